@@ -1,0 +1,103 @@
+// One schema-validated configuration for the server and the workers.
+// Every value comes from an environment variable with a local default, so a
+// fresh checkout runs against the Postgres and Redis of a developer machine.
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const ConfigSchema = Type.Object({
+  nodeEnv: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')]),
+  host: Type.String({ minLength: 1 }),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /** Address shoppers and agents use to reach this server; printed in the start log, used in links. */
+  publicUrl: Type.String({ pattern: '^https?://' }),
+  databaseUrl: Type.String({ pattern: '^postgres(ql)?://' }),
+  redisUrl: Type.String({ pattern: '^rediss?://' }),
+  /** Namespaces every Redis key (queues, pub/sub, Socket.IO adapter) so installs and tests can share one Redis. */
+  redisPrefix: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.-]+$' }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  /** Signs visitor tokens. When empty, a random secret is created once and kept in Postgres (shared by all servers). */
+  sessionSecret: Type.String(),
+  /** Shop's secret for widget identity verification (HMAC-SHA256 of the user id). Empty = use the widget settings value. */
+  identitySecret: Type.String(),
+  /** Run the BullMQ workers inside the server process (single-machine mode). */
+  workersInProcess: Type.Boolean(),
+  /** Apply migrations and seed demo content on start. */
+  migrateOnStart: Type.Boolean(),
+  seedDemo: Type.Boolean(),
+  demoAdminEmail: Type.String(),
+  demoAdminPassword: Type.String(),
+  demoAgentEmail: Type.String(),
+  demoAgentPassword: Type.String(),
+  /** Sentence-encoder model for the bot (transformers.js layout). */
+  modelId: Type.String(),
+  modelDir: Type.String(),
+  /** Forbid downloading model files at run time. */
+  modelOffline: Type.Boolean(),
+  agentSessionTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 90 }),
+  maxMessageChars: Type.Integer({ minimum: 1, maximum: 100_000 }),
+  rateLimitSessionsPerMinute: Type.Integer({ minimum: 1 }),
+  rateLimitMessagesPer10s: Type.Integer({ minimum: 1 }),
+  trustProxy: Type.Boolean(),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+type Env = Record<string, string | undefined>;
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+function int(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  return Number.isInteger(parsed) ? parsed : Number.NaN;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads the configuration from the environment (or an object in tests) and validates it. */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const port = int(env.PORT, 3000);
+  const nodeEnv = (env.NODE_ENV ?? 'development') as Config['nodeEnv'];
+  const candidate: Config = {
+    nodeEnv,
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    publicUrl: env.PUBLIC_URL ?? `http://localhost:${port}`,
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/shopdesk',
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisPrefix: env.REDIS_PREFIX ?? 'shopdesk',
+    logLevel: (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')) as Config['logLevel'],
+    sessionSecret: env.SESSION_SECRET ?? '',
+    identitySecret: env.IDENTITY_SECRET ?? '',
+    workersInProcess: bool(env.WORKERS_IN_PROCESS, true),
+    migrateOnStart: bool(env.MIGRATE_ON_START, true),
+    seedDemo: bool(env.SEED_DEMO, true),
+    demoAdminEmail: env.DEMO_ADMIN_EMAIL ?? 'admin@demo.shop',
+    demoAdminPassword: env.DEMO_ADMIN_PASSWORD ?? '',
+    demoAgentEmail: env.DEMO_AGENT_EMAIL ?? 'agent@demo.shop',
+    demoAgentPassword: env.DEMO_AGENT_PASSWORD ?? '',
+    modelId: env.MODEL_ID ?? 'Xenova/paraphrase-multilingual-MiniLM-L12-v2',
+    modelDir: env.MODEL_DIR ?? './models',
+    modelOffline: bool(env.MODEL_OFFLINE, true),
+    agentSessionTtlHours: int(env.AGENT_SESSION_TTL_HOURS, 12),
+    maxMessageChars: int(env.MAX_MESSAGE_CHARS, 4000),
+    rateLimitSessionsPerMinute: int(env.RATE_LIMIT_SESSIONS_PER_MINUTE, 30),
+    rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),
+    trustProxy: bool(env.TRUST_PROXY, false),
+    ...overrides,
+  };
+  const errors = [...Value.Errors(ConfigSchema, candidate)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.path.slice(1) || '(root)'}: ${e.message} (got ${JSON.stringify(e.value)})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return candidate;
+}
+
+/** Redis key prefix for one subsystem, e.g. prefixed(config, 'bull'). */
+export function prefixed(config: Pick<Config, 'redisPrefix'>, part: string): string {
+  return `${config.redisPrefix}:${part}`;
+}

@@ -1,0 +1,16 @@
+import postgres from 'postgres';
+import type { Config } from '../config.ts';
+
+export type Sql = postgres.Sql<Record<string, never>>;
+
+/** Opens the Postgres pool. Bigint ids come back as JS numbers (ids stay far below 2^53). */
+export function createSql(config: Pick<Config, 'databaseUrl'>, options: { max?: number } = {}): Sql {
+  return postgres(config.databaseUrl, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    // int8 (bigserial ids, count(*)) parsed as numbers rather than strings.
+    types: { bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) } },
+    transform: { undefined: null },
+    connection: { application_name: 'shopdesk' },
+  }) as unknown as Sql;
+}

@@ -1,0 +1,61 @@
+// Start-up checks: a missing Postgres or Redis ends the process with one line
+// that names the URL and how to start the service, not a stack trace.
+import postgres from 'postgres';
+import { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+
+export class DependencyError extends Error {}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+/** Connects once; creates the database when the server is up but the database is not there yet. */
+export async function assertPostgresReachable(config: Pick<Config, 'databaseUrl'>): Promise<void> {
+  const probe = postgres(config.databaseUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
+  try {
+    await probe`select 1`;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === '3D000') {
+      await createDatabase(config.databaseUrl);
+      return;
+    }
+    throw new DependencyError(
+      `Postgres is not reachable at ${redact(config.databaseUrl)} (${(error as Error).message}). ` +
+        `Start it (e.g. "pg_ctlcluster 15 main start" or "docker compose up -d postgres") or set DATABASE_URL.`,
+    );
+  } finally {
+    await probe.end({ timeout: 1 });
+  }
+}
+
+async function createDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const admin = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name.replace(/"/g, '""')}"`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42P04') throw error; // created meanwhile by another process
+  } finally {
+    await admin.end({ timeout: 1 });
+  }
+}
+
+export async function assertRedisReachable(config: Pick<Config, 'redisUrl'>): Promise<void> {
+  const probe = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5000 });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    throw new DependencyError(
+      `Redis is not reachable at ${redact(config.redisUrl)} (${(error as Error).message}). ` +
+        `Start it (e.g. "redis-server --daemonize yes" or "docker compose up -d redis") or set REDIS_URL.`,
+    );
+  } finally {
+    probe.disconnect();
+  }
+}

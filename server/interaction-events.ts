@@ -1,0 +1,39 @@
+// The events the server hands to the workers. Shared by producer (server) and
+// consumers (workers) so both agree on names and shapes.
+
+export const QUEUE_INTERACTIONS = 'interactions';
+export const QUEUE_FEEDBACK = 'feedback';
+
+export type InteractionType =
+  | 'conversation.started'
+  | 'message.customer'
+  | 'message.bot'
+  | 'message.agent'
+  | 'note.agent'
+  | 'bot.decision'
+  | 'handoff'
+  | 'assigned'
+  | 'transferred'
+  | 'resolved'
+  | 'reopened'
+  | 'rating'
+  | 'offline.message';
+
+export interface InteractionEvent {
+  /** Unique per real-world event: a re-delivered job never writes a second row. */
+  idempotencyKey: string;
+  type: InteractionType;
+  customerId: number | null;
+  conversationId: number | null;
+  occurredAt: string;
+  payload: Record<string, unknown>;
+}
+
+/** One BullMQ job of the interactions queue carries one or more events. */
+export interface InteractionJob {
+  events: InteractionEvent[];
+}
+
+export type FeedbackJob =
+  | { kind: 'csat'; idempotencyKey: string; customerId: number; conversationId: number; rating: number; comment: string | null; occurredAt: string }
+  | { kind: 'article'; idempotencyKey: string; customerId: number; conversationId: number | null; messageId: number; articleId: number; helpful: boolean; occurredAt: string };

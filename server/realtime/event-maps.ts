@@ -1,0 +1,149 @@
+// The one shared contract of the realtime API: typed event maps used by the
+// server (Socket.IO), the widget and the console. The server still validates
+// every payload at run time (see payload-schemas.ts): types vanish in the browser.
+//
+// Conventions: client -> server events that change something take an ack
+// callback answered with Ack<T>: {ok: true, ...} or {ok: false, error}.
+
+export type AuthorType = 'customer' | 'bot' | 'agent' | 'system';
+export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'resolved';
+export type Presence = 'online' | 'away' | 'offline';
+
+export interface ErrorBody {
+  /** Stable machine-readable code, e.g. "validation", "forbidden", "not_found", "rate_limited". */
+  code: string;
+  message: string;
+}
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+export type AckFn<T extends object = object> = (response: Ack<T>) => void;
+
+export interface QuickReply {
+  label: string;
+  /** Sent back as message:send {quickReply: value}; "handoff" asks for a person. */
+  value: string;
+}
+
+export interface ArticleRef {
+  id: number;
+  slug: string;
+  title: string;
+  url?: string;
+}
+
+/** What the bot attaches to each of its messages: why it said what it said. */
+export interface BotMetadata {
+  decision: 'answer' | 'clarify' | 'handoff' | 'greet' | 'fallback';
+  intent?: string | null;
+  confidence?: number | null;
+  articles?: ArticleRef[];
+  encoder?: string;
+  quickReplies?: QuickReply[];
+  askHelpful?: boolean;
+}
+
+export interface ChatMessage {
+  id: number;
+  conversationId: number;
+  clientId: string | null;
+  author: { type: AuthorType; id: number | null; name: string | null };
+  text: string;
+  /** Agents' private note; only ever sent on the /agent namespace. */
+  private: boolean;
+  metadata: BotMetadata | Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface ConversationSummary {
+  id: number;
+  customerId: number;
+  status: ConversationStatus;
+  assignee: { id: number; name: string } | null;
+  handedOff: boolean;
+  queuedAt: string | null;
+  assignedAt: string | null;
+  resolvedAt: string | null;
+  lastMessageAt: string | null;
+  createdAt: string;
+  customerLastSeenId: number;
+  agentLastSeenId: number;
+}
+
+export interface QueuePosition {
+  conversationId: number;
+  /** 1 = next to be assigned. */
+  position: number;
+  onlineAgents: number;
+}
+
+export type UnavailableReason = 'no_agents_online' | 'after_hours';
+
+// ---------- /widget namespace (shopper) ----------
+// Handshake: io(url + '/widget', { auth: { token: visitorToken } })
+
+export interface WidgetClientToServer {
+  /** The shopper's open conversation (created lazily on first message) with its messages. */
+  'conversation:current': (payload: Record<string, never>, ack: AckFn<{ conversation: ConversationSummary | null; messages: ChatMessage[] }>) => void;
+  'message:send': (
+    payload: { clientId: string; text: string; conversationId?: number; quickReply?: string },
+    ack: AckFn<{ id: number; conversationId: number; createdAt: string; duplicate: boolean }>,
+  ) => void;
+  'handoff:request': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
+  typing: (payload: { conversationId: number; typing: boolean }) => void;
+  'messages:seen': (payload: { conversationId: number; lastSeenId: number }) => void;
+  /** Everything after afterId, in order: a reconnecting client calls this with the last id it saw. */
+  'messages:sync': (payload: { conversationId: number; afterId: number }, ack: AckFn<{ messages: ChatMessage[]; conversation: ConversationSummary }>) => void;
+  'feedback:csat': (payload: { conversationId: number; rating: number; comment?: string }, ack: AckFn) => void;
+  'feedback:article': (payload: { messageId: number; articleId: number; helpful: boolean }, ack: AckFn) => void;
+  'offline:leave': (payload: { email: string; name?: string; text: string; conversationId?: number }, ack: AckFn<{ id: number }>) => void;
+}
+
+export interface WidgetServerToClient {
+  'message:new': (message: ChatMessage) => void;
+  typing: (payload: { conversationId: number; author: 'agent' | 'bot'; name: string | null; typing: boolean }) => void;
+  'messages:seen': (payload: { conversationId: number; lastSeenId: number }) => void;
+  'conversation:updated': (conversation: ConversationSummary) => void;
+  'queue:position': (payload: QueuePosition) => void;
+  'agents:unavailable': (payload: { conversationId: number; reason: UnavailableReason; message: string }) => void;
+}
+
+// ---------- /agent namespace (console) ----------
+// Handshake: the console's session cookie, or io(url + '/agent', { auth: { token: sessionToken } })
+
+export interface AgentClientToServer {
+  'presence:set': (payload: { presence: Presence }, ack: AckFn<{ presence: Presence }>) => void;
+  'conversation:join': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary; messages: ChatMessage[] }>) => void;
+  'conversation:leave': (payload: { conversationId: number }) => void;
+  'conversation:accept': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
+  'conversation:transfer': (payload: { conversationId: number; toAgentId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
+  'conversation:resolve': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
+  'conversation:reopen': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
+  'message:send': (
+    payload: { conversationId: number; clientId: string; text: string; private?: boolean },
+    ack: AckFn<{ id: number; conversationId: number; createdAt: string; duplicate: boolean }>,
+  ) => void;
+  typing: (payload: { conversationId: number; typing: boolean }) => void;
+  'messages:seen': (payload: { conversationId: number; lastSeenId: number }) => void;
+  'messages:sync': (payload: { conversationId: number; afterId: number }, ack: AckFn<{ messages: ChatMessage[]; conversation: ConversationSummary }>) => void;
+}
+
+export interface AgentServerToClient {
+  'message:new': (message: ChatMessage) => void;
+  typing: (payload: { conversationId: number; author: 'customer' | 'agent'; name: string | null; typing: boolean }) => void;
+  'messages:seen': (payload: { conversationId: number; by: 'customer'; lastSeenId: number }) => void;
+  /** Any change of status or assignee, sent to every agent (inbox lists update live). */
+  'conversation:updated': (conversation: ConversationSummary) => void;
+  /** Sent to the one agent a conversation was just assigned or transferred to. */
+  'conversation:assigned': (conversation: ConversationSummary) => void;
+  'presence:updated': (payload: { agentId: number; presence: Presence }) => void;
+  'offline:new': (payload: { id: number; customerId: number | null; email: string; text: string; createdAt: string }) => void;
+}
+
+/** Nothing is stored per socket beyond who it is. */
+export interface WidgetSocketData {
+  customerId: number;
+}
+export interface AgentSocketData {
+  userId: number;
+  role: 'agent' | 'admin';
+  name: string;
+}
