@@ -1,8 +1,8 @@
 // One schema-validated configuration for the server and the workers.
 // Every value comes from an environment variable with a local default, so a
 // fresh checkout runs against the Postgres and Redis of a developer machine.
-import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
 
 const ConfigSchema = Type.Object({
   nodeEnv: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')]),
@@ -14,7 +14,10 @@ const ConfigSchema = Type.Object({
   redisUrl: Type.String({ pattern: '^rediss?://' }),
   /** Namespaces every Redis key (queues, pub/sub, Socket.IO adapter) so installs and tests can share one Redis. */
   redisPrefix: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_.-]+$' }),
-  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  logLevel: Type.Union([
+    Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'),
+    Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent'),
+  ]),
   /** Signs visitor tokens. When empty, a random secret is created once and kept in Postgres (shared by all servers). */
   sessionSecret: Type.String(),
   /** Shop's secret for widget identity verification (HMAC-SHA256 of the user id). Empty = use the widget settings value. */
@@ -91,7 +94,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   };
   const errors = [...Value.Errors(ConfigSchema, candidate)];
   if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.path.slice(1) || '(root)'}: ${e.message} (got ${JSON.stringify(e.value)})`);
+    const lines = errors.map((e) => `  ${e.instancePath.slice(1) || '(root)'}: ${e.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return candidate;

@@ -14,3 +14,6 @@ export function createSql(config: Pick<Config, 'databaseUrl'>, options: { max?: 
     connection: { application_name: 'shopdesk' },
   }) as unknown as Sql;
 }
+
+/** A transaction handle, as given to sql.begin callbacks. */
+export type Tx = postgres.TransactionSql<Record<string, never>>;

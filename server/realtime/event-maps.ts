@@ -31,7 +31,8 @@ export interface ArticleRef {
 }
 
 /** What the bot attaches to each of its messages: why it said what it said. */
-export interface BotMetadata {
+// A type alias (not an interface) so it stays assignable to Record<string, unknown>.
+export type BotMetadata = {
   decision: 'answer' | 'clarify' | 'handoff' | 'greet' | 'fallback';
   intent?: string | null;
   confidence?: number | null;
@@ -39,7 +40,7 @@ export interface BotMetadata {
   encoder?: string;
   quickReplies?: QuickReply[];
   askHelpful?: boolean;
-}
+};
 
 export interface ChatMessage {
   id: number;
@@ -104,6 +105,8 @@ export interface WidgetServerToClient {
   'conversation:updated': (conversation: ConversationSummary) => void;
   'queue:position': (payload: QueuePosition) => void;
   'agents:unavailable': (payload: { conversationId: number; reason: UnavailableReason; message: string }) => void;
+  /** A request that had no ack callback (or an unknown event) was refused. */
+  'request:error': (payload: { event: string; error: ErrorBody }) => void;
 }
 
 // ---------- /agent namespace (console) ----------
@@ -136,6 +139,7 @@ export interface AgentServerToClient {
   'conversation:assigned': (conversation: ConversationSummary) => void;
   'presence:updated': (payload: { agentId: number; presence: Presence }) => void;
   'offline:new': (payload: { id: number; customerId: number | null; email: string; text: string; createdAt: string }) => void;
+  'request:error': (payload: { event: string; error: ErrorBody }) => void;
 }
 
 /** Nothing is stored per socket beyond who it is. */

@@ -1,0 +1,142 @@
+// Builds one server: Fastify (HTTP API, OpenAPI at /docs, metrics) and the
+// Socket.IO gateway on the same port, over shared Postgres and Redis. Tests
+// start several of these in one process; main.ts starts one for real.
+import Fastify from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { Redis } from 'ioredis';
+import type { Namespace } from 'socket.io';
+import type { Config } from './config.ts';
+import { prefixed } from './config.ts';
+import { createSql } from './db/client.ts';
+import { createQueues } from './queues.ts';
+import { registerErrorHandler } from './plugins/errors.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { registerValidation } from './plugins/validation.ts';
+import { createMetrics, registerMetrics } from './plugins/metrics.ts';
+import { authService } from './services/auth-service.ts';
+import { createChatService, type ChatService } from './services/chat-service.ts';
+import { GreeterResponder, type Responder } from './services/responder.ts';
+import { sharedSecret } from './services/secrets.ts';
+import { createGateway } from './realtime/gateway.ts';
+import { routePlugins } from './http/index.ts';
+import type { AppContext } from './context.ts';
+import type { App } from './http/types.ts';
+
+export interface ServerOptions {
+  /** The bot seat; defaults to the greeter. main.ts passes the knowledge-base brain. */
+  responder?: Responder;
+  /** Extra setup run with the context before routes are registered (e.g. the brain's routes and reload). */
+  extensions?: ((ctx: AppContext) => Promise<((app: App) => Promise<void>) | void>)[];
+  /** Background sweeps (assignment retry, idle bot chats); off in tests that drive them by hand. */
+  backgroundTimers?: boolean;
+}
+
+export interface ServerHandle {
+  app: App;
+  ctx: AppContext;
+  /** Starts listening; resolves to the base URL (http://host:port). */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+const ASSIGN_SWEEP_MS = 5_000;
+const IDLE_SWEEP_MS = 60_000;
+const BOT_IDLE_MINUTES = 30;
+
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<ServerHandle> {
+  const sql = createSql(config);
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const subscriber = redis.duplicate();
+  const closers: (() => Promise<void> | void)[] = [];
+
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: 256 * 1024,
+    trustProxy: config.trustProxy,
+    disableRequestLogging: config.nodeEnv === 'test',
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  const visitorSecret = await sharedSecret(sql, 'visitor_token_secret', config.sessionSecret);
+  const queues = createQueues(config);
+  const auth = authService(sql, config.agentSessionTtlHours);
+  const metrics = createMetrics();
+  const responder = { current: options.responder ?? new GreeterResponder() };
+
+  let chat: ChatService | undefined;
+  const gateway = createGateway(app.server, {
+    config, sql, pub: redis, sub: subscriber, visitorSecret, auth, log: app.log,
+    chat: () => chat!,
+  });
+  chat = createChatService({ config, sql, events: queues, realtime: gateway.out, responder: () => responder.current, log: app.log });
+  for (const ns of [gateway.widget, gateway.agent] as unknown as Namespace[]) {
+    ns.on('connection', (socket) => {
+      metrics.socketsConnected.inc({ namespace: ns.name });
+      socket.on('disconnect', () => metrics.socketsConnected.dec({ namespace: ns.name }));
+    });
+  }
+
+  const ctx: AppContext = {
+    config, sql, redis, queues, auth, chat, realtime: gateway.out, metrics, visitorSecret, responder, log: app.log,
+    onClose: (fn) => void closers.push(fn),
+  };
+
+  registerValidation(app as never);
+  registerErrorHandler(app as never);
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    redis,
+    nameSpace: `${prefixed(config, 'ratelimit')}:`,
+    errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'rate_limited', message: `Too many requests; try again in ${context.after}.` }),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Shopdesk API', version: '0.1.0', description: 'Customer-service chat: widget, agent console and admin API.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'sd_session' }, bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  registerAuth(app as never, auth, visitorSecret);
+  registerMetrics(app as never, metrics);
+  for (const plugin of routePlugins) await app.register(plugin(ctx));
+  for (const extension of options.extensions ?? []) {
+    const routes = await extension(ctx);
+    if (routes) await app.register(routes);
+  }
+
+  const timers: NodeJS.Timeout[] = [];
+  if (options.backgroundTimers ?? config.nodeEnv !== 'test') {
+    // Safety nets: hand-off and presence changes assign at once; these catch what a crashed server left behind.
+    const sweep = (fn: () => Promise<unknown>, ms: number) => timers.push(setInterval(() => fn().catch((err) => app.log.warn({ err }, 'sweep failed')), ms).unref());
+    sweep(() => chat!.assignPending(), ASSIGN_SWEEP_MS);
+    sweep(() => chat!.resolveIdleBotConversations(BOT_IDLE_MINUTES), IDLE_SWEEP_MS);
+  }
+
+  let closed = false;
+  return {
+    app,
+    ctx,
+    async listen() {
+      await app.ready();
+      const address = await app.listen({ host: config.host, port: config.port });
+      return address.replace('[::1]', 'localhost');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      timers.forEach(clearInterval);
+      for (const fn of closers.reverse()) await fn();
+      gateway.io.disconnectSockets(true);
+      await new Promise<void>((resolve) => gateway.io.close(() => resolve()));
+      await app.close().catch(() => {});
+      await queues.close();
+      subscriber.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { Type } from 'typebox';
+import type { App } from './types.ts';
+import type { AppContext } from '../context.ts';
+import { ErrorResponse, Ok } from './schemas.ts';
+import { SESSION_COOKIE } from '../services/auth-service.ts';
+import { sessionToken } from '../plugins/auth.ts';
+
+export const UserSchema = Type.Object({
+  id: Type.Integer(),
+  email: Type.String(),
+  name: Type.String(),
+  role: Type.Union([Type.Literal('agent'), Type.Literal('admin')]),
+  capacity: Type.Integer(),
+  presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]),
+  active: Type.Boolean(),
+});
+
+export default function authRoutes(ctx: AppContext) {
+  return async (app: App) => {
+    const secureCookie = ctx.config.publicUrl.startsWith('https://');
+
+    app.post('/api/auth/login', {
+      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in as an agent or admin; sets an httpOnly session cookie and returns the token for API clients',
+        body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ user: UserSchema, token: Type.String() }), 400: ErrorResponse, 401: ErrorResponse, 429: ErrorResponse },
+      },
+    }, async (request, reply) => {
+      const { token, user } = await ctx.auth.login(request.body.email, request.body.password);
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookie, maxAge: ctx.config.agentSessionTtlHours * 3600,
+      });
+      return { user, token };
+    });
+
+    app.post('/api/auth/logout', {
+      schema: { tags: ['auth'], summary: 'End the current session', response: { 200: Ok } },
+    }, async (request, reply) => {
+      const token = sessionToken(request);
+      if (token) await ctx.auth.logout(token);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return { ok: true as const };
+    });
+
+    app.get('/api/auth/me', {
+      preHandler: app.requireAgent,
+      schema: { tags: ['auth'], summary: 'The signed-in agent or admin', response: { 200: Type.Object({ user: UserSchema }), 401: ErrorResponse } },
+    }, async (request) => ({ user: request.user! }));
+  };
+}

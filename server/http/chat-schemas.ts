@@ -1,0 +1,47 @@
+// Response schemas mirroring the shared event-map types (ConversationSummary, ChatMessage).
+import { Type } from 'typebox';
+import { Nullable } from './schemas.ts';
+
+export const ConversationSchema = Type.Object({
+  id: Type.Integer(),
+  customerId: Type.Integer(),
+  status: Type.Union([Type.Literal('bot'), Type.Literal('queued'), Type.Literal('assigned'), Type.Literal('resolved')]),
+  assignee: Nullable(Type.Object({ id: Type.Integer(), name: Type.String() })),
+  handedOff: Type.Boolean(),
+  queuedAt: Nullable(Type.String()),
+  assignedAt: Nullable(Type.String()),
+  resolvedAt: Nullable(Type.String()),
+  lastMessageAt: Nullable(Type.String()),
+  createdAt: Type.String(),
+  customerLastSeenId: Type.Integer(),
+  agentLastSeenId: Type.Integer(),
+});
+
+export const MessageSchema = Type.Object({
+  id: Type.Integer(),
+  conversationId: Type.Integer(),
+  clientId: Nullable(Type.String()),
+  author: Type.Object({
+    type: Type.Union([Type.Literal('customer'), Type.Literal('bot'), Type.Literal('agent'), Type.Literal('system')]),
+    id: Nullable(Type.Integer()),
+    name: Nullable(Type.String()),
+  }),
+  text: Type.String(),
+  private: Type.Boolean(),
+  metadata: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: Type.String(),
+});
+
+export const CustomerSchema = Type.Object({
+  id: Type.Integer(),
+  externalId: Nullable(Type.String()),
+  name: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  locale: Nullable(Type.String()),
+  attributes: Type.Record(Type.String(), Type.Unknown()),
+  tags: Type.Array(Type.String()),
+  conversationsCount: Type.Integer(),
+  messagesCount: Type.Integer(),
+  firstSeenAt: Type.String(),
+  lastSeenAt: Nullable(Type.String()),
+});

@@ -1,0 +1,139 @@
+// Agents' view of conversations: the inbox lists, one conversation with its
+// messages (private notes included), transcripts and offline messages.
+import { Type } from 'typebox';
+import type { App } from './types.ts';
+import type { AppContext } from '../context.ts';
+import { ErrorResponse, IdParams, Ok, Nullable } from './schemas.ts';
+import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schemas.ts';
+import { conversationsRepository, toChatMessage, toSummary, type ConversationRow } from '../repositories/conversations.ts';
+import { conversationTranscript } from '../services/transcript.ts';
+import { notFound } from '../errors.ts';
+import { toCustomer } from './customer-routes.ts';
+import type { CustomerRow } from '../repositories/customers.ts';
+
+const InboxItem = Type.Object({
+  conversation: ConversationSchema,
+  customer: Type.Object({ id: Type.Integer(), name: Nullable(Type.String()), email: Nullable(Type.String()) }),
+  lastMessage: Nullable(Type.Object({ text: Type.String(), authorType: Type.String(), createdAt: Type.String() })),
+  unread: Type.Integer({ description: 'Shopper messages after the agents last marked the chat seen' }),
+});
+
+export default function conversationRoutes(ctx: AppContext) {
+  return async (app: App) => {
+    const conversations = conversationsRepository(ctx.sql);
+
+    app.get('/api/conversations', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: 'Inbox: filter by view, status, assignee, customer or text',
+        querystring: Type.Object({
+          view: Type.Optional(Type.Union([Type.Literal('queued'), Type.Literal('mine'), Type.Literal('open'), Type.Literal('resolved'), Type.Literal('all')])),
+          status: Type.Optional(Type.Union([Type.Literal('bot'), Type.Literal('queued'), Type.Literal('assigned'), Type.Literal('resolved')])),
+          assigneeId: Type.Optional(Type.Integer({ minimum: 1 })),
+          customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(InboxItem) }), 401: ErrorResponse },
+      },
+    }, async (request) => {
+      const q = request.query;
+      const sql = ctx.sql;
+      const me = request.user!.id;
+      const like = q.q ? `%${q.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : null;
+      const view = q.view ?? 'all';
+      const rows = await sql<(ConversationRow & { cust_name: string | null; cust_email: string | null; last_text: string | null; last_author: string | null; last_at: Date | null; unread: number })[]>`
+        select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at, c.assigned_at,
+               c.first_response_at, c.resolved_at, c.last_message_at, c.created_at, c.customer_last_seen_id, c.agent_last_seen_id,
+               cu.name as cust_name, cu.email as cust_email, lm.body as last_text, lm.author_type as last_author, lm.created_at as last_at,
+               (select count(*)::int from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) as unread
+        from conversations c
+        join customers cu on cu.id = c.customer_id
+        left join users u on u.id = c.assignee_id
+        left join lateral (select body, author_type, created_at from messages m where m.conversation_id = c.id and not m.private order by m.id desc limit 1) lm on true
+        where true
+          ${view === 'queued' ? sql`and c.status = 'queued'` : sql``}
+          ${view === 'mine' ? sql`and c.status = 'assigned' and c.assignee_id = ${me}` : sql``}
+          ${view === 'open' ? sql`and c.status <> 'resolved'` : sql``}
+          ${view === 'resolved' ? sql`and c.status = 'resolved'` : sql``}
+          ${q.status ? sql`and c.status = ${q.status}` : sql``}
+          ${q.assigneeId ? sql`and c.assignee_id = ${q.assigneeId}` : sql``}
+          ${q.customerId ? sql`and c.customer_id = ${q.customerId}` : sql``}
+          ${q.beforeId ? sql`and c.id < ${q.beforeId}` : sql``}
+          ${like ? sql`and (cu.name ilike ${like} or cu.email ilike ${like} or cu.external_id ilike ${like}
+                         or exists (select 1 from messages s where s.conversation_id = c.id and s.body ilike ${like}))` : sql``}
+        order by ${view === 'queued' ? sql`c.queued_at, c.id` : sql`coalesce(c.last_message_at, c.created_at) desc, c.id desc`}
+        limit ${q.limit ?? 50}`;
+      return {
+        items: rows.map((r) => ({
+          conversation: toSummary(r),
+          customer: { id: r.customer_id, name: r.cust_name, email: r.cust_email },
+          lastMessage: r.last_text !== null ? { text: r.last_text, authorType: r.last_author!, createdAt: r.last_at!.toISOString() } : null,
+          unread: r.unread,
+        })),
+      };
+    });
+
+    app.get('/api/conversations/:id', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: 'One conversation with all its messages (bot evidence and private notes included) and its customer',
+        params: IdParams,
+        response: { 200: Type.Object({ conversation: ConversationSchema, customer: CustomerSchema, messages: Type.Array(MessageSchema) }), 401: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const row = await conversations.findById(request.params.id);
+      if (!row) throw notFound('Conversation');
+      const [customer] = await ctx.sql<CustomerRow[]>`select * from customers where id = ${row.customer_id}`;
+      const messages = await conversations.messagesAfter(row.id, 0, true, 5000);
+      return { conversation: toSummary(row), customer: toCustomer(customer), messages: messages.map(toChatMessage) };
+    });
+
+    app.get('/api/conversations/:id/transcript', {
+      preHandler: app.requireAgent,
+      schema: { tags: ['agent'], summary: 'Plain-text transcript (private notes marked)', params: IdParams, response: { 200: Type.String(), 401: ErrorResponse, 404: ErrorResponse } },
+    }, async (request, reply) => {
+      const text = await conversationTranscript(ctx.sql, request.params.id, { includePrivate: true });
+      if (text === null) throw notFound('Conversation');
+      reply.header('content-type', 'text/plain; charset=utf-8');
+      return text;
+    });
+
+    const OfflineMessage = Type.Object({
+      id: Type.Integer(), customerId: Nullable(Type.Integer()), conversationId: Nullable(Type.Integer()), name: Nullable(Type.String()),
+      email: Type.String(), text: Type.String(), createdAt: Type.String(), handledAt: Nullable(Type.String()), handledBy: Nullable(Type.Integer()),
+    });
+    app.get('/api/offline-messages', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: 'Messages shoppers left while nobody was available',
+        querystring: Type.Object({ handled: Type.Optional(Type.Boolean()) }),
+        response: { 200: Type.Object({ items: Type.Array(OfflineMessage) }), 401: ErrorResponse },
+      },
+    }, async (request) => {
+      const handled = request.query.handled;
+      const rows = await ctx.sql<{ id: number; customer_id: number | null; conversation_id: number | null; name: string | null; email: string; body: string; created_at: Date; handled_at: Date | null; handled_by: number | null }[]>`
+        select * from offline_messages
+        where ${handled === undefined ? ctx.sql`true` : handled ? ctx.sql`handled_at is not null` : ctx.sql`handled_at is null`}
+        order by id desc limit 200`;
+      return {
+        items: rows.map((r) => ({
+          id: r.id, customerId: r.customer_id, conversationId: r.conversation_id, name: r.name, email: r.email, text: r.body,
+          createdAt: r.created_at.toISOString(), handledAt: r.handled_at?.toISOString() ?? null, handledBy: r.handled_by,
+        })),
+      };
+    });
+
+    app.post('/api/offline-messages/:id/handled', {
+      preHandler: app.requireAgent,
+      schema: { tags: ['agent'], summary: 'Mark an offline message as answered', params: IdParams, response: { 200: Ok, 401: ErrorResponse, 404: ErrorResponse } },
+    }, async (request) => {
+      const rows = await ctx.sql`update offline_messages set handled_at = now(), handled_by = ${request.user!.id} where id = ${request.params.id} returning id`;
+      if (!rows.length) throw notFound('Offline message');
+      return { ok: true as const };
+    });
+  };
+}

@@ -1,0 +1,117 @@
+// Agents' view of a customer: profile, tags and attributes, conversations,
+// the history timeline the interactions worker writes, and feedback.
+import { Type } from 'typebox';
+import type { App } from './types.ts';
+import type { AppContext } from '../context.ts';
+import { ErrorResponse, IdParams, Nullable } from './schemas.ts';
+import { ConversationSchema, CustomerSchema } from './chat-schemas.ts';
+import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
+import { conversationsRepository, toSummary } from '../repositories/conversations.ts';
+import { notFound } from '../errors.ts';
+
+export function toCustomer(row: CustomerRow) {
+  return {
+    id: row.id,
+    externalId: row.external_id,
+    name: row.name,
+    email: row.email,
+    locale: row.locale,
+    attributes: row.attributes,
+    tags: row.tags,
+    conversationsCount: row.conversations_count,
+    messagesCount: row.messages_count,
+    firstSeenAt: row.first_seen_at.toISOString(),
+    lastSeenAt: row.last_seen_at?.toISOString() ?? null,
+  };
+}
+
+const Tag = Type.String({ minLength: 1, maxLength: 40, pattern: '^[^,\\n]+$' });
+const AttributeValue = Type.Union([Type.String({ maxLength: 500 }), Type.Number(), Type.Boolean(), Type.Null()]);
+
+export default function customerRoutes(ctx: AppContext) {
+  return async (app: App) => {
+    const customers = customersRepository(ctx.sql);
+    const conversations = conversationsRepository(ctx.sql);
+    const load = async (id: number) => {
+      const row = await customers.findById(id);
+      if (!row) throw notFound('Customer');
+      return row;
+    };
+
+    app.get('/api/customers', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: 'Search customers by name, email or external id',
+        querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 200 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }),
+        response: { 200: Type.Object({ items: Type.Array(CustomerSchema) }), 400: ErrorResponse, 401: ErrorResponse },
+      },
+    }, async (request) => ({ items: (await customers.search(request.query.q, request.query.limit ?? 20)).map(toCustomer) }));
+
+    app.get('/api/customers/:id', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: 'A customer with their recent conversations',
+        params: IdParams,
+        response: { 200: Type.Object({ customer: CustomerSchema, conversations: Type.Array(ConversationSchema) }), 401: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const row = await load(request.params.id);
+      return { customer: toCustomer(row), conversations: (await conversations.listForCustomer(row.id, 50)).map(toSummary) };
+    });
+
+    app.patch('/api/customers/:id', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: "Replace a customer's tags and/or attributes",
+        params: IdParams,
+        body: Type.Object({
+          tags: Type.Optional(Type.Array(Tag, { maxItems: 50, uniqueItems: true })),
+          attributes: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 60 }), AttributeValue, { maxProperties: 100 })),
+        }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: Type.Object({ customer: CustomerSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      await load(request.params.id);
+      const row = await customers.updateTagsAndAttributes(request.params.id, request.body.tags?.map((t) => t.trim()), request.body.attributes);
+      return { customer: toCustomer(row!) };
+    });
+
+    app.get('/api/customers/:id/timeline', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: 'The customer-history timeline, newest first',
+        params: IdParams,
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })), beforeId: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Object({ id: Type.Integer(), type: Type.String(), conversationId: Nullable(Type.Integer()), payload: Type.Record(Type.String(), Type.Unknown()), occurredAt: Type.String() })) }),
+          401: ErrorResponse, 404: ErrorResponse,
+        },
+      },
+    }, async (request) => {
+      await load(request.params.id);
+      const rows = await customers.timeline(request.params.id, request.query.limit ?? 100, request.query.beforeId);
+      return { items: rows.map((r) => ({ id: r.id, type: r.type, conversationId: r.conversation_id, payload: r.payload, occurredAt: r.occurred_at.toISOString() })) };
+    });
+
+    app.get('/api/customers/:id/feedback', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: "The customer's CSAT ratings and article votes",
+        params: IdParams,
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Object({
+            id: Type.Integer(), kind: Type.String(), conversationId: Nullable(Type.Integer()), articleId: Nullable(Type.Integer()),
+            rating: Nullable(Type.Integer()), helpful: Nullable(Type.Boolean()), comment: Nullable(Type.String()), createdAt: Type.String(),
+          })) }),
+          401: ErrorResponse, 404: ErrorResponse,
+        },
+      },
+    }, async (request) => {
+      await load(request.params.id);
+      const rows = await ctx.sql<{ id: number; kind: string; conversation_id: number | null; article_id: number | null; rating: number | null; helpful: boolean | null; comment: string | null; created_at: Date }[]>`
+        select id, kind, conversation_id, article_id, rating, helpful, comment, created_at from feedback
+        where customer_id = ${request.params.id} order by created_at desc limit 200`;
+      return { items: rows.map((r) => ({ id: r.id, kind: r.kind, conversationId: r.conversation_id, articleId: r.article_id, rating: r.rating, helpful: r.helpful, comment: r.comment, createdAt: r.created_at.toISOString() })) };
+    });
+  };
+}

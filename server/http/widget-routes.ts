@@ -1,0 +1,112 @@
+// The widget's HTTP side: public settings, visitor sessions (with optional
+// identity verification) and the transcript download. Live chat is on the socket.
+import { Type } from 'typebox';
+import type { App } from './types.ts';
+import type { AppContext } from '../context.ts';
+import { ErrorResponse, errorReplies } from './schemas.ts';
+import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
+import { usersRepository } from '../repositories/users.ts';
+import { loadWidgetSettings, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
+import { identityHashMatches, signVisitorToken, verifyVisitorToken } from '../services/visitor-tokens.ts';
+import { conversationTranscript } from '../services/transcript.ts';
+import { badRequest, notFound, unauthorized } from '../errors.ts';
+
+const PublicSettings = Type.Object({
+  ...Type.Omit(WidgetSettingsSchema, ['identitySecret']).properties,
+  identityVerification: Type.Boolean(),
+  status: Type.Object({ agentsOnline: Type.Integer(), withinBusinessHours: Type.Boolean() }),
+});
+
+const SessionBody = Type.Object(
+  {
+    siteKey: Type.String({ minLength: 1, maxLength: 64 }),
+    visitorToken: Type.Optional(Type.String({ maxLength: 200 })),
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    hash: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    email: Type.Optional(Type.String({ maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' })),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    locale: Type.Optional(Type.String({ maxLength: 16, pattern: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$' })),
+  },
+  { additionalProperties: false },
+);
+
+export default function widgetRoutes(ctx: AppContext) {
+  return async (app: App) => {
+    const customers = customersRepository(ctx.sql);
+    const users = usersRepository(ctx.sql);
+
+    app.get('/api/widget/settings', {
+      schema: {
+        tags: ['widget'],
+        summary: "The widget's look, texts and whether anyone can answer now",
+        querystring: Type.Object({ site: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: PublicSettings, 400: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const settings = await loadWidgetSettings(ctx.sql);
+      if (request.query.site !== settings.siteKey) throw notFound('Site');
+      const { identitySecret, ...visible } = settings;
+      return {
+        ...visible,
+        identityVerification: Boolean(ctx.config.identitySecret || identitySecret),
+        status: { agentsOnline: await users.countOnlineAgents(), withinBusinessHours: withinBusinessHours(settings) },
+      };
+    });
+
+    app.post('/api/widget/sessions', {
+      config: { rateLimit: { max: ctx.config.rateLimitSessionsPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['widget'],
+        summary: 'Start or resume a shopper session; returns the visitor token for the socket',
+        description:
+          'Send the stored visitorToken to resume the same customer. For a logged-in shopper send userId and hash = hex HMAC-SHA256(userId, identity secret); ' +
+          'when the shop has configured a secret, a userId without the right hash is refused. Without a secret, userId is kept only as an unverified attribute.',
+        body: SessionBody,
+        response: { 200: Type.Object({ visitorToken: Type.String(), customerId: Type.Integer(), identified: Type.Boolean() }), ...errorReplies },
+      },
+    }, async (request) => {
+      const body = request.body;
+      const settings = await loadWidgetSettings(ctx.sql);
+      if (body.siteKey !== settings.siteKey) throw notFound('Site');
+      const secret = ctx.config.identitySecret || settings.identitySecret;
+      const profile = { name: body.name ?? null, email: body.email ?? null, locale: body.locale ?? null };
+      const tokenCustomerId = verifyVisitorToken(ctx.visitorSecret, body.visitorToken);
+      const current = tokenCustomerId ? await customers.findById(tokenCustomerId) : undefined;
+
+      let customer: CustomerRow;
+      let identified = false;
+      if (body.userId && secret) {
+        if (!body.hash || !identityHashMatches(secret, body.userId, body.hash)) throw unauthorized('Identity verification failed: the hash does not match this user id.');
+        identified = true;
+        const known = await customers.findByExternalId(body.userId);
+        if (known) customer = await customers.updateProfile(known.id, profile);
+        // An anonymous visitor who logs in keeps their conversation; a token of another identified user does not carry over.
+        else if (current && !current.external_id) customer = await customers.updateProfile(current.id, { ...profile, externalId: body.userId });
+        else customer = await customers.create({ ...profile, externalId: body.userId });
+      } else {
+        if (body.hash && !body.userId) throw badRequest('hash was sent without userId.');
+        customer = current ? await customers.updateProfile(current.id, profile) : await customers.create(profile);
+        identified = Boolean(customer.external_id);
+        if (body.userId) await customers.updateTagsAndAttributes(customer.id, undefined, { ...customer.attributes, unverifiedUserId: body.userId });
+      }
+      return { visitorToken: signVisitorToken(ctx.visitorSecret, customer.id), customerId: customer.id, identified };
+    });
+
+    app.get('/api/widget/conversations/:id/transcript', {
+      preHandler: app.requireVisitor,
+      schema: {
+        tags: ['widget'],
+        summary: "Download the shopper's own conversation as text",
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        response: { 200: Type.String(), 401: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request, reply) => {
+      const [owner] = await ctx.sql<{ customer_id: number }[]>`select customer_id from conversations where id = ${request.params.id}`;
+      if (!owner || owner.customer_id !== request.visitor!.customerId) throw notFound('Conversation');
+      const text = await conversationTranscript(ctx.sql, request.params.id, { includePrivate: false });
+      reply.header('content-type', 'text/plain; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="conversation-${request.params.id}.txt"`);
+      return text!;
+    });
+  };
+}

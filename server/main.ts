@@ -1,0 +1,61 @@
+// `npm start`: checks Postgres and Redis, applies migrations, seeds the demo,
+// builds the browser bundles when needed, starts the server (and the workers
+// unless WORKERS_IN_PROCESS=false) and prints where everything is.
+import { loadConfig, ConfigError } from './config.ts';
+import { assertPostgresReachable, assertRedisReachable, DependencyError } from './dependencies.ts';
+import { createSql } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { seedDemoAccounts } from './db/seed.ts';
+import { createServer } from './app.ts';
+import { startWorkers } from '../workers/start.ts';
+import { ensureBundles } from './bundles.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  await assertPostgresReachable(config);
+  await assertRedisReachable(config);
+
+  const setupSql = createSql(config, { max: 1 });
+  if (config.migrateOnStart) await migrate(setupSql, (line) => console.log(line));
+  const accounts = config.seedDemo ? await seedDemoAccounts(setupSql, config) : [];
+  await setupSql.end();
+  await ensureBundles((line) => console.log(line));
+
+  const server = await createServer(config);
+  const workers = config.workersInProcess ? await startWorkers(config) : null;
+  const url = await server.listen();
+  const base = config.publicUrl || url;
+
+  console.log('');
+  console.log(`Shopdesk is running on ${url}`);
+  console.log(`  Demo shop with the chat widget: ${base}/demo`);
+  console.log(`  Agent console and admin:        ${base}/console`);
+  console.log(`  API documentation (OpenAPI):    ${base}/docs`);
+  console.log(`  Health / readiness / metrics:   ${base}/healthz  ${base}/readyz  ${base}/metrics`);
+  console.log(`  Workers: ${workers ? 'running in this process' : 'not in this process (run `npm run workers`)'}`);
+  for (const account of accounts) {
+    if (account.password) console.log(`  Demo ${account.role} created: ${account.email} / ${account.password}  (shown once)`);
+    else console.log(`  Demo ${account.role}: ${account.email} (password set when it was created)`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down (finishing work in flight)…`);
+    await server.close();
+    await workers?.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  if (error instanceof DependencyError || error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

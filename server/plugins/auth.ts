@@ -1,0 +1,48 @@
+// Who is calling: agents and admins by session cookie (or Bearer token for API
+import '@fastify/cookie';
+// clients), shoppers by visitor token. Routes opt in with a preHandler.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AuthService } from '../services/auth-service.ts';
+import { SESSION_COOKIE } from '../services/auth-service.ts';
+import type { PublicUser } from '../repositories/users.ts';
+import { verifyVisitorToken } from '../services/visitor-tokens.ts';
+import { forbidden, unauthorized } from '../errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user?: PublicUser;
+    visitor?: { customerId: number };
+  }
+  interface FastifyInstance {
+    requireAgent: (request: FastifyRequest) => Promise<void>;
+    requireAdmin: (request: FastifyRequest) => Promise<void>;
+    requireVisitor: (request: FastifyRequest) => Promise<void>;
+  }
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+}
+
+export function sessionToken(request: FastifyRequest): string | undefined {
+  return request.cookies?.[SESSION_COOKIE] ?? bearer(request);
+}
+
+export function registerAuth(app: FastifyInstance, auth: AuthService, visitorSecret: string): void {
+  const requireAgent = async (request: FastifyRequest) => {
+    const user = await auth.userForToken(sessionToken(request));
+    if (!user) throw unauthorized('Sign in to the console first.');
+    request.user = user;
+  };
+  app.decorate('requireAgent', requireAgent);
+  app.decorate('requireAdmin', async (request: FastifyRequest) => {
+    await requireAgent(request);
+    if (request.user!.role !== 'admin') throw forbidden('Only admins can do this.');
+  });
+  app.decorate('requireVisitor', async (request: FastifyRequest) => {
+    const customerId = verifyVisitorToken(visitorSecret, bearer(request));
+    if (!customerId) throw unauthorized('A valid visitor token is required (Authorization: Bearer <token>).');
+    request.visitor = { customerId };
+  });
+}

@@ -1,0 +1,234 @@
+// The realtime gateway: Socket.IO namespaces for shoppers (/widget) and agents
+// (/agent), authenticated at the handshake, every payload validated, every
+// failure answered with {ok:false, error} instead of a thrown exception. Rooms
+// are broadcast through Redis, so a shopper on one server and an agent on
+// another see each other's messages.
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Namespace, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import { prefixed } from '../config.ts';
+import { AppError } from '../errors.ts';
+import type {
+  AgentClientToServer, AgentServerToClient, AgentSocketData, ErrorBody,
+  WidgetClientToServer, WidgetServerToClient, WidgetSocketData,
+} from './event-maps.ts';
+import { payloadProblem, type PayloadSchemaName } from './payload-schemas.ts';
+import type { RealtimeOut } from '../services/realtime-out.ts';
+import type { ChatService } from '../services/chat-service.ts';
+import type { AuthService } from '../services/auth-service.ts';
+import { SESSION_COOKIE } from '../services/auth-service.ts';
+import { verifyVisitorToken } from '../services/visitor-tokens.ts';
+import type { Sql } from '../db/client.ts';
+import { usersRepository } from '../repositories/users.ts';
+
+type WidgetNs = Namespace<WidgetClientToServer, WidgetServerToClient, Record<string, never>, WidgetSocketData>;
+type AgentNs = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
+type AnySocket = Socket<Record<string, (...args: never[]) => void>, { 'request:error': (p: { event: string; error: ErrorBody }) => void }>;
+
+export const convRoom = (id: number) => `conv:${id}`;
+const customerRoom = (id: number) => `customer:${id}`;
+const agentRoom = (id: number) => `agent:${id}`;
+const AGENTS_ROOM = 'agents';
+
+export interface GatewayDeps {
+  config: Config;
+  sql: Sql;
+  pub: Redis;
+  sub: Redis;
+  visitorSecret: string;
+  auth: AuthService;
+  chat: () => ChatService;
+  log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+}
+
+/** The value of one cookie from a Cookie header. */
+function cookieValue(header: string, name: string): string | undefined {
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+export function errorBody(error: unknown): ErrorBody {
+  if (error instanceof AppError) return { code: error.code, message: error.message };
+  return { code: 'internal', message: 'Something went wrong on our side; please try again.' };
+}
+
+/** Per-socket token bucket: `limit` events per `windowMs`, refilled continuously. */
+function rateLimiter(limit: number, windowMs: number) {
+  let tokens = limit;
+  let last = Date.now();
+  return () => {
+    const now = Date.now();
+    tokens = Math.min(limit, tokens + ((now - last) / windowMs) * limit);
+    last = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
+export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
+  const io = new Server(httpServer, {
+    // Large enough that an oversized message reaches validation and gets a clear error,
+    // small enough that nobody can push megabytes through one frame.
+    maxHttpBufferSize: 1_500_000,
+    cors: { origin: true, credentials: false },
+    serveClient: false,
+    connectionStateRecovery: undefined,
+  });
+  io.adapter(createAdapter(deps.pub, deps.sub, { key: prefixed(deps.config, 'socket.io') }));
+  const widget = io.of('/widget') as WidgetNs;
+  const agent = io.of('/agent') as AgentNs;
+  const users = usersRepository(deps.sql);
+
+  /** Wraps a handler: validates the payload, answers the ack, never lets an error escape. */
+  function on<P>(socket: AnySocket, eventName: string, schema: PayloadSchemaName, handler: (payload: P) => Promise<object | void>, limiter?: () => boolean) {
+    socket.on(eventName, async (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (r: unknown) => void) : null;
+      const fail = (error: ErrorBody) => (ack ? ack({ ok: false, error }) : socket.emit('request:error', { event: eventName, error }));
+      if (limiter && !limiter()) return fail({ code: 'rate_limited', message: 'You are sending too fast; wait a moment.' });
+      const problem = payloadProblem(schema, args[0]);
+      if (problem) return fail({ code: 'validation', message: problem });
+      try {
+        const result = await handler(args[0] as P);
+        ack?.({ ok: true, ...(result ?? {}) });
+      } catch (error) {
+        if (!(error instanceof AppError)) deps.log.error({ err: error, event: eventName }, 'socket handler failed');
+        fail(errorBody(error));
+      }
+    });
+  }
+
+  function refuseUnknownEvents(socket: AnySocket, known: Set<string>) {
+    socket.onAny((eventName: string, ...args: unknown[]) => {
+      if (known.has(eventName)) return;
+      const error = { code: 'unknown_event', message: `Unknown event "${String(eventName).slice(0, 64)}".` };
+      const ack = args[args.length - 1];
+      if (typeof ack === 'function') ack({ ok: false, error });
+      else socket.emit('request:error', { event: String(eventName).slice(0, 64), error });
+    });
+  }
+
+  // ---------- shoppers ----------
+  widget.use(async (socket, next) => {
+    const customerId = verifyVisitorToken(deps.visitorSecret, socket.handshake.auth?.token);
+    if (!customerId) return next(Object.assign(new Error('unauthorized: a valid visitor token is required'), { data: { code: 'unauthorized' } }));
+    const [exists] = await deps.sql`select 1 from customers where id = ${customerId}`.catch(() => []);
+    if (!exists) return next(Object.assign(new Error('unauthorized: unknown visitor'), { data: { code: 'unauthorized' } }));
+    socket.data.customerId = customerId;
+    next();
+  });
+
+  widget.on('connection', async (socket) => {
+    const s = socket as unknown as AnySocket;
+    const customerId = socket.data.customerId;
+    socket.join(customerRoom(customerId));
+    const open = await deps.sql<{ id: number }[]>`select id from conversations where customer_id = ${customerId} order by id desc limit 5`.catch(() => []);
+    for (const row of open) socket.join(convRoom(row.id));
+    const owns = (conversationId: number) => socket.rooms.has(convRoom(conversationId));
+    const messageLimit = rateLimiter(deps.config.rateLimitMessagesPer10s, 10_000);
+    const chat = deps.chat();
+    const locale = typeof socket.handshake.auth?.locale === 'string' ? socket.handshake.auth.locale.slice(0, 10) : 'en';
+
+    on(s, 'conversation:current', 'empty', () => chat.currentConversation(customerId));
+    on<{ clientId: string; text: string; conversationId?: number; quickReply?: string }>(s, 'message:send', 'widgetSend', async (p) => {
+      const result = await chat.customerMessage(customerId, { ...p, locale });
+      socket.join(convRoom(result.conversationId));
+      return result;
+    }, messageLimit);
+    on<{ conversationId: number }>(s, 'handoff:request', 'conversationRef', async (p) => ({ conversation: await chat.requestHandoff(customerId, p.conversationId) }));
+    on<{ conversationId: number; typing: boolean }>(s, 'typing', 'typing', async (p) => {
+      if (!owns(p.conversationId)) return;
+      agent.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'customer', name: null, typing: p.typing });
+    }, rateLimiter(30, 10_000));
+    on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.customerSeen(customerId, p.conversationId, p.lastSeenId));
+    on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.customerSync(customerId, p.conversationId, p.afterId));
+    on<{ conversationId: number; rating: number; comment?: string }>(s, 'feedback:csat', 'csat', (p) => chat.csat(customerId, p.conversationId, p.rating, p.comment?.trim() || null));
+    on<{ messageId: number; articleId: number; helpful: boolean }>(s, 'feedback:article', 'articleFeedback', (p) => chat.articleFeedback(customerId, p.messageId, p.articleId, p.helpful));
+    on<{ email: string; name?: string; text: string; conversationId?: number }>(s, 'offline:leave', 'offline', (p) => chat.leaveOfflineMessage(customerId, p), rateLimiter(5, 60_000));
+    refuseUnknownEvents(s, new Set(['conversation:current', 'message:send', 'handoff:request', 'typing', 'messages:seen', 'messages:sync', 'feedback:csat', 'feedback:article', 'offline:leave']));
+  });
+
+  // ---------- agents ----------
+  agent.use(async (socket, next) => {
+    const cookieHeader = socket.handshake.headers.cookie;
+    const token = (typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : undefined) ?? (cookieHeader ? cookieValue(cookieHeader, SESSION_COOKIE) : undefined);
+    const user = await deps.auth.userForToken(token).catch(() => undefined);
+    if (!user) return next(Object.assign(new Error('unauthorized: sign in to the console first'), { data: { code: 'unauthorized' } }));
+    socket.data.userId = user.id;
+    socket.data.role = user.role;
+    socket.data.name = user.name;
+    next();
+  });
+
+  agent.on('connection', (socket) => {
+    const s = socket as unknown as AnySocket;
+    const me = { id: socket.data.userId, role: socket.data.role, name: socket.data.name };
+    socket.join([AGENTS_ROOM, agentRoom(me.id)]);
+    const chat = deps.chat();
+    const exists = async (conversationId: number) => (await deps.sql`select 1 from conversations where id = ${conversationId}`).length > 0;
+
+    on<{ presence: 'online' | 'away' | 'offline' }>(s, 'presence:set', 'presence', async (p) => {
+      await users.setPresence(me.id, p.presence);
+      agent.to(AGENTS_ROOM).emit('presence:updated', { agentId: me.id, presence: p.presence });
+      if (p.presence === 'online') await chat.assignPending();
+      return { presence: p.presence };
+    });
+    on<{ conversationId: number }>(s, 'conversation:join', 'conversationRef', async (p) => {
+      const result = await chat.sync(p.conversationId, 0, true);
+      socket.join(convRoom(p.conversationId));
+      return result;
+    });
+    on<{ conversationId: number }>(s, 'conversation:leave', 'conversationRef', async (p) => {
+      socket.leave(convRoom(p.conversationId));
+    });
+    on<{ conversationId: number }>(s, 'conversation:accept', 'conversationRef', async (p) => ({ conversation: await chat.accept(me.id, p.conversationId) }));
+    on<{ conversationId: number; toAgentId: number }>(s, 'conversation:transfer', 'transfer', async (p) => ({ conversation: await chat.transfer(me, p.conversationId, p.toAgentId) }));
+    on<{ conversationId: number }>(s, 'conversation:resolve', 'conversationRef', async (p) => ({ conversation: await chat.resolve(me, p.conversationId) }));
+    on<{ conversationId: number }>(s, 'conversation:reopen', 'conversationRef', async (p) => ({ conversation: await chat.reopen(me.id, p.conversationId) }));
+    on<{ conversationId: number; clientId: string; text: string; private?: boolean }>(s, 'message:send', 'agentSend', (p) => chat.agentMessage(me, p), rateLimiter(60, 10_000));
+    on<{ conversationId: number; typing: boolean }>(s, 'typing', 'typing', async (p) => {
+      widget.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'agent', name: me.name, typing: p.typing });
+      socket.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'agent', name: me.name, typing: p.typing });
+    }, rateLimiter(30, 10_000));
+    on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.agentSeen(p.conversationId, p.lastSeenId));
+    on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', async (p) => {
+      if (!(await exists(p.conversationId))) throw new AppError(404, 'not_found', 'Conversation not found.');
+      return chat.sync(p.conversationId, p.afterId, true);
+    });
+    refuseUnknownEvents(s, new Set(['presence:set', 'conversation:join', 'conversation:leave', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen', 'message:send', 'typing', 'messages:seen', 'messages:sync']));
+
+    socket.on('disconnect', async () => {
+      // The agent is offline once their last console tab (on any server) is gone.
+      try {
+        const remaining = await agent.in(agentRoom(me.id)).fetchSockets();
+        if (remaining.length === 0) {
+          await users.setPresence(me.id, 'offline');
+          agent.to(AGENTS_ROOM).emit('presence:updated', { agentId: me.id, presence: 'offline' });
+        }
+      } catch (error) {
+        deps.log.warn({ err: error }, 'presence update on disconnect failed');
+      }
+    });
+  });
+
+  // Emitting through a room with a generic event name needs one untyped call; RealtimeOut keeps callers typed.
+  type Emitter = { emit(event: string, ...args: unknown[]): boolean };
+  const emit = (target: Emitter, event: string, args: unknown[]) => void target.emit(event, ...args);
+  const out: RealtimeOut = {
+    toWidgetConversation: (id, event, ...args) => emit(widget.to(convRoom(id)) as unknown as Emitter, event, args),
+    toAgents: (event, ...args) => emit(agent.to(AGENTS_ROOM) as unknown as Emitter, event, args),
+    toAgent: (id, event, ...args) => emit(agent.to(agentRoom(id)) as unknown as Emitter, event, args),
+    toAgentConversation: (id, event, ...args) => emit(agent.to(convRoom(id)) as unknown as Emitter, event, args),
+    joinCustomerToConversation: async (customerId, conversationId) => {
+      widget.in(customerRoom(customerId)).socketsJoin(convRoom(conversationId));
+    },
+  };
+
+  return { io, out, widget, agent };
+}
+export type Gateway = ReturnType<typeof createGateway>;

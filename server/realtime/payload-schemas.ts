@@ -1,0 +1,52 @@
+// Run-time validation of every socket payload. The event maps give types at
+// compile time; these schemas refuse what a browser (or anyone) actually sends.
+import { Type, type TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+
+const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+const SeenId = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const ClientId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_:.-]+$' });
+// Text is capped again by config.maxMessageChars; this bound stops absurd payloads early.
+const Text = Type.String({ minLength: 1, maxLength: 20_000 });
+
+const schemas = {
+  empty: Type.Object({}, { additionalProperties: false }),
+  widgetSend: Type.Object(
+    { clientId: ClientId, text: Text, conversationId: Type.Optional(Id), quickReply: Type.Optional(Type.String({ maxLength: 64 })) },
+    { additionalProperties: false },
+  ),
+  conversationRef: Type.Object({ conversationId: Id }, { additionalProperties: false }),
+  typing: Type.Object({ conversationId: Id, typing: Type.Boolean() }, { additionalProperties: false }),
+  seen: Type.Object({ conversationId: Id, lastSeenId: SeenId }, { additionalProperties: false }),
+  sync: Type.Object({ conversationId: Id, afterId: SeenId }, { additionalProperties: false }),
+  csat: Type.Object({ conversationId: Id, rating: Type.Integer({ minimum: 1, maximum: 5 }), comment: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+  articleFeedback: Type.Object({ messageId: Id, articleId: Id, helpful: Type.Boolean() }, { additionalProperties: false }),
+  offline: Type.Object(
+    {
+      email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' }),
+      name: Type.Optional(Type.String({ maxLength: 200 })),
+      text: Text,
+      conversationId: Type.Optional(Id),
+    },
+    { additionalProperties: false },
+  ),
+  presence: Type.Object({ presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]) }, { additionalProperties: false }),
+  transfer: Type.Object({ conversationId: Id, toAgentId: Id }, { additionalProperties: false }),
+  agentSend: Type.Object({ conversationId: Id, clientId: ClientId, text: Text, private: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+} satisfies Record<string, TSchema>;
+
+export type PayloadSchemaName = keyof typeof schemas;
+
+const validators = Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, Compile(schema)])) as {
+  [K in PayloadSchemaName]: ReturnType<typeof Compile<(typeof schemas)[K]>>;
+};
+
+/** The first problem with a payload, phrased for the client, or null when it is valid. */
+export function payloadProblem(name: PayloadSchemaName, payload: unknown): string | null {
+  const validator = validators[name];
+  if (validator.Check(payload)) return null;
+  const [first] = validator.Errors(payload);
+  if (!first) return 'invalid payload';
+  const where = first.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : 'payload';
+  return `${where}: ${first.message}`;
+}

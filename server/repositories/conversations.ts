@@ -1,0 +1,142 @@
+import type { Sql } from '../db/client.ts';
+import type { ChatMessage, ConversationStatus, ConversationSummary } from '../realtime/event-maps.ts';
+
+export interface ConversationRow {
+  id: number;
+  customer_id: number;
+  status: ConversationStatus;
+  assignee_id: number | null;
+  assignee_name: string | null;
+  handed_off: boolean;
+  queued_at: Date | null;
+  assigned_at: Date | null;
+  first_response_at: Date | null;
+  resolved_at: Date | null;
+  last_message_at: Date | null;
+  created_at: Date;
+  customer_last_seen_id: number;
+  agent_last_seen_id: number;
+}
+
+export interface MessageRow {
+  id: number;
+  conversation_id: number;
+  author_type: ChatMessage['author']['type'];
+  author_id: number | null;
+  author_name: string | null;
+  client_id: string | null;
+  body: string;
+  private: boolean;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toSummary(row: ConversationRow): ConversationSummary {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    status: row.status,
+    assignee: row.assignee_id ? { id: row.assignee_id, name: row.assignee_name ?? '' } : null,
+    handedOff: row.handed_off,
+    queuedAt: iso(row.queued_at),
+    assignedAt: iso(row.assigned_at),
+    resolvedAt: iso(row.resolved_at),
+    lastMessageAt: iso(row.last_message_at),
+    createdAt: row.created_at.toISOString(),
+    customerLastSeenId: row.customer_last_seen_id,
+    agentLastSeenId: row.agent_last_seen_id,
+  };
+}
+
+export function toChatMessage(row: MessageRow): ChatMessage {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    clientId: row.client_id,
+    author: { type: row.author_type, id: row.author_id, name: row.author_name },
+    text: row.body,
+    private: row.private,
+    metadata: row.metadata,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+export const conversationsRepository = (sql: Sql) => {
+  const selectConversation = (where: ReturnType<Sql>) => sql<ConversationRow[]>`
+    select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at,
+           c.assigned_at, c.first_response_at, c.resolved_at, c.last_message_at, c.created_at,
+           c.customer_last_seen_id, c.agent_last_seen_id
+    from conversations c left join users u on u.id = c.assignee_id
+    where ${where}`;
+
+  return {
+    async create(customerId: number): Promise<ConversationRow> {
+      const [{ id }] = await sql<{ id: number }[]>`insert into conversations (customer_id) values (${customerId}) returning id`;
+      return (await this.findById(id))!;
+    },
+    async findById(id: number): Promise<ConversationRow | undefined> {
+      const [row] = await selectConversation(sql`c.id = ${id}`);
+      return row;
+    },
+    /** The shopper's latest conversation that is not resolved. */
+    async findOpenForCustomer(customerId: number): Promise<ConversationRow | undefined> {
+      const [row] = await selectConversation(sql`c.customer_id = ${customerId} and c.status <> 'resolved' order by c.id desc limit 1`);
+      return row;
+    },
+    async findLatestForCustomer(customerId: number): Promise<ConversationRow | undefined> {
+      const [row] = await selectConversation(sql`c.customer_id = ${customerId} order by c.id desc limit 1`);
+      return row;
+    },
+    async listForCustomer(customerId: number, limit: number): Promise<ConversationRow[]> {
+      return selectConversation(sql`c.customer_id = ${customerId} order by c.id desc limit ${limit}`);
+    },
+
+    /** Stores a message once per (conversation, client id); a repeat returns the stored one. */
+    async insertMessage(m: {
+      conversationId: number;
+      authorType: MessageRow['author_type'];
+      authorId?: number | null;
+      clientId?: string | null;
+      body: string;
+      private?: boolean;
+      metadata?: Record<string, unknown>;
+    }): Promise<{ message: MessageRow; duplicate: boolean }> {
+      const inserted = await sql<MessageRow[]>`
+        with m as (
+          insert into messages (conversation_id, author_type, author_id, client_id, body, private, metadata)
+          values (${m.conversationId}, ${m.authorType}, ${m.authorId ?? null}, ${m.clientId ?? null}, ${m.body},
+                  ${m.private ?? false}, ${sql.json((m.metadata ?? {}) as never)})
+          on conflict (conversation_id, client_id) do nothing
+          returning *
+        ), touch as (
+          update conversations set last_message_at = m.created_at, updated_at = now() from m where conversations.id = m.conversation_id
+        )
+        select m.*, u.name as author_name from m left join users u on u.id = m.author_id`;
+      if (inserted.length) return { message: inserted[0], duplicate: false };
+      const [existing] = await sql<MessageRow[]>`
+        select m.*, u.name as author_name from messages m left join users u on u.id = m.author_id
+        where m.conversation_id = ${m.conversationId} and m.client_id = ${m.clientId ?? null}`;
+      return { message: existing, duplicate: true };
+    },
+    async messagesAfter(conversationId: number, afterId: number, includePrivate: boolean, limit = 500): Promise<MessageRow[]> {
+      return sql<MessageRow[]>`
+        select m.*, u.name as author_name from messages m left join users u on u.id = m.author_id
+        where m.conversation_id = ${conversationId} and m.id > ${afterId} ${includePrivate ? sql`` : sql`and not m.private`}
+        order by m.id limit ${limit}`;
+    },
+    async markSeen(conversationId: number, by: 'customer' | 'agent', lastSeenId: number): Promise<boolean> {
+      const rows =
+        by === 'customer'
+          ? await sql`update conversations set customer_last_seen_id = ${lastSeenId}
+                      where id = ${conversationId} and customer_last_seen_id < ${lastSeenId}
+                        and ${lastSeenId} <= (select coalesce(max(id), 0) from messages where conversation_id = ${conversationId}) returning id`
+          : await sql`update conversations set agent_last_seen_id = ${lastSeenId}
+                      where id = ${conversationId} and agent_last_seen_id < ${lastSeenId}
+                        and ${lastSeenId} <= (select coalesce(max(id), 0) from messages where conversation_id = ${conversationId}) returning id`;
+      return rows.length > 0;
+    },
+  };
+};
+export type ConversationsRepository = ReturnType<typeof conversationsRepository>;

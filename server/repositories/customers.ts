@@ -1,0 +1,70 @@
+import type { Sql } from '../db/client.ts';
+
+export interface CustomerRow {
+  id: number;
+  external_id: string | null;
+  name: string | null;
+  email: string | null;
+  locale: string | null;
+  attributes: Record<string, unknown>;
+  tags: string[];
+  conversations_count: number;
+  messages_count: number;
+  first_seen_at: Date;
+  last_seen_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const customersRepository = (sql: Sql) => ({
+  async create(fields: { name?: string | null; email?: string | null; locale?: string | null; externalId?: string | null }): Promise<CustomerRow> {
+    const [row] = await sql<CustomerRow[]>`
+      insert into customers (name, email, locale, external_id, last_seen_at)
+      values (${fields.name ?? null}, ${fields.email ?? null}, ${fields.locale ?? null}, ${fields.externalId ?? null}, now())
+      returning *`;
+    return row;
+  },
+  async findById(id: number): Promise<CustomerRow | undefined> {
+    const [row] = await sql<CustomerRow[]>`select * from customers where id = ${id}`;
+    return row;
+  },
+  async findByExternalId(externalId: string): Promise<CustomerRow | undefined> {
+    const [row] = await sql<CustomerRow[]>`select * from customers where external_id = ${externalId}`;
+    return row;
+  },
+  /** Fills in what the shopper told us; never blanks a known value. */
+  async updateProfile(id: number, fields: { name?: string | null; email?: string | null; locale?: string | null; externalId?: string | null }): Promise<CustomerRow> {
+    const [row] = await sql<CustomerRow[]>`
+      update customers set
+        name = coalesce(${fields.name ?? null}, name),
+        email = coalesce(${fields.email ?? null}, email),
+        locale = coalesce(${fields.locale ?? null}, locale),
+        external_id = coalesce(${fields.externalId ?? null}, external_id),
+        last_seen_at = now(), updated_at = now()
+      where id = ${id} returning *`;
+    return row;
+  },
+  async updateTagsAndAttributes(id: number, tags: string[] | undefined, attributes: Record<string, unknown> | undefined): Promise<CustomerRow | undefined> {
+    const [row] = await sql<CustomerRow[]>`
+      update customers set
+        tags = coalesce(${tags ? sql.array(tags) : null}::text[], tags),
+        attributes = coalesce(${attributes ? sql.json(attributes as never) : null}::jsonb, attributes),
+        updated_at = now()
+      where id = ${id} returning *`;
+    return row;
+  },
+  async search(query: string, limit: number): Promise<CustomerRow[]> {
+    const like = `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    return sql<CustomerRow[]>`
+      select * from customers
+      where name ilike ${like} or email ilike ${like} or external_id ilike ${like}
+      order by last_seen_at desc nulls last limit ${limit}`;
+  },
+  async timeline(id: number, limit: number, beforeId?: number): Promise<{ id: number; type: string; conversation_id: number | null; payload: Record<string, unknown>; occurred_at: Date }[]> {
+    return sql`
+      select id, type, conversation_id, payload, occurred_at from interaction_events
+      where customer_id = ${id} ${beforeId ? sql`and id < ${beforeId}` : sql``}
+      order by occurred_at desc, id desc limit ${limit}`;
+  },
+});
+export type CustomersRepository = ReturnType<typeof customersRepository>;

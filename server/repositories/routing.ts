@@ -1,0 +1,129 @@
+// The SQL of hand-off and assignment. Assignment must be safe with several
+// servers: every path that gives a chat to an agent locks that agent's users
+// row first and counts the agent's open chats only after holding the lock, so
+// two transactions can never both see free capacity for the same seat, and
+// the queued conversation row is taken with SKIP LOCKED so no chat is handed
+// out twice.
+import type { Sql, Tx } from '../db/client.ts';
+
+export interface Assignment {
+  conversationId: number;
+  customerId: number;
+  agentId: number;
+  agentName: string;
+  assignedAt: Date;
+  queuedAt: Date | null;
+}
+
+async function openChats(tx: Tx, agentId: number): Promise<number> {
+  const [row] = await tx<{ n: number }[]>`select count(*)::int as n from conversations where assignee_id = ${agentId} and status = 'assigned'`;
+  return row.n;
+}
+
+/** Locks the agent row (waiting for it) and tells whether it may take one more chat. */
+async function lockAgentWithCapacity(tx: Tx, agentId: number, respectCapacity: boolean): Promise<{ name: string } | null> {
+  const [agent] = await tx<{ name: string; capacity: number; presence: string; active: boolean }[]>`
+    select name, capacity, presence, active from users where id = ${agentId} for update`;
+  if (!agent || !agent.active) return null;
+  if (!respectCapacity) return agent;
+  if (agent.presence !== 'online') return null;
+  return (await openChats(tx, agentId)) < agent.capacity ? agent : null;
+}
+
+async function giveTo(tx: Tx, conversationId: number, agentId: number): Promise<{ customer_id: number; assigned_at: Date; queued_at: Date | null }> {
+  const [row] = await tx<{ customer_id: number; assigned_at: Date; queued_at: Date | null }[]>`
+    update conversations set status = 'assigned', assignee_id = ${agentId}, assigned_at = now(), updated_at = now()
+    where id = ${conversationId} returning customer_id, assigned_at, queued_at`;
+  await tx`update users set last_assigned_at = now() where id = ${agentId}`;
+  return row;
+}
+
+export const routingRepository = (sql: Sql) => ({
+  /** bot → queued. Returns false when the conversation was not with the bot (already queued, assigned or resolved). */
+  async enqueue(conversationId: number): Promise<boolean> {
+    const rows = await sql`
+      update conversations set status = 'queued', handed_off = true, queued_at = now(), updated_at = now()
+      where id = ${conversationId} and status = 'bot' returning id`;
+    return rows.length > 0;
+  },
+
+  /** Assigns the longest-waiting queued chat to the least-loaded online agent with a free seat, or returns null. */
+  async assignNext(): Promise<Assignment | null> {
+    return sql.begin(async (tx) => {
+      const [conversation] = await tx<{ id: number }[]>`
+        select id from conversations where status = 'queued' order by queued_at, id limit 1 for update skip locked`;
+      if (!conversation) return null;
+      // Candidates in preference order; the load here is only a hint, re-checked under the lock below.
+      const candidates = await tx<{ id: number }[]>`
+        select u.id from users u
+        where u.active and u.presence = 'online' and u.capacity > 0
+        order by (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned')::float / u.capacity,
+                 u.last_assigned_at nulls first, u.id
+        limit 20`;
+      for (const candidate of candidates) {
+        const agent = await lockAgentWithCapacity(tx, candidate.id, true);
+        if (!agent) continue;
+        const row = await giveTo(tx, conversation.id, candidate.id);
+        return { conversationId: conversation.id, customerId: row.customer_id, agentId: candidate.id, agentName: agent.name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
+      }
+      return null;
+    });
+  },
+
+  /**
+   * An agent takes a chat (accept, or transfer to them). Chats still with the bot or queued can be taken;
+   * `fromAssignee` restricts a transfer to chats currently held by that agent (null = any holder).
+   */
+  async assignTo(conversationId: number, agentId: number, allowedStatuses: ('bot' | 'queued' | 'assigned')[]): Promise<Assignment | 'not_available' | 'agent_unavailable'> {
+    return sql.begin(async (tx) => {
+      const [conversation] = await tx<{ status: string }[]>`select status from conversations where id = ${conversationId} for update`;
+      if (!conversation || !allowedStatuses.includes(conversation.status as never)) return 'not_available' as const;
+      // A person choosing a chat (accept) or a colleague handing one over is not held to the auto-assignment capacity.
+      const agent = await lockAgentWithCapacity(tx, agentId, false);
+      if (!agent) return 'agent_unavailable' as const;
+      const row = await giveTo(tx, conversationId, agentId);
+      return { conversationId, customerId: row.customer_id, agentId, agentName: agent.name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
+    });
+  },
+
+  async resolve(conversationId: number, by: 'bot' | 'agent' | 'customer' | 'system'): Promise<{ customer_id: number; resolved_at: Date; assignee_id: number | null } | null> {
+    const [row] = await sql<{ customer_id: number; resolved_at: Date; assignee_id: number | null }[]>`
+      update conversations set status = 'resolved', resolved_at = now(), resolved_by = ${by},
+        resolution_seconds = extract(epoch from now() - created_at)::int, updated_at = now()
+      where id = ${conversationId} and status <> 'resolved'
+      returning customer_id, resolved_at, assignee_id`;
+    return row ?? null;
+  },
+
+  async reopen(conversationId: number, agentId: number): Promise<boolean> {
+    const rows = await sql`
+      update conversations set status = 'assigned', assignee_id = ${agentId}, assigned_at = now(), resolved_at = null,
+        resolved_by = null, resolution_seconds = null, updated_at = now()
+      where id = ${conversationId} and status = 'resolved' returning id`;
+    return rows.length > 0;
+  },
+
+  /** Records the first agent reply after the hand-off (first-response time). */
+  async recordFirstResponse(conversationId: number): Promise<void> {
+    await sql`
+      update conversations set first_response_at = now(),
+        first_response_seconds = extract(epoch from now() - coalesce(queued_at, created_at))::int
+      where id = ${conversationId} and first_response_at is null`;
+  },
+
+  async queue(): Promise<{ id: number; customer_id: number }[]> {
+    return sql<{ id: number; customer_id: number }[]>`select id, customer_id from conversations where status = 'queued' order by queued_at, id limit 1000`;
+  },
+
+  /** Chats left with the bot and silent for `idleMinutes` count as resolved by the bot (containment). */
+  async resolveIdleBotConversations(idleMinutes: number): Promise<{ id: number; customer_id: number; resolved_at: Date }[]> {
+    return sql<{ id: number; customer_id: number; resolved_at: Date }[]>`
+      update conversations set status = 'resolved', resolved_at = now(), resolved_by = 'bot',
+        resolution_seconds = extract(epoch from now() - created_at)::int, updated_at = now()
+      where id in (select id from conversations where status = 'bot'
+                   and coalesce(last_message_at, created_at) < now() - make_interval(mins => ${idleMinutes})
+                   limit 500 for update skip locked)
+      returning id, customer_id, resolved_at`;
+  },
+});
+export type RoutingRepository = ReturnType<typeof routingRepository>;

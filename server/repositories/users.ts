@@ -1,0 +1,69 @@
+import type { Sql } from '../db/client.ts';
+import type { Presence } from '../realtime/event-maps.ts';
+
+export interface UserRow {
+  id: number;
+  email: string;
+  name: string;
+  role: 'agent' | 'admin';
+  password_hash: string;
+  capacity: number;
+  presence: Presence;
+  active: boolean;
+  last_seen_at: Date | null;
+  created_at: Date;
+}
+
+export type PublicUser = Omit<UserRow, 'password_hash'>;
+
+export const usersRepository = (sql: Sql) => ({
+  async findByEmail(email: string): Promise<UserRow | undefined> {
+    const [row] = await sql<UserRow[]>`select * from users where lower(email) = lower(${email})`;
+    return row;
+  },
+  async findById(id: number): Promise<PublicUser | undefined> {
+    const [row] = await sql<PublicUser[]>`
+      select id, email, name, role, capacity, presence, active, last_seen_at, created_at from users where id = ${id}`;
+    return row;
+  },
+  async create(user: { email: string; name: string; role: 'agent' | 'admin'; passwordHash: string; capacity?: number }): Promise<PublicUser> {
+    const [row] = await sql<PublicUser[]>`
+      insert into users (email, name, role, password_hash, capacity)
+      values (${user.email}, ${user.name}, ${user.role}, ${user.passwordHash}, ${user.capacity ?? 5})
+      returning id, email, name, role, capacity, presence, active, last_seen_at, created_at`;
+    return row;
+  },
+  async setPresence(id: number, presence: Presence): Promise<void> {
+    await sql`update users set presence = ${presence}, last_seen_at = now() where id = ${id}`;
+  },
+  async listTeam(): Promise<(PublicUser & { open_chats: number })[]> {
+    return sql<(PublicUser & { open_chats: number })[]>`
+      select u.id, u.email, u.name, u.role, u.capacity, u.presence, u.active, u.last_seen_at, u.created_at,
+             (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned')::int as open_chats
+      from users u order by u.name`;
+  },
+  async countOnlineAgents(): Promise<number> {
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from users where active and presence = 'online' and capacity > 0`;
+    return row.n;
+  },
+});
+
+export const sessionsRepository = (sql: Sql) => ({
+  async create(tokenHash: string, userId: number, ttlHours: number): Promise<void> {
+    await sql`insert into user_sessions (token_hash, user_id, expires_at)
+              values (${tokenHash}, ${userId}, now() + make_interval(hours => ${ttlHours}))`;
+  },
+  async findUser(tokenHash: string): Promise<PublicUser | undefined> {
+    const [row] = await sql<PublicUser[]>`
+      select u.id, u.email, u.name, u.role, u.capacity, u.presence, u.active, u.last_seen_at, u.created_at
+      from user_sessions s join users u on u.id = s.user_id
+      where s.token_hash = ${tokenHash} and s.expires_at > now() and u.active`;
+    return row;
+  },
+  async delete(tokenHash: string): Promise<void> {
+    await sql`delete from user_sessions where token_hash = ${tokenHash}`;
+  },
+  async deleteForUser(userId: number): Promise<void> {
+    await sql`delete from user_sessions where user_id = ${userId}`;
+  },
+});

@@ -1,0 +1,43 @@
+// Agent and admin sign-in. Passwords are hashed with argon2id; a session is a
+// random token whose sha256 is stored, so a leaked table grants nothing, and
+// logout or deactivation revokes it at once.
+import { createHash, randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { Sql } from '../db/client.ts';
+import { sessionsRepository, usersRepository, type PublicUser } from '../repositories/users.ts';
+import { unauthorized } from '../errors.ts';
+
+export const SESSION_COOKIE = 'sd_session';
+
+export const hashPassword = (password: string) => hash(password);
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+// Verifying against a fixed hash when the email is unknown keeps the timing of
+// "no such user" and "wrong password" alike.
+let dummyHash: Promise<string> | undefined;
+
+export function authService(sql: Sql, ttlHours: number) {
+  const users = usersRepository(sql);
+  const sessions = sessionsRepository(sql);
+  return {
+    async login(email: string, password: string): Promise<{ token: string; user: PublicUser }> {
+      const user = await users.findByEmail(email);
+      dummyHash ??= hash('not-a-real-password');
+      const ok = await verify(user?.password_hash ?? (await dummyHash), password).catch(() => false);
+      if (!user || !ok || !user.active) throw unauthorized('Wrong email or password.');
+      const token = randomBytes(32).toString('base64url');
+      await sessions.create(tokenHash(token), user.id, ttlHours);
+      const { password_hash: _omit, ...publicUser } = user;
+      return { token, user: publicUser };
+    },
+    async userForToken(token: string | undefined): Promise<PublicUser | undefined> {
+      if (!token || token.length > 200) return undefined;
+      return sessions.findUser(tokenHash(token));
+    },
+    async logout(token: string): Promise<void> {
+      await sessions.delete(tokenHash(token));
+    },
+  };
+}
+export type AuthService = ReturnType<typeof authService>;

@@ -1,0 +1,406 @@
+// The chat loop: shopper and agent messages, the bot's turn, hand-off,
+// assignment, transfer, resolve and reopen. Every change is stored in Postgres
+// first, then announced over the realtime gateway, and its interaction event
+// is queued for the workers before the sender gets its ack.
+import type { Sql } from '../db/client.ts';
+import type { Config } from '../config.ts';
+import type { FeedbackJob, InteractionEvent, InteractionType } from '../interaction-events.ts';
+import type { ChatMessage, ConversationSummary } from '../realtime/event-maps.ts';
+import { conversationsRepository, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
+import { customersRepository } from '../repositories/customers.ts';
+import { routingRepository, type Assignment } from '../repositories/routing.ts';
+import { usersRepository } from '../repositories/users.ts';
+import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import type { Responder } from './responder.ts';
+import type { RealtimeOut } from './realtime-out.ts';
+import { loadWidgetSettings, withinBusinessHours } from './widget-settings.ts';
+
+export interface EventSink {
+  enqueueInteractions(events: InteractionEvent[]): Promise<void>;
+  enqueueFeedback(job: FeedbackJob): Promise<void>;
+}
+
+export interface ChatServiceDeps {
+  config: Config;
+  sql: Sql;
+  events: EventSink;
+  realtime: RealtimeOut;
+  /** Looked up per turn so a hot-reloaded brain takes effect at once. */
+  responder: () => Responder;
+  log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+}
+
+export interface SendResult {
+  id: number;
+  conversationId: number;
+  createdAt: string;
+  duplicate: boolean;
+}
+
+const BOT_NAME = 'Bot';
+
+export function createChatService(deps: ChatServiceDeps) {
+  const { sql, realtime, events, log } = deps;
+  const conversations = conversationsRepository(sql);
+  const customers = customersRepository(sql);
+  const routing = routingRepository(sql);
+  const users = usersRepository(sql);
+  // Bot turns of one conversation run one after another, so replies keep the order of the questions.
+  const botTurns = new Map<number, Promise<void>>();
+
+  const event = (type: InteractionType, key: string, customerId: number | null, conversationId: number | null, payload: Record<string, unknown>, at: Date = new Date()): InteractionEvent => ({
+    idempotencyKey: key,
+    type,
+    customerId,
+    conversationId,
+    occurredAt: at.toISOString(),
+    payload,
+  });
+
+  async function summary(conversationId: number): Promise<ConversationSummary> {
+    const row = await conversations.findById(conversationId);
+    if (!row) throw notFound('Conversation');
+    return toSummary(row);
+  }
+
+  /** Sends a stored message to everyone who may see it (private notes: agents only). */
+  function announceMessage(message: ChatMessage): void {
+    if (!message.private) realtime.toWidgetConversation(message.conversationId, 'message:new', message);
+    realtime.toAgents('message:new', message);
+  }
+
+  async function announceConversation(conversationId: number): Promise<ConversationSummary> {
+    const conversation = await summary(conversationId);
+    realtime.toWidgetConversation(conversationId, 'conversation:updated', conversation);
+    realtime.toAgents('conversation:updated', conversation);
+    return conversation;
+  }
+
+  async function systemMessage(conversationId: number, text: string, metadata: Record<string, unknown>): Promise<void> {
+    const { message } = await conversations.insertMessage({ conversationId, authorType: 'system', body: text, metadata });
+    announceMessage(toChatMessage(message));
+  }
+
+  function ownConversation(row: ConversationRow | undefined, customerId: number): ConversationRow {
+    // Another visitor's conversation is reported as missing, not forbidden: ids reveal nothing.
+    if (!row || row.customer_id !== customerId) throw notFound('Conversation');
+    return row;
+  }
+
+  function messageText(text: string): string {
+    const trimmed = text.trim();
+    if (!trimmed) throw badRequest('Message text is empty.');
+    if (trimmed.length > deps.config.maxMessageChars) throw badRequest(`Message text is longer than ${deps.config.maxMessageChars} characters.`, 'too_large');
+    return trimmed;
+  }
+
+  async function afterAssignment(assignment: Assignment, how: 'assigned' | 'accepted' | 'transferred', fromAgentId?: number): Promise<ConversationSummary> {
+    const conversation = await announceConversation(assignment.conversationId);
+    realtime.toAgent(assignment.agentId, 'conversation:assigned', conversation);
+    const text = how === 'transferred' ? `The chat was transferred to ${assignment.agentName}.` : `${assignment.agentName} joined the chat.`;
+    await systemMessage(assignment.conversationId, text, { event: how === 'transferred' ? 'agent_transferred' : 'agent_joined', agentId: assignment.agentId, agentName: assignment.agentName });
+    const type = how === 'transferred' ? 'transferred' : 'assigned';
+    await events.enqueueInteractions([
+      event(type, `${type}:${assignment.conversationId}:${assignment.assignedAt.getTime()}`, assignment.customerId, assignment.conversationId,
+        { agentId: assignment.agentId, agentName: assignment.agentName, how, fromAgentId: fromAgentId ?? null, waitSeconds: assignment.queuedAt ? Math.round((assignment.assignedAt.getTime() - assignment.queuedAt.getTime()) / 1000) : null }, assignment.assignedAt),
+    ]);
+    return conversation;
+  }
+
+  const service = {
+    summary,
+
+    async currentConversation(customerId: number): Promise<{ conversation: ConversationSummary | null; messages: ChatMessage[] }> {
+      const row = (await conversations.findOpenForCustomer(customerId)) ?? (await conversations.findLatestForCustomer(customerId));
+      if (!row) return { conversation: null, messages: [] };
+      const messages = await conversations.messagesAfter(row.id, 0, false);
+      return { conversation: toSummary(row), messages: messages.map(toChatMessage) };
+    },
+
+    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; locale?: string }): Promise<SendResult> {
+      const text = messageText(input.text);
+      let row: ConversationRow | undefined;
+      if (input.conversationId !== undefined) {
+        row = ownConversation(await conversations.findById(input.conversationId), customerId);
+        // A resolved chat is closed: a new question starts a new conversation (its client id scope is new too).
+        if (row.status === 'resolved') row = undefined;
+      } else {
+        row = await conversations.findOpenForCustomer(customerId);
+      }
+      let started = false;
+      if (!row) {
+        row = await conversations.create(customerId);
+        started = true;
+        await realtime.joinCustomerToConversation(customerId, row.id);
+      }
+      const { message, duplicate } = await conversations.insertMessage({
+        conversationId: row.id,
+        authorType: 'customer',
+        clientId: input.clientId,
+        body: text,
+        metadata: input.quickReply ? { quickReply: input.quickReply } : {},
+      });
+      const result = { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
+      if (duplicate) return result;
+      const chatMessage = toChatMessage(message);
+      announceMessage(chatMessage);
+      const batch = [event('message.customer', `msg:${message.id}`, customerId, row.id, { messageId: message.id, text }, message.created_at)];
+      if (started) {
+        batch.unshift(event('conversation.started', `conv:${row.id}`, customerId, row.id, { channel: 'widget' }, row.created_at));
+        realtime.toAgents('conversation:updated', toSummary(row));
+      }
+      await events.enqueueInteractions(batch);
+      if (row.status === 'bot') this.scheduleBotTurn(row.id, customerId, message, input.locale ?? 'en');
+      return result;
+    },
+
+    /** Runs the bot's answer after the shopper's ack has gone out; turns of one conversation are chained. */
+    scheduleBotTurn(conversationId: number, customerId: number, message: MessageRow, locale: string): void {
+      const previous = botTurns.get(conversationId) ?? Promise.resolve();
+      const turn = previous
+        .then(() => this.botTurn(conversationId, customerId, message, locale))
+        .catch((error) => log.error({ err: error, conversationId }, 'bot turn failed'))
+        .finally(() => {
+          if (botTurns.get(conversationId) === turn) botTurns.delete(conversationId);
+        });
+      botTurns.set(conversationId, turn);
+    },
+
+    async botTurn(conversationId: number, customerId: number, message: MessageRow, locale: string): Promise<void> {
+      const conversation = await conversations.findById(conversationId);
+      if (!conversation || conversation.status !== 'bot') return; // a person took over meanwhile
+      const customer = await customers.findById(customerId);
+      if (!customer) return;
+      const history = (await conversations.messagesAfter(conversationId, 0, false, 200))
+        .filter((m) => m.id !== message.id)
+        .slice(-20)
+        .map((m) => ({ author: m.author_type, text: m.body, metadata: m.metadata }));
+      const responder = deps.responder();
+      realtime.toWidgetConversation(conversationId, 'typing', { conversationId, author: 'bot', name: BOT_NAME, typing: true });
+      const decision = await responder.respond({
+        conversationId,
+        customer: { id: customer.id, externalId: customer.external_id, name: customer.name, email: customer.email, locale: customer.locale },
+        text: message.body,
+        quickReply: typeof message.metadata.quickReply === 'string' ? message.metadata.quickReply : null,
+        history,
+        locale: customer.locale ?? locale,
+      });
+      realtime.toWidgetConversation(conversationId, 'typing', { conversationId, author: 'bot', name: BOT_NAME, typing: false });
+      const metadata = { ...decision.metadata, quickReplies: decision.quickReplies ?? decision.metadata.quickReplies ?? [] };
+      if (decision.reply) {
+        const { message: reply } = await conversations.insertMessage({
+          conversationId,
+          authorType: 'bot',
+          clientId: `bot-reply:${message.id}`, // one bot reply per shopper message, even if the turn is retried
+          body: decision.reply,
+          metadata,
+        });
+        announceMessage(toChatMessage(reply));
+        await events.enqueueInteractions([
+          event('message.bot', `msg:${reply.id}`, customerId, conversationId, { messageId: reply.id, text: decision.reply }, reply.created_at),
+          event('bot.decision', `decision:${message.id}`, customerId, conversationId, { inReplyTo: message.id, question: message.body, ...metadata, action: decision.action }, reply.created_at),
+        ]);
+      } else {
+        await events.enqueueInteractions([
+          event('bot.decision', `decision:${message.id}`, customerId, conversationId, { inReplyTo: message.id, question: message.body, ...metadata, action: decision.action }),
+        ]);
+      }
+      if (decision.action === 'handoff') await this.handoff(conversationId, customerId, String(decision.metadata.intent ?? 'bot'));
+    },
+
+    async requestHandoff(customerId: number, conversationId: number): Promise<ConversationSummary> {
+      const row = ownConversation(await conversations.findById(conversationId), customerId);
+      if (row.status === 'resolved') throw conflict('This conversation is closed; send a new message to start another.');
+      await this.handoff(conversationId, customerId, 'customer_request');
+      return summary(conversationId);
+    },
+
+    /** Moves a bot conversation to the human queue, tells the shopper when nobody can answer, then assigns. */
+    async handoff(conversationId: number, customerId: number, reason: string): Promise<void> {
+      const queued = await routing.enqueue(conversationId);
+      if (!queued) return;
+      const conversation = await announceConversation(conversationId);
+      await events.enqueueInteractions([
+        event('handoff', `handoff:${conversationId}`, customerId, conversationId, { reason }, new Date(conversation.queuedAt ?? Date.now())),
+      ]);
+      const settings = await loadWidgetSettings(sql);
+      const open = withinBusinessHours(settings);
+      const onlineAgents = await users.countOnlineAgents();
+      if (!open || onlineAgents === 0) {
+        const locale = (await customers.findById(customerId))?.locale ?? 'en';
+        realtime.toWidgetConversation(conversationId, 'agents:unavailable', {
+          conversationId,
+          reason: open ? 'no_agents_online' : 'after_hours',
+          message: locale.startsWith('zh') ? settings.offlineMessage.zh : settings.offlineMessage.en,
+        });
+      }
+      await this.assignPending();
+    },
+
+    /** Hands queued chats to free agents until none is left, then tells the shoppers still waiting their place. */
+    async assignPending(): Promise<number> {
+      let assigned = 0;
+      for (let i = 0; i < 200; i++) {
+        const assignment = await routing.assignNext();
+        if (!assignment) break;
+        assigned++;
+        await afterAssignment(assignment, 'assigned');
+      }
+      await this.pushQueuePositions();
+      return assigned;
+    },
+
+    async pushQueuePositions(): Promise<void> {
+      const queue = await routing.queue();
+      if (!queue.length) return;
+      const onlineAgents = await users.countOnlineAgents();
+      queue.forEach((entry, index) => realtime.toWidgetConversation(entry.id, 'queue:position', { conversationId: entry.id, position: index + 1, onlineAgents }));
+    },
+
+    async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; private?: boolean }): Promise<SendResult> {
+      const text = messageText(input.text);
+      let row = await conversations.findById(input.conversationId);
+      if (!row) throw notFound('Conversation');
+      if (row.status === 'resolved' && !input.private) throw conflict('The conversation is resolved; reopen it to reply.');
+      // Replying to a chat nobody holds yet takes it, as shoppers expect a person who answers to stay.
+      if (!input.private && (row.status === 'bot' || row.status === 'queued')) {
+        await this.accept(agent.id, row.id);
+        row = (await conversations.findById(row.id))!;
+      }
+      const { message, duplicate } = await conversations.insertMessage({
+        conversationId: row.id,
+        authorType: 'agent',
+        authorId: agent.id,
+        clientId: input.clientId,
+        body: text,
+        private: input.private ?? false,
+      });
+      const result = { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
+      if (duplicate) return result;
+      announceMessage(toChatMessage(message));
+      if (!message.private) await routing.recordFirstResponse(row.id);
+      await events.enqueueInteractions([
+        event(message.private ? 'note.agent' : 'message.agent', `msg:${message.id}`, row.customer_id, row.id, { messageId: message.id, agentId: agent.id, text }, message.created_at),
+      ]);
+      return result;
+    },
+
+    async accept(agentId: number, conversationId: number): Promise<ConversationSummary> {
+      const result = await routing.assignTo(conversationId, agentId, ['bot', 'queued']);
+      if (result === 'not_available') throw conflict('This conversation is already taken or closed.');
+      if (result === 'agent_unavailable') throw forbidden('Your account cannot take chats.');
+      const conversation = await afterAssignment(result, 'accepted');
+      await this.pushQueuePositions();
+      return conversation;
+    },
+
+    async transfer(actor: { id: number; role: 'agent' | 'admin' }, conversationId: number, toAgentId: number): Promise<ConversationSummary> {
+      const row = await conversations.findById(conversationId);
+      if (!row) throw notFound('Conversation');
+      if (row.status !== 'assigned') throw conflict('Only a chat held by an agent can be transferred.');
+      if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can transfer it.');
+      if (toAgentId === row.assignee_id) throw conflict('The chat is already with that agent.');
+      const result = await routing.assignTo(conversationId, toAgentId, ['assigned']);
+      if (result === 'not_available') throw conflict('This conversation changed meanwhile; reload it.');
+      if (result === 'agent_unavailable') throw badRequest('That agent does not exist or is deactivated.');
+      const conversation = await afterAssignment(result, 'transferred', row.assignee_id ?? undefined);
+      await this.assignPending(); // the previous holder has a free seat now
+      return conversation;
+    },
+
+    async resolve(actor: { id: number; role: 'agent' | 'admin' }, conversationId: number): Promise<ConversationSummary> {
+      const row = await conversations.findById(conversationId);
+      if (!row) throw notFound('Conversation');
+      if (row.status === 'assigned' && actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can resolve it.');
+      const resolved = await routing.resolve(conversationId, 'agent');
+      if (!resolved) throw conflict('The conversation is already resolved.');
+      const conversation = await announceConversation(conversationId);
+      await events.enqueueInteractions([
+        event('resolved', `resolved:${conversationId}:${resolved.resolved_at.getTime()}`, resolved.customer_id, conversationId, { by: 'agent', agentId: actor.id }, resolved.resolved_at),
+      ]);
+      if (resolved.assignee_id) await this.assignPending();
+      return conversation;
+    },
+
+    async reopen(agentId: number, conversationId: number): Promise<ConversationSummary> {
+      const row = await conversations.findById(conversationId);
+      if (!row) throw notFound('Conversation');
+      if (!(await routing.reopen(conversationId, agentId))) throw conflict('Only a resolved conversation can be reopened.');
+      const conversation = await announceConversation(conversationId);
+      await events.enqueueInteractions([
+        event('reopened', `reopened:${conversationId}:${Date.now()}`, row.customer_id, conversationId, { agentId }),
+      ]);
+      return conversation;
+    },
+
+    /** Resolves chats the bot handled that went quiet; counted as bot-resolved (containment). */
+    async resolveIdleBotConversations(idleMinutes: number): Promise<number> {
+      const rows = await routing.resolveIdleBotConversations(idleMinutes);
+      if (!rows.length) return 0;
+      await events.enqueueInteractions(
+        rows.map((r) => event('resolved', `resolved:${r.id}:${r.resolved_at.getTime()}`, r.customer_id, r.id, { by: 'bot', idleMinutes }, r.resolved_at)),
+      );
+      for (const r of rows) await announceConversation(r.id);
+      return rows.length;
+    },
+
+    async sync(conversationId: number, afterId: number, includePrivate: boolean): Promise<{ messages: ChatMessage[]; conversation: ConversationSummary }> {
+      const conversation = await summary(conversationId);
+      const rows = await conversations.messagesAfter(conversationId, afterId, includePrivate);
+      return { conversation, messages: rows.map(toChatMessage) };
+    },
+
+    async customerSync(customerId: number, conversationId: number, afterId: number) {
+      ownConversation(await conversations.findById(conversationId), customerId);
+      return this.sync(conversationId, afterId, false);
+    },
+
+    async customerSeen(customerId: number, conversationId: number, lastSeenId: number): Promise<void> {
+      ownConversation(await conversations.findById(conversationId), customerId);
+      if (await conversations.markSeen(conversationId, 'customer', lastSeenId)) {
+        realtime.toAgentConversation(conversationId, 'messages:seen', { conversationId, by: 'customer', lastSeenId });
+      }
+    },
+
+    async agentSeen(conversationId: number, lastSeenId: number): Promise<void> {
+      if (await conversations.markSeen(conversationId, 'agent', lastSeenId)) {
+        realtime.toWidgetConversation(conversationId, 'messages:seen', { conversationId, lastSeenId });
+      }
+    },
+
+    async csat(customerId: number, conversationId: number, rating: number, comment: string | null): Promise<void> {
+      const row = ownConversation(await conversations.findById(conversationId), customerId);
+      if (row.status !== 'resolved') throw conflict('A conversation can be rated once it is resolved.');
+      await events.enqueueFeedback({
+        kind: 'csat', idempotencyKey: `csat:${conversationId}`, customerId, conversationId, rating, comment, occurredAt: new Date().toISOString(),
+      });
+    },
+
+    async articleFeedback(customerId: number, messageId: number, articleId: number, helpful: boolean): Promise<void> {
+      const [message] = await sql<{ conversation_id: number; customer_id: number; metadata: { articles?: { id: number }[] } }[]>`
+        select m.conversation_id, c.customer_id, m.metadata from messages m join conversations c on c.id = m.conversation_id
+        where m.id = ${messageId} and m.author_type = 'bot'`;
+      if (!message || message.customer_id !== customerId) throw notFound('Message');
+      if (!(message.metadata.articles ?? []).some((a) => a.id === articleId)) throw badRequest('That article was not part of this answer.');
+      await events.enqueueFeedback({
+        kind: 'article', idempotencyKey: `article:${messageId}:${articleId}`, customerId, conversationId: message.conversation_id,
+        messageId, articleId, helpful, occurredAt: new Date().toISOString(),
+      });
+    },
+
+    async leaveOfflineMessage(customerId: number, input: { email: string; name?: string; text: string; conversationId?: number }): Promise<{ id: number }> {
+      const text = messageText(input.text);
+      if (input.conversationId !== undefined) ownConversation(await conversations.findById(input.conversationId), customerId);
+      const [row] = await sql<{ id: number; created_at: Date }[]>`
+        insert into offline_messages (customer_id, conversation_id, name, email, body)
+        values (${customerId}, ${input.conversationId ?? null}, ${input.name ?? null}, ${input.email}, ${text}) returning id, created_at`;
+      await customers.updateProfile(customerId, { email: input.email, name: input.name ?? null });
+      realtime.toAgents('offline:new', { id: row.id, customerId, email: input.email, text, createdAt: row.created_at.toISOString() });
+      await events.enqueueInteractions([event('offline.message', `offline:${row.id}`, customerId, input.conversationId ?? null, { offlineMessageId: row.id, email: input.email, text }, row.created_at)]);
+      return { id: row.id };
+    },
+  };
+  return service;
+}
+
+export type ChatService = ReturnType<typeof createChatService>;

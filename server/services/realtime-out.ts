@@ -1,0 +1,18 @@
+// What the services need from the realtime gateway: where to send an event.
+// Kept as an interface so services do not depend on Socket.IO types, and the
+// gateway (server/realtime/gateway.ts) is the only code that knows rooms.
+import type { AgentServerToClient, WidgetServerToClient } from '../realtime/event-maps.ts';
+
+type Args<M, E extends keyof M> = M[E] extends (...args: infer A) => void ? A : never;
+
+export interface RealtimeOut {
+  /** Every browser tab of the shopper that owns the conversation. */
+  toWidgetConversation<E extends keyof WidgetServerToClient>(conversationId: number, event: E, ...args: Args<WidgetServerToClient, E>): void;
+  /** Every connected agent (inbox lists, live messages, private notes). */
+  toAgents<E extends keyof AgentServerToClient>(event: E, ...args: Args<AgentServerToClient, E>): void;
+  toAgent<E extends keyof AgentServerToClient>(agentId: number, event: E, ...args: Args<AgentServerToClient, E>): void;
+  /** Agents who have the conversation open (typing indicators). */
+  toAgentConversation<E extends keyof AgentServerToClient>(conversationId: number, event: E, ...args: Args<AgentServerToClient, E>): void;
+  /** Subscribes every socket of the customer, on any server, to a newly created conversation. */
+  joinCustomerToConversation(customerId: number, conversationId: number): Promise<void>;
+}

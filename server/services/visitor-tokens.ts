@@ -1,0 +1,37 @@
+// Visitor tokens identify a shopper's browser to the widget API and socket.
+// They are stateless (HMAC-signed customer id) so a socket handshake needs no
+// database round trip, and they never expire: a returning shopper keeps the
+// same history. Identity is upgraded by verified identify(), not by the token.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+const VERSION = 'v1';
+
+function signature(secret: string, customerId: number): string {
+  return createHmac('sha256', secret).update(`${VERSION}.${customerId}`).digest('base64url');
+}
+
+export function signVisitorToken(secret: string, customerId: number): string {
+  return `${VERSION}.${customerId}.${signature(secret, customerId)}`;
+}
+
+/** The customer id a token stands for, or null when it is malformed or forged. */
+export function verifyVisitorToken(secret: string, token: unknown): number | null {
+  if (typeof token !== 'string' || token.length > 200) return null;
+  const [version, idText, sig] = token.split('.');
+  if (version !== VERSION || !/^[1-9][0-9]{0,15}$/.test(idText ?? '') || !sig) return null;
+  const customerId = Number(idText);
+  const expected = Buffer.from(signature(secret, customerId));
+  const given = Buffer.from(sig);
+  return expected.length === given.length && timingSafeEqual(expected, given) ? customerId : null;
+}
+
+/** The identity-verification hash a shop's backend computes for a logged-in user. */
+export function identityHash(secret: string, userId: string): string {
+  return createHmac('sha256', secret).update(userId).digest('hex');
+}
+
+export function identityHashMatches(secret: string, userId: string, hash: string): boolean {
+  const expected = Buffer.from(identityHash(secret, userId));
+  const given = Buffer.from(hash.toLowerCase());
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}

@@ -1,0 +1,72 @@
+// The shop's widget settings (colour, greeting, hours, identity secret),
+// stored as one JSON row so admins edit them without a migration.
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import type { Sql } from '../db/client.ts';
+
+const Localised = Type.Object({ en: Type.String({ maxLength: 500 }), zh: Type.String({ maxLength: 500 }) });
+const DayHours = Type.Union([Type.Null(), Type.Tuple([Type.String({ pattern: '^\\d{2}:\\d{2}$' }), Type.String({ pattern: '^\\d{2}:\\d{2}$' })])]);
+
+export const WidgetSettingsSchema = Type.Object({
+  siteKey: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+  color: Type.String({ pattern: '^#[0-9a-fA-F]{6}$' }),
+  position: Type.Union([Type.Literal('right'), Type.Literal('left')]),
+  language: Type.Union([Type.Literal('auto'), Type.Literal('en'), Type.Literal('zh')]),
+  greeting: Localised,
+  offlineMessage: Localised,
+  preChatForm: Type.Boolean(),
+  /** null = always open. Otherwise [open, close] per weekday (0 = Sunday) in `timezone`. */
+  businessHours: Type.Union([
+    Type.Null(),
+    Type.Object({ timezone: Type.String({ maxLength: 64 }), days: Type.Array(DayHours, { minItems: 7, maxItems: 7 }) }),
+  ]),
+  /** HMAC secret for identify(); empty = identity verification off. Never sent to browsers. */
+  identitySecret: Type.String({ maxLength: 200 }),
+});
+export type WidgetSettings = Static<typeof WidgetSettingsSchema>;
+
+export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
+  siteKey: 'demo',
+  color: '#2563eb',
+  position: 'right',
+  language: 'auto',
+  greeting: { en: 'Hi there! Ask us anything about your order, shipping or returns.', zh: '您好！关于订单、配送或退货的问题都可以问我们。' },
+  offlineMessage: {
+    en: "No one is available right now. Leave your email and message and we'll get back to you.",
+    zh: '目前没有客服在线。请留下您的邮箱和留言，我们会尽快回复您。',
+  },
+  preChatForm: false,
+  businessHours: null,
+  identitySecret: '',
+};
+
+const KEY = 'widget';
+
+export async function loadWidgetSettings(sql: Sql): Promise<WidgetSettings> {
+  const [row] = await sql<{ value: Partial<WidgetSettings> }[]>`select value from settings where key = ${KEY}`;
+  const merged = { ...DEFAULT_WIDGET_SETTINGS, ...(row?.value ?? {}) };
+  return Value.Check(WidgetSettingsSchema, merged) ? merged : DEFAULT_WIDGET_SETTINGS;
+}
+
+export async function saveWidgetSettings(sql: Sql, settings: WidgetSettings): Promise<void> {
+  await sql`insert into settings (key, value) values (${KEY}, ${sql.json(settings as never)})
+            on conflict (key) do update set value = excluded.value, updated_at = now()`;
+}
+
+/** Whether `at` falls inside the business hours (always true when none are set). */
+export function withinBusinessHours(settings: WidgetSettings, at: Date = new Date()): boolean {
+  const hours = settings.businessHours;
+  if (!hours) return true;
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-GB', { timeZone: hours.timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  } catch {
+    return true; // an unknown time zone must not close the shop
+  }
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
+  const window = hours.days[day];
+  if (!window) return false;
+  const now = `${get('hour')}:${get('minute')}`;
+  return now >= window[0] && now < window[1];
+}
