@@ -129,9 +129,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       if (closed) return;
       closed = true;
       timers.forEach(clearInterval);
-      for (const fn of closers.reverse()) await fn();
+      // Stop taking new work first, then finish what is in flight, then let go of the connections.
+      gateway.beginShutdown();
       gateway.io.disconnectSockets(true);
       await new Promise<void>((resolve) => gateway.io.close(() => resolve()));
+      await chat!.drain();
+      for (const fn of closers.reverse()) await fn();
       await app.close().catch(() => {});
       await queues.close();
       subscriber.disconnect();

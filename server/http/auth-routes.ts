@@ -45,7 +45,7 @@ export default function authRoutes(ctx: AppContext) {
     });
 
     app.get('/api/auth/me', {
-      preHandler: app.requireAgent,
+      onRequest: app.requireAgent,
       schema: { tags: ['auth'], summary: 'The signed-in agent or admin', response: { 200: Type.Object({ user: UserSchema }), 401: ErrorResponse } },
     }, async (request) => ({ user: request.user! }));
   };

@@ -23,7 +23,7 @@ export default function conversationRoutes(ctx: AppContext) {
     const conversations = conversationsRepository(ctx.sql);
 
     app.get('/api/conversations', {
-      preHandler: app.requireAgent,
+      onRequest: app.requireAgent,
       schema: {
         tags: ['agent'],
         summary: 'Inbox: filter by view, status, assignee, customer or text',
@@ -77,7 +77,7 @@ export default function conversationRoutes(ctx: AppContext) {
     });
 
     app.get('/api/conversations/:id', {
-      preHandler: app.requireAgent,
+      onRequest: app.requireAgent,
       schema: {
         tags: ['agent'],
         summary: 'One conversation with all its messages (bot evidence and private notes included) and its customer',
@@ -93,7 +93,7 @@ export default function conversationRoutes(ctx: AppContext) {
     });
 
     app.get('/api/conversations/:id/transcript', {
-      preHandler: app.requireAgent,
+      onRequest: app.requireAgent,
       schema: { tags: ['agent'], summary: 'Plain-text transcript (private notes marked)', params: IdParams, response: { 200: Type.String(), 401: ErrorResponse, 404: ErrorResponse } },
     }, async (request, reply) => {
       const text = await conversationTranscript(ctx.sql, request.params.id, { includePrivate: true });
@@ -107,7 +107,7 @@ export default function conversationRoutes(ctx: AppContext) {
       email: Type.String(), text: Type.String(), createdAt: Type.String(), handledAt: Nullable(Type.String()), handledBy: Nullable(Type.Integer()),
     });
     app.get('/api/offline-messages', {
-      preHandler: app.requireAgent,
+      onRequest: app.requireAgent,
       schema: {
         tags: ['agent'], summary: 'Messages shoppers left while nobody was available',
         querystring: Type.Object({ handled: Type.Optional(Type.Boolean()) }),
@@ -128,7 +128,7 @@ export default function conversationRoutes(ctx: AppContext) {
     });
 
     app.post('/api/offline-messages/:id/handled', {
-      preHandler: app.requireAgent,
+      onRequest: app.requireAgent,
       schema: { tags: ['agent'], summary: 'Mark an offline message as answered', params: IdParams, response: { 200: Ok, 401: ErrorResponse, 404: ErrorResponse } },
     }, async (request) => {
       const rows = await ctx.sql`update offline_messages set handled_at = now(), handled_by = ${request.user!.id} where id = ${request.params.id} returning id`;

@@ -39,7 +39,7 @@ export default function customerRoutes(ctx: AppContext) {
     };
 
     app.get('/api/customers', {
-      preHandler: app.requireAgent,
+      onRequest: app.requireAgent,
       schema: {
         tags: ['agent'], summary: 'Search customers by name, email or external id',
         querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 200 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }),
@@ -48,7 +48,7 @@ export default function customerRoutes(ctx: AppContext) {
     }, async (request) => ({ items: (await customers.search(request.query.q, request.query.limit ?? 20)).map(toCustomer) }));
 
     app.get('/api/customers/:id', {
-      preHandler: app.requireAgent,
+      onRequest: app.requireAgent,
       schema: {
         tags: ['agent'], summary: 'A customer with their recent conversations',
         params: IdParams,
@@ -60,7 +60,7 @@ export default function customerRoutes(ctx: AppContext) {
     });
 
     app.patch('/api/customers/:id', {
-      preHandler: app.requireAgent,
+      onRequest: app.requireAgent,
       schema: {
         tags: ['agent'], summary: "Replace a customer's tags and/or attributes",
         params: IdParams,
@@ -77,7 +77,7 @@ export default function customerRoutes(ctx: AppContext) {
     });
 
     app.get('/api/customers/:id/timeline', {
-      preHandler: app.requireAgent,
+      onRequest: app.requireAgent,
       schema: {
         tags: ['agent'], summary: 'The customer-history timeline, newest first',
         params: IdParams,
@@ -94,7 +94,7 @@ export default function customerRoutes(ctx: AppContext) {
     });
 
     app.get('/api/customers/:id/feedback', {
-      preHandler: app.requireAgent,
+      onRequest: app.requireAgent,
       schema: {
         tags: ['agent'], summary: "The customer's CSAT ratings and article votes",
         params: IdParams,

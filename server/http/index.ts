@@ -5,6 +5,8 @@ import authRoutes from './auth-routes.ts';
 import widgetRoutes from './widget-routes.ts';
 import conversationRoutes from './conversation-routes.ts';
 import customerRoutes from './customer-routes.ts';
+import adminRoutes from './admin-routes.ts';
+import consoleRoutes from './console-routes.ts';
 
 export const routePlugins: RoutePlugin[] = [
   systemRoutes,
@@ -12,4 +14,6 @@ export const routePlugins: RoutePlugin[] = [
   widgetRoutes,
   conversationRoutes,
   customerRoutes,
+  adminRoutes,
+  consoleRoutes,
 ];

@@ -93,7 +93,7 @@ export default function widgetRoutes(ctx: AppContext) {
     });
 
     app.get('/api/widget/conversations/:id/transcript', {
-      preHandler: app.requireVisitor,
+      onRequest: app.requireVisitor,
       schema: {
         tags: ['widget'],
         summary: "Download the shopper's own conversation as text",

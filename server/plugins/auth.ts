@@ -31,14 +31,21 @@ export function sessionToken(request: FastifyRequest): string | undefined {
 
 export function registerAuth(app: FastifyInstance, auth: AuthService, visitorSecret: string): void {
   const requireAgent = async (request: FastifyRequest) => {
+    if (request.user) return; // already checked by an earlier hook of this request
     const user = await auth.userForToken(sessionToken(request));
     if (!user) throw unauthorized('Sign in to the console first.');
     request.user = user;
   };
   app.decorate('requireAgent', requireAgent);
-  app.decorate('requireAdmin', async (request: FastifyRequest) => {
+  const requireAdmin = async (request: FastifyRequest) => {
     await requireAgent(request);
     if (request.user!.role !== 'admin') throw forbidden('Only admins can do this.');
+  };
+  app.decorate('requireAdmin', requireAdmin);
+  // Defence in depth, and before body validation: nothing under /api/admin answers anyone but an admin,
+  // whatever a route declares, and an agent learns nothing from validation errors there.
+  app.addHook('onRequest', async (request) => {
+    if (request.url === '/api/admin' || request.url.startsWith('/api/admin/')) await requireAdmin(request);
   });
   app.decorate('requireVisitor', async (request: FastifyRequest) => {
     const customerId = verifyVisitorToken(visitorSecret, bearer(request));

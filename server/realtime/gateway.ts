@@ -84,6 +84,7 @@ export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   const widget = io.of('/widget') as WidgetNs;
   const agent = io.of('/agent') as AgentNs;
   const users = usersRepository(deps.sql);
+  let shuttingDown = false;
 
   /** Wraps a handler: validates the payload, answers the ack, never lets an error escape. */
   function on<P>(socket: AnySocket, eventName: string, schema: PayloadSchemaName, handler: (payload: P) => Promise<object | void>, limiter?: () => boolean) {
@@ -117,18 +118,20 @@ export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   widget.use(async (socket, next) => {
     const customerId = verifyVisitorToken(deps.visitorSecret, socket.handshake.auth?.token);
     if (!customerId) return next(Object.assign(new Error('unauthorized: a valid visitor token is required'), { data: { code: 'unauthorized' } }));
-    const [exists] = await deps.sql`select 1 from customers where id = ${customerId}`.catch(() => []);
-    if (!exists) return next(Object.assign(new Error('unauthorized: unknown visitor'), { data: { code: 'unauthorized' } }));
+    // Looked up here, not in the connection handler: handlers must be attached before the first event can arrive.
+    const rows = await deps.sql<{ conversation_id: number | null }[]>`
+      select c.id as conversation_id from customers cu left join lateral (
+        select id from conversations where customer_id = cu.id order by id desc limit 5) c on true
+      where cu.id = ${customerId}`.catch(() => []);
+    if (!rows.length) return next(Object.assign(new Error('unauthorized: unknown visitor'), { data: { code: 'unauthorized' } }));
     socket.data.customerId = customerId;
+    socket.join([customerRoom(customerId), ...rows.filter((r) => r.conversation_id).map((r) => convRoom(r.conversation_id!))]);
     next();
   });
 
-  widget.on('connection', async (socket) => {
+  widget.on('connection', (socket) => {
     const s = socket as unknown as AnySocket;
     const customerId = socket.data.customerId;
-    socket.join(customerRoom(customerId));
-    const open = await deps.sql<{ id: number }[]>`select id from conversations where customer_id = ${customerId} order by id desc limit 5`.catch(() => []);
-    for (const row of open) socket.join(convRoom(row.id));
     const owns = (conversationId: number) => socket.rooms.has(convRoom(conversationId));
     const messageLimit = rateLimiter(deps.config.rateLimitMessagesPer10s, 10_000);
     const chat = deps.chat();
@@ -204,6 +207,8 @@ export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
 
     socket.on('disconnect', async () => {
       // The agent is offline once their last console tab (on any server) is gone.
+      // A server shutting down is not the agent leaving: their console reconnects elsewhere.
+      if (shuttingDown) return;
       try {
         const remaining = await agent.in(agentRoom(me.id)).fetchSockets();
         if (remaining.length === 0) {
@@ -229,6 +234,6 @@ export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     },
   };
 
-  return { io, out, widget, agent };
+  return { io, out, widget, agent, beginShutdown: () => void (shuttingDown = true) };
 }
 export type Gateway = ReturnType<typeof createGateway>;

@@ -95,10 +95,11 @@ export function createChatService(deps: ChatServiceDeps) {
   }
 
   async function afterAssignment(assignment: Assignment, how: 'assigned' | 'accepted' | 'transferred', fromAgentId?: number): Promise<ConversationSummary> {
-    const conversation = await announceConversation(assignment.conversationId);
-    realtime.toAgent(assignment.agentId, 'conversation:assigned', conversation);
+    // The notice is stored before anyone hears of the assignment, so a client that reacts to it and resyncs sees the notice.
     const text = how === 'transferred' ? `The chat was transferred to ${assignment.agentName}.` : `${assignment.agentName} joined the chat.`;
     await systemMessage(assignment.conversationId, text, { event: how === 'transferred' ? 'agent_transferred' : 'agent_joined', agentId: assignment.agentId, agentName: assignment.agentName });
+    const conversation = await announceConversation(assignment.conversationId);
+    realtime.toAgent(assignment.agentId, 'conversation:assigned', conversation);
     const type = how === 'transferred' ? 'transferred' : 'assigned';
     await events.enqueueInteractions([
       event(type, `${type}:${assignment.conversationId}:${assignment.assignedAt.getTime()}`, assignment.customerId, assignment.conversationId,
@@ -109,6 +110,11 @@ export function createChatService(deps: ChatServiceDeps) {
 
   const service = {
     summary,
+
+    /** Waits for bot turns in flight (shutdown: they still need Redis and Postgres). */
+    async drain(): Promise<void> {
+      while (botTurns.size) await Promise.allSettled([...botTurns.values()]);
+    },
 
     async currentConversation(customerId: number): Promise<{ conversation: ConversationSummary | null; messages: ChatMessage[] }> {
       const row = (await conversations.findOpenForCustomer(customerId)) ?? (await conversations.findLatestForCustomer(customerId));

@@ -1,0 +1,194 @@
+// The console's frame: sign-in, the top bar (navigation, presence, language,
+// notifications, sign-out) and the page for the current path. Admin pages are
+// not even offered to agents, and the server refuses their APIs anyway.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, errorText, get, post, UNAUTHORIZED_EVENT } from './api.ts';
+import { connectAgentSocket, request, type AgentSocket } from './realtime.ts';
+import { SessionContext } from './context.ts';
+import { getLocale, setLocale, t, type Locale } from './i18n.ts';
+import { match, navigate, usePath } from './router.ts';
+import { alertAgent, askPermissionOnce, shouldAskPermission } from './notify.ts';
+import { useSocketEvent } from './hooks.ts';
+import type { InboxItem, Presence, User } from './types.ts';
+import { InboxPage } from './pages/inbox.tsx';
+import { KnowledgeBasePage } from './pages/admin-kb.tsx';
+import { IntentsPage } from './pages/admin-intents.tsx';
+import { UnansweredPage } from './pages/admin-unanswered.tsx';
+import { TeamPage } from './pages/admin-team.tsx';
+import { ReportsPage } from './pages/admin-reports.tsx';
+
+export function App() {
+  const [, setLocaleState] = useState<Locale>(getLocale());
+  const [user, setUser] = useState<User | null | undefined>(undefined);
+  const changeLocale = (locale: Locale) => {
+    setLocale(locale);
+    setLocaleState(locale);
+  };
+
+  useEffect(() => {
+    get<{ user: User }>('/api/auth/me').then((r) => setUser(r.user), () => setUser(null));
+    const onUnauthorized = () => setUser(null);
+    window.addEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+    return () => window.removeEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+  }, []);
+
+  if (user === undefined) return <div class="splash">{t('loading')}</div>;
+  if (user === null) return <LoginPage onLogin={setUser} locale={getLocale()} onLocale={changeLocale} />;
+  return <SignedIn user={user} onLogout={() => setUser(null)} onLocale={changeLocale} />;
+}
+
+function LanguageSwitch({ onLocale }: { onLocale(locale: Locale): void }) {
+  return (
+    <select class="lang" aria-label={t('language')} value={getLocale()} onChange={(e) => onLocale((e.currentTarget as HTMLSelectElement).value as Locale)}>
+      <option value="en">English</option>
+      <option value="zh">中文</option>
+    </select>
+  );
+}
+
+function LoginPage({ onLogin, onLocale }: { onLogin(user: User): void; locale: Locale; onLocale(locale: Locale): void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await post<{ user: User }>('/api/auth/login', { email, password });
+      onLogin(result.user);
+    } catch (err) {
+      setError(err instanceof ApiError && err.status === 401 ? t('login.wrong') : errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="login">
+      <form class="card login-card" onSubmit={submit} data-testid="login-form">
+        <h1>Shopdesk</h1>
+        <p class="muted">{t('login.title')}</p>
+        <label>{t('login.email')}<input name="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} /></label>
+        <label>{t('login.password')}<input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} /></label>
+        {error && <p class="error" role="alert">{error}</p>}
+        <button class="primary" type="submit" disabled={busy}>{t('login.submit')}</button>
+        <LanguageSwitch onLocale={onLocale} />
+      </form>
+    </div>
+  );
+}
+
+const ADMIN_PAGES = [
+  { path: '/console/admin/kb', label: 'nav.kb' as const },
+  { path: '/console/admin/intents', label: 'nav.intents' as const },
+  { path: '/console/admin/unanswered', label: 'nav.unanswered' as const },
+  { path: '/console/admin/team', label: 'nav.team' as const },
+  { path: '/console/admin/reports', label: 'nav.reports' as const },
+];
+
+function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; onLocale(locale: Locale): void }) {
+  const [socket] = useState<AgentSocket>(() => connectAgentSocket());
+  const [presence, setPresence] = useState<Presence>('offline');
+  const [connected, setConnected] = useState(false);
+  const [askNotify, setAskNotify] = useState(shouldAskPermission());
+  const path = usePath();
+
+  useEffect(() => {
+    // Coming back online after a reconnect restores what the agent chose (the server marks a vanished agent offline).
+    const onConnect = () => {
+      setConnected(true);
+      const wanted = (sessionStorage.getItem('sd.presence') as Presence | null) ?? 'online';
+      request<{ presence: Presence }>(socket, 'presence:set', { presence: wanted }).then((r) => setPresence(r.presence), () => {});
+    };
+    const onDisconnect = () => setConnected(false);
+    const onConnectError = (error: Error) => {
+      if (/unauthorized/.test(error.message)) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
+    };
+    socket.on('connect', onConnect);
+    socket.on('disconnect', onDisconnect);
+    socket.on('connect_error', onConnectError);
+    return () => {
+      socket.off('connect', onConnect);
+      socket.off('disconnect', onDisconnect);
+      socket.off('connect_error', onConnectError);
+      socket.close();
+    };
+  }, [socket]);
+
+  // Conversations this agent holds: a shopper message in one of them raises an alert.
+  const mine = useRef(new Set<number>());
+  useEffect(() => {
+    get<{ items: InboxItem[] }>('/api/conversations?view=mine&limit=200').then((r) => r.items.forEach((i) => mine.current.add(i.conversation.id)), () => {});
+  }, []);
+  useSocketEvent(socket, 'conversation:updated', (conversation) => {
+    if (conversation.status === 'assigned' && conversation.assignee?.id === user.id) mine.current.add(conversation.id);
+    else mine.current.delete(conversation.id);
+  });
+  useSocketEvent(socket, 'conversation:assigned', (conversation) => {
+    mine.current.add(conversation.id);
+    alertAgent(t('notify.assigned'), t('notify.assignedBody', { id: conversation.id }), () => navigate(`/console/conversations/${conversation.id}`));
+  });
+  useSocketEvent(socket, 'message:new', (message) => {
+    // Only shopper messages in chats this agent holds are worth a sound; the inbox shows the rest.
+    if (message.author.type !== 'customer') return;
+    const open = match('/console/conversations/:id', location.pathname);
+    if (open && Number(open.id) === message.conversationId && document.hasFocus()) return;
+    if (mine.current.has(message.conversationId)) alertAgent(t('notify.message'), message.text, () => navigate(`/console/conversations/${message.conversationId}`));
+  });
+
+  const togglePresence = async () => {
+    const next: Presence = presence === 'online' ? 'away' : 'online';
+    sessionStorage.setItem('sd.presence', next);
+    const result = await request<{ presence: Presence }>(socket, 'presence:set', { presence: next });
+    setPresence(result.presence);
+  };
+  const logout = async () => {
+    await post('/api/auth/logout').catch(() => {});
+    socket.close();
+    onLogout();
+  };
+
+  const isAdmin = user.role === 'admin';
+  const adminPage = ADMIN_PAGES.find((p) => path.startsWith(p.path));
+  let page;
+  if (path.startsWith('/console/admin')) {
+    if (!isAdmin) page = <div class="card forbidden" data-testid="forbidden"><h2>{t('forbidden.title')}</h2><p>{t('forbidden.body')}</p></div>;
+    else if (adminPage?.path === '/console/admin/kb') page = <KnowledgeBasePage />;
+    else if (adminPage?.path === '/console/admin/intents') page = <IntentsPage />;
+    else if (adminPage?.path === '/console/admin/unanswered') page = <UnansweredPage />;
+    else if (adminPage?.path === '/console/admin/team') page = <TeamPage />;
+    else page = <ReportsPage />;
+  } else {
+    const conversation = match('/console/conversations/:id', path);
+    const view = match('/console/inbox/:view', path);
+    page = <InboxPage conversationId={conversation ? Number(conversation.id) : null} view={view?.view ?? null} />;
+  }
+
+  return (
+    <SessionContext.Provider value={{ user, socket }}>
+      <div class="shell">
+        <header class="topbar">
+          <a class="brand" href="/console" onClick={(e) => { e.preventDefault(); navigate('/console'); }}>Shopdesk</a>
+          <nav>
+            <a href="/console" class={!path.startsWith('/console/admin') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console'); }}>{t('nav.inbox')}</a>
+            {isAdmin && ADMIN_PAGES.map((p) => (
+              <a key={p.path} href={p.path} class={adminPage?.path === p.path ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{t(p.label)}</a>
+            ))}
+          </nav>
+          <div class="topbar-right">
+            {!connected && <span class="badge warn" data-testid="offline-banner">{t('reconnecting')}</span>}
+            {askNotify && <button class="link" onClick={async () => { await askPermissionOnce(); setAskNotify(false); }}>{t('notify.enable')}</button>}
+            <button class={`presence presence-${presence}`} data-testid="presence-toggle" onClick={togglePresence} title={t('presence.toggle')}>
+              <span class="dot" />{t(`presence.${presence}`)}
+            </button>
+            <LanguageSwitch onLocale={onLocale} />
+            <span class="whoami" data-testid="whoami">{user.name} · {t(`role.${user.role}`)}</span>
+            <button class="link" data-testid="logout" onClick={logout}>{t('logout')}</button>
+          </div>
+        </header>
+        <main class="page">{page}</main>
+      </div>
+    </SessionContext.Provider>
+  );
+}

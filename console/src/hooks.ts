@@ -1,0 +1,71 @@
+// Small shared hooks: load data from the API, listen to socket events.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { errorText } from './api.ts';
+import type { AgentSocket } from './realtime.ts';
+import type { AgentServerToClient } from './types.ts';
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: string | null;
+  loading: boolean;
+  reload(): void;
+}
+
+/** Loads `load()` whenever `deps` change; reload() fetches again. A late answer for old deps is dropped. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let current = true;
+    setLoading(true);
+    load().then(
+      (value) => { if (current) { setData(value); setError(null); setLoading(false); } },
+      (err) => { if (current) { setError(errorText(err)); setLoading(false); } },
+    );
+    return () => { current = false; };
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { data, error, loading, reload };
+}
+
+/** Subscribes to a server event for the component's lifetime; the latest handler is always used. */
+export function useSocketEvent<E extends keyof AgentServerToClient>(socket: AgentSocket, event: E, handler: AgentServerToClient[E]): void {
+  const ref = useRef(handler);
+  ref.current = handler;
+  useEffect(() => {
+    const listener = ((...args: unknown[]) => (ref.current as (...a: unknown[]) => void)(...args)) as never;
+    socket.on(event, listener);
+    return () => void socket.off(event, listener);
+  }, [socket, event]);
+}
+
+/** Calls fn at most once per `ms`, trailing (for "refetch after a burst of live events"). */
+export function useDebounced(fn: () => void, ms: number): () => void {
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = useRef(fn);
+  latest.current = fn;
+  useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
+  return useCallback(() => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      latest.current();
+    }, ms);
+  }, [ms]);
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  const sameDay = d.toDateString() === new Date().toDateString();
+  return sameDay ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+export function formatSeconds(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return '—';
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${Math.round(seconds % 60)}s`;
+  return `${Math.floor(seconds / 3600)}h ${Math.round((seconds % 3600) / 60)}m`;
+}

@@ -1,0 +1,364 @@
+// One conversation: the whole history (bot turns with their evidence, private
+// notes set apart), the reply box (typing indicator, /shortcut canned responses,
+// notes, KB article links), agent assist, and accept / transfer / resolve / reopen.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { errorText, get, post, query } from '../api.ts';
+import { useSession } from '../context.ts';
+import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
+import { t, type Key } from '../i18n.ts';
+import { newClientId, request } from '../realtime.ts';
+import type { AgentInfo, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, KbArticleLink } from '../types.ts';
+
+interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
+interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
+
+const TYPING_IDLE_MS = 2500;
+
+export function ConversationView({ conversationId, onCustomer }: { conversationId: number; onCustomer(id: number): void }) {
+  const { socket, user } = useSession();
+  const [conversation, setConversation] = useState<ConversationSummary | null>(null);
+  const [customer, setCustomer] = useState<Customer | null>(null);
+  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [customerTyping, setCustomerTyping] = useState(false);
+  const [otherAgentTyping, setOtherAgentTyping] = useState<string | null>(null);
+  const historyRef = useRef<HTMLDivElement>(null);
+  const composer: ComposerHandle = useRef(null);
+
+  const join = async () => {
+    try {
+      const joined = await request<{ conversation: ConversationSummary; messages: ChatMessage[] }>(socket, 'conversation:join', { conversationId });
+      setConversation(joined.conversation);
+      setMessages(joined.messages);
+      setError(null);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  useEffect(() => {
+    get<{ customer: Customer }>(`/api/conversations/${conversationId}`).then((r) => { setCustomer(r.customer); onCustomer(r.customer.id); }, (err) => setError(errorText(err)));
+    void join();
+    socket.on('connect', join);
+    return () => {
+      socket.off('connect', join);
+      socket.emit('conversation:leave', { conversationId });
+    };
+  }, [conversationId]);
+
+  useSocketEvent(socket, 'message:new', (message) => {
+    if (message.conversationId !== conversationId) return;
+    setMessages((list) => (list.some((m) => m.id === message.id) ? list : [...list, message].sort((a, b) => a.id - b.id)));
+    if (message.author.type === 'customer') setCustomerTyping(false);
+  });
+  useSocketEvent(socket, 'conversation:updated', (updated) => {
+    if (updated.id === conversationId) setConversation(updated);
+  });
+  useSocketEvent(socket, 'typing', (payload) => {
+    if (payload.conversationId !== conversationId) return;
+    if (payload.author === 'customer') setCustomerTyping(payload.typing);
+    else if (payload.name !== user.name) setOtherAgentTyping(payload.typing ? payload.name : null);
+  });
+
+  // Mark the shopper's messages seen while the chat is open.
+  const lastId = messages.length ? messages[messages.length - 1].id : 0;
+  useEffect(() => {
+    if (lastId && conversation && lastId > conversation.agentLastSeenId) socket.emit('messages:seen', { conversationId, lastSeenId: lastId });
+    historyRef.current?.scrollTo({ top: historyRef.current.scrollHeight });
+  }, [lastId]);
+
+  const act = async (event: 'conversation:accept' | 'conversation:resolve' | 'conversation:reopen', extra: Record<string, unknown> = {}) => {
+    try {
+      const result = await request<{ conversation: ConversationSummary }>(socket, event, { conversationId, ...extra });
+      setConversation(result.conversation);
+      setError(null);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  const agents = useLoad(() => get<{ items: AgentInfo[] }>('/api/agents'), []);
+  const [transferTo, setTransferTo] = useState('');
+  const transfer = async () => {
+    if (!transferTo) return;
+    try {
+      const result = await request<{ conversation: ConversationSummary }>(socket, 'conversation:transfer', { conversationId, toAgentId: Number(transferTo) });
+      setConversation(result.conversation);
+      setTransferTo('');
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  // Keyboard shortcuts for the common actions (Alt so they never clash with typing).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!event.altKey || !conversation) return;
+      const key = event.key.toLowerCase();
+      if (key === 'a' && (conversation.status === 'queued' || conversation.status === 'bot')) { event.preventDefault(); void act('conversation:accept'); }
+      if (key === 'r') { event.preventDefault(); void act(conversation.status === 'resolved' ? 'conversation:reopen' : 'conversation:resolve'); }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [conversation]);
+
+  if (!conversation) return <div class="muted empty">{error ?? t('loading')}</div>;
+  const status = conversation.status;
+  return (
+    <div class="conversation" data-testid="conversation" data-status={status}>
+      <header class="conversation-header">
+        <div>
+          <h2>{customer?.name || customer?.email || `${t('customer.visitor')} #${conversation.customerId}`} <span class="muted small">#{conversation.id}</span></h2>
+          <span class={`status status-${status}`} data-testid="conversation-status">{t(`status.${status}` as Key)}</span>
+          {conversation.assignee && <span class="muted small"> · {t('conversation.with', { name: conversation.assignee.name })}</span>}
+        </div>
+        <div class="actions">
+          {(status === 'queued' || status === 'bot') && <button class="primary" data-testid="accept" title="Alt+A" onClick={() => act('conversation:accept')}>{t('action.accept')}</button>}
+          {status === 'assigned' && (
+            <span class="transfer">
+              <select data-testid="transfer-to" value={transferTo} onChange={(e) => setTransferTo(e.currentTarget.value)}>
+                <option value="">{t('action.transferTo')}</option>
+                {(agents.data?.items ?? []).filter((a) => a.id !== conversation.assignee?.id).map((a) => (
+                  <option key={a.id} value={String(a.id)}>{a.name} ({t(`presence.${a.presence}` as Key)}, {a.openChats}/{a.capacity})</option>
+                ))}
+              </select>
+              <button data-testid="transfer" disabled={!transferTo} onClick={transfer}>{t('action.transfer')}</button>
+            </span>
+          )}
+          {status !== 'resolved'
+            ? <button data-testid="resolve" title="Alt+R" onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
+            : <button data-testid="reopen" title="Alt+R" onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}
+          <a class="button" href={`/api/conversations/${conversationId}/transcript`} target="_blank" rel="noopener">{t('action.transcript')}</a>
+        </div>
+      </header>
+      {error && <p class="error" role="alert">{error}</p>}
+      <div class="history" ref={historyRef} data-testid="history">
+        {messages.map((m) => <MessageBubble key={m.id} message={m} />)}
+        {customerTyping && <div class="typing" data-testid="customer-typing">{t('conversation.customerTyping')}</div>}
+        {otherAgentTyping && <div class="typing">{t('conversation.agentTyping', { name: otherAgentTyping })}</div>}
+      </div>
+      <AssistPanel conversationId={conversationId} lastCustomerId={[...messages].reverse().find((m) => m.author.type === 'customer')?.id ?? 0} onInsert={(text) => composer.current?.insert(text)} />
+      <Composer handle={composer} conversationId={conversationId} resolved={status === 'resolved'} locale={customer?.locale ?? 'en'} onError={setError} />
+    </div>
+  );
+}
+
+/** The composer exposes insert() so the assist panel and article picker can put text into it. */
+type ComposerHandle = { current: { insert(text: string): void } | null };
+
+function MessageBubble({ message }: { message: ChatMessage }) {
+  const type = message.author.type;
+  if (type === 'system') return <div class="msg msg-system" data-testid="msg-system">{message.text} <span class="muted small">{formatTime(message.createdAt)}</span></div>;
+  const meta = message.metadata as BotMetadata;
+  const classes = ['msg', `msg-${type}`, message.private ? 'msg-private' : ''].join(' ');
+  return (
+    <div class={classes} data-testid={message.private ? 'msg-private' : `msg-${type}`} data-message-id={message.id}>
+      <div class="msg-meta">
+        <strong>{type === 'customer' ? t('author.customer') : type === 'bot' ? t('author.bot') : message.author.name ?? t('author.agent')}</strong>
+        {message.private && <span class="badge note" data-testid="private-label">{t('conversation.privateNote')}</span>}
+        <span class="muted small">{formatTime(message.createdAt)}</span>
+      </div>
+      {/* Text is rendered as text: never as HTML. */}
+      <div class="msg-text">{message.text}</div>
+      {type === 'bot' && meta && meta.decision && (
+        <div class="evidence" data-testid="bot-evidence">
+          <span class="badge">{t('evidence.decision')}: {meta.decision}</span>
+          {meta.intent && <span class="badge">{t('evidence.intent')}: {meta.intent}</span>}
+          {typeof meta.confidence === 'number' && <span class="badge">{t('evidence.confidence')}: {(meta.confidence * 100).toFixed(0)}%</span>}
+          {meta.encoder && <span class="badge muted">{meta.encoder}</span>}
+          {(meta.articles ?? []).length > 0 && (
+            <span class="articles">{t('evidence.articles')}: {(meta.articles ?? []).map((a) => (
+              <a key={a.id} href={a.url ?? '#'} target="_blank" rel="noopener noreferrer">{a.title}</a>
+            ))}</span>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function AssistPanel({ conversationId, lastCustomerId, onInsert }: { conversationId: number; lastCustomerId: number; onInsert(text: string): void }) {
+  const [result, setResult] = useState<AssistResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [open, setOpen] = useState(true);
+  const suggest = async () => {
+    setBusy(true);
+    try {
+      setResult(await post<AssistResult>('/api/assist/suggest', { conversationId }));
+      setError(null);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  // A new shopper message asks for fresh suggestions.
+  useEffect(() => {
+    if (lastCustomerId) void suggest();
+  }, [lastCustomerId]);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.altKey && event.key.toLowerCase() === 's') { event.preventDefault(); void suggest(); }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [conversationId]);
+  return (
+    <section class="assist" data-testid="assist">
+      <header>
+        <button class="link" onClick={() => setOpen(!open)}>{open ? '▾' : '▸'} {t('assist.title')}</button>
+        <button class="small" data-testid="assist-refresh" disabled={busy} onClick={suggest} title="Alt+S">{busy ? t('loading') : t('assist.refresh')}</button>
+      </header>
+      {open && (
+        <div class="assist-body">
+          {error && <p class="error small">{error}</p>}
+          {result?.suggestedReply && (
+            <div class="suggestion" data-testid="assist-suggestion">
+              <p>{result.suggestedReply}</p>
+              <button class="primary small" data-testid="assist-insert" onClick={() => onInsert(result.suggestedReply!)}>{t('assist.insert')}</button>
+            </div>
+          )}
+          {(result?.passages ?? []).slice(0, 3).map((p, i) => (
+            <div class="passage" key={`${p.articleId}-${i}`} data-testid="assist-passage">
+              <strong>{p.title}</strong>{p.heading && p.heading !== p.title ? <span class="muted"> › {p.heading}</span> : null}
+              <p class="small">{p.snippet ?? p.text ?? ''}</p>
+              <button class="small" onClick={() => onInsert(p.snippet ?? p.text ?? '')}>{t('assist.insertPassage')}</button>
+              {p.url && <button class="small" onClick={() => onInsert(`${p.title}: ${p.url}`)}>{t('assist.insertLink')}</button>}
+            </div>
+          ))}
+          {result && !result.passages.length && !result.suggestedReply && <p class="muted small">{t('assist.none')}</p>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** The `/word` being typed at the end of the text, if any. */
+function slashToken(text: string): string | null {
+  const match = /(?:^|\s)\/([a-z0-9_-]*)$/.exec(text);
+  return match ? match[1] : null;
+}
+
+function Composer({ conversationId, resolved, locale, onError, handle }: { conversationId: number; resolved: boolean; locale: string; onError(message: string | null): void; handle: ComposerHandle }) {
+  const { socket } = useSession();
+  const [text, setText] = useState('');
+  const [note, setNote] = useState(false);
+  const [sending, setSending] = useState(false);
+  const [highlight, setHighlight] = useState(0);
+  const [showArticles, setShowArticles] = useState(false);
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const typingSent = useRef(false);
+  const canned = useLoad(() => get<{ items: CannedResponse[] }>('/api/canned-responses'), []);
+
+  handle.current = {
+    insert(insertText: string) {
+      setText((current) => (current.trim() ? `${current.trimEnd()} ${insertText}` : insertText));
+      textarea.current?.focus();
+    },
+  };
+
+  const token = slashToken(text);
+  const matches = useMemo(() => {
+    if (token === null) return [];
+    const lang = locale.startsWith('zh') ? 'zh' : 'en';
+    return (canned.data?.items ?? [])
+      .filter((c) => c.shortcut.startsWith(token))
+      .sort((a, b) => Number(b.locale === lang) - Number(a.locale === lang) || a.shortcut.localeCompare(b.shortcut))
+      .slice(0, 8);
+  }, [token, canned.data, locale]);
+
+  const stopTyping = () => {
+    if (typingTimer.current) clearTimeout(typingTimer.current);
+    typingTimer.current = null;
+    if (typingSent.current && !note) socket.emit('typing', { conversationId, typing: false });
+    typingSent.current = false;
+  };
+  const onInput = (value: string) => {
+    setText(value);
+    setHighlight(0);
+    if (note) return; // notes are private: the shopper must not even see typing
+    if (!typingSent.current && value) {
+      socket.emit('typing', { conversationId, typing: true });
+      typingSent.current = true;
+    }
+    if (typingTimer.current) clearTimeout(typingTimer.current);
+    typingTimer.current = setTimeout(stopTyping, TYPING_IDLE_MS);
+  };
+  useEffect(() => stopTyping, [conversationId]);
+
+  const useCanned = (item: CannedResponse) => {
+    setText((current) => current.replace(/(^|\s)\/[a-z0-9_-]*$/, (_m, space: string) => `${space}${item.body}`));
+    textarea.current?.focus();
+  };
+
+  const send = async () => {
+    const body = text.trim();
+    if (!body || sending) return;
+    setSending(true);
+    try {
+      await request(socket, 'message:send', { conversationId, clientId: newClientId(), text: body, private: note });
+      setText('');
+      stopTyping();
+      onError(null);
+    } catch (err) {
+      onError(errorText(err));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (matches.length) {
+      if (event.key === 'ArrowDown') { event.preventDefault(); setHighlight((h) => (h + 1) % matches.length); return; }
+      if (event.key === 'ArrowUp') { event.preventDefault(); setHighlight((h) => (h - 1 + matches.length) % matches.length); return; }
+      if (event.key === 'Enter' || event.key === 'Tab') { event.preventDefault(); useCanned(matches[highlight] ?? matches[0]); return; }
+    }
+    if (event.altKey && event.key.toLowerCase() === 'n') { event.preventDefault(); setNote((n) => !n); return; }
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); void send(); }
+  };
+
+  return (
+    <div class={`composer ${note ? 'composer-note' : ''}`} data-testid="composer">
+      <div class="composer-tabs">
+        <button class={!note ? 'active' : ''} data-testid="mode-reply" onClick={() => setNote(false)}>{t('composer.reply')}</button>
+        <button class={note ? 'active' : ''} data-testid="mode-note" onClick={() => setNote(true)} title="Alt+N">{t('composer.note')}</button>
+        <button class="link" data-testid="insert-article" onClick={() => setShowArticles(!showArticles)}>{t('composer.insertArticle')}</button>
+      </div>
+      {showArticles && <ArticlePicker locale={locale} onPick={(a) => { handle.current?.insert(`${a.title}: ${a.url}`); setShowArticles(false); }} />}
+      {matches.length > 0 && (
+        <ul class="canned-menu" data-testid="canned-menu" role="listbox">
+          {matches.map((c, i) => (
+            <li key={c.id} role="option" aria-selected={i === highlight} class={i === highlight ? 'active' : ''} onMouseDown={(e) => { e.preventDefault(); useCanned(c); }}>
+              <code>/{c.shortcut}</code> <strong>{c.title}</strong> <span class="muted small">{c.body.slice(0, 80)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <textarea ref={textarea} data-testid="reply-input" rows={3} value={text} maxLength={4000}
+        placeholder={note ? t('composer.notePlaceholder') : resolved ? t('composer.resolvedPlaceholder') : t('composer.placeholder')}
+        onInput={(e) => onInput(e.currentTarget.value)} onKeyDown={onKeyDown} onBlur={stopTyping} />
+      <div class="composer-footer">
+        <span class="muted small">{t('composer.hint')}</span>
+        <button class="primary" data-testid="send" disabled={sending || !text.trim() || (resolved && !note)} onClick={send}>{note ? t('composer.addNote') : t('composer.send')}</button>
+      </div>
+    </div>
+  );
+}
+
+function ArticlePicker({ locale, onPick }: { locale: string; onPick(article: KbArticleLink): void }) {
+  const [q, setQ] = useState('');
+  const articles = useLoad(() => get<{ items: KbArticleLink[] }>(`/api/kb/articles${query({ q, locale: locale.startsWith('zh') ? 'zh' : undefined })}`), [q]);
+  return (
+    <div class="article-picker" data-testid="article-picker">
+      <input type="search" placeholder={t('composer.searchArticles')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      <ul>
+        {(articles.data?.items ?? []).map((a) => (
+          <li key={a.id}><button class="link" onClick={() => onPick(a)}>{a.title}</button> <span class="muted small">{a.category} · {a.locale}</span></li>
+        ))}
+        {articles.data && !articles.data.items.length && <li class="muted small">{t('composer.noArticles')}</li>}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+// The inbox: views (queued, mine, all open, resolved) with live counts and
+// unread badges, search, and the open conversation with its customer beside it.
+// Live: every conversation:updated / message:new refetches the lists (debounced),
+// so what is shown is always what the server holds.
+import { useEffect, useState } from 'preact/hooks';
+import { get, query } from '../api.ts';
+import { useSession } from '../context.ts';
+import { useDebounced, useLoad, useSocketEvent, formatTime } from '../hooks.ts';
+import { t, type Key } from '../i18n.ts';
+import { navigate } from '../router.ts';
+import type { InboxItem } from '../types.ts';
+import { ConversationView } from './conversation.tsx';
+import { CustomerPanel } from './customer-panel.tsx';
+
+const VIEWS = ['queued', 'mine', 'open', 'resolved'] as const;
+type View = (typeof VIEWS)[number];
+
+export function InboxPage({ conversationId, view: routeView }: { conversationId: number | null; view: string | null }) {
+  const { socket } = useSession();
+  const [view, setView] = useState<View>(() => (VIEWS as readonly string[]).includes(routeView ?? '') ? (routeView as View) : ((sessionStorage.getItem('sd.view') as View | null) ?? 'open'));
+  const [search, setSearch] = useState('');
+  const [appliedSearch, setAppliedSearch] = useState('');
+  const list = useLoad(() => get<{ items: InboxItem[] }>(`/api/conversations${query({ view, q: appliedSearch, limit: 100 })}`), [view, appliedSearch]);
+  const counts = useLoad(async () => {
+    const entries = await Promise.all(VIEWS.map(async (v) => [v, (await get<{ items: InboxItem[] }>(`/api/conversations?view=${v}&limit=200`)).items] as const));
+    return Object.fromEntries(entries.map(([v, items]) => [v, { total: items.length, unread: items.reduce((n, i) => n + i.unread, 0) }])) as Record<View, { total: number; unread: number }>;
+  }, []);
+  const [customerId, setCustomerId] = useState<number | null>(null);
+
+  const refresh = useDebounced(() => {
+    list.reload();
+    counts.reload();
+  }, 250);
+  useSocketEvent(socket, 'conversation:updated', refresh);
+  useSocketEvent(socket, 'message:new', refresh);
+  useEffect(() => {
+    socket.on('connect', refresh);
+    return () => void socket.off('connect', refresh);
+  }, [socket]);
+
+  const selectView = (v: View) => {
+    setView(v);
+    sessionStorage.setItem('sd.view', v);
+  };
+  const items = list.data?.items ?? [];
+
+  // Keyboard: Alt+J / Alt+K next / previous conversation in the list.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!event.altKey || (event.key !== 'j' && event.key !== 'k')) return;
+      event.preventDefault();
+      const index = items.findIndex((i) => i.conversation.id === conversationId);
+      const next = items[event.key === 'j' ? index + 1 : Math.max(0, index - 1)] ?? items[0];
+      if (next) navigate(`/console/conversations/${next.conversation.id}`);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [items, conversationId]);
+
+  return (
+    <div class="inbox">
+      <aside class="inbox-list" data-testid="inbox">
+        <div class="views" role="tablist">
+          {VIEWS.map((v) => (
+            <button key={v} role="tab" aria-selected={view === v} class={view === v ? 'active' : ''} data-testid={`view-${v}`} onClick={() => selectView(v)}>
+              {t(`view.${v}` as Key)} <span class="count" data-testid={`count-${v}`}>{counts.data?.[v].total ?? '…'}</span>
+              {(counts.data?.[v].unread ?? 0) > 0 && <span class="unread">{counts.data?.[v].unread}</span>}
+            </button>
+          ))}
+        </div>
+        <form class="search" onSubmit={(e) => { e.preventDefault(); setAppliedSearch(search.trim()); }}>
+          <input type="search" data-testid="inbox-search" placeholder={t('inbox.search')} value={search}
+            onInput={(e) => { setSearch(e.currentTarget.value); if (!e.currentTarget.value) setAppliedSearch(''); }} />
+        </form>
+        {list.error && <p class="error">{list.error}</p>}
+        {!list.loading && !items.length && <p class="muted empty">{t('inbox.empty')}</p>}
+        <ul>
+          {items.map((item) => (
+            <li key={item.conversation.id}>
+              <a href={`/console/conversations/${item.conversation.id}`} data-testid="inbox-item" data-conversation-id={item.conversation.id}
+                class={`inbox-item ${item.conversation.id === conversationId ? 'selected' : ''}`}
+                onClick={(e) => { e.preventDefault(); navigate(`/console/conversations/${item.conversation.id}`); }}>
+                <div class="row">
+                  <strong>{item.customer.name || item.customer.email || `${t('customer.visitor')} #${item.customer.id}`}</strong>
+                  <span class="muted small">{formatTime(item.lastMessage?.createdAt ?? item.conversation.createdAt)}</span>
+                </div>
+                <div class="row">
+                  <span class="preview">{item.lastMessage?.text ?? ''}</span>
+                  {item.unread > 0 && <span class="unread" data-testid="unread">{item.unread}</span>}
+                </div>
+                <div class="row small">
+                  <span class={`status status-${item.conversation.status}`}>{t(`status.${item.conversation.status}` as Key)}</span>
+                  <span class="muted">{item.conversation.assignee?.name ?? ''}</span>
+                </div>
+              </a>
+            </li>
+          ))}
+        </ul>
+      </aside>
+      <section class="inbox-conversation">
+        {conversationId
+          ? <ConversationView key={conversationId} conversationId={conversationId} onCustomer={setCustomerId} />
+          : <div class="muted empty">{t('inbox.pick')}<p class="small">{t('shortcuts.help')}</p></div>}
+      </section>
+      <aside class="inbox-customer">
+        {conversationId && customerId ? <CustomerPanel key={customerId} customerId={customerId} conversationId={conversationId} /> : null}
+      </aside>
+    </div>
+  );
+}

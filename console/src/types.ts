@@ -1,0 +1,46 @@
+// Shapes of the server's replies as the console uses them. The realtime ones come
+// from the shared event maps; the HTTP ones mirror the routes' response schemas.
+export type {
+  ChatMessage, ConversationSummary, BotMetadata, ArticleRef, Presence, Ack,
+  AgentClientToServer, AgentServerToClient,
+} from '../../server/realtime/event-maps.ts';
+import type { ConversationSummary } from '../../server/realtime/event-maps.ts';
+
+export interface User {
+  id: number;
+  email: string;
+  name: string;
+  role: 'agent' | 'admin';
+  capacity: number;
+  presence: 'online' | 'away' | 'offline';
+  active: boolean;
+}
+
+export interface InboxItem {
+  conversation: ConversationSummary;
+  customer: { id: number; name: string | null; email: string | null };
+  lastMessage: { text: string; authorType: string; createdAt: string } | null;
+  unread: number;
+}
+
+export interface Customer {
+  id: number;
+  externalId: string | null;
+  name: string | null;
+  email: string | null;
+  locale: string | null;
+  attributes: Record<string, unknown>;
+  tags: string[];
+  conversationsCount: number;
+  messagesCount: number;
+  firstSeenAt: string;
+  lastSeenAt: string | null;
+}
+
+export interface TimelineItem { id: number; type: string; conversationId: number | null; payload: Record<string, unknown>; occurredAt: string }
+export interface FeedbackItem { id: number; kind: string; conversationId: number | null; articleId: number | null; rating: number | null; helpful: boolean | null; comment: string | null; createdAt: string }
+export interface Order { id: number; number: string; status: string; totalCents: number; currency: string; placedAt: string; carrier: string | null; trackingNumber: string | null; items: { name: string; quantity: number }[] }
+export interface Segment { segment: 'new' | 'loyal' | 'at_risk' | 'regular'; rule: { en: string; zh: string }; facts: Record<string, number | null> }
+export interface CannedResponse { id: number; shortcut: string; title: string; body: string; locale: string; updatedAt: string }
+export interface AgentInfo { id: number; name: string; role: string; presence: string; capacity: number; openChats: number }
+export interface KbArticleLink { id: number; slug: string; title: string; locale: string; category: string; url: string }

@@ -1,0 +1,94 @@
+// The order-status action: finds an order number in the shopper's message and
+// answers status and ETA, but only from the identified shopper's own orders.
+// Someone else's order gets the same reply as a missing one, so guessing
+// numbers reveals nothing.
+import type { Locale, OrderLookup, OrderRecord, ShopperIdentity } from './types.ts';
+
+const ORDER_NUMBER = /\b(?:NW)[\s-]?(\d{6})\b|(?:订单号?|order\s*(?:number|no\.?|#)?)\s*[:：#]?\s*(\d{6})\b/i;
+
+/** "nw 123456", "NW-123456", "order #123456", "订单号123456" → "NW-123456". */
+export function extractOrderNumber(text: string): string | null {
+  const match = ORDER_NUMBER.exec(text);
+  const digits = match?.[1] ?? match?.[2];
+  return digits ? `NW-${digits}` : null;
+}
+
+const STATUS_TEXT: Record<string, Record<Locale, string>> = {
+  pending: { en: 'waiting for payment', zh: '待付款' },
+  paid: { en: 'paid and waiting to be packed', zh: '已付款，等待备货' },
+  processing: { en: 'being packed in our warehouse', zh: '仓库正在备货' },
+  shipped: { en: 'shipped', zh: '已发货' },
+  in_transit: { en: 'on its way', zh: '运输途中' },
+  delivered: { en: 'delivered', zh: '已送达' },
+  cancelled: { en: 'cancelled', zh: '已取消' },
+  returned: { en: 'returned', zh: '已退货' },
+};
+
+const day = (d: Date, locale: Locale) =>
+  locale === 'zh' ? `${d.getUTCMonth() + 1}月${d.getUTCDate()}日` : d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+export function describeOrder(order: OrderRecord, locale: Locale): string {
+  const status = STATUS_TEXT[order.status]?.[locale] ?? order.status;
+  const parts: string[] = [];
+  if (locale === 'zh') {
+    parts.push(`订单 ${order.number}：${status}。`);
+    if (order.status === 'delivered' && order.deliveredAt) parts.push(`已于${day(order.deliveredAt, 'zh')}送达。`);
+    else if (order.etaFrom && !['cancelled', 'returned'].includes(order.status)) {
+      parts.push(`预计送达：${day(order.etaFrom, 'zh')}${order.etaTo && order.etaTo.getTime() !== order.etaFrom.getTime() ? `至${day(order.etaTo, 'zh')}` : ''}。`);
+    }
+    if (order.carrier && order.trackingNumber) parts.push(`承运商 ${order.carrier}，运单号 ${order.trackingNumber}。`);
+    return parts.join('');
+  }
+  parts.push(`Order ${order.number} is ${status}.`);
+  if (order.status === 'delivered' && order.deliveredAt) parts.push(`It was delivered on ${day(order.deliveredAt, 'en')}.`);
+  else if (order.etaFrom && !['cancelled', 'returned'].includes(order.status)) {
+    parts.push(`Estimated delivery: ${day(order.etaFrom, 'en')}${order.etaTo && order.etaTo.getTime() !== order.etaFrom.getTime() ? `–${day(order.etaTo, 'en')}` : ''}.`);
+  }
+  if (order.carrier && order.trackingNumber) parts.push(`Carrier: ${order.carrier}, tracking number ${order.trackingNumber}.`);
+  return parts.join(' ');
+}
+
+export type OrderStatusOutcome = 'found' | 'recent' | 'verify' | 'not_found' | 'ask_number' | 'unavailable';
+
+export interface OrderStatusReply {
+  outcome: OrderStatusOutcome;
+  reply: string;
+  orderNumber: string | null;
+}
+
+const TEXT = {
+  verify: {
+    en: 'To protect your privacy I can only look up orders for signed-in customers. Please log in to your account on our site and ask me again.',
+    zh: '为了保护您的隐私，我只能为已登录的顾客查询订单。请先登录您的账户，然后再问我一次。',
+  },
+  notFound: {
+    en: (n: string) => `I couldn't find order ${n} on your account. Please check the number (it looks like NW-123456 and is in your confirmation email).`,
+    zh: (n: string) => `在您的账户下没有找到订单 ${n}。请核对订单号（格式如 NW-123456，可在确认邮件中找到）。`,
+  },
+  askNumber: {
+    en: 'Which order do you mean? Please send me the order number (it looks like NW-123456).',
+    zh: '请问是哪个订单？请发给我订单号（格式如 NW-123456）。',
+  },
+  recent: { en: 'Here are your latest orders:', zh: '这是您最近的订单：' },
+  unavailable: {
+    en: "I can't look up orders right now. A person from our team can help.",
+    zh: '暂时无法查询订单，可以为您转接人工客服。',
+  },
+};
+
+/** Answers an order question for this shopper; never reveals an order that is not theirs. */
+export async function orderStatus(orders: OrderLookup | null, shopper: ShopperIdentity, text: string, locale: Locale): Promise<OrderStatusReply> {
+  const orderNumber = extractOrderNumber(text);
+  if (!orders) return { outcome: 'unavailable', reply: TEXT.unavailable[locale], orderNumber };
+  if (!shopper.externalId) return { outcome: 'verify', reply: TEXT.verify[locale], orderNumber };
+  if (!orderNumber) {
+    const recent = await orders.recentFor(shopper.externalId, 3);
+    if (!recent.length) return { outcome: 'ask_number', reply: TEXT.askNumber[locale], orderNumber };
+    return { outcome: 'recent', reply: [TEXT.recent[locale], ...recent.map((o) => `• ${describeOrder(o, locale)}`)].join('\n'), orderNumber };
+  }
+  const order = await orders.byNumber(orderNumber);
+  if (!order || order.customerExternalId !== shopper.externalId) {
+    return { outcome: 'not_found', reply: TEXT.notFound[locale](orderNumber), orderNumber };
+  }
+  return { outcome: 'found', reply: describeOrder(order, locale), orderNumber };
+}

@@ -1,0 +1,88 @@
+// The brain without a database: classifier + in-memory articles + policy.
+// The server's BrainResponder builds the same thing from Postgres; the NLU
+// benchmark (bench/nlu.ts) uses this directly to time classify + retrieve +
+// decide. Keep the signature stable: createPipeline(options) → Promise<Pipeline>.
+import type { Encoder } from './encoders/types.ts';
+import { l2Normalize } from './encoders/types.ts';
+import { tokenize } from './text/tokenize.ts';
+import { KbIndex, type ArticleInput, type DenseEncoder } from './retriever.ts';
+import { createPolicy, type Decision, type DecideContext, type Policy, type Thresholds } from './policy.ts';
+import type { IntentClassifierLike, IntentConfig, Locale, OrderLookup } from './types.ts';
+
+/** An intent as written in content/intents.json or exported by the admin API. */
+export interface IntentDefinition {
+  name: string;
+  description?: string;
+  answer?: Partial<Record<Locale, string>> | null;
+  action?: string | null;
+  articleSlug?: string | null;
+  examples?: Partial<Record<Locale, string[]>>;
+}
+
+export interface PipelineOptions {
+  classifier: IntentClassifierLike | null;
+  /** Published articles to retrieve from (Markdown bodies). */
+  articles: ArticleInput[];
+  /** What each intent answers or does; without them only the KB and hand-off rules apply. */
+  intents?: (IntentDefinition | IntentConfig)[];
+  /** A dense sentence encoder (transformers.js) adds cosine scores to BM25; lexical encoders are ignored here. */
+  encoder?: Encoder | null;
+  /** Name shown in bot metadata; defaults to the encoder's name, or "lexical". */
+  encoderName?: string;
+  publicUrl?: string;
+  orders?: OrderLookup | null;
+  thresholds?: Partial<Thresholds>;
+}
+
+export interface Pipeline {
+  run(text: string, context?: DecideContext): Promise<Decision>;
+  readonly index: KbIndex;
+  readonly policy: Policy;
+}
+
+/** Turns intent definitions into the policy's view (clarify labels = the first example per language). */
+export function toIntentConfig(intent: IntentDefinition | IntentConfig): IntentConfig {
+  if ('label' in intent && intent.label) return intent as IntentConfig;
+  const def = intent as IntentDefinition;
+  return {
+    name: def.name,
+    answer: { en: def.answer?.en ?? '', zh: def.answer?.zh ?? '' },
+    action: def.action ?? null,
+    articleSlug: def.articleSlug ?? null,
+    label: {
+      en: def.description && !/[\u4e00-\u9fff]/.test(def.description) ? def.description : def.examples?.en?.[0],
+      zh: def.examples?.zh?.[0],
+    },
+  };
+}
+
+/** Adapts a dense NLU encoder to the retriever (normalised vectors); null for sparse encoders. */
+export function denseRetrievalEncoder(encoder: Encoder | null | undefined): DenseEncoder | null {
+  if (!encoder || encoder.kind !== 'dense') return null;
+  return {
+    name: encoder.name,
+    async embed(texts) {
+      return (await encoder.encode(texts)).map((v) => l2Normalize(Float32Array.from(v.values)));
+    },
+  };
+}
+
+export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
+  const dense = denseRetrievalEncoder(options.encoder);
+  const index = await KbIndex.fromArticles(options.articles, { tokenize: (t) => tokenize(t), encoder: dense });
+  const intents = new Map((options.intents ?? []).map((i) => [i.name, toIntentConfig(i)]));
+  const policy = createPolicy({
+    classifier: options.classifier,
+    index,
+    intents,
+    encoder: options.encoderName ?? options.encoder?.name ?? 'lexical',
+    publicUrl: options.publicUrl ?? 'http://localhost:3000',
+    orders: options.orders ?? null,
+    thresholds: options.thresholds,
+  });
+  return {
+    index,
+    policy,
+    run: (text, context = {}) => policy.decide(context, text),
+  };
+}

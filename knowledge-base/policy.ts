@@ -1,0 +1,239 @@
+// The answer policy: given what the shopper wrote and the conversation so far,
+// answer (canned intent answer, action or KB passage), clarify (top options as
+// quick replies) or hand off to a person. Every decision carries its evidence,
+// so agents and admins can see why the bot said what it said.
+import type { BotMetadata, QuickReply, ArticleRef } from '../server/realtime/event-maps.ts';
+import { detectLanguage } from './text/tokenize.ts';
+import type { KbIndex, Passage } from './retriever.ts';
+import { snippet } from './markdown.ts';
+import { asksForPerson, sentimentOf, type Sentiment } from './signals.ts';
+import { extractOrderNumber, orderStatus } from './order-status.ts';
+import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
+
+export interface Thresholds {
+  /** Intent confidence needed to answer with the intent. */
+  intent: number;
+  /** Intent confidence for an intent to be offered as a clarify option. */
+  intentOption: number;
+  /** Passage confidence (share of the query's IDF mass matched) needed to answer from the KB. */
+  passage: number;
+  /** Passage confidence for a passage to be offered as a clarify option. */
+  passageOption: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { intent: 0.6, intentOption: 0.15, passage: 0.55, passageOption: 0.3 };
+
+export interface PolicyDeps {
+  classifier: IntentClassifierLike | null;
+  index: KbIndex | null;
+  intents: ReadonlyMap<string, IntentConfig>;
+  /** Which text representation is active, for the metadata ("tfidf", "tfidf+minilm" …). */
+  encoder: string;
+  /** Base URL for article links (`${publicUrl}/help/<slug>`). */
+  publicUrl: string;
+  orders?: OrderLookup | null;
+  thresholds?: Partial<Thresholds>;
+}
+
+export interface DecideContext {
+  /** The widget's language; the reply follows the language the shopper writes in. */
+  locale?: string;
+  customer?: ShopperIdentity;
+  quickReply?: string | null;
+  history?: { author: 'customer' | 'bot' | 'agent' | 'system'; text: string; metadata: Record<string, unknown> }[];
+}
+
+export type DecisionReason =
+  | 'person_request' | 'negative_sentiment' | 'repeated_miss' | 'intent' | 'intent_action' | 'order_status'
+  | 'kb_passage' | 'ambiguous' | 'no_match' | 'empty';
+
+export interface Evidence {
+  language: Locale;
+  reason: DecisionReason;
+  prediction: IntentPrediction | null;
+  passages: Pick<Passage, 'articleId' | 'slug' | 'title' | 'heading' | 'score' | 'confidence'>[];
+  sentiment: Sentiment;
+  orderOutcome?: string;
+}
+
+export interface Decision {
+  action: 'answer' | 'clarify' | 'handoff';
+  reply: string;
+  quickReplies: QuickReply[];
+  metadata: BotMetadata & { reason: DecisionReason; miss: boolean };
+  evidence: Evidence;
+  /** True when the bot could not help (fallback or an unresolved clarify): recorded as an unanswered question. */
+  miss: boolean;
+}
+
+const T = {
+  handoffPerson: { en: "Sure — I'm connecting you with a person from our team.", zh: '好的，正在为您转接人工客服。' },
+  handoffUpset: {
+    en: "I'm sorry this has been frustrating. I'm bringing in a person from our team to help you right away.",
+    zh: '非常抱歉给您带来不好的体验，我马上为您转接人工客服。',
+  },
+  handoffMisses: {
+    en: "I'm sorry I couldn't help with that. Let me connect you with a person from our team.",
+    zh: '抱歉没能帮到您，我为您转接人工客服。',
+  },
+  clarify: { en: 'I want to get this right — which of these do you mean?', zh: '为了更准确地帮您，请问您指的是以下哪一项？' },
+  fallback: {
+    en: "Sorry, I don't know the answer to that yet. Would you like to talk to a person?",
+    zh: '抱歉，这个问题我暂时还不会回答。需要为您转接人工客服吗？',
+  },
+  person: { en: 'Talk to a person', zh: '转人工客服' },
+  readMore: { en: 'Read more', zh: '查看全文' },
+  empty: { en: 'How can I help you today?', zh: '请问有什么可以帮您？' },
+};
+
+export function articleUrl(publicUrl: string, slug: string, locale: string): string {
+  return `${publicUrl.replace(/\/$/, '')}/help/${slug}?locale=${locale}`;
+}
+
+function replyLanguage(text: string, fallback: string | undefined): Locale {
+  if (/\p{L}/u.test(text)) return detectLanguage(text);
+  return fallback?.startsWith('zh') ? 'zh' : 'en';
+}
+
+/** The bot's previous message was a miss: together with this one, that makes two in a row. */
+function previousTurnMissed(history: DecideContext['history']): boolean {
+  const lastBot = [...(history ?? [])].reverse().find((m) => m.author === 'bot' || m.author === 'agent');
+  return !!lastBot && lastBot.author === 'bot' && lastBot.metadata?.miss === true;
+}
+
+export function createPolicy(deps: PolicyDeps) {
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...deps.thresholds };
+
+  const articleRef = (p: Passage): ArticleRef => ({ id: p.articleId, slug: p.slug, title: p.title, url: articleUrl(deps.publicUrl, p.slug, p.locale) });
+  const personOption = (lang: Locale): QuickReply => ({ label: T.person[lang], value: 'handoff' });
+
+  async function search(text: string, lang: Locale, k: number, articleSlug?: string): Promise<Passage[]> {
+    if (!deps.index) return [];
+    const passages = await deps.index.search(text, k, { locale: lang, slug: articleSlug });
+    // A Chinese question about an article that exists only in English (or the reverse) still deserves an answer.
+    return passages.length ? passages : deps.index.search(text, k, { slug: articleSlug });
+  }
+
+  function passageReply(p: Passage, lang: Locale): string {
+    const body = snippet(p.text, 700);
+    const heading = p.heading && p.heading !== p.title ? `${p.title} — ${p.heading}` : p.title;
+    return `${heading}\n${body}\n\n${T.readMore[lang]}: ${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
+  }
+
+  async function decide(context: DecideContext, rawText: string): Promise<Decision> {
+    const text = rawText.trim();
+    const lang = replyLanguage(text, context.locale);
+    const sentiment = sentimentOf(text);
+    const evidence: Evidence = { language: lang, reason: 'no_match', prediction: null, passages: [], sentiment };
+    const make = (
+      action: Decision['action'], decision: BotMetadata['decision'], reason: DecisionReason, reply: string,
+      extra: { intent?: string | null; confidence?: number | null; articles?: ArticleRef[]; quickReplies?: QuickReply[]; askHelpful?: boolean; miss?: boolean } = {},
+    ): Decision => {
+      evidence.reason = reason;
+      const quickReplies = extra.quickReplies ?? [];
+      const miss = extra.miss ?? false;
+      return {
+        action, reply, quickReplies, evidence, miss,
+        metadata: {
+          decision, reason, miss,
+          intent: extra.intent ?? evidence.prediction?.intent ?? null,
+          confidence: extra.confidence ?? evidence.prediction?.confidence ?? null,
+          articles: extra.articles ?? [],
+          encoder: deps.encoder,
+          quickReplies,
+          ...(extra.askHelpful ? { askHelpful: true } : {}),
+        },
+      };
+    };
+
+    // 1. People first: an explicit request or an upset shopper goes to a person without further questions.
+    if (context.quickReply === 'handoff' || asksForPerson(text)) {
+      return make('handoff', 'handoff', 'person_request', T.handoffPerson[lang], { intent: 'human_request', confidence: 1 });
+    }
+    if (sentiment.strongNegative) {
+      return make('handoff', 'handoff', 'negative_sentiment', T.handoffUpset[lang], { intent: 'negative_sentiment', confidence: Math.min(1, Math.abs(sentiment.score)) });
+    }
+    if (!text) return make('clarify', 'clarify', 'empty', T.empty[lang]);
+
+    // 2. A quick reply from an earlier clarify names its choice exactly.
+    const chosenIntent = context.quickReply?.startsWith('intent:') ? deps.intents.get(context.quickReply.slice(7)) : undefined;
+    const chosenArticle = context.quickReply?.startsWith('article:') ? context.quickReply.slice(8) : undefined;
+    if (chosenArticle) {
+      const [p] = await search(text, lang, 1, chosenArticle);
+      if (p) return make('answer', 'answer', 'kb_passage', passageReply(p, lang), { intent: null, confidence: p.confidence, articles: [articleRef(p)], askHelpful: true });
+    }
+
+    // 3. Classify; an order number always means the order-status action.
+    const prediction = chosenIntent
+      ? { intent: chosenIntent.name, confidence: 1, outOfScope: false, alternatives: [] }
+      : deps.classifier ? await deps.classifier.classify(text) : null;
+    evidence.prediction = prediction;
+    const intent = prediction && !prediction.outOfScope && prediction.intent ? deps.intents.get(prediction.intent) : undefined;
+    const confident = !!intent && prediction!.confidence >= thresholds.intent;
+
+    if (extractOrderNumber(text) || (confident && intent!.action === 'order_status')) {
+      const result = await orderStatus(deps.orders ?? null, context.customer ?? { id: null, externalId: null }, text, lang);
+      evidence.orderOutcome = result.outcome;
+      const quickReplies = result.outcome === 'unavailable' || result.outcome === 'not_found' ? [personOption(lang)] : [];
+      return make(result.outcome === 'unavailable' ? 'clarify' : 'answer', 'answer', 'order_status', result.reply, {
+        intent: intent?.name ?? 'order_status', confidence: prediction?.confidence ?? 1, quickReplies,
+      });
+    }
+
+    if (confident && intent!.action === 'handoff') {
+      return make('handoff', 'handoff', 'intent_action', intent!.answer[lang] || T.handoffPerson[lang]);
+    }
+    if (confident && intent!.answer[lang]) {
+      let articles: ArticleRef[] = [];
+      let reply = intent!.answer[lang]!;
+      if (intent!.articleSlug) {
+        const [p] = await search(text, lang, 1, intent!.articleSlug);
+        if (p) {
+          articles = [articleRef(p)];
+          reply = `${reply}\n\n${T.readMore[lang]}: ${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
+        }
+      }
+      return make('answer', 'answer', 'intent', reply, { articles, askHelpful: articles.length > 0 });
+    }
+
+    // 4. The knowledge base: a passage that matches well enough is the answer.
+    const passages = await search(text, lang, 3, confident && intent!.articleSlug ? intent!.articleSlug : undefined);
+    evidence.passages = passages.map(({ articleId, slug, title, heading, score, confidence }) => ({ articleId, slug, title, heading, score, confidence }));
+    const top = passages[0];
+    if (top && top.confidence >= thresholds.passage) {
+      return make('answer', 'answer', 'kb_passage', passageReply(top, lang), { articles: [articleRef(top)], askHelpful: true, confidence: prediction && confident ? prediction.confidence : top.confidence });
+    }
+
+    // 5. Some plausible readings: ask which one.
+    const options: QuickReply[] = [];
+    const seen = new Set<string>();
+    for (const alt of [...(prediction && prediction.intent && !prediction.outOfScope ? [{ intent: prediction.intent, confidence: prediction.confidence }] : []), ...(prediction?.alternatives ?? [])]) {
+      const config = deps.intents.get(alt.intent);
+      if (!config || seen.has(alt.intent) || alt.confidence < thresholds.intentOption) continue;
+      if (!config.answer[lang] && !config.action && !config.articleSlug) continue;
+      seen.add(alt.intent);
+      options.push({ label: config.label[lang] ?? config.label.en ?? alt.intent, value: `intent:${alt.intent}` });
+    }
+    for (const p of passages) {
+      if (p.confidence < thresholds.passageOption || seen.has(`article:${p.slug}`)) continue;
+      seen.add(`article:${p.slug}`);
+      options.push({ label: p.title, value: `article:${p.slug}` });
+    }
+    const repeatedMiss = previousTurnMissed(context.history);
+    if (options.length >= 1) {
+      return make('clarify', 'clarify', 'ambiguous', T.clarify[lang], {
+        quickReplies: [...options.slice(0, 3), personOption(lang)],
+        articles: passages.filter((p) => seen.has(`article:${p.slug}`)).slice(0, 3).map(articleRef),
+        miss: false,
+      });
+    }
+
+    // 6. Nothing: say so and offer a person; the second miss in a row hands off.
+    if (repeatedMiss) return make('handoff', 'handoff', 'repeated_miss', T.handoffMisses[lang], { intent: prediction?.intent ?? null, miss: true });
+    return make('clarify', 'fallback', 'no_match', T.fallback[lang], { quickReplies: [personOption(lang)], miss: true });
+  }
+
+  return { decide, thresholds };
+}
+
+export type Policy = ReturnType<typeof createPolicy>;

@@ -1,0 +1,150 @@
+// SQL for intents and their examples (the classifier's training data).
+import { createHash } from 'node:crypto';
+import type { Sql, Tx } from '../../server/db/client.ts';
+import type { IntentDefinition } from '../pipeline.ts';
+import type { Locale } from '../types.ts';
+
+export interface IntentRecord {
+  id: number;
+  name: string;
+  description: string;
+  answer: Partial<Record<Locale, string>>;
+  action: string | null;
+  articleSlug: string | null;
+  examples: Record<Locale, string[]>;
+  updatedAt: Date;
+}
+
+export interface IntentInput {
+  name: string;
+  description?: string;
+  answer?: Partial<Record<Locale, string>>;
+  action?: string | null;
+  articleSlug?: string | null;
+  examples: Partial<Record<Locale, string[]>>;
+}
+
+interface IntentRow {
+  id: number;
+  name: string;
+  description: string;
+  answer: Partial<Record<Locale, string>>;
+  action: string | null;
+  article_slug: string | null;
+  updated_at: Date;
+  examples: { locale: Locale; text: string }[] | null;
+}
+
+const toRecord = (row: IntentRow): IntentRecord => {
+  const examples: Record<Locale, string[]> = { en: [], zh: [] };
+  for (const e of row.examples ?? []) examples[e.locale]?.push(e.text);
+  return { id: row.id, name: row.name, description: row.description, answer: row.answer, action: row.action, articleSlug: row.article_slug, examples, updatedAt: row.updated_at };
+};
+
+function cleanExamples(examples: Partial<Record<Locale, string[]>>): { locale: Locale; text: string }[] {
+  const out = new Map<string, { locale: Locale; text: string }>();
+  for (const locale of ['en', 'zh'] as const) {
+    for (const raw of examples[locale] ?? []) {
+      const text = raw.trim().replace(/\s+/g, ' ');
+      if (text) out.set(`${locale}\u0000${text}`, { locale, text });
+    }
+  }
+  return [...out.values()];
+}
+
+export const intentsRepository = (sql: Sql) => {
+  const select = (where: ReturnType<Sql>) => sql<IntentRow[]>`
+    select i.id, i.name, i.description, i.answer, i.action, i.article_slug, i.updated_at,
+      (select json_agg(json_build_object('locale', e.locale, 'text', e.text) order by e.id) from intent_examples e where e.intent_id = i.id) as examples
+    from intents i ${where} order by i.name`;
+
+  async function writeExamples(tx: Tx, intentId: number, examples: Partial<Record<Locale, string[]>>): Promise<void> {
+    await tx`delete from intent_examples where intent_id = ${intentId}`;
+    const rows = cleanExamples(examples).map((e) => ({ intent_id: intentId, locale: e.locale, text: e.text }));
+    for (let i = 0; i < rows.length; i += 500) await tx`insert into intent_examples ${tx(rows.slice(i, i + 500))}`;
+  }
+
+  return {
+    async list(): Promise<IntentRecord[]> {
+      return (await select(sql``)).map(toRecord);
+    },
+    async findById(id: number): Promise<IntentRecord | undefined> {
+      const [row] = await select(sql`where i.id = ${id}`);
+      return row && toRecord(row);
+    },
+    async findByName(name: string): Promise<IntentRecord | undefined> {
+      const [row] = await select(sql`where i.name = ${name}`);
+      return row && toRecord(row);
+    },
+    /** Creates or (by name) replaces an intent with its examples. */
+    async upsert(input: IntentInput, tx?: Tx): Promise<number> {
+      const run = async (t: Tx) => {
+        const [row] = await t<{ id: number }[]>`
+          insert into intents (name, description, answer, action, article_slug)
+          values (${input.name}, ${input.description ?? ''}, ${t.json((input.answer ?? {}) as never)}, ${input.action ?? null}, ${input.articleSlug ?? null})
+          on conflict (name) do update set description = excluded.description, answer = excluded.answer, action = excluded.action,
+            article_slug = excluded.article_slug, updated_at = now()
+          returning id`;
+        await writeExamples(t, row.id, input.examples);
+        return row.id;
+      };
+      return tx ? run(tx) : (sql.begin((t) => run(t as unknown as Tx)) as Promise<number>);
+    },
+    async update(id: number, input: IntentInput): Promise<boolean> {
+      return (await sql.begin(async (t) => {
+        const tx = t as unknown as Tx;
+        const [row] = await tx<{ id: number }[]>`
+          update intents set name = ${input.name}, description = ${input.description ?? ''}, answer = ${tx.json((input.answer ?? {}) as never)},
+            action = ${input.action ?? null}, article_slug = ${input.articleSlug ?? null}, updated_at = now()
+          where id = ${id} returning id`;
+        if (!row) return false;
+        await writeExamples(tx, id, input.examples);
+        return true;
+      })) as boolean;
+    },
+    async addExample(id: number, locale: Locale, text: string): Promise<boolean> {
+      const [row] = await sql`
+        with ins as (insert into intent_examples (intent_id, locale, text) values (${id}, ${locale}, ${text.trim()}) on conflict do nothing returning 1)
+        update intents set updated_at = now() where id = ${id} returning id`;
+      return !!row;
+    },
+    async remove(id: number): Promise<boolean> {
+      const rows = await sql`delete from intents where id = ${id} returning id`;
+      return rows.length > 0;
+    },
+    /** Replaces (mode "replace") or merges the whole intent set in one transaction. */
+    async importAll(intents: IntentInput[], mode: 'merge' | 'replace'): Promise<{ created: number; updated: number; deleted: number }> {
+      return (await sql.begin(async (t) => {
+        const tx = t as unknown as Tx;
+        const existing = new Set((await tx<{ name: string }[]>`select name from intents`).map((r) => r.name));
+        let deleted = 0;
+        if (mode === 'replace') {
+          const keep = intents.map((i) => i.name);
+          deleted = (await tx`delete from intents where name <> all(${tx.array(keep)}::text[]) returning id`).length;
+        }
+        let created = 0;
+        let updated = 0;
+        for (const intent of intents) {
+          await this.upsert(intent, tx);
+          if (existing.has(intent.name)) updated++;
+          else created++;
+        }
+        return { created, updated, deleted };
+      })) as { created: number; updated: number; deleted: number };
+    },
+    /** A fingerprint of everything training depends on; equal hashes mean the stored model is current. */
+    async trainingHash(): Promise<string> {
+      const rows = await sql<{ name: string; locale: string; text: string }[]>`
+        select i.name, e.locale, e.text from intents i join intent_examples e on e.intent_id = i.id order by i.name, e.locale, e.text`;
+      const hash = createHash('sha256');
+      for (const r of rows) hash.update(`${r.name}\u0000${r.locale}\u0000${r.text}\n`);
+      return hash.digest('hex').slice(0, 32);
+    },
+  };
+};
+
+export type IntentsRepository = ReturnType<typeof intentsRepository>;
+
+export const toDefinition = (r: IntentRecord): IntentDefinition => ({
+  name: r.name, description: r.description, answer: r.answer, action: r.action, articleSlug: r.articleSlug, examples: r.examples,
+});

@@ -1,0 +1,76 @@
+// Hand-off signals read from one shopper message: an explicit request for a
+// person (English and Chinese) and strongly negative sentiment (natural's
+// AFINN analyser for English, a small lexicon of our own for Chinese).
+import natural from 'natural';
+
+const PERSON_EN = [
+  /\b(talk|speak|chat|connect|transfer|put)\b.{0,30}\b(human|person|people|agent|representative|rep|operator|someone|somebody|staff|manager|supervisor)\b/i,
+  /\b(real|live|actual)\s+(human|person|agent|people)\b/i,
+  /\b(human|agent|operator|representative)\s*(please|pls|now)?\s*[.!?]*$/i,
+  /^\s*(a\s+)?(human|person|agent|operator|representative)\b/i,
+  /\bcustomer (service|support) (rep|representative|agent)\b/i,
+  /\bnot (a|the) (bot|robot|machine)\b/i,
+  /\bstop (the )?bot\b/i,
+];
+const PERSON_ZH = /人工|真人|活人|转客服|找客服|客服人员|客服小姐|客服妹|客服专员|工作人员|接线员|不要机器人|别用机器人|机器人太笨/;
+
+/** True when the shopper asks for a person in so many words. */
+export function asksForPerson(text: string): boolean {
+  return PERSON_ZH.test(text) || PERSON_EN.some((re) => re.test(text));
+}
+
+const analyser = new natural.SentimentAnalyzer('English', natural.PorterStemmer, 'afinn');
+const wordTokenizer = new natural.WordTokenizer();
+
+// Chinese sentiment lexicon (ours): word → weight. Longer words are matched first.
+const ZH_LEXICON: Record<string, number> = {
+  垃圾: -4, 骗子: -4, 骗人: -4, 诈骗: -4, 气死: -4, 受够了: -4, 忍无可忍: -5, 太差了: -4, 差劲: -3, 太烂: -4,
+  恶心: -3, 愤怒: -4, 生气: -3, 讨厌: -3, 糟糕: -3, 失望: -3, 极差: -4, 最差: -4, 投诉: -2, 无语: -2,
+  坑人: -3, 黑店: -4, 不满: -2, 烦死: -4, 崩溃: -3, 离谱: -3, 破玩意: -4, 什么破: -3, 滚: -4, 骗: -2,
+  满意: 2, 谢谢: 2, 感谢: 2, 很好: 2, 不错: 2, 开心: 2, 喜欢: 2, 棒: 2, 太好了: 3,
+};
+const ZH_WORDS = Object.keys(ZH_LEXICON).sort((a, b) => b.length - a.length);
+const ZH_NEGATORS = /[不没别]$|没有$|并不$/;
+
+export interface Sentiment {
+  /** Per-word average (English AFINN) or lexicon sum (Chinese); below zero is negative. */
+  score: number;
+  /** Sum of word weights. */
+  total: number;
+  strongNegative: boolean;
+}
+
+function chineseSentiment(text: string): Sentiment {
+  let total = 0;
+  let rest = text;
+  for (const word of ZH_WORDS) {
+    let index = rest.indexOf(word);
+    while (index >= 0) {
+      const negated = ZH_NEGATORS.test(rest.slice(Math.max(0, index - 2), index));
+      total += negated ? -ZH_LEXICON[word] : ZH_LEXICON[word];
+      rest = `${rest.slice(0, index)}\u0000${rest.slice(index + word.length)}`; // each character counts once
+      index = rest.indexOf(word);
+    }
+  }
+  const exclamations = (text.match(/[!！]/g) ?? []).length;
+  if (total < 0 && exclamations >= 2) total -= 1; // "！！！" makes a complaint angrier, not a question
+  return { score: total, total, strongNegative: total <= -4 };
+}
+
+function englishSentiment(text: string): Sentiment {
+  const tokens = wordTokenizer.tokenize(text.toLowerCase()) ?? [];
+  if (!tokens.length) return { score: 0, total: 0, strongNegative: false };
+  const score = analyser.getSentiment(tokens);
+  const total = score * tokens.length;
+  // Averages alone make a short "ugh" look furious and a long rant look calm: require both.
+  return { score, total, strongNegative: score <= -0.5 && total <= -3 };
+}
+
+/** Sentiment of one message; Chinese characters switch to the Chinese lexicon. */
+export function sentimentOf(text: string): Sentiment {
+  const english = englishSentiment(text);
+  if (!/[\u4e00-\u9fff]/.test(text)) return english;
+  const chinese = chineseSentiment(text);
+  const total = chinese.total + (english.total < 0 ? english.total : 0);
+  return { score: chinese.score, total, strongNegative: chinese.strongNegative || english.strongNegative || total <= -4 };
+}

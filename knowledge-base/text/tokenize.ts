@@ -1,0 +1,132 @@
+// Bilingual tokenising shared by the intent classifier and the KB retriever.
+//
+// English: natural's word tokenizer + Porter stemmer, lower-cased.
+// Chinese: @node-rs/jieba word segmentation with its bundled dictionary (loaded
+// once, lazily, because building the dictionary costs ~100 ms and tests that
+// only touch English should not pay it).
+// Mixed text is split into CJK / non-CJK runs so each run goes to the right
+// segmenter; "我的order还没到" yields Chinese words plus the stemmed "order".
+import natural from 'natural';
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict';
+
+export type Language = 'en' | 'zh';
+
+// CJK Unified Ideographs (+ extension A and compatibility ideographs).
+const CJK_CHAR = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u;
+const CJK_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/gu;
+
+/** 'zh' when at least a quarter of the letters are CJK ideographs (Chinese text often carries English brand names). */
+export function detectLanguage(text: string): Language {
+  let cjk = 0;
+  let letters = 0;
+  for (const ch of text) {
+    if (CJK_CHAR.test(ch)) {
+      cjk++;
+      letters++;
+    } else if (/\p{L}/u.test(ch)) {
+      letters++;
+    }
+  }
+  // Latin letters are ~4x denser per word than ideographs, so weigh CJK up.
+  return cjk > 0 && cjk * 4 >= letters - cjk ? 'zh' : 'en';
+}
+
+let jieba: Jieba | undefined;
+function segmenter(): Jieba {
+  jieba ??= Jieba.withDict(dict);
+  return jieba;
+}
+
+// Deliberately small: negations ("not", "didn't") and question words ("why",
+// "how", "when") carry intent, so they are never dropped.
+const ENGLISH_STOP_WORDS = new Set([
+  'a', 'an', 'the', 'of', 'to', 'in', 'on', 'at', 'for', 'by', 'with', 'from', 'and', 'or', 'but',
+  'is', 'are', 'was', 'were', 'be', 'been', 'am', 'it', 'its', 'this', 'that', 'these', 'those',
+  'i', 'me', 'my', 'you', 'your', 'we', 'our', 'us', 'he', 'she', 'they', 'them', 'their',
+  'do', 'does', 'did', 'so', 'just', 'please', 'hi', 'hello', 'hey', 'thanks', 'thank', 's',
+]);
+const CHINESE_STOP_WORDS = new Set([
+  '的', '了', '吗', '呢', '吧', '啊', '呀', '嘛', '哦', '是', '在', '我', '你', '我们', '您', '这', '那', '这个', '那个',
+  '一下', '请', '请问', '和', '与', '就', '都', '也', '还', '把', '被', '给', '着', '过', '么',
+]);
+
+/** True for function words that carry no topic (used by retrieval; the classifier keeps them). */
+export function isStopWord(token: string): boolean {
+  return ENGLISH_STOP_WORDS.has(token) || CHINESE_STOP_WORDS.has(token);
+}
+
+const wordTokenizer = new natural.WordTokenizer();
+// Stemming the same words over and over is the hot spot in training; a bounded cache makes it ~free.
+const stemCache = new Map<string, string>();
+function stem(word: string): string {
+  let cached = stemCache.get(word);
+  if (cached === undefined) {
+    cached = /^\d+$/.test(word) ? word : natural.PorterStemmer.stem(word);
+    if (stemCache.size > 200_000) stemCache.clear();
+    stemCache.set(word, cached);
+  }
+  return cached;
+}
+
+export interface TokenizeOptions {
+  /** Drop function words (default true). Classifiers pass false: "how"/"not"/"my" carry intent there. */
+  dropStopWords?: boolean;
+}
+
+function pushEnglish(run: string, out: string[], dropStop: boolean): void {
+  const words = wordTokenizer.tokenize(run.toLowerCase().replace(/['’]/g, '')) ?? [];
+  for (const word of words) {
+    if (word === '_' || word.length === 0) continue;
+    if (dropStop && ENGLISH_STOP_WORDS.has(word)) continue;
+    out.push(stem(word));
+  }
+}
+
+function pushChinese(run: string, out: string[], dropStop: boolean): void {
+  for (const word of segmenter().cut(run, true)) {
+    const w = word.trim();
+    if (w.length === 0) continue;
+    if (dropStop && CHINESE_STOP_WORDS.has(w)) continue;
+    out.push(w);
+  }
+}
+
+/** Lower-cased word tokens: stemmed English words and jieba-segmented Chinese words, in text order. */
+export function tokenize(text: string, options: TokenizeOptions = {}): string[] {
+  const dropStop = options.dropStopWords ?? true;
+  const out: string[] = [];
+  let last = 0;
+  for (const match of text.matchAll(CJK_RUN)) {
+    const start = match.index ?? 0;
+    if (start > last) pushEnglish(text.slice(last, start), out, dropStop);
+    pushChinese(match[0], out, dropStop);
+    last = start + match[0].length;
+  }
+  if (last < text.length) pushEnglish(text.slice(last), out, dropStop);
+  return out;
+}
+
+/** Normalises text for character n-grams: lower case, runs of non-letters/digits collapsed to one space. */
+export function normalizeForChars(text: string): string {
+  return text.toLowerCase().replace(/['’]/g, '').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+/**
+ * Character n-grams of lengths min..max over the normalised text, padded with a space at both ends so
+ * word starts/ends are features ("char_wb"-like). Works for Chinese too, where 2-3 character grams
+ * approximate words when the segmenter splits differently.
+ */
+export function charNgrams(text: string, min: number, max: number): string[] {
+  const padded = ` ${normalizeForChars(text)} `;
+  const chars = Array.from(padded);
+  const out: string[] = [];
+  for (let n = min; n <= max; n++) {
+    for (let i = 0; i + n <= chars.length; i++) {
+      const gram = chars.slice(i, i + n).join('');
+      if (gram.trim().length === 0) continue;
+      out.push(gram);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,243 @@
+// Admin API for the console: the team, canned responses (agents read them),
+// widget settings, reports with CSV export, privacy requests and the audit log.
+// Everything here except reading canned responses requires an admin session.
+import { Type } from 'typebox';
+import type { App } from './types.ts';
+import type { AppContext } from '../context.ts';
+import { ErrorResponse, IdParams, Nullable, Ok } from './schemas.ts';
+import { UserSchema } from './auth-routes.ts';
+import { sessionsRepository, usersRepository, type PublicUser } from '../repositories/users.ts';
+import { hashPassword } from '../services/auth-service.ts';
+import { loadWidgetSettings, saveWidgetSettings, WidgetSettingsSchema } from '../services/widget-settings.ts';
+import { buildReport, conversationsCsv, resolveRange } from '../services/console-reports.ts';
+import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
+
+const Role = Type.Union([Type.Literal('agent'), Type.Literal('admin')]);
+const TeamMember = Type.Object({ ...UserSchema.properties, openChats: Type.Integer(), lastSeenAt: Nullable(Type.String()) });
+const CannedResponse = Type.Object({
+  id: Type.Integer(), shortcut: Type.String(), title: Type.String(), body: Type.String(), locale: Type.String(), updatedAt: Type.String(),
+});
+const CannedBody = Type.Object({
+  shortcut: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$', description: 'Typed after "/" in the reply box' }),
+  title: Type.String({ minLength: 1, maxLength: 120 }),
+  body: Type.String({ minLength: 1, maxLength: 4000 }),
+  locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')])),
+}, { additionalProperties: false });
+const AdminWidgetSettings = Type.Object({
+  ...Type.Omit(WidgetSettingsSchema, ['identitySecret']).properties,
+  identitySecretSet: Type.Boolean({ description: 'Whether identity verification has a secret; the secret itself is never sent back' }),
+});
+const WidgetSettingsUpdate = Type.Object({
+  ...Type.Omit(WidgetSettingsSchema, ['identitySecret']).properties,
+  identitySecret: Type.Optional(Type.String({ maxLength: 200, description: 'Omit to keep the current secret; "" turns verification off' })),
+}, { additionalProperties: false });
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const RangeQuery = Type.Object({ from: Type.Optional(Day), to: Type.Optional(Day) });
+const Percentiles = Type.Object({ count: Type.Integer(), medianSeconds: Nullable(Type.Number()), p90Seconds: Nullable(Type.Number()) });
+const ReportSchema = Type.Object({
+  range: Type.Object({ from: Type.String(), to: Type.String() }),
+  conversationsPerDay: Type.Array(Type.Object({ day: Type.String(), total: Type.Integer(), handedOff: Type.Integer() })),
+  containment: Type.Object({ total: Type.Integer(), botResolved: Type.Integer(), handedOff: Type.Integer(), withBot: Type.Integer(), rate: Nullable(Type.Number()) }),
+  firstResponse: Percentiles,
+  resolution: Percentiles,
+  csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()), distribution: Type.Array(Type.Integer(), { minItems: 5, maxItems: 5 }) }),
+  topIntents: Type.Array(Type.Object({ intent: Type.String(), count: Type.Integer() })),
+  articleHelpfulness: Type.Array(Type.Object({ articleId: Type.Integer(), title: Nullable(Type.String()), helpful: Type.Integer(), notHelpful: Type.Integer() })),
+});
+const AuditEntry = Type.Object({
+  id: Type.Integer(), actor: Nullable(Type.String()), action: Type.String(), target: Nullable(Type.String()),
+  details: Type.Record(Type.String(), Type.Unknown()), createdAt: Type.String(),
+});
+
+type TeamRow = PublicUser & { open_chats: number };
+const toMember = (u: TeamRow) => ({
+  id: u.id, email: u.email, name: u.name, role: u.role, capacity: u.capacity, presence: u.presence, active: u.active,
+  openChats: u.open_chats, lastSeenAt: u.last_seen_at?.toISOString() ?? null,
+});
+type CannedRow = { id: number; shortcut: string; title: string; body: string; locale: string; updated_at: Date };
+const toCanned = (r: CannedRow) => ({ id: r.id, shortcut: r.shortcut, title: r.title, body: r.body, locale: r.locale, updatedAt: r.updated_at.toISOString() });
+
+export default function adminRoutes(ctx: AppContext) {
+  return async (app: App) => {
+    const { sql } = ctx;
+    const users = usersRepository(sql);
+    const sessions = sessionsRepository(sql);
+    const audit = (actorId: number, action: string, target: string, details: Record<string, unknown>) =>
+      sql`insert into audit_log (actor_user_id, action, target, details) values (${actorId}, ${action}, ${target}, ${sql.json(details as never)})`;
+    const member = async (id: number) => {
+      const row = (await users.listTeam()).find((u) => u.id === id);
+      if (!row) throw notFound('Team member');
+      return row;
+    };
+
+    // ---------- team ----------
+    app.get('/api/admin/team', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'Agents and admins with their load', response: { 200: Type.Object({ items: Type.Array(TeamMember) }), 401: ErrorResponse, 403: ErrorResponse } },
+    }, async () => ({ items: (await users.listTeam()).map(toMember) }));
+
+    app.post('/api/admin/team', {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags: ['admin'], summary: 'Create an agent or admin account',
+        body: Type.Object({
+          email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' }),
+          name: Type.String({ minLength: 1, maxLength: 120 }),
+          role: Role,
+          password: Type.String({ minLength: 10, maxLength: 200 }),
+          capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+        }, { additionalProperties: false }),
+        response: { 201: Type.Object({ member: TeamMember }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse },
+      },
+    }, async (request, reply) => {
+      const body = request.body;
+      if (await users.findByEmail(body.email)) throw conflict('An account with this email already exists.');
+      const created = await users.create({ email: body.email.trim(), name: body.name.trim(), role: body.role, passwordHash: await hashPassword(body.password), capacity: body.capacity });
+      await audit(request.user!.id, 'team.create', `user:${created.id}`, { email: created.email, role: created.role });
+      return reply.status(201).send({ member: toMember(await member(created.id)) });
+    });
+
+    app.patch('/api/admin/team/:id', {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags: ['admin'], summary: 'Change name, role, capacity or active; deactivating ends all their sessions',
+        params: IdParams,
+        body: Type.Object({
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+          role: Type.Optional(Role),
+          capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+          active: Type.Optional(Type.Boolean()),
+        }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: Type.Object({ member: TeamMember }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const { id } = request.params;
+      const body = request.body;
+      await member(id);
+      // An admin cannot lock themselves out; another admin must do it.
+      if (id === request.user!.id && (body.active === false || body.role === 'agent')) throw badRequest('You cannot deactivate or demote your own account.', 'self_change');
+      await sql`update users set
+                  name = coalesce(${body.name ?? null}, name),
+                  role = coalesce(${body.role ?? null}, role),
+                  capacity = coalesce(${body.capacity ?? null}::int, capacity),
+                  active = coalesce(${body.active ?? null}::boolean, active),
+                  presence = case when ${body.active === false} then 'offline' else presence end
+                where id = ${id}`;
+      if (body.active === false) {
+        await sessions.deleteForUser(id);
+        ctx.realtime.toAgents('presence:updated', { agentId: id, presence: 'offline' });
+      }
+      await audit(request.user!.id, 'team.update', `user:${id}`, { ...body });
+      return { member: toMember(await member(id)) };
+    });
+
+    // ---------- canned responses ----------
+    app.get('/api/canned-responses', {
+      preHandler: app.requireAgent,
+      schema: { tags: ['agent'], summary: 'Canned responses, inserted in the reply box with /shortcut', response: { 200: Type.Object({ items: Type.Array(CannedResponse) }), 401: ErrorResponse } },
+    }, async () => ({ items: (await sql<CannedRow[]>`select * from canned_responses order by shortcut, locale`).map(toCanned) }));
+
+    app.post('/api/admin/canned-responses', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'Create a canned response', body: CannedBody, response: { 201: Type.Object({ item: CannedResponse }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse } },
+    }, async (request, reply) => {
+      const b = request.body;
+      const [row] = await sql<CannedRow[]>`
+        insert into canned_responses (shortcut, title, body, locale, created_by)
+        values (${b.shortcut}, ${b.title.trim()}, ${b.body}, ${b.locale ?? 'en'}, ${request.user!.id})
+        on conflict (shortcut, locale) do nothing returning *`;
+      if (!row) throw conflict(`The shortcut /${b.shortcut} already exists for this language.`);
+      return reply.status(201).send({ item: toCanned(row) });
+    });
+
+    app.put('/api/admin/canned-responses/:id', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'Replace a canned response', params: IdParams, body: CannedBody, response: { 200: Type.Object({ item: CannedResponse }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse } },
+    }, async (request) => {
+      const b = request.body;
+      const clash = await sql`select 1 from canned_responses where shortcut = ${b.shortcut} and locale = ${b.locale ?? 'en'} and id <> ${request.params.id}`;
+      if (clash.length) throw conflict(`The shortcut /${b.shortcut} already exists for this language.`);
+      const [row] = await sql<CannedRow[]>`
+        update canned_responses set shortcut = ${b.shortcut}, title = ${b.title.trim()}, body = ${b.body}, locale = ${b.locale ?? 'en'}, updated_at = now()
+        where id = ${request.params.id} returning *`;
+      if (!row) throw notFound('Canned response');
+      return { item: toCanned(row) };
+    });
+
+    app.delete('/api/admin/canned-responses/:id', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'Delete a canned response', params: IdParams, response: { 200: Ok, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse } },
+    }, async (request) => {
+      const rows = await sql`delete from canned_responses where id = ${request.params.id} returning id`;
+      if (!rows.length) throw notFound('Canned response');
+      return { ok: true as const };
+    });
+
+    // ---------- widget settings ----------
+    app.get('/api/admin/widget-settings', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'Widget settings (the identity secret only as set / not set)', response: { 200: AdminWidgetSettings, 401: ErrorResponse, 403: ErrorResponse } },
+    }, async () => {
+      const { identitySecret, ...visible } = await loadWidgetSettings(sql);
+      return { ...visible, identitySecretSet: identitySecret.length > 0 };
+    });
+
+    app.put('/api/admin/widget-settings', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'Replace the widget settings', body: WidgetSettingsUpdate, response: { 200: AdminWidgetSettings, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
+    }, async (request) => {
+      const current = await loadWidgetSettings(sql);
+      const { identitySecret, ...rest } = request.body;
+      const next = { ...rest, identitySecret: identitySecret ?? current.identitySecret };
+      await saveWidgetSettings(sql, next);
+      await audit(request.user!.id, 'settings.widget', 'widget', { identitySecretChanged: identitySecret !== undefined && identitySecret !== current.identitySecret });
+      const { identitySecret: saved, ...visible } = await loadWidgetSettings(sql);
+      return { ...visible, identitySecretSet: saved.length > 0 };
+    });
+
+    // ---------- reports ----------
+    app.get('/api/admin/reports', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'Report figures for a UTC date range (default: last 30 days)', querystring: RangeQuery, response: { 200: ReportSchema, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
+    }, async (request) => buildReport(sql, resolveRange(request.query.from, request.query.to)));
+
+    app.get('/api/admin/reports/conversations.csv', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'CSV of the conversations started in the range, with transcripts (private notes left out)', querystring: RangeQuery, response: { 200: Type.String(), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
+    }, async (request, reply) => {
+      const range = resolveRange(request.query.from, request.query.to);
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="conversations-${range.from}-to-${range.to}.csv"`);
+      return conversationsCsv(sql, range);
+    });
+
+    // ---------- privacy ----------
+    app.get('/api/admin/customers/:id/export', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'Everything stored about one customer, as JSON (audited)', params: IdParams, response: { 200: Type.Record(Type.String(), Type.Unknown()), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse } },
+    }, async (request, reply) => {
+      const data = await exportCustomer(sql, request.params.id, request.user!.id);
+      reply.header('content-disposition', `attachment; filename="customer-${request.params.id}.json"`);
+      return data;
+    });
+
+    app.delete('/api/admin/customers/:id', {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags: ['admin'], summary: 'Delete a customer: profile blanked, messages anonymised, history removed (audited)', params: IdParams,
+        response: { 200: Type.Object({ customerId: Type.Integer(), conversations: Type.Integer(), messagesAnonymised: Type.Integer(), timelineEventsRemoved: Type.Integer() }), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => deleteCustomer(sql, request.params.id, request.user!.id));
+
+    app.get('/api/admin/audit-log', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'The latest audit entries', querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }), response: { 200: Type.Object({ items: Type.Array(AuditEntry) }), 401: ErrorResponse, 403: ErrorResponse } },
+    }, async (request) => {
+      const rows = await sql<{ id: number; actor: string | null; action: string; target: string | null; details: Record<string, unknown>; created_at: Date }[]>`
+        select a.id, u.name as actor, a.action, a.target, a.details, a.created_at from audit_log a left join users u on u.id = a.actor_user_id
+        order by a.id desc limit ${request.query.limit ?? 100}`;
+      return { items: rows.map((r) => ({ id: r.id, actor: r.actor, action: r.action, target: r.target, details: r.details, createdAt: r.created_at.toISOString() })) };
+    });
+  };
+}

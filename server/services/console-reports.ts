@@ -1,0 +1,154 @@
+// The admin reports: every figure is computed in SQL over the records
+// (conversations, feedback, interaction events) for one UTC date range, so the
+// numbers on the page are the database's numbers.
+import type { Sql } from '../db/client.ts';
+import { badRequest } from '../errors.ts';
+
+export interface DateRange {
+  /** Inclusive first day, YYYY-MM-DD (UTC). */
+  from: string;
+  /** Inclusive last day, YYYY-MM-DD (UTC). */
+  to: string;
+}
+
+const MAX_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+/** Validates a range (defaults: the last 30 days) and returns it with its bounds as instants. */
+export function resolveRange(from?: string, to?: string, now = new Date()): DateRange & { start: Date; end: Date; days: number } {
+  const today = now.toISOString().slice(0, 10);
+  const toDay = to ?? today;
+  const fromDay = from ?? new Date(Date.parse(`${toDay}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10);
+  const start = new Date(`${fromDay}T00:00:00Z`);
+  const lastDay = new Date(`${toDay}T00:00:00Z`);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(lastDay.getTime())) throw badRequest('Dates must be real days written YYYY-MM-DD.');
+  const days = Math.round((lastDay.getTime() - start.getTime()) / DAY_MS) + 1;
+  if (days < 1) throw badRequest('"from" must not be after "to".');
+  if (days > MAX_DAYS) throw badRequest(`A report covers at most ${MAX_DAYS} days.`);
+  return { from: fromDay, to: toDay, start, end: new Date(lastDay.getTime() + DAY_MS), days };
+}
+
+export interface Percentiles {
+  count: number;
+  medianSeconds: number | null;
+  p90Seconds: number | null;
+}
+
+export interface Report {
+  range: DateRange;
+  conversationsPerDay: { day: string; total: number; handedOff: number }[];
+  containment: { total: number; botResolved: number; handedOff: number; withBot: number; rate: number | null };
+  firstResponse: Percentiles;
+  resolution: Percentiles;
+  csat: { count: number; average: number | null; distribution: number[] };
+  topIntents: { intent: string; count: number }[];
+  articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
+}
+
+const round = (n: number | null, digits = 0) => (n === null ? null : Number(n.toFixed(digits)));
+
+export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRange>): Promise<Report> {
+  const { start, end } = range;
+  const perDay = await sql<{ day: string; total: number; handed_off: number }[]>`
+    select to_char(d.day, 'YYYY-MM-DD') as day,
+           count(c.id)::int as total,
+           count(c.id) filter (where c.handed_off)::int as handed_off
+    from (select (${range.from}::date + i) as day from generate_series(0, ${range.days - 1}::int) as i) d
+    left join conversations c
+      on c.created_at >= (d.day::timestamp at time zone 'UTC') and c.created_at < ((d.day + 1)::timestamp at time zone 'UTC')
+    group by d.day order by d.day`;
+
+  // Containment: of the conversations started in the range, how many the bot closed alone vs handed to a person.
+  const [containment] = await sql<{ total: number; bot_resolved: number; handed_off: number; with_bot: number }[]>`
+    select count(*)::int as total,
+           count(*) filter (where status = 'resolved' and not handed_off)::int as bot_resolved,
+           count(*) filter (where handed_off)::int as handed_off,
+           count(*) filter (where status <> 'resolved' and not handed_off)::int as with_bot
+    from conversations where created_at >= ${start} and created_at < ${end}`;
+  const decided = containment.bot_resolved + containment.handed_off;
+
+  const [times] = await sql<{ fr_count: number; fr_median: number | null; fr_p90: number | null; res_count: number; res_median: number | null; res_p90: number | null }[]>`
+    select count(first_response_seconds)::int as fr_count,
+           percentile_cont(0.5) within group (order by first_response_seconds) as fr_median,
+           percentile_cont(0.9) within group (order by first_response_seconds) as fr_p90,
+           count(resolution_seconds) filter (where handed_off)::int as res_count,
+           percentile_cont(0.5) within group (order by resolution_seconds) filter (where handed_off) as res_median,
+           percentile_cont(0.9) within group (order by resolution_seconds) filter (where handed_off) as res_p90
+    from conversations where created_at >= ${start} and created_at < ${end}`;
+
+  const csatRows = await sql<{ rating: number; n: number }[]>`
+    select rating, count(*)::int as n from feedback
+    where kind = 'csat' and created_at >= ${start} and created_at < ${end} group by rating`;
+  const distribution = [1, 2, 3, 4, 5].map((r) => csatRows.find((row) => row.rating === r)?.n ?? 0);
+  const csatCount = distribution.reduce((a, b) => a + b, 0);
+  const csatSum = distribution.reduce((sum, n, i) => sum + n * (i + 1), 0);
+
+  const topIntents = await sql<{ intent: string; count: number }[]>`
+    select payload->>'intent' as intent, count(*)::int as count from interaction_events
+    where type = 'bot.decision' and occurred_at >= ${start} and occurred_at < ${end}
+      and coalesce(payload->>'intent', '') <> ''
+    group by 1 order by 2 desc, 1 limit 10`;
+
+  const articles = await sql<{ article_id: number; title: string | null; helpful: number; not_helpful: number }[]>`
+    select f.article_id, max(a.title) as title,
+           count(*) filter (where f.helpful)::int as helpful,
+           count(*) filter (where not f.helpful)::int as not_helpful
+    from feedback f left join articles a on a.id = f.article_id
+    where f.kind = 'article' and f.article_id is not null and f.created_at >= ${start} and f.created_at < ${end}
+    group by f.article_id order by count(*) desc, f.article_id limit 20`;
+
+  return {
+    range: { from: range.from, to: range.to },
+    conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
+    containment: {
+      total: containment.total, botResolved: containment.bot_resolved, handedOff: containment.handed_off, withBot: containment.with_bot,
+      rate: decided ? round(containment.bot_resolved / decided, 4) : null,
+    },
+    firstResponse: { count: times.fr_count, medianSeconds: round(times.fr_median, 1), p90Seconds: round(times.fr_p90, 1) },
+    resolution: { count: times.res_count, medianSeconds: round(times.res_median, 1), p90Seconds: round(times.res_p90, 1) },
+    csat: { count: csatCount, average: csatCount ? round(csatSum / csatCount, 2) : null, distribution },
+    topIntents,
+    articleHelpfulness: articles.map((a) => ({ articleId: a.article_id, title: a.title, helpful: a.helpful, notHelpful: a.not_helpful })),
+  };
+}
+
+/** One CSV field: quoted, quotes doubled, and a leading formula character neutralised (spreadsheet injection). */
+export function csvField(value: unknown): string {
+  let text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+const CSV_LIMIT = 20_000;
+
+/** Conversations started in the range with their public transcripts (private notes left out), as CSV. */
+export async function conversationsCsv(sql: Sql, range: ReturnType<typeof resolveRange>): Promise<string> {
+  const rows = await sql<{
+    id: number; created_at: Date; status: string; handed_off: boolean; resolved_by: string | null; customer_id: number;
+    customer_name: string | null; customer_email: string | null; assignee: string | null;
+    first_response_seconds: number | null; resolution_seconds: number | null; csat: number | null; transcript: string | null;
+  }[]>`
+    select c.id, c.created_at, c.status, c.handed_off, c.resolved_by, c.customer_id, cu.name as customer_name, cu.email as customer_email,
+           u.name as assignee, c.first_response_seconds, c.resolution_seconds,
+           (select f.rating from feedback f where f.conversation_id = c.id and f.kind = 'csat' order by f.id desc limit 1) as csat,
+           (select string_agg(
+                     '[' || to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '] '
+                     || case m.author_type when 'customer' then 'Customer' when 'bot' then 'Bot' when 'system' then 'System'
+                                           else coalesce(au.name, 'Agent') end
+                     || ': ' || m.body, E'\n' order by m.id)
+            from messages m left join users au on au.id = m.author_id
+            where m.conversation_id = c.id and not m.private) as transcript
+    from conversations c
+    join customers cu on cu.id = c.customer_id
+    left join users u on u.id = c.assignee_id
+    where c.created_at >= ${range.start} and c.created_at < ${range.end}
+    order by c.id limit ${CSV_LIMIT}`;
+  const header = ['conversation_id', 'created_at', 'status', 'handed_off', 'resolved_by', 'customer_id', 'customer_name', 'customer_email',
+    'assignee', 'first_response_seconds', 'resolution_seconds', 'csat', 'transcript'];
+  const lines = [header.map(csvField).join(',')];
+  for (const r of rows) {
+    lines.push([r.id, r.created_at, r.status, r.handed_off, r.resolved_by, r.customer_id, r.customer_name, r.customer_email,
+      r.assignee, r.first_response_seconds, r.resolution_seconds, r.csat, r.transcript].map(csvField).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}

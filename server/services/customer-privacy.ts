@@ -1,0 +1,79 @@
+// Privacy requests for one customer: export everything we hold about them, or
+// delete them (profile blanked, their conversations' messages anonymised,
+// history removed). Both are written to the audit log with who did it.
+import type { Sql } from '../db/client.ts';
+import { notFound } from '../errors.ts';
+
+export const ANONYMISED_TEXT = '[removed at the customer’s request]';
+
+async function audit(sql: Sql, actorId: number, action: string, customerId: number, details: Record<string, unknown>): Promise<void> {
+  await sql`insert into audit_log (actor_user_id, action, target, details)
+            values (${actorId}, ${action}, ${`customer:${customerId}`}, ${sql.json(details as never)})`;
+}
+
+async function hasTable(sql: Sql, name: string): Promise<boolean> {
+  const [row] = await sql<{ present: boolean }[]>`select to_regclass(${name}) is not null as present`;
+  return row.present;
+}
+
+export async function exportCustomer(sql: Sql, customerId: number, actorId: number): Promise<Record<string, unknown>> {
+  const [customer] = await sql`select * from customers where id = ${customerId}`;
+  if (!customer) throw notFound('Customer');
+  const conversations = await sql`
+    select id, status, handed_off, created_at, queued_at, assigned_at, resolved_at, resolved_by from conversations
+    where customer_id = ${customerId} order by id`;
+  // Agents' private notes are internal working notes, not the shopper's data; everything the shopper saw is included.
+  const messages = await sql`
+    select m.id, m.conversation_id, m.author_type, m.body as text, m.metadata, m.created_at from messages m
+    join conversations c on c.id = m.conversation_id
+    where c.customer_id = ${customerId} and not m.private order by m.id`;
+  const timeline = await sql`select id, type, conversation_id, payload, occurred_at from interaction_events where customer_id = ${customerId} order by occurred_at, id`;
+  const feedback = await sql`select id, kind, conversation_id, article_id, rating, helpful, comment, created_at from feedback where customer_id = ${customerId} order by id`;
+  const offlineMessages = await sql`select id, conversation_id, name, email, body as text, created_at from offline_messages where customer_id = ${customerId} order by id`;
+  const orders = (await hasTable(sql, 'orders'))
+    ? await sql`select * from orders where customer_id = ${customerId} or (customer_external_id is not null and customer_external_id = ${customer.external_id ?? ''}) order by placed_at`
+    : [];
+  await audit(sql, actorId, 'customer.export', customerId, {
+    conversations: conversations.length, messages: messages.length, timeline: timeline.length, feedback: feedback.length,
+  });
+  return {
+    exportedAt: new Date().toISOString(),
+    customer,
+    conversations: conversations.map((c) => ({ ...c, messages: messages.filter((m) => m.conversation_id === c.id) })),
+    timeline,
+    feedback,
+    offlineMessages,
+    orders,
+  };
+}
+
+export interface DeletionSummary {
+  customerId: number;
+  conversations: number;
+  messagesAnonymised: number;
+  timelineEventsRemoved: number;
+}
+
+export async function deleteCustomer(sql: Sql, customerId: number, actorId: number): Promise<DeletionSummary> {
+  return sql.begin(async (tx) => {
+    const [customer] = await tx<{ id: number }[]>`select id from customers where id = ${customerId} for update`;
+    if (!customer) throw notFound('Customer');
+    const conversations = await tx<{ id: number }[]>`select id from conversations where customer_id = ${customerId}`;
+    const ids = conversations.map((c) => c.id);
+    // Every message of their chats is blanked, agents' and the bot's too: replies quote names, addresses and orders.
+    const anonymised = ids.length
+      ? await tx`update messages set body = ${ANONYMISED_TEXT}, metadata = '{}'::jsonb
+                 where conversation_id = any(${tx.array(ids)}::bigint[]) and author_type <> 'system' returning id`
+      : [];
+    const removed = await tx`delete from interaction_events where customer_id = ${customerId} returning id`;
+    await tx`delete from offline_messages where customer_id = ${customerId}`;
+    // Ratings stay for the statistics, without the words or the link to the person.
+    await tx`update feedback set comment = null, customer_id = null where customer_id = ${customerId}`;
+    if (await hasTable(tx as unknown as Sql, 'orders')) await tx`update orders set customer_id = null where customer_id = ${customerId}`;
+    await tx`update customers set name = null, email = null, external_id = null, attributes = ${tx.json({ deleted: true } as never)},
+             tags = '{}', updated_at = now() where id = ${customerId}`;
+    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.length, timelineEventsRemoved: removed.length };
+    await audit(tx as unknown as Sql, actorId, 'customer.delete', customerId, { ...summary });
+    return summary;
+  }) as Promise<DeletionSummary>;
+}

@@ -1,0 +1,122 @@
+// Two server instances on the same Postgres and Redis (Socket.IO Redis adapter):
+// messages cross servers both ways, and concurrent assignment across both
+// never gives one chat to two agents nor an agent more chats than its capacity.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
+import { callOk, connectAgent, connectWidget, eventually, nextEvent, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import type { ChatMessage, ConversationSummary } from '../../server/realtime/event-maps.ts';
+import { hashPassword } from '../../server/services/auth-service.ts';
+
+let stack: TestStack;
+const sockets: { close(): void }[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ servers: 2 });
+});
+afterAll(async () => {
+  sockets.forEach((s) => s.close());
+  await stack?.close();
+});
+
+describe('two servers', () => {
+  it('relays messages between a shopper on one server and an agent on the other', async () => {
+    const [one, two] = stack.servers;
+    const session = await widgetSession(one.url);
+    const shopper = await connectWidget(one.url, session.visitorToken);
+    const { token } = await login(two.url, stack.agent.email, stack.agent.password);
+    const agent = await connectAgent(two.url, token);
+    sockets.push(shopper, agent);
+    await callOk(agent, 'presence:set', { presence: 'online' });
+
+    const seenByAgent = nextEvent<ChatMessage>(agent, 'message:new', (m) => m.text === 'Hello from server one');
+    const assigned = nextEvent<ConversationSummary>(agent, 'conversation:assigned');
+    const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'x-1', text: 'Hello from server one' });
+    expect((await seenByAgent).conversationId).toBe(sent.conversationId);
+
+    await callOk(shopper, 'handoff:request', { conversationId: sent.conversationId });
+    expect((await assigned).id).toBe(sent.conversationId);
+    const seenByShopper = nextEvent<ChatMessage>(shopper, 'message:new', (m) => m.author.type === 'agent');
+    await callOk(agent, 'message:send', { conversationId: sent.conversationId, clientId: 'y-1', text: 'Answer from server two' });
+    expect((await seenByShopper).text).toBe('Answer from server two');
+
+    // Typing crosses servers too.
+    await callOk(agent, 'conversation:join', { conversationId: sent.conversationId });
+    const typing = nextEvent<{ author: string; typing: boolean }>(agent, 'typing', (p) => p.author === 'customer');
+    shopper.emit('typing', { conversationId: sent.conversationId, typing: true });
+    expect((await typing).typing).toBe(true);
+    await callOk(agent, 'presence:set', { presence: 'offline' });
+  });
+
+  it('assigns 20 queued chats across 4 agents without double assignment or over-capacity', async () => {
+    const sql = stack.env.sql;
+    const capacity = 3;
+    const passwordHash = await hashPassword('cluster-agent-pw');
+    const agents: { id: number; email: string }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const [row] = await sql<{ id: number }[]>`
+        insert into users (email, name, role, password_hash, capacity) values (${`cluster${i}@demo.shop`}, ${`Cluster Agent ${i}`}, 'agent', ${passwordHash}, ${capacity}) returning id`;
+      agents.push({ id: row.id, email: `cluster${i}@demo.shop` });
+    }
+
+    // 20 shoppers, half on each server, each with a conversation handed off to the queue.
+    const shoppers: { socket: WidgetClient; conversationId: number }[] = [];
+    for (let i = 0; i < 20; i++) {
+      const server = stack.servers[i % 2];
+      const session = await widgetSession(server.url);
+      const socket = await connectWidget(server.url, session.visitorToken);
+      sockets.push(socket);
+      const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: `q-${i}`, text: `question ${i}` });
+      shoppers.push({ socket, conversationId: sent.conversationId });
+    }
+
+    // Agents connect, two per server, and everything happens at once: hand-offs on both servers and agents going online.
+    const agentSockets: AgentClient[] = [];
+    const assignedTo = new Map<number, number[]>();
+    for (const [i, a] of agents.entries()) {
+      const server = stack.servers[i % 2];
+      const { token } = await login(server.url, a.email, 'cluster-agent-pw');
+      const socket = await connectAgent(server.url, token);
+      sockets.push(socket);
+      agentSockets.push(socket);
+      socket.on('conversation:assigned', (c: ConversationSummary) => assignedTo.set(c.id, [...(assignedTo.get(c.id) ?? []), a.id]));
+    }
+    await Promise.all([
+      ...shoppers.map((s) => callOk(s.socket, 'handoff:request', { conversationId: s.conversationId })),
+      ...agentSockets.map((s) => callOk(s, 'presence:set', { presence: 'online' })),
+    ]);
+    // Both servers run assignment passes concurrently as well.
+    await Promise.all(stack.servers.flatMap((s) => [s.handle.ctx.chat.assignPending(), s.handle.ctx.chat.assignPending()]));
+
+    const ids = shoppers.map((s) => s.conversationId);
+    const rows = await eventually(async () => {
+      const r = await sql<{ id: number; status: string; assignee_id: number | null }[]>`select id, status, assignee_id from conversations where id in ${sql(ids)}`;
+      return r.filter((c) => c.status === 'assigned').length === agents.length * capacity ? r : null;
+    }, 15_000, 'all seats filled');
+
+    const perAgent = new Map<number, number>();
+    for (const row of rows.filter((r) => r.status === 'assigned')) perAgent.set(row.assignee_id!, (perAgent.get(row.assignee_id!) ?? 0) + 1);
+    expect([...perAgent.keys()].sort()).toEqual(agents.map((a) => a.id).sort());
+    for (const count of perAgent.values()) expect(count).toBeLessThanOrEqual(capacity);
+    expect(rows.filter((r) => r.status === 'queued')).toHaveLength(20 - agents.length * capacity);
+
+    // No chat was handed out twice: one "joined" notice per assigned chat, one assignment event per chat.
+    const joins = await sql<{ conversation_id: number; n: number }[]>`
+      select conversation_id, count(*)::int as n from messages
+      where conversation_id in ${sql(ids)} and metadata->>'event' = 'agent_joined' group by conversation_id`;
+    expect(joins).toHaveLength(agents.length * capacity);
+    expect(joins.every((j) => j.n === 1)).toBe(true);
+    await eventually(async () => assignedTo.size === agents.length * capacity, 5_000, 'assignment events');
+    expect([...assignedTo.values()].every((owners) => owners.length === 1)).toBe(true);
+
+    // Freeing a seat assigns the longest-waiting queued chat, once.
+    const firstAssigned = rows.find((r) => r.status === 'assigned')!;
+    const holder = agentSockets[agents.findIndex((a) => a.id === firstAssigned.assignee_id)];
+    await callOk(holder, 'conversation:resolve', { conversationId: firstAssigned.id });
+    await eventually(async () => {
+      const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from conversations where id in ${sql(ids)} and status = 'assigned'`;
+      return n === agents.length * capacity;
+    }, 10_000, 'freed seat refilled');
+    const [{ n: stillQueued }] = await sql<{ n: number }[]>`select count(*)::int as n from conversations where id in ${sql(ids)} and status = 'queued'`;
+    expect(stillQueued).toBe(20 - agents.length * capacity - 1);
+  });
+});

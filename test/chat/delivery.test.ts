@@ -1,0 +1,96 @@
+// Exactly-once storage by client id, and gap-free resync after a disconnect.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
+import { call, callOk, connectAgent, connectWidget, nextEvent, type AgentClient } from '../support/sockets.ts';
+import type { ChatMessage, ConversationSummary } from '../../server/realtime/event-maps.ts';
+
+let stack: TestStack;
+let agent: AgentClient;
+
+beforeAll(async () => {
+  stack = await startStack();
+  const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
+  agent = await connectAgent(stack.url, token);
+  await callOk(agent, 'presence:set', { presence: 'online' });
+});
+afterAll(async () => {
+  agent?.close();
+  await stack?.close();
+});
+
+describe('message delivery', () => {
+  it('stores a resent client id once and acks it with the same server id', async () => {
+    const session = await widgetSession(stack.url);
+    const shopper = await connectWidget(stack.url, session.visitorToken);
+    const first = await callOk<{ id: number; conversationId: number; duplicate: boolean }>(shopper, 'message:send', { clientId: 'same-id', text: 'Is this in stock?' });
+    // The same client id again, as a client does after a lost ack; even with different text the first one wins.
+    const again = await callOk<{ id: number; duplicate: boolean }>(shopper, 'message:send', { clientId: 'same-id', text: 'Is this in stock?', conversationId: first.conversationId });
+    const concurrent = await Promise.all(
+      Array.from({ length: 5 }, () => call<{ id: number }>(shopper, 'message:send', { clientId: 'same-id', text: 'Is this in stock?', conversationId: first.conversationId })),
+    );
+    expect(again).toMatchObject({ id: first.id, duplicate: true });
+    for (const result of concurrent) expect(result).toMatchObject({ ok: true, id: first.id });
+    const rows = await stack.env.sql`select id from messages where conversation_id = ${first.conversationId} and client_id = 'same-id'`;
+    expect(rows).toHaveLength(1);
+    shopper.close();
+  });
+
+  it('gives a reconnecting client exactly the messages it missed, in order', async () => {
+    const session = await widgetSession(stack.url);
+    let shopper = await connectWidget(stack.url, session.visitorToken);
+    const assigned = nextEvent<ConversationSummary>(agent, 'conversation:assigned');
+    const sent = await callOk<{ id: number; conversationId: number }>(shopper, 'message:send', { clientId: 'r-1', text: 'I need a person please' });
+    const conversationId = sent.conversationId;
+    await callOk(shopper, 'handoff:request', { conversationId });
+    await assigned;
+
+    // What the shopper has seen so far.
+    const seen = await callOk<{ messages: ChatMessage[] }>(shopper, 'messages:sync', { conversationId, afterId: 0 });
+    const lastSeenId = seen.messages.at(-1)!.id;
+    shopper.close();
+
+    // While the shopper is away, the agent writes three messages (and one private note).
+    const missedTexts = ['First while you were away', 'Second one', 'Third and last'];
+    await callOk(agent, 'message:send', { conversationId, clientId: 'm-1', text: missedTexts[0] });
+    await callOk(agent, 'message:send', { conversationId, clientId: 'note-1', text: 'internal only', private: true });
+    await callOk(agent, 'message:send', { conversationId, clientId: 'm-2', text: missedTexts[1] });
+    await callOk(agent, 'message:send', { conversationId, clientId: 'm-3', text: missedTexts[2] });
+
+    shopper = await connectWidget(stack.url, session.visitorToken);
+    const resync = await callOk<{ messages: ChatMessage[]; conversation: ConversationSummary }>(shopper, 'messages:sync', { conversationId, afterId: lastSeenId });
+    expect(resync.messages.map((m) => m.text)).toEqual(missedTexts);
+    const ids = resync.messages.map((m) => m.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(ids.every((id) => id > lastSeenId)).toBe(true);
+    expect(resync.conversation.status).toBe('assigned');
+
+    // Syncing again from the newest id gives nothing: nothing is shown twice.
+    const none = await callOk<{ messages: ChatMessage[] }>(shopper, 'messages:sync', { conversationId, afterId: ids.at(-1)! });
+    expect(none.messages).toEqual([]);
+
+    // Live delivery resumes on the new socket, and seen marks reach the agent.
+    const live = nextEvent<ChatMessage>(shopper, 'message:new', (m) => m.text === 'Welcome back');
+    await callOk(agent, 'message:send', { conversationId, clientId: 'm-4', text: 'Welcome back' });
+    const welcome = await live;
+    const seenByShopper = nextEvent<{ conversationId: number; lastSeenId: number }>(agent, 'messages:seen', (p) => p.conversationId === conversationId);
+    await callOk(agent, 'conversation:join', { conversationId });
+    shopper.emit('messages:seen', { conversationId, lastSeenId: welcome.id });
+    expect((await seenByShopper).lastSeenId).toBe(welcome.id);
+    shopper.close();
+  });
+
+  it('continues the same conversation from another tab with the same visitor token', async () => {
+    const session = await widgetSession(stack.url);
+    const tabA = await connectWidget(stack.url, session.visitorToken);
+    const sent = await callOk<{ conversationId: number }>(tabA, 'message:send', { clientId: 't-1', text: 'hello from tab A' });
+    const tabB = await connectWidget(stack.url, session.visitorToken);
+    const current = await callOk<{ conversation: ConversationSummary; messages: ChatMessage[] }>(tabB, 'conversation:current', {});
+    expect(current.conversation.id).toBe(sent.conversationId);
+    expect(current.messages[0].text).toBe('hello from tab A');
+    const inB = nextEvent<ChatMessage>(tabB, 'message:new', (m) => m.text === 'and again from A');
+    await callOk(tabA, 'message:send', { clientId: 't-2', text: 'and again from A', conversationId: sent.conversationId });
+    expect((await inB).conversationId).toBe(sent.conversationId);
+    tabA.close();
+    tabB.close();
+  });
+});

@@ -1,0 +1,67 @@
+// The widget's HTTP calls. Every URL is built from the widget's own server
+// base (taken from its script src), so the bundle talks to nothing else.
+export interface WidgetSettings {
+  siteKey: string;
+  color: string;
+  position: 'left' | 'right';
+  language: 'auto' | 'en' | 'zh';
+  greeting: { en: string; zh: string };
+  offlineMessage: { en: string; zh: string };
+  preChatForm: boolean;
+  identityVerification: boolean;
+  status: { agentsOnline: number; withinBusinessHours: boolean };
+}
+
+export interface SessionRequest {
+  siteKey: string;
+  visitorToken?: string;
+  userId?: string;
+  hash?: string;
+  email?: string;
+  name?: string;
+  locale?: string;
+}
+
+export interface Session {
+  visitorToken: string;
+  customerId: number;
+  identified: boolean;
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+async function json<T>(response: Response): Promise<T> {
+  const body = (await response.json().catch(() => null)) as (T & { code?: string; message?: string }) | null;
+  if (!response.ok) throw new ApiError(response.status, body?.code ?? 'http_error', body?.message ?? `HTTP ${response.status}`);
+  return body as T;
+}
+
+export function createApi(base: string) {
+  const url = (path: string) => new URL(path, base).toString();
+  return {
+    settings: (site: string) =>
+      fetch(url(`api/widget/settings?site=${encodeURIComponent(site)}`), { credentials: 'omit' }).then((r) => json<WidgetSettings>(r)),
+
+    session: (body: SessionRequest) =>
+      fetch(url('api/widget/sessions'), {
+        method: 'POST',
+        credentials: 'omit',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => json<Session>(r)),
+
+    async transcript(conversationId: number, visitorToken: string): Promise<Blob> {
+      const response = await fetch(url(`api/widget/conversations/${conversationId}/transcript`), {
+        credentials: 'omit',
+        headers: { authorization: `Bearer ${visitorToken}` },
+      });
+      if (!response.ok) await json(response);
+      return response.blob();
+    },
+  };
+}
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,340 @@
+// The widget's connection to the server, without any DOM: the /widget socket,
+// the message list, the outbox and the resync after every reconnect. Rules it
+// keeps: a message typed is stored in the outbox first and sent when the
+// socket is up, one at a time in order, with its client id (so a resend after a
+// lost ack is not doubled); after any reconnect the list is filled from the last
+// id seen; messages are keyed by server id, so nothing shows twice.
+import { io, type Socket } from 'socket.io-client';
+import type {
+  Ack, ChatMessage, ConversationSummary, QueuePosition, UnavailableReason,
+  WidgetClientToServer, WidgetServerToClient,
+} from '../../server/realtime/event-maps.ts';
+import { newClientId, Outbox, type OutboxItem } from './outbox.ts';
+
+export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'unreachable';
+
+/** One row of the chat as the view shows it: a stored message, or one of ours still on its way. */
+export type TimelineEntry =
+  | { kind: 'message'; message: ChatMessage }
+  | { kind: 'pending'; item: OutboxItem; state: 'sending' | 'queued' | 'failed'; error?: string };
+
+export interface ChatClientListener {
+  messagesChanged(): void;
+  conversationChanged(previous: ConversationSummary | null, current: ConversationSummary | null): void;
+  connectionChanged(state: ConnectionState): void;
+  typing(event: { author: 'agent' | 'bot'; name: string | null; typing: boolean }): void;
+  queuePosition(event: QueuePosition): void;
+  agentsUnavailable(event: { reason: UnavailableReason; message: string }): void;
+  /** The server refused our token (e.g. its secret changed): the caller gets a new session. */
+  unauthorized(): void;
+}
+
+type AckCallback<E extends keyof WidgetClientToServer> = Extract<Parameters<WidgetClientToServer[E]>[1], (...args: never[]) => void>;
+type AckResult<E extends keyof WidgetClientToServer> = Parameters<AckCallback<E>>[0];
+type WidgetSocket = Socket<WidgetServerToClient, WidgetClientToServer>;
+
+const ACK_TIMEOUT_MS = 10_000;
+const RATE_LIMIT_RETRY_MS = 2_500;
+/** After this many failed attempts in a row, say "cannot reach the server" rather than "reconnecting". */
+const UNREACHABLE_AFTER_ATTEMPTS = 3;
+
+export class ChatClient {
+  private socket: WidgetSocket | null = null;
+  private readonly messages = new Map<number, ChatMessage>();
+  private readonly failed = new Map<string, { item: OutboxItem; error: string }>();
+  private flushing = false;
+  private everConnected = false;
+  private networkOnline = typeof navigator === 'undefined' ? true : navigator.onLine !== false;
+  private state: ConnectionState = 'connecting';
+  conversation: ConversationSummary | null = null;
+
+  constructor(
+    private readonly server: { origin: string; socketPath: string },
+    private readonly outbox: Outbox,
+    private readonly listener: ChatClientListener,
+  ) {
+    window.addEventListener('online', () => this.networkChanged(true));
+    window.addEventListener('offline', () => this.networkChanged(false));
+    // Another tab of this shop may queue or send messages; redraw our pending rows.
+    window.addEventListener('storage', () => this.listener.messagesChanged());
+  }
+
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  get connected(): boolean {
+    return Boolean(this.socket?.connected) && this.networkOnline;
+  }
+
+  connect(token: string, locale: string): void {
+    this.socket?.disconnect();
+    this.everConnected = false;
+    const socket: WidgetSocket = io(`${this.server.origin}/widget`, {
+      path: this.server.socketPath,
+      auth: { token, locale },
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+      timeout: 10_000,
+    });
+    this.socket = socket;
+    this.setState('connecting');
+
+    socket.on('connect', () => {
+      this.everConnected = true;
+      this.setState(this.networkOnline ? 'online' : 'offline');
+      void this.resync().finally(() => this.flush());
+    });
+    socket.on('disconnect', (reason) => {
+      this.setState(this.networkOnline ? 'reconnecting' : 'offline');
+      // The server closed us on purpose (e.g. during a deploy): socket.io will not retry by itself.
+      if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1_000);
+    });
+    socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
+      if (error.data?.code === 'unauthorized') {
+        socket.disconnect();
+        this.listener.unauthorized();
+        return;
+      }
+      if (!this.networkOnline) this.setState('offline');
+      else if (!this.everConnected) this.setState('unreachable');
+    });
+    socket.io.on('reconnect_attempt', (attempt) => {
+      if (!this.networkOnline) this.setState('offline');
+      else if (attempt >= UNREACHABLE_AFTER_ATTEMPTS) this.setState('unreachable');
+    });
+
+    socket.on('message:new', (message) => this.addMessages([message]));
+    socket.on('typing', (event) => this.listener.typing(event));
+    socket.on('messages:seen', ({ conversationId, lastSeenId }) => {
+      if (this.conversation?.id !== conversationId || lastSeenId <= this.conversation.agentLastSeenId) return;
+      this.conversation = { ...this.conversation, agentLastSeenId: lastSeenId };
+      this.listener.messagesChanged();
+    });
+    socket.on('conversation:updated', (conversation) => {
+      // Only ours (or a newer one of ours that another tab started) replaces the current one.
+      if (!this.conversation || conversation.id >= this.conversation.id) this.setConversation(conversation);
+    });
+    socket.on('queue:position', (event) => {
+      if (event.conversationId === this.conversation?.id) this.listener.queuePosition(event);
+    });
+    socket.on('agents:unavailable', (event) => this.listener.agentsUnavailable(event));
+    socket.on('request:error', (event) => console.warn('[shopdesk]', event.event, event.error.message));
+  }
+
+  disconnect(): void {
+    this.socket?.disconnect();
+    this.socket = null;
+  }
+
+  /** Forgets the conversation on screen (a different shopper identified in this browser). */
+  reset(): void {
+    this.messages.clear();
+    this.failed.clear();
+    this.setConversation(null);
+    this.listener.messagesChanged();
+  }
+
+  // ---------- what the view reads ----------
+
+  timeline(): TimelineEntry[] {
+    const stored = [...this.messages.values()].sort((a, b) => a.id - b.id);
+    const delivered = new Set(stored.map((m) => m.clientId).filter(Boolean));
+    const entries: TimelineEntry[] = stored.map((message) => ({ kind: 'message', message }));
+    for (const item of this.outbox.items()) {
+      if (delivered.has(item.clientId)) continue;
+      entries.push({ kind: 'pending', item, state: this.connected ? 'sending' : 'queued' });
+    }
+    for (const { item, error } of this.failed.values()) entries.push({ kind: 'pending', item, state: 'failed', error });
+    return entries;
+  }
+
+  /** Messages from the bot or an agent in the current conversation the shopper has not seen yet. */
+  unreadCount(): number {
+    const conversation = this.conversation;
+    if (!conversation) return 0;
+    let count = 0;
+    for (const m of this.messages.values()) {
+      if (m.conversationId === conversation.id && (m.author.type === 'agent' || m.author.type === 'bot') && m.id > conversation.customerLastSeenId) count++;
+    }
+    return count;
+  }
+
+  // ---------- what the shopper does ----------
+
+  send(text: string, quickReply?: string): void {
+    const item: OutboxItem = { clientId: newClientId(), text, createdAt: new Date().toISOString() };
+    if (quickReply) item.quickReply = quickReply;
+    this.outbox.add(item);
+    this.listener.messagesChanged();
+    void this.flush();
+  }
+
+  /** Tells the server the shopper has read everything shown (clears the badge, shows "seen" to agents). */
+  markSeen(): void {
+    const conversation = this.conversation;
+    if (!conversation || !this.connected) return;
+    const lastId = this.lastMessageId(conversation.id);
+    if (lastId <= conversation.customerLastSeenId) return;
+    this.conversation = { ...conversation, customerLastSeenId: lastId };
+    this.socket!.emit('messages:seen', { conversationId: conversation.id, lastSeenId: lastId });
+    this.listener.messagesChanged();
+  }
+
+  sendTyping(typing: boolean): void {
+    const conversation = this.conversation;
+    if (!conversation || conversation.status === 'resolved' || !this.connected) return;
+    this.socket!.emit('typing', { conversationId: conversation.id, typing });
+  }
+
+  rate(rating: number, comment: string) {
+    const conversationId = this.conversation!.id;
+    return this.request('feedback:csat', comment ? { conversationId, rating, comment } : { conversationId, rating });
+  }
+
+  articleFeedback(messageId: number, articleId: number, helpful: boolean) {
+    return this.request('feedback:article', { messageId, articleId, helpful });
+  }
+
+  leaveMessage(input: { email: string; name?: string; text: string }) {
+    const conversationId = this.conversation?.id;
+    return this.request('offline:leave', conversationId ? { ...input, conversationId } : input);
+  }
+
+  // ---------- internals ----------
+
+  private setState(state: ConnectionState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.listener.connectionChanged(state);
+    this.listener.messagesChanged(); // pending rows switch between "sending" and "waiting"
+  }
+
+  private setConversation(conversation: ConversationSummary | null): void {
+    const previous = this.conversation;
+    this.conversation = conversation;
+    this.listener.conversationChanged(previous, conversation);
+  }
+
+  private networkChanged(online: boolean): void {
+    this.networkOnline = online;
+    if (!online) {
+      this.setState('offline');
+      return;
+    }
+    const socket = this.socket;
+    if (!socket) return;
+    if (socket.connected) {
+      this.setState('online');
+      void this.resync().finally(() => this.flush());
+    } else {
+      // Skip the remaining back-off: the network just came back.
+      this.setState('reconnecting');
+      socket.disconnect();
+      socket.connect();
+    }
+  }
+
+  private lastMessageId(conversationId: number): number {
+    let last = 0;
+    for (const m of this.messages.values()) if (m.conversationId === conversationId && m.id > last) last = m.id;
+    return last;
+  }
+
+  private addMessages(messages: ChatMessage[]): void {
+    let changed = false;
+    for (const message of messages) {
+      if (this.messages.has(message.id)) continue;
+      this.messages.set(message.id, message);
+      // Our own message came back (by broadcast or resync): it is delivered whatever happened to its ack.
+      if (message.clientId && message.author.type === 'customer') this.outbox.remove(message.clientId);
+      changed = true;
+    }
+    if (changed) this.listener.messagesChanged();
+  }
+
+  private request<E extends keyof WidgetClientToServer>(
+    event: E,
+    payload: Parameters<WidgetClientToServer[E]>[0],
+  ): Promise<AckResult<E>> {
+    return new Promise((resolve, reject) => {
+      const socket = this.socket;
+      if (!socket || !this.connected) return reject(new Error('offline'));
+      // The typed emit of socket.io cannot follow a generic event name; the event maps still type payload and result.
+      (socket.timeout(ACK_TIMEOUT_MS) as unknown as { emit(e: string, p: unknown, cb: (err: Error | null, res: AckResult<E>) => void): void })
+        .emit(event, payload, (err, res) => (err ? reject(err) : resolve(res)));
+    });
+  }
+
+  /** Fills the list from the server: everything after the last id we hold, or the current conversation on first connect. */
+  private async resync(): Promise<void> {
+    try {
+      const known = this.conversation;
+      if (known && this.lastMessageId(known.id) > 0) {
+        const synced = await this.request('messages:sync', { conversationId: known.id, afterId: this.lastMessageId(known.id) });
+        if (synced.ok) {
+          this.addMessages(synced.messages);
+          this.setConversation(synced.conversation);
+          if (synced.conversation.status !== 'resolved') return;
+        }
+      }
+      // First load, or our chat has closed: another tab may have started a newer one.
+      await this.loadCurrent();
+    } catch {
+      // disconnected mid-way: the next connect resyncs again
+    }
+  }
+
+  private async loadCurrent(): Promise<void> {
+    const current = await this.request('conversation:current', {});
+    if (!current.ok || !current.conversation) return;
+    if (this.conversation && current.conversation.id < this.conversation.id) return;
+    this.addMessages(current.messages);
+    this.setConversation(current.conversation);
+  }
+
+  /** Sends the outbox, oldest first, one at a time so the server stores them in the order typed. */
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    let retryIn = 0;
+    try {
+      for (let item = this.outbox.items()[0]; item && this.connected; item = this.outbox.items()[0]) {
+        const payload = item.quickReply
+          ? { clientId: item.clientId, text: item.text, quickReply: item.quickReply }
+          : { clientId: item.clientId, text: item.text };
+        // No conversationId on purpose: the server picks the shopper's open conversation, so a resend after a
+        // lost ack lands in the same conversation as the first try and is recognised as a duplicate.
+        const result = await this.request('message:send', payload);
+        if (result.ok) {
+          this.outbox.remove(item.clientId);
+          this.addMessages([{
+            id: result.id,
+            conversationId: result.conversationId,
+            clientId: item.clientId,
+            author: { type: 'customer', id: null, name: null },
+            text: item.text.trim(),
+            private: false,
+            metadata: item.quickReply ? { quickReply: item.quickReply } : {},
+            createdAt: result.createdAt,
+          }]);
+          if (result.conversationId !== this.conversation?.id) await this.loadCurrent();
+        } else if (result.error.code === 'rate_limited') {
+          retryIn = RATE_LIMIT_RETRY_MS;
+          break;
+        } else {
+          // The server refused this message for good (too long, empty…): show why, keep the rest going.
+          this.outbox.remove(item.clientId);
+          this.failed.set(item.clientId, { item, error: result.error.message });
+          this.listener.messagesChanged();
+        }
+      }
+    } catch {
+      // Ack timed out or the socket dropped: the item stays in the outbox; reconnect (or the retry below) sends it.
+      retryIn = ACK_TIMEOUT_MS / 5;
+    } finally {
+      this.flushing = false;
+    }
+    if (retryIn && this.outbox.items().length) setTimeout(() => void this.flush(), retryIn);
+  }
+}

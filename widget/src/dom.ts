@@ -1,0 +1,66 @@
+// Tiny DOM helpers. Text is only ever set through textContent, and links only
+// through safeHref, so nothing a shopper, agent or bot writes can become HTML.
+type Attrs = Record<string, string | number | boolean | null | undefined>;
+type Child = Node | string | null | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === 'href' || name.startsWith('on')) throw new Error(`set ${name} through its helper`); // no string-built links or handlers
+    el.setAttribute(name, value === true ? '' : String(value));
+  }
+  append(el, ...children);
+  return el;
+}
+
+export function append(parent: Node, ...children: Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+}
+
+export function clear(el: Element): void {
+  while (el.firstChild) el.removeChild(el.firstChild);
+}
+
+/** An http(s) URL resolved against `base`, or null for anything else (javascript:, data:, garbage). */
+export function safeHref(raw: unknown, base: string): string | null {
+  if (typeof raw !== 'string' || !raw.trim()) return null;
+  try {
+    const url = new URL(raw.trim(), base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A link that opens in a new tab and gives the target page no handle on this one. */
+export function safeLink(text: string, raw: unknown, base: string, className?: string): HTMLElement {
+  const href = safeHref(raw, base);
+  if (!href) return h('span', { class: className }, text);
+  const a = h('a', { class: className, target: '_blank', rel: 'noopener noreferrer' }, text);
+  a.href = href;
+  return a;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** A decorative icon from a fixed path (our own constants, never user data). */
+export function icon(path: string): SVGSVGElement {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const p = document.createElementNS(SVG_NS, 'path');
+  p.setAttribute('d', path);
+  svg.appendChild(p);
+  return svg;
+}
+
+export const ICONS = {
+  chat: 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z',
+  close: 'M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z',
+  send: 'M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z',
+  download: 'M11 4h2v9l3.5-3.5 1.4 1.4L12 16.8 6.1 10.9l1.4-1.4L11 13zM5 18h14v2H5z',
+};

@@ -1,0 +1,153 @@
+// The widget's cards: pre-chat form, leave-a-message form and the rating
+// prompt. Each is plain DOM with labelled fields, errors announced through
+// role=alert, and focus moved to the first field when the card appears.
+import { h } from './dom.ts';
+import type { Strings } from './i18n.ts';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+let fieldCounter = 0;
+
+function field(label: string, control: HTMLInputElement | HTMLTextAreaElement): HTMLElement {
+  control.id = `sd-f${++fieldCounter}`;
+  const l = h('label', { for: control.id }, label);
+  l.appendChild(control);
+  return l;
+}
+
+function errorLine(): HTMLElement {
+  return h('p', { class: 'error', role: 'alert', hidden: true });
+}
+
+function showError(el: HTMLElement, text: string | null): void {
+  el.textContent = text ?? '';
+  el.hidden = !text;
+}
+
+/** Runs an async submit with the button disabled; shows the error message when it fails. */
+async function submitting(button: HTMLButtonElement, error: HTMLElement, t: Strings, run: () => Promise<void>): Promise<void> {
+  button.disabled = true;
+  showError(error, null);
+  try {
+    await run();
+  } catch (e) {
+    showError(error, e instanceof Error && e.message && e.message !== 'offline' ? e.message : t.error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function ackError(result: { ok: boolean; error?: { message: string } }): void {
+  if (!result.ok) throw new Error(result.error?.message);
+}
+
+export function prechatCard(t: Strings, onSubmit: (profile: { name?: string; email?: string }) => Promise<void>, onSkip: () => void): HTMLElement {
+  const name = h('input', { type: 'text', maxlength: 200, autocomplete: 'name' });
+  const email = h('input', { type: 'email', maxlength: 254, autocomplete: 'email' });
+  const error = errorLine();
+  const start = h('button', { type: 'submit', class: 'primary' }, t.startChat);
+  const skip = h('button', { type: 'button', class: 'secondary' }, t.skip);
+  const form = h('form', { class: 'card', 'aria-labelledby': 'sd-prechat-title' },
+    h('h3', { id: 'sd-prechat-title' }, t.prechatTitle),
+    h('p', {}, t.prechatIntro),
+    field(t.nameOptional, name),
+    field(t.email, email),
+    error,
+    h('div', { class: 'row' }, start, skip));
+  skip.addEventListener('click', onSkip);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const profile = { name: name.value.trim() || undefined, email: email.value.trim() || undefined };
+    if (profile.email && !EMAIL.test(profile.email)) return showError(error, t.invalidEmail);
+    void submitting(start, error, t, () => onSubmit(profile));
+  });
+  return form;
+}
+
+export function offlineCard(
+  t: Strings,
+  intro: string,
+  send: (input: { email: string; name?: string; text: string }) => Promise<{ ok: boolean; error?: { message: string } }>,
+  onCancel: () => void,
+): HTMLElement {
+  const name = h('input', { type: 'text', maxlength: 200, autocomplete: 'name' });
+  const email = h('input', { type: 'email', maxlength: 254, autocomplete: 'email', required: true });
+  const text = h('textarea', { maxlength: 4000, required: true });
+  const error = errorLine();
+  const submit = h('button', { type: 'submit', class: 'primary' }, t.submit);
+  const cancel = h('button', { type: 'button', class: 'secondary' }, t.cancel);
+  const form = h('form', { class: 'card', 'aria-labelledby': 'sd-offline-title', novalidate: true },
+    h('h3', { id: 'sd-offline-title' }, t.offlineTitle),
+    h('p', {}, intro),
+    field(t.email, email),
+    field(t.nameOptional, name),
+    field(t.message, text),
+    error,
+    h('div', { class: 'row' }, submit, cancel));
+  cancel.addEventListener('click', onCancel);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = { email: email.value.trim(), name: name.value.trim() || undefined, text: text.value.trim() };
+    if (!EMAIL.test(input.email)) {
+      email.focus();
+      return showError(error, t.invalidEmail);
+    }
+    if (!input.text) {
+      text.focus();
+      return showError(error, t.messageRequired);
+    }
+    void submitting(submit, error, t, async () => {
+      ackError(await send(input.name ? input : { email: input.email, text: input.text }));
+      form.replaceChildren(h('p', { role: 'status' }, t.offlineSent));
+    });
+  });
+  return form;
+}
+
+export function csatCard(
+  t: Strings,
+  send: (rating: number, comment: string) => Promise<{ ok: boolean; error?: { message: string } }>,
+  onRated: () => void,
+  extra: HTMLElement,
+): HTMLElement {
+  let rating = 0;
+  const stars = [1, 2, 3, 4, 5].map((n) =>
+    h('button', { type: 'button', role: 'radio', 'aria-checked': 'false', 'aria-label': t.csatRating(n), tabindex: n === 1 ? 0 : -1, 'data-rating': n }, String(n)));
+  const choose = (n: number, focus: boolean) => {
+    rating = n;
+    stars.forEach((star, i) => {
+      star.setAttribute('aria-checked', String(i + 1 === n));
+      star.tabIndex = i + 1 === n ? 0 : -1;
+    });
+    if (focus) stars[n - 1].focus();
+  };
+  stars.forEach((star, i) => {
+    star.addEventListener('click', () => choose(i + 1, false));
+    // Arrow keys move within the radio group, as a native radio group would.
+    star.addEventListener('keydown', (event) => {
+      const step = event.key === 'ArrowRight' || event.key === 'ArrowUp' ? 1 : event.key === 'ArrowLeft' || event.key === 'ArrowDown' ? -1 : 0;
+      if (!step) return;
+      event.preventDefault();
+      choose(((Math.max(rating, 1) - 1 + step + 5) % 5) + 1, true);
+    });
+  });
+  const comment = h('textarea', { maxlength: 2000 });
+  const error = errorLine();
+  const submit = h('button', { type: 'submit', class: 'primary' }, t.csatSubmit);
+  const form = h('form', { class: 'card csat', 'aria-labelledby': 'sd-csat-title' },
+    h('h3', { id: 'sd-csat-title' }, t.csatTitle),
+    h('div', { class: 'stars', role: 'radiogroup', 'aria-labelledby': 'sd-csat-title' }, ...stars),
+    field(t.csatComment, comment),
+    error,
+    h('div', { class: 'row' }, submit),
+    extra);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!rating) return showError(error, t.csatChooseRating);
+    void submitting(submit, error, t, async () => {
+      ackError(await send(rating, comment.value.trim()));
+      form.replaceChildren(h('p', { role: 'status' }, t.csatThanks), extra);
+      onRated();
+    });
+  });
+  return form;
+}

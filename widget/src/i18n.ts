@@ -1,0 +1,160 @@
+// UI strings in English and Simplified Chinese, and the rule that picks one:
+// the embed's data-lang, then the shop's setting, then the shopper's browser,
+// then the page's own lang attribute.
+export type Lang = 'en' | 'zh';
+
+const en = {
+  openChat: 'Open chat',
+  closeChat: 'Close chat',
+  chatTitle: 'Chat with us',
+  unread: (n: number) => (n === 1 ? '1 unread message' : `${n} unread messages`),
+  you: 'You',
+  bot: 'Bot',
+  agent: 'Agent',
+  inputLabel: 'Your message',
+  inputPlaceholder: 'Type your message…',
+  send: 'Send',
+  sending: 'Sending…',
+  queued: 'Waiting for connection',
+  sent: 'Sent',
+  seen: 'Seen',
+  failed: (reason: string) => `Not sent: ${reason}`,
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting… your messages will be sent when the connection is back.',
+  offline: 'You are offline. Messages you type are kept and sent when you are back online.',
+  unreachable: 'The chat server cannot be reached right now. Retrying…',
+  online: 'Connected',
+  typing: (name: string) => `${name} is typing…`,
+  articles: 'Related articles',
+  helpfulQuestion: 'Was this helpful?',
+  yes: 'Yes',
+  no: 'No',
+  helpfulThanks: 'Thanks for your feedback!',
+  queuePosition: (n: number) => (n === 1 ? 'You are next in the queue.' : `You are number ${n} in the queue.`),
+  queueWait: 'A person will be with you shortly. You can keep this page open or come back later; your chat is kept.',
+  queueWaitNoAgents: 'No one is online right now, so the wait may be long. You can leave a message instead.',
+  waitingForAgent: 'Waiting for a person to join…',
+  agentJoined: (name: string) => `${name} joined the chat.`,
+  agentTransferred: (name: string) => `The chat was transferred to ${name}.`,
+  agentLeft: (name: string) => `${name} left the chat.`,
+  chatEnded: 'This conversation has ended. Send a message to start a new one.',
+  newConversation: 'New conversation',
+  offlineTitle: 'Leave us a message',
+  leaveMessage: 'Leave a message',
+  afterHours: 'We are outside our business hours right now.',
+  name: 'Name',
+  nameOptional: 'Name (optional)',
+  email: 'Email',
+  message: 'Message',
+  submit: 'Send',
+  cancel: 'Cancel',
+  offlineSent: "Thanks! We received your message and will reply by email.",
+  invalidEmail: 'Please enter a valid email address.',
+  messageRequired: 'Please write a message.',
+  prechatTitle: 'Before we start',
+  prechatIntro: 'Tell us who you are so we can follow up if the chat is interrupted.',
+  startChat: 'Start chat',
+  skip: 'Skip',
+  csatTitle: 'How did we do?',
+  csatRating: (n: number) => `${n} out of 5`,
+  csatComment: 'Comment (optional)',
+  csatSubmit: 'Send rating',
+  csatThanks: 'Thank you for rating this conversation!',
+  csatChooseRating: 'Please choose a rating from 1 to 5.',
+  transcript: 'Download transcript',
+  transcriptFailed: 'The transcript could not be downloaded. Please try again.',
+  talkToPerson: 'Talk to a person',
+  error: 'Something went wrong. Please try again.',
+  newMessageFrom: (name: string) => `New message from ${name}`,
+};
+export type Strings = typeof en;
+
+const zh: Strings = {
+  openChat: '打开聊天',
+  closeChat: '关闭聊天',
+  chatTitle: '在线咨询',
+  unread: (n) => `${n} 条未读消息`,
+  you: '我',
+  bot: '机器人',
+  agent: '客服',
+  inputLabel: '您的消息',
+  inputPlaceholder: '请输入消息…',
+  send: '发送',
+  sending: '发送中…',
+  queued: '等待网络连接',
+  sent: '已发送',
+  seen: '已读',
+  failed: (reason) => `未发送：${reason}`,
+  connecting: '正在连接…',
+  reconnecting: '正在重新连接…连接恢复后会自动发送您的消息。',
+  offline: '您已离线。输入的消息会被保存，恢复联网后自动发送。',
+  unreachable: '暂时无法连接到聊天服务器，正在重试…',
+  online: '已连接',
+  typing: (name) => `${name} 正在输入…`,
+  articles: '相关文章',
+  helpfulQuestion: '这个回答有帮助吗？',
+  yes: '有帮助',
+  no: '没帮助',
+  helpfulThanks: '感谢您的反馈！',
+  queuePosition: (n) => (n === 1 ? '下一位就是您。' : `您前面还有 ${n - 1} 位，当前排在第 ${n} 位。`),
+  queueWait: '客服马上就来。您可以保持页面打开，或稍后回来，聊天记录会保留。',
+  queueWaitNoAgents: '目前没有客服在线，可能需要较长时间。您也可以给我们留言。',
+  waitingForAgent: '正在等待客服接入…',
+  agentJoined: (name) => `${name} 已加入对话。`,
+  agentTransferred: (name) => `对话已转接给 ${name}。`,
+  agentLeft: (name) => `${name} 已离开对话。`,
+  chatEnded: '本次对话已结束。发送消息即可开始新的对话。',
+  newConversation: '新对话',
+  offlineTitle: '给我们留言',
+  leaveMessage: '留言',
+  afterHours: '现在不在我们的营业时间内。',
+  name: '姓名',
+  nameOptional: '姓名（选填）',
+  email: '邮箱',
+  message: '留言内容',
+  submit: '提交',
+  cancel: '取消',
+  offlineSent: '谢谢！我们已收到您的留言，会通过邮件回复您。',
+  invalidEmail: '请输入有效的邮箱地址。',
+  messageRequired: '请填写留言内容。',
+  prechatTitle: '开始之前',
+  prechatIntro: '留下您的联系方式，聊天中断时我们也能联系到您。',
+  startChat: '开始聊天',
+  skip: '跳过',
+  csatTitle: '请为本次服务评分',
+  csatRating: (n) => `${n} 分（满分 5 分）`,
+  csatComment: '评价（选填）',
+  csatSubmit: '提交评分',
+  csatThanks: '感谢您的评价！',
+  csatChooseRating: '请选择 1 到 5 分。',
+  transcript: '下载聊天记录',
+  transcriptFailed: '聊天记录下载失败，请重试。',
+  talkToPerson: '转人工',
+  error: '出错了，请重试。',
+  newMessageFrom: (name) => `来自 ${name} 的新消息`,
+};
+
+export const STRINGS: Record<Lang, Strings> = { en, zh };
+
+/** Maps a BCP 47 tag to a supported UI language, or null. */
+export function supportedLang(tag: string | null | undefined): Lang | null {
+  const lower = (tag ?? '').trim().toLowerCase();
+  if (lower.startsWith('zh')) return 'zh';
+  if (lower.startsWith('en')) return 'en';
+  return null;
+}
+
+export function pickLang(input: {
+  embed?: string | null;
+  shopSetting?: 'auto' | 'en' | 'zh';
+  browser?: readonly string[];
+  page?: string | null;
+}): Lang {
+  return (
+    supportedLang(input.embed) ??
+    (input.shopSetting && input.shopSetting !== 'auto' ? input.shopSetting : null) ??
+    (input.browser ?? []).map(supportedLang).find((lang): lang is Lang => lang !== null) ??
+    supportedLang(input.page) ??
+    'en'
+  );
+}

@@ -1,0 +1,150 @@
+// Entry of widget.js: reads the embed tag, loads the shop's settings, opens a
+// visitor session (kept in localStorage so reloads and new tabs continue the
+// same chat), mounts the view in a shadow root and exposes window.Shopdesk.
+import { createApi, type Session, type SessionRequest } from './api.ts';
+import { ChatClient } from './chat-client.ts';
+import { readEmbed, type EmbedConfig } from './embed.ts';
+import { pickLang, STRINGS } from './i18n.ts';
+import { Outbox } from './outbox.ts';
+import { createStore } from './storage.ts';
+import { WidgetView } from './view.ts';
+
+export interface IdentifyInput {
+  userId: string;
+  hash?: string;
+  email?: string;
+  name?: string;
+}
+
+export interface ShopdeskApi {
+  open(): void;
+  close(): void;
+  toggle(): void;
+  /** Links this browser to the shop's logged-in user; `hash` = hex HMAC-SHA256(userId, identity secret). */
+  identify(input: IdentifyInput): Promise<{ customerId: number; identified: boolean }>;
+  readonly ready: Promise<void>;
+}
+
+declare global {
+  interface Window {
+    Shopdesk?: ShopdeskApi;
+  }
+}
+
+async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
+  const api = createApi(embed.base);
+  const store = createStore(`${embed.origin}|${embed.site}`);
+  const settings = await api.settings(embed.site);
+  const lang = pickLang({
+    embed: embed.lang,
+    shopSetting: settings.language,
+    browser: navigator.languages?.length ? navigator.languages : [navigator.language],
+    page: document.documentElement.lang,
+  });
+  const locale = lang === 'zh' ? 'zh-CN' : 'en';
+
+  let session: Session | null = null;
+  const openSession = async (extra: Omit<SessionRequest, 'siteKey' | 'locale'> = {}): Promise<Session> => {
+    // The server resumes the customer of a valid stored token and quietly starts a new one for an unknown token.
+    const stored = store.get<string>('visitorToken') ?? undefined;
+    const next = await api.session({ siteKey: embed.site, locale, visitorToken: stored, ...extra });
+    store.set('visitorToken', next.visitorToken);
+    return next;
+  };
+
+  const host = document.createElement('div');
+  host.id = 'shopdesk-widget';
+  host.setAttribute('lang', lang === 'zh' ? 'zh-CN' : 'en');
+  const root = host.attachShadow({ mode: 'open' });
+  const view = new WidgetView(root, {
+    t: STRINGS[lang],
+    lang,
+    settings,
+    position: embed.position ?? settings.position,
+    base: embed.base,
+    store,
+    downloadTranscript: (conversationId) => api.transcript(conversationId, session!.visitorToken),
+    saveProfile: async (profile) => {
+      session = await openSession(profile);
+    },
+  });
+  const client = new ChatClient({ origin: embed.origin, socketPath: embed.socketPath }, new Outbox(store), {
+    messagesChanged: () => view.messagesChanged(),
+    conversationChanged: (previous, current) => view.conversationChanged(previous, current),
+    connectionChanged: (state) => view.connectionChanged(state),
+    typing: (event) => view.typing(event),
+    queuePosition: (event) => view.queuePosition(event),
+    agentsUnavailable: (event) => view.agentsUnavailable(event),
+    unauthorized: () => {
+      // Our token is not valid on this server any more: start a fresh visitor session.
+      store.remove('visitorToken');
+      void openSession().then((fresh) => {
+        session = fresh;
+        client.reset();
+        client.connect(fresh.visitorToken, locale);
+      });
+    },
+  });
+  document.body.appendChild(host);
+  view.attach(client);
+
+  session = await openSession();
+  client.connect(session.visitorToken, locale);
+
+  return {
+    open: () => view.open(),
+    close: () => view.close(),
+    toggle: () => (view.isOpen ? view.close() : view.open()),
+    async identify(input) {
+      if (!input || typeof input.userId !== 'string' || !input.userId) throw new Error('identify() needs a userId');
+      const before = session?.customerId;
+      const next = await openSession({ userId: input.userId, hash: input.hash, email: input.email, name: input.name });
+      session = next;
+      if (next.customerId !== before) {
+        // Another person's chat must not stay on screen.
+        client.reset();
+        client.connect(next.visitorToken, locale);
+      }
+      return { customerId: next.customerId, identified: next.identified };
+    },
+    ready: Promise.resolve(),
+  };
+}
+
+// Methods work from the moment the script runs; they wait for the widget to be ready.
+let resolveReady!: () => void;
+let rejectReady!: (error: unknown) => void;
+const ready = new Promise<void>((resolve, reject) => {
+  resolveReady = resolve;
+  rejectReady = reject;
+});
+ready.catch(() => {}); // an unused failed promise must not surface as an unhandled rejection
+let instance: ShopdeskApi | null = null;
+
+// Read while this script is the current one: document.currentScript is gone after the first await.
+const embed = readEmbed();
+if (embed && !window.Shopdesk) {
+  window.Shopdesk = {
+    open: () => void ready.then(() => instance?.open()),
+    close: () => void ready.then(() => instance?.close()),
+    toggle: () => void ready.then(() => instance?.toggle()),
+    identify: (input) => ready.then(() => {
+      if (!instance) throw new Error('Shopdesk widget is not available');
+      return instance.identify(input);
+    }),
+    ready,
+  };
+  const boot = () =>
+    start(embed)
+      .then((api) => {
+        instance = api;
+        resolveReady();
+        window.dispatchEvent(new CustomEvent('shopdesk:ready'));
+      })
+      .catch((error) => {
+        console.warn('[shopdesk] the chat widget could not start:', error instanceof Error ? error.message : error);
+        rejectReady(error);
+      });
+  if (document.body) void boot();
+  else document.addEventListener('DOMContentLoaded', () => void boot(), { once: true });
+}

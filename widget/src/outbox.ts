@@ -1,0 +1,55 @@
+// Messages the shopper wrote that the server has not acknowledged yet, kept in
+// localStorage so a reload, a crash or a closed laptop loses nothing. Each has
+// a client id: the server stores a message once per client id, so sending an
+// item again after a lost ack cannot double it.
+import type { Store } from './storage.ts';
+
+export interface OutboxItem {
+  clientId: string;
+  text: string;
+  quickReply?: string;
+  /** When the shopper pressed send (ISO), for display while it waits. */
+  createdAt: string;
+}
+
+const KEY = 'outbox';
+const MAX_ITEMS = 50;
+
+export function newClientId(): string {
+  const random = typeof crypto !== 'undefined' && 'randomUUID' in crypto
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  return `w-${random}`;
+}
+
+export class Outbox {
+  constructor(private readonly store: Store) {}
+
+  /** Always read from storage: another tab of the same shop may have sent or added items. */
+  items(): OutboxItem[] {
+    const items = this.store.get<OutboxItem[]>(KEY);
+    return Array.isArray(items)
+      ? items.filter((i) => i && typeof i.clientId === 'string' && typeof i.text === 'string')
+      : [];
+  }
+
+  add(item: OutboxItem): void {
+    const items = this.items();
+    if (items.length >= MAX_ITEMS) throw new Error('outbox full');
+    items.push(item);
+    this.store.set(KEY, items);
+  }
+
+  remove(clientId: string): boolean {
+    const items = this.items();
+    const kept = items.filter((i) => i.clientId !== clientId);
+    if (kept.length === items.length) return false;
+    if (kept.length) this.store.set(KEY, kept);
+    else this.store.remove(KEY);
+    return true;
+  }
+
+  has(clientId: string): boolean {
+    return this.items().some((i) => i.clientId === clientId);
+  }
+}

@@ -1,0 +1,49 @@
+// localStorage that never throws (private modes, blocked storage, full quota):
+// the widget keeps working, it just forgets on reload. Keys are scoped to the
+// chat server and site so two widgets on one shop domain never mix.
+export interface Store {
+  get<T>(name: string): T | null;
+  set(name: string, value: unknown): void;
+  remove(name: string): void;
+}
+
+export function createStore(scope: string): Store {
+  const key = (name: string) => `shopdesk:${scope}:${name}`;
+  let storage: Storage | null = null;
+  try {
+    storage = window.localStorage;
+  } catch {
+    storage = null;
+  }
+  const memory = new Map<string, string>();
+  const read = (k: string) => {
+    try {
+      return storage ? storage.getItem(k) : (memory.get(k) ?? null);
+    } catch {
+      return memory.get(k) ?? null;
+    }
+  };
+  const write = (k: string, v: string | null) => {
+    if (v === null) memory.delete(k);
+    else memory.set(k, v);
+    try {
+      if (v === null) storage?.removeItem(k);
+      else storage?.setItem(k, v);
+    } catch {
+      // quota or privacy mode: the in-memory copy above still serves this page
+    }
+  };
+  return {
+    get<T>(name: string): T | null {
+      const raw = read(key(name));
+      if (raw === null) return null;
+      try {
+        return JSON.parse(raw) as T;
+      } catch {
+        return null;
+      }
+    },
+    set: (name, value) => write(key(name), JSON.stringify(value)),
+    remove: (name) => write(key(name), null),
+  };
+}

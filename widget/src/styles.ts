@@ -1,0 +1,64 @@
+// The widget's stylesheet, scoped by its shadow root. `:host { all: initial }`
+// stops the shop's inherited styles (fonts, colours, line heights) leaking in.
+export function widgetCss(brand: { background: string; foreground: string }, side: 'left' | 'right'): string {
+  const edge = side === 'left' ? 'left' : 'right';
+  return `
+:host{all:initial;position:fixed;z-index:2147483000;bottom:0;${edge}:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Microsoft YaHei",sans-serif;color:#111827;--brand:${brand.background};--on-brand:${brand.foreground}}
+*,*::before,*::after{box-sizing:border-box}
+[hidden]{display:none!important}
+button,input,textarea{font:inherit;color:inherit}
+button{cursor:pointer}
+:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.launcher{position:fixed;bottom:20px;${edge}:20px;width:56px;height:56px;border-radius:50%;border:0;background:var(--brand);color:var(--on-brand);box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center}
+.launcher svg{width:28px;height:28px;fill:currentColor}
+.badge{position:absolute;top:-4px;${side === 'left' ? 'right' : 'left'}:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#b91c1c;color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center}
+.panel{position:fixed;bottom:88px;${edge}:20px;width:370px;height:min(600px,calc(100vh - 108px));background:#fff;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.28);display:flex;flex-direction:column;overflow:hidden}
+.head{background:var(--brand);color:var(--on-brand);padding:12px 12px 12px 16px;display:flex;align-items:center;gap:8px}
+.head h2{margin:0;font-size:16px;font-weight:650;flex:1}
+.icon-btn{border:0;background:transparent;color:inherit;width:36px;height:36px;border-radius:8px;display:grid;place-items:center}
+.icon-btn svg{width:20px;height:20px;fill:currentColor}
+.icon-btn:hover{background:rgba(127,127,127,.2)}
+.status{padding:8px 14px;font-size:13px;background:#fef3c7;color:#78350f;border-bottom:1px solid #fcd34d}
+.status.ok{display:none}
+.notice{padding:10px 14px;font-size:13px;background:#eff6ff;color:#1e3a8a;border-bottom:1px solid #bfdbfe}
+.notice button{margin-top:6px}
+.log{flex:1;overflow-y:auto;padding:12px 12px 4px;display:flex;flex-direction:column;gap:10px;background:#f9fafb}
+.msg{max-width:85%;display:flex;flex-direction:column;gap:2px}
+.msg .who{font-size:12px;color:#4b5563}
+.bubble{padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid #e5e7eb}
+.msg.mine{align-self:flex-end;align-items:flex-end}
+.msg.mine .bubble{background:var(--brand);color:var(--on-brand);border-color:transparent}
+.meta{font-size:11px;color:#4b5563}
+.meta.failed{color:#b91c1c}
+.system{align-self:center;font-size:12px;color:#374151;background:#e5e7eb;border-radius:10px;padding:3px 10px;text-align:center}
+.divider{align-self:stretch;text-align:center;font-size:12px;color:#4b5563;border-top:1px solid #d1d5db;padding-top:4px}
+.articles{margin:6px 0 0;padding:0;list-style:none;display:flex;flex-direction:column;gap:4px}
+.articles a{color:#1d4ed8;text-decoration:underline}
+.chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}
+.chip{border:1px solid var(--brand);background:#fff;color:#1f2937;border-radius:16px;padding:4px 12px;font-size:13px}
+.chip:hover{background:#f3f4f6}
+.helpful{font-size:12px;color:#374151;margin-top:6px;display:flex;align-items:center;gap:6px;flex-wrap:wrap}
+.helpful button{border:1px solid #9ca3af;background:#fff;border-radius:12px;padding:2px 10px;font-size:12px}
+.typing{padding:0 14px 4px;font-size:12px;color:#4b5563;min-height:18px;background:#f9fafb}
+.compose{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e7eb;background:#fff}
+.compose textarea{flex:1;resize:none;border:1px solid #9ca3af;border-radius:10px;padding:8px 10px;height:42px;max-height:120px}
+.send{border:0;background:var(--brand);color:var(--on-brand);border-radius:10px;width:44px;display:grid;place-items:center}
+.send svg{width:20px;height:20px;fill:currentColor}
+.card{align-self:stretch;background:#fff;border:1px solid #d1d5db;border-radius:12px;padding:12px;display:flex;flex-direction:column;gap:8px}
+.card h3{margin:0;font-size:15px}
+.card p{margin:0}
+.card label{display:flex;flex-direction:column;gap:2px;font-size:13px;color:#374151}
+.card input,.card textarea{border:1px solid #9ca3af;border-radius:8px;padding:6px 8px;background:#fff}
+.card textarea{min-height:70px;resize:vertical}
+.row{display:flex;gap:8px;flex-wrap:wrap}
+.primary{border:0;background:var(--brand);color:var(--on-brand);border-radius:8px;padding:7px 14px;font-weight:600}
+.secondary{border:1px solid #9ca3af;background:#fff;border-radius:8px;padding:6px 12px}
+.error{color:#b91c1c;font-size:13px}
+.stars{display:flex;gap:6px}
+.stars button{width:40px;height:40px;border-radius:8px;border:1px solid #9ca3af;background:#fff;font-size:16px;font-weight:600}
+.stars button[aria-checked=true]{background:var(--brand);color:var(--on-brand);border-color:var(--brand)}
+@media (max-width:480px){.panel{inset:0;width:100%;height:100%;border-radius:0}.launcher.open{display:none}}
+@media (prefers-reduced-motion:no-preference){.panel{animation:pop .16s ease-out}@keyframes pop{from{opacity:0;transform:translateY(8px)}to{opacity:1;transform:none}}}
+`;
+}

@@ -1,0 +1,547 @@
+// The widget's screen: launcher with unread badge, the chat panel (messages,
+// notices, composer) and its cards. It reads state from the ChatClient and
+// redraws only rows that changed, so screen readers hear each new message once
+// through the role=log region.
+import type { ArticleRef, ChatMessage, ConversationSummary, QueuePosition, QuickReply, UnavailableReason } from '../../server/realtime/event-maps.ts';
+import type { ChatClient, ChatClientListener, ConnectionState, TimelineEntry } from './chat-client.ts';
+import type { WidgetSettings } from './api.ts';
+import type { Lang, Strings } from './i18n.ts';
+import type { Store } from './storage.ts';
+import { append, clear, h, icon, ICONS, safeLink } from './dom.ts';
+import { brandColors } from './colors.ts';
+import { widgetCss } from './styles.ts';
+import { csatCard, offlineCard, prechatCard } from './forms.ts';
+
+export interface ViewOptions {
+  t: Strings;
+  lang: Lang;
+  settings: WidgetSettings;
+  position: 'left' | 'right';
+  /** The chat server's base URL; relative article links resolve against it. */
+  base: string;
+  store: Store;
+  downloadTranscript(conversationId: number): Promise<Blob>;
+  saveProfile(profile: { name?: string; email?: string }): Promise<void>;
+}
+
+const TYPING_STOP_MS = 3_000;
+const TYPING_RESEND_MS = 2_500;
+const TYPING_SHOWN_MAX_MS = 10_000;
+const CSAT_OFFER_HOURS = 24;
+
+type Row = { el: HTMLElement; signature: string };
+
+export class WidgetView implements ChatClientListener {
+  private client!: ChatClient;
+  private readonly t: Strings;
+  private readonly launcher: HTMLButtonElement;
+  private readonly badge: HTMLElement;
+  private readonly panel: HTMLElement;
+  private readonly statusBar: HTMLElement;
+  private readonly availability: HTMLElement;
+  private readonly queueNotice: HTMLElement;
+  private readonly log: HTMLElement;
+  private readonly cards: HTMLElement;
+  private readonly typingLine: HTMLElement;
+  private readonly input: HTMLTextAreaElement;
+  private readonly sendButton: HTMLButtonElement;
+  private readonly transcriptButton: HTMLButtonElement;
+  private readonly live: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly rows = new Map<string, Row>();
+  private readonly timeFormat: Intl.DateTimeFormat;
+  private localNotices: { key: string; text: string; afterId: number }[] = [];
+  private queue: QueuePosition | null = null;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private typingShownTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastTypingSent = 0;
+  private csatFor: number | null = null;
+  private offlineShown = false;
+  private prechat: HTMLElement | null = null;
+  private announcedUpTo: number | null = null;
+
+  constructor(private readonly root: ShadowRoot, private readonly options: ViewOptions) {
+    const t = (this.t = options.t);
+    this.timeFormat = new Intl.DateTimeFormat(options.lang === 'zh' ? 'zh-CN' : 'en', { hour: '2-digit', minute: '2-digit' });
+    const style = h('style', {}, widgetCss(brandColors(options.settings.color), options.position));
+
+    this.badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
+    this.launcher = h('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'sd-panel', 'aria-label': t.openChat });
+    append(this.launcher, icon(ICONS.chat), this.badge);
+
+    const close = h('button', { type: 'button', class: 'icon-btn', 'aria-label': t.closeChat, title: t.closeChat });
+    close.appendChild(icon(ICONS.close));
+    this.transcriptButton = h('button', { type: 'button', class: 'icon-btn', 'aria-label': t.transcript, title: t.transcript, hidden: true });
+    this.transcriptButton.appendChild(icon(ICONS.download));
+
+    this.statusBar = h('div', { class: 'status ok' });
+    this.availability = h('div', { class: 'notice', hidden: true });
+    this.queueNotice = h('div', { class: 'notice', hidden: true });
+    this.log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': t.chatTitle });
+    this.cards = h('div', { class: 'log cards' });
+    this.scroller = h('div', { style: 'flex:1;overflow-y:auto;background:#f9fafb' }, this.log, this.cards);
+    this.typingLine = h('div', { class: 'typing', 'aria-hidden': 'true' });
+    this.input = h('textarea', { id: 'sd-input', rows: 1, maxlength: 4000, placeholder: t.inputPlaceholder, 'aria-label': t.inputLabel });
+    this.sendButton = h('button', { type: 'submit', class: 'send', 'aria-label': t.send, title: t.send });
+    this.sendButton.appendChild(icon(ICONS.send));
+    const compose = h('form', { class: 'compose' }, this.input, this.sendButton);
+
+    this.panel = h('div', { id: 'sd-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'sd-title', hidden: true },
+      h('div', { class: 'head' }, h('h2', { id: 'sd-title' }, t.chatTitle), this.transcriptButton, close),
+      this.statusBar, this.availability, this.queueNotice, this.scroller, this.typingLine, compose);
+    this.live = h('div', { class: 'sr', 'aria-live': 'polite', role: 'status' });
+    append(root, style, this.launcher, this.panel, this.live);
+
+    this.launcher.addEventListener('click', () => (this.isOpen ? this.close() : this.open()));
+    close.addEventListener('click', () => this.close());
+    this.panel.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.stopPropagation();
+        this.close();
+      }
+    });
+    this.transcriptButton.addEventListener('click', () => void this.downloadTranscript());
+    compose.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+    this.input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.submit();
+      }
+    });
+    this.input.addEventListener('input', () => this.typed());
+    document.addEventListener('visibilitychange', () => this.maybeMarkSeen());
+    this.showAvailability(options.settings.status);
+  }
+
+  attach(client: ChatClient): void {
+    this.client = client;
+    this.messagesChanged();
+    this.connectionChanged(client.connectionState);
+    if (this.options.store.get<boolean>('open')) this.open(false);
+  }
+
+  get isOpen(): boolean {
+    return !this.panel.hidden;
+  }
+
+  open(focus = true): void {
+    this.panel.hidden = false;
+    this.launcher.setAttribute('aria-expanded', 'true');
+    this.launcher.setAttribute('aria-label', this.t.closeChat);
+    this.launcher.classList.add('open');
+    this.options.store.set('open', true);
+    this.maybeShowPrechat();
+    if (focus) (this.prechat?.querySelector('input') ?? this.input).focus();
+    this.scrollToEnd();
+    this.maybeMarkSeen();
+    this.updateBadge();
+  }
+
+  close(): void {
+    this.panel.hidden = true;
+    this.launcher.setAttribute('aria-expanded', 'false');
+    this.launcher.classList.remove('open');
+    this.options.store.set('open', false);
+    this.updateBadge();
+    this.launcher.focus();
+  }
+
+  /** After identify() or a new session the settings' status may be newer. */
+  showAvailability(status: WidgetSettings['status'], reason?: UnavailableReason, serverMessage?: string): void {
+    const afterHours = reason === 'after_hours' || !status.withinBusinessHours;
+    const nobody = reason === 'no_agents_online' || status.agentsOnline === 0;
+    clear(this.availability);
+    if (!afterHours && !nobody) {
+      this.availability.hidden = true;
+      return;
+    }
+    const message = serverMessage ?? this.options.settings.offlineMessage[this.options.lang];
+    const leave = h('button', { type: 'button', class: 'secondary' }, this.t.leaveMessage);
+    leave.addEventListener('click', () => this.showOfflineForm());
+    append(this.availability, afterHours ? h('p', { style: 'margin:0 0 4px' }, this.t.afterHours) : null, h('div', {}, message), leave);
+    this.availability.hidden = false;
+  }
+
+  // ---------- ChatClientListener ----------
+
+  messagesChanged(): void {
+    if (!this.client) return;
+    const entries = this.client.timeline();
+    const lastBot = [...entries].reverse().find((e) => e.kind === 'message' && e.message.author.type !== 'system');
+    const showChips = lastBot?.kind === 'message' && lastBot.message.author.type === 'bot' && this.client.conversation?.status !== 'resolved'
+      && this.client.conversation?.status !== 'assigned' ? lastBot.message.id : -1;
+
+    const wanted: { key: string; signature: string; build: () => HTMLElement }[] = [];
+    const greeting = this.options.settings.greeting[this.options.lang];
+    if (greeting) wanted.push({ key: 'greeting', signature: greeting, build: () => this.bubble(this.t.bot, greeting, null, false) });
+    let previousConversation: number | null = null;
+    let notices = [...this.localNotices];
+    for (const entry of entries) {
+      if (entry.kind === 'message') {
+        const m = entry.message;
+        for (const n of notices.filter((n) => n.afterId < m.id)) wanted.push({ key: n.key, signature: n.text, build: () => h('div', { class: 'system' }, n.text) });
+        notices = notices.filter((n) => n.afterId >= m.id);
+        if (previousConversation !== null && m.conversationId !== previousConversation) {
+          wanted.push({ key: `d:${m.conversationId}`, signature: '', build: () => h('div', { class: 'divider' }, this.t.newConversation) });
+        }
+        previousConversation = m.conversationId;
+      }
+      const row = this.rowFor(entry, showChips);
+      wanted.push(row);
+    }
+    for (const n of notices) wanted.push({ key: n.key, signature: n.text, build: () => h('div', { class: 'system' }, n.text) });
+
+    // Reconcile: keep unchanged rows, rebuild changed ones in place, add new ones, drop gone ones.
+    const keep = new Set(wanted.map((w) => w.key));
+    for (const [key, row] of this.rows) {
+      if (!keep.has(key)) {
+        row.el.remove();
+        this.rows.delete(key);
+      }
+    }
+    let cursor: ChildNode | null = this.log.firstChild;
+    for (const w of wanted) {
+      let row = this.rows.get(w.key);
+      if (!row) {
+        row = { el: w.build(), signature: w.signature };
+        this.rows.set(w.key, row);
+      } else if (row.signature !== w.signature) {
+        const fresh = w.build();
+        if (cursor === row.el) cursor = fresh;
+        row.el.replaceWith(fresh);
+        row = { el: fresh, signature: w.signature };
+        this.rows.set(w.key, row);
+      }
+      if (row.el === cursor) cursor = cursor.nextSibling;
+      else this.log.insertBefore(row.el, cursor);
+    }
+    this.scrollToEnd();
+    this.announceWhileClosed(entries);
+    this.maybeMarkSeen();
+    this.updateBadge();
+  }
+
+  conversationChanged(previous: ConversationSummary | null, current: ConversationSummary | null): void {
+    this.transcriptButton.hidden = !current;
+    if (current?.status !== 'queued') this.queue = null;
+    if (previous && current && previous.id === current.id && previous.assignee && previous.status === 'assigned' && current.status === 'resolved') {
+      this.addNotice(`left:${current.id}`, this.t.agentLeft(previous.assignee.name));
+    }
+    if (current?.status === 'resolved') this.maybeOfferCsat(current, previous?.id === current.id && previous.status !== 'resolved');
+    else if (this.csatFor !== null) this.removeCsat();
+    this.renderQueue();
+    this.messagesChanged();
+  }
+
+  connectionChanged(state: ConnectionState): void {
+    const text: Record<ConnectionState, string> = {
+      online: '',
+      connecting: this.t.connecting,
+      reconnecting: this.t.reconnecting,
+      offline: this.t.offline,
+      unreachable: this.t.unreachable,
+    };
+    this.statusBar.textContent = text[state];
+    this.statusBar.className = state === 'online' ? 'status ok' : 'status';
+    this.statusBar.setAttribute('data-state', state);
+    if (state !== 'online' && state !== 'connecting') this.say(text[state]);
+  }
+
+  typing(event: { author: 'agent' | 'bot'; name: string | null; typing: boolean }): void {
+    clearTimeout(this.typingShownTimer);
+    if (!event.typing) {
+      this.typingLine.textContent = '';
+      return;
+    }
+    const who = event.author === 'bot' ? this.t.bot : (event.name ?? this.t.agent);
+    this.typingLine.textContent = this.t.typing(who);
+    // A lost "stopped typing" must not leave the indicator on forever.
+    this.typingShownTimer = setTimeout(() => (this.typingLine.textContent = ''), TYPING_SHOWN_MAX_MS);
+  }
+
+  queuePosition(event: QueuePosition): void {
+    this.queue = event;
+    this.renderQueue();
+  }
+
+  agentsUnavailable(event: { reason: UnavailableReason; message: string }): void {
+    this.showAvailability({ agentsOnline: 0, withinBusinessHours: event.reason !== 'after_hours' }, event.reason, event.message);
+    this.say(event.message);
+  }
+
+  unauthorized(): void {
+    // handled by main.ts, which owns the session
+  }
+
+  // ---------- rows ----------
+
+  private rowFor(entry: TimelineEntry, chipsFor: number): { key: string; signature: string; build: () => HTMLElement } {
+    const t = this.t;
+    if (entry.kind === 'pending') {
+      const meta = entry.state === 'failed' ? t.failed(entry.error ?? t.error) : entry.state === 'queued' ? t.queued : t.sending;
+      return {
+        key: `c:${entry.item.clientId}`,
+        signature: `p|${meta}`,
+        build: () => this.bubble(t.you, entry.item.text, entry.item.createdAt, true, meta, entry.state === 'failed'),
+      };
+    }
+    const m = entry.message;
+    const conversation = this.client.conversation;
+    if (m.author.type === 'system') {
+      return { key: `m:${m.id}`, signature: 's', build: () => h('div', { class: 'system' }, this.systemText(m)) };
+    }
+    if (m.author.type === 'customer') {
+      const seen = conversation?.id === m.conversationId && m.id <= conversation.agentLastSeenId;
+      const meta = seen ? t.seen : t.sent;
+      return {
+        key: m.clientId ? `c:${m.clientId}` : `m:${m.id}`,
+        signature: `c|${meta}`,
+        build: () => this.bubble(t.you, m.text, m.createdAt, true, meta),
+      };
+    }
+    const who = m.author.type === 'bot' ? t.bot : (m.author.name ?? t.agent);
+    const metadata = m.metadata as { articles?: ArticleRef[]; quickReplies?: QuickReply[]; askHelpful?: boolean };
+    const articles = Array.isArray(metadata.articles) ? metadata.articles.filter((a) => a && typeof a.title === 'string') : [];
+    const chips = chipsFor === m.id && Array.isArray(metadata.quickReplies) ? metadata.quickReplies : [];
+    const helpful = this.helpfulAnswer(m.id);
+    const askHelpful = metadata.askHelpful === true && articles.length > 0;
+    return {
+      key: `m:${m.id}`,
+      signature: `b|${chips.length}|${askHelpful ? String(helpful) : ''}`,
+      build: () => {
+        const el = this.bubble(who, m.text, m.createdAt, false);
+        const bubble = el.querySelector('.bubble')!;
+        if (articles.length) {
+          const list = h('ul', { class: 'articles', 'aria-label': t.articles });
+          for (const a of articles.slice(0, 5)) list.appendChild(h('li', {}, safeLink(a.title, a.url, this.options.base)));
+          bubble.appendChild(list);
+        }
+        if (askHelpful) bubble.appendChild(this.helpfulPrompt(m, articles[0], helpful));
+        if (chips.length) {
+          const row = h('div', { class: 'chips' });
+          for (const chip of chips.slice(0, 6)) {
+            if (!chip || typeof chip.label !== 'string' || typeof chip.value !== 'string') continue;
+            const b = h('button', { type: 'button', class: 'chip' }, chip.label);
+            b.addEventListener('click', () => this.client.send(chip.label, chip.value));
+            row.appendChild(b);
+          }
+          el.appendChild(row);
+        }
+        return el;
+      },
+    };
+  }
+
+  private bubble(who: string, text: string, at: string | null, mine: boolean, meta?: string, failed = false): HTMLElement {
+    const time = at ? h('time', { datetime: at }, this.timeFormat.format(new Date(at))) : null;
+    return h('div', { class: mine ? 'msg mine' : 'msg' },
+      h('span', { class: 'who' }, who, time ? ' · ' : '', time),
+      h('div', { class: 'bubble' }, text),
+      meta ? h('span', { class: failed ? 'meta failed' : 'meta', 'data-state': meta }, meta) : null);
+  }
+
+  private systemText(m: ChatMessage): string {
+    const meta = m.metadata as { event?: string; agentName?: string };
+    const name = typeof meta.agentName === 'string' ? meta.agentName : this.t.agent;
+    if (meta.event === 'agent_joined') return this.t.agentJoined(name);
+    if (meta.event === 'agent_transferred') return this.t.agentTransferred(name);
+    return m.text;
+  }
+
+  private helpfulAnswer(messageId: number): boolean | undefined {
+    return this.options.store.get<Record<string, boolean>>('helpful')?.[messageId];
+  }
+
+  private helpfulPrompt(m: ChatMessage, article: ArticleRef, answered: boolean | undefined): HTMLElement {
+    if (answered !== undefined) return h('div', { class: 'helpful', role: 'status' }, this.t.helpfulThanks);
+    const yes = h('button', { type: 'button' }, this.t.yes);
+    const no = h('button', { type: 'button' }, this.t.no);
+    const box = h('div', { class: 'helpful', role: 'group', 'aria-label': this.t.helpfulQuestion }, h('span', {}, this.t.helpfulQuestion), yes, no);
+    const answer = async (helpful: boolean) => {
+      yes.disabled = no.disabled = true;
+      const result = await this.client.articleFeedback(m.id, article.id, helpful).catch(() => null);
+      if (result?.ok) {
+        this.options.store.set('helpful', { ...(this.options.store.get<Record<string, boolean>>('helpful') ?? {}), [m.id]: helpful });
+        this.messagesChanged();
+        this.say(this.t.helpfulThanks);
+      } else {
+        yes.disabled = no.disabled = false;
+      }
+    };
+    yes.addEventListener('click', () => void answer(true));
+    no.addEventListener('click', () => void answer(false));
+    return box;
+  }
+
+  // ---------- notices and cards ----------
+
+  private addNotice(key: string, text: string): void {
+    if (this.localNotices.some((n) => n.key === key)) return;
+    const last = this.client.timeline().reduce((max, e) => (e.kind === 'message' ? Math.max(max, e.message.id) : max), 0);
+    this.localNotices.push({ key, text, afterId: last });
+    this.say(text);
+  }
+
+  private renderQueue(): void {
+    const conversation = this.client?.conversation;
+    clear(this.queueNotice);
+    if (conversation?.status !== 'queued') {
+      this.queueNotice.hidden = true;
+      return;
+    }
+    const noAgents = this.queue ? this.queue.onlineAgents === 0 : this.options.settings.status.agentsOnline === 0;
+    append(this.queueNotice,
+      h('strong', {}, this.queue ? this.t.queuePosition(this.queue.position) : this.t.waitingForAgent),
+      h('div', {}, noAgents ? this.t.queueWaitNoAgents : this.t.queueWait));
+    this.queueNotice.setAttribute('data-position', String(this.queue?.position ?? ''));
+    this.queueNotice.hidden = false;
+    this.say(this.queueNotice.textContent ?? '');
+  }
+
+  private maybeOfferCsat(conversation: ConversationSummary, justResolved: boolean): void {
+    if (this.csatFor === conversation.id) return;
+    const rated = this.options.store.get<number[]>('rated') ?? [];
+    if (rated.includes(conversation.id)) return;
+    const resolvedAt = conversation.resolvedAt ? Date.parse(conversation.resolvedAt) : Date.now();
+    if (!justResolved && Date.now() - resolvedAt > CSAT_OFFER_HOURS * 3_600_000) return;
+    this.removeCsat();
+    this.csatFor = conversation.id;
+    const transcript = h('button', { type: 'button', class: 'secondary' }, this.t.transcript);
+    transcript.addEventListener('click', () => void this.downloadTranscript());
+    const card = csatCard(this.t, (rating, comment) => this.client.rate(rating, comment), () => {
+      this.options.store.set('rated', [...(this.options.store.get<number[]>('rated') ?? []), conversation.id].slice(-50));
+    }, h('div', { class: 'row' }, transcript));
+    card.setAttribute('data-card', 'csat');
+    this.cards.appendChild(h('div', { class: 'system', 'data-card': 'ended' }, this.t.chatEnded));
+    this.cards.appendChild(card);
+    this.say(this.t.csatTitle);
+    this.scrollToEnd();
+  }
+
+  private removeCsat(): void {
+    this.csatFor = null;
+    this.cards.querySelectorAll('[data-card="csat"],[data-card="ended"]').forEach((el) => el.remove());
+  }
+
+  private showOfflineForm(): void {
+    if (this.offlineShown) return;
+    this.offlineShown = true;
+    const intro = this.options.settings.offlineMessage[this.options.lang];
+    const card = offlineCard(this.t, intro, (input) => this.client.leaveMessage(input), () => {
+      card.remove();
+      this.offlineShown = false;
+      this.input.focus();
+    });
+    card.setAttribute('data-card', 'offline');
+    this.cards.appendChild(card);
+    this.scrollToEnd();
+    card.querySelector('input')?.focus();
+  }
+
+  private maybeShowPrechat(): void {
+    if (!this.options.settings.preChatForm || this.prechat || this.options.store.get<boolean>('prechatDone')) return;
+    if (this.client?.timeline().length) return; // already chatting
+    const done = () => {
+      this.options.store.set('prechatDone', true);
+      this.prechat?.remove();
+      this.prechat = null;
+      this.input.disabled = this.sendButton.disabled = false;
+      this.input.focus();
+    };
+    this.prechat = prechatCard(this.t, async (profile) => {
+      if (profile.name || profile.email) await this.options.saveProfile(profile);
+      done();
+    }, done);
+    this.prechat.setAttribute('data-card', 'prechat');
+    this.input.disabled = this.sendButton.disabled = true;
+    this.cards.appendChild(this.prechat);
+  }
+
+  // ---------- composer ----------
+
+  private submit(): void {
+    const text = this.input.value.trim();
+    if (!text || this.input.disabled) return;
+    this.input.value = '';
+    this.stopTyping();
+    this.client.send(text);
+    this.input.focus();
+  }
+
+  private typed(): void {
+    const now = Date.now();
+    if (this.input.value && now - this.lastTypingSent > TYPING_RESEND_MS) {
+      this.lastTypingSent = now;
+      this.client.sendTyping(true);
+    }
+    clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => this.stopTyping(), TYPING_STOP_MS);
+  }
+
+  private stopTyping(): void {
+    clearTimeout(this.typingTimer);
+    if (!this.lastTypingSent) return;
+    this.lastTypingSent = 0;
+    this.client.sendTyping(false);
+  }
+
+  private async downloadTranscript(): Promise<void> {
+    const conversation = this.client.conversation;
+    if (!conversation) return;
+    try {
+      const blob = await this.options.downloadTranscript(conversation.id);
+      const url = URL.createObjectURL(blob);
+      const a = h('a', { download: `conversation-${conversation.id}.txt`, hidden: true });
+      a.href = url;
+      this.root.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch {
+      this.say(this.t.transcriptFailed);
+    }
+  }
+
+  // ---------- read state, badge, announcements ----------
+
+  private maybeMarkSeen(): void {
+    if (this.client && this.isOpen && document.visibilityState === 'visible') this.client.markSeen();
+  }
+
+  private updateBadge(): void {
+    const unread = this.isOpen || !this.client ? 0 : this.client.unreadCount();
+    this.badge.textContent = unread > 9 ? '9+' : String(unread);
+    this.badge.hidden = unread === 0;
+    if (!this.isOpen) this.launcher.setAttribute('aria-label', unread ? `${this.t.openChat}, ${this.t.unread(unread)}` : this.t.openChat);
+  }
+
+  /** While the panel is closed the log is hidden, so new messages are announced through the status region. */
+  private announceWhileClosed(entries: TimelineEntry[]): void {
+    const first = !this.announcedUpTo;
+    let newest = this.announcedUpTo ?? 0;
+    for (const e of entries) {
+      if (e.kind !== 'message' || e.message.id <= newest) continue;
+      newest = e.message.id;
+      const a = e.message.author;
+      // History loaded at start is not news; only what arrives later is announced.
+      if (!first && !this.isOpen && (a.type === 'agent' || a.type === 'bot')) {
+        this.say(this.t.newMessageFrom(a.type === 'bot' ? this.t.bot : (a.name ?? this.t.agent)));
+      }
+    }
+    this.announcedUpTo = newest;
+  }
+
+  private say(text: string): void {
+    if (!text) return;
+    this.live.textContent = '';
+    // A fresh text node after a tick makes screen readers announce repeated texts too.
+    setTimeout(() => (this.live.textContent = text), 50);
+  }
+
+  private scrollToEnd(): void {
+    if (this.isOpen) this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+}

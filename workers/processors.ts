@@ -1,0 +1,83 @@
+// The registry of queue processors: one entry per BullMQ queue. startWorkers()
+// builds a Worker for every entry, so a new background job type (e.g. the
+// knowledge-base training and indexing queues) is added here and nowhere else.
+import type { Job, WorkerOptions } from 'bullmq';
+import type { Config } from '../server/config.ts';
+import type { Sql } from '../server/db/client.ts';
+import { QUEUE_FEEDBACK, QUEUE_INTERACTIONS } from '../server/interaction-events.ts';
+import type { WorkerSettings } from './settings.ts';
+import { InteractionBatcher } from './batcher.ts';
+import { writeInteractionBatch } from './interaction-store.ts';
+import { writeFeedback } from './feedback-store.ts';
+import { asJobError } from './errors.ts';
+import { parseFeedbackJob, parseInteractionJob } from './job-schemas.ts';
+
+export interface WorkerLog {
+  info(message: string): void;
+  warn(message: string, error?: unknown): void;
+}
+
+/** What a processor may use; the Postgres pool is shared by all processors of one worker process. */
+export interface ProcessorContext {
+  config: Config;
+  sql: Sql;
+  settings: WorkerSettings;
+  log: WorkerLog;
+}
+
+export interface QueueProcessor {
+  /** Handles one job. Throw UnrecoverableError when retrying cannot help (bad data); any other error is retried with backoff. */
+  process(job: Job): Promise<unknown>;
+  /** Shutdown has begun: finish buffered work now rather than on a timer. */
+  drain?(): void;
+  /** Called after the queue's Worker has closed (no job active any more). */
+  close?(): Promise<void>;
+}
+
+export interface ProcessorDefinition {
+  queueName: string;
+  create(context: ProcessorContext): QueueProcessor;
+  /** Jobs handled at once by one worker process. */
+  concurrency: number | ((settings: WorkerSettings) => number);
+  /** Extra BullMQ worker options (the stalled-job timings come from the settings unless set here). */
+  options?: Partial<WorkerOptions>;
+}
+
+export const interactionsProcessor: ProcessorDefinition = {
+  queueName: QUEUE_INTERACTIONS,
+  concurrency: (settings) => settings.interactionsConcurrency,
+  create({ sql, settings }) {
+    const batcher = new InteractionBatcher((events) => writeInteractionBatch(sql, events), {
+      maxEvents: settings.batchMaxEvents,
+      flushMs: settings.batchFlushMs,
+      parallel: settings.batchParallel,
+    });
+    return {
+      async process(job) {
+        const { events } = parseInteractionJob(job.data);
+        await batcher.add(events);
+        return { events: events.length };
+      },
+      drain: () => batcher.drain(),
+      close: () => batcher.close(),
+    };
+  },
+};
+
+export const feedbackProcessor: ProcessorDefinition = {
+  queueName: QUEUE_FEEDBACK,
+  concurrency: (settings) => settings.feedbackConcurrency,
+  create({ sql }) {
+    return {
+      async process(job) {
+        const feedback = parseFeedbackJob(job.data);
+        return writeFeedback(sql, feedback).catch((error: unknown) => {
+          throw asJobError(error);
+        });
+      },
+    };
+  },
+};
+
+/** Every queue the worker process serves. Other modules add their entries here. */
+export const processors: ProcessorDefinition[] = [interactionsProcessor, feedbackProcessor];

@@ -1,0 +1,91 @@
+// Starts one BullMQ Worker per registered processor and stops them gracefully:
+// no new jobs are taken, buffered work is flushed, active jobs finish, and only
+// then are the connections closed. Used in-process by the server (npm start)
+// and by the stand-alone worker process (workers/main.ts).
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Config } from '../server/config.ts';
+import { createSql, type Sql } from '../server/db/client.ts';
+import { bullPrefix } from '../server/queues.ts';
+import { loadWorkerSettings, type WorkerSettings } from './settings.ts';
+import { processors as registry, type ProcessorDefinition, type QueueProcessor, type WorkerLog } from './processors.ts';
+
+export interface StartWorkersOptions {
+  /** Overrides on top of the WORKER_* environment variables (tests use short timings). */
+  settings?: Partial<WorkerSettings>;
+  /** Defaults to the registry in processors.ts. */
+  processors?: readonly ProcessorDefinition[];
+  /** Serve only these queues (default: every registered one). */
+  queues?: readonly string[];
+  /** A Postgres pool to share (not closed here); by default one is opened and closed with the workers. */
+  sql?: Sql;
+  log?: WorkerLog;
+}
+
+export interface RunningWorker {
+  queueName: string;
+  concurrency: number;
+  worker: Worker;
+}
+
+export interface WorkersHandle {
+  workers: readonly RunningWorker[];
+  settings: WorkerSettings;
+  /** Graceful: stop fetching, flush, wait for active jobs, close connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const consoleLog: WorkerLog = {
+  info: (message) => console.log(message),
+  warn: (message, error) => console.warn(error ? `${message}: ${(error as Error).message ?? String(error)}` : message),
+};
+
+export async function startWorkers(config: Config, options: StartWorkersOptions = {}): Promise<WorkersHandle> {
+  const settings = loadWorkerSettings(process.env, options.settings);
+  const log = options.log ?? consoleLog;
+  const sql = options.sql ?? createSql(config, { max: 10 });
+  const definitions = (options.processors ?? registry).filter((d) => !options.queues || options.queues.includes(d.queueName));
+
+  const running: (RunningWorker & { processor: QueueProcessor; redis: Redis })[] = [];
+  for (const definition of definitions) {
+    const processor = definition.create({ config, sql, settings, log });
+    const concurrency = typeof definition.concurrency === 'function' ? definition.concurrency(settings) : definition.concurrency;
+    // BullMQ blocks on this connection while waiting for jobs, so commands must never give up (maxRetriesPerRequest: null).
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    redis.on('error', () => {}); // the Worker reports connection trouble through its own 'error' event
+    const worker = new Worker(definition.queueName, (job) => processor.process(job), {
+      connection: redis,
+      prefix: bullPrefix(config),
+      concurrency,
+      lockDuration: settings.lockDurationMs,
+      stalledInterval: settings.stalledIntervalMs,
+      maxStalledCount: settings.maxStalledCount,
+      ...definition.options,
+    });
+    worker.on('error', (error) => log.warn(`worker ${definition.queueName}: error`, error));
+    worker.on('failed', (job, error) => {
+      if (!job) return;
+      const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      log.warn(`worker ${definition.queueName}: job ${job.id} ${final ? 'failed for good (kept in the failed list)' : `failed, attempt ${job.attemptsMade}, will retry`}`, error);
+    });
+    running.push({ queueName: definition.queueName, concurrency, worker, processor, redis });
+  }
+  await Promise.all(running.map((r) => r.worker.waitUntilReady()));
+
+  let closing: Promise<void> | undefined;
+  async function closeAll(): Promise<void> {
+    // Stop fetching and wait for active jobs; the drain lets jobs parked in a batcher commit now, not on a timer.
+    const closes = running.map((r) => r.worker.close());
+    for (const r of running) r.processor.drain?.();
+    await Promise.all(closes);
+    for (const r of running) await r.processor.close?.();
+    await Promise.all(running.map((r) => r.redis.quit().catch(() => r.redis.disconnect())));
+    if (!options.sql) await sql.end({ timeout: 5 });
+  }
+
+  return {
+    workers: running.map(({ queueName, concurrency, worker }) => ({ queueName, concurrency, worker })),
+    settings,
+    close: () => (closing ??= closeAll()),
+  };
+}
