@@ -5,7 +5,7 @@
 import type { Encoder } from './encoders/types.ts';
 import { l2Normalize } from './encoders/types.ts';
 import { tokenize } from './text/tokenize.ts';
-import { KbIndex, type ArticleInput, type DenseEncoder } from './retriever.ts';
+import { KbIndex, withCjkBigrams, type ArticleInput, type DenseEncoder, type Tokenize } from './retriever.ts';
 import { createPolicy, type Decision, type DecideContext, type Policy, type Thresholds } from './policy.ts';
 import type { IntentClassifierLike, IntentConfig, Locale, OrderLookup } from './types.ts';
 
@@ -67,9 +67,35 @@ export function denseRetrievalEncoder(encoder: Encoder | null | undefined): Dens
   };
 }
 
+// Question and request words say how someone asks, not what about: they still rank (they help tell
+// "how long" from "how much") but do not count towards a passage's confidence. Stemmed forms.
+const QUESTION_WORDS = new Set([
+  'what', 'about', 'how', 'can', 'could', 'would', 'will', 'where', 'when', 'why', 'which', 'who', 'there',
+  'have', 'has', 'get', 'tell', 'know', 'want', 'need',
+  '吗', '怎么', '什么', '怎么办', '如何', '可以', '能', '能不能', '想', '要', '需要', '吧', '哪', '为什么', '多少',
+]);
+
+/** The tokenizer the retriever uses: shared bilingual words (stop words dropped) plus Chinese bigrams. */
+export const retrievalTokenize: Tokenize = withCjkBigrams((text) => tokenize(text));
+
+export const isQuestionWord = (term: string) => QUESTION_WORDS.has(term);
+
+/** Intent examples grouped by the article their intent links to: the retriever's document expansion. */
+export function expansionsFrom(intents: readonly IntentDefinition[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const intent of intents) {
+    if (!intent.articleSlug) continue;
+    const list = out.get(intent.articleSlug) ?? [];
+    list.push(...(intent.examples?.en ?? []), ...(intent.examples?.zh ?? []));
+    out.set(intent.articleSlug, list);
+  }
+  return out;
+}
+
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
   const dense = denseRetrievalEncoder(options.encoder);
-  const index = await KbIndex.fromArticles(options.articles, { tokenize: (t) => tokenize(t), encoder: dense });
+  const definitions = (options.intents ?? []).filter((i): i is IntentDefinition => !('label' in i));
+  const index = await KbIndex.fromArticles(options.articles, { tokenize: retrievalTokenize, encoder: dense, expansions: expansionsFrom(definitions), ignoreForConfidence: isQuestionWord });
   const intents = new Map((options.intents ?? []).map((i) => [i.name, toIntentConfig(i)]));
   const policy = createPolicy({
     classifier: options.classifier,

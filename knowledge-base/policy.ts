@@ -21,7 +21,7 @@ export interface Thresholds {
   passageOption: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { intent: 0.6, intentOption: 0.15, passage: 0.55, passageOption: 0.3 };
+export const DEFAULT_THRESHOLDS: Thresholds = { intent: 0.6, intentOption: 0.2, passage: 0.55, passageOption: 0.4 };
 
 export interface PolicyDeps {
   classifier: IntentClassifierLike | null;
@@ -85,6 +85,9 @@ const T = {
   readMore: { en: 'Read more', zh: '查看全文' },
   empty: { en: 'How can I help you today?', zh: '请问有什么可以帮您？' },
 };
+
+/** Intents that mean "get me a person" even when the content gives them no action. */
+const HANDOFF_INTENTS = new Set(['human_agent', 'complaint']);
 
 export function articleUrl(publicUrl: string, slug: string, locale: string): string {
   return `${publicUrl.replace(/\/$/, '')}/help/${slug}?locale=${locale}`;
@@ -180,8 +183,17 @@ export function createPolicy(deps: PolicyDeps) {
       });
     }
 
-    if (confident && intent!.action === 'handoff') {
-      return make('handoff', 'handoff', 'intent_action', intent!.answer[lang] || T.handoffPerson[lang]);
+    if (confident && (intent!.action === 'handoff' || HANDOFF_INTENTS.has(intent!.name))) {
+      const upset = intent!.name === 'complaint';
+      return make('handoff', 'handoff', 'intent_action', intent!.answer[lang] || (upset ? T.handoffUpset : T.handoffPerson)[lang]);
+    }
+    if (confident && !intent!.answer[lang] && intent!.articleSlug) {
+      // The intent's answer is its article: quote the section that best fits the question.
+      const [p] = await search(text, lang, 1, intent!.articleSlug);
+      if (p) {
+        evidence.passages = [{ articleId: p.articleId, slug: p.slug, title: p.title, heading: p.heading, score: p.score, confidence: p.confidence }];
+        return make('answer', 'answer', 'intent', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true });
+      }
     }
     if (confident && intent!.answer[lang]) {
       let articles: ArticleRef[] = [];
@@ -197,7 +209,7 @@ export function createPolicy(deps: PolicyDeps) {
     }
 
     // 4. The knowledge base: a passage that matches well enough is the answer.
-    const passages = await search(text, lang, 3, confident && intent!.articleSlug ? intent!.articleSlug : undefined);
+    const passages = await search(text, lang, 3);
     evidence.passages = passages.map(({ articleId, slug, title, heading, score, confidence }) => ({ articleId, slug, title, heading, score, confidence }));
     const top = passages[0];
     if (top && top.confidence >= thresholds.passage) {
@@ -214,8 +226,10 @@ export function createPolicy(deps: PolicyDeps) {
       seen.add(alt.intent);
       options.push({ label: config.label[lang] ?? config.label.en ?? alt.intent, value: `intent:${alt.intent}` });
     }
+    // When the classifier calls the question out of scope, only a strong passage may suggest otherwise.
+    const passageFloor = prediction?.outOfScope ? Math.max(thresholds.passageOption, thresholds.passage * 0.9) : thresholds.passageOption;
     for (const p of passages) {
-      if (p.confidence < thresholds.passageOption || seen.has(`article:${p.slug}`)) continue;
+      if (p.confidence < passageFloor || seen.has(`article:${p.slug}`)) continue;
       seen.add(`article:${p.slug}`);
       options.push({ label: p.title, value: `article:${p.slug}` });
     }

@@ -62,11 +62,46 @@ const B = 0.75;
 const RRF_K = 60;
 const TITLE_WEIGHT = 2; // title and heading words count double: they say what a section is about
 
-interface IndexedChunk extends ChunkInput {
-  plain: string;
+interface TermDoc {
   termFreq: Map<string, number>;
   length: number;
+}
+
+interface IndexedChunk extends ChunkInput, TermDoc {
+  plain: string;
   vector?: Float32Array;
+}
+
+export interface IndexOptions {
+  tokenize: Tokenize;
+  encoder?: DenseEncoder | null;
+  /** Extra texts per article slug (intent examples linked to the article), matched at article level. */
+  expansions?: ReadonlyMap<string, readonly string[]>;
+  /** Terms that rank but do not count towards a passage's confidence ("what", "how", "可以"). */
+  ignoreForConfidence?: (term: string) => boolean;
+}
+
+function addTerms(doc: TermDoc, terms: string[], weight: number): void {
+  for (const t of terms) doc.termFreq.set(t, (doc.termFreq.get(t) ?? 0) + weight);
+  doc.length += terms.length * weight;
+}
+
+const CJK_RUN = /[\u3400-\u4dbf\u4e00-\u9fff]{2,}/g;
+
+/**
+ * Retrieval tokens: the shared bilingual word tokens plus Chinese character
+ * bigrams, which recover matches the word segmenter splits differently
+ * ("寄回" inside "寄回去", "退货" vs "退回").
+ */
+export function withCjkBigrams(tokenize: Tokenize): Tokenize {
+  return (text) => {
+    const tokens = tokenize(text);
+    for (const run of text.match(CJK_RUN) ?? []) {
+      const chars = Array.from(run);
+      for (let i = 0; i + 1 < chars.length; i++) tokens.push(`#${chars[i]}${chars[i + 1]}`);
+    }
+    return tokens;
+  };
 }
 
 /** Splits articles into the chunks the index holds (also what the kb-index job stores). */
@@ -84,20 +119,22 @@ export function chunksOf(article: ArticleInput): ChunkInput[] {
 }
 
 export class KbIndex {
-  private readonly docFreq = new Map<string, number>();
-  private readonly avgLength: number;
+  private readonly chunkStats: CorpusStats;
+  private readonly articleStats: CorpusStats;
 
   private constructor(
     private readonly chunks: IndexedChunk[],
+    private readonly articleDocs: Map<number, TermDoc>,
     private readonly tokenize: Tokenize,
     private readonly encoder: DenseEncoder | null,
     readonly builtAt: Date,
+    private readonly ignoreForConfidence: (term: string) => boolean,
   ) {
-    for (const chunk of chunks) for (const term of chunk.termFreq.keys()) this.docFreq.set(term, (this.docFreq.get(term) ?? 0) + 1);
-    this.avgLength = chunks.reduce((sum, c) => sum + c.length, 0) / Math.max(1, chunks.length);
+    this.chunkStats = corpusStats(chunks);
+    this.articleStats = corpusStats([...articleDocs.values()]);
   }
 
-  static async build(chunks: ChunkInput[], options: { tokenize: Tokenize; encoder?: DenseEncoder | null }): Promise<KbIndex> {
+  static async build(chunks: ChunkInput[], options: IndexOptions): Promise<KbIndex> {
     const indexed: IndexedChunk[] = chunks.map((chunk) => {
       const plain = markdownToText(chunk.text);
       const termFreq = new Map<string, number>();
@@ -118,10 +155,24 @@ export class KbIndex {
         slice.forEach((c, j) => (c.vector = Float32Array.from(vectors[j])));
       }
     }
-    return new KbIndex(indexed, options.tokenize, encoder, new Date());
+    // Article-level documents: the whole article plus the intent examples that point at it (document
+    // expansion). They let a question in shoppers' words find the right article, even across languages.
+    const articleDocs = new Map<number, TermDoc>();
+    for (const chunk of indexed) {
+      let doc = articleDocs.get(chunk.articleId);
+      if (!doc) {
+        doc = { termFreq: new Map(), length: 0 };
+        addTerms(doc, options.tokenize(chunk.title), TITLE_WEIGHT);
+        for (const text of options.expansions?.get(chunk.slug) ?? []) addTerms(doc, options.tokenize(text), 1);
+        articleDocs.set(chunk.articleId, doc);
+      }
+      addTerms(doc, options.tokenize(chunk.heading), 1);
+      addTerms(doc, options.tokenize(chunk.plain), 1);
+    }
+    return new KbIndex(indexed, articleDocs, options.tokenize, encoder, new Date(), options.ignoreForConfidence ?? (() => false));
   }
 
-  static async fromArticles(articles: ArticleInput[], options: { tokenize: Tokenize; encoder?: DenseEncoder | null }): Promise<KbIndex> {
+  static async fromArticles(articles: ArticleInput[], options: IndexOptions): Promise<KbIndex> {
     return KbIndex.build(articles.flatMap(chunksOf), options);
   }
 
@@ -137,32 +188,37 @@ export class KbIndex {
     return this.encoder ? `bm25+${this.encoder.name}` : 'bm25';
   }
 
-  private idf(term: string): number {
-    const n = this.docFreq.get(term) ?? 0;
-    return Math.log(1 + (this.chunks.length - n + 0.5) / (n + 0.5));
-  }
-
-  /** Ranked passages, best first, at most one per article (its best section). */
+  /** Ranked passages, best first, at most one per article slug (its best section, in the asked locale when it exists). */
   async search(query: string, k = 5, options: SearchOptions = {}): Promise<Passage[]> {
     const terms = [...new Set(this.tokenize(query))];
-    const candidates = this.chunks.filter((c) => (!options.locale || c.locale === options.locale) && (!options.slug || c.slug === options.slug));
-    if (!candidates.length || (!terms.length && !options.slug)) return [];
+    const inScope = this.chunks.filter((c) => !options.slug || c.slug === options.slug);
+    if (!inScope.length || (!terms.length && !options.slug)) return [];
 
-    const idfs = new Map(terms.map((t) => [t, this.idf(t)]));
-    const idfMass = [...idfs.values()].reduce((a, b) => a + b, 0) || 1;
-    const lexical = new Map<IndexedChunk, { bm25: number; coverage: number }>();
-    for (const chunk of candidates) {
-      let bm25 = 0;
-      let found = 0;
-      for (const term of terms) {
-        const tf = chunk.termFreq.get(term);
-        if (!tf) continue;
-        const idf = idfs.get(term)!;
-        found += idf;
-        bm25 += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * chunk.length) / this.avgLength));
-      }
-      if (bm25 > 0) lexical.set(chunk, { bm25, coverage: found / idfMass });
+    // Chunk-level and article-level BM25, each scaled to the best hit of this query, then added.
+    const chunkScores = new Map<IndexedChunk, { bm25: number; coverage: number }>();
+    for (const chunk of inScope) {
+      const s = bm25(chunk, terms, this.chunkStats, this.ignoreForConfidence);
+      if (s.bm25 > 0) chunkScores.set(chunk, s);
     }
+    const articleScores = new Map<number, { bm25: number; coverage: number }>();
+    for (const articleId of new Set(inScope.map((c) => c.articleId))) {
+      const s = bm25(this.articleDocs.get(articleId)!, terms, this.articleStats, this.ignoreForConfidence);
+      if (s.bm25 > 0) articleScores.set(articleId, s);
+    }
+    const maxChunk = Math.max(1e-9, ...[...chunkScores.values()].map((s) => s.bm25));
+    const maxArticle = Math.max(1e-9, ...[...articleScores.values()].map((s) => s.bm25));
+    const lexical = new Map<IndexedChunk, { bm25: number; coverage: number }>();
+    for (const chunk of inScope) {
+      const c = chunkScores.get(chunk);
+      const a = articleScores.get(chunk.articleId);
+      if (!c && !a) continue;
+      lexical.set(chunk, {
+        bm25: (c ? c.bm25 / maxChunk : 0) + (a ? a.bm25 / maxArticle : 0),
+        // A section that says it all is a better quote than an article that says it somewhere.
+        coverage: Math.max(c?.coverage ?? 0, (a?.coverage ?? 0) * 0.9),
+      });
+    }
+    const candidates = inScope;
 
     let cosines: Map<IndexedChunk, number> | null = null;
     if (this.encoder) {
@@ -193,12 +249,19 @@ export class KbIndex {
       if (first) scored.set(first, { score: 0, confidence: 0 });
     }
 
-    const bestPerArticle = new Map<number, { chunk: IndexedChunk; score: number; confidence: number }>();
+    // One passage per article slug; the asked locale's version wins when it has a matching section.
+    const bestPerSlug = new Map<string, { chunk: IndexedChunk; score: number; confidence: number }>();
+    const preferred = (c: IndexedChunk) => (options.locale && c.locale === options.locale ? 1 : 0);
     for (const [chunk, s] of scored) {
-      const best = bestPerArticle.get(chunk.articleId);
-      if (!best || s.score > best.score) bestPerArticle.set(chunk.articleId, { chunk, ...s });
+      const best = bestPerSlug.get(chunk.slug);
+      const better = !best || preferred(chunk) > preferred(best.chunk) || (preferred(chunk) === preferred(best.chunk) && s.score > best.score);
+      if (better) bestPerSlug.set(chunk.slug, { chunk, score: Math.max(s.score, best?.score ?? 0), confidence: Math.max(s.confidence, best?.confidence ?? 0) });
+      else {
+        best.score = Math.max(best.score, s.score);
+        best.confidence = Math.max(best.confidence, s.confidence);
+      }
     }
-    return [...bestPerArticle.values()]
+    return [...bestPerSlug.values()]
       .sort((a, b) => b.score - a.score || b.confidence - a.confidence)
       .slice(0, k)
       .map(({ chunk, score, confidence }) => ({
@@ -214,6 +277,36 @@ export class KbIndex {
         confidence: round(Math.min(1, confidence)),
       }));
   }
+}
+
+interface CorpusStats {
+  count: number;
+  avgLength: number;
+  docFreq: Map<string, number>;
+}
+
+function corpusStats(docs: TermDoc[]): CorpusStats {
+  const docFreq = new Map<string, number>();
+  for (const doc of docs) for (const term of doc.termFreq.keys()) docFreq.set(term, (docFreq.get(term) ?? 0) + 1);
+  return { count: docs.length, avgLength: docs.reduce((sum, d) => sum + d.length, 0) / Math.max(1, docs.length), docFreq };
+}
+
+/** BM25 of one document, and the share of the query's IDF mass it contains (0..1). */
+function bm25(doc: TermDoc, terms: string[], stats: CorpusStats, ignore: (term: string) => boolean): { bm25: number; coverage: number } {
+  let score = 0;
+  let found = 0;
+  let mass = 0;
+  for (const term of terms) {
+    const n = stats.docFreq.get(term) ?? 0;
+    const idf = Math.log(1 + (stats.count - n + 0.5) / (n + 0.5));
+    const counts = !ignore(term);
+    if (counts) mass += idf;
+    const tf = doc.termFreq.get(term);
+    if (!tf) continue;
+    if (counts) found += idf;
+    score += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.length) / stats.avgLength));
+  }
+  return { bm25: score, coverage: mass > 0 ? found / mass : 0 };
 }
 
 function rankOf(entries: [IndexedChunk, number][]): Map<IndexedChunk, number> {

@@ -21,6 +21,7 @@ import { authService } from './services/auth-service.ts';
 import { createChatService, type ChatService } from './services/chat-service.ts';
 import { GreeterResponder, type Responder } from './services/responder.ts';
 import { sharedSecret } from './services/secrets.ts';
+import { batchingEventSink } from './services/event-batcher.ts';
 import { createGateway } from './realtime/gateway.ts';
 import { routePlugins } from './http/index.ts';
 import type { AppContext } from './context.ts';
@@ -71,7 +72,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config, sql, pub: redis, sub: subscriber, visitorSecret, auth, log: app.log,
     chat: () => chat!,
   });
-  chat = createChatService({ config, sql, events: queues, realtime: gateway.out, responder: () => responder.current, log: app.log });
+  chat = createChatService({ config, sql, events: batchingEventSink(queues), realtime: gateway.out, responder: () => responder.current, log: app.log });
   for (const ns of [gateway.widget, gateway.agent] as unknown as Namespace[]) {
     ns.on('connection', (socket) => {
       metrics.socketsConnected.inc({ namespace: ns.name });

@@ -9,6 +9,8 @@ import { seedDemoAccounts } from './db/seed.ts';
 import { createServer } from './app.ts';
 import { startWorkers } from '../workers/start.ts';
 import { ensureBundles } from './bundles.ts';
+import { prepareKnowledgeBase } from '../knowledge-base/startup.ts';
+import { knowledgeBaseExtension } from '../knowledge-base/server-extension.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,10 +20,11 @@ async function main(): Promise<void> {
   const setupSql = createSql(config, { max: 1 });
   if (config.migrateOnStart) await migrate(setupSql, (line) => console.log(line));
   const accounts = config.seedDemo ? await seedDemoAccounts(setupSql, config) : [];
+  await prepareKnowledgeBase(setupSql, config, (line) => console.log(line));
   await setupSql.end();
   await ensureBundles((line) => console.log(line));
 
-  const server = await createServer(config);
+  const server = await createServer(config, { extensions: [knowledgeBaseExtension()] });
   const workers = config.workersInProcess ? await startWorkers(config) : null;
   const url = await server.listen();
   const base = config.publicUrl || url;

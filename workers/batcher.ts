@@ -20,6 +20,8 @@ export interface BatcherStats {
   batches: number;
   events: number;
   inserted: number;
+  /** Time spent in committed batch writes, to tell a slow database from a slow queue. */
+  writeMs: number;
 }
 
 interface Entry {
@@ -31,7 +33,7 @@ interface Entry {
 const TRANSIENT_RETRIES = 3;
 
 export class InteractionBatcher {
-  readonly stats: BatcherStats = { batches: 0, events: 0, inserted: 0 };
+  readonly stats: BatcherStats = { batches: 0, events: 0, inserted: 0, writeMs: 0 };
   private pending: Entry[] = [];
   private pendingEvents = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -114,7 +116,9 @@ export class InteractionBatcher {
   private async writeWithRetry(events: readonly InteractionEvent[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
+        const started = performance.now();
         const result = await this.write(events);
+        this.stats.writeMs += performance.now() - started;
         this.stats.batches += 1;
         this.stats.events += events.length;
         this.stats.inserted += result.inserted;

@@ -11,6 +11,8 @@ import { writeInteractionBatch } from './interaction-store.ts';
 import { writeFeedback } from './feedback-store.ts';
 import { asJobError } from './errors.ts';
 import { parseFeedbackJob, parseInteractionJob } from './job-schemas.ts';
+import { kbTrainProcessor } from './kb-train.ts';
+import { kbIndexProcessor } from './kb-index.ts';
 
 export interface WorkerLog {
   info(message: string): void;
@@ -46,7 +48,7 @@ export interface ProcessorDefinition {
 export const interactionsProcessor: ProcessorDefinition = {
   queueName: QUEUE_INTERACTIONS,
   concurrency: (settings) => settings.interactionsConcurrency,
-  create({ sql, settings }) {
+  create({ sql, settings, log }) {
     const batcher = new InteractionBatcher((events) => writeInteractionBatch(sql, events), {
       maxEvents: settings.batchMaxEvents,
       flushMs: settings.batchFlushMs,
@@ -59,7 +61,12 @@ export const interactionsProcessor: ProcessorDefinition = {
         return { events: events.length };
       },
       drain: () => batcher.drain(),
-      close: () => batcher.close(),
+      async close() {
+        await batcher.close();
+        const { events, batches, inserted, writeMs } = batcher.stats;
+        // Rows skipped as already stored are re-deliveries (e.g. after a crash); worth seeing in the log.
+        log.info(`interactions: ${events} events in ${batches} batches (${(writeMs / Math.max(batches, 1)).toFixed(1)} ms each), ${inserted} new rows, ${events - inserted} already stored`);
+      },
     };
   },
 };
@@ -80,4 +87,4 @@ export const feedbackProcessor: ProcessorDefinition = {
 };
 
 /** Every queue the worker process serves. Other modules add their entries here. */
-export const processors: ProcessorDefinition[] = [interactionsProcessor, feedbackProcessor];
+export const processors: ProcessorDefinition[] = [interactionsProcessor, feedbackProcessor, kbTrainProcessor, kbIndexProcessor];

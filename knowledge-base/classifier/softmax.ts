@@ -16,12 +16,10 @@ export interface SoftmaxOptions {
   seed: number;
   /** Weight each class by n / (C * n_c) so small intents are not drowned by large ones. */
   balanced: boolean;
-  /** 'adagrad' gives rare n-grams bigger steps (no L2; regularised by the epoch budget); 'sgd' uses L2. */
-  optimizer: 'sgd' | 'adagrad';
 }
 
 export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = {
-  epochs: 12, lambda: 1e-5, learningRate: 0.5, seed: 1, balanced: true, optimizer: 'sgd',
+  epochs: 10, lambda: 1e-6, learningRate: 1, seed: 1, balanced: true,
 };
 
 export interface SoftmaxModel {
@@ -99,7 +97,7 @@ export function trainSoftmax(
   const order = Int32Array.from(examples.keys());
   const scores = new Float64Array(C);
   const totalSteps = options.epochs * examples.length;
-  const squaredGradients = options.optimizer === 'adagrad' ? new Float32Array(numFeatures * C) : null;
+  const active = new Int32Array(C);
   let scale = 1;
   let step = 0;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -115,28 +113,21 @@ export function trainSoftmax(
       softmaxInPlace(scores);
       const w = classWeight[y];
       for (let c = 0; c < C; c++) scores[c] = w * (scores[c] - (c === y ? 1 : 0));
-      const { indices, values } = x;
-      if (squaredGradients !== null) {
-        for (let i = 0; i < values.length; i++) {
-          const xv = values[i];
-          if (xv === 0) continue;
-          const row = (indices === null ? i : indices[i]) * C;
-          for (let c = 0; c < C; c++) {
-            const g = xv * scores[c];
-            const acc = (squaredGradients[row + c] += g * g);
-            V[row + c] -= (eta * g) / Math.sqrt(acc + 1e-8);
-          }
-        }
-        for (let c = 0; c < C; c++) bias[c] -= eta * 0.1 * scores[c];
-        continue;
-      }
       scale *= 1 - eta * options.lambda;
       const stepOverScale = eta / scale;
+      // Once the model fits, most classes get a near-zero gradient; updating only the
+      // classes that matter makes later epochs much cheaper.
+      let activeCount = 0;
+      for (let c = 0; c < C; c++) if (Math.abs(scores[c]) > 1e-5) active[activeCount++] = c;
+      const { indices, values } = x;
       for (let i = 0; i < values.length; i++) {
         const g = values[i] * stepOverScale;
         if (g === 0) continue;
         const row = (indices === null ? i : indices[i]) * C;
-        for (let c = 0; c < C; c++) V[row + c] -= g * scores[c];
+        for (let a = 0; a < activeCount; a++) {
+          const c = active[a];
+          V[row + c] -= g * scores[c];
+        }
       }
       for (let c = 0; c < C; c++) bias[c] -= eta * scores[c];
       if (scale < 1e-6) {

@@ -3,17 +3,23 @@ import type { RoutePlugin } from './types.ts';
 import systemRoutes from './system-routes.ts';
 import authRoutes from './auth-routes.ts';
 import widgetRoutes from './widget-routes.ts';
+import widgetAssetsRoutes from './widget-assets-routes.ts';
 import conversationRoutes from './conversation-routes.ts';
 import customerRoutes from './customer-routes.ts';
+import adminKbRoutes from './admin-kb-routes.ts';
+import assistRoutes from './assist-routes.ts';
 import adminRoutes from './admin-routes.ts';
 import consoleRoutes from './console-routes.ts';
 
 export const routePlugins: RoutePlugin[] = [
   systemRoutes,
   authRoutes,
+  widgetAssetsRoutes, // before widgetRoutes: its CORS hook must cover the /api/widget/ routes
   widgetRoutes,
   conversationRoutes,
   customerRoutes,
+  adminKbRoutes,
+  assistRoutes,
   adminRoutes,
   consoleRoutes,
 ];

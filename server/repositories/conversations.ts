@@ -120,6 +120,27 @@ export const conversationsRepository = (sql: Sql) => {
         where m.conversation_id = ${m.conversationId} and m.client_id = ${m.clientId ?? null}`;
       return { message: existing, duplicate: true };
     },
+    /**
+     * The common case of a shopper message in one round trip: stores it when the conversation is the
+     * customer's, open, and the client id is new. Returns undefined otherwise (the caller then finds out why).
+     */
+    async insertCustomerMessageFast(customerId: number, conversationId: number, clientId: string, body: string, metadata: Record<string, unknown>): Promise<{ message: MessageRow; status: ConversationRow['status'] } | undefined> {
+      const [row] = await sql<(MessageRow & { conversation_status: ConversationRow['status'] })[]>`
+        with c as (
+          select id, status from conversations where id = ${conversationId} and customer_id = ${customerId} and status <> 'resolved'
+        ), m as (
+          insert into messages (conversation_id, author_type, client_id, body, metadata)
+          select c.id, 'customer', ${clientId}, ${body}, ${sql.json(metadata as never)} from c
+          on conflict (conversation_id, client_id) do nothing
+          returning *
+        ), touch as (
+          update conversations set last_message_at = m.created_at, updated_at = now() from m where conversations.id = m.conversation_id
+        )
+        select m.*, null::text as author_name, c.status as conversation_status from m, c`;
+      if (!row) return undefined;
+      const { conversation_status, ...message } = row;
+      return { message, status: conversation_status };
+    },
     async messagesAfter(conversationId: number, afterId: number, includePrivate: boolean, limit = 500): Promise<MessageRow[]> {
       return sql<MessageRow[]>`
         select m.*, u.name as author_name from messages m left join users u on u.id = m.author_id

@@ -3,7 +3,8 @@
 // row first and counts the agent's open chats only after holding the lock, so
 // two transactions can never both see free capacity for the same seat, and
 // the queued conversation row is taken with SKIP LOCKED so no chat is handed
-// out twice.
+// out twice. Lock order is always conversation, then agent, and the automatic
+// pass never waits for an agent row, so assignments cannot deadlock.
 import type { Sql, Tx } from '../db/client.ts';
 
 export interface Assignment {
@@ -20,12 +21,17 @@ async function openChats(tx: Tx, agentId: number): Promise<number> {
   return row.n;
 }
 
-/** Locks the agent row (waiting for it) and tells whether it may take one more chat. */
-async function lockAgentWithCapacity(tx: Tx, agentId: number, respectCapacity: boolean): Promise<{ name: string } | null> {
+/**
+ * Locks the agent row and tells whether it may take one more chat. The automatic pass skips an agent another
+ * transaction holds (waiting there while holding other agents' locks is how deadlocks start); whichever
+ * transaction finishes last runs another pass, so a seat skipped here is filled by it.
+ */
+async function lockAgentWithCapacity(tx: Tx, agentId: number, mode: 'auto' | 'manual'): Promise<{ name: string } | null> {
   const [agent] = await tx<{ name: string; capacity: number; presence: string; active: boolean }[]>`
-    select name, capacity, presence, active from users where id = ${agentId} for update`;
+    select name, capacity, presence, active from users where id = ${agentId}
+    ${mode === 'auto' ? tx`for update skip locked` : tx`for update`}`;
   if (!agent || !agent.active) return null;
-  if (!respectCapacity) return agent;
+  if (mode === 'manual') return agent;
   if (agent.presence !== 'online') return null;
   return (await openChats(tx, agentId)) < agent.capacity ? agent : null;
 }
@@ -61,7 +67,7 @@ export const routingRepository = (sql: Sql) => ({
                  u.last_assigned_at nulls first, u.id
         limit 20`;
       for (const candidate of candidates) {
-        const agent = await lockAgentWithCapacity(tx, candidate.id, true);
+        const agent = await lockAgentWithCapacity(tx, candidate.id, 'auto');
         if (!agent) continue;
         const row = await giveTo(tx, conversation.id, candidate.id);
         return { conversationId: conversation.id, customerId: row.customer_id, agentId: candidate.id, agentName: agent.name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
@@ -79,7 +85,7 @@ export const routingRepository = (sql: Sql) => ({
       const [conversation] = await tx<{ status: string }[]>`select status from conversations where id = ${conversationId} for update`;
       if (!conversation || !allowedStatuses.includes(conversation.status as never)) return 'not_available' as const;
       // A person choosing a chat (accept) or a colleague handing one over is not held to the auto-assignment capacity.
-      const agent = await lockAgentWithCapacity(tx, agentId, false);
+      const agent = await lockAgentWithCapacity(tx, agentId, 'manual');
       if (!agent) return 'agent_unavailable' as const;
       const row = await giveTo(tx, conversationId, agentId);
       return { conversationId, customerId: row.customer_id, agentId, agentName: agent.name, assignedAt: row.assigned_at, queuedAt: row.queued_at };

@@ -57,6 +57,9 @@ export function createChatService(deps: ChatServiceDeps) {
     payload,
   });
 
+  const messageEvent = (message: MessageRow, customerId: number) =>
+    event('message.customer', `msg:${message.id}`, customerId, message.conversation_id, { messageId: message.id, text: message.body }, message.created_at);
+
   async function summary(conversationId: number): Promise<ConversationSummary> {
     const row = await conversations.findById(conversationId);
     if (!row) throw notFound('Conversation');
@@ -125,6 +128,13 @@ export function createChatService(deps: ChatServiceDeps) {
 
     async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; locale?: string }): Promise<SendResult> {
       const text = messageText(input.text);
+      const metadata = input.quickReply ? { quickReply: input.quickReply } : {};
+      const locale = input.locale ?? 'en';
+      if (input.conversationId !== undefined) {
+        const stored = await conversations.insertCustomerMessageFast(customerId, input.conversationId, input.clientId, text, metadata);
+        if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale);
+      }
+      // First message, a repeat, a closed or a foreign conversation: the general path sorts out which.
       let row: ConversationRow | undefined;
       if (input.conversationId !== undefined) {
         row = ownConversation(await conversations.findById(input.conversationId), customerId);
@@ -133,31 +143,33 @@ export function createChatService(deps: ChatServiceDeps) {
       } else {
         row = await conversations.findOpenForCustomer(customerId);
       }
-      let started = false;
+      let started: ConversationRow | null = null;
       if (!row) {
-        row = await conversations.create(customerId);
-        started = true;
+        row = started = await conversations.create(customerId);
         await realtime.joinCustomerToConversation(customerId, row.id);
       }
-      const { message, duplicate } = await conversations.insertMessage({
-        conversationId: row.id,
-        authorType: 'customer',
-        clientId: input.clientId,
-        body: text,
-        metadata: input.quickReply ? { quickReply: input.quickReply } : {},
-      });
-      const result = { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
-      if (duplicate) return result;
-      const chatMessage = toChatMessage(message);
-      announceMessage(chatMessage);
-      const batch = [event('message.customer', `msg:${message.id}`, customerId, row.id, { messageId: message.id, text }, message.created_at)];
-      if (started) {
-        batch.unshift(event('conversation.started', `conv:${row.id}`, customerId, row.id, { channel: 'widget' }, row.created_at));
-        realtime.toAgents('conversation:updated', toSummary(row));
+      const { message, duplicate } = await conversations.insertMessage({ conversationId: row.id, authorType: 'customer', clientId: input.clientId, body: text, metadata });
+      if (duplicate) {
+        // The first attempt may have stored the message and then failed to queue its event; queueing again is
+        // harmless (the idempotency key makes the worker write it once) and closes that gap.
+        await events.enqueueInteractions([messageEvent(message, customerId)]);
+        return { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
+      }
+      return this.publishCustomerMessage(customerId, message, row.status, started, locale);
+    },
+
+    /** Announces a newly stored shopper message, queues its history events, and gives the bot its turn. */
+    async publishCustomerMessage(customerId: number, message: MessageRow, status: ConversationRow['status'], startedConversation: ConversationRow | null, locale: string): Promise<SendResult> {
+      const conversationId = message.conversation_id;
+      announceMessage(toChatMessage(message));
+      const batch = [messageEvent(message, customerId)];
+      if (startedConversation) {
+        batch.unshift(event('conversation.started', `conv:${conversationId}`, customerId, conversationId, { channel: 'widget' }, startedConversation.created_at));
+        realtime.toAgents('conversation:updated', toSummary(startedConversation));
       }
       await events.enqueueInteractions(batch);
-      if (row.status === 'bot') this.scheduleBotTurn(row.id, customerId, message, input.locale ?? 'en');
-      return result;
+      if (status === 'bot') this.scheduleBotTurn(conversationId, customerId, message, locale);
+      return { id: message.id, conversationId, createdAt: message.created_at.toISOString(), duplicate: false };
     },
 
     /** Runs the bot's answer after the shopper's ack has gone out; turns of one conversation are chained. */

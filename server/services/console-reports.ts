@@ -21,7 +21,9 @@ export function resolveRange(from?: string, to?: string, now = new Date()): Date
   const fromDay = from ?? new Date(Date.parse(`${toDay}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10);
   const start = new Date(`${fromDay}T00:00:00Z`);
   const lastDay = new Date(`${toDay}T00:00:00Z`);
-  if (Number.isNaN(start.getTime()) || Number.isNaN(lastDay.getTime())) throw badRequest('Dates must be real days written YYYY-MM-DD.');
+  // Date() rolls 2020-02-30 over to March 1st: a day is real only if it reads back the same.
+  const real = (d: Date, text: string) => !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+  if (!real(start, fromDay) || !real(lastDay, toDay)) throw badRequest('Dates must be real days written YYYY-MM-DD.');
   const days = Math.round((lastDay.getTime() - start.getTime()) / DAY_MS) + 1;
   if (days < 1) throw badRequest('"from" must not be after "to".');
   if (days > MAX_DAYS) throw badRequest(`A report covers at most ${MAX_DAYS} days.`);

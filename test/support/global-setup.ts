@@ -6,12 +6,15 @@ import { loadConfig } from '../../server/config.ts';
 import { assertPostgresReachable, assertRedisReachable } from '../../server/dependencies.ts';
 import { createSql } from '../../server/db/client.ts';
 import { migrate } from '../../server/db/migrate.ts';
-import { TEMPLATE_DB, adminUrl, databaseUrl } from './databases.ts';
+import { randomBytes } from 'node:crypto';
+import { adminUrl, databaseUrl } from './databases.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const base = loadConfig({ ...process.env, NODE_ENV: 'test' });
   await assertRedisReachable(base);
   await assertPostgresReachable({ databaseUrl: adminUrl() });
+  const TEMPLATE_DB = `shopdesk_template_${process.pid}_${randomBytes(3).toString('hex')}`;
+  process.env.SHOPDESK_TEST_TEMPLATE = TEMPLATE_DB;
   const admin = postgres(adminUrl(), { max: 1, onnotice: () => {} });
   await admin.unsafe(`drop database if exists ${TEMPLATE_DB} with (force)`);
   await admin.unsafe(`create database ${TEMPLATE_DB}`);

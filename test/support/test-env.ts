@@ -5,7 +5,7 @@ import postgres from 'postgres';
 import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createSql, type Sql } from '../../server/db/client.ts';
-import { TEMPLATE_DB, adminUrl, databaseUrl } from './databases.ts';
+import { templateDb, adminUrl, databaseUrl } from './databases.ts';
 
 export interface TestEnv {
   config: Config;
@@ -18,7 +18,7 @@ export async function createTestEnv(overrides: Partial<Config> = {}): Promise<Te
   const id = `${process.pid}_${randomBytes(4).toString('hex')}`;
   const dbName = `shopdesk_t_${id}`;
   const admin = postgres(adminUrl(), { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName} template ${TEMPLATE_DB}`);
+  await admin.unsafe(`create database ${dbName} template ${templateDb()}`);
   await admin.end();
   const config = loadConfig(
     { ...process.env, NODE_ENV: 'test' },
@@ -26,7 +26,7 @@ export async function createTestEnv(overrides: Partial<Config> = {}): Promise<Te
       databaseUrl: databaseUrl(dbName),
       redisPrefix: `test_${id}`,
       port: 0,
-      logLevel: 'silent',
+      logLevel: (process.env.TEST_LOG_LEVEL as Config['logLevel'] | undefined) ?? 'silent',
       workersInProcess: false,
       seedDemo: false,
       sessionSecret: randomBytes(32).toString('hex'),

@@ -72,7 +72,7 @@ describe('interactions worker process crash', () => {
     await waitUntil('first worker has stored some events', async () => (await countEvents(env.sql)) >= 1000, 60_000, 10).catch((error: Error) => {
       throw new Error(`${error.message}\nworker output:\n${first.output()}`);
     });
-    first.child.kill('SIGKILL');
+    first.child.kill("SIGKILL");
     await first.exited;
     const storedAtKill = await countEvents(env.sql);
     const activeAtKill = await interactions.getActiveCount();

@@ -35,8 +35,12 @@ export class ApiError extends Error {
 }
 
 async function json<T>(response: Response): Promise<T> {
-  const body = (await response.json().catch(() => null)) as (T & { code?: string; message?: string }) | null;
-  if (!response.ok) throw new ApiError(response.status, body?.code ?? 'http_error', body?.message ?? `HTTP ${response.status}`);
+  const body = (await response.json().catch(() => null)) as unknown;
+  if (!response.ok) {
+    // The server answers every error as {error: {code, message}}.
+    const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`);
+  }
   return body as T;
 }
 

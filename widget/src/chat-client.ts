@@ -6,7 +6,7 @@
 // id seen; messages are keyed by server id, so nothing shows twice.
 import { io, type Socket } from 'socket.io-client';
 import type {
-  Ack, ChatMessage, ConversationSummary, QueuePosition, UnavailableReason,
+  ChatMessage, ConversationSummary, QueuePosition, UnavailableReason,
   WidgetClientToServer, WidgetServerToClient,
 } from '../../server/realtime/event-maps.ts';
 import { newClientId, Outbox, type OutboxItem } from './outbox.ts';

@@ -52,7 +52,8 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     return next;
   };
 
-  const host = document.createElement('div');
+  // A custom tag, not a div: the shop's element selectors (div, section…) never match the host.
+  const host = document.createElement('shopdesk-widget');
   host.id = 'shopdesk-widget';
   host.setAttribute('lang', lang === 'zh' ? 'zh-CN' : 'en');
   const root = host.attachShadow({ mode: 'open' });

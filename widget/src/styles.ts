@@ -1,9 +1,12 @@
-// The widget's stylesheet, scoped by its shadow root. `:host { all: initial }`
-// stops the shop's inherited styles (fonts, colours, line heights) leaking in.
+// The widget's stylesheet, scoped by its shadow root. The shop's rules can still
+// reach the host element itself (and through it, inherited properties), so the
+// host is reset with !important (inside a shadow tree, important wins over the
+// page) and .root sets every inherited property the widget relies on.
 export function widgetCss(brand: { background: string; foreground: string }, side: 'left' | 'right'): string {
   const edge = side === 'left' ? 'left' : 'right';
   return `
-:host{all:initial;position:fixed;z-index:2147483000;bottom:0;${edge}:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Microsoft YaHei",sans-serif;color:#111827;--brand:${brand.background};--on-brand:${brand.foreground}}
+:host{all:initial!important;display:block!important;position:fixed!important;z-index:2147483000!important;bottom:0!important;${edge}:0!important;width:0!important;height:0!important}
+.root{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Microsoft YaHei",sans-serif;color:#111827;letter-spacing:normal;text-transform:none;text-align:left;--brand:${brand.background};--on-brand:${brand.foreground}}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
 button,input,textarea{font:inherit;color:inherit}
@@ -23,7 +26,9 @@ button{cursor:pointer}
 .status.ok{display:none}
 .notice{padding:10px 14px;font-size:13px;background:#eff6ff;color:#1e3a8a;border-bottom:1px solid #bfdbfe}
 .notice button{margin-top:6px}
-.log{flex:1;overflow-y:auto;padding:12px 12px 4px;display:flex;flex-direction:column;gap:10px;background:#f9fafb}
+.notice .hours{margin:0 0 4px;font-weight:600}
+.log,.cards{padding:12px 12px 4px;display:flex;flex-direction:column;gap:10px}
+.scroll{flex:1;overflow-y:auto;background:#f9fafb}
 .msg{max-width:85%;display:flex;flex-direction:column;gap:2px}
 .msg .who{font-size:12px;color:#4b5563}
 .bubble{padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid #e5e7eb}

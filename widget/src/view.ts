@@ -31,7 +31,7 @@ const CSAT_OFFER_HOURS = 24;
 
 type Row = { el: HTMLElement; signature: string };
 
-export class WidgetView implements ChatClientListener {
+export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private client!: ChatClient;
   private readonly t: Strings;
   private readonly launcher: HTMLButtonElement;
@@ -78,8 +78,8 @@ export class WidgetView implements ChatClientListener {
     this.availability = h('div', { class: 'notice', hidden: true });
     this.queueNotice = h('div', { class: 'notice', hidden: true });
     this.log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': t.chatTitle });
-    this.cards = h('div', { class: 'log cards' });
-    this.scroller = h('div', { style: 'flex:1;overflow-y:auto;background:#f9fafb' }, this.log, this.cards);
+    this.cards = h('div', { class: 'cards' });
+    this.scroller = h('div', { class: 'scroll' }, this.log, this.cards);
     this.typingLine = h('div', { class: 'typing', 'aria-hidden': 'true' });
     this.input = h('textarea', { id: 'sd-input', rows: 1, maxlength: 4000, placeholder: t.inputPlaceholder, 'aria-label': t.inputLabel });
     this.sendButton = h('button', { type: 'submit', class: 'send', 'aria-label': t.send, title: t.send });
@@ -90,7 +90,7 @@ export class WidgetView implements ChatClientListener {
       h('div', { class: 'head' }, h('h2', { id: 'sd-title' }, t.chatTitle), this.transcriptButton, close),
       this.statusBar, this.availability, this.queueNotice, this.scroller, this.typingLine, compose);
     this.live = h('div', { class: 'sr', 'aria-live': 'polite', role: 'status' });
-    append(root, style, this.launcher, this.panel, this.live);
+    append(root, style, h('div', { class: 'root' }, this.launcher, this.panel, this.live));
 
     this.launcher.addEventListener('click', () => (this.isOpen ? this.close() : this.open()));
     close.addEventListener('click', () => this.close());
@@ -161,7 +161,7 @@ export class WidgetView implements ChatClientListener {
     const message = serverMessage ?? this.options.settings.offlineMessage[this.options.lang];
     const leave = h('button', { type: 'button', class: 'secondary' }, this.t.leaveMessage);
     leave.addEventListener('click', () => this.showOfflineForm());
-    append(this.availability, afterHours ? h('p', { style: 'margin:0 0 4px' }, this.t.afterHours) : null, h('div', {}, message), leave);
+    append(this.availability, afterHours ? h('p', { class: 'hours' }, this.t.afterHours) : null, h('div', {}, message), leave);
     this.availability.hidden = false;
   }
 
@@ -170,9 +170,10 @@ export class WidgetView implements ChatClientListener {
   messagesChanged(): void {
     if (!this.client) return;
     const entries = this.client.timeline();
-    const lastBot = [...entries].reverse().find((e) => e.kind === 'message' && e.message.author.type !== 'system');
-    const showChips = lastBot?.kind === 'message' && lastBot.message.author.type === 'bot' && this.client.conversation?.status !== 'resolved'
-      && this.client.conversation?.status !== 'assigned' ? lastBot.message.id : -1;
+    // Quick replies belong to the bot's latest word: once the shopper wrote (or a person took over) they go.
+    const last = [...entries].reverse().find((e) => e.kind === 'pending' || e.message.author.type !== 'system');
+    const status = this.client.conversation?.status;
+    const showChips = last?.kind === 'message' && last.message.author.type === 'bot' && status !== 'resolved' && status !== 'assigned' ? last.message.id : -1;
 
     const wanted: { key: string; signature: string; build: () => HTMLElement }[] = [];
     const greeting = this.options.settings.greeting[this.options.lang];
@@ -270,10 +271,6 @@ export class WidgetView implements ChatClientListener {
   agentsUnavailable(event: { reason: UnavailableReason; message: string }): void {
     this.showAvailability({ agentsOnline: 0, withinBusinessHours: event.reason !== 'after_hours' }, event.reason, event.message);
     this.say(event.message);
-  }
-
-  unauthorized(): void {
-    // handled by main.ts, which owns the session
   }
 
   // ---------- rows ----------

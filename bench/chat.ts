@@ -1,0 +1,223 @@
+// npm run bench:chat — relay throughput, shopper→agent latency and memory per
+// socket of the real server (auth, validation, Postgres, BullMQ, Redis adapter)
+// next to a bare Socket.IO relay, plus the interactions worker's write rate.
+// Prints figures; asserts nothing. Sizes can be changed with BENCH_* variables.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { io, type Socket } from 'socket.io-client';
+import { createSql } from '../server/db/client.ts';
+import { migrate } from '../server/db/migrate.ts';
+import { signVisitorToken } from '../server/services/visitor-tokens.ts';
+import { deleteRedisPrefix } from '../test/support/test-env.ts';
+
+const SHOPPERS = Number(process.env.BENCH_SHOPPERS ?? 100);
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 4);
+const MESSAGES_PER_SHOPPER = Number(process.env.BENCH_MESSAGES ?? 30);
+const PACED_RATE = Number(process.env.BENCH_RATE ?? 1000);
+const PACED_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 5000);
+const PG_SERVER = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function startChild(args: string[], env: Record<string, string>, readyPattern: RegExp): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = readyPattern.exec(output);
+      if (match) resolve({ child, url: match[1] });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${output.slice(-2000)}`)));
+  });
+}
+
+function connect(url: string, auth: Record<string, unknown> = {}): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+interface Target {
+  name: string;
+  url: string;
+  pid: number;
+  /** Visitor token and conversation for shopper i. */
+  shopper(i: number): { token: string; conversationId?: number };
+  agentAuth(i: number): Record<string, unknown>;
+}
+
+/** Every shopper sends its messages one after another (each waits for its ack); all shoppers at once. */
+let throughputRuns = 0;
+async function throughput(target: Target): Promise<{ messagesPerSecond: number; delivered: number }> {
+  const run = ++throughputRuns; // client ids must be new in every run, or the server rightly drops them as repeats
+  const agents = await Promise.all(Array.from({ length: AGENTS }, (_, i) => connect(`${target.url}/agent`, target.agentAuth(i))));
+  const shoppers = await Promise.all(Array.from({ length: SHOPPERS }, (_, i) => connect(`${target.url}/widget`, { token: target.shopper(i).token })));
+  const expected = SHOPPERS * MESSAGES_PER_SHOPPER;
+  let delivered = 0;
+  const allDelivered = new Promise<void>((resolve) => agents[0].on('message:new', () => ++delivered === expected && resolve()));
+  const started = performance.now();
+  await Promise.all(shoppers.map(async (socket, i) => {
+    const { conversationId } = target.shopper(i);
+    for (let m = 0; m < MESSAGES_PER_SHOPPER; m++) {
+      const ack = await socket.timeout(30_000).emitWithAck('message:send', { clientId: `tp-${run}-${i}-${m}`, text: `throughput ${i}/${m}`, ...(conversationId ? { conversationId } : {}) });
+      if (!ack.ok) throw new Error(`send refused: ${JSON.stringify(ack)}`);
+    }
+  }));
+  await Promise.race([allDelivered, new Promise((r) => setTimeout(r, 30_000))]);
+  const seconds = (performance.now() - started) / 1000;
+  [...agents, ...shoppers].forEach((s) => s.close());
+  return { messagesPerSecond: delivered / seconds, delivered };
+}
+
+/** Messages at a fixed total rate; latency from the shopper's send to the agent's receipt. */
+async function pacedLatency(target: Target, offset: number): Promise<{ p50: number; p99: number; max: number; achievedRate: number; count: number }> {
+  const agent = await connect(`${target.url}/agent`, target.agentAuth(0));
+  const shoppers = await Promise.all(Array.from({ length: SHOPPERS }, (_, i) => connect(`${target.url}/widget`, { token: target.shopper(i).token })));
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  agent.on('message:new', (message: { clientId: string | null }) => {
+    const at = message.clientId ? sentAt.get(message.clientId) : undefined;
+    if (at !== undefined) latencies.push(performance.now() - at);
+  });
+  const total = PACED_RATE * PACED_SECONDS;
+  const started = performance.now();
+  for (let n = 0; n < total; n++) {
+    const due = started + (n * 1000) / PACED_RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const i = n % SHOPPERS;
+    const clientId = `lat-${offset}-${n}`;
+    sentAt.set(clientId, performance.now());
+    const { conversationId } = target.shopper(i);
+    shoppers[i].emit('message:send', { clientId, text: `latency ${n}`, ...(conversationId ? { conversationId } : {}) }, () => {});
+  }
+  const sendSeconds = (performance.now() - started) / 1000;
+  const deadline = Date.now() + 15_000;
+  while (latencies.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  [agent, ...shoppers].forEach((s) => s.close());
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN, achievedRate: total / sendSeconds, count: latencies.length };
+}
+
+async function idleSockets(target: Target, count: number): Promise<{ connected: number; rssBeforeMb: number; rssAfterMb: number; kbPerSocket: number }> {
+  const before = await rssMb(target.pid);
+  const sockets: Socket[] = [];
+  for (let start = 0; start < count; start += 250) {
+    const batch = await Promise.allSettled(Array.from({ length: Math.min(250, count - start) }, (_, k) => connect(`${target.url}/widget`, { token: target.shopper(SHOPPERS + start + k).token })));
+    for (const r of batch) if (r.status === 'fulfilled') sockets.push(r.value);
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = await rssMb(target.pid);
+  sockets.forEach((s) => s.close());
+  return { connected: sockets.length, rssBeforeMb: before, rssAfterMb: after, kbPerSocket: ((after - before) * 1024) / Math.max(1, sockets.length) };
+}
+
+async function main(): Promise<void> {
+  const id = randomBytes(4).toString('hex');
+  const dbName = `shopdesk_bench_${id}`;
+  const redisPrefix = `bench_${id}`;
+  const secret = randomBytes(32).toString('hex');
+  const admin = postgres(`${PG_SERVER}/postgres`, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${dbName}`);
+  const databaseUrl = `${PG_SERVER}/${dbName}`;
+  const sql = createSql({ databaseUrl });
+  await migrate(sql);
+
+  // Shoppers with conversations already held by the bench agents (so the bot stays out of the relay path).
+  const agentPassword = 'bench-agent-password';
+  const { hashPassword } = await import('../server/services/auth-service.ts');
+  const hash = await hashPassword(agentPassword);
+  const agentIds = (await sql<{ id: number }[]>`
+    insert into users (email, name, role, password_hash, capacity, presence)
+    select 'bench' || g || '@demo.shop', 'Bench Agent ' || g, 'agent', ${hash}, 100, 'online' from generate_series(1, ${AGENTS}) g returning id`).map((r) => r.id);
+  const customerIds = (await sql<{ id: number }[]>`insert into customers (name) select 'Bench shopper ' || g from generate_series(1, ${SHOPPERS + IDLE_SOCKETS}) g returning id`).map((r) => r.id);
+  const conversationIds = (await sql<{ id: number }[]>`
+    insert into conversations (customer_id, status, assignee_id, handed_off, queued_at, assigned_at)
+    select c, 'assigned', (${sql.array(agentIds)}::bigint[])[1 + (row_number() over () % ${AGENTS})], true, now(), now()
+    from unnest(${sql.array(customerIds.slice(0, SHOPPERS))}::bigint[]) c returning id`).map((r) => r.id);
+
+  const env = {
+    NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, REDIS_PREFIX: redisPrefix, SESSION_SECRET: secret,
+    LOG_LEVEL: 'warn', WORKERS_IN_PROCESS: 'false', SEED_DEMO: 'false', RATE_LIMIT_MESSAGES_PER_10S: '1000000',
+  };
+  const results: Record<string, unknown> = {};
+  let real: { child: ChildProcess; url: string } | undefined;
+  let bare: { child: ChildProcess; url: string } | undefined;
+  try {
+    real = await startChild(['server/main.ts'], env, /running on (http:\/\/\S+)/);
+    const login = await fetch(`${real.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench1@demo.shop', password: agentPassword }) });
+    const { token: agentToken } = (await login.json()) as { token: string };
+    const realTarget: Target = {
+      name: 'shopdesk', url: real.url, pid: real.child.pid!,
+      shopper: (i) => ({ token: signVisitorToken(secret, customerIds[i]), conversationId: conversationIds[i] }),
+      agentAuth: () => ({ token: agentToken }),
+    };
+    bare = await startChild(['bench/bare-relay.ts'], {}, /listening on (http:\/\/\S+)/);
+    const bareTarget: Target = { name: 'bare socket.io', url: bare.url, pid: bare.child.pid!, shopper: () => ({ token: '' }), agentAuth: () => ({}) };
+
+    console.log(`bench:chat — ${SHOPPERS} shoppers, ${AGENTS} agents (every agent console receives every message), loopback, ${(await import('node:os')).cpus().length} cores`);
+    // Warm-up (JIT, connection pools) before measuring either side.
+    await throughput(realTarget);
+    await throughput(bareTarget);
+    const tpReal = await throughput(realTarget);
+    const tpBare = await throughput(bareTarget);
+    const latReal = await pacedLatency(realTarget, 1);
+    const latBare = await pacedLatency(bareTarget, 2);
+    const idleReal = await idleSockets(realTarget, IDLE_SOCKETS);
+    const idleBare = await idleSockets(bareTarget, IDLE_SOCKETS);
+
+    results.throughput = { shopdesk: tpReal, bare: tpBare, ratio: tpReal.messagesPerSecond / tpBare.messagesPerSecond };
+    results.latency = { shopdesk: latReal, bare: latBare };
+    results.idle = { shopdesk: idleReal, bare: idleBare };
+
+    console.log('');
+    console.log('| figure | shopdesk (persisted) | bare Socket.IO | ratio |');
+    console.log('|---|---|---|---|');
+    console.log(`| relay throughput, msgs/s (${SHOPPERS} shoppers × ${MESSAGES_PER_SHOPPER}, ack-paced) | ${fmt(tpReal.messagesPerSecond, 0)} | ${fmt(tpBare.messagesPerSecond, 0)} | ${fmt(100 * tpReal.messagesPerSecond / tpBare.messagesPerSecond, 0)} % |`);
+    console.log(`| shopper→agent latency p50 at ${PACED_RATE} msgs/s, ms | ${fmt(latReal.p50)} | ${fmt(latBare.p50)} | ${fmt(latReal.p50 / latBare.p50)}× |`);
+    console.log(`| shopper→agent latency p99 at ${PACED_RATE} msgs/s, ms | ${fmt(latReal.p99)} | ${fmt(latBare.p99)} | ${fmt(latReal.p99 / latBare.p99)}× |`);
+    console.log(`| achieved send rate, msgs/s (delivered/sent) | ${fmt(latReal.achievedRate, 0)} (${latReal.count}/${PACED_RATE * PACED_SECONDS}) | ${fmt(latBare.achievedRate, 0)} (${latBare.count}/${PACED_RATE * PACED_SECONDS}) | |`);
+    console.log(`| idle widget sockets connected | ${idleReal.connected} | ${idleBare.connected} | |`);
+    console.log(`| server RSS with them, MB | ${fmt(idleReal.rssAfterMb)} (from ${fmt(idleReal.rssBeforeMb)}) | ${fmt(idleBare.rssAfterMb)} (from ${fmt(idleBare.rssBeforeMb)}) | |`);
+    console.log(`| RSS per idle socket, KB | ${fmt(idleReal.kbPerSocket)} | ${fmt(idleBare.kbPerSocket)} | ${fmt(idleReal.kbPerSocket / idleBare.kbPerSocket)}× |`);
+
+    const [{ n: stored }] = await sql<{ n: number }[]>`select count(*)::int as n from messages`;
+    console.log(`\nmessages persisted by the real server during the run: ${stored}`);
+  } finally {
+    real?.child.kill('SIGTERM');
+    bare?.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    await sql.end();
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+    await deleteRedisPrefix({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', redisPrefix });
+  }
+
+  // The interactions worker's persist rate (its own script, with its own baseline).
+  try {
+    const { benchInteractionsWorker } = await import('./interactions-worker.ts');
+    console.log('\ninteractions worker:');
+    const worker = await benchInteractionsWorker({});
+    console.log(JSON.stringify(worker));
+  } catch (error) {
+    console.log(`\ninteractions worker bench unavailable: ${(error as Error).message}`);
+  }
+  process.exit(0);
+}
+
+await main();

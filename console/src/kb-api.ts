@@ -1,0 +1,97 @@
+// The knowledge-base admin API as the console pages use it (articles, intents,
+// classifier test, job status, unanswered questions). Kept in one module so the
+// pages do not depend on route details.
+import { del, get, post, put, query } from './api.ts';
+
+export interface Article {
+  id: number;
+  slug: string;
+  locale: string;
+  title: string;
+  category: string;
+  status: 'draft' | 'published';
+  body: string;
+  version: number;
+  url?: string;
+  publishedAt: string | null;
+  updatedAt: string;
+}
+
+export interface ArticleVersion {
+  version: number;
+  title: string;
+  body: string;
+  status: string;
+  category: string;
+  note: string | null;
+  createdAt: string;
+}
+
+export interface JobStatus {
+  state: 'idle' | 'queued' | 'running' | 'done' | 'failed';
+  progress: number;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface Intent {
+  id: number;
+  name: string;
+  description: string;
+  answer: { en?: string; zh?: string };
+  action: string | null;
+  articleSlug: string | null;
+  examples: { en: string[]; zh: string[] };
+}
+
+export interface Classification {
+  intent: string | null;
+  confidence: number;
+  outOfScope: boolean;
+  alternatives?: { intent: string; confidence: number }[];
+}
+
+export interface UnansweredGroup {
+  id: number;
+  locale: string;
+  text: string;
+  count: number;
+  examples: { text: string; conversationId: number | null; at: string }[];
+  lastSeen: string;
+}
+
+export interface ArticleFilter { q?: string; category?: string; locale?: string; status?: string }
+export type ArticleInput = Pick<Article, 'slug' | 'locale' | 'title' | 'category' | 'body'>;
+
+const intentBody = (i: Omit<Intent, 'id'>) => ({
+  name: i.name, description: i.description, answer: { en: i.answer.en || null, zh: i.answer.zh || null },
+  action: i.action || null, articleSlug: i.articleSlug || null, examples: { en: i.examples.en, zh: i.examples.zh },
+});
+
+export const kbApi = {
+  listArticles: (filter: ArticleFilter) => get<{ items: Omit<Article, 'body'>[]; total: number; categories: string[] }>(`/api/admin/articles${query({ ...filter, limit: 500 })}`),
+  getArticle: (id: number) => get<{ article: Article }>(`/api/admin/articles/${id}`),
+  createArticle: (input: ArticleInput) => post<{ article: Article }>('/api/admin/articles', input),
+  /** Saves a new version. A published article stays published: the bot uses the new text after the re-index. */
+  saveArticle: (id: number, input: Partial<ArticleInput>, note?: string) => put<{ article: Article }>(`/api/admin/articles/${id}`, note ? { ...input, note } : input),
+  publishArticle: (id: number) => post<{ article: Article }>(`/api/admin/articles/${id}/publish`, {}),
+  unpublishArticle: (id: number) => post<{ article: Article }>(`/api/admin/articles/${id}/unpublish`, {}),
+  deleteArticle: (id: number) => del(`/api/admin/articles/${id}`),
+  versions: (id: number) => get<{ items: Omit<ArticleVersion, 'body'>[] }>(`/api/admin/articles/${id}/versions`),
+  version: (id: number, version: number) => get<{ version: ArticleVersion }>(`/api/admin/articles/${id}/versions/${version}`),
+  restore: (id: number, version: number) => post<{ article: Article }>(`/api/admin/articles/${id}/versions/${version}/restore`, {}),
+  status: () => get<{ training: JobStatus; indexing: JobStatus }>('/api/admin/kb/status'),
+
+  listIntents: () => get<{ items: Intent[] }>('/api/admin/intents'),
+  createIntent: (input: Omit<Intent, 'id'>) => post<{ intent: Intent }>('/api/admin/intents', intentBody(input)),
+  saveIntent: (id: number, input: Omit<Intent, 'id'>) => put<{ intent: Intent }>(`/api/admin/intents/${id}`, intentBody(input)),
+  deleteIntent: (id: number) => del(`/api/admin/intents/${id}`),
+  classify: (text: string) => post<Classification>('/api/admin/nlu/classify', { text }),
+  retrain: () => post('/api/admin/nlu/train', {}),
+
+  unanswered: () => get<{ items: UnansweredGroup[]; total: number }>('/api/admin/unanswered?status=open'),
+  addAsExample: (id: number, intentId: number) => post(`/api/admin/unanswered/${id}/add-example`, { intentId }),
+  createDraft: (id: number) => post<{ article: Article }>(`/api/admin/unanswered/${id}/create-article`, {}),
+  dismiss: (id: number) => post(`/api/admin/unanswered/${id}/handled`, {}),
+};

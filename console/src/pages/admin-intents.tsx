@@ -1,0 +1,131 @@
+// Intents editor: list, edit examples and answers per language, a test box
+// (sentence → intent, confidence, out of scope) and the retraining status.
+import { useEffect, useState } from 'preact/hooks';
+import { errorText } from '../api.ts';
+import { useLoad } from '../hooks.ts';
+import { t } from '../i18n.ts';
+import { kbApi, type Classification, type Intent } from '../kb-api.ts';
+import { JobBar, useJobStatus } from './admin-kb.tsx';
+
+type IntentDraft = Omit<Intent, 'id'>;
+const EMPTY: IntentDraft = { name: '', description: '', answer: { en: '', zh: '' }, action: null, articleSlug: null, examples: { en: [], zh: [] } };
+const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+
+export function IntentsPage() {
+  const list = useLoad(() => kbApi.listIntents(), []);
+  const [selected, setSelected] = useState<number | 'new' | null>(null);
+  const [filter, setFilter] = useState('');
+  const status = useJobStatus();
+  const intents = (list.data?.items ?? []).filter((i) => !filter || i.name.includes(filter.toLowerCase()));
+  const current = typeof selected === 'number' ? list.data?.items.find((i) => i.id === selected) ?? null : null;
+  return (
+    <div class="admin-intents">
+      <aside class="card">
+        <h2>{t('nav.intents')}</h2>
+        <input type="search" placeholder={t('intents.filter')} value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
+        <button class="primary" onClick={() => setSelected('new')}>{t('intents.new')}</button>
+        {list.error && <p class="error">{list.error}</p>}
+        <ul class="plain">
+          {intents.map((i) => (
+            <li key={i.id}>
+              <button class={`link ${selected === i.id ? 'selected' : ''}`} data-testid="intent-item" onClick={() => setSelected(i.id)}>{i.name}</button>
+              <span class="muted small"> {i.examples.en.length} en · {i.examples.zh.length} zh</span>
+            </li>
+          ))}
+        </ul>
+      </aside>
+      <section class="grow">
+        <div class="jobs">{status && <JobBar job={status.training} kind="training" label={t('intents.training')} />}</div>
+        <TestBox />
+        {selected === 'new' && <IntentEditor key="new" intent={null} onSaved={(id) => { list.reload(); setSelected(id); }} />}
+        {current && <IntentEditor key={current.id} intent={current} onSaved={() => list.reload()} onDeleted={() => { list.reload(); setSelected(null); }} />}
+      </section>
+    </div>
+  );
+}
+
+function TestBox() {
+  const [text, setText] = useState('');
+  const [result, setResult] = useState<Classification | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (event: Event) => {
+    event.preventDefault();
+    if (!text.trim()) return;
+    try {
+      setResult(await kbApi.classify(text.trim()));
+      setError(null);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <form class="card test-box" onSubmit={run} data-testid="intent-test">
+      <h3>{t('intents.test')}</h3>
+      <div class="inline">
+        <input class="grow" data-testid="intent-test-input" placeholder={t('intents.testPlaceholder')} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        <button class="primary" type="submit">{t('intents.classify')}</button>
+      </div>
+      {error && <p class="error small">{error}</p>}
+      {result && (
+        <div class="classification" data-testid="intent-test-result">
+          {result.outOfScope
+            ? <span class="badge warn">{t('intents.outOfScope')}</span>
+            : <span class="badge">{result.intent}</span>}
+          <span> {t('evidence.confidence')}: {(result.confidence * 100).toFixed(1)}%</span>
+          {(result.alternatives ?? []).length > 0 && (
+            <ul class="plain small">{(result.alternatives ?? []).slice(0, 4).map((a) => <li key={a.intent}>{a.intent} — {(a.confidence * 100).toFixed(1)}%</li>)}</ul>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}
+
+function IntentEditor({ intent, onSaved, onDeleted }: { intent: Intent | null; onSaved(id: number): void; onDeleted?(): void }) {
+  const [draft, setDraft] = useState<IntentDraft>(intent ? { ...intent } : EMPTY);
+  const [examplesEn, setExamplesEn] = useState((intent?.examples.en ?? []).join('\n'));
+  const [examplesZh, setExamplesZh] = useState((intent?.examples.zh ?? []).join('\n'));
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => setMessage(null), [draft, examplesEn, examplesZh]);
+  const save = async () => {
+    const input: IntentDraft = { ...draft, examples: { en: lines(examplesEn), zh: lines(examplesZh) } };
+    try {
+      const saved = intent ? await kbApi.saveIntent(intent.id, input) : await kbApi.createIntent(input);
+      setError(null);
+      setMessage(t('intents.saved'));
+      onSaved(saved.intent.id);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const remove = async () => {
+    if (!intent || !confirm(t('intents.confirmDelete', { name: intent.name }))) return;
+    try {
+      await kbApi.deleteIntent(intent.id);
+      onDeleted?.();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <div class="card editor" data-testid="intent-editor">
+      <div class="grid-2">
+        <label>{t('intents.name')}<input value={draft.name} pattern="[a-z0-9_]{1,60}" disabled={!!intent} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></label>
+        <label>{t('intents.description')}<input value={draft.description} onInput={(e) => setDraft({ ...draft, description: e.currentTarget.value })} /></label>
+        <label>{t('intents.action')}<input value={draft.action ?? ''} onInput={(e) => setDraft({ ...draft, action: e.currentTarget.value || null })} /></label>
+        <label>{t('intents.articleSlug')}<input value={draft.articleSlug ?? ''} onInput={(e) => setDraft({ ...draft, articleSlug: e.currentTarget.value || null })} /></label>
+        <label>{t('intents.answerEn')}<textarea rows={3} value={draft.answer.en ?? ''} onInput={(e) => setDraft({ ...draft, answer: { ...draft.answer, en: e.currentTarget.value } })} /></label>
+        <label>{t('intents.answerZh')}<textarea rows={3} value={draft.answer.zh ?? ''} onInput={(e) => setDraft({ ...draft, answer: { ...draft.answer, zh: e.currentTarget.value } })} /></label>
+        <label>{t('intents.examplesEn')}<textarea rows={10} value={examplesEn} onInput={(e) => setExamplesEn(e.currentTarget.value)} /></label>
+        <label>{t('intents.examplesZh')}<textarea rows={10} value={examplesZh} onInput={(e) => setExamplesZh(e.currentTarget.value)} /></label>
+      </div>
+      <div class="actions">
+        <button class="primary" onClick={save}>{t('save')}</button>
+        {intent && <button class="danger" onClick={remove}>{t('delete')}</button>}
+        {message && <span class="ok small">{message}</span>}
+        {error && <span class="error small">{error}</span>}
+      </div>
+    </div>
+  );
+}

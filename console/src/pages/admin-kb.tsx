@@ -1,0 +1,230 @@
+// Knowledge-base editor: article list with search and filters, Markdown editor
+// with a live (safe) preview, draft → publish, version history with diff and
+// restore, and the re-index progress after a publish.
+import { useEffect, useState } from 'preact/hooks';
+import { errorText } from '../api.ts';
+import { useLoad } from '../hooks.ts';
+import { t, type Key } from '../i18n.ts';
+import { Markdown } from '../markdown.tsx';
+import { diffLines } from '../diff.ts';
+import { kbApi, type Article, type ArticleFilter, type ArticleInput, type JobStatus } from '../kb-api.ts';
+import { formatTime } from '../hooks.ts';
+
+const EMPTY: ArticleInput = { slug: '', locale: 'en', title: '', category: 'general', body: '' };
+
+export function KnowledgeBasePage() {
+  const [filter, setFilter] = useState<ArticleFilter>({});
+  const [search, setSearch] = useState('');
+  const list = useLoad(() => kbApi.listArticles(filter), [JSON.stringify(filter)]);
+  // ?article=ID opens that article (the unanswered page links drafts it creates).
+  const [selected, setSelected] = useState<number | 'new' | null>(() => Number(new URLSearchParams(location.search).get('article')) || null);
+  const categories = list.data?.categories ?? [];
+
+  return (
+    <div class="admin-kb">
+      <aside class="kb-list card">
+        <h2>{t('nav.kb')}</h2>
+        <form onSubmit={(e) => { e.preventDefault(); setFilter({ ...filter, q: search.trim() || undefined }); }}>
+          <input type="search" data-testid="kb-search" placeholder={t('kb.search')} value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+        </form>
+        <div class="filters">
+          <select aria-label={t('kb.category')} value={filter.category ?? ''} onChange={(e) => setFilter({ ...filter, category: e.currentTarget.value || undefined })}>
+            <option value="">{t('kb.allCategories')}</option>
+            {categories.map((c) => <option key={c} value={c}>{c}</option>)}
+          </select>
+          <select aria-label={t('kb.locale')} data-testid="kb-filter-locale" value={filter.locale ?? ''} onChange={(e) => setFilter({ ...filter, locale: e.currentTarget.value || undefined })}>
+            <option value="">{t('kb.allLocales')}</option><option value="en">en</option><option value="zh">zh</option>
+          </select>
+          <select aria-label={t('kb.status')} value={filter.status ?? ''} onChange={(e) => setFilter({ ...filter, status: e.currentTarget.value || undefined })}>
+            <option value="">{t('kb.allStatuses')}</option><option value="draft">{t('kb.draft')}</option><option value="published">{t('kb.published')}</option>
+          </select>
+        </div>
+        <button class="primary" data-testid="kb-new" onClick={() => setSelected('new')}>{t('kb.new')}</button>
+        {list.error && <p class="error">{list.error}</p>}
+        <ul class="plain">
+          {(list.data?.items ?? []).map((a) => (
+            <li key={a.id}>
+              <button class={`link kb-item ${selected === a.id ? 'selected' : ''}`} data-testid="kb-item" data-slug={a.slug} data-locale={a.locale} onClick={() => setSelected(a.id)}>
+                {a.title}
+              </button>
+              <div class="muted small">{a.slug} · {a.locale} · {a.category} · <span class={`badge kb-${a.status}`}>{t(`kb.${a.status}` as Key)}</span></div>
+            </li>
+          ))}
+        </ul>
+      </aside>
+      <section class="kb-editor">
+        <IndexStatus />
+        {selected === 'new' && <ArticleEditor key="new" articleId={null} onSaved={(id) => { list.reload(); setSelected(id); }} />}
+        {typeof selected === 'number' && <ArticleEditor key={selected} articleId={selected} onSaved={() => list.reload()} />}
+        {selected === null && <p class="muted empty">{t('kb.pick')}</p>}
+      </section>
+    </div>
+  );
+}
+
+/** Polls the background jobs: fast while one runs, slowly otherwise. */
+export function useJobStatus(): { training: JobStatus; indexing: JobStatus } | null {
+  const [status, setStatus] = useState<{ training: JobStatus; indexing: JobStatus } | null>(null);
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout>;
+    const poll = async () => {
+      let busy = false;
+      try {
+        const s = await kbApi.status();
+        if (stopped) return;
+        setStatus(s);
+        busy = [s.training, s.indexing].some((j) => j.state === 'queued' || j.state === 'running');
+      } catch {
+        // keep polling: a transient error must not freeze the indicator
+      }
+      if (!stopped) timer = setTimeout(poll, busy ? 700 : 3000);
+    };
+    void poll();
+    return () => { stopped = true; clearTimeout(timer); };
+  }, []);
+  return status;
+}
+
+export function JobBar({ job, kind, label }: { job: JobStatus | undefined; kind: 'training' | 'indexing'; label: string }) {
+  if (!job) return null;
+  const busy = job.state === 'queued' || job.state === 'running';
+  return (
+    <div class={`job job-${job.state}`} data-testid={`job-${kind}`} data-state={job.state}>
+      <span>{label}: {t(`job.${job.state}` as Key)}</span>
+      <progress max={100} value={busy ? job.progress : job.state === 'done' ? 100 : 0} />
+      {busy && <span class="small">{job.progress}%</span>}
+      {job.finishedAt && !busy && <span class="muted small">{formatTime(job.finishedAt)}</span>}
+      {job.error && <span class="error small">{job.error}</span>}
+    </div>
+  );
+}
+
+function IndexStatus() {
+  const status = useJobStatus();
+  return <div class="jobs">{status ? <JobBar job={status.indexing} kind="indexing" label={t('kb.indexing')} /> : null}</div>;
+}
+
+function ArticleEditor({ articleId, onSaved }: { articleId: number | null; onSaved(id: number): void }) {
+  const loaded = useLoad(() => (articleId ? kbApi.getArticle(articleId) : Promise.resolve(null)), [articleId]);
+  const [draft, setDraft] = useState<ArticleInput>(EMPTY);
+  const [article, setArticle] = useState<Article | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [versionsTick, setVersionsTick] = useState(0);
+
+  useEffect(() => {
+    const a = loaded.data?.article;
+    if (a) {
+      setArticle(a);
+      setDraft({ slug: a.slug, locale: a.locale, title: a.title, category: a.category, body: a.body });
+    }
+  }, [loaded.data]);
+
+  const dirty = article ? draft.title !== article.title || draft.body !== article.body || draft.category !== article.category : true;
+  const edits = () => ({ title: draft.title, category: draft.category, body: draft.body });
+  const run = async (what: () => Promise<{ article: Article }>, done: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await what();
+      setArticle(result.article);
+      setDraft({ slug: result.article.slug, locale: result.article.locale, title: result.article.title, category: result.article.category, body: result.article.body });
+      setMessage(done);
+      setVersionsTick((n) => n + 1);
+      onSaved(result.article.id);
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const live = article?.status === 'published';
+  // A draft is saved as a draft; a published article's edits go live (new version, re-indexed) when saved.
+  const save = () => run(() => (article ? kbApi.saveArticle(article.id, edits()) : kbApi.createArticle(draft)), live ? t('kb.publishedMsg') : t('kb.saved'));
+  const publish = () => run(async () => {
+    const saved = !article ? await kbApi.createArticle(draft) : dirty ? await kbApi.saveArticle(article.id, edits()) : { article };
+    return saved.article.status === 'published' ? saved : kbApi.publishArticle(saved.article.id);
+  }, t('kb.publishedMsg'));
+  const unpublish = () => article && run(() => kbApi.unpublishArticle(article.id), t('kb.unpublishedMsg'));
+
+  if (articleId && !article) return <p class="muted">{loaded.error ?? t('loading')}</p>;
+  return (
+    <div class="card editor" data-testid="kb-editor">
+      <div class="editor-head">
+        <h3>{article ? article.title : t('kb.new')}</h3>
+        {article && <span class={`badge kb-${article.status}`} data-testid="kb-status">{t(`kb.${article.status}` as Key)} · v{article.version}</span>}
+      </div>
+      <div class="grid-2">
+        <label>{t('kb.slug')}<input data-testid="kb-slug" value={draft.slug} disabled={!!article} pattern="[a-z0-9][a-z0-9-]*" onInput={(e) => setDraft({ ...draft, slug: e.currentTarget.value })} /></label>
+        <label>{t('kb.locale')}
+          <select value={draft.locale} disabled={!!article} onChange={(e) => setDraft({ ...draft, locale: e.currentTarget.value })}><option value="en">en</option><option value="zh">zh</option></select>
+        </label>
+        <label>{t('kb.title')}<input data-testid="kb-title" value={draft.title} onInput={(e) => setDraft({ ...draft, title: e.currentTarget.value })} /></label>
+        <label>{t('kb.category')}<input data-testid="kb-category" value={draft.category} onInput={(e) => setDraft({ ...draft, category: e.currentTarget.value })} /></label>
+      </div>
+      <div class="split">
+        <label class="grow">{t('kb.body')}
+          <textarea data-testid="kb-body" rows={18} value={draft.body} onInput={(e) => setDraft({ ...draft, body: e.currentTarget.value })} />
+        </label>
+        <div class="preview grow" data-testid="kb-preview">
+          <div class="muted small">{t('kb.preview')}</div>
+          <Markdown source={draft.body} />
+        </div>
+      </div>
+      <div class="actions">
+        {!live && <button data-testid="kb-save" disabled={busy || !dirty} onClick={save}>{t('kb.saveDraft')}</button>}
+        <button class="primary" data-testid="kb-publish" disabled={busy || (live && !dirty)} onClick={publish}>{live ? t('kb.publishChanges') : t('kb.publish')}</button>
+        {live && <button data-testid="kb-unpublish" disabled={busy} onClick={unpublish}>{t('kb.unpublish')}</button>}
+        {message && <span class="ok small" data-testid="kb-message">{message}</span>}
+        {error && <span class="error small" role="alert">{error}</span>}
+      </div>
+      {article && <VersionHistory article={article} tick={versionsTick} current={draft.body} onRestored={(a) => { setArticle(a); setDraft({ ...draft, title: a.title, body: a.body, category: a.category }); setVersionsTick((n) => n + 1); setMessage(t('kb.restored')); onSaved(a.id); }} />}
+    </div>
+  );
+}
+
+function VersionHistory({ article, tick, current, onRestored }: { article: Article; tick: number; current: string; onRestored(article: Article): void }) {
+  const versions = useLoad(() => kbApi.versions(article.id), [article.id, tick]);
+  const [compare, setCompare] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const items = [...(versions.data?.items ?? [])].sort((a, b) => b.version - a.version);
+  const shown = useLoad(() => (compare ? kbApi.version(article.id, compare).then((r) => r.version) : Promise.resolve(null)), [article.id, compare]).data;
+  const restore = async (version: number) => {
+    try {
+      onRestored((await kbApi.restore(article.id, version)).article);
+      setCompare(null);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <section class="versions" data-testid="kb-versions">
+      <h4>{t('kb.history')}</h4>
+      {error && <p class="error small">{error}</p>}
+      <table>
+        <thead><tr><th>v</th><th>{t('kb.status')}</th><th>{t('kb.title')}</th><th>{t('kb.when')}</th><th /></tr></thead>
+        <tbody>
+          {items.map((v) => (
+            <tr key={v.version} data-testid="kb-version" data-version={v.version}>
+              <td>{v.version}</td><td>{t(`kb.${v.status}` as Key)}</td><td>{v.title}</td><td class="small">{formatTime(v.createdAt)}{v.note ? ` · ${v.note}` : ''}</td>
+              <td>
+                <button class="small" data-testid="kb-diff" onClick={() => setCompare(compare === v.version ? null : v.version)}>{t('kb.diff')}</button>
+                {v.version !== article.version && <button class="small" data-testid="kb-restore" onClick={() => restore(v.version)}>{t('kb.restore')}</button>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {shown && shown.version === compare && (
+        <div class="diff" data-testid="kb-diff-view">
+          <div class="muted small">{t('kb.diffExplain', { version: shown.version })}</div>
+          <pre>{diffLines(shown.body, current).map((line, i) => (
+            <div key={i} class={`diff-${line.op}`}>{line.op === 'added' ? '+ ' : line.op === 'removed' ? '- ' : '  '}{line.text}</div>
+          ))}</pre>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,119 @@
+// Reports: conversations per day, containment, first-response and resolution
+// times, CSAT, top intents and article helpfulness for a date range, drawn with
+// Chart.js from /api/admin/reports, plus the CSV export of the same range.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Chart, registerables, type ChartConfiguration } from 'chart.js';
+import { get, query } from '../api.ts';
+import { formatSeconds, useLoad } from '../hooks.ts';
+import { t } from '../i18n.ts';
+
+Chart.register(...registerables);
+
+interface Report {
+  range: { from: string; to: string };
+  conversationsPerDay: { day: string; total: number; handedOff: number }[];
+  containment: { total: number; botResolved: number; handedOff: number; withBot: number; rate: number | null };
+  firstResponse: { count: number; medianSeconds: number | null; p90Seconds: number | null };
+  resolution: { count: number; medianSeconds: number | null; p90Seconds: number | null };
+  csat: { count: number; average: number | null; distribution: number[] };
+  topIntents: { intent: string; count: number }[];
+  articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+export function ReportsPage() {
+  const [range, setRange] = useState(() => ({ from: day(new Date(Date.now() - 29 * 86_400_000)), to: day(new Date()) }));
+  const [form, setForm] = useState(range);
+  const report = useLoad(() => get<Report>(`/api/admin/reports${query(range)}`), [range.from, range.to]);
+  const r = report.data;
+  return (
+    <div class="reports" data-testid="reports">
+      <form class="card inline" onSubmit={(e) => { e.preventDefault(); setRange(form); }}>
+        <label>{t('reports.from')} <input type="date" data-testid="report-from" value={form.from} onInput={(e) => setForm({ ...form, from: e.currentTarget.value })} /></label>
+        <label>{t('reports.to')} <input type="date" data-testid="report-to" value={form.to} onInput={(e) => setForm({ ...form, to: e.currentTarget.value })} /></label>
+        <button class="primary" type="submit" data-testid="report-apply">{t('reports.apply')}</button>
+        <a class="button" data-testid="report-csv" href={`/api/admin/reports/conversations.csv${query(range)}`} download>{t('reports.csv')}</a>
+      </form>
+      {report.error && <p class="error">{report.error}</p>}
+      {r && (
+        <div data-testid="report-ready" data-from={r.range.from} data-to={r.range.to}>
+          <div class="kpis">
+            <Kpi id="kpi-conversations" label={t('reports.conversations')} value={String(r.containment.total)} />
+            <Kpi id="kpi-containment" label={t('reports.containment')} value={r.containment.rate === null ? '—' : `${(r.containment.rate * 100).toFixed(1)}%`}
+              detail={t('reports.containmentDetail', { bot: r.containment.botResolved, human: r.containment.handedOff })} />
+            <Kpi id="kpi-first-response" label={t('reports.firstResponse')} value={formatSeconds(r.firstResponse.medianSeconds)}
+              detail={`p90 ${formatSeconds(r.firstResponse.p90Seconds)} · n=${r.firstResponse.count}`} raw={r.firstResponse.medianSeconds} />
+            <Kpi id="kpi-resolution" label={t('reports.resolution')} value={formatSeconds(r.resolution.medianSeconds)}
+              detail={`p90 ${formatSeconds(r.resolution.p90Seconds)} · n=${r.resolution.count}`} raw={r.resolution.medianSeconds} />
+            <Kpi id="kpi-csat" label={t('reports.csat')} value={r.csat.average === null ? '—' : r.csat.average.toFixed(2)} detail={`n=${r.csat.count}`} raw={r.csat.average} />
+          </div>
+          <div class="charts">
+            <ChartCard id="chart-per-day" title={t('reports.perDay')} config={{
+              type: 'bar',
+              data: {
+                labels: r.conversationsPerDay.map((d) => d.day.slice(5)),
+                datasets: [
+                  { label: t('reports.botOnly'), data: r.conversationsPerDay.map((d) => d.total - d.handedOff), backgroundColor: '#60a5fa', stack: 's' },
+                  { label: t('reports.handedOff'), data: r.conversationsPerDay.map((d) => d.handedOff), backgroundColor: '#f59e0b', stack: 's' },
+                ],
+              },
+              options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+            }} values={r.conversationsPerDay.map((d) => d.total)} />
+            <ChartCard id="chart-containment" title={t('reports.containment')} config={{
+              type: 'doughnut',
+              data: { labels: [t('reports.botResolved'), t('reports.handedOff'), t('reports.withBot')], datasets: [{ data: [r.containment.botResolved, r.containment.handedOff, r.containment.withBot], backgroundColor: ['#22c55e', '#f59e0b', '#cbd5e1'] }] },
+            }} values={[r.containment.botResolved, r.containment.handedOff, r.containment.withBot]} />
+            <ChartCard id="chart-csat" title={t('reports.csatDistribution')} config={{
+              type: 'bar',
+              data: { labels: ['1', '2', '3', '4', '5'], datasets: [{ label: t('reports.ratings'), data: r.csat.distribution, backgroundColor: '#a78bfa' }] },
+              options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+            }} values={r.csat.distribution} />
+            <ChartCard id="chart-intents" title={t('reports.topIntents')} config={{
+              type: 'bar',
+              data: { labels: r.topIntents.map((i) => i.intent), datasets: [{ label: t('reports.decisions'), data: r.topIntents.map((i) => i.count), backgroundColor: '#34d399' }] },
+              options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+            }} values={r.topIntents.map((i) => i.count)} />
+            <ChartCard id="chart-articles" title={t('reports.articles')} config={{
+              type: 'bar',
+              data: {
+                labels: r.articleHelpfulness.map((a) => a.title ?? `#${a.articleId}`),
+                datasets: [
+                  { label: t('reports.helpful'), data: r.articleHelpfulness.map((a) => a.helpful), backgroundColor: '#22c55e', stack: 'a' },
+                  { label: t('reports.notHelpful'), data: r.articleHelpfulness.map((a) => a.notHelpful), backgroundColor: '#ef4444', stack: 'a' },
+                ],
+              },
+              options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } } },
+            }} values={r.articleHelpfulness.flatMap((a) => [a.helpful, a.notHelpful])} />
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Kpi({ id, label, value, detail, raw }: { id: string; label: string; value: string; detail?: string; raw?: number | null }) {
+  return (
+    <div class="card kpi" data-testid={id} data-value={raw ?? value}>
+      <div class="muted small">{label}</div>
+      <div class="kpi-value">{value}</div>
+      {detail && <div class="muted small">{detail}</div>}
+    </div>
+  );
+}
+
+/** One chart; the numbers it draws are also kept on the element (data-values) for checking and for screen readers' summaries. */
+function ChartCard({ id, title, config, values }: { id: string; title: string; config: ChartConfiguration; values: number[] }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    if (!canvas.current) return;
+    const chart = new Chart(canvas.current, { ...config, options: { animation: false, responsive: true, maintainAspectRatio: false, ...(config.options ?? {}) } } as ChartConfiguration);
+    return () => chart.destroy();
+  }, [JSON.stringify(config.data)]);
+  return (
+    <div class="card chart" data-testid={id} data-values={values.join(',')}>
+      <h4>{title}</h4>
+      <div class="chart-box"><canvas ref={canvas} aria-label={title} role="img" /></div>
+    </div>
+  );
+}

@@ -1,0 +1,286 @@
+// Team and settings: agents and admins, canned responses, widget settings,
+// privacy requests (export / delete a customer) and the audit log.
+import { useEffect, useState } from 'preact/hooks';
+import { del, errorText, get, patch, post, put, query } from '../api.ts';
+import { formatTime, useLoad } from '../hooks.ts';
+import { t, type Key } from '../i18n.ts';
+import { useSession } from '../context.ts';
+import type { CannedResponse, Customer } from '../types.ts';
+
+const TABS = ['team', 'canned', 'widget', 'privacy', 'audit'] as const;
+type Tab = (typeof TABS)[number];
+
+export function TeamPage() {
+  const [tab, setTab] = useState<Tab>('team');
+  return (
+    <div class="admin-team">
+      <div class="tabs">
+        {TABS.map((x) => <button key={x} class={tab === x ? 'active' : ''} data-testid={`tab-${x}`} onClick={() => setTab(x)}>{t(`team.tab.${x}` as Key)}</button>)}
+      </div>
+      {tab === 'team' && <TeamTab />}
+      {tab === 'canned' && <CannedTab />}
+      {tab === 'widget' && <WidgetTab />}
+      {tab === 'privacy' && <PrivacyTab />}
+      {tab === 'audit' && <AuditTab />}
+    </div>
+  );
+}
+
+interface Member { id: number; email: string; name: string; role: 'agent' | 'admin'; capacity: number; presence: string; active: boolean; openChats: number; lastSeenAt: string | null }
+
+function TeamTab() {
+  const { user } = useSession();
+  const team = useLoad(() => get<{ items: Member[] }>('/api/admin/team'), []);
+  const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'agent' | 'admin', password: '', capacity: 5 });
+  const [error, setError] = useState<string | null>(null);
+  const change = async (id: number, body: Record<string, unknown>) => {
+    try {
+      await patch(`/api/admin/team/${id}`, body);
+      setError(null);
+      team.reload();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const create = async (event: Event) => {
+    event.preventDefault();
+    try {
+      await post('/api/admin/team', form);
+      setForm({ email: '', name: '', role: 'agent', password: '', capacity: 5 });
+      setError(null);
+      team.reload();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <section class="card" data-testid="team">
+      {error && <p class="error" role="alert">{error}</p>}
+      <table>
+        <thead><tr><th>{t('team.name')}</th><th>{t('team.email')}</th><th>{t('team.role')}</th><th>{t('team.capacity')}</th><th>{t('team.presence')}</th><th>{t('team.open')}</th><th /></tr></thead>
+        <tbody>
+          {(team.data?.items ?? []).map((m) => (
+            <tr key={m.id} class={m.active ? '' : 'inactive'} data-testid="team-row" data-email={m.email}>
+              <td>{m.name}</td><td>{m.email}</td>
+              <td>
+                <select value={m.role} disabled={m.id === user.id} onChange={(e) => change(m.id, { role: e.currentTarget.value })}>
+                  <option value="agent">{t('role.agent')}</option><option value="admin">{t('role.admin')}</option>
+                </select>
+              </td>
+              <td><input type="number" min={0} max={100} value={m.capacity} class="narrow" onChange={(e) => change(m.id, { capacity: Number(e.currentTarget.value) })} /></td>
+              <td>{t(`presence.${m.presence}` as Key)}</td>
+              <td>{m.openChats}</td>
+              <td>{m.id !== user.id && (m.active
+                ? <button class="danger small" data-testid="deactivate" onClick={() => change(m.id, { active: false })}>{t('team.deactivate')}</button>
+                : <button class="small" onClick={() => change(m.id, { active: true })}>{t('team.activate')}</button>)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h4>{t('team.create')}</h4>
+      <form class="inline wrap" onSubmit={create} data-testid="team-create">
+        <input required placeholder={t('team.name')} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
+        <input required type="email" placeholder={t('team.email')} value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} />
+        <select value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as 'agent' | 'admin' })}>
+          <option value="agent">{t('role.agent')}</option><option value="admin">{t('role.admin')}</option>
+        </select>
+        <input type="number" min={0} max={100} class="narrow" value={form.capacity} onInput={(e) => setForm({ ...form, capacity: Number(e.currentTarget.value) })} />
+        <input required type="password" minLength={10} placeholder={t('team.password')} value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+        <button class="primary" type="submit">{t('add')}</button>
+      </form>
+    </section>
+  );
+}
+
+function CannedTab() {
+  const list = useLoad(() => get<{ items: CannedResponse[] }>('/api/canned-responses'), []);
+  const blank = { shortcut: '', title: '', body: '', locale: 'en' as 'en' | 'zh' };
+  const [form, setForm] = useState(blank);
+  const [editing, setEditing] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    try {
+      if (editing) await put(`/api/admin/canned-responses/${editing}`, form);
+      else await post('/api/admin/canned-responses', form);
+      setForm(blank);
+      setEditing(null);
+      setError(null);
+      list.reload();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <section class="card" data-testid="canned">
+      {error && <p class="error">{error}</p>}
+      <table>
+        <thead><tr><th>{t('canned.shortcut')}</th><th>{t('canned.title')}</th><th>{t('canned.body')}</th><th>{t('kb.locale')}</th><th /></tr></thead>
+        <tbody>
+          {(list.data?.items ?? []).map((c) => (
+            <tr key={c.id}>
+              <td><code>/{c.shortcut}</code></td><td>{c.title}</td><td class="small">{c.body}</td><td>{c.locale}</td>
+              <td class="nowrap">
+                <button class="small" onClick={() => { setEditing(c.id); setForm({ shortcut: c.shortcut, title: c.title, body: c.body, locale: c.locale as 'en' | 'zh' }); }}>{t('edit')}</button>
+                <button class="small danger" onClick={async () => { await del(`/api/admin/canned-responses/${c.id}`).catch((e) => setError(errorText(e))); list.reload(); }}>{t('delete')}</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form class="stack" onSubmit={submit} data-testid="canned-form">
+        <div class="inline">
+          <input required pattern="[a-z0-9][a-z0-9_\-]{0,39}" placeholder={t('canned.shortcut')} value={form.shortcut} onInput={(e) => setForm({ ...form, shortcut: e.currentTarget.value })} />
+          <input required placeholder={t('canned.title')} value={form.title} onInput={(e) => setForm({ ...form, title: e.currentTarget.value })} />
+          <select value={form.locale} onChange={(e) => setForm({ ...form, locale: e.currentTarget.value as 'en' | 'zh' })}><option value="en">en</option><option value="zh">zh</option></select>
+        </div>
+        <textarea required rows={3} placeholder={t('canned.body')} value={form.body} onInput={(e) => setForm({ ...form, body: e.currentTarget.value })} />
+        <div class="inline">
+          <button class="primary" type="submit">{editing ? t('save') : t('add')}</button>
+          {editing && <button type="button" onClick={() => { setEditing(null); setForm(blank); }}>{t('cancel')}</button>}
+        </div>
+      </form>
+    </section>
+  );
+}
+
+interface WidgetSettingsView {
+  siteKey: string; color: string; position: 'right' | 'left'; language: 'auto' | 'en' | 'zh';
+  greeting: { en: string; zh: string }; offlineMessage: { en: string; zh: string }; preChatForm: boolean;
+  businessHours: null | { timezone: string; days: (null | [string, string])[] };
+  identitySecretSet: boolean;
+}
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+function WidgetTab() {
+  const loaded = useLoad(() => get<WidgetSettingsView>('/api/admin/widget-settings'), []);
+  const [form, setForm] = useState<WidgetSettingsView | null>(null);
+  const [secret, setSecret] = useState<string | undefined>(undefined);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => { if (loaded.data) setForm(loaded.data); }, [loaded.data]);
+  if (!form) return <p class="muted">{loaded.error ?? t('loading')}</p>;
+  const save = async (event: Event) => {
+    event.preventDefault();
+    const { identitySecretSet: _set, ...settings } = form;
+    try {
+      const saved = await put<WidgetSettingsView>('/api/admin/widget-settings', secret === undefined ? settings : { ...settings, identitySecret: secret });
+      setForm(saved);
+      setSecret(undefined);
+      setError(null);
+      setMessage(t('saved'));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const hours = form.businessHours;
+  return (
+    <form class="card stack" onSubmit={save} data-testid="widget-settings">
+      <div class="grid-2">
+        <label>{t('widget.color')}<input type="color" value={form.color} onInput={(e) => setForm({ ...form, color: e.currentTarget.value })} /></label>
+        <label>{t('widget.position')}<select value={form.position} onChange={(e) => setForm({ ...form, position: e.currentTarget.value as 'right' | 'left' })}><option value="right">{t('widget.right')}</option><option value="left">{t('widget.left')}</option></select></label>
+        <label>{t('widget.language')}<select value={form.language} onChange={(e) => setForm({ ...form, language: e.currentTarget.value as 'auto' })}><option value="auto">auto</option><option value="en">en</option><option value="zh">zh</option></select></label>
+        <label class="check"><input type="checkbox" checked={form.preChatForm} onChange={(e) => setForm({ ...form, preChatForm: e.currentTarget.checked })} /> {t('widget.preChat')}</label>
+        <label>{t('widget.greeting')} (en)<textarea rows={2} maxLength={500} value={form.greeting.en} onInput={(e) => setForm({ ...form, greeting: { ...form.greeting, en: e.currentTarget.value } })} /></label>
+        <label>{t('widget.greeting')} (zh)<textarea rows={2} maxLength={500} value={form.greeting.zh} onInput={(e) => setForm({ ...form, greeting: { ...form.greeting, zh: e.currentTarget.value } })} /></label>
+        <label>{t('widget.offline')} (en)<textarea rows={2} maxLength={500} value={form.offlineMessage.en} onInput={(e) => setForm({ ...form, offlineMessage: { ...form.offlineMessage, en: e.currentTarget.value } })} /></label>
+        <label>{t('widget.offline')} (zh)<textarea rows={2} maxLength={500} value={form.offlineMessage.zh} onInput={(e) => setForm({ ...form, offlineMessage: { ...form.offlineMessage, zh: e.currentTarget.value } })} /></label>
+      </div>
+      <fieldset>
+        <legend><label class="check"><input type="checkbox" checked={hours !== null}
+          onChange={(e) => setForm({ ...form, businessHours: e.currentTarget.checked ? { timezone: 'UTC', days: [null, ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], null] } : null })} /> {t('widget.hours')}</label></legend>
+        {hours && (
+          <div class="stack">
+            <label>{t('widget.timezone')}<input value={hours.timezone} onInput={(e) => setForm({ ...form, businessHours: { ...hours, timezone: e.currentTarget.value } })} /></label>
+            {DAYS.map((d, i) => {
+              const day = hours.days[i];
+              const setDay = (value: null | [string, string]) => setForm({ ...form, businessHours: { ...hours, days: hours.days.map((x, j) => (j === i ? value : x)) } });
+              return (
+                <div class="inline" key={d}>
+                  <label class="check narrow-label"><input type="checkbox" checked={day !== null} onChange={(e) => setDay(e.currentTarget.checked ? ['09:00', '17:00'] : null)} /> {t(`day.${d}` as Key)}</label>
+                  {day && <><input type="time" value={day[0]} onInput={(e) => setDay([e.currentTarget.value, day[1]])} /> – <input type="time" value={day[1]} onInput={(e) => setDay([day[0], e.currentTarget.value])} /></>}
+                </div>
+              );
+            })}
+          </div>
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>{t('widget.identity')}</legend>
+        <p class="small" data-testid="identity-secret-state">{form.identitySecretSet ? t('widget.secretSet') : t('widget.secretNotSet')}</p>
+        <div class="inline">
+          <input type="password" autocomplete="new-password" placeholder={t('widget.newSecret')} value={secret ?? ''} onInput={(e) => setSecret(e.currentTarget.value || undefined)} />
+          {form.identitySecretSet && <button type="button" class="small" onClick={() => setSecret('')}>{t('widget.clearSecret')}</button>}
+        </div>
+      </fieldset>
+      <div class="inline">
+        <button class="primary" type="submit">{t('save')}</button>
+        {message && <span class="ok small">{message}</span>}
+        {error && <span class="error small">{error}</span>}
+      </div>
+    </form>
+  );
+}
+
+function PrivacyTab() {
+  const [q, setQ] = useState('');
+  const [results, setResults] = useState<Customer[]>([]);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const search = async (event: Event) => {
+    event.preventDefault();
+    if (!q.trim()) return;
+    try {
+      setResults((await get<{ items: Customer[] }>(`/api/customers${query({ q: q.trim() })}`)).items);
+      setError(null);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const remove = async (customer: Customer) => {
+    if (!confirm(t('privacy.confirmDelete', { name: customer.name ?? customer.email ?? `#${customer.id}` }))) return;
+    try {
+      const r = await del<{ messagesAnonymised: number; timelineEventsRemoved: number }>(`/api/admin/customers/${customer.id}`);
+      setMessage(t('privacy.deleted', { messages: r.messagesAnonymised, events: r.timelineEventsRemoved }));
+      setResults(results.filter((c) => c.id !== customer.id));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <section class="card" data-testid="privacy">
+      <p class="muted small">{t('privacy.explain')}</p>
+      <form class="inline" onSubmit={search}>
+        <input type="search" placeholder={t('privacy.search')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+        <button type="submit">{t('search')}</button>
+      </form>
+      {error && <p class="error">{error}</p>}
+      {message && <p class="ok">{message}</p>}
+      <ul class="plain">
+        {results.map((c) => (
+          <li key={c.id}>
+            <strong>{c.name ?? '—'}</strong> {c.email ?? ''} <span class="muted small">#{c.id} {c.externalId ?? ''}</span>{' '}
+            <a class="button small" href={`/api/admin/customers/${c.id}/export`} download={`customer-${c.id}.json`}>{t('privacy.export')}</a>{' '}
+            <button class="danger small" onClick={() => remove(c)}>{t('privacy.delete')}</button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function AuditTab() {
+  const log = useLoad(() => get<{ items: { id: number; actor: string | null; action: string; target: string | null; details: Record<string, unknown>; createdAt: string }[] }>('/api/admin/audit-log'), []);
+  return (
+    <section class="card" data-testid="audit">
+      <table>
+        <thead><tr><th>{t('kb.when')}</th><th>{t('audit.actor')}</th><th>{t('audit.action')}</th><th>{t('audit.target')}</th><th>{t('audit.details')}</th></tr></thead>
+        <tbody>
+          {(log.data?.items ?? []).map((e) => (
+            <tr key={e.id}><td class="small">{formatTime(e.createdAt)}</td><td>{e.actor ?? '—'}</td><td>{e.action}</td><td>{e.target}</td><td class="small"><code>{JSON.stringify(e.details)}</code></td></tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,61 @@
+// The bot's misses grouped by similarity, most frequent first, each with
+// "add as example" (to an intent) or "create article" (a draft to edit).
+import { useState } from 'preact/hooks';
+import { errorText } from '../api.ts';
+import { formatTime, useLoad } from '../hooks.ts';
+import { t } from '../i18n.ts';
+import { navigate } from '../router.ts';
+import { kbApi, type UnansweredGroup } from '../kb-api.ts';
+
+export function UnansweredPage() {
+  const groups = useLoad(() => kbApi.unanswered(), []);
+  const intents = useLoad(() => kbApi.listIntents(), []);
+  return (
+    <div class="card" data-testid="unanswered">
+      <h2>{t('nav.unanswered')}</h2>
+      <p class="muted small">{t('unanswered.explain')}</p>
+      {groups.error && <p class="error">{groups.error}</p>}
+      {groups.data && !groups.data.items.length && <p class="muted">{t('unanswered.none')}</p>}
+      <table>
+        <thead><tr><th>{t('unanswered.count')}</th><th>{t('unanswered.question')}</th><th>{t('unanswered.lastSeen')}</th><th /></tr></thead>
+        <tbody>
+          {(groups.data?.items ?? []).map((g) => <GroupRow key={g.id} group={g} intents={(intents.data?.items ?? []).map((i) => ({ id: i.id, name: i.name }))} onDone={groups.reload} />)}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function GroupRow({ group, intents, onDone }: { group: UnansweredGroup; intents: { id: number; name: string }[]; onDone(): void }) {
+  const [intentId, setIntentId] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState(false);
+  const run = async (what: () => Promise<unknown>) => {
+    try {
+      await what();
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <tr data-testid="unanswered-row">
+      <td><strong>{group.count}</strong></td>
+      <td>
+        <button class="link" onClick={() => setOpen(!open)}>{group.text}</button> <span class="muted small">{group.locale}</span>
+        {open && <ul class="plain small">{group.examples.map((e, i) => <li key={i}>{e.text} {e.conversationId && <span class="muted">#{e.conversationId}</span>}</li>)}</ul>}
+        {error && <div class="error small">{error}</div>}
+      </td>
+      <td class="small">{formatTime(group.lastSeen)}</td>
+      <td class="nowrap">
+        <select value={intentId} onChange={(e) => setIntentId(e.currentTarget.value)}>
+          <option value="">{t('unanswered.pickIntent')}</option>
+          {intents.map((i) => <option key={i.id} value={String(i.id)}>{i.name}</option>)}
+        </select>
+        <button class="small" disabled={!intentId} onClick={() => run(() => kbApi.addAsExample(group.id, Number(intentId)))}>{t('unanswered.addExample')}</button>
+        <button class="small" onClick={() => run(async () => { const { article } = await kbApi.createDraft(group.id); navigate(`/console/admin/kb?article=${article.id}`); })}>{t('unanswered.createArticle')}</button>
+        <button class="small link" onClick={() => run(() => kbApi.dismiss(group.id))}>{t('unanswered.dismiss')}</button>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,165 @@
+// Customer 360 beside the chat: profile, editable tags and attributes, the
+// computed segment with its rule, previous conversations, the history timeline,
+// CSAT history and recent orders.
+import { useState } from 'preact/hooks';
+import { errorText, get, patch } from '../api.ts';
+import { useSession } from '../context.ts';
+import { formatTime, useDebounced, useLoad, useSocketEvent } from '../hooks.ts';
+import { getLocale, t, type Key } from '../i18n.ts';
+import { navigate } from '../router.ts';
+import type { ConversationSummary, Customer, FeedbackItem, Order, Segment, TimelineItem } from '../types.ts';
+
+export function CustomerPanel({ customerId, conversationId }: { customerId: number; conversationId: number }) {
+  const { socket } = useSession();
+  const profile = useLoad(() => get<{ customer: Customer; conversations: ConversationSummary[] }>(`/api/customers/${customerId}`), [customerId]);
+  const segment = useLoad(() => get<Segment>(`/api/customers/${customerId}/segment`), [customerId]);
+  const timeline = useLoad(() => get<{ items: TimelineItem[] }>(`/api/customers/${customerId}/timeline?limit=50`), [customerId]);
+  const feedback = useLoad(() => get<{ items: FeedbackItem[] }>(`/api/customers/${customerId}/feedback`), [customerId]);
+  const orders = useLoad(() => get<{ items: Order[] }>(`/api/customers/${customerId}/orders`), [customerId]);
+
+  // The timeline is written by the workers a moment after each event: refresh after this customer's chats change.
+  const refresh = useDebounced(() => {
+    profile.reload();
+    timeline.reload();
+    feedback.reload();
+    segment.reload();
+  }, 1500);
+  useSocketEvent(socket, 'conversation:updated', (c) => { if (c.customerId === customerId) refresh(); });
+
+  const customer = profile.data?.customer;
+  if (!customer) return <div class="muted">{profile.error ?? t('loading')}</div>;
+  const csat = (feedback.data?.items ?? []).filter((f) => f.kind === 'csat');
+  return (
+    <div class="customer" data-testid="customer-panel">
+      <section class="card">
+        <h3 data-testid="customer-name">{customer.name || t('customer.visitor')}</h3>
+        <dl class="facts">
+          <dt>{t('customer.email')}</dt><dd>{customer.email ?? '—'}</dd>
+          <dt>{t('customer.externalId')}</dt><dd>{customer.externalId ?? '—'}</dd>
+          <dt>{t('customer.locale')}</dt><dd>{customer.locale ?? '—'}</dd>
+          <dt>{t('customer.firstSeen')}</dt><dd>{formatTime(customer.firstSeenAt)}</dd>
+          <dt>{t('customer.lastSeen')}</dt><dd>{formatTime(customer.lastSeenAt)}</dd>
+        </dl>
+        {segment.data && (
+          <div class="segment" data-testid="segment">
+            <span class={`badge segment-${segment.data.segment}`}>{t(`segment.${segment.data.segment}` as Key)}</span>
+            <p class="muted small" data-testid="segment-rule">{getLocale() === 'zh' ? segment.data.rule.zh : segment.data.rule.en}</p>
+          </div>
+        )}
+      </section>
+      <TagsEditor customer={customer} onSaved={profile.reload} />
+      <AttributesEditor customer={customer} onSaved={profile.reload} />
+      <section class="card">
+        <h4>{t('customer.conversations')}</h4>
+        <ul class="plain">
+          {(profile.data?.conversations ?? []).map((c) => (
+            <li key={c.id} class={c.id === conversationId ? 'current' : ''}>
+              <a href={`/console/conversations/${c.id}`} onClick={(e) => { e.preventDefault(); navigate(`/console/conversations/${c.id}`); }}>#{c.id}</a>
+              {' '}<span class={`status status-${c.status}`}>{t(`status.${c.status}` as Key)}</span> <span class="muted small">{formatTime(c.createdAt)}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section class="card">
+        <h4>{t('customer.orders')}</h4>
+        {!(orders.data?.items ?? []).length && <p class="muted small">{t('customer.noOrders')}</p>}
+        <ul class="plain" data-testid="orders">
+          {(orders.data?.items ?? []).map((o) => (
+            <li key={o.id}>
+              <strong>{o.number}</strong> <span class="badge">{o.status}</span> {(o.totalCents / 100).toFixed(2)} {o.currency}
+              <div class="muted small">{formatTime(o.placedAt)} · {o.items.map((i) => `${i.quantity}× ${i.name}`).join(', ')}</div>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section class="card">
+        <h4>{t('customer.csat')}</h4>
+        {!csat.length && <p class="muted small">{t('customer.noCsat')}</p>}
+        <ul class="plain" data-testid="csat-history">
+          {csat.map((f) => <li key={f.id}>{'★'.repeat(f.rating ?? 0)}{'☆'.repeat(5 - (f.rating ?? 0))} <span class="muted small">#{f.conversationId} · {formatTime(f.createdAt)}</span>{f.comment && <div class="small">{f.comment}</div>}</li>)}
+        </ul>
+      </section>
+      <section class="card">
+        <h4>{t('customer.timeline')} <button class="link small" data-testid="timeline-refresh" onClick={timeline.reload}>{t('refresh')}</button></h4>
+        {timeline.error && <p class="error small">{timeline.error}</p>}
+        <ol class="timeline" data-testid="timeline">
+          {(timeline.data?.items ?? []).map((item) => (
+            <li key={item.id} data-type={item.type} data-conversation-id={item.conversationId ?? ''}>
+              <span class="muted small">{formatTime(item.occurredAt)}</span> <strong>{timelineLabel(item.type)}</strong>
+              {item.conversationId && <span class="muted small"> #{item.conversationId}</span>}
+              {typeof item.payload.text === 'string' && <div class="small preview">{item.payload.text}</div>}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}
+
+function timelineLabel(type: string): string {
+  const key = `event.${type}` as Key;
+  const label = t(key);
+  return label === key ? type : label;
+}
+
+function TagsEditor({ customer, onSaved }: { customer: Customer; onSaved(): void }) {
+  const [tag, setTag] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const save = async (tags: string[]) => {
+    try {
+      await patch(`/api/customers/${customer.id}`, { tags });
+      setError(null);
+      onSaved();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <section class="card">
+      <h4>{t('customer.tags')}</h4>
+      <div class="tags" data-testid="tags">
+        {customer.tags.map((tg) => (
+          <span class="tag" key={tg}>{tg} <button class="link" aria-label={t('remove')} onClick={() => save(customer.tags.filter((x) => x !== tg))}>×</button></span>
+        ))}
+      </div>
+      <form class="inline" onSubmit={(e) => { e.preventDefault(); const v = tag.trim(); if (v && !customer.tags.includes(v)) { void save([...customer.tags, v]); setTag(''); } }}>
+        <input data-testid="tag-input" maxLength={40} placeholder={t('customer.addTag')} value={tag} onInput={(e) => setTag(e.currentTarget.value)} />
+        <button type="submit">{t('add')}</button>
+      </form>
+      {error && <p class="error small">{error}</p>}
+    </section>
+  );
+}
+
+function AttributesEditor({ customer, onSaved }: { customer: Customer; onSaved(): void }) {
+  const [key, setKey] = useState('');
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const save = async (attributes: Record<string, unknown>) => {
+    try {
+      await patch(`/api/customers/${customer.id}`, { attributes });
+      setError(null);
+      onSaved();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const entries = Object.entries(customer.attributes);
+  return (
+    <section class="card">
+      <h4>{t('customer.attributes')}</h4>
+      <dl class="facts" data-testid="attributes">
+        {entries.map(([k, v]) => [
+          <dt key={`k-${k}`}>{k}</dt>,
+          <dd key={`v-${k}`}>{typeof v === 'object' ? JSON.stringify(v) : String(v)} <button class="link" aria-label={t('remove')} onClick={() => { const next = { ...customer.attributes }; delete next[k]; void save(next); }}>×</button></dd>,
+        ])}
+      </dl>
+      <form class="inline" onSubmit={(e) => { e.preventDefault(); if (key.trim()) { void save({ ...customer.attributes, [key.trim()]: value }); setKey(''); setValue(''); } }}>
+        <input maxLength={60} placeholder={t('customer.attrKey')} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+        <input maxLength={500} placeholder={t('customer.attrValue')} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+        <button type="submit">{t('save')}</button>
+      </form>
+      {error && <p class="error small">{error}</p>}
+    </section>
+  );
+}

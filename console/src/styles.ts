@@ -1,0 +1,129 @@
+// The console's stylesheet, injected by main.tsx (one file to serve, no build step for CSS).
+export const CONSOLE_CSS = `
+:root { --bg:#f4f6fa; --card:#fff; --line:#e3e7ef; --text:#1f2937; --muted:#6b7280; --accent:#2563eb; --note:#fff7d6; --note-line:#f0c419; --danger:#dc2626; --ok:#15803d; }
+* { box-sizing: border-box; }
+html, body { margin:0; height:100%; background:var(--bg); color:var(--text); font:14px/1.45 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; }
+#app { height:100%; }
+a { color:var(--accent); }
+button, .button { font:inherit; border:1px solid var(--line); background:#fff; border-radius:6px; padding:5px 10px; cursor:pointer; color:var(--text); text-decoration:none; display:inline-block; }
+button:hover, .button:hover { border-color:#b8c2d6; }
+button:disabled { opacity:.5; cursor:default; }
+button.primary { background:var(--accent); border-color:var(--accent); color:#fff; }
+button.danger { color:var(--danger); border-color:#f3c2c2; }
+button.link { border:none; background:none; padding:0; color:var(--accent); }
+button.small, .button.small, .small { font-size:12px; }
+button.small { padding:2px 7px; }
+input, select, textarea { font:inherit; border:1px solid var(--line); border-radius:6px; padding:5px 8px; background:#fff; color:var(--text); }
+textarea { width:100%; resize:vertical; }
+label { display:flex; flex-direction:column; gap:3px; font-size:12px; color:var(--muted); }
+label.check { flex-direction:row; align-items:center; gap:6px; }
+.muted { color:var(--muted); }
+.error { color:var(--danger); }
+.ok { color:var(--ok); }
+.card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:12px 14px; margin-bottom:12px; }
+.badge { display:inline-block; font-size:11px; padding:1px 7px; border-radius:99px; background:#eef2ff; color:#3730a3; margin-right:4px; }
+.badge.warn { background:#fef3c7; color:#92400e; }
+.badge.note { background:var(--note-line); color:#3b2f00; }
+.inline { display:flex; gap:8px; align-items:center; }
+.wrap { flex-wrap:wrap; }
+.stack { display:flex; flex-direction:column; gap:8px; }
+.grow { flex:1; }
+.nowrap { white-space:nowrap; }
+.narrow { width:70px; }
+.grid-2 { display:grid; grid-template-columns:1fr 1fr; gap:10px; }
+.plain { list-style:none; margin:0; padding:0; }
+.plain li { padding:3px 0; }
+table { border-collapse:collapse; width:100%; }
+th, td { text-align:left; border-bottom:1px solid var(--line); padding:6px; vertical-align:top; }
+tr.inactive { opacity:.55; }
+.splash { padding:40px; text-align:center; }
+.login { display:flex; align-items:center; justify-content:center; height:100%; }
+.login-card { width:340px; display:flex; flex-direction:column; gap:10px; }
+.login-card h1 { margin:0; }
+.shell { display:flex; flex-direction:column; height:100%; }
+.topbar { display:flex; align-items:center; gap:18px; padding:8px 16px; background:#111827; color:#e5e7eb; }
+.topbar a { color:#cbd5e1; text-decoration:none; margin-right:12px; }
+.topbar a.active, .topbar .brand { color:#fff; font-weight:600; }
+.topbar-right { margin-left:auto; display:flex; gap:10px; align-items:center; }
+.topbar button.link { color:#93c5fd; }
+.whoami { color:#9ca3af; font-size:12px; }
+.presence .dot { display:inline-block; width:8px; height:8px; border-radius:50%; margin-right:6px; background:#9ca3af; }
+.presence-online .dot { background:#22c55e; } .presence-away .dot { background:#f59e0b; }
+.page { flex:1; min-height:0; overflow:auto; padding:12px; }
+.inbox { display:grid; grid-template-columns:300px 1fr 320px; gap:12px; height:100%; }
+.inbox-list, .inbox-customer { overflow:auto; }
+.inbox-list { background:var(--card); border:1px solid var(--line); border-radius:10px; }
+.views { display:flex; flex-wrap:wrap; gap:4px; padding:8px; border-bottom:1px solid var(--line); }
+.views button.active { background:#eef2ff; border-color:#c7d2fe; }
+.count { color:var(--muted); font-size:11px; }
+.unread { background:var(--danger); color:#fff; border-radius:99px; font-size:11px; padding:0 6px; margin-left:4px; }
+.search { padding:8px; } .search input { width:100%; }
+.inbox-item { display:block; padding:8px 10px; border-bottom:1px solid var(--line); color:inherit; text-decoration:none; }
+.inbox-item.selected { background:#eef2ff; }
+.inbox-item .row { display:flex; justify-content:space-between; gap:6px; }
+.preview { color:var(--muted); overflow:hidden; text-overflow:ellipsis; white-space:nowrap; max-width:220px; }
+.status { font-size:11px; border-radius:4px; padding:0 5px; background:#f1f5f9; }
+.status-queued { background:#fee2e2; color:#991b1b; } .status-assigned { background:#dcfce7; color:#166534; } .status-bot { background:#e0f2fe; color:#075985; }
+.empty { padding:30px; text-align:center; }
+.conversation { display:flex; flex-direction:column; height:100%; background:var(--card); border:1px solid var(--line); border-radius:10px; }
+.conversation-header { display:flex; justify-content:space-between; align-items:flex-start; padding:10px 14px; border-bottom:1px solid var(--line); gap:10px; }
+.conversation-header h2 { margin:0 0 4px; font-size:17px; }
+.actions { display:flex; gap:6px; align-items:center; flex-wrap:wrap; }
+.history { flex:1; overflow:auto; padding:12px 14px; display:flex; flex-direction:column; gap:8px; }
+.msg { max-width:75%; padding:8px 11px; border-radius:10px; border:1px solid var(--line); }
+.msg-customer { align-self:flex-start; background:#f8fafc; }
+.msg-agent, .msg-bot { align-self:flex-end; background:#eff6ff; border-color:#dbeafe; }
+.msg-bot { background:#f0fdf4; border-color:#dcfce7; }
+.msg-private { background:var(--note); border:1px dashed var(--note-line); }
+.msg-system { align-self:center; color:var(--muted); font-size:12px; }
+.msg-meta { display:flex; gap:6px; align-items:center; font-size:12px; margin-bottom:2px; }
+.msg-text { white-space:pre-wrap; word-break:break-word; }
+.evidence { margin-top:6px; font-size:11px; } .evidence .articles a { margin-left:6px; }
+.typing { color:var(--muted); font-style:italic; font-size:12px; }
+.assist { border-top:1px solid var(--line); padding:6px 14px; background:#fafbff; max-height:30%; overflow:auto; }
+.assist header { display:flex; justify-content:space-between; }
+.suggestion, .passage { border:1px solid var(--line); border-radius:8px; padding:6px 8px; margin:6px 0; background:#fff; }
+.suggestion p, .passage p { margin:2px 0 6px; white-space:pre-wrap; }
+.composer { border-top:1px solid var(--line); padding:8px 14px; position:relative; }
+.composer-note textarea { background:var(--note); border-color:var(--note-line); }
+.composer-tabs { display:flex; gap:6px; margin-bottom:6px; }
+.composer-tabs button.active { background:#eef2ff; border-color:#c7d2fe; }
+.composer-note .composer-tabs button.active { background:var(--note); border-color:var(--note-line); }
+.composer-footer { display:flex; justify-content:space-between; align-items:center; margin-top:4px; }
+.canned-menu { position:absolute; bottom:100%; left:14px; right:14px; background:#fff; border:1px solid var(--line); border-radius:8px; list-style:none; margin:0; padding:4px; box-shadow:0 6px 18px rgba(0,0,0,.08); }
+.canned-menu li { padding:4px 6px; border-radius:5px; cursor:pointer; }
+.canned-menu li.active { background:#eef2ff; }
+.article-picker { border:1px solid var(--line); border-radius:8px; padding:6px; margin-bottom:6px; }
+.article-picker ul { list-style:none; padding:0; margin:4px 0 0; max-height:140px; overflow:auto; }
+.customer h3 { margin:0 0 6px; }
+.facts { display:grid; grid-template-columns:auto 1fr; gap:2px 10px; margin:0; font-size:13px; }
+.facts dt { color:var(--muted); } .facts dd { margin:0; word-break:break-word; }
+.tag { display:inline-block; background:#f1f5f9; border-radius:99px; padding:1px 8px; margin:2px; font-size:12px; }
+.segment-at_risk { background:#fee2e2; color:#991b1b; } .segment-loyal { background:#dcfce7; color:#166534; } .segment-new { background:#e0f2fe; color:#075985; }
+.timeline { padding-left:16px; margin:0; font-size:13px; } .timeline li { margin-bottom:4px; }
+li.current { font-weight:600; }
+.admin-kb { display:grid; grid-template-columns:300px 1fr; gap:12px; }
+.admin-intents { display:grid; grid-template-columns:280px 1fr; gap:12px; }
+.kb-item.selected, button.selected { font-weight:700; }
+.filters { display:flex; gap:4px; margin:6px 0; flex-wrap:wrap; }
+.split { display:flex; gap:12px; margin-top:10px; }
+.preview { border:1px solid var(--line); border-radius:8px; padding:8px 12px; overflow:auto; max-height:440px; }
+.markdown pre { background:#f1f5f9; padding:8px; border-radius:6px; overflow:auto; }
+.markdown blockquote { border-left:3px solid var(--line); margin:0; padding-left:10px; color:var(--muted); }
+.editor-head { display:flex; justify-content:space-between; align-items:center; }
+.editor .actions { margin-top:10px; }
+.kb-published { background:#dcfce7; color:#166534; } .kb-draft { background:#fef3c7; color:#92400e; }
+.jobs { margin-bottom:8px; }
+.job { display:flex; gap:8px; align-items:center; font-size:12px; }
+.job progress { width:160px; }
+.diff pre { background:#f8fafc; padding:8px; border-radius:6px; max-height:300px; overflow:auto; }
+.diff-added { background:#dcfce7; } .diff-removed { background:#fee2e2; text-decoration:line-through; }
+.tabs { display:flex; gap:6px; margin-bottom:10px; } .tabs button.active { background:#eef2ff; border-color:#c7d2fe; }
+fieldset { border:1px solid var(--line); border-radius:8px; }
+.narrow-label { width:120px; }
+.kpis { display:grid; grid-template-columns:repeat(5, 1fr); gap:12px; }
+.kpi-value { font-size:24px; font-weight:600; }
+.charts { display:grid; grid-template-columns:1fr 1fr; gap:12px; }
+.chart-box { position:relative; height:240px; }
+.forbidden { max-width:520px; margin:40px auto; text-align:center; }
+`;

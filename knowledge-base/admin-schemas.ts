@@ -1,0 +1,153 @@
+// JSON schemas of the knowledge-base admin and assist API (inputs and every
+// output), so the OpenAPI document describes them and bad input gets a 400.
+import { Type } from 'typebox';
+import { Nullable } from '../server/http/schemas.ts';
+
+export const LocaleSchema = Type.Union([Type.Literal('en'), Type.Literal('zh')]);
+export const SlugSchema = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$', description: 'lower-case letters, digits and dashes' });
+export const IntentNameSchema = Type.String({ pattern: '^[a-z0-9_]{1,60}$' });
+export const ArticleStatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('published')]);
+const Example = Type.String({ minLength: 1, maxLength: 500 });
+const AnswerText = Type.String({ maxLength: 4000 });
+
+export const IntentInputSchema = Type.Object({
+  name: IntentNameSchema,
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  answer: Type.Optional(Nullable(Type.Object({ en: Type.Optional(Nullable(AnswerText)), zh: Type.Optional(Nullable(AnswerText)) }, { additionalProperties: false }))),
+  action: Type.Optional(Nullable(Type.Union([Type.Literal('order_status'), Type.Literal('handoff')]))),
+  articleSlug: Type.Optional(Nullable(SlugSchema)),
+  examples: Type.Object({
+    en: Type.Optional(Type.Array(Example, { maxItems: 1000 })),
+    zh: Type.Optional(Type.Array(Example, { maxItems: 1000 })),
+  }, { additionalProperties: false }),
+}, { additionalProperties: false });
+
+export const IntentSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  description: Type.String(),
+  answer: Type.Object({ en: Type.Optional(Type.String()), zh: Type.Optional(Type.String()) }),
+  action: Nullable(Type.String()),
+  articleSlug: Nullable(Type.String()),
+  examples: Type.Object({ en: Type.Array(Type.String()), zh: Type.Array(Type.String()) }),
+  updatedAt: Type.String(),
+});
+
+export const ArticleSchema = Type.Object({
+  id: Type.Integer(),
+  slug: Type.String(),
+  locale: Type.String(),
+  title: Type.String(),
+  category: Type.String(),
+  status: ArticleStatusSchema,
+  body: Type.String(),
+  version: Type.Integer(),
+  url: Type.String({ description: 'Public help-centre page' }),
+  publishedAt: Nullable(Type.String()),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const ArticleSummarySchema = Type.Omit(ArticleSchema, ['body']);
+
+export const ArticleInputSchema = Type.Object({
+  slug: SlugSchema,
+  locale: LocaleSchema,
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  category: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+  status: Type.Optional(ArticleStatusSchema),
+  body: Type.String({ maxLength: 100_000 }),
+}, { additionalProperties: false });
+
+export const ArticleUpdateSchema = Type.Object({
+  slug: Type.Optional(SlugSchema),
+  locale: Type.Optional(LocaleSchema),
+  title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  category: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
+  body: Type.Optional(Type.String({ maxLength: 100_000 })),
+  status: Type.Optional(ArticleStatusSchema),
+  note: Type.Optional(Type.String({ maxLength: 200, description: 'What changed (shown in the version history)' })),
+}, { additionalProperties: false, minProperties: 1 });
+
+export const VersionSchema = Type.Object({
+  version: Type.Integer(),
+  title: Type.String(),
+  body: Type.String(),
+  status: ArticleStatusSchema,
+  category: Type.String(),
+  createdBy: Nullable(Type.Integer()),
+  note: Nullable(Type.String()),
+  createdAt: Type.String(),
+});
+export const VersionSummarySchema = Type.Omit(VersionSchema, ['body']);
+
+export const PassageSchema = Type.Object({
+  articleId: Type.Integer(),
+  slug: Type.String(),
+  title: Type.String(),
+  heading: Type.String(),
+  locale: Type.String(),
+  snippet: Type.String(),
+  score: Type.Number(),
+  confidence: Type.Number(),
+  url: Type.String(),
+});
+
+export const ClassificationSchema = Type.Object({
+  intent: Nullable(Type.String()),
+  confidence: Type.Number(),
+  outOfScope: Type.Boolean(),
+  alternatives: Type.Array(Type.Object({ intent: Type.String(), confidence: Type.Number() })),
+  encoder: Type.String(),
+  threshold: Type.Number(),
+  modelVersion: Type.Integer(),
+});
+
+export const JobStatusSchema = Type.Object({
+  state: Type.String(),
+  progress: Type.Integer(),
+  startedAt: Nullable(Type.String()),
+  finishedAt: Nullable(Type.String()),
+  error: Nullable(Type.String()),
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const KbStatusSchema = Type.Object({
+  training: JobStatusSchema,
+  indexing: JobStatusSchema,
+  model: Nullable(Type.Object({ version: Type.Integer(), encoder: Type.String(), trainedAt: Type.String(), stats: Type.Record(Type.String(), Type.Unknown()) })),
+  server: Type.Object({
+    loaded: Type.Boolean(),
+    encoder: Type.String({ description: 'classifier encoder / retrieval ranking in use on this server' }),
+    sentenceEncoder: Nullable(Type.String()),
+    reason: Type.String(),
+    modelVersion: Nullable(Type.Integer()),
+    indexedArticles: Type.Integer(),
+    indexedSections: Type.Integer(),
+    loadedAt: Nullable(Type.String()),
+  }),
+});
+
+export const UnansweredSchema = Type.Object({
+  id: Type.Integer(),
+  locale: Type.String(),
+  text: Type.String(),
+  count: Type.Integer(),
+  examples: Type.Array(Type.Object({ text: Type.String(), conversationId: Nullable(Type.Integer()), at: Type.String() })),
+  status: Type.String(),
+  resolution: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  firstSeen: Type.String(),
+  lastSeen: Type.String(),
+});
+
+export const CandidateSchema = Type.Object({
+  conversationId: Type.Integer(),
+  customerId: Type.Integer(),
+  question: Type.String({ description: 'What the shopper asked before the hand-off' }),
+  answer: Type.String({ description: "The agent's reply that resolved it" }),
+  agentName: Nullable(Type.String()),
+  locale: Type.String(),
+  resolvedAt: Type.String(),
+  suggestedIntent: Nullable(Type.String()),
+  suggestedIntentConfidence: Nullable(Type.Number()),
+});

@@ -1,0 +1,168 @@
+// One server's live brain: the stored classifier, the retrieval index and the
+// intents' answers, loaded from Postgres, reloaded when the kb jobs announce a
+// change, and exposed as the chat loop's responder. Reloads build a new
+// snapshot off to the side and swap it in at once, so a chat turn never sees
+// half a brain.
+import type { Sql } from '../server/db/client.ts';
+import type { Config } from '../server/config.ts';
+import type { Responder, ResponderContext, ResponderDecision } from '../server/services/responder.ts';
+import { IntentClassifier, type IntentClassifierJSON } from './classifier/intent-classifier.ts';
+import type { Encoder } from './encoders/types.ts';
+import { KbIndex, type Passage } from './retriever.ts';
+import { createPolicy, type Decision, type DecideContext, type Policy, type Thresholds } from './policy.ts';
+import { denseRetrievalEncoder, expansionsFrom, isQuestionWord, retrievalTokenize, toIntentConfig } from './pipeline.ts';
+import { intentsRepository, toDefinition } from './repositories/intents.ts';
+import { articlesRepository } from './repositories/articles.ts';
+import { modelsRepository } from './repositories/models.ts';
+import { ordersRepository } from './repositories/orders.ts';
+import { unansweredRepository } from './unanswered.ts';
+import { rebuildChunks } from './indexing.ts';
+
+export interface BrainLog {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface SentenceEncoderState {
+  encoder: Encoder | null;
+  /** Why this encoder is (or is not) active, for the start log and the status API. */
+  reason: string;
+}
+
+export interface BrainSnapshot {
+  classifier: IntentClassifier | null;
+  modelVersion: number | null;
+  modelTrainedAt: Date | null;
+  classifierEncoder: string;
+  index: KbIndex;
+  intentsCount: number;
+  policy: Policy;
+  loadedAt: Date;
+}
+
+/** The decisions the bot could not handle become unanswered questions (the learning loop). */
+const RECORDED_REASONS = new Set(['no_match', 'repeated_miss', 'ambiguous']);
+
+export class BrainResponder implements Responder {
+  readonly name = 'brain';
+
+  constructor(
+    readonly snapshot: BrainSnapshot,
+    private readonly sql: Sql,
+    private readonly log: BrainLog,
+  ) {}
+
+  async decide(context: DecideContext, text: string): Promise<Decision> {
+    return this.snapshot.policy.decide(context, text);
+  }
+
+  async respond(context: ResponderContext): Promise<ResponderDecision> {
+    const decision = await this.decide({
+      locale: context.locale,
+      customer: { id: context.customer.id, externalId: context.customer.externalId },
+      quickReply: context.quickReply,
+      history: context.history,
+    }, context.text);
+    if (RECORDED_REASONS.has(decision.evidence.reason) && !context.quickReply) {
+      // Recording must never cost the shopper their answer.
+      unansweredRepository(this.sql).record(context.text, context.conversationId).catch((err) => this.log.warn({ err }, 'could not record an unanswered question'));
+    }
+    return { action: decision.action, reply: decision.reply, quickReplies: decision.quickReplies, metadata: decision.metadata };
+  }
+}
+
+export class BrainHost {
+  private current: BrainSnapshot | null = null;
+  private reloading: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly config: Config,
+    private readonly log: BrainLog,
+    readonly sentence: SentenceEncoderState,
+    private readonly onSwap: (responder: BrainResponder) => void = () => {},
+    private readonly thresholds?: Partial<Thresholds>,
+  ) {}
+
+  get snapshot(): BrainSnapshot {
+    if (!this.current) throw new Error('the brain is not loaded yet');
+    return this.current;
+  }
+
+  get loaded(): boolean {
+    return this.current !== null;
+  }
+
+  get encoderName(): string {
+    const s = this.current;
+    return s ? `${s.classifierEncoder}/${s.index.encoderName}` : 'none';
+  }
+
+  responder(): BrainResponder {
+    return new BrainResponder(this.snapshot, this.sql, this.log);
+  }
+
+  async search(query: string, k: number, locale?: string): Promise<Passage[]> {
+    return this.snapshot.index.search(query, k, { locale });
+  }
+
+  /** Loads (or reloads) what changed; reloads are serialised so the last one wins. */
+  reload(what: { model?: boolean; index?: boolean } = { model: true, index: true }): Promise<void> {
+    const run = this.reloading.then(() => this.load(what));
+    this.reloading = run.catch((err) => this.log.error({ err }, 'knowledge-base reload failed'));
+    return run;
+  }
+
+  private async load(what: { model?: boolean; index?: boolean }): Promise<void> {
+    const previous = this.current;
+    const intents = await intentsRepository(this.sql).list();
+    const definitions = intents.map(toDefinition);
+
+    let classifier = previous?.classifier ?? null;
+    let modelVersion = previous?.modelVersion ?? null;
+    let modelTrainedAt = previous?.modelTrainedAt ?? null;
+    if (what.model || !previous) {
+      const row = await modelsRepository(this.sql).latest();
+      if (row) {
+        try {
+          classifier = IntentClassifier.fromJSON(row.model as IntentClassifierJSON, { denseEncoder: this.sentence.encoder });
+          modelVersion = row.version;
+          modelTrainedAt = row.trained_at;
+        } catch (err) {
+          this.log.warn({ err, version: row.version }, 'stored intent model cannot be used on this server; keeping the previous one');
+        }
+      }
+    }
+
+    let index = previous?.index;
+    // The expansions come from intent examples, so an intent edit (model reload) rebuilds the index too.
+    if (what.index || what.model || !index) {
+      const articles = articlesRepository(this.sql);
+      let chunks = await articles.chunks();
+      if (!chunks.length && (await articles.published()).length) {
+        await rebuildChunks(this.sql); // first start: nothing indexed yet
+        chunks = await articles.chunks();
+      }
+      index = await KbIndex.build(chunks, {
+        tokenize: retrievalTokenize,
+        encoder: denseRetrievalEncoder(this.sentence.encoder),
+        expansions: expansionsFrom(definitions),
+        ignoreForConfidence: isQuestionWord,
+      });
+    }
+
+    const classifierEncoder = classifier?.encoderName ?? 'none';
+    const policy = createPolicy({
+      classifier,
+      index,
+      intents: new Map(definitions.map((d) => [d.name, toIntentConfig(d)])),
+      encoder: `${classifierEncoder}/${index.encoderName}`,
+      publicUrl: this.config.publicUrl,
+      orders: ordersRepository(this.sql),
+      thresholds: this.thresholds,
+    });
+    this.current = { classifier, modelVersion, modelTrainedAt, classifierEncoder, index, intentsCount: intents.length, policy, loadedAt: new Date() };
+    this.onSwap(this.responder());
+  }
+}

@@ -1,0 +1,380 @@
+// Intent classifier: lexical TF-IDF features (always) plus sentence-embedding
+// features (when a transformers.js model is loaded), concatenated into one
+// sparse vector and fed to a multinomial logistic regression.
+//
+// Out-of-scope decision: the confidence threshold is chosen on held-out
+// examples (k-fold, or one held-out split for large sets) so that a known
+// share of in-scope questions (default 95 %) is accepted; when the admin gave
+// out-of-scope examples they also become an explicit "__out_of_scope__" class.
+import { badRequest } from '../../server/errors.ts';
+import { LexicalEncoder, type LexicalEncoderJSON, type LexicalOptions } from '../encoders/lexical.ts';
+import type { Encoder, FeatureVector } from '../encoders/types.ts';
+import {
+  logits, seededRandom, shuffleInPlace, softmaxInPlace, trainSoftmax,
+  type SoftmaxModel, type SoftmaxOptions,
+} from './softmax.ts';
+
+export const OUT_OF_SCOPE_CLASS = '__out_of_scope__';
+const MODEL_FORMAT = 'shopdesk-intent-classifier/1';
+/** Longer messages are cut before encoding: intent lives in the first sentences, and it bounds latency. */
+const MAX_CLASSIFY_CHARS = 1000;
+
+export interface IntentDefinition {
+  name: string;
+  examples: string[];
+}
+
+export interface TrainOptions {
+  /** Sentence encoder to use beside the lexical one (from createEncoders). */
+  denseEncoder?: Encoder | null;
+  /** Sentences the bot should NOT claim as any intent ("what's the weather"); trained as their own class. */
+  outOfScopeExamples?: string[];
+  /** Share of in-scope held-out examples the threshold must accept (default 0.95). */
+  targetAcceptance?: number;
+  /** Folds for threshold calibration; 0 = automatic (5 for small sets, one 20 % split from 3,000 examples). */
+  calibrationFolds?: number;
+  /** Skip calibration and use this threshold (benchmarks that calibrate themselves). */
+  fixedThreshold?: number;
+  /** Share of the squared feature norm given to the dense embedding when present (default 0.5). */
+  denseWeight?: number;
+  seed?: number;
+  lexical?: Partial<LexicalOptions>;
+  softmax?: Partial<SoftmaxOptions>;
+}
+
+export interface IntentScore {
+  intent: string;
+  confidence: number;
+}
+
+export interface Classification {
+  /** Best in-scope intent (reported even when outOfScope, so the policy can offer it as a clarifying option). */
+  intent: string;
+  /** Probability of `intent`, 0..1. */
+  confidence: number;
+  /** True when confidence is below the calibrated threshold or the explicit out-of-scope class won. */
+  outOfScope: boolean;
+  /** Next best in-scope intents, best first (up to 3). */
+  alternatives: IntentScore[];
+  /** Encoders that produced the features, e.g. "lexical+transformers:Xenova/…". */
+  encoder: string;
+}
+
+export interface TrainingStats {
+  examples: number;
+  intents: number;
+  trainingMs: number;
+  /** Accuracy on the calibration hold-out (null when not calibrated). */
+  heldOutAccuracy: number | null;
+  trainedAt: string;
+}
+
+export interface IntentClassifierJSON {
+  format: typeof MODEL_FORMAT;
+  classes: string[];
+  threshold: number;
+  denseWeight: number;
+  dense: { name: string; dim: number } | null;
+  lexical: LexicalEncoderJSON;
+  numFeatures: number;
+  /** Float32 little-endian weights, base64. */
+  weights: string;
+  bias: number[];
+  stats: TrainingStats;
+}
+
+interface Featurizer {
+  lexical: LexicalEncoder;
+  dense: Encoder | null;
+  denseWeight: number;
+}
+
+function featureCount(f: Featurizer): number {
+  return f.lexical.dim + (f.dense?.dim ?? 0);
+}
+
+/** Lexical sparse vector followed by the (weighted) dense embedding, as one sparse vector. */
+async function featurize(f: Featurizer, texts: string[]): Promise<FeatureVector[]> {
+  const lexical = texts.map((t) => f.lexical.encodeOne(t));
+  if (!f.dense) return lexical;
+  const dense = await f.dense.encode(texts);
+  const lexScale = Math.sqrt(1 - f.denseWeight);
+  const denseScale = Math.sqrt(f.denseWeight);
+  const offset = f.lexical.dim;
+  return lexical.map((lex, n) => {
+    const d = dense[n].values;
+    const lexIdx = lex.indices!;
+    const indices = new Int32Array(lexIdx.length + d.length);
+    const values = new Float32Array(lexIdx.length + d.length);
+    for (let i = 0; i < lexIdx.length; i++) {
+      indices[i] = lexIdx[i];
+      values[i] = lex.values[i] * lexScale;
+    }
+    for (let i = 0; i < d.length; i++) {
+      indices[lexIdx.length + i] = offset + i;
+      values[lexIdx.length + i] = d[i] * denseScale;
+    }
+    return { indices, values };
+  });
+}
+
+/** Enough SGD steps for small sets to converge, without wasting epochs on large ones. */
+function epochsFor(examples: number): number {
+  return Math.min(60, Math.max(10, Math.ceil(40_000 / Math.max(1, examples))));
+}
+
+function validate(intents: IntentDefinition[], outOfScope: string[]): void {
+  if (!Array.isArray(intents)) throw badRequest('intents must be an array');
+  const names = new Set<string>();
+  for (const intent of intents) {
+    if (typeof intent?.name !== 'string' || intent.name.trim() === '') throw badRequest('every intent needs a name');
+    if (intent.name === OUT_OF_SCOPE_CLASS) throw badRequest(`"${OUT_OF_SCOPE_CLASS}" is reserved`);
+    if (names.has(intent.name)) throw badRequest(`intent "${intent.name}" appears twice`);
+    names.add(intent.name);
+    if (!Array.isArray(intent.examples) || !intent.examples.some((e) => typeof e === 'string' && e.trim() !== '')) {
+      throw badRequest(`intent "${intent.name}" needs at least one example`);
+    }
+  }
+  const classes = intents.length + (outOfScope.length > 0 ? 1 : 0);
+  if (intents.length < 1 || classes < 2) {
+    throw badRequest('training needs at least two intents, or one intent plus out-of-scope examples');
+  }
+}
+
+interface LabelledSet {
+  texts: string[];
+  labels: Int32Array;
+  classes: string[];
+}
+
+function labelledSet(intents: IntentDefinition[], outOfScope: string[]): LabelledSet {
+  const texts: string[] = [];
+  const labels: number[] = [];
+  const classes = intents.map((i) => i.name);
+  intents.forEach((intent, c) => {
+    for (const e of intent.examples) {
+      if (typeof e === 'string' && e.trim() !== '') {
+        texts.push(e.slice(0, MAX_CLASSIFY_CHARS));
+        labels.push(c);
+      }
+    }
+  });
+  if (outOfScope.length > 0) {
+    classes.push(OUT_OF_SCOPE_CLASS);
+    for (const e of outOfScope) {
+      texts.push(e.slice(0, MAX_CLASSIFY_CHARS));
+      labels.push(classes.length - 1);
+    }
+  }
+  return { texts, labels: Int32Array.from(labels), classes };
+}
+
+/** Stratified fold assignment: each class spread evenly over the folds. */
+function assignFolds(labels: Int32Array, folds: number, random: () => number): Int32Array {
+  const byClass = new Map<number, number[]>();
+  labels.forEach((y, i) => byClass.set(y, [...(byClass.get(y) ?? []), i]));
+  const fold = new Int32Array(labels.length);
+  let next = 0;
+  for (const members of byClass.values()) {
+    shuffleInPlace(members, random);
+    for (const i of members) fold[i] = next++ % folds;
+  }
+  return fold;
+}
+
+/** Confidence below which `acceptance` of the in-scope scores would be rejected. */
+export function thresholdForAcceptance(inScopeConfidences: number[], acceptance: number): number {
+  if (inScopeConfidences.length === 0) return 0;
+  const sorted = [...inScopeConfidences].sort((a, b) => a - b);
+  const rejectCount = Math.floor(sorted.length * (1 - acceptance));
+  return rejectCount <= 0 ? Math.max(0, sorted[0] - 1e-6) : (sorted[rejectCount - 1] + sorted[rejectCount]) / 2;
+}
+
+export class IntentClassifier {
+  private constructor(
+    private readonly featurizer: Featurizer,
+    private readonly model: SoftmaxModel,
+    readonly classes: string[],
+    /** Minimum confidence to accept an intent. */
+    readonly threshold: number,
+    readonly stats: TrainingStats,
+  ) {}
+
+  /** In-scope intent names, in training order. */
+  get intents(): string[] {
+    return this.classes.filter((c) => c !== OUT_OF_SCOPE_CLASS);
+  }
+
+  get encoderName(): string {
+    return this.featurizer.dense ? `lexical+${this.featurizer.dense.name}` : 'lexical';
+  }
+
+  static async train(intents: IntentDefinition[], options: TrainOptions = {}): Promise<IntentClassifier> {
+    const started = performance.now();
+    const outOfScope = (options.outOfScopeExamples ?? []).filter((e) => typeof e === 'string' && e.trim() !== '');
+    validate(intents, outOfScope);
+    const data = labelledSet(intents, outOfScope);
+    const seed = options.seed ?? 1;
+    const build = async (texts: string[], labels: Int32Array) => {
+      const featurizer: Featurizer = {
+        lexical: LexicalEncoder.fit(texts, options.lexical),
+        dense: options.denseEncoder ?? null,
+        denseWeight: options.denseWeight ?? 0.5,
+      };
+      const vectors = await featurize(featurizer, texts);
+      const model = trainSoftmax(vectors, labels, featureCount(featurizer), data.classes.length, {
+        epochs: epochsFor(texts.length), seed, ...options.softmax,
+      });
+      return { featurizer, model };
+    };
+
+    let threshold = options.fixedThreshold ?? 0;
+    let heldOutAccuracy: number | null = null;
+    if (options.fixedThreshold === undefined) {
+      const calibration = await IntentClassifier.calibrate(data, options, build);
+      threshold = calibration.threshold;
+      heldOutAccuracy = calibration.accuracy;
+    }
+    const { featurizer, model } = await build(data.texts, data.labels);
+    const stats: TrainingStats = {
+      examples: data.texts.length,
+      intents: intents.length,
+      trainingMs: Math.round(performance.now() - started),
+      heldOutAccuracy,
+      trainedAt: new Date().toISOString(),
+    };
+    return new IntentClassifier(featurizer, model, data.classes, threshold, stats);
+  }
+
+  /** Trains on part of the data, scores the rest, and picks the threshold that accepts the target share. */
+  private static async calibrate(
+    data: LabelledSet,
+    options: TrainOptions,
+    build: (texts: string[], labels: Int32Array) => Promise<{ featurizer: Featurizer; model: SoftmaxModel }>,
+  ): Promise<{ threshold: number; accuracy: number | null }> {
+    const n = data.texts.length;
+    const autoFolds = n >= 3000 ? 1 : 5;
+    const folds = options.calibrationFolds && options.calibrationFolds > 0 ? options.calibrationFolds : autoFolds;
+    // One fold = a single 80/20 split (5 folds assigned, only the first held out).
+    const assignment = assignFolds(data.labels, folds === 1 ? 5 : folds, seededRandom((options.seed ?? 1) + 7));
+    const oosClass = data.classes.indexOf(OUT_OF_SCOPE_CLASS);
+    const confidences: number[] = [];
+    let correct = 0;
+    let scored = 0;
+    for (let k = 0; k < folds; k++) {
+      const trainIdx: number[] = [];
+      const testIdx: number[] = [];
+      assignment.forEach((f, i) => (f === k ? testIdx : trainIdx).push(i));
+      const trainLabels = Int32Array.from(trainIdx.map((i) => data.labels[i]));
+      // A fold that lost a whole class would calibrate a different problem; skip it.
+      if (testIdx.length === 0 || new Set(trainLabels).size < 2) continue;
+      const { featurizer, model } = await build(trainIdx.map((i) => data.texts[i]), trainLabels);
+      const held = await featurize(featurizer, testIdx.map((i) => data.texts[i]));
+      held.forEach((x, j) => {
+        const y = data.labels[testIdx[j]];
+        if (y === oosClass) return;
+        const probs = softmaxInPlace(logits(model, x));
+        const best = bestInScope(probs, oosClass);
+        confidences.push(probs[best]);
+        scored++;
+        if (best === y) correct++;
+      });
+    }
+    if (scored === 0) return { threshold: 0, accuracy: null };
+    return {
+      threshold: thresholdForAcceptance(confidences, options.targetAcceptance ?? 0.95),
+      accuracy: correct / scored,
+    };
+  }
+
+  /** Class probabilities for each text (aligned with `classes`). Used by benchmarks and `classify`. */
+  async probabilities(texts: string[]): Promise<Float64Array[]> {
+    const vectors = await featurize(this.featurizer, texts.map((t) => String(t ?? '').slice(0, MAX_CLASSIFY_CHARS)));
+    return vectors.map((x) => softmaxInPlace(logits(this.model, x)));
+  }
+
+  async classify(text: string): Promise<Classification> {
+    const [probs] = await this.probabilities([text]);
+    return this.interpret(probs);
+  }
+
+  async classifyMany(texts: string[]): Promise<Classification[]> {
+    return (await this.probabilities(texts)).map((p) => this.interpret(p));
+  }
+
+  private interpret(probs: Float64Array): Classification {
+    const oosClass = this.classes.indexOf(OUT_OF_SCOPE_CLASS);
+    const ranked: IntentScore[] = [];
+    probs.forEach((p, c) => {
+      if (c !== oosClass) ranked.push({ intent: this.classes[c], confidence: p });
+    });
+    ranked.sort((a, b) => b.confidence - a.confidence);
+    const top = ranked[0];
+    const oosWins = oosClass >= 0 && probs[oosClass] > top.confidence;
+    return {
+      intent: top.intent,
+      confidence: top.confidence,
+      outOfScope: oosWins || top.confidence < this.threshold,
+      alternatives: ranked.slice(1, 4),
+      encoder: this.encoderName,
+    };
+  }
+
+  toJSON(): IntentClassifierJSON {
+    const w = this.model.weights;
+    return {
+      format: MODEL_FORMAT,
+      classes: this.classes,
+      threshold: this.threshold,
+      denseWeight: this.featurizer.denseWeight,
+      dense: this.featurizer.dense ? { name: this.featurizer.dense.name, dim: this.featurizer.dense.dim } : null,
+      lexical: this.featurizer.lexical.toJSON(),
+      numFeatures: this.model.numFeatures,
+      weights: Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64'),
+      bias: Array.from(this.model.bias),
+      stats: this.stats,
+    };
+  }
+
+  /**
+   * Restores a stored model. A model trained with a sentence encoder needs the same encoder (same name and
+   * dimension) on this server; otherwise this throws rather than silently scoring garbage.
+   */
+  static fromJSON(json: IntentClassifierJSON, options: { denseEncoder?: Encoder | null } = {}): IntentClassifier {
+    if (json?.format !== MODEL_FORMAT) throw new Error('not a stored intent classifier (unknown format)');
+    let dense: Encoder | null = null;
+    if (json.dense) {
+      const available = options.denseEncoder;
+      if (!available || available.name !== json.dense.name || available.dim !== json.dense.dim) {
+        throw new Error(
+          `stored intent classifier needs encoder ${json.dense.name} (${json.dense.dim}d), ` +
+            `available: ${available ? `${available.name} (${available.dim}d)` : 'none'}; retrain to switch`,
+        );
+      }
+      dense = available;
+    }
+    const lexical = LexicalEncoder.fromJSON(json.lexical);
+    const bytes = Buffer.from(json.weights, 'base64');
+    const weights = new Float32Array(bytes.byteLength / 4);
+    new Uint8Array(weights.buffer).set(bytes);
+    const numClasses = json.classes.length;
+    const numFeatures = json.numFeatures;
+    if (weights.length !== numFeatures * numClasses || json.bias.length !== numClasses) {
+      throw new Error('stored intent classifier is corrupt (weight shape mismatch)');
+    }
+    if (numFeatures !== lexical.dim + (dense?.dim ?? 0)) throw new Error('stored intent classifier is corrupt (feature count)');
+    const model: SoftmaxModel = { numFeatures, numClasses, weights, bias: Float32Array.from(json.bias) };
+    return new IntentClassifier(
+      { lexical, dense, denseWeight: json.denseWeight }, model, json.classes, json.threshold, json.stats,
+    );
+  }
+}
+
+function bestInScope(probs: Float64Array, oosClass: number): number {
+  let best = -1;
+  for (let c = 0; c < probs.length; c++) {
+    if (c === oosClass) continue;
+    if (best < 0 || probs[c] > probs[best]) best = c;
+  }
+  return best;
+}

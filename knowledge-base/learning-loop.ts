@@ -1,0 +1,54 @@
+// Candidate training material from people: chats the bot handed off that an
+// agent then resolved. The shopper's question and the agent's reply are
+// offered to admins as a new intent example or an article draft.
+import type { Sql } from '../server/db/client.ts';
+import { asksForPerson } from './signals.ts';
+import { detectLanguage } from './text/tokenize.ts';
+
+export interface Candidate {
+  conversationId: number;
+  customerId: number;
+  question: string;
+  answer: string;
+  agentName: string | null;
+  locale: string;
+  resolvedAt: Date;
+}
+
+export async function resolvedHandoffCandidates(sql: Sql, limit: number): Promise<Candidate[]> {
+  const conversations = await sql<{ id: number; customer_id: number; resolved_at: Date }[]>`
+    select id, customer_id, resolved_at from conversations
+    where handed_off and status = 'resolved' and resolved_by = 'agent'
+    order by resolved_at desc limit ${limit * 2}`;
+  if (!conversations.length) return [];
+  const messages = await sql<{ conversation_id: number; author_type: string; body: string; agent_name: string | null }[]>`
+    select m.conversation_id, m.author_type, m.body, u.name as agent_name
+    from messages m left join users u on u.id = m.author_id
+    where m.conversation_id = any(${sql.array(conversations.map((c) => c.id))}::bigint[])
+      and not m.private and m.author_type in ('customer', 'agent')
+    order by m.conversation_id, m.id`;
+  type Row = (typeof messages)[number];
+  const byConversation = new Map<number, Row[]>();
+  for (const m of messages) {
+    const list = byConversation.get(m.conversation_id) ?? [];
+    list.push(m);
+    byConversation.set(m.conversation_id, list);
+  }
+
+  const out: Candidate[] = [];
+  for (const c of conversations) {
+    const thread = byConversation.get(c.id) ?? [];
+    const firstAgent = thread.findIndex((m) => m.author_type === 'agent');
+    if (firstAgent < 0) continue;
+    // The real question: the shopper's last message before the agent spoke that is not just "get me a person".
+    const question = thread.slice(0, firstAgent).reverse().find((m) => m.author_type === 'customer' && !asksForPerson(m.body) && m.body.trim().length >= 8);
+    const answer = thread.slice(firstAgent).find((m) => m.author_type === 'agent' && m.body.trim().length >= 15);
+    if (!question || !answer) continue;
+    out.push({
+      conversationId: c.id, customerId: c.customer_id, question: question.body, answer: answer.body, agentName: answer.agent_name,
+      locale: detectLanguage(question.body), resolvedAt: c.resolved_at,
+    });
+    if (out.length >= limit) break;
+  }
+  return out;
+}

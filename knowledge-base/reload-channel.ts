@@ -1,0 +1,47 @@
+// Hot reload across servers: the kb-train and kb-index jobs publish on one
+// Redis channel; every server subscribed to it reloads the model or the index
+// from Postgres (the record) and swaps its responder. Messages carry no data
+// a server must trust, only "what changed".
+import type { Redis } from 'ioredis';
+import { prefixed, type Config } from '../server/config.ts';
+
+export type ReloadKind = 'model' | 'index' | 'intents';
+
+export interface ReloadMessage {
+  kind: ReloadKind;
+  /** Model version or index build time, for logs. */
+  version?: number | string;
+}
+
+export const reloadChannel = (config: Pick<Config, 'redisPrefix'>) => prefixed(config, 'kb:reload');
+
+export async function publishReload(redis: Redis, config: Pick<Config, 'redisPrefix'>, message: ReloadMessage): Promise<void> {
+  await redis.publish(reloadChannel(config), JSON.stringify(message));
+}
+
+export function parseReload(raw: string): ReloadMessage | null {
+  try {
+    const value = JSON.parse(raw) as ReloadMessage;
+    return ['model', 'index', 'intents'].includes(value?.kind) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Subscribes on a dedicated connection (a subscribing ioredis client cannot run
+ * other commands). Returns the unsubscribe/close function.
+ */
+export async function subscribeReload(base: Redis, config: Pick<Config, 'redisPrefix'>, onMessage: (message: ReloadMessage) => void): Promise<() => Promise<void>> {
+  const subscriber = base.duplicate();
+  subscriber.on('error', () => {}); // ioredis reconnects and resubscribes by itself
+  await subscriber.subscribe(reloadChannel(config));
+  subscriber.on('message', (channel, raw) => {
+    if (channel !== reloadChannel(config)) return;
+    const message = parseReload(raw);
+    if (message) onMessage(message);
+  });
+  return async () => {
+    await subscriber.quit().catch(() => subscriber.disconnect());
+  };
+}

@@ -1,0 +1,45 @@
+// Plugs the knowledge-base brain into a server (createServer's `extensions`):
+// loads the stored model and the retrieval index from Postgres, becomes the
+// bot responder, follows hot-reload announcements on Redis pub/sub, and adds
+// the public help pages. The admin and assist routes find it via registry.ts.
+import type { AppContext } from '../server/context.ts';
+import type { App } from '../server/http/types.ts';
+import { BrainHost } from './brain.ts';
+import { registerBrain } from './registry.ts';
+import { subscribeReload } from './reload-channel.ts';
+import { resolveSentenceEncoder } from './sentence-encoder.ts';
+import { helpRoutes } from './help-routes.ts';
+import type { Thresholds } from './policy.ts';
+import type { SentenceEncoderState } from './brain.ts';
+
+export interface KnowledgeBaseExtensionOptions {
+  /** Overrides the encoder choice (tests pass a generated tiny model). */
+  sentenceEncoder?: SentenceEncoderState;
+  thresholds?: Partial<Thresholds>;
+}
+
+export function knowledgeBaseExtension(options: KnowledgeBaseExtensionOptions = {}) {
+  return async (ctx: AppContext): Promise<(app: App) => Promise<void>> => {
+    const sentence = options.sentenceEncoder ?? (await resolveSentenceEncoder(ctx.config));
+    const host = new BrainHost(ctx.sql, ctx.config, ctx.log, sentence, (responder) => {
+      ctx.responder.current = responder;
+    }, options.thresholds);
+    await host.reload();
+    registerBrain(ctx, host);
+    const s = host.snapshot;
+    ctx.log.info(
+      `knowledge base: encoder ${host.encoderName} (${sentence.reason}); intent model ${s.modelVersion ? `v${s.modelVersion}` : 'none yet'}; ` +
+        `${s.index.articleCount} published articles in ${s.index.size} sections`,
+    );
+
+    const unsubscribe = await subscribeReload(ctx.redis, ctx.config, (message) => {
+      const what = message.kind === 'index' ? { index: true } : { model: true };
+      host.reload(what).then(
+        () => ctx.log.info(`knowledge base reloaded (${message.kind}${message.version !== undefined ? ` ${message.version}` : ''}): encoder ${host.encoderName}, model v${host.snapshot.modelVersion ?? '-'}`),
+        () => {}, // logged by the host
+      );
+    });
+    ctx.onClose(unsubscribe);
+    return helpRoutes(ctx);
+  };
+}

@@ -1,0 +1,30 @@
+// What `npm start` does for the knowledge base before the server listens:
+// seed the demo content on a fresh database, build the retrieval sections and
+// train the first intent model when none is stored, so a fresh install answers
+// questions at once. Later changes go through the kb-train / kb-index jobs.
+import type { Sql } from '../server/db/client.ts';
+import type { Config } from '../server/config.ts';
+import { seedKnowledgeBase } from './seed.ts';
+import { articlesRepository } from './repositories/articles.ts';
+import { modelsRepository } from './repositories/models.ts';
+import { rebuildChunks } from './indexing.ts';
+import { trainFromDatabase } from './training.ts';
+import { resolveSentenceEncoder } from './sentence-encoder.ts';
+
+export async function prepareKnowledgeBase(sql: Sql, config: Config, log: (line: string) => void = () => {}): Promise<void> {
+  if (config.seedDemo) {
+    const seeded = await seedKnowledgeBase(sql);
+    if (seeded.seeded) log(`knowledge base: demo content seeded (${seeded.articles} articles, ${seeded.intents} intents, ${seeded.orders} orders)`);
+  }
+  const articles = articlesRepository(sql);
+  if ((await articles.chunks()).length === 0 && (await articles.published()).length > 0) {
+    const result = await rebuildChunks(sql);
+    log(`knowledge base: indexed ${result.articles} articles in ${result.chunks} sections`);
+  }
+  if (!(await modelsRepository(sql).latestMeta())) {
+    const { encoder, reason } = await resolveSentenceEncoder(config);
+    log(`knowledge base: training the first intent model (${encoder ? encoder.name : 'lexical'}: ${reason})…`);
+    const result = await trainFromDatabase(sql, { denseEncoder: encoder });
+    log(result.version ? `knowledge base: intent model v${result.version} trained (${result.encoder}, ${result.stats.trainingMs ?? '?'} ms)` : 'knowledge base: no intents yet, no model trained');
+  }
+}

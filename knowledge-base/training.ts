@@ -1,0 +1,55 @@
+// Training the intent classifier from the intents stored in Postgres (the
+// kb-train job, and the first start of a fresh install). A model is stored as
+// the next version in nlu_models; servers load it when told to reload.
+import type { Sql } from '../server/db/client.ts';
+import { IntentClassifier } from './classifier/intent-classifier.ts';
+import type { Encoder } from './encoders/types.ts';
+import { intentsRepository } from './repositories/intents.ts';
+import { modelsRepository } from './repositories/models.ts';
+import { outOfScopeExamples } from './out-of-scope.ts';
+
+export interface TrainResult {
+  /** The live model version after this call. */
+  version: number | null;
+  /** True when the stored model was already trained on exactly these examples. */
+  skipped: boolean;
+  encoder: string;
+  stats: Record<string, unknown>;
+}
+
+export async function trainFromDatabase(
+  sql: Sql,
+  options: { denseEncoder?: Encoder | null; force?: boolean; onProgress?: (percent: number) => Promise<void> | void } = {},
+): Promise<TrainResult> {
+  const intents = intentsRepository(sql);
+  const models = modelsRepository(sql);
+  const progress = options.onProgress ?? (() => {});
+  const outOfScope = await outOfScopeExamples(sql);
+  const hash = `${await intents.trainingHash()}:${outOfScope.length}:${options.denseEncoder?.name ?? 'lexical'}`;
+  const latest = await models.latestMeta();
+  if (!options.force && latest && latest.intents_hash === hash) {
+    return { version: latest.version, skipped: true, encoder: latest.encoder, stats: latest.stats };
+  }
+  await models.setStatus('train', 'running');
+  try {
+    const definitions = (await intents.list())
+      .map((i) => ({ name: i.name, examples: [...i.examples.en, ...i.examples.zh] }))
+      .filter((i) => i.examples.length > 0);
+    await progress(10);
+    if (definitions.length < 2) {
+      // Nothing to learn yet: the bot runs on the KB and hand-off rules alone.
+      await models.setStatus('train', 'done', { details: { note: 'fewer than two intents with examples; no model trained' } });
+      return { version: latest?.version ?? null, skipped: true, encoder: 'none', stats: {} };
+    }
+    const classifier = await IntentClassifier.train(definitions, { denseEncoder: options.denseEncoder ?? null, outOfScopeExamples: outOfScope });
+    await progress(90);
+    const stats = { ...classifier.stats, threshold: classifier.threshold } as unknown as Record<string, unknown>;
+    const version = await models.store(classifier.toJSON(), classifier.encoderName, stats, hash);
+    await models.setStatus('train', 'done', { details: { version, encoder: classifier.encoderName, ...stats } });
+    await progress(100);
+    return { version, skipped: false, encoder: classifier.encoderName, stats };
+  } catch (error) {
+    await models.setStatus('train', 'failed', { error: (error as Error).message }).catch(() => {});
+    throw error;
+  }
+}

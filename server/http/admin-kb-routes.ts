@@ -1,0 +1,350 @@
+// Admin API of the knowledge base and the bot brain: intents (CRUD, examples,
+// import/export), articles (draft/publish, versions, restore, import/export),
+// the classifier test box, KB search, training/indexing status, and the
+// learning loop (unanswered questions, candidates from resolved hand-offs).
+import { Type } from 'typebox';
+import type { App } from './types.ts';
+import type { AppContext } from '../context.ts';
+import { ErrorResponse, IdParams, Ok } from './schemas.ts';
+import { conflict, notFound } from '../errors.ts';
+import {
+  ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, CandidateSchema, ClassificationSchema,
+  IntentInputSchema, IntentSchema, KbStatusSchema, LocaleSchema, PassageSchema, SlugSchema, UnansweredSchema, VersionSchema, VersionSummarySchema,
+} from '../../knowledge-base/admin-schemas.ts';
+import { intentInput, kbAdminService, toArticleJson, toIntentJson, toVersionJson } from '../../knowledge-base/admin-service.ts';
+import { articlesRepository } from '../../knowledge-base/repositories/articles.ts';
+import { intentsRepository, toDefinition } from '../../knowledge-base/repositories/intents.ts';
+import { modelsRepository, type JobStatusRow } from '../../knowledge-base/repositories/models.ts';
+import { unansweredRepository, type UnansweredRow } from '../../knowledge-base/unanswered.ts';
+import { resolvedHandoffCandidates } from '../../knowledge-base/learning-loop.ts';
+import { outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
+import { brainOf, findBrain } from '../../knowledge-base/registry.ts';
+import { articleUrl } from '../../knowledge-base/policy.ts';
+import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
+
+const tags = ['admin'];
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const VersionParams = Type.Object({ id: Type.Integer({ minimum: 1 }), version: Type.Integer({ minimum: 1 }) });
+const Queued = Type.Object({ queued: Type.Literal(true) });
+
+const jobJson = (row: JobStatusRow | undefined) => ({
+  state: row?.state ?? 'idle', progress: row?.progress ?? 0,
+  startedAt: row?.started_at?.toISOString() ?? null, finishedAt: row?.finished_at?.toISOString() ?? null,
+  error: row?.error ?? null, details: row?.details ?? {},
+});
+
+const unansweredJson = (r: UnansweredRow) => ({
+  id: r.id, locale: r.locale, text: r.text, count: r.count, examples: r.examples, status: r.status, resolution: r.resolution,
+  firstSeen: r.first_seen.toISOString(), lastSeen: r.last_seen.toISOString(),
+});
+
+export default function adminKbRoutes(ctx: AppContext) {
+  return async (app: App) => {
+    const service = kbAdminService(ctx);
+    const intents = intentsRepository(ctx.sql);
+    const articles = articlesRepository(ctx.sql);
+    const models = modelsRepository(ctx.sql);
+    const unanswered = unansweredRepository(ctx.sql);
+    const articleJson = (row: Parameters<typeof toArticleJson>[0]) => toArticleJson(row, ctx.config.publicUrl);
+    const admin = { preHandler: app.requireAdmin };
+
+    // ---------- intents ----------
+    app.get('/api/admin/intents', {
+      ...admin, schema: { tags, summary: 'All intents with their examples', response: { 200: Type.Object({ items: Type.Array(IntentSchema) }), ...errors } },
+    }, async () => ({ items: (await intents.list()).map(toIntentJson) }));
+
+    app.get('/api/admin/intents/export', {
+      ...admin,
+      schema: { tags, summary: 'Export intents and out-of-scope examples as JSON (the import format)',
+        response: { 200: Type.Object({ intents: Type.Array(IntentInputSchema), outOfScope: Type.Array(Type.String()), exportedAt: Type.String() }), ...errors } },
+    }, async () => ({
+      intents: (await intents.list()).map((r) => {
+        const d = toDefinition(r);
+        return { name: d.name, description: d.description ?? '', answer: { en: d.answer?.en ?? null, zh: d.answer?.zh ?? null }, action: (d.action ?? null) as 'order_status' | 'handoff' | null, articleSlug: d.articleSlug ?? null, examples: r.examples };
+      }),
+      outOfScope: await outOfScopeExamples(ctx.sql),
+      exportedAt: new Date().toISOString(),
+    }));
+
+    app.post('/api/admin/intents/import', {
+      ...admin,
+      bodyLimit: 5 * 1024 * 1024,
+      schema: { tags, summary: 'Import intents (merge by name, or replace the whole set); retrains in the background',
+        body: Type.Object({
+          intents: Type.Array(IntentInputSchema, { maxItems: 2000 }),
+          mode: Type.Optional(Type.Union([Type.Literal('merge'), Type.Literal('replace')])),
+          outOfScope: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 5000 })),
+        }, { additionalProperties: false }),
+        response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer(), deleted: Type.Integer() }), ...errors } },
+    }, async (request) => {
+      if (request.body.outOfScope) await setOutOfScopeExamples(ctx.sql, request.body.outOfScope);
+      return service.importIntents(request.body.intents.map(intentInput), request.body.mode ?? 'merge');
+    });
+
+    app.get('/api/admin/intents/:id', {
+      ...admin, schema: { tags, summary: 'One intent', params: IdParams, response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
+    }, async (request) => ({ intent: toIntentJson(await service.intent(request.params.id)) }));
+
+    app.post('/api/admin/intents', {
+      ...admin, schema: { tags, summary: 'Create an intent; retrains in the background', body: IntentInputSchema, response: { 201: Type.Object({ intent: IntentSchema }), ...errors } },
+    }, async (request, reply) => reply.status(201).send({ intent: toIntentJson(await service.createIntent(intentInput(request.body))) }));
+
+    app.put('/api/admin/intents/:id', {
+      ...admin, schema: { tags, summary: 'Replace an intent (examples included); retrains in the background', params: IdParams, body: IntentInputSchema, response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
+    }, async (request) => ({ intent: toIntentJson(await service.updateIntent(request.params.id, intentInput(request.body))) }));
+
+    app.delete('/api/admin/intents/:id', {
+      ...admin, schema: { tags, summary: 'Delete an intent; retrains in the background', params: IdParams, response: { 200: Ok, ...errors } },
+    }, async (request) => {
+      await service.deleteIntent(request.params.id);
+      return { ok: true as const };
+    });
+
+    app.post('/api/admin/intents/:id/examples', {
+      ...admin, schema: { tags, summary: 'Add one example to an intent', params: IdParams,
+        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 500 }), locale: Type.Optional(LocaleSchema) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
+    }, async (request) => ({ intent: toIntentJson(await service.addExample(request.params.id, request.body.locale ?? detectLanguage(request.body.text), request.body.text)) }));
+
+    app.get('/api/admin/nlu/out-of-scope', {
+      ...admin, schema: { tags, summary: 'Sentences the bot must not claim as an intent', response: { 200: Type.Object({ examples: Type.Array(Type.String()) }), ...errors } },
+    }, async () => ({ examples: await outOfScopeExamples(ctx.sql) }));
+
+    app.put('/api/admin/nlu/out-of-scope', {
+      ...admin, schema: { tags, summary: 'Replace the out-of-scope examples; retrains in the background',
+        body: Type.Object({ examples: Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 5000 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ examples: Type.Array(Type.String()) }), ...errors } },
+    }, async (request) => {
+      const examples = await setOutOfScopeExamples(ctx.sql, request.body.examples);
+      await service.retrain('out-of-scope examples edited');
+      return { examples };
+    });
+
+    // ---------- classifier, search, jobs ----------
+    app.post('/api/admin/nlu/classify', {
+      ...admin, schema: { tags, summary: "The intents editor's test box: the classifier's full output for a sentence",
+        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }),
+        response: { 200: ClassificationSchema, ...errors, 503: ErrorResponse } },
+    }, async (request) => {
+      const snapshot = brainOf(ctx).snapshot;
+      if (!snapshot.classifier) throw conflict('No intent model has been trained yet.');
+      const result = await snapshot.classifier.classify(request.body.text);
+      return { ...result, threshold: snapshot.classifier.threshold, modelVersion: snapshot.modelVersion ?? 0 };
+    });
+
+    app.post('/api/admin/nlu/train', {
+      ...admin, schema: { tags, summary: 'Retrain now (background job)', body: Type.Optional(Type.Object({ force: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+        response: { 202: Queued, ...errors } },
+    }, async (request, reply) => {
+      await service.retrain('requested by an admin');
+      if (request.body?.force) await ctx.queues.queue('kb-train').add('train', { reason: 'forced by an admin', force: true, requestedAt: new Date().toISOString() });
+      return reply.status(202).send({ queued: true as const });
+    });
+
+    app.post('/api/admin/kb/search', {
+      ...admin, schema: { tags, summary: 'Ranked KB passages for a query (what the bot would retrieve)',
+        body: Type.Object({ query: Type.String({ minLength: 1, maxLength: 2000 }), locale: Type.Optional(LocaleSchema), k: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(PassageSchema), encoder: Type.String() }), ...errors, 503: ErrorResponse } },
+    }, async (request) => {
+      const host = brainOf(ctx);
+      const passages = await host.search(request.body.query, request.body.k ?? 5, request.body.locale);
+      return { items: passages.map((p) => ({ ...p, url: articleUrl(ctx.config.publicUrl, p.slug, p.locale) })), encoder: host.snapshot.index.encoderName };
+    });
+
+    app.post('/api/admin/kb/reindex', {
+      ...admin, schema: { tags, summary: 'Rebuild the retrieval index now (background job)', response: { 202: Queued, ...errors } },
+    }, async (_request, reply) => {
+      await service.reindex('requested by an admin');
+      return reply.status(202).send({ queued: true as const });
+    });
+
+    app.get('/api/admin/kb/status', {
+      ...admin, schema: { tags, summary: 'Training and indexing status, the live model and the encoder of this server', response: { 200: KbStatusSchema, ...errors } },
+    }, async () => {
+      const [statusRows, model] = await Promise.all([models.status(), models.latestMeta()]);
+      const host = findBrain(ctx);
+      const snapshot = host?.snapshot;
+      return {
+        training: jobJson(statusRows.find((r) => r.kind === 'train')),
+        indexing: jobJson(statusRows.find((r) => r.kind === 'index')),
+        model: model ? { version: model.version, encoder: model.encoder, trainedAt: model.trained_at.toISOString(), stats: model.stats } : null,
+        server: {
+          loaded: !!host,
+          encoder: host?.encoderName ?? 'none',
+          sentenceEncoder: host?.sentence.encoder?.name ?? null,
+          reason: host?.sentence.reason ?? 'the knowledge-base brain is not running on this server',
+          modelVersion: snapshot?.modelVersion ?? null,
+          indexedArticles: snapshot?.index.articleCount ?? 0,
+          indexedSections: snapshot?.index.size ?? 0,
+          loadedAt: snapshot?.loadedAt.toISOString() ?? null,
+        },
+      };
+    });
+
+    // ---------- articles ----------
+    app.get('/api/admin/articles', {
+      ...admin, schema: { tags, summary: 'Articles, filtered by locale, status, category or text',
+        querystring: Type.Object({
+          locale: Type.Optional(LocaleSchema), status: Type.Optional(ArticleStatusSchema), category: Type.Optional(Type.String({ maxLength: 60 })),
+          q: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(ArticleSummarySchema), total: Type.Integer(), categories: Type.Array(Type.String()) }), ...errors } },
+    }, async (request) => {
+      const { items, total } = await articles.list(request.query);
+      return { items: items.map(articleJson), total, categories: await articles.categories() };
+    });
+
+    app.get('/api/admin/articles/export', {
+      ...admin, schema: { tags, summary: 'Export all articles (current versions) as JSON (the import format)',
+        response: { 200: Type.Object({ articles: Type.Array(ArticleInputSchema), exportedAt: Type.String() }), ...errors } },
+    }, async () => ({
+      articles: (await articles.list({ limit: 100_000 })).items.map((a) => ({ slug: a.slug, locale: a.locale as 'en' | 'zh', title: a.title, category: a.category, status: a.status, body: a.body })),
+      exportedAt: new Date().toISOString(),
+    }));
+
+    app.post('/api/admin/articles/import', {
+      ...admin,
+      bodyLimit: 20 * 1024 * 1024,
+      schema: { tags, summary: 'Import articles: new slugs are created, existing ones get a new version; re-indexes',
+        body: Type.Object({ articles: Type.Array(ArticleInputSchema, { maxItems: 5000 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer() }), ...errors } },
+    }, async (request) => service.importArticles(request.body.articles.map((a) => ({ ...a, category: a.category ?? 'general', status: a.status ?? 'draft' })), request.user!.id));
+
+    app.get('/api/admin/articles/:id', {
+      ...admin, schema: { tags, summary: 'One article (current version)', params: IdParams, response: { 200: Type.Object({ article: ArticleSchema }), ...errors } },
+    }, async (request) => ({ article: articleJson(await service.article(request.params.id)) }));
+
+    app.post('/api/admin/articles', {
+      ...admin, schema: { tags, summary: 'Create an article (draft unless status is "published")', body: ArticleInputSchema, response: { 201: Type.Object({ article: ArticleSchema }), ...errors } },
+    }, async (request, reply) => {
+      const b = request.body;
+      const row = await service.createArticle({ ...b, category: b.category ?? 'general', status: b.status ?? 'draft' }, request.user!.id);
+      return reply.status(201).send({ article: articleJson(row) });
+    });
+
+    app.put('/api/admin/articles/:id', {
+      ...admin, schema: { tags, summary: 'Save a new version of an article (a published article is re-indexed)', params: IdParams, body: ArticleUpdateSchema, response: { 200: Type.Object({ article: ArticleSchema }), ...errors } },
+    }, async (request) => {
+      const { note, ...fields } = request.body;
+      return { article: articleJson(await service.updateArticle(request.params.id, fields, request.user!.id, note ?? null)) };
+    });
+
+    app.post('/api/admin/articles/:id/publish', {
+      ...admin, schema: { tags, summary: 'Publish: the bot uses the article after the background re-index', params: IdParams, response: { 200: Type.Object({ article: ArticleSchema }), ...errors } },
+    }, async (request) => ({ article: articleJson(await service.updateArticle(request.params.id, { status: 'published' }, request.user!.id, 'published')) }));
+
+    app.post('/api/admin/articles/:id/unpublish', {
+      ...admin, schema: { tags, summary: 'Back to draft: the bot stops using the article', params: IdParams, response: { 200: Type.Object({ article: ArticleSchema }), ...errors } },
+    }, async (request) => ({ article: articleJson(await service.updateArticle(request.params.id, { status: 'draft' }, request.user!.id, 'unpublished')) }));
+
+    app.delete('/api/admin/articles/:id', {
+      ...admin, schema: { tags, summary: 'Delete an article and its history', params: IdParams, response: { 200: Ok, ...errors } },
+    }, async (request) => {
+      await service.deleteArticle(request.params.id);
+      return { ok: true as const };
+    });
+
+    app.get('/api/admin/articles/:id/versions', {
+      ...admin, schema: { tags, summary: 'Version history, newest first', params: IdParams, response: { 200: Type.Object({ items: Type.Array(VersionSummarySchema) }), ...errors } },
+    }, async (request) => {
+      await service.article(request.params.id);
+      return {
+        items: (await articles.versions(request.params.id)).map((row) => {
+          const { body: _body, ...summary } = toVersionJson(row);
+          return summary;
+        }),
+      };
+    });
+
+    app.get('/api/admin/articles/:id/versions/:version', {
+      ...admin, schema: { tags, summary: 'One version of an article (for diff and restore)', params: VersionParams, response: { 200: Type.Object({ version: VersionSchema }), ...errors } },
+    }, async (request) => {
+      const v = await articles.version(request.params.id, request.params.version);
+      if (!v) throw notFound('Article version');
+      return { version: toVersionJson(v) };
+    });
+
+    app.post('/api/admin/articles/:id/versions/:version/restore', {
+      ...admin, schema: { tags, summary: "Restore an old version's text as a new version", params: VersionParams, response: { 200: Type.Object({ article: ArticleSchema }), ...errors } },
+    }, async (request) => ({ article: articleJson(await service.restoreVersion(request.params.id, request.params.version, request.user!.id)) }));
+
+    // ---------- learning loop ----------
+    app.get('/api/admin/unanswered', {
+      ...admin, schema: { tags, summary: "The bot's misses, grouped by similarity, most frequent first",
+        querystring: Type.Object({
+          status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('handled')])), locale: Type.Optional(LocaleSchema),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), offset: Type.Optional(Type.Integer({ minimum: 0 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(UnansweredSchema), total: Type.Integer() }), ...errors } },
+    }, async (request) => {
+      const { items, total } = await unanswered.list(request.query);
+      return { items: items.map(unansweredJson), total };
+    });
+
+    const loadQuestion = async (id: number) => {
+      const row = await unanswered.findById(id);
+      if (!row) throw notFound('Unanswered question');
+      return row;
+    };
+
+    app.post('/api/admin/unanswered/:id/handled', {
+      ...admin, schema: { tags, summary: 'Mark a group as handled', params: IdParams, response: { 200: Type.Object({ item: UnansweredSchema }), ...errors } },
+    }, async (request) => {
+      await loadQuestion(request.params.id);
+      return { item: unansweredJson((await unanswered.markHandled(request.params.id, { kind: 'dismissed', by: request.user!.id }))!) };
+    });
+
+    app.post('/api/admin/unanswered/:id/add-example', {
+      ...admin, schema: { tags, summary: "Add the group's question (or an edited text) as an example of an intent; retrains", params: IdParams,
+        body: Type.Object({ intentId: Type.Integer({ minimum: 1 }), text: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), locale: Type.Optional(LocaleSchema) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ item: UnansweredSchema, intent: IntentSchema }), ...errors } },
+    }, async (request) => {
+      const question = await loadQuestion(request.params.id);
+      const text = request.body.text ?? question.text;
+      const intent = await service.addExample(request.body.intentId, request.body.locale ?? (question.locale as 'en' | 'zh'), text);
+      const item = await unanswered.markHandled(question.id, { kind: 'example', intentId: intent.id, intent: intent.name, by: request.user!.id });
+      return { item: unansweredJson(item!), intent: toIntentJson(intent) };
+    });
+
+    app.post('/api/admin/unanswered/:id/create-article', {
+      ...admin, schema: { tags, summary: 'Start an article draft from the group (examples quoted in the body)', params: IdParams,
+        body: Type.Object({
+          slug: Type.Optional(SlugSchema), title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          locale: Type.Optional(LocaleSchema), category: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })), body: Type.Optional(Type.String({ maxLength: 100_000 })),
+        }, { additionalProperties: false }),
+        response: { 201: Type.Object({ item: UnansweredSchema, article: ArticleSchema }), ...errors } },
+    }, async (request, reply) => {
+      const question = await loadQuestion(request.params.id);
+      const locale = request.body.locale ?? (question.locale === 'zh' ? 'zh' : 'en');
+      const title = request.body.title ?? question.text.slice(0, 120);
+      const slug = request.body.slug ?? `draft-${question.id}-${Date.now().toString(36)}`;
+      const body = request.body.body ?? [
+        locale === 'zh' ? '## 顾客的问题' : '## What shoppers asked', '',
+        ...question.examples.map((e) => `- ${e.text.replace(/\n/g, ' ')}`), '',
+        locale === 'zh' ? '## 回答' : '## Answer', '', locale === 'zh' ? '（在此撰写回答）' : '(Write the answer here.)',
+      ].join('\n');
+      const article = await service.createArticle({ slug, locale, title, category: request.body.category ?? 'general', status: 'draft', body }, request.user!.id);
+      const item = await unanswered.markHandled(question.id, { kind: 'article', articleId: article.id, slug: article.slug, by: request.user!.id });
+      return reply.status(201).send({ item: unansweredJson(item!), article: articleJson(article) });
+    });
+
+    app.get('/api/admin/unanswered/candidates', {
+      ...admin, schema: { tags, summary: 'Agent replies that resolved handed-off chats: candidate examples or article drafts',
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
+        response: { 200: Type.Object({ items: Type.Array(CandidateSchema) }), ...errors } },
+    }, async (request) => {
+      const candidates = await resolvedHandoffCandidates(ctx.sql, request.query.limit ?? 20);
+      const classifier = findBrain(ctx)?.snapshot.classifier ?? null;
+      const items = [];
+      for (const c of candidates) {
+        const prediction = classifier ? await classifier.classify(c.question) : null;
+        items.push({
+          conversationId: c.conversationId, customerId: c.customerId, question: c.question, answer: c.answer, agentName: c.agentName,
+          locale: c.locale, resolvedAt: c.resolvedAt.toISOString(),
+          suggestedIntent: prediction?.intent ?? null, suggestedIntentConfidence: prediction ? Math.round(prediction.confidence * 1000) / 1000 : null,
+        });
+      }
+      return { items };
+    });
+  };
+}

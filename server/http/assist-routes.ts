@@ -1,0 +1,72 @@
+// Agent assist for the console: for the shopper's last message, the best KB
+// passages and a suggested reply the agent can insert with one click.
+import { Type } from 'typebox';
+import type { App } from './types.ts';
+import type { AppContext } from '../context.ts';
+import { ErrorResponse, Nullable } from './schemas.ts';
+import { notFound } from '../errors.ts';
+import { PassageSchema } from '../../knowledge-base/admin-schemas.ts';
+import { brainOf } from '../../knowledge-base/registry.ts';
+import { articleUrl } from '../../knowledge-base/policy.ts';
+import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
+import { snippet } from '../../knowledge-base/markdown.ts';
+
+const SuggestResponse = Type.Object({
+  conversationId: Type.Integer(),
+  message: Nullable(Type.Object({ id: Type.Integer(), text: Type.String(), createdAt: Type.String() }, { description: "The shopper's last message" })),
+  language: Type.String(),
+  intent: Nullable(Type.Object({ name: Type.String(), confidence: Type.Number(), outOfScope: Type.Boolean() })),
+  passages: Type.Array(PassageSchema),
+  suggestedReply: Nullable(Type.String()),
+  source: Type.String({ description: 'Where the suggestion comes from: intent, kb_passage, order_status or none' }),
+});
+
+export default function assistRoutes(ctx: AppContext) {
+  return async (app: App) => {
+    app.post('/api/assist/suggest', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: "KB passages and a suggested reply for the shopper's last message",
+        body: Type.Object({ conversationId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        response: { 200: SuggestResponse, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse },
+      },
+    }, async (request) => {
+      const host = brainOf(ctx);
+      const { conversationId } = request.body;
+      const [conversation] = await ctx.sql<{ id: number; external_id: string | null; customer_id: number; locale: string | null }[]>`
+        select c.id, c.customer_id, cu.external_id, cu.locale from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;
+      if (!conversation) throw notFound('Conversation');
+      const [message] = await ctx.sql<{ id: number; body: string; created_at: Date }[]>`
+        select id, body, created_at from messages where conversation_id = ${conversationId} and author_type = 'customer' order by id desc limit 1`;
+      const language = message ? detectLanguage(message.body) : conversation.locale?.startsWith('zh') ? 'zh' : 'en';
+      if (!message) return { conversationId, message: null, language, intent: null, passages: [], suggestedReply: null, source: 'none' };
+
+      const passages = await host.search(message.body, 3, language);
+      // The bot's own decision, run side-effect free and without hand-off rules' verdict mattering: agents want content.
+      const decision = await host.responder().decide(
+        { locale: language, customer: { id: conversation.customer_id, externalId: conversation.external_id } },
+        message.body,
+      );
+      let suggestedReply: string | null = null;
+      let source = 'none';
+      if (decision.action === 'answer') {
+        suggestedReply = decision.reply;
+        source = decision.evidence.reason === 'order_status' ? 'order_status' : decision.evidence.reason === 'kb_passage' ? 'kb_passage' : 'intent';
+      } else if (passages[0]) {
+        const p = passages[0];
+        suggestedReply = `${snippet(p.text, 500)}\n\n${language === 'zh' ? '详情请见' : 'More details'}: ${articleUrl(ctx.config.publicUrl, p.slug, p.locale)}`;
+        source = 'kb_passage';
+      }
+      const prediction = decision.evidence.prediction;
+      return {
+        conversationId,
+        message: { id: message.id, text: message.body, createdAt: message.created_at.toISOString() },
+        language,
+        intent: prediction?.intent ? { name: prediction.intent, confidence: prediction.confidence, outOfScope: prediction.outOfScope } : null,
+        passages: passages.map((p) => ({ ...p, url: articleUrl(ctx.config.publicUrl, p.slug, p.locale) })),
+        suggestedReply,
+        source,
+      };
+    });
+  };
+}

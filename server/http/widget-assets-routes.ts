@@ -1,0 +1,107 @@
+// Serves the shopper's widget bundle at /widget.js (cacheable, loadable from
+// any shop's origin), lets shop pages call the widget's HTTP API across
+// origins, and serves /demo: a fictional shop's product page with the
+// one-line embed.
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fp from 'fastify-plugin';
+import { Type } from 'typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from './types.ts';
+import type { AppContext } from '../context.ts';
+import { BUILD_DIR, buildBundles } from '../../scripts/build-bundles.ts';
+import { loadWidgetSettings } from '../services/widget-settings.ts';
+import { demoPage } from '../../widget/demo/demo-page.ts';
+
+const WIDGET_FILE = path.join(BUILD_DIR, 'widget.js');
+const WIDGET_API_PREFIX = '/api/widget/';
+
+interface CachedBundle {
+  mtimeMs: number;
+  body: Buffer;
+  gzipped: Buffer;
+  etag: string;
+}
+
+/** Reads the bundle once per build (by mtime), building it first if a fresh checkout has none. */
+function bundleLoader() {
+  let cached: CachedBundle | null = null;
+  let building: Promise<void> | null = null;
+  return async (): Promise<CachedBundle> => {
+    let info = await stat(WIDGET_FILE).catch(() => null);
+    if (!info) {
+      building ??= buildBundles(['widget']).finally(() => (building = null));
+      await building;
+      info = await stat(WIDGET_FILE);
+    }
+    if (cached?.mtimeMs !== info.mtimeMs) {
+      const body = await readFile(WIDGET_FILE);
+      cached = { mtimeMs: info.mtimeMs, body, gzipped: gzipSync(body, { level: 9 }), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+    }
+    return cached;
+  };
+}
+
+// The widget runs on the shop's origin and calls this server: its API must answer cross-origin. No cookies are
+// involved (the visitor token travels as a Bearer header), so a wildcard origin gives nothing away.
+function allowCrossOrigin(reply: FastifyReply): void {
+  reply.header('access-control-allow-origin', '*');
+  reply.header('access-control-allow-methods', 'GET, POST, OPTIONS');
+  reply.header('access-control-allow-headers', 'content-type, authorization');
+  reply.header('access-control-max-age', '600');
+}
+
+export default function widgetAssetsRoutes(ctx: AppContext) {
+  const loadBundle = bundleLoader();
+  // fastify-plugin: the CORS hook must reach the widget API routes registered by widget-routes.ts.
+  return fp(async (app: App) => {
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.url.startsWith(WIDGET_API_PREFIX)) allowCrossOrigin(reply);
+    });
+
+    app.options(`${WIDGET_API_PREFIX}*`, { schema: { hide: true } }, async (_request, reply) => {
+      allowCrossOrigin(reply);
+      return reply.status(204).send();
+    });
+
+    app.get('/widget.js', {
+      schema: { tags: ['widget'], summary: 'The embeddable chat widget (one script tag)', hide: false },
+    }, async (request, reply) => {
+      const bundle = await loadBundle();
+      reply.header('content-type', 'text/javascript; charset=utf-8');
+      // Short freshness so a new release reaches shops within minutes; the ETag makes revalidation cheap.
+      reply.header('cache-control', 'public, max-age=300, stale-while-revalidate=86400');
+      reply.header('etag', bundle.etag);
+      reply.header('vary', 'accept-encoding');
+      reply.header('access-control-allow-origin', '*');
+      reply.header('cross-origin-resource-policy', 'cross-origin');
+      reply.header('x-content-type-options', 'nosniff');
+      if (request.headers['if-none-match'] === bundle.etag) return reply.status(304).send();
+      if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+        reply.header('content-encoding', 'gzip');
+        return reply.send(bundle.gzipped);
+      }
+      return reply.send(bundle.body);
+    });
+
+    app.get('/demo', {
+      schema: {
+        tags: ['widget'],
+        summary: 'Demo shop page with the widget embedded (?lang=en|zh, ?position=left|right)',
+        querystring: Type.Object({
+          lang: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')])),
+          position: Type.Optional(Type.Union([Type.Literal('left'), Type.Literal('right')])),
+        }),
+      },
+    }, async (request, reply) => {
+      const query = request.query;
+      const { siteKey } = await loadWidgetSettings(ctx.sql);
+      reply.header('content-type', 'text/html; charset=utf-8');
+      // The page allows nothing but its own origin: the widget must work without any third-party host.
+      reply.header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'");
+      return reply.send(demoPage({ siteKey, lang: query.lang, position: query.position }));
+    });
+  }, { name: 'widget-assets' }) as unknown as (app: App) => Promise<void>;
+}

@@ -1,0 +1,266 @@
+// The console's admin and agent-support APIs on a real server, Postgres and Redis:
+// role gating, team changes ending sessions, canned responses, widget settings
+// (secret never returned), reports equal to SQL over the same rows, CSV export,
+// privacy export / delete with audit entries, segment and orders.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
+import { connectAgent, connectWidget, callOk } from '../support/sockets.ts';
+
+let stack: TestStack;
+let admin: Awaited<ReturnType<typeof login>>;
+let agent: Awaited<ReturnType<typeof login>>;
+
+async function http(method: string, path: string, auth: { cookie: string } | null, body?: unknown) {
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: { ...(auth ? { cookie: auth.cookie } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  let json: any;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: response.status, json, text, headers: response.headers };
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  admin = await login(stack.url, stack.admin.email, stack.admin.password);
+  agent = await login(stack.url, stack.agent.email, stack.agent.password);
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('role gating', () => {
+  const adminCalls: [string, string, unknown?][] = [
+    ['GET', '/api/admin/team'],
+    ['POST', '/api/admin/team', { email: 'x@example.com', name: 'X', role: 'agent', password: 'long-enough-password' }],
+    ['PATCH', '/api/admin/team/1', { capacity: 2 }],
+    ['POST', '/api/admin/canned-responses', { shortcut: 'hi', title: 'Hi', body: 'Hello!' }],
+    ['GET', '/api/admin/widget-settings'],
+    ['GET', '/api/admin/reports'],
+    ['GET', '/api/admin/reports/conversations.csv'],
+    ['GET', '/api/admin/customers/1/export'],
+    ['DELETE', '/api/admin/customers/1'],
+    ['GET', '/api/admin/audit-log'],
+  ];
+  it('refuses every admin API to an agent (403) and to nobody (401)', async () => {
+    for (const [method, path, body] of adminCalls) {
+      expect((await http(method, path, agent, body)).status, `${method} ${path} as agent`).toBe(403);
+      expect((await http(method, path, null, body)).status, `${method} ${path} anonymous`).toBe(401);
+    }
+    const [row] = await stack.env.sql`select count(*)::int as n from users where email = 'x@example.com'`;
+    expect(row.n).toBe(0);
+  });
+  it('serves the console shell with a strict CSP on every console path', async () => {
+    for (const path of ['/console', '/console/admin/kb', '/console/conversations/5']) {
+      const r = await http('GET', path, null);
+      expect(r.status).toBe(200);
+      expect(r.text).toContain('<script src="/console/console.js"');
+      expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
+  });
+});
+
+describe('team', () => {
+  it('creates an agent, changes capacity and role, and deactivation ends their sessions', async () => {
+    const created = await http('POST', '/api/admin/team', admin, { email: 'new.agent@example.com', name: 'New Agent', role: 'agent', password: 'a-good-password-1', capacity: 3 });
+    expect(created.status).toBe(201);
+    const id = created.json.member.id;
+    expect(created.json.member).toMatchObject({ email: 'new.agent@example.com', role: 'agent', capacity: 3, active: true });
+    expect((await http('POST', '/api/admin/team', admin, { email: 'NEW.agent@example.com', name: 'Dup', role: 'agent', password: 'a-good-password-1' })).status).toBe(409);
+    expect((await http('POST', '/api/admin/team', admin, { email: 'short@example.com', name: 'S', role: 'agent', password: 'short' })).status).toBe(400);
+
+    const session = await login(stack.url, 'new.agent@example.com', 'a-good-password-1');
+    expect((await http('GET', '/api/auth/me', session)).status).toBe(200);
+    expect((await http('PATCH', `/api/admin/team/${id}`, admin, { capacity: 7 })).json.member.capacity).toBe(7);
+
+    const off = await http('PATCH', `/api/admin/team/${id}`, admin, { active: false });
+    expect(off.json.member).toMatchObject({ active: false, presence: 'offline' });
+    expect((await http('GET', '/api/auth/me', session)).status).toBe(401);
+    await expect(login(stack.url, 'new.agent@example.com', 'a-good-password-1')).rejects.toThrow(/401/);
+    const [sessions] = await stack.env.sql`select count(*)::int as n from user_sessions where user_id = ${id}`;
+    expect(sessions.n).toBe(0);
+  });
+  it('does not let an admin deactivate or demote themselves', async () => {
+    expect((await http('PATCH', `/api/admin/team/${admin.user.id}`, admin, { active: false })).status).toBe(400);
+    expect((await http('PATCH', `/api/admin/team/${admin.user.id}`, admin, { role: 'agent' })).status).toBe(400);
+    expect((await http('GET', '/api/auth/me', admin)).json.user.role).toBe('admin');
+  });
+});
+
+describe('canned responses', () => {
+  it('admins write, agents read, shortcuts are unique per language and validated', async () => {
+    const created = await http('POST', '/api/admin/canned-responses', admin, { shortcut: 'refund', title: 'Refund policy', body: 'Refunds take 5 days.' });
+    expect(created.status).toBe(201);
+    expect((await http('POST', '/api/admin/canned-responses', admin, { shortcut: 'refund', title: 'Dup', body: 'x' })).status).toBe(409);
+    expect((await http('POST', '/api/admin/canned-responses', admin, { shortcut: 'refund', title: '退款', body: '退款需 5 天。', locale: 'zh' })).status).toBe(201);
+    expect((await http('POST', '/api/admin/canned-responses', admin, { shortcut: 'Bad Shortcut!', title: 'x', body: 'x' })).status).toBe(400);
+    const list = await http('GET', '/api/canned-responses', agent);
+    expect(list.json.items.map((c: any) => `${c.shortcut}/${c.locale}`)).toEqual(['refund/en', 'refund/zh']);
+    const id = created.json.item.id;
+    expect((await http('PUT', `/api/admin/canned-responses/${id}`, admin, { shortcut: 'refunds', title: 'Refunds', body: 'Refunds take 3 days.' })).json.item.body).toBe('Refunds take 3 days.');
+    expect((await http('PUT', `/api/admin/canned-responses/${id}`, agent, { shortcut: 'x', title: 'x', body: 'x' })).status).toBe(403);
+    expect((await http('DELETE', `/api/admin/canned-responses/${id}`, admin)).status).toBe(200);
+    expect((await http('DELETE', `/api/admin/canned-responses/${id}`, admin)).status).toBe(404);
+  });
+});
+
+describe('widget settings', () => {
+  it('never returns the identity secret, keeps it when omitted, clears it with ""', async () => {
+    const initial = await http('GET', '/api/admin/widget-settings', admin);
+    expect(initial.json.identitySecretSet).toBe(false);
+    expect(initial.json).not.toHaveProperty('identitySecret');
+    const { identitySecretSet: _s, ...settings } = initial.json;
+    const saved = await http('PUT', '/api/admin/widget-settings', admin, { ...settings, color: '#112233', identitySecret: 'super-secret-value' });
+    expect(saved.status).toBe(200);
+    expect(saved.text).not.toContain('super-secret-value');
+    expect(saved.json).toMatchObject({ color: '#112233', identitySecretSet: true });
+    const [row] = await stack.env.sql`select value from settings where key = 'widget'`;
+    expect(row.value.identitySecret).toBe('super-secret-value');
+    // Omitted: kept. Public settings reflect the colour.
+    await http('PUT', '/api/admin/widget-settings', admin, { ...settings, color: '#445566' });
+    expect((await http('GET', '/api/admin/widget-settings', admin)).json).toMatchObject({ color: '#445566', identitySecretSet: true });
+    expect((await http('GET', '/api/widget/settings?site=demo', null)).json.color).toBe('#445566');
+    expect((await http('PUT', '/api/admin/widget-settings', admin, { ...settings, color: 'red' })).status).toBe(400);
+    await http('PUT', '/api/admin/widget-settings', admin, { ...settings, identitySecret: '' });
+    expect((await http('GET', '/api/admin/widget-settings', admin)).json.identitySecretSet).toBe(false);
+  });
+});
+
+describe('reports', () => {
+  it('match SQL over rows the test created, for the chosen range only', async () => {
+    const sql = stack.env.sql;
+    const [c1] = await sql`insert into customers (name, email) values ('Rep One', 'rep1@example.com') returning id`;
+    const day = (d: string, h: number) => new Date(`${d}T${String(h).padStart(2, '0')}:00:00Z`);
+    const conv = async (created: Date, fields: { status: string; handed?: boolean; fr?: number | null; res?: number | null }) => {
+      const [row] = await sql`insert into conversations (customer_id, status, handed_off, first_response_seconds, resolution_seconds, created_at, resolved_at)
+        values (${c1.id}, ${fields.status}, ${fields.handed ?? false}, ${fields.fr ?? null}, ${fields.res ?? null}, ${created}, ${fields.status === 'resolved' ? created : null}) returning id`;
+      return row.id as number;
+    };
+    // 2020-03-01: 2 bot-resolved, 1 handed off; 2020-03-02: 1 handed off (resolved), 1 still with bot; 2020-03-05 outside the range.
+    await conv(day('2020-03-01', 9), { status: 'resolved' });
+    await conv(day('2020-03-01', 10), { status: 'resolved' });
+    const h1 = await conv(day('2020-03-01', 11), { status: 'resolved', handed: true, fr: 30, res: 600 });
+    const h2 = await conv(day('2020-03-02', 23), { status: 'resolved', handed: true, fr: 90, res: 1200 });
+    await conv(day('2020-03-02', 1), { status: 'bot' });
+    const outside = await conv(day('2020-03-05', 12), { status: 'resolved', handed: true, fr: 5000, res: 9000 });
+    for (const [id, rating, at] of [[h1, 5, day('2020-03-01', 12)], [h2, 2, day('2020-03-02', 23)], [outside, 1, day('2020-03-05', 13)]] as const) {
+      await sql`insert into feedback (idempotency_key, kind, customer_id, conversation_id, rating, created_at) values (${`csat:${id}`}, 'csat', ${c1.id}, ${id}, ${rating}, ${at})`;
+    }
+    const [article] = await sql`insert into articles (slug, locale, title, status, body) values ('report-test', 'en', 'Report test article', 'published', 'x') returning id`;
+    for (const [i, helpful] of [true, true, false].entries()) {
+      await sql`insert into feedback (idempotency_key, kind, customer_id, article_id, message_id, helpful, created_at) values (${`article:${i}`}, 'article', ${c1.id}, ${article.id}, ${i + 1}, ${helpful}, ${day('2020-03-02', 8)})`;
+    }
+    for (const [i, intent] of ['order_status', 'order_status', 'returns', null].entries()) {
+      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`d:${i}`}, ${c1.id}, 'bot.decision', ${sql.json({ intent })}, ${day('2020-03-01', 9)})`;
+    }
+
+    const r = (await http('GET', '/api/admin/reports?from=2020-03-01&to=2020-03-03', admin)).json;
+    expect(r.range).toEqual({ from: '2020-03-01', to: '2020-03-03' });
+    expect(r.conversationsPerDay).toEqual([
+      { day: '2020-03-01', total: 3, handedOff: 1 },
+      { day: '2020-03-02', total: 2, handedOff: 1 },
+      { day: '2020-03-03', total: 0, handedOff: 0 },
+    ]);
+    expect(r.containment).toEqual({ total: 5, botResolved: 2, handedOff: 2, withBot: 1, rate: 0.5 });
+    expect(r.firstResponse).toEqual({ count: 2, medianSeconds: 60, p90Seconds: 84 });
+    expect(r.resolution).toEqual({ count: 2, medianSeconds: 900, p90Seconds: 1140 });
+    expect(r.csat).toEqual({ count: 2, average: 3.5, distribution: [0, 1, 0, 0, 1] });
+    expect(r.topIntents).toEqual([{ intent: 'order_status', count: 2 }, { intent: 'returns', count: 1 }]);
+    expect(r.articleHelpfulness).toEqual([{ articleId: article.id, title: 'Report test article', helpful: 2, notHelpful: 1 }]);
+
+    expect((await http('GET', '/api/admin/reports?from=2020-03-05&to=2020-03-01', admin)).status).toBe(400);
+    expect((await http('GET', '/api/admin/reports?from=2019-01-01&to=2020-03-01', admin)).status).toBe(400);
+    expect((await http('GET', '/api/admin/reports?from=2020-02-30&to=2020-03-01', admin)).status).toBe(400);
+  });
+
+  it('exports conversations with public transcripts as CSV, notes left out, formulas neutralised', async () => {
+    const visitor = await widgetSession(stack.url, { name: '=HYPERLINK("x")', email: 'csv@example.com' });
+    const shopper = await connectWidget(stack.url, visitor.visitorToken);
+    const agentSocket = await connectAgent(stack.url, agent.token);
+    try {
+      const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'c1', text: 'Hello, "quoted" text' });
+      await callOk(agentSocket, 'message:send', { conversationId: sent.conversationId, clientId: 'n1', text: 'SECRET NOTE', private: true });
+      await callOk(agentSocket, 'message:send', { conversationId: sent.conversationId, clientId: 'r1', text: 'Public reply' });
+      const today = new Date().toISOString().slice(0, 10);
+      const csv = await http('GET', `/api/admin/reports/conversations.csv?from=${today}&to=${today}`, admin);
+      expect(csv.status).toBe(200);
+      expect(csv.headers.get('content-type')).toContain('text/csv');
+      expect(csv.text.split('\r\n')[0]).toContain('"conversation_id","created_at"');
+      expect(csv.text).toContain(`"${sent.conversationId}"`);
+      expect(csv.text).toContain('Customer: Hello, ""quoted"" text');
+      expect(csv.text).toContain('Public reply');
+      expect(csv.text).not.toContain('SECRET NOTE');
+      expect(csv.text).toContain(`"'=HYPERLINK(""x"")"`);
+    } finally {
+      shopper.close();
+      agentSocket.close();
+    }
+  });
+});
+
+describe('privacy', () => {
+  it('exports everything about one customer and deletes them: messages anonymised, history removed, both audited', async () => {
+    const visitor = await widgetSession(stack.url, { name: 'Pat Private', email: 'pat@example.com' });
+    const shopper = await connectWidget(stack.url, visitor.visitorToken);
+    const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'p1', text: 'My address is 1 Secret Lane' });
+    shopper.close();
+    const sql = stack.env.sql;
+    await sql`insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
+              values ('priv:1', ${visitor.customerId}, ${sent.conversationId}, 'message.customer', ${sql.json({ text: 'My address is 1 Secret Lane' })}, now())`;
+    await sql`update customers set tags = '{vip}' where id = ${visitor.customerId}`;
+
+    const exported = await http('GET', `/api/admin/customers/${visitor.customerId}/export`, admin);
+    expect(exported.status).toBe(200);
+    expect(exported.json.customer).toMatchObject({ name: 'Pat Private', email: 'pat@example.com' });
+    expect(exported.json.conversations[0].messages.map((m: any) => m.text)).toContain('My address is 1 Secret Lane');
+    expect(exported.json.timeline).toHaveLength(1);
+
+    const deleted = await http('DELETE', `/api/admin/customers/${visitor.customerId}`, admin);
+    expect(deleted.json).toMatchObject({ customerId: visitor.customerId, conversations: 1, timelineEventsRemoved: 1 });
+    expect(deleted.json.messagesAnonymised).toBeGreaterThanOrEqual(1);
+    const [customer] = await sql`select name, email, tags from customers where id = ${visitor.customerId}`;
+    expect(customer).toEqual({ name: null, email: null, tags: [] });
+    const bodies = await sql`select body from messages where conversation_id = ${sent.conversationId} and author_type = 'customer'`;
+    expect(bodies.every((b) => !b.body.includes('Secret Lane'))).toBe(true);
+    const [events] = await sql`select count(*)::int as n from interaction_events where customer_id = ${visitor.customerId}`;
+    expect(events.n).toBe(0);
+    const audit = (await http('GET', '/api/admin/audit-log', admin)).json.items.filter((e: any) => e.target === `customer:${visitor.customerId}`);
+    expect(audit.map((e: any) => e.action).sort()).toEqual(['customer.delete', 'customer.export']);
+    expect(audit.every((e: any) => e.actor === 'Ada Admin')).toBe(true);
+    expect((await http('DELETE', '/api/admin/customers/999999', admin)).status).toBe(404);
+  });
+});
+
+describe('agent support reads', () => {
+  it('computes the segment with its rule, lists orders by shop user id, lists agents and published articles', async () => {
+    const sql = stack.env.sql;
+    const [c] = await sql`insert into customers (name, external_id, first_seen_at, last_seen_at) values ('Loyal Lou', 'shop-user-77', now() - interval '200 days', now()) returning id`;
+    for (let i = 0; i < 3; i++) {
+      await sql`insert into orders (number, customer_external_id, status, total_cents) values (${`NW-00007${i}`}, 'shop-user-77', 'delivered', ${1000 + i})`;
+    }
+    const segment = (await http('GET', `/api/customers/${c.id}/segment`, agent)).json;
+    expect(segment.segment).toBe('loyal');
+    expect(segment.rule.en).toContain('3 orders');
+    expect((await http('GET', `/api/customers/${c.id}/orders`, agent)).json.items.map((o: any) => o.number).sort()).toEqual(['NW-000070', 'NW-000071', 'NW-000072']);
+
+    const [conv] = await sql`insert into conversations (customer_id, status) values (${c.id}, 'resolved') returning id`;
+    await sql`insert into feedback (idempotency_key, kind, customer_id, conversation_id, rating) values ('seg:csat', 'csat', ${c.id}, ${conv.id}, 1)`;
+    const atRisk = (await http('GET', `/api/customers/${c.id}/segment`, agent)).json;
+    expect(atRisk.segment).toBe('at_risk');
+    expect(atRisk.rule.zh).toContain('1/5');
+
+    const [fresh] = await sql`insert into customers (name) values ('Newbie') returning id`;
+    expect((await http('GET', `/api/customers/${fresh.id}/segment`, agent)).json.segment).toBe('new');
+    expect((await http('GET', '/api/customers/999999/segment', agent)).status).toBe(404);
+
+    const agents = (await http('GET', '/api/agents', agent)).json.items.map((a: any) => a.name);
+    expect(agents).toEqual(expect.arrayContaining(['Ada Admin', 'Sam Agent']));
+    await sql`insert into articles (slug, locale, title, status, body) values ('shipping-times', 'en', 'Shipping times', 'published', 'We ship in 2 days'), ('hidden-draft', 'en', 'Hidden draft', 'draft', 'x')`;
+    const articles = (await http('GET', '/api/kb/articles?q=ship', agent)).json.items;
+    expect(articles.map((a: any) => a.slug)).toEqual(['shipping-times']);
+    expect(articles[0].url).toMatch(/\/help\/shipping-times\?locale=en$/);
+    expect((await http('GET', '/api/kb/articles?q=hidden', agent)).json.items).toEqual([]);
+  });
+});

@@ -1,0 +1,314 @@
+// The support console in Debian's Chromium (playwright-core) against a real
+// server with the workers, Postgres and Redis. Shoppers are socket.io-client
+// connections on /widget. Screenshots go to test-artifacts/ (git-ignored).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { artifactPath, launchBrowser } from '../support/browser.ts';
+import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
+import { callOk, connectWidget, eventually, nextEvent, record, type WidgetClient } from '../support/sockets.ts';
+import { buildBundles } from '../../scripts/build-bundles.ts';
+import type { ServerOptions } from '../../server/app.ts';
+import type { ChatMessage } from '../../server/realtime/event-maps.ts';
+
+let stack: TestStack;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const shoppers: WidgetClient[] = [];
+
+/** The knowledge-base brain's server extension (the bot that answers from articles), when it exists. */
+async function brainOptions(): Promise<ServerOptions> {
+  const file = path.resolve('knowledge-base/server-extension.ts');
+  if (!existsSync(file)) return {};
+  const mod = (await import(file)) as { knowledgeBaseExtension?: () => NonNullable<ServerOptions['extensions']>[number] };
+  return mod.knowledgeBaseExtension ? { extensions: [mod.knowledgeBaseExtension()] } : {};
+}
+
+beforeAll(async () => {
+  await buildBundles(['console']); // the server serves public/build/console.js: build it from this source
+  stack = await startStack({ workers: true, server: await brainOptions() });
+  browser = await launchBrowser();
+}, 180_000);
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+  for (const socket of shoppers.splice(0)) socket.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function consolePage(who: 'agent' | 'admin', path = '/console'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
+  await page.goto(`${stack.url}${path}`);
+  const account = who === 'admin' ? stack.admin : stack.agent;
+  await page.getByTestId('login-form').waitFor();
+  await page.fill('input[name=email]', account.email);
+  await page.fill('input[name=password]', account.password);
+  await page.click('button[type=submit]');
+  await page.getByTestId('whoami').waitFor();
+  return page;
+}
+
+async function shopper(name: string, email: string): Promise<{ socket: WidgetClient; customerId: number }> {
+  const session = await widgetSession(stack.url, { name, email, locale: 'en' });
+  const socket = await connectWidget(stack.url, session.visitorToken);
+  shoppers.push(socket);
+  return { socket, customerId: session.customerId };
+}
+
+async function adminApi(method: string, url: string, body?: unknown): Promise<any> {
+  const { cookie } = await login(stack.url, stack.admin.email, stack.admin.password);
+  const response = await fetch(`${stack.url}${url}`, { method, headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Publishes an article through the admin API and waits until this server's bot has it in its index. */
+async function publishArticle(article: { slug: string; title: string; body: string; category?: string }): Promise<void> {
+  const before = (await adminApi('GET', '/api/admin/kb/status')).server.indexedArticles as number;
+  await adminApi('POST', '/api/admin/articles', { ...article, locale: 'en', status: 'published' });
+  await eventually(async () => {
+    const status = await adminApi('GET', '/api/admin/kb/status');
+    return status.indexing.state === 'done' && status.server.indexedArticles > before;
+  }, 20_000, `article ${article.slug} indexed`);
+}
+
+describe('support console in Chromium', () => {
+  it('agent: queued chat appears live → accept → canned response → private note (never to the shopper) → assist → resolve → timeline', async () => {
+    await adminApi('POST', '/api/admin/canned-responses', { shortcut: 'thanks', title: 'Thanks', body: 'Thanks for waiting! Let me check that for you.' });
+    await publishArticle({
+      slug: 'late-parcels', title: 'My parcel is late', category: 'shipping',
+      body: '## My parcel is late\n\nIf your parcel is late, check the tracking link in your shipping email. Parcels delayed more than 5 working days are re-sent free of charge.',
+    });
+    const page = await consolePage('agent');
+    // Away: the hand-off stays in the queue instead of being auto-assigned, so the agent takes it by hand.
+    const presence = page.getByTestId('presence-toggle');
+    await expect.poll(() => presence.getAttribute('class')).toContain('presence-online');
+    await presence.click();
+    await expect.poll(() => presence.getAttribute('class')).toContain('presence-away');
+    await page.getByTestId('view-queued').click();
+
+    const { socket, customerId } = await shopper('Quinn Shopper', 'quinn@example.com');
+    const received = record<ChatMessage>(socket, 'message:new');
+    const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'q1', text: 'Where is my parcel? It is late.' });
+    const conversationId = sent.conversationId;
+    await callOk(socket, 'handoff:request', { conversationId });
+
+    // Live: no reload, the queued chat shows up with its unread count.
+    const item = page.locator(`[data-testid=inbox-item][data-conversation-id="${conversationId}"]`);
+    await item.waitFor({ timeout: 10_000 });
+    await expect.poll(() => item.getByTestId('unread').textContent()).toBe('1');
+    await page.screenshot({ path: artifactPath('console-inbox.png') });
+    await item.click();
+    await page.getByTestId('accept').click();
+    await expect.poll(() => page.getByTestId('conversation').getAttribute('data-status')).toBe('assigned');
+    const [row] = await stack.env.sql`select status, assignee_id from conversations where id = ${conversationId}`;
+    expect(row.status).toBe('assigned');
+
+    // Canned response through /shortcut.
+    const input = page.getByTestId('reply-input');
+    await input.click();
+    await input.pressSequentially('/than');
+    await page.getByTestId('canned-menu').waitFor();
+    await input.press('Enter');
+    await expect.poll(() => input.inputValue()).toBe('Thanks for waiting! Let me check that for you.');
+    await input.press('Enter');
+    await nextEvent<ChatMessage>(socket, 'message:new', (m) => m.text === 'Thanks for waiting! Let me check that for you.');
+
+    // Private note: visibly different in the console, never sent to the shopper.
+    await page.getByTestId('mode-note').click();
+    await input.fill('VIP customer — handle with care');
+    await page.getByTestId('send').click();
+    const note = page.getByTestId('msg-private').filter({ hasText: 'VIP customer' });
+    await note.waitFor();
+    await expect(note.getByTestId('private-label').isVisible()).resolves.toBe(true);
+    const noteStyle = await note.evaluate((el) => getComputedStyle(el).borderStyle);
+    expect(noteStyle).toBe('dashed');
+    await page.getByTestId('mode-reply').click();
+
+    // Agent assist: the top passages and a suggested reply; one click puts it in the reply box.
+    const suggestion = page.getByTestId('assist-suggestion');
+    await page.getByTestId('assist-refresh').click();
+    await suggestion.waitFor({ timeout: 10_000 });
+    const suggested = (await suggestion.locator('p').textContent())!.trim();
+    expect(suggested.length).toBeGreaterThan(10);
+    await page.getByTestId('assist-insert').click();
+    await expect.poll(() => input.inputValue()).toBe(suggested);
+    await input.press('Enter');
+    await nextEvent<ChatMessage>(socket, 'message:new', (m) => m.text === suggested);
+    await page.screenshot({ path: artifactPath('console-conversation.png') });
+
+    // Resolve.
+    const resolved = nextEvent(socket, 'conversation:updated', (c: { id: number; status: string }) => c.id === conversationId && c.status === 'resolved');
+    await page.getByTestId('resolve').click();
+    await resolved;
+    await expect.poll(() => page.getByTestId('conversation').getAttribute('data-status')).toBe('resolved');
+
+    // The shopper never got the note: not live, not on resync.
+    expect(received.some((m) => m.text.includes('VIP customer'))).toBe(false);
+    const synced = await callOk<{ messages: ChatMessage[] }>(socket, 'messages:sync', { conversationId, afterId: 0 });
+    expect(synced.messages.some((m) => m.text.includes('VIP customer') || m.private)).toBe(false);
+    expect(received.map((m) => m.text)).toEqual(expect.arrayContaining(['Thanks for waiting! Let me check that for you.', suggested]));
+
+    // The customer panel's timeline (written by the workers) shows this conversation.
+    const panel = page.getByTestId('customer-panel');
+    await expect.poll(() => panel.getByTestId('customer-name').textContent()).toBe('Quinn Shopper');
+    await eventually(async () => {
+      await page.getByTestId('timeline-refresh').click();
+      return (await page.locator(`[data-testid=timeline] li[data-conversation-id="${conversationId}"][data-type="resolved"]`).count()) > 0;
+    }, 20_000, 'the resolved conversation on the customer timeline');
+    const [events] = await stack.env.sql`select count(*)::int as n from interaction_events where customer_id = ${customerId} and conversation_id = ${conversationId} and type = 'note.agent'`;
+    expect(events.n).toBe(1);
+  }, 90_000);
+
+  it('an agent session can neither open admin pages nor call admin APIs', async () => {
+    const page = await consolePage('agent', '/console/admin/kb');
+    await page.getByTestId('forbidden').waitFor();
+    expect(await page.locator('.topbar nav a').allTextContents()).toEqual(['Inbox']);
+    for (const target of ['/console/admin/reports', '/console/admin/team']) {
+      await page.goto(`${stack.url}${target}`);
+      await page.getByTestId('forbidden').waitFor();
+    }
+    const statuses = await page.evaluate(async () => {
+      const calls: [string, string, unknown?][] = [
+        ['GET', '/api/admin/team'], ['GET', '/api/admin/reports'], ['GET', '/api/admin/widget-settings'],
+        ['POST', '/api/admin/canned-responses', { shortcut: 'x', title: 'x', body: 'x' }],
+        ['GET', '/api/admin/kb/articles'], ['POST', '/api/admin/nlu/classify', { text: 'hello' }], ['GET', '/api/admin/unanswered'],
+        ['DELETE', '/api/admin/customers/1'],
+      ];
+      const out: Record<string, number> = {};
+      for (const [method, url, body] of calls) {
+        const r = await fetch(url, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+        out[`${method} ${url}`] = r.status;
+      }
+      return out;
+    });
+    for (const [call, status] of Object.entries(statuses)) expect(status, call).toBe(403);
+    // The agent's own APIs still work from the same session.
+    expect(await page.evaluate(async () => (await fetch('/api/conversations?view=open')).status)).toBe(200);
+  });
+
+  it('admin: edits and publishes an article, the bot answers with the new text within 10 s; restoring brings the old text back', async () => {
+    const page = await consolePage('admin', '/console/admin/kb');
+    await page.getByTestId('kb-new').click();
+    await page.getByTestId('kb-slug').fill('gift-wrapping');
+    await page.getByTestId('kb-title').fill('Gift wrapping');
+    await page.getByTestId('kb-category').fill('orders');
+    const oldBody = '## Gift wrapping\n\nWe gift wrap any order in **recycled kraft paper** for $2.';
+    await page.getByTestId('kb-body').fill(oldBody);
+    await expect.poll(() => page.getByTestId('kb-preview').locator('strong').textContent()).toBe('recycled kraft paper');
+    await page.getByTestId('kb-publish').click();
+    await expect.poll(() => page.getByTestId('kb-status').textContent()).toMatch(/Published/);
+
+    const botAnswer = async (question: string, expected: string) => {
+      const started = Date.now();
+      let last = '';
+      while (Date.now() - started < 10_000) {
+        const { socket } = await shopper('Gift Asker', `gift${Date.now()}@example.com`);
+        const reply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot', 5_000);
+        await callOk(socket, 'message:send', { clientId: `g${Date.now()}`, text: question });
+        const message = await reply.catch(() => null);
+        last = message ? `${message.text} ${JSON.stringify(message.metadata)}` : '';
+        socket.close();
+        if (last.includes(expected)) return Date.now() - started;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      throw new Error(`the bot did not answer with "${expected}" within 10 s; last answer: "${last}"`);
+    };
+    await botAnswer('Do you offer gift wrapping?', 'recycled kraft paper');
+
+    // Edit → publish: the bot uses the new text within 10 s.
+    await page.getByTestId('kb-body').fill('## Gift wrapping\n\nWe gift wrap any order in **bamboo silk paper** for $3.');
+    await page.getByTestId('kb-publish').click();
+    await page.getByTestId('job-indexing').waitFor();
+    const tookMs = await botAnswer('Do you offer gift wrapping?', 'bamboo silk paper');
+    console.log(`bot answered with the edited article ${tookMs} ms after publish`);
+    await page.screenshot({ path: artifactPath('console-kb-editor.png') });
+
+    // Version history: diff, then restore the first published text.
+    const versions = page.getByTestId('kb-version');
+    await expect.poll(() => versions.count()).toBeGreaterThanOrEqual(2);
+    const first = page.locator('[data-testid=kb-version][data-version="1"]');
+    await first.getByTestId('kb-diff').click();
+    await expect.poll(() => page.getByTestId('kb-diff-view').locator('.diff-removed').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('recycled kraft paper')]));
+    await first.getByTestId('kb-restore').click();
+    await expect.poll(() => page.getByTestId('kb-body').inputValue()).toBe(oldBody);
+    const [article] = await stack.env.sql`select status, body from articles where slug = 'gift-wrapping'`;
+    expect(article.body).toBe(oldBody);
+    if (article.status !== 'published') await page.getByTestId('kb-publish').click(); // restore kept it a draft: publish it
+    await botAnswer('Do you offer gift wrapping?', 'recycled kraft paper');
+  }, 120_000);
+
+  it('reports: charts drawn from the test data, numbers equal to the database', async () => {
+    const sql = stack.env.sql;
+    const [customer] = await sql`insert into customers (name, email) values ('Report Rita', 'rita@example.com') returning id`;
+    const at = (day: number, hour: number) => new Date(Date.UTC(2021, 5, day, hour));
+    const plan = [
+      { day: 1, handed: false, status: 'resolved', fr: null, res: null, csat: null },
+      { day: 1, handed: true, status: 'resolved', fr: 20, res: 300, csat: 5 },
+      { day: 2, handed: true, status: 'resolved', fr: 40, res: 900, csat: 4 },
+      { day: 2, handed: false, status: 'resolved', fr: null, res: null, csat: null },
+      { day: 2, handed: false, status: 'bot', fr: null, res: null, csat: null },
+      { day: 4, handed: true, status: 'resolved', fr: 100, res: 1500, csat: 1 },
+    ];
+    for (const [i, c] of plan.entries()) {
+      const [conv] = await sql`insert into conversations (customer_id, status, handed_off, first_response_seconds, resolution_seconds, created_at)
+                               values (${customer.id}, ${c.status}, ${c.handed}, ${c.fr}, ${c.res}, ${at(c.day, 10 + i)}) returning id`;
+      if (c.csat) await sql`insert into feedback (idempotency_key, kind, customer_id, conversation_id, rating, created_at) values (${`e2e-csat-${i}`}, 'csat', ${customer.id}, ${conv.id}, ${c.csat}, ${at(c.day, 20)})`;
+    }
+    for (const [i, intent] of ['shipping_time', 'shipping_time', 'shipping_time', 'refund_status'].entries()) {
+      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`e2e-dec-${i}`}, ${customer.id}, 'bot.decision', ${sql.json({ intent })}, ${at(3, 9)})`;
+    }
+
+    const page = await consolePage('admin', '/console/admin/reports');
+    await page.getByTestId('report-from').fill('2021-06-01');
+    await page.getByTestId('report-to').fill('2021-06-05');
+    await page.getByTestId('report-apply').click();
+    await expect.poll(() => page.getByTestId('report-ready').getAttribute('data-from')).toBe('2021-06-01');
+
+    // What the database says, computed here independently of the report SQL.
+    const rows = await sql<{ created_at: Date; handed_off: boolean; status: string; first_response_seconds: number | null }[]>`
+      select created_at, handed_off, status, first_response_seconds from conversations where created_at >= '2021-06-01' and created_at < '2021-06-06'`;
+    const perDay = ['01', '02', '03', '04', '05'].map((d) => rows.filter((r) => r.created_at.toISOString().startsWith(`2021-06-${d}`)).length);
+    const ratings = await sql<{ rating: number }[]>`select rating from feedback where kind = 'csat' and created_at >= '2021-06-01' and created_at < '2021-06-06'`;
+    const distribution = [1, 2, 3, 4, 5].map((r) => ratings.filter((x) => x.rating === r).length);
+    const botResolved = rows.filter((r) => r.status === 'resolved' && !r.handed_off).length;
+    const handedOff = rows.filter((r) => r.handed_off).length;
+    const withBot = rows.length - botResolved - handedOff;
+
+    const values = async (id: string) => (await page.getByTestId(id).getAttribute('data-values'))!.split(',').map(Number);
+    expect(await values('chart-per-day')).toEqual(perDay);
+    expect(perDay).toEqual([2, 3, 0, 1, 0]);
+    expect(await values('chart-containment')).toEqual([botResolved, handedOff, withBot]);
+    expect(await values('chart-csat')).toEqual(distribution);
+    expect(await values('chart-intents')).toEqual([3, 1]);
+    expect(await page.getByTestId('kpi-conversations').getAttribute('data-value')).toBe(String(rows.length));
+    expect(Number(await page.getByTestId('kpi-csat').getAttribute('data-value'))).toBeCloseTo(ratings.reduce((s, r) => s + r.rating, 0) / ratings.length, 2);
+    expect(Number(await page.getByTestId('kpi-first-response').getAttribute('data-value'))).toBe(40); // median of 20, 40, 100
+    expect(await page.getByTestId('kpi-containment').textContent()).toContain('40.0%'); // 2 of 5 decided
+
+    // The charts really drew something (non-blank canvases).
+    const painted = await page.$$eval('[data-testid^=chart-] canvas', (canvases) => canvases.map((c) => {
+      const canvas = c as HTMLCanvasElement;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let ink = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) ink++;
+      return ink;
+    }));
+    expect(painted.length).toBe(5);
+    expect(painted.slice(0, 4).every((ink) => ink > 500)).toBe(true);
+
+    // CSV export of the same range from the page's session.
+    const csv = await page.evaluate(async () => (await fetch('/api/admin/reports/conversations.csv?from=2021-06-01&to=2021-06-05')).text());
+    expect(csv.trim().split('\r\n')).toHaveLength(rows.length + 1);
+    await page.screenshot({ path: artifactPath('console-reports.png'), fullPage: true });
+  });
+});

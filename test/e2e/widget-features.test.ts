@@ -1,0 +1,254 @@
+// More of the widget in Chromium against the real server: identify() with the
+// HMAC, the pre-chat form, article links with "Was this helpful?" and quick
+// replies, the unread badge and typing, embedding from another origin, and how
+// /widget.js is served.
+import { createHmac } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser } from '../support/browser.ts';
+import { login, startStack, type TestStack } from '../support/server.ts';
+import { callOk, connectAgent, eventually, nextEvent, type AgentClient } from '../support/sockets.ts';
+import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
+import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
+import { bubbles, conversationOf as storedIn, freshWidgetBundle, newWidgetPage, openDemo as open, openWidget, send } from './widget-helpers.ts';
+
+const IDENTITY_SECRET = 'widget-test-identity-secret';
+const hmac = (userId: string) => createHmac('sha256', IDENTITY_SECRET).update(userId).digest('hex');
+
+let stack: TestStack;
+let browser: Browser;
+let agent: AgentClient;
+const contexts: BrowserContext[] = [];
+
+const newPage = (options: Parameters<typeof newWidgetPage>[2] = {}) => newWidgetPage(browser, contexts, options);
+const openDemo = (page: Page, query = '') => open(stack, page, query);
+const conversationOf = (text: string) => storedIn(stack, text);
+
+beforeAll(async () => {
+  await freshWidgetBundle();
+  stack = await startStack({ workers: true, config: { identitySecret: IDENTITY_SECRET } });
+  browser = await launchBrowser();
+  const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
+  agent = await connectAgent(stack.url, token);
+}, 120_000);
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+});
+
+afterAll(async () => {
+  agent?.close();
+  await browser?.close();
+  await stack?.close();
+});
+
+/**
+ * A scripted bot in the server's bot seat (the Responder interface the knowledge-base brain implements), so these
+ * tests control exactly which article links and quick replies the widget must render.
+ */
+class ScriptedResponder implements Responder {
+  readonly name = 'scripted-test-bot';
+  async respond(context: ResponderContext): Promise<ResponderDecision> {
+    if (context.quickReply === 'returns' || /return/i.test(context.text)) {
+      return {
+        action: 'answer',
+        reply: 'Unused items can be returned within 30 days for a full refund.',
+        metadata: {
+          decision: 'answer', intent: 'returns', confidence: 0.92, askHelpful: true,
+          articles: [
+            { id: 7, slug: 'returns-policy', title: 'Returns policy', url: '/kb/returns-policy' },
+            { id: 8, slug: 'bad-link', title: 'Sneaky link', url: 'javascript:alert(document.domain)' },
+          ],
+        },
+      };
+    }
+    const quickReplies = [{ label: 'Order status', value: 'order_status' }, { label: 'Returns', value: 'returns' }];
+    return { action: 'clarify', reply: 'Do you mean your order status or a return?', quickReplies, metadata: { decision: 'clarify', intent: null, quickReplies } };
+  }
+}
+
+describe('widget features', () => {
+  it('identify() with a valid HMAC links the shopper and keeps the chat; a wrong hash is refused; another device sees the same history', async () => {
+    const { page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    await send(page, 'Question before signing in');
+    const conversationId = await conversationOf('Question before signing in');
+
+    const refused = await page.evaluate(() => window.Shopdesk!.identify({ userId: 'shopper-42', hash: 'deadbeef' }).then(() => 'accepted', (e: Error) => e.message));
+    expect(refused).toMatch(/Identity verification failed/);
+
+    const result = await page.evaluate((hash) => window.Shopdesk!.identify({ userId: 'shopper-42', hash, email: 'kim@example.com', name: 'Kim Lee' }), hmac('shopper-42'));
+    expect(result.identified).toBe(true);
+    const [customer] = await stack.env.sql<{ id: number; external_id: string; email: string; name: string }[]>`
+      select c.id, c.external_id, c.email, c.name from customers c join conversations v on v.customer_id = c.id where v.id = ${conversationId}`;
+    expect(customer).toEqual({ id: result.customerId, external_id: 'shopper-42', email: 'kim@example.com', name: 'Kim Lee' });
+
+    await send(page, 'Question after signing in');
+    expect(await conversationOf('Question after signing in')).toBe(conversationId);
+
+    // The same shopper on another device: after identify() the widget shows that shopper's conversation.
+    const other = await newPage();
+    await openDemo(other.page);
+    await openWidget(other.page);
+    await other.page.evaluate((hash) => window.Shopdesk!.identify({ userId: 'shopper-42', hash }), hmac('shopper-42'));
+    await other.page.locator('.log .msg.mine', { hasText: 'Question after signing in' }).waitFor();
+    const mine = (await bubbles(other.page)).filter((b) => b.who === 'You').map((b) => b.text);
+    expect(mine).toEqual(['Question before signing in', 'Question after signing in']);
+  });
+
+  it('shows the pre-chat form when the shop turns it on and saves name and email', async () => {
+    await saveWidgetSettings(stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, preChatForm: true });
+    try {
+      const { page } = await newPage();
+      await openDemo(page);
+      await page.locator('.launcher').click();
+      const form = page.locator('[data-card="prechat"]');
+      await form.waitFor();
+      expect(await page.locator('#sd-input').isDisabled()).toBe(true);
+      await form.getByLabel('Name (optional)').fill('Lee Park');
+      await form.getByLabel('Email').fill('lee@example.com');
+      await form.getByRole('button', { name: 'Start chat' }).click();
+      await form.waitFor({ state: 'detached' });
+      expect(await page.evaluate(() => document.getElementById('shopdesk-widget')!.shadowRoot!.activeElement?.id)).toBe('sd-input');
+      await send(page, 'Hello after the form');
+      const conversationId = await conversationOf('Hello after the form');
+      const [customer] = await stack.env.sql<{ name: string; email: string }[]>`
+        select c.name, c.email from customers c join conversations v on v.customer_id = c.id where v.id = ${conversationId}`;
+      expect(customer).toEqual({ name: 'Lee Park', email: 'lee@example.com' });
+    } finally {
+      await saveWidgetSettings(stack.env.sql, DEFAULT_WIDGET_SETTINGS);
+    }
+  });
+
+  it('renders quick replies and article links safely; "Was this helpful?" is stored as feedback', async () => {
+    const seat = stack.servers[0].handle.ctx.responder;
+    const previous = seat.current;
+    seat.current = new ScriptedResponder();
+    try {
+      const { page, dialogs } = await newPage();
+      await openDemo(page);
+      await openWidget(page);
+      await send(page, 'I have a question');
+      await page.getByRole('button', { name: 'Order status' }).waitFor();
+      await page.getByRole('button', { name: 'Returns' }).click();
+      const conversationId = await conversationOf('Returns');
+      const [quick] = await stack.env.sql<{ metadata: { quickReply?: string } }[]>`
+        select metadata from messages where conversation_id = ${conversationId} and body = 'Returns' and author_type = 'customer'`;
+      expect(quick.metadata.quickReply).toBe('returns');
+      await page.getByRole('button', { name: 'Order status' }).waitFor({ state: 'detached' }); // chips go once answered
+
+      const answer = page.locator('.log .msg', { hasText: 'Unused items can be returned within 30 days' });
+      await answer.waitFor();
+      const link = answer.getByRole('link', { name: 'Returns policy' });
+      expect(await link.getAttribute('href')).toBe(`${new URL(stack.url).origin}/kb/returns-policy`);
+      expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+      expect(await link.getAttribute('target')).toBe('_blank');
+      // A javascript: URL is shown as plain text, never as a link.
+      await answer.getByText('Sneaky link').waitFor();
+      expect(await answer.getByRole('link', { name: 'Sneaky link' }).count()).toBe(0);
+
+      await answer.getByText('Was this helpful?').waitFor();
+      await answer.getByRole('button', { name: 'Yes' }).click();
+      await answer.getByText('Thanks for your feedback!').waitFor();
+      const rows = await eventually(async () => {
+        const found = await stack.env.sql<{ article_id: number; helpful: boolean }[]>`
+          select article_id, helpful from feedback where kind = 'article' and conversation_id = ${conversationId}`;
+        return found.length ? found : null;
+      }, 20_000, 'article feedback row');
+      expect(rows).toEqual([{ article_id: 7, helpful: true }]);
+
+      // After a reload the question is not asked again.
+      await page.reload();
+      await page.locator('.log .msg', { hasText: 'Unused items can be returned' }).getByText('Thanks for your feedback!').waitFor();
+      expect(dialogs).toEqual([]);
+    } finally {
+      seat.current = previous;
+    }
+  });
+
+  it('counts unread agent messages on the launcher, clears them on open; typing reaches the agent', async () => {
+    const { page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    await send(page, 'Anyone there?');
+    const conversationId = await conversationOf('Anyone there?');
+    await callOk(agent, 'conversation:join', { conversationId });
+
+    const typing = nextEvent<{ conversationId: number; author: string; typing: boolean }>(agent, 'typing', (e) => e.conversationId === conversationId && e.typing);
+    await page.locator('#sd-input').pressSequentially('I am wri', { delay: 20 });
+    expect(await typing).toMatchObject({ author: 'customer', typing: true });
+    await page.locator('#sd-input').fill('');
+
+    await page.locator('.panel').getByRole('button', { name: 'Close chat' }).click();
+    const { id } = await callOk<{ id: number }>(agent, 'message:send', { conversationId, clientId: 'agent-unread-1', text: 'Yes, I am here.' });
+    await page.locator('.badge').getByText('1').waitFor();
+    expect(await page.locator('.launcher').getAttribute('aria-label')).toBe('Open chat, 1 unread message');
+
+    await page.locator('.launcher').click();
+    await page.locator('.badge').waitFor({ state: 'hidden' });
+    await eventually(async () => {
+      const [row] = await stack.env.sql<{ seen: number }[]>`select customer_last_seen_id::int as seen from conversations where id = ${conversationId}`;
+      return row.seen === id;
+    }, 10_000, 'customer_last_seen_id updated');
+  });
+
+  it('works when embedded on another origin: the script finds its server from its own src', async () => {
+    const { page, requests } = await newPage();
+    const server = new URL(stack.url);
+    // Another shop: a real page on another origin (another port). Served for real, not route-fulfilled, so Chromium
+    // knows it is on loopback too and lets it load from the chat server on 127.0.0.1.
+    const shopServer = createHttpServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(`<!doctype html><html lang="en"><body><h1>Another shop</h1><script src="${server.origin}/widget.js" data-site="demo" data-lang="zh" data-position="left" async></script></body></html>`);
+    });
+    await new Promise<void>((resolve) => shopServer.listen(0, '127.0.0.1', resolve));
+    const shop = `http://127.0.0.1:${(shopServer.address() as AddressInfo).port}`;
+    onTestFinished(() => new Promise<void>((resolve) => shopServer.close(() => resolve())));
+    await page.goto(`${shop}/product`);
+    await page.getByRole('button', { name: '打开聊天' }).click(); // data-lang="zh" overrides the en-US browser
+    await openWidget(page);
+    const box = (await page.locator('.panel').boundingBox())!;
+    expect(box.x).toBeLessThan(100); // data-position="left"
+    await send(page, 'Cross-origin hello');
+    await page.locator('.log .msg:not(.mine)').nth(1).waitFor();
+    expect(await conversationOf('Cross-origin hello')).toBeGreaterThan(0);
+    const origins = new Set(requests.map((u) => new URL(u).origin));
+    expect([...origins].sort()).toEqual([shop, server.origin].sort());
+  });
+
+  it('serves /widget.js cacheable, compressed and loadable cross-origin; the widget API answers CORS preflights', async () => {
+    const first = await fetch(`${stack.url}/widget.js`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(first.headers.get('cache-control')).toContain('max-age=');
+    expect(first.headers.get('access-control-allow-origin')).toBe('*');
+    expect(first.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+    expect(first.headers.get('content-encoding')).toBe('gzip');
+    expect((await first.text()).length).toBeGreaterThan(1000);
+    const etag = first.headers.get('etag')!;
+    const again = await fetch(`${stack.url}/widget.js`, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+
+    const preflight = await fetch(`${stack.url}/api/widget/sessions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('content-type');
+    const settings = await fetch(`${stack.url}/api/widget/settings?site=demo`, { headers: { origin: 'http://shop.example' } });
+    expect(settings.headers.get('access-control-allow-origin')).toBe('*');
+    // Other APIs (agents', admins') are not opened to other origins.
+    const other = await fetch(`${stack.url}/healthz`, { headers: { origin: 'http://shop.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+
+    const demo = await fetch(`${stack.url}/demo`);
+    const html = await demo.text();
+    expect(html).toContain('<script src="/widget.js" data-site="demo" async></script>');
+    expect(html).toContain('Northwind Goods');
+    expect(demo.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+});

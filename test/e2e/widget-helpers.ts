@@ -1,0 +1,97 @@
+// Shared steps of the widget's browser tests: a fresh bundle, pages on the demo
+// shop, and reading what the widget shows. Locators pierce the widget's open
+// shadow root (playwright's CSS engine does that by default).
+import { mkdir, rmdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ensureBundles } from '../../server/bundles.ts';
+import { BUILD_DIR } from '../../scripts/build-bundles.ts';
+import type { TestStack } from '../support/server.ts';
+import { eventually } from '../support/sockets.ts';
+
+/** Rebuilds public/build/widget.js when its sources changed; a directory lock keeps parallel test files from writing it at once. */
+export async function freshWidgetBundle(): Promise<void> {
+  const lock = path.join(BUILD_DIR, '.widget-test-build.lock');
+  await mkdir(BUILD_DIR, { recursive: true });
+  for (let i = 0; ; i++) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      if (i > 600) throw new Error(`bundle lock ${lock} held for a minute; remove it if no test is running`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    await ensureBundles(() => {});
+  } finally {
+    await rmdir(lock);
+  }
+}
+
+export interface WidgetPage {
+  context: BrowserContext;
+  page: Page;
+  /** Every URL the page requested. */
+  requests: string[];
+  /** Messages of any alert/confirm/prompt the page opened. */
+  dialogs: string[];
+}
+
+export async function newWidgetPage(
+  browser: Browser,
+  contexts: BrowserContext[],
+  options: { locale?: string; viewport?: { width: number; height: number }; reducedMotion?: 'reduce' } = {},
+): Promise<WidgetPage> {
+  const context = await browser.newContext({
+    locale: options.locale ?? 'en-US',
+    viewport: options.viewport ?? { width: 1280, height: 860 },
+    acceptDownloads: true,
+    reducedMotion: options.reducedMotion,
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const dialogs: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  return { context, page, requests, dialogs };
+}
+
+export async function openDemo(stack: TestStack, page: Page, query = ''): Promise<void> {
+  await page.goto(`${stack.url}/demo${query}`);
+  await page.locator('.launcher').waitFor();
+}
+
+/** Opens the panel (if closed) and waits until the socket is connected. */
+export async function openWidget(page: Page): Promise<void> {
+  if (await page.locator('.panel').isHidden()) await page.locator('.launcher').click();
+  await page.locator('.panel').waitFor();
+  await page.locator('.status[data-state="online"]').waitFor({ state: 'attached' });
+}
+
+export async function send(page: Page, text: string): Promise<void> {
+  await page.locator('#sd-input').fill(text);
+  await page.locator('#sd-input').press('Enter');
+}
+
+/** Message bubbles in screen order: author label, text and delivery state. */
+export async function bubbles(page: Page): Promise<{ who: string; text: string; state: string | null }[]> {
+  return page.locator('.log .msg').evaluateAll((nodes) => nodes.map((n) => ({
+    who: (n.querySelector('.who')?.firstChild?.textContent ?? '').trim(),
+    text: n.querySelector('.bubble')?.firstChild?.textContent ?? '',
+    state: n.querySelector('.meta')?.getAttribute('data-state') ?? null,
+  })));
+}
+
+/** The conversation a shopper's message landed in (waits until it is stored). */
+export async function conversationOf(stack: TestStack, customerText: string): Promise<number> {
+  return eventually(async () => {
+    const [row] = await stack.env.sql<{ conversation_id: number }[]>`
+      select conversation_id from messages where body = ${customerText} and author_type = 'customer' order by id desc limit 1`;
+    return row?.conversation_id;
+  }, 10_000, `conversation of "${customerText}"`);
+}

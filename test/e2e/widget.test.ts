@@ -1,0 +1,295 @@
+// The shopper's widget in Debian's Chromium (playwright-core) against a real
+// server on the real Postgres and Redis, with the workers running so CSAT
+// reaches the feedback table. Agents are socket.io-client connections on /agent.
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { artifactPath, launchBrowser } from '../support/browser.ts';
+import { login, startStack, type TestStack } from '../support/server.ts';
+import { callOk, connectAgent, eventually, type AgentClient } from '../support/sockets.ts';
+import type { ServerOptions } from '../../server/app.ts';
+import { bubbles, conversationOf as storedIn, freshWidgetBundle, newWidgetPage, openDemo as open, openWidget, send } from './widget-helpers.ts';
+
+let stack: TestStack;
+let browser: Browser;
+let agentUser: { id: number; name: string };
+const agents: AgentClient[] = [];
+const contexts: BrowserContext[] = [];
+/** Whether the knowledge-base bot is plugged in (then answers must carry article links). */
+let kbBrain = false;
+
+/** The KB brain's server extension, when the brain has landed; otherwise the server runs the greeter bot. */
+async function brainOptions(): Promise<ServerOptions> {
+  const file = path.resolve('knowledge-base/server-extension.ts');
+  if (!existsSync(file)) return {};
+  const mod = (await import(file)) as Record<string, unknown>;
+  const make = Object.values(mod).find((v) => typeof v === 'function') as ((...args: unknown[]) => unknown) | undefined;
+  const options = (await make?.()) as ServerOptions | undefined;
+  kbBrain = Boolean(options && (options.responder || options.extensions?.length));
+  return options ?? {};
+}
+
+beforeAll(async () => {
+  await freshWidgetBundle(); // the server serves public/build/widget.js: make sure it is built from this source
+  stack = await startStack({ workers: true, server: await brainOptions() });
+  browser = await launchBrowser();
+  const { token, user } = await login(stack.url, stack.agent.email, stack.agent.password);
+  agentUser = user;
+  agents.push(await connectAgent(stack.url, token));
+}, 120_000);
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+});
+
+afterAll(async () => {
+  for (const socket of agents) socket.close();
+  await browser?.close();
+  await stack?.close();
+});
+
+const agent = () => agents[0];
+const newPage = (options: Parameters<typeof newWidgetPage>[2] = {}) => newWidgetPage(browser, contexts, options);
+const openDemo = (page: Parameters<typeof open>[1], query = '') => open(stack, page, query);
+const conversationOf = (text: string) => storedIn(stack, text);
+
+
+async function setPresence(presence: 'online' | 'offline'): Promise<void> {
+  await callOk(agent(), 'presence:set', { presence });
+}
+
+describe('shopper widget in Chromium', () => {
+  it('demo → question → bot answer; ask for a person → queued → agent joins and replies → resolve → CSAT stored, transcript downloads', async () => {
+    await setPresence('offline');
+    const { page, requests } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    // The greeting comes from the server's widget settings.
+    await page.getByText('Hi there! Ask us anything about your order, shipping or returns.').waitFor();
+
+    const question = 'How long does standard shipping take?';
+    await send(page, question);
+    const botReply = page.locator('.log .msg:not(.mine)').nth(1); // [0] is the greeting
+    await botReply.waitFor();
+    const conversationId = await conversationOf(question);
+    const [stored] = await stack.env.sql<{ metadata: { articles?: { title: string }[]; quickReplies?: { label: string }[] } }[]>`
+      select metadata from messages where conversation_id = ${conversationId} and author_type = 'bot' order by id limit 1`;
+    if (kbBrain) {
+      // The knowledge-base bot answers with its article: the link is shown, safely.
+      expect(stored.metadata.articles?.length).toBeGreaterThan(0);
+      const link = botReply.locator('.articles a').first();
+      await link.waitFor();
+      expect(await link.textContent()).toBe(stored.metadata.articles![0].title);
+      expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+      expect(await link.getAttribute('target')).toBe('_blank');
+      expect(await link.getAttribute('href')).toMatch(/^https?:\/\//);
+    } else {
+      // Greeter bot (no KB brain in this build): its reply and its "Talk to a person" quick reply are shown.
+      expect(stored.metadata.articles ?? []).toEqual([]);
+      await botReply.getByText("Hi! I'm the shop's assistant. Would you like to talk to a person?").waitFor();
+    }
+    const ownMessage = page.locator('.log .msg.mine').first();
+    await ownMessage.locator('.meta[data-state="Sent"]').waitFor();
+
+    // Ask for a person: nobody is online → queued notice, position and the leave-a-message offer.
+    const talk = page.getByRole('button', { name: 'Talk to a person' });
+    if (await talk.count()) await talk.first().click();
+    else await send(page, 'Can I talk to a person please?');
+    const queueNotice = page.locator('.notice[data-position]');
+    await queueNotice.getByText('You are next in the queue.').waitFor();
+    await page.getByText("No one is available right now. Leave your email and message and we'll get back to you.").first().waitFor();
+    await page.screenshot({ path: artifactPath('widget-queued.png') });
+
+    // The agent comes online: assigned at once, the shopper sees "<name> joined the chat."
+    await setPresence('online');
+    await page.locator('.log .system').getByText(`${agentUser.name} joined the chat.`).waitFor();
+    await queueNotice.waitFor({ state: 'hidden' });
+
+    // Agent typing shows in the widget; the agent's reply appears with the agent's name.
+    agent().emit('typing', { conversationId, typing: true });
+    await page.locator('.typing').getByText(`${agentUser.name} is typing…`).waitFor();
+    await callOk(agent(), 'message:send', { conversationId, clientId: 'agent-reply-1', text: 'Hello! Standard shipping takes 3–5 working days.' });
+    const agentBubble = page.locator('.log .msg', { hasText: 'Hello! Standard shipping takes 3–5 working days.' });
+    await agentBubble.waitFor();
+    expect((await agentBubble.locator('.who').textContent())?.startsWith(agentUser.name)).toBe(true);
+    await page.screenshot({ path: artifactPath('widget-conversation.png') });
+
+    // The agent reads the chat → the shopper's messages show "Seen".
+    const [{ max }] = await stack.env.sql<{ max: number }[]>`select max(id)::int as max from messages where conversation_id = ${conversationId}`;
+    await callOk(agent(), 'messages:seen', { conversationId, lastSeenId: max });
+    await ownMessage.locator('.meta[data-state="Seen"]').waitFor();
+
+    // Resolve → "left the chat", rating prompt; rate 4 with a comment.
+    await callOk(agent(), 'conversation:resolve', { conversationId });
+    await page.locator('.log .system').getByText(`${agentUser.name} left the chat.`).waitFor();
+    const csat = page.locator('[data-card="csat"]');
+    await csat.waitFor();
+    await csat.getByRole('radio', { name: '4 out of 5' }).click();
+    await csat.locator('textarea').fill('Quick and friendly');
+    await csat.getByRole('button', { name: 'Send rating' }).click();
+    await csat.getByText('Thank you for rating this conversation!').waitFor();
+    const feedback = await eventually(async () => {
+      const rows = await stack.env.sql<{ rating: number; comment: string | null }[]>`select rating, comment from feedback where kind = 'csat' and conversation_id = ${conversationId}`;
+      return rows.length ? rows : null;
+    }, 20_000, 'CSAT row written by the feedback worker');
+    expect(feedback).toEqual([{ rating: 4, comment: 'Quick and friendly' }]);
+
+    // Transcript download: the file holds the conversation.
+    const [download] = await Promise.all([page.waitForEvent('download'), csat.getByRole('button', { name: 'Download transcript' }).click()]);
+    expect(download.suggestedFilename()).toBe(`conversation-${conversationId}.txt`);
+    const transcript = await readFile((await download.path())!, 'utf8');
+    expect(transcript).toContain(question);
+    expect(transcript).toContain('Standard shipping takes 3–5 working days.');
+
+    // Writing again after the end starts a new conversation, shown under a divider; the rating card goes.
+    await send(page, 'One more question, please');
+    await page.locator('.log .divider').getByText('New conversation').waitFor();
+    await csat.waitFor({ state: 'detached' });
+    expect(await conversationOf('One more question, please')).toBeGreaterThan(conversationId);
+
+    // The bundle talked only to its own server.
+    const origins = new Set(requests.map((u) => new URL(u).origin).filter((o) => o !== 'null'));
+    expect([...origins]).toEqual([new URL(stack.url).origin]);
+  });
+
+  it('reload continues the same conversation with its history; messages typed offline are delivered once, in order', async () => {
+    await setPresence('offline');
+    const { context, page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    await send(page, 'First message before reload');
+    await page.locator('.log .msg:not(.mine)').nth(1).waitFor(); // bot answered
+    const conversationId = await conversationOf('First message before reload');
+    const before = await bubbles(page);
+
+    await page.reload();
+    await page.locator('.panel').waitFor(); // the panel remembers it was open
+    await page.locator('.status[data-state="online"]').waitFor({ state: 'attached' });
+    await page.locator('.log .msg.mine').first().waitFor();
+    await eventually(async () => (await bubbles(page)).length === before.length, 10_000, 'history after reload');
+    expect((await bubbles(page)).map((b) => b.text)).toEqual(before.map((b) => b.text));
+
+    // Offline: both messages wait in the outbox (with client ids, in localStorage) and say so.
+    await context.setOffline(true);
+    await page.locator('.status[data-state="offline"]').waitFor();
+    await send(page, 'Offline one');
+    await send(page, 'Offline two');
+    const waiting = page.locator('.log .msg.mine .meta[data-state="Waiting for connection"]');
+    await eventually(async () => (await waiting.count()) === 2, 5_000, 'two queued messages');
+    const outbox = await page.evaluate(() => {
+      const key = Object.keys(localStorage).find((k) => k.endsWith(':outbox'));
+      return key ? (JSON.parse(localStorage.getItem(key)!) as { clientId: string; text: string }[]) : [];
+    });
+    expect(outbox.map((i) => i.text)).toEqual(['Offline one', 'Offline two']);
+    expect(new Set(outbox.map((i) => i.clientId)).size).toBe(2);
+    // Meanwhile the agent writes: the widget cannot receive it now and must fetch it on reconnect (resync from the last id).
+    await callOk(agent(), 'message:send', { conversationId, clientId: 'agent-while-offline', text: 'Written while you were offline' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await page.locator('.log .msg', { hasText: 'Written while you were offline' }).count()).toBe(0);
+    await page.screenshot({ path: artifactPath('widget-offline.png') });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const [{ n: storedWhileOffline }] = await stack.env.sql<{ n: number }[]>`select count(*)::int as n from messages where conversation_id = ${conversationId} and body like 'Offline %'`;
+    expect(storedWhileOffline).toBe(0);
+
+    await context.setOffline(false);
+    await page.locator('.status[data-state="online"]').waitFor({ state: 'attached' });
+    const rows = await eventually(async () => {
+      const found = await stack.env.sql<{ body: string; client_id: string }[]>`
+        select body, client_id from messages where conversation_id = ${conversationId} and author_type = 'customer' order by id`;
+      return found.length === 3 ? found : null;
+    }, 15_000, 'both offline messages stored');
+    expect(rows.map((r) => r.body)).toEqual(['First message before reload', 'Offline one', 'Offline two']);
+    expect(rows.slice(1).map((r) => r.client_id)).toEqual(outbox.map((i) => i.clientId));
+    await eventually(async () => (await page.locator('.log .msg.mine .meta[data-state="Sent"]').count()) === 3, 10_000, 'all shown as sent');
+    const shown = (await bubbles(page)).map((b) => b.text);
+    expect(shown.filter((t) => t.startsWith('First message') || t.startsWith('Offline') || t.startsWith('Written while'))).toEqual([
+      'First message before reload', 'Written while you were offline', 'Offline one', 'Offline two',
+    ]);
+    expect(await page.evaluate(() => Object.keys(localStorage).some((k) => k.endsWith(':outbox')))).toBe(false);
+  });
+
+  it('shows an agent message with HTML in it as text and runs nothing', async () => {
+    const { page, dialogs } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    await send(page, 'Testing what agents can send');
+    const conversationId = await conversationOf('Testing what agents can send');
+    const payload = '<img src=x onerror=alert(1)>';
+    await callOk(agent(), 'message:send', { conversationId, clientId: 'agent-xss', text: payload });
+    const bubble = page.locator('.log .msg', { hasText: payload });
+    await bubble.waitFor();
+    expect(await bubble.locator('.bubble').textContent()).toBe(payload);
+    await new Promise((r) => setTimeout(r, 500)); // give a broken renderer time to fire onerror
+    expect(dialogs).toEqual([]);
+    const injected = await page.evaluate(() => document.getElementById('shopdesk-widget')!.shadowRoot!.querySelectorAll('.log img').length);
+    expect(injected).toBe(0);
+  });
+
+  it('uses the Chinese UI for a zh-CN browser', async () => {
+    const { page } = await newPage({ locale: 'zh-CN' });
+    await openDemo(page);
+    await page.getByRole('button', { name: '打开聊天' }).click();
+    await page.locator('.panel').waitFor();
+    expect(await page.locator('#sd-title').textContent()).toBe('在线咨询');
+    expect(await page.locator('#sd-input').getAttribute('placeholder')).toBe('请输入消息…');
+    await page.getByText('您好！关于订单、配送或退货的问题都可以问我们。').waitFor(); // the greeting in Chinese from the settings
+    await send(page, '你好');
+    await page.locator('.log .msg.mine .who').getByText('我').first().waitFor();
+    await page.locator('.log .msg:not(.mine) .who').getByText('机器人').nth(1).waitFor(); // greeting + the bot's reply
+  });
+
+  it('keyboard: opens with Enter, focuses the composer, closes with Escape back to the launcher; screenshot of the open widget', async () => {
+    const { page } = await newPage();
+    await openDemo(page);
+    await page.locator('.launcher').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('.panel').waitFor();
+    const focused = () => page.evaluate(() => document.getElementById('shopdesk-widget')!.shadowRoot!.activeElement?.className ?? document.activeElement?.tagName);
+    expect(await page.evaluate(() => document.getElementById('shopdesk-widget')!.shadowRoot!.activeElement?.id)).toBe('sd-input');
+    expect(await page.locator('.launcher').getAttribute('aria-expanded')).toBe('true');
+    expect(await page.locator('.log').getAttribute('role')).toBe('log');
+    await page.getByText('Hi there! Ask us anything about your order, shipping or returns.').waitFor();
+
+    const file = artifactPath('widget-demo-open.png');
+    await page.screenshot({ path: file });
+    expect(statSync(file).size).toBeGreaterThan(10_000);
+
+    await page.keyboard.press('Escape');
+    await page.locator('.panel').waitFor({ state: 'hidden' });
+    expect(await focused()).toBe('launcher');
+  });
+
+  it('fills the screen on a phone', async () => {
+    const { page } = await newPage({ viewport: { width: 375, height: 740 }, reducedMotion: 'reduce' });
+    await openDemo(page);
+    await openWidget(page);
+    const box = (await page.locator('.panel').boundingBox())!;
+    expect([box.x, box.y, box.width, box.height].map(Math.round)).toEqual([0, 0, 375, 740]);
+    expect(await page.locator('.launcher').isHidden()).toBe(true); // the close button in the header takes over
+    await page.screenshot({ path: artifactPath('widget-phone.png') });
+  });
+
+  it('offers a leave-a-message form when no agent is online, and the agents get it', async () => {
+    await setPresence('offline');
+    const { page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    const notice = page.locator('.notice', { hasText: 'No one is available right now.' });
+    await notice.waitFor();
+    const offline = new Promise<{ email: string; text: string }>((resolve) => agent().once('offline:new', resolve));
+    await notice.getByRole('button', { name: 'Leave a message' }).click();
+    const form = page.locator('[data-card="offline"]');
+    await form.getByLabel('Email').fill('not-an-email');
+    await form.getByLabel('Message').fill('Do you ship to Norway?');
+    await form.getByRole('button', { name: 'Send' }).click();
+    await form.getByText('Please enter a valid email address.').waitFor();
+    await form.getByLabel('Email').fill('ola@example.no');
+    await form.getByRole('button', { name: 'Send' }).click();
+    await form.getByText('Thanks! We received your message and will reply by email.').waitFor();
+    expect(await offline).toMatchObject({ email: 'ola@example.no', text: 'Do you ship to Norway?' });
+    const rows = await stack.env.sql<{ email: string; body: string }[]>`select email, body from offline_messages where email = 'ola@example.no'`;
+    expect(rows).toEqual([{ email: 'ola@example.no', body: 'Do you ship to Norway?' }]);
+  });
+});

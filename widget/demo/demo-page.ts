@@ -1,0 +1,87 @@
+// The /demo page: a product page of a fictional shop, "Northwind Goods", with
+// the widget embedded by its one script tag. Its stylesheet is deliberately
+// heavy-handed (global button, font and box rules) to show the widget's shadow
+// DOM keeps the shop's CSS out. No script of its own, no third-party assets.
+
+const escapeAttr = (value: string) =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export function demoPage(options: { siteKey: string; lang?: 'en' | 'zh'; position?: 'left' | 'right' }): string {
+  const attrs = [`src="/widget.js"`, `data-site="${escapeAttr(options.siteKey)}"`];
+  if (options.lang) attrs.push(`data-lang="${options.lang}"`);
+  if (options.position) attrs.push(`data-position="${options.position}"`);
+  const embed = `<script ${attrs.join(' ')} async></script>`;
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Harbor Canvas Tote — Northwind Goods</title>
+<style>
+  /* The shop's own styles, including broad rules a widget without isolation would inherit. */
+  * { box-sizing: content-box; }
+  body { margin: 0; font-family: Georgia, "Times New Roman", serif; color: #2b2118; background: #fbf7f0; line-height: 1.6; }
+  button { font-family: Georgia, serif; text-transform: uppercase; letter-spacing: .15em; background: #7c2d12; color: #fff; border: 0; padding: 14px 28px; border-radius: 0; }
+  div { line-height: 2; }
+  header { display: flex; justify-content: space-between; align-items: center; padding: 18px 40px; background: #1f3a2e; color: #f5efe3; }
+  header .brand { font-size: 24px; font-weight: bold; letter-spacing: .05em; }
+  header nav a { color: #f5efe3; margin-left: 22px; text-decoration: none; }
+  main { max-width: 1040px; margin: 40px auto; padding: 0 24px; display: grid; grid-template-columns: 1fr 1fr; gap: 48px; }
+  .photo { background: #efe4d2; border-radius: 6px; display: grid; place-items: center; min-height: 420px; }
+  .crumbs { font-size: 14px; color: #6b5b4b; }
+  h1 { font-size: 36px; margin: 8px 0; }
+  .price { font-size: 26px; color: #7c2d12; }
+  .colors label { margin-right: 14px; }
+  section.details { grid-column: 1 / -1; border-top: 1px solid #d9cbb5; padding-top: 24px; }
+  footer { text-align: center; padding: 30px; color: #6b5b4b; font-size: 14px; }
+  @media (max-width: 760px) { main { grid-template-columns: 1fr; } header { padding: 14px 18px; } }
+</style>
+</head>
+<body>
+<header>
+  <span class="brand">Northwind Goods</span>
+  <nav><a href="/demo">Bags</a><a href="/demo">Home</a><a href="/demo">Outdoor</a><a href="/demo">Cart (0)</a></nav>
+</header>
+<main>
+  <div class="photo" aria-hidden="true">
+    <svg width="260" height="300" viewBox="0 0 260 300">
+      <path d="M70 95 Q70 30 130 30 Q190 30 190 95" fill="none" stroke="#5b3a1e" stroke-width="12"/>
+      <rect x="30" y="90" width="200" height="190" rx="14" fill="#c8a97e"/>
+      <rect x="30" y="90" width="200" height="40" fill="#b48f5f"/>
+      <text x="130" y="215" text-anchor="middle" font-family="Georgia" font-size="22" fill="#5b3a1e">NORTHWIND</text>
+    </svg>
+  </div>
+  <div>
+    <div class="crumbs">Home › Bags › Totes</div>
+    <h1>Harbor Canvas Tote</h1>
+    <p class="price">$48.00</p>
+    <p>A roomy everyday tote in 18&nbsp;oz waxed cotton canvas with leather handles and an inner zip pocket.
+       Shrugs off drizzle, fits a 15" laptop, and gets better with age.</p>
+    <p class="colors">Colour:
+      <label><input type="radio" name="color" checked> Sand</label>
+      <label><input type="radio" name="color"> Forest</label>
+      <label><input type="radio" name="color"> Charcoal</label>
+    </p>
+    <button type="button">Add to cart</button>
+    <p>Free shipping on orders over $75 · 30-day returns</p>
+  </div>
+  <section class="details">
+    <h2>Details</h2>
+    <ul>
+      <li>Dimensions: 40 × 34 × 14 cm; handle drop 25 cm</li>
+      <li>Waxed cotton canvas, vegetable-tanned leather, brass rivets</li>
+      <li>Wipe clean with a damp cloth; re-wax once a year</li>
+    </ul>
+    <h2>Shipping &amp; returns</h2>
+    <p>Orders placed before 2 pm ship the same working day. Standard delivery takes 3–5 working days.
+       Unused items can be returned within 30 days for a full refund.</p>
+    <p>Questions about your order? Use the chat button in the corner.</p>
+  </section>
+</main>
+<footer>Northwind Goods is a fictional shop used to demonstrate the Shopdesk chat widget.</footer>
+${embed}
+</body>
+</html>
+`;
+}
