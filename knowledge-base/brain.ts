@@ -6,7 +6,7 @@
 import type { Sql } from '../server/db/client.ts';
 import type { Config } from '../server/config.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../server/services/responder.ts';
-import { IntentClassifier, type IntentClassifierJSON } from './classifier/intent-classifier.ts';
+import { IntentClassifier, type IntentClassifierJSON } from './nlu.ts';
 import type { Encoder } from './encoders/types.ts';
 import { KbIndex, type Passage } from './retriever.ts';
 import { createPolicy, type Decision, type DecideContext, type Policy, type Thresholds } from './policy.ts';

@@ -9,6 +9,7 @@ import { registerBrain } from './registry.ts';
 import { subscribeReload } from './reload-channel.ts';
 import { resolveSentenceEncoder } from './sentence-encoder.ts';
 import { helpRoutes } from './help-routes.ts';
+import { prepareKnowledgeBase } from './startup.ts';
 import type { Thresholds } from './policy.ts';
 import type { SentenceEncoderState } from './brain.ts';
 
@@ -16,10 +17,13 @@ export interface KnowledgeBaseExtensionOptions {
   /** Overrides the encoder choice (tests pass a generated tiny model). */
   sentenceEncoder?: SentenceEncoderState;
   thresholds?: Partial<Thresholds>;
+  /** Seed / index / train what is missing before loading (tests; main.ts does this itself before the server starts). */
+  prepare?: { seed: boolean };
 }
 
 export function knowledgeBaseExtension(options: KnowledgeBaseExtensionOptions = {}) {
   return async (ctx: AppContext): Promise<(app: App) => Promise<void>> => {
+    if (options.prepare) await prepareKnowledgeBase(ctx.sql, ctx.config, (line) => ctx.log.info(line), options.prepare);
     const sentence = options.sentenceEncoder ?? (await resolveSentenceEncoder(ctx.config));
     const host = new BrainHost(ctx.sql, ctx.config, ctx.log, sentence, (responder) => {
       ctx.responder.current = responder;

@@ -2,7 +2,7 @@
 // seed the demo content on a fresh database, build the retrieval sections and
 // train the first intent model when none is stored, so a fresh install answers
 // questions at once. Later changes go through the kb-train / kb-index jobs.
-import type { Sql } from '../server/db/client.ts';
+import { createSql, type Sql } from '../server/db/client.ts';
 import type { Config } from '../server/config.ts';
 import { seedKnowledgeBase } from './seed.ts';
 import { articlesRepository } from './repositories/articles.ts';
@@ -11,8 +11,31 @@ import { rebuildChunks } from './indexing.ts';
 import { trainFromDatabase } from './training.ts';
 import { resolveSentenceEncoder } from './sentence-encoder.ts';
 
-export async function prepareKnowledgeBase(sql: Sql, config: Config, log: (line: string) => void = () => {}): Promise<void> {
-  if (config.seedDemo) {
+const LOCK_KEY = 4_207_313; // arbitrary constant: "shopdesk knowledge-base first start"
+
+/**
+ * Seeds (when `seed`, default config.seedDemo), indexes and trains what is missing. Several servers
+ * starting together take turns on an advisory lock (held on a connection of its own, so a caller's
+ * one-connection pool cannot deadlock): the first does the work, the others find it done.
+ */
+export async function prepareKnowledgeBase(sql: Sql, config: Config, log: (line: string) => void = () => {}, options: { seed?: boolean } = {}): Promise<void> {
+  const lock = createSql(config, { max: 1 });
+  try {
+    const conn = await lock.reserve();
+    await conn`select pg_advisory_lock(${LOCK_KEY})`;
+    try {
+      await prepare(sql, config, log, options.seed ?? config.seedDemo);
+    } finally {
+      await conn`select pg_advisory_unlock(${LOCK_KEY})`;
+      conn.release();
+    }
+  } finally {
+    await lock.end({ timeout: 5 });
+  }
+}
+
+async function prepare(sql: Sql, config: Config, log: (line: string) => void, seed: boolean): Promise<void> {
+  if (seed) {
     const seeded = await seedKnowledgeBase(sql);
     if (seeded.seeded) log(`knowledge base: demo content seeded (${seeded.articles} articles, ${seeded.intents} intents, ${seeded.orders} orders)`);
   }

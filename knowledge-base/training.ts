@@ -2,7 +2,7 @@
 // kb-train job, and the first start of a fresh install). A model is stored as
 // the next version in nlu_models; servers load it when told to reload.
 import type { Sql } from '../server/db/client.ts';
-import { IntentClassifier } from './classifier/intent-classifier.ts';
+import { IntentClassifier } from './nlu.ts';
 import type { Encoder } from './encoders/types.ts';
 import { intentsRepository } from './repositories/intents.ts';
 import { modelsRepository } from './repositories/models.ts';

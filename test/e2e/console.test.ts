@@ -9,6 +9,7 @@ import { artifactPath, launchBrowser } from '../support/browser.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, nextEvent, record, type WidgetClient } from '../support/sockets.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
+import { seedKnowledgeBase } from '../../knowledge-base/seed.ts';
 import type { ServerOptions } from '../../server/app.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
 
@@ -28,6 +29,14 @@ async function brainOptions(): Promise<ServerOptions> {
 beforeAll(async () => {
   await buildBundles(['console']); // the server serves public/build/console.js: build it from this source
   stack = await startStack({ workers: true, server: await brainOptions() });
+  // The demo knowledge base (about 20 articles per language), indexed through the real job: the bot ranks
+  // passages against a realistic corpus, as in production.
+  await seedKnowledgeBase(stack.env.sql);
+  await adminApi('POST', '/api/admin/kb/reindex');
+  await eventually(async () => {
+    const status = await adminApi('GET', '/api/admin/kb/status');
+    return status.indexing.state === 'done' && status.server.indexedArticles >= 10;
+  }, 60_000, 'the demo knowledge base indexed');
   browser = await launchBrowser();
 }, 180_000);
 
@@ -63,8 +72,10 @@ async function shopper(name: string, email: string): Promise<{ socket: WidgetCli
   return { socket, customerId: session.customerId };
 }
 
+let adminCookie: string | undefined; // one session: sign-in is rate limited (10 a minute)
 async function adminApi(method: string, url: string, body?: unknown): Promise<any> {
-  const { cookie } = await login(stack.url, stack.admin.email, stack.admin.password);
+  adminCookie ??= (await login(stack.url, stack.admin.email, stack.admin.password)).cookie;
+  const cookie = adminCookie;
   const response = await fetch(`${stack.url}${url}`, { method, headers: { cookie, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);

@@ -49,7 +49,7 @@ export class ChatClient {
   conversation: ConversationSummary | null = null;
 
   constructor(
-    private readonly server: { origin: string; socketPath: string },
+    private readonly server: { origin: string; socketPath: string; /** Names the cross-tab lock of this outbox. */ scope: string },
     private readonly outbox: Outbox,
     private readonly listener: ChatClientListener,
   ) {
@@ -297,6 +297,16 @@ export class ChatClient {
   private async flush(): Promise<void> {
     if (this.flushing) return;
     this.flushing = true;
+    // Tabs of one shopper share the outbox: a Web Lock lets one tab at a time send it, so two tabs never race
+    // to send the same first message (which could open two conversations).
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const retryIn = await (locks ? locks.request(`shopdesk:${this.server.scope}:outbox`, () => this.sendOutbox()) : this.sendOutbox());
+    this.flushing = false;
+    if (retryIn && this.outbox.items().length) setTimeout(() => void this.flush(), retryIn);
+  }
+
+  /** Returns after how long to try again (0 = nothing to retry). */
+  private async sendOutbox(): Promise<number> {
     let retryIn = 0;
     try {
       for (let item = this.outbox.items()[0]; item && this.connected; item = this.outbox.items()[0]) {
@@ -330,11 +340,9 @@ export class ChatClient {
         }
       }
     } catch {
-      // Ack timed out or the socket dropped: the item stays in the outbox; reconnect (or the retry below) sends it.
+      // Ack timed out or the socket dropped: the item stays in the outbox; reconnect (or the retry) sends it.
       retryIn = ACK_TIMEOUT_MS / 5;
-    } finally {
-      this.flushing = false;
     }
-    if (retryIn && this.outbox.items().length) setTimeout(() => void this.flush(), retryIn);
+    return retryIn;
   }
 }

@@ -1,7 +1,7 @@
 // Entry of widget.js: reads the embed tag, loads the shop's settings, opens a
 // visitor session (kept in localStorage so reloads and new tabs continue the
 // same chat), mounts the view in a shadow root and exposes window.Shopdesk.
-import { createApi, type Session, type SessionRequest } from './api.ts';
+import { ApiError, createApi, type Session, type SessionRequest } from './api.ts';
 import { ChatClient } from './chat-client.ts';
 import { readEmbed, type EmbedConfig } from './embed.ts';
 import { pickLang, STRINGS } from './i18n.ts';
@@ -31,10 +31,24 @@ declare global {
   }
 }
 
+/** Retries until it succeeds, backing off to 30 s; a shopper who leaves the tab open gets the chat once the server is back. */
+async function retrying<T>(attempt: () => Promise<T>, onFailure: () => void): Promise<T> {
+  for (let delay = 1_000; ; delay = Math.min(delay * 2, 30_000)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      // A refusal (bad site key, bad request) will not get better by retrying; only network and server errors do.
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429) throw error;
+      onFailure();
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   const api = createApi(embed.base);
   const store = createStore(`${embed.origin}|${embed.site}`);
-  const settings = await api.settings(embed.site);
+  const settings = await retrying(() => api.settings(embed.site), () => {});
   const lang = pickLang({
     embed: embed.lang,
     shopSetting: settings.language,
@@ -69,7 +83,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
       session = await openSession(profile);
     },
   });
-  const client = new ChatClient({ origin: embed.origin, socketPath: embed.socketPath }, new Outbox(store), {
+  const client = new ChatClient({ origin: embed.origin, socketPath: embed.socketPath, scope: `${embed.origin}|${embed.site}` }, new Outbox(store), {
     messagesChanged: () => view.messagesChanged(),
     conversationChanged: (previous, current) => view.conversationChanged(previous, current),
     connectionChanged: (state) => view.connectionChanged(state),
@@ -89,7 +103,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   document.body.appendChild(host);
   view.attach(client);
 
-  session = await openSession();
+  session = await retrying(() => openSession(), () => view.connectionChanged(navigator.onLine === false ? 'offline' : 'unreachable'));
   client.connect(session.visitorToken, locale);
 
   return {

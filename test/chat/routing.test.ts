@@ -1,0 +1,132 @@
+// Queue positions, transfer, reopen, presence, and what shoppers are told when
+// nobody can answer (no agent online, or outside business hours).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
+import { call, callOk, connectAgent, connectWidget, eventually, nextEvent, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import type { ChatMessage, ConversationSummary, QueuePosition } from '../../server/realtime/event-maps.ts';
+import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
+import { hashPassword } from '../../server/services/auth-service.ts';
+
+let stack: TestStack;
+const open: { close(): void }[] = [];
+
+async function queuedShopper(label: string): Promise<{ socket: WidgetClient; conversationId: number }> {
+  const session = await widgetSession(stack.url);
+  const socket = await connectWidget(stack.url, session.visitorToken);
+  open.push(socket);
+  const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: `${label}-1`, text: `hello from ${label}` });
+  return { socket, conversationId: sent.conversationId };
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  open.forEach((s) => s.close());
+  await stack?.close();
+});
+
+describe('routing', () => {
+  it('pushes queue positions to waiting shoppers and tells them nobody is online', async () => {
+    const first = await queuedShopper('first');
+    const second = await queuedShopper('second');
+    const firstPosition = nextEvent<QueuePosition>(first.socket, 'queue:position');
+    const unavailable = nextEvent(first.socket, 'agents:unavailable');
+    await callOk(first.socket, 'handoff:request', { conversationId: first.conversationId });
+    expect(await firstPosition).toEqual({ conversationId: first.conversationId, position: 1, onlineAgents: 0 });
+    expect(await unavailable).toMatchObject({ reason: 'no_agents_online', message: DEFAULT_WIDGET_SETTINGS.offlineMessage.en });
+
+    const secondPosition = nextEvent<QueuePosition>(second.socket, 'queue:position');
+    await callOk(second.socket, 'handoff:request', { conversationId: second.conversationId });
+    expect((await secondPosition).position).toBe(2);
+
+    // The shopper leaves a message; agents get it live and can list it.
+    const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
+    const agent = await connectAgent(stack.url, token);
+    open.push(agent);
+    const live = nextEvent(agent, 'offline:new');
+    const left = await callOk<{ id: number }>(second.socket, 'offline:leave', { email: 'second@example.com', name: 'Second', text: 'Please email me about my order', conversationId: second.conversationId });
+    expect((await live).id).toBe(left.id);
+    const list = await fetch(`${stack.url}/api/offline-messages?handled=false`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+    expect(list.items.map((m: { text: string }) => m.text)).toContain('Please email me about my order');
+    expect((await call(second.socket, 'offline:leave', { email: 'not-an-email', text: 'x' })).ok).toBe(false);
+
+    // An agent coming online takes the longest-waiting chat first, and the second shopper moves up.
+    await stack.env.sql`update users set capacity = 1 where lower(email) = lower(${stack.agent.email})`;
+    const moved = nextEvent<QueuePosition>(second.socket, 'queue:position', (p) => p.position === 1);
+    const assigned = nextEvent<ConversationSummary>(agent, 'conversation:assigned');
+    await callOk(agent, 'presence:set', { presence: 'online' });
+    expect((await assigned).id).toBe(first.conversationId);
+    await moved;
+    await callOk(agent, 'presence:set', { presence: 'away' });
+  });
+
+  it('transfers a chat between agents, resolves and reopens it', async () => {
+    const hash = await hashPassword('second-agent-pw');
+    const [other] = await stack.env.sql<{ id: number }[]>`
+      insert into users (email, name, role, password_hash, capacity) values ('second@demo.shop', 'Second Agent', 'agent', ${hash}, 5) returning id`;
+    const sam = await login(stack.url, stack.agent.email, stack.agent.password);
+    const second = await login(stack.url, 'second@demo.shop', 'second-agent-pw');
+    const samSocket: AgentClient = await connectAgent(stack.url, sam.token);
+    const secondSocket: AgentClient = await connectAgent(stack.url, second.token);
+    open.push(samSocket, secondSocket);
+    await stack.env.sql`update users set capacity = 5 where id = ${sam.user.id}`;
+
+    const shopper = await queuedShopper('transfer');
+    // Sam accepts it by hand (it is still with the bot).
+    const accepted = await callOk<{ conversation: ConversationSummary }>(samSocket, 'conversation:accept', { conversationId: shopper.conversationId });
+    expect(accepted.conversation).toMatchObject({ status: 'assigned', assignee: { id: sam.user.id } });
+    // Only the holder (or an admin) can transfer it.
+    const stolen = await call(secondSocket, 'conversation:transfer', { conversationId: shopper.conversationId, toAgentId: other.id });
+    expect(stolen).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    const toSecond = nextEvent<ConversationSummary>(secondSocket, 'conversation:assigned', (c) => c.id === shopper.conversationId);
+    const notice = nextEvent<ChatMessage>(shopper.socket, 'message:new', (m) => m.metadata.event === 'agent_transferred');
+    await callOk(samSocket, 'conversation:transfer', { conversationId: shopper.conversationId, toAgentId: other.id });
+    expect((await toSecond).assignee).toEqual({ id: other.id, name: 'Second Agent' });
+    expect((await notice).text).toContain('Second Agent');
+
+    const resolved = nextEvent<ConversationSummary>(shopper.socket, 'conversation:updated', (c) => c.status === 'resolved');
+    await callOk(secondSocket, 'conversation:resolve', { conversationId: shopper.conversationId });
+    await resolved;
+    expect((await call(secondSocket, 'conversation:resolve', { conversationId: shopper.conversationId }))).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    const replyToResolved = await call(secondSocket, 'message:send', { conversationId: shopper.conversationId, clientId: 'late', text: 'one more thing' });
+    expect(replyToResolved).toMatchObject({ ok: false, error: { code: 'conflict' } });
+
+    const reopened = await callOk<{ conversation: ConversationSummary }>(secondSocket, 'conversation:reopen', { conversationId: shopper.conversationId });
+    expect(reopened.conversation).toMatchObject({ status: 'assigned', assignee: { id: other.id }, resolvedAt: null });
+
+    // A shopper writing after a chat is resolved starts a new conversation.
+    await callOk(secondSocket, 'conversation:resolve', { conversationId: shopper.conversationId });
+    const next = await callOk<{ conversationId: number }>(shopper.socket, 'message:send', { clientId: 'after', text: 'new question', conversationId: shopper.conversationId });
+    expect(next.conversationId).not.toBe(shopper.conversationId);
+  });
+
+  it('tells the shopper when the shop is closed, and marks agents offline when their last tab goes', async () => {
+    const closed = { ...DEFAULT_WIDGET_SETTINGS, businessHours: { timezone: 'UTC', days: [null, null, null, null, null, null, null] as null[] } };
+    await saveWidgetSettings(stack.env.sql, closed as never);
+    const settings = await fetch(`${stack.url}/api/widget/settings?site=demo`).then((r) => r.json());
+    expect(settings.status.withinBusinessHours).toBe(false);
+    expect(settings).not.toHaveProperty('identitySecret');
+    const shopper = await queuedShopper('closed');
+    const unavailable = nextEvent(shopper.socket, 'agents:unavailable');
+    await callOk(shopper.socket, 'handoff:request', { conversationId: shopper.conversationId });
+    expect((await unavailable).reason).toBe('after_hours');
+    await saveWidgetSettings(stack.env.sql, DEFAULT_WIDGET_SETTINGS);
+
+    await stack.env.sql`insert into users (email, name, role, password_hash) values ('tabs@demo.shop', 'Tab Agent', 'agent', ${await hashPassword('tabs-pw')})`;
+    const { token, user } = await login(stack.url, 'tabs@demo.shop', 'tabs-pw');
+    const tabA = await connectAgent(stack.url, token);
+    const tabB = await connectAgent(stack.url, token);
+    await callOk(tabA, 'presence:set', { presence: 'online' });
+    tabA.close();
+    await new Promise((r) => setTimeout(r, 300));
+    const [stillOnline] = await stack.env.sql<{ presence: string }[]>`select presence from users where id = ${user.id}`;
+    expect(stillOnline.presence).toBe('online');
+    tabB.close();
+    await eventually(async () => {
+      const [row] = await stack.env.sql<{ presence: string }[]>`select presence from users where id = ${user.id}`;
+      return row.presence === 'offline';
+    }, 5_000, 'agent offline after last tab');
+  });
+});

@@ -1,0 +1,63 @@
+// The widget's pure rules, without a browser: language choice, link safety,
+// readable colours and the outbox's order and de-duplication keys.
+import { describe, expect, it } from 'vitest';
+import { pickLang, STRINGS } from '../../widget/src/i18n.ts';
+import { safeHref } from '../../widget/src/dom.ts';
+import { brandColors, contrastRatio } from '../../widget/src/colors.ts';
+import { Outbox, newClientId } from '../../widget/src/outbox.ts';
+import { createStore } from '../../widget/src/storage.ts';
+
+describe('language choice', () => {
+  it('embed attribute beats the shop setting, which beats the browser, which beats the page', () => {
+    expect(pickLang({ embed: 'zh', shopSetting: 'en', browser: ['en-US'], page: 'en' })).toBe('zh');
+    expect(pickLang({ embed: null, shopSetting: 'zh', browser: ['en-US'], page: 'en' })).toBe('zh');
+    expect(pickLang({ shopSetting: 'auto', browser: ['zh-CN', 'en'], page: 'en' })).toBe('zh');
+    expect(pickLang({ shopSetting: 'auto', browser: ['fr-FR', 'zh-TW'], page: 'en' })).toBe('zh');
+    expect(pickLang({ shopSetting: 'auto', browser: ['fr-FR'], page: 'zh-Hans' })).toBe('zh');
+    expect(pickLang({ shopSetting: 'auto', browser: ['de'], page: 'de' })).toBe('en');
+    expect(pickLang({ embed: 'xx', browser: ['en-GB'] })).toBe('en');
+  });
+
+  it('has every English string in Chinese too', () => {
+    expect(Object.keys(STRINGS.zh).sort()).toEqual(Object.keys(STRINGS.en).sort());
+  });
+});
+
+describe('links', () => {
+  const base = 'https://chat.example.com/';
+  it('keeps http(s) links, resolving relative ones against the chat server', () => {
+    expect(safeHref('https://shop.example/kb/returns', base)).toBe('https://shop.example/kb/returns');
+    expect(safeHref('/kb/returns', base)).toBe('https://chat.example.com/kb/returns');
+  });
+  it('refuses script, data and other schemes', () => {
+    for (const bad of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:x', 'file:///etc/passwd', '', null, 42]) {
+      expect(safeHref(bad, base)).toBeNull();
+    }
+  });
+});
+
+describe('brand colours', () => {
+  it('picks the text colour with at least 4.5:1 contrast for typical brand colours', () => {
+    for (const colour of ['#2563eb', '#ffeb3b', '#000000', '#ffffff', '#16a34a', '#f97316', '#7c3aed', '#e11d48']) {
+      const { background, foreground } = brandColors(colour);
+      expect(contrastRatio(background, foreground)).toBeGreaterThanOrEqual(4.5);
+    }
+  });
+  it('falls back to the default for an invalid colour', () => {
+    expect(brandColors('red; background:url(x)').background).toBe('#2563eb');
+  });
+});
+
+describe('outbox', () => {
+  it('keeps items in the order written, removes by client id, and makes ids the server accepts', () => {
+    const outbox = new Outbox(createStore('test'));
+    const ids = [newClientId(), newClientId(), newClientId()];
+    ids.forEach((clientId, i) => outbox.add({ clientId, text: `m${i}`, createdAt: new Date().toISOString() }));
+    expect(outbox.items().map((i) => i.text)).toEqual(['m0', 'm1', 'm2']);
+    expect(outbox.remove(ids[1])).toBe(true);
+    expect(outbox.remove(ids[1])).toBe(false);
+    expect(outbox.items().map((i) => i.text)).toEqual(['m0', 'm2']);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_:.-]{1,64}$/); // the server's clientId pattern
+    expect(new Set(ids).size).toBe(3);
+  });
+});
