@@ -129,4 +129,31 @@ describe('routing', () => {
       return row.presence === 'offline';
     }, 5_000, 'agent offline after last tab');
   });
+
+  it('counts a chat the bot handled and that went quiet as resolved by the bot', async () => {
+    const shopper = await queuedShopper('quiet');
+    await eventually(async () => (await stack.env.sql`select 1 from messages where conversation_id = ${shopper.conversationId} and author_type = 'bot'`).length > 0, 5_000, 'bot reply');
+    await stack.env.sql`update conversations set last_message_at = now() - interval '2 hours' where id = ${shopper.conversationId}`;
+    const updated = nextEvent<ConversationSummary>(shopper.socket, 'conversation:updated', (c) => c.status === 'resolved');
+    const resolved = await stack.servers[0].handle.ctx.chat.resolveIdleBotConversations(30);
+    expect(resolved).toBeGreaterThanOrEqual(1);
+    await updated;
+    const [row] = await stack.env.sql<{ status: string; resolved_by: string }[]>`select status, resolved_by from conversations where id = ${shopper.conversationId}`;
+    expect(row).toEqual({ status: 'resolved', resolved_by: 'bot' });
+  });
+
+  it('rate-limits widget session creation per address', async () => {
+    const limited = await startStack({ config: { rateLimitSessionsPerMinute: 3 } });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const response = await fetch(`${limited.url}/api/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ siteKey: 'demo' }) });
+        statuses.push(response.status);
+        if (response.status === 429) expect((await response.json()).error.code).toBe('rate_limited');
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -300,8 +300,12 @@ export class ChatClient {
     // Tabs of one shopper share the outbox: a Web Lock lets one tab at a time send it, so two tabs never race
     // to send the same first message (which could open two conversations).
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-    const retryIn = await (locks ? locks.request(`shopdesk:${this.server.scope}:outbox`, () => this.sendOutbox()) : this.sendOutbox());
-    this.flushing = false;
+    let retryIn = 0;
+    try {
+      retryIn = await (locks ? locks.request(`shopdesk:${this.server.scope}:outbox`, () => this.sendOutbox()) : this.sendOutbox());
+    } finally {
+      this.flushing = false;
+    }
     if (retryIn && this.outbox.items().length) setTimeout(() => void this.flush(), retryIn);
   }
 
