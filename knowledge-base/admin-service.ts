@@ -104,7 +104,7 @@ export function kbAdminService(ctx: AppContext) {
         names.add(i.name);
       }
       const result = await intents.importAll(list, mode);
-      await retrain(`import of ${list.length} intents (${mode})`);
+      if (result.created + result.updated + result.deleted > 0) await retrain(`import of ${list.length} intents (${mode})`);
       return result;
     },
 

@@ -8,7 +8,7 @@ import type { Config } from '../server/config.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../server/services/responder.ts';
 import { IntentClassifier, type IntentClassifierJSON } from './nlu.ts';
 import type { Encoder } from './encoders/types.ts';
-import { KbIndex, type Passage } from './retriever.ts';
+import { KbIndex, type DenseEncoder, type Passage } from './retriever.ts';
 import { createPolicy, type Decision, type DecideContext, type Policy, type Thresholds } from './policy.ts';
 import { denseRetrievalEncoder, expansionsFrom, isQuestionWord, retrievalTokenize, toIntentConfig } from './pipeline.ts';
 import { intentsRepository, toDefinition } from './repositories/intents.ts';
@@ -39,6 +39,25 @@ export interface BrainSnapshot {
   intentsCount: number;
   policy: Policy;
   loadedAt: Date;
+}
+
+const EMBEDDING_CACHE_LIMIT = 50_000;
+
+function cachingEncoder(encoder: DenseEncoder | null): DenseEncoder | null {
+  if (!encoder) return null;
+  const cache = new Map<string, ArrayLike<number>>();
+  return {
+    name: encoder.name,
+    async embed(texts) {
+      const missing = [...new Set(texts.filter((t) => !cache.has(t)))];
+      if (missing.length) {
+        const vectors = await encoder.embed(missing);
+        if (cache.size + missing.length > EMBEDDING_CACHE_LIMIT) cache.clear();
+        missing.forEach((t, i) => cache.set(t, vectors[i]));
+      }
+      return texts.map((t) => cache.get(t)!);
+    },
+  };
 }
 
 /** The decisions the bot could not handle become unanswered questions (the learning loop). */
@@ -75,6 +94,9 @@ export class BrainResponder implements Responder {
 export class BrainHost {
   private current: BrainSnapshot | null = null;
   private reloading: Promise<void> = Promise.resolve();
+  private expansionsKey = '';
+  /** Section embeddings survive re-indexing: only new or edited text is encoded again. */
+  private readonly cachedDense: DenseEncoder | null;
 
   constructor(
     private readonly sql: Sql,
@@ -83,7 +105,9 @@ export class BrainHost {
     readonly sentence: SentenceEncoderState,
     private readonly onSwap: (responder: BrainResponder) => void = () => {},
     private readonly thresholds?: Partial<Thresholds>,
-  ) {}
+  ) {
+    this.cachedDense = cachingEncoder(denseRetrievalEncoder(sentence.encoder));
+  }
 
   get snapshot(): BrainSnapshot {
     if (!this.current) throw new Error('the brain is not loaded yet');
@@ -136,8 +160,10 @@ export class BrainHost {
     }
 
     let index = previous?.index;
-    // The expansions come from intent examples, so an intent edit (model reload) rebuilds the index too.
-    if (what.index || what.model || !index) {
+    // The expansions come from intent examples, so an intent edit that changed them rebuilds the index too.
+    const expansions = expansionsFrom(definitions);
+    const expansionsKey = JSON.stringify([...expansions].sort(([a], [b]) => a.localeCompare(b)));
+    if (what.index || !index || expansionsKey !== this.expansionsKey) {
       const articles = articlesRepository(this.sql);
       let chunks = await articles.chunks();
       if (!chunks.length && (await articles.published()).length) {
@@ -146,10 +172,11 @@ export class BrainHost {
       }
       index = await KbIndex.build(chunks, {
         tokenize: retrievalTokenize,
-        encoder: denseRetrievalEncoder(this.sentence.encoder),
-        expansions: expansionsFrom(definitions),
+        encoder: this.cachedDense,
+        expansions,
         ignoreForConfidence: isQuestionWord,
       });
+      this.expansionsKey = expansionsKey;
     }
 
     const classifierEncoder = classifier?.encoderName ?? 'none';

@@ -78,7 +78,11 @@ const QUESTION_WORDS = new Set([
 /** The tokenizer the retriever uses: shared bilingual words (stop words dropped) plus Chinese bigrams. */
 export const retrievalTokenize: Tokenize = withCjkBigrams((text) => tokenize(text));
 
-export const isQuestionWord = (term: string) => QUESTION_WORDS.has(term);
+/**
+ * Terms left out of a passage's confidence: question words, and Chinese bigrams (they repeat what the
+ * segmented words already say; counting both would make a one-word question look fully specific).
+ */
+export const isQuestionWord = (term: string) => QUESTION_WORDS.has(term) || term.startsWith('#');
 
 /** Intent examples grouped by the article their intent links to: the retriever's document expansion. */
 export function expansionsFrom(intents: readonly IntentDefinition[]): Map<string, string[]> {

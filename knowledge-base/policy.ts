@@ -98,10 +98,14 @@ function replyLanguage(text: string, fallback: string | undefined): Locale {
   return fallback?.startsWith('zh') ? 'zh' : 'en';
 }
 
+function lastBotTurn(history: DecideContext['history']) {
+  const last = [...(history ?? [])].reverse().find((m) => m.author === 'bot' || m.author === 'agent');
+  return last?.author === 'bot' ? last : undefined;
+}
+
 /** The bot's previous message was a miss: together with this one, that makes two in a row. */
 function previousTurnMissed(history: DecideContext['history']): boolean {
-  const lastBot = [...(history ?? [])].reverse().find((m) => m.author === 'bot' || m.author === 'agent');
-  return !!lastBot && lastBot.author === 'bot' && lastBot.metadata?.miss === true;
+  return lastBotTurn(history)?.metadata?.miss === true;
 }
 
 export function createPolicy(deps: PolicyDeps) {
@@ -212,7 +216,10 @@ export function createPolicy(deps: PolicyDeps) {
     const passages = await search(text, lang, 3);
     evidence.passages = passages.map(({ articleId, slug, title, heading, score, confidence }) => ({ articleId, slug, title, heading, score, confidence }));
     const top = passages[0];
-    if (top && top.confidence >= thresholds.passage) {
+    const runnerUp = passages[1];
+    // Two articles that fit equally well: asking beats guessing.
+    const tie = !!runnerUp && runnerUp.confidence >= top.confidence - 0.05 && runnerUp.score >= top.score * 0.9;
+    if (top && top.confidence >= thresholds.passage && !tie) {
       return make('answer', 'answer', 'kb_passage', passageReply(top, lang), { articles: [articleRef(top)], askHelpful: true, confidence: prediction && confident ? prediction.confidence : top.confidence });
     }
 
@@ -234,11 +241,13 @@ export function createPolicy(deps: PolicyDeps) {
       options.push({ label: p.title, value: `article:${p.slug}` });
     }
     const repeatedMiss = previousTurnMissed(context.history);
-    if (options.length >= 1) {
+    // A second clarification in a row (the shopper typed instead of picking) means the bot is not getting it: a miss.
+    const clarifyMiss = !context.quickReply && lastBotTurn(context.history)?.metadata?.reason === 'ambiguous';
+    if (options.length >= 1 && !(clarifyMiss && repeatedMiss)) {
       return make('clarify', 'clarify', 'ambiguous', T.clarify[lang], {
         quickReplies: [...options.slice(0, 3), personOption(lang)],
         articles: passages.filter((p) => seen.has(`article:${p.slug}`)).slice(0, 3).map(articleRef),
-        miss: false,
+        miss: clarifyMiss,
       });
     }
 

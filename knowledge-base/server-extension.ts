@@ -24,7 +24,7 @@ export interface KnowledgeBaseExtensionOptions {
 export function knowledgeBaseExtension(options: KnowledgeBaseExtensionOptions = {}) {
   return async (ctx: AppContext): Promise<(app: App) => Promise<void>> => {
     if (options.prepare) await prepareKnowledgeBase(ctx.sql, ctx.config, (line) => ctx.log.info(line), options.prepare);
-    const sentence = options.sentenceEncoder ?? (await resolveSentenceEncoder(ctx.config));
+    const sentence = options.sentenceEncoder ?? (await resolveSentenceEncoder(ctx.config, (line) => ctx.log.info(line)));
     const host = new BrainHost(ctx.sql, ctx.config, ctx.log, sentence, (responder) => {
       ctx.responder.current = responder;
     }, options.thresholds);

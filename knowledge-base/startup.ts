@@ -45,7 +45,7 @@ async function prepare(sql: Sql, config: Config, log: (line: string) => void, se
     log(`knowledge base: indexed ${result.articles} articles in ${result.chunks} sections`);
   }
   if (!(await modelsRepository(sql).latestMeta())) {
-    const { encoder, reason } = await resolveSentenceEncoder(config);
+    const { encoder, reason } = await resolveSentenceEncoder(config, log);
     log(`knowledge base: training the first intent model (${encoder ? encoder.name : 'lexical'}: ${reason})…`);
     const result = await trainFromDatabase(sql, { denseEncoder: encoder });
     log(result.version ? `knowledge base: intent model v${result.version} trained (${result.encoder}, ${result.stats.trainingMs ?? '?'} ms)` : 'knowledge base: no intents yet, no model trained');

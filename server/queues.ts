@@ -56,7 +56,7 @@ export function createQueues(config: Config, connection?: Redis): Queues {
     let q = queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: redis, prefix: bullPrefix(config), defaultJobOptions: DEFAULT_JOB_OPTIONS });
-      q.on('error', () => {});
+      q.on('error', () => {}); // a failing add() rejects for its caller; the event would only duplicate that
       queues.set(name, q);
     }
     return q;

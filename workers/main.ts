@@ -23,7 +23,11 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal means "now": jobs still active are re-delivered to another worker after their lock expires.
+      console.error(`${signal} received again: exiting without waiting`);
+      process.exit(1);
+    }
     stopping = true;
     console.log(`${signal} received: finishing jobs in flight`);
     handle.close().then(

@@ -46,8 +46,8 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
   const sql = options.sql ?? createSql(config, { max: 10 });
   const definitions = (options.processors ?? registry).filter((d) => !options.queues || options.queues.includes(d.queueName));
 
-  const running: (RunningWorker & { processor: QueueProcessor; redis: Redis })[] = [];
-  for (const definition of definitions) {
+  type Running = RunningWorker & { processor: QueueProcessor; redis: Redis };
+  const startOne = (definition: ProcessorDefinition): Running => {
     const processor = definition.create({ config, sql, settings, log });
     const concurrency = typeof definition.concurrency === 'function' ? definition.concurrency(settings) : definition.concurrency;
     // BullMQ blocks on this connection while waiting for jobs, so commands must never give up (maxRetriesPerRequest: null).
@@ -68,9 +68,20 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
       const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
       log.warn(`worker ${definition.queueName}: job ${job.id} ${final ? 'failed for good (kept in the failed list)' : `failed, attempt ${job.attemptsMade}, will retry`}`, error);
     });
-    running.push({ queueName: definition.queueName, concurrency, worker, processor, redis });
+    return { queueName: definition.queueName, concurrency, worker, processor, redis };
+  };
+
+  const running: Running[] = [];
+  try {
+    for (const definition of definitions) running.push(startOne(definition));
+    await Promise.all(running.map((r) => r.worker.waitUntilReady()));
+  } catch (error) {
+    // Half-started (e.g. Redis went away): release what was opened, then report.
+    await Promise.all(running.map((r) => r.worker.close(true).catch(() => {})));
+    for (const r of running) r.redis.disconnect();
+    if (!options.sql) await sql.end({ timeout: 1 });
+    throw error;
   }
-  await Promise.all(running.map((r) => r.worker.waitUntilReady()));
 
   let closing: Promise<void> | undefined;
   async function closeAll(): Promise<void> {

@@ -61,7 +61,8 @@ tr.inactive { opacity:.55; }
 .inbox-item { display:block; padding:8px 10px; border-bottom:1px solid var(--line); color:inherit; text-decoration:none; }
 .inbox-item.selected { background:#eef2ff; }
 .inbox-item .row { display:flex; justify-content:space-between; gap:6px; }
-.preview { color:var(--muted); overflow:hidden; text-overflow:ellipsis; white-space:nowrap; max-width:220px; }
+.snippet { color:var(--muted); overflow:hidden; text-overflow:ellipsis; white-space:nowrap; max-width:220px; display:inline-block; }
+.inbox-list ul { list-style:none; margin:0; padding:0; }
 .status { font-size:11px; border-radius:4px; padding:0 5px; background:#f1f5f9; }
 .status-queued { background:#fee2e2; color:#991b1b; } .status-assigned { background:#dcfce7; color:#166534; } .status-bot { background:#e0f2fe; color:#075985; }
 .empty { padding:30px; text-align:center; }
@@ -107,7 +108,8 @@ li.current { font-weight:600; }
 .kb-item.selected, button.selected { font-weight:700; }
 .filters { display:flex; gap:4px; margin:6px 0; flex-wrap:wrap; }
 .split { display:flex; gap:12px; margin-top:10px; }
-.preview { border:1px solid var(--line); border-radius:8px; padding:8px 12px; overflow:auto; max-height:440px; }
+.split > * { flex:1 1 0; min-width:0; }
+.md-preview { border:1px solid var(--line); border-radius:8px; padding:8px 12px; overflow:auto; max-height:440px; }
 .markdown pre { background:#f1f5f9; padding:8px; border-radius:6px; overflow:auto; }
 .markdown blockquote { border-left:3px solid var(--line); margin:0; padding-left:10px; color:var(--muted); }
 .editor-head { display:flex; justify-content:space-between; align-items:center; }

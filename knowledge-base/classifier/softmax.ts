@@ -19,7 +19,7 @@ export interface SoftmaxOptions {
 }
 
 export const DEFAULT_SOFTMAX_OPTIONS: SoftmaxOptions = {
-  epochs: 10, lambda: 1e-6, learningRate: 1, seed: 1, balanced: true,
+  epochs: 8, lambda: 1e-5, learningRate: 1, seed: 1, balanced: true,
 };
 
 export interface SoftmaxModel {

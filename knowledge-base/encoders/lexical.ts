@@ -16,7 +16,7 @@ export interface LexicalOptions {
   minDf: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = { wordWeight: 0.5, charMin: 3, charMax: 5, minDf: 0 };
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = { wordWeight: 0.4, charMin: 3, charMax: 5, minDf: 0 };
 
 export interface LexicalEncoderJSON {
   type: 'lexical';
@@ -41,6 +41,7 @@ export class LexicalEncoder implements Encoder {
   readonly name = 'lexical';
   readonly kind = 'sparse' as const;
   private readonly vocabulary: Map<string, number>;
+  private readonly maxIdf: number;
 
   private constructor(
     readonly options: LexicalOptions,
@@ -48,6 +49,7 @@ export class LexicalEncoder implements Encoder {
     private readonly idf: Float32Array,
   ) {
     this.vocabulary = new Map(terms.map((t, i) => [t, i]));
+    this.maxIdf = idf.reduce((m, v) => Math.max(m, v), 1);
   }
 
   get dim(): number {
@@ -102,11 +104,17 @@ export class LexicalEncoder implements Encoder {
   /** Sublinear TF-IDF of one feature block, l2-normalised and scaled to `scale`. */
   private block(grams: string[], scale: number): Map<number, number> {
     const tf = new Map<number, number>();
+    const unknown = new Map<string, number>();
     for (const g of grams) {
       const id = this.vocabulary.get(g);
       if (id !== undefined) tf.set(id, (tf.get(id) ?? 0) + 1);
+      else unknown.set(g, (unknown.get(g) ?? 0) + 1);
     }
+    // N-grams never seen in training still count towards the norm (at the highest IDF): a sentence made
+    // mostly of unknown words keeps a short vector, so the classifier is less sure about it. Normalising
+    // over known grams only would make "what is the capital of mongolia" look as confident as a real question.
     let norm = 0;
+    for (const count of unknown.values()) norm += ((1 + Math.log(count)) * this.maxIdf) ** 2;
     for (const [id, count] of tf) {
       const w = (1 + Math.log(count)) * this.idf[id];
       tf.set(id, w);

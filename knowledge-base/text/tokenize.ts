@@ -119,12 +119,13 @@ export function normalizeForChars(text: string): string {
  */
 export function charNgrams(text: string, min: number, max: number): string[] {
   const padded = ` ${normalizeForChars(text)} `;
-  const chars = Array.from(padded);
   const out: string[] = [];
+  // Fast path: without surrogate pairs, UTF-16 units are characters and plain slicing is correct.
+  const units: string | string[] = /[\ud800-\udfff]/.test(padded) ? Array.from(padded) : padded;
   for (let n = min; n <= max; n++) {
-    for (let i = 0; i + n <= chars.length; i++) {
-      const gram = chars.slice(i, i + n).join('');
-      if (gram.trim().length === 0) continue;
+    for (let i = 0; i + n <= units.length; i++) {
+      const gram = typeof units === 'string' ? units.slice(i, i + n) : units.slice(i, i + n).join('');
+      if (gram.trim() === '') continue;
       out.push(gram);
     }
   }

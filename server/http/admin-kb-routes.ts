@@ -77,8 +77,12 @@ export default function adminKbRoutes(ctx: AppContext) {
         }, { additionalProperties: false }),
         response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer(), deleted: Type.Integer() }), ...errors } },
     }, async (request) => {
-      if (request.body.outOfScope) await setOutOfScopeExamples(ctx.sql, request.body.outOfScope);
-      return service.importIntents(request.body.intents.map(intentInput), request.body.mode ?? 'merge');
+      const result = await service.importIntents(request.body.intents.map(intentInput), request.body.mode ?? 'merge');
+      if (request.body.outOfScope) {
+        await setOutOfScopeExamples(ctx.sql, request.body.outOfScope);
+        await service.retrain('out-of-scope examples imported');
+      }
+      return result;
     });
 
     app.get('/api/admin/intents/:id', {

@@ -223,12 +223,15 @@ export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
 
   // Emitting through a room with a generic event name needs one untyped call; RealtimeOut keeps callers typed.
   type Emitter = { emit(event: string, ...args: unknown[]): boolean };
-  const emit = (target: Emitter, event: string, args: unknown[]) => void target.emit(event, ...args);
+  // After shutdown has quit Redis, a handler still in flight must not publish: the adapter's unawaited publish
+  // would reject unhandled ("Connection is closed"). Clients resync on reconnect; nothing is lost.
+  const emit = (target: Emitter, event: string, args: unknown[]) => (deps.pub.status === 'end' ? undefined : void target.emit(event, ...args));
   const out: RealtimeOut = {
     toWidgetConversation: (id, event, ...args) => emit(widget.to(convRoom(id)) as unknown as Emitter, event, args),
     toAgents: (event, ...args) => emit(agent.to(AGENTS_ROOM) as unknown as Emitter, event, args),
     toAgent: (id, event, ...args) => emit(agent.to(agentRoom(id)) as unknown as Emitter, event, args),
     toAgentConversation: (id, event, ...args) => emit(agent.to(convRoom(id)) as unknown as Emitter, event, args),
+    disconnectAgent: (id) => agent.in(agentRoom(id)).disconnectSockets(true),
     joinCustomerToConversation: async (customerId, conversationId) => {
       widget.in(customerRoom(customerId)).socketsJoin(convRoom(conversationId));
     },

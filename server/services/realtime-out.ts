@@ -13,6 +13,8 @@ export interface RealtimeOut {
   toAgent<E extends keyof AgentServerToClient>(agentId: number, event: E, ...args: Args<AgentServerToClient, E>): void;
   /** Agents who have the conversation open (typing indicators). */
   toAgentConversation<E extends keyof AgentServerToClient>(conversationId: number, event: E, ...args: Args<AgentServerToClient, E>): void;
+  /** Closes every console connection of an agent, on any server (deactivation: a live socket must not outlive the account). */
+  disconnectAgent(agentId: number): void;
   /** Subscribes every socket of the customer, on any server, to a newly created conversation. */
   joinCustomerToConversation(customerId: number, conversationId: number): Promise<void>;
 }

@@ -81,7 +81,7 @@ describe('routing', () => {
     expect(stolen).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
     const toSecond = nextEvent<ConversationSummary>(secondSocket, 'conversation:assigned', (c) => c.id === shopper.conversationId);
-    const notice = nextEvent<ChatMessage>(shopper.socket, 'message:new', (m) => m.metadata.event === 'agent_transferred');
+    const notice = nextEvent<ChatMessage>(shopper.socket, 'message:new', (m) => (m.metadata as Record<string, unknown>).event === 'agent_transferred');
     await callOk(samSocket, 'conversation:transfer', { conversationId: shopper.conversationId, toAgentId: other.id });
     expect((await toSecond).assignee).toEqual({ id: other.id, name: 'Second Agent' });
     expect((await notice).text).toContain('Second Agent');

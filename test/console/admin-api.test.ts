@@ -75,8 +75,21 @@ describe('team', () => {
     expect((await http('GET', '/api/auth/me', session)).status).toBe(200);
     expect((await http('PATCH', `/api/admin/team/${id}`, admin, { capacity: 7 })).json.member.capacity).toBe(7);
 
+    // They hold a chat and have the console open when they are deactivated.
+    const socket = await connectAgent(stack.url, session.token);
+    const visitor = await widgetSession(stack.url);
+    const shopper = await connectWidget(stack.url, visitor.visitorToken);
+    const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'd1', text: 'Hello?' });
+    await callOk(socket, 'conversation:accept', { conversationId: sent.conversationId });
+    const disconnected = new Promise<string>((resolve) => socket.on('disconnect', (reason) => resolve(reason)));
+
     const off = await http('PATCH', `/api/admin/team/${id}`, admin, { active: false });
     expect(off.json.member).toMatchObject({ active: false, presence: 'offline' });
+    expect(await disconnected).toBe('io server disconnect');
+    const [released] = await stack.env.sql`select status, assignee_id from conversations where id = ${sent.conversationId}`;
+    expect(released).toEqual({ status: 'queued', assignee_id: null });
+    shopper.close();
+    await expect(connectAgent(stack.url, session.token)).rejects.toThrow(/unauthorized/);
     expect((await http('GET', '/api/auth/me', session)).status).toBe(401);
     await expect(login(stack.url, 'new.agent@example.com', 'a-good-password-1')).rejects.toThrow(/401/);
     const [sessions] = await stack.env.sql`select count(*)::int as n from user_sessions where user_id = ${id}`;

@@ -82,7 +82,7 @@ export async function send(page: Page, text: string): Promise<void> {
 export async function bubbles(page: Page): Promise<{ who: string; text: string; state: string | null }[]> {
   return page.locator('.log .msg').evaluateAll((nodes) => nodes.map((n) => ({
     who: (n.querySelector('.who')?.firstChild?.textContent ?? '').trim(),
-    text: n.querySelector('.bubble')?.firstChild?.textContent ?? '',
+    text: n.querySelector('.bubble .text')?.textContent ?? '',
     state: n.querySelector('.meta')?.getAttribute('data-state') ?? null,
   })));
 }

@@ -1,15 +1,14 @@
 // The shopper's widget in Debian's Chromium (playwright-core) against a real
 // server on the real Postgres and Redis, with the workers running so CSAT
 // reaches the feedback table. Agents are socket.io-client connections on /agent.
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { artifactPath, launchBrowser } from '../support/browser.ts';
 import { login, startStack, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, eventually, type AgentClient } from '../support/sockets.ts';
-import type { ServerOptions } from '../../server/app.ts';
+import { knowledgeBaseExtension } from '../../knowledge-base/server-extension.ts';
 import { bubbles, conversationOf as storedIn, freshWidgetBundle, newWidgetPage, openDemo as open, openWidget, send } from './widget-helpers.ts';
 
 let stack: TestStack;
@@ -17,28 +16,15 @@ let browser: Browser;
 let agentUser: { id: number; name: string };
 const agents: AgentClient[] = [];
 const contexts: BrowserContext[] = [];
-/** Whether the knowledge-base bot is plugged in (then answers must carry article links). */
-let kbBrain = false;
-
-/** The KB brain's server extension, when the brain has landed; otherwise the server runs the greeter bot. */
-async function brainOptions(): Promise<ServerOptions> {
-  const file = path.resolve('knowledge-base/server-extension.ts');
-  if (!existsSync(file)) return {};
-  const mod = (await import(file)) as Record<string, unknown>;
-  const make = Object.values(mod).find((v) => typeof v === 'function') as ((...args: unknown[]) => unknown) | undefined;
-  const options = (await make?.()) as ServerOptions | undefined;
-  kbBrain = Boolean(options && (options.responder || options.extensions?.length));
-  return options ?? {};
-}
-
 beforeAll(async () => {
   await freshWidgetBundle(); // the server serves public/build/widget.js: make sure it is built from this source
-  stack = await startStack({ workers: true, server: await brainOptions() });
+  // The real knowledge-base brain in the bot seat (seeded articles, lexical encoder when no model files are present).
+  stack = await startStack({ workers: true, server: { extensions: [knowledgeBaseExtension({ prepare: { seed: true } })] } });
   browser = await launchBrowser();
   const { token, user } = await login(stack.url, stack.agent.email, stack.agent.password);
   agentUser = user;
   agents.push(await connectAgent(stack.url, token));
-}, 120_000);
+}, 180_000);
 
 afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close();
@@ -69,27 +55,30 @@ describe('shopper widget in Chromium', () => {
     // The greeting comes from the server's widget settings.
     await page.getByText('Hi there! Ask us anything about your order, shipping or returns.').waitFor();
 
-    const question = 'How long does standard shipping take?';
+    const question = 'How long does a refund take to reach my card?';
     await send(page, question);
     const botReply = page.locator('.log .msg:not(.mine)').nth(1); // [0] is the greeting
-    await botReply.waitFor();
+    await botReply.waitFor({ timeout: 20_000 });
     const conversationId = await conversationOf(question);
-    const [stored] = await stack.env.sql<{ metadata: { articles?: { title: string }[]; quickReplies?: { label: string }[] } }[]>`
-      select metadata from messages where conversation_id = ${conversationId} and author_type = 'bot' order by id limit 1`;
-    if (kbBrain) {
-      // The knowledge-base bot answers with its article: the link is shown, safely.
-      expect(stored.metadata.articles?.length).toBeGreaterThan(0);
-      const link = botReply.locator('.articles a').first();
-      await link.waitFor();
-      expect(await link.textContent()).toBe(stored.metadata.articles![0].title);
-      expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
-      expect(await link.getAttribute('target')).toBe('_blank');
-      expect(await link.getAttribute('href')).toMatch(/^https?:\/\//);
-    } else {
-      // Greeter bot (no KB brain in this build): its reply and its "Talk to a person" quick reply are shown.
-      expect(stored.metadata.articles ?? []).toEqual([]);
-      await botReply.getByText("Hi! I'm the shop's assistant. Would you like to talk to a person?").waitFor();
-    }
+    const [stored] = await stack.env.sql<{ id: number; metadata: { articles?: { id: number; title: string }[]; askHelpful?: boolean } }[]>`
+      select id, metadata from messages where conversation_id = ${conversationId} and author_type = 'bot' order by id limit 1`;
+    // The knowledge-base bot answers with its article: the link is shown, safely, with "Was this helpful?".
+    expect(stored.metadata.articles?.length).toBeGreaterThan(0);
+    expect(stored.metadata.askHelpful).toBe(true);
+    const link = botReply.locator('.articles a').first();
+    await link.waitFor();
+    expect(await link.textContent()).toBe(stored.metadata.articles![0].title);
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await link.getAttribute('href')).toMatch(/^https?:\/\/[^/]+\/help\//);
+    await botReply.getByRole('button', { name: 'Yes' }).click();
+    await botReply.getByText('Thanks for your feedback!').waitFor();
+    const helpful = await eventually(async () => {
+      const rows = await stack.env.sql<{ message_id: number; article_id: number; helpful: boolean }[]>`
+        select message_id, article_id, helpful from feedback where kind = 'article' and conversation_id = ${conversationId}`;
+      return rows.length ? rows : null;
+    }, 20_000, 'article feedback row');
+    expect(helpful).toEqual([{ message_id: stored.id, article_id: stored.metadata.articles![0].id, helpful: true }]);
     const ownMessage = page.locator('.log .msg.mine').first();
     await ownMessage.locator('.meta[data-state="Sent"]').waitFor();
 
@@ -106,6 +95,7 @@ describe('shopper widget in Chromium', () => {
     await setPresence('online');
     await page.locator('.log .system').getByText(`${agentUser.name} joined the chat.`).waitFor();
     await queueNotice.waitFor({ state: 'hidden' });
+    await page.locator('.notice', { hasText: 'No one is available right now.' }).waitFor({ state: 'hidden' });
 
     // Agent typing shows in the widget; the agent's reply appears with the agent's name.
     agent().emit('typing', { conversationId, typing: true });
@@ -114,6 +104,7 @@ describe('shopper widget in Chromium', () => {
     const agentBubble = page.locator('.log .msg', { hasText: 'Hello! Standard shipping takes 3–5 working days.' });
     await agentBubble.waitFor();
     expect((await agentBubble.locator('.who').textContent())?.startsWith(agentUser.name)).toBe(true);
+    await page.locator('.typing').getByText(`${agentUser.name} is typing…`).waitFor({ state: 'detached' }); // the reply ends the typing notice
     await page.screenshot({ path: artifactPath('widget-conversation.png') });
 
     // The agent reads the chat → the shopper's messages show "Seen".
@@ -128,6 +119,7 @@ describe('shopper widget in Chromium', () => {
     await csat.waitFor();
     await csat.getByRole('radio', { name: '4 out of 5' }).click();
     await csat.locator('textarea').fill('Quick and friendly');
+    await page.screenshot({ path: artifactPath('widget-csat.png') });
     await csat.getByRole('button', { name: 'Send rating' }).click();
     await csat.getByText('Thank you for rating this conversation!').waitFor();
     const feedback = await eventually(async () => {
@@ -220,11 +212,21 @@ describe('shopper widget in Chromium', () => {
     await callOk(agent(), 'message:send', { conversationId, clientId: 'agent-xss', text: payload });
     const bubble = page.locator('.log .msg', { hasText: payload });
     await bubble.waitFor();
-    expect(await bubble.locator('.bubble').textContent()).toBe(payload);
+    expect(await bubble.locator('.bubble .text').textContent()).toBe(payload);
     await new Promise((r) => setTimeout(r, 500)); // give a broken renderer time to fire onerror
     expect(dialogs).toEqual([]);
     const injected = await page.evaluate(() => document.getElementById('shopdesk-widget')!.shadowRoot!.querySelectorAll('.log img').length);
     expect(injected).toBe(0);
+
+    // URLs in messages become links only when they are http(s), and open safely in a new tab.
+    await callOk(agent(), 'message:send', { conversationId, clientId: 'agent-links', text: 'Track it at https://shop.example/track?id=7. Not javascript:alert(2) though.' });
+    const links = page.locator('.log .msg', { hasText: 'Track it at' });
+    await links.waitFor();
+    expect(await links.locator('a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.getAttribute('rel'), a.getAttribute('target')]))).toEqual([
+      ['https://shop.example/track?id=7', 'noopener noreferrer', '_blank'],
+    ]);
+    expect(await links.locator('.text').textContent()).toBe('Track it at https://shop.example/track?id=7. Not javascript:alert(2) though.');
+    expect(dialogs).toEqual([]);
   });
 
   it('uses the Chinese UI for a zh-CN browser', async () => {

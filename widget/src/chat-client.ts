@@ -68,9 +68,11 @@ export class ChatClient {
   }
 
   connect(token: string, locale: string): void {
-    this.socket?.disconnect();
+    this.disconnect();
     this.everConnected = false;
     const socket: WidgetSocket = io(`${this.server.origin}/widget`, {
+      // A new identity needs a new handshake: never reuse a cached manager (and with it the old token).
+      forceNew: true,
       path: this.server.socketPath,
       auth: { token, locale },
       reconnectionDelay: 500,
@@ -123,8 +125,13 @@ export class ChatClient {
   }
 
   disconnect(): void {
-    this.socket?.disconnect();
+    const old = this.socket;
     this.socket = null;
+    if (!old) return;
+    // Silence the old socket first: its "disconnect" must not repaint the state of the new one.
+    old.removeAllListeners();
+    old.io.removeAllListeners();
+    old.disconnect();
   }
 
   /** Forgets the conversation on screen (a different shopper identified in this browser). */

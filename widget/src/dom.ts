@@ -45,6 +45,22 @@ export function safeLink(text: string, raw: unknown, base: string, className?: s
   return a;
 }
 
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"'）)]+[^\s<>"'）).,;:!?。，]/g;
+
+/** Text with its http(s) URLs turned into safe links; everything else stays text nodes. */
+export function linkified(text: string, base: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  let last = 0;
+  for (const match of text.matchAll(URL_IN_TEXT)) {
+    const start = match.index ?? 0;
+    if (start > last) fragment.appendChild(document.createTextNode(text.slice(last, start)));
+    fragment.appendChild(safeLink(match[0], match[0], base));
+    last = start + match[0].length;
+  }
+  if (last < text.length) fragment.appendChild(document.createTextNode(text.slice(last)));
+  return fragment;
+}
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** A decorative icon from a fixed path (our own constants, never user data). */
 export function icon(path: string): SVGSVGElement {

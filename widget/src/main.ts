@@ -79,6 +79,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     base: embed.base,
     store,
     downloadTranscript: (conversationId) => api.transcript(conversationId, session!.visitorToken),
+    fetchStatus: () => api.settings(embed.site).then((fresh) => fresh.status),
     saveProfile: async (profile) => {
       session = await openSession(profile);
     },

@@ -40,6 +40,7 @@ button{cursor:pointer}
 .divider{align-self:stretch;text-align:center;font-size:12px;color:#4b5563;border-top:1px solid #d1d5db;padding-top:4px}
 .articles{margin:6px 0 0;padding:0;list-style:none;display:flex;flex-direction:column;gap:4px}
 .articles a{color:#1d4ed8;text-decoration:underline}
+.text a{color:inherit;text-decoration:underline}
 .chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}
 .chip{border:1px solid var(--brand);background:#fff;color:#1f2937;border-radius:16px;padding:4px 12px;font-size:13px}
 .chip:hover{background:#f3f4f6}

@@ -7,7 +7,7 @@ import type { ChatClient, ChatClientListener, ConnectionState, TimelineEntry } f
 import type { WidgetSettings } from './api.ts';
 import type { Lang, Strings } from './i18n.ts';
 import type { Store } from './storage.ts';
-import { append, clear, h, icon, ICONS, safeLink } from './dom.ts';
+import { append, clear, h, icon, ICONS, linkified, safeLink } from './dom.ts';
 import { brandColors } from './colors.ts';
 import { widgetCss } from './styles.ts';
 import { csatCard, offlineCard, prechatCard } from './forms.ts';
@@ -22,12 +22,15 @@ export interface ViewOptions {
   store: Store;
   downloadTranscript(conversationId: number): Promise<Blob>;
   saveProfile(profile: { name?: string; email?: string }): Promise<void>;
+  /** Fresh "is anyone there" status from the server's widget settings. */
+  fetchStatus(): Promise<WidgetSettings['status']>;
 }
 
 const TYPING_STOP_MS = 3_000;
 const TYPING_RESEND_MS = 2_500;
 const TYPING_SHOWN_MAX_MS = 10_000;
 const CSAT_OFFER_HOURS = 24;
+const STATUS_REFRESH_MS = 30_000;
 
 type Row = { el: HTMLElement; signature: string };
 
@@ -59,6 +62,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private offlineShown = false;
   private prechat: HTMLElement | null = null;
   private announcedUpTo: number | null = null;
+  private statusCheckedAt = Date.now();
 
   constructor(private readonly root: ShadowRoot, private readonly options: ViewOptions) {
     const t = (this.t = options.t);
@@ -138,6 +142,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.scrollToEnd();
     this.maybeMarkSeen();
     this.updateBadge();
+    this.refreshAvailability();
   }
 
   close(): void {
@@ -146,7 +151,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.launcher.classList.remove('open');
     this.options.store.set('open', false);
     this.updateBadge();
-    this.launcher.focus();
+    // Focus returns to the launcher only if it was in the widget: a page calling Shopdesk.close() keeps its focus.
+    if (this.root.activeElement) this.launcher.focus();
   }
 
   /** After identify() or a new session the settings' status may be newer. */
@@ -163,6 +169,15 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     leave.addEventListener('click', () => this.showOfflineForm());
     append(this.availability, afterHours ? h('p', { class: 'hours' }, this.t.afterHours) : null, h('div', {}, message), leave);
     this.availability.hidden = false;
+  }
+
+  /** Agents come and go while a page stays open: re-check on open, at most every 30 s. */
+  private refreshAvailability(): void {
+    if (Date.now() - this.statusCheckedAt < STATUS_REFRESH_MS) return;
+    this.statusCheckedAt = Date.now();
+    this.options.fetchStatus().then((status) => {
+      if (this.client?.conversation?.status !== 'assigned') this.showAvailability(status);
+    }, () => {});
   }
 
   // ---------- ChatClientListener ----------
@@ -227,12 +242,18 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   conversationChanged(previous: ConversationSummary | null, current: ConversationSummary | null): void {
     this.transcriptButton.hidden = !current;
+    // A person is with the shopper now: "nobody is available" no longer holds.
+    if (current?.status === 'assigned') this.showAvailability({ agentsOnline: 1, withinBusinessHours: true });
     if (current?.status !== 'queued') this.queue = null;
     if (previous && current && previous.id === current.id && previous.assignee && previous.status === 'assigned' && current.status === 'resolved') {
       this.addNotice(`left:${current.id}`, this.t.agentLeft(previous.assignee.name));
     }
-    if (current?.status === 'resolved') this.maybeOfferCsat(current, previous?.id === current.id && previous.status !== 'resolved');
-    else if (this.csatFor !== null) this.removeCsat();
+    if (current?.status === 'resolved') {
+      this.typing({ author: 'agent', name: null, typing: false });
+      this.maybeOfferCsat(current, previous?.id === current.id && previous.status !== 'resolved');
+    } else if (this.csatFor !== null) {
+      this.removeCsat();
+    }
     this.renderQueue();
     this.messagesChanged();
   }
@@ -336,7 +357,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const time = at ? h('time', { datetime: at }, this.timeFormat.format(new Date(at))) : null;
     return h('div', { class: mine ? 'msg mine' : 'msg' },
       h('span', { class: 'who' }, who, time ? ' · ' : '', time),
-      h('div', { class: 'bubble' }, text),
+      h('div', { class: 'bubble' }, h('span', { class: 'text' }, linkified(text, this.options.base))),
       meta ? h('span', { class: failed ? 'meta failed' : 'meta', 'data-state': meta }, meta) : null);
   }
 
@@ -390,9 +411,11 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       return;
     }
     const noAgents = this.queue ? this.queue.onlineAgents === 0 : this.options.settings.status.agentsOnline === 0;
+    // With nobody online the availability notice above already offers the leave-a-message form.
+    const wait = noAgents ? (this.availability.hidden ? this.t.queueWaitNoAgents : null) : this.t.queueWait;
     append(this.queueNotice,
       h('strong', {}, this.queue ? this.t.queuePosition(this.queue.position) : this.t.waitingForAgent),
-      h('div', {}, noAgents ? this.t.queueWaitNoAgents : this.t.queueWait));
+      wait ? h('div', {}, wait) : null);
     this.queueNotice.setAttribute('data-position', String(this.queue?.position ?? ''));
     this.queueNotice.hidden = false;
     this.say(this.queueNotice.textContent ?? '');
@@ -515,7 +538,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     if (!this.isOpen) this.launcher.setAttribute('aria-label', unread ? `${this.t.openChat}, ${this.t.unread(unread)}` : this.t.openChat);
   }
 
-  /** While the panel is closed the log is hidden, so new messages are announced through the status region. */
+  /** New messages from the other side end their typing indicator; while the panel is closed (its log hidden) they are announced through the status region. */
   private announceWhileClosed(entries: TimelineEntry[]): void {
     const first = !this.announcedUpTo;
     let newest = this.announcedUpTo ?? 0;
@@ -523,10 +546,9 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       if (e.kind !== 'message' || e.message.id <= newest) continue;
       newest = e.message.id;
       const a = e.message.author;
-      // History loaded at start is not news; only what arrives later is announced.
-      if (!first && !this.isOpen && (a.type === 'agent' || a.type === 'bot')) {
-        this.say(this.t.newMessageFrom(a.type === 'bot' ? this.t.bot : (a.name ?? this.t.agent)));
-      }
+      if (first || (a.type !== 'agent' && a.type !== 'bot')) continue; // history loaded at start is not news
+      this.typing({ author: a.type, name: a.name, typing: false }); // their message is the end of their typing
+      if (!this.isOpen) this.say(this.t.newMessageFrom(a.type === 'bot' ? this.t.bot : (a.name ?? this.t.agent)));
     }
     this.announcedUpTo = newest;
   }

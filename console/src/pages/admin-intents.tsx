@@ -35,7 +35,10 @@ export function IntentsPage() {
         </ul>
       </aside>
       <section class="grow">
-        <div class="jobs">{status && <JobBar job={status.training} kind="training" label={t('intents.training')} />}</div>
+        <div class="jobs inline">
+          {status && <JobBar job={status.training} kind="training" label={t('intents.training')} />}
+          <button class="small" data-testid="retrain" onClick={() => kbApi.retrain().catch(() => {})}>{t('intents.retrain')}</button>
+        </div>
         <TestBox />
         {selected === 'new' && <IntentEditor key="new" intent={null} onSaved={(id) => { list.reload(); setSelected(id); }} />}
         {current && <IntentEditor key={current.id} intent={current} onSaved={() => list.reload()} onDeleted={() => { list.reload(); setSelected(null); }} />}

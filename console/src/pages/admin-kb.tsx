@@ -168,7 +168,7 @@ function ArticleEditor({ articleId, onSaved }: { articleId: number | null; onSav
         <label class="grow">{t('kb.body')}
           <textarea data-testid="kb-body" rows={18} value={draft.body} onInput={(e) => setDraft({ ...draft, body: e.currentTarget.value })} />
         </label>
-        <div class="preview grow" data-testid="kb-preview">
+        <div class="md-preview grow" data-testid="kb-preview">
           <div class="muted small">{t('kb.preview')}</div>
           <Markdown source={draft.body} />
         </div>

@@ -87,7 +87,7 @@ export function CustomerPanel({ customerId, conversationId }: { customerId: numb
             <li key={item.id} data-type={item.type} data-conversation-id={item.conversationId ?? ''}>
               <span class="muted small">{formatTime(item.occurredAt)}</span> <strong>{timelineLabel(item.type)}</strong>
               {item.conversationId && <span class="muted small"> #{item.conversationId}</span>}
-              {typeof item.payload.text === 'string' && <div class="small preview">{item.payload.text}</div>}
+              {typeof item.payload.text === 'string' && <div class="small snippet">{item.payload.text}</div>}
             </li>
           ))}
         </ol>

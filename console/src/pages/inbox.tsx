@@ -85,7 +85,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                   <span class="muted small">{formatTime(item.lastMessage?.createdAt ?? item.conversation.createdAt)}</span>
                 </div>
                 <div class="row">
-                  <span class="preview">{item.lastMessage?.text ?? ''}</span>
+                  <span class="snippet">{item.lastMessage?.text ?? ''}</span>
                   {item.unread > 0 && <span class="unread" data-testid="unread">{item.unread}</span>}
                 </div>
                 <div class="row small">

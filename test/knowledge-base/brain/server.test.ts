@@ -1,0 +1,310 @@
+// The brain inside real servers (Postgres, Redis, BullMQ workers, two server
+// instances): chat answers with article evidence, order status privacy,
+// admin-only routes, hot reload of a retrained model and of a re-indexed
+// article on the OTHER server, the unanswered-questions inbox, agent assist.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, login, widgetSession, type TestStack } from '../../support/server.ts';
+import { callOk, connectAgent, connectWidget, eventually, nextEvent, type WidgetClient } from '../../support/sockets.ts';
+import { identityHash } from '../../../server/services/visitor-tokens.ts';
+import { knowledgeBaseExtension } from '../../../knowledge-base/server-extension.ts';
+import type { ChatMessage } from '../../../server/realtime/event-maps.ts';
+
+const IDENTITY_SECRET = 'kb-brain-identity-secret';
+let stack: TestStack;
+let adminCookie: string;
+let agentCookie: string;
+const sockets: WidgetClient[] = [];
+
+async function api(base: string, method: string, path: string, cookie: string | null, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(cookie ? { cookie } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: (await response.json().catch(() => null)) as any };
+}
+
+/** A shopper on `serverIndex`, optionally signed in as the shop's user `userId`. */
+async function shopper(serverIndex = 0, userId?: string) {
+  const url = stack.servers[serverIndex].url;
+  const session = await widgetSession(url, userId ? { userId, hash: identityHash(IDENTITY_SECRET, userId) } : {});
+  const socket = await connectWidget(url, session.visitorToken);
+  sockets.push(socket);
+  let n = 0;
+  let conversationId: number | undefined;
+  return {
+    session,
+    /** Sends a message and resolves with the bot's reply to it. */
+    async ask(text: string, quickReply?: string): Promise<ChatMessage> {
+      const reply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot', 20_000);
+      const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: `c${++n}`, text, conversationId, ...(quickReply ? { quickReply } : {}) });
+      conversationId = sent.conversationId;
+      return reply;
+    },
+    get conversationId() {
+      return conversationId!;
+    },
+  };
+}
+
+beforeAll(async () => {
+  stack = await startStack({
+    servers: 2,
+    workers: true,
+    config: { identitySecret: IDENTITY_SECRET, rateLimitMessagesPer10s: 50 },
+    server: { extensions: [knowledgeBaseExtension({ prepare: { seed: true } })] },
+  });
+  adminCookie = (await login(stack.url, stack.admin.email, stack.admin.password)).cookie;
+  agentCookie = (await login(stack.url, stack.agent.email, stack.agent.password)).cookie;
+}, 180_000);
+
+afterAll(async () => {
+  sockets.forEach((s) => s.close());
+  await stack?.close();
+});
+
+describe('chat with the brain', () => {
+  it('answers a shopper through socket.io with article evidence in the metadata', async () => {
+    const s = await shopper(0);
+    const reply = await s.ask('How long does a refund take to reach my card?');
+    const meta = reply.metadata as Record<string, any>;
+    expect(meta.decision).toBe('answer');
+    expect(meta.articles[0]).toMatchObject({ slug: 'refund-timing', title: expect.any(String), id: expect.any(Number) });
+    expect(meta.askHelpful).toBe(true);
+    expect(meta.encoder).toMatch(/lexical/);
+    expect(typeof meta.confidence).toBe('number');
+    expect(reply.text).toContain('/help/refund-timing');
+
+    const page = await fetch(`${stack.url}/help/refund-timing?locale=en`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toContain(meta.articles[0].title);
+  });
+
+  it('hands a conversation to the human queue when the shopper asks for a person', async () => {
+    const s = await shopper(0);
+    const reply = await s.ask('我要转人工');
+    expect((reply.metadata as Record<string, unknown>).decision).toBe('handoff');
+    await eventually(async () => (await stack.env.sql`select status from conversations where id = ${s.conversationId}`)[0]?.status === 'queued', 10_000, 'queued');
+  });
+
+  it('hands off after two misses in a row and collects them as one unanswered question with a count', async () => {
+    const s = await shopper(0);
+    const first = await s.ask('what is the airspeed velocity of an unladen swallow');
+    expect((first.metadata as Record<string, unknown>).decision).toBe('fallback');
+    const second = await s.ask('seriously, the airspeed velocity of a swallow?');
+    expect((second.metadata as Record<string, unknown>).decision).toBe('handoff');
+
+    const listed = await eventually(async () => {
+      const r = await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie);
+      return r.body.items.find((i: any) => /swallow/.test(i.text) && i.count >= 2);
+    }, 10_000, 'grouped unanswered question');
+    expect(listed.examples.length).toBe(2);
+
+    const drafted = await api(stack.url, 'POST', `/api/admin/unanswered/${listed.id}/create-article`, adminCookie, { title: 'Swallows', locale: 'en' });
+    expect(drafted.status).toBe(201);
+    expect(drafted.body.article.status).toBe('draft');
+    expect(drafted.body.article.body).toContain('airspeed velocity');
+    expect(drafted.body.item.status).toBe('handled');
+  });
+});
+
+describe('order status', () => {
+  it("answers the signed-in shopper's own order with status and ETA", async () => {
+    const s = await shopper(0, 'demo-user-1');
+    const reply = await s.ask('Where is my order NW-100234?');
+    expect(reply.text).toContain('NW-100234');
+    expect(reply.text).toMatch(/shipped/i);
+    expect(reply.text).toMatch(/Estimated delivery/);
+  });
+
+  it("refuses another customer's order without revealing anything about it", async () => {
+    const s = await shopper(0, 'demo-user-2');
+    const [other] = await stack.env.sql<{ number: string; status: string; carrier: string; tracking_number: string | null }[]>`
+      select number, status, carrier, tracking_number from orders where customer_external_id = 'demo-user-1' and tracking_number is not null limit 1`;
+    const reply = await s.ask(`What's the status of ${other.number}?`);
+    expect(reply.text).toMatch(/couldn't find/i);
+    expect(reply.text).not.toContain(other.tracking_number!);
+    expect(reply.text).not.toContain(other.carrier);
+    expect(reply.text).not.toMatch(/Estimated delivery|delivered on/i);
+  });
+
+  it('asks an anonymous shopper to sign in before looking anything up', async () => {
+    const s = await shopper(0);
+    const reply = await s.ask('where is order NW-100234');
+    expect(reply.text).toMatch(/log in|signed-in/i);
+    expect(reply.text).not.toMatch(/shipped/i);
+  });
+});
+
+describe('admin API access', () => {
+  const routes: [string, string, unknown?][] = [
+    ['GET', '/api/admin/intents'],
+    ['POST', '/api/admin/nlu/classify', { text: 'hi' }],
+    ['POST', '/api/admin/kb/search', { query: 'refund' }],
+    ['GET', '/api/admin/kb/status'],
+    ['GET', '/api/admin/articles'],
+    ['GET', '/api/admin/unanswered'],
+    ['POST', '/api/admin/intents/import', { intents: [] }],
+  ];
+
+  it('refuses an agent session (403) and no session (401)', async () => {
+    for (const [method, path, body] of routes) {
+      expect((await api(stack.url, method, path, agentCookie, body)).status, `${method} ${path} as agent`).toBe(403);
+      expect((await api(stack.url, method, path, null, body)).status, `${method} ${path} anonymous`).toBe(401);
+      expect((await api(stack.url, method, path, adminCookie, body)).status, `${method} ${path} as admin`).toBeLessThan(300);
+    }
+  });
+
+  it('validates input with a clear error', async () => {
+    const bad = await api(stack.url, 'POST', '/api/admin/intents', adminCookie, { name: 'Bad Name!', examples: {} });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation');
+    const extra = await api(stack.url, 'POST', '/api/admin/nlu/classify', adminCookie, { text: 'hi', sneaky: true });
+    expect(extra.status).toBe(400);
+  });
+
+  it('shows the classifier output and the training status', async () => {
+    const r = await api(stack.url, 'POST', '/api/admin/nlu/classify', adminCookie, { text: 'I forgot my password' });
+    expect(r.body).toMatchObject({ intent: 'reset_password', outOfScope: false, encoder: 'lexical' });
+    expect(r.body.alternatives.length).toBeGreaterThan(0);
+    const status = await api(stack.url, 'GET', '/api/admin/kb/status', adminCookie);
+    expect(status.body.model.version).toBeGreaterThanOrEqual(1);
+    expect(status.body.server).toMatchObject({ loaded: true, indexedArticles: expect.any(Number) });
+    expect(status.body.server.reason).toMatch(/lexical/);
+  });
+});
+
+describe('import and export', () => {
+  it('round-trips intents and articles through the JSON export and import', async () => {
+    const intents = await api(stack.url, 'GET', '/api/admin/intents/export', adminCookie);
+    expect(intents.body.intents.length).toBeGreaterThanOrEqual(15);
+    expect(intents.body.outOfScope.length).toBeGreaterThan(0);
+    const refund = intents.body.intents.find((i: any) => i.name === 'refund_status');
+    refund.examples.en.push('when will the money for my return show up');
+    const merged = await api(stack.url, 'POST', '/api/admin/intents/import', adminCookie, { intents: [refund], mode: 'merge' });
+    expect(merged.body).toEqual({ created: 0, updated: 1, deleted: 0 });
+    const after = (await api(stack.url, 'GET', '/api/admin/intents', adminCookie)).body.items;
+    expect(after.find((i: any) => i.name === 'refund_status').examples.en).toContain('when will the money for my return show up');
+    expect(after.length).toBe(intents.body.intents.length); // merge leaves the others alone
+
+    const articles = await api(stack.url, 'GET', '/api/admin/articles/export', adminCookie);
+    const original = articles.body.articles.find((a: any) => a.slug === 'product-care' && a.locale === 'en');
+    const imported = await api(stack.url, 'POST', '/api/admin/articles/import', adminCookie, {
+      articles: [{ ...original, body: `${original.body}\n\n## Storage\n\nKeep wool in a breathable bag.` }, { slug: 'brand-new-guide', locale: 'en', title: 'A brand-new guide', body: 'Hello.' }],
+    });
+    expect(imported.body).toEqual({ created: 1, updated: 1 });
+    const list = await api(stack.url, 'GET', '/api/admin/articles?q=brand-new', adminCookie);
+    expect(list.body.items.map((a: any) => [a.slug, a.status])).toEqual([['brand-new-guide', 'draft']]);
+  });
+
+  it('documents the admin routes in the OpenAPI document with the admin tag', async () => {
+    const doc = await (await fetch(`${stack.url}/docs/json`)).json() as { paths: Record<string, Record<string, { tags?: string[] }>> };
+    for (const path of ['/api/admin/intents', '/api/admin/articles/{id}/versions/{version}/restore', '/api/admin/nlu/classify', '/api/admin/kb/search', '/api/admin/unanswered']) {
+      const operations = Object.values(doc.paths[path] ?? {});
+      expect(operations.length, path).toBeGreaterThan(0);
+      expect(operations.every((o) => o.tags?.includes('admin')), path).toBe(true);
+    }
+    expect(doc.paths['/api/assist/suggest']).toBeDefined();
+  });
+});
+
+describe('hot reload on every server', () => {
+  it('after an intent edit on server 1, server 2 answers with the retrained model', async () => {
+    const second = stack.servers[1].url;
+    const before = (await api(second, 'GET', '/api/admin/kb/status', adminCookie)).body.server.modelVersion as number;
+    const created = await api(stack.url, 'POST', '/api/admin/intents', adminCookie, {
+      name: 'loyalty_points',
+      description: 'How many loyalty points the shopper has',
+      answer: { en: 'You collect 1 Northwind point per dollar; see your balance under Account → Rewards.', zh: '每消费 1 美元积 1 分，可在"账户 → 积分"查看余额。' },
+      examples: {
+        en: ['how many loyalty points do I have', 'check my reward points', 'points balance', 'do I earn points on purchases', 'how do loyalty points work', 'my rewards balance', 'redeem my points', 'what are northwind points'],
+        zh: ['我有多少积分', '查积分', '积分怎么用', '购物有积分吗', '会员积分规则', '积分余额', '积分兑换', '怎么赚积分'],
+      },
+    });
+    expect(created.status).toBe(201);
+
+    // Server 2 never saw the request: only the kb-train job's pub/sub announcement can teach it the new intent.
+    const classified = await eventually(async () => {
+      const r = await api(second, 'POST', '/api/admin/nlu/classify', adminCookie, { text: 'how many reward points have I got?' });
+      return r.body.intent === 'loyalty_points' && r.body;
+    }, 60_000, 'server 2 to load the retrained model');
+    expect(classified.modelVersion).toBeGreaterThan(before);
+    expect((await api(second, 'GET', '/api/admin/kb/status', adminCookie)).body.server.modelVersion).toBe(classified.modelVersion);
+
+    const s = await shopper(1);
+    const reply = await s.ask('how many loyalty points do I have?');
+    expect(reply.text).toContain('Northwind point');
+    expect((reply.metadata as Record<string, unknown>).intent).toBe('loyalty_points');
+  }, 90_000);
+
+  it('after publishing an article on server 1, server 2 retrieves its text', async () => {
+    const created = await api(stack.url, 'POST', '/api/admin/articles', adminCookie, {
+      slug: 'zebracorn-care', locale: 'en', title: 'Caring for your zebracorn plush', category: 'care',
+      body: '## Washing\n\nHand-wash the zebracorn plush in cold water and dry it flat.',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.article.status).toBe('draft');
+    const search = () => api(stack.servers[1].url, 'POST', '/api/admin/kb/search', adminCookie, { query: 'wash zebracorn plush' });
+    expect((await search()).body.items.some((p: any) => p.slug === 'zebracorn-care')).toBe(false);
+
+    const published = await api(stack.url, 'POST', `/api/admin/articles/${created.body.article.id}/publish`, adminCookie);
+    expect(published.body.article.status).toBe('published');
+    await eventually(async () => (await search()).body.items[0]?.slug === 'zebracorn-care', 30_000, 'server 2 to index the published article');
+
+    // Edit, then restore version 1's text: history grows, the old text is live again.
+    const id = created.body.article.id;
+    await api(stack.url, 'PUT', `/api/admin/articles/${id}`, adminCookie, { body: '## Washing\n\nMachine-wash the zebracorn plush at 30 degrees.' });
+    await eventually(async () => (await search()).body.items[0]?.snippet.includes('30 degrees'), 30_000, 'edited text');
+    const restored = await api(stack.url, 'POST', `/api/admin/articles/${id}/versions/1/restore`, adminCookie);
+    expect(restored.body.article.body).toContain('Hand-wash');
+    const versions = await api(stack.url, 'GET', `/api/admin/articles/${id}/versions`, adminCookie);
+    expect(versions.body.items.map((v: any) => v.version)).toEqual([4, 3, 2, 1]);
+    await eventually(async () => (await search()).body.items[0]?.snippet.includes('Hand-wash'), 30_000, 'restored text');
+  }, 90_000);
+});
+
+describe('learning loop', () => {
+  it("offers an agent's reply that resolved a handed-off chat as a candidate, and turns a miss into an intent example", async () => {
+    const s = await shopper(0);
+    await s.ask('Do you offer gift wrapping with a handwritten card?');
+    await s.ask('talk to a human please');
+    const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
+    const agent = await connectAgent(stack.url, token);
+    try {
+      await callOk(agent, 'conversation:accept', { conversationId: s.conversationId });
+      await callOk(agent, 'message:send', { conversationId: s.conversationId, clientId: 'a1', text: 'Yes! Tick "gift wrap" at checkout and type your card message; it costs $4.' });
+      await callOk(agent, 'conversation:resolve', { conversationId: s.conversationId });
+    } finally {
+      agent.close();
+    }
+    const candidates = await api(stack.url, 'GET', '/api/admin/unanswered/candidates', adminCookie);
+    const candidate = candidates.body.items.find((c: any) => c.conversationId === s.conversationId);
+    expect(candidate).toMatchObject({ question: 'Do you offer gift wrapping with a handwritten card?', locale: 'en' });
+    expect(candidate.answer).toContain('gift wrap');
+
+    const group = await eventually(async () => (await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie)).body.items.find((i: any) => /gift wrapping/.test(i.text)), 10_000, 'the miss to be recorded');
+    const intents = (await api(stack.url, 'GET', '/api/admin/intents', adminCookie)).body.items;
+    const promo = intents.find((i: any) => i.name === 'promo_code');
+    const added = await api(stack.url, 'POST', `/api/admin/unanswered/${group.id}/add-example`, adminCookie, { intentId: promo.id });
+    expect(added.status).toBe(200);
+    expect(added.body.intent.examples.en).toContain(group.text);
+    expect(added.body.item).toMatchObject({ status: 'handled', resolution: { kind: 'example', intent: 'promo_code' } });
+    const open = (await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie)).body.items;
+    expect(open.some((i: any) => i.id === group.id)).toBe(false);
+  });
+});
+
+describe('agent assist', () => {
+  it("suggests KB passages and a reply for the shopper's last message", async () => {
+    const s = await shopper(0);
+    await s.ask('Can I send back a sweater I already washed?');
+    const r = await api(stack.url, 'POST', '/api/assist/suggest', agentCookie, { conversationId: s.conversationId });
+    expect(r.status).toBe(200);
+    expect(r.body.message.text).toContain('sweater');
+    expect(r.body.passages.length).toBeGreaterThan(0);
+    expect(r.body.passages.map((p: any) => p.slug)).toContain('return-policy');
+    expect(r.body.suggestedReply).toEqual(expect.any(String));
+    expect((await api(stack.url, 'POST', '/api/assist/suggest', null, { conversationId: s.conversationId })).status).toBe(401);
+  });
+});
