@@ -2,6 +2,8 @@
 // (jobs are debounced by the producer), stores the model as the next version
 // and tells every server to hot-reload it.
 import { Redis } from 'ioredis';
+import { UnrecoverableError } from 'bullmq';
+import { AppError } from '../server/errors.ts';
 import type { ProcessorDefinition } from './processors.ts';
 import { QUEUE_KB_TRAIN, type KbJobData } from '../knowledge-base/jobs.ts';
 import { trainFromDatabase } from '../knowledge-base/training.ts';
@@ -23,7 +25,11 @@ export const kbTrainProcessor: ProcessorDefinition = {
         const data = job.data as KbJobData;
         sentence ??= resolveSentenceEncoder(config);
         const { encoder } = await sentence;
-        const result = await trainFromDatabase(sql, { denseEncoder: encoder, force: data.force, onProgress: (p) => job.updateProgress(p) });
+        const result = await trainFromDatabase(sql, { denseEncoder: encoder, force: data.force, onProgress: (p) => job.updateProgress(p) }).catch((error: unknown) => {
+          // Unusable training data (e.g. an intent without examples) fails the same way on every retry.
+          if (error instanceof AppError && error.statusCode === 400) throw new UnrecoverableError(`training data rejected: ${error.message}`);
+          throw error;
+        });
         redis ??= new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
         // Published even when skipped: answers or actions may have changed without the examples changing.
         await publishReload(redis, config, { kind: 'model', version: result.version ?? undefined });

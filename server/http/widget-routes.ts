@@ -71,7 +71,9 @@ export default function widgetRoutes(ctx: AppContext) {
       const secret = ctx.config.identitySecret || settings.identitySecret;
       const profile = { name: body.name ?? null, email: body.email ?? null, locale: body.locale ?? null };
       const tokenCustomerId = verifyVisitorToken(ctx.visitorSecret, body.visitorToken);
-      const current = tokenCustomerId ? await customers.findById(tokenCustomerId) : undefined;
+      // A customer deleted at their request is not resumed: the browser starts over as a new visitor.
+      const found = tokenCustomerId ? await customers.findById(tokenCustomerId) : undefined;
+      const current = found && !found.attributes.deleted ? found : undefined;
 
       let customer: CustomerRow;
       let identified = false;

@@ -122,7 +122,7 @@ export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     const rows = await deps.sql<{ conversation_id: number | null }[]>`
       select c.id as conversation_id from customers cu left join lateral (
         select id from conversations where customer_id = cu.id order by id desc limit 5) c on true
-      where cu.id = ${customerId}`.catch(() => []);
+      where cu.id = ${customerId} and not coalesce((cu.attributes->>'deleted')::boolean, false)`.catch(() => []);
     if (!rows.length) return next(Object.assign(new Error('unauthorized: unknown visitor'), { data: { code: 'unauthorized' } }));
     socket.data.customerId = customerId;
     socket.join([customerRoom(customerId), ...rows.filter((r) => r.conversation_id).map((r) => convRoom(r.conversation_id!))]);

@@ -239,6 +239,10 @@ describe('privacy', () => {
     expect(bodies.every((b) => !b.body.includes('Secret Lane'))).toBe(true);
     const [events] = await sql`select count(*)::int as n from interaction_events where customer_id = ${visitor.customerId}`;
     expect(events.n).toBe(0);
+    // The deleted shopper's old browser token no longer opens their (anonymised) conversation.
+    await expect(connectWidget(stack.url, visitor.visitorToken)).rejects.toThrow(/unauthorized/);
+    const fresh = await widgetSession(stack.url, { visitorToken: visitor.visitorToken });
+    expect(fresh.customerId).not.toBe(visitor.customerId);
     const audit = (await http('GET', '/api/admin/audit-log', admin)).json.items.filter((e: any) => e.target === `customer:${visitor.customerId}`);
     expect(audit.map((e: any) => e.action).sort()).toEqual(['customer.delete', 'customer.export']);
     expect(audit.every((e: any) => e.actor === 'Ada Admin')).toBe(true);
