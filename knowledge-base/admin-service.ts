@@ -44,7 +44,7 @@ export function intentInput(body: {
 export function kbAdminService(ctx: AppContext) {
   const intents = intentsRepository(ctx.sql);
   const articles = articlesRepository(ctx.sql);
-  const retrain = (reason: string) => requestTraining(ctx.queues, ctx.sql, reason);
+  const retrain = (reason: string, force = false) => requestTraining(ctx.queues, ctx.sql, reason, force);
   const reindex = (reason: string) => requestIndexing(ctx.queues, ctx.sql, reason);
 
   async function intent(id: number): Promise<IntentRecord> {

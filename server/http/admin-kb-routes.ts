@@ -137,11 +137,11 @@ export default function adminKbRoutes(ctx: AppContext) {
     });
 
     app.post('/api/admin/nlu/train', {
-      ...admin, schema: { tags, summary: 'Retrain now (background job)', body: Type.Optional(Type.Object({ force: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+      ...admin, schema: { tags, summary: 'Retrain now (background job); force=true retrains even when the examples did not change',
+        querystring: Type.Object({ force: Type.Optional(Type.Boolean()) }),
         response: { 202: Queued, ...errors } },
     }, async (request, reply) => {
-      await service.retrain('requested by an admin');
-      if (request.body?.force) await ctx.queues.queue('kb-train').add('train', { reason: 'forced by an admin', force: true, requestedAt: new Date().toISOString() });
+      await service.retrain('requested by an admin', request.query.force ?? false);
       return reply.status(202).send({ queued: true as const });
     });
 
