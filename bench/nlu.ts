@@ -65,14 +65,22 @@ function readCsv(path: string): Row[] {
 
 function toIntents(rows: Row[]): IntentDefinition[] {
   const byLabel = new Map<string, string[]>();
-  for (const r of rows) byLabel.set(r.label, [...(byLabel.get(r.label) ?? []), r.text]);
+  for (const r of rows) {
+    const list = byLabel.get(r.label);
+    if (list) list.push(r.text);
+    else byLabel.set(r.label, [r.text]);
+  }
   return [...byLabel].map(([name, examples]) => ({ name, examples }));
 }
 
 function sampleShots(rows: Row[], shots: number, seed: number): Row[] {
   const random = seededRandom(seed);
   const byLabel = new Map<string, Row[]>();
-  for (const r of rows) byLabel.set(r.label, [...(byLabel.get(r.label) ?? []), r]);
+  for (const r of rows) {
+    const list = byLabel.get(r.label);
+    if (list) list.push(r);
+    else byLabel.set(r.label, [r]);
+  }
   const out: Row[] = [];
   for (const members of byLabel.values()) {
     const copy = [...members];

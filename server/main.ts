@@ -54,6 +54,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
+// A background publish (Socket.IO's Redis adapter does not await its own) failing during a Redis outage must not
+// take the server down with every shopper's connection: log it; readiness reports Redis as down meanwhile.
+process.on('unhandledRejection', (reason) => {
+  console.error(`unhandled rejection (kept running): ${reason instanceof Error ? reason.message : String(reason)}`);
+});
+
 main().catch((error) => {
   if (error instanceof DependencyError || error instanceof ConfigError) {
     console.error(error.message);

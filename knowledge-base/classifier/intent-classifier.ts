@@ -177,7 +177,11 @@ function labelledSet(intents: IntentDefinition[], outOfScope: string[]): Labelle
 /** Stratified fold assignment: each class spread evenly over the folds. */
 function assignFolds(labels: Int32Array, folds: number, random: () => number): Int32Array {
   const byClass = new Map<number, number[]>();
-  labels.forEach((y, i) => byClass.set(y, [...(byClass.get(y) ?? []), i]));
+  labels.forEach((y, i) => {
+    const members = byClass.get(y);
+    if (members) members.push(i);
+    else byClass.set(y, [i]);
+  });
   const fold = new Int32Array(labels.length);
   let next = 0;
   for (const members of byClass.values()) {
