@@ -31,7 +31,9 @@ async function rssMb(pid: number): Promise<number> {
 
 function startChild(args: string[], env: Record<string, string>, readyPattern: RegExp): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_PROFILE=dir writes a V8 CPU profile of each child (open it in Chrome DevTools) to find hot spots.
+    const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -176,10 +178,14 @@ async function main(): Promise<void> {
     await throughput(bareTarget);
     const tpReal = await throughput(realTarget);
     const tpBare = await throughput(bareTarget);
-    const latReal = await pacedLatency(realTarget, 1);
-    const latBare = await pacedLatency(bareTarget, 2);
-    const idleReal = await idleSockets(realTarget, IDLE_SOCKETS);
-    const idleBare = await idleSockets(bareTarget, IDLE_SOCKETS);
+    // BENCH_ONLY=throughput skips the latency and idle-socket parts (quick comparisons while tuning).
+    const quick = process.env.BENCH_ONLY === 'throughput';
+    const noLatency = { p50: NaN, p99: NaN, max: NaN, achievedRate: NaN, count: 0 };
+    const noIdle = { connected: 0, rssBeforeMb: NaN, rssAfterMb: NaN, kbPerSocket: NaN };
+    const latReal = quick ? noLatency : await pacedLatency(realTarget, 1);
+    const latBare = quick ? noLatency : await pacedLatency(bareTarget, 2);
+    const idleReal = quick ? noIdle : await idleSockets(realTarget, IDLE_SOCKETS);
+    const idleBare = quick ? noIdle : await idleSockets(bareTarget, IDLE_SOCKETS);
 
     results.throughput = { shopdesk: tpReal, bare: tpBare, ratio: tpReal.messagesPerSecond / tpBare.messagesPerSecond };
     results.latency = { shopdesk: latReal, bare: latBare };
@@ -209,6 +215,7 @@ async function main(): Promise<void> {
   }
 
   // The interactions worker's persist rate (its own script, with its own baseline).
+  if (process.env.BENCH_ONLY === 'throughput') process.exit(0);
   try {
     const { benchInteractionsWorker } = await import('./interactions-worker.ts');
     console.log('\ninteractions worker:');

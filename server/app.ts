@@ -50,8 +50,9 @@ const BOT_IDLE_MINUTES = 30;
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<ServerHandle> {
   const sql = createSql(config);
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-  const subscriber = redis.duplicate();
+  // Auto-pipelining sends the commands of one event-loop turn (adapter publishes, rate-limit counters) in one write.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  const subscriber = redis.duplicate({ enableAutoPipelining: false });
   const closers: (() => Promise<void> | void)[] = [];
 
   const app = Fastify({

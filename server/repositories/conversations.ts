@@ -121,25 +121,37 @@ export const conversationsRepository = (sql: Sql) => {
       return { message: existing, duplicate: true };
     },
     /**
-     * The common case of a shopper message in one round trip: stores it when the conversation is the
-     * customer's, open, and the client id is new. Returns undefined otherwise (the caller then finds out why).
+     * The common case of shopper messages, many in one statement (one round trip, one commit): each is stored
+     * when its conversation is the customer's and open, and its client id is new; rows go in in the order given,
+     * so ids keep the order of arrival. Items that could not be stored get undefined (the caller finds out why).
      */
-    async insertCustomerMessageFast(customerId: number, conversationId: number, clientId: string, body: string, metadata: Record<string, unknown>): Promise<{ message: MessageRow; status: ConversationRow['status'] } | undefined> {
-      const [row] = await sql<(MessageRow & { conversation_status: ConversationRow['status'] })[]>`
-        with c as (
-          select id, status from conversations where id = ${conversationId} and customer_id = ${customerId} and status <> 'resolved'
+    async insertCustomerMessagesFast(items: { customerId: number; conversationId: number; clientId: string; body: string; metadata: Record<string, unknown> }[]): Promise<({ message: MessageRow; status: ConversationRow['status'] } | undefined)[]> {
+      const input = items.map((item, i) => ({ i, cu: item.customerId, co: item.conversationId, k: item.clientId, b: item.body, m: item.metadata }));
+      const rows = await sql<(MessageRow & { conversation_status: ConversationRow['status'] })[]>`
+        with input as (
+          select * from jsonb_to_recordset(${sql.json(input as never)}::jsonb) as r(i int, cu bigint, co bigint, k text, b text, m jsonb)
+        ), c as (
+          select input.*, conversations.status from input
+          join conversations on conversations.id = input.co and conversations.customer_id = input.cu and conversations.status <> 'resolved'
         ), m as (
           insert into messages (conversation_id, author_type, client_id, body, metadata)
-          select c.id, 'customer', ${clientId}, ${body}, ${sql.json(metadata as never)} from c
+          select co, 'customer', k, b, m from c order by i
           on conflict (conversation_id, client_id) do nothing
           returning *
         ), touch as (
-          update conversations set last_message_at = m.created_at, updated_at = now() from m where conversations.id = m.conversation_id
+          update conversations set last_message_at = latest.at, updated_at = now()
+          from (select conversation_id, max(created_at) as at from m group by conversation_id) latest
+          where conversations.id = latest.conversation_id
         )
-        select m.*, null::text as author_name, c.status as conversation_status from m, c`;
-      if (!row) return undefined;
-      const { conversation_status, ...message } = row;
-      return { message, status: conversation_status };
+        select m.*, null::text as author_name, c.status as conversation_status
+        from m join c on c.co = m.conversation_id and c.k = m.client_id`;
+      const byKey = new Map(rows.map(({ conversation_status, ...message }) => [`${message.conversation_id}\n${message.client_id}`, { message, status: conversation_status }]));
+      return items.map((item) => {
+        const key = `${item.conversationId}\n${item.clientId}`;
+        const found = byKey.get(key);
+        byKey.delete(key); // the same client id twice in one batch: only the first is new
+        return found;
+      });
     },
     async messagesAfter(conversationId: number, afterId: number, includePrivate: boolean, limit = 500): Promise<MessageRow[]> {
       return sql<MessageRow[]>`

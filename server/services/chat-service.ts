@@ -14,6 +14,7 @@ import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Responder } from './responder.ts';
 import type { RealtimeOut } from './realtime-out.ts';
 import { loadWidgetSettings, withinBusinessHours } from './widget-settings.ts';
+import { createMicroBatcher } from './micro-batcher.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -47,6 +48,8 @@ export function createChatService(deps: ChatServiceDeps) {
   const users = usersRepository(sql);
   // Bot turns of one conversation run one after another, so replies keep the order of the questions.
   const botTurns = new Map<number, Promise<void>>();
+  // Concurrent shopper messages share one INSERT (and one commit) per event-loop turn.
+  const insertFast = createMicroBatcher((items: Parameters<typeof conversations.insertCustomerMessagesFast>[0]) => conversations.insertCustomerMessagesFast(items), 200);
 
   const event = (type: InteractionType, key: string, customerId: number | null, conversationId: number | null, payload: Record<string, unknown>, at: Date = new Date()): InteractionEvent => ({
     idempotencyKey: key,
@@ -131,7 +134,7 @@ export function createChatService(deps: ChatServiceDeps) {
       const metadata = input.quickReply ? { quickReply: input.quickReply } : {};
       const locale = input.locale ?? 'en';
       if (input.conversationId !== undefined) {
-        const stored = await conversations.insertCustomerMessageFast(customerId, input.conversationId, input.clientId, text, metadata);
+        const stored = await insertFast({ customerId, conversationId: input.conversationId, clientId: input.clientId, body: text, metadata });
         if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale);
       }
       // First message, a repeat, a closed or a foreign conversation: the general path sorts out which.

@@ -4,40 +4,15 @@
 // events, so an ack still means "queued for the history".
 import type { EventSink } from './chat-service.ts';
 import type { InteractionEvent } from '../interaction-events.ts';
+import { createMicroBatcher } from './micro-batcher.ts';
 
-export function batchingEventSink(target: EventSink, maxEvents = 200): EventSink & { flush(): Promise<void> } {
-  let pending: { events: InteractionEvent[]; resolve(): void; reject(error: unknown): void }[] = [];
-  let pendingEvents = 0;
-  let scheduled = false;
-
-  async function flush(): Promise<void> {
-    scheduled = false;
-    const batch = pending;
-    if (!batch.length) return;
-    pending = [];
-    pendingEvents = 0;
-    try {
-      await target.enqueueInteractions(batch.flatMap((b) => b.events));
-      for (const b of batch) b.resolve();
-    } catch (error) {
-      for (const b of batch) b.reject(error);
-    }
-  }
-
+export function batchingEventSink(target: EventSink, maxCalls = 100): EventSink {
+  const enqueue = createMicroBatcher<InteractionEvent[], void>(async (groups) => {
+    await target.enqueueInteractions(groups.flat());
+    return groups.map(() => undefined);
+  }, maxCalls);
   return {
-    flush,
-    enqueueInteractions(events) {
-      if (!events.length) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ events, resolve, reject });
-        pendingEvents += events.length;
-        if (pendingEvents >= maxEvents) void flush();
-        else if (!scheduled) {
-          scheduled = true;
-          setImmediate(() => void flush());
-        }
-      });
-    },
+    enqueueInteractions: (events) => (events.length ? enqueue(events) : Promise.resolve()),
     enqueueFeedback: (job) => target.enqueueFeedback(job),
   };
 }
