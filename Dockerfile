@@ -3,7 +3,8 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 # tsx runs the TypeScript sources directly, and esbuild builds the browser bundles, so dev dependencies are needed.
-RUN npm ci --include=dev --no-audit --no-fund
+# `npm install` rather than `npm ci`: the lock file lists only the optional native packages of the platform it was made on.
+RUN npm install --include=dev --no-audit --no-fund
 COPY . .
 RUN npm run build
 EXPOSE 3000

@@ -22,7 +22,7 @@ if [ -z "${REDIS_URL:-}" ] && command -v redis-cli >/dev/null && ! redis-cli -h 
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund   # not `npm ci`: see .ci/run
 fi
 echo "using Postgres at ${pg_url%%@*}@… and Redis at ${redis_url}"
 exec npm start
