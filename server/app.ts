@@ -59,7 +59,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger: { level: config.logLevel },
     bodyLimit: 256 * 1024,
     trustProxy: config.trustProxy,
-    disableRequestLogging: config.nodeEnv === 'test',
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   const visitorSecret = await sharedSecret(sql, 'visitor_token_secret', config.sessionSecret);
