@@ -36,7 +36,7 @@ export default function authRoutes(ctx: AppContext) {
     });
 
     app.post('/api/auth/logout', {
-      schema: { tags: ['auth'], summary: 'End the current session', response: { 200: Ok } },
+      schema: { tags: ['auth'], summary: 'End the current session', response: { 200: Ok, 500: ErrorResponse } },
     }, async (request, reply) => {
       const token = sessionToken(request);
       if (token) await ctx.auth.logout(token);
