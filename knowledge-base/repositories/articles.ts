@@ -4,14 +4,8 @@ import type { ChunkInput } from '../retriever.ts';
 
 export type ArticleStatus = 'draft' | 'published';
 
-export interface ArticleRow {
+export interface ArticleRow extends ArticleFields {
   id: number;
-  slug: string;
-  locale: string;
-  title: string;
-  category: string;
-  status: ArticleStatus;
-  body: string;
   current_version: number;
   published_at: Date | null;
   created_at: Date;
