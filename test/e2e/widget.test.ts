@@ -83,11 +83,12 @@ describe('shopper widget in Chromium', () => {
     await ownMessage.locator('.meta[data-state="Sent"]').waitFor();
 
     // Ask for a person: nobody is online → queued notice, position and the leave-a-message offer.
-    const talk = page.getByRole('button', { name: 'Talk to a person' });
-    if (await talk.count()) await talk.first().click();
-    else await send(page, 'Can I talk to a person please?');
+    // The header always offers a person while the bot has the chat; once queued it goes away.
+    const talk = page.locator('.head .person-btn');
+    await talk.click();
     const queueNotice = page.locator('.notice[data-position]');
     await queueNotice.getByText('You are next in the queue.').waitFor();
+    await talk.waitFor({ state: 'hidden' });
     await page.getByText("No one is available right now. Leave your email and message and we'll get back to you.").first().waitFor();
     await page.screenshot({ path: artifactPath('widget-queued.png') });
 

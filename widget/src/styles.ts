@@ -22,6 +22,9 @@ button{cursor:pointer}
 .icon-btn{border:0;background:transparent;color:inherit;width:36px;height:36px;border-radius:8px;display:grid;place-items:center}
 .icon-btn svg{width:20px;height:20px;fill:currentColor}
 .icon-btn:hover{background:rgba(127,127,127,.2)}
+.person-btn{border:1px solid currentColor;background:transparent;color:inherit;border-radius:14px;padding:3px 10px;font-size:12px;white-space:nowrap}
+.person-btn:hover{background:rgba(127,127,127,.2)}
+.person-btn[hidden]{display:none}
 .status{padding:8px 14px;font-size:13px;background:#fef3c7;color:#78350f;border-bottom:1px solid #fcd34d}
 .status.ok{display:none}
 .notice{padding:10px 14px;font-size:13px;background:#eff6ff;color:#1e3a8a;border-bottom:1px solid #bfdbfe}

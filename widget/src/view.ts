@@ -49,6 +49,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;
   private readonly transcriptButton: HTMLButtonElement;
+  /** Always one click to a person while the bot has the chat (not only when the bot offers it). */
+  private readonly personButton: HTMLButtonElement;
   private readonly live: HTMLElement;
   private readonly scroller: HTMLElement;
   private readonly rows = new Map<string, Row>();
@@ -78,6 +80,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.transcriptButton = h('button', { type: 'button', class: 'icon-btn', 'aria-label': t.transcript, title: t.transcript, hidden: true });
     this.transcriptButton.appendChild(icon(ICONS.download));
 
+    this.personButton = h('button', { type: 'button', class: 'person-btn', title: t.talkToPerson }, t.talkToPerson);
+
     this.statusBar = h('div', { class: 'status ok' });
     this.availability = h('div', { class: 'notice', hidden: true });
     this.queueNotice = h('div', { class: 'notice', hidden: true });
@@ -91,7 +95,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const compose = h('form', { class: 'compose' }, this.input, this.sendButton);
 
     this.panel = h('div', { id: 'sd-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'sd-title', hidden: true },
-      h('div', { class: 'head' }, h('h2', { id: 'sd-title' }, t.chatTitle), this.transcriptButton, close),
+      h('div', { class: 'head' }, h('h2', { id: 'sd-title' }, t.chatTitle), this.personButton, this.transcriptButton, close),
       this.statusBar, this.availability, this.queueNotice, this.scroller, this.typingLine, compose);
     this.live = h('div', { class: 'sr', 'aria-live': 'polite', role: 'status' });
     append(root, style, h('div', { class: 'root' }, this.launcher, this.panel, this.live));
@@ -105,6 +109,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       }
     });
     this.transcriptButton.addEventListener('click', () => void this.downloadTranscript());
+    this.personButton.addEventListener('click', () => this.client.send(this.t.talkToPerson, 'handoff'));
     compose.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit();
@@ -242,6 +247,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   conversationChanged(previous: ConversationSummary | null, current: ConversationSummary | null): void {
     this.transcriptButton.hidden = !current;
+    // Queued or with an agent, a person is already on the way; a resolved chat restarts with the bot.
+    this.personButton.hidden = current?.status === 'queued' || current?.status === 'assigned';
     // A person is with the shopper now: "nobody is available" no longer holds.
     if (current?.status === 'assigned') this.showAvailability({ agentsOnline: 1, withinBusinessHours: true });
     if (current?.status !== 'queued') this.queue = null;
