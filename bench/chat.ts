@@ -173,19 +173,21 @@ async function main(): Promise<void> {
     const bareTarget: Target = { name: 'bare socket.io', url: bare.url, pid: bare.child.pid!, shopper: () => ({ token: '' }), agentAuth: () => ({}) };
 
     console.log(`bench:chat — ${SHOPPERS} shoppers, ${AGENTS} agents (every agent console receives every message), loopback, ${(await import('node:os')).cpus().length} cores`);
+    // BENCH_ONLY=throughput skips the latency and idle-socket parts (quick comparisons while tuning).
+    const quick = process.env.BENCH_ONLY === 'throughput';
+    const noLatency = { p50: NaN, p99: NaN, max: NaN, achievedRate: NaN, count: 0 };
+    const noIdle = { connected: 0, rssBeforeMb: NaN, rssAfterMb: NaN, kbPerSocket: NaN };
+    // Idle sockets first, on freshly started servers: after the load runs, freed heap would absorb new sockets
+    // and make the per-socket figure look smaller than it is.
+    const idleReal = quick ? noIdle : await idleSockets(realTarget, IDLE_SOCKETS);
+    const idleBare = quick ? noIdle : await idleSockets(bareTarget, IDLE_SOCKETS);
     // Warm-up (JIT, connection pools) before measuring either side.
     await throughput(realTarget);
     await throughput(bareTarget);
     const tpReal = await throughput(realTarget);
     const tpBare = await throughput(bareTarget);
-    // BENCH_ONLY=throughput skips the latency and idle-socket parts (quick comparisons while tuning).
-    const quick = process.env.BENCH_ONLY === 'throughput';
-    const noLatency = { p50: NaN, p99: NaN, max: NaN, achievedRate: NaN, count: 0 };
-    const noIdle = { connected: 0, rssBeforeMb: NaN, rssAfterMb: NaN, kbPerSocket: NaN };
     const latReal = quick ? noLatency : await pacedLatency(realTarget, 1);
     const latBare = quick ? noLatency : await pacedLatency(bareTarget, 2);
-    const idleReal = quick ? noIdle : await idleSockets(realTarget, IDLE_SOCKETS);
-    const idleBare = quick ? noIdle : await idleSockets(bareTarget, IDLE_SOCKETS);
 
     results.throughput = { shopdesk: tpReal, bare: tpBare, ratio: tpReal.messagesPerSecond / tpBare.messagesPerSecond };
     results.latency = { shopdesk: latReal, bare: latBare };

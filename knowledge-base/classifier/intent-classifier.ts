@@ -13,9 +13,12 @@ import {
   logits, seededRandom, shuffleInPlace, softmaxInPlace, trainSoftmax,
   type SoftmaxModel, type SoftmaxOptions,
 } from './softmax.ts';
+import { combineLinearModels, trainSquaredHinge, type SquaredHingeOptions } from './squared-hinge.ts';
 
 export const OUT_OF_SCOPE_CLASS = '__out_of_scope__';
 const MODEL_FORMAT = 'shopdesk-intent-classifier/1';
+/** Chosen on a held-out split of BANKING77 train.csv: +0.5 point accuracy over logistic regression alone. */
+const DEFAULT_SVM_WEIGHT = 1;
 /** Longer messages are cut before encoding: intent lives in the first sentences, and it bounds latency. */
 const MAX_CLASSIFY_CHARS = 1000;
 
@@ -40,6 +43,12 @@ export interface TrainOptions {
   seed?: number;
   lexical?: Partial<LexicalOptions>;
   softmax?: Partial<SoftmaxOptions>;
+  /**
+   * Weight of the one-vs-rest squared-hinge SVM whose scores are added to the logistic-regression logits
+   * (default 1; 0 = logistic regression only).
+   */
+  svmWeight?: number;
+  svm?: Partial<SquaredHingeOptions>;
 }
 
 export interface IntentScore {
@@ -231,10 +240,14 @@ export class IntentClassifier {
         denseWeight: options.denseWeight ?? 0.5,
       };
       const vectors = await featurize(featurizer, texts);
-      const model = trainSoftmax(vectors, labels, featureCount(featurizer), data.classes.length, {
-        epochs: forCalibration ? calibrationEpochs(texts.length) : epochsFor(texts.length), seed, ...options.softmax,
-      });
-      return { featurizer, model };
+      const epochs = forCalibration ? calibrationEpochs(texts.length) : epochsFor(texts.length);
+      const numFeatures = featureCount(featurizer);
+      const numClasses = data.classes.length;
+      const logistic = trainSoftmax(vectors, labels, numFeatures, numClasses, { epochs, seed, ...options.softmax });
+      const svmWeight = options.svmWeight ?? DEFAULT_SVM_WEIGHT;
+      if (svmWeight <= 0) return { featurizer, model: logistic };
+      const svm = trainSquaredHinge(vectors, labels, numFeatures, numClasses, { epochs, seed, ...options.svm });
+      return { featurizer, model: combineLinearModels(logistic, svm, svmWeight) };
     };
 
     let threshold = options.fixedThreshold ?? 0;

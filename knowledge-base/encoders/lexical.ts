@@ -10,13 +10,15 @@ import type { Encoder, FeatureVector } from './types.ts';
 export interface LexicalOptions {
   /** Share of the squared norm given to word n-grams (the rest goes to character n-grams). */
   wordWeight: number;
+  /** Longest word n-gram (1 = unigrams only). */
+  wordMaxN: number;
   charMin: number;
   charMax: number;
   /** Ignore n-grams seen in fewer documents; 0 = automatic (1 for small sets, 2 from 5,000 texts). */
   minDf: number;
 }
 
-export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = { wordWeight: 0.4, charMin: 3, charMax: 5, minDf: 0 };
+export const DEFAULT_LEXICAL_OPTIONS: LexicalOptions = { wordWeight: 0.4, wordMaxN: 1, charMin: 3, charMax: 5, minDf: 0 };
 
 export interface LexicalEncoderJSON {
   type: 'lexical';
@@ -30,8 +32,12 @@ function features(text: string, options: LexicalOptions): { words: string[]; cha
   const tokens = tokenize(text, { dropStopWords: false });
   const words: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
-    words.push(`w${tokens[i]}`);
-    if (i + 1 < tokens.length) words.push(`w${tokens[i]} ${tokens[i + 1]}`);
+    let gram = tokens[i];
+    words.push(`w${gram}`);
+    for (let n = 2; n <= options.wordMaxN && i + n <= tokens.length; n++) {
+      gram += ` ${tokens[i + n - 1]}`;
+      words.push(`w${gram}`);
+    }
   }
   const chars = charNgrams(text, options.charMin, options.charMax).map((g) => `c${g}`);
   return { words, chars };
