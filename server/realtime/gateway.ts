@@ -52,6 +52,24 @@ function cookieValue(header: string, name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The Redis adapter fires its publishes without awaiting them. One that fails (Redis unreachable, or this
+ * server shutting down while a handler is still in flight) must be logged, not left as an unhandled rejection
+ * that would end the process. Clients resync on reconnect, so a lost broadcast loses no message.
+ */
+function observedPublisher(redis: Redis, log: GatewayDeps['log']): Redis {
+  return new Proxy(redis, {
+    get(target, property, receiver) {
+      if (property !== 'publish') return Reflect.get(target, property, receiver);
+      return (...args: Parameters<Redis['publish']>) => {
+        const result = target.publish(...args);
+        result.catch((error: Error) => log.warn({ err: error }, 'realtime broadcast not published'));
+        return result;
+      };
+    },
+  });
+}
+
 export function errorBody(error: unknown): ErrorBody {
   if (error instanceof AppError) return { code: error.code, message: error.message };
   return { code: 'internal', message: 'Something went wrong on our side; please try again.' };
@@ -80,7 +98,7 @@ export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     serveClient: false,
     connectionStateRecovery: undefined,
   });
-  io.adapter(createAdapter(deps.pub, deps.sub, { key: prefixed(deps.config, 'socket.io') }));
+  io.adapter(createAdapter(observedPublisher(deps.pub, deps.log), deps.sub, { key: prefixed(deps.config, 'socket.io') }));
   const widget = io.of('/widget') as WidgetNs;
   const agent = io.of('/agent') as AgentNs;
   const users = usersRepository(deps.sql);
@@ -223,9 +241,7 @@ export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
 
   // Emitting through a room with a generic event name needs one untyped call; RealtimeOut keeps callers typed.
   type Emitter = { emit(event: string, ...args: unknown[]): boolean };
-  // After shutdown has quit Redis, a handler still in flight must not publish: the adapter's unawaited publish
-  // would reject unhandled ("Connection is closed"). Clients resync on reconnect; nothing is lost.
-  const emit = (target: Emitter, event: string, args: unknown[]) => (deps.pub.status === 'end' ? undefined : void target.emit(event, ...args));
+  const emit = (target: Emitter, event: string, args: unknown[]) => void target.emit(event, ...args);
   const out: RealtimeOut = {
     toWidgetConversation: (id, event, ...args) => emit(widget.to(convRoom(id)) as unknown as Emitter, event, args),
     toAgents: (event, ...args) => emit(agent.to(AGENTS_ROOM) as unknown as Emitter, event, args),

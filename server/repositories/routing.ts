@@ -26,11 +26,12 @@ async function openChats(tx: Tx, agentId: number): Promise<number> {
  * transaction holds (waiting there while holding other agents' locks is how deadlocks start); whichever
  * transaction finishes last runs another pass, so a seat skipped here is filled by it.
  */
-async function lockAgentWithCapacity(tx: Tx, agentId: number, mode: 'auto' | 'manual'): Promise<{ name: string } | null> {
+async function lockAgentWithCapacity(tx: Tx, agentId: number, mode: 'auto' | 'manual'): Promise<{ name: string } | null | 'locked'> {
   const [agent] = await tx<{ name: string; capacity: number; presence: string; active: boolean }[]>`
     select name, capacity, presence, active from users where id = ${agentId}
     ${mode === 'auto' ? tx`for update skip locked` : tx`for update`}`;
-  if (!agent || !agent.active) return null;
+  if (!agent) return mode === 'auto' ? 'locked' : null;
+  if (!agent.active) return null;
   if (mode === 'manual') return agent;
   if (agent.presence !== 'online') return null;
   return (await openChats(tx, agentId)) < agent.capacity ? agent : null;
@@ -53,12 +54,19 @@ export const routingRepository = (sql: Sql) => ({
     return rows.length > 0;
   },
 
-  /** Assigns the longest-waiting queued chat to the least-loaded online agent with a free seat, or returns null. */
-  async assignNext(): Promise<Assignment | null> {
+  /**
+   * Assigns the longest-waiting queued chat to the least-loaded online agent with a free seat. 'empty' when
+   * there is nothing to do (no queued chat, or no free seat); 'busy' when rows it needed were locked for a
+   * moment by other statements (a message touching the conversation, another pass) — worth trying again soon.
+   */
+  async assignNext(): Promise<Assignment | 'empty' | 'busy'> {
     return sql.begin(async (tx) => {
       const [conversation] = await tx<{ id: number }[]>`
         select id from conversations where status = 'queued' order by queued_at, id limit 1 for update skip locked`;
-      if (!conversation) return null;
+      if (!conversation) {
+        const [queued] = await tx<{ any: boolean }[]>`select exists (select 1 from conversations where status = 'queued') as any`;
+        return queued.any ? ('busy' as const) : ('empty' as const);
+      }
       // Candidates in preference order; the load here is only a hint, re-checked under the lock below.
       const candidates = await tx<{ id: number }[]>`
         select u.id from users u
@@ -66,13 +74,15 @@ export const routingRepository = (sql: Sql) => ({
         order by (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned')::float / u.capacity,
                  u.last_assigned_at nulls first, u.id
         limit 20`;
+      let skipped = false;
       for (const candidate of candidates) {
         const agent = await lockAgentWithCapacity(tx, candidate.id, 'auto');
-        if (!agent) continue;
+        if (agent === 'locked') skipped = true;
+        if (!agent || agent === 'locked') continue;
         const row = await giveTo(tx, conversation.id, candidate.id);
         return { conversationId: conversation.id, customerId: row.customer_id, agentId: candidate.id, agentName: agent.name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
       }
-      return null;
+      return skipped ? ('busy' as const) : ('empty' as const);
     });
   },
 
@@ -86,7 +96,7 @@ export const routingRepository = (sql: Sql) => ({
       if (!conversation || !allowedStatuses.includes(conversation.status as never)) return 'not_available' as const;
       // A person choosing a chat (accept) or a colleague handing one over is not held to the auto-assignment capacity.
       const agent = await lockAgentWithCapacity(tx, agentId, 'manual');
-      if (!agent) return 'agent_unavailable' as const;
+      if (!agent || agent === 'locked') return 'agent_unavailable' as const;
       const row = await giveTo(tx, conversationId, agentId);
       return { conversationId, customerId: row.customer_id, agentId, agentName: agent.name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
     });

@@ -261,9 +261,16 @@ export function createChatService(deps: ChatServiceDeps) {
     /** Hands queued chats to free agents until none is left, then tells the shoppers still waiting their place. */
     async assignPending(): Promise<number> {
       let assigned = 0;
+      let busyRetries = 0;
       for (let i = 0; i < 200; i++) {
         const assignment = await routing.assignNext();
-        if (!assignment) break;
+        if (assignment === 'empty') break;
+        if (assignment === 'busy') {
+          // Rows are locked only for a statement or two; the sweep would get there too, but seconds later.
+          if (++busyRetries > 40) break;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+          continue;
+        }
         assigned++;
         await afterAssignment(assignment, 'assigned');
       }
