@@ -1,6 +1,8 @@
 // Intent classifier: lexical TF-IDF features (always) plus sentence-embedding
 // features (when a transformers.js model is loaded), concatenated into one
-// sparse vector and fed to a multinomial logistic regression.
+// sparse vector and fed to a multinomial logistic regression plus a
+// one-vs-rest squared-hinge SVM whose scores are added to its logits (both are
+// linear, so the stored model is still one weight matrix).
 //
 // Out-of-scope decision: the confidence threshold is chosen on held-out
 // examples (k-fold, or one held-out split for large sets) so that a known

@@ -28,7 +28,7 @@ export async function createEncoders(
   log: (message: string) => void = () => {},
 ): Promise<EncoderSet> {
   const status: EncoderStatus[] = [
-    { name: 'lexical', active: true, reason: 'TF-IDF word 1-2-grams (natural + jieba) and character 3-5-grams; always available' },
+    { name: 'lexical', active: true, reason: 'TF-IDF over stemmed English words, Chinese words and word pairs (natural + jieba) and character 3-5-grams; always available' },
   ];
   let dense: Encoder | null = null;
   try {
