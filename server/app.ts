@@ -68,7 +68,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const responder = { current: options.responder ?? new GreeterResponder() };
 
   let chat: ChatService | undefined;
-  const gateway = createGateway(app.server, {
+  const gateway = await createGateway(app.server, {
     config, sql, pub: redis, sub: subscriber, visitorSecret, auth, log: app.log,
     chat: () => chat!,
   });
@@ -135,6 +135,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       gateway.io.disconnectSockets(true);
       await new Promise<void>((resolve) => gateway.io.close(() => resolve()));
       await chat!.drain();
+      await gateway.closeFanout();
       for (const fn of closers.reverse()) await fn();
       await app.close().catch(() => {});
       await queues.close();

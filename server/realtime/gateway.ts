@@ -15,6 +15,7 @@ import type {
   WidgetClientToServer, WidgetServerToClient, WidgetSocketData,
 } from './event-maps.ts';
 import { payloadProblem, type PayloadSchemaName } from './payload-schemas.ts';
+import { createMessageFanout } from './message-fanout.ts';
 import type { RealtimeOut } from '../services/realtime-out.ts';
 import type { ChatService } from '../services/chat-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
@@ -89,7 +90,7 @@ function rateLimiter(limit: number, windowMs: number) {
   };
 }
 
-export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
+export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   const io = new Server(httpServer, {
     // Large enough that an oversized message reaches validation and gets a clear error,
     // small enough that nobody can push megabytes through one frame.
@@ -242,7 +243,19 @@ export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   // Emitting through a room with a generic event name needs one untyped call; RealtimeOut keeps callers typed.
   type Emitter = { emit(event: string, ...args: unknown[]): boolean };
   const emit = (target: Emitter, event: string, args: unknown[]) => void target.emit(event, ...args);
+  const fanout = await createMessageFanout({
+    pub: deps.pub,
+    sub: deps.pub.duplicate({ enableAutoPipelining: false }),
+    channel: prefixed(deps.config, 'messages'),
+    log: deps.log,
+    deliverLocally: (message) => {
+      // Private notes never reach the /widget namespace.
+      if (!message.private) widget.local.to(convRoom(message.conversationId)).emit('message:new', message);
+      agent.local.to(AGENTS_ROOM).emit('message:new', message);
+    },
+  });
   const out: RealtimeOut = {
+    announceMessage: (message) => fanout.announce(message),
     toWidgetConversation: (id, event, ...args) => emit(widget.to(convRoom(id)) as unknown as Emitter, event, args),
     toAgents: (event, ...args) => emit(agent.to(AGENTS_ROOM) as unknown as Emitter, event, args),
     toAgent: (id, event, ...args) => emit(agent.to(agentRoom(id)) as unknown as Emitter, event, args),
@@ -253,6 +266,6 @@ export function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     },
   };
 
-  return { io, out, widget, agent, beginShutdown: () => void (shuttingDown = true) };
+  return { io, out, widget, agent, beginShutdown: () => void (shuttingDown = true), closeFanout: () => fanout.close() };
 }
-export type Gateway = ReturnType<typeof createGateway>;
+export type Gateway = Awaited<ReturnType<typeof createGateway>>;

@@ -69,12 +69,6 @@ export function createChatService(deps: ChatServiceDeps) {
     return toSummary(row);
   }
 
-  /** Sends a stored message to everyone who may see it (private notes: agents only). */
-  function announceMessage(message: ChatMessage): void {
-    if (!message.private) realtime.toWidgetConversation(message.conversationId, 'message:new', message);
-    realtime.toAgents('message:new', message);
-  }
-
   async function announceConversation(conversationId: number): Promise<ConversationSummary> {
     const conversation = await summary(conversationId);
     realtime.toWidgetConversation(conversationId, 'conversation:updated', conversation);
@@ -84,7 +78,7 @@ export function createChatService(deps: ChatServiceDeps) {
 
   async function systemMessage(conversationId: number, text: string, metadata: Record<string, unknown>): Promise<void> {
     const { message } = await conversations.insertMessage({ conversationId, authorType: 'system', body: text, metadata });
-    announceMessage(toChatMessage(message));
+    realtime.announceMessage(toChatMessage(message));
   }
 
   function ownConversation(row: ConversationRow | undefined, customerId: number): ConversationRow {
@@ -164,7 +158,7 @@ export function createChatService(deps: ChatServiceDeps) {
     /** Announces a newly stored shopper message, queues its history events, and gives the bot its turn. */
     async publishCustomerMessage(customerId: number, message: MessageRow, status: ConversationRow['status'], startedConversation: ConversationRow | null, locale: string): Promise<SendResult> {
       const conversationId = message.conversation_id;
-      announceMessage(toChatMessage(message));
+      realtime.announceMessage(toChatMessage(message));
       const batch = [messageEvent(message, customerId)];
       if (startedConversation) {
         batch.unshift(event('conversation.started', `conv:${conversationId}`, customerId, conversationId, { channel: 'widget' }, startedConversation.created_at));
@@ -216,7 +210,7 @@ export function createChatService(deps: ChatServiceDeps) {
           body: decision.reply,
           metadata,
         });
-        announceMessage(toChatMessage(reply));
+        realtime.announceMessage(toChatMessage(reply));
         await events.enqueueInteractions([
           event('message.bot', `msg:${reply.id}`, customerId, conversationId, { messageId: reply.id, text: decision.reply }, reply.created_at),
           event('bot.decision', `decision:${message.id}`, customerId, conversationId, { inReplyTo: message.id, question: message.body, ...metadata, action: decision.action }, reply.created_at),
@@ -305,7 +299,7 @@ export function createChatService(deps: ChatServiceDeps) {
       });
       const result = { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
       if (duplicate) return result;
-      announceMessage(toChatMessage(message));
+      realtime.announceMessage(toChatMessage(message));
       if (!message.private) await routing.recordFirstResponse(row.id);
       await events.enqueueInteractions([
         event(message.private ? 'note.agent' : 'message.agent', `msg:${message.id}`, row.customer_id, row.id, { messageId: message.id, agentId: agent.id, text }, message.created_at),

@@ -1,7 +1,7 @@
 // What the services need from the realtime gateway: where to send an event.
 // Kept as an interface so services do not depend on Socket.IO types, and the
 // gateway (server/realtime/gateway.ts) is the only code that knows rooms.
-import type { AgentServerToClient, WidgetServerToClient } from '../realtime/event-maps.ts';
+import type { AgentServerToClient, ChatMessage, WidgetServerToClient } from '../realtime/event-maps.ts';
 
 type Args<M, E extends keyof M> = M[E] extends (...args: infer A) => void ? A : never;
 
@@ -13,6 +13,8 @@ export interface RealtimeOut {
   toAgent<E extends keyof AgentServerToClient>(agentId: number, event: E, ...args: Args<AgentServerToClient, E>): void;
   /** Agents who have the conversation open (typing indicators). */
   toAgentConversation<E extends keyof AgentServerToClient>(conversationId: number, event: E, ...args: Args<AgentServerToClient, E>): void;
+  /** A stored message to everyone who may see it, on every server: the shopper's tabs (unless private) and all agents. */
+  announceMessage(message: ChatMessage): void;
   /** Closes every console connection of an agent, on any server (deactivation: a live socket must not outlive the account). */
   disconnectAgent(agentId: number): void;
   /** Subscribes every socket of the customer, on any server, to a newly created conversation. */
