@@ -148,10 +148,10 @@ async function main(): Promise<void> {
     insert into users (email, name, role, password_hash, capacity, presence)
     select 'bench' || g || '@demo.shop', 'Bench Agent ' || g, 'agent', ${hash}, 100, 'online' from generate_series(1, ${AGENTS}) g returning id`).map((r) => r.id);
   const customerIds = (await sql<{ id: number }[]>`insert into customers (name) select 'Bench shopper ' || g from generate_series(1, ${SHOPPERS + IDLE_SOCKETS}) g returning id`).map((r) => r.id);
-  const conversationIds = (await sql<{ id: number }[]>`
+  await sql`
     insert into conversations (customer_id, status, assignee_id, handed_off, queued_at, assigned_at)
     select c, 'assigned', (${sql.array(agentIds)}::bigint[])[1 + (row_number() over () % ${AGENTS})], true, now(), now()
-    from unnest(${sql.array(customerIds.slice(0, SHOPPERS))}::bigint[]) c returning id`).map((r) => r.id);
+    from unnest(${sql.array(customerIds.slice(0, SHOPPERS))}::bigint[]) c`;
 
   const env = {
     NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, REDIS_PREFIX: redisPrefix, SESSION_SECRET: secret,
@@ -166,7 +166,8 @@ async function main(): Promise<void> {
     const { token: agentToken } = (await login.json()) as { token: string };
     const realTarget: Target = {
       name: 'shopdesk', url: real.url, pid: real.child.pid!,
-      shopper: (i) => ({ token: signVisitorToken(secret, customerIds[i]), conversationId: conversationIds[i] }),
+      // No conversation id in the sends, as the widget does: the server finds the shopper's open conversation.
+      shopper: (i) => ({ token: signVisitorToken(secret, customerIds[i]) }),
       agentAuth: () => ({ token: agentToken }),
     };
     bare = await startChild(['bench/bare-relay.ts'], {}, /listening on (http:\/\/\S+)/);

@@ -122,20 +122,26 @@ export const conversationsRepository = (sql: Sql) => {
     },
     /**
      * The common case of shopper messages, many in one statement (one round trip, one commit): each is stored
-     * when its conversation is the customer's and open, and its client id is new; rows go in in the order given,
-     * so ids keep the order of arrival. Items that could not be stored get undefined (the caller finds out why).
+     * in the given conversation, or without one in the customer's open conversation, when that conversation is
+     * the customer's and open and the client id is new; rows go in in the order given, so ids keep the order of
+     * arrival. Items that could not be stored get undefined (the caller finds out why: a first message, a repeat,
+     * a closed or a foreign conversation).
      */
-    async insertCustomerMessagesFast(items: { customerId: number; conversationId: number; clientId: string; body: string; metadata: Record<string, unknown> }[]): Promise<({ message: MessageRow; status: ConversationRow['status'] } | undefined)[]> {
+    async insertCustomerMessagesFast(items: { customerId: number; conversationId: number | null; clientId: string; body: string; metadata: Record<string, unknown> }[]): Promise<({ message: MessageRow; status: ConversationRow['status'] } | undefined)[]> {
       const input = items.map((item, i) => ({ i, cu: item.customerId, co: item.conversationId, k: item.clientId, b: item.body, m: item.metadata }));
-      const rows = await sql<(MessageRow & { conversation_status: ConversationRow['status'] })[]>`
+      const rows = await sql<(MessageRow & { input_index: number; conversation_status: ConversationRow['status'] })[]>`
         with input as (
           select * from jsonb_to_recordset(${sql.json(input as never)}::jsonb) as r(i int, cu bigint, co bigint, k text, b text, m jsonb)
         ), c as (
-          select input.*, conversations.status from input
-          join conversations on conversations.id = input.co and conversations.customer_id = input.cu and conversations.status <> 'resolved'
+          select input.*, open.id as conversation_id, open.status from input
+          join lateral (
+            select id, status from conversations
+            where customer_id = input.cu and status <> 'resolved' and (input.co is null or id = input.co)
+            order by id desc limit 1
+          ) open on true
         ), m as (
           insert into messages (conversation_id, author_type, client_id, body, metadata)
-          select co, 'customer', k, b, m from c order by i
+          select conversation_id, 'customer', k, b, m from c order by i
           on conflict (conversation_id, client_id) do nothing
           returning *
         ), touch as (
@@ -143,15 +149,18 @@ export const conversationsRepository = (sql: Sql) => {
           from (select conversation_id, max(created_at) as at from m group by conversation_id) latest
           where conversations.id = latest.conversation_id
         )
-        select m.*, null::text as author_name, c.status as conversation_status
-        from m join c on c.co = m.conversation_id and c.k = m.client_id`;
-      const byKey = new Map(rows.map(({ conversation_status, ...message }) => [`${message.conversation_id}\n${message.client_id}`, { message, status: conversation_status }]));
-      return items.map((item) => {
-        const key = `${item.conversationId}\n${item.clientId}`;
-        const found = byKey.get(key);
-        byKey.delete(key); // the same client id twice in one batch: only the first is new
-        return found;
-      });
+        select m.*, null::text as author_name, c.i as input_index, c.status as conversation_status
+        from m join c on c.conversation_id = m.conversation_id and c.k = m.client_id
+        order by c.i`;
+      const results: ({ message: MessageRow; status: ConversationRow['status'] } | undefined)[] = items.map(() => undefined);
+      const taken = new Set<number>();
+      for (const { input_index, conversation_status, ...message } of rows) {
+        // The same client id twice in one batch joins the one stored row twice: only the first is new.
+        if (taken.has(message.id)) continue;
+        taken.add(message.id);
+        results[input_index] = { message, status: conversation_status };
+      }
+      return results;
     },
     async messagesAfter(conversationId: number, afterId: number, includePrivate: boolean, limit = 500): Promise<MessageRow[]> {
       return sql<MessageRow[]>`

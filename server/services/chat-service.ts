@@ -127,10 +127,8 @@ export function createChatService(deps: ChatServiceDeps) {
       const text = messageText(input.text);
       const metadata = input.quickReply ? { quickReply: input.quickReply } : {};
       const locale = input.locale ?? 'en';
-      if (input.conversationId !== undefined) {
-        const stored = await insertFast({ customerId, conversationId: input.conversationId, clientId: input.clientId, body: text, metadata });
-        if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale);
-      }
+      const stored = await insertFast({ customerId, conversationId: input.conversationId ?? null, clientId: input.clientId, body: text, metadata });
+      if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale);
       // First message, a repeat, a closed or a foreign conversation: the general path sorts out which.
       let row: ConversationRow | undefined;
       if (input.conversationId !== undefined) {
