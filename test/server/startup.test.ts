@@ -24,7 +24,8 @@ describe('start-up', () => {
   });
 
   it('names an unreachable Redis and how to start it', () => {
-    const { code, stderr } = start({ REDIS_URL: 'redis://127.0.0.1:1' });
+    // An existing database, so that the Postgres check (which creates a missing one) leaves nothing behind.
+    const { code, stderr } = start({ REDIS_URL: 'redis://127.0.0.1:1', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' });
     expect(code).toBe(1);
     expect(stderr.split('\n')).toHaveLength(1);
     expect(stderr).toContain('Redis is not reachable at redis://127.0.0.1:1');
