@@ -192,7 +192,6 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     const me = { id: socket.data.userId, role: socket.data.role, name: socket.data.name };
     socket.join([AGENTS_ROOM, agentRoom(me.id)]);
     const chat = deps.chat();
-    const exists = async (conversationId: number) => (await deps.sql`select 1 from conversations where id = ${conversationId}`).length > 0;
 
     on<{ presence: 'online' | 'away' | 'offline' }>(s, 'presence:set', 'presence', async (p) => {
       await users.setPresence(me.id, p.presence);
@@ -218,10 +217,8 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
       socket.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'agent', name: me.name, typing: p.typing });
     }, rateLimiter(30, 10_000));
     on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.agentSeen(p.conversationId, p.lastSeenId));
-    on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', async (p) => {
-      if (!(await exists(p.conversationId))) throw new AppError(404, 'not_found', 'Conversation not found.');
-      return chat.sync(p.conversationId, p.afterId, true);
-    });
+    // chat.sync answers not_found for a conversation that does not exist.
+    on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.sync(p.conversationId, p.afterId, true));
     refuseUnknownEvents(s, new Set(['presence:set', 'conversation:join', 'conversation:leave', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen', 'message:send', 'typing', 'messages:seen', 'messages:sync']));
 
     socket.on('disconnect', async () => {

@@ -77,6 +77,7 @@ describe('routing', () => {
     const accepted = await callOk<{ conversation: ConversationSummary }>(samSocket, 'conversation:accept', { conversationId: shopper.conversationId });
     expect(accepted.conversation).toMatchObject({ status: 'assigned', assignee: { id: sam.user.id } });
     // Only the holder (or an admin) can transfer it.
+    expect(await call(samSocket, 'messages:sync', { conversationId: 99_999_999, afterId: 0 })).toEqual({ ok: false, error: { code: 'not_found', message: 'Conversation not found.' } });
     const stolen = await call(secondSocket, 'conversation:transfer', { conversationId: shopper.conversationId, toAgentId: other.id });
     expect(stolen).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
