@@ -3,7 +3,8 @@
 // next to a bare Socket.IO relay, plus the interactions worker's write rate.
 // Prints figures; asserts nothing. Sizes can be changed with BENCH_* variables.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { io, type Socket } from 'socket.io-client';
@@ -15,11 +16,13 @@ import { deleteRedisPrefix } from '../test/support/test-env.ts';
 const SHOPPERS = Number(process.env.BENCH_SHOPPERS ?? 100);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 4);
 const MESSAGES_PER_SHOPPER = Number(process.env.BENCH_MESSAGES ?? 30);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PACED_RATE = Number(process.env.BENCH_RATE ?? 1000);
 const PACED_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 5000);
 const PG_SERVER = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const ROOT = new URL('..', import.meta.url).pathname;
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -63,15 +66,42 @@ interface Target {
   agentAuth(i: number): Record<string, unknown>;
 }
 
+/** CPU time (ms) used so far by one process. */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime + stime
+}
+
+/** CPU time (ms) used so far by every process with this command name (Postgres backends, redis-server). */
+async function cpuMsOfCommand(command: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if ((await readFile(`/proc/${entry}/comm`, 'utf8')).trim() === command) total += await cpuMs(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+interface CpuSplit { server: number; postgres: number; redis: number; loadGenerator: number }
+async function cpuSnapshot(pid: number): Promise<CpuSplit> {
+  const own = process.cpuUsage();
+  return { server: await cpuMs(pid), postgres: await cpuMsOfCommand('postgres'), redis: await cpuMsOfCommand('redis-server'), loadGenerator: (own.user + own.system) / 1000 };
+}
+
 /** Every shopper sends its messages one after another (each waits for its ack); all shoppers at once. */
 let throughputRuns = 0;
-async function throughput(target: Target): Promise<{ messagesPerSecond: number; delivered: number }> {
+async function throughput(target: Target): Promise<{ messagesPerSecond: number; delivered: number; cpuMsPer1000: CpuSplit }> {
   const run = ++throughputRuns; // client ids must be new in every run, or the server rightly drops them as repeats
   const agents = await Promise.all(Array.from({ length: AGENTS }, (_, i) => connect(`${target.url}/agent`, target.agentAuth(i))));
   const shoppers = await Promise.all(Array.from({ length: SHOPPERS }, (_, i) => connect(`${target.url}/widget`, { token: target.shopper(i).token })));
   const expected = SHOPPERS * MESSAGES_PER_SHOPPER;
   let delivered = 0;
   const allDelivered = new Promise<void>((resolve) => agents[0].on('message:new', () => ++delivered === expected && resolve()));
+  const cpuBefore = await cpuSnapshot(target.pid);
   const started = performance.now();
   await Promise.all(shoppers.map(async (socket, i) => {
     const { conversationId } = target.shopper(i);
@@ -82,8 +112,10 @@ async function throughput(target: Target): Promise<{ messagesPerSecond: number; 
   }));
   await Promise.race([allDelivered, new Promise((r) => setTimeout(r, 30_000))]);
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await cpuSnapshot(target.pid);
   [...agents, ...shoppers].forEach((s) => s.close());
-  return { messagesPerSecond: delivered / seconds, delivered };
+  const per1000 = (key: keyof CpuSplit) => ((cpuAfter[key] - cpuBefore[key]) * 1000) / Math.max(1, delivered);
+  return { messagesPerSecond: delivered / seconds, delivered, cpuMsPer1000: { server: per1000('server'), postgres: per1000('postgres'), redis: per1000('redis'), loadGenerator: per1000('loadGenerator') } };
 }
 
 /** Messages at a fixed total rate; latency from the shopper's send to the agent's receipt. */
@@ -182,11 +214,20 @@ async function main(): Promise<void> {
     // and make the per-socket figure look smaller than it is.
     const idleReal = quick ? noIdle : await idleSockets(realTarget, IDLE_SOCKETS);
     const idleBare = quick ? noIdle : await idleSockets(bareTarget, IDLE_SOCKETS);
-    // Warm-up (JIT, connection pools) before measuring either side.
+    // Warm-up (JIT, connection pools) before measuring either side, then interleaved rounds: a short run is at
+    // the mercy of whatever else the machine does at that moment, so each side reports its median round.
     await throughput(realTarget);
     await throughput(bareTarget);
-    const tpReal = await throughput(realTarget);
-    const tpBare = await throughput(bareTarget);
+    const realRounds: Awaited<ReturnType<typeof throughput>>[] = [];
+    const bareRounds: Awaited<ReturnType<typeof throughput>>[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      realRounds.push(await throughput(realTarget));
+      bareRounds.push(await throughput(bareTarget));
+    }
+    const median = (rounds: typeof realRounds) => [...rounds].sort((a, b) => a.messagesPerSecond - b.messagesPerSecond)[Math.floor(rounds.length / 2)];
+    const tpReal = median(realRounds);
+    const tpBare = median(bareRounds);
+    console.log(`throughput rounds, msgs/s — shopdesk: ${realRounds.map((r) => fmt(r.messagesPerSecond, 0)).join(', ')}; bare: ${bareRounds.map((r) => fmt(r.messagesPerSecond, 0)).join(', ')}`);
     const latReal = quick ? noLatency : await pacedLatency(realTarget, 1);
     const latBare = quick ? noLatency : await pacedLatency(bareTarget, 2);
 
@@ -197,7 +238,9 @@ async function main(): Promise<void> {
     console.log('');
     console.log('| figure | shopdesk (persisted) | bare Socket.IO | ratio |');
     console.log('|---|---|---|---|');
-    console.log(`| relay throughput, msgs/s (${SHOPPERS} shoppers × ${MESSAGES_PER_SHOPPER}, ack-paced) | ${fmt(tpReal.messagesPerSecond, 0)} | ${fmt(tpBare.messagesPerSecond, 0)} | ${fmt(100 * tpReal.messagesPerSecond / tpBare.messagesPerSecond, 0)} % |`);
+    console.log(`| relay throughput, msgs/s (${SHOPPERS} shoppers × ${MESSAGES_PER_SHOPPER}, ack-paced, median of ${ROUNDS} rounds) | ${fmt(tpReal.messagesPerSecond, 0)} | ${fmt(tpBare.messagesPerSecond, 0)} | ${fmt(100 * tpReal.messagesPerSecond / tpBare.messagesPerSecond, 0)} % |`);
+    const cpu = (split: CpuSplit) => `server ${fmt(split.server, 0)}, Postgres ${fmt(split.postgres, 0)}, Redis ${fmt(split.redis, 0)}, load generator ${fmt(split.loadGenerator, 0)}`;
+    console.log(`| CPU ms per 1,000 messages relayed | ${cpu(tpReal.cpuMsPer1000)} | ${cpu(tpBare.cpuMsPer1000)} | ${fmt(tpReal.cpuMsPer1000.server / tpBare.cpuMsPer1000.server)}× (server) |`);
     console.log(`| shopper→agent latency p50 at ${PACED_RATE} msgs/s, ms | ${fmt(latReal.p50)} | ${fmt(latBare.p50)} | ${fmt(latReal.p50 / latBare.p50)}× |`);
     console.log(`| shopper→agent latency p99 at ${PACED_RATE} msgs/s, ms | ${fmt(latReal.p99)} | ${fmt(latBare.p99)} | ${fmt(latReal.p99 / latBare.p99)}× |`);
     console.log(`| achieved send rate, msgs/s (delivered/sent) | ${fmt(latReal.achievedRate, 0)} (${latReal.count}/${PACED_RATE * PACED_SECONDS}) | ${fmt(latBare.achievedRate, 0)} (${latBare.count}/${PACED_RATE * PACED_SECONDS}) | |`);

@@ -158,8 +158,8 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
 
     on(s, 'conversation:current', 'empty', () => chat.currentConversation(customerId));
     on<{ clientId: string; text: string; conversationId?: number; quickReply?: string }>(s, 'message:send', 'widgetSend', async (p) => {
-      const result = await chat.customerMessage(customerId, { ...p, locale });
-      socket.join(convRoom(result.conversationId));
+      const result = await chat.customerMessage(customerId, { ...p, locale, senderSocketId: socket.id });
+      if (!owns(result.conversationId)) socket.join(convRoom(result.conversationId));
       return result;
     }, messageLimit);
     on<{ conversationId: number }>(s, 'handoff:request', 'conversationRef', async (p) => ({ conversation: await chat.requestHandoff(customerId, p.conversationId) }));
@@ -245,14 +245,17 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     sub: deps.pub.duplicate({ enableAutoPipelining: false }),
     channel: prefixed(deps.config, 'messages'),
     log: deps.log,
-    deliverLocally: (message) => {
-      // Private notes never reach the /widget namespace.
-      if (!message.private) widget.local.to(convRoom(message.conversationId)).emit('message:new', message);
+    deliverLocally: (message, exceptSocketId) => {
+      // Private notes never reach the /widget namespace. The sending tab knows its message from the ack.
+      if (!message.private) {
+        const room = widget.local.to(convRoom(message.conversationId));
+        (exceptSocketId ? room.except(exceptSocketId) : room).emit('message:new', message);
+      }
       agent.local.to(AGENTS_ROOM).emit('message:new', message);
     },
   });
   const out: RealtimeOut = {
-    announceMessage: (message) => fanout.announce(message),
+    announceMessage: (message, exceptSocketId) => fanout.announce(message, exceptSocketId),
     toWidgetConversation: (id, event, ...args) => emit(widget.to(convRoom(id)) as unknown as Emitter, event, args),
     toAgents: (event, ...args) => emit(agent.to(AGENTS_ROOM) as unknown as Emitter, event, args),
     toAgent: (id, event, ...args) => emit(agent.to(agentRoom(id)) as unknown as Emitter, event, args),

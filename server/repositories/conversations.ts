@@ -129,7 +129,8 @@ export const conversationsRepository = (sql: Sql) => {
      */
     async insertCustomerMessagesFast(items: { customerId: number; conversationId: number | null; clientId: string; body: string; metadata: Record<string, unknown> }[]): Promise<({ message: MessageRow; status: ConversationRow['status'] } | undefined)[]> {
       const input = items.map((item, i) => ({ i, cu: item.customerId, co: item.conversationId, k: item.clientId, b: item.body, m: item.metadata }));
-      const rows = await sql<(MessageRow & { input_index: number; conversation_status: ConversationRow['status'] })[]>`
+      // Only what the database decides comes back (id, conversation, time, status); the rest is the input's.
+      const rows = await sql<{ id: number; conversation_id: number; created_at: Date; input_index: number; conversation_status: ConversationRow['status'] }[]>`
         with input as (
           select * from jsonb_to_recordset(${sql.json(input as never)}::jsonb) as r(i int, cu bigint, co bigint, k text, b text, m jsonb)
         ), c as (
@@ -143,22 +144,29 @@ export const conversationsRepository = (sql: Sql) => {
           insert into messages (conversation_id, author_type, client_id, body, metadata)
           select conversation_id, 'customer', k, b, m from c order by i
           on conflict (conversation_id, client_id) do nothing
-          returning *
+          returning id, conversation_id, client_id, created_at
         ), touch as (
           update conversations set last_message_at = latest.at, updated_at = now()
           from (select conversation_id, max(created_at) as at from m group by conversation_id) latest
           where conversations.id = latest.conversation_id
         )
-        select m.*, null::text as author_name, c.i as input_index, c.status as conversation_status
+        select m.id, m.conversation_id, m.created_at, c.i as input_index, c.status as conversation_status
         from m join c on c.conversation_id = m.conversation_id and c.k = m.client_id
         order by c.i`;
       const results: ({ message: MessageRow; status: ConversationRow['status'] } | undefined)[] = items.map(() => undefined);
       const taken = new Set<number>();
-      for (const { input_index, conversation_status, ...message } of rows) {
+      for (const row of rows) {
         // The same client id twice in one batch joins the one stored row twice: only the first is new.
-        if (taken.has(message.id)) continue;
-        taken.add(message.id);
-        results[input_index] = { message, status: conversation_status };
+        if (taken.has(row.id)) continue;
+        taken.add(row.id);
+        const item = items[row.input_index];
+        results[row.input_index] = {
+          message: {
+            id: row.id, conversation_id: row.conversation_id, author_type: 'customer', author_id: null, author_name: null,
+            client_id: item.clientId, body: item.body, private: false, metadata: item.metadata, created_at: row.created_at,
+          },
+          status: row.conversation_status,
+        };
       }
       return results;
     },

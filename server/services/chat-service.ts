@@ -49,7 +49,7 @@ export function createChatService(deps: ChatServiceDeps) {
   // Bot turns of one conversation run one after another, so replies keep the order of the questions.
   const botTurns = new Map<number, Promise<void>>();
   // Concurrent shopper messages share one INSERT (and one commit) per event-loop turn.
-  const insertFast = createMicroBatcher((items: Parameters<typeof conversations.insertCustomerMessagesFast>[0]) => conversations.insertCustomerMessagesFast(items), 200);
+  const insertFast = createMicroBatcher((items: Parameters<typeof conversations.insertCustomerMessagesFast>[0]) => conversations.insertCustomerMessagesFast(items), { maxItems: 200, maxInFlight: 1 });
 
   const event = (type: InteractionType, key: string, customerId: number | null, conversationId: number | null, payload: Record<string, unknown>, at: Date = new Date()): InteractionEvent => ({
     idempotencyKey: key,
@@ -123,12 +123,12 @@ export function createChatService(deps: ChatServiceDeps) {
       return { conversation: toSummary(row), messages: messages.map(toChatMessage) };
     },
 
-    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; locale?: string }): Promise<SendResult> {
+    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; locale?: string; senderSocketId?: string }): Promise<SendResult> {
       const text = messageText(input.text);
       const metadata = input.quickReply ? { quickReply: input.quickReply } : {};
       const locale = input.locale ?? 'en';
       const stored = await insertFast({ customerId, conversationId: input.conversationId ?? null, clientId: input.clientId, body: text, metadata });
-      if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale);
+      if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale, input.senderSocketId);
       // First message, a repeat, a closed or a foreign conversation: the general path sorts out which.
       let row: ConversationRow | undefined;
       if (input.conversationId !== undefined) {
@@ -150,13 +150,13 @@ export function createChatService(deps: ChatServiceDeps) {
         await events.enqueueInteractions([messageEvent(message, customerId)]);
         return { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
       }
-      return this.publishCustomerMessage(customerId, message, row.status, started, locale);
+      return this.publishCustomerMessage(customerId, message, row.status, started, locale, input.senderSocketId);
     },
 
     /** Announces a newly stored shopper message, queues its history events, and gives the bot its turn. */
-    async publishCustomerMessage(customerId: number, message: MessageRow, status: ConversationRow['status'], startedConversation: ConversationRow | null, locale: string): Promise<SendResult> {
+    async publishCustomerMessage(customerId: number, message: MessageRow, status: ConversationRow['status'], startedConversation: ConversationRow | null, locale: string, senderSocketId?: string): Promise<SendResult> {
       const conversationId = message.conversation_id;
-      realtime.announceMessage(toChatMessage(message));
+      realtime.announceMessage(toChatMessage(message), senderSocketId);
       const batch = [messageEvent(message, customerId)];
       if (startedConversation) {
         batch.unshift(event('conversation.started', `conv:${conversationId}`, customerId, conversationId, { channel: 'widget' }, startedConversation.created_at));

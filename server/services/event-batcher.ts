@@ -10,7 +10,7 @@ export function batchingEventSink(target: EventSink, maxCalls = 100): EventSink 
   const enqueue = createMicroBatcher<InteractionEvent[], void>(async (groups) => {
     await target.enqueueInteractions(groups.flat());
     return groups.map(() => undefined);
-  }, maxCalls);
+  }, { maxItems: maxCalls, maxInFlight: 1 });
   return {
     enqueueInteractions: (events) => (events.length ? enqueue(events) : Promise.resolve()),
     enqueueFeedback: (job) => target.enqueueFeedback(job),

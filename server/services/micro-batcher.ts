@@ -1,31 +1,44 @@
-// Gathers the requests of one event-loop turn (up to `maxItems`) and serves
-// them with one call, so that under load one round trip to Postgres or Redis
-// carries the work of many sockets. Each caller gets its own result, or the
-// batch's error, and nothing is answered before the batch call has finished.
-export function createMicroBatcher<In, Out>(run: (items: In[]) => Promise<Out[]>, maxItems: number): (item: In) => Promise<Out> {
+// Gathers concurrent requests and serves them with one call, so that under
+// load one round trip to Postgres or Redis carries the work of many sockets
+// (group commit). A batch starts at the end of the event-loop turn in which
+// its first request arrived; while `maxInFlight` batches are already running,
+// new requests wait and join the next one, so batches grow with the load
+// instead of the number of round trips. Each caller gets its own result, or
+// the batch's error, and nothing is answered before its batch has finished.
+export function createMicroBatcher<In, Out>(
+  run: (items: In[]) => Promise<Out[]>,
+  options: { maxItems: number; maxInFlight: number },
+): (item: In) => Promise<Out> {
   let pending: { item: In; resolve(value: Out): void; reject(error: unknown): void }[] = [];
   let scheduled = false;
+  let inFlight = 0;
+
+  function schedule(): void {
+    if (scheduled || !pending.length || inFlight >= options.maxInFlight) return;
+    scheduled = true;
+    setImmediate(() => void flush());
+  }
 
   async function flush(): Promise<void> {
     scheduled = false;
-    const batch = pending;
+    const batch = pending.splice(0, options.maxItems);
     if (!batch.length) return;
-    pending = [];
+    inFlight++;
+    schedule(); // more than one batch's worth waiting
     try {
       const results = await run(batch.map((b) => b.item));
       batch.forEach((b, i) => b.resolve(results[i]));
     } catch (error) {
       for (const b of batch) b.reject(error);
+    } finally {
+      inFlight--;
+      schedule();
     }
   }
 
   return (item) =>
     new Promise<Out>((resolve, reject) => {
       pending.push({ item, resolve, reject });
-      if (pending.length >= maxItems) void flush();
-      else if (!scheduled) {
-        scheduled = true;
-        setImmediate(() => void flush());
-      }
+      schedule();
     });
 }

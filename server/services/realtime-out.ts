@@ -13,8 +13,11 @@ export interface RealtimeOut {
   toAgent<E extends keyof AgentServerToClient>(agentId: number, event: E, ...args: Args<AgentServerToClient, E>): void;
   /** Agents who have the conversation open (typing indicators). */
   toAgentConversation<E extends keyof AgentServerToClient>(conversationId: number, event: E, ...args: Args<AgentServerToClient, E>): void;
-  /** A stored message to everyone who may see it, on every server: the shopper's tabs (unless private) and all agents. */
-  announceMessage(message: ChatMessage): void;
+  /**
+   * A stored message to everyone who may see it, on every server: the shopper's tabs (unless private) and all
+   * agents; except the socket that sent it, when given (its ack already carries the id).
+   */
+  announceMessage(message: ChatMessage, exceptSocketId?: string): void;
   /** Closes every console connection of an agent, on any server (deactivation: a live socket must not outlive the account). */
   disconnectAgent(agentId: number): void;
   /** Subscribes every socket of the customer, on any server, to a newly created conversation. */
