@@ -1,7 +1,7 @@
 // Exactly-once storage by client id, and gap-free resync after a disconnect.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
-import { call, callOk, connectAgent, connectWidget, nextEvent, type AgentClient } from '../support/sockets.ts';
+import { call, callOk, connectAgent, connectWidget, nextEvent, record, type AgentClient } from '../support/sockets.ts';
 import type { ChatMessage, ConversationSummary } from '../../server/realtime/event-maps.ts';
 
 let stack: TestStack;
@@ -33,6 +33,25 @@ describe('message delivery', () => {
     const rows = await stack.env.sql`select id from messages where conversation_id = ${first.conversationId} and client_id = 'same-id'`;
     expect(rows).toHaveLength(1);
     shopper.close();
+  });
+
+  it('delivers a shopper message to their other tabs and the agents, but not back to the sending tab', async () => {
+    const session = await widgetSession(stack.url);
+    const sendingTab = await connectWidget(stack.url, session.visitorToken);
+    const first = await callOk<{ conversationId: number }>(sendingTab, 'message:send', { clientId: 'tab-0', text: 'Hello from the first tab' });
+    const otherTab = await connectWidget(stack.url, session.visitorToken);
+    const echoes = record<ChatMessage>(sendingTab, 'message:new');
+    const inOtherTab = nextEvent<ChatMessage>(otherTab, 'message:new', (m) => m.clientId === 'tab-1');
+    const atAgent = nextEvent<ChatMessage>(agent, 'message:new', (m) => m.clientId === 'tab-1');
+    const sent = await callOk<{ id: number; conversationId: number }>(sendingTab, 'message:send', { clientId: 'tab-1', text: 'Where is my parcel?' });
+    expect(sent.conversationId).toBe(first.conversationId);
+    expect(await inOtherTab).toMatchObject({ id: sent.id, text: 'Where is my parcel?', author: { type: 'customer' } });
+    expect((await atAgent).id).toBe(sent.id);
+    // The bot's answer reaches the sending tab, so its socket is still in the room: only its own message is left out.
+    await nextEvent<ChatMessage>(sendingTab, 'message:new', (m) => m.author.type === 'bot');
+    expect(echoes.filter((m) => m.clientId === 'tab-1')).toEqual([]);
+    sendingTab.close();
+    otherTab.close();
   });
 
   it('gives a reconnecting client exactly the messages it missed, in order', async () => {
