@@ -66,8 +66,8 @@ export const unansweredRepository = (sql: Sql) => ({
     }
     const clusterKey = tokens.join(' ') || normalised;
     const [row] = await sql<{ id: number }[]>`
-      insert into unanswered_questions (locale, text, normalised, cluster_key, tokens, examples)
-      values (${locale}, ${text.slice(0, 500)}, ${normalised}, ${clusterKey}, ${sql.array(tokens)}::text[], ${sql.json([example] as never)})
+      insert into unanswered_questions (locale, text, normalised, cluster_key, tokens, examples, source_conversation_id)
+      values (${locale}, ${text.slice(0, 500)}, ${normalised}, ${clusterKey}, ${sql.array(tokens)}::text[], ${sql.json([example] as never)}, ${conversationId})
       on conflict (locale, cluster_key) where status = 'open'
       do update set count = unanswered_questions.count + 1, last_seen = now()
       returning id`;

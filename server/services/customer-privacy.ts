@@ -54,6 +54,36 @@ export interface DeletionSummary {
   timelineEventsRemoved: number;
 }
 
+/**
+ * Removes the customer's questions from the learning loop: their examples go, a group whose representative
+ * text was theirs takes its newest remaining example's text instead, and a group left with nothing of
+ * anyone else is deleted. The group's matching key (its sorted stemmed words) stays, shared by every question
+ * in it. Groups recorded before the source was kept fall back to matching the text.
+ */
+async function forgetUnansweredQuestions(sql: Sql, conversationIds: number[]): Promise<void> {
+  const theirs = sql`(e->>'conversationId')::bigint = any(${sql.array(conversationIds)}::bigint[])`;
+  await sql`
+    with affected as (
+      select q.id, q.text, q.source_conversation_id,
+        coalesce((select jsonb_agg(e order by n) from jsonb_array_elements(q.examples) with ordinality x(e, n) where not ${theirs}), '[]'::jsonb) as kept,
+        exists (select 1 from jsonb_array_elements(q.examples) e where ${theirs} and e->>'text' = q.text) as text_matches
+      from unanswered_questions q
+      where q.source_conversation_id = any(${sql.array(conversationIds)}::bigint[])
+         or exists (select 1 from jsonb_array_elements(q.examples) e where ${theirs})
+    ), decided as (
+      select id, kept, (source_conversation_id = any(${sql.array(conversationIds)}::bigint[]) or (source_conversation_id is null and text_matches)) as text_is_theirs
+      from affected
+    ), dropped as (
+      delete from unanswered_questions q using decided d where q.id = d.id and d.text_is_theirs and jsonb_array_length(d.kept) = 0
+    )
+    update unanswered_questions q set
+      examples = d.kept,
+      text = case when d.text_is_theirs then d.kept->0->>'text' else q.text end,
+      normalised = case when d.text_is_theirs then lower(d.kept->0->>'text') else q.normalised end,
+      source_conversation_id = case when d.text_is_theirs then (d.kept->0->>'conversationId')::bigint else q.source_conversation_id end
+    from decided d where q.id = d.id and not (d.text_is_theirs and jsonb_array_length(d.kept) = 0)`;
+}
+
 export async function deleteCustomer(sql: Sql, customerId: number, actorId: number): Promise<DeletionSummary> {
   return sql.begin(async (tx) => {
     const [customer] = await tx<{ id: number }[]>`select id from customers where id = ${customerId} for update`;
@@ -66,6 +96,7 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
                  where conversation_id = any(${tx.array(ids)}::bigint[]) and author_type <> 'system' returning id`
       : [];
     const removed = await tx`delete from interaction_events where customer_id = ${customerId} returning id`;
+    if (ids.length && (await hasTable(tx as unknown as Sql, 'unanswered_questions'))) await forgetUnansweredQuestions(tx as unknown as Sql, ids);
     await tx`delete from offline_messages where customer_id = ${customerId}`;
     // Ratings stay for the statistics, without the words or the link to the person.
     await tx`update feedback set comment = null, customer_id = null where customer_id = ${customerId}`;

@@ -223,6 +223,16 @@ describe('privacy', () => {
     await sql`insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
               values ('priv:1', ${visitor.customerId}, ${sent.conversationId}, 'message.customer', ${sql.json({ text: 'My address is 1 Secret Lane' })}, now())`;
     await sql`update customers set tags = '{vip}' where id = ${visitor.customerId}`;
+    // Two questions the bot could not answer: one group of theirs alone, one shared with another shopper.
+    const other = await widgetSession(stack.url);
+    const otherShopper = await connectWidget(stack.url, other.visitorToken);
+    const otherSent = await callOk<{ conversationId: number }>(otherShopper, 'message:send', { clientId: 'o1', text: 'Hello there' });
+    otherShopper.close();
+    const { unansweredRepository } = await import('../../knowledge-base/unanswered.ts');
+    const unanswered = unansweredRepository(sql);
+    const alone = await unanswered.record('Can you deliver to 1 Secret Lane by drone', sent.conversationId);
+    const shared = await unanswered.record('Do you sell purple zebra socks', sent.conversationId);
+    expect(await unanswered.record('Do you sell purple zebra socks please', otherSent.conversationId)).toBe(shared);
 
     const exported = await http('GET', `/api/admin/customers/${visitor.customerId}/export`, admin);
     expect(exported.status).toBe(200);
@@ -239,6 +249,11 @@ describe('privacy', () => {
     expect(bodies.every((b) => !b.body.includes('Secret Lane'))).toBe(true);
     const [events] = await sql`select count(*)::int as n from interaction_events where customer_id = ${visitor.customerId}`;
     expect(events.n).toBe(0);
+    expect(await unanswered.findById(alone)).toBeUndefined();
+    const group = await unanswered.findById(shared);
+    expect(group?.text).toBe('Do you sell purple zebra socks please');
+    expect(group?.examples.map((e) => e.conversationId)).toEqual([otherSent.conversationId]);
+    expect(JSON.stringify(await sql`select text, examples from unanswered_questions`)).not.toContain('Secret Lane');
     // The deleted shopper's old browser token no longer opens their (anonymised) conversation.
     await expect(connectWidget(stack.url, visitor.visitorToken)).rejects.toThrow(/unauthorized/);
     const fresh = await widgetSession(stack.url, { visitorToken: visitor.visitorToken });
