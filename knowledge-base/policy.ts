@@ -192,8 +192,13 @@ export function createPolicy(deps: PolicyDeps) {
       return make('handoff', 'handoff', 'intent_action', intent!.answer[lang] || (upset ? T.handoffUpset : T.handoffPerson)[lang]);
     }
     if (confident && !intent!.answer[lang] && intent!.articleSlug) {
-      // The intent's answer is its article: quote the section that best fits the question.
-      const [p] = await search(text, lang, 1, intent!.articleSlug);
+      // The intent's answer is its article: quote the section that best fits the question, unless another
+      // article covers clearly more of the question ("do you ship to Germany" is a shipping question, but
+      // only the international article names the country).
+      const [own] = await search(text, lang, 1, intent!.articleSlug);
+      const [other] = await search(text, lang, 1);
+      const betterElsewhere = !!other && other.slug !== intent!.articleSlug && other.confidence >= thresholds.passage && other.confidence >= (own?.confidence ?? 0) + 0.15;
+      const p = betterElsewhere ? other : own;
       if (p) {
         evidence.passages = [{ articleId: p.articleId, slug: p.slug, title: p.title, heading: p.heading, score: p.score, confidence: p.confidence }];
         return make('answer', 'answer', 'intent', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true });

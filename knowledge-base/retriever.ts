@@ -100,6 +100,7 @@ function addTerms(doc: TermDoc, terms: string[], weight: number): void {
 }
 
 const CJK_RUN = /[\u3400-\u4dbf\u4e00-\u9fff]{2,}/g;
+const CJK_WORD = /^[\u3400-\u4dbf\u4e00-\u9fff]{2,}$/u;
 
 /**
  * Retrieval tokens: the shared bilingual word tokens plus Chinese character
@@ -326,11 +327,20 @@ function bm25All<D extends TermDoc>(terms: string[], stats: CorpusStats<D>, igno
   const out = new Map<D, { bm25: number; coverage: number }>();
   let mass = 0;
   const n = stats.docs.length;
+  // A Chinese word no document contains is usually the segmenter cutting a phrase differently from the
+  // articles ("能寄到" in the question, "寄到" in the text): its character pairs count in its place.
+  const standIns = new Set<string>();
+  for (const term of terms) {
+    if (ignore(term) || stats.postings.has(term) || !CJK_WORD.test(term)) continue;
+    const chars = Array.from(term);
+    for (let i = 0; i + 1 < chars.length; i++) standIns.add(`#${chars[i]}${chars[i + 1]}`);
+  }
   for (const term of terms) {
     const list = stats.postings.get(term);
     const df = list?.length ?? 0;
     const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-    const counts = !ignore(term);
+    const standsIn = !list && CJK_WORD.test(term); // replaced by its pairs
+    const counts = standIns.has(term) || (!ignore(term) && !standsIn);
     if (counts) mass += idf;
     if (!list) continue;
     for (const { doc, tf } of list) {

@@ -33,7 +33,7 @@ describe('dense retrieval with a transformers.js encoder', () => {
     const passages = await pipeline.index.search('How long does a refund take?', 3, { locale: 'en' });
     expect(passages.length).toBe(3);
     // Weighted RRF scores: at most (1 + 0.5)/(60+1) when first in both rankings.
-    expect(passages[0].score).toBeLessThanOrEqual(1.5 / 61 + 1e-9);
+    expect(passages[0].score).toBeLessThanOrEqual(1.5 / 61 + 5e-5); // scores are rounded to 4 decimals
     expect(passages[0].score).toBeGreaterThan(0);
   });
 

@@ -53,6 +53,19 @@ describe('retriever on paraphrased questions', () => {
     }
   });
 
+  it('answers from the article that covers the question when the intent points to a narrower one', async () => {
+    // A shipping-time question about a country: only the international article names it.
+    for (const [text, locale] of [['Do you ship to Germany?', 'en'], ['你们能寄到德国吗？', 'zh']] as const) {
+      const decision = await pipeline.run(text, { locale });
+      expect(decision.action, text).toBe('answer');
+      expect(decision.metadata.articles.map((a) => a.slug), text).toEqual(['international-shipping']);
+    }
+    // The plain question stays with the intent's own article, and its general section.
+    const plain = await pipeline.run('How long does shipping take?', { locale: 'en' });
+    expect(plain.metadata.articles.map((a) => a.slug)).toEqual(['shipping-times']);
+    expect(plain.reply).toContain('3 to 5 business days');
+  });
+
   it('answers a Chinese question from the Chinese version of an article', async () => {
     const [top] = await pipeline.index.search('退款多久能到账？', 3, { locale: 'zh' });
     expect(top.slug).toBe('refund-timing');
