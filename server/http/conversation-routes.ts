@@ -76,6 +76,40 @@ export default function conversationRoutes(ctx: AppContext) {
       };
     });
 
+    const ViewCount = Type.Object({ total: Type.Integer(), unread: Type.Integer({ description: 'Unread shopper messages in those chats' }) });
+    app.get('/api/conversations/counts', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: 'How many chats each inbox view holds, with their unread shopper messages (resolved chats count no unread)',
+        response: { 200: Type.Object({ queued: ViewCount, mine: ViewCount, open: ViewCount, resolved: ViewCount }), 401: ErrorResponse },
+      },
+    }, async (request) => {
+      const me = request.user!.id;
+      // Unread is counted for open chats only: a resolved chat's backlog needs no badge, and resolved chats
+      // are the ones that pile up.
+      const [row] = await ctx.sql<Record<string, number>[]>`
+        with open as (
+          select c.status, c.assignee_id,
+                 (select count(*) from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) as unread
+          from conversations c where c.status <> 'resolved'
+        )
+        select count(*) filter (where status = 'queued')::int as queued_total,
+               coalesce(sum(unread) filter (where status = 'queued'), 0)::int as queued_unread,
+               count(*) filter (where status = 'assigned' and assignee_id = ${me})::int as mine_total,
+               coalesce(sum(unread) filter (where status = 'assigned' and assignee_id = ${me}), 0)::int as mine_unread,
+               count(*)::int as open_total,
+               coalesce(sum(unread), 0)::int as open_unread,
+               (select count(*) from conversations where status = 'resolved')::int as resolved_total
+        from open`;
+      return {
+        queued: { total: row.queued_total, unread: row.queued_unread },
+        mine: { total: row.mine_total, unread: row.mine_unread },
+        open: { total: row.open_total, unread: row.open_unread },
+        resolved: { total: row.resolved_total, unread: 0 },
+      };
+    });
+
     app.get('/api/conversations/:id', {
       onRequest: app.requireAgent,
       schema: {

@@ -213,6 +213,38 @@ describe('reports', () => {
   });
 });
 
+describe('inbox counts', () => {
+  it('counts each view and its unread shopper messages in one request', async () => {
+    const sql = stack.env.sql;
+    const before = (await http('GET', '/api/conversations/counts', agent)).json;
+    const [customer] = await sql`insert into customers (name) values ('Counted Casey') returning id`;
+    const conversation = async (status: string, assignee: number | null, unread: number) => {
+      const [c] = await sql`insert into conversations (customer_id, status, assignee_id, handed_off) values (${customer.id}, ${status}, ${assignee}, ${status !== 'bot'}) returning id`;
+      for (let i = 0; i < unread; i++) await sql`insert into messages (conversation_id, author_type, body) values (${c.id}, 'customer', ${`question ${i}`})`;
+      // A message the agents have seen does not count.
+      if (status !== 'bot') {
+        const [seen] = await sql`insert into messages (conversation_id, author_type, body) values (${c.id}, 'customer', 'seen already') returning id`;
+        await sql`update conversations set agent_last_seen_id = ${seen.id} where id = ${c.id}`;
+        for (let i = 0; i < unread; i++) await sql`insert into messages (conversation_id, author_type, body) values (${c.id}, 'customer', ${`later ${i}`})`;
+      }
+    };
+    await conversation('queued', null, 2);
+    await conversation('assigned', agent.user.id, 1);
+    await conversation('assigned', admin.user.id, 3);
+    await conversation('resolved', agent.user.id, 4);
+    const after = (await http('GET', '/api/conversations/counts', agent)).json;
+    const delta = (view: string) => ({ total: after[view].total - before[view].total, unread: after[view].unread - before[view].unread });
+    expect(delta('queued')).toEqual({ total: 1, unread: 2 });
+    expect(delta('mine')).toEqual({ total: 1, unread: 1 });
+    expect(delta('open')).toEqual({ total: 3, unread: 6 });
+    expect(delta('resolved')).toEqual({ total: 1, unread: 0 });
+    // The list view agrees with the count.
+    const open = (await http('GET', '/api/conversations?view=open&limit=200', agent)).json.items;
+    expect(open.length).toBe(after.open.total);
+    expect((await http('GET', '/api/conversations/counts', null)).status).toBe(401);
+  });
+});
+
 describe('privacy', () => {
   it('exports everything about one customer and deletes them: messages anonymised, history removed, both audited', async () => {
     const visitor = await widgetSession(stack.url, { name: 'Pat Private', email: 'pat@example.com' });

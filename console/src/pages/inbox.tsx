@@ -1,7 +1,8 @@
 // The inbox: views (queued, mine, all open, resolved) with live counts and
 // unread badges, search, and the open conversation with its customer beside it.
-// Live: every conversation:updated / message:new refetches the lists (debounced),
-// so what is shown is always what the server holds.
+// Live: every conversation:updated / message:new refetches the list and the
+// counts (two requests, at most every 250 ms), so what is shown is always what
+// the server holds.
 import { useEffect, useState } from 'preact/hooks';
 import { get, query } from '../api.ts';
 import { useSession } from '../context.ts';
@@ -21,10 +22,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const [search, setSearch] = useState('');
   const [appliedSearch, setAppliedSearch] = useState('');
   const list = useLoad(() => get<{ items: InboxItem[] }>(`/api/conversations${query({ view, q: appliedSearch, limit: 100 })}`), [view, appliedSearch]);
-  const counts = useLoad(async () => {
-    const entries = await Promise.all(VIEWS.map(async (v) => [v, (await get<{ items: InboxItem[] }>(`/api/conversations?view=${v}&limit=200`)).items] as const));
-    return Object.fromEntries(entries.map(([v, items]) => [v, { total: items.length, unread: items.reduce((n, i) => n + i.unread, 0) }])) as Record<View, { total: number; unread: number }>;
-  }, []);
+  const counts = useLoad(() => get<Record<View, { total: number; unread: number }>>('/api/conversations/counts'), []);
   const [customerId, setCustomerId] = useState<number | null>(null);
 
   const refresh = useDebounced(() => {
