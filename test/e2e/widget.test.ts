@@ -272,6 +272,16 @@ describe('shopper widget in Chromium', () => {
     expect([box.x, box.y, box.width, box.height].map(Math.round)).toEqual([0, 0, 375, 740]);
     expect(await page.locator('.launcher').isHidden()).toBe(true); // the close button in the header takes over
     await page.screenshot({ path: artifactPath('widget-phone.png') });
+    // The panel covers the page, so it is a modal: Tab and Shift+Tab cycle through its controls only.
+    expect(await page.locator('.panel').getAttribute('aria-modal')).toBe('true');
+    const focusIsInWidget = () => page.evaluate(() => document.activeElement?.id === 'shopdesk-widget' && !!document.getElementById('shopdesk-widget')!.shadowRoot!.activeElement);
+    const seen = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press(i < 6 ? 'Tab' : 'Shift+Tab');
+      expect(await focusIsInWidget(), `after ${i + 1} presses`).toBe(true);
+      seen.add(await page.evaluate(() => { const el = document.getElementById('shopdesk-widget')!.shadowRoot!.activeElement!; return el.id || el.className; }));
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(3); // it really moved (close, input, send ...)
   });
 
   it('offers a leave-a-message form when no agent is online, and the agents get it', async () => {

@@ -2,6 +2,9 @@
 // reach the host element itself (and through it, inherited properties), so the
 // host is reset with !important (inside a shadow tree, important wins over the
 // page) and .root sets every inherited property the widget relies on.
+/** Below this width the panel covers the whole page (and view.ts treats it as a modal dialog). */
+export const FULL_SCREEN_QUERY = '(max-width:480px)';
+
 export function widgetCss(brand: { background: string; foreground: string }, side: 'left' | 'right'): string {
   const edge = side === 'left' ? 'left' : 'right';
   return `
@@ -67,7 +70,7 @@ button{cursor:pointer}
 .stars{display:flex;gap:6px}
 .stars button{width:40px;height:40px;border-radius:8px;border:1px solid #9ca3af;background:#fff;font-size:16px;font-weight:600}
 .stars button[aria-checked=true]{background:var(--brand);color:var(--on-brand);border-color:var(--brand)}
-@media (max-width:480px){.panel{inset:0;width:100%;height:100%;border-radius:0}.launcher.open{display:none}}
+@media ${FULL_SCREEN_QUERY}{.panel{inset:0;width:100%;height:100%;border-radius:0}.launcher.open{display:none}}
 @media (prefers-reduced-motion:no-preference){.panel{animation:pop .16s ease-out}@keyframes pop{from{opacity:0;transform:translateY(8px)}to{opacity:1;transform:none}}}
 `;
 }

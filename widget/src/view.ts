@@ -9,7 +9,7 @@ import type { Lang, Strings } from './i18n.ts';
 import type { Store } from './storage.ts';
 import { append, clear, h, icon, ICONS, linkified, safeLink } from './dom.ts';
 import { brandColors } from './colors.ts';
-import { widgetCss } from './styles.ts';
+import { FULL_SCREEN_QUERY, widgetCss } from './styles.ts';
 import { csatCard, offlineCard, prechatCard } from './forms.ts';
 
 export interface ViewOptions {
@@ -106,6 +106,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       if (event.key === 'Escape') {
         event.stopPropagation();
         this.close();
+      } else if (event.key === 'Tab' && this.fullScreen()) {
+        this.keepFocusInside(event);
       }
     });
     this.transcriptButton.addEventListener('click', () => void this.downloadTranscript());
@@ -136,8 +138,29 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     return !this.panel.hidden;
   }
 
+  /** On a phone the panel covers the page (see styles.ts): it is a modal dialog there. */
+  private fullScreen(): boolean {
+    return typeof matchMedia === 'function' && matchMedia(FULL_SCREEN_QUERY).matches;
+  }
+
+  /** Tab from the last control goes to the first (and Shift+Tab the other way): the page behind is covered. */
+  private keepFocusInside(event: KeyboardEvent): void {
+    const controls = Array.from(this.panel.querySelectorAll<HTMLElement>('button, textarea, input, select, a[href]'))
+      .filter((el) => !(el as HTMLButtonElement).disabled && el.getClientRects().length > 0);
+    if (!controls.length) return;
+    const first = controls[0];
+    const last = controls[controls.length - 1];
+    const active = this.root.activeElement;
+    if (event.shiftKey ? active === first || !this.panel.contains(active) : active === last) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  }
+
   open(focus = true): void {
     this.panel.hidden = false;
+    if (this.fullScreen()) this.panel.setAttribute('aria-modal', 'true');
+    else this.panel.removeAttribute('aria-modal');
     this.launcher.setAttribute('aria-expanded', 'true');
     this.launcher.setAttribute('aria-label', this.t.closeChat);
     this.launcher.classList.add('open');
