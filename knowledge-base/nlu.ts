@@ -16,7 +16,7 @@
 //         options: { denseEncoder?, outOfScopeExamples?, targetAcceptance = 0.95, seed, ... } (see TrainOptions)
 //         throws AppError 400 (code "validation") on unusable training data
 //     classifier.classify(text) → Promise<Classification>
-//         = { intent, confidence, outOfScope, alternatives: [{intent, confidence}], encoder }
+//         = { intent, confidence, inScopeScore, outOfScope, alternatives: [{intent, confidence}], encoder }
 //     classifier.classifyMany(texts) → Promise<Classification[]>
 //     classifier.toJSON() → IntentClassifierJSON (plain JSON, store as jsonb; ~4 bytes × features × intents)
 //     loadIntentClassifier(json, { denseEncoder? }) / IntentClassifier.fromJSON(...) → IntentClassifier

@@ -48,6 +48,9 @@ export interface Intent {
 export interface Classification {
   intent: string | null;
   confidence: number;
+  /** What the out-of-scope threshold is compared with (probability × share of the text supporting the intent). */
+  inScopeScore?: number;
+  threshold?: number;
   outOfScope: boolean;
   alternatives?: { intent: string; confidence: number }[];
 }

@@ -75,6 +75,9 @@ function TestBox() {
             ? <span class="badge warn">{t('intents.outOfScope')}</span>
             : <span class="badge">{result.intent}</span>}
           <span> {t('evidence.confidence')}: {(result.confidence * 100).toFixed(1)}%</span>
+          {result.inScopeScore !== undefined && result.threshold !== undefined && (
+            <p class="muted small" data-testid="intent-test-score">{t('intents.inScopeScore', { score: (result.inScopeScore * 100).toFixed(1), threshold: (result.threshold * 100).toFixed(1) })}</p>
+          )}
           {(result.alternatives ?? []).length > 0 && (
             <ul class="plain small">{(result.alternatives ?? []).slice(0, 4).map((a) => <li key={a.intent}>{a.intent} — {(a.confidence * 100).toFixed(1)}%</li>)}</ul>
           )}

@@ -1,6 +1,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { AppError } from '../../../server/errors.ts';
 import { IntentClassifier, loadIntentClassifier, trainIntentClassifier, OUT_OF_SCOPE_CLASS } from '../../../knowledge-base/nlu.ts';
+import { readableIntentName } from '../../../knowledge-base/classifier/intent-classifier.ts';
 import { OUT_OF_SCOPE, PARAPHRASES, SHOP_INTENTS } from './fixtures.ts';
 
 describe('intent classifier (lexical encoder)', () => {
@@ -76,4 +77,29 @@ describe('intent classifier (lexical encoder)', () => {
     const again = await trainIntentClassifier(SHOP_INTENTS, { seed: 3 });
     expect(await again.classify('can I pay with a credit card')).toEqual(await classifier.classify('can I pay with a credit card'));
   });
+
+  it('learns from the names of intents that have few examples, and scores out-of-scope on supported words', async () => {
+    expect(readableIntentName('card_arrival')).toBe('card arrival');
+    expect(readableIntentName('cancelTransfer')).toBe('cancel transfer');
+    expect(readableIntentName('top-up.failed')).toBe('top up failed');
+    expect(readableIntentName('__')).toBe('');
+    // "voucher" and "warranty" appear only in the intents' names.
+    const intents = [
+      { name: 'voucher_redeem', examples: ['how do I use my code', 'apply a discount at checkout'] },
+      { name: 'warranty_claim', examples: ['my blender broke after a month', 'the kettle stopped working'] },
+      { name: 'opening_hours', examples: ['when are you open', 'what time do you close today'] },
+    ];
+    const withNames = await trainIntentClassifier(intents, { seed: 2, fixedThreshold: 0 });
+    const without = await trainIntentClassifier(intents, { seed: 2, fixedThreshold: 0, intentNamesAsExamples: false });
+    expect((await withNames.classify('redeem a voucher')).intent).toBe('voucher_redeem');
+    expect((await withNames.classify('warranty claim please')).intent).toBe('warranty_claim');
+    expect((await without.classify('warranty claim please')).confidence).toBeLessThan((await withNames.classify('warranty claim please')).confidence);
+    expect(withNames.stats.examples).toBe(6); // names are hints, not examples
+    // The in-scope score discounts words that do not support the chosen intent.
+    const known = await withNames.classify('when are you open');
+    const padded = await withNames.classify('when are you open zanzibar quokka');
+    expect(known.inScopeScore).toBeLessThanOrEqual(known.confidence);
+    expect(padded.inScopeScore / padded.confidence).toBeLessThan(known.inScopeScore / known.confidence);
+  });
 });
+
