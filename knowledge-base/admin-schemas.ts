@@ -96,7 +96,7 @@ export const PassageSchema = Type.Object({
 export const ClassificationSchema = Type.Object({
   intent: Nullable(Type.String()),
   confidence: Type.Number(),
-  inScopeScore: Type.Optional(Type.Number({ description: 'Probability × share of the text that supports the intent; compared with threshold' })),
+  inScopeScore: Type.Optional(Type.Number({ description: 'Probability × how well the text backs the intent; compared with threshold' })),
   outOfScope: Type.Boolean(),
   alternatives: Type.Array(Type.Object({ intent: Type.String(), confidence: Type.Number() })),
   encoder: Type.String(),

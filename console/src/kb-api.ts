@@ -48,7 +48,7 @@ export interface Intent {
 export interface Classification {
   intent: string | null;
   confidence: number;
-  /** What the out-of-scope threshold is compared with (probability × share of the text supporting the intent). */
+  /** What the out-of-scope threshold is compared with (probability × how well the text backs the intent). */
   inScopeScore?: number;
   threshold?: number;
   outOfScope: boolean;
