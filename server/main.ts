@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   console.log(`  API documentation (OpenAPI):    ${base}/docs`);
   console.log(`  Health / readiness / metrics:   ${base}/healthz  ${base}/readyz  ${base}/metrics`);
   console.log(`  Workers: ${workers ? 'running in this process' : 'not in this process (run `npm run workers`)'}`);
+  // Links in bot answers and article URLs are built from PUBLIC_URL; shoppers open them from the shop's own site.
+  if (!process.env.PUBLIC_URL) console.log(`  PUBLIC_URL is not set: links in bot answers point to ${config.publicUrl}; set it to the address shoppers reach.`);
   for (const account of accounts) {
     if (account.password) console.log(`  Demo ${account.role} created: ${account.email} / ${account.password}  (shown once)`);
     else console.log(`  Demo ${account.role}: ${account.email} (password set when it was created)`);
