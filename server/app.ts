@@ -49,7 +49,7 @@ const IDLE_SWEEP_MS = 60_000;
 const BOT_IDLE_MINUTES = 30;
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<ServerHandle> {
-  const sql = createSql(config);
+  const sql = createSql(config, { lockTimeoutMs: config.dbLockTimeoutMs });
   // Auto-pipelining sends the commands of one event-loop turn (adapter publishes, rate-limit counters) in one write.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   const subscriber = redis.duplicate({ enableAutoPipelining: false });

@@ -41,6 +41,11 @@ const ConfigSchema = Type.Object({
   rateLimitSessionsPerMinute: Type.Integer({ minimum: 1 }),
   rateLimitMessagesPer10s: Type.Integer({ minimum: 1 }),
   trustProxy: Type.Boolean(),
+  /**
+   * Longest a request waits for a row lock before it fails (lock_timeout of the server's pool). Shopper messages
+   * are stored in shared batches, one at a time, so one statement stuck behind a lock would hold every shopper.
+   */
+  dbLockTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -90,6 +95,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimitSessionsPerMinute: int(env.RATE_LIMIT_SESSIONS_PER_MINUTE, 30),
     rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),
     trustProxy: bool(env.TRUST_PROXY, false),
+    dbLockTimeoutMs: int(env.DB_LOCK_TIMEOUT_MS, 10_000),
     ...overrides,
   };
   const errors = [...Value.Errors(ConfigSchema, candidate)];

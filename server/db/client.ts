@@ -3,15 +3,18 @@ import type { Config } from '../config.ts';
 
 export type Sql = postgres.Sql<Record<string, never>>;
 
-/** Opens the Postgres pool. Bigint ids come back as JS numbers (ids stay far below 2^53). */
-export function createSql(config: Pick<Config, 'databaseUrl'>, options: { max?: number } = {}): Sql {
+/**
+ * Opens the Postgres pool. Bigint ids come back as JS numbers (ids stay far below 2^53). `lockTimeoutMs` bounds
+ * row-lock waits (not for pools that take the migration or seeding advisory locks, which wait on purpose).
+ */
+export function createSql(config: Pick<Config, 'databaseUrl'>, options: { max?: number; lockTimeoutMs?: number } = {}): Sql {
   return postgres(config.databaseUrl, {
     max: options.max ?? 10,
     onnotice: () => {},
     // int8 (bigserial ids, count(*)) parsed as numbers rather than strings.
     types: { bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) } },
     transform: { undefined: null },
-    connection: { application_name: 'shopdesk' },
+    connection: { application_name: 'shopdesk', ...(options.lockTimeoutMs ? { lock_timeout: options.lockTimeoutMs } : {}) },
   }) as unknown as Sql;
 }
 
