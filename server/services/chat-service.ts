@@ -48,7 +48,7 @@ export function createChatService(deps: ChatServiceDeps) {
   const users = usersRepository(sql);
   // Bot turns of one conversation run one after another, so replies keep the order of the questions.
   const botTurns = new Map<number, Promise<void>>();
-  // Concurrent shopper messages share one INSERT (and one commit) per event-loop turn.
+  // Concurrent shopper messages share one INSERT and one commit (group commit: one batch in flight, the next gathers).
   const insertFast = createMicroBatcher((items: Parameters<typeof conversations.insertCustomerMessagesFast>[0]) => conversations.insertCustomerMessagesFast(items), { maxItems: 200, maxInFlight: 1 });
 
   const event = (type: InteractionType, key: string, customerId: number | null, conversationId: number | null, payload: Record<string, unknown>, at: Date = new Date()): InteractionEvent => ({

@@ -1,6 +1,6 @@
-// Coalesces the interaction events of concurrent requests into one enqueue per
-// event-loop turn: under load, one Redis round trip carries the events of many
-// messages instead of one each. Every caller still waits until Redis has its
+// Coalesces the interaction events of concurrent requests into one enqueue
+// (group commit, see micro-batcher.ts): under load, one Redis round trip
+// carries the events of many messages instead of one each. Every caller still waits until Redis has its
 // events, so an ack still means "queued for the history".
 import type { EventSink } from './chat-service.ts';
 import type { InteractionEvent } from '../interaction-events.ts';
