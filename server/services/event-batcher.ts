@@ -1,7 +1,8 @@
 // Coalesces the interaction events of concurrent requests into one enqueue
 // (group commit, see micro-batcher.ts): under load, one Redis round trip
-// carries the events of many messages instead of one each. Every caller still waits until Redis has its
-// events, so an ack still means "queued for the history".
+// carries the events of many messages instead of one each. Every caller still
+// waits until Redis has its events, so an ack still means "queued for the
+// history".
 import type { EventSink } from './chat-service.ts';
 import type { InteractionEvent } from '../interaction-events.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
