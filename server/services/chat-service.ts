@@ -334,6 +334,10 @@ export function createChatService(deps: ChatServiceDeps) {
       if (row.status === 'assigned' && actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can resolve it.');
       const resolved = await routing.resolve(conversationId, 'agent');
       if (!resolved) throw conflict('The conversation is already resolved.');
+      // Stored, like "joined", so a shopper who comes back later (or the transcript) sees who left, not only a
+      // tab that was open at the moment; it comes before the status change for clients that resync on it.
+      const holder = row.status === 'assigned' && row.assignee_id ? await users.findById(row.assignee_id) : undefined;
+      if (holder) await systemMessage(conversationId, `${holder.name} left the chat.`, { event: 'agent_left', agentId: holder.id, agentName: holder.name });
       const conversation = await announceConversation(conversationId);
       await events.enqueueInteractions([
         event('resolved', `resolved:${conversationId}:${resolved.resolved_at.getTime()}`, resolved.customer_id, conversationId, { by: 'agent', agentId: actor.id }, resolved.resolved_at),

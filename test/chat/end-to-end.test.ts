@@ -56,10 +56,13 @@ describe('a conversation end to end', () => {
     expect((await agentReply).text).toBe('Hi Mia, it ships tomorrow.');
     expect(shopperMessages.some((m) => m.text.includes('VIP'))).toBe(false);
 
-    // 5. Resolve → the shopper sees it resolved and rates.
+    // 5. Resolve → the shopper sees it resolved and rates; who left is stored, so a later visit shows it too.
     const resolved = nextEvent<ConversationSummary>(shopper, 'conversation:updated', (c) => c.status === 'resolved');
     await callOk(agentSocket, 'conversation:resolve', { conversationId });
     await resolved;
+    const afterwards = await callOk<{ messages: ChatMessage[] }>(shopper, 'messages:sync', { conversationId, afterId: (await agentReply).id });
+    expect(afterwards.messages.map((m) => [m.author.type, (m.metadata as { event?: string }).event])).toEqual([['system', 'agent_left']]);
+    expect(afterwards.messages[0].metadata).toMatchObject({ agentName: user.name });
     await callOk(shopper, 'feedback:csat', { conversationId, rating: 5, comment: 'Quick and kind' });
 
     // 6. The workers wrote the history and the feedback, each event once.

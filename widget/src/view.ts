@@ -55,7 +55,6 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private readonly scroller: HTMLElement;
   private readonly rows = new Map<string, Row>();
   private readonly timeFormat: Intl.DateTimeFormat;
-  private localNotices: { key: string; text: string; afterId: number }[] = [];
   private queue: QueuePosition | null = null;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private typingShownTimer: ReturnType<typeof setTimeout> | undefined;
@@ -222,12 +221,9 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const greeting = this.options.settings.greeting[this.options.lang];
     if (greeting) wanted.push({ key: 'greeting', signature: greeting, build: () => this.bubble(this.t.bot, greeting, null, false) });
     let previousConversation: number | null = null;
-    let notices = [...this.localNotices];
     for (const entry of entries) {
       if (entry.kind === 'message') {
         const m = entry.message;
-        for (const n of notices.filter((n) => n.afterId < m.id)) wanted.push({ key: n.key, signature: n.text, build: () => h('div', { class: 'system' }, n.text) });
-        notices = notices.filter((n) => n.afterId >= m.id);
         if (previousConversation !== null && m.conversationId !== previousConversation) {
           wanted.push({ key: `d:${m.conversationId}`, signature: '', build: () => h('div', { class: 'divider' }, this.t.newConversation) });
         }
@@ -236,7 +232,6 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       const row = this.rowFor(entry, showChips);
       wanted.push(row);
     }
-    for (const n of notices) wanted.push({ key: n.key, signature: n.text, build: () => h('div', { class: 'system' }, n.text) });
 
     // Reconcile: keep unchanged rows, rebuild changed ones in place, add new ones, drop gone ones.
     const keep = new Set(wanted.map((w) => w.key));
@@ -275,9 +270,6 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     // A person is with the shopper now: "nobody is available" no longer holds.
     if (current?.status === 'assigned') this.showAvailability({ agentsOnline: 1, withinBusinessHours: true });
     if (current?.status !== 'queued') this.queue = null;
-    if (previous && current && previous.id === current.id && previous.assignee && previous.status === 'assigned' && current.status === 'resolved') {
-      this.addNotice(`left:${current.id}`, this.t.agentLeft(previous.assignee.name));
-    }
     if (current?.status === 'resolved') {
       this.typing({ author: 'agent', name: null, typing: false });
       this.maybeOfferCsat(current, previous?.id === current.id && previous.status !== 'resolved');
@@ -396,6 +388,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const name = typeof meta.agentName === 'string' ? meta.agentName : this.t.agent;
     if (meta.event === 'agent_joined') return this.t.agentJoined(name);
     if (meta.event === 'agent_transferred') return this.t.agentTransferred(name);
+    if (meta.event === 'agent_left') return this.t.agentLeft(name);
     return m.text;
   }
 
@@ -425,13 +418,6 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   }
 
   // ---------- notices and cards ----------
-
-  private addNotice(key: string, text: string): void {
-    if (this.localNotices.some((n) => n.key === key)) return;
-    const last = this.client.timeline().reduce((max, e) => (e.kind === 'message' ? Math.max(max, e.message.id) : max), 0);
-    this.localNotices.push({ key, text, afterId: last });
-    this.say(text);
-  }
 
   private renderQueue(): void {
     const conversation = this.client?.conversation;
