@@ -64,7 +64,7 @@ export function demoPage(options: { siteKey: string; lang?: 'en' | 'zh'; positio
       <label><input type="radio" name="color"> Charcoal</label>
     </p>
     <button type="button">Add to cart</button>
-    <p>Free shipping on orders over $75 · 30-day returns</p>
+    <p>Free US shipping on orders of $50 or more · 30-day returns</p>
   </div>
   <section class="details">
     <h2>Details</h2>
