@@ -176,6 +176,8 @@ describe('widget features', () => {
     await send(page, 'Anyone there?');
     const conversationId = await conversationOf('Anyone there?');
     await callOk(agent, 'conversation:join', { conversationId });
+    // The widget knows its conversation once the header offers its transcript; typing marks need it.
+    await page.locator('.head').getByRole('button', { name: 'Download transcript' }).waitFor();
 
     const typing = nextEvent<{ conversationId: number; author: string; typing: boolean }>(agent, 'typing', (e) => e.conversationId === conversationId && e.typing);
     await page.locator('#sd-input').pressSequentially('I am wri', { delay: 20 });

@@ -188,10 +188,12 @@ export class ChatClient {
     this.listener.messagesChanged();
   }
 
-  sendTyping(typing: boolean): void {
+  /** False when there is nobody to tell yet (no open conversation, or offline): the caller tries again later. */
+  sendTyping(typing: boolean): boolean {
     const conversation = this.conversation;
-    if (!conversation || conversation.status === 'resolved' || !this.connected) return;
+    if (!conversation || conversation.status === 'resolved' || !this.connected) return false;
     this.socket!.emit('typing', { conversationId: conversation.id, typing });
+    return true;
   }
 
   rate(rating: number, comment: string) {

@@ -509,10 +509,9 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   private typed(): void {
     const now = Date.now();
-    if (this.input.value && now - this.lastTypingSent > TYPING_RESEND_MS) {
-      this.lastTypingSent = now;
-      this.client.sendTyping(true);
-    }
+    // Only a typing mark that went out counts: right after the first message the conversation may still be
+    // loading, and the next keystroke should try again rather than wait for the resend interval.
+    if (this.input.value && now - this.lastTypingSent > TYPING_RESEND_MS && this.client.sendTyping(true)) this.lastTypingSent = now;
     clearTimeout(this.typingTimer);
     this.typingTimer = setTimeout(() => this.stopTyping(), TYPING_STOP_MS);
   }
