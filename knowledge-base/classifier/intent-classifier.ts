@@ -23,6 +23,7 @@ import {
   type SoftmaxModel, type SoftmaxOptions,
 } from './softmax.ts';
 import { combineLinearModels, trainSquaredHinge, type SquaredHingeOptions } from './squared-hinge.ts';
+import { asStored, decodeWeights, encodeWeights, type StoredWeights } from './weight-codec.ts';
 
 export const OUT_OF_SCOPE_CLASS = '__out_of_scope__';
 const MODEL_FORMAT = 'shopdesk-intent-classifier/1';
@@ -104,7 +105,7 @@ export interface TrainingStats {
   trainedAt: string;
 }
 
-export interface IntentClassifierJSON {
+export interface IntentClassifierJSON extends StoredWeights {
   format: typeof MODEL_FORMAT;
   classes: string[];
   /** Minimum in-scope score (or, for models stored before `rejection` existed, minimum probability). */
@@ -115,8 +116,6 @@ export interface IntentClassifierJSON {
   dense: { name: string; dim: number } | null;
   lexical: LexicalEncoderJSON;
   numFeatures: number;
-  /** Float32 little-endian weights, base64. */
-  weights: string;
   bias: number[];
   stats: TrainingStats;
 }
@@ -311,7 +310,9 @@ export class IntentClassifier {
       threshold = calibration.threshold;
       heldOutAccuracy = calibration.accuracy;
     }
-    const { featurizer, model } = await build(data.texts, data.labels);
+    const built = await build(data.texts, data.labels);
+    const featurizer = built.featurizer;
+    const model = asStored(built.model);
     const stats: TrainingStats = {
       examples: data.texts.length,
       intents: intents.length,
@@ -405,7 +406,6 @@ export class IntentClassifier {
   }
 
   toJSON(): IntentClassifierJSON {
-    const w = this.model.weights;
     return {
       format: MODEL_FORMAT,
       classes: this.classes,
@@ -415,7 +415,7 @@ export class IntentClassifier {
       dense: this.featurizer.dense ? { name: this.featurizer.dense.name, dim: this.featurizer.dense.dim } : null,
       lexical: this.featurizer.lexical.toJSON(),
       numFeatures: this.model.numFeatures,
-      weights: Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64'),
+      ...encodeWeights(this.model),
       bias: Array.from(this.model.bias),
       stats: this.stats,
     };
@@ -439,12 +439,10 @@ export class IntentClassifier {
       dense = available;
     }
     const lexical = LexicalEncoder.fromJSON(json.lexical);
-    const bytes = Buffer.from(json.weights, 'base64');
-    const weights = new Float32Array(bytes.byteLength / 4);
-    new Uint8Array(weights.buffer).set(bytes);
     const numClasses = json.classes.length;
     const numFeatures = json.numFeatures;
-    if (weights.length !== numFeatures * numClasses || json.bias.length !== numClasses) {
+    const weights = decodeWeights(json, numFeatures, numClasses);
+    if (!weights || json.bias.length !== numClasses) {
       throw new Error('stored intent classifier is corrupt (weight shape mismatch)');
     }
     if (numFeatures !== lexical.dim + (dense?.dim ?? 0)) throw new Error('stored intent classifier is corrupt (feature count)');
