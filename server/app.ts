@@ -48,6 +48,15 @@ const ASSIGN_SWEEP_MS = 5_000;
 const IDLE_SWEEP_MS = 60_000;
 const BOT_IDLE_MINUTES = 30;
 
+/** Waits for `work`, but no longer than `ms`; `onLate` says so when it gives up. */
+async function withinMs(ms: number, work: Promise<unknown>, onLate: () => void): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const outcome = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') onLate();
+}
+
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<ServerHandle> {
   const sql = createSql(config, { lockTimeoutMs: config.dbLockTimeoutMs });
   // Auto-pipelining sends the commands of one event-loop turn (adapter publishes, rate-limit counters) in one write.
@@ -133,8 +142,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // Stop taking new work first, then finish what is in flight, then let go of the connections.
       gateway.beginShutdown();
       gateway.io.disconnectSockets(true);
-      await new Promise<void>((resolve) => gateway.io.close(() => resolve()));
-      await chat!.drain();
+      // Bounded: a browser holding a connection open, or a bot turn stuck on a dependency, must not keep a
+      // stopping server alive for ever (a supervisor would kill it anyway, without the cleanup below).
+      await withinMs(5_000, new Promise<void>((resolve) => gateway.io.close(() => resolve())), () => app.log.warn('connections still open after 5 s; closing anyway'));
+      await withinMs(10_000, chat!.drain(), () => app.log.warn('bot turns still running after 10 s; closing anyway'));
       await gateway.closeFanout();
       for (const fn of closers.reverse()) await fn();
       await app.close().catch(() => {});

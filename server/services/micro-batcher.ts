@@ -5,9 +5,11 @@
 // new requests wait and join the next one, so batches grow with the load
 // instead of the number of round trips. Each caller gets its own result, or
 // the batch's error, and nothing is answered before its batch has finished.
+// A batch that takes longer than `releaseAfterMs` stops counting as in flight
+// (its callers still wait for it), so one stuck call cannot hold every other.
 export function createMicroBatcher<In, Out>(
   run: (items: In[]) => Promise<Out[]>,
-  options: { maxItems: number; maxInFlight: number },
+  options: { maxItems: number; maxInFlight: number; releaseAfterMs?: number },
 ): (item: In) => Promise<Out> {
   let pending: { item: In; resolve(value: Out): void; reject(error: unknown): void }[] = [];
   let scheduled = false;
@@ -24,6 +26,14 @@ export function createMicroBatcher<In, Out>(
     const batch = pending.splice(0, options.maxItems);
     if (!batch.length) return;
     inFlight++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      inFlight--;
+      schedule();
+    };
+    const stall = setTimeout(release, options.releaseAfterMs ?? 2_000);
     schedule(); // more than one batch's worth waiting
     try {
       const results = await run(batch.map((b) => b.item));
@@ -31,8 +41,8 @@ export function createMicroBatcher<In, Out>(
     } catch (error) {
       for (const b of batch) b.reject(error);
     } finally {
-      inFlight--;
-      schedule();
+      clearTimeout(stall);
+      release();
     }
   }
 

@@ -61,4 +61,23 @@ describe('micro-batcher', () => {
     await expect(b).rejects.toThrow('batch failed');
     expect(await c).toBe(30);
   });
+
+  it('lets the next batch go when one is stuck longer than releaseAfterMs; the stuck callers still wait for theirs', async () => {
+    const runner = gatedRunner();
+    const call = createMicroBatcher(runner.run, { maxItems: 10, maxInFlight: 1, releaseAfterMs: 50 });
+    let stuckSettled = false;
+    const stuck = call(1).finally(() => (stuckSettled = true));
+    await turn();
+    const next = call(2);
+    await turn();
+    expect(runner.batches).toEqual([[1]]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(runner.batches).toEqual([[1], [2]]);
+    expect(stuckSettled).toBe(false); // its callers still wait for it
+    runner.releaseNext(); // the first (stuck) batch
+    runner.releaseNext(); // the second
+    expect(await stuck).toBe(10);
+    expect(await next).toBe(20);
+  });
 });
+
