@@ -71,5 +71,5 @@ describe('widget across a server restart', () => {
     } finally {
       agent.close();
     }
-  }, 90_000);
+  }, 150_000); // above the sum of its own bounded waits, so a failure names the step that failed
 });
