@@ -8,12 +8,7 @@
 // is ~150 M multiply-adds.
 import type { FeatureVector } from '../encoders/types.ts';
 
-export interface SoftmaxOptions {
-  epochs: number;
-  /** L2 strength per example. */
-  lambda: number;
-  learningRate: number;
-  seed: number;
+export interface SoftmaxOptions extends SgdOptions {
   /** Weight each class by n / (C * n_c) so small intents are not drowned by large ones. */
   balanced: boolean;
 }
@@ -76,6 +71,76 @@ export function softmaxInPlace(scores: Float64Array): Float64Array {
   return scores;
 }
 
+export interface SgdOptions {
+  epochs: number;
+  /** L2 strength per example. */
+  lambda: number;
+  learningRate: number;
+  seed: number;
+}
+
+/**
+ * Fills `gradient` (all classes) with the loss gradient of one example with respect to its class scores, and
+ * lists in `active` the classes worth a weight update; returns how many. `scores` may be overwritten.
+ */
+export type ScoreGradient = (scores: Float64Array, label: number, gradient: Float64Array, active: Int32Array) => number;
+
+/**
+ * The SGD loop shared by the linear models here: shuffled epochs, a learning rate decaying linearly to a tenth
+ * (big steps early, fine-tuning late), L2 by the scale trick, and sparse updates of the active classes only.
+ * The losses differ only in their ScoreGradient.
+ */
+export function trainLinearSgd(
+  examples: FeatureVector[],
+  labels: Int32Array,
+  numFeatures: number,
+  numClasses: number,
+  options: SgdOptions,
+  scoreGradient: ScoreGradient,
+): SoftmaxModel {
+  const C = numClasses;
+  const V = new Float32Array(numFeatures * C);
+  const bias = new Float32Array(C);
+  const random = seededRandom(options.seed);
+  const order = Int32Array.from(examples.keys());
+  const scores = new Float64Array(C);
+  const gradient = new Float64Array(C);
+  const active = new Int32Array(C);
+  const totalSteps = options.epochs * examples.length;
+  let scale = 1;
+  let step = 0;
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    shuffleInPlace(order, random);
+    for (const idx of order) {
+      const eta = options.learningRate * (1 - 0.9 * (step / totalSteps));
+      step++;
+      const x = examples[idx];
+      for (let c = 0; c < C; c++) scores[c] = bias[c];
+      accumulateScores(x, V, C, scale, scores);
+      const activeCount = scoreGradient(scores, labels[idx], gradient, active);
+      scale *= 1 - eta * options.lambda;
+      const stepOverScale = eta / scale;
+      const { indices, values } = x;
+      for (let i = 0; i < values.length; i++) {
+        const g = values[i] * stepOverScale;
+        if (g === 0) continue;
+        const row = (indices === null ? i : indices[i]) * C;
+        for (let a = 0; a < activeCount; a++) {
+          const c = active[a];
+          V[row + c] -= g * gradient[c];
+        }
+      }
+      for (let c = 0; c < C; c++) bias[c] -= eta * gradient[c];
+      if (scale < 1e-6) {
+        for (let i = 0; i < V.length; i++) V[i] *= scale;
+        scale = 1;
+      }
+    }
+  }
+  for (let i = 0; i < V.length; i++) V[i] *= scale;
+  return { numFeatures, numClasses, weights: V, bias };
+}
+
 export function trainSoftmax(
   examples: FeatureVector[],
   labels: Int32Array,
@@ -85,59 +150,24 @@ export function trainSoftmax(
 ): SoftmaxModel {
   const options = { ...DEFAULT_SOFTMAX_OPTIONS, ...partial };
   const C = numClasses;
-  const V = new Float32Array(numFeatures * C);
-  const bias = new Float32Array(C);
   const counts = new Float64Array(C);
   for (const y of labels) counts[y]++;
   const classWeight = new Float64Array(C).fill(1);
   if (options.balanced) {
     for (let c = 0; c < C; c++) classWeight[c] = counts[c] > 0 ? examples.length / (C * counts[c]) : 0;
   }
-  const random = seededRandom(options.seed);
-  const order = Int32Array.from(examples.keys());
-  const scores = new Float64Array(C);
-  const totalSteps = options.epochs * examples.length;
-  const active = new Int32Array(C);
-  let scale = 1;
-  let step = 0;
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
-    shuffleInPlace(order, random);
-    for (const idx of order) {
-      // Linear decay to a tenth: big steps early, fine-tuning late.
-      const eta = options.learningRate * (1 - 0.9 * (step / totalSteps));
-      step++;
-      const x = examples[idx];
-      const y = labels[idx];
-      for (let c = 0; c < C; c++) scores[c] = bias[c];
-      accumulateScores(x, V, C, scale, scores);
-      softmaxInPlace(scores);
-      const w = classWeight[y];
-      for (let c = 0; c < C; c++) scores[c] = w * (scores[c] - (c === y ? 1 : 0));
-      scale *= 1 - eta * options.lambda;
-      const stepOverScale = eta / scale;
-      // Once the model fits, most classes get a near-zero gradient; updating only the
-      // classes that matter makes later epochs much cheaper.
-      let activeCount = 0;
-      for (let c = 0; c < C; c++) if (Math.abs(scores[c]) > 1e-5) active[activeCount++] = c;
-      const { indices, values } = x;
-      for (let i = 0; i < values.length; i++) {
-        const g = values[i] * stepOverScale;
-        if (g === 0) continue;
-        const row = (indices === null ? i : indices[i]) * C;
-        for (let a = 0; a < activeCount; a++) {
-          const c = active[a];
-          V[row + c] -= g * scores[c];
-        }
-      }
-      for (let c = 0; c < C; c++) bias[c] -= eta * scores[c];
-      if (scale < 1e-6) {
-        for (let i = 0; i < V.length; i++) V[i] *= scale;
-        scale = 1;
-      }
+  return trainLinearSgd(examples, labels, numFeatures, numClasses, options, (scores, y, gradient, active) => {
+    softmaxInPlace(scores);
+    const w = classWeight[y];
+    // Once the model fits, most classes get a near-zero gradient; updating only the
+    // classes that matter makes later epochs much cheaper.
+    let activeCount = 0;
+    for (let c = 0; c < C; c++) {
+      gradient[c] = w * (scores[c] - (c === y ? 1 : 0));
+      if (Math.abs(gradient[c]) > 1e-5) active[activeCount++] = c;
     }
-  }
-  for (let i = 0; i < V.length; i++) V[i] *= scale;
-  return { numFeatures, numClasses, weights: V, bias };
+    return activeCount;
+  });
 }
 
 /** Raw class scores (logits) of one example. */

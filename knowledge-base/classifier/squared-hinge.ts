@@ -8,15 +8,9 @@
 // extra. The hinge loss only updates classes whose margin is violated, so it
 // trains in about a third of the softmax time.
 import type { FeatureVector } from '../encoders/types.ts';
-import { seededRandom, shuffleInPlace, type SoftmaxModel } from './softmax.ts';
+import { trainLinearSgd, type SgdOptions, type SoftmaxModel } from './softmax.ts';
 
-export interface SquaredHingeOptions {
-  epochs: number;
-  /** L2 strength per example. */
-  lambda: number;
-  learningRate: number;
-  seed: number;
-}
+export type SquaredHingeOptions = SgdOptions;
 
 // Chosen on a stratified 80/20 split of BANKING77 train.csv (never on test.csv).
 export const DEFAULT_SQUARED_HINGE_OPTIONS: SquaredHingeOptions = { epochs: 8, lambda: 3e-5, learningRate: 0.2, seed: 1 };
@@ -29,56 +23,21 @@ export function trainSquaredHinge(
   partial: Partial<SquaredHingeOptions> = {},
 ): SoftmaxModel {
   const options = { ...DEFAULT_SQUARED_HINGE_OPTIONS, ...partial };
-  const C = numClasses;
-  const V = new Float32Array(numFeatures * C);
-  const bias = new Float32Array(C);
-  const scores = new Float64Array(C);
-  const gradient = new Float64Array(C);
-  const violated = new Int32Array(C);
-  const random = seededRandom(options.seed);
-  const order = Int32Array.from(examples.keys());
-  const totalSteps = options.epochs * examples.length;
-  let scale = 1; // W = scale * V, so the L2 shrink of every weight is O(1) per step.
-  let step = 0;
-  for (let epoch = 0; epoch < options.epochs; epoch++) {
-    shuffleInPlace(order, random);
-    for (const idx of order) {
-      const eta = options.learningRate * (1 - 0.9 * (step / totalSteps));
-      step++;
-      const { indices, values } = examples[idx];
-      const y = labels[idx];
-      for (let c = 0; c < C; c++) scores[c] = bias[c];
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i] * scale;
-        const row = (indices === null ? i : indices[i]) * C;
-        for (let c = 0; c < C; c++) scores[c] += v * V[row + c];
-      }
-      // d/ds max(0, 1 - t s)^2 = -2 t (1 - t s) while the margin is violated, else 0.
-      let count = 0;
-      for (let c = 0; c < C; c++) {
-        const t = c === y ? 1 : -1;
-        const slack = 1 - t * scores[c];
-        if (slack > 0) {
-          gradient[c] = -2 * t * slack;
-          violated[count++] = c;
-        }
-      }
-      scale *= 1 - eta * options.lambda;
-      const stepOverScale = eta / scale;
-      for (let i = 0; i < values.length; i++) {
-        const g = values[i] * stepOverScale;
-        const row = (indices === null ? i : indices[i]) * C;
-        for (let a = 0; a < count; a++) V[row + violated[a]] -= g * gradient[violated[a]];
-      }
-      for (let a = 0; a < count; a++) bias[violated[a]] -= eta * gradient[violated[a]];
-      if (scale < 1e-6) {
-        for (let i = 0; i < V.length; i++) V[i] *= scale;
-        scale = 1;
+  return trainLinearSgd(examples, labels, numFeatures, numClasses, options, (scores, y, gradient, violated) => {
+    // d/ds max(0, 1 - t s)^2 = -2 t (1 - t s) while the margin is violated, else 0.
+    let count = 0;
+    for (let c = 0; c < numClasses; c++) {
+      const t = c === y ? 1 : -1;
+      const slack = 1 - t * scores[c];
+      if (slack > 0) {
+        gradient[c] = -2 * t * slack;
+        violated[count++] = c;
+      } else {
+        gradient[c] = 0;
       }
     }
-  }
-  for (let i = 0; i < V.length; i++) V[i] *= scale;
-  return { numFeatures, numClasses, weights: V, bias };
+    return count;
+  });
 }
 
 /** base + weight * extra, as one linear model (logits add, so softmax of the sum is the product of experts). */
