@@ -247,13 +247,36 @@ interface Result {
   pipelineCpuP99: number | null;
 }
 
+interface Latency {
+  p50: number;
+  p99: number;
+  /** p99 of per-call CPU time: excludes time the process waited for a core on a loaded machine. */
+  cpuP99: number;
+}
+
+/** Wall and CPU time of `call` on each text, one at a time as in a chat, after 50 warm-up calls. */
+async function latencyOf(texts: string[], call: (text: string) => Promise<unknown>): Promise<Latency> {
+  for (const t of texts.slice(0, 50)) await call(t);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (const t of texts) {
+    const cpu0 = process.cpuUsage();
+    const started = performance.now();
+    await call(t);
+    wall.push(performance.now() - started);
+    const used = process.cpuUsage(cpu0);
+    cpu.push((used.user + used.system) / 1000);
+  }
+  return { p50: percentile(wall, 50), p99: percentile(wall, 99), cpuP99: percentile(cpu, 99) };
+}
+
 async function evaluate(system: System, train: Row[], test: Row[], articles: ArticleInput[], dense: Encoder | null): Promise<Result> {
   const log = (msg: string) => console.log(`  [${system.name}] ${msg}`);
   const testTexts = test.map((r) => r.text);
   const gold = test.map((r) => r.label);
 
   // Full training set (with threshold calibration, as the product trains).
-  let started = performance.now();
+  const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const full = await system.train(toIntents(train), 1, true);
   const trainSeconds = (performance.now() - started) / 1000;
@@ -300,44 +323,20 @@ async function evaluate(system: System, train: Row[], test: Row[], articles: Art
   log(`out-of-scope recall at 95 % acceptance: ${(oosRecall * 100).toFixed(1)} %`);
 
   // Latency of classify and of the whole pipeline, one message at a time as in a chat.
-  let classifyP50: number | null = null;
-  let classifyP99: number | null = null;
-  let pipelineP50: number | null = null;
-  let pipelineP99: number | null = null;
-  let classifyCpuP99: number | null = null;
-  let pipelineCpuP99: number | null = null;
+  let classify: Latency | null = null;
+  let pipelineLatency: Latency | null = null;
   if (full.classify && full.classifier) {
     const sample = testTexts.slice(0, 1000);
-    for (const t of sample.slice(0, 50)) await full.classify(t);
-    const times: number[] = [];
-    const cpuTimes: number[] = [];
-    for (const t of sample) {
-      const cpu0 = process.cpuUsage();
-      started = performance.now();
-      await full.classify(t);
-      times.push(performance.now() - started);
-      const cpu = process.cpuUsage(cpu0);
-      cpuTimes.push((cpu.user + cpu.system) / 1000);
-    }
-    classifyP50 = percentile(times, 50);
-    classifyP99 = percentile(times, 99);
-    classifyCpuP99 = percentile(cpuTimes, 99);
+    classify = await latencyOf(sample, (t) => full.classify!(t));
     const pipeline = await createPipeline({ classifier: full.classifier, articles, encoder: dense });
-    for (const t of sample.slice(0, 50)) await pipeline.run(t);
-    const ptimes: number[] = [];
-    const pcpu: number[] = [];
-    for (const t of sample) {
-      const cpu0 = process.cpuUsage();
-      started = performance.now();
-      await pipeline.run(t, { locale: 'en' });
-      ptimes.push(performance.now() - started);
-      const cpu = process.cpuUsage(cpu0);
-      pcpu.push((cpu.user + cpu.system) / 1000);
-    }
-    pipelineP50 = percentile(ptimes, 50);
-    pipelineP99 = percentile(ptimes, 99);
-    pipelineCpuP99 = percentile(pcpu, 99);
+    pipelineLatency = await latencyOf(sample, (t) => pipeline.run(t, { locale: 'en' }));
   }
+  const classifyP50 = classify?.p50 ?? null;
+  const classifyP99 = classify?.p99 ?? null;
+  const classifyCpuP99 = classify?.cpuP99 ?? null;
+  const pipelineP50 = pipelineLatency?.p50 ?? null;
+  const pipelineP99 = pipelineLatency?.p99 ?? null;
+  const pipelineCpuP99 = pipelineLatency?.cpuP99 ?? null;
   return {
     system: system.name, fullAccuracy, fullF1, shotAccuracy, shotF1, oosRecall, calibratedAcceptance,
     calibratedOosRecall, trainSeconds, trainCpuSeconds, classifyP50, classifyP99, pipelineP50, pipelineP99, classifyCpuP99, pipelineCpuP99,
