@@ -329,9 +329,11 @@ function bm25All<D extends TermDoc>(terms: string[], stats: CorpusStats<D>, igno
   const n = stats.docs.length;
   // A Chinese word no document contains is usually the segmenter cutting a phrase differently from the
   // articles ("能寄到" in the question, "寄到" in the text): its character pairs count in its place.
+  const replaced = new Set<string>();
   const standIns = new Set<string>();
   for (const term of terms) {
     if (ignore(term) || stats.postings.has(term) || !CJK_WORD.test(term)) continue;
+    replaced.add(term);
     const chars = Array.from(term);
     for (let i = 0; i + 1 < chars.length; i++) standIns.add(`#${chars[i]}${chars[i + 1]}`);
   }
@@ -339,8 +341,7 @@ function bm25All<D extends TermDoc>(terms: string[], stats: CorpusStats<D>, igno
     const list = stats.postings.get(term);
     const df = list?.length ?? 0;
     const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-    const standsIn = !list && CJK_WORD.test(term); // replaced by its pairs
-    const counts = standIns.has(term) || (!ignore(term) && !standsIn);
+    const counts = standIns.has(term) || (!ignore(term) && !replaced.has(term));
     if (counts) mass += idf;
     if (!list) continue;
     for (const { doc, tf } of list) {
