@@ -11,11 +11,6 @@ async function audit(sql: Sql, actorId: number, action: string, customerId: numb
             values (${actorId}, ${action}, ${`customer:${customerId}`}, ${sql.json(details as never)})`;
 }
 
-async function hasTable(sql: Sql, name: string): Promise<boolean> {
-  const [row] = await sql<{ present: boolean }[]>`select to_regclass(${name}) is not null as present`;
-  return row.present;
-}
-
 export async function exportCustomer(sql: Sql, customerId: number, actorId: number): Promise<Record<string, unknown>> {
   const [customer] = await sql`select * from customers where id = ${customerId}`;
   if (!customer) throw notFound('Customer');
@@ -30,9 +25,7 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
   const timeline = await sql`select id, type, conversation_id, payload, occurred_at from interaction_events where customer_id = ${customerId} order by occurred_at, id`;
   const feedback = await sql`select id, kind, conversation_id, article_id, rating, helpful, comment, created_at from feedback where customer_id = ${customerId} order by id`;
   const offlineMessages = await sql`select id, conversation_id, name, email, body as text, created_at from offline_messages where customer_id = ${customerId} order by id`;
-  const orders = (await hasTable(sql, 'orders'))
-    ? await sql`select * from orders where customer_id = ${customerId} or (customer_external_id is not null and customer_external_id = ${customer.external_id ?? ''}) order by placed_at`
-    : [];
+  const orders = await sql`select * from orders where customer_id = ${customerId} or (customer_external_id is not null and customer_external_id = ${customer.external_id ?? ''}) order by placed_at`;
   await audit(sql, actorId, 'customer.export', customerId, {
     conversations: conversations.length, messages: messages.length, timeline: timeline.length, feedback: feedback.length,
   });
@@ -61,27 +54,25 @@ export interface DeletionSummary {
  * in it. Groups recorded before the source was kept fall back to matching the text.
  */
 async function forgetUnansweredQuestions(sql: Sql, conversationIds: number[]): Promise<void> {
-  const theirs = sql`(e->>'conversationId')::bigint = any(${sql.array(conversationIds)}::bigint[])`;
+  const ids = sql`any(${sql.array(conversationIds)}::bigint[])`;
+  const theirs = sql`(e->>'conversationId')::bigint = ${ids}`;
   await sql`
     with affected as (
-      select q.id, q.text, q.source_conversation_id,
+      select q.id,
         coalesce((select jsonb_agg(e order by n) from jsonb_array_elements(q.examples) with ordinality x(e, n) where not ${theirs}), '[]'::jsonb) as kept,
-        exists (select 1 from jsonb_array_elements(q.examples) e where ${theirs} and e->>'text' = q.text) as text_matches
+        (q.source_conversation_id = ${ids} or (q.source_conversation_id is null
+          and exists (select 1 from jsonb_array_elements(q.examples) e where ${theirs} and e->>'text' = q.text))) as text_is_theirs
       from unanswered_questions q
-      where q.source_conversation_id = any(${sql.array(conversationIds)}::bigint[])
-         or exists (select 1 from jsonb_array_elements(q.examples) e where ${theirs})
-    ), decided as (
-      select id, kept, (source_conversation_id = any(${sql.array(conversationIds)}::bigint[]) or (source_conversation_id is null and text_matches)) as text_is_theirs
-      from affected
+      where q.source_conversation_id = ${ids} or exists (select 1 from jsonb_array_elements(q.examples) e where ${theirs})
     ), dropped as (
-      delete from unanswered_questions q using decided d where q.id = d.id and d.text_is_theirs and jsonb_array_length(d.kept) = 0
+      delete from unanswered_questions q using affected d where q.id = d.id and d.text_is_theirs and jsonb_array_length(d.kept) = 0
     )
     update unanswered_questions q set
       examples = d.kept,
       text = case when d.text_is_theirs then d.kept->0->>'text' else q.text end,
       normalised = case when d.text_is_theirs then lower(d.kept->0->>'text') else q.normalised end,
       source_conversation_id = case when d.text_is_theirs then (d.kept->0->>'conversationId')::bigint else q.source_conversation_id end
-    from decided d where q.id = d.id and not (d.text_is_theirs and jsonb_array_length(d.kept) = 0)`;
+    from affected d where q.id = d.id and not (d.text_is_theirs and jsonb_array_length(d.kept) = 0)`;
 }
 
 export async function deleteCustomer(sql: Sql, customerId: number, actorId: number): Promise<DeletionSummary> {
@@ -96,11 +87,11 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
                  where conversation_id = any(${tx.array(ids)}::bigint[]) and author_type <> 'system' returning id`
       : [];
     const removed = await tx`delete from interaction_events where customer_id = ${customerId} returning id`;
-    if (ids.length && (await hasTable(tx as unknown as Sql, 'unanswered_questions'))) await forgetUnansweredQuestions(tx as unknown as Sql, ids);
+    if (ids.length) await forgetUnansweredQuestions(tx as unknown as Sql, ids);
     await tx`delete from offline_messages where customer_id = ${customerId}`;
     // Ratings stay for the statistics, without the words or the link to the person.
     await tx`update feedback set comment = null, customer_id = null where customer_id = ${customerId}`;
-    if (await hasTable(tx as unknown as Sql, 'orders')) await tx`update orders set customer_id = null where customer_id = ${customerId}`;
+    await tx`update orders set customer_id = null where customer_id = ${customerId}`;
     await tx`update customers set name = null, email = null, external_id = null, attributes = ${tx.json({ deleted: true } as never)},
              tags = '{}', updated_at = now() where id = ${customerId}`;
     const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.length, timelineEventsRemoved: removed.length };
