@@ -2,9 +2,8 @@
 // socket of the real server (auth, validation, Postgres, BullMQ, Redis adapter)
 // next to a bare Socket.IO relay, plus the interactions worker's write rate.
 // Prints figures; asserts nothing. Sizes can be changed with BENCH_* variables.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { io, type Socket } from 'socket.io-client';
@@ -72,24 +71,26 @@ async function cpuMs(pid: number): Promise<number> {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime + stime
 }
 
-/** CPU time (ms) used so far by every process with this command name (Postgres backends, redis-server). */
-async function cpuMsOfCommand(command: string): Promise<number> {
-  let total = 0;
+/** CPU time (ms) used so far by all processes of each of these command names (Postgres backends, redis-server). */
+async function cpuMsByCommand(commands: string[]): Promise<Map<string, number>> {
+  const totals = new Map(commands.map((c) => [c, 0]));
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if ((await readFile(`/proc/${entry}/comm`, 'utf8')).trim() === command) total += await cpuMs(Number(entry));
+      const command = (await readFile(`/proc/${entry}/comm`, 'utf8')).trim();
+      if (totals.has(command)) totals.set(command, totals.get(command)! + (await cpuMs(Number(entry))));
     } catch {
       // the process ended meanwhile
     }
   }
-  return total;
+  return totals;
 }
 
 interface CpuSplit { server: number; postgres: number; redis: number; loadGenerator: number }
 async function cpuSnapshot(pid: number): Promise<CpuSplit> {
   const own = process.cpuUsage();
-  return { server: await cpuMs(pid), postgres: await cpuMsOfCommand('postgres'), redis: await cpuMsOfCommand('redis-server'), loadGenerator: (own.user + own.system) / 1000 };
+  const services = await cpuMsByCommand(['postgres', 'redis-server']);
+  return { server: await cpuMs(pid), postgres: services.get('postgres')!, redis: services.get('redis-server')!, loadGenerator: (own.user + own.system) / 1000 };
 }
 
 /** Every shopper sends its messages one after another (each waits for its ack); all shoppers at once. */
