@@ -129,12 +129,12 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     mine.current.add(conversation.id);
     alertAgent(t('notify.assigned'), t('notify.assignedBody', { id: conversation.id }), () => navigate(`/console/conversations/${conversation.id}`));
   });
-  useSocketEvent(socket, 'message:new', (message) => {
+  useSocketEvent(socket, 'messages:new', (messages) => {
     // Only shopper messages in chats this agent holds are worth a sound; the inbox shows the rest.
-    if (message.author.type !== 'customer') return;
     const open = match('/console/conversations/:id', location.pathname);
-    if (open && Number(open.id) === message.conversationId && document.hasFocus()) return;
-    if (mine.current.has(message.conversationId)) alertAgent(t('notify.message'), message.text, () => navigate(`/console/conversations/${message.conversationId}`));
+    const watching = open && document.hasFocus() ? Number(open.id) : null;
+    const message = messages.filter((m) => m.author.type === 'customer' && m.conversationId !== watching && mine.current.has(m.conversationId)).at(-1);
+    if (message) alertAgent(t('notify.message'), message.text, () => navigate(`/console/conversations/${message.conversationId}`));
   });
 
   const togglePresence = async () => {

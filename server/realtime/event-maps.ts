@@ -130,7 +130,11 @@ export interface AgentClientToServer {
 }
 
 export interface AgentServerToClient {
-  'message:new': (message: ChatMessage) => void;
+  /**
+   * Every new message, in batches: the messages a server announced during one event-loop turn arrive
+   * together (one frame per console instead of one per message).
+   */
+  'messages:new': (messages: ChatMessage[]) => void;
   typing: (payload: { conversationId: number; author: 'customer' | 'agent'; name: string | null; typing: boolean }) => void;
   'messages:seen': (payload: { conversationId: number; by: 'customer'; lastSeenId: number }) => void;
   /** Any change of status or assignee, sent to every agent (inbox lists update live). */

@@ -245,13 +245,13 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     sub: deps.pub.duplicate({ enableAutoPipelining: false }),
     channel: prefixed(deps.config, 'messages'),
     log: deps.log,
-    deliverLocally: (message, exceptSocketId) => {
-      // Private notes never reach the /widget namespace. The sending tab knows its message from the ack.
-      if (!message.private) {
+    deliver: {
+      toWidgets: (message, exceptSocketId) => {
+        // The sending tab knows its message from the ack.
         const room = widget.local.to(convRoom(message.conversationId));
         (exceptSocketId ? room.except(exceptSocketId) : room).emit('message:new', message);
-      }
-      agent.local.to(AGENTS_ROOM).emit('message:new', message);
+      },
+      toAgents: (messages) => agent.local.to(AGENTS_ROOM).emit('messages:new', messages),
     },
   });
   const out: RealtimeOut = {

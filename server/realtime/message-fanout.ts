@@ -3,19 +3,31 @@
 // instead of the Socket.IO adapter, which would cost two publishes per message
 // (one per namespace), each echoed back to the sender and decoded there. Here
 // the messages of one event-loop turn travel in ONE publish, and a server
-// skips its own publishes without parsing them. Every other event still uses
-// the adapter.
+// skips its own publishes without parsing them. Agent consoles get them the
+// same way: one `messages:new` frame per turn carrying the turn's messages,
+// instead of one frame per message per console (a busy shop's consoles would
+// otherwise parse hundreds of frames a second). Shopper tabs see only their own
+// conversation, so they get each message as it comes. Every other event still
+// uses the adapter.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatMessage } from './event-maps.ts';
+import { perTurn } from './per-turn.ts';
 
 export interface MessageFanout {
   /**
-   * Delivers locally at once (except to `exceptSocketId`, the sender, who has its ack), then tells the
-   * other servers, where every socket that may see the message gets it.
+   * Delivers to this server's shopper tabs at once (except `exceptSocketId`, the sender, who has its ack),
+   * to its consoles at the end of the turn, and tells the other servers, which do the same.
    */
   announce(message: ChatMessage, exceptSocketId?: string): void;
   close(): Promise<void>;
+}
+
+export interface LocalDelivery {
+  /** One message to the shopper's tabs on this server (never called for private notes). */
+  toWidgets(message: ChatMessage, exceptSocketId?: string): void;
+  /** The messages of one turn to every console on this server. */
+  toAgents(messages: ChatMessage[]): void;
 }
 
 export async function createMessageFanout(options: {
@@ -23,10 +35,17 @@ export async function createMessageFanout(options: {
   /** A connection of its own: it goes into subscriber mode. */
   sub: Redis;
   channel: string;
-  deliverLocally(message: ChatMessage, exceptSocketId?: string): void;
+  deliver: LocalDelivery;
   log: { warn(obj: unknown, msg?: string): void };
 }): Promise<MessageFanout> {
-  const { pub, sub, channel, deliverLocally, log } = options;
+  const { pub, sub, channel, deliver, log } = options;
+  const toConsoles = perTurn<ChatMessage>(deliver.toAgents);
+  const deliverLocally = (message: ChatMessage, exceptSocketId?: string) => {
+    // Private notes never reach the /widget namespace.
+    if (!message.private) deliver.toWidgets(message, exceptSocketId);
+    toConsoles.push(message);
+  };
+
   // The sender's id leads the payload, so a server skips its own publishes without parsing them.
   const origin = `${randomBytes(8).toString('hex')}|`;
   sub.on('message', (from: string, payload: string) => {
@@ -39,20 +58,18 @@ export async function createMessageFanout(options: {
   });
   await sub.subscribe(channel);
 
-  let outgoing: ChatMessage[] = [];
-  const publishOutgoing = () => {
-    const batch = outgoing;
-    outgoing = [];
+  const toOtherServers = perTurn<ChatMessage>((batch) => {
     // Not awaited (like the adapter's broadcasts): a lost publish is caught up by the clients' resync.
     pub.publish(channel, origin + JSON.stringify(batch)).catch((error: Error) => log.warn({ err: error }, 'message fan-out not published'));
-  };
+  });
   return {
     announce(message, exceptSocketId) {
       deliverLocally(message, exceptSocketId);
-      if (outgoing.push(message) === 1) setImmediate(publishOutgoing);
+      toOtherServers.push(message);
     },
     async close() {
-      if (outgoing.length) publishOutgoing();
+      toConsoles.flushNow();
+      toOtherServers.flushNow();
       sub.disconnect();
     },
   };

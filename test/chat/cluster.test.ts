@@ -3,7 +3,7 @@
 // never gives one chat to two agents nor an agent more chats than its capacity.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, connectWidget, eventually, nextEvent, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import { callOk, connectAgent, connectWidget, eventually, nextAgentMessage, nextEvent, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import type { ChatMessage, ConversationSummary } from '../../server/realtime/event-maps.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
 
@@ -28,7 +28,7 @@ describe('two servers', () => {
     sockets.push(shopper, agent);
     await callOk(agent, 'presence:set', { presence: 'online' });
 
-    const seenByAgent = nextEvent<ChatMessage>(agent, 'message:new', (m) => m.text === 'Hello from server one');
+    const seenByAgent = nextAgentMessage(agent, (m) => m.text === 'Hello from server one');
     const assigned = nextEvent<ConversationSummary>(agent, 'conversation:assigned');
     const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'x-1', text: 'Hello from server one' });
     expect((await seenByAgent).conversationId).toBe(sent.conversationId);

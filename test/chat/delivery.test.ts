@@ -1,7 +1,7 @@
 // Exactly-once storage by client id, and gap-free resync after a disconnect.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
-import { call, callOk, connectAgent, connectWidget, nextEvent, record, type AgentClient } from '../support/sockets.ts';
+import { call, callOk, connectAgent, connectWidget, eventually, nextAgentMessage, nextEvent, record, type AgentClient } from '../support/sockets.ts';
 import type { ChatMessage, ConversationSummary } from '../../server/realtime/event-maps.ts';
 
 let stack: TestStack;
@@ -42,7 +42,7 @@ describe('message delivery', () => {
     const otherTab = await connectWidget(stack.url, session.visitorToken);
     const echoes = record<ChatMessage>(sendingTab, 'message:new');
     const inOtherTab = nextEvent<ChatMessage>(otherTab, 'message:new', (m) => m.clientId === 'tab-1');
-    const atAgent = nextEvent<ChatMessage>(agent, 'message:new', (m) => m.clientId === 'tab-1');
+    const atAgent = nextAgentMessage(agent, (m) => m.clientId === 'tab-1');
     const sent = await callOk<{ id: number; conversationId: number }>(sendingTab, 'message:send', { clientId: 'tab-1', text: 'Where is my parcel?' });
     expect(sent.conversationId).toBe(first.conversationId);
     expect(await inOtherTab).toMatchObject({ id: sent.id, text: 'Where is my parcel?', author: { type: 'customer' } });
@@ -52,6 +52,24 @@ describe('message delivery', () => {
     expect(echoes.filter((m) => m.clientId === 'tab-1')).toEqual([]);
     sendingTab.close();
     otherTab.close();
+  });
+
+  it('hands consoles the messages of one turn together, each message exactly once', async () => {
+    const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
+    const secondConsole = await connectAgent(stack.url, token);
+    const frames = { first: record<ChatMessage[]>(agent, 'messages:new'), second: record<ChatMessage[]>(secondConsole, 'messages:new') };
+    const shoppers = await Promise.all(Array.from({ length: 20 }, async () => connectWidget(stack.url, (await widgetSession(stack.url)).visitorToken)));
+    const acks = await Promise.all(shoppers.map((s, i) => callOk<{ id: number }>(s, 'message:send', { clientId: `burst-${i}`, text: `Burst question ${i}` })));
+    const sentIds = acks.map((a) => a.id).sort((a, b) => a - b);
+    const burstIds = (batches: ChatMessage[][]) => batches.flat().filter((m) => m.clientId?.startsWith('burst-')).map((m) => m.id).sort((a, b) => a - b);
+    await eventually(async () => burstIds(frames.first).length >= 20 && burstIds(frames.second).length >= 20, 10_000, 'every burst message at both consoles');
+    for (const batches of [frames.first, frames.second]) {
+      expect(burstIds(batches)).toEqual(sentIds);
+      // Twenty messages stored by a few group commits: far fewer frames than messages.
+      expect(batches.filter((b) => b.some((m) => m.clientId?.startsWith('burst-'))).length).toBeLessThan(20);
+    }
+    for (const s of shoppers) s.close();
+    secondConsole.close();
   });
 
   it('gives a reconnecting client exactly the messages it missed, in order', async () => {

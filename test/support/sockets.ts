@@ -2,7 +2,7 @@
 // and wait for the next event matching a predicate (with a timeout that fails
 // the test with a clear message instead of hanging).
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, AgentClientToServer, AgentServerToClient, WidgetClientToServer, WidgetServerToClient } from '../../server/realtime/event-maps.ts';
+import type { Ack, AgentClientToServer, AgentServerToClient, ChatMessage, WidgetClientToServer, WidgetServerToClient } from '../../server/realtime/event-maps.ts';
 
 export type WidgetClient = Socket<WidgetServerToClient, WidgetClientToServer>;
 export type AgentClient = Socket<AgentServerToClient, AgentClientToServer>;
@@ -48,6 +48,12 @@ export function nextEvent<T = any>(socket: Socket, event: string, match: (payloa
     };
     socket.on(event, listener);
   });
+}
+
+/** Resolves with the next chat message a console receives (they come in `messages:new` batches) for which `match` is true. */
+export async function nextAgentMessage(agent: Socket, match: (message: ChatMessage) => boolean, timeoutMs = 10_000): Promise<ChatMessage> {
+  const batch = await nextEvent<ChatMessage[]>(agent, 'messages:new', (messages) => messages.some(match), timeoutMs);
+  return batch.find(match)!;
 }
 
 /** Collects every payload of `event` into an array (for asserting what did or did not arrive). */

@@ -46,10 +46,15 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     };
   }, [conversationId]);
 
-  useSocketEvent(socket, 'message:new', (message) => {
-    if (message.conversationId !== conversationId) return;
-    setMessages((list) => (list.some((m) => m.id === message.id) ? list : [...list, message].sort((a, b) => a.id - b.id)));
-    if (message.author.type === 'customer') setCustomerTyping(false);
+  useSocketEvent(socket, 'messages:new', (batch) => {
+    const arrived = batch.filter((m) => m.conversationId === conversationId);
+    if (arrived.length === 0) return;
+    setMessages((list) => {
+      const known = new Set(list.map((m) => m.id));
+      const fresh = arrived.filter((m) => !known.has(m.id));
+      return fresh.length ? [...list, ...fresh].sort((a, b) => a.id - b.id) : list;
+    });
+    if (arrived.some((m) => m.author.type === 'customer')) setCustomerTyping(false);
   });
   useSocketEvent(socket, 'conversation:updated', (updated) => {
     if (updated.id === conversationId) setConversation(updated);

@@ -1,6 +1,6 @@
 // The inbox: views (queued, mine, all open, resolved) with live counts and
 // unread badges, search, and the open conversation with its customer beside it.
-// Live: every conversation:updated / message:new refetches the list and the
+// Live: every conversation:updated / messages:new refetches the list and the
 // counts (two requests, at most every 250 ms), so what is shown is always what
 // the server holds.
 import { useEffect, useState } from 'preact/hooks';
@@ -30,7 +30,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
     counts.reload();
   }, 250);
   useSocketEvent(socket, 'conversation:updated', refresh);
-  useSocketEvent(socket, 'message:new', refresh);
+  useSocketEvent(socket, 'messages:new', refresh);
   useEffect(() => {
     socket.on('connect', refresh);
     return () => void socket.off('connect', refresh);
