@@ -21,7 +21,8 @@ export interface UnansweredRow {
 
 /** Two questions belong together when at least this share of their words is shared. */
 const SIMILARITY = 0.5;
-const MAX_EXAMPLES = 10;
+/** Examples kept per group (the newest). */
+export const MAX_UNANSWERED_EXAMPLES = 10;
 const CANDIDATE_CLUSTERS = 2000;
 
 export function normalise(text: string): string {
@@ -30,6 +31,12 @@ export function normalise(text: string): string {
 
 export function contentTokens(text: string): string[] {
   return [...new Set(tokenize(text))].sort();
+}
+
+/** A question's content words and the key that makes two open groups with the same words one. */
+export function groupKey(text: string): { tokens: string[]; clusterKey: string } {
+  const tokens = contentTokens(text);
+  return { tokens, clusterKey: tokens.join(' ') || normalise(text) };
 }
 
 export function jaccard(a: readonly string[], b: readonly string[]): number {
@@ -46,7 +53,7 @@ export const unansweredRepository = (sql: Sql) => ({
     const normalised = normalise(text);
     if (!normalised) return 0;
     const locale = detectLanguage(text);
-    const tokens = contentTokens(text);
+    const { tokens, clusterKey } = groupKey(text);
     const example = { text: text.slice(0, 500), conversationId, at: new Date().toISOString() };
     const open = await sql<{ id: number; tokens: string[] }[]>`
       select id, tokens from unanswered_questions where status = 'open' and locale = ${locale}
@@ -60,11 +67,10 @@ export const unansweredRepository = (sql: Sql) => ({
       await sql`
         update unanswered_questions set count = count + 1, last_seen = now(),
           examples = (select coalesce(jsonb_agg(e), '[]'::jsonb) from (
-            select e from jsonb_array_elements(${sql.json([example] as never)}::jsonb || examples) with ordinality as x(e, n) order by n limit ${MAX_EXAMPLES}) s)
+            select e from jsonb_array_elements(${sql.json([example] as never)}::jsonb || examples) with ordinality as x(e, n) order by n limit ${MAX_UNANSWERED_EXAMPLES}) s)
         where id = ${best.id}`;
       return best.id;
     }
-    const clusterKey = tokens.join(' ') || normalised;
     const [row] = await sql<{ id: number }[]>`
       insert into unanswered_questions (locale, text, normalised, cluster_key, tokens, examples, source_conversation_id)
       values (${locale}, ${text.slice(0, 500)}, ${normalised}, ${clusterKey}, ${sql.array(tokens)}::text[], ${sql.json([example] as never)}, ${conversationId})

@@ -3,6 +3,7 @@
 // history removed). Both are written to the audit log with who did it.
 import type { Sql } from '../db/client.ts';
 import { notFound } from '../errors.ts';
+import { groupKey, MAX_UNANSWERED_EXAMPLES } from '../../knowledge-base/unanswered.ts';
 
 export const ANONYMISED_TEXT = '[removed at the customer’s request]';
 
@@ -50,13 +51,15 @@ export interface DeletionSummary {
 /**
  * Removes the customer's questions from the learning loop: their examples go, a group whose representative
  * text was theirs takes its newest remaining example's text instead, and a group left with nothing of
- * anyone else is deleted. The group's matching key (its sorted stemmed words) stays, shared by every question
- * in it. Groups recorded before the source was kept fall back to matching the text.
+ * anyone else is deleted. A group that took another text also takes that text's words as its matching key:
+ * the old key was the stemmed words of their question (a name or a street would have stayed in it). If
+ * another open group already has the new key, the two become one. Groups recorded before the source was kept
+ * fall back to matching the text.
  */
 async function forgetUnansweredQuestions(sql: Sql, conversationIds: number[]): Promise<void> {
   const ids = sql`any(${sql.array(conversationIds)}::bigint[])`;
   const theirs = sql`(e->>'conversationId')::bigint = ${ids}`;
-  await sql`
+  const retexted = await sql<{ id: number; locale: string; text: string; status: string; text_is_theirs: boolean }[]>`
     with affected as (
       select q.id,
         coalesce((select jsonb_agg(e order by n) from jsonb_array_elements(q.examples) with ordinality x(e, n) where not ${theirs}), '[]'::jsonb) as kept,
@@ -72,7 +75,29 @@ async function forgetUnansweredQuestions(sql: Sql, conversationIds: number[]): P
       text = case when d.text_is_theirs then d.kept->0->>'text' else q.text end,
       normalised = case when d.text_is_theirs then lower(d.kept->0->>'text') else q.normalised end,
       source_conversation_id = case when d.text_is_theirs then (d.kept->0->>'conversationId')::bigint else q.source_conversation_id end
-    from affected d where q.id = d.id and not (d.text_is_theirs and jsonb_array_length(d.kept) = 0)`;
+    from affected d where q.id = d.id and not (d.text_is_theirs and jsonb_array_length(d.kept) = 0)
+    returning q.id, q.locale, q.text, q.status, d.text_is_theirs`;
+  for (const group of retexted) if (group.text_is_theirs) await rekeyUnansweredGroup(sql, group);
+}
+
+/** Gives a group the key of its (new) text, or folds it into the open group that already has that key. */
+async function rekeyUnansweredGroup(sql: Sql, group: { id: number; locale: string; text: string; status: string }): Promise<void> {
+  const { tokens, clusterKey } = groupKey(group.text);
+  const [twin] = group.status === 'open'
+    ? await sql<{ id: number }[]>`select id from unanswered_questions
+                                  where status = 'open' and locale = ${group.locale} and cluster_key = ${clusterKey} and id <> ${group.id}`
+    : [];
+  if (!twin) {
+    await sql`update unanswered_questions set cluster_key = ${clusterKey}, tokens = ${sql.array(tokens)}::text[] where id = ${group.id}`;
+    return;
+  }
+  await sql`
+    update unanswered_questions t set count = t.count + g.count, first_seen = least(t.first_seen, g.first_seen),
+      last_seen = greatest(t.last_seen, g.last_seen),
+      examples = (select coalesce(jsonb_agg(e order by e->>'at' desc), '[]'::jsonb) from (
+        select e from jsonb_array_elements(t.examples || g.examples) e order by e->>'at' desc limit ${MAX_UNANSWERED_EXAMPLES}) s)
+    from unanswered_questions g where t.id = ${twin.id} and g.id = ${group.id}`;
+  await sql`delete from unanswered_questions where id = ${group.id}`;
 }
 
 export async function deleteCustomer(sql: Sql, customerId: number, actorId: number): Promise<DeletionSummary> {

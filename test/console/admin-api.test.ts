@@ -260,11 +260,21 @@ describe('privacy', () => {
     const otherShopper = await connectWidget(stack.url, other.visitorToken);
     const otherSent = await callOk<{ conversationId: number }>(otherShopper, 'message:send', { clientId: 'o1', text: 'Hello there' });
     otherShopper.close();
-    const { unansweredRepository } = await import('../../knowledge-base/unanswered.ts');
+    const { groupKey, unansweredRepository } = await import('../../knowledge-base/unanswered.ts');
     const unanswered = unansweredRepository(sql);
     const alone = await unanswered.record('Can you deliver to 1 Secret Lane by drone', sent.conversationId);
-    const shared = await unanswered.record('Do you sell purple zebra socks', sent.conversationId);
+    // Their name in the question that started a group would stay in its matching key unless the group is rekeyed.
+    const shared = await unanswered.record('Do you sell purple zebra socks Pat', sent.conversationId);
     expect(await unanswered.record('Do you sell purple zebra socks please', otherSent.conversationId)).toBe(shared);
+    // A group whose new key another open group already has: the two become one.
+    const merging = await unanswered.record('Can I return worn hiking boots Pat', sent.conversationId);
+    expect(await unanswered.record('Can I return worn hiking boots please', otherSent.conversationId)).toBe(merging);
+    const twinKey = groupKey('Can I return worn hiking boots please');
+    const [twin] = await sql<{ id: number }[]>`
+      insert into unanswered_questions (locale, text, normalised, cluster_key, tokens, count, examples)
+      values ('en', 'Can I return worn hiking boots please', 'can i return worn hiking boots please', ${twinKey.clusterKey},
+              ${sql.array(twinKey.tokens)}::text[], 3, ${sql.json([{ text: 'Can I return worn hiking boots please', conversationId: null, at: '2026-01-01T00:00:00.000Z' }] as never)})
+      returning id`;
 
     const exported = await http('GET', `/api/admin/customers/${visitor.customerId}/export`, admin);
     expect(exported.status).toBe(200);
@@ -285,6 +295,14 @@ describe('privacy', () => {
     const group = await unanswered.findById(shared);
     expect(group?.text).toBe('Do you sell purple zebra socks please');
     expect(group?.examples.map((e) => e.conversationId)).toEqual([otherSent.conversationId]);
+    const newKey = groupKey('Do you sell purple zebra socks please');
+    expect(group).toMatchObject({ cluster_key: newKey.clusterKey, tokens: newKey.tokens });
+    expect(group?.tokens).not.toContain('pat');
+    expect(await unanswered.findById(merging)).toBeUndefined();
+    const merged = await unanswered.findById(twin.id);
+    expect(merged).toMatchObject({ count: 5, text: 'Can I return worn hiking boots please' });
+    expect(merged?.examples.map((e) => e.conversationId)).toEqual([otherSent.conversationId, null]);
+    expect(JSON.stringify(await sql`select cluster_key, tokens from unanswered_questions`)).not.toMatch(/\bpat\b/);
     expect(JSON.stringify(await sql`select text, examples from unanswered_questions`)).not.toContain('Secret Lane');
     // The deleted shopper's old browser token no longer opens their (anonymised) conversation.
     await expect(connectWidget(stack.url, visitor.visitorToken)).rejects.toThrow(/unauthorized/);
