@@ -247,9 +247,13 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     log: deps.log,
     deliver: {
       toWidgets: (message, exceptSocketId) => {
-        // The sending tab knows its message from the ack.
-        const room = widget.local.to(convRoom(message.conversationId));
-        (exceptSocketId ? room.except(exceptSocketId) : room).emit('message:new', message);
+        // The sending tab knows its message from the ack. Most shoppers have that one tab only: the adapter
+        // would still encode the packet before finding nobody else to send it to, so look first.
+        const room = convRoom(message.conversationId);
+        const tabs = widget.adapter.rooms.get(room);
+        if (!tabs || (exceptSocketId !== undefined && tabs.size === 1 && tabs.has(exceptSocketId))) return;
+        const local = widget.local.to(room);
+        (exceptSocketId ? local.except(exceptSocketId) : local).emit('message:new', message);
       },
       toAgents: (messages) => agent.local.to(AGENTS_ROOM).emit('messages:new', messages),
     },
