@@ -32,7 +32,7 @@ export interface ServerOptions {
   responder?: Responder;
   /** Extra setup run with the context before routes are registered (e.g. the brain's routes and reload). */
   extensions?: ((ctx: AppContext) => Promise<((app: App) => Promise<void>) | void>)[];
-  /** Background sweeps (assignment retry, idle bot chats); off in tests that drive them by hand. */
+  /** Background sweeps (assignment retry, idle chats); off in tests that drive them by hand. */
   backgroundTimers?: boolean;
 }
 
@@ -124,6 +124,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const sweep = (fn: () => Promise<unknown>, ms: number) => timers.push(setInterval(() => fn().catch((err) => app.log.warn({ err }, 'sweep failed')), ms).unref());
     sweep(() => chat!.assignPending(), ASSIGN_SWEEP_MS);
     sweep(() => chat!.resolveIdleBotConversations(BOT_IDLE_MINUTES), IDLE_SWEEP_MS);
+    if (config.autoResolveIdleHours > 0) sweep(() => chat!.resolveIdleHumanConversations(config.autoResolveIdleHours), IDLE_SWEEP_MS);
   }
 
   let closed = false;

@@ -41,6 +41,8 @@ const ConfigSchema = Type.Object({
   rateLimitSessionsPerMinute: Type.Integer({ minimum: 1 }),
   rateLimitMessagesPer10s: Type.Integer({ minimum: 1 }),
   trustProxy: Type.Boolean(),
+  /** Chats with or waiting for a person are closed after this many hours without a message (0 = never). */
+  autoResolveIdleHours: Type.Integer({ minimum: 0, maximum: 24 * 365 }),
   /**
    * Longest a request waits for a row lock before it fails (lock_timeout of the server's pool). Shopper messages
    * are stored in shared batches, one at a time, so one statement stuck behind a lock would hold every shopper.
@@ -95,6 +97,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimitSessionsPerMinute: int(env.RATE_LIMIT_SESSIONS_PER_MINUTE, 30),
     rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),
     trustProxy: bool(env.TRUST_PROXY, false),
+    autoResolveIdleHours: int(env.AUTO_RESOLVE_IDLE_HOURS, 24),
     dbLockTimeoutMs: int(env.DB_LOCK_TIMEOUT_MS, 10_000),
     ...overrides,
   };

@@ -141,5 +141,22 @@ export const routingRepository = (sql: Sql) => ({
                    limit 500 for update skip locked)
       returning id, customer_id, resolved_at`;
   },
+
+  /**
+   * Chats with or waiting for a person in which nobody wrote for `idleHours`: the shopper has gone, and an
+   * assigned one would hold a seat of the agent's capacity for ever. Closed by the system.
+   */
+  async resolveIdleHumanConversations(idleHours: number): Promise<{ id: number; customer_id: number; resolved_at: Date; assignee_id: number | null; status: 'queued' | 'assigned' }[]> {
+    return sql`
+      with idle as (
+        select id, status from conversations where status in ('queued', 'assigned')
+          and greatest(coalesce(last_message_at, created_at), coalesce(assigned_at, queued_at, created_at)) < now() - make_interval(hours => ${idleHours})
+        limit 500 for update skip locked
+      )
+      update conversations c set status = 'resolved', resolved_at = now(), resolved_by = 'system',
+        resolution_seconds = extract(epoch from now() - c.created_at)::int, updated_at = now()
+      from idle where c.id = idle.id
+      returning c.id, c.customer_id, c.resolved_at, c.assignee_id, idle.status`;
+  },
 });
 export type RoutingRepository = ReturnType<typeof routingRepository>;

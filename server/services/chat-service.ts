@@ -368,6 +368,24 @@ export function createChatService(deps: ChatServiceDeps) {
       return rows.length;
     },
 
+    /**
+     * Closes chats with or waiting for a person that nobody wrote in for `idleHours` (config autoResolveIdleHours):
+     * the shopper is told why in a stored system message, agents' seats are freed for the queue.
+     */
+    async resolveIdleHumanConversations(idleHours: number): Promise<number> {
+      const rows = await routing.resolveIdleHumanConversations(idleHours);
+      if (!rows.length) return 0;
+      for (const r of rows) {
+        await systemMessage(r.id, `This chat was closed after ${idleHours} hours without messages. Write again any time.`, { event: 'idle_closed', idleHours });
+        await announceConversation(r.id);
+      }
+      await events.enqueueInteractions(
+        rows.map((r) => event('resolved', `resolved:${r.id}:${r.resolved_at.getTime()}`, r.customer_id, r.id, { by: 'system', idleHours, was: r.status }, r.resolved_at)),
+      );
+      if (rows.some((r) => r.assignee_id)) await this.assignPending();
+      return rows.length;
+    },
+
     async sync(conversationId: number, afterId: number, includePrivate: boolean): Promise<{ messages: ChatMessage[]; conversation: ConversationSummary }> {
       const conversation = await summary(conversationId);
       const rows = await conversations.messagesAfter(conversationId, afterId, includePrivate);

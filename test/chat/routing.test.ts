@@ -143,6 +143,39 @@ describe('routing', () => {
     expect(row).toEqual({ status: 'resolved', resolved_by: 'bot' });
   });
 
+  it('closes a chat nobody wrote in for a day, telling the shopper and freeing the agent for the queue', async () => {
+    const sql = stack.env.sql;
+    // A clean slate: no other chat waiting for a person, no other agent online.
+    await sql`update conversations set status = 'resolved', resolved_at = now() where status in ('queued', 'assigned')`;
+    await sql`update users set presence = 'offline'`;
+    await sql`insert into users (email, name, role, password_hash, capacity) values ('idle@demo.shop', 'Idle Agent', 'agent', ${await hashPassword('idle-pw')}, 1)`;
+    const agent = await connectAgent(stack.url, (await login(stack.url, 'idle@demo.shop', 'idle-pw')).token);
+    open.push(agent);
+    await callOk(agent, 'presence:set', { presence: 'online' });
+
+    const gone = await queuedShopper('gone');
+    const heldByAgent = nextEvent<ConversationSummary>(agent, 'conversation:assigned', (c) => c.id === gone.conversationId);
+    await callOk(gone.socket, 'handoff:request', { conversationId: gone.conversationId });
+    await heldByAgent;
+    const waiting = await queuedShopper('waiting');
+    await callOk(waiting.socket, 'handoff:request', { conversationId: waiting.conversationId });
+    const status = async (id: number) => (await sql<{ status: string; resolved_by: string | null }[]>`select status, resolved_by from conversations where id = ${id}`)[0];
+    expect(await status(waiting.conversationId)).toEqual({ status: 'queued', resolved_by: null }); // the agent's one seat is taken
+
+    // Nothing closes while the chats are fresh; a day of silence later the held one goes.
+    const chat = stack.servers[0].handle.ctx.chat;
+    expect(await chat.resolveIdleHumanConversations(24)).toBe(0);
+    await sql`update conversations set created_at = now() - interval '26 hours', queued_at = now() - interval '25 hours',
+              assigned_at = now() - interval '25 hours', last_message_at = now() - interval '25 hours' where id = ${gone.conversationId}`;
+    const told = nextEvent<ChatMessage>(gone.socket, 'message:new', (m) => (m.metadata as Record<string, unknown>).event === 'idle_closed');
+    const seatFreed = nextEvent<ConversationSummary>(agent, 'conversation:assigned', (c) => c.id === waiting.conversationId);
+    expect(await chat.resolveIdleHumanConversations(24)).toBe(1);
+    expect((await told)).toMatchObject({ author: { type: 'system' }, metadata: { idleHours: 24 } });
+    expect(await status(gone.conversationId)).toEqual({ status: 'resolved', resolved_by: 'system' });
+    await seatFreed;
+    expect(await status(waiting.conversationId)).toEqual({ status: 'assigned', resolved_by: null });
+  });
+
   it('rate-limits widget session creation per address', async () => {
     const limited = await startStack({ config: { rateLimitSessionsPerMinute: 3 } });
     try {

@@ -384,11 +384,12 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   }
 
   private systemText(m: ChatMessage): string {
-    const meta = m.metadata as { event?: string; agentName?: string };
+    const meta = m.metadata as { event?: string; agentName?: string; idleHours?: number };
     const name = typeof meta.agentName === 'string' ? meta.agentName : this.t.agent;
     if (meta.event === 'agent_joined') return this.t.agentJoined(name);
     if (meta.event === 'agent_transferred') return this.t.agentTransferred(name);
     if (meta.event === 'agent_left') return this.t.agentLeft(name);
+    if (meta.event === 'idle_closed' && typeof meta.idleHours === 'number') return this.t.idleClosed(meta.idleHours);
     return m.text;
   }
 
