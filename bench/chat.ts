@@ -240,6 +240,10 @@ async function main(): Promise<void> {
     const median = (of: (typeof rounds)[number]) => [...of].sort((a, b) => a.messagesPerSecond - b.messagesPerSecond)[Math.floor(of.length / 2)];
     const [tpReal, tpBare, tpBareBatched] = rounds.map(median);
     console.log(`throughput rounds, msgs/s — ${sides.map((side, k) => `${side.name}: ${rounds[k].map((r) => fmt(r.messagesPerSecond, 0)).join(', ')}`).join('; ')}`);
+    // Each round runs the sides back to back, so a round's own ratio is less exposed to the machine's drift.
+    const roundRatios = (k: number) => rounds[0].map((r, i) => r.messagesPerSecond / rounds[k][i].messagesPerSecond).sort((a, b) => a - b);
+    const medianRatio = (k: number) => fmt(100 * roundRatios(k)[Math.floor(ROUNDS / 2)], 0);
+    console.log(`median of the per-round ratios — vs bare: ${medianRatio(1)} %; vs bare batched: ${medianRatio(2)} %`);
     const latReal = quick ? noLatency : await pacedLatency(realTarget, 1);
     const latBare = quick ? noLatency : await pacedLatency(bareTarget, 2);
 
