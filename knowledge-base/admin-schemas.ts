@@ -9,10 +9,14 @@ export const IntentNameSchema = Type.String({ pattern: '^[a-z0-9_]{1,60}$' });
 export const ArticleStatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('published')]);
 const Example = Type.String({ minLength: 1, maxLength: 500 });
 const AnswerText = Type.String({ maxLength: 4000 });
+const LabelText = Type.String({ maxLength: 80 });
 
 export const IntentInputSchema = Type.Object({
   name: IntentNameSchema,
   description: Type.Optional(Type.String({ maxLength: 500 })),
+  label: Type.Optional(Nullable(Type.Object({ en: Type.Optional(Nullable(LabelText)), zh: Type.Optional(Nullable(LabelText)) }, {
+    additionalProperties: false, description: 'Shown to the shopper as a quick reply when the bot asks which intent they mean',
+  }))),
   answer: Type.Optional(Nullable(Type.Object({ en: Type.Optional(Nullable(AnswerText)), zh: Type.Optional(Nullable(AnswerText)) }, { additionalProperties: false }))),
   action: Type.Optional(Nullable(Type.Union([Type.Literal('order_status'), Type.Literal('handoff')]))),
   articleSlug: Type.Optional(Nullable(SlugSchema)),
@@ -26,6 +30,7 @@ export const IntentSchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   description: Type.String(),
+  label: Type.Object({ en: Type.Optional(Type.String()), zh: Type.Optional(Type.String()) }),
   answer: Type.Object({ en: Type.Optional(Type.String()), zh: Type.Optional(Type.String()) }),
   action: Nullable(Type.String()),
   articleSlug: Nullable(Type.String()),

@@ -15,7 +15,10 @@ export function toIntentJson(r: IntentRecord) {
   const answer: { en?: string; zh?: string } = {};
   if (r.answer.en) answer.en = r.answer.en;
   if (r.answer.zh) answer.zh = r.answer.zh;
-  return { id: r.id, name: r.name, description: r.description, answer, action: r.action, articleSlug: r.articleSlug, examples: r.examples, updatedAt: r.updatedAt.toISOString() };
+  const label: { en?: string; zh?: string } = {};
+  if (r.label.en) label.en = r.label.en;
+  if (r.label.zh) label.zh = r.label.zh;
+  return { id: r.id, name: r.name, description: r.description, label, answer, action: r.action, articleSlug: r.articleSlug, examples: r.examples, updatedAt: r.updatedAt.toISOString() };
 }
 
 export function toArticleJson(a: ArticleRow, publicUrl: string) {
@@ -32,13 +35,16 @@ export function toVersionJson(v: ArticleVersionRow) {
 
 /** Body of an intent as the API takes it → repository input (nulls dropped, answers trimmed). */
 export function intentInput(body: {
-  name: string; description?: string; answer?: { en?: string | null; zh?: string | null } | null;
+  name: string; description?: string; label?: { en?: string | null; zh?: string | null } | null; answer?: { en?: string | null; zh?: string | null } | null;
   action?: string | null; articleSlug?: string | null; examples: { en?: string[]; zh?: string[] };
 }): IntentInput {
   const answer: Partial<Record<Locale, string>> = {};
   if (body.answer?.en?.trim()) answer.en = body.answer.en.trim();
   if (body.answer?.zh?.trim()) answer.zh = body.answer.zh.trim();
-  return { name: body.name, description: body.description ?? '', answer, action: body.action ?? null, articleSlug: body.articleSlug ?? null, examples: body.examples };
+  const label: Partial<Record<Locale, string>> = {};
+  if (body.label?.en?.trim()) label.en = body.label.en.trim();
+  if (body.label?.zh?.trim()) label.zh = body.label.zh.trim();
+  return { name: body.name, description: body.description ?? '', label, answer, action: body.action ?? null, articleSlug: body.articleSlug ?? null, examples: body.examples };
 }
 
 export function kbAdminService(ctx: AppContext) {

@@ -13,6 +13,8 @@ import type { IntentClassifierLike, IntentConfig, Locale, OrderLookup } from './
 export interface IntentDefinition {
   name: string;
   description?: string;
+  /** What a clarifying question shows the shopper for this intent, per language (default: its first example). */
+  label?: Partial<Record<Locale, string>> | null;
   answer?: Partial<Record<Locale, string>> | null;
   action?: string | null;
   articleSlug?: string | null;
@@ -24,7 +26,7 @@ export interface PipelineOptions {
   /** Published articles to retrieve from (Markdown bodies). */
   articles: ArticleInput[];
   /** What each intent answers or does; without them only the KB and hand-off rules apply. */
-  intents?: (IntentDefinition | IntentConfig)[];
+  intents?: IntentDefinition[];
   /** A dense sentence encoder (transformers.js) adds cosine scores to BM25; lexical encoders are ignored here. */
   encoder?: Encoder | null;
   /** Name shown in bot metadata; defaults to the encoder's name, or "lexical". */
@@ -40,18 +42,27 @@ export interface Pipeline {
   readonly policy: Policy;
 }
 
-/** Turns intent definitions into the policy's view (clarify labels = the first example per language). */
-export function toIntentConfig(intent: IntentDefinition | IntentConfig): IntentConfig {
-  if ('label' in intent && intent.label) return intent as IntentConfig;
-  const def = intent as IntentDefinition;
+/** A quick-reply label from a shopper's own words: "where is my refund" → "Where is my refund". */
+function labelFromExample(example: string | undefined): string | undefined {
+  const text = example?.trim();
+  if (!text) return undefined;
+  if (/[\u4e00-\u9fff]/.test(text)) return text;
+  return text[0].toUpperCase() + text.slice(1);
+}
+
+/**
+ * Turns intent definitions into the policy's view. Clarify labels are the admin's label, or else the first
+ * example of each language; never the description, which is written for admins ("The shopper asks…").
+ */
+export function toIntentConfig(def: IntentDefinition): IntentConfig {
   return {
     name: def.name,
     answer: { en: def.answer?.en ?? '', zh: def.answer?.zh ?? '' },
     action: def.action ?? null,
     articleSlug: def.articleSlug ?? null,
     label: {
-      en: def.description && !/[\u4e00-\u9fff]/.test(def.description) ? def.description : def.examples?.en?.[0],
-      zh: def.examples?.zh?.[0],
+      en: def.label?.en?.trim() || labelFromExample(def.examples?.en?.[0]),
+      zh: def.label?.zh?.trim() || labelFromExample(def.examples?.zh?.[0]),
     },
   };
 }
@@ -98,9 +109,9 @@ export function expansionsFrom(intents: readonly IntentDefinition[]): Map<string
 
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
   const dense = denseRetrievalEncoder(options.encoder);
-  const definitions = (options.intents ?? []).filter((i): i is IntentDefinition => !('label' in i));
+  const definitions = options.intents ?? [];
   const index = await KbIndex.fromArticles(options.articles, { tokenize: retrievalTokenize, encoder: dense, expansions: expansionsFrom(definitions), ignoreForConfidence: isQuestionWord });
-  const intents = new Map((options.intents ?? []).map((i) => [i.name, toIntentConfig(i)]));
+  const intents = new Map(definitions.map((i) => [i.name, toIntentConfig(i)]));
   const policy = createPolicy({
     classifier: options.classifier,
     index,

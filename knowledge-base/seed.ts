@@ -45,6 +45,7 @@ export async function seedKnowledgeBase(sql: Sql, options: { contentDir?: string
       await repo.upsert({
         name: intent.name,
         description: intent.description ?? '',
+        label: intent.label ?? {},
         answer: intent.answer ?? {},
         action: intent.action ?? null,
         articleSlug: intent.articleSlug ?? null,

@@ -39,6 +39,7 @@ export interface Intent {
   id: number;
   name: string;
   description: string;
+  label: { en?: string; zh?: string };
   answer: { en?: string; zh?: string };
   action: string | null;
   articleSlug: string | null;

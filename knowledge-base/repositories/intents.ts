@@ -8,6 +8,7 @@ export interface IntentRecord {
   id: number;
   name: string;
   description: string;
+  label: Partial<Record<Locale, string>>;
   answer: Partial<Record<Locale, string>>;
   action: string | null;
   articleSlug: string | null;
@@ -18,6 +19,7 @@ export interface IntentRecord {
 export interface IntentInput {
   name: string;
   description?: string;
+  label?: Partial<Record<Locale, string>>;
   answer?: Partial<Record<Locale, string>>;
   action?: string | null;
   articleSlug?: string | null;
@@ -28,6 +30,7 @@ interface IntentRow {
   id: number;
   name: string;
   description: string;
+  label: Partial<Record<Locale, string>>;
   answer: Partial<Record<Locale, string>>;
   action: string | null;
   article_slug: string | null;
@@ -38,7 +41,7 @@ interface IntentRow {
 const toRecord = (row: IntentRow): IntentRecord => {
   const examples: Record<Locale, string[]> = { en: [], zh: [] };
   for (const e of row.examples ?? []) examples[e.locale]?.push(e.text);
-  return { id: row.id, name: row.name, description: row.description, answer: row.answer, action: row.action, articleSlug: row.article_slug, examples, updatedAt: row.updated_at };
+  return { id: row.id, name: row.name, description: row.description, label: row.label, answer: row.answer, action: row.action, articleSlug: row.article_slug, examples, updatedAt: row.updated_at };
 };
 
 function cleanExamples(examples: Partial<Record<Locale, string[]>>): { locale: Locale; text: string }[] {
@@ -54,7 +57,7 @@ function cleanExamples(examples: Partial<Record<Locale, string[]>>): { locale: L
 
 export const intentsRepository = (sql: Sql) => {
   const select = (where: ReturnType<Sql>) => sql<IntentRow[]>`
-    select i.id, i.name, i.description, i.answer, i.action, i.article_slug, i.updated_at,
+    select i.id, i.name, i.description, i.label, i.answer, i.action, i.article_slug, i.updated_at,
       (select json_agg(json_build_object('locale', e.locale, 'text', e.text) order by e.id) from intent_examples e where e.intent_id = i.id) as examples
     from intents i ${where} order by i.name`;
 
@@ -80,9 +83,10 @@ export const intentsRepository = (sql: Sql) => {
     async upsert(input: IntentInput, tx?: Tx): Promise<number> {
       const run = async (t: Tx) => {
         const [row] = await t<{ id: number }[]>`
-          insert into intents (name, description, answer, action, article_slug)
-          values (${input.name}, ${input.description ?? ''}, ${t.json((input.answer ?? {}) as never)}, ${input.action ?? null}, ${input.articleSlug ?? null})
-          on conflict (name) do update set description = excluded.description, answer = excluded.answer, action = excluded.action,
+          insert into intents (name, description, label, answer, action, article_slug)
+          values (${input.name}, ${input.description ?? ''}, ${t.json((input.label ?? {}) as never)}, ${t.json((input.answer ?? {}) as never)},
+                  ${input.action ?? null}, ${input.articleSlug ?? null})
+          on conflict (name) do update set description = excluded.description, label = excluded.label, answer = excluded.answer, action = excluded.action,
             article_slug = excluded.article_slug, updated_at = now()
           returning id`;
         await writeExamples(t, row.id, input.examples);
@@ -94,7 +98,8 @@ export const intentsRepository = (sql: Sql) => {
       return (await sql.begin(async (t) => {
         const tx = t as unknown as Tx;
         const [row] = await tx<{ id: number }[]>`
-          update intents set name = ${input.name}, description = ${input.description ?? ''}, answer = ${tx.json((input.answer ?? {}) as never)},
+          update intents set name = ${input.name}, description = ${input.description ?? ''}, label = ${tx.json((input.label ?? {}) as never)},
+            answer = ${tx.json((input.answer ?? {}) as never)},
             action = ${input.action ?? null}, article_slug = ${input.articleSlug ?? null}, updated_at = now()
           where id = ${id} returning id`;
         if (!row) return false;
@@ -146,5 +151,5 @@ export const intentsRepository = (sql: Sql) => {
 export type IntentsRepository = ReturnType<typeof intentsRepository>;
 
 export const toDefinition = (r: IntentRecord): IntentDefinition => ({
-  name: r.name, description: r.description, answer: r.answer, action: r.action, articleSlug: r.articleSlug, examples: r.examples,
+  name: r.name, description: r.description, label: r.label, answer: r.answer, action: r.action, articleSlug: r.articleSlug, examples: r.examples,
 });

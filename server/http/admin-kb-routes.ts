@@ -60,7 +60,7 @@ export default function adminKbRoutes(ctx: AppContext) {
     }, async () => ({
       intents: (await intents.list()).map((r) => {
         const d = toDefinition(r);
-        return { name: d.name, description: d.description ?? '', answer: { en: d.answer?.en ?? null, zh: d.answer?.zh ?? null }, action: (d.action ?? null) as 'order_status' | 'handoff' | null, articleSlug: d.articleSlug ?? null, examples: r.examples };
+        return { name: d.name, description: d.description ?? '', label: { en: d.label?.en ?? null, zh: d.label?.zh ?? null }, answer: { en: d.answer?.en ?? null, zh: d.answer?.zh ?? null }, action: (d.action ?? null) as 'order_status' | 'handoff' | null, articleSlug: d.articleSlug ?? null, examples: r.examples };
       }),
       outOfScope: await outOfScopeExamples(ctx.sql),
       exportedAt: new Date().toISOString(),

@@ -8,7 +8,7 @@ import { kbApi, type Classification, type Intent } from '../kb-api.ts';
 import { JobBar, useJobStatus } from './admin-kb.tsx';
 
 type IntentDraft = Omit<Intent, 'id'>;
-const EMPTY: IntentDraft = { name: '', description: '', answer: { en: '', zh: '' }, action: null, articleSlug: null, examples: { en: [], zh: [] } };
+const EMPTY: IntentDraft = { name: '', description: '', label: { en: '', zh: '' }, answer: { en: '', zh: '' }, action: null, articleSlug: null, examples: { en: [], zh: [] } };
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 
 export function IntentsPage() {
@@ -119,6 +119,8 @@ function IntentEditor({ intent, onSaved, onDeleted }: { intent: Intent | null; o
       <div class="grid-2">
         <label>{t('intents.name')}<input value={draft.name} pattern="[a-z0-9_]{1,60}" disabled={!!intent} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></label>
         <label>{t('intents.description')}<input value={draft.description} onInput={(e) => setDraft({ ...draft, description: e.currentTarget.value })} /></label>
+        <label>{t('intents.labelEn')}<input value={draft.label.en ?? ''} maxLength={80} placeholder={draft.examples.en[0] ?? ''} onInput={(e) => setDraft({ ...draft, label: { ...draft.label, en: e.currentTarget.value } })} /></label>
+        <label>{t('intents.labelZh')}<input value={draft.label.zh ?? ''} maxLength={80} placeholder={draft.examples.zh[0] ?? ''} onInput={(e) => setDraft({ ...draft, label: { ...draft.label, zh: e.currentTarget.value } })} /></label>
         <label>{t('intents.action')}<input value={draft.action ?? ''} onInput={(e) => setDraft({ ...draft, action: e.currentTarget.value || null })} /></label>
         <label>{t('intents.articleSlug')}<input value={draft.articleSlug ?? ''} onInput={(e) => setDraft({ ...draft, articleSlug: e.currentTarget.value || null })} /></label>
         <label>{t('intents.answerEn')}<textarea rows={3} value={draft.answer.en ?? ''} onInput={(e) => setDraft({ ...draft, answer: { ...draft.answer, en: e.currentTarget.value } })} /></label>

@@ -2,7 +2,7 @@
 // questions (English and Chinese) and every hand-off trigger of the answer
 // policy, on the real demo content and a classifier trained from it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPipeline, expansionsFrom, isQuestionWord, retrievalTokenize, type Pipeline } from '../../../knowledge-base/pipeline.ts';
+import { createPipeline, expansionsFrom, isQuestionWord, retrievalTokenize, toIntentConfig, type Pipeline } from '../../../knowledge-base/pipeline.ts';
 import { KbIndex } from '../../../knowledge-base/retriever.ts';
 import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
 import { loadArticles, loadIntents, loadOutOfScope, loadParaphrases } from '../../../knowledge-base/content-loader.ts';
@@ -154,6 +154,22 @@ describe('hand-off triggers', () => {
     const third = await pipeline.run(vague!.text, { history: [turn(first), turn(second)] });
     expect(third.action).toBe('handoff');
     expect(third.metadata.reason).toBe('repeated_miss');
+  });
+
+  it('offers intents under labels written for shoppers, never the admin description', async () => {
+    const decision = await pipeline.run('my parcel never arrived and I want my money back', {});
+    const offered = decision.quickReplies.filter((q) => q.value.startsWith('intent:'));
+    expect(decision.action, JSON.stringify(decision.metadata)).toBe('clarify');
+    expect(offered.length).toBeGreaterThanOrEqual(1);
+    for (const option of offered) {
+      const intent = intents.find((i) => `intent:${i.name}` === option.value)!;
+      expect(option.label).toBe(intent.label?.en);
+      expect(option.label).not.toBe(intent.description);
+    }
+    // Without a label of its own, an intent is offered in a shopper's words: its first example.
+    const unlabelled = toIntentConfig({ name: 'gift_wrap', description: 'The shopper asks whether gifts can be wrapped.', examples: { en: ['can you gift wrap it'], zh: ['可以礼品包装吗'] } });
+    expect(unlabelled.label).toEqual({ en: 'Can you gift wrap it', zh: '可以礼品包装吗' });
+    expect(toIntentConfig({ name: 'gift_wrap', label: { en: ' Gift wrapping ' }, examples: { en: ['can you gift wrap it'] } }).label.en).toBe('Gift wrapping');
   });
 
   it('hands off when the shopper picks "talk to a person"', async () => {

@@ -160,6 +160,9 @@ describe('admin API access', () => {
     const bad = await api(stack.url, 'POST', '/api/admin/intents', adminCookie, { name: 'Bad Name!', examples: {} });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('validation');
+    const longLabel = await api(stack.url, 'POST', '/api/admin/intents', adminCookie, { name: 'long_label', label: { en: 'x'.repeat(81) }, examples: { en: ['hi'] } });
+    expect(longLabel.status).toBe(400);
+    expect(longLabel.body.error.message).toMatch(/label/);
     const extra = await api(stack.url, 'POST', '/api/admin/nlu/classify', adminCookie, { text: 'hi', sneaky: true });
     expect(extra.status).toBe(400);
   });
@@ -181,11 +184,14 @@ describe('import and export', () => {
     expect(intents.body.intents.length).toBeGreaterThanOrEqual(15);
     expect(intents.body.outOfScope.length).toBeGreaterThan(0);
     const refund = intents.body.intents.find((i: any) => i.name === 'refund_status');
+    expect(refund.label).toEqual({ en: 'Refund status', zh: '退款进度' });
     refund.examples.en.push('when will the money for my return show up');
+    refund.label.en = 'Where is my refund';
     const merged = await api(stack.url, 'POST', '/api/admin/intents/import', adminCookie, { intents: [refund], mode: 'merge' });
     expect(merged.body).toEqual({ created: 0, updated: 1, deleted: 0 });
     const after = (await api(stack.url, 'GET', '/api/admin/intents', adminCookie)).body.items;
     expect(after.find((i: any) => i.name === 'refund_status').examples.en).toContain('when will the money for my return show up');
+    expect(after.find((i: any) => i.name === 'refund_status').label).toEqual({ en: 'Where is my refund', zh: '退款进度' });
     expect(after.length).toBe(intents.body.intents.length); // merge leaves the others alone
 
     const articles = await api(stack.url, 'GET', '/api/admin/articles/export', adminCookie);
