@@ -22,6 +22,12 @@ export interface Thresholds {
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = { intent: 0.6, intentOption: 0.2, passage: 0.55, passageOption: 0.4 };
+/**
+ * How much more of the question another article's passage must cover before it answers instead of the
+ * confident intent's own article. Small, because the own article usually covers the shared topic words
+ * ("shipping", "take") and the other one wins only with the informative word it alone has ("Canada").
+ */
+const OTHER_ARTICLE_MARGIN = 0.02;
 
 export interface PolicyDeps {
   classifier: IntentClassifierLike | null;
@@ -193,11 +199,13 @@ export function createPolicy(deps: PolicyDeps) {
     }
     if (confident && !intent!.answer[lang] && intent!.articleSlug) {
       // The intent's answer is its article: quote the section that best fits the question, unless another
-      // article covers clearly more of the question ("do you ship to Germany" is a shipping question, but
-      // only the international article names the country).
+      // article covers more of the question ("how long does shipping take to Canada" is a shipping-time
+      // question, but only the international article names the country).
       const [own] = await search(text, lang, 1, intent!.articleSlug);
-      const [other] = await search(text, lang, 1);
-      const betterElsewhere = !!other && other.slug !== intent!.articleSlug && other.confidence >= thresholds.passage && other.confidence >= (own?.confidence ?? 0) + 0.15;
+      const other = (await search(text, lang, 3))
+        .filter((p) => p.slug !== intent!.articleSlug)
+        .reduce<Passage | undefined>((best, p) => (!best || p.confidence > best.confidence ? p : best), undefined);
+      const betterElsewhere = !!other && other.confidence >= thresholds.passage && other.confidence >= (own?.confidence ?? 0) + OTHER_ARTICLE_MARGIN;
       const p = betterElsewhere ? other : own;
       if (p) {
         evidence.passages = [{ articleId: p.articleId, slug: p.slug, title: p.title, heading: p.heading, score: p.score, confidence: p.confidence }];
