@@ -28,6 +28,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = { intent: 0.6, intentOption: 0.2, 
  * ("shipping", "take") and the other one wins only with the informative word it alone has ("Canada").
  */
 const OTHER_ARTICLE_MARGIN = 0.02;
+/** Probability of the complaint intent from which an unsure prediction still hands off. */
+const COMPLAINT_LEAN = 0.4;
 
 export interface PolicyDeps {
   classifier: IntentClassifierLike | null;
@@ -193,6 +195,14 @@ export function createPolicy(deps: PolicyDeps) {
       });
     }
 
+    // A complaint the classifier leans to without being sure ("my parcel never arrived and this is
+    // ridiculous", where AFINN's negation handling even scores the words positive), or only suspects in
+    // words that are negative at all, is still an upset shopper: a person, not a guess or "I don't know".
+    const complaintLean = prediction?.intent === 'complaint' ? prediction.confidence : 0;
+    const unsureComplaint = !confident && (complaintLean >= COMPLAINT_LEAN || (complaintLean >= thresholds.intentOption && sentiment.total < 0));
+    if (unsureComplaint) {
+      return make('handoff', 'handoff', sentiment.total < 0 ? 'negative_sentiment' : 'intent_action', T.handoffUpset[lang], { intent: 'complaint' });
+    }
     if (confident && (intent!.action === 'handoff' || HANDOFF_INTENTS.has(intent!.name))) {
       const upset = intent!.name === 'complaint';
       return make('handoff', 'handoff', 'intent_action', intent!.answer[lang] || (upset ? T.handoffUpset : T.handoffPerson)[lang]);

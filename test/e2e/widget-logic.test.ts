@@ -1,11 +1,12 @@
 // The widget's pure rules, without a browser: language choice, link safety,
-// readable colours and the outbox's order and de-duplication keys.
+// readable colours, the outbox's order and de-duplication keys, and how article answers read.
 import { describe, expect, it } from 'vitest';
 import { pickLang, STRINGS } from '../../widget/src/i18n.ts';
 import { safeHref } from '../../widget/src/dom.ts';
 import { brandColors, contrastRatio } from '../../widget/src/colors.ts';
 import { Outbox, newClientId } from '../../widget/src/outbox.ts';
 import { createStore } from '../../widget/src/storage.ts';
+import { articleReplyParts } from '../../widget/src/article-reply.ts';
 
 describe('language choice', () => {
   it('embed attribute beats the shop setting, which beats the browser, which beats the page', () => {
@@ -59,5 +60,23 @@ describe('outbox', () => {
     expect(outbox.items().map((i) => i.text)).toEqual(['m0', 'm2']);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_:.-]{1,64}$/); // the server's clientId pattern
     expect(new Set(ids).size).toBe(3);
+  });
+});
+
+describe('article answers', () => {
+  const articles = [{ title: 'Shipping times and carriers', url: 'https://shop.test/help/shipping-times?locale=en' }];
+  const stored = 'Shipping times and carriers — How long standard shipping takes\nStandard shipping takes 3 to 5 business days.\n\nRead more: https://shop.test/help/shipping-times?locale=en';
+
+  it('sets the article line as a heading and drops the link line the article list repeats', () => {
+    expect(articleReplyParts(stored, articles)).toEqual({
+      heading: 'Shipping times and carriers — How long standard shipping takes',
+      body: 'Standard shipping takes 3 to 5 business days.',
+    });
+  });
+
+  it('keeps everything when the message is not an article answer or links elsewhere', () => {
+    expect(articleReplyParts(stored, [])).toEqual({ heading: null, body: stored });
+    const elsewhere = 'Our returns window is 30 days.\n\nRead more: https://other.example/returns';
+    expect(articleReplyParts(elsewhere, [{ title: 'Return policy', url: 'https://shop.test/help/return-policy' }])).toEqual({ heading: null, body: elsewhere });
   });
 });

@@ -44,6 +44,7 @@ button{cursor:pointer}
 .meta.failed{color:#b91c1c}
 .system{align-self:center;font-size:12px;color:#374151;background:#e5e7eb;border-radius:10px;padding:3px 10px;text-align:center}
 .divider{align-self:stretch;text-align:center;font-size:12px;color:#4b5563;border-top:1px solid #d1d5db;padding-top:4px}
+.bubble .heading{display:block;margin-bottom:4px}
 .articles{margin:6px 0 0;padding:0;list-style:none;display:flex;flex-direction:column;gap:4px}
 .articles a{color:#1d4ed8;text-decoration:underline}
 .text a{color:inherit;text-decoration:underline}

@@ -11,6 +11,7 @@ import { append, clear, h, icon, ICONS, linkified, safeLink } from './dom.ts';
 import { brandColors } from './colors.ts';
 import { FULL_SCREEN_QUERY, widgetCss } from './styles.ts';
 import { csatCard, offlineCard, prechatCard } from './forms.ts';
+import { articleReplyParts } from './article-reply.ts';
 
 export interface ViewOptions {
   t: Strings;
@@ -352,8 +353,10 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       key: `m:${m.id}`,
       signature: `b|${chips.length}|${askHelpful ? String(helpful) : ''}`,
       build: () => {
-        const el = this.bubble(who, m.text, m.createdAt, false);
+        const { heading, body } = articleReplyParts(m.text, articles);
+        const el = this.bubble(who, body, m.createdAt, false);
         const bubble = el.querySelector('.bubble')!;
+        if (heading) bubble.prepend(h('strong', { class: 'heading' }, heading));
         if (articles.length) {
           const list = h('ul', { class: 'articles', 'aria-label': t.articles });
           for (const a of articles.slice(0, 5)) list.appendChild(h('li', {}, safeLink(a.title, a.url, this.options.base)));
