@@ -1,4 +1,4 @@
-// Agent assist for the console: for the shopper's last message, the best KB
+// Agent assist for the console: for the shopper's last question, the best KB
 // passages and a suggested reply the agent can insert with one click.
 import { Type } from 'typebox';
 import type { App } from './types.ts';
@@ -7,7 +7,8 @@ import { ErrorResponse, Nullable } from './schemas.ts';
 import { notFound } from '../errors.ts';
 import { PassageSchema } from '../../knowledge-base/admin-schemas.ts';
 import { brainOf } from '../../knowledge-base/registry.ts';
-import { articleUrl } from '../../knowledge-base/policy.ts';
+import { articleUrl, DEFAULT_THRESHOLDS } from '../../knowledge-base/policy.ts';
+import { asksForPerson } from '../../knowledge-base/signals.ts';
 import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
 import { snippet } from '../../knowledge-base/markdown.ts';
 
@@ -36,8 +37,12 @@ export default function assistRoutes(ctx: AppContext) {
       const [conversation] = await ctx.sql<{ id: number; external_id: string | null; customer_id: number; locale: string | null }[]>`
         select c.id, c.customer_id, cu.external_id, cu.locale from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;
       if (!conversation) throw notFound('Conversation');
-      const [message] = await ctx.sql<{ id: number; body: string; created_at: Date }[]>`
-        select id, body, created_at from messages where conversation_id = ${conversationId} and author_type = 'customer' order by id desc limit 1`;
+      // The shopper's last question, not "can I talk to a person" (the reason the agent is here) or a quick reply
+      // that asked for one: searching those finds articles about "personal data".
+      const recent = await ctx.sql<{ id: number; body: string; created_at: Date; metadata: { quickReply?: string } }[]>`
+        select id, body, created_at, metadata from messages where conversation_id = ${conversationId} and author_type = 'customer'
+        order by id desc limit 20`;
+      const message = recent.find((m) => m.metadata.quickReply !== 'handoff' && !asksForPerson(m.body)) ?? recent[0];
       const language = message ? detectLanguage(message.body) : conversation.locale?.startsWith('zh') ? 'zh' : 'en';
       if (!message) return { conversationId, message: null, language, intent: null, passages: [], suggestedReply: null, source: 'none' };
 
@@ -52,7 +57,7 @@ export default function assistRoutes(ctx: AppContext) {
       if (decision.action === 'answer') {
         suggestedReply = decision.reply;
         source = decision.evidence.reason === 'order_status' ? 'order_status' : decision.evidence.reason === 'kb_passage' ? 'kb_passage' : 'intent';
-      } else if (passages[0]) {
+      } else if (passages[0] && passages[0].confidence >= DEFAULT_THRESHOLDS.passageOption) {
         const p = passages[0];
         suggestedReply = `${snippet(p.text, 500)}\n\n${language === 'zh' ? '详情请见' : 'More details'}: ${articleUrl(ctx.config.publicUrl, p.slug, p.locale)}`;
         source = 'kb_passage';

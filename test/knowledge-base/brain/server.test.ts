@@ -312,5 +312,11 @@ describe('agent assist', () => {
     expect(r.body.passages.map((p: any) => p.slug)).toContain('return-policy');
     expect(r.body.suggestedReply).toEqual(expect.any(String));
     expect((await api(stack.url, 'POST', '/api/assist/suggest', null, { conversationId: s.conversationId })).status).toBe(401);
+
+    // Asking for a person afterwards does not replace the question the agent should answer.
+    await s.ask('I want to talk to a person please');
+    const after = await api(stack.url, 'POST', '/api/assist/suggest', agentCookie, { conversationId: s.conversationId });
+    expect(after.body.message.text).toContain('sweater');
+    expect(after.body.passages.map((p: any) => p.slug)).toContain('return-policy');
   });
 });
