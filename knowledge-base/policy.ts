@@ -6,7 +6,7 @@ import type { BotMetadata, QuickReply, ArticleRef } from '../server/realtime/eve
 import { detectLanguage } from './text/tokenize.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
-import { asksForPerson, sentimentOf, type Sentiment } from './signals.ts';
+import { asksForPerson, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { extractOrderNumber, orderStatus } from './order-status.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
 
@@ -169,19 +169,21 @@ export function createPolicy(deps: PolicyDeps) {
       return make('handoff', 'handoff', 'negative_sentiment', T.handoffUpset[lang], { intent: 'negative_sentiment', confidence: Math.min(1, Math.abs(sentiment.score)) });
     }
     if (!text) return make('clarify', 'clarify', 'empty', T.empty[lang]);
+    // What is classified and searched: the question without a greeting in front of it.
+    const question = withoutGreeting(text);
 
     // 2. A quick reply from an earlier clarify names its choice exactly.
     const chosenIntent = context.quickReply?.startsWith('intent:') ? deps.intents.get(context.quickReply.slice(7)) : undefined;
     const chosenArticle = context.quickReply?.startsWith('article:') ? context.quickReply.slice(8) : undefined;
     if (chosenArticle) {
-      const [p] = await search(text, lang, 1, chosenArticle);
+      const [p] = await search(question, lang, 1, chosenArticle);
       if (p) return make('answer', 'answer', 'kb_passage', passageReply(p, lang), { intent: null, confidence: p.confidence, articles: [articleRef(p)], askHelpful: true });
     }
 
     // 3. Classify; an order number always means the order-status action.
     const prediction = chosenIntent
       ? { intent: chosenIntent.name, confidence: 1, outOfScope: false, alternatives: [] }
-      : deps.classifier ? await deps.classifier.classify(text) : null;
+      : deps.classifier ? await deps.classifier.classify(question) : null;
     evidence.prediction = prediction;
     const intent = prediction && !prediction.outOfScope && prediction.intent ? deps.intents.get(prediction.intent) : undefined;
     const confident = !!intent && prediction!.confidence >= thresholds.intent;
@@ -211,8 +213,8 @@ export function createPolicy(deps: PolicyDeps) {
       // The intent's answer is its article: quote the section that best fits the question, unless another
       // article covers more of the question ("how long does shipping take to Canada" is a shipping-time
       // question, but only the international article names the country).
-      const [own] = await search(text, lang, 1, intent!.articleSlug);
-      const other = (await search(text, lang, 3))
+      const [own] = await search(question, lang, 1, intent!.articleSlug);
+      const other = (await search(question, lang, 3))
         .filter((p) => p.slug !== intent!.articleSlug)
         .reduce<Passage | undefined>((best, p) => (!best || p.confidence > best.confidence ? p : best), undefined);
       const betterElsewhere = !!other && other.confidence >= thresholds.passage && other.confidence >= (own?.confidence ?? 0) + OTHER_ARTICLE_MARGIN;
@@ -226,7 +228,7 @@ export function createPolicy(deps: PolicyDeps) {
       let articles: ArticleRef[] = [];
       let reply = intent!.answer[lang]!;
       if (intent!.articleSlug) {
-        const [p] = await search(text, lang, 1, intent!.articleSlug);
+        const [p] = await search(question, lang, 1, intent!.articleSlug);
         if (p) {
           articles = [articleRef(p)];
           reply = `${reply}\n\n${T.readMore[lang]}: ${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
@@ -236,7 +238,7 @@ export function createPolicy(deps: PolicyDeps) {
     }
 
     // 4. The knowledge base: a passage that matches well enough is the answer.
-    const passages = await search(text, lang, 3);
+    const passages = await search(question, lang, 3);
     evidence.passages = passages.map(({ articleId, slug, title, heading, score, confidence }) => ({ articleId, slug, title, heading, score, confidence }));
     const top = passages[0];
     const runnerUp = passages[1];

@@ -1,6 +1,6 @@
-// Hand-off signals read from one shopper message: an explicit request for a
-// person (English and Chinese) and strongly negative sentiment (natural's
-// AFINN analyser for English, a small lexicon of our own for Chinese).
+// Signals read from one shopper message: an explicit request for a person
+// (English and Chinese), strongly negative sentiment (natural's AFINN analyser
+// for English, a small lexicon of our own for Chinese), and a leading greeting.
 import natural from 'natural';
 
 const PERSON_EN = [
@@ -17,6 +17,18 @@ const PERSON_ZH = /人工|真人|活人|转客服|找客服|客服人员|客服�
 /** True when the shopper asks for a person in so many words. */
 export function asksForPerson(text: string): boolean {
   return PERSON_ZH.test(text) || PERSON_EN.some((re) => re.test(text));
+}
+
+const GREETING_EN = /^\s*(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening))(?: there| team| all| guys)?[\s,!.:;~-]+/i;
+const GREETING_ZH = /^\s*(?:你好|您好|哈喽|嗨|在吗|在不在)[\s，,!！。.、~：:]*/;
+
+/**
+ * The message without a greeting in front ("Hi, my tote arrived torn" → "my tote arrived torn"): the greeting
+ * says nothing about the question but pulls the classifier towards the greeting intent. A bare greeting stays.
+ */
+export function withoutGreeting(text: string): string {
+  const rest = text.replace(GREETING_EN, '').replace(GREETING_ZH, '');
+  return rest.trim().length >= 2 ? rest.trim() : text;
 }
 
 const analyser = new natural.SentimentAnalyzer('English', natural.PorterStemmer, 'afinn');

@@ -7,7 +7,7 @@ import { KbIndex } from '../../../knowledge-base/retriever.ts';
 import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
 import { loadArticles, loadIntents, loadOutOfScope, loadParaphrases } from '../../../knowledge-base/content-loader.ts';
 import { extractOrderNumber } from '../../../knowledge-base/order-status.ts';
-import { asksForPerson, sentimentOf } from '../../../knowledge-base/signals.ts';
+import { asksForPerson, sentimentOf, withoutGreeting } from '../../../knowledge-base/signals.ts';
 
 const articles = loadArticles().filter((a) => a.status === 'published').map((a, i) => ({ ...a, id: i + 1 }));
 const intents = loadIntents();
@@ -180,6 +180,18 @@ describe('hand-off triggers', () => {
     const unlabelled = toIntentConfig({ name: 'gift_wrap', description: 'The shopper asks whether gifts can be wrapped.', examples: { en: ['can you gift wrap it'], zh: ['可以礼品包装吗'] } });
     expect(unlabelled.label).toEqual({ en: 'Can you gift wrap it', zh: '可以礼品包装吗' });
     expect(toIntentConfig({ name: 'gift_wrap', label: { en: ' Gift wrapping ' }, examples: { en: ['can you gift wrap it'] } }).label.en).toBe('Gift wrapping');
+  });
+
+  it('reads past a greeting in front of the question', async () => {
+    expect(withoutGreeting('Hi, my tote arrived with a torn strap')).toBe('my tote arrived with a torn strap');
+    expect(withoutGreeting('Hello there! how much is shipping')).toBe('how much is shipping');
+    expect(withoutGreeting('你好，我要退货')).toBe('我要退货');
+    expect(withoutGreeting('hi')).toBe('hi');
+    expect(withoutGreeting('Hilda from accounts here')).toBe('Hilda from accounts here');
+    const decision = await pipeline.run('Hi, my Harbor tote arrived with a torn strap', {});
+    expect(decision.metadata.intent).toBe('damaged_item');
+    expect(decision.quickReplies.map((q) => q.value)).toContain('intent:damaged_item');
+    expect((await pipeline.run('hi', {})).metadata.intent).toBe('greeting');
   });
 
   it('hands off when the shopper picks "talk to a person"', async () => {
