@@ -41,12 +41,16 @@ export interface ServerHandle {
   ctx: AppContext;
   /** Starts listening; resolves to the base URL (http://host:port). */
   listen(): Promise<string>;
+  /** Marks offline the agents without an open console on any server (a background sweep; tests call it). */
+  reconcilePresence(): Promise<number>;
   close(): Promise<void>;
 }
 
 const ASSIGN_SWEEP_MS = 5_000;
 const IDLE_SWEEP_MS = 60_000;
 const BOT_IDLE_MINUTES = 30;
+/** How often agents shown as present without any open console (their server crashed) are marked offline. */
+const PRESENCE_SWEEP_MS = 60_000;
 
 /** Waits for `work`, but no longer than `ms`; `onLate` says so when it gives up. */
 async function withinMs(ms: number, work: Promise<unknown>, onLate: () => void): Promise<void> {
@@ -124,6 +128,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const sweep = (fn: () => Promise<unknown>, ms: number) => timers.push(setInterval(() => fn().catch((err) => app.log.warn({ err }, 'sweep failed')), ms).unref());
     sweep(() => chat!.assignPending(), ASSIGN_SWEEP_MS);
     sweep(() => chat!.resolveIdleBotConversations(BOT_IDLE_MINUTES), IDLE_SWEEP_MS);
+    sweep(() => gateway.reconcilePresence(), PRESENCE_SWEEP_MS);
     if (config.autoResolveIdleHours > 0) sweep(() => chat!.resolveIdleHumanConversations(config.autoResolveIdleHours), IDLE_SWEEP_MS);
   }
 
@@ -131,6 +136,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   return {
     app,
     ctx,
+    reconcilePresence: () => gateway.reconcilePresence(),
     async listen() {
       await app.ready();
       const address = await app.listen({ host: config.host, port: config.port });

@@ -175,6 +175,25 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     refuseUnknownEvents(s, new Set(['conversation:current', 'message:send', 'handoff:request', 'typing', 'messages:seen', 'messages:sync', 'feedback:csat', 'feedback:article', 'offline:leave']));
   });
 
+  async function markOffline(agentId: number): Promise<void> {
+    await users.setPresence(agentId, 'offline');
+    agent.to(AGENTS_ROOM).emit('presence:updated', { agentId, presence: 'offline' });
+  }
+
+  /**
+   * Marks offline every agent shown as present who has no console open on any server. A server that
+   * crashed never ran its disconnect handlers, and its agents would otherwise keep being assigned chats.
+   * Consoles that reconnect restore the presence their agent chose.
+   */
+  async function reconcilePresence(): Promise<number> {
+    const present = await users.listPresent();
+    if (!present.length) return 0;
+    const connected = new Set((await agent.in(AGENTS_ROOM).fetchSockets()).map((s) => s.data.userId));
+    const vanished = present.filter((id) => !connected.has(id));
+    for (const id of vanished) await markOffline(id);
+    return vanished.length;
+  }
+
   // ---------- agents ----------
   agent.use(async (socket, next) => {
     const cookieHeader = socket.handshake.headers.cookie;
@@ -227,10 +246,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
       if (shuttingDown) return;
       try {
         const remaining = await agent.in(agentRoom(me.id)).fetchSockets();
-        if (remaining.length === 0) {
-          await users.setPresence(me.id, 'offline');
-          agent.to(AGENTS_ROOM).emit('presence:updated', { agentId: me.id, presence: 'offline' });
-        }
+        if (remaining.length === 0) await markOffline(me.id);
       } catch (error) {
         deps.log.warn({ err: error }, 'presence update on disconnect failed');
       }
@@ -270,6 +286,6 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     },
   };
 
-  return { io, out, widget, agent, beginShutdown: () => void (shuttingDown = true), closeFanout: () => fanout.close() };
+  return { io, out, widget, agent, reconcilePresence, beginShutdown: () => void (shuttingDown = true), closeFanout: () => fanout.close() };
 }
 export type Gateway = Awaited<ReturnType<typeof createGateway>>;

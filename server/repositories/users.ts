@@ -42,6 +42,10 @@ export const usersRepository = (sql: Sql) => ({
              (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned')::int as open_chats
       from users u order by u.name`;
   },
+  /** Active users shown as online or away. */
+  async listPresent(): Promise<number[]> {
+    return (await sql<{ id: number }[]>`select id from users where active and presence <> 'offline'`).map((r) => r.id);
+  },
   async countOnlineAgents(): Promise<number> {
     const [row] = await sql<{ n: number }[]>`select count(*)::int as n from users where active and presence = 'online' and capacity > 0`;
     return row.n;

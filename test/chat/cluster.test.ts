@@ -119,4 +119,21 @@ describe('two servers', () => {
     const [{ n: stillQueued }] = await sql<{ n: number }[]>`select count(*)::int as n from conversations where id in ${sql(ids)} and status = 'queued'`;
     expect(stillQueued).toBe(20 - agents.length * capacity - 1);
   });
+
+  it("marks offline an agent left 'online' by a crashed server, and keeps those whose console is open on either server", async () => {
+    const sql = stack.env.sql;
+    const [ghost] = await sql<{ id: number }[]>`
+      insert into users (email, name, role, password_hash, presence) values ('ghost@demo.shop', 'Ghost Agent', 'agent', ${await hashPassword('ghost-pw')}, 'online') returning id`;
+    await sql`insert into users (email, name, role, password_hash) values ('here@demo.shop', 'Here Agent', 'agent', ${await hashPassword('here-pw')})`;
+    const here = await connectAgent(stack.servers[1].url, (await login(stack.servers[1].url, 'here@demo.shop', 'here-pw')).token);
+    sockets.push(here);
+    await callOk(here, 'presence:set', { presence: 'away' });
+    const told = nextEvent<{ agentId: number; presence: string }>(here, 'presence:updated', (p) => p.agentId === ghost.id);
+
+    // Asked on server one: the console on server two counts, the ghost has none anywhere.
+    expect(await stack.servers[0].handle.reconcilePresence()).toBeGreaterThanOrEqual(1);
+    expect(await told).toEqual({ agentId: ghost.id, presence: 'offline' });
+    const presence = await sql<{ email: string; presence: string }[]>`select email, presence from users where email in ('ghost@demo.shop', 'here@demo.shop') order by email`;
+    expect(presence).toEqual([{ email: 'ghost@demo.shop', presence: 'offline' }, { email: 'here@demo.shop', presence: 'away' }]);
+  });
 });
