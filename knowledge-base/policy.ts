@@ -156,6 +156,7 @@ export function createPolicy(deps: PolicyDeps) {
           articles: extra.articles ?? [],
           encoder: deps.encoder,
           quickReplies,
+          language: lang,
           ...(extra.askHelpful ? { askHelpful: true } : {}),
         },
       };

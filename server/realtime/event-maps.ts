@@ -40,6 +40,8 @@ export type BotMetadata = {
   encoder?: string;
   quickReplies?: QuickReply[];
   askHelpful?: boolean;
+  /** The language the reply is written in ('en' | 'zh'): the widget words its "Was this helpful?" to match. */
+  language?: string;
 };
 
 export interface ChatMessage {

@@ -64,6 +64,13 @@ class ScriptedResponder implements Responder {
         },
       };
     }
+    if (context.text.includes('退货')) {
+      return {
+        action: 'answer',
+        reply: '未使用的商品可在 30 天内退货。',
+        metadata: { decision: 'answer', intent: 'returns', confidence: 0.9, askHelpful: true, language: 'zh', articles: [{ id: 9, slug: 'returns-policy', title: '退货政策', url: '/kb/returns-policy?locale=zh' }] },
+      };
+    }
     const quickReplies = [{ label: 'Order status', value: 'order_status' }, { label: 'Returns', value: 'returns' }];
     return { action: 'clarify', reply: 'Do you mean your order status or a return?', quickReplies, metadata: { decision: 'clarify', intent: null, quickReplies } };
   }
@@ -163,6 +170,12 @@ describe('widget features', () => {
       // After a reload the question is not asked again.
       await page.reload();
       await page.locator('.log .msg', { hasText: 'Unused items can be returned' }).getByText('Thanks for your feedback!').waitFor();
+
+      // An answer in Chinese on this English page asks in Chinese.
+      await send(page, '怎么退货');
+      const zhAnswer = page.locator('.log .msg', { hasText: '未使用的商品可在 30 天内退货' });
+      await zhAnswer.getByText('这个回答有帮助吗？').waitFor();
+      expect(await zhAnswer.getByRole('button', { name: '有帮助' }).count()).toBe(1);
       expect(dialogs).toEqual([]);
     } finally {
       seat.current = previous;

@@ -5,7 +5,7 @@
 import type { ArticleRef, ChatMessage, ConversationSummary, QueuePosition, QuickReply, UnavailableReason } from '../../server/realtime/event-maps.ts';
 import type { ChatClient, ChatClientListener, ConnectionState, TimelineEntry } from './chat-client.ts';
 import type { WidgetSettings } from './api.ts';
-import type { Lang, Strings } from './i18n.ts';
+import { STRINGS, type Lang, type Strings } from './i18n.ts';
 import type { Store } from './storage.ts';
 import { append, clear, h, icon, ICONS, linkified, safeLink } from './dom.ts';
 import { brandColors } from './colors.ts';
@@ -401,17 +401,20 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   }
 
   private helpfulPrompt(m: ChatMessage, article: ArticleRef, answered: boolean | undefined): HTMLElement {
-    if (answered !== undefined) return h('div', { class: 'helpful', role: 'status' }, this.t.helpfulThanks);
-    const yes = h('button', { type: 'button' }, this.t.yes);
-    const no = h('button', { type: 'button' }, this.t.no);
-    const box = h('div', { class: 'helpful', role: 'group', 'aria-label': this.t.helpfulQuestion }, h('span', {}, this.t.helpfulQuestion), yes, no);
+    // Asked in the answer's language: a Chinese answer on an English page gets a Chinese question.
+    const language = (m.metadata as { language?: unknown }).language;
+    const t = language === 'en' || language === 'zh' ? STRINGS[language] : this.t;
+    if (answered !== undefined) return h('div', { class: 'helpful', role: 'status' }, t.helpfulThanks);
+    const yes = h('button', { type: 'button' }, t.yes);
+    const no = h('button', { type: 'button' }, t.no);
+    const box = h('div', { class: 'helpful', role: 'group', 'aria-label': t.helpfulQuestion }, h('span', {}, t.helpfulQuestion), yes, no);
     const answer = async (helpful: boolean) => {
       yes.disabled = no.disabled = true;
       const result = await this.client.articleFeedback(m.id, article.id, helpful).catch(() => null);
       if (result?.ok) {
         this.options.store.set('helpful', { ...(this.options.store.get<Record<string, boolean>>('helpful') ?? {}), [m.id]: helpful });
         this.messagesChanged();
-        this.say(this.t.helpfulThanks);
+        this.say(t.helpfulThanks);
       } else {
         yes.disabled = no.disabled = false;
       }
