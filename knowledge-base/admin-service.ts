@@ -11,14 +11,21 @@ import type { Locale } from './types.ts';
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';
 
+/** The languages of `texts` that say something, each passed through `clean` first (nulls and empty texts dropped). */
+function perLanguage(texts: { en?: string | null; zh?: string | null } | null | undefined, clean: (text: string) => string = (text) => text): Partial<Record<Locale, string>> {
+  const out: Partial<Record<Locale, string>> = {};
+  for (const lang of ['en', 'zh'] as const) {
+    const text = texts?.[lang] ? clean(texts[lang]!) : '';
+    if (text) out[lang] = text;
+  }
+  return out;
+}
+
 export function toIntentJson(r: IntentRecord) {
-  const answer: { en?: string; zh?: string } = {};
-  if (r.answer.en) answer.en = r.answer.en;
-  if (r.answer.zh) answer.zh = r.answer.zh;
-  const label: { en?: string; zh?: string } = {};
-  if (r.label.en) label.en = r.label.en;
-  if (r.label.zh) label.zh = r.label.zh;
-  return { id: r.id, name: r.name, description: r.description, label, answer, action: r.action, articleSlug: r.articleSlug, examples: r.examples, updatedAt: r.updatedAt.toISOString() };
+  return {
+    id: r.id, name: r.name, description: r.description, label: perLanguage(r.label), answer: perLanguage(r.answer),
+    action: r.action, articleSlug: r.articleSlug, examples: r.examples, updatedAt: r.updatedAt.toISOString(),
+  };
 }
 
 export function toArticleJson(a: ArticleRow, publicUrl: string) {
@@ -33,18 +40,16 @@ export function toVersionJson(v: ArticleVersionRow) {
   return { version: v.version, title: v.title, body: v.body, status: v.status, category: v.category, createdBy: v.created_by, note: v.note, createdAt: v.created_at.toISOString() };
 }
 
-/** Body of an intent as the API takes it → repository input (nulls dropped, answers trimmed). */
+/** Body of an intent as the API takes it → repository input (nulls dropped, answers and labels trimmed). */
 export function intentInput(body: {
   name: string; description?: string; label?: { en?: string | null; zh?: string | null } | null; answer?: { en?: string | null; zh?: string | null } | null;
   action?: string | null; articleSlug?: string | null; examples: { en?: string[]; zh?: string[] };
 }): IntentInput {
-  const answer: Partial<Record<Locale, string>> = {};
-  if (body.answer?.en?.trim()) answer.en = body.answer.en.trim();
-  if (body.answer?.zh?.trim()) answer.zh = body.answer.zh.trim();
-  const label: Partial<Record<Locale, string>> = {};
-  if (body.label?.en?.trim()) label.en = body.label.en.trim();
-  if (body.label?.zh?.trim()) label.zh = body.label.zh.trim();
-  return { name: body.name, description: body.description ?? '', label, answer, action: body.action ?? null, articleSlug: body.articleSlug ?? null, examples: body.examples };
+  const trim = (text: string) => text.trim();
+  return {
+    name: body.name, description: body.description ?? '', label: perLanguage(body.label, trim), answer: perLanguage(body.answer, trim),
+    action: body.action ?? null, articleSlug: body.articleSlug ?? null, examples: body.examples,
+  };
 }
 
 export function kbAdminService(ctx: AppContext) {

@@ -60,6 +60,9 @@ export function createChatService(deps: ChatServiceDeps) {
     payload,
   });
 
+  // One key per resolution (a reopened chat resolved again is a new event), whoever resolved it.
+  const resolvedEvent = (conversationId: number, customerId: number, resolvedAt: Date, payload: Record<string, unknown>) =>
+    event('resolved', `resolved:${conversationId}:${resolvedAt.getTime()}`, customerId, conversationId, payload, resolvedAt);
   const messageEvent = (message: MessageRow, customerId: number) =>
     event('message.customer', `msg:${message.id}`, customerId, message.conversation_id, { messageId: message.id, text: message.body }, message.created_at);
 
@@ -340,7 +343,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (holder) await systemMessage(conversationId, `${holder.name} left the chat.`, { event: 'agent_left', agentId: holder.id, agentName: holder.name });
       const conversation = await announceConversation(conversationId);
       await events.enqueueInteractions([
-        event('resolved', `resolved:${conversationId}:${resolved.resolved_at.getTime()}`, resolved.customer_id, conversationId, { by: 'agent', agentId: actor.id }, resolved.resolved_at),
+        resolvedEvent(conversationId, resolved.customer_id, resolved.resolved_at, { by: 'agent', agentId: actor.id }),
       ]);
       if (resolved.assignee_id) await this.assignPending();
       return conversation;
@@ -362,7 +365,7 @@ export function createChatService(deps: ChatServiceDeps) {
       const rows = await routing.resolveIdleBotConversations(idleMinutes);
       if (!rows.length) return 0;
       await events.enqueueInteractions(
-        rows.map((r) => event('resolved', `resolved:${r.id}:${r.resolved_at.getTime()}`, r.customer_id, r.id, { by: 'bot', idleMinutes }, r.resolved_at)),
+        rows.map((r) => resolvedEvent(r.id, r.customer_id, r.resolved_at, { by: 'bot', idleMinutes })),
       );
       for (const r of rows) await announceConversation(r.id);
       return rows.length;
@@ -380,7 +383,7 @@ export function createChatService(deps: ChatServiceDeps) {
         await announceConversation(r.id);
       }
       await events.enqueueInteractions(
-        rows.map((r) => event('resolved', `resolved:${r.id}:${r.resolved_at.getTime()}`, r.customer_id, r.id, { by: 'system', idleHours, was: r.status }, r.resolved_at)),
+        rows.map((r) => resolvedEvent(r.id, r.customer_id, r.resolved_at, { by: 'system', idleHours, was: r.status })),
       );
       if (rows.some((r) => r.assignee_id)) await this.assignPending();
       return rows.length;
