@@ -6,6 +6,10 @@ import { call, callOk, connectAgent, connectWidget, eventually, nextEvent, type 
 import type { ChatMessage, ConversationSummary, QueuePosition } from '../../server/realtime/event-maps.ts';
 import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { bullPrefix } from '../../server/queues.ts';
+import { QUEUE_INTERACTIONS, type InteractionJob } from '../../server/interaction-events.ts';
 
 let stack: TestStack;
 const open: { close(): void }[] = [];
@@ -174,6 +178,18 @@ describe('routing', () => {
     expect(await status(gone.conversationId)).toEqual({ status: 'resolved', resolved_by: 'system' });
     await seatFreed;
     expect(await status(waiting.conversationId)).toEqual({ status: 'assigned', resolved_by: null });
+
+    // Its history event is queued for the workers (not running in this stack): read it from the queue itself.
+    const connection = new Redis(stack.env.config.redisUrl);
+    const queue = new Queue<InteractionJob>(QUEUE_INTERACTIONS, { connection, prefix: bullPrefix(stack.env.config) });
+    try {
+      const queued = (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).flatMap((job) => job.data.events);
+      const closes = queued.filter((e) => e.type === 'resolved' && e.conversationId === gone.conversationId);
+      expect(closes).toEqual([expect.objectContaining({ payload: { by: 'system', idleHours: 24, was: 'assigned' } })]);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 
   it('rate-limits widget session creation per address', async () => {
