@@ -139,7 +139,11 @@ export const UnansweredSchema = Type.Object({
   locale: Type.String(),
   text: Type.String(),
   count: Type.Integer(),
-  examples: Type.Array(Type.Object({ text: Type.String(), conversationId: Nullable(Type.Integer()), at: Type.String() })),
+  examples: Type.Array(Type.Object({
+    text: Type.String(), conversationId: Nullable(Type.Integer()), at: Type.String(),
+    reason: Type.Optional(Type.String({ description: 'no_match | repeated_miss | ambiguous | unhelpful (answered, rated not helpful)' })),
+    answeredWith: Type.Optional(Type.String({ description: 'for unhelpful: the intent or article the bot answered with' })),
+  })),
   status: Type.String(),
   resolution: Nullable(Type.Record(Type.String(), Type.Unknown())),
   firstSeen: Type.String(),

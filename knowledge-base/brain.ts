@@ -85,7 +85,7 @@ export class BrainResponder implements Responder {
     }, context.text);
     if (RECORDED_REASONS.has(decision.evidence.reason) && !context.quickReply) {
       // Recording must never cost the shopper their answer.
-      unansweredRepository(this.sql).record(context.text, context.conversationId).catch((err) => this.log.warn({ err }, 'could not record an unanswered question'));
+      unansweredRepository(this.sql).record(context.text, context.conversationId, { reason: decision.evidence.reason }).catch((err) => this.log.warn({ err }, 'could not record an unanswered question'));
     }
     return { action: decision.action, reply: decision.reply, quickReplies: decision.quickReplies, metadata: decision.metadata };
   }

@@ -1,6 +1,8 @@
-// The learning loop's inbox: questions the bot could not answer, grouped by
-// similarity (Jaccard overlap of their content words) with counts, so admins
-// see "where is my parcel / parcel hasn't arrived" as one row of 14, not 14 rows.
+// The learning loop's inbox: questions the bot could not answer — and answers
+// the shopper rated not helpful — grouped by similarity (Jaccard overlap of
+// their content words) with counts, so admins see "where is my parcel / parcel
+// hasn't arrived" as one row of 14, not 14 rows. Each example says why it is
+// here, so an admin can tell a miss from a wrong answer.
 import type { Sql } from '../server/db/client.ts';
 import { detectLanguage, tokenize } from './text/tokenize.ts';
 
@@ -12,11 +14,27 @@ export interface UnansweredRow {
   cluster_key: string;
   tokens: string[];
   count: number;
-  examples: { text: string; conversationId: number | null; at: string }[];
+  examples: UnansweredExample[];
   status: 'open' | 'handled';
   resolution: Record<string, unknown> | null;
   first_seen: Date;
   last_seen: Date;
+}
+
+/**
+ * Why a question landed here: the bot's decision reason (no_match,
+ * repeated_miss, ambiguous) or `unhelpful` — it answered, with `answeredWith`
+ * (an intent or article), and the shopper said the answer did not help.
+ */
+export interface MissReason {
+  reason: string;
+  answeredWith?: string;
+}
+
+export interface UnansweredExample extends Partial<MissReason> {
+  text: string;
+  conversationId: number | null;
+  at: string;
 }
 
 /** Two questions belong together when at least this share of their words is shared. */
@@ -49,12 +67,12 @@ export function jaccard(a: readonly string[], b: readonly string[]): number {
 
 export const unansweredRepository = (sql: Sql) => ({
   /** Adds one miss to its most similar open group, or starts a group. */
-  async record(text: string, conversationId: number | null): Promise<number> {
+  async record(text: string, conversationId: number | null, why: MissReason): Promise<number> {
     const normalised = normalise(text);
     if (!normalised) return 0;
     const locale = detectLanguage(text);
     const { tokens, clusterKey } = groupKey(text);
-    const example = { text: text.slice(0, 500), conversationId, at: new Date().toISOString() };
+    const example: UnansweredExample = { text: text.slice(0, 500), conversationId, at: new Date().toISOString(), ...why };
     const open = await sql<{ id: number; tokens: string[] }[]>`
       select id, tokens from unanswered_questions where status = 'open' and locale = ${locale}
       order by last_seen desc limit ${CANDIDATE_CLUSTERS}`;

@@ -5,8 +5,13 @@
 // created_at is the time of the rating it holds, and only a rating at least as
 // recent replaces it. The same transaction records a `rating` event on the
 // customer's timeline (key rating:<feedback key>, replaced the same way).
-import type { Sql } from '../server/db/client.ts';
+// An answer newly rated not helpful also sends the question it answered to the
+// learning loop's unanswered questions: that is how a wrong answer given with
+// confidence (which no miss counter sees) reaches an admin.
+import type { Sql, Tx } from '../server/db/client.ts';
 import type { FeedbackJob } from '../server/interaction-events.ts';
+import { unansweredRepository } from '../knowledge-base/unanswered.ts';
+import { BOT_REPLY_PREFIX } from '../server/repositories/conversations.ts';
 
 export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedbackId: number | null }> {
   const csat = job.kind === 'csat';
@@ -14,7 +19,10 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
     ? { kind: 'csat', rating: job.rating, comment: job.comment }
     : { kind: 'article', messageId: job.messageId, articleId: job.articleId, helpful: job.helpful };
   return sql.begin(async (tx) => {
-    const [row] = await tx<{ id: number }[]>`
+    // `prior` reads the row as it was before this statement, so a re-delivered
+    // "not helpful" (already stored) is not counted a second time.
+    const [row] = await tx<{ id: number; prior_helpful: boolean | null }[]>`
+      with prior as (select helpful from feedback where idempotency_key = ${job.idempotencyKey})
       insert into feedback (idempotency_key, kind, customer_id, conversation_id, message_id, article_id, rating, helpful, comment, created_at)
       values (
         ${job.idempotencyKey}, ${job.kind}, ${job.customerId}, ${job.conversationId},
@@ -24,7 +32,10 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
       on conflict (idempotency_key) do update set
         rating = excluded.rating, helpful = excluded.helpful, comment = excluded.comment, created_at = excluded.created_at
       where feedback.kind = excluded.kind and feedback.created_at <= excluded.created_at
-      returning id`;
+      returning id, (select helpful from prior) as prior_helpful`;
+    if (job.kind === 'article' && !job.helpful && row && row.prior_helpful !== false) {
+      await recordUnhelpfulAnswer(tx, job.messageId, job.articleId, job.conversationId);
+    }
     await tx`
       insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
       values (${`rating:${job.idempotencyKey}`}, ${job.customerId}, ${job.conversationId}, 'rating', ${tx.json(timelinePayload)}::jsonb, ${job.occurredAt})
@@ -33,5 +44,20 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
     // Rating is something the shopper did; greatest() makes a re-delivery harmless.
     await tx`update customers set last_seen_at = greatest(last_seen_at, ${job.occurredAt}::timestamptz) where id = ${job.customerId}`;
     return { feedbackId: row?.id ?? null };
+  });
+}
+
+/** The shopper's question behind a bot answer (the reply's client id is `bot-reply:<question id>`). */
+async function recordUnhelpfulAnswer(tx: Tx, botMessageId: number, articleId: number, conversationId: number | null): Promise<void> {
+  const [answer] = await tx<{ question: string; answered_with: string | null }[]>`
+    select q.body as question,
+           coalesce((select a->>'title' from jsonb_array_elements(b.metadata->'articles') a where (a->>'id') = ${String(articleId)} limit 1),
+                    b.metadata->>'intent') as answered_with
+    from messages b
+    join messages q on q.conversation_id = b.conversation_id and b.client_id = ${BOT_REPLY_PREFIX} || q.id::text
+    where b.id = ${botMessageId} and b.author_type = 'bot'`;
+  if (!answer) return;
+  await unansweredRepository(tx as unknown as Sql).record(answer.question, conversationId, {
+    reason: 'unhelpful', ...(answer.answered_with ? { answeredWith: answer.answered_with } : {}),
   });
 }

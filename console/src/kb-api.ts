@@ -61,7 +61,8 @@ export interface UnansweredGroup {
   locale: string;
   text: string;
   count: number;
-  examples: { text: string; conversationId: number | null; at: string }[];
+  /** reason: no_match | repeated_miss | ambiguous | unhelpful (answered with answeredWith, rated not helpful). */
+  examples: { text: string; conversationId: number | null; at: string; reason?: string; answeredWith?: string }[];
   lastSeen: string;
 }
 
@@ -98,4 +99,7 @@ export const kbApi = {
   addAsExample: (id: number, intentId: number) => post(`/api/admin/unanswered/${id}/add-example`, { intentId }),
   createDraft: (id: number) => post<{ article: Article }>(`/api/admin/unanswered/${id}/create-article`, {}),
   dismiss: (id: number) => post(`/api/admin/unanswered/${id}/handled`, {}),
+  markOutOfScope: (id: number) => post<{ added: number; total: number }>(`/api/admin/unanswered/${id}/out-of-scope`, {}),
+  outOfScope: () => get<{ examples: string[] }>('/api/admin/nlu/out-of-scope'),
+  saveOutOfScope: (examples: string[]) => put<{ examples: string[] }>('/api/admin/nlu/out-of-scope', { examples }),
 };

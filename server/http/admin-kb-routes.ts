@@ -17,7 +17,7 @@ import { intentsRepository, toDefinition } from '../../knowledge-base/repositori
 import { modelsRepository, type JobStatusRow } from '../../knowledge-base/repositories/models.ts';
 import { unansweredRepository, type UnansweredRow } from '../../knowledge-base/unanswered.ts';
 import { resolvedHandoffCandidates } from '../../knowledge-base/learning-loop.ts';
-import { outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
+import { addOutOfScopeExamples, MAX_OUT_OF_SCOPE_EXAMPLES, outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
 import { brainOf, findBrain } from '../../knowledge-base/registry.ts';
 import { articleUrl } from '../../knowledge-base/policy.ts';
 import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
@@ -73,7 +73,7 @@ export default function adminKbRoutes(ctx: AppContext) {
         body: Type.Object({
           intents: Type.Array(IntentInputSchema, { maxItems: 2000 }),
           mode: Type.Optional(Type.Union([Type.Literal('merge'), Type.Literal('replace')])),
-          outOfScope: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 5000 })),
+          outOfScope: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: MAX_OUT_OF_SCOPE_EXAMPLES })),
         }, { additionalProperties: false }),
         response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer(), deleted: Type.Integer() }), ...errors } },
     }, async (request) => {
@@ -116,7 +116,7 @@ export default function adminKbRoutes(ctx: AppContext) {
 
     app.put('/api/admin/nlu/out-of-scope', {
       ...admin, schema: { tags, summary: 'Replace the out-of-scope examples; retrains in the background',
-        body: Type.Object({ examples: Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 5000 }) }, { additionalProperties: false }),
+        body: Type.Object({ examples: Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: MAX_OUT_OF_SCOPE_EXAMPLES }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ examples: Type.Array(Type.String()) }), ...errors } },
     }, async (request) => {
       const examples = await setOutOfScopeExamples(ctx.sql, request.body.examples);
@@ -308,6 +308,18 @@ export default function adminKbRoutes(ctx: AppContext) {
       const intent = await service.addExample(request.body.intentId, request.body.locale ?? (question.locale as 'en' | 'zh'), text);
       const item = await unanswered.markHandled(question.id, { kind: 'example', intentId: intent.id, intent: intent.name, by: request.user!.id });
       return { item: unansweredJson(item!), intent: toIntentJson(intent) };
+    });
+
+    app.post('/api/admin/unanswered/:id/out-of-scope', {
+      ...admin, schema: { tags, summary: "Not for the bot: the group's questions become out-of-scope examples (the bot stops claiming them as an intent); retrains",
+        params: IdParams,
+        response: { 200: Type.Object({ item: UnansweredSchema, added: Type.Integer(), total: Type.Integer() }), ...errors } },
+    }, async (request) => {
+      const question = await loadQuestion(request.params.id);
+      const { added, total } = await addOutOfScopeExamples(ctx.sql, [question.text, ...question.examples.map((e) => e.text)]);
+      await service.retrain('questions marked out of scope');
+      const item = await unanswered.markHandled(question.id, { kind: 'out_of_scope', added, by: request.user!.id });
+      return { item: unansweredJson(item!), added, total };
     });
 
     app.post('/api/admin/unanswered/:id/create-article', {

@@ -1,6 +1,10 @@
 import type { Sql } from '../db/client.ts';
 import type { ChatMessage, ConversationStatus, ConversationSummary } from '../realtime/event-maps.ts';
 
+/** A bot reply's client id names the shopper message it answers: one reply per question, even if a turn is retried. */
+export const BOT_REPLY_PREFIX = 'bot-reply:';
+export const botReplyClientId = (questionId: number): string => `${BOT_REPLY_PREFIX}${questionId}`;
+
 export interface ConversationRow {
   id: number;
   customer_id: number;

@@ -6,7 +6,7 @@ import type { Sql } from '../db/client.ts';
 import type { Config } from '../config.ts';
 import type { FeedbackJob, InteractionEvent, InteractionType } from '../interaction-events.ts';
 import type { ChatMessage, ConversationSummary } from '../realtime/event-maps.ts';
-import { conversationsRepository, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
+import { botReplyClientId, conversationsRepository, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository } from '../repositories/customers.ts';
 import { routingRepository, type Assignment } from '../repositories/routing.ts';
 import { usersRepository } from '../repositories/users.ts';
@@ -207,7 +207,7 @@ export function createChatService(deps: ChatServiceDeps) {
         const { message: reply } = await conversations.insertMessage({
           conversationId,
           authorType: 'bot',
-          clientId: `bot-reply:${message.id}`, // one bot reply per shopper message, even if the turn is retried
+          clientId: botReplyClientId(message.id),
           body: decision.reply,
           metadata,
         });

@@ -262,13 +262,13 @@ describe('privacy', () => {
     otherShopper.close();
     const { groupKey, unansweredRepository } = await import('../../knowledge-base/unanswered.ts');
     const unanswered = unansweredRepository(sql);
-    const alone = await unanswered.record('Can you deliver to 1 Secret Lane by drone', sent.conversationId);
+    const alone = await unanswered.record('Can you deliver to 1 Secret Lane by drone', sent.conversationId, { reason: 'no_match' });
     // Their name in the question that started a group would stay in its matching key unless the group is rekeyed.
-    const shared = await unanswered.record('Do you sell purple zebra socks Pat', sent.conversationId);
-    expect(await unanswered.record('Do you sell purple zebra socks please', otherSent.conversationId)).toBe(shared);
+    const shared = await unanswered.record('Do you sell purple zebra socks Pat', sent.conversationId, { reason: 'no_match' });
+    expect(await unanswered.record('Do you sell purple zebra socks please', otherSent.conversationId, { reason: 'no_match' })).toBe(shared);
     // A group whose new key another open group already has: the two become one.
-    const merging = await unanswered.record('Can I return worn hiking boots Pat', sent.conversationId);
-    expect(await unanswered.record('Can I return worn hiking boots please', otherSent.conversationId)).toBe(merging);
+    const merging = await unanswered.record('Can I return worn hiking boots Pat', sent.conversationId, { reason: 'no_match' });
+    expect(await unanswered.record('Can I return worn hiking boots please', otherSent.conversationId, { reason: 'no_match' })).toBe(merging);
     const twinKey = groupKey('Can I return worn hiking boots please');
     const [twin] = await sql<{ id: number }[]>`
       insert into unanswered_questions (locale, text, normalised, cluster_key, tokens, count, examples)

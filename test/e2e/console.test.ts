@@ -294,11 +294,12 @@ describe('support console in Chromium', () => {
 
   it('admin: retrain + intents test box, unanswered questions → article draft, team member created from the page', async () => {
     // Two misses in other words: the learning loop groups them.
-    for (const [i, question] of ['Do you sell telescope lenses for astronomy?', 'do you sell lenses for a telescope'].entries()) {
+    const offTopic = 'Can you recommend a good pizza place nearby?';
+    for (const [i, question] of ['Do you sell telescope lenses for astronomy?', 'do you sell lenses for a telescope', offTopic].entries()) {
       const { socket } = await shopper('Star Gazer', `stars${i}@example.com`);
       const reply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot');
       await callOk(socket, 'message:send', { clientId: `s${i}`, text: question });
-      await reply;
+      expect((await reply).metadata).toMatchObject({ decision: 'fallback' });
       socket.close();
     }
 
@@ -317,11 +318,22 @@ describe('support console in Chromium', () => {
     const row = page.getByTestId('unanswered-row').filter({ hasText: /telescope/i });
     await row.waitFor();
     expect(await row.locator('td').first().textContent()).toBe('2');
+    expect(await row.getByTestId('unanswered-reasons').textContent()).toBe('not understood ×2');
+    // "Not for the bot": the question joins the out-of-scope examples and leaves the inbox.
+    const pizza = page.getByTestId('unanswered-row').filter({ hasText: /pizza/i });
+    await pizza.getByTestId('unanswered-out-of-scope').click();
+    await pizza.waitFor({ state: 'detached' });
+    expect((await adminApi('GET', '/api/admin/nlu/out-of-scope')).examples).toContain(offTopic);
     await row.getByRole('button', { name: 'Create article' }).click();
     await page.getByTestId('kb-editor').waitFor();
     expect(page.url()).toMatch(/\/console\/admin\/kb\?article=\d+$/);
     await expect.poll(() => page.getByTestId('kb-body').inputValue()).toContain('lenses for a telescope');
     await expect.poll(() => page.getByTestId('kb-status').textContent()).toMatch(/Draft/);
+
+    await page.locator('.topbar nav a', { hasText: 'Intents' }).click();
+    const outOfScope = page.getByTestId('out-of-scope-editor');
+    await outOfScope.locator('summary').click();
+    await expect.poll(() => outOfScope.locator('textarea').inputValue()).toContain(offTopic);
 
     await page.locator('.topbar nav a', { hasText: 'Team & settings' }).click();
     const form = page.getByTestId('team-create');

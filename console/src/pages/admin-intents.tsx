@@ -40,6 +40,7 @@ export function IntentsPage() {
           <button class="small" data-testid="retrain" onClick={() => kbApi.retrain().catch(() => {})}>{t('intents.retrain')}</button>
         </div>
         <TestBox />
+        <OutOfScopeEditor />
         {selected === 'new' && <IntentEditor key="new" intent={null} onSaved={(id) => { list.reload(); setSelected(id); }} />}
         {current && <IntentEditor key={current.id} intent={current} onSaved={() => list.reload()} onDeleted={() => { list.reload(); setSelected(null); }} />}
       </section>
@@ -84,6 +85,38 @@ function TestBox() {
         </div>
       )}
     </form>
+  );
+}
+
+/** The explicit out-of-scope class: what the bot must not claim (also fed from the unanswered page). */
+function OutOfScopeEditor() {
+  const stored = useLoad(() => kbApi.outOfScope(), []);
+  const [text, setText] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const value = text ?? (stored.data?.examples ?? []).join('\n');
+  const save = async () => {
+    try {
+      const saved = await kbApi.saveOutOfScope(lines(value));
+      setText(saved.examples.join('\n'));
+      setError(null);
+      setMessage(t('intents.saved'));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <details class="card" data-testid="out-of-scope-editor">
+      <summary><strong>{t('intents.outOfScopeTitle')}</strong> <span class="muted small">({lines(value).length})</span></summary>
+      <p class="muted small">{t('intents.outOfScopeExplain')}</p>
+      {stored.error && <p class="error small">{stored.error}</p>}
+      <textarea rows={8} value={value} onInput={(e) => { setText(e.currentTarget.value); setMessage(null); }} />
+      <div class="actions">
+        <button class="primary" onClick={save}>{t('save')}</button>
+        {message && <span class="ok small">{message}</span>}
+        {error && <span class="error small">{error}</span>}
+      </div>
+    </details>
   );
 }
 

@@ -1,5 +1,6 @@
-// The bot's misses grouped by similarity, most frequent first, each with
-// "add as example" (to an intent) or "create article" (a draft to edit).
+// The bot's misses and its answers rated not helpful, grouped by similarity,
+// most frequent first, each with "add as example" (to an intent), "create
+// article" (a draft to edit) or "not for the bot" (out-of-scope examples).
 import { useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { formatTime, useLoad } from '../hooks.ts';
@@ -43,7 +44,18 @@ function GroupRow({ group, intents, onDone }: { group: UnansweredGroup; intents:
       <td><strong>{group.count}</strong></td>
       <td>
         <button class="link" onClick={() => setOpen(!open)}>{group.text}</button> <span class="muted small">{group.locale}</span>
-        {open && <ul class="plain small">{group.examples.map((e, i) => <li key={i}>{e.text} {e.conversationId && <span class="muted">#{e.conversationId}</span>}</li>)}</ul>}
+        <ReasonBadges group={group} />
+        {open && (
+          <ul class="plain small">
+            {group.examples.map((e, i) => (
+              <li key={i} data-testid="unanswered-example">
+                {e.text} {e.conversationId && <span class="muted">#{e.conversationId}</span>}
+                {e.reason && <span class="muted"> · {t(`unanswered.reason.${e.reason}`)}</span>}
+                {e.answeredWith && <span class="muted"> · {t('unanswered.answeredWith', { what: e.answeredWith })}</span>}
+              </li>
+            ))}
+          </ul>
+        )}
         {error && <div class="error small">{error}</div>}
       </td>
       <td class="small">{formatTime(group.lastSeen)}</td>
@@ -54,8 +66,21 @@ function GroupRow({ group, intents, onDone }: { group: UnansweredGroup; intents:
         </select>
         <button class="small" disabled={!intentId} onClick={() => run(() => kbApi.addAsExample(group.id, Number(intentId)))}>{t('unanswered.addExample')}</button>
         <button class="small" onClick={() => run(async () => { const { article } = await kbApi.createDraft(group.id); navigate(`/console/admin/kb?article=${article.id}`); })}>{t('unanswered.createArticle')}</button>
+        <button class="small" data-testid="unanswered-out-of-scope" title={t('unanswered.outOfScopeHint')} onClick={() => run(() => kbApi.markOutOfScope(group.id))}>{t('unanswered.outOfScope')}</button>
         <button class="small link" onClick={() => run(() => kbApi.dismiss(group.id))}>{t('unanswered.dismiss')}</button>
       </td>
     </tr>
+  );
+}
+
+/** Why the group's kept questions are here, e.g. "not understood ×3 · rated not helpful ×1". */
+function ReasonBadges({ group }: { group: UnansweredGroup }) {
+  const counts = new Map<string, number>();
+  for (const e of group.examples) if (e.reason) counts.set(e.reason, (counts.get(e.reason) ?? 0) + 1);
+  if (!counts.size) return null;
+  return (
+    <div class="small" data-testid="unanswered-reasons">
+      {[...counts].map(([reason, n]) => <span key={reason} class={`badge ${reason === 'unhelpful' ? 'warn' : ''}`}>{t(`unanswered.reason.${reason}`)} ×{n}</span>)}
+    </div>
   );
 }

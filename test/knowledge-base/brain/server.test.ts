@@ -34,6 +34,7 @@ async function shopper(serverIndex = 0, userId?: string) {
   let conversationId: number | undefined;
   return {
     session,
+    socket,
     /** Sends a message and resolves with the bot's reply to it. */
     async ask(text: string, quickReply?: string): Promise<ChatMessage> {
       const reply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot', 20_000);
@@ -299,6 +300,41 @@ describe('learning loop', () => {
     const open = (await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie)).body.items;
     expect(open.some((i: any) => i.id === group.id)).toBe(false);
   });
+
+  it('collects an answer rated not helpful (once); "not for the bot" makes it out of scope after the retrain', async () => {
+    const question = 'Do you ship to Mars?';
+    const classify = async () => (await api(stack.url, 'POST', '/api/admin/nlu/classify', adminCookie, { text: question })).body;
+    expect(await classify()).toMatchObject({ intent: 'shipping_time', outOfScope: false });
+
+    // A confident answer is no miss, so only the shopper's rating can bring it to an admin.
+    const s = await shopper(0);
+    const reply = await s.ask(question);
+    const meta = reply.metadata as Record<string, any>;
+    expect(meta.decision).toBe('answer');
+    const article = meta.articles[0];
+    const rate = () => callOk(s.socket, 'feedback:article', { messageId: reply.id, articleId: article.id, helpful: false });
+    await rate();
+    const unanswered = async () => (await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie)).body.items.find((i: any) => i.text === question);
+    const group = await eventually(unanswered, 10_000, 'the unhelpful answer to be collected');
+    expect(group.count).toBe(1);
+    expect(group.examples).toEqual([expect.objectContaining({ text: question, reason: 'unhelpful', answeredWith: article.title, conversationId: s.conversationId })]);
+
+    // Rating it again is stored (newer time) but is not a second unhelpful answer.
+    const storedAt = async () => (await stack.env.sql<{ created_at: Date }[]>`select created_at from feedback where message_id = ${reply.id}`)[0].created_at.getTime();
+    const firstRatingAt = await storedAt();
+    await new Promise((r) => setTimeout(r, 5));
+    await rate();
+    await eventually(async () => (await storedAt()) > firstRatingAt, 10_000, 'the second rating to be stored');
+    expect((await unanswered()).count).toBe(1);
+
+    expect((await api(stack.url, 'POST', '/api/admin/unanswered/999999/out-of-scope', adminCookie, {})).status).toBe(404);
+    const marked = await api(stack.url, 'POST', `/api/admin/unanswered/${group.id}/out-of-scope`, adminCookie, {});
+    expect(marked.status).toBe(200);
+    expect(marked.body).toMatchObject({ added: 1, item: { status: 'handled', resolution: { kind: 'out_of_scope', added: 1 } } });
+    expect((await api(stack.url, 'GET', '/api/admin/nlu/out-of-scope', adminCookie)).body.examples).toContain(question);
+    expect(await unanswered()).toBeUndefined();
+    await eventually(async () => (await classify()).outOfScope === true, 60_000, 'the retrained model to reject the question');
+  }, 90_000);
 });
 
 describe('agent assist', () => {
