@@ -257,6 +257,8 @@ export function createPolicy(deps: PolicyDeps) {
       if (!config || seen.has(alt.intent) || alt.confidence < thresholds.intentOption) continue;
       if (!config.answer[lang] && !config.action && !config.articleSlug) continue;
       seen.add(alt.intent);
+      // Picking the intent already leads to its article: offering both would be one answer under two labels.
+      if (config.articleSlug) seen.add(`article:${config.articleSlug}`);
       options.push({ label: config.label[lang] ?? config.label.en ?? alt.intent, value: `intent:${alt.intent}` });
     }
     // When the classifier calls the question out of scope, only a strong passage may suggest otherwise.

@@ -192,6 +192,19 @@ describe('hand-off triggers', () => {
     expect(decision.metadata.intent).toBe('damaged_item');
     expect(decision.quickReplies.map((q) => q.value)).toContain('intent:damaged_item');
     expect((await pipeline.run('hi', {})).metadata.intent).toBe('greeting');
+    // The same in Chinese ("my bag strap broke"): "我的" is frequent in order-tracking examples, which used to win.
+    const zh = await pipeline.run('你好，我的包带子断了', {});
+    expect(zh.metadata.intent).toBe('damaged_item');
+    expect(zh.quickReplies.map((q) => q.value)).toContain('intent:damaged_item');
+  });
+
+  it('does not offer an intent and the article it answers with as two options', async () => {
+    const decision = await pipeline.run('我的包带子断了', {});
+    const values = decision.quickReplies.map((q) => q.value);
+    expect(decision.action, JSON.stringify(decision.metadata)).toBe('clarify');
+    expect(values).toContain('intent:damaged_item');
+    expect(intents.find((i) => i.name === 'damaged_item')?.articleSlug).toBe('damaged-or-wrong-item');
+    expect(values).not.toContain('article:damaged-or-wrong-item');
   });
 
   it('hands off when the shopper picks "talk to a person"', async () => {
