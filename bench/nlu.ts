@@ -8,9 +8,12 @@
 // that accepts 95 % of in-scope test sentences; ours thresholds its in-scope
 // score, the baseline its top probability), training time, classify
 // p50/p99, full pipeline (classify + retrieve + decide, 1,000 articles)
-// p50/p99, and RSS.
+// p50/p99, and RSS. Beside the proxy it prints the learning loop's figure:
+// the same recall once an admin has marked k sentences of each left-out
+// intent "not for the bot" (k from train.csv; our explicit out-of-scope class).
 //
-// Env: BANKING77_DIR (default ../shared/datasets/banking77), BENCH_SHOTS_SEEDS (default 3).
+// Env: BANKING77_DIR (default ../shared/datasets/banking77), BENCH_SHOTS_SEEDS (default 3),
+// BENCH_LOOP_MARKED (default 5,10: the k of the learning-loop figure).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +33,7 @@ interface Row {
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../..');
 const datasetDir = resolve(process.env.BANKING77_DIR ?? join(repoRoot, '../shared/datasets/banking77'));
 const SHOT_SEEDS = Number(process.env.BENCH_SHOTS_SEEDS ?? 3);
+const LOOP_MARKED = (process.env.BENCH_LOOP_MARKED ?? '5,10').split(',').map(Number).filter((k) => k > 0);
 
 /** RFC 4180 CSV (quoted fields may hold commas, quotes and newlines). */
 function readCsv(path: string): Row[] {
@@ -126,15 +130,18 @@ interface Scorer {
 
 interface System {
   name: string;
-  train(intents: IntentDefinition[], seed: number, calibrate: boolean): Promise<Scorer>;
+  /** Whether it can learn from sentences marked "not for the bot" (`outOfScope`). */
+  hasOutOfScopeClass: boolean;
+  train(intents: IntentDefinition[], seed: number, calibrate: boolean, outOfScope?: string[]): Promise<Scorer>;
 }
 
 function ours(name: string, dense: Encoder | null): System {
   return {
     name,
-    async train(intents, seed, calibrate) {
+    hasOutOfScopeClass: true,
+    async train(intents, seed, calibrate, outOfScope) {
       const classifier = await IntentClassifier.train(intents, {
-        denseEncoder: dense, seed, ...(calibrate ? {} : { fixedThreshold: 0 }),
+        denseEncoder: dense, seed, ...(calibrate ? {} : { fixedThreshold: 0 }), outOfScopeExamples: outOfScope,
       });
       return {
         classes: classifier.classes,
@@ -161,6 +168,7 @@ function plainFeatures(text: string): string[] {
 
 const baseline: System = {
   name: 'baseline (plain TF-IDF + LR)',
+  hasOutOfScopeClass: false,
   async train(intents) {
     const texts: string[] = [];
     const labelList: number[] = [];
@@ -233,6 +241,8 @@ interface Result {
   shotAccuracy: number;
   shotF1: number;
   oosRecall: number;
+  /** OOS recall (same protocol) after `marked` sentences per left-out intent became out-of-scope examples. */
+  loopRecall: { marked: number; recall: number }[];
   calibratedAcceptance: number | null;
   calibratedOosRecall: number | null;
   trainSeconds: number;
@@ -270,6 +280,14 @@ async function latencyOf(texts: string[], call: (text: string) => Promise<unknow
   return { p50: percentile(wall, 50), p99: percentile(wall, 99), cpuP99: percentile(cpu, 99) };
 }
 
+/** Share of out-of-scope texts rejected at the threshold that rejects `rejectedInScope` of the in-scope texts. */
+async function recallAtRejection(scorer: Scorer, inScope: string[], outScope: string[], rejectedInScope: number): Promise<number> {
+  const scores = async (texts: string[]) => (scorer.inScopeScores ? scorer.inScopeScores(texts) : (await predict(scorer, texts)).confidence);
+  const sortedIn = (await scores(inScope)).sort((a, b) => a - b);
+  const threshold = sortedIn[Math.floor(sortedIn.length * rejectedInScope)];
+  return (await scores(outScope)).filter((c) => c < threshold).length / outScope.length;
+}
+
 async function evaluate(system: System, train: Row[], test: Row[], articles: ArticleInput[], dense: Encoder | null): Promise<Result> {
   const log = (msg: string) => console.log(`  [${system.name}] ${msg}`);
   const testTexts = test.map((r) => r.text);
@@ -304,15 +322,11 @@ async function evaluate(system: System, train: Row[], test: Row[], articles: Art
   const shuffled = [...labels];
   shuffleInPlace(shuffled, random);
   const unseen = new Set(shuffled.slice(0, 10));
-  const oos = await system.train(toIntents(train.filter((r) => !unseen.has(r.label))), 1, true);
+  const inScopeIntents = toIntents(train.filter((r) => !unseen.has(r.label)));
+  const oos = await system.train(inScopeIntents, 1, true);
   const inScope = test.filter((r) => !unseen.has(r.label)).map((r) => r.text);
   const outScope = test.filter((r) => unseen.has(r.label)).map((r) => r.text);
-  const rejectionScores = async (texts: string[]) => (oos.inScopeScores ? oos.inScopeScores(texts) : (await predict(oos, texts)).confidence);
-  const inConf = await rejectionScores(inScope);
-  const outConf = await rejectionScores(outScope);
-  const sortedIn = [...inConf].sort((a, b) => a - b);
-  const threshold = sortedIn[Math.floor(sortedIn.length * 0.05)];
-  const oosRecall = outConf.filter((c) => c < threshold).length / outConf.length;
+  const oosRecall = await recallAtRejection(oos, inScope, outScope, 0.05);
   let calibratedAcceptance: number | null = null;
   let calibratedOosRecall: number | null = null;
   if (oos.classifier) {
@@ -321,6 +335,17 @@ async function evaluate(system: System, train: Row[], test: Row[], articles: Art
     calibratedOosRecall = (await oos.classifier.classifyMany(outScope)).filter((c) => c.outOfScope).length / outScope.length;
   }
   log(`out-of-scope recall at 95 % acceptance: ${(oosRecall * 100).toFixed(1)} %`);
+
+  // The learning loop: k sentences of each left-out intent (from train.csv) marked "not for the bot".
+  const loopRecall: { marked: number; recall: number }[] = [];
+  if (system.hasOutOfScopeClass) {
+    for (const marked of LOOP_MARKED) {
+      const examples = sampleShots(train.filter((r) => unseen.has(r.label)), marked, 1).map((r) => r.text);
+      const model = await system.train(inScopeIntents, 1, true, examples);
+      loopRecall.push({ marked, recall: await recallAtRejection(model, inScope, outScope, 0.05) });
+      log(`with ${marked} sentences per left-out intent marked out of scope: ${(loopRecall.at(-1)!.recall * 100).toFixed(1)} %`);
+    }
+  }
 
   // Latency of classify and of the whole pipeline, one message at a time as in a chat.
   let classify: Latency | null = null;
@@ -338,7 +363,7 @@ async function evaluate(system: System, train: Row[], test: Row[], articles: Art
   const pipelineP99 = pipelineLatency?.p99 ?? null;
   const pipelineCpuP99 = pipelineLatency?.cpuP99 ?? null;
   return {
-    system: system.name, fullAccuracy, fullF1, shotAccuracy, shotF1, oosRecall, calibratedAcceptance,
+    system: system.name, fullAccuracy, fullF1, shotAccuracy, shotF1, oosRecall, loopRecall, calibratedAcceptance,
     calibratedOosRecall, trainSeconds, trainCpuSeconds, classifyP50, classifyP99, pipelineP50, pipelineP99, classifyCpuP99, pipelineCpuP99,
   };
 }
@@ -355,6 +380,8 @@ function printTable(results: Result[], baselineResult: Result | undefined): void
     ['accuracy (10-shot)', (r) => pct2(r.shotAccuracy)],
     ['macro-F1 (10-shot)', (r) => pct2(r.shotF1)],
     ['OOS recall @95 % acc.', (r) => pct(r.oosRecall)],
+    ...LOOP_MARKED.map((k): [string, (r: Result) => string] => [
+      `  … ${k} per left-out intent marked out of scope`, (r) => pct(r.loopRecall.find((l) => l.marked === k)?.recall ?? null)]),
     ['calibrated thr.: in-scope accepted / OOS rejected', (r) => (r.calibratedAcceptance === null ? '-' : `${pct(r.calibratedAcceptance)} / ${pct(r.calibratedOosRecall)}`)],
     ['training time (full, incl. calibration)', (r) => `${r.trainSeconds.toFixed(1)} s wall, ${r.trainCpuSeconds.toFixed(1)} s CPU`],
     ['classify p50 / p99', (r) => `${ms(r.classifyP50)} / ${ms(r.classifyP99)}`],
