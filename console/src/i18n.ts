@@ -65,6 +65,8 @@ const en = {
   'reports.csat': 'CSAT average', 'reports.perDay': 'Conversations per day', 'reports.botOnly': 'Bot only', 'reports.handedOff': 'Handed off', 'reports.botResolved': 'Resolved by bot',
   'reports.withBot': 'Still with bot', 'reports.csatDistribution': 'CSAT distribution', 'reports.ratings': 'Ratings', 'reports.topIntents': 'Top intents', 'reports.decisions': 'Bot decisions',
   'reports.articles': 'Article helpfulness', 'reports.helpful': 'Helpful', 'reports.notHelpful': 'Not helpful',
+  'reports.unanswered': 'Bot did not know', 'reports.unansweredDetail': '{unanswered} of {total} questions · {clarified} clarified',
+  'reports.topUnanswered': 'Questions the bot could not answer', 'reports.teachBot': 'Teach the bot →', 'reports.noneUnanswered': 'None in this range.',
 };
 
 export type Key = keyof typeof en;
@@ -133,6 +135,8 @@ const zh: Record<Key, string> = {
   'reports.csat': '平均满意度', 'reports.perDay': '每日会话数', 'reports.botOnly': '仅机器人', 'reports.handedOff': '转人工', 'reports.botResolved': '机器人解决',
   'reports.withBot': '机器人处理中', 'reports.csatDistribution': '满意度分布', 'reports.ratings': '评分', 'reports.topIntents': '热门意图', 'reports.decisions': '机器人决策',
   'reports.articles': '文章有用度', 'reports.helpful': '有用', 'reports.notHelpful': '没用',
+  'reports.unanswered': '机器人未能回答', 'reports.unansweredDetail': '{total} 个问题中 {unanswered} 个 · 追问澄清 {clarified} 个',
+  'reports.topUnanswered': '机器人未能回答的问题', 'reports.teachBot': '教会机器人 →', 'reports.noneUnanswered': '此时间段内没有。',
 };
 
 export type Locale = 'en' | 'zh';

@@ -123,7 +123,7 @@ li.current { font-weight:600; }
 .tabs { display:flex; gap:6px; margin-bottom:10px; } .tabs button.active { background:#eef2ff; border-color:#c7d2fe; }
 fieldset { border:1px solid var(--line); border-radius:8px; }
 .narrow-label { width:120px; }
-.kpis { display:grid; grid-template-columns:repeat(5, 1fr); gap:12px; }
+.kpis { display:grid; grid-template-columns:repeat(auto-fit, minmax(170px, 1fr)); gap:12px; }
 .kpi-value { font-size:24px; font-weight:600; }
 .charts { display:grid; grid-template-columns:1fr 1fr; gap:12px; }
 .chart-box { position:relative; height:240px; }

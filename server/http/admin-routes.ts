@@ -44,6 +44,11 @@ const ReportSchema = Type.Object({
   csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()), distribution: Type.Array(Type.Integer(), { minItems: 5, maxItems: 5 }) }),
   topIntents: Type.Array(Type.Object({ intent: Type.String(), count: Type.Integer() })),
   articleHelpfulness: Type.Array(Type.Object({ articleId: Type.Integer(), title: Nullable(Type.String()), helpful: Type.Integer(), notHelpful: Type.Integer() })),
+  botQuestions: Type.Object({
+    total: Type.Integer(), answered: Type.Integer(), clarified: Type.Integer(), unanswered: Type.Integer(), handedOff: Type.Integer(),
+    unansweredRate: Nullable(Type.Number({ description: 'unanswered ÷ total' })),
+  }, { description: "The bot's turns by outcome; unanswered = it said it did not know" }),
+  topUnanswered: Type.Array(Type.Object({ question: Type.String(), count: Type.Integer(), lastAsked: Type.String() }), { description: 'Most repeated questions the bot did not know or had to clarify' }),
 });
 const AuditEntry = Type.Object({
   id: Type.Integer(), actor: Nullable(Type.String()), action: Type.String(), target: Nullable(Type.String()),

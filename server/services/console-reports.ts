@@ -45,7 +45,15 @@ export interface Report {
   csat: { count: number; average: number | null; distribution: number[] };
   topIntents: { intent: string; count: number }[];
   articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
+  /** The bot's turns by outcome; `unanswered` = it said it did not know (a second miss in a row also hands off). */
+  botQuestions: { total: number; answered: number; clarified: number; unanswered: number; handedOff: number; unansweredRate: number | null };
+  /** The questions the bot most often could not answer (did not know or had to ask which was meant), repeats counted together. */
+  topUnanswered: { question: string; count: number; lastAsked: string }[];
 }
+
+/** Decision reasons that mean the bot did not answer (policy.ts); `ambiguous` asked which was meant. */
+const UNANSWERED_REASONS = ['no_match', 'repeated_miss'];
+const UNCLEAR_REASONS = [...UNANSWERED_REASONS, 'ambiguous'];
 
 const round = (n: number | null, digits = 0) => (n === null ? null : Number(n.toFixed(digits)));
 
@@ -99,6 +107,24 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
     where f.kind = 'article' and f.article_id is not null and f.created_at >= ${start} and f.created_at < ${end}
     group by f.article_id order by count(*) desc, f.article_id limit 20`;
 
+  const [bot] = await sql<{ total: number; answered: number; clarified: number; unanswered: number; handed_off: number }[]>`
+    select count(*)::int as total,
+           count(*) filter (where payload->>'action' = 'answer')::int as answered,
+           count(*) filter (where payload->>'reason' = 'ambiguous')::int as clarified,
+           count(*) filter (where payload->>'reason' in ${sql(UNANSWERED_REASONS)})::int as unanswered,
+           count(*) filter (where payload->>'action' = 'handoff')::int as handed_off
+    from interaction_events where type = 'bot.decision' and occurred_at >= ${start} and occurred_at < ${end}`;
+
+  // Repeats differ in case, spacing and punctuation ("Do you ship to Mars?" / "do you ship to mars"), shown
+  // in their latest spelling; the similarity groups with their actions are on the unanswered-questions page.
+  const unanswered = await sql<{ question: string; count: number; last_asked: Date }[]>`
+    select (array_agg(payload->>'question' order by occurred_at desc))[1] as question, count(*)::int as count, max(occurred_at) as last_asked
+    from interaction_events
+    where type = 'bot.decision' and occurred_at >= ${start} and occurred_at < ${end}
+      and payload->>'reason' in ${sql(UNCLEAR_REASONS)} and coalesce(payload->>'question', '') <> ''
+    group by btrim(regexp_replace(lower(payload->>'question'), '[[:punct:][:space:]]+', ' ', 'g'))
+    order by 2 desc, 3 desc limit 10`;
+
   return {
     range: { from: range.from, to: range.to },
     conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
@@ -111,6 +137,11 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
     csat: { count: csatCount, average: csatCount ? round(csatSum / csatCount, 2) : null, distribution },
     topIntents,
     articleHelpfulness: articles.map((a) => ({ articleId: a.article_id, title: a.title, helpful: a.helpful, notHelpful: a.not_helpful })),
+    botQuestions: {
+      total: bot.total, answered: bot.answered, clarified: bot.clarified, unanswered: bot.unanswered, handedOff: bot.handed_off,
+      unansweredRate: bot.total ? round(bot.unanswered / bot.total, 4) : null,
+    },
+    topUnanswered: unanswered.map((u) => ({ question: u.question, count: u.count, lastAsked: u.last_asked.toISOString() })),
   };
 }
 

@@ -166,7 +166,18 @@ describe('reports', () => {
       await sql`insert into feedback (idempotency_key, kind, customer_id, article_id, message_id, helpful, created_at) values (${`article:${i}`}, 'article', ${c1.id}, ${article.id}, ${i + 1}, ${helpful}, ${day('2020-03-02', 8)})`;
     }
     for (const [i, intent] of ['order_status', 'order_status', 'returns', null].entries()) {
-      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`d:${i}`}, ${c1.id}, 'bot.decision', ${sql.json({ intent })}, ${day('2020-03-01', 9)})`;
+      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`d:${i}`}, ${c1.id}, 'bot.decision', ${sql.json({ intent, action: 'answer', reason: 'intent_answer', question: `q${i}` })}, ${day('2020-03-01', 9)})`;
+    }
+    // What the bot did not know: two spellings of one question, a clarification, a second miss that handed off, one outside the range.
+    const misses = [
+      ['Do you sell gift cards?', 'clarify', 'no_match', day('2020-03-01', 10)],
+      ['do you sell  gift cards', 'clarify', 'no_match', day('2020-03-02', 10)],
+      ['Which size?', 'clarify', 'ambiguous', day('2020-03-02', 11)],
+      ['gift cards??', 'handoff', 'repeated_miss', day('2020-03-02', 12)],
+      ['Do you sell gift cards?', 'clarify', 'no_match', day('2020-03-05', 10)],
+    ] as const;
+    for (const [i, [question, action, reason, at]] of misses.entries()) {
+      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`m:${i}`}, ${c1.id}, 'bot.decision', ${sql.json({ intent: null, action, reason, question })}, ${at})`;
     }
 
     const r = (await http('GET', '/api/admin/reports?from=2020-03-01&to=2020-03-03', admin)).json;
@@ -182,6 +193,12 @@ describe('reports', () => {
     expect(r.csat).toEqual({ count: 2, average: 3.5, distribution: [0, 1, 0, 0, 1] });
     expect(r.topIntents).toEqual([{ intent: 'order_status', count: 2 }, { intent: 'returns', count: 1 }]);
     expect(r.articleHelpfulness).toEqual([{ articleId: article.id, title: 'Report test article', helpful: 2, notHelpful: 1 }]);
+    expect(r.botQuestions).toEqual({ total: 8, answered: 4, clarified: 1, unanswered: 3, handedOff: 1, unansweredRate: 0.375 });
+    expect(r.topUnanswered).toEqual([
+      { question: 'do you sell  gift cards', count: 2, lastAsked: day('2020-03-02', 10).toISOString() }, // the latest spelling
+      { question: 'gift cards??', count: 1, lastAsked: day('2020-03-02', 12).toISOString() },
+      { question: 'Which size?', count: 1, lastAsked: day('2020-03-02', 11).toISOString() },
+    ]);
 
     expect((await http('GET', '/api/admin/reports?from=2020-03-05&to=2020-03-01', admin)).status).toBe(400);
     expect((await http('GET', '/api/admin/reports?from=2019-01-01&to=2020-03-01', admin)).status).toBe(400);

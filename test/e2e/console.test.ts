@@ -364,7 +364,10 @@ describe('support console in Chromium', () => {
       if (c.csat) await sql`insert into feedback (idempotency_key, kind, customer_id, conversation_id, rating, created_at) values (${`e2e-csat-${i}`}, 'csat', ${customer.id}, ${conv.id}, ${c.csat}, ${at(c.day, 20)})`;
     }
     for (const [i, intent] of ['shipping_time', 'shipping_time', 'shipping_time', 'refund_status'].entries()) {
-      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`e2e-dec-${i}`}, ${customer.id}, 'bot.decision', ${sql.json({ intent })}, ${at(3, 9)})`;
+      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`e2e-dec-${i}`}, ${customer.id}, 'bot.decision', ${sql.json({ intent, action: 'answer', reason: 'intent_answer' })}, ${at(3, 9)})`;
+    }
+    for (const [i, question] of ['Do you sell <b>gift cards</b>?', 'do you sell <b>gift cards</b>', 'Can I pay in gold?'].entries()) {
+      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`e2e-miss-${i}`}, ${customer.id}, 'bot.decision', ${sql.json({ intent: null, action: 'clarify', reason: 'no_match', question })}, ${at(3, 10 + i)})`;
     }
 
     const page = await consolePage('admin', '/console/admin/reports');
@@ -393,6 +396,12 @@ describe('support console in Chromium', () => {
     expect(Number(await page.getByTestId('kpi-csat').getAttribute('data-value'))).toBeCloseTo(ratings.reduce((s, r) => s + r.rating, 0) / ratings.length, 2);
     expect(Number(await page.getByTestId('kpi-first-response').getAttribute('data-value'))).toBe(40); // median of 20, 40, 100
     expect(await page.getByTestId('kpi-containment').textContent()).toContain('40.0%'); // 2 of 5 decided
+    expect(await page.getByTestId('kpi-unanswered').textContent()).toContain('3 of 7 questions');
+    // The questions the bot did not know, repeats together, shoppers' text shown as text.
+    const unansweredRows = page.getByTestId('report-unanswered-row');
+    expect(await unansweredRows.locator('td:first-child').allTextContents()).toEqual(['2', '1']);
+    expect(await unansweredRows.locator('td:nth-child(2)').allTextContents()).toEqual(['do you sell <b>gift cards</b>', 'Can I pay in gold?']);
+    expect(await page.getByTestId('report-unanswered').locator('b').count()).toBe(0);
 
     // The charts really drew something (non-blank canvases).
     const painted = await page.$$eval('[data-testid^=chart-] canvas', (canvases) => canvases.map((c) => {

@@ -1,11 +1,13 @@
 // Reports: conversations per day, containment, first-response and resolution
-// times, CSAT, top intents and article helpfulness for a date range, drawn with
-// Chart.js from /api/admin/reports, plus the CSV export of the same range.
+// times, CSAT, top intents, article helpfulness and the questions the bot could
+// not answer for a date range, drawn with Chart.js from /api/admin/reports,
+// plus the CSV export of the same range.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { get, query } from '../api.ts';
-import { formatSeconds, useLoad } from '../hooks.ts';
+import { formatSeconds, formatTime, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
+import { navigate } from '../router.ts';
 
 Chart.register(...registerables);
 
@@ -18,6 +20,8 @@ interface Report {
   csat: { count: number; average: number | null; distribution: number[] };
   topIntents: { intent: string; count: number }[];
   articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
+  botQuestions: { total: number; answered: number; clarified: number; unanswered: number; handedOff: number; unansweredRate: number | null };
+  topUnanswered: { question: string; count: number; lastAsked: string }[];
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -47,6 +51,8 @@ export function ReportsPage() {
             <Kpi id="kpi-resolution" label={t('reports.resolution')} value={formatSeconds(r.resolution.medianSeconds)}
               detail={`p90 ${formatSeconds(r.resolution.p90Seconds)} · n=${r.resolution.count}`} raw={r.resolution.medianSeconds} />
             <Kpi id="kpi-csat" label={t('reports.csat')} value={r.csat.average === null ? '—' : r.csat.average.toFixed(2)} detail={`n=${r.csat.count}`} raw={r.csat.average} />
+            <Kpi id="kpi-unanswered" label={t('reports.unanswered')} value={r.botQuestions.unansweredRate === null ? '—' : `${(r.botQuestions.unansweredRate * 100).toFixed(1)}%`}
+              detail={t('reports.unansweredDetail', { unanswered: r.botQuestions.unanswered, total: r.botQuestions.total, clarified: r.botQuestions.clarified })} raw={r.botQuestions.unansweredRate} />
           </div>
           <div class="charts">
             <ChartCard id="chart-per-day" title={t('reports.perDay')} config={{
@@ -85,6 +91,19 @@ export function ReportsPage() {
               },
               options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } } },
             }} values={r.articleHelpfulness.flatMap((a) => [a.helpful, a.notHelpful])} />
+          </div>
+          <div class="card" data-testid="report-unanswered">
+            <h4>{t('reports.topUnanswered')} <a class="small" href="/console/admin/unanswered" onClick={(e) => { e.preventDefault(); navigate('/console/admin/unanswered'); }}>{t('reports.teachBot')}</a></h4>
+            {r.topUnanswered.length === 0
+              ? <p class="muted small">{t('reports.noneUnanswered')}</p>
+              : (
+                <table>
+                  <thead><tr><th>{t('unanswered.count')}</th><th>{t('unanswered.question')}</th><th>{t('unanswered.lastSeen')}</th></tr></thead>
+                  <tbody>
+                    {r.topUnanswered.map((u) => <tr key={u.question} data-testid="report-unanswered-row"><td>{u.count}</td><td>{u.question}</td><td class="small">{formatTime(u.lastAsked)}</td></tr>)}
+                  </tbody>
+                </table>
+              )}
           </div>
         </div>
       )}
