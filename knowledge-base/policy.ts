@@ -116,6 +116,11 @@ function previousTurnMissed(history: DecideContext['history']): boolean {
   return lastBotTurn(history)?.metadata?.miss === true;
 }
 
+/** The intent a bot message names as evidence: none when the classifier called the text out of scope. */
+function inScopeIntent(prediction: IntentPrediction | null): string | null {
+  return prediction && !prediction.outOfScope ? prediction.intent ?? null : null;
+}
+
 export function createPolicy(deps: PolicyDeps) {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...deps.thresholds };
 
@@ -151,7 +156,7 @@ export function createPolicy(deps: PolicyDeps) {
         action, reply, quickReplies, evidence, miss,
         metadata: {
           decision, reason, miss,
-          intent: extra.intent ?? evidence.prediction?.intent ?? null,
+          intent: extra.intent ?? inScopeIntent(evidence.prediction),
           confidence: extra.confidence ?? evidence.prediction?.confidence ?? null,
           articles: extra.articles ?? [],
           encoder: deps.encoder,
@@ -280,7 +285,7 @@ export function createPolicy(deps: PolicyDeps) {
     }
 
     // 6. Nothing: say so and offer a person; the second miss in a row hands off.
-    if (repeatedMiss) return make('handoff', 'handoff', 'repeated_miss', T.handoffMisses[lang], { intent: prediction?.intent ?? null, miss: true });
+    if (repeatedMiss) return make('handoff', 'handoff', 'repeated_miss', T.handoffMisses[lang], { miss: true });
     return make('clarify', 'fallback', 'no_match', T.fallback[lang], { quickReplies: [personOption(lang)], miss: true });
   }
 

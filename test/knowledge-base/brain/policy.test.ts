@@ -228,6 +228,15 @@ describe('answers', () => {
     expect(zh.metadata.articles?.[0]?.slug).toBe('refund-timing');
   });
 
+  it('answers from an article without naming an intent the classifier called out of scope', async () => {
+    // "Can you ship to Australia?": no intent covers international shipping; the article does.
+    const decision = await pipeline.run('能寄到澳大利亚吗', {});
+    expect(decision.evidence.prediction?.outOfScope).toBe(true);
+    expect(decision.action).toBe('answer');
+    expect(decision.metadata.articles?.[0]?.slug).toBe('international-shipping');
+    expect(decision.metadata.intent).toBeNull();
+  });
+
   it('answers a canned intent answer', async () => {
     const decision = await pipeline.run('hello there', {});
     expect(decision.metadata.intent).toBe('greeting');
