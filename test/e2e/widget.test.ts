@@ -82,10 +82,23 @@ describe('shopper widget in Chromium', () => {
     const ownMessage = page.locator('.log .msg.mine').first();
     await ownMessage.locator('.meta[data-state="Sent"]').waitFor();
 
+    // An answer rated "No" offers a person right there, and its question reaches the learning loop.
+    const second = 'How much does express shipping cost?';
+    await send(page, second);
+    const secondReply = page.locator('.log .msg:not(.mine)').nth(2); // after the greeting and the first answer
+    await secondReply.getByRole('button', { name: 'No' }).click();
+    await secondReply.getByText('Sorry that did not help. A person can take a look:').waitFor();
+    const unhelpful = await eventually(async () => {
+      const [group] = await stack.env.sql<{ examples: { reason?: string; conversationId: number }[] }[]>`
+        select examples from unanswered_questions where text = ${second}`;
+      return group ?? null;
+    }, 20_000, 'the unhelpful answer in the unanswered questions');
+    expect(unhelpful.examples).toEqual([expect.objectContaining({ reason: 'unhelpful', conversationId })]);
+
     // Ask for a person: nobody is online → queued notice, position and the leave-a-message offer.
     // The header always offers a person while the bot has the chat; once queued it goes away.
     const talk = page.locator('.head .person-btn');
-    await talk.click();
+    await secondReply.getByRole('button', { name: 'Talk to a person' }).click();
     const queueNotice = page.locator('.notice[data-position]');
     await queueNotice.getByText('You are next in the queue.').waitFor();
     await talk.waitFor({ state: 'hidden' });

@@ -404,7 +404,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     // Asked in the answer's language: a Chinese answer on an English page gets a Chinese question.
     const language = (m.metadata as { language?: unknown }).language;
     const t = language === 'en' || language === 'zh' ? STRINGS[language] : this.t;
-    if (answered !== undefined) return h('div', { class: 'helpful', role: 'status' }, t.helpfulThanks);
+    if (answered === true) return h('div', { class: 'helpful', role: 'status' }, t.helpfulThanks);
+    if (answered === false) return this.notHelpfulFollowUp(t);
     const yes = h('button', { type: 'button' }, t.yes);
     const no = h('button', { type: 'button' }, t.no);
     const box = h('div', { class: 'helpful', role: 'group', 'aria-label': t.helpfulQuestion }, h('span', {}, t.helpfulQuestion), yes, no);
@@ -414,13 +415,28 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       if (result?.ok) {
         this.options.store.set('helpful', { ...(this.options.store.get<Record<string, boolean>>('helpful') ?? {}), [m.id]: helpful });
         this.messagesChanged();
-        this.say(t.helpfulThanks);
+        this.say(helpful ? t.helpfulThanks : t.notHelpful);
       } else {
         yes.disabled = no.disabled = false;
       }
     };
     yes.addEventListener('click', () => void answer(true));
     no.addEventListener('click', () => void answer(false));
+    return box;
+  }
+
+  /** After "No": say sorry and offer a person right there, while the chat is still with the bot. */
+  private notHelpfulFollowUp(t: Strings): HTMLElement {
+    const box = h('div', { class: 'helpful', role: 'status' }, h('span', {}, t.notHelpful));
+    const status = this.client?.conversation?.status;
+    if (status === 'bot' || status === undefined) {
+      const person = h('button', { type: 'button', class: 'not-helpful-person' }, t.talkToPerson);
+      person.addEventListener('click', () => {
+        person.disabled = true;
+        void this.client.send(t.talkToPerson, 'handoff');
+      });
+      box.appendChild(person);
+    }
     return box;
   }
 
