@@ -319,6 +319,12 @@ describe('support console in Chromium', () => {
     await row.waitFor();
     expect(await row.locator('td').first().textContent()).toBe('2');
     expect(await row.getByTestId('unanswered-reasons').textContent()).toBe('not understood ×2');
+    await row.getByRole('button', { name: /telescope/i }).click(); // the kept questions, each with its reason
+    const kept = await row.getByTestId('unanswered-example').allTextContents();
+    expect(kept).toHaveLength(2);
+    expect(kept[0]).toMatch(/^do you sell lenses for a telescope #\d+ · not understood$/); // newest first, with its conversation
+    expect(kept[1]).toMatch(/^Do you sell telescope lenses for astronomy\? #\d+ · not understood$/);
+    await page.screenshot({ path: artifactPath('console-unanswered.png') });
     // "Not for the bot": the question joins the out-of-scope examples and leaves the inbox.
     const pizza = page.getByTestId('unanswered-row').filter({ hasText: /pizza/i });
     await pizza.getByTestId('unanswered-out-of-scope').click();
