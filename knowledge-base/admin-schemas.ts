@@ -109,6 +109,18 @@ export const ClassificationSchema = Type.Object({
   modelVersion: Type.Integer(),
 });
 
+export const BotPreviewSchema = Type.Object({
+  action: Type.Union([Type.Literal('answer'), Type.Literal('clarify'), Type.Literal('handoff')]),
+  reply: Type.String(),
+  quickReplies: Type.Array(Type.Object({ label: Type.String(), value: Type.String() })),
+  decision: Type.String(),
+  reason: Type.String({ description: 'why: intent, kb_passage, ambiguous, no_match, person_request …' }),
+  intent: Nullable(Type.String()),
+  confidence: Nullable(Type.Number()),
+  articles: Type.Array(Type.Object({ id: Type.Integer(), slug: Type.String(), title: Type.String() })),
+  modelVersion: Type.Integer(),
+}, { description: 'What the bot would say to this as the first message of an anonymous chat; nothing is recorded' });
+
 export const JobStatusSchema = Type.Object({
   state: Type.String(),
   progress: Type.Integer(),

@@ -46,6 +46,18 @@ export interface Intent {
   examples: { en: string[]; zh: string[] };
 }
 
+/** What the bot would reply (POST /api/admin/bot/preview). */
+export interface BotPreview {
+  action: 'answer' | 'clarify' | 'handoff';
+  reply: string;
+  quickReplies: { label: string; value: string }[];
+  decision: string;
+  reason: string;
+  intent: string | null;
+  confidence: number | null;
+  articles: { id: number; slug: string; title: string }[];
+}
+
 export interface Classification {
   intent: string | null;
   confidence: number;
@@ -93,6 +105,7 @@ export const kbApi = {
   saveIntent: (id: number, input: Omit<Intent, 'id'>) => put<{ intent: Intent }>(`/api/admin/intents/${id}`, intentBody(input)),
   deleteIntent: (id: number) => del(`/api/admin/intents/${id}`),
   classify: (text: string) => post<Classification>('/api/admin/nlu/classify', { text }),
+  preview: (text: string) => post<BotPreview>('/api/admin/bot/preview', { text }),
   retrain: () => post('/api/admin/nlu/train', {}),
 
   unanswered: () => get<{ items: UnansweredGroup[]; total: number }>('/api/admin/unanswered?status=open'),

@@ -79,6 +79,8 @@ tr.inactive { opacity:.55; }
 .msg-system { align-self:center; color:var(--muted); font-size:12px; }
 .msg-meta { display:flex; gap:6px; align-items:center; font-size:12px; margin-bottom:2px; }
 .msg-text { white-space:pre-wrap; word-break:break-word; }
+.bot-preview { border-top:1px solid var(--line, #e5e7eb); margin-top:8px; padding-top:4px; }
+.bot-preview .chips { display:flex; gap:6px; flex-wrap:wrap; }
 .evidence { margin-top:6px; font-size:11px; } .evidence .articles a { margin-left:6px; }
 .typing { color:var(--muted); font-style:italic; font-size:12px; }
 .assist { border-top:1px solid var(--line); padding:6px 14px; background:#fafbff; max-height:30%; overflow:auto; }

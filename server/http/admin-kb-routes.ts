@@ -8,7 +8,7 @@ import type { AppContext } from '../context.ts';
 import { ErrorResponse, IdParams, Ok } from './schemas.ts';
 import { conflict, notFound } from '../errors.ts';
 import {
-  ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, CandidateSchema, ClassificationSchema,
+  ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, BotPreviewSchema, CandidateSchema, ClassificationSchema,
   IntentInputSchema, IntentSchema, KbStatusSchema, LocaleSchema, PassageSchema, SlugSchema, UnansweredSchema, VersionSchema, VersionSummarySchema,
 } from '../../knowledge-base/admin-schemas.ts';
 import { intentInput, kbAdminService, toArticleJson, toIntentJson, toVersionJson } from '../../knowledge-base/admin-service.ts';
@@ -134,6 +134,20 @@ export default function adminKbRoutes(ctx: AppContext) {
       if (!snapshot.classifier) throw conflict('No intent model has been trained yet.');
       const result = await snapshot.classifier.classify(request.body.text);
       return { ...result, threshold: snapshot.classifier.threshold, modelVersion: snapshot.modelVersion ?? 0 };
+    });
+
+    app.post('/api/admin/bot/preview', {
+      ...admin, schema: { tags, summary: 'What the bot would reply to a sentence (the whole policy, as the first message of an anonymous chat); records nothing',
+        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 2000 }), locale: Type.Optional(LocaleSchema) }, { additionalProperties: false }),
+        response: { 200: BotPreviewSchema, ...errors, 503: ErrorResponse } },
+    }, async (request) => {
+      const snapshot = brainOf(ctx).snapshot;
+      const decision = await snapshot.policy.decide({ locale: request.body.locale ?? detectLanguage(request.body.text), history: [] }, request.body.text);
+      const { metadata } = decision;
+      return {
+        action: decision.action, reply: decision.reply, quickReplies: decision.quickReplies, decision: metadata.decision, reason: metadata.reason,
+        intent: metadata.intent ?? null, confidence: metadata.confidence ?? null, articles: metadata.articles ?? [], modelVersion: snapshot.modelVersion ?? 0,
+      };
     });
 
     app.post('/api/admin/nlu/train', {

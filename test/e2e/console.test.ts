@@ -313,6 +313,12 @@ describe('support console in Chromium', () => {
     const expected = await adminApi('POST', '/api/admin/nlu/classify', { text: 'where is my parcel, it has not arrived' });
     expect(shown).toContain(expected.outOfScope ? 'Out of scope' : expected.intent);
     expect(shown).toContain(`${(expected.confidence * 100).toFixed(1)}%`);
+    // Beside the classification, what the bot would reply: the whole policy, as a shopper would see it.
+    const preview = page.getByTestId('bot-preview');
+    const expectedReply = await adminApi('POST', '/api/admin/bot/preview', { text: 'where is my parcel, it has not arrived' });
+    expect(await preview.getAttribute('data-decision')).toBe(expectedReply.decision);
+    expect(await preview.locator('.msg-text').textContent()).toBe(expectedReply.reply);
+    await page.screenshot({ path: artifactPath('console-intents-test.png') });
 
     await page.locator('.topbar nav a', { hasText: 'Unanswered' }).click();
     const row = page.getByTestId('unanswered-row').filter({ hasText: /telescope/i });

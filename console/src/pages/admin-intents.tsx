@@ -1,10 +1,11 @@
 // Intents editor: list, edit examples and answers per language, a test box
-// (sentence → intent, confidence, out of scope) and the retraining status.
+// (sentence → intent, confidence, out of scope, and what the bot would reply),
+// the out-of-scope examples and the retraining status.
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
-import { kbApi, type Classification, type Intent } from '../kb-api.ts';
+import { kbApi, type BotPreview, type Classification, type Intent } from '../kb-api.ts';
 import { JobBar, useJobStatus } from './admin-kb.tsx';
 
 type IntentDraft = Omit<Intent, 'id'>;
@@ -51,12 +52,15 @@ export function IntentsPage() {
 function TestBox() {
   const [text, setText] = useState('');
   const [result, setResult] = useState<Classification | null>(null);
+  const [preview, setPreview] = useState<BotPreview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const run = async (event: Event) => {
     event.preventDefault();
     if (!text.trim()) return;
     try {
-      setResult(await kbApi.classify(text.trim()));
+      const [classification, reply] = await Promise.all([kbApi.classify(text.trim()), kbApi.preview(text.trim())]);
+      setResult(classification);
+      setPreview(reply);
       setError(null);
     } catch (err) {
       setError(errorText(err));
@@ -77,11 +81,18 @@ function TestBox() {
             : <span class="badge">{result.intent}</span>}
           <span> {t('evidence.confidence')}: {(result.confidence * 100).toFixed(1)}%</span>
           {result.inScopeScore !== undefined && result.threshold !== undefined && (
-            <p class="muted small" data-testid="intent-test-score">{t('intents.inScopeScore', { score: (result.inScopeScore * 100).toFixed(1), threshold: (result.threshold * 100).toFixed(1) })}</p>
+            <p class="muted small" data-testid="intent-test-score">{t('intents.inScopeScore', { score: (result.inScopeScore * 100).toFixed(1), threshold: (result.threshold * 100).toFixed(result.threshold < 0.01 ? 2 : 1) })}</p>
           )}
           {(result.alternatives ?? []).length > 0 && (
             <ul class="plain small">{(result.alternatives ?? []).slice(0, 4).map((a) => <li key={a.intent}>{a.intent} — {(a.confidence * 100).toFixed(1)}%</li>)}</ul>
           )}
+        </div>
+      )}
+      {preview && (
+        <div class="bot-preview" data-testid="bot-preview" data-decision={preview.decision}>
+          <h4>{t('intents.preview')} <span class="badge">{preview.decision}</span> <span class="muted small">{preview.reason}</span></h4>
+          <p class="msg-text">{preview.reply}</p>
+          {preview.quickReplies.length > 0 && <div class="chips">{preview.quickReplies.map((q) => <span key={q.value} class="badge" title={q.value}>{q.label}</span>)}</div>}
         </div>
       )}
     </form>

@@ -177,6 +177,23 @@ describe('admin API access', () => {
     expect(status.body.server).toMatchObject({ loaded: true, indexedArticles: expect.any(Number) });
     expect(status.body.server.reason).toMatch(/lexical/);
   });
+
+  it('previews what the bot would reply, in the question language, without recording anything', async () => {
+    const preview = (text: string) => api(stack.url, 'POST', '/api/admin/bot/preview', adminCookie, { text });
+    const answer = await preview('退款多久能到账？');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ action: 'answer', decision: 'answer', articles: [expect.objectContaining({ slug: 'refund-timing' })] });
+    expect(answer.body.reply).toMatch(/[\u4e00-\u9fff]/);
+
+    const miss = await preview('what colour is the planet Neptune in the old paintings');
+    expect(miss.body).toMatchObject({ decision: 'fallback', reason: 'no_match', intent: null });
+    expect(miss.body.quickReplies).toEqual([expect.objectContaining({ value: 'handoff' })]);
+    const recorded = await stack.env.sql`select 1 from unanswered_questions where text ilike '%neptune%'`;
+    expect(recorded).toHaveLength(0);
+
+    expect((await api(stack.url, 'POST', '/api/admin/bot/preview', agentCookie, { text: 'hi' })).status).toBe(403);
+    expect((await preview('')).status).toBe(400);
+  });
 });
 
 describe('import and export', () => {
