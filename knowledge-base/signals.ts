@@ -69,8 +69,18 @@ function chineseSentiment(text: string): Sentiment {
   return { score: total, total, strongNegative: total <= -4 };
 }
 
+// Words that name the shopper's problem rather than their mood. AFINN scores them (damaged −3, lost −3, wrong −2,
+// failed −2 …), which made "item damaged in shipping" read as furious and sent it to a person instead of the
+// damaged-item answer. They count as neutral words; the mood words ("ridiculous", "terrible", "useless") still count.
+const PROBLEM_WORDS = new Set([
+  'damage', 'damaged', 'damages', 'broken', 'broke', 'lost', 'lose', 'stolen', 'steal', 'missing', 'miss', 'wrong',
+  'fail', 'failed', 'fails', 'failure', 'denied', 'deny', 'problem', 'problems', 'error', 'errors', 'delay', 'delayed',
+  'cancel', 'cancelled', 'canceled', 'cancellation', 'charge', 'charged', 'charges', 'torn', 'tear', 'defective',
+  'leak', 'leaking', 'stuck', 'blocked', 'block', 'dead', 'worn', 'fraud', 'dispute',
+]);
+
 function englishSentiment(text: string): Sentiment {
-  const tokens = wordTokenizer.tokenize(text.toLowerCase()) ?? [];
+  const tokens = (wordTokenizer.tokenize(text.toLowerCase()) ?? []).map((t) => (PROBLEM_WORDS.has(t) ? 'item' : t));
   if (!tokens.length) return { score: 0, total: 0, strongNegative: false };
   const score = analyser.getSentiment(tokens);
   const total = score * tokens.length;

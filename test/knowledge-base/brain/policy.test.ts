@@ -108,6 +108,14 @@ describe('hand-off triggers', () => {
     }
     expect(sentimentOf('My parcel is late, where is it?').strongNegative).toBe(false);
     expect(sentimentOf('我的包裹还没到，请问到哪了？').strongNegative).toBe(false);
+    // Naming the problem is not anger: AFINN scores "damaged" −3, which alone made these two hand off.
+    for (const text of ['item damaged in shipping', "what if it's damaged?"]) {
+      expect(sentimentOf(text).strongNegative, text).toBe(false);
+      const decision = await pipeline.run(text, {});
+      expect(decision.action, text).toBe('answer');
+      expect(decision.metadata.intent, text).toBe('damaged_item');
+    }
+    expect(sentimentOf('Terrible, damaged again, I am so angry').strongNegative).toBe(true);
     const calm = await pipeline.run('How long does a refund take?', {});
     expect(calm.action).toBe('answer');
     // Upset without strong words (AFINN even scores this one positive): the complaint intent the classifier
