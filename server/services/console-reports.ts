@@ -51,6 +51,8 @@ export interface Report {
   topUnanswered: { question: string; count: number; lastAsked: string }[];
 }
 
+/** Decision reasons of a recognised intent (policy.ts); events stored before reasons existed count as such. */
+const INTENT_REASONS = ['intent', 'intent_action', 'order_status'];
 /** Decision reasons that mean the bot did not answer (policy.ts); `ambiguous` asked which was meant. */
 const UNANSWERED_REASONS = ['no_match', 'repeated_miss'];
 const UNCLEAR_REASONS = [...UNANSWERED_REASONS, 'ambiguous'];
@@ -93,10 +95,12 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
   const csatCount = distribution.reduce((a, b) => a + b, 0);
   const csatSum = distribution.reduce((sum, n, i) => sum + n * (i + 1), 0);
 
+  // Intents the bot recognised and acted on; an unsure guess behind an article answer or a clarification
+  // ("and to Canada?" leaning to cancel_order) is evidence for the agent, not what shoppers asked about.
   const topIntents = await sql<{ intent: string; count: number }[]>`
     select payload->>'intent' as intent, count(*)::int as count from interaction_events
     where type = 'bot.decision' and occurred_at >= ${start} and occurred_at < ${end}
-      and coalesce(payload->>'intent', '') <> ''
+      and coalesce(payload->>'intent', '') <> '' and coalesce(payload->>'reason', 'intent') in ${sql(INTENT_REASONS)}
     group by 1 order by 2 desc, 1 limit 10`;
 
   const articles = await sql<{ article_id: number; title: string | null; helpful: number; not_helpful: number }[]>`

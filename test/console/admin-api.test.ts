@@ -166,8 +166,10 @@ describe('reports', () => {
       await sql`insert into feedback (idempotency_key, kind, customer_id, article_id, message_id, helpful, created_at) values (${`article:${i}`}, 'article', ${c1.id}, ${article.id}, ${i + 1}, ${helpful}, ${day('2020-03-02', 8)})`;
     }
     for (const [i, intent] of ['order_status', 'order_status', 'returns', null].entries()) {
-      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`d:${i}`}, ${c1.id}, 'bot.decision', ${sql.json({ intent, action: 'answer', reason: 'intent_answer', question: `q${i}` })}, ${day('2020-03-01', 9)})`;
+      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`d:${i}`}, ${c1.id}, 'bot.decision', ${sql.json({ intent, action: 'answer', reason: 'intent', question: `q${i}` })}, ${day('2020-03-01', 9)})`;
     }
+    // An unsure guess behind an article answer is evidence, not a recognised intent: not in the top intents.
+    await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values ('d:guess', ${c1.id}, 'bot.decision', ${sql.json({ intent: 'returns', action: 'answer', reason: 'kb_passage', question: 'and to Canada?' })}, ${day('2020-03-01', 9)})`;
     // What the bot did not know: two spellings of one question, a clarification, a second miss that handed off, one outside the range.
     const misses = [
       ['Do you sell gift cards?', 'clarify', 'no_match', day('2020-03-01', 10)],
@@ -193,7 +195,7 @@ describe('reports', () => {
     expect(r.csat).toEqual({ count: 2, average: 3.5, distribution: [0, 1, 0, 0, 1] });
     expect(r.topIntents).toEqual([{ intent: 'order_status', count: 2 }, { intent: 'returns', count: 1 }]);
     expect(r.articleHelpfulness).toEqual([{ articleId: article.id, title: 'Report test article', helpful: 2, notHelpful: 1 }]);
-    expect(r.botQuestions).toEqual({ total: 8, answered: 4, clarified: 1, unanswered: 3, handedOff: 1, unansweredRate: 0.375 });
+    expect(r.botQuestions).toEqual({ total: 9, answered: 5, clarified: 1, unanswered: 3, handedOff: 1, unansweredRate: 0.3333 });
     expect(r.topUnanswered).toEqual([
       { question: 'do you sell  gift cards', count: 2, lastAsked: day('2020-03-02', 10).toISOString() }, // the latest spelling
       { question: 'gift cards??', count: 1, lastAsked: day('2020-03-02', 12).toISOString() },

@@ -376,7 +376,7 @@ describe('support console in Chromium', () => {
       if (c.csat) await sql`insert into feedback (idempotency_key, kind, customer_id, conversation_id, rating, created_at) values (${`e2e-csat-${i}`}, 'csat', ${customer.id}, ${conv.id}, ${c.csat}, ${at(c.day, 20)})`;
     }
     for (const [i, intent] of ['shipping_time', 'shipping_time', 'shipping_time', 'refund_status'].entries()) {
-      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`e2e-dec-${i}`}, ${customer.id}, 'bot.decision', ${sql.json({ intent, action: 'answer', reason: 'intent_answer' })}, ${at(3, 9)})`;
+      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`e2e-dec-${i}`}, ${customer.id}, 'bot.decision', ${sql.json({ intent, action: 'answer', reason: 'intent' })}, ${at(3, 9)})`;
     }
     for (const [i, question] of ['Do you sell <b>gift cards</b>?', 'do you sell <b>gift cards</b>', 'Can I pay in gold?'].entries()) {
       await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`e2e-miss-${i}`}, ${customer.id}, 'bot.decision', ${sql.json({ intent: null, action: 'clarify', reason: 'no_match', question })}, ${at(3, 10 + i)})`;
