@@ -7,7 +7,7 @@ import { detectLanguage } from './text/tokenize.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
 import { asksForPerson, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
-import { extractOrderNumber, orderStatus } from './order-status.ts';
+import { extractOrderNumber, orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
 
 export interface Thresholds {
@@ -96,6 +96,8 @@ const T = {
 
 /** Intents that mean "get me a person" even when the content gives them no action. */
 const HANDOFF_INTENTS = new Set(['human_agent', 'complaint']);
+/** Order-status outcomes that show nothing about a particular order. */
+const GENERIC_ORDER_OUTCOMES = new Set<OrderStatusOutcome>(['verify', 'unavailable', 'ask_number']);
 
 export function articleUrl(publicUrl: string, slug: string, locale: string): string {
   return `${publicUrl.replace(/\/$/, '')}/help/${slug}?locale=${locale}`;
@@ -194,9 +196,20 @@ export function createPolicy(deps: PolicyDeps) {
     const intent = prediction && !prediction.outOfScope && prediction.intent ? deps.intents.get(prediction.intent) : undefined;
     const confident = !!intent && prediction!.confidence >= thresholds.intent;
 
-    if (extractOrderNumber(text) || (confident && intent!.action === 'order_status')) {
+    const orderNumber = extractOrderNumber(text);
+    if (orderNumber || (confident && intent!.action === 'order_status')) {
       const result = await orderStatus(deps.orders ?? null, context.customer ?? { id: null, externalId: null }, text, lang);
       evidence.orderOutcome = result.outcome;
+      // Nothing specific to show ("sign in first", no orders at hand) for a question an article answers
+      // ("where do I find my tracking number", "it says delivered but nothing is at my door"): the article's
+      // answer comes first and the order note after it.
+      if (!orderNumber && GENERIC_ORDER_OUTCOMES.has(result.outcome)) {
+        const [p] = await search(question, lang, 1);
+        if (p && p.confidence >= thresholds.passage) {
+          evidence.passages = [{ articleId: p.articleId, slug: p.slug, title: p.title, heading: p.heading, score: p.score, confidence: p.confidence }];
+          return make('answer', 'answer', 'kb_passage', `${passageReply(p, lang)}\n\n${result.reply}`, { articles: [articleRef(p)], askHelpful: true });
+        }
+      }
       const quickReplies = result.outcome === 'unavailable' || result.outcome === 'not_found' ? [personOption(lang)] : [];
       return make(result.outcome === 'unavailable' ? 'clarify' : 'answer', 'answer', 'order_status', result.reply, {
         intent: intent?.name ?? 'order_status', confidence: prediction?.confidence ?? 1, quickReplies,

@@ -49,6 +49,9 @@ const ENGLISH_STOP_WORDS = new Set([
 const CHINESE_STOP_WORDS = new Set([
   '的', '了', '吗', '呢', '吧', '啊', '呀', '嘛', '哦', '是', '在', '我', '你', '我们', '您', '这', '那', '这个', '那个',
   '一下', '请', '请问', '和', '与', '就', '都', '也', '还', '把', '被', '给', '着', '过', '么',
+  // Pronouns, connectives and adverbs of how a sentence is told ("快递说已经放门口了，可是…"); negations stay.
+  '你们', '他们', '它', '他', '她', '说', '已经', '可是', '但是', '但', '而且', '然后', '一直', '从', '才', '又', '再',
+  '很', '太', '有点', '比较', '一个', '个', '一些', '自己', '现在', '刚', '刚刚', '之前', '的话', '让', '得', '地',
 ]);
 
 /** True for function words that carry no topic (used by retrieval; the classifier keeps them). */

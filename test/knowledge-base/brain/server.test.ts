@@ -136,6 +136,16 @@ describe('order status', () => {
     expect(reply.text).toMatch(/log in|signed-in/i);
     expect(reply.text).not.toMatch(/shipped/i);
   });
+
+  it('answers an order question an article covers from the article, with the sign-in note after it', async () => {
+    const s = await shopper(0);
+    const reply = await s.ask('The tracking says delivered but there is no parcel at my door');
+    const meta = reply.metadata as Record<string, any>;
+    expect(meta.decision).toBe('answer');
+    expect(meta.articles[0].slug).toBe('order-tracking');
+    expect(reply.text).toMatch(/delivered/i);
+    expect(reply.text).toMatch(/log in|signed-in/i); // still told how to see their own orders
+  });
 });
 
 describe('admin API access', () => {
