@@ -28,6 +28,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = { intent: 0.6, intentOption: 0.2, 
  * ("shipping", "take") and the other one wins only with the informative word it alone has ("Canada").
  */
 const OTHER_ARTICLE_MARGIN = 0.02;
+/** How much less of the question the search's first article may cover and still win over the intent's own. */
+const RANKED_FIRST_SLACK = 0.05;
 /** Probability of the complaint intent from which an unsure prediction still hands off. */
 const COMPLAINT_LEAN = 0.4;
 
@@ -233,10 +235,17 @@ export function createPolicy(deps: PolicyDeps) {
       // article covers more of the question ("how long does shipping take to Canada" is a shipping-time
       // question, but only the international article names the country).
       const [own] = await search(question, lang, 1, intent!.articleSlug);
-      const other = (await search(question, lang, 3))
+      const ranked = await search(question, lang, 3);
+      const other = ranked
         .filter((p) => p.slug !== intent!.articleSlug)
         .reduce<Passage | undefined>((best, p) => (!best || p.confidence > best.confidence ? p : best), undefined);
-      const betterElsewhere = !!other && other.confidence >= thresholds.passage && other.confidence >= (own?.confidence ?? 0) + OTHER_ARTICLE_MARGIN;
+      // Another article wins when it covers more of the question and could answer on its own, or when the
+      // search ranks it first and it covers about as much ("can I swap these jeans for the next size up" is a
+      // size question to the classifier, but the exchanges article is the answer).
+      const ownConfidence = own?.confidence ?? 0;
+      const coversMore = !!other && other.confidence >= thresholds.passage && other.confidence >= ownConfidence + OTHER_ARTICLE_MARGIN;
+      const rankedFirst = !!other && ranked[0]?.slug === other.slug && other.confidence >= ownConfidence - RANKED_FIRST_SLACK;
+      const betterElsewhere = coversMore || rankedFirst;
       const p = betterElsewhere ? other : own;
       if (p) {
         evidence.passages = [{ articleId: p.articleId, slug: p.slug, title: p.title, heading: p.heading, score: p.score, confidence: p.confidence }];
