@@ -1,6 +1,7 @@
 // Candidate training material from people: chats the bot handed off that an
 // agent then resolved. The shopper's question and the agent's reply are
-// offered to admins as a new intent example or an article draft.
+// offered to admins as a new intent example or an article draft; once used or
+// dismissed, a candidate leaves the list (learning_candidates_handled).
 import type { Sql } from '../server/db/client.ts';
 import { asksForPerson } from './signals.ts';
 import { detectLanguage } from './text/tokenize.ts';
@@ -17,9 +18,10 @@ export interface Candidate {
 
 export async function resolvedHandoffCandidates(sql: Sql, limit: number): Promise<Candidate[]> {
   const conversations = await sql<{ id: number; customer_id: number; resolved_at: Date }[]>`
-    select id, customer_id, resolved_at from conversations
-    where handed_off and status = 'resolved' and resolved_by = 'agent'
-    order by resolved_at desc limit ${limit * 2}`;
+    select c.id, c.customer_id, c.resolved_at from conversations c
+    where c.handed_off and c.status = 'resolved' and c.resolved_by = 'agent'
+      and not exists (select 1 from learning_candidates_handled h where h.conversation_id = c.id)
+    order by c.resolved_at desc limit ${limit * 2}`;
   if (!conversations.length) return [];
   const messages = await sql<{ conversation_id: number; author_type: string; body: string; agent_name: string | null }[]>`
     select m.conversation_id, m.author_type, m.body, u.name as agent_name
@@ -51,4 +53,17 @@ export async function resolvedHandoffCandidates(sql: Sql, limit: number): Promis
     if (out.length >= limit) break;
   }
   return out;
+}
+
+export type CandidateAction = 'example' | 'article' | 'dismissed';
+
+/** Marks a resolved hand-off as used or dismissed; false when it is no candidate (not a resolved hand-off). */
+export async function markCandidateHandled(sql: Sql, conversationId: number, action: CandidateAction, userId: number): Promise<boolean> {
+  const rows = await sql`
+    insert into learning_candidates_handled (conversation_id, action, handled_by)
+    select id, ${action}, ${userId} from conversations
+    where id = ${conversationId} and handed_off and status = 'resolved' and resolved_by = 'agent'
+    on conflict (conversation_id) do update set action = excluded.action, handled_by = excluded.handled_by, handled_at = now()
+    returning conversation_id`;
+  return rows.length > 0;
 }

@@ -78,6 +78,18 @@ export interface UnansweredGroup {
   lastSeen: string;
 }
 
+/** A chat the bot handed off and an agent resolved: its question and the agent's answer. */
+export interface LearningCandidate {
+  conversationId: number;
+  question: string;
+  answer: string;
+  agentName: string | null;
+  locale: string;
+  resolvedAt: string;
+  suggestedIntent: string | null;
+  suggestedIntentConfidence: number | null;
+}
+
 export interface ArticleFilter { q?: string; category?: string; locale?: string; status?: string }
 export type ArticleInput = Pick<Article, 'slug' | 'locale' | 'title' | 'category' | 'body'>;
 
@@ -114,5 +126,9 @@ export const kbApi = {
   dismiss: (id: number) => post(`/api/admin/unanswered/${id}/handled`, {}),
   markOutOfScope: (id: number) => post<{ added: number; total: number }>(`/api/admin/unanswered/${id}/out-of-scope`, {}),
   outOfScope: () => get<{ examples: string[] }>('/api/admin/nlu/out-of-scope'),
+  candidates: () => get<{ items: LearningCandidate[] }>('/api/admin/unanswered/candidates'),
+  candidateHandled: (conversationId: number, action: 'example' | 'article' | 'dismissed') =>
+    post(`/api/admin/unanswered/candidates/${conversationId}/handled`, { action }),
+  addIntentExample: (intentId: number, text: string, locale: string) => post(`/api/admin/intents/${intentId}/examples`, { text, locale }),
   saveOutOfScope: (examples: string[]) => put<{ examples: string[] }>('/api/admin/nlu/out-of-scope', { examples }),
 };

@@ -16,7 +16,7 @@ import { articlesRepository } from '../../knowledge-base/repositories/articles.t
 import { intentsRepository, toDefinition } from '../../knowledge-base/repositories/intents.ts';
 import { modelsRepository, type JobStatusRow } from '../../knowledge-base/repositories/models.ts';
 import { unansweredRepository, type UnansweredRow } from '../../knowledge-base/unanswered.ts';
-import { resolvedHandoffCandidates } from '../../knowledge-base/learning-loop.ts';
+import { markCandidateHandled, resolvedHandoffCandidates } from '../../knowledge-base/learning-loop.ts';
 import { addOutOfScopeExamples, MAX_OUT_OF_SCOPE_EXAMPLES, outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
 import { brainOf, findBrain } from '../../knowledge-base/registry.ts';
 import { articleUrl } from '../../knowledge-base/policy.ts';
@@ -375,6 +375,16 @@ export default function adminKbRoutes(ctx: AppContext) {
         });
       }
       return { items };
+    });
+
+    app.post('/api/admin/unanswered/candidates/:conversationId/handled', {
+      ...admin, schema: { tags, summary: 'Take a resolved hand-off off the candidates list: used as an example or an article, or dismissed',
+        params: Type.Object({ conversationId: Type.Integer({ minimum: 1 }) }),
+        body: Type.Object({ action: Type.Union([Type.Literal('example'), Type.Literal('article'), Type.Literal('dismissed')]) }, { additionalProperties: false }),
+        response: { 200: Ok, ...errors } },
+    }, async (request) => {
+      if (!(await markCandidateHandled(ctx.sql, request.params.conversationId, request.body.action, request.user!.id))) throw notFound('Candidate');
+      return { ok: true as const };
     });
   };
 }

@@ -320,6 +320,16 @@ describe('support console in Chromium', () => {
     expect(await preview.locator('.msg-text').textContent()).toBe(expectedReply.reply);
     await page.screenshot({ path: artifactPath('console-intents-test.png') });
 
+    // A chat the bot handed off and an agent resolved: a candidate to learn from.
+    const sql = stack.env.sql;
+    const [resolvedBy] = await sql<{ id: number }[]>`select id from users where email = ${stack.agent.email}`;
+    const [learner] = await sql<{ id: number }[]>`insert into customers (name) values ('Lena Learner') returning id`;
+    const [handed] = await sql<{ id: number }[]>`
+      insert into conversations (customer_id, status, handed_off, resolved_by, resolved_at) values (${learner.id}, 'resolved', true, 'agent', now()) returning id`;
+    const candidateQuestion = 'Can I pick up my order from your warehouse in person?';
+    await sql`insert into messages (conversation_id, author_type, body) values (${handed.id}, 'customer', ${candidateQuestion})`;
+    await sql`insert into messages (conversation_id, author_type, author_id, body) values (${handed.id}, 'agent', ${resolvedBy.id}, 'Not at the moment, sorry: every order ships from the warehouse by courier.')`;
+
     await page.locator('.topbar nav a', { hasText: 'Unanswered' }).click();
     const row = page.getByTestId('unanswered-row').filter({ hasText: /telescope/i });
     await row.waitFor();
@@ -336,6 +346,16 @@ describe('support console in Chromium', () => {
     await pizza.getByTestId('unanswered-out-of-scope').click();
     await pizza.waitFor({ state: 'detached' });
     expect((await adminApi('GET', '/api/admin/nlu/out-of-scope')).examples).toContain(offTopic);
+
+    // The resolved hand-off's question becomes an example of the intent the admin picks, and leaves the list.
+    const candidate = page.getByTestId('candidate-row').filter({ hasText: 'warehouse in person' });
+    await candidate.getByText('every order ships from the warehouse by courier').waitFor();
+    const shippingTime = (await adminApi('GET', '/api/admin/intents')).items.find((i: any) => i.name === 'shipping_time');
+    await candidate.locator('select').selectOption(String(shippingTime.id));
+    await candidate.getByRole('button', { name: 'Add as example' }).click();
+    await candidate.waitFor({ state: 'detached' });
+    expect((await adminApi('GET', `/api/admin/intents/${shippingTime.id}`)).intent.examples.en).toContain(candidateQuestion);
+    expect((await adminApi('GET', '/api/admin/unanswered/candidates')).items.some((c: any) => c.conversationId === handed.id)).toBe(false);
     await row.getByRole('button', { name: 'Create article' }).click();
     await page.getByTestId('kb-editor').waitFor();
     expect(page.url()).toMatch(/\/console\/admin\/kb\?article=\d+$/);

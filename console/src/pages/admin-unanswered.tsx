@@ -6,7 +6,7 @@ import { errorText } from '../api.ts';
 import { formatTime, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
-import { kbApi, type UnansweredGroup } from '../kb-api.ts';
+import { kbApi, type LearningCandidate, type UnansweredGroup } from '../kb-api.ts';
 
 export function UnansweredPage() {
   const groups = useLoad(() => kbApi.unanswered(), []);
@@ -23,7 +23,69 @@ export function UnansweredPage() {
           {(groups.data?.items ?? []).map((g) => <GroupRow key={g.id} group={g} intents={(intents.data?.items ?? []).map((i) => ({ id: i.id, name: i.name }))} onDone={groups.reload} />)}
         </tbody>
       </table>
+      <Candidates intents={(intents.data?.items ?? []).map((i) => ({ id: i.id, name: i.name }))} />
     </div>
+  );
+}
+
+/** Chats the bot handed off that an agent resolved: the question as an intent example, or question and answer as an article draft. */
+function Candidates({ intents }: { intents: { id: number; name: string }[] }) {
+  const candidates = useLoad(() => kbApi.candidates(), []);
+  const items = candidates.data?.items ?? [];
+  return (
+    <section data-testid="candidates">
+      <h3>{t('candidates.title')}</h3>
+      <p class="muted small">{t('candidates.explain')}</p>
+      {candidates.error && <p class="error">{candidates.error}</p>}
+      {candidates.data && !items.length && <p class="muted">{t('candidates.none')}</p>}
+      {items.length > 0 && (
+        <table>
+          <thead><tr><th>{t('candidates.question')}</th><th>{t('candidates.answer')}</th><th /></tr></thead>
+          <tbody>{items.map((c) => <CandidateRow key={c.conversationId} candidate={c} intents={intents} onDone={candidates.reload} />)}</tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandidate; intents: { id: number; name: string }[]; onDone(): void }) {
+  const suggested = intents.find((i) => i.name === candidate.suggestedIntent);
+  const [intentId, setIntentId] = useState(suggested ? String(suggested.id) : '');
+  const [error, setError] = useState<string | null>(null);
+  const run = async (what: () => Promise<unknown>) => {
+    try {
+      await what();
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const addExample = () => run(async () => {
+    await kbApi.addIntentExample(Number(intentId), candidate.question, candidate.locale);
+    await kbApi.candidateHandled(candidate.conversationId, 'example');
+  });
+  const draftArticle = () => run(async () => {
+    const { article } = await kbApi.createArticle({
+      slug: `draft-chat-${candidate.conversationId}-${Date.now().toString(36)}`, locale: candidate.locale === 'zh' ? 'zh' : 'en',
+      title: candidate.question.slice(0, 120), category: 'general', body: `## ${candidate.question.replace(/\s+/g, ' ').slice(0, 200)}\n\n${candidate.answer}\n`,
+    });
+    await kbApi.candidateHandled(candidate.conversationId, 'article');
+    navigate(`/console/admin/kb?article=${article.id}`);
+  });
+  return (
+    <tr data-testid="candidate-row">
+      <td>{candidate.question} <span class="muted small">#{candidate.conversationId} · {candidate.locale}</span>{error && <div class="error small">{error}</div>}</td>
+      <td class="small">{candidate.answer} {candidate.agentName && <span class="muted">— {candidate.agentName}</span>}</td>
+      <td class="nowrap">
+        <select value={intentId} onChange={(e) => setIntentId(e.currentTarget.value)}>
+          <option value="">{t('unanswered.pickIntent')}</option>
+          {intents.map((i) => <option key={i.id} value={String(i.id)}>{i.name}</option>)}
+        </select>
+        <button class="small" disabled={!intentId} onClick={addExample}>{t('unanswered.addExample')}</button>
+        <button class="small" onClick={draftArticle}>{t('candidates.draft')}</button>
+        <button class="small link" onClick={() => run(() => kbApi.candidateHandled(candidate.conversationId, 'dismissed'))}>{t('unanswered.dismiss')}</button>
+      </td>
+    </tr>
   );
 }
 

@@ -317,6 +317,14 @@ describe('learning loop', () => {
     expect(candidate).toMatchObject({ question: 'Do you offer gift wrapping with a handwritten card?', locale: 'en' });
     expect(candidate.answer).toContain('gift wrap');
 
+    // Once used (or dismissed) it leaves the list; only a resolved hand-off can be marked.
+    const mark = (conversationId: number, action: string) => api(stack.url, 'POST', `/api/admin/unanswered/candidates/${conversationId}/handled`, adminCookie, { action });
+    expect((await mark(s.conversationId, 'maybe')).status).toBe(400);
+    expect((await mark(999_999, 'dismissed')).status).toBe(404);
+    expect((await mark(s.conversationId, 'article')).status).toBe(200);
+    const after = await api(stack.url, 'GET', '/api/admin/unanswered/candidates', adminCookie);
+    expect(after.body.items.some((c: any) => c.conversationId === s.conversationId)).toBe(false);
+
     const group = await eventually(async () => (await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie)).body.items.find((i: any) => /gift wrapping/.test(i.text)), 10_000, 'the miss to be recorded');
     const intents = (await api(stack.url, 'GET', '/api/admin/intents', adminCookie)).body.items;
     const promo = intents.find((i: any) => i.name === 'promo_code');
