@@ -120,6 +120,9 @@ function previousTurnMissed(history: DecideContext['history']): boolean {
   return lastBotTurn(history)?.metadata?.miss === true;
 }
 
+/** What the evidence keeps of a passage (not its text). */
+const passageEvidence = ({ articleId, slug, title, heading, score, confidence }: Passage) => ({ articleId, slug, title, heading, score, confidence });
+
 /** The intent a bot message names as evidence: none when the classifier called the text out of scope. */
 function inScopeIntent(prediction: IntentPrediction | null): string | null {
   return prediction && !prediction.outOfScope ? prediction.intent ?? null : null;
@@ -208,7 +211,7 @@ export function createPolicy(deps: PolicyDeps) {
       if (!orderNumber && GENERIC_ORDER_OUTCOMES.has(result.outcome)) {
         const [p] = await search(question, lang, 1);
         if (p && p.confidence >= thresholds.passage) {
-          evidence.passages = [{ articleId: p.articleId, slug: p.slug, title: p.title, heading: p.heading, score: p.score, confidence: p.confidence }];
+          evidence.passages = [passageEvidence(p)];
           return make('answer', 'answer', 'kb_passage', `${passageReply(p, lang)}\n\n${result.reply}`, { articles: [articleRef(p)], askHelpful: true });
         }
       }
@@ -248,7 +251,7 @@ export function createPolicy(deps: PolicyDeps) {
       const betterElsewhere = coversMore || rankedFirst;
       const p = betterElsewhere ? other : own;
       if (p) {
-        evidence.passages = [{ articleId: p.articleId, slug: p.slug, title: p.title, heading: p.heading, score: p.score, confidence: p.confidence }];
+        evidence.passages = [passageEvidence(p)];
         return make('answer', 'answer', 'intent', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true });
       }
     }
@@ -267,7 +270,7 @@ export function createPolicy(deps: PolicyDeps) {
 
     // 4. The knowledge base: a passage that matches well enough is the answer.
     const passages = await search(question, lang, 3);
-    evidence.passages = passages.map(({ articleId, slug, title, heading, score, confidence }) => ({ articleId, slug, title, heading, score, confidence }));
+    evidence.passages = passages.map(passageEvidence);
     const top = passages[0];
     const runnerUp = passages[1];
     // Two articles that fit equally well: asking beats guessing.
