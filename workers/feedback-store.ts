@@ -47,7 +47,10 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
   });
 }
 
-/** The shopper's question behind a bot answer (the reply's client id is `bot-reply:<question id>`). */
+/**
+ * The shopper's question behind a bot answer (the reply's client id is `bot-reply:<question id>`). A tapped
+ * quick reply ("Shipping costs") is no question to learn from, as with the bot's own misses.
+ */
 async function recordUnhelpfulAnswer(tx: Tx, botMessageId: number, articleId: number, conversationId: number | null): Promise<void> {
   const [answer] = await tx<{ question: string; answered_with: string | null }[]>`
     select q.body as question,
@@ -55,7 +58,7 @@ async function recordUnhelpfulAnswer(tx: Tx, botMessageId: number, articleId: nu
                     b.metadata->>'intent') as answered_with
     from messages b
     join messages q on q.conversation_id = b.conversation_id and b.client_id = ${BOT_REPLY_PREFIX} || q.id::text
-    where b.id = ${botMessageId} and b.author_type = 'bot'`;
+    where b.id = ${botMessageId} and b.author_type = 'bot' and q.metadata->>'quickReply' is null`;
   if (!answer) return;
   await unansweredRepository(tx as unknown as Sql).record(answer.question, conversationId, {
     reason: 'unhelpful', ...(answer.answered_with ? { answeredWith: answer.answered_with } : {}),

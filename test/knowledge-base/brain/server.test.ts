@@ -362,6 +362,13 @@ describe('learning loop', () => {
     await eventually(async () => (await storedAt()) > firstRatingAt, 10_000, 'the second rating to be stored');
     expect((await unanswered()).count).toBe(1);
 
+    // A tapped quick reply rated "No" is not a question to learn from.
+    const chip = await s.ask('Shipping costs', 'article:shipping-costs');
+    expect((chip.metadata as Record<string, any>).articles[0].slug).toBe('shipping-costs');
+    await callOk(s.socket, 'feedback:article', { messageId: chip.id, articleId: (chip.metadata as Record<string, any>).articles[0].id, helpful: false });
+    await eventually(async () => (await stack.env.sql`select 1 from feedback where message_id = ${chip.id} and helpful = false`).length === 1, 10_000, 'the chip rating');
+    expect(await stack.env.sql`select 1 from unanswered_questions where text = 'Shipping costs'`).toHaveLength(0);
+
     expect((await api(stack.url, 'POST', '/api/admin/unanswered/999999/out-of-scope', adminCookie, {})).status).toBe(404);
     const marked = await api(stack.url, 'POST', `/api/admin/unanswered/${group.id}/out-of-scope`, adminCookie, {});
     expect(marked.status).toBe(200);
