@@ -120,6 +120,11 @@ function previousTurnMissed(history: DecideContext['history']): boolean {
   return lastBotTurn(history)?.metadata?.miss === true;
 }
 
+/** How a message that continues the previous question starts or ends ("and …", "what about …", "那…呢"). */
+const FOLLOW_UP = /^(and|or|also|plus|what about|how about|same for)\b|^(那|那么|还有|另外|如果)|呢[？?]?$/iu;
+/** A follow-up is a few words: anything longer is a question of its own. */
+const isShort = (text: string) => (/[\u4e00-\u9fff]/.test(text) ? Array.from(text).length <= 14 : text.split(/\s+/).length <= 7);
+
 /** What the evidence keeps of a passage (not its text). */
 const passageEvidence = ({ articleId, slug, title, heading, score, confidence }: Passage) => ({ articleId, slug, title, heading, score, confidence });
 
@@ -145,6 +150,25 @@ export function createPolicy(deps: PolicyDeps) {
     const body = snippet(p.text, 700);
     const heading = p.heading && p.heading !== p.title ? `${p.title} — ${p.heading}` : p.title;
     return `${heading}\n${body}\n\n${T.readMore[lang]}: ${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
+  }
+
+  /**
+   * A short follow-up ("and on weekends?", "what about express?", "那加急呢？") continues the shopper's
+   * previous question: both are read together when an article answers them together ("weekends" alone would
+   * find the shipping article's note on business days, not the opening hours asked about). A follow-up that is
+   * a question of its own (a confident intent: "and where is my order?") stands alone.
+   */
+  async function withContext(question: string, context: DecideContext, lang: Locale): Promise<string> {
+    if (context.quickReply || !FOLLOW_UP.test(question) || !isShort(question)) return question;
+    const previous = [...(context.history ?? [])].reverse().find((m) => m.author === 'customer' && !m.metadata?.quickReply);
+    if (!previous || !previous.text.trim()) return question;
+    const alone = deps.classifier ? await deps.classifier.classify(question) : null;
+    if (alone && !alone.outOfScope && alone.confidence >= thresholds.intent) return question;
+    const combined = `${withoutGreeting(previous.text.trim())} ${question}`;
+    const [together] = await search(combined, lang, 1);
+    if (together && together.confidence >= thresholds.passage) return combined;
+    const [single] = await search(question, lang, 1);
+    return single && single.confidence >= thresholds.passage ? question : combined;
   }
 
   async function decide(context: DecideContext, rawText: string): Promise<Decision> {
@@ -182,8 +206,9 @@ export function createPolicy(deps: PolicyDeps) {
       return make('handoff', 'handoff', 'negative_sentiment', T.handoffUpset[lang], { intent: 'negative_sentiment', confidence: Math.min(1, Math.abs(sentiment.score)) });
     }
     if (!text) return make('clarify', 'clarify', 'empty', T.empty[lang]);
-    // What is classified and searched: the question without a greeting in front of it.
-    const question = withoutGreeting(text);
+    // What is classified and searched: the question without a greeting in front of it, read together with the
+    // shopper's previous question when it only continues that one ("what about express?").
+    const question = await withContext(withoutGreeting(text), context, lang);
 
     // 2. A quick reply from an earlier clarify names its choice exactly.
     const chosenIntent = context.quickReply?.startsWith('intent:') ? deps.intents.get(context.quickReply.slice(7)) : undefined;

@@ -73,6 +73,23 @@ describe('retriever on paraphrased questions', () => {
     expect(tally.right + tally.clarifiedWithIt).toBeGreaterThanOrEqual(44);
   });
 
+  it('reads a short follow-up together with the previous question, unless it is a question of its own', async () => {
+    const after = async (previous: string, locale: 'en' | 'zh') => {
+      const first = await pipeline.run(previous, { locale });
+      return [{ author: 'customer' as const, text: previous, metadata: {} }, { author: 'bot' as const, text: first.reply, metadata: first.metadata as Record<string, unknown> }];
+    };
+    // "On weekends" alone finds the shipping article's note on business days; after a phone question it is about opening hours.
+    const weekends = await pipeline.run('and on weekends?', { locale: 'en', history: await after("What's your phone number?", 'en') });
+    expect(weekends.metadata.articles?.[0]?.slug).toBe('contact-us');
+    expect((await pipeline.run('and on weekends?', { locale: 'en' })).metadata.articles?.[0]?.slug).not.toBe('contact-us');
+    const paypal = await pipeline.run('那 PayPal 呢？', { locale: 'zh', history: await after('退款多久到账？', 'zh') });
+    expect(paypal.action).toBe('answer');
+    expect(paypal.metadata.articles?.[0]?.slug).toBe('refund-timing');
+    // A new question that happens to start with "and" stands alone.
+    const order = await pipeline.run('and can I change my delivery address?', { locale: 'en', history: await after('How long does a refund take?', 'en') });
+    expect(order.metadata.intent).toBe('change_address');
+  });
+
   it('answers from the article that covers the question when the intent points to a narrower one', async () => {
     // A shipping-time question about a country: only the international article names it.
     const international = [['Do you ship to Germany?', 'en'], ['你们能寄到德国吗？', 'zh'], ['How long does shipping take to Canada?', 'en'],
