@@ -64,6 +64,8 @@ export interface Evidence {
   passages: Pick<Passage, 'articleId' | 'slug' | 'title' | 'heading' | 'score' | 'confidence'>[];
   sentiment: Sentiment;
   orderOutcome?: string;
+  /** The shopper's earlier question a short follow-up was read with. */
+  readWith?: string;
 }
 
 export interface Decision {
@@ -158,17 +160,18 @@ export function createPolicy(deps: PolicyDeps) {
    * find the shipping article's note on business days, not the opening hours asked about). A follow-up that is
    * a question of its own (a confident intent: "and where is my order?") stands alone.
    */
-  async function withContext(question: string, context: DecideContext, lang: Locale): Promise<string> {
-    if (context.quickReply || !FOLLOW_UP.test(question) || !isShort(question)) return question;
-    const previous = [...(context.history ?? [])].reverse().find((m) => m.author === 'customer' && !m.metadata?.quickReply);
-    if (!previous || !previous.text.trim()) return question;
-    const alone = deps.classifier ? await deps.classifier.classify(question) : null;
-    if (alone && !alone.outOfScope && alone.confidence >= thresholds.intent) return question;
-    const combined = `${withoutGreeting(previous.text.trim())} ${question}`;
-    const [together] = await search(combined, lang, 1);
-    if (together && together.confidence >= thresholds.passage) return combined;
-    const [single] = await search(question, lang, 1);
-    return single && single.confidence >= thresholds.passage ? question : combined;
+  async function withContext(question: string, context: DecideContext, lang: Locale): Promise<{ question: string; readWith?: string }> {
+    const alone = { question };
+    if (context.quickReply || !FOLLOW_UP.test(question) || !isShort(question)) return alone;
+    const previous = [...(context.history ?? [])].reverse().find((m) => m.author === 'customer' && !m.metadata?.quickReply)?.text.trim();
+    if (!previous) return alone;
+    const own = deps.classifier ? await deps.classifier.classify(question) : null;
+    if (own && !own.outOfScope && own.confidence >= thresholds.intent) return alone;
+    const together = { question: `${withoutGreeting(previous)} ${question}`, readWith: previous };
+    const [bothAnswered] = await search(together.question, lang, 1);
+    if (bothAnswered && bothAnswered.confidence >= thresholds.passage) return together;
+    const [aloneAnswered] = await search(question, lang, 1);
+    return aloneAnswered && aloneAnswered.confidence >= thresholds.passage ? alone : together;
   }
 
   async function decide(context: DecideContext, rawText: string): Promise<Decision> {
@@ -194,6 +197,7 @@ export function createPolicy(deps: PolicyDeps) {
           quickReplies,
           language: lang,
           ...(extra.askHelpful ? { askHelpful: true } : {}),
+          ...(evidence.readWith ? { readWith: evidence.readWith } : {}),
         },
       };
     };
@@ -208,7 +212,8 @@ export function createPolicy(deps: PolicyDeps) {
     if (!text) return make('clarify', 'clarify', 'empty', T.empty[lang]);
     // What is classified and searched: the question without a greeting in front of it, read together with the
     // shopper's previous question when it only continues that one ("what about express?").
-    const question = await withContext(withoutGreeting(text), context, lang);
+    const { question, readWith } = await withContext(withoutGreeting(text), context, lang);
+    evidence.readWith = readWith;
 
     // 2. A quick reply from an earlier clarify names its choice exactly.
     const chosenIntent = context.quickReply?.startsWith('intent:') ? deps.intents.get(context.quickReply.slice(7)) : undefined;

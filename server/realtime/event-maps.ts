@@ -42,6 +42,8 @@ export type BotMetadata = {
   askHelpful?: boolean;
   /** The language the reply is written in ('en' | 'zh'): the widget words its "Was this helpful?" to match. */
   language?: string;
+  /** A short follow-up was read together with this earlier question of the shopper's. */
+  readWith?: string;
 };
 
 export interface ChatMessage {

@@ -171,6 +171,7 @@ function MessageBubble({ message }: { message: ChatMessage }) {
           {meta.intent && <span class="badge">{t('evidence.intent')}: {meta.intent}</span>}
           {typeof meta.confidence === 'number' && <span class="badge">{t('evidence.confidence')}: {(meta.confidence * 100).toFixed(0)}%</span>}
           {meta.encoder && <span class="badge muted">{meta.encoder}</span>}
+          {meta.readWith && <span class="badge" data-testid="evidence-read-with">{t('evidence.readWith', { question: meta.readWith })}</span>}
           {(meta.articles ?? []).length > 0 && (
             <span class="articles">{t('evidence.articles')}: {(meta.articles ?? []).map((a) => (
               <a key={a.id} href={a.url ?? '#'} target="_blank" rel="noopener noreferrer">{a.title}</a>

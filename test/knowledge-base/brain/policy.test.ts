@@ -81,6 +81,7 @@ describe('retriever on paraphrased questions', () => {
     // "On weekends" alone finds the shipping article's note on business days; after a phone question it is about opening hours.
     const weekends = await pipeline.run('and on weekends?', { locale: 'en', history: await after("What's your phone number?", 'en') });
     expect(weekends.metadata.articles?.[0]?.slug).toBe('contact-us');
+    expect(weekends.metadata.readWith).toBe("What's your phone number?"); // shown to agents as evidence
     expect((await pipeline.run('and on weekends?', { locale: 'en' })).metadata.articles?.[0]?.slug).not.toBe('contact-us');
     const paypal = await pipeline.run('那 PayPal 呢？', { locale: 'zh', history: await after('退款多久到账？', 'zh') });
     expect(paypal.action).toBe('answer');
@@ -88,6 +89,7 @@ describe('retriever on paraphrased questions', () => {
     // A new question that happens to start with "and" stands alone.
     const order = await pipeline.run('and can I change my delivery address?', { locale: 'en', history: await after('How long does a refund take?', 'en') });
     expect(order.metadata.intent).toBe('change_address');
+    expect(order.metadata.readWith).toBeUndefined();
   });
 
   it('answers from the article that covers the question when the intent points to a narrower one', async () => {
