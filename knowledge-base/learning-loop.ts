@@ -16,10 +16,14 @@ export interface Candidate {
   resolvedAt: Date;
 }
 
-export async function resolvedHandoffCandidates(sql: Sql, limit: number): Promise<Candidate[]> {
+/** A chat the bot handed off and an agent resolved (columns of `conversations`): what can teach the bot. */
+const resolvedHandoff = (sql: Sql) => sql`handed_off and status = 'resolved' and resolved_by = 'agent'`;
+
+/** The newest candidates not used or dismissed yet; with `conversationId`, that one only (if it is one). */
+export async function resolvedHandoffCandidates(sql: Sql, limit: number, conversationId?: number): Promise<Candidate[]> {
   const conversations = await sql<{ id: number; customer_id: number; resolved_at: Date }[]>`
     select c.id, c.customer_id, c.resolved_at from conversations c
-    where c.handed_off and c.status = 'resolved' and c.resolved_by = 'agent'
+    where ${resolvedHandoff(sql)} ${conversationId === undefined ? sql`` : sql`and c.id = ${conversationId}`}
       and not exists (select 1 from learning_candidates_handled h where h.conversation_id = c.id)
     order by c.resolved_at desc limit ${limit * 2}`;
   if (!conversations.length) return [];
@@ -62,8 +66,21 @@ export async function markCandidateHandled(sql: Sql, conversationId: number, act
   const rows = await sql`
     insert into learning_candidates_handled (conversation_id, action, handled_by)
     select id, ${action}, ${userId} from conversations
-    where id = ${conversationId} and handed_off and status = 'resolved' and resolved_by = 'agent'
+    where id = ${conversationId} and ${resolvedHandoff(sql)}
     on conflict (conversation_id) do update set action = excluded.action, handled_by = excluded.handled_by, handled_at = now()
     returning conversation_id`;
   return rows.length > 0;
+}
+
+/**
+ * The Markdown of an article draft started from shoppers' questions: the questions quoted, then the answer (an
+ * agent's reply that resolved one of them) or a place to write it.
+ */
+export function articleDraftBody(locale: 'en' | 'zh', questions: string[], answer?: string): string {
+  const zh = locale === 'zh';
+  return [
+    zh ? '## 顾客的问题' : '## What shoppers asked', '',
+    ...questions.map((q) => `- ${q.replace(/\n/g, ' ')}`), '',
+    zh ? '## 回答' : '## Answer', '', answer ?? (zh ? '（在此撰写回答）' : '(Write the answer here.)'),
+  ].join('\n');
 }

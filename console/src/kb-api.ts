@@ -127,8 +127,8 @@ export const kbApi = {
   markOutOfScope: (id: number) => post<{ added: number; total: number }>(`/api/admin/unanswered/${id}/out-of-scope`, {}),
   outOfScope: () => get<{ examples: string[] }>('/api/admin/nlu/out-of-scope'),
   candidates: () => get<{ items: LearningCandidate[] }>('/api/admin/unanswered/candidates'),
-  candidateHandled: (conversationId: number, action: 'example' | 'article' | 'dismissed') =>
-    post(`/api/admin/unanswered/candidates/${conversationId}/handled`, { action }),
-  addIntentExample: (intentId: number, text: string, locale: string) => post(`/api/admin/intents/${intentId}/examples`, { text, locale }),
+  candidateAsExample: (conversationId: number, intentId: number) => post(`/api/admin/unanswered/candidates/${conversationId}/add-example`, { intentId }),
+  candidateDraft: (conversationId: number) => post<{ article: Article }>(`/api/admin/unanswered/candidates/${conversationId}/create-article`, {}),
+  dismissCandidate: (conversationId: number) => post(`/api/admin/unanswered/candidates/${conversationId}/handled`, { action: 'dismissed' }),
   saveOutOfScope: (examples: string[]) => put<{ examples: string[] }>('/api/admin/nlu/out-of-scope', { examples }),
 };

@@ -16,7 +16,7 @@ import { articlesRepository } from '../../knowledge-base/repositories/articles.t
 import { intentsRepository, toDefinition } from '../../knowledge-base/repositories/intents.ts';
 import { modelsRepository, type JobStatusRow } from '../../knowledge-base/repositories/models.ts';
 import { unansweredRepository, type UnansweredRow } from '../../knowledge-base/unanswered.ts';
-import { markCandidateHandled, resolvedHandoffCandidates } from '../../knowledge-base/learning-loop.ts';
+import { articleDraftBody, markCandidateHandled, resolvedHandoffCandidates } from '../../knowledge-base/learning-loop.ts';
 import { addOutOfScopeExamples, MAX_OUT_OF_SCOPE_EXAMPLES, outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
 import { brainOf, findBrain } from '../../knowledge-base/registry.ts';
 import { articleUrl } from '../../knowledge-base/policy.ts';
@@ -348,11 +348,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       const locale = request.body.locale ?? (question.locale === 'zh' ? 'zh' : 'en');
       const title = request.body.title ?? question.text.slice(0, 120);
       const slug = request.body.slug ?? `draft-${question.id}-${Date.now().toString(36)}`;
-      const body = request.body.body ?? [
-        locale === 'zh' ? '## 顾客的问题' : '## What shoppers asked', '',
-        ...question.examples.map((e) => `- ${e.text.replace(/\n/g, ' ')}`), '',
-        locale === 'zh' ? '## 回答' : '## Answer', '', locale === 'zh' ? '（在此撰写回答）' : '(Write the answer here.)',
-      ].join('\n');
+      const body = request.body.body ?? articleDraftBody(locale, question.examples.map((e) => e.text));
       const article = await service.createArticle({ slug, locale, title, category: request.body.category ?? 'general', status: 'draft', body }, request.user!.id);
       const item = await unanswered.markHandled(question.id, { kind: 'article', articleId: article.id, slug: article.slug, by: request.user!.id });
       return reply.status(201).send({ item: unansweredJson(item!), article: articleJson(article) });
@@ -377,9 +373,41 @@ export default function adminKbRoutes(ctx: AppContext) {
       return { items };
     });
 
+    const CandidateParams = Type.Object({ conversationId: Type.Integer({ minimum: 1 }) });
+    const loadCandidate = async (conversationId: number) => {
+      const [candidate] = await resolvedHandoffCandidates(ctx.sql, 1, conversationId);
+      if (!candidate) throw notFound('Candidate');
+      return candidate;
+    };
+
+    app.post('/api/admin/unanswered/candidates/:conversationId/add-example', {
+      ...admin, schema: { tags, summary: "Add a resolved hand-off's question as an example of an intent; retrains, and the chat leaves the candidates", params: CandidateParams,
+        body: Type.Object({ intentId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
+    }, async (request) => {
+      const candidate = await loadCandidate(request.params.conversationId);
+      const intent = await service.addExample(request.body.intentId, candidate.locale === 'zh' ? 'zh' : 'en', candidate.question);
+      await markCandidateHandled(ctx.sql, candidate.conversationId, 'example', request.user!.id);
+      return { intent: toIntentJson(intent) };
+    });
+
+    app.post('/api/admin/unanswered/candidates/:conversationId/create-article', {
+      ...admin, schema: { tags, summary: "Start an article draft from a resolved hand-off (the question and the agent's answer); the chat leaves the candidates", params: CandidateParams,
+        response: { 201: Type.Object({ article: ArticleSchema }), ...errors } },
+    }, async (request, reply) => {
+      const candidate = await loadCandidate(request.params.conversationId);
+      const locale = candidate.locale === 'zh' ? 'zh' : 'en';
+      const article = await service.createArticle({
+        slug: `draft-chat-${candidate.conversationId}-${Date.now().toString(36)}`, locale, title: candidate.question.slice(0, 120), category: 'general',
+        status: 'draft', body: articleDraftBody(locale, [candidate.question], candidate.answer),
+      }, request.user!.id);
+      await markCandidateHandled(ctx.sql, candidate.conversationId, 'article', request.user!.id);
+      return reply.status(201).send({ article: articleJson(article) });
+    });
+
     app.post('/api/admin/unanswered/candidates/:conversationId/handled', {
       ...admin, schema: { tags, summary: 'Take a resolved hand-off off the candidates list: used as an example or an article, or dismissed',
-        params: Type.Object({ conversationId: Type.Integer({ minimum: 1 }) }),
+        params: CandidateParams,
         body: Type.Object({ action: Type.Union([Type.Literal('example'), Type.Literal('article'), Type.Literal('dismissed')]) }, { additionalProperties: false }),
         response: { 200: Ok, ...errors } },
     }, async (request) => {

@@ -60,16 +60,9 @@ function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandi
       setError(errorText(err));
     }
   };
-  const addExample = () => run(async () => {
-    await kbApi.addIntentExample(Number(intentId), candidate.question, candidate.locale);
-    await kbApi.candidateHandled(candidate.conversationId, 'example');
-  });
+  const addExample = () => run(() => kbApi.candidateAsExample(candidate.conversationId, Number(intentId)));
   const draftArticle = () => run(async () => {
-    const { article } = await kbApi.createArticle({
-      slug: `draft-chat-${candidate.conversationId}-${Date.now().toString(36)}`, locale: candidate.locale === 'zh' ? 'zh' : 'en',
-      title: candidate.question.slice(0, 120), category: 'general', body: `## ${candidate.question.replace(/\s+/g, ' ').slice(0, 200)}\n\n${candidate.answer}\n`,
-    });
-    await kbApi.candidateHandled(candidate.conversationId, 'article');
+    const { article } = await kbApi.candidateDraft(candidate.conversationId);
     navigate(`/console/admin/kb?article=${article.id}`);
   });
   return (
@@ -83,7 +76,7 @@ function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandi
         </select>
         <button class="small" disabled={!intentId} onClick={addExample}>{t('unanswered.addExample')}</button>
         <button class="small" onClick={draftArticle}>{t('candidates.draft')}</button>
-        <button class="small link" onClick={() => run(() => kbApi.candidateHandled(candidate.conversationId, 'dismissed'))}>{t('unanswered.dismiss')}</button>
+        <button class="small link" onClick={() => run(() => kbApi.dismissCandidate(candidate.conversationId))}>{t('unanswered.dismiss')}</button>
       </td>
     </tr>
   );

@@ -317,6 +317,14 @@ describe('learning loop', () => {
     expect(candidate).toMatchObject({ question: 'Do you offer gift wrapping with a handwritten card?', locale: 'en' });
     expect(candidate.answer).toContain('gift wrap');
 
+    // An article draft quotes the question and the agent's answer; the chat then leaves the list.
+    const drafted = await api(stack.url, 'POST', `/api/admin/unanswered/candidates/${s.conversationId}/create-article`, adminCookie, {});
+    expect(drafted.status).toBe(201);
+    expect(drafted.body.article).toMatchObject({ status: 'draft', locale: 'en' });
+    expect(drafted.body.article.body).toContain('Do you offer gift wrapping with a handwritten card?');
+    expect(drafted.body.article.body).toContain('Tick "gift wrap" at checkout');
+    expect((await api(stack.url, 'POST', `/api/admin/unanswered/candidates/${s.conversationId}/create-article`, adminCookie, {})).status).toBe(404);
+
     // Once used (or dismissed) it leaves the list; only a resolved hand-off can be marked.
     const mark = (conversationId: number, action: string) => api(stack.url, 'POST', `/api/admin/unanswered/candidates/${conversationId}/handled`, adminCookie, { action });
     expect((await mark(s.conversationId, 'maybe')).status).toBe(400);
