@@ -56,9 +56,10 @@ function TestBox() {
   const [error, setError] = useState<string | null>(null);
   const run = async (event: Event) => {
     event.preventDefault();
-    if (!text.trim()) return;
+    const sentence = text.trim();
+    if (!sentence) return;
     try {
-      const [classification, reply] = await Promise.all([kbApi.classify(text.trim()), kbApi.preview(text.trim())]);
+      const [classification, reply] = await Promise.all([kbApi.classify(sentence), kbApi.preview(sentence)]);
       setResult(classification);
       setPreview(reply);
       setError(null);

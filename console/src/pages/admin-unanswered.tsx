@@ -10,7 +10,8 @@ import { kbApi, type LearningCandidate, type UnansweredGroup } from '../kb-api.t
 
 export function UnansweredPage() {
   const groups = useLoad(() => kbApi.unanswered(), []);
-  const intents = useLoad(() => kbApi.listIntents(), []);
+  const intentList = useLoad(() => kbApi.listIntents(), []);
+  const intents: IntentChoice[] = (intentList.data?.items ?? []).map((i) => ({ id: i.id, name: i.name }));
   return (
     <div class="card" data-testid="unanswered">
       <h2>{t('nav.unanswered')}</h2>
@@ -20,16 +21,41 @@ export function UnansweredPage() {
       <table>
         <thead><tr><th>{t('unanswered.count')}</th><th>{t('unanswered.question')}</th><th>{t('unanswered.lastSeen')}</th><th /></tr></thead>
         <tbody>
-          {(groups.data?.items ?? []).map((g) => <GroupRow key={g.id} group={g} intents={(intents.data?.items ?? []).map((i) => ({ id: i.id, name: i.name }))} onDone={groups.reload} />)}
+          {(groups.data?.items ?? []).map((g) => <GroupRow key={g.id} group={g} intents={intents} onDone={groups.reload} />)}
         </tbody>
       </table>
-      <Candidates intents={(intents.data?.items ?? []).map((i) => ({ id: i.id, name: i.name }))} />
+      <Candidates intents={intents} />
     </div>
   );
 }
 
+interface IntentChoice { id: number; name: string }
+
+/** A row's actions: each reloads the list when done, or shows its error in the row. */
+function useRowAction(onDone: () => void) {
+  const [error, setError] = useState<string | null>(null);
+  const run = async (what: () => Promise<unknown>) => {
+    try {
+      await what();
+      onDone();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return { run, error };
+}
+
+function IntentPicker({ intents, value, onChange }: { intents: IntentChoice[]; value: string; onChange(value: string): void }) {
+  return (
+    <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+      <option value="">{t('unanswered.pickIntent')}</option>
+      {intents.map((i) => <option key={i.id} value={String(i.id)}>{i.name}</option>)}
+    </select>
+  );
+}
+
 /** Chats the bot handed off that an agent resolved: the question as an intent example, or question and answer as an article draft. */
-function Candidates({ intents }: { intents: { id: number; name: string }[] }) {
+function Candidates({ intents }: { intents: IntentChoice[] }) {
   const candidates = useLoad(() => kbApi.candidates(), []);
   const items = candidates.data?.items ?? [];
   return (
@@ -48,18 +74,10 @@ function Candidates({ intents }: { intents: { id: number; name: string }[] }) {
   );
 }
 
-function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandidate; intents: { id: number; name: string }[]; onDone(): void }) {
+function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandidate; intents: IntentChoice[]; onDone(): void }) {
   const suggested = intents.find((i) => i.name === candidate.suggestedIntent);
   const [intentId, setIntentId] = useState(suggested ? String(suggested.id) : '');
-  const [error, setError] = useState<string | null>(null);
-  const run = async (what: () => Promise<unknown>) => {
-    try {
-      await what();
-      onDone();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const { run, error } = useRowAction(onDone);
   const addExample = () => run(() => kbApi.candidateAsExample(candidate.conversationId, Number(intentId)));
   const draftArticle = () => run(async () => {
     const { article } = await kbApi.candidateDraft(candidate.conversationId);
@@ -70,10 +88,7 @@ function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandi
       <td>{candidate.question} <span class="muted small">#{candidate.conversationId} · {candidate.locale}</span>{error && <div class="error small">{error}</div>}</td>
       <td class="small">{candidate.answer} {candidate.agentName && <span class="muted">— {candidate.agentName}</span>}</td>
       <td class="nowrap">
-        <select value={intentId} onChange={(e) => setIntentId(e.currentTarget.value)}>
-          <option value="">{t('unanswered.pickIntent')}</option>
-          {intents.map((i) => <option key={i.id} value={String(i.id)}>{i.name}</option>)}
-        </select>
+        <IntentPicker intents={intents} value={intentId} onChange={setIntentId} />
         <button class="small" disabled={!intentId} onClick={addExample}>{t('unanswered.addExample')}</button>
         <button class="small" onClick={draftArticle}>{t('candidates.draft')}</button>
         <button class="small link" onClick={() => run(() => kbApi.dismissCandidate(candidate.conversationId))}>{t('unanswered.dismiss')}</button>
@@ -82,18 +97,10 @@ function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandi
   );
 }
 
-function GroupRow({ group, intents, onDone }: { group: UnansweredGroup; intents: { id: number; name: string }[]; onDone(): void }) {
+function GroupRow({ group, intents, onDone }: { group: UnansweredGroup; intents: IntentChoice[]; onDone(): void }) {
   const [intentId, setIntentId] = useState('');
-  const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
-  const run = async (what: () => Promise<unknown>) => {
-    try {
-      await what();
-      onDone();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const { run, error } = useRowAction(onDone);
   return (
     <tr data-testid="unanswered-row">
       <td><strong>{group.count}</strong></td>
@@ -115,10 +122,7 @@ function GroupRow({ group, intents, onDone }: { group: UnansweredGroup; intents:
       </td>
       <td class="small">{formatTime(group.lastSeen)}</td>
       <td class="nowrap">
-        <select value={intentId} onChange={(e) => setIntentId(e.currentTarget.value)}>
-          <option value="">{t('unanswered.pickIntent')}</option>
-          {intents.map((i) => <option key={i.id} value={String(i.id)}>{i.name}</option>)}
-        </select>
+        <IntentPicker intents={intents} value={intentId} onChange={setIntentId} />
         <button class="small" disabled={!intentId} onClick={() => run(() => kbApi.addAsExample(group.id, Number(intentId)))}>{t('unanswered.addExample')}</button>
         <button class="small" onClick={() => run(async () => { const { article } = await kbApi.createDraft(group.id); navigate(`/console/admin/kb?article=${article.id}`); })}>{t('unanswered.createArticle')}</button>
         <button class="small" data-testid="unanswered-out-of-scope" title={t('unanswered.outOfScopeHint')} onClick={() => run(() => kbApi.markOutOfScope(group.id))}>{t('unanswered.outOfScope')}</button>
