@@ -3,6 +3,7 @@
 // change, and exposed as the chat loop's responder. Reloads build a new
 // snapshot off to the side and swap it in at once, so a chat turn never sees
 // half a brain.
+import { UNANSWERED_REASONS } from './types.ts';
 import type { Sql } from '../server/db/client.ts';
 import type { Config } from '../server/config.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../server/services/responder.ts';
@@ -61,7 +62,7 @@ function cachingEncoder(encoder: DenseEncoder | null): DenseEncoder | null {
 }
 
 /** The decisions the bot could not handle become unanswered questions (the learning loop). */
-const RECORDED_REASONS = new Set(['no_match', 'repeated_miss', 'ambiguous']);
+const RECORDED_REASONS = new Set(UNANSWERED_REASONS);
 
 export class BrainResponder implements Responder {
   readonly name = 'brain';

@@ -4,6 +4,11 @@
 
 export type Locale = 'en' | 'zh';
 
+/** Decision reasons (policy.ts) where the bot said it did not know: a fallback, or the second miss handing off. */
+export const NOT_KNOWN_REASONS: readonly string[] = ['no_match', 'repeated_miss'];
+/** …and where it had to ask which was meant: the questions the learning loop collects and the reports list. */
+export const UNANSWERED_REASONS: readonly string[] = [...NOT_KNOWN_REASONS, 'ambiguous'];
+
 export interface IntentPrediction {
   /** Best in-scope intent, or null when nothing fits. */
   intent: string | null;

@@ -3,6 +3,7 @@
 // numbers on the page are the database's numbers.
 import type { Sql } from '../db/client.ts';
 import { badRequest } from '../errors.ts';
+import { NOT_KNOWN_REASONS, UNANSWERED_REASONS } from '../../knowledge-base/types.ts';
 
 export interface DateRange {
   /** Inclusive first day, YYYY-MM-DD (UTC). */
@@ -53,9 +54,6 @@ export interface Report {
 
 /** Decision reasons of a recognised intent (policy.ts); events stored before reasons existed count as such. */
 const INTENT_REASONS = ['intent', 'intent_action', 'order_status'];
-/** Decision reasons that mean the bot did not answer (policy.ts); `ambiguous` asked which was meant. */
-const UNANSWERED_REASONS = ['no_match', 'repeated_miss'];
-const UNCLEAR_REASONS = [...UNANSWERED_REASONS, 'ambiguous'];
 
 const round = (n: number | null, digits = 0) => (n === null ? null : Number(n.toFixed(digits)));
 
@@ -115,7 +113,7 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
     select count(*)::int as total,
            count(*) filter (where payload->>'action' = 'answer')::int as answered,
            count(*) filter (where payload->>'reason' = 'ambiguous')::int as clarified,
-           count(*) filter (where payload->>'reason' in ${sql(UNANSWERED_REASONS)})::int as unanswered,
+           count(*) filter (where payload->>'reason' in ${sql(NOT_KNOWN_REASONS)})::int as unanswered,
            count(*) filter (where payload->>'action' = 'handoff')::int as handed_off
     from interaction_events where type = 'bot.decision' and occurred_at >= ${start} and occurred_at < ${end}`;
 
@@ -125,7 +123,7 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
     select (array_agg(payload->>'question' order by occurred_at desc))[1] as question, count(*)::int as count, max(occurred_at) as last_asked
     from interaction_events
     where type = 'bot.decision' and occurred_at >= ${start} and occurred_at < ${end}
-      and payload->>'reason' in ${sql(UNCLEAR_REASONS)} and coalesce(payload->>'question', '') <> ''
+      and payload->>'reason' in ${sql(UNANSWERED_REASONS)} and coalesce(payload->>'question', '') <> ''
     group by btrim(regexp_replace(lower(payload->>'question'), '[[:punct:][:space:]]+', ' ', 'g'))
     order by 2 desc, 3 desc limit 10`;
 
