@@ -160,12 +160,19 @@ export function createPolicy(deps: PolicyDeps) {
    * find the shipping article's note on business days, not the opening hours asked about). A follow-up that is
    * a question of its own (a confident intent: "and where is my order?") stands alone.
    */
-  async function withContext(question: string, context: DecideContext, lang: Locale): Promise<{ question: string; readWith?: string }> {
-    const alone = { question };
-    if (context.quickReply || !FOLLOW_UP.test(question) || !isShort(question)) return alone;
+  async function classify(text: string): Promise<IntentPrediction | null> {
+    return deps.classifier ? deps.classifier.classify(text) : null;
+  }
+
+  async function withContext(
+    question: string, context: DecideContext, lang: Locale,
+  ): Promise<{ question: string; readWith?: string; prediction?: IntentPrediction | null }> {
+    if (context.quickReply || !FOLLOW_UP.test(question) || !isShort(question)) return { question };
     const previous = [...(context.history ?? [])].reverse().find((m) => m.author === 'customer' && !m.metadata?.quickReply)?.text.trim();
-    if (!previous) return alone;
-    const own = deps.classifier ? await deps.classifier.classify(question) : null;
+    if (!previous) return { question };
+    // The follow-up's own classification is kept: when it stands alone, it is the prediction decide() needs.
+    const own = await classify(question);
+    const alone = { question, prediction: own };
     if (own && !own.outOfScope && own.confidence >= thresholds.intent) return alone;
     const together = { question: `${withoutGreeting(previous)} ${question}`, readWith: previous };
     const [bothAnswered] = await search(together.question, lang, 1);
@@ -212,7 +219,7 @@ export function createPolicy(deps: PolicyDeps) {
     if (!text) return make('clarify', 'clarify', 'empty', T.empty[lang]);
     // What is classified and searched: the question without a greeting in front of it, read together with the
     // shopper's previous question when it only continues that one ("what about express?").
-    const { question, readWith } = await withContext(withoutGreeting(text), context, lang);
+    const { question, readWith, prediction: classified } = await withContext(withoutGreeting(text), context, lang);
     evidence.readWith = readWith;
 
     // 2. A quick reply from an earlier clarify names its choice exactly.
@@ -226,7 +233,7 @@ export function createPolicy(deps: PolicyDeps) {
     // 3. Classify; an order number always means the order-status action.
     const prediction = chosenIntent
       ? { intent: chosenIntent.name, confidence: 1, outOfScope: false, alternatives: [] }
-      : deps.classifier ? await deps.classifier.classify(question) : null;
+      : classified !== undefined ? classified : await classify(question);
     evidence.prediction = prediction;
     const intent = prediction && !prediction.outOfScope && prediction.intent ? deps.intents.get(prediction.intent) : undefined;
     const confident = !!intent && prediction!.confidence >= thresholds.intent;
