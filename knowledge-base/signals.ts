@@ -39,6 +39,7 @@ const ZH_LEXICON: Record<string, number> = {
   垃圾: -4, 骗子: -4, 骗人: -4, 诈骗: -4, 气死: -4, 受够了: -4, 忍无可忍: -5, 太差了: -4, 差劲: -3, 太烂: -4,
   恶心: -3, 愤怒: -4, 生气: -3, 讨厌: -3, 糟糕: -3, 失望: -3, 极差: -4, 最差: -4, 投诉: -2, 无语: -2,
   坑人: -3, 黑店: -4, 不满: -2, 烦死: -4, 崩溃: -3, 离谱: -3, 破玩意: -4, 什么破: -3, 滚: -4, 骗: -2,
+  起诉: -4, 律师: -3, 曝光: -3, 12315: -4, 消协: -4, 多少遍: -4, 好几遍: -4, 好几次了: -4, 第三次: -2,
   满意: 2, 谢谢: 2, 感谢: 2, 很好: 2, 不错: 2, 开心: 2, 喜欢: 2, 棒: 2, 太好了: 3,
 };
 const ZH_WORDS = Object.keys(ZH_LEXICON).sort((a, b) => b.length - a.length);
@@ -79,13 +80,37 @@ const PROBLEM_WORDS = new Set([
   'leak', 'leaking', 'stuck', 'blocked', 'block', 'dead', 'worn', 'fraud', 'dispute',
 ]);
 
+// Escalation phrases (ours). AFINN scores single words, so it misses how shoppers say they are done with a shop:
+// an accusation ("this is a scam", AFINN −2, or "scammers", unscored), a threat ("I'll report you"), sarcasm
+// ("thanks for nothing", AFINN positive), "fed up", "this is a joke" (AFINN +2) or having asked again and again.
+// Weight −4 hands off on its own; −2 does when the rest of the message is negative too.
+const ESCALATION_EN: [RegExp, number][] = [
+  // accusations (a question about a scam e-mail or call is not one)
+  [/\bscam(?!\s*(?:e-?mails?|calls?|texts?|sms|messages?|links?))(?:s|med|mers?)?\b|\brip[- ]?off\b|\bripped (?:me )?off\b|\bcon artists?\b|\bthie(?:f|ves)\b/i, -4],
+  // threats
+  [/\b(?:sue|suing|lawyers?|solicitors?|legal action|small claims|trading standards|consumer protection|better business bureau)\b|\breport (?:you|this (?:shop|store|company|site))\b/i, -4],
+  // done with it
+  [/\bfed up\b|\bsick (?:and tired )?of\b|\b(?:i'?ve|i have) had enough\b|\benough is enough\b|\blast straw\b|\bthanks (?:a lot )?for nothing\b|\b(?:this is|that is|it's|what) an? (?:joke|disgrace)\b(?! (?:shop|item|gift|present|toy))|\bnever (?:again|buying|ordering|shopping)\b/i, -4],
+  // asked again and again
+  [/\b(?:second|third|fourth|fifth|umpteenth|\d+(?:st|nd|rd|th)) time (?:that )?(?:i(?:'ve| have)? |i'm )?(?:ask|asking|asked|contact|contacting|contacted|writ|wrote|message|messaging|messaged|call|calling|called|email|emailing|emailed|tell|telling|told|explain)/i, -4],
+  [/\b(?:asked|contacted|written|wrote|messaged|called|emailed|told you) (?:you )?(?:\d+|two|three|four|five|several|many|multiple|so many) times\b/i, -4],
+  // mood that needs company
+  [/\bunacceptable\b|\bso (?:angry|annoyed|frustrated|upset|mad)\b|\b(?:you|you guys|you people) are (?:useless|hopeless|incompetent|a joke|clowns)\b|\bwaste of (?:time|money)\b|\bstill no (?:reply|answer|response|refund)\b/i, -2],
+];
+
+function escalationOf(text: string): number {
+  return ESCALATION_EN.reduce((sum, [pattern, weight]) => sum + (pattern.test(text) ? weight : 0), 0);
+}
+
 function englishSentiment(text: string): Sentiment {
   const tokens = (wordTokenizer.tokenize(text.toLowerCase()) ?? []).map((t) => (PROBLEM_WORDS.has(t) ? 'item' : t));
+  const escalation = escalationOf(text);
   if (!tokens.length) return { score: 0, total: 0, strongNegative: false };
   const score = analyser.getSentiment(tokens);
-  const total = score * tokens.length;
+  const total = score * tokens.length + escalation;
   // Averages alone make a short "ugh" look furious and a long rant look calm: require both.
-  return { score, total, strongNegative: score <= -0.5 && total <= -3 };
+  const strongWords = score <= -0.5 && total <= -3;
+  return { score, total, strongNegative: strongWords || escalation <= -4 || (escalation < 0 && total <= -4) };
 }
 
 /** Sentiment of one message; Chinese characters switch to the Chinese lexicon. */

@@ -164,6 +164,25 @@ describe('hand-off triggers', () => {
     expect(upset.metadata.intent).toBe('complaint');
   });
 
+  it('hands off when a shopper accuses, threatens or says they are fed up, words AFINN misses, but not on questions that share them', async () => {
+    const upset = [
+      'this is a scam', 'You guys are scammers, where is my money', 'This is a joke, 3 weeks and no parcel',
+      'I will report you to trading standards', 'thanks a lot for nothing', 'fed up with waiting for my refund',
+      'this is the third time I ask about my order!', 'I have contacted you three times already', 'what a rip off',
+      'absolutely unacceptable service', '再不处理我就打12315投诉', '我已经问了好几次了，订单到底在哪',
+    ];
+    for (const text of upset) {
+      const decision = await pipeline.run(text, {});
+      expect(decision.action, text).toBe('handoff');
+      expect(decision.metadata.reason, text).toBe('negative_sentiment');
+    }
+    const questions = [
+      'How many times can I change my address?', 'I got a scam email pretending to be you, what should I do?',
+      "I'm sick, can my neighbour pick up my parcel?", 'is this a joke shop item?', 'what happens the second time a payment fails',
+    ];
+    for (const text of questions) expect(sentimentOf(text).strongNegative, text).toBe(false);
+  });
+
   it('says so and offers a person on the first miss, and hands off on the second miss in a row', async () => {
     const first = await pipeline.run('what is the meaning of life', {});
     expect(first.action).toBe('clarify');
