@@ -5,9 +5,11 @@
 // created_at is the time of the rating it holds, and only a rating at least as
 // recent replaces it. The same transaction records a `rating` event on the
 // customer's timeline (key rating:<feedback key>, replaced the same way).
-// An answer newly rated not helpful also sends the question it answered to the
-// learning loop's unanswered questions: that is how a wrong answer given with
-// confidence (which no miss counter sees) reaches an admin.
+// An answer rated not helpful also sends the question it answered to the
+// learning loop's unanswered questions, once per answer (marked on the row, so a
+// re-delivered job or a no → yes → no change of mind is not a second miss):
+// that is how a wrong answer given with confidence (which no miss counter sees)
+// reaches an admin.
 import type { Sql, Tx } from '../server/db/client.ts';
 import type { FeedbackJob } from '../server/interaction-events.ts';
 import { unansweredRepository } from '../knowledge-base/unanswered.ts';
@@ -19,10 +21,7 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
     ? { kind: 'csat', rating: job.rating, comment: job.comment }
     : { kind: 'article', messageId: job.messageId, articleId: job.articleId, helpful: job.helpful };
   return sql.begin(async (tx) => {
-    // `prior` reads the row as it was before this statement, so a re-delivered
-    // "not helpful" (already stored) is not counted a second time.
-    const [row] = await tx<{ id: number; prior_helpful: boolean | null }[]>`
-      with prior as (select helpful from feedback where idempotency_key = ${job.idempotencyKey})
+    const [row] = await tx<{ id: number }[]>`
       insert into feedback (idempotency_key, kind, customer_id, conversation_id, message_id, article_id, rating, helpful, comment, created_at)
       values (
         ${job.idempotencyKey}, ${job.kind}, ${job.customerId}, ${job.conversationId},
@@ -32,9 +31,11 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
       on conflict (idempotency_key) do update set
         rating = excluded.rating, helpful = excluded.helpful, comment = excluded.comment, created_at = excluded.created_at
       where feedback.kind = excluded.kind and feedback.created_at <= excluded.created_at
-      returning id, (select helpful from prior) as prior_helpful`;
-    if (job.kind === 'article' && !job.helpful && row && row.prior_helpful !== false) {
-      await recordUnhelpfulAnswer(tx, job.messageId, job.articleId, job.conversationId);
+      returning id`;
+    if (job.kind === 'article' && !job.helpful && row) {
+      const [first] = await tx`
+        update feedback set sent_to_learning_at = now() where id = ${row.id} and sent_to_learning_at is null returning id`;
+      if (first) await recordUnhelpfulAnswer(tx, job.messageId, job.articleId, job.conversationId);
     }
     await tx`
       insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)

@@ -362,12 +362,16 @@ describe('learning loop', () => {
     expect(group.count).toBe(1);
     expect(group.examples).toEqual([expect.objectContaining({ text: question, reason: 'unhelpful', answeredWith: article.title, conversationId: s.conversationId })]);
 
-    // Rating it again is stored (newer time) but is not a second unhelpful answer.
+    // Rating it again — and changing one's mind and back (no → yes → no) — is stored (newer time) but is not a
+    // second unhelpful answer.
     const storedAt = async () => (await stack.env.sql<{ created_at: Date }[]>`select created_at from feedback where message_id = ${reply.id}`)[0].created_at.getTime();
-    const firstRatingAt = await storedAt();
-    await new Promise((r) => setTimeout(r, 5));
-    await rate();
-    await eventually(async () => (await storedAt()) > firstRatingAt, 10_000, 'the second rating to be stored');
+    for (const helpful of [false, true, false]) {
+      const before = await storedAt();
+      await new Promise((r) => setTimeout(r, 5));
+      await callOk(s.socket, 'feedback:article', { messageId: reply.id, articleId: article.id, helpful });
+      await eventually(async () => (await storedAt()) > before, 10_000, 'the new rating to be stored');
+    }
+    expect((await stack.env.sql`select helpful from feedback where message_id = ${reply.id}`)[0].helpful).toBe(false);
     expect((await unanswered()).count).toBe(1);
 
     // A tapped quick reply rated "No" is not a question to learn from.
