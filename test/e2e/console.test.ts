@@ -210,6 +210,29 @@ describe('support console in Chromium', () => {
     expect(events.n).toBe(1);
   }, 90_000);
 
+  it("agent: a bot turn's evidence shows its decision, article and the earlier question a follow-up was read with", async () => {
+    const { socket } = await shopper('Rowan Shopper', 'rowan@example.com');
+    const received = record<ChatMessage>(socket, 'message:new');
+    const botReplies = () => received.filter((m) => m.author.type === 'bot');
+    const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'f1', text: 'How long does shipping take?' });
+    await eventually(async () => botReplies().length === 1, 10_000, 'the first bot answer');
+    await callOk(socket, 'message:send', { clientId: 'f2', text: 'what about express?', conversationId });
+    const followUp = await eventually(async () => botReplies()[1], 10_000, 'the follow-up answer');
+    const meta = followUp.metadata as { decision: string; readWith?: string; articles: { title: string }[] };
+    expect(meta).toMatchObject({ decision: 'answer', readWith: 'How long does shipping take?' });
+
+    const page = await consolePage('agent', `/console/conversations/${conversationId}`);
+    const evidence = page.locator(`[data-message-id="${followUp.id}"]`).getByTestId('bot-evidence');
+    await evidence.waitFor({ timeout: 10_000 });
+    await expect.poll(() => evidence.getByTestId('evidence-read-with').textContent()).toContain('How long does shipping take?');
+    expect(await evidence.textContent()).toContain('answer');
+    expect(await evidence.locator('.articles a').first().textContent()).toBe(meta.articles[0].title);
+    // The first answer stood alone: no "read with" on it.
+    const first = page.locator(`[data-message-id="${botReplies()[0].id}"]`).getByTestId('bot-evidence');
+    await first.waitFor();
+    expect(await first.getByTestId('evidence-read-with').count()).toBe(0);
+  }, 60_000);
+
   it('an agent session can neither open admin pages nor call admin APIs', async () => {
     const page = await consolePage('agent', '/console/admin/kb');
     await page.getByTestId('forbidden').waitFor();
