@@ -38,6 +38,8 @@ const ConfigSchema = Type.Object({
   modelOffline: Type.Boolean(),
   agentSessionTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 90 }),
   maxMessageChars: Type.Integer({ minimum: 1, maximum: 100_000 }),
+  /** Largest file a shopper or agent can send in a chat, in bytes. */
+  maxAttachmentBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 }),
   rateLimitSessionsPerMinute: Type.Integer({ minimum: 1 }),
   rateLimitMessagesPer10s: Type.Integer({ minimum: 1 }),
   trustProxy: Type.Boolean(),
@@ -94,6 +96,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     modelOffline: bool(env.MODEL_OFFLINE, true),
     agentSessionTtlHours: int(env.AGENT_SESSION_TTL_HOURS, 12),
     maxMessageChars: int(env.MAX_MESSAGE_CHARS, 4000),
+    maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 5 * 1024 * 1024),
     rateLimitSessionsPerMinute: int(env.RATE_LIMIT_SESSIONS_PER_MINUTE, 30),
     rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),
     trustProxy: bool(env.TRUST_PROXY, false),

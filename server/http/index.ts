@@ -10,6 +10,7 @@ import adminKbRoutes from './admin-kb-routes.ts';
 import assistRoutes from './assist-routes.ts';
 import adminRoutes from './admin-routes.ts';
 import consoleRoutes from './console-routes.ts';
+import attachmentRoutes from './attachment-routes.ts';
 
 export const routePlugins: RoutePlugin[] = [
   systemRoutes,
@@ -17,6 +18,7 @@ export const routePlugins: RoutePlugin[] = [
   widgetAssetsRoutes, // before widgetRoutes: its CORS hook must cover the /api/widget/ routes
   widgetRoutes,
   conversationRoutes,
+  attachmentRoutes,
   customerRoutes,
   adminKbRoutes,
   assistRoutes,

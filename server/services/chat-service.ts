@@ -11,10 +11,11 @@ import { customersRepository } from '../repositories/customers.ts';
 import { routingRepository, type Assignment } from '../repositories/routing.ts';
 import { usersRepository } from '../repositories/users.ts';
 import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
-import type { Responder } from './responder.ts';
+import type { Responder, ResponderDecision } from './responder.ts';
 import type { RealtimeOut } from './realtime-out.ts';
 import { loadWidgetSettings, withinBusinessHours } from './widget-settings.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
+import type { AttachmentRef } from '../repositories/attachments.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -39,6 +40,21 @@ export interface SendResult {
 }
 
 const BOT_NAME = 'Bot';
+
+/**
+ * A file the shopper sent goes to a person: the bot cannot look at a photo of a damaged parcel, and answering the
+ * caption alone would ignore what the shopper sent it for.
+ */
+function attachmentHandoff(locale: string): ResponderDecision {
+  const zh = locale.startsWith('zh');
+  return {
+    action: 'handoff',
+    reply: zh ? '已收到您的文件，正在为您转接人工客服查看。' : "Thanks, I've got your file. I'm passing the chat to a person who can look at it.",
+    metadata: { decision: 'handoff', intent: 'attachment', confidence: 1, articles: [], encoder: 'none' },
+  };
+}
+
+const attachmentsOf = (metadata: Record<string, unknown>) => (Array.isArray(metadata.attachments) ? metadata.attachments : []);
 
 export function createChatService(deps: ChatServiceDeps) {
   const { sql, realtime, events, log } = deps;
@@ -126,9 +142,9 @@ export function createChatService(deps: ChatServiceDeps) {
       return { conversation: toSummary(row), messages: messages.map(toChatMessage) };
     },
 
-    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; locale?: string; senderSocketId?: string }): Promise<SendResult> {
+    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; locale?: string; senderSocketId?: string; attachments?: AttachmentRef[] }): Promise<SendResult> {
       const text = messageText(input.text);
-      const metadata = input.quickReply ? { quickReply: input.quickReply } : {};
+      const metadata = { ...(input.quickReply ? { quickReply: input.quickReply } : {}), ...(input.attachments?.length ? { attachments: input.attachments } : {}) };
       const locale = input.locale ?? 'en';
       const stored = await insertFast({ customerId, conversationId: input.conversationId ?? null, clientId: input.clientId, body: text, metadata });
       if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale, input.senderSocketId);
@@ -193,7 +209,7 @@ export function createChatService(deps: ChatServiceDeps) {
         .map((m) => ({ author: m.author_type, text: m.body, metadata: m.metadata }));
       const responder = deps.responder();
       realtime.toWidgetConversation(conversationId, 'typing', { conversationId, author: 'bot', name: BOT_NAME, typing: true });
-      const decision = await responder.respond({
+      const decision = attachmentsOf(message.metadata).length ? attachmentHandoff(customer.locale ?? locale) : await responder.respond({
         conversationId,
         customer: { id: customer.id, externalId: customer.external_id, name: customer.name, email: customer.email, locale: customer.locale },
         text: message.body,
@@ -280,7 +296,7 @@ export function createChatService(deps: ChatServiceDeps) {
       queue.forEach((entry, index) => realtime.toWidgetConversation(entry.id, 'queue:position', { conversationId: entry.id, position: index + 1, onlineAgents }));
     },
 
-    async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; private?: boolean }): Promise<SendResult> {
+    async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; private?: boolean; attachments?: AttachmentRef[] }): Promise<SendResult> {
       const text = messageText(input.text);
       let row = await conversations.findById(input.conversationId);
       if (!row) throw notFound('Conversation');
@@ -297,6 +313,7 @@ export function createChatService(deps: ChatServiceDeps) {
         clientId: input.clientId,
         body: text,
         private: input.private ?? false,
+        ...(input.attachments?.length ? { metadata: { attachments: input.attachments } } : {}),
       });
       const result = { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
       if (duplicate) return result;

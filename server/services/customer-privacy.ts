@@ -4,6 +4,7 @@
 import type { Sql } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import { groupKey, MAX_UNANSWERED_EXAMPLES } from '../../knowledge-base/unanswered.ts';
+import { attachmentUrl } from '../repositories/attachments.ts';
 
 export const ANONYMISED_TEXT = '[removed at the customer’s request]';
 
@@ -26,6 +27,11 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
   const timeline = await sql`select id, type, conversation_id, payload, occurred_at from interaction_events where customer_id = ${customerId} order by occurred_at, id`;
   const feedback = await sql`select id, kind, conversation_id, article_id, rating, helpful, comment, created_at from feedback where customer_id = ${customerId} order by id`;
   const offlineMessages = await sql`select id, conversation_id, name, email, body as text, created_at from offline_messages where customer_id = ${customerId} order by id`;
+  // Files are listed with the link that downloads them, not inlined: a chat may hold many photos.
+  const files = await sql<{ id: number; conversation_id: number | null; message_id: number | null; uploaded_by: string; access_key: string; file_name: string; content_type: string; size_bytes: number; created_at: Date }[]>`
+    select id, conversation_id, message_id, uploaded_by, access_key, file_name, content_type, size_bytes, created_at
+    from attachments where customer_id = ${customerId} order by id`;
+  const attachments = files.map(({ access_key, ...f }) => ({ ...f, url: attachmentUrl(f.id, access_key, f.file_name) }));
   const orders = await sql`select * from orders where customer_id = ${customerId} or (customer_external_id is not null and customer_external_id = ${customer.external_id ?? ''}) order by placed_at`;
   await audit(sql, actorId, 'customer.export', customerId, {
     conversations: conversations.length, messages: messages.length, timeline: timeline.length, feedback: feedback.length,
@@ -37,6 +43,7 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
     timeline,
     feedback,
     offlineMessages,
+    attachments,
     orders,
   };
 }
@@ -46,6 +53,7 @@ export interface DeletionSummary {
   conversations: number;
   messagesAnonymised: number;
   timelineEventsRemoved: number;
+  attachmentsDeleted: number;
 }
 
 /**
@@ -114,12 +122,13 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
     const removed = await tx`delete from interaction_events where customer_id = ${customerId} returning id`;
     if (ids.length) await forgetUnansweredQuestions(tx as unknown as Sql, ids);
     await tx`delete from offline_messages where customer_id = ${customerId}`;
+    const files = await tx`delete from attachments where customer_id = ${customerId} returning id`;
     // Ratings stay for the statistics, without the words or the link to the person.
     await tx`update feedback set comment = null, customer_id = null where customer_id = ${customerId}`;
     await tx`update orders set customer_id = null where customer_id = ${customerId}`;
     await tx`update customers set name = null, email = null, external_id = null, attributes = ${tx.json({ deleted: true } as never)},
              tags = '{}', updated_at = now() where id = ${customerId}`;
-    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.length, timelineEventsRemoved: removed.length };
+    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.length, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length };
     await audit(tx as unknown as Sql, actorId, 'customer.delete', customerId, { ...summary });
     return summary;
   }) as Promise<DeletionSummary>;

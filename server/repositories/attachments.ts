@@ -1,0 +1,44 @@
+// SQL of chat attachments (see 008_attachments.sql).
+import { randomBytes } from 'node:crypto';
+import type { Sql } from '../db/client.ts';
+
+export interface AttachmentRef {
+  id: number;
+  name: string;
+  contentType: string;
+  size: number;
+  /** Path on this server; the random key in it is what grants access. */
+  url: string;
+}
+
+export interface StoredAttachment {
+  fileName: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export const attachmentUrl = (id: number, accessKey: string, fileName: string) =>
+  `/api/attachments/${id}/${accessKey}/${encodeURIComponent(fileName)}`;
+
+export const attachmentsRepository = (sql: Sql) => ({
+  async insert(a: { customerId: number; conversationId: number | null; uploadedBy: 'customer' | 'agent'; fileName: string; contentType: string; data: Buffer }): Promise<AttachmentRef> {
+    const accessKey = randomBytes(18).toString('base64url');
+    const [row] = await sql<{ id: number }[]>`
+      insert into attachments (customer_id, conversation_id, uploaded_by, access_key, file_name, content_type, size_bytes, data)
+      values (${a.customerId}, ${a.conversationId}, ${a.uploadedBy}, ${accessKey}, ${a.fileName}, ${a.contentType}, ${a.data.length}, ${a.data})
+      returning id`;
+    return { id: row.id, name: a.fileName, contentType: a.contentType, size: a.data.length, url: attachmentUrl(row.id, accessKey, a.fileName) };
+  },
+  /** Ties an upload to the message that carries it. */
+  async attach(id: number, conversationId: number, messageId: number): Promise<void> {
+    await sql`update attachments set conversation_id = ${conversationId}, message_id = ${messageId} where id = ${id}`;
+  },
+  async remove(id: number): Promise<void> {
+    await sql`delete from attachments where id = ${id}`;
+  },
+  async find(id: number, accessKey: string): Promise<StoredAttachment | undefined> {
+    const [row] = await sql<{ file_name: string; content_type: string; data: Buffer }[]>`
+      select file_name, content_type, data from attachments where id = ${id} and access_key = ${accessKey}`;
+    return row ? { fileName: row.file_name, contentType: row.content_type, data: row.data } : undefined;
+  },
+});

@@ -1,0 +1,32 @@
+// What a chat attachment may be, decided from its bytes: the type a browser
+// declares is only a claim, and a file served back to agents must really be
+// the image (or PDF) it says it is.
+
+export interface AttachmentKind {
+  contentType: string;
+  /** Shown inline (images) or offered as a download (PDF). */
+  inline: boolean;
+}
+
+const SIGNATURES: { contentType: string; inline: boolean; matches: (b: Buffer) => boolean }[] = [
+  { contentType: 'image/jpeg', inline: true, matches: (b) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { contentType: 'image/png', inline: true, matches: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { contentType: 'image/gif', inline: true, matches: (b) => ['GIF87a', 'GIF89a'].includes(b.subarray(0, 6).toString('latin1')) },
+  { contentType: 'image/webp', inline: true, matches: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+  { contentType: 'application/pdf', inline: false, matches: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
+];
+
+export const ATTACHMENT_TYPES = SIGNATURES.map((s) => s.contentType);
+
+/** The kind of file these bytes are, or null when they are none of the accepted kinds. */
+export function sniffAttachment(bytes: Buffer): AttachmentKind | null {
+  const found = SIGNATURES.find((s) => s.matches(bytes));
+  return found ? { contentType: found.contentType, inline: found.inline } : null;
+}
+
+/** A file name safe to store and to put in a header: no path, no control characters, at most 120 characters. */
+export function cleanFileName(name: string | undefined, contentType: string): string {
+  const base = (name ?? '').split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(-120);
+  if (base && base !== '.' && base !== '..') return base;
+  return `attachment.${contentType.split('/')[1]}`;
+}

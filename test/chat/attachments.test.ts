@@ -1,0 +1,121 @@
+// Files in a chat: a shopper sends a photo, the bot hands the chat to a person, the agent sees it and sends one
+// back; only real images and PDFs within the size cap are taken, only with a token, and deleting the customer
+// deletes their files.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
+import { connectAgent, connectWidget, nextAgentMessage, nextEvent, type WidgetClient } from '../support/sockets.ts';
+import type { ChatMessage } from '../../server/realtime/event-maps.ts';
+
+const MAX_BYTES = 64 * 1024;
+// A real 1×1 PNG (red pixel).
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+let stack: TestStack;
+const sockets: { close(): void }[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ config: { maxAttachmentBytes: MAX_BYTES } });
+});
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await stack?.close();
+});
+
+async function upload(path: string, auth: string | null, body: Buffer, contentType: string, query: Record<string, string>) {
+  const headers: Record<string, string> = { 'content-type': contentType };
+  if (auth) headers[auth.startsWith('sd_session=') ? 'cookie' : 'authorization'] = auth;
+  const response = await fetch(`${stack.url}${path}?${new URLSearchParams(query)}`, { method: 'POST', headers, body: new Uint8Array(body) });
+  return { status: response.status, body: await response.json() as any };
+}
+
+async function shopper(): Promise<{ token: string; customerId: number; socket: WidgetClient }> {
+  const session = await widgetSession(stack.url, { name: 'Pat Photo', email: 'pat@example.com' });
+  const socket = await connectWidget(stack.url, session.visitorToken);
+  sockets.push(socket);
+  return { token: `Bearer ${session.visitorToken}`, customerId: session.customerId, socket };
+}
+
+describe('attachments', () => {
+  it('a shopper sends a photo: the message carries it, the bot hands off, agents open it; an agent sends a PDF back', async () => {
+    const { token, socket } = await shopper();
+    const { token: agentToken, cookie } = await login(stack.url, stack.agent.email, stack.agent.password);
+    const agent = connectAgent(stack.url, agentToken);
+    sockets.push(await agent);
+    const seenByAgent = nextAgentMessage(await agent, (m) => m.author.type === 'customer' && m.text === 'It arrived cracked');
+    const queued = nextEvent(socket, 'conversation:updated', (c: { status: string }) => c.status === 'queued');
+    const botReply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot');
+
+    const sent = await upload('/api/widget/attachments', token, PNG, 'image/png', { clientId: 'photo-1', name: '../../etc/cracked vase.png', caption: 'It arrived cracked' });
+    expect(sent.status).toBe(200);
+    expect(sent.body.attachment).toMatchObject({ name: 'cracked vase.png', contentType: 'image/png', size: PNG.length });
+    const message = await seenByAgent;
+    expect((message.metadata as Record<string, unknown>).attachments).toEqual([sent.body.attachment]);
+    // The bot cannot look at a photo: a person gets the chat.
+    expect((await botReply).metadata).toMatchObject({ decision: 'handoff', intent: 'attachment' });
+    await queued;
+
+    // The file comes back byte for byte, as what it is, never as a page.
+    const file = await fetch(`${stack.url}${sent.body.attachment.url}`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(file.headers.get('content-security-policy')).toContain('sandbox');
+    expect(Buffer.from(await file.arrayBuffer()).equals(PNG)).toBe(true);
+    // The key in the URL is what grants access: a wrong one is not found.
+    const guessed = sent.body.attachment.url.replace(/\/api\/attachments\/(\d+)\/[^/]+\//, '/api/attachments/$1/AAAAAAAAAAAAAAAAAAAAAAAA/');
+    expect((await fetch(`${stack.url}${guessed}`)).status).toBe(404);
+
+    // A retried upload (same client id) is one message and one stored file.
+    const again = await upload('/api/widget/attachments', token, PNG, 'image/png', { clientId: 'photo-1', name: 'cracked vase.png' });
+    expect(again.body).toMatchObject({ duplicate: true, id: sent.body.id });
+    const [{ n }] = await stack.env.sql`select count(*)::int as n from attachments where conversation_id = ${sent.body.conversationId}`;
+    expect(n).toBe(1);
+
+    // The agent answers with a PDF (a returns label); the shopper receives it.
+    const toShopper = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'agent');
+    const label = await upload(`/api/conversations/${sent.body.conversationId}/attachments`, cookie, PDF, 'application/pdf', { clientId: 'label-1', name: 'return-label.pdf' });
+    expect(label.status).toBe(200);
+    const received = await toShopper;
+    expect(received.text).toBe('📎 return-label.pdf');
+    expect((received.metadata as Record<string, unknown>).attachments).toEqual([label.body.attachment]);
+    const pdf = await fetch(`${stack.url}${label.body.attachment.url}`);
+    expect(pdf.headers.get('content-disposition')).toMatch(/^attachment;/);
+  });
+
+  it('refuses what is not an accepted file, too large, or without a token, and stores nothing', async () => {
+    const { token } = await shopper();
+    const refused: [Buffer, string, string | null, number, string][] = [
+      [Buffer.from('<html><script>alert(1)</script></html>'), 'image/png', token, 415, 'unsupported_file'], // not what it claims
+      [PNG, 'text/html', token, 415, 'fst_err_ctp_invalid_media_type'],
+      [Buffer.concat([PNG, Buffer.alloc(MAX_BYTES)]), 'image/png', token, 413, 'too_large'],
+      [PNG, 'image/png', null, 401, 'unauthorized'],
+      [PNG, 'image/png', 'Bearer forged.token', 401, 'unauthorized'],
+    ];
+    for (const [body, type, auth, status, code] of refused) {
+      const result = await upload('/api/widget/attachments', auth, body, type, { clientId: `bad-${status}-${code}` });
+      expect(result.status, `${type} ${status}`).toBe(status);
+      expect(result.body.error.code, `${type} ${status}`).toBe(code);
+    }
+    expect((await upload('/api/widget/attachments', token, PNG, 'image/png', { clientId: 'x', extra: '1' })).status).toBe(400);
+    // Another shopper's conversation is not found; an agent route needs an agent.
+    const other = await shopper();
+    const theirs = await upload('/api/widget/attachments', other.token, PNG, 'image/png', { clientId: 'theirs', caption: 'mine' });
+    const intrusion = await upload('/api/widget/attachments', token, PNG, 'image/png', { clientId: 'intrude', conversationId: String(theirs.body.conversationId) });
+    expect(intrusion.status).toBe(404);
+    expect((await upload(`/api/conversations/${theirs.body.conversationId}/attachments`, token, PNG, 'image/png', { clientId: 'y' })).status).toBe(401);
+    const [{ n }] = await stack.env.sql`select count(*)::int as n from attachments where customer_id = (select customer_id from conversations where id = ${theirs.body.conversationId})`;
+    expect(n).toBe(1); // only the shopper's own photo: every refused upload left nothing behind
+  });
+
+  it("deleting a customer deletes their files; the export lists them", async () => {
+    const { token, customerId } = await shopper();
+    const sent = await upload('/api/widget/attachments', token, PNG, 'image/png', { clientId: 'gdpr', name: 'receipt.png' });
+    const { cookie } = await login(stack.url, stack.admin.email, stack.admin.password);
+    const exported = await (await fetch(`${stack.url}/api/admin/customers/${customerId}/export`, { headers: { cookie } })).json() as any;
+    expect(exported.attachments).toEqual([expect.objectContaining({ file_name: 'receipt.png', url: sent.body.attachment.url })]);
+    const deleted = await fetch(`${stack.url}/api/admin/customers/${customerId}`, { method: 'DELETE', headers: { cookie } });
+    expect((await deleted.json() as any).attachmentsDeleted).toBe(1);
+    expect((await fetch(`${stack.url}${sent.body.attachment.url}`)).status).toBe(404);
+  });
+});
