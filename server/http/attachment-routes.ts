@@ -1,7 +1,8 @@
 // Files in a chat: a shopper (visitor token) or an agent (session) uploads one
 // file as the raw request body, and it is sent at once as a message carrying it
 // (the caption, or the file name, is the message text: transcripts, history and
-// the bot's context stay text). The file is served back under a URL with a
+// the bot's context stay text; `fileOnly` tells chat views the text is only the
+// file's name, so they show the file alone). The file is served back under a URL with a
 // random key; only images and PDFs whose bytes say so are accepted.
 import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
@@ -48,11 +49,12 @@ export default function attachmentRoutes(ctx: AppContext) {
      */
     async function sendWithFile(
       customerId: number, conversationId: number | null, uploadedBy: 'customer' | 'agent', file: ReturnType<typeof fileOf>, caption: string | undefined,
-      send: (text: string, attachment: AttachmentRef) => Promise<SendResult>,
+      send: (text: string, attachment: AttachmentRef, fileOnly: boolean) => Promise<SendResult>,
     ) {
       const attachment = await attachments.insert({ customerId, conversationId, uploadedBy, ...file });
+      const captioned = Boolean(caption?.trim());
       try {
-        const sent = await send(caption?.trim() || `📎 ${file.fileName}`, attachment);
+        const sent = await send(captioned ? caption!.trim() : `📎 ${file.fileName}`, attachment, !captioned);
         if (sent.duplicate) await attachments.remove(attachment.id);
         else await attachments.attach(attachment.id, sent.conversationId, sent.id);
         return { ...sent, attachment };
@@ -76,8 +78,8 @@ export default function attachmentRoutes(ctx: AppContext) {
       const file = fileOf(request);
       const customerId = request.visitor!.customerId;
       const { clientId, conversationId, caption } = request.query;
-      return sendWithFile(customerId, null, 'customer', file, caption, (text, attachment) =>
-        ctx.chat.customerMessage(customerId, { clientId, text, conversationId, attachments: [attachment] }));
+      return sendWithFile(customerId, null, 'customer', file, caption, (text, attachment, fileOnly) =>
+        ctx.chat.customerMessage(customerId, { clientId, text, conversationId, attachments: [attachment], fileOnly }));
     });
 
     app.post('/api/conversations/:id/attachments', {
@@ -96,8 +98,8 @@ export default function attachmentRoutes(ctx: AppContext) {
       if (!conversation) throw notFound('Conversation');
       const agent = { id: request.user!.id, name: request.user!.name };
       const { clientId, caption } = request.query;
-      return sendWithFile(conversation.customer_id, conversation.id, 'agent', file, caption, (text, attachment) =>
-        ctx.chat.agentMessage(agent, { conversationId: conversation.id, clientId, text, attachments: [attachment] }));
+      return sendWithFile(conversation.customer_id, conversation.id, 'agent', file, caption, (text, attachment, fileOnly) =>
+        ctx.chat.agentMessage(agent, { conversationId: conversation.id, clientId, text, attachments: [attachment], fileOnly }));
     });
 
     app.get('/api/attachments/:id/:key/:name', {

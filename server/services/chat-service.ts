@@ -56,6 +56,11 @@ function attachmentHandoff(locale: string): ResponderDecision {
 
 const attachmentsOf = (metadata: Record<string, unknown>) => (Array.isArray(metadata.attachments) ? metadata.attachments : []);
 
+/** Files a message carries; `fileOnly` when its text is just the file's name (no caption). */
+type FilePart = { attachments?: AttachmentRef[]; fileOnly?: boolean };
+const fileMetadata = (input: FilePart) =>
+  input.attachments?.length ? { attachments: input.attachments, ...(input.fileOnly ? { fileOnly: true } : {}) } : {};
+
 export function createChatService(deps: ChatServiceDeps) {
   const { sql, realtime, events, log } = deps;
   const conversations = conversationsRepository(sql);
@@ -142,9 +147,9 @@ export function createChatService(deps: ChatServiceDeps) {
       return { conversation: toSummary(row), messages: messages.map(toChatMessage) };
     },
 
-    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; locale?: string; senderSocketId?: string; attachments?: AttachmentRef[] }): Promise<SendResult> {
+    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; locale?: string; senderSocketId?: string } & FilePart): Promise<SendResult> {
       const text = messageText(input.text);
-      const metadata = { ...(input.quickReply ? { quickReply: input.quickReply } : {}), ...(input.attachments?.length ? { attachments: input.attachments } : {}) };
+      const metadata = { ...(input.quickReply ? { quickReply: input.quickReply } : {}), ...fileMetadata(input) };
       const locale = input.locale ?? 'en';
       const stored = await insertFast({ customerId, conversationId: input.conversationId ?? null, clientId: input.clientId, body: text, metadata });
       if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale, input.senderSocketId);
@@ -296,7 +301,7 @@ export function createChatService(deps: ChatServiceDeps) {
       queue.forEach((entry, index) => realtime.toWidgetConversation(entry.id, 'queue:position', { conversationId: entry.id, position: index + 1, onlineAgents }));
     },
 
-    async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; private?: boolean; attachments?: AttachmentRef[] }): Promise<SendResult> {
+    async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; private?: boolean } & FilePart): Promise<SendResult> {
       const text = messageText(input.text);
       let row = await conversations.findById(input.conversationId);
       if (!row) throw notFound('Conversation');
@@ -313,7 +318,7 @@ export function createChatService(deps: ChatServiceDeps) {
         clientId: input.clientId,
         body: text,
         private: input.private ?? false,
-        ...(input.attachments?.length ? { metadata: { attachments: input.attachments } } : {}),
+        metadata: fileMetadata(input),
       });
       const result = { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
       if (duplicate) return result;

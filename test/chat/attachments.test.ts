@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
 import { connectAgent, connectWidget, nextAgentMessage, nextEvent, type WidgetClient } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
+import { solidPng } from '../support/png.ts';
 
 const MAX_BYTES = 64 * 1024;
-// A real 1×1 PNG (red pixel).
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+const PNG = solidPng(4, 3, [200, 30, 30]);
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 
 let stack: TestStack;
@@ -77,7 +77,9 @@ describe('attachments', () => {
     const label = await upload(`/api/conversations/${sent.body.conversationId}/attachments`, cookie, PDF, 'application/pdf', { clientId: 'label-1', name: 'return-label.pdf' });
     expect(label.status).toBe(200);
     const received = await toShopper;
-    expect(received.text).toBe('📎 return-label.pdf');
+    expect(received.text).toBe('📎 return-label.pdf'); // transcripts and history stay readable
+    expect(received.metadata).toMatchObject({ fileOnly: true });
+    expect(message.metadata).not.toHaveProperty('fileOnly'); // it had a caption
     expect((received.metadata as Record<string, unknown>).attachments).toEqual([label.body.attachment]);
     const pdf = await fetch(`${stack.url}${label.body.attachment.url}`);
     expect(pdf.headers.get('content-disposition')).toMatch(/^attachment;/);

@@ -9,6 +9,7 @@ import { artifactPath, launchBrowser } from '../support/browser.ts';
 import { login, startStack, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, eventually, type AgentClient } from '../support/sockets.ts';
 import { knowledgeBaseExtension } from '../../knowledge-base/server-extension.ts';
+import { solidPng } from '../support/png.ts';
 import { bubbles, conversationOf as storedIn, freshWidgetBundle, newWidgetPage, openDemo as open, openWidget, send } from './widget-helpers.ts';
 
 let stack: TestStack;
@@ -241,6 +242,33 @@ describe('shopper widget in Chromium', () => {
     ]);
     expect(await links.locator('.text').textContent()).toBe('Track it at https://shop.example/track?id=7. Not javascript:alert(2) though.');
     expect(dialogs).toEqual([]);
+  });
+
+  it('sends a photo: its thumbnail shows in the chat and a person gets the chat; a file that is no image or PDF is refused with a reason', async () => {
+    const { page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    const png = solidPng(160, 120, [196, 120, 60]);
+    await page.locator('.compose input[type=file]').setInputFiles({ name: 'cracked vase.png', mimeType: 'image/png', buffer: png });
+    const thumbnail = page.locator('.log .msg.mine .attachments img');
+    await thumbnail.waitFor({ timeout: 10_000 });
+    expect(await thumbnail.getAttribute('alt')).toBe('cracked vase.png');
+    await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(160); // loaded from the server
+    // Sent without a caption: the bubble shows the photo, not its file name as text.
+    expect(await page.locator('.log .msg.mine').last().locator('.text').textContent()).toBe('');
+    await page.locator('.log .msg:not(.mine)', { hasText: "Thanks, I've got your file." }).waitFor({ timeout: 10_000 });
+    const [stored] = await stack.env.sql<{ status: string; file_name: string; size_bytes: number }[]>`
+      select c.status, a.file_name, a.size_bytes from attachments a join conversations c on c.id = a.conversation_id
+      where a.file_name = 'cracked vase.png' order by a.id desc limit 1`;
+    expect(stored).toMatchObject({ file_name: 'cracked vase.png', size_bytes: png.length });
+    expect(stored.status).not.toBe('bot'); // handed to a person
+    await page.screenshot({ path: artifactPath('widget-attachment.png') });
+
+    await page.locator('.compose input[type=file]').setInputFiles({ name: 'invoice.png', mimeType: 'image/png', buffer: Buffer.from('<html>not an image</html>') });
+    const notice = page.locator('.file-notice.failed');
+    await notice.waitFor({ timeout: 10_000 });
+    expect(await notice.textContent()).toBe('The file was not sent: Only photos (JPEG, PNG, GIF, WebP) and PDF files can be sent.');
+    expect(await page.locator('.log .msg.mine .attachments').count()).toBe(1);
   });
 
   it('uses the Chinese UI for a zh-CN browser', async () => {

@@ -58,6 +58,18 @@ export function createApi(base: string) {
         body: JSON.stringify(body),
       }).then((r) => json<Session>(r)),
 
+    /** Sends one file (the raw body) as a shopper message; the message itself arrives on the socket like any other. */
+    // No conversationId, as with typed messages: the server picks the shopper's open conversation.
+    sendFile: (file: File, visitorToken: string, clientId: string) => {
+      const params = new URLSearchParams({ clientId, name: file.name });
+      return fetch(url(`api/widget/attachments?${params}`), {
+        method: 'POST',
+        credentials: 'omit',
+        headers: { authorization: `Bearer ${visitorToken}`, 'content-type': file.type || 'application/octet-stream' },
+        body: file,
+      }).then((r) => json<{ id: number; conversationId: number }>(r));
+    },
+
     async transcript(conversationId: number, visitorToken: string): Promise<Blob> {
       const response = await fetch(url(`api/widget/conversations/${conversationId}/transcript`), {
         credentials: 'omit',

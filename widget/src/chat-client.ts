@@ -294,6 +294,11 @@ export class ChatClient {
     }
   }
 
+  /** A message sent outside the socket (a file upload) may have started a conversation this tab does not know yet. */
+  async sentElsewhere(conversationId: number): Promise<void> {
+    if (conversationId !== this.conversation?.id) await this.loadCurrent();
+  }
+
   private async loadCurrent(): Promise<void> {
     const current = await this.request('conversation:current', {});
     if (!current.ok || !current.conversation) return;

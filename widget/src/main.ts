@@ -5,7 +5,7 @@ import { ApiError, createApi, type Session, type SessionRequest } from './api.ts
 import { ChatClient } from './chat-client.ts';
 import { readEmbed, type EmbedConfig } from './embed.ts';
 import { pickLang, STRINGS } from './i18n.ts';
-import { Outbox } from './outbox.ts';
+import { newClientId, Outbox } from './outbox.ts';
 import { createStore } from './storage.ts';
 import { WidgetView } from './view.ts';
 
@@ -82,6 +82,10 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     fetchStatus: () => api.settings(embed.site).then((fresh) => fresh.status),
     saveProfile: async (profile) => {
       session = await openSession(profile);
+    },
+    sendFile: async (file) => {
+      const sent = await api.sendFile(file, session!.visitorToken, newClientId());
+      await client.sentElsewhere(sent.conversationId);
     },
   });
   const client = new ChatClient({ origin: embed.origin, socketPath: embed.socketPath, scope: `${embed.origin}|${embed.site}` }, new Outbox(store), {

@@ -68,6 +68,11 @@ button{cursor:pointer}
 .primary{border:0;background:var(--brand);color:var(--on-brand);border-radius:8px;padding:7px 14px;font-weight:600}
 .secondary{border:1px solid #9ca3af;background:#fff;border-radius:8px;padding:6px 12px}
 .error{color:#b91c1c;font-size:13px}
+.attachments{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}
+.attachments img{display:block;max-width:200px;max-height:160px;border-radius:8px;background:#fff}
+.attachments a{color:inherit}
+.compose .icon-btn{align-self:center;color:#4b5563}
+.file-notice.failed{background:#fef2f2;color:#b91c1c;border-color:#fecaca}
 .stars{display:flex;gap:6px}
 .stars button{width:40px;height:40px;border-radius:8px;border:1px solid #9ca3af;background:#fff;font-size:16px;font-weight:600}
 .stars button[aria-checked=true]{background:var(--brand);color:var(--on-brand);border-color:var(--brand)}

@@ -25,6 +25,20 @@ export interface ViewOptions {
   saveProfile(profile: { name?: string; email?: string }): Promise<void>;
   /** Fresh "is anyone there" status from the server's widget settings. */
   fetchStatus(): Promise<WidgetSettings['status']>;
+  /** Uploads a file as the shopper's next message (throws ApiError when the server refuses it). */
+  sendFile(file: File): Promise<void>;
+}
+
+/** What the server accepts (it checks the bytes again); the picker offers only these. */
+const ACCEPTED_FILES = 'image/jpeg,image/png,image/gif,image/webp,application/pdf';
+
+/** A message that is only a file shows the file, not its name as text (the name is the text for transcripts). */
+const shownText = (m: ChatMessage) => ((m.metadata as { fileOnly?: unknown }).fileOnly === true ? '' : m.text);
+
+interface AttachmentRef {
+  name: string;
+  contentType: string;
+  url: string;
 }
 
 const TYPING_STOP_MS = 3_000;
@@ -49,6 +63,9 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private readonly typingLine: HTMLElement;
   private readonly input: HTMLTextAreaElement;
   private readonly sendButton: HTMLButtonElement;
+  private readonly attachButton: HTMLButtonElement;
+  private readonly fileInput: HTMLInputElement;
+  private readonly fileNotice: HTMLElement;
   private readonly transcriptButton: HTMLButtonElement;
   /** Always one click to a person while the bot has the chat (not only when the bot offers it). */
   private readonly personButton: HTMLButtonElement;
@@ -92,11 +109,15 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.input = h('textarea', { id: 'sd-input', rows: 1, maxlength: 4000, placeholder: t.inputPlaceholder, 'aria-label': t.inputLabel });
     this.sendButton = h('button', { type: 'submit', class: 'send', 'aria-label': t.send, title: t.send });
     this.sendButton.appendChild(icon(ICONS.send));
-    const compose = h('form', { class: 'compose' }, this.input, this.sendButton);
+    this.attachButton = h('button', { type: 'button', class: 'icon-btn attach', 'aria-label': t.attachFile, title: t.attachFile });
+    this.attachButton.appendChild(icon(ICONS.attach));
+    this.fileInput = h('input', { type: 'file', accept: ACCEPTED_FILES, hidden: true, 'aria-hidden': 'true', tabindex: '-1' });
+    this.fileNotice = h('div', { class: 'notice file-notice', role: 'status', hidden: true });
+    const compose = h('form', { class: 'compose' }, this.attachButton, this.fileInput, this.input, this.sendButton);
 
     this.panel = h('div', { id: 'sd-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'sd-title', hidden: true },
       h('div', { class: 'head' }, h('h2', { id: 'sd-title' }, t.chatTitle), this.personButton, this.transcriptButton, close),
-      this.statusBar, this.availability, this.queueNotice, this.scroller, this.typingLine, compose);
+      this.statusBar, this.availability, this.queueNotice, this.scroller, this.typingLine, this.fileNotice, compose);
     this.live = h('div', { class: 'sr', 'aria-live': 'polite', role: 'status' });
     append(root, style, h('div', { class: 'root' }, this.launcher, this.panel, this.live));
 
@@ -123,6 +144,14 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       }
     });
     this.input.addEventListener('input', () => this.typed());
+    this.attachButton.addEventListener('click', () => {
+      if (!this.input.disabled) this.fileInput.click();
+    });
+    this.fileInput.addEventListener('change', () => {
+      const file = this.fileInput.files?.[0];
+      this.fileInput.value = ''; // choosing the same file again must fire again
+      if (file) void this.sendFile(file);
+    });
     document.addEventListener('visibilitychange', () => this.maybeMarkSeen());
     this.showAvailability(options.settings.status);
   }
@@ -340,7 +369,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       return {
         key: m.clientId ? `c:${m.clientId}` : `m:${m.id}`,
         signature: `c|${meta}`,
-        build: () => this.bubble(t.you, m.text, m.createdAt, true, meta),
+        build: () => this.withAttachments(this.bubble(t.you, shownText(m), m.createdAt, true, meta), m),
       };
     }
     const who = m.author.type === 'bot' ? t.bot : (m.author.name ?? t.agent);
@@ -353,7 +382,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       key: `m:${m.id}`,
       signature: `b|${chips.length}|${askHelpful ? String(helpful) : ''}`,
       build: () => {
-        const { heading, body } = articleReplyParts(m.text, articles);
+        const { heading, body } = articleReplyParts(shownText(m), articles);
         const el = this.bubble(who, body, m.createdAt, false);
         const bubble = el.querySelector('.bubble')!;
         if (heading) bubble.prepend(h('strong', { class: 'heading' }, heading));
@@ -362,6 +391,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
           for (const a of articles.slice(0, 5)) list.appendChild(h('li', {}, safeLink(a.title, a.url, this.options.base)));
           bubble.appendChild(list);
         }
+        this.withAttachments(el, m);
         if (askHelpful) bubble.appendChild(this.helpfulPrompt(m, articles[0], helpful));
         if (chips.length) {
           const row = h('div', { class: 'chips' });
@@ -384,6 +414,47 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       h('span', { class: 'who' }, who, time ? ' · ' : '', time),
       h('div', { class: 'bubble' }, h('span', { class: 'text' }, linkified(text, this.options.base))),
       meta ? h('span', { class: failed ? 'meta failed' : 'meta', 'data-state': meta }, meta) : null);
+  }
+
+  /** The files a message carries, inside its bubble: photos as thumbnails that open full size, others as links. */
+  private withAttachments(el: HTMLElement, m: ChatMessage): HTMLElement {
+    const list = (m.metadata as { attachments?: unknown }).attachments;
+    if (!Array.isArray(list) || !list.length) return el;
+    const box = h('div', { class: 'attachments' });
+    for (const a of list as AttachmentRef[]) {
+      if (!a || typeof a.url !== 'string' || !a.url.startsWith('/api/attachments/') || typeof a.name !== 'string') continue;
+      const link = safeLink('', a.url, this.options.base);
+      if (typeof a.contentType === 'string' && a.contentType.startsWith('image/') && link instanceof HTMLAnchorElement) {
+        const img = h('img', { alt: a.name, loading: 'lazy' });
+        img.src = link.href;
+        link.appendChild(img);
+      } else {
+        link.textContent = `📄 ${a.name}`;
+      }
+      box.appendChild(link);
+    }
+    el.querySelector('.bubble')?.appendChild(box);
+    return el;
+  }
+
+  private async sendFile(file: File): Promise<void> {
+    const notice = this.fileNotice;
+    notice.classList.remove('failed');
+    notice.textContent = this.t.sendingFile(file.name);
+    notice.hidden = false;
+    this.attachButton.disabled = true;
+    try {
+      await this.options.sendFile(file);
+      notice.hidden = true;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const reason = code === 'too_large' ? this.t.fileTooLarge : code === 'unsupported_file' ? this.t.fileNotAccepted : this.t.error;
+      notice.textContent = this.t.fileFailed(reason);
+      notice.classList.add('failed');
+      this.say(notice.textContent);
+    } finally {
+      this.attachButton.disabled = false;
+    }
   }
 
   private systemText(m: ChatMessage): string {
