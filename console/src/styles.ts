@@ -79,6 +79,7 @@ tr.inactive { opacity:.55; }
 .msg-system { align-self:center; color:var(--muted); font-size:12px; }
 .msg-meta { display:flex; gap:6px; align-items:center; font-size:12px; margin-bottom:2px; }
 .msg-text { white-space:pre-wrap; word-break:break-word; }
+.attachments { display:flex; flex-wrap:wrap; gap:6px; margin-top:4px; } .attachments img { display:block; max-width:220px; max-height:180px; border-radius:6px; border:1px solid #e5e7eb; }
 .bot-preview { border-top:1px solid var(--line, #e5e7eb); margin-top:8px; padding-top:4px; }
 .bot-preview .chips { display:flex; gap:6px; flex-wrap:wrap; }
 .evidence { margin-top:6px; font-size:11px; } .evidence .articles a { margin-left:6px; }

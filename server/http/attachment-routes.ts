@@ -107,7 +107,7 @@ export default function attachmentRoutes(ctx: AppContext) {
         tags: ['widget'],
         summary: 'A file sent in a chat (the URL carried by its message)',
         params: Type.Object({ id: Type.Integer({ minimum: 1 }), key: Type.String({ minLength: 10, maxLength: 64 }), name: Type.String({ maxLength: 400 }) }),
-        response: { 404: ErrorResponse },
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file, sent as its own content type' }), 404: ErrorResponse },
       },
     }, async (request, reply) => {
       const file = await attachments.find(request.params.id, request.params.key);
@@ -120,7 +120,7 @@ export default function attachmentRoutes(ctx: AppContext) {
       reply.header('cross-origin-resource-policy', 'cross-origin');
       reply.header('cache-control', 'private, max-age=86400, immutable');
       reply.header('content-disposition', `${kind?.inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
-      return reply.send(file.data as never); // bytes: the schema above only describes the error reply
+      return reply.send(file.data);
     });
   };
 }

@@ -46,6 +46,19 @@ export type BotMetadata = {
   readWith?: string;
 };
 
+/** A file carried by a message (see server/http/attachment-routes.ts). */
+export interface AttachmentRef {
+  id: number;
+  name: string;
+  contentType: string;
+  size: number;
+  /** Path on the chat server; the random key in it is what grants access. */
+  url: string;
+}
+
+/** Metadata of a message that carries files; `fileOnly` when its text is just the file's name. */
+export type FileMetadata = { attachments?: AttachmentRef[]; fileOnly?: boolean };
+
 export interface ChatMessage {
   id: number;
   conversationId: number;

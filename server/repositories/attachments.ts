@@ -2,14 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/client.ts';
 
-export interface AttachmentRef {
-  id: number;
-  name: string;
-  contentType: string;
-  size: number;
-  /** Path on this server; the random key in it is what grants access. */
-  url: string;
-}
+import type { AttachmentRef } from '../realtime/event-maps.ts';
+
+export type { AttachmentRef };
 
 export interface StoredAttachment {
   fileName: string;

@@ -5,7 +5,7 @@
 import type { Sql } from '../db/client.ts';
 import type { Config } from '../config.ts';
 import type { FeedbackJob, InteractionEvent, InteractionType } from '../interaction-events.ts';
-import type { ChatMessage, ConversationSummary } from '../realtime/event-maps.ts';
+import type { ChatMessage, ConversationSummary, FileMetadata } from '../realtime/event-maps.ts';
 import { botReplyClientId, conversationsRepository, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository } from '../repositories/customers.ts';
 import { routingRepository, type Assignment } from '../repositories/routing.ts';
@@ -15,7 +15,6 @@ import type { Responder, ResponderDecision } from './responder.ts';
 import type { RealtimeOut } from './realtime-out.ts';
 import { loadWidgetSettings, withinBusinessHours } from './widget-settings.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
-import type { AttachmentRef } from '../repositories/attachments.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -56,9 +55,8 @@ function attachmentHandoff(locale: string): ResponderDecision {
 
 const attachmentsOf = (metadata: Record<string, unknown>) => (Array.isArray(metadata.attachments) ? metadata.attachments : []);
 
-/** Files a message carries; `fileOnly` when its text is just the file's name (no caption). */
-type FilePart = { attachments?: AttachmentRef[]; fileOnly?: boolean };
-const fileMetadata = (input: FilePart) =>
+/** The files part of a message's metadata (none when it carries no file). */
+const fileMetadata = (input: FileMetadata) =>
   input.attachments?.length ? { attachments: input.attachments, ...(input.fileOnly ? { fileOnly: true } : {}) } : {};
 
 export function createChatService(deps: ChatServiceDeps) {
@@ -147,7 +145,7 @@ export function createChatService(deps: ChatServiceDeps) {
       return { conversation: toSummary(row), messages: messages.map(toChatMessage) };
     },
 
-    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; locale?: string; senderSocketId?: string } & FilePart): Promise<SendResult> {
+    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; locale?: string; senderSocketId?: string } & FileMetadata): Promise<SendResult> {
       const text = messageText(input.text);
       const metadata = { ...(input.quickReply ? { quickReply: input.quickReply } : {}), ...fileMetadata(input) };
       const locale = input.locale ?? 'en';
@@ -301,7 +299,7 @@ export function createChatService(deps: ChatServiceDeps) {
       queue.forEach((entry, index) => realtime.toWidgetConversation(entry.id, 'queue:position', { conversationId: entry.id, position: index + 1, onlineAgents }));
     },
 
-    async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; private?: boolean } & FilePart): Promise<SendResult> {
+    async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; private?: boolean } & FileMetadata): Promise<SendResult> {
       const text = messageText(input.text);
       let row = await conversations.findById(input.conversationId);
       if (!row) throw notFound('Conversation');

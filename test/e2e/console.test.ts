@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { solidPng } from '../support/png.ts';
 import { artifactPath, launchBrowser } from '../support/browser.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, nextEvent, record, type WidgetClient } from '../support/sockets.ts';
@@ -231,6 +232,37 @@ describe('support console in Chromium', () => {
     const first = page.locator(`[data-message-id="${botReplies()[0].id}"]`).getByTestId('bot-evidence');
     await first.waitFor();
     expect(await first.getByTestId('evidence-read-with').count()).toBe(0);
+  }, 60_000);
+
+  it("agent: a shopper's photo shows in the chat; the agent sends a PDF back from the composer", async () => {
+    const session = await widgetSession(stack.url, { name: 'Sam Photo', email: 'sam@example.com', locale: 'en' });
+    const socket = await connectWidget(stack.url, session.visitorToken);
+    shoppers.push(socket);
+    const received = record<ChatMessage>(socket, 'message:new');
+    const photo = solidPng(120, 90, [40, 120, 200]);
+    const uploaded = await fetch(`${stack.url}/api/widget/attachments?clientId=photo-1&name=torn-strap.png&caption=${encodeURIComponent('The strap tore on day one')}`, {
+      method: 'POST', headers: { authorization: `Bearer ${session.visitorToken}`, 'content-type': 'image/png' }, body: new Uint8Array(photo),
+    });
+    expect(uploaded.status).toBe(200);
+    const { conversationId } = (await uploaded.json()) as { conversationId: number };
+
+    const page = await consolePage('agent', `/console/conversations/${conversationId}`);
+    const shopperMessage = page.getByTestId('msg-customer').filter({ hasText: 'The strap tore on day one' });
+    const thumbnail = shopperMessage.getByTestId('attachments').locator('img');
+    await thumbnail.waitFor({ timeout: 10_000 });
+    expect(await thumbnail.getAttribute('alt')).toBe('torn-strap.png');
+    await expect.poll(() => thumbnail.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(120);
+
+    // Private notes cannot carry files: the button is off in note mode.
+    await page.getByTestId('mode-note').click();
+    expect(await page.getByTestId('attach-file').isDisabled()).toBe(true);
+    await page.getByTestId('mode-reply').click();
+    await page.getByTestId('attach-input').setInputFiles({ name: 'return-label.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+    const label = await shopperGets('the PDF from the agent', (m) => m.author.type === 'agent' && m.text === '📎 return-label.pdf', received, page);
+    expect((label.metadata as { attachments?: { name: string }[] }).attachments?.[0].name).toBe('return-label.pdf');
+    const fileLink = page.locator(`[data-message-id="${label.id}"]`).getByTestId('attachments').locator('a');
+    await fileLink.waitFor();
+    expect(await fileLink.textContent()).toContain('return-label.pdf');
   }, 60_000);
 
   it('an agent session can neither open admin pages nor call admin APIs', async () => {

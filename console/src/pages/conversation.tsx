@@ -2,12 +2,12 @@
 // notes set apart), the reply box (typing indicator, /shortcut canned responses,
 // notes, KB article links), agent assist, and accept / transfer / resolve / reopen.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { errorText, get, post, query } from '../api.ts';
+import { errorText, get, post, query, upload } from '../api.ts';
 import { useSession } from '../context.ts';
 import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { newClientId, request } from '../realtime.ts';
-import type { AgentInfo, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, KbArticleLink } from '../types.ts';
+import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink } from '../types.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
 interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
@@ -148,13 +148,28 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   );
 }
 
+/** Files a message carries: photos as thumbnails that open full size, other files as links. */
+function Attachments({ files }: { files?: AttachmentRef[] }) {
+  const valid = (files ?? []).filter((f) => f && typeof f.url === 'string' && f.url.startsWith('/api/attachments/'));
+  if (!valid.length) return null;
+  return (
+    <div class="attachments" data-testid="attachments">
+      {valid.map((f) => (
+        <a key={f.id} href={f.url} target="_blank" rel="noopener noreferrer" title={f.name}>
+          {f.contentType.startsWith('image/') ? <img src={f.url} alt={f.name} loading="lazy" /> : `📄 ${f.name}`}
+        </a>
+      ))}
+    </div>
+  );
+}
+
 /** The composer exposes insert() so the assist panel and article picker can put text into it. */
 type ComposerHandle = { current: { insert(text: string): void } | null };
 
 function MessageBubble({ message }: { message: ChatMessage }) {
   const type = message.author.type;
   if (type === 'system') return <div class="msg msg-system" data-testid="msg-system">{message.text} <span class="muted small">{formatTime(message.createdAt)}</span></div>;
-  const meta = message.metadata as BotMetadata;
+  const meta = message.metadata as BotMetadata & FileMetadata;
   const classes = ['msg', `msg-${type}`, message.private ? 'msg-private' : ''].join(' ');
   return (
     <div class={classes} data-testid={message.private ? 'msg-private' : `msg-${type}`} data-message-id={message.id}>
@@ -163,8 +178,9 @@ function MessageBubble({ message }: { message: ChatMessage }) {
         {message.private && <span class="badge note" data-testid="private-label">{t('conversation.privateNote')}</span>}
         <span class="muted small">{formatTime(message.createdAt)}</span>
       </div>
-      {/* Text is rendered as text: never as HTML. */}
-      <div class="msg-text">{message.text}</div>
+      {/* Text is rendered as text: never as HTML. A file sent without a caption shows the file alone. */}
+      {meta?.fileOnly !== true && <div class="msg-text">{message.text}</div>}
+      <Attachments files={meta?.attachments} />
       {type === 'bot' && meta && meta.decision && (
         <div class="evidence" data-testid="bot-evidence">
           <span class="badge">{t('evidence.decision')}: {meta.decision}</span>
@@ -315,6 +331,20 @@ function Composer({ conversationId, resolved, locale, onError, handle }: { conve
     }
   };
 
+  // A file goes to the customer at once, as its own message (never as a private note).
+  const fileInput = useRef<HTMLInputElement>(null);
+  const sendFile = async (file: File) => {
+    setSending(true);
+    try {
+      await upload(`/api/conversations/${conversationId}/attachments${query({ clientId: newClientId(), name: file.name })}`, file);
+      onError(null);
+    } catch (err) {
+      onError(errorText(err));
+    } finally {
+      setSending(false);
+    }
+  };
+
   const onKeyDown = (event: KeyboardEvent) => {
     if (matches.length) {
       if (event.key === 'ArrowDown') { event.preventDefault(); setHighlight((h) => (h + 1) % matches.length); return; }
@@ -331,6 +361,14 @@ function Composer({ conversationId, resolved, locale, onError, handle }: { conve
         <button class={!note ? 'active' : ''} data-testid="mode-reply" onClick={() => setNote(false)}>{t('composer.reply')}</button>
         <button class={note ? 'active' : ''} data-testid="mode-note" onClick={() => setNote(true)} title="Alt+N">{t('composer.note')}</button>
         <button class="link" data-testid="insert-article" onClick={() => setShowArticles(!showArticles)}>{t('composer.insertArticle')}</button>
+        <button class="link" data-testid="attach-file" disabled={note || resolved || sending} title={note ? t('composer.attachNoNote') : undefined}
+          onClick={() => fileInput.current?.click()}>{t('composer.attach')}</button>
+        <input ref={fileInput} type="file" hidden accept="image/jpeg,image/png,image/gif,image/webp,application/pdf" data-testid="attach-input"
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            e.currentTarget.value = '';
+            if (file) void sendFile(file);
+          }} />
       </div>
       {showArticles && <ArticlePicker locale={locale} onPick={(a) => { handle.current?.insert(`${a.title}: ${a.url}`); setShowArticles(false); }} />}
       {matches.length > 0 && (
