@@ -96,7 +96,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     modelOffline: bool(env.MODEL_OFFLINE, true),
     agentSessionTtlHours: int(env.AGENT_SESSION_TTL_HOURS, 12),
     maxMessageChars: int(env.MAX_MESSAGE_CHARS, 4000),
-    maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 5 * 1024 * 1024),
+    maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 10 * 1024 * 1024),
     rateLimitSessionsPerMinute: int(env.RATE_LIMIT_SESSIONS_PER_MINUTE, 30),
     rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),
     trustProxy: bool(env.TRUST_PROXY, false),

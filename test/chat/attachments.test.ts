@@ -7,7 +7,8 @@ import { connectAgent, connectWidget, nextAgentMessage, nextEvent, type WidgetCl
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
 import { solidPng } from '../support/png.ts';
 
-const MAX_BYTES = 64 * 1024;
+// Above the server's 256 KB limit for JSON bodies: files have their own cap.
+const MAX_BYTES = 1024 * 1024;
 const PNG = solidPng(4, 3, [200, 30, 30]);
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 
@@ -100,6 +101,11 @@ describe('attachments', () => {
       expect(result.body.error.code, `${type} ${status}`).toBe(code);
     }
     expect((await upload('/api/widget/attachments', token, PNG, 'image/png', { clientId: 'x', extra: '1' })).status).toBe(400);
+    // A photo-sized file under the cap is taken (JPEG bytes, sent as a browser may: octet-stream).
+    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600 * 1024, 7)]);
+    const big = await upload('/api/widget/attachments', token, photo, 'application/octet-stream', { clientId: 'big-photo', name: 'IMG_2041.JPG' });
+    expect(big.status).toBe(200);
+    expect(big.body.attachment).toMatchObject({ contentType: 'image/jpeg', size: photo.length });
     // Another shopper's conversation is not found; an agent route needs an agent.
     const other = await shopper();
     const theirs = await upload('/api/widget/attachments', other.token, PNG, 'image/png', { clientId: 'theirs', caption: 'mine' });
