@@ -15,6 +15,8 @@ const PublicSettings = Type.Object({
   ...Type.Omit(WidgetSettingsSchema, ['identitySecret']).properties,
   identityVerification: Type.Boolean(),
   status: Type.Object({ agentsOnline: Type.Integer(), withinBusinessHours: Type.Boolean() }),
+  /** Largest file the widget may send: it refuses bigger ones before uploading them. */
+  maxAttachmentBytes: Type.Integer(),
 });
 
 const SessionBody = Type.Object(
@@ -50,6 +52,7 @@ export default function widgetRoutes(ctx: AppContext) {
         ...visible,
         identityVerification: Boolean(ctx.config.identitySecret || identitySecret),
         status: { agentsOnline: await users.countOnlineAgents(), withinBusinessHours: withinBusinessHours(settings) },
+        maxAttachmentBytes: ctx.config.maxAttachmentBytes,
       };
     });
 

@@ -269,6 +269,13 @@ describe('shopper widget in Chromium', () => {
     await notice.waitFor({ timeout: 10_000 });
     expect(await notice.textContent()).toBe('The file was not sent: Only photos (JPEG, PNG, GIF, WebP) and PDF files can be sent.');
     expect(await page.locator('.log .msg.mine .attachments').count()).toBe(1);
+
+    // Larger than the server takes: refused in the browser, before any upload.
+    const uploads: string[] = [];
+    page.on('request', (r) => r.url().includes('/api/widget/attachments') && uploads.push(r.url()));
+    await page.locator('.compose input[type=file]').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(stack.servers[0].handle.ctx.config.maxAttachmentBytes + 1) });
+    await expect.poll(() => notice.textContent()).toBe('The file was not sent: The file is too large.');
+    expect(uploads).toEqual([]);
   });
 
   it('uses the Chinese UI for a zh-CN browser', async () => {

@@ -10,6 +10,7 @@ export interface WidgetSettings {
   preChatForm: boolean;
   identityVerification: boolean;
   status: { agentsOnline: number; withinBusinessHours: boolean };
+  maxAttachmentBytes: number;
 }
 
 export interface SessionRequest {

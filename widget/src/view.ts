@@ -440,21 +440,27 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private async sendFile(file: File): Promise<void> {
     const notice = this.fileNotice;
     notice.classList.remove('failed');
-    notice.textContent = this.t.sendingFile(file.name);
     notice.hidden = false;
+    // Too large is known before uploading megabytes for nothing (the server checks again).
+    const limit = this.options.settings.maxAttachmentBytes;
+    if (limit && file.size > limit) return this.fileFailed('too_large');
+    notice.textContent = this.t.sendingFile(file.name);
     this.attachButton.disabled = true;
     try {
       await this.options.sendFile(file);
       notice.hidden = true;
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      const reason = code === 'too_large' ? this.t.fileTooLarge : code === 'unsupported_file' ? this.t.fileNotAccepted : this.t.error;
-      notice.textContent = this.t.fileFailed(reason);
-      notice.classList.add('failed');
-      this.say(notice.textContent);
+      this.fileFailed((error as { code?: string }).code);
     } finally {
       this.attachButton.disabled = false;
     }
+  }
+
+  private fileFailed(code: string | undefined): void {
+    const reason = code === 'too_large' ? this.t.fileTooLarge : code === 'unsupported_file' ? this.t.fileNotAccepted : this.t.error;
+    this.fileNotice.textContent = this.t.fileFailed(reason);
+    this.fileNotice.classList.add('failed');
+    this.say(this.fileNotice.textContent);
   }
 
   private systemText(m: ChatMessage): string {
