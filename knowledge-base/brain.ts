@@ -16,6 +16,7 @@ import { intentsRepository, toDefinition } from './repositories/intents.ts';
 import { articlesRepository } from './repositories/articles.ts';
 import { modelsRepository } from './repositories/models.ts';
 import { ordersRepository } from './repositories/orders.ts';
+import { orderNumberFormat } from './order-numbers.ts';
 import { unansweredRepository } from './unanswered.ts';
 import { rebuildChunks } from './indexing.ts';
 
@@ -187,7 +188,7 @@ export class BrainHost {
       intents: new Map(definitions.map((d) => [d.name, toIntentConfig(d)])),
       encoder: `${classifierEncoder}/${index.encoderName}`,
       publicUrl: this.config.publicUrl,
-      orders: ordersRepository(this.sql),
+      orders: ordersRepository(this.sql, orderNumberFormat(this.config.orderNumberPattern, this.config.orderNumberExample)),
       thresholds: this.thresholds,
     });
     this.current = { classifier, modelVersion, modelTrainedAt, classifierEncoder, index, intentsCount: intents.length, policy, loadedAt: new Date() };

@@ -3,15 +3,7 @@
 // Someone else's order gets the same reply as a missing one, so guessing
 // numbers reveals nothing.
 import type { Locale, OrderLookup, OrderRecord, ShopperIdentity } from './types.ts';
-
-const ORDER_NUMBER = /\b(?:NW)[\s-]?(\d{6})\b|(?:订单号?|order\s*(?:number|no\.?|#)?)\s*[:：#]?\s*(\d{6})\b/i;
-
-/** "nw 123456", "NW-123456", "order #123456", "订单号123456" → "NW-123456". */
-export function extractOrderNumber(text: string): string | null {
-  const match = ORDER_NUMBER.exec(text);
-  const digits = match?.[1] ?? match?.[2];
-  return digits ? `NW-${digits}` : null;
-}
+import { DEFAULT_ORDER_NUMBER_FORMAT, findOrderNumber } from './order-numbers.ts';
 
 const STATUS_TEXT: Record<string, Record<Locale, string>> = {
   pending: { en: 'waiting for payment', zh: '待付款' },
@@ -62,12 +54,12 @@ const TEXT = {
     zh: '为了保护您的隐私，我只能为已登录的顾客查询订单。请先登录您的账户，然后再问我一次。',
   },
   notFound: {
-    en: (n: string) => `I couldn't find order ${n} on your account. Please check the number (it looks like NW-123456 and is in your confirmation email).`,
-    zh: (n: string) => `在您的账户下没有找到订单 ${n}。请核对订单号（格式如 NW-123456，可在确认邮件中找到）。`,
+    en: (n: string, example: string) => `I couldn't find order ${n} on your account. Please check the number (it looks like ${example} and is in your confirmation email).`,
+    zh: (n: string, example: string) => `在您的账户下没有找到订单 ${n}。请核对订单号（格式如 ${example}，可在确认邮件中找到）。`,
   },
   askNumber: {
-    en: 'Which order do you mean? Please send me the order number (it looks like NW-123456).',
-    zh: '请问是哪个订单？请发给我订单号（格式如 NW-123456）。',
+    en: (example: string) => `Which order do you mean? Please send me the order number (it looks like ${example}).`,
+    zh: (example: string) => `请问是哪个订单？请发给我订单号（格式如 ${example}）。`,
   },
   recent: { en: 'Here are your latest orders:', zh: '这是您最近的订单：' },
   unavailable: {
@@ -78,17 +70,20 @@ const TEXT = {
 
 /** Answers an order question for this shopper; never reveals an order that is not theirs. */
 export async function orderStatus(orders: OrderLookup | null, shopper: ShopperIdentity, text: string, locale: Locale): Promise<OrderStatusReply> {
-  const orderNumber = extractOrderNumber(text);
+  const format = orders?.numberFormat ?? DEFAULT_ORDER_NUMBER_FORMAT;
+  const found = findOrderNumber(text, format);
+  const orderNumber = found?.shown ?? null;
   if (!orders) return { outcome: 'unavailable', reply: TEXT.unavailable[locale], orderNumber };
   if (!shopper.externalId) return { outcome: 'verify', reply: TEXT.verify[locale], orderNumber };
-  if (!orderNumber) {
+  if (!found) {
     const recent = await orders.recentFor(shopper.externalId, 3);
-    if (!recent.length) return { outcome: 'ask_number', reply: TEXT.askNumber[locale], orderNumber };
+    if (!recent.length) return { outcome: 'ask_number', reply: TEXT.askNumber[locale](format.example), orderNumber };
     return { outcome: 'recent', reply: [TEXT.recent[locale], ...recent.map((o) => `• ${describeOrder(o, locale)}`)].join('\n'), orderNumber };
   }
-  const order = await orders.byNumber(orderNumber);
+  // Digits without their prefix ("order 100234") are looked for among the shopper's own orders only.
+  const order = found.partial ? await orders.ownEndingWith(shopper.externalId, found.key) : await orders.byKey(found.key);
   if (!order || order.customerExternalId !== shopper.externalId) {
-    return { outcome: 'not_found', reply: TEXT.notFound[locale](orderNumber), orderNumber };
+    return { outcome: 'not_found', reply: TEXT.notFound[locale](found.shown, format.example), orderNumber };
   }
-  return { outcome: 'found', reply: describeOrder(order, locale), orderNumber };
+  return { outcome: 'found', reply: describeOrder(order, locale), orderNumber: order.number };
 }

@@ -7,7 +7,8 @@ import { detectLanguage } from './text/tokenize.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
 import { asksForPerson, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
-import { extractOrderNumber, orderStatus, type OrderStatusOutcome } from './order-status.ts';
+import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
+import { findOrderNumber } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
 
 export interface Thresholds {
@@ -238,7 +239,7 @@ export function createPolicy(deps: PolicyDeps) {
     const intent = prediction && !prediction.outOfScope && prediction.intent ? deps.intents.get(prediction.intent) : undefined;
     const confident = !!intent && prediction!.confidence >= thresholds.intent;
 
-    const orderNumber = extractOrderNumber(text);
+    const orderNumber = findOrderNumber(text, deps.orders?.numberFormat);
     if (orderNumber || (confident && intent!.action === 'order_status')) {
       const result = await orderStatus(deps.orders ?? null, context.customer ?? { id: null, externalId: null }, text, lang);
       evidence.orderOutcome = result.outcome;

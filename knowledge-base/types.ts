@@ -1,6 +1,7 @@
 // Shapes shared by the policy, the pipeline and the server side of the brain.
 // The classifier is described structurally so the policy works with any
 // implementation of "classify(text) → prediction" (sync or async).
+import type { OrderNumberFormat } from './order-numbers.ts';
 
 export type Locale = 'en' | 'zh';
 
@@ -56,6 +57,11 @@ export interface OrderRecord {
 }
 
 export interface OrderLookup {
-  byNumber(number: string): Promise<OrderRecord | null>;
+  /** How this shop's order numbers look (default: the demo's NW-123456). */
+  numberFormat?: OrderNumberFormat;
+  /** The order with this number key (see orderNumberKey). */
+  byKey(key: string): Promise<OrderRecord | null>;
+  /** The shopper's one order whose number key ends with these digits (none when two do). */
+  ownEndingWith(externalId: string, digits: string): Promise<OrderRecord | null>;
   recentFor(externalId: string, limit: number): Promise<OrderRecord[]>;
 }

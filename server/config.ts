@@ -3,6 +3,7 @@
 // fresh checkout runs against the Postgres and Redis of a developer machine.
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { DEFAULT_ORDER_NUMBER_EXAMPLE, DEFAULT_ORDER_NUMBER_PATTERN, orderNumberFormat } from '../knowledge-base/order-numbers.ts';
 
 const ConfigSchema = Type.Object({
   nodeEnv: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')]),
@@ -38,6 +39,9 @@ const ConfigSchema = Type.Object({
   modelOffline: Type.Boolean(),
   agentSessionTtlHours: Type.Integer({ minimum: 1, maximum: 24 * 90 }),
   maxMessageChars: Type.Integer({ minimum: 1, maximum: 100_000 }),
+  /** The shop's order numbers: a regular expression, and an example the bot shows shoppers. */
+  orderNumberPattern: Type.String({ minLength: 1, maxLength: 200 }),
+  orderNumberExample: Type.String({ minLength: 1, maxLength: 64 }),
   /** Largest file a shopper or agent can send in a chat, in bytes. */
   maxAttachmentBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 }),
   rateLimitSessionsPerMinute: Type.Integer({ minimum: 1 }),
@@ -96,6 +100,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     modelOffline: bool(env.MODEL_OFFLINE, true),
     agentSessionTtlHours: int(env.AGENT_SESSION_TTL_HOURS, 12),
     maxMessageChars: int(env.MAX_MESSAGE_CHARS, 4000),
+    orderNumberPattern: env.ORDER_NUMBER_PATTERN || DEFAULT_ORDER_NUMBER_PATTERN,
+    orderNumberExample: env.ORDER_NUMBER_EXAMPLE || DEFAULT_ORDER_NUMBER_EXAMPLE,
     maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 10 * 1024 * 1024),
     rateLimitSessionsPerMinute: int(env.RATE_LIMIT_SESSIONS_PER_MINUTE, 30),
     rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),
@@ -108,6 +114,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (errors.length > 0) {
     const lines = errors.map((e) => `  ${e.instancePath.slice(1) || '(root)'}: ${e.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  try {
+    orderNumberFormat(candidate.orderNumberPattern, candidate.orderNumberExample);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration:\n  ${(error as Error).message}`);
   }
   return candidate;
 }

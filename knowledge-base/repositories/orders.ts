@@ -1,6 +1,8 @@
-// SQL for the demo shop's orders (read by the order-status action).
+// SQL of the shop's orders: read by the order-status action, written by the
+// demo seed and by the shop's own feed (PUT /api/admin/orders).
 import type { Sql } from '../../server/db/client.ts';
 import type { OrderLookup, OrderRecord } from '../types.ts';
+import { DEFAULT_ORDER_NUMBER_FORMAT, type OrderNumberFormat } from '../order-numbers.ts';
 
 interface OrderRow {
   number: string;
@@ -38,7 +40,48 @@ export interface OrderSeed {
   items: { sku: string; name: string; quantity: number; priceCents: number }[];
 }
 
-export const ordersRepository = (sql: Sql) => {
+export type SaveOutcome = 'inserted' | 'updated' | 'stale';
+
+/**
+ * Writes one order and its items. `keep` leaves an existing number alone (the seed); `replace` overwrites it and
+ * its items unless the stored copy is newer (`updatedAt`): a shop's feed may deliver an older update late.
+ */
+async function saveOrder(tx: Sql, order: OrderSeed & { updatedAt?: string }, mode: 'keep' | 'replace'): Promise<SaveOutcome> {
+  const updatedAt = order.updatedAt ?? new Date().toISOString();
+  const onConflict = mode === 'keep'
+    ? tx`on conflict (number) do nothing`
+    : tx`on conflict (number) do update set
+        customer_external_id = excluded.customer_external_id, customer_id = excluded.customer_id, status = excluded.status,
+        carrier = excluded.carrier, tracking_number = excluded.tracking_number, total_cents = excluded.total_cents,
+        currency = excluded.currency, placed_at = excluded.placed_at, eta_from = excluded.eta_from, eta_to = excluded.eta_to,
+        delivered_at = excluded.delivered_at, updated_at = excluded.updated_at
+      where orders.updated_at <= excluded.updated_at`;
+  const [row] = await tx<{ id: number; inserted: boolean }[]>`
+    insert into orders (number, customer_external_id, customer_id, status, carrier, tracking_number, total_cents, currency, placed_at, eta_from, eta_to, delivered_at, updated_at)
+    values (${order.number}, ${order.customerExternalId}, (select id from customers where external_id = ${order.customerExternalId}),
+      ${order.status}, ${order.carrier ?? null}, ${order.trackingNumber ?? null}, ${order.totalCents}, ${order.currency ?? 'USD'},
+      ${order.placedAt}, ${order.etaFrom ?? null}, ${order.etaTo ?? null}, ${order.deliveredAt ?? null}, ${updatedAt})
+    ${onConflict}
+    returning id, (xmax = 0) as inserted`;
+  if (!row) return 'stale';
+  if (!row.inserted) await tx`delete from order_items where order_id = ${row.id}`;
+  const items = order.items.map((i) => ({ order_id: row.id, sku: i.sku, name: i.name, quantity: i.quantity, price_cents: i.priceCents }));
+  if (items.length) await tx`insert into order_items ${tx(items)}`;
+  return row.inserted ? 'inserted' : 'updated';
+}
+
+/** Writes a batch from the shop's feed in one transaction: all of it or, on an error, none. */
+export async function saveOrderFeed(sql: Sql, orders: (OrderSeed & { updatedAt?: string })[]): Promise<Record<SaveOutcome, number>> {
+  return (await sql.begin(async (tx) => {
+    const counts: Record<SaveOutcome, number> = { inserted: 0, updated: 0, stale: 0 };
+    for (const order of orders) counts[await saveOrder(tx as unknown as Sql, order, 'replace')]++;
+    return counts;
+  })) as Record<SaveOutcome, number>;
+}
+
+export const ordersRepository = (sql: Sql, numberFormat: OrderNumberFormat = DEFAULT_ORDER_NUMBER_FORMAT) => {
+  // orderNumberKey() in SQL; 009_order_feed.sql indexes the same expression.
+  const key = () => sql`upper(regexp_replace(o.number, '[[:space:]#-]+', '', 'g'))`;
   const select = (where: ReturnType<Sql>, limit: number) => sql<OrderRow[]>`
     select o.number, o.customer_external_id, o.status, o.carrier, o.tracking_number, o.total_cents, o.currency, o.placed_at,
       o.eta_from, o.eta_to, o.delivered_at,
@@ -48,9 +91,14 @@ export const ordersRepository = (sql: Sql) => {
     forCustomer(externalId: string, limit: number): Promise<OrderRecord[]>;
     insert(order: OrderSeed): Promise<boolean>;
   } = {
-    async byNumber(number) {
-      const [row] = await select(sql`where o.number = ${number.toUpperCase()}`, 1);
+    numberFormat,
+    async byKey(numberKey) {
+      const [row] = await select(sql`where ${key()} = ${numberKey}`, 1);
       return row ? toRecord(row) : null;
+    },
+    async ownEndingWith(externalId, digits) {
+      const rows = await select(sql`where o.customer_external_id = ${externalId} and ${key()} like ${`%${digits.replace(/[%_\\]/g, '')}`}`, 2);
+      return rows.length === 1 ? toRecord(rows[0]) : null;
     },
     async recentFor(externalId, limit) {
       return (await select(sql`where o.customer_external_id = ${externalId}`, limit)).map(toRecord);
@@ -58,20 +106,9 @@ export const ordersRepository = (sql: Sql) => {
     async forCustomer(externalId, limit) {
       return (await select(sql`where o.customer_external_id = ${externalId}`, limit)).map(toRecord);
     },
-    /** Inserts one order with its items unless its number exists; true when inserted. */
+    /** Inserts one order with its items unless its number exists (the demo seed); true when inserted. */
     async insert(order) {
-      return (await sql.begin(async (tx) => {
-        const [row] = await tx<{ id: number }[]>`
-          insert into orders (number, customer_external_id, customer_id, status, carrier, tracking_number, total_cents, currency, placed_at, eta_from, eta_to, delivered_at)
-          values (${order.number}, ${order.customerExternalId}, (select id from customers where external_id = ${order.customerExternalId}),
-            ${order.status}, ${order.carrier ?? null}, ${order.trackingNumber ?? null}, ${order.totalCents}, ${order.currency ?? 'USD'},
-            ${order.placedAt}, ${order.etaFrom ?? null}, ${order.etaTo ?? null}, ${order.deliveredAt ?? null})
-          on conflict (number) do nothing returning id`;
-        if (!row) return false;
-        const items = order.items.map((i) => ({ order_id: row.id, sku: i.sku, name: i.name, quantity: i.quantity, price_cents: i.priceCents }));
-        if (items.length) await tx`insert into order_items ${tx(items)}`;
-        return true;
-      })) as boolean;
+      return (await sql.begin((tx) => saveOrder(tx as unknown as Sql, order, 'keep'))) === 'inserted';
     },
   };
   return lookup;

@@ -6,7 +6,8 @@ import { createPipeline, expansionsFrom, isQuestionWord, retrievalTokenize, toIn
 import { KbIndex } from '../../../knowledge-base/retriever.ts';
 import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
 import { loadArticles, loadIntents, loadOutOfScope, loadParaphrases } from '../../../knowledge-base/content-loader.ts';
-import { extractOrderNumber } from '../../../knowledge-base/order-status.ts';
+import { findOrderNumber, orderNumberFormat, orderNumberKey } from '../../../knowledge-base/order-numbers.ts';
+import type { OrderLookup, OrderRecord } from '../../../knowledge-base/types.ts';
 import { asksForPerson, sentimentOf, withoutGreeting } from '../../../knowledge-base/signals.ts';
 
 const articles = loadArticles().filter((a) => a.status === 'published').map((a, i) => ({ ...a, id: i + 1 }));
@@ -316,10 +317,44 @@ describe('answers', () => {
     expect(decision.action).toBe('answer');
   });
 
-  it('extracts order numbers in the usual spellings', () => {
-    expect(extractOrderNumber('where is NW-100234?')).toBe('NW-100234');
-    expect(extractOrderNumber('order nw 100234 please')).toBe('NW-100234');
-    expect(extractOrderNumber('订单号100234到哪了')).toBe('NW-100234');
-    expect(extractOrderNumber('I bought 2 shirts')).toBeNull();
+  it("finds order numbers in the shop's own format, typed loosely", () => {
+    expect(findOrderNumber('where is NW-100234?')).toEqual({ key: 'NW100234', shown: 'NW-100234', partial: false });
+    expect(findOrderNumber('order nw 100234 please')?.key).toBe('NW100234');
+    expect(findOrderNumber('订单号100234到哪了')).toEqual({ key: '100234', shown: '100234', partial: true });
+    expect(findOrderNumber('I bought 2 shirts')).toBeNull();
+    const hashNumbers = orderNumberFormat('#\\d{4,7}', '#1001');
+    expect(findOrderNumber('any news on #1042?', hashNumbers)).toEqual({ key: '1042', shown: '#1042', partial: false });
+    expect(findOrderNumber('my zip code is 90210', hashNumbers)).toBeNull();
+    const threePart = orderNumberFormat('\\d{3}-\\d{7}-\\d{7}', '111-2223334-4445556');
+    expect(findOrderNumber('Order 114-3941689-8772232 has not arrived', threePart)?.key).toBe('11439416898772232');
+    expect(() => orderNumberFormat('NW-(\\d', 'NW-1')).toThrow(/not a valid regular expression/);
+    expect(() => orderNumberFormat('NW-\\d{6}', '#1001')).toThrow(/does not match/);
+  });
+
+  it("answers from the shop's own number format, and matches bare digits only among the shopper's own orders", async () => {
+    const order = (number: string, customerExternalId: string, status: string): OrderRecord => ({
+      number, customerExternalId, status, carrier: null, trackingNumber: null, totalCents: 1000, currency: 'USD',
+      placedAt: new Date('2026-11-20T10:00:00Z'), etaFrom: null, etaTo: null, deliveredAt: null, items: [],
+    });
+    const stored = [order('#1042', 'kim', 'shipped'), order('#2042', 'lee', 'delivered')];
+    const orders: OrderLookup = {
+      numberFormat: orderNumberFormat('#\\d{4,7}', '#1001'),
+      byKey: async (key) => stored.find((o) => orderNumberKey(o.number) === key) ?? null,
+      ownEndingWith: async (id, digits) => {
+        const own = stored.filter((o) => o.customerExternalId === id && orderNumberKey(o.number).endsWith(digits));
+        return own.length === 1 ? own[0] : null;
+      },
+      recentFor: async (id) => stored.filter((o) => o.customerExternalId === id),
+    };
+    const classifier = await trainIntentClassifier(intents.map((i) => ({ name: i.name, examples: i.examples?.en ?? [] })));
+    const shop = await createPipeline({ classifier, articles, intents, publicUrl: 'https://shop.test', orders });
+    const kim = { customer: { id: 1, externalId: 'kim' } };
+    expect((await shop.run('any news on #1042?', kim)).reply).toBe('Order #1042 is shipped.');
+    expect((await shop.run('where is order 1042', kim)).reply).toBe('Order #1042 is shipped.');
+    // Lee's order, asked by Kim: the same answer as a number that does not exist, with the shop's example.
+    const other = await shop.run('status of #2042 please', kim);
+    expect(other.reply).toMatch(/couldn't find order #2042 .*looks like #1001/);
+    expect(other.reply).not.toMatch(/delivered/);
+    expect((await shop.run('where is order 2042', kim)).reply).toMatch(/couldn't find order 2042/);
   });
 });

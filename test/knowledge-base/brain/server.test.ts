@@ -146,6 +146,41 @@ describe('order status', () => {
     expect(reply.text).toMatch(/delivered/i);
     expect(reply.text).toMatch(/log in|signed-in/i); // still told how to see their own orders
   });
+
+  it("takes the shop's orders from its feed: new ones are answered at once, a late older update is skipped, a bad batch writes nothing", async () => {
+    const order = (status: string, updatedAt: string, extra: Record<string, unknown> = {}) => ({
+      number: 'NW-700001', customerExternalId: 'feed-user-1', status, totalCents: 5900, placedAt: '2026-11-30T09:00:00Z', updatedAt,
+      items: [{ sku: 'TOTE-1', name: 'Harbor Canvas Tote', quantity: 1, priceCents: 5900 }], ...extra,
+    });
+    const put = (orders: unknown[], cookie: string | null = adminCookie) => api(stack.url, 'PUT', '/api/admin/orders', cookie, { orders });
+    expect(await put([order('shipped', '2026-12-01T10:00:00Z', { carrier: 'UPS', trackingNumber: '1Z999', etaFrom: '2026-12-04', etaTo: '2026-12-05' })]))
+      .toEqual({ status: 200, body: { inserted: 1, updated: 0, stale: 0 } });
+    const s = await shopper(0, 'feed-user-1');
+    const reply = await s.ask('where is nw 700001?');
+    expect(reply.text).toMatch(/Order NW-700001 is shipped\. Estimated delivery: Dec 4.Dec 5\. Carrier: UPS/);
+
+    // Delivered arrives; then the feed re-sends the older "shipped" late: it changes nothing.
+    expect((await put([order('delivered', '2026-12-04T15:00:00Z', { deliveredAt: '2026-12-04T14:30:00Z' })])).body).toEqual({ inserted: 0, updated: 1, stale: 0 });
+    expect((await put([order('shipped', '2026-12-01T10:00:00Z')])).body).toEqual({ inserted: 0, updated: 0, stale: 1 });
+    expect((await s.ask('and order 700001 now?')).text).toMatch(/NW-700001 is delivered\. It was delivered on Dec 4/);
+    const [items] = await stack.env.sql`select count(*)::int as n from order_items i join orders o on o.id = i.order_id where o.number = 'NW-700001'`;
+    expect(items.n).toBe(1);
+
+    // Refused whole, with the reason: a number the bot could never find, an impossible date, an unknown status.
+    const good = { ...order('paid', '2026-12-02T10:00:00Z'), number: 'NW-700002' };
+    for (const [bad, message] of [
+      [{ ...good, number: 'ORDER-7' }, /orders\[1\]\.number "ORDER-7" does not fit ORDER_NUMBER_PATTERN \(it looks like NW-123456\)/],
+      [{ ...good, number: 'NW-700003', placedAt: '2026-02-30T10:00:00Z' }, /placedAt .* is not a real date/],
+      [{ ...good, number: 'NW-700003', status: 'lost_in_space' }, /status/],
+    ] as const) {
+      const refused = await put([good, bad]);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toMatch(message);
+    }
+    expect(await stack.env.sql`select 1 from orders where number = 'NW-700002'`).toHaveLength(0);
+    expect((await put([good], agentCookie)).status).toBe(403);
+    expect((await put([good], null)).status).toBe(401);
+  });
 });
 
 describe('admin API access', () => {

@@ -1,0 +1,84 @@
+// The shop's order feed: its backend sends new and changed orders here so the
+// bot can answer "where is my order" from real data (the demo seeds its own).
+// A batch is checked whole before anything is written, and written in one
+// transaction; an update older than the stored copy is skipped, since feeds
+// deliver late and out of order.
+import { Type } from 'typebox';
+import type { App } from './types.ts';
+import type { AppContext } from '../context.ts';
+import { ErrorResponse, Nullable } from './schemas.ts';
+import { badRequest } from '../errors.ts';
+import { isOrderNumber, orderNumberFormat } from '../../knowledge-base/order-numbers.ts';
+import { saveOrderFeed } from '../../knowledge-base/repositories/orders.ts';
+
+const DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$';
+const DateTime = Type.String({ pattern: DATE_TIME, description: 'ISO 8601 date-time with a time zone' });
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+const STATUSES = ['pending', 'paid', 'processing', 'shipped', 'in_transit', 'delivered', 'cancelled', 'returned'] as const;
+
+const OrderItemInput = Type.Object({
+  sku: Type.String({ minLength: 1, maxLength: 64 }),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  quantity: Type.Integer({ minimum: 1, maximum: 100_000 }),
+  priceCents: Type.Integer({ minimum: 0, maximum: 2_000_000_000 }),
+}, { additionalProperties: false });
+
+const OrderInput = Type.Object({
+  number: Type.String({ minLength: 1, maxLength: 64, description: 'As the shop shows it; must fit ORDER_NUMBER_PATTERN' }),
+  customerExternalId: Type.String({ minLength: 1, maxLength: 200, description: 'The userId the shop passes to identify()' }),
+  status: Type.Union(STATUSES.map((s) => Type.Literal(s))),
+  carrier: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+  trackingNumber: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+  totalCents: Type.Integer({ minimum: 0, maximum: 2_000_000_000 }),
+  currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+  placedAt: DateTime,
+  etaFrom: Type.Optional(Nullable(Day)),
+  etaTo: Type.Optional(Nullable(Day)),
+  deliveredAt: Type.Optional(Nullable(DateTime)),
+  updatedAt: Type.Optional(DateTime),
+  items: Type.Array(OrderItemInput, { maxItems: 200 }),
+}, { additionalProperties: false });
+
+const MAX_ORDERS_PER_CALL = 500;
+
+/** A date (or date-time) that exists: JavaScript reads 2026-02-30 as 2 March, Postgres refuses it. */
+function isRealDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return !Number.isNaN(Date.parse(value)) && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+export default function orderFeedRoutes(ctx: AppContext) {
+  return async (app: App) => {
+    const format = orderNumberFormat(ctx.config.orderNumberPattern, ctx.config.orderNumberExample);
+
+    app.put('/api/admin/orders', {
+      bodyLimit: 4 * 1024 * 1024,
+      schema: {
+        tags: ['admin'],
+        summary: 'Add or update orders from the shop (up to 500 a call); older updates than the stored copy are skipped',
+        body: Type.Object({ orders: Type.Array(OrderInput, { minItems: 1, maxItems: MAX_ORDERS_PER_CALL }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), stale: Type.Integer({ description: 'Skipped: the stored copy is newer' }) }),
+          400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 413: ErrorResponse,
+        },
+      },
+    }, async (request) => {
+      const { orders } = request.body;
+      const seen = new Set<string>();
+      orders.forEach((order, i) => {
+        const where = `orders[${i}]`;
+        if (!isOrderNumber(order.number, format)) {
+          throw badRequest(`${where}.number "${order.number}" does not fit ORDER_NUMBER_PATTERN (it looks like ${format.example}): the bot could never find it.`);
+        }
+        if (seen.has(order.number)) throw badRequest(`${where}.number "${order.number}" appears twice in this batch.`);
+        seen.add(order.number);
+        for (const field of ['placedAt', 'deliveredAt', 'updatedAt', 'etaFrom', 'etaTo'] as const) {
+          const value = order[field];
+          if (value && !isRealDate(value)) throw badRequest(`${where}.${field} "${value}" is not a real date.`);
+        }
+      });
+      return saveOrderFeed(ctx.sql, orders);
+    });
+  };
+}
