@@ -1,5 +1,5 @@
 // SQL of the shop's orders: read by the order-status action, written by the
-// demo seed and by the shop's own feed (PUT /api/admin/orders).
+// demo seed and by the shop's own feed (PUT /api/integrations/orders).
 import type { Sql } from '../../server/db/client.ts';
 import type { OrderLookup, OrderRecord } from '../types.ts';
 import { DEFAULT_ORDER_NUMBER_FORMAT, type OrderNumberFormat } from '../order-numbers.ts';

@@ -1,13 +1,19 @@
 // The shop's order feed: its backend sends new and changed orders here so the
 // bot can answer "where is my order" from real data (the demo seeds its own).
-// A batch is checked whole before anything is written, and written in one
-// transaction; an update older than the stored copy is skipped, since feeds
-// deliver late and out of order.
+// The caller is an admin (session or Bearer token), or the shop's backend
+// signing the body with the identity secret it already holds for identify():
+// `X-Shopdesk-Signature: sha256=<hex HMAC-SHA256("orders:" + body)>` (the
+// prefix keeps these signatures apart from identity hashes). A replayed
+// request changes nothing: an update older than the stored copy is skipped,
+// since feeds also deliver late and out of order. A batch is checked whole
+// before anything is written, and written in one transaction.
 import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, Nullable } from './schemas.ts';
-import { badRequest } from '../errors.ts';
+import { badRequest, unauthorized } from '../errors.ts';
+import { loadWidgetSettings } from '../services/widget-settings.ts';
+import { signatureMatches } from '../services/visitor-tokens.ts';
 import { isOrderNumber, orderNumberFormat } from '../../knowledge-base/order-numbers.ts';
 import { saveOrderFeed } from '../../knowledge-base/repositories/orders.ts';
 
@@ -40,6 +46,8 @@ const OrderInput = Type.Object({
 }, { additionalProperties: false });
 
 const MAX_ORDERS_PER_CALL = 500;
+const MAX_FEED_BYTES = 4 * 1024 * 1024;
+const SIGNATURE_HEADER = 'x-shopdesk-signature';
 
 /** A date (or date-time) that exists: JavaScript reads 2026-02-30 as 2 March, Postgres refuses it. */
 function isRealDate(value: string): boolean {
@@ -51,12 +59,34 @@ function isRealDate(value: string): boolean {
 export default function orderFeedRoutes(ctx: AppContext) {
   return async (app: App) => {
     const format = orderNumberFormat(ctx.config.orderNumberPattern, ctx.config.orderNumberExample);
+    // The signature covers the bytes sent, so this plugin's JSON parser keeps them (scoped to these routes).
+    const rawBodies = new WeakMap<object, string>();
+    app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_FEED_BYTES }, (request, body, done) => {
+      rawBodies.set(request, body as string);
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(badRequest('The body is not valid JSON.'), undefined);
+      }
+    });
 
-    app.put('/api/admin/orders', {
-      bodyLimit: 4 * 1024 * 1024,
+    app.put('/api/integrations/orders', {
+      bodyLimit: MAX_FEED_BYTES,
+      // Before validation, so nobody unauthorised learns anything from validation errors.
+      preValidation: async (request) => {
+        const signature = request.headers[SIGNATURE_HEADER];
+        if (typeof signature !== 'string') return app.requireAdmin(request);
+        const secret = ctx.config.identitySecret || (await loadWidgetSettings(ctx.sql)).identitySecret;
+        const raw = rawBodies.get(request);
+        const hex = signature.startsWith('sha256=') ? signature.slice(7) : '';
+        if (!secret || raw === undefined || !signatureMatches(secret, `orders:${raw}`, hex)) {
+          throw unauthorized(`${SIGNATURE_HEADER} does not match the body (HMAC-SHA256 of "orders:" + body with the identity secret).`);
+        }
+      },
       schema: {
         tags: ['admin'],
-        summary: 'Add or update orders from the shop (up to 500 a call); older updates than the stored copy are skipped',
+        summary: "Add or update the shop's orders (up to 500 a call): an admin, or the shop's backend signing the body",
+        description: 'X-Shopdesk-Signature: sha256=<hex HMAC-SHA256("orders:" + body) with the identity secret>. An update older than the stored copy (updatedAt) is skipped.',
         body: Type.Object({ orders: Type.Array(OrderInput, { minItems: 1, maxItems: MAX_ORDERS_PER_CALL }) }, { additionalProperties: false }),
         response: {
           200: Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), stale: Type.Integer({ description: 'Skipped: the stored copy is newer' }) }),

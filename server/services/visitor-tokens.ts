@@ -31,7 +31,12 @@ export function identityHash(secret: string, userId: string): string {
 }
 
 export function identityHashMatches(secret: string, userId: string, hash: string): boolean {
-  const expected = Buffer.from(identityHash(secret, userId));
-  const given = Buffer.from(hash.toLowerCase());
+  return signatureMatches(secret, userId, hash);
+}
+
+/** Whether `hex` is HMAC-SHA256(message) under the shop's shared secret (identity hashes, the signed order feed). */
+export function signatureMatches(secret: string, message: string, hex: string): boolean {
+  const expected = Buffer.from(identityHash(secret, message));
+  const given = Buffer.from(hex.toLowerCase());
   return expected.length === given.length && timingSafeEqual(expected, given);
 }

@@ -152,7 +152,7 @@ describe('order status', () => {
       number: 'NW-700001', customerExternalId: 'feed-user-1', status, totalCents: 5900, placedAt: '2026-11-30T09:00:00Z', updatedAt,
       items: [{ sku: 'TOTE-1', name: 'Harbor Canvas Tote', quantity: 1, priceCents: 5900 }], ...extra,
     });
-    const put = (orders: unknown[], cookie: string | null = adminCookie) => api(stack.url, 'PUT', '/api/admin/orders', cookie, { orders });
+    const put = (orders: unknown[], cookie: string | null = adminCookie) => api(stack.url, 'PUT', '/api/integrations/orders', cookie, { orders });
     expect(await put([order('shipped', '2026-12-01T10:00:00Z', { carrier: 'UPS', trackingNumber: '1Z999', etaFrom: '2026-12-04', etaTo: '2026-12-05' })]))
       .toEqual({ status: 200, body: { inserted: 1, updated: 0, stale: 0 } });
     const s = await shopper(0, 'feed-user-1');
@@ -180,6 +180,20 @@ describe('order status', () => {
     expect(await stack.env.sql`select 1 from orders where number = 'NW-700002'`).toHaveLength(0);
     expect((await put([good], agentCookie)).status).toBe(403);
     expect((await put([good], null)).status).toBe(401);
+
+    // The shop's backend signs the body with the identity secret it already has, instead of holding an admin session.
+    const signed = (body: string, signature: string) => fetch(`${stack.url}/api/integrations/orders`, {
+      method: 'PUT', headers: { 'content-type': 'application/json', 'x-shopdesk-signature': signature }, body,
+    });
+    const body = JSON.stringify({ orders: [good] });
+    const sign = (text: string) => `sha256=${identityHash(IDENTITY_SECRET, `orders:${text}`)}`;
+    expect((await signed(body, sign(body.replace('NW-700002', 'NW-700009')))).status).toBe(401); // signed something else
+    expect((await signed(body, `sha256=${identityHash(IDENTITY_SECRET, body)}`)).status).toBe(401); // an identity hash is no feed signature
+    const accepted = await signed(body, sign(body));
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toEqual({ inserted: 1, updated: 0, stale: 0 });
+    // A replayed request writes the same data again: it cannot bring back an older state.
+    expect(await (await signed(body, sign(body))).json()).toEqual({ inserted: 0, updated: 1, stale: 0 });
   });
 });
 
