@@ -134,15 +134,7 @@ export default function adminRoutes(ctx: AppContext) {
         ctx.realtime.disconnectAgent(id);
         ctx.realtime.toAgents('presence:updated', { agentId: id, presence: 'offline' });
         // Their open chats go back to the queue (first in line, as they waited longest) for someone who can answer.
-        const released = await sql<{ id: number }[]>`
-          update conversations set status = 'queued', assignee_id = null, queued_at = coalesce(queued_at, now()), updated_at = now()
-          where assignee_id = ${id} and status = 'assigned' returning id`;
-        for (const { id: conversationId } of released) {
-          const conversation = await ctx.chat.summary(conversationId);
-          ctx.realtime.toAgents('conversation:updated', conversation);
-          ctx.realtime.toWidgetConversation(conversationId, 'conversation:updated', conversation);
-        }
-        if (released.length) await ctx.chat.assignPending();
+        await ctx.chat.releaseHeldChats({ agentId: id });
       }
       await audit(request.user!.id, 'team.update', `user:${id}`, { ...body });
       return { member: toMember(await member(id)) };

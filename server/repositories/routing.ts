@@ -146,6 +146,23 @@ export const routingRepository = (sql: Sql) => ({
    * Chats with or waiting for a person in which nobody wrote for `idleHours`: the shopper has gone, and an
    * assigned one would hold a seat of the agent's capacity for ever. Closed by the system.
    */
+  /**
+   * Puts back in the queue the chats held by an agent who can no longer answer them: a deactivated agent (all of
+   * them), or one offline for some minutes (a reload or a short drop keeps the chats) while the shopper's message
+   * waits for a reply. They keep their first queue time, so they are first in line: they waited longest.
+   */
+  async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number }): Promise<{ id: number; agent_name: string }[]> {
+    const which = 'agentId' in filter
+      ? sql`u.id = ${filter.agentId}`
+      : sql`u.presence = 'offline' and u.last_seen_at < now() - make_interval(mins => ${filter.offlineMinutes})
+            and (select m.author_type from messages m where m.conversation_id = c.id and not m.private and m.author_type <> 'system'
+                 order by m.id desc limit 1) = 'customer'`;
+    return sql<{ id: number; agent_name: string }[]>`
+      update conversations c set status = 'queued', assignee_id = null, queued_at = coalesce(c.queued_at, now()), updated_at = now()
+      from users u where u.id = c.assignee_id and c.status = 'assigned' and ${which}
+      returning c.id, u.name as agent_name`;
+  },
+
   async resolveIdleHumanConversations(idleHours: number): Promise<{ id: number; customer_id: number; resolved_at: Date; assignee_id: number | null; status: 'queued' | 'assigned' }[]> {
     return sql`
       with idle as (

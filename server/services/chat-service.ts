@@ -395,6 +395,17 @@ export function createChatService(deps: ChatServiceDeps) {
      * Closes chats with or waiting for a person that nobody wrote in for `idleHours` (config autoResolveIdleHours):
      * the shopper is told why in a stored system message, agents' seats are freed for the queue.
      */
+    /** Chats their agent can no longer answer go back to the queue (see routing.releaseHeldChats); the shopper is told. */
+    async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number }): Promise<number> {
+      const released = await routing.releaseHeldChats(filter);
+      for (const r of released) {
+        await systemMessage(r.id, `${r.agent_name} is no longer available. We're finding someone else to help you.`, { event: 'agent_unavailable', agentName: r.agent_name });
+        await announceConversation(r.id);
+      }
+      if (released.length) await this.assignPending();
+      return released.length;
+    },
+
     async resolveIdleHumanConversations(idleHours: number): Promise<number> {
       const rows = await routing.resolveIdleHumanConversations(idleHours);
       if (!rows.length) return 0;

@@ -147,6 +147,48 @@ describe('routing', () => {
     expect(row).toEqual({ status: 'resolved', resolved_by: 'bot' });
   });
 
+  it("gives a waiting shopper's chat to someone else when its agent has been offline for minutes, not after a reload", async () => {
+    const sql = stack.env.sql;
+    await sql`update conversations set status = 'resolved', resolved_at = now() where status in ('queued', 'assigned')`;
+    await sql`update users set presence = 'offline'`;
+    const password = await hashPassword('release-pw');
+    await sql`insert into users (email, name, role, password_hash, capacity) values
+              ('leaving@demo.shop', 'Leaving Agent', 'agent', ${password}, 2), ('standin@demo.shop', 'Stand-in Agent', 'agent', ${password}, 2)`;
+    const leaving = await connectAgent(stack.url, (await login(stack.url, 'leaving@demo.shop', 'release-pw')).token);
+    open.push(leaving);
+    await callOk(leaving, 'presence:set', { presence: 'online' });
+
+    // Two chats with the agent: in one the shopper waits for an answer, in the other the agent answered last.
+    const waiting = await queuedShopper('release-waiting');
+    const answered = await queuedShopper('release-answered');
+    for (const s of [waiting, answered]) {
+      const held = nextEvent<ConversationSummary>(leaving, 'conversation:assigned', (c) => c.id === s.conversationId);
+      await callOk(s.socket, 'handoff:request', { conversationId: s.conversationId });
+      await held;
+    }
+    await callOk(leaving, 'message:send', { conversationId: answered.conversationId, clientId: 'release-reply', text: 'Here you go!' });
+    await callOk(waiting.socket, 'message:send', { conversationId: waiting.conversationId, clientId: 'release-ping', text: 'Are you still there?' });
+    await callOk(leaving, 'presence:set', { presence: 'offline' });
+
+    const chat = stack.servers[0].handle.ctx.chat;
+    const holder = async (id: number) => (await sql<{ status: string; assignee_id: number | null }[]>`select status, assignee_id from conversations where id = ${id}`)[0];
+    const leavingId = (await holder(waiting.conversationId)).assignee_id;
+    expect(await chat.releaseHeldChats({ offlineMinutes: 5 })).toBe(0); // just gone: a reload keeps the chats
+    await sql`update users set last_seen_at = now() - interval '6 minutes' where email = 'leaving@demo.shop'`;
+    const told = nextEvent<ChatMessage>(waiting.socket, 'message:new', (m) => (m.metadata as Record<string, unknown>).event === 'agent_unavailable');
+    expect(await chat.releaseHeldChats({ offlineMinutes: 5 })).toBe(1);
+    expect((await told).text).toBe("Leaving Agent is no longer available. We're finding someone else to help you.");
+    expect(await holder(waiting.conversationId)).toEqual({ status: 'queued', assignee_id: null });
+    expect(await holder(answered.conversationId)).toEqual({ status: 'assigned', assignee_id: leavingId });
+
+    // The next agent to come online gets it.
+    const standIn = await connectAgent(stack.url, (await login(stack.url, 'standin@demo.shop', 'release-pw')).token);
+    open.push(standIn);
+    const taken = nextEvent<ConversationSummary>(standIn, 'conversation:assigned', (c) => c.id === waiting.conversationId);
+    await callOk(standIn, 'presence:set', { presence: 'online' });
+    expect((await taken).assignee?.name).toBe('Stand-in Agent');
+  });
+
   it('closes a chat nobody wrote in for a day, telling the shopper and freeing the agent for the queue', async () => {
     const sql = stack.env.sql;
     // A clean slate: no other chat waiting for a person, no other agent online.
