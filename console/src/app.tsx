@@ -16,6 +16,7 @@ import { IntentsPage } from './pages/admin-intents.tsx';
 import { UnansweredPage } from './pages/admin-unanswered.tsx';
 import { TeamPage } from './pages/admin-team.tsx';
 import { ReportsPage } from './pages/admin-reports.tsx';
+import { PasswordForm } from './pages/account.tsx';
 
 export function App() {
   const [, setLocaleState] = useState<Locale>(getLocale());
@@ -101,7 +102,12 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
       const wanted = (sessionStorage.getItem('sd.presence') as Presence | null) ?? 'online';
       request<{ presence: Presence }>(socket, 'presence:set', { presence: wanted }).then((r) => setPresence(r.presence), () => {});
     };
-    const onDisconnect = () => setConnected(false);
+    const onDisconnect = (reason: string) => {
+      setConnected(false);
+      // The server closed us on purpose and socket.io will not retry by itself: signed out (deactivated, password
+      // reset) shows the login page — the 401 of /api/auth/me does that — otherwise connect again.
+      if (reason === 'io server disconnect') get('/api/auth/me').then(() => socket.connect(), () => {});
+    };
     const onConnectError = (error: Error) => {
       if (/unauthorized/.test(error.message)) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
     };
@@ -143,6 +149,7 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     const result = await request<{ presence: Presence }>(socket, 'presence:set', { presence: next });
     setPresence(result.presence);
   };
+  const [passwordOpen, setPasswordOpen] = useState(false);
   const logout = async () => {
     await post('/api/auth/logout').catch(() => {});
     socket.close();
@@ -184,10 +191,11 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
             </button>
             <LanguageSwitch onLocale={onLocale} />
             <span class="whoami" data-testid="whoami">{user.name} · {t(`role.${user.role}`)}</span>
+            <button class="link" data-testid="change-password" onClick={() => setPasswordOpen(!passwordOpen)}>{t('account.password')}</button>
             <button class="link" data-testid="logout" onClick={logout}>{t('logout')}</button>
           </div>
         </header>
-        <main class="page">{page}</main>
+        <main class="page">{passwordOpen && <PasswordForm onDone={() => setPasswordOpen(false)} />}{page}</main>
       </div>
     </SessionContext.Provider>
   );

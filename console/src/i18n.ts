@@ -2,6 +2,9 @@
 // enforces it); {name}-style placeholders are filled by t().
 
 const en = {
+  'account.password': 'Change password', 'account.current': 'Current password', 'account.new': 'New password (at least 10 characters)',
+  'account.repeat': 'New password again', 'account.mismatch': 'The two new passwords differ.', 'account.changed': 'Password changed. Your other sessions were signed out.',
+  'team.resetPassword': 'Reset password', 'team.newPassword': 'New password (10+ characters)', 'team.passwordReset': 'Password reset: {name} signs in again with the new one.',
   loading: 'Loading…', language: 'Language', logout: 'Sign out', reconnecting: 'Reconnecting…', refresh: 'Refresh',
   add: 'Add', save: 'Save', saved: 'Saved.', edit: 'Edit', delete: 'Delete', cancel: 'Cancel', remove: 'Remove', search: 'Search',
   'login.title': 'Support console — sign in', 'login.email': 'Email', 'login.password': 'Password', 'login.submit': 'Sign in', 'login.wrong': 'Wrong email or password.',
@@ -75,6 +78,9 @@ const en = {
 export type Key = keyof typeof en;
 
 const zh: Record<Key, string> = {
+  'account.password': '修改密码', 'account.current': '当前密码', 'account.new': '新密码（至少 10 个字符）',
+  'account.repeat': '再次输入新密码', 'account.mismatch': '两次输入的新密码不一致。', 'account.changed': '密码已修改，您在其他地方的登录已退出。',
+  'team.resetPassword': '重置密码', 'team.newPassword': '新密码（至少 10 个字符）', 'team.passwordReset': '密码已重置：{name} 需用新密码重新登录。',
   loading: '加载中…', language: '语言', logout: '退出登录', reconnecting: '正在重新连接…', refresh: '刷新',
   add: '添加', save: '保存', saved: '已保存。', edit: '编辑', delete: '删除', cancel: '取消', remove: '移除', search: '搜索',
   'login.title': '客服工作台 — 登录', 'login.email': '邮箱', 'login.password': '密码', 'login.submit': '登录', 'login.wrong': '邮箱或密码错误。',

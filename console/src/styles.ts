@@ -21,6 +21,7 @@ label.check { flex-direction:row; align-items:center; gap:6px; }
 .error { color:var(--danger); }
 .ok { color:var(--ok); }
 .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:12px 14px; margin-bottom:12px; }
+.password-form { max-width:360px; display:flex; flex-direction:column; gap:8px; } .password-form label { display:flex; flex-direction:column; gap:2px; }
 .badge { display:inline-block; font-size:11px; padding:1px 7px; border-radius:99px; background:#eef2ff; color:#3730a3; margin-right:4px; }
 .badge.warn { background:#fef3c7; color:#92400e; }
 .badge.note { background:var(--note-line); color:#3b2f00; }

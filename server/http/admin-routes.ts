@@ -106,13 +106,14 @@ export default function adminRoutes(ctx: AppContext) {
     app.patch('/api/admin/team/:id', {
       preHandler: app.requireAdmin,
       schema: {
-        tags: ['admin'], summary: 'Change name, role, capacity or active; deactivating ends all their sessions',
+        tags: ['admin'], summary: 'Change name, role, capacity, active or password; deactivating or a new password ends all their sessions',
         params: IdParams,
         body: Type.Object({
           name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
           role: Type.Optional(Role),
           capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
           active: Type.Optional(Type.Boolean()),
+          password: Type.Optional(Type.String({ minLength: 10, maxLength: 200, description: 'A new password (a reset): they sign in again with it' })),
         }, { additionalProperties: false, minProperties: 1 }),
         response: { 200: Type.Object({ member: TeamMember }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
       },
@@ -122,6 +123,7 @@ export default function adminRoutes(ctx: AppContext) {
       await member(id);
       // An admin cannot lock themselves out; another admin must do it.
       if (id === request.user!.id && (body.active === false || body.role === 'agent')) throw badRequest('You cannot deactivate or demote your own account.', 'self_change');
+      if (id === request.user!.id && body.password) throw badRequest('Change your own password from your account menu: it asks for the current one.', 'self_change');
       await sql`update users set
                   name = coalesce(${body.name ?? null}, name),
                   role = coalesce(${body.role ?? null}, role),
@@ -136,7 +138,13 @@ export default function adminRoutes(ctx: AppContext) {
         // Their open chats go back to the queue (first in line, as they waited longest) for someone who can answer.
         await ctx.chat.releaseHeldChats({ agentId: id });
       }
-      await audit(request.user!.id, 'team.update', `user:${id}`, { ...body });
+      if (body.password) {
+        // A reset also signs them out everywhere: the old password may be why it was reset.
+        await ctx.auth.setPassword(id, body.password);
+        ctx.realtime.disconnectAgent(id);
+      }
+      const { password, ...changes } = body;
+      await audit(request.user!.id, 'team.update', `user:${id}`, { ...changes, ...(password ? { password: 'reset' } : {}) });
       return { member: toMember(await member(id)) };
     });
 

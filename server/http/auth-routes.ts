@@ -44,6 +44,23 @@ export default function authRoutes(ctx: AppContext) {
       return { ok: true as const };
     });
 
+    app.post('/api/auth/password', {
+      onRequest: app.requireAgent,
+      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own password; your other sessions are signed out',
+        body: Type.Object({
+          currentPassword: Type.String({ minLength: 1, maxLength: 200 }),
+          newPassword: Type.String({ minLength: 10, maxLength: 200 }),
+        }, { additionalProperties: false }),
+        response: { 200: Ok, 400: ErrorResponse, 401: ErrorResponse, 429: ErrorResponse },
+      },
+    }, async (request) => {
+      await ctx.auth.changeOwnPassword(request.user!, sessionToken(request)!, request.body.currentPassword, request.body.newPassword);
+      return { ok: true as const };
+    });
+
     app.get('/api/auth/me', {
       onRequest: app.requireAgent,
       schema: { tags: ['auth'], summary: 'The signed-in agent or admin', response: { 200: Type.Object({ user: UserSchema }), 401: ErrorResponse } },

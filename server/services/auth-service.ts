@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Sql } from '../db/client.ts';
 import { sessionsRepository, usersRepository, type PublicUser } from '../repositories/users.ts';
-import { unauthorized } from '../errors.ts';
+import { badRequest, unauthorized } from '../errors.ts';
 
 export const SESSION_COOKIE = 'sd_session';
 
@@ -37,6 +37,21 @@ export function authService(sql: Sql, ttlHours: number) {
     },
     async logout(token: string): Promise<void> {
       await sessions.delete(tokenHash(token));
+    },
+    /**
+     * Sets a new password and ends the user's sessions, but for `keepToken` (the session that changed its own
+     * password): whoever else was signed in with the old one is signed out.
+     */
+    async setPassword(userId: number, password: string, keepToken?: string): Promise<void> {
+      await sql`update users set password_hash = ${await hashPassword(password)} where id = ${userId}`;
+      await sql`delete from user_sessions where user_id = ${userId} ${keepToken ? sql`and token_hash <> ${tokenHash(keepToken)}` : sql``}`;
+    },
+    async changeOwnPassword(user: PublicUser, token: string, current: string, next: string): Promise<void> {
+      const row = await users.findByEmail(user.email);
+      const ok = row ? await verify(row.password_hash, current).catch(() => false) : false;
+      if (!ok) throw badRequest('The current password is wrong.', 'wrong_password');
+      if (current === next) throw badRequest('The new password must differ from the current one.', 'same_password');
+      await this.setPassword(user.id, next, token);
     },
   };
 }

@@ -99,6 +99,34 @@ describe('team', () => {
     expect((await http('PATCH', `/api/admin/team/${admin.user.id}`, admin, { active: false })).status).toBe(400);
     expect((await http('PATCH', `/api/admin/team/${admin.user.id}`, admin, { role: 'agent' })).status).toBe(400);
     expect((await http('GET', '/api/auth/me', admin)).json.user.role).toBe('admin');
+    expect((await http('PATCH', `/api/admin/team/${admin.user.id}`, admin, { password: 'a-new-admin-password' })).json.error.code).toBe('self_change');
+  });
+
+  it('an agent changes their own password (other sessions end); an admin resets one (all their sessions end)', async () => {
+    const created = await http('POST', '/api/admin/team', admin, { email: 'pw.agent@example.com', name: 'Password Agent', role: 'agent', password: 'first-password-1' });
+    const id = created.json.member.id;
+    const here = await login(stack.url, 'pw.agent@example.com', 'first-password-1');
+    const elsewhere = await login(stack.url, 'pw.agent@example.com', 'first-password-1');
+    const change = (body: unknown) => http('POST', '/api/auth/password', here, body);
+    expect((await change({ currentPassword: 'not-it-at-all', newPassword: 'second-password-2' })).json.error.code).toBe('wrong_password');
+    expect((await change({ currentPassword: 'first-password-1', newPassword: 'short' })).status).toBe(400);
+    expect((await change({ currentPassword: 'first-password-1', newPassword: 'first-password-1' })).json.error.code).toBe('same_password');
+    expect((await change({ currentPassword: 'first-password-1', newPassword: 'second-password-2' })).status).toBe(200);
+    expect((await http('GET', '/api/auth/me', here)).status).toBe(200); // the session that changed it stays
+    expect((await http('GET', '/api/auth/me', elsewhere)).status).toBe(401);
+    await expect(login(stack.url, 'pw.agent@example.com', 'first-password-1')).rejects.toThrow(/401/);
+
+    // The admin resets it: every session ends and the open console is disconnected.
+    const socket = await connectAgent(stack.url, here.token);
+    const disconnected = new Promise<string>((resolve) => socket.on('disconnect', (reason) => resolve(reason)));
+    expect((await http('PATCH', `/api/admin/team/${id}`, admin, { password: 'third-password-3' })).status).toBe(200);
+    expect(await disconnected).toBe('io server disconnect');
+    expect((await http('GET', '/api/auth/me', here)).status).toBe(401);
+    expect((await login(stack.url, 'pw.agent@example.com', 'third-password-3')).user.id).toBe(id);
+    const [entry] = await stack.env.sql<{ details: Record<string, unknown> }[]>`
+      select details from audit_log where action = 'team.update' and target = ${`user:${id}`} order by id desc limit 1`;
+    expect(entry.details).toEqual({ password: 'reset' }); // never the password itself
+    expect((await http('POST', '/api/auth/password', null, { currentPassword: 'x', newPassword: 'y-long-enough' })).status).toBe(401);
   });
 });
 

@@ -51,13 +51,13 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function consolePage(who: 'agent' | 'admin', path = '/console'): Promise<Page> {
+async function consolePage(who: 'agent' | 'admin' | { email: string; password: string }, path = '/console'): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
   await page.goto(`${stack.url}${path}`);
-  const account = who === 'admin' ? stack.admin : stack.agent;
+  const account = who === 'admin' ? stack.admin : who === 'agent' ? stack.agent : who;
   await page.getByTestId('login-form').waitFor();
   await page.fill('input[name=email]', account.email);
   await page.fill('input[name=password]', account.password);
@@ -263,6 +263,37 @@ describe('support console in Chromium', () => {
     const fileLink = page.locator(`[data-message-id="${label.id}"]`).getByTestId('attachments').locator('a');
     await fileLink.waitFor();
     expect(await fileLink.textContent()).toContain('return-label.pdf');
+  }, 60_000);
+
+  it('an agent changes their password from the top bar; an admin resets it from the team page', async () => {
+    const account = { email: 'pw.console@example.com', password: 'first-password-1' };
+    await adminApi('POST', '/api/admin/team', { ...account, name: 'Casey Console', role: 'agent' });
+    const page = await consolePage(account);
+    await page.getByTestId('change-password').click();
+    const form = page.getByTestId('password-form');
+    const fill = async (current: string, next: string, repeat = next) => {
+      await form.getByTestId('password-current').fill(current);
+      await form.getByTestId('password-next').fill(next);
+      await form.getByTestId('password-repeat').fill(repeat);
+      await form.locator('button[type=submit]').click();
+    };
+    await fill('first-password-1', 'second-password-2', 'second-password-X');
+    await expect.poll(() => form.getByTestId('password-message').textContent()).toBe('The two new passwords differ.');
+    await fill('wrong-password-0', 'second-password-2');
+    await expect.poll(() => form.getByTestId('password-message').textContent()).toBe('The current password is wrong.');
+    await fill('first-password-1', 'second-password-2');
+    await expect.poll(() => form.getByTestId('password-message').textContent()).toBe('Password changed. Your other sessions were signed out.');
+    expect((await login(stack.url, account.email, 'second-password-2')).user.name).toBe('Casey Console');
+
+    const admin = await consolePage('admin', '/console/admin/team');
+    const row = admin.locator('[data-testid=team-row][data-email="pw.console@example.com"]');
+    await row.getByTestId('reset-password').click();
+    await row.getByTestId('reset-password-form').locator('input').fill('third-password-3');
+    await row.getByTestId('reset-password-form').locator('button[type=submit]').click();
+    await expect.poll(() => admin.getByTestId('team-notice').textContent()).toBe('Password reset: Casey Console signs in again with the new one.');
+    // The agent's open console was signed out; the new password works.
+    await page.getByTestId('login-form').waitFor({ timeout: 10_000 });
+    expect((await login(stack.url, account.email, 'third-password-3')).user.name).toBe('Casey Console');
   }, 60_000);
 
   it('an agent session can neither open admin pages nor call admin APIs', async () => {

@@ -33,13 +33,24 @@ function TeamTab() {
   const team = useLoad(() => get<{ items: Member[] }>('/api/admin/team'), []);
   const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'agent' | 'admin', password: '', capacity: 5 });
   const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [resetting, setResetting] = useState<{ id: number; password: string } | null>(null);
   const change = async (id: number, body: Record<string, unknown>) => {
     try {
       await patch(`/api/admin/team/${id}`, body);
       setError(null);
       team.reload();
+      return true;
     } catch (err) {
       setError(errorText(err));
+      return false;
+    }
+  };
+  const resetPassword = async (event: Event, m: Member) => {
+    event.preventDefault();
+    if (resetting && (await change(m.id, { password: resetting.password }))) {
+      setResetting(null);
+      setNotice(t('team.passwordReset', { name: m.name }));
     }
   };
   const create = async (event: Event) => {
@@ -56,6 +67,7 @@ function TeamTab() {
   return (
     <section class="card" data-testid="team">
       {error && <p class="error" role="alert">{error}</p>}
+      {notice && <p class="ok" role="status" data-testid="team-notice">{notice}</p>}
       <table>
         <thead><tr><th>{t('team.name')}</th><th>{t('team.email')}</th><th>{t('team.role')}</th><th>{t('team.capacity')}</th><th>{t('team.presence')}</th><th>{t('team.open')}</th><th /></tr></thead>
         <tbody>
@@ -72,7 +84,15 @@ function TeamTab() {
               <td>{m.openChats}</td>
               <td>{m.id !== user.id && (m.active
                 ? <button class="danger small" data-testid="deactivate" onClick={() => change(m.id, { active: false })}>{t('team.deactivate')}</button>
-                : <button class="small" onClick={() => change(m.id, { active: true })}>{t('team.activate')}</button>)}</td>
+                : <button class="small" onClick={() => change(m.id, { active: true })}>{t('team.activate')}</button>)}
+                {m.id !== user.id && (resetting?.id === m.id
+                  ? <form class="inline" onSubmit={(e) => resetPassword(e, m)} data-testid="reset-password-form">
+                      <input type="password" required minLength={10} autoComplete="new-password" placeholder={t('team.newPassword')} value={resetting.password}
+                        onInput={(e) => setResetting({ id: m.id, password: e.currentTarget.value })} />
+                      <button class="small primary" type="submit">{t('save')}</button>
+                      <button class="small" type="button" onClick={() => setResetting(null)}>{t('cancel')}</button>
+                    </form>
+                  : <button class="small" data-testid="reset-password" onClick={() => setResetting({ id: m.id, password: '' })}>{t('team.resetPassword')}</button>)}</td>
             </tr>
           ))}
         </tbody>
