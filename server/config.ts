@@ -45,6 +45,8 @@ const ConfigSchema = Type.Object({
   /** Largest file a shopper or agent can send in a chat, in bytes. */
   maxAttachmentBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 }),
   rateLimitSessionsPerMinute: Type.Integer({ minimum: 1 }),
+  /** Console sign-ins per minute and address (password guessing). */
+  rateLimitLoginsPerMinute: Type.Integer({ minimum: 1 }),
   rateLimitMessagesPer10s: Type.Integer({ minimum: 1 }),
   trustProxy: Type.Boolean(),
   /** A chat held by an agent offline this long, with the shopper's message unanswered, goes back to the queue (0 = never). */
@@ -106,6 +108,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     orderNumberExample: env.ORDER_NUMBER_EXAMPLE || DEFAULT_ORDER_NUMBER_EXAMPLE,
     maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 10 * 1024 * 1024),
     rateLimitSessionsPerMinute: int(env.RATE_LIMIT_SESSIONS_PER_MINUTE, 30),
+    rateLimitLoginsPerMinute: int(env.RATE_LIMIT_LOGINS_PER_MINUTE, 10),
     rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),
     trustProxy: bool(env.TRUST_PROXY, false),
     autoResolveIdleHours: int(env.AUTO_RESOLVE_IDLE_HOURS, 24),

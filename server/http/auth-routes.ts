@@ -20,7 +20,7 @@ export default function authRoutes(ctx: AppContext) {
     const secureCookie = ctx.config.publicUrl.startsWith('https://');
 
     app.post('/api/auth/login', {
-      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: ctx.config.rateLimitLoginsPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         summary: 'Sign in as an agent or admin; sets an httpOnly session cookie and returns the token for API clients',
