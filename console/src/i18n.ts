@@ -72,6 +72,9 @@ const en = {
   'reports.withBot': 'Still with bot', 'reports.csatDistribution': 'CSAT distribution', 'reports.ratings': 'Ratings', 'reports.topIntents': 'Top intents', 'reports.decisions': 'Bot decisions',
   'reports.articles': 'Article helpfulness', 'reports.helpful': 'Helpful', 'reports.notHelpful': 'Not helpful',
   'reports.unanswered': 'Bot did not know', 'reports.unansweredDetail': '{unanswered} of {total} questions · {clarified} clarified',
+  'reports.handoffReasons': 'Why chats went to a person', 'reports.handoff.customer_request': 'Shopper pressed "Talk to a person"',
+  'reports.handoff.person_request': 'Asked for a person', 'reports.handoff.human_request': 'Asked for a person', 'reports.handoff.negative_sentiment': 'Upset shopper',
+  'reports.handoff.repeated_miss': 'Bot missed twice', 'reports.handoff.intent_action': 'Intent that goes to a person', 'reports.handoff.attachment': 'Sent a file',
   'reports.topUnanswered': 'Questions the bot could not answer', 'reports.teachBot': 'Teach the bot →', 'reports.noneUnanswered': 'None in this range.',
 };
 
@@ -148,6 +151,9 @@ const zh: Record<Key, string> = {
   'reports.withBot': '机器人处理中', 'reports.csatDistribution': '满意度分布', 'reports.ratings': '评分', 'reports.topIntents': '热门意图', 'reports.decisions': '机器人决策',
   'reports.articles': '文章有用度', 'reports.helpful': '有用', 'reports.notHelpful': '没用',
   'reports.unanswered': '机器人未能回答', 'reports.unansweredDetail': '{total} 个问题中 {unanswered} 个 · 追问澄清 {clarified} 个',
+  'reports.handoffReasons': '转人工的原因', 'reports.handoff.customer_request': '顾客点击"转人工"',
+  'reports.handoff.person_request': '要求人工', 'reports.handoff.human_request': '要求人工', 'reports.handoff.negative_sentiment': '顾客情绪不满',
+  'reports.handoff.repeated_miss': '机器人连续两次未能回答', 'reports.handoff.intent_action': '需人工处理的意图', 'reports.handoff.attachment': '发送了文件',
   'reports.topUnanswered': '机器人未能回答的问题', 'reports.teachBot': '教会机器人 →', 'reports.noneUnanswered': '此时间段内没有。',
 };
 

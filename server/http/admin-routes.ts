@@ -43,6 +43,7 @@ const ReportSchema = Type.Object({
   resolution: Percentiles,
   csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()), distribution: Type.Array(Type.Integer(), { minItems: 5, maxItems: 5 }) }),
   topIntents: Type.Array(Type.Object({ intent: Type.String(), count: Type.Integer() })),
+  handoffReasons: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() })),
   articleHelpfulness: Type.Array(Type.Object({ articleId: Type.Integer(), title: Nullable(Type.String()), helpful: Type.Integer(), notHelpful: Type.Integer() })),
   botQuestions: Type.Object({
     total: Type.Integer(), answered: Type.Integer(), clarified: Type.Integer(), unanswered: Type.Integer(), handedOff: Type.Integer(),

@@ -34,6 +34,8 @@ export interface ArticleRef {
 // A type alias (not an interface) so it stays assignable to Record<string, unknown>.
 export type BotMetadata = {
   decision: 'answer' | 'clarify' | 'handoff' | 'greet' | 'fallback';
+  /** Why, in the policy's words (person_request, negative_sentiment, repeated_miss, kb_passage …; `attachment`). */
+  reason?: string;
   intent?: string | null;
   confidence?: number | null;
   articles?: ArticleRef[];

@@ -49,7 +49,7 @@ function attachmentHandoff(locale: string): ResponderDecision {
   return {
     action: 'handoff',
     reply: zh ? '已收到您的文件，正在为您转接人工客服查看。' : "Thanks, I've got your file. I'm passing the chat to a person who can look at it.",
-    metadata: { decision: 'handoff', intent: 'attachment', confidence: 1, articles: [], encoder: 'none' },
+    metadata: { decision: 'handoff', reason: 'attachment', intent: null, confidence: 1, articles: [], encoder: 'none' },
   };
 }
 
@@ -240,7 +240,8 @@ export function createChatService(deps: ChatServiceDeps) {
           event('bot.decision', `decision:${message.id}`, customerId, conversationId, { inReplyTo: message.id, question: message.body, ...metadata, action: decision.action }),
         ]);
       }
-      if (decision.action === 'handoff') await this.handoff(conversationId, customerId, String(decision.metadata.intent ?? 'bot'));
+      // The hand-off records why (the reports count it): the policy's reason, else the intent that asked for it.
+      if (decision.action === 'handoff') await this.handoff(conversationId, customerId, String(decision.metadata.reason ?? decision.metadata.intent ?? 'bot'));
     },
 
     async requestHandoff(customerId: number, conversationId: number): Promise<ConversationSummary> {

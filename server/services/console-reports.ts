@@ -48,6 +48,8 @@ export interface Report {
   articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
   /** The bot's turns by outcome; `unanswered` = it said it did not know (a second miss in a row also hands off). */
   botQuestions: { total: number; answered: number; clarified: number; unanswered: number; handedOff: number; unansweredRate: number | null };
+  /** Why chats went to a person: the shopper's button, a request in words, upset, two misses, a file … */
+  handoffReasons: { reason: string; count: number }[];
   /** The questions the bot most often could not answer (did not know or had to ask which was meant), repeats counted together. */
   topUnanswered: { question: string; count: number; lastAsked: string }[];
 }
@@ -117,6 +119,11 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
            count(*) filter (where payload->>'action' = 'handoff')::int as handed_off
     from interaction_events where type = 'bot.decision' and occurred_at >= ${start} and occurred_at < ${end}`;
 
+  const handoffReasons = await sql<{ reason: string; count: number }[]>`
+    select coalesce(payload->>'reason', 'bot') as reason, count(*)::int as count from interaction_events
+    where type = 'handoff' and occurred_at >= ${start} and occurred_at < ${end}
+    group by 1 order by 2 desc, 1`;
+
   // Repeats differ in case, spacing and punctuation ("Do you ship to Mars?" / "do you ship to mars"), shown
   // in their latest spelling; the similarity groups with their actions are on the unanswered-questions page.
   const unanswered = await sql<{ question: string; count: number; last_asked: Date }[]>`
@@ -138,6 +145,7 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
     resolution: { count: times.res_count, medianSeconds: round(times.res_median, 1), p90Seconds: round(times.res_p90, 1) },
     csat: { count: csatCount, average: csatCount ? round(csatSum / csatCount, 2) : null, distribution },
     topIntents,
+    handoffReasons,
     articleHelpfulness: articles.map((a) => ({ articleId: a.article_id, title: a.title, helpful: a.helpful, notHelpful: a.not_helpful })),
     botQuestions: {
       total: bot.total, answered: bot.answered, clarified: bot.clarified, unanswered: bot.unanswered, handedOff: bot.handed_off,

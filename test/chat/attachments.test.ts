@@ -53,7 +53,7 @@ describe('attachments', () => {
     const message = await seenByAgent;
     expect((message.metadata as Record<string, unknown>).attachments).toEqual([sent.body.attachment]);
     // The bot cannot look at a photo: a person gets the chat.
-    expect((await botReply).metadata).toMatchObject({ decision: 'handoff', intent: 'attachment' });
+    expect((await botReply).metadata).toMatchObject({ decision: 'handoff', reason: 'attachment' });
     await queued;
 
     // The file comes back byte for byte, as what it is, never as a page.

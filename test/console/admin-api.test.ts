@@ -210,6 +210,12 @@ describe('reports', () => {
       await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`m:${i}`}, ${c1.id}, 'bot.decision', ${sql.json({ intent: null, action, reason, question })}, ${at})`;
     }
 
+    // Hand-offs and why: the shopper's button twice, upset once, a file once; one outside the range.
+    for (const [i, [reason, at]] of ([['customer_request', day('2020-03-01', 11)], ['negative_sentiment', day('2020-03-02', 9)], ['customer_request', day('2020-03-02', 10)],
+      ['attachment', day('2020-03-02', 11)], ['attachment', day('2020-03-05', 11)]] as const).entries()) {
+      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`h:${i}`}, ${c1.id}, 'handoff', ${sql.json({ reason })}, ${at})`;
+    }
+
     const r = (await http('GET', '/api/admin/reports?from=2020-03-01&to=2020-03-03', admin)).json;
     expect(r.range).toEqual({ from: '2020-03-01', to: '2020-03-03' });
     expect(r.conversationsPerDay).toEqual([
@@ -222,6 +228,7 @@ describe('reports', () => {
     expect(r.resolution).toEqual({ count: 2, medianSeconds: 900, p90Seconds: 1140 });
     expect(r.csat).toEqual({ count: 2, average: 3.5, distribution: [0, 1, 0, 0, 1] });
     expect(r.topIntents).toEqual([{ intent: 'order_status', count: 2 }, { intent: 'returns', count: 1 }]);
+    expect(r.handoffReasons).toEqual([{ reason: 'customer_request', count: 2 }, { reason: 'attachment', count: 1 }, { reason: 'negative_sentiment', count: 1 }]);
     expect(r.articleHelpfulness).toEqual([{ articleId: article.id, title: 'Report test article', helpful: 2, notHelpful: 1 }]);
     expect(r.botQuestions).toEqual({ total: 9, answered: 5, clarified: 1, unanswered: 3, handedOff: 1, unansweredRate: 0.3333 });
     expect(r.topUnanswered).toEqual([

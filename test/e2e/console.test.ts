@@ -489,6 +489,10 @@ describe('support console in Chromium', () => {
       await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`e2e-miss-${i}`}, ${customer.id}, 'bot.decision', ${sql.json({ intent: null, action: 'clarify', reason: 'no_match', question })}, ${at(3, 10 + i)})`;
     }
 
+    for (const [i, reason] of ['repeated_miss', 'attachment', 'attachment'].entries()) {
+      await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`e2e-handoff-${i}`}, ${customer.id}, 'handoff', ${sql.json({ reason })}, ${at(2, 12 + i)})`;
+    }
+
     const page = await consolePage('admin', '/console/admin/reports');
     await page.getByTestId('report-from').fill('2021-06-01');
     await page.getByTestId('report-to').fill('2021-06-05');
@@ -511,6 +515,7 @@ describe('support console in Chromium', () => {
     expect(await values('chart-containment')).toEqual([botResolved, handedOff, withBot]);
     expect(await values('chart-csat')).toEqual(distribution);
     expect(await values('chart-intents')).toEqual([3, 1]);
+    expect(await values('chart-handoff-reasons')).toEqual([2, 1]); // a file twice, two misses once
     expect(await page.getByTestId('kpi-conversations').getAttribute('data-value')).toBe(String(rows.length));
     expect(Number(await page.getByTestId('kpi-csat').getAttribute('data-value'))).toBeCloseTo(ratings.reduce((s, r) => s + r.rating, 0) / ratings.length, 2);
     expect(Number(await page.getByTestId('kpi-first-response').getAttribute('data-value'))).toBe(40); // median of 20, 40, 100
@@ -530,8 +535,8 @@ describe('support console in Chromium', () => {
       for (let i = 3; i < data.length; i += 4) if (data[i] > 0) ink++;
       return ink;
     }));
-    expect(painted.length).toBe(5);
-    expect(painted.slice(0, 4).every((ink) => ink > 500)).toBe(true);
+    expect(painted.length).toBe(6);
+    expect(painted.slice(0, 5).every((ink) => ink > 500)).toBe(true);
 
     // CSV export of the same range from the page's session.
     const csv = await page.evaluate(async () => (await fetch('/api/admin/reports/conversations.csv?from=2021-06-01&to=2021-06-05')).text());

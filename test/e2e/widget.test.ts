@@ -257,11 +257,15 @@ describe('shopper widget in Chromium', () => {
     // Sent without a caption: the bubble shows the photo, not its file name as text.
     expect(await page.locator('.log .msg.mine').last().locator('.text').textContent()).toBe('');
     await page.locator('.log .msg:not(.mine)', { hasText: "Thanks, I've got your file." }).waitFor({ timeout: 10_000 });
-    const [stored] = await stack.env.sql<{ status: string; file_name: string; size_bytes: number }[]>`
-      select c.status, a.file_name, a.size_bytes from attachments a join conversations c on c.id = a.conversation_id
+    const [stored] = await stack.env.sql<{ conversation_id: number; status: string; file_name: string; size_bytes: number }[]>`
+      select a.conversation_id, c.status, a.file_name, a.size_bytes from attachments a join conversations c on c.id = a.conversation_id
       where a.file_name = 'cracked vase.png' order by a.id desc limit 1`;
     expect(stored).toMatchObject({ file_name: 'cracked vase.png', size_bytes: png.length });
     expect(stored.status).not.toBe('bot'); // handed to a person
+    // The workers record the hand-off with its reason, which the reports count.
+    const reason = await eventually(async () => (await stack.env.sql<{ reason: string }[]>`
+      select payload->>'reason' as reason from interaction_events where type = 'handoff' and conversation_id = ${stored.conversation_id}`)[0]?.reason, 20_000, 'the hand-off event');
+    expect(reason).toBe('attachment');
     await page.screenshot({ path: artifactPath('widget-attachment.png') });
 
     await page.locator('.compose input[type=file]').setInputFiles({ name: 'invoice.png', mimeType: 'image/png', buffer: Buffer.from('<html>not an image</html>') });

@@ -1,5 +1,5 @@
 // Reports: conversations per day, containment, first-response and resolution
-// times, CSAT, top intents, article helpfulness and the questions the bot could
+// times, CSAT, top intents, why chats went to a person, article helpfulness and the questions the bot could
 // not answer for a date range, drawn with Chart.js from /api/admin/reports,
 // plus the CSV export of the same range.
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -19,12 +19,20 @@ interface Report {
   resolution: { count: number; medianSeconds: number | null; p90Seconds: number | null };
   csat: { count: number; average: number | null; distribution: number[] };
   topIntents: { intent: string; count: number }[];
+  handoffReasons: { reason: string; count: number }[];
   articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
   botQuestions: { total: number; answered: number; clarified: number; unanswered: number; handedOff: number; unansweredRate: number | null };
   topUnanswered: { question: string; count: number; lastAsked: string }[];
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
+
+/** A hand-off reason in words; one the console does not know yet (older events stored an intent) shows as stored. */
+function handoffReasonLabel(reason: string): string {
+  const key = `reports.handoff.${reason}`;
+  const label = t(key);
+  return label === key ? reason : label;
+}
 
 export function ReportsPage() {
   const [range, setRange] = useState(() => ({ from: day(new Date(Date.now() - 29 * 86_400_000)), to: day(new Date()) }));
@@ -80,6 +88,11 @@ export function ReportsPage() {
               data: { labels: r.topIntents.map((i) => i.intent), datasets: [{ label: t('reports.decisions'), data: r.topIntents.map((i) => i.count), backgroundColor: '#34d399' }] },
               options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
             }} values={r.topIntents.map((i) => i.count)} />
+            <ChartCard id="chart-handoff-reasons" title={t('reports.handoffReasons')} config={{
+              type: 'bar',
+              data: { labels: r.handoffReasons.map((h) => handoffReasonLabel(h.reason)), datasets: [{ label: t('reports.handedOff'), data: r.handoffReasons.map((h) => h.count), backgroundColor: '#f59e0b' }] },
+              options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+            }} values={r.handoffReasons.map((h) => h.count)} />
             <ChartCard id="chart-articles" title={t('reports.articles')} config={{
               type: 'bar',
               data: {
