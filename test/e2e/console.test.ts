@@ -151,6 +151,16 @@ describe('support console in Chromium', () => {
     await input.press('Enter');
     await shopperGets('canned response', (m) => m.author.type === 'agent' && m.text === 'Thanks for waiting! Let me check that for you.', received, page);
 
+    // Placeholders in a canned response are filled with this chat's names.
+    await adminApi('POST', '/api/admin/canned-responses', { shortcut: 'hello', title: 'Hello', body: 'Hi {{customer.first_name}}, {{agent.first_name}} here.' });
+    const agentName = (await adminApi('GET', '/api/admin/team')).items.find((m: { email: string }) => m.email === stack.agent.email).name as string;
+    await page.reload();
+    await page.getByTestId('reply-input').pressSequentially('/hell');
+    await page.getByTestId('canned-menu').waitFor();
+    await page.getByTestId('reply-input').press('Enter');
+    await expect.poll(() => page.getByTestId('reply-input').inputValue()).toBe(`Hi Quinn, ${agentName.split(' ')[0]} here.`);
+    await page.getByTestId('reply-input').fill('');
+
     // Private note: visibly different in the console, never sent to the shopper.
     await page.getByTestId('mode-note').click();
     await input.fill('VIP customer — handle with care');

@@ -154,7 +154,7 @@ function CannedTab() {
           <input required placeholder={t('canned.title')} value={form.title} onInput={(e) => setForm({ ...form, title: e.currentTarget.value })} />
           <select value={form.locale} onChange={(e) => setForm({ ...form, locale: e.currentTarget.value as 'en' | 'zh' })}><option value="en">en</option><option value="zh">zh</option></select>
         </div>
-        <textarea required rows={3} placeholder={t('canned.body')} value={form.body} onInput={(e) => setForm({ ...form, body: e.currentTarget.value })} />
+        <textarea required rows={3} placeholder={t('canned.bodyHint')} value={form.body} onInput={(e) => setForm({ ...form, body: e.currentTarget.value })} />
         <div class="inline">
           <button class="primary" type="submit">{editing ? t('save') : t('add')}</button>
           {editing && <button type="button" onClick={() => { setEditing(null); setForm(blank); }}>{t('cancel')}</button>}

@@ -7,6 +7,7 @@ import { useSession } from '../context.ts';
 import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { newClientId, request } from '../realtime.ts';
+import { fillPlaceholders } from '../placeholders.ts';
 import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink } from '../types.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
@@ -143,7 +144,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
         {otherAgentTyping && <div class="typing">{t('conversation.agentTyping', { name: otherAgentTyping })}</div>}
       </div>
       <AssistPanel conversationId={conversationId} lastCustomerId={[...messages].reverse().find((m) => m.author.type === 'customer')?.id ?? 0} onInsert={(text) => composer.current?.insert(text)} />
-      <Composer handle={composer} conversationId={conversationId} resolved={status === 'resolved'} locale={customer?.locale ?? 'en'} onError={setError} />
+      <Composer handle={composer} conversationId={conversationId} resolved={status === 'resolved'} locale={customer?.locale ?? 'en'} customer={customer} onError={setError} />
     </div>
   );
 }
@@ -262,8 +263,10 @@ function slashToken(text: string): string | null {
   return match ? match[1] : null;
 }
 
-function Composer({ conversationId, resolved, locale, onError, handle }: { conversationId: number; resolved: boolean; locale: string; onError(message: string | null): void; handle: ComposerHandle }) {
-  const { socket } = useSession();
+function Composer({ conversationId, resolved, locale, customer, onError, handle }: {
+  conversationId: number; resolved: boolean; locale: string; customer: Customer | null; onError(message: string | null): void; handle: ComposerHandle;
+}) {
+  const { socket, user } = useSession();
   const [text, setText] = useState('');
   const [note, setNote] = useState(false);
   const [sending, setSending] = useState(false);
@@ -311,7 +314,8 @@ function Composer({ conversationId, resolved, locale, onError, handle }: { conve
   useEffect(() => stopTyping, [conversationId]);
 
   const useCanned = (item: CannedResponse) => {
-    setText((current) => current.replace(/(^|\s)\/[a-z0-9_-]*$/, (_m, space: string) => `${space}${item.body}`));
+    const body = fillPlaceholders(item.body, { customer, agent: user });
+    setText((current) => current.replace(/(^|\s)\/[a-z0-9_-]*$/, (_m, space: string) => `${space}${body}`));
     textarea.current?.focus();
   };
 

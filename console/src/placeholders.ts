@@ -1,0 +1,26 @@
+// Canned responses may greet by name: {{customer.first_name}}, {{customer.name}},
+// {{customer.email}}, {{agent.name}}, {{agent.first_name}} are filled when the
+// response is inserted. A value the chat does not have (an anonymous visitor)
+// leaves nothing behind, and the space or comma before it goes too ("Hi {{…}}," →
+// "Hi,"); an unknown placeholder stays as written, so a typo is visible.
+
+export interface PlaceholderValues {
+  customer: { name: string | null; email: string | null } | null;
+  agent: { name: string };
+}
+
+const firstName = (name: string | null | undefined) => name?.trim().split(/\s+/)[0] ?? '';
+
+export function fillPlaceholders(text: string, values: PlaceholderValues): string {
+  const known: Record<string, string> = {
+    'customer.name': values.customer?.name?.trim() ?? '',
+    'customer.first_name': firstName(values.customer?.name),
+    'customer.email': values.customer?.email ?? '',
+    'agent.name': values.agent.name,
+    'agent.first_name': firstName(values.agent.name),
+  };
+  return text.replace(/( ?)\{\{\s*([a-z_.]+)\s*\}\}/g, (whole, space: string, key: string) => {
+    if (!(key in known)) return whole;
+    return known[key] ? `${space}${known[key]}` : '';
+  });
+}

@@ -1,0 +1,18 @@
+// Canned-response placeholders, filled in the console when a response is inserted.
+import { describe, expect, it } from 'vitest';
+import { fillPlaceholders } from '../../console/src/placeholders.ts';
+
+describe('canned response placeholders', () => {
+  const agent = { name: 'Alex Morgan' };
+  it('fills names and emails, first names from full names', () => {
+    const text = 'Hi {{customer.first_name}}, I am {{ agent.first_name }} ({{agent.name}}). We will write to {{customer.email}}.';
+    expect(fillPlaceholders(text, { customer: { name: 'Quinn  Shopper', email: 'quinn@example.com' }, agent }))
+      .toBe('Hi Quinn, I am Alex (Alex Morgan). We will write to quinn@example.com.');
+  });
+  it('leaves nothing, not even the space before it, for a value the chat does not have; keeps unknown ones visible', () => {
+    expect(fillPlaceholders('Hi {{customer.first_name}}, thanks!', { customer: { name: null, email: null }, agent })).toBe('Hi, thanks!');
+    expect(fillPlaceholders('Hi {{customer.name}}!', { customer: null, agent })).toBe('Hi!');
+    expect(fillPlaceholders('Order {{order.number}} for {{customer.first_name}}', { customer: { name: 'Kim', email: null }, agent }))
+      .toBe('Order {{order.number}} for Kim');
+  });
+});
