@@ -26,6 +26,7 @@ import { createGateway } from './realtime/gateway.ts';
 import { routePlugins } from './http/index.ts';
 import type { AppContext } from './context.ts';
 import type { App } from './http/types.ts';
+import { applyRetention } from './services/retention.ts';
 
 export interface ServerOptions {
   /** The bot seat; defaults to the greeter. main.ts passes the knowledge-base brain. */
@@ -130,6 +131,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     sweep(() => chat!.resolveIdleBotConversations(BOT_IDLE_MINUTES), IDLE_SWEEP_MS);
     sweep(() => gateway.reconcilePresence(), PRESENCE_SWEEP_MS);
     if (config.offlineAgentReleaseMinutes > 0) sweep(() => chat!.releaseHeldChats({ offlineMinutes: config.offlineAgentReleaseMinutes }), PRESENCE_SWEEP_MS);
+    if (config.retentionDays > 0) sweep(() => applyRetention(ctx.sql, config.retentionDays), IDLE_SWEEP_MS);
     if (config.autoResolveIdleHours > 0) sweep(() => chat!.resolveIdleHumanConversations(config.autoResolveIdleHours), IDLE_SWEEP_MS);
   }
 

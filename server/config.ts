@@ -49,6 +49,8 @@ const ConfigSchema = Type.Object({
   rateLimitLoginsPerMinute: Type.Integer({ minimum: 1 }),
   rateLimitMessagesPer10s: Type.Integer({ minimum: 1 }),
   trustProxy: Type.Boolean(),
+  /** Conversations resolved longer ago than this are anonymised (0 = kept for ever). */
+  retentionDays: Type.Integer({ minimum: 0, maximum: 36_500 }),
   /** A chat held by an agent offline this long, with the shopper's message unanswered, goes back to the queue (0 = never). */
   offlineAgentReleaseMinutes: Type.Integer({ minimum: 0, maximum: 24 * 60 }),
   /** Chats with or waiting for a person are closed after this many hours without a message (0 = never). */
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     trustProxy: bool(env.TRUST_PROXY, false),
     autoResolveIdleHours: int(env.AUTO_RESOLVE_IDLE_HOURS, 24),
     offlineAgentReleaseMinutes: int(env.OFFLINE_AGENT_RELEASE_MINUTES, 5),
+    retentionDays: int(env.RETENTION_DAYS, 0),
     dbLockTimeoutMs: int(env.DB_LOCK_TIMEOUT_MS, 10_000),
     ...overrides,
   };

@@ -108,27 +108,41 @@ async function rekeyUnansweredGroup(sql: Sql, group: { id: number; locale: strin
   await sql`delete from unanswered_questions where id = ${group.id}`;
 }
 
+/**
+ * Removes the words of these conversations and keeps their statistics: every message blanked (agents' and the
+ * bot's too: replies quote names, addresses and orders), files deleted, their questions taken out of the learning
+ * loop, the text taken out of their history events and rating comments. Used by customer deletion and by retention.
+ */
+export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ messages: number }> {
+  if (!ids.length) return { messages: 0 };
+  const inIds = tx`any(${tx.array(ids)}::bigint[])`;
+  const messages = await tx`update messages set body = ${ANONYMISED_TEXT}, metadata = '{}'::jsonb
+                            where conversation_id = ${inIds} and author_type <> 'system' returning id`;
+  await tx`delete from attachments where conversation_id = ${inIds}`;
+  await forgetUnansweredQuestions(tx, ids);
+  await tx`update interaction_events set payload = payload - 'text' - 'question' - 'comment' where conversation_id = ${inIds}`;
+  await tx`update feedback set comment = null where conversation_id = ${inIds}`;
+  await tx`delete from offline_messages where conversation_id = ${inIds}`;
+  await tx`update conversations set anonymised_at = now() where id = ${inIds}`;
+  return { messages: messages.length };
+}
+
 export async function deleteCustomer(sql: Sql, customerId: number, actorId: number): Promise<DeletionSummary> {
   return sql.begin(async (tx) => {
     const [customer] = await tx<{ id: number }[]>`select id from customers where id = ${customerId} for update`;
     if (!customer) throw notFound('Customer');
     const conversations = await tx<{ id: number }[]>`select id from conversations where customer_id = ${customerId}`;
     const ids = conversations.map((c) => c.id);
-    // Every message of their chats is blanked, agents' and the bot's too: replies quote names, addresses and orders.
-    const anonymised = ids.length
-      ? await tx`update messages set body = ${ANONYMISED_TEXT}, metadata = '{}'::jsonb
-                 where conversation_id = any(${tx.array(ids)}::bigint[]) and author_type <> 'system' returning id`
-      : [];
+    const files = await tx`delete from attachments where customer_id = ${customerId} returning id`; // also uploads no message carried
+    const anonymised = await anonymiseConversations(tx as unknown as Sql, ids);
     const removed = await tx`delete from interaction_events where customer_id = ${customerId} returning id`;
-    if (ids.length) await forgetUnansweredQuestions(tx as unknown as Sql, ids);
     await tx`delete from offline_messages where customer_id = ${customerId}`;
-    const files = await tx`delete from attachments where customer_id = ${customerId} returning id`;
     // Ratings stay for the statistics, without the words or the link to the person.
     await tx`update feedback set comment = null, customer_id = null where customer_id = ${customerId}`;
     await tx`update orders set customer_id = null where customer_id = ${customerId}`;
     await tx`update customers set name = null, email = null, external_id = null, attributes = ${tx.json({ deleted: true } as never)},
              tags = '{}', updated_at = now() where id = ${customerId}`;
-    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.length, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length };
+    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.messages, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length };
     await audit(tx as unknown as Sql, actorId, 'customer.delete', customerId, { ...summary });
     return summary;
   }) as Promise<DeletionSummary>;

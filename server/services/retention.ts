@@ -1,0 +1,27 @@
+// Retention: a shop that keeps chats only as long as it needs them sets
+// RETENTION_DAYS, and conversations resolved longer ago than that are
+// anonymised (customer-privacy.ts: words, files and questions removed; the
+// counts, times and ratings behind the reports stay). A sweep does a bounded
+// batch at a time, so a first run over years of history never holds long locks.
+import type { Sql } from '../db/client.ts';
+import { anonymiseConversations } from './customer-privacy.ts';
+
+const BATCH = 200;
+
+/** Anonymises up to one batch of conversations resolved more than `days` ago; returns how many. */
+export async function applyRetention(sql: Sql, days: number): Promise<number> {
+  if (days <= 0) return 0;
+  return (await sql.begin(async (tx) => {
+    // SKIP LOCKED: two servers sweeping at once take different conversations.
+    const due = await tx<{ id: number }[]>`
+      select id from conversations
+      where status = 'resolved' and anonymised_at is null and resolved_at < now() - make_interval(days => ${days})
+      order by resolved_at limit ${BATCH} for update skip locked`;
+    if (!due.length) return 0;
+    const ids = due.map((c) => c.id);
+    const { messages } = await anonymiseConversations(tx as unknown as Sql, ids);
+    await tx`insert into audit_log (actor_user_id, action, target, details)
+             values (null, 'retention.anonymise', null, ${tx.json({ days, conversations: ids.length, messages } as never)})`;
+    return ids.length;
+  })) as number;
+}
