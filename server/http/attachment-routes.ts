@@ -10,7 +10,7 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse } from './schemas.ts';
 import { attachmentsRepository, type AttachmentRef } from '../repositories/attachments.ts';
-import { ATTACHMENT_TYPES, cleanFileName, sniffAttachment } from '../services/attachment-files.ts';
+import { ATTACHMENT_TYPES, cleanAttachment, cleanFileName, sniffAttachment } from '../services/attachment-files.ts';
 import { conversationsRepository } from '../repositories/conversations.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import type { SendResult } from '../services/chat-service.ts';
@@ -34,12 +34,14 @@ export default function attachmentRoutes(ctx: AppContext) {
     // The raw body is the file. Only these routes take these types (the parser is scoped to this plugin).
     app.addContentTypeParser([...ATTACHMENT_TYPES, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: ctx.config.maxAttachmentBytes }, (_request, body, done) => done(null, body));
 
-    /** The checked file of an upload request: its bytes must be one of the accepted kinds. */
-    function fileOf(request: FastifyRequest<{ Querystring: { name?: string } }>) {
-      const data = request.body;
-      if (!Buffer.isBuffer(data) || data.length === 0) throw badRequest(`Send the file as the request body (${ATTACHMENT_TYPES.join(', ')}).`);
-      const kind = sniffAttachment(data);
+    /** The checked file of an upload request: its bytes must be one of the accepted kinds; photos are cleaned. */
+    async function fileOf(request: FastifyRequest<{ Querystring: { name?: string } }>) {
+      const sent = request.body;
+      if (!Buffer.isBuffer(sent) || sent.length === 0) throw badRequest(`Send the file as the request body (${ATTACHMENT_TYPES.join(', ')}).`);
+      const kind = sniffAttachment(sent);
       if (!kind) throw new AppError(415, 'unsupported_file', `Only images (JPEG, PNG, GIF, WebP) and PDF files can be sent.`);
+      const data = await cleanAttachment(sent, kind);
+      if (!data) throw new AppError(415, 'unsupported_file', 'The image could not be read: it may be damaged.');
       return { data, contentType: kind.contentType, fileName: cleanFileName(request.query.name, kind.contentType) };
     }
 
@@ -48,7 +50,7 @@ export default function attachmentRoutes(ctx: AppContext) {
      * upload) keeps the first file and drops this copy.
      */
     async function sendWithFile(
-      customerId: number, conversationId: number | null, uploadedBy: 'customer' | 'agent', file: ReturnType<typeof fileOf>, caption: string | undefined,
+      customerId: number, conversationId: number | null, uploadedBy: 'customer' | 'agent', file: Awaited<ReturnType<typeof fileOf>>, caption: string | undefined,
       send: (text: string, attachment: AttachmentRef, fileOnly: boolean) => Promise<SendResult>,
     ) {
       const attachment = await attachments.insert({ customerId, conversationId, uploadedBy, ...file });
@@ -75,7 +77,7 @@ export default function attachmentRoutes(ctx: AppContext) {
         response: uploadResponses,
       },
     }, async (request) => {
-      const file = fileOf(request);
+      const file = await fileOf(request);
       const customerId = request.visitor!.customerId;
       const { clientId, conversationId, caption } = request.query;
       return sendWithFile(customerId, null, 'customer', file, caption, (text, attachment, fileOnly) =>
@@ -93,7 +95,7 @@ export default function attachmentRoutes(ctx: AppContext) {
         response: uploadResponses,
       },
     }, async (request) => {
-      const file = fileOf(request);
+      const file = await fileOf(request);
       const conversation = await conversations.findById(request.params.id);
       if (!conversation) throw notFound('Conversation');
       const agent = { id: request.user!.id, name: request.user!.name };

@@ -1,6 +1,10 @@
 // What a chat attachment may be, decided from its bytes: the type a browser
 // declares is only a claim, and a file served back to agents must really be
-// the image (or PDF) it says it is.
+// the image (or PDF) it says it is. Photos are also cleaned before they are
+// stored: a phone photo carries where it was taken (EXIF GPS) and the phone's
+// details, which a shop has no reason to keep, and is often far larger than a
+// chat needs.
+import sharp from 'sharp';
 
 export interface AttachmentKind {
   contentType: string;
@@ -22,6 +26,27 @@ export const ATTACHMENT_TYPES = SIGNATURES.map((s) => s.contentType);
 export function sniffAttachment(bytes: Buffer): AttachmentKind | null {
   const found = SIGNATURES.find((s) => s.matches(bytes));
   return found ? { contentType: found.contentType, inline: found.inline } : null;
+}
+
+/** Longest side of a stored photo, in pixels: enough to see a scratch or read a label. */
+export const MAX_PHOTO_SIDE = 2560;
+
+/**
+ * JPEG, PNG and WebP re-encoded without metadata (turned upright first, as EXIF said), shrunk to MAX_PHOTO_SIDE;
+ * GIF (possibly animated) and PDF are kept as sent. Null when the image cannot be decoded.
+ */
+export async function cleanAttachment(bytes: Buffer, kind: AttachmentKind): Promise<Buffer | null> {
+  const format = ({ 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' } as const)[kind.contentType as 'image/jpeg'];
+  if (!format) return bytes;
+  try {
+    return await sharp(bytes, { failOn: 'error' })
+      .rotate()
+      .resize({ width: MAX_PHOTO_SIDE, height: MAX_PHOTO_SIDE, fit: 'inside', withoutEnlargement: true })
+      .toFormat(format, format === 'jpeg' ? { quality: 85, mozjpeg: true } : {})
+      .toBuffer();
+  } catch {
+    return null;
+  }
 }
 
 /** A file name safe to store and to put in a header: no path, no control characters, at most 120 characters. */

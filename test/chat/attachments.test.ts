@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
 import { connectAgent, connectWidget, nextAgentMessage, nextEvent, type WidgetClient } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
+import sharp from 'sharp';
 import { solidPng } from '../support/png.ts';
 
 // Above the server's 256 KB limit for JSON bodies: files have their own cap.
@@ -49,7 +50,7 @@ describe('attachments', () => {
 
     const sent = await upload('/api/widget/attachments', token, PNG, 'image/png', { clientId: 'photo-1', name: '../../etc/cracked vase.png', caption: 'It arrived cracked' });
     expect(sent.status).toBe(200);
-    expect(sent.body.attachment).toMatchObject({ name: 'cracked vase.png', contentType: 'image/png', size: PNG.length });
+    expect(sent.body.attachment).toMatchObject({ name: 'cracked vase.png', contentType: 'image/png' });
     const message = await seenByAgent;
     expect((message.metadata as Record<string, unknown>).attachments).toEqual([sent.body.attachment]);
     // The bot cannot look at a photo: a person gets the chat.
@@ -62,7 +63,9 @@ describe('attachments', () => {
     expect(file.headers.get('content-type')).toBe('image/png');
     expect(file.headers.get('x-content-type-options')).toBe('nosniff');
     expect(file.headers.get('content-security-policy')).toContain('sandbox');
-    expect(Buffer.from(await file.arrayBuffer()).equals(PNG)).toBe(true);
+    const served = Buffer.from(await file.arrayBuffer());
+    expect(served.length).toBe(sent.body.attachment.size);
+    expect(await sharp(served).metadata()).toMatchObject({ format: 'png', width: 4, height: 3 }); // the same picture, re-encoded
     // The key in the URL is what grants access: a wrong one is not found.
     const guessed = sent.body.attachment.url.replace(/\/api\/attachments\/(\d+)\/[^/]+\//, '/api/attachments/$1/AAAAAAAAAAAAAAAAAAAAAAAA/');
     expect((await fetch(`${stack.url}${guessed}`)).status).toBe(404);
@@ -101,11 +104,20 @@ describe('attachments', () => {
       expect(result.body.error.code, `${type} ${status}`).toBe(code);
     }
     expect((await upload('/api/widget/attachments', token, PNG, 'image/png', { clientId: 'x', extra: '1' })).status).toBe(400);
-    // A photo-sized file under the cap is taken (JPEG bytes, sent as a browser may: octet-stream).
-    const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(600 * 1024, 7)]);
+    // A phone photo under the cap is taken (sent as a browser may: octet-stream), and stored without where it was
+    // taken or with what, turned upright and no larger than a chat needs.
+    const photo = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: { r: 120, g: 90, b: 60 }, noise: { type: 'gaussian', mean: 128, sigma: 20 } } })
+      .jpeg({ quality: 30 }).withMetadata({ orientation: 6, exif: { IFD0: { Make: 'TestPhone' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' } } }).toBuffer();
+    expect(photo.length).toBeGreaterThan(256 * 1024); // above the JSON body limit: files have their own
+    expect(await sharp(photo).metadata()).toMatchObject({ orientation: 6, exif: expect.any(Buffer) });
     const big = await upload('/api/widget/attachments', token, photo, 'application/octet-stream', { clientId: 'big-photo', name: 'IMG_2041.JPG' });
     expect(big.status).toBe(200);
-    expect(big.body.attachment).toMatchObject({ contentType: 'image/jpeg', size: photo.length });
+    expect(big.body.attachment).toMatchObject({ contentType: 'image/jpeg' });
+    const stored = await sharp(Buffer.from(await (await fetch(`${stack.url}${big.body.attachment.url}`)).arrayBuffer())).metadata();
+    expect({ exif: stored.exif, width: stored.width, height: stored.height }).toEqual({ exif: undefined, width: 1707, height: 2560 }); // rotated 90°, shrunk
+    const damaged = await upload('/api/widget/attachments', token, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2048, 7)]), 'image/jpeg', { clientId: 'damaged' });
+    expect(damaged.status).toBe(415);
+    expect(damaged.body.error.message).toMatch(/could not be read/);
     // Another shopper's conversation is not found; an agent route needs an agent.
     const other = await shopper();
     const theirs = await upload('/api/widget/attachments', other.token, PNG, 'image/png', { clientId: 'theirs', caption: 'mine' });
