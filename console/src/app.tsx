@@ -17,6 +17,7 @@ import { UnansweredPage } from './pages/admin-unanswered.tsx';
 import { TeamPage } from './pages/admin-team.tsx';
 import { ReportsPage } from './pages/admin-reports.tsx';
 import { PasswordForm } from './pages/account.tsx';
+import { CustomersPage } from './pages/customers.tsx';
 
 export function App() {
   const [, setLocaleState] = useState<Locale>(getLocale());
@@ -166,6 +167,9 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     else if (adminPage?.path === '/console/admin/unanswered') page = <UnansweredPage />;
     else if (adminPage?.path === '/console/admin/team') page = <TeamPage />;
     else page = <ReportsPage />;
+  } else if (path.startsWith('/console/customers')) {
+    const customer = match('/console/customers/:id', path);
+    page = <CustomersPage customerId={customer ? Number(customer.id) : null} />;
   } else {
     const conversation = match('/console/conversations/:id', path);
     const view = match('/console/inbox/:view', path);
@@ -178,7 +182,8 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
         <header class="topbar">
           <a class="brand" href="/console" onClick={(e) => { e.preventDefault(); navigate('/console'); }}>Shopdesk</a>
           <nav>
-            <a href="/console" class={!path.startsWith('/console/admin') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console'); }}>{t('nav.inbox')}</a>
+            <a href="/console" class={!path.startsWith('/console/admin') && !path.startsWith('/console/customers') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console'); }}>{t('nav.inbox')}</a>
+            <a href="/console/customers" data-testid="nav-customers" class={path.startsWith('/console/customers') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console/customers'); }}>{t('nav.customers')}</a>
             {isAdmin && ADMIN_PAGES.map((p) => (
               <a key={p.path} href={p.path} class={adminPage?.path === p.path ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{t(p.label)}</a>
             ))}

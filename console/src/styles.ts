@@ -52,6 +52,8 @@ tr.inactive { opacity:.55; }
 .presence-online .dot { background:#22c55e; } .presence-away .dot { background:#f59e0b; }
 .page { flex:1; min-height:0; overflow:auto; padding:12px; }
 .inbox { display:grid; grid-template-columns:300px 1fr 320px; gap:12px; height:100%; }
+.customers-page { display:grid; grid-template-columns:340px minmax(0, 560px); gap:12px; align-items:start; }
+.customers-list input { width:100%; margin-bottom:8px; } .customers-list li { padding:6px 4px; border-bottom:1px solid var(--line); } .customers-list li.current { background:var(--bg); }
 .inbox-list, .inbox-customer { overflow:auto; }
 .inbox-list { background:var(--card); border:1px solid var(--line); border-radius:10px; }
 .views { display:flex; flex-wrap:wrap; gap:4px; padding:8px; border-bottom:1px solid var(--line); }

@@ -41,11 +41,11 @@ export default function customerRoutes(ctx: AppContext) {
     app.get('/api/customers', {
       onRequest: app.requireAgent,
       schema: {
-        tags: ['agent'], summary: 'Search customers by name, email or external id',
-        querystring: Type.Object({ q: Type.String({ minLength: 1, maxLength: 200 }), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }),
+        tags: ['agent'], summary: 'Search customers by name, email or external id (without q: the most recently seen)',
+        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }),
         response: { 200: Type.Object({ items: Type.Array(CustomerSchema) }), 400: ErrorResponse, 401: ErrorResponse },
       },
-    }, async (request) => ({ items: (await customers.search(request.query.q, request.query.limit ?? 20)).map(toCustomer) }));
+    }, async (request) => ({ items: (await customers.search(request.query.q?.trim() || undefined, request.query.limit ?? 20)).map(toCustomer) }));
 
     app.get('/api/customers/:id', {
       onRequest: app.requireAgent,

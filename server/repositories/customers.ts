@@ -53,11 +53,12 @@ export const customersRepository = (sql: Sql) => ({
       where id = ${id} returning *`;
     return row;
   },
-  async search(query: string, limit: number): Promise<CustomerRow[]> {
-    const like = `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+  /** Customers whose name, email or shop user id contains the query; without one, the most recently seen. */
+  async search(query: string | undefined, limit: number): Promise<CustomerRow[]> {
+    const like = query ? `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : null;
     return sql<CustomerRow[]>`
       select * from customers
-      where name ilike ${like} or email ilike ${like} or external_id ilike ${like}
+      ${like ? sql`where name ilike ${like} or email ilike ${like} or external_id ilike ${like}` : sql``}
       order by last_seen_at desc nulls last limit ${limit}`;
   },
   async timeline(id: number, limit: number, beforeId?: number): Promise<{ id: number; type: string; conversation_id: number | null; payload: Record<string, unknown>; occurred_at: Date }[]> {

@@ -390,6 +390,9 @@ describe('agent support reads', () => {
     const [fresh] = await sql`insert into customers (name) values ('Newbie') returning id`;
     expect((await http('GET', `/api/customers/${fresh.id}/segment`, agent)).json.segment).toBe('new');
     expect((await http('GET', '/api/customers/999999/segment', agent)).status).toBe(404);
+    // Without a query the customers list is the most recently seen first; with one, only the matches.
+    expect((await http('GET', '/api/customers?limit=1', agent)).json.items.map((x: any) => x.name)).toEqual(['Loyal Lou']);
+    expect((await http('GET', '/api/customers?q=newb', agent)).json.items.map((x: any) => x.name)).toEqual(['Newbie']);
 
     const agents = (await http('GET', '/api/agents', agent)).json.items.map((a: any) => a.name);
     expect(agents).toEqual(expect.arrayContaining(['Ada Admin', 'Sam Agent']));

@@ -307,6 +307,25 @@ describe('support console in Chromium', () => {
     expect((await login(stack.url, account.email, 'third-password-3')).user.name).toBe('Casey Console');
   }, 60_000);
 
+  it('agent: finds a customer by email on the customers page and opens their past chat from there', async () => {
+    const { socket, customerId } = await shopper('Morgan Lookup', 'morgan.lookup@example.com');
+    const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'look-1', text: 'Do you restock the green tote?' });
+    const page = await consolePage('agent');
+    await page.getByTestId('nav-customers').click();
+    await page.getByTestId('customers-page').waitFor();
+    await page.getByTestId('customers-search').fill('morgan.lookup@');
+    const row = page.locator(`[data-testid=customer-row][data-customer-id="${customerId}"]`);
+    await row.waitFor();
+    expect(await page.getByTestId('customer-row').count()).toBe(1);
+    await row.locator('a').click();
+    await expect.poll(() => page.getByTestId('customer-name').textContent()).toBe('Morgan Lookup');
+    expect(page.url()).toMatch(new RegExp(`/console/customers/${customerId}$`));
+    await page.getByTestId('customer-panel').locator(`a[href="/console/conversations/${conversationId}"]`).click();
+    await page.getByTestId('msg-customer').filter({ hasText: 'Do you restock the green tote?' }).waitFor();
+    await page.getByTestId('customers-search').waitFor({ state: 'detached' });
+    expect((await fetch(`${stack.url}/api/customers?q=morgan.lookup`)).status).toBe(401); // agents only
+  }, 60_000);
+
   it('an agent session can neither open admin pages nor call admin APIs', async () => {
     const page = await consolePage('agent', '/console/admin/kb');
     await page.getByTestId('forbidden').waitFor();

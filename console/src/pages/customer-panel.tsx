@@ -9,7 +9,8 @@ import { getLocale, t, type Key } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { ConversationSummary, Customer, FeedbackItem, Order, Segment, TimelineItem } from '../types.ts';
 
-export function CustomerPanel({ customerId, conversationId }: { customerId: number; conversationId: number }) {
+/** A customer's profile and history; `conversationId` marks the chat open beside it (none on the customers page). */
+export function CustomerPanel({ customerId, conversationId }: { customerId: number; conversationId?: number }) {
   const { socket } = useSession();
   const profile = useLoad(() => get<{ customer: Customer; conversations: ConversationSummary[] }>(`/api/customers/${customerId}`), [customerId]);
   const segment = useLoad(() => get<Segment>(`/api/customers/${customerId}/segment`), [customerId]);
