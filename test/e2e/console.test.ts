@@ -314,9 +314,10 @@ describe('support console in Chromium', () => {
     await page.getByTestId('nav-customers').click();
     await page.getByTestId('customers-page').waitFor();
     await page.getByTestId('customers-search').fill('morgan.lookup@');
+    // The unfiltered list (most recently seen first) may still show when the search starts: wait for the matches.
+    await expect.poll(() => page.getByTestId('customer-row').count()).toBe(1);
     const row = page.locator(`[data-testid=customer-row][data-customer-id="${customerId}"]`);
     await row.waitFor();
-    expect(await page.getByTestId('customer-row').count()).toBe(1);
     await row.locator('a').click();
     await expect.poll(() => page.getByTestId('customer-name').textContent()).toBe('Morgan Lookup');
     expect(page.url()).toMatch(new RegExp(`/console/customers/${customerId}$`));
