@@ -57,9 +57,12 @@ export default function attachmentRoutes(ctx: AppContext) {
       const captioned = Boolean(caption?.trim());
       try {
         const sent = await send(captioned ? caption!.trim() : `📎 ${file.fileName}`, attachment, !captioned);
-        if (sent.duplicate) await attachments.remove(attachment.id);
-        else await attachments.attach(attachment.id, sent.conversationId, sent.id);
-        return { ...sent, attachment };
+        if (!sent.duplicate) {
+          await attachments.attach(attachment.id, sent.conversationId, sent.id);
+          return { ...sent, attachment };
+        }
+        await attachments.remove(attachment.id);
+        return { ...sent, attachment: (await attachments.ofMessage(sent.id)) ?? attachment };
       } catch (error) {
         await attachments.remove(attachment.id);
         throw error;

@@ -28,6 +28,12 @@ export const attachmentsRepository = (sql: Sql) => ({
   async attach(id: number, conversationId: number, messageId: number): Promise<void> {
     await sql`update attachments set conversation_id = ${conversationId}, message_id = ${messageId} where id = ${id}`;
   },
+  /** The file a message carries (the first, when it carries several). */
+  async ofMessage(messageId: number): Promise<AttachmentRef | undefined> {
+    const [row] = await sql<{ id: number; access_key: string; file_name: string; content_type: string; size_bytes: number }[]>`
+      select id, access_key, file_name, content_type, size_bytes from attachments where message_id = ${messageId} order by id limit 1`;
+    return row && { id: row.id, name: row.file_name, contentType: row.content_type, size: row.size_bytes, url: attachmentUrl(row.id, row.access_key, row.file_name) };
+  },
   async remove(id: number): Promise<void> {
     await sql`delete from attachments where id = ${id}`;
   },

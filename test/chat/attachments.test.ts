@@ -72,7 +72,7 @@ describe('attachments', () => {
 
     // A retried upload (same client id) is one message and one stored file.
     const again = await upload('/api/widget/attachments', token, PNG, 'image/png', { clientId: 'photo-1', name: 'cracked vase.png' });
-    expect(again.body).toMatchObject({ duplicate: true, id: sent.body.id });
+    expect(again.body).toMatchObject({ duplicate: true, id: sent.body.id, attachment: sent.body.attachment });
     const [{ n }] = await stack.env.sql`select count(*)::int as n from attachments where conversation_id = ${sent.body.conversationId}`;
     expect(n).toBe(1);
 
