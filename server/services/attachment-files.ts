@@ -28,18 +28,23 @@ export function sniffAttachment(bytes: Buffer): AttachmentKind | null {
   return found ? { contentType: found.contentType, inline: found.inline } : null;
 }
 
+const IMAGE_FORMATS: Record<string, 'jpeg' | 'png' | 'webp' | 'gif' | undefined> = {
+  'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif',
+};
+
 /** Longest side of a stored photo, in pixels: enough to see a scratch or read a label. */
 export const MAX_PHOTO_SIDE = 2560;
 
 /**
- * JPEG, PNG and WebP re-encoded without metadata (turned upright first, as EXIF said), shrunk to MAX_PHOTO_SIDE;
- * GIF (possibly animated) and PDF are kept as sent. Null when the image cannot be decoded.
+ * Images re-encoded in their own format without metadata (turned upright first, as EXIF said), shrunk to
+ * MAX_PHOTO_SIDE (GIF and WebP read with all their frames, so an animation is not cut to its first); PDF as sent.
+ * Null when the image cannot be decoded.
  */
 export async function cleanAttachment(bytes: Buffer, kind: AttachmentKind): Promise<Buffer | null> {
-  const format = ({ 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp' } as const)[kind.contentType as 'image/jpeg'];
+  const format = IMAGE_FORMATS[kind.contentType];
   if (!format) return bytes;
   try {
-    return await sharp(bytes, { failOn: 'error' })
+    return await sharp(bytes, { failOn: 'error', animated: format === 'gif' || format === 'webp' })
       .rotate()
       .resize({ width: MAX_PHOTO_SIDE, height: MAX_PHOTO_SIDE, fit: 'inside', withoutEnlargement: true })
       .toFormat(format, format === 'jpeg' ? { quality: 85, mozjpeg: true } : {})

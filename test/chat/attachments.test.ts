@@ -115,6 +115,11 @@ describe('attachments', () => {
     expect(big.body.attachment).toMatchObject({ contentType: 'image/jpeg' });
     const stored = await sharp(Buffer.from(await (await fetch(`${stack.url}${big.body.attachment.url}`)).arrayBuffer())).metadata();
     expect({ exif: stored.exif, width: stored.width, height: stored.height }).toEqual({ exif: undefined, width: 1707, height: 2560 }); // rotated 90°, shrunk
+    // A GIF is cleaned the same way and stays a GIF.
+    const sentGif = await sharp({ create: { width: 30, height: 20, channels: 4, background: { r: 0, g: 128, b: 0, alpha: 1 } } }).gif().toBuffer();
+    const gif = await upload('/api/widget/attachments', token, sentGif, 'image/gif', { clientId: 'gif' });
+    const storedGif = await sharp(Buffer.from(await (await fetch(`${stack.url}${gif.body.attachment.url}`)).arrayBuffer())).metadata();
+    expect({ format: storedGif.format, width: storedGif.width }).toEqual({ format: 'gif', width: 30 });
     const damaged = await upload('/api/widget/attachments', token, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2048, 7)]), 'image/jpeg', { clientId: 'damaged' });
     expect(damaged.status).toBe(415);
     expect(damaged.body.error.message).toMatch(/could not be read/);
