@@ -14,6 +14,7 @@ import { ErrorResponse, Nullable } from './schemas.ts';
 import { badRequest, unauthorized } from '../errors.ts';
 import { loadWidgetSettings } from '../services/widget-settings.ts';
 import { signatureMatches } from '../services/visitor-tokens.ts';
+import { isRealDay } from '../services/calendar-days.ts';
 import { isOrderNumber, orderNumberFormat } from '../../knowledge-base/order-numbers.ts';
 import { saveOrderFeed } from '../../knowledge-base/repositories/orders.ts';
 
@@ -49,12 +50,8 @@ const MAX_ORDERS_PER_CALL = 500;
 const MAX_FEED_BYTES = 4 * 1024 * 1024;
 const SIGNATURE_HEADER = 'x-shopdesk-signature';
 
-/** A date (or date-time) that exists: JavaScript reads 2026-02-30 as 2 March, Postgres refuses it. */
-function isRealDate(value: string): boolean {
-  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return !Number.isNaN(Date.parse(value)) && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
+/** A date or date-time whose day exists and whose time parses (the schema has checked the shape). */
+const isRealDate = (value: string) => isRealDay(value.slice(0, 10)) && !Number.isNaN(Date.parse(value));
 
 export default function orderFeedRoutes(ctx: AppContext) {
   return async (app: App) => {

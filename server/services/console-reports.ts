@@ -3,6 +3,7 @@
 // numbers on the page are the database's numbers.
 import type { Sql } from '../db/client.ts';
 import { badRequest } from '../errors.ts';
+import { isRealDay } from './calendar-days.ts';
 import { NOT_KNOWN_REASONS, UNANSWERED_REASONS } from '../../knowledge-base/types.ts';
 
 export interface DateRange {
@@ -22,9 +23,7 @@ export function resolveRange(from?: string, to?: string, now = new Date()): Date
   const fromDay = from ?? new Date(Date.parse(`${toDay}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10);
   const start = new Date(`${fromDay}T00:00:00Z`);
   const lastDay = new Date(`${toDay}T00:00:00Z`);
-  // Date() rolls 2020-02-30 over to March 1st: a day is real only if it reads back the same.
-  const real = (d: Date, text: string) => !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
-  if (!real(start, fromDay) || !real(lastDay, toDay)) throw badRequest('Dates must be real days written YYYY-MM-DD.');
+  if (!isRealDay(fromDay) || !isRealDay(toDay)) throw badRequest('Dates must be real days written YYYY-MM-DD.');
   const days = Math.round((lastDay.getTime() - start.getTime()) / DAY_MS) + 1;
   if (days < 1) throw badRequest('"from" must not be after "to".');
   if (days > MAX_DAYS) throw badRequest(`A report covers at most ${MAX_DAYS} days.`);
