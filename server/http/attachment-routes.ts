@@ -14,8 +14,8 @@ import { ATTACHMENT_TYPES, cleanAttachment, cleanFileName, sniffAttachment } fro
 import { conversationsRepository } from '../repositories/conversations.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import type { SendResult } from '../services/chat-service.ts';
+import { ClientId } from '../realtime/payload-schemas.ts';
 
-const ClientId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_:.-]+$' });
 const UploadQuery = {
   clientId: ClientId,
   name: Type.Optional(Type.String({ maxLength: 255 })),

@@ -5,7 +5,8 @@ import { Compile } from 'typebox/compile';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const SeenId = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
-const ClientId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_:.-]+$' });
+/** A message's client id, on the socket and on the file-upload routes alike. */
+export const ClientId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_:.-]+$' });
 // Text is capped again by config.maxMessageChars; this bound stops absurd payloads early.
 const Text = Type.String({ minLength: 1, maxLength: 20_000 });
 
