@@ -17,6 +17,22 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
     headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  return answer<T>(response, path);
+}
+
+/** Sends a file as the raw request body (the server decides its type from its bytes). */
+export async function upload<T>(path: string, file: File): Promise<T> {
+  const response = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { accept: 'application/json', 'content-type': file.type || 'application/octet-stream' },
+    body: file,
+  });
+  return answer<T>(response, path);
+}
+
+/** The reply's JSON, or an ApiError with the server's code and sentence (a lost session also shows the login page). */
+async function answer<T>(response: Response, path: string): Promise<T> {
   const text = await response.text();
   let data: unknown = undefined;
   try {
@@ -29,19 +45,6 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
     if (response.status === 401 && !path.startsWith('/api/auth/login')) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
     throw new ApiError(response.status, error?.code ?? 'http_' + response.status, error?.message ?? `${response.status} ${response.statusText}`);
   }
-  return data as T;
-}
-
-/** Sends a file as the raw request body (the server decides its type from its bytes). */
-export async function upload<T>(path: string, file: File): Promise<T> {
-  const response = await fetch(path, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { accept: 'application/json', 'content-type': file.type || 'application/octet-stream' },
-    body: file,
-  });
-  const data = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
-  if (!response.ok) throw new ApiError(response.status, data?.error?.code ?? `http_${response.status}`, data?.error?.message ?? `${response.status} ${response.statusText}`);
   return data as T;
 }
 
