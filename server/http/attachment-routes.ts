@@ -10,7 +10,7 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse } from './schemas.ts';
 import { attachmentsRepository, type AttachmentRef } from '../repositories/attachments.ts';
-import { ATTACHMENT_TYPES, cleanAttachment, cleanFileName, sniffAttachment } from '../services/attachment-files.ts';
+import { ATTACHMENT_TYPES, cleanAttachment, cleanFileName, shownInline, sniffAttachment } from '../services/attachment-files.ts';
 import { conversationsRepository } from '../repositories/conversations.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import type { SendResult } from '../services/chat-service.ts';
@@ -38,11 +38,11 @@ export default function attachmentRoutes(ctx: AppContext) {
     async function fileOf(request: FastifyRequest<{ Querystring: { name?: string } }>) {
       const sent = request.body;
       if (!Buffer.isBuffer(sent) || sent.length === 0) throw badRequest(`Send the file as the request body (${ATTACHMENT_TYPES.join(', ')}).`);
-      const kind = sniffAttachment(sent);
-      if (!kind) throw new AppError(415, 'unsupported_file', `Only images (JPEG, PNG, GIF, WebP) and PDF files can be sent.`);
-      const data = await cleanAttachment(sent, kind);
+      const contentType = sniffAttachment(sent);
+      if (!contentType) throw new AppError(415, 'unsupported_file', `Only images (JPEG, PNG, GIF, WebP) and PDF files can be sent.`);
+      const data = await cleanAttachment(sent, contentType);
       if (!data) throw new AppError(415, 'unsupported_file', 'The image could not be read: it may be damaged.');
-      return { data, contentType: kind.contentType, fileName: cleanFileName(request.query.name, kind.contentType) };
+      return { data, contentType, fileName: cleanFileName(request.query.name, contentType) };
     }
 
     /**
@@ -98,9 +98,9 @@ export default function attachmentRoutes(ctx: AppContext) {
         response: uploadResponses,
       },
     }, async (request) => {
-      const file = await fileOf(request);
       const conversation = await conversations.findById(request.params.id);
       if (!conversation) throw notFound('Conversation');
+      const file = await fileOf(request); // after the lookup: no image is decoded for a chat that does not exist
       const agent = { id: request.user!.id, name: request.user!.name };
       const { clientId, caption } = request.query;
       return sendWithFile(conversation.customer_id, conversation.id, 'agent', file, caption, (text, attachment, fileOnly) =>
@@ -117,14 +117,13 @@ export default function attachmentRoutes(ctx: AppContext) {
     }, async (request, reply) => {
       const file = await attachments.find(request.params.id, request.params.key);
       if (!file) throw notFound('File');
-      const kind = sniffAttachment(file.data);
       // Served as exactly what it is, sandboxed: a file can never run as a page of this origin.
       reply.header('content-type', file.contentType);
       reply.header('x-content-type-options', 'nosniff');
       reply.header('content-security-policy', "default-src 'none'; sandbox");
       reply.header('cross-origin-resource-policy', 'cross-origin');
       reply.header('cache-control', 'private, max-age=86400, immutable');
-      reply.header('content-disposition', `${kind?.inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
+      reply.header('content-disposition', `${shownInline(file.contentType) ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.fileName)}`);
       return reply.send(file.data);
     });
   };

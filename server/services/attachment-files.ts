@@ -6,27 +6,23 @@
 // chat needs.
 import sharp from 'sharp';
 
-export interface AttachmentKind {
-  contentType: string;
-  /** Shown inline (images) or offered as a download (PDF). */
-  inline: boolean;
-}
-
-const SIGNATURES: { contentType: string; inline: boolean; matches: (b: Buffer) => boolean }[] = [
-  { contentType: 'image/jpeg', inline: true, matches: (b) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { contentType: 'image/png', inline: true, matches: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  { contentType: 'image/gif', inline: true, matches: (b) => ['GIF87a', 'GIF89a'].includes(b.subarray(0, 6).toString('latin1')) },
-  { contentType: 'image/webp', inline: true, matches: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
-  { contentType: 'application/pdf', inline: false, matches: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
+const SIGNATURES: { contentType: string; matches: (b: Buffer) => boolean }[] = [
+  { contentType: 'image/jpeg', matches: (b) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { contentType: 'image/png', matches: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { contentType: 'image/gif', matches: (b) => ['GIF87a', 'GIF89a'].includes(b.subarray(0, 6).toString('latin1')) },
+  { contentType: 'image/webp', matches: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+  { contentType: 'application/pdf', matches: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
 ];
 
 export const ATTACHMENT_TYPES = SIGNATURES.map((s) => s.contentType);
 
-/** The kind of file these bytes are, or null when they are none of the accepted kinds. */
-export function sniffAttachment(bytes: Buffer): AttachmentKind | null {
-  const found = SIGNATURES.find((s) => s.matches(bytes));
-  return found ? { contentType: found.contentType, inline: found.inline } : null;
+/** The content type these bytes are, or null when they are none of the accepted kinds. */
+export function sniffAttachment(bytes: Buffer): string | null {
+  return SIGNATURES.find((s) => s.matches(bytes))?.contentType ?? null;
 }
+
+/** Images are shown in the page; anything else (PDF) is offered as a download. */
+export const shownInline = (contentType: string) => contentType.startsWith('image/');
 
 const IMAGE_FORMATS: Record<string, 'jpeg' | 'png' | 'webp' | 'gif' | undefined> = {
   'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif',
@@ -40,8 +36,8 @@ export const MAX_PHOTO_SIDE = 2560;
  * MAX_PHOTO_SIDE (GIF and WebP read with all their frames, so an animation is not cut to its first); PDF as sent.
  * Null when the image cannot be decoded.
  */
-export async function cleanAttachment(bytes: Buffer, kind: AttachmentKind): Promise<Buffer | null> {
-  const format = IMAGE_FORMATS[kind.contentType];
+export async function cleanAttachment(bytes: Buffer, contentType: string): Promise<Buffer | null> {
+  const format = IMAGE_FORMATS[contentType];
   if (!format) return bytes;
   try {
     return await sharp(bytes, { failOn: 'error', animated: format === 'gif' || format === 'webp' })
