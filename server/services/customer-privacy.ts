@@ -133,10 +133,11 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
     if (!customer) throw notFound('Customer');
     const conversations = await tx<{ id: number }[]>`select id from conversations where customer_id = ${customerId}`;
     const ids = conversations.map((c) => c.id);
+    // What goes entirely goes first, so the shared anonymising step below does not rewrite rows about to be deleted.
     const files = await tx`delete from attachments where customer_id = ${customerId} returning id`; // also uploads no message carried
-    const anonymised = await anonymiseConversations(tx as unknown as Sql, ids);
     const removed = await tx`delete from interaction_events where customer_id = ${customerId} returning id`;
     await tx`delete from offline_messages where customer_id = ${customerId}`;
+    const anonymised = await anonymiseConversations(tx as unknown as Sql, ids);
     // Ratings stay for the statistics, without the words or the link to the person.
     await tx`update feedback set comment = null, customer_id = null where customer_id = ${customerId}`;
     await tx`update orders set customer_id = null where customer_id = ${customerId}`;
