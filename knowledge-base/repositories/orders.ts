@@ -37,6 +37,8 @@ export interface OrderSeed {
   etaFrom?: string | null;
   etaTo?: string | null;
   deliveredAt?: string | null;
+  /** When the shop last changed it (the feed); an older update than the stored one is skipped. Default: now. */
+  updatedAt?: string;
   items: { sku: string; name: string; quantity: number; priceCents: number }[];
 }
 
@@ -46,7 +48,7 @@ export type SaveOutcome = 'inserted' | 'updated' | 'stale';
  * Writes one order and its items. `keep` leaves an existing number alone (the seed); `replace` overwrites it and
  * its items unless the stored copy is newer (`updatedAt`): a shop's feed may deliver an older update late.
  */
-async function saveOrder(tx: Sql, order: OrderSeed & { updatedAt?: string }, mode: 'keep' | 'replace'): Promise<SaveOutcome> {
+async function saveOrder(tx: Sql, order: OrderSeed, mode: 'keep' | 'replace'): Promise<SaveOutcome> {
   const updatedAt = order.updatedAt ?? new Date().toISOString();
   const onConflict = mode === 'keep'
     ? tx`on conflict (number) do nothing`
@@ -71,7 +73,7 @@ async function saveOrder(tx: Sql, order: OrderSeed & { updatedAt?: string }, mod
 }
 
 /** Writes a batch from the shop's feed in one transaction: all of it or, on an error, none. */
-export async function saveOrderFeed(sql: Sql, orders: (OrderSeed & { updatedAt?: string })[]): Promise<Record<SaveOutcome, number>> {
+export async function saveOrderFeed(sql: Sql, orders: (OrderSeed)[]): Promise<Record<SaveOutcome, number>> {
   return (await sql.begin(async (tx) => {
     const counts: Record<SaveOutcome, number> = { inserted: 0, updated: 0, stale: 0 };
     for (const order of orders) counts[await saveOrder(tx as unknown as Sql, order, 'replace')]++;

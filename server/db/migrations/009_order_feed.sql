@@ -1,4 +1,4 @@
--- Orders come from the shop itself now (PUT /api/admin/orders), in the shop's
+-- Orders come from the shop itself now (PUT /api/integrations/orders), in the shop's
 -- own number format (ORDER_NUMBER_PATTERN), not only the demo's NW-123456.
 -- Numbers are compared by their key (upper case, without spaces, '#' or '-'),
 -- as shoppers type them loosely; the index serves that comparison.
