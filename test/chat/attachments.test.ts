@@ -10,7 +10,7 @@ import { solidPng } from '../support/png.ts';
 
 // Above the server's 256 KB limit for JSON bodies: files have their own cap.
 const MAX_BYTES = 1024 * 1024;
-const PNG = solidPng(4, 3, [200, 30, 30]);
+const PNG = await solidPng(4, 3, [200, 30, 30]);
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 
 let stack: TestStack;

@@ -250,7 +250,7 @@ describe('support console in Chromium', () => {
     const socket = await connectWidget(stack.url, session.visitorToken);
     shoppers.push(socket);
     const received = record<ChatMessage>(socket, 'message:new');
-    const photo = solidPng(120, 90, [40, 120, 200]);
+    const photo = await solidPng(120, 90, [40, 120, 200]);
     const uploaded = await fetch(`${stack.url}/api/widget/attachments?clientId=photo-1&name=torn-strap.png&caption=${encodeURIComponent('The strap tore on day one')}`, {
       method: 'POST', headers: { authorization: `Bearer ${session.visitorToken}`, 'content-type': 'image/png' }, body: new Uint8Array(photo),
     });

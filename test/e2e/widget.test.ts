@@ -248,7 +248,7 @@ describe('shopper widget in Chromium', () => {
     const { page } = await newPage();
     await openDemo(page);
     await openWidget(page);
-    const png = solidPng(160, 120, [196, 120, 60]);
+    const png = await solidPng(160, 120, [196, 120, 60]);
     await page.locator('.compose input[type=file]').setInputFiles({ name: 'cracked vase.png', mimeType: 'image/png', buffer: png });
     const thumbnail = page.locator('.log .msg.mine .attachments img');
     await thumbnail.waitFor({ timeout: 10_000 });

@@ -21,7 +21,7 @@ async function resolvedConversation(label: string, resolvedDaysAgo: number): Pro
   const sql = stack.env.sql;
   const session = await widgetSession(stack.url, { name: `Retained ${label}` });
   const upload = await fetch(`${stack.url}/api/widget/attachments?clientId=${label}&name=receipt.png&caption=${encodeURIComponent(`my address is 1 ${label} Street`)}`, {
-    method: 'POST', headers: { authorization: `Bearer ${session.visitorToken}`, 'content-type': 'image/png' }, body: new Uint8Array(solidPng(2, 2, [1, 2, 3])),
+    method: 'POST', headers: { authorization: `Bearer ${session.visitorToken}`, 'content-type': 'image/png' }, body: new Uint8Array(await solidPng(2, 2, [1, 2, 3])),
   });
   const { conversationId: id, attachment } = (await upload.json()) as { conversationId: number; attachment: { url: string } };
   // The bot hands a file to a person, with a reply of its own: wait for it, so the counts below are fixed.
