@@ -253,7 +253,7 @@ export function createPolicy(deps: PolicyDeps) {
           return make('answer', 'answer', 'kb_passage', `${passageReply(p, lang)}\n\n${result.reply}`, { articles: [articleRef(p)], askHelpful: true });
         }
       }
-      const quickReplies = result.outcome === 'unavailable' || result.outcome === 'not_found' ? [personOption(lang)] : [];
+      const quickReplies = ['unavailable', 'not_found', 'late'].includes(result.outcome) ? [personOption(lang)] : [];
       return make(result.outcome === 'unavailable' ? 'clarify' : 'answer', 'answer', 'order_status', result.reply, {
         intent: intent?.name ?? 'order_status', confidence: prediction?.confidence ?? 1, quickReplies,
       });

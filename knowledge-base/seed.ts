@@ -5,7 +5,7 @@
 import type { Sql, Tx } from '../server/db/client.ts';
 import { loadArticles, loadIntents, loadOrders, loadOutOfScope, CONTENT_DIR } from './content-loader.ts';
 import { intentsRepository } from './repositories/intents.ts';
-import { ordersRepository } from './repositories/orders.ts';
+import { ordersRepository, type OrderSeed } from './repositories/orders.ts';
 
 const SEEDED_KEY = 'kb_demo_seeded';
 const LOCK_KEY = 4_207_312; // arbitrary constant: "shopdesk knowledge-base seed"
@@ -64,7 +64,30 @@ export async function seedKnowledgeBase(sql: Sql, options: { contentDir?: string
     const r = result as SeedResult;
     if (!r.seeded) return r;
     const orders = ordersRepository(sql);
-    for (const order of loadOrders(dir)) if (await orders.insert(order)) r.orders++;
+    for (const order of freshenDemoDates(loadOrders(dir), new Date())) if (await orders.insert(order)) r.orders++;
     return r;
   })) as SeedResult;
+}
+
+const DAY_MS = 86_400_000;
+const DATE_FIELDS = ['placedAt', 'etaFrom', 'etaTo', 'deliveredAt', 'updatedAt'] as const;
+
+/**
+ * Moves the demo orders' dates by whole days so the newest was placed the day before seeding: written once, the
+ * demo would otherwise show November's parcels as "on the way" months later. Gaps between dates are kept.
+ */
+export function freshenDemoDates(orders: OrderSeed[], now: Date): OrderSeed[] {
+  const newest = Math.max(...orders.map((o) => Date.parse(o.placedAt)).filter(Number.isFinite));
+  if (!Number.isFinite(newest)) return orders;
+  const shiftDays = Math.floor(now.getTime() / DAY_MS) - Math.floor(newest / DAY_MS) - 1;   // in UTC calendar days
+  if (shiftDays <= 0) return orders;
+  const shift = (value: string) => {
+    const moved = new Date(Date.parse(value) + shiftDays * DAY_MS).toISOString();
+    return /^\d{4}-\d{2}-\d{2}$/.test(value) ? moved.slice(0, 10) : moved;   // a calendar day stays a calendar day
+  };
+  return orders.map((order) => {
+    const copy = { ...order };
+    for (const field of DATE_FIELDS) if (copy[field]) copy[field] = shift(copy[field]!);
+    return copy;
+  });
 }

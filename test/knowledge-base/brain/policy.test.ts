@@ -8,6 +8,8 @@ import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
 import { loadArticles, loadIntents, loadOutOfScope, loadParaphrases } from '../../../knowledge-base/content-loader.ts';
 import { findOrderNumber, orderNumberFormat, orderNumberKey } from '../../../knowledge-base/order-numbers.ts';
 import type { OrderLookup, OrderRecord } from '../../../knowledge-base/types.ts';
+import { describeOrder, isLate } from '../../../knowledge-base/order-status.ts';
+import { freshenDemoDates } from '../../../knowledge-base/seed.ts';
 import { asksForPerson, sentimentOf, withoutGreeting } from '../../../knowledge-base/signals.ts';
 
 const articles = loadArticles().filter((a) => a.status === 'published').map((a, i) => ({ ...a, id: i + 1 }));
@@ -356,5 +358,32 @@ describe('answers', () => {
     expect(other.reply).toMatch(/couldn't find order #2042 .*looks like #1001/);
     expect(other.reply).not.toMatch(/delivered/);
     expect((await shop.run('where is order 2042', kim)).reply).toMatch(/couldn't find order 2042/);
+  });
+
+  it('tells a late order by its last due day, in both languages', () => {
+    const order: OrderRecord = {
+      number: 'NW-100300', customerExternalId: 'kim', status: 'in_transit', carrier: null, trackingNumber: null, totalCents: 1000,
+      currency: 'USD', placedAt: new Date('2026-11-20T10:00:00Z'), etaFrom: new Date('2026-11-24'), etaTo: new Date('2026-11-26'), deliveredAt: null, items: [],
+    };
+    expect(isLate(order, new Date('2026-11-26T23:59:00Z'))).toBe(false); // still the last day it was due
+    expect(isLate(order, new Date('2026-11-27T00:00:00Z'))).toBe(true);
+    expect(isLate({ ...order, status: 'delivered' }, new Date('2026-12-27T00:00:00Z'))).toBe(false);
+    expect(describeOrder(order, 'en', new Date('2026-11-25T12:00:00Z'))).toBe('Order NW-100300 is on its way. Estimated delivery: Nov 24–Nov 26.');
+    expect(describeOrder(order, 'en', new Date('2026-11-28T12:00:00Z'))).toBe('Order NW-100300 is on its way. It was due Nov 24–Nov 26, so it is running late.');
+    expect(describeOrder(order, 'zh', new Date('2026-11-28T12:00:00Z'))).toBe('订单 NW-100300：运输途中。原定11月24日至11月26日送达，目前已延误。');
+  });
+
+  it("moves the demo orders' dates so the newest was placed yesterday, keeping calendar days as days", () => {
+    const seeds = [
+      { number: 'NW-1', customerExternalId: 'a', status: 'shipped', totalCents: 1, placedAt: '2026-11-20T10:00:00Z', etaFrom: '2026-11-25', etaTo: null, items: [] },
+      { number: 'NW-2', customerExternalId: 'a', status: 'delivered', totalCents: 1, placedAt: '2026-11-01T08:00:00Z', deliveredAt: '2026-11-05T12:00:00Z', items: [] },
+    ];
+    const moved = freshenDemoDates(seeds, new Date('2026-12-10T09:00:00Z'));
+    expect(moved.map((o) => o.placedAt)).toEqual(['2026-12-09T10:00:00.000Z', '2026-11-20T08:00:00.000Z']);
+    expect(moved[0].etaFrom).toBe('2026-12-14');
+    expect(moved[0].etaTo).toBeNull();
+    expect(moved[1].deliveredAt).toBe('2026-11-24T12:00:00.000Z');
+    expect(seeds[0].placedAt).toBe('2026-11-20T10:00:00Z'); // the content itself is left as written
+    expect(freshenDemoDates(seeds, new Date('2026-11-21T09:00:00Z'))).toEqual(seeds); // already fresh
   });
 });

@@ -119,6 +119,22 @@ describe('order status', () => {
     expect(reply.text).toMatch(/Estimated delivery/);
   });
 
+  it('says a late order is late and offers a person, instead of quoting an ETA that has passed', async () => {
+    const dueAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    const late = {
+      number: 'NW-700050', customerExternalId: 'late-user', status: 'shipped', totalCents: 2500, placedAt: '2026-11-01T09:00:00Z',
+      carrier: 'USPS', trackingNumber: '9400100000000000000050', etaFrom: dueAgo(4), etaTo: dueAgo(2),
+      items: [{ sku: 'MUG-1', name: 'Camp Mug', quantity: 1, priceCents: 2500 }],
+    };
+    expect((await api(stack.url, 'PUT', '/api/integrations/orders', adminCookie, { orders: [late] })).status).toBe(200);
+    const s = await shopper(0, 'late-user');
+    const reply = await s.ask('where is NW-700050?');
+    expect(reply.text).toMatch(/^Order NW-700050 is shipped\. It was due .+, so it is running late\./);
+    expect(reply.text).not.toMatch(/Estimated delivery/);
+    expect(reply.text).toMatch(/A person from our team can check with the carrier/);
+    expect((reply.metadata as Record<string, any>).quickReplies.map((q: { value: string }) => q.value)).toContain('handoff');
+  });
+
   it("refuses another customer's order without revealing anything about it", async () => {
     const s = await shopper(0, 'demo-user-2');
     const [other] = await stack.env.sql<{ number: string; status: string; carrier: string; tracking_number: string | null }[]>`
@@ -153,11 +169,14 @@ describe('order status', () => {
       items: [{ sku: 'TOTE-1', name: 'Harbor Canvas Tote', quantity: 1, priceCents: 5900 }], ...extra,
     });
     const put = (orders: unknown[], cookie: string | null = adminCookie) => api(stack.url, 'PUT', '/api/integrations/orders', cookie, { orders });
-    expect(await put([order('shipped', '2026-12-01T10:00:00Z', { carrier: 'UPS', trackingNumber: '1Z999', etaFrom: '2026-12-04', etaTo: '2026-12-05' })]))
+    // ETAs relative to today: a fixed date would turn into a late order as the calendar moves on.
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const shown = (day: string) => new Date(`${day}T00:00:00Z`).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+    expect(await put([order('shipped', '2026-12-01T10:00:00Z', { carrier: 'UPS', trackingNumber: '1Z999', etaFrom: inDays(1), etaTo: inDays(2) })]))
       .toEqual({ status: 200, body: { inserted: 1, updated: 0, stale: 0 } });
     const s = await shopper(0, 'feed-user-1');
     const reply = await s.ask('where is nw 700001?');
-    expect(reply.text).toMatch(/Order NW-700001 is shipped\. Estimated delivery: Dec 4.Dec 5\. Carrier: UPS/);
+    expect(reply.text).toBe(`Order NW-700001 is shipped. Estimated delivery: ${shown(inDays(1))}–${shown(inDays(2))}. Carrier: UPS, tracking number 1Z999.`);
 
     // Delivered arrives; then the feed re-sends the older "shipped" late: it changes nothing.
     expect((await put([order('delivered', '2026-12-04T15:00:00Z', { deliveredAt: '2026-12-04T14:30:00Z' })])).body).toEqual({ inserted: 0, updated: 1, stale: 0 });
