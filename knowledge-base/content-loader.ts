@@ -85,6 +85,7 @@ function normaliseOrder(o: Record<string, unknown>): OrderSeed | null {
   return {
     number: number.toUpperCase(),
     customerExternalId: String(customer),
+    customerEmail: (pick('customerEmail', 'customer_email', 'email') as string | undefined) ?? null,
     status: String(pick('status') ?? 'processing'),
     carrier: (pick('carrier') as string | undefined) ?? null,
     trackingNumber: (pick('trackingNumber', 'tracking_number', 'tracking') as string | undefined) ?? null,

@@ -46,7 +46,7 @@ async function prepare(sql: Sql, config: Config, log: (line: string) => void, se
   }
   if (!(await modelsRepository(sql).latestMeta())) {
     const { encoder, reason } = await resolveSentenceEncoder(config, log);
-    log(`knowledge base: training the first intent model (${encoder ? encoder.name : 'lexical'}: ${reason})…`);
+    log(`knowledge base: training the first intent model (encoders: ${reason})…`);
     const result = await trainFromDatabase(sql, { denseEncoder: encoder });
     log(result.version ? `knowledge base: intent model v${result.version} trained (${result.encoder}, ${result.stats.trainingMs ?? '?'} ms)` : 'knowledge base: no intents yet, no model trained');
   }

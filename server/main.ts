@@ -5,7 +5,7 @@ import { loadConfig, ConfigError } from './config.ts';
 import { assertPostgresReachable, assertRedisReachable, DependencyError } from './dependencies.ts';
 import { createSql } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
-import { seedDemoAccounts } from './db/seed.ts';
+import { ensureDemoIdentitySecret, seedDemoAccounts } from './db/seed.ts';
 import { createServer } from './app.ts';
 import { startWorkers } from '../workers/start.ts';
 import { ensureBundles } from './bundles.ts';
@@ -20,6 +20,9 @@ async function main(): Promise<void> {
   const setupSql = createSql(config, { max: 1 });
   if (config.migrateOnStart) await migrate(setupSql, (line) => console.log(line));
   const accounts = config.seedDemo ? await seedDemoAccounts(setupSql, config) : [];
+  if (config.seedDemo && (await ensureDemoIdentitySecret(setupSql, config))) {
+    console.log("widget: a random identity secret was generated for the demo page's sign-in; set your own (IDENTITY_SECRET or the console's widget settings) to identify your shop's users");
+  }
   await prepareKnowledgeBase(setupSql, config, (line) => console.log(line));
   await setupSql.end();
   await ensureBundles((line) => console.log(line));
@@ -31,7 +34,7 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(`Shopdesk is running on ${url}`);
-  console.log(`  Demo shop with the chat widget: ${base}/demo`);
+  console.log(`  Demo shop with the chat widget: ${base}/demo   (signed in as a demo shopper: ${base}/demo?customer=demo-user-1)`);
   console.log(`  Agent console and admin:        ${base}/console`);
   console.log(`  API documentation (OpenAPI):    ${base}/docs`);
   console.log(`  Health / readiness / metrics:   ${base}/healthz  ${base}/readyz  ${base}/metrics`);

@@ -28,6 +28,8 @@ const toRecord = (r: OrderRow): OrderRecord => ({
 export interface OrderSeed {
   number: string;
   customerExternalId: string;
+  /** In the demo content only (the demo page names its shoppers from it); orders do not store it. */
+  customerEmail?: string | null;
   status: string;
   carrier?: string | null;
   trackingNumber?: string | null;

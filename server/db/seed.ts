@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Sql } from './client.ts';
 import type { Config } from '../config.ts';
 import { hashPassword } from '../services/auth-service.ts';
+import { loadWidgetSettings, saveWidgetSettings } from '../services/widget-settings.ts';
 
 export interface SeededAccount {
   email: string;
@@ -28,4 +29,16 @@ export async function seedDemoAccounts(sql: Sql, config: Config): Promise<Seeded
     await ensureUser(sql, { email: config.demoAdminEmail, name: 'Ada Admin', role: 'admin', password: config.demoAdminPassword, capacity: 3 }),
     await ensureUser(sql, { email: config.demoAgentEmail, name: 'Sam Agent', role: 'agent', password: config.demoAgentPassword, capacity: 5 }),
   ];
+}
+
+/**
+ * A demo install gets an identity secret in the widget settings when none is configured, so its demo page can sign
+ * in as a demo shopper and the bot shows that shopper's orders. Returns whether one was created.
+ */
+export async function ensureDemoIdentitySecret(sql: Sql, config: Config): Promise<boolean> {
+  if (config.identitySecret) return false;
+  const settings = await loadWidgetSettings(sql);
+  if (settings.identitySecret) return false;
+  await saveWidgetSettings(sql, { ...settings, identitySecret: randomBytes(24).toString('base64url') });
+  return true;
 }

@@ -2,7 +2,7 @@
 // any shop's origin), lets shop pages call the widget's HTTP API across
 // origins, and serves /demo: a fictional shop's product page with the
 // one-line embed.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,7 +13,10 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { BUILD_DIR, buildBundles } from '../../scripts/build-bundles.ts';
 import { loadWidgetSettings } from '../services/widget-settings.ts';
-import { demoPage } from '../../widget/demo/demo-page.ts';
+import { demoPage, type DemoShopper } from '../../widget/demo/demo-page.ts';
+import { loadOrders } from '../../knowledge-base/content-loader.ts';
+import { identityHash } from '../services/visitor-tokens.ts';
+import { notFound } from '../errors.ts';
 
 const WIDGET_FILE = path.join(BUILD_DIR, 'widget.js');
 const WIDGET_API_PREFIX = '/api/widget/';
@@ -53,8 +56,26 @@ function allowCrossOrigin(reply: FastifyReply): void {
   reply.header('access-control-max-age', '600');
 }
 
+/** The demo content's shoppers (their orders are seeded): "alex.chen@example.com" is shown as Alex Chen. */
+function demoShoppers(): DemoShopper[] {
+  const byId = new Map<string, DemoShopper>();
+  for (const order of loadOrders()) {
+    const known = byId.get(order.customerExternalId);
+    if (known) {
+      known.orders.push(order.number);
+      continue;
+    }
+    const local = (order.customerEmail ?? order.customerExternalId).split('@')[0];
+    const name = local.split(/[._-]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+    byId.set(order.customerExternalId, { userId: order.customerExternalId, name, email: order.customerEmail ?? null, orders: [order.number] });
+  }
+  return [...byId.values()];
+}
+
 export default function widgetAssetsRoutes(ctx: AppContext) {
   const loadBundle = bundleLoader();
+  // Signing in as a demo shopper (to try order status) exists only where the demo content is seeded.
+  const shoppers = ctx.config.seedDemo ? demoShoppers() : [];
   // fastify-plugin: the CORS hook must reach the widget API routes registered by widget-routes.ts.
   return fp(async (app: App) => {
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -89,19 +110,34 @@ export default function widgetAssetsRoutes(ctx: AppContext) {
     app.get('/demo', {
       schema: {
         tags: ['widget'],
-        summary: 'Demo shop page with the widget embedded (?lang=en|zh, ?position=left|right)',
+        summary: 'Demo shop page with the widget embedded (?lang=en|zh, ?position=left|right, ?customer=<demo shopper> to try it signed in, ?signout=1)',
         querystring: Type.Object({
           lang: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')])),
           position: Type.Optional(Type.Union([Type.Literal('left'), Type.Literal('right')])),
+          customer: Type.Optional(Type.String({ maxLength: 100 })),
+          signout: Type.Optional(Type.Literal('1')),
         }),
       },
     }, async (request, reply) => {
       const query = request.query;
-      const { siteKey } = await loadWidgetSettings(ctx.sql);
+      const settings = await loadWidgetSettings(ctx.sql);
+      const secret = ctx.config.identitySecret || settings.identitySecret;
+      let signedIn: Parameters<typeof demoPage>[0]['signedIn'];
+      if (query.customer !== undefined) {
+        const shopper = shoppers.find((s) => s.userId === query.customer);
+        if (!shopper) throw notFound('Demo shopper');
+        // The page plays the shop's server here: it signs the user id with the identity secret, as a shop would.
+        signedIn = { ...shopper, hash: secret ? identityHash(secret, shopper.userId) : null };
+      }
+      const nonce = randomBytes(16).toString('base64');
       reply.header('content-type', 'text/html; charset=utf-8');
-      // The page allows nothing but its own origin: the widget must work without any third-party host.
-      reply.header('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'");
-      return reply.send(demoPage({ siteKey, lang: query.lang, position: query.position }));
+      // The page allows nothing but its own origin (and its one inline script): the widget must work without any third-party host.
+      reply.header('content-security-policy',
+        `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'`);
+      return reply.send(demoPage({
+        siteKey: settings.siteKey, lang: query.lang, position: query.position, nonce,
+        shoppers, signedIn, signOut: query.signout === '1',
+      }));
     });
   }, { name: 'widget-assets' }) as unknown as (app: App) => Promise<void>;
 }

@@ -20,7 +20,11 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   await freshWidgetBundle(); // the server serves public/build/widget.js: make sure it is built from this source
   // The real knowledge-base brain in the bot seat (seeded articles, lexical encoder when no model files are present).
-  stack = await startStack({ workers: true, server: { extensions: [knowledgeBaseExtension({ prepare: { seed: true } })] } });
+  stack = await startStack({
+    workers: true,
+    server: { extensions: [knowledgeBaseExtension({ prepare: { seed: true } })] },
+    config: { seedDemo: true, identitySecret: 'widget-e2e-identity-secret' }, // seedDemo: the demo page offers its shoppers
+  });
   browser = await launchBrowser();
   const { token, user } = await login(stack.url, stack.agent.email, stack.agent.password);
   agentUser = user;
@@ -280,6 +284,34 @@ describe('shopper widget in Chromium', () => {
     await page.locator('.compose input[type=file]').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(stack.servers[0].handle.ctx.config.maxAttachmentBytes + 1) });
     await expect.poll(() => notice.textContent()).toBe('The file was not sent: The file is too large.');
     expect(uploads).toEqual([]);
+  });
+
+  it("demo page: signed in as a demo shopper the bot shows that shopper's order; after signing out the chat is gone and orders need a sign-in", async () => {
+    const { page } = await newPage();
+    await openDemo(page, '?customer=demo-user-1');
+    await page.locator('.account', { hasText: 'Signed in as Alex Chen' }).waitFor();
+    await openWidget(page);
+    const [order] = await stack.env.sql<{ number: string }[]>`
+      select number from orders where customer_external_id = 'demo-user-1' and status = 'shipped' order by placed_at desc limit 1`;
+    await eventually(async () => (await stack.env.sql`select 1 from customers where external_id = 'demo-user-1'`).length > 0 || null, 10_000, 'identified shopper');
+    await send(page, `Where is my order ${order.number}?`);
+    await page.locator('.log .msg:not(.mine)', { hasText: `Order ${order.number} is shipped` }).waitFor({ timeout: 20_000 });
+
+    // "Sign out": the widget forgets the chat on this browser; the same question now needs a sign-in.
+    await page.getByRole('link', { name: 'Sign out' }).click();
+    await page.locator('.account', { hasText: 'browsing as a guest' }).waitFor();
+    await page.waitForURL((url) => !url.search.includes('signout'));
+    await openWidget(page);
+    expect((await bubbles(page)).filter((b) => b.who === 'You')).toEqual([]);
+    await send(page, `Where is my order ${order.number}?`);
+    await page.locator('.log .msg:not(.mine)', { hasText: /log in|signed-in/ }).waitFor({ timeout: 20_000 });
+    expect((await bubbles(page)).some((b) => b.text.includes('is shipped'))).toBe(false);
+    const [guest] = await stack.env.sql<{ external_id: string | null }[]>`
+      select c.external_id from customers c join conversations v on v.customer_id = c.id join messages m on m.conversation_id = v.id
+      where m.body = ${`Where is my order ${order.number}?`} order by m.id desc limit 1`;
+    expect(guest.external_id).toBeNull();
+    // Only the demo's own shoppers can be signed in as.
+    expect((await fetch(`${stack.url}/demo?customer=someone-else`)).status).toBe(404);
   });
 
   it('uses the Chinese UI for a zh-CN browser', async () => {

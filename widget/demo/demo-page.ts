@@ -6,7 +6,58 @@
 const escapeAttr = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export function demoPage(options: { siteKey: string; lang?: 'en' | 'zh'; position?: 'left' | 'right' }): string {
+export interface DemoShopper {
+  userId: string;
+  name: string;
+  email: string | null;
+  orders: string[];
+}
+
+export interface DemoPageOptions {
+  siteKey: string;
+  lang?: 'en' | 'zh';
+  position?: 'left' | 'right';
+  /** CSP nonce of the page's one inline script (identify / reset). */
+  nonce?: string;
+  /** Demo shoppers one can sign in as, to try order status. */
+  shoppers?: DemoShopper[];
+  /** Signed in as this shopper; `hash` is null when no identity secret is set. */
+  signedIn?: DemoShopper & { hash: string | null };
+  /** Just signed out: the widget forgets the signed-in chat. */
+  signOut?: boolean;
+}
+
+/** Inline JSON that cannot close its script element. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+
+/** The strip under the header: who you are on this demo shop, and how to switch. */
+function accountBar(options: DemoPageOptions): { html: string; script: string } {
+  const shoppers = options.shoppers ?? [];
+  if (!shoppers.length) return { html: '', script: '' };
+  const keep = options.lang ? `&lang=${options.lang}` : '';
+  const signIn = shoppers.map((s) => `<a href="/demo?customer=${encodeURIComponent(s.userId)}${keep}">${escapeAttr(s.name)}</a>`).join(' · ');
+  const who = options.signedIn;
+  if (!who) {
+    const html = `<div class="account">You are browsing as a guest. To ask the chat about orders, sign in as a demo shopper: ${signIn}</div>`;
+    // The shop's "log out": the widget must forget the signed-in shopper's chat on this browser.
+    const guestUrl = options.lang ? `/demo?lang=${options.lang}` : '/demo';
+    const script = options.signOut ? `Shopdesk.reset().then(() => history.replaceState(null, '', ${scriptJson(guestUrl)}));` : '';
+    return { html, script };
+  }
+  const example = who.orders[who.orders.length - 1] ?? '';
+  const unverified = who.hash ? '' : ' No identity secret is set (IDENTITY_SECRET or the widget settings), so the chat cannot verify this sign-in and will not show orders.';
+  const html = `<div class="account">Signed in as <strong>${escapeAttr(who.name)}</strong>${who.email ? ` (${escapeAttr(who.email)})` : ''}, a demo shopper with orders ${escapeAttr(who.orders.join(', '))}.
+    Ask the chat "Where is my order ${escapeAttr(example)}?".${unverified} <a href="/demo?signout=1${keep}">Sign out</a></div>`;
+  const identity = { userId: who.userId, hash: who.hash ?? undefined, email: who.email ?? undefined, name: who.name };
+  return { html, script: `Shopdesk.identify(${scriptJson(identity)}).catch((e) => console.warn('[demo] sign-in:', e.message));` };
+}
+
+export function demoPage(options: DemoPageOptions): string {
+  const account = accountBar(options);
+  // The widget script is async: the page's own call runs once window.Shopdesk exists and is ready.
+  const inline = account.script && options.nonce
+    ? `<script nonce="${escapeAttr(options.nonce)}">window.addEventListener('shopdesk:ready', () => { ${account.script} }, { once: true });</script>`
+    : '';
   const attrs = [`src="/widget.js"`, `data-site="${escapeAttr(options.siteKey)}"`];
   if (options.lang) attrs.push(`data-lang="${options.lang}"`);
   if (options.position) attrs.push(`data-position="${options.position}"`);
@@ -17,6 +68,7 @@ export function demoPage(options: { siteKey: string; lang?: 'en' | 'zh'; positio
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Harbor Canvas Tote — Northwind Goods</title>
 <style>
   /* The shop's own styles, including broad rules a widget without isolation would inherit. */
@@ -34,6 +86,8 @@ export function demoPage(options: { siteKey: string; lang?: 'en' | 'zh'; positio
   .price { font-size: 26px; color: #7c2d12; }
   .colors label { margin-right: 14px; }
   section.details { grid-column: 1 / -1; border-top: 1px solid #d9cbb5; padding-top: 24px; }
+  .account { background: #efe4d2; color: #2b2118; padding: 10px 40px; font-size: 15px; line-height: 1.5; }
+  .account a { color: #7c2d12; }
   footer { text-align: center; padding: 30px; color: #6b5b4b; font-size: 14px; }
   @media (max-width: 760px) { main { grid-template-columns: 1fr; } header { padding: 14px 18px; } }
 </style>
@@ -43,6 +97,7 @@ export function demoPage(options: { siteKey: string; lang?: 'en' | 'zh'; positio
   <span class="brand">Northwind Goods</span>
   <nav><a href="/demo">Bags</a><a href="/demo">Home</a><a href="/demo">Outdoor</a><a href="/demo">Cart (0)</a></nav>
 </header>
+${account.html}
 <main>
   <div class="photo" aria-hidden="true">
     <svg width="260" height="300" viewBox="0 0 260 300">
@@ -80,6 +135,7 @@ export function demoPage(options: { siteKey: string; lang?: 'en' | 'zh'; positio
   </section>
 </main>
 <footer>Northwind Goods is a fictional shop used to demonstrate the Shopdesk chat widget.</footer>
+${inline}
 ${embed}
 </body>
 </html>

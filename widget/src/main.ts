@@ -22,6 +22,8 @@ export interface ShopdeskApi {
   toggle(): void;
   /** Links this browser to the shop's logged-in user; `hash` = hex HMAC-SHA256(userId, identity secret). */
   identify(input: IdentifyInput): Promise<{ customerId: number; identified: boolean }>;
+  /** The shop's user signed out: forgets this browser's chat (token, unsent messages) and starts as a new visitor. */
+  reset(): Promise<void>;
   readonly ready: Promise<void>;
 }
 
@@ -127,6 +129,15 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
       }
       return { customerId: next.customerId, identified: next.identified };
     },
+    async reset() {
+      // On a shared computer the next person must not see the signed-out shopper's chat, nor send their unsent text.
+      client.disconnect();
+      store.clear();
+      client.reset();
+      view.close();
+      session = await openSession();
+      client.connect(session.visitorToken, locale);
+    },
     ready: Promise.resolve(),
   };
 }
@@ -152,6 +163,7 @@ if (embed && !window.Shopdesk) {
       if (!instance) throw new Error('Shopdesk widget is not available');
       return instance.identify(input);
     }),
+    reset: () => ready.then(() => instance?.reset()),
     ready,
   };
   const boot = () =>

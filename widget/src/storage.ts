@@ -5,6 +5,8 @@ export interface Store {
   get<T>(name: string): T | null;
   set(name: string, value: unknown): void;
   remove(name: string): void;
+  /** Forgets every key of this scope (the shop's user signed out). */
+  clear(): void;
 }
 
 export function createStore(scope: string): Store {
@@ -45,5 +47,15 @@ export function createStore(scope: string): Store {
     },
     set: (name, value) => write(key(name), JSON.stringify(value)),
     remove: (name) => write(key(name), null),
+    clear: () => {
+      const prefix = key('');
+      for (const k of [...memory.keys()]) if (k.startsWith(prefix)) memory.delete(k);
+      try {
+        const stored = storage ? Array.from({ length: storage.length }, (_, i) => storage!.key(i)) : [];
+        for (const k of stored) if (k?.startsWith(prefix)) storage!.removeItem(k);
+      } catch {
+        // blocked storage: the in-memory copy was all there was
+      }
+    },
   };
 }
