@@ -8,6 +8,7 @@ import { ErrorResponse } from '../server/http/schemas.ts';
 import { notFound } from '../server/errors.ts';
 import { articlesRepository, type ArticleRow } from './repositories/articles.ts';
 import { escapeHtml, renderMarkdown } from './markdown.ts';
+import { FAVICON } from '../server/http/favicon.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$' }) });
 const LocaleQuery = Type.Object({ locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')])) });
@@ -22,6 +23,7 @@ function page(article: ArticleRow): string {
 <html lang="${article.locale === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(article.title)}</title>
+<link rel="icon" href="${FAVICON}">
 <style>body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}h1{font-size:1.8rem}h2{font-size:1.3rem;margin-top:2rem}small{color:#666}</style>
 </head><body><article><h1>${escapeHtml(article.title)}</h1>
 <small>${escapeHtml(article.category)} · ${article.updated_at.toISOString().slice(0, 10)}</small>
@@ -39,7 +41,7 @@ export function helpRoutes(ctx: AppContext) {
     }, async (request, reply) => {
       const article = pick(await articles.findBySlug(request.params.slug), request.query.locale);
       if (!article) throw notFound('Article');
-      return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'").send(page(article));
+      return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:").send(page(article));
     });
 
     app.get('/api/help/articles/:slug', {

@@ -12,6 +12,7 @@ import { BUILD_DIR } from '../../scripts/build-bundles.ts';
 import { notFound } from '../errors.ts';
 import { customerSegment, SegmentSchema } from '../services/customer-segment.ts';
 import { articleUrl } from '../../knowledge-base/policy.ts';
+import { FAVICON } from './favicon.ts';
 
 const BUNDLE = path.join(BUILD_DIR, 'console.js');
 
@@ -24,6 +25,7 @@ const SHELL = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Shopdesk console</title>
+<link rel="icon" href="${FAVICON}">
 </head>
 <body>
 <div id="app"><noscript>The Shopdesk console needs JavaScript.</noscript></div>

@@ -41,13 +41,20 @@ export async function customerSegment(sql: Sql, customerId: number): Promise<Seg
     return { segment: 'at_risk', facts, rule: { en: `At risk: last satisfaction rating ${facts.lastRating}/5 (≤ ${r.atRiskMaxRating}).`, zh: `流失风险：最近一次满意度评分 ${facts.lastRating}/5（≤ ${r.atRiskMaxRating}）。` } };
   }
   if (facts.orders > 0 && facts.daysSinceLastSeen !== null && facts.daysSinceLastSeen > r.atRiskQuietDays) {
-    return { segment: 'at_risk', facts, rule: { en: `At risk: a buyer not seen for ${facts.daysSinceLastSeen} days (> ${r.atRiskQuietDays}).`, zh: `流失风险：已购客户 ${facts.daysSinceLastSeen} 天未出现（> ${r.atRiskQuietDays}）。` } };
+    return { segment: 'at_risk', facts, rule: { en: `At risk: a buyer not seen for ${plural(facts.daysSinceLastSeen, 'day')} (> ${r.atRiskQuietDays}).`, zh: `流失风险：已购客户 ${facts.daysSinceLastSeen} 天未出现（> ${r.atRiskQuietDays}）。` } };
   }
   if (facts.orders >= r.loyalOrders || facts.conversations >= r.loyalConversations) {
-    return { segment: 'loyal', facts, rule: { en: `Loyal: ${facts.orders} orders (≥ ${r.loyalOrders}) or ${facts.conversations} conversations (≥ ${r.loyalConversations}).`, zh: `忠实客户：${facts.orders} 个订单（≥ ${r.loyalOrders}）或 ${facts.conversations} 次会话（≥ ${r.loyalConversations}）。` } };
+    // Name the rule that applied (both when both did), not a sentence with an "or" in it.
+    const byOrders = facts.orders >= r.loyalOrders;
+    const byChats = facts.conversations >= r.loyalConversations;
+    const en = [byOrders && `${plural(facts.orders, 'order')} (≥ ${r.loyalOrders})`, byChats && `${plural(facts.conversations, 'conversation')} (≥ ${r.loyalConversations})`];
+    const zh = [byOrders && `${facts.orders} 个订单（≥ ${r.loyalOrders}）`, byChats && `${facts.conversations} 次会话（≥ ${r.loyalConversations}）`];
+    return { segment: 'loyal', facts, rule: { en: `Loyal: ${en.filter(Boolean).join(' and ')}.`, zh: `忠实客户：${zh.filter(Boolean).join('，')}。` } };
   }
   if (facts.daysSinceFirstSeen < r.newDays && facts.orders <= 1) {
-    return { segment: 'new', facts, rule: { en: `New: first seen ${facts.daysSinceFirstSeen} days ago (< ${r.newDays}) with at most one order.`, zh: `新客户：首次出现于 ${facts.daysSinceFirstSeen} 天前（< ${r.newDays}），订单不超过 1 个。` } };
+    return { segment: 'new', facts, rule: { en: `New: first seen ${plural(facts.daysSinceFirstSeen, 'day')} ago (< ${r.newDays}) with at most one order.`, zh: `新客户：首次出现于 ${facts.daysSinceFirstSeen} 天前（< ${r.newDays}），订单不超过 1 个。` } };
   }
   return { segment: 'regular', facts, rule: { en: 'Regular: none of the new, loyal or at-risk rules apply.', zh: '普通客户：不符合新客户、忠实客户或流失风险的规则。' } };
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

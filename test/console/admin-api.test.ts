@@ -378,7 +378,7 @@ describe('agent support reads', () => {
     }
     const segment = (await http('GET', `/api/customers/${c.id}/segment`, agent)).json;
     expect(segment.segment).toBe('loyal');
-    expect(segment.rule.en).toContain('3 orders');
+    expect(segment.rule.en).toBe('Loyal: 3 orders (≥ 3).'); // only the rule that applied
     expect((await http('GET', `/api/customers/${c.id}/orders`, agent)).json.items.map((o: any) => o.number).sort()).toEqual(['NW-000070', 'NW-000071', 'NW-000072']);
 
     const [conv] = await sql`insert into conversations (customer_id, status) values (${c.id}, 'resolved') returning id`;
@@ -388,7 +388,9 @@ describe('agent support reads', () => {
     expect(atRisk.rule.zh).toContain('1/5');
 
     const [fresh] = await sql`insert into customers (name) values ('Newbie') returning id`;
-    expect((await http('GET', `/api/customers/${fresh.id}/segment`, agent)).json.segment).toBe('new');
+    const newbie = (await http('GET', `/api/customers/${fresh.id}/segment`, agent)).json;
+    expect(newbie.segment).toBe('new');
+    expect(newbie.rule.en).toMatch(/^New: first seen 0 days ago/);
     expect((await http('GET', '/api/customers/999999/segment', agent)).status).toBe(404);
     // Without a query the customers list is the most recently seen first; with one, only the matches.
     expect((await http('GET', '/api/customers?limit=1', agent)).json.items.map((x: any) => x.name)).toEqual(['Loyal Lou']);

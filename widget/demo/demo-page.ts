@@ -1,7 +1,9 @@
 // The /demo page: a product page of a fictional shop, "Northwind Goods", with
 // the widget embedded by its one script tag. Its stylesheet is deliberately
 // heavy-handed (global button, font and box rules) to show the widget's shadow
-// DOM keeps the shop's CSS out. No script of its own, no third-party assets.
+// DOM keeps the shop's CSS out. No third-party assets; its one inline script
+// (nonce'd) plays the shop's part: identify() for a demo shopper, reset() on sign-out.
+import { FAVICON } from '../../server/http/favicon.ts';
 
 const escapeAttr = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -68,7 +70,7 @@ export function demoPage(options: DemoPageOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
+<link rel="icon" href="${FAVICON}">
 <title>Harbor Canvas Tote — Northwind Goods</title>
 <style>
   /* The shop's own styles, including broad rules a widget without isolation would inherit. */
