@@ -18,6 +18,7 @@ import { TeamPage } from './pages/admin-team.tsx';
 import { ReportsPage } from './pages/admin-reports.tsx';
 import { PasswordForm } from './pages/account.tsx';
 import { CustomersPage } from './pages/customers.tsx';
+import { MessagesPage } from './pages/messages.tsx';
 
 export function App() {
   const [, setLocaleState] = useState<Locale>(getLocale());
@@ -144,6 +145,16 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     if (message) alertAgent(t('notify.message'), message.text, () => navigate(`/console/conversations/${message.conversationId}`));
   });
 
+  // Messages left while nobody was available: how many still wait for an answer, live.
+  const [waitingMessages, setWaitingMessages] = useState(0);
+  const countWaiting = () => get<{ openCount: number }>('/api/offline-messages?handled=false&limit=1').then((r) => setWaitingMessages(r.openCount), () => {});
+  useEffect(() => void countWaiting(), []);
+  useSocketEvent(socket, 'offline:new', (message) => {
+    void countWaiting();
+    alertAgent(t('notify.leftMessage'), message.text, () => navigate('/console/messages'));
+  });
+  useSocketEvent(socket, 'offline:handled', () => void countWaiting());
+
   const togglePresence = async () => {
     const next: Presence = presence === 'online' ? 'away' : 'online';
     sessionStorage.setItem('sd.presence', next);
@@ -167,6 +178,8 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     else if (adminPage?.path === '/console/admin/unanswered') page = <UnansweredPage />;
     else if (adminPage?.path === '/console/admin/team') page = <TeamPage />;
     else page = <ReportsPage />;
+  } else if (path.startsWith('/console/messages')) {
+    page = <MessagesPage />;
   } else if (path.startsWith('/console/customers')) {
     const customer = match('/console/customers/:id', path);
     page = <CustomersPage customerId={customer ? Number(customer.id) : null} />;
@@ -182,7 +195,10 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
         <header class="topbar">
           <a class="brand" href="/console" onClick={(e) => { e.preventDefault(); navigate('/console'); }}>Shopdesk</a>
           <nav>
-            <a href="/console" class={!path.startsWith('/console/admin') && !path.startsWith('/console/customers') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console'); }}>{t('nav.inbox')}</a>
+            <a href="/console" class={!/^\/console\/(admin|customers|messages)/.test(path) ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console'); }}>{t('nav.inbox')}</a>
+            <a href="/console/messages" data-testid="nav-messages" class={path.startsWith('/console/messages') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console/messages'); }}>
+              {t('nav.messages')}{waitingMessages > 0 && <span class="unread" data-testid="messages-waiting">{waitingMessages}</span>}
+            </a>
             <a href="/console/customers" data-testid="nav-customers" class={path.startsWith('/console/customers') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console/customers'); }}>{t('nav.customers')}</a>
             {isAdmin && ADMIN_PAGES.map((p) => (
               <a key={p.path} href={p.path} class={adminPage?.path === p.path ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{t(p.label)}</a>

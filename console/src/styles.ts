@@ -52,6 +52,8 @@ tr.inactive { opacity:.55; }
 .presence-online .dot { background:#22c55e; } .presence-away .dot { background:#f59e0b; }
 .page { flex:1; min-height:0; overflow:auto; padding:12px; }
 .inbox { display:grid; grid-template-columns:300px 1fr 320px; gap:12px; height:100%; }
+.messages-page { max-width:760px; } .left-message header { margin-bottom:4px; } .left-text { white-space:pre-wrap; margin:6px 0 10px; }
+.row-actions { display:flex; gap:12px; align-items:center; flex-wrap:wrap; }
 .customers-page { display:grid; grid-template-columns:340px minmax(0, 560px); gap:12px; align-items:start; }
 .customers-list input { width:100%; margin-bottom:8px; } .customers-list li { padding:6px 4px; border-bottom:1px solid var(--line); } .customers-list li.current { background:var(--bg); }
 .inbox-list, .inbox-customer { overflow:auto; }

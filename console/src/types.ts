@@ -16,6 +16,20 @@ export interface User {
   active: boolean;
 }
 
+/** A message a shopper left while nobody was available. */
+export interface OfflineMessage {
+  id: number;
+  customerId: number | null;
+  conversationId: number | null;
+  name: string | null;
+  email: string;
+  text: string;
+  createdAt: string;
+  handledAt: string | null;
+  handledBy: number | null;
+  handledByName: string | null;
+}
+
 export interface InboxItem {
   conversation: ConversationSummary;
   customer: { id: number; name: string | null; email: string | null };

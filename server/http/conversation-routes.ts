@@ -139,34 +139,41 @@ export default function conversationRoutes(ctx: AppContext) {
     const OfflineMessage = Type.Object({
       id: Type.Integer(), customerId: Nullable(Type.Integer()), conversationId: Nullable(Type.Integer()), name: Nullable(Type.String()),
       email: Type.String(), text: Type.String(), createdAt: Type.String(), handledAt: Nullable(Type.String()), handledBy: Nullable(Type.Integer()),
+      handledByName: Nullable(Type.String()),
     });
     app.get('/api/offline-messages', {
       onRequest: app.requireAgent,
       schema: {
-        tags: ['agent'], summary: 'Messages shoppers left while nobody was available',
-        querystring: Type.Object({ handled: Type.Optional(Type.Boolean()) }),
-        response: { 200: Type.Object({ items: Type.Array(OfflineMessage) }), 401: ErrorResponse },
+        tags: ['agent'], summary: 'Messages shoppers left while nobody was available (newest first; `openCount` counts the unanswered)',
+        querystring: Type.Object({ handled: Type.Optional(Type.Boolean()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }),
+        response: { 200: Type.Object({ items: Type.Array(OfflineMessage), openCount: Type.Integer() }), 401: ErrorResponse },
       },
     }, async (request) => {
       const handled = request.query.handled;
-      const rows = await ctx.sql<{ id: number; customer_id: number | null; conversation_id: number | null; name: string | null; email: string; body: string; created_at: Date; handled_at: Date | null; handled_by: number | null }[]>`
-        select * from offline_messages
-        where ${handled === undefined ? ctx.sql`true` : handled ? ctx.sql`handled_at is not null` : ctx.sql`handled_at is null`}
-        order by id desc limit 200`;
+      const rows = await ctx.sql<{ id: number; customer_id: number | null; conversation_id: number | null; name: string | null; email: string; body: string; created_at: Date; handled_at: Date | null; handled_by: number | null; handled_by_name: string | null }[]>`
+        select o.*, u.name as handled_by_name from offline_messages o left join users u on u.id = o.handled_by
+        where ${handled === undefined ? ctx.sql`true` : handled ? ctx.sql`o.handled_at is not null` : ctx.sql`o.handled_at is null`}
+        order by o.id desc limit ${request.query.limit ?? 200}`;
+      const [open] = await ctx.sql<{ n: number }[]>`select count(*)::int as n from offline_messages where handled_at is null`;
       return {
         items: rows.map((r) => ({
           id: r.id, customerId: r.customer_id, conversationId: r.conversation_id, name: r.name, email: r.email, text: r.body,
-          createdAt: r.created_at.toISOString(), handledAt: r.handled_at?.toISOString() ?? null, handledBy: r.handled_by,
+          createdAt: r.created_at.toISOString(), handledAt: r.handled_at?.toISOString() ?? null, handledBy: r.handled_by, handledByName: r.handled_by_name,
         })),
+        openCount: open.n,
       };
     });
 
     app.post('/api/offline-messages/:id/handled', {
       onRequest: app.requireAgent,
-      schema: { tags: ['agent'], summary: 'Mark an offline message as answered', params: IdParams, response: { 200: Ok, 401: ErrorResponse, 404: ErrorResponse } },
+      schema: { tags: ['agent'], summary: 'Mark an offline message as answered (the first agent to do so is kept)', params: IdParams, response: { 200: Ok, 401: ErrorResponse, 404: ErrorResponse } },
     }, async (request) => {
-      const rows = await ctx.sql`update offline_messages set handled_at = now(), handled_by = ${request.user!.id} where id = ${request.params.id} returning id`;
+      // Two agents answering the same message: the first one's name and time stay.
+      const rows = await ctx.sql<{ handled_by: number }[]>`
+        update offline_messages set handled_at = coalesce(handled_at, now()), handled_by = coalesce(handled_by, ${request.user!.id})
+        where id = ${request.params.id} returning handled_by`;
       if (!rows.length) throw notFound('Offline message');
+      ctx.realtime.toAgents('offline:handled', { id: request.params.id, handledBy: rows[0].handled_by });
       return { ok: true as const };
     });
   };

@@ -162,6 +162,8 @@ export interface AgentServerToClient {
   'conversation:assigned': (conversation: ConversationSummary) => void;
   'presence:updated': (payload: { agentId: number; presence: Presence }) => void;
   'offline:new': (payload: { id: number; customerId: number | null; email: string; text: string; createdAt: string }) => void;
+  /** A left message was marked answered (every console's count and list update). */
+  'offline:handled': (payload: { id: number; handledBy: number }) => void;
   'request:error': (payload: { event: string; error: ErrorBody }) => void;
 }
 

@@ -327,6 +327,35 @@ describe('support console in Chromium', () => {
     expect((await fetch(`${stack.url}/api/customers?q=morgan.lookup`)).status).toBe(401); // agents only
   }, 60_000);
 
+  it('agent: a message left while nobody was available shows up live with a count; reply by email, mark answered', async () => {
+    const page = await consolePage('agent');
+    const waiting = async () => Number((await page.getByTestId('messages-waiting').textContent({ timeout: 1_000 }).catch(() => '0')) || 0);
+    const before = await waiting();
+    const { socket, customerId } = await shopper('Robin Leftmsg', 'robin.leftmsg@example.com');
+    const text = 'Is the Harbor tote restocked in Forest green?\nPlease email me.';
+    const { id } = await callOk<{ id: number }>(socket, 'offline:leave', { email: 'robin.leftmsg@example.com', name: 'Robin Leftmsg', text });
+    await expect.poll(waiting, { timeout: 10_000 }).toBe(before + 1);
+
+    await page.getByTestId('nav-messages').click();
+    const row = page.locator(`[data-testid=left-message][data-message-id="${id}"]`);
+    await row.waitFor();
+    expect(await row.locator('.left-text').textContent()).toBe(text);
+    const mailto = new URL((await row.getByTestId('reply-by-email').getAttribute('href'))!);
+    expect(mailto.protocol).toBe('mailto:');
+    expect(decodeURIComponent(mailto.pathname)).toBe('robin.leftmsg@example.com');
+    expect(mailto.searchParams.get('body')).toContain('> Is the Harbor tote restocked in Forest green?\n> Please email me.');
+    expect(await row.locator(`a[href="/console/customers/${customerId}"]`).count()).toBe(1);
+
+    await row.getByTestId('mark-answered').click();
+    await row.waitFor({ state: 'detached' });
+    await expect.poll(waiting, { timeout: 10_000 }).toBe(before);
+    await page.getByTestId('messages-answered').click();
+    await expect.poll(() => row.getByTestId('answered-by').textContent()).toMatch(/^Answered by Sam Agent/);
+    const [stored] = await stack.env.sql<{ handled_by: number }[]>`select handled_by from offline_messages where id = ${id}`;
+    const [agentUser] = await stack.env.sql<{ id: number }[]>`select id from users where email = ${stack.agent.email}`;
+    expect(stored.handled_by).toBe(agentUser.id);
+  }, 60_000);
+
   it('an agent session can neither open admin pages nor call admin APIs', async () => {
     const page = await consolePage('agent', '/console/admin/kb');
     await page.getByTestId('forbidden').waitFor();

@@ -1,0 +1,73 @@
+// Messages shoppers left while nobody was available: newest first, with the
+// shopper's email to answer from the shop's mailbox, their chat and profile,
+// and "Mark answered" so the team sees what is still waiting. New ones and
+// answered ones appear live on every agent's console.
+import { useContext, useState } from 'preact/hooks';
+import { errorText, get, post, query } from '../api.ts';
+import { SessionContext } from '../context.ts';
+import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
+import { t } from '../i18n.ts';
+import { navigate } from '../router.ts';
+import type { OfflineMessage } from '../types.ts';
+
+type Filter = 'open' | 'answered';
+
+/** A reply drafted in the agent's own mail program, quoting what the shopper wrote. */
+function replyLink(message: OfflineMessage): string {
+  const greeting = message.name ? `${t('messages.replyHello')} ${message.name},` : `${t('messages.replyHello')},`;
+  const quoted = message.text.split('\n').map((line) => `> ${line}`).join('\n');
+  const body = `${greeting}\n\n\n\n${formatTime(message.createdAt)}:\n${quoted}`;
+  return `mailto:${encodeURIComponent(message.email)}?subject=${encodeURIComponent(t('messages.replySubject'))}&body=${encodeURIComponent(body)}`;
+}
+
+const internalLink = (href: string) => (e: Event) => { e.preventDefault(); navigate(href); };
+
+export function MessagesPage() {
+  const { socket } = useContext(SessionContext)!;
+  const [filter, setFilter] = useState<Filter>('open');
+  const [error, setError] = useState<string | null>(null);
+  const list = useLoad(() => get<{ items: OfflineMessage[]; openCount: number }>(`/api/offline-messages${query({ handled: filter === 'answered' })}`), [filter]);
+  useSocketEvent(socket, 'offline:new', () => list.reload());
+  useSocketEvent(socket, 'offline:handled', () => list.reload());
+
+  const markAnswered = async (id: number) => {
+    setError(null);
+    try {
+      await post(`/api/offline-messages/${id}/handled`);
+      list.reload();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
+  const items = list.data?.items ?? [];
+  return (
+    <div class="messages-page" data-testid="messages-page">
+      <div class="tabs" role="tablist">
+        {(['open', 'answered'] as const).map((f) => (
+          <button key={f} role="tab" aria-selected={filter === f} class={filter === f ? 'active' : ''} data-testid={`messages-${f}`} onClick={() => setFilter(f)}>
+            {t(`messages.${f}`)}{f === 'open' && list.data ? <span class="count"> {list.data.openCount}</span> : null}
+          </button>
+        ))}
+      </div>
+      {(error ?? list.error) && <p class="error" role="alert">{error ?? list.error}</p>}
+      {!list.loading && !items.length && <p class="muted">{t(filter === 'open' ? 'messages.noneOpen' : 'messages.noneAnswered')}</p>}
+      {items.map((m) => (
+        <article key={m.id} class="card left-message" data-testid="left-message" data-message-id={m.id}>
+          <header>
+            <strong>{m.name || m.email}</strong> <span class="muted small">{m.name ? `${m.email} · ` : ''}{formatTime(m.createdAt)}</span>
+          </header>
+          <p class="left-text">{m.text}</p>
+          <div class="row-actions">
+            <a class="button" href={replyLink(m)} data-testid="reply-by-email">{t('messages.replyByEmail')}</a>
+            {m.conversationId && <a href={`/console/conversations/${m.conversationId}`} onClick={internalLink(`/console/conversations/${m.conversationId}`)}>{t('messages.openChat')}</a>}
+            {m.customerId && <a href={`/console/customers/${m.customerId}`} onClick={internalLink(`/console/customers/${m.customerId}`)}>{t('messages.customer')}</a>}
+            {m.handledAt
+              ? <span class="muted small" data-testid="answered-by">{t('messages.answeredBy', { name: m.handledByName ?? '?', time: formatTime(m.handledAt) })}</span>
+              : <button data-testid="mark-answered" onClick={() => markAnswered(m.id)}>{t('messages.markAnswered')}</button>}
+          </div>
+        </article>
+      ))}
+    </div>
+  );
+}
