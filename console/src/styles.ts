@@ -42,10 +42,11 @@ tr.inactive { opacity:.55; }
 .login-card { width:340px; display:flex; flex-direction:column; gap:10px; }
 .login-card h1 { margin:0; }
 .shell { display:flex; flex-direction:column; height:100%; }
-.topbar { display:flex; align-items:center; gap:18px; padding:8px 16px; background:#111827; color:#e5e7eb; }
+.topbar { display:flex; flex-wrap:wrap; align-items:center; gap:8px 18px; padding:8px 16px; background:#111827; color:#e5e7eb; white-space:nowrap; }
+.topbar nav { display:flex; flex-wrap:wrap; row-gap:4px; }
 .topbar a { color:#cbd5e1; text-decoration:none; margin-right:12px; }
 .topbar a.active, .topbar .brand { color:#fff; font-weight:600; }
-.topbar-right { margin-left:auto; display:flex; gap:10px; align-items:center; }
+.topbar-right { margin-left:auto; display:flex; gap:10px; align-items:center; flex-shrink:0; }
 .topbar button.link { color:#93c5fd; }
 .whoami { color:#9ca3af; font-size:12px; }
 .presence .dot { display:inline-block; width:8px; height:8px; border-radius:50%; margin-right:6px; background:#9ca3af; }

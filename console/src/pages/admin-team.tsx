@@ -2,7 +2,7 @@
 // privacy requests (export / delete a customer) and the audit log.
 import { useEffect, useState } from 'preact/hooks';
 import { del, errorText, get, patch, post, put, query } from '../api.ts';
-import { formatTime, useLoad } from '../hooks.ts';
+import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
 import type { CannedResponse, Customer } from '../types.ts';
@@ -29,8 +29,10 @@ export function TeamPage() {
 interface Member { id: number; email: string; name: string; role: 'agent' | 'admin'; capacity: number; presence: string; active: boolean; openChats: number; lastSeenAt: string | null }
 
 function TeamTab() {
-  const { user } = useSession();
+  const { user, socket } = useSession();
   const team = useLoad(() => get<{ items: Member[] }>('/api/admin/team'), []);
+  // Presence changes as agents come and go: the table follows without a reload.
+  useSocketEvent(socket, 'presence:updated', () => team.reload());
   const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'agent' | 'admin', password: '', capacity: 5 });
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

@@ -18,12 +18,12 @@ export function UnansweredPage() {
       <p class="muted small">{t('unanswered.explain')}</p>
       {groups.error && <p class="error">{groups.error}</p>}
       {groups.data && !groups.data.items.length && <p class="muted">{t('unanswered.none')}</p>}
-      <table>
+      {!!groups.data?.items.length && <table>
         <thead><tr><th>{t('unanswered.count')}</th><th>{t('unanswered.question')}</th><th>{t('unanswered.lastSeen')}</th><th /></tr></thead>
         <tbody>
-          {(groups.data?.items ?? []).map((g) => <GroupRow key={g.id} group={g} intents={intents} onDone={groups.reload} />)}
+          {groups.data.items.map((g) => <GroupRow key={g.id} group={g} intents={intents} onDone={groups.reload} />)}
         </tbody>
-      </table>
+      </table>}
       <Candidates intents={intents} />
     </div>
   );
