@@ -359,7 +359,7 @@ describe('support console in Chromium', () => {
   it('an agent session can neither open admin pages nor call admin APIs', async () => {
     const page = await consolePage('agent', '/console/admin/kb');
     await page.getByTestId('forbidden').waitFor();
-    expect(await page.locator('.topbar nav a').allTextContents()).toEqual(['Inbox', 'Customers']);
+    expect(await page.locator('.topbar nav a').allTextContents()).toEqual(['Inbox', 'Messages left', 'Customers']);
     for (const target of ['/console/admin/reports', '/console/admin/team']) {
       await page.goto(`${stack.url}${target}`);
       await page.getByTestId('forbidden').waitFor();
@@ -381,7 +381,7 @@ describe('support console in Chromium', () => {
     for (const [call, status] of Object.entries(statuses)) expect(status, call).toBe(403);
     // The UI speaks Chinese too, and the admin pages stay closed in it.
     await page.locator('select.lang').selectOption('zh');
-    await expect.poll(() => page.locator('.topbar nav a').allTextContents()).toEqual(['收件箱', '客户']);
+    await expect.poll(() => page.locator('.topbar nav a').allTextContents()).toEqual(['收件箱', '留言', '客户']);
     await expect.poll(() => page.getByTestId('forbidden').locator('h2').textContent()).toBe('仅限管理员');
     // The agent's own APIs still work from the same session.
     expect(await page.evaluate(async () => (await fetch('/api/conversations?view=open')).status)).toBe(200);

@@ -9,7 +9,7 @@ import { artifactPath, launchBrowser } from '../support/browser.ts';
 import { login, startStack, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, eventually, type AgentClient } from '../support/sockets.ts';
 import { knowledgeBaseExtension } from '../../knowledge-base/server-extension.ts';
-import { solidPng } from '../support/png.ts';
+import { noisePng, solidPng } from '../support/png.ts';
 import { bubbles, conversationOf as storedIn, freshWidgetBundle, newWidgetPage, openDemo as open, openWidget, send } from './widget-helpers.ts';
 
 let stack: TestStack;
@@ -312,6 +312,29 @@ describe('shopper widget in Chromium', () => {
     expect(guest.external_id).toBeNull();
     // Only the demo's own shoppers can be signed in as.
     expect((await fetch(`${stack.url}/demo?customer=someone-else`)).status).toBe(404);
+  });
+
+  it('shows how much of a photo is sent on a slow connection', async () => {
+    const { page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    const photo = await noisePng(300, 300);
+    expect(photo.length).toBeGreaterThan(200_000);
+    // About 2 s of upload at 100 KB/s (Chromium's network emulation throttles request bodies too).
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 100 * 1024 });
+    const seen = new Set<string>();
+    const watch = setInterval(() => void page.locator('.file-notice .percent').textContent({ timeout: 100 }).then((p) => p && seen.add(p), () => {}), 50);
+    try {
+      await page.locator('.compose input[type=file]').setInputFiles({ name: 'noise.png', mimeType: 'image/png', buffer: photo });
+      await page.locator('.log .msg.mine .attachments img[alt="noise.png"]').waitFor({ timeout: 20_000 });
+    } finally {
+      clearInterval(watch);
+    }
+    const percents = [...seen].map((p) => Number(p.replace(' %', '')));
+    expect(percents.every((p) => p >= 0 && p <= 100)).toBe(true);
+    expect(percents.filter((p) => p > 0 && p < 100).length).toBeGreaterThanOrEqual(2); // it moved while sending
+    expect(await page.locator('.file-notice').isHidden()).toBe(true); // and went away once sent
   });
 
   it('uses the Chinese UI for a zh-CN browser', async () => {

@@ -61,15 +61,24 @@ export function createApi(base: string) {
 
     /** Sends one file (the raw body) as a shopper message; the message itself arrives on the socket like any other. */
     // No conversationId, as with typed messages: the server picks the shopper's open conversation.
-    sendFile: (file: File, visitorToken: string, clientId: string) => {
-      const params = new URLSearchParams({ clientId, name: file.name });
-      return fetch(url(`api/widget/attachments?${params}`), {
-        method: 'POST',
-        credentials: 'omit',
-        headers: { authorization: `Bearer ${visitorToken}`, 'content-type': file.type || 'application/octet-stream' },
-        body: file,
-      }).then((r) => json<{ id: number; conversationId: number }>(r));
-    },
+    /** XMLHttpRequest, not fetch: only it reports upload progress, which a photo on a phone connection needs. */
+    sendFile: (file: File, visitorToken: string, clientId: string, onProgress?: (fraction: number) => void) =>
+      new Promise<{ id: number; conversationId: number }>((resolve, reject) => {
+        const params = new URLSearchParams({ clientId, name: file.name });
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', url(`api/widget/attachments?${params}`));
+        xhr.setRequestHeader('authorization', `Bearer ${visitorToken}`);
+        xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
+        xhr.upload.onprogress = (event) => {
+          if (event.lengthComputable && event.total > 0) onProgress?.(event.loaded / event.total);
+        };
+        xhr.onload = () => {
+          const response = new Response(xhr.responseText || null, { status: xhr.status, headers: { 'content-type': 'application/json' } });
+          json<{ id: number; conversationId: number }>(response).then(resolve, reject);
+        };
+        xhr.onerror = () => reject(new ApiError(0, 'network_error', 'The file could not be sent: no connection.'));
+        xhr.send(file);
+      }),
 
     async transcript(conversationId: number, visitorToken: string): Promise<Blob> {
       const response = await fetch(url(`api/widget/conversations/${conversationId}/transcript`), {

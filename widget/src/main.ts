@@ -85,8 +85,8 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     saveProfile: async (profile) => {
       session = await openSession(profile);
     },
-    sendFile: async (file) => {
-      const sent = await api.sendFile(file, session!.visitorToken, newClientId());
+    sendFile: async (file, onProgress) => {
+      const sent = await api.sendFile(file, session!.visitorToken, newClientId(), onProgress);
       await client.sentElsewhere(sent.conversationId);
     },
   });

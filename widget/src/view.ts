@@ -26,7 +26,7 @@ export interface ViewOptions {
   /** Fresh "is anyone there" status from the server's widget settings. */
   fetchStatus(): Promise<WidgetSettings['status']>;
   /** Uploads a file as the shopper's next message (throws ApiError when the server refuses it). */
-  sendFile(file: File): Promise<void>;
+  sendFile(file: File, onProgress: (fraction: number) => void): Promise<void>;
 }
 
 /** What the server accepts (it checks the bytes again); the picker offers only these. */
@@ -447,7 +447,12 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     notice.textContent = this.t.sendingFile(file.name);
     this.attachButton.disabled = true;
     try {
-      await this.options.sendFile(file);
+      // The percentage is for the eyes only: a status region re-read at every progress event would drown a screen reader.
+      const percent = h('span', { class: 'percent', 'aria-hidden': 'true' });
+      notice.append(' ', percent);
+      await this.options.sendFile(file, (fraction) => {
+        percent.textContent = `${Math.floor(fraction * 100)} %`;
+      });
       notice.hidden = true;
     } catch (error) {
       this.fileFailed((error as { code?: string }).code);
