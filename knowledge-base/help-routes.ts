@@ -1,14 +1,16 @@
-// The public help centre page the bot links to: /help/<slug>?locale=en|zh
-// renders a published article as a small, escaped HTML page; the JSON twin
-// serves the widget or a shop's own help pages.
+// The public help centre: /help lists the published articles by category and
+// searches them (the bot's own retriever), /help/<slug>?locale=en|zh — the page
+// the bot links to — renders one article; the JSON twin serves a shop's own pages.
 import { Type } from 'typebox';
 import type { App } from '../server/http/types.ts';
 import type { AppContext } from '../server/context.ts';
 import { ErrorResponse } from '../server/http/schemas.ts';
 import { notFound } from '../server/errors.ts';
 import { articlesRepository, type ArticleRow } from './repositories/articles.ts';
-import { escapeHtml, renderMarkdown } from './markdown.ts';
-import { FAVICON } from '../server/http/favicon.ts';
+import type { Passage } from './retriever.ts';
+import { helpArticlePage, helpIndexPage, rankForSearchPage, type HelpLocale } from './help-center.ts';
+import { findBrain } from './registry.ts';
+import { loadWidgetSettings } from '../server/services/widget-settings.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$' }) });
 const LocaleQuery = Type.Object({ locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')])) });
@@ -18,30 +20,55 @@ function pick(rows: ArticleRow[], locale: string | undefined): ArticleRow | unde
   return published.find((r) => r.locale === locale) ?? published.find((r) => r.locale === 'en') ?? published[0];
 }
 
-function page(article: ArticleRow): string {
-  return `<!doctype html>
-<html lang="${article.locale === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(article.title)}</title>
-<link rel="icon" href="${FAVICON}">
-<style>body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}h1{font-size:1.8rem}h2{font-size:1.3rem;margin-top:2rem}small{color:#666}</style>
-</head><body><article><h1>${escapeHtml(article.title)}</h1>
-<small>${escapeHtml(article.category)} · ${article.updated_at.toISOString().slice(0, 10)}</small>
-${renderMarkdown(article.body)}
-</article></body></html>`;
+// The help pages embed the shop's chat widget (same origin: script, socket and files); nothing else is allowed.
+const HELP_CSP = "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/** The asked locale, else the browser's first preference between the two. */
+function helpLocale(asked: HelpLocale | undefined, acceptLanguage: string | undefined): HelpLocale {
+  if (asked) return asked;
+  return /^\s*zh\b/i.test(acceptLanguage ?? '') ? 'zh' : 'en';
 }
 
 export function helpRoutes(ctx: AppContext) {
   return async (app: App) => {
     const articles = articlesRepository(ctx.sql);
 
+    const shell = async (locale: HelpLocale) => ({ locale, siteKey: (await loadWidgetSettings(ctx.sql)).siteKey });
+    const publishedIn = async (locale: string) => (await articles.published()).filter((a) => a.locale === locale);
+
+    app.get('/help', {
+      schema: {
+        tags: ['public'], summary: 'The help centre: published articles by category, or search results for ?q=',
+        querystring: Type.Object({ ...LocaleQuery.properties, q: Type.Optional(Type.String({ maxLength: 200 })) }),
+        response: { 200: Type.String({ description: 'text/html' }) },
+      },
+    }, async (request, reply) => {
+      const locale = helpLocale(request.query.locale, request.headers['accept-language']);
+      const query = request.query.q?.trim() ?? '';
+      let search: { query: string; passages: Passage[] } | null = null;
+      if (query) {
+        const brain = findBrain(ctx);
+        // Without the brain on this server, a plain text match over titles and bodies still finds something.
+        const passages = brain
+          ? rankForSearchPage(await brain.snapshot.index.search(query, 20, { locale }), query)
+          : (await publishedIn(locale)).filter((a) => `${a.title}\n${a.body}`.toLowerCase().includes(query.toLowerCase())).slice(0, 5)
+            .map((a) => ({ articleId: a.id, slug: a.slug, title: a.title, heading: a.category, locale: a.locale, category: a.category, snippet: a.body.slice(0, 200), text: a.body, score: 0, confidence: 0 }));
+        search = { query, passages };
+      }
+      const page = helpIndexPage(await shell(locale), search ? [] : await publishedIn(locale), search);
+      return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP).send(page);
+    });
+
     app.get('/help/:slug', {
       schema: { tags: ['public'], summary: 'A published help article as a web page', params: SlugParams, querystring: LocaleQuery,
         response: { 200: Type.String({ description: 'text/html' }), 404: ErrorResponse } },
     }, async (request, reply) => {
-      const article = pick(await articles.findBySlug(request.params.slug), request.query.locale);
+      const article = pick(await articles.findBySlug(request.params.slug), helpLocale(request.query.locale, request.headers['accept-language']));
       if (!article) throw notFound('Article');
-      return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:").send(page(article));
+      const locale: HelpLocale = article.locale === 'zh' ? 'zh' : 'en';
+      const siblings = (await publishedIn(article.locale)).filter((a) => a.category === article.category);
+      return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP)
+        .send(helpArticlePage(await shell(locale), article, siblings));
     });
 
     app.get('/api/help/articles/:slug', {

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   console.log(`Shopdesk is running on ${url}`);
   console.log(`  Demo shop with the chat widget: ${base}/demo   (signed in as a demo shopper: ${base}/demo?customer=demo-user-1)`);
   console.log(`  Agent console and admin:        ${base}/console`);
+  console.log(`  Help centre (the articles):     ${base}/help`);
   console.log(`  API documentation (OpenAPI):    ${base}/docs`);
   console.log(`  Health / readiness / metrics:   ${base}/healthz  ${base}/readyz  ${base}/metrics`);
   console.log(`  Workers: ${workers ? 'running in this process' : 'not in this process (run `npm run workers`)'}`);

@@ -110,6 +110,58 @@ describe('chat with the brain', () => {
   });
 });
 
+describe('help centre', () => {
+  const html = async (path: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${stack.url}${path}`, { headers });
+    return { status: response.status, csp: response.headers.get('content-security-policy') ?? '', body: await response.text() };
+  };
+
+  it('lists the published articles by category in the reader\'s language, searches them with the bot\'s retriever, and embeds the chat', async () => {
+    const index = await html('/help');
+    expect(index.status).toBe(200);
+    expect(index.body).toContain('<h2>Returns and exchanges</h2>');
+    expect(index.body).toContain('<a href="/help/return-policy?locale=en">Return policy</a>');
+    expect(index.body).not.toContain('退货政策');
+    expect(index.body).toMatch(/<script src="\/widget\.js" data-site="demo" data-lang="en" async><\/script>/);
+    expect(index.csp).toMatch(/script-src 'self';/);
+    // A Chinese browser gets the Chinese help centre without asking.
+    const zh = await html('/help', { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' });
+    expect(zh.body).toContain('<h1>帮助中心</h1>');
+    expect(zh.body).toContain('退货政策');
+
+    // What readers type into a search box: a few keywords, in either language.
+    const firstResult = async (query: string, locale = 'en') => {
+      const page = await html(`/help?locale=${locale}&q=${encodeURIComponent(query)}`);
+      const slugs = [...page.body.matchAll(/<div class="result">\s*<a href="\/help\/([a-z0-9-]+)\?locale=/g)].map((m) => m[1]);
+      expect(slugs.length).toBeLessThanOrEqual(5);
+      return slugs[0];
+    };
+    expect(await firstResult('refund')).toBe('refund-timing');
+    expect(await firstResult('track order')).toBe('order-tracking');
+    expect(await firstResult('promo code')).toBe('gift-cards-promo-codes');
+    expect(await firstResult('退款', 'zh')).toBe('refund-timing');
+    expect((await html('/help?q=zzqxv')).body).toContain('No article matches “zzqxv”');
+
+    const hostile = await html(`/help?q=${encodeURIComponent('<img src=x onerror=alert(1)>')}`);
+    expect(hostile.status).toBe(200);
+    expect(hostile.body).not.toContain('<img src=x');
+    expect(hostile.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect((await html(`/help?q=${'x'.repeat(201)}`)).status).toBe(400);
+  });
+
+  it("shows an article with its category's other articles and a link to the same article in the other language", async () => {
+    const page = await html('/help/return-policy?locale=en');
+    expect(page.body).toContain('<h1>Return policy</h1>');
+    expect(page.body).toContain('More in this category');
+    const more = page.body.slice(page.body.indexOf('More in this category'));
+    const [row] = await stack.env.sql<{ n: number }[]>`
+      select count(*)::int as n from articles where category = 'returns' and locale = 'en' and status = 'published' and slug <> 'return-policy'`;
+    expect([...more.matchAll(/<li><a href="\/help\//g)].length).toBe(row.n);
+    expect(page.body).toContain('href="/help/return-policy?locale=zh"');
+    expect((await html('/help/no-such-article')).status).toBe(404);
+  });
+});
+
 describe('order status', () => {
   it("answers the signed-in shopper's own order with status and ETA", async () => {
     const s = await shopper(0, 'demo-user-1');

@@ -1,0 +1,128 @@
+// The public help centre's HTML: the index (articles by category, or the
+// results of a search) and one article with its category's other articles.
+// Every text is escaped; article bodies go through the KB's safe Markdown
+// renderer. The shop's chat widget is embedded, so "still stuck?" is one click.
+import type { ArticleRow } from './repositories/articles.ts';
+import type { Passage } from './retriever.ts';
+import { escapeHtml, renderMarkdown } from './markdown.ts';
+import { isQuestionWord, retrievalTokenize } from './pipeline.ts';
+import { FAVICON } from '../server/http/favicon.ts';
+
+export type HelpLocale = 'en' | 'zh';
+
+const TEXT = {
+  en: {
+    title: 'Help centre', search: 'Search the help centre', searchButton: 'Search', back: '← Help centre',
+    results: (n: number, q: string) => `${n} ${n === 1 ? 'article' : 'articles'} for “${q}”`,
+    none: (q: string) => `No article matches “${q}”. Try other words, or ask us in the chat.`,
+    more: 'More in this category', empty: 'No articles yet.', stuck: 'Still need help? Use the chat button in the corner.',
+    updated: 'Updated',
+  },
+  zh: {
+    title: '帮助中心', search: '搜索帮助中心', searchButton: '搜索', back: '← 帮助中心',
+    results: (n: number, q: string) => `“${q}”的相关文章：${n} 篇`,
+    none: (q: string) => `没有找到与“${q}”相关的文章。换个说法试试，或在聊天中问我们。`,
+    more: '同类文章', empty: '暂无文章。', stuck: '还需要帮助？点击右下角的聊天按钮。',
+    updated: '更新于',
+  },
+} as const;
+
+const CATEGORY_NAMES: Record<string, Record<HelpLocale, string>> = {
+  account: { en: 'Account', zh: '账户' }, orders: { en: 'Orders', zh: '订单' }, payments: { en: 'Payments', zh: '支付' },
+  privacy: { en: 'Privacy', zh: '隐私' }, products: { en: 'Products', zh: '商品' }, promotions: { en: 'Promotions', zh: '优惠活动' },
+  refunds: { en: 'Refunds', zh: '退款' }, returns: { en: 'Returns and exchanges', zh: '退换货' }, shipping: { en: 'Shipping', zh: '配送' },
+  sizing: { en: 'Sizing', zh: '尺码' }, support: { en: 'Contact us', zh: '联系我们' }, warranty: { en: 'Warranty', zh: '保修' },
+};
+
+/** A category's display name; an admin's own category shows as written. */
+export function categoryName(category: string, locale: HelpLocale): string {
+  return CATEGORY_NAMES[category]?.[locale] ?? category.charAt(0).toUpperCase() + category.slice(1);
+}
+
+/**
+ * Search-box queries are a few keywords ("refund", "track order") where the bot's questions are sentences: a passage
+ * whose article title or heading carries the words is what the reader is looking for, so its score counts up to
+ * double. Returns the best `limit`, one per article as the retriever gives them.
+ */
+export function rankForSearchPage(passages: Passage[], query: string, limit = 5): Passage[] {
+  const terms = new Set(retrievalTokenize(query).filter((t) => !isQuestionWord(t)));
+  if (!terms.size) return passages.slice(0, limit);
+  return passages
+    .map((passage) => {
+      const titled = new Set(retrievalTokenize(`${passage.title} ${passage.heading}`));
+      const inTitle = [...terms].filter((t) => titled.has(t)).length / terms.size;
+      return { passage, score: passage.score * (1 + inTitle) };
+    })
+    .sort((a, b) => b.score - a.score)
+    .slice(0, limit)
+    .map((r) => r.passage);
+}
+
+export const articleHref = (slug: string, locale: HelpLocale) => `/help/${encodeURIComponent(slug)}?locale=${locale}`;
+const indexHref = (locale: HelpLocale) => `/help?locale=${locale}`;
+
+export interface HelpShell {
+  locale: HelpLocale;
+  /** The widget's site key: the chat is embedded when set. */
+  siteKey: string | null;
+}
+
+function layout(shell: HelpShell, title: string, body: string, otherLocaleHref: string, backLink = true): string {
+  const other = shell.locale === 'en' ? { label: '中文', lang: 'zh-CN' } : { label: 'English', lang: 'en' };
+  const widget = shell.siteKey ? `<script src="/widget.js" data-site="${escapeHtml(shell.siteKey)}" data-lang="${shell.locale}" async></script>` : '';
+  return `<!doctype html>
+<html lang="${shell.locale === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<link rel="icon" href="${FAVICON}">
+<style>body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}h1{font-size:1.8rem}h2{font-size:1.3rem;margin-top:2rem}
+small,.muted{color:#666}nav.top{display:flex;justify-content:space-between;gap:1rem;margin-bottom:1rem}form.search{display:flex;gap:.5rem;margin:1rem 0}
+form.search input{flex:1;font:inherit;padding:.45rem .6rem;border:1px solid #bbb;border-radius:6px}form.search button{font:inherit;padding:.45rem .9rem;border-radius:6px;border:1px solid #888;background:#f4f4f4}
+ul.articles{padding-left:1.2rem}ul.articles li{margin:.3rem 0}.result{margin:1rem 0}.result p{margin:.2rem 0}a{color:#1d4ed8}</style>
+</head><body>
+<nav class="top">${backLink ? `<a href="${indexHref(shell.locale)}">${TEXT[shell.locale].back}</a>` : '<span></span>'}<a href="${otherLocaleHref}" hreflang="${other.lang}" lang="${other.lang}">${other.label}</a></nav>
+${body}
+<p class="muted">${TEXT[shell.locale].stuck}</p>
+${widget}
+</body></html>`;
+}
+
+function searchForm(locale: HelpLocale, query: string): string {
+  const t = TEXT[locale];
+  return `<form class="search" role="search" method="get" action="/help"><input type="hidden" name="locale" value="${locale}">
+<input type="search" name="q" maxlength="200" aria-label="${t.search}" placeholder="${t.search}" value="${escapeHtml(query)}"><button type="submit">${t.searchButton}</button></form>`;
+}
+
+/** The index: published articles of the locale by category, or the passages a search found. */
+export function helpIndexPage(shell: HelpShell, articles: ArticleRow[], search: { query: string; passages: Passage[] } | null): string {
+  const { locale } = shell;
+  const t = TEXT[locale];
+  let body = `<h1>${t.title}</h1>${searchForm(locale, search?.query ?? '')}`;
+  if (search) {
+    body += search.passages.length
+      ? `<p class="muted">${escapeHtml(t.results(search.passages.length, search.query))}</p>` + search.passages.map((p) => `<div class="result">
+<a href="${articleHref(p.slug, locale)}">${escapeHtml(p.title)}</a> <small>· ${escapeHtml(p.heading)}</small><p>${escapeHtml(p.snippet)}</p></div>`).join('\n')
+      : `<p>${escapeHtml(t.none(search.query))}</p>`;
+  } else if (!articles.length) {
+    body += `<p>${t.empty}</p>`;
+  } else {
+    const byCategory = new Map<string, ArticleRow[]>();
+    for (const a of articles) byCategory.set(a.category, [...(byCategory.get(a.category) ?? []), a]);
+    const categories = [...byCategory.keys()].sort((a, b) => categoryName(a, locale).localeCompare(categoryName(b, locale), locale));
+    body += categories.map((c) => `<h2>${escapeHtml(categoryName(c, locale))}</h2>
+<ul class="articles">${byCategory.get(c)!.sort((a, b) => a.title.localeCompare(b.title, locale)).map((a) => `<li><a href="${articleHref(a.slug, locale)}">${escapeHtml(a.title)}</a></li>`).join('')}</ul>`).join('\n');
+  }
+  const otherHref = `/help?locale=${locale === 'en' ? 'zh' : 'en'}${search ? `&q=${encodeURIComponent(search.query)}` : ''}`;
+  return layout(shell, t.title, body, otherHref, search !== null);
+}
+
+/** One article, with the other articles of its category in the same language. */
+export function helpArticlePage(shell: HelpShell, article: ArticleRow, siblings: ArticleRow[]): string {
+  const t = TEXT[shell.locale];
+  const more = siblings.filter((s) => s.id !== article.id);
+  const body = `<article><h1>${escapeHtml(article.title)}</h1>
+<small>${escapeHtml(categoryName(article.category, shell.locale))} · ${t.updated} ${article.updated_at.toISOString().slice(0, 10)}</small>
+${renderMarkdown(article.body)}
+</article>${more.length ? `<h2>${t.more}</h2><ul class="articles">${more.map((s) => `<li><a href="${articleHref(s.slug, shell.locale)}">${escapeHtml(s.title)}</a></li>`).join('')}</ul>` : ''}`;
+  return layout(shell, article.title, body, articleHref(article.slug, shell.locale === 'en' ? 'zh' : 'en'));
+}
