@@ -11,11 +11,13 @@ import { IntentClassifier, type IntentClassifierJSON } from './nlu.ts';
 import type { Encoder } from './encoders/types.ts';
 import { KbIndex, type DenseEncoder, type Passage } from './retriever.ts';
 import { createPolicy, type Decision, type DecideContext, type Policy, type Thresholds } from './policy.ts';
-import { denseRetrievalEncoder, expansionsFrom, isQuestionWord, retrievalTokenize, toIntentConfig } from './pipeline.ts';
+import { denseRetrievalEncoder, expansionsFrom, isQuestionWord, productCatalogue, retrievalTokenize, toIntentConfig } from './pipeline.ts';
 import { intentsRepository, toDefinition } from './repositories/intents.ts';
 import { articlesRepository } from './repositories/articles.ts';
 import { modelsRepository } from './repositories/models.ts';
 import { ordersRepository } from './repositories/orders.ts';
+import { productsRepository } from './repositories/products.ts';
+import type { ProductCatalogue } from './products.ts';
 import { orderNumberFormat } from './order-numbers.ts';
 import { unansweredRepository } from './unanswered.ts';
 import { rebuildChunks } from './indexing.ts';
@@ -38,9 +40,18 @@ export interface BrainSnapshot {
   modelTrainedAt: Date | null;
   classifierEncoder: string;
   index: KbIndex;
+  products: ProductCatalogue;
+  productsCount: number;
   intentsCount: number;
   policy: Policy;
   loadedAt: Date;
+}
+
+/** What a reload brings in from Postgres. */
+export interface ReloadWhat {
+  model?: boolean;
+  index?: boolean;
+  products?: boolean;
 }
 
 const EMBEDDING_CACHE_LIMIT = 50_000;
@@ -134,13 +145,13 @@ export class BrainHost {
   }
 
   /** Loads (or reloads) what changed; reloads are serialised so the last one wins. */
-  reload(what: { model?: boolean; index?: boolean } = { model: true, index: true }): Promise<void> {
+  reload(what: ReloadWhat = { model: true, index: true, products: true }): Promise<void> {
     const run = this.reloading.then(() => this.load(what));
     this.reloading = run.catch((err) => this.log.error({ err }, 'knowledge-base reload failed'));
     return run;
   }
 
-  private async load(what: { model?: boolean; index?: boolean }): Promise<void> {
+  private async load(what: ReloadWhat): Promise<void> {
     const previous = this.current;
     const intents = await intentsRepository(this.sql).list();
     const definitions = intents.map(toDefinition);
@@ -181,6 +192,14 @@ export class BrainHost {
       this.expansionsKey = expansionsKey;
     }
 
+    let products = previous?.products;
+    let productsCount = previous?.productsCount ?? 0;
+    if (what.products || !products) {
+      const records = await productsRepository(this.sql).all();
+      products = await productCatalogue(records, this.cachedDense);
+      productsCount = records.length;
+    }
+
     const classifierEncoder = classifier?.encoderName ?? 'none';
     const policy = createPolicy({
       classifier,
@@ -189,9 +208,10 @@ export class BrainHost {
       encoder: `${classifierEncoder}/${index.encoderName}`,
       publicUrl: this.config.publicUrl,
       orders: ordersRepository(this.sql, orderNumberFormat(this.config.orderNumberPattern, this.config.orderNumberExample)),
+      products,
       thresholds: this.thresholds,
     });
-    this.current = { classifier, modelVersion, modelTrainedAt, classifierEncoder, index, intentsCount: intents.length, policy, loadedAt: new Date() };
+    this.current = { classifier, modelVersion, modelTrainedAt, classifierEncoder, index, products, productsCount, intentsCount: intents.length, policy, loadedAt: new Date() };
     this.onSwap(this.responder());
   }
 }

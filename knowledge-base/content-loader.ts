@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseFrontMatter } from './markdown.ts';
 import type { IntentDefinition } from './pipeline.ts';
 import type { OrderSeed } from './repositories/orders.ts';
+import type { ProductInput } from './repositories/products.ts';
 
 export const CONTENT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'content');
 
@@ -66,6 +67,11 @@ export function loadOutOfScope(dir = CONTENT_DIR): string[] {
   };
   take(raw);
   return texts;
+}
+
+/** products.json: an array of products (the shape of the products feed, ProductInput). */
+export function loadProducts(dir = CONTENT_DIR): ProductInput[] {
+  return readJson<ProductInput[]>(path.join(dir, 'products.json'), []).filter((p) => typeof p?.sku === 'string' && typeof p?.name === 'string');
 }
 
 /** orders.json: an array of orders, or {orders: [...]} (field names in camelCase). */

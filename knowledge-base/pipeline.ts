@@ -8,6 +8,8 @@ import { tokenize } from './text/tokenize.ts';
 import { KbIndex, withCjkBigrams, type ArticleInput, type DenseEncoder, type Tokenize } from './retriever.ts';
 import { createPolicy, type Decision, type DecideContext, type Policy, type Thresholds } from './policy.ts';
 import type { IntentClassifierLike, IntentConfig, Locale, OrderLookup } from './types.ts';
+import { productChunks, type ProductCatalogue } from './products.ts';
+import type { ProductRecord } from './repositories/products.ts';
 
 /** An intent as written in content/intents.json or exported by the admin API. */
 export interface IntentDefinition {
@@ -33,6 +35,8 @@ export interface PipelineOptions {
   encoderName?: string;
   publicUrl?: string;
   orders?: OrderLookup | null;
+  /** The shop's products, searched for product questions. */
+  products?: ProductRecord[];
   thresholds?: Partial<Thresholds>;
 }
 
@@ -108,6 +112,15 @@ export function expansionsFrom(intents: readonly IntentDefinition[]): Map<string
   return out;
 }
 
+/** The products' own index, searched with the articles' tokenizer (no intent expansions: those describe articles). */
+export async function productCatalogue(products: ProductRecord[], encoder: DenseEncoder | null = null): Promise<ProductCatalogue> {
+  const index = await KbIndex.build(productChunks(products), { tokenize: retrievalTokenize, encoder, ignoreForConfidence: isQuestionWord });
+  return {
+    search: (query, k, locale) => index.search(query, k, { locale }),
+    byId: new Map(products.map((p) => [p.id, p])),
+  };
+}
+
 export async function createPipeline(options: PipelineOptions): Promise<Pipeline> {
   const dense = denseRetrievalEncoder(options.encoder);
   const definitions = options.intents ?? [];
@@ -120,6 +133,7 @@ export async function createPipeline(options: PipelineOptions): Promise<Pipeline
     encoder: options.encoderName ?? options.encoder?.name ?? 'lexical',
     publicUrl: options.publicUrl ?? 'http://localhost:3000',
     orders: options.orders ?? null,
+    products: options.products ? await productCatalogue(options.products, dense) : null,
     thresholds: options.thresholds,
   });
   return {

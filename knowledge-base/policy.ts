@@ -2,7 +2,9 @@
 // answer (canned intent answer, action or KB passage), clarify (top options as
 // quick replies) or hand off to a person. Every decision carries its evidence,
 // so agents and admins can see why the bot said what it said.
-import type { BotMetadata, QuickReply, ArticleRef } from '../server/realtime/event-maps.ts';
+import type { BotMetadata, QuickReply, ArticleRef, ProductRef } from '../server/realtime/event-maps.ts';
+import { productReply, productUrl, type ProductCatalogue } from './products.ts';
+import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
@@ -31,6 +33,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = { intent: 0.6, intentOption: 0.2, 
 const OTHER_ARTICLE_MARGIN = 0.02;
 /** How much less of the question the search's first article may cover and still win over the intent's own. */
 const RANKED_FIRST_SLACK = 0.05;
+/** How much more of the question a named product's page must cover than the intent's article, to answer instead. */
+const PRODUCT_MARGIN = 0.2;
 /** Probability of the complaint intent from which an unsure prediction still hands off. */
 const COMPLAINT_LEAN = 0.4;
 
@@ -43,6 +47,8 @@ export interface PolicyDeps {
   /** Base URL for article links (`${publicUrl}/help/<slug>`). */
   publicUrl: string;
   orders?: OrderLookup | null;
+  /** The shop's products: a question about one is answered from its page. */
+  products?: ProductCatalogue | null;
   thresholds?: Partial<Thresholds>;
 }
 
@@ -56,7 +62,7 @@ export interface DecideContext {
 
 export type DecisionReason =
   | 'person_request' | 'negative_sentiment' | 'repeated_miss' | 'intent' | 'intent_action' | 'order_status'
-  | 'kb_passage' | 'ambiguous' | 'no_match' | 'empty';
+  | 'kb_passage' | 'product' | 'ambiguous' | 'no_match' | 'empty';
 
 export interface Evidence {
   language: Locale;
@@ -189,7 +195,7 @@ export function createPolicy(deps: PolicyDeps) {
     const evidence: Evidence = { language: lang, reason: 'no_match', prediction: null, passages: [], sentiment };
     const make = (
       action: Decision['action'], decision: BotMetadata['decision'], reason: DecisionReason, reply: string,
-      extra: { intent?: string | null; confidence?: number | null; articles?: ArticleRef[]; quickReplies?: QuickReply[]; askHelpful?: boolean; miss?: boolean } = {},
+      extra: { intent?: string | null; confidence?: number | null; articles?: ArticleRef[]; products?: ProductRef[]; quickReplies?: QuickReply[]; askHelpful?: boolean; miss?: boolean } = {},
     ): Decision => {
       evidence.reason = reason;
       const quickReplies = extra.quickReplies ?? [];
@@ -198,9 +204,11 @@ export function createPolicy(deps: PolicyDeps) {
         action, reply, quickReplies, evidence, miss,
         metadata: {
           decision, reason, miss,
-          intent: extra.intent ?? inScopeIntent(evidence.prediction),
+          // An explicit null (an article the shopper picked, a product page) names no intent.
+          intent: extra.intent !== undefined ? extra.intent : inScopeIntent(evidence.prediction),
           confidence: extra.confidence ?? evidence.prediction?.confidence ?? null,
           articles: extra.articles ?? [],
+          ...(extra.products?.length ? { products: extra.products } : {}),
           encoder: deps.encoder,
           quickReplies,
           language: lang,
@@ -208,6 +216,22 @@ export function createPolicy(deps: PolicyDeps) {
           ...(evidence.readWith ? { readWith: evidence.readWith } : {}),
         },
       };
+    };
+
+    /** The shop's product that best fits the question, when its page covers enough of it (searched once). */
+    let productSearch: Promise<{ record: ProductRecord; passage: Passage } | null> | undefined;
+    const productMatch = () => (productSearch ??= (async () => {
+      if (!deps.products) return null;
+      const [passage] = await deps.products.search(question, 1, lang);
+      const record = passage && passage.confidence >= thresholds.passage ? deps.products.byId.get(passage.articleId) : undefined;
+      return record ? { record, passage } : null;
+    })());
+    const productAnswer = ({ record, passage }: { record: ProductRecord; passage: Passage }): Decision => {
+      const url = productUrl(record, deps.publicUrl);
+      evidence.passages = [passageEvidence(passage), ...evidence.passages];
+      return make('answer', 'answer', 'product', productReply(record, passage, question, lang, url), {
+        intent: null, products: [{ sku: record.sku, name: record.name, ...(url ? { url } : {}) }], confidence: passage.confidence,
+      });
     };
 
     // 1. People first: an explicit request or an upset shopper goes to a person without further questions.
@@ -288,6 +312,10 @@ export function createPolicy(deps: PolicyDeps) {
       const rankedFirst = !!other && ranked[0]?.slug === other.slug && other.confidence >= ownConfidence - RANKED_FIRST_SLACK;
       const betterElsewhere = coversMore || rankedFirst;
       const p = betterElsewhere ? other : own;
+      // A product the question names ("does the tote fit a 15-inch laptop" reads as a size question) is answered
+      // from its page when that page covers clearly more of the question than the article would.
+      const product = await productMatch();
+      if (product && product.passage.confidence >= (p?.confidence ?? 0) + PRODUCT_MARGIN) return productAnswer(product);
       if (p) {
         evidence.passages = [passageEvidence(p)];
         return make('answer', 'answer', 'intent', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true });
@@ -316,6 +344,11 @@ export function createPolicy(deps: PolicyDeps) {
     if (top && top.confidence >= thresholds.passage && !tie) {
       return make('answer', 'answer', 'kb_passage', passageReply(top, lang), { articles: [articleRef(top)], askHelpful: true, confidence: prediction && confident ? prediction.confidence : top.confidence });
     }
+
+    // 4b. A question about one of the shop's products ("is the tote waterproof?"): its page answers, when it fits
+    // the question better than any article did.
+    const product = await productMatch();
+    if (product && (!top || product.passage.confidence > top.confidence)) return productAnswer(product);
 
     // 5. Some plausible readings: ask which one.
     const options: QuickReply[] = [];

@@ -1,11 +1,11 @@
-// Hot reload across servers: the kb-train and kb-index jobs publish on one
+// Hot reload across servers: the kb-train and kb-index jobs (and the products feed) publish on one
 // Redis channel; every server subscribed to it reloads the model or the index
 // from Postgres (the record) and swaps its responder. Messages carry no data
 // a server must trust, only "what changed".
 import type { Redis } from 'ioredis';
 import { prefixed, type Config } from '../server/config.ts';
 
-export type ReloadKind = 'model' | 'index' | 'intents';
+export type ReloadKind = 'model' | 'index' | 'intents' | 'products';
 
 export interface ReloadMessage {
   kind: ReloadKind;
@@ -22,7 +22,7 @@ export async function publishReload(redis: Redis, config: Pick<Config, 'redisPre
 export function parseReload(raw: string): ReloadMessage | null {
   try {
     const value = JSON.parse(raw) as ReloadMessage;
-    return ['model', 'index', 'intents'].includes(value?.kind) ? value : null;
+    return ['model', 'index', 'intents', 'products'].includes(value?.kind) ? value : null;
   } catch {
     return null;
   }

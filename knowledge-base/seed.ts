@@ -3,7 +3,8 @@
 // records it), so an admin who deletes or edits a demo article does not see it
 // come back on the next restart. Safe when several servers start together.
 import type { Sql, Tx } from '../server/db/client.ts';
-import { loadArticles, loadIntents, loadOrders, loadOutOfScope, CONTENT_DIR } from './content-loader.ts';
+import { loadArticles, loadIntents, loadOrders, loadOutOfScope, loadProducts, CONTENT_DIR } from './content-loader.ts';
+import { productsRepository } from './repositories/products.ts';
 import { intentsRepository } from './repositories/intents.ts';
 import { ordersRepository, type OrderSeed } from './repositories/orders.ts';
 
@@ -15,6 +16,7 @@ export interface SeedResult {
   articles: number;
   intents: number;
   orders: number;
+  products?: number;
 }
 
 export async function seedKnowledgeBase(sql: Sql, options: { contentDir?: string; force?: boolean } = {}): Promise<SeedResult> {
@@ -65,6 +67,7 @@ export async function seedKnowledgeBase(sql: Sql, options: { contentDir?: string
     if (!r.seeded) return r;
     const orders = ordersRepository(sql);
     for (const order of freshenDemoDates(loadOrders(dir), new Date())) if (await orders.insert(order)) r.orders++;
+    r.products = (await productsRepository(sql).save(loadProducts(dir), 'keep')).inserted;
     return r;
   })) as SeedResult;
 }

@@ -33,11 +33,11 @@ export function knowledgeBaseExtension(options: KnowledgeBaseExtensionOptions = 
     const s = host.snapshot;
     ctx.log.info(
       `knowledge base: encoder ${host.encoderName} (${sentence.reason}); intent model ${s.modelVersion ? `v${s.modelVersion}` : 'none yet'}; ` +
-        `${s.index.articleCount} published articles in ${s.index.size} sections`,
+        `${s.index.articleCount} published articles in ${s.index.size} sections; ${s.productsCount} products`,
     );
 
     const unsubscribe = await subscribeReload(ctx.redis, ctx.config, (message) => {
-      const what = message.kind === 'index' ? { index: true } : { model: true };
+      const what = message.kind === 'index' ? { index: true } : message.kind === 'products' ? { products: true } : { model: true };
       host.reload(what).then(
         () => ctx.log.info(`knowledge base reloaded (${message.kind}${message.version !== undefined ? ` ${message.version}` : ''}): encoder ${host.encoderName}, model v${host.snapshot.modelVersion ?? '-'}`),
         () => {}, // logged by the host

@@ -37,7 +37,7 @@ export async function prepareKnowledgeBase(sql: Sql, config: Config, log: (line:
 async function prepare(sql: Sql, config: Config, log: (line: string) => void, seed: boolean): Promise<void> {
   if (seed) {
     const seeded = await seedKnowledgeBase(sql);
-    if (seeded.seeded) log(`knowledge base: demo content seeded (${seeded.articles} articles, ${seeded.intents} intents, ${seeded.orders} orders)`);
+    if (seeded.seeded) log(`knowledge base: demo content seeded (${seeded.articles} articles, ${seeded.intents} intents, ${seeded.orders} orders, ${seeded.products ?? 0} products)`);
   }
   const articles = articlesRepository(sql);
   if ((await articles.chunks()).length === 0 && (await articles.published()).length > 0) {

@@ -11,7 +11,7 @@ import assistRoutes from './assist-routes.ts';
 import adminRoutes from './admin-routes.ts';
 import consoleRoutes from './console-routes.ts';
 import attachmentRoutes from './attachment-routes.ts';
-import orderFeedRoutes from './order-feed-routes.ts';
+import shopFeedRoutes from './shop-feed-routes.ts';
 
 export const routePlugins: RoutePlugin[] = [
   systemRoutes,
@@ -24,6 +24,6 @@ export const routePlugins: RoutePlugin[] = [
   adminKbRoutes,
   assistRoutes,
   adminRoutes,
-  orderFeedRoutes,
+  shopFeedRoutes,
   consoleRoutes,
 ];

@@ -30,6 +30,13 @@ export interface ArticleRef {
   url?: string;
 }
 
+/** A product of the shop's catalogue the bot answered from. */
+export interface ProductRef {
+  sku: string;
+  name: string;
+  url?: string;
+}
+
 /** What the bot attaches to each of its messages: why it said what it said. */
 // A type alias (not an interface) so it stays assignable to Record<string, unknown>.
 export type BotMetadata = {
@@ -39,6 +46,8 @@ export type BotMetadata = {
   intent?: string | null;
   confidence?: number | null;
   articles?: ArticleRef[];
+  /** Products the answer came from (their page links). */
+  products?: ProductRef[];
   encoder?: string;
   quickReplies?: QuickReply[];
   askHelpful?: boolean;

@@ -373,8 +373,11 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       };
     }
     const who = m.author.type === 'bot' ? t.bot : (m.author.name ?? t.agent);
-    const metadata = m.metadata as { articles?: ArticleRef[]; quickReplies?: QuickReply[]; askHelpful?: boolean };
+    const metadata = m.metadata as { articles?: ArticleRef[]; products?: { name?: unknown; url?: string }[]; quickReplies?: QuickReply[]; askHelpful?: boolean };
     const articles = Array.isArray(metadata.articles) ? metadata.articles.filter((a) => a && typeof a.title === 'string') : [];
+    // A product answer links to the product page the way an article answer links to its article.
+    const products = Array.isArray(metadata.products) ? metadata.products.filter((p) => p && typeof p.name === 'string').map((p) => ({ title: p.name as string, url: p.url })) : [];
+    const links = [...articles, ...products];
     const chips = chipsFor === m.id && Array.isArray(metadata.quickReplies) ? metadata.quickReplies : [];
     const helpful = this.helpfulAnswer(m.id);
     const askHelpful = metadata.askHelpful === true && articles.length > 0;
@@ -382,13 +385,13 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       key: `m:${m.id}`,
       signature: `b|${chips.length}|${askHelpful ? String(helpful) : ''}`,
       build: () => {
-        const { heading, body } = articleReplyParts(shownText(m), articles);
+        const { heading, body } = articleReplyParts(shownText(m), links);
         const el = this.bubble(who, body, m.createdAt, false);
         const bubble = el.querySelector('.bubble')!;
         if (heading) bubble.prepend(h('strong', { class: 'heading' }, heading));
-        if (articles.length) {
+        if (links.length) {
           const list = h('ul', { class: 'articles', 'aria-label': t.articles });
-          for (const a of articles.slice(0, 5)) list.appendChild(h('li', {}, safeLink(a.title, a.url, this.options.base)));
+          for (const a of links.slice(0, 5)) list.appendChild(h('li', {}, safeLink(a.title, a.url, this.options.base)));
           bubble.appendChild(list);
         }
         this.withAttachments(el, m);

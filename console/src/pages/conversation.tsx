@@ -194,6 +194,11 @@ function MessageBubble({ message }: { message: ChatMessage }) {
               <a key={a.id} href={a.url ?? '#'} target="_blank" rel="noopener noreferrer">{a.title}</a>
             ))}</span>
           )}
+          {(meta.products ?? []).length > 0 && (
+            <span class="articles" data-testid="evidence-products">{t('evidence.products')}: {(meta.products ?? []).map((p) => (
+              <a key={p.sku} href={p.url ?? '#'} target="_blank" rel="noopener noreferrer">{p.name}</a>
+            ))}</span>
+          )}
         </div>
       )}
     </div>

@@ -1,0 +1,78 @@
+// SQL of the shop's products: written by the demo seed and the shop's feed,
+// read by every server's brain to answer product questions.
+import type { Sql } from '../../server/db/client.ts';
+
+export interface ProductInput {
+  sku: string;
+  locale?: 'en' | 'zh';
+  name: string;
+  url?: string | null;
+  priceCents?: number | null;
+  currency?: string;
+  description?: string;
+  /** Facts shoppers ask about: {"Material": "waxed cotton canvas", "Colours": "sand, forest, charcoal"}. */
+  attributes?: Record<string, string>;
+  inStock?: boolean | null;
+}
+
+export interface ProductRecord {
+  id: number;
+  sku: string;
+  locale: 'en' | 'zh';
+  name: string;
+  url: string | null;
+  priceCents: number | null;
+  currency: string;
+  description: string;
+  attributes: Record<string, string>;
+  inStock: boolean | null;
+}
+
+interface ProductRow {
+  id: number;
+  sku: string;
+  locale: 'en' | 'zh';
+  name: string;
+  url: string | null;
+  price_cents: number | null;
+  currency: string;
+  description: string;
+  attributes: Record<string, string>;
+  in_stock: boolean | null;
+}
+
+export const productsRepository = (sql: Sql) => ({
+  async all(): Promise<ProductRecord[]> {
+    const rows = await sql<ProductRow[]>`select id, sku, locale, name, url, price_cents, currency, description, attributes, in_stock from products order by id`;
+    return rows.map((r) => ({
+      id: r.id, sku: r.sku, locale: r.locale, name: r.name, url: r.url, priceCents: r.price_cents, currency: r.currency,
+      description: r.description, attributes: r.attributes ?? {}, inStock: r.in_stock,
+    }));
+  },
+
+  /**
+   * Adds or replaces products by SKU and deletes the `remove` SKUs, in one transaction; `keep` leaves existing SKUs
+   * alone (the demo seed).
+   */
+  async save(products: ProductInput[], mode: 'replace' | 'keep' = 'replace', remove: string[] = []): Promise<{ inserted: number; updated: number; removed: number }> {
+    return (await sql.begin(async (tx) => {
+      const counts = { inserted: 0, updated: 0, removed: 0 };
+      if (remove.length) counts.removed = (await tx`delete from products where sku in ${tx(remove)}`).count;
+      for (const p of products) {
+        const values = {
+          sku: p.sku, locale: p.locale ?? 'en', name: p.name, url: p.url ?? null, price_cents: p.priceCents ?? null, currency: p.currency ?? 'USD',
+          description: p.description ?? '', attributes: tx.json(p.attributes ?? {}), in_stock: p.inStock ?? null,
+        };
+        const [row] = mode === 'keep'
+          ? await tx<{ inserted: boolean }[]>`insert into products ${tx(values)} on conflict (sku) do nothing returning true as inserted`
+          : await tx<{ inserted: boolean }[]>`
+              insert into products ${tx(values)} on conflict (sku) do update set locale = excluded.locale, name = excluded.name, url = excluded.url,
+                price_cents = excluded.price_cents, currency = excluded.currency, description = excluded.description,
+                attributes = excluded.attributes, in_stock = excluded.in_stock, updated_at = now()
+              returning (xmax = 0) as inserted`;
+        if (row) counts[row.inserted ? 'inserted' : 'updated']++;
+      }
+      return counts;
+    })) as { inserted: number; updated: number; removed: number };
+  },
+});
