@@ -314,6 +314,20 @@ describe('shopper widget in Chromium', () => {
     expect((await fetch(`${stack.url}/demo?customer=someone-else`)).status).toBe(404);
   });
 
+  it("answers a question about the page's product from the catalogue, with a link to it", async () => {
+    const { page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    await send(page, 'Is this tote waterproof?');
+    const answer = page.locator('.log .msg:not(.mine)', { hasText: 'Harbor Canvas Tote' });
+    await answer.waitFor({ timeout: 20_000 });
+    expect(await answer.locator('.text').textContent()).toContain('not waterproof in a downpour');
+    const link = answer.locator('.articles a');
+    expect(await link.textContent()).toBe('Harbor Canvas Tote');
+    expect(await link.getAttribute('href')).toMatch(/^https?:\/\/[^/]+\/demo$/);
+    expect(await answer.getByRole('button', { name: 'Yes' }).count()).toBe(0); // "Was this helpful?" is for articles
+  });
+
   it('shows how much of a photo is sent on a slow connection', async () => {
     const { page } = await newPage();
     await openDemo(page);

@@ -268,6 +268,48 @@ describe('order status', () => {
   });
 });
 
+describe('products', () => {
+  it("answers from the shop's product feed on every server; removing a product takes it out; the feed is signed or admin-only", async () => {
+    const lamp = {
+      sku: 'FEED-LAMP-1', name: 'Arc Floor Lamp', url: 'https://shop.example/p/arc-floor-lamp', priceCents: 14900, inStock: true,
+      description: 'A tall arc floor lamp with a marble base. The shade swivels, and the bulb is a dimmable E27 LED that is included.',
+      attributes: { Height: '190 cm', Bulb: 'E27 LED, 9 W, included' },
+    };
+    const put = (body: unknown, cookie: string | null = adminCookie) => api(stack.url, 'PUT', '/api/integrations/products', cookie, body);
+    expect(await put({ products: [lamp] })).toEqual({ status: 200, body: { inserted: 1, updated: 0, removed: 0 } });
+    // The second server hears of it through Redis and answers from it too.
+    const s = await shopper(1);
+    const reply = await eventually(async () => {
+      const m = await s.ask('does the arc floor lamp come with a bulb?');
+      return (m.metadata as Record<string, any>).products?.[0]?.sku === 'FEED-LAMP-1' ? m : undefined;
+    }, 10_000, 'a product answer on server 2');
+    expect(reply.text).toMatch(/^Arc Floor Lamp \(\$149\.00, in stock\)\n/);
+    expect(reply.text).toContain('dimmable E27 LED that is included');
+    expect(reply.text).toContain('https://shop.example/p/arc-floor-lamp');
+
+    expect((await put({ products: [{ ...lamp, inStock: false }] })).body).toEqual({ inserted: 0, updated: 1, removed: 0 });
+    expect((await put({ products: [], remove: ['FEED-LAMP-1'] })).body).toEqual({ inserted: 0, updated: 0, removed: 1 });
+    await eventually(async () => {
+      const m = await s.ask('does the arc floor lamp come with a bulb?');
+      return (m.metadata as Record<string, any>).products === undefined || undefined;
+    }, 10_000, 'the removed product no longer answers');
+
+    // Refused whole, with the reason; only an admin or the shop's signature may write.
+    expect((await put({ products: [lamp, lamp] })).body.error.message).toMatch(/products\[1\]\.sku "FEED-LAMP-1" appears twice/);
+    expect((await put({ products: [{ ...lamp, url: 'javascript:alert(1)' }] })).status).toBe(400);
+    expect((await put({ products: [{ ...lamp, attributes: { Height: 190 } }] })).status).toBe(400);
+    expect((await put({ products: [lamp] }, agentCookie)).status).toBe(403);
+    expect((await put({ products: [lamp] }, null)).status).toBe(401);
+    const body = JSON.stringify({ products: [lamp] });
+    const signed = (signature: string) => fetch(`${stack.url}/api/integrations/products`, {
+      method: 'PUT', headers: { 'content-type': 'application/json', 'x-shopdesk-signature': signature }, body,
+    });
+    expect((await signed(`sha256=${identityHash(IDENTITY_SECRET, `orders:${body}`)}`)).status).toBe(401); // an order signature is not a product one
+    const accepted = await signed(`sha256=${identityHash(IDENTITY_SECRET, `products:${body}`)}`);
+    expect(await accepted.json()).toEqual({ inserted: 1, updated: 0, removed: 0 });
+  });
+});
+
 describe('admin API access', () => {
   const routes: [string, string, unknown?][] = [
     ['GET', '/api/admin/intents'],
