@@ -13,9 +13,12 @@ export interface ProductCatalogue {
   byId: ReadonlyMap<number, ProductRecord>;
 }
 
-/** What a product page says, as the section text the retriever indexes and the bot quotes. */
+/** What a product page says, as the section text the retriever indexes and the bot quotes ("how much is…", "is … in stock" included). */
 export function productText(product: ProductRecord): string {
+  const zh = product.locale === 'zh';
   const facts = Object.entries(product.attributes).map(([name, value]) => `- ${name}: ${value}`);
+  if (product.priceCents !== null) facts.push(`- ${zh ? '价格' : 'Price'}: ${money(product.priceCents, product.currency, product.locale)}`);
+  if (product.inStock !== null) facts.push(`- ${zh ? '库存' : 'Availability'}: ${STOCK[product.locale][String(product.inStock) as 'true' | 'false']}`);
   return [product.description, ...(facts.length ? ['', ...facts] : [])].join('\n');
 }
 
