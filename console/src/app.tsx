@@ -13,6 +13,7 @@ import type { InboxItem, Presence, User } from './types.ts';
 import { InboxPage } from './pages/inbox.tsx';
 import { KnowledgeBasePage } from './pages/admin-kb.tsx';
 import { IntentsPage } from './pages/admin-intents.tsx';
+import { ProductsPage } from './pages/admin-products.tsx';
 import { UnansweredPage } from './pages/admin-unanswered.tsx';
 import { TeamPage } from './pages/admin-team.tsx';
 import { ReportsPage } from './pages/admin-reports.tsx';
@@ -85,6 +86,7 @@ function LoginPage({ onLogin, onLocale }: { onLogin(user: User): void; locale: L
 const ADMIN_PAGES = [
   { path: '/console/admin/kb', label: 'nav.kb' as const },
   { path: '/console/admin/intents', label: 'nav.intents' as const },
+  { path: '/console/admin/products', label: 'nav.products' as const },
   { path: '/console/admin/unanswered', label: 'nav.unanswered' as const },
   { path: '/console/admin/team', label: 'nav.team' as const },
   { path: '/console/admin/reports', label: 'nav.reports' as const },
@@ -175,6 +177,7 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     if (!isAdmin) page = <div class="card forbidden" data-testid="forbidden"><h2>{t('forbidden.title')}</h2><p>{t('forbidden.body')}</p></div>;
     else if (adminPage?.path === '/console/admin/kb') page = <KnowledgeBasePage />;
     else if (adminPage?.path === '/console/admin/intents') page = <IntentsPage />;
+    else if (adminPage?.path === '/console/admin/products') page = <ProductsPage />;
     else if (adminPage?.path === '/console/admin/unanswered') page = <UnansweredPage />;
     else if (adminPage?.path === '/console/admin/team') page = <TeamPage />;
     else page = <ReportsPage />;

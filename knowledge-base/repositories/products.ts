@@ -41,13 +41,23 @@ interface ProductRow {
   in_stock: boolean | null;
 }
 
+const toRecord = (r: ProductRow): ProductRecord => ({
+  id: r.id, sku: r.sku, locale: r.locale, name: r.name, url: r.url, priceCents: r.price_cents, currency: r.currency,
+  description: r.description, attributes: r.attributes ?? {}, inStock: r.in_stock,
+});
+
 export const productsRepository = (sql: Sql) => ({
   async all(): Promise<ProductRecord[]> {
-    const rows = await sql<ProductRow[]>`select id, sku, locale, name, url, price_cents, currency, description, attributes, in_stock from products order by id`;
-    return rows.map((r) => ({
-      id: r.id, sku: r.sku, locale: r.locale, name: r.name, url: r.url, priceCents: r.price_cents, currency: r.currency,
-      description: r.description, attributes: r.attributes ?? {}, inStock: r.in_stock,
-    }));
+    return (await sql<ProductRow[]>`select * from products order by id`).map(toRecord);
+  },
+
+  /** Products whose SKU or name contains `query` (all when empty), most recently updated first. */
+  async list(query: string, limit: number): Promise<{ items: ProductRecord[]; total: number }> {
+    const pattern = `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    const where = query ? sql`where sku ilike ${pattern} or name ilike ${pattern}` : sql``;
+    const rows = await sql<(ProductRow & { total: number })[]>`
+      select *, count(*) over ()::int as total from products ${where} order by updated_at desc, id desc limit ${limit}`;
+    return { items: rows.map(toRecord), total: rows[0]?.total ?? 0 };
   },
 
   /**

@@ -5,7 +5,7 @@
 import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
-import { ErrorResponse, IdParams, Ok } from './schemas.ts';
+import { ErrorResponse, IdParams, Nullable, Ok } from './schemas.ts';
 import { conflict, notFound } from '../errors.ts';
 import {
   ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, BotPreviewSchema, CandidateSchema, ClassificationSchema,
@@ -19,6 +19,7 @@ import { unansweredRepository, type UnansweredRow } from '../../knowledge-base/u
 import { articleDraftBody, markCandidateHandled, resolvedHandoffCandidates } from '../../knowledge-base/learning-loop.ts';
 import { addOutOfScopeExamples, MAX_OUT_OF_SCOPE_EXAMPLES, outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
 import { brainOf, findBrain } from '../../knowledge-base/registry.ts';
+import { productsRepository } from '../../knowledge-base/repositories/products.ts';
 import { articleUrl } from '../../knowledge-base/policy.ts';
 import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
 
@@ -122,6 +123,20 @@ export default function adminKbRoutes(ctx: AppContext) {
       const examples = await setOutOfScopeExamples(ctx.sql, request.body.examples);
       await service.retrain('out-of-scope examples edited');
       return { examples };
+    });
+
+    // ---------- products (written by the shop's feed; read here) ----------
+    const ProductSchema = Type.Object({
+      sku: Type.String(), locale: Type.String(), name: Type.String(), url: Nullable(Type.String()), priceCents: Nullable(Type.Integer()),
+      currency: Type.String(), description: Type.String(), attributes: Type.Record(Type.String(), Type.String()), inStock: Nullable(Type.Boolean()),
+    });
+    app.get('/api/admin/products', {
+      ...admin, schema: { tags, summary: "The shop's products the bot answers from (newest feed first; ?q= filters by SKU or name)",
+        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
+        response: { 200: Type.Object({ items: Type.Array(ProductSchema), total: Type.Integer() }), ...errors } },
+    }, async (request) => {
+      const { items, total } = await productsRepository(ctx.sql).list(request.query.q?.trim() ?? '', request.query.limit ?? 100);
+      return { items: items.map(({ id: _id, ...product }) => product), total };
     });
 
     // ---------- classifier, search, jobs ----------

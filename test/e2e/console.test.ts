@@ -524,6 +524,20 @@ describe('support console in Chromium', () => {
     expect(nina.user.role).toBe('agent');
   }, 120_000);
 
+  it("admin: the products page shows the catalogue the bot answers from, searchable, with each product's facts", async () => {
+    const page = await consolePage('admin', '/console/admin/products');
+    await page.getByTestId('products-page').waitFor();
+    const [count] = await stack.env.sql<{ n: number }[]>`select count(*)::int as n from products`;
+    await expect.poll(() => page.getByTestId('products-total').textContent()).toBe(`${count.n} products`);
+    await page.getByTestId('products-search').fill('tote');
+    await page.getByTestId('products-search').press('Enter');
+    await expect.poll(() => page.getByTestId('product-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-sku')).sort()))
+      .toEqual(['NW-BAG-TOTE-HARBOR', 'NW-BAG-TOTE-HARBOR-ZH']);
+    await page.locator('[data-testid=product-row][data-sku="NW-BAG-TOTE-HARBOR"] button').click();
+    await page.getByText('Material: waxed cotton canvas', { exact: false }).waitFor();
+    expect((await fetch(`${stack.url}/api/admin/products`)).status).toBe(401);
+  }, 60_000);
+
   it('reports: charts drawn from the test data, numbers equal to the database', async () => {
     const sql = stack.env.sql;
     const [customer] = await sql`insert into customers (name, email) values ('Report Rita', 'rita@example.com') returning id`;
