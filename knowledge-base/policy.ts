@@ -3,7 +3,7 @@
 // quick replies) or hand off to a person. Every decision carries its evidence,
 // so agents and admins can see why the bot said what it said.
 import type { BotMetadata, QuickReply, ArticleRef, ProductRef } from '../server/realtime/event-maps.ts';
-import { productReply, productUrl, type ProductCatalogue } from './products.ts';
+import { answeringSentences, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import type { KbIndex, Passage } from './retriever.ts';
@@ -33,6 +33,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = { intent: 0.6, intentOption: 0.2, 
 const OTHER_ARTICLE_MARGIN = 0.02;
 /** How much less of the question the search's first article may cover and still win over the intent's own. */
 const RANKED_FIRST_SLACK = 0.05;
+/** A first-ranked passage that covers less than this of the question is no answer, whatever the intent's covers. */
+const RANKED_FIRST_MIN_CONFIDENCE = 0.2;
 /** How much more of the question a named product's page must cover than the intent's article, to answer instead. */
 const PRODUCT_MARGIN = 0.2;
 /** Probability of the complaint intent from which an unsure prediction still hands off. */
@@ -132,6 +134,10 @@ function previousTurnMissed(history: DecideContext['history']): boolean {
 /** How a message that continues the previous question starts or ends ("and …", "what about …", "那…呢"). */
 const FOLLOW_UP = /^(and|or|also|plus|what about|how about|same for)\b|^(那|那么|还有|另外|如果)|呢[？?]?$/iu;
 /** A follow-up is a few words: anything longer is a question of its own. */
+/** Words that point back at something already named ("it", "this one", "它"). */
+const PRONOUN = /\b(it|its|this|that|they|them|these|those|one)\b|它|这个|这款|那个|那款|这件|那件/iu;
+/** Questions a product page always answers, even when no sentence of it shares a word: price and stock. */
+const PRICE_OR_STOCK = /\b(how much|price|cost|costs|in stock|available|availability|sold out)\b|多少钱|价格|有货|库存|缺货/iu;
 const isShort = (text: string) => (/[\u4e00-\u9fff]/.test(text) ? Array.from(text).length <= 14 : text.split(/\s+/).length <= 7);
 
 /** What the evidence keeps of a passage (not its text). */
@@ -247,6 +253,17 @@ export function createPolicy(deps: PolicyDeps) {
     const { question, readWith, prediction: classified } = await withContext(withoutGreeting(text), context, lang);
     evidence.readWith = readWith;
 
+    // A follow-up about the product the bot just answered from ("how much is it?", "它有货吗"): that product's page.
+    const lastProduct = lastBotTurn(context.history)?.metadata?.products as ProductRef[] | undefined;
+    if (!context.quickReply && lastProduct?.length && deps.products && PRONOUN.test(text) && isShort(text)) {
+      const record = [...deps.products.byId.values()].find((p) => p.sku === lastProduct[0].sku);
+      const [passage] = record ? await deps.products.search(`${record.name} ${question}`, 3, lang).then((found) => found.filter((p) => p.articleId === record.id)) : [];
+      if (record && passage && (PRICE_OR_STOCK.test(text) || answeringSentences(productText(record), question))) {
+        evidence.readWith = record.name;
+        return productAnswer({ record, passage });
+      }
+    }
+
     // 2. A quick reply from an earlier clarify names its choice exactly.
     const chosenIntent = context.quickReply?.startsWith('intent:') ? deps.intents.get(context.quickReply.slice(7)) : undefined;
     const chosenArticle = context.quickReply?.startsWith('article:') ? context.quickReply.slice(8) : undefined;
@@ -309,7 +326,8 @@ export function createPolicy(deps: PolicyDeps) {
       // size question to the classifier, but the exchanges article is the answer).
       const ownConfidence = own?.confidence ?? 0;
       const coversMore = !!other && other.confidence >= thresholds.passage && other.confidence >= ownConfidence + OTHER_ARTICLE_MARGIN;
-      const rankedFirst = !!other && ranked[0]?.slug === other.slug && other.confidence >= ownConfidence - RANKED_FIRST_SLACK;
+      // …but never a passage that covers next to nothing ("how much is it?" leaves no word to match).
+      const rankedFirst = !!other && ranked[0]?.slug === other.slug && other.confidence >= RANKED_FIRST_MIN_CONFIDENCE && other.confidence >= ownConfidence - RANKED_FIRST_SLACK;
       const betterElsewhere = coversMore || rankedFirst;
       const p = betterElsewhere ? other : own;
       // A product the question names ("does the tote fit a 15-inch laptop" reads as a size question) is answered

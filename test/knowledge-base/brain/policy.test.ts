@@ -425,6 +425,24 @@ describe("the shop's products", () => {
     expect(zh.reply).toContain('大雨中并不完全防水');
   });
 
+  it('reads "how much is it?" after a product answer as a question about that product, and only then', async () => {
+    const first = await shop.run('is the harbor tote waterproof', { locale: 'en' });
+    const history = [
+      { author: 'customer' as const, text: 'is the harbor tote waterproof', metadata: {} },
+      { author: 'bot' as const, text: first.reply, metadata: first.metadata as Record<string, unknown> },
+    ];
+    const price = await shop.run('how much is it?', { locale: 'en', history });
+    expect(price.metadata).toMatchObject({ reason: 'product', readWith: 'Harbor Canvas Tote', products: [{ sku: 'NW-BAG-TOTE-HARBOR' }] });
+    expect(price.reply).toMatch(/^Harbor Canvas Tote \(\$48\.00, in stock\)/);
+    expect((await shop.run('what colours does it come in', { locale: 'en', history })).reply).toContain('Colours: sand, forest, charcoal');
+    // A question of its own about "it" is not the product page's: returning it is the returns article's.
+    expect((await shop.run('can I return it', { locale: 'en', history })).metadata.products).toBeUndefined();
+    // Without a product before it, "how much is it?" has no word to match an article with: no article that
+    // merely ranks first (it had been the privacy article's "download a copy of your data") is the answer.
+    const alone = await shop.run('how much is it?', { locale: 'en' });
+    expect(alone.metadata.articles?.[0]?.slug).not.toBe('delete-account-privacy');
+  });
+
   it('leaves the questions an article answers to the article', async () => {
     const shoes = await shop.run('can I return shoes I wore once?', { locale: 'en' });
     expect(shoes.metadata.products).toBeUndefined();
