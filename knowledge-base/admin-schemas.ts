@@ -114,10 +114,11 @@ export const BotPreviewSchema = Type.Object({
   reply: Type.String(),
   quickReplies: Type.Array(Type.Object({ label: Type.String(), value: Type.String() })),
   decision: Type.String(),
-  reason: Type.String({ description: 'why: intent, kb_passage, ambiguous, no_match, person_request …' }),
+  reason: Type.String({ description: 'why: intent, kb_passage, product, ambiguous, no_match, person_request …' }),
   intent: Nullable(Type.String()),
   confidence: Nullable(Type.Number()),
   articles: Type.Array(Type.Object({ id: Type.Integer(), slug: Type.String(), title: Type.String() })),
+  products: Type.Array(Type.Object({ sku: Type.String(), name: Type.String(), url: Type.Optional(Type.String()) })),
   modelVersion: Type.Integer(),
 }, { description: 'What the bot would say to this as the first message of an anonymous chat; nothing is recorded' });
 

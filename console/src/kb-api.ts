@@ -56,6 +56,7 @@ export interface BotPreview {
   intent: string | null;
   confidence: number | null;
   articles: { id: number; slug: string; title: string }[];
+  products: { sku: string; name: string; url?: string }[];
 }
 
 export interface Classification {

@@ -161,7 +161,8 @@ export default function adminKbRoutes(ctx: AppContext) {
       const { metadata } = decision;
       return {
         action: decision.action, reply: decision.reply, quickReplies: decision.quickReplies, decision: metadata.decision, reason: metadata.reason,
-        intent: metadata.intent ?? null, confidence: metadata.confidence ?? null, articles: metadata.articles ?? [], modelVersion: snapshot.modelVersion ?? 0,
+        intent: metadata.intent ?? null, confidence: metadata.confidence ?? null, articles: metadata.articles ?? [], products: metadata.products ?? [],
+        modelVersion: snapshot.modelVersion ?? 0,
       };
     });
 

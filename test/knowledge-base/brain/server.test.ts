@@ -286,6 +286,14 @@ describe('products', () => {
     expect(reply.text).toMatch(/^Arc Floor Lamp \(\$149\.00, in stock\)\n/);
     expect(reply.text).toContain('dimmable E27 LED that is included');
     expect(reply.text).toContain('https://shop.example/p/arc-floor-lamp');
+    // The intents page's test box shows the same decision, and the admin's product list has it.
+    const preview = await eventually(async () => {
+      const r = await api(stack.url, 'POST', '/api/admin/bot/preview', adminCookie, { text: 'does the arc floor lamp come with a bulb?' });
+      return r.body.reason === 'product' ? r.body : undefined;
+    }, 10_000, 'the preview on server 1');
+    expect(preview.products).toEqual([{ sku: 'FEED-LAMP-1', name: 'Arc Floor Lamp', url: 'https://shop.example/p/arc-floor-lamp' }]);
+    expect((await api(stack.url, 'GET', '/api/admin/products?q=arc%20floor', adminCookie)).body).toMatchObject({ total: 1, items: [{ sku: 'FEED-LAMP-1', priceCents: 14900 }] });
+    expect((await api(stack.url, 'GET', '/api/admin/products', agentCookie)).status).toBe(403);
 
     expect((await put({ products: [{ ...lamp, inStock: false }] })).body).toEqual({ inserted: 0, updated: 1, removed: 0 });
     expect((await put({ products: [], remove: ['FEED-LAMP-1'] })).body).toEqual({ inserted: 0, updated: 0, removed: 1 });
