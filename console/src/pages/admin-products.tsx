@@ -5,18 +5,10 @@ import { useState } from 'preact/hooks';
 import { get, query } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
+import type { ProductRecord } from '../../../knowledge-base/repositories/products.ts';
 
-interface Product {
-  sku: string;
-  locale: string;
-  name: string;
-  url: string | null;
-  priceCents: number | null;
-  currency: string;
-  description: string;
-  attributes: Record<string, string>;
-  inStock: boolean | null;
-}
+/** As GET /api/admin/products sends it: the stored product without its row id. */
+type Product = Omit<ProductRecord, 'id'>;
 
 const price = (p: Product) =>
   p.priceCents === null ? '—' : new Intl.NumberFormat(undefined, { style: 'currency', currency: p.currency }).format(p.priceCents / 100);
