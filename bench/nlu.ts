@@ -14,9 +14,8 @@
 //
 // Env: BANKING77_DIR (default ../shared/datasets/banking77), BENCH_SHOTS_SEEDS (default 3),
 // BENCH_LOOP_MARKED (default 5,10: the k of the learning-loop figure).
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../server/config.ts';
 import { createEncoders } from '../knowledge-base/encoders/index.ts';
 import type { Encoder, FeatureVector } from '../knowledge-base/encoders/types.ts';
@@ -24,59 +23,13 @@ import { IntentClassifier, type IntentDefinition } from '../knowledge-base/class
 import { logits, seededRandom, shuffleInPlace, softmaxInPlace, trainSoftmax } from '../knowledge-base/classifier/softmax.ts';
 import { createPipeline } from '../knowledge-base/pipeline.ts';
 import type { ArticleInput } from '../knowledge-base/retriever.ts';
+import { datasetDir, latencyOf, readCsv, syntheticArticles, toIntents, type Latency, type Row } from './banking77.ts';
 
-interface Row {
-  text: string;
-  label: string;
-}
 
-const repoRoot = resolve(fileURLToPath(import.meta.url), '../..');
-const datasetDir = resolve(process.env.BANKING77_DIR ?? join(repoRoot, '../shared/datasets/banking77'));
 const SHOT_SEEDS = Number(process.env.BENCH_SHOTS_SEEDS ?? 3);
 const LOOP_MARKED = (process.env.BENCH_LOOP_MARKED ?? '5,10').split(',').map(Number).filter((k) => k > 0);
 
-/** RFC 4180 CSV (quoted fields may hold commas, quotes and newlines). */
-function readCsv(path: string): Row[] {
-  const source = readFileSync(path, 'utf8');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i];
-    if (quoted) {
-      if (ch === '"' && source[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (ch !== '\r') field += ch;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  const [header, ...body] = rows;
-  const textCol = header.indexOf('text');
-  const labelCol = header.indexOf('category');
-  return body.filter((r) => r.length > Math.max(textCol, labelCol)).map((r) => ({ text: r[textCol], label: r[labelCol] }));
-}
 
-function toIntents(rows: Row[]): IntentDefinition[] {
-  const byLabel = new Map<string, string[]>();
-  for (const r of rows) {
-    const list = byLabel.get(r.label);
-    if (list) list.push(r.text);
-    else byLabel.set(r.label, [r.text]);
-  }
-  return [...byLabel].map(([name, examples]) => ({ name, examples }));
-}
 
 function sampleShots(rows: Row[], shots: number, seed: number): Row[] {
   const random = seededRandom(seed);
@@ -95,10 +48,6 @@ function sampleShots(rows: Row[], shots: number, seed: number): Row[] {
   return out;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 function macroF1(gold: string[], predicted: string[]): number {
   const labels = new Set(gold);
@@ -221,18 +170,6 @@ function accuracy(gold: string[], predicted: string[]): number {
 }
 
 /** 1,000 help articles built from the training sentences: realistic vocabulary, three sections each. */
-function syntheticArticles(rows: Row[]): ArticleInput[] {
-  const random = seededRandom(99);
-  const pick = () => rows[Math.floor(random() * rows.length)].text;
-  return Array.from({ length: 1000 }, (_, i) => ({
-    id: i + 1,
-    slug: `article-${i + 1}`,
-    locale: 'en',
-    title: pick(),
-    category: rows[i % rows.length].label,
-    body: [1, 2, 3].map((s) => `## ${pick()}\n\n${pick()} ${pick()} ${pick()}\n`).join('\n'),
-  }));
-}
 
 interface Result {
   system: string;
@@ -257,28 +194,7 @@ interface Result {
   pipelineCpuP99: number | null;
 }
 
-interface Latency {
-  p50: number;
-  p99: number;
-  /** p99 of per-call CPU time: excludes time the process waited for a core on a loaded machine. */
-  cpuP99: number;
-}
 
-/** Wall and CPU time of `call` on each text, one at a time as in a chat, after 50 warm-up calls. */
-async function latencyOf(texts: string[], call: (text: string) => Promise<unknown>): Promise<Latency> {
-  for (const t of texts.slice(0, 50)) await call(t);
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (const t of texts) {
-    const cpu0 = process.cpuUsage();
-    const started = performance.now();
-    await call(t);
-    wall.push(performance.now() - started);
-    const used = process.cpuUsage(cpu0);
-    cpu.push((used.user + used.system) / 1000);
-  }
-  return { p50: percentile(wall, 50), p99: percentile(wall, 99), cpuP99: percentile(cpu, 99) };
-}
 
 /** Share of out-of-scope texts rejected at the threshold that rejects `rejectedInScope` of the in-scope texts. */
 async function recallAtRejection(scorer: Scorer, inScope: string[], outScope: string[], rejectedInScope: number): Promise<number> {

@@ -112,9 +112,14 @@ export function expansionsFrom(intents: readonly IntentDefinition[]): Map<string
   return out;
 }
 
+/** In a large catalogue, words on more than this share of the products are not searched for (bench:products). */
+const PRODUCT_TERM_SHARE = 0.05;
+
 /** The products' own index, searched with the articles' tokenizer (no intent expansions: those describe articles). */
 export async function productCatalogue(products: ProductRecord[], encoder: DenseEncoder | null = null): Promise<ProductCatalogue> {
-  const index = await KbIndex.build(productChunks(products), { tokenize: retrievalTokenize, encoder, ignoreForConfidence: isQuestionWord });
+  const index = await KbIndex.build(productChunks(products), {
+    tokenize: retrievalTokenize, encoder, ignoreForConfidence: isQuestionWord, sectionsOnly: true, maxTermShare: PRODUCT_TERM_SHARE,
+  });
   return {
     search: (query, k, locale) => index.search(query, k, { locale }),
     byId: new Map(products.map((p) => [p.id, p])),

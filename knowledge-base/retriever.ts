@@ -92,7 +92,16 @@ export interface IndexOptions {
   expansions?: ReadonlyMap<string, readonly string[]>;
   /** Terms that rank but do not count towards a passage's confidence ("what", "how", "可以"). */
   ignoreForConfidence?: (term: string) => boolean;
+  /** Every document is one section (a product): no article-level scoring on top of the section's. */
+  sectionsOnly?: boolean;
+  /**
+   * In a corpus of 200 documents or more, a term found in more than this share of them neither ranks nor counts
+   * ("cotton" in a clothing catalogue): it tells the documents apart hardly at all and costs the most to score.
+   */
+  maxTermShare?: number;
 }
+
+const MIN_DOCS_FOR_COMMON_TERMS = 200;
 
 function addTerms(doc: TermDoc, terms: string[], weight: number): void {
   for (const t of terms) doc.termFreq.set(t, (doc.termFreq.get(t) ?? 0) + weight);
@@ -144,6 +153,8 @@ export class KbIndex {
     private readonly encoder: DenseEncoder | null,
     readonly builtAt: Date,
     private readonly ignoreForConfidence: (term: string) => boolean,
+    private readonly sectionsOnly: boolean,
+    private readonly maxTermShare: number,
   ) {
     this.chunkStats = corpusStats(chunks);
     this.articleStats = corpusStats([...articleDocs.values()]);
@@ -189,7 +200,10 @@ export class KbIndex {
       addTerms(doc, options.tokenize(chunk.heading), 1);
       addTerms(doc, options.tokenize(chunk.plain), 1);
     }
-    return new KbIndex(indexed, articleDocs, options.tokenize, encoder, new Date(), options.ignoreForConfidence ?? (() => false));
+    return new KbIndex(
+      indexed, options.sectionsOnly ? new Map() : articleDocs, options.tokenize, encoder, new Date(), options.ignoreForConfidence ?? (() => false),
+      options.sectionsOnly ?? false, options.maxTermShare ?? 1,
+    );
   }
 
   static async fromArticles(articles: ArticleInput[], options: IndexOptions): Promise<KbIndex> {
@@ -215,10 +229,15 @@ export class KbIndex {
     if (!inScope.length || (!terms.length && !options.slug)) return [];
 
     // Chunk-level and article-level BM25, each scaled to the best hit of this query, then added.
-    const chunkScores = bm25All(terms, this.chunkStats, this.ignoreForConfidence, (c) => !options.slug || c.slug === options.slug);
+    const n = this.chunkStats.docs.length;
+    const tooCommon = (term: string) =>
+      this.maxTermShare < 1 && n >= MIN_DOCS_FOR_COMMON_TERMS && (this.chunkStats.postings.get(term)?.length ?? 0) > this.maxTermShare * n;
+    const chunkScores = bm25All(terms.filter((t) => !tooCommon(t)), this.chunkStats, this.ignoreForConfidence, (c) => !options.slug || c.slug === options.slug);
     const articleScores = new Map<number, { bm25: number; coverage: number }>();
-    for (const [doc, score] of bm25All(terms, this.articleStats, this.ignoreForConfidence, (d) => !options.slug || d.slug === options.slug)) {
-      articleScores.set(doc.articleId, score);
+    if (!this.sectionsOnly) {
+      for (const [doc, score] of bm25All(terms, this.articleStats, this.ignoreForConfidence, (d) => !options.slug || d.slug === options.slug)) {
+        articleScores.set(doc.articleId, score);
+      }
     }
     const maxChunk = Math.max(1e-9, ...[...chunkScores.values()].map((s) => s.bm25));
     const maxArticle = Math.max(1e-9, ...[...articleScores.values()].map((s) => s.bm25));
