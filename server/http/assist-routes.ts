@@ -19,7 +19,7 @@ const SuggestResponse = Type.Object({
   intent: Nullable(Type.Object({ name: Type.String(), confidence: Type.Number(), outOfScope: Type.Boolean() })),
   passages: Type.Array(PassageSchema),
   suggestedReply: Nullable(Type.String()),
-  source: Type.String({ description: 'Where the suggestion comes from: intent, kb_passage, order_status or none' }),
+  source: Type.String({ description: 'Where the suggestion comes from: intent, kb_passage, product, order_status or none' }),
 });
 
 export default function assistRoutes(ctx: AppContext) {
@@ -56,7 +56,8 @@ export default function assistRoutes(ctx: AppContext) {
       let source = 'none';
       if (decision.action === 'answer') {
         suggestedReply = decision.reply;
-        source = decision.evidence.reason === 'order_status' ? 'order_status' : decision.evidence.reason === 'kb_passage' ? 'kb_passage' : 'intent';
+        const reason = decision.evidence.reason;
+        source = reason === 'order_status' || reason === 'kb_passage' || reason === 'product' ? reason : 'intent';
       } else if (passages[0] && passages[0].confidence >= DEFAULT_THRESHOLDS.passageOption) {
         const p = passages[0];
         suggestedReply = `${snippet(p.text, 500)}\n\n${language === 'zh' ? '详情请见' : 'More details'}: ${articleUrl(ctx.config.publicUrl, p.slug, p.locale)}`;

@@ -294,6 +294,12 @@ describe('products', () => {
     expect(preview.products).toEqual([{ sku: 'FEED-LAMP-1', name: 'Arc Floor Lamp', url: 'https://shop.example/p/arc-floor-lamp' }]);
     expect((await api(stack.url, 'GET', '/api/admin/products?q=arc%20floor', adminCookie)).body).toMatchObject({ total: 1, items: [{ sku: 'FEED-LAMP-1', priceCents: 14900 }] });
     expect((await api(stack.url, 'GET', '/api/admin/products', agentCookie)).status).toBe(403);
+    // An agent who takes the chat over gets the product's answer as the assist suggestion, labelled as such.
+    const assist = await eventually(async () => {
+      const r = await api(stack.url, 'POST', '/api/assist/suggest', agentCookie, { conversationId: reply.conversationId });
+      return r.body.source === 'product' ? r.body : undefined;
+    }, 10_000, 'a product suggestion on server 1');
+    expect(assist.suggestedReply).toContain('Arc Floor Lamp');
 
     expect((await put({ products: [{ ...lamp, inStock: false }] })).body).toEqual({ inserted: 0, updated: 1, removed: 0 });
     expect((await put({ products: [], remove: ['FEED-LAMP-1'] })).body).toEqual({ inserted: 0, updated: 0, removed: 1 });
