@@ -3,7 +3,7 @@
 // quick replies) or hand off to a person. Every decision carries its evidence,
 // so agents and admins can see why the bot said what it said.
 import type { BotMetadata, QuickReply, ArticleRef, ProductRef } from '../server/realtime/event-maps.ts';
-import { answeringSentences, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
+import { answeringSentences, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import type { KbIndex, Passage } from './retriever.ts';
@@ -136,8 +136,6 @@ const FOLLOW_UP = /^(and|or|also|plus|what about|how about|same for)\b|^(那|那
 /** A follow-up is a few words: anything longer is a question of its own. */
 /** Words that point back at something already named ("it", "this one", "它"). */
 const PRONOUN = /\b(it|its|this|that|they|them|these|those|one)\b|它|这个|这款|那个|那款|这件|那件/iu;
-/** Questions a product page always answers, even when no sentence of it shares a word: price and stock. */
-const PRICE_OR_STOCK = /\b(how much|price|cost|costs|in stock|available|availability|sold out)\b|多少钱|价格|有货|库存|缺货/iu;
 const isShort = (text: string) => (/[\u4e00-\u9fff]/.test(text) ? Array.from(text).length <= 14 : text.split(/\s+/).length <= 7);
 
 /** What the evidence keeps of a passage (not its text). */

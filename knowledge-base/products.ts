@@ -29,6 +29,9 @@ export function productChunks(products: ProductRecord[]): ChunkInput[] {
   }));
 }
 
+/** Questions a product page always answers, even when no sentence of it shares a word: price and stock. */
+export const PRICE_OR_STOCK = /\b(how much|price|cost|costs|in stock|available|availability|sold out)\b|多少钱|价格|有货|库存|缺货/iu;
+
 const money = (cents: number, currency: string, locale: Locale) =>
   new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en-US', { style: 'currency', currency }).format(cents / 100);
 
@@ -45,7 +48,9 @@ export function productReply(product: ProductRecord, passage: Passage, question:
   ].filter(Boolean);
   const head = facts.length ? `${product.name} (${facts.join(locale === 'zh' ? '，' : ', ')})` : product.name;
   const link = url ? `\n\n${locale === 'zh' ? '查看商品' : 'See the product'}: ${url}` : '';
-  return `${head}\n${answeringSentences(productText(product), question) || passage.snippet}${link}`;
+  // "How much is it?" is answered by the first line; the page's opening would only be noise under it.
+  const body = answeringSentences(productText(product), question) || (PRICE_OR_STOCK.test(question) ? '' : passage.snippet);
+  return `${head}${body ? `\n${body}` : ''}${link}`;
 }
 
 /** The (at most two) sentences or fact lines of the page that share the most words with the question, in page order. */

@@ -98,7 +98,7 @@ export function demoPage(options: DemoPageOptions): string {
 <body>
 <header>
   <span class="brand">Northwind Goods</span>
-  <nav><a href="/demo">Bags</a><a href="/demo">Home</a><a href="/demo">Outdoor</a><a href="/demo">Cart (0)</a></nav>
+  <nav><a href="/demo">Bags</a><a href="/demo">Home</a><a href="/demo">Outdoor</a><a href="/help">Help</a><a href="/demo">Cart (0)</a></nav>
 </header>
 ${account.html}
 <main>

@@ -433,7 +433,7 @@ describe("the shop's products", () => {
     ];
     const price = await shop.run('how much is it?', { locale: 'en', history });
     expect(price.metadata).toMatchObject({ reason: 'product', readWith: 'Harbor Canvas Tote', products: [{ sku: 'NW-BAG-TOTE-HARBOR' }] });
-    expect(price.reply).toMatch(/^Harbor Canvas Tote \(\$48\.00, in stock\)/);
+    expect(price.reply).toBe('Harbor Canvas Tote ($48.00, in stock)\n\nSee the product: https://shop.test/demo'); // the price, not the page's opening
     expect((await shop.run('what colours does it come in', { locale: 'en', history })).reply).toContain('Colours: sand, forest, charcoal');
     // A question of its own about "it" is not the product page's: returning it is the returns article's.
     expect((await shop.run('can I return it', { locale: 'en', history })).metadata.products).toBeUndefined();
