@@ -535,6 +535,8 @@ describe('support console in Chromium', () => {
       .toEqual(['NW-BAG-TOTE-HARBOR', 'NW-BAG-TOTE-HARBOR-ZH']);
     await page.locator('[data-testid=product-row][data-sku="NW-BAG-TOTE-HARBOR"] button').click();
     await page.getByText('Material: waxed cotton canvas', { exact: false }).waitFor();
+    // The facts in the order the shop sent them (json, not jsonb, which would sort the keys by length).
+    expect(await page.locator('tr.details li strong').allTextContents()).toEqual(['Material', 'Colours', 'Size', 'Laptop']);
     expect((await fetch(`${stack.url}/api/admin/products`)).status).toBe(401);
   }, 60_000);
 

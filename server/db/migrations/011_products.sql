@@ -10,7 +10,7 @@ create table products (
   price_cents integer check (price_cents >= 0),
   currency text not null default 'USD' check (currency ~ '^[A-Z]{3}$'),
   description text not null default '' check (length(description) <= 5000),
-  attributes jsonb not null default '{}'::jsonb,
+  attributes json not null default '{}'::json,   -- json, not jsonb: the facts keep the shop's order
   in_stock boolean,
   updated_at timestamptz not null default now()
 );
