@@ -69,18 +69,20 @@ export const productsRepository = (sql: Sql) => ({
       const counts = { inserted: 0, updated: 0, removed: 0 };
       if (remove.length) counts.removed = (await tx`delete from products where sku in ${tx(remove)}`).count;
       for (const p of products) {
-        const values = {
-          sku: p.sku, locale: p.locale ?? 'en', name: p.name, url: p.url ?? null, price_cents: p.priceCents ?? null, currency: p.currency ?? 'USD',
-          description: p.description ?? '', attributes: tx.json(p.attributes ?? {}), in_stock: p.inStock ?? null,
-        };
-        const [row] = mode === 'keep'
-          ? await tx<{ inserted: boolean }[]>`insert into products ${tx(values)} on conflict (sku) do nothing returning true as inserted`
+        // The facts go in as text cast to json: sql.json() would pass through jsonb and sort the keys.
+        const row = tx`
+          select ${p.sku}::text as sku, ${p.locale ?? 'en'}::text as locale, ${p.name}::text as name, ${p.url ?? null}::text as url,
+            ${p.priceCents ?? null}::int as price_cents, ${p.currency ?? 'USD'}::text as currency, ${p.description ?? ''}::text as description,
+            ${JSON.stringify(p.attributes ?? {})}::text::json as attributes, ${p.inStock ?? null}::boolean as in_stock`;
+        const columns = tx`(sku, locale, name, url, price_cents, currency, description, attributes, in_stock)`;
+        const [written] = mode === 'keep'
+          ? await tx<{ inserted: boolean }[]>`insert into products ${columns} ${row} on conflict (sku) do nothing returning true as inserted`
           : await tx<{ inserted: boolean }[]>`
-              insert into products ${tx(values)} on conflict (sku) do update set locale = excluded.locale, name = excluded.name, url = excluded.url,
+              insert into products ${columns} ${row} on conflict (sku) do update set locale = excluded.locale, name = excluded.name, url = excluded.url,
                 price_cents = excluded.price_cents, currency = excluded.currency, description = excluded.description,
                 attributes = excluded.attributes, in_stock = excluded.in_stock, updated_at = now()
               returning (xmax = 0) as inserted`;
-        if (row) counts[row.inserted ? 'inserted' : 'updated']++;
+        if (written) counts[written.inserted ? 'inserted' : 'updated']++;
       }
       return counts;
     })) as { inserted: number; updated: number; removed: number };
