@@ -357,6 +357,12 @@ export function createPolicy(deps: PolicyDeps) {
     const runnerUp = passages[1];
     // Two articles that fit equally well: asking beats guessing.
     const tie = !!runnerUp && runnerUp.confidence >= top.confidence - 0.05 && runnerUp.score >= top.score * 0.9;
+    // A price or stock question that names a product ("how much are the earbuds") is the product page's, even
+    // when an article mentions the product as well as the page does: no article knows its price.
+    if (PRICE_OR_STOCK.test(text)) {
+      const product = await productMatch();
+      if (product && (!top || product.passage.confidence >= top.confidence)) return productAnswer(product);
+    }
     if (top && top.confidence >= thresholds.passage && !tie) {
       return make('answer', 'answer', 'kb_passage', passageReply(top, lang), { articles: [articleRef(top)], askHelpful: true, confidence: prediction && confident ? prediction.confidence : top.confidence });
     }

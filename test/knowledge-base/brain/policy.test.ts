@@ -420,6 +420,9 @@ describe("the shop's products", () => {
     expect(laptop.metadata.products?.[0]?.sku).toBe('NW-BAG-TOTE-HARBOR');
     expect(laptop.reply).toContain('It fits a 15-inch laptop.');
     expect((await shop.run('can I swim with the Fit 2 smartwatch', { locale: 'en' })).reply).toMatch(/out of stock at the moment[\s\S]*swim with it/);
+    // A price question naming a product is the product's, though an article also mentions earbuds (how to clean them).
+    expect((await shop.run('how much are the earbuds', { locale: 'en' })).reply).toMatch(/^Northwind Pro Wireless Earbuds \(\$79\.00, in stock\)/);
+    expect((await shop.run('how much is shipping', { locale: 'en' })).metadata.articles?.[0]?.slug).toBe('shipping-costs');
     const zh = await shop.run('这个托特包防水吗', { locale: 'zh' });
     expect(zh.metadata.products?.[0]?.sku).toBe('NW-BAG-TOTE-HARBOR-ZH');
     expect(zh.reply).toContain('大雨中并不完全防水');
