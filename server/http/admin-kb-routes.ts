@@ -75,6 +75,7 @@ export default function adminKbRoutes(ctx: AppContext) {
           intents: Type.Array(IntentInputSchema, { maxItems: 2000 }),
           mode: Type.Optional(Type.Union([Type.Literal('merge'), Type.Literal('replace')])),
           outOfScope: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: MAX_OUT_OF_SCOPE_EXAMPLES })),
+          exportedAt: Type.Optional(Type.String({ maxLength: 40, description: 'From an export file; ignored' })),
         }, { additionalProperties: false }),
         response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer(), deleted: Type.Integer() }), ...errors } },
     }, async (request) => {
@@ -240,7 +241,10 @@ export default function adminKbRoutes(ctx: AppContext) {
       ...admin,
       bodyLimit: 20 * 1024 * 1024,
       schema: { tags, summary: 'Import articles: new slugs are created, existing ones get a new version; re-indexes',
-        body: Type.Object({ articles: Type.Array(ArticleInputSchema, { maxItems: 5000 }) }, { additionalProperties: false }),
+        body: Type.Object({
+          articles: Type.Array(ArticleInputSchema, { maxItems: 5000 }),
+          exportedAt: Type.Optional(Type.String({ maxLength: 40, description: 'From an export file; ignored' })),
+        }, { additionalProperties: false }),
         response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer() }), ...errors } },
     }, async (request) => service.importArticles(request.body.articles.map((a) => ({ ...a, category: a.category ?? 'general', status: a.status ?? 'draft' })), request.user!.id));
 

@@ -2,6 +2,7 @@
 // server with the workers, Postgres and Redis. Shoppers are socket.io-client
 // connections on /widget. Screenshots go to test-artifacts/ (git-ignored).
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -523,6 +524,23 @@ describe('support console in Chromium', () => {
     const nina = await login(stack.url, 'nina@example.com', 'nina-password-123');
     expect(nina.user.role).toBe('agent');
   }, 120_000);
+
+  it('admin: exports the articles as a JSON file and imports one back (the export format is the import format)', async () => {
+    const page = await consolePage('admin', '/console/admin/kb');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    expect(download.suggestedFilename()).toMatch(/^articles-\d{4}-\d{2}-\d{2}\.json$/);
+    const exported = JSON.parse(await readFile((await download.path())!, 'utf8')) as { articles: { slug: string }[]; exportedAt: string };
+    const [count] = await stack.env.sql<{ n: number }[]>`select count(*)::int as n from articles`;
+    expect(exported.articles).toHaveLength(count.n);
+
+    const file = { ...exported, articles: [{ slug: 'imported-gift-wrap', locale: 'en', title: 'Gift wrapping', category: 'orders', status: 'draft', body: '## Gift wrap\n\nAdd gift wrap at checkout for $4.' }] };
+    await page.getByTestId('import-file').setInputFiles({ name: 'articles.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+    await expect.poll(() => page.getByTestId('transfer-result').textContent()).toBe('Articles imported — new: 1, updated: 0.');
+    expect(await stack.env.sql`select 1 from articles where slug = 'imported-gift-wrap' and status = 'draft'`).toHaveLength(1);
+
+    await page.getByTestId('import-file').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{ not json') });
+    await expect.poll(() => page.getByTestId('transfer-result').textContent()).toBe('notes.json is not a JSON file.');
+  }, 60_000);
 
   it("admin: the products page shows the catalogue the bot answers from, searchable, with each product's facts", async () => {
     const page = await consolePage('admin', '/console/admin/products');

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { useLoad } from '../hooks.ts';
+import { JsonTransfer } from '../json-transfer.tsx';
 import { t } from '../i18n.ts';
 import { kbApi, type BotPreview, type Classification, type Intent } from '../kb-api.ts';
 import { JobBar, useJobStatus } from './admin-kb.tsx';
@@ -25,6 +26,8 @@ export function IntentsPage() {
         <h2>{t('nav.intents')}</h2>
         <input type="search" placeholder={t('intents.filter')} value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
         <button class="primary" onClick={() => setSelected('new')}>{t('intents.new')}</button>
+        <JsonTransfer exportPath="/api/admin/intents/export" importPath="/api/admin/intents/import" fileName="intents"
+          summarise={(r) => t('transfer.intentsDone', { created: Number(r.created ?? 0), updated: Number(r.updated ?? 0) })} onImported={list.reload} />
         {list.error && <p class="error">{list.error}</p>}
         <ul class="plain">
           {intents.map((i) => (

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { useLoad } from '../hooks.ts';
+import { JsonTransfer } from '../json-transfer.tsx';
 import { t, type Key } from '../i18n.ts';
 import { Markdown } from '../markdown.tsx';
 import { diffLines } from '../diff.ts';
@@ -40,6 +41,8 @@ export function KnowledgeBasePage() {
           </select>
         </div>
         <button class="primary" data-testid="kb-new" onClick={() => setSelected('new')}>{t('kb.new')}</button>
+        <JsonTransfer exportPath="/api/admin/articles/export" importPath="/api/admin/articles/import" fileName="articles"
+          summarise={(r) => t('transfer.articlesDone', { created: Number(r.created ?? 0), updated: Number(r.updated ?? 0) })} onImported={list.reload} />
         {list.error && <p class="error">{list.error}</p>}
         <ul class="plain">
           {(list.data?.items ?? []).map((a) => (

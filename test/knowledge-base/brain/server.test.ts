@@ -391,7 +391,8 @@ describe('import and export', () => {
     expect(refund.label).toEqual({ en: 'Refund status', zh: '退款进度' });
     refund.examples.en.push('when will the money for my return show up');
     refund.label.en = 'Where is my refund';
-    const merged = await api(stack.url, 'POST', '/api/admin/intents/import', adminCookie, { intents: [refund], mode: 'merge' });
+    // The export file itself is accepted (its exportedAt is ignored), as the console's "Import JSON" sends it.
+    const merged = await api(stack.url, 'POST', '/api/admin/intents/import', adminCookie, { intents: [refund], mode: 'merge', exportedAt: intents.body.exportedAt });
     expect(merged.body).toEqual({ created: 0, updated: 1, deleted: 0 });
     const after = (await api(stack.url, 'GET', '/api/admin/intents', adminCookie)).body.items;
     expect(after.find((i: any) => i.name === 'refund_status').examples.en).toContain('when will the money for my return show up');
