@@ -1,7 +1,7 @@
 // What the benchmarks share: BANKING77 read from its CSV files, training rows as
 // intents, 1,000 synthetic articles made of its sentences, and latency taken one
 // message at a time as in a chat.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seededRandom } from '../knowledge-base/classifier/softmax.ts';
@@ -10,6 +10,17 @@ import type { ArticleInput } from '../knowledge-base/retriever.ts';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../..');
 export const datasetDir = resolve(process.env.BANKING77_DIR ?? join(repoRoot, '../shared/datasets/banking77'));
+
+/** train.csv and test.csv, or null (having said why `script` skips) when the dataset is not on this machine. */
+export function readBanking77(script: string): { train: Row[]; test: Row[] } | null {
+  const trainPath = join(datasetDir, 'train.csv');
+  const testPath = join(datasetDir, 'test.csv');
+  if (!existsSync(trainPath) || !existsSync(testPath)) {
+    console.log(`${script} skipped: BANKING77 not found (need ${trainPath} and ${testPath}; set BANKING77_DIR).`);
+    return null;
+  }
+  return { train: readCsv(trainPath), test: readCsv(testPath) };
+}
 
 export interface Row {
   text: string;

@@ -14,8 +14,6 @@
 //
 // Env: BANKING77_DIR (default ../shared/datasets/banking77), BENCH_SHOTS_SEEDS (default 3),
 // BENCH_LOOP_MARKED (default 5,10: the k of the learning-loop figure).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig } from '../server/config.ts';
 import { createEncoders } from '../knowledge-base/encoders/index.ts';
 import type { Encoder, FeatureVector } from '../knowledge-base/encoders/types.ts';
@@ -23,7 +21,7 @@ import { IntentClassifier, type IntentDefinition } from '../knowledge-base/class
 import { logits, seededRandom, shuffleInPlace, softmaxInPlace, trainSoftmax } from '../knowledge-base/classifier/softmax.ts';
 import { createPipeline } from '../knowledge-base/pipeline.ts';
 import type { ArticleInput } from '../knowledge-base/retriever.ts';
-import { datasetDir, latencyOf, readCsv, syntheticArticles, toIntents, type Latency, type Row } from './banking77.ts';
+import { latencyOf, readBanking77, syntheticArticles, toIntents, type Latency, type Row } from './banking77.ts';
 
 
 const SHOT_SEEDS = Number(process.env.BENCH_SHOTS_SEEDS ?? 3);
@@ -326,14 +324,9 @@ function printTable(results: Result[], baselineResult: Result | undefined): void
 }
 
 async function main(): Promise<void> {
-  const trainPath = join(datasetDir, 'train.csv');
-  const testPath = join(datasetDir, 'test.csv');
-  if (!existsSync(trainPath) || !existsSync(testPath)) {
-    console.log(`bench:nlu skipped: BANKING77 not found (need ${trainPath} and ${testPath}; set BANKING77_DIR).`);
-    return;
-  }
-  const train = readCsv(trainPath);
-  const test = readCsv(testPath);
+  const dataset = readBanking77('bench:nlu');
+  if (!dataset) return;
+  const { train, test } = dataset;
   console.log(`BANKING77: ${train.length} training / ${test.length} test sentences, ${new Set(train.map((r) => r.label)).size} intents`);
   const encoders = await createEncoders(loadConfig(process.env), (m) => console.log(m));
   console.log(`encoders: ${encoders.summary}`);

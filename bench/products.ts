@@ -6,13 +6,11 @@
 // trained on 10 examples per intent: it is not what is measured here.
 //
 // Env: BANKING77_DIR, BENCH_PRODUCTS (default 10000).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { IntentClassifier } from '../knowledge-base/classifier/intent-classifier.ts';
 import { seededRandom } from '../knowledge-base/classifier/softmax.ts';
 import { createPipeline, productCatalogue } from '../knowledge-base/pipeline.ts';
 import type { ProductRecord } from '../knowledge-base/repositories/products.ts';
-import { datasetDir, latencyOf, readCsv, syntheticArticles, toIntents, type Row } from './banking77.ts';
+import { latencyOf, readBanking77, syntheticArticles, toIntents, type Row } from './banking77.ts';
 
 const PRODUCT_COUNT = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 
@@ -31,14 +29,10 @@ function syntheticProducts(rows: Row[], count: number): ProductRecord[] {
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 
 async function main(): Promise<void> {
-  const trainPath = join(datasetDir, 'train.csv');
-  const testPath = join(datasetDir, 'test.csv');
-  if (!existsSync(trainPath) || !existsSync(testPath)) {
-    console.log(`bench:products skipped: BANKING77 not found (need ${trainPath} and ${testPath}; set BANKING77_DIR).`);
-    return;
-  }
-  const train = readCsv(trainPath);
-  const questions = readCsv(testPath).map((r) => r.text);
+  const dataset = readBanking77('bench:products');
+  if (!dataset) return;
+  const { train } = dataset;
+  const questions = dataset.test.map((r) => r.text);
   const byIntent = new Map<string, Row[]>();
   for (const r of train) byIntent.set(r.label, [...(byIntent.get(r.label) ?? []), r]);
   const classifier = await IntentClassifier.train(toIntents([...byIntent.values()].flatMap((rows) => rows.slice(0, 10))));
