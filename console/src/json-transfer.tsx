@@ -1,13 +1,15 @@
 // "Export JSON" / "Import JSON" for the admin pages whose API has both (articles,
-// intents): the export downloads the import format, so a shop can keep its
+// intents, products): the export downloads the import format, so a shop can keep its
 // content in a file, move it between installs, or edit it in bulk.
 import { useRef, useState } from 'preact/hooks';
-import { errorText, get, post } from './api.ts';
+import { api, errorText, get } from './api.ts';
 import { t } from './i18n.ts';
 
-export function JsonTransfer({ exportPath, importPath, fileName, summarise, onImported }: {
+export function JsonTransfer({ exportPath, importPath, importMethod = 'POST', fileName, summarise, onImported }: {
   exportPath: string;
   importPath: string;
+  /** The products feed takes its file with PUT. */
+  importMethod?: 'POST' | 'PUT';
   /** The downloaded file's name, without the date. */
   fileName: string;
   /** What the import did, in the admin's words ("3 created, 1 updated"). */
@@ -40,7 +42,7 @@ export function JsonTransfer({ exportPath, importPath, fileName, summarise, onIm
     }
     try {
       // The server validates the whole file and says what is wrong with it; nothing is half-imported.
-      const result = await post<Record<string, unknown>>(importPath, parsed);
+      const result = await api<Record<string, unknown>>(importMethod, importPath, parsed);
       setMessage({ ok: true, text: summarise(result) });
       onImported();
     } catch (err) {

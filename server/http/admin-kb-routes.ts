@@ -131,6 +131,14 @@ export default function adminKbRoutes(ctx: AppContext) {
       sku: Type.String(), locale: Type.String(), name: Type.String(), url: Nullable(Type.String()), priceCents: Nullable(Type.Integer()),
       currency: Type.String(), description: Type.String(), attributes: Type.Record(Type.String(), Type.String()), inStock: Nullable(Type.Boolean()),
     });
+    app.get('/api/admin/products/export', {
+      ...admin, schema: { tags, summary: 'Export every product in the feed format (PUT /api/integrations/products takes the file back)',
+        response: { 200: Type.Object({ products: Type.Array(ProductSchema), exportedAt: Type.String() }), ...errors } },
+    }, async () => ({
+      products: (await productsRepository(ctx.sql).all()).map(({ id: _id, ...product }) => product),
+      exportedAt: new Date().toISOString(),
+    }));
+
     app.get('/api/admin/products', {
       ...admin, schema: { tags, summary: "The shop's products the bot answers from (newest feed first; ?q= filters by SKU or name)",
         querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),

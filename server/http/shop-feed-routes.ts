@@ -54,7 +54,7 @@ const ProductInput = Type.Object({
   sku: Type.String({ minLength: 1, maxLength: 64 }),
   locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')])),
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  url: Type.Optional(Nullable(Type.String({ maxLength: 2000, pattern: '^https?://', description: 'The product page' }))),
+  url: Type.Optional(Nullable(Type.String({ maxLength: 2000, pattern: '^(https?://|/)', description: 'The product page: absolute, or a path on PUBLIC_URL' }))),
   priceCents: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2_000_000_000 }))),
   currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
   description: Type.Optional(Type.String({ maxLength: 5000, description: 'Plain text: what the bot quotes' })),
@@ -137,6 +137,7 @@ export default function shopFeedRoutes(ctx: AppContext) {
         body: Type.Object({
           products: Type.Array(ProductInput, { maxItems: MAX_PRODUCTS_PER_CALL }),
           remove: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: MAX_PRODUCTS_PER_CALL })),
+          exportedAt: Type.Optional(Type.String({ maxLength: 40, description: 'From an export file (GET /api/admin/products/export); ignored' })),
         }, { additionalProperties: false }),
         response: {
           200: Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), removed: Type.Integer() }),

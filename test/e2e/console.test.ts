@@ -555,6 +555,15 @@ describe('support console in Chromium', () => {
     await page.getByText('Material: waxed cotton canvas', { exact: false }).waitFor();
     // The facts in the order the shop sent them (json, not jsonb, which would sort the keys by length).
     expect(await page.locator('tr.details li strong').allTextContents()).toEqual(['Material', 'Colours', 'Size', 'Laptop']);
+
+    // Without a developer: export the catalogue, change a price in the file, import it back.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    const file = JSON.parse(await readFile((await download.path())!, 'utf8')) as { products: { sku: string; priceCents: number | null }[] };
+    expect(file.products).toHaveLength(count.n);
+    file.products.find((p) => p.sku === 'NW-BAG-TOTE-HARBOR')!.priceCents = 4500;
+    await page.getByTestId('import-file').setInputFiles({ name: 'products.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
+    await expect.poll(() => page.getByTestId('transfer-result').textContent()).toBe(`Products imported — new: 0, updated: ${count.n}. The bot answers from them at once.`);
+    await expect.poll(() => page.locator('[data-testid=product-row][data-sku="NW-BAG-TOTE-HARBOR"] td').nth(3).textContent()).toBe('$45.00');
     expect((await fetch(`${stack.url}/api/admin/products`)).status).toBe(401);
   }, 60_000);
 
