@@ -133,9 +133,9 @@ function previousTurnMissed(history: DecideContext['history']): boolean {
 
 /** How a message that continues the previous question starts or ends ("and …", "what about …", "那…呢"). */
 const FOLLOW_UP = /^(and|or|also|plus|what about|how about|same for)\b|^(那|那么|还有|另外|如果)|呢[？?]?$/iu;
-/** A follow-up is a few words: anything longer is a question of its own. */
 /** Words that point back at something already named ("it", "this one", "它"). */
 const PRONOUN = /\b(it|its|this|that|they|them|these|those|one)\b|它|这个|这款|那个|那款|这件|那件/iu;
+/** A follow-up is a few words: anything longer is a question of its own. */
 const isShort = (text: string) => (/[\u4e00-\u9fff]/.test(text) ? Array.from(text).length <= 14 : text.split(/\s+/).length <= 7);
 
 /** What the evidence keeps of a passage (not its text). */
