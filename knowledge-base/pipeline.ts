@@ -8,7 +8,7 @@ import { tokenize } from './text/tokenize.ts';
 import { KbIndex, withCjkBigrams, type ArticleInput, type DenseEncoder, type Tokenize } from './retriever.ts';
 import { createPolicy, type Decision, type DecideContext, type Policy, type Thresholds } from './policy.ts';
 import type { IntentClassifierLike, IntentConfig, Locale, OrderLookup } from './types.ts';
-import { productChunks, type ProductCatalogue } from './products.ts';
+import { productChunks, productSlug, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 
 /** An intent as written in content/intents.json or exported by the admin API. */
@@ -121,8 +121,9 @@ export async function productCatalogue(products: ProductRecord[], encoder: Dense
     tokenize: retrievalTokenize, encoder, ignoreForConfidence: isQuestionWord, sectionsOnly: true, maxTermShare: PRODUCT_TERM_SHARE,
   });
   return {
-    search: (query, k, locale) => index.search(query, k, { locale }),
+    search: (query, k, locale, sku) => index.search(query, k, { locale, ...(sku ? { slug: productSlug(sku) } : {}) }),
     byId: new Map(products.map((p) => [p.id, p])),
+    bySku: new Map(products.map((p) => [p.sku, p])),
   };
 }
 

@@ -254,8 +254,8 @@ export function createPolicy(deps: PolicyDeps) {
     // A follow-up about the product the bot just answered from ("how much is it?", "它有货吗"): that product's page.
     const lastProduct = lastBotTurn(context.history)?.metadata?.products as ProductRef[] | undefined;
     if (!context.quickReply && lastProduct?.length && deps.products && PRONOUN.test(text) && isShort(text)) {
-      const record = [...deps.products.byId.values()].find((p) => p.sku === lastProduct[0].sku);
-      const [passage] = record ? await deps.products.search(`${record.name} ${question}`, 3, lang).then((found) => found.filter((p) => p.articleId === record.id)) : [];
+      const record = deps.products.bySku.get(lastProduct[0].sku);
+      const [passage] = record ? await deps.products.search(`${record.name} ${question}`, 1, lang, record.sku) : [];
       if (record && passage && (PRICE_OR_STOCK.test(text) || answeringSentences(productText(record), question))) {
         evidence.readWith = record.name;
         return productAnswer({ record, passage });

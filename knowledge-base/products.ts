@@ -8,10 +8,14 @@ import type { Locale } from './types.ts';
 import { tokenize } from './text/tokenize.ts';
 
 export interface ProductCatalogue {
-  /** The products' own index (kept apart from the articles so neither crowds the other's ranking). */
-  search(query: string, k: number, locale: Locale): Promise<Passage[]>;
+  /** The products' own index (kept apart from the articles so neither crowds the other's ranking); `sku` searches that product only. */
+  search(query: string, k: number, locale: Locale, sku?: string): Promise<Passage[]>;
   byId: ReadonlyMap<number, ProductRecord>;
+  bySku: ReadonlyMap<string, ProductRecord>;
 }
+
+/** The slug a product's section is indexed under. */
+export const productSlug = (sku: string) => `product-${sku.toLowerCase()}`;
 
 /** What a product page says, as the section text the retriever indexes and the bot quotes ("how much is…", "is … in stock" included). */
 export function productText(product: ProductRecord): string {
@@ -24,7 +28,7 @@ export function productText(product: ProductRecord): string {
 
 export function productChunks(products: ProductRecord[]): ChunkInput[] {
   return products.map((p) => ({
-    articleId: p.id, slug: `product-${p.sku.toLowerCase()}`, locale: p.locale, title: p.name, category: 'product',
+    articleId: p.id, slug: productSlug(p.sku), locale: p.locale, title: p.name, category: 'product',
     heading: p.name, position: 0, text: productText(p),
   }));
 }
