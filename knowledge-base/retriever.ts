@@ -189,7 +189,8 @@ export class KbIndex {
     // Article-level documents: the whole article plus the intent examples that point at it (document
     // expansion). They let a question in shoppers' words find the right article, even across languages.
     const articleDocs = new Map<number, ArticleDoc>();
-    for (const chunk of indexed) {
+    // A sections-only index (products) scores no article level: nothing to build.
+    for (const chunk of options.sectionsOnly ? [] : indexed) {
       let doc = articleDocs.get(chunk.articleId);
       if (!doc) {
         doc = { articleId: chunk.articleId, slug: chunk.slug, termFreq: new Map(), length: 0 };
@@ -201,7 +202,7 @@ export class KbIndex {
       addTerms(doc, options.tokenize(chunk.plain), 1);
     }
     return new KbIndex(
-      indexed, options.sectionsOnly ? new Map() : articleDocs, options.tokenize, encoder, new Date(), options.ignoreForConfidence ?? (() => false),
+      indexed, articleDocs, options.tokenize, encoder, new Date(), options.ignoreForConfidence ?? (() => false),
       options.sectionsOnly ?? false, options.maxTermShare ?? 1,
     );
   }
