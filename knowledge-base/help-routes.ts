@@ -20,6 +20,9 @@ function pick(rows: ArticleRow[], locale: string | undefined): ArticleRow | unde
   return published.find((r) => r.locale === locale) ?? published.find((r) => r.locale === 'en') ?? published[0];
 }
 
+/** More published articles in one language than a help centre lists on a page. */
+const HELP_ARTICLES_LIMIT = 10_000;
+
 // The help pages embed the shop's chat widget (same origin: script, socket and files); nothing else is allowed.
 const HELP_CSP = "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -34,7 +37,9 @@ export function helpRoutes(ctx: AppContext) {
     const articles = articlesRepository(ctx.sql);
 
     const shell = async (locale: HelpLocale) => ({ locale, siteKey: (await loadWidgetSettings(ctx.sql)).siteKey });
-    const publishedIn = async (locale: string) => (await articles.published()).filter((a) => a.locale === locale);
+    /** Published articles of one language (and category), filtered in SQL rather than after loading every article. */
+    const published = async (filter: { locale: string; category?: string; q?: string; limit?: number }) =>
+      (await articles.list({ status: 'published', limit: HELP_ARTICLES_LIMIT, ...filter })).items;
 
     app.get('/help', {
       schema: {
@@ -48,14 +53,13 @@ export function helpRoutes(ctx: AppContext) {
       let search: { query: string; passages: Passage[] } | null = null;
       if (query) {
         const brain = findBrain(ctx);
-        // Without the brain on this server, a plain text match over titles and bodies still finds something.
+        // Without the brain on this server, the article list's own text filter (title, slug, body) still finds something.
         const passages = brain
           ? rankForSearchPage(await brain.snapshot.index.search(query, 20, { locale }), query)
-          : (await publishedIn(locale)).filter((a) => `${a.title}\n${a.body}`.toLowerCase().includes(query.toLowerCase())).slice(0, 5)
-            .map((a) => ({ articleId: a.id, slug: a.slug, title: a.title, heading: a.category, locale: a.locale, category: a.category, snippet: a.body.slice(0, 200), text: a.body, score: 0, confidence: 0 }));
+          : (await published({ locale, q: query, limit: 5 })).map((a) => ({ articleId: a.id, slug: a.slug, title: a.title, heading: a.category, locale: a.locale, category: a.category, snippet: a.body.slice(0, 200), text: a.body, score: 0, confidence: 0 }));
         search = { query, passages };
       }
-      const page = helpIndexPage(await shell(locale), search ? [] : await publishedIn(locale), search);
+      const page = helpIndexPage(await shell(locale), search ? [] : await published({ locale }), search);
       return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP).send(page);
     });
 
@@ -66,7 +70,7 @@ export function helpRoutes(ctx: AppContext) {
       const article = pick(await articles.findBySlug(request.params.slug), helpLocale(request.query.locale, request.headers['accept-language']));
       if (!article) throw notFound('Article');
       const locale: HelpLocale = article.locale === 'zh' ? 'zh' : 'en';
-      const siblings = (await publishedIn(article.locale)).filter((a) => a.category === article.category);
+      const siblings = await published({ locale: article.locale, category: article.category });
       return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP)
         .send(helpArticlePage(await shell(locale), article, siblings));
     });
