@@ -35,14 +35,17 @@ export class ApiError extends Error {
   }
 }
 
-async function json<T>(response: Response): Promise<T> {
-  const body = (await response.json().catch(() => null)) as unknown;
-  if (!response.ok) {
-    // The server answers every error as {error: {code, message}}.
+/** A reply's parsed body, or the ApiError it carries (the server answers every error as {error: {code, message}}). */
+function answerOf<T>(status: number, body: unknown): T {
+  if (status < 200 || status > 299) {
     const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`);
+    throw new ApiError(status, error?.code ?? 'http_error', error?.message ?? `HTTP ${status}`);
   }
   return body as T;
+}
+
+async function json<T>(response: Response): Promise<T> {
+  return answerOf<T>(response.status, await response.json().catch(() => null));
 }
 
 export function createApi(base: string) {
@@ -73,8 +76,17 @@ export function createApi(base: string) {
           if (event.lengthComputable && event.total > 0) onProgress?.(event.loaded / event.total);
         };
         xhr.onload = () => {
-          const response = new Response(xhr.responseText || null, { status: xhr.status, headers: { 'content-type': 'application/json' } });
-          json<{ id: number; conversationId: number }>(response).then(resolve, reject);
+          let body: unknown = null;
+          try {
+            body = JSON.parse(xhr.responseText);
+          } catch {
+            // not JSON (a proxy's error page): the status alone says what happened
+          }
+          try {
+            resolve(answerOf<{ id: number; conversationId: number }>(xhr.status, body));
+          } catch (error) {
+            reject(error);
+          }
         };
         xhr.onerror = () => reject(new ApiError(0, 'network_error', 'The file could not be sent: no connection.'));
         xhr.send(file);
