@@ -2,9 +2,9 @@
 // shopper's email to answer from the shop's mailbox, their chat and profile,
 // and "Mark answered" so the team sees what is still waiting. New ones and
 // answered ones appear live on every agent's console.
-import { useContext, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { errorText, get, post, query } from '../api.ts';
-import { SessionContext } from '../context.ts';
+import { useSession } from '../context.ts';
 import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
@@ -23,7 +23,7 @@ function replyLink(message: OfflineMessage): string {
 const internalLink = (href: string) => (e: Event) => { e.preventDefault(); navigate(href); };
 
 export function MessagesPage() {
-  const { socket } = useContext(SessionContext)!;
+  const { socket } = useSession();
   const [filter, setFilter] = useState<Filter>('open');
   const [error, setError] = useState<string | null>(null);
   const list = useLoad(() => get<{ items: OfflineMessage[]; openCount: number }>(`/api/offline-messages${query({ handled: filter === 'answered' })}`), [filter]);
