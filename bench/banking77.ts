@@ -9,7 +9,7 @@ import type { IntentDefinition } from '../knowledge-base/classifier/intent-class
 import type { ArticleInput } from '../knowledge-base/retriever.ts';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../..');
-export const datasetDir = resolve(process.env.BANKING77_DIR ?? join(repoRoot, '../shared/datasets/banking77'));
+const datasetDir = resolve(process.env.BANKING77_DIR ?? join(repoRoot, '../shared/datasets/banking77'));
 
 /** train.csv and test.csv, or null (having said why `script` skips) when the dataset is not on this machine. */
 export function readBanking77(script: string): { train: Row[]; test: Row[] } | null {
@@ -70,7 +70,7 @@ export function toIntents(rows: Row[]): IntentDefinition[] {
   return [...byLabel].map(([name, examples]) => ({ name, examples }));
 }
 
-export function percentile(values: number[], p: number): number {
+function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
