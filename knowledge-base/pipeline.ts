@@ -86,9 +86,12 @@ export function denseRetrievalEncoder(encoder: Encoder | null | undefined): Dens
 // "how long" from "how much") but do not count towards a passage's confidence. Stemmed forms.
 const QUESTION_WORDS = new Set([
   'what', 'about', 'how', 'can', 'could', 'would', 'will', 'where', 'when', 'why', 'which', 'who', 'there',
-  'have', 'has', 'get', 'take', 'tell', 'know', 'want', 'need', 'much', 'mani',
+  'have', 'has', 'get', 'take', 'tell', 'know', 'want', 'need', 'much', 'mani', 'until', 'someth', 'anyth',
+  // "Do you sell / carry …": in a shop, the thing asked about is the topic, not the selling.
+  'sell', 'carri',
   '吗', '怎么', '什么', '怎么办', '如何', '可以', '能', '能不能', '想', '要', '需要', '吧', '哪', '为什么', '多少',
   '哪里', '哪儿', '哪个', '哪些', '几', '几点', '多久', '是否', '能否', '还能', '该', '应该', '怎样', '怎么样', '会',
+  '有', '有没有', '问', '一下',
 ]);
 
 /** The tokenizer the retriever uses: shared bilingual words (stop words dropped) plus Chinese bigrams. */

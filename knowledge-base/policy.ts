@@ -324,8 +324,11 @@ export function createPolicy(deps: PolicyDeps) {
       // size question to the classifier, but the exchanges article is the answer).
       const ownConfidence = own?.confidence ?? 0;
       const coversMore = !!other && other.confidence >= thresholds.passage && other.confidence >= ownConfidence + OTHER_ARTICLE_MARGIN;
-      // …but never a passage that covers next to nothing ("how much is it?" leaves no word to match).
-      const rankedFirst = !!other && ranked[0]?.slug === other.slug && other.confidence >= RANKED_FIRST_MIN_CONFIDENCE && other.confidence >= ownConfidence - RANKED_FIRST_SLACK;
+      // …but never a passage that covers next to nothing ("how much is it?" leaves no word to match), and the
+      // rank alone does not overrule an own article that could answer by itself: a tie in coverage goes to the
+      // intent ("how many days until my refund arrives" matches the returns article's "until your refund").
+      const rankedFirst = !!other && ranked[0]?.slug === other.slug && ownConfidence < thresholds.passage
+        && other.confidence >= RANKED_FIRST_MIN_CONFIDENCE && other.confidence >= ownConfidence - RANKED_FIRST_SLACK;
       const betterElsewhere = coversMore || rankedFirst;
       const p = betterElsewhere ? other : own;
       // A product the question names ("does the tote fit a 15-inch laptop" reads as a size question) is answered

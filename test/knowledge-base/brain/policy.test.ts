@@ -120,6 +120,27 @@ describe('retriever on paraphrased questions', () => {
     expect(cost.metadata.articles?.map((a) => a.slug)).toEqual(['shipping-costs']);
   });
 
+  it("keeps the intent's own article when another one only ties with it or matches a word that names no topic", async () => {
+    // Each of these was answered from the wrong article: "until your refund is complete" in the returns
+    // article tied with the refund article and won on rank; "sells out" in the exchanges article matched "sell";
+    // "有" (have) gave the return policy's "不支持退货的商品" full coverage of a gift-card question.
+    const cases = [
+      ['how many days until my refund arrives', 'en', 'refund-timing'],
+      ['do you sell gift cards', 'en', 'gift-cards-promo-codes'],
+      ['你们有礼品卡吗', 'zh', 'gift-cards-promo-codes'],
+      ['how long do I have to return something', 'en', 'return-policy'],
+      ['多少天内可以退货', 'zh', 'return-policy'],
+    ] as const;
+    for (const [text, locale, slug] of cases) {
+      const decision = await pipeline.run(text, { locale });
+      expect(decision.action, text).toBe('answer');
+      expect(decision.metadata.articles?.map((a) => a.slug), text).toEqual([slug]);
+    }
+    // A weak own article still gives way to the search's first one: trainers are in the shoe guide.
+    const trainers = await pipeline.run('My feet are quite wide, which trainers size should I pick?', { locale: 'en' });
+    expect(trainers.metadata.articles?.map((a) => a.slug)).toEqual(['shoe-size-guide']);
+  });
+
   it('answers a Chinese question from the Chinese version of an article', async () => {
     const [top] = await pipeline.index.search('退款多久能到账？', 3, { locale: 'zh' });
     expect(top.slug).toBe('refund-timing');
