@@ -3,7 +3,7 @@
 // quick replies) or hand off to a person. Every decision carries its evidence,
 // so agents and admins can see why the bot said what it said.
 import type { BotMetadata, QuickReply, ArticleRef, ProductRef } from '../server/realtime/event-maps.ts';
-import { answeringSentences, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
+import { answeringSentences, asksProductFact, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import type { KbIndex, Passage } from './retriever.ts';
@@ -37,6 +37,8 @@ const RANKED_FIRST_SLACK = 0.05;
 const RANKED_FIRST_MIN_CONFIDENCE = 0.2;
 /** How much more of the question a named product's page must cover than the intent's article, to answer instead. */
 const PRODUCT_MARGIN = 0.2;
+/** Coverage enough for a product page when the question names the product and asks one of its facts. */
+const PRODUCT_FACT_MIN_CONFIDENCE = 0.2;
 /** Probability of the complaint intent from which an unsure prediction still hands off. */
 const COMPLAINT_LEAN = 0.4;
 
@@ -223,12 +225,14 @@ export function createPolicy(deps: PolicyDeps) {
     };
 
     /** The shop's product that best fits the question, when its page covers enough of it (searched once). */
-    let productSearch: Promise<{ record: ProductRecord; passage: Passage } | null> | undefined;
+    let productSearch: Promise<{ record: ProductRecord; passage: Passage; asksFact: boolean } | null> | undefined;
     const productMatch = () => (productSearch ??= (async () => {
       if (!deps.products) return null;
       const [passage] = await deps.products.search(question, 1, lang);
-      const record = passage && passage.confidence >= thresholds.passage ? deps.products.byId.get(passage.articleId) : undefined;
-      return record ? { record, passage } : null;
+      const record = passage ? deps.products.byId.get(passage.articleId) : undefined;
+      if (!record) return null;
+      const asksFact = passage.confidence >= PRODUCT_FACT_MIN_CONFIDENCE && asksProductFact(record, question);
+      return passage.confidence >= thresholds.passage || asksFact ? { record, passage, asksFact } : null;
     })());
     const productAnswer = ({ record, passage }: { record: ProductRecord; passage: Passage }): Decision => {
       const url = productUrl(record, deps.publicUrl);
@@ -372,8 +376,10 @@ export function createPolicy(deps: PolicyDeps) {
 
     // 4b. A question about one of the shop's products ("is the tote waterproof?"): its page answers, when it fits
     // the question better than any article did.
+    // A question naming the product and one of its facts is the page's even then ("托特包有黑色的吗": no article
+    // covers it better, though "黑色" appears in more of them than on the tote's page, which lists its colours).
     const product = await productMatch();
-    if (product && (!top || product.passage.confidence > top.confidence)) return productAnswer(product);
+    if (product && (!top || product.passage.confidence > top.confidence || product.asksFact)) return productAnswer(product);
 
     // 5. Some plausible readings: ask which one.
     const options: QuickReply[] = [];

@@ -53,17 +53,61 @@ export function productReply(product: ProductRecord, passage: Passage, question:
   const head = facts.length ? `${product.name} (${facts.join(locale === 'zh' ? '，' : ', ')})` : product.name;
   const link = url ? `\n\n${locale === 'zh' ? '查看商品' : 'See the product'}: ${url}` : '';
   // "How much is it?" is answered by the first line; the page's opening would only be noise under it.
-  const body = answeringSentences(productText(product), question) || (PRICE_OR_STOCK.test(question) ? '' : passage.snippet);
+  const body = answeringSentences(productText(product), question, 2, product.name) || (PRICE_OR_STOCK.test(question) ? '' : passage.snippet);
   return `${head}${body ? `\n${body}` : ''}${link}`;
 }
 
-/** The (at most two) sentences or fact lines of the page that share the most words with the question, in page order. */
-export function answeringSentences(text: string, question: string, max = 2): string {
-  const asked = new Set(tokenize(question));
+/**
+ * Facts a question asks about without naming them: "in black" asks for the colours, "will it fit a 15-inch
+ * laptop" for the size. Each pairs words of a question with the names shops give that fact (free-form keys
+ * of the feed's attributes, so matched loosely, in both languages).
+ */
+const FACT_TOPICS: { asked: RegExp; key: RegExp }[] = [
+  { asked: /\b(colou?rs?|black|white|gr[ae]y|red|blue|green|navy|olive|pink|brown|beige|yellow|purple|orange|silver|gold|charcoal|cream)\b|颜色|什么色|[黑白红蓝绿灰粉紫黄棕]色/iu, key: /colou?r|颜色/iu },
+  { asked: /\b(sizes?|small|medium|large|x+[sl]|fits?|dimensions?|how big|measure\w*)\b|尺码|尺寸|大小|多大|码数/iu, key: /size|fit|dimension|尺码|尺寸|大小/iu },
+  { asked: /\b(materials?|made (of|from)|fabric|cotton|wool|leather|nylon|polyester)\b|材质|面料|什么做的/iu, key: /material|fabric|材质|面料/iu },
+  { asked: /\b(waterproof|water|rain|swim\w*|shower)\b|防水|下雨|游泳/iu, key: /water|防水/iu },
+  { asked: /\b(battery|charge|charging|last)\b|电池|续航|充电/iu, key: /battery|电池|续航/iu },
+  { asked: /\b(weigh\w*|heavy|light)\b|多重|重量/iu, key: /weight|重量/iu },
+];
+
+/** The fact lines ("Colours: sand, forest, charcoal") a question asks about by topic, in page order. */
+function askedFacts(text: string, question: string): Set<string> {
+  const keys = FACT_TOPICS.filter((topic) => topic.asked.test(question)).map((topic) => topic.key);
+  if (!keys.length) return new Set();
+  const facts = text.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
+  return new Set(facts.filter((fact) => keys.some((key) => key.test(fact.slice(0, fact.indexOf(':'))))));
+}
+
+/**
+ * Whether the question names the product and asks one of the facts its page gives ("what colours does the rain
+ * jacket come in", "托特包有黑色的吗"): such a question is about the product even when most of its words are not
+ * on the page, and the fact line answers it, a "no" included.
+ */
+export function asksProductFact(product: ProductRecord, question: string): boolean {
+  const named = new Set(tokenize(product.name));
+  if (!tokenize(question).some((t) => named.has(t))) return false;
+  return PRICE_OR_STOCK.test(question) || askedFacts(productText(product), question).size > 0;
+}
+
+/**
+ * The (at most two) sentences or fact lines of the page that answer the question, in page order: first the
+ * facts it asks about by topic, then those sharing the most words with it.
+ */
+export function answeringSentences(text: string, question: string, max = 2, productName = ''): string {
+  // The product's own name says which page, not which sentence of it ("is the tote waterproof").
+  const named = new Set(tokenize(productName));
+  const asked = new Set(tokenize(question).filter((t) => !named.has(t)));
+  const topical = askedFacts(text, question);
   const pieces = text.split(/\n+/).flatMap((line) => line.startsWith('- ') ? [line.slice(2)] : line.split(/(?<=[.!?。！？])\s*/)).filter((s) => s.trim());
-  const scored = pieces.map((piece, order) => ({ piece, order, hits: new Set(tokenize(piece).filter((t) => asked.has(t))).size }));
+  const scored = pieces.map((piece, order) => ({
+    piece, order, hits: new Set(tokenize(piece).filter((t) => asked.has(t))).size + (topical.has(piece) ? 100 : 0),
+  }));
   const best = scored.filter((s) => s.hits > 0).sort((a, b) => b.hits - a.hits || a.order - b.order).slice(0, max);
-  return best.sort((a, b) => a.order - b.order).map((s) => s.piece.trim()).join(' ');
+  // Sentences run on as prose; a fact line keeps a line of its own.
+  const facts = new Set(text.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2)));
+  return best.sort((a, b) => a.order - b.order)
+    .map((s, i) => `${i === 0 ? '' : facts.has(s.piece) || facts.has(best[i - 1].piece) ? '\n' : ' '}${s.piece.trim()}`).join('');
 }
 
 /** A product link as the widget and console show it: absolute, or a path on the public URL (the demo's). */

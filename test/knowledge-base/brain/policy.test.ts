@@ -449,6 +449,22 @@ describe("the shop's products", () => {
     expect(zh.reply).toContain('大雨中并不完全防水');
   });
 
+  it('answers a question naming a product and one of its facts with that fact, a "no" included', async () => {
+    // "Black" is not on the tote's page: its colours are the answer, and the page's opening would be noise.
+    const black = await shop.run('do you have the tote in black', { locale: 'en' });
+    expect(black.reply).toBe('Harbor Canvas Tote ($48.00, in stock)\nColours: sand, forest, charcoal\n\nSee the product: https://shop.test/demo');
+    // These cover too little of their page for a plain match ("come", "life" are on no page) but name the product.
+    const colours = await shop.run('what colours does the rain jacket come in', { locale: 'en' });
+    expect(colours.metadata.products?.[0]?.sku).toBe('NW-JKT-RAIN');
+    expect(colours.reply).toContain('\nColours: navy, olive, black');
+    expect((await shop.run("what's the battery life of the earbuds", { locale: 'en' })).reply).toContain('\nBattery: 7 h per charge, 28 h with the case');
+    const zh = await shop.run('托特包有黑色的吗', { locale: 'zh' });
+    expect(zh.metadata.products?.[0]?.sku).toBe('NW-BAG-TOTE-HARBOR-ZH');
+    expect(zh.reply).toContain('\n颜色: 沙色、森林绿、炭灰');
+    // Without a product named, a fact question is nobody's page.
+    expect((await shop.run('what colours do you have', { locale: 'en' })).metadata.products).toBeUndefined();
+  });
+
   it('reads "how much is it?" after a product answer as a question about that product, and only then', async () => {
     const first = await shop.run('is the harbor tote waterproof', { locale: 'en' });
     const history = [
