@@ -42,18 +42,18 @@ export function categoryName(category: string, locale: HelpLocale): string {
 /**
  * Search-box queries are a few keywords ("refund", "track order") where the bot's questions are sentences: a passage
  * whose article title or heading carries the words is what the reader is looking for, so its score counts up to
- * double. Returns the best `limit`, one per article as the retriever gives them.
+ * double. A whole question is often one the bot answers: the article it would answer from (`answeredSlug`, the
+ * classifier's reading included) then comes first. Returns the best `limit`, one per article as the retriever gives them.
  */
-export function rankForSearchPage(passages: Passage[], query: string, limit = 5): Passage[] {
+export function rankForSearchPage(passages: Passage[], query: string, limit = 5, answeredSlug?: string): Passage[] {
   const terms = new Set(retrievalTokenize(query).filter((t) => !isQuestionWord(t)));
-  if (!terms.size) return passages.slice(0, limit);
   return passages
     .map((passage) => {
       const titled = new Set(retrievalTokenize(`${passage.title} ${passage.heading}`));
-      const inTitle = [...terms].filter((t) => titled.has(t)).length / terms.size;
-      return { passage, score: passage.score * (1 + inTitle) };
+      const inTitle = terms.size ? [...terms].filter((t) => titled.has(t)).length / terms.size : 0;
+      return { passage, answered: passage.slug === answeredSlug, score: passage.score * (1 + inTitle) };
     })
-    .sort((a, b) => b.score - a.score)
+    .sort((a, b) => Number(b.answered) - Number(a.answered) || b.score - a.score)
     .slice(0, limit)
     .map((r) => r.passage);
 }

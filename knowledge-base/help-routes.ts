@@ -10,6 +10,8 @@ import { articlesRepository, type ArticleRow } from './repositories/articles.ts'
 import type { Passage } from './retriever.ts';
 import { helpArticlePage, helpIndexPage, rankForSearchPage, type HelpLocale } from './help-center.ts';
 import { findBrain } from './registry.ts';
+import type { BrainSnapshot } from './brain.ts';
+import { detectLanguage } from './text/tokenize.ts';
 import { loadWidgetSettings } from '../server/services/widget-settings.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$' }) });
@@ -25,6 +27,12 @@ const HELP_ARTICLES_LIMIT = 10_000;
 
 // The help pages embed the shop's chat widget (same origin: script, socket and files); nothing else is allowed.
 const HELP_CSP = "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/** The article the bot would answer the query from, as the first message of an anonymous chat (nothing is recorded). */
+async function answeredArticle(snapshot: BrainSnapshot, query: string, locale: HelpLocale): Promise<string | undefined> {
+  const decision = await snapshot.policy.decide({ locale, history: [] }, query);
+  return decision.action === 'answer' ? decision.metadata.articles?.[0]?.slug : undefined;
+}
 
 /** The asked locale, else the browser's first preference between the two. */
 function helpLocale(asked: HelpLocale | undefined, acceptLanguage: string | undefined): HelpLocale {
@@ -48,14 +56,15 @@ export function helpRoutes(ctx: AppContext) {
         response: { 200: Type.String({ description: 'text/html' }) },
       },
     }, async (request, reply) => {
-      const locale = helpLocale(request.query.locale, request.headers['accept-language']);
       const query = request.query.q?.trim() ?? '';
+      // A question typed in Chinese is answered by the Chinese articles, whichever page it was typed on.
+      const locale = query && detectLanguage(query) === 'zh' ? 'zh' : helpLocale(request.query.locale, request.headers['accept-language']);
       let search: { query: string; passages: Passage[] } | null = null;
       if (query) {
         const brain = findBrain(ctx);
         // Without the brain on this server, the article list's own text filter (title, slug, body) still finds something.
         const passages = brain
-          ? rankForSearchPage(await brain.snapshot.index.search(query, 20, { locale }), query)
+          ? rankForSearchPage(await brain.snapshot.index.search(query, 20, { locale }), query, 5, await answeredArticle(brain.snapshot, query, locale))
           : (await published({ locale, q: query, limit: 5 })).map((a) => ({ articleId: a.id, slug: a.slug, title: a.title, heading: a.category, locale: a.locale, category: a.category, snippet: a.body.slice(0, 200), text: a.body, score: 0, confidence: 0 }));
         search = { query, passages };
       }

@@ -140,6 +140,13 @@ describe('help centre', () => {
     expect(await firstResult('track order')).toBe('order-tracking');
     expect(await firstResult('promo code')).toBe('gift-cards-promo-codes');
     expect(await firstResult('退款', 'zh')).toBe('refund-timing');
+    // Chinese typed on the English page is searched in, and shown as, the Chinese help centre.
+    const typedInChinese = await html(`/help?locale=en&q=${encodeURIComponent('退款多久到账')}`);
+    expect(typedInChinese.body).toMatch(/<div class="result">\s*<a href="\/help\/refund-timing\?locale=zh">/);
+    expect(typedInChinese.body).toContain('<html lang="zh-CN">');
+    // Each of these ranked another article first: "until your refund" in the returns article, "sells out" in exchanges.
+    expect(await firstResult('how many days until my refund arrives')).toBe('refund-timing');
+    expect(await firstResult('do you sell gift cards')).toBe('gift-cards-promo-codes');
     expect((await html('/help?q=zzqxv')).body).toContain('No article matches “zzqxv”');
 
     const hostile = await html(`/help?q=${encodeURIComponent('<img src=x onerror=alert(1)>')}`);
