@@ -8,7 +8,7 @@ import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
-import { asksForPerson, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
+import { asksForPerson, isBareGreeting, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import { findOrderNumber } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
@@ -37,6 +37,8 @@ const RANKED_FIRST_SLACK = 0.05;
 const RANKED_FIRST_MIN_CONFIDENCE = 0.2;
 /** How much more of the question a named product's page must cover than the intent's article, to answer instead. */
 const PRODUCT_MARGIN = 0.2;
+/** Below this probability of every intent an article answers for, that article does not overrule a confident intent's own. */
+const RULED_OUT_INTENT_CHANCE = 0.05;
 /** Coverage enough for a product page when the question names the product and asks one of its facts. */
 const PRODUCT_FACT_MIN_CONFIDENCE = 0.2;
 /** Probability of the complaint intent from which an unsure prediction still hands off. */
@@ -111,6 +113,8 @@ const T = {
 
 /** Intents that mean "get me a person" even when the content gives them no action. */
 const HANDOFF_INTENTS = new Set(['human_agent', 'complaint']);
+/** The intent a message that only greets is answered with (when the shop has one by this name). */
+const GREETING_INTENT = 'greeting';
 /** Order-status outcomes that show nothing about a particular order. */
 const GENERIC_ORDER_OUTCOMES = new Set<OrderStatusOutcome>(['verify', 'unavailable', 'ask_number']);
 
@@ -153,6 +157,22 @@ export function createPolicy(deps: PolicyDeps) {
 
   const articleRef = (p: Passage): ArticleRef => ({ id: p.articleId, slug: p.slug, title: p.title, url: articleUrl(deps.publicUrl, p.slug, p.locale) });
   const personOption = (lang: Locale): QuickReply => ({ label: T.person[lang], value: 'handoff' });
+
+  /** The intents each article answers for: an article is another intent's answer as well as a text. */
+  const intentsOfArticle = new Map<string, string[]>();
+  for (const config of deps.intents.values()) {
+    if (config.articleSlug) intentsOfArticle.set(config.articleSlug, [...(intentsOfArticle.get(config.articleSlug) ?? []), config.name]);
+  }
+  /**
+   * Whether the classifier rules out an article: it answers for other intents only, each given next to no chance.
+   * Its words may still match ("refund not received yet" and the tracking article's "delivered but not received").
+   */
+  const ruledOut = (slug: string, prediction: IntentPrediction) => {
+    const owners = intentsOfArticle.get(slug);
+    if (!owners) return false;
+    const chance = (name: string) => (prediction.intent === name ? prediction.confidence : prediction.alternatives.find((a) => a.intent === name)?.confidence ?? 0);
+    return owners.every((name) => chance(name) < RULED_OUT_INTENT_CHANCE);
+  };
 
   async function search(text: string, lang: Locale, k: number, articleSlug?: string): Promise<Passage[]> {
     if (!deps.index) return [];
@@ -267,7 +287,10 @@ export function createPolicy(deps: PolicyDeps) {
     }
 
     // 2. A quick reply from an earlier clarify names its choice exactly.
-    const chosenIntent = context.quickReply?.startsWith('intent:') ? deps.intents.get(context.quickReply.slice(7)) : undefined;
+    // A bare greeting ("hello there", "你好，在吗") is the greeting intent's, whatever else its few words resemble:
+    // the classifier spreads a two-word message over every intent with "there" or "you" in an example.
+    const chosenIntent = context.quickReply?.startsWith('intent:') ? deps.intents.get(context.quickReply.slice(7))
+      : isBareGreeting(text) ? deps.intents.get(GREETING_INTENT) : undefined;
     const chosenArticle = context.quickReply?.startsWith('article:') ? context.quickReply.slice(8) : undefined;
     if (chosenArticle) {
       const [p] = await search(question, lang, 1, chosenArticle);
@@ -321,7 +344,7 @@ export function createPolicy(deps: PolicyDeps) {
       const [own] = await search(question, lang, 1, intent!.articleSlug);
       const ranked = await search(question, lang, 3);
       const other = ranked
-        .filter((p) => p.slug !== intent!.articleSlug)
+        .filter((p) => p.slug !== intent!.articleSlug && !ruledOut(p.slug, prediction!))
         .reduce<Passage | undefined>((best, p) => (!best || p.confidence > best.confidence ? p : best), undefined);
       // Another article wins when it covers more of the question and could answer on its own, or when the
       // search ranks it first and it covers about as much ("can I swap these jeans for the next size up" is a

@@ -22,6 +22,14 @@ export function asksForPerson(text: string): boolean {
 const GREETING_EN = /^\s*(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening))(?: there| team| all| guys)?[\s,!.:;~-]+/i;
 const GREETING_ZH = /^\s*(?:你好|您好|哈喽|嗨|在吗|在不在)[\s，,!！。.、~：:]*/;
 
+const BARE_GREETING_EN = /^\s*(?:(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening))(?: there| team| all| guys)?|how are you(?: doing)?(?: today)?|anyone there|is anyone there)(?:[\s,!.?~-]+(?:how are you(?: doing)?(?: today)?|anyone there)?)*[\s,!.?~-]*$/i;
+const BARE_GREETING_ZH = /^\s*(?:(?:你好|您好|哈喽|嗨|在吗|在不在|有人吗|亲)[\s，,!！。.、~？?]*)+$/;
+
+/** True when the message is a greeting and nothing else ("hello there", "hi, how are you?", "你好，在吗？"). */
+export function isBareGreeting(text: string): boolean {
+  return BARE_GREETING_EN.test(text) || BARE_GREETING_ZH.test(text);
+}
+
 /**
  * The message without a greeting in front ("Hi, my tote arrived torn" → "my tote arrived torn"): the greeting
  * says nothing about the question but pulls the classifier towards the greeting intent. A bare greeting stays.
