@@ -63,7 +63,11 @@ tr.inactive { opacity:.55; }
 .views button.active { background:#eef2ff; border-color:#c7d2fe; }
 .count { color:var(--muted); font-size:11px; }
 .unread { background:var(--danger); color:#fff; border-radius:99px; font-size:11px; padding:0 6px; margin-left:4px; }
-.search { padding:8px; } .search input { width:100%; }
+.search { padding:8px; } .search input { width:100%; } .search select { width:100%; margin-top:6px; }
+.conversation-header .chips-editor { display:flex; flex-wrap:wrap; align-items:center; gap:4px; margin-top:4px; }
+.conversation-header .chips-editor input { width:9em; padding:2px 6px; font-size:12px; } .conversation-header .chips-editor button[type=submit] { padding:2px 8px; font-size:12px; }
+.conversation-header .chips-editor .error { flex-basis:100%; margin:0; }
+.inbox-item .labels .tag { margin:2px 2px 0 0; }
 .inbox-item { display:block; padding:8px 10px; border-bottom:1px solid var(--line); color:inherit; text-decoration:none; }
 .inbox-item.selected { background:#eef2ff; }
 .inbox-item .row { display:flex; justify-content:space-between; gap:6px; }

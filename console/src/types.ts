@@ -35,6 +35,8 @@ export interface InboxItem {
   customer: { id: number; name: string | null; email: string | null };
   lastMessage: { text: string; authorType: string; createdAt: string } | null;
   unread: number;
+  /** Agents' labels, lower-case. */
+  labels: string[];
 }
 
 export interface Customer {

@@ -50,6 +50,7 @@ const ReportSchema = Type.Object({
     unansweredRate: Nullable(Type.Number({ description: 'unanswered ÷ total' })),
   }, { description: "The bot's turns by outcome; unanswered = it said it did not know" }),
   topUnanswered: Type.Array(Type.Object({ question: Type.String(), count: Type.Integer(), lastAsked: Type.String() }), { description: 'Most repeated questions the bot did not know or had to clarify' }),
+  labels: Type.Array(Type.Object({ label: Type.String(), count: Type.Integer() }), { description: "Conversations started in the range, by the agents' labels" }),
 });
 const AuditEntry = Type.Object({
   id: Type.Integer(), actor: Nullable(Type.String()), action: Type.String(), target: Nullable(Type.String()),

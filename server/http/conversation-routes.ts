@@ -7,15 +7,19 @@ import { ErrorResponse, IdParams, Ok, Nullable } from './schemas.ts';
 import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schemas.ts';
 import { conversationsRepository, toChatMessage, toSummary, type ConversationRow } from '../repositories/conversations.ts';
 import { conversationTranscript } from '../services/transcript.ts';
-import { notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { labelKey, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels } from '../services/conversation-labels.ts';
 import { toCustomer } from './customer-routes.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
+
+const Labels = Type.Array(Type.String(), { description: "Agents' labels (lower-case; never shown to the shopper)" });
 
 const InboxItem = Type.Object({
   conversation: ConversationSchema,
   customer: Type.Object({ id: Type.Integer(), name: Nullable(Type.String()), email: Nullable(Type.String()) }),
   lastMessage: Nullable(Type.Object({ text: Type.String(), authorType: Type.String(), createdAt: Type.String() })),
   unread: Type.Integer({ description: 'Shopper messages after the agents last marked the chat seen' }),
+  labels: Labels,
 });
 
 export default function conversationRoutes(ctx: AppContext) {
@@ -26,12 +30,13 @@ export default function conversationRoutes(ctx: AppContext) {
       onRequest: app.requireAgent,
       schema: {
         tags: ['agent'],
-        summary: 'Inbox: filter by view, status, assignee, customer or text',
+        summary: 'Inbox: filter by view, status, assignee, customer, label or text',
         querystring: Type.Object({
           view: Type.Optional(Type.Union([Type.Literal('queued'), Type.Literal('mine'), Type.Literal('open'), Type.Literal('resolved'), Type.Literal('all')])),
           status: Type.Optional(Type.Union([Type.Literal('bot'), Type.Literal('queued'), Type.Literal('assigned'), Type.Literal('resolved')])),
           assigneeId: Type.Optional(Type.Integer({ minimum: 1 })),
           customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+          label: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8, description: 'Only conversations with this label' })),
           q: Type.Optional(Type.String({ maxLength: 200 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
           beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -44,9 +49,10 @@ export default function conversationRoutes(ctx: AppContext) {
       const me = request.user!.id;
       const like = q.q ? `%${q.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : null;
       const view = q.view ?? 'all';
-      const rows = await sql<(ConversationRow & { cust_name: string | null; cust_email: string | null; last_text: string | null; last_author: string | null; last_at: Date | null; unread: number })[]>`
+      const label = q.label ? labelKey(q.label) : '';
+      const rows = await sql<(ConversationRow & { labels: string[]; cust_name: string | null; cust_email: string | null; last_text: string | null; last_author: string | null; last_at: Date | null; unread: number })[]>`
         select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at, c.assigned_at,
-               c.first_response_at, c.resolved_at, c.last_message_at, c.created_at, c.customer_last_seen_id, c.agent_last_seen_id,
+               c.first_response_at, c.resolved_at, c.last_message_at, c.created_at, c.customer_last_seen_id, c.agent_last_seen_id, c.labels,
                cu.name as cust_name, cu.email as cust_email, lm.body as last_text, lm.author_type as last_author, lm.created_at as last_at,
                (select count(*)::int from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) as unread
         from conversations c
@@ -61,6 +67,7 @@ export default function conversationRoutes(ctx: AppContext) {
           ${q.status ? sql`and c.status = ${q.status}` : sql``}
           ${q.assigneeId ? sql`and c.assignee_id = ${q.assigneeId}` : sql``}
           ${q.customerId ? sql`and c.customer_id = ${q.customerId}` : sql``}
+          ${label ? sql`and c.labels @> array[${label}]::text[]` : sql``}
           ${q.beforeId ? sql`and c.id < ${q.beforeId}` : sql``}
           ${like ? sql`and (cu.name ilike ${like} or cu.email ilike ${like} or cu.external_id ilike ${like}
                          or exists (select 1 from messages s where s.conversation_id = c.id and s.body ilike ${like}))` : sql``}
@@ -72,6 +79,7 @@ export default function conversationRoutes(ctx: AppContext) {
           customer: { id: r.customer_id, name: r.cust_name, email: r.cust_email },
           lastMessage: r.last_text !== null ? { text: r.last_text, authorType: r.last_author!, createdAt: r.last_at!.toISOString() } : null,
           unread: r.unread,
+          labels: r.labels,
         })),
       };
     });
@@ -116,14 +124,59 @@ export default function conversationRoutes(ctx: AppContext) {
         tags: ['agent'],
         summary: 'One conversation with all its messages (bot evidence and private notes included) and its customer',
         params: IdParams,
-        response: { 200: Type.Object({ conversation: ConversationSchema, customer: CustomerSchema, messages: Type.Array(MessageSchema) }), 401: ErrorResponse, 404: ErrorResponse },
+        response: { 200: Type.Object({ conversation: ConversationSchema, customer: CustomerSchema, messages: Type.Array(MessageSchema), labels: Labels }), 401: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
       const row = await conversations.findById(request.params.id);
       if (!row) throw notFound('Conversation');
       const [customer] = await ctx.sql<CustomerRow[]>`select * from customers where id = ${row.customer_id}`;
       const messages = await conversations.messagesAfter(row.id, 0, true, 5000);
-      return { conversation: toSummary(row), customer: toCustomer(customer), messages: messages.map(toChatMessage) };
+      const [{ labels }] = await ctx.sql<{ labels: string[] }[]>`select labels from conversations where id = ${row.id}`;
+      return { conversation: toSummary(row), customer: toCustomer(customer), messages: messages.map(toChatMessage), labels };
+    });
+
+    app.patch('/api/conversations/:id/labels', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: "Add and remove a conversation's labels (normalised: trimmed, lower-case, no duplicates); every console is told",
+        description: 'Changes, not a new list: two agents labelling the same chat at once both keep their label.',
+        params: IdParams,
+        body: Type.Object({
+          add: Type.Optional(Type.Array(Type.String({ maxLength: MAX_LABEL_LENGTH + 8 }), { maxItems: MAX_LABELS * 2 })),
+          remove: Type.Optional(Type.Array(Type.String({ maxLength: MAX_LABEL_LENGTH + 8 }), { maxItems: MAX_LABELS * 2 })),
+        }, { additionalProperties: false }),
+        response: { 200: Type.Object({ labels: Labels }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const add = normaliseLabels(request.body.add ?? []);
+      const remove = (request.body.remove ?? []).map(labelKey);
+      const labels = await ctx.sql.begin(async (tx) => {
+        const [row] = await tx<{ labels: string[] }[]>`select labels from conversations where id = ${request.params.id} for update`;
+        if (!row) throw notFound('Conversation');
+        const kept = row.labels.filter((l) => !remove.includes(l));
+        const next = [...kept, ...add.filter((l) => !kept.includes(l))];
+        if (next.length > MAX_LABELS) throw badRequest(`At most ${MAX_LABELS} labels per conversation`);
+        await tx`update conversations set labels = ${next}::text[], updated_at = now() where id = ${request.params.id}`;
+        return next;
+      });
+      ctx.realtime.toAgents('conversation:labels', { conversationId: request.params.id, labels });
+      return { labels };
+    });
+
+    app.get('/api/conversation-labels', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: 'The labels in use, most used first, with how many conversations carry each (for suggestions and the inbox filter)',
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ label: Type.String(), conversations: Type.Integer() })) }), 401: ErrorResponse },
+      },
+    }, async () => {
+      const rows = await ctx.sql<{ label: string; conversations: number }[]>`
+        select label, count(*)::int as conversations from conversations, unnest(labels) as label
+        where cardinality(labels) > 0
+        group by label order by count(*) desc, label limit 200`;
+      return { items: rows };
     });
 
     app.get('/api/conversations/:id/transcript', {

@@ -167,6 +167,8 @@ export interface AgentServerToClient {
   'messages:seen': (payload: { conversationId: number; by: 'customer'; lastSeenId: number }) => void;
   /** Any change of status or assignee, sent to every agent (inbox lists update live). */
   'conversation:updated': (conversation: ConversationSummary) => void;
+  /** A conversation's labels changed (agents only: labels are never sent to the shopper). */
+  'conversation:labels': (payload: { conversationId: number; labels: string[] }) => void;
   /** Sent to the one agent a conversation was just assigned or transferred to. */
   'conversation:assigned': (conversation: ConversationSummary) => void;
   'presence:updated': (payload: { agentId: number; presence: Presence }) => void;

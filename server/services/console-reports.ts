@@ -51,6 +51,8 @@ export interface Report {
   handoffReasons: { reason: string; count: number }[];
   /** The questions the bot most often could not answer (did not know or had to ask which was meant), repeats counted together. */
   topUnanswered: { question: string; count: number; lastAsked: string }[];
+  /** Conversations started in the range, by the labels agents gave them (most used first). */
+  labels: { label: string; count: number }[];
 }
 
 /** Decision reasons of a recognised intent (policy.ts); events stored before reasons existed count as such. */
@@ -133,6 +135,11 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
     group by btrim(regexp_replace(lower(payload->>'question'), '[[:punct:][:space:]]+', ' ', 'g'))
     order by 2 desc, 3 desc limit 10`;
 
+  const labels = await sql<{ label: string; count: number }[]>`
+    select label, count(*)::int as count from conversations, unnest(labels) as label
+    where created_at >= ${start} and created_at < ${end} and cardinality(labels) > 0
+    group by label order by 2 desc, 1 limit 20`;
+
   return {
     range: { from: range.from, to: range.to },
     conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
@@ -151,6 +158,7 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
       unansweredRate: bot.total ? round(bot.unanswered / bot.total, 4) : null,
     },
     topUnanswered: unanswered.map((u) => ({ question: u.question, count: u.count, lastAsked: u.last_asked.toISOString() })),
+    labels,
   };
 }
 
@@ -168,10 +176,10 @@ export async function conversationsCsv(sql: Sql, range: ReturnType<typeof resolv
   const rows = await sql<{
     id: number; created_at: Date; status: string; handed_off: boolean; resolved_by: string | null; customer_id: number;
     customer_name: string | null; customer_email: string | null; assignee: string | null;
-    first_response_seconds: number | null; resolution_seconds: number | null; csat: number | null; transcript: string | null;
+    first_response_seconds: number | null; resolution_seconds: number | null; csat: number | null; labels: string[]; transcript: string | null;
   }[]>`
     select c.id, c.created_at, c.status, c.handed_off, c.resolved_by, c.customer_id, cu.name as customer_name, cu.email as customer_email,
-           u.name as assignee, c.first_response_seconds, c.resolution_seconds,
+           u.name as assignee, c.first_response_seconds, c.resolution_seconds, c.labels,
            (select f.rating from feedback f where f.conversation_id = c.id and f.kind = 'csat' order by f.id desc limit 1) as csat,
            (select string_agg(
                      '[' || to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '] '
@@ -186,11 +194,11 @@ export async function conversationsCsv(sql: Sql, range: ReturnType<typeof resolv
     where c.created_at >= ${range.start} and c.created_at < ${range.end}
     order by c.id limit ${CSV_LIMIT}`;
   const header = ['conversation_id', 'created_at', 'status', 'handed_off', 'resolved_by', 'customer_id', 'customer_name', 'customer_email',
-    'assignee', 'first_response_seconds', 'resolution_seconds', 'csat', 'transcript'];
+    'assignee', 'first_response_seconds', 'resolution_seconds', 'csat', 'labels', 'transcript'];
   const lines = [header.map(csvField).join(',')];
   for (const r of rows) {
     lines.push([r.id, r.created_at, r.status, r.handed_off, r.resolved_by, r.customer_id, r.customer_name, r.customer_email,
-      r.assignee, r.first_response_seconds, r.resolution_seconds, r.csat, r.transcript].map(csvField).join(','));
+      r.assignee, r.first_response_seconds, r.resolution_seconds, r.csat, r.labels.join('; '), r.transcript].map(csvField).join(','));
   }
   return lines.join('\r\n') + '\r\n';
 }

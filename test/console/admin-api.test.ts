@@ -4,7 +4,7 @@
 // privacy export / delete with audit entries, segment and orders.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
-import { connectAgent, connectWidget, callOk } from '../support/sockets.ts';
+import { connectAgent, connectWidget, callOk, nextEvent } from '../support/sockets.ts';
 
 let stack: TestStack;
 let admin: Awaited<ReturnType<typeof login>>;
@@ -296,6 +296,76 @@ describe('inbox counts', () => {
     const open = (await http('GET', '/api/conversations?view=open&limit=200', agent)).json.items;
     expect(open.length).toBe(after.open.total);
     expect((await http('GET', '/api/conversations/counts', null)).status).toBe(401);
+  });
+});
+
+describe('conversation labels', () => {
+  it('stores one spelling of each label, tells every console, filters the inbox, counts them in reports and the CSV', async () => {
+    const sql = stack.env.sql;
+    const visitor = await widgetSession(stack.url, { name: 'Labelled Lee' });
+    const shopper = await connectWidget(stack.url, visitor.visitorToken);
+    const otherConsole = await connectAgent(stack.url, admin.token);
+    try {
+      const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'l1', text: 'My refund is late' });
+      const id = sent.conversationId;
+      const [unlabelled] = await sql`insert into conversations (customer_id) values (${visitor.customerId}) returning id`;
+
+      const told = nextEvent<{ conversationId: number; labels: string[] }>(otherConsole, 'conversation:labels', (e) => e.conversationId === id);
+      const added = await http('PATCH', `/api/conversations/${id}/labels`, agent, { add: ['Refund-Late', ' refund-late ', 'VIP   customer'] });
+      expect(added.status).toBe(200);
+      expect(added.json.labels).toEqual(['refund-late', 'vip customer']);
+      expect((await told).labels).toEqual(['refund-late', 'vip customer']);
+      // Two consoles changing the labels at the same moment both keep their change.
+      const both = await Promise.all([
+        http('PATCH', `/api/conversations/${id}/labels`, agent, { add: ['退货'] }),
+        http('PATCH', `/api/conversations/${id}/labels`, admin, { add: ['urgent'] }),
+      ]);
+      expect(both.map((r) => r.status)).toEqual([200, 200]);
+      expect((await http('PATCH', `/api/conversations/${id}/labels`, agent, { remove: ['URGENT'] })).json.labels).toEqual(['refund-late', 'vip customer', '退货']);
+
+      // Refused whole, with the reason, and nothing changes.
+      const refusals: [unknown, RegExp][] = [
+        [{ add: ['<b>bold</b>'] }, /not allowed/],
+        [{ add: ['x'.repeat(33)] }, /not allowed/],
+        [{ add: Array.from({ length: 8 }, (_, i) => `label-${i}`) }, /At most 10/], // 3 already there
+        [{ add: 'refund' }, /add/],
+        [{ labels: ['refund'] }, /labels|additional/i],
+      ];
+      for (const [body, reason] of refusals) {
+        const r = await http('PATCH', `/api/conversations/${id}/labels`, agent, body);
+        expect(r.status, JSON.stringify(body)).toBe(400);
+        expect(r.json.error.message, JSON.stringify(body)).toMatch(reason);
+      }
+      expect((await http('PATCH', '/api/conversations/999999999/labels', agent, { add: ['x'] })).status).toBe(404);
+      expect((await http('PATCH', `/api/conversations/${id}/labels`, null, { add: ['x'] })).status).toBe(401);
+      const [stored] = await sql`select labels from conversations where id = ${id}`;
+      expect(stored.labels).toEqual(['refund-late', 'vip customer', '退货']);
+
+      // The inbox filter takes any spelling; the conversation page shows them; the shopper never gets them.
+      const filtered = (await http('GET', `/api/conversations?label=${encodeURIComponent(' Refund-LATE ')}&limit=200`, agent)).json.items;
+      expect(filtered.map((i: any) => i.conversation.id)).toContain(id);
+      expect(filtered.map((i: any) => i.conversation.id)).not.toContain(unlabelled.id);
+      expect(filtered.every((i: any) => i.labels.includes('refund-late'))).toBe(true);
+      expect((await http('GET', `/api/conversations/${id}`, agent)).json.labels).toEqual(['refund-late', 'vip customer', '退货']);
+      const current = await callOk<{ conversation: Record<string, unknown> }>(shopper, 'conversation:current', {});
+      expect(current.conversation).not.toHaveProperty('labels');
+      expect(JSON.stringify(current)).not.toContain('vip customer');
+
+      const inUse = (await http('GET', '/api/conversation-labels', agent)).json.items;
+      expect(inUse).toContainEqual({ label: 'vip customer', conversations: 1 });
+      const today = new Date().toISOString().slice(0, 10);
+      const report = (await http('GET', `/api/admin/reports?from=${today}&to=${today}`, admin)).json;
+      expect(report.labels).toContainEqual({ label: 'refund-late', count: 1 });
+      const csv = await http('GET', `/api/admin/reports/conversations.csv?from=${today}&to=${today}`, admin);
+      expect(csv.text.split('\r\n')[0]).toContain('"csat","labels","transcript"');
+      expect(csv.text).toContain('"refund-late; vip customer; 退货"');
+
+      const cleared = await http('PATCH', `/api/conversations/${id}/labels`, agent, { remove: ['refund-late', 'vip customer', '退货'] });
+      expect(cleared.json.labels).toEqual([]);
+    } finally {
+      shopper.close();
+      otherConsole.close();
+    }
   });
 });
 

@@ -328,6 +328,36 @@ describe('support console in Chromium', () => {
     expect((await fetch(`${stack.url}/api/customers?q=morgan.lookup`)).status).toBe(401); // agents only
   }, 60_000);
 
+  it('agent: labels a conversation from its header; another console sees it live, and the inbox filters by it', async () => {
+    const { socket } = await shopper('Lane Label', 'lane.label@example.com');
+    const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'label-1', text: 'The zip on my jacket broke' });
+    const { conversationId: otherId } = await callOk<{ conversationId: number }>((await shopper('Una Other', 'una.other@example.com')).socket,
+      'message:send', { clientId: 'label-2', text: 'Just browsing' });
+    const page = await consolePage('agent', `/console/conversations/${conversationId}`);
+    const watcher = await consolePage('admin', '/console');
+    await page.getByTestId('conversation').waitFor();
+    await page.getByTestId('label-input').fill('Warranty Repair');
+    await page.getByTestId('label-input').press('Enter');
+    await expect.poll(() => page.getByTestId('labels').textContent()).toContain('warranty repair'); // one spelling: lower-case
+    // A label the server refuses keeps the box's text and says why.
+    await page.getByTestId('label-input').fill('<b>');
+    await page.getByTestId('label-input').press('Enter');
+    await page.getByTestId('conversation').getByRole('alert').filter({ hasText: 'not allowed' }).waitFor();
+    expect(await page.getByTestId('label-input').inputValue()).toBe('<b>');
+    const [row] = await stack.env.sql`select labels from conversations where id = ${conversationId}`;
+    expect(row.labels).toEqual(['warranty repair']);
+
+    // The other console's inbox shows the label on the item, live, and filters by it.
+    const item = watcher.locator(`[data-testid=inbox-item][data-conversation-id="${conversationId}"]`);
+    await expect.poll(() => item.textContent(), { timeout: 10_000 }).toContain('warranty repair');
+    await watcher.getByTestId('label-filter').selectOption('warranty repair');
+    await expect.poll(() => watcher.getByTestId('inbox-item').count()).toBe(1);
+    expect(await watcher.locator(`[data-testid=inbox-item][data-conversation-id="${otherId}"]`).count()).toBe(0);
+    // Removing it from the chip empties the filter's list again.
+    await page.getByTestId('labels').getByRole('button', { name: /warranty repair/ }).click();
+    await expect.poll(() => watcher.getByTestId('inbox-item').count(), { timeout: 10_000 }).toBe(0);
+  }, 60_000);
+
   it('agent: a message left while nobody was available shows up live with a count; reply by email, mark answered', async () => {
     const page = await consolePage('agent');
     const waiting = async () => Number((await page.getByTestId('messages-waiting').textContent({ timeout: 1_000 }).catch(() => '0')) || 0);
@@ -579,9 +609,11 @@ describe('support console in Chromium', () => {
       { day: 2, handed: false, status: 'bot', fr: null, res: null, csat: null },
       { day: 4, handed: true, status: 'resolved', fr: 100, res: 1500, csat: 1 },
     ];
+    // Labels: "refund" on three of the chats, "vip" on one.
+    const labelsOf = (i: number) => [...(i % 2 === 1 || i === 4 ? ['refund'] : []), ...(i === 5 ? ['vip'] : [])];
     for (const [i, c] of plan.entries()) {
-      const [conv] = await sql`insert into conversations (customer_id, status, handed_off, first_response_seconds, resolution_seconds, created_at)
-                               values (${customer.id}, ${c.status}, ${c.handed}, ${c.fr}, ${c.res}, ${at(c.day, 10 + i)}) returning id`;
+      const [conv] = await sql`insert into conversations (customer_id, status, handed_off, first_response_seconds, resolution_seconds, created_at, labels)
+                               values (${customer.id}, ${c.status}, ${c.handed}, ${c.fr}, ${c.res}, ${at(c.day, 10 + i)}, ${labelsOf(i)}::text[]) returning id`;
       if (c.csat) await sql`insert into feedback (idempotency_key, kind, customer_id, conversation_id, rating, created_at) values (${`e2e-csat-${i}`}, 'csat', ${customer.id}, ${conv.id}, ${c.csat}, ${at(c.day, 20)})`;
     }
     for (const [i, intent] of ['shipping_time', 'shipping_time', 'shipping_time', 'refund_status'].entries()) {
@@ -618,6 +650,7 @@ describe('support console in Chromium', () => {
     expect(await values('chart-csat')).toEqual(distribution);
     expect(await values('chart-intents')).toEqual([3, 1]);
     expect(await values('chart-handoff-reasons')).toEqual([2, 1]); // a file twice, two misses once
+    expect(await values('chart-labels')).toEqual([4, 1]); // refund on chats 1, 3, 4 and 5; vip on 5
     expect(await page.getByTestId('kpi-conversations').getAttribute('data-value')).toBe(String(rows.length));
     expect(Number(await page.getByTestId('kpi-csat').getAttribute('data-value'))).toBeCloseTo(ratings.reduce((s, r) => s + r.rating, 0) / ratings.length, 2);
     expect(Number(await page.getByTestId('kpi-first-response').getAttribute('data-value'))).toBe(40); // median of 20, 40, 100
@@ -637,8 +670,8 @@ describe('support console in Chromium', () => {
       for (let i = 3; i < data.length; i += 4) if (data[i] > 0) ink++;
       return ink;
     }));
-    expect(painted.length).toBe(6);
-    expect(painted.slice(0, 5).every((ink) => ink > 500)).toBe(true);
+    expect(painted.length).toBe(7);
+    expect(painted.slice(0, 6).every((ink) => ink > 500)).toBe(true);
 
     // CSV export of the same range from the page's session.
     const csv = await page.evaluate(async () => (await fetch('/api/admin/reports/conversations.csv?from=2021-06-01&to=2021-06-05')).text());

@@ -23,6 +23,7 @@ interface Report {
   articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
   botQuestions: { total: number; answered: number; clarified: number; unanswered: number; handedOff: number; unansweredRate: number | null };
   topUnanswered: { question: string; count: number; lastAsked: string }[];
+  labels: { label: string; count: number }[];
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -93,6 +94,11 @@ export function ReportsPage() {
               data: { labels: r.handoffReasons.map((h) => handoffReasonLabel(h.reason)), datasets: [{ label: t('reports.handedOff'), data: r.handoffReasons.map((h) => h.count), backgroundColor: '#f59e0b' }] },
               options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
             }} values={r.handoffReasons.map((h) => h.count)} />
+            <ChartCard id="chart-labels" title={t('reports.labels')} config={{
+              type: 'bar',
+              data: { labels: r.labels.map((l) => l.label), datasets: [{ label: t('reports.conversations'), data: r.labels.map((l) => l.count), backgroundColor: '#a78bfa' }] },
+              options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+            }} values={r.labels.map((l) => l.count)} />
             <ChartCard id="chart-articles" title={t('reports.articles')} config={{
               type: 'bar',
               data: {

@@ -2,7 +2,8 @@
 // notes set apart), the reply box (typing indicator, /shortcut canned responses,
 // notes, KB article links), agent assist, and accept / transfer / resolve / reopen.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { errorText, get, post, query, upload } from '../api.ts';
+import { errorText, get, patch, post, query, upload } from '../api.ts';
+import { ChipsEditor } from '../chips-editor.tsx';
 import { useSession } from '../context.ts';
 import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
@@ -19,6 +20,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   const { socket, user } = useSession();
   const [conversation, setConversation] = useState<ConversationSummary | null>(null);
   const [customer, setCustomer] = useState<Customer | null>(null);
+  const [labels, setLabels] = useState<string[]>([]);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [customerTyping, setCustomerTyping] = useState(false);
@@ -38,7 +40,11 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   };
 
   useEffect(() => {
-    get<{ customer: Customer }>(`/api/conversations/${conversationId}`).then((r) => { setCustomer(r.customer); onCustomer(r.customer.id); }, (err) => setError(errorText(err)));
+    get<{ customer: Customer; labels: string[] }>(`/api/conversations/${conversationId}`).then((r) => {
+      setCustomer(r.customer);
+      setLabels(r.labels);
+      onCustomer(r.customer.id);
+    }, (err) => setError(errorText(err)));
     void join();
     socket.on('connect', join);
     return () => {
@@ -60,6 +66,12 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   useSocketEvent(socket, 'conversation:updated', (updated) => {
     if (updated.id === conversationId) setConversation(updated);
   });
+  useSocketEvent(socket, 'conversation:labels', (changed) => {
+    if (changed.conversationId === conversationId) setLabels(changed.labels);
+  });
+  const labelsInUse = useLoad(() => get<{ items: { label: string }[] }>('/api/conversation-labels'), []);
+  const changeLabels = (change: { add?: string[]; remove?: string[] }) =>
+    patch<{ labels: string[] }>(`/api/conversations/${conversationId}/labels`, change).then((r) => setLabels(r.labels));
   useSocketEvent(socket, 'typing', (payload) => {
     if (payload.conversationId !== conversationId) return;
     if (payload.author === 'customer') setCustomerTyping(payload.typing);
@@ -117,6 +129,9 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
           <h2>{customer?.name || customer?.email || `${t('customer.visitor')} #${conversation.customerId}`} <span class="muted small">#{conversation.id}</span></h2>
           <span class={`status status-${status}`} data-testid="conversation-status">{t(`status.${status}` as Key)}</span>
           {conversation.assignee && <span class="muted small"> · {t('conversation.with', { name: conversation.assignee.name })}</span>}
+          <ChipsEditor values={labels} testId="labels" inputTestId="label-input" placeholder={t('labels.add')} maxLength={32}
+            suggestions={(labelsInUse.data?.items ?? []).map((l) => l.label)}
+            onAdd={(label) => changeLabels({ add: [label] })} onRemove={(label) => changeLabels({ remove: [label] })} />
         </div>
         <div class="actions">
           {(status === 'queued' || status === 'bot') && <button class="primary" data-testid="accept" title="Alt+A" onClick={() => act('conversation:accept')}>{t('action.accept')}</button>}

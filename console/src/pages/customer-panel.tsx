@@ -8,6 +8,7 @@ import { formatTime, useDebounced, useLoad, useSocketEvent } from '../hooks.ts';
 import { getLocale, t, type Key } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { ConversationSummary, Customer, FeedbackItem, Order, Segment, TimelineItem } from '../types.ts';
+import { ChipsEditor } from '../chips-editor.tsx';
 
 /** A customer's profile and history; `conversationId` marks the chat open beside it (none on the customers page). */
 export function CustomerPanel({ customerId, conversationId }: { customerId: number; conversationId?: number }) {
@@ -104,30 +105,12 @@ function timelineLabel(type: string): string {
 }
 
 function TagsEditor({ customer, onSaved }: { customer: Customer; onSaved(): void }) {
-  const [tag, setTag] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const save = async (tags: string[]) => {
-    try {
-      await patch(`/api/customers/${customer.id}`, { tags });
-      setError(null);
-      onSaved();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const save = (tags: string[]) => patch(`/api/customers/${customer.id}`, { tags }).then(onSaved);
   return (
     <section class="card">
       <h4>{t('customer.tags')}</h4>
-      <div class="tags" data-testid="tags">
-        {customer.tags.map((tg) => (
-          <span class="tag" key={tg}>{tg} <button class="link" aria-label={t('remove')} onClick={() => save(customer.tags.filter((x) => x !== tg))}>×</button></span>
-        ))}
-      </div>
-      <form class="inline" onSubmit={(e) => { e.preventDefault(); const v = tag.trim(); if (v && !customer.tags.includes(v)) { void save([...customer.tags, v]); setTag(''); } }}>
-        <input data-testid="tag-input" maxLength={40} placeholder={t('customer.addTag')} value={tag} onInput={(e) => setTag(e.currentTarget.value)} />
-        <button type="submit">{t('add')}</button>
-      </form>
-      {error && <p class="error small">{error}</p>}
+      <ChipsEditor values={customer.tags} testId="tags" inputTestId="tag-input" placeholder={t('customer.addTag')}
+        onAdd={(tag) => save([...customer.tags, tag])} onRemove={(tag) => save(customer.tags.filter((x) => x !== tag))} />
     </section>
   );
 }

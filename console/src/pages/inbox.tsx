@@ -21,7 +21,9 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const [view, setView] = useState<View>(() => (VIEWS as readonly string[]).includes(routeView ?? '') ? (routeView as View) : ((sessionStorage.getItem('sd.view') as View | null) ?? 'open'));
   const [search, setSearch] = useState('');
   const [appliedSearch, setAppliedSearch] = useState('');
-  const list = useLoad(() => get<{ items: InboxItem[] }>(`/api/conversations${query({ view, q: appliedSearch, limit: 100 })}`), [view, appliedSearch]);
+  const [label, setLabel] = useState('');
+  const list = useLoad(() => get<{ items: InboxItem[] }>(`/api/conversations${query({ view, q: appliedSearch, label, limit: 100 })}`), [view, appliedSearch, label]);
+  const labelsInUse = useLoad(() => get<{ items: { label: string; conversations: number }[] }>('/api/conversation-labels'), []);
   const counts = useLoad(() => get<Record<View, { total: number; unread: number }>>('/api/conversations/counts'), []);
   const [customerId, setCustomerId] = useState<number | null>(null);
 
@@ -31,6 +33,10 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   }, 250);
   useSocketEvent(socket, 'conversation:updated', refresh);
   useSocketEvent(socket, 'messages:new', refresh);
+  useSocketEvent(socket, 'conversation:labels', () => {
+    refresh();
+    labelsInUse.reload();
+  });
   useEffect(() => {
     socket.on('connect', refresh);
     return () => void socket.off('connect', refresh);
@@ -69,6 +75,12 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
         <form class="search" onSubmit={(e) => { e.preventDefault(); setAppliedSearch(search.trim()); }}>
           <input type="search" data-testid="inbox-search" placeholder={t('inbox.search')} value={search}
             onInput={(e) => { setSearch(e.currentTarget.value); if (!e.currentTarget.value) setAppliedSearch(''); }} />
+          {(labelsInUse.data?.items.length ?? 0) > 0 && (
+            <select data-testid="label-filter" aria-label={t('labels.filter')} value={label} onChange={(e) => setLabel(e.currentTarget.value)}>
+              <option value="">{t('labels.all')}</option>
+              {labelsInUse.data!.items.map((l) => <option key={l.label} value={l.label}>{l.label} ({l.conversations})</option>)}
+            </select>
+          )}
         </form>
         {list.error && <p class="error">{list.error}</p>}
         {!list.loading && !items.length && <p class="muted empty">{t('inbox.empty')}</p>}
@@ -90,6 +102,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                   <span class={`status status-${item.conversation.status}`}>{t(`status.${item.conversation.status}` as Key)}</span>
                   <span class="muted">{item.conversation.assignee?.name ?? ''}</span>
                 </div>
+                {item.labels.length > 0 && <div class="row small labels">{item.labels.map((l) => <span class="tag" key={l}>{l}</span>)}</div>}
               </a>
             </li>
           ))}
