@@ -17,7 +17,7 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
   const [customer] = await sql`select * from customers where id = ${customerId}`;
   if (!customer) throw notFound('Customer');
   const conversations = await sql`
-    select id, status, handed_off, created_at, queued_at, assigned_at, resolved_at, resolved_by from conversations
+    select id, status, handed_off, labels, created_at, queued_at, assigned_at, resolved_at, resolved_by from conversations
     where customer_id = ${customerId} order by id`;
   // Agents' private notes are internal working notes, not the shopper's data; everything the shopper saw is included.
   const messages = await sql`

@@ -379,6 +379,7 @@ describe('privacy', () => {
     await sql`insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
               values ('priv:1', ${visitor.customerId}, ${sent.conversationId}, 'message.customer', ${sql.json({ text: 'My address is 1 Secret Lane' })}, now())`;
     await sql`update customers set tags = '{vip}' where id = ${visitor.customerId}`;
+    await sql`update conversations set labels = '{address change}' where id = ${sent.conversationId}`;
     // Two questions the bot could not answer: one group of theirs alone, one shared with another shopper.
     const other = await widgetSession(stack.url);
     const otherShopper = await connectWidget(stack.url, other.visitorToken);
@@ -404,6 +405,7 @@ describe('privacy', () => {
     expect(exported.status).toBe(200);
     expect(exported.json.customer).toMatchObject({ name: 'Pat Private', email: 'pat@example.com' });
     expect(exported.json.conversations[0].messages.map((m: any) => m.text)).toContain('My address is 1 Secret Lane');
+    expect(exported.json.conversations[0].labels).toEqual(['address change']); // what agents wrote about them too
     expect(exported.json.timeline).toHaveLength(1);
 
     const deleted = await http('DELETE', `/api/admin/customers/${visitor.customerId}`, admin);
