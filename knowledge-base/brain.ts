@@ -95,6 +95,7 @@ export class BrainResponder implements Responder {
       customer: { id: context.customer.id, externalId: context.customer.externalId },
       quickReply: context.quickReply,
       history: context.history,
+      page: context.page,
     }, context.text);
     if (RECORDED_REASONS.has(decision.evidence.reason) && !context.quickReply) {
       // Recording must never cost the shopper their answer.

@@ -8,7 +8,7 @@ import { tokenize } from './text/tokenize.ts';
 import { KbIndex, withCjkBigrams, type ArticleInput, type DenseEncoder, type Tokenize } from './retriever.ts';
 import { createPolicy, type Decision, type DecideContext, type Policy, type Thresholds } from './policy.ts';
 import type { IntentClassifierLike, IntentConfig, Locale, OrderLookup } from './types.ts';
-import { productChunks, productSlug, type ProductCatalogue } from './products.ts';
+import { productChunks, productsByPage, productSlug, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 
 /** An intent as written in content/intents.json or exported by the admin API. */
@@ -127,6 +127,7 @@ export async function productCatalogue(products: ProductRecord[], encoder: Dense
     search: (query, k, locale, sku) => index.search(query, k, { locale, ...(sku ? { slug: productSlug(sku) } : {}) }),
     byId: new Map(products.map((p) => [p.id, p])),
     bySku: new Map(products.map((p) => [p.sku, p])),
+    onPage: productsByPage(products),
   };
 }
 

@@ -2,8 +2,8 @@
 // answer (canned intent answer, action or KB passage), clarify (top options as
 // quick replies) or hand off to a person. Every decision carries its evidence,
 // so agents and admins can see why the bot said what it said.
-import type { BotMetadata, QuickReply, ArticleRef, ProductRef } from '../server/realtime/event-maps.ts';
-import { answeringSentences, asksProductFact, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
+import type { BotMetadata, QuickReply, ArticleRef, ProductRef, ShopperPage } from '../server/realtime/event-maps.ts';
+import { answeringSentences, asksFactTopic, asksProductFact, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import type { KbIndex, Passage } from './retriever.ts';
@@ -64,6 +64,8 @@ export interface DecideContext {
   customer?: ShopperIdentity;
   quickReply?: string | null;
   history?: { author: 'customer' | 'bot' | 'agent' | 'system'; text: string; metadata: Record<string, unknown> }[];
+  /** The page of the shop the question was asked on (from the widget). */
+  page?: ShopperPage | null;
 }
 
 export type DecisionReason =
@@ -275,14 +277,27 @@ export function createPolicy(deps: PolicyDeps) {
     const { question, readWith, prediction: classified } = await withContext(withoutGreeting(text), context, lang);
     evidence.readWith = readWith;
 
+    /** The product's page answers a short question about "it" when the page says something to it (not "can I return it?"). */
+    const aboutProduct = async (record: ProductRecord | undefined): Promise<Decision | null> => {
+      const [passage] = record ? await deps.products!.search(`${record.name} ${question}`, 1, lang, record.sku) : [];
+      if (!record || !passage || !(PRICE_OR_STOCK.test(text) || answeringSentences(productText(record), question, 2, record.name))) return null;
+      evidence.readWith = record.name;
+      return productAnswer({ record, passage });
+    };
     // A follow-up about the product the bot just answered from ("how much is it?", "它有货吗"): that product's page.
     const lastProduct = lastBotTurn(context.history)?.metadata?.products as ProductRef[] | undefined;
     if (!context.quickReply && lastProduct?.length && deps.products && PRONOUN.test(text) && isShort(text)) {
-      const record = deps.products.bySku.get(lastProduct[0].sku);
-      const [passage] = record ? await deps.products.search(`${record.name} ${question}`, 1, lang, record.sku) : [];
-      if (record && passage && (PRICE_OR_STOCK.test(text) || answeringSentences(productText(record), question))) {
-        evidence.readWith = record.name;
-        return productAnswer({ record, passage });
+      const answer = await aboutProduct(deps.products.bySku.get(lastProduct[0].sku));
+      if (answer) return answer;
+    }
+    // A question asked on a product's page ("is it waterproof?", "what colours?", "多少钱"): that product, unless the
+    // question names another one.
+    const pageProduct = context.page && deps.products ? deps.products.onPage(context.page.url, lang) : undefined;
+    if (!context.quickReply && pageProduct && isShort(text) && (PRONOUN.test(text) || PRICE_OR_STOCK.test(text) || asksFactTopic(text))) {
+      const named = await productMatch();
+      if (!named || named.record.id === pageProduct.id) {
+        const answer = await aboutProduct(pageProduct);
+        if (answer) return answer;
       }
     }
 

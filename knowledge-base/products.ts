@@ -12,6 +12,39 @@ export interface ProductCatalogue {
   search(query: string, k: number, locale: Locale, sku?: string): Promise<Passage[]>;
   byId: ReadonlyMap<number, ProductRecord>;
   bySku: ReadonlyMap<string, ProductRecord>;
+  /** The product whose page this is (by its feed URL), in the shopper's language when there is one. */
+  onPage(pageUrl: string, locale: Locale): ProductRecord | undefined;
+}
+
+/**
+ * Where a product page is found: host and path for an absolute URL, the path alone for a path on the shop's own
+ * site ("/demo"); a trailing slash, the query and the fragment do not count.
+ */
+export function productPageKey(url: string): string | null {
+  const relative = url.startsWith('/') && !url.startsWith('//');
+  let parsed: URL;
+  try {
+    parsed = new URL(url, 'http://relative.invalid');
+  } catch {
+    return null;
+  }
+  const path = parsed.pathname.replace(/\/+$/, '') || '/';
+  return relative ? path : `${parsed.host.toLowerCase()}${path}`;
+}
+
+/** Indexes products by their pages, for `ProductCatalogue.onPage`. */
+export function productsByPage(products: readonly ProductRecord[]): ProductCatalogue['onPage'] {
+  const byKey = new Map<string, ProductRecord[]>();
+  for (const product of products) {
+    const key = product.url ? productPageKey(product.url) : null;
+    if (key) byKey.set(key, [...(byKey.get(key) ?? []), product]);
+  }
+  return (pageUrl, locale) => {
+    const absolute = productPageKey(pageUrl);
+    if (!absolute || absolute.startsWith('/')) return undefined;
+    const candidates = byKey.get(absolute) ?? byKey.get(absolute.slice(absolute.indexOf('/'))) ?? [];
+    return candidates.find((p) => p.locale === locale) ?? candidates[0];
+  };
 }
 
 /** The slug a product's section is indexed under. */
@@ -70,6 +103,9 @@ const FACT_TOPICS: { asked: RegExp; key: RegExp }[] = [
   { asked: /\b(battery|charge|charging|last)\b|电池|续航|充电/iu, key: /battery|电池|续航/iu },
   { asked: /\b(weigh\w*|heavy|light)\b|多重|重量/iu, key: /weight|重量/iu },
 ];
+
+/** Whether the question asks one of the facts product pages give, by topic ("what colours?", "多重"). */
+export const asksFactTopic = (question: string) => FACT_TOPICS.some((topic) => topic.asked.test(question));
 
 /** The fact lines ("Colours: sand, forest, charcoal") a question asks about by topic, in page order. */
 function askedFacts(text: string, question: string): Set<string> {

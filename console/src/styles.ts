@@ -68,6 +68,7 @@ tr.inactive { opacity:.55; }
 .conversation-header .chips-editor input { width:9em; padding:2px 6px; font-size:12px; } .conversation-header .chips-editor button[type=submit] { padding:2px 8px; font-size:12px; }
 .conversation-header .chips-editor .error { flex-basis:100%; margin:0; }
 .inbox-item .labels .tag { margin:2px 2px 0 0; }
+.msg-page { margin-top:4px; } .msg-page a { word-break:break-all; }
 .inbox-item { display:block; padding:8px 10px; border-bottom:1px solid var(--line); color:inherit; text-decoration:none; }
 .inbox-item.selected { background:#eef2ff; }
 .inbox-item .row { display:flex; justify-content:space-between; gap:6px; }

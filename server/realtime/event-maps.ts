@@ -9,6 +9,12 @@ export type AuthorType = 'customer' | 'bot' | 'agent' | 'system';
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'resolved';
 export type Presence = 'online' | 'away' | 'offline';
 
+/** The page of the shop a shopper wrote from: its address without query or fragment, and its title. */
+export interface ShopperPage {
+  url: string;
+  title?: string;
+}
+
 export interface ErrorBody {
   /** Stable machine-readable code, e.g. "validation", "forbidden", "not_found", "rate_limited". */
   code: string;
@@ -113,7 +119,7 @@ export interface WidgetClientToServer {
   /** The shopper's open conversation (created lazily on first message) with its messages. */
   'conversation:current': (payload: Record<string, never>, ack: AckFn<{ conversation: ConversationSummary | null; messages: ChatMessage[] }>) => void;
   'message:send': (
-    payload: { clientId: string; text: string; conversationId?: number; quickReply?: string },
+    payload: { clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage },
     ack: AckFn<{ id: number; conversationId: number; createdAt: string; duplicate: boolean }>,
   ) => void;
   'handoff:request': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;

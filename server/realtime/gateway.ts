@@ -12,7 +12,7 @@ import { prefixed } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type {
   AgentClientToServer, AgentServerToClient, AgentSocketData, ErrorBody,
-  WidgetClientToServer, WidgetServerToClient, WidgetSocketData,
+  ShopperPage, WidgetClientToServer, WidgetServerToClient, WidgetSocketData,
 } from './event-maps.ts';
 import { payloadProblem, type PayloadSchemaName } from './payload-schemas.ts';
 import { createMessageFanout } from './message-fanout.ts';
@@ -157,7 +157,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     const locale = typeof socket.handshake.auth?.locale === 'string' ? socket.handshake.auth.locale.slice(0, 10) : 'en';
 
     on(s, 'conversation:current', 'empty', () => chat.currentConversation(customerId));
-    on<{ clientId: string; text: string; conversationId?: number; quickReply?: string }>(s, 'message:send', 'widgetSend', async (p) => {
+    on<{ clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage }>(s, 'message:send', 'widgetSend', async (p) => {
       const result = await chat.customerMessage(customerId, { ...p, locale, senderSocketId: socket.id });
       if (!owns(result.conversationId)) socket.join(convRoom(result.conversationId));
       return result;

@@ -2,6 +2,7 @@
 // compile time; these schemas refuse what a browser (or anyone) actually sends.
 import { Type, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { MAX_PAGE_TITLE, MAX_PAGE_URL } from '../services/shopper-page.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 const SeenId = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
@@ -13,7 +14,13 @@ const Text = Type.String({ minLength: 1, maxLength: 20_000 });
 const schemas = {
   empty: Type.Object({}, { additionalProperties: false }),
   widgetSend: Type.Object(
-    { clientId: ClientId, text: Text, conversationId: Type.Optional(Id), quickReply: Type.Optional(Type.String({ maxLength: 64 })) },
+    {
+      clientId: ClientId, text: Text, conversationId: Type.Optional(Id), quickReply: Type.Optional(Type.String({ maxLength: 64 })),
+      page: Type.Optional(Type.Object({
+        url: Type.String({ minLength: 8, maxLength: MAX_PAGE_URL, pattern: '^https?://' }),
+        title: Type.Optional(Type.String({ maxLength: MAX_PAGE_TITLE })),
+      }, { additionalProperties: false })),
+    },
     { additionalProperties: false },
   ),
   conversationRef: Type.Object({ conversationId: Id }, { additionalProperties: false }),

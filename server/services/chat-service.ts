@@ -5,7 +5,8 @@
 import type { Sql } from '../db/client.ts';
 import type { Config } from '../config.ts';
 import type { FeedbackJob, InteractionEvent, InteractionType } from '../interaction-events.ts';
-import type { ChatMessage, ConversationSummary, FileMetadata } from '../realtime/event-maps.ts';
+import type { ChatMessage, ConversationSummary, FileMetadata, ShopperPage } from '../realtime/event-maps.ts';
+import { shopperPage } from './shopper-page.ts';
 import { botReplyClientId, conversationsRepository, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository } from '../repositories/customers.ts';
 import { routingRepository, type Assignment } from '../repositories/routing.ts';
@@ -145,9 +146,10 @@ export function createChatService(deps: ChatServiceDeps) {
       return { conversation: toSummary(row), messages: messages.map(toChatMessage) };
     },
 
-    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; locale?: string; senderSocketId?: string } & FileMetadata): Promise<SendResult> {
+    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage; locale?: string; senderSocketId?: string } & FileMetadata): Promise<SendResult> {
       const text = messageText(input.text);
-      const metadata = { ...(input.quickReply ? { quickReply: input.quickReply } : {}), ...fileMetadata(input) };
+      const page = shopperPage(input.page);
+      const metadata = { ...(input.quickReply ? { quickReply: input.quickReply } : {}), ...(page ? { page } : {}), ...fileMetadata(input) };
       const locale = input.locale ?? 'en';
       const stored = await insertFast({ customerId, conversationId: input.conversationId ?? null, clientId: input.clientId, body: text, metadata });
       if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale, input.senderSocketId);
@@ -217,6 +219,7 @@ export function createChatService(deps: ChatServiceDeps) {
         customer: { id: customer.id, externalId: customer.external_id, name: customer.name, email: customer.email, locale: customer.locale },
         text: message.body,
         quickReply: typeof message.metadata.quickReply === 'string' ? message.metadata.quickReply : null,
+        page: (message.metadata.page as ShopperPage | undefined) ?? null,
         history,
         locale: customer.locale ?? locale,
       });

@@ -1,7 +1,7 @@
 // The bot seat of a conversation. The chat loop asks the responder what to do
 // with each shopper message while a conversation is with the bot; the
 // knowledge-base brain is one implementation, the greeter below the fallback.
-import type { BotMetadata, QuickReply } from '../realtime/event-maps.ts';
+import type { BotMetadata, QuickReply, ShopperPage } from '../realtime/event-maps.ts';
 
 export interface ResponderContext {
   conversationId: number;
@@ -9,6 +9,8 @@ export interface ResponderContext {
   /** The shopper's message (text) and the quick reply it came from, if any. */
   text: string;
   quickReply: string | null;
+  /** The shop page the message was sent from, if the widget said. */
+  page?: ShopperPage | null;
   /** Earlier messages of this conversation, oldest first (bot metadata included). */
   history: { author: 'customer' | 'bot' | 'agent' | 'system'; text: string; metadata: Record<string, unknown> }[];
   /** Preferred language of replies, from the widget ('en' | 'zh' …). */

@@ -137,6 +137,10 @@ describe('malformed input', () => {
       ['message:send', { clientId: 'bad-3', text: 'hi', extra: true }, 'validation'],
       ['message:send', { clientId: 'bad space', text: 'hi' }, 'validation'],
       ['message:send', { clientId: 'bad-4', text: '   ' }, 'validation'],
+      ['message:send', { clientId: 'bad-5', text: 'hi', page: { url: 'javascript:alert(1)' } }, 'validation'],
+      ['message:send', { clientId: 'bad-6', text: 'hi', page: { url: `https://shop.example/${'x'.repeat(3000)}` } }, 'validation'],
+      ['message:send', { clientId: 'bad-7', text: 'hi', page: { url: 'https://shop.example/', title: 'x'.repeat(301) } }, 'validation'],
+      ['message:send', { clientId: 'bad-8', text: 'hi', page: { url: 'https://shop.example/', cookie: 'a=b' } }, 'validation'],
       ['messages:sync', { conversationId: -1, afterId: 0 }, 'validation'],
       ['feedback:csat', { conversationId: visitorA.conversationId, rating: 11 }, 'validation'],
       ['no:such:event', { anything: 1 }, 'unknown_event'],
@@ -157,9 +161,24 @@ describe('malformed input', () => {
     expect(s.connected).toBe(true);
     const ok = await callOk<{ id: number }>(s, 'message:send', { clientId: 'good-after-bad', text: 'still here?', conversationId: visitorA.conversationId });
     expect(ok.id).toBeGreaterThan(0);
+
     expect((await fetch(`${stack.url}/healthz`)).status).toBe(200);
     const rows = await stack.env.sql`select count(*)::int as n from messages where client_id like 'bad%'`;
     expect(rows[0].n).toBe(0);
+  });
+
+  it('keeps the page a message was written on without its query, fragment or credentials (tokens, emails)', async () => {
+    const visitor = await visitorWithConversation('hello');
+    try {
+      const sent = await callOk<{ id: number }>(visitor.socket, 'message:send', {
+        clientId: 'with-page', text: 'is it waterproof?', conversationId: visitor.conversationId,
+        page: { url: 'https://pat:secret@shop.example/products/tote?email=pat%40example.com&token=abc#reviews', title: '  Harbor   Tote  ' },
+      });
+      const [stored] = await stack.env.sql`select metadata from messages where id = ${sent.id}`;
+      expect(stored.metadata.page).toEqual({ url: 'https://shop.example/products/tote', title: 'Harbor Tote' });
+    } finally {
+      visitor.socket.close();
+    }
   });
 
   it('answers malformed HTTP bodies with 400 and oversize bodies with 413', async () => {

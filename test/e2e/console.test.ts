@@ -328,14 +328,20 @@ describe('support console in Chromium', () => {
     expect((await fetch(`${stack.url}/api/customers?q=morgan.lookup`)).status).toBe(401); // agents only
   }, 60_000);
 
-  it('agent: labels a conversation from its header; another console sees it live, and the inbox filters by it', async () => {
+  it('agent: sees the page a message was written on; labels the conversation, another console sees it live, the inbox filters by it', async () => {
     const { socket } = await shopper('Lane Label', 'lane.label@example.com');
-    const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'label-1', text: 'The zip on my jacket broke' });
+    const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', {
+      clientId: 'label-1', text: 'The zip on my jacket broke', page: { url: 'https://shop.example/products/rain-jacket', title: 'Packable Rain Jacket' },
+    });
     const { conversationId: otherId } = await callOk<{ conversationId: number }>((await shopper('Una Other', 'una.other@example.com')).socket,
       'message:send', { clientId: 'label-2', text: 'Just browsing' });
     const page = await consolePage('agent', `/console/conversations/${conversationId}`);
     const watcher = await consolePage('admin', '/console');
     await page.getByTestId('conversation').waitFor();
+    // Where the shopper wrote from is shown with their message.
+    const writtenOn = page.getByTestId('msg-page');
+    expect(await writtenOn.textContent()).toBe('Written on Packable Rain Jacket');
+    expect(await writtenOn.locator('a').getAttribute('href')).toBe('https://shop.example/products/rain-jacket');
     await page.getByTestId('label-input').fill('Warranty Repair');
     await page.getByTestId('label-input').press('Enter');
     await expect.poll(() => page.getByTestId('labels').textContent()).toContain('warranty repair'); // one spelling: lower-case

@@ -318,7 +318,8 @@ describe('shopper widget in Chromium', () => {
     const { page } = await newPage();
     await openDemo(page);
     await openWidget(page);
-    await send(page, 'Is this tote waterproof?');
+    // "It" is the product of the page the widget is on: the demo page is the tote's page in the product feed.
+    await send(page, 'Is it waterproof?');
     const answer = page.locator('.log .msg:not(.mine)', { hasText: 'Harbor Canvas Tote' });
     await answer.waitFor({ timeout: 20_000 });
     expect(await answer.locator('.text').textContent()).toContain('not waterproof in a downpour');
@@ -326,6 +327,11 @@ describe('shopper widget in Chromium', () => {
     expect(await link.textContent()).toBe('Harbor Canvas Tote');
     expect(await link.getAttribute('href')).toMatch(/^https?:\/\/[^/]+\/demo$/);
     expect(await answer.getByRole('button', { name: 'Yes' }).count()).toBe(0); // "Was this helpful?" is for articles
+    // The agent sees where it was asked.
+    const [asked] = await stack.env.sql<{ metadata: { page?: { url: string; title?: string } } }[]>`
+      select metadata from messages where body = 'Is it waterproof?' and author_type = 'customer' order by id desc limit 1`;
+    expect(asked.metadata.page?.url).toMatch(/^http:\/\/[^/]+\/demo$/);
+    expect(asked.metadata.page?.title).toBeTruthy();
   });
 
   it('shows how much of a photo is sent on a slow connection', async () => {

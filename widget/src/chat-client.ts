@@ -172,6 +172,8 @@ export class ChatClient {
   send(text: string, quickReply?: string): void {
     const item: OutboxItem = { clientId: newClientId(), text, createdAt: new Date().toISOString() };
     if (quickReply) item.quickReply = quickReply;
+    const page = currentPage();
+    if (page) item.page = page;
     this.outbox.add(item);
     this.listener.messagesChanged();
     void this.flush();
@@ -328,9 +330,11 @@ export class ChatClient {
     let retryIn = 0;
     try {
       for (let item = this.outbox.items()[0]; item && this.connected; item = this.outbox.items()[0]) {
-        const payload = item.quickReply
-          ? { clientId: item.clientId, text: item.text, quickReply: item.quickReply }
-          : { clientId: item.clientId, text: item.text };
+        const payload = {
+          clientId: item.clientId, text: item.text,
+          ...(item.quickReply ? { quickReply: item.quickReply } : {}),
+          ...(item.page ? { page: item.page } : {}),
+        };
         // No conversationId on purpose: the server picks the shopper's open conversation, so a resend after a
         // lost ack lands in the same conversation as the first try and is recognised as a duplicate.
         const result = await this.request('message:send', payload);
@@ -363,4 +367,16 @@ export class ChatClient {
     }
     return retryIn;
   }
+}
+
+/**
+ * The shop page the widget is on, as sent with a message: its address without query or fragment (they can carry
+ * tokens or an email address) and its title. None on a page that is not http(s) (a file opened locally).
+ */
+export function currentPage(): { url: string; title?: string } | null {
+  if (typeof location === 'undefined' || !/^https?:$/.test(location.protocol)) return null;
+  const url = `${location.origin}${location.pathname}`;
+  if (url.length > 2048) return null;
+  const title = typeof document !== 'undefined' ? document.title.replace(/\s+/g, ' ').trim().slice(0, 300) : '';
+  return title ? { url, title } : { url };
 }

@@ -8,6 +8,8 @@ export interface OutboxItem {
   clientId: string;
   text: string;
   quickReply?: string;
+  /** The page it was written on (the agent sees it; the bot reads "is it waterproof?" on a product page). */
+  page?: { url: string; title?: string };
   /** When the shopper pressed send (ISO), for display while it waits. */
   createdAt: string;
 }

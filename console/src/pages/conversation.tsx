@@ -9,7 +9,7 @@ import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { newClientId, request } from '../realtime.ts';
 import { fillPlaceholders } from '../placeholders.ts';
-import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink } from '../types.ts';
+import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, ShopperPage } from '../types.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
 interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
@@ -154,7 +154,10 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
       </header>
       {error && <p class="error" role="alert">{error}</p>}
       <div class="history" ref={historyRef} data-testid="history">
-        {messages.map((m) => <MessageBubble key={m.id} message={m} />)}
+        {(() => {
+          const pages = pagesToShow(messages);
+          return messages.map((m) => <MessageBubble key={m.id} message={m} page={pages.get(m.id)} />);
+        })()}
         {customerTyping && <div class="typing" data-testid="customer-typing">{t('conversation.customerTyping')}</div>}
         {otherAgentTyping && <div class="typing">{t('conversation.agentTyping', { name: otherAgentTyping })}</div>}
       </div>
@@ -182,7 +185,19 @@ function Attachments({ files }: { files?: AttachmentRef[] }) {
 /** The composer exposes insert() so the assist panel and article picker can put text into it. */
 type ComposerHandle = { current: { insert(text: string): void } | null };
 
-function MessageBubble({ message }: { message: ChatMessage }) {
+/** The shop page each shopper message was written on, when it is not the page of their message before. */
+function pagesToShow(messages: ChatMessage[]): Map<number, ShopperPage> {
+  const shown = new Map<number, ShopperPage>();
+  let previous: string | undefined;
+  for (const m of messages) {
+    const page = m.author.type === 'customer' ? (m.metadata as { page?: ShopperPage }).page : undefined;
+    if (page && typeof page.url === 'string' && page.url !== previous) shown.set(m.id, page);
+    if (page) previous = page.url;
+  }
+  return shown;
+}
+
+function MessageBubble({ message, page }: { message: ChatMessage; page?: ShopperPage }) {
   const type = message.author.type;
   if (type === 'system') return <div class="msg msg-system" data-testid="msg-system">{message.text} <span class="muted small">{formatTime(message.createdAt)}</span></div>;
   const meta = message.metadata as BotMetadata & FileMetadata;
@@ -197,6 +212,11 @@ function MessageBubble({ message }: { message: ChatMessage }) {
       {/* Text is rendered as text: never as HTML. A file sent without a caption shows the file alone. */}
       {meta?.fileOnly !== true && <div class="msg-text">{message.text}</div>}
       <Attachments files={meta?.attachments} />
+      {page && /^https?:/.test(page.url) && (
+        <div class="msg-page small muted" data-testid="msg-page">
+          {t('conversation.onPage')} <a href={page.url} target="_blank" rel="noopener noreferrer">{page.title || page.url}</a>
+        </div>
+      )}
       {type === 'bot' && meta && meta.decision && (
         <div class="evidence" data-testid="bot-evidence">
           <span class="badge">{t('evidence.decision')}: {meta.decision}</span>

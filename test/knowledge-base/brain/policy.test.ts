@@ -499,6 +499,20 @@ describe("the shop's products", () => {
     expect(alone.metadata.articles?.[0]?.slug).not.toBe('delete-account-privacy');
   });
 
+  it("reads a short question asked on a product's page as a question about that product, unless it names another", async () => {
+    const page = { url: 'https://shop.example/demo/', title: 'Harbor Canvas Tote' }; // the feed says "/demo"
+    const waterproof = await shop.run('is it waterproof?', { locale: 'en', page });
+    expect(waterproof.metadata).toMatchObject({ reason: 'product', readWith: 'Harbor Canvas Tote', products: [{ sku: 'NW-BAG-TOTE-HARBOR' }] });
+    expect(waterproof.reply).toContain('not waterproof in a downpour');
+    expect((await shop.run('what colours?', { locale: 'en', page })).reply).toContain('\nColours: sand, forest, charcoal');
+    expect((await shop.run('多少钱？', { locale: 'zh', page })).reply).toMatch(/^港湾帆布托特包 \(US\$48\.00，有货\)/); // the page's Chinese twin
+    // Another product named, a question the page cannot answer, or a page that is no product's: not the tote.
+    expect((await shop.run('how much is the rain jacket?', { locale: 'en', page })).metadata.products?.[0]?.sku).toBe('NW-JKT-RAIN');
+    expect((await shop.run('can I return it?', { locale: 'en', page })).metadata.products).toBeUndefined();
+    expect((await shop.run('is it waterproof?', { locale: 'en', page: { url: 'https://shop.example/cart' } })).metadata.products).toBeUndefined();
+    expect((await shop.run('is it waterproof?', { locale: 'en' })).metadata.products).toBeUndefined();
+  });
+
   it('leaves the questions an article answers to the article', async () => {
     const shoes = await shop.run('can I return shoes I wore once?', { locale: 'en' });
     expect(shoes.metadata.products).toBeUndefined();
