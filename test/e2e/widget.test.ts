@@ -327,6 +327,11 @@ describe('shopper widget in Chromium', () => {
     expect(await link.textContent()).toBe('Harbor Canvas Tote');
     expect(await link.getAttribute('href')).toMatch(/^https?:\/\/[^/]+\/demo$/);
     expect(await answer.getByRole('button', { name: 'Yes' }).count()).toBe(0); // "Was this helpful?" is for articles
+    // A product the feed gives no page for is named without a link.
+    await send(page, 'how much is the rain jacket?');
+    const jacket = page.locator('.log .msg:not(.mine)', { hasText: 'Packable Rain Jacket ($89.00' });
+    await jacket.waitFor({ timeout: 20_000 });
+    expect(await jacket.locator('.articles').count()).toBe(0);
     // The agent sees where it was asked.
     const [asked] = await stack.env.sql<{ metadata: { page?: { url: string; title?: string } } }[]>`
       select metadata from messages where body = 'Is it waterproof?' and author_type = 'customer' order by id desc limit 1`;

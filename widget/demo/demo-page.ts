@@ -40,7 +40,7 @@ function accountBar(options: DemoPageOptions): { html: string; script: string } 
   const signIn = shoppers.map((s) => `<a href="/demo?customer=${encodeURIComponent(s.userId)}${keep}">${escapeAttr(s.name)}</a>`).join(' · ');
   const who = options.signedIn;
   if (!who) {
-    const html = `<div class="account">Try the chat: “Is this tote waterproof?”, “How long does shipping to Germany take?”, “I want to talk to a person”.
+    const html = `<div class="account">Try the chat: “Is it waterproof?”, “What colours does it come in?”, “How long does shipping to Germany take?”, “I want to talk to a person”.
     You are browsing as a guest; to ask about orders, sign in as a demo shopper: ${signIn}</div>`;
     // The shop's "log out": the widget must forget the signed-in shopper's chat on this browser.
     const guestUrl = options.lang ? `/demo?lang=${options.lang}` : '/demo';

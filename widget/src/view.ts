@@ -389,9 +389,11 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
         const el = this.bubble(who, body, m.createdAt, false);
         const bubble = el.querySelector('.bubble')!;
         if (heading) bubble.prepend(h('strong', { class: 'heading' }, heading));
-        if (links.length) {
+        // A product the feed gave no page for has nothing to link to: its name already heads the answer.
+        const listed = [...articles, ...products.filter((p) => typeof p.url === 'string' && p.url)];
+        if (listed.length) {
           const list = h('ul', { class: 'articles', 'aria-label': t.articles });
-          for (const a of links.slice(0, 5)) list.appendChild(h('li', {}, safeLink(a.title, a.url, this.options.base)));
+          for (const a of listed.slice(0, 5)) list.appendChild(h('li', {}, safeLink(a.title, a.url, this.options.base)));
           bubble.appendChild(list);
         }
         this.withAttachments(el, m);
