@@ -9,6 +9,7 @@ import { KbIndex, withCjkBigrams, type ArticleInput, type DenseEncoder, type Tok
 import { createPolicy, type Decision, type DecideContext, type Policy, type Thresholds } from './policy.ts';
 import type { IntentClassifierLike, IntentConfig, Locale, OrderLookup } from './types.ts';
 import { productChunks, productsByPage, productSlug, type ProductCatalogue } from './products.ts';
+import { isQuestionWord } from './text/question-words.ts';
 import type { ProductRecord } from './repositories/products.ts';
 
 /** An intent as written in content/intents.json or exported by the admin API. */
@@ -82,26 +83,11 @@ export function denseRetrievalEncoder(encoder: Encoder | null | undefined): Dens
   };
 }
 
-// Question and request words say how someone asks, not what about: they still rank (they help tell
-// "how long" from "how much") but do not count towards a passage's confidence. Stemmed forms.
-const QUESTION_WORDS = new Set([
-  'what', 'about', 'how', 'can', 'could', 'would', 'will', 'where', 'when', 'why', 'which', 'who', 'there',
-  'have', 'has', 'get', 'take', 'tell', 'know', 'want', 'need', 'much', 'mani', 'until', 'someth', 'anyth',
-  // "Do you sell / carry …": in a shop, the thing asked about is the topic, not the selling.
-  'sell', 'carri',
-  '吗', '怎么', '什么', '怎么办', '如何', '可以', '能', '能不能', '想', '要', '需要', '吧', '哪', '为什么', '多少',
-  '哪里', '哪儿', '哪个', '哪些', '几', '几点', '多久', '是否', '能否', '还能', '该', '应该', '怎样', '怎么样', '会',
-  '有', '有没有', '问', '一下',
-]);
-
 /** The tokenizer the retriever uses: shared bilingual words (stop words dropped) plus Chinese bigrams. */
 export const retrievalTokenize: Tokenize = withCjkBigrams((text) => tokenize(text));
 
-/**
- * Terms left out of a passage's confidence: question words, and Chinese bigrams (they repeat what the
- * segmented words already say; counting both would make a one-word question look fully specific).
- */
-export const isQuestionWord = (term: string) => QUESTION_WORDS.has(term) || term.startsWith('#');
+/** Re-exported: the retriever's callers configure their indexes with it. */
+export { isQuestionWord };
 
 /** Intent examples grouped by the article their intent links to: the retriever's document expansion. */
 export function expansionsFrom(intents: readonly IntentDefinition[]): Map<string, string[]> {

@@ -3,7 +3,7 @@
 // quick replies) or hand off to a person. Every decision carries its evidence,
 // so agents and admins can see why the bot said what it said.
 import type { BotMetadata, QuickReply, ArticleRef, ProductRef, ShopperPage } from '../server/realtime/event-maps.ts';
-import { answeringSentences, asksFactTopic, asksProductFact, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
+import { answeringSentences, asksFactTopic, asksProductFact, pageCoversQuestion, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import type { KbIndex, Passage } from './retriever.ts';
@@ -291,9 +291,10 @@ export function createPolicy(deps: PolicyDeps) {
       if (answer) return answer;
     }
     // A question asked on a product's page ("is it waterproof?", "what colours?", "多少钱"): that product, unless the
-    // question names another one.
+    // question names another one or is about something the page does not cover ("how much is express shipping?").
     const pageProduct = context.page && deps.products ? deps.products.onPage(context.page.url, lang) : undefined;
-    if (!context.quickReply && pageProduct && isShort(text) && (PRONOUN.test(text) || PRICE_OR_STOCK.test(text) || asksFactTopic(text))) {
+    if (!context.quickReply && pageProduct && isShort(text) && (PRONOUN.test(text) || PRICE_OR_STOCK.test(text) || asksFactTopic(text))
+      && pageCoversQuestion(pageProduct, question)) {
       const named = await productMatch();
       if (!named || named.record.id === pageProduct.id) {
         const answer = await aboutProduct(pageProduct);

@@ -6,6 +6,7 @@ import type { ProductRecord } from './repositories/products.ts';
 import type { ChunkInput, Passage } from './retriever.ts';
 import type { Locale } from './types.ts';
 import { tokenize } from './text/tokenize.ts';
+import { isQuestionWord } from './text/question-words.ts';
 
 export interface ProductCatalogue {
   /** The products' own index (kept apart from the articles so neither crowds the other's ranking); `sku` searches that product only. */
@@ -68,6 +69,7 @@ export function productChunks(products: ProductRecord[]): ChunkInput[] {
 
 /** Questions a product page always answers, even when no sentence of it shares a word: price and stock. */
 export const PRICE_OR_STOCK = /\b(how much|price|cost|costs|in stock|available|availability|sold out)\b|多少钱|价格|有货|库存|缺货/iu;
+const PRICE_OR_STOCK_ALL = new RegExp(PRICE_OR_STOCK.source, 'giu');
 
 const money = (cents: number, currency: string, locale: Locale) =>
   new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en-US', { style: 'currency', currency }).format(cents / 100);
@@ -103,6 +105,21 @@ const FACT_TOPICS: { asked: RegExp; key: RegExp }[] = [
   { asked: /\b(battery|charge|charging|last)\b|电池|续航|充电/iu, key: /battery|电池|续航/iu },
   { asked: /\b(weigh\w*|heavy|light)\b|多重|重量/iu, key: /weight|重量/iu },
 ];
+
+/**
+ * Whether a product's page speaks to every word that says what the question is about: price and stock (the
+ * answer's first line), facts asked by topic that the page gives ("in black" when it lists colours) and
+ * question words aside. "Is it waterproof?" on the tote's page: yes; "how much does express shipping cost?": no,
+ * that is the shipping article's question, asked on a product page.
+ */
+export function pageCoversQuestion(product: ProductRecord, question: string): boolean {
+  const text = productText(product);
+  const hasFacts = askedFacts(text, question).size > 0;
+  let rest = question.replace(PRICE_OR_STOCK_ALL, ' ');
+  if (hasFacts) for (const topic of FACT_TOPICS) rest = rest.replace(new RegExp(topic.asked.source, 'giu'), ' ');
+  const onPage = new Set(tokenize(`${product.name}\n${text}`));
+  return tokenize(rest).every((word) => isQuestionWord(word) || onPage.has(word));
+}
 
 /** Whether the question asks one of the facts product pages give, by topic ("what colours?", "多重"). */
 export const asksFactTopic = (question: string) => FACT_TOPICS.some((topic) => topic.asked.test(question));

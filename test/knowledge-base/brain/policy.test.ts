@@ -509,6 +509,11 @@ describe("the shop's products", () => {
     // Another product named, a question the page cannot answer, or a page that is no product's: not the tote.
     expect((await shop.run('how much is the rain jacket?', { locale: 'en', page })).metadata.products?.[0]?.sku).toBe('NW-JKT-RAIN');
     expect((await shop.run('can I return it?', { locale: 'en', page })).metadata.products).toBeUndefined();
+    // A price question about something else, asked on the page, is that something's.
+    const shipping = await shop.run('How much does express shipping cost?', { locale: 'en', page });
+    expect(shipping.metadata.products).toBeUndefined();
+    expect(shipping.metadata.articles?.[0]?.slug).toBe('shipping-costs');
+    expect((await shop.run('do you have it in black?', { locale: 'en', page })).reply).toContain('\nColours: sand, forest, charcoal');
     expect((await shop.run('is it waterproof?', { locale: 'en', page: { url: 'https://shop.example/cart' } })).metadata.products).toBeUndefined();
     expect((await shop.run('is it waterproof?', { locale: 'en' })).metadata.products).toBeUndefined();
   });
