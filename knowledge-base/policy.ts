@@ -329,7 +329,10 @@ export function createPolicy(deps: PolicyDeps) {
       // ("where do I find my tracking number", "it says delivered but nothing is at my door"): the article's
       // answer comes first and the order note after it.
       if (!orderNumber && GENERIC_ORDER_OUTCOMES.has(result.outcome)) {
-        const [p] = await search(question, lang, 1);
+        // The intent's own article when it has one ("我的快递到哪了" is a tracking question, though "快递" and "到"
+        // match the shipping-times article as well), else the best of all.
+        const own = confident && intent!.articleSlug ? (await search(question, lang, 1, intent!.articleSlug))[0] : undefined;
+        const p = own && own.confidence >= thresholds.passage ? own : (await search(question, lang, 1))[0];
         if (p && p.confidence >= thresholds.passage) {
           evidence.passages = [passageEvidence(p)];
           return make('answer', 'answer', 'kb_passage', `${passageReply(p, lang)}\n\n${result.reply}`, { articles: [articleRef(p)], askHelpful: true });

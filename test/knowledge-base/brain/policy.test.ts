@@ -133,6 +133,11 @@ describe('retriever on paraphrased questions', () => {
       // The tracking article's "delivered but not received" covers more words, but it answers for an intent
       // the classifier gives no chance.
       ['refund not received yet', 'en', 'refund-timing'],
+      // An order question with no order to show quotes the tracking intent's own article ("快递" and "到" also
+      // match the shipping-times article), then the order note.
+      ['我的快递到哪了', 'zh', 'order-tracking'],
+      // "Sneakers" is in the shoe guide only.
+      ['are your sneakers true to size?', 'en', 'shoe-size-guide'],
     ] as const;
     for (const [text, locale, slug] of cases) {
       const decision = await pipeline.run(text, { locale });
