@@ -284,20 +284,21 @@ export function createPolicy(deps: PolicyDeps) {
       evidence.readWith = record.name;
       return productAnswer({ record, passage });
     };
-    // A follow-up about the product the bot just answered from ("how much is it?", "它有货吗"): that product's page.
+    // The product in focus: the one the bot just answered from, else the one whose page the shopper is on. A short
+    // question about "it", its price, stock or one of its facts ("how much is it?", "多少钱", "what colours?", "is it
+    // waterproof?") is that product's, unless it names another product or is about something its page does not
+    // cover ("how much is express shipping?", "can I return it?").
+    // Right after its answer, "it" alone points back to it ("what colours does it come in?").
     const lastProduct = lastBotTurn(context.history)?.metadata?.products as ProductRef[] | undefined;
-    if (!context.quickReply && lastProduct?.length && deps.products && PRONOUN.test(text) && isShort(text)) {
-      const answer = await aboutProduct(deps.products.bySku.get(lastProduct[0].sku));
-      if (answer) return answer;
-    }
-    // A question asked on a product's page ("is it waterproof?", "what colours?", "多少钱"): that product, unless the
-    // question names another one or is about something the page does not cover ("how much is express shipping?").
-    const pageProduct = context.page && deps.products ? deps.products.onPage(context.page.url, lang) : undefined;
-    if (!context.quickReply && pageProduct && isShort(text) && (PRONOUN.test(text) || PRICE_OR_STOCK.test(text) || asksFactTopic(text))
-      && pageCoversQuestion(pageProduct, question)) {
+    const answered = deps.products && lastProduct?.length ? deps.products.bySku.get(lastProduct[0].sku) : undefined;
+    const inFocus = context.quickReply || !deps.products ? undefined
+      : answered ?? (context.page ? deps.products.onPage(context.page.url, lang) : undefined);
+    const aboutFocus = !!inFocus && isShort(text) && ((!!answered && PRONOUN.test(text))
+      || ((PRONOUN.test(text) || PRICE_OR_STOCK.test(text) || asksFactTopic(text)) && pageCoversQuestion(inFocus, question)));
+    if (inFocus && aboutFocus) {
       const named = await productMatch();
-      if (!named || named.record.id === pageProduct.id) {
-        const answer = await aboutProduct(pageProduct);
+      if (!named || named.record.id === inFocus.id) {
+        const answer = await aboutProduct(inFocus);
         if (answer) return answer;
       }
     }

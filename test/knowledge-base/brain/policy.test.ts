@@ -496,6 +496,17 @@ describe("the shop's products", () => {
     expect(price.metadata).toMatchObject({ reason: 'product', readWith: 'Harbor Canvas Tote', products: [{ sku: 'NW-BAG-TOTE-HARBOR' }] });
     expect(price.reply).toBe('Harbor Canvas Tote ($48.00, in stock)\n\nSee the product: https://shop.test/demo'); // the price, not the page's opening
     expect((await shop.run('what colours does it come in', { locale: 'en', history })).reply).toContain('Colours: sand, forest, charcoal');
+    // A price question without "it" right after a product answer is that product's too.
+    const zhFirst = await shop.run('托特包防水吗', { locale: 'zh' });
+    const zhHistory = [
+      { author: 'customer' as const, text: '托特包防水吗', metadata: {} },
+      { author: 'bot' as const, text: zhFirst.reply, metadata: zhFirst.metadata as Record<string, unknown> },
+    ];
+    const zhPrice = await shop.run('多少钱？', { locale: 'zh', history: zhHistory });
+    expect(zhPrice.metadata.products?.[0]?.sku).toBe('NW-BAG-TOTE-HARBOR-ZH');
+    expect(zhPrice.reply).toMatch(/^港湾帆布托特包 \(US\$48\.00，有货\)/);
+    // …but not one about something else: express shipping is the shipping article's.
+    expect((await shop.run('how much is express shipping?', { locale: 'en', history })).metadata.articles?.[0]?.slug).toBe('shipping-costs');
     // A question of its own about "it" is not the product page's: returning it is the returns article's.
     expect((await shop.run('can I return it', { locale: 'en', history })).metadata.products).toBeUndefined();
     // Without a product before it, "how much is it?" has no word to match an article with: no article that
