@@ -542,7 +542,10 @@ describe('learning loop', () => {
     const rate = () => callOk(s.socket, 'feedback:article', { messageId: reply.id, articleId: article.id, helpful: false });
     await rate();
     const unanswered = async () => (await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie)).body.items.find((i: any) => i.text === question);
-    const group = await eventually(unanswered, 10_000, 'the unhelpful answer to be collected');
+    // The feedback worker shares this process with the training job the previous test's new example queued:
+    // training holds the event loop for several seconds on a slow machine (it did past 10 s in CI), so the
+    // rating is collected when it is done.
+    const group = await eventually(unanswered, 30_000, 'the unhelpful answer to be collected');
     expect(group.count).toBe(1);
     expect(group.examples).toEqual([expect.objectContaining({ text: question, reason: 'unhelpful', answeredWith: article.title, conversationId: s.conversationId })]);
 
@@ -553,7 +556,7 @@ describe('learning loop', () => {
       const before = await storedAt();
       await new Promise((r) => setTimeout(r, 5));
       await callOk(s.socket, 'feedback:article', { messageId: reply.id, articleId: article.id, helpful });
-      await eventually(async () => (await storedAt()) > before, 10_000, 'the new rating to be stored');
+      await eventually(async () => (await storedAt()) > before, 30_000, 'the new rating to be stored');
     }
     expect((await stack.env.sql`select helpful from feedback where message_id = ${reply.id}`)[0].helpful).toBe(false);
     expect((await unanswered()).count).toBe(1);
@@ -562,7 +565,7 @@ describe('learning loop', () => {
     const chip = await s.ask('Shipping costs', 'article:shipping-costs');
     expect((chip.metadata as Record<string, any>).articles[0].slug).toBe('shipping-costs');
     await callOk(s.socket, 'feedback:article', { messageId: chip.id, articleId: (chip.metadata as Record<string, any>).articles[0].id, helpful: false });
-    await eventually(async () => (await stack.env.sql`select 1 from feedback where message_id = ${chip.id} and helpful = false`).length === 1, 10_000, 'the chip rating');
+    await eventually(async () => (await stack.env.sql`select 1 from feedback where message_id = ${chip.id} and helpful = false`).length === 1, 30_000, 'the chip rating');
     expect(await stack.env.sql`select 1 from unanswered_questions where text = 'Shipping costs'`).toHaveLength(0);
 
     expect((await api(stack.url, 'POST', '/api/admin/unanswered/999999/out-of-scope', adminCookie, {})).status).toBe(404);
@@ -572,7 +575,7 @@ describe('learning loop', () => {
     expect((await api(stack.url, 'GET', '/api/admin/nlu/out-of-scope', adminCookie)).body.examples).toContain(question);
     expect(await unanswered()).toBeUndefined();
     await eventually(async () => (await classify()).outOfScope === true, 60_000, 'the retrained model to reject the question');
-  }, 90_000);
+  }, 150_000);
 });
 
 describe('agent assist', () => {
