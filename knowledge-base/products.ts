@@ -105,6 +105,11 @@ const FACT_TOPICS: { asked: RegExp; key: RegExp }[] = [
   { asked: /\b(battery|charge|charging|last)\b|电池|续航|充电/iu, key: /battery|电池|续航/iu },
   { asked: /\b(weigh\w*|heavy|light)\b|多重|重量/iu, key: /weight|重量/iu },
 ];
+/** The same topic words, to take out of a question wherever they are. */
+const FACT_WORDS_ALL = FACT_TOPICS.map((topic) => new RegExp(topic.asked.source, 'giu'));
+
+/** The "- Name: value" fact lines of a page's text (see productText), without their dash. */
+const factLines = (text: string) => text.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
 
 /**
  * Whether a product's page speaks to every word that says what the question is about: price and stock (the
@@ -116,7 +121,7 @@ export function pageCoversQuestion(product: ProductRecord, question: string): bo
   const text = productText(product);
   const hasFacts = askedFacts(text, question).size > 0;
   let rest = question.replace(PRICE_OR_STOCK_ALL, ' ');
-  if (hasFacts) for (const topic of FACT_TOPICS) rest = rest.replace(new RegExp(topic.asked.source, 'giu'), ' ');
+  if (hasFacts) for (const words of FACT_WORDS_ALL) rest = rest.replace(words, ' ');
   const onPage = new Set(tokenize(`${product.name}\n${text}`));
   return tokenize(rest).every((word) => isQuestionWord(word) || onPage.has(word));
 }
@@ -128,8 +133,7 @@ export const asksFactTopic = (question: string) => FACT_TOPICS.some((topic) => t
 function askedFacts(text: string, question: string): Set<string> {
   const keys = FACT_TOPICS.filter((topic) => topic.asked.test(question)).map((topic) => topic.key);
   if (!keys.length) return new Set();
-  const facts = text.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
-  return new Set(facts.filter((fact) => keys.some((key) => key.test(fact.slice(0, fact.indexOf(':'))))));
+  return new Set(factLines(text).filter((fact) => keys.some((key) => key.test(fact.slice(0, fact.indexOf(':'))))));
 }
 
 /**
@@ -158,7 +162,7 @@ export function answeringSentences(text: string, question: string, max = 2, prod
   }));
   const best = scored.filter((s) => s.hits > 0).sort((a, b) => b.hits - a.hits || a.order - b.order).slice(0, max);
   // Sentences run on as prose; a fact line keeps a line of its own.
-  const facts = new Set(text.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2)));
+  const facts = new Set(factLines(text));
   return best.sort((a, b) => a.order - b.order)
     .map((s, i) => `${i === 0 ? '' : facts.has(s.piece) || facts.has(best[i - 1].piece) ? '\n' : ' '}${s.piece.trim()}`).join('');
 }
