@@ -19,11 +19,16 @@ export function asksForPerson(text: string): boolean {
   return PERSON_ZH.test(text) || PERSON_EN.some((re) => re.test(text));
 }
 
-const GREETING_EN = /^\s*(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening))(?: there| team| all| guys)?[\s,!.:;~-]+/i;
-const GREETING_ZH = /^\s*(?:你好|您好|哈喽|嗨|在吗|在不在)[\s，,!！。.、~：:]*/;
+// The greeting words, shared by "a greeting in front of a question" and "a greeting and nothing else".
+const HELLO_EN = String.raw`(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening))(?: there| team| all| guys)?`;
+const SMALL_TALK_EN = String.raw`how are you(?: doing)?(?: today)?|anyone there`;
+const HELLO_ZH = '你好|您好|哈喽|嗨|在吗|在不在';
 
-const BARE_GREETING_EN = /^\s*(?:(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening))(?: there| team| all| guys)?|how are you(?: doing)?(?: today)?|anyone there|is anyone there)(?:[\s,!.?~-]+(?:how are you(?: doing)?(?: today)?|anyone there)?)*[\s,!.?~-]*$/i;
-const BARE_GREETING_ZH = /^\s*(?:(?:你好|您好|哈喽|嗨|在吗|在不在|有人吗|亲)[\s，,!！。.、~？?]*)+$/;
+const GREETING_EN = new RegExp(String.raw`^\s*${HELLO_EN}[\s,!.:;~-]+`, 'i');
+const GREETING_ZH = new RegExp(String.raw`^\s*(?:${HELLO_ZH})[\s，,!！。.、~：:]*`);
+
+const BARE_GREETING_EN = new RegExp(String.raw`^\s*(?:${HELLO_EN}|${SMALL_TALK_EN}|is anyone there)(?:[\s,!.?~-]+(?:${SMALL_TALK_EN})?)*[\s,!.?~-]*$`, 'i');
+const BARE_GREETING_ZH = new RegExp(String.raw`^\s*(?:(?:${HELLO_ZH}|有人吗|亲)[\s，,!！。.、~？?]*)+$`);
 
 /** True when the message is a greeting and nothing else ("hello there", "hi, how are you?", "你好，在吗？"). */
 export function isBareGreeting(text: string): boolean {
