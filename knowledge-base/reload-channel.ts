@@ -5,7 +5,8 @@
 import type { Redis } from 'ioredis';
 import { prefixed, type Config } from '../server/config.ts';
 
-export type ReloadKind = 'model' | 'index' | 'intents' | 'products';
+const RELOAD_KINDS = ['model', 'index', 'intents', 'products'] as const;
+export type ReloadKind = (typeof RELOAD_KINDS)[number];
 
 export interface ReloadMessage {
   kind: ReloadKind;
@@ -22,7 +23,7 @@ export async function publishReload(redis: Redis, config: Pick<Config, 'redisPre
 export function parseReload(raw: string): ReloadMessage | null {
   try {
     const value = JSON.parse(raw) as ReloadMessage;
-    return ['model', 'index', 'intents', 'products'].includes(value?.kind) ? value : null;
+    return RELOAD_KINDS.includes(value?.kind) ? value : null;
   } catch {
     return null;
   }
