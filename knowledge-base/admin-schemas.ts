@@ -7,6 +7,8 @@ export const LocaleSchema = Type.Union([Type.Literal('en'), Type.Literal('zh')])
 export const SlugSchema = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$', description: 'lower-case letters, digits and dashes' });
 export const IntentNameSchema = Type.String({ pattern: '^[a-z0-9_]{1,60}$' });
 export const ArticleStatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('published')]);
+/** The export files' time stamp, sent back with the file on import (the export format is the import format); ignored. */
+export const ExportedAtField = Type.Optional(Type.String({ maxLength: 40, description: 'From an export file; ignored' }));
 const Example = Type.String({ minLength: 1, maxLength: 500 });
 const AnswerText = Type.String({ maxLength: 4000 });
 const LabelText = Type.String({ maxLength: 80 });

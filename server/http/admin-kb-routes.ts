@@ -8,7 +8,7 @@ import type { AppContext } from '../context.ts';
 import { ErrorResponse, IdParams, Nullable, Ok } from './schemas.ts';
 import { conflict, notFound } from '../errors.ts';
 import {
-  ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, BotPreviewSchema, CandidateSchema, ClassificationSchema,
+  ExportedAtField, ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, BotPreviewSchema, CandidateSchema, ClassificationSchema,
   IntentInputSchema, IntentSchema, KbStatusSchema, LocaleSchema, PassageSchema, SlugSchema, UnansweredSchema, VersionSchema, VersionSummarySchema,
 } from '../../knowledge-base/admin-schemas.ts';
 import { intentInput, kbAdminService, toArticleJson, toIntentJson, toVersionJson } from '../../knowledge-base/admin-service.ts';
@@ -19,7 +19,7 @@ import { unansweredRepository, type UnansweredRow } from '../../knowledge-base/u
 import { articleDraftBody, markCandidateHandled, resolvedHandoffCandidates } from '../../knowledge-base/learning-loop.ts';
 import { addOutOfScopeExamples, MAX_OUT_OF_SCOPE_EXAMPLES, outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
 import { brainOf, findBrain } from '../../knowledge-base/registry.ts';
-import { productsRepository } from '../../knowledge-base/repositories/products.ts';
+import { productsRepository, type ProductRecord } from '../../knowledge-base/repositories/products.ts';
 import { articleUrl } from '../../knowledge-base/policy.ts';
 import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
 
@@ -75,7 +75,7 @@ export default function adminKbRoutes(ctx: AppContext) {
           intents: Type.Array(IntentInputSchema, { maxItems: 2000 }),
           mode: Type.Optional(Type.Union([Type.Literal('merge'), Type.Literal('replace')])),
           outOfScope: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: MAX_OUT_OF_SCOPE_EXAMPLES })),
-          exportedAt: Type.Optional(Type.String({ maxLength: 40, description: 'From an export file; ignored' })),
+          exportedAt: ExportedAtField,
         }, { additionalProperties: false }),
         response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer(), deleted: Type.Integer() }), ...errors } },
     }, async (request) => {
@@ -127,6 +127,8 @@ export default function adminKbRoutes(ctx: AppContext) {
     });
 
     // ---------- products (written by the shop's feed; read here) ----------
+    /** A stored product as the feed takes it: without its row id. */
+    const feedProduct = ({ id: _id, ...product }: ProductRecord) => product;
     const ProductSchema = Type.Object({
       sku: Type.String(), locale: Type.String(), name: Type.String(), url: Nullable(Type.String()), priceCents: Nullable(Type.Integer()),
       currency: Type.String(), description: Type.String(), attributes: Type.Record(Type.String(), Type.String()), inStock: Nullable(Type.Boolean()),
@@ -135,7 +137,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       ...admin, schema: { tags, summary: 'Export every product in the feed format (PUT /api/integrations/products takes the file back)',
         response: { 200: Type.Object({ products: Type.Array(ProductSchema), exportedAt: Type.String() }), ...errors } },
     }, async () => ({
-      products: (await productsRepository(ctx.sql).all()).map(({ id: _id, ...product }) => product),
+      products: (await productsRepository(ctx.sql).all()).map(feedProduct),
       exportedAt: new Date().toISOString(),
     }));
 
@@ -145,7 +147,7 @@ export default function adminKbRoutes(ctx: AppContext) {
         response: { 200: Type.Object({ items: Type.Array(ProductSchema), total: Type.Integer() }), ...errors } },
     }, async (request) => {
       const { items, total } = await productsRepository(ctx.sql).list(request.query.q?.trim() ?? '', request.query.limit ?? 100);
-      return { items: items.map(({ id: _id, ...product }) => product), total };
+      return { items: items.map(feedProduct), total };
     });
 
     // ---------- classifier, search, jobs ----------
@@ -251,7 +253,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       schema: { tags, summary: 'Import articles: new slugs are created, existing ones get a new version; re-indexes',
         body: Type.Object({
           articles: Type.Array(ArticleInputSchema, { maxItems: 5000 }),
-          exportedAt: Type.Optional(Type.String({ maxLength: 40, description: 'From an export file; ignored' })),
+          exportedAt: ExportedAtField,
         }, { additionalProperties: false }),
         response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer() }), ...errors } },
     }, async (request) => service.importArticles(request.body.articles.map((a) => ({ ...a, category: a.category ?? 'general', status: a.status ?? 'draft' })), request.user!.id));

@@ -20,6 +20,7 @@ import { isRealDay } from '../services/calendar-days.ts';
 import { isOrderNumber, orderNumberFormat } from '../../knowledge-base/order-numbers.ts';
 import { saveOrderFeed } from '../../knowledge-base/repositories/orders.ts';
 import { productsRepository } from '../../knowledge-base/repositories/products.ts';
+import { ExportedAtField } from '../../knowledge-base/admin-schemas.ts';
 import { publishReload } from '../../knowledge-base/reload-channel.ts';
 
 const DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$';
@@ -137,7 +138,7 @@ export default function shopFeedRoutes(ctx: AppContext) {
         body: Type.Object({
           products: Type.Array(ProductInput, { maxItems: MAX_PRODUCTS_PER_CALL }),
           remove: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: MAX_PRODUCTS_PER_CALL })),
-          exportedAt: Type.Optional(Type.String({ maxLength: 40, description: 'From an export file (GET /api/admin/products/export); ignored' })),
+          exportedAt: ExportedAtField, // from GET /api/admin/products/export
         }, { additionalProperties: false }),
         response: {
           200: Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), removed: Type.Integer() }),
