@@ -8,7 +8,8 @@ export const MAX_PAGE_TITLE = 300;
 
 /**
  * The page as kept: an http(s) address without its query and fragment (they can carry tokens, coupon codes or an
- * email address) and a trimmed title; null for anything else.
+ * email address) and a trimmed title; null for anything else. The widget sends what this gives for its own page
+ * (it has no server code beyond this), and the server applies it again to what arrives.
  */
 export function shopperPage(page: { url: string; title?: string } | undefined): ShopperPage | null {
   if (!page) return null;
@@ -23,6 +24,7 @@ export function shopperPage(page: { url: string; title?: string } | undefined): 
   url.hash = '';
   url.username = '';
   url.password = '';
+  if (url.toString().length > MAX_PAGE_URL) return null;
   const title = page.title?.replace(/\s+/g, ' ').trim().slice(0, MAX_PAGE_TITLE);
   return { url: url.toString(), ...(title ? { title } : {}) };
 }

@@ -6,9 +6,10 @@
 // id seen; messages are keyed by server id, so nothing shows twice.
 import { io, type Socket } from 'socket.io-client';
 import type {
-  ChatMessage, ConversationSummary, QueuePosition, UnavailableReason,
+  ChatMessage, ConversationSummary, QueuePosition, ShopperPage, UnavailableReason,
   WidgetClientToServer, WidgetServerToClient,
 } from '../../server/realtime/event-maps.ts';
+import { shopperPage } from '../../server/services/shopper-page.ts';
 import { newClientId, Outbox, type OutboxItem } from './outbox.ts';
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'unreachable';
@@ -369,14 +370,7 @@ export class ChatClient {
   }
 }
 
-/**
- * The shop page the widget is on, as sent with a message: its address without query or fragment (they can carry
- * tokens or an email address) and its title. None on a page that is not http(s) (a file opened locally).
- */
-export function currentPage(): { url: string; title?: string } | null {
-  if (typeof location === 'undefined' || !/^https?:$/.test(location.protocol)) return null;
-  const url = `${location.origin}${location.pathname}`;
-  if (url.length > 2048) return null;
-  const title = typeof document !== 'undefined' ? document.title.replace(/\s+/g, ' ').trim().slice(0, 300) : '';
-  return title ? { url, title } : { url };
+/** The shop page the widget is on, as sent with a message (see shopperPage); none outside a browser. */
+export function currentPage(): ShopperPage | null {
+  return typeof location === 'undefined' ? null : shopperPage({ url: location.href, title: typeof document !== 'undefined' ? document.title : undefined });
 }

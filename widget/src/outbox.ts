@@ -3,13 +3,14 @@
 // a client id: the server stores a message once per client id, so sending an
 // item again after a lost ack cannot double it.
 import type { Store } from './storage.ts';
+import type { ShopperPage } from '../../server/realtime/event-maps.ts';
 
 export interface OutboxItem {
   clientId: string;
   text: string;
   quickReply?: string;
   /** The page it was written on (the agent sees it; the bot reads "is it waterproof?" on a product page). */
-  page?: { url: string; title?: string };
+  page?: ShopperPage;
   /** When the shopper pressed send (ISO), for display while it waits. */
   createdAt: string;
 }
