@@ -1,9 +1,11 @@
 // Training the intent classifier from the intents stored in Postgres (the
-// kb-train job, and the first start of a fresh install). A model is stored as
-// the next version in nlu_models; servers load it when told to reload.
+// kb-train job, and the first start of a fresh install). The arithmetic runs on
+// a worker thread (training-thread.ts), so this process keeps serving while it
+// does. A model is stored as the next version in nlu_models; servers load it
+// when told to reload.
 import type { Sql } from '../server/db/client.ts';
-import { IntentClassifier } from './nlu.ts';
 import type { Encoder } from './encoders/types.ts';
+import { trainOnThread } from './training-thread.ts';
 import { intentsRepository } from './repositories/intents.ts';
 import { modelsRepository } from './repositories/models.ts';
 import { outOfScopeExamples } from './out-of-scope.ts';
@@ -19,7 +21,12 @@ export interface TrainResult {
 
 export async function trainFromDatabase(
   sql: Sql,
-  options: { denseEncoder?: Encoder | null; force?: boolean; onProgress?: (percent: number) => Promise<void> | void } = {},
+  options: {
+    /** Sentence encoder to train with beside the lexical one (the process's own, from resolveSentenceEncoder). */
+    denseEncoder?: Encoder | null;
+    force?: boolean;
+    onProgress?: (percent: number) => Promise<void> | void;
+  } = {},
 ): Promise<TrainResult> {
   const intents = intentsRepository(sql);
   const models = modelsRepository(sql);
@@ -41,13 +48,13 @@ export async function trainFromDatabase(
       await models.setStatus('train', 'done', { details: { note: 'fewer than two intents with examples; no model trained' } });
       return { version: latest?.version ?? null, skipped: true, encoder: 'none', stats: {} };
     }
-    const classifier = await IntentClassifier.train(definitions, { denseEncoder: options.denseEncoder ?? null, outOfScopeExamples: outOfScope });
+    const trained = await trainOnThread({ intents: definitions, outOfScopeExamples: outOfScope }, options.denseEncoder ?? null);
     await progress(90);
-    const stats = { ...classifier.stats, threshold: classifier.threshold } as unknown as Record<string, unknown>;
-    const version = await models.store(classifier.toJSON(), classifier.encoderName, stats, hash);
-    await models.setStatus('train', 'done', { details: { version, encoder: classifier.encoderName, ...stats } });
+    const stats = { ...trained.stats, threshold: trained.threshold } as unknown as Record<string, unknown>;
+    const version = await models.store(trained.model, trained.encoderName, stats, hash);
+    await models.setStatus('train', 'done', { details: { version, encoder: trained.encoderName, ...stats } });
     await progress(100);
-    return { version, skipped: false, encoder: classifier.encoderName, stats };
+    return { version, skipped: false, encoder: trained.encoderName, stats };
   } catch (error) {
     await models.setStatus('train', 'failed', { error: (error as Error).message }).catch(() => {});
     throw error;

@@ -15,7 +15,8 @@ export const kbTrainProcessor: ProcessorDefinition = {
   queueName: QUEUE_KB_TRAIN,
   // Training is CPU-bound and one model at a time is all that is ever wanted.
   concurrency: 1,
-  // Training blocks the event loop for seconds; a long lock keeps BullMQ from calling the job stalled.
+  // Training runs on a thread of its own (training-thread.ts), so the lock is renewed meanwhile; a long one still
+  // spares a slow machine a stalled-job retry.
   options: { lockDuration: 5 * 60_000 },
   create({ config, sql, log }) {
     let redis: Redis | null = null;
