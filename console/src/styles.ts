@@ -49,8 +49,8 @@ tr.inactive { opacity:.55; }
 .topbar-right { margin-left:auto; display:flex; gap:10px; align-items:center; flex-shrink:0; }
 .topbar button.link { color:#93c5fd; }
 .whoami { color:#9ca3af; font-size:12px; }
-.presence .dot { display:inline-block; width:8px; height:8px; border-radius:50%; margin-right:6px; background:#9ca3af; }
-.presence-online .dot { background:#22c55e; } .presence-away .dot { background:#f59e0b; }
+.presence .dot, .shopper-now .dot { display:inline-block; width:8px; height:8px; border-radius:50%; margin-right:6px; background:#9ca3af; }
+.presence-online .dot, .shopper-now .dot-online { background:#22c55e; } .presence-away .dot { background:#f59e0b; }
 .page { flex:1; min-height:0; overflow:auto; padding:12px; }
 .inbox { display:grid; grid-template-columns:300px 1fr 320px; gap:12px; height:100%; }
 .messages-page { max-width:760px; } .left-message header { margin-bottom:4px; } .left-text { white-space:pre-wrap; margin:6px 0 10px; }

@@ -11,6 +11,7 @@ import { hashPassword } from '../services/auth-service.ts';
 import { loadWidgetSettings, saveWidgetSettings, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { buildReport, conversationsCsv, resolveRange } from '../services/console-reports.ts';
 import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts';
+import { lastPages } from '../services/shopper-activity.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 
 const Role = Type.Union([Type.Literal('agent'), Type.Literal('admin')]);
@@ -246,7 +247,12 @@ export default function adminRoutes(ctx: AppContext) {
         tags: ['admin'], summary: 'Delete a customer: profile blanked, messages anonymised, history removed (audited)', params: IdParams,
         response: { 200: Type.Object({ customerId: Type.Integer(), conversations: Type.Integer(), messagesAnonymised: Type.Integer(), timelineEventsRemoved: Type.Integer(), attachmentsDeleted: Type.Integer() }), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
       },
-    }, async (request) => deleteCustomer(sql, request.params.id, request.user!.id));
+    }, async (request) => {
+      const summary = await deleteCustomer(sql, request.params.id, request.user!.id);
+      // The page they were last on is about them too; it would fade within a day, but deletion means now.
+      await lastPages(ctx.redis, ctx.config).forget(request.params.id).catch((error: unknown) => request.log.warn({ err: error }, 'last page of a deleted customer not removed'));
+      return summary;
+    });
 
     app.get('/api/admin/audit-log', {
       preHandler: app.requireAdmin,

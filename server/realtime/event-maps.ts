@@ -15,6 +15,18 @@ export interface ShopperPage {
   title?: string;
 }
 
+/**
+ * Where a shopper is now, as their agent sees it: whether a page of the shop with the widget is open (in any tab),
+ * the last page it reported and when. Shown beside the chat; never sent to the shopper.
+ */
+export interface ShopperActivity {
+  customerId: number;
+  online: boolean;
+  page: ShopperPage | null;
+  /** When that page was reported (ISO time); null when none is known. */
+  at: string | null;
+}
+
 export interface ErrorBody {
   /** Stable machine-readable code, e.g. "validation", "forbidden", "not_found", "rate_limited". */
   code: string;
@@ -124,6 +136,8 @@ export interface WidgetClientToServer {
   ) => void;
   'handoff:request': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
   typing: (payload: { conversationId: number; typing: boolean }) => void;
+  /** The page the widget is on: sent on connecting and whenever the shop's page changes (agents see it live). */
+  'page:view': (payload: ShopperPage) => void;
   'messages:seen': (payload: { conversationId: number; lastSeenId: number }) => void;
   /** Everything after afterId, in order: a reconnecting client calls this with the last id it saw. */
   'messages:sync': (payload: { conversationId: number; afterId: number }, ack: AckFn<{ messages: ChatMessage[]; conversation: ConversationSummary }>) => void;
@@ -148,7 +162,8 @@ export interface WidgetServerToClient {
 
 export interface AgentClientToServer {
   'presence:set': (payload: { presence: Presence }, ack: AckFn<{ presence: Presence }>) => void;
-  'conversation:join': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary; messages: ChatMessage[] }>) => void;
+  /** Also answers where the shopper is now (see ShopperActivity); later changes come as shopper:activity. */
+  'conversation:join': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary; messages: ChatMessage[]; shopper: ShopperActivity }>) => void;
   'conversation:leave': (payload: { conversationId: number }) => void;
   'conversation:accept': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
   'conversation:transfer': (payload: { conversationId: number; toAgentId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
@@ -175,6 +190,8 @@ export interface AgentServerToClient {
   'conversation:updated': (conversation: ConversationSummary) => void;
   /** A conversation's labels changed (agents only: labels are never sent to the shopper). */
   'conversation:labels': (payload: { conversationId: number; labels: string[] }) => void;
+  /** The shopper of a joined conversation opened another page, or closed their last page with the widget. */
+  'shopper:activity': (payload: ShopperActivity) => void;
   /** Sent to the one agent a conversation was just assigned or transferred to. */
   'conversation:assigned': (conversation: ConversationSummary) => void;
   'presence:updated': (payload: { agentId: number; presence: Presence }) => void;

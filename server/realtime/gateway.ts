@@ -9,10 +9,10 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { prefixed } from '../config.ts';
-import { AppError } from '../errors.ts';
+import { AppError, badRequest } from '../errors.ts';
 import type {
   AgentClientToServer, AgentServerToClient, AgentSocketData, ErrorBody,
-  ShopperPage, WidgetClientToServer, WidgetServerToClient, WidgetSocketData,
+  ShopperActivity, ShopperPage, WidgetClientToServer, WidgetServerToClient, WidgetSocketData,
 } from './event-maps.ts';
 import { payloadProblem, type PayloadSchemaName } from './payload-schemas.ts';
 import { createMessageFanout } from './message-fanout.ts';
@@ -21,6 +21,8 @@ import type { ChatService } from '../services/chat-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { SESSION_COOKIE } from '../services/auth-service.ts';
 import { verifyVisitorToken } from '../services/visitor-tokens.ts';
+import { shopperPage } from '../services/shopper-page.ts';
+import { lastPages } from '../services/shopper-activity.ts';
 import type { Sql } from '../db/client.ts';
 import { usersRepository } from '../repositories/users.ts';
 
@@ -32,6 +34,8 @@ export const convRoom = (id: number) => `conv:${id}`;
 const customerRoom = (id: number) => `customer:${id}`;
 const agentRoom = (id: number) => `agent:${id}`;
 const AGENTS_ROOM = 'agents';
+/** How long an agent's join waits for other servers to say whether the shopper has a page open. */
+const ONLINE_CHECK_TIMEOUT_MS = 1_500;
 
 export interface GatewayDeps {
   config: Config;
@@ -103,6 +107,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   const widget = io.of('/widget') as WidgetNs;
   const agent = io.of('/agent') as AgentNs;
   const users = usersRepository(deps.sql);
+  const pages = lastPages(deps.pub, deps.config);
   let shuttingDown = false;
 
   /** Wraps a handler: validates the payload, answers the ack, never lets an error escape. */
@@ -167,13 +172,57 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
       if (!owns(p.conversationId)) return;
       agent.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'customer', name: null, typing: p.typing });
     }, rateLimiter(30, 10_000));
+    on<ShopperPage>(s, 'page:view', 'page', async (p) => {
+      const page = shopperPage(p);
+      if (!page) throw badRequest('url: not a web address');
+      const last = await pages.remember(customerId, page);
+      tellAgentsWhere(conversationRooms(socket.rooms), { customerId, online: true, ...last });
+    }, rateLimiter(20, 60_000));
     on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.customerSeen(customerId, p.conversationId, p.lastSeenId));
     on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.customerSync(customerId, p.conversationId, p.afterId));
     on<{ conversationId: number; rating: number; comment?: string }>(s, 'feedback:csat', 'csat', (p) => chat.csat(customerId, p.conversationId, p.rating, p.comment?.trim() || null));
     on<{ messageId: number; articleId: number; helpful: boolean }>(s, 'feedback:article', 'articleFeedback', (p) => chat.articleFeedback(customerId, p.messageId, p.articleId, p.helpful));
     on<{ email: string; name?: string; text: string; conversationId?: number }>(s, 'offline:leave', 'offline', (p) => chat.leaveOfflineMessage(customerId, p), rateLimiter(5, 60_000));
-    refuseUnknownEvents(s, new Set(['conversation:current', 'message:send', 'handoff:request', 'typing', 'messages:seen', 'messages:sync', 'feedback:csat', 'feedback:article', 'offline:leave']));
+    refuseUnknownEvents(s, new Set(['conversation:current', 'message:send', 'handoff:request', 'typing', 'page:view', 'messages:seen', 'messages:sync', 'feedback:csat', 'feedback:article', 'offline:leave']));
+
+    // Rooms are gone by 'disconnect'; note them while they are still known.
+    let roomsAtExit: string[] = [];
+    socket.on('disconnecting', () => void (roomsAtExit = conversationRooms(socket.rooms)));
+    socket.on('disconnect', async () => {
+      // A server shutting down is not the shopper leaving: their widget reconnects elsewhere.
+      if (shuttingDown || roomsAtExit.length === 0) return;
+      try {
+        if (await shopperOnline(customerId)) return;
+        const last = await pages.of(customerId);
+        tellAgentsWhere(roomsAtExit, { customerId, online: false, page: last?.page ?? null, at: last?.at ?? null });
+      } catch (error) {
+        deps.log.warn({ err: error }, 'shopper activity on disconnect not sent');
+      }
+    });
   });
+
+  function conversationRooms(rooms: Set<string>): string[] {
+    return [...rooms].filter((room) => room.startsWith('conv:'));
+  }
+
+  function tellAgentsWhere(rooms: string[], activity: ShopperActivity) {
+    if (rooms.length) agent.to(rooms).emit('shopper:activity', activity);
+  }
+
+  /** Whether any tab of the shopper, on any server, has the widget connected. */
+  async function shopperOnline(customerId: number): Promise<boolean> {
+    const sockets = await widget.in(customerRoom(customerId)).fetchSockets();
+    return sockets.length > 0;
+  }
+
+  async function shopperActivity(customerId: number): Promise<ShopperActivity> {
+    const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ONLINE_CHECK_TIMEOUT_MS).unref());
+    const [online, last] = await Promise.all([
+      Promise.race([shopperOnline(customerId), timedOut]).catch(() => false),
+      pages.of(customerId).catch(() => null),
+    ]);
+    return { customerId, online, page: last?.page ?? null, at: last?.at ?? null };
+  }
 
   async function markOffline(agentId: number): Promise<void> {
     await users.setPresence(agentId, 'offline');
@@ -221,7 +270,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     on<{ conversationId: number }>(s, 'conversation:join', 'conversationRef', async (p) => {
       const result = await chat.sync(p.conversationId, 0, true);
       socket.join(convRoom(p.conversationId));
-      return result;
+      return { ...result, shopper: await shopperActivity(result.conversation.customerId) };
     });
     on<{ conversationId: number }>(s, 'conversation:leave', 'conversationRef', async (p) => {
       socket.leave(convRoom(p.conversationId));

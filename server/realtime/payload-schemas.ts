@@ -11,18 +11,19 @@ export const ClientId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A
 // Text is capped again by config.maxMessageChars; this bound stops absurd payloads early.
 const Text = Type.String({ minLength: 1, maxLength: 20_000 });
 
+/** A shop page, as the widget reports it (cleaned again by shopperPage on arrival). */
+const Page = Type.Object({
+  url: Type.String({ minLength: 8, maxLength: MAX_PAGE_URL, pattern: '^https?://' }),
+  title: Type.Optional(Type.String({ maxLength: MAX_PAGE_TITLE })),
+}, { additionalProperties: false });
+
 const schemas = {
   empty: Type.Object({}, { additionalProperties: false }),
   widgetSend: Type.Object(
-    {
-      clientId: ClientId, text: Text, conversationId: Type.Optional(Id), quickReply: Type.Optional(Type.String({ maxLength: 64 })),
-      page: Type.Optional(Type.Object({
-        url: Type.String({ minLength: 8, maxLength: MAX_PAGE_URL, pattern: '^https?://' }),
-        title: Type.Optional(Type.String({ maxLength: MAX_PAGE_TITLE })),
-      }, { additionalProperties: false })),
-    },
+    { clientId: ClientId, text: Text, conversationId: Type.Optional(Id), quickReply: Type.Optional(Type.String({ maxLength: 64 })), page: Type.Optional(Page) },
     { additionalProperties: false },
   ),
+  page: Page,
   conversationRef: Type.Object({ conversationId: Id }, { additionalProperties: false }),
   typing: Type.Object({ conversationId: Id, typing: Type.Boolean() }, { additionalProperties: false }),
   seen: Type.Object({ conversationId: Id, lastSeenId: SeenId }, { additionalProperties: false }),

@@ -1,10 +1,11 @@
 // Two server instances on the same Postgres and Redis (Socket.IO Redis adapter):
-// messages cross servers both ways, and concurrent assignment across both
-// never gives one chat to two agents nor an agent more chats than its capacity.
+// messages cross servers both ways, concurrent assignment across both never
+// gives one chat to two agents nor an agent more chats than its capacity, and
+// an agent sees where a shopper connected to the other server is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, eventually, nextAgentMessage, nextEvent, type AgentClient, type WidgetClient } from '../support/sockets.ts';
-import type { ChatMessage, ConversationSummary } from '../../server/realtime/event-maps.ts';
+import type { ChatMessage, ConversationSummary, ShopperActivity } from '../../server/realtime/event-maps.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
 
 let stack: TestStack;
@@ -135,5 +136,51 @@ describe('two servers', () => {
     expect(await told).toEqual({ agentId: ghost.id, presence: 'offline' });
     const presence = await sql<{ email: string; presence: string }[]>`select email, presence from users where email in ('ghost@demo.shop', 'here@demo.shop') order by email`;
     expect(presence).toEqual([{ email: 'ghost@demo.shop', presence: 'offline' }, { email: 'here@demo.shop', presence: 'away' }]);
+  });
+  it('shows the agent where the shopper is now (page and online) across servers, and what they last saw once gone', async () => {
+    const [one, two] = stack.servers;
+    const session = await widgetSession(one.url);
+    const firstTab = await connectWidget(one.url, session.visitorToken);
+    const secondTab = await connectWidget(two.url, session.visitorToken);
+    const { token } = await login(two.url, stack.agent.email, stack.agent.password);
+    const agent = await connectAgent(two.url, token);
+    sockets.push(firstTab, secondTab, agent);
+    const sent = await callOk<{ conversationId: number }>(firstTab, 'message:send', { clientId: 'where-1', text: 'Do you have this in blue?' });
+
+    const joined = await callOk<{ shopper: ShopperActivity }>(agent, 'conversation:join', { conversationId: sent.conversationId });
+    expect(joined.shopper).toEqual({ customerId: session.customerId, online: true, page: null, at: null });
+
+    // The shop page arrives live, cleaned as a message's page is (no query, fragment or credentials).
+    const moved = nextEvent<ShopperActivity>(agent, 'shopper:activity', (a) => a.page?.title === 'Harbor Tote');
+    firstTab.emit('page:view', { url: 'https://pat:pw@shop.example/products/tote?token=abc#reviews', title: '  Harbor  Tote ' });
+    const activity = await moved;
+    expect(activity).toMatchObject({ customerId: session.customerId, online: true, page: { url: 'https://shop.example/products/tote', title: 'Harbor Tote' } });
+    expect(Date.parse(activity.at!)).toBeGreaterThan(Date.now() - 60_000);
+
+    // What is not a web page is refused, and changes nothing.
+    const refused = nextEvent<{ event: string; error: { code: string } }>(firstTab, 'request:error');
+    (firstTab as unknown as { emit(event: string, payload: unknown): void }).emit('page:view', { url: 'javascript:alert(1)' });
+    expect(await refused).toMatchObject({ event: 'page:view', error: { code: 'validation' } });
+
+    // One tab closing leaves the shopper on the shop while the other (on the other server) is open.
+    firstTab.close();
+    await eventually(async () => {
+      const again = await callOk<{ shopper: ShopperActivity }>(agent, 'conversation:join', { conversationId: sent.conversationId });
+      return again.shopper.online && again.shopper.page?.title === 'Harbor Tote';
+    }, 10_000, 'the shopper still online with one tab open');
+
+    // The last tab closing tells the agent, with the page they were last on.
+    const left = nextEvent<ShopperActivity>(agent, 'shopper:activity', (a) => !a.online);
+    secondTab.close();
+    expect(await left).toMatchObject({ customerId: session.customerId, online: false, page: { url: 'https://shop.example/products/tote' } });
+    const later = await callOk<{ shopper: ShopperActivity }>(agent, 'conversation:join', { conversationId: sent.conversationId });
+    expect(later.shopper).toMatchObject({ online: false, page: { title: 'Harbor Tote' }, at: activity.at });
+
+    // Deleting the customer deletes where they were too.
+    const admin = await login(one.url, stack.admin.email, stack.admin.password);
+    const deleted = await fetch(`${one.url}/api/admin/customers/${session.customerId}`, { method: 'DELETE', headers: { cookie: admin.cookie } });
+    expect(deleted.status).toBe(200);
+    const afterDeletion = await callOk<{ shopper: ShopperActivity }>(agent, 'conversation:join', { conversationId: sent.conversationId });
+    expect(afterDeletion.shopper).toEqual({ customerId: session.customerId, online: false, page: null, at: null });
   });
 });

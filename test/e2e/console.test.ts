@@ -328,7 +328,7 @@ describe('support console in Chromium', () => {
     expect((await fetch(`${stack.url}/api/customers?q=morgan.lookup`)).status).toBe(401); // agents only
   }, 60_000);
 
-  it('agent: sees the page a message was written on; labels the conversation, another console sees it live, the inbox filters by it', async () => {
+  it('agent: sees the page a message was written on and where the shopper is now; labels the conversation, another console sees it live, the inbox filters by it', async () => {
     const { socket } = await shopper('Lane Label', 'lane.label@example.com');
     const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', {
       clientId: 'label-1', text: 'The zip on my jacket broke', page: { url: 'https://shop.example/products/rain-jacket', title: 'Packable Rain Jacket' },
@@ -342,6 +342,15 @@ describe('support console in Chromium', () => {
     const writtenOn = page.getByTestId('msg-page');
     expect(await writtenOn.textContent()).toBe('Written on Packable Rain Jacket');
     expect(await writtenOn.locator('a').getAttribute('href')).toBe('https://shop.example/products/rain-jacket');
+    // Where they are now is shown live in the header, and where they were last once they have gone.
+    const now = page.getByTestId('shopper-now');
+    await expect.poll(() => now.getAttribute('data-online')).toBe('true');
+    socket.emit('page:view', { url: 'https://shop.example/pages/returns', title: 'Returns' });
+    await expect.poll(() => now.textContent()).toBe('On the shop now · viewing Returns');
+    expect(await now.locator('a').getAttribute('href')).toBe('https://shop.example/pages/returns');
+    socket.close();
+    await expect.poll(() => now.getAttribute('data-online'), { timeout: 10_000 }).toBe('false');
+    expect(await now.textContent()).toMatch(/^Not on the shop · last seen on Returns · /);
     await page.getByTestId('label-input').fill('Warranty Repair');
     await page.getByTestId('label-input').press('Enter');
     await expect.poll(() => page.getByTestId('labels').textContent()).toContain('warranty repair'); // one spelling: lower-case

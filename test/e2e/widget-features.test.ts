@@ -1,7 +1,7 @@
 // More of the widget in Chromium against the real server: identify() with the
 // HMAC, the pre-chat form, article links with "Was this helpful?" and quick
-// replies, the unread badge and typing, embedding from another origin, and how
-// /widget.js is served.
+// replies, the unread badge and typing, the page the shopper is on, embedding
+// from another origin, and how /widget.js is served.
 import { createHmac } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +11,7 @@ import { launchBrowser } from '../support/browser.ts';
 import { login, startStack, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, eventually, nextEvent, type AgentClient } from '../support/sockets.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
+import type { ShopperActivity } from '../../server/realtime/event-maps.ts';
 import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 import { bubbles, conversationOf as storedIn, freshWidgetBundle, newWidgetPage, openDemo as open, openWidget, send } from './widget-helpers.ts';
 
@@ -208,6 +209,29 @@ describe('widget features', () => {
       const [row] = await stack.env.sql<{ seen: number }[]>`select customer_last_seen_id::int as seen from conversations where id = ${conversationId}`;
       return row.seen === id;
     }, 10_000, 'customer_last_seen_id updated');
+  });
+
+  it("tells the agent which page the shopper is on, after a single-page shop's navigation too, and when they leave", async () => {
+    const { page, context } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    await send(page, 'Which page am I on?');
+    const conversationId = await conversationOf('Which page am I on?');
+    const title = await page.title();
+    const joined = await callOk<{ shopper: ShopperActivity }>(agent, 'conversation:join', { conversationId });
+    expect(joined.shopper).toMatchObject({ online: true, page: { url: `${stack.url}/demo`, title } });
+
+    // A single-page shop changes the address without loading a page; the widget notices within seconds.
+    const moved = nextEvent<ShopperActivity>(agent, 'shopper:activity', (a) => a.page?.title === 'Summer sale', 15_000);
+    await page.evaluate(() => {
+      history.pushState({}, '', '/demo/sale?coupon=SUMMER#top');
+      document.title = 'Summer sale';
+    });
+    expect(await moved).toMatchObject({ online: true, page: { url: `${stack.url}/demo/sale` } });
+
+    const left = nextEvent<ShopperActivity>(agent, 'shopper:activity', (a) => a.customerId === joined.shopper.customerId && !a.online);
+    await context.close();
+    expect((await left).page).toEqual({ url: `${stack.url}/demo/sale`, title: 'Summer sale' });
   });
 
   it('works when embedded on another origin: the script finds its server from its own src', async () => {

@@ -38,6 +38,11 @@ const ACK_TIMEOUT_MS = 10_000;
 const RATE_LIMIT_RETRY_MS = 2_500;
 /** After this many failed attempts in a row, say "cannot reach the server" rather than "reconnecting". */
 const UNREACHABLE_AFTER_ATTEMPTS = 3;
+/**
+ * How often the page is checked for a change a single-page shop makes without loading a page (history.pushState
+ * fires no event a script can listen to without patching it, and the widget does not patch the shop's globals).
+ */
+const PAGE_CHECK_MS = 2_000;
 
 export class ChatClient {
   private socket: WidgetSocket | null = null;
@@ -47,6 +52,8 @@ export class ChatClient {
   private everConnected = false;
   private networkOnline = typeof navigator === 'undefined' ? true : navigator.onLine !== false;
   private state: ConnectionState = 'connecting';
+  /** The page last reported on this socket, as sent (url and title), to report only changes. */
+  private pageReported = '';
   conversation: ConversationSummary | null = null;
 
   constructor(
@@ -58,6 +65,9 @@ export class ChatClient {
     window.addEventListener('offline', () => this.networkChanged(false));
     // Another tab of this shop may queue or send messages; redraw our pending rows.
     window.addEventListener('storage', () => this.listener.messagesChanged());
+    // The agent sees which page of the shop the shopper is on now.
+    window.addEventListener('popstate', () => this.reportPage());
+    setInterval(() => this.reportPage(), PAGE_CHECK_MS);
   }
 
   get connectionState(): ConnectionState {
@@ -85,6 +95,8 @@ export class ChatClient {
 
     socket.on('connect', () => {
       this.everConnected = true;
+      this.pageReported = '';
+      this.reportPage();
       this.setState(this.networkOnline ? 'online' : 'offline');
       void this.resync().finally(() => this.flush());
     });
@@ -133,6 +145,16 @@ export class ChatClient {
     old.removeAllListeners();
     old.io.removeAllListeners();
     old.disconnect();
+  }
+
+  /** Tells the server the page we are on, when it differs from what this connection last said. */
+  private reportPage(): void {
+    const page = currentPage();
+    if (!page || !this.socket?.connected) return;
+    const key = `${page.url}\n${page.title ?? ''}`;
+    if (key === this.pageReported) return;
+    this.pageReported = key;
+    this.socket.emit('page:view', page);
   }
 
   /** Forgets the conversation on screen (a different shopper identified in this browser). */

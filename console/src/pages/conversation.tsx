@@ -9,7 +9,7 @@ import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { newClientId, request } from '../realtime.ts';
 import { fillPlaceholders } from '../placeholders.ts';
-import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, ShopperPage } from '../types.ts';
+import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, ShopperActivity, ShopperPage } from '../types.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
 interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
@@ -21,6 +21,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   const [conversation, setConversation] = useState<ConversationSummary | null>(null);
   const [customer, setCustomer] = useState<Customer | null>(null);
   const [labels, setLabels] = useState<string[]>([]);
+  const [shopper, setShopper] = useState<ShopperActivity | null>(null);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [customerTyping, setCustomerTyping] = useState(false);
@@ -30,9 +31,10 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
 
   const join = async () => {
     try {
-      const joined = await request<{ conversation: ConversationSummary; messages: ChatMessage[] }>(socket, 'conversation:join', { conversationId });
+      const joined = await request<{ conversation: ConversationSummary; messages: ChatMessage[]; shopper: ShopperActivity }>(socket, 'conversation:join', { conversationId });
       setConversation(joined.conversation);
       setMessages(joined.messages);
+      setShopper(joined.shopper);
       setError(null);
     } catch (err) {
       setError(errorText(err));
@@ -65,6 +67,9 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   });
   useSocketEvent(socket, 'conversation:updated', (updated) => {
     if (updated.id === conversationId) setConversation(updated);
+  });
+  useSocketEvent(socket, 'shopper:activity', (activity) => {
+    if (activity.customerId === conversation?.customerId) setShopper(activity);
   });
   useSocketEvent(socket, 'conversation:labels', (changed) => {
     if (changed.conversationId === conversationId) setLabels(changed.labels);
@@ -129,6 +134,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
           <h2>{customer?.name || customer?.email || `${t('customer.visitor')} #${conversation.customerId}`} <span class="muted small">#{conversation.id}</span></h2>
           <span class={`status status-${status}`} data-testid="conversation-status">{t(`status.${status}` as Key)}</span>
           {conversation.assignee && <span class="muted small"> · {t('conversation.with', { name: conversation.assignee.name })}</span>}
+          {shopper && <ShopperWhereabouts activity={shopper} />}
           <ChipsEditor values={labels} testId="labels" inputTestId="label-input" placeholder={t('labels.add')} maxLength={32}
             suggestions={(labelsInUse.data?.items ?? []).map((l) => l.label)}
             onAdd={(label) => changeLabels({ add: [label] })} onRemove={(label) => changeLabels({ remove: [label] })} />
@@ -197,6 +203,27 @@ function pagesToShow(messages: ChatMessage[]): Map<number, ShopperPage> {
   return shown;
 }
 
+/** A shop page as a link that opens beside the console; only web addresses are linked. */
+function PageLink({ page }: { page: ShopperPage }) {
+  if (!/^https?:/.test(page.url)) return <span>{page.title || page.url}</span>;
+  return <a href={page.url} target="_blank" rel="noopener noreferrer">{page.title || page.url}</a>;
+}
+
+/** Whether the shopper has the shop open now, and on which page (or where they were last). */
+function ShopperWhereabouts({ activity }: { activity: ShopperActivity }) {
+  return (
+    <div class="small muted shopper-now" data-testid="shopper-now" data-online={String(activity.online)}>
+      <span class={`dot ${activity.online ? 'dot-online' : 'dot-offline'}`} aria-hidden="true" />
+      {activity.online ? t('shopper.online') : t('shopper.offline')}
+      {activity.page && (
+        <span> · {activity.online ? t('shopper.onPage') : t('shopper.lastOnPage')} <PageLink page={activity.page} />
+          {!activity.online && activity.at && <span> · {formatTime(activity.at)}</span>}
+        </span>
+      )}
+    </div>
+  );
+}
+
 function MessageBubble({ message, page }: { message: ChatMessage; page?: ShopperPage }) {
   const type = message.author.type;
   if (type === 'system') return <div class="msg msg-system" data-testid="msg-system">{message.text} <span class="muted small">{formatTime(message.createdAt)}</span></div>;
@@ -214,7 +241,7 @@ function MessageBubble({ message, page }: { message: ChatMessage; page?: Shopper
       <Attachments files={meta?.attachments} />
       {page && /^https?:/.test(page.url) && (
         <div class="msg-page small muted" data-testid="msg-page">
-          {t('conversation.onPage')} <a href={page.url} target="_blank" rel="noopener noreferrer">{page.title || page.url}</a>
+          {t('conversation.onPage')} <PageLink page={page} />
         </div>
       )}
       {type === 'bot' && meta && meta.decision && (
