@@ -8,7 +8,7 @@ import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schema
 import { conversationsRepository, toChatMessage, toSummary, type ConversationRow } from '../repositories/conversations.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { labelKey, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels } from '../services/conversation-labels.ts';
+import { labelKey, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
 import { toCustomer } from './customer-routes.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
 
@@ -177,6 +177,42 @@ export default function conversationRoutes(ctx: AppContext) {
         where cardinality(labels) > 0
         group by label order by count(*) desc, label limit 200`;
       return { items: rows };
+    });
+
+    const LabelParams = Type.Object({ label: Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8 }) });
+    const LabelChange = Type.Object({ label: Nullable(Type.String()), conversations: Type.Integer({ description: 'Conversations changed' }) });
+
+    app.put('/api/admin/conversation-labels/:label', {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Rename a label on every conversation (into an existing label merges them); every console is told',
+        params: LabelParams,
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8 }) }, { additionalProperties: false }),
+        response: { 200: LabelChange, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const from = labelKey(request.params.label);
+      const [to] = normaliseLabels([request.body.name]);
+      if (to === from) return { label: to, conversations: 0 };
+      const conversations = await renameLabelEverywhere(ctx.sql, from, to);
+      if (conversations === 0) throw notFound(`Label "${from.slice(0, 40)}"`);
+      ctx.realtime.toAgents('labels:changed', { from, to, conversations });
+      return { label: to, conversations };
+    });
+
+    app.delete('/api/admin/conversation-labels/:label', {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags: ['admin'], summary: 'Remove a label from every conversation; every console is told', params: LabelParams,
+        response: { 200: LabelChange, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const label = labelKey(request.params.label);
+      const conversations = await removeLabelEverywhere(ctx.sql, label);
+      if (conversations === 0) throw notFound(`Label "${label.slice(0, 40)}"`);
+      ctx.realtime.toAgents('labels:changed', { from: label, to: null, conversations });
+      return { label: null, conversations };
     });
 
     app.get('/api/conversations/:id/transcript', {

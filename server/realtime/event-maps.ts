@@ -190,6 +190,8 @@ export interface AgentServerToClient {
   'conversation:updated': (conversation: ConversationSummary) => void;
   /** A conversation's labels changed (agents only: labels are never sent to the shopper). */
   'conversation:labels': (payload: { conversationId: number; labels: string[] }) => void;
+  /** An admin renamed a label on every conversation (`to`), or removed it from all (`to` null). */
+  'labels:changed': (payload: { from: string; to: string | null; conversations: number }) => void;
   /** The shopper of a joined conversation opened another page, or closed their last page with the widget. */
   'shopper:activity': (payload: ShopperActivity) => void;
   /** Sent to the one agent a conversation was just assigned or transferred to. */

@@ -1,5 +1,7 @@
-// Conversation labels: what agents may type, and one spelling of each.
+// Conversation labels: what agents may type, one spelling of each, and an
+// admin's rename or removal across every conversation.
 import { badRequest } from '../errors.ts';
+import type { Sql } from '../db/client.ts';
 
 export const MAX_LABELS = 10;
 export const MAX_LABEL_LENGTH = 32;
@@ -20,4 +22,24 @@ export function normaliseLabels(labels: readonly string[]): string[] {
     if (!out.includes(label)) out.push(label);
   }
   return out;
+}
+
+/**
+ * Renames a label on every conversation that has it (one statement, under the rows' locks, so a concurrent PATCH
+ * waits and then sees the new name). A conversation that already had the new name keeps it once, where it stood.
+ * Returns how many conversations changed.
+ */
+export async function renameLabelEverywhere(sql: Sql, from: string, to: string): Promise<number> {
+  const rows = await sql`
+    update conversations set updated_at = now(), labels = array(
+      select label from unnest(array_replace(labels, ${from}, ${to})) with ordinality as kept(label, position)
+      group by label order by min(position))
+    where labels @> array[${from}]::text[]`;
+  return rows.count;
+}
+
+/** Takes a label off every conversation; returns how many changed. */
+export async function removeLabelEverywhere(sql: Sql, label: string): Promise<number> {
+  const rows = await sql`update conversations set labels = array_remove(labels, ${label}), updated_at = now() where labels @> array[${label}]::text[]`;
+  return rows.count;
 }

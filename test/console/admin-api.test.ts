@@ -43,6 +43,8 @@ describe('role gating', () => {
     ['GET', '/api/admin/customers/1/export'],
     ['DELETE', '/api/admin/customers/1'],
     ['GET', '/api/admin/audit-log'],
+    ['PUT', '/api/admin/conversation-labels/refund', { name: 'refunds' }],
+    ['DELETE', '/api/admin/conversation-labels/refund'],
   ];
   it('refuses every admin API to an agent (403) and to nobody (401)', async () => {
     for (const [method, path, body] of adminCalls) {
@@ -475,5 +477,45 @@ describe('agent support reads', () => {
     expect(articles.map((a: any) => a.slug)).toEqual(['shipping-times']);
     expect(articles[0].url).toMatch(/\/help\/shipping-times\?locale=en$/);
     expect((await http('GET', '/api/kb/articles?q=hidden', agent)).json.items).toEqual([]);
+  });
+  it('an admin renames a label on every conversation (merging into one that exists) or removes it everywhere; consoles are told', async () => {
+    const sql = stack.env.sql;
+    const visitor = await widgetSession(stack.url, { name: 'Relabelled Rae' });
+    const ids: number[] = [];
+    for (const labels of [['delivery late', 'vip'], ['vip', 'late parcel'], ['delivery late', 'late parcel', 'gift']]) {
+      const [row] = await sql<{ id: number }[]>`insert into conversations (customer_id, labels) values (${visitor.customerId}, ${labels}::text[]) returning id`;
+      ids.push(row.id);
+    }
+    const labelsOf = async () => (await sql<{ labels: string[] }[]>`select labels from conversations where id = any(${ids}::int[]) order by id`).map((r) => r.labels);
+    const watcher = await connectAgent(stack.url, agent.token);
+    try {
+      // Into a label some of them already carry: one of it each, where it stood.
+      const told = nextEvent<{ from: string; to: string | null; conversations: number }>(watcher, 'labels:changed', (e) => e.from === 'delivery late');
+      const renamed = await http('PUT', `/api/admin/conversation-labels/${encodeURIComponent('Delivery  Late')}`, admin, { name: ' Late Parcel ' });
+      expect(renamed.status).toBe(200);
+      expect(renamed.json).toEqual({ label: 'late parcel', conversations: 2 });
+      expect(await told).toEqual({ from: 'delivery late', to: 'late parcel', conversations: 2 });
+      expect(await labelsOf()).toEqual([['late parcel', 'vip'], ['vip', 'late parcel'], ['late parcel', 'gift']]);
+
+      // Chinese labels go through the path too; a bad new name or an unknown label is refused, nothing changes.
+      expect((await http('PUT', `/api/admin/conversation-labels/gift`, admin, { name: '礼品' })).json).toEqual({ label: '礼品', conversations: 1 });
+      expect((await http('PUT', `/api/admin/conversation-labels/${encodeURIComponent('礼品')}`, admin, { name: '<b>' })).status).toBe(400);
+      expect((await http('PUT', `/api/admin/conversation-labels/nothing-has-this`, admin, { name: 'x' })).status).toBe(404);
+      expect((await http('PUT', `/api/admin/conversation-labels/vip`, admin, { name: 'x', extra: 1 })).status).toBe(400);
+      expect(await labelsOf()).toEqual([['late parcel', 'vip'], ['vip', 'late parcel'], ['late parcel', '礼品']]);
+
+      const removedEvent = nextEvent<{ from: string; to: string | null }>(watcher, 'labels:changed', (e) => e.from === 'late parcel');
+      const removed = await http('DELETE', `/api/admin/conversation-labels/${encodeURIComponent('LATE parcel')}`, admin);
+      expect(removed.json).toEqual({ label: null, conversations: 3 });
+      expect((await removedEvent).to).toBeNull();
+      expect(await labelsOf()).toEqual([['vip'], ['vip'], ['礼品']]);
+      expect((await http('DELETE', `/api/admin/conversation-labels/${encodeURIComponent('late parcel')}`, admin)).status).toBe(404);
+      const inUse = (await http('GET', '/api/conversation-labels', agent)).json.items.map((i: { label: string }) => i.label);
+      expect(inUse).not.toContain('late parcel');
+      expect(inUse).not.toContain('delivery late');
+    } finally {
+      watcher.close();
+      await sql`update conversations set labels = '{}' where id = any(${ids}::int[])`;
+    }
   });
 });

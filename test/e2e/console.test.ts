@@ -328,7 +328,7 @@ describe('support console in Chromium', () => {
     expect((await fetch(`${stack.url}/api/customers?q=morgan.lookup`)).status).toBe(401); // agents only
   }, 60_000);
 
-  it('agent: sees the page a message was written on and where the shopper is now; labels the conversation, another console sees it live, the inbox filters by it', async () => {
+  it('agent: sees the page a message was written on and where the shopper is now; labels the conversation, another console sees it live, the inbox filters by it, an admin renames and removes it', async () => {
     const { socket } = await shopper('Lane Label', 'lane.label@example.com');
     const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', {
       clientId: 'label-1', text: 'The zip on my jacket broke', page: { url: 'https://shop.example/products/rain-jacket', title: 'Packable Rain Jacket' },
@@ -371,6 +371,23 @@ describe('support console in Chromium', () => {
     // Removing it from the chip empties the filter's list again.
     await page.getByTestId('labels').getByRole('button', { name: /warranty repair/ }).click();
     await expect.poll(() => watcher.getByTestId('inbox-item').count(), { timeout: 10_000 }).toBe(0);
+
+    // An admin renames a label everywhere from the settings, then removes it; the open chat follows live.
+    await page.getByTestId('label-input').fill('repair');
+    await page.getByTestId('label-input').press('Enter');
+    await watcher.goto(`${stack.url}/console/admin/team`);
+    await watcher.getByTestId('tab-labels').click();
+    const labelRow = watcher.locator('[data-testid=label-row][data-label="repair"]');
+    await labelRow.getByTestId('label-rename').click();
+    await labelRow.getByTestId('label-new-name').fill('Warranty Repairs');
+    await labelRow.getByRole('button', { name: 'Save' }).click();
+    expect(await watcher.getByTestId('labels-notice').textContent()).toBe('1 conversations changed.');
+    await expect.poll(() => page.getByTestId('labels').textContent()).toContain('warranty repairs');
+    watcher.once('dialog', (dialog) => void dialog.accept());
+    await watcher.locator('[data-testid=label-row][data-label="warranty repairs"]').getByTestId('label-remove').click();
+    await expect.poll(() => page.getByTestId('labels').textContent()).not.toContain('warranty repairs');
+    const [after] = await stack.env.sql`select labels from conversations where id = ${conversationId}`;
+    expect(after.labels).toEqual([]);
   }, 60_000);
 
   it('agent: a message left while nobody was available shows up live with a count; reply by email, mark answered', async () => {

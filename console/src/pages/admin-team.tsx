@@ -1,5 +1,6 @@
-// Team and settings: agents and admins, canned responses, widget settings,
-// privacy requests (export / delete a customer) and the audit log.
+// Team and settings: agents and admins, canned responses, conversation labels
+// (rename or remove everywhere), widget settings, privacy requests (export /
+// delete a customer) and the audit log.
 import { useEffect, useState } from 'preact/hooks';
 import { del, errorText, get, patch, post, put, query } from '../api.ts';
 import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
@@ -7,7 +8,7 @@ import { t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
 import type { CannedResponse, Customer } from '../types.ts';
 
-const TABS = ['team', 'canned', 'widget', 'privacy', 'audit'] as const;
+const TABS = ['team', 'canned', 'labels', 'widget', 'privacy', 'audit'] as const;
 type Tab = (typeof TABS)[number];
 
 export function TeamPage() {
@@ -19,6 +20,7 @@ export function TeamPage() {
       </div>
       {tab === 'team' && <TeamTab />}
       {tab === 'canned' && <CannedTab />}
+      {tab === 'labels' && <LabelsTab />}
       {tab === 'widget' && <WidgetTab />}
       {tab === 'privacy' && <PrivacyTab />}
       {tab === 'audit' && <AuditTab />}
@@ -162,6 +164,63 @@ function CannedTab() {
           {editing && <button type="button" onClick={() => { setEditing(null); setForm(blank); }}>{t('cancel')}</button>}
         </div>
       </form>
+    </section>
+  );
+}
+
+/** The labels agents use, with counts: rename one (into another merges them) or remove it from every conversation. */
+function LabelsTab() {
+  const { socket } = useSession();
+  const labels = useLoad(() => get<{ items: { label: string; conversations: number }[] }>('/api/conversation-labels'), []);
+  useSocketEvent(socket, 'conversation:labels', () => labels.reload());
+  useSocketEvent(socket, 'labels:changed', () => labels.reload());
+  const [renaming, setRenaming] = useState<{ from: string; name: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const run = async (change: () => Promise<{ conversations: number }>) => {
+    try {
+      const { conversations } = await change();
+      setNotice(t('labels.changed', { count: conversations }));
+      setError(null);
+      setRenaming(null);
+      labels.reload();
+    } catch (err) {
+      setError(errorText(err));
+      setNotice(null);
+    }
+  };
+  const path = (label: string) => `/api/admin/conversation-labels/${encodeURIComponent(label)}`;
+  const items = labels.data?.items ?? [];
+  return (
+    <section class="card" data-testid="labels-admin">
+      {error && <p class="error" role="alert">{error}</p>}
+      {notice && <p class="ok" role="status" data-testid="labels-notice">{notice}</p>}
+      {items.length === 0 && !labels.loading && <p class="muted">{t('labels.none')}</p>}
+      <table>
+        <thead><tr><th>{t('labels.label')}</th><th>{t('labels.conversations')}</th><th /></tr></thead>
+        <tbody>
+          {items.map((l) => (
+            <tr key={l.label} data-testid="label-row" data-label={l.label}>
+              <td>{renaming?.from === l.label
+                ? (
+                  <form class="inline" onSubmit={(e) => { e.preventDefault(); void run(() => put(path(l.label), { name: renaming.name })); }}>
+                    <input data-testid="label-new-name" required maxLength={32} value={renaming.name} onInput={(e) => setRenaming({ from: l.label, name: e.currentTarget.value })} />
+                    <button class="primary small" type="submit">{t('save')}</button>
+                    <button class="small" type="button" onClick={() => setRenaming(null)}>{t('cancel')}</button>
+                  </form>
+                )
+                : <span class="tag">{l.label}</span>}</td>
+              <td>{l.conversations}</td>
+              <td class="nowrap">
+                <button class="small" data-testid="label-rename" onClick={() => setRenaming({ from: l.label, name: l.label })}>{t('labels.rename')}</button>
+                <button class="small danger" data-testid="label-remove" onClick={() => {
+                  if (confirm(t('labels.confirmRemove', { label: l.label, count: l.conversations }))) void run(() => del(path(l.label)));
+                }}>{t('delete')}</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

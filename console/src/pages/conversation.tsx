@@ -74,6 +74,9 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   useSocketEvent(socket, 'conversation:labels', (changed) => {
     if (changed.conversationId === conversationId) setLabels(changed.labels);
   });
+  useSocketEvent(socket, 'labels:changed', ({ from, to }) => {
+    setLabels((current) => (current.includes(from) ? [...new Set(current.map((l) => (l === from ? to : l)).filter((l): l is string => l !== null))] : current));
+  });
   const labelsInUse = useLoad(() => get<{ items: { label: string }[] }>('/api/conversation-labels'), []);
   const changeLabels = (change: { add?: string[]; remove?: string[] }) =>
     patch<{ labels: string[] }>(`/api/conversations/${conversationId}/labels`, change).then((r) => setLabels(r.labels));

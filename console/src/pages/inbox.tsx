@@ -37,6 +37,12 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
     refresh();
     labelsInUse.reload();
   });
+  useSocketEvent(socket, 'labels:changed', ({ from, to }) => {
+    // A filter on a renamed label follows it; on a removed one it would show nothing, so it is cleared.
+    if (label === from) setLabel(to ?? '');
+    refresh();
+    labelsInUse.reload();
+  });
   useEffect(() => {
     socket.on('connect', refresh);
     return () => void socket.off('connect', refresh);
