@@ -9,7 +9,7 @@ import { notFound } from '../server/errors.ts';
 import { articlesRepository, type ArticleRow } from './repositories/articles.ts';
 import type { Passage } from './retriever.ts';
 import { helpArticlePage, helpIndexPage, rankForSearchPage, type HelpLocale } from './help-center.ts';
-import { findBrain } from './registry.ts';
+import { brainOf } from './registry.ts';
 import type { BrainSnapshot } from './brain.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import { loadWidgetSettings } from '../server/services/widget-settings.ts';
@@ -46,7 +46,7 @@ export function helpRoutes(ctx: AppContext) {
 
     const shell = async (locale: HelpLocale) => ({ locale, siteKey: (await loadWidgetSettings(ctx.sql)).siteKey });
     /** Published articles of one language (and category), filtered in SQL rather than after loading every article. */
-    const published = async (filter: { locale: string; category?: string; q?: string; limit?: number }) =>
+    const published = async (filter: { locale: string; category?: string; limit?: number }) =>
       (await articles.list({ status: 'published', limit: HELP_ARTICLES_LIMIT, ...filter })).items;
 
     app.get('/help', {
@@ -61,11 +61,9 @@ export function helpRoutes(ctx: AppContext) {
       const locale = query && detectLanguage(query) === 'zh' ? 'zh' : helpLocale(request.query.locale, request.headers['accept-language']);
       let search: { query: string; passages: Passage[] } | null = null;
       if (query) {
-        const brain = findBrain(ctx);
-        // Without the brain on this server, the article list's own text filter (title, slug, body) still finds something.
-        const passages = brain
-          ? rankForSearchPage(await brain.snapshot.index.search(query, 20, { locale }), query, 5, await answeredArticle(brain.snapshot, query, locale))
-          : (await published({ locale, q: query, limit: 5 })).map((a) => ({ articleId: a.id, slug: a.slug, title: a.title, heading: a.category, locale: a.locale, category: a.category, snippet: a.body.slice(0, 200), text: a.body, score: 0, confidence: 0 }));
+        // These routes come with the brain (server-extension.ts registers them once it has loaded), so it is here.
+        const { snapshot } = brainOf(ctx);
+        const passages = rankForSearchPage(await snapshot.index.search(query, 20, { locale }), query, 5, await answeredArticle(snapshot, query, locale));
         search = { query, passages };
       }
       const page = helpIndexPage(await shell(locale), search ? [] : await published({ locale }), search);

@@ -20,8 +20,23 @@ export function orderNumberKey(number: string): string {
   return number.replace(/[\s#-]+/g, '').toUpperCase();
 }
 
-/** Compiles a configured format; refuses a pattern that is no regular expression or does not match its own example. */
+const compiledFormats = new Map<string, OrderNumberFormat>();
+
+/**
+ * The configured format, compiled once per process (the config check, the shop's order feed and the bot all ask for
+ * it); refuses a pattern that is no regular expression or does not match its own example.
+ */
 export function orderNumberFormat(source = DEFAULT_ORDER_NUMBER_PATTERN, example = DEFAULT_ORDER_NUMBER_EXAMPLE): OrderNumberFormat {
+  const key = `${source}\u0000${example}`;
+  let format = compiledFormats.get(key);
+  if (!format) {
+    format = compileFormat(source, example);
+    compiledFormats.set(key, format);
+  }
+  return format;
+}
+
+function compileFormat(source: string, example: string): OrderNumberFormat {
   let pattern: RegExp;
   try {
     pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${source})(?![\\p{L}\\p{N}])`, 'iu');
