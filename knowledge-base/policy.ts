@@ -5,10 +5,11 @@
 import type { BotMetadata, QuickReply, ArticleRef, ProductRef, ShopperPage } from '../server/realtime/event-maps.ts';
 import { answeringSentences, asksFactTopic, asksProductFact, pageCoversQuestion, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
-import { detectLanguage } from './text/tokenize.ts';
+import { detectLanguage, tokenize } from './text/tokenize.ts';
+import { isQuestionWord } from './text/question-words.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
-import { asksForPerson, isBareGreeting, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
+import { asksAboutHours, asksForPerson, isBareGreeting, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import { findOrderNumber } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
@@ -114,7 +115,8 @@ const T = {
 };
 
 /** Intents that mean "get me a person" even when the content gives them no action. */
-const HANDOFF_INTENTS = new Set(['human_agent', 'complaint']);
+const PERSON_INTENT = 'human_agent';
+const HANDOFF_INTENTS = new Set([PERSON_INTENT, 'complaint']);
 /** The intent a message that only greets is answered with (when the shop has one by this name). */
 const GREETING_INTENT = 'greeting';
 /** Order-status outcomes that show nothing about a particular order. */
@@ -143,6 +145,22 @@ function previousTurnMissed(history: DecideContext['history']): boolean {
 const FOLLOW_UP = /^(and|or|also|plus|what about|how about|same for)\b|^(那|那么|还有|另外|如果)|呢[？?]?$/iu;
 /** Words that point back at something already named ("it", "this one", "它"). */
 const PRONOUN = /\b(it|its|this|that|they|them|these|those|one)\b|它|这个|这款|那个|那款|这件|那件/iu;
+/**
+ * A question made of question words only ("要多久？", "how much?") names no topic of its own: it can only be
+ * about the one asked before, whatever the classifier guesses from the way it asks ("多久" is in many
+ * shipping-time examples, so "要多久？" alone read as domestic shipping times after "能寄到日本吗？").
+ */
+const namesNoTopic = (text: string) => {
+  const words = tokenize(text);
+  return words.length > 0 && words.every(isQuestionWord);
+};
+/**
+ * A question of a word or two besides how it asks ("多久能到？", "几天到？") has too little of its own to be a new
+ * one. It must ask something: "ok", "yes" or "嗯" are no follow-up questions and do not repeat the last answer.
+ */
+const isBareQuestion = (text: string) =>
+  (/[\u4e00-\u9fff]/.test(text) ? Array.from(text.replace(/[\p{P}\s]/gu, '')).length <= 5 : text.split(/\s+/).length <= 3)
+  && tokenize(text).some(isQuestionWord);
 /** A follow-up is a few words: anything longer is a question of its own. */
 const isShort = (text: string) => (/[\u4e00-\u9fff]/.test(text) ? Array.from(text).length <= 14 : text.split(/\s+/).length <= 7);
 
@@ -189,26 +207,32 @@ export function createPolicy(deps: PolicyDeps) {
     return `${heading}\n${body}\n\n${T.readMore[lang]}: ${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
   }
 
+  async function classify(text: string): Promise<IntentPrediction | null> {
+    return deps.classifier ? deps.classifier.classify(text) : null;
+  }
+
   /**
    * A short follow-up ("and on weekends?", "what about express?", "那加急呢？") continues the shopper's
    * previous question: both are read together when an article answers them together ("weekends" alone would
    * find the shipping article's note on business days, not the opening hours asked about). A follow-up that is
    * a question of its own (a confident intent: "and where is my order?") stands alone.
+   * So does one that points back at "it" or names no topic when a product is in focus: "it" is that product.
    */
-  async function classify(text: string): Promise<IntentPrediction | null> {
-    return deps.classifier ? deps.classifier.classify(text) : null;
-  }
-
   async function withContext(
-    question: string, context: DecideContext, lang: Locale,
+    question: string, context: DecideContext, lang: Locale, productInFocus: boolean,
   ): Promise<{ question: string; readWith?: string; prediction?: IntentPrediction | null }> {
-    if (context.quickReply || !FOLLOW_UP.test(question) || !isShort(question)) return { question };
+    // It continues the previous question when it starts or ends like a follow-up, points back at what was asked
+    // ("does that include sale items?") or names no topic at all ("要多久？").
+    const topicless = namesNoTopic(question);
+    const continues = FOLLOW_UP.test(question) || (!productInFocus && (PRONOUN.test(question) || topicless || isBareQuestion(question)));
+    if (context.quickReply || !continues || !isShort(question)) return { question };
     const previous = [...(context.history ?? [])].reverse().find((m) => m.author === 'customer' && !m.metadata?.quickReply)?.text.trim();
     if (!previous) return { question };
     // The follow-up's own classification is kept: when it stands alone, it is the prediction decide() needs.
     const own = await classify(question);
     const alone = { question, prediction: own };
-    if (own && !own.outOfScope && own.confidence >= thresholds.intent) return alone;
+    // A question without a topic is no question of its own, however sure the classifier is of it.
+    if (!topicless && own && !own.outOfScope && own.confidence >= thresholds.intent) return alone;
     const together = { question: `${withoutGreeting(previous)} ${question}`, readWith: previous };
     const [bothAnswered] = await search(together.question, lang, 1);
     if (bothAnswered && bothAnswered.confidence >= thresholds.passage) return together;
@@ -272,10 +296,36 @@ export function createPolicy(deps: PolicyDeps) {
       return make('handoff', 'handoff', 'negative_sentiment', T.handoffUpset[lang], { intent: 'negative_sentiment', confidence: Math.min(1, Math.abs(sentiment.score)) });
     }
     if (!text) return make('clarify', 'clarify', 'empty', T.empty[lang]);
+    // The product in focus: the one the bot just answered from, else the one whose page the shopper is on.
+    const lastProduct = lastBotTurn(context.history)?.metadata?.products as ProductRef[] | undefined;
+    const answered = deps.products && lastProduct?.length ? deps.products.bySku.get(lastProduct[0].sku) : undefined;
+    const inFocus = context.quickReply || !deps.products ? undefined
+      : answered ?? (context.page ? deps.products.onPage(context.page.url, lang) : undefined);
     // What is classified and searched: the question without a greeting in front of it, read together with the
     // shopper's previous question when it only continues that one ("what about express?").
-    const { question, readWith, prediction: classified } = await withContext(withoutGreeting(text), context, lang);
+    const { question, readWith, prediction: classified } = await withContext(withoutGreeting(text), context, lang, !!inFocus);
     evidence.readWith = readWith;
+    /**
+     * Read with the previous question, a follow-up takes its article from both; its section must say something to
+     * the follow-up's own words. When the section both questions found does not ("and if I paid with PayPal?" found
+     * the refund article's general section), the article's section for the follow-up alone is quoted, if it has them
+     * ("要多久？" after "能寄到日本吗？": the delivery times abroad, not the list of countries).
+     */
+    const quoted = async (p: Passage): Promise<Passage> => {
+      if (!readWith) return p;
+      const own = withoutGreeting(text);
+      // A follow-up without a topic ("要多久？") is its question words, and a section must have all of them.
+      const all = tokenize(own);
+      const topicless = namesNoTopic(own);
+      const words = topicless ? all : all.filter((w) => !isQuestionWord(w));
+      const saysIt = (section: Passage) => {
+        const inSection = new Set(tokenize(section.text));
+        return topicless ? words.every((w) => inSection.has(w)) : words.some((w) => inSection.has(w));
+      };
+      if (!words.length || saysIt(p)) return p;
+      const [section] = await search(own, lang, 1, p.slug);
+      return section && section.locale === p.locale && saysIt(section) ? { ...section, confidence: p.confidence } : p;
+    };
 
     /** The product's page answers a short question about "it" when the page says something to it (not "can I return it?"). */
     const aboutProduct = async (record: ProductRecord | undefined): Promise<Decision | null> => {
@@ -284,15 +334,10 @@ export function createPolicy(deps: PolicyDeps) {
       evidence.readWith = record.name;
       return productAnswer({ record, passage });
     };
-    // The product in focus: the one the bot just answered from, else the one whose page the shopper is on. A short
-    // question about "it", its price, stock or one of its facts ("how much is it?", "多少钱", "what colours?", "is it
-    // waterproof?") is that product's, unless it names another product or is about something its page does not
-    // cover ("how much is express shipping?", "can I return it?").
+    // A short question about "it", its price, stock or one of its facts ("how much is it?", "多少钱", "what colours?",
+    // "is it waterproof?") is the product in focus's, unless it names another product or is about something its page
+    // does not cover ("how much is express shipping?", "can I return it?").
     // Right after its answer, "it" alone points back to it ("what colours does it come in?").
-    const lastProduct = lastBotTurn(context.history)?.metadata?.products as ProductRef[] | undefined;
-    const answered = deps.products && lastProduct?.length ? deps.products.bySku.get(lastProduct[0].sku) : undefined;
-    const inFocus = context.quickReply || !deps.products ? undefined
-      : answered ?? (context.page ? deps.products.onPage(context.page.url, lang) : undefined);
     const aboutFocus = !!inFocus && isShort(text) && ((!!answered && PRONOUN.test(text))
       || ((PRONOUN.test(text) || PRICE_OR_STOCK.test(text) || asksFactTopic(text)) && pageCoversQuestion(inFocus, question)));
     if (inFocus && aboutFocus) {
@@ -353,7 +398,10 @@ export function createPolicy(deps: PolicyDeps) {
     if (unsureComplaint) {
       return make('handoff', 'handoff', sentiment.total < 0 ? 'negative_sentiment' : 'intent_action', T.handoffUpset[lang], { intent: 'complaint' });
     }
-    if (confident && (intent!.action === 'handoff' || HANDOFF_INTENTS.has(intent!.name))) {
+    // The person intent in a question about when people work ("can I speak to someone tomorrow morning?") is a
+    // question about contact hours: the knowledge base answers it below.
+    const hoursQuestion = intent?.name === PERSON_INTENT && asksAboutHours(text);
+    if (confident && (intent!.action === 'handoff' || HANDOFF_INTENTS.has(intent!.name)) && !hoursQuestion) {
       const upset = intent!.name === 'complaint';
       return make('handoff', 'handoff', 'intent_action', intent!.answer[lang] || (upset ? T.handoffUpset : T.handoffPerson)[lang]);
     }
@@ -377,7 +425,8 @@ export function createPolicy(deps: PolicyDeps) {
       const rankedFirst = !!other && ranked[0]?.slug === other.slug && ownConfidence < thresholds.passage
         && other.confidence >= RANKED_FIRST_MIN_CONFIDENCE && other.confidence >= ownConfidence - RANKED_FIRST_SLACK;
       const betterElsewhere = coversMore || rankedFirst;
-      const p = betterElsewhere ? other : own;
+      const chosen = betterElsewhere ? other : own;
+      const p = chosen && (await quoted(chosen));
       // A product the question names ("does the tote fit a 15-inch laptop" reads as a size question) is answered
       // from its page when that page covers clearly more of the question than the article would.
       const product = await productMatch();
@@ -407,14 +456,26 @@ export function createPolicy(deps: PolicyDeps) {
     const runnerUp = passages[1];
     // Two articles that fit equally well: asking beats guessing.
     const tie = !!runnerUp && runnerUp.confidence >= top.confidence - 0.05 && runnerUp.score >= top.score * 0.9;
-    // A price or stock question that names a product ("how much are the earbuds") is the product page's, even
-    // when an article mentions the product as well as the page does: no article knows its price.
-    if (PRICE_OR_STOCK.test(text)) {
+    // A price, stock or fact question that names a product ("how much are the earbuds", "what colours does the rain
+    // jacket come in") is the product page's, even when an article mentions the product as well as the page does:
+    // no article knows its price or its colours.
+    if (PRICE_OR_STOCK.test(text) || asksFactTopic(text)) {
       const product = await productMatch();
       if (product && (!top || product.passage.confidence >= top.confidence)) return productAnswer(product);
     }
+    // Two passages that could each answer: the first-ranked one can win on one rare word ("receipt" in the warranty
+    // article's proof-of-purchase section) while the article of the intent the classifier leans to, ranked lower,
+    // covers more of the question ("do I need the receipt to return": the returns article asks for the order number
+    // and mentions the drop-off receipt). Unsure as the classifier is, its lean decides between the two.
+    const leaning = intent?.articleSlug && prediction!.confidence >= thresholds.intentOption ? passages.find((p) => p.slug === intent.articleSlug) : undefined;
+    if (leaning && leaning !== top && top.confidence >= thresholds.passage && leaning.confidence >= top.confidence + OTHER_ARTICLE_MARGIN) {
+      const p = await quoted(leaning);
+      evidence.passages = [passageEvidence(p), ...evidence.passages.filter((other) => other.slug !== p.slug)];
+      return make('answer', 'answer', 'kb_passage', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true, confidence: p.confidence });
+    }
     if (top && top.confidence >= thresholds.passage && !tie) {
-      return make('answer', 'answer', 'kb_passage', passageReply(top, lang), { articles: [articleRef(top)], askHelpful: true, confidence: prediction && confident ? prediction.confidence : top.confidence });
+      const p = await quoted(top);
+      return make('answer', 'answer', 'kb_passage', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true, confidence: prediction && confident ? prediction.confidence : p.confidence });
     }
 
     // 4b. A question about one of the shop's products ("is the tote waterproof?"): its page answers, when it fits

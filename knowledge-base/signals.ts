@@ -14,9 +14,28 @@ const PERSON_EN = [
 ];
 const PERSON_ZH = /人工|真人|活人|转客服|找客服|客服人员|客服小姐|客服妹|客服专员|工作人员|接线员|不要机器人|别用机器人|机器人太笨/;
 
-/** True when the shopper asks for a person in so many words. */
+// When the shop's people work: a question about their hours or days, or about a later time ("人工客服几点上班",
+// "what hours are your agents available", "when are agents online?", "can I speak to someone tomorrow morning?").
+// "When" counts only with a word about being there or reachable ("when is my refund coming" is another question),
+// and time words that only tell a story ("I've waited 3 hours", "all morning") do not count at all.
+const HOURS_EN = /\b(?:what|which) (?:time|hours|days)\b|\b(?:opening|business|working|office) hours\b|\btomorrow\b|\b(?:on|at|over) (?:the )?weekends?\b|\bwhen (?:are|is|do|does|will|can|could)\b[^.?!,;]*\b(?:available|work|working|open|online|around|in|start|back|there|reach|call|talk|speak|chat)\b/i;
+const HOURS_ZH = /几点|什么时候(?:上班|下班|在|有|开|能|可以|营业|回)|哪天|上班|下班|营业|服务时间|工作时间|在线时间|周末|明天|节假日/;
+// …unless the shopper wants a person now, whatever else they ask ("转人工，退款什么时候能到", "connect me to an agent,
+// when do you open?").
+const PERSON_NOW_EN = /\b(?:connect|transfer|put) me\b|\b(?:get|give|find) me\b|\bi (?:want|need|demand|'d like|would like) (?:to (?:talk|speak|chat)|an? (?:human|person|agent|real|live)|someone|somebody)\b|\bnow\b|\basap\b/i;
+const PERSON_NOW_ZH = /转人工|转客服|转接|转真人|找人工|要人工|找真人|要真人|请转|马上|立刻|现在/;
+
+/** True when the message asks when the shop's people can be reached (and does not ask for one right away). */
+export function asksAboutHours(text: string): boolean {
+  return (HOURS_ZH.test(text) || HOURS_EN.test(text)) && !PERSON_NOW_ZH.test(text) && !PERSON_NOW_EN.test(text);
+}
+
+/**
+ * True when the shopper asks for a person in so many words. Naming a person in a question about when they work
+ * ("人工客服几点上班") is a question about contact hours, which the contact article answers, not a request.
+ */
 export function asksForPerson(text: string): boolean {
-  return PERSON_ZH.test(text) || PERSON_EN.some((re) => re.test(text));
+  return (PERSON_ZH.test(text) || PERSON_EN.some((re) => re.test(text))) && !asksAboutHours(text);
 }
 
 // The greeting words, shared by "a greeting in front of a question" and "a greeting and nothing else".

@@ -6,6 +6,9 @@ const QUESTION_WORDS = new Set([
   'have', 'has', 'get', 'take', 'tell', 'know', 'want', 'need', 'much', 'mani', 'until', 'someth', 'anyth',
   // "Do you sell / carry …": in a shop, the thing asked about is the topic, not the selling.
   'sell', 'carri',
+  // "When will my refund come?": the refund is the topic; "come" alone had the account-deletion article ("come
+  // back") cover more of the question than the refund article.
+  'come',
   '吗', '怎么', '什么', '怎么办', '如何', '可以', '能', '能不能', '想', '要', '需要', '吧', '哪', '为什么', '多少',
   '哪里', '哪儿', '哪个', '哪些', '几', '几点', '多久', '是否', '能否', '还能', '该', '应该', '怎样', '怎么样', '会',
   '有', '有没有', '问', '一下',

@@ -102,6 +102,32 @@ describe('retriever on paraphrased questions', () => {
     expect(order.metadata.readWith).toBeUndefined();
   });
 
+  it('reads a question without a topic, or one that points back, with the previous question', async () => {
+    const after = async (previous: string, locale: 'en' | 'zh') => {
+      const first = await pipeline.run(previous, { locale });
+      return [{ author: 'customer' as const, text: previous, metadata: {} }, { author: 'bot' as const, text: first.reply, metadata: first.metadata as Record<string, unknown> }];
+    };
+    // "要多久？" is question words only: the classifier read it as domestic shipping times; it asks how long to Japan,
+    // and the section quoted is the one on delivery times abroad, not the list of countries.
+    for (const followUp of ['要多久？', '多久能到？']) {
+      const japan = await pipeline.run(followUp, { locale: 'zh', history: await after('能寄到日本吗？', 'zh') });
+      expect(japan.metadata.articles?.map((a) => a.slug), followUp).toEqual(['international-shipping']);
+      expect(japan.metadata.readWith, followUp).toBe('能寄到日本吗？');
+      expect(japan.reply, followUp).toContain('7 到 14 个工作日');
+    }
+    // "That" is the return window asked about: sale items are the return policy's, not the refund article's.
+    const sale = await pipeline.run('does that include sale items?', { locale: 'en', history: await after('what is your return window?', 'en') });
+    expect(sale.metadata.articles?.map((a) => a.slug)).toEqual(['return-policy']);
+    expect(sale.reply).toContain('clearance');
+    const zhSale = await pipeline.run('这个包括打折商品吗？', { locale: 'zh', history: await after('退货期限是多久？', 'zh') });
+    expect(zhSale.metadata.articles?.map((a) => a.slug)).toEqual(['return-policy']);
+    // A follow-up's own words pick the section: the refund article's PayPal paragraph, not its general one.
+    const paypal = await pipeline.run('and for PayPal?', { locale: 'en', history: await after('How long does a refund take?', 'en') });
+    expect(paypal.reply).toContain('PayPal');
+    // "ok" asks nothing: it does not repeat the previous answer.
+    expect((await pipeline.run('ok', { locale: 'en', history: await after('How long does shipping take?', 'en') })).metadata.readWith).toBeUndefined();
+  });
+
   it('answers from the article that covers the question when the intent points to a narrower one', async () => {
     // A shipping-time question about a country: only the international article names it.
     const international = [['Do you ship to Germany?', 'en'], ['你们能寄到德国吗？', 'zh'], ['How long does shipping take to Canada?', 'en'],
@@ -176,6 +202,25 @@ describe('hand-off triggers', () => {
     expect(zh.reply).toMatch(/人工/);
     expect(asksForPerson('How do I change my shipping address?')).toBe(false);
     expect(asksForPerson('Is the agent of the courier DHL?')).toBe(false);
+  });
+
+  it('answers a question about when the team works from the contact article, but hands off a request for a person', async () => {
+    // Naming a person in a question about their hours is no request for one ("人工" alone used to hand off).
+    for (const [text, locale] of [['人工客服几点上班', 'zh'], ['周末有人工客服吗', 'zh'], ['what hours are your agents available', 'en'], ['what time do your human agents start?', 'en']] as const) {
+      const decision = await pipeline.run(text, { locale });
+      expect(decision.action, text).toBe('answer');
+      expect(decision.metadata.articles?.map((a) => a.slug), text).toEqual(['contact-us']);
+    }
+    // The person intent the classifier is sure of does not hand off a question about a later time either.
+    const phone = await pipeline.run('can I speak to someone on the phone tomorrow morning?', { locale: 'en' });
+    expect(phone.action).not.toBe('handoff');
+    expect(phone.metadata.articles?.map((a) => a.slug)).toContain('contact-us');
+    // Requests for a person in the same words still hand off, a time question next to them included.
+    for (const text of ['转人工', '我要人工客服', '人工客服在吗', 'talk to a human', '转人工，我的退款什么时候能到', 'connect me to an agent, when do you open?', "I've been waiting all morning, let me speak to a person"]) {
+      const decision = await pipeline.run(text, {});
+      expect(decision.action, text).toBe('handoff');
+      expect(decision.metadata.reason, text).toBe('person_request');
+    }
   });
 
   it('hands off on strongly negative sentiment, in English and in Chinese, but not on a calm complaint', async () => {
@@ -362,6 +407,29 @@ describe('answers', () => {
     }
   });
 
+  it('answers a refund question from the refund article, not one that only shares a plain verb with it', async () => {
+    // "come" ("come back") made the account-deletion article cover more of the question than the refund article.
+    const decision = await pipeline.run('when will my refund come', { locale: 'en' });
+    expect(decision.metadata.articles?.map((a) => a.slug)).toEqual(['refund-timing']);
+  });
+
+  it('answers where to e-mail support from the contact article, not the address-change section', async () => {
+    // "Email address" and "support" are both in the address-change section; the contact article now says them too.
+    const decision = await pipeline.run('email address for support', { locale: 'en' });
+    expect(decision.action).toBe('answer');
+    expect(decision.metadata.articles?.map((a) => a.slug)).toEqual(['contact-us']);
+    expect(decision.reply).toContain('support@northwindgoods.example');
+  });
+
+  it("answers from the article of the intent the classifier leans to when it covers more than the first-ranked one", async () => {
+    // "Receipt" ranked the warranty article's proof-of-purchase section first, but the classifier reads a return
+    // question (unsure which of the two return intents) and the returns article covers all of it.
+    const decision = await pipeline.run('do I need the receipt to return', { locale: 'en' });
+    expect(decision.action).toBe('answer');
+    expect(['return-policy', 'start-a-return']).toContain(decision.metadata.articles?.[0]?.slug);
+    expect(decision.reply).toContain('order number');
+  });
+
   it('follows a clarify quick reply to the chosen intent', async () => {
     const decision = await pipeline.run('Where is my order?', { quickReply: 'intent:refund_status' });
     expect(decision.metadata.intent).toBe('refund_status');
@@ -478,6 +546,10 @@ describe("the shop's products", () => {
     const colours = await shop.run('what colours does the rain jacket come in', { locale: 'en' });
     expect(colours.metadata.products?.[0]?.sku).toBe('NW-JKT-RAIN');
     expect(colours.reply).toContain('\nColours: navy, olive, black');
+    // The care article speaks of waterproof jackets in general; the page of the jacket named knows this one.
+    const waterproof = await shop.run('is the rain jacket waterproof', { locale: 'en' });
+    expect(waterproof.metadata.products?.[0]?.sku).toBe('NW-JKT-RAIN');
+    expect(waterproof.reply).toContain('10,000 mm waterproof');
     expect((await shop.run("what's the battery life of the earbuds", { locale: 'en' })).reply).toContain('\nBattery: 7 h per charge, 28 h with the case');
     const zh = await shop.run('托特包有黑色的吗', { locale: 'zh' });
     expect(zh.metadata.products?.[0]?.sku).toBe('NW-BAG-TOTE-HARBOR-ZH');
