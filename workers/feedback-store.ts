@@ -10,12 +10,16 @@
 // re-delivered job or a no → yes → no change of mind is not a second miss):
 // that is how a wrong answer given with confidence (which no miss counter sees)
 // reaches an admin.
+// A CSAT also creates its `rating.submitted` webhook deliveries in the same
+// transaction, keyed by the rating's time: a re-delivered job adds none, a new
+// rating of the same chat is a new event.
 import type { Sql, Tx } from '../server/db/client.ts';
 import type { FeedbackJob } from '../server/interaction-events.ts';
+import { webhookEnvelope } from '../server/webhook-events.ts';
 import { unansweredRepository } from '../knowledge-base/unanswered.ts';
 import { BOT_REPLY_PREFIX } from '../server/repositories/conversations.ts';
 
-export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedbackId: number | null }> {
+export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedbackId: number | null; deliveryIds: number[] }> {
   const csat = job.kind === 'csat';
   const timelinePayload = csat
     ? { kind: 'csat', rating: job.rating, comment: job.comment }
@@ -44,7 +48,16 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
       where interaction_events.occurred_at <= excluded.occurred_at`;
     // Rating is something the shopper did; greatest() makes a re-delivery harmless.
     await tx`update customers set last_seen_at = greatest(last_seen_at, ${job.occurredAt}::timestamptz) where id = ${job.customerId}`;
-    return { feedbackId: row?.id ?? null };
+    // No row: an older rating re-delivered after a newer one; nothing happened that a webhook should hear of.
+    const envelope = row ? webhookEnvelope({ type: 'rating', customerId: job.customerId, conversationId: job.conversationId, occurredAt: job.occurredAt, payload: timelinePayload }) : null;
+    const deliveries = envelope ? await tx<{ id: number }[]>`
+      insert into webhook_deliveries (webhook_id, event_key, event, payload, customer_id, conversation_id)
+      select id, ${`rating:${job.idempotencyKey}:${job.occurredAt}`}, ${envelope.event}, ${tx.json(envelope as never)}::jsonb, ${job.customerId}, ${job.conversationId}
+      from webhooks where active and ${envelope.event} = any(events)
+      order by id
+      on conflict (webhook_id, event_key) do nothing
+      returning id` : [];
+    return { feedbackId: row?.id ?? null, deliveryIds: deliveries.map((d) => d.id) };
   });
 }
 

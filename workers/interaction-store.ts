@@ -2,9 +2,12 @@
 // trip and one atomic transaction), each stored at most once (unique
 // idempotency key), and the per-customer counters moved only by the rows this
 // statement really inserted. A re-delivered event therefore neither duplicates
-// a row nor counts twice.
+// a row nor counts twice. The same statement creates the webhook deliveries of
+// the rows it inserted (one per active webhook subscribed to the event), so a
+// re-delivered event never notifies a webhook twice either.
 import type { Sql } from '../server/db/client.ts';
 import type { InteractionEvent, InteractionType } from '../server/interaction-events.ts';
+import { webhookEnvelope } from '../server/webhook-events.ts';
 
 /** Events that count in customers.messages_count (agents' private notes do not). */
 export const MESSAGE_TYPES: readonly InteractionType[] = ['message.customer', 'message.bot', 'message.agent'];
@@ -14,6 +17,8 @@ export const CUSTOMER_ACTIVITY_TYPES: readonly InteractionType[] = ['conversatio
 export interface BatchResult {
   /** Rows written by this batch; the rest were already there (re-delivered events). */
   inserted: number;
+  /** Webhook deliveries created for those rows, to be queued once the batch has committed. */
+  deliveryIds: number[];
 }
 
 /**
@@ -25,16 +30,24 @@ export interface BatchResult {
 export async function writeInteractionBatch(sql: Sql, events: readonly InteractionEvent[]): Promise<BatchResult> {
   const unique = new Map<string, InteractionEvent>();
   for (const event of events) if (!unique.has(event.idempotencyKey)) unique.set(event.idempotencyKey, event);
-  const rows = [...unique.values()].map((e) => ({ k: e.idempotencyKey, cu: e.customerId, co: e.conversationId, t: e.type, p: e.payload, at: e.occurredAt }));
-  if (rows.length === 0) return { inserted: 0 };
-  const [result] = await sql<{ inserted: number }[]>`
-    with ins as (
+  const rows = [...unique.values()].map((e) => {
+    // we / wp: the webhook event and body (null for events no webhook receives, e.g. private notes).
+    const envelope = webhookEnvelope(e);
+    return { k: e.idempotencyKey, cu: e.customerId, co: e.conversationId, t: e.type, p: e.payload, at: e.occurredAt, we: envelope?.event ?? null, wp: envelope };
+  });
+  if (rows.length === 0) return { inserted: 0, deliveryIds: [] };
+  const [result] = await sql<{ inserted: number; delivery_ids: number[] }[]>`
+    with src as (
+      select * from jsonb_to_recordset(${sql.json(rows as never)}::jsonb)
+        as r(k text, cu bigint, co bigint, t text, p jsonb, at timestamptz, we text, wp jsonb)
+    ),
+    ins as (
       insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
       select r.k, r.cu, r.co, r.t, r.p, r.at
-      from jsonb_to_recordset(${sql.json(rows as never)}::jsonb) as r(k text, cu bigint, co bigint, t text, p jsonb, at timestamptz)
+      from src r
       order by r.k
       on conflict (idempotency_key) do nothing
-      returning customer_id, type, occurred_at
+      returning idempotency_key, customer_id, type, occurred_at
     ),
     deltas as (
       select customer_id,
@@ -57,7 +70,19 @@ export async function writeInteractionBatch(sql: Sql, events: readonly Interacti
       where c.id = d.customer_id and c.id in (select id from locked)
         and (d.conversations > 0 or d.messages > 0 or d.last_seen_at is not null)
       returning 1
+    ),
+    -- Only rows inserted just now notify webhooks; the unique (webhook_id, event_key) is the second guard.
+    deliveries as (
+      insert into webhook_deliveries (webhook_id, event_key, event, payload, customer_id, conversation_id)
+      select w.id, ins.idempotency_key, r.we, r.wp, r.cu, r.co
+      from ins
+      join src r on r.k = ins.idempotency_key
+      join webhooks w on w.active and r.we = any(w.events)
+      order by w.id, ins.idempotency_key
+      on conflict (webhook_id, event_key) do nothing
+      returning id
     )
-    select (select count(*) from ins)::int as inserted, (select count(*) from updated)::int as customers`;
-  return { inserted: result.inserted };
+    select (select count(*) from ins)::int as inserted, (select count(*) from updated)::int as customers,
+           (select coalesce(jsonb_agg(id order by id), '[]'::jsonb) from deliveries) as delivery_ids`;
+  return { inserted: result.inserted, deliveryIds: result.delivery_ids };
 }

@@ -4,7 +4,7 @@
 import type { Job, WorkerOptions } from 'bullmq';
 import type { Config } from '../server/config.ts';
 import type { Sql } from '../server/db/client.ts';
-import { QUEUE_FEEDBACK, QUEUE_INTERACTIONS } from '../server/interaction-events.ts';
+import { QUEUE_FEEDBACK, QUEUE_INTERACTIONS, type InteractionEvent } from '../server/interaction-events.ts';
 import type { WorkerSettings } from './settings.ts';
 import { InteractionBatcher } from './batcher.ts';
 import { writeInteractionBatch } from './interaction-store.ts';
@@ -13,6 +13,7 @@ import { asJobError } from './errors.ts';
 import { parseFeedbackJob, parseInteractionJob } from './job-schemas.ts';
 import { kbTrainProcessor } from './kb-train.ts';
 import { kbIndexProcessor } from './kb-index.ts';
+import { webhookEnqueuer, webhooksProcessor } from './webhook-delivery.ts';
 
 export interface WorkerLog {
   info(message: string): void;
@@ -42,14 +43,22 @@ export interface ProcessorDefinition {
   /** Jobs handled at once by one worker process. */
   concurrency: number | ((settings: WorkerSettings) => number);
   /** Extra BullMQ worker options (the stalled-job timings come from the settings unless set here). */
-  options?: Partial<WorkerOptions>;
+  options?: Partial<WorkerOptions> | ((settings: WorkerSettings) => Partial<WorkerOptions>);
 }
 
 export const interactionsProcessor: ProcessorDefinition = {
   queueName: QUEUE_INTERACTIONS,
   concurrency: (settings) => settings.interactionsConcurrency,
-  create({ sql, settings, log }) {
-    const batcher = new InteractionBatcher((events) => writeInteractionBatch(sql, events), {
+  create({ config, sql, settings, log }) {
+    const webhooks = webhookEnqueuer(config, log);
+    // Webhook jobs are queued once the batch that created their deliveries has committed (never before: the
+    // sender would not find the row); the jobs of the batch complete after that.
+    const write = async (events: readonly InteractionEvent[]) => {
+      const result = await writeInteractionBatch(sql, events);
+      await webhooks.enqueue(result.deliveryIds);
+      return result;
+    };
+    const batcher = new InteractionBatcher(write, {
       maxEvents: settings.batchMaxEvents,
       flushMs: settings.batchFlushMs,
       parallel: settings.batchParallel,
@@ -63,6 +72,7 @@ export const interactionsProcessor: ProcessorDefinition = {
       drain: () => batcher.drain(),
       async close() {
         await batcher.close();
+        await webhooks.close();
         const { events, batches, inserted, writeMs } = batcher.stats;
         // Rows skipped as already stored are re-deliveries (e.g. after a crash); worth seeing in the log.
         log.info(`interactions: ${events} events in ${batches} batches (${(writeMs / Math.max(batches, 1)).toFixed(1)} ms each), ${inserted} new rows, ${events - inserted} already stored`);
@@ -74,17 +84,21 @@ export const interactionsProcessor: ProcessorDefinition = {
 export const feedbackProcessor: ProcessorDefinition = {
   queueName: QUEUE_FEEDBACK,
   concurrency: (settings) => settings.feedbackConcurrency,
-  create({ sql }) {
+  create({ config, sql, log }) {
+    const webhooks = webhookEnqueuer(config, log);
     return {
       async process(job) {
         const feedback = parseFeedbackJob(job.data);
-        return writeFeedback(sql, feedback).catch((error: unknown) => {
+        const result = await writeFeedback(sql, feedback).catch((error: unknown) => {
           throw asJobError(error);
         });
+        await webhooks.enqueue(result.deliveryIds);
+        return { feedbackId: result.feedbackId, webhookDeliveries: result.deliveryIds.length };
       },
+      close: () => webhooks.close(),
     };
   },
 };
 
 /** Every queue the worker process serves. Other modules add their entries here. */
-export const processors: ProcessorDefinition[] = [interactionsProcessor, feedbackProcessor, kbTrainProcessor, kbIndexProcessor];
+export const processors: ProcessorDefinition[] = [interactionsProcessor, feedbackProcessor, kbTrainProcessor, kbIndexProcessor, webhooksProcessor];

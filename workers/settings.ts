@@ -20,6 +20,12 @@ export interface WorkerSettings {
   batchParallel: number;
   /** Jobs of the feedback queue handled at once (WORKER_FEEDBACK_CONCURRENCY, default 8). */
   feedbackConcurrency: number;
+  /** Webhook deliveries sent at once (WORKER_WEBHOOK_CONCURRENCY, default 16); each mostly waits on the network. */
+  webhookConcurrency: number;
+  /** Delay before a failed delivery's first retry, doubling after each (WORKER_WEBHOOK_BACKOFF_MS, default 5000). */
+  webhookBackoffMs: number;
+  /** How often pending deliveries that may have lost their job are queued again (WORKER_WEBHOOK_SWEEP_MS, default 60000). */
+  webhookSweepMs: number;
 }
 
 export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
@@ -31,6 +37,9 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   batchFlushMs: 5,
   batchParallel: 2,
   feedbackConcurrency: 8,
+  webhookConcurrency: 16,
+  webhookBackoffMs: 5000,
+  webhookSweepMs: 60_000,
 };
 
 const ENV_NAMES: Record<keyof WorkerSettings, string> = {
@@ -42,6 +51,9 @@ const ENV_NAMES: Record<keyof WorkerSettings, string> = {
   batchFlushMs: 'WORKER_BATCH_FLUSH_MS',
   batchParallel: 'WORKER_BATCH_PARALLEL',
   feedbackConcurrency: 'WORKER_FEEDBACK_CONCURRENCY',
+  webhookConcurrency: 'WORKER_WEBHOOK_CONCURRENCY',
+  webhookBackoffMs: 'WORKER_WEBHOOK_BACKOFF_MS',
+  webhookSweepMs: 'WORKER_WEBHOOK_SWEEP_MS',
 };
 
 /** Defaults, then environment variables, then explicit overrides (tests); every value must be a positive integer. */

@@ -60,7 +60,7 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
       lockDuration: settings.lockDurationMs,
       stalledInterval: settings.stalledIntervalMs,
       maxStalledCount: settings.maxStalledCount,
-      ...definition.options,
+      ...(typeof definition.options === 'function' ? definition.options(settings) : definition.options),
     });
     worker.on('error', (error) => log.warn(`worker ${definition.queueName}: error`, error));
     worker.on('failed', (job, error) => {

@@ -12,6 +12,7 @@ import adminRoutes from './admin-routes.ts';
 import consoleRoutes from './console-routes.ts';
 import attachmentRoutes from './attachment-routes.ts';
 import shopFeedRoutes from './shop-feed-routes.ts';
+import webhookRoutes from './webhook-routes.ts';
 
 export const routePlugins: RoutePlugin[] = [
   systemRoutes,
@@ -24,6 +25,7 @@ export const routePlugins: RoutePlugin[] = [
   adminKbRoutes,
   assistRoutes,
   adminRoutes,
+  webhookRoutes,
   shopFeedRoutes,
   consoleRoutes,
 ];

@@ -111,7 +111,8 @@ async function rekeyUnansweredGroup(sql: Sql, group: { id: number; locale: strin
 /**
  * Removes the words of these conversations and keeps their statistics: every message blanked (agents' and the
  * bot's too: replies quote names, addresses and orders), files deleted, their questions taken out of the learning
- * loop, the text taken out of their history events and rating comments. Used by customer deletion and by retention.
+ * loop, the text taken out of their history events and rating comments, their webhook deliveries deleted (sent or
+ * not). Used by customer deletion and by retention.
  */
 export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ messages: number }> {
   if (!ids.length) return { messages: 0 };
@@ -122,6 +123,7 @@ export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ 
   await forgetUnansweredQuestions(tx, ids);
   await tx`update interaction_events set payload = payload - 'text' - 'question' - 'comment' where conversation_id = ${inIds}`;
   await tx`update feedback set comment = null where conversation_id = ${inIds}`;
+  await tx`delete from webhook_deliveries where conversation_id = ${inIds}`; // their bodies hold the words
   await tx`delete from offline_messages where conversation_id = ${inIds}`;
   await tx`update conversations set anonymised_at = now() where id = ${inIds}`;
   return { messages: messages.length };
@@ -137,6 +139,7 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
     const files = await tx`delete from attachments where customer_id = ${customerId} returning id`; // also uploads no message carried
     const removed = await tx`delete from interaction_events where customer_id = ${customerId} returning id`;
     await tx`delete from offline_messages where customer_id = ${customerId}`;
+    await tx`delete from webhook_deliveries where customer_id = ${customerId}`; // also offline messages outside a chat
     const anonymised = await anonymiseConversations(tx as unknown as Sql, ids);
     // Ratings stay for the statistics, without the words or the link to the person.
     await tx`update feedback set comment = null, customer_id = null where customer_id = ${customerId}`;

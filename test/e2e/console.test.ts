@@ -710,4 +710,25 @@ describe('support console in Chromium', () => {
     expect(csv.trim().split('\r\n')).toHaveLength(rows.length + 1);
     await page.screenshot({ path: artifactPath('console-reports.png'), fullPage: true });
   });
+
+  it('admin: adds a webhook from the settings tab, sees its secret once, sends a test and deletes it', async () => {
+    const page = await consolePage('admin', '/console/admin/team');
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('tab-webhooks').click();
+    const form = page.getByTestId('webhook-create');
+    await form.getByTestId('webhook-url').fill('http://127.0.0.1:65000/console-hook');
+    await form.getByTestId('webhook-event-message.created').check();
+    await form.locator('button[type=submit]').click();
+    const secret = await page.getByTestId('webhook-secret-value').textContent();
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    const row = page.locator('[data-testid=webhook-row][data-url="http://127.0.0.1:65000/console-hook"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('message.created');
+    expect(await row.textContent()).not.toContain(secret);
+    await row.getByTestId('webhook-test').click();
+    await expect.poll(() => page.getByTestId('webhooks-notice').textContent()).toMatch(/^Test sent \(delivery #\d+\)/);
+    await row.getByTestId('webhook-delete').click();
+    await row.waitFor({ state: 'detached' });
+    expect((await adminApi('GET', '/api/admin/webhooks')).items).toEqual([]);
+  });
 });

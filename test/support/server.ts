@@ -6,6 +6,7 @@ import { createServer, type ServerHandle, type ServerOptions } from '../../serve
 import { seedDemoAccounts } from '../../server/db/seed.ts';
 import { startWorkers } from '../../workers/start.ts';
 import type { Config } from '../../server/config.ts';
+import type { WorkerSettings } from '../../workers/settings.ts';
 
 export interface TestStack {
   env: TestEnv;
@@ -18,7 +19,7 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { servers?: number; workers?: boolean; config?: Partial<Config>; server?: ServerOptions } = {}): Promise<TestStack> {
+export async function startStack(options: { servers?: number; workers?: boolean; workerSettings?: Partial<WorkerSettings>; config?: Partial<Config>; server?: ServerOptions } = {}): Promise<TestStack> {
   const env = await createTestEnv(options.config);
   await seedDemoAccounts(env.sql, env.config);
   const servers: TestStack['servers'] = [];
@@ -26,7 +27,7 @@ export async function startStack(options: { servers?: number; workers?: boolean;
     const handle = await createServer(env.config, options.server);
     servers.push({ handle, url: await handle.listen() });
   }
-  let workers = options.workers ? await startWorkers(env.config) : null;
+  let workers = options.workers ? await startWorkers(env.config, { settings: options.workerSettings }) : null;
   const stopWorkers = async () => {
     await workers?.close();
     workers = null;

@@ -1,6 +1,6 @@
 // Team and settings: agents and admins, canned responses, conversation labels
-// (rename or remove everywhere), widget settings, privacy requests (export /
-// delete a customer) and the audit log.
+// (rename or remove everywhere), widget settings, webhooks, privacy requests
+// (export / delete a customer) and the audit log.
 import { useEffect, useState } from 'preact/hooks';
 import { del, errorText, get, patch, post, put, query } from '../api.ts';
 import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
@@ -8,7 +8,7 @@ import { t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
 import type { CannedResponse, Customer } from '../types.ts';
 
-const TABS = ['team', 'canned', 'labels', 'widget', 'privacy', 'audit'] as const;
+const TABS = ['team', 'canned', 'labels', 'widget', 'webhooks', 'privacy', 'audit'] as const;
 type Tab = (typeof TABS)[number];
 
 export function TeamPage() {
@@ -22,6 +22,7 @@ export function TeamPage() {
       {tab === 'canned' && <CannedTab />}
       {tab === 'labels' && <LabelsTab />}
       {tab === 'widget' && <WidgetTab />}
+      {tab === 'webhooks' && <WebhooksTab />}
       {tab === 'privacy' && <PrivacyTab />}
       {tab === 'audit' && <AuditTab />}
     </div>
@@ -300,6 +301,103 @@ function WidgetTab() {
         {error && <span class="error small">{error}</span>}
       </div>
     </form>
+  );
+}
+
+interface WebhookDelivery { id: number; event: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; lastStatus: number | null; lastError: string | null; createdAt: string }
+interface WebhookView { id: number; url: string; events: string[]; active: boolean; description: string; secret: string; recentDeliveries: WebhookDelivery[] }
+
+/** Endpoints of the shop's other systems; the signing secret is shown once, right after it is made (create, rotate). */
+function WebhooksTab() {
+  const list = useLoad(() => get<{ items: WebhookView[]; events: string[] }>('/api/admin/webhooks'), []);
+  const blank = { url: '', description: '', events: [] as string[] };
+  const [form, setForm] = useState(blank);
+  const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const run = async (action: () => Promise<void>) => {
+    try {
+      await action();
+      setError(null);
+      list.reload();
+    } catch (err) {
+      setError(errorText(err));
+      setNotice(null);
+    }
+  };
+  const create = (event: Event) => {
+    event.preventDefault();
+    if (form.events.length === 0) return setError(t('webhooks.pickEvents'));
+    void run(async () => {
+      const { webhook } = await post<{ webhook: WebhookView }>('/api/admin/webhooks', { url: form.url, events: form.events, ...(form.description.trim() ? { description: form.description } : {}) });
+      setSecret({ url: webhook.url, secret: webhook.secret });
+      setForm(blank);
+      setNotice(null);
+    });
+  };
+  const toggle = (events: string[], name: string) => (events.includes(name) ? events.filter((e) => e !== name) : [...events, name]);
+  const items = list.data?.items ?? [];
+  return (
+    <section class="card" data-testid="webhooks">
+      <p class="muted small">{t('webhooks.explain')}</p>
+      {error && <p class="error" role="alert">{error}</p>}
+      {notice && <p class="ok" role="status" data-testid="webhooks-notice">{notice}</p>}
+      {secret && (
+        <div class="stack" data-testid="webhook-secret">
+          <p class="small">{t('webhooks.secretOnce', { url: secret.url })}</p>
+          <div class="inline"><code data-testid="webhook-secret-value">{secret.secret}</code><button class="small" onClick={() => setSecret(null)}>{t('webhooks.copied')}</button></div>
+        </div>
+      )}
+      {items.length === 0 && !list.loading && <p class="muted">{t('webhooks.none')}</p>}
+      <table>
+        <thead><tr><th>{t('webhooks.url')}</th><th>{t('webhooks.events')}</th><th>{t('webhooks.active')}</th><th>{t('webhooks.recent')}</th><th /></tr></thead>
+        <tbody>
+          {items.map((w) => (
+            <tr key={w.id} class={w.active ? '' : 'inactive'} data-testid="webhook-row" data-url={w.url}>
+              <td><code>{w.url}</code>{w.description && <div class="muted small">{w.description}</div>}<div class="muted small">{w.secret}</div></td>
+              <td>{w.events.map((e) => <span class="tag" key={e}>{e}</span>)}</td>
+              <td><input type="checkbox" data-testid="webhook-active" checked={w.active} onChange={(e) => { const active = e.currentTarget.checked; void run(async () => { await patch(`/api/admin/webhooks/${w.id}`, { active }); }); }} /></td>
+              <td class="small" data-testid="webhook-deliveries">
+                {w.recentDeliveries.length === 0 ? <span class="muted">{t('webhooks.noDeliveries')}</span> : w.recentDeliveries.map((d) => (
+                  <div key={d.id} data-status={d.status} title={d.lastError ?? ''}>
+                    <span class={d.status === 'failed' ? 'badge warn' : 'badge'}>{t(`webhooks.status.${d.status}` as Key)}</span>
+                    {d.event} · {formatTime(d.createdAt)}{d.lastStatus !== null ? ` · ${d.lastStatus}` : ''}{d.attempts > 1 ? ` · ×${d.attempts}` : ''}
+                  </div>
+                ))}
+              </td>
+              <td class="nowrap">
+                <button class="small" data-testid="webhook-test" disabled={!w.active} onClick={() => void run(async () => {
+                  const { deliveryId } = await post<{ deliveryId: number }>(`/api/admin/webhooks/${w.id}/test`);
+                  setNotice(t('webhooks.testQueued', { id: deliveryId }));
+                })}>{t('webhooks.test')}</button>
+                <button class="small" data-testid="webhook-rotate" onClick={() => {
+                  if (confirm(t('webhooks.confirmRotate', { url: w.url }))) void run(async () => {
+                    const { webhook } = await post<{ webhook: WebhookView }>(`/api/admin/webhooks/${w.id}/rotate-secret`);
+                    setSecret({ url: webhook.url, secret: webhook.secret });
+                  });
+                }}>{t('webhooks.rotate')}</button>
+                <button class="small danger" data-testid="webhook-delete" onClick={() => {
+                  if (confirm(t('webhooks.confirmDelete', { url: w.url }))) void run(async () => { await del(`/api/admin/webhooks/${w.id}`); });
+                }}>{t('delete')}</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h4>{t('webhooks.create')}</h4>
+      <form class="stack" onSubmit={create} data-testid="webhook-create">
+        <div class="inline">
+          <input required type="url" maxLength={2048} placeholder="https://crm.example.com/hooks/shopdesk" data-testid="webhook-url" value={form.url} onInput={(e) => setForm({ ...form, url: e.currentTarget.value })} />
+          <input maxLength={200} placeholder={t('webhooks.description')} value={form.description} onInput={(e) => setForm({ ...form, description: e.currentTarget.value })} />
+        </div>
+        <div class="inline wrap">
+          {(list.data?.events ?? []).map((name) => (
+            <label class="check" key={name}><input type="checkbox" data-testid={`webhook-event-${name}`} checked={form.events.includes(name)} onChange={() => setForm({ ...form, events: toggle(form.events, name) })} /> <code>{name}</code></label>
+          ))}
+        </div>
+        <div class="inline"><button class="primary" type="submit">{t('add')}</button></div>
+      </form>
+    </section>
   );
 }
 
