@@ -3,24 +3,14 @@
 // (secret never returned), reports equal to SQL over the same rows, CSV export,
 // privacy export / delete with audit entries, segment and orders.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
+import { startStack, login, httpAs, widgetSession, type TestStack } from '../support/server.ts';
 import { connectAgent, connectWidget, callOk, nextEvent } from '../support/sockets.ts';
 
 let stack: TestStack;
 let admin: Awaited<ReturnType<typeof login>>;
 let agent: Awaited<ReturnType<typeof login>>;
 
-async function http(method: string, path: string, auth: { cookie: string } | null, body?: unknown) {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: { ...(auth ? { cookie: auth.cookie } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  let json: any;
-  try { json = JSON.parse(text); } catch { json = undefined; }
-  return { status: response.status, json, text, headers: response.headers };
-}
+const http = (method: string, path: string, auth: { cookie: string } | null, body?: unknown) => httpAs(stack.url, method, path, auth, body);
 
 beforeAll(async () => {
   stack = await startStack();

@@ -2,24 +2,14 @@
 // stay pending): admins only, every body validated with a clear message, the
 // secret shown once (create, rotate) and masked after, the cap, the test ping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, login, type TestStack } from '../support/server.ts';
+import { startStack, login, httpAs, type TestStack } from '../support/server.ts';
 import { MAX_WEBHOOKS } from '../../server/http/webhook-routes.ts';
 
 let stack: TestStack;
 let admin: Awaited<ReturnType<typeof login>>;
 let agent: Awaited<ReturnType<typeof login>>;
 
-async function http(method: string, path: string, auth: { cookie: string } | null, body?: unknown) {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: { ...(auth ? { cookie: auth.cookie } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  let json: any;
-  try { json = JSON.parse(text); } catch { json = undefined; }
-  return { status: response.status, json };
-}
+const http = (method: string, path: string, auth: { cookie: string } | null, body?: unknown) => httpAs(stack.url, method, path, auth, body);
 
 const valid = { url: 'https://crm.example.com/hooks/shopdesk', events: ['message.created', 'conversation.resolved'] };
 

@@ -61,3 +61,20 @@ export async function widgetSession(url: string, extra: Record<string, unknown> 
   if (!response.ok) throw new Error(`session failed: ${response.status} ${await response.text()}`);
   return (await response.json()) as { visitorToken: string; customerId: number; identified: boolean };
 }
+
+/** One HTTP call as a signed-in user (their cookie) or nobody; the body as JSON, the answer parsed when it is JSON. */
+export async function httpAs(baseUrl: string, method: string, path: string, auth: { cookie: string } | null, body?: unknown) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { ...(auth ? { cookie: auth.cookie } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json, text, headers: response.headers };
+}

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
+import { startStack, login, httpAs, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, eventually, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import type { Job } from 'bullmq';
 import { writeInteractionBatch } from '../../workers/interaction-store.ts';
@@ -33,14 +33,7 @@ const refusedOnce = new Set<number>();
 
 const at = (path: string) => received.filter((r) => r.path === path);
 
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${stack.url}${path}`, {
-    method,
-    headers: { cookie: admin.cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, json: (await response.json()) as any };
-}
+const api = (method: string, path: string, body?: unknown) => httpAs(stack.url, method, path, admin, body);
 
 async function createWebhook(path: string, events: string[], active = true): Promise<{ id: number; secret: string }> {
   const created = await api('POST', '/api/admin/webhooks', { url: `${base}${path}`, events, active });
