@@ -307,9 +307,16 @@ function WidgetTab() {
 interface WebhookDelivery { id: number; event: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; lastStatus: number | null; lastError: string | null; createdAt: string }
 interface WebhookView { id: number; url: string; events: string[]; active: boolean; description: string; secret: string; recentDeliveries: WebhookDelivery[] }
 
+const DELIVERIES_REFRESH_MS = 10_000;
+
 /** Endpoints of the shop's other systems; the signing secret is shown once, right after it is made (create, rotate). */
 function WebhooksTab() {
   const list = useLoad(() => get<{ items: WebhookView[]; events: string[] }>('/api/admin/webhooks'), []);
+  // Deliveries are sent and retried in the background: the table follows them while it is open.
+  useEffect(() => {
+    const timer = setInterval(() => list.reload(), DELIVERIES_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
   const blank = { url: '', description: '', events: [] as string[] };
   const [form, setForm] = useState(blank);
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
@@ -362,6 +369,7 @@ function WebhooksTab() {
                   <div key={d.id} data-status={d.status} title={d.lastError ?? ''}>
                     <span class={d.status === 'failed' ? 'badge warn' : 'badge'}>{t(`webhooks.status.${d.status}` as Key)}</span>
                     {d.event} · {formatTime(d.createdAt)}{d.lastStatus !== null ? ` · ${d.lastStatus}` : ''}{d.attempts > 1 ? ` · ×${d.attempts}` : ''}
+                    {d.status !== 'delivered' && d.lastError && <div class="muted" data-testid="webhook-delivery-error">{d.lastError}</div>}
                   </div>
                 ))}
               </td>
