@@ -231,11 +231,17 @@ export function createPolicy(deps: PolicyDeps) {
     // The follow-up's own classification is kept: when it stands alone, it is the prediction decide() needs.
     const own = await classify(question);
     const alone = { question, prediction: own };
-    // A question without a topic is no question of its own, however sure the classifier is of it.
-    if (!topicless && own && !own.outOfScope && own.confidence >= thresholds.intent) return alone;
+    // A question without a topic is no question of its own, however sure the classifier is of it. Nor is one the
+    // classifier files under the topic just answered ("how long does it take?" after "can you ship to Japan?"): it
+    // narrows that question, and what made the last answer specific (Japan) still holds.
+    const previousIntent = lastBotTurn(context.history)?.metadata?.intent;
+    const sameTopic = !!own?.intent && own.intent === previousIntent;
+    if (!topicless && !sameTopic && own && !own.outOfScope && own.confidence >= thresholds.intent) return alone;
     const together = { question: `${withoutGreeting(previous)} ${question}`, readWith: previous };
-    const [bothAnswered] = await search(together.question, lang, 1);
-    if (bothAnswered && bothAnswered.confidence >= thresholds.passage) return together;
+    // Any of the first few passages may be the one that answers both (the first-ranked can be the one that
+    // matches the follow-up's wording best and the previous question's subject least).
+    const bothAnswered = Math.max(0, ...(await search(together.question, lang, 3)).map((p) => p.confidence));
+    if (bothAnswered >= thresholds.passage) return together;
     const [aloneAnswered] = await search(question, lang, 1);
     return aloneAnswered && aloneAnswered.confidence >= thresholds.passage ? alone : together;
   }

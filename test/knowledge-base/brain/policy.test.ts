@@ -124,6 +124,10 @@ describe('retriever on paraphrased questions', () => {
     // A follow-up's own words pick the section: the refund article's PayPal paragraph, not its general one.
     const paypal = await pipeline.run('and for PayPal?', { locale: 'en', history: await after('How long does a refund take?', 'en') });
     expect(paypal.reply).toContain('PayPal');
+    // A follow-up the classifier files under the topic just answered narrows that question: the country still holds.
+    const abroad = await pipeline.run('how long does it take?', { locale: 'en', history: await after('can you ship to Japan?', 'en') });
+    expect(abroad.metadata.articles?.map((a) => a.slug)).toEqual(['international-shipping']);
+    expect(abroad.reply).toContain('7 to 14');
     // "ok" asks nothing: it does not repeat the previous answer.
     expect((await pipeline.run('ok', { locale: 'en', history: await after('How long does shipping take?', 'en') })).metadata.readWith).toBeUndefined();
   });
