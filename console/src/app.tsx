@@ -147,6 +147,11 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     if (message) alertAgent(t('notify.message'), message.text, () => navigate(`/console/conversations/${message.conversationId}`));
   });
 
+  // A teammate named this agent in a private note.
+  useSocketEvent(socket, 'mention:new', (mention) => {
+    alertAgent(t('notify.mentioned', { name: mention.by.name, id: mention.conversationId }), mention.text, () => navigate(`/console/conversations/${mention.conversationId}`));
+  });
+
   // Messages left while nobody was available: how many still wait for an answer, live.
   const [waitingMessages, setWaitingMessages] = useState(0);
   const countWaiting = () => get<{ openCount: number }>('/api/offline-messages?handled=false&limit=1').then((r) => setWaitingMessages(r.openCount), () => {});

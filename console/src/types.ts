@@ -1,7 +1,7 @@
 // Shapes of the server's replies as the console uses them. The realtime ones come
 // from the shared event maps; the HTTP ones mirror the routes' response schemas.
 export type {
-  ChatMessage, ConversationSummary, BotMetadata, ArticleRef, AttachmentRef, FileMetadata, Presence, Ack, ShopperPage, ShopperActivity,
+  ChatMessage, ConversationSummary, BotMetadata, ArticleRef, AttachmentRef, FileMetadata, Presence, Ack, ShopperPage, ShopperActivity, NoteMetadata,
   AgentClientToServer, AgentServerToClient,
 } from '../../server/realtime/event-maps.ts';
 import type { ConversationSummary } from '../../server/realtime/event-maps.ts';

@@ -26,13 +26,19 @@ export default function conversationRoutes(ctx: AppContext) {
   return async (app: App) => {
     const conversations = conversationsRepository(ctx.sql);
 
+    /** Conversation `c` has a private note naming this agent (served by the index of migration 014). */
+    const mentionsOf = (agentId: number) => ctx.sql`exists (
+      select 1 from messages n where n.conversation_id = c.id and n.private and n.metadata -> 'mentions' @> ${ctx.sql.json([{ id: agentId }])})`;
+
     app.get('/api/conversations', {
       onRequest: app.requireAgent,
       schema: {
         tags: ['agent'],
         summary: 'Inbox: filter by view, status, assignee, customer, label or text',
         querystring: Type.Object({
-          view: Type.Optional(Type.Union([Type.Literal('queued'), Type.Literal('mine'), Type.Literal('open'), Type.Literal('resolved'), Type.Literal('all')])),
+          view: Type.Optional(Type.Union([Type.Literal('queued'), Type.Literal('mine'), Type.Literal('open'), Type.Literal('mentions'), Type.Literal('resolved'), Type.Literal('all')], {
+            description: 'mentions: chats where a teammate named me ("@Name") in a private note, open or not',
+          })),
           status: Type.Optional(Type.Union([Type.Literal('bot'), Type.Literal('queued'), Type.Literal('assigned'), Type.Literal('resolved')])),
           assigneeId: Type.Optional(Type.Integer({ minimum: 1 })),
           customerId: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -64,6 +70,7 @@ export default function conversationRoutes(ctx: AppContext) {
           ${view === 'mine' ? sql`and c.status = 'assigned' and c.assignee_id = ${me}` : sql``}
           ${view === 'open' ? sql`and c.status <> 'resolved'` : sql``}
           ${view === 'resolved' ? sql`and c.status = 'resolved'` : sql``}
+          ${view === 'mentions' ? sql`and ${mentionsOf(me)}` : sql``}
           ${q.status ? sql`and c.status = ${q.status}` : sql``}
           ${q.assigneeId ? sql`and c.assignee_id = ${q.assigneeId}` : sql``}
           ${q.customerId ? sql`and c.customer_id = ${q.customerId}` : sql``}
@@ -89,8 +96,8 @@ export default function conversationRoutes(ctx: AppContext) {
       onRequest: app.requireAgent,
       schema: {
         tags: ['agent'],
-        summary: 'How many chats each inbox view holds, with their unread shopper messages (resolved chats count no unread)',
-        response: { 200: Type.Object({ queued: ViewCount, mine: ViewCount, open: ViewCount, resolved: ViewCount }), 401: ErrorResponse },
+        summary: 'How many chats each inbox view holds, with their unread shopper messages (resolved chats count no unread; mentions counts open chats)',
+        response: { 200: Type.Object({ queued: ViewCount, mine: ViewCount, open: ViewCount, mentions: ViewCount, resolved: ViewCount }), 401: ErrorResponse },
       },
     }, async (request) => {
       const me = request.user!.id;
@@ -108,12 +115,14 @@ export default function conversationRoutes(ctx: AppContext) {
                coalesce(sum(unread) filter (where status = 'assigned' and assignee_id = ${me}), 0)::int as mine_unread,
                count(*)::int as open_total,
                coalesce(sum(unread), 0)::int as open_unread,
-               (select count(*) from conversations where status = 'resolved')::int as resolved_total
+               (select count(*) from conversations where status = 'resolved')::int as resolved_total,
+               (select count(*) from conversations c where c.status <> 'resolved' and ${mentionsOf(me)})::int as mentions_total
         from open`;
       return {
         queued: { total: row.queued_total, unread: row.queued_unread },
         mine: { total: row.mine_total, unread: row.mine_unread },
         open: { total: row.open_total, unread: row.open_unread },
+        mentions: { total: row.mentions_total, unread: 0 },
         resolved: { total: row.resolved_total, unread: 0 },
       };
     });

@@ -15,6 +15,11 @@ export interface ShopperPage {
   title?: string;
 }
 
+/** What an agent's private note carries besides its text: the teammates it named ("@Sam"), who were told. */
+export interface NoteMetadata {
+  mentions?: { id: number; name: string }[];
+}
+
 /**
  * Where a shopper is now, as their agent sees it: whether a page of the shop with the widget is open (in any tab),
  * the last page it reported and when. Shown beside the chat; never sent to the shopper.
@@ -194,6 +199,8 @@ export interface AgentServerToClient {
   'labels:changed': (payload: { from: string; to: string | null; conversations: number }) => void;
   /** The shopper of a joined conversation opened another page, or closed their last page with the widget. */
   'shopper:activity': (payload: ShopperActivity) => void;
+  /** To a teammate named ("@Name") in another agent's private note. */
+  'mention:new': (payload: { conversationId: number; messageId: number; by: { id: number; name: string }; text: string }) => void;
   /** Sent to the one agent a conversation was just assigned or transferred to. */
   'conversation:assigned': (conversation: ConversationSummary) => void;
   'presence:updated': (payload: { agentId: number; presence: Presence }) => void;

@@ -42,6 +42,10 @@ export const usersRepository = (sql: Sql) => ({
              (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned')::int as open_chats
       from users u order by u.name`;
   },
+  /** Every active agent and admin, by id and name (who a note can mention). */
+  async listActiveNames(): Promise<{ id: number; name: string }[]> {
+    return sql<{ id: number; name: string }[]>`select id, name from users where active order by id`;
+  },
   /** Active users shown as online or away. */
   async listPresent(): Promise<number[]> {
     return (await sql<{ id: number }[]>`select id from users where active and presence <> 'offline'`).map((r) => r.id);

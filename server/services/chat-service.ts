@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import type { FeedbackJob, InteractionEvent, InteractionType } from '../interaction-events.ts';
 import type { ChatMessage, ConversationSummary, FileMetadata, ShopperPage } from '../realtime/event-maps.ts';
 import { shopperPage } from './shopper-page.ts';
+import { mentionedTeammates } from './mentions.ts';
 import { botReplyClientId, conversationsRepository, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository } from '../repositories/customers.ts';
 import { routingRepository, type Assignment } from '../repositories/routing.ts';
@@ -313,6 +314,9 @@ export function createChatService(deps: ChatServiceDeps) {
         await this.accept(agent.id, row.id);
         row = (await conversations.findById(row.id))!;
       }
+      // Teammates named in a private note ("@Sam, can you check the refund?") are told; a reply to the shopper
+      // mentions nobody (the shopper would read it).
+      const mentions = input.private ? mentionedTeammates(text, await users.listActiveNames(), agent.id) : [];
       const { message, duplicate } = await conversations.insertMessage({
         conversationId: row.id,
         authorType: 'agent',
@@ -320,11 +324,14 @@ export function createChatService(deps: ChatServiceDeps) {
         clientId: input.clientId,
         body: text,
         private: input.private ?? false,
-        metadata: fileMetadata(input),
+        metadata: { ...fileMetadata(input), ...(mentions.length ? { mentions } : {}) },
       });
       const result = { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
       if (duplicate) return result;
       realtime.announceMessage(toChatMessage(message));
+      for (const teammate of mentions) {
+        realtime.toAgent(teammate.id, 'mention:new', { conversationId: row.id, messageId: message.id, by: { id: agent.id, name: agent.name }, text: text.slice(0, 280) });
+      }
       if (!message.private) await routing.recordFirstResponse(row.id);
       await events.enqueueInteractions([
         event(message.private ? 'note.agent' : 'message.agent', `msg:${message.id}`, row.customer_id, row.id, { messageId: message.id, agentId: agent.id, text }, message.created_at),

@@ -509,3 +509,35 @@ describe('agent support reads', () => {
     }
   });
 });
+
+describe('mentions in private notes', () => {
+  it('tells the teammate a note names, keeps who was named, and lists the chat in their Mentions view', async () => {
+    const visitor = await widgetSession(stack.url, { name: 'Mentioned Mo' });
+    const shopper = await connectWidget(stack.url, visitor.visitorToken);
+    const agentConsole = await connectAgent(stack.url, agent.token);
+    const adminConsole = await connectAgent(stack.url, admin.token);
+    try {
+      const { conversationId } = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'mention-1', text: 'Where is my parcel?' });
+      const told = nextEvent<{ conversationId: number; messageId: number; by: { name: string }; text: string }>(adminConsole, 'mention:new', (m) => m.conversationId === conversationId);
+      const note = await callOk<{ id: number }>(agentConsole, 'message:send', { conversationId, clientId: 'mention-note', text: '@ada admin can you approve a refund here?', private: true });
+      expect(await told).toMatchObject({ messageId: note.id, by: { name: agent.user.name }, text: '@ada admin can you approve a refund here?' });
+      const [stored] = await stack.env.sql`select metadata from messages where id = ${note.id}`;
+      expect(stored.metadata.mentions).toEqual([{ id: admin.user.id, name: 'Ada Admin' }]);
+
+      // A reply to the shopper names nobody: the shopper would read it.
+      const reply = await callOk<{ id: number }>(agentConsole, 'message:send', { conversationId, clientId: 'mention-reply', text: 'Thanks, @Ada will look.' });
+      const [replyRow] = await stack.env.sql`select metadata from messages where id = ${reply.id}`;
+      expect(replyRow.metadata.mentions).toBeUndefined();
+
+      const ids = async (who: { cookie: string }) => (await http('GET', '/api/conversations?view=mentions&limit=200', who)).json.items.map((i: any) => i.conversation.id);
+      expect(await ids(admin)).toContain(conversationId);
+      expect(await ids(agent)).not.toContain(conversationId);
+      expect((await http('GET', '/api/conversations/counts', admin)).json.mentions.total).toBeGreaterThanOrEqual(1);
+    } finally {
+      shopper.close();
+      agentConsole.close();
+      adminConsole.close();
+    }
+  });
+});
+

@@ -163,11 +163,16 @@ describe('support console in Chromium', () => {
     await page.getByTestId('reply-input').fill('');
 
     // Private note: visibly different in the console, never sent to the shopper.
+    // "@" in a note offers the teammates; the one picked is named in the note and told.
     await page.getByTestId('mode-note').click();
-    await input.fill('VIP customer — handle with care');
+    await input.fill('VIP customer — handle with care, @ad');
+    await page.getByTestId('canned-menu').getByText('@Ada Admin').waitFor();
+    await input.press('Enter');
+    expect(await input.inputValue()).toBe('VIP customer — handle with care, @Ada Admin ');
     await page.getByTestId('send').click();
     const note = page.getByTestId('msg-private').filter({ hasText: 'VIP customer' });
     await note.waitFor();
+    expect(await note.getByTestId('note-mentions').textContent()).toBe('Mentions: Ada Admin');
     await expect(note.getByTestId('private-label').isVisible()).resolves.toBe(true);
     const noteStyle = await note.evaluate((el) => getComputedStyle(el).borderStyle);
     expect(noteStyle).toBe('dashed');

@@ -9,7 +9,7 @@ import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { newClientId, request } from '../realtime.ts';
 import { fillPlaceholders } from '../placeholders.ts';
-import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, ShopperActivity, ShopperPage } from '../types.ts';
+import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
 interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
@@ -230,7 +230,7 @@ function ShopperWhereabouts({ activity }: { activity: ShopperActivity }) {
 function MessageBubble({ message, page }: { message: ChatMessage; page?: ShopperPage }) {
   const type = message.author.type;
   if (type === 'system') return <div class="msg msg-system" data-testid="msg-system">{message.text} <span class="muted small">{formatTime(message.createdAt)}</span></div>;
-  const meta = message.metadata as BotMetadata & FileMetadata;
+  const meta = message.metadata as BotMetadata & FileMetadata & NoteMetadata;
   const classes = ['msg', `msg-${type}`, message.private ? 'msg-private' : ''].join(' ');
   return (
     <div class={classes} data-testid={message.private ? 'msg-private' : `msg-${type}`} data-message-id={message.id}>
@@ -241,6 +241,9 @@ function MessageBubble({ message, page }: { message: ChatMessage; page?: Shopper
       </div>
       {/* Text is rendered as text: never as HTML. A file sent without a caption shows the file alone. */}
       {meta?.fileOnly !== true && <div class="msg-text">{message.text}</div>}
+      {message.private && (meta?.mentions?.length ?? 0) > 0 && (
+        <div class="small muted" data-testid="note-mentions">{t('conversation.mentions')} {meta.mentions!.map((m) => m.name).join(', ')}</div>
+      )}
       <Attachments files={meta?.attachments} />
       {page && /^https?:/.test(page.url) && (
         <div class="msg-page small muted" data-testid="msg-page">
@@ -333,6 +336,15 @@ function slashToken(text: string): string | null {
   return match ? match[1] : null;
 }
 
+/** The name being typed after "@" at the end of a note ("@sa" → "sa"), or null. */
+function atToken(text: string): string | null {
+  const match = /(?:^|\s)@([\p{L}\p{N}_.-]*)$/u.exec(text);
+  return match ? match[1] : null;
+}
+
+/** One line of the composer's menu: a canned response after "/", a teammate after "@" in a note. */
+interface Suggestion { key: string; content: preact.ComponentChildren; pick(): void }
+
 function Composer({ conversationId, resolved, locale, customer, onError, handle }: {
   conversationId: number; resolved: boolean; locale: string; customer: Customer | null; onError(message: string | null): void; handle: ComposerHandle;
 }) {
@@ -355,7 +367,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
   };
 
   const token = slashToken(text);
-  const matches = useMemo(() => {
+  const cannedMatches = useMemo(() => {
     if (token === null) return [];
     const lang = locale.startsWith('zh') ? 'zh' : 'en';
     return (canned.data?.items ?? [])
@@ -363,6 +375,21 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
       .sort((a, b) => Number(b.locale === lang) - Number(a.locale === lang) || a.shortcut.localeCompare(b.shortcut))
       .slice(0, 8);
   }, [token, canned.data, locale]);
+  // Teammates to mention: only in a note (a reply naming "@Sam" would go to the shopper).
+  const team = useLoad(() => get<{ items: AgentInfo[] }>('/api/agents'), []);
+  const mentionToken = note ? atToken(text) : null;
+  const teammates = useMemo(() => {
+    if (mentionToken === null) return [];
+    const typed = mentionToken.toLocaleLowerCase();
+    return (team.data?.items ?? []).filter((a) => a.id !== user.id && a.name.toLocaleLowerCase().split(/\s+/).some((part) => part.startsWith(typed))).slice(0, 8);
+  }, [mentionToken, team.data]);
+  const mention = (teammate: AgentInfo) => {
+    setText((current) => current.replace(/(^|\s)@[\p{L}\p{N}_.-]*$/u, (_m, space: string) => `${space}@${teammate.name} `));
+    textarea.current?.focus();
+  };
+  const matches: Suggestion[] = teammates.length
+    ? teammates.map((a) => ({ key: `agent-${a.id}`, content: <><strong>@{a.name}</strong> <span class="muted small">{t(`presence.${a.presence}` as Key)}</span></>, pick: () => mention(a) }))
+    : cannedMatches.map((c) => ({ key: `canned-${c.id}`, content: <><code>/{c.shortcut}</code> <strong>{c.title}</strong> <span class="muted small">{c.body.slice(0, 80)}</span></>, pick: () => useCanned(c) }));
 
   const stopTyping = () => {
     if (typingTimer.current) clearTimeout(typingTimer.current);
@@ -423,7 +450,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
     if (matches.length) {
       if (event.key === 'ArrowDown') { event.preventDefault(); setHighlight((h) => (h + 1) % matches.length); return; }
       if (event.key === 'ArrowUp') { event.preventDefault(); setHighlight((h) => (h - 1 + matches.length) % matches.length); return; }
-      if (event.key === 'Enter' || event.key === 'Tab') { event.preventDefault(); useCanned(matches[highlight] ?? matches[0]); return; }
+      if (event.key === 'Enter' || event.key === 'Tab') { event.preventDefault(); (matches[highlight] ?? matches[0]).pick(); return; }
     }
     if (event.altKey && event.key.toLowerCase() === 'n') { event.preventDefault(); setNote((n) => !n); return; }
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); void send(); }
@@ -447,9 +474,9 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
       {showArticles && <ArticlePicker locale={locale} onPick={(a) => { handle.current?.insert(`${a.title}: ${a.url}`); setShowArticles(false); }} />}
       {matches.length > 0 && (
         <ul class="canned-menu" data-testid="canned-menu" role="listbox">
-          {matches.map((c, i) => (
-            <li key={c.id} role="option" aria-selected={i === highlight} class={i === highlight ? 'active' : ''} onMouseDown={(e) => { e.preventDefault(); useCanned(c); }}>
-              <code>/{c.shortcut}</code> <strong>{c.title}</strong> <span class="muted small">{c.body.slice(0, 80)}</span>
+          {matches.map((m, i) => (
+            <li key={m.key} role="option" aria-selected={i === highlight} class={i === highlight ? 'active' : ''} onMouseDown={(e) => { e.preventDefault(); m.pick(); }}>
+              {m.content}
             </li>
           ))}
         </ul>
@@ -458,7 +485,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
         placeholder={note ? t('composer.notePlaceholder') : resolved ? t('composer.resolvedPlaceholder') : t('composer.placeholder')}
         onInput={(e) => onInput(e.currentTarget.value)} onKeyDown={onKeyDown} onBlur={stopTyping} />
       <div class="composer-footer">
-        <span class="muted small">{t('composer.hint')}</span>
+        <span class="muted small">{t('composer.hint')}{note && ` · ${t('composer.mentionHint')}`}</span>
         <button class="primary" data-testid="send" disabled={sending || !text.trim() || (resolved && !note)} onClick={send}>{note ? t('composer.addNote') : t('composer.send')}</button>
       </div>
     </div>

@@ -1,4 +1,4 @@
-// The inbox: views (queued, mine, all open, resolved) with live counts and
+// The inbox: views (queued, mine, all open, mentions of me, resolved) with live counts and
 // unread badges, search, and the open conversation with its customer beside it.
 // Live: every conversation:updated / messages:new refetches the list and the
 // counts (two requests, at most every 250 ms), so what is shown is always what
@@ -13,7 +13,7 @@ import type { InboxItem } from '../types.ts';
 import { ConversationView } from './conversation.tsx';
 import { CustomerPanel } from './customer-panel.tsx';
 
-const VIEWS = ['queued', 'mine', 'open', 'resolved'] as const;
+const VIEWS = ['queued', 'mine', 'open', 'mentions', 'resolved'] as const;
 type View = (typeof VIEWS)[number];
 
 export function InboxPage({ conversationId, view: routeView }: { conversationId: number | null; view: string | null }) {
