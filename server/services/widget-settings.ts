@@ -1,4 +1,4 @@
-// The shop's widget settings (colour, greeting, hours, identity secret),
+// The shop's widget settings (colour, greeting, hours, proactive messages, identity secret),
 // stored as one JSON row so admins edit them without a migration.
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
@@ -6,6 +6,19 @@ import type { Sql } from '../db/client.ts';
 
 const Localised = Type.Object({ en: Type.String({ maxLength: 500 }), zh: Type.String({ maxLength: 500 }) });
 const DayHours = Type.Union([Type.Null(), Type.Tuple([Type.String({ pattern: '^\\d{2}:\\d{2}$' }), Type.String({ pattern: '^\\d{2}:\\d{2}$' })])]);
+
+/**
+ * A proactive message: on a page whose path starts with `path`, after `delaySeconds` there, the widget offers
+ * `message` beside its launcher (once per visit and rule; never over an open chat or one in progress).
+ */
+export const NudgeSchema = Type.Object({
+  id: Type.String({ pattern: '^[a-z0-9-]{1,32}$', description: 'Stable id: a shopper sees each rule once per visit' }),
+  path: Type.String({ minLength: 1, maxLength: 200, pattern: '^/', description: 'Page path prefix, e.g. /checkout or /products/' }),
+  delaySeconds: Type.Integer({ minimum: 0, maximum: 600 }),
+  message: Type.Object({ en: Type.String({ maxLength: 300 }), zh: Type.String({ maxLength: 300 }) }),
+}, { additionalProperties: false });
+export type Nudge = Static<typeof NudgeSchema>;
+export const MAX_NUDGES = 10;
 
 export const WidgetSettingsSchema = Type.Object({
   siteKey: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
@@ -20,6 +33,8 @@ export const WidgetSettingsSchema = Type.Object({
     Type.Null(),
     Type.Object({ timezone: Type.String({ maxLength: 64 }), days: Type.Array(DayHours, { minItems: 7, maxItems: 7 }) }),
   ]),
+  /** Proactive messages, the first rule whose path fits the page applying. */
+  nudges: Type.Array(NudgeSchema, { maxItems: MAX_NUDGES }),
   /** HMAC secret for identify(); empty = identity verification off. Never sent to browsers. */
   identitySecret: Type.String({ maxLength: 200 }),
 });
@@ -37,6 +52,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   },
   preChatForm: false,
   businessHours: null,
+  nudges: [],
   identitySecret: '',
 };
 

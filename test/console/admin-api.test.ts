@@ -159,6 +159,32 @@ describe('widget settings', () => {
     await http('PUT', '/api/admin/widget-settings', admin, { ...settings, identitySecret: '' });
     expect((await http('GET', '/api/admin/widget-settings', admin)).json.identitySecretSet).toBe(false);
   });
+
+  it('keeps proactive messages, sends them to the widget, refuses bad ones and keeps them when a client omits them', async () => {
+    const { identitySecretSet: _s, nudges: _n, ...settings } = (await http('GET', '/api/admin/widget-settings', admin)).json;
+    const checkout = { id: 'checkout-help', path: '/checkout', delaySeconds: 20, message: { en: 'Stuck at checkout? Ask us.', zh: '结账遇到问题？问我们吧。' } };
+    const saved = await http('PUT', '/api/admin/widget-settings', admin, { ...settings, nudges: [checkout] });
+    expect(saved.status).toBe(200);
+    expect(saved.json.nudges).toEqual([checkout]);
+    expect((await http('GET', '/api/widget/settings?site=demo', null)).json.nudges).toEqual([checkout]);
+    const refusals: [unknown, RegExp][] = [
+      [[checkout, { ...checkout }], /own id/],
+      [[{ ...checkout, message: { en: ' ', zh: '' } }], /English or Chinese/],
+      [[{ ...checkout, path: 'checkout' }], /path/],
+      [[{ ...checkout, delaySeconds: 601 }], /delaySeconds/],
+      [[{ ...checkout, id: 'Has Spaces' }], /id/],
+      [Array.from({ length: 11 }, (_, i) => ({ ...checkout, id: `n-${i}` })), /nudges/],
+    ];
+    for (const [nudges, reason] of refusals) {
+      const refused = await http('PUT', '/api/admin/widget-settings', admin, { ...settings, nudges });
+      expect(refused.status, JSON.stringify(nudges).slice(0, 80)).toBe(400);
+      expect(refused.json.error.message, JSON.stringify(nudges).slice(0, 80)).toMatch(reason);
+    }
+    // A client that does not know proactive messages (no "nudges" field) does not erase them.
+    await http('PUT', '/api/admin/widget-settings', admin, { ...settings, color: '#223344' });
+    expect((await http('GET', '/api/admin/widget-settings', admin)).json).toMatchObject({ color: '#223344', nudges: [checkout] });
+    await http('PUT', '/api/admin/widget-settings', admin, { ...settings, nudges: [] });
+  });
 });
 
 describe('reports', () => {

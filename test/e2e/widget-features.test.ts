@@ -131,6 +131,38 @@ describe('widget features', () => {
     }
   });
 
+  it('offers a proactive message on the pages the shop chose, once per visit; opening the chat from it starts with that message', async () => {
+    const nudge = { id: 'demo-help', path: '/demo', delaySeconds: 1, message: { en: 'Looking at the tote? Ask me about sizes and shipping.', zh: '在看托特包吗？' } };
+    await saveWidgetSettings(stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, nudges: [nudge] });
+    try {
+      const { page } = await newPage();
+      await openDemo(page);
+      const card = page.locator('.nudge');
+      await card.waitFor({ timeout: 10_000 });
+      expect(await card.locator('.nudge-text').textContent()).toBe(nudge.message.en);
+      await card.locator('.nudge-text').click();
+      await page.locator('.panel').waitFor();
+      await card.waitFor({ state: 'detached' });
+      expect((await bubbles(page))[0]).toMatchObject({ text: nudge.message.en });
+
+      // Once per visit: the same tab on another page under the path does not get it again.
+      await page.locator('.panel').getByRole('button', { name: 'Close chat' }).click();
+      await page.evaluate(() => history.pushState({}, '', '/demo/sale'));
+      await page.waitForTimeout(2_500);
+      expect(await card.count()).toBe(0);
+
+      // Another visit gets it, and its close button puts it away without opening the chat.
+      const other = await newPage();
+      await openDemo(other.page);
+      await other.page.locator('.nudge').waitFor({ timeout: 10_000 });
+      await other.page.locator('.nudge').getByRole('button', { name: 'Dismiss' }).click();
+      await other.page.locator('.nudge').waitFor({ state: 'detached' });
+      expect(await other.page.locator('.panel').isHidden()).toBe(true);
+    } finally {
+      await saveWidgetSettings(stack.env.sql, DEFAULT_WIDGET_SETTINGS);
+    }
+  });
+
   it('renders quick replies and article links safely; "Was this helpful?" is stored as feedback', async () => {
     const seat = stack.servers[0].handle.ctx.responder;
     const previous = seat.current;

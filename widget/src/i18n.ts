@@ -6,6 +6,7 @@ export type Lang = 'en' | 'zh';
 const en = {
   openChat: 'Open chat',
   closeChat: 'Close chat',
+  dismiss: 'Dismiss',
   chatTitle: 'Chat with us',
   unread: (n: number) => (n === 1 ? '1 unread message' : `${n} unread messages`),
   you: 'You',
@@ -80,6 +81,7 @@ export type Strings = typeof en;
 const zh: Strings = {
   openChat: '打开聊天',
   closeChat: '关闭聊天',
+  dismiss: '关闭提示',
   chatTitle: '在线咨询',
   unread: (n) => `${n} 条未读消息`,
   you: '我',

@@ -7,6 +7,7 @@ import { readEmbed, type EmbedConfig } from './embed.ts';
 import { pickLang, STRINGS } from './i18n.ts';
 import { newClientId, Outbox } from './outbox.ts';
 import { createStore } from './storage.ts';
+import { watchForNudges } from './nudges.ts';
 import { WidgetView } from './view.ts';
 
 export interface IdentifyInput {
@@ -109,6 +110,13 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   });
   document.body.appendChild(host);
   view.attach(client);
+  watchForNudges(settings.nudges ?? [], {
+    busy: () => view.isOpen || (client.conversation !== null && client.conversation.status !== 'resolved'),
+    show: (rule) => {
+      const text = rule.message[lang] || rule.message.en || rule.message.zh;
+      if (text) view.showNudge(text);
+    },
+  });
 
   session = await retrying(() => openSession(), () => view.connectionChanged(navigator.onLine === false ? 'offline' : 'unreachable'));
   client.connect(session.visitorToken, locale);

@@ -18,6 +18,9 @@ button{cursor:pointer}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .launcher{position:fixed;bottom:20px;${edge}:20px;width:56px;height:56px;border-radius:50%;border:0;background:var(--brand);color:var(--on-brand);box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center}
 .launcher svg{width:28px;height:28px;fill:currentColor}
+.nudge{position:fixed;bottom:88px;${edge}:20px;max-width:min(300px,calc(100vw - 40px));display:flex;align-items:flex-start;gap:4px;background:#fff;border-radius:12px;box-shadow:0 6px 24px rgba(0,0,0,.22);padding:4px}
+.nudge-text{flex:1;border:0;background:transparent;text-align:left;padding:8px 4px 8px 10px;white-space:pre-wrap;overflow-wrap:anywhere}
+.nudge .icon-btn{width:28px;height:28px;color:#4b5563}
 .badge{position:absolute;top:-4px;${side === 'left' ? 'right' : 'left'}:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#b91c1c;color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center}
 .panel{position:fixed;bottom:88px;${edge}:20px;width:370px;height:min(600px,calc(100vh - 108px));background:#fff;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.28);display:flex;flex-direction:column;overflow:hidden}
 .head{background:var(--brand);color:var(--on-brand);padding:12px 12px 12px 16px;display:flex;align-items:center;gap:8px}

@@ -82,6 +82,9 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private prechat: HTMLElement | null = null;
   private announcedUpTo: number | null = null;
   private statusCheckedAt = Date.now();
+  /** The proactive message shown beside the launcher (see nudges.ts), and the text it puts in place of the greeting. */
+  private nudgeCard: HTMLElement | null = null;
+  private nudgeText: string | null = null;
 
   constructor(private readonly root: ShadowRoot, private readonly options: ViewOptions) {
     const t = (this.t = options.t);
@@ -186,7 +189,32 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     }
   }
 
+  /**
+   * Offers a proactive message beside the launcher. Opening the chat from it starts the chat with that message in
+   * place of the greeting, so what the shopper answers follows what they read.
+   */
+  showNudge(text: string): void {
+    this.dismissNudge();
+    const message = h('button', { type: 'button', class: 'nudge-text' }, text);
+    const dismiss = h('button', { type: 'button', class: 'icon-btn', 'aria-label': this.t.dismiss, title: this.t.dismiss });
+    dismiss.appendChild(icon(ICONS.close));
+    this.nudgeCard = h('div', { class: 'nudge', role: 'status' }, message, dismiss);
+    message.addEventListener('click', () => {
+      this.nudgeText = text;
+      this.messagesChanged();
+      this.open();
+    });
+    dismiss.addEventListener('click', () => this.dismissNudge());
+    this.launcher.before(this.nudgeCard);
+  }
+
+  private dismissNudge(): void {
+    this.nudgeCard?.remove();
+    this.nudgeCard = null;
+  }
+
   open(focus = true): void {
+    this.dismissNudge();
     this.panel.hidden = false;
     if (this.fullScreen()) this.panel.setAttribute('aria-modal', 'true');
     else this.panel.removeAttribute('aria-modal');
@@ -248,7 +276,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const showChips = last?.kind === 'message' && last.message.author.type === 'bot' && status !== 'resolved' && status !== 'assigned' ? last.message.id : -1;
 
     const wanted: { key: string; signature: string; build: () => HTMLElement }[] = [];
-    const greeting = this.options.settings.greeting[this.options.lang];
+    const greeting = this.nudgeText ?? this.options.settings.greeting[this.options.lang];
     if (greeting) wanted.push({ key: 'greeting', signature: greeting, build: () => this.bubble(this.t.bot, greeting, null, false) });
     let previousConversation: number | null = null;
     for (const entry of entries) {

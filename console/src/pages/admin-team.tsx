@@ -230,7 +230,41 @@ interface WidgetSettingsView {
   siteKey: string; color: string; position: 'right' | 'left'; language: 'auto' | 'en' | 'zh';
   greeting: { en: string; zh: string }; offlineMessage: { en: string; zh: string }; preChatForm: boolean;
   businessHours: null | { timezone: string; days: (null | [string, string])[] };
+  nudges: Nudge[];
   identitySecretSet: boolean;
+}
+interface Nudge { id: string; path: string; delaySeconds: number; message: { en: string; zh: string } }
+
+/** Proactive messages: on pages under a path, after a delay, the widget offers a message beside its launcher. */
+function NudgesEditor({ nudges, onChange }: { nudges: Nudge[]; onChange(next: Nudge[]): void }) {
+  const change = (index: number, patchNudge: Partial<Nudge>) => onChange(nudges.map((n, i) => (i === index ? { ...n, ...patchNudge } : n)));
+  const add = () => {
+    // Ids only need to differ from the others: a shopper sees each rule once per visit.
+    const taken = new Set(nudges.map((n) => n.id));
+    let id = 1;
+    while (taken.has(`nudge-${id}`)) id++;
+    onChange([...nudges, { id: `nudge-${id}`, path: '/', delaySeconds: 30, message: { en: '', zh: '' } }]);
+  };
+  return (
+    <fieldset data-testid="nudges">
+      <legend>{t('widget.nudges')}</legend>
+      <p class="muted small">{t('widget.nudgesHint')}</p>
+      {nudges.map((n, i) => (
+        <div class="stack nudge-rule" key={n.id} data-testid="nudge-rule">
+          <div class="inline">
+            <label>{t('widget.nudgePath')}<input required pattern="/.*" maxLength={200} value={n.path} data-testid="nudge-path" onInput={(e) => change(i, { path: e.currentTarget.value })} /></label>
+            <label>{t('widget.nudgeDelay')}<input type="number" min={0} max={600} required value={n.delaySeconds} data-testid="nudge-delay" onInput={(e) => change(i, { delaySeconds: Number(e.currentTarget.value) })} /></label>
+            <button type="button" class="small danger" onClick={() => onChange(nudges.filter((_, j) => j !== i))}>{t('delete')}</button>
+          </div>
+          <div class="grid-2">
+            <label>{t('widget.nudgeMessage')} (en)<textarea rows={2} maxLength={300} value={n.message.en} data-testid="nudge-en" onInput={(e) => change(i, { message: { ...n.message, en: e.currentTarget.value } })} /></label>
+            <label>{t('widget.nudgeMessage')} (zh)<textarea rows={2} maxLength={300} value={n.message.zh} data-testid="nudge-zh" onInput={(e) => change(i, { message: { ...n.message, zh: e.currentTarget.value } })} /></label>
+          </div>
+        </div>
+      ))}
+      {nudges.length < 10 && <button type="button" class="small" data-testid="nudge-add" onClick={add}>{t('widget.nudgeAdd')}</button>}
+    </fieldset>
+  );
 }
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
@@ -287,6 +321,7 @@ function WidgetTab() {
           </div>
         )}
       </fieldset>
+      <NudgesEditor nudges={form.nudges ?? []} onChange={(nudges) => setForm({ ...form, nudges })} />
       <fieldset>
         <legend>{t('widget.identity')}</legend>
         <p class="small" data-testid="identity-secret-state">{form.identitySecretSet ? t('widget.secretSet') : t('widget.secretNotSet')}</p>
