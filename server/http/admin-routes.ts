@@ -15,7 +15,9 @@ import { lastPages } from '../services/shopper-activity.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 
 const Role = Type.Union([Type.Literal('agent'), Type.Literal('admin')]);
-const TeamMember = Type.Object({ ...UserSchema.properties, openChats: Type.Integer(), lastSeenAt: Nullable(Type.String()) });
+/** Languages an agent answers in: automatic assignment gives them the chats in these first (empty = any). */
+const Languages = Type.Array(Type.Union([Type.Literal('en'), Type.Literal('zh')]), { maxItems: 2, uniqueItems: true });
+const TeamMember = Type.Object({ ...UserSchema.properties, languages: Languages, openChats: Type.Integer(), lastSeenAt: Nullable(Type.String()) });
 const CannedResponse = Type.Object({
   id: Type.Integer(), shortcut: Type.String(), title: Type.String(), body: Type.String(), locale: Type.String(), updatedAt: Type.String(),
 });
@@ -61,7 +63,7 @@ const AuditEntry = Type.Object({
 
 type TeamRow = PublicUser & { open_chats: number };
 const toMember = (u: TeamRow) => ({
-  id: u.id, email: u.email, name: u.name, role: u.role, capacity: u.capacity, presence: u.presence, active: u.active,
+  id: u.id, email: u.email, name: u.name, role: u.role, capacity: u.capacity, languages: u.languages, presence: u.presence, active: u.active,
   openChats: u.open_chats, lastSeenAt: u.last_seen_at?.toISOString() ?? null,
 });
 type CannedRow = { id: number; shortcut: string; title: string; body: string; locale: string; updated_at: Date };
@@ -96,13 +98,14 @@ export default function adminRoutes(ctx: AppContext) {
           role: Role,
           password: Type.String({ minLength: 10, maxLength: 200 }),
           capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+          languages: Type.Optional(Languages),
         }, { additionalProperties: false }),
         response: { 201: Type.Object({ member: TeamMember }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse },
       },
     }, async (request, reply) => {
       const body = request.body;
       if (await users.findByEmail(body.email)) throw conflict('An account with this email already exists.');
-      const created = await users.create({ email: body.email.trim(), name: body.name.trim(), role: body.role, passwordHash: await hashPassword(body.password), capacity: body.capacity });
+      const created = await users.create({ email: body.email.trim(), name: body.name.trim(), role: body.role, passwordHash: await hashPassword(body.password), capacity: body.capacity, languages: body.languages });
       await audit(request.user!.id, 'team.create', `user:${created.id}`, { email: created.email, role: created.role });
       return reply.status(201).send({ member: toMember(await member(created.id)) });
     });
@@ -110,12 +113,13 @@ export default function adminRoutes(ctx: AppContext) {
     app.patch('/api/admin/team/:id', {
       preHandler: app.requireAdmin,
       schema: {
-        tags: ['admin'], summary: 'Change name, role, capacity, active or password; deactivating or a new password ends all their sessions',
+        tags: ['admin'], summary: 'Change name, role, capacity, languages, active or password; deactivating or a new password ends all their sessions',
         params: IdParams,
         body: Type.Object({
           name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
           role: Type.Optional(Role),
           capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+          languages: Type.Optional(Languages),
           active: Type.Optional(Type.Boolean()),
           password: Type.Optional(Type.String({ minLength: 10, maxLength: 200, description: 'A new password (a reset): they sign in again with it' })),
         }, { additionalProperties: false, minProperties: 1 }),
@@ -132,6 +136,7 @@ export default function adminRoutes(ctx: AppContext) {
                   name = coalesce(${body.name ?? null}, name),
                   role = coalesce(${body.role ?? null}, role),
                   capacity = coalesce(${body.capacity ?? null}::int, capacity),
+                  languages = coalesce(${body.languages ?? null}::text[], languages),
                   active = coalesce(${body.active ?? null}::boolean, active),
                   presence = case when ${body.active === false} then 'offline' else presence end
                 where id = ${id}`;

@@ -61,17 +61,25 @@ export const routingRepository = (sql: Sql) => ({
    */
   async assignNext(): Promise<Assignment | 'empty' | 'busy'> {
     return sql.begin(async (tx) => {
-      const [conversation] = await tx<{ id: number }[]>`
-        select id from conversations where status = 'queued' order by queued_at, id limit 1 for update skip locked`;
+      // The chat's language: what the bot last answered in (it follows what the shopper writes), else the
+      // language the widget opened the session in.
+      const [conversation] = await tx<{ id: number; language: string }[]>`
+        select c.id, coalesce(
+                 (select m.metadata ->> 'language' from messages m where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1),
+                 left(cu.locale, 2), 'en') as language
+        from conversations c join customers cu on cu.id = c.customer_id
+        where c.status = 'queued' order by c.queued_at, c.id limit 1 for update of c skip locked`;
       if (!conversation) {
         const [queued] = await tx<{ any: boolean }[]>`select exists (select 1 from conversations where status = 'queued') as any`;
         return queued.any ? ('busy' as const) : ('empty' as const);
       }
-      // Candidates in preference order; the load here is only a hint, re-checked under the lock below.
+      // Candidates in preference order: those who speak the chat's language (or gave none) before the others,
+      // then by load. The load here is only a hint, re-checked under the lock below.
       const candidates = await tx<{ id: number }[]>`
         select u.id from users u
         where u.active and u.presence = 'online' and u.capacity > 0
-        order by (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned')::float / u.capacity,
+        order by (cardinality(u.languages) > 0 and not ${conversation.language} = any(u.languages)),
+                 (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned')::float / u.capacity,
                  u.last_assigned_at nulls first, u.id
         limit 20`;
       let skipped = false;

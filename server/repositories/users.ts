@@ -1,6 +1,8 @@
 import type { Sql } from '../db/client.ts';
 import type { Presence } from '../realtime/event-maps.ts';
 
+export type AgentLanguage = 'en' | 'zh';
+
 export interface UserRow {
   id: number;
   email: string;
@@ -8,6 +10,8 @@ export interface UserRow {
   role: 'agent' | 'admin';
   password_hash: string;
   capacity: number;
+  /** Languages the agent answers in (checked by the database); empty = any. */
+  languages: AgentLanguage[];
   presence: Presence;
   active: boolean;
   last_seen_at: Date | null;
@@ -23,14 +27,14 @@ export const usersRepository = (sql: Sql) => ({
   },
   async findById(id: number): Promise<PublicUser | undefined> {
     const [row] = await sql<PublicUser[]>`
-      select id, email, name, role, capacity, presence, active, last_seen_at, created_at from users where id = ${id}`;
+      select id, email, name, role, capacity, languages, presence, active, last_seen_at, created_at from users where id = ${id}`;
     return row;
   },
-  async create(user: { email: string; name: string; role: 'agent' | 'admin'; passwordHash: string; capacity?: number }): Promise<PublicUser> {
+  async create(user: { email: string; name: string; role: 'agent' | 'admin'; passwordHash: string; capacity?: number; languages?: AgentLanguage[] }): Promise<PublicUser> {
     const [row] = await sql<PublicUser[]>`
-      insert into users (email, name, role, password_hash, capacity)
-      values (${user.email}, ${user.name}, ${user.role}, ${user.passwordHash}, ${user.capacity ?? 5})
-      returning id, email, name, role, capacity, presence, active, last_seen_at, created_at`;
+      insert into users (email, name, role, password_hash, capacity, languages)
+      values (${user.email}, ${user.name}, ${user.role}, ${user.passwordHash}, ${user.capacity ?? 5}, ${user.languages ?? []}::text[])
+      returning id, email, name, role, capacity, languages, presence, active, last_seen_at, created_at`;
     return row;
   },
   async setPresence(id: number, presence: Presence): Promise<void> {
@@ -38,7 +42,7 @@ export const usersRepository = (sql: Sql) => ({
   },
   async listTeam(): Promise<(PublicUser & { open_chats: number })[]> {
     return sql<(PublicUser & { open_chats: number })[]>`
-      select u.id, u.email, u.name, u.role, u.capacity, u.presence, u.active, u.last_seen_at, u.created_at,
+      select u.id, u.email, u.name, u.role, u.capacity, u.languages, u.presence, u.active, u.last_seen_at, u.created_at,
              (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned')::int as open_chats
       from users u order by u.name`;
   },

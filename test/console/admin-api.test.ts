@@ -55,6 +55,20 @@ describe('role gating', () => {
 });
 
 describe('team', () => {
+  it("keeps the languages each agent answers in, which assignment prefers; refuses others", async () => {
+    const created = await http('POST', '/api/admin/team', admin, { email: 'bilingual@example.com', name: 'Bo Lingual', role: 'agent', password: 'long-enough-password', languages: ['en', 'zh'] });
+    expect(created.status).toBe(201);
+    expect(created.json.member.languages).toEqual(['en', 'zh']);
+    const id = created.json.member.id;
+    expect((await http('PATCH', `/api/admin/team/${id}`, admin, { languages: ['zh'] })).json.member.languages).toEqual(['zh']);
+    for (const languages of [['fr'], ['zh', 'zh'], 'zh']) {
+      expect((await http('PATCH', `/api/admin/team/${id}`, admin, { languages })).status, JSON.stringify(languages)).toBe(400);
+    }
+    const listed = (await http('GET', '/api/admin/team', admin)).json.items.find((m: { id: number }) => m.id === id);
+    expect(listed.languages).toEqual(['zh']);
+    await http('PATCH', `/api/admin/team/${id}`, admin, { active: false });
+  });
+
   it('creates an agent, changes capacity and role, and deactivation ends their sessions', async () => {
     const created = await http('POST', '/api/admin/team', admin, { email: 'new.agent@example.com', name: 'New Agent', role: 'agent', password: 'a-good-password-1', capacity: 3 });
     expect(created.status).toBe(201);

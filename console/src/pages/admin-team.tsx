@@ -29,14 +29,31 @@ export function TeamPage() {
   );
 }
 
-interface Member { id: number; email: string; name: string; role: 'agent' | 'admin'; capacity: number; presence: string; active: boolean; openChats: number; lastSeenAt: string | null }
+type Language = 'en' | 'zh';
+const LANGUAGES: Language[] = ['en', 'zh'];
+interface Member { id: number; email: string; name: string; role: 'agent' | 'admin'; capacity: number; languages: Language[]; presence: string; active: boolean; openChats: number; lastSeenAt: string | null }
+
+/** The languages an agent answers in: automatic assignment gives them chats in these first (none = any). */
+function LanguageChecks({ value, onChange }: { value: Language[]; onChange(next: Language[]): void }) {
+  return (
+    <span class="inline" data-testid="languages">
+      {LANGUAGES.map((language) => (
+        <label key={language} class="check small">
+          <input type="checkbox" checked={value.includes(language)}
+            onChange={(e) => onChange(e.currentTarget.checked ? LANGUAGES.filter((l) => l === language || value.includes(l)) : value.filter((l) => l !== language))} />
+          {language}
+        </label>
+      ))}
+    </span>
+  );
+}
 
 function TeamTab() {
   const { user, socket } = useSession();
   const team = useLoad(() => get<{ items: Member[] }>('/api/admin/team'), []);
   // Presence changes as agents come and go: the table follows without a reload.
   useSocketEvent(socket, 'presence:updated', () => team.reload());
-  const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'agent' | 'admin', password: '', capacity: 5 });
+  const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'agent' | 'admin', password: '', capacity: 5, languages: [] as Language[] });
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [resetting, setResetting] = useState<{ id: number; password: string } | null>(null);
@@ -62,7 +79,7 @@ function TeamTab() {
     event.preventDefault();
     try {
       await post('/api/admin/team', form);
-      setForm({ email: '', name: '', role: 'agent', password: '', capacity: 5 });
+      setForm({ email: '', name: '', role: 'agent', password: '', capacity: 5, languages: [] });
       setError(null);
       team.reload();
     } catch (err) {
@@ -74,7 +91,7 @@ function TeamTab() {
       {error && <p class="error" role="alert">{error}</p>}
       {notice && <p class="ok" role="status" data-testid="team-notice">{notice}</p>}
       <table>
-        <thead><tr><th>{t('team.name')}</th><th>{t('team.email')}</th><th>{t('team.role')}</th><th>{t('team.capacity')}</th><th>{t('team.presence')}</th><th>{t('team.open')}</th><th /></tr></thead>
+        <thead><tr><th>{t('team.name')}</th><th>{t('team.email')}</th><th>{t('team.role')}</th><th>{t('team.capacity')}</th><th title={t('team.languagesHint')}>{t('team.languages')}</th><th>{t('team.presence')}</th><th>{t('team.open')}</th><th /></tr></thead>
         <tbody>
           {(team.data?.items ?? []).map((m) => (
             <tr key={m.id} class={m.active ? '' : 'inactive'} data-testid="team-row" data-email={m.email}>
@@ -85,6 +102,7 @@ function TeamTab() {
                 </select>
               </td>
               <td><input type="number" min={0} max={100} value={m.capacity} class="narrow" onChange={(e) => change(m.id, { capacity: Number(e.currentTarget.value) })} /></td>
+              <td><LanguageChecks value={m.languages ?? []} onChange={(languages) => change(m.id, { languages })} /></td>
               <td>{t(`presence.${m.presence}` as Key)}</td>
               <td>{m.openChats}</td>
               <td>{m.id !== user.id && (m.active
@@ -111,6 +129,7 @@ function TeamTab() {
         </select>
         <input type="number" min={0} max={100} class="narrow" value={form.capacity} onInput={(e) => setForm({ ...form, capacity: Number(e.currentTarget.value) })} />
         <input required type="password" minLength={10} placeholder={t('team.password')} value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+        <LanguageChecks value={form.languages} onChange={(languages) => setForm({ ...form, languages })} />
         <button class="primary" type="submit">{t('add')}</button>
       </form>
     </section>
