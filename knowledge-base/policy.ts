@@ -194,6 +194,13 @@ export function createPolicy(deps: PolicyDeps) {
     return owners.every((name) => chance(name) < RULED_OUT_INTENT_CHANCE);
   };
 
+  /** Whether an article's text has a word of the question (question words aside) that another article's has nowhere. */
+  function hasWordOtherLacks(text: string, slug: string, otherSlug: string): boolean {
+    if (!deps.index) return true;
+    const [terms, otherTerms] = [deps.index.articleTerms(slug), deps.index.articleTerms(otherSlug)];
+    return tokenize(text).some((w) => !isQuestionWord(w) && terms.has(w) && !otherTerms.has(w));
+  }
+
   async function search(text: string, lang: Locale, k: number, articleSlug?: string): Promise<Passage[]> {
     if (!deps.index) return [];
     const passages = await deps.index.search(text, k, { locale: lang, slug: articleSlug });
@@ -424,7 +431,12 @@ export function createPolicy(deps: PolicyDeps) {
       // search ranks it first and it covers about as much ("can I swap these jeans for the next size up" is a
       // size question to the classifier, but the exchanges article is the answer).
       const ownConfidence = own?.confidence ?? 0;
-      const coversMore = !!other && other.confidence >= thresholds.passage && other.confidence >= ownConfidence + OTHER_ARTICLE_MARGIN;
+      // It must cover more with a word of the question that the own article has nowhere: the own article's sections
+      // may each cover less only because they share its words out ("how long does standard shipping take, and
+      // express?" has one shipping-times section for standard and one for express; the international article's
+      // section on delivery abroad names both, but nothing the shipping-times article lacks).
+      const coversMore = !!other && other.confidence >= thresholds.passage && other.confidence >= ownConfidence + OTHER_ARTICLE_MARGIN
+        && hasWordOtherLacks(question, other.slug, intent!.articleSlug);
       // …but never a passage that covers next to nothing ("how much is it?" leaves no word to match), and the
       // rank alone does not overrule an own article that could answer by itself: a tie in coverage goes to the
       // intent ("how many days until my refund arrives" matches the returns article's "until your refund").
@@ -468,6 +480,13 @@ export function createPolicy(deps: PolicyDeps) {
     if (PRICE_OR_STOCK.test(text) || asksFactTopic(text)) {
       const product = await productMatch();
       if (product && (!top || product.passage.confidence >= top.confidence)) return productAnswer(product);
+    }
+    // Any other question that names a product is its page's too when the page covers clearly more of it than the
+    // article that ranks first ("can I take the power bank on a plane": the international article's note on power
+    // banks that cannot be shipped abroad matches "power bank", only the power bank's page says it may fly).
+    {
+      const product = await productMatch();
+      if (product && top && top.confidence >= thresholds.passage && product.passage.confidence >= top.confidence + PRODUCT_MARGIN) return productAnswer(product);
     }
     // Two passages that could each answer: the first-ranked one can win on one rare word ("receipt" in the warranty
     // article's proof-of-purchase section) while the article of the intent the classifier leans to, ranked lower,

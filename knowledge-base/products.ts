@@ -99,7 +99,7 @@ export function productReply(product: ProductRecord, passage: Passage, question:
  */
 const FACT_TOPICS: { asked: RegExp; key: RegExp }[] = [
   { asked: /\b(colou?rs?|black|white|gr[ae]y|red|blue|green|navy|olive|pink|brown|beige|yellow|purple|orange|silver|gold|charcoal|cream)\b|颜色|什么色|[黑白红蓝绿灰粉紫黄棕]色/iu, key: /colou?r|颜色/iu },
-  { asked: /\b(sizes?|small|medium|large|x+[sl]|fits?|dimensions?|how big|measure\w*)\b|尺码|尺寸|大小|多大|码数/iu, key: /size|fit|dimension|尺码|尺寸|大小/iu },
+  { asked: /\b(sizes?|small|medium|large|x+[sl]|fits?|dimensions?|how big|measure\w*)\b|尺码|尺寸|大小|多大|码数|能放|放得下|装得下|装得进|能装/iu, key: /size|fit|dimension|尺码|尺寸|大小/iu },
   { asked: /\b(materials?|made (of|from)|fabric|cotton|wool|leather|nylon|polyester)\b|材质|面料|什么做的/iu, key: /material|fabric|材质|面料/iu },
   { asked: /\b(waterproof|water|rain|swim\w*|shower)\b|防水|下雨|游泳/iu, key: /water|防水/iu },
   { asked: /\b(battery|charge|charging|last)\b|电池|续航|充电/iu, key: /battery|电池|续航/iu },
@@ -107,6 +107,8 @@ const FACT_TOPICS: { asked: RegExp; key: RegExp }[] = [
 ];
 /** The same topic words, to take out of a question wherever they are. */
 const FACT_WORDS_ALL = FACT_TOPICS.map((topic) => new RegExp(topic.asked.source, 'giu'));
+/** "How long" with a fact asked by topic asks for that fact ("how long does the battery last"), as "how much" asks the price. */
+const HOW_LONG_ALL = /\bhow long\b|多久|多长时间/giu;
 
 /** The "- Name: value" fact lines of a page's text (see productText), without their dash. */
 const factLines = (text: string) => text.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
@@ -121,7 +123,7 @@ export function pageCoversQuestion(product: ProductRecord, question: string): bo
   const text = productText(product);
   const hasFacts = askedFacts(text, question).size > 0;
   let rest = question.replace(PRICE_OR_STOCK_ALL, ' ');
-  if (hasFacts) for (const words of FACT_WORDS_ALL) rest = rest.replace(words, ' ');
+  if (hasFacts) for (const words of [...FACT_WORDS_ALL, HOW_LONG_ALL]) rest = rest.replace(words, ' ');
   const onPage = new Set(tokenize(`${product.name}\n${text}`));
   return tokenize(rest).every((word) => isQuestionWord(word) || onPage.has(word));
 }

@@ -145,6 +145,7 @@ export class KbIndex {
   private readonly chunkStats: CorpusStats<IndexedChunk>;
   private readonly articleStats: CorpusStats<ArticleDoc>;
   private readonly chunksByArticle = new Map<number, IndexedChunk[]>();
+  private readonly termsBySlug = new Map<string, Set<string>>();
 
   private constructor(
     private readonly chunks: IndexedChunk[],
@@ -209,6 +210,16 @@ export class KbIndex {
 
   static async fromArticles(articles: ArticleInput[], options: IndexOptions): Promise<KbIndex> {
     return KbIndex.build(articles.flatMap(chunksOf), options);
+  }
+
+  /** Every term of an article's sections (title, headings, text; not the intent examples it is expanded with). */
+  articleTerms(slug: string): ReadonlySet<string> {
+    let terms = this.termsBySlug.get(slug);
+    if (!terms) {
+      terms = new Set(this.chunks.filter((c) => c.slug === slug).flatMap((c) => [...c.termFreq.keys()]));
+      this.termsBySlug.set(slug, terms);
+    }
+    return terms;
   }
 
   get size(): number {
