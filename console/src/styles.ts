@@ -49,6 +49,7 @@ tr.inactive { opacity:.55; }
 .topbar-right { margin-left:auto; display:flex; gap:10px; align-items:center; flex-shrink:0; }
 .topbar button.link { color:#93c5fd; }
 .whoami { color:#9ca3af; font-size:12px; }
+.conversation-header .viewers { color:#92400e; }
 .presence .dot, .shopper-now .dot { display:inline-block; width:8px; height:8px; border-radius:50%; margin-right:6px; background:#9ca3af; }
 .presence-online .dot, .shopper-now .dot-online { background:#22c55e; } .presence-away .dot { background:#f59e0b; }
 .page { flex:1; min-height:0; overflow:auto; padding:12px; }

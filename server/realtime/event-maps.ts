@@ -197,6 +197,8 @@ export interface AgentServerToClient {
   'conversation:labels': (payload: { conversationId: number; labels: string[] }) => void;
   /** An admin renamed a label on every conversation (`to`), or removed it from all (`to` null). */
   'labels:changed': (payload: { from: string; to: string | null; conversations: number }) => void;
+  /** Who has a conversation open in a console now (to everyone who has it open), so two agents do not both answer. */
+  'conversation:viewers': (payload: { conversationId: number; agents: { id: number; name: string }[] }) => void;
   /** The shopper of a joined conversation opened another page, or closed their last page with the widget. */
   'shopper:activity': (payload: ShopperActivity) => void;
   /** To a teammate named ("@Name") in another agent's private note. */

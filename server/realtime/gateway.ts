@@ -209,6 +209,22 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     if (rooms.length) agent.to(rooms).emit('shopper:activity', activity);
   }
 
+  /**
+   * Tells everyone who has these conversations open who else has (agents, once each however many tabs). Best
+   * effort: a server that does not answer in time only leaves the list a little stale until the next change.
+   */
+  async function tellViewers(rooms: string[]): Promise<void> {
+    for (const room of rooms) {
+      try {
+        const sockets = await agent.in(room).fetchSockets();
+        const agents = [...new Map(sockets.map((s) => [s.data.userId, { id: s.data.userId, name: s.data.name }])).values()];
+        agent.to(room).emit('conversation:viewers', { conversationId: Number(room.slice('conv:'.length)), agents });
+      } catch (error) {
+        deps.log.warn({ err: error }, 'conversation viewers not sent');
+      }
+    }
+  }
+
   /** Whether any tab of the shopper, on any server, has the widget connected. */
   async function shopperOnline(customerId: number): Promise<boolean> {
     const sockets = await widget.in(customerRoom(customerId)).fetchSockets();
@@ -270,10 +286,12 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     on<{ conversationId: number }>(s, 'conversation:join', 'conversationRef', async (p) => {
       const result = await chat.sync(p.conversationId, 0, true);
       socket.join(convRoom(p.conversationId));
+      void tellViewers([convRoom(p.conversationId)]);
       return { ...result, shopper: await shopperActivity(result.conversation.customerId) };
     });
     on<{ conversationId: number }>(s, 'conversation:leave', 'conversationRef', async (p) => {
       socket.leave(convRoom(p.conversationId));
+      void tellViewers([convRoom(p.conversationId)]);
     });
     on<{ conversationId: number }>(s, 'conversation:accept', 'conversationRef', async (p) => ({ conversation: await chat.accept(me.id, p.conversationId) }));
     on<{ conversationId: number; toAgentId: number }>(s, 'conversation:transfer', 'transfer', async (p) => ({ conversation: await chat.transfer(me, p.conversationId, p.toAgentId) }));
@@ -289,7 +307,10 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.sync(p.conversationId, p.afterId, true));
     refuseUnknownEvents(s, new Set(['presence:set', 'conversation:join', 'conversation:leave', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen', 'message:send', 'typing', 'messages:seen', 'messages:sync']));
 
+    let openAtExit: string[] = [];
+    socket.on('disconnecting', () => void (openAtExit = conversationRooms(socket.rooms)));
     socket.on('disconnect', async () => {
+      if (!shuttingDown) void tellViewers(openAtExit);
       // The agent is offline once their last console tab (on any server) is gone.
       // A server shutting down is not the agent leaving: their console reconnects elsewhere.
       if (shuttingDown) return;

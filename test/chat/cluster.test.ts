@@ -183,4 +183,41 @@ describe('two servers', () => {
     const afterDeletion = await callOk<{ shopper: ShopperActivity }>(agent, 'conversation:join', { conversationId: sent.conversationId });
     expect(afterDeletion.shopper).toEqual({ customerId: session.customerId, online: false, page: null, at: null });
   });
+  it('tells agents who else has a conversation open, on either server, as they come and go', async () => {
+    const [one, two] = stack.servers;
+    const session = await widgetSession(one.url);
+    const shopper = await connectWidget(one.url, session.visitorToken);
+    const agentLogin = await login(one.url, stack.agent.email, stack.agent.password);
+    const adminLogin = await login(two.url, stack.admin.email, stack.admin.password);
+    const agent = await connectAgent(one.url, agentLogin.token);
+    const admin = await connectAgent(two.url, adminLogin.token);
+    sockets.push(shopper, agent, admin);
+    const { conversationId } = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'viewers-1', text: 'Is anyone looking at this?' });
+    type Viewers = { conversationId: number; agents: { id: number; name: string }[] };
+    const ids = (event: Viewers) => event.agents.map((a) => a.id).sort();
+    const mine = (socket: AgentClient, count: number) => nextEvent<Viewers>(socket, 'conversation:viewers', (e) => e.conversationId === conversationId && e.agents.length === count);
+
+    const alone = mine(agent, 1);
+    await callOk(agent, 'conversation:join', { conversationId });
+    expect(ids(await alone)).toEqual([agentLogin.user.id]);
+
+    const bothSeenByAgent = mine(agent, 2);
+    const bothSeenByAdmin = mine(admin, 2);
+    await callOk(admin, 'conversation:join', { conversationId });
+    const both = [agentLogin.user.id, adminLogin.user.id].sort();
+    expect(ids(await bothSeenByAgent)).toEqual(both);
+    expect(ids(await bothSeenByAdmin)).toEqual(both);
+
+    const adminGone = mine(agent, 1);
+    admin.emit('conversation:leave', { conversationId });
+    expect(ids(await adminGone)).toEqual([agentLogin.user.id]);
+
+    // Closing the console (not leaving politely) counts too.
+    const rejoined = mine(admin, 2);
+    await callOk(admin, 'conversation:join', { conversationId });
+    await rejoined;
+    const agentGone = mine(admin, 1);
+    agent.close();
+    expect(ids(await agentGone)).toEqual([adminLogin.user.id]);
+  });
 });

@@ -347,6 +347,11 @@ describe('support console in Chromium', () => {
     const writtenOn = page.getByTestId('msg-page');
     expect(await writtenOn.textContent()).toBe('Written on Packable Rain Jacket');
     expect(await writtenOn.locator('a').getAttribute('href')).toBe('https://shop.example/products/rain-jacket');
+    // Another agent opening the same chat is shown, so the two do not both answer; leaving takes them off.
+    await watcher.goto(`${stack.url}/console/conversations/${conversationId}`);
+    await expect.poll(() => page.getByTestId('also-viewing').textContent().catch(() => '')).toContain('Ada Admin');
+    await watcher.goto(`${stack.url}/console`);
+    await expect.poll(() => page.getByTestId('also-viewing').count()).toBe(0);
     // Where they are now is shown live in the header, and where they were last once they have gone.
     const now = page.getByTestId('shopper-now');
     await expect.poll(() => now.getAttribute('data-online')).toBe('true');

@@ -22,6 +22,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   const [customer, setCustomer] = useState<Customer | null>(null);
   const [labels, setLabels] = useState<string[]>([]);
   const [shopper, setShopper] = useState<ShopperActivity | null>(null);
+  const [viewers, setViewers] = useState<{ id: number; name: string }[]>([]);
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [customerTyping, setCustomerTyping] = useState(false);
@@ -47,6 +48,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
       setLabels(r.labels);
       onCustomer(r.customer.id);
     }, (err) => setError(errorText(err)));
+    setViewers([]);
     void join();
     socket.on('connect', join);
     return () => {
@@ -67,6 +69,9 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   });
   useSocketEvent(socket, 'conversation:updated', (updated) => {
     if (updated.id === conversationId) setConversation(updated);
+  });
+  useSocketEvent(socket, 'conversation:viewers', (event) => {
+    if (event.conversationId === conversationId) setViewers(event.agents.filter((a) => a.id !== user.id));
   });
   useSocketEvent(socket, 'shopper:activity', (activity) => {
     if (activity.customerId === conversation?.customerId) setShopper(activity);
@@ -138,6 +143,9 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
           <span class={`status status-${status}`} data-testid="conversation-status">{t(`status.${status}` as Key)}</span>
           {conversation.assignee && <span class="muted small"> · {t('conversation.with', { name: conversation.assignee.name })}</span>}
           {shopper && <ShopperWhereabouts activity={shopper} />}
+          {viewers.length > 0 && (
+            <div class="small viewers" data-testid="also-viewing">{t('conversation.alsoViewing', { names: viewers.map((v) => v.name).join(', ') })}</div>
+          )}
           <ChipsEditor values={labels} testId="labels" inputTestId="label-input" placeholder={t('labels.add')} maxLength={32}
             suggestions={(labelsInUse.data?.items ?? []).map((l) => l.label)}
             onAdd={(label) => changeLabels({ add: [label] })} onRemove={(label) => changeLabels({ remove: [label] })} />
