@@ -14,7 +14,9 @@ export const WEBHOOK_EVENTS = [
   'message.created',
   'conversation.handed_off',
   'conversation.assigned',
+  'conversation.transferred',
   'conversation.resolved',
+  'conversation.reopened',
   'rating.submitted',
   'offline_message.created',
 ] as const;
@@ -43,8 +45,8 @@ interface Mapping {
 
 /**
  * An allowlist on purpose: a field added to an interaction payload later (say, the bot's scores) stays inside
- * until it is listed here. Types not listed — agents' private notes (`note.agent`), bot decisions, transfers,
- * reopenings — are never sent.
+ * until it is listed here. Types not listed — agents' private notes (`note.agent`), the bot's decisions — are
+ * never sent.
  */
 const MAPPINGS: Partial<Record<InteractionType, Mapping>> = {
   'conversation.started': { event: 'conversation.started', fields: ['channel'] },
@@ -53,7 +55,9 @@ const MAPPINGS: Partial<Record<InteractionType, Mapping>> = {
   'message.agent': { event: 'message.created', fields: ['messageId', 'agentId', 'text'], extra: { author: 'agent' } },
   handoff: { event: 'conversation.handed_off', fields: ['reason'] },
   assigned: { event: 'conversation.assigned', fields: ['agentId', 'agentName', 'how', 'waitSeconds'] },
+  transferred: { event: 'conversation.transferred', fields: ['agentId', 'agentName', 'fromAgentId'] },
   resolved: { event: 'conversation.resolved', fields: ['by', 'agentId'] },
+  reopened: { event: 'conversation.reopened', fields: ['agentId'] },
   rating: { event: 'rating.submitted', fields: ['rating', 'comment'], when: (p) => p.kind === 'csat' },
   'offline.message': { event: 'offline_message.created', fields: ['offlineMessageId', 'email', 'text'] },
 };

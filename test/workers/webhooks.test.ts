@@ -201,6 +201,29 @@ describe('webhooks', () => {
     expect(await deliveryRows(off.id)).toEqual([]);
   });
 
+  it('sends transfers and reopenings with who did them', async () => {
+    await createWebhook('/moves', ['conversation.transferred', 'conversation.reopened']);
+    const event = (type: InteractionType, key: string, payload: Record<string, unknown>): InteractionEvent => ({
+      idempotencyKey: key, type, customerId: chat.customerId, conversationId: chat.conversationId, occurredAt: new Date().toISOString(), payload,
+    });
+    const result = await writeInteractionBatch(stack.env.sql, [
+      event('transferred', 'wh-moves:transferred', { agentId: 2, agentName: 'Sam Lee', how: 'transferred', fromAgentId: 1, waitSeconds: null }),
+      event('reopened', 'wh-moves:reopened', { agentId: 2 }),
+    ]);
+    const queues = createQueues(stack.env.config);
+    try {
+      await enqueueWebhookDeliveries(queues.queue(QUEUE_WEBHOOKS), result.deliveryIds);
+    } finally {
+      await queues.close();
+    }
+    await eventually(async () => at('/moves').length === 2, 10_000, 'both deliveries');
+    const byEvent = Object.fromEntries(at('/moves').map((r) => [r.body.event, r.body.data]));
+    expect(byEvent).toEqual({
+      'conversation.transferred': { agentId: 2, agentName: 'Sam Lee', fromAgentId: 1 },
+      'conversation.reopened': { agentId: 2 },
+    });
+  });
+
   it('retries a receiver that answers 500 until it answers 200', async () => {
     const flaky = await createWebhook('/flaky', ['offline_message.created']);
     await callOk(shopper, 'offline:leave', { email: 'later@example.com', text: 'Call me back' });
