@@ -55,6 +55,7 @@ const ReportSchema = Type.Object({
   }, { description: "The bot's turns by outcome; unanswered = it said it did not know" }),
   topUnanswered: Type.Array(Type.Object({ question: Type.String(), count: Type.Integer(), lastAsked: Type.String() }), { description: 'Most repeated questions the bot did not know or had to clarify' }),
   labels: Type.Array(Type.Object({ label: Type.String(), count: Type.Integer() }), { description: "Conversations started in the range, by the agents' labels" }),
+  nudges: Type.Array(Type.Object({ id: Type.String(), path: Nullable(Type.String()), shown: Type.Integer(), opened: Type.Integer() }), { description: 'Proactive messages shown and opened in the range (path null: the rule was deleted since)' }),
 });
 const AuditEntry = Type.Object({
   id: Type.Integer(), actor: Nullable(Type.String()), action: Type.String(), target: Nullable(Type.String()),

@@ -56,6 +56,32 @@ export default function widgetRoutes(ctx: AppContext) {
       };
     });
 
+    app.post('/api/widget/nudge-events', {
+      // A widget reports at most a couple per page view; this bounds what one address can add to the counters.
+      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['widget'],
+        summary: 'Count a proactive message shown, or the chat opened from it (per day and rule, no visitor data)',
+        body: Type.Object({
+          siteKey: Type.String({ minLength: 1, maxLength: 64 }),
+          nudgeId: Type.String({ pattern: '^[a-z0-9-]{1,32}$' }),
+          event: Type.Union([Type.Literal('shown'), Type.Literal('opened')]),
+        }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errorReplies },
+      },
+    }, async (request, reply) => {
+      const { siteKey, nudgeId, event } = request.body;
+      const settings = await loadWidgetSettings(ctx.sql);
+      if (siteKey !== settings.siteKey) throw notFound('Site');
+      // Only the shop's current rules count: nobody can fill the report with made-up ids.
+      if (!settings.nudges.some((n) => n.id === nudgeId)) throw notFound('Proactive message');
+      await ctx.sql`
+        insert into nudge_stats (day, nudge_id, shown, opened)
+        values (current_date, ${nudgeId}, ${event === 'shown' ? 1 : 0}, ${event === 'opened' ? 1 : 0})
+        on conflict (day, nudge_id) do update set shown = nudge_stats.shown + excluded.shown, opened = nudge_stats.opened + excluded.opened`;
+      return reply.status(204).send(null);
+    });
+
     app.post('/api/widget/sessions', {
       config: { rateLimit: { max: ctx.config.rateLimitSessionsPerMinute, timeWindow: '1 minute' } },
       schema: {

@@ -2,6 +2,7 @@
 // (conversations, feedback, interaction events) for one UTC date range, so the
 // numbers on the page are the database's numbers.
 import type { Sql } from '../db/client.ts';
+import { loadWidgetSettings } from './widget-settings.ts';
 import { badRequest } from '../errors.ts';
 import { isRealDay } from './calendar-days.ts';
 import { NOT_KNOWN_REASONS, UNANSWERED_REASONS } from '../../knowledge-base/types.ts';
@@ -51,6 +52,8 @@ export interface Report {
   handoffReasons: { reason: string; count: number }[];
   /** The questions the bot most often could not answer (did not know or had to ask which was meant), repeats counted together. */
   topUnanswered: { question: string; count: number; lastAsked: string }[];
+  /** Proactive messages in the range: how often each was shown and opened (path from the current rules). */
+  nudges: { id: string; path: string | null; shown: number; opened: number }[];
   /** Conversations started in the range, by the labels agents gave them (most used first). */
   labels: { label: string; count: number }[];
 }
@@ -140,6 +143,12 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
     where created_at >= ${start} and created_at < ${end} and cardinality(labels) > 0
     group by label order by 2 desc, 1 limit 20`;
 
+  const nudgeRows = await sql<{ nudge_id: string; shown: number; opened: number }[]>`
+    select nudge_id, sum(shown)::int as shown, sum(opened)::int as opened from nudge_stats
+    where day >= ${range.from}::date and day <= ${range.to}::date
+    group by nudge_id order by 2 desc, 1`;
+  const rules = new Map((await loadWidgetSettings(sql)).nudges.map((n) => [n.id, n.path]));
+
   return {
     range: { from: range.from, to: range.to },
     conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
@@ -159,6 +168,7 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
     },
     topUnanswered: unanswered.map((u) => ({ question: u.question, count: u.count, lastAsked: u.last_asked.toISOString() })),
     labels,
+    nudges: nudgeRows.map((n) => ({ id: n.nudge_id, path: rules.get(n.nudge_id) ?? null, shown: n.shown, opened: n.opened })),
   };
 }
 

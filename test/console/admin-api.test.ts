@@ -197,6 +197,16 @@ describe('widget settings', () => {
     // A client that does not know proactive messages (no "nudges" field) does not erase them.
     await http('PUT', '/api/admin/widget-settings', admin, { ...settings, color: '#223344' });
     expect((await http('GET', '/api/admin/widget-settings', admin)).json).toMatchObject({ color: '#223344', nudges: [checkout] });
+
+    // The widget counts them shown and opened; the report adds them up. Only the shop's current rules count.
+    const count = (body: unknown) => http('POST', '/api/widget/nudge-events', null, body);
+    for (const event of ['shown', 'shown', 'opened']) expect((await count({ siteKey: 'demo', nudgeId: checkout.id, event })).status).toBe(204);
+    expect((await count({ siteKey: 'demo', nudgeId: 'made-up', event: 'shown' })).status).toBe(404);
+    expect((await count({ siteKey: 'other', nudgeId: checkout.id, event: 'shown' })).status).toBe(404);
+    expect((await count({ siteKey: 'demo', nudgeId: checkout.id, event: 'clicked' })).status).toBe(400);
+    const today = new Date().toISOString().slice(0, 10);
+    const report = (await http('GET', `/api/admin/reports?from=${today}&to=${today}`, admin)).json;
+    expect(report.nudges).toContainEqual({ id: checkout.id, path: '/checkout', shown: 2, opened: 1 });
     await http('PUT', '/api/admin/widget-settings', admin, { ...settings, nudges: [] });
   });
 });

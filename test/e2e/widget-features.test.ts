@@ -158,6 +158,11 @@ describe('widget features', () => {
       await other.page.locator('.nudge').getByRole('button', { name: 'Dismiss' }).click();
       await other.page.locator('.nudge').waitFor({ state: 'detached' });
       expect(await other.page.locator('.panel').isHidden()).toBe(true);
+      // Both visits were counted as shown, the first as opened too (for the shop's report).
+      await eventually(async () => {
+        const [row] = await stack.env.sql<{ shown: number; opened: number }[]>`select shown, opened from nudge_stats where nudge_id = ${nudge.id}`;
+        return row?.shown === 2 && row.opened === 1;
+      }, 10_000, 'the proactive message counted twice shown, once opened');
     } finally {
       await saveWidgetSettings(stack.env.sql, DEFAULT_WIDGET_SETTINGS);
     }

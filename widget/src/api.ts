@@ -94,6 +94,16 @@ export function createApi(base: string) {
         xhr.send(file);
       }),
 
+    /** Counts a proactive message shown or opened, for the shop's report; a lost count is not worth an error. */
+    nudgeEvent: (siteKey: string, nudgeId: string, event: 'shown' | 'opened') =>
+      void fetch(url('api/widget/nudge-events'), {
+        method: 'POST',
+        credentials: 'omit',
+        keepalive: true,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ siteKey, nudgeId, event }),
+      }).catch(() => {}),
+
     async transcript(conversationId: number, visitorToken: string): Promise<Blob> {
       const response = await fetch(url(`api/widget/conversations/${conversationId}/transcript`), {
         credentials: 'omit',

@@ -114,7 +114,9 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     busy: () => view.isOpen || (client.conversation !== null && client.conversation.status !== 'resolved'),
     show: (rule) => {
       const text = rule.message[lang] || rule.message.en || rule.message.zh;
-      if (text) view.showNudge(text);
+      if (!text) return;
+      view.showNudge(text, () => api.nudgeEvent(embed.site, rule.id, 'opened'));
+      api.nudgeEvent(embed.site, rule.id, 'shown');
     },
   });
 

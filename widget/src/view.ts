@@ -193,13 +193,14 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
    * Offers a proactive message beside the launcher. Opening the chat from it starts the chat with that message in
    * place of the greeting, so what the shopper answers follows what they read.
    */
-  showNudge(text: string): void {
+  showNudge(text: string, onOpen?: () => void): void {
     this.dismissNudge();
     const message = h('button', { type: 'button', class: 'nudge-text' }, text);
     const dismiss = h('button', { type: 'button', class: 'icon-btn', 'aria-label': this.t.dismiss, title: this.t.dismiss });
     dismiss.appendChild(icon(ICONS.close));
     this.nudgeCard = h('div', { class: 'nudge', role: 'status' }, message, dismiss);
     message.addEventListener('click', () => {
+      onOpen?.();
       this.nudgeText = text;
       this.messagesChanged();
       this.open();

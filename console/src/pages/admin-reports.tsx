@@ -24,6 +24,7 @@ interface Report {
   botQuestions: { total: number; answered: number; clarified: number; unanswered: number; handedOff: number; unansweredRate: number | null };
   topUnanswered: { question: string; count: number; lastAsked: string }[];
   labels: { label: string; count: number }[];
+  nudges: { id: string; path: string | null; shown: number; opened: number }[];
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -111,6 +112,23 @@ export function ReportsPage() {
               options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } } },
             }} values={r.articleHelpfulness.flatMap((a) => [a.helpful, a.notHelpful])} />
           </div>
+          {r.nudges.length > 0 && (
+            <div class="card" data-testid="report-nudges">
+              <h4>{t('reports.nudges')}</h4>
+              <table>
+                <thead><tr><th>{t('widget.nudgePath')}</th><th>{t('reports.nudgeShown')}</th><th>{t('reports.nudgeOpened')}</th><th>{t('reports.nudgeRate')}</th></tr></thead>
+                <tbody>
+                  {r.nudges.map((n) => (
+                    <tr key={n.id} data-testid="report-nudge-row" data-nudge={n.id}>
+                      <td>{n.path ?? <span class="muted">{t('reports.nudgeDeleted', { id: n.id })}</span>}</td>
+                      <td>{n.shown}</td><td>{n.opened}</td>
+                      <td>{n.shown ? `${((100 * n.opened) / n.shown).toFixed(1)} %` : '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
           <div class="card" data-testid="report-unanswered">
             <h4>{t('reports.topUnanswered')} <a class="small" href="/console/admin/unanswered" onClick={(e) => { e.preventDefault(); navigate('/console/admin/unanswered'); }}>{t('reports.teachBot')}</a></h4>
             {r.topUnanswered.length === 0
