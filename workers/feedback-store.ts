@@ -54,6 +54,8 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
       insert into webhook_deliveries (webhook_id, event_key, event, payload, customer_id, conversation_id)
       select id, ${`rating:${job.idempotencyKey}:${job.occurredAt}`}, ${envelope.event}, ${tx.json(envelope as never)}::jsonb, ${job.customerId}, ${job.conversationId}
       from webhooks where active and ${envelope.event} = any(events)
+        and not exists (select 1 from customers gone where gone.id = ${job.customerId} and coalesce((gone.attributes ->> 'deleted')::boolean, false))
+        and not exists (select 1 from conversations erased where erased.id = ${job.conversationId} and erased.anonymised_at is not null)
       order by id
       on conflict (webhook_id, event_key) do nothing
       returning id` : [];

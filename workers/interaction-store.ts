@@ -2,7 +2,8 @@
 // trip and one atomic transaction), each stored at most once (unique
 // idempotency key), and the per-customer counters moved only by the rows this
 // statement really inserted. A re-delivered event therefore neither duplicates
-// a row nor counts twice. The same statement creates the webhook deliveries of
+// a row nor counts twice. Events of a customer whose data was deleted are
+// dropped (they may have been queued just before). The same statement creates the webhook deliveries of
 // the rows it inserted (one per active webhook subscribed to the event), so a
 // re-delivered event never notifies a webhook twice either.
 import type { Sql } from '../server/db/client.ts';
@@ -45,6 +46,8 @@ export async function writeInteractionBatch(sql: Sql, events: readonly Interacti
       insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
       select r.k, r.cu, r.co, r.t, r.p, r.at
       from src r
+      -- An event queued before its customer's data was deleted must not bring their words back into the timeline.
+      where not exists (select 1 from customers gone where gone.id = r.cu and coalesce((gone.attributes ->> 'deleted')::boolean, false))
       order by r.k
       on conflict (idempotency_key) do nothing
       returning idempotency_key, customer_id, type, occurred_at
@@ -71,13 +74,15 @@ export async function writeInteractionBatch(sql: Sql, events: readonly Interacti
         and (d.conversations > 0 or d.messages > 0 or d.last_seen_at is not null)
       returning 1
     ),
-    -- Only rows inserted just now notify webhooks; the unique (webhook_id, event_key) is the second guard.
+    -- Only rows inserted just now notify webhooks; the unique (webhook_id, event_key) is the second guard. Nothing
+    -- about an anonymised conversation leaves (a deleted customer's events were not inserted at all).
     deliveries as (
       insert into webhook_deliveries (webhook_id, event_key, event, payload, customer_id, conversation_id)
       select w.id, ins.idempotency_key, r.we, r.wp, r.cu, r.co
       from ins
       join src r on r.k = ins.idempotency_key
       join webhooks w on w.active and r.we = any(w.events)
+      where not exists (select 1 from conversations erased where erased.id = r.co and erased.anonymised_at is not null)
       order by w.id, ins.idempotency_key
       on conflict (webhook_id, event_key) do nothing
       returning id

@@ -258,6 +258,8 @@ export default function adminRoutes(ctx: AppContext) {
       },
     }, async (request) => {
       const summary = await deleteCustomer(sql, request.params.id, request.user!.id);
+      // A tab still open would go on writing (messages, pages) into what was just erased; its reconnection is refused.
+      ctx.realtime.disconnectShopper(request.params.id);
       // The page they were last on is about them too; it would fade within a day, but deletion means now.
       await lastPages(ctx.redis, ctx.config).forget(request.params.id).catch((error: unknown) => request.log.warn({ err: error }, 'last page of a deleted customer not removed'));
       return summary;

@@ -351,6 +351,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     toAgent: (id, event, ...args) => emit(agent.to(agentRoom(id)) as unknown as Emitter, event, args),
     toAgentConversation: (id, event, ...args) => emit(agent.to(convRoom(id)) as unknown as Emitter, event, args),
     disconnectAgent: (id) => agent.in(agentRoom(id)).disconnectSockets(true),
+    disconnectShopper: (id) => widget.in(customerRoom(id)).disconnectSockets(true),
     joinCustomerToConversation: async (customerId, conversationId) => {
       widget.in(customerRoom(customerId)).socketsJoin(convRoom(conversationId));
     },

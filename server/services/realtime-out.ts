@@ -20,6 +20,8 @@ export interface RealtimeOut {
   announceMessage(message: ChatMessage, exceptSocketId?: string): void;
   /** Closes every console connection of an agent, on any server (deactivation: a live socket must not outlive the account). */
   disconnectAgent(agentId: number): void;
+  /** Closes every widget connection of a shopper, on any server (their data was deleted: the open tab must not go on writing). */
+  disconnectShopper(customerId: number): void;
   /** Subscribes every socket of the customer, on any server, to a newly created conversation. */
   joinCustomerToConversation(customerId: number, conversationId: number): Promise<void>;
 }

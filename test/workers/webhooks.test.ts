@@ -298,8 +298,17 @@ describe('webhooks', () => {
   it("deleting a customer's data deletes their deliveries (the bodies hold their words)", async () => {
     const [{ n: before }] = await stack.env.sql<{ n: number }[]>`select count(*)::int as n from webhook_deliveries where customer_id = ${chat.customerId}`;
     expect(before).toBeGreaterThan(3);
+    const closed = new Promise((resolve) => shopper.once('disconnect', resolve));
     expect((await api('DELETE', `/api/admin/customers/${chat.customerId}`)).status).toBe(200);
     const [{ n }] = await stack.env.sql<{ n: number }[]>`select count(*)::int as n from webhook_deliveries where customer_id = ${chat.customerId} or conversation_id = ${chat.conversationId}`;
     expect(n).toBe(0);
+    // Their open tab is closed (it would go on writing into what was erased)…
+    await closed;
+    // …and an event of theirs still queued when the deletion ran is neither stored nor sent to any webhook.
+    const late = await writeInteractionBatch(stack.env.sql, [{
+      idempotencyKey: 'wh-late:1', type: 'message.customer', customerId: chat.customerId, conversationId: chat.conversationId,
+      occurredAt: new Date().toISOString(), payload: { messageId: chat.messageId, text: 'written just before the deletion' },
+    }]);
+    expect(late).toEqual({ inserted: 0, deliveryIds: [] });
   });
 });
