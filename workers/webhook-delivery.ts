@@ -8,15 +8,16 @@
 // leave rows with no job: the sweeper queues pending rows older than 30 s again
 // at start and then every WORKER_WEBHOOK_SWEEP_MS. The job id follows from the
 // delivery id, so a row that still has its job (waiting, delayed for a retry,
-// running) is not queued twice. The same timer prunes deliveries older than
-// DELIVERY_HISTORY_DAYS that are done (delivered or failed): their bodies hold
-// shoppers' words, and the console only shows the latest.
+// running) is not queued twice; a row whose job ended without recording an
+// outcome is marked failed. The same timer prunes deliveries older than
+// DELIVERY_HISTORY_DAYS: their bodies hold shoppers' words, and the console
+// only shows the latest.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Config } from '../server/config.ts';
 import type { Sql } from '../server/db/client.ts';
 import { createQueues } from '../server/queues.ts';
 import {
-  QUEUE_WEBHOOKS, WEBHOOK_BACKOFF_TYPE, enqueueWebhookDeliveries, webhookBody, webhookSignature,
+  QUEUE_WEBHOOKS, WEBHOOK_BACKOFF_TYPE, enqueueWebhookDeliveries, webhookBody, webhookJobId, webhookSignature,
   type WebhookDeliveryJob, type WebhookEnvelope,
 } from '../server/webhook-events.ts';
 import type { ProcessorDefinition, WorkerLog } from './processors.ts';
@@ -39,6 +40,12 @@ export function webhookEnqueuer(config: Config, log: WorkerLog) {
       queues ??= createQueues(config);
       await enqueueWebhookDeliveries(queues.queue(QUEUE_WEBHOOKS), deliveryIds).catch((error: unknown) =>
         log.warn(`webhooks: ${deliveryIds.length} deliveries not queued now (the sweeper will)`, error));
+    },
+    /** Whether a delivery's job ran to its end (completed or failed) — so it will not run again. */
+    async jobEnded(deliveryId: number): Promise<boolean> {
+      queues ??= createQueues(config);
+      const job = await queues.queue(QUEUE_WEBHOOKS).getJob(webhookJobId(deliveryId));
+      return !!job && ['completed', 'failed'].includes(await job.getState());
     },
     async close(): Promise<void> {
       await queues?.close();
@@ -133,22 +140,35 @@ export async function deliver(sql: Sql, job: Job<WebhookDeliveryJob>): Promise<{
   return { deliveryId, status };
 }
 
-/** Pending deliveries old enough to have lost their job (a crash between commit and queueing). */
-export async function sweepPendingDeliveries(sql: Sql, enqueue: (ids: number[]) => Promise<void>): Promise<number> {
+/**
+ * Pending deliveries old enough to have lost their job (a crash between commit and queueing) are queued again. One
+ * whose job ended without recording an outcome (BullMQ failed it after too many stalls, or the last attempt's update
+ * did not reach Postgres) is marked failed: queueing it again under the same job id would be ignored, and left
+ * pending it would be looked at by every sweep for ever.
+ */
+export async function sweepPendingDeliveries(
+  sql: Sql, jobs: { enqueue(ids: number[]): Promise<void>; jobEnded(id: number): Promise<boolean> },
+): Promise<{ queued: number; givenUp: number }> {
   const rows = await sql<{ id: number }[]>`
     select id from webhook_deliveries
     where status = 'pending' and created_at < now() - make_interval(secs => ${SWEEP_MIN_AGE_SECONDS})
     order by created_at limit ${SWEEP_LIMIT}`;
-  await enqueue(rows.map((r) => r.id));
-  return rows.length;
+  const ended: number[] = [];
+  for (const row of rows) if (await jobs.jobEnded(row.id)) ended.push(row.id);
+  if (ended.length) {
+    await sql`update webhook_deliveries set status = 'failed', last_error = coalesce(last_error, 'the delivery job ended without an outcome')
+              where id = any(${ended}::bigint[]) and status = 'pending'`;
+  }
+  await jobs.enqueue(rows.map((r) => r.id).filter((id) => !ended.includes(id)));
+  return { queued: rows.length - ended.length, givenUp: ended.length };
 }
 
-/** Deletes done deliveries older than DELIVERY_HISTORY_DAYS, a bounded number per call. */
+/** Deletes deliveries older than DELIVERY_HISTORY_DAYS (none is still being tried by then), a bounded number per call. */
 export async function pruneDeliveries(sql: Sql): Promise<number> {
   const rows = await sql`
     delete from webhook_deliveries where id in (
       select id from webhook_deliveries
-      where created_at < now() - make_interval(days => ${DELIVERY_HISTORY_DAYS}) and status <> 'pending'
+      where created_at < now() - make_interval(days => ${DELIVERY_HISTORY_DAYS})
       order by created_at limit 5000)
     returning 1`;
   return rows.length;
@@ -170,8 +190,8 @@ export const webhooksProcessor: ProcessorDefinition = {
     const enqueuer = webhookEnqueuer(config, log);
     let sweeping: Promise<unknown> = Promise.resolve();
     const sweep = () => {
-      sweeping = sweepPendingDeliveries(sql, (ids) => enqueuer.enqueue(ids))
-        .then((n) => n > 0 && log.info(`webhooks: queued ${n} pending deliveries again`))
+      sweeping = sweepPendingDeliveries(sql, { enqueue: (ids) => enqueuer.enqueue(ids), jobEnded: (id) => enqueuer.jobEnded(id) })
+        .then(({ queued, givenUp }) => (queued || givenUp) && log.info(`webhooks: queued ${queued} pending deliveries again, gave up ${givenUp} whose job had ended`))
         .then(() => pruneDeliveries(sql))
         .catch((error: unknown) => log.warn('webhooks: sweep failed', error));
     };

@@ -14,7 +14,7 @@ import { writeInteractionBatch } from '../../workers/interaction-store.ts';
 import { deliver } from '../../workers/webhook-delivery.ts';
 import type { InteractionEvent, InteractionType } from '../../server/interaction-events.ts';
 import { createQueues } from '../../server/queues.ts';
-import { QUEUE_WEBHOOKS, enqueueWebhookDeliveries } from '../../server/webhook-events.ts';
+import { QUEUE_WEBHOOKS, enqueueWebhookDeliveries, webhookJobId } from '../../server/webhook-events.ts';
 
 interface Received {
   path: string;
@@ -264,6 +264,28 @@ describe('webhooks', () => {
     // Sweeps go on every 300 ms; the job id keeps it from being sent again.
     await new Promise((r) => setTimeout(r, 1000));
     expect(at('/a').filter((r) => r.body.id === orphan.id)).toHaveLength(1);
+  });
+
+  it('the sweeper gives up a pending delivery whose job ended without recording it, instead of trying it for ever', async () => {
+    const stuck = await createWebhook('/down', ['message.created']);
+    const [row] = await stack.env.sql<{ id: number }[]>`
+      insert into webhook_deliveries (webhook_id, event_key, event, payload)
+      values (${stuck.id}, 'stuck:1', 'ping', ${stack.env.sql.json({ event: 'ping', occurredAt: new Date().toISOString(), customerId: null, conversationId: null, data: {} })}::jsonb)
+      returning id`;
+    const queues = createQueues(stack.env.config);
+    try {
+      // One attempt only: the job fails on the 503 and ends in BullMQ's failed list.
+      await queues.queue(QUEUE_WEBHOOKS).add('deliver', { deliveryId: row.id }, { jobId: webhookJobId(row.id), attempts: 1 });
+      await eventually(async () => (await deliveryRows(stuck.id))[0]?.status === 'failed', 10_000, 'the single attempt failed');
+    } finally {
+      await queues.close();
+    }
+    // As if that last update had never reached Postgres: pending, old enough to sweep, its job ended.
+    await stack.env.sql`update webhook_deliveries set status = 'pending', created_at = now() - interval '2 minutes' where id = ${row.id}`;
+    const posts = at('/down').length;
+    await eventually(async () => (await deliveryRows(stuck.id))[0]?.status === 'failed', 10_000, 'the sweeper gave it up');
+    expect((await deliveryRows(stuck.id))[0]).toMatchObject({ status: 'failed', attempts: 1, last_status: 503 });
+    expect(at('/down')).toHaveLength(posts);
   });
 
   it('marks a delivery failed on its last attempt, and a 410 Gone deactivates the webhook', async () => {
