@@ -13,6 +13,7 @@ import { buildReport, conversationsCsv, resolveRange } from '../services/console
 import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts';
 import { lastPages } from '../services/shopper-activity.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { recordAudit } from '../services/audit-log.ts';
 
 const Role = Type.Union([Type.Literal('agent'), Type.Literal('admin')]);
 /** Languages an agent answers in: automatic assignment gives them the chats in these first (empty = any). */
@@ -76,7 +77,7 @@ export default function adminRoutes(ctx: AppContext) {
     const users = usersRepository(sql);
     const sessions = sessionsRepository(sql);
     const audit = (actorId: number, action: string, target: string, details: Record<string, unknown>) =>
-      sql`insert into audit_log (actor_user_id, action, target, details) values (${actorId}, ${action}, ${target}, ${sql.json(details as never)})`;
+      recordAudit(sql, actorId, action, target, details);
     const member = async (id: number) => {
       const row = (await users.listTeam()).find((u) => u.id === id);
       if (!row) throw notFound('Team member');

@@ -8,9 +8,11 @@ import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schema
 import { conversationsRepository, toChatMessage, toSummary, type ConversationRow } from '../repositories/conversations.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { labelKey, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
+import { labelKey, lockLabelsForOneConversation, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
+import type { Sql } from '../db/client.ts';
 import { toCustomer } from './customer-routes.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
+import { recordAudit } from '../services/audit-log.ts';
 
 const Labels = Type.Array(Type.String(), { description: "Agents' labels (lower-case; never shown to the shopper)" });
 
@@ -161,6 +163,7 @@ export default function conversationRoutes(ctx: AppContext) {
       const add = normaliseLabels(request.body.add ?? []);
       const remove = (request.body.remove ?? []).map(labelKey);
       const labels = await ctx.sql.begin(async (tx) => {
+        await lockLabelsForOneConversation(tx as unknown as Sql);
         const [row] = await tx<{ labels: string[] }[]>`select labels from conversations where id = ${request.params.id} for update`;
         if (!row) throw notFound('Conversation');
         const kept = row.labels.filter((l) => !remove.includes(l));
@@ -188,6 +191,7 @@ export default function conversationRoutes(ctx: AppContext) {
       return { items: rows };
     });
 
+    const audit = (actorId: number, action: string, details: Record<string, unknown>) => recordAudit(ctx.sql, actorId, action, 'labels', details);
     const LabelParams = Type.Object({ label: Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8 }) });
     const LabelChange = Type.Object({ label: Nullable(Type.String()), conversations: Type.Integer({ description: 'Conversations changed' }) });
 
@@ -206,6 +210,7 @@ export default function conversationRoutes(ctx: AppContext) {
       if (to === from) return { label: to, conversations: 0 };
       const conversations = await renameLabelEverywhere(ctx.sql, from, to);
       if (conversations === 0) throw notFound(`Label "${from.slice(0, 40)}"`);
+      await audit(request.user!.id, 'labels.rename', { from, to, conversations });
       ctx.realtime.toAgents('labels:changed', { from, to, conversations });
       return { label: to, conversations };
     });
@@ -220,6 +225,7 @@ export default function conversationRoutes(ctx: AppContext) {
       const label = labelKey(request.params.label);
       const conversations = await removeLabelEverywhere(ctx.sql, label);
       if (conversations === 0) throw notFound(`Label "${label.slice(0, 40)}"`);
+      await audit(request.user!.id, 'labels.remove', { label, conversations });
       ctx.realtime.toAgents('labels:changed', { from: label, to: null, conversations });
       return { label: null, conversations };
     });

@@ -9,6 +9,7 @@ import { ErrorResponse, IdParams, Nullable, Ok, Timestamp } from './schemas.ts';
 import { webhooksRepository, type DeliveryRow, type WebhookRow } from '../repositories/webhooks.ts';
 import { QUEUE_WEBHOOKS, WEBHOOK_EVENTS, enqueueWebhookDeliveries, type WebhookEvent } from '../webhook-events.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { recordAudit } from '../services/audit-log.ts';
 
 /** Enough for a CRM, a helpdesk and a few bridges; each one costs a POST per chat event. */
 export const MAX_WEBHOOKS = 20;
@@ -62,7 +63,7 @@ export default function webhookRoutes(ctx: AppContext) {
     const { sql } = ctx;
     const webhooks = webhooksRepository(sql);
     const audit = (actorId: number, action: string, id: number, details: Record<string, unknown>) =>
-      sql`insert into audit_log (actor_user_id, action, target, details) values (${actorId}, ${action}, ${`webhook:${id}`}, ${sql.json(details as never)})`;
+      recordAudit(sql, actorId, action, `webhook:${id}`, details);
     const existing = async (id: number) => {
       const row = await webhooks.find(id);
       if (!row) throw notFound('Webhook');

@@ -25,21 +25,37 @@ export function normaliseLabels(labels: readonly string[]): string[] {
 }
 
 /**
- * Renames a label on every conversation that has it (one statement, under the rows' locks, so a concurrent PATCH
- * waits and then sees the new name). A conversation that already had the new name keeps it once, where it stood.
- * Returns how many conversations changed.
+ * Changes to labels take this advisory lock: shared by one conversation's edit, exclusive by a change everywhere.
+ * A rename's single UPDATE would otherwise miss a conversation that an edit gave the old label meanwhile (the
+ * statement only re-checks rows that matched when it began), and two renames at once could deadlock.
+ */
+const LABELS_LOCK = 4_207_412; // arbitrary constant: "shopdesk conversation labels"
+
+export function lockLabelsForOneConversation(tx: Sql): Promise<unknown> {
+  return tx`select pg_advisory_xact_lock_shared(${LABELS_LOCK})`;
+}
+
+/**
+ * Renames a label on every conversation that has it. A conversation that already had the new name keeps it once,
+ * where it stood. Returns how many conversations changed.
  */
 export async function renameLabelEverywhere(sql: Sql, from: string, to: string): Promise<number> {
-  const rows = await sql`
-    update conversations set updated_at = now(), labels = array(
-      select label from unnest(array_replace(labels, ${from}, ${to})) with ordinality as kept(label, position)
-      group by label order by min(position))
-    where labels @> array[${from}]::text[]`;
-  return rows.count;
+  return sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${LABELS_LOCK})`;
+    const rows = await tx`
+      update conversations set updated_at = now(), labels = array(
+        select label from unnest(array_replace(labels, ${from}, ${to})) with ordinality as kept(label, position)
+        group by label order by min(position))
+      where labels @> array[${from}]::text[]`;
+    return rows.count;
+  });
 }
 
 /** Takes a label off every conversation; returns how many changed. */
 export async function removeLabelEverywhere(sql: Sql, label: string): Promise<number> {
-  const rows = await sql`update conversations set labels = array_remove(labels, ${label}), updated_at = now() where labels @> array[${label}]::text[]`;
-  return rows.count;
+  return sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${LABELS_LOCK})`;
+    const rows = await tx`update conversations set labels = array_remove(labels, ${label}), updated_at = now() where labels @> array[${label}]::text[]`;
+    return rows.count;
+  });
 }

@@ -5,13 +5,12 @@ import type { Sql } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import { groupKey, MAX_UNANSWERED_EXAMPLES } from '../../knowledge-base/unanswered.ts';
 import { attachmentUrl } from '../repositories/attachments.ts';
+import { recordAudit } from './audit-log.ts';
 
 export const ANONYMISED_TEXT = '[removed at the customer’s request]';
 
-async function audit(sql: Sql, actorId: number, action: string, customerId: number, details: Record<string, unknown>): Promise<void> {
-  await sql`insert into audit_log (actor_user_id, action, target, details)
-            values (${actorId}, ${action}, ${`customer:${customerId}`}, ${sql.json(details as never)})`;
-}
+const audit = (sql: Sql, actorId: number, action: string, customerId: number, details: Record<string, unknown>) =>
+  recordAudit(sql, actorId, action, `customer:${customerId}`, details);
 
 export async function exportCustomer(sql: Sql, customerId: number, actorId: number): Promise<Record<string, unknown>> {
   const [customer] = await sql`select * from customers where id = ${customerId}`;

@@ -5,6 +5,7 @@
 // batch at a time, so a first run over years of history never holds long locks.
 import type { Sql } from '../db/client.ts';
 import { anonymiseConversations } from './customer-privacy.ts';
+import { recordAudit } from './audit-log.ts';
 
 const BATCH = 200;
 
@@ -20,8 +21,7 @@ export async function applyRetention(sql: Sql, days: number): Promise<number> {
     if (!due.length) return 0;
     const ids = due.map((c) => c.id);
     const { messages } = await anonymiseConversations(tx as unknown as Sql, ids);
-    await tx`insert into audit_log (actor_user_id, action, target, details)
-             values (null, 'retention.anonymise', null, ${tx.json({ days, conversations: ids.length, messages } as never)})`;
+    await recordAudit(tx as unknown as Sql, null, 'retention.anonymise', null, { days, conversations: ids.length, messages });
     return ids.length;
   })) as number;
 }

@@ -549,6 +549,10 @@ describe('agent support reads', () => {
       expect(removed.json).toEqual({ label: null, conversations: 3 });
       expect((await removedEvent).to).toBeNull();
       expect(await labelsOf()).toEqual([['vip'], ['vip'], ['礼品']]);
+      // Changes everywhere are an admin's, and audited like the others.
+      const audited = await sql<{ action: string; details: Record<string, unknown> }[]>`select action, details from audit_log where target = 'labels' order by id`;
+      expect(audited.map((a) => a.action)).toEqual(['labels.rename', 'labels.rename', 'labels.remove']);
+      expect(audited[0].details).toEqual({ from: 'delivery late', to: 'late parcel', conversations: 2 });
       expect((await http('DELETE', `/api/admin/conversation-labels/${encodeURIComponent('late parcel')}`, admin)).status).toBe(404);
       const inUse = (await http('GET', '/api/conversation-labels', agent)).json.items.map((i: { label: string }) => i.label);
       expect(inUse).not.toContain('late parcel');
