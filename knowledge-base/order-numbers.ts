@@ -36,10 +36,14 @@ export function orderNumberFormat(source = DEFAULT_ORDER_NUMBER_PATTERN, example
   return format;
 }
 
+/** A letter or digit that is no Chinese character (Chinese is written without spaces around an order number). */
+const NOT_HAN_WORD_CHAR = String.raw`(?!\p{Script=Han})[\p{L}\p{N}]`;
+
 function compileFormat(source: string, example: string): OrderNumberFormat {
   let pattern: RegExp;
   try {
-    pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${source})(?![\\p{L}\\p{N}])`, 'iu');
+    // Letters and digits next to a number make it part of a longer word; Chinese characters do not ("订单NW-100245少了").
+    pattern = new RegExp(`(?<!${NOT_HAN_WORD_CHAR})(?:${source})(?!${NOT_HAN_WORD_CHAR})`, 'iu');
   } catch (error) {
     throw new Error(`ORDER_NUMBER_PATTERN is not a valid regular expression: ${(error as Error).message}`);
   }
@@ -76,4 +80,14 @@ export function findOrderNumber(text: string, format: OrderNumberFormat = DEFAUL
   // The digits alone may already be a whole number of this format (#1001 shops).
   const whole = isOrderNumber(phrased[1], format);
   return { key: orderNumberKey(phrased[1]), shown: phrased[1], partial: !whole };
+}
+
+/**
+ * The message without its order numbers ("can I still change the address on NW-100234?" → "can I still change the
+ * address on ?"): the number says which order, not what is asked, and no article has it.
+ */
+export function withoutOrderNumbers(text: string, format: OrderNumberFormat = DEFAULT_ORDER_NUMBER_FORMAT): string {
+  const every = new RegExp(format.pattern.source, 'giu');
+  return text.replace(every, ' ').replace(new RegExp(PHRASED.source, 'gi'), (m, digits: string) => m.slice(0, m.lastIndexOf(digits)))
+    .replace(/\s+/g, ' ').trim();
 }

@@ -3,7 +3,7 @@
 // quick replies) or hand off to a person. Every decision carries its evidence,
 // so agents and admins can see why the bot said what it said.
 import type { BotMetadata, QuickReply, ArticleRef, ProductRef, ShopperPage } from '../server/realtime/event-maps.ts';
-import { answeringSentences, asksFactTopic, asksProductFact, pageCoversQuestion, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
+import { answeringSentences, asksFactTopic, asksProductFact, namesProduct, pageCoversQuestion, productPageKey, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage, tokenize } from './text/tokenize.ts';
 import { isQuestionWord } from './text/question-words.ts';
@@ -11,7 +11,7 @@ import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
 import { asksAboutHours, asksForPerson, isBareGreeting, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
-import { findOrderNumber } from './order-numbers.ts';
+import { findOrderNumber, withoutOrderNumbers } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
 
 export interface Thresholds {
@@ -164,6 +164,15 @@ const isBareQuestion = (text: string) =>
 /** A follow-up is a few words: anything longer is a question of its own. */
 const isShort = (text: string) => (/[\u4e00-\u9fff]/.test(text) ? Array.from(text).length <= 14 : text.split(/\s+/).length <= 7);
 
+/** "Do you sell …?", "do you carry …?", "你们卖…吗": a question about what the shop sells. */
+const SOLD = /^\s*(?:do|does)\s+(?:you|u|your shop|the shop)(?:\s+guys)?\s+(?:sell|carry|stock)\b|你们(?:有)?卖|有没有卖|卖不卖/i;
+const asksWhetherSold = (text: string) => SOLD.test(withoutGreeting(text));
+/** Whether a word of the question (question words aside) is in the passage's article title or section heading. */
+const headedBy = (p: Passage, question: string) => {
+  const heading = new Set(tokenize(`${p.title} ${p.heading ?? ''}`));
+  return tokenize(question).some((w) => !isQuestionWord(w) && heading.has(w));
+};
+
 /** What the evidence keeps of a passage (not its text). */
 const passageEvidence = ({ articleId, slug, title, heading, score, confidence }: Passage) => ({ articleId, slug, title, heading, score, confidence });
 
@@ -263,6 +272,8 @@ export function createPolicy(deps: PolicyDeps) {
       extra: { intent?: string | null; confidence?: number | null; articles?: ArticleRef[]; products?: ProductRef[]; quickReplies?: QuickReply[]; askHelpful?: boolean; miss?: boolean } = {},
     ): Decision => {
       evidence.reason = reason;
+      // An order number in a question about something else: the answer, then what there is to say about that order.
+      if (orderNote && action === 'answer' && reason !== 'order_status') reply = `${reply}\n\n${orderNote}`;
       const quickReplies = extra.quickReplies ?? [];
       const miss = extra.miss ?? false;
       return {
@@ -283,13 +294,27 @@ export function createPolicy(deps: PolicyDeps) {
       };
     };
 
+    /** What the order-status action said about an order named in a question about something else. */
+    let orderNote: string | undefined;
+    /** The order-status decision to fall back on when nothing else answers that question. */
+    let orderFallback: (() => Decision) | undefined;
+
     /** The shop's product that best fits the question, when its page covers enough of it (searched once). */
     let productSearch: Promise<{ record: ProductRecord; passage: Passage; asksFact: boolean } | null> | undefined;
     const productMatch = () => (productSearch ??= (async () => {
       if (!deps.products) return null;
-      const [passage] = await deps.products.search(question, 1, lang);
-      const record = passage ? deps.products.byId.get(passage.articleId) : undefined;
-      if (!record) return null;
+      let [passage] = await deps.products.search(question, 1, lang);
+      let record = passage ? deps.products.byId.get(passage.articleId) : undefined;
+      // Only a product the question names: a word its page merely shares is no question about it.
+      if (!record || !namesProduct(record, question)) return null;
+      // The same product's page in the shopper's language, when the shop has one ("tote包多少钱" names the English
+      // page's "tote", the Chinese page is the one to quote).
+      if (record.locale !== lang && record.url) {
+        const page = productPageKey(record.url);
+        const own = [...deps.products.byId.values()].find((p) => p.locale === lang && p.url && productPageKey(p.url) === page);
+        const [ownPassage] = own ? await deps.products.search(`${own.name} ${question}`, 1, lang, own.sku) : [];
+        if (own && ownPassage) [record, passage] = [own, { ...ownPassage, confidence: Math.max(ownPassage.confidence, passage.confidence) }];
+      }
       const asksFact = passage.confidence >= PRODUCT_FACT_MIN_CONFIDENCE && asksProductFact(record, question);
       return passage.confidence >= thresholds.passage || asksFact ? { record, passage, asksFact } : null;
     })());
@@ -316,7 +341,12 @@ export function createPolicy(deps: PolicyDeps) {
       : answered ?? (context.page ? deps.products.onPage(context.page.url, lang) : undefined);
     // What is classified and searched: the question without a greeting in front of it, read together with the
     // shopper's previous question when it only continues that one ("what about express?").
-    const { question, readWith, prediction: classified } = await withContext(withoutGreeting(text), context, lang, !!inFocus);
+    // An order number names the order, not the question: it is left out of classification and search (no article has
+    // it, and as a rare word it would lower how much of the question any passage covers).
+    const orderNumber = findOrderNumber(text, deps.orders?.numberFormat);
+    const withoutNumber = orderNumber ? withoutOrderNumbers(withoutGreeting(text), deps.orders?.numberFormat) : '';
+    const asked = orderNumber && /\p{L}{2}/u.test(withoutNumber) ? withoutNumber : withoutGreeting(text);
+    const { question, readWith, prediction: classified } = await withContext(asked, context, lang, !!inFocus);
     evidence.readWith = readWith;
     /**
      * Read with the previous question, a follow-up takes its article from both; its section must say something to
@@ -380,27 +410,39 @@ export function createPolicy(deps: PolicyDeps) {
     const intent = prediction && !prediction.outOfScope && prediction.intent ? deps.intents.get(prediction.intent) : undefined;
     const confident = !!intent && prediction!.confidence >= thresholds.intent;
 
-    const orderNumber = findOrderNumber(text, deps.orders?.numberFormat);
+    // An order number in a question the classifier is sure is about something else ("can I still change the address on
+    // NW-100234?", "when will I get my refund for NW-100240"): that question is answered as if the number were not
+    // there, and what the order-status action says about the order follows the answer. When nothing answers it,
+    // the order's status is the reply, as for any message with an order number.
+    const asksOtherThanStatus = !!orderNumber && asked !== withoutGreeting(text) && confident && !intent!.action;
     if (orderNumber || (confident && intent!.action === 'order_status')) {
       const result = await orderStatus(deps.orders ?? null, context.customer ?? { id: null, externalId: null }, text, lang);
       evidence.orderOutcome = result.outcome;
-      // Nothing specific to show ("sign in first", no orders at hand) for a question an article answers
-      // ("where do I find my tracking number", "it says delivered but nothing is at my door"): the article's
-      // answer comes first and the order note after it.
-      if (!orderNumber && GENERIC_ORDER_OUTCOMES.has(result.outcome)) {
-        // The intent's own article when it has one ("我的快递到哪了" is a tracking question, though "快递" and "到"
-        // match the shipping-times article as well), else the best of all.
-        const own = confident && intent!.articleSlug ? (await search(question, lang, 1, intent!.articleSlug))[0] : undefined;
-        const p = own && own.confidence >= thresholds.passage ? own : (await search(question, lang, 1))[0];
-        if (p && p.confidence >= thresholds.passage) {
-          evidence.passages = [passageEvidence(p)];
-          return make('answer', 'answer', 'kb_passage', `${passageReply(p, lang)}\n\n${result.reply}`, { articles: [articleRef(p)], askHelpful: true });
+      const statusDecision = () => {
+        const quickReplies = ['unavailable', 'not_found', 'late'].includes(result.outcome) ? [personOption(lang)] : [];
+        return make(result.outcome === 'unavailable' ? 'clarify' : 'answer', 'answer', 'order_status', result.reply, {
+          intent: intent?.name ?? 'order_status', confidence: prediction?.confidence ?? 1, quickReplies,
+        });
+      };
+      if (asksOtherThanStatus) {
+        orderNote = result.reply;
+        orderFallback = statusDecision;
+      } else {
+        // Nothing specific to show ("sign in first", no orders at hand) for a question an article answers
+        // ("where do I find my tracking number", "it says delivered but nothing is at my door"): the article's
+        // answer comes first and the order note after it.
+        if (!orderNumber && GENERIC_ORDER_OUTCOMES.has(result.outcome)) {
+          // The intent's own article when it has one ("我的快递到哪了" is a tracking question, though "快递" and "到"
+          // match the shipping-times article as well), else the best of all.
+          const own = confident && intent!.articleSlug ? (await search(question, lang, 1, intent!.articleSlug))[0] : undefined;
+          const p = own && own.confidence >= thresholds.passage ? own : (await search(question, lang, 1))[0];
+          if (p && p.confidence >= thresholds.passage) {
+            evidence.passages = [passageEvidence(p)];
+            return make('answer', 'answer', 'kb_passage', `${passageReply(p, lang)}\n\n${result.reply}`, { articles: [articleRef(p)], askHelpful: true });
+          }
         }
+        return statusDecision();
       }
-      const quickReplies = ['unavailable', 'not_found', 'late'].includes(result.outcome) ? [personOption(lang)] : [];
-      return make(result.outcome === 'unavailable' ? 'clarify' : 'answer', 'answer', 'order_status', result.reply, {
-        intent: intent?.name ?? 'order_status', confidence: prediction?.confidence ?? 1, quickReplies,
-      });
     }
 
     // A complaint the classifier leans to without being sure ("my parcel never arrived and this is
@@ -468,8 +510,12 @@ export function createPolicy(deps: PolicyDeps) {
     }
 
     // 4. The knowledge base: a passage that matches well enough is the answer.
-    const passages = await search(question, lang, 3);
-    evidence.passages = passages.map(passageEvidence);
+    const found = await search(question, lang, 3);
+    evidence.passages = found.map(passageEvidence);
+    // "Do you sell …?" asks about the shop's range: an article answers it only when it is about the thing asked for
+    // (a word of the question in its title or the section's heading: "do you sell gift cards"), not when it merely
+    // mentions it ("do you sell cars" and the care article's note on leaving gadgets in hot cars).
+    const passages = asksWhetherSold(text) && found[0] && !headedBy(found[0], question) ? [] : found;
     const top = passages[0];
     const runnerUp = passages[1];
     // Two articles that fit equally well: asking beats guessing.
@@ -479,7 +525,10 @@ export function createPolicy(deps: PolicyDeps) {
     // no article knows its price or its colours.
     if (PRICE_OR_STOCK.test(text) || asksFactTopic(text)) {
       const product = await productMatch();
-      if (product && (!top || product.passage.confidence >= top.confidence)) return productAnswer(product);
+      // A price or stock question that names the product is its page's as well when no article answers it ("earbuds
+      // 有现货吗": the English page lacks the Chinese "现货", the care article mentions earbuds as much).
+      const onlyPage = PRICE_OR_STOCK.test(text) && (!top || top.confidence < thresholds.passage);
+      if (product && (!top || onlyPage || product.passage.confidence >= top.confidence)) return productAnswer(product);
     }
     // Any other question that names a product is its page's too when the page covers clearly more of it than the
     // article that ranks first ("can I take the power bank on a plane": the international article's note on power
@@ -529,6 +578,8 @@ export function createPolicy(deps: PolicyDeps) {
       seen.add(`article:${p.slug}`);
       options.push({ label: p.title, value: `article:${p.slug}` });
     }
+    // A question about an order that nothing above answered: the order's status, as before.
+    if (orderFallback) return orderFallback();
     const repeatedMiss = previousTurnMissed(context.history);
     // A second clarification in a row (the shopper typed instead of picking) means the bot is not getting it: a miss.
     const clarifyMiss = !context.quickReply && lastBotTurn(context.history)?.metadata?.reason === 'ambiguous';

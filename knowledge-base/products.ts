@@ -67,8 +67,20 @@ export function productChunks(products: ProductRecord[]): ChunkInput[] {
   }));
 }
 
+/**
+ * Whether the question names the product: a word of its name (Chinese: two characters of it in a row), not merely a
+ * word its description shares ("I want to cancel" and the earbuds' noise cancelling).
+ */
+export function namesProduct(product: ProductRecord, question: string): boolean {
+  const asked = new Set(tokenize(question).filter((w) => !isQuestionWord(w)));
+  if (tokenize(product.name).some((w) => asked.has(w))) return true;
+  const han = (text: string) => text.match(/[\u4e00-\u9fff]+/g) ?? [];
+  const bigrams = new Set(han(question).flatMap((run) => Array.from(run).slice(1).map((c, i) => run[i] + c)));
+  return han(product.name).some((run) => Array.from(run).slice(1).some((c, i) => bigrams.has(run[i] + c)));
+}
+
 /** Questions a product page always answers, even when no sentence of it shares a word: price and stock. */
-export const PRICE_OR_STOCK = /\b(how much|price|cost|costs|in stock|available|availability|sold out)\b|多少钱|价格|有货|库存|缺货/iu;
+export const PRICE_OR_STOCK = /\b(how much|price|cost|costs|in stock|available|availability|sold out)\b|多少钱|价格|有货|现货|库存|缺货|卖完|售罄/iu;
 const PRICE_OR_STOCK_ALL = new RegExp(PRICE_OR_STOCK.source, 'giu');
 
 const money = (cents: number, currency: string, locale: Locale) =>

@@ -60,8 +60,20 @@ export function isBareGreeting(text: string): boolean {
  */
 export function withoutGreeting(text: string): string {
   const rest = text.replace(GREETING_EN, '').replace(GREETING_ZH, '');
+  const question = rest.replace(THANKS_FIRST_EN, '').replace(THANKS_FIRST_ZH, '').trim().replace(OPENER_EN, '').trim();
+  if (question !== rest.trim() && /\p{L}{2}/u.test(question)) return question.replace(/^(?:if|whether)\s+/i, '');
   return rest.trim().length >= 2 ? rest.trim() : text;
 }
+
+/**
+ * A sentence of thanks in front of a question ("thanks for the quick delivery last time! quick question, how long …",
+ * "谢谢你们，上次的问题解决了。再问一下…"): like a greeting, it says nothing about the question, and its words
+ * ("delivery") pull the search elsewhere. Only a whole sentence, ended by . ! or 。！, and only with a question after it.
+ */
+const THANKS_FIRST_EN = /^\s*(?:thanks|thank you|thx|many thanks|cheers)\b[^.!?]*[.!]+\s+/i;
+/** Words that announce a question without being part of it ("quick question, how long …", "one more thing: …"). */
+const OPENER_EN = /^(?:(?:a |one )?quick question|one more (?:thing|question)|just wondering|i was wondering)(?:\s*[,:;.!-]+\s*|\s+(?=if\b|whether\b))/i;
+const THANKS_FIRST_ZH = /^\s*(?:谢谢|感谢|多谢)[^。！!？?]*[。！!]+\s*/;
 
 const analyser = new natural.SentimentAnalyzer('English', natural.PorterStemmer, 'afinn');
 const wordTokenizer = new natural.WordTokenizer();

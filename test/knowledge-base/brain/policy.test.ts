@@ -7,7 +7,7 @@ import { KbIndex } from '../../../knowledge-base/retriever.ts';
 import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
 import { loadArticles, loadIntents, loadOutOfScope, loadParaphrases, loadProducts } from '../../../knowledge-base/content-loader.ts';
 import type { ProductRecord } from '../../../knowledge-base/repositories/products.ts';
-import { findOrderNumber, orderNumberFormat, orderNumberKey } from '../../../knowledge-base/order-numbers.ts';
+import { findOrderNumber, orderNumberFormat, orderNumberKey, withoutOrderNumbers } from '../../../knowledge-base/order-numbers.ts';
 import type { OrderLookup, OrderRecord } from '../../../knowledge-base/types.ts';
 import { describeOrder, isLate } from '../../../knowledge-base/order-status.ts';
 import { freshenDemoDates } from '../../../knowledge-base/seed.ts';
@@ -352,6 +352,22 @@ describe('hand-off triggers', () => {
     expect(zh.quickReplies.map((q) => q.value)).toContain('intent:damaged_item');
   });
 
+  it('reads past a sentence of thanks or a "quick question" in front of the question (2026-12-04, round 4)', async () => {
+    expect(withoutGreeting('thanks for the quick delivery last time! quick question, how long do I have to return something?'))
+      .toBe('how long do I have to return something?');
+    expect(withoutGreeting('谢谢你们，上次的问题解决了。再问一下退货运费谁出？')).toBe('再问一下退货运费谁出？');
+    expect(withoutGreeting('thanks!')).toBe('thanks!');
+    expect(withoutGreeting('thanks for the help')).toBe('thanks for the help');
+    const d = await pipeline.run('thanks for the quick delivery last time! quick question, how long do I have to return something?', { locale: 'en' });
+    expect(d.metadata.articles?.[0]?.slug).toBe('return-policy');
+  });
+
+  it('answers "do you sell …?" from an article only when the article is about the thing asked for (2026-12-04, round 4)', async () => {
+    const cars = await pipeline.run('do you sell cars', { locale: 'en' });
+    expect(cars.action === 'answer' && cars.metadata.articles?.length).toBeFalsy();
+    expect((await pipeline.run('do you sell gift cards', { locale: 'en' })).metadata.articles?.[0]?.slug).toBe('gift-cards-promo-codes');
+  });
+
   it('does not offer an intent and the article it answers with as two options', async () => {
     const decision = await pipeline.run('我的包带子断了', {});
     const values = decision.quickReplies.map((q) => q.value);
@@ -515,6 +531,34 @@ describe('answers', () => {
     expect((await shop.run('where is order 2042', kim)).reply).toMatch(/couldn't find order 2042/);
   });
 
+  it('answers a question about an order with an article, the order note after it (2026-12-04, round 4)', async () => {
+    expect(findOrderNumber('订单NW-100245少了一件T恤')?.key).toBe('NW100245');
+    expect(findOrderNumber('abcNW-100245')).toBeNull();
+    expect(withoutOrderNumbers('can I still change the address on NW-100234?')).toBe('can I still change the address on ?');
+    const stored: OrderRecord[] = [{
+      number: 'NW-100234', customerExternalId: 'kim', status: 'shipped', carrier: null, trackingNumber: null, totalCents: 1000, currency: 'USD',
+      placedAt: new Date('2026-11-20T10:00:00Z'), etaFrom: null, etaTo: null, deliveredAt: null, items: [],
+    }];
+    const orders: OrderLookup = {
+      byKey: async (key) => stored.find((o) => orderNumberKey(o.number) === key) ?? null,
+      ownEndingWith: async () => null,
+      recentFor: async (id) => stored.filter((o) => o.customerExternalId === id),
+    };
+    const classifier = await trainIntentClassifier(
+      intents.map((i) => ({ name: i.name, examples: [...(i.examples?.en ?? []), ...(i.examples?.zh ?? [])] })),
+      { outOfScopeExamples: loadOutOfScope() },
+    );
+    const shop = await createPipeline({ classifier, articles, intents, publicUrl: 'https://shop.test', orders });
+    const kim = { customer: { id: 1, externalId: 'kim' } };
+    const address = await shop.run('can I still change the address on NW-100234?', kim);
+    expect(address.metadata.articles?.[0]?.slug).toBe('change-or-cancel-order');
+    expect(address.reply).toMatch(/Order NW-100234 is shipped\.$/);
+    const anonymous = await shop.run('when will I get my refund for NW-100234', { locale: 'en' });
+    expect(anonymous.metadata.articles?.[0]?.slug).toBe('refund-timing');
+    // A status question keeps the status answer.
+    expect((await shop.run('where is NW-100234', kim)).metadata.reason).toBe('order_status');
+  });
+
   it('tells a late order by its last due day, in both languages', () => {
     const order: OrderRecord = {
       number: 'NW-100300', customerExternalId: 'kim', status: 'in_transit', carrier: null, trackingNumber: null, totalCents: 1000,
@@ -663,6 +707,17 @@ describe("the shop's products", () => {
     const battery = await shop.run('how long does the battery last', { locale: 'en', history });
     expect(battery.metadata.products?.[0]?.sku).toBe('NW-WCH-FIT2');
     expect(battery.reply).toContain('10 days');
+  });
+
+  it('answers only for a product the question names, and from its page in the shopper language (2026-12-04, round 4)', async () => {
+    // "cancel" shares a stem with the earbuds' noise cancelling: no question about the earbuds.
+    const cancel = await shop.run('I want to cancel please', { locale: 'en' });
+    expect(cancel.metadata.products).toBeUndefined();
+    expect(cancel.metadata.articles?.[0]?.slug).toBe('change-or-cancel-order');
+    // "tote" is on the English page only; the same page in Chinese (same URL) answers a Chinese question.
+    expect((await shop.run('tote包多少钱', { locale: 'zh' })).metadata.products?.[0]?.sku).toBe('NW-BAG-TOTE-HARBOR-ZH');
+    // A stock question in Chinese naming a product whose page is in English only: no article answers it, the page does.
+    expect((await shop.run('earbuds 有现货吗', { locale: 'zh' })).metadata.products?.[0]?.sku).toBe('NW-AUD-EBD-PRO');
   });
 
   it('leaves the questions an article answers to the article', async () => {
