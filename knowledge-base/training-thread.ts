@@ -64,14 +64,23 @@ function bootstrapSource(): string {
   return `import(${JSON.stringify(tsxEsmApi())}).then(({ register }) => { register(); return import(${JSON.stringify(ENTRY)}); })`;
 }
 
-export function trainOnThread(input: ThreadTrainingInput, denseEncoder: Encoder | null = null): Promise<ThreadTrainingResult> {
+/**
+ * Longest a training may take before the thread is stopped and the job fails (to be retried): BANKING77's 10,000
+ * examples train in under a minute here, so this only ends a thread that hangs, which would hold the kb-train
+ * queue (one job at a time) for ever.
+ */
+export const TRAINING_TIMEOUT_MS = 15 * 60_000;
+
+export function trainOnThread(input: ThreadTrainingInput, denseEncoder: Encoder | null = null, timeoutMs = TRAINING_TIMEOUT_MS): Promise<ThreadTrainingResult> {
   const workerData: ThreadWorkerData = { ...input, sentenceEncoder: denseEncoder ? { name: denseEncoder.name, dim: denseEncoder.dim } : null };
   return new Promise((resolve, reject) => {
     const worker = new Worker(bootstrapSource(), { eval: true, workerData });
     let settled = false;
+    const timer = setTimeout(() => finish(() => reject(new Error(`training took longer than ${timeoutMs / 1000} s; the thread was stopped`))), timeoutMs);
     const finish = (outcome: () => void) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       outcome();
       // The thread stays alive listening for replies; nothing more is wanted from it.
       void worker.terminate();

@@ -43,6 +43,8 @@ const UNREACHABLE_AFTER_ATTEMPTS = 3;
  * fires no event a script can listen to without patching it, and the widget does not patch the shop's globals).
  */
 const PAGE_CHECK_MS = 2_000;
+/** A page whose title alone changes is reported again no sooner than this (well within the server's 20 a minute). */
+const TITLE_ONLY_REPORT_MS = 30_000;
 
 export class ChatClient {
   private socket: WidgetSocket | null = null;
@@ -52,8 +54,8 @@ export class ChatClient {
   private everConnected = false;
   private networkOnline = typeof navigator === 'undefined' ? true : navigator.onLine !== false;
   private state: ConnectionState = 'connecting';
-  /** The page last reported on this socket, as sent (url and title), to report only changes. */
-  private pageReported = '';
+  /** The page last reported on this socket and when, to report only changes. */
+  private pageReported = { url: '', title: '', at: 0 };
   conversation: ConversationSummary | null = null;
 
   constructor(
@@ -95,7 +97,7 @@ export class ChatClient {
 
     socket.on('connect', () => {
       this.everConnected = true;
-      this.pageReported = '';
+      this.pageReported = { url: '', title: '', at: 0 };
       this.reportPage();
       this.setState(this.networkOnline ? 'online' : 'offline');
       void this.resync().finally(() => this.flush());
@@ -147,13 +149,17 @@ export class ChatClient {
     old.disconnect();
   }
 
-  /** Tells the server the page we are on, when it differs from what this connection last said. */
+  /**
+   * Tells the server the page we are on, when it differs from what this connection last said. A new address is
+   * reported at once; a title that alone keeps changing (a blinking "(1) …", a countdown) at most every half minute.
+   */
   private reportPage(): void {
     const page = currentPage();
     if (!page || !this.socket?.connected) return;
-    const key = `${page.url}\n${page.title ?? ''}`;
-    if (key === this.pageReported) return;
-    this.pageReported = key;
+    const [url, title] = [page.url, page.title ?? ''];
+    if (url === this.pageReported.url && title === this.pageReported.title) return;
+    if (url === this.pageReported.url && Date.now() - this.pageReported.at < TITLE_ONLY_REPORT_MS) return;
+    this.pageReported = { url, title, at: Date.now() };
     this.socket.emit('page:view', page);
   }
 

@@ -57,6 +57,10 @@ describe('intent training on a worker thread', () => {
     expect((await classifier.classify('我想退货')).intent).toBe('return_item');
   }, 120_000);
 
+  it('stops a training that takes longer than allowed, so a hung thread cannot hold the training queue', async () => {
+    await expect(trainOnThread({ intents: demoIntents, outOfScopeExamples: loadOutOfScope() }, null, 50)).rejects.toThrow(/longer than 0.05 s; the thread was stopped/);
+  }, 60_000);
+
   it('reports unusable training data as the same 400 error as training here would', async () => {
     const error = await trainOnThread({
       intents: [SHOP_INTENTS[0], { ...SHOP_INTENTS[0] }],
