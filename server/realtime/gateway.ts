@@ -172,9 +172,14 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
       if (!owns(p.conversationId)) return;
       agent.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'customer', name: null, typing: p.typing });
     }, rateLimiter(30, 10_000));
+    let pageSeen = '';
     on<ShopperPage>(s, 'page:view', 'page', async (p) => {
       const page = shopperPage(p);
       if (!page) throw badRequest('url: not a web address');
+      // The same page again from this tab changes nothing: no write, no broadcast.
+      const key = `${page.url}\n${page.title ?? ''}`;
+      if (key === pageSeen) return;
+      pageSeen = key;
       const last = await pages.remember(customerId, page);
       tellAgentsWhere(conversationRooms(socket.rooms), { customerId, online: true, ...last });
     }, rateLimiter(20, 60_000));

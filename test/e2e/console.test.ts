@@ -345,7 +345,7 @@ describe('support console in Chromium', () => {
     await page.getByTestId('conversation').waitFor();
     // Where the shopper wrote from is shown with their message.
     const writtenOn = page.getByTestId('msg-page');
-    expect(await writtenOn.textContent()).toBe('Written on Packable Rain Jacket');
+    expect(await writtenOn.textContent()).toBe('Written on Packable Rain Jacket (shop.example)');
     expect(await writtenOn.locator('a').getAttribute('href')).toBe('https://shop.example/products/rain-jacket');
     // Another agent opening the same chat is shown, so the two do not both answer; leaving takes them off.
     await watcher.goto(`${stack.url}/console/conversations/${conversationId}`);
@@ -356,11 +356,11 @@ describe('support console in Chromium', () => {
     const now = page.getByTestId('shopper-now');
     await expect.poll(() => now.getAttribute('data-online')).toBe('true');
     socket.emit('page:view', { url: 'https://shop.example/pages/returns', title: 'Returns' });
-    await expect.poll(() => now.textContent()).toBe('On the shop now · viewing Returns');
+    await expect.poll(() => now.textContent()).toBe('On the shop now · viewing Returns (shop.example)');
     expect(await now.locator('a').getAttribute('href')).toBe('https://shop.example/pages/returns');
     socket.close();
     await expect.poll(() => now.getAttribute('data-online'), { timeout: 10_000 }).toBe('false');
-    expect(await now.textContent()).toMatch(/^Not on the shop · last seen on Returns · /);
+    expect(await now.textContent()).toMatch(/^Not on the shop · last seen on Returns \(shop\.example\) · /);
     await page.getByTestId('label-input').fill('Warranty Repair');
     await page.getByTestId('label-input').press('Enter');
     await expect.poll(() => page.getByTestId('labels').textContent()).toContain('warranty repair'); // one spelling: lower-case

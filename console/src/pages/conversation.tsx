@@ -214,10 +214,19 @@ function pagesToShow(messages: ChatMessage[]): Map<number, ShopperPage> {
   return shown;
 }
 
-/** A shop page as a link that opens beside the console; only web addresses are linked. */
+/**
+ * A shop page as a link that opens beside the console; only web addresses are linked. The shopper's widget reports
+ * the page, so a title could say anything: the site the link goes to is shown beside it.
+ */
 function PageLink({ page }: { page: ShopperPage }) {
   if (!/^https?:/.test(page.url)) return <span>{page.title || page.url}</span>;
-  return <a href={page.url} target="_blank" rel="noopener noreferrer">{page.title || page.url}</a>;
+  const host = new URL(page.url).host;
+  return (
+    <>
+      <a href={page.url} target="_blank" rel="noopener noreferrer">{page.title || page.url}</a>
+      {page.title && <span class="muted"> ({host})</span>}
+    </>
+  );
 }
 
 /** Whether the shopper has the shop open now, and on which page (or where they were last). */
