@@ -44,6 +44,8 @@ const ConfigSchema = Type.Object({
   orderNumberExample: Type.String({ minLength: 1, maxLength: 64 }),
   /** Largest file a shopper or agent can send in a chat, in bytes. */
   maxAttachmentBytes: Type.Integer({ minimum: 1024, maximum: 50 * 1024 * 1024 }),
+  /** Webhooks may post to this machine and link-local addresses (development and tests only). */
+  webhookAllowLocal: Type.Boolean(),
   rateLimitSessionsPerMinute: Type.Integer({ minimum: 1 }),
   /** Console sign-ins per minute and address (password guessing). */
   rateLimitLoginsPerMinute: Type.Integer({ minimum: 1 }),
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     orderNumberPattern: env.ORDER_NUMBER_PATTERN || DEFAULT_ORDER_NUMBER_PATTERN,
     orderNumberExample: env.ORDER_NUMBER_EXAMPLE || DEFAULT_ORDER_NUMBER_EXAMPLE,
     maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 10 * 1024 * 1024),
+    webhookAllowLocal: bool(env.WEBHOOK_ALLOW_LOCAL, false),
     rateLimitSessionsPerMinute: int(env.RATE_LIMIT_SESSIONS_PER_MINUTE, 30),
     rateLimitLoginsPerMinute: int(env.RATE_LIMIT_LOGINS_PER_MINUTE, 10),
     rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),

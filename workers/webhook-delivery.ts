@@ -21,6 +21,7 @@ import {
   type WebhookDeliveryJob, type WebhookEnvelope,
 } from '../server/webhook-events.ts';
 import type { ProcessorDefinition, WorkerLog } from './processors.ts';
+import { refusedDestination } from '../server/services/outbound-address.ts';
 
 /** A receiver that has not answered by then counts as failed (and is retried). */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -105,8 +106,12 @@ function describeFetchError(error: unknown): string {
   return (cause ? `${e.message ?? 'fetch failed'} (${cause})` : e.message ?? String(error)).slice(0, 500);
 }
 
-/** Sends one delivery and records the outcome; throws when BullMQ should try again. */
-export async function deliver(sql: Sql, job: Job<WebhookDeliveryJob>): Promise<{ deliveryId: number; status: string }> {
+/**
+ * Sends one delivery and records the outcome; throws when BullMQ should try again. `allowLocal` (WEBHOOK_ALLOW_LOCAL)
+ * lets it post to this machine and link-local addresses; otherwise the host is resolved and checked before each
+ * attempt, as a name saved as harmless can later point anywhere.
+ */
+export async function deliver(sql: Sql, job: Job<WebhookDeliveryJob>, allowLocal = false): Promise<{ deliveryId: number; status: string }> {
   const deliveryId = Number(job.data?.deliveryId);
   if (!Number.isSafeInteger(deliveryId) || deliveryId < 1) throw new UnrecoverableError('Malformed webhooks job: deliveryId must be a positive integer');
   const [row] = await sql<DeliveryRow[]>`
@@ -122,6 +127,11 @@ export async function deliver(sql: Sql, job: Job<WebhookDeliveryJob>): Promise<{
     return { deliveryId, status: 'failed' };
   }
 
+  const refused = allowLocal ? null : await refusedDestination(new URL(row.url)).catch(() => null);
+  if (refused) {
+    await sql`update webhook_deliveries set status = 'failed', attempts = attempts + 1, last_error = ${`refused: ${refused}`.slice(0, 500)} where id = ${deliveryId}`;
+    throw new UnrecoverableError(`webhook delivery ${deliveryId}: ${refused}`);
+  }
   const outcome = await post(row);
   const gone = outcome.status === 410;
   const final = outcome.error !== null && (gone || job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
@@ -199,7 +209,7 @@ export const webhooksProcessor: ProcessorDefinition = {
     const timer = setInterval(sweep, settings.webhookSweepMs);
     timer.unref();
     return {
-      process: (job) => deliver(sql, job),
+      process: (job) => deliver(sql, job, config.webhookAllowLocal),
       drain: () => clearInterval(timer),
       async close() {
         clearInterval(timer);

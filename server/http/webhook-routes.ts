@@ -9,6 +9,7 @@ import { ErrorResponse, IdParams, Nullable, Ok, Timestamp } from './schemas.ts';
 import { webhooksRepository, type DeliveryRow, type WebhookRow } from '../repositories/webhooks.ts';
 import { QUEUE_WEBHOOKS, WEBHOOK_EVENTS, enqueueWebhookDeliveries, type WebhookEvent } from '../webhook-events.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { refusedUrlHost } from '../services/outbound-address.ts';
 import { recordAudit } from '../services/audit-log.ts';
 
 /** Enough for a CRM, a helpdesk and a few bridges; each one costs a POST per chat event. */
@@ -44,8 +45,11 @@ const toWebhook = (w: WebhookRow, options: { revealSecret?: boolean; deliveries?
   recentDeliveries: (options.deliveries ?? []).map(toDelivery),
 });
 
-/** An absolute http(s) URL without credentials (the signature, not the URL, authenticates us); returned normalised. */
-export function checkWebhookUrl(raw: string): string {
+/**
+ * An absolute http(s) URL without credentials (the signature, not the URL, authenticates us), not on this server or
+ * its link unless allowed (see outbound-address.ts); returned normalised.
+ */
+export function checkWebhookUrl(raw: string, allowLocal: boolean): string {
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -55,6 +59,8 @@ export function checkWebhookUrl(raw: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badRequest(`Webhook URLs must use https:// or http://, not ${url.protocol}`);
   if (url.username || url.password) throw badRequest('Webhook URLs must not contain a user name or password; check the x-shopdesk-signature header instead.');
   if (url.href.length > MAX_URL_CHARS) throw badRequest(`The URL is longer than ${MAX_URL_CHARS} characters.`);
+  const refused = allowLocal ? null : refusedUrlHost(url);
+  if (refused) throw badRequest(`Webhooks cannot post to ${refused}.`);
   return url.href;
 }
 
@@ -92,7 +98,7 @@ export default function webhookRoutes(ctx: AppContext) {
     }, async (request, reply) => {
       const body = request.body;
       const row = await webhooks.create({
-        url: checkWebhookUrl(body.url), events: body.events as WebhookEvent[], description: body.description?.trim() ?? '', active: body.active ?? true,
+        url: checkWebhookUrl(body.url, ctx.config.webhookAllowLocal), events: body.events as WebhookEvent[], description: body.description?.trim() ?? '', active: body.active ?? true,
       }, MAX_WEBHOOKS);
       if (!row) throw conflict(`There are already ${MAX_WEBHOOKS} webhooks; delete one first.`);
       await audit(request.user!.id, 'webhook.create', row.id, { url: row.url, events: row.events });
@@ -109,7 +115,7 @@ export default function webhookRoutes(ctx: AppContext) {
     }, async (request) => {
       const body = request.body;
       const row = await webhooks.update(request.params.id, {
-        ...body, url: body.url === undefined ? undefined : checkWebhookUrl(body.url), description: body.description?.trim(),
+        ...body, url: body.url === undefined ? undefined : checkWebhookUrl(body.url, ctx.config.webhookAllowLocal), description: body.description?.trim(),
         events: body.events as WebhookEvent[] | undefined,
       });
       if (!row) throw notFound('Webhook');

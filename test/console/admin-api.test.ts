@@ -602,6 +602,17 @@ const valid = { url: 'https://crm.example.com/hooks/shopdesk', events: ['message
 // The webhooks admin API (no workers here: deliveries stay pending): admins only, every body validated with a clear
 // message, the secret shown once (create, rotate) and masked after, the cap, the test ping.
 describe('webhooks admin API', () => {
+  it('refuses URLs on this server or its link (Redis, Postgres, cloud metadata), allows a private network', async () => {
+    for (const url of ['http://127.0.0.1:6379/', 'http://localhost:5432/', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/hook']) {
+      const refused = await http('POST', '/api/admin/webhooks', admin, { url, events: ['message.created'] });
+      expect(refused.status, url).toBe(400);
+      expect(refused.json.error.message, url).toMatch(/cannot post to .*WEBHOOK_ALLOW_LOCAL/);
+    }
+    const lan = await http('POST', '/api/admin/webhooks', admin, { url: 'http://10.0.0.5/hooks/shopdesk', events: ['message.created'] });
+    expect(lan.status).toBe(201);
+    await http('DELETE', `/api/admin/webhooks/${lan.json.webhook.id}`, admin);
+  });
+
   it('answers only admins: 403 to an agent, 401 to nobody', async () => {
     const calls: [string, string, unknown?][] = [
       ['GET', '/api/admin/webhooks'],

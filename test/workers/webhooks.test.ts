@@ -68,7 +68,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   // Short retry and sweep timings so the test need not wait minutes.
-  stack = await startStack({ workers: true, workerSettings: { webhookBackoffMs: 200, webhookSweepMs: 300 } });
+  // The receiver is on this machine: allowed here, as in development (refused by default).
+  stack = await startStack({ workers: true, workerSettings: { webhookBackoffMs: 200, webhookSweepMs: 300 }, config: { webhookAllowLocal: true } });
   admin = await login(stack.url, stack.admin.email, stack.admin.password);
 });
 
@@ -288,6 +289,18 @@ describe('webhooks', () => {
     expect(at('/down')).toHaveLength(posts);
   });
 
+  it('without WEBHOOK_ALLOW_LOCAL, a delivery to this machine is refused before any request', async () => {
+    const local = await createWebhook('/local', ['message.created']);
+    const [row] = await stack.env.sql<{ id: number }[]>`
+      insert into webhook_deliveries (webhook_id, event_key, event, payload)
+      values (${local.id}, 'local:1', 'ping', ${stack.env.sql.json({ event: 'ping', occurredAt: new Date().toISOString(), customerId: null, conversationId: null, data: {} })}::jsonb)
+      returning id`;
+    const job = { data: { deliveryId: row.id }, attemptsMade: 0, opts: { attempts: 8 } } as unknown as Job;
+    await expect(deliver(stack.env.sql, job)).rejects.toThrow(/127\.0\.0\.1 is on this server/);
+    expect((await deliveryRows(local.id))[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(at('/local')).toHaveLength(0);
+  });
+
   it('marks a delivery failed on its last attempt, and a 410 Gone deactivates the webhook', async () => {
     const down = await createWebhook('/down', ['message.created']);
     const insertPending = async (webhookId: number, key: string) => {
@@ -300,20 +313,20 @@ describe('webhooks', () => {
     // The job's 8th attempt, as BullMQ would hand it over after 7 failures.
     const lastAttempt = (deliveryId: number) => ({ data: { deliveryId }, attemptsMade: 7, opts: { attempts: 8 } }) as unknown as Job;
     const downId = await insertPending(down.id, 'last:1');
-    await expect(deliver(stack.env.sql, lastAttempt(downId))).rejects.toThrow(/HTTP 503/);
+    await expect(deliver(stack.env.sql, lastAttempt(downId), true)).rejects.toThrow(/HTTP 503/);
     const [failed] = await stack.env.sql`select status, attempts, last_status, last_error from webhook_deliveries where id = ${downId}`;
     expect(failed).toEqual({ status: 'failed', attempts: 1, last_status: 503, last_error: 'HTTP 503' });
 
     const gone = await createWebhook('/gone', ['message.created']);
     const goneId = await insertPending(gone.id, 'gone:1');
-    await expect(deliver(stack.env.sql, { ...lastAttempt(goneId), attemptsMade: 0 } as Job)).rejects.toThrow(/410 Gone/);
+    await expect(deliver(stack.env.sql, { ...lastAttempt(goneId), attemptsMade: 0 } as Job, true)).rejects.toThrow(/410 Gone/);
     const [hook] = await stack.env.sql`select active from webhooks where id = ${gone.id}`;
     expect(hook.active).toBe(false);
     expect((await deliveryRows(gone.id))[0]).toMatchObject({ status: 'failed', last_status: 410 });
     // Inactive now: a pending delivery is given up without a request.
     const laterId = await insertPending(gone.id, 'gone:2');
     const posts = at('/gone').length;
-    expect(await deliver(stack.env.sql, lastAttempt(laterId))).toEqual({ deliveryId: laterId, status: 'failed' });
+    expect(await deliver(stack.env.sql, lastAttempt(laterId), true)).toEqual({ deliveryId: laterId, status: 'failed' });
     expect(at('/gone')).toHaveLength(posts);
   });
 

@@ -1,0 +1,22 @@
+// Where a webhook may post (server/services/outbound-address.ts): not this
+// machine nor its link (loopback, link-local, multicast), in any spelling;
+// private networks and public addresses are fine.
+import { describe, expect, it } from 'vitest';
+import { refusedAddress, refusedDestination, refusedUrlHost } from '../../server/services/outbound-address.ts';
+
+describe('outbound addresses', () => {
+  it('refuses loopback, link-local and multicast addresses, IPv4 written inside IPv6 too', () => {
+    for (const address of ['127.0.0.1', '127.8.9.10', '0.0.0.0', '169.254.169.254', '224.0.0.1', '::1', '::', 'fe80::1', '::ffff:127.0.0.1', 'ff02::1']) {
+      expect(refusedAddress(address), address).toMatch(/loopback, link-local or multicast/);
+    }
+    for (const address of ['10.0.0.5', '192.168.1.20', '172.16.0.9', '8.8.8.8', '2001:db8::1', 'fd00::5']) expect(refusedAddress(address), address).toBeNull();
+  });
+
+  it('reads the host of a URL, brackets and "localhost" included, and resolves names before sending', async () => {
+    expect(refusedUrlHost(new URL('http://[::1]:8080/hook'))).not.toBeNull();
+    expect(refusedUrlHost(new URL('http://api.localhost/hook'))).not.toBeNull();
+    expect(refusedUrlHost(new URL('https://crm.example.com/hook'))).toBeNull(); // names are checked when sending
+    expect(await refusedDestination(new URL('http://localhost:6379/'))).not.toBeNull();
+    expect(await refusedDestination(new URL('http://10.1.2.3/hook'))).toBeNull();
+  });
+});
