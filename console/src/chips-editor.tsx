@@ -47,7 +47,7 @@ export function ChipsEditor({ values, onAdd, onRemove, placeholder, testId, inpu
         ))}
       </div>
       <form class="inline" onSubmit={(e) => { e.preventDefault(); if (!busy) void add(); }}>
-        <input data-testid={inputTestId} maxLength={maxLength} placeholder={placeholder} value={draft} list={suggestions.length ? listId : undefined}
+        <input data-testid={inputTestId} maxLength={maxLength} placeholder={placeholder} aria-label={placeholder} value={draft} list={suggestions.length ? listId : undefined}
           onInput={(e) => setDraft(e.currentTarget.value)} />
         {suggestions.length > 0 && <datalist id={listId}>{suggestions.filter((s) => !values.includes(s)).map((s) => <option key={s} value={s} />)}</datalist>}
         <button type="submit" disabled={busy}>{t('add')}</button>

@@ -26,6 +26,8 @@ label.check { flex-direction:row; align-items:center; gap:6px; }
 .badge.warn { background:#fef3c7; color:#92400e; }
 .badge.note { background:var(--note-line); color:#3b2f00; }
 .inline { display:flex; gap:8px; align-items:center; }
+/* A row of inputs in a narrow card: they share the width instead of running past its edge. */
+.inline.fit > input { flex:1 1 0; min-width:0; }
 .wrap { flex-wrap:wrap; }
 .stack { display:flex; flex-direction:column; gap:8px; }
 .grow { flex:1; }
@@ -53,7 +55,8 @@ tr.inactive { opacity:.55; }
 .presence .dot, .shopper-now .dot { display:inline-block; width:8px; height:8px; border-radius:50%; margin-right:6px; background:#9ca3af; }
 .presence-online .dot, .shopper-now .dot-online { background:#22c55e; } .presence-away .dot { background:#f59e0b; }
 .page { flex:1; min-height:0; overflow:auto; padding:12px; }
-.inbox { display:grid; grid-template-columns:300px 1fr 320px; gap:12px; height:100%; }
+/* One row as tall as the page: the columns scroll inside, so the reply box stays on screen however long the chat. */
+.inbox { display:grid; grid-template-columns:300px minmax(0, 1fr) 320px; grid-template-rows:minmax(0, 1fr); gap:12px; height:100%; }
 .messages-page { max-width:760px; } .left-message header { margin-bottom:4px; } .left-text { white-space:pre-wrap; margin:6px 0 10px; }
 .row-actions { display:flex; gap:12px; align-items:center; flex-wrap:wrap; }
 .customers-page { display:grid; grid-template-columns:340px minmax(0, 560px); gap:12px; align-items:start; }
@@ -78,11 +81,11 @@ tr.inactive { opacity:.55; }
 .status { font-size:11px; border-radius:4px; padding:0 5px; background:#f1f5f9; }
 .status-queued { background:#fee2e2; color:#991b1b; } .status-assigned { background:#dcfce7; color:#166534; } .status-bot { background:#e0f2fe; color:#075985; }
 .empty { padding:30px; text-align:center; }
-.conversation { display:flex; flex-direction:column; height:100%; background:var(--card); border:1px solid var(--line); border-radius:10px; }
+.conversation { display:flex; flex-direction:column; height:100%; min-height:0; background:var(--card); border:1px solid var(--line); border-radius:10px; }
 .conversation-header { display:flex; justify-content:space-between; align-items:flex-start; padding:10px 14px; border-bottom:1px solid var(--line); gap:10px; }
 .conversation-header h2 { margin:0 0 4px; font-size:17px; }
 .actions { display:flex; gap:6px; align-items:center; flex-wrap:wrap; }
-.history { flex:1; overflow:auto; padding:12px 14px; display:flex; flex-direction:column; gap:8px; }
+.history { flex:1; min-height:120px; overflow:auto; padding:12px 14px; display:flex; flex-direction:column; gap:8px; }
 .msg { max-width:75%; padding:8px 11px; border-radius:10px; border:1px solid var(--line); }
 .msg-customer { align-self:flex-start; background:#f8fafc; }
 .msg-agent, .msg-bot { align-self:flex-end; background:#eff6ff; border-color:#dbeafe; }
@@ -96,7 +99,7 @@ tr.inactive { opacity:.55; }
 .bot-preview .chips { display:flex; gap:6px; flex-wrap:wrap; }
 .evidence { margin-top:6px; font-size:11px; } .evidence .articles a { margin-left:6px; }
 .typing { color:var(--muted); font-style:italic; font-size:12px; }
-.assist { border-top:1px solid var(--line); padding:6px 14px; background:#fafbff; max-height:30%; overflow:auto; }
+.assist { border-top:1px solid var(--line); padding:6px 14px; background:#fafbff; max-height:24%; overflow:auto; }
 .assist header { display:flex; justify-content:space-between; }
 .suggestion, .passage { border:1px solid var(--line); border-radius:8px; padding:6px 8px; margin:6px 0; background:#fff; }
 .suggestion p, .passage p { margin:2px 0 6px; white-space:pre-wrap; }

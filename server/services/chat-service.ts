@@ -5,7 +5,7 @@
 import type { Sql } from '../db/client.ts';
 import type { Config } from '../config.ts';
 import type { FeedbackJob, InteractionEvent, InteractionType } from '../interaction-events.ts';
-import type { ChatMessage, ConversationSummary, FileMetadata, ShopperPage } from '../realtime/event-maps.ts';
+import type { ChatMessage, ConversationSummary, FileMetadata, ShopperPage, UnavailableReason } from '../realtime/event-maps.ts';
 import { shopperPage } from './shopper-page.ts';
 import { mentionedTeammates } from './mentions.ts';
 import { botReplyClientId, conversationsRepository, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
@@ -58,6 +58,18 @@ function attachmentHandoff(locale: string): ResponderDecision {
 const attachmentsOf = (metadata: Record<string, unknown>) => (Array.isArray(metadata.attachments) ? metadata.attachments : []);
 
 /** The files part of a message's metadata (none when it carries no file). */
+/** The bot's hand-off reply when nobody can take the chat; the widget shows the shop's offline message and form beside it. */
+const NOBODY_TO_CONNECT: Record<UnavailableReason, { en: string; zh: string }> = {
+  no_agents_online: {
+    en: "Nobody from our team is online right now, so I can't connect you. Leave your email and message and we'll get back to you.",
+    zh: '我们的客服现在都不在线，暂时无法为您转接。请留下您的邮箱和留言，我们会尽快回复您。',
+  },
+  after_hours: {
+    en: "Our team is away right now (we are outside our opening hours), so I can't connect you. Leave your email and message and we'll get back to you.",
+    zh: '现在不在我们的服务时间内，暂时无法为您转接人工客服。请留下您的邮箱和留言，我们会尽快回复您。',
+  },
+};
+
 const fileMetadata = (input: FileMetadata) =>
   input.attachments?.length ? { attachments: input.attachments, ...(input.fileOnly ? { fileOnly: true } : {}) } : {};
 
@@ -116,6 +128,12 @@ export function createChatService(deps: ChatServiceDeps) {
     if (!trimmed) throw badRequest('Message text is empty.');
     if (trimmed.length > deps.config.maxMessageChars) throw badRequest(`Message text is longer than ${deps.config.maxMessageChars} characters.`, 'too_large');
     return trimmed;
+  }
+
+  /** Why no person can take a chat now (outside business hours, or no agent online), or null when someone can. */
+  async function whyNobodyCanAnswer(): Promise<UnavailableReason | null> {
+    if (!withinBusinessHours(await loadWidgetSettings(sql))) return 'after_hours';
+    return (await users.countOnlineAgents()) === 0 ? 'no_agents_online' : null;
   }
 
   async function afterAssignment(assignment: Assignment, how: 'assigned' | 'accepted' | 'transferred', fromAgentId?: number): Promise<ConversationSummary> {
@@ -226,6 +244,9 @@ export function createChatService(deps: ChatServiceDeps) {
       });
       realtime.toWidgetConversation(conversationId, 'typing', { conversationId, author: 'bot', name: BOT_NAME, typing: false });
       const metadata = { ...decision.metadata, quickReplies: decision.quickReplies ?? decision.metadata.quickReplies ?? [] };
+      // "I'm connecting you with a person" is not true when nobody can answer: say so (the widget offers the form).
+      const unavailable = decision.action === 'handoff' && decision.reply ? await whyNobodyCanAnswer() : null;
+      if (unavailable) decision.reply = NOBODY_TO_CONNECT[unavailable][(customer.locale ?? locale).startsWith('zh') ? 'zh' : 'en'];
       if (decision.reply) {
         const { message: reply } = await conversations.insertMessage({
           conversationId,
@@ -263,14 +284,13 @@ export function createChatService(deps: ChatServiceDeps) {
       await events.enqueueInteractions([
         event('handoff', `handoff:${conversationId}`, customerId, conversationId, { reason }, new Date(conversation.queuedAt ?? Date.now())),
       ]);
-      const settings = await loadWidgetSettings(sql);
-      const open = withinBusinessHours(settings);
-      const onlineAgents = await users.countOnlineAgents();
-      if (!open || onlineAgents === 0) {
+      const unavailable = await whyNobodyCanAnswer();
+      if (unavailable) {
+        const settings = await loadWidgetSettings(sql);
         const locale = (await customers.findById(customerId))?.locale ?? 'en';
         realtime.toWidgetConversation(conversationId, 'agents:unavailable', {
           conversationId,
-          reason: open ? 'no_agents_online' : 'after_hours',
+          reason: unavailable,
           message: locale.startsWith('zh') ? settings.offlineMessage.zh : settings.offlineMessage.en,
         });
       }
@@ -482,6 +502,10 @@ export function createChatService(deps: ChatServiceDeps) {
         insert into offline_messages (customer_id, conversation_id, name, email, body)
         values (${customerId}, ${input.conversationId ?? null}, ${input.name ?? null}, ${input.email}, ${text}) returning id, created_at`;
       await customers.updateProfile(customerId, { email: input.email, name: input.name ?? null });
+      // In the chat too: the agent who later opens it reads what was left there, not only on the Messages left page.
+      if (input.conversationId !== undefined) {
+        await systemMessage(input.conversationId, `Message left for the team (reply by email to ${input.email}): ${text}`, { event: 'offline_message', offlineMessageId: row.id });
+      }
       realtime.toAgents('offline:new', { id: row.id, customerId, email: input.email, text, createdAt: row.created_at.toISOString() });
       await events.enqueueInteractions([event('offline.message', `offline:${row.id}`, customerId, input.conversationId ?? null, { offlineMessageId: row.id, email: input.email, text }, row.created_at)]);
       return { id: row.id };

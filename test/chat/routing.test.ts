@@ -53,6 +53,9 @@ describe('routing', () => {
     expect((await live).id).toBe(left.id);
     const list = await fetch(`${stack.url}/api/offline-messages?handled=false`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
     expect(list.items.map((m: { text: string }) => m.text)).toContain('Please email me about my order');
+    // The chat shows it too, for whoever opens it later.
+    const [inChat] = await stack.env.sql`select author_type, body from messages where conversation_id = ${second.conversationId} and metadata->>'event' = 'offline_message'`;
+    expect(inChat).toEqual({ author_type: 'system', body: 'Message left for the team (reply by email to second@example.com): Please email me about my order' });
     expect((await call(second.socket, 'offline:leave', { email: 'not-an-email', text: 'x' })).ok).toBe(false);
 
     // An agent coming online takes the longest-waiting chat first, and the second shopper moves up.

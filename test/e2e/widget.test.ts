@@ -426,6 +426,10 @@ describe('shopper widget in Chromium', () => {
     await openWidget(page);
     const notice = page.locator('.notice', { hasText: 'No one is available right now.' });
     await notice.waitFor();
+    // Asked for a person, the bot does not claim to be connecting one.
+    await send(page, 'I want to talk to a person');
+    await page.locator('.log .msg:not(.mine)', { hasText: "Nobody from our team is online right now, so I can't connect you." }).waitFor();
+    expect(await page.locator('.log').textContent()).not.toContain('connecting you with a person');
     const offline = new Promise<{ email: string; text: string }>((resolve) => agent().once('offline:new', resolve));
     await notice.getByRole('button', { name: 'Leave a message' }).click();
     const form = page.locator('[data-card="offline"]');
@@ -436,6 +440,8 @@ describe('shopper widget in Chromium', () => {
     await form.getByLabel('Email').fill('ola@example.no');
     await form.getByRole('button', { name: 'Send' }).click();
     await form.getByText('Thanks! We received your message and will reply by email.').waitFor();
+    // The notice inviting a message goes: it would only contradict the thanks.
+    await notice.waitFor({ state: 'hidden' });
     expect(await offline).toMatchObject({ email: 'ola@example.no', text: 'Do you ship to Norway?' });
     const rows = await stack.env.sql<{ email: string; body: string }[]>`select email, body from offline_messages where email = 'ola@example.no'`;
     expect(rows).toEqual([{ email: 'ola@example.no', body: 'Do you ship to Norway?' }]);

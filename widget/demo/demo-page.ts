@@ -92,7 +92,7 @@ export function demoPage(options: DemoPageOptions): string {
   .account { background: #efe4d2; color: #2b2118; padding: 10px 40px; font-size: 15px; line-height: 1.5; }
   .account a { color: #7c2d12; }
   footer { text-align: center; padding: 30px; color: #6b5b4b; font-size: 14px; }
-  @media (max-width: 760px) { main { grid-template-columns: 1fr; } header { padding: 14px 18px; } }
+  @media (max-width: 760px) { main { grid-template-columns: 1fr; } header { padding: 14px 18px; flex-wrap: wrap; gap: 6px; } header nav a { margin: 0 14px 0 0; } }
 </style>
 </head>
 <body>

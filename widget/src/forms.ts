@@ -68,6 +68,7 @@ export function offlineCard(
   intro: string,
   send: (input: { email: string; name?: string; text: string }) => Promise<{ ok: boolean; error?: { message: string } }>,
   onCancel: () => void,
+  onSent: () => void = () => {},
 ): HTMLElement {
   const name = h('input', { type: 'text', maxlength: 200, autocomplete: 'name' });
   const email = h('input', { type: 'email', maxlength: 254, autocomplete: 'email', required: true });
@@ -98,6 +99,7 @@ export function offlineCard(
     void submitting(submit, error, t, async () => {
       ackError(await send(input.name ? input : { email: input.email, text: input.text }));
       form.replaceChildren(h('p', { role: 'status' }, t.offlineSent));
+      onSent();
     });
   });
   return form;

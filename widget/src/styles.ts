@@ -79,7 +79,7 @@ button{cursor:pointer}
 .stars{display:flex;gap:6px}
 .stars button{width:40px;height:40px;border-radius:8px;border:1px solid #9ca3af;background:#fff;font-size:16px;font-weight:600}
 .stars button[aria-checked=true]{background:var(--brand);color:var(--on-brand);border-color:var(--brand)}
-@media ${FULL_SCREEN_QUERY}{.panel{inset:0;width:100%;height:100%;border-radius:0}.launcher.open{display:none}}
+@media ${FULL_SCREEN_QUERY}{.panel{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}.launcher.open{display:none}}
 @media (prefers-reduced-motion:no-preference){.panel{animation:pop .16s ease-out}@keyframes pop{from{opacity:0;transform:translateY(8px)}to{opacity:1;transform:none}}}
 `;
 }

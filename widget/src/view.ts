@@ -79,6 +79,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private lastTypingSent = 0;
   private csatFor: number | null = null;
   private offlineShown = false;
+  /** The shopper left a message on this page: the notices inviting one would only contradict the thanks. */
+  private messageLeft = false;
   private prechat: HTMLElement | null = null;
   private announcedUpTo: number | null = null;
   private statusCheckedAt = Date.now();
@@ -246,7 +248,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const afterHours = reason === 'after_hours' || !status.withinBusinessHours;
     const nobody = reason === 'no_agents_online' || status.agentsOnline === 0;
     clear(this.availability);
-    if (!afterHours && !nobody) {
+    if ((!afterHours && !nobody) || this.messageLeft) {
       this.availability.hidden = true;
       return;
     }
@@ -568,7 +570,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     }
     const noAgents = this.queue ? this.queue.onlineAgents === 0 : this.options.settings.status.agentsOnline === 0;
     // With nobody online the availability notice above already offers the leave-a-message form.
-    const wait = noAgents ? (this.availability.hidden ? this.t.queueWaitNoAgents : null) : this.t.queueWait;
+    const wait = noAgents ? (this.availability.hidden && !this.messageLeft ? this.t.queueWaitNoAgents : null) : this.t.queueWait;
     append(this.queueNotice,
       h('strong', {}, this.queue ? this.t.queuePosition(this.queue.position) : this.t.waitingForAgent),
       wait ? h('div', {}, wait) : null);
@@ -610,6 +612,10 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       card.remove();
       this.offlineShown = false;
       this.input.focus();
+    }, () => {
+      this.messageLeft = true;
+      this.availability.hidden = true;
+      this.renderQueue();
     });
     card.setAttribute('data-card', 'offline');
     this.cards.appendChild(card);

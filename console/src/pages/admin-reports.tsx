@@ -112,7 +112,7 @@ export function ReportsPage() {
               options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } } },
             }} values={r.articleHelpfulness.flatMap((a) => [a.helpful, a.notHelpful])} />
           </div>
-          {r.nudges.length > 0 && (
+          {(r.nudges?.length ?? 0) > 0 && (
             <div class="card" data-testid="report-nudges">
               <h4>{t('reports.nudges')}</h4>
               <table>

@@ -61,6 +61,8 @@ function TeamTab() {
     try {
       await patch(`/api/admin/team/${id}`, body);
       setError(null);
+      // Role, capacity and languages change as soon as they are picked: say so, as there is no Save button.
+      setNotice(t('saved'));
       team.reload();
       return true;
     } catch (err) {
@@ -514,6 +516,7 @@ function AuditTab() {
   const log = useLoad(() => get<{ items: { id: number; actor: string | null; action: string; target: string | null; details: Record<string, unknown>; createdAt: string }[] }>('/api/admin/audit-log'), []);
   return (
     <section class="card" data-testid="audit">
+      {log.data && log.data.items.length === 0 && <p class="muted">{t('audit.none')}</p>}
       <table>
         <thead><tr><th>{t('kb.when')}</th><th>{t('audit.actor')}</th><th>{t('audit.action')}</th><th>{t('audit.target')}</th><th>{t('audit.details')}</th></tr></thead>
         <tbody>

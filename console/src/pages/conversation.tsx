@@ -154,7 +154,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
           {(status === 'queued' || status === 'bot') && <button class="primary" data-testid="accept" title="Alt+A" onClick={() => act('conversation:accept')}>{t('action.accept')}</button>}
           {status === 'assigned' && (
             <span class="transfer">
-              <select data-testid="transfer-to" value={transferTo} onChange={(e) => setTransferTo(e.currentTarget.value)}>
+              <select data-testid="transfer-to" aria-label={t('action.transferTo')} value={transferTo} onChange={(e) => setTransferTo(e.currentTarget.value)}>
                 <option value="">{t('action.transferTo')}</option>
                 {(agents.data?.items ?? []).filter((a) => a.id !== conversation.assignee?.id).map((a) => (
                   <option key={a.id} value={String(a.id)}>{a.name} ({t(`presence.${a.presence}` as Key)}, {a.openChats}/{a.capacity})</option>
@@ -489,6 +489,11 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
           }} />
       </div>
       {showArticles && <ArticlePicker locale={locale} onPick={(a) => { handle.current?.insert(`${a.title}: ${a.url}`); setShowArticles(false); }} />}
+      {matches.length === 0 && token !== null && canned.data && (
+        <div class="canned-menu muted small" data-testid="canned-empty" role="status">
+          {canned.data.items.length ? t('composer.noCannedMatch', { token: `/${token}` }) : t('composer.noCanned')}
+        </div>
+      )}
       {matches.length > 0 && (
         <ul class="canned-menu" data-testid="canned-menu" role="listbox">
           {matches.map((m, i) => (
@@ -498,7 +503,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
           ))}
         </ul>
       )}
-      <textarea ref={textarea} data-testid="reply-input" rows={3} value={text} maxLength={4000}
+      <textarea ref={textarea} data-testid="reply-input" rows={3} value={text} maxLength={4000} aria-label={note ? t('composer.note') : t('composer.reply')}
         placeholder={note ? t('composer.notePlaceholder') : resolved ? t('composer.resolvedPlaceholder') : t('composer.placeholder')}
         onInput={(e) => onInput(e.currentTarget.value)} onKeyDown={onKeyDown} onBlur={stopTyping} />
       <div class="composer-footer">
@@ -514,7 +519,7 @@ function ArticlePicker({ locale, onPick }: { locale: string; onPick(article: KbA
   const articles = useLoad(() => get<{ items: KbArticleLink[] }>(`/api/kb/articles${query({ q, locale: locale.startsWith('zh') ? 'zh' : undefined })}`), [q]);
   return (
     <div class="article-picker" data-testid="article-picker">
-      <input type="search" placeholder={t('composer.searchArticles')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      <input type="search" placeholder={t('composer.searchArticles')} aria-label={t('composer.searchArticles')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
       <ul>
         {(articles.data?.items ?? []).map((a) => (
           <li key={a.id}><button class="link" onClick={() => onPick(a)}>{a.title}</button> <span class="muted small">{a.category} · {a.locale}</span></li>

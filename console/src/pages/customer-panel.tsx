@@ -138,9 +138,9 @@ function AttributesEditor({ customer, onSaved }: { customer: Customer; onSaved()
           <dd key={`v-${k}`}>{typeof v === 'object' ? JSON.stringify(v) : String(v)} <button class="link" aria-label={t('remove')} onClick={() => { const next = { ...customer.attributes }; delete next[k]; void save(next); }}>×</button></dd>,
         ])}
       </dl>
-      <form class="inline" onSubmit={(e) => { e.preventDefault(); if (key.trim()) { void save({ ...customer.attributes, [key.trim()]: value }); setKey(''); setValue(''); } }}>
-        <input maxLength={60} placeholder={t('customer.attrKey')} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
-        <input maxLength={500} placeholder={t('customer.attrValue')} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+      <form class="inline fit" onSubmit={(e) => { e.preventDefault(); if (key.trim()) { void save({ ...customer.attributes, [key.trim()]: value }); setKey(''); setValue(''); } }}>
+        <input maxLength={60} placeholder={t('customer.attrKey')} aria-label={t('customer.attrKey')} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+        <input maxLength={500} placeholder={t('customer.attrValue')} aria-label={t('customer.attrValue')} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
         <button type="submit">{t('save')}</button>
       </form>
       {error && <p class="error small">{error}</p>}

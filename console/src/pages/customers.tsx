@@ -22,7 +22,7 @@ export function CustomersPage({ customerId }: { customerId: number | null }) {
               <a href={`/console/customers/${c.id}`} onClick={(e) => { e.preventDefault(); navigate(`/console/customers/${c.id}`); }}>
                 {c.name || c.email || `${t('customer.visitor')} #${c.id}`}
               </a>
-              <div class="muted small">{c.email ?? ''} · {t('customers.conversations', { n: c.conversationsCount })} · {formatTime(c.lastSeenAt ?? c.firstSeenAt)}</div>
+              <div class="muted small">{[c.email, t(c.conversationsCount === 1 ? 'customers.oneConversation' : 'customers.conversations', { n: c.conversationsCount }), formatTime(c.lastSeenAt ?? c.firstSeenAt)].filter(Boolean).join(' · ')}</div>
             </li>
           ))}
           {list.data && !list.data.items.length && <li class="muted small">{t('customers.none')}</li>}

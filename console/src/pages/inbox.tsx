@@ -79,7 +79,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
           ))}
         </div>
         <form class="search" onSubmit={(e) => { e.preventDefault(); setAppliedSearch(search.trim()); }}>
-          <input type="search" data-testid="inbox-search" placeholder={t('inbox.search')} value={search}
+          <input type="search" data-testid="inbox-search" placeholder={t('inbox.search')} aria-label={t('inbox.search')} value={search}
             onInput={(e) => { setSearch(e.currentTarget.value); if (!e.currentTarget.value) setAppliedSearch(''); }} />
           {(labelsInUse.data?.items.length ?? 0) > 0 && (
             <select data-testid="label-filter" aria-label={t('labels.filter')} value={label} onChange={(e) => setLabel(e.currentTarget.value)}>
