@@ -50,7 +50,7 @@ function attachmentHandoff(locale: string): ResponderDecision {
   const zh = locale.startsWith('zh');
   return {
     action: 'handoff',
-    reply: zh ? '已收到您的文件，正在为您转接人工客服查看。' : "Thanks, I've got your file. I'm passing the chat to a person who can look at it.",
+    reply: zh ? `${FILE_RECEIVED.zh}正在为您转接人工客服查看。` : `${FILE_RECEIVED.en} I'm passing the chat to a person who can look at it.`,
     metadata: { decision: 'handoff', reason: 'attachment', intent: null, confidence: 1, articles: [], encoder: 'none' },
   };
 }
@@ -58,6 +58,8 @@ function attachmentHandoff(locale: string): ResponderDecision {
 const attachmentsOf = (metadata: Record<string, unknown>) => (Array.isArray(metadata.attachments) ? metadata.attachments : []);
 
 /** The files part of a message's metadata (none when it carries no file). */
+const FILE_RECEIVED = { en: "Thanks, I've got your file.", zh: '已收到您的文件。' };
+
 /** The bot's hand-off reply when nobody can take the chat; the widget shows the shop's offline message and form beside it. */
 const NOBODY_TO_CONNECT: Record<UnavailableReason, { en: string; zh: string }> = {
   no_agents_online: {
@@ -246,7 +248,11 @@ export function createChatService(deps: ChatServiceDeps) {
       const metadata = { ...decision.metadata, quickReplies: decision.quickReplies ?? decision.metadata.quickReplies ?? [] };
       // "I'm connecting you with a person" is not true when nobody can answer: say so (the widget offers the form).
       const unavailable = decision.action === 'handoff' && decision.reply ? await whyNobodyCanAnswer() : null;
-      if (unavailable) decision.reply = NOBODY_TO_CONNECT[unavailable][(customer.locale ?? locale).startsWith('zh') ? 'zh' : 'en'];
+      if (unavailable) {
+        const lang = (customer.locale ?? locale).startsWith('zh') ? 'zh' : 'en';
+        const received = decision.metadata.reason === 'attachment' ? `${FILE_RECEIVED[lang]}${lang === 'en' ? ' ' : ''}` : '';
+        decision.reply = `${received}${NOBODY_TO_CONNECT[unavailable][lang]}`;
+      }
       if (decision.reply) {
         const { message: reply } = await conversations.insertMessage({
           conversationId,
