@@ -64,6 +64,7 @@ tr.inactive { opacity:.55; }
 .inbox-list, .inbox-customer { overflow:auto; }
 .inbox-list { background:var(--card); border:1px solid var(--line); border-radius:10px; }
 .views { display:flex; flex-wrap:wrap; gap:4px; padding:8px; border-bottom:1px solid var(--line); }
+.views button { padding:3px 7px; font-size:13px; }
 .views button.active { background:#eef2ff; border-color:#c7d2fe; }
 .count { color:var(--muted); font-size:11px; }
 .unread { background:var(--danger); color:#fff; border-radius:99px; font-size:11px; padding:0 6px; margin-left:4px; }
