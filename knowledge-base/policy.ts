@@ -6,6 +6,7 @@ import type { BotMetadata, QuickReply, ArticleRef, ProductRef, ShopperPage } fro
 import { answeringSentences, asksFactTopic, asksProductFact, namesProduct, pageCoversQuestion, productPageKey, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage, tokenize } from './text/tokenize.ts';
+import { toSimplified } from './text/traditional.ts';
 import { isQuestionWord } from './text/question-words.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
@@ -263,7 +264,8 @@ export function createPolicy(deps: PolicyDeps) {
   }
 
   async function decide(context: DecideContext, rawText: string): Promise<Decision> {
-    const text = rawText.trim();
+    // Traditional characters are read as the simplified ones the content is written in ("退貨要運費嗎").
+    const text = toSimplified(rawText.trim());
     const lang = replyLanguage(text, context.locale);
     const sentiment = sentimentOf(text);
     const evidence: Evidence = { language: lang, reason: 'no_match', prediction: null, passages: [], sentiment };
@@ -381,8 +383,23 @@ export function createPolicy(deps: PolicyDeps) {
     // "is it waterproof?") is the product in focus's, unless it names another product or is about something its page
     // does not cover ("how much is express shipping?", "can I return it?").
     // Right after its answer, "it" alone points back to it ("what colours does it come in?").
-    const aboutFocus = !!inFocus && isShort(text) && ((!!answered && PRONOUN.test(text))
+    // So does a short question the page just quoted says everything of, with "it" left out as Chinese leaves it out
+    // ("能带上飞机吗" after "充电宝多少钱").
+    const aboutFocus = !!inFocus && isShort(text) && ((!!answered && (PRONOUN.test(text) || pageCoversQuestion(inFocus, question)))
       || ((PRONOUN.test(text) || PRICE_OR_STOCK.test(text) || asksFactTopic(text)) && pageCoversQuestion(inFocus, question)));
+    // A short follow-up that names another product ("and the watch?" after "do the earbuds work with iphone") asks the
+    // question before about that one, when its page answers it: of the pages the two questions together find, the
+    // one the follow-up names (in the shopper's language when there is one).
+    if (readWith && deps.products && isShort(text)) {
+      const own = withoutGreeting(text);
+      const named = (await deps.products.search(question, 8, lang)).map((p) => deps.products!.byId.get(p.articleId))
+        .filter((p): p is ProductRecord => !!p && p.id !== inFocus?.id && namesProduct(p, own))
+        .sort((a, b) => Number(b.locale === lang) - Number(a.locale === lang));
+      if (named.length && !(inFocus && namesProduct(inFocus, own))) {
+        const answer = await aboutProduct(named[0]);
+        if (answer) return answer;
+      }
+    }
     if (inFocus && aboutFocus) {
       const named = await productMatch();
       if (!named || named.record.id === inFocus.id) {
@@ -557,7 +574,10 @@ export function createPolicy(deps: PolicyDeps) {
     // A question naming the product and one of its facts is the page's even then ("托特包有黑色的吗": no article
     // covers it better, though "黑色" appears in more of them than on the tote's page, which lists its colours).
     const product = await productMatch();
-    if (product && (!top || product.passage.confidence > top.confidence || product.asksFact)) return productAnswer(product);
+    // Not when an article covers clearly more of it than the page's name and fact do ("is my smartwatch okay to wear in
+    // the shower": the care article's water section says so; the watch's page only that it is swim-proof).
+    if (product && (!top || product.passage.confidence > top.confidence
+      || (product.asksFact && top.confidence < product.passage.confidence + PRODUCT_MARGIN))) return productAnswer(product);
 
     // 5. Some plausible readings: ask which one.
     const options: QuickReply[] = [];

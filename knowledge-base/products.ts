@@ -73,7 +73,9 @@ export function productChunks(products: ProductRecord[]): ChunkInput[] {
  */
 export function namesProduct(product: ProductRecord, question: string): boolean {
   const asked = new Set(tokenize(question).filter((w) => !isQuestionWord(w)));
-  if (tokenize(product.name).some((w) => asked.has(w))) return true;
+  // "The watch" names the "Fit 2 Smartwatch": a word of the name may end in the word asked (of four letters or more).
+  const inName = (w: string) => asked.has(w) || [...asked].some((a) => a.length >= 4 && /^[a-z]+$/.test(a) && w.endsWith(a));
+  if (tokenize(product.name).some(inName)) return true;
   const han = (text: string) => text.match(/[\u4e00-\u9fff]+/g) ?? [];
   const bigrams = new Set(han(question).flatMap((run) => Array.from(run).slice(1).map((c, i) => run[i] + c)));
   return han(product.name).some((run) => Array.from(run).slice(1).some((c, i) => bigrams.has(run[i] + c)));
@@ -111,7 +113,7 @@ export function productReply(product: ProductRecord, passage: Passage, question:
  */
 const FACT_TOPICS: { asked: RegExp; key: RegExp }[] = [
   { asked: /\b(colou?rs?|black|white|gr[ae]y|red|blue|green|navy|olive|pink|brown|beige|yellow|purple|orange|silver|gold|charcoal|cream)\b|颜色|什么色|[黑白红蓝绿灰粉紫黄棕]色/iu, key: /colou?r|颜色/iu },
-  { asked: /\b(sizes?|small|medium|large|x+[sl]|fits?|dimensions?|how big|measure\w*)\b|尺码|尺寸|大小|多大|码数|能放|放得下|装得下|装得进|能装/iu, key: /size|fit|dimension|尺码|尺寸|大小/iu },
+  { asked: /\b(sizes?|small|medium|large|x+[sl]|fits?|dimensions?|how big|measure\w*)\b|尺码|尺寸|大小|多大|码数|能放|放得下|装得下|装得进|能装|偏小|偏大|合脚|版型/iu, key: /size|fit|dimension|尺码|尺寸|大小|版型/iu },
   { asked: /\b(materials?|made (of|from)|fabric|cotton|wool|leather|nylon|polyester)\b|材质|面料|什么做的/iu, key: /material|fabric|材质|面料/iu },
   { asked: /\b(waterproof|water|rain|swim\w*|shower)\b|防水|下雨|游泳/iu, key: /water|防水/iu },
   { asked: /\b(battery|charge|charging|last)\b|电池|续航|充电/iu, key: /battery|电池|续航/iu },

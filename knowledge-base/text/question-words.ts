@@ -9,6 +9,8 @@ const QUESTION_WORDS = new Set([
   // "When will my refund come?": the refund is the topic; "come" alone had the account-deletion article ("come
   // back") cover more of the question than the refund article.
   'come',
+  // "Is it good for running?" asks whether it suits, not about goods: the shop's name ("Northwind Goods") stems to it.
+  'good',
   '吗', '怎么', '什么', '怎么办', '如何', '可以', '能', '能不能', '想', '要', '需要', '吧', '哪', '为什么', '多少',
   '哪里', '哪儿', '哪个', '哪些', '几', '几点', '多久', '是否', '能否', '还能', '该', '应该', '怎样', '怎么样', '会',
   '有', '有没有', '问', '一下', '怎么回事',

@@ -6,6 +6,7 @@ import { createPipeline, expansionsFrom, isQuestionWord, retrievalTokenize, toIn
 import { KbIndex } from '../../../knowledge-base/retriever.ts';
 import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
 import { loadArticles, loadIntents, loadOutOfScope, loadParaphrases, loadProducts } from '../../../knowledge-base/content-loader.ts';
+import { toSimplified } from '../../../knowledge-base/text/traditional.ts';
 import type { ProductRecord } from '../../../knowledge-base/repositories/products.ts';
 import { findOrderNumber, orderNumberFormat, orderNumberKey, withoutOrderNumbers } from '../../../knowledge-base/order-numbers.ts';
 import type { OrderLookup, OrderRecord } from '../../../knowledge-base/types.ts';
@@ -490,6 +491,14 @@ describe('answers', () => {
     expect(decision.action).toBe('answer');
   });
 
+  it('reads traditional characters as simplified ones (2026-12-04, round 5)', async () => {
+    expect(toSimplified('退貨要運費嗎 請問可以寄到香港嗎')).toBe('退货要运费吗 请问可以寄到香港吗');
+    expect(toSimplified('AirPods 能退吗')).toBe('AirPods 能退吗');
+    const reset = await pipeline.run('忘記密碼怎麼辦', { locale: 'zh' });
+    expect(reset.metadata.articles?.[0]?.slug).toBe('account-password-reset');
+    expect((await pipeline.run('下單後多久出貨', { locale: 'zh' })).metadata.articles?.[0]?.slug).toBe('shipping-times');
+  });
+
   it("finds order numbers in the shop's own format, typed loosely", () => {
     expect(findOrderNumber('where is NW-100234?')).toEqual({ key: 'NW100234', shown: 'NW-100234', partial: false });
     expect(findOrderNumber('order nw 100234 please')?.key).toBe('NW100234');
@@ -716,8 +725,43 @@ describe("the shop's products", () => {
     expect(cancel.metadata.articles?.[0]?.slug).toBe('change-or-cancel-order');
     // "tote" is on the English page only; the same page in Chinese (same URL) answers a Chinese question.
     expect((await shop.run('tote包多少钱', { locale: 'zh' })).metadata.products?.[0]?.sku).toBe('NW-BAG-TOTE-HARBOR-ZH');
-    // A stock question in Chinese naming a product whose page is in English only: no article answers it, the page does.
+    // A stock question in Chinese naming a product by a word only its English page has: no article answers it, the page does.
     expect((await shop.run('earbuds 有现货吗', { locale: 'zh' })).metadata.products?.[0]?.sku).toBe('NW-AUD-EBD-PRO');
+  });
+
+  it('answers Chinese product questions from the Chinese pages, and switches product on a follow-up naming another (2026-12-04, round 5)', async () => {
+    const price = await shop.run('耳机多少钱', { locale: 'zh' });
+    expect(price.metadata.products?.[0]?.sku).toBe('NW-AUD-EBD-PRO-ZH');
+    expect(price.reply).toMatch(/^Northwind Pro 无线降噪耳机 \(US\$79\.00，有货\)/);
+    // "偏小" asks for the size and fit, and the shoes' own page says how they run (not the general shoe guide).
+    const small = await shop.run('跑鞋偏小吗', { locale: 'zh' });
+    expect(small.metadata.products?.[0]?.sku).toBe('NW-SHO-TRAIL-RUN-ZH');
+    expect(small.reply).toContain('尺码偏小');
+    // "羊毛衫" is what shoppers call the merino sweater; its page says so.
+    expect((await shop.run('羊毛衫有哪些颜色', { locale: 'zh' })).reply).toContain('燕麦色');
+    // "good" is no topic word: the shop's name ("Northwind Goods") had the warranty article cover the question.
+    const running = await shop.run('are the earbuds good for running', { locale: 'en' });
+    expect(running.metadata.products?.[0]?.sku).toBe('NW-AUD-EBD-PRO');
+    expect(running.reply).toContain('fine for the gym or a run');
+    // A page's name and a fact inferred from the question ("shower" → water resistance) do not beat an article
+    // that covers clearly more of it: the care article says what showers do to water resistance.
+    expect((await shop.run('Is my smartwatch okay to wear in the shower?', { locale: 'en' })).metadata.products).toBeUndefined();
+    const turn = async (first: string, then: string, locale: 'en' | 'zh') => {
+      const before = await shop.run(first, { locale });
+      const history = [
+        { author: 'customer' as const, text: first, metadata: {} },
+        { author: 'bot' as const, text: before.reply, metadata: before.metadata as Record<string, unknown> },
+      ];
+      return shop.run(then, { locale, history });
+    };
+    // Chinese leaves "it" out: right after a product answer, a short question its page covers is about it.
+    const plane = await turn('充电宝多少钱', '能带上飞机吗', 'zh');
+    expect(plane.metadata.products?.[0]?.sku).toBe('NW-PWR-10K-ZH');
+    expect(plane.reply).toContain('随身行李');
+    // "And the watch?" asks the question before about the watch ("watch" names the Fit 2 Smartwatch).
+    const watch = await turn('do the earbuds work with iphone', 'and the watch?', 'en');
+    expect(watch.metadata.products?.[0]?.sku).toBe('NW-WCH-FIT2');
+    expect(watch.reply).toContain('iPhone');
   });
 
   it('leaves the questions an article answers to the article', async () => {
