@@ -45,6 +45,15 @@ const deliveryRows = (webhookId: number) =>
   stack.env.sql<{ id: number; event: string; event_key: string; status: string; attempts: number; last_status: number | null }[]>`
     select id, event, event_key, status, attempts, last_status from webhook_deliveries where webhook_id = ${webhookId} order by id`;
 
+/** A pending ping delivery stored directly, as if its job were lost or about to be run by hand. */
+async function insertPending(webhookId: number, key: string, age = '0 seconds'): Promise<number> {
+  const [row] = await stack.env.sql<{ id: number }[]>`
+    insert into webhook_deliveries (webhook_id, event_key, event, payload, created_at)
+    values (${webhookId}, ${key}, 'ping', ${stack.env.sql.json({ event: 'ping', occurredAt: new Date().toISOString(), customerId: null, conversationId: null, data: {} })}::jsonb, now() - ${age}::interval)
+    returning id`;
+  return row.id;
+}
+
 beforeAll(async () => {
   receiver = createServer((request, response) => {
     let raw = '';
@@ -256,10 +265,7 @@ describe('webhooks', () => {
     expect(got.body).toMatchObject({ event: 'ping', customerId: null, conversationId: null, data: { webhookId: chat.id.a } });
 
     // As if the worker died between the batch's commit and queueing the job.
-    const [orphan] = await stack.env.sql<{ id: number }[]>`
-      insert into webhook_deliveries (webhook_id, event_key, event, payload, created_at)
-      values (${chat.id.a}, 'orphan:1', 'ping', ${stack.env.sql.json({ event: 'ping', occurredAt: new Date().toISOString(), customerId: null, conversationId: null, data: {} })}::jsonb, now() - interval '2 minutes')
-      returning id`;
+    const orphan = { id: await insertPending(chat.id.a, 'orphan:1', '2 minutes') };
     await eventually(async () => at('/a').some((r) => r.body.id === orphan.id), 10_000, 'the orphaned delivery');
     await eventually(async () => (await deliveryRows(chat.id.a)).find((d) => d.id === orphan.id)?.status === 'delivered', 5_000, 'orphan marked delivered');
     // Sweeps go on every 300 ms; the job id keeps it from being sent again.
@@ -269,10 +275,7 @@ describe('webhooks', () => {
 
   it('the sweeper gives up a pending delivery whose job ended without recording it, instead of trying it for ever', async () => {
     const stuck = await createWebhook('/down', ['message.created']);
-    const [row] = await stack.env.sql<{ id: number }[]>`
-      insert into webhook_deliveries (webhook_id, event_key, event, payload)
-      values (${stuck.id}, 'stuck:1', 'ping', ${stack.env.sql.json({ event: 'ping', occurredAt: new Date().toISOString(), customerId: null, conversationId: null, data: {} })}::jsonb)
-      returning id`;
+    const row = { id: await insertPending(stuck.id, 'stuck:1') };
     const queues = createQueues(stack.env.config);
     try {
       // One attempt only: the job fails on the 503 and ends in BullMQ's failed list.
@@ -291,10 +294,7 @@ describe('webhooks', () => {
 
   it('without WEBHOOK_ALLOW_LOCAL, a delivery to this machine is refused before any request', async () => {
     const local = await createWebhook('/local', ['message.created']);
-    const [row] = await stack.env.sql<{ id: number }[]>`
-      insert into webhook_deliveries (webhook_id, event_key, event, payload)
-      values (${local.id}, 'local:1', 'ping', ${stack.env.sql.json({ event: 'ping', occurredAt: new Date().toISOString(), customerId: null, conversationId: null, data: {} })}::jsonb)
-      returning id`;
+    const row = { id: await insertPending(local.id, 'local:1') };
     const job = { data: { deliveryId: row.id }, attemptsMade: 0, opts: { attempts: 8 } } as unknown as Job;
     await expect(deliver(stack.env.sql, job)).rejects.toThrow(/127\.0\.0\.1 is on this server/);
     expect((await deliveryRows(local.id))[0]).toMatchObject({ status: 'failed', attempts: 1 });
@@ -303,13 +303,6 @@ describe('webhooks', () => {
 
   it('marks a delivery failed on its last attempt, and a 410 Gone deactivates the webhook', async () => {
     const down = await createWebhook('/down', ['message.created']);
-    const insertPending = async (webhookId: number, key: string) => {
-      const [row] = await stack.env.sql<{ id: number }[]>`
-        insert into webhook_deliveries (webhook_id, event_key, event, payload)
-        values (${webhookId}, ${key}, 'ping', ${stack.env.sql.json({ event: 'ping', occurredAt: new Date().toISOString(), customerId: null, conversationId: null, data: {} })}::jsonb)
-        returning id`;
-      return row.id;
-    };
     // The job's 8th attempt, as BullMQ would hand it over after 7 failures.
     const lastAttempt = (deliveryId: number) => ({ data: { deliveryId }, attemptsMade: 7, opts: { attempts: 8 } }) as unknown as Job;
     const downId = await insertPending(down.id, 'last:1');
