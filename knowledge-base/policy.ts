@@ -165,6 +165,22 @@ const isBareQuestion = (text: string) =>
 /** A follow-up is a few words: anything longer is a question of its own. */
 const isShort = (text: string) => (/[\u4e00-\u9fff]/.test(text) ? Array.from(text).length <= 14 : text.split(/\s+/).length <= 7);
 
+/** The question without the words of these product names (English words; Chinese pairs of characters). */
+function withoutNames(question: string, names: string[]): string {
+  let rest = question;
+  for (const name of names) {
+    for (const word of name.match(/[a-z0-9]{2,}/giu) ?? []) rest = rest.replace(new RegExp(`\\b${word}\\b`, 'giu'), ' ');
+    for (const run of name.match(/[\u4e00-\u9fff]+/g) ?? []) {
+      for (let i = 0; i + 1 < run.length; i++) rest = rest.split(run.slice(i, i + 2)).join(' ');
+    }
+  }
+  return rest;
+}
+
+/** What only product pages tell: price, stock, a fact by topic, or which of several is better at something. */
+const COMPARES = /\b(which|compare|comparison|difference|better|longer|lighter|heavier|cheaper|vs|versus)\b|哪个|哪款|区别|比较|对比|更/iu;
+const asksAboutProducts = (text: string) => PRICE_OR_STOCK.test(text) || asksFactTopic(text) || COMPARES.test(text);
+
 /** "Do you sell …?", "do you carry …?", "你们卖…吗": a question about what the shop sells. */
 const SOLD = /^\s*(?:do|does)\s+(?:you|u|your shop|the shop)(?:\s+guys)?\s+(?:sell|carry|stock)\b|你们(?:有)?卖|有没有卖|卖不卖/i;
 const asksWhetherSold = (text: string) => SOLD.test(withoutGreeting(text));
@@ -320,6 +336,17 @@ export function createPolicy(deps: PolicyDeps) {
       const asksFact = passage.confidence >= PRODUCT_FACT_MIN_CONFIDENCE && asksProductFact(record, question);
       return passage.confidence >= thresholds.passage || asksFact ? { record, passage, asksFact } : null;
     })());
+    /** The products the question names, one page each, in the shopper's language when the shop has it (at most three). */
+    const namedProducts = async (): Promise<{ record: ProductRecord; passage: Passage }[]> => {
+      if (!deps.products) return [];
+      const named: { record: ProductRecord; passage: Passage }[] = [];
+      for (const passage of await deps.products.search(question, 12, lang)) {
+        const record = deps.products.byId.get(passage.articleId);
+        if (!record || record.locale !== lang || !namesProduct(record, question) || named.some((n) => n.record.id === record.id)) continue;
+        named.push({ record, passage });
+      }
+      return named.slice(0, 3);
+    };
     const productAnswer = ({ record, passage }: { record: ProductRecord; passage: Passage }): Decision => {
       const url = productUrl(record, deps.publicUrl);
       evidence.passages = [passageEvidence(passage), ...evidence.passages];
@@ -398,6 +425,24 @@ export function createPolicy(deps: PolicyDeps) {
       if (named.length && !(inFocus && namesProduct(inFocus, own))) {
         const answer = await aboutProduct(named[0]);
         if (answer) return answer;
+      }
+    }
+    // A question that names two or more of the shop's products and asks what their pages tell ("which lasts longer on
+    // a charge, the earbuds or the watch?", "托特包和雨衣多少钱"): each page answers for its own product, one after the
+    // other, rather than the first-named product's page alone.
+    if (asksAboutProducts(text)) {
+      const compared = await namedProducts();
+      if (compared.length >= 2) {
+        evidence.passages = compared.map((c) => passageEvidence(c.passage));
+        // Each page answers the question without the other products' names in it ("rain" of "rain jacket" must not pick
+        // the tote's sentence about rain).
+        const replies = compared.map(({ record, passage }) => productReply(
+          record, passage, withoutNames(question, compared.filter((other) => other.record.id !== record.id).map((other) => other.record.name)),
+          lang, productUrl(record, deps.publicUrl)));
+        return make('answer', 'answer', 'product', replies.join('\n\n'), {
+          intent: null, confidence: Math.min(...compared.map((c) => c.passage.confidence)),
+          products: compared.map(({ record }) => ({ sku: record.sku, name: record.name, ...(productUrl(record, deps.publicUrl) ? { url: productUrl(record, deps.publicUrl)! } : {}) })),
+        });
       }
     }
     if (inFocus && aboutFocus) {

@@ -649,6 +649,19 @@ describe("the shop's products", () => {
     expect((await shop.run('what colours do you have', { locale: 'en' })).metadata.products).toBeUndefined();
   });
 
+  it('answers a question about two products from both pages, each without the other\'s words', async () => {
+    const prices = await shop.run('how much are the tote and the rain jacket?', { locale: 'en' });
+    expect(prices.metadata.products?.map((p) => p.sku).sort()).toEqual(['NW-BAG-TOTE-HARBOR', 'NW-JKT-RAIN']);
+    expect(prices.reply).toContain('Harbor Canvas Tote ($48.00');
+    expect(prices.reply).toContain('Packable Rain Jacket ($89.00');
+    expect(prices.reply).not.toContain('drizzle'); // "rain" is the jacket's name, not a question about the tote
+    const battery = await shop.run("what's the difference between the earbuds and the smartwatch battery?", { locale: 'en' });
+    expect(battery.reply).toContain('Battery: 7 h per charge');
+    expect(battery.reply).toContain('Battery: up to 10 days');
+    const zh = await shop.run('托特包和雨衣多少钱', { locale: 'zh' });
+    expect(zh.metadata.products?.map((p) => p.sku).sort()).toEqual(['NW-BAG-TOTE-HARBOR-ZH', 'NW-JKT-RAIN-ZH']);
+  });
+
   it('reads "how much is it?" after a product answer as a question about that product, and only then', async () => {
     const first = await shop.run('is the harbor tote waterproof', { locale: 'en' });
     const history = [
