@@ -3,7 +3,7 @@
 // quick replies) or hand off to a person. Every decision carries its evidence,
 // so agents and admins can see why the bot said what it said.
 import type { BotMetadata, QuickReply, ArticleRef, ProductRef, ShopperPage } from '../server/realtime/event-maps.ts';
-import { answeringSentences, asksFactTopic, asksProductFact, namesProduct, pageCoversQuestion, productPageKey, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
+import { answeringSentences, asksFactTopic, asksProductFact, namesProduct, pageCoversQuestion, productPageKey, productsNamedIn, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage, tokenize } from './text/tokenize.ts';
 import { toSimplified } from './text/traditional.ts';
@@ -177,6 +177,9 @@ function withoutNames(question: string, names: string[]): string {
   return rest;
 }
 
+/** Up to this many products, every product name is read for the ones a question names; beyond, the search's finds. */
+const NAME_SCAN_MAX_PRODUCTS = 300;
+
 /** What only product pages tell: price, stock, a fact by topic, or which of several is better at something. */
 const COMPARES = /\b(which|compare|comparison|difference|better|longer|lighter|heavier|cheaper|vs|versus)\b|哪个|哪款|区别|比较|对比|更/iu;
 const asksAboutProducts = (text: string) => PRICE_OR_STOCK.test(text) || asksFactTopic(text) || COMPARES.test(text);
@@ -336,16 +339,23 @@ export function createPolicy(deps: PolicyDeps) {
       const asksFact = passage.confidence >= PRODUCT_FACT_MIN_CONFIDENCE && asksProductFact(record, question);
       return passage.confidence >= thresholds.passage || asksFact ? { record, passage, asksFact } : null;
     })());
-    /** The products the question names, one page each, in the shopper's language when the shop has it (at most three). */
+    /**
+     * The products the question names, in the shopper's language, at most three. In a small catalogue every name is
+     * read ("the watch" names the "Fit 2 Smartwatch", though no page holds the word "watch"); in a large one, those of
+     * the products the search finds.
+     */
     const namedProducts = async (): Promise<{ record: ProductRecord; passage: Passage }[]> => {
-      if (!deps.products) return [];
-      const named: { record: ProductRecord; passage: Passage }[] = [];
-      for (const passage of await deps.products.search(question, 12, lang)) {
-        const record = deps.products.byId.get(passage.articleId);
-        if (!record || record.locale !== lang || !namesProduct(record, question) || named.some((n) => n.record.id === record.id)) continue;
-        named.push({ record, passage });
-      }
-      return named.slice(0, 3);
+      const catalogue = deps.products;
+      if (!catalogue) return [];
+      const candidates = catalogue.byId.size <= NAME_SCAN_MAX_PRODUCTS
+        ? [...catalogue.byId.values()]
+        : (await catalogue.search(question, 12, lang)).map((p) => catalogue.byId.get(p.articleId)).filter((r): r is ProductRecord => !!r);
+      const named = productsNamedIn(new Set(candidates.filter((r) => r.locale === lang)), question).slice(0, 3);
+      const withPassages = await Promise.all(named.map(async (record) => {
+        const [passage] = await catalogue.search(`${record.name} ${question}`, 1, lang, record.sku);
+        return passage ? { record, passage } : null;
+      }));
+      return withPassages.filter((n): n is { record: ProductRecord; passage: Passage } => !!n);
     };
     const productAnswer = ({ record, passage }: { record: ProductRecord; passage: Passage }): Decision => {
       const url = productUrl(record, deps.publicUrl);

@@ -72,13 +72,36 @@ export function productChunks(products: ProductRecord[]): ChunkInput[] {
  * word its description shares ("I want to cancel" and the earbuds' noise cancelling).
  */
 export function namesProduct(product: ProductRecord, question: string): boolean {
-  const asked = new Set(tokenize(question).filter((w) => !isQuestionWord(w)));
+  return productsNamedIn([product], question).length > 0;
+}
+
+const han = (text: string) => text.match(/[\u4e00-\u9fff]+/g) ?? [];
+const hanPairs = (text: string) => han(text).flatMap((run) => Array.from(run).slice(1).map((c, i) => run[i] + c));
+/** A product's name as words and Chinese character pairs, worked out once per record (names are matched often). */
+const nameParts = new WeakMap<ProductRecord, { words: string[]; pairs: string[] }>();
+function partsOf(product: ProductRecord) {
+  let parts = nameParts.get(product);
+  if (!parts) {
+    parts = { words: tokenize(product.name), pairs: hanPairs(product.name) };
+    nameParts.set(product, parts);
+  }
+  return parts;
+}
+
+/** Of these products, the ones the question names (see namesProduct), the question read once for all of them. */
+export function productsNamedIn(products: Iterable<ProductRecord>, question: string): ProductRecord[] {
+  // A word that asks for a fact ("does it fit", "is it waterproof") names no product, even one called "Fit 2".
+  const asked = new Set(tokenize(question).filter((w) => !isQuestionWord(w) && !FACT_TOPICS.some((topic) => topic.asked.test(w))));
+  const longAsked = [...asked].filter((a) => a.length >= 4 && /^[a-z]+$/.test(a));
   // "The watch" names the "Fit 2 Smartwatch": a word of the name may end in the word asked (of four letters or more).
-  const inName = (w: string) => asked.has(w) || [...asked].some((a) => a.length >= 4 && /^[a-z]+$/.test(a) && w.endsWith(a));
-  if (tokenize(product.name).some(inName)) return true;
-  const han = (text: string) => text.match(/[\u4e00-\u9fff]+/g) ?? [];
-  const bigrams = new Set(han(question).flatMap((run) => Array.from(run).slice(1).map((c, i) => run[i] + c)));
-  return han(product.name).some((run) => Array.from(run).slice(1).some((c, i) => bigrams.has(run[i] + c)));
+  const inName = (w: string) => asked.has(w) || longAsked.some((a) => w.endsWith(a));
+  const pairs = new Set(hanPairs(question));
+  const named: ProductRecord[] = [];
+  for (const product of products) {
+    const parts = partsOf(product);
+    if (parts.words.some(inName) || parts.pairs.some((pair) => pairs.has(pair))) named.push(product);
+  }
+  return named;
 }
 
 /** Questions a product page always answers, even when no sentence of it shares a word: price and stock. */

@@ -658,6 +658,10 @@ describe("the shop's products", () => {
     const battery = await shop.run("what's the difference between the earbuds and the smartwatch battery?", { locale: 'en' });
     expect(battery.reply).toContain('Battery: 7 h per charge');
     expect(battery.reply).toContain('Battery: up to 10 days');
+    // "The watch" names the Fit 2 Smartwatch; "fit" asking about size names nothing.
+    const longer = await shop.run('which lasts longer on a charge, the earbuds or the watch?', { locale: 'en' });
+    expect(longer.metadata.products?.map((p) => p.sku).sort()).toEqual(['NW-AUD-EBD-PRO', 'NW-WCH-FIT2']);
+    expect((await shop.run('do the trail runner shoes fit wide feet?', { locale: 'en' })).metadata.products ?? []).toEqual([]);
     const zh = await shop.run('托特包和雨衣多少钱', { locale: 'zh' });
     expect(zh.metadata.products?.map((p) => p.sku).sort()).toEqual(['NW-BAG-TOTE-HARBOR-ZH', 'NW-JKT-RAIN-ZH']);
   });
