@@ -15,7 +15,7 @@ import { usersRepository } from '../repositories/users.ts';
 import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Responder, ResponderDecision } from './responder.ts';
 import type { RealtimeOut } from './realtime-out.ts';
-import { loadWidgetSettings, withinBusinessHours } from './widget-settings.ts';
+import { loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './widget-settings.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
 
 export interface EventSink {
@@ -57,7 +57,6 @@ function attachmentHandoff(locale: string): ResponderDecision {
 
 const attachmentsOf = (metadata: Record<string, unknown>) => (Array.isArray(metadata.attachments) ? metadata.attachments : []);
 
-/** The files part of a message's metadata (none when it carries no file). */
 const FILE_RECEIVED = { en: "Thanks, I've got your file.", zh: '已收到您的文件。' };
 
 /** The bot's hand-off reply when nobody can take the chat; the widget shows the shop's offline message and form beside it. */
@@ -72,6 +71,7 @@ const NOBODY_TO_CONNECT: Record<UnavailableReason, { en: string; zh: string }> =
   },
 };
 
+/** The files part of a message's metadata (none when it carries no file). */
 const fileMetadata = (input: FileMetadata) =>
   input.attachments?.length ? { attachments: input.attachments, ...(input.fileOnly ? { fileOnly: true } : {}) } : {};
 
@@ -132,9 +132,9 @@ export function createChatService(deps: ChatServiceDeps) {
     return trimmed;
   }
 
-  /** Why no person can take a chat now (outside business hours, or no agent online), or null when someone can. */
-  async function whyNobodyCanAnswer(): Promise<UnavailableReason | null> {
-    if (!withinBusinessHours(await loadWidgetSettings(sql))) return 'after_hours';
+  /** Why no person can take a chat now (outside the settings' business hours, or no agent online), or null when someone can. */
+  async function whyNobodyCanAnswer(settings: WidgetSettings): Promise<UnavailableReason | null> {
+    if (!withinBusinessHours(settings)) return 'after_hours';
     return (await users.countOnlineAgents()) === 0 ? 'no_agents_online' : null;
   }
 
@@ -247,7 +247,7 @@ export function createChatService(deps: ChatServiceDeps) {
       realtime.toWidgetConversation(conversationId, 'typing', { conversationId, author: 'bot', name: BOT_NAME, typing: false });
       const metadata = { ...decision.metadata, quickReplies: decision.quickReplies ?? decision.metadata.quickReplies ?? [] };
       // "I'm connecting you with a person" is not true when nobody can answer: say so (the widget offers the form).
-      const unavailable = decision.action === 'handoff' && decision.reply ? await whyNobodyCanAnswer() : null;
+      const unavailable = decision.action === 'handoff' && decision.reply ? await whyNobodyCanAnswer(await loadWidgetSettings(sql)) : null;
       if (unavailable) {
         const lang = (customer.locale ?? locale).startsWith('zh') ? 'zh' : 'en';
         const received = decision.metadata.reason === 'attachment' ? `${FILE_RECEIVED[lang]}${lang === 'en' ? ' ' : ''}` : '';
@@ -290,9 +290,9 @@ export function createChatService(deps: ChatServiceDeps) {
       await events.enqueueInteractions([
         event('handoff', `handoff:${conversationId}`, customerId, conversationId, { reason }, new Date(conversation.queuedAt ?? Date.now())),
       ]);
-      const unavailable = await whyNobodyCanAnswer();
+      const settings = await loadWidgetSettings(sql);
+      const unavailable = await whyNobodyCanAnswer(settings);
       if (unavailable) {
-        const settings = await loadWidgetSettings(sql);
         const locale = (await customers.findById(customerId))?.locale ?? 'en';
         realtime.toWidgetConversation(conversationId, 'agents:unavailable', {
           conversationId,
