@@ -3,7 +3,7 @@
 // quick replies) or hand off to a person. Every decision carries its evidence,
 // so agents and admins can see why the bot said what it said.
 import type { BotMetadata, QuickReply, ArticleRef, ProductRef, ShopperPage } from '../server/realtime/event-maps.ts';
-import { answeringSentences, asksFactTopic, asksProductFact, namesProduct, pageCoversQuestion, productPageKey, productsNamedIn, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
+import { answeringSentences, asksFactTopic, asksProductFact, namesProduct, pageCoversQuestion, productPageKey, productsNamedIn, withoutProductNames, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage, tokenize } from './text/tokenize.ts';
 import { toSimplified } from './text/traditional.ts';
@@ -164,18 +164,6 @@ const isBareQuestion = (text: string) =>
   && tokenize(text).some(isQuestionWord);
 /** A follow-up is a few words: anything longer is a question of its own. */
 const isShort = (text: string) => (/[\u4e00-\u9fff]/.test(text) ? Array.from(text).length <= 14 : text.split(/\s+/).length <= 7);
-
-/** The question without the words of these product names (English words; Chinese pairs of characters). */
-function withoutNames(question: string, names: string[]): string {
-  let rest = question;
-  for (const name of names) {
-    for (const word of name.match(/[a-z0-9]{2,}/giu) ?? []) rest = rest.replace(new RegExp(`\\b${word}\\b`, 'giu'), ' ');
-    for (const run of name.match(/[\u4e00-\u9fff]+/g) ?? []) {
-      for (let i = 0; i + 1 < run.length; i++) rest = rest.split(run.slice(i, i + 2)).join(' ');
-    }
-  }
-  return rest;
-}
 
 /** Up to this many products, every product name is read for the ones a question names; beyond, the search's finds. */
 const NAME_SCAN_MAX_PRODUCTS = 300;
@@ -447,7 +435,7 @@ export function createPolicy(deps: PolicyDeps) {
         // Each page answers the question without the other products' names in it ("rain" of "rain jacket" must not pick
         // the tote's sentence about rain).
         const replies = compared.map(({ record, passage }) => productReply(
-          record, passage, withoutNames(question, compared.filter((other) => other.record.id !== record.id).map((other) => other.record.name)),
+          record, passage, withoutProductNames(question, compared.filter((other) => other.record.id !== record.id).map((other) => other.record)),
           lang, productUrl(record, deps.publicUrl)));
         return make('answer', 'answer', 'product', replies.join('\n\n'), {
           intent: null, confidence: Math.min(...compared.map((c) => c.passage.confidence)),

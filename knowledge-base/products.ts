@@ -88,6 +88,19 @@ function partsOf(product: ProductRecord) {
   return parts;
 }
 
+/**
+ * The question without the words of these products' names (English words; Chinese pairs of characters), so a page
+ * answering its part of a question about several products does not pick sentences for another one's name.
+ */
+export function withoutProductNames(question: string, products: readonly ProductRecord[]): string {
+  let rest = question;
+  for (const product of products) {
+    for (const word of product.name.match(/[a-z0-9]{2,}/giu) ?? []) rest = rest.replace(new RegExp(`\\b${word}\\b`, 'giu'), ' ');
+    for (const pair of hanPairs(product.name)) rest = rest.split(pair).join(' ');
+  }
+  return rest;
+}
+
 /** Of these products, the ones the question names (see namesProduct), the question read once for all of them. */
 export function productsNamedIn(products: Iterable<ProductRecord>, question: string): ProductRecord[] {
   // A word that asks for a fact ("does it fit", "is it waterproof") names no product, even one called "Fit 2".
