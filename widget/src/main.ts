@@ -118,7 +118,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
       view.showNudge(text, () => api.nudgeEvent(embed.site, rule.id, 'opened'));
       api.nudgeEvent(embed.site, rule.id, 'shown');
     },
-  });
+  }, createStore(`${embed.origin}|${embed.site}`, 'session'));
 
   session = await retrying(() => openSession(), () => view.connectionChanged(navigator.onLine === false ? 'offline' : 'unreachable'));
   client.connect(session.visitorToken, locale);

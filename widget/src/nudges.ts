@@ -5,37 +5,23 @@
 // a conversation is going on. The page is checked every second, so a
 // single-page shop's navigation restarts the count without patching history.
 import type { WidgetSettings } from './api.ts';
+import type { Store } from './storage.ts';
 
 export type NudgeRule = NonNullable<WidgetSettings['nudges']>[number];
 
 const CHECK_MS = 1_000;
-const SEEN_KEY = 'shopdesk:nudges-seen';
 
 /** The first rule whose path the page's path starts with. */
 export function nudgeFor(rules: readonly NudgeRule[], pathname: string): NudgeRule | null {
   return rules.find((rule) => pathname.startsWith(rule.path)) ?? null;
 }
 
-/** Rules shown in this visit (the tab's session); kept in memory when sessionStorage is blocked. */
-function seenInThisVisit() {
-  const memory = new Set<string>();
-  const read = (): string[] => {
-    try {
-      return JSON.parse(sessionStorage.getItem(SEEN_KEY) ?? '[]') as string[];
-    } catch {
-      return [...memory];
-    }
-  };
+/** Rules shown in this visit, kept in a session store (see storage.ts: in memory when sessionStorage is blocked). */
+function seenInThisVisit(visit: Store) {
+  const shown = () => visit.get<string[]>('nudges-seen') ?? [];
   return {
-    has: (id: string) => memory.has(id) || read().includes(id),
-    add(id: string) {
-      memory.add(id);
-      try {
-        sessionStorage.setItem(SEEN_KEY, JSON.stringify([...new Set([...read(), id])]));
-      } catch {
-        // blocked storage: the in-memory set still stops a repeat on this page
-      }
-    },
+    has: (id: string) => shown().includes(id),
+    add: (id: string) => visit.set('nudges-seen', [...new Set([...shown(), id])]),
   };
 }
 
@@ -46,9 +32,9 @@ export interface NudgeHost {
 }
 
 /** Starts watching the page; returns a function that stops it. */
-export function watchForNudges(rules: readonly NudgeRule[], host: NudgeHost): () => void {
+export function watchForNudges(rules: readonly NudgeRule[], host: NudgeHost, visit: Store): () => void {
   if (!rules.length) return () => {};
-  const seen = seenInThisVisit();
+  const seen = seenInThisVisit(visit);
   let current: NudgeRule | null = null;
   let since = Date.now();
   const check = () => {

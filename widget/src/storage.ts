@@ -9,11 +9,12 @@ export interface Store {
   clear(): void;
 }
 
-export function createStore(scope: string): Store {
+/** `area` 'session' keeps values for this tab's visit only (sessionStorage) instead of across visits. */
+export function createStore(scope: string, area: 'local' | 'session' = 'local'): Store {
   const key = (name: string) => `shopdesk:${scope}:${name}`;
   let storage: Storage | null = null;
   try {
-    storage = window.localStorage;
+    storage = area === 'session' ? window.sessionStorage : window.localStorage;
   } catch {
     storage = null;
   }
