@@ -8,7 +8,7 @@ import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schema
 import { conversationsRepository, toChatMessage, toSummary, type ConversationRow } from '../repositories/conversations.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { labelKey, lockLabelsForOneConversation, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
+import { labelKey, labelsInUse, lockLabelsForOneConversation, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
 import type { Sql } from '../db/client.ts';
 import { toCustomer } from './customer-routes.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
@@ -26,6 +26,7 @@ const InboxItem = Type.Object({
 
 export default function conversationRoutes(ctx: AppContext) {
   return async (app: App) => {
+    const inUse = labelsInUse(ctx.sql);
     const conversations = conversationsRepository(ctx.sql);
 
     /** Conversation `c` has a private note naming this agent (served by the index of migration 014). */
@@ -172,6 +173,7 @@ export default function conversationRoutes(ctx: AppContext) {
         await tx`update conversations set labels = ${next}::text[], updated_at = now() where id = ${request.params.id}`;
         return next;
       });
+      inUse.invalidate();
       ctx.realtime.toAgents('conversation:labels', { conversationId: request.params.id, labels });
       return { labels };
     });
@@ -183,13 +185,7 @@ export default function conversationRoutes(ctx: AppContext) {
         summary: 'The labels in use, most used first, with how many conversations carry each (for suggestions and the inbox filter)',
         response: { 200: Type.Object({ items: Type.Array(Type.Object({ label: Type.String(), conversations: Type.Integer() })) }), 401: ErrorResponse },
       },
-    }, async () => {
-      const rows = await ctx.sql<{ label: string; conversations: number }[]>`
-        select label, count(*)::int as conversations from conversations, unnest(labels) as label
-        where cardinality(labels) > 0
-        group by label order by count(*) desc, label limit 200`;
-      return { items: rows };
-    });
+    }, async () => ({ items: await inUse.get() }));
 
     const audit = (actorId: number, action: string, details: Record<string, unknown>) => recordAudit(ctx.sql, actorId, action, 'labels', details);
     const LabelParams = Type.Object({ label: Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8 }) });
@@ -211,6 +207,7 @@ export default function conversationRoutes(ctx: AppContext) {
       const conversations = await renameLabelEverywhere(ctx.sql, from, to);
       if (conversations === 0) throw notFound(`Label "${from.slice(0, 40)}"`);
       await audit(request.user!.id, 'labels.rename', { from, to, conversations });
+      inUse.invalidate();
       ctx.realtime.toAgents('labels:changed', { from, to, conversations });
       return { label: to, conversations };
     });
@@ -226,6 +223,7 @@ export default function conversationRoutes(ctx: AppContext) {
       const conversations = await removeLabelEverywhere(ctx.sql, label);
       if (conversations === 0) throw notFound(`Label "${label.slice(0, 40)}"`);
       await audit(request.user!.id, 'labels.remove', { label, conversations });
+      inUse.invalidate();
       ctx.realtime.toAgents('labels:changed', { from: label, to: null, conversations });
       return { label: null, conversations };
     });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, httpAs, widgetSession, type TestStack } from '../support/server.ts';
 import { connectAgent, connectWidget, callOk, nextEvent } from '../support/sockets.ts';
 import { MAX_WEBHOOKS } from '../../server/http/webhook-routes.ts';
+import { labelsInUse } from '../../server/services/conversation-labels.ts';
 
 let stack: TestStack;
 let admin: Awaited<ReturnType<typeof login>>;
@@ -519,6 +520,26 @@ describe('agent support reads', () => {
     expect(articles.map((a: any) => a.slug)).toEqual(['shipping-times']);
     expect(articles[0].url).toMatch(/\/help\/shipping-times\?locale=en$/);
     expect((await http('GET', '/api/kb/articles?q=hidden', agent)).json.items).toEqual([]);
+  });
+  it('counts the labels in use once per TTL for all callers, and again at once after a change made here', async () => {
+    const sql = stack.env.sql;
+    const visitor = await widgetSession(stack.url, { name: 'Counted Cal' });
+    const counter = labelsInUse(sql, 60_000);
+    const [first, sameCall] = [counter.get(), counter.get()];
+    expect(sameCall).toBe(first); // callers meanwhile share the count in progress
+    expect((await first).map((i) => i.label)).not.toContain('cache probe');
+    const [row] = await sql<{ id: number }[]>`insert into conversations (customer_id, labels) values (${visitor.customerId}, ${['cache probe']}::text[]) returning id`;
+    try {
+      expect((await counter.get()).map((i) => i.label)).not.toContain('cache probe'); // within the TTL: not counted again
+      counter.invalidate();
+      expect(await counter.get()).toContainEqual({ label: 'cache probe', conversations: 1 });
+      // Through the route: a label added here shows in the very next list, though the list was just counted.
+      await http('GET', '/api/conversation-labels', agent);
+      await http('PATCH', `/api/conversations/${row.id}/labels`, agent, { add: ['second probe'] });
+      expect((await http('GET', '/api/conversation-labels', agent)).json.items).toContainEqual({ label: 'second probe', conversations: 1 });
+    } finally {
+      await sql`update conversations set labels = '{}' where id = ${row.id}`;
+    }
   });
   it('an admin renames a label on every conversation (merging into one that exists) or removes it everywhere; consoles are told', async () => {
     const sql = stack.env.sql;
