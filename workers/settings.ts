@@ -26,6 +26,19 @@ export interface WorkerSettings {
   webhookBackoffMs: number;
   /** How often pending deliveries that may have lost their job are queued again (WORKER_WEBHOOK_SWEEP_MS, default 60000). */
   webhookSweepMs: number;
+  /**
+   * Deliveries to one webhook in flight at once, across every worker process (WORKER_WEBHOOK_MAX_IN_FLIGHT, default 4):
+   * an endpoint that hangs holds at most this many of the slots; its other deliveries wait, unattempted.
+   */
+  webhookMaxInFlight: number;
+  /** Failed attempts in a row that open an endpoint's circuit: its deliveries wait, unattempted (WORKER_WEBHOOK_BREAKER_FAILURES, default 5). */
+  webhookBreakerFailures: number;
+  /** How long an open circuit waits before one probe goes through, doubling after each failed probe up to 10 min (WORKER_WEBHOOK_BREAKER_COOLDOWN_MS, default 30000). */
+  webhookBreakerCooldownMs: number;
+  /** An endpoint that has failed every attempt for this long is turned off (WORKER_WEBHOOK_DISABLE_AFTER_MS, default 3 days)... */
+  webhookDisableAfterMs: number;
+  /** ...provided that is at least this many failed attempts in a row (WORKER_WEBHOOK_DISABLE_MIN_FAILURES, default 20). */
+  webhookDisableMinFailures: number;
 }
 
 export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
@@ -40,6 +53,11 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   webhookConcurrency: 16,
   webhookBackoffMs: 5000,
   webhookSweepMs: 60_000,
+  webhookMaxInFlight: 4,
+  webhookBreakerFailures: 5,
+  webhookBreakerCooldownMs: 30_000,
+  webhookDisableAfterMs: 3 * 24 * 3600_000,
+  webhookDisableMinFailures: 20,
 };
 
 const ENV_NAMES: Record<keyof WorkerSettings, string> = {
@@ -54,6 +72,11 @@ const ENV_NAMES: Record<keyof WorkerSettings, string> = {
   webhookConcurrency: 'WORKER_WEBHOOK_CONCURRENCY',
   webhookBackoffMs: 'WORKER_WEBHOOK_BACKOFF_MS',
   webhookSweepMs: 'WORKER_WEBHOOK_SWEEP_MS',
+  webhookMaxInFlight: 'WORKER_WEBHOOK_MAX_IN_FLIGHT',
+  webhookBreakerFailures: 'WORKER_WEBHOOK_BREAKER_FAILURES',
+  webhookBreakerCooldownMs: 'WORKER_WEBHOOK_BREAKER_COOLDOWN_MS',
+  webhookDisableAfterMs: 'WORKER_WEBHOOK_DISABLE_AFTER_MS',
+  webhookDisableMinFailures: 'WORKER_WEBHOOK_DISABLE_MIN_FAILURES',
 };
 
 /** Defaults, then environment variables, then explicit overrides (tests); every value must be a positive integer. */

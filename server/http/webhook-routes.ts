@@ -25,14 +25,25 @@ const Delivery = Type.Object({
   attempts: Type.Integer(), lastStatus: Nullable(Type.Integer({ description: 'HTTP status of the last attempt (null: no answer)' })),
   lastError: Nullable(Type.String()), createdAt: Timestamp, deliveredAt: Nullable(Timestamp),
 });
+const Health = Type.Object({
+  lastSuccessAt: Nullable(Timestamp),
+  lastFailureAt: Nullable(Timestamp),
+  consecutiveFailures: Type.Integer({ minimum: 0, description: 'Failed attempts in a row since the last 2xx' }),
+  failingSince: Nullable(Timestamp),
+  circuitOpenUntil: Nullable(Type.String({ description: 'ISO 8601 date-time: deliveries wait unattempted until then, when one probe goes (null: sending normally)' })),
+}, { description: 'Kept by the delivery worker; last success exact to the minute' });
 const Webhook = Type.Object({
   id: Type.Integer(), url: Type.String(), events: Type.Array(Type.String()), active: Type.Boolean(), description: Type.String(),
   secret: Type.String({ description: 'Whole only in the answers of create and rotate-secret; masked (last 4 characters) elsewhere' }),
   createdAt: Timestamp, updatedAt: Timestamp,
+  disabledReason: Nullable(Type.String({ description: 'Why the workers turned it off (410 Gone, or failing for days); cleared when an admin turns it on or off' })),
+  disabledAt: Nullable(Timestamp),
+  health: Health,
   recentDeliveries: Type.Array(Delivery, { description: `The latest ${RECENT_DELIVERIES} deliveries (lists only)` }),
 });
 const WebhookReply = Type.Object({ webhook: Webhook });
 
+const iso = (date: Date | null) => date?.toISOString() ?? null;
 const masked = (secret: string) => `••••••••${secret.slice(-4)}`;
 const toDelivery = (d: DeliveryRow) => ({
   id: d.id, event: d.event, status: d.status, attempts: d.attempts, lastStatus: d.last_status, lastError: d.last_error,
@@ -42,6 +53,12 @@ const toWebhook = (w: WebhookRow, options: { revealSecret?: boolean; deliveries?
   id: w.id, url: w.url, events: w.events, active: w.active, description: w.description,
   secret: options.revealSecret ? w.secret : masked(w.secret),
   createdAt: w.created_at.toISOString(), updatedAt: w.updated_at.toISOString(),
+  disabledReason: w.disabled_reason, disabledAt: iso(w.disabled_at),
+  health: {
+    lastSuccessAt: iso(w.last_success_at), lastFailureAt: iso(w.last_failure_at), consecutiveFailures: w.consecutive_failures,
+    failingSince: iso(w.failing_since),
+    circuitOpenUntil: w.circuit_open_until && w.circuit_open_until.getTime() > Date.now() ? w.circuit_open_until.toISOString() : null,
+  },
   recentDeliveries: (options.deliveries ?? []).map(toDelivery),
 });
 

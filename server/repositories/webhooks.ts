@@ -14,6 +14,14 @@ export interface WebhookRow {
   description: string;
   created_at: Date;
   updated_at: Date;
+  /** Endpoint health, kept by the delivery worker (018_webhook_health.sql, workers/webhook-health.ts). */
+  consecutive_failures: number;
+  failing_since: Date | null;
+  last_success_at: Date | null;
+  last_failure_at: Date | null;
+  circuit_open_until: Date | null;
+  disabled_reason: string | null;
+  disabled_at: Date | null;
 }
 
 export interface DeliveryRow {
@@ -52,12 +60,22 @@ export const webhooksRepository = (sql: Sql) => ({
   },
 
   async update(id: number, changes: { url?: string; events?: string[]; description?: string; active?: boolean }): Promise<WebhookRow | undefined> {
+    // Turned on again or pointed elsewhere: the old failure streak (and open circuit) says nothing about it now, and
+    // kept, it would turn the webhook off again at its first failure.
+    const freshStart = changes.active === true || changes.url !== undefined;
+    // Turned on or off by an admin: the worker's reason for turning it off no longer applies.
+    const adminSetActive = changes.active !== undefined;
     const [row] = await sql<WebhookRow[]>`
       update webhooks set
         url = coalesce(${changes.url ?? null}, url),
         events = coalesce(${changes.events ?? null}::text[], events),
         description = coalesce(${changes.description ?? null}, description),
         active = coalesce(${changes.active ?? null}::boolean, active),
+        disabled_reason = case when ${adminSetActive} then null else disabled_reason end,
+        disabled_at = case when ${adminSetActive} then null else disabled_at end,
+        consecutive_failures = case when ${freshStart} then 0 else consecutive_failures end,
+        failing_since = case when ${freshStart} then null else failing_since end,
+        circuit_open_until = case when ${freshStart} then null else circuit_open_until end,
         updated_at = now()
       where id = ${id} returning *`;
     return row;

@@ -39,16 +39,56 @@ export function refusedUrlHost(url: URL): string | null {
   return refusedAddress(host);
 }
 
-/** Resolves the URL's host and refuses it when any of its addresses may not be sent to. */
-export async function refusedDestination(url: URL): Promise<string | null> {
-  const byName = refusedUrlHost(url);
-  if (byName) return byName;
+/** One address of a name, as dns.lookup gives it. */
+export interface ResolvedAddress {
+  address: string;
+  family: number;
+}
+/** Resolves a host name to all its addresses; injectable so tests can play a name that changes its answer. */
+export type Resolver = (host: string) => Promise<ResolvedAddress[]>;
+export const systemResolver: Resolver = (host) => lookup(host, { all: true, verbatim: true });
+
+/** Where a request may go: the addresses checked, to connect to and no other; or why it may not go at all. */
+export type CheckedDestination = { addresses: ResolvedAddress[]; refused?: undefined } | { refused: string; addresses?: undefined };
+
+/**
+ * Resolves the URL's host once and checks every address (refused when any may not be sent to, unless allowLocal).
+ * The caller connects to these addresses only (see pinnedLookup): resolving the name again when connecting would let
+ * a name that answered with a harmless address for the check answer with this machine's for the connection (DNS
+ * rebinding). Resolution errors are thrown (a failed attempt, retried like a refused connection).
+ */
+export async function checkDestination(url: URL, options: { allowLocal?: boolean; resolve?: Resolver } = {}): Promise<CheckedDestination> {
   const host = hostOf(url);
-  if (isIP(host)) return null;
-  const addresses = await lookup(host, { all: true, verbatim: true });
-  for (const { address } of addresses) {
-    const why = refusedAddress(address);
-    if (why) return `${host} resolves to ${why}`;
+  if (!options.allowLocal) {
+    const byName = refusedUrlHost(url);
+    if (byName) return { refused: byName };
   }
-  return null;
+  const family = isIP(host);
+  const addresses = family ? [{ address: host, family }] : await (options.resolve ?? systemResolver)(host);
+  if (addresses.length === 0) throw new Error(`${host} has no address`);
+  if (!options.allowLocal) {
+    for (const { address } of addresses) {
+      const why = refusedAddress(address);
+      if (why) return { refused: family ? why : `${host} resolves to ${why}` };
+    }
+  }
+  return { addresses };
+}
+
+/** Refusal of a URL after resolving its host (null: it may be sent to). */
+export async function refusedDestination(url: URL, resolve?: Resolver): Promise<string | null> {
+  return (await checkDestination(url, { resolve })).refused ?? null;
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | ResolvedAddress[], family?: number) => void;
+
+/**
+ * A `lookup` for http(s).request / net.connect that answers with the checked addresses instead of asking DNS again.
+ * The request keeps the host name for everything else: the Host header, TLS SNI and the certificate's name check.
+ */
+export function pinnedLookup(addresses: readonly ResolvedAddress[]) {
+  return (_hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
+    if (options?.all) callback(null, addresses.map((a) => ({ address: a.address, family: a.family })));
+    else callback(null, addresses[0].address, addresses[0].family);
+  };
 }

@@ -688,6 +688,11 @@ describe('webhooks admin API', () => {
     expect(list.json.events).toContain('offline_message.created');
     const listed = list.json.items.find((w: { id: number }) => w.id === hook.id);
     expect(listed.secret).toBe(`••••••••${hook.secret.slice(-4)}`);
+    // A new endpoint: nothing sent yet, nothing failed, not turned off by the workers.
+    expect(listed).toMatchObject({
+      disabledReason: null, disabledAt: null,
+      health: { lastSuccessAt: null, lastFailureAt: null, consecutiveFailures: 0, failingSince: null, circuitOpenUntil: null },
+    });
     expect(JSON.stringify(list.json)).not.toContain(hook.secret);
 
     const patched = await http('PATCH', `/api/admin/webhooks/${hook.id}`, admin, { active: false, events: ['rating.submitted'], url: 'http://helpdesk.example.com/in' });

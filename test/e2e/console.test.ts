@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { solidPng } from '../support/png.ts';
+import { disableGone } from '../../workers/webhook-health.ts';
 import { artifactPath, launchBrowser } from '../support/browser.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, nextEvent, record, type WidgetClient } from '../support/sockets.ts';
@@ -741,6 +742,17 @@ describe('support console in Chromium', () => {
     expect(await row.textContent()).not.toContain(secret);
     await row.getByTestId('webhook-test').click();
     await expect.poll(() => page.getByTestId('webhooks-notice').textContent()).toMatch(/^Test sent \(delivery #\d+\)/);
+    expect(await row.getByTestId('webhook-health').textContent()).toContain('No success yet');
+    // The workers turn it off (as on a 410 Gone): the row says so and why; turning it on again clears that.
+    const hookId = (await adminApi('GET', '/api/admin/webhooks')).items[0].id;
+    await disableGone(stack.env.sql, hookId);
+    await page.reload();
+    await page.getByTestId('tab-webhooks').click();
+    await expect.poll(() => row.getByTestId('webhook-disabled').textContent()).toMatch(/^Turned off automatically .*: The endpoint answered 410 Gone\./);
+    expect(await row.getByTestId('webhook-active').isChecked()).toBe(false);
+    await row.getByTestId('webhook-active').check();
+    await row.getByTestId('webhook-disabled').waitFor({ state: 'detached' });
+    expect(await row.getByTestId('webhook-health').textContent()).toContain('No success yet');
     await row.getByTestId('webhook-delete').click();
     await row.waitFor({ state: 'detached' });
     expect((await adminApi('GET', '/api/admin/webhooks')).items).toEqual([]);

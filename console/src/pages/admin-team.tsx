@@ -361,7 +361,26 @@ function WidgetTab() {
 }
 
 interface WebhookDelivery { id: number; event: string; status: 'pending' | 'delivered' | 'failed'; attempts: number; lastStatus: number | null; lastError: string | null; createdAt: string }
-interface WebhookView { id: number; url: string; events: string[]; active: boolean; description: string; secret: string; recentDeliveries: WebhookDelivery[] }
+interface WebhookHealth { lastSuccessAt: string | null; lastFailureAt: string | null; consecutiveFailures: number; failingSince: string | null; circuitOpenUntil: string | null }
+interface WebhookView {
+  id: number; url: string; events: string[]; active: boolean; description: string; secret: string; recentDeliveries: WebhookDelivery[];
+  disabledReason: string | null; disabledAt: string | null; health: WebhookHealth;
+}
+
+/** Under the URL: why the workers turned it off, or how the endpoint has been answering lately. */
+function WebhookHealthNote({ webhook: w }: { webhook: WebhookView }) {
+  if (!w.active && w.disabledReason) {
+    return <div class="error small" data-testid="webhook-disabled">{t('webhooks.autoDisabled', { time: formatTime(w.disabledAt), reason: w.disabledReason })}</div>;
+  }
+  const h = w.health;
+  return (
+    <div class="muted small" data-testid="webhook-health">
+      {h.lastSuccessAt ? t('webhooks.lastSuccess', { time: formatTime(h.lastSuccessAt) }) : t('webhooks.neverSucceeded')}
+      {h.consecutiveFailures > 0 && <> · <span class="badge warn">{t('webhooks.failing', { count: h.consecutiveFailures })}</span></>}
+      {h.circuitOpenUntil && <div data-testid="webhook-paused">{t('webhooks.paused', { time: formatTime(h.circuitOpenUntil) })}</div>}
+    </div>
+  );
+}
 
 const DELIVERIES_REFRESH_MS = 10_000;
 
@@ -417,7 +436,7 @@ function WebhooksTab() {
         <tbody>
           {items.map((w) => (
             <tr key={w.id} class={w.active ? '' : 'inactive'} data-testid="webhook-row" data-url={w.url}>
-              <td><code>{w.url}</code>{w.description && <div class="muted small">{w.description}</div>}<div class="muted small">{w.secret}</div></td>
+              <td><code>{w.url}</code>{w.description && <div class="muted small">{w.description}</div>}<div class="muted small">{w.secret}</div><WebhookHealthNote webhook={w} /></td>
               <td>{w.events.map((e) => <span class="tag" key={e}>{e}</span>)}</td>
               <td><input type="checkbox" data-testid="webhook-active" checked={w.active} onChange={(e) => { const active = e.currentTarget.checked; void run(async () => { await patch(`/api/admin/webhooks/${w.id}`, { active }); }); }} /></td>
               <td class="small" data-testid="webhook-deliveries">
