@@ -27,6 +27,8 @@ import { routePlugins } from './http/index.ts';
 import type { AppContext } from './context.ts';
 import type { App } from './http/types.ts';
 import { applyRetention } from './services/retention.ts';
+import { followupScheduler } from './services/email-followup-queue.ts';
+import { emailEnabled } from './services/mailer.ts';
 
 export interface ServerOptions {
   /** The bot seat; defaults to the greeter. main.ts passes the knowledge-base brain. */
@@ -86,7 +88,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config, sql, pub: redis, sub: subscriber, visitorSecret, auth, log: app.log,
     chat: () => chat!,
   });
-  chat = createChatService({ config, sql, events: batchingEventSink(queues), realtime: gateway.out, responder: () => responder.current, log: app.log });
+  chat = createChatService({ config, sql, events: batchingEventSink(queues), realtime: gateway.out, responder: () => responder.current, log: app.log,
+    followups: emailEnabled(config) ? followupScheduler(config, queues) : undefined });
   for (const ns of [gateway.widget, gateway.agent] as unknown as Namespace[]) {
     ns.on('connection', (socket) => {
       metrics.socketsConnected.inc({ namespace: ns.name });

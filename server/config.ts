@@ -62,6 +62,18 @@ const ConfigSchema = Type.Object({
    * are stored in shared batches, one at a time, so one statement stuck behind a lock would hold every shopper.
    */
   dbLockTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+  /** The shop's name as shoppers know it: the sender and subject of follow-up emails. */
+  shopName: Type.String({ minLength: 1, maxLength: 100 }),
+  /** The shop's home page (with the widget): where a follow-up email's "Continue the chat" leads when the shopper's last page is unknown. Empty = the help centre. */
+  shopUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^https?://', maxLength: 2048 })]),
+  /** Where follow-up emails are sent through, e.g. smtp://user:pass@mail.example.com:587. Empty = no email at all. */
+  smtpUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^smtps?://', maxLength: 2048 })]),
+  /** The From of follow-up emails, an address or "Name <address>". Empty = the shop's name at no-reply@ the public host. */
+  mailFrom: Type.String({ maxLength: 300 }),
+  /** How long after an agent's reply the shopper has to see it in the chat before it is emailed. */
+  emailFollowupDelaySeconds: Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600 }),
+  /** First wait before an email refused for now (a 4xx, a connection failure) is tried again; it doubles each time. */
+  emailRetryDelayMs: Type.Integer({ minimum: 10, maximum: 3_600_000 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -120,6 +132,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     offlineAgentReleaseMinutes: int(env.OFFLINE_AGENT_RELEASE_MINUTES, 5),
     retentionDays: int(env.RETENTION_DAYS, 0),
     dbLockTimeoutMs: int(env.DB_LOCK_TIMEOUT_MS, 10_000),
+    shopName: env.SHOP_NAME || 'Shopdesk',
+    shopUrl: env.SHOP_URL ?? '',
+    smtpUrl: env.SMTP_URL ?? '',
+    mailFrom: env.MAIL_FROM ?? '',
+    emailFollowupDelaySeconds: int(env.EMAIL_FOLLOWUP_DELAY_SECONDS, 300),
+    emailRetryDelayMs: int(env.EMAIL_RETRY_DELAY_MS, 60_000),
     ...overrides,
   };
   const errors = [...Value.Errors(ConfigSchema, candidate)];

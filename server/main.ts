@@ -9,6 +9,7 @@ import { ensureDemoIdentitySecret, seedDemoAccounts } from './db/seed.ts';
 import { createServer } from './app.ts';
 import { startWorkers } from '../workers/start.ts';
 import { ensureBundles } from './bundles.ts';
+import { describeEmail } from './services/mailer.ts';
 import { prepareKnowledgeBase } from '../knowledge-base/startup.ts';
 import { knowledgeBaseExtension } from '../knowledge-base/server-extension.ts';
 
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   console.log(`  API documentation (OpenAPI):    ${base}/docs`);
   console.log(`  Health / readiness / metrics:   ${base}/healthz  ${base}/readyz  ${base}/metrics`);
   console.log(`  Workers: ${workers ? 'running in this process' : 'not in this process (run `npm run workers`)'}`);
+  console.log(`  ${describeEmail(config)}`);
   // Links in bot answers and article URLs are built from PUBLIC_URL; shoppers open them from the shop's own site.
   if (!process.env.PUBLIC_URL) console.log(`  PUBLIC_URL is not set: links in bot answers point to ${config.publicUrl}; set it to the address shoppers reach.`);
   for (const account of accounts) {

@@ -7,6 +7,7 @@ import { DependencyError, assertPostgresReachable, assertRedisReachable } from '
 import { createSql } from '../server/db/client.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { startWorkers } from './start.ts';
+import { describeEmail } from '../server/services/mailer.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   }
   const handle = await startWorkers(config);
   for (const w of handle.workers) console.log(`worker ready: queue "${w.queueName}", concurrency ${w.concurrency}`);
+  console.log(describeEmail(config));
 
   let stopping = false;
   const stop = (signal: string) => {

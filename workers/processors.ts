@@ -14,6 +14,7 @@ import { parseFeedbackJob, parseInteractionJob } from './job-schemas.ts';
 import { kbTrainProcessor } from './kb-train.ts';
 import { kbIndexProcessor } from './kb-index.ts';
 import { webhookEnqueuer, webhooksProcessor } from './webhook-delivery.ts';
+import { emailFollowupsProcessor } from './email-followups.ts';
 
 export interface WorkerLog {
   info(message: string): void;
@@ -101,4 +102,4 @@ export const feedbackProcessor: ProcessorDefinition = {
 };
 
 /** Every queue the worker process serves. Other modules add their entries here. */
-export const processors: ProcessorDefinition[] = [interactionsProcessor, feedbackProcessor, kbTrainProcessor, kbIndexProcessor, webhooksProcessor];
+export const processors: ProcessorDefinition[] = [interactionsProcessor, feedbackProcessor, kbTrainProcessor, kbIndexProcessor, webhooksProcessor, emailFollowupsProcessor];

@@ -13,6 +13,7 @@ import consoleRoutes from './console-routes.ts';
 import attachmentRoutes from './attachment-routes.ts';
 import shopFeedRoutes from './shop-feed-routes.ts';
 import webhookRoutes from './webhook-routes.ts';
+import emailRoutes from './email-routes.ts';
 
 export const routePlugins: RoutePlugin[] = [
   systemRoutes,
@@ -27,5 +28,6 @@ export const routePlugins: RoutePlugin[] = [
   adminRoutes,
   webhookRoutes,
   shopFeedRoutes,
+  emailRoutes,
   consoleRoutes,
 ];

@@ -15,7 +15,7 @@ import type {
   ShopperActivity, ShopperPage, WidgetClientToServer, WidgetServerToClient, WidgetSocketData,
 } from './event-maps.ts';
 import { payloadProblem, type PayloadSchemaName } from './payload-schemas.ts';
-import { createMessageFanout } from './message-fanout.ts';
+import { createMessageFanout, fanoutChannel } from './message-fanout.ts';
 import type { RealtimeOut } from '../services/realtime-out.ts';
 import type { ChatService } from '../services/chat-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
@@ -183,7 +183,8 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
       const last = await pages.remember(customerId, page);
       tellAgentsWhere(conversationRooms(socket.rooms), { customerId, online: true, ...last });
     }, rateLimiter(20, 60_000));
-    on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.customerSeen(customerId, p.conversationId, p.lastSeenId));
+    // The widget sends one per burst of messages; this bounds a client that does not.
+    on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.customerSeen(customerId, p.conversationId, p.lastSeenId), rateLimiter(30, 10_000));
     on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.customerSync(customerId, p.conversationId, p.afterId));
     on<{ conversationId: number; rating: number; comment?: string }>(s, 'feedback:csat', 'csat', (p) => chat.csat(customerId, p.conversationId, p.rating, p.comment?.trim() || null));
     on<{ messageId: number; articleId: number; helpful: boolean }>(s, 'feedback:article', 'articleFeedback', (p) => chat.articleFeedback(customerId, p.messageId, p.articleId, p.helpful));
@@ -334,7 +335,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   const fanout = await createMessageFanout({
     pub: deps.pub,
     sub: deps.pub.duplicate({ enableAutoPipelining: false }),
-    channel: prefixed(deps.config, 'messages'),
+    channel: fanoutChannel(deps.config),
     log: deps.log,
     deliver: {
       toWidgets: (message, exceptSocketId) => {

@@ -13,6 +13,10 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatMessage } from './event-maps.ts';
 import { perTurn } from './per-turn.ts';
+import { prefixed, type Config } from '../config.ts';
+
+/** The Redis channel every server of an install listens on for messages. */
+export const fanoutChannel = (config: Pick<Config, 'redisPrefix'>) => prefixed(config, 'messages');
 
 export interface MessageFanout {
   /**
@@ -28,6 +32,14 @@ export interface LocalDelivery {
   toWidgets(message: ChatMessage, exceptSocketId?: string): void;
   /** The messages of one turn to every console on this server. */
   toAgents(messages: ChatMessage[]): void;
+}
+
+/**
+ * Announces messages stored by a process without sockets (a worker): every server delivers them as if another
+ * server had (private ones to consoles only). Best effort, like every publish here: clients resync.
+ */
+export async function publishToFanout(pub: Redis, channel: string, messages: ChatMessage[]): Promise<void> {
+  if (messages.length) await pub.publish(channel, `worker|${JSON.stringify(messages)}`);
 }
 
 export async function createMessageFanout(options: {

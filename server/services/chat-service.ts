@@ -17,6 +17,7 @@ import type { Responder, ResponderDecision } from './responder.ts';
 import type { RealtimeOut } from './realtime-out.ts';
 import { loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './widget-settings.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
+import type { FollowupScheduler } from './email-followup-queue.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -31,6 +32,8 @@ export interface ChatServiceDeps {
   /** Looked up per turn so a hot-reloaded brain takes effect at once. */
   responder: () => Responder;
   log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+  /** Email follow-up of agent replies the shopper misses (only when SMTP_URL is set). */
+  followups?: FollowupScheduler;
 }
 
 export interface SendResult {
@@ -130,6 +133,21 @@ export function createChatService(deps: ChatServiceDeps) {
     if (!trimmed) throw badRequest('Message text is empty.');
     if (trimmed.length > deps.config.maxMessageChars) throw badRequest(`Message text is longer than ${deps.config.maxMessageChars} characters.`, 'too_large');
     return trimmed;
+  }
+
+  /**
+   * A reply the shopper may miss (they closed the tab) is emailed later if still unseen, when the shopper left an
+   * address and did not unsubscribe. The reply is stored and delivered already: a queue failure is logged, not thrown.
+   */
+  async function scheduleFollowup(conversationId: number, customerId: number, messageId: number): Promise<void> {
+    if (!deps.followups) return;
+    try {
+      const [customer] = await sql<{ reachable: boolean }[]>`
+        select email is not null and email_followups_off_at is null as reachable from customers where id = ${customerId}`;
+      if (customer?.reachable) await deps.followups.replied(conversationId, messageId);
+    } catch (error) {
+      log.warn({ err: error, conversationId }, 'email follow-up not queued');
+    }
   }
 
   /** Why no person can take a chat now (outside the settings' business hours, or no agent online), or null when someone can. */
@@ -362,6 +380,7 @@ export function createChatService(deps: ChatServiceDeps) {
       await events.enqueueInteractions([
         event(message.private ? 'note.agent' : 'message.agent', `msg:${message.id}`, row.customer_id, row.id, { messageId: message.id, agentId: agent.id, text }, message.created_at),
       ]);
+      if (!message.private) await scheduleFollowup(row.id, row.customer_id, message.id);
       return result;
     },
 

@@ -111,7 +111,7 @@ async function rekeyUnansweredGroup(sql: Sql, group: { id: number; locale: strin
  * Removes the words of these conversations and keeps their statistics: every message blanked (agents' and the
  * bot's too: replies quote names, addresses and orders), files deleted, their questions taken out of the learning
  * loop, the text taken out of their history events and rating comments, their webhook deliveries deleted (sent or
- * not). Used by customer deletion and by retention.
+ * not), their follow-up email records deleted. Used by customer deletion and by retention.
  */
 export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ messages: number }> {
   if (!ids.length) return { messages: 0 };
@@ -124,6 +124,9 @@ export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ 
   await tx`update feedback set comment = null where conversation_id = ${inIds}`;
   await tx`delete from webhook_deliveries where conversation_id = ${inIds}`; // their bodies hold the words
   await tx`delete from offline_messages where conversation_id = ${inIds}`;
+  // Follow-up emails: their records hold the address, the agents' notes about them part of it.
+  await tx`delete from email_followups where conversation_id = ${inIds}`;
+  await tx`update messages set body = 'Emailed a reply to the shopper.' where conversation_id = ${inIds} and metadata->>'event' = 'email_followup'`;
   await tx`update conversations set anonymised_at = now() where id = ${inIds}`;
   return { messages: messages.length };
 }

@@ -35,6 +35,8 @@ type AckResult<E extends keyof WidgetClientToServer> = Parameters<AckCallback<E>
 type WidgetSocket = Socket<WidgetServerToClient, WidgetClientToServer>;
 
 const ACK_TIMEOUT_MS = 10_000;
+/** Seen marks of one burst of messages travel as one event. */
+const SEEN_COALESCE_MS = 300;
 const RATE_LIMIT_RETRY_MS = 2_500;
 /** After this many failed attempts in a row, say "cannot reach the server" rather than "reconnecting". */
 const UNREACHABLE_AFTER_ATTEMPTS = 3;
@@ -56,6 +58,8 @@ export class ChatClient {
   private state: ConnectionState = 'connecting';
   /** The page last reported on this socket and when, to report only changes. */
   private pageReported = { url: '', title: '', at: 0 };
+  private seenToSend: { conversationId: number; lastSeenId: number } | null = null;
+  private seenTimer: ReturnType<typeof setTimeout> | null = null;
   conversation: ConversationSummary | null = null;
 
   constructor(
@@ -140,6 +144,10 @@ export class ChatClient {
   }
 
   disconnect(): void {
+    // A seen mark still waiting belongs to this connection's shopper (reset() starts another).
+    if (this.seenTimer) clearTimeout(this.seenTimer);
+    this.seenTimer = null;
+    this.seenToSend = null;
     const old = this.socket;
     this.socket = null;
     if (!old) return;
@@ -215,7 +223,13 @@ export class ChatClient {
     const lastId = this.lastMessageId(conversation.id);
     if (lastId <= conversation.customerLastSeenId) return;
     this.conversation = { ...conversation, customerLastSeenId: lastId };
-    this.socket!.emit('messages:seen', { conversationId: conversation.id, lastSeenId: lastId });
+    // The badge clears at once; the server hears once per burst (a run of bot and agent messages, a resync).
+    this.seenToSend = { conversationId: conversation.id, lastSeenId: lastId };
+    this.seenTimer ??= setTimeout(() => {
+      this.seenTimer = null;
+      if (this.seenToSend && this.connected) this.socket!.emit('messages:seen', this.seenToSend);
+      this.seenToSend = null;
+    }, SEEN_COALESCE_MS);
     this.listener.messagesChanged();
   }
 

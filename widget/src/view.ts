@@ -12,6 +12,7 @@ import { brandColors } from './colors.ts';
 import { FULL_SCREEN_QUERY, widgetCss } from './styles.ts';
 import { csatCard, offlineCard, prechatCard } from './forms.ts';
 import { articleReplyParts } from './article-reply.ts';
+import { openChatRequested } from './open-marker.ts';
 
 export interface ViewOptions {
   t: Strings;
@@ -165,7 +166,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.client = client;
     this.messagesChanged();
     this.connectionChanged(client.connectionState);
-    if (this.options.store.get<boolean>('open')) this.open(false);
+    const requested = openChatRequested(); // read (and dropped from the address) even when the chat opens anyway
+    if (this.options.store.get<boolean>('open') || requested) this.open(false);
   }
 
   get isOpen(): boolean {

@@ -70,6 +70,11 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   useSocketEvent(socket, 'conversation:updated', (updated) => {
     if (updated.id === conversationId) setConversation(updated);
   });
+  // The shopper read up to here (the widget reports what was on screen); "Seen" moves under that agent reply.
+  useSocketEvent(socket, 'messages:seen', (event) => {
+    if (event.conversationId !== conversationId || event.by !== 'customer') return;
+    setConversation((c) => (c && event.lastSeenId > c.customerLastSeenId ? { ...c, customerLastSeenId: event.lastSeenId } : c));
+  });
   useSocketEvent(socket, 'conversation:viewers', (event) => {
     if (event.conversationId === conversationId) setViewers(event.agents.filter((a) => a.id !== user.id));
   });
@@ -173,7 +178,8 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
       <div class="history" ref={historyRef} data-testid="history">
         {(() => {
           const pages = pagesToShow(messages);
-          return messages.map((m) => <MessageBubble key={m.id} message={m} page={pages.get(m.id)} />);
+          const seenReply = lastSeenAgentReply(messages, conversation.customerLastSeenId);
+          return messages.map((m) => <MessageBubble key={m.id} message={m} page={pages.get(m.id)} seen={m.id === seenReply} />);
         })()}
         {customerTyping && <div class="typing" data-testid="customer-typing">{t('conversation.customerTyping')}</div>}
         {otherAgentTyping && <div class="typing">{t('conversation.agentTyping', { name: otherAgentTyping })}</div>}
@@ -244,7 +250,14 @@ function ShopperWhereabouts({ activity }: { activity: ShopperActivity }) {
   );
 }
 
-function MessageBubble({ message, page }: { message: ChatMessage; page?: ShopperPage }) {
+/** The last agent reply (not a note) the shopper has seen, or 0. */
+function lastSeenAgentReply(messages: ChatMessage[], customerLastSeenId: number): number {
+  let id = 0;
+  for (const m of messages) if (m.author.type === 'agent' && !m.private && m.id <= customerLastSeenId) id = m.id;
+  return id;
+}
+
+function MessageBubble({ message, page, seen }: { message: ChatMessage; page?: ShopperPage; seen?: boolean }) {
   const type = message.author.type;
   if (type === 'system') return <div class="msg msg-system" data-testid="msg-system">{message.text} <span class="muted small">{formatTime(message.createdAt)}</span></div>;
   const meta = message.metadata as BotMetadata & FileMetadata & NoteMetadata;
@@ -262,6 +275,7 @@ function MessageBubble({ message, page }: { message: ChatMessage; page?: Shopper
         <div class="small muted" data-testid="note-mentions">{t('conversation.mentions')} {meta.mentions!.map((m) => m.name).join(', ')}</div>
       )}
       <Attachments files={meta?.attachments} />
+      {seen && <div class="small muted msg-seen" data-testid="msg-seen">{t('conversation.seen')}</div>}
       {page && /^https?:/.test(page.url) && (
         <div class="msg-page small muted" data-testid="msg-page">
           {t('conversation.onPage')} <PageLink page={page} />

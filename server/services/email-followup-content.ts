@@ -1,0 +1,101 @@
+// What a follow-up email says: the agents' replies the shopper has not seen,
+// a link back into the chat and a way out. Plain text and simple HTML; every
+// text that came from a person is escaped in the HTML.
+import type { AttachmentRef } from '../realtime/event-maps.ts';
+
+export interface FollowupReply {
+  agentName: string | null;
+  text: string;
+  /** The message is a file sent without a caption (its text is only the file's name). */
+  fileOnly: boolean;
+  attachments: AttachmentRef[];
+}
+
+export interface FollowupContent {
+  shopName: string;
+  /** The shopper's language ('zh…' gets Chinese, anything else English). */
+  locale: string | null;
+  replies: FollowupReply[];
+  continueUrl: string;
+  unsubscribeUrl: string;
+  /** The chat server's public address: file links are relative to it. */
+  publicUrl: string;
+}
+
+const WORDS = {
+  en: {
+    subject: (shop: string) => `New reply from ${shop}`,
+    intro: (shop: string) => `You have a reply from ${shop} that you have not seen in the chat yet:`,
+    wrote: (name: string) => `${name} wrote:`,
+    sentFile: (name: string) => `${name} sent you a file`,
+    agent: 'Our team',
+    continue: 'Continue the chat',
+    footer: (shop: string) => `You get this email because you chatted with ${shop} and left your email address.`,
+    unsubscribe: 'Stop emails about chat replies',
+  },
+  zh: {
+    subject: (shop: string) => `${shop} 回复了您`,
+    intro: (shop: string) => `${shop} 回复了您，您还没有在聊天中看到：`,
+    wrote: (name: string) => `${name}：`,
+    sentFile: (name: string) => `${name} 给您发送了文件`,
+    agent: '客服',
+    continue: '继续聊天',
+    footer: (shop: string) => `您收到此邮件，是因为您曾与 ${shop} 聊天并留下了邮箱地址。`,
+    unsubscribe: '不再接收聊天回复邮件',
+  },
+};
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** An agent is named by first name only, as in the widget's friendly tone (and no surname leaves the shop). */
+export function firstName(name: string | null): string | null {
+  const first = name?.trim().split(/\s+/)[0];
+  return first ? first : null;
+}
+
+/** Files are linked by name: their address carries a random key, the same link the chat itself shows the shopper. */
+function fileLinks(reply: FollowupReply, publicUrl: string): { name: string; url: string }[] {
+  const base = publicUrl.replace(/\/+$/, '');
+  return reply.attachments
+    .filter((a) => typeof a?.url === 'string' && a.url.startsWith('/api/attachments/'))
+    .map((a) => ({ name: a.name, url: `${base}${a.url}` }));
+}
+
+export function followupEmail(content: FollowupContent): { subject: string; text: string; html: string } {
+  const w = content.locale?.toLowerCase().startsWith('zh') ? WORDS.zh : WORDS.en;
+  const shop = content.shopName;
+  const textParts: string[] = [w.intro(shop), ''];
+  const htmlParts: string[] = [`<p>${escapeHtml(w.intro(shop))}</p>`];
+  for (const reply of content.replies) {
+    const name = firstName(reply.agentName) ?? w.agent;
+    const files = fileLinks(reply, content.publicUrl);
+    if (files.length) {
+      textParts.push(`${w.sentFile(name)}:`, ...files.map((f) => `  ${f.name}: ${f.url}`));
+      htmlParts.push(`<p><strong>${escapeHtml(w.sentFile(name))}:</strong> ${files.map((f) => `<a href="${escapeHtml(f.url)}">${escapeHtml(f.name)}</a>`).join(', ')}</p>`);
+    }
+    if (!reply.fileOnly) {
+      textParts.push(w.wrote(name), ...reply.text.split('\n').map((line) => `  ${line}`));
+      htmlParts.push(`<p><strong>${escapeHtml(w.wrote(name))}</strong><br>${escapeHtml(reply.text).replace(/\n/g, '<br>')}</p>`);
+    }
+    textParts.push('');
+  }
+  textParts.push(`${w.continue}: ${content.continueUrl}`, '', '--', w.footer(shop), `${w.unsubscribe}: ${content.unsubscribeUrl}`);
+  htmlParts.push(
+    `<p><a href="${escapeHtml(content.continueUrl)}"><strong>${escapeHtml(w.continue)}</strong></a></p>`,
+    `<hr><p style="color:#666;font-size:12px">${escapeHtml(w.footer(shop))} <a href="${escapeHtml(content.unsubscribeUrl)}">${escapeHtml(w.unsubscribe)}</a></p>`,
+  );
+  return {
+    subject: w.subject(shop),
+    text: textParts.join('\n'),
+    html: `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${htmlParts.join('\n')}</body></html>`,
+  };
+}
+
+/** "s…@example.com": enough for an agent to recognise the address, not the whole of it in every note. */
+export function maskedAddress(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return '…';
+  return `${email[0]}…${email.slice(at)}`;
+}

@@ -1,0 +1,33 @@
+// The unsubscribe link of follow-up emails: a customer id signed with the
+// install's shared secret (the visitor-token secret, under a purpose prefix so
+// the signature can stand for nothing else). Stateless, like visitor tokens:
+// a link in an old email still works.
+import type { Sql } from '../db/client.ts';
+import { identityHash, signatureMatches } from './visitor-tokens.ts';
+
+const PURPOSE = 'email-unsubscribe';
+const signed = (customerId: number) => `${PURPOSE}:${customerId}`;
+
+export function unsubscribeToken(secret: string, customerId: number): string {
+  return `${customerId}.${identityHash(secret, signed(customerId))}`;
+}
+
+/** The customer a token stands for, or null when it is malformed or forged. */
+export function verifyUnsubscribeToken(secret: string, token: unknown): number | null {
+  if (typeof token !== 'string' || token.length > 100) return null;
+  const match = /^([1-9][0-9]{0,15})\.([0-9a-f]{64})$/.exec(token);
+  if (!match) return null;
+  const customerId = Number(match[1]);
+  return signatureMatches(secret, signed(customerId), match[2]) ? customerId : null;
+}
+
+export function unsubscribeUrl(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/api/email/unsubscribe?token=${encodeURIComponent(token)}`;
+}
+
+/** Records the opt-out (the first time only: its time stays when the link is used again); false for an unknown customer. */
+export async function optOutOfFollowups(sql: Sql, customerId: number): Promise<boolean> {
+  const rows = await sql`update customers set email_followups_off_at = coalesce(email_followups_off_at, now()), updated_at = now()
+                         where id = ${customerId} returning id`;
+  return rows.length > 0;
+}

@@ -1,0 +1,37 @@
+// The follow-up email's words: files by name with their links, escaping, the shopper's language, a masked address.
+import { describe, expect, it } from 'vitest';
+import { followupEmail, maskedAddress } from '../../server/services/email-followup-content.ts';
+
+const base = {
+  shopName: 'Northwind & Co',
+  locale: 'en',
+  continueUrl: 'https://shop.example/cart#shopdesk-chat',
+  unsubscribeUrl: 'https://chat.example/api/email/unsubscribe?token=1.ab',
+  publicUrl: 'https://chat.example/',
+};
+const file = { id: 7, name: 'label <1>.pdf', contentType: 'application/pdf', size: 1200, url: '/api/attachments/7/key/label%20%3C1%3E.pdf' };
+
+describe('follow-up email content', () => {
+  it('links a file sent alone by its name, on the chat server, and escapes every name in the HTML', () => {
+    const email = followupEmail({ ...base, replies: [{ agentName: 'Sam Agent', text: '📎 label <1>.pdf', fileOnly: true, attachments: [file] }] });
+    expect(email.subject).toBe('New reply from Northwind & Co');
+    expect(email.text).toContain('Sam sent you a file:\n  label <1>.pdf: https://chat.example/api/attachments/7/key/label%20%3C1%3E.pdf');
+    expect(email.text).not.toContain('📎'); // the file's name is its text: not repeated as a message
+    expect(email.html).toContain('<a href="https://chat.example/api/attachments/7/key/label%20%3C1%3E.pdf">label &lt;1&gt;.pdf</a>');
+    expect(email.html).toContain('Northwind &amp; Co');
+    expect(email.html).not.toMatch(/<1>/);
+  });
+
+  it('ignores a file link that is not the chat server\'s own, and writes to a Chinese shopper in Chinese', () => {
+    const email = followupEmail({ ...base, locale: 'zh-CN', replies: [{ agentName: null, text: '已为您退款', fileOnly: false, attachments: [{ ...file, url: 'https://evil.example/x' }] }] });
+    expect(email.subject).toBe('Northwind & Co 回复了您');
+    expect(email.text).toContain('客服：\n  已为您退款');
+    expect(email.text).not.toContain('evil.example');
+    expect(email.text).toContain('继续聊天: https://shop.example/cart#shopdesk-chat');
+  });
+
+  it('masks the address in the agents\' note', () => {
+    expect(maskedAddress('sofia.reyes@example.com')).toBe('s…@example.com');
+    expect(maskedAddress('broken')).toBe('…');
+  });
+});

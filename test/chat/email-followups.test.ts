@@ -1,0 +1,291 @@
+// Email follow-up of agent replies the shopper did not see, against a real SMTP
+// receiver started here, a real server with its workers, and socket.io clients.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
+import { callOk, connectAgent, connectWidget, eventually, nextAgentMessage, nextEvent, record, type AgentClient } from '../support/sockets.ts';
+import type { ChatMessage } from '../../server/realtime/event-maps.ts';
+import { bullPrefix } from '../../server/queues.ts';
+import { QUEUE_EMAIL_FOLLOWUPS } from '../../server/services/email-followup-queue.ts';
+import { unsubscribeToken } from '../../server/services/email-unsubscribe.ts';
+
+interface Received {
+  to: string[];
+  mail: ParsedMail;
+}
+
+/** A real SMTP receiver: keeps every message, and refuses recipients as told (one attempt per entry). */
+function smtpReceiver() {
+  const received: Received[] = [];
+  const refusals: { to: string; code: number }[] = [];
+  const attempts = new Map<string, number>();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      attempts.set(address.address, (attempts.get(address.address) ?? 0) + 1);
+      const index = refusals.findIndex((r) => r.to === address.address);
+      if (index >= 0) {
+        const [refusal] = refusals.splice(index, 1);
+        return callback(Object.assign(new Error(refusal.code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: refusal.code }));
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      simpleParser(stream).then((mail) => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
+        callback();
+      }, callback);
+    },
+  });
+  return {
+    received,
+    attempts,
+    /** The next delivery attempt to this address is answered with `code`. */
+    refuseNext: (to: string, code: number) => refusals.push({ to, code }),
+    to: (address: string) => received.filter((r) => r.to.includes(address)),
+    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as AddressInfo).port))),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+let smtp: ReturnType<typeof smtpReceiver>;
+let stack: TestStack;
+let agent: AgentClient;
+let queue: Queue;
+let queueRedis: Redis;
+let seq = 0;
+
+beforeAll(async () => {
+  smtp = smtpReceiver();
+  const port = await smtp.listen();
+  stack = await startStack({
+    workers: true,
+    config: { smtpUrl: `smtp://127.0.0.1:${port}`, emailFollowupDelaySeconds: 1, emailRetryDelayMs: 300, shopName: 'Northwind Goods', mailFrom: '' },
+  });
+  const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
+  agent = await connectAgent(stack.url, token);
+  await callOk(agent, 'presence:set', { presence: 'online' });
+  queueRedis = new Redis(stack.env.config.redisUrl);
+  queue = new Queue(QUEUE_EMAIL_FOLLOWUPS, { connection: queueRedis, prefix: bullPrefix(stack.env.config) });
+});
+afterAll(async () => {
+  agent?.close();
+  await queue?.close();
+  queueRedis?.disconnect();
+  await stack?.close();
+  await smtp?.close();
+});
+
+/** A shopper with an email address who has written once (the bot answered); returns their open conversation. */
+async function shopperWithEmail(email: string | null = `shopper${++seq}@example.com`) {
+  const session = await widgetSession(stack.url, email ? { email } : {});
+  const socket = await connectWidget(stack.url, session.visitorToken);
+  const botReply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot');
+  const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: `q-${seq}`, text: 'Has my parcel left the warehouse?' });
+  await botReply;
+  return { email, session, socket, conversationId: sent.conversationId };
+}
+
+async function agentReply(conversationId: number, text: string, extra: Record<string, unknown> = {}): Promise<number> {
+  const sent = await callOk<{ id: number }>(agent, 'message:send', { conversationId, clientId: `a-${++seq}`, text, ...extra });
+  return sent.id;
+}
+
+/** Every follow-up job has run (none waiting, delayed, active or being retried). */
+async function followupsSettled(): Promise<void> {
+  await eventually(async () => {
+    const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children');
+    return Object.values(counts).every((n) => n === 0);
+  }, 20_000, 'the email-followups queue to be empty');
+}
+
+const followupRows = (conversationId: number) =>
+  stack.env.sql<{ status: string; attempts: number; error: string | null; recipient: string; up_to_message_id: number }[]>`
+    select status, attempts, error, recipient, up_to_message_id from email_followups where conversation_id = ${conversationId} order by id`;
+
+describe('email follow-up of replies the shopper missed', () => {
+  it('emails two replies to a shopper who left as one email, with a link back to their last page, and tells the agents', async () => {
+    const shopper = await shopperWithEmail('sofia.reyes@example.com');
+    shopper.socket.emit('page:view', { url: 'https://shop.example/products/harbor-tote?utm=x', title: 'Harbor Tote' });
+    await eventually(async () => (await callOk<{ shopper: { page: { url: string } | null } }>(agent, 'conversation:join', { conversationId: shopper.conversationId })).shopper.page, 5_000, 'the page to be known');
+    shopper.socket.close(); // the tab is closed: nobody sees the replies
+    const note = nextAgentMessage(agent, (m) => m.conversationId === shopper.conversationId && m.author.type === 'system' && m.private, 20_000);
+    const first = await agentReply(shopper.conversationId, 'Your parcel left this morning.');
+    const second = await agentReply(shopper.conversationId, 'Tracking: <b>NW-123456</b> & more');
+
+    const emailed = await eventually(async () => smtp.to('sofia.reyes@example.com')[0], 20_000, 'the follow-up email');
+    const { mail } = emailed;
+    expect(mail.subject).toBe('New reply from Northwind Goods');
+    expect(mail.from?.value[0]).toMatchObject({ name: 'Northwind Goods', address: 'no-reply@localhost' });
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0].address : null).toBe('sofia.reyes@example.com');
+    expect(mail.text).toContain('Sam wrote:');
+    expect(mail.text).toContain('Your parcel left this morning.');
+    expect(mail.text).toContain('Tracking: <b>NW-123456</b> & more');
+    expect(mail.text).not.toContain('Sam Agent'); // first names only
+    expect(mail.html).toContain('Tracking: &lt;b&gt;NW-123456&lt;/b&gt; &amp; more');
+    // The shopper's last page, without its query, and the marker that opens the widget there.
+    expect(mail.text).toContain('Continue the chat: https://shop.example/products/harbor-tote#shopdesk-chat');
+    expect(mail.html).toContain('href="https://shop.example/products/harbor-tote#shopdesk-chat"');
+    expect(mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line).toMatch(/<http:\/\/localhost:\d+\/api\/email\/unsubscribe\?token=\d+\.[0-9a-f]{64}>/);
+    expect(mail.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(mail.text).toMatch(/Stop emails about chat replies: http:\/\/localhost:\d+\/api\/email\/unsubscribe\?token=/);
+
+    expect((await note).text).toBe('Emailed the reply to s…@example.com (the shopper was away).');
+    expect((await note).private).toBe(true);
+    await followupsSettled();
+    expect(smtp.to('sofia.reyes@example.com')).toHaveLength(1);
+    expect(await followupRows(shopper.conversationId)).toEqual([
+      expect.objectContaining({ status: 'sent', attempts: 1, error: null, recipient: 'sofia.reyes@example.com', up_to_message_id: Math.max(first, second) }),
+    ]);
+    // The note never reaches the shopper's widget.
+    const back = await connectWidget(stack.url, shopper.session.visitorToken);
+    const current = await callOk<{ messages: ChatMessage[] }>(back, 'conversation:current', {});
+    expect(current.messages.some((m) => m.text.startsWith('Emailed'))).toBe(false);
+    back.close();
+  });
+
+  it('sends nothing when the shopper saw the replies in the chat, and tells the agents they were seen', async () => {
+    const shopper = await shopperWithEmail();
+    await callOk(agent, 'conversation:join', { conversationId: shopper.conversationId });
+    const seenAtAgent = nextEvent<{ conversationId: number; by: string; lastSeenId: number }>(agent, 'messages:seen', (p) => p.conversationId === shopper.conversationId);
+    const arrived = nextEvent<ChatMessage>(shopper.socket, 'message:new', (m) => m.author.type === 'agent');
+    const replyId = await agentReply(shopper.conversationId, 'I have checked: it is on its way.');
+    // The widget reports what it showed with the panel open and the page visible.
+    shopper.socket.emit('messages:seen', { conversationId: shopper.conversationId, lastSeenId: (await arrived).id });
+    expect(await seenAtAgent).toEqual({ conversationId: shopper.conversationId, by: 'customer', lastSeenId: replyId });
+    // conversation:join gives a console that opens the chat later the same mark.
+    const joined = await callOk<{ conversation: { customerLastSeenId: number } }>(agent, 'conversation:join', { conversationId: shopper.conversationId });
+    expect(joined.conversation.customerLastSeenId).toBe(replyId);
+    await followupsSettled();
+    expect(smtp.to(shopper.email!)).toHaveLength(0);
+    expect(await followupRows(shopper.conversationId)).toEqual([]);
+    shopper.socket.close();
+  });
+
+  it('refuses messages:seen for another shopper\'s conversation and moves nothing', async () => {
+    const owner = await shopperWithEmail(null);
+    const replyId = await agentReply(owner.conversationId, 'A reply only the owner should mark seen.');
+    const stranger = await connectWidget(stack.url, (await widgetSession(stack.url)).visitorToken);
+    const seenAtAgent = record(agent, 'messages:seen');
+    await callOk(agent, 'conversation:join', { conversationId: owner.conversationId });
+    const refused = nextEvent<{ event: string; error: { code: string } }>(stranger, 'request:error', (e) => e.event === 'messages:seen');
+    stranger.emit('messages:seen', { conversationId: owner.conversationId, lastSeenId: replyId });
+    expect((await refused).error.code).toBe('not_found');
+    const [row] = await stack.env.sql<{ customer_last_seen_id: number }[]>`select customer_last_seen_id from conversations where id = ${owner.conversationId}`;
+    expect(row.customer_last_seen_id).toBe(0);
+    // The owner's own mark does move (so the refusal above is about ownership, not the payload).
+    const own = nextEvent<{ conversationId: number; lastSeenId: number }>(agent, 'messages:seen', (p) => p.conversationId === owner.conversationId);
+    owner.socket.emit('messages:seen', { conversationId: owner.conversationId, lastSeenId: replyId });
+    expect((await own).lastSeenId).toBe(replyId);
+    expect(seenAtAgent.filter((p: { conversationId: number }) => p.conversationId === owner.conversationId)).toHaveLength(1);
+    // Never backwards.
+    owner.socket.emit('messages:seen', { conversationId: owner.conversationId, lastSeenId: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // nothing answers a mark that moves nothing: give it time to (not) happen
+    const [after] = await stack.env.sql<{ customer_last_seen_id: number }[]>`select customer_last_seen_id from conversations where id = ${owner.conversationId}`;
+    expect(after.customer_last_seen_id).toBe(replyId);
+    owner.socket.close();
+    stranger.close();
+  });
+
+  it('stops emailing a shopper who unsubscribed with the emailed link; a forged token is refused', async () => {
+    const shopper = await shopperWithEmail();
+    shopper.socket.close();
+    await agentReply(shopper.conversationId, 'We have refunded the order.');
+    const { mail } = await eventually(async () => smtp.to(shopper.email!)[0], 20_000, 'the first follow-up');
+    const link = /<(http[^>]+)>/.exec(mail.headerLines.find((h) => h.key === 'list-unsubscribe')!.line)![1];
+    const path = new URL(link).pathname + new URL(link).search;
+    const token = new URL(link).searchParams.get('token')!;
+    const optedOut = async () => (await stack.env.sql<{ off: boolean }[]>`select email_followups_off_at is not null as off from customers where id = ${shopper.session.customerId}`)[0].off;
+
+    // Forged: another customer's id with this signature, and a signature for nothing.
+    const forged = token.replace(/^\d+/, String(shopper.session.customerId + 1));
+    for (const bad of [forged, `${shopper.session.customerId}.${'0'.repeat(64)}`, 'nonsense']) {
+      const response = await fetch(`${stack.url}/api/email/unsubscribe?token=${encodeURIComponent(bad)}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+      expect(response.status).toBe(400);
+    }
+    // The page only asks (a mail scanner opening the link unsubscribes nobody).
+    const pageResponse = await fetch(`${stack.url}${path}`);
+    expect(pageResponse.status).toBe(200);
+    expect(await pageResponse.text()).toContain('<form method="post"');
+    expect(await optedOut()).toBe(false);
+    // RFC 8058 one-click, as a mail client sends it.
+    const oneClick = await fetch(`${stack.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(oneClick.status).toBe(200);
+    expect(await oneClick.text()).toContain('You are unsubscribed');
+    expect(await optedOut()).toBe(true);
+
+    // A control shopper in the same window still gets theirs, so the pipeline is working while the other gets nothing.
+    const control = await shopperWithEmail();
+    control.socket.close();
+    await agentReply(shopper.conversationId, 'One more thing about the refund.');
+    await agentReply(control.conversationId, 'Here is your answer.');
+    await eventually(async () => smtp.to(control.email!)[0], 20_000, 'the control follow-up');
+    // A job queued before the shopper unsubscribed (replies in the delay window) sends nothing either.
+    const manualId = `manual-${shopper.conversationId}`;
+    await queue.add('followup', { conversationId: shopper.conversationId }, { jobId: manualId, removeOnComplete: false });
+    await eventually(async () => (await queue.getJob(manualId))?.returnvalue, 20_000, 'the queued job to run');
+    expect((await queue.getJob(manualId))!.returnvalue).toEqual({ status: 'skipped', reason: 'unsubscribed' });
+    await followupsSettled();
+    expect(smtp.to(shopper.email!)).toHaveLength(1);
+    // The signed token matches what the server would issue (the same helper signs the emailed link).
+    expect(token).toBe(unsubscribeToken(stack.servers[0].handle.ctx.visitorSecret, shopper.session.customerId));
+  });
+
+  it('delivers on a retry after the mail server refused for now (4xx), once', async () => {
+    const shopper = await shopperWithEmail();
+    shopper.socket.close();
+    smtp.refuseNext(shopper.email!, 451);
+    await agentReply(shopper.conversationId, 'Sorry for the wait, here is the update.');
+    await eventually(async () => smtp.to(shopper.email!)[0], 20_000, 'the retried follow-up');
+    await followupsSettled();
+    expect(smtp.attempts.get(shopper.email!)).toBe(2);
+    expect(smtp.to(shopper.email!)).toHaveLength(1);
+    expect(await followupRows(shopper.conversationId)).toEqual([expect.objectContaining({ status: 'sent', attempts: 2, error: null })]);
+  });
+
+  it('records a permanent refusal (5xx) as failed without retrying', async () => {
+    const shopper = await shopperWithEmail();
+    shopper.socket.close();
+    smtp.refuseNext(shopper.email!, 550);
+    await agentReply(shopper.conversationId, 'This address does not exist.');
+    await eventually(async () => (await followupRows(shopper.conversationId))[0]?.status === 'failed', 20_000, 'the follow-up to be failed');
+    await followupsSettled();
+    expect(smtp.attempts.get(shopper.email!)).toBe(1);
+    expect(smtp.to(shopper.email!)).toHaveLength(0);
+    const [row] = await followupRows(shopper.conversationId);
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row.error).toMatch(/550/);
+  });
+
+  it('sends nothing for a conversation with only bot answers and private notes', async () => {
+    const shopper = await shopperWithEmail();
+    shopper.socket.close();
+    await agentReply(shopper.conversationId, 'Note to self: check the warehouse.', { private: true });
+    // Even a job run for it on purpose finds no agent reply to email.
+    await queue.add('followup', { conversationId: shopper.conversationId }, { jobId: `manual-${shopper.conversationId}`, removeOnComplete: false });
+    await eventually(async () => (await queue.getJob(`manual-${shopper.conversationId}`))?.returnvalue, 20_000, 'the job to complete');
+    expect((await queue.getJob(`manual-${shopper.conversationId}`))!.returnvalue).toEqual({ status: 'skipped', reason: 'nothing unseen' });
+    await followupsSettled();
+    expect(smtp.to(shopper.email!)).toHaveLength(0);
+    expect(await followupRows(shopper.conversationId)).toEqual([]);
+  });
+
+  it('deleting the customer deletes their follow-up records', async () => {
+    const shopper = await shopperWithEmail();
+    shopper.socket.close();
+    await agentReply(shopper.conversationId, 'Your return label is attached.');
+    await eventually(async () => (await followupRows(shopper.conversationId))[0]?.status === 'sent', 20_000, 'the follow-up');
+    const admin = await login(stack.url, stack.admin.email, stack.admin.password);
+    const response = await fetch(`${stack.url}/api/admin/customers/${shopper.session.customerId}`, { method: 'DELETE', headers: { cookie: admin.cookie } });
+    expect(response.status).toBeLessThan(300);
+    expect(await followupRows(shopper.conversationId)).toEqual([]);
+    const notes = await stack.env.sql<{ body: string }[]>`select body from messages where conversation_id = ${shopper.conversationId} and metadata->>'event' = 'email_followup'`;
+    expect(notes.map((n) => n.body)).toEqual(['Emailed a reply to the shopper.']);
+  });
+});

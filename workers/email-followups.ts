@@ -1,0 +1,204 @@
+// email-followups: emails a shopper the agents' replies they did not see in
+// the chat. The job (queued by the chat service, delayed EMAIL_FOLLOWUP_DELAY_SECONDS,
+// one per conversation) looks at the conversation when it runs: the agent
+// replies newer than both the shopper's seen mark and the last follow-up
+// already sent. None (the shopper read them, or there were only notes and bot
+// answers) means no email.
+//
+// Each email is recorded in email_followups before it is sent, with the last
+// message it covers, so a retried job never emails the same messages twice.
+// A refusal for now (4xx, connection failure) is retried by BullMQ with backoff
+// and recorded as failed after the last attempt; a permanent 5xx fails at once.
+// Agents see a private note in the chat once it is sent.
+import { UnrecoverableError, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Config } from '../server/config.ts';
+import type { Sql } from '../server/db/client.ts';
+import type { AttachmentRef } from '../server/realtime/event-maps.ts';
+import { conversationsRepository, toChatMessage } from '../server/repositories/conversations.ts';
+import { fanoutChannel, publishToFanout } from '../server/realtime/message-fanout.ts';
+import { QUEUE_EMAIL_FOLLOWUPS } from '../server/services/email-followup-queue.ts';
+import { followupEmail, maskedAddress } from '../server/services/email-followup-content.ts';
+import { unsubscribeToken, unsubscribeUrl } from '../server/services/email-unsubscribe.ts';
+import { createMailer, emailEnabled, isPermanentSmtpFailure, senderAddress, smtpErrorText, type Mailer } from '../server/services/mailer.ts';
+import { lastPages } from '../server/services/shopper-activity.ts';
+import { sharedSecret } from '../server/services/secrets.ts';
+import type { ProcessorDefinition } from './processors.ts';
+// The widget opens its chat panel on a page whose address ends with this marker.
+import { OPEN_CHAT_HASH } from '../widget/src/open-marker.ts';
+
+/** At most this many replies in one email; the rest are a click away in the chat. */
+const MAX_REPLIES = 20;
+/** A 'sending' row another job touched this recently is that job's: wait rather than send the same replies. */
+const CLAIM_SECONDS = 120;
+
+interface Target {
+  conversation_id: number;
+  customer_id: number;
+  customer_last_seen_id: number;
+  anonymised: boolean;
+  email: string | null;
+  locale: string | null;
+  opted_out: boolean;
+  deleted: boolean;
+}
+
+interface ReplyRow {
+  id: number;
+  body: string;
+  metadata: { attachments?: AttachmentRef[]; fileOnly?: boolean };
+  author_name: string | null;
+}
+
+export interface FollowupDeps {
+  config: Config;
+  sql: Sql;
+  mailer: Mailer;
+  /** The shopper's last shop page (Redis, a day), for the "Continue the chat" link. */
+  lastPageUrl(customerId: number): Promise<string | null>;
+  /** Tells the consoles about the note (the servers' message fan-out). */
+  announce(messages: ReturnType<typeof toChatMessage>[]): Promise<void>;
+  unsubscribeSecret(): Promise<string>;
+}
+
+export type FollowupOutcome =
+  | { status: 'skipped'; reason: string }
+  | { status: 'sent'; followupId: number; upToMessageId: number; replies: number };
+
+/** Where "Continue the chat" leads: the shopper's last page, else the shop's page, else the help centre (it has the widget). */
+function continueUrl(config: Config, lastPage: string | null): string {
+  const base = lastPage ?? (config.shopUrl || `${config.publicUrl.replace(/\/+$/, '')}/help`);
+  return `${base.split('#')[0]}${OPEN_CHAT_HASH}`;
+}
+
+export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId?: unknown }>): Promise<FollowupOutcome> {
+  const { sql, config } = deps;
+  const conversationId = Number(job.data?.conversationId);
+  if (!Number.isSafeInteger(conversationId) || conversationId < 1) throw new UnrecoverableError('Malformed email-followups job: conversationId must be a positive integer');
+  const [target] = await sql<Target[]>`
+    select c.id as conversation_id, c.customer_id, c.customer_last_seen_id, c.anonymised_at is not null as anonymised,
+           cu.email, cu.locale, cu.email_followups_off_at is not null as opted_out,
+           coalesce((cu.attributes->>'deleted')::boolean, false) as deleted
+    from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;
+  if (!target) return { status: 'skipped', reason: 'conversation gone' };
+  if (target.deleted || target.anonymised) return { status: 'skipped', reason: 'customer data removed' };
+  if (!target.email) return { status: 'skipped', reason: 'no email address' };
+  if (target.opted_out) return { status: 'skipped', reason: 'unsubscribed' };
+
+  const [{ emailed }] = await sql<{ emailed: number }[]>`
+    select coalesce(max(up_to_message_id), 0)::bigint as emailed from email_followups where conversation_id = ${conversationId} and status = 'sent'`;
+  const after = Math.max(Number(emailed), target.customer_last_seen_id);
+  const replies = await sql<ReplyRow[]>`
+    select m.id, m.body, m.metadata, u.name as author_name from messages m left join users u on u.id = m.author_id
+    where m.conversation_id = ${conversationId} and m.author_type = 'agent' and not m.private and m.id > ${after}
+    order by m.id limit ${MAX_REPLIES}`;
+  if (!replies.length) return { status: 'skipped', reason: 'nothing unseen' };
+  const upTo = replies[replies.length - 1].id;
+
+  const unsubscribe = unsubscribeUrl(config.publicUrl, unsubscribeToken(await deps.unsubscribeSecret(), target.customer_id));
+  const followupId = await claim(sql, { conversationId, customerId: target.customer_id, upTo, recipient: target.email, jobId: String(job.id) });
+  const email = followupEmail({
+    shopName: config.shopName,
+    locale: target.locale,
+    replies: replies.map((r) => ({
+      agentName: r.author_name,
+      text: r.body,
+      fileOnly: r.metadata?.fileOnly === true,
+      attachments: Array.isArray(r.metadata?.attachments) ? r.metadata.attachments : [],
+    })),
+    continueUrl: continueUrl(config, await deps.lastPageUrl(target.customer_id).catch(() => null)),
+    unsubscribeUrl: unsubscribe,
+    publicUrl: config.publicUrl,
+  });
+  try {
+    await deps.mailer.send({
+      from: senderAddress(config),
+      to: target.email,
+      ...email,
+      headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Auto-Submitted': 'auto-generated' },
+    });
+  } catch (error) {
+    const permanent = isPermanentSmtpFailure(error);
+    const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    await sql`update email_followups set attempts = attempts + 1, error = ${smtpErrorText(error)}, updated_at = now(),
+                status = ${final ? 'failed' : 'sending'}, job_id = ${final ? null : String(job.id)} where id = ${followupId}`;
+    if (permanent) throw new UnrecoverableError(`follow-up email refused for good: ${smtpErrorText(error)}`);
+    throw error;
+  }
+  await sql`update email_followups set status = 'sent', attempts = attempts + 1, error = null, sent_at = now(), updated_at = now(), job_id = null
+            where id = ${followupId}`;
+  await noteForAgents(deps, conversationId, followupId, upTo, target.email);
+  return { status: 'sent', followupId, upToMessageId: upTo, replies: replies.length };
+}
+
+/**
+ * Takes (or creates) the conversation's follow-up in progress for this job. A retry of the same job takes its own row
+ * again, now covering any reply that came meanwhile; a row another job touched within CLAIM_SECONDS is being sent by
+ * it, so this job is retried later (by then it finds those replies emailed).
+ */
+async function claim(sql: Sql, row: { conversationId: number; customerId: number; upTo: number; recipient: string; jobId: string }): Promise<number> {
+  return (await sql.begin(async (tx) => {
+    const [open] = await tx<{ id: number; job_id: string | null; fresh: boolean }[]>`
+      select id, job_id, updated_at > now() - make_interval(secs => ${CLAIM_SECONDS}) as fresh from email_followups
+      where conversation_id = ${row.conversationId} and status = 'sending' order by id desc limit 1 for update`;
+    if (open && open.job_id && open.job_id !== row.jobId && open.fresh) throw new Error(`another job (${open.job_id}) is emailing conversation ${row.conversationId}`);
+    if (open) {
+      await tx`update email_followups set up_to_message_id = ${row.upTo}, recipient = ${row.recipient}, job_id = ${row.jobId}, updated_at = now() where id = ${open.id}`;
+      return open.id;
+    }
+    const [created] = await tx<{ id: number }[]>`
+      insert into email_followups (conversation_id, customer_id, up_to_message_id, recipient, status, job_id)
+      values (${row.conversationId}, ${row.customerId}, ${row.upTo}, ${row.recipient}, 'sending', ${row.jobId}) returning id`;
+    return created.id;
+  })) as number;
+}
+
+async function noteForAgents(deps: FollowupDeps, conversationId: number, followupId: number, upTo: number, recipient: string): Promise<void> {
+  const { message } = await conversationsRepository(deps.sql).insertMessage({
+    conversationId,
+    authorType: 'system',
+    clientId: `email-followup:${followupId}`,
+    body: `Emailed the reply to ${maskedAddress(recipient)} (the shopper was away).`,
+    private: true,
+    metadata: { event: 'email_followup', followupId, upToMessageId: upTo },
+  });
+  await deps.announce([toChatMessage(message)]).catch(() => {}); // consoles that miss it see it on their next load
+}
+
+export const emailFollowupsProcessor: ProcessorDefinition = {
+  queueName: QUEUE_EMAIL_FOLLOWUPS,
+  concurrency: 4,
+  create({ config, sql, log }) {
+    let mailer: Mailer | null = null;
+    let redis: Redis | null = null;
+    let secret: Promise<string> | null = null;
+    const connection = () => {
+      if (!redis) {
+        redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+        redis.on('error', () => {}); // a failed read or publish is handled where it happens
+      }
+      return redis;
+    };
+    const deps = (): FollowupDeps => ({
+      config,
+      sql,
+      mailer: (mailer ??= createMailer(config)),
+      lastPageUrl: async (customerId) => (await lastPages(connection(), config).of(customerId))?.page.url ?? null,
+      announce: (messages) => publishToFanout(connection(), fanoutChannel(config), messages),
+      unsubscribeSecret: () => (secret ??= sharedSecret(sql, 'visitor_token_secret', config.sessionSecret)),
+    });
+    return {
+      async process(job) {
+        // Jobs are queued only when the server has SMTP_URL; a worker process without it leaves them failed, said why.
+        if (!emailEnabled(config)) throw new UnrecoverableError('SMTP_URL is not set in this worker process');
+        const outcome = await sendFollowup(deps(), job);
+        if (outcome.status === 'sent') log.info(`email-followups: conversation ${job.data.conversationId}: emailed ${outcome.replies} replies`);
+        return outcome;
+      },
+      async close() {
+        mailer?.close();
+        await (redis as Redis | null)?.quit().catch(() => {});
+      },
+    };
+  },
+};
