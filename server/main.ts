@@ -5,7 +5,7 @@ import { loadConfig, ConfigError } from './config.ts';
 import { assertPostgresReachable, assertRedisReachable, DependencyError } from './dependencies.ts';
 import { createSql } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
-import { ensureDemoIdentitySecret, seedDemoAccounts } from './db/seed.ts';
+import { ensureDemoIdentitySecret, seedDemoAccounts, seedDemoCannedResponses } from './db/seed.ts';
 import { createServer } from './app.ts';
 import { startWorkers } from '../workers/start.ts';
 import { ensureBundles } from './bundles.ts';
@@ -23,6 +23,10 @@ async function main(): Promise<void> {
   const accounts = config.seedDemo ? await seedDemoAccounts(setupSql, config) : [];
   if (config.seedDemo && (await ensureDemoIdentitySecret(setupSql, config))) {
     console.log("widget: a random identity secret was generated for the demo page's sign-in; set your own (IDENTITY_SECRET or the console's widget settings) to identify your shop's users");
+  }
+  if (config.seedDemo) {
+    const canned = await seedDemoCannedResponses(setupSql);
+    if (canned) console.log(`console: ${canned} demo canned responses added (type "/" in a reply)`);
   }
   await prepareKnowledgeBase(setupSql, config, (line) => console.log(line));
   await setupSql.end();
