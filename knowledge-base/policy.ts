@@ -3,14 +3,14 @@
 // quick replies) or hand off to a person. Every decision carries its evidence,
 // so agents and admins can see why the bot said what it said.
 import type { BotMetadata, QuickReply, ArticleRef, ProductRef, ShopperPage } from '../server/realtime/event-maps.ts';
-import { answeringSentences, asksFactTopic, asksProductFact, namesProduct, pageCoversQuestion, productPageKey, productsNamedIn, withoutProductNames, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
+import { answeringSentences, asksFactTopic, asksOnlyProductFact, asksProductFact, namesProduct, pageCoversQuestion, productsNamedIn, sameProduct, withCatalogueSpelling, withoutProductNames, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage, tokenize } from './text/tokenize.ts';
 import { toSimplified } from './text/traditional.ts';
 import { isQuestionWord } from './text/question-words.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
-import { asksAboutHours, asksForPerson, isBareGreeting, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
+import { asksAboutHours, asksForPerson, isBareGreeting, questionAtEnd, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import { findOrderNumber, withoutOrderNumbers } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
@@ -83,6 +83,8 @@ export interface Evidence {
   orderOutcome?: string;
   /** The shopper's earlier question a short follow-up was read with. */
   readWith?: string;
+  /** The whole message, when this decision read only the question at its end (a story: see questionAtEnd). */
+  storyOf?: string;
 }
 
 export interface Decision {
@@ -181,6 +183,12 @@ const headedBy = (p: Passage, question: string) => {
   return tokenize(question).some((w) => !isQuestionWord(w) && heading.has(w));
 };
 
+/** How many words of the question (question words aside) the passage's article title and section heading have. */
+const headingShare = (p: Passage, question: string) => {
+  const heading = new Set(tokenize(`${p.title} ${p.heading ?? ''}`));
+  return new Set(tokenize(question).filter((w) => !isQuestionWord(w) && heading.has(w))).size;
+};
+
 /** What the evidence keeps of a passage (not its text). */
 const passageEvidence = ({ articleId, slug, title, heading, score, confidence }: Passage) => ({ articleId, slug, title, heading, score, confidence });
 
@@ -270,12 +278,15 @@ export function createPolicy(deps: PolicyDeps) {
     return aloneAnswered && aloneAnswered.confidence >= thresholds.passage ? alone : together;
   }
 
-  async function decide(context: DecideContext, rawText: string): Promise<Decision> {
+  /** `storyOf`: the whole message, when this is the question at its end, read on its own (see questionAtEnd). */
+  async function decide(context: DecideContext, rawText: string, storyOf?: string): Promise<Decision> {
     // Traditional characters are read as the simplified ones the content is written in ("退貨要運費嗎").
     const text = toSimplified(rawText.trim());
-    const lang = replyLanguage(text, context.locale);
+    // The shop's product names are names, not the language written in: "power bank 多重" is a Chinese question.
+    const namesRead = /[\u4e00-\u9fff]/.test(text) && !!deps.products && deps.products.byId.size <= NAME_SCAN_MAX_PRODUCTS;
+    const lang = replyLanguage(namesRead ? withoutProductNames(text, [...deps.products!.byId.values()]) : text, context.locale);
     const sentiment = sentimentOf(text);
-    const evidence: Evidence = { language: lang, reason: 'no_match', prediction: null, passages: [], sentiment };
+    const evidence: Evidence = { language: lang, reason: 'no_match', prediction: null, passages: [], sentiment, ...(storyOf ? { storyOf } : {}) };
     const make = (
       action: Decision['action'], decision: BotMetadata['decision'], reason: DecisionReason, reply: string,
       extra: { intent?: string | null; confidence?: number | null; articles?: ArticleRef[]; products?: ProductRef[]; quickReplies?: QuickReply[]; askHelpful?: boolean; miss?: boolean } = {},
@@ -308,24 +319,41 @@ export function createPolicy(deps: PolicyDeps) {
     /** The order-status decision to fall back on when nothing else answers that question. */
     let orderFallback: (() => Decision) | undefined;
 
+    /** The question with product names spelled as the catalogue does ("powerbank", "smart watch"), in a small catalogue. */
+    let spelled: string | undefined;
+    const productQuestion = () => (spelled ??= deps.products && deps.products.byId.size <= NAME_SCAN_MAX_PRODUCTS
+      ? withCatalogueSpelling(question, deps.products.byId.values()) : question);
     /** The shop's product that best fits the question, when its page covers enough of it (searched once). */
-    let productSearch: Promise<{ record: ProductRecord; passage: Passage; asksFact: boolean } | null> | undefined;
+    let productSearch: Promise<{ record: ProductRecord; passage: Passage; asksFact: boolean; onlyFact: boolean } | null> | undefined;
     const productMatch = () => (productSearch ??= (async () => {
       if (!deps.products) return null;
-      let [passage] = await deps.products.search(question, 1, lang);
-      let record = passage ? deps.products.byId.get(passage.articleId) : undefined;
       // Only a product the question names: a word its page merely shares is no question about it.
-      if (!record || !namesProduct(record, question)) return null;
+      const catalogue = deps.products;
+      const asked = productQuestion();
+      let [passage]: (Passage | undefined)[] = await catalogue.search(asked, 1, lang);
+      const first = passage && catalogue.byId.get(passage.articleId);
+      if (!first || !namesProduct(first, asked)) passage = undefined;
+      // In a small catalogue, a product the question names though its page is not the first found ("power bank
+      // 可以带上飞机吗" finds the Chinese power bank's page for its Chinese words, but names the English page's "power bank";
+      // in "smart watch battery life" the earbuds' page speaks of batteries as much).
+      if (!passage && catalogue.byId.size <= NAME_SCAN_MAX_PRODUCTS) {
+        const [named] = productsNamedIn(catalogue.byId.values(), asked).sort((a, b) => Number(b.locale === lang) - Number(a.locale === lang));
+        if (named) [passage] = await catalogue.search(asked, 1, named.locale, named.sku);
+      }
+      let record = passage ? catalogue.byId.get(passage.articleId) : undefined;
+      if (!record || !passage) return null;
+      // Whether it asks one of the page's facts is read off the page it names (the name is in the question's words).
+      const asksFact = passage.confidence >= PRODUCT_FACT_MIN_CONFIDENCE && asksProductFact(record, asked);
+      const onlyFact = asksFact && asksOnlyProductFact(record, asked);
       // The same product's page in the shopper's language, when the shop has one ("tote包多少钱" names the English
-      // page's "tote", the Chinese page is the one to quote).
-      if (record.locale !== lang && record.url) {
-        const page = productPageKey(record.url);
-        const own = [...deps.products.byId.values()].find((p) => p.locale === lang && p.url && productPageKey(p.url) === page);
-        const [ownPassage] = own ? await deps.products.search(`${own.name} ${question}`, 1, lang, own.sku) : [];
+      // page's "tote", "power bank 多重" its "power bank": the Chinese page is the one to quote).
+      if (record.locale !== lang) {
+        const named = record;
+        const own = [...catalogue.byId.values()].find((p) => p.locale === lang && sameProduct(p, named));
+        const [ownPassage] = own ? await catalogue.search(`${own.name} ${asked}`, 1, lang, own.sku) : [];
         if (own && ownPassage) [record, passage] = [own, { ...ownPassage, confidence: Math.max(ownPassage.confidence, passage.confidence) }];
       }
-      const asksFact = passage.confidence >= PRODUCT_FACT_MIN_CONFIDENCE && asksProductFact(record, question);
-      return passage.confidence >= thresholds.passage || asksFact ? { record, passage, asksFact } : null;
+      return passage.confidence >= thresholds.passage || asksFact ? { record, passage, asksFact, onlyFact } : null;
     })());
     /**
      * The products the question names, in the shopper's language, at most three. In a small catalogue every name is
@@ -338,9 +366,10 @@ export function createPolicy(deps: PolicyDeps) {
       const candidates = catalogue.byId.size <= NAME_SCAN_MAX_PRODUCTS
         ? [...catalogue.byId.values()]
         : (await catalogue.search(question, 12, lang)).map((p) => catalogue.byId.get(p.articleId)).filter((r): r is ProductRecord => !!r);
-      const named = productsNamedIn(new Set(candidates.filter((r) => r.locale === lang)), question).slice(0, 3);
+      const asked = productQuestion();
+      const named = productsNamedIn(new Set(candidates.filter((r) => r.locale === lang)), asked).slice(0, 3);
       const withPassages = await Promise.all(named.map(async (record) => {
-        const [passage] = await catalogue.search(`${record.name} ${question}`, 1, lang, record.sku);
+        const [passage] = await catalogue.search(`${record.name} ${asked}`, 1, lang, record.sku);
         return passage ? { record, passage } : null;
       }));
       return withPassages.filter((n): n is { record: ProductRecord; passage: Passage } => !!n);
@@ -510,7 +539,9 @@ export function createPolicy(deps: PolicyDeps) {
     // words that are negative at all, is still an upset shopper: a person, not a guess or "I don't know".
     const complaintLean = prediction?.intent === 'complaint' ? prediction.confidence : 0;
     const unsureComplaint = !confident && (complaintLean >= COMPLAINT_LEAN || (complaintLean >= thresholds.intentOption && sentiment.total < 0));
-    if (unsureComplaint) {
+    // …unless nothing negative is said and the question asks a named product's fact: "I'm going hiking next week, is
+    // the packable rain jacket really waterproof?" doubts the jacket, not the shop.
+    if (unsureComplaint && !(sentiment.total >= 0 && (await productMatch())?.asksFact)) {
       return make('handoff', 'handoff', sentiment.total < 0 ? 'negative_sentiment' : 'intent_action', T.handoffUpset[lang], { intent: 'complaint' });
     }
     // The person intent in a question about when people work ("can I speak to someone tomorrow morning?") is a
@@ -544,13 +575,20 @@ export function createPolicy(deps: PolicyDeps) {
       // intent ("how many days until my refund arrives" matches the returns article's "until your refund").
       const rankedFirst = !!other && ranked[0]?.slug === other.slug && ownConfidence < thresholds.passage
         && other.confidence >= RANKED_FIRST_MIN_CONFIDENCE && other.confidence >= ownConfidence - RANKED_FIRST_SLACK;
-      const betterElsewhere = coversMore || rankedFirst;
+      // A tie in coverage goes to the passage whose heading says more of what is asked: "support email address" is all
+      // in the address-change section ("contact support … from the email address on the order"), but the contact
+      // article's "Email support" is about it, while the section is headed "Changing the shipping address".
+      const headedMore = !!other && !!own && other.confidence >= ownConfidence && ownConfidence >= thresholds.passage
+        && headingShare(other, question) > headingShare(own, question);
+      const betterElsewhere = coversMore || rankedFirst || headedMore;
       const chosen = betterElsewhere ? other : own;
       const p = chosen && (await quoted(chosen));
       // A product the question names ("does the tote fit a 15-inch laptop" reads as a size question) is answered
       // from its page when that page covers clearly more of the question than the article would.
       const product = await productMatch();
-      if (product && product.passage.confidence >= (p?.confidence ?? 0) + PRODUCT_MARGIN) return productAnswer(product);
+      // So is a question of nothing but a product's name and one of its facts ("power bank 多重" is a warranty question
+      // to the classifier, which reads little in an English name among Chinese words).
+      if (product && (product.passage.confidence >= (p?.confidence ?? 0) + PRODUCT_MARGIN || product.onlyFact)) return productAnswer(product);
       if (p) {
         evidence.passages = [passageEvidence(p)];
         return make('answer', 'answer', 'intent', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true });
@@ -654,7 +692,17 @@ export function createPolicy(deps: PolicyDeps) {
       });
     }
 
-    // 6. Nothing: say so and offer a person; the second miss in a row hands off.
+    // 6. A story that ends in a question ("We had a power cut while I was paying … now I see two charges on my bank
+    // app. what should I do"): when the whole message found nothing, not even options to offer, the question at its
+    // end is read on its own, its words no longer thinned out by the story's. (Not instead of a clarification: the
+    // end alone, "但是拉链坏了，怎么办", can be surer than it should, and the options had the right one.)
+    const tail = storyOf === undefined && !context.quickReply ? questionAtEnd(withoutGreeting(text)) : null;
+    if (tail) {
+      const fromTail = await decide(context, tail, text);
+      if (fromTail.action === 'answer' && (fromTail.metadata.articles?.length || fromTail.metadata.products?.length)) return fromTail;
+    }
+
+    // 7. Nothing: say so and offer a person; the second miss in a row hands off.
     if (repeatedMiss) return make('handoff', 'handoff', 'repeated_miss', T.handoffMisses[lang], { miss: true });
     return make('clarify', 'fallback', 'no_match', T.fallback[lang], { quickReplies: [personOption(lang)], miss: true });
   }

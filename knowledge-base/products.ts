@@ -33,6 +33,16 @@ export function productPageKey(url: string): string | null {
   return relative ? path : `${parsed.host.toLowerCase()}${path}`;
 }
 
+/**
+ * Whether two records are the same product in two languages: the same page (URL), or SKUs that differ only by a
+ * language suffix ("NW-PWR-10K" and "NW-PWR-10K-ZH": a feed without product URLs still pairs its translations).
+ */
+export function sameProduct(a: ProductRecord, b: ProductRecord): boolean {
+  if (a.url && b.url) return productPageKey(a.url) === productPageKey(b.url);
+  const stem = (sku: string) => sku.toUpperCase().replace(/[-_.](EN|ZH|ZH-CN|CN)$/, '');
+  return stem(a.sku) === stem(b.sku);
+}
+
 /** Indexes products by their pages, for `ProductCatalogue.onPage`. */
 export function productsByPage(products: readonly ProductRecord[]): ProductCatalogue['onPage'] {
   const byKey = new Map<string, ProductRecord[]>();
@@ -109,12 +119,50 @@ export function productsNamedIn(products: Iterable<ProductRecord>, question: str
   // "The watch" names the "Fit 2 Smartwatch": a word of the name may end in the word asked (of four letters or more).
   const inName = (w: string) => asked.has(w) || longAsked.some((a) => w.endsWith(a));
   const pairs = new Set(hanPairs(question));
+  // A number of the name names it only next to another word of the name ("the fit 2", not "a size 10" and the
+  // "10,000 mAh" power bank); that word may be one asking for a fact.
+  const all = new Set(tokenize(question));
+  const naming = (words: string[]) => (w: string, i: number) =>
+    inName(w) && (!/^\d+$/.test(w) || [words[i - 1], words[i + 1]].some((n) => n !== undefined && all.has(n)));
   const named: ProductRecord[] = [];
   for (const product of products) {
     const parts = partsOf(product);
-    if (parts.words.some(inName) || parts.pairs.some((pair) => pairs.has(pair))) named.push(product);
+    if (parts.words.some(naming(parts.words)) || parts.pairs.some((pair) => pairs.has(pair))) named.push(product);
   }
   return named;
+}
+
+/** Latin words of a text, lower case, as typed (not stemmed): what run-together or split names are matched on. */
+const latinWords = (text: string) => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+/** Shortest part of a name word split in two that is taken for a split spelling ("smart watch"). */
+const MIN_NAME_PART = 3;
+
+/**
+ * The question with product names spelled as the catalogue spells them, where the shopper ran two of a name's words
+ * together ("powerbank" → "power bank") or split one ("smart watch" → "smartwatch"): the name then matches, in the
+ * search and in which products the question names.
+ */
+export function withCatalogueSpelling(question: string, products: Iterable<ProductRecord>): string {
+  const joined = new Map<string, string>();
+  const single = new Set<string>();
+  for (const product of products) {
+    const words = latinWords(product.name);
+    for (const [i, word] of words.entries()) {
+      if (word.length >= 2 * MIN_NAME_PART) single.add(word);
+      if (i > 0 && /[a-z]/.test(word) && /[a-z]/.test(words[i - 1])) joined.set(words[i - 1] + word, `${words[i - 1]} ${word}`);
+    }
+  }
+  let rest = question;
+  for (const word of new Set(latinWords(question))) {
+    const split = joined.get(word);
+    if (split) rest = rest.replace(new RegExp(`\\b${word}\\b`, 'giu'), split);
+  }
+  const asked = latinWords(rest);
+  for (let i = 1; i < asked.length; i++) {
+    const [a, b] = [asked[i - 1], asked[i]];
+    if (a.length >= MIN_NAME_PART && b.length >= MIN_NAME_PART && single.has(a + b)) rest = rest.replace(new RegExp(`\\b${a}\\s+${b}\\b`, 'giu'), a + b);
+  }
+  return rest;
 }
 
 /** Questions a product page always answers, even when no sentence of it shares a word: price and stock. */
@@ -151,7 +199,7 @@ const FACT_TOPICS: { asked: RegExp; key: RegExp }[] = [
   { asked: /\b(colou?rs?|black|white|gr[ae]y|red|blue|green|navy|olive|pink|brown|beige|yellow|purple|orange|silver|gold|charcoal|cream)\b|颜色|什么色|[黑白红蓝绿灰粉紫黄棕]色/iu, key: /colou?r|颜色/iu },
   { asked: /\b(sizes?|small|medium|large|x+[sl]|fits?|dimensions?|how big|measure\w*)\b|尺码|尺寸|大小|多大|码数|能放|放得下|装得下|装得进|能装|偏小|偏大|合脚|版型/iu, key: /size|fit|dimension|尺码|尺寸|大小|版型/iu },
   { asked: /\b(materials?|made (of|from)|fabric|cotton|wool|leather|nylon|polyester)\b|材质|面料|什么做的/iu, key: /material|fabric|材质|面料/iu },
-  { asked: /\b(waterproof|water|rain|swim\w*|shower)\b|防水|下雨|游泳/iu, key: /water|防水/iu },
+  { asked: /\b(waterproof|water|rain|swim\w*|shower|sweat(?:s|y|ing|proof)?)\b|防水|下雨|游泳|出汗/iu, key: /water|防水/iu },
   { asked: /\b(battery|charge|charging|last)\b|电池|续航|充电/iu, key: /battery|电池|续航/iu },
   { asked: /\b(weigh\w*|heavy|light)\b|多重|重量/iu, key: /weight|重量/iu },
 ];
@@ -178,6 +226,19 @@ export function pageCoversQuestion(product: ProductRecord, question: string): bo
   return tokenize(rest).every((word) => isQuestionWord(word) || onPage.has(word));
 }
 
+/**
+ * Whether the question is only the product's name and facts its page gives ("power bank 多重", "earbuds 防水吗",
+ * "rain jacket colours?"): nothing else in it for an article to answer, whatever a classifier reads into the
+ * few words left ("do your shoes run small" says "run" besides the shoes' name and size: the shoe guide's).
+ */
+export function asksOnlyProductFact(product: ProductRecord, question: string): boolean {
+  if (!asksProductFact(product, question)) return false;
+  let rest = question.replace(PRICE_OR_STOCK_ALL, ' ');
+  for (const words of [...FACT_WORDS_ALL, HOW_LONG_ALL]) rest = rest.replace(words, ' ');
+  const named = new Set(tokenize(product.name));
+  return tokenize(rest).every((word) => isQuestionWord(word) || named.has(word));
+}
+
 /** Whether the question asks one of the facts product pages give, by topic ("what colours?", "多重"). */
 export const asksFactTopic = (question: string) => FACT_TOPICS.some((topic) => topic.asked.test(question));
 
@@ -194,10 +255,16 @@ function askedFacts(text: string, question: string): Set<string> {
  * on the page, and the fact line answers it, a "no" included.
  */
 export function asksProductFact(product: ProductRecord, question: string): boolean {
-  const named = new Set(tokenize(product.name));
-  if (!tokenize(question).some((t) => named.has(t))) return false;
-  return PRICE_OR_STOCK.test(question) || askedFacts(productText(product), question).size > 0;
+  if (!namesProduct(product, question)) return false;
+  return PRICE_OR_STOCK.test(question) || askedFacts(productText(product), question).size > 0 || describesAskedTopic(product, question);
 }
+
+/**
+ * Whether the page's description speaks to a fact the question asks by topic, though no fact line lists it: the
+ * trail shoes have no water rating, but their description says the mesh upper is "not waterproof".
+ */
+const describesAskedTopic = (product: ProductRecord, question: string) =>
+  FACT_TOPICS.some((topic) => topic.asked.test(question) && topic.asked.test(product.description));
 
 /**
  * The (at most two) sentences or fact lines of the page that answer the question, in page order: first the

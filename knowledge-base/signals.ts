@@ -1,7 +1,9 @@
 // Signals read from one shopper message: an explicit request for a person
 // (English and Chinese), strongly negative sentiment (natural's AFINN analyser
-// for English, a small lexicon of our own for Chinese), and a leading greeting.
+// for English, a small lexicon of our own for Chinese), a leading greeting, and the question at the end of a story.
 import natural from 'natural';
+import { tokenize } from './text/tokenize.ts';
+import { isQuestionWord } from './text/question-words.ts';
 
 const PERSON_EN = [
   /\b(talk|speak|chat|connect|transfer|put)\b.{0,30}\b(human|person|people|agent|representative|rep|operator|someone|somebody|staff|manager|supervisor)\b/i,
@@ -164,4 +166,29 @@ export function sentimentOf(text: string): Sentiment {
   const chinese = chineseSentiment(text);
   const total = chinese.total + (english.total < 0 ? english.total : 0);
   return { score: chinese.score, total, strongNegative: chinese.strongNegative || english.strongNegative || total <= -4 };
+}
+
+/** Where a story's clauses part: sentence and clause punctuation, and the words that join one clause to the next. */
+const CLAUSE_BREAK = /[.!?;,。！？；，]+\s*|\s+(?=(?:and|but|so|because)\s)|(?=但是|可是|所以|结果)/iu;
+/** A question needs this many words besides question words to say what it is about. */
+const TOPIC_WORDS = 2;
+/** Shorter messages are questions, not stories: the whole of them is read. */
+const STORY_MIN_WORDS = 12;
+const STORY_MIN_HAN = 20;
+
+/**
+ * The question at the end of a story ("We had a power cut while I was paying … now I see two charges on my bank
+ * app. what should I do" → "now I see two charges on my bank app, what should I do"): the last clauses, as few as
+ * say what the question is about (two words besides question words). The story's other words thin out how much of
+ * the message any answer covers. Null when the message is no story, or its end is the whole of it.
+ */
+export function questionAtEnd(text: string): string | null {
+  const han = (text.match(/[\u4e00-\u9fff]/g) ?? []).length;
+  if (han ? han < STORY_MIN_HAN : text.split(/\s+/).length < STORY_MIN_WORDS) return null;
+  const clauses = text.split(CLAUSE_BREAK).map((c) => c?.trim()).filter((c): c is string => !!c && /\p{L}/u.test(c));
+  for (let start = clauses.length - 1; start > 0; start--) {
+    const tail = clauses.slice(start).join(', ').replace(/^(?:and|but|so|because)\s+|^(?:但是|可是|所以|结果)/iu, '');
+    if (tokenize(tail).filter((w) => !isQuestionWord(w)).length >= TOPIC_WORDS) return tail;
+  }
+  return null;
 }

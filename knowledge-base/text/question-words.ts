@@ -14,6 +14,11 @@ const QUESTION_WORDS = new Set([
   '吗', '怎么', '什么', '怎么办', '如何', '可以', '能', '能不能', '想', '要', '需要', '吧', '哪', '为什么', '多少',
   '哪里', '哪儿', '哪个', '哪些', '几', '几点', '多久', '是否', '能否', '还能', '该', '应该', '怎样', '怎么样', '会',
   '有', '有没有', '问', '一下', '怎么回事',
+  // "在哪看" (where do I see it) asks where, as "哪里" does; jieba keeps "我想" (I want) as one word, like "想".
+  '看', '我想',
+  // "Can you help me …" asks for something; the help is not what about ("help me file my taxes" had the warranty
+  // article's "under Help" and "file a warranty claim" cover most of it).
+  'help',
 ]);
 
 /**

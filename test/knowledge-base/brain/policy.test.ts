@@ -8,11 +8,12 @@ import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
 import { loadArticles, loadIntents, loadOutOfScope, loadParaphrases, loadProducts } from '../../../knowledge-base/content-loader.ts';
 import { toSimplified } from '../../../knowledge-base/text/traditional.ts';
 import type { ProductRecord } from '../../../knowledge-base/repositories/products.ts';
+import { productsNamedIn, withCatalogueSpelling } from '../../../knowledge-base/products.ts';
 import { findOrderNumber, orderNumberFormat, orderNumberKey, withoutOrderNumbers } from '../../../knowledge-base/order-numbers.ts';
 import type { OrderLookup, OrderRecord } from '../../../knowledge-base/types.ts';
 import { describeOrder, isLate } from '../../../knowledge-base/order-status.ts';
 import { freshenDemoDates } from '../../../knowledge-base/seed.ts';
-import { asksForPerson, sentimentOf, withoutGreeting } from '../../../knowledge-base/signals.ts';
+import { asksForPerson, questionAtEnd, sentimentOf, withoutGreeting } from '../../../knowledge-base/signals.ts';
 
 const articles = loadArticles().filter((a) => a.status === 'published').map((a, i) => ({ ...a, id: i + 1 }));
 const intents = loadIntents();
@@ -78,10 +79,10 @@ describe('retriever on paraphrased questions', () => {
     const tally = await paraphraseTally(pipeline);
     console.log(`pipeline on ${paraphrases.length} paraphrases: ${tally.right} answered with the right article, ${tally.wrong} with a wrong one, ` +
       `${tally.clarifiedWithIt} clarified offering it, ${tally.otherwise} neither (fallback or other options)`);
-    // Floors under the measured 40 / 1 / 11 of 64 (2026-12-02).
-    expect(tally.right).toBeGreaterThanOrEqual(32);
-    expect(tally.wrong).toBeLessThanOrEqual(6);
-    expect(tally.right + tally.clarifiedWithIt).toBeGreaterThanOrEqual(44);
+    // Floors under the measured 43 / 1 / 9 of 64 (40 / 1 / 11 on 2026-12-02; raised 2026-12-04, round 6).
+    expect(tally.right).toBeGreaterThanOrEqual(38);
+    expect(tally.wrong).toBeLessThanOrEqual(4);
+    expect(tally.right + tally.clarifiedWithIt).toBeGreaterThanOrEqual(48);
   });
 
   it('reads a short follow-up together with the previous question, unless it is a question of its own', async () => {
@@ -363,6 +364,13 @@ describe('hand-off triggers', () => {
     expect(d.metadata.articles?.[0]?.slug).toBe('return-policy');
   });
 
+  it('reads "help me" as how a request is made, not what about: no warranty answer to "help me file my taxes" (2026-12-04, round 6)', async () => {
+    // The warranty article's "under Help" and "file a warranty claim" covered "help" and "file"; "taxes" is elsewhere.
+    const taxes = await pipeline.run('can you help me file my taxes', { locale: 'en' });
+    expect(taxes.action === 'answer' && taxes.metadata.articles?.length).toBeFalsy();
+    expect((await pipeline.run('how do I file a warranty claim', { locale: 'en' })).metadata.articles?.[0]?.slug).toBe('warranty-claims');
+  });
+
   it('answers "do you sell …?" from an article only when the article is about the thing asked for (2026-12-04, round 4)', async () => {
     const cars = await pipeline.run('do you sell cars', { locale: 'en' });
     expect(cars.action === 'answer' && cars.metadata.articles?.length).toBeFalsy();
@@ -440,6 +448,43 @@ describe('answers', () => {
     expect(decision.action).toBe('answer');
     expect(decision.metadata.articles?.map((a) => a.slug)).toEqual(['contact-us']);
     expect(decision.reply).toContain('support@northwindgoods.example');
+  });
+
+  it('answers "support email address" from the contact article, whose heading says it, not the address-change section (2026-12-04, round 6)', async () => {
+    // Both cover every word; the classifier reads an address change (0.61), but that section is headed "Changing the
+    // shipping address", the contact article's "Email support".
+    const decision = await pipeline.run('support email address', { locale: 'en' });
+    expect(decision.evidence.prediction?.intent).toBe('change_address');
+    expect(decision.metadata.articles?.map((a) => a.slug)).toEqual(['contact-us']);
+    expect(decision.reply).toContain('support@northwindgoods.example');
+    expect((await pipeline.run('change my shipping address', { locale: 'en' })).metadata.articles?.map((a) => a.slug)).toEqual(['change-or-cancel-order']);
+  });
+
+  it('answers where to see the tracking number from the article, "看" being how the question asks (2026-12-04, round 6)', async () => {
+    for (const text of ['快递单号在哪看', 'tracking number 在哪里看']) {
+      const decision = await pipeline.run(text, { locale: 'zh' });
+      expect(decision.action, text).toBe('answer');
+      expect(decision.metadata.articles?.map((a) => a.slug), text).toEqual(['order-tracking']);
+    }
+  });
+
+  it('reads the question at the end of a story on its own when the whole found nothing (2026-12-04, round 6)', async () => {
+    expect(questionAtEnd('We had a power cut while I was paying and the page froze, I tried again and now I see two charges on my bank app. what should I do'))
+      .toBe('now I see two charges on my bank app, what should I do');
+    expect(questionAtEnd('给女朋友买的毛衣她穿着太大了，能换小一号吗')).toBe('能换小一号吗');
+    expect(questionAtEnd('how long does shipping take to Canada?')).toBeNull(); // no story
+    const charged = await pipeline.run('We had a power cut while I was paying and the page froze, I tried again and now I see two charges on my bank app. what should I do', { locale: 'en' });
+    expect(charged.metadata.articles?.map((a) => a.slug)).toEqual(['payment-declined']);
+    expect(charged.evidence.storyOf).toMatch(/^We had a power cut/); // agents see what was read
+    expect(charged.reply).toMatch(/two (holds|completed charges)/);
+    const seam = await pipeline.run('I bought a sweater from you in November, washed it once following the label and it was fine, but now a seam is coming apart at the shoulder. is that covered by some kind of guarantee?', { locale: 'en' });
+    expect(seam.metadata.articles?.map((a) => a.slug)).toEqual(['warranty-claims']);
+    const canada = await pipeline.run("We're moving to Canada next month and I'd like to keep ordering from you. Would you deliver there, and would I pay import fees?", { locale: 'en' });
+    expect(canada.metadata.articles?.map((a) => a.slug)).toEqual(['international-shipping']);
+    // Not instead of a clarification: the end alone ("拉链坏了，怎么办") is surer of the warranty than it should be.
+    const zip = await pipeline.run('我上周买了一件外套，今天到了但是拉链坏了，怎么办', { locale: 'zh' });
+    expect(zip.metadata.decision).toBe('clarify');
+    expect(zip.quickReplies.map((q) => q.value)).toContain('intent:damaged_item');
   });
 
   it("answers from the article of the intent the classifier leans to when it covers more than the first-ranked one", async () => {
@@ -742,8 +787,9 @@ describe("the shop's products", () => {
     expect(cancel.metadata.articles?.[0]?.slug).toBe('change-or-cancel-order');
     // "tote" is on the English page only; the same page in Chinese (same URL) answers a Chinese question.
     expect((await shop.run('tote包多少钱', { locale: 'zh' })).metadata.products?.[0]?.sku).toBe('NW-BAG-TOTE-HARBOR-ZH');
-    // A stock question in Chinese naming a product by a word only its English page has: no article answers it, the page does.
-    expect((await shop.run('earbuds 有现货吗', { locale: 'zh' })).metadata.products?.[0]?.sku).toBe('NW-AUD-EBD-PRO');
+    // A stock question in Chinese naming a product by a word only its English page has: no article answers it, the page
+    // does, and since round 6 its Chinese twin (paired by SKU) answers.
+    expect((await shop.run('earbuds 有现货吗', { locale: 'zh' })).metadata.products?.[0]?.sku).toBe('NW-AUD-EBD-PRO-ZH');
   });
 
   it('answers Chinese product questions from the Chinese pages, and switches product on a follow-up naming another (2026-12-04, round 5)', async () => {
@@ -779,6 +825,58 @@ describe("the shop's products", () => {
     const watch = await turn('do the earbuds work with iphone', 'and the watch?', 'en');
     expect(watch.metadata.products?.[0]?.sku).toBe('NW-WCH-FIT2');
     expect(watch.reply).toContain('iPhone');
+  });
+
+  it('answers an English product name in a Chinese question from the Chinese page, in Chinese (2026-12-04, round 6)', async () => {
+    // The English page names "power bank"; its Chinese twin (SKU + "-ZH", no URL to pair them by) is the one to quote.
+    const plane = await shop.run('power bank 可以带上飞机吗', { locale: 'zh' });
+    expect(plane.metadata.products?.[0]?.sku).toBe('NW-PWR-10K-ZH');
+    expect(plane.reply).toContain('随身行李');
+    // Nothing but a product's name and one of its facts: the page's, though the classifier is sure of a warranty question.
+    const weight = await shop.run('power bank 多重', { locale: 'zh' });
+    expect(weight.evidence.prediction?.intent).toBe('warranty_claim');
+    expect(weight.metadata.products?.[0]?.sku).toBe('NW-PWR-10K-ZH');
+    expect(weight.reply).toContain('190 克');
+    expect((await shop.run('earbuds 防水吗', { locale: 'zh' })).reply).toContain('IPX4');
+    // Product names are no evidence of the language: more Latin letters than Chinese characters, still a Chinese question.
+    const iphone = await shop.run('smartwatch 能连iPhone吗', { locale: 'en' });
+    expect(iphone.metadata.language).toBe('zh');
+    expect(iphone.metadata.products?.[0]?.sku).toBe('NW-WCH-FIT2-ZH');
+    // …but a question of a name and more than a fact stays with the article: "run" is the shoe guide's.
+    expect((await shop.run('do your shoes run small', { locale: 'en' })).metadata.articles?.[0]?.slug).toBe('shoe-size-guide');
+  });
+
+  it('reads product names run together or split, and a number only next to the rest of the name (2026-12-04, round 6)', async () => {
+    expect(withCatalogueSpelling('how much is the powerbank', products)).toBe('how much is the power bank');
+    expect(withCatalogueSpelling('smart watch battery life', products)).toBe('smartwatch battery life');
+    expect(withCatalogueSpelling('is the power bank fine', products)).toBe('is the power bank fine');
+    expect((await shop.run('how much is the powerbank', { locale: 'en' })).reply).toMatch(/^10,000 mAh USB-C Power Bank \(\$29\.00/);
+    const battery = await shop.run('smart watch battery life', { locale: 'en' });
+    expect(battery.metadata.products?.[0]?.sku).toBe('NW-WCH-FIT2');
+    expect(battery.reply).toContain('up to 10 days');
+    // "size 10" names no "10,000 mAh" power bank; "the fit 2" names the watch.
+    const english = products.filter((p) => p.locale === 'en');
+    expect(productsNamedIn(english, 'can I exchange the shoes for a size 10?').map((p) => p.sku)).toEqual(['NW-SHO-TRAIL-RUN']);
+    expect(productsNamedIn(english, 'is the fit 2 in stock').map((p) => p.sku)).toEqual(['NW-WCH-FIT2']);
+  });
+
+  it('answers a product question at the end of a story from the page (2026-12-04, round 6)', async () => {
+    // The complaint intent the classifier leans to (0.57) does not take a question that doubts a product, nothing negative said.
+    const hiking = await shop.run("I'm going hiking next week, is the packable rain jacket really waterproof?", { locale: 'en' });
+    expect(hiking.action).toBe('answer');
+    expect(hiking.metadata.products?.[0]?.sku).toBe('NW-JKT-RAIN');
+    expect(hiking.reply).toContain('10,000 mm waterproof');
+    // The shoes have no water rating among their facts, but their description says it: a fact asked by topic.
+    const camping = await shop.run("I'm going camping next month and I'd like to know whether the trail runner shoes are waterproof", { locale: 'en' });
+    expect(camping.metadata.products?.[0]?.sku).toBe('NW-SHO-TRAIL-RUN');
+    expect(camping.reply).toContain('not waterproof');
+    // "Sweatproof" asks about water resistance: the earbuds' IPX4 line.
+    const sweat = await shop.run('my daughter runs a lot and sweats like crazy, are the earbuds sweatproof', { locale: 'en' });
+    expect(sweat.metadata.products?.[0]?.sku).toBe('NW-AUD-EBD-PRO');
+    expect(sweat.reply).toContain('IPX4');
+    // The jacket named in a story, no fact topic asked ("keep me dry"): its page still answers.
+    const trip = await shop.run('going on a trip to scotland next week, will the rain jacket keep me dry', { locale: 'en' });
+    expect(trip.metadata.products?.[0]?.sku).toBe('NW-JKT-RAIN');
   });
 
   it('leaves the questions an article answers to the article', async () => {
