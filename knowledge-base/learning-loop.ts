@@ -27,11 +27,11 @@ export async function resolvedHandoffCandidates(sql: Sql, limit: number, convers
       and not exists (select 1 from learning_candidates_handled h where h.conversation_id = c.id)
     order by c.resolved_at desc limit ${limit * 2}`;
   if (!conversations.length) return [];
-  const messages = await sql<{ conversation_id: number; author_type: string; body: string; agent_name: string | null }[]>`
-    select m.conversation_id, m.author_type, m.body, u.name as agent_name
+  const messages = await sql<{ conversation_id: number; author_type: string; body: string; agent_name: string | null; decision: string | null }[]>`
+    select m.conversation_id, m.author_type, m.body, u.name as agent_name, m.metadata->>'decision' as decision
     from messages m left join users u on u.id = m.author_id
     where m.conversation_id = any(${sql.array(conversations.map((c) => c.id))}::bigint[])
-      and not m.private and m.author_type in ('customer', 'agent')
+      and not m.private and m.author_type in ('customer', 'agent', 'bot')
     order by m.conversation_id, m.id`;
   type Row = (typeof messages)[number];
   const byConversation = new Map<number, Row[]>();
@@ -46,8 +46,7 @@ export async function resolvedHandoffCandidates(sql: Sql, limit: number, convers
     const thread = byConversation.get(c.id) ?? [];
     const firstAgent = thread.findIndex((m) => m.author_type === 'agent');
     if (firstAgent < 0) continue;
-    // The real question: the shopper's last message before the agent spoke that is not just "get me a person".
-    const question = thread.slice(0, firstAgent).reverse().find((m) => m.author_type === 'customer' && !asksForPerson(m.body) && m.body.trim().length >= 8);
+    const question = questionBeforeAgent(thread.slice(0, firstAgent));
     const answer = thread.slice(firstAgent).find((m) => m.author_type === 'agent' && m.body.trim().length >= 15);
     if (!question || !answer) continue;
     out.push({
@@ -57,6 +56,28 @@ export async function resolvedHandoffCandidates(sql: Sql, limit: number, convers
     if (out.length >= limit) break;
   }
   return out;
+}
+
+interface ThreadMessage { author_type: string; body: string; decision: string | null }
+
+const isQuestion = (m: ThreadMessage) => m.author_type === 'customer' && !asksForPerson(m.body) && m.body.trim().length >= 8;
+
+/**
+ * The question the agent answered: the shopper's last message before the agent spoke that is not just "get me a
+ * person" — and not one the bot had already answered. A chat where the bot answered "do you ship to Canada?" and the
+ * shopper then sent a photo of a broken strap went to a person for the photo; pairing the Canada question with the
+ * agent's "I have issued a replacement" would teach the bot nonsense. Such a chat offers nothing (no text question
+ * came after the bot's answer), unless the shopper's first words after that answer asked for a person: then the
+ * answer did not help, and the question before it is the one.
+ */
+function questionBeforeAgent(beforeAgent: readonly ThreadMessage[]): ThreadMessage | undefined {
+  let lastAnswer = -1;
+  beforeAgent.forEach((m, i) => { if (m.author_type === 'bot' && m.decision === 'answer') lastAnswer = i; });
+  const sinceAnswer = beforeAgent.slice(lastAnswer + 1);
+  const asked = [...sinceAnswer].reverse().find(isQuestion);
+  if (asked || lastAnswer < 0) return asked;
+  const reaction = sinceAnswer.find((m) => m.author_type === 'customer');
+  return reaction && asksForPerson(reaction.body) ? [...beforeAgent.slice(0, lastAnswer)].reverse().find(isQuestion) : undefined;
 }
 
 export type CandidateAction = 'example' | 'article' | 'dismissed';

@@ -4,7 +4,7 @@
 // article on the OTHER server, the unanswered-questions inbox, agent assist.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../../support/server.ts';
-import { callOk, connectAgent, connectWidget, eventually, nextEvent, type WidgetClient } from '../../support/sockets.ts';
+import { call, callOk, connectAgent, connectWidget, eventually, nextEvent, type WidgetClient } from '../../support/sockets.ts';
 import { identityHash } from '../../../server/services/visitor-tokens.ts';
 import { knowledgeBaseExtension } from '../../../knowledge-base/server-extension.ts';
 import type { ChatMessage } from '../../../server/realtime/event-maps.ts';
@@ -482,7 +482,44 @@ describe('hot reload on every server', () => {
   }, 90_000);
 });
 
+/** The demo agent takes a queued chat — unless routing, with them online, already gave it to them. */
+async function takeChat(agent: Awaited<ReturnType<typeof connectAgent>>, conversationId: number): Promise<void> {
+  const accepted = await call(agent, 'conversation:accept', { conversationId });
+  if (accepted.ok) return;
+  const [row] = await stack.env.sql<{ email: string | null }[]>`
+    select u.email from conversations c left join users u on u.id = c.assignee_id where c.id = ${conversationId}`;
+  expect(row.email, 'assigned to the agent by routing').toBe(stack.agent.email);
+}
+
 describe('learning loop', () => {
+  it('does not pair a question the bot answered with an agent reply to something else; one the shopper found unhelpful stays', async () => {
+    const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
+    const agent = await connectAgent(stack.url, token);
+    const takeAndResolve = async (conversationId: number, text: string) => {
+      await takeChat(agent, conversationId);
+      await callOk(agent, 'message:send', { conversationId, clientId: `lr-${conversationId}`, text });
+      await callOk(agent, 'conversation:resolve', { conversationId });
+    };
+    const moved = await shopper(0);
+    const unhelped = await shopper(0);
+    try {
+      // Answered, then the shopper asked for a person without a word about why (as with a photo): nothing to learn.
+      expect((await moved.ask('How long does a refund take to reach my card?')).metadata).toMatchObject({ decision: 'answer' });
+      await callOk(moved.socket, 'handoff:request', { conversationId: moved.conversationId });
+      await takeAndResolve(moved.conversationId, 'Thanks for the photo, I have sent you a replacement strap today.');
+      // Answered, and the shopper's next words asked for a person: the answer did not help, so its question is the one.
+      expect((await unhelped.ask('How long does a refund take to reach my card?')).metadata).toMatchObject({ decision: 'answer' });
+      await unhelped.ask('talk to a human please');
+      await takeAndResolve(unhelped.conversationId, 'Your refund was sent on Monday; it shows on your card within five working days.');
+    } finally {
+      agent.close();
+    }
+    const items = (await api(stack.url, 'GET', '/api/admin/unanswered/candidates', adminCookie)).body.items as { conversationId: number; question: string; answer: string }[];
+    expect(items.find((c) => c.conversationId === moved.conversationId)).toBeUndefined();
+    expect(items.find((c) => c.conversationId === unhelped.conversationId)).toMatchObject({
+      question: 'How long does a refund take to reach my card?', answer: expect.stringContaining('sent on Monday'),
+    });
+  });
   it("offers an agent's reply that resolved a handed-off chat as a candidate, and turns a miss into an intent example", async () => {
     const s = await shopper(0);
     await s.ask('Do you offer gift wrapping with a handwritten card?');
@@ -490,7 +527,7 @@ describe('learning loop', () => {
     const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
     const agent = await connectAgent(stack.url, token);
     try {
-      await callOk(agent, 'conversation:accept', { conversationId: s.conversationId });
+      await takeChat(agent, s.conversationId);
       await callOk(agent, 'message:send', { conversationId: s.conversationId, clientId: 'a1', text: 'Yes! Tick "gift wrap" at checkout and type your card message; it costs $4.' });
       await callOk(agent, 'conversation:resolve', { conversationId: s.conversationId });
     } finally {
