@@ -11,6 +11,9 @@ const PERSON_EN = [
   /\b(human|agent|operator|representative)\s*(please|pls|now)?\s*[.!?]*$/i,
   /^\s*(a\s+)?(human|person|agent|operator|representative)\b/i,
   /\bcustomer (service|support) (rep|representative|agent)\b/i,
+  // Wanting one, anywhere in the message ("I need a human, my order arrived broken"). Not "a person" ("need a person to
+  // sign for it") and not "have an agent" ("do you have an agent in Canada").
+  /\b(?:need|want|get)\s+(?:an?\s+)?(?:real\s+|live\s+)?(?:human|agent|representative|operator)\b/i,
   /\bnot (a|the) (bot|robot|machine)\b/i,
   /\bstop (the )?bot\b/i,
 ];

@@ -199,7 +199,7 @@ describe('retriever on paraphrased questions', () => {
 
 describe('hand-off triggers', () => {
   it('hands off on an explicit request for a person, in English and in Chinese', async () => {
-    for (const text of ['I want to talk to a real person', 'Can I speak with an agent please?', 'human', '转人工', '我要找人工客服']) {
+    for (const text of ['I want to talk to a real person', 'Can I speak with an agent please?', 'human', '转人工', '我要找人工客服', 'I need a human, my order arrived broken', 'can I get an agent? the zip broke']) {
       const decision = await pipeline.run(text, { locale: 'en' });
       expect(decision.action, text).toBe('handoff');
       expect(decision.metadata.reason, text).toBe('person_request');
@@ -208,6 +208,8 @@ describe('hand-off triggers', () => {
     expect(zh.reply).toMatch(/人工/);
     expect(asksForPerson('How do I change my shipping address?')).toBe(false);
     expect(asksForPerson('Is the agent of the courier DHL?')).toBe(false);
+    expect(asksForPerson('Do you have an agent in Canada?')).toBe(false);
+    expect(asksForPerson('Does someone need to be home to sign for the parcel?')).toBe(false);
   });
 
   it('answers a question about when the team works from the contact article, but hands off a request for a person', async () => {
