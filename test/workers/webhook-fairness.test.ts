@@ -125,6 +125,24 @@ const quietLog = { info: () => {}, warn: () => {} };
 const workersOf = (stack: TestStack, settings: Partial<WorkerSettings>) =>
   startWorkers(stack.env.config, { queues: [QUEUE_WEBHOOKS], settings, log: quietLog });
 
+/** For a describe block: a receiver, a stack and workers with these settings, all stopped after the block. */
+function stackWithWorkers(settings: Partial<WorkerSettings>) {
+  const receiver = new Receiver();
+  let env: Awaited<ReturnType<typeof setUp>> | undefined;
+  let workers: WorkersHandle | undefined;
+  beforeAll(async () => {
+    env = await setUp(receiver);
+    workers = await workersOf(env.stack, settings);
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await env?.queues.close();
+    await env?.stack.close();
+    await receiver.stop();
+  });
+  return { receiver, env: () => env! };
+}
+
 describe('an endpoint that hangs', () => {
   const receiver = new Receiver();
   let env: Awaited<ReturnType<typeof setUp>>;
@@ -196,28 +214,14 @@ describe('an endpoint that hangs', () => {
 });
 
 describe('the circuit breaker', () => {
-  const receiver = new Receiver();
-  let env: Awaited<ReturnType<typeof setUp>>;
-  let workers: WorkersHandle;
   const cooldownMs = 600;
   // One delivery in flight at a time, so the order of attempts is plain; the circuit opens after 2 failures in a row.
-  const settings: Partial<WorkerSettings> = {
+  const { receiver, env } = stackWithWorkers({
     webhookConcurrency: 4, webhookMaxInFlight: 1, webhookBreakerFailures: 2, webhookBreakerCooldownMs: cooldownMs, webhookBackoffMs: 100,
-  };
-
-  beforeAll(async () => {
-    env = await setUp(receiver);
-    workers = await workersOf(env.stack, settings);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await env?.queues.close();
-    await env?.stack.close();
-    await receiver.stop();
   });
 
   it('opens after repeated failures (deliveries wait, one probe per cool-down) and closes on a probe that succeeds', async () => {
-    const { stack, admin, queues } = env;
+    const { stack, admin, queues } = env();
     const id = await createWebhook(stack, admin, `${receiver.base}/switch`);
     const ids = await sendPings(stack, queues, id, 5, 'cb');
     // 2 failures open the circuit; then let two probes fail.
@@ -259,28 +263,14 @@ describe('the circuit breaker', () => {
 
 
 describe('an endpoint that fails for too long', () => {
-  const receiver = new Receiver();
-  let env: Awaited<ReturnType<typeof setUp>>;
-  let workers: WorkersHandle;
   // Turned off once it has failed every attempt for 1.5 s, and at least 4 times.
-  const settings: Partial<WorkerSettings> = {
+  const { receiver, env } = stackWithWorkers({
     webhookMaxInFlight: 1, webhookBreakerFailures: 2, webhookBreakerCooldownMs: 200, webhookBackoffMs: 100,
     webhookDisableAfterMs: 1500, webhookDisableMinFailures: 4,
-  };
-
-  beforeAll(async () => {
-    env = await setUp(receiver);
-    workers = await workersOf(env.stack, settings);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await env?.queues.close();
-    await env?.stack.close();
-    await receiver.stop();
   });
 
   it('is turned off with the reason shown in the API and the audit log; turning it on again clears it', async () => {
-    const { stack, admin, queues } = env;
+    const { stack, admin, queues } = env();
     const id = await createWebhook(stack, admin, `${receiver.base}/dead`);
     const healthyId = await createWebhook(stack, admin, `${receiver.base}/ok`);
     await sendPings(stack, queues, healthyId, 1, 'fine');
