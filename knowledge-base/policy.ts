@@ -113,6 +113,7 @@ const T = {
     zh: '抱歉，这个问题我暂时还不会回答。需要为您转接人工客服吗？',
   },
   person: { en: 'Talk to a person', zh: '转人工客服' },
+  offerPerson: { en: "If that doesn't sort it out, a person from our team can take over.", zh: '如果还没解决，可以为您转接人工客服。' },
   readMore: { en: 'Read more', zh: '查看全文' },
   empty: { en: 'How can I help you today?', zh: '请问有什么可以帮您？' },
 };
@@ -184,7 +185,7 @@ const headedBy = (p: Passage, question: string) => {
 };
 
 /** How many words of the question (question words aside) the passage's article title and section heading have. */
-const headingShare = (p: Passage, question: string) => {
+const headingShare = (p: Pick<Passage, 'title' | 'heading'>, question: string) => {
   const heading = new Set(tokenize(`${p.title} ${p.heading ?? ''}`));
   return new Set(tokenize(question).filter((w) => !isQuestionWord(w) && heading.has(w))).size;
 };
@@ -294,7 +295,12 @@ export function createPolicy(deps: PolicyDeps) {
       evidence.reason = reason;
       // An order number in a question about something else: the answer, then what there is to say about that order.
       if (orderNote && action === 'answer' && reason !== 'order_status') reply = `${reply}\n\n${orderNote}`;
-      const quickReplies = extra.quickReplies ?? [];
+      let quickReplies = extra.quickReplies ?? [];
+      // An annoyed shopper ("my card keeps getting declined wtf") gets the answer, and a person one tap away.
+      if (sentiment.annoyed && action === 'answer' && !quickReplies.some((q) => q.value === 'handoff')) {
+        reply = `${reply}\n\n${T.offerPerson[lang]}`;
+        quickReplies = [...quickReplies, personOption(lang)];
+      }
       const miss = extra.miss ?? false;
       return {
         action, reply, quickReplies, evidence, miss,
@@ -578,8 +584,12 @@ export function createPolicy(deps: PolicyDeps) {
       // A tie in coverage goes to the passage whose heading says more of what is asked: "support email address" is all
       // in the address-change section ("contact support … from the email address on the order"), but the contact
       // article's "Email support" is about it, while the section is headed "Changing the shipping address".
+      // Any of the own article's headings counts, not only the best section's: "how long does delivery take" found the
+      // shipping-times section on standard shipping, while its section on express "delivery" says as much as the
+      // international article's "How long international delivery takes".
       const headedMore = !!other && !!own && other.confidence >= ownConfidence && ownConfidence >= thresholds.passage
-        && headingShare(other, question) > headingShare(own, question);
+        && headingShare(other, question) > headingShare(own, question)
+        && headingShare(other, question) > Math.max(...(deps.index?.sectionHeadings(own.articleId) ?? []).map((heading) => headingShare({ title: heading, heading: '' }, question)));
       const betterElsewhere = coversMore || rankedFirst || headedMore;
       const chosen = betterElsewhere ? other : own;
       const p = chosen && (await quoted(chosen));
@@ -640,7 +650,7 @@ export function createPolicy(deps: PolicyDeps) {
     // covers more of the question ("do I need the receipt to return": the returns article asks for the order number
     // and mentions the drop-off receipt). Unsure as the classifier is, its lean decides between the two.
     const leaning = intent?.articleSlug && prediction!.confidence >= thresholds.intentOption ? passages.find((p) => p.slug === intent.articleSlug) : undefined;
-    if (leaning && leaning !== top && top.confidence >= thresholds.passage && leaning.confidence >= top.confidence + OTHER_ARTICLE_MARGIN) {
+    if (leaning && leaning !== top && top.confidence >= thresholds.passage && leaning.confidence > top.confidence) {
       const p = await quoted(leaning);
       evidence.passages = [passageEvidence(p), ...evidence.passages.filter((other) => other.slug !== p.slug)];
       return make('answer', 'answer', 'kb_passage', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true, confidence: p.confidence });

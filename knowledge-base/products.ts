@@ -207,6 +207,11 @@ const FACT_TOPICS: { asked: RegExp; key: RegExp }[] = [
 const FACT_WORDS_ALL = FACT_TOPICS.map((topic) => new RegExp(topic.asked.source, 'giu'));
 /** "How long" with a fact asked by topic asks for that fact ("how long does the battery last"), as "how much" asks the price. */
 const HOW_LONG_ALL = /\bhow long\b|多久|多长时间/giu;
+/**
+ * Words asking for another of a fact's values ("any other colours?", "有没有别的颜色？", "有什么颜色可以选"): the fact
+ * line lists them all, so with a fact asked by topic they ask nothing the page must also say.
+ */
+const OTHER_CHOICES_ALL = /\b(?:any|other|others|another|different|else|options?|choices?|choose)\b|别的|其他|其它|别|还有|可选|可以选|选/giu;
 
 /** The "- Name: value" fact lines of a page's text (see productText), without their dash. */
 const factLines = (text: string) => text.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
@@ -221,7 +226,7 @@ export function pageCoversQuestion(product: ProductRecord, question: string): bo
   const text = productText(product);
   const hasFacts = askedFacts(text, question).size > 0;
   let rest = question.replace(PRICE_OR_STOCK_ALL, ' ');
-  if (hasFacts) for (const words of [...FACT_WORDS_ALL, HOW_LONG_ALL]) rest = rest.replace(words, ' ');
+  if (hasFacts) for (const words of [...FACT_WORDS_ALL, HOW_LONG_ALL, OTHER_CHOICES_ALL]) rest = rest.replace(words, ' ');
   const onPage = new Set(tokenize(`${product.name}\n${text}`));
   return tokenize(rest).every((word) => isQuestionWord(word) || onPage.has(word));
 }

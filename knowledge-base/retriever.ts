@@ -222,6 +222,11 @@ export class KbIndex {
     return terms;
   }
 
+  /** The title and heading of each section of one article (one language's version): "Shipping times and carriers How long …". */
+  sectionHeadings(articleId: number): string[] {
+    return (this.chunksByArticle.get(articleId) ?? []).map((c) => `${c.title} ${c.heading}`);
+  }
+
   get size(): number {
     return this.chunks.length;
   }

@@ -100,7 +100,19 @@ export interface Sentiment {
   /** Sum of word weights. */
   total: number;
   strongNegative: boolean;
+  /** An exclamation of annoyance ("wtf", "damn", "卧槽") without strong words: answered, with a person offered. */
+  annoyed: boolean;
 }
+
+/**
+ * Exclamations of annoyance: they say how the shopper feels about the problem, not what they think of the shop. AFINN
+ * scores most of them −4, as much as "furious", so one "wtf" after a payment question handed off. They weigh like the
+ * mood phrases that need company (−2): one alone is answered, with more negative words it still hands off. Swearing
+ * at the shop or a person ("shit service", "fuck you") is no exclamation and keeps AFINN's weight.
+ */
+const ANNOYED_EN = /\b(?:wtf|wth|ffs|omfg|ugh+|damn(?:it)?|dammit|(?:why|what|where|how|who) the (?:hell|heck|fuck)|the hell|for (?:fuck|god|pete|christ)'?s sake)\b/giu;
+const ANNOYED_ZH = /卧槽|我靠|我去|妈的|特么|尼玛|tmd/giu;
+const ANNOYED_WEIGHT = -2;
 
 function chineseSentiment(text: string): Sentiment {
   let total = 0;
@@ -114,9 +126,11 @@ function chineseSentiment(text: string): Sentiment {
       index = rest.indexOf(word);
     }
   }
+  const annoyance = (rest.match(ANNOYED_ZH) ?? []).length * ANNOYED_WEIGHT;
+  total += annoyance;
   const exclamations = (text.match(/[!！]/g) ?? []).length;
   if (total < 0 && exclamations >= 2) total -= 1; // "！！！" makes a complaint angrier, not a question
-  return { score: total, total, strongNegative: total <= -4 };
+  return { score: total, total, strongNegative: total <= -4, annoyed: annoyance < 0 && total > -4 };
 }
 
 // Words that name the shopper's problem rather than their mood. AFINN scores them (damaged −3, lost −3, wrong −2,
@@ -152,14 +166,18 @@ function escalationOf(text: string): number {
 }
 
 function englishSentiment(text: string): Sentiment {
-  const tokens = (wordTokenizer.tokenize(text.toLowerCase()) ?? []).map((t) => (PROBLEM_WORDS.has(t) ? 'item' : t));
-  const escalation = escalationOf(text);
-  if (!tokens.length) return { score: 0, total: 0, strongNegative: false };
+  // An exclamation counts with its own weight, in place of its words' (see ANNOYED_EN).
+  const annoyance = (text.match(ANNOYED_EN) ?? []).length * ANNOYED_WEIGHT;
+  const rest = annoyance ? text.replace(ANNOYED_EN, ' item ') : text;
+  const tokens = (wordTokenizer.tokenize(rest.toLowerCase()) ?? []).map((t) => (PROBLEM_WORDS.has(t) ? 'item' : t));
+  const escalation = escalationOf(text) + annoyance;
+  if (!tokens.length) return { score: 0, total: 0, strongNegative: false, annoyed: false };
   const score = analyser.getSentiment(tokens);
   const total = score * tokens.length + escalation;
   // Averages alone make a short "ugh" look furious and a long rant look calm: require both.
   const strongWords = score <= -0.5 && total <= -3;
-  return { score, total, strongNegative: strongWords || escalation <= -4 || (escalation < 0 && total <= -4) };
+  const strongNegative = strongWords || escalation <= -4 || (escalation < 0 && total <= -4);
+  return { score, total, strongNegative, annoyed: annoyance < 0 && !strongNegative };
 }
 
 /** Sentiment of one message; Chinese characters switch to the Chinese lexicon. */
@@ -168,7 +186,8 @@ export function sentimentOf(text: string): Sentiment {
   if (!/[\u4e00-\u9fff]/.test(text)) return english;
   const chinese = chineseSentiment(text);
   const total = chinese.total + (english.total < 0 ? english.total : 0);
-  return { score: chinese.score, total, strongNegative: chinese.strongNegative || english.strongNegative || total <= -4 };
+  const strongNegative = chinese.strongNegative || english.strongNegative || total <= -4;
+  return { score: chinese.score, total, strongNegative, annoyed: (chinese.annoyed || english.annoyed) && !strongNegative };
 }
 
 /** Where a story's clauses part: sentence and clause punctuation, and the words that join one clause to the next. */
