@@ -134,6 +134,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     sweep(() => chat!.resolveIdleBotConversations(BOT_IDLE_MINUTES), IDLE_SWEEP_MS);
     sweep(() => gateway.reconcilePresence(), PRESENCE_SWEEP_MS);
     if (config.offlineAgentReleaseMinutes > 0) sweep(() => chat!.releaseHeldChats({ offlineMinutes: config.offlineAgentReleaseMinutes }), PRESENCE_SWEEP_MS);
+    if (config.assignedNoReplyMinutes > 0) sweep(() => chat!.releaseUnansweredChats(config.assignedNoReplyMinutes), PRESENCE_SWEEP_MS);
     if (config.retentionDays > 0) sweep(() => applyRetention(ctx.sql, config.retentionDays), IDLE_SWEEP_MS);
     if (config.autoResolveIdleHours > 0) sweep(() => chat!.resolveIdleHumanConversations(config.autoResolveIdleHours), IDLE_SWEEP_MS);
   }

@@ -55,6 +55,8 @@ const ConfigSchema = Type.Object({
   retentionDays: Type.Integer({ minimum: 0, maximum: 36_500 }),
   /** A chat held by an agent offline this long, with the shopper's message unanswered, goes back to the queue (0 = never). */
   offlineAgentReleaseMinutes: Type.Integer({ minimum: 0, maximum: 24 * 60 }),
+  /** An assigned chat whose agent has not replied this many minutes after getting it goes to another agent (0 = never). */
+  assignedNoReplyMinutes: Type.Integer({ minimum: 0, maximum: 24 * 60 }),
   /** Chats with or waiting for a person are closed after this many hours without a message (0 = never). */
   autoResolveIdleHours: Type.Integer({ minimum: 0, maximum: 24 * 365 }),
   /**
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     trustProxy: bool(env.TRUST_PROXY, false),
     autoResolveIdleHours: int(env.AUTO_RESOLVE_IDLE_HOURS, 24),
     offlineAgentReleaseMinutes: int(env.OFFLINE_AGENT_RELEASE_MINUTES, 5),
+    assignedNoReplyMinutes: int(env.ASSIGNED_NO_REPLY_MINUTES, 10),
     retentionDays: int(env.RETENTION_DAYS, 0),
     dbLockTimeoutMs: int(env.DB_LOCK_TIMEOUT_MS, 10_000),
     shopName: env.SHOP_NAME || 'Shopdesk',

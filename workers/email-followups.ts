@@ -160,7 +160,8 @@ async function noteForAgents(deps: FollowupDeps, conversationId: number, followu
     clientId: `email-followup:${followupId}`,
     body: `Emailed the reply to ${maskedAddress(recipient)} (the shopper was away).`,
     private: true,
-    metadata: { event: 'email_followup', followupId, upToMessageId: upTo },
+    // `to` (masked) lets each console word the note in its own language; anonymising removes it with the address.
+    metadata: { event: 'email_followup', followupId, upToMessageId: upTo, to: maskedAddress(recipient) },
   });
   await deps.announce([toChatMessage(message)]).catch(() => {}); // consoles that miss it see it on their next load
 }

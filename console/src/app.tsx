@@ -3,7 +3,7 @@
 // not even offered to agents, and the server refuses their APIs anyway.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, errorText, get, post, UNAUTHORIZED_EVENT } from './api.ts';
-import { connectAgentSocket, request, type AgentSocket } from './realtime.ts';
+import { connectAgentSocket, isRetryableConnectError, request, retryDelayMs, type AgentSocket } from './realtime.ts';
 import { SessionContext } from './context.ts';
 import { getLocale, setLocale, t, type Locale } from './i18n.ts';
 import { match, navigate, usePath } from './router.ts';
@@ -30,10 +30,21 @@ export function App() {
   };
 
   useEffect(() => {
-    get<{ user: User }>('/api/auth/me').then((r) => setUser(r.user), () => setUser(null));
+    // Only a 401 means signed out; a server that cannot answer now (restarting, its database briefly away) is asked
+    // again with backoff while the splash says so, instead of showing the login page to a signed-in agent.
+    let attempt = 0;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const whoAmI = () => get<{ user: User }>('/api/auth/me').then((r) => setUser(r.user), (err) => {
+      if (err instanceof ApiError && err.status === 401) setUser(null);
+      else retry = setTimeout(whoAmI, retryDelayMs(attempt++));
+    });
+    void whoAmI();
     const onUnauthorized = () => setUser(null);
     window.addEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
-    return () => window.removeEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+    return () => {
+      clearTimeout(retry);
+      window.removeEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+    };
   }, []);
 
   if (user === undefined) return <div class="splash">{t('loading')}</div>;
@@ -83,6 +94,15 @@ function LoginPage({ onLogin, onLocale }: { onLogin(user: User): void; locale: L
   );
 }
 
+/** Drawn, not an emoji: a machine without an emoji font shows a box for 🔔. */
+function BellIcon() {
+  return (
+    <svg class="icon" viewBox="0 0 24 24" width="15" height="15" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+      <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" /><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+    </svg>
+  );
+}
+
 const ADMIN_PAGES = [
   { path: '/console/admin/kb', label: 'nav.kb' as const },
   { path: '/console/admin/intents', label: 'nav.intents' as const },
@@ -94,37 +114,65 @@ const ADMIN_PAGES = [
 
 function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; onLocale(locale: Locale): void }) {
   const [socket] = useState<AgentSocket>(() => connectAgentSocket());
-  const [presence, setPresence] = useState<Presence>('offline');
-  const [connected, setConnected] = useState(false);
+  // The agent's one presence as the server holds it (null until the server has said); every tab follows it.
+  const [presence, setPresence] = useState<Presence | null>(null);
+  // 'connecting' before the first connection, 'reconnecting' only once one was lost.
+  const [connection, setConnection] = useState<'connecting' | 'connected' | 'reconnecting'>('connecting');
+  const connected = connection === 'connected';
   const [askNotify, setAskNotify] = useState(shouldAskPermission());
   const path = usePath();
+  // On a phone the navigation and account controls fold behind a menu button (styles.ts); a new page closes it.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [path]);
 
   useEffect(() => {
-    // Coming back online after a reconnect restores what the agent chose (the server marks a vanished agent offline).
+    // The server restores the agent's chosen presence when a console connects and sends it (presence:updated);
+    // a tab never sends a presence of its own on connect, so a new tab or a reconnect cannot reset it.
+    let everConnected = false;
+    let refusedAttempts = 0;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
     const onConnect = () => {
-      setConnected(true);
-      const wanted = (sessionStorage.getItem('sd.presence') as Presence | null) ?? 'online';
-      request<{ presence: Presence }>(socket, 'presence:set', { presence: wanted }).then((r) => setPresence(r.presence), () => {});
+      everConnected = true;
+      refusedAttempts = 0;
+      setConnection('connected');
     };
     const onDisconnect = (reason: string) => {
-      setConnected(false);
+      setConnection('reconnecting');
       // The server closed us on purpose and socket.io will not retry by itself: signed out (deactivated, password
       // reset) shows the login page — the 401 of /api/auth/me does that — otherwise connect again.
-      if (reason === 'io server disconnect') get('/api/auth/me').then(() => socket.connect(), () => {});
+      if (reason === 'io server disconnect') checkSessionThenConnect();
     };
-    const onConnectError = (error: Error) => {
-      if (/unauthorized/.test(error.message)) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
+    // A 401 there signs out (api.ts); any other failure (the server cannot check now) is tried again later.
+    const checkSessionThenConnect = () => get('/api/auth/me').then(() => socket.connect(), (err) => {
+      if (!(err instanceof ApiError && err.status === 401)) retryTimer = setTimeout(checkSessionThenConnect, retryDelayMs(refusedAttempts++));
+    });
+    const onConnectError = (error: Error & { data?: { code?: string; retryable?: boolean } }) => {
+      if (everConnected) setConnection('reconnecting');
+      if (error.data?.code === 'unauthorized') {
+        window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
+        return;
+      }
+      // A refused handshake is not retried by socket.io (transport failures are): the server could not check the
+      // session just now (its database is restarting, say), so try again with backoff and stay signed in.
+      if (isRetryableConnectError(error) && !socket.active) {
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(() => socket.connect(), retryDelayMs(refusedAttempts++));
+      }
     };
     socket.on('connect', onConnect);
     socket.on('disconnect', onDisconnect);
     socket.on('connect_error', onConnectError);
     return () => {
+      clearTimeout(retryTimer);
       socket.off('connect', onConnect);
       socket.off('disconnect', onDisconnect);
       socket.off('connect_error', onConnectError);
       socket.close();
     };
   }, [socket]);
+  useSocketEvent(socket, 'presence:updated', (update) => {
+    if (update.agentId === user.id) setPresence(update.presence);
+  });
 
   // Conversations this agent holds: a shopper message in one of them raises an alert.
   const mine = useRef(new Set<number>());
@@ -164,9 +212,9 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
 
   const togglePresence = async () => {
     const next: Presence = presence === 'online' ? 'away' : 'online';
-    sessionStorage.setItem('sd.presence', next);
-    const result = await request<{ presence: Presence }>(socket, 'presence:set', { presence: next });
-    setPresence(result.presence);
+    // Refused or timed out: the badge keeps the server's value (it never shows a choice the server did not take).
+    const result = await request<{ presence: Presence }>(socket, 'presence:set', { presence: next }).catch(() => null);
+    if (result) setPresence(result.presence);
   };
   const [passwordOpen, setPasswordOpen] = useState(false);
   const logout = async () => {
@@ -200,8 +248,9 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   return (
     <SessionContext.Provider value={{ user, socket }}>
       <div class="shell">
-        <header class="topbar">
+        <header class={`topbar${menuOpen ? ' menu-open' : ''}`}>
           <a class="brand" href="/console" onClick={(e) => { e.preventDefault(); navigate('/console'); }}>Shopdesk</a>
+          <button class="menu-toggle" data-testid="menu-toggle" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>☰ {t('layout.menu')}</button>
           <nav>
             <a href="/console" class={!/^\/console\/(admin|customers|messages)/.test(path) ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console'); }}>{t('nav.inbox')}</a>
             <a href="/console/messages" data-testid="nav-messages" class={path.startsWith('/console/messages') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console/messages'); }}>
@@ -213,13 +262,15 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
             ))}
           </nav>
           <div class="topbar-right">
-            {!connected && <span class="badge warn" data-testid="offline-banner">{t('reconnecting')}</span>}
-            {askNotify && <button class="link" onClick={async () => { await askPermissionOnce(); setAskNotify(false); }}>{t('notify.enable')}</button>}
-            <button class={`presence presence-${presence}`} data-testid="presence-toggle" onClick={togglePresence} title={t('presence.toggle')}>
-              <span class="dot" />{t(`presence.${presence}`)}
+            {connection === 'connecting' && <span class="badge" data-testid="connecting-banner">{t('connecting')}</span>}
+            {connection === 'reconnecting' && <span class="badge warn" data-testid="offline-banner">{t('reconnecting')}</span>}
+            {askNotify && <button class="link notify-enable" title={t('notify.enable')} aria-label={t('notify.enable')} onClick={async () => { await askPermissionOnce(); setAskNotify(false); }}><BellIcon /><span class="wide-only"> {t('notify.enable')}</span></button>}
+            <button class={`presence presence-${presence ?? 'unknown'}`} data-testid="presence-toggle" data-presence={presence ?? ''} onClick={togglePresence}
+              disabled={!connected || presence === null} title={t('presence.toggle')}>
+              <span class="dot" />{presence ? t(`presence.${presence}`) : '…'}
             </button>
             <LanguageSwitch onLocale={onLocale} />
-            <span class="whoami" data-testid="whoami">{user.name} · {t(`role.${user.role}`)}</span>
+            <span class="whoami" data-testid="whoami" title={`${user.name} · ${t(`role.${user.role}`)}`}>{user.name}<span class="wide-only"> · {t(`role.${user.role}`)}</span></span>
             <button class="link" data-testid="change-password" onClick={() => setPasswordOpen(!passwordOpen)}>{t('account.password')}</button>
             <button class="link" data-testid="logout" onClick={logout}>{t('logout')}</button>
           </div>

@@ -5,8 +5,28 @@ import type { Ack, AgentClientToServer, AgentServerToClient } from './types.ts';
 
 export type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
 
+/**
+ * Reconnection: socket.io's default connect timeout is 20 s, so one handshake that stalls (a server whose event
+ * loop is busy, e.g. training the bot in-process on a loaded machine) kept the console "Reconnecting…" for 20 s
+ * before the next try, and the backoff came on top. 8 s gives a slow server room and retries a stuck attempt
+ * sooner; waits between tries grow from 0.5 s to at most 5 s.
+ */
+export const RECONNECT = { timeout: 8_000, reconnectionDelay: 500, reconnectionDelayMax: 5_000 } as const;
+
 export function connectAgentSocket(): AgentSocket {
-  return io('/agent', { transports: ['websocket'], withCredentials: true }) as AgentSocket;
+  // restorePresence: this is a console, so connecting brings back the presence the agent chose (the server keeps it).
+  return io('/agent', { transports: ['websocket'], withCredentials: true, auth: { restorePresence: true }, ...RECONNECT }) as AgentSocket;
+}
+
+/** Whether a refused handshake means "try again" (the server could not check the session) rather than "signed out". */
+export function isRetryableConnectError(error: Error & { data?: { code?: string; retryable?: boolean } }): boolean {
+  return error.data?.retryable === true;
+}
+
+/** The wait before the n-th (0-based) manual retry of a handshake the server refused for now: 1 s doubling to 10 s, ±25 %. */
+export function retryDelayMs(attempt: number): number {
+  const base = Math.min(10_000, 1_000 * 2 ** Math.min(attempt, 10));
+  return Math.round(base * (0.75 + Math.random() * 0.5));
 }
 
 /** Emits with an ack; rejects with the server's sentence when it refuses, or after a timeout. */

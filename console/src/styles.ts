@@ -44,11 +44,15 @@ tr.inactive { opacity:.55; }
 .login-card { width:340px; display:flex; flex-direction:column; gap:10px; }
 .login-card h1 { margin:0; }
 .shell { display:flex; flex-direction:column; height:100%; }
-.topbar { display:flex; flex-wrap:wrap; align-items:center; gap:8px 18px; padding:8px 16px; background:#111827; color:#e5e7eb; white-space:nowrap; }
-.topbar nav { display:flex; flex-wrap:wrap; row-gap:4px; }
-.topbar a { color:#cbd5e1; text-decoration:none; margin-right:12px; }
+.topbar { display:flex; flex-wrap:wrap; align-items:center; gap:8px 14px; padding:8px 14px; background:#111827; color:#e5e7eb; white-space:nowrap; }
+.topbar nav { display:flex; flex-wrap:wrap; row-gap:4px; column-gap:12px; }
+.topbar a { color:#cbd5e1; text-decoration:none; }
+.icon { vertical-align:-2px; }
+.menu-toggle { display:none; background:none; color:#e5e7eb; border-color:#374151; }
+/* The name is the part that gives way when the bar is short of room (the full name is in its title). */
+.whoami { overflow:hidden; text-overflow:ellipsis; max-width:16em; }
 .topbar a.active, .topbar .brand { color:#fff; font-weight:600; }
-.topbar-right { margin-left:auto; display:flex; gap:10px; align-items:center; flex-shrink:0; }
+.topbar-right { margin-left:auto; display:flex; gap:10px; align-items:center; min-width:0; }
 .topbar button.link { color:#93c5fd; }
 .whoami { color:#9ca3af; font-size:12px; }
 .conversation-header .viewers { color:#92400e; }
@@ -57,6 +61,11 @@ tr.inactive { opacity:.55; }
 .page { flex:1; min-height:0; overflow:auto; padding:12px; }
 /* One row as tall as the page: the columns scroll inside, so the reply box stays on screen however long the chat. */
 .inbox { display:grid; grid-template-columns:300px minmax(0, 1fr) 320px; grid-template-rows:minmax(0, 1fr); gap:12px; height:100%; }
+.inbox-conversation { display:flex; flex-direction:column; min-height:0; min-width:0; }
+.inbox-conversation > .conversation { flex:1; height:auto; }
+/* Back to the list and the customer drawer: only where the columns do not all fit (media rules at the end). */
+.inbox-mobile-bar, .drawer-close { display:none; }
+.inbox-mobile-bar { justify-content:space-between; align-items:center; gap:8px; margin-bottom:6px; }
 .messages-page { max-width:760px; } .left-message header { margin-bottom:4px; } .left-text { white-space:pre-wrap; margin:6px 0 10px; }
 .row-actions { display:flex; gap:12px; align-items:center; flex-wrap:wrap; }
 .customers-page { display:grid; grid-template-columns:340px minmax(0, 560px); gap:12px; align-items:start; }
@@ -85,7 +94,9 @@ tr.inactive { opacity:.55; }
 .conversation { display:flex; flex-direction:column; height:100%; min-height:0; background:var(--card); border:1px solid var(--line); border-radius:10px; }
 .conversation-header { display:flex; justify-content:space-between; align-items:flex-start; padding:10px 14px; border-bottom:1px solid var(--line); gap:10px; }
 .conversation-header h2 { margin:0 0 4px; font-size:17px; }
-.actions { display:flex; gap:6px; align-items:center; flex-wrap:wrap; }
+.actions { display:flex; gap:6px; align-items:center; flex-wrap:wrap; justify-content:flex-end; }
+/* The agent picker and its button stay on one line; the picker gives up width (agent names can be long). */
+.transfer { display:inline-flex; gap:6px; align-items:center; white-space:nowrap; } .transfer select { max-width:190px; min-width:0; }
 .history { flex:1; min-height:120px; overflow:auto; padding:12px 14px; display:flex; flex-direction:column; gap:8px; }
 .msg { max-width:75%; padding:8px 11px; border-radius:10px; border:1px solid var(--line); }
 .msg-customer { align-self:flex-start; background:#f8fafc; }
@@ -100,8 +111,12 @@ tr.inactive { opacity:.55; }
 .bot-preview .chips { display:flex; gap:6px; flex-wrap:wrap; }
 .evidence { margin-top:6px; font-size:11px; } .evidence .articles a { margin-left:6px; }
 .typing { color:var(--muted); font-style:italic; font-size:12px; }
-.assist { border-top:1px solid var(--line); padding:6px 14px; background:#fafbff; max-height:24%; overflow:auto; }
-.assist header { display:flex; justify-content:space-between; }
+.assist { border-top:1px solid var(--line); padding:6px 14px; background:#fafbff; max-height:30%; overflow:auto; flex-shrink:0; }
+.assist header { display:flex; align-items:center; gap:8px; }
+.assist header [data-testid=assist-refresh] { margin-left:auto; }
+/* Compact: one line, the suggestion cut to the width (its whole text in the title and in the expanded panel). */
+.assist-compact { padding:4px 14px; }
+.assist-line { flex:1; min-width:0; overflow:hidden; text-overflow:ellipsis; white-space:nowrap; }
 .suggestion, .passage { border:1px solid var(--line); border-radius:8px; padding:6px 8px; margin:6px 0; background:#fff; }
 .suggestion p, .passage p { margin:2px 0 6px; white-space:pre-wrap; }
 .composer { border-top:1px solid var(--line); padding:8px 14px; position:relative; }
@@ -147,4 +162,56 @@ fieldset { border:1px solid var(--line); border-radius:8px; }
 .charts { display:grid; grid-template-columns:1fr 1fr; gap:12px; }
 .chart-box { position:relative; height:240px; }
 .forbidden { max-width:520px; margin:40px auto; text-align:center; }
+.install-title { margin:0; font-size:15px; }
+.install-row { display:flex; gap:8px; align-items:flex-start; }
+.install-snippet { font-family:ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size:12px; flex:1; resize:none; }
+
+/* Up to a large screen the top bar keeps to one row: tighter links, and the notification offer and the role give
+   up their words (both stay in the title). */
+@media (max-width: 1600px) {
+  .wide-only { display:none; }
+  .topbar { gap:8px 12px; }
+  .topbar nav { column-gap:10px; font-size:13px; }
+  .topbar-right { gap:8px; font-size:13px; }
+}
+
+/* Laptops and tablets: the customer panel becomes a drawer over the page, opened from the conversation's bar. */
+@media (max-width: 1180px) {
+  .inbox { grid-template-columns:280px minmax(0, 1fr); }
+  .inbox-mobile-bar { display:flex; }
+  .inbox-mobile-bar [data-testid=back-to-inbox] { visibility:hidden; }
+  .inbox-customer { display:none; }
+  .inbox.customer-open .inbox-customer { display:block; position:fixed; top:0; right:0; bottom:0; width:min(360px, 100vw); z-index:30; background:var(--bg); padding:10px; box-shadow:-8px 0 24px rgba(0,0,0,.18); }
+  .inbox.customer-open .drawer-close { display:block; margin:0 0 8px auto; }
+  .customers-page { grid-template-columns:300px minmax(0, 1fr); }
+}
+
+/* Phones: one column at a time (the list, or the open conversation with a way back), the top bar behind a menu. */
+@media (max-width: 760px) {
+  .page { padding:6px; }
+  .topbar { padding:6px 10px; gap:6px 10px; }
+  .menu-toggle { display:inline-block; order:2; }
+  .topbar-right { order:1; }
+  .topbar nav { order:3; flex-basis:100%; display:none; flex-direction:column; gap:8px; padding:6px 0; }
+  .topbar:not(.menu-open) .topbar-right > :not(.presence):not(.badge) { display:none; }
+  .topbar.menu-open nav { display:flex; }
+  .topbar.menu-open .topbar-right { order:4; flex-basis:100%; margin-left:0; flex-wrap:wrap; white-space:normal; }
+  .whoami { max-width:100%; }
+  .inbox { grid-template-columns:minmax(0, 1fr); gap:6px; }
+  .inbox.has-conversation .inbox-list { display:none; }
+  .inbox:not(.has-conversation) .inbox-conversation { display:none; }
+  .inbox-mobile-bar [data-testid=back-to-inbox] { visibility:visible; }
+  .snippet { max-width:70vw; }
+  .conversation-header { flex-direction:column; padding:8px 10px; }
+  .conversation-header .actions { justify-content:flex-start; }
+  .history { padding:8px 10px; min-height:160px; }
+  .msg { max-width:90%; }
+  .composer { padding:6px 10px; }
+  .composer textarea { font-size:16px; } /* 16 px or more: phones do not zoom the page when it takes focus */
+  .assist { padding:4px 10px; }
+  .customers-page, .admin-kb, .admin-intents, .grid-2, .charts { grid-template-columns:minmax(0, 1fr); }
+  .split { flex-direction:column; }
+  .messages-page { max-width:none; }
+  table { display:block; overflow-x:auto; }
+}
 `;

@@ -28,6 +28,8 @@ export interface OfflineMessage {
   handledAt: string | null;
   handledBy: number | null;
   handledByName: string | null;
+  /** Answered by an agent's reply (or the resolve) in its chat rather than with "Mark answered". */
+  handledInChat: boolean;
 }
 
 export interface InboxItem {

@@ -225,6 +225,19 @@ export default function adminRoutes(ctx: AppContext) {
       return { ...visible, identitySecretSet: saved.length > 0 };
     });
 
+    // What a shop pastes into its pages: the script from this server as shoppers reach it (PUBLIC_URL), with the site key.
+    app.get('/api/admin/widget-settings/install', {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags: ['admin'], summary: 'The widget install snippet (script tag with this server\'s public URL and the site key)',
+        response: { 200: Type.Object({ siteKey: Type.String(), scriptUrl: Type.String(), snippet: Type.String() }), 401: ErrorResponse, 403: ErrorResponse },
+      },
+    }, async () => {
+      const { siteKey } = await loadWidgetSettings(sql);
+      const scriptUrl = `${ctx.config.publicUrl.replace(/\/+$/, '')}/widget.js`;
+      return { siteKey, scriptUrl, snippet: `<script src="${scriptUrl}" data-site="${siteKey}" async></script>` };
+    });
+
     // ---------- reports ----------
     app.get('/api/admin/reports', {
       preHandler: app.requireAdmin,

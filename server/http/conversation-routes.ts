@@ -5,7 +5,7 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, IdParams, Ok, Nullable } from './schemas.ts';
 import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schemas.ts';
-import { conversationsRepository, toChatMessage, toSummary, type ConversationRow } from '../repositories/conversations.ts';
+import { conversationsRepository, previewMessage, toChatMessage, toSummary, type ConversationRow, type PreviewMessage } from '../repositories/conversations.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { labelKey, labelsInUse, lockLabelsForOneConversation, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
@@ -59,15 +59,14 @@ export default function conversationRoutes(ctx: AppContext) {
       const like = q.q ? `%${q.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : null;
       const view = q.view ?? 'all';
       const label = q.label ? labelKey(q.label) : '';
-      const rows = await sql<(ConversationRow & { labels: string[]; cust_name: string | null; cust_email: string | null; last_text: string | null; last_author: string | null; last_at: Date | null; unread: number })[]>`
+      const rows = await sql<(ConversationRow & { labels: string[]; cust_name: string | null; cust_email: string | null; last_message: PreviewMessage | null; unread: number })[]>`
         select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at, c.assigned_at,
                c.first_response_at, c.resolved_at, c.last_message_at, c.created_at, c.customer_last_seen_id, c.agent_last_seen_id, c.labels,
-               cu.name as cust_name, cu.email as cust_email, lm.body as last_text, lm.author_type as last_author, lm.created_at as last_at,
+               cu.name as cust_name, cu.email as cust_email, ${previewMessage(sql)} as last_message,
                (select count(*)::int from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) as unread
         from conversations c
         join customers cu on cu.id = c.customer_id
         left join users u on u.id = c.assignee_id
-        left join lateral (select body, author_type, created_at from messages m where m.conversation_id = c.id and not m.private order by m.id desc limit 1) lm on true
         where true
           ${view === 'queued' ? sql`and c.status = 'queued'` : sql``}
           ${view === 'mine' ? sql`and c.status = 'assigned' and c.assignee_id = ${me}` : sql``}
@@ -87,7 +86,7 @@ export default function conversationRoutes(ctx: AppContext) {
         items: rows.map((r) => ({
           conversation: toSummary(r),
           customer: { id: r.customer_id, name: r.cust_name, email: r.cust_email },
-          lastMessage: r.last_text !== null ? { text: r.last_text, authorType: r.last_author!, createdAt: r.last_at!.toISOString() } : null,
+          lastMessage: r.last_message && { ...r.last_message, createdAt: new Date(r.last_message.createdAt).toISOString() },
           unread: r.unread,
           labels: r.labels,
         })),
@@ -242,6 +241,7 @@ export default function conversationRoutes(ctx: AppContext) {
       id: Type.Integer(), customerId: Nullable(Type.Integer()), conversationId: Nullable(Type.Integer()), name: Nullable(Type.String()),
       email: Type.String(), text: Type.String(), createdAt: Type.String(), handledAt: Nullable(Type.String()), handledBy: Nullable(Type.Integer()),
       handledByName: Nullable(Type.String()),
+      handledInChat: Type.Boolean({ description: 'Answered by an agent reply (or the resolve) in its chat, not with "Mark answered"' }),
     });
     app.get('/api/offline-messages', {
       onRequest: app.requireAgent,
@@ -252,7 +252,7 @@ export default function conversationRoutes(ctx: AppContext) {
       },
     }, async (request) => {
       const handled = request.query.handled;
-      const rows = await ctx.sql<{ id: number; customer_id: number | null; conversation_id: number | null; name: string | null; email: string; body: string; created_at: Date; handled_at: Date | null; handled_by: number | null; handled_by_name: string | null }[]>`
+      const rows = await ctx.sql<{ id: number; customer_id: number | null; conversation_id: number | null; name: string | null; email: string; body: string; created_at: Date; handled_at: Date | null; handled_by: number | null; handled_by_name: string | null; handled_in_chat: boolean }[]>`
         select o.*, u.name as handled_by_name from offline_messages o left join users u on u.id = o.handled_by
         where ${handled === undefined ? ctx.sql`true` : handled ? ctx.sql`o.handled_at is not null` : ctx.sql`o.handled_at is null`}
         order by o.id desc limit ${request.query.limit ?? 200}`;
@@ -261,6 +261,7 @@ export default function conversationRoutes(ctx: AppContext) {
         items: rows.map((r) => ({
           id: r.id, customerId: r.customer_id, conversationId: r.conversation_id, name: r.name, email: r.email, text: r.body,
           createdAt: r.created_at.toISOString(), handledAt: r.handled_at?.toISOString() ?? null, handledBy: r.handled_by, handledByName: r.handled_by_name,
+          handledInChat: r.handled_in_chat,
         })),
         openCount: open.n,
       };
@@ -270,12 +271,8 @@ export default function conversationRoutes(ctx: AppContext) {
       onRequest: app.requireAgent,
       schema: { tags: ['agent'], summary: 'Mark an offline message as answered (the first agent to do so is kept)', params: IdParams, response: { 200: Ok, 401: ErrorResponse, 404: ErrorResponse } },
     }, async (request) => {
-      // Two agents answering the same message: the first one's name and time stay.
-      const rows = await ctx.sql<{ handled_by: number }[]>`
-        update offline_messages set handled_at = coalesce(handled_at, now()), handled_by = coalesce(handled_by, ${request.user!.id})
-        where id = ${request.params.id} returning handled_by`;
-      if (!rows.length) throw notFound('Offline message');
-      ctx.realtime.toAgents('offline:handled', { id: request.params.id, handledBy: rows[0].handled_by });
+      // Two agents answering the same message: the first one's name and time stay; its chat gets a note.
+      await ctx.chat.markLeftMessageAnswered(request.user!, request.params.id);
       return { ok: true as const };
     });
   };

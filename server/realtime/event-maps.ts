@@ -220,4 +220,6 @@ export interface AgentSocketData {
   userId: number;
   role: 'agent' | 'admin';
   name: string;
+  /** The console asked (auth.restorePresence) to bring back the agent's chosen presence; API clients only listen. */
+  restoresPresence: boolean;
 }

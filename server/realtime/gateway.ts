@@ -25,6 +25,8 @@ import { shopperPage } from '../services/shopper-page.ts';
 import { lastPages } from '../services/shopper-activity.ts';
 import type { Sql } from '../db/client.ts';
 import { usersRepository } from '../repositories/users.ts';
+import { routingRepository } from '../repositories/routing.ts';
+import type { Presence } from './event-maps.ts';
 
 type WidgetNs = Namespace<WidgetClientToServer, WidgetServerToClient, Record<string, never>, WidgetSocketData>;
 type AgentNs = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
@@ -36,6 +38,12 @@ const agentRoom = (id: number) => `agent:${id}`;
 const AGENTS_ROOM = 'agents';
 /** How long an agent's join waits for other servers to say whether the shopper has a page open. */
 const ONLINE_CHECK_TIMEOUT_MS = 1_500;
+/**
+ * Longest an agent's handshake waits for its session check: a namespace connect has no client-side timeout, so a
+ * check queued behind a busy pool (or a new Postgres connection, 30 s at most) would leave the console waiting
+ * silently. Past this it is refused as retryable and the console tries again.
+ */
+const HANDSHAKE_CHECK_TIMEOUT_MS = 5_000;
 
 export interface GatewayDeps {
   config: Config;
@@ -107,6 +115,9 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   const widget = io.of('/widget') as WidgetNs;
   const agent = io.of('/agent') as AgentNs;
   const users = usersRepository(deps.sql);
+  const routing = routingRepository(deps.sql);
+  /** The presence each agent socket's handshake settled on, told to that console once it is connected. */
+  const presenceAtHandshake = new WeakMap<object, Presence>();
   const pages = lastPages(deps.pub, deps.config);
   let shuttingDown = false;
 
@@ -249,6 +260,24 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   async function markOffline(agentId: number): Promise<void> {
     await users.setPresence(agentId, 'offline');
     agent.to(AGENTS_ROOM).emit('presence:updated', { agentId, presence: 'offline' });
+    // A console that connected between the check for open consoles and this update restored a presence that
+    // this just overwrote (a reload can do that): give it back, or the agent would sit offline with a console open.
+    if ((await agent.in(agentRoom(agentId)).fetchSockets()).some((s) => s.data.restoresPresence)) await restorePresence(agentId);
+  }
+
+  /**
+   * Restores the agent's chosen presence when they had no console (see routing.restorePresence) and tells the team.
+   * Only a console asks for it (auth.restorePresence): an API client or a test listening on /agent leaves the
+   * presence as it is, as before.
+   */
+  async function restorePresence(agentId: number): Promise<Presence> {
+    const restored = await routing.restorePresence(agentId);
+    if (!restored) return 'offline';
+    if (restored.presence !== restored.previous) {
+      agent.to(AGENTS_ROOM).emit('presence:updated', { agentId, presence: restored.presence });
+      if (restored.presence === 'online') void deps.chat().assignPending().catch((error) => deps.log.warn({ err: error }, 'assignment after presence restore failed'));
+    }
+    return restored.presence;
   }
 
   /**
@@ -269,11 +298,35 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   agent.use(async (socket, next) => {
     const cookieHeader = socket.handshake.headers.cookie;
     const token = (typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : undefined) ?? (cookieHeader ? cookieValue(cookieHeader, SESSION_COOKIE) : undefined);
-    const user = await deps.auth.userForToken(token).catch(() => undefined);
+    // Two different failures: a session that is not valid (signed out, expired, deactivated) ends the console's
+    // sign-in; a session that could not be checked now (Postgres restarting, a connection cut, a lock timeout)
+    // must not, so it gets a retryable code and the console tries again with backoff.
+    const restores = socket.handshake.auth?.restorePresence === true;
+    let user: Awaited<ReturnType<GatewayDeps['auth']['userForToken']>> = undefined;
+    let presence: Presence = 'offline';
+    try {
+      const check = (async () => {
+        const found = await deps.auth.userForToken(token);
+        return { found, presence: found ? (restores ? await restorePresence(found.id) : found.presence) : ('offline' as Presence) };
+      })();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`session check took over ${HANDSHAKE_CHECK_TIMEOUT_MS} ms`)), HANDSHAKE_CHECK_TIMEOUT_MS);
+      });
+      check.catch(() => {}); // a check that fails after the timeout was already answered
+      const result = await Promise.race([check, late]).finally(() => clearTimeout(timer));
+      user = result.found;
+      presence = result.presence;
+    } catch (error) {
+      deps.log.warn({ err: error }, 'agent handshake: session not checked, the console will retry');
+      return next(Object.assign(new Error('unavailable: the session could not be checked just now; retrying'), { data: { code: 'unavailable', retryable: true } }));
+    }
     if (!user) return next(Object.assign(new Error('unauthorized: sign in to the console first'), { data: { code: 'unauthorized' } }));
     socket.data.userId = user.id;
     socket.data.role = user.role;
     socket.data.name = user.name;
+    socket.data.restoresPresence = restores;
+    presenceAtHandshake.set(socket, presence);
     next();
   });
 
@@ -282,9 +335,11 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     const me = { id: socket.data.userId, role: socket.data.role, name: socket.data.name };
     socket.join([AGENTS_ROOM, agentRoom(me.id)]);
     const chat = deps.chat();
+    // The console shows the agent's one presence as the server holds it; it never sends its own guess on connect.
+    socket.emit('presence:updated', { agentId: me.id, presence: presenceAtHandshake.get(socket) ?? 'offline' });
 
     on<{ presence: 'online' | 'away' | 'offline' }>(s, 'presence:set', 'presence', async (p) => {
-      await users.setPresence(me.id, p.presence);
+      await routing.choosePresence(me.id, p.presence);
       agent.to(AGENTS_ROOM).emit('presence:updated', { agentId: me.id, presence: p.presence });
       if (p.presence === 'online') await chat.assignPending();
       return { presence: p.presence };

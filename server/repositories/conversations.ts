@@ -67,6 +67,26 @@ export function toChatMessage(row: MessageRow): ChatMessage {
   };
 }
 
+/** An inbox row's preview: what was said last. */
+export interface PreviewMessage { text: string; authorType: string; createdAt: string }
+
+/**
+ * The inbox preview of conversation `c`, as a column (jsonb {text, authorType, createdAt}): the last thing the
+ * shopper, an agent or the bot said, since "Ada joined the chat." says nothing about the chat; the last system line
+ * only when nothing was said. Private notes are left out (a preview is what the chat says to the shopper). Each
+ * branch walks the (conversation, id) index backwards and the append stops at the first row, so the fallback runs
+ * only for chats without a said message. A column rather than a lateral join: it is computed for the rows the
+ * list returns after its LIMIT, where the join ran for every matching conversation before the sort.
+ */
+export const previewMessage = (sql: Sql) => sql`(
+  select jsonb_build_object('text', said.body, 'authorType', said.author_type, 'createdAt', said.created_at) from (
+    (select body, author_type, created_at from messages m
+     where m.conversation_id = c.id and not m.private and m.author_type <> 'system' order by m.id desc limit 1)
+    union all
+    (select body, author_type, created_at from messages m
+     where m.conversation_id = c.id and not m.private order by m.id desc limit 1)
+  ) said limit 1)`;
+
 export const conversationsRepository = (sql: Sql) => {
   const selectConversation = (where: ReturnType<Sql>) => sql<ConversationRow[]>`
     select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at,

@@ -6,6 +6,7 @@
 // out twice. Lock order is always conversation, then agent, and the automatic
 // pass never waits for an agent row, so assignments cannot deadlock.
 import type { Sql, Tx } from '../db/client.ts';
+import type { Presence } from '../realtime/event-maps.ts';
 
 export interface Assignment {
   conversationId: number;
@@ -39,13 +40,35 @@ async function lockAgentWithCapacity(tx: Tx, agentId: number, mode: 'auto' | 'ma
 
 async function giveTo(tx: Tx, conversationId: number, agentId: number): Promise<{ customer_id: number; assigned_at: Date; queued_at: Date | null }> {
   const [row] = await tx<{ customer_id: number; assigned_at: Date; queued_at: Date | null }[]>`
-    update conversations set status = 'assigned', assignee_id = ${agentId}, assigned_at = now(), updated_at = now()
+    update conversations set status = 'assigned', assignee_id = ${agentId}, assigned_at = now(), passed_over_by = null, updated_at = now()
     where id = ${conversationId} returning customer_id, assigned_at, queued_at`;
   await tx`update users set last_assigned_at = now() where id = ${agentId}`;
   return row;
 }
 
 export const routingRepository = (sql: Sql) => ({
+  /**
+   * The agent chose a presence in a console: it is both what routing sees now and what any console of theirs
+   * that connects later restores (one presence per agent, kept here rather than in each browser tab).
+   */
+  async choosePresence(agentId: number, presence: Presence): Promise<void> {
+    await sql`update users set presence = ${presence}, presence_choice = ${presence}, last_seen_at = now() where id = ${agentId}`;
+  },
+
+  /**
+   * A console of the agent connected. Another open console means the presence is current and is kept as it is
+   * (a new tab adopts it); an agent who had none open (offline) gets back what they last chose. `previous` tells
+   * the caller whether anything changed (the self-join reads the row as it was before this update).
+   */
+  async restorePresence(agentId: number): Promise<{ presence: Presence; previous: Presence } | undefined> {
+    const [row] = await sql<{ presence: Presence; previous: Presence }[]>`
+      update users u set presence = case when before.presence = 'offline' then u.presence_choice else before.presence end,
+        last_seen_at = now()
+      from users before where before.id = u.id and u.id = ${agentId}
+      returning u.presence, before.presence as previous`;
+    return row;
+  },
+
   /** bot → queued. Returns false when the conversation was not with the bot (already queued, assigned or resolved). */
   async enqueue(conversationId: number): Promise<boolean> {
     const rows = await sql`
@@ -63,8 +86,8 @@ export const routingRepository = (sql: Sql) => ({
     return sql.begin(async (tx) => {
       // The chat's language: what the bot last answered in (it follows what the shopper writes), else the
       // language the widget opened the session in.
-      const [conversation] = await tx<{ id: number; language: string }[]>`
-        select c.id, coalesce(
+      const [conversation] = await tx<{ id: number; language: string; passed_over_by: number | null }[]>`
+        select c.id, c.passed_over_by, coalesce(
                  (select m.metadata ->> 'language' from messages m where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1),
                  left(cu.locale, 2), 'en') as language
         from conversations c join customers cu on cu.id = c.customer_id
@@ -73,12 +96,15 @@ export const routingRepository = (sql: Sql) => ({
         const [queued] = await tx<{ any: boolean }[]>`select exists (select 1 from conversations where status = 'queued') as any`;
         return queued.any ? ('busy' as const) : ('empty' as const);
       }
-      // Candidates in preference order: those who speak the chat's language (or gave none) before the others,
-      // then by load. The load here is only a hint, re-checked under the lock below.
+      // Candidates in preference order: anyone but the agent who let this chat wait unanswered (only if nobody
+      // else has room does it go back to them: a blocked head of the queue would hold every chat behind it), those
+      // who speak the chat's language (or gave none) before the others, then by load. The load here is only a
+      // hint, re-checked under the lock below.
       const candidates = await tx<{ id: number }[]>`
         select u.id from users u
         where u.active and u.presence = 'online' and u.capacity > 0
-        order by (cardinality(u.languages) > 0 and not ${conversation.language} = any(u.languages)),
+        order by u.id is not distinct from ${conversation.passed_over_by},
+                 (cardinality(u.languages) > 0 and not ${conversation.language} = any(u.languages)),
                  (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned')::float / u.capacity,
                  u.last_assigned_at nulls first, u.id
         limit 20`;
@@ -169,6 +195,25 @@ export const routingRepository = (sql: Sql) => ({
       update conversations c set status = 'queued', assignee_id = null, queued_at = coalesce(c.queued_at, now()), updated_at = now()
       from users u where u.id = c.assignee_id and c.status = 'assigned' and ${which}
       returning c.id, u.name as agent_name`;
+  },
+
+  /**
+   * Takes back the chats whose agent has not answered for `minutes` since they got them (no agent reply in the
+   * chat yet: the shopper waits for a person, whether the bot's hand-off line or their own message came last): an
+   * agent who left the console open and walked away still shows online. Only when another agent is online with a free seat; otherwise the chat would only wait in the queue
+   * instead, with nobody to take it. The chat keeps its first queue time (first in line) and remembers whom it
+   * was taken from, so the next pass offers it to someone else.
+   */
+  async releaseUnansweredChats(minutes: number): Promise<{ id: number; agent_id: number; agent_name: string }[]> {
+    return sql<{ id: number; agent_id: number; agent_name: string }[]>`
+      update conversations c set status = 'queued', assignee_id = null, passed_over_by = c.assignee_id,
+        queued_at = coalesce(c.queued_at, now()), updated_at = now()
+      from users u
+      where u.id = c.assignee_id and c.status = 'assigned' and c.first_response_at is null
+        and c.assigned_at < now() - make_interval(mins => ${minutes})
+        and exists (select 1 from users o where o.id <> u.id and o.active and o.presence = 'online' and o.capacity > 0
+                    and (select count(*) from conversations x where x.assignee_id = o.id and x.status = 'assigned') < o.capacity)
+      returning c.id, u.id as agent_id, u.name as agent_name`;
   },
 
   async resolveIdleHumanConversations(idleHours: number): Promise<{ id: number; customer_id: number; resolved_at: Date; assignee_id: number | null; status: 'queued' | 'assigned' }[]> {

@@ -28,6 +28,9 @@ export function authService(sql: Sql, ttlHours: number) {
       if (!user || !ok || !user.active) throw unauthorized('Wrong email or password.');
       const token = randomBytes(32).toString('base64url');
       await sessions.create(tokenHash(token), user.id, ttlHours);
+      // A sign-in with no console of theirs open starts a shift: online. A reload, a new tab or a reconnect restores
+      // what they last chose instead (gateway), and one with a console open adopts that console's presence.
+      await sql`update users set presence_choice = 'online' where id = ${user.id} and presence = 'offline'`;
       const { password_hash: _omit, ...publicUser } = user;
       return { token, user: publicUser };
     },

@@ -18,6 +18,7 @@ import type { RealtimeOut } from './realtime-out.ts';
 import { loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './widget-settings.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
 import type { FollowupScheduler } from './email-followup-queue.ts';
+import { markLeftMessageAnswered, markLeftMessagesAnsweredInChat } from './offline-messages.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -117,9 +118,20 @@ export function createChatService(deps: ChatServiceDeps) {
     return conversation;
   }
 
-  async function systemMessage(conversationId: number, text: string, metadata: Record<string, unknown>): Promise<void> {
-    const { message } = await conversations.insertMessage({ conversationId, authorType: 'system', body: text, metadata });
+  /**
+   * A line in the chat from the system. `metadata.event` and its parameters are what clients render, each in its
+   * reader's language (widget and console); the English `text` is kept for transcripts, exports and older clients.
+   */
+  async function systemMessage(conversationId: number, text: string, metadata: Record<string, unknown> & { event: string }, options: { private?: boolean } = {}): Promise<void> {
+    const { message } = await conversations.insertMessage({ conversationId, authorType: 'system', body: text, metadata, private: options.private ?? false });
     realtime.announceMessage(toChatMessage(message));
+  }
+
+  /** An agent answered or resolved the chat: the messages left in it that still waited are answered there. */
+  async function answerLeftMessagesInChat(conversationId: number, agentId: number): Promise<void> {
+    for (const answered of await markLeftMessagesAnsweredInChat(sql, conversationId, agentId)) {
+      realtime.toAgents('offline:handled', { id: answered.id, handledBy: answered.handledBy });
+    }
   }
 
   function ownConversation(row: ConversationRow | undefined, customerId: number): ConversationRow {
@@ -376,7 +388,10 @@ export function createChatService(deps: ChatServiceDeps) {
       for (const teammate of mentions) {
         realtime.toAgent(teammate.id, 'mention:new', { conversationId: row.id, messageId: message.id, by: { id: agent.id, name: agent.name }, text: text.slice(0, 280) });
       }
-      if (!message.private) await routing.recordFirstResponse(row.id);
+      if (!message.private) {
+        await routing.recordFirstResponse(row.id);
+        await answerLeftMessagesInChat(row.id, agent.id);
+      }
       await events.enqueueInteractions([
         event(message.private ? 'note.agent' : 'message.agent', `msg:${message.id}`, row.customer_id, row.id, { messageId: message.id, agentId: agent.id, text }, message.created_at),
       ]);
@@ -413,6 +428,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (row.status === 'assigned' && actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can resolve it.');
       const resolved = await routing.resolve(conversationId, 'agent');
       if (!resolved) throw conflict('The conversation is already resolved.');
+      await answerLeftMessagesInChat(conversationId, actor.id);
       // Stored, like "joined", so a shopper who comes back later (or the transcript) sees who left, not only a
       // tab that was open at the moment; it comes before the status change for clients that resync on it.
       const holder = row.status === 'assigned' && row.assignee_id ? await users.findById(row.assignee_id) : undefined;
@@ -456,6 +472,17 @@ export function createChatService(deps: ChatServiceDeps) {
       const released = await routing.releaseHeldChats(filter);
       for (const r of released) {
         await systemMessage(r.id, `${r.agent_name} is no longer available. We're finding someone else to help you.`, { event: 'agent_unavailable', agentName: r.agent_name });
+        await announceConversation(r.id);
+      }
+      if (released.length) await this.assignPending();
+      return released.length;
+    },
+
+    /** Chats whose agent let the shopper wait unanswered go to someone else (see routing.releaseUnansweredChats). */
+    async releaseUnansweredChats(minutes: number): Promise<number> {
+      const released = await routing.releaseUnansweredChats(minutes);
+      for (const r of released) {
+        await systemMessage(r.id, `${r.agent_name} could not reply in time. We're finding someone else to help you.`, { event: 'agent_no_reply', agentId: r.agent_id, agentName: r.agent_name, minutes });
         await announceConversation(r.id);
       }
       if (released.length) await this.assignPending();
@@ -529,11 +556,25 @@ export function createChatService(deps: ChatServiceDeps) {
       await customers.updateProfile(customerId, { email: input.email, name: input.name ?? null });
       // In the chat too: the agent who later opens it reads what was left there, not only on the Messages left page.
       if (input.conversationId !== undefined) {
-        await systemMessage(input.conversationId, `Message left for the team (reply by email to ${input.email}): ${text}`, { event: 'offline_message', offlineMessageId: row.id });
+        await systemMessage(input.conversationId, `Message left for the team (reply by email to ${input.email}): ${text}`, { event: 'offline_message', offlineMessageId: row.id, email: input.email, text });
       }
       realtime.toAgents('offline:new', { id: row.id, customerId, email: input.email, text, createdAt: row.created_at.toISOString() });
       await events.enqueueInteractions([event('offline.message', `offline:${row.id}`, customerId, input.conversationId ?? null, { offlineMessageId: row.id, email: input.email, text }, row.created_at)]);
       return { id: row.id };
+    },
+
+    /**
+     * "Mark answered" on the Messages left page. The chat it was left in gets a private note, so an agent who opens
+     * the chat later does not answer it again (an answer in the chat marks the message itself, see agentMessage).
+     */
+    async markLeftMessageAnswered(agent: { id: number; name: string }, offlineMessageId: number): Promise<void> {
+      const answered = await markLeftMessageAnswered(sql, offlineMessageId, agent.id);
+      if (!answered) throw notFound('Offline message');
+      if (answered.newlyAnswered && answered.conversationId !== null) {
+        await systemMessage(answered.conversationId, `${agent.name} marked the left message answered.`,
+          { event: 'offline_answered', offlineMessageId, agentId: agent.id, agentName: agent.name }, { private: true });
+      }
+      realtime.toAgents('offline:handled', { id: answered.id, handledBy: answered.handledBy });
     },
   };
   return service;

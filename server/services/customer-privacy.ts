@@ -126,7 +126,9 @@ export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ 
   await tx`delete from offline_messages where conversation_id = ${inIds}`;
   // Follow-up emails: their records hold the address, the agents' notes about them part of it.
   await tx`delete from email_followups where conversation_id = ${inIds}`;
-  await tx`update messages set body = 'Emailed a reply to the shopper.' where conversation_id = ${inIds} and metadata->>'event' = 'email_followup'`;
+  await tx`update messages set body = 'Emailed a reply to the shopper.', metadata = metadata - 'to' where conversation_id = ${inIds} and metadata->>'event' = 'email_followup'`;
+  // System lines are kept (who joined, left…), but the one quoting a left message carries the shopper's words and address.
+  await tx`update messages set body = 'A message was left for the team.', metadata = metadata - 'email' - 'text' where conversation_id = ${inIds} and metadata->>'event' = 'offline_message'`;
   await tx`update conversations set anonymised_at = now() where id = ${inIds}`;
   return { messages: messages.length };
 }

@@ -179,8 +179,10 @@ describe('support console in Chromium', () => {
     expect(noteStyle).toBe('dashed');
     await page.getByTestId('mode-reply').click();
 
-    // Agent assist: the top passages and a suggested reply; one click puts it in the reply box.
+    // Agent assist: the top passages and a suggested reply; one click puts it in the reply box. It opens compact
+    // (one line, test/e2e/console-layout.test.ts): expanded here to read the whole suggestion.
     const suggestion = page.getByTestId('assist-suggestion');
+    await page.getByTestId('assist-toggle').click();
     await page.getByTestId('assist-refresh').click();
     await suggestion.waitFor({ timeout: 10_000 });
     const suggested = (await suggestion.locator('p').textContent())!.trim();

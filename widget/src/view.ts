@@ -75,6 +75,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private readonly rows = new Map<string, Row>();
   private readonly timeFormat: Intl.DateTimeFormat;
   private queue: QueuePosition | null = null;
+  /** Outside business hours or no agent online, as the last availability check said. */
+  private nobodyCanAnswer = false;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private typingShownTimer: ReturnType<typeof setTimeout> | undefined;
   private lastTypingSent = 0;
@@ -249,6 +251,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   showAvailability(status: WidgetSettings['status'], reason?: UnavailableReason, serverMessage?: string): void {
     const afterHours = reason === 'after_hours' || !status.withinBusinessHours;
     const nobody = reason === 'no_agents_online' || status.agentsOnline === 0;
+    this.nobodyCanAnswer = afterHours || nobody;
     clear(this.availability);
     if ((!afterHours && !nobody) || this.messageLeft) {
       this.availability.hidden = true;
@@ -266,7 +269,9 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     if (Date.now() - this.statusCheckedAt < STATUS_REFRESH_MS) return;
     this.statusCheckedAt = Date.now();
     this.options.fetchStatus().then((status) => {
-      if (this.client?.conversation?.status !== 'assigned') this.showAvailability(status);
+      if (this.client?.conversation?.status === 'assigned') return;
+      this.showAvailability(status);
+      this.renderQueue();
     }, () => {});
   }
 
@@ -376,6 +381,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   agentsUnavailable(event: { reason: UnavailableReason; message: string }): void {
     this.showAvailability({ agentsOnline: 0, withinBusinessHours: event.reason !== 'after_hours' }, event.reason, event.message);
+    this.renderQueue();
     this.say(event.message);
   }
 
@@ -506,14 +512,17 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.say(this.fileNotice.textContent);
   }
 
+  /** A system line in the widget's language, from its event and parameters; the stored English text otherwise. */
   private systemText(m: ChatMessage): string {
-    const meta = m.metadata as { event?: string; agentName?: string; idleHours?: number };
+    const meta = m.metadata as { event?: string; agentName?: string; idleHours?: number; email?: unknown; text?: unknown };
     const name = typeof meta.agentName === 'string' ? meta.agentName : this.t.agent;
     if (meta.event === 'agent_joined') return this.t.agentJoined(name);
     if (meta.event === 'agent_transferred') return this.t.agentTransferred(name);
     if (meta.event === 'agent_left') return this.t.agentLeft(name);
     if (meta.event === 'agent_unavailable') return this.t.agentUnavailable(name);
+    if (meta.event === 'agent_no_reply') return this.t.agentNoReply(name);
     if (meta.event === 'idle_closed' && typeof meta.idleHours === 'number') return this.t.idleClosed(meta.idleHours);
+    if (meta.event === 'offline_message' && typeof meta.email === 'string' && typeof meta.text === 'string') return this.t.messageLeft(meta.email, meta.text);
     return m.text;
   }
 
@@ -570,13 +579,20 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       this.queueNotice.hidden = true;
       return;
     }
-    const noAgents = this.queue ? this.queue.onlineAgents === 0 : this.options.settings.status.agentsOnline === 0;
-    // With nobody online the availability notice above already offers the leave-a-message form.
-    const wait = noAgents ? (this.availability.hidden && !this.messageLeft ? this.t.queueWaitNoAgents : null) : this.t.queueWait;
-    append(this.queueNotice,
-      h('strong', {}, this.queue ? this.t.queuePosition(this.queue.position) : this.t.waitingForAgent),
-      wait ? h('div', {}, wait) : null);
-    this.queueNotice.setAttribute('data-position', String(this.queue?.position ?? ''));
+    // A fresh position says whether anyone is online; before one arrives, what the availability check last said.
+    const noAgents = this.queue ? this.queue.onlineAgents === 0 : this.nobodyCanAnswer;
+    if (noAgents) {
+      // "You are next" would promise an answer nobody is there to give. The availability notice (or the message
+      // the shopper left) already says what happens instead; otherwise say the wait may be long.
+      if (!this.availability.hidden || this.messageLeft) {
+        this.queueNotice.hidden = true;
+        return;
+      }
+      append(this.queueNotice, h('div', {}, this.t.queueWaitNoAgents));
+    } else {
+      append(this.queueNotice, h('strong', {}, this.queue ? this.t.queuePosition(this.queue.position) : this.t.waitingForAgent), h('div', {}, this.t.queueWait));
+    }
+    this.queueNotice.setAttribute('data-position', noAgents ? '' : String(this.queue?.position ?? ''));
     this.queueNotice.hidden = false;
     this.say(this.queueNotice.textContent ?? '');
   }

@@ -1,7 +1,7 @@
 // Team and settings: agents and admins, canned responses, conversation labels
 // (rename or remove everywhere), widget settings, webhooks, privacy requests
 // (export / delete a customer) and the audit log.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { del, errorText, get, patch, post, put, query } from '../api.ts';
 import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
@@ -312,6 +312,8 @@ function WidgetTab() {
   };
   const hours = form.businessHours;
   return (
+    <>
+    <InstallSnippet />
     <form class="card stack" onSubmit={save} data-testid="widget-settings">
       <div class="grid-2">
         <label>{t('widget.color')}<input type="color" value={form.color} onInput={(e) => setForm({ ...form, color: e.currentTarget.value })} /></label>
@@ -357,6 +359,37 @@ function WidgetTab() {
         {error && <span class="error small">{error}</span>}
       </div>
     </form>
+    </>
+  );
+}
+
+/** The one tag a shop pastes into its pages (this server's PUBLIC_URL and the site key), and how to pass a signed-in shopper. */
+function InstallSnippet() {
+  const install = useLoad(() => get<{ siteKey: string; scriptUrl: string; snippet: string }>('/api/admin/widget-settings/install'), []);
+  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  const snippetBox = useRef<HTMLTextAreaElement>(null);
+  if (!install.data) return install.error ? <p class="error">{install.error}</p> : null;
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(install.data!.snippet);
+      setCopied('yes');
+    } catch {
+      // The clipboard API needs a secure context (https or localhost): select the text so the admin can copy it.
+      snippetBox.current?.select();
+      setCopied('failed');
+    }
+  };
+  return (
+    <section class="card stack" data-testid="widget-install">
+      <h3 class="install-title">{t('widget.install')}</h3>
+      <p class="small muted">{t('widget.installHint', { key: install.data.siteKey })}</p>
+      <div class="install-row">
+        <textarea ref={snippetBox} readOnly rows={2} class="install-snippet" data-testid="install-snippet" value={install.data.snippet} onFocus={(e) => e.currentTarget.select()} />
+        <button type="button" class="primary" data-testid="copy-snippet" onClick={copy}>{t('widget.copy')}</button>
+      </div>
+      {copied && <span class={`small ${copied === 'yes' ? 'ok' : 'error'}`} role="status" data-testid="copy-result">{t(copied === 'yes' ? 'widget.copied' : 'widget.copyFailed')}</span>}
+      <p class="small muted" data-testid="install-identity">{t('widget.installIdentity')}</p>
+    </section>
   );
 }
 

@@ -8,7 +8,9 @@ import { useSession } from '../context.ts';
 import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { newClientId, request } from '../realtime.ts';
+import { altLabel, isAltShortcut } from '../shortcuts.ts';
 import { fillPlaceholders } from '../placeholders.ts';
+import { systemLine } from '../system-lines.ts';
 import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
@@ -129,10 +131,9 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   // Keyboard shortcuts for the common actions (Alt so they never clash with typing).
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (!event.altKey || !conversation) return;
-      const key = event.key.toLowerCase();
-      if (key === 'a' && (conversation.status === 'queued' || conversation.status === 'bot')) { event.preventDefault(); void act('conversation:accept'); }
-      if (key === 'r') { event.preventDefault(); void act(conversation.status === 'resolved' ? 'conversation:reopen' : 'conversation:resolve'); }
+      if (!conversation) return;
+      if (isAltShortcut(event, 'A') && (conversation.status === 'queued' || conversation.status === 'bot')) { event.preventDefault(); void act('conversation:accept'); }
+      if (isAltShortcut(event, 'R')) { event.preventDefault(); void act(conversation.status === 'resolved' ? 'conversation:reopen' : 'conversation:resolve'); }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -156,7 +157,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
             onAdd={(label) => changeLabels({ add: [label] })} onRemove={(label) => changeLabels({ remove: [label] })} />
         </div>
         <div class="actions">
-          {(status === 'queued' || status === 'bot') && <button class="primary" data-testid="accept" title="Alt+A" onClick={() => act('conversation:accept')}>{t('action.accept')}</button>}
+          {(status === 'queued' || status === 'bot') && <button class="primary" data-testid="accept" title={altLabel('A')} onClick={() => act('conversation:accept')}>{t('action.accept')}</button>}
           {status === 'assigned' && (
             <span class="transfer">
               <select data-testid="transfer-to" aria-label={t('action.transferTo')} value={transferTo} onChange={(e) => setTransferTo(e.currentTarget.value)}>
@@ -169,8 +170,8 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
             </span>
           )}
           {status !== 'resolved'
-            ? <button data-testid="resolve" title="Alt+R" onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
-            : <button data-testid="reopen" title="Alt+R" onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}
+            ? <button data-testid="resolve" title={altLabel('R')} onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
+            : <button data-testid="reopen" title={altLabel('R')} onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}
           <a class="button" href={`/api/conversations/${conversationId}/transcript`} target="_blank" rel="noopener">{t('action.transcript')}</a>
         </div>
       </header>
@@ -259,7 +260,7 @@ function lastSeenAgentReply(messages: ChatMessage[], customerLastSeenId: number)
 
 function MessageBubble({ message, page, seen }: { message: ChatMessage; page?: ShopperPage; seen?: boolean }) {
   const type = message.author.type;
-  if (type === 'system') return <div class="msg msg-system" data-testid="msg-system">{message.text} <span class="muted small">{formatTime(message.createdAt)}</span></div>;
+  if (type === 'system') return <div class="msg msg-system" data-testid="msg-system" data-event={String((message.metadata as { event?: unknown }).event ?? '')}>{systemLine(message)} <span class="muted small">{formatTime(message.createdAt)}</span></div>;
   const meta = message.metadata as BotMetadata & FileMetadata & NoteMetadata;
   const classes = ['msg', `msg-${type}`, message.private ? 'msg-private' : ''].join(' ');
   return (
@@ -304,11 +305,18 @@ function MessageBubble({ message, page, seen }: { message: ChatMessage; page?: S
   );
 }
 
+const ASSIST_OPEN_KEY = 'sd.assistOpen';
+
 function AssistPanel({ conversationId, lastCustomerId, onInsert }: { conversationId: number; lastCustomerId: number; onInsert(text: string): void }) {
   const [result, setResult] = useState<AssistResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [open, setOpen] = useState(true);
+  // Compact unless the agent opened it: expanded, long passages took most of the chat's height on a laptop.
+  const [open, setOpen] = useState(() => localStorage.getItem(ASSIST_OPEN_KEY) === '1');
+  const toggle = () => {
+    localStorage.setItem(ASSIST_OPEN_KEY, open ? '0' : '1');
+    setOpen(!open);
+  };
   const suggest = async () => {
     setBusy(true);
     try {
@@ -326,16 +334,24 @@ function AssistPanel({ conversationId, lastCustomerId, onInsert }: { conversatio
   }, [lastCustomerId]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.altKey && event.key.toLowerCase() === 's') { event.preventDefault(); void suggest(); }
+      if (isAltShortcut(event, 'S')) { event.preventDefault(); void suggest(); }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [conversationId]);
+  // Collapsed, one line: the suggested reply (or the best passage) cut to the width, with Insert beside it.
+  const best = result?.suggestedReply ?? result?.passages[0]?.snippet ?? result?.passages[0]?.text ?? null;
   return (
-    <section class="assist" data-testid="assist">
+    <section class={`assist ${open ? 'assist-open' : 'assist-compact'}`} data-testid="assist" data-open={String(open)}>
       <header>
-        <button class="link" onClick={() => setOpen(!open)}>{open ? '▾' : '▸'} {t('assist.title')}</button>
-        <button class="small" data-testid="assist-refresh" disabled={busy} onClick={suggest} title="Alt+S">{busy ? t('loading') : t('assist.refresh')}</button>
+        <button class="link nowrap" data-testid="assist-toggle" aria-expanded={open} onClick={toggle} title={open ? t('assist.collapse') : t('assist.expand')}>{open ? '▾' : '▸'} {t('assist.title')}</button>
+        {!open && (
+          <span class="assist-line small" data-testid="assist-line" title={best ?? undefined}>
+            {error ? <span class="error">{error}</span> : best ?? <span class="muted">{result ? t('assist.none') : t('assist.noneYet')}</span>}
+          </span>
+        )}
+        {!open && best && <button class="primary small" data-testid="assist-insert-line" onClick={() => onInsert(best)}>{t('assist.insert')}</button>}
+        <button class="small" data-testid="assist-refresh" disabled={busy} onClick={suggest} title={altLabel('S')}>{busy ? t('loading') : t('assist.refresh')}</button>
       </header>
       {open && (
         <div class="assist-body">
@@ -367,6 +383,9 @@ function slashToken(text: string): string | null {
   return match ? match[1] : null;
 }
 
+/** Text that is only an unfinished "/shortcut" (or a lone "/"): never sent to a shopper by accident. */
+const isBareShortcut = (text: string): boolean => /^\/[a-z0-9_-]*$/.test(text.trim());
+
 /** The name being typed after "@" at the end of a note ("@sa" → "sa"), or null. */
 function atToken(text: string): string | null {
   const match = /(?:^|\s)@([\p{L}\p{N}_.-]*)$/u.exec(text);
@@ -384,6 +403,9 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
   const [note, setNote] = useState(false);
   const [sending, setSending] = useState(false);
   const [highlight, setHighlight] = useState(0);
+  // The text at which the agent closed the "no canned response matches" hint (Enter or Escape): a "/path" in a
+  // sentence then sends with the next Enter.
+  const [slashHintClosedAt, setSlashHintClosedAt] = useState<string | null>(null);
   const [showArticles, setShowArticles] = useState(false);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -422,6 +444,8 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
     ? teammates.map((a) => ({ key: `agent-${a.id}`, content: <><strong>@{a.name}</strong> <span class="muted small">{t(`presence.${a.presence}` as Key)}</span></>, pick: () => mention(a) }))
     : cannedMatches.map((c) => ({ key: `canned-${c.id}`, content: <><code>/{c.shortcut}</code> <strong>{c.title}</strong> <span class="muted small">{c.body.slice(0, 80)}</span></>, pick: () => useCanned(c) }));
 
+  const slashHintOpen = matches.length === 0 && token !== null && slashHintClosedAt !== text;
+
   const stopTyping = () => {
     if (typingTimer.current) clearTimeout(typingTimer.current);
     typingTimer.current = null;
@@ -449,7 +473,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
 
   const send = async () => {
     const body = text.trim();
-    if (!body || sending) return;
+    if (!body || sending || isBareShortcut(body)) return;
     setSending(true);
     try {
       await request(socket, 'message:send', { conversationId, clientId: newClientId(), text: body, private: note });
@@ -478,12 +502,20 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
+    // The "/" menu is open with nothing to pick: Enter (or Escape) closes it and sends nothing; a bare "/shortcut"
+    // never goes out.
+    if (slashHintOpen && (event.key === 'Escape' || (event.key === 'Enter' && !event.shiftKey && !event.isComposing))) {
+      event.preventDefault();
+      if (!isBareShortcut(text)) setSlashHintClosedAt(text);
+      return;
+    }
     if (matches.length) {
       if (event.key === 'ArrowDown') { event.preventDefault(); setHighlight((h) => (h + 1) % matches.length); return; }
       if (event.key === 'ArrowUp') { event.preventDefault(); setHighlight((h) => (h - 1 + matches.length) % matches.length); return; }
       if (event.key === 'Enter' || event.key === 'Tab') { event.preventDefault(); (matches[highlight] ?? matches[0]).pick(); return; }
     }
-    if (event.altKey && event.key.toLowerCase() === 'n') { event.preventDefault(); setNote((n) => !n); return; }
+    if (event.key === 'Enter' && !event.shiftKey && isBareShortcut(text)) { event.preventDefault(); return; }
+    if (isAltShortcut(event, 'N')) { event.preventDefault(); setNote((n) => !n); return; }
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); void send(); }
   };
 
@@ -491,7 +523,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
     <div class={`composer ${note ? 'composer-note' : ''}`} data-testid="composer">
       <div class="composer-tabs">
         <button class={!note ? 'active' : ''} data-testid="mode-reply" onClick={() => setNote(false)}>{t('composer.reply')}</button>
-        <button class={note ? 'active' : ''} data-testid="mode-note" onClick={() => setNote(true)} title="Alt+N">{t('composer.note')}</button>
+        <button class={note ? 'active' : ''} data-testid="mode-note" onClick={() => setNote(true)} title={altLabel('N')}>{t('composer.note')}</button>
         <button class="link" data-testid="insert-article" onClick={() => setShowArticles(!showArticles)}>{t('composer.insertArticle')}</button>
         <button class="link" data-testid="attach-file" disabled={note || resolved || sending} title={note ? t('composer.attachNoNote') : undefined}
           onClick={() => fileInput.current?.click()}>{t('composer.attach')}</button>
@@ -503,7 +535,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
           }} />
       </div>
       {showArticles && <ArticlePicker locale={locale} onPick={(a) => { handle.current?.insert(`${a.title}: ${a.url}`); setShowArticles(false); }} />}
-      {matches.length === 0 && token !== null && canned.data && (
+      {slashHintOpen && canned.data && (
         <div class="canned-menu muted small" data-testid="canned-empty" role="status">
           {canned.data.items.length ? t('composer.noCannedMatch', { token: `/${token}` }) : t('composer.noCanned')}
         </div>
@@ -522,7 +554,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
         onInput={(e) => onInput(e.currentTarget.value)} onKeyDown={onKeyDown} onBlur={stopTyping} />
       <div class="composer-footer">
         <span class="muted small">{t('composer.hint')}{note && ` · ${t('composer.mentionHint')}`}</span>
-        <button class="primary" data-testid="send" disabled={sending || !text.trim() || (resolved && !note)} onClick={send}>{note ? t('composer.addNote') : t('composer.send')}</button>
+        <button class="primary" data-testid="send" disabled={sending || !text.trim() || isBareShortcut(text) || (resolved && !note)} onClick={send}>{note ? t('composer.addNote') : t('composer.send')}</button>
       </div>
     </div>
   );

@@ -11,6 +11,7 @@ import { t, type Key } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { InboxItem } from '../types.ts';
 import { ConversationView } from './conversation.tsx';
+import { ALT_LABEL, isAltShortcut } from '../shortcuts.ts';
 import { CustomerPanel } from './customer-panel.tsx';
 
 const VIEWS = ['queued', 'mine', 'open', 'mentions', 'resolved'] as const;
@@ -26,6 +27,9 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const labelsInUse = useLoad(() => get<{ items: { label: string; conversations: number }[] }>('/api/conversation-labels'), []);
   const counts = useLoad(() => get<Record<View, { total: number; unread: number }>>('/api/conversations/counts'), []);
   const [customerId, setCustomerId] = useState<number | null>(null);
+  // Where the three columns do not fit, the customer panel is a drawer (styles.ts media rules); closed on each chat.
+  const [customerOpen, setCustomerOpen] = useState(false);
+  useEffect(() => setCustomerOpen(false), [conversationId]);
 
   const refresh = useDebounced(() => {
     list.reload();
@@ -54,13 +58,14 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   };
   const items = list.data?.items ?? [];
 
-  // Keyboard: Alt+J / Alt+K next / previous conversation in the list.
+  // Keyboard: Alt+J / Alt+K next / previous conversation in the list (by key position: see shortcuts.ts).
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (!event.altKey || (event.key !== 'j' && event.key !== 'k')) return;
+      const down = isAltShortcut(event, 'J');
+      if (!down && !isAltShortcut(event, 'K')) return;
       event.preventDefault();
       const index = items.findIndex((i) => i.conversation.id === conversationId);
-      const next = items[event.key === 'j' ? index + 1 : Math.max(0, index - 1)] ?? items[0];
+      const next = items[down ? index + 1 : Math.max(0, index - 1)] ?? items[0];
       if (next) navigate(`/console/conversations/${next.conversation.id}`);
     };
     window.addEventListener('keydown', onKey);
@@ -68,7 +73,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   }, [items, conversationId]);
 
   return (
-    <div class="inbox">
+    <div class={`inbox${conversationId ? ' has-conversation' : ''}${customerOpen ? ' customer-open' : ''}`}>
       <aside class="inbox-list" data-testid="inbox">
         <div class="views" role="tablist">
           {VIEWS.map((v) => (
@@ -115,11 +120,18 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
         </ul>
       </aside>
       <section class="inbox-conversation">
+        {conversationId && (
+          <div class="inbox-mobile-bar">
+            <button class="link" data-testid="back-to-inbox" onClick={() => navigate('/console')}>← {t('layout.backToInbox')}</button>
+            <button class="small" data-testid="toggle-customer" aria-expanded={customerOpen} onClick={() => setCustomerOpen(!customerOpen)}>{t('layout.customer')}</button>
+          </div>
+        )}
         {conversationId
           ? <ConversationView key={conversationId} conversationId={conversationId} onCustomer={setCustomerId} />
-          : <div class="muted empty">{t('inbox.pick')}<p class="small">{t('shortcuts.help')}</p></div>}
+          : <div class="muted empty">{t('inbox.pick')}<p class="small" data-testid="shortcuts-help">{t('shortcuts.help', { alt: ALT_LABEL })}</p></div>}
       </section>
-      <aside class="inbox-customer">
+      <aside class="inbox-customer" data-testid="customer-column">
+        {customerOpen && <button class="small drawer-close" data-testid="close-customer" onClick={() => setCustomerOpen(false)}>{t('layout.closeCustomer')}</button>}
         {conversationId && customerId ? <CustomerPanel key={customerId} customerId={customerId} conversationId={conversationId} /> : null}
       </aside>
     </div>

@@ -1,7 +1,9 @@
 // Messages shoppers left while nobody was available: newest first, with the
 // shopper's email to answer from the shop's mailbox, their chat and profile,
 // and "Mark answered" so the team sees what is still waiting. New ones and
-// answered ones appear live on every agent's console.
+// answered ones appear live on every agent's console. An agent's reply in the
+// chat the message was left in (or resolving it) answers it too: it then says
+// "Answered in the chat", and "Mark answered" leaves a note in that chat.
 import { useState } from 'preact/hooks';
 import { errorText, get, post, query } from '../api.ts';
 import { useSession } from '../context.ts';
@@ -63,7 +65,9 @@ export function MessagesPage() {
             {m.conversationId && <a href={`/console/conversations/${m.conversationId}`} onClick={internalLink(`/console/conversations/${m.conversationId}`)}>{t('messages.openChat')}</a>}
             {m.customerId && <a href={`/console/customers/${m.customerId}`} onClick={internalLink(`/console/customers/${m.customerId}`)}>{t('messages.customer')}</a>}
             {m.handledAt
-              ? <span class="muted small" data-testid="answered-by">{t('messages.answeredBy', { name: m.handledByName ?? '?', time: formatTime(m.handledAt) })}</span>
+              ? <span class="muted small" data-testid="answered-by" data-in-chat={String(m.handledInChat)}>
+                  {t(m.handledInChat ? 'messages.answeredInChat' : 'messages.answeredBy', { name: m.handledByName ?? '?', time: formatTime(m.handledAt) })}
+                </span>
               : <button data-testid="mark-answered" onClick={() => markAnswered(m.id)}>{t('messages.markAnswered')}</button>}
           </div>
         </article>

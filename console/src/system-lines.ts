@@ -1,0 +1,35 @@
+// System lines in the chat ("Ada joined the chat.") are stored in English with an event and its parameters in the
+// metadata (server/services/chat-service.ts, workers/email-followups.ts). The console words them in its own language
+// from those; an event it does not know, or one missing a parameter, shows the stored text.
+import { t, type Key } from './i18n.ts';
+import type { ChatMessage } from './types.ts';
+
+const str = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
+
+export function systemLine(message: Pick<ChatMessage, 'text' | 'metadata'>): string {
+  const meta = (message.metadata ?? {}) as Record<string, unknown>;
+  const name = str(meta.agentName);
+  switch (meta.event) {
+    case 'agent_joined':
+    case 'agent_transferred':
+    case 'agent_left':
+    case 'agent_unavailable':
+    case 'agent_no_reply':
+    case 'offline_answered':
+      return name ? t(`system.${meta.event}` as Key, { name }) : message.text;
+    case 'idle_closed':
+      return typeof meta.idleHours === 'number' ? t('system.idle_closed', { hours: meta.idleHours }) : message.text;
+    case 'offline_message': {
+      const email = str(meta.email);
+      const text = str(meta.text);
+      // Anonymised, the line keeps no address or words: the generic sentence.
+      return email && text ? t('system.offline_message', { email, text }) : t('system.offline_message_anonymised');
+    }
+    case 'email_followup': {
+      const to = str(meta.to);
+      return to ? t('system.email_followup', { to }) : t('system.email_followup_anonymised');
+    }
+    default:
+      return message.text;
+  }
+}

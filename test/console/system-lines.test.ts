@@ -1,0 +1,51 @@
+// Every system line the server stores has a wording in both languages in the console, and the shopper-visible ones
+// in the widget: the events are read from the code that writes them, so a new one without a translation fails here.
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { systemLine } from '../../console/src/system-lines.ts';
+import { _dictionariesForTests } from '../../console/src/i18n.ts';
+
+/** Events of the system messages written by the chat service (`systemMessage(…)`) and the follow-up worker. */
+async function storedEvents(): Promise<{ event: string; agentsOnly: boolean }[]> {
+  const service = await readFile('server/services/chat-service.ts', 'utf8');
+  const calls = service.split('systemMessage(').slice(2); // [0] precedes the first use, [1] is the definition
+  const found = new Map<string, boolean>();
+  for (const call of calls) {
+    const args = call.slice(0, call.indexOf(');')); // the call's arguments
+    for (const match of args.matchAll(/'([a-z]+(?:_[a-z]+)+)'/g)) found.set(match[1], /private: true/.test(args));
+  }
+  const worker = await readFile('workers/email-followups.ts', 'utf8');
+  for (const match of worker.matchAll(/event: '([a-z_]+)'/g)) found.set(match[1], true);
+  return [...found].map(([event, agentsOnly]) => ({ event, agentsOnly }));
+}
+
+const PARAMETERS = { agentName: 'Ada', agentId: 1, idleHours: 24, minutes: 10, email: 'li.wei@example.com', text: '请回复', to: 'l…@example.com', offlineMessageId: 1 };
+
+describe('system lines', () => {
+  it('finds the events the server writes', async () => {
+    const events = (await storedEvents()).map((e) => e.event);
+    expect(events).toEqual(expect.arrayContaining(['agent_joined', 'agent_transferred', 'agent_left', 'agent_unavailable', 'idle_closed', 'offline_message', 'offline_answered', 'email_followup']));
+  });
+
+  it('the console words each in English and Chinese from the event, not the stored text', async () => {
+    const dictionaries = _dictionariesForTests;
+    for (const { event } of await storedEvents()) {
+      expect(dictionaries.en, event).toHaveProperty(`system.${event}`);
+      expect(dictionaries.zh, event).toHaveProperty(`system.${event}`);
+      const line = systemLine({ text: 'STORED', metadata: { event, ...PARAMETERS } });
+      expect(line, event).not.toBe('STORED');
+      expect(line, event).not.toMatch(/\{\w+\}/); // every placeholder filled
+    }
+    // An unknown event, or one missing its parameters, shows what was stored.
+    expect(systemLine({ text: 'Something new happened.', metadata: { event: 'brand_new' } })).toBe('Something new happened.');
+    expect(systemLine({ text: 'Ada joined the chat.', metadata: { event: 'agent_joined' } })).toBe('Ada joined the chat.');
+  });
+
+  it('the widget words each line the shopper can see in its own language', async () => {
+    const view = await readFile('widget/src/view.ts', 'utf8');
+    for (const { event, agentsOnly } of await storedEvents()) {
+      if (agentsOnly) continue;
+      expect(view, event).toContain(`meta.event === '${event}'`);
+    }
+  });
+});
