@@ -3,6 +3,7 @@
 // check for the moment is refused as retryable, never as signed out. And the inbox preview shows what was said.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
+import { holdTableLock } from '../support/databases.ts';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, nextEvent, type AgentClient } from '../support/sockets.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
@@ -113,22 +114,12 @@ describe('a session that cannot be checked now', () => {
     const agent = await newAgent('locked-out@demo.shop');
     // Another transaction holds user_sessions (as a migration or a long admin job might): the session check
     // fails after the server's lock timeout with a real Postgres error (55P03 lock_not_available).
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let transaction!: Promise<unknown>;
-    await new Promise<void>((locked) => {
-      transaction = stack.env.sql.begin(async (tx) => {
-        await tx`lock table user_sessions in access exclusive mode`;
-        locked();
-        await held;
-      });
-    });
+    const unlockSessions = await holdTableLock(stack.env.sql, 'user_sessions');
     try {
       const refusal = await handshakeRefusal(agent.token);
       expect(refusal?.data).toEqual({ code: 'unavailable', retryable: true });
     } finally {
-      release();
-      await transaction;
+      await unlockSessions();
     }
     expect(await handshakeRefusal(agent.token)).toBeNull();
     // A session that is not valid is still a sign-out.
@@ -228,16 +219,7 @@ describe('a session check that hangs', () => {
     const patient = await startStack({ config: { dbLockTimeoutMs: 60_000 } });
     try {
       const { token } = await login(patient.url, patient.agent.email, patient.agent.password);
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let transaction!: Promise<unknown>;
-      await new Promise<void>((locked) => {
-        transaction = patient.env.sql.begin(async (tx) => {
-          await tx`lock table user_sessions in access exclusive mode`;
-          locked();
-          await held;
-        });
-      });
+      const unlockSessions = await holdTableLock(patient.env.sql, 'user_sessions');
       try {
         const started = Date.now();
         const refusal = await new Promise<{ data?: unknown }>((resolve) => {
@@ -249,8 +231,7 @@ describe('a session check that hangs', () => {
         expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
         expect(Date.now() - started).toBeLessThan(15_000);
       } finally {
-        release();
-        await transaction;
+        await unlockSessions();
       }
     } finally {
       await patient.close();

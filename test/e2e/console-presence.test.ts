@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Socket as NetSocket } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.ts';
+import { holdTableLock } from '../support/databases.ts';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, type WidgetClient } from '../support/sockets.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
@@ -112,16 +113,7 @@ describe('presence and connection', () => {
     page.on('websocket', (ws) => ws.on('framereceived', (frame) => void (String(frame.payload).includes('"unavailable') && refusals++)));
 
     // Postgres cannot answer the session check for now: user_sessions is locked (its lock timeout is 300 ms here).
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let transaction!: Promise<unknown>;
-    await new Promise<void>((locked) => {
-      transaction = stack.env.sql.begin(async (tx) => {
-        await tx`lock table user_sessions in access exclusive mode`;
-        locked();
-        await held;
-      });
-    });
+    const unlockSessions = await holdTableLock(stack.env.sql, 'user_sessions');
     try {
       for (const socket of upgraded.splice(0)) socket.destroy(); // the connection drops; socket.io reconnects
       await page.getByTestId('offline-banner').waitFor();
@@ -129,8 +121,7 @@ describe('presence and connection', () => {
       expect(await page.getByTestId('login-form').count()).toBe(0);
       expect(await page.getByTestId('whoami').count()).toBe(1);
     } finally {
-      release();
-      await transaction;
+      await unlockSessions();
     }
     await expect.poll(() => page.getByTestId('offline-banner').count(), { timeout: 15_000 }).toBe(0);
     await expect.poll(() => shown(page)).toBe('online');
@@ -144,19 +135,7 @@ describe('presence and connection', () => {
     const [{ id }] = await stack.env.sql<{ id: number }[]>`select id from users where lower(email) = lower(${stack.agent.email})`;
     let failedChecks = 0;
     page.on('response', (response) => void (response.url().endsWith('/api/auth/me') && response.status() >= 500 && failedChecks++));
-    const lockSessions = async () => {
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let transaction!: Promise<unknown>;
-      await new Promise<void>((locked) => {
-        transaction = stack.env.sql.begin(async (tx) => {
-          await tx`lock table user_sessions in access exclusive mode`;
-          locked();
-          await held;
-        });
-      });
-      return async () => { release(); await transaction; };
-    };
+    const lockSessions = () => holdTableLock(stack.env.sql, 'user_sessions');
 
     // The server closes the console's socket on purpose (as after a password change): the console asks whether the
     // session is still valid, and an answer that is not a 401 is asked again rather than ignored.
