@@ -23,6 +23,7 @@ import { unsubscribeToken, unsubscribeUrl } from '../server/services/email-unsub
 import { createMailer, emailEnabled, isPermanentSmtpFailure, senderAddress, smtpErrorText, type Mailer } from '../server/services/mailer.ts';
 import { lastPages } from '../server/services/shopper-activity.ts';
 import { sharedSecret } from '../server/services/secrets.ts';
+import { loadWidgetSettings, shopIdentity } from '../server/services/widget-settings.ts';
 import type { ProcessorDefinition } from './processors.ts';
 // The widget opens its chat panel on a page whose address ends with this marker.
 import { OPEN_CHAT_HASH } from '../widget/src/open-marker.ts';
@@ -66,8 +67,8 @@ export type FollowupOutcome =
   | { status: 'sent'; followupId: number; upToMessageId: number; replies: number };
 
 /** Where "Continue the chat" leads: the shopper's last page, else the shop's page, else the help centre (it has the widget). */
-function continueUrl(config: Config, lastPage: string | null): string {
-  const base = lastPage ?? (config.shopUrl || `${config.publicUrl.replace(/\/+$/, '')}/help`);
+function continueUrl(config: Config, shopUrl: string, lastPage: string | null): string {
+  const base = lastPage ?? (shopUrl || `${config.publicUrl.replace(/\/+$/, '')}/help`);
   return `${base.split('#')[0]}${OPEN_CHAT_HASH}`;
 }
 
@@ -95,10 +96,12 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
   if (!replies.length) return { status: 'skipped', reason: 'nothing unseen' };
   const upTo = replies[replies.length - 1].id;
 
+  // The name and address the admin set in the console, else SHOP_NAME / SHOP_URL.
+  const shop = shopIdentity(await loadWidgetSettings(sql), config);
   const unsubscribe = unsubscribeUrl(config.publicUrl, unsubscribeToken(await deps.unsubscribeSecret(), target.customer_id));
   const followupId = await claim(sql, { conversationId, customerId: target.customer_id, upTo, recipient: target.email, jobId: String(job.id) });
   const email = followupEmail({
-    shopName: config.shopName,
+    shopName: shop.shopName,
     locale: target.locale,
     replies: replies.map((r) => ({
       agentName: r.author_name,
@@ -106,13 +109,13 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
       fileOnly: r.metadata?.fileOnly === true,
       attachments: Array.isArray(r.metadata?.attachments) ? r.metadata.attachments : [],
     })),
-    continueUrl: continueUrl(config, await deps.lastPageUrl(target.customer_id).catch(() => null)),
+    continueUrl: continueUrl(config, shop.shopUrl, await deps.lastPageUrl(target.customer_id).catch(() => null)),
     unsubscribeUrl: unsubscribe,
     publicUrl: config.publicUrl,
   });
   try {
     await deps.mailer.send({
-      from: senderAddress(config),
+      from: senderAddress({ ...config, shopName: shop.shopName }),
       to: target.email,
       ...email,
       headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Auto-Submitted': 'auto-generated' },

@@ -8,6 +8,7 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { escapeHtml } from '../services/email-followup-content.ts';
 import { optOutOfFollowups, verifyUnsubscribeToken } from '../services/email-unsubscribe.ts';
+import { loadWidgetSettings, shopIdentity } from '../services/widget-settings.ts';
 
 const TokenQuery = Type.Object({ token: Type.String({ maxLength: 100 }) });
 
@@ -26,6 +27,8 @@ function page(reply: FastifyReply, status: number, title: string, body: string) 
 const INVALID = '<p>This unsubscribe link is not valid. Use the link from the latest email you received.</p>';
 
 export default function emailRoutes(ctx: AppContext) {
+  /** The name the emails carry: set in the console, else SHOP_NAME. */
+  const shopNameNow = async () => shopIdentity(await loadWidgetSettings(ctx.sql), ctx.config).shopName;
   return async (app: App) => {
     // The form and one-click requests are URL-encoded; nothing in them is needed (the token is in the address).
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => done(null, { form: String(body) }));
@@ -42,8 +45,9 @@ export default function emailRoutes(ctx: AppContext) {
       const customerId = verifyUnsubscribeToken(ctx.visitorSecret, request.query.token);
       if (!customerId) return page(reply, 400, 'Link not valid', INVALID);
       const action = `/api/email/unsubscribe?token=${encodeURIComponent(request.query.token)}`;
-      return page(reply, 200, `Stop emails from ${ctx.config.shopName}?`,
-        `<p>You will no longer get emails when ${escapeHtml(ctx.config.shopName)} replies to you in the chat. Replies stay in the chat.</p>
+      const shopName = await shopNameNow();
+      return page(reply, 200, `Stop emails from ${shopName}?`,
+        `<p>You will no longer get emails when ${escapeHtml(shopName)} replies to you in the chat. Replies stay in the chat.</p>
 <form method="post" action="${escapeHtml(action)}"><button type="submit" style="font-size:1rem;padding:.5rem 1rem">Unsubscribe</button></form>`);
     });
 
@@ -59,7 +63,7 @@ export default function emailRoutes(ctx: AppContext) {
     }, async (request, reply) => {
       const customerId = verifyUnsubscribeToken(ctx.visitorSecret, request.query.token);
       if (!customerId || !(await optOutOfFollowups(ctx.sql, customerId))) return page(reply, 400, 'Link not valid', INVALID);
-      return page(reply, 200, 'You are unsubscribed', `<p>${escapeHtml(ctx.config.shopName)} will not email you about chat replies any more.</p>`);
+      return page(reply, 200, 'You are unsubscribed', `<p>${escapeHtml(await shopNameNow())} will not email you about chat replies any more.</p>`);
     });
   };
 }

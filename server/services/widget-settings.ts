@@ -35,6 +35,9 @@ export const WidgetSettingsSchema = Type.Object({
   ]),
   /** Proactive messages, the first rule whose path fits the page applying. */
   nudges: Type.Array(NudgeSchema, { maxItems: MAX_NUDGES }),
+  /** The shop's name and address, for the follow-up emails (sender, subject, links); empty = SHOP_NAME / SHOP_URL. */
+  shopName: Type.String({ maxLength: 100 }),
+  shopUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })]),
   /** HMAC secret for identify(); empty = identity verification off. Never sent to browsers. */
   identitySecret: Type.String({ maxLength: 200 }),
 });
@@ -53,8 +56,15 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   preChatForm: false,
   businessHours: null,
   nudges: [],
+  shopName: '',
+  shopUrl: '',
   identitySecret: '',
 };
+
+/** The shop's name and address as the admin set them, else as the environment does (SHOP_NAME, SHOP_URL). */
+export function shopIdentity(settings: Pick<WidgetSettings, 'shopName' | 'shopUrl'>, config: { shopName: string; shopUrl: string }) {
+  return { shopName: settings.shopName.trim() || config.shopName, shopUrl: settings.shopUrl || config.shopUrl };
+}
 
 const KEY = 'widget';
 

@@ -288,4 +288,25 @@ describe('email follow-up of replies the shopper missed', () => {
     const notes = await stack.env.sql<{ body: string }[]>`select body from messages where conversation_id = ${shopper.conversationId} and metadata->>'event' = 'email_followup'`;
     expect(notes.map((n) => n.body)).toEqual(['Emailed a reply to the shopper.']);
   });
+
+  it('names the shop and links to its address as set in the console, over SHOP_NAME', async () => {
+    const admin = await login(stack.url, stack.admin.email, stack.admin.password);
+    const settingsUrl = `${stack.url}/api/admin/widget-settings`;
+    const put = (body: unknown) => fetch(settingsUrl, { method: 'PUT', headers: { cookie: admin.cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const { identitySecretSet: _set, ...settings } = await (await fetch(settingsUrl, { headers: { cookie: admin.cookie } })).json();
+    expect((await put({ ...settings, shopName: 'Harbor & Sons', shopUrl: 'https://harbor.example/shop' })).status).toBe(200);
+    try {
+      const shopper = await shopperWithEmail();
+      shopper.socket.close(); // no page reported: the link goes to the shop's address
+      await agentReply(shopper.conversationId, 'Your exchange is on its way.');
+      const { mail } = await eventually(async () => smtp.to(shopper.email!)[0], 20_000, 'the follow-up email');
+      expect(mail.subject).toBe('New reply from Harbor & Sons');
+      expect(mail.from?.value[0]).toMatchObject({ name: 'Harbor & Sons' });
+      expect(mail.text).toContain('Continue the chat: https://harbor.example/shop#shopdesk-chat');
+      const token = /unsubscribe\?token=([^\s>]+)/.exec(mail.text ?? '')![1];
+      expect(await (await fetch(`${stack.url}/api/email/unsubscribe?token=${token}`)).text()).toContain('Stop emails from Harbor &amp; Sons?');
+    } finally {
+      await put({ ...settings, shopName: '', shopUrl: '' });
+    }
+  });
 });

@@ -175,6 +175,18 @@ describe('widget settings', () => {
     expect((await http('PUT', '/api/admin/widget-settings', admin, { ...settings, color: 'red' })).status).toBe(400);
     await http('PUT', '/api/admin/widget-settings', admin, { ...settings, identitySecret: '' });
     expect((await http('GET', '/api/admin/widget-settings', admin)).json.identitySecretSet).toBe(false);
+
+    // The shop's name and address (for emails): trimmed, checked, kept when a client omits them.
+    expect(initial.json).toMatchObject({ shopName: '', shopUrl: '' });
+    await http('PUT', '/api/admin/widget-settings', admin, { ...settings, shopName: ' Northwind Goods ', shopUrl: 'https://northwind.example' });
+    expect((await http('GET', '/api/admin/widget-settings', admin)).json).toMatchObject({ shopName: 'Northwind Goods', shopUrl: 'https://northwind.example' });
+    for (const shopUrl of ['javascript:alert(1)', 'northwind.example', 'https://a b.example']) {
+      expect((await http('PUT', '/api/admin/widget-settings', admin, { ...settings, shopUrl })).status, shopUrl).toBe(400);
+    }
+    const { shopName: _n, shopUrl: _u, ...olderClient } = settings;
+    expect((await http('PUT', '/api/admin/widget-settings', admin, { ...olderClient, color: '#223344' })).status).toBe(200);
+    expect((await http('GET', '/api/admin/widget-settings', admin)).json).toMatchObject({ shopName: 'Northwind Goods', shopUrl: 'https://northwind.example', color: '#223344' });
+    await http('PUT', '/api/admin/widget-settings', admin, { ...settings, shopName: '', shopUrl: '' });
   });
 
   it('keeps proactive messages, sends them to the widget, refuses bad ones and keeps them when a client omits them', async () => {
