@@ -1,87 +1,61 @@
 // Read receipts in Chromium: the widget opened by a follow-up email's
 // "#shopdesk-chat" link reports what the shopper saw (one report per burst of
 // replies), and the agent's console shows "Seen" under the last reply seen.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser.ts';
-import { login, startStack, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, eventually, record, type AgentClient } from '../support/sockets.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
-import { conversationOf, freshWidgetBundle, newWidgetPage, send } from './widget-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { callOk, eventually, record } from '../support/sockets.ts';
+import { conversationOf, newWidgetPage, send, widgetTestBed } from './widget-helpers.ts';
 
-let stack: TestStack;
-let browser: Browser;
-let agent: AgentClient;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  await freshWidgetBundle();
-  await buildBundles(['console']);
-  stack = await startStack({ workers: true });
-  browser = await launchBrowser();
-  const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
-  agent = await connectAgent(stack.url, token);
-  // Online: a shopper asking for a person is assigned to this agent at once.
-  await callOk(agent, 'presence:set', { presence: 'online' });
-}, 120_000);
-
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-});
-
-afterAll(async () => {
-  agent?.close();
-  await browser?.close();
-  await stack?.close();
-});
+// Online: a shopper asking for a person is assigned to this agent at once.
+const bed = widgetTestBed({ stack: { workers: true }, consoleBundle: true, agentPresence: 'online' });
 
 async function consoleAsAgent(path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  contexts.push(context);
+  const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 } });
+  bed.contexts.push(context);
   const page = await context.newPage();
-  await page.goto(`${stack.url}${path}`);
+  await page.goto(`${bed.stack.url}${path}`);
   await page.getByTestId('login-form').waitFor();
-  await page.fill('input[name=email]', stack.agent.email);
-  await page.fill('input[name=password]', stack.agent.password);
+  await page.fill('input[name=email]', bed.stack.agent.email);
+  await page.fill('input[name=password]', bed.stack.agent.password);
   await page.click('button[type=submit]');
   await page.getByTestId('whoami').waitFor();
   return page;
 }
 
 const assignedToAgent = (conversationId: number) => eventually(async () => {
-  const [row] = await stack.env.sql<{ status: string }[]>`select status from conversations where id = ${conversationId}`;
+  const [row] = await bed.stack.env.sql<{ status: string }[]>`select status from conversations where id = ${conversationId}`;
   return row?.status === 'assigned';
 }, 10_000, 'the chat to be assigned');
 
 describe('read receipts', () => {
   it('opens the chat from an emailed link, reports a burst of replies as seen once, and the console shows "Seen" under the last one', async () => {
-    const { page } = await newWidgetPage(browser, contexts);
+    const { page } = await newWidgetPage(bed.browser, bed.contexts);
     // What the widget sends: its seen reports are counted from the socket's frames.
     const seenFrames: string[] = [];
     page.on('websocket', (ws) => ws.on('framesent', (frame) => {
       if (typeof frame.payload === 'string' && frame.payload.includes('"messages:seen"')) seenFrames.push(frame.payload);
     }));
-    await page.goto(`${stack.url}/demo#shopdesk-chat`);
+    await page.goto(`${bed.stack.url}/demo#shopdesk-chat`);
     await page.locator('.launcher').waitFor();
     // Open without a click, and the marker is gone from the address (a reload does not open it again).
     await page.locator('.panel').waitFor({ state: 'visible' });
     expect(await page.evaluate(() => location.hash)).toBe('');
     await page.locator('.status[data-state="online"]').waitFor({ state: 'attached' });
     await send(page, 'Could a person check my order?');
-    const conversationId = await conversationOf(stack, 'Could a person check my order?');
+    const conversationId = await conversationOf(bed.stack, 'Could a person check my order?');
 
     const consolePage = await consoleAsAgent(`/console/conversations/${conversationId}`);
     await consolePage.getByTestId('history').waitFor();
-    await callOk(agent, 'conversation:join', { conversationId });
+    await callOk(bed.agent, 'conversation:join', { conversationId });
     await assignedToAgent(conversationId);
     const framesBefore = seenFrames.length;
-    const seenEvents = record<{ conversationId: number; by: string; lastSeenId: number }>(agent, 'messages:seen');
+    const seenEvents = record<{ conversationId: number; by: string; lastSeenId: number }>(bed.agent, 'messages:seen');
 
     const replies = await Promise.all([1, 2, 3, 4, 5].map((n) =>
-      callOk<{ id: number }>(agent, 'message:send', { conversationId, clientId: `burst-${n}`, text: `Reply number ${n}` })));
+      callOk<{ id: number }>(bed.agent, 'message:send', { conversationId, clientId: `burst-${n}`, text: `Reply number ${n}` })));
     const lastId = Math.max(...replies.map((r) => r.id));
     await eventually(async () => {
-      const [row] = await stack.env.sql<{ seen: number }[]>`select customer_last_seen_id as seen from conversations where id = ${conversationId}`;
+      const [row] = await bed.stack.env.sql<{ seen: number }[]>`select customer_last_seen_id as seen from conversations where id = ${conversationId}`;
       return Number(row.seen) === lastId;
     }, 10_000, 'the shopper\'s seen mark to reach the last reply');
     const mine = () => seenEvents.filter((e) => e.conversationId === conversationId);
@@ -100,24 +74,24 @@ describe('read receipts', () => {
   });
 
   it('does not report replies as seen while the chat panel is closed', async () => {
-    const { page } = await newWidgetPage(browser, contexts);
-    await page.goto(`${stack.url}/demo`);
+    const { page } = await newWidgetPage(bed.browser, bed.contexts);
+    await page.goto(`${bed.stack.url}/demo`);
     await page.locator('.launcher').click();
     await page.locator('.status[data-state="online"]').waitFor({ state: 'attached' });
     await send(page, 'Another question for a person');
-    const conversationId = await conversationOf(stack, 'Another question for a person');
+    const conversationId = await conversationOf(bed.stack, 'Another question for a person');
     await page.locator('.launcher').click(); // closes the panel
     await page.locator('.panel').waitFor({ state: 'hidden' });
     await assignedToAgent(conversationId);
-    const reply = await callOk<{ id: number }>(agent, 'message:send', { conversationId, clientId: 'closed-1', text: 'Are you still there?' });
+    const reply = await callOk<{ id: number }>(bed.agent, 'message:send', { conversationId, clientId: 'closed-1', text: 'Are you still there?' });
     // The reply reached the closed widget: it is counted as unread on the launcher.
     await page.locator('.launcher .badge').waitFor({ state: 'visible' });
-    const [before] = await stack.env.sql<{ seen: number }[]>`select customer_last_seen_id as seen from conversations where id = ${conversationId}`;
+    const [before] = await bed.stack.env.sql<{ seen: number }[]>`select customer_last_seen_id as seen from conversations where id = ${conversationId}`;
     expect(Number(before.seen)).toBeLessThan(reply.id);
     // Opening the panel shows it, and that is reported.
     await page.locator('.launcher').click();
     await eventually(async () => {
-      const [row] = await stack.env.sql<{ seen: number }[]>`select customer_last_seen_id as seen from conversations where id = ${conversationId}`;
+      const [row] = await bed.stack.env.sql<{ seen: number }[]>`select customer_last_seen_id as seen from conversations where id = ${conversationId}`;
       return Number(row.seen) === reply.id;
     }, 10_000, 'the reply seen once the panel opened');
   });

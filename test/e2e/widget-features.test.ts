@@ -5,45 +5,22 @@
 import { createHmac } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser.ts';
-import { login, startStack, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, eventually, nextEvent, type AgentClient } from '../support/sockets.ts';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { Page } from 'playwright-core';
+import { callOk, eventually, nextEvent } from '../support/sockets.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
 import type { ShopperActivity } from '../../server/realtime/event-maps.ts';
 import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
-import { bubbles, conversationOf as storedIn, freshWidgetBundle, newWidgetPage, openDemo as open, openWidget, send } from './widget-helpers.ts';
+import { bubbles, conversationOf as storedIn, newWidgetPage, openDemo as open, openWidget, send, widgetTestBed } from './widget-helpers.ts';
 
 const IDENTITY_SECRET = 'widget-test-identity-secret';
 const hmac = (userId: string) => createHmac('sha256', IDENTITY_SECRET).update(userId).digest('hex');
 
-let stack: TestStack;
-let browser: Browser;
-let agent: AgentClient;
-const contexts: BrowserContext[] = [];
+const bed = widgetTestBed({ stack: { workers: true, config: { identitySecret: IDENTITY_SECRET } } });
 
-const newPage = (options: Parameters<typeof newWidgetPage>[2] = {}) => newWidgetPage(browser, contexts, options);
-const openDemo = (page: Page, query = '') => open(stack, page, query);
-const conversationOf = (text: string) => storedIn(stack, text);
-
-beforeAll(async () => {
-  await freshWidgetBundle();
-  stack = await startStack({ workers: true, config: { identitySecret: IDENTITY_SECRET } });
-  browser = await launchBrowser();
-  const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
-  agent = await connectAgent(stack.url, token);
-}, 120_000);
-
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-});
-
-afterAll(async () => {
-  agent?.close();
-  await browser?.close();
-  await stack?.close();
-});
+const newPage = (options: Parameters<typeof newWidgetPage>[2] = {}) => newWidgetPage(bed.browser, bed.contexts, options);
+const openDemo = (page: Page, query = '') => open(bed.stack, page, query);
+const conversationOf = (text: string) => storedIn(bed.stack, text);
 
 /**
  * A scripted bot in the server's bot seat (the Responder interface the knowledge-base brain implements), so these
@@ -90,7 +67,7 @@ describe('widget features', () => {
 
     const result = await page.evaluate((hash) => window.Shopdesk!.identify({ userId: 'shopper-42', hash, email: 'kim@example.com', name: 'Kim Lee' }), hmac('shopper-42'));
     expect(result.identified).toBe(true);
-    const [customer] = await stack.env.sql<{ id: number; external_id: string; email: string; name: string }[]>`
+    const [customer] = await bed.stack.env.sql<{ id: number; external_id: string; email: string; name: string }[]>`
       select c.id, c.external_id, c.email, c.name from customers c join conversations v on v.customer_id = c.id where v.id = ${conversationId}`;
     expect(customer).toEqual({ id: result.customerId, external_id: 'shopper-42', email: 'kim@example.com', name: 'Kim Lee' });
 
@@ -108,7 +85,7 @@ describe('widget features', () => {
   });
 
   it('shows the pre-chat form when the shop turns it on and saves name and email', async () => {
-    await saveWidgetSettings(stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, preChatForm: true });
+    await saveWidgetSettings(bed.stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, preChatForm: true });
     try {
       const { page } = await newPage();
       await openDemo(page);
@@ -123,17 +100,17 @@ describe('widget features', () => {
       expect(await page.evaluate(() => document.getElementById('shopdesk-widget')!.shadowRoot!.activeElement?.id)).toBe('sd-input');
       await send(page, 'Hello after the form');
       const conversationId = await conversationOf('Hello after the form');
-      const [customer] = await stack.env.sql<{ name: string; email: string }[]>`
+      const [customer] = await bed.stack.env.sql<{ name: string; email: string }[]>`
         select c.name, c.email from customers c join conversations v on v.customer_id = c.id where v.id = ${conversationId}`;
       expect(customer).toEqual({ name: 'Lee Park', email: 'lee@example.com' });
     } finally {
-      await saveWidgetSettings(stack.env.sql, DEFAULT_WIDGET_SETTINGS);
+      await saveWidgetSettings(bed.stack.env.sql, DEFAULT_WIDGET_SETTINGS);
     }
   });
 
   it('offers a proactive message on the pages the shop chose, once per visit; opening the chat from it starts with that message', async () => {
     const nudge = { id: 'demo-help', path: '/demo', delaySeconds: 1, message: { en: 'Looking at the tote? Ask me about sizes and shipping.', zh: '在看托特包吗？' } };
-    await saveWidgetSettings(stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, nudges: [nudge] });
+    await saveWidgetSettings(bed.stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, nudges: [nudge] });
     try {
       const { page } = await newPage();
       await openDemo(page);
@@ -160,16 +137,16 @@ describe('widget features', () => {
       expect(await other.page.locator('.panel').isHidden()).toBe(true);
       // Both visits were counted as shown, the first as opened too (for the shop's report).
       await eventually(async () => {
-        const [row] = await stack.env.sql<{ shown: number; opened: number }[]>`select shown, opened from nudge_stats where nudge_id = ${nudge.id}`;
+        const [row] = await bed.stack.env.sql<{ shown: number; opened: number }[]>`select shown, opened from nudge_stats where nudge_id = ${nudge.id}`;
         return row?.shown === 2 && row.opened === 1;
       }, 10_000, 'the proactive message counted twice shown, once opened');
     } finally {
-      await saveWidgetSettings(stack.env.sql, DEFAULT_WIDGET_SETTINGS);
+      await saveWidgetSettings(bed.stack.env.sql, DEFAULT_WIDGET_SETTINGS);
     }
   });
 
   it('renders quick replies and article links safely; "Was this helpful?" is stored as feedback', async () => {
-    const seat = stack.servers[0].handle.ctx.responder;
+    const seat = bed.stack.servers[0].handle.ctx.responder;
     const previous = seat.current;
     seat.current = new ScriptedResponder();
     try {
@@ -180,7 +157,7 @@ describe('widget features', () => {
       await page.getByRole('button', { name: 'Order status' }).waitFor();
       await page.getByRole('button', { name: 'Returns' }).click();
       const conversationId = await conversationOf('Returns');
-      const [quick] = await stack.env.sql<{ metadata: { quickReply?: string } }[]>`
+      const [quick] = await bed.stack.env.sql<{ metadata: { quickReply?: string } }[]>`
         select metadata from messages where conversation_id = ${conversationId} and body = 'Returns' and author_type = 'customer'`;
       expect(quick.metadata.quickReply).toBe('returns');
       await page.getByRole('button', { name: 'Order status' }).waitFor({ state: 'detached' }); // chips go once answered
@@ -188,7 +165,7 @@ describe('widget features', () => {
       const answer = page.locator('.log .msg', { hasText: 'Unused items can be returned within 30 days' });
       await answer.waitFor();
       const link = answer.getByRole('link', { name: 'Returns policy' });
-      expect(await link.getAttribute('href')).toBe(`${new URL(stack.url).origin}/kb/returns-policy`);
+      expect(await link.getAttribute('href')).toBe(`${new URL(bed.stack.url).origin}/kb/returns-policy`);
       expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
       expect(await link.getAttribute('target')).toBe('_blank');
       // A javascript: URL is shown as plain text, never as a link.
@@ -199,7 +176,7 @@ describe('widget features', () => {
       await answer.getByRole('button', { name: 'Yes' }).click();
       await answer.getByText('Thanks for your feedback!').waitFor();
       const rows = await eventually(async () => {
-        const found = await stack.env.sql<{ article_id: number; helpful: boolean }[]>`
+        const found = await bed.stack.env.sql<{ article_id: number; helpful: boolean }[]>`
           select article_id, helpful from feedback where kind = 'article' and conversation_id = ${conversationId}`;
         return found.length ? found : null;
       }, 20_000, 'article feedback row');
@@ -226,24 +203,24 @@ describe('widget features', () => {
     await openWidget(page);
     await send(page, 'Anyone there?');
     const conversationId = await conversationOf('Anyone there?');
-    await callOk(agent, 'conversation:join', { conversationId });
+    await callOk(bed.agent, 'conversation:join', { conversationId });
     // The widget knows its conversation once the header offers its transcript; typing marks need it.
     await page.locator('.head').getByRole('button', { name: 'Download transcript' }).waitFor();
 
-    const typing = nextEvent<{ conversationId: number; author: string; typing: boolean }>(agent, 'typing', (e) => e.conversationId === conversationId && e.typing);
+    const typing = nextEvent<{ conversationId: number; author: string; typing: boolean }>(bed.agent, 'typing', (e) => e.conversationId === conversationId && e.typing);
     await page.locator('#sd-input').pressSequentially('I am wri', { delay: 20 });
     expect(await typing).toMatchObject({ author: 'customer', typing: true });
     await page.locator('#sd-input').fill('');
 
     await page.locator('.panel').getByRole('button', { name: 'Close chat' }).click();
-    const { id } = await callOk<{ id: number }>(agent, 'message:send', { conversationId, clientId: 'agent-unread-1', text: 'Yes, I am here.' });
+    const { id } = await callOk<{ id: number }>(bed.agent, 'message:send', { conversationId, clientId: 'agent-unread-1', text: 'Yes, I am here.' });
     await page.locator('.badge').getByText('1').waitFor();
     expect(await page.locator('.launcher').getAttribute('aria-label')).toBe('Open chat, 1 unread message');
 
     await page.locator('.launcher').click();
     await page.locator('.badge').waitFor({ state: 'hidden' });
     await eventually(async () => {
-      const [row] = await stack.env.sql<{ seen: number }[]>`select customer_last_seen_id::int as seen from conversations where id = ${conversationId}`;
+      const [row] = await bed.stack.env.sql<{ seen: number }[]>`select customer_last_seen_id::int as seen from conversations where id = ${conversationId}`;
       return row.seen === id;
     }, 10_000, 'customer_last_seen_id updated');
   });
@@ -255,25 +232,25 @@ describe('widget features', () => {
     await send(page, 'Which page am I on?');
     const conversationId = await conversationOf('Which page am I on?');
     const title = await page.title();
-    const joined = await callOk<{ shopper: ShopperActivity }>(agent, 'conversation:join', { conversationId });
-    expect(joined.shopper).toMatchObject({ online: true, page: { url: `${stack.url}/demo`, title } });
+    const joined = await callOk<{ shopper: ShopperActivity }>(bed.agent, 'conversation:join', { conversationId });
+    expect(joined.shopper).toMatchObject({ online: true, page: { url: `${bed.stack.url}/demo`, title } });
 
     // A single-page shop changes the address without loading a page; the widget notices within seconds.
-    const moved = nextEvent<ShopperActivity>(agent, 'shopper:activity', (a) => a.page?.title === 'Summer sale', 15_000);
+    const moved = nextEvent<ShopperActivity>(bed.agent, 'shopper:activity', (a) => a.page?.title === 'Summer sale', 15_000);
     await page.evaluate(() => {
       history.pushState({}, '', '/demo/sale?coupon=SUMMER#top');
       document.title = 'Summer sale';
     });
-    expect(await moved).toMatchObject({ online: true, page: { url: `${stack.url}/demo/sale` } });
+    expect(await moved).toMatchObject({ online: true, page: { url: `${bed.stack.url}/demo/sale` } });
 
-    const left = nextEvent<ShopperActivity>(agent, 'shopper:activity', (a) => a.customerId === joined.shopper.customerId && !a.online);
+    const left = nextEvent<ShopperActivity>(bed.agent, 'shopper:activity', (a) => a.customerId === joined.shopper.customerId && !a.online);
     await context.close();
-    expect((await left).page).toEqual({ url: `${stack.url}/demo/sale`, title: 'Summer sale' });
+    expect((await left).page).toEqual({ url: `${bed.stack.url}/demo/sale`, title: 'Summer sale' });
   });
 
   it('works when embedded on another origin: the script finds its server from its own src', async () => {
     const { page, requests } = await newPage();
-    const server = new URL(stack.url);
+    const server = new URL(bed.stack.url);
     // Another shop: a real page on another origin (another port). Served for real, not route-fulfilled, so Chromium
     // knows it is on loopback too and lets it load from the chat server on 127.0.0.1.
     const shopServer = createHttpServer((_request, response) => {
@@ -296,7 +273,7 @@ describe('widget features', () => {
   });
 
   it('serves /widget.js cacheable, compressed and loadable cross-origin; the widget API answers CORS preflights', async () => {
-    const first = await fetch(`${stack.url}/widget.js`, { headers: { 'accept-encoding': 'gzip' } });
+    const first = await fetch(`${bed.stack.url}/widget.js`, { headers: { 'accept-encoding': 'gzip' } });
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(first.headers.get('cache-control')).toContain('max-age=');
@@ -305,23 +282,23 @@ describe('widget features', () => {
     expect(first.headers.get('content-encoding')).toBe('gzip');
     expect((await first.text()).length).toBeGreaterThan(1000);
     const etag = first.headers.get('etag')!;
-    const again = await fetch(`${stack.url}/widget.js`, { headers: { 'if-none-match': etag } });
+    const again = await fetch(`${bed.stack.url}/widget.js`, { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
 
-    const preflight = await fetch(`${stack.url}/api/widget/sessions`, {
+    const preflight = await fetch(`${bed.stack.url}/api/widget/sessions`, {
       method: 'OPTIONS',
       headers: { origin: 'http://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-headers')).toContain('content-type');
-    const settings = await fetch(`${stack.url}/api/widget/settings?site=demo`, { headers: { origin: 'http://shop.example' } });
+    const settings = await fetch(`${bed.stack.url}/api/widget/settings?site=demo`, { headers: { origin: 'http://shop.example' } });
     expect(settings.headers.get('access-control-allow-origin')).toBe('*');
     // Other APIs (agents', admins') are not opened to other origins.
-    const other = await fetch(`${stack.url}/healthz`, { headers: { origin: 'http://shop.example' } });
+    const other = await fetch(`${bed.stack.url}/healthz`, { headers: { origin: 'http://shop.example' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
 
-    const demo = await fetch(`${stack.url}/demo`);
+    const demo = await fetch(`${bed.stack.url}/demo`);
     const html = await demo.text();
     expect(html).toContain('<script src="/widget.js" data-site="demo" async></script>');
     expect(html).toContain('Northwind Goods');

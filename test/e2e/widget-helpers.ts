@@ -5,9 +5,11 @@ import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureBundles } from '../../server/bundles.ts';
-import { BUILD_DIR } from '../../scripts/build-bundles.ts';
-import type { TestStack } from '../support/server.ts';
-import { eventually } from '../support/sockets.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { BUILD_DIR, buildBundles } from '../../scripts/build-bundles.ts';
+import { launchBrowser } from '../support/browser.ts';
+import { login, startStack, type TestStack } from '../support/server.ts';
+import { callOk, connectAgent, eventually, type AgentClient } from '../support/sockets.ts';
 
 /** Rebuilds public/build/widget.js when its sources changed; a directory lock keeps parallel test files from writing it at once. */
 export async function freshWidgetBundle(): Promise<void> {
@@ -94,4 +96,40 @@ export async function conversationOf(stack: TestStack, customerText: string): Pr
       select conversation_id from messages where body = ${customerText} and author_type = 'customer' order by id desc limit 1`;
     return row?.conversation_id;
   }, 10_000, `conversation of "${customerText}"`);
+}
+
+export interface WidgetTestBed {
+  stack: TestStack;
+  browser: Browser;
+  /** A console's socket, signed in as the demo agent. */
+  agent: AgentClient;
+  /** Browser contexts the tests open; closed after each test. */
+  contexts: BrowserContext[];
+}
+
+/**
+ * For a widget test file: a fresh widget bundle, a stack, Chromium and the demo agent's socket (with the presence
+ * given, if any), all closed after the file; the contexts a test opens are closed after it. The fields are filled
+ * in before the first test runs.
+ */
+export function widgetTestBed(options: { stack?: Parameters<typeof startStack>[0]; consoleBundle?: boolean; agentPresence?: 'online' | 'offline' } = {}): WidgetTestBed {
+  const bed = { contexts: [] as BrowserContext[] } as WidgetTestBed;
+  beforeAll(async () => {
+    await freshWidgetBundle(); // the server serves public/build/widget.js: built from this source
+    if (options.consoleBundle) await buildBundles(['console']);
+    bed.stack = await startStack(options.stack);
+    bed.browser = await launchBrowser();
+    const { token } = await login(bed.stack.url, bed.stack.agent.email, bed.stack.agent.password);
+    bed.agent = await connectAgent(bed.stack.url, token);
+    if (options.agentPresence) await callOk(bed.agent, 'presence:set', { presence: options.agentPresence });
+  }, 120_000);
+  afterEach(async () => {
+    for (const context of bed.contexts.splice(0)) await context.close();
+  });
+  afterAll(async () => {
+    bed.agent?.close();
+    await bed.browser?.close();
+    await bed.stack?.close();
+  });
+  return bed;
 }

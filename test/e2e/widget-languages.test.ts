@@ -1,44 +1,20 @@
 // The widget in Chinese when nobody can answer: no place in a queue nobody serves, and the line the server
 // stores for a left message shown in the widget's language. Chromium (playwright-core) on /demo?lang=zh against a
 // real server, Postgres and Redis; the one agent is connected but offline.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { artifactPath, launchBrowser } from '../support/browser.ts';
-import { login, startStack, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, type AgentClient } from '../support/sockets.ts';
-import { conversationOf, freshWidgetBundle, newWidgetPage, openDemo, openWidget, send } from './widget-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { artifactPath } from '../support/browser.ts';
+import { callOk } from '../support/sockets.ts';
+import { conversationOf, newWidgetPage, openDemo, openWidget, send, widgetTestBed } from './widget-helpers.ts';
 
-let stack: TestStack;
-let browser: Browser;
-let agent: AgentClient;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  await freshWidgetBundle(); // the server serves public/build/widget.js: built from this source
-  stack = await startStack();
-  browser = await launchBrowser();
-  const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
-  agent = await connectAgent(stack.url, token);
-  await callOk(agent, 'presence:set', { presence: 'offline' });
-}, 120_000);
-
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-});
-
-afterAll(async () => {
-  agent?.close();
-  await browser?.close();
-  await stack?.close();
-});
+const bed = widgetTestBed({ agentPresence: 'offline' });
 
 describe('the widget in Chinese with nobody available', () => {
   it('offers a message instead of a queue place, and shows the left message in Chinese', async () => {
-    const { page } = await newWidgetPage(browser, contexts, { locale: 'zh-CN' });
-    await openDemo(stack, page, '?lang=zh');
+    const { page } = await newWidgetPage(bed.browser, bed.contexts, { locale: 'zh-CN' });
+    await openDemo(bed.stack, page, '?lang=zh');
     await openWidget(page);
     await send(page, '你好，我的包裹还没到');
-    const conversationId = await conversationOf(stack, '你好，我的包裹还没到');
+    const conversationId = await conversationOf(bed.stack, '你好，我的包裹还没到');
 
     // Ask for a person: queued, with nobody online.
     await page.locator('.head .person-btn').click();
@@ -58,7 +34,7 @@ describe('the widget in Chinese with nobody available', () => {
     const line = page.locator('.log .system', { hasText: 'li.wei@example.com' });
     await line.waitFor();
     expect(await line.textContent()).toBe('已给团队留言（我们会回复到 li.wei@example.com）：请告诉我包裹什么时候到');
-    const [stored] = await stack.env.sql<{ body: string }[]>`
+    const [stored] = await bed.stack.env.sql<{ body: string }[]>`
       select body from messages where conversation_id = ${conversationId} and metadata->>'event' = 'offline_message'`;
     expect(stored.body).toMatch(/^Message left for the team/); // the English text stays for transcripts and exports
     await page.screenshot({ path: artifactPath('widget-zh-message-left.png') });
@@ -69,9 +45,9 @@ describe('the widget in Chinese with nobody available', () => {
     expect(shown).not.toContain('Message left for the team');
 
     // An agent comes back and takes the chat: that line is in Chinese too.
-    await callOk(agent, 'presence:set', { presence: 'online' });
+    await callOk(bed.agent, 'presence:set', { presence: 'online' });
     await page.locator('.log .system', { hasText: '已加入对话' }).waitFor();
     expect(await page.locator('.log .system').allTextContents()).not.toContainEqual(expect.stringContaining('joined the chat'));
-    await callOk(agent, 'presence:set', { presence: 'offline' });
+    await callOk(bed.agent, 'presence:set', { presence: 'offline' });
   });
 });
