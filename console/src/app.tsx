@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, errorText, get, post, UNAUTHORIZED_EVENT } from './api.ts';
 import { connectAgentSocket, isRetryableConnectError, request, retryDelayMs, type AgentSocket } from './realtime.ts';
 import { SessionContext } from './context.ts';
+import { forgetSessionHint, mayBeSignedIn } from './session-hint.ts';
 import { getLocale, setLocale, t, type Locale } from './i18n.ts';
 import { match, navigate, usePath } from './router.ts';
 import { alertAgent, askPermissionOnce, shouldAskPermission } from './notify.ts';
@@ -32,14 +33,19 @@ export function App() {
   useEffect(() => {
     // Only a 401 means signed out; a server that cannot answer now (restarting, its database briefly away) is asked
     // again with backoff while the splash says so, instead of showing the login page to a signed-in agent.
+    // Nobody signed in from this browser (no hint cookie): the login page at once, without a 401 in the console.
     let attempt = 0;
     let retry: ReturnType<typeof setTimeout> | undefined;
     const whoAmI = () => get<{ user: User }>('/api/auth/me').then((r) => setUser(r.user), (err) => {
       if (err instanceof ApiError && err.status === 401) setUser(null);
       else retry = setTimeout(whoAmI, retryDelayMs(attempt++));
     });
-    void whoAmI();
-    const onUnauthorized = () => setUser(null);
+    if (mayBeSignedIn()) void whoAmI();
+    else setUser(null);
+    const onUnauthorized = () => {
+      forgetSessionHint();
+      setUser(null);
+    };
     window.addEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
     return () => {
       clearTimeout(retry);

@@ -1,10 +1,11 @@
 // A short list of words edited in place: chips with a remove button and a box
-// to add one. Serves the customer's tags and the conversation's labels.
+// to add one. Serves the customer's tags (about the person, across chats) and the
+// conversation's labels (about this chat only).
 import { useState } from 'preact/hooks';
 import { errorText } from './api.ts';
 import { t } from './i18n.ts';
 
-export function ChipsEditor({ values, onAdd, onRemove, placeholder, testId, inputTestId, suggestions = [], maxLength = 40 }: {
+export function ChipsEditor({ values, onAdd, onRemove, placeholder, testId, inputTestId, suggestions = [], maxLength = 40, caption, title }: {
   values: string[];
   /** Each saves one change; a rejection (the server's reason) is shown under the box and the typed text stays. */
   onAdd(value: string): Promise<unknown>;
@@ -15,6 +16,9 @@ export function ChipsEditor({ values, onAdd, onRemove, placeholder, testId, inpu
   /** Offered while typing (a datalist), e.g. the labels already in use. */
   suggestions?: string[];
   maxLength?: number;
+  /** A short name shown before the chips, and a longer explanation on hover: tags and labels look alike otherwise. */
+  caption?: string;
+  title?: string;
 }) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -40,7 +44,8 @@ export function ChipsEditor({ values, onAdd, onRemove, placeholder, testId, inpu
   };
   const listId = `${testId}-suggestions`;
   return (
-    <div class="chips-editor">
+    <div class="chips-editor" title={title}>
+      {caption && <span class="muted small chips-caption" data-testid={`${testId}-caption`}>{caption}</span>}
       <div class="tags" data-testid={testId}>
         {values.map((value) => (
           <span class="tag" key={value}>{value} <button class="link" disabled={busy} aria-label={`${t('remove')} ${value}`} onClick={() => void run(() => onRemove(value))}>×</button></span>

@@ -52,9 +52,22 @@ export async function customerSegment(sql: Sql, customerId: number): Promise<Seg
     return { segment: 'loyal', facts, rule: { en: `Loyal: ${en.filter(Boolean).join(' and ')}.`, zh: `忠实客户：${zh.filter(Boolean).join('，')}。` } };
   }
   if (facts.daysSinceFirstSeen < r.newDays && facts.orders <= 1) {
-    return { segment: 'new', facts, rule: { en: `New: first seen ${plural(facts.daysSinceFirstSeen, 'day')} ago (< ${r.newDays}) with at most one order.`, zh: `新客户：首次出现于 ${facts.daysSinceFirstSeen} 天前（< ${r.newDays}），订单不超过 1 个。` } };
+    return { segment: 'new', facts, rule: newCustomerRule(facts.daysSinceFirstSeen, facts.orders) };
   }
   return { segment: 'regular', facts, rule: { en: 'Regular: none of the new, loyal or at-risk rules apply.', zh: '普通客户：不符合新客户、忠实客户或流失风险的规则。' } };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The "new" rule in words an agent reads at a glance — "New customer — first seen today, no orders yet." — rather
+ * than the rule's arithmetic; the facts (days, orders) show why, the thresholds are in SEGMENT_RULES.
+ */
+export function newCustomerRule(daysSinceFirstSeen: number, orders: number): { en: string; zh: string } {
+  const days = Math.max(0, daysSinceFirstSeen);
+  const whenEn = days === 0 ? 'today' : days === 1 ? 'yesterday' : `${days} days ago`;
+  const whenZh = days === 0 ? '今天' : days === 1 ? '昨天' : `${days} 天前`;
+  const ordersEn = orders === 0 ? 'no orders yet' : 'one order so far';
+  const ordersZh = orders === 0 ? '还没有订单' : '目前有 1 个订单';
+  return { en: `New customer — first seen ${whenEn}, ${ordersEn}.`, zh: `新客户 — ${whenZh}首次出现，${ordersZh}。` };
+}

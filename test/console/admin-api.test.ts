@@ -519,7 +519,7 @@ describe('agent support reads', () => {
     const [fresh] = await sql`insert into customers (name) values ('Newbie') returning id`;
     const newbie = (await http('GET', `/api/customers/${fresh.id}/segment`, agent)).json;
     expect(newbie.segment).toBe('new');
-    expect(newbie.rule.en).toMatch(/^New: first seen 0 days ago/);
+    expect(newbie.rule.en).toBe('New customer — first seen today, no orders yet.');
     expect((await http('GET', '/api/customers/999999/segment', agent)).status).toBe(404);
     // Without a query the customers list is the most recently seen first; with one, only the matches.
     expect((await http('GET', '/api/customers?limit=1', agent)).json.items.map((x: any) => x.name)).toEqual(['Loyal Lou']);

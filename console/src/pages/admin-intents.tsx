@@ -8,6 +8,7 @@ import { JsonTransfer } from '../json-transfer.tsx';
 import { t } from '../i18n.ts';
 import { kbApi, type BotPreview, type Classification, type Intent } from '../kb-api.ts';
 import { JobBar, useJobStatus } from './admin-kb.tsx';
+import { scoreVerdict } from '../wording.ts';
 
 type IntentDraft = Omit<Intent, 'id'>;
 const EMPTY: IntentDraft = { name: '', description: '', label: { en: '', zh: '' }, answer: { en: '', zh: '' }, action: null, articleSlug: null, examples: { en: [], zh: [] } };
@@ -70,6 +71,7 @@ function TestBox() {
       setError(errorText(err));
     }
   };
+  const verdict = result && scoreVerdict(result);
   return (
     <form class="card test-box" onSubmit={run} data-testid="intent-test">
       <h3>{t('intents.test')}</h3>
@@ -84,9 +86,7 @@ function TestBox() {
             ? <span class="badge warn">{t('intents.outOfScope')}</span>
             : <span class="badge">{result.intent}</span>}
           <span> {t('evidence.confidence')}: {(result.confidence * 100).toFixed(1)}%</span>
-          {result.inScopeScore !== undefined && result.threshold !== undefined && (
-            <p class="muted small" data-testid="intent-test-score">{t('intents.inScopeScore', { score: (result.inScopeScore * 100).toFixed(1), threshold: (result.threshold * 100).toFixed(result.threshold < 0.01 ? 2 : 1) })}</p>
-          )}
+          {verdict && <p class="muted small" data-testid="intent-test-score" title={t('intents.scoreExplain')}>{t(verdict.key, verdict.vars)}</p>}
           {(result.alternatives ?? []).length > 0 && (
             <ul class="plain small">{(result.alternatives ?? []).slice(0, 4).map((a) => <li key={a.intent}>{a.intent} — {(a.confidence * 100).toFixed(1)}%</li>)}</ul>
           )}

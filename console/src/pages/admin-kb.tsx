@@ -10,6 +10,7 @@ import { Markdown } from '../markdown.tsx';
 import { diffLines } from '../diff.ts';
 import { kbApi, type Article, type ArticleFilter, type ArticleInput, type JobStatus } from '../kb-api.ts';
 import { formatTime } from '../hooks.ts';
+import { jobDisplay } from '../wording.ts';
 
 const EMPTY: ArticleInput = { slug: '', locale: 'en', title: '', category: 'general', body: '' };
 
@@ -91,13 +92,16 @@ export function useJobStatus(): { training: JobStatus; indexing: JobStatus } | n
 
 export function JobBar({ job, kind, label }: { job: JobStatus | undefined; kind: 'training' | 'indexing'; label: string }) {
   if (!job) return null;
-  const busy = job.state === 'queued' || job.state === 'running';
+  const { working, percent } = jobDisplay(job);
+  // Started but no progress reported yet: "Training…" and a bar without a value (indeterminate), not "running 0%".
+  const text = job.state === 'running' && percent === null ? t(`job.working.${kind}`) : `${label}: ${t(`job.${job.state}` as Key)}`;
   return (
-    <div class={`job job-${job.state}`} data-testid={`job-${kind}`} data-state={job.state}>
-      <span>{label}: {t(`job.${job.state}` as Key)}</span>
-      <progress max={100} value={busy ? job.progress : job.state === 'done' ? 100 : 0} />
-      {busy && <span class="small">{job.progress}%</span>}
-      {job.finishedAt && !busy && <span class="muted small">{formatTime(job.finishedAt)}</span>}
+    <div class={`job job-${job.state}`} data-testid={`job-${kind}`} data-state={job.state} title={label}>
+      <span data-testid={`job-${kind}-text`}>{text}</span>
+      {/* Keyed: an element that had a value never becomes indeterminate again by dropping the attribute. */}
+      {percent === null ? <progress key="indeterminate" /> : <progress key="determinate" max={100} value={percent} />}
+      {working && percent !== null && <span class="small">{percent}%</span>}
+      {job.finishedAt && !working && <span class="muted small">{formatTime(job.finishedAt)}</span>}
       {job.error && <span class="error small">{job.error}</span>}
     </div>
   );

@@ -153,6 +153,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
             <div class="small viewers" data-testid="also-viewing">{t('conversation.alsoViewing', { names: viewers.map((v) => v.name).join(', ') })}</div>
           )}
           <ChipsEditor values={labels} testId="labels" inputTestId="label-input" placeholder={t('labels.add')} maxLength={32}
+            caption={t('labels.caption')} title={t('labels.hint')}
             suggestions={(labelsInUse.data?.items ?? []).map((l) => l.label)}
             onAdd={(label) => changeLabels({ add: [label] })} onRemove={(label) => changeLabels({ remove: [label] })} />
         </div>

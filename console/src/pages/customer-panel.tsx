@@ -49,7 +49,7 @@ export function CustomerPanel({ customerId, conversationId }: { customerId: numb
           </div>
         )}
       </section>
-      <TagsEditor customer={customer} onSaved={profile.reload} />
+      <TagsEditor customer={customer} besideChat={conversationId !== undefined} onSaved={profile.reload} />
       <AttributesEditor customer={customer} onSaved={profile.reload} />
       <section class="card">
         <h4>{t('customer.conversations')}</h4>
@@ -104,12 +104,14 @@ function timelineLabel(type: string): string {
   return label === key ? type : label;
 }
 
-function TagsEditor({ customer, onSaved }: { customer: Customer; onSaved(): void }) {
+/** Tags describe the person and follow them into every chat; beside a chat, say where that chat's own labels are. */
+function TagsEditor({ customer, besideChat, onSaved }: { customer: Customer; besideChat: boolean; onSaved(): void }) {
   const save = (tags: string[]) => patch(`/api/customers/${customer.id}`, { tags }).then(onSaved);
   return (
     <section class="card">
       <h4>{t('customer.tags')}</h4>
-      <ChipsEditor values={customer.tags} testId="tags" inputTestId="tag-input" placeholder={t('customer.addTag')}
+      <p class="muted small" data-testid="tags-hint">{t('customer.tagsHint')}{besideChat && ` ${t('customer.tagsVsLabels')}`}</p>
+      <ChipsEditor values={customer.tags} testId="tags" inputTestId="tag-input" placeholder={t('customer.addTag')} title={t('customer.tagsHint')}
         onAdd={(tag) => save([...customer.tags, tag])} onRemove={(tag) => save(customer.tags.filter((x) => x !== tag))} />
     </section>
   );

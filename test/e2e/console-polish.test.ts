@@ -1,0 +1,168 @@
+// Console polish from a hands-on review, in Debian's Chromium (playwright-core) against a real server with the
+// workers, the knowledge-base bot, Postgres and Redis: a signed-out visit logs no 401, the intents test box says in
+// words whether the bot would answer, the training bar is indeterminate until there is progress, customer tags and
+// conversation labels explain themselves, and the "new customer" rule reads naturally.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { artifactPath, launchBrowser } from '../support/browser.ts';
+import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
+import { callOk, connectWidget, eventually, type WidgetClient } from '../support/sockets.ts';
+import { buildBundles } from '../../scripts/build-bundles.ts';
+import { seedKnowledgeBase } from '../../knowledge-base/seed.ts';
+import { knowledgeBaseExtension } from '../../knowledge-base/server-extension.ts';
+import { modelsRepository } from '../../knowledge-base/repositories/models.ts';
+import { formatPercent } from '../../console/src/wording.ts';
+
+let stack: TestStack;
+let browser: Browser;
+let admin: { token: string; cookie: string };
+const contexts: BrowserContext[] = [];
+const shoppers: WidgetClient[] = [];
+
+beforeAll(async () => {
+  await buildBundles(['console']); // the server serves public/build/console.js: built from this source
+  stack = await startStack({ workers: true, server: { extensions: [knowledgeBaseExtension()] }, config: { rateLimitLoginsPerMinute: 60 } });
+  await seedKnowledgeBase(stack.env.sql);
+  admin = await login(stack.url, stack.admin.email, stack.admin.password);
+  // A trained classifier for the test box.
+  await httpAs(stack.url, 'POST', '/api/admin/nlu/train', admin, {});
+  await eventually(async () => (await httpAs(stack.url, 'GET', '/api/admin/kb/status', admin)).json.training.state === 'done', 90_000, 'the classifier trained');
+  browser = await launchBrowser();
+}, 180_000);
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+  for (const socket of shoppers.splice(0)) socket.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** A fresh browser profile; every request to /api/auth/* and every console error is recorded. */
+async function freshPage(locale: 'en' | 'zh' = 'en'): Promise<{ page: Page; authChecks: string[]; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  contexts.push(context);
+  await context.addInitScript((l) => localStorage.setItem('sd.locale', l), locale);
+  const page = await context.newPage();
+  const authChecks: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (request) => void (request.url().endsWith('/api/auth/me') && authChecks.push(request.url())));
+  page.on('console', (message: ConsoleMessage) => void (message.type() === 'error' && errors.push(message.text())));
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { page, authChecks, errors };
+}
+
+async function signIn(page: Page, who: 'agent' | 'admin'): Promise<void> {
+  const account = who === 'admin' ? stack.admin : stack.agent;
+  await page.getByTestId('login-form').waitFor();
+  await page.fill('input[name=email]', account.email);
+  await page.fill('input[name=password]', account.password);
+  await page.click('button[type=submit]');
+  await page.getByTestId('whoami').waitFor();
+}
+
+/** A round trip through the page, so console messages of what it did before have been delivered. */
+const settle = (page: Page) => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
+
+describe('console polish', () => {
+  it('a signed-out visit shows the login page without asking the server or logging an error; a session is still found after a reload', async () => {
+    const { page, authChecks, errors } = await freshPage();
+    await page.goto(`${stack.url}/console`);
+    await page.getByTestId('login-form').waitFor();
+    await settle(page);
+    expect(authChecks).toEqual([]);
+    expect(errors).toEqual([]);
+
+    await signIn(page, 'agent');
+    await page.reload();
+    await page.getByTestId('whoami').waitFor(); // the hint cookie made it ask, and the session answered
+    expect(authChecks.length).toBeGreaterThanOrEqual(1);
+
+    // Signed out from the top bar: the hint goes with the session, so the next visit does not ask either.
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-form').waitFor();
+    authChecks.length = 0;
+    await page.reload();
+    await page.getByTestId('login-form').waitFor();
+    await settle(page);
+    expect(authChecks).toEqual([]);
+    expect(errors).toEqual([]);
+
+    // A session ended on the server (say, a password reset): one 401, then the hint is dropped and a reload is quiet.
+    await signIn(page, 'agent');
+    await stack.env.sql`delete from user_sessions where user_id = (select id from users where lower(email) = lower(${stack.agent.email}))`;
+    await page.reload();
+    await page.getByTestId('login-form').waitFor();
+    authChecks.length = 0;
+    errors.length = 0;
+    await page.reload();
+    await page.getByTestId('login-form').waitFor();
+    await settle(page);
+    expect(authChecks).toEqual([]);
+    expect(errors).toEqual([]);
+    // API clients keep their 401.
+    expect((await fetch(`${stack.url}/api/auth/me`)).status).toBe(401);
+  }, 60_000);
+
+  it('intents: the test box says whether the bot is confident enough to answer; training shows "Training…" until there is progress', async () => {
+    const { page } = await freshPage();
+    await page.goto(`${stack.url}/console/admin/intents`);
+    await signIn(page, 'admin');
+    const sentence = 'where is my parcel, it has not arrived';
+    await page.getByTestId('intent-test-input').fill(sentence);
+    await page.getByTestId('intent-test').locator('button[type=submit]').click();
+    const expected = (await httpAs(stack.url, 'POST', '/api/admin/nlu/classify', admin, { text: sentence })).json;
+    const line = page.getByTestId('intent-test-score');
+    await line.waitFor();
+    const shown = (await line.textContent())!;
+    expect(shown).toMatch(new RegExp(`^Confident enough to answer: ${expected.outOfScope ? 'no' : 'yes'}\\b`));
+    expect(shown).toContain(`score ${formatPercent(expected.inScopeScore)}%, needs ${formatPercent(expected.threshold)}%`);
+    expect(shown).not.toMatch(/in-scope|accepted from/i);
+
+    // The job started and has reported nothing yet: words and an indeterminate bar, no "running 0%".
+    const jobs = modelsRepository(stack.env.sql);
+    await jobs.setStatus('train', 'running', { progress: 0 });
+    const bar = page.getByTestId('job-training');
+    await expect.poll(() => page.getByTestId('job-training-text').textContent(), { timeout: 15_000 }).toBe('Training…');
+    expect(await bar.locator('progress').evaluate((p) => p.matches(':indeterminate'))).toBe(true);
+    expect(await bar.textContent()).not.toContain('0%');
+    await page.screenshot({ path: artifactPath('console-polish-training.png') });
+    // Real progress: the percentage, on a determinate bar.
+    await jobs.setProgress('train', 40);
+    await expect.poll(() => bar.textContent(), { timeout: 15_000 }).toContain('40%');
+    expect(await bar.locator('progress').evaluate((p) => (p as HTMLProgressElement).value)).toBe(40);
+    expect(await page.getByTestId('job-training-text').textContent()).toBe('Classifier training: running');
+    await jobs.setStatus('train', 'done');
+    await expect.poll(() => bar.getAttribute('data-state'), { timeout: 15_000 }).toBe('done');
+    expect(await bar.locator('progress').evaluate((p) => (p as HTMLProgressElement).value)).toBe(100);
+  }, 60_000);
+
+  it('customer panel: tags and labels each say what they describe, and the new-customer rule reads naturally, in both languages', async () => {
+    const session = await widgetSession(stack.url, { name: 'Nora Newcomer', email: 'nora.new@example.com', locale: 'en' });
+    const socket = await connectWidget(stack.url, session.visitorToken);
+    shoppers.push(socket);
+    const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'polish-1', text: 'Do you ship to Norway?' });
+
+    const { page } = await freshPage();
+    await page.goto(`${stack.url}/console/conversations/${conversationId}`);
+    await signIn(page, 'agent');
+    const panel = page.getByTestId('customer-panel');
+    await expect.poll(() => panel.getByTestId('segment-rule').textContent(), { timeout: 15_000 }).toBe('New customer — first seen today, no orders yet.');
+    expect(await panel.getByTestId('tags-hint').textContent()).toBe('About the person: kept on every chat they have (e.g. vip, wholesale). To sort this chat only, use the labels in its header.');
+    expect(await panel.locator('h4', { hasText: 'Customer tags' }).count()).toBe(1);
+    const header = page.locator('.conversation-header');
+    expect(await header.getByTestId('labels-caption').textContent()).toBe('Chat labels');
+    expect(await header.locator('.chips-editor').getAttribute('title')).toMatch(/^Labels describe this conversation only/);
+    await page.screenshot({ path: artifactPath('console-polish-tags-labels.png') });
+
+    const zh = await freshPage('zh');
+    await zh.page.goto(`${stack.url}/console/customers/${session.customerId}`);
+    await signIn(zh.page, 'agent');
+    const zhPanel = zh.page.getByTestId('customer-panel');
+    await expect.poll(() => zhPanel.getByTestId('segment-rule').textContent(), { timeout: 15_000 }).toBe('新客户 — 今天首次出现，还没有订单。');
+    // On the customers page there is no chat beside it: only what tags are.
+    expect(await zhPanel.getByTestId('tags-hint').textContent()).toBe('描述这位顾客本人：在其所有会话中都显示（如 vip、批发）。');
+  }, 60_000);
+});
