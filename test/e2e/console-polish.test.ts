@@ -2,9 +2,9 @@
 // workers, the knowledge-base bot, Postgres and Redis: a signed-out visit logs no 401, the intents test box says in
 // words whether the bot would answer, the training bar is indeterminate until there is progress, customer tags and
 // conversation labels explain themselves, and the "new customer" rule reads naturally.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
-import { artifactPath, launchBrowser } from '../support/browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, type WidgetClient } from '../support/sockets.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
@@ -16,8 +16,7 @@ import { formatPercent } from '../../console/src/wording.ts';
 let stack: TestStack;
 let browser: Browser;
 let admin: { token: string; cookie: string };
-const contexts: BrowserContext[] = [];
-const shoppers: WidgetClient[] = [];
+const { contexts, sockets: shoppers } = closedAfterEachTest<WidgetClient>(() => ({ browser, stack }));
 
 beforeAll(async () => {
   await buildBundles(['console']); // the server serves public/build/console.js: built from this source
@@ -29,16 +28,6 @@ beforeAll(async () => {
   await eventually(async () => (await httpAs(stack.url, 'GET', '/api/admin/kb/status', admin)).json.training.state === 'done', 90_000, 'the classifier trained');
   browser = await launchBrowser();
 }, 180_000);
-
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-  for (const socket of shoppers.splice(0)) socket.close();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 
 /** A fresh browser profile; every request to /api/auth/* and every console error is recorded. */
 async function freshPage(locale: 'en' | 'zh' = 'en'): Promise<{ page: Page; authChecks: string[]; errors: string[] }> {

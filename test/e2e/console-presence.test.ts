@@ -1,10 +1,10 @@
 // The console's presence and connection in Chromium: one presence per agent across tabs (held by the server),
 // a neutral "Connecting…" before the first connection, staying signed in (and retrying) while the server cannot
 // check the session, and the composer's "/" menu and Alt shortcuts as a Mac or Caps Lock sends them.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Socket as NetSocket } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser, closedAfterEachTest } from '../support/browser.ts';
 import { holdTableLock } from '../support/databases.ts';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, type WidgetClient } from '../support/sockets.ts';
@@ -12,8 +12,7 @@ import { buildBundles } from '../../scripts/build-bundles.ts';
 
 let stack: TestStack;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const shoppers: WidgetClient[] = [];
+const { contexts, sockets: shoppers } = closedAfterEachTest<WidgetClient>(() => ({ browser, stack }));
 /** The server's upgraded (WebSocket) connections, to cut them as a network drop would. */
 const upgraded: NetSocket[] = [];
 
@@ -24,15 +23,6 @@ beforeAll(async () => {
   stack.servers[0].handle.app.server.on('upgrade', (_request, socket: NetSocket) => void upgraded.push(socket));
   browser = await launchBrowser();
 }, 120_000);
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-  for (const socket of shoppers.splice(0)) socket.close();
-});
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
-
 /** Records, from the first paint on, which connection banners the top bar ever showed. */
 function recordBanners(): void {
   const seen = new Set<string>();

@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
 import { solidPng } from '../support/png.ts';
 import { disableGone } from '../../workers/webhook-health.ts';
-import { artifactPath, launchBrowser } from '../support/browser.ts';
+import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, nextEvent, record, type WidgetClient } from '../support/sockets.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
@@ -18,8 +18,7 @@ import type { ChatMessage } from '../../server/realtime/event-maps.ts';
 
 let stack: TestStack;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const shoppers: WidgetClient[] = [];
+const { contexts, sockets: shoppers } = closedAfterEachTest<WidgetClient>(() => ({ browser, stack }));
 
 /** The knowledge-base brain's server extension (the bot that answers from articles), when it exists. */
 async function brainOptions(): Promise<ServerOptions> {
@@ -43,16 +42,6 @@ beforeAll(async () => {
   }, 60_000, 'the demo knowledge base indexed');
   browser = await launchBrowser();
 }, 180_000);
-
-afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close();
-  for (const socket of shoppers.splice(0)) socket.close();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
 
 async function consolePage(who: 'agent' | 'admin' | { email: string; password: string }, path = '/console'): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
