@@ -19,7 +19,8 @@ function connect<S extends Socket>(url: string, auth: Record<string, unknown>, e
 }
 
 export const connectWidget = (baseUrl: string, token: string, locale = 'en') => connect<WidgetClient>(`${baseUrl}/widget`, { token, locale });
-export const connectAgent = (baseUrl: string, token: string) => connect<AgentClient>(`${baseUrl}/agent`, { token });
+/** An agent's socket; `{ restorePresence: true }` makes it behave as the console does (see the gateway's handshake). */
+export const connectAgent = (baseUrl: string, token: string, auth: { restorePresence?: boolean } = {}) => connect<AgentClient>(`${baseUrl}/agent`, { token, ...auth });
 
 /** Emits with an ack and resolves with the server's answer. */
 export function call<T extends object = Record<string, unknown>>(socket: Socket, event: string, payload: unknown, timeoutMs = 10_000): Promise<Ack<T>> {

@@ -482,6 +482,19 @@ describe('hot reload on every server', () => {
   }, 90_000);
 });
 
+/**
+ * The demo agent's console, online: a request for a person is then a hand-off to them (with nobody online the bot
+ * says so and the chat stays with it, which is no hand-off the learning loop could learn from). It connects as the
+ * console does, so an earlier test's console closing late (its disconnect marking the agent offline after this one
+ * set Online) gives the agent's chosen presence back at once.
+ */
+async function onlineAgent() {
+  const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
+  const agent = await connectAgent(stack.url, token, { restorePresence: true });
+  await callOk(agent, 'presence:set', { presence: 'online' });
+  return agent;
+}
+
 /** The demo agent takes a queued chat — unless routing, with them online, already gave it to them. */
 async function takeChat(agent: Awaited<ReturnType<typeof connectAgent>>, conversationId: number): Promise<void> {
   const accepted = await call(agent, 'conversation:accept', { conversationId });
@@ -492,9 +505,15 @@ async function takeChat(agent: Awaited<ReturnType<typeof connectAgent>>, convers
 }
 
 describe('learning loop', () => {
+  // One console for these tests: closing one and opening the next would race its going offline against the new one's
+  // presence, and a request for a person with nobody online is no hand-off.
+  let agent: Awaited<ReturnType<typeof onlineAgent>>;
+  beforeAll(async () => {
+    agent = await onlineAgent();
+  });
+  afterAll(() => agent?.close());
+
   it('does not pair a question the bot answered with an agent reply to something else; one the shopper found unhelpful stays', async () => {
-    const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
-    const agent = await connectAgent(stack.url, token);
     const takeAndResolve = async (conversationId: number, text: string) => {
       await takeChat(agent, conversationId);
       await callOk(agent, 'message:send', { conversationId, clientId: `lr-${conversationId}`, text });
@@ -502,18 +521,14 @@ describe('learning loop', () => {
     };
     const moved = await shopper(0);
     const unhelped = await shopper(0);
-    try {
-      // Answered, then the shopper asked for a person without a word about why (as with a photo): nothing to learn.
-      expect((await moved.ask('How long does a refund take to reach my card?')).metadata).toMatchObject({ decision: 'answer' });
-      await callOk(moved.socket, 'handoff:request', { conversationId: moved.conversationId });
-      await takeAndResolve(moved.conversationId, 'Thanks for the photo, I have sent you a replacement strap today.');
-      // Answered, and the shopper's next words asked for a person: the answer did not help, so its question is the one.
-      expect((await unhelped.ask('How long does a refund take to reach my card?')).metadata).toMatchObject({ decision: 'answer' });
-      await unhelped.ask('talk to a human please');
-      await takeAndResolve(unhelped.conversationId, 'Your refund was sent on Monday; it shows on your card within five working days.');
-    } finally {
-      agent.close();
-    }
+    // Answered, then the shopper asked for a person without a word about why (as with a photo): nothing to learn.
+    expect((await moved.ask('How long does a refund take to reach my card?')).metadata).toMatchObject({ decision: 'answer' });
+    await callOk(moved.socket, 'handoff:request', { conversationId: moved.conversationId });
+    await takeAndResolve(moved.conversationId, 'Thanks for the photo, I have sent you a replacement strap today.');
+    // Answered, and the shopper's next words asked for a person: the answer did not help, so its question is the one.
+    expect((await unhelped.ask('How long does a refund take to reach my card?')).metadata).toMatchObject({ decision: 'answer' });
+    await unhelped.ask('talk to a human please');
+    await takeAndResolve(unhelped.conversationId, 'Your refund was sent on Monday; it shows on your card within five working days.');
     const items = (await api(stack.url, 'GET', '/api/admin/unanswered/candidates', adminCookie)).body.items as { conversationId: number; question: string; answer: string }[];
     expect(items.find((c) => c.conversationId === moved.conversationId)).toBeUndefined();
     expect(items.find((c) => c.conversationId === unhelped.conversationId)).toMatchObject({
@@ -524,15 +539,9 @@ describe('learning loop', () => {
     const s = await shopper(0);
     await s.ask('Do you offer gift wrapping with a handwritten card?');
     await s.ask('talk to a human please');
-    const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
-    const agent = await connectAgent(stack.url, token);
-    try {
-      await takeChat(agent, s.conversationId);
-      await callOk(agent, 'message:send', { conversationId: s.conversationId, clientId: 'a1', text: 'Yes! Tick "gift wrap" at checkout and type your card message; it costs $4.' });
-      await callOk(agent, 'conversation:resolve', { conversationId: s.conversationId });
-    } finally {
-      agent.close();
-    }
+    await takeChat(agent, s.conversationId);
+    await callOk(agent, 'message:send', { conversationId: s.conversationId, clientId: 'a1', text: 'Yes! Tick "gift wrap" at checkout and type your card message; it costs $4.' });
+    await callOk(agent, 'conversation:resolve', { conversationId: s.conversationId });
     const candidates = await api(stack.url, 'GET', '/api/admin/unanswered/candidates', adminCookie);
     const candidate = candidates.body.items.find((c: any) => c.conversationId === s.conversationId);
     expect(candidate).toMatchObject({ question: 'Do you offer gift wrapping with a handwritten card?', locale: 'en' });
