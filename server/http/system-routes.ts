@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
+import { withinTimeLimit } from '../services/time-limit.ts';
 
 export default function systemRoutes(ctx: AppContext) {
   return async (app: App) => {
@@ -19,7 +20,7 @@ export default function systemRoutes(ctx: AppContext) {
       const timed = async (probe: () => Promise<unknown>) => {
         const started = performance.now();
         try {
-          await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout after 2s')), 2000))]);
+          await withinTimeLimit(probe(), 2000, 'timeout after 2s');
           return { ok: true, ms: Math.round(performance.now() - started) };
         } catch (error) {
           return { ok: false, ms: Math.round(performance.now() - started), error: (error as Error).message };

@@ -26,6 +26,7 @@ import { lastPages } from '../services/shopper-activity.ts';
 import type { Sql } from '../db/client.ts';
 import { usersRepository } from '../repositories/users.ts';
 import { routingRepository } from '../repositories/routing.ts';
+import { withinTimeLimit } from '../services/time-limit.ts';
 import type { Presence } from './event-maps.ts';
 
 type WidgetNs = Namespace<WidgetClientToServer, WidgetServerToClient, Record<string, never>, WidgetSocketData>;
@@ -309,12 +310,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
         const found = await deps.auth.userForToken(token);
         return { found, presence: found ? (restores ? await restorePresence(found.id) : found.presence) : ('offline' as Presence) };
       })();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`session check took over ${HANDSHAKE_CHECK_TIMEOUT_MS} ms`)), HANDSHAKE_CHECK_TIMEOUT_MS);
-      });
-      check.catch(() => {}); // a check that fails after the timeout was already answered
-      const result = await Promise.race([check, late]).finally(() => clearTimeout(timer));
+      const result = await withinTimeLimit(check, HANDSHAKE_CHECK_TIMEOUT_MS, `session check took over ${HANDSHAKE_CHECK_TIMEOUT_MS} ms`);
       user = result.found;
       presence = result.presence;
     } catch (error) {
