@@ -200,9 +200,10 @@ export const routingRepository = (sql: Sql) => ({
   /**
    * Takes back the chats whose agent has not answered for `minutes` since they got them (no agent reply in the
    * chat yet: the shopper waits for a person, whether the bot's hand-off line or their own message came last): an
-   * agent who left the console open and walked away still shows online. Only when another agent is online with a free seat; otherwise the chat would only wait in the queue
-   * instead, with nobody to take it. The chat keeps its first queue time (first in line) and remembers whom it
-   * was taken from, so the next pass offers it to someone else.
+   * agent who left the console open and walked away still shows online. Only when another agent is online with a
+   * free seat; otherwise the chat would only wait in the queue instead, with nobody to take it. The chat keeps its
+   * first queue time (first in line) and remembers whom it was taken from, so the next pass offers it to someone
+   * else.
    */
   async releaseUnansweredChats(minutes: number): Promise<{ id: number; agent_id: number; agent_name: string }[]> {
     return sql<{ id: number; agent_id: number; agent_name: string }[]>`
