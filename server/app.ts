@@ -29,6 +29,7 @@ import type { App } from './http/types.ts';
 import { applyRetention } from './services/retention.ts';
 import { followupScheduler } from './services/email-followup-queue.ts';
 import { emailEnabled } from './services/mailer.ts';
+import { BOT_IDLE_MINUTES } from './services/bot-idle.ts';
 
 export interface ServerOptions {
   /** The bot seat; defaults to the greeter. main.ts passes the knowledge-base brain. */
@@ -51,7 +52,6 @@ export interface ServerHandle {
 
 const ASSIGN_SWEEP_MS = 5_000;
 const IDLE_SWEEP_MS = 60_000;
-const BOT_IDLE_MINUTES = 30;
 /** How often agents shown as present without any open console (their server crashed) are marked offline. */
 const PRESENCE_SWEEP_MS = 60_000;
 

@@ -46,7 +46,15 @@ const Percentiles = Type.Object({ count: Type.Integer(), medianSeconds: Nullable
 const ReportSchema = Type.Object({
   range: Type.Object({ from: Type.String(), to: Type.String() }),
   conversationsPerDay: Type.Array(Type.Object({ day: Type.String(), total: Type.Integer(), handedOff: Type.Integer() })),
-  containment: Type.Object({ total: Type.Integer(), botResolved: Type.Integer(), handedOff: Type.Integer(), withBot: Type.Integer(), rate: Nullable(Type.Number()) }),
+  containment: Type.Object({
+    total: Type.Integer(),
+    botResolved: Type.Integer({ description: 'Settled by the bot: closed after the quiet time, or rated helpful (confirmedByShopper).' }),
+    confirmedByShopper: Type.Integer({ description: 'Still open, the latest bot answer rated helpful by the shopper.' }),
+    handedOff: Type.Integer(),
+    withBot: Type.Integer({ description: 'Open with the bot and not settled yet.' }),
+    settlesAfterMinutes: Type.Integer({ description: 'A chat with the bot is counted as resolved by it after this many minutes without messages.' }),
+    rate: Nullable(Type.Number({ description: 'botResolved / (botResolved + handedOff); null while nothing is settled.' })),
+  }),
   firstResponse: Percentiles,
   resolution: Percentiles,
   csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()), distribution: Type.Array(Type.Integer(), { minItems: 5, maxItems: 5 }) }),

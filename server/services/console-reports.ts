@@ -5,6 +5,7 @@ import type { Sql } from '../db/client.ts';
 import { loadWidgetSettings } from './widget-settings.ts';
 import { badRequest } from '../errors.ts';
 import { isRealDay } from './calendar-days.ts';
+import { BOT_IDLE_MINUTES } from './bot-idle.ts';
 import { NOT_KNOWN_REASONS, UNANSWERED_REASONS } from '../../knowledge-base/types.ts';
 
 export interface DateRange {
@@ -40,7 +41,14 @@ export interface Percentiles {
 export interface Report {
   range: DateRange;
   conversationsPerDay: { day: string; total: number; handedOff: number }[];
-  containment: { total: number; botResolved: number; handedOff: number; withBot: number; rate: number | null };
+  /**
+   * `botResolved` includes `confirmedByShopper` (still open, its latest answer rated helpful); `withBot` are open
+   * chats not yet settled either way, counted once quiet for `settlesAfterMinutes`. `rate` is over the settled ones.
+   */
+  containment: {
+    total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number;
+    settlesAfterMinutes: number; rate: number | null;
+  };
   firstResponse: Percentiles;
   resolution: Percentiles;
   csat: { count: number; average: number | null; distribution: number[] };
@@ -74,14 +82,24 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
       on c.created_at >= (d.day::timestamp at time zone 'UTC') and c.created_at < ((d.day + 1)::timestamp at time zone 'UTC')
     group by d.day order by d.day`;
 
-  // Containment: of the conversations started in the range, how many the bot closed alone vs handed to a person.
-  const [containment] = await sql<{ total: number; bot_resolved: number; handed_off: number; with_bot: number }[]>`
+  // Containment: of the conversations started in the range, how many the bot settled alone vs handed to a person.
+  // The bot settles a chat when the shopper rates its latest answer helpful (confirmed at once) or leaves it
+  // BOT_IDLE_MINUTES without writing (closed by the idle sweep); until then it is still with the bot.
+  const [containment] = await sql<{ total: number; bot_closed: number; bot_confirmed: number; handed_off: number; with_bot: number }[]>`
+    with ranged as (
+      select c.status, c.handed_off,
+             case when c.status <> 'resolved' and not c.handed_off then coalesce((
+               select f.helpful from feedback f where f.conversation_id = c.id and f.kind = 'article'
+               order by f.created_at desc, f.id desc limit 1), false) else false end as confirmed
+      from conversations c where c.created_at >= ${start} and c.created_at < ${end})
     select count(*)::int as total,
-           count(*) filter (where status = 'resolved' and not handed_off)::int as bot_resolved,
+           count(*) filter (where status = 'resolved' and not handed_off)::int as bot_closed,
+           count(*) filter (where confirmed)::int as bot_confirmed,
            count(*) filter (where handed_off)::int as handed_off,
-           count(*) filter (where status <> 'resolved' and not handed_off)::int as with_bot
-    from conversations where created_at >= ${start} and created_at < ${end}`;
-  const decided = containment.bot_resolved + containment.handed_off;
+           count(*) filter (where status <> 'resolved' and not handed_off and not confirmed)::int as with_bot
+    from ranged`;
+  const botResolved = containment.bot_closed + containment.bot_confirmed;
+  const decided = botResolved + containment.handed_off;
 
   const [times] = await sql<{ fr_count: number; fr_median: number | null; fr_p90: number | null; res_count: number; res_median: number | null; res_p90: number | null }[]>`
     select count(first_response_seconds)::int as fr_count,
@@ -153,8 +171,8 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
     range: { from: range.from, to: range.to },
     conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
     containment: {
-      total: containment.total, botResolved: containment.bot_resolved, handedOff: containment.handed_off, withBot: containment.with_bot,
-      rate: decided ? round(containment.bot_resolved / decided, 4) : null,
+      total: containment.total, botResolved, confirmedByShopper: containment.bot_confirmed, handedOff: containment.handed_off,
+      withBot: containment.with_bot, settlesAfterMinutes: BOT_IDLE_MINUTES, rate: decided ? round(botResolved / decided, 4) : null,
     },
     firstResponse: { count: times.fr_count, medianSeconds: round(times.fr_median, 1), p90Seconds: round(times.fr_p90, 1) },
     resolution: { count: times.res_count, medianSeconds: round(times.res_median, 1), p90Seconds: round(times.res_p90, 1) },

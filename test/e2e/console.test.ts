@@ -689,6 +689,8 @@ describe('support console in Chromium', () => {
     expect(Number(await page.getByTestId('kpi-csat').getAttribute('data-value'))).toBeCloseTo(ratings.reduce((s, r) => s + r.rating, 0) / ratings.length, 2);
     expect(Number(await page.getByTestId('kpi-first-response').getAttribute('data-value'))).toBe(40); // median of 20, 40, 100
     expect(await page.getByTestId('kpi-containment').textContent()).toContain('40.0%'); // 2 of 5 decided
+    // The chat still with the bot is not counted yet, and the card says when it will be.
+    expect(await page.getByTestId('kpi-containment').textContent()).toContain('1 still open (counted when rated helpful or after 30 min quiet)');
     expect(await page.getByTestId('kpi-unanswered').textContent()).toContain('3 of 7 questions');
     // The questions the bot did not know, repeats together, shoppers' text shown as text.
     const unansweredRows = page.getByTestId('report-unanswered-row');

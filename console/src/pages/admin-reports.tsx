@@ -14,7 +14,7 @@ Chart.register(...registerables);
 interface Report {
   range: { from: string; to: string };
   conversationsPerDay: { day: string; total: number; handedOff: number }[];
-  containment: { total: number; botResolved: number; handedOff: number; withBot: number; rate: number | null };
+  containment: { total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; settlesAfterMinutes: number; rate: number | null };
   firstResponse: { count: number; medianSeconds: number | null; p90Seconds: number | null };
   resolution: { count: number; medianSeconds: number | null; p90Seconds: number | null };
   csat: { count: number; average: number | null; distribution: number[] };
@@ -55,7 +55,7 @@ export function ReportsPage() {
           <div class="kpis">
             <Kpi id="kpi-conversations" label={t('reports.conversations')} value={String(r.containment.total)} />
             <Kpi id="kpi-containment" label={t('reports.containment')} value={r.containment.rate === null ? '—' : `${(r.containment.rate * 100).toFixed(1)}%`}
-              detail={t('reports.containmentDetail', { bot: r.containment.botResolved, human: r.containment.handedOff })} />
+              detail={containmentDetail(r.containment)} />
             <Kpi id="kpi-first-response" label={t('reports.firstResponse')} value={formatSeconds(r.firstResponse.medianSeconds)}
               detail={`p90 ${formatSeconds(r.firstResponse.p90Seconds)} · n=${r.firstResponse.count}`} raw={r.firstResponse.medianSeconds} />
             <Kpi id="kpi-resolution" label={t('reports.resolution')} value={formatSeconds(r.resolution.medianSeconds)}
@@ -146,6 +146,12 @@ export function ReportsPage() {
       )}
     </div>
   );
+}
+
+/** Settled counts, and the chats still with the bot with the rule that settles them (fresh chats are not yet counted). */
+function containmentDetail(c: Report['containment']): string {
+  const settled = t('reports.containmentDetail', { bot: c.botResolved, human: c.handedOff });
+  return c.withBot ? `${settled} · ${t('reports.containmentPending', { open: c.withBot, minutes: c.settlesAfterMinutes })}` : settled;
 }
 
 function Kpi({ id, label, value, detail, raw }: { id: string; label: string; value: string; detail?: string; raw?: number | null }) {
