@@ -29,6 +29,7 @@ import type { App } from './http/types.ts';
 import { applyRetention } from './services/retention.ts';
 import { followupScheduler } from './services/email-followup-queue.ts';
 import { emailEnabled } from './services/mailer.ts';
+import { autoAwaySweepMs, createAutoAway } from './services/auto-away.ts';
 import { BOT_IDLE_MINUTES } from './services/bot-idle.ts';
 
 export interface ServerOptions {
@@ -135,6 +136,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     sweep(() => gateway.reconcilePresence(), PRESENCE_SWEEP_MS);
     if (config.offlineAgentReleaseMinutes > 0) sweep(() => chat!.releaseHeldChats({ offlineMinutes: config.offlineAgentReleaseMinutes }), PRESENCE_SWEEP_MS);
     if (config.assignedNoReplyMinutes > 0) sweep(() => chat!.releaseUnansweredChats(config.assignedNoReplyMinutes), PRESENCE_SWEEP_MS);
+    // Idle agents set Away (the team setting, read on every run; 0 = off).
+    const autoAway = createAutoAway({ config, sql, realtime: gateway.out });
+    sweep(() => autoAway.sweep(), autoAwaySweepMs(config));
     if (config.retentionDays > 0) sweep(() => applyRetention(ctx.sql, config.retentionDays), IDLE_SWEEP_MS);
     if (config.autoResolveIdleHours > 0) sweep(() => chat!.resolveIdleHumanConversations(config.autoResolveIdleHours), IDLE_SWEEP_MS);
   }

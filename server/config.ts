@@ -57,6 +57,12 @@ const ConfigSchema = Type.Object({
   offlineAgentReleaseMinutes: Type.Integer({ minimum: 0, maximum: 24 * 60 }),
   /** An assigned chat whose agent has not replied this many minutes after getting it goes to another agent (0 = never). */
   assignedNoReplyMinutes: Type.Integer({ minimum: 0, maximum: 24 * 60 }),
+  /**
+   * Tests and benchmarks only: the length in seconds of one "minute" of the team setting "Set agents Away after N
+   * minutes without activity" (60 = real minutes). The idle sweep runs every half unit (30 s at most), so a test can
+   * use a few seconds instead of waiting for real minutes.
+   */
+  autoAwayUnitSeconds: Type.Integer({ minimum: 1, maximum: 60 }),
   /** Chats with or waiting for a person are closed after this many hours without a message (0 = never). */
   autoResolveIdleHours: Type.Integer({ minimum: 0, maximum: 24 * 365 }),
   /**
@@ -76,6 +82,14 @@ const ConfigSchema = Type.Object({
   emailFollowupDelaySeconds: Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600 }),
   /** First wait before an email refused for now (a 4xx, a connection failure) is tried again; it doubles each time. */
   emailRetryDelayMs: Type.Integer({ minimum: 10, maximum: 3_600_000 }),
+  /**
+   * The address shoppers' replies to follow-up emails reach, e.g. replies@support.example.com: each follow-up gets
+   * Reply-To replies+<signed conversation token>@support.example.com (the part before @ at most 20 characters, so
+   * the tagged address stays within the 64 a mailbox name may have). Empty = replies are matched by In-Reply-To only.
+   */
+  inboundEmailAddress: Type.Union([Type.Literal(''), Type.String({ pattern: '^[A-Za-z0-9._-]{1,20}@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}$', maxLength: 254 })]),
+  /** The secret POST /api/email/inbound is called with (Bearer, or the Basic password). Empty = the route is off (404). */
+  inboundEmailSecret: Type.Union([Type.Literal(''), Type.String({ minLength: 16, maxLength: 200 })]),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -131,6 +145,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),
     trustProxy: bool(env.TRUST_PROXY, false),
     autoResolveIdleHours: int(env.AUTO_RESOLVE_IDLE_HOURS, 24),
+    autoAwayUnitSeconds: int(env.AUTO_AWAY_UNIT_SECONDS, 60),
     offlineAgentReleaseMinutes: int(env.OFFLINE_AGENT_RELEASE_MINUTES, 5),
     assignedNoReplyMinutes: int(env.ASSIGNED_NO_REPLY_MINUTES, 10),
     retentionDays: int(env.RETENTION_DAYS, 0),
@@ -141,6 +156,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     mailFrom: env.MAIL_FROM ?? '',
     emailFollowupDelaySeconds: int(env.EMAIL_FOLLOWUP_DELAY_SECONDS, 300),
     emailRetryDelayMs: int(env.EMAIL_RETRY_DELAY_MS, 60_000),
+    inboundEmailAddress: env.INBOUND_EMAIL_ADDRESS ?? '',
+    inboundEmailSecret: env.INBOUND_EMAIL_SECRET ?? '',
     ...overrides,
   };
   const errors = [...Value.Errors(ConfigSchema, candidate)];

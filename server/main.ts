@@ -9,7 +9,7 @@ import { ensureDemoIdentitySecret, seedDemoAccounts, seedDemoCannedResponses } f
 import { createServer } from './app.ts';
 import { startWorkers } from '../workers/start.ts';
 import { ensureBundles } from './bundles.ts';
-import { describeEmail } from './services/mailer.ts';
+import { describeEmail, describeInboundEmail } from './services/mailer.ts';
 import { prepareKnowledgeBase } from '../knowledge-base/startup.ts';
 import { knowledgeBaseExtension } from '../knowledge-base/server-extension.ts';
 
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   console.log(`  Health / readiness / metrics:   ${base}/healthz  ${base}/readyz  ${base}/metrics`);
   console.log(`  Workers: ${workers ? 'running in this process' : 'not in this process (run `npm run workers`)'}`);
   console.log(`  ${describeEmail(config)}`);
+  console.log(`  ${describeInboundEmail(config)}`);
   // Links in bot answers and article URLs are built from PUBLIC_URL; shoppers open them from the shop's own site.
   if (!process.env.PUBLIC_URL) console.log(`  PUBLIC_URL is not set: links in bot answers point to ${config.publicUrl}; set it to the address shoppers reach.`);
   for (const account of accounts) {

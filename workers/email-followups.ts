@@ -10,6 +10,12 @@
 // A refusal for now (4xx, connection failure) is retried by BullMQ with backoff
 // and recorded as failed after the last attempt; a permanent 5xx fails at once.
 // Agents see a private note in the chat once it is sent.
+//
+// Each email has its own Message-ID (kept on its row) and, with INBOUND_EMAIL_ADDRESS
+// set, a Reply-To signed for its conversation, so the shopper's reply finds the chat
+// again (server/services/email-inbound.ts); a later follow-up of the same
+// conversation names the earlier ones in In-Reply-To / References, so mail clients
+// show them as one thread.
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../server/config.ts';
@@ -20,6 +26,7 @@ import { fanoutChannel, publishToFanout } from '../server/realtime/message-fanou
 import { QUEUE_EMAIL_FOLLOWUPS } from '../server/services/email-followup-queue.ts';
 import { followupEmail, maskedAddress } from '../server/services/email-followup-content.ts';
 import { unsubscribeToken, unsubscribeUrl } from '../server/services/email-unsubscribe.ts';
+import { newMessageId, replyToAddress } from '../server/services/email-reply-address.ts';
 import { createMailer, emailEnabled, isPermanentSmtpFailure, senderAddress, smtpErrorText, type Mailer } from '../server/services/mailer.ts';
 import { lastPages } from '../server/services/shopper-activity.ts';
 import { sharedSecret } from '../server/services/secrets.ts';
@@ -59,8 +66,12 @@ export interface FollowupDeps {
   lastPageUrl(customerId: number): Promise<string | null>;
   /** Tells the consoles about the note (the servers' message fan-out). */
   announce(messages: ReturnType<typeof toChatMessage>[]): Promise<void>;
+  /** The install's shared secret (the visitor-token one): signs unsubscribe links and reply addresses. */
   unsubscribeSecret(): Promise<string>;
 }
+
+/** At most this many earlier follow-ups in References: enough for any mail client to thread them. */
+const MAX_REFERENCES = 10;
 
 export type FollowupOutcome =
   | { status: 'skipped'; reason: string }
@@ -100,6 +111,14 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
   const shop = shopIdentity(await loadWidgetSettings(sql), config);
   const unsubscribe = unsubscribeUrl(config.publicUrl, unsubscribeToken(await deps.unsubscribeSecret(), target.customer_id));
   const followupId = await claim(sql, { conversationId, customerId: target.customer_id, upTo, recipient: target.email, jobId: String(job.id) });
+  // The Message-ID is kept on the row before sending (a retry of the row sends the same one), so a reply that
+  // arrives at once already finds its conversation; the earlier follow-ups thread this one under them.
+  const [{ message_id: messageId }] = await sql<{ message_id: string }[]>`
+    update email_followups set message_id = coalesce(message_id, ${newMessageId(config.publicUrl)}) where id = ${followupId} returning message_id`;
+  const earlier = (await sql<{ message_id: string }[]>`
+    select message_id from email_followups where conversation_id = ${conversationId} and status = 'sent' and message_id is not null
+    order by id desc limit ${MAX_REFERENCES}`).map((r) => r.message_id).reverse();
+  const replyTo = replyToAddress(config, await deps.unsubscribeSecret(), conversationId);
   const email = followupEmail({
     shopName: shop.shopName,
     locale: target.locale,
@@ -118,6 +137,9 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
       from: senderAddress({ ...config, shopName: shop.shopName }),
       to: target.email,
       ...email,
+      messageId,
+      ...(replyTo ? { replyTo } : {}),
+      ...(earlier.length ? { inReplyTo: earlier[earlier.length - 1], references: earlier } : {}),
       headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Auto-Submitted': 'auto-generated' },
     });
   } catch (error) {
@@ -165,6 +187,8 @@ async function noteForAgents(deps: FollowupDeps, conversationId: number, followu
     private: true,
     // `to` (masked) lets each console word the note in its own language; anonymising removes it with the address.
     metadata: { event: 'email_followup', followupId, upToMessageId: upTo, to: maskedAddress(recipient) },
+    // Sent minutes after the last reply: moving last_message_at would restart the chat's idle-close clock.
+    touchesConversation: false,
   });
   await deps.announce([toChatMessage(message)]).catch(() => {}); // consoles that miss it see it on their next load
 }

@@ -21,6 +21,7 @@ import { ReportsPage } from './pages/admin-reports.tsx';
 import { PasswordForm } from './pages/account.tsx';
 import { CustomersPage } from './pages/customers.tsx';
 import { MessagesPage } from './pages/messages.tsx';
+import { AutoAwayBanner, useActivityReport } from './auto-away.tsx';
 
 export function App() {
   const [, setLocaleState] = useState<Locale>(getLocale());
@@ -122,6 +123,8 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   const [socket] = useState<AgentSocket>(() => connectAgentSocket());
   // The agent's one presence as the server holds it (null until the server has said); every tab follows it.
   const [presence, setPresence] = useState<Presence | null>(null);
+  // Set when the server made the agent Away for inactivity: after how many minutes (the banner says so).
+  const [autoAwayMinutes, setAutoAwayMinutes] = useState<number | null>(null);
   // 'connecting' before the first connection, 'reconnecting' only once one was lost.
   const [connection, setConnection] = useState<'connecting' | 'connected' | 'reconnecting'>('connecting');
   const connected = connection === 'connected';
@@ -177,8 +180,12 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     };
   }, [socket]);
   useSocketEvent(socket, 'presence:updated', (update) => {
-    if (update.agentId === user.id) setPresence(update.presence);
+    if (update.agentId !== user.id) return;
+    setPresence(update.presence);
+    setAutoAwayMinutes(update.autoAwayMinutes ?? null);
   });
+  // Only while Online: the server sets an idle agent Away; nothing but the agent's own choice ends an Away.
+  useActivityReport(socket, connected && presence === 'online');
 
   // Conversations this agent holds: a shopper message in one of them raises an alert.
   const mine = useRef(new Set<number>());
@@ -216,12 +223,17 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   });
   useSocketEvent(socket, 'offline:handled', () => void countWaiting());
 
-  const togglePresence = async () => {
-    const next: Presence = presence === 'online' ? 'away' : 'online';
+  const [choosing, setChoosing] = useState(false);
+  const choosePresence = async (next: Presence) => {
+    setChoosing(true);
     // Refused or timed out: the badge keeps the server's value (it never shows a choice the server did not take).
     const result = await request<{ presence: Presence }>(socket, 'presence:set', { presence: next }).catch(() => null);
-    if (result) setPresence(result.presence);
+    setChoosing(false);
+    if (!result) return;
+    setPresence(result.presence);
+    setAutoAwayMinutes(null); // a choice of the agent's own is never automatic
   };
+  const togglePresence = () => choosePresence(presence === 'online' ? 'away' : 'online');
   const [passwordOpen, setPasswordOpen] = useState(false);
   const logout = async () => {
     await post('/api/auth/logout').catch(() => {});
@@ -281,6 +293,9 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
             <button class="link" data-testid="logout" onClick={logout}>{t('logout')}</button>
           </div>
         </header>
+        {presence === 'away' && autoAwayMinutes !== null && (
+          <AutoAwayBanner minutes={autoAwayMinutes} busy={choosing || !connected} onBack={() => void choosePresence('online')} />
+        )}
         <main class="page">{passwordOpen && <PasswordForm onDone={() => setPasswordOpen(false)} />}{page}</main>
       </div>
     </SessionContext.Provider>

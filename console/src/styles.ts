@@ -58,6 +58,8 @@ tr.inactive { opacity:.55; }
 .conversation-header .viewers { color:#92400e; }
 .presence .dot, .shopper-now .dot { display:inline-block; width:8px; height:8px; border-radius:50%; margin-right:6px; background:#9ca3af; }
 .presence-online .dot, .shopper-now .dot-online { background:#22c55e; } .presence-away .dot { background:#f59e0b; }
+/* Set Away for inactivity: under the top bar, on every page, until the agent says they are back. */
+.away-banner { display:flex; flex-wrap:wrap; gap:8px 12px; align-items:center; padding:8px 14px; background:#fef3c7; color:#92400e; border-bottom:1px solid #fcd34d; }
 .page { flex:1; min-height:0; overflow:auto; padding:12px; }
 /* One row as tall as the page: the columns scroll inside, so the reply box stays on screen however long the chat. */
 .inbox { display:grid; grid-template-columns:300px minmax(0, 1fr) 320px; grid-template-rows:minmax(0, 1fr); gap:12px; height:100%; }
@@ -135,6 +137,7 @@ tr.inactive { opacity:.55; }
 .facts dt { color:var(--muted); } .facts dd { margin:0; word-break:break-word; }
 .tag { display:inline-block; background:#f1f5f9; border-radius:99px; padding:1px 8px; margin:2px; font-size:12px; }
 .segment-at_risk { background:#fee2e2; color:#991b1b; } .segment-loyal { background:#dcfce7; color:#166534; } .segment-new { background:#e0f2fe; color:#075985; }
+.block-form input { width:100%; margin:4px 0; } .block-state, .block-form, [data-testid=block] { margin-top:8px; } button.link.danger { color:var(--danger); }
 .timeline { padding-left:16px; margin:0; font-size:13px; } .timeline li { margin-bottom:4px; }
 li.current { font-weight:600; }
 .admin-kb { display:grid; grid-template-columns:300px 1fr; gap:12px; }

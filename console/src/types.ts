@@ -53,6 +53,7 @@ export interface Customer {
   messagesCount: number;
   firstSeenAt: string;
   lastSeenAt: string | null;
+  blocked: { blockedAt: string; blockedBy: number | null; reason: string | null } | null;
 }
 
 export interface TimelineItem { id: number; type: string; conversationId: number | null; payload: Record<string, unknown>; occurredAt: string }

@@ -52,6 +52,7 @@ const ReportSchema = Type.Object({
     confirmedByShopper: Type.Integer({ description: 'Still open, the latest bot answer rated helpful by the shopper.' }),
     handedOff: Type.Integer(),
     withBot: Type.Integer({ description: 'Open with the bot and not settled yet.' }),
+    closedByTeam: Type.Integer({ description: 'Closed by an agent without a hand-off (spam, a blocked shopper); in neither side of the rate.' }),
     settlesAfterMinutes: Type.Integer({ description: 'A chat with the bot is counted as resolved by it after this many minutes without messages.' }),
     rate: Nullable(Type.Number({ description: 'botResolved / (botResolved + handedOff); null while nothing is settled.' })),
   }),

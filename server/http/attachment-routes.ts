@@ -15,6 +15,7 @@ import { conversationsRepository } from '../repositories/conversations.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import type { SendResult } from '../services/chat-service.ts';
 import { ClientId } from '../realtime/payload-schemas.ts';
+import { isBlocked } from '../services/customer-blocking.ts';
 
 const UploadQuery = {
   clientId: ClientId,
@@ -25,7 +26,7 @@ const AttachmentSchema = Type.Object({ id: Type.Integer(), name: Type.String(), 
 const UploadReply = Type.Object({
   id: Type.Integer(), conversationId: Type.Integer(), createdAt: Type.String(), duplicate: Type.Boolean(), attachment: AttachmentSchema,
 });
-const uploadResponses = { 200: UploadReply, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse };
+const uploadResponses = { 200: UploadReply, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse };
 
 export default function attachmentRoutes(ctx: AppContext) {
   return async (app: App) => {
@@ -80,8 +81,10 @@ export default function attachmentRoutes(ctx: AppContext) {
         response: uploadResponses,
       },
     }, async (request) => {
-      const file = await fileOf(request);
       const customerId = request.visitor!.customerId;
+      // Checked before the body is read: a blocked shopper's file is never stored.
+      if (await isBlocked(ctx.sql, customerId)) throw new AppError(403, 'blocked', 'This chat is not available.');
+      const file = await fileOf(request);
       const { clientId, conversationId, caption } = request.query;
       return sendWithFile(customerId, null, 'customer', file, caption, (text, attachment, fileOnly) =>
         ctx.chat.customerMessage(customerId, { clientId, text, conversationId, attachments: [attachment], fileOnly }));

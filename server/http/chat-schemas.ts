@@ -44,4 +44,6 @@ export const CustomerSchema = Type.Object({
   messagesCount: Type.Integer(),
   firstSeenAt: Type.String(),
   lastSeenAt: Nullable(Type.String()),
+  /** Set while the shop has blocked this shopper: when, by which agent, why. */
+  blocked: Nullable(Type.Object({ blockedAt: Type.String(), blockedBy: Nullable(Type.Integer()), reason: Nullable(Type.String()) })),
 });

@@ -8,6 +8,7 @@ import { ConversationSchema, CustomerSchema } from './chat-schemas.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { conversationsRepository, toSummary } from '../repositories/conversations.ts';
 import { notFound } from '../errors.ts';
+import { blockCustomer, blockState, unblockCustomer } from '../services/customer-blocking.ts';
 
 export function toCustomer(row: CustomerRow) {
   return {
@@ -22,6 +23,7 @@ export function toCustomer(row: CustomerRow) {
     messagesCount: row.messages_count,
     firstSeenAt: row.first_seen_at.toISOString(),
     lastSeenAt: row.last_seen_at?.toISOString() ?? null,
+    blocked: blockState(row),
   };
 }
 
@@ -75,6 +77,28 @@ export default function customerRoutes(ctx: AppContext) {
       const row = await customers.updateTagsAndAttributes(request.params.id, request.body.tags?.map((t) => t.trim()), request.body.attributes);
       return { customer: toCustomer(row!) };
     });
+
+    app.post('/api/customers/:id/block', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: 'Block a shopper (spam, abuse): their open chats close and their widget can no longer connect (audited)',
+        params: IdParams,
+        body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ customer: CustomerSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const row = await blockCustomer(ctx, request.user!, request.params.id, request.body.reason?.trim() || null);
+      return { customer: toCustomer(row) };
+    });
+
+    app.delete('/api/customers/:id/block', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: 'Unblock a shopper (audited)',
+        params: IdParams,
+        response: { 200: Type.Object({ customer: CustomerSchema }), 401: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => ({ customer: toCustomer(await unblockCustomer(ctx, request.user!.id, request.params.id)) }));
 
     app.get('/api/customers/:id/timeline', {
       onRequest: app.requireAgent,

@@ -9,11 +9,13 @@ import customerRoutes from './customer-routes.ts';
 import adminKbRoutes from './admin-kb-routes.ts';
 import assistRoutes from './assist-routes.ts';
 import adminRoutes from './admin-routes.ts';
+import teamSettingsRoutes from './team-settings-routes.ts';
 import consoleRoutes from './console-routes.ts';
 import attachmentRoutes from './attachment-routes.ts';
 import shopFeedRoutes from './shop-feed-routes.ts';
 import webhookRoutes from './webhook-routes.ts';
 import emailRoutes from './email-routes.ts';
+import emailInboundRoutes from './email-inbound-routes.ts';
 
 export const routePlugins: RoutePlugin[] = [
   systemRoutes,
@@ -26,8 +28,10 @@ export const routePlugins: RoutePlugin[] = [
   adminKbRoutes,
   assistRoutes,
   adminRoutes,
+  teamSettingsRoutes,
   webhookRoutes,
   shopFeedRoutes,
   emailRoutes,
+  emailInboundRoutes,
   consoleRoutes,
 ];

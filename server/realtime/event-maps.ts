@@ -167,6 +167,11 @@ export interface WidgetServerToClient {
 
 export interface AgentClientToServer {
   'presence:set': (payload: { presence: Presence }, ack: AckFn<{ presence: Presence }>) => void;
+  /**
+   * The agent did something in this console tab (keyboard, pointer, the tab focused again): sent at most about
+   * twice a minute per tab. Keeps an Online agent from being set Away for inactivity; never changes a presence.
+   */
+  'presence:activity': (payload: Record<string, never>, ack?: AckFn) => void;
   /** Also answers where the shopper is now (see ShopperActivity); later changes come as shopper:activity. */
   'conversation:join': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary; messages: ChatMessage[]; shopper: ShopperActivity }>) => void;
   'conversation:leave': (payload: { conversationId: number }) => void;
@@ -205,7 +210,11 @@ export interface AgentServerToClient {
   'mention:new': (payload: { conversationId: number; messageId: number; by: { id: number; name: string }; text: string }) => void;
   /** Sent to the one agent a conversation was just assigned or transferred to. */
   'conversation:assigned': (conversation: ConversationSummary) => void;
-  'presence:updated': (payload: { agentId: number; presence: Presence }) => void;
+  /**
+   * `autoAwayMinutes` only when the server set this Away because the agent was inactive that many minutes (the
+   * team setting); a presence the agent chose has none.
+   */
+  'presence:updated': (payload: { agentId: number; presence: Presence; autoAwayMinutes?: number }) => void;
   'offline:new': (payload: { id: number; customerId: number | null; email: string; text: string; createdAt: string }) => void;
   /** A left message was marked answered (every console's count and list update). */
   'offline:handled': (payload: { id: number; handledBy: number }) => void;

@@ -28,6 +28,7 @@ import { usersRepository } from '../repositories/users.ts';
 import { routingRepository } from '../repositories/routing.ts';
 import { withinTimeLimit } from '../services/time-limit.ts';
 import type { Presence } from './event-maps.ts';
+import { activityWriteMs } from '../services/auto-away.ts';
 
 type WidgetNs = Namespace<WidgetClientToServer, WidgetServerToClient, Record<string, never>, WidgetSocketData>;
 type AgentNs = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
@@ -37,6 +38,16 @@ export const convRoom = (id: number) => `conv:${id}`;
 const customerRoom = (id: number) => `customer:${id}`;
 const agentRoom = (id: number) => `agent:${id}`;
 const AGENTS_ROOM = 'agents';
+/**
+ * Agent actions that show the agent is at the console (the idle clock of automatic Away restarts). Not a join: a
+ * console joins its open conversation again by itself after a reconnect, with nobody there.
+ */
+const ACTIVE_EVENTS = new Set(['message:send', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen']);
+
+/** An agent's presence as consoles are told it: with the minutes of inactivity when the server set it Away. */
+type HeldPresence = { presence: Presence; autoAwayMinutes?: number };
+const heldPresence = (presence: Presence, autoAwayMinutes: number | null): HeldPresence =>
+  presence === 'away' && autoAwayMinutes ? { presence, autoAwayMinutes } : { presence };
 /** How long an agent's join waits for other servers to say whether the shopper has a page open. */
 const ONLINE_CHECK_TIMEOUT_MS = 1_500;
 /**
@@ -118,7 +129,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   const users = usersRepository(deps.sql);
   const routing = routingRepository(deps.sql);
   /** The presence each agent socket's handshake settled on, told to that console once it is connected. */
-  const presenceAtHandshake = new WeakMap<object, Presence>();
+  const presenceAtHandshake = new WeakMap<object, HeldPresence>();
   const pages = lastPages(deps.pub, deps.config);
   let shuttingDown = false;
 
@@ -155,11 +166,13 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     const customerId = verifyVisitorToken(deps.visitorSecret, socket.handshake.auth?.token);
     if (!customerId) return next(Object.assign(new Error('unauthorized: a valid visitor token is required'), { data: { code: 'unauthorized' } }));
     // Looked up here, not in the connection handler: handlers must be attached before the first event can arrive.
-    const rows = await deps.sql<{ conversation_id: number | null }[]>`
-      select c.id as conversation_id from customers cu left join lateral (
+    const rows = await deps.sql<{ conversation_id: number | null; blocked: boolean }[]>`
+      select c.id as conversation_id, cu.blocked_at is not null as blocked from customers cu left join lateral (
         select id from conversations where customer_id = cu.id order by id desc limit 5) c on true
       where cu.id = ${customerId} and not coalesce((cu.attributes->>'deleted')::boolean, false)`.catch(() => []);
     if (!rows.length) return next(Object.assign(new Error('unauthorized: unknown visitor'), { data: { code: 'unauthorized' } }));
+    // Not 'unauthorized': that makes the widget start over as a new visitor, which would undo the block.
+    if (rows[0].blocked) return next(Object.assign(new Error('blocked: this chat is not available'), { data: { code: 'blocked' } }));
     socket.data.customerId = customerId;
     socket.join([customerRoom(customerId), ...rows.filter((r) => r.conversation_id).map((r) => convRoom(r.conversation_id!))]);
     next();
@@ -271,14 +284,15 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
    * Only a console asks for it (auth.restorePresence): an API client or a test listening on /agent leaves the
    * presence as it is, as before.
    */
-  async function restorePresence(agentId: number): Promise<Presence> {
+  async function restorePresence(agentId: number): Promise<HeldPresence> {
     const restored = await routing.restorePresence(agentId);
-    if (!restored) return 'offline';
+    if (!restored) return { presence: 'offline' };
+    const held = heldPresence(restored.presence, restored.autoAwayMinutes);
     if (restored.presence !== restored.previous) {
-      agent.to(AGENTS_ROOM).emit('presence:updated', { agentId, presence: restored.presence });
+      agent.to(AGENTS_ROOM).emit('presence:updated', { agentId, ...held });
       if (restored.presence === 'online') void deps.chat().assignPending().catch((error) => deps.log.warn({ err: error }, 'assignment after presence restore failed'));
     }
-    return restored.presence;
+    return held;
   }
 
   /**
@@ -295,6 +309,23 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     return vanished.length;
   }
 
+  /**
+   * Records one agent's activity from one socket, at most once per `activityWriteMs` (an agent typing many messages
+   * writes once a quarter minute, not once per message). Never fails the caller: a lost write only makes an
+   * automatic Away possible a little earlier.
+   */
+  function activityRecorder(agentId: number) {
+    let lastWrite = 0;
+    return {
+      async record(): Promise<void> {
+        const now = Date.now();
+        if (now - lastWrite < activityWriteMs(deps.config)) return;
+        lastWrite = now;
+        await routing.recordActivity(agentId).catch((error) => deps.log.warn({ err: error }, 'agent activity not recorded'));
+      },
+    };
+  }
+
   // ---------- agents ----------
   agent.use(async (socket, next) => {
     const cookieHeader = socket.handshake.headers.cookie;
@@ -304,11 +335,11 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     // must not, so it gets a retryable code and the console tries again with backoff.
     const restores = socket.handshake.auth?.restorePresence === true;
     let user: Awaited<ReturnType<GatewayDeps['auth']['userForToken']>> = undefined;
-    let presence: Presence = 'offline';
+    let presence: HeldPresence = { presence: 'offline' };
     try {
       const check = (async () => {
         const found = await deps.auth.userForToken(token);
-        return { found, presence: found ? (restores ? await restorePresence(found.id) : found.presence) : ('offline' as Presence) };
+        return { found, presence: found ? (restores ? await restorePresence(found.id) : { presence: found.presence }) : { presence: 'offline' as Presence } };
       })();
       const result = await withinTimeLimit(check, HANDSHAKE_CHECK_TIMEOUT_MS, `session check took over ${HANDSHAKE_CHECK_TIMEOUT_MS} ms`);
       user = result.found;
@@ -332,7 +363,8 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     socket.join([AGENTS_ROOM, agentRoom(me.id)]);
     const chat = deps.chat();
     // The console shows the agent's one presence as the server holds it; it never sends its own guess on connect.
-    socket.emit('presence:updated', { agentId: me.id, presence: presenceAtHandshake.get(socket) ?? 'offline' });
+    socket.emit('presence:updated', { agentId: me.id, ...(presenceAtHandshake.get(socket) ?? { presence: 'offline' }) });
+    const activity = activityRecorder(me.id);
 
     on<{ presence: 'online' | 'away' | 'offline' }>(s, 'presence:set', 'presence', async (p) => {
       await routing.choosePresence(me.id, p.presence);
@@ -340,6 +372,10 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
       if (p.presence === 'online') await chat.assignPending();
       return { presence: p.presence };
     });
+    // The console's report of input in this tab; the throttle in activityRecorder bounds the writes, this the events.
+    on<Record<string, never>>(s, 'presence:activity', 'empty', async () => void (await activity.record()), rateLimiter(30, 60_000));
+    // An action that reached the server is activity too (from the console or an API client acting as the agent).
+    s.onAny((eventName: string) => void (ACTIVE_EVENTS.has(eventName) && activity.record()));
     on<{ conversationId: number }>(s, 'conversation:join', 'conversationRef', async (p) => {
       const result = await chat.sync(p.conversationId, 0, true);
       socket.join(convRoom(p.conversationId));
@@ -362,7 +398,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.agentSeen(p.conversationId, p.lastSeenId));
     // chat.sync answers not_found for a conversation that does not exist.
     on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.sync(p.conversationId, p.afterId, true));
-    refuseUnknownEvents(s, new Set(['presence:set', 'conversation:join', 'conversation:leave', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen', 'message:send', 'typing', 'messages:seen', 'messages:sync']));
+    refuseUnknownEvents(s, new Set(['presence:set', 'presence:activity', 'conversation:join', 'conversation:leave', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen', 'message:send', 'typing', 'messages:seen', 'messages:sync']));
 
     let openAtExit: string[] = [];
     socket.on('disconnecting', () => void (openAtExit = conversationRooms(socket.rooms)));
@@ -410,6 +446,9 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     disconnectAgent: (id) => agent.in(agentRoom(id)).disconnectSockets(true),
     disconnectShopper: (id) => widget.in(customerRoom(id)).disconnectSockets(true),
     joinCustomerToConversation: async (customerId, conversationId) => {
+      // The adapter applies a join only when its Redis request comes back, even for this server's own sockets:
+      // join the local tabs now, so a bot reply or an email reply right after does not miss them.
+      widget.local.in(customerRoom(customerId)).socketsJoin(convRoom(conversationId));
       widget.in(customerRoom(customerId)).socketsJoin(convRoom(conversationId));
     },
   };

@@ -126,6 +126,8 @@ export const conversationsRepository = (sql: Sql) => {
       body: string;
       private?: boolean;
       metadata?: Record<string, unknown>;
+      /** false: a note about the chat, not activity in it; the idle timers and the inbox order do not move. */
+      touchesConversation?: boolean;
     }): Promise<{ message: MessageRow; duplicate: boolean }> {
       const inserted = await sql<MessageRow[]>`
         with m as (
@@ -135,7 +137,8 @@ export const conversationsRepository = (sql: Sql) => {
           on conflict (conversation_id, client_id) do nothing
           returning *
         ), touch as (
-          update conversations set last_message_at = m.created_at, updated_at = now() from m where conversations.id = m.conversation_id
+          update conversations set last_message_at = m.created_at, updated_at = now() from m
+          where conversations.id = m.conversation_id and ${m.touchesConversation ?? true}
         )
         select m.*, u.name as author_name from m left join users u on u.id = m.author_id`;
       if (inserted.length) return { message: inserted[0], duplicate: false };

@@ -12,6 +12,10 @@ export interface CustomerRow {
   messages_count: number;
   first_seen_at: Date;
   last_seen_at: Date | null;
+  /** Set while the shop has blocked this shopper (services/customer-blocking.ts). */
+  blocked_at: Date | null;
+  blocked_by: number | null;
+  block_reason: string | null;
   created_at: Date;
   updated_at: Date;
 }

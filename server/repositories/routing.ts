@@ -52,21 +52,50 @@ export const routingRepository = (sql: Sql) => ({
    * that connects later restores (one presence per agent, kept here rather than in each browser tab).
    */
   async choosePresence(agentId: number, presence: Presence): Promise<void> {
-    await sql`update users set presence = ${presence}, presence_choice = ${presence}, last_seen_at = now() where id = ${agentId}`;
+    // A choice is the agent's own: never automatic, and it restarts the idle clock (an "I'm back" included).
+    await sql`update users set presence = ${presence}, presence_choice = ${presence}, auto_away_minutes = null,
+                last_active_at = now(), last_seen_at = now() where id = ${agentId}`;
   },
 
   /**
    * A console of the agent connected. Another open console means the presence is current and is kept as it is
    * (a new tab adopts it); an agent who had none open (offline) gets back what they last chose. `previous` tells
-   * the caller whether anything changed (the self-join reads the row as it was before this update).
+   * the caller whether anything changed (the self-join reads the row as it was before this update). Coming back
+   * from offline restarts the idle clock (the last activity was before the console closed), and keeps an automatic
+   * Away as automatic (`autoAwayMinutes`, for the console's banner) only when Away is what is restored.
    */
-  async restorePresence(agentId: number): Promise<{ presence: Presence; previous: Presence } | undefined> {
-    const [row] = await sql<{ presence: Presence; previous: Presence }[]>`
+  async restorePresence(agentId: number): Promise<{ presence: Presence; previous: Presence; autoAwayMinutes: number | null } | undefined> {
+    const [row] = await sql<{ presence: Presence; previous: Presence; auto_away_minutes: number | null }[]>`
       update users u set presence = case when before.presence = 'offline' then u.presence_choice else before.presence end,
+        auto_away_minutes = case when (case when before.presence = 'offline' then u.presence_choice else before.presence end) = 'away'
+                                 then u.auto_away_minutes end,
+        last_active_at = case when before.presence = 'offline' then now() else u.last_active_at end,
         last_seen_at = now()
       from users before where before.id = u.id and u.id = ${agentId}
-      returning u.presence, before.presence as previous`;
-    return row;
+      returning u.presence, before.presence as previous, u.auto_away_minutes`;
+    return row && { presence: row.presence, previous: row.previous, autoAwayMinutes: row.auto_away_minutes };
+  },
+
+  /**
+   * The agent did something in a console (input in any tab, reported by the console, or an action that reached the
+   * server). Only moves the idle clock: it never changes a presence, so an Away (chosen or automatic) stays.
+   */
+  async recordActivity(agentId: number): Promise<void> {
+    await sql`update users set last_active_at = now() where id = ${agentId}`;
+  },
+
+  /**
+   * Sets Away every Online agent whose last activity is older than `afterMinutes` (of `unitSeconds` each; 60 but in
+   * tests), as their stored choice too, so a reload or a reconnect keeps them Away until they say they are back.
+   * Safe with every server running it at once: the second update re-reads a row the first changed, finds it no
+   * longer online and skips it, so each agent is returned (and announced) by one server only.
+   */
+  async setIdleAgentsAway(afterMinutes: number, unitSeconds: number): Promise<number[]> {
+    const rows = await sql<{ id: number }[]>`
+      update users set presence = 'away', presence_choice = 'away', auto_away_minutes = ${afterMinutes}
+      where active and presence = 'online' and last_active_at < now() - make_interval(secs => ${afterMinutes * unitSeconds})
+      returning id`;
+    return rows.map((r) => r.id);
   },
 
   /** bot → queued. Returns false when the conversation was not with the bot (already queued, assigned or resolved). */

@@ -2,6 +2,7 @@
 // assignment, transfer, resolve and reopen. Every change is stored in Postgres
 // first, then announced over the realtime gateway, and its interaction event
 // is queued for the workers before the sender gets its ack.
+import { createHash } from 'node:crypto';
 import type { Sql } from '../db/client.ts';
 import type { Config } from '../config.ts';
 import type { FeedbackJob, InteractionEvent, InteractionType } from '../interaction-events.ts';
@@ -240,6 +241,59 @@ export function createChatService(deps: ChatServiceDeps) {
       await events.enqueueInteractions(batch);
       if (status === 'bot') this.scheduleBotTurn(conversationId, customerId, message, locale);
       return { id: message.id, conversationId, createdAt: message.created_at.toISOString(), duplicate: false };
+    },
+
+    /**
+     * A shopper's reply to a follow-up email (`email-inbound.ts` found the conversation and checked the sender). It is
+     * stored once per email: `inbound_emails`, keyed by the email's Message-ID, is written in the message's
+     * transaction, so a provider delivering the email again gets `duplicate` and a crash in between stores neither.
+     * Then it goes out and is counted exactly like a widget message. A reply to a resolved conversation starts a new
+     * one, as a widget message after resolution does; and since it answers a person, a chat with the bot is handed
+     * to the queue (reason `email_reply`) instead of the bot answering it.
+     */
+    async customerEmailReply(input: { customerId: number; conversationId: number; emailMessageId: string; text: string; metadata: Record<string, unknown> }): Promise<{ messageId: number | null; conversationId: number; duplicate: boolean }> {
+      const text = messageText(input.text);
+      const clientId = `email:${createHash('sha256').update(input.emailMessageId).digest('hex').slice(0, 32)}`;
+      type Stored = { duplicate: { conversation_id: number; chat_message_id: number | null } } | { row: ConversationRow; message: MessageRow; started: ConversationRow | null };
+      const stored: Stored = await sql.begin(async (tx): Promise<Stored> => {
+        const repo = conversationsRepository(tx as unknown as Sql);
+        // A second delivery of the same email waits here on the key until the first commits, then finds it.
+        const claimed = await tx`insert into inbound_emails (message_id, conversation_id, customer_id)
+                                 values (${input.emailMessageId}, ${input.conversationId}, ${input.customerId})
+                                 on conflict (message_id) do nothing returning message_id`;
+        if (!claimed.length) {
+          const [earlier] = await tx<{ conversation_id: number; chat_message_id: number | null }[]>`
+            select conversation_id, chat_message_id from inbound_emails where message_id = ${input.emailMessageId}`;
+          return { duplicate: earlier };
+        }
+        let row = await repo.findById(input.conversationId);
+        if (!row || row.customer_id !== input.customerId) throw notFound('Conversation');
+        let started: ConversationRow | null = null;
+        if (row.status === 'resolved') row = (await repo.findOpenForCustomer(input.customerId)) ?? (started = await repo.create(input.customerId));
+        const { message } = await repo.insertMessage({ conversationId: row.id, authorType: 'customer', clientId, body: text, metadata: input.metadata });
+        await tx`update inbound_emails set conversation_id = ${row.id}, chat_message_id = ${message.id} where message_id = ${input.emailMessageId}`;
+        return { row, message, started };
+      });
+      if ('duplicate' in stored) {
+        const { conversation_id: conversationId, chat_message_id: messageId } = stored.duplicate;
+        // As with a repeated widget message: the first attempt may have failed after storing, before its event was
+        // queued or the chat handed over; both are safe to repeat.
+        const [message] = messageId ? await sql<MessageRow[]>`select m.*, null as author_name from messages m where m.id = ${messageId}` : [];
+        if (message) await events.enqueueInteractions([messageEvent(message, input.customerId)]);
+        if ((await conversations.findById(conversationId))?.status === 'bot') await this.handoff(conversationId, input.customerId, 'email_reply');
+        return { messageId, conversationId, duplicate: true };
+      }
+      const { row, message, started } = stored;
+      const batch = [messageEvent(message, input.customerId)];
+      if (started) {
+        await realtime.joinCustomerToConversation(input.customerId, row.id);
+        realtime.toAgents('conversation:updated', toSummary(started));
+        batch.unshift(event('conversation.started', `conv:${row.id}`, input.customerId, row.id, { channel: 'email' }, started.created_at));
+      }
+      realtime.announceMessage(toChatMessage(message));
+      await events.enqueueInteractions(batch);
+      if (row.status === 'bot') await this.handoff(row.id, input.customerId, 'email_reply');
+      return { messageId: message.id, conversationId: row.id, duplicate: false };
     },
 
     /** Runs the bot's answer after the shopper's ack has gone out; turns of one conversation are chained. */

@@ -47,6 +47,8 @@ export interface Report {
    */
   containment: {
     total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number;
+    /** Closed by an agent without a hand-off (spam, a blocked shopper): in neither side of the rate. */
+    closedByTeam: number;
     settlesAfterMinutes: number; rate: number | null;
   };
   firstResponse: Percentiles;
@@ -84,16 +86,18 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
 
   // Containment: of the conversations started in the range, how many the bot settled alone vs handed to a person.
   // The bot settles a chat when the shopper rates its latest answer helpful (confirmed at once) or leaves it
-  // BOT_IDLE_MINUTES without writing (closed by the idle sweep); until then it is still with the bot.
-  const [containment] = await sql<{ total: number; bot_closed: number; bot_confirmed: number; handed_off: number; with_bot: number }[]>`
+  // BOT_IDLE_MINUTES without writing (closed by the idle sweep); until then it is still with the bot. A chat an
+  // agent closed without taking it (spam, a blocked shopper) is neither the bot's success nor a hand-off.
+  const [containment] = await sql<{ total: number; bot_closed: number; bot_confirmed: number; handed_off: number; with_bot: number; closed_by_team: number }[]>`
     with ranged as (
-      select c.status, c.handed_off,
+      select c.status, c.handed_off, c.resolved_by,
              case when c.status <> 'resolved' and not c.handed_off then coalesce((
                select f.helpful from feedback f where f.conversation_id = c.id and f.kind = 'article'
                order by f.created_at desc, f.id desc limit 1), false) else false end as confirmed
       from conversations c where c.created_at >= ${start} and c.created_at < ${end})
     select count(*)::int as total,
-           count(*) filter (where status = 'resolved' and not handed_off)::int as bot_closed,
+           count(*) filter (where status = 'resolved' and not handed_off and resolved_by is distinct from 'agent')::int as bot_closed,
+           count(*) filter (where status = 'resolved' and not handed_off and resolved_by = 'agent')::int as closed_by_team,
            count(*) filter (where confirmed)::int as bot_confirmed,
            count(*) filter (where handed_off)::int as handed_off,
            count(*) filter (where status <> 'resolved' and not handed_off and not confirmed)::int as with_bot
@@ -172,7 +176,7 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
     conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
     containment: {
       total: containment.total, botResolved, confirmedByShopper: containment.bot_confirmed, handedOff: containment.handed_off,
-      withBot: containment.with_bot, settlesAfterMinutes: BOT_IDLE_MINUTES, rate: decided ? round(botResolved / decided, 4) : null,
+      withBot: containment.with_bot, closedByTeam: containment.closed_by_team, settlesAfterMinutes: BOT_IDLE_MINUTES, rate: decided ? round(botResolved / decided, 4) : null,
     },
     firstResponse: { count: times.fr_count, medianSeconds: round(times.fr_median, 1), p90Seconds: round(times.fr_p90, 1) },
     resolution: { count: times.res_count, medianSeconds: round(times.res_median, 1), p90Seconds: round(times.res_p90, 1) },

@@ -126,6 +126,8 @@ export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ 
   await tx`delete from offline_messages where conversation_id = ${inIds}`;
   // Follow-up emails: their records hold the address, the agents' notes about them part of it.
   await tx`delete from email_followups where conversation_id = ${inIds}`;
+  // The Message-IDs of the shopper's email replies often name their mail host.
+  await tx`delete from inbound_emails where conversation_id = ${inIds}`;
   await tx`update messages set body = 'Emailed a reply to the shopper.', metadata = metadata - 'to' where conversation_id = ${inIds} and metadata->>'event' = 'email_followup'`;
   // System lines are kept (who joined, left…), but the one quoting a left message carries the shopper's words and address.
   await tx`update messages set body = 'A message was left for the team.', metadata = metadata - 'email' - 'text' where conversation_id = ${inIds} and metadata->>'event' = 'offline_message'`;
@@ -149,7 +151,7 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
     await tx`update feedback set comment = null, customer_id = null where customer_id = ${customerId}`;
     await tx`update orders set customer_id = null where customer_id = ${customerId}`;
     await tx`update customers set name = null, email = null, external_id = null, attributes = ${tx.json({ deleted: true } as never)},
-             tags = '{}', updated_at = now() where id = ${customerId}`;
+             tags = '{}', block_reason = null, updated_at = now() where id = ${customerId}`;
     const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.messages, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length };
     await audit(tx as unknown as Sql, actorId, 'customer.delete', customerId, { ...summary });
     return summary;

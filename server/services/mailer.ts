@@ -10,6 +10,12 @@ export interface OutgoingEmail {
   text: string;
   html: string;
   headers?: Record<string, string>;
+  /** Our own Message-ID ("<…@host>"), recorded before sending so a reply's In-Reply-To finds the conversation. */
+  messageId?: string;
+  replyTo?: string;
+  /** Threading: the previous email of the same conversation, and the chain before it. */
+  inReplyTo?: string;
+  references?: string[];
 }
 
 export interface Mailer {
@@ -25,6 +31,15 @@ export function describeEmail(config: Pick<Config, 'smtpUrl' | 'emailFollowupDel
   if (!emailEnabled(config)) return 'Email follow-ups: off (set SMTP_URL to email agents\' replies to shoppers who left)';
   const url = new URL(config.smtpUrl);
   return `Email follow-ups: on, via ${url.protocol.replace(':', '')}://${url.host} (replies unseen after ${config.emailFollowupDelaySeconds} s are emailed)`;
+}
+
+/** One line for the start log: whether shoppers' email replies come back into the chat, and how they are matched. */
+export function describeInboundEmail(config: Pick<Config, 'inboundEmailSecret' | 'inboundEmailAddress'>): string {
+  if (!config.inboundEmailSecret) return 'Inbound email: off (set INBOUND_EMAIL_SECRET to post shoppers\' email replies into the chat via POST /api/email/inbound)';
+  const via = config.inboundEmailAddress
+    ? `replies to ${config.inboundEmailAddress.replace('@', '+<conversation>@')} or In-Reply-To`
+    : 'In-Reply-To only (set INBOUND_EMAIL_ADDRESS for a Reply-To address per conversation)';
+  return `Inbound email: on, POST /api/email/inbound, matched by ${via}`;
 }
 
 /** The From address: MAIL_FROM as given, or the shop's name at no-reply@ the public host. */

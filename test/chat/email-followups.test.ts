@@ -135,9 +135,19 @@ describe('email follow-up of replies the shopper missed', () => {
     expect(mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line).toMatch(/<http:\/\/localhost:\d+\/api\/email\/unsubscribe\?token=\d+\.[0-9a-f]{64}>/);
     expect(mail.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     expect(mail.text).toMatch(/Stop emails about chat replies: http:\/\/localhost:\d+\/api\/email\/unsubscribe\?token=/);
+    // Its own Message-ID, recorded for replies to find the chat; no Reply-To without INBOUND_EMAIL_ADDRESS; the first of its thread.
+    const [{ message_id: recordedId }] = await stack.env.sql<{ message_id: string }[]>`select message_id from email_followups where conversation_id = ${shopper.conversationId}`;
+    expect(mail.messageId).toBe(recordedId);
+    expect(mail.replyTo).toBeUndefined();
+    expect(mail.inReplyTo).toBeUndefined();
 
     expect((await note).text).toBe('Emailed the reply to s…@example.com (the shopper was away).');
     expect((await note).private).toBe(true);
+    // The note is about the chat, not activity in it: the idle-close clock still runs from the agent's last reply.
+    const [clock] = await stack.env.sql<{ last: Date; replied: Date }[]>`
+      select c.last_message_at as last, (select created_at from messages where id = ${Math.max(first, second)}) as replied
+      from conversations c where c.id = ${shopper.conversationId}`;
+    expect(clock.last.getTime()).toBe(clock.replied.getTime());
     await followupsSettled();
     expect(smtp.to('sofia.reyes@example.com')).toHaveLength(1);
     expect(await followupRows(shopper.conversationId)).toEqual([

@@ -243,6 +243,8 @@ describe('reports', () => {
     const h2 = await conv(day('2020-03-02', 23), { status: 'resolved', handed: true, fr: 90, res: 1200 });
     await conv(day('2020-03-02', 1), { status: 'bot' });
     const outside = await conv(day('2020-03-05', 12), { status: 'resolved', handed: true, fr: 5000, res: 9000 });
+    // An agent closed a bot chat without taking it (spam): neither the bot's success nor a hand-off.
+    await sql`update conversations set resolved_by = 'agent' where id = ${await conv(day('2020-03-03', 8), { status: 'resolved' })}`;
     // 2020-03-03: two chats still open with the bot, both rated; only the one whose latest rating is "helpful" is settled.
     const confirmed = await conv(day('2020-03-03', 9), { status: 'bot' });
     const changedMind = await conv(day('2020-03-03', 10), { status: 'bot' });
@@ -284,9 +286,9 @@ describe('reports', () => {
     expect(r.conversationsPerDay).toEqual([
       { day: '2020-03-01', total: 3, handedOff: 1 },
       { day: '2020-03-02', total: 2, handedOff: 1 },
-      { day: '2020-03-03', total: 2, handedOff: 0 },
+      { day: '2020-03-03', total: 3, handedOff: 0 },
     ]);
-    expect(r.containment).toEqual({ total: 7, botResolved: 3, confirmedByShopper: 1, handedOff: 2, withBot: 2, settlesAfterMinutes: 30, rate: 0.6 });
+    expect(r.containment).toEqual({ total: 8, botResolved: 3, confirmedByShopper: 1, handedOff: 2, withBot: 2, closedByTeam: 1, settlesAfterMinutes: 30, rate: 0.6 });
     expect(r.firstResponse).toEqual({ count: 2, medianSeconds: 60, p90Seconds: 84 });
     expect(r.resolution).toEqual({ count: 2, medianSeconds: 900, p90Seconds: 1140 });
     expect(r.csat).toEqual({ count: 2, average: 3.5, distribution: [0, 1, 0, 0, 1] });

@@ -154,4 +154,28 @@ describe('console polish', () => {
     // On the customers page there is no chat beside it: only what tags are.
     expect(await zhPanel.getByTestId('tags-hint').textContent()).toBe('描述这位顾客本人：在其所有会话中都显示（如 vip、批发）。');
   }, 60_000);
+
+  it('customer panel: an agent blocks a spammer with a reason (their chat closes) and unblocks them', async () => {
+    const session = await widgetSession(stack.url, { name: 'Spam Sender', locale: 'en' });
+    const socket = await connectWidget(stack.url, session.visitorToken);
+    shoppers.push(socket);
+    const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'spam-1', text: 'cheap watches example.net' });
+
+    const { page } = await freshPage();
+    await page.goto(`${stack.url}/console/conversations/${conversationId}`);
+    await signIn(page, 'agent');
+    const panel = page.getByTestId('customer-panel');
+    await panel.getByTestId('block').click();
+    await panel.getByTestId('block-form').getByRole('textbox').fill('Posts spam links');
+    await panel.getByTestId('block-confirm').click();
+    await panel.getByTestId('customer-blocked').waitFor();
+    expect(await panel.getByTestId('block-reason').textContent()).toBe('Posts spam links');
+    await eventually(async () => (await stack.env.sql`select status from conversations where id = ${conversationId}`)[0].status === 'resolved', 10_000, 'the chat closed');
+    await page.screenshot({ path: artifactPath('console-customer-blocked.png') });
+
+    await panel.getByTestId('unblock').click();
+    await panel.getByTestId('block').waitFor();
+    const [row] = await stack.env.sql`select blocked_at from customers where id = ${session.customerId}`;
+    expect(row.blocked_at).toBeNull();
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Page } from 'playwright-core';
 import { callOk, eventually, nextEvent } from '../support/sockets.ts';
+import { httpAs, login } from '../support/server.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
 import type { ShopperActivity } from '../../server/realtime/event-maps.ts';
 import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
@@ -223,6 +224,29 @@ describe('widget features', () => {
       const [row] = await bed.stack.env.sql<{ seen: number }[]>`select customer_last_seen_id::int as seen from conversations where id = ${conversationId}`;
       return row.seen === id;
     }, 10_000, 'customer_last_seen_id updated');
+  });
+
+  it('a blocked shopper is told the chat is not available, cannot type, and stays blocked after a reload', async () => {
+    const { page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    await send(page, 'Cheap watches at example.net');
+    const conversationId = await conversationOf('Cheap watches at example.net');
+    const [{ customer_id: customerId }] = await bed.stack.env.sql<{ customer_id: number }[]>`select customer_id from conversations where id = ${conversationId}`;
+    const { cookie } = await login(bed.stack.url, bed.stack.agent.email, bed.stack.agent.password);
+    expect((await httpAs(bed.stack.url, 'POST', `/api/customers/${customerId}/block`, { cookie }, { reason: 'spam' })).status).toBe(200);
+
+    const status = page.locator('.status[data-state="blocked"]');
+    await status.waitFor({ state: 'attached' });
+    expect(await status.textContent()).toBe('Chat is not available.');
+    expect(await page.locator('#sd-input').isDisabled()).toBe(true);
+
+    // The stored visitor token is kept (a fresh visitor would slip past the block): after a reload it is the same customer, still refused.
+    await page.reload();
+    await page.locator('.launcher').click();
+    await page.locator('.status[data-state="blocked"]').waitFor({ state: 'attached' });
+    const [{ n }] = await bed.stack.env.sql<{ n: number }[]>`select count(*)::int as n from customers where id > ${customerId}`;
+    expect(n).toBe(0);
   });
 
   it("tells the agent which page the shopper is on, after a single-page shop's navigation too, and when they leave", async () => {

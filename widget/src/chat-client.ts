@@ -12,7 +12,8 @@ import type {
 import { shopperPage } from '../../server/services/shopper-page.ts';
 import { newClientId, Outbox, type OutboxItem } from './outbox.ts';
 
-export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'unreachable';
+/** 'blocked': the shop blocked this shopper; the server refuses the connection and nothing is retried. */
+export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'unreachable' | 'blocked';
 
 /** One row of the chat as the view shows it: a stored message, or one of ours still on its way. */
 export type TimelineEntry =
@@ -115,6 +116,11 @@ export class ChatClient {
       if (error.data?.code === 'unauthorized') {
         socket.disconnect();
         this.listener.unauthorized();
+        return;
+      }
+      if (error.data?.code === 'blocked') {
+        socket.disconnect();
+        this.setState('blocked');
         return;
       }
       if (!this.networkOnline) this.setState('offline');
@@ -272,6 +278,7 @@ export class ChatClient {
 
   private networkChanged(online: boolean): void {
     this.networkOnline = online;
+    if (this.state === 'blocked') return;
     if (!online) {
       this.setState('offline');
       return;

@@ -355,7 +355,10 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       reconnecting: this.t.reconnecting,
       offline: this.t.offline,
       unreachable: this.t.unreachable,
+      blocked: this.t.blocked,
     };
+    // Nothing typed now could ever be sent.
+    if (state === 'blocked') this.input.disabled = this.sendButton.disabled = this.attachButton.disabled = true;
     this.statusBar.textContent = text[state];
     this.statusBar.className = state === 'online' ? 'status ok' : 'status';
     this.statusBar.setAttribute('data-state', state);

@@ -14,7 +14,7 @@ Chart.register(...registerables);
 interface Report {
   range: { from: string; to: string };
   conversationsPerDay: { day: string; total: number; handedOff: number }[];
-  containment: { total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; settlesAfterMinutes: number; rate: number | null };
+  containment: { total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; closedByTeam: number; settlesAfterMinutes: number; rate: number | null };
   firstResponse: { count: number; medianSeconds: number | null; p90Seconds: number | null };
   resolution: { count: number; medianSeconds: number | null; p90Seconds: number | null };
   csat: { count: number; average: number | null; distribution: number[] };
@@ -78,8 +78,8 @@ export function ReportsPage() {
             }} values={r.conversationsPerDay.map((d) => d.total)} />
             <ChartCard id="chart-containment" title={t('reports.containment')} config={{
               type: 'doughnut',
-              data: { labels: [t('reports.botResolved'), t('reports.handedOff'), t('reports.withBot')], datasets: [{ data: [r.containment.botResolved, r.containment.handedOff, r.containment.withBot], backgroundColor: ['#22c55e', '#f59e0b', '#cbd5e1'] }] },
-            }} values={[r.containment.botResolved, r.containment.handedOff, r.containment.withBot]} />
+              data: { labels: [t('reports.botResolved'), t('reports.handedOff'), t('reports.withBot'), t('reports.closedByTeam')], datasets: [{ data: [r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam], backgroundColor: ['#22c55e', '#f59e0b', '#cbd5e1', '#94a3b8'] }] },
+            }} values={[r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam]} />
             <ChartCard id="chart-csat" title={t('reports.csatDistribution')} config={{
               type: 'bar',
               data: { labels: ['1', '2', '3', '4', '5'], datasets: [{ label: t('reports.ratings'), data: r.csat.distribution, backgroundColor: '#a78bfa' }] },

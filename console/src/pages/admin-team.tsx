@@ -7,6 +7,7 @@ import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
 import type { CannedResponse, Customer } from '../types.ts';
+import { AwaySetting } from './away-setting.tsx';
 
 const TABS = ['team', 'canned', 'labels', 'widget', 'webhooks', 'privacy', 'audit'] as const;
 type Tab = (typeof TABS)[number];
@@ -134,6 +135,7 @@ function TeamTab() {
         <LanguageChecks value={form.languages} onChange={(languages) => setForm({ ...form, languages })} />
         <button class="primary" type="submit">{t('add')}</button>
       </form>
+      <AwaySetting />
     </section>
   );
 }

@@ -262,13 +262,15 @@ function lastSeenAgentReply(messages: ChatMessage[], customerLastSeenId: number)
 function MessageBubble({ message, page, seen }: { message: ChatMessage; page?: ShopperPage; seen?: boolean }) {
   const type = message.author.type;
   if (type === 'system') return <div class="msg msg-system" data-testid="msg-system" data-event={String((message.metadata as { event?: unknown }).event ?? '')}>{systemLine(message)} <span class="muted small">{formatTime(message.createdAt)}</span></div>;
-  const meta = message.metadata as BotMetadata & FileMetadata & NoteMetadata;
+  const meta = message.metadata as BotMetadata & FileMetadata & NoteMetadata & { via?: string };
   const classes = ['msg', `msg-${type}`, message.private ? 'msg-private' : ''].join(' ');
   return (
     <div class={classes} data-testid={message.private ? 'msg-private' : `msg-${type}`} data-message-id={message.id}>
       <div class="msg-meta">
         <strong>{type === 'customer' ? t('author.customer') : type === 'bot' ? t('author.bot') : message.author.name ?? t('author.agent')}</strong>
         {message.private && <span class="badge note" data-testid="private-label">{t('conversation.privateNote')}</span>}
+        {/* The shopper answered a follow-up email: the agent knows they may not be on the shop's site. */}
+        {type === 'customer' && meta?.via === 'email' && <span class="badge" data-testid="via-email">{t('conversation.viaEmail')}</span>}
         <span class="muted small">{formatTime(message.createdAt)}</span>
       </div>
       {/* Text is rendered as text: never as HTML. A file sent without a caption shows the file alone. */}

@@ -2,7 +2,7 @@
 // computed segment with its rule, previous conversations, the history timeline,
 // CSAT history and recent orders.
 import { useState } from 'preact/hooks';
-import { errorText, get, patch } from '../api.ts';
+import { del, errorText, get, patch, post } from '../api.ts';
 import { useSession } from '../context.ts';
 import { formatTime, useDebounced, useLoad, useSocketEvent } from '../hooks.ts';
 import { getLocale, t, type Key } from '../i18n.ts';
@@ -48,6 +48,7 @@ export function CustomerPanel({ customerId, conversationId }: { customerId: numb
             <p class="muted small" data-testid="segment-rule">{getLocale() === 'zh' ? segment.data.rule.zh : segment.data.rule.en}</p>
           </div>
         )}
+        <BlockControl customer={customer} onChanged={profile.reload} />
       </section>
       <TagsEditor customer={customer} besideChat={conversationId !== undefined} onSaved={profile.reload} />
       <AttributesEditor customer={customer} onSaved={profile.reload} />
@@ -95,6 +96,46 @@ export function CustomerPanel({ customerId, conversationId }: { customerId: numb
         </ol>
       </section>
     </div>
+  );
+}
+
+/** Block a shopper who spams or abuses the team (with a reason for the others), or lift the block. */
+function BlockControl({ customer, onChanged }: { customer: Customer; onChanged(): void }) {
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const run = async (action: () => Promise<unknown>) => {
+    try {
+      await action();
+      setError(null);
+      setAsking(false);
+      setReason('');
+      onChanged();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const path = `/api/customers/${customer.id}/block`;
+  if (customer.blocked) {
+    return (
+      <div class="block-state" data-testid="customer-blocked">
+        <span class="badge warn">{t('customer.blocked')}</span>{' '}
+        <span class="muted small">{t('customer.blockedSince', { when: formatTime(customer.blocked.blockedAt) })}</span>
+        {customer.blocked.reason && <p class="small" data-testid="block-reason">{customer.blocked.reason}</p>}
+        <button class="link small" data-testid="unblock" onClick={() => void run(() => del(path))}>{t('customer.unblock')}</button>
+        {error && <p class="error small">{error}</p>}
+      </div>
+    );
+  }
+  if (!asking) return <button class="link small danger" data-testid="block" onClick={() => setAsking(true)}>{t('customer.block')}</button>;
+  return (
+    <form class="block-form" data-testid="block-form" onSubmit={(e) => { e.preventDefault(); void run(() => post(path, reason.trim() ? { reason: reason.trim() } : {})); }}>
+      <p class="muted small">{t('customer.blockHint')}</p>
+      <input maxLength={500} placeholder={t('customer.blockReason')} aria-label={t('customer.blockReason')} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      <button type="submit" class="danger" data-testid="block-confirm">{t('customer.blockConfirm')}</button>{' '}
+      <button type="button" class="link" onClick={() => setAsking(false)}>{t('cancel')}</button>
+      {error && <p class="error small">{error}</p>}
+    </form>
   );
 }
 

@@ -22,6 +22,7 @@ export function CustomersPage({ customerId }: { customerId: number | null }) {
               <a href={`/console/customers/${c.id}`} onClick={(e) => { e.preventDefault(); navigate(`/console/customers/${c.id}`); }}>
                 {c.name || c.email || `${t('customer.visitor')} #${c.id}`}
               </a>
+              {c.blocked && <> <span class="badge warn" data-testid="customer-row-blocked">{t('customer.blocked')}</span></>}
               <div class="muted small">{[c.email, t(c.conversationsCount === 1 ? 'customers.oneConversation' : 'customers.conversations', { n: c.conversationsCount }), formatTime(c.lastSeenAt ?? c.firstSeenAt)].filter(Boolean).join(' · ')}</div>
             </li>
           ))}

@@ -1,0 +1,101 @@
+// POST /api/email/inbound: a shopper's email reply, as the raw RFC 822 message,
+// from whatever receives the shop's mail (a Postfix pipe to curl, a Cloudflare
+// Email Worker, a provider's "forward the raw MIME" webhook). No vendor's
+// format: every one of them can hand over the raw message.
+//
+// Status codes are chosen for senders that retry. 2xx stops every one of them,
+// so a message that will never be accepted (it answers no conversation, comes
+// from someone else, is empty or an auto-reply) gets 200 with `accepted: false`
+// and the reason: a 4xx would have SendGrid or Postmark re-post it for days,
+// and most providers treat only a few codes (Mailgun 406, Postmark 403) as
+// "do not retry". 401/413/415/400 are the caller's mistakes, 5xx is ours and
+// worth a retry (nothing is stored twice: the email's Message-ID is a key).
+import { Type } from 'typebox';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { App } from './types.ts';
+import type { AppContext } from '../context.ts';
+import { ErrorResponse } from './schemas.ts';
+import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
+import { takeInboundEmail } from '../services/email-inbound.ts';
+
+/** A raw email with a few photos attached; more is refused with 413 before it is read. */
+export const MAX_INBOUND_EMAIL_BYTES = 10 * 1024 * 1024;
+const RAW_TYPES = ['message/rfc822', 'text/plain'];
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** The secret from "Bearer <secret>" or the password of "Basic <user:secret>" (any user name). */
+function presentedSecret(header: string | undefined): string | null {
+  if (!header) return null;
+  const [scheme, value] = header.trim().split(/\s+/, 2);
+  if (!value) return null;
+  if (scheme.toLowerCase() === 'bearer') return value;
+  if (scheme.toLowerCase() !== 'basic') return null;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : decoded.slice(colon + 1);
+}
+
+const Outcome = Type.Object({
+  accepted: Type.Boolean({ description: 'Whether the email is in the chat (now, or already from an earlier delivery)' }),
+  status: Type.Union([Type.Literal('posted'), Type.Literal('duplicate'), Type.Literal('refused')]),
+  conversationId: Type.Optional(Type.Integer()),
+  messageId: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  reason: Type.Optional(Type.Union([Type.Literal('no_conversation'), Type.Literal('not_the_customer'), Type.Literal('blocked'), Type.Literal('automatic_reply'), Type.Literal('empty')])),
+  message: Type.Optional(Type.String()),
+});
+
+export default function emailInboundRoutes(ctx: AppContext) {
+  const expected = ctx.config.inboundEmailSecret ? digest(ctx.config.inboundEmailSecret) : null;
+
+  /** Before the body is read: an unauthorised caller cannot make the server take in 10 MB. Off (404) without a secret. */
+  async function requireInboundSecret(request: FastifyRequest) {
+    if (!expected) throw notFound('Inbound email (set INBOUND_EMAIL_SECRET to turn it on)');
+    const given = presentedSecret(request.headers.authorization);
+    // Both sides hashed to the same length, so the comparison takes the same time whatever was sent.
+    if (given === null || !timingSafeEqual(digest(given), expected)) {
+      throw unauthorized('Send INBOUND_EMAIL_SECRET as a Bearer token or as the password of HTTP Basic authentication.');
+    }
+  }
+
+  return async (app: App) => {
+    // This plugin's own parsers: the raw bytes, as mailparser wants them (Fastify's text/plain parser would decode them).
+    app.removeContentTypeParser('text/plain');
+    app.addContentTypeParser(RAW_TYPES, { parseAs: 'buffer', bodyLimit: MAX_INBOUND_EMAIL_BYTES }, (_request, body, done) => done(null, body));
+
+    app.post('/api/email/inbound', {
+      onRequest: requireInboundSecret,
+      bodyLimit: MAX_INBOUND_EMAIL_BYTES,
+      schema: {
+        tags: ['email'],
+        summary: "A shopper's email reply to a follow-up, as the raw message: posted into the conversation it answers",
+        description: 'Body: the raw RFC 822 message (Content-Type message/rfc822 or text/plain), at most 10 MB. '
+          + 'Authorization: Bearer <INBOUND_EMAIL_SECRET>, or Basic with it as the password. The conversation is found from '
+          + 'the replies+<token>@ address the email was sent to, else from In-Reply-To / References; the sender must be the '
+          + "conversation's customer. Quoted text and signatures are dropped, attachments are not imported (the message says how "
+          + 'many there were). An email that will never be accepted answers 200 with accepted: false and the reason, so senders '
+          + 'that retry stop; the same Message-ID is posted once.',
+        consumes: RAW_TYPES,
+        // No type to check: the parser hands over the bytes; this only puts the body in the document.
+        body: Type.Unsafe<Buffer>({ description: 'The raw email (RFC 822), as received' }),
+        querystring: Type.Object({
+          recipient: Type.Optional(Type.String({ maxLength: 320, description: 'The envelope recipient, when the To header may not show it (e.g. Postfix ${recipient})' })),
+        }),
+        security: [{ bearer: [] }],
+        response: { 200: Outcome, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse },
+      },
+    }, async (request) => {
+      const raw = request.body;
+      // Another type (JSON, a form) was read by the app's own parsers: it is not a raw email.
+      if (!Buffer.isBuffer(raw)) throw new AppError(415, 'unsupported_media_type', `Send the raw email as ${RAW_TYPES.join(' or ')}.`);
+      if (raw.length === 0) throw badRequest('Send the raw email (RFC 822) as the request body.');
+      const outcome = await takeInboundEmail({ config: ctx.config, sql: ctx.sql, chat: ctx.chat, secret: ctx.visitorSecret }, raw, request.query.recipient);
+      if (outcome.status === 'refused') {
+        request.log.info({ reason: outcome.reason }, 'inbound email refused');
+        return { accepted: false, ...outcome };
+      }
+      return { accepted: true, ...outcome };
+    });
+  };
+}

@@ -1,0 +1,32 @@
+// Team-wide settings an admin changes in the console (Team & settings), stored as one JSON row of `settings`
+// like the widget's, so a new one needs no migration. For now: when an idle agent is set Away.
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import type { Sql } from '../db/client.ts';
+
+/** Longest idle time an admin can set before an agent is set Away: four hours, longer than any real break. */
+export const MAX_AWAY_AFTER_MINUTES = 240;
+
+export const TeamSettingsSchema = Type.Object({
+  awayAfterMinutes: Type.Integer({
+    minimum: 0, maximum: MAX_AWAY_AFTER_MINUTES,
+    description: `Set an Online agent Away after this many minutes without activity in any console tab (1–${MAX_AWAY_AFTER_MINUTES}; 0 = never)`,
+  }),
+}, { additionalProperties: false });
+export type TeamSettings = Static<typeof TeamSettingsSchema>;
+
+export const DEFAULT_TEAM_SETTINGS: TeamSettings = { awayAfterMinutes: 15 };
+
+const KEY = 'team';
+
+/** The stored settings over the defaults; a stored value that no longer fits the schema falls back to them. */
+export async function loadTeamSettings(sql: Sql): Promise<TeamSettings> {
+  const [row] = await sql<{ value: Partial<TeamSettings> }[]>`select value from settings where key = ${KEY}`;
+  const merged = { ...DEFAULT_TEAM_SETTINGS, ...(row?.value ?? {}) };
+  return Value.Check(TeamSettingsSchema, merged) ? merged : DEFAULT_TEAM_SETTINGS;
+}
+
+export async function saveTeamSettings(sql: Sql, settings: TeamSettings): Promise<void> {
+  await sql`insert into settings (key, value) values (${KEY}, ${sql.json(settings as never)})
+            on conflict (key) do update set value = excluded.value, updated_at = now()`;
+}

@@ -1,0 +1,77 @@
+// The new words of an email reply, in the quoting shapes of common mail clients.
+import { describe, expect, it } from 'vitest';
+import { capText, newTextOfReply } from '../../server/services/email-reply-text.ts';
+import { loadConfig, ConfigError } from '../../server/config.ts';
+import { describeInboundEmail } from '../../server/services/mailer.ts';
+import { messageIdsIn, replyToAddress, replyTokensIn, replyToken, verifyReplyToken } from '../../server/services/email-reply-address.ts';
+
+describe('newTextOfReply', () => {
+  it('keeps the words above a Gmail attribution, also when it wraps onto a second line', () => {
+    expect(newTextOfReply('Yes please.\r\n\r\nOn Fri, 4 Dec 2026 at 10:02, Northwind Goods <no-reply@shop.example> wrote:\r\n> Hello')).toBe('Yes please.');
+    expect(newTextOfReply('Yes please.\n\nOn Fri, 4 Dec 2026 at 10:02, Northwind Goods <\nno-reply@shop.example> wrote:\n\n> Hello')).toBe('Yes please.');
+  });
+
+  it('does not take an ordinary sentence starting with "On" for an attribution', () => {
+    expect(newTextOfReply('On Monday I am at home.\nAfter that, any day.')).toBe('On Monday I am at home.\nAfter that, any day.');
+  });
+
+  it('stops at Chinese and Outlook quote headers', () => {
+    expect(newTextOfReply('可以，谢谢\n\n在 2026年12月4日 周五 10:02，Northwind Goods <no-reply@shop.example> 写道：\n> 您好')).toBe('可以，谢谢');
+    expect(newTextOfReply('Fine by me.\n\n-----Original Message-----\nFrom: Northwind Goods\nSent: Friday\n\nHello')).toBe('Fine by me.');
+    expect(newTextOfReply('Fine by me.\n________________________________\nFrom: Northwind Goods <no-reply@shop.example>\nSent: Friday, 4 December 2026 10:02\nTo: me\n\nHello')).toBe('Fine by me.');
+    expect(newTextOfReply('好的\n\n发件人: Northwind Goods\n发送时间: 2026年12月4日\n收件人: 我')).toBe('好的');
+  });
+
+  it('drops signatures and quoted lines, keeping a reply written between quotes', () => {
+    expect(newTextOfReply('See you.\n-- \nLena\n+49 30 1234')).toBe('See you.');
+    expect(newTextOfReply('See you.\n--\nLena')).toBe('See you.');
+    expect(newTextOfReply('See you.\n\nSent from my iPhone')).toBe('See you.');
+    expect(newTextOfReply('> Which size?\nM, please.\n> Which colour?\nSand.')).toBe('M, please.\nSand.');
+  });
+
+  it('leaves nothing of an email that is only quotes or a signature', () => {
+    expect(newTextOfReply('\n\n> Hello\n> again\n')).toBe('');
+    expect(newTextOfReply('-- \nLena')).toBe('');
+  });
+});
+
+describe('capText', () => {
+  it('cuts at the limit with an ellipsis, never through an emoji', () => {
+    expect(capText('short', 10)).toBe('short');
+    expect(capText('abcdefghijkl', 10)).toBe('abcdefghi…');
+    const cut = capText(`${'a'.repeat(8)}😀😀`, 10);
+    expect(cut).toBe(`${'a'.repeat(8)}…`);
+    expect(cut.length).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('reply addresses', () => {
+  const config = { inboundEmailAddress: 'replies@support.example.com' };
+  it('signs the conversation into a tagged address that fits a mailbox name, and reads it back case-insensitively', () => {
+    const address = replyToAddress(config, 'secret', 1234567)!;
+    expect(address).toMatch(/^replies\+1234567-[0-9a-f]{20}@support\.example\.com$/);
+    expect(address.split('@')[0].length).toBeLessThanOrEqual(64);
+    const [token] = replyTokensIn(config, ['someone@example.com', address.toUpperCase()]);
+    expect(verifyReplyToken('secret', token)).toBe(1234567);
+    expect(verifyReplyToken('another secret', token)).toBeNull();
+    expect(verifyReplyToken('secret', replyToken('secret', 7).replace(/^7-/, '8-'))).toBeNull();
+    expect(replyToAddress({ inboundEmailAddress: '' }, 'secret', 1)).toBeNull();
+  });
+
+  it('reads the Message-IDs of In-Reply-To and References', () => {
+    expect(messageIdsIn(['<a@x>', '<b@x>\r\n <c@x>', undefined])).toEqual(['<a@x>', '<b@x>', '<c@x>']);
+  });
+});
+
+describe('inbound email settings', () => {
+  it('takes a plain address with a short mailbox name and a secret of at least 16 characters, and says so in the start log', () => {
+    const config = loadConfig({ INBOUND_EMAIL_ADDRESS: 'replies@support.example.com', INBOUND_EMAIL_SECRET: 'a'.repeat(16) });
+    expect(describeInboundEmail(config)).toBe('Inbound email: on, POST /api/email/inbound, matched by replies to replies+<conversation>@support.example.com or In-Reply-To');
+    expect(describeInboundEmail(loadConfig({}))).toMatch(/^Inbound email: off/);
+    // A "+" of its own, or a name so long that the tagged address would not fit 64 characters, is refused at start.
+    for (const address of ['replies+x@support.example.com', `${'r'.repeat(21)}@support.example.com`, 'replies']) {
+      expect(() => loadConfig({ INBOUND_EMAIL_ADDRESS: address })).toThrow(ConfigError);
+    }
+    expect(() => loadConfig({ INBOUND_EMAIL_SECRET: 'short' })).toThrow(/inboundEmailSecret/);
+  });
+});
