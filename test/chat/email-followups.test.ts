@@ -1,11 +1,9 @@
 // Email follow-up of agent replies the shopper did not see, against a real SMTP
 // receiver started here, a real server with its workers, and socket.io clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { smtpReceiver, type SmtpReceiver } from '../support/smtp.ts';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, eventually, nextAgentMessage, nextEvent, record, type AgentClient } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
@@ -13,48 +11,7 @@ import { bullPrefix } from '../../server/queues.ts';
 import { QUEUE_EMAIL_FOLLOWUPS } from '../../server/services/email-followup-queue.ts';
 import { unsubscribeToken } from '../../server/services/email-unsubscribe.ts';
 
-interface Received {
-  to: string[];
-  mail: ParsedMail;
-}
-
-/** A real SMTP receiver: keeps every message, and refuses recipients as told (one attempt per entry). */
-function smtpReceiver() {
-  const received: Received[] = [];
-  const refusals: { to: string; code: number }[] = [];
-  const attempts = new Map<string, number>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      attempts.set(address.address, (attempts.get(address.address) ?? 0) + 1);
-      const index = refusals.findIndex((r) => r.to === address.address);
-      if (index >= 0) {
-        const [refusal] = refusals.splice(index, 1);
-        return callback(Object.assign(new Error(refusal.code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: refusal.code }));
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      simpleParser(stream).then((mail) => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
-        callback();
-      }, callback);
-    },
-  });
-  return {
-    received,
-    attempts,
-    /** The next delivery attempt to this address is answered with `code`. */
-    refuseNext: (to: string, code: number) => refusals.push({ to, code }),
-    to: (address: string) => received.filter((r) => r.to.includes(address)),
-    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as AddressInfo).port))),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-let smtp: ReturnType<typeof smtpReceiver>;
+let smtp: SmtpReceiver;
 let stack: TestStack;
 let agent: AgentClient;
 let queue: Queue;

@@ -3,10 +3,8 @@
 // /api/email/inbound; a real SMTP receiver catches the follow-ups; the agent
 // console and the widget are socket.io clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { AddressInfo } from 'node:net';
+import { smtpReceiver, type SmtpReceiver } from '../support/smtp.ts';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, eventually, nextAgentMessage, nextEvent, type AgentClient } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
@@ -17,28 +15,7 @@ const SECRET = 'inbound-test-secret-0123456789';
 const INBOUND = 'replies@support.example.com';
 const MAX_CHARS = 500;
 
-/** A real SMTP receiver keeping every message it is given. */
-function smtpReceiver() {
-  const received: { to: string[]; mail: ParsedMail }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream).then((mail) => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), mail });
-        callback();
-      }, callback);
-    },
-  });
-  return {
-    to: (address: string) => received.filter((r) => r.to.includes(address)),
-    listen: () => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.server.address() as AddressInfo).port))),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-let smtp: ReturnType<typeof smtpReceiver>;
+let smtp: SmtpReceiver;
 let stack: TestStack;
 let agent: AgentClient;
 let seq = 0;
