@@ -1,8 +1,8 @@
 // Team-wide settings an admin changes in the console (Team & settings), stored as one JSON row of `settings`
 // like the widget's, so a new one needs no migration. For now: when an idle agent is set Away.
 import { Type, type Static } from 'typebox';
-import { Value } from 'typebox/value';
 import type { Sql } from '../db/client.ts';
+import { settingsRow } from './settings-row.ts';
 
 /** Longest idle time an admin can set before an agent is set Away: four hours, longer than any real break. */
 export const MAX_AWAY_AFTER_MINUTES = 240;
@@ -17,16 +17,7 @@ export type TeamSettings = Static<typeof TeamSettingsSchema>;
 
 export const DEFAULT_TEAM_SETTINGS: TeamSettings = { awayAfterMinutes: 15 };
 
-const KEY = 'team';
+const row = settingsRow('team', TeamSettingsSchema, DEFAULT_TEAM_SETTINGS);
 
-/** The stored settings over the defaults; a stored value that no longer fits the schema falls back to them. */
-export async function loadTeamSettings(sql: Sql): Promise<TeamSettings> {
-  const [row] = await sql<{ value: Partial<TeamSettings> }[]>`select value from settings where key = ${KEY}`;
-  const merged = { ...DEFAULT_TEAM_SETTINGS, ...(row?.value ?? {}) };
-  return Value.Check(TeamSettingsSchema, merged) ? merged : DEFAULT_TEAM_SETTINGS;
-}
-
-export async function saveTeamSettings(sql: Sql, settings: TeamSettings): Promise<void> {
-  await sql`insert into settings (key, value) values (${KEY}, ${sql.json(settings as never)})
-            on conflict (key) do update set value = excluded.value, updated_at = now()`;
-}
+export const loadTeamSettings = (sql: Sql): Promise<TeamSettings> => row.load(sql);
+export const saveTeamSettings = (sql: Sql, settings: TeamSettings): Promise<void> => row.save(sql, settings);

@@ -1,8 +1,8 @@
 // The shop's widget settings (colour, greeting, hours, proactive messages, identity secret),
 // stored as one JSON row so admins edit them without a migration.
 import { Type, type Static } from 'typebox';
-import { Value } from 'typebox/value';
 import type { Sql } from '../db/client.ts';
+import { settingsRow } from './settings-row.ts';
 
 const Localised = Type.Object({ en: Type.String({ maxLength: 500 }), zh: Type.String({ maxLength: 500 }) });
 const DayHours = Type.Union([Type.Null(), Type.Tuple([Type.String({ pattern: '^\\d{2}:\\d{2}$' }), Type.String({ pattern: '^\\d{2}:\\d{2}$' })])]);
@@ -66,18 +66,10 @@ export function shopIdentity(settings: Pick<WidgetSettings, 'shopName' | 'shopUr
   return { shopName: settings.shopName.trim() || config.shopName, shopUrl: settings.shopUrl || config.shopUrl };
 }
 
-const KEY = 'widget';
+const row = settingsRow('widget', WidgetSettingsSchema, DEFAULT_WIDGET_SETTINGS);
 
-export async function loadWidgetSettings(sql: Sql): Promise<WidgetSettings> {
-  const [row] = await sql<{ value: Partial<WidgetSettings> }[]>`select value from settings where key = ${KEY}`;
-  const merged = { ...DEFAULT_WIDGET_SETTINGS, ...(row?.value ?? {}) };
-  return Value.Check(WidgetSettingsSchema, merged) ? merged : DEFAULT_WIDGET_SETTINGS;
-}
-
-export async function saveWidgetSettings(sql: Sql, settings: WidgetSettings): Promise<void> {
-  await sql`insert into settings (key, value) values (${KEY}, ${sql.json(settings as never)})
-            on conflict (key) do update set value = excluded.value, updated_at = now()`;
-}
+export const loadWidgetSettings = (sql: Sql): Promise<WidgetSettings> => row.load(sql);
+export const saveWidgetSettings = (sql: Sql, settings: WidgetSettings): Promise<void> => row.save(sql, settings);
 
 /** Whether `at` falls inside the business hours (always true when none are set). */
 export function withinBusinessHours(settings: WidgetSettings, at: Date = new Date()): boolean {
