@@ -10,7 +10,7 @@ import { toSimplified } from './text/traditional.ts';
 import { isQuestionWord } from './text/question-words.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
-import { asksAboutHours, asksForPerson, isBareGreeting, questionAtEnd, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
+import { asksAboutHours, asksForExchange, asksForPerson, isBareGreeting, questionAtEnd, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import { findOrderNumber, withoutOrderNumbers } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
@@ -190,6 +190,9 @@ const headingShare = (p: Pick<Passage, 'title' | 'heading'>, question: string) =
   return new Set(tokenize(question).filter((w) => !isQuestionWord(w) && heading.has(w))).size;
 };
 
+/** Words of an article title about exchanging (the exchanges article's "Exchanging an item …", "换尺码或换颜色"). */
+const EXCHANGE_TITLE_WORDS: ReadonlySet<string> = new Set(tokenize('exchange exchanging 换货 换'));
+
 /** What the evidence keeps of a passage (not its text). */
 const passageEvidence = ({ articleId, slug, title, heading, score, confidence }: Passage) => ({ articleId, slug, title, heading, score, confidence });
 
@@ -224,7 +227,16 @@ export function createPolicy(deps: PolicyDeps) {
   function hasWordOtherLacks(text: string, slug: string, otherSlug: string): boolean {
     if (!deps.index) return true;
     const [terms, otherTerms] = [deps.index.articleTerms(slug), deps.index.articleTerms(otherSlug)];
-    return tokenize(text).some((w) => !isQuestionWord(w) && terms.has(w) && !otherTerms.has(w));
+    // A number is no topic: "30" in "how much is shipping on a $30 order" is in the privacy article's "30-day grace period".
+    return tokenize(text).some((w) => !isQuestionWord(w) && !/^\d+$/.test(w) && terms.has(w) && !otherTerms.has(w));
+  }
+
+  /** Whether an article's text has a word of the question that another article is found by only through its intent examples. */
+  function saysWordOwnOnlyExemplifies(text: string, slug: string, ownSlug: string): boolean {
+    if (!deps.index) return false;
+    const [terms, exemplified] = [deps.index.articleTerms(slug), deps.index.exampleOnlyTerms(ownSlug)];
+    // Two Latin letters are what is left of a contraction ("I've" → "iv"), no topic.
+    return tokenize(text).some((w) => !isQuestionWord(w) && (w.length > 2 || /[\u4e00-\u9fff]/.test(w)) && terms.has(w) && exemplified.has(w));
   }
 
   async function search(text: string, lang: Locale, k: number, articleSlug?: string): Promise<Passage[]> {
@@ -509,7 +521,10 @@ export function createPolicy(deps: PolicyDeps) {
     // NW-100234?", "when will I get my refund for NW-100240"): that question is answered as if the number were not
     // there, and what the order-status action says about the order follows the answer. When nothing answers it,
     // the order's status is the reply, as for any message with an order number.
-    const asksOtherThanStatus = !!orderNumber && asked !== withoutGreeting(text) && confident && !intent!.action;
+    // An exchange asked for in so many words is no status question either, however unsure the classifier is
+    // ("NW-100236 的鞋能换大一码吗", "want to swap the trail runners from NW-100236 for a half size up").
+    const exchange = asksForExchange(text) && !chosenIntent;
+    const asksOtherThanStatus = !!orderNumber && asked !== withoutGreeting(text) && ((confident && !intent!.action) || exchange);
     if (orderNumber || (confident && intent!.action === 'order_status')) {
       const result = await orderStatus(deps.orders ?? null, context.customer ?? { id: null, externalId: null }, text, lang);
       evidence.orderOutcome = result.outcome;
@@ -557,6 +572,19 @@ export function createPolicy(deps: PolicyDeps) {
       const upset = intent!.name === 'complaint';
       return make('handoff', 'handoff', 'intent_action', intent!.answer[lang] || (upset ? T.handoffUpset : T.handoffPerson)[lang]);
     }
+    // An exchange request is the article's titled for exchanges, when it says something to the question: the size guides
+    // and the product pages cover "shoes", "size" or the product's name as well, often more ("can I exchange the shoes
+    // from NW-100236 for a size 10?" got the shoe guide, "can I swap the sweater from NW-100242 for a medium" its page).
+    if (exchange && deps.index) {
+      const titled = await Promise.all(deps.index.slugsTitledWith(EXCHANGE_TITLE_WORDS).map(async (slug) => (await search(question, lang, 1, slug))[0]));
+      const found = titled.filter((p): p is Passage => !!p && p.confidence >= RANKED_FIRST_MIN_CONFIDENCE)
+        .sort((a, b) => b.confidence - a.confidence)[0];
+      if (found) {
+        const p = await quoted(found);
+        evidence.passages = [passageEvidence(p)];
+        return make('answer', 'answer', 'kb_passage', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true, confidence: p.confidence });
+      }
+    }
     if (confident && !intent!.answer[lang] && intent!.articleSlug) {
       // The intent's answer is its article: quote the section that best fits the question, unless another
       // article covers more of the question ("how long does shipping take to Canada" is a shipping-time
@@ -590,7 +618,12 @@ export function createPolicy(deps: PolicyDeps) {
       const headedMore = !!other && !!own && other.confidence >= ownConfidence && ownConfidence >= thresholds.passage
         && headingShare(other, question) > headingShare(own, question)
         && headingShare(other, question) > Math.max(...(deps.index?.sectionHeadings(own.articleId) ?? []).map((heading) => headingShare({ title: heading, heading: '' }, question)));
-      const betterElsewhere = coversMore || rankedFirst || headedMore;
+      // The own article may cover a word only because its intent's examples say it (a size_help example names shoes, so
+      // the clothing guide covered "which shoe size should I order if I'm between sizes" better than the shoe guide):
+      // another article that the search ranks first, that could answer by itself and that says that word is the answer.
+      const namedOnlyInExamples = !!other && !!own && ranked[0]?.slug === other.slug && other.confidence >= thresholds.passage
+        && saysWordOwnOnlyExemplifies(question, other.slug, intent!.articleSlug);
+      const betterElsewhere = coversMore || rankedFirst || headedMore || namedOnlyInExamples;
       const chosen = betterElsewhere ? other : own;
       const p = chosen && (await quoted(chosen));
       // A product the question names ("does the tote fit a 15-inch laptop" reads as a size question) is answered

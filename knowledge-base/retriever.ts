@@ -146,6 +146,8 @@ export class KbIndex {
   private readonly articleStats: CorpusStats<ArticleDoc>;
   private readonly chunksByArticle = new Map<number, IndexedChunk[]>();
   private readonly termsBySlug = new Map<string, Set<string>>();
+  private readonly titleTerms = new Map<number, Set<string>>();
+  private readonly exampleTermsBySlug = new Map<string, Set<string>>();
 
   private constructor(
     private readonly chunks: IndexedChunk[],
@@ -220,6 +222,28 @@ export class KbIndex {
       this.termsBySlug.set(slug, terms);
     }
     return terms;
+  }
+
+  /** Terms an article is found by only through the intent examples it is expanded with: none of its sections has them. */
+  exampleOnlyTerms(slug: string): ReadonlySet<string> {
+    let terms = this.exampleTermsBySlug.get(slug);
+    if (!terms) {
+      const own = this.articleTerms(slug);
+      terms = new Set(this.articleStats.docs.filter((d) => d.slug === slug).flatMap((d) => [...d.termFreq.keys()]).filter((t) => !own.has(t)));
+      this.exampleTermsBySlug.set(slug, terms);
+    }
+    return terms;
+  }
+
+  /** The slugs of the articles whose title has one of these terms (as the index tokenizes titles). */
+  slugsTitledWith(terms: ReadonlySet<string>): string[] {
+    const slugs = new Set<string>();
+    for (const [articleId, chunks] of this.chunksByArticle) {
+      const title = this.titleTerms.get(articleId) ?? new Set(this.tokenize(chunks[0].title));
+      this.titleTerms.set(articleId, title);
+      if ([...title].some((t) => terms.has(t))) slugs.add(chunks[0].slug);
+    }
+    return [...slugs];
   }
 
   /** The title and heading of each section of one article (one language's version): "Shipping times and carriers How long …". */

@@ -43,6 +43,19 @@ export function asksForPerson(text: string): boolean {
   return (PERSON_ZH.test(text) || PERSON_EN.some((re) => re.test(text))) && !asksAboutHours(text);
 }
 
+// A request to exchange something for another size or colour ("can I swap the trail runners for a half size up",
+// "NW-100236 的鞋能换大一码吗", "换个尺码"). Not "exchange rate", and in Chinese only 换 next to a size, a colour,
+// bigger or smaller, or 货: "换地址" or "换个号码登录" change other things.
+const EXCHANGE_EN = /\b(?:exchang(?:e|es|ed|ing)|swap(?:s|ped|ping)?)\b(?!\s+rates?\b)/i;
+// …for another size or colour: "can I exchange my gift card for cash" is a gift-card question.
+const SIZE_OR_COLOUR_EN = /\b(?:sizes?|colou?rs?|bigger|smaller|larger|tighter|looser|medium|large|small|x{0,2}[sl]|xxl)\b/i;
+const EXCHANGE_ZH = /换货|调换|换(?:成|个|一)?(?:大|小)|换(?:成|个|一个|一)?(?:\d+(?:\.5)?)?(?:尺码|尺寸|颜色|码)/;
+
+/** True when the message asks to exchange an item for another size or colour. */
+export function asksForExchange(text: string): boolean {
+  return (EXCHANGE_EN.test(text) && SIZE_OR_COLOUR_EN.test(text)) || EXCHANGE_ZH.test(text);
+}
+
 // The greeting words, shared by "a greeting in front of a question" and "a greeting and nothing else".
 const HELLO_EN = String.raw`(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening))(?: there| team| all| guys)?`;
 const SMALL_TALK_EN = String.raw`how are you(?: doing)?(?: today)?|anyone there`;
