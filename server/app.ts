@@ -31,6 +31,7 @@ import { followupScheduler } from './services/email-followup-queue.ts';
 import { emailEnabled } from './services/mailer.ts';
 import { autoAwaySweepMs, createAutoAway } from './services/auto-away.ts';
 import { BOT_IDLE_MINUTES } from './services/bot-idle.ts';
+import { SNOOZE_WAKE_SWEEP_MS } from './services/snooze.ts';
 
 export interface ServerOptions {
   /** The bot seat; defaults to the greeter. main.ts passes the knowledge-base brain. */
@@ -133,6 +134,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const sweep = (fn: () => Promise<unknown>, ms: number) => timers.push(setInterval(() => fn().catch((err) => app.log.warn({ err }, 'sweep failed')), ms).unref());
     sweep(() => chat!.assignPending(), ASSIGN_SWEEP_MS);
     sweep(() => chat!.resolveIdleBotConversations(BOT_IDLE_MINUTES), IDLE_SWEEP_MS);
+    // Snoozed chats whose time has come (every server; SKIP LOCKED shares the rows out).
+    sweep(() => chat!.wakeSnoozed(), SNOOZE_WAKE_SWEEP_MS);
     sweep(() => gateway.reconcilePresence(), PRESENCE_SWEEP_MS);
     if (config.offlineAgentReleaseMinutes > 0) sweep(() => chat!.releaseHeldChats({ offlineMinutes: config.offlineAgentReleaseMinutes }), PRESENCE_SWEEP_MS);
     if (config.assignedNoReplyMinutes > 0) sweep(() => chat!.releaseUnansweredChats(config.assignedNoReplyMinutes), PRESENCE_SWEEP_MS);

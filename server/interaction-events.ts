@@ -16,6 +16,8 @@ export type InteractionType =
   | 'transferred'
   | 'resolved'
   | 'reopened'
+  | 'snoozed'
+  | 'unsnoozed'
   | 'rating'
   | 'offline.message';
 

@@ -8,7 +8,7 @@ import type { FeedbackJob, InteractionJob, InteractionType } from '../server/int
 
 const INTERACTION_TYPES: readonly InteractionType[] = [
   'conversation.started', 'message.customer', 'message.bot', 'message.agent', 'note.agent', 'bot.decision',
-  'handoff', 'assigned', 'transferred', 'resolved', 'reopened', 'rating', 'offline.message',
+  'handoff', 'assigned', 'transferred', 'resolved', 'reopened', 'snoozed', 'unsnoozed', 'rating', 'offline.message',
 ];
 
 /** One job may carry at most this many events (the producer splits larger groups). */

@@ -18,7 +18,8 @@ import { ProductsPage } from './pages/admin-products.tsx';
 import { UnansweredPage } from './pages/admin-unanswered.tsx';
 import { TeamPage } from './pages/admin-team.tsx';
 import { ReportsPage } from './pages/admin-reports.tsx';
-import { PasswordForm } from './pages/account.tsx';
+import { AccountPanel } from './pages/account.tsx';
+import { TwoStepLogin } from './pages/two-step-login.tsx';
 import { CustomersPage } from './pages/customers.tsx';
 import { MessagesPage } from './pages/messages.tsx';
 import { AutoAwayBanner, useActivityReport } from './auto-away.tsx';
@@ -73,19 +74,30 @@ function LoginPage({ onLogin, onLocale }: { onLogin(user: User): void; locale: L
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // With two-step sign-in on, a right password answers a challenge; the code is asked for next.
+  const [challenge, setChallenge] = useState<string | null>(null);
   const submit = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const result = await post<{ user: User }>('/api/auth/login', { email, password });
-      onLogin(result.user);
+      const result = await post<{ user: User } | { twoStepRequired: true; challenge: string }>('/api/auth/login', { email, password });
+      if ('twoStepRequired' in result) setChallenge(result.challenge);
+      else onLogin(result.user);
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? t('login.wrong') : errorText(err));
     } finally {
       setBusy(false);
     }
   };
+  if (challenge) {
+    const restart = (reason: string) => {
+      setChallenge(null);
+      setPassword('');
+      setError(reason);
+    };
+    return <div class="login"><TwoStepLogin challenge={challenge} onLogin={onLogin} onRestart={restart} /></div>;
+  }
   return (
     <div class="login">
       <form class="card login-card" onSubmit={submit} data-testid="login-form">
@@ -206,6 +218,10 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     const watching = open && document.hasFocus() ? Number(open.id) : null;
     const message = messages.filter((m) => m.author.type === 'customer' && m.conversationId !== watching && mine.current.has(m.conversationId)).at(-1);
     if (message) alertAgent(t('notify.message'), message.text, () => navigate(`/console/conversations/${message.conversationId}`));
+    // A chat this agent snoozed is back (its time came, or the shopper wrote): the server's private line names its holder.
+    const woke = messages.find((m) => m.author.type === 'system' && (m.metadata as { event?: unknown; agentId?: unknown }).event === 'snooze_ended'
+      && (m.metadata as { agentId?: unknown }).agentId === user.id);
+    if (woke) alertAgent(t('notify.snoozeEnded'), t('notify.snoozeEndedBody', { id: woke.conversationId }), () => navigate(`/console/conversations/${woke.conversationId}`));
   });
 
   // A teammate named this agent in a private note.
@@ -289,14 +305,14 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
             </button>
             <LanguageSwitch onLocale={onLocale} />
             <span class="whoami" data-testid="whoami" title={`${user.name} · ${t(`role.${user.role}`)}`}>{user.name}<span class="wide-only"> · {t(`role.${user.role}`)}</span></span>
-            <button class="link" data-testid="change-password" onClick={() => setPasswordOpen(!passwordOpen)}>{t('account.password')}</button>
+            <button class="link" data-testid="change-password" onClick={() => setPasswordOpen(!passwordOpen)}>{t('account.title')}</button>
             <button class="link" data-testid="logout" onClick={logout}>{t('logout')}</button>
           </div>
         </header>
         {presence === 'away' && autoAwayMinutes !== null && (
           <AutoAwayBanner minutes={autoAwayMinutes} busy={choosing || !connected} onBack={() => void choosePresence('online')} />
         )}
-        <main class="page">{passwordOpen && <PasswordForm onDone={() => setPasswordOpen(false)} />}{page}</main>
+        <main class="page">{passwordOpen && <AccountPanel onDone={() => setPasswordOpen(false)} />}{page}</main>
       </div>
     </SessionContext.Provider>
   );

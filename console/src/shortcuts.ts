@@ -2,7 +2,7 @@
 // (event.key): on macOS Option+A types "å" and Option+N is a dead key, and with Caps Lock on the key is "J", so
 // comparing characters missed them. Ctrl or Meta held with Alt is not a shortcut: on Windows AltGr arrives as
 // Ctrl+Alt and types characters ("ą", "@") that must reach the text box.
-export type ShortcutLetter = 'A' | 'J' | 'K' | 'N' | 'R' | 'S';
+export type ShortcutLetter = 'A' | 'J' | 'K' | 'N' | 'R' | 'S' | 'Z';
 
 /** Whether the event is Alt (Option) + this letter's key. */
 export function isAltShortcut(event: KeyboardEvent, letter: ShortcutLetter): boolean {

@@ -22,6 +22,7 @@ label.check { flex-direction:row; align-items:center; gap:6px; }
 .ok { color:var(--ok); }
 .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:12px 14px; margin-bottom:12px; }
 .password-form { max-width:360px; display:flex; flex-direction:column; gap:8px; } .password-form label { display:flex; flex-direction:column; gap:2px; }
+.two-step { max-width:480px; } .two-step label { display:flex; flex-direction:column; gap:2px; max-width:240px; } .two-step-secret { font-size:15px; letter-spacing:1px; word-break:break-all; } .recovery-codes { columns:2; margin:0; }
 .badge { display:inline-block; font-size:11px; padding:1px 7px; border-radius:99px; background:#eef2ff; color:#3730a3; margin-right:4px; }
 .badge.warn { background:#fef3c7; color:#92400e; }
 .badge.note { background:var(--note-line); color:#3b2f00; }
@@ -99,6 +100,12 @@ tr.inactive { opacity:.55; }
 .actions { display:flex; gap:6px; align-items:center; flex-wrap:wrap; justify-content:flex-end; }
 /* The agent picker and its button stay on one line; the picker gives up width (agent names can be long). */
 .transfer { display:inline-flex; gap:6px; align-items:center; white-space:nowrap; } .transfer select { max-width:190px; min-width:0; }
+.snooze { position:relative; display:inline-block; }
+.snooze-menu { position:absolute; right:0; top:100%; margin-top:4px; z-index:20; width:290px; background:#fff; border:1px solid var(--line); border-radius:6px; box-shadow:0 6px 18px rgba(0,0,0,.12); padding:6px; display:flex; flex-direction:column; gap:2px; }
+.snooze-menu > button { text-align:left; padding:5px 6px; display:flex; justify-content:space-between; gap:8px; }
+.snooze-custom { display:flex; flex-wrap:wrap; gap:6px; justify-content:flex-end; padding:6px 6px 2px; border-top:1px solid var(--line); margin-top:4px; } .snooze-custom input { flex:1 1 100%; min-width:0; }
+.snooze-menu p { margin:4px 6px 2px; }
+.snoozed-banner { margin-top:4px; color:#6b21a8; } .snoozed-row { color:#6b21a8; }
 .history { flex:1; min-height:120px; overflow:auto; padding:12px 14px; display:flex; flex-direction:column; gap:8px; }
 .msg { max-width:75%; padding:8px 11px; border-radius:10px; border:1px solid var(--line); }
 .msg-customer { align-self:flex-start; background:#f8fafc; }
@@ -137,7 +144,7 @@ tr.inactive { opacity:.55; }
 .facts dt { color:var(--muted); } .facts dd { margin:0; word-break:break-word; }
 .tag { display:inline-block; background:#f1f5f9; border-radius:99px; padding:1px 8px; margin:2px; font-size:12px; }
 .segment-at_risk { background:#fee2e2; color:#991b1b; } .segment-loyal { background:#dcfce7; color:#166534; } .segment-new { background:#e0f2fe; color:#075985; }
-.block-form input { width:100%; margin:4px 0; } .block-state, .block-form, [data-testid=block] { margin-top:8px; } button.link.danger { color:var(--danger); }
+.block-form input { width:100%; margin:4px 0; } .block-state, .block-form, [data-testid=block] { margin-top:8px; } button.link.danger { color:var(--danger); padding-left:0; }
 .timeline { padding-left:16px; margin:0; font-size:13px; } .timeline li { margin-bottom:4px; }
 li.current { font-weight:600; }
 .admin-kb { display:grid; grid-template-columns:300px 1fr; gap:12px; }

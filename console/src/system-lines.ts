@@ -25,6 +25,9 @@ export function systemLine(message: Pick<ChatMessage, 'text' | 'metadata'>): str
       // Anonymised, the line keeps no address or words: the generic sentence.
       return email && text ? t('system.offline_message', { email, text }) : t('system.offline_message_anonymised');
     }
+    case 'snooze_ended':
+      // Private, for the holder: their snoozed chat is back (its time came, or the shopper wrote).
+      return t(meta.reason === 'customer_message' ? 'system.snooze_ended_customer' : 'system.snooze_ended');
     case 'email_followup': {
       const to = str(meta.to);
       return to ? t('system.email_followup', { to }) : t('system.email_followup_anonymised');

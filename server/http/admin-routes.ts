@@ -10,6 +10,7 @@ import { sessionsRepository, usersRepository, type PublicUser } from '../reposit
 import { hashPassword } from '../services/auth-service.ts';
 import { loadWidgetSettings, saveWidgetSettings, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { buildReport, conversationsCsv, resolveRange } from '../services/console-reports.ts';
+import { agentReportCsv, buildAgentReport } from '../services/agent-report.ts';
 import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts';
 import { lastPages } from '../services/shopper-activity.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
@@ -18,7 +19,11 @@ import { recordAudit } from '../services/audit-log.ts';
 const Role = Type.Union([Type.Literal('agent'), Type.Literal('admin')]);
 /** Languages an agent answers in: automatic assignment gives them the chats in these first (empty = any). */
 const Languages = Type.Array(Type.Union([Type.Literal('en'), Type.Literal('zh')]), { maxItems: 2, uniqueItems: true });
-const TeamMember = Type.Object({ ...UserSchema.properties, languages: Languages, openChats: Type.Integer(), lastSeenAt: Nullable(Type.String()) });
+const TeamMember = Type.Object({
+  ...UserSchema.properties, languages: Languages, openChats: Type.Integer(), lastSeenAt: Nullable(Type.String()),
+  autoAway: Type.Boolean({ description: 'Away because the team setting set them Away after a while without activity, not by their choice.' }),
+  twoStep: Type.Boolean({ description: 'Two-step sign-in is on: signing in asks for a code from their authenticator app.' }),
+});
 const CannedResponse = Type.Object({
   id: Type.Integer(), shortcut: Type.String(), title: Type.String(), body: Type.String(), locale: Type.String(), updatedAt: Type.String(),
 });
@@ -70,15 +75,32 @@ const ReportSchema = Type.Object({
   labels: Type.Array(Type.Object({ label: Type.String(), count: Type.Integer() }), { description: "Conversations started in the range, by the agents' labels" }),
   nudges: Type.Array(Type.Object({ id: Type.String(), path: Nullable(Type.String()), shown: Type.Integer(), opened: Type.Integer() }), { description: 'Proactive messages shown and opened in the range (path null: the rule was deleted since)' }),
 });
+const AgentFigures = {
+  handled: Type.Integer({ description: 'Chats started in the range that this agent held last (a transferred chat counts for whoever it went to)' }),
+  resolved: Type.Integer({ description: 'Of those, the ones closed now' }),
+  firstReply: Type.Object(Percentiles.properties, { description: 'Seconds from being given a chat (assignment, accept or transfer) to the first reply in it, one per hold that got a reply' }),
+  resolution: Type.Object(Percentiles.properties, { description: 'Seconds from the chat\'s start to its resolution, of the handled chats now resolved' }),
+  csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()) }, { description: 'Ratings of the handled chats' }),
+  messagesSent: Type.Integer({ description: 'Public replies (not notes) in the range\'s chats' }),
+};
+const AgentReportSchema = Type.Object({
+  range: Type.Object({ from: Type.String(), to: Type.String() }),
+  agents: Type.Array(Type.Object({
+    agentId: Type.Integer(), name: Nullable(Type.String()), active: Type.Boolean(),
+    presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]),
+    ...AgentFigures,
+  }), { description: 'Everyone who held or answered a chat of the range, most handled first' }),
+  team: Type.Object(AgentFigures, { description: 'The whole team over the same chats: times and ratings over all of them, not an average of the agents\' figures' }),
+});
 const AuditEntry = Type.Object({
   id: Type.Integer(), actor: Nullable(Type.String()), action: Type.String(), target: Nullable(Type.String()),
   details: Type.Record(Type.String(), Type.Unknown()), createdAt: Type.String(),
 });
 
-type TeamRow = PublicUser & { open_chats: number };
+type TeamRow = PublicUser & { open_chats: number; auto_away: boolean; two_step: boolean };
 const toMember = (u: TeamRow) => ({
   id: u.id, email: u.email, name: u.name, role: u.role, capacity: u.capacity, languages: u.languages, presence: u.presence, active: u.active,
-  openChats: u.open_chats, lastSeenAt: u.last_seen_at?.toISOString() ?? null,
+  openChats: u.open_chats, lastSeenAt: u.last_seen_at?.toISOString() ?? null, autoAway: u.auto_away, twoStep: u.two_step,
 });
 type CannedRow = { id: number; shortcut: string; title: string; body: string; locale: string; updated_at: Date };
 const toCanned = (r: CannedRow) => ({ id: r.id, shortcut: r.shortcut, title: r.title, body: r.body, locale: r.locale, updatedAt: r.updated_at.toISOString() });
@@ -267,6 +289,23 @@ export default function adminRoutes(ctx: AppContext) {
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="conversations-${range.from}-to-${range.to}.csv"`);
       return conversationsCsv(sql, range);
+    });
+
+    // A separate request from the report: its own grain (a row per person) and CSV, and the page's main figures
+    // need not wait for it.
+    app.get('/api/admin/reports/agents', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'Per-agent figures for the conversations started in a UTC date range (default: last 30 days)', querystring: RangeQuery, response: { 200: AgentReportSchema, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
+    }, async (request) => buildAgentReport(sql, resolveRange(request.query.from, request.query.to)));
+
+    app.get('/api/admin/reports/agents.csv', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'The per-agent table as CSV, with a last "Team" line', querystring: RangeQuery, response: { 200: Type.String(), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
+    }, async (request, reply) => {
+      const range = resolveRange(request.query.from, request.query.to);
+      reply.header('content-type', 'text/csv; charset=utf-8');
+      reply.header('content-disposition', `attachment; filename="agents-${range.from}-to-${range.to}.csv"`);
+      return agentReportCsv(await buildAgentReport(sql, range));
     });
 
     // ---------- privacy ----------

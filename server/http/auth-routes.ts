@@ -1,10 +1,14 @@
 import { Type } from 'typebox';
+import type { FastifyReply } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, Ok } from './schemas.ts';
 import { SESSION_COOKIE } from '../services/auth-service.ts';
 import { sessionToken } from '../plugins/auth.ts';
 import { SESSION_HINT_COOKIE } from './session-hint.ts';
+import type { PublicUser } from '../repositories/users.ts';
+import { twoStepFor } from './two-step-routes.ts';
+import { unauthorized } from '../errors.ts';
 
 export const UserSchema = Type.Object({
   id: Type.Integer(),
@@ -16,25 +20,68 @@ export const UserSchema = Type.Object({
   active: Type.Boolean(),
 });
 
+const TwoStepChallenge = Type.Object({
+  twoStepRequired: Type.Literal(true),
+  challenge: Type.String({ description: 'Send it with the code to POST /api/auth/login/verify' }),
+  expiresAt: Type.String({ description: 'When the challenge stops being accepted (5 minutes)' }),
+});
+
 export default function authRoutes(ctx: AppContext) {
   return async (app: App) => {
     const secureCookie = ctx.config.publicUrl.startsWith('https://');
+
+    const twoStep = twoStepFor(ctx);
+    /** The one place a session is made and its cookies set: a password sign-in, or its second step. */
+    const signIn = async (reply: FastifyReply, user: PublicUser) => {
+      const session = await ctx.auth.startSession(user);
+      const cookie = { path: '/', sameSite: 'lax', secure: secureCookie, maxAge: ctx.config.agentSessionTtlHours * 3600 } as const;
+      reply.setCookie(SESSION_COOKIE, session.token, { ...cookie, httpOnly: true });
+      // Readable by the console, no secret: it lets a signed-out page skip asking /api/auth/me (session-hint.ts).
+      reply.setCookie(SESSION_HINT_COOKIE, '1', cookie);
+      return { user: session.user, token: session.token };
+    };
+    const Session = Type.Object({ user: UserSchema, token: Type.String() });
 
     app.post('/api/auth/login', {
       config: { rateLimit: { max: ctx.config.rateLimitLoginsPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in as an agent or admin; sets an httpOnly session cookie (and a readable sd_signed_in=1 hint for the console) and returns the token for API clients',
+        summary: 'Sign in as an agent or admin; sets an httpOnly session cookie (and a readable sd_signed_in=1 hint for the console) and returns the token for API clients. '
+          + 'With two-step sign-in on, a right password makes no session: the answer is a challenge for POST /api/auth/login/verify',
         body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ user: UserSchema, token: Type.String() }), 400: ErrorResponse, 401: ErrorResponse, 429: ErrorResponse },
+        response: {
+          200: Type.Union([Session, TwoStepChallenge]),
+          400: ErrorResponse, 401: ErrorResponse, 429: ErrorResponse,
+        },
       },
     }, async (request, reply) => {
-      const { token, user } = await ctx.auth.login(request.body.email, request.body.password);
-      const cookie = { path: '/', sameSite: 'lax', secure: secureCookie, maxAge: ctx.config.agentSessionTtlHours * 3600 } as const;
-      reply.setCookie(SESSION_COOKIE, token, { ...cookie, httpOnly: true });
-      // Readable by the console, no secret: it lets a signed-out page skip asking /api/auth/me (session-hint.ts).
-      reply.setCookie(SESSION_HINT_COOKIE, '1', cookie);
-      return { user, token };
+      const user = await ctx.auth.checkPassword(request.body.email, request.body.password);
+      if (await twoStep.isEnabled(user.id)) {
+        const { challenge, expiresAt } = await twoStep.createChallenge(user.id);
+        return { twoStepRequired: true as const, challenge, expiresAt: expiresAt.toISOString() };
+      }
+      return signIn(reply, user);
+    });
+
+    app.post('/api/auth/login/verify', {
+      // Per address like the password step; each challenge also dies after a few wrong codes (two-step.ts).
+      config: { rateLimit: { max: ctx.config.rateLimitLoginsPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Second step of signing in: the challenge from /api/auth/login and a code from the authenticator app (or a recovery code, used up); '
+          + 'signs in as /api/auth/login does. A code is refused twice, a challenge dies after 5 wrong codes or 5 minutes, and 20 wrong codes for one account stop sign-in with codes for 15 minutes (429)',
+        body: Type.Object({
+          challenge: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'From the twoStepRequired answer of /api/auth/login' }),
+          code: Type.String({ minLength: 6, maxLength: 24, pattern: '^[0-9A-Za-z -]+$', description: 'The 6 digits the app shows, or a recovery code such as k7pqr-3wxzn' }),
+        }, { additionalProperties: false }),
+        response: { 200: Session, 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse },
+      },
+    }, async (request, reply) => {
+      const userId = await twoStep.verifyChallenge(request.body.challenge, request.body.code);
+      const user = await ctx.auth.activeUser(userId);
+      // Deactivated between the two steps: no session.
+      if (!user) throw unauthorized('Wrong email or password.');
+      return signIn(reply, user);
     });
 
     app.post('/api/auth/logout', {

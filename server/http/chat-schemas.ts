@@ -15,6 +15,7 @@ export const ConversationSchema = Type.Object({
   createdAt: Type.String(),
   customerLastSeenId: Type.Integer(),
   agentLastSeenId: Type.Integer(),
+  snoozedUntil: Type.Optional(Nullable(Type.String({ description: 'While set, the holder snoozed the chat until this time (agents only)' }))),
 });
 
 export const MessageSchema = Type.Object({

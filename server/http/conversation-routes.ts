@@ -39,8 +39,9 @@ export default function conversationRoutes(ctx: AppContext) {
         tags: ['agent'],
         summary: 'Inbox: filter by view, status, assignee, customer, label or text',
         querystring: Type.Object({
-          view: Type.Optional(Type.Union([Type.Literal('queued'), Type.Literal('mine'), Type.Literal('open'), Type.Literal('mentions'), Type.Literal('resolved'), Type.Literal('all')], {
-            description: 'mentions: chats where a teammate named me ("@Name") in a private note, open or not',
+          view: Type.Optional(Type.Union([Type.Literal('queued'), Type.Literal('mine'), Type.Literal('open'), Type.Literal('snoozed'), Type.Literal('mentions'), Type.Literal('resolved'), Type.Literal('all')], {
+            description: 'mentions: chats where a teammate named me ("@Name") in a private note, open or not. mine and open leave out snoozed '
+              + "chats; snoozed lists the team's, the soonest to wake first",
           })),
           status: Type.Optional(Type.Union([Type.Literal('bot'), Type.Literal('queued'), Type.Literal('assigned'), Type.Literal('resolved')])),
           assigneeId: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -61,7 +62,7 @@ export default function conversationRoutes(ctx: AppContext) {
       const label = q.label ? labelKey(q.label) : '';
       const rows = await sql<(ConversationRow & { labels: string[]; cust_name: string | null; cust_email: string | null; last_message: PreviewMessage | null; unread: number })[]>`
         select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at, c.assigned_at,
-               c.first_response_at, c.resolved_at, c.last_message_at, c.created_at, c.customer_last_seen_id, c.agent_last_seen_id, c.labels,
+               c.first_response_at, c.resolved_at, c.last_message_at, c.created_at, c.customer_last_seen_id, c.agent_last_seen_id, c.labels, c.snoozed_until,
                cu.name as cust_name, cu.email as cust_email, ${previewMessage(sql)} as last_message,
                (select count(*)::int from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) as unread
         from conversations c
@@ -69,8 +70,9 @@ export default function conversationRoutes(ctx: AppContext) {
         left join users u on u.id = c.assignee_id
         where true
           ${view === 'queued' ? sql`and c.status = 'queued'` : sql``}
-          ${view === 'mine' ? sql`and c.status = 'assigned' and c.assignee_id = ${me}` : sql``}
-          ${view === 'open' ? sql`and c.status <> 'resolved'` : sql``}
+          ${view === 'mine' ? sql`and c.status = 'assigned' and c.assignee_id = ${me} and c.snoozed_until is null` : sql``}
+          ${view === 'open' ? sql`and c.status <> 'resolved' and c.snoozed_until is null` : sql``}
+          ${view === 'snoozed' ? sql`and c.snoozed_until is not null` : sql``}
           ${view === 'resolved' ? sql`and c.status = 'resolved'` : sql``}
           ${view === 'mentions' ? sql`and ${mentionsOf(me)}` : sql``}
           ${q.status ? sql`and c.status = ${q.status}` : sql``}
@@ -80,7 +82,7 @@ export default function conversationRoutes(ctx: AppContext) {
           ${q.beforeId ? sql`and c.id < ${q.beforeId}` : sql``}
           ${like ? sql`and (cu.name ilike ${like} or cu.email ilike ${like} or cu.external_id ilike ${like}
                          or exists (select 1 from messages s where s.conversation_id = c.id and s.body ilike ${like}))` : sql``}
-        order by ${view === 'queued' ? sql`c.queued_at, c.id` : sql`coalesce(c.last_message_at, c.created_at) desc, c.id desc`}
+        order by ${view === 'queued' ? sql`c.queued_at, c.id` : view === 'snoozed' ? sql`c.snoozed_until, c.id` : sql`coalesce(c.last_message_at, c.created_at) desc, c.id desc`}
         limit ${q.limit ?? 50}`;
       return {
         items: rows.map((r) => ({
@@ -99,7 +101,7 @@ export default function conversationRoutes(ctx: AppContext) {
       schema: {
         tags: ['agent'],
         summary: 'How many chats each inbox view holds, with their unread shopper messages (resolved chats count no unread; mentions counts open chats)',
-        response: { 200: Type.Object({ queued: ViewCount, mine: ViewCount, open: ViewCount, mentions: ViewCount, resolved: ViewCount }), 401: ErrorResponse },
+        response: { 200: Type.Object({ queued: ViewCount, mine: ViewCount, open: ViewCount, snoozed: ViewCount, mentions: ViewCount, resolved: ViewCount }), 401: ErrorResponse },
       },
     }, async (request) => {
       const me = request.user!.id;
@@ -107,16 +109,17 @@ export default function conversationRoutes(ctx: AppContext) {
       // are the ones that pile up.
       const [row] = await ctx.sql<Record<string, number>[]>`
         with open as (
-          select c.status, c.assignee_id,
+          select c.status, c.assignee_id, c.snoozed_until is not null as snoozed,
                  (select count(*) from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) as unread
           from conversations c where c.status <> 'resolved'
         )
         select count(*) filter (where status = 'queued')::int as queued_total,
                coalesce(sum(unread) filter (where status = 'queued'), 0)::int as queued_unread,
-               count(*) filter (where status = 'assigned' and assignee_id = ${me})::int as mine_total,
-               coalesce(sum(unread) filter (where status = 'assigned' and assignee_id = ${me}), 0)::int as mine_unread,
-               count(*)::int as open_total,
-               coalesce(sum(unread), 0)::int as open_unread,
+               count(*) filter (where status = 'assigned' and assignee_id = ${me} and not snoozed)::int as mine_total,
+               coalesce(sum(unread) filter (where status = 'assigned' and assignee_id = ${me} and not snoozed), 0)::int as mine_unread,
+               count(*) filter (where not snoozed)::int as open_total,
+               coalesce(sum(unread) filter (where not snoozed), 0)::int as open_unread,
+               count(*) filter (where snoozed)::int as snoozed_total,
                (select count(*) from conversations where status = 'resolved')::int as resolved_total,
                (select count(*) from conversations c where c.status <> 'resolved' and ${mentionsOf(me)})::int as mentions_total
         from open`;
@@ -124,6 +127,8 @@ export default function conversationRoutes(ctx: AppContext) {
         queued: { total: row.queued_total, unread: row.queued_unread },
         mine: { total: row.mine_total, unread: row.mine_unread },
         open: { total: row.open_total, unread: row.open_unread },
+        // A snoozed chat's unread messages are none: the shopper writing wakes it.
+        snoozed: { total: row.snoozed_total, unread: 0 },
         mentions: { total: row.mentions_total, unread: 0 },
         resolved: { total: row.resolved_total, unread: 0 },
       };

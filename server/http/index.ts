@@ -2,6 +2,7 @@
 import type { RoutePlugin } from './types.ts';
 import systemRoutes from './system-routes.ts';
 import authRoutes from './auth-routes.ts';
+import twoStepRoutes from './two-step-routes.ts';
 import widgetRoutes from './widget-routes.ts';
 import widgetAssetsRoutes from './widget-assets-routes.ts';
 import conversationRoutes from './conversation-routes.ts';
@@ -20,6 +21,7 @@ import emailInboundRoutes from './email-inbound-routes.ts';
 export const routePlugins: RoutePlugin[] = [
   systemRoutes,
   authRoutes,
+  twoStepRoutes,
   widgetAssetsRoutes, // before widgetRoutes: its CORS hook must cover the /api/widget/ routes
   widgetRoutes,
   conversationRoutes,

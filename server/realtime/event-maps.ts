@@ -118,6 +118,11 @@ export interface ConversationSummary {
   createdAt: string;
   customerLastSeenId: number;
   agentLastSeenId: number;
+  /**
+   * Agents only (never sent to the shopper): while set, the holder snoozed the chat until this time (ISO); it is out
+   * of the open lists and wakes then, or when the shopper writes.
+   */
+  snoozedUntil?: string | null;
 }
 
 export interface QueuePosition {
@@ -179,6 +184,12 @@ export interface AgentClientToServer {
   'conversation:transfer': (payload: { conversationId: number; toAgentId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
   'conversation:resolve': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
   'conversation:reopen': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
+  /**
+   * The holder (or an admin) puts a chat aside until `until` (ISO time with a zone or Z; at least a minute ahead, at
+   * most 30 days). It keeps its holder and wakes then, or when the shopper writes. Snoozing again moves the time.
+   */
+  'conversation:snooze': (payload: { conversationId: number; until: string }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
+  'conversation:unsnooze': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
   'message:send': (
     payload: { conversationId: number; clientId: string; text: string; private?: boolean },
     ack: AckFn<{ id: number; conversationId: number; createdAt: string; duplicate: boolean }>,

@@ -42,7 +42,7 @@ const AGENTS_ROOM = 'agents';
  * Agent actions that show the agent is at the console (the idle clock of automatic Away restarts). Not a join: a
  * console joins its open conversation again by itself after a reconnect, with nobody there.
  */
-const ACTIVE_EVENTS = new Set(['message:send', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen']);
+const ACTIVE_EVENTS = new Set(['message:send', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen', 'conversation:snooze', 'conversation:unsnooze']);
 
 /** An agent's presence as consoles are told it: with the minutes of inactivity when the server set it Away. */
 type HeldPresence = { presence: Presence; autoAwayMinutes?: number };
@@ -390,6 +390,8 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     on<{ conversationId: number; toAgentId: number }>(s, 'conversation:transfer', 'transfer', async (p) => ({ conversation: await chat.transfer(me, p.conversationId, p.toAgentId) }));
     on<{ conversationId: number }>(s, 'conversation:resolve', 'conversationRef', async (p) => ({ conversation: await chat.resolve(me, p.conversationId) }));
     on<{ conversationId: number }>(s, 'conversation:reopen', 'conversationRef', async (p) => ({ conversation: await chat.reopen(me.id, p.conversationId) }));
+    on<{ conversationId: number; until: string }>(s, 'conversation:snooze', 'snooze', async (p) => ({ conversation: await chat.snooze(me, p.conversationId, p.until) }));
+    on<{ conversationId: number }>(s, 'conversation:unsnooze', 'conversationRef', async (p) => ({ conversation: await chat.unsnooze(me, p.conversationId) }));
     on<{ conversationId: number; clientId: string; text: string; private?: boolean }>(s, 'message:send', 'agentSend', (p) => chat.agentMessage(me, p), rateLimiter(60, 10_000));
     on<{ conversationId: number; typing: boolean }>(s, 'typing', 'typing', async (p) => {
       widget.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'agent', name: me.name, typing: p.typing });
@@ -398,7 +400,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.agentSeen(p.conversationId, p.lastSeenId));
     // chat.sync answers not_found for a conversation that does not exist.
     on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.sync(p.conversationId, p.afterId, true));
-    refuseUnknownEvents(s, new Set(['presence:set', 'presence:activity', 'conversation:join', 'conversation:leave', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen', 'message:send', 'typing', 'messages:seen', 'messages:sync']));
+    refuseUnknownEvents(s, new Set(['presence:set', 'presence:activity', 'conversation:join', 'conversation:leave', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen', 'conversation:snooze', 'conversation:unsnooze', 'message:send', 'typing', 'messages:seen', 'messages:sync']));
 
     let openAtExit: string[] = [];
     socket.on('disconnecting', () => void (openAtExit = conversationRooms(socket.rooms)));

@@ -41,6 +41,12 @@ const schemas = {
   ),
   presence: Type.Object({ presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]) }, { additionalProperties: false }),
   transfer: Type.Object({ conversationId: Id, toAgentId: Id }, { additionalProperties: false }),
+  // An instant with its zone (the console sends its local choice, "tomorrow 9:00", as one); the range is checked by
+  // server/services/snooze.ts, with a message that says what is allowed.
+  snooze: Type.Object({
+    conversationId: Id,
+    until: Type.String({ minLength: 16, maxLength: 40, pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})$' }),
+  }, { additionalProperties: false }),
   agentSend: Type.Object({ conversationId: Id, clientId: ClientId, text: Text, private: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
 } satisfies Record<string, TSchema>;
 

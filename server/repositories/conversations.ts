@@ -20,6 +20,7 @@ export interface ConversationRow {
   created_at: Date;
   customer_last_seen_id: number;
   agent_last_seen_id: number;
+  snoozed_until: Date | null;
 }
 
 export interface MessageRow {
@@ -51,7 +52,14 @@ export function toSummary(row: ConversationRow): ConversationSummary {
     createdAt: row.created_at.toISOString(),
     customerLastSeenId: row.customer_last_seen_id,
     agentLastSeenId: row.agent_last_seen_id,
+    snoozedUntil: iso(row.snoozed_until),
   };
+}
+
+/** A conversation as the shopper's widget gets it: whether an agent snoozed their chat is the team's business. */
+export function forShopper(summary: ConversationSummary): ConversationSummary {
+  const { snoozedUntil: _agentsOnly, ...shown } = summary;
+  return shown;
 }
 
 export function toChatMessage(row: MessageRow): ChatMessage {
@@ -88,10 +96,20 @@ export const previewMessage = (sql: Sql) => sql`(
   ) said limit 1)`;
 
 export const conversationsRepository = (sql: Sql) => {
+  /**
+   * A shopper's message wakes a snoozed chat in the same UPDATE that touches the conversation (server/services/
+   * snooze.ts): on the row as it is when the update runs, so a snooze committed a moment before the message is seen
+   * too, and the message can never end up in a sleeping chat. Unchanged columns keep the update HOT.
+   */
+  const wakeOnShopperMessage = () => sql`snoozed_until = null,
+    woke_at = case when conversations.snoozed_until is not null then now() else conversations.woke_at end`;
+  /** In that update's RETURNING: this statement woke the chat (woke_at is its transaction's time). */
+  const wokeNow = () => sql`conversations.woke_at is not distinct from now()`;
+
   const selectConversation = (where: ReturnType<Sql>) => sql<ConversationRow[]>`
     select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at,
            c.assigned_at, c.first_response_at, c.resolved_at, c.last_message_at, c.created_at,
-           c.customer_last_seen_id, c.agent_last_seen_id
+           c.customer_last_seen_id, c.agent_last_seen_id, c.snoozed_until
     from conversations c left join users u on u.id = c.assignee_id
     where ${where}`;
 
@@ -128,8 +146,9 @@ export const conversationsRepository = (sql: Sql) => {
       metadata?: Record<string, unknown>;
       /** false: a note about the chat, not activity in it; the idle timers and the inbox order do not move. */
       touchesConversation?: boolean;
-    }): Promise<{ message: MessageRow; duplicate: boolean }> {
-      const inserted = await sql<MessageRow[]>`
+    }): Promise<{ message: MessageRow; duplicate: boolean; woke: boolean }> {
+      const byShopper = m.authorType === 'customer';
+      const inserted = await sql<(MessageRow & { conversation_woke: boolean | null })[]>`
         with m as (
           insert into messages (conversation_id, author_type, author_id, client_id, body, private, metadata)
           values (${m.conversationId}, ${m.authorType}, ${m.authorId ?? null}, ${m.clientId ?? null}, ${m.body},
@@ -137,15 +156,19 @@ export const conversationsRepository = (sql: Sql) => {
           on conflict (conversation_id, client_id) do nothing
           returning *
         ), touch as (
-          update conversations set last_message_at = m.created_at, updated_at = now() from m
+          update conversations set last_message_at = m.created_at, updated_at = now() ${byShopper ? sql`, ${wakeOnShopperMessage()}` : sql``} from m
           where conversations.id = m.conversation_id and ${m.touchesConversation ?? true}
+          returning ${byShopper ? wokeNow() : sql`false`} as woke
         )
-        select m.*, u.name as author_name from m left join users u on u.id = m.author_id`;
-      if (inserted.length) return { message: inserted[0], duplicate: false };
+        select m.*, u.name as author_name, (select woke from touch) as conversation_woke from m left join users u on u.id = m.author_id`;
+      if (inserted.length) {
+        const { conversation_woke: woke, ...message } = inserted[0];
+        return { message, duplicate: false, woke: woke === true };
+      }
       const [existing] = await sql<MessageRow[]>`
         select m.*, u.name as author_name from messages m left join users u on u.id = m.author_id
         where m.conversation_id = ${m.conversationId} and m.client_id = ${m.clientId ?? null}`;
-      return { message: existing, duplicate: true };
+      return { message: existing, duplicate: true, woke: false };
     },
     /**
      * The common case of shopper messages, many in one statement (one round trip, one commit): each is stored
@@ -154,10 +177,11 @@ export const conversationsRepository = (sql: Sql) => {
      * arrival. Items that could not be stored get undefined (the caller finds out why: a first message, a repeat,
      * a closed or a foreign conversation).
      */
-    async insertCustomerMessagesFast(items: { customerId: number; conversationId: number | null; clientId: string; body: string; metadata: Record<string, unknown> }[]): Promise<({ message: MessageRow; status: ConversationRow['status'] } | undefined)[]> {
+    async insertCustomerMessagesFast(items: { customerId: number; conversationId: number | null; clientId: string; body: string; metadata: Record<string, unknown> }[]): Promise<({ message: MessageRow; status: ConversationRow['status']; woke: boolean } | undefined)[]> {
       const input = items.map((item, i) => ({ i, cu: item.customerId, co: item.conversationId, k: item.clientId, b: item.body, m: item.metadata }));
-      // Only what the database decides comes back (id, conversation, time, status); the rest is the input's.
-      const rows = await sql<{ id: number; conversation_id: number; created_at: Date; input_index: number; conversation_status: ConversationRow['status'] }[]>`
+      // Only what the database decides comes back (id, conversation, time, status, whether the message woke a snoozed
+      // chat); the rest is the input's.
+      const rows = await sql<{ id: number; conversation_id: number; created_at: Date; input_index: number; conversation_status: ConversationRow['status']; woke: boolean }[]>`
         with input as (
           select * from jsonb_to_recordset(${sql.json(input as never)}::jsonb) as r(i int, cu bigint, co bigint, k text, b text, m jsonb)
         ), c as (
@@ -173,14 +197,16 @@ export const conversationsRepository = (sql: Sql) => {
           on conflict (conversation_id, client_id) do nothing
           returning id, conversation_id, client_id, created_at
         ), touch as (
-          update conversations set last_message_at = latest.at, updated_at = now()
+          update conversations set last_message_at = latest.at, updated_at = now(), ${wakeOnShopperMessage()}
           from (select conversation_id, max(created_at) as at from m group by conversation_id) latest
           where conversations.id = latest.conversation_id
+          returning conversations.id, ${wokeNow()} as woke
         )
-        select m.id, m.conversation_id, m.created_at, c.i as input_index, c.status as conversation_status
+        select m.id, m.conversation_id, m.created_at, c.i as input_index, c.status as conversation_status, coalesce(t.woke, false) as woke
         from m join c on c.conversation_id = m.conversation_id and c.k = m.client_id
+        left join touch t on t.id = m.conversation_id
         order by c.i`;
-      const results: ({ message: MessageRow; status: ConversationRow['status'] } | undefined)[] = items.map(() => undefined);
+      const results: ({ message: MessageRow; status: ConversationRow['status']; woke: boolean } | undefined)[] = items.map(() => undefined);
       const taken = new Set<number>();
       for (const row of rows) {
         // The same client id twice in one batch joins the one stored row twice: only the first is new.
@@ -193,6 +219,7 @@ export const conversationsRepository = (sql: Sql) => {
             client_id: item.clientId, body: item.body, private: false, metadata: item.metadata, created_at: row.created_at,
           },
           status: row.conversation_status,
+          woke: row.woke,
         };
       }
       return results;

@@ -17,8 +17,12 @@ export interface Assignment {
   queuedAt: Date | null;
 }
 
+/**
+ * The seats an agent's chats take: assigned and not snoozed. A snoozed chat needs nothing from them until it wakes
+ * (it may sleep for days), so counting it would keep the queue waiting behind chats nobody is working on.
+ */
 async function openChats(tx: Tx, agentId: number): Promise<number> {
-  const [row] = await tx<{ n: number }[]>`select count(*)::int as n from conversations where assignee_id = ${agentId} and status = 'assigned'`;
+  const [row] = await tx<{ n: number }[]>`select count(*)::int as n from conversations where assignee_id = ${agentId} and status = 'assigned' and snoozed_until is null`;
   return row.n;
 }
 
@@ -134,7 +138,7 @@ export const routingRepository = (sql: Sql) => ({
         where u.active and u.presence = 'online' and u.capacity > 0
         order by u.id is not distinct from ${conversation.passed_over_by},
                  (cardinality(u.languages) > 0 and not ${conversation.language} = any(u.languages)),
-                 (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned')::float / u.capacity,
+                 (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned' and c.snoozed_until is null)::float / u.capacity,
                  u.last_assigned_at nulls first, u.id
         limit 20`;
       let skipped = false;
@@ -212,12 +216,15 @@ export const routingRepository = (sql: Sql) => ({
   /**
    * Puts back in the queue the chats held by an agent who can no longer answer them: a deactivated agent (all of
    * them), or one offline for some minutes (a reload or a short drop keeps the chats) while the shopper's message
-   * waits for a reply. They keep their first queue time, so they are first in line: they waited longest.
+   * waits for a reply. They keep their first queue time, so they are first in line: they waited longest. A snoozed
+   * chat stays with an offline agent until it wakes (nobody is meant to work on it); a deactivated agent's go too
+   * (the trigger of 025_snooze.sql clears their snooze). `conversationIds` limits the check to chats that just woke.
    */
-  async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number }): Promise<{ id: number; agent_name: string }[]> {
+  async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number; conversationIds?: number[] }): Promise<{ id: number; agent_name: string }[]> {
     const which = 'agentId' in filter
       ? sql`u.id = ${filter.agentId}`
       : sql`u.presence = 'offline' and u.last_seen_at < now() - make_interval(mins => ${filter.offlineMinutes})
+            and c.snoozed_until is null ${filter.conversationIds ? sql`and c.id = any(${filter.conversationIds}::bigint[])` : sql``}
             and (select m.author_type from messages m where m.conversation_id = c.id and not m.private and m.author_type <> 'system'
                  order by m.id desc limit 1) = 'customer'`;
     return sql<{ id: number; agent_name: string }[]>`
@@ -232,25 +239,25 @@ export const routingRepository = (sql: Sql) => ({
    * agent who left the console open and walked away still shows online. Only when another agent is online with a
    * free seat; otherwise the chat would only wait in the queue instead, with nobody to take it. The chat keeps its
    * first queue time (first in line) and remembers whom it was taken from, so the next pass offers it to someone
-   * else.
+   * else. A snoozed chat is left alone, and one that woke gives its agent the same minutes from the wake.
    */
   async releaseUnansweredChats(minutes: number): Promise<{ id: number; agent_id: number; agent_name: string }[]> {
     return sql<{ id: number; agent_id: number; agent_name: string }[]>`
       update conversations c set status = 'queued', assignee_id = null, passed_over_by = c.assignee_id,
         queued_at = coalesce(c.queued_at, now()), updated_at = now()
       from users u
-      where u.id = c.assignee_id and c.status = 'assigned' and c.first_response_at is null
-        and c.assigned_at < now() - make_interval(mins => ${minutes})
+      where u.id = c.assignee_id and c.status = 'assigned' and c.first_response_at is null and c.snoozed_until is null
+        and greatest(c.assigned_at, c.woke_at) < now() - make_interval(mins => ${minutes})
         and exists (select 1 from users o where o.id <> u.id and o.active and o.presence = 'online' and o.capacity > 0
-                    and (select count(*) from conversations x where x.assignee_id = o.id and x.status = 'assigned') < o.capacity)
+                    and (select count(*) from conversations x where x.assignee_id = o.id and x.status = 'assigned' and x.snoozed_until is null) < o.capacity)
       returning c.id, u.id as agent_id, u.name as agent_name`;
   },
 
   async resolveIdleHumanConversations(idleHours: number): Promise<{ id: number; customer_id: number; resolved_at: Date; assignee_id: number | null; status: 'queued' | 'assigned' }[]> {
     return sql`
       with idle as (
-        select id, status from conversations where status in ('queued', 'assigned')
-          and greatest(coalesce(last_message_at, created_at), coalesce(assigned_at, queued_at, created_at)) < now() - make_interval(hours => ${idleHours})
+        select id, status from conversations where status in ('queued', 'assigned') and snoozed_until is null
+          and greatest(coalesce(last_message_at, created_at), coalesce(assigned_at, queued_at, created_at), woke_at) < now() - make_interval(hours => ${idleHours})
         limit 500 for update skip locked
       )
       update conversations c set status = 'resolved', resolved_at = now(), resolved_by = 'system',

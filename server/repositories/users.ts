@@ -40,10 +40,12 @@ export const usersRepository = (sql: Sql) => ({
   async setPresence(id: number, presence: Presence): Promise<void> {
     await sql`update users set presence = ${presence}, last_seen_at = now() where id = ${id}`;
   },
-  async listTeam(): Promise<(PublicUser & { open_chats: number })[]> {
-    return sql<(PublicUser & { open_chats: number })[]>`
+  async listTeam(): Promise<(PublicUser & { open_chats: number; auto_away: boolean; two_step: boolean })[]> {
+    return sql<(PublicUser & { open_chats: number; auto_away: boolean; two_step: boolean })[]>`
       select u.id, u.email, u.name, u.role, u.capacity, u.languages, u.presence, u.active, u.last_seen_at, u.created_at,
-             (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned')::int as open_chats
+             (u.presence = 'away' and u.auto_away_minutes is not null) as auto_away,
+             exists (select 1 from user_two_step t where t.user_id = u.id and t.enabled_at is not null) as two_step,
+             (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned' and c.snoozed_until is null)::int as open_chats
       from users u order by u.name`;
   },
   /** Every active agent and admin, by id and name (who a note can mention). */

@@ -21,18 +21,28 @@ export function authService(sql: Sql, ttlHours: number) {
   const users = usersRepository(sql);
   const sessions = sessionsRepository(sql);
   return {
-    async login(email: string, password: string): Promise<{ token: string; user: PublicUser }> {
+    /** The account a right email and password belong to; the same refusal for every way of being wrong. */
+    async checkPassword(email: string, password: string): Promise<PublicUser> {
       const user = await users.findByEmail(email);
       dummyHash ??= hash('not-a-real-password');
       const ok = await verify(user?.password_hash ?? (await dummyHash), password).catch(() => false);
       if (!user || !ok || !user.active) throw unauthorized('Wrong email or password.');
+      const { password_hash: _omit, ...publicUser } = user;
+      return publicUser;
+    },
+    /** A new session for someone who proved who they are (a password, and a code when two-step sign-in is on). */
+    async startSession(user: PublicUser): Promise<{ token: string; user: PublicUser }> {
       const token = randomBytes(32).toString('base64url');
       await sessions.create(tokenHash(token), user.id, ttlHours);
       // A sign-in with no console of theirs open starts a shift: online. A reload, a new tab or a reconnect restores
       // what they last chose instead (gateway), and one with a console open adopts that console's presence.
       await sql`update users set presence_choice = 'online' where id = ${user.id} and presence = 'offline'`;
-      const { password_hash: _omit, ...publicUser } = user;
-      return { token, user: publicUser };
+      return { token, user };
+    },
+    /** Someone who may still sign in (between the password and the code an admin may have deactivated them). */
+    async activeUser(userId: number): Promise<PublicUser | undefined> {
+      const user = await users.findById(userId);
+      return user?.active ? user : undefined;
     },
     async userForToken(token: string | undefined): Promise<PublicUser | undefined> {
       if (!token || token.length > 200) return undefined;
@@ -47,12 +57,18 @@ export function authService(sql: Sql, ttlHours: number) {
      */
     async setPassword(userId: number, password: string, keepToken?: string): Promise<void> {
       await sql`update users set password_hash = ${await hashPassword(password)} where id = ${userId}`;
+      await this.endSessions(userId, keepToken);
+    },
+    /** Signs someone out everywhere, but for `keepToken` (the session that made the change, when it is theirs). */
+    async endSessions(userId: number, keepToken?: string): Promise<void> {
       await sql`delete from user_sessions where user_id = ${userId} ${keepToken ? sql`and token_hash <> ${tokenHash(keepToken)}` : sql``}`;
     },
-    async changeOwnPassword(user: PublicUser, token: string, current: string, next: string): Promise<void> {
+    async passwordMatches(user: PublicUser, password: string): Promise<boolean> {
       const row = await users.findByEmail(user.email);
-      const ok = row ? await verify(row.password_hash, current).catch(() => false) : false;
-      if (!ok) throw badRequest('The current password is wrong.', 'wrong_password');
+      return row ? verify(row.password_hash, password).catch(() => false) : false;
+    },
+    async changeOwnPassword(user: PublicUser, token: string, current: string, next: string): Promise<void> {
+      if (!(await this.passwordMatches(user, current))) throw badRequest('The current password is wrong.', 'wrong_password');
       if (current === next) throw badRequest('The new password must differ from the current one.', 'same_password');
       await this.setPassword(user.id, next, token);
     },

@@ -9,7 +9,7 @@ import type { FeedbackJob, InteractionEvent, InteractionType } from '../interact
 import type { ChatMessage, ConversationSummary, FileMetadata, ShopperPage, UnavailableReason } from '../realtime/event-maps.ts';
 import { shopperPage } from './shopper-page.ts';
 import { mentionedTeammates } from './mentions.ts';
-import { botReplyClientId, conversationsRepository, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
+import { botReplyClientId, conversationsRepository, forShopper, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository } from '../repositories/customers.ts';
 import { routingRepository, type Assignment } from '../repositories/routing.ts';
 import { usersRepository } from '../repositories/users.ts';
@@ -20,6 +20,7 @@ import { loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './
 import { createMicroBatcher } from './micro-batcher.ts';
 import type { FollowupScheduler } from './email-followup-queue.ts';
 import { markLeftMessageAnswered, markLeftMessagesAnsweredInChat } from './offline-messages.ts';
+import { createSnooze } from './snooze.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -114,7 +115,7 @@ export function createChatService(deps: ChatServiceDeps) {
 
   async function announceConversation(conversationId: number): Promise<ConversationSummary> {
     const conversation = await summary(conversationId);
-    realtime.toWidgetConversation(conversationId, 'conversation:updated', conversation);
+    realtime.toWidgetConversation(conversationId, 'conversation:updated', forShopper(conversation));
     realtime.toAgents('conversation:updated', conversation);
     return conversation;
   }
@@ -183,8 +184,17 @@ export function createChatService(deps: ChatServiceDeps) {
     return conversation;
   }
 
+  // Snoozing (snooze.ts); its wakes reuse the assignment and release paths below.
+  const snooze = createSnooze({
+    sql, offlineAgentReleaseMinutes: deps.config.offlineAgentReleaseMinutes, enqueueInteractions: (batch) => events.enqueueInteractions(batch),
+    event, systemMessage, announceConversation,
+    assignPending: () => service.assignPending(),
+    releaseHeldChats: (filter) => service.releaseHeldChats(filter),
+  });
+
   const service = {
     summary,
+    ...snooze,
 
     /** Waits for bot turns in flight (shutdown: they still need Redis and Postgres). */
     async drain(): Promise<void> {
@@ -195,7 +205,7 @@ export function createChatService(deps: ChatServiceDeps) {
       const row = (await conversations.findOpenForCustomer(customerId)) ?? (await conversations.findLatestForCustomer(customerId));
       if (!row) return { conversation: null, messages: [] };
       const messages = await conversations.messagesAfter(row.id, 0, false);
-      return { conversation: toSummary(row), messages: messages.map(toChatMessage) };
+      return { conversation: forShopper(toSummary(row)), messages: messages.map(toChatMessage) };
     },
 
     async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage; locale?: string; senderSocketId?: string } & FileMetadata): Promise<SendResult> {
@@ -204,7 +214,7 @@ export function createChatService(deps: ChatServiceDeps) {
       const metadata = { ...(input.quickReply ? { quickReply: input.quickReply } : {}), ...(page ? { page } : {}), ...fileMetadata(input) };
       const locale = input.locale ?? 'en';
       const stored = await insertFast({ customerId, conversationId: input.conversationId ?? null, clientId: input.clientId, body: text, metadata });
-      if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale, input.senderSocketId);
+      if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale, input.senderSocketId, stored.woke);
       // First message, a repeat, a closed or a foreign conversation: the general path sorts out which.
       let row: ConversationRow | undefined;
       if (input.conversationId !== undefined) {
@@ -219,18 +229,18 @@ export function createChatService(deps: ChatServiceDeps) {
         row = started = await conversations.create(customerId);
         await realtime.joinCustomerToConversation(customerId, row.id);
       }
-      const { message, duplicate } = await conversations.insertMessage({ conversationId: row.id, authorType: 'customer', clientId: input.clientId, body: text, metadata });
+      const { message, duplicate, woke } = await conversations.insertMessage({ conversationId: row.id, authorType: 'customer', clientId: input.clientId, body: text, metadata });
       if (duplicate) {
         // The first attempt may have stored the message and then failed to queue its event; queueing again is
         // harmless (the idempotency key makes the worker write it once) and closes that gap.
         await events.enqueueInteractions([messageEvent(message, customerId)]);
         return { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
       }
-      return this.publishCustomerMessage(customerId, message, row.status, started, locale, input.senderSocketId);
+      return this.publishCustomerMessage(customerId, message, row.status, started, locale, input.senderSocketId, woke);
     },
 
     /** Announces a newly stored shopper message, queues its history events, and gives the bot its turn. */
-    async publishCustomerMessage(customerId: number, message: MessageRow, status: ConversationRow['status'], startedConversation: ConversationRow | null, locale: string, senderSocketId?: string): Promise<SendResult> {
+    async publishCustomerMessage(customerId: number, message: MessageRow, status: ConversationRow['status'], startedConversation: ConversationRow | null, locale: string, senderSocketId?: string, wokeSnoozed = false): Promise<SendResult> {
       const conversationId = message.conversation_id;
       realtime.announceMessage(toChatMessage(message), senderSocketId);
       const batch = [messageEvent(message, customerId)];
@@ -239,6 +249,8 @@ export function createChatService(deps: ChatServiceDeps) {
         realtime.toAgents('conversation:updated', toSummary(startedConversation));
       }
       await events.enqueueInteractions(batch);
+      // The message woke a snoozed chat (its insert did, see conversations.insertMessage): tell the holder and consoles.
+      if (wokeSnoozed) await snooze.afterShopperWoke(conversationId);
       if (status === 'bot') this.scheduleBotTurn(conversationId, customerId, message, locale);
       return { id: message.id, conversationId, createdAt: message.created_at.toISOString(), duplicate: false };
     },
@@ -254,7 +266,7 @@ export function createChatService(deps: ChatServiceDeps) {
     async customerEmailReply(input: { customerId: number; conversationId: number; emailMessageId: string; text: string; metadata: Record<string, unknown> }): Promise<{ messageId: number | null; conversationId: number; duplicate: boolean }> {
       const text = messageText(input.text);
       const clientId = `email:${createHash('sha256').update(input.emailMessageId).digest('hex').slice(0, 32)}`;
-      type Stored = { duplicate: { conversation_id: number; chat_message_id: number | null } } | { row: ConversationRow; message: MessageRow; started: ConversationRow | null };
+      type Stored = { duplicate: { conversation_id: number; chat_message_id: number | null } } | { row: ConversationRow; message: MessageRow; started: ConversationRow | null; woke: boolean };
       const stored: Stored = await sql.begin(async (tx): Promise<Stored> => {
         const repo = conversationsRepository(tx as unknown as Sql);
         // A second delivery of the same email waits here on the key until the first commits, then finds it.
@@ -270,9 +282,9 @@ export function createChatService(deps: ChatServiceDeps) {
         if (!row || row.customer_id !== input.customerId) throw notFound('Conversation');
         let started: ConversationRow | null = null;
         if (row.status === 'resolved') row = (await repo.findOpenForCustomer(input.customerId)) ?? (started = await repo.create(input.customerId));
-        const { message } = await repo.insertMessage({ conversationId: row.id, authorType: 'customer', clientId, body: text, metadata: input.metadata });
+        const { message, woke } = await repo.insertMessage({ conversationId: row.id, authorType: 'customer', clientId, body: text, metadata: input.metadata });
         await tx`update inbound_emails set conversation_id = ${row.id}, chat_message_id = ${message.id} where message_id = ${input.emailMessageId}`;
-        return { row, message, started };
+        return { row, message, started, woke };
       });
       if ('duplicate' in stored) {
         const { conversation_id: conversationId, chat_message_id: messageId } = stored.duplicate;
@@ -283,7 +295,7 @@ export function createChatService(deps: ChatServiceDeps) {
         if ((await conversations.findById(conversationId))?.status === 'bot') await this.handoff(conversationId, input.customerId, 'email_reply');
         return { messageId, conversationId, duplicate: true };
       }
-      const { row, message, started } = stored;
+      const { row, message, started, woke } = stored;
       const batch = [messageEvent(message, input.customerId)];
       if (started) {
         await realtime.joinCustomerToConversation(input.customerId, row.id);
@@ -293,6 +305,7 @@ export function createChatService(deps: ChatServiceDeps) {
       realtime.announceMessage(toChatMessage(message));
       await events.enqueueInteractions(batch);
       if (row.status === 'bot') await this.handoff(row.id, input.customerId, 'email_reply');
+      if (woke) await snooze.afterShopperWoke(row.id);
       return { messageId: message.id, conversationId: row.id, duplicate: false };
     },
 
@@ -337,6 +350,9 @@ export function createChatService(deps: ChatServiceDeps) {
         const received = decision.metadata.reason === 'attachment' ? `${FILE_RECEIVED[lang]}${lang === 'en' ? ' ' : ''}` : '';
         decision.reply = `${received}${NOBODY_TO_CONNECT[unavailable][lang]}`;
       }
+      // Queued before "I'm connecting you" goes out: an agent who sees it and takes the chat at once takes a
+      // handed-off chat (counted, learned from), not a bot chat with no hand-off on record.
+      const queued = decision.action === 'handoff' && (await routing.enqueue(conversationId));
       if (decision.reply) {
         const { message: reply } = await conversations.insertMessage({
           conversationId,
@@ -356,20 +372,24 @@ export function createChatService(deps: ChatServiceDeps) {
         ]);
       }
       // The hand-off records why (the reports count it): the policy's reason, else the intent that asked for it.
-      if (decision.action === 'handoff') await this.handoff(conversationId, customerId, String(decision.metadata.reason ?? decision.metadata.intent ?? 'bot'));
+      // Assigned only now, so "X joined the chat" comes after the bot's reply.
+      if (queued) await this.handedOff(conversationId, customerId, String(decision.metadata.reason ?? decision.metadata.intent ?? 'bot'));
     },
 
     async requestHandoff(customerId: number, conversationId: number): Promise<ConversationSummary> {
       const row = ownConversation(await conversations.findById(conversationId), customerId);
       if (row.status === 'resolved') throw conflict('This conversation is closed; send a new message to start another.');
       await this.handoff(conversationId, customerId, 'customer_request');
-      return summary(conversationId);
+      return forShopper(await summary(conversationId));
     },
 
     /** Moves a bot conversation to the human queue, tells the shopper when nobody can answer, then assigns. */
     async handoff(conversationId: number, customerId: number, reason: string): Promise<void> {
-      const queued = await routing.enqueue(conversationId);
-      if (!queued) return;
+      if (await routing.enqueue(conversationId)) await this.handedOff(conversationId, customerId, reason);
+    },
+
+    /** After a chat was queued for a person: consoles and history learn why, the shopper whether anyone can answer, then assignment. */
+    async handedOff(conversationId: number, customerId: number, reason: string): Promise<void> {
       const conversation = await announceConversation(conversationId);
       await events.enqueueInteractions([
         event('handoff', `handoff:${conversationId}`, customerId, conversationId, { reason }, new Date(conversation.queuedAt ?? Date.now())),
@@ -522,7 +542,7 @@ export function createChatService(deps: ChatServiceDeps) {
      * the shopper is told why in a stored system message, agents' seats are freed for the queue.
      */
     /** Chats their agent can no longer answer go back to the queue (see routing.releaseHeldChats); the shopper is told. */
-    async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number }): Promise<number> {
+    async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number; conversationIds?: number[] }): Promise<number> {
       const released = await routing.releaseHeldChats(filter);
       for (const r of released) {
         await systemMessage(r.id, `${r.agent_name} is no longer available. We're finding someone else to help you.`, { event: 'agent_unavailable', agentName: r.agent_name });
@@ -565,7 +585,8 @@ export function createChatService(deps: ChatServiceDeps) {
 
     async customerSync(customerId: number, conversationId: number, afterId: number) {
       ownConversation(await conversations.findById(conversationId), customerId);
-      return this.sync(conversationId, afterId, false);
+      const synced = await this.sync(conversationId, afterId, false);
+      return { ...synced, conversation: forShopper(synced.conversation) };
     },
 
     async customerSeen(customerId: number, conversationId: number, lastSeenId: number): Promise<void> {

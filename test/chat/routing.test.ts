@@ -68,6 +68,19 @@ describe('routing', () => {
     await callOk(agent, 'presence:set', { presence: 'away' });
   });
 
+  it('queues the chat before the bot says it is connecting a person, so an agent who takes it at once takes a hand-off', async () => {
+    const session = await widgetSession(stack.url);
+    const socket = await connectWidget(stack.url, session.visitorToken);
+    open.push(socket);
+    const connecting = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot');
+    const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'now-1', text: 'I want to talk to a person' });
+    expect((await connecting).metadata).toMatchObject({ decision: 'handoff' });
+    // Read the moment the reply arrives: earlier the chat was queued only after the reply went out, and an agent's
+    // "accept" in between took a bot chat with no hand-off on record (not counted, not learned from).
+    const [row] = await stack.env.sql<{ status: string; handed_off: boolean }[]>`select status, handed_off from conversations where id = ${conversationId}`;
+    expect(row).toEqual({ status: 'queued', handed_off: true });
+  });
+
   it('transfers a chat between agents, resolves and reopens it', async () => {
     const hash = await hashPassword('second-agent-pw');
     const [other] = await stack.env.sql<{ id: number }[]>`

@@ -3,7 +3,7 @@
 // them Online. One "minute" of the setting is one second here (autoAwayUnitSeconds, tests only).
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, closedAfterEachTest } from '../support/browser.ts';
+import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
 import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
 import { eventually } from '../support/sockets.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
@@ -70,6 +70,7 @@ describe('automatic Away in the console', () => {
     const banner = agent.getByTestId('auto-away-banner');
     await banner.waitFor({ timeout: 20_000 });
     expect(await banner.textContent()).toContain('You were set to Away after 3 minutes without activity.');
+    await agent.screenshot({ path: artifactPath('console-auto-away.png') });
     expect(await shown(agent)).toBe('away');
     expect(await agentRow()).toMatchObject({ presence: 'away', auto_away_minutes: 3 });
     // In Chinese too (changing the language is not "I'm back").

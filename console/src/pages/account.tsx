@@ -1,7 +1,7 @@
 // The signed-in person's own account: changing their password (it asks for the
-// current one; their other sessions are signed out by the server).
-import { useState } from 'preact/hooks';
-import { errorText, post } from '../api.ts';
+// current one; their other sessions are signed out by the server) and two-step sign-in.
+import { useEffect, useState } from 'preact/hooks';
+import { errorText, get, post } from '../api.ts';
 import { t } from '../i18n.ts';
 
 export function PasswordForm({ onDone }: { onDone(): void }) {
@@ -36,5 +36,118 @@ export function PasswordForm({ onDone }: { onDone(): void }) {
         <button type="button" onClick={onDone}>{t('cancel')}</button>
       </div>
     </form>
+  );
+}
+
+interface TwoStepStatus { enabled: boolean; pending: boolean; recoveryCodesLeft: number }
+
+/** Recovery codes right after they were made: the only time they are shown. */
+function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone(): void }) {
+  return (
+    <div class="stack" data-testid="recovery-codes">
+      <p class="small">{t('twoStep.recoveryOnce')}</p>
+      <ul class="plain recovery-codes">{codes.map((code) => <li key={code}><code>{code}</code></li>)}</ul>
+      <div class="inline">
+        <button type="button" onClick={() => void navigator.clipboard?.writeText(codes.join('\n')).catch(() => {})}>{t('widget.copy')}</button>
+        <button type="button" class="primary" data-testid="recovery-codes-done" onClick={onDone}>{t('twoStep.savedCodes')}</button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Two-step sign-in for oneself: turn on (the server makes a secret, the app is shown it, a first code confirms it),
+ * then the recovery codes once; turn off or get new recovery codes with the current password.
+ */
+export function TwoStepSettings() {
+  const [status, setStatus] = useState<TwoStepStatus | null>(null);
+  const [setup, setSetup] = useState<{ secret: string; otpauthUri: string } | null>(null);
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const [code, setCode] = useState('');
+  const [password, setPassword] = useState('');
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const load = () => get<TwoStepStatus>('/api/auth/two-step').then(setStatus, (err) => setMessage({ error: true, text: errorText(err) }));
+  useEffect(() => void load(), []);
+  const run = async (action: () => Promise<void>) => {
+    setMessage(null);
+    try {
+      await action();
+    } catch (err) {
+      setMessage({ error: true, text: errorText(err) });
+    }
+  };
+  const begin = () => run(async () => {
+    setSetup(await post<{ secret: string; otpauthUri: string }>('/api/auth/two-step/setup'));
+    setCode('');
+  });
+  const confirm = (event: Event) => {
+    event.preventDefault();
+    void run(async () => {
+      const result = await post<{ recoveryCodes: string[] }>('/api/auth/two-step/confirm', { code: code.replace(/\s/g, '') });
+      setSetup(null);
+      setCodes(result.recoveryCodes);
+      await load();
+    });
+  };
+  // One password field for both actions: the button that submitted the form says which (the browser checks the field first).
+  const manage = (event: SubmitEvent) => {
+    event.preventDefault();
+    const off = (event.submitter as HTMLElement | null)?.dataset.action === 'off';
+    void run(async () => {
+      if (off) await post('/api/auth/two-step/disable', { password });
+      else setCodes((await post<{ recoveryCodes: string[] }>('/api/auth/two-step/recovery-codes', { password })).recoveryCodes);
+      setPassword('');
+      await load();
+      if (off) setMessage({ error: false, text: t('twoStep.turnedOff') });
+    });
+  };
+  // The key in groups of four, as apps show it, for typing in by hand.
+  const grouped = setup?.secret.match(/.{1,4}/g)?.join(' ') ?? '';
+  return (
+    <section class="card stack two-step" data-testid="two-step">
+      <h3>{t('twoStep.title')}</h3>
+      {status && !codes && (status.enabled
+        ? <p data-testid="two-step-state" data-enabled="true"><span class="badge">{t('twoStep.on')}</span> {t('twoStep.onExplain', { count: status.recoveryCodesLeft })}</p>
+        : <p class="muted small" data-testid="two-step-state" data-enabled="false">{t('twoStep.offExplain')}</p>)}
+      {codes && <RecoveryCodes codes={codes} onDone={() => setCodes(null)} />}
+      {status && !status.enabled && !setup && !codes && <div><button class="primary" data-testid="two-step-begin" onClick={() => void begin()}>{t('twoStep.turnOn')}</button></div>}
+      {setup && (
+        <form class="stack" onSubmit={confirm} data-testid="two-step-setup">
+          <p class="small">{t('twoStep.scan')}</p>
+          <code class="two-step-secret" data-testid="two-step-secret">{grouped}</code>
+          <a class="small" href={setup.otpauthUri}>{t('twoStep.openInApp')}</a>
+          <label>{t('twoStep.confirmCode')}
+            <input required autoComplete="one-time-code" inputMode="numeric" pattern="[0-9 ]{6,7}" maxLength={7} value={code}
+              onInput={(e) => setCode(e.currentTarget.value)} data-testid="two-step-confirm-code" />
+          </label>
+          <div class="inline">
+            <button class="primary" type="submit">{t('twoStep.confirm')}</button>
+            <button type="button" onClick={() => setSetup(null)}>{t('cancel')}</button>
+          </div>
+        </form>
+      )}
+      {status?.enabled && !codes && (
+        <form class="stack" onSubmit={(e) => manage(e as unknown as SubmitEvent)} data-testid="two-step-manage">
+          <label>{t('account.current')}
+            <input type="password" required autoComplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} data-testid="two-step-password" />
+          </label>
+          <div class="inline">
+            <button type="submit" data-action="codes" data-testid="two-step-new-codes">{t('twoStep.newCodes')}</button>
+            <button type="submit" class="danger" data-action="off" data-testid="two-step-off">{t('twoStep.turnOff')}</button>
+          </div>
+        </form>
+      )}
+      {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'} data-testid="two-step-message">{message.text}</p>}
+    </section>
+  );
+}
+
+/** What the account link in the top bar opens: the password, and two-step sign-in. */
+export function AccountPanel({ onDone }: { onDone(): void }) {
+  return (
+    <div class="account-panel stack">
+      <PasswordForm onDone={onDone} />
+      <TwoStepSettings />
+    </div>
   );
 }

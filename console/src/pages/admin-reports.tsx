@@ -1,13 +1,14 @@
 // Reports: conversations per day, containment, first-response and resolution
 // times, CSAT, top intents, why chats went to a person, article helpfulness and the questions the bot could
 // not answer for a date range, drawn with Chart.js from /api/admin/reports,
-// plus the CSV export of the same range.
+// plus the CSV export of the same range and the per-agent table (admin-reports-agents.tsx).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { get, query } from '../api.ts';
 import { formatSeconds, formatTime, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
+import { AgentsCard } from './admin-reports-agents.tsx';
 
 Chart.register(...registerables);
 
@@ -112,6 +113,7 @@ export function ReportsPage() {
               options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } } },
             }} values={r.articleHelpfulness.flatMap((a) => [a.helpful, a.notHelpful])} />
           </div>
+          <AgentsCard range={range} />
           {(r.nudges?.length ?? 0) > 0 && (
             <div class="card" data-testid="report-nudges">
               <h4>{t('reports.nudges')}</h4>

@@ -32,7 +32,7 @@ export function TeamPage() {
 
 type Language = 'en' | 'zh';
 const LANGUAGES: Language[] = ['en', 'zh'];
-interface Member { id: number; email: string; name: string; role: 'agent' | 'admin'; capacity: number; languages: Language[]; presence: string; active: boolean; openChats: number; lastSeenAt: string | null }
+interface Member { id: number; email: string; name: string; role: 'agent' | 'admin'; capacity: number; languages: Language[]; presence: string; active: boolean; openChats: number; lastSeenAt: string | null; autoAway: boolean; twoStep: boolean }
 
 /** The languages an agent answers in: automatic assignment gives them chats in these first (none = any). */
 function LanguageChecks({ value, onChange }: { value: Language[]; onChange(next: Language[]): void }) {
@@ -78,6 +78,18 @@ function TeamTab() {
       setNotice(t('team.passwordReset', { name: m.name }));
     }
   };
+  // A lost phone: two-step sign-in goes off and they are signed out everywhere (audited by the server).
+  const resetTwoStep = async (m: Member) => {
+    if (!confirm(t('team.confirmResetTwoStep', { name: m.name }))) return;
+    try {
+      await del(`/api/admin/team/${m.id}/two-step`);
+      setError(null);
+      setNotice(t('team.twoStepReset', { name: m.name }));
+      team.reload();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
   const create = async (event: Event) => {
     event.preventDefault();
     try {
@@ -94,7 +106,7 @@ function TeamTab() {
       {error && <p class="error" role="alert">{error}</p>}
       {notice && <p class="ok" role="status" data-testid="team-notice">{notice}</p>}
       <table>
-        <thead><tr><th>{t('team.name')}</th><th>{t('team.email')}</th><th>{t('team.role')}</th><th>{t('team.capacity')}</th><th title={t('team.languagesHint')}>{t('team.languages')}</th><th>{t('team.presence')}</th><th>{t('team.open')}</th><th /></tr></thead>
+        <thead><tr><th>{t('team.name')}</th><th>{t('team.email')}</th><th>{t('team.role')}</th><th>{t('team.capacity')}</th><th title={t('team.languagesHint')}>{t('team.languages')}</th><th>{t('team.presence')}</th><th>{t('team.open')}</th><th>{t('team.twoStep')}</th><th /></tr></thead>
         <tbody>
           {(team.data?.items ?? []).map((m) => (
             <tr key={m.id} class={m.active ? '' : 'inactive'} data-testid="team-row" data-email={m.email}>
@@ -106,8 +118,9 @@ function TeamTab() {
               </td>
               <td><input type="number" min={0} max={100} value={m.capacity} class="narrow" onChange={(e) => change(m.id, { capacity: Number(e.currentTarget.value) })} /></td>
               <td><LanguageChecks value={m.languages ?? []} onChange={(languages) => change(m.id, { languages })} /></td>
-              <td>{t(`presence.${m.presence}` as Key)}</td>
+              <td data-testid="member-presence">{t(`presence.${m.presence}` as Key)}{m.autoAway && <span class="muted small" title={t('team.autoAwayHint')}> {t('team.autoAway')}</span>}</td>
               <td>{m.openChats}</td>
+              <td data-testid="member-two-step" data-on={String(m.twoStep)}>{m.twoStep ? <span class="badge">{t('team.twoStepOn')}</span> : '—'}</td>
               <td>{m.id !== user.id && (m.active
                 ? <button class="danger small" data-testid="deactivate" onClick={() => change(m.id, { active: false })}>{t('team.deactivate')}</button>
                 : <button class="small" onClick={() => change(m.id, { active: true })}>{t('team.activate')}</button>)}
@@ -118,7 +131,8 @@ function TeamTab() {
                       <button class="small primary" type="submit">{t('save')}</button>
                       <button class="small" type="button" onClick={() => setResetting(null)}>{t('cancel')}</button>
                     </form>
-                  : <button class="small" data-testid="reset-password" onClick={() => setResetting({ id: m.id, password: '' })}>{t('team.resetPassword')}</button>)}</td>
+                  : <button class="small" data-testid="reset-password" onClick={() => setResetting({ id: m.id, password: '' })}>{t('team.resetPassword')}</button>)}
+                {m.id !== user.id && m.twoStep && <button class="small" data-testid="reset-two-step" onClick={() => void resetTwoStep(m)}>{t('team.resetTwoStep')}</button>}</td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,6 @@
 // One conversation: the whole history (bot turns with their evidence, private
 // notes set apart), the reply box (typing indicator, /shortcut canned responses,
-// notes, KB article links), agent assist, and accept / transfer / resolve / reopen.
+// notes, KB article links), agent assist, and accept / transfer / snooze / resolve / reopen.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { errorText, get, patch, post, query, upload } from '../api.ts';
 import { ChipsEditor } from '../chips-editor.tsx';
@@ -11,6 +11,7 @@ import { newClientId, request } from '../realtime.ts';
 import { altLabel, isAltShortcut } from '../shortcuts.ts';
 import { fillPlaceholders } from '../placeholders.ts';
 import { systemLine } from '../system-lines.ts';
+import { SnoozedBanner, SnoozeMenu } from './snooze-menu.tsx';
 import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
@@ -105,7 +106,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     historyRef.current?.scrollTo({ top: historyRef.current.scrollHeight });
   }, [lastId]);
 
-  const act = async (event: 'conversation:accept' | 'conversation:resolve' | 'conversation:reopen', extra: Record<string, unknown> = {}) => {
+  const act = async (event: 'conversation:accept' | 'conversation:resolve' | 'conversation:reopen' | 'conversation:unsnooze', extra: Record<string, unknown> = {}) => {
     try {
       const result = await request<{ conversation: ConversationSummary }>(socket, event, { conversationId, ...extra });
       setConversation(result.conversation);
@@ -114,6 +115,22 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
       setError(errorText(err));
     }
   };
+
+  // Snoozing answers whether it worked, so the menu stays open on a refusal (the error says why).
+  const snooze = async (until: Date): Promise<boolean> => {
+    try {
+      const result = await request<{ conversation: ConversationSummary }>(socket, 'conversation:snooze', { conversationId, until: until.toISOString() });
+      setConversation(result.conversation);
+      setError(null);
+      return true;
+    } catch (err) {
+      setError(errorText(err));
+      return false;
+    }
+  };
+  const [snoozeSignal, setSnoozeSignal] = useState(0);
+  // The holder, or an admin, may snooze or unsnooze (the server checks it again).
+  const mayHandle = (c: ConversationSummary) => c.status === 'assigned' && (c.assignee?.id === user.id || user.role === 'admin');
 
   const agents = useLoad(() => get<{ items: AgentInfo[] }>('/api/agents'), []);
   const [transferTo, setTransferTo] = useState('');
@@ -134,6 +151,11 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
       if (!conversation) return;
       if (isAltShortcut(event, 'A') && (conversation.status === 'queued' || conversation.status === 'bot')) { event.preventDefault(); void act('conversation:accept'); }
       if (isAltShortcut(event, 'R')) { event.preventDefault(); void act(conversation.status === 'resolved' ? 'conversation:reopen' : 'conversation:resolve'); }
+      if (isAltShortcut(event, 'Z') && mayHandle(conversation)) {
+        event.preventDefault();
+        if (conversation.snoozedUntil) void act('conversation:unsnooze');
+        else setSnoozeSignal((n) => n + 1);
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -142,13 +164,16 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   if (!conversation) return <div class="muted empty">{error ?? t('loading')}</div>;
   const status = conversation.status;
   return (
-    <div class="conversation" data-testid="conversation" data-status={status}>
+    <div class="conversation" data-testid="conversation" data-status={status} data-snoozed={String(Boolean(conversation.snoozedUntil))}>
       <header class="conversation-header">
         <div>
           <h2>{customer?.name || customer?.email || `${t('customer.visitor')} #${conversation.customerId}`} <span class="muted small">#{conversation.id}</span></h2>
           <span class={`status status-${status}`} data-testid="conversation-status">{t(`status.${status}` as Key)}</span>
           {conversation.assignee && <span class="muted small"> · {t('conversation.with', { name: conversation.assignee.name })}</span>}
           {shopper && <ShopperWhereabouts activity={shopper} />}
+          {conversation.snoozedUntil && (
+            <SnoozedBanner until={conversation.snoozedUntil} canUnsnooze={mayHandle(conversation)} onUnsnooze={() => void act('conversation:unsnooze')} />
+          )}
           {viewers.length > 0 && (
             <div class="small viewers" data-testid="also-viewing">{t('conversation.alsoViewing', { names: viewers.map((v) => v.name).join(', ') })}</div>
           )}
@@ -170,6 +195,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
               <button data-testid="transfer" disabled={!transferTo} onClick={transfer}>{t('action.transfer')}</button>
             </span>
           )}
+          {mayHandle(conversation) && !conversation.snoozedUntil && <SnoozeMenu onSnooze={snooze} openSignal={snoozeSignal} />}
           {status !== 'resolved'
             ? <button data-testid="resolve" title={altLabel('R')} onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
             : <button data-testid="reopen" title={altLabel('R')} onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}

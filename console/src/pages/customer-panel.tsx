@@ -6,6 +6,7 @@ import { del, errorText, get, patch, post } from '../api.ts';
 import { useSession } from '../context.ts';
 import { formatTime, useDebounced, useLoad, useSocketEvent } from '../hooks.ts';
 import { getLocale, t, type Key } from '../i18n.ts';
+import { formatWake } from '../snooze.ts';
 import { navigate } from '../router.ts';
 import type { ConversationSummary, Customer, FeedbackItem, Order, Segment, TimelineItem } from '../types.ts';
 import { ChipsEditor } from '../chips-editor.tsx';
@@ -90,6 +91,7 @@ export function CustomerPanel({ customerId, conversationId }: { customerId: numb
             <li key={item.id} data-type={item.type} data-conversation-id={item.conversationId ?? ''}>
               <span class="muted small">{formatTime(item.occurredAt)}</span> <strong>{timelineLabel(item.type)}</strong>
               {item.conversationId && <span class="muted small"> #{item.conversationId}</span>}
+              {item.type === 'snoozed' && typeof item.payload.until === 'string' && <span class="muted small"> · {t('snooze.until', { time: formatWake(item.payload.until) })}</span>}
               {typeof item.payload.text === 'string' && <div class="small snippet">{item.payload.text}</div>}
             </li>
           ))}

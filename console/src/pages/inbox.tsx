@@ -1,4 +1,4 @@
-// The inbox: views (queued, mine, all open, mentions of me, resolved) with live counts and
+// The inbox: views (queued, mine, all open, snoozed, mentions of me, resolved) with live counts and
 // unread badges, search, and the open conversation with its customer beside it.
 // Live: every conversation:updated / messages:new refetches the list and the
 // counts (two requests, at most every 250 ms), so what is shown is always what
@@ -13,8 +13,9 @@ import type { InboxItem } from '../types.ts';
 import { ConversationView } from './conversation.tsx';
 import { ALT_LABEL, isAltShortcut } from '../shortcuts.ts';
 import { CustomerPanel } from './customer-panel.tsx';
+import { formatWake } from '../snooze.ts';
 
-const VIEWS = ['queued', 'mine', 'open', 'mentions', 'resolved'] as const;
+const VIEWS = ['queued', 'mine', 'open', 'snoozed', 'mentions', 'resolved'] as const;
 type View = (typeof VIEWS)[number];
 
 export function InboxPage({ conversationId, view: routeView }: { conversationId: number | null; view: string | null }) {
@@ -113,6 +114,9 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                   <span class={`status status-${item.conversation.status}`}>{t(`status.${item.conversation.status}` as Key)}</span>
                   <span class="muted">{item.conversation.assignee?.name ?? ''}</span>
                 </div>
+                {item.conversation.snoozedUntil && (
+                  <div class="row small snoozed-row" data-testid="snoozed-wakes">{t('snooze.wakes', { time: formatWake(item.conversation.snoozedUntil) })}</div>
+                )}
                 {item.labels.length > 0 && <div class="row small labels">{item.labels.map((l) => <span class="tag" key={l}>{l}</span>)}</div>}
               </a>
             </li>

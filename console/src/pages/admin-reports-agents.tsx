@@ -1,0 +1,87 @@
+// The Reports page's "Agents" card: each agent's chats, replies, times and ratings for the page's range, from
+// /api/admin/reports/agents, with a Team line and its own CSV. Columns sort on click (most handled first by
+// default); an empty value (no time, no rating) always sorts last.
+import { useState } from 'preact/hooks';
+import { get, query } from '../api.ts';
+import { formatSeconds, useLoad } from '../hooks.ts';
+import { t } from '../i18n.ts';
+
+interface Percentiles { count: number; medianSeconds: number | null; p90Seconds: number | null }
+interface Figures {
+  handled: number; resolved: number; firstReply: Percentiles; resolution: Percentiles;
+  csat: { count: number; average: number | null }; messagesSent: number;
+}
+interface AgentRow extends Figures { agentId: number; name: string | null; active: boolean; presence: 'online' | 'away' | 'offline' }
+interface AgentReport { range: { from: string; to: string }; agents: AgentRow[]; team: Figures }
+
+interface Column { key: string; label: string; value: (f: Figures) => number | null; text: (f: Figures) => string }
+
+const columns = (): Column[] => [
+  { key: 'handled', label: t('reports.agentHandled'), value: (f) => f.handled, text: (f) => String(f.handled) },
+  { key: 'resolved', label: t('reports.agentResolved'), value: (f) => f.resolved, text: (f) => String(f.resolved) },
+  { key: 'firstReply', label: t('reports.agentFirstReply'), value: (f) => f.firstReply.medianSeconds, text: (f) => formatSeconds(f.firstReply.medianSeconds) },
+  { key: 'firstReplyP90', label: t('reports.agentFirstReplyP90'), value: (f) => f.firstReply.p90Seconds, text: (f) => formatSeconds(f.firstReply.p90Seconds) },
+  { key: 'resolution', label: t('reports.resolution'), value: (f) => f.resolution.medianSeconds, text: (f) => formatSeconds(f.resolution.medianSeconds) },
+  { key: 'csat', label: t('reports.agentCsat'), value: (f) => f.csat.average, text: (f) => (f.csat.average === null ? '—' : `${f.csat.average.toFixed(2)} (n=${f.csat.count})`) },
+  { key: 'messages', label: t('reports.agentMessages'), value: (f) => f.messagesSent, text: (f) => String(f.messagesSent) },
+];
+
+type Sort = { key: string; desc: boolean };
+
+function sorted(rows: AgentRow[], sort: Sort, cols: Column[]): AgentRow[] {
+  const name = (r: AgentRow) => r.name ?? `#${r.agentId}`;
+  if (sort.key === 'name') return [...rows].sort((a, b) => (sort.desc ? -1 : 1) * name(a).localeCompare(name(b)));
+  const col = cols.find((c) => c.key === sort.key)!;
+  return [...rows].sort((a, b) => {
+    const x = col.value(a);
+    const y = col.value(b);
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return (sort.desc ? y - x : x - y) || name(a).localeCompare(name(b));
+  });
+}
+
+export function AgentsCard({ range }: { range: { from: string; to: string } }) {
+  const report = useLoad(() => get<AgentReport>(`/api/admin/reports/agents${query(range)}`), [range.from, range.to]);
+  const [sort, setSort] = useState<Sort>({ key: 'handled', desc: true });
+  const r = report.data;
+  const cols = columns();
+  // A new column starts with its most telling end: the most chats, the fastest times, the best ratings.
+  const choose = (key: string) => setSort((s) => (s.key === key ? { key, desc: !s.desc } : { key, desc: !['firstReply', 'firstReplyP90', 'resolution', 'name'].includes(key) }));
+  const header = (key: string, label: string) => (
+    <th aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+      <button type="button" class="link" data-testid={`agents-sort-${key}`} onClick={() => choose(key)}>
+        {label}{sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : ''}
+      </button>
+    </th>
+  );
+  return (
+    <div class="card" data-testid="report-agents" data-ready={r ? `${r.range.from}/${r.range.to}` : ''}>
+      <h4>{t('reports.agents')} <a class="small" data-testid="report-agents-csv" href={`/api/admin/reports/agents.csv${query(range)}`} download>{t('reports.agentsCsv')}</a></h4>
+      {report.error && <p class="error">{report.error}</p>}
+      {r && r.agents.length === 0 && <p class="muted small" data-testid="report-agents-empty">{t('reports.agentsEmpty')}</p>}
+      {r && r.agents.length > 0 && (
+        <table>
+          <thead><tr>{header('name', t('reports.agent'))}{cols.map((c) => header(c.key, c.label))}</tr></thead>
+          <tbody>
+            {sorted(r.agents, sort, cols).map((a) => (
+              <tr key={a.agentId} data-testid="report-agent-row" data-agent={a.agentId}>
+                <td>
+                  {a.name ?? `#${a.agentId}`}{' '}
+                  <span class="muted small">{a.active ? t(`presence.${a.presence}`) : t('reports.agentDeactivated')}</span>
+                </td>
+                {cols.map((c) => <td key={c.key} data-col={c.key} data-value={c.value(a) ?? ''}>{c.text(a)}</td>)}
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr data-testid="report-agents-team">
+              <th>{t('reports.agentTeam')}</th>
+              {cols.map((c) => <th key={c.key} data-col={c.key} data-value={c.value(r.team) ?? ''}>{c.text(r.team)}</th>)}
+            </tr>
+          </tfoot>
+        </table>
+      )}
+      {r && <p class="muted small">{t('reports.agentsNote')}</p>}
+    </div>
+  );
+}

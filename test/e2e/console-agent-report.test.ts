@@ -1,0 +1,134 @@
+// The Reports page's "Agents" card in Chromium: the table shows, for the chosen range, the figures the database
+// gives (rows written by the fixture, read back here with plain SQL), a Team line, sorting by a column, the
+// empty-state line for a range without agents' chats, and the CSV link answering with the same rows.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
+import { startStack, type TestStack } from '../support/server.ts';
+import { buildBundles } from '../../scripts/build-bundles.ts';
+import { formatSeconds } from '../../console/src/hooks.ts';
+import { RANGE, seedAgentReport } from '../console/agent-report-fixture.ts';
+
+let stack: TestStack;
+let browser: Browser;
+const { contexts } = closedAfterEachTest(() => ({ browser, stack }));
+
+beforeAll(async () => {
+  await buildBundles(['console']); // the server serves public/build/console.js: build it from this source
+  stack = await startStack();
+  browser = await launchBrowser();
+}, 120_000);
+
+async function adminPage(path: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
+  await page.goto(`${stack.url}${path}`);
+  await page.getByTestId('login-form').waitFor();
+  await page.fill('input[name=email]', stack.admin.email);
+  await page.fill('input[name=password]', stack.admin.password);
+  await page.click('button[type=submit]');
+  await page.getByTestId('whoami').waitFor();
+  return page;
+}
+
+async function showRange(page: Page, from: string, to: string): Promise<void> {
+  await page.getByTestId('report-from').fill(from);
+  await page.getByTestId('report-to').fill(to);
+  await page.getByTestId('report-apply').click();
+  await expect.poll(() => page.getByTestId('report-agents').getAttribute('data-ready')).toBe(`${from}/${to}`);
+}
+
+describe('reports: agents', () => {
+  it('shows each agent\'s figures equal to the database, a Team line, sorting, the empty state and the CSV', async () => {
+    const sql = stack.env.sql;
+    const fixture = await seedAgentReport(sql, 'e2e');
+    const page = await adminPage('/console/admin/reports');
+    await showRange(page, RANGE.from, RANGE.to);
+
+    // What the database says, with plain SQL here: the holder's chats, their ratings and resolution times,
+    // public replies per author, and each hold's first reply by the agent given the chat.
+    const start = `${RANGE.from}T00:00:00Z`;
+    const end = '2019-04-04T00:00:00Z';
+    const chats = await sql<{ id: number; assignee_id: number | null; status: string; resolution_seconds: number | null; rating: number | null }[]>`
+      select c.id, c.assignee_id, c.status, c.resolution_seconds, f.rating
+      from conversations c left join feedback f on f.conversation_id = c.id and f.kind = 'csat'
+      where c.created_at >= ${start} and c.created_at < ${end}`;
+    const lines = await sql<{ conversation_id: number; author_type: string; author_id: number | null; private: boolean; metadata: { agentId?: number }; created_at: Date }[]>`
+      select m.conversation_id, m.author_type, m.author_id, m.private, m.metadata, m.created_at from messages m
+      where m.conversation_id in ${sql(chats.map((c) => c.id))} order by m.id`;
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    };
+    const replyTimes = (agentId: number) => {
+      const times: number[] = [];
+      for (const chat of chats) {
+        const own = lines.filter((l) => l.conversation_id === chat.id);
+        own.forEach((line, i) => {
+          if (line.author_type !== 'system' || line.metadata.agentId !== agentId) return;
+          const next = own.findIndex((l, j) => j > i && l.author_type === 'system' && l.metadata.agentId !== undefined);
+          const reply = own.slice(i + 1, next === -1 ? undefined : next).find((l) => l.author_type === 'agent' && !l.private && l.author_id === agentId);
+          if (reply) times.push((reply.created_at.getTime() - line.created_at.getTime()) / 1000);
+        });
+      }
+      return times;
+    };
+    const expectedRow = (agentId: number) => {
+      const held = chats.filter((c) => c.assignee_id === agentId);
+      const resolved = held.filter((c) => c.status === 'resolved');
+      const ratings = held.flatMap((c) => (c.rating === null ? [] : [c.rating]));
+      const csat = ratings.reduce((a, b) => a + b, 0) / ratings.length;
+      return [String(held.length), String(resolved.length), formatSeconds(median(replyTimes(agentId))), null,
+        formatSeconds(median(resolved.map((c) => c.resolution_seconds!))), `${csat.toFixed(2)} (n=${ratings.length})`,
+        String(lines.filter((l) => l.author_type === 'agent' && !l.private && l.author_id === agentId).length)];
+    };
+
+    const rows = page.getByTestId('report-agent-row');
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-agent'))))).toEqual([fixture.ann.id, fixture.bob.id]);
+    for (const [i, who] of [fixture.ann, fixture.bob].entries()) {
+      const cells = await rows.nth(i).locator('td').allTextContents();
+      expect(cells[0]).toContain(who.name);
+      const expected = expectedRow(who.id);
+      expect(cells.slice(1).filter((_, j) => expected[j] !== null)).toEqual(expected.filter((x) => x !== null));
+    }
+    expect(await rows.nth(1).locator('td').first().textContent()).toContain('deactivated');
+    expect(await rows.nth(0).locator('td').nth(3).textContent()).toBe('1m 15s'); // Ann: 10, 30, 120, 180 s
+    expect(await rows.nth(0).locator('td').nth(4).textContent()).toBe('2m 42s'); // p90
+    // Cy's only chat is outside the range.
+    expect(await page.locator(`[data-testid=report-agent-row][data-agent="${fixture.cy.id}"]`).count()).toBe(0);
+
+    // The Team line: the chats once each, times over every hold.
+    const team = await page.getByTestId('report-agents-team').locator('th').allTextContents();
+    const held = chats.filter((c) => c.assignee_id !== null);
+    const ratings = held.flatMap((c) => (c.rating === null ? [] : [c.rating]));
+    expect(team).toEqual(['Team', String(held.length), String(held.filter((c) => c.status === 'resolved').length),
+      formatSeconds(median([...replyTimes(fixture.ann.id), ...replyTimes(fixture.bob.id)])), '2m 36s',
+      formatSeconds(median(held.filter((c) => c.status === 'resolved').map((c) => c.resolution_seconds!))),
+      `${(ratings.reduce((a, b) => a + b, 0) / ratings.length).toFixed(2)} (n=${ratings.length})`,
+      String(lines.filter((l) => l.author_type === 'agent' && !l.private).length)]);
+    await page.getByTestId('report-agents').screenshot({ path: artifactPath('console-reports-agents.png') });
+
+    // Sorting: CSAT best first (Ann 4.50), a second click worst first (Bob 2.00); first reply fastest first
+    // (Bob's 45 s); back to most handled (Ann).
+    await page.getByTestId('agents-sort-csat').click();
+    await page.getByTestId('agents-sort-csat').click();
+    await expect.poll(() => rows.first().getAttribute('data-agent')).toBe(String(fixture.bob.id));
+    await page.getByTestId('agents-sort-firstReply').click(); // fastest first: Bob's 45 s before Ann's 75 s
+    await expect.poll(() => rows.first().getAttribute('data-agent')).toBe(String(fixture.bob.id));
+    await page.getByTestId('agents-sort-handled').click();
+    await expect.poll(() => rows.first().getAttribute('data-agent')).toBe(String(fixture.ann.id));
+
+    // The CSV link answers with the same rows, from the page's session.
+    const href = await page.getByTestId('report-agents-csv').getAttribute('href');
+    expect(href).toBe(`/api/admin/reports/agents.csv?from=${RANGE.from}&to=${RANGE.to}`);
+    const csv = await page.evaluate(async (url) => (await fetch(url!)).text(), href);
+    expect(csv.trimEnd().split('\r\n').map((l) => l.split(',')[1])).toEqual(['"agent"', `"${fixture.ann.name}"`, `"${fixture.bob.name}"`, '"Team"']);
+
+    // A range without agents' chats: the empty-state line, no table.
+    await showRange(page, '2018-01-01', '2018-01-31');
+    await page.getByTestId('report-agents-empty').waitFor();
+    expect(await rows.count()).toBe(0);
+  });
+});

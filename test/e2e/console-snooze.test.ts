@@ -1,0 +1,107 @@
+// Snoozing from the console in Debian's Chromium (playwright-core) against a real server, Postgres and Redis: the
+// agent snoozes their chat with a preset from the conversation's header, in their own time zone; the Snoozed tab
+// lists it with its wake time and Mine no longer does; Unsnooze brings it back. Shoppers are socket.io clients.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
+import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
+import { callOk, connectAgent, connectWidget, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import { buildBundles } from '../../scripts/build-bundles.ts';
+
+let stack: TestStack;
+let browser: Browser;
+const { contexts, sockets } = closedAfterEachTest<WidgetClient | AgentClient>(() => ({ browser, stack }));
+
+// The agent's browser is in Shanghai (UTC+8 all year): "Tomorrow 9:00" is 9:00 there, whatever the server's zone.
+const TIME_ZONE = 'Asia/Shanghai';
+const OFFSET_HOURS = 8;
+
+/** Tomorrow at 9:00 in Shanghai, as an instant (the day taken from Shanghai's date now). */
+function tomorrowNineInShanghai(): number {
+  const there = new Date(Date.now() + OFFSET_HOURS * 3_600_000);
+  return Date.UTC(there.getUTCFullYear(), there.getUTCMonth(), there.getUTCDate() + 1, 9 - OFFSET_HOURS, 0, 0, 0);
+}
+
+beforeAll(async () => {
+  await buildBundles(['console']); // the server serves public/build/console.js: built from this source
+  stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 } });
+  browser = await launchBrowser();
+}, 120_000);
+
+async function consolePage(path: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: TIME_ZONE, locale: 'en-GB' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
+  await page.goto(`${stack.url}${path}`);
+  await page.getByTestId('login-form').waitFor();
+  await page.fill('input[name=email]', stack.agent.email);
+  await page.fill('input[name=password]', stack.agent.password);
+  await page.click('button[type=submit]');
+  await page.getByTestId('whoami').waitFor();
+  return page;
+}
+
+/** A shopper's chat the demo agent holds (accepted over an API socket). */
+async function heldChat(): Promise<number> {
+  const session = await widgetSession(stack.url);
+  const shopper = await connectWidget(stack.url, session.visitorToken);
+  sockets.push(shopper);
+  const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'snooze-e2e-1', text: 'Where is my parcel?' });
+  const agent = await connectAgent(stack.url, (await login(stack.url, stack.agent.email, stack.agent.password)).token);
+  sockets.push(agent);
+  await callOk(agent, 'conversation:accept', { conversationId: sent.conversationId });
+  return sent.conversationId;
+}
+
+const snoozedUntil = async (id: number) => (await stack.env.sql<{ snoozed_until: Date | null }[]>`select snoozed_until from conversations where id = ${id}`)[0].snoozed_until;
+
+describe('snoozing in the console', () => {
+  it('snoozes with a preset, lists the chat under Snoozed with its time, and Unsnooze brings it back', async () => {
+    const conversationId = await heldChat();
+    const page = await consolePage(`/console/conversations/${conversationId}`);
+    const item = (id: number) => page.locator(`[data-testid=inbox-item][data-conversation-id="${id}"]`);
+    await page.getByTestId('view-mine').click();
+    await item(conversationId).waitFor();
+
+    // The menu opens from the header's Snooze button (tried at the end) or with Alt+Z.
+    await page.getByTestId('reply-input').click();
+    await page.keyboard.press('Alt+KeyZ');
+    await page.getByTestId('snooze-menu').waitFor();
+    await page.screenshot({ path: artifactPath('console-snooze-menu.png') });
+    await page.getByTestId('snooze-tomorrow').click();
+
+    // The header says until when, with Unsnooze; the Snooze button is gone while it sleeps.
+    const banner = page.getByTestId('snoozed-until');
+    await banner.waitFor();
+    expect(await banner.textContent()).toMatch(/Snoozed until .*09:00/);
+    expect(await page.getByTestId('snooze').count()).toBe(0);
+    // Stored as the instant the agent meant: 9:00 tomorrow in their zone.
+    expect((await snoozedUntil(conversationId))?.getTime()).toBe(tomorrowNineInShanghai());
+    await page.screenshot({ path: artifactPath('console-snooze-header.png') });
+
+    // Mine no longer lists it (live); the Snoozed tab does, with the time it wakes.
+    await expect.poll(() => item(conversationId).count()).toBe(0);
+    await page.getByTestId('view-snoozed').click();
+    await item(conversationId).waitFor();
+    expect(await item(conversationId).getByTestId('snoozed-wakes').textContent()).toMatch(/wakes .*09:00/);
+    expect(await page.getByTestId('count-snoozed').textContent()).toBe('1');
+    await page.screenshot({ path: artifactPath('console-snooze-tab.png') });
+
+    // Unsnooze: back in Mine, out of Snoozed, and the Snooze button is offered again.
+    await page.getByTestId('unsnooze').click();
+    await page.getByTestId('snoozed-until').waitFor({ state: 'detached' });
+    await page.getByTestId('snooze').waitFor();
+    await expect.poll(() => item(conversationId).count()).toBe(0);
+    expect(await snoozedUntil(conversationId)).toBeNull();
+    await page.getByTestId('view-mine').click();
+    await item(conversationId).waitFor();
+
+    // Coming back from the snooze leaves the menu closed (it was opened with Alt+Z); the button opens it, Escape closes it.
+    expect(await page.getByTestId('snooze-menu').count()).toBe(0);
+    await page.getByTestId('snooze').click();
+    await page.getByTestId('snooze-menu').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('snooze-menu').waitFor({ state: 'detached' });
+  });
+});
