@@ -62,10 +62,14 @@ export default function twoStepRoutes(ctx: AppContext) {
       config: limited,
       schema: {
         tags: ['auth'],
-        summary: 'Start turning two-step sign-in on: a new secret for your authenticator app (QR from otpauthUri, or type the secret); '
+        summary: 'Start turning two-step sign-in on: a new secret for your authenticator app (scan qrSvg, or type the secret); '
           + 'nothing changes at sign-in until a code is confirmed',
         response: {
-          200: Type.Object({ secret: Type.String({ description: 'Base32, for typing into the app' }), otpauthUri: Type.String() }),
+          200: Type.Object({
+            secret: Type.String({ description: 'Base32, for typing into the app' }),
+            otpauthUri: Type.String(),
+            qrSvg: Type.String({ description: 'The otpauthUri as a QR code (SVG), for the app to scan' }),
+          }),
           401: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse,
         },
       },

@@ -7,6 +7,7 @@ import type { Sql } from '../db/client.ts';
 import { AppError, conflict } from '../errors.ts';
 import { secretBox } from './secret-box.ts';
 import { base32Decode, base32Encode, matchTotp, otpauthUri } from './totp.ts';
+import QRCode from 'qrcode';
 
 export const CHALLENGE_TTL_SECONDS = 5 * 60;
 /** Wrong codes one challenge takes before it is dead and the password must be entered again. */
@@ -100,13 +101,16 @@ export function twoStepService(sql: Sql, serverSecret: string, options: { issuer
     },
 
     /** A new secret, pending until confirmed; starting again replaces a pending one (a QR code scanned wrong). */
-    async beginSetup(user: { id: number; email: string }): Promise<{ secret: string; otpauthUri: string }> {
+    async beginSetup(user: { id: number; email: string }): Promise<{ secret: string; otpauthUri: string; qrSvg: string }> {
       if ((await row(user.id))?.enabled_at) throw conflict('Two-step sign-in is already on. Turn it off first to set up a new app.');
       const secret = base32Encode(randomBytes(20)); // 160 bits, the size RFC 4226 recommends for HMAC-SHA1
       await sql`insert into user_two_step (user_id, secret_enc) values (${user.id}, ${box.seal(secret, owner(user.id))})
                 on conflict (user_id) do update set secret_enc = excluded.secret_enc, last_used_step = null, created_at = now()
                 where user_two_step.enabled_at is null`;
-      return { secret, otpauthUri: otpauthUri(options.issuer, user.email, secret) };
+      const uri = otpauthUri(options.issuer, user.email, secret);
+      // Scanned by the phone's camera: typing 32 characters into an app is where set-ups go wrong.
+      const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      return { secret, otpauthUri: uri, qrSvg };
     },
 
     /** The first right code turns it on; the recovery codes are returned this once and kept only as hashes. */

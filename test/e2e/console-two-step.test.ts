@@ -59,6 +59,9 @@ describe('two-step sign-in in the console', () => {
     const { secret } = (await (await setupAnswer).json()) as { secret: string };
     // The key is shown for typing into the app, in groups of four.
     expect((await card.getByTestId('two-step-secret').textContent())!.replace(/ /g, '')).toBe(secret);
+    // The QR code is drawn (an image that loaded, not a broken one).
+    await expect.poll(() => card.getByTestId('two-step-qr').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await page.screenshot({ path: artifactPath('console-two-step-setup.png') });
     const phone = authenticator(secret);
     await card.getByTestId('two-step-confirm-code').fill(phone.next());
     await card.locator('[data-testid=two-step-setup] button[type=submit]').click();

@@ -4,6 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
 import { authenticator as app } from '../support/authenticator.ts';
 import { secretBox } from '../../server/services/secret-box.ts';
+import sharp from 'sharp';
+import jsQR from 'jsqr';
+
+/** Rasterises an SVG QR code (sharp's librsvg) and decodes it (jsQR). */
+async function readQr(svg: string): Promise<string | undefined> {
+  const { data, info } = await sharp(Buffer.from(svg), { density: 300 }).flatten({ background: '#ffffff' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return jsQR(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height)?.data;
+}
 
 let stack: TestStack;
 let admin: { cookie: string; user: { id: number } };
@@ -57,6 +65,8 @@ describe('turning two-step sign-in on', () => {
     expect(setup.json.secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(setup.json.otpauthUri).toContain(`secret=${setup.json.secret}`);
     expect(setup.json.otpauthUri).toContain(encodeURIComponent(agent.email));
+    // The QR code the console shows is that URI: drawn from its SVG and read back by a QR decoder.
+    expect(await readQr(setup.json.qrSvg)).toBe(setup.json.otpauthUri);
     // The secret is not in the database in clear.
     const [row] = await stack.env.sql<{ secret_enc: string }[]>`select secret_enc from user_two_step where user_id = ${agent.id}`;
     expect(row.secret_enc).not.toContain(setup.json.secret);
