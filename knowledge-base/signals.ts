@@ -43,6 +43,15 @@ export function asksForPerson(text: string): boolean {
   return (PERSON_ZH.test(text) || PERSON_EN.some((re) => re.test(text))) && !asksAboutHours(text);
 }
 
+/**
+ * The message with its request for a person taken out: "I want to talk to a person about my refund" → "I want to
+ * about my refund". What is left says what the person is wanted for (agent assist searches it), or nothing.
+ */
+export function withoutPersonRequest(text: string): string {
+  const spans = [...PERSON_EN, PERSON_ZH].map((re) => new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`));
+  return spans.reduce((rest, re) => rest.replace(re, ' '), text).replace(/\s+/g, ' ').trim();
+}
+
 // A request to exchange something for another size or colour ("can I swap the trail runners for a half size up",
 // "NW-100236 的鞋能换大一码吗", "换个尺码"). Not "exchange rate", and in Chinese only 换 next to a size, a colour,
 // bigger or smaller, or 货: "换地址" or "换个号码登录" change other things.

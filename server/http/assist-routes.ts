@@ -8,7 +8,7 @@ import { notFound } from '../errors.ts';
 import { PassageSchema } from '../../knowledge-base/admin-schemas.ts';
 import { brainOf } from '../../knowledge-base/registry.ts';
 import { articleUrl, DEFAULT_THRESHOLDS } from '../../knowledge-base/policy.ts';
-import { asksForPerson } from '../../knowledge-base/signals.ts';
+import { asksForPerson, withoutPersonRequest } from '../../knowledge-base/signals.ts';
 import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
 import { snippet } from '../../knowledge-base/markdown.ts';
 
@@ -21,6 +21,9 @@ const SuggestResponse = Type.Object({
   suggestedReply: Nullable(Type.String()),
   source: Type.String({ description: 'Where the suggestion comes from: intent, kb_passage, product, order_status or none' }),
 });
+
+/** At least two words of three letters or more, or two Chinese characters: something to search for. */
+const saysSomething = (text: string) => (text.match(/[a-z]{3,}/gi)?.length ?? 0) >= 2 || (text.match(/\p{Script=Han}/gu)?.length ?? 0) >= 2;
 
 export default function assistRoutes(ctx: AppContext) {
   return async (app: App) => {
@@ -46,11 +49,16 @@ export default function assistRoutes(ctx: AppContext) {
       const language = message ? detectLanguage(message.body) : conversation.locale?.startsWith('zh') ? 'zh' : 'en';
       if (!message) return { conversationId, message: null, language, intent: null, passages: [], suggestedReply: null, source: 'none' };
 
-      const passages = await host.search(message.body, 3, language);
+      // Only a request for a person was written: what it is about, if it says ("… a person about my refund"); a bare
+      // "talk to a human please" has nothing to search for (it used to find the article about personal data).
+      const question = asksForPerson(message.body) ? withoutPersonRequest(message.body) : message.body;
+      const said = { conversationId, message: { id: message.id, text: message.body, createdAt: message.created_at.toISOString() }, language };
+      if (!saysSomething(question)) return { ...said, intent: null, passages: [], suggestedReply: null, source: 'none' };
+      const passages = await host.search(question, 3, language);
       // The bot's own decision, run side-effect free and without hand-off rules' verdict mattering: agents want content.
       const decision = await host.responder().decide(
         { locale: language, customer: { id: conversation.customer_id, externalId: conversation.external_id } },
-        message.body,
+        question,
       );
       let suggestedReply: string | null = null;
       let source = 'none';
@@ -65,9 +73,7 @@ export default function assistRoutes(ctx: AppContext) {
       }
       const prediction = decision.evidence.prediction;
       return {
-        conversationId,
-        message: { id: message.id, text: message.body, createdAt: message.created_at.toISOString() },
-        language,
+        ...said,
         intent: prediction?.intent ? { name: prediction.intent, confidence: prediction.confidence, outOfScope: prediction.outOfScope } : null,
         passages: passages.map((p) => ({ ...p, url: articleUrl(ctx.config.publicUrl, p.slug, p.locale) })),
         suggestedReply,

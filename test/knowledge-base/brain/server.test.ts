@@ -642,4 +642,20 @@ describe('agent assist', () => {
     expect(after.body.message.text).toContain('sweater');
     expect(after.body.passages.map((p: any) => p.slug)).toContain('return-policy');
   });
+
+  it('searches what a request for a person is about, and nothing for a bare request', async () => {
+    const about = await shopper(0);
+    await about.ask('I want to talk to a person about my refund');
+    const r = await api(stack.url, 'POST', '/api/assist/suggest', agentCookie, { conversationId: about.conversationId });
+    expect(r.body.message.text).toBe('I want to talk to a person about my refund');
+    // "person" alone had found the account-deletion article's "personal data"; the refund is what the agent needs.
+    expect(r.body.intent).toMatchObject({ name: 'refund_status' });
+    expect(r.body.suggestedReply).toMatch(/refund/i);
+    expect(r.body.passages.map((p: any) => p.slug)).not.toContain('delete-account-privacy');
+
+    const bare = await shopper(0);
+    await bare.ask('talk to a human please');
+    const none = await api(stack.url, 'POST', '/api/assist/suggest', agentCookie, { conversationId: bare.conversationId });
+    expect(none.body).toMatchObject({ passages: [], suggestedReply: null, source: 'none', message: { text: 'talk to a human please' } });
+  });
 });
