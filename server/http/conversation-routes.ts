@@ -50,6 +50,7 @@ export default function conversationRoutes(ctx: AppContext) {
           q: Type.Optional(Type.String({ maxLength: 200 })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
           beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
+          teamId: Type.Optional(Type.Integer({ minimum: 1, description: 'Only chats handed off to this team' })),
         }),
         response: { 200: Type.Object({ items: Type.Array(InboxItem) }), 401: ErrorResponse },
       },
@@ -63,6 +64,7 @@ export default function conversationRoutes(ctx: AppContext) {
       const rows = await sql<(ConversationRow & { labels: string[]; cust_name: string | null; cust_email: string | null; last_message: PreviewMessage | null; unread: number })[]>`
         select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at, c.assigned_at,
                c.first_response_at, c.resolved_at, c.last_message_at, c.created_at, c.customer_last_seen_id, c.agent_last_seen_id, c.labels, c.snoozed_until,
+               c.team_id, (select t.name from teams t where t.id = c.team_id) as team_name,
                cu.name as cust_name, cu.email as cust_email, ${previewMessage(sql)} as last_message,
                (select count(*)::int from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) as unread
         from conversations c
@@ -78,6 +80,7 @@ export default function conversationRoutes(ctx: AppContext) {
           ${q.status ? sql`and c.status = ${q.status}` : sql``}
           ${q.assigneeId ? sql`and c.assignee_id = ${q.assigneeId}` : sql``}
           ${q.customerId ? sql`and c.customer_id = ${q.customerId}` : sql``}
+          ${q.teamId ? sql`and c.team_id = ${q.teamId}` : sql``}
           ${label ? sql`and c.labels @> array[${label}]::text[]` : sql``}
           ${q.beforeId ? sql`and c.id < ${q.beforeId}` : sql``}
           ${like ? sql`and (cu.name ilike ${like} or cu.email ilike ${like} or cu.external_id ilike ${like}

@@ -11,6 +11,7 @@ import adminKbRoutes from './admin-kb-routes.ts';
 import assistRoutes from './assist-routes.ts';
 import adminRoutes from './admin-routes.ts';
 import teamSettingsRoutes from './team-settings-routes.ts';
+import teamRoutes from './team-routes.ts';
 import consoleRoutes from './console-routes.ts';
 import attachmentRoutes from './attachment-routes.ts';
 import shopFeedRoutes from './shop-feed-routes.ts';
@@ -31,6 +32,7 @@ export const routePlugins: RoutePlugin[] = [
   assistRoutes,
   adminRoutes,
   teamSettingsRoutes,
+  teamRoutes,
   webhookRoutes,
   shopFeedRoutes,
   emailRoutes,

@@ -123,6 +123,8 @@ export interface ConversationSummary {
    * of the open lists and wakes then, or when the shopper writes.
    */
   snoozedUntil?: string | null;
+  /** Agents only (never sent to the shopper): the team the chat was handed off to for its topic (migration 028). */
+  team?: { id: number; name: string } | null;
 }
 
 export interface QueuePosition {

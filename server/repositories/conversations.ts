@@ -21,6 +21,9 @@ export interface ConversationRow {
   customer_last_seen_id: number;
   agent_last_seen_id: number;
   snoozed_until: Date | null;
+  /** The team the chat was handed off to (migration 028), with its name; null when none takes its topic. */
+  team_id: number | null;
+  team_name: string | null;
 }
 
 export interface MessageRow {
@@ -53,12 +56,16 @@ export function toSummary(row: ConversationRow): ConversationSummary {
     customerLastSeenId: row.customer_last_seen_id,
     agentLastSeenId: row.agent_last_seen_id,
     snoozedUntil: iso(row.snoozed_until),
+    team: row.team_id ? { id: row.team_id, name: row.team_name ?? '' } : null,
   };
 }
 
-/** A conversation as the shopper's widget gets it: whether an agent snoozed their chat is the team's business. */
+/**
+ * A conversation as the shopper's widget gets it: whether an agent snoozed their chat, and which of the shop's teams
+ * it went to, are the team's business.
+ */
 export function forShopper(summary: ConversationSummary): ConversationSummary {
-  const { snoozedUntil: _agentsOnly, ...shown } = summary;
+  const { snoozedUntil: _agentsOnly, team: _internal, ...shown } = summary;
   return shown;
 }
 
@@ -109,8 +116,8 @@ export const conversationsRepository = (sql: Sql) => {
   const selectConversation = (where: ReturnType<Sql>) => sql<ConversationRow[]>`
     select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at,
            c.assigned_at, c.first_response_at, c.resolved_at, c.last_message_at, c.created_at,
-           c.customer_last_seen_id, c.agent_last_seen_id, c.snoozed_until
-    from conversations c left join users u on u.id = c.assignee_id
+           c.customer_last_seen_id, c.agent_last_seen_id, c.snoozed_until, c.team_id, t.name as team_name
+    from conversations c left join users u on u.id = c.assignee_id left join teams t on t.id = c.team_id
     where ${where}`;
 
   return {

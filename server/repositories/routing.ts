@@ -102,11 +102,22 @@ export const routingRepository = (sql: Sql) => ({
     return rows.map((r) => r.id);
   },
 
-  /** bot → queued. Returns false when the conversation was not with the bot (already queued, assigned or resolved). */
-  async enqueue(conversationId: number): Promise<boolean> {
+  /**
+   * bot → queued. Returns false when the conversation was not with the bot (already queued, assigned or resolved).
+   * Tags the chat with the team that takes its topic (migration 028): the team of the hand-off's own intent (the
+   * bot's decision) when a team takes it, else the team of the last question the bot recognised that a team takes —
+   * a shopper pressing "talk to a person", sending a photo or saying "a human please" after the bot answered about a
+   * refund is still asking about the refund.
+   */
+  async enqueue(conversationId: number, intent: string | null = null): Promise<boolean> {
     const rows = await sql`
-      update conversations set status = 'queued', handed_off = true, queued_at = now(), updated_at = now()
-      where id = ${conversationId} and status = 'bot' returning id`;
+      update conversations c set status = 'queued', handed_off = true, queued_at = now(), updated_at = now(),
+        team_id = coalesce(
+          (select ti.team_id from intents i join team_intents ti on ti.intent_id = i.id where i.name = ${intent}),
+          (select ti.team_id from messages m
+             join intents i on i.name = m.metadata ->> 'intent' join team_intents ti on ti.intent_id = i.id
+           where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1))
+      where c.id = ${conversationId} and c.status = 'bot' returning c.id`;
     return rows.length > 0;
   },
 
@@ -119,8 +130,8 @@ export const routingRepository = (sql: Sql) => ({
     return sql.begin(async (tx) => {
       // The chat's language: what the bot last answered in (it follows what the shopper writes), else the
       // language the widget opened the session in.
-      const [conversation] = await tx<{ id: number; language: string; passed_over_by: number | null }[]>`
-        select c.id, c.passed_over_by, coalesce(
+      const [conversation] = await tx<{ id: number; language: string; passed_over_by: number | null; team_id: number | null }[]>`
+        select c.id, c.passed_over_by, c.team_id, coalesce(
                  (select m.metadata ->> 'language' from messages m where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1),
                  left(cu.locale, 2), 'en') as language
         from conversations c join customers cu on cu.id = c.customer_id
@@ -131,13 +142,17 @@ export const routingRepository = (sql: Sql) => ({
       }
       // Candidates in preference order: anyone but the agent who let this chat wait unanswered (only if nobody
       // else has room does it go back to them: a blocked head of the queue would hold every chat behind it), those
-      // who speak the chat's language (or gave none) before the others, then by load. The load here is only a
-      // hint, re-checked under the lock below.
+      // who speak the chat's language (or gave none) before the others, within each of those the members of the
+      // chat's team first (language before team: an agent who cannot read the shopper cannot help at all, one from
+      // another team can, if less expertly; see docs/architecture.md), then by load. A chat without a team, or
+      // whose team has nobody with room, falls through to the same order as before. The load here is only a hint,
+      // re-checked under the lock below.
       const candidates = await tx<{ id: number }[]>`
         select u.id from users u
         where u.active and u.presence = 'online' and u.capacity > 0
         order by u.id is not distinct from ${conversation.passed_over_by},
                  (cardinality(u.languages) > 0 and not ${conversation.language} = any(u.languages)),
+                 not exists (select 1 from team_members tm where tm.user_id = u.id and tm.team_id = ${conversation.team_id}),
                  (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned' and c.snoozed_until is null)::float / u.capacity,
                  u.last_assigned_at nulls first, u.id
         limit 20`;

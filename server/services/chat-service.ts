@@ -352,7 +352,9 @@ export function createChatService(deps: ChatServiceDeps) {
       }
       // Queued before "I'm connecting you" goes out: an agent who sees it and takes the chat at once takes a
       // handed-off chat (counted, learned from), not a bot chat with no hand-off on record.
-      const queued = decision.action === 'handoff' && (await routing.enqueue(conversationId));
+      // The decision's intent picks the chat's team (routing.enqueue): it is not stored on a message yet.
+      const intent = typeof decision.metadata.intent === 'string' ? decision.metadata.intent : null;
+      const queued = decision.action === 'handoff' && (await routing.enqueue(conversationId, intent));
       if (decision.reply) {
         const { message: reply } = await conversations.insertMessage({
           conversationId,

@@ -1,4 +1,4 @@
-// Team and settings: agents and admins, canned responses, conversation labels
+// Team and settings: agents and admins, teams (admin-teams.tsx), canned responses, conversation labels
 // (rename or remove everywhere), widget settings, webhooks, privacy requests
 // (export / delete a customer) and the audit log.
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -8,8 +8,9 @@ import { t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
 import type { CannedResponse, Customer } from '../types.ts';
 import { AwaySetting } from './away-setting.tsx';
+import { TeamsTab } from './admin-teams.tsx';
 
-const TABS = ['team', 'canned', 'labels', 'widget', 'webhooks', 'privacy', 'audit'] as const;
+const TABS = ['team', 'teams', 'canned', 'labels', 'widget', 'webhooks', 'privacy', 'audit'] as const;
 type Tab = (typeof TABS)[number];
 
 export function TeamPage() {
@@ -20,6 +21,7 @@ export function TeamPage() {
         {TABS.map((x) => <button key={x} class={tab === x ? 'active' : ''} data-testid={`tab-${x}`} onClick={() => setTab(x)}>{t(`team.tab.${x}` as Key)}</button>)}
       </div>
       {tab === 'team' && <TeamTab />}
+      {tab === 'teams' && <TeamsTab />}
       {tab === 'canned' && <CannedTab />}
       {tab === 'labels' && <LabelsTab />}
       {tab === 'widget' && <WidgetTab />}

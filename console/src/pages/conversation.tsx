@@ -169,6 +169,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
         <div>
           <h2>{customer?.name || customer?.email || `${t('customer.visitor')} #${conversation.customerId}`} <span class="muted small">#{conversation.id}</span></h2>
           <span class={`status status-${status}`} data-testid="conversation-status">{t(`status.${status}` as Key)}</span>
+          {conversation.team && <>{' '}<span class="badge team-badge" data-testid="conversation-team" title={t('teams.badgeHint')}>{conversation.team.name}</span></>}
           {conversation.assignee && <span class="muted small"> · {t('conversation.with', { name: conversation.assignee.name })}</span>}
           {shopper && <ShopperWhereabouts activity={shopper} />}
           {conversation.snoozedUntil && (

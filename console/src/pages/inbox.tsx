@@ -24,7 +24,10 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const [search, setSearch] = useState('');
   const [appliedSearch, setAppliedSearch] = useState('');
   const [label, setLabel] = useState('');
-  const list = useLoad(() => get<{ items: InboxItem[] }>(`/api/conversations${query({ view, q: appliedSearch, label, limit: 100 })}`), [view, appliedSearch, label]);
+  const [teamId, setTeamId] = useState('');
+  const list = useLoad(() => get<{ items: InboxItem[] }>(`/api/conversations${query({ view, q: appliedSearch, label, teamId, limit: 100 })}`), [view, appliedSearch, label, teamId]);
+  // Teams change rarely (an admin's edit): read once; the filter only appears when the shop has teams.
+  const teams = useLoad(() => get<{ items: { id: number; name: string }[] }>('/api/teams'), []);
   const labelsInUse = useLoad(() => get<{ items: { label: string; conversations: number }[] }>('/api/conversation-labels'), []);
   const counts = useLoad(() => get<Record<View, { total: number; unread: number }>>('/api/conversations/counts'), []);
   const [customerId, setCustomerId] = useState<number | null>(null);
@@ -93,6 +96,12 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
               {labelsInUse.data!.items.map((l) => <option key={l.label} value={l.label}>{l.label} ({l.conversations})</option>)}
             </select>
           )}
+          {(teams.data?.items.length ?? 0) > 0 && (
+            <select data-testid="team-filter" aria-label={t('teams.filter')} value={teamId} onChange={(e) => setTeamId(e.currentTarget.value)}>
+              <option value="">{t('teams.all')}</option>
+              {teams.data!.items.map((team) => <option key={team.id} value={String(team.id)}>{team.name}</option>)}
+            </select>
+          )}
         </form>
         {list.error && <p class="error">{list.error}</p>}
         {!list.loading && !items.length && <p class="muted empty">{t('inbox.empty')}</p>}
@@ -112,6 +121,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                 </div>
                 <div class="row small">
                   <span class={`status status-${item.conversation.status}`}>{t(`status.${item.conversation.status}` as Key)}</span>
+                  {item.conversation.team && <span class="badge team-badge" data-testid="team-badge" title={t('teams.badgeHint')}>{item.conversation.team.name}</span>}
                   <span class="muted">{item.conversation.assignee?.name ?? ''}</span>
                 </div>
                 {item.conversation.snoozedUntil && (

@@ -1,0 +1,91 @@
+// The "Teams" tab of Team & settings: who takes which topics. Each team lists its agents and the intents it takes;
+// a chat the bot hands off about one of those intents is offered to the team's online agents first, and to anyone
+// else when none of them has room (server/services/teams.ts, routing.assignNext). Every change saves at once.
+import { useState } from 'preact/hooks';
+import { del, errorText, get, patch, post } from '../api.ts';
+import { useLoad } from '../hooks.ts';
+import { t } from '../i18n.ts';
+
+interface Team { id: number; name: string; memberIds: number[]; intentIds: number[] }
+interface Agent { id: number; name: string; active: boolean }
+interface Intent { id: number; name: string }
+
+/** Adds the picked item to a team's list; the chips show what is in it, each with a remove button. */
+function Picker({ testId, label, items, chosen, onChange }: {
+  testId: string; label: string; items: { id: number; name: string; note?: string; hidden?: boolean }[]; chosen: number[]; onChange(next: number[]): void;
+}) {
+  const name = (id: number) => items.find((i) => i.id === id)?.name ?? `#${id}`;
+  return (
+    <div class="inline wrap" data-testid={testId}>
+      {chosen.map((id) => (
+        <span class="tag" key={id} data-testid={`${testId}-chip`}>{name(id)}
+          <button type="button" class="link small" aria-label={`${t('remove')} ${name(id)}`} onClick={() => onChange(chosen.filter((c) => c !== id))}>×</button>
+        </span>
+      ))}
+      <select aria-label={label} data-testid={`${testId}-add`} value="" onChange={(e) => { const id = Number(e.currentTarget.value); if (id) onChange([...chosen, id]); }}>
+        <option value="">{label}</option>
+        {items.filter((i) => !i.hidden && !chosen.includes(i.id)).map((i) => <option key={i.id} value={String(i.id)}>{i.name}{i.note ? ` (${i.note})` : ''}</option>)}
+      </select>
+    </div>
+  );
+}
+
+export function TeamsTab() {
+  const teams = useLoad(() => get<{ items: Team[] }>('/api/admin/teams'), []);
+  const agents = useLoad(() => get<{ items: Agent[] }>('/api/admin/team'), []);
+  const intents = useLoad(() => get<{ items: Intent[] }>('/api/admin/intents'), []);
+  const [name, setName] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const run = async (action: () => Promise<unknown>, done: string) => {
+    try {
+      await action();
+      setError(null);
+      setNotice(done);
+    } catch (err) {
+      setError(errorText(err));
+      setNotice(null);
+    }
+    teams.reload();
+  };
+  const list = teams.data?.items ?? [];
+  // A deactivated agent still in a team keeps their chip (routing skips them) but is not offered.
+  const people = (agents.data?.items ?? []).map((a) => ({ id: a.id, name: a.name, hidden: !a.active }));
+  // An intent another team takes is offered with that team's name: picking it is refused with a clear message.
+  const owner = (intentId: number, except: number) => list.find((x) => x.id !== except && x.intentIds.includes(intentId))?.name;
+  const intentsFor = (team: Team) => (intents.data?.items ?? []).map((i) => ({ id: i.id, name: i.name, note: owner(i.id, team.id) }));
+  return (
+    <section class="card" data-testid="teams">
+      <p class="muted small">{t('teams.explain')}</p>
+      {error && <p class="error" role="alert">{error}</p>}
+      {notice && <p class="ok" role="status" data-testid="teams-notice">{notice}</p>}
+      {list.length === 0 && !teams.loading && <p class="muted">{t('teams.none')}</p>}
+      <table>
+        <thead><tr><th>{t('teams.name')}</th><th>{t('teams.members')}</th><th>{t('teams.intents')}</th><th /></tr></thead>
+        <tbody>
+          {list.map((team) => (
+            <tr key={team.id} data-testid="team-group-row" data-name={team.name}>
+              <td><strong>{team.name}</strong></td>
+              <td><Picker testId="team-members" label={t('teams.addMember')} items={people} chosen={team.memberIds}
+                onChange={(memberIds) => void run(() => patch(`/api/admin/teams/${team.id}`, { memberIds }), t('saved'))} /></td>
+              <td><Picker testId="team-intents" label={t('teams.addIntent')} items={intentsFor(team)} chosen={team.intentIds}
+                onChange={(intentIds) => void run(() => patch(`/api/admin/teams/${team.id}`, { intentIds }), t('saved'))} /></td>
+              <td class="nowrap">
+                <button class="small danger" data-testid="team-group-delete" onClick={() => {
+                  if (confirm(t('teams.confirmDelete', { name: team.name }))) void run(() => del(`/api/admin/teams/${team.id}`), t('saved'));
+                }}>{t('delete')}</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form class="inline" data-testid="team-group-create" onSubmit={(e) => {
+        e.preventDefault();
+        void run(async () => { await post('/api/admin/teams', { name }); setName(''); }, t('saved'));
+      }}>
+        <input required maxLength={60} placeholder={t('teams.newName')} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <button class="primary" type="submit">{t('teams.create')}</button>
+      </form>
+    </section>
+  );
+}
