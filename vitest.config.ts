@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 30_000,
+    // Browser tests sign in, load pages and wait for live updates; with the suite sharing 2 cores one took over 30 s.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // expect.poll waits for a condition (a console that has reloaded and reconnected, a list that refreshed); its
     // default 1 s is shorter than a page load takes when the whole suite shares 2 cores, and it only ever ends early.

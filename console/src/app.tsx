@@ -238,6 +238,10 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     alertAgent(t('notify.leftMessage'), message.text, () => navigate('/console/messages'));
   });
   useSocketEvent(socket, 'offline:handled', () => void countWaiting());
+  // Connect only now, after every listener above (and the pages', whose effects ran first) is attached: the server
+  // tells a console its presence the moment it connects, and a socket opened at creation could get that before a
+  // busy page had attached the listener, leaving the presence unknown until it next changed.
+  useEffect(() => void socket.connect(), [socket]);
 
   const [choosing, setChoosing] = useState(false);
   const choosePresence = async (next: Presence) => {

@@ -15,7 +15,8 @@ export const RECONNECT = { timeout: 8_000, reconnectionDelay: 500, reconnectionD
 
 export function connectAgentSocket(): AgentSocket {
   // restorePresence: this is a console, so connecting brings back the presence the agent chose (the server keeps it).
-  return io('/agent', { transports: ['websocket'], withCredentials: true, auth: { restorePresence: true }, ...RECONNECT }) as AgentSocket;
+  // Not connected yet: the console connects once its listeners are attached (app.tsx).
+  return io('/agent', { transports: ['websocket'], withCredentials: true, auth: { restorePresence: true }, autoConnect: false, ...RECONNECT }) as AgentSocket;
 }
 
 /** Whether a refused handshake means "try again" (the server could not check the session) rather than "signed out". */

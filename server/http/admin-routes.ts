@@ -15,6 +15,7 @@ import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts'
 import { lastPages } from '../services/shopper-activity.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import { recordAudit } from '../services/audit-log.ts';
+import type { FastifyReply } from 'fastify';
 
 const Role = Type.Union([Type.Literal('agent'), Type.Literal('admin')]);
 /** Languages an agent answers in: automatic assignment gives them the chats in these first (empty = any). */
@@ -96,6 +97,13 @@ const AuditEntry = Type.Object({
   id: Type.Integer(), actor: Nullable(Type.String()), action: Type.String(), target: Nullable(Type.String()),
   details: Type.Record(Type.String(), Type.Unknown()), createdAt: Type.String(),
 });
+
+/** A CSV file to download under `fileName`. */
+function csvDownload(reply: FastifyReply, fileName: string, csv: string): string {
+  reply.header('content-type', 'text/csv; charset=utf-8');
+  reply.header('content-disposition', `attachment; filename="${fileName}"`);
+  return csv;
+}
 
 type TeamRow = PublicUser & { open_chats: number; auto_away: boolean; two_step: boolean };
 const toMember = (u: TeamRow) => ({
@@ -286,9 +294,7 @@ export default function adminRoutes(ctx: AppContext) {
       schema: { tags: ['admin'], summary: 'CSV of the conversations started in the range, with transcripts (private notes left out)', querystring: RangeQuery, response: { 200: Type.String(), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
     }, async (request, reply) => {
       const range = resolveRange(request.query.from, request.query.to);
-      reply.header('content-type', 'text/csv; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="conversations-${range.from}-to-${range.to}.csv"`);
-      return conversationsCsv(sql, range);
+      return csvDownload(reply, `conversations-${range.from}-to-${range.to}.csv`, await conversationsCsv(sql, range));
     });
 
     // A separate request from the report: its own grain (a row per person) and CSV, and the page's main figures
@@ -303,9 +309,7 @@ export default function adminRoutes(ctx: AppContext) {
       schema: { tags: ['admin'], summary: 'The per-agent table as CSV, with a last "Team" line', querystring: RangeQuery, response: { 200: Type.String(), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
     }, async (request, reply) => {
       const range = resolveRange(request.query.from, request.query.to);
-      reply.header('content-type', 'text/csv; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="agents-${range.from}-to-${range.to}.csv"`);
-      return agentReportCsv(await buildAgentReport(sql, range));
+      return csvDownload(reply, `agents-${range.from}-to-${range.to}.csv`, agentReportCsv(await buildAgentReport(sql, range)));
     });
 
     // ---------- privacy ----------

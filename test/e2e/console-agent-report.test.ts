@@ -3,7 +3,7 @@
 // empty-state line for a range without agents' chats, and the CSV link answering with the same rows.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
+import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { startStack, type TestStack } from '../support/server.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
 import { formatSeconds } from '../../console/src/hooks.ts';
@@ -25,11 +25,7 @@ async function adminPage(path: string): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
   await page.goto(`${stack.url}${path}`);
-  await page.getByTestId('login-form').waitFor();
-  await page.fill('input[name=email]', stack.admin.email);
-  await page.fill('input[name=password]', stack.admin.password);
-  await page.click('button[type=submit]');
-  await page.getByTestId('whoami').waitFor();
+  await signInOnLoginPage(page, stack.admin);
   return page;
 }
 

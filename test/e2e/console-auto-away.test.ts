@@ -3,7 +3,7 @@
 // them Online. One "minute" of the setting is one second here (autoAwayUnitSeconds, tests only).
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
+import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
 import { eventually } from '../support/sockets.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
@@ -25,11 +25,7 @@ async function signIn(email: string, password: string, path = '/console', before
   before(page);
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
   await page.goto(`${stack.url}${path}`);
-  await page.getByTestId('login-form').waitFor();
-  await page.fill('input[name=email]', email);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.getByTestId('whoami').waitFor();
+  await signInOnLoginPage(page, { email, password });
   return page;
 }
 

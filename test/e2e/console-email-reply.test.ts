@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
+import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
@@ -26,10 +26,7 @@ async function openConversation(conversationId: number, locale: 'en' | 'zh'): Pr
   await context.addInitScript((l) => localStorage.setItem('sd.locale', l), locale);
   const page = await context.newPage();
   await page.goto(`${stack.url}/console/conversations/${conversationId}`);
-  await page.getByTestId('login-form').waitFor();
-  await page.fill('input[name=email]', stack.agent.email);
-  await page.fill('input[name=password]', stack.agent.password);
-  await page.click('button[type=submit]');
+  await signInOnLoginPage(page, stack.agent, null);
   await page.getByTestId('msg-agent').first().waitFor();
   return page;
 }

@@ -4,7 +4,7 @@
 // Screenshots go to test-artifacts/ (git-ignored).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { artifactPath, launchBrowser } from '../support/browser.ts';
+import { artifactPath, launchBrowser, signInOnLoginPage } from '../support/browser.ts';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, eventually, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
@@ -52,11 +52,7 @@ async function consolePage(who: 'agent' | 'admin', viewport: { width: number; he
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
   await page.goto(`${stack.url}${options.path ?? '/console'}`);
   const account = who === 'admin' ? stack.admin : stack.agent;
-  await page.getByTestId('login-form').waitFor();
-  await page.fill('input[name=email]', account.email);
-  await page.fill('input[name=password]', account.password);
-  await page.click('button[type=submit]');
-  await page.getByTestId('presence-toggle').waitFor();
+  await signInOnLoginPage(page, account, 'presence-toggle');
   return page;
 }
 

@@ -4,7 +4,7 @@
 // conversation labels explain themselves, and the "new customer" rule reads naturally.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
-import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
+import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, type WidgetClient } from '../support/sockets.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
@@ -45,11 +45,7 @@ async function freshPage(locale: 'en' | 'zh' = 'en'): Promise<{ page: Page; auth
 
 async function signIn(page: Page, who: 'agent' | 'admin'): Promise<void> {
   const account = who === 'admin' ? stack.admin : stack.agent;
-  await page.getByTestId('login-form').waitFor();
-  await page.fill('input[name=email]', account.email);
-  await page.fill('input[name=password]', account.password);
-  await page.click('button[type=submit]');
-  await page.getByTestId('whoami').waitFor();
+  await signInOnLoginPage(page, account);
 }
 
 /** A round trip through the page, so console messages of what it did before have been delivered. */

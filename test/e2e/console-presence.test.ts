@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Socket as NetSocket } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, closedAfterEachTest } from '../support/browser.ts';
+import { launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { holdTableLock } from '../support/databases.ts';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, type WidgetClient } from '../support/sockets.ts';
@@ -40,11 +40,7 @@ async function signedInContext(): Promise<{ context: BrowserContext; page: Page 
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
   await page.goto(`${stack.url}/console`);
-  await page.getByTestId('login-form').waitFor();
-  await page.fill('input[name=email]', stack.agent.email);
-  await page.fill('input[name=password]', stack.agent.password);
-  await page.click('button[type=submit]');
-  await page.getByTestId('whoami').waitFor();
+  await signInOnLoginPage(page, stack.agent);
   return { context, page };
 }
 

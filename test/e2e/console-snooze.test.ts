@@ -3,7 +3,7 @@
 // lists it with its wake time and Mine no longer does; Unsnooze brings it back. Shoppers are socket.io clients.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
+import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
@@ -34,11 +34,7 @@ async function consolePage(path: string): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
   await page.goto(`${stack.url}${path}`);
-  await page.getByTestId('login-form').waitFor();
-  await page.fill('input[name=email]', stack.agent.email);
-  await page.fill('input[name=password]', stack.agent.password);
-  await page.click('button[type=submit]');
-  await page.getByTestId('whoami').waitFor();
+  await signInOnLoginPage(page, stack.agent);
   return page;
 }
 

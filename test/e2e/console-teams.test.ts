@@ -3,7 +3,7 @@
 // that intent shows the team's badge in the inbox (which can filter by team) and in the conversation's header.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
+import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, nextEvent, type WidgetClient } from '../support/sockets.ts';
 import type { ConversationSummary } from '../../server/realtime/event-maps.ts';
@@ -37,11 +37,7 @@ async function adminPage(path: string): Promise<Page> {
   page.setDefaultTimeout(10_000); // a missing element fails with its locator rather than the test's timeout
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
   await page.goto(`${stack.url}${path}`);
-  await page.getByTestId('login-form').waitFor();
-  await page.fill('input[name=email]', stack.admin.email);
-  await page.fill('input[name=password]', stack.admin.password);
-  await page.click('button[type=submit]');
-  await page.getByTestId('whoami').waitFor();
+  await signInOnLoginPage(page, stack.admin);
   return page;
 }
 

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { solidPng } from '../support/png.ts';
 import { disableGone } from '../../workers/webhook-health.ts';
-import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
+import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, nextEvent, record, type WidgetClient } from '../support/sockets.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
@@ -50,11 +50,7 @@ async function consolePage(who: 'agent' | 'admin' | { email: string; password: s
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
   await page.goto(`${stack.url}${path}`);
   const account = who === 'admin' ? stack.admin : who === 'agent' ? stack.agent : who;
-  await page.getByTestId('login-form').waitFor();
-  await page.fill('input[name=email]', account.email);
-  await page.fill('input[name=password]', account.password);
-  await page.click('button[type=submit]');
-  await page.getByTestId('whoami').waitFor();
+  await signInOnLoginPage(page, account);
   return page;
 }
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { callOk, eventually, record } from '../support/sockets.ts';
 import { conversationOf, newWidgetPage, send, widgetTestBed } from './widget-helpers.ts';
+import { signInOnLoginPage } from '../support/browser.ts';
 
 // Online: a shopper asking for a person is assigned to this agent at once.
 const bed = widgetTestBed({ stack: { workers: true }, consoleBundle: true, agentPresence: 'online' });
@@ -14,11 +15,7 @@ async function consoleAsAgent(path: string): Promise<Page> {
   bed.contexts.push(context);
   const page = await context.newPage();
   await page.goto(`${bed.stack.url}${path}`);
-  await page.getByTestId('login-form').waitFor();
-  await page.fill('input[name=email]', bed.stack.agent.email);
-  await page.fill('input[name=password]', bed.stack.agent.password);
-  await page.click('button[type=submit]');
-  await page.getByTestId('whoami').waitFor();
+  await signInOnLoginPage(page, bed.stack.agent);
   return page;
 }
 

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -49,4 +49,16 @@ export function closedAfterEachTest<Socket extends { close(): void }>(owned: () 
     await stack?.close();
   });
   return { contexts, sockets };
+}
+
+/**
+ * Signs in on the console's login page open in `page`, then waits for `readyTestId` (by default the top bar's
+ * "who am I": the console has loaded its session).
+ */
+export async function signInOnLoginPage(page: Page, account: { email: string; password: string }, readyTestId: string | null = 'whoami'): Promise<void> {
+  await page.getByTestId('login-form').waitFor();
+  await page.fill('input[name=email]', account.email);
+  await page.fill('input[name=password]', account.password);
+  await page.click('button[type=submit]');
+  if (readyTestId) await page.getByTestId(readyTestId).waitFor();
 }
