@@ -350,19 +350,23 @@ export function createChatService(deps: ChatServiceDeps) {
         const received = decision.metadata.reason === 'attachment' ? `${FILE_RECEIVED[lang]}${lang === 'en' ? ' ' : ''}` : '';
         decision.reply = `${received}${NOBODY_TO_CONNECT[unavailable][lang]}`;
       }
-      // Queued before "I'm connecting you" goes out: an agent who sees it and takes the chat at once takes a
-      // handed-off chat (counted, learned from), not a bot chat with no hand-off on record.
       // The decision's intent picks the chat's team (routing.enqueue): it is not stored on a message yet.
       const intent = typeof decision.metadata.intent === 'string' ? decision.metadata.intent : null;
-      const queued = decision.action === 'handoff' && (await routing.enqueue(conversationId, intent));
-      if (decision.reply) {
-        const { message: reply } = await conversations.insertMessage({
+      // Queued in the reply's transaction. Queued before "I'm connecting you" goes out, an agent who sees it and takes
+      // the chat at once takes a handed-off chat (counted, learned from), not a bot chat with no hand-off on record;
+      // queued with it, nobody (an assignment pass, an accept) sees the chat queued before the reply is stored, so
+      // "X joined the chat" always comes after it.
+      const { queued, reply } = await sql.begin(async (tx) => ({
+        queued: decision.action === 'handoff' && (await routingRepository(tx as unknown as Sql).enqueue(conversationId, intent)),
+        reply: decision.reply ? (await conversationsRepository(tx as unknown as Sql).insertMessage({
           conversationId,
           authorType: 'bot',
           clientId: botReplyClientId(message.id),
           body: decision.reply,
           metadata,
-        });
+        })).message : null,
+      }));
+      if (reply && decision.reply) {
         realtime.announceMessage(toChatMessage(reply));
         await events.enqueueInteractions([
           event('message.bot', `msg:${reply.id}`, customerId, conversationId, { messageId: reply.id, text: decision.reply }, reply.created_at),
@@ -374,7 +378,6 @@ export function createChatService(deps: ChatServiceDeps) {
         ]);
       }
       // The hand-off records why (the reports count it): the policy's reason, else the intent that asked for it.
-      // Assigned only now, so "X joined the chat" comes after the bot's reply.
       if (queued) await this.handedOff(conversationId, customerId, String(decision.metadata.reason ?? decision.metadata.intent ?? 'bot'));
     },
 

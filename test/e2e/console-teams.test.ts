@@ -67,7 +67,8 @@ describe('teams in the console', () => {
       const shopper = await connectWidget(stack.url, (await widgetSession(stack.url)).visitorToken);
       sockets.push(shopper);
       let id: number | undefined;
-      const queued = nextEvent<ConversationSummary>(shopper, 'conversation:updated', (c) => c.id === id && c.status === 'queued');
+      // Handed off: queued, or already assigned to the admin's console (Online) by the time it is announced.
+      const queued = nextEvent<ConversationSummary>(shopper, 'conversation:updated', (c) => c.id === id && (c.status === 'queued' || c.status === 'assigned'));
       ({ conversationId: id } = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId, text }));
       await queued;
       return id!;

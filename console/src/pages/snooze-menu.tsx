@@ -1,7 +1,7 @@
 // Snooze controls in a conversation's header: "Snooze" opens the presets (1 hour, tomorrow 9:00, next Monday 9:00)
 // and a date-time of the agent's choosing; a snoozed chat shows "Snoozed until …" with Unsnooze instead. The times
 // are the agent's local ones, sent as instants (console/src/snooze.ts); the server checks them and answers why not.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n.ts';
 import { altLabel } from '../shortcuts.ts';
 import { formatWake, fromLocalInput, MAX_SNOOZE_DAYS, snoozePresets, toLocalInput } from '../snooze.ts';
@@ -28,8 +28,9 @@ export function SnoozeMenu({ onSnooze, openSignal }: { onSnooze(until: Date): Pr
     seenSignal.current = openSignal;
     setOpen((o) => !o);
   }, [openSignal]);
-  // Closed by Escape or a click elsewhere, as menus are.
-  useEffect(() => {
+  // Closed by Escape or a click elsewhere, as menus are. A layout effect: attached as the menu appears, not a frame
+  // later, so an Escape pressed as soon as it shows (a busy page) is not lost.
+  useLayoutEffect(() => {
     if (!open) return;
     const onKey = (event: KeyboardEvent) => { if (event.key === 'Escape') setOpen(false); };
     const onClick = (event: MouseEvent) => { if (!root.current?.contains(event.target as Node)) setOpen(false); };
