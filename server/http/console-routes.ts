@@ -13,6 +13,7 @@ import { notFound } from '../errors.ts';
 import { customerSegment, SegmentSchema } from '../services/customer-segment.ts';
 import { articleUrl } from '../../knowledge-base/policy.ts';
 import { FAVICON } from './favicon.ts';
+import { seatsTaken } from '../repositories/routing.ts';
 
 const BUNDLE = path.join(BUILD_DIR, 'console.js');
 
@@ -72,7 +73,7 @@ export default function consoleRoutes(ctx: AppContext) {
     }, async () => {
       const rows = await ctx.sql<{ id: number; name: string; role: string; presence: string; capacity: number; open_chats: number }[]>`
         select u.id, u.name, u.role, u.presence, u.capacity,
-               (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned' and c.snoozed_until is null)::int as open_chats
+               ${seatsTaken(ctx.sql, ctx.sql`u.id`)} as open_chats
         from users u where u.active order by u.name`;
       return { items: rows.map((r) => ({ id: r.id, name: r.name, role: r.role, presence: r.presence, capacity: r.capacity, openChats: r.open_chats })) };
     });

@@ -18,11 +18,16 @@ export interface Assignment {
 }
 
 /**
- * The seats an agent's chats take: assigned and not snoozed. A snoozed chat needs nothing from them until it wakes
- * (it may sleep for days), so counting it would keep the queue waiting behind chats nobody is working on.
+ * The seats an agent's chats take, as an SQL expression for the agent whose id `agentId` gives (a value or a
+ * column): their chats assigned and not snoozed. A snoozed chat needs nothing from them until it wakes (it may sleep
+ * for days), so counting it would keep the queue waiting behind chats nobody is working on. The one definition for
+ * assignment, the hand-backs, the transfer picker and the team page.
  */
+export const seatsTaken = (sql: Sql | Tx, agentId: number | ReturnType<Sql>) => sql`(select count(*) from conversations seat
+  where seat.assignee_id = ${agentId} and seat.status = 'assigned' and seat.snoozed_until is null)::int`;
+
 async function openChats(tx: Tx, agentId: number): Promise<number> {
-  const [row] = await tx<{ n: number }[]>`select count(*)::int as n from conversations where assignee_id = ${agentId} and status = 'assigned' and snoozed_until is null`;
+  const [row] = await tx<{ n: number }[]>`select ${seatsTaken(tx, agentId)} as n`;
   return row.n;
 }
 
@@ -153,7 +158,7 @@ export const routingRepository = (sql: Sql) => ({
         order by u.id is not distinct from ${conversation.passed_over_by},
                  (cardinality(u.languages) > 0 and not ${conversation.language} = any(u.languages)),
                  not exists (select 1 from team_members tm where tm.user_id = u.id and tm.team_id = ${conversation.team_id}),
-                 (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned' and c.snoozed_until is null)::float / u.capacity,
+                 ${seatsTaken(tx, tx`u.id`)}::float / u.capacity,
                  u.last_assigned_at nulls first, u.id
         limit 20`;
       let skipped = false;
@@ -264,7 +269,7 @@ export const routingRepository = (sql: Sql) => ({
       where u.id = c.assignee_id and c.status = 'assigned' and c.first_response_at is null and c.snoozed_until is null
         and greatest(c.assigned_at, c.woke_at) < now() - make_interval(mins => ${minutes})
         and exists (select 1 from users o where o.id <> u.id and o.active and o.presence = 'online' and o.capacity > 0
-                    and (select count(*) from conversations x where x.assignee_id = o.id and x.status = 'assigned' and x.snoozed_until is null) < o.capacity)
+                    and ${seatsTaken(sql, sql`o.id`)} < o.capacity)
       returning c.id, u.id as agent_id, u.name as agent_name`;
   },
 

@@ -1,5 +1,6 @@
 import type { Sql } from '../db/client.ts';
 import type { Presence } from '../realtime/event-maps.ts';
+import { seatsTaken } from './routing.ts';
 
 export type AgentLanguage = 'en' | 'zh';
 
@@ -45,7 +46,7 @@ export const usersRepository = (sql: Sql) => ({
       select u.id, u.email, u.name, u.role, u.capacity, u.languages, u.presence, u.active, u.last_seen_at, u.created_at,
              (u.presence = 'away' and u.auto_away_minutes is not null) as auto_away,
              exists (select 1 from user_two_step t where t.user_id = u.id and t.enabled_at is not null) as two_step,
-             (select count(*) from conversations c where c.assignee_id = u.id and c.status = 'assigned' and c.snoozed_until is null)::int as open_chats
+             ${seatsTaken(sql, sql`u.id`)} as open_chats
       from users u order by u.name`;
   },
   /** Every active agent and admin, by id and name (who a note can mention). */
