@@ -129,6 +129,23 @@ export function createChatService(deps: ChatServiceDeps) {
     realtime.announceMessage(toChatMessage(message));
   }
 
+  /**
+   * A stored shopper message goes out, from the widget or by email alike: to the chat's clients (but the tab that
+   * sent it, which has its ack), its history events queued (with the conversation's start when it began one), and
+   * the holder told when it woke a snoozed chat (its insert did, see conversations.insertMessage).
+   */
+  async function announceShopperMessage(customerId: number, message: MessageRow, how: { started: ConversationRow | null; channel: 'widget' | 'email'; senderSocketId?: string; woke: boolean }): Promise<void> {
+    const conversationId = message.conversation_id;
+    realtime.announceMessage(toChatMessage(message), how.senderSocketId);
+    const batch = [messageEvent(message, customerId)];
+    if (how.started) {
+      batch.unshift(event('conversation.started', `conv:${conversationId}`, customerId, conversationId, { channel: how.channel }, how.started.created_at));
+      realtime.toAgents('conversation:updated', toSummary(how.started));
+    }
+    await events.enqueueInteractions(batch);
+    if (how.woke) await snooze.afterShopperWoke(conversationId);
+  }
+
   /** An agent answered or resolved the chat: the messages left in it that still waited are answered there. */
   async function answerLeftMessagesInChat(conversationId: number, agentId: number): Promise<void> {
     for (const answered of await markLeftMessagesAnsweredInChat(sql, conversationId, agentId)) {
@@ -242,15 +259,7 @@ export function createChatService(deps: ChatServiceDeps) {
     /** Announces a newly stored shopper message, queues its history events, and gives the bot its turn. */
     async publishCustomerMessage(customerId: number, message: MessageRow, status: ConversationRow['status'], startedConversation: ConversationRow | null, locale: string, senderSocketId?: string, wokeSnoozed = false): Promise<SendResult> {
       const conversationId = message.conversation_id;
-      realtime.announceMessage(toChatMessage(message), senderSocketId);
-      const batch = [messageEvent(message, customerId)];
-      if (startedConversation) {
-        batch.unshift(event('conversation.started', `conv:${conversationId}`, customerId, conversationId, { channel: 'widget' }, startedConversation.created_at));
-        realtime.toAgents('conversation:updated', toSummary(startedConversation));
-      }
-      await events.enqueueInteractions(batch);
-      // The message woke a snoozed chat (its insert did, see conversations.insertMessage): tell the holder and consoles.
-      if (wokeSnoozed) await snooze.afterShopperWoke(conversationId);
+      await announceShopperMessage(customerId, message, { started: startedConversation, channel: 'widget', senderSocketId, woke: wokeSnoozed });
       if (status === 'bot') this.scheduleBotTurn(conversationId, customerId, message, locale);
       return { id: message.id, conversationId, createdAt: message.created_at.toISOString(), duplicate: false };
     },
@@ -296,16 +305,9 @@ export function createChatService(deps: ChatServiceDeps) {
         return { messageId, conversationId, duplicate: true };
       }
       const { row, message, started, woke } = stored;
-      const batch = [messageEvent(message, input.customerId)];
-      if (started) {
-        await realtime.joinCustomerToConversation(input.customerId, row.id);
-        realtime.toAgents('conversation:updated', toSummary(started));
-        batch.unshift(event('conversation.started', `conv:${row.id}`, input.customerId, row.id, { channel: 'email' }, started.created_at));
-      }
-      realtime.announceMessage(toChatMessage(message));
-      await events.enqueueInteractions(batch);
+      if (started) await realtime.joinCustomerToConversation(input.customerId, row.id);
+      await announceShopperMessage(input.customerId, message, { started, channel: 'email', woke });
       if (row.status === 'bot') await this.handoff(row.id, input.customerId, 'email_reply');
-      if (woke) await snooze.afterShopperWoke(row.id);
       return { messageId: message.id, conversationId: row.id, duplicate: false };
     },
 
