@@ -17,7 +17,7 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse } from './schemas.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
-import { takeInboundEmail } from '../services/email-inbound.ts';
+import { REFUSAL_REASONS, takeInboundEmail, type RefusalReason } from '../services/email-inbound.ts';
 
 /** A raw email with a few photos attached; more is refused with 413 before it is read. */
 export const MAX_INBOUND_EMAIL_BYTES = 10 * 1024 * 1024;
@@ -42,7 +42,7 @@ const Outcome = Type.Object({
   status: Type.Union([Type.Literal('posted'), Type.Literal('duplicate'), Type.Literal('refused')]),
   conversationId: Type.Optional(Type.Integer()),
   messageId: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  reason: Type.Optional(Type.Union([Type.Literal('no_conversation'), Type.Literal('not_the_customer'), Type.Literal('blocked'), Type.Literal('automatic_reply'), Type.Literal('empty')])),
+  reason: Type.Optional(Type.Unsafe<RefusalReason>({ type: 'string', enum: [...REFUSAL_REASONS] })),
   message: Type.Optional(Type.String()),
 });
 

@@ -14,7 +14,9 @@ import type { ChatService } from './chat-service.ts';
 import { messageIdsIn, replyTokensIn, verifyReplyToken } from './email-reply-address.ts';
 import { capText, newTextOfReply } from './email-reply-text.ts';
 
-export type RefusalReason = 'no_conversation' | 'not_the_customer' | 'blocked' | 'automatic_reply' | 'empty';
+/** Why an email is not taken into the chat; the route's response schema lists the same. */
+export const REFUSAL_REASONS = ['no_conversation', 'not_the_customer', 'blocked', 'automatic_reply', 'empty'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export type InboundOutcome =
   | { status: 'posted' | 'duplicate'; conversationId: number; messageId: number | null }
