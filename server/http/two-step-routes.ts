@@ -43,10 +43,7 @@ export default function twoStepRoutes(ctx: AppContext) {
     } } };
 
     const requireProof = async (user: PublicUser, proof: { password?: string; code?: string }) => {
-      if (proof.password !== undefined) {
-        if (!(await ctx.auth.passwordMatches(user, proof.password))) throw badRequest('The current password is wrong.', 'wrong_password');
-        return;
-      }
+      if (proof.password !== undefined) return ctx.auth.requireCurrentPassword(user, proof.password);
       const result = await twoStep.checkCode(user.id, proof.code!);
       if (result === 'used') throw badRequest('That code was already used. Wait for the next code in your app.', 'code_used');
       if (result !== 'ok') throw badRequest('That code is not right.', 'wrong_code');

@@ -63,12 +63,14 @@ export function authService(sql: Sql, ttlHours: number) {
     async endSessions(userId: number, keepToken?: string): Promise<void> {
       await sql`delete from user_sessions where user_id = ${userId} ${keepToken ? sql`and token_hash <> ${tokenHash(keepToken)}` : sql``}`;
     },
-    async passwordMatches(user: PublicUser, password: string): Promise<boolean> {
+    /** A signed-in person proving it is them (changing their password, turning two-step sign-in off): a 400 if wrong. */
+    async requireCurrentPassword(user: PublicUser, password: string): Promise<void> {
       const row = await users.findByEmail(user.email);
-      return row ? verify(row.password_hash, password).catch(() => false) : false;
+      const ok = row ? await verify(row.password_hash, password).catch(() => false) : false;
+      if (!ok) throw badRequest('The current password is wrong.', 'wrong_password');
     },
     async changeOwnPassword(user: PublicUser, token: string, current: string, next: string): Promise<void> {
-      if (!(await this.passwordMatches(user, current))) throw badRequest('The current password is wrong.', 'wrong_password');
+      await this.requireCurrentPassword(user, current);
       if (current === next) throw badRequest('The new password must differ from the current one.', 'same_password');
       await this.setPassword(user.id, next, token);
     },
