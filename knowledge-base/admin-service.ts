@@ -8,8 +8,7 @@ import { articlesRepository, type ArticleFields, type ArticleRow, type ArticleVe
 import { requestIndexing, requestTraining } from './jobs.ts';
 import { articleUrl } from './policy.ts';
 import type { Locale } from './types.ts';
-
-const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';
+import { isUniqueViolation } from '../server/db/client.ts';
 
 /** The languages of `texts` that say something, each passed through `clean` first (nulls and empty texts dropped). */
 function perLanguage(texts: { en?: string | null; zh?: string | null } | null | undefined, clean: (text: string) => string = (text) => text): Partial<Record<Locale, string>> {

@@ -20,3 +20,12 @@ export function createSql(config: Pick<Config, 'databaseUrl'>, options: { max?: 
 
 /** A transaction handle, as given to sql.begin callbacks. */
 export type Tx = postgres.TransactionSql<Record<string, never>>;
+
+/**
+ * Postgres's unique_violation (23505), from any constraint or, given `constraint`, that one: a row a concurrent save
+ * took after the caller's own checks passed, answered as a conflict rather than a server error.
+ */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const failure = error as { code?: string; constraint_name?: string } | null;
+  return failure?.code === '23505' && (constraint === undefined || failure.constraint_name === constraint);
+}

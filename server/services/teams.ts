@@ -2,7 +2,7 @@
 // chat handed off about one of them is tagged with the team (routing.enqueue) and offered to its members first
 // (routing.assignNext). This module keeps the rules of the admin's edits: at most MAX_TEAMS teams, names unique
 // whatever their case, members and intents that exist, and an intent in one team only.
-import type { Sql } from '../db/client.ts';
+import { isUniqueViolation, type Sql } from '../db/client.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 
 /** A 3–10 person shop needs a handful; the cap keeps the team page and the intent picker short. */
@@ -24,10 +24,6 @@ export interface TeamInput {
 }
 
 interface TeamRow { id: number; name: string; member_ids: number[]; intent_ids: number[]; created_at: Date }
-
-/** Postgres's unique_violation: a name or an intent taken by a concurrent save, after our own checks passed. */
-const isUniqueViolation = (error: unknown, constraint: string) =>
-  (error as { code?: string; constraint_name?: string }).code === '23505' && (error as { constraint_name?: string }).constraint_name === constraint;
 
 function cleanName(name: string): string {
   // Inner runs of spaces would make two names that look the same; trimmed ends are never meant.
