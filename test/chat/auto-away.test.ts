@@ -53,6 +53,9 @@ function consoleTab(token: string, server = 0): Promise<{ socket: AgentClient; u
 
 const row = async (id: number) => (await stack.env.sql<{ presence: Presence; presence_choice: Presence; auto_away_minutes: number | null }[]>`
   select presence, presence_choice, auto_away_minutes from users where id = ${id}`)[0];
+/** The agent as the admin's team page lists them. */
+const teamRow = async (agentId: number) =>
+  ((await httpAs(stack.url, 'GET', '/api/admin/team', admin)).json.items as { id: number; presence: string; autoAway: boolean }[]).find((m) => m.id === agentId);
 const sawAutoAway = (tab: { updates: Update[] }, agentId: number) => tab.updates.some((u) => u.agentId === agentId && u.presence === 'away' && u.autoAwayMinutes !== undefined);
 const lastFor = (tab: { updates: Update[] }, agentId: number) => tab.updates.filter((u) => u.agentId === agentId).at(-1);
 const awayAutomatically = (id: number) => eventually(async () => (await row(id)).auto_away_minutes !== null, 20_000, `agent ${id} set Away automatically`);
@@ -96,6 +99,8 @@ describe('automatic Away', () => {
     expect(await row(agent.id)).toEqual({ presence: 'away', presence_choice: 'away', auto_away_minutes: 2 });
     const tabC = await consoleTab(agent.token, 0);
     expect(tabC.updates[0]).toEqual({ agentId: agent.id, presence: 'away', autoAwayMinutes: 2 });
+    // The team page marks it as automatic.
+    expect(await teamRow(agent.id)).toMatchObject({ presence: 'away', autoAway: true });
 
     // Activity does not bring them back (only the agent's choice does)...
     await callOk(tabA.socket, 'presence:activity', {});
@@ -106,6 +111,7 @@ describe('automatic Away', () => {
     await eventually(async () => [tabA, tabB, colleague].every((tab) => lastFor(tab, agent.id)?.presence === 'online'), 10_000, 'every console told the agent is back');
     expect(lastFor(tabB, agent.id)).toEqual({ agentId: agent.id, presence: 'online' });
     expect(await row(agent.id)).toEqual({ presence: 'online', presence_choice: 'online', auto_away_minutes: null });
+    expect(await teamRow(agent.id)).toMatchObject({ presence: 'online', autoAway: false });
     // Both servers sweep; each agent is set Away (and announced) once.
     expect(tabB.updates.filter((u) => u.agentId === agent.id && u.autoAwayMinutes !== undefined)).toHaveLength(1);
   });
@@ -197,6 +203,7 @@ describe('automatic Away', () => {
     await awayAutomatically(idle.id);
     expect(await row(agent.id)).toEqual({ presence: 'away', presence_choice: 'away', auto_away_minutes: null });
     expect(sawAutoAway(tab, agent.id)).toBe(false);
+    expect(await teamRow(agent.id)).toMatchObject({ presence: 'away', autoAway: false }); // chosen, not automatic
     await callOk(tab.socket, 'presence:activity', {});
     expect((await row(agent.id)).presence).toBe('away');
   });
