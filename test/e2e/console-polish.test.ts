@@ -168,6 +168,10 @@ describe('console polish', () => {
     expect(await panel.getByTestId('block-reason').textContent()).toBe('Posts spam links');
     await eventually(async () => (await stack.env.sql`select status from conversations where id = ${conversationId}`)[0].status === 'resolved', 10_000, 'the chat closed');
     await page.screenshot({ path: artifactPath('console-customer-blocked.png') });
+    // The customers list marks them too.
+    await page.goto(`${stack.url}/console/customers/${session.customerId}`);
+    await page.locator(`[data-testid=customer-row][data-customer-id="${session.customerId}"]`).getByTestId('customer-row-blocked').waitFor();
+    await panel.getByTestId('customer-blocked').waitFor();
 
     await panel.getByTestId('unblock').click();
     await panel.getByTestId('block').waitFor();
