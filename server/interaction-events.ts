@@ -19,7 +19,9 @@ export type InteractionType =
   | 'snoozed'
   | 'unsnoozed'
   | 'rating'
-  | 'offline.message';
+  | 'offline.message'
+  /** Another record of the same person was merged into this one (services/customer-merge.ts). */
+  | 'customer.merged';
 
 export interface InteractionEvent {
   /** Unique per real-world event: a re-delivered job never writes a second row. */

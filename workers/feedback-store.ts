@@ -25,10 +25,13 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
     ? { kind: 'csat', rating: job.rating, comment: job.comment }
     : { kind: 'article', messageId: job.messageId, articleId: job.articleId, helpful: job.helpful };
   return sql.begin(async (tx) => {
+    // A rating queued for a record that was merged since belongs to the record it was merged into.
+    const [kept] = await tx<{ id: number }[]>`select coalesce(merged_into_id, id) as id from customers where id = ${job.customerId}`;
+    const customerId = kept ? Number(kept.id) : job.customerId;
     const [row] = await tx<{ id: number }[]>`
       insert into feedback (idempotency_key, kind, customer_id, conversation_id, message_id, article_id, rating, helpful, comment, created_at)
       values (
-        ${job.idempotencyKey}, ${job.kind}, ${job.customerId}, ${job.conversationId},
+        ${job.idempotencyKey}, ${job.kind}, ${customerId}, ${job.conversationId},
         ${csat ? null : job.messageId}, ${csat ? null : job.articleId},
         ${csat ? job.rating : null}, ${csat ? null : job.helpful}, ${csat ? job.comment : null}, ${job.occurredAt}
       )
@@ -43,18 +46,18 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
     }
     await tx`
       insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
-      values (${`rating:${job.idempotencyKey}`}, ${job.customerId}, ${job.conversationId}, 'rating', ${tx.json(timelinePayload)}::jsonb, ${job.occurredAt})
+      values (${`rating:${job.idempotencyKey}`}, ${customerId}, ${job.conversationId}, 'rating', ${tx.json(timelinePayload)}::jsonb, ${job.occurredAt})
       on conflict (idempotency_key) do update set payload = excluded.payload, occurred_at = excluded.occurred_at
       where interaction_events.occurred_at <= excluded.occurred_at`;
     // Rating is something the shopper did; greatest() makes a re-delivery harmless.
-    await tx`update customers set last_seen_at = greatest(last_seen_at, ${job.occurredAt}::timestamptz) where id = ${job.customerId}`;
+    await tx`update customers set last_seen_at = greatest(last_seen_at, ${job.occurredAt}::timestamptz) where id = ${customerId}`;
     // No row: an older rating re-delivered after a newer one; nothing happened that a webhook should hear of.
-    const envelope = row ? webhookEnvelope({ type: 'rating', customerId: job.customerId, conversationId: job.conversationId, occurredAt: job.occurredAt, payload: timelinePayload }) : null;
+    const envelope = row ? webhookEnvelope({ type: 'rating', customerId, conversationId: job.conversationId, occurredAt: job.occurredAt, payload: timelinePayload }) : null;
     const deliveries = envelope ? await tx<{ id: number }[]>`
       insert into webhook_deliveries (webhook_id, event_key, event, payload, customer_id, conversation_id)
-      select id, ${`rating:${job.idempotencyKey}:${job.occurredAt}`}, ${envelope.event}, ${tx.json(envelope as never)}::jsonb, ${job.customerId}, ${job.conversationId}
+      select id, ${`rating:${job.idempotencyKey}:${job.occurredAt}`}, ${envelope.event}, ${tx.json(envelope as never)}::jsonb, ${customerId}, ${job.conversationId}
       from webhooks where active and ${envelope.event} = any(events)
-        and not exists (select 1 from customers gone where gone.id = ${job.customerId} and coalesce((gone.attributes ->> 'deleted')::boolean, false))
+        and not exists (select 1 from customers gone where gone.id = ${customerId} and coalesce((gone.attributes ->> 'deleted')::boolean, false))
         and not exists (select 1 from conversations erased where erased.id = ${job.conversationId} and erased.anonymised_at is not null)
       order by id
       on conflict (webhook_id, event_key) do nothing

@@ -39,8 +39,11 @@ export async function writeInteractionBatch(sql: Sql, events: readonly Interacti
   if (rows.length === 0) return { inserted: 0, deliveryIds: [] };
   const [result] = await sql<{ inserted: number; delivery_ids: number[] }[]>`
     with src as (
-      select * from jsonb_to_recordset(${sql.json(rows as never)}::jsonb)
+      -- An event queued for a record that was merged since belongs to the record it was merged into.
+      select r.k, coalesce(merged.merged_into_id, r.cu) as cu, r.co, r.t, r.p, r.at, r.we, r.wp
+      from jsonb_to_recordset(${sql.json(rows as never)}::jsonb)
         as r(k text, cu bigint, co bigint, t text, p jsonb, at timestamptz, we text, wp jsonb)
+      left join customers merged on merged.id = r.cu
     ),
     ins as (
       insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)

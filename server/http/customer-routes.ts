@@ -7,7 +7,8 @@ import { ErrorResponse, IdParams, Nullable } from './schemas.ts';
 import { ConversationSchema, CustomerSchema } from './chat-schemas.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { conversationsRepository, toSummary } from '../repositories/conversations.ts';
-import { notFound } from '../errors.ts';
+import { AppError, notFound } from '../errors.ts';
+import { mergeCustomers } from '../services/customer-merge.ts';
 import { blockCustomer, blockState, unblockCustomer } from '../services/customer-blocking.ts';
 
 export function toCustomer(row: CustomerRow) {
@@ -37,6 +38,8 @@ export default function customerRoutes(ctx: AppContext) {
     const load = async (id: number) => {
       const row = await customers.findById(id);
       if (!row) throw notFound('Customer');
+      // The empty row a merge left behind: say where the person is now rather than show an empty profile.
+      if (row.merged_into_id) throw new AppError(404, 'customer_merged', `Customer #${id} was merged into customer #${row.merged_into_id}.`);
       return row;
     };
 
@@ -87,6 +90,7 @@ export default function customerRoutes(ctx: AppContext) {
         response: { 200: Type.Object({ customer: CustomerSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
+      await load(request.params.id);
       const row = await blockCustomer(ctx, request.user!, request.params.id, request.body.reason?.trim() || null);
       return { customer: toCustomer(row) };
     });
@@ -99,6 +103,35 @@ export default function customerRoutes(ctx: AppContext) {
         response: { 200: Type.Object({ customer: CustomerSchema }), 401: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => ({ customer: toCustomer(await unblockCustomer(ctx, request.user!.id, request.params.id)) }));
+
+    app.get('/api/customers/:id/duplicates', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: 'Other customer records that may be the same person (the same email), to merge',
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(CustomerSchema) }), 401: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => ({ items: (await customers.sameEmail(await load(request.params.id), 10)).map(toCustomer) }));
+
+    app.post('/api/customers/:id/merge', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: 'Merge this customer into another record of the same person (audited, cannot be undone)',
+        description: 'Conversations, history, ratings, left messages, files and orders move to `intoId`, which keeps its '
+          + 'profile and takes only what it lacks (name, email, shop user id); tags are joined, and a block on either '
+          + 'holds. 409 when either record was deleted or merged already, or when both are signed-in shop accounts.',
+        params: IdParams,
+        body: Type.Object({ intoId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ customer: CustomerSchema, mergedId: Type.Integer(), conversations: Type.Integer({ description: 'Conversations moved' }) }),
+          400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse,
+        },
+      },
+    }, async (request) => {
+      const merged = await mergeCustomers(ctx, { sourceId: request.params.id, targetId: request.body.intoId, reason: 'agent', actorId: request.user!.id });
+      return { customer: toCustomer(merged.kept), mergedId: merged.mergedId, conversations: merged.conversations };
+    });
 
     app.get('/api/customers/:id/timeline', {
       onRequest: app.requireAgent,

@@ -9,7 +9,8 @@ import { usersRepository } from '../repositories/users.ts';
 import { loadWidgetSettings, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { identityHashMatches, signVisitorToken, verifyVisitorToken } from '../services/visitor-tokens.ts';
 import { conversationTranscript } from '../services/transcript.ts';
-import { badRequest, notFound, unauthorized } from '../errors.ts';
+import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
+import { mergeCustomers } from '../services/customer-merge.ts';
 
 const PublicSettings = Type.Object({
   ...Type.Omit(WidgetSettingsSchema, ['identitySecret']).properties,
@@ -100,9 +101,10 @@ export default function widgetRoutes(ctx: AppContext) {
       const secret = ctx.config.identitySecret || settings.identitySecret;
       const profile = { name: body.name ?? null, email: body.email ?? null, locale: body.locale ?? null };
       const tokenCustomerId = verifyVisitorToken(ctx.visitorSecret, body.visitorToken);
-      // A customer deleted at their request is not resumed: the browser starts over as a new visitor.
+      // A customer deleted at their request, or a record merged into another, is not resumed: the browser starts over
+      // as a new visitor (the browser that signed in and caused a merge was given the kept record's token).
       const found = tokenCustomerId ? await customers.findById(tokenCustomerId) : undefined;
-      const current = found && !found.attributes.deleted ? found : undefined;
+      const current = found && !found.attributes.deleted && !found.merged_into_id ? found : undefined;
 
       let customer: CustomerRow;
       let identified = false;
@@ -110,6 +112,14 @@ export default function widgetRoutes(ctx: AppContext) {
         if (!body.hash || !identityHashMatches(secret, body.userId, body.hash)) throw unauthorized('Identity verification failed: the hash does not match this user id.');
         identified = true;
         const known = await customers.findByExternalId(body.userId);
+        // A visitor who chatted anonymously and now signs in as a customer we know: one person, one record. Their
+        // chat so far moves to the known record, so it stays on screen and the agent sees who they are.
+        if (known && current && !current.external_id && current.id !== known.id) {
+          await mergeCustomers(ctx, { sourceId: current.id, targetId: known.id, reason: 'sign_in', actorId: null }).catch((error: unknown) => {
+            // Two tabs signing in at once: the other one merged it a moment ago.
+            if (!(error instanceof AppError && error.code === 'customer_merged')) throw error;
+          });
+        }
         if (known) customer = await customers.updateProfile(known.id, profile);
         // An anonymous visitor who logs in keeps their conversation; a token of another identified user does not carry over.
         else if (current && !current.external_id) customer = await customers.updateProfile(current.id, { ...profile, externalId: body.userId });

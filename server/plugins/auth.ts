@@ -29,7 +29,13 @@ export function sessionToken(request: FastifyRequest): string | undefined {
   return request.cookies?.[SESSION_COOKIE] ?? bearer(request);
 }
 
-export function registerAuth(app: FastifyInstance, auth: AuthService, visitorSecret: string): void {
+/**
+ * Whether a visitor token's customer may still act: false for a record deleted at the customer's request or merged
+ * into another (its holder starts over as a new visitor, as the socket handshake makes the widget do).
+ */
+export type VisitorCheck = (customerId: number) => Promise<boolean>;
+
+export function registerAuth(app: FastifyInstance, auth: AuthService, visitorSecret: string, visitorIsCurrent: VisitorCheck): void {
   const requireAgent = async (request: FastifyRequest) => {
     if (request.user) return; // already checked by an earlier hook of this request
     const user = await auth.userForToken(sessionToken(request));
@@ -50,6 +56,7 @@ export function registerAuth(app: FastifyInstance, auth: AuthService, visitorSec
   app.decorate('requireVisitor', async (request: FastifyRequest) => {
     const customerId = verifyVisitorToken(visitorSecret, bearer(request));
     if (!customerId) throw unauthorized('A valid visitor token is required (Authorization: Bearer <token>).');
+    if (!(await visitorIsCurrent(customerId))) throw unauthorized('This visitor token is no longer valid: start a new session.');
     request.visitor = { customerId };
   });
 }

@@ -16,6 +16,9 @@ export interface CustomerRow {
   blocked_at: Date | null;
   blocked_by: number | null;
   block_reason: string | null;
+  /** Set on the empty row left behind when this record was merged into another (services/customer-merge.ts). */
+  merged_into_id: number | null;
+  merged_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -31,6 +34,12 @@ export const customersRepository = (sql: Sql) => ({
   async findById(id: number): Promise<CustomerRow | undefined> {
     const [row] = await sql<CustomerRow[]>`select * from customers where id = ${id}`;
     return row;
+  },
+  /** Neither deleted at the customer's request nor merged into another record: a token for it still counts. */
+  async isActive(id: number): Promise<boolean> {
+    const [row] = await sql<{ active: boolean }[]>`
+      select merged_into_id is null and not coalesce((attributes->>'deleted')::boolean, false) as active from customers where id = ${id}`;
+    return row?.active ?? false;
   },
   async findByExternalId(externalId: string): Promise<CustomerRow | undefined> {
     const [row] = await sql<CustomerRow[]>`select * from customers where external_id = ${externalId}`;
@@ -62,7 +71,17 @@ export const customersRepository = (sql: Sql) => ({
     const like = query ? `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : null;
     return sql<CustomerRow[]>`
       select * from customers
-      ${like ? sql`where name ilike ${like} or email ilike ${like} or external_id ilike ${like}` : sql``}
+      where merged_into_id is null
+      ${like ? sql`and (name ilike ${like} or email ilike ${like} or external_id ilike ${like})` : sql``}
+      order by last_seen_at desc nulls last limit ${limit}`;
+  },
+  /** Other live records with this customer's email: the same person seen on another device or before signing in. */
+  async sameEmail(customer: CustomerRow, limit: number): Promise<CustomerRow[]> {
+    if (!customer.email) return [];
+    return sql<CustomerRow[]>`
+      select * from customers
+      where lower(email) = lower(${customer.email}) and id <> ${customer.id} and merged_into_id is null
+        and not coalesce((attributes->>'deleted')::boolean, false)
       order by last_seen_at desc nulls last limit ${limit}`;
   },
   async timeline(id: number, limit: number, beforeId?: number): Promise<{ id: number; type: string; conversation_id: number | null; payload: Record<string, unknown>; occurred_at: Date }[]> {

@@ -178,4 +178,33 @@ describe('console polish', () => {
     const [row] = await stack.env.sql`select blocked_at from customers where id = ${session.customerId}`;
     expect(row.blocked_at).toBeNull();
   }, 60_000);
+
+  it('customer panel: the same email on two records is offered for merging; after the merge one record has both chats', async () => {
+    const laptop = await widgetSession(stack.url, { name: 'Rosa Twice', email: 'rosa.twice@example.com' });
+    const phone = await widgetSession(stack.url, { email: 'ROSA.TWICE@example.com' });
+    for (const [session, text] of [[laptop, 'Question from the laptop'], [phone, 'Question from the phone']] as const) {
+      const socket = await connectWidget(stack.url, session.visitorToken);
+      shoppers.push(socket);
+      await callOk(socket, 'message:send', { clientId: `merge-${session.customerId}`, text });
+    }
+
+    const { page } = await freshPage();
+    await page.goto(`${stack.url}/console/customers/${phone.customerId}`);
+    await signIn(page, 'agent');
+    const panel = page.getByTestId('customer-panel');
+    const suggestion = panel.getByTestId('merge-suggestion');
+    expect(await suggestion.textContent()).toContain(`Same email as Rosa Twice #${laptop.customerId}`);
+    await suggestion.getByRole('button').click();
+    // Neither is signed in to the shop: the record whose panel is open is kept, and the confirmation says so.
+    const confirm = panel.getByTestId('merge-confirm');
+    expect(await confirm.textContent()).toContain(`Keep ROSA.TWICE@example.com #${phone.customerId} and move the conversations, history, ratings and orders of Rosa Twice #${laptop.customerId} into it`);
+    await page.screenshot({ path: artifactPath('console-customer-merge.png') });
+    await panel.getByTestId('merge-do').click();
+    expect(await panel.getByTestId('merge-done').textContent()).toBe('Merged: 1 conversation(s) moved.');
+    await expect.poll(() => panel.locator('a[href^="/console/conversations/"]').count()).toBe(2);
+    expect(await panel.getByTestId('customer-name').textContent()).toBe('Rosa Twice'); // the kept record lacked a name
+    await expect.poll(() => page.locator(`[data-testid=customer-row][data-customer-id="${laptop.customerId}"]`).count()).toBe(0);
+    const [left] = await stack.env.sql`select merged_into_id from customers where id = ${laptop.customerId}`;
+    expect(Number(left.merged_into_id)).toBe(phone.customerId);
+  }, 60_000);
 });

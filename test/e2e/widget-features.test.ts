@@ -85,6 +85,41 @@ describe('widget features', () => {
     expect(mine).toEqual(['Question before signing in', 'Question after signing in']);
   });
 
+  it('a returning customer who chatted before signing in keeps the chat on screen, in every tab, on their own record', async () => {
+    // Known from an earlier visit, signed in on another device.
+    const known = await (await fetch(`${bed.stack.url}/api/widget/sessions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ siteKey: 'demo', userId: 'shopper-77', hash: hmac('shopper-77'), name: 'Ines Returning' }),
+    })).json() as { customerId: number };
+
+    const { context, page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    await send(page, 'Asked before signing in');
+    const conversationId = await conversationOf('Asked before signing in');
+    // A second tab of the shop, on the same anonymous visitor.
+    const secondTab = await context.newPage();
+    await openDemo(secondTab);
+    await openWidget(secondTab);
+    await secondTab.locator('.log .msg.mine', { hasText: 'Asked before signing in' }).waitFor();
+
+    const result = await page.evaluate((hash) => window.Shopdesk!.identify({ userId: 'shopper-77', hash }), hmac('shopper-77'));
+    expect(result.customerId).toBe(known.customerId);
+    const [owner] = await bed.stack.env.sql`select customer_id from conversations where id = ${conversationId}`;
+    expect(Number(owner.customer_id)).toBe(known.customerId);
+    // The chat stays on screen: the widget reconnected as the known customer and found it there.
+    await page.locator('.log .msg.mine', { hasText: 'Asked before signing in' }).waitFor();
+    await page.locator('.status[data-state="online"]').waitFor({ state: 'attached' });
+    await send(page, 'Asked after signing in');
+    expect(await conversationOf('Asked after signing in')).toBe(conversationId);
+
+    // The other tab was dropped with the old record; it picks up the token the signed-in tab stored, not a new visitor.
+    await secondTab.locator('.log .msg', { hasText: 'Asked after signing in' }).waitFor({ timeout: 15_000 });
+    await secondTab.locator('.status[data-state="online"]').waitFor({ state: 'attached' });
+    await send(secondTab, 'From the second tab');
+    expect(await conversationOf('From the second tab')).toBe(conversationId);
+  });
+
   it('shows the pre-chat form when the shop turns it on and saves name and email', async () => {
     await saveWidgetSettings(bed.stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, preChatForm: true });
     try {

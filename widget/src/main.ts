@@ -99,8 +99,9 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     queuePosition: (event) => view.queuePosition(event),
     agentsUnavailable: (event) => view.agentsUnavailable(event),
     unauthorized: () => {
-      // Our token is not valid on this server any more: start a fresh visitor session.
-      store.remove('visitorToken');
+      // Our token is not valid on this server any more. When another tab of this shop stored a newer one (it signed
+      // in, and this tab's anonymous record was merged into the customer's), resume that; otherwise start afresh.
+      if (store.get<string>('visitorToken') === session?.visitorToken) store.remove('visitorToken');
       void openSession().then((fresh) => {
         session = fresh;
         client.reset();

@@ -45,12 +45,15 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     }
   };
 
-  useEffect(() => {
+  const loadCustomer = () => {
     get<{ customer: Customer; labels: string[] }>(`/api/conversations/${conversationId}`).then((r) => {
       setCustomer(r.customer);
       setLabels(r.labels);
       onCustomer(r.customer.id);
     }, (err) => setError(errorText(err)));
+  };
+  useEffect(() => {
+    loadCustomer();
     setViewers([]);
     void join();
     socket.on('connect', join);
@@ -71,7 +74,10 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     if (arrived.some((m) => m.author.type === 'customer')) setCustomerTyping(false);
   });
   useSocketEvent(socket, 'conversation:updated', (updated) => {
-    if (updated.id === conversationId) setConversation(updated);
+    if (updated.id !== conversationId) return;
+    setConversation(updated);
+    // The shopper's record was merged into another (they signed in to the shop): show whose chat it is now.
+    if (customer && updated.customerId !== customer.id) loadCustomer();
   });
   // The shopper read up to here (the widget reports what was on screen); "Seen" moves under that agent reply.
   useSocketEvent(socket, 'messages:seen', (event) => {

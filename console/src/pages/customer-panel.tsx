@@ -10,9 +10,13 @@ import { formatWake } from '../snooze.ts';
 import { navigate } from '../router.ts';
 import type { ConversationSummary, Customer, FeedbackItem, Order, Segment, TimelineItem } from '../types.ts';
 import { ChipsEditor } from '../chips-editor.tsx';
+import { MergeControl } from './customer-merge.tsx';
 
-/** A customer's profile and history; `conversationId` marks the chat open beside it (none on the customers page). */
-export function CustomerPanel({ customerId, conversationId }: { customerId: number; conversationId?: number }) {
+/**
+ * A customer's profile and history; `conversationId` marks the chat open beside it (none on the customers page).
+ * `onRecordChanged` hears of a block, an unblock or a merge, which change how a list shows the customer.
+ */
+export function CustomerPanel({ customerId, conversationId, onRecordChanged }: { customerId: number; conversationId?: number; onRecordChanged?(): void }) {
   const { socket } = useSession();
   const profile = useLoad(() => get<{ customer: Customer; conversations: ConversationSummary[] }>(`/api/customers/${customerId}`), [customerId]);
   const segment = useLoad(() => get<Segment>(`/api/customers/${customerId}/segment`), [customerId]);
@@ -28,6 +32,9 @@ export function CustomerPanel({ customerId, conversationId }: { customerId: numb
     segment.reload();
   }, 1500);
   useSocketEvent(socket, 'conversation:updated', (c) => { if (c.customerId === customerId) refresh(); });
+  const reloadAll = () => {
+    for (const part of [profile, segment, timeline, feedback, orders]) part.reload();
+  };
 
   const customer = profile.data?.customer;
   if (!customer) return <div class="muted">{profile.error ?? t('loading')}</div>;
@@ -49,7 +56,13 @@ export function CustomerPanel({ customerId, conversationId }: { customerId: numb
             <p class="muted small" data-testid="segment-rule">{getLocale() === 'zh' ? segment.data.rule.zh : segment.data.rule.en}</p>
           </div>
         )}
-        <BlockControl customer={customer} onChanged={profile.reload} />
+        <BlockControl customer={customer} onChanged={() => { profile.reload(); onRecordChanged?.(); }} />
+        <MergeControl customer={customer} onMerged={(keptId) => {
+          onRecordChanged?.();
+          if (keptId === customerId) reloadAll();
+          // Beside a chat, the chat's own update brings the kept record; on the customers page, go to it.
+          else if (conversationId === undefined) navigate(`/console/customers/${keptId}`);
+        }} />
       </section>
       <TagsEditor customer={customer} besideChat={conversationId !== undefined} onSaved={profile.reload} />
       <AttributesEditor customer={customer} onSaved={profile.reload} />

@@ -30,7 +30,7 @@ export function CustomersPage({ customerId }: { customerId: number | null }) {
         </ul>
       </section>
       <div class="customers-detail">
-        {customerId ? <CustomerPanel customerId={customerId} /> : <p class="muted">{t('customers.pick')}</p>}
+        {customerId ? <CustomerPanel customerId={customerId} onRecordChanged={list.reload} /> : <p class="muted">{t('customers.pick')}</p>}
       </div>
     </div>
   );

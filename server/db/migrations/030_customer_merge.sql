@@ -1,0 +1,8 @@
+-- Two records of one person become one (server/services/customer-merge.ts): an anonymous visitor who signs in to
+-- the shop as a customer we already know, or two records an agent merged. The record merged away stays as an empty
+-- row pointing at the one that was kept, so that work still queued for the old id (history events, ratings) finds
+-- its way to the kept record, and so a browser still holding the old visitor token is not resumed.
+alter table customers
+  add column merged_into_id bigint references customers (id) on delete cascade,
+  add column merged_at      timestamptz;
+create index customers_merged_into_idx on customers (merged_into_id) where merged_into_id is not null;

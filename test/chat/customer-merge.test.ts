@@ -1,0 +1,191 @@
+// One person, one record: an anonymous visitor who signs in to the shop as a customer we know keeps their chat
+// (it moves to the known record, with its history, counts and ratings), the old visitor token is not resumed, work
+// still queued for the old id lands on the kept record, consoles see the chat's new customer, and agents can merge
+// two records by hand (audited), with the refusals that keep two shop accounts apart.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
+import { callOk, connectAgent, connectWidget, eventually, nextEvent, type AgentClient } from '../support/sockets.ts';
+import { identityHash } from '../../server/services/visitor-tokens.ts';
+import { CUSTOMER_OWNED_TABLES } from '../../server/services/customer-merge.ts';
+import { writeInteractionBatch } from '../../workers/interaction-store.ts';
+import { writeFeedback } from '../../workers/feedback-store.ts';
+import type { ConversationSummary } from '../../server/realtime/event-maps.ts';
+
+const IDENTITY_SECRET = 'merge-test-identity-secret';
+let stack: TestStack;
+let agent: AgentClient;
+let agentAuth: { token: string; cookie: string; user: { id: number; name: string } };
+const open: { close(): void }[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ workers: true, config: { identitySecret: IDENTITY_SECRET } });
+  agentAuth = await login(stack.url, stack.agent.email, stack.agent.password);
+  agent = await connectAgent(stack.url, agentAuth.token);
+  open.push(agent);
+});
+afterAll(async () => {
+  open.forEach((s) => s.close());
+  await stack?.close();
+});
+
+const signIn = (userId: string, extra: Record<string, unknown> = {}) =>
+  widgetSession(stack.url, { userId, hash: identityHash(IDENTITY_SECRET, userId), ...extra });
+
+async function chat(token: string, clientId: string, text: string): Promise<number> {
+  const socket = await connectWidget(stack.url, token);
+  open.push(socket);
+  const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId, text });
+  return sent.conversationId;
+}
+
+async function handshakeOutcome(token: string): Promise<string> {
+  try {
+    open.push(await connectWidget(stack.url, token));
+    return 'connected';
+  } catch (error) {
+    return (error as { data?: { code?: string } }).data?.code ?? String(error);
+  }
+}
+
+const timelineTypes = async (customerId: number) =>
+  (await stack.env.sql<{ type: string; conversation_id: number | null }[]>`select type, conversation_id from interaction_events where customer_id = ${customerId} order by id`);
+
+describe('merging customer records', () => {
+  it('covers every table that refers to a customer', async () => {
+    const rows = await stack.env.sql<{ table: string }[]>`
+      select c.conrelid::regclass::text as table from pg_constraint c
+      where c.confrelid = 'customers'::regclass and c.contype = 'f' and c.conrelid <> 'customers'::regclass`;
+    expect(rows.map((r) => r.table).sort()).toEqual([...CUSTOMER_OWNED_TABLES].sort());
+  });
+
+  it('moves an anonymous chat to the known customer who signs in, and the old token is not resumed', async () => {
+    // A returning customer with an earlier chat, signed in on another day.
+    const known = await signIn('shop-user-merge-1', { name: 'Mia Known', email: 'mia@example.com' });
+    const earlier = await chat(known.visitorToken, 'known-1', 'Do you ship to Norway?');
+
+    // Today, not signed in yet: they ask about their order, and the bot asks them to sign in.
+    const anonymous = await widgetSession(stack.url, { email: 'mia.other@example.com' });
+    const todays = await chat(anonymous.visitorToken, 'anon-1', 'where is my order NW-100236?');
+    await eventually(async () => (await timelineTypes(anonymous.customerId)).some((e) => e.type === 'message.customer'), 15_000, 'anonymous history written');
+    const moved = nextEvent<ConversationSummary>(agent, 'conversation:updated', (c) => c.id === todays && c.customerId === known.customerId);
+
+    // They sign in on the shop; the page calls identify() with the widget's stored token.
+    const signedIn = await signIn('shop-user-merge-1', { visitorToken: anonymous.visitorToken });
+    expect(signedIn).toMatchObject({ customerId: known.customerId, identified: true });
+    await moved; // consoles learn the chat's new customer
+
+    // Their chat so far is on the known record, and the widget resumes it with the new token.
+    const owners = await stack.env.sql<{ id: number; customer_id: number }[]>`select id, customer_id from conversations where id in (${earlier}, ${todays}) order by id`;
+    expect(owners.map((o) => Number(o.customer_id))).toEqual([known.customerId, known.customerId]);
+    const widget = await connectWidget(stack.url, signedIn.visitorToken);
+    open.push(widget);
+    const current = await callOk<{ conversation: ConversationSummary; messages: { text: string }[] }>(widget, 'conversation:current', {});
+    expect(current.conversation.id).toBe(todays);
+    expect(current.messages.map((m) => m.text)).toContain('where is my order NW-100236?');
+
+    // The kept record keeps its own profile; the history of both is one timeline, with the merge on it.
+    const [kept] = await stack.env.sql`select name, email, external_id, conversations_count from customers where id = ${known.customerId}`;
+    expect(kept).toMatchObject({ name: 'Mia Known', email: 'mia@example.com', external_id: 'shop-user-merge-1', conversations_count: 2 });
+    const types = await timelineTypes(known.customerId);
+    expect(types.filter((e) => e.conversation_id === todays).map((e) => e.type)).toContain('message.customer');
+    expect(types.map((e) => e.type)).toContain('customer.merged');
+    expect(await timelineTypes(anonymous.customerId)).toEqual([]);
+
+    // The record left behind is empty and points at the kept one; nobody lists it or opens it as a profile.
+    const [left] = await stack.env.sql`select merged_into_id, name, email, conversations_count from customers where id = ${anonymous.customerId}`;
+    expect(left).toMatchObject({ merged_into_id: known.customerId, name: null, email: null, conversations_count: 0 });
+    const profile = await httpAs(stack.url, 'GET', `/api/customers/${anonymous.customerId}`, { cookie: agentAuth.cookie });
+    expect(profile.status).toBe(404);
+    expect(profile.json.error.code).toBe('customer_merged');
+    const listed = await httpAs(stack.url, 'GET', `/api/customers?q=${encodeURIComponent('mia')}`, { cookie: agentAuth.cookie });
+    expect(listed.json.items.map((c: { id: number }) => c.id)).toEqual([known.customerId]);
+
+    // Whoever still holds the anonymous token starts over: it is not resumed, not by the socket nor by HTTP.
+    expect(await handshakeOutcome(anonymous.visitorToken)).toBe('unauthorized');
+    const fresh = await widgetSession(stack.url, { visitorToken: anonymous.visitorToken });
+    expect(fresh.customerId).not.toBe(anonymous.customerId);
+    expect(fresh.customerId).not.toBe(known.customerId);
+    const transcript = await fetch(`${stack.url}/api/widget/conversations/${todays}/transcript`, { headers: { authorization: `Bearer ${anonymous.visitorToken}` } });
+    expect(transcript.status).toBe(401);
+  });
+
+  it('lands history and ratings still queued for the old record on the kept one', async () => {
+    const known = await signIn('shop-user-merge-2', { name: 'Noor' });
+    const anonymous = await widgetSession(stack.url);
+    const conversationId = await chat(anonymous.visitorToken, 'late-1', 'hello, is anyone there?');
+    await signIn('shop-user-merge-2', { visitorToken: anonymous.visitorToken });
+
+    // Jobs queued before the merge (as the gateway queues them) are processed after it.
+    const at = new Date().toISOString();
+    await writeInteractionBatch(stack.env.sql, [{
+      idempotencyKey: `late-msg-${conversationId}`, type: 'message.customer', customerId: anonymous.customerId, conversationId, occurredAt: at, payload: { text: 'late' },
+    }]);
+    await writeFeedback(stack.env.sql, {
+      kind: 'csat', idempotencyKey: `late-csat-${conversationId}`, customerId: anonymous.customerId, conversationId, rating: 5, comment: null, occurredAt: at,
+    });
+    const [event] = await stack.env.sql`select customer_id from interaction_events where idempotency_key = ${`late-msg-${conversationId}`}`;
+    expect(Number(event.customer_id)).toBe(known.customerId);
+    const [rating] = await stack.env.sql`select customer_id from feedback where idempotency_key = ${`late-csat-${conversationId}`}`;
+    expect(Number(rating.customer_id)).toBe(known.customerId);
+    const [counts] = await stack.env.sql`select messages_count from customers where id = ${known.customerId}`;
+    expect(counts.messages_count).toBeGreaterThanOrEqual(2); // the first message and the late one
+  });
+
+  it('lets an agent merge two records of one person (offered by their email), audited; a block holds for the person', async () => {
+    const laptop = await widgetSession(stack.url, { name: 'Sam', email: 'Sam.Merge@example.com' });
+    const phone = await widgetSession(stack.url, { email: 'sam.merge@example.com' });
+    const first = await chat(laptop.visitorToken, 'sam-1', 'Do you have the rain jacket in M?');
+    const second = await chat(phone.visitorToken, 'sam-2', 'Is the rain jacket waterproof?');
+    await httpAs(stack.url, 'POST', `/api/customers/${phone.customerId}/block`, { cookie: agentAuth.cookie }, { reason: 'testing' });
+
+    const offered = await httpAs(stack.url, 'GET', `/api/customers/${laptop.customerId}/duplicates`, { cookie: agentAuth.cookie });
+    expect(offered.json.items.map((c: { id: number }) => c.id)).toEqual([phone.customerId]);
+
+    const merged = await httpAs(stack.url, 'POST', `/api/customers/${phone.customerId}/merge`, { cookie: agentAuth.cookie }, { intoId: laptop.customerId });
+    expect(merged.status).toBe(200);
+    expect(merged.json).toMatchObject({ mergedId: phone.customerId, conversations: 1, customer: { id: laptop.customerId, name: 'Sam', email: 'Sam.Merge@example.com' } });
+    expect(merged.json.customer.blocked).toMatchObject({ reason: 'testing' });
+    const chats = await httpAs(stack.url, 'GET', `/api/customers/${laptop.customerId}`, { cookie: agentAuth.cookie });
+    expect(chats.json.conversations.map((c: { id: number }) => c.id).sort()).toEqual([first, second].sort());
+    const audit = await stack.env.sql`select actor_user_id, action, details from audit_log where target = ${`customer:${laptop.customerId}`} and action = 'customer.merge'`;
+    expect(audit.map((a) => [a.actor_user_id, a.details])).toEqual([[agentAuth.user.id, { mergedId: phone.customerId, reason: 'agent' }]]);
+    expect((await httpAs(stack.url, 'GET', `/api/customers/${laptop.customerId}/duplicates`, { cookie: agentAuth.cookie })).json.items).toEqual([]);
+  });
+
+  it('refuses what must not be merged, and keeps both records as they were', async () => {
+    const a = await signIn('shop-user-merge-a');
+    const b = await signIn('shop-user-merge-b');
+    const anonymous = await widgetSession(stack.url);
+    const as = (path: string, body: unknown, auth: { cookie: string } | null = { cookie: agentAuth.cookie }) => httpAs(stack.url, 'POST', path, auth, body);
+
+    const twoAccounts = await as(`/api/customers/${a.customerId}/merge`, { intoId: b.customerId });
+    expect(twoAccounts.status).toBe(409);
+    expect(twoAccounts.json.error.code).toBe('both_signed_in');
+    expect((await as(`/api/customers/${a.customerId}/merge`, { intoId: a.customerId })).json.error.code).toBe('same_customer');
+    expect((await as(`/api/customers/${a.customerId}/merge`, { intoId: 999_999_999 })).status).toBe(404);
+    expect((await as(`/api/customers/${a.customerId}/merge`, { intoId: 'b' })).status).toBe(400);
+    expect((await as(`/api/customers/${a.customerId}/merge`, { intoId: b.customerId, force: true })).status).toBe(400);
+    expect((await as(`/api/customers/${anonymous.customerId}/merge`, { intoId: a.customerId }, null)).status).toBe(401);
+    const [rows] = await stack.env.sql`select count(*)::int as n from customers where id in (${a.customerId}, ${b.customerId}, ${anonymous.customerId}) and merged_into_id is null`;
+    expect(rows.n).toBe(3);
+
+    // Merged once, a record cannot be merged again, nor receive another.
+    expect((await as(`/api/customers/${anonymous.customerId}/merge`, { intoId: a.customerId })).status).toBe(200);
+    const again = await as(`/api/customers/${anonymous.customerId}/merge`, { intoId: b.customerId });
+    expect(again.json.error.code).toBe('customer_merged');
+    const other = await widgetSession(stack.url);
+    expect((await as(`/api/customers/${other.customerId}/merge`, { intoId: anonymous.customerId })).json.error.code).toBe('customer_merged');
+  });
+
+  it('a signed-in shopper signing in again, or two tabs signing in at once, merges nothing twice', async () => {
+    const known = await signIn('shop-user-merge-3');
+    const again = await signIn('shop-user-merge-3', { visitorToken: known.visitorToken });
+    expect(again.customerId).toBe(known.customerId);
+    const anonymous = await widgetSession(stack.url);
+    await chat(anonymous.visitorToken, 'tabs-1', 'hi');
+    const both = await Promise.all([1, 2].map(() => signIn('shop-user-merge-3', { visitorToken: anonymous.visitorToken })));
+    expect(both.map((s) => s.customerId)).toEqual([known.customerId, known.customerId]);
+    const events = await stack.env.sql`select count(*)::int as n from interaction_events where type = 'customer.merged' and customer_id = ${known.customerId}`;
+    expect(events[0].n).toBe(1);
+  });
+});
