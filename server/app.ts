@@ -28,6 +28,7 @@ import { routePlugins } from './http/index.ts';
 import type { AppContext } from './context.ts';
 import type { App } from './http/types.ts';
 import { applyRetention } from './services/retention.ts';
+import { removeIdleVisitors } from './services/visitor-cleanup.ts';
 import { followupScheduler } from './services/email-followup-queue.ts';
 import { emailEnabled } from './services/mailer.ts';
 import { autoAwaySweepMs, createAutoAway } from './services/auto-away.ts';
@@ -55,6 +56,8 @@ export interface ServerHandle {
 
 const ASSIGN_SWEEP_MS = 5_000;
 const IDLE_SWEEP_MS = 60_000;
+/** Idle visitors pile up slowly and nothing waits for their removal: one batch every ten minutes keeps up with a busy shop. */
+const VISITOR_CLEANUP_SWEEP_MS = 10 * 60_000;
 /** How often agents shown as present without any open console (their server crashed) are marked offline. */
 const PRESENCE_SWEEP_MS = 60_000;
 
@@ -144,6 +147,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const autoAway = createAutoAway({ config, sql, realtime: gateway.out });
     sweep(() => autoAway.sweep(), autoAwaySweepMs(config));
     if (config.retentionDays > 0) sweep(() => applyRetention(ctx.sql, config.retentionDays), IDLE_SWEEP_MS);
+    if (config.visitorCleanupDays > 0) {
+      sweep(async () => {
+        const removed = await removeIdleVisitors(ctx.sql, config.visitorCleanupDays);
+        if (removed) app.log.info({ removed }, 'idle visitor records removed');
+      }, VISITOR_CLEANUP_SWEEP_MS);
+    }
     if (config.autoResolveIdleHours > 0) sweep(() => chat!.resolveIdleHumanConversations(config.autoResolveIdleHours), IDLE_SWEEP_MS);
   }
 

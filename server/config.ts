@@ -53,6 +53,8 @@ const ConfigSchema = Type.Object({
   trustProxy: Type.Boolean(),
   /** Conversations resolved longer ago than this are anonymised (0 = kept for ever). */
   retentionDays: Type.Integer({ minimum: 0, maximum: 36_500 }),
+  /** Visitors who never wrote, gave no name or email and were not seen this long are removed (0 = kept for ever). */
+  visitorCleanupDays: Type.Integer({ minimum: 0, maximum: 36_500 }),
   /** A chat held by an agent offline this long, with the shopper's message unanswered, goes back to the queue (0 = never). */
   offlineAgentReleaseMinutes: Type.Integer({ minimum: 0, maximum: 24 * 60 }),
   /** An assigned chat whose agent has not replied this many minutes after getting it goes to another agent (0 = never). */
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     offlineAgentReleaseMinutes: int(env.OFFLINE_AGENT_RELEASE_MINUTES, 5),
     assignedNoReplyMinutes: int(env.ASSIGNED_NO_REPLY_MINUTES, 10),
     retentionDays: int(env.RETENTION_DAYS, 0),
+    visitorCleanupDays: int(env.VISITOR_CLEANUP_DAYS, 30),
     dbLockTimeoutMs: int(env.DB_LOCK_TIMEOUT_MS, 10_000),
     shopName: env.SHOP_NAME || 'Shopdesk',
     shopUrl: env.SHOP_URL ?? '',

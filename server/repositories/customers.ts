@@ -66,13 +66,18 @@ export const customersRepository = (sql: Sql) => ({
       where id = ${id} returning *`;
     return row;
   },
-  /** Customers whose name, email or shop user id contains the query; without one, the most recently seen. */
+  /**
+   * Customers whose name, email or shop user id contains the query; without one, the most recently seen of those the
+   * team has dealt with — who wrote, signed in or gave a name or email — not every browser that loaded the widget.
+   */
   async search(query: string | undefined, limit: number): Promise<CustomerRow[]> {
     const like = query ? `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : null;
     return sql<CustomerRow[]>`
       select * from customers
       where merged_into_id is null
-      ${like ? sql`and (name ilike ${like} or email ilike ${like} or external_id ilike ${like})` : sql``}
+      ${like ? sql`and (name ilike ${like} or email ilike ${like} or external_id ilike ${like})`
+        // The condition of the partial index customers_people_seen_idx (031), written the same way so it is used.
+        : sql`and (conversations_count > 0 or external_id is not null or email is not null or name is not null)`}
       order by last_seen_at desc nulls last limit ${limit}`;
   },
   /** Other live records with this customer's email: the same person seen on another device or before signing in. */
