@@ -90,6 +90,8 @@ tr.inactive { opacity:.55; }
 .inbox-item.selected { background:#eef2ff; }
 .inbox-item .row { display:flex; justify-content:space-between; gap:6px; }
 .snippet { color:var(--muted); overflow:hidden; text-overflow:ellipsis; white-space:nowrap; max-width:220px; display:inline-block; }
+.search-match { white-space:normal; display:-webkit-box; -webkit-line-clamp:2; -webkit-box-orient:vertical; } .search-match mark { background:#fde68a; color:inherit; padding:0; }
+.search-match-author { font-weight:600; } .search-match + .unread { align-self:flex-start; } .search-scope { margin:4px 10px; } .msg.search-hit { outline:2px solid #f59e0b; outline-offset:2px; }
 .inbox-list ul { list-style:none; margin:0; padding:0; }
 .status { font-size:11px; border-radius:4px; padding:0 5px; background:#f1f5f9; }
 .status-queued { background:#fee2e2; color:#991b1b; } .status-assigned { background:#dcfce7; color:#166534; } .status-bot { background:#e0f2fe; color:#075985; }

@@ -5,7 +5,8 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, IdParams, Ok, Nullable } from './schemas.ts';
 import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schemas.ts';
-import { conversationsRepository, previewMessage, toChatMessage, toSummary, type ConversationRow, type PreviewMessage } from '../repositories/conversations.ts';
+import { conversationsRepository, toChatMessage, toSummary } from '../repositories/conversations.ts';
+import { inboxPage, inboxSearch, SEARCH_WINDOW } from '../repositories/conversation-search.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { labelKey, labelsInUse, lockLabelsForOneConversation, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
@@ -22,6 +23,19 @@ const InboxItem = Type.Object({
   lastMessage: Nullable(Type.Object({ text: Type.String(), authorType: Type.String(), createdAt: Type.String() })),
   unread: Type.Integer({ description: 'Shopper messages after the agents last marked the chat seen' }),
   labels: Labels,
+  match: Type.Optional(Type.Object({
+    messageId: Type.Integer(),
+    authorType: Type.String(),
+    private: Type.Boolean({ description: "An agents' private note" }),
+    snippet: Type.String({ description: 'A short excerpt around the first hit, "…" where cut' }),
+  }, { description: "With q: the chat's newest message containing the words (absent when only the customer's name, email or id matched)" })),
+});
+
+const InboxSearchScope = Type.Object({
+  scope: Type.Union([Type.Literal('all'), Type.Literal('recent')], {
+    description: 'recent: a short search (no 3 letters or digits in a row; the index cannot serve it) looked in the list\'s `window` first chats only',
+  }),
+  window: Type.Integer(),
 });
 
 export default function conversationRoutes(ctx: AppContext) {
@@ -47,30 +61,21 @@ export default function conversationRoutes(ctx: AppContext) {
           assigneeId: Type.Optional(Type.Integer({ minimum: 1 })),
           customerId: Type.Optional(Type.Integer({ minimum: 1 })),
           label: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8, description: 'Only conversations with this label' })),
-          q: Type.Optional(Type.String({ maxLength: 200 })),
+          q: Type.Optional(Type.String({ maxLength: 200, description: 'Words as typed (case-insensitive, % and _ literal) in any message, notes included, or the customer\'s name, email or user id' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
           beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
           teamId: Type.Optional(Type.Integer({ minimum: 1, description: 'Only chats handed off to this team' })),
         }),
-        response: { 200: Type.Object({ items: Type.Array(InboxItem) }), 401: ErrorResponse },
+        response: { 200: Type.Object({ items: Type.Array(InboxItem), search: Type.Optional(InboxSearchScope) }), 401: ErrorResponse },
       },
     }, async (request) => {
       const q = request.query;
       const sql = ctx.sql;
       const me = request.user!.id;
-      const like = q.q ? `%${q.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : null;
       const view = q.view ?? 'all';
       const label = q.label ? labelKey(q.label) : '';
-      const rows = await sql<(ConversationRow & { labels: string[]; cust_name: string | null; cust_email: string | null; last_message: PreviewMessage | null; unread: number })[]>`
-        select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at, c.assigned_at,
-               c.first_response_at, c.resolved_at, c.last_message_at, c.created_at, c.customer_last_seen_id, c.agent_last_seen_id, c.labels, c.snoozed_until,
-               c.team_id, (select t.name from teams t where t.id = c.team_id) as team_name,
-               cu.name as cust_name, cu.email as cust_email, ${previewMessage(sql)} as last_message,
-               (select count(*)::int from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) as unread
-        from conversations c
-        join customers cu on cu.id = c.customer_id
-        left join users u on u.id = c.assignee_id
-        where true
+      const { rows, scope } = await inboxPage(sql, {
+        filters: sql`
           ${view === 'queued' ? sql`and c.status = 'queued'` : sql``}
           ${view === 'mine' ? sql`and c.status = 'assigned' and c.assignee_id = ${me} and c.snoozed_until is null` : sql``}
           ${view === 'open' ? sql`and c.status <> 'resolved' and c.snoozed_until is null` : sql``}
@@ -82,11 +87,11 @@ export default function conversationRoutes(ctx: AppContext) {
           ${q.customerId ? sql`and c.customer_id = ${q.customerId}` : sql``}
           ${q.teamId ? sql`and c.team_id = ${q.teamId}` : sql``}
           ${label ? sql`and c.labels @> array[${label}]::text[]` : sql``}
-          ${q.beforeId ? sql`and c.id < ${q.beforeId}` : sql``}
-          ${like ? sql`and (cu.name ilike ${like} or cu.email ilike ${like} or cu.external_id ilike ${like}
-                         or exists (select 1 from messages s where s.conversation_id = c.id and s.body ilike ${like}))` : sql``}
-        order by ${view === 'queued' ? sql`c.queued_at, c.id` : view === 'snoozed' ? sql`c.snoozed_until, c.id` : sql`coalesce(c.last_message_at, c.created_at) desc, c.id desc`}
-        limit ${q.limit ?? 50}`;
+          ${q.beforeId ? sql`and c.id < ${q.beforeId}` : sql``}`,
+        order: view === 'queued' ? sql`c.queued_at, c.id` : view === 'snoozed' ? sql`c.snoozed_until, c.id` : sql`coalesce(c.last_message_at, c.created_at) desc, c.id desc`,
+        limit: q.limit ?? 50,
+        search: inboxSearch(q.q),
+      });
       return {
         items: rows.map((r) => ({
           conversation: toSummary(r),
@@ -94,7 +99,9 @@ export default function conversationRoutes(ctx: AppContext) {
           lastMessage: r.last_message && { ...r.last_message, createdAt: new Date(r.last_message.createdAt).toISOString() },
           unread: r.unread,
           labels: r.labels,
+          ...(r.match ? { match: r.match } : {}),
         })),
+        ...(scope ? { search: { scope, window: SEARCH_WINDOW } } : {}),
       };
     });
 

@@ -18,6 +18,11 @@ import { formatWake } from '../snooze.ts';
 const VIEWS = ['queued', 'mine', 'open', 'snoozed', 'mentions', 'resolved'] as const;
 type View = (typeof VIEWS)[number];
 
+/** With a search, the server says which message of the chat matched (server/repositories/conversation-search.ts). */
+type SearchMatch = { messageId: number; authorType: string; private: boolean; snippet: string };
+type ListedItem = InboxItem & { match?: SearchMatch };
+type InboxList = { items: ListedItem[]; search?: { scope: 'all' | 'recent'; window: number } };
+
 export function InboxPage({ conversationId, view: routeView }: { conversationId: number | null; view: string | null }) {
   const { socket } = useSession();
   const [view, setView] = useState<View>(() => (VIEWS as readonly string[]).includes(routeView ?? '') ? (routeView as View) : ((sessionStorage.getItem('sd.view') as View | null) ?? 'open'));
@@ -25,7 +30,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const [appliedSearch, setAppliedSearch] = useState('');
   const [label, setLabel] = useState('');
   const [teamId, setTeamId] = useState('');
-  const list = useLoad(() => get<{ items: InboxItem[] }>(`/api/conversations${query({ view, q: appliedSearch, label, teamId, limit: 100 })}`), [view, appliedSearch, label, teamId]);
+  const list = useLoad(() => get<InboxList>(`/api/conversations${query({ view, q: appliedSearch, label, teamId, limit: 100 })}`), [view, appliedSearch, label, teamId]);
   // Teams change rarely (an admin's edit): read once; the filter only appears when the shop has teams.
   const teams = useLoad(() => get<{ items: { id: number; name: string }[] }>('/api/teams'), []);
   const labelsInUse = useLoad(() => get<{ items: { label: string; conversations: number }[] }>('/api/conversation-labels'), []);
@@ -103,6 +108,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
             </select>
           )}
         </form>
+        {list.data?.search?.scope === 'recent' && <p class="muted small search-scope" data-testid="search-recent-only">{t('search.recentOnly', { n: list.data.search.window })}</p>}
         {list.error && <p class="error">{list.error}</p>}
         {!list.loading && !items.length && <p class="muted empty">{t('inbox.empty')}</p>}
         <ul>
@@ -110,13 +116,22 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
             <li key={item.conversation.id}>
               <a href={`/console/conversations/${item.conversation.id}`} data-testid="inbox-item" data-conversation-id={item.conversation.id}
                 class={`inbox-item ${item.conversation.id === conversationId ? 'selected' : ''}`}
-                onClick={(e) => { e.preventDefault(); navigate(`/console/conversations/${item.conversation.id}`); }}>
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/console/conversations/${item.conversation.id}`);
+                  if (item.match) revealMessage(item.match.messageId);
+                }}>
                 <div class="row">
                   <strong>{item.customer.name || item.customer.email || `${t('customer.visitor')} #${item.customer.id}`}</strong>
                   <span class="muted small">{formatTime(item.lastMessage?.createdAt ?? item.conversation.createdAt)}</span>
                 </div>
                 <div class="row">
-                  <span class="snippet">{item.lastMessage?.text ?? ''}</span>
+                  {item.match
+                    ? <span class="snippet search-match" data-testid="search-match" data-message-id={item.match.messageId} title={t('search.matchHint')}>
+                        <span class="search-match-author">{t(item.match.private ? 'search.matchIn.note' : `search.matchIn.${item.match.authorType}` as Key)}:</span>{' '}
+                        <Highlighted text={item.match.snippet} words={list.data?.search ? appliedSearch : ''} />
+                      </span>
+                    : <span class="snippet">{item.lastMessage?.text ?? ''}</span>}
                   {item.unread > 0 && <span class="unread" data-testid="unread">{item.unread}</span>}
                 </div>
                 <div class="row small">
@@ -150,4 +165,44 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
       </aside>
     </div>
   );
+}
+
+/**
+ * `text` with every case-insensitive occurrence of `words` in a <mark>. Built from text nodes, never markup, so a
+ * message cannot inject HTML. Where lower-casing changes the length (a few scripts) nothing is marked rather than
+ * the wrong characters.
+ */
+function Highlighted({ text, words }: { text: string; words: string }) {
+  const needle = words.toLowerCase();
+  const haystack = text.toLowerCase();
+  if (!needle || haystack.length !== text.length) return <>{text}</>;
+  const parts = [];
+  let from = 0;
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) {
+    if (at > from) parts.push(text.slice(from, at));
+    parts.push(<mark key={at}>{text.slice(at, at + needle.length)}</mark>);
+    from = at + needle.length;
+  }
+  parts.push(text.slice(from));
+  return <>{parts}</>;
+}
+
+/**
+ * Scrolls the opened chat to the message a search found, once the chat has drawn it. The chat itself scrolls to its
+ * newest message when its messages arrive, so this waits for that frame before moving. Gives up after 5 s.
+ */
+function revealMessage(messageId: number): void {
+  const started = Date.now();
+  const attempt = () => {
+    const element = document.querySelector<HTMLElement>(`.inbox-conversation [data-message-id="${messageId}"]`);
+    if (!element) {
+      if (Date.now() - started < 5000) setTimeout(attempt, 50);
+      return;
+    }
+    setTimeout(() => requestAnimationFrame(() => {
+      element.scrollIntoView({ block: 'center' });
+      element.classList.add('search-hit');
+    }), 50);
+  };
+  attempt();
 }
