@@ -25,6 +25,7 @@ label.check { flex-direction:row; align-items:center; gap:6px; }
 .two-step { max-width:480px; } .two-step label { display:flex; flex-direction:column; gap:2px; max-width:240px; } .two-step-secret { font-size:15px; letter-spacing:1px; word-break:break-all; } .recovery-codes { columns:2; margin:0; }
 .badge { display:inline-block; font-size:11px; padding:1px 7px; border-radius:99px; background:#eef2ff; color:#3730a3; margin-right:4px; }
 .badge.warn { background:#fef3c7; color:#92400e; }
+.badge.late { background:#fee2e2; color:#991b1b; font-weight:600; }
 .badge.note { background:var(--note-line); color:#3b2f00; }
 .inline { display:flex; gap:8px; align-items:center; }
 /* A row of inputs in a narrow card: they share the width instead of running past its edge. */

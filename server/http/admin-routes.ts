@@ -63,6 +63,13 @@ const ReportSchema = Type.Object({
     rate: Nullable(Type.Number({ description: 'botResolved / (botResolved + handedOff); null while nothing is settled.' })),
   }),
   firstResponse: Percentiles,
+  firstReplyTarget: Nullable(Type.Object({
+    minutes: Type.Integer({ description: "The team's first-reply target (team settings)" }),
+    met: Type.Integer({ description: 'Hand-offs whose first reply came within the target' }),
+    missed: Type.Integer({ description: 'Hand-offs answered later, or that waited past the target with no reply (closed or still waiting)' }),
+    waiting: Type.Integer({ description: 'No reply yet, still within the target' }),
+    share: Nullable(Type.Number({ description: 'met ÷ (met + missed)' })),
+  }, { description: 'null when the team has no first-reply target' })),
   resolution: Percentiles,
   csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()), distribution: Type.Array(Type.Integer(), { minItems: 5, maxItems: 5 }) }),
   topIntents: Type.Array(Type.Object({ intent: Type.String(), count: Type.Integer() })),

@@ -17,6 +17,7 @@ export const ConversationSchema = Type.Object({
   agentLastSeenId: Type.Integer(),
   snoozedUntil: Type.Optional(Nullable(Type.String({ description: 'While set, the holder snoozed the chat until this time (agents only)' }))),
   team: Type.Optional(Nullable(Type.Object({ id: Type.Integer(), name: Type.String() }, { description: 'The team the chat was handed off to for its topic (agents only)' }))),
+  firstResponseAt: Type.Optional(Nullable(Type.String({ description: 'When a person first replied (agents only)' }))),
 });
 
 export const MessageSchema = Type.Object({

@@ -125,6 +125,8 @@ export interface ConversationSummary {
   snoozedUntil?: string | null;
   /** Agents only (never sent to the shopper): the team the chat was handed off to for its topic (migration 028). */
   team?: { id: number; name: string } | null;
+  /** Agents only: when a person first replied (the inbox marks a hand-off still unanswered past the team's target). */
+  firstResponseAt?: string | null;
 }
 
 export interface QueuePosition {

@@ -57,15 +57,16 @@ export function toSummary(row: ConversationRow): ConversationSummary {
     agentLastSeenId: row.agent_last_seen_id,
     snoozedUntil: iso(row.snoozed_until),
     team: row.team_id ? { id: row.team_id, name: row.team_name ?? '' } : null,
+    firstResponseAt: iso(row.first_response_at),
   };
 }
 
 /**
- * A conversation as the shopper's widget gets it: whether an agent snoozed their chat, and which of the shop's teams
- * it went to, are the team's business.
+ * A conversation as the shopper's widget gets it: whether an agent snoozed their chat, which of the shop's teams it
+ * went to, and how the team's reply time is measured, are the team's business.
  */
 export function forShopper(summary: ConversationSummary): ConversationSummary {
-  const { snoozedUntil: _agentsOnly, team: _internal, ...shown } = summary;
+  const { snoozedUntil: _agentsOnly, team: _internal, firstResponseAt: _measured, ...shown } = summary;
   return shown;
 }
 

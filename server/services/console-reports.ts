@@ -3,6 +3,7 @@
 // numbers on the page are the database's numbers.
 import type { Sql } from '../db/client.ts';
 import { loadWidgetSettings } from './widget-settings.ts';
+import { loadTeamSettings } from './team-settings.ts';
 import { badRequest } from '../errors.ts';
 import { isRealDay } from './calendar-days.ts';
 import { BOT_IDLE_MINUTES } from './bot-idle.ts';
@@ -52,6 +53,12 @@ export interface Report {
     settlesAfterMinutes: number; rate: number | null;
   };
   firstResponse: Percentiles;
+  /**
+   * Hand-offs of the range measured against the team's first-reply target (null when there is none). `met`: the
+   * first reply came in time; `missed`: it came late, or the shopper waited past the target and got none (the chat
+   * closed, or is still waiting); `waiting`: no reply yet, still within the target (in neither side of the share).
+   */
+  firstReplyTarget: { minutes: number; met: number; missed: number; waiting: number; share: number | null } | null;
   resolution: Percentiles;
   csat: { count: number; average: number | null; distribution: number[] };
   topIntents: { intent: string; count: number }[];
@@ -113,6 +120,9 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
            percentile_cont(0.5) within group (order by resolution_seconds) filter (where handed_off) as res_median,
            percentile_cont(0.9) within group (order by resolution_seconds) filter (where handed_off) as res_p90
     from conversations where created_at >= ${start} and created_at < ${end}`;
+
+  const targetMinutes = (await loadTeamSettings(sql)).firstReplyTargetMinutes;
+  const firstReplyTarget = targetMinutes > 0 ? await firstRepliesAgainstTarget(sql, start, end, targetMinutes * 60) : null;
 
   const csatRows = await sql<{ rating: number; n: number }[]>`
     select rating, count(*)::int as n from feedback
@@ -179,6 +189,7 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
       withBot: containment.with_bot, closedByTeam: containment.closed_by_team, settlesAfterMinutes: BOT_IDLE_MINUTES, rate: decided ? round(botResolved / decided, 4) : null,
     },
     firstResponse: { count: times.fr_count, medianSeconds: round(times.fr_median, 1), p90Seconds: round(times.fr_p90, 1) },
+    firstReplyTarget: firstReplyTarget && { minutes: targetMinutes, ...firstReplyTarget },
     resolution: { count: times.res_count, medianSeconds: round(times.res_median, 1), p90Seconds: round(times.res_p90, 1) },
     csat: { count: csatCount, average: csatCount ? round(csatSum / csatCount, 2) : null, distribution },
     topIntents,
@@ -195,6 +206,26 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
 }
 
 /** One CSV field: quoted, quotes doubled, and a leading formula character neutralised (spreadsheet injection). */
+/**
+ * The range's hand-offs against a first-reply target. The wait runs from the hand-off (as `first_response_seconds`
+ * does) to the first reply, or else to the chat's close, or else to now. A chat closed without a reply inside the
+ * target (the shopper left at once) counts on neither side.
+ */
+async function firstRepliesAgainstTarget(sql: Sql, start: Date, end: Date, targetSeconds: number): Promise<{ met: number; missed: number; waiting: number; share: number | null }> {
+  const [row] = await sql<{ met: number; missed: number; waiting: number }[]>`
+    with handed as (
+      select first_response_seconds as replied_after,
+             extract(epoch from coalesce(resolved_at, now()) - coalesce(queued_at, created_at)) as waited, resolved_at
+      from conversations where created_at >= ${start} and created_at < ${end} and handed_off
+    )
+    select count(*) filter (where replied_after <= ${targetSeconds})::int as met,
+           count(*) filter (where replied_after > ${targetSeconds} or (replied_after is null and waited > ${targetSeconds}))::int as missed,
+           count(*) filter (where replied_after is null and resolved_at is null and waited <= ${targetSeconds})::int as waiting
+    from handed`;
+  const decided = row.met + row.missed;
+  return { ...row, share: decided ? round(row.met / decided, 4) : null };
+}
+
 export function csvField(value: unknown): string {
   let text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;

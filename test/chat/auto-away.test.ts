@@ -62,7 +62,7 @@ const awayAutomatically = (id: number) => eventually(async () => (await row(id))
 
 describe('the setting', () => {
   it('is 15 minutes until an admin changes it; out-of-range values are refused with a sentence, and only admins may change it', async () => {
-    expect((await httpAs(stack.url, 'GET', '/api/admin/team-settings', admin)).json).toEqual({ awayAfterMinutes: 15 });
+    expect((await httpAs(stack.url, 'GET', '/api/admin/team-settings', admin)).json).toEqual({ awayAfterMinutes: 15, firstReplyTargetMinutes: 5 });
     for (const bad of [241, -1, 1.5, '15', null]) {
       const answer = await httpAs(stack.url, 'PUT', '/api/admin/team-settings', admin, { awayAfterMinutes: bad });
       expect(answer.status, String(bad)).toBe(400);
@@ -72,10 +72,10 @@ describe('the setting', () => {
     expect((await httpAs(stack.url, 'PUT', '/api/admin/team-settings', admin, { awayAfterMinutes: 5, extra: 1 })).status).toBe(400);
     const agent = await login(stack.url, stack.agent.email, stack.agent.password);
     expect((await httpAs(stack.url, 'PUT', '/api/admin/team-settings', agent, { awayAfterMinutes: 5 })).status).toBe(403);
-    expect((await httpAs(stack.url, 'GET', '/api/admin/team-settings', admin)).json).toEqual({ awayAfterMinutes: 15 });
+    expect((await httpAs(stack.url, 'GET', '/api/admin/team-settings', admin)).json).toEqual({ awayAfterMinutes: 15, firstReplyTargetMinutes: 5 });
     for (const good of [240, 0, 1]) {
       const answer = await httpAs(stack.url, 'PUT', '/api/admin/team-settings', admin, { awayAfterMinutes: good });
-      expect(answer.json).toEqual({ awayAfterMinutes: good });
+      expect(answer.json).toEqual({ awayAfterMinutes: good, firstReplyTargetMinutes: 5 }); // the setting not named is kept
     }
   });
 });

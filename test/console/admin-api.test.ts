@@ -290,6 +290,7 @@ describe('reports', () => {
     ]);
     expect(r.containment).toEqual({ total: 8, botResolved: 3, confirmedByShopper: 1, handedOff: 2, withBot: 2, closedByTeam: 1, settlesAfterMinutes: 30, rate: 0.6 });
     expect(r.firstResponse).toEqual({ count: 2, medianSeconds: 60, p90Seconds: 84 });
+    expect(r.firstReplyTarget).toEqual({ minutes: 5, met: 2, missed: 0, waiting: 0, share: 1 }); // 30 s and 90 s, the default 5 min
     expect(r.resolution).toEqual({ count: 2, medianSeconds: 900, p90Seconds: 1140 });
     expect(r.csat).toEqual({ count: 2, average: 3.5, distribution: [0, 1, 0, 0, 1] });
     expect(r.topIntents).toEqual([{ intent: 'order_status', count: 2 }, { intent: 'returns', count: 1 }]);
@@ -303,6 +304,39 @@ describe('reports', () => {
     ]);
 
     expect((await http('GET', '/api/admin/reports?from=2020-03-05&to=2020-03-01', admin)).status).toBe(400);
+  });
+
+  it('measure hand-offs against the first-reply target: late and unanswered waits count as missed, a quick leave as neither', async () => {
+    const sql = stack.env.sql;
+    const [c] = await sql`insert into customers (name) values ('Target Test') returning id`;
+    const created = new Date('2020-04-02T10:00:00Z');
+    const minutes = (m: number) => new Date(created.getTime() + m * 60_000);
+    const handOff = (fields: { queued: Date; fr?: number; resolved?: Date; status?: string }) => sql`
+      insert into conversations (customer_id, status, handed_off, queued_at, first_response_seconds, created_at, resolved_at)
+      values (${c.id}, ${fields.status ?? (fields.resolved ? 'resolved' : 'assigned')}, true, ${fields.queued}, ${fields.fr ?? null}, ${created}, ${fields.resolved ?? null})`;
+    await handOff({ queued: created, fr: 120, resolved: minutes(20) }); // met
+    await handOff({ queued: created, fr: 300, resolved: minutes(20) }); // met, exactly on the target
+    await handOff({ queued: created, fr: 301, resolved: minutes(20) }); // missed, a second late
+    await handOff({ queued: created, resolved: minutes(12) }); // missed: closed after 12 min, nobody replied
+    await handOff({ queued: created, resolved: minutes(1) }); // neither: the shopper left within a minute
+    await handOff({ queued: new Date(Date.now() - 2 * 60_000), status: 'queued' }); // waiting, still within the target
+    await handOff({ queued: new Date(Date.now() - 9 * 60_000), status: 'queued' }); // missed: waiting past it now
+    await sql`insert into conversations (customer_id, status, created_at, resolved_at) values (${c.id}, 'resolved', ${created}, ${minutes(3)})`; // the bot's: not a hand-off
+
+    const report = async () => (await http('GET', '/api/admin/reports?from=2020-04-02&to=2020-04-02', admin)).json.firstReplyTarget;
+    expect(await report()).toEqual({ minutes: 5, met: 2, missed: 3, waiting: 1, share: 0.4 });
+    expect((await http('PUT', '/api/admin/team-settings', admin, { firstReplyTargetMinutes: 10 })).json).toMatchObject({ firstReplyTargetMinutes: 10 });
+    expect(await report()).toEqual({ minutes: 10, met: 3, missed: 1, waiting: 2, share: 0.75 });
+    // Agents read the target for the inbox; only admins change it, within bounds.
+    expect((await http('GET', '/api/service-targets', agent)).json).toEqual({ firstReplyTargetMinutes: 10 });
+    expect((await http('PUT', '/api/admin/team-settings', agent, { firstReplyTargetMinutes: 1 })).status).toBe(403);
+    const tooLong = await http('PUT', '/api/admin/team-settings', admin, { firstReplyTargetMinutes: 1441 });
+    expect(tooLong.json.error.message).toBe('firstReplyTargetMinutes: a whole number of minutes from 1 to 1440, or 0 for no target.');
+    expect((await http('PUT', '/api/admin/team-settings', admin, { firstReplyTargetMinutes: 0 })).status).toBe(200);
+    expect(await report()).toBeNull();
+    const [audit] = await sql`select details from audit_log where action = 'settings.team' order by id desc limit 1`;
+    expect(audit.details).toEqual({ firstReplyTargetMinutes: { from: 10, to: 0 } });
+    await http('PUT', '/api/admin/team-settings', admin, { firstReplyTargetMinutes: 5 });
     expect((await http('GET', '/api/admin/reports?from=2019-01-01&to=2020-03-01', admin)).status).toBe(400);
     expect((await http('GET', '/api/admin/reports?from=2020-02-30&to=2020-03-01', admin)).status).toBe(400);
   });

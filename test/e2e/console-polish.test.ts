@@ -179,6 +179,27 @@ describe('console polish', () => {
     expect(row.blocked_at).toBeNull();
   }, 60_000);
 
+  it('inbox: a handed-off chat nobody has answered past the first-reply target says how long the shopper has waited', async () => {
+    const session = await widgetSession(stack.url, { name: 'Waiting Walt' });
+    const socket = await connectWidget(stack.url, session.visitorToken);
+    shoppers.push(socket);
+    const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'late-1', text: 'hello, anyone?' });
+    await callOk(socket, 'handoff:request', { conversationId });
+    // Handed off 7 minutes ago, as far as the clock goes; the team's target is the default 5 minutes.
+    await stack.env.sql`update conversations set queued_at = now() - interval '7 minutes' where id = ${conversationId}`;
+
+    const { page } = await freshPage();
+    await page.goto(`${stack.url}/console`);
+    await signIn(page, 'agent');
+    const row = page.locator(`[data-testid=inbox-item][data-conversation-id="${conversationId}"]`);
+    expect(await row.getByTestId('late').textContent()).toBe('Waiting 7 min');
+    // The first reply ends the wait.
+    await row.click();
+    await page.getByTestId('reply-input').fill('Sorry for the wait, I am here now.');
+    await page.getByTestId('reply-input').press('Enter');
+    await expect.poll(() => row.getByTestId('late').count()).toBe(0);
+  }, 60_000);
+
   it('customer panel: the same email on two records is offered for merging; after the merge one record has both chats', async () => {
     const laptop = await widgetSession(stack.url, { name: 'Rosa Twice', email: 'rosa.twice@example.com' });
     const phone = await widgetSession(stack.url, { email: 'ROSA.TWICE@example.com' });

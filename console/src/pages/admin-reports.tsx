@@ -17,6 +17,7 @@ interface Report {
   conversationsPerDay: { day: string; total: number; handedOff: number }[];
   containment: { total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; closedByTeam: number; settlesAfterMinutes: number; rate: number | null };
   firstResponse: { count: number; medianSeconds: number | null; p90Seconds: number | null };
+  firstReplyTarget: { minutes: number; met: number; missed: number; waiting: number; share: number | null } | null;
   resolution: { count: number; medianSeconds: number | null; p90Seconds: number | null };
   csat: { count: number; average: number | null; distribution: number[] };
   topIntents: { intent: string; count: number }[];
@@ -59,6 +60,11 @@ export function ReportsPage() {
               detail={containmentDetail(r.containment)} />
             <Kpi id="kpi-first-response" label={t('reports.firstResponse')} value={formatSeconds(r.firstResponse.medianSeconds)}
               detail={`p90 ${formatSeconds(r.firstResponse.p90Seconds)} · n=${r.firstResponse.count}`} raw={r.firstResponse.medianSeconds} />
+            {r.firstReplyTarget && (
+              <Kpi id="kpi-first-reply-target" label={t('reports.withinTarget', { minutes: r.firstReplyTarget.minutes })}
+                value={r.firstReplyTarget.share === null ? '—' : `${(r.firstReplyTarget.share * 100).toFixed(1)}%`}
+                detail={t(r.firstReplyTarget.waiting ? 'reports.withinTargetDetailWaiting' : 'reports.withinTargetDetail', { met: r.firstReplyTarget.met, missed: r.firstReplyTarget.missed, waiting: r.firstReplyTarget.waiting })} raw={r.firstReplyTarget.share} />
+            )}
             <Kpi id="kpi-resolution" label={t('reports.resolution')} value={formatSeconds(r.resolution.medianSeconds)}
               detail={`p90 ${formatSeconds(r.resolution.p90Seconds)} · n=${r.resolution.count}`} raw={r.resolution.medianSeconds} />
             <Kpi id="kpi-csat" label={t('reports.csat')} value={r.csat.average === null ? '—' : r.csat.average.toFixed(2)} detail={`n=${r.csat.count}`} raw={r.csat.average} />

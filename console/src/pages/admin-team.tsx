@@ -7,7 +7,7 @@ import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
 import type { CannedResponse, Customer } from '../types.ts';
-import { AwaySetting } from './away-setting.tsx';
+import { AwaySetting, FirstReplyTargetSetting } from './away-setting.tsx';
 import { TeamsTab } from './admin-teams.tsx';
 
 const TABS = ['team', 'teams', 'canned', 'labels', 'widget', 'webhooks', 'privacy', 'audit'] as const;
@@ -152,6 +152,7 @@ function TeamTab() {
         <button class="primary" type="submit">{t('add')}</button>
       </form>
       <AwaySetting />
+      <FirstReplyTargetSetting />
     </section>
   );
 }

@@ -4,6 +4,7 @@
 // counts (two requests, at most every 250 ms), so what is shown is always what
 // the server holds.
 import { useEffect, useState } from 'preact/hooks';
+import { minutesWaitingPastTarget } from '../reply-target.ts';
 import { get, query } from '../api.ts';
 import { useSession } from '../context.ts';
 import { useDebounced, useLoad, useSocketEvent, formatTime } from '../hooks.ts';
@@ -35,6 +36,13 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const teams = useLoad(() => get<{ items: { id: number; name: string }[] }>('/api/teams'), []);
   const labelsInUse = useLoad(() => get<{ items: { label: string; conversations: number }[] }>('/api/conversation-labels'), []);
   const counts = useLoad(() => get<Record<View, { total: number; unread: number }>>('/api/conversations/counts'), []);
+  const targets = useLoad(() => get<{ firstReplyTargetMinutes: number }>('/api/service-targets'), []);
+  // Waits grow with nobody writing: a clock re-renders the "waiting" marks every half minute.
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
   const [customerId, setCustomerId] = useState<number | null>(null);
   // Where the three columns do not fit, the customer panel is a drawer (styles.ts media rules); closed on each chat.
   const [customerOpen, setCustomerOpen] = useState(false);
@@ -137,6 +145,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                 <div class="row small">
                   <span class={`status status-${item.conversation.status}`}>{t(`status.${item.conversation.status}` as Key)}</span>
                   {item.conversation.team && <span class="badge team-badge" data-testid="team-badge" title={t('teams.badgeHint')}>{item.conversation.team.name}</span>}
+                  <LateMark conversation={item.conversation} targetMinutes={targets.data?.firstReplyTargetMinutes ?? 0} now={now} />
                   <span class="muted">{item.conversation.assignee?.name ?? ''}</span>
                 </div>
                 {item.conversation.snoozedUntil && (
@@ -205,4 +214,11 @@ function revealMessage(messageId: number): void {
     }), 50);
   };
   attempt();
+}
+
+/** "Waiting 7 min" on a handed-off chat with no reply yet past the team's first-reply target. */
+function LateMark({ conversation, targetMinutes, now }: { conversation: InboxItem['conversation']; targetMinutes: number; now: number }) {
+  const minutes = minutesWaitingPastTarget(conversation, targetMinutes, now);
+  if (minutes === null) return null;
+  return <span class="badge late" data-testid="late" title={t('inbox.lateHint', { target: targetMinutes })}>{t('inbox.waiting', { minutes })}</span>;
 }
