@@ -181,10 +181,14 @@ export function createChatService(deps: ChatServiceDeps) {
     }
   }
 
-  /** Why no person can take a chat now (outside the settings' business hours, or no agent online), or null when someone can. */
+  /**
+   * Why no person can take a chat now, or null when someone can. An agent online answers whatever the business hours
+   * say (assignment does not read them, and a shopper must not be told "nobody can" just before someone joins); with
+   * nobody online, the hours only choose the words: outside them, or simply nobody there.
+   */
   async function whyNobodyCanAnswer(settings: WidgetSettings): Promise<UnavailableReason | null> {
-    if (!withinBusinessHours(settings)) return 'after_hours';
-    return (await users.countOnlineAgents()) === 0 ? 'no_agents_online' : null;
+    if ((await users.countOnlineAgents()) > 0) return null;
+    return withinBusinessHours(settings) ? 'no_agents_online' : 'after_hours';
   }
 
   async function afterAssignment(assignment: Assignment, how: 'assigned' | 'accepted' | 'transferred', fromAgentId?: number): Promise<ConversationSummary> {
@@ -260,7 +264,8 @@ export function createChatService(deps: ChatServiceDeps) {
     async publishCustomerMessage(customerId: number, message: MessageRow, status: ConversationRow['status'], startedConversation: ConversationRow | null, locale: string, senderSocketId?: string, wokeSnoozed = false): Promise<SendResult> {
       const conversationId = message.conversation_id;
       await announceShopperMessage(customerId, message, { started: startedConversation, channel: 'widget', senderSocketId, woke: wokeSnoozed });
-      if (status === 'bot') this.scheduleBotTurn(conversationId, customerId, message, locale);
+      // A queued chat gets a turn too: the bot answers while nobody can take it (botTurn decides).
+      if (status === 'bot' || status === 'queued') this.scheduleBotTurn(conversationId, customerId, message, locale);
       return { id: message.id, conversationId, createdAt: message.created_at.toISOString(), duplicate: false };
     },
 
@@ -325,7 +330,11 @@ export function createChatService(deps: ChatServiceDeps) {
 
     async botTurn(conversationId: number, customerId: number, message: MessageRow, locale: string): Promise<void> {
       const conversation = await conversations.findById(conversationId);
-      if (!conversation || conversation.status !== 'bot') return; // a person took over meanwhile
+      if (!conversation) return;
+      // A chat queued for a person while nobody can take one (no agent online, the shop closed) is not left in
+      // silence: the bot goes on answering what it can until someone is there. Otherwise a person has it, or will.
+      const waitingForNobody = conversation.status === 'queued' && (await whyNobodyCanAnswer(await loadWidgetSettings(sql))) !== null;
+      if (conversation.status !== 'bot' && !waitingForNobody) return;
       const customer = await customers.findById(customerId);
       if (!customer) return;
       const history = (await conversations.messagesAfter(conversationId, 0, false, 200))
@@ -344,6 +353,8 @@ export function createChatService(deps: ChatServiceDeps) {
         locale: customer.locale ?? locale,
       });
       realtime.toWidgetConversation(conversationId, 'typing', { conversationId, author: 'bot', name: BOT_NAME, typing: false });
+      // Already queued and already told nobody can answer: another hand-off says nothing new (the form is on screen).
+      if (waitingForNobody && decision.action === 'handoff') decision.reply = '';
       const metadata = { ...decision.metadata, quickReplies: decision.quickReplies ?? decision.metadata.quickReplies ?? [] };
       // "I'm connecting you with a person" is not true when nobody can answer: say so (the widget offers the form).
       const unavailable = decision.action === 'handoff' && decision.reply ? await whyNobodyCanAnswer(await loadWidgetSettings(sql)) : null;

@@ -2,7 +2,7 @@
 // nobody can answer (no agent online, or outside business hours).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
-import { call, callOk, connectAgent, connectWidget, eventually, nextEvent, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import { call, callOk, connectAgent, connectWidget, eventually, nextEvent, record, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import type { ChatMessage, ConversationSummary, QueuePosition } from '../../server/realtime/event-maps.ts';
 import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
@@ -31,6 +31,41 @@ afterAll(async () => {
 });
 
 describe('routing', () => {
+  it('keeps answering a chat queued while nobody can take it, says "nobody can" once, and leaves it to the person who comes', async () => {
+    const shopper = await queuedShopper('nobody');
+    const botSaid = async () => (await stack.env.sql<{ body: string }[]>`
+      select body from messages where conversation_id = ${shopper.conversationId} and author_type = 'bot' order by id`).map((m) => m.body);
+    const say = async (clientId: string, text: string, botReplies: number) => {
+      await callOk(shopper.socket, 'message:send', { clientId, text, conversationId: shopper.conversationId });
+      return eventually(async () => ((await botSaid()).length >= botReplies ? botSaid() : null), 10_000, `bot reply ${botReplies}`);
+    };
+    await eventually(async () => (await botSaid()).length === 1, 10_000, 'the greeting');
+    const toldNobody = await say('nobody-2', 'can I talk to a person?', 2);
+    expect(toldNobody[1]).toMatch(/^Nobody from our team is online right now/);
+    const [queued] = await stack.env.sql`select status from conversations where id = ${shopper.conversationId}`;
+    expect(queued.status).toBe('queued');
+
+    // Still queued, nobody online: the bot answers the next question instead of leaving it unanswered …
+    expect((await say('nobody-3', 'what about shipping?', 3))[2]).toMatch(/^Hi! I'm the shop's assistant/);
+    // … and asking for a person again does not repeat "nobody can" (the shopper was told, the form is on screen).
+    await callOk(shopper.socket, 'message:send', { clientId: 'nobody-4', text: 'a human please', conversationId: shopper.conversationId });
+    expect((await say('nobody-5', 'ok, and returns?', 4)).filter((text) => text.startsWith('Nobody from our team'))).toHaveLength(1);
+
+    // Someone comes online: the chat is theirs, and the bot keeps out of it.
+    const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
+    const agent = await connectAgent(stack.url, token);
+    open.push(agent);
+    await callOk(agent, 'presence:set', { presence: 'online' });
+    await eventually(async () => (await stack.env.sql`select status from conversations where id = ${shopper.conversationId}`)[0].status === 'assigned', 10_000, 'assigned');
+    await callOk(shopper.socket, 'message:send', { clientId: 'nobody-6', text: 'hello again', conversationId: shopper.conversationId });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await botSaid()).toHaveLength(4);
+    // Leave nobody online and no seat taken, as the next tests expect.
+    await callOk(agent, 'conversation:resolve', { conversationId: shopper.conversationId });
+    agent.close();
+    await eventually(async () => (await stack.env.sql`select presence from users where email = ${stack.agent.email}`)[0].presence === 'offline', 10_000, 'agent offline');
+  });
+
   it('pushes queue positions to waiting shoppers and tells them nobody is online', async () => {
     const first = await queuedShopper('first');
     const second = await queuedShopper('second');
@@ -126,6 +161,8 @@ describe('routing', () => {
   it('tells the shopper when the shop is closed, and marks agents offline when their last tab goes', async () => {
     const closed = { ...DEFAULT_WIDGET_SETTINGS, businessHours: { timezone: 'UTC', days: [null, null, null, null, null, null, null] as null[] } };
     await saveWidgetSettings(stack.env.sql, closed as never);
+    // Closed and nobody online (an agent online would answer whatever the hours: see whyNobodyCanAnswer).
+    await stack.env.sql`update users set presence = 'away' where presence = 'online'`;
     const settings = await fetch(`${stack.url}/api/widget/settings?site=demo`).then((r) => r.json());
     expect(settings.status.withinBusinessHours).toBe(false);
     expect(settings).not.toHaveProperty('identitySecret');
@@ -133,6 +170,19 @@ describe('routing', () => {
     const unavailable = nextEvent(shopper.socket, 'agents:unavailable');
     await callOk(shopper.socket, 'handoff:request', { conversationId: shopper.conversationId });
     expect((await unavailable).reason).toBe('after_hours');
+    // With someone online, closed or not, the chat goes to them, and nobody tells the shopper the shop is closed.
+    const online = await connectAgent(stack.url, (await login(stack.url, stack.agent.email, stack.agent.password)).token);
+    open.push(online);
+    await callOk(online, 'presence:set', { presence: 'online' });
+    const late = await queuedShopper('closed-but-online');
+    const told = record(late.socket, 'agents:unavailable');
+    await callOk(late.socket, 'handoff:request', { conversationId: late.conversationId });
+    await eventually(async () => (await stack.env.sql`select status from conversations where id = ${late.conversationId}`)[0].status === 'assigned', 10_000, 'assigned after hours');
+    const [said] = await stack.env.sql`select body from messages where conversation_id = ${late.conversationId} and author_type = 'system' order by id desc limit 1`;
+    expect(said.body).toMatch(/joined the chat/);
+    expect(told).toEqual([]);
+    await callOk(online, 'conversation:resolve', { conversationId: late.conversationId });
+    online.close();
     await saveWidgetSettings(stack.env.sql, DEFAULT_WIDGET_SETTINGS);
 
     await stack.env.sql`insert into users (email, name, role, password_hash) values ('tabs@demo.shop', 'Tab Agent', 'agent', ${await hashPassword('tabs-pw')})`;
