@@ -35,6 +35,9 @@ export async function trainFromDatabase(
   const hash = `${await intents.trainingHash()}:${outOfScope.length}:${options.denseEncoder?.name ?? 'lexical'}`;
   const latest = await models.latestMeta();
   if (!options.force && latest && latest.intents_hash === hash) {
+    // An edit that left the examples alone (an answer, a label) was queued like any other: the status must end too,
+    // or the console shows "queued" for ever.
+    await models.setStatus('train', 'done', { details: { version: latest.version, encoder: latest.encoder, unchanged: true } });
     return { version: latest.version, skipped: true, encoder: latest.encoder, stats: latest.stats };
   }
   await models.setStatus('train', 'running');

@@ -454,6 +454,17 @@ describe('hot reload on every server', () => {
     const reply = await s.ask('how many loyalty points do I have?');
     expect(reply.text).toContain('Northwind point');
     expect((reply.metadata as Record<string, unknown>).intent).toBe('loyalty_points');
+
+    // An edit of the answer alone leaves the examples, and so the model, as they were: the training status the
+    // console shows still ends ("done", model unchanged) instead of staying "queued".
+    const { id, updatedAt: _u, ...intent } = created.body.intent;
+    const edited = await api(stack.url, 'PUT', `/api/admin/intents/${id}`, adminCookie, { ...intent, answer: { ...intent.answer, en: 'One Northwind point per dollar.' } });
+    expect(edited.status).toBe(200);
+    const status = await eventually(async () => {
+      const training = (await api(stack.url, 'GET', '/api/admin/kb/status', adminCookie)).body.training;
+      return training.state !== 'queued' && training.state !== 'running' && training;
+    }, 30_000, 'the training status to end');
+    expect(status).toMatchObject({ state: 'done', details: { version: classified.modelVersion, unchanged: true } });
   }, 90_000);
 
   it('after publishing an article on server 1, server 2 retrieves its text', async () => {
