@@ -8,7 +8,7 @@ import { ErrorResponse, IdParams, Nullable, Ok } from './schemas.ts';
 import { UserSchema } from './auth-routes.ts';
 import { sessionsRepository, usersRepository, type PublicUser } from '../repositories/users.ts';
 import { hashPassword } from '../services/auth-service.ts';
-import { loadWidgetSettings, saveWidgetSettings, WidgetSettingsSchema } from '../services/widget-settings.ts';
+import { isKnownTimeZone, loadWidgetSettings, saveWidgetSettings, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { buildReport, conversationsCsv, resolveRange } from '../services/console-reports.ts';
 import { agentReportCsv, buildAgentReport } from '../services/agent-report.ts';
 import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts';
@@ -267,6 +267,13 @@ export default function adminRoutes(ctx: AppContext) {
       const { identitySecret, nudges, shopName, shopUrl, ...rest } = request.body;
       if (nudges && new Set(nudges.map((n) => n.id)).size !== nudges.length) throw badRequest('nudges: every proactive message needs its own id');
       if (nudges?.some((n) => !n.message.en.trim() && !n.message.zh.trim())) throw badRequest('nudges: a proactive message needs its text in English or Chinese');
+      // An unknown zone would make every hour "open" (withinBusinessHours cannot place the time): refuse it here.
+      if (rest.businessHours && !isKnownTimeZone(rest.businessHours.timezone)) {
+        throw badRequest(`businessHours.timezone: "${rest.businessHours.timezone}" is not a time zone this server knows; use an IANA name such as Europe/Berlin or Asia/Shanghai.`);
+      }
+      for (const [day, hours] of (rest.businessHours?.days ?? []).entries()) {
+        if (hours && hours[0] >= hours[1]) throw badRequest(`businessHours.days[${day}]: the opening time must be before the closing time.`);
+      }
       const next = {
         ...rest, nudges: nudges ?? current.nudges, identitySecret: identitySecret ?? current.identitySecret,
         shopName: shopName?.trim() ?? current.shopName, shopUrl: shopUrl ?? current.shopUrl,

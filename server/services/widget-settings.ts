@@ -72,6 +72,16 @@ export const loadWidgetSettings = (sql: Sql): Promise<WidgetSettings> => row.loa
 export const saveWidgetSettings = (sql: Sql, settings: WidgetSettings): Promise<void> => row.save(sql, settings);
 
 /** Whether `at` falls inside the business hours (always true when none are set). */
+/** Whether the runtime knows this IANA time zone ("Europe/Berlin"); checked on save so the hours mean something. */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function withinBusinessHours(settings: WidgetSettings, at: Date = new Date()): boolean {
   const hours = settings.businessHours;
   if (!hours) return true;

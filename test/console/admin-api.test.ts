@@ -176,6 +176,17 @@ describe('widget settings', () => {
     await http('PUT', '/api/admin/widget-settings', admin, { ...settings, identitySecret: '' });
     expect((await http('GET', '/api/admin/widget-settings', admin)).json.identitySecretSet).toBe(false);
 
+    // Business hours need a time zone the server knows (else every hour would count as open) and sensible times.
+    const week = (hours: [string, string] | null) => [null, hours, hours, hours, hours, hours, null];
+    const mars = await http('PUT', '/api/admin/widget-settings', admin, { ...settings, businessHours: { timezone: 'Mars/Olympus', days: week(['09:00', '17:00']) } });
+    expect(mars.status).toBe(400);
+    expect(mars.json.error.message).toMatch(/^businessHours.timezone: "Mars\/Olympus" is not a time zone this server knows/);
+    const backwards = await http('PUT', '/api/admin/widget-settings', admin, { ...settings, businessHours: { timezone: 'Europe/Berlin', days: week(['17:00', '09:00']) } });
+    expect(backwards.json.error.message).toBe('businessHours.days[1]: the opening time must be before the closing time.');
+    expect((await http('GET', '/api/admin/widget-settings', admin)).json.businessHours).toBeNull(); // neither was saved
+    expect((await http('PUT', '/api/admin/widget-settings', admin, { ...settings, businessHours: { timezone: 'Asia/Shanghai', days: week(['09:00', '18:00']) } })).status).toBe(200);
+    await http('PUT', '/api/admin/widget-settings', admin, { ...settings, businessHours: null });
+
     // The shop's name and address (for emails): trimmed, checked, kept when a client omits them.
     expect(initial.json).toMatchObject({ shopName: '', shopUrl: '' });
     await http('PUT', '/api/admin/widget-settings', admin, { ...settings, shopName: ' Northwind Goods ', shopUrl: 'https://northwind.example' });
