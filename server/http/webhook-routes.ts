@@ -77,7 +77,7 @@ export function checkWebhookUrl(raw: string, allowLocal: boolean): string {
   if (url.username || url.password) throw badRequest('Webhook URLs must not contain a user name or password; check the x-shopdesk-signature header instead.');
   if (url.href.length > MAX_URL_CHARS) throw badRequest(`The URL is longer than ${MAX_URL_CHARS} characters.`);
   const refused = allowLocal ? null : refusedUrlHost(url);
-  if (refused) throw badRequest(`Webhooks cannot post to ${refused}.`);
+  if (refused) throw badRequest(`Webhooks cannot post there: ${refused}.`);
   return url.href;
 }
 

@@ -720,7 +720,7 @@ describe('support console in Chromium', () => {
     await form.getByTestId('webhook-url').fill('http://127.0.0.1:65000/console-hook');
     await form.getByTestId('webhook-event-message.created').check();
     await form.locator('button[type=submit]').click();
-    await page.getByTestId('webhooks').getByRole('alert').filter({ hasText: 'cannot post to 127.0.0.1' }).waitFor();
+    await page.getByTestId('webhooks').getByRole('alert').filter({ hasText: 'cannot post there: 127.0.0.1 is on this server' }).waitFor();
     await form.getByTestId('webhook-url').fill('https://crm.example.invalid/console-hook');
     await form.locator('button[type=submit]').click();
     const secret = await page.getByTestId('webhook-secret-value').textContent();
