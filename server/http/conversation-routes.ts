@@ -246,7 +246,7 @@ export default function conversationRoutes(ctx: AppContext) {
       onRequest: app.requireAgent,
       schema: { tags: ['agent'], summary: 'Plain-text transcript (private notes marked)', params: IdParams, response: { 200: Type.String(), 401: ErrorResponse, 404: ErrorResponse } },
     }, async (request, reply) => {
-      const text = await conversationTranscript(ctx.sql, request.params.id, { includePrivate: true });
+      const text = await conversationTranscript(ctx.sql, request.params.id, { audience: 'team' });
       if (text === null) throw notFound('Conversation');
       reply.header('content-type', 'text/plain; charset=utf-8');
       return text;

@@ -144,7 +144,7 @@ export default function widgetRoutes(ctx: AppContext) {
     }, async (request, reply) => {
       const [owner] = await ctx.sql<{ customer_id: number }[]>`select customer_id from conversations where id = ${request.params.id}`;
       if (!owner || owner.customer_id !== request.visitor!.customerId) throw notFound('Conversation');
-      const text = await conversationTranscript(ctx.sql, request.params.id, { includePrivate: false });
+      const text = await conversationTranscript(ctx.sql, request.params.id, { audience: 'shopper' });
       reply.header('content-type', 'text/plain; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="conversation-${request.params.id}.txt"`);
       return text!;

@@ -1,17 +1,45 @@
-// Plain-text transcript of a conversation, for the shopper's download and the agents' export.
+// Plain-text transcript of a conversation: the shopper's download (their own words are "You", in their language,
+// no private notes) and the team's export (the customer by name, private notes marked). System lines ("X joined the
+// chat.") stand without an author; they are stored in English and stay so.
 import type { Sql } from '../db/client.ts';
-import { conversationsRepository } from '../repositories/conversations.ts';
+import { conversationsRepository, type ConversationRow } from '../repositories/conversations.ts';
+import { customersRepository } from '../repositories/customers.ts';
 
-export async function conversationTranscript(sql: Sql, conversationId: number, options: { includePrivate: boolean }): Promise<string | null> {
+type Audience = 'shopper' | 'team';
+
+const WORDS = {
+  en: {
+    you: 'You', customer: 'Customer', bot: 'Bot', agent: 'Agent', note: 'private note',
+    header: (id: number, at: string, status: string) => `Conversation #${id} — started ${at} — status ${status}`,
+    status: { bot: 'with the bot', queued: 'waiting for a person', assigned: 'with a person', resolved: 'resolved' },
+  },
+  zh: {
+    you: '您', customer: '顾客', bot: '机器人', agent: '客服', note: '内部备注',
+    header: (id: number, at: string, status: string) => `会话 #${id} — 开始于 ${at} — 状态：${status}`,
+    status: { bot: '机器人处理中', queued: '等待人工', assigned: '人工处理中', resolved: '已解决' },
+  },
+} satisfies Record<string, { status: Record<ConversationRow['status'], string> } & Record<string, unknown>>;
+
+const stamp = (at: Date) => `${at.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+
+export async function conversationTranscript(sql: Sql, conversationId: number, options: { audience: Audience }): Promise<string | null> {
   const conversations = conversationsRepository(sql);
   const conversation = await conversations.findById(conversationId);
   if (!conversation) return null;
-  const messages = await conversations.messagesAfter(conversationId, 0, options.includePrivate, 10_000);
-  const lines = [`Conversation #${conversationId} — started ${conversation.created_at.toISOString()} — status ${conversation.status}`, ''];
+  const customer = await customersRepository(sql).findById(conversation.customer_id);
+  // The shopper reads it in the language they chat in; the team's export is in English like the rest of its exports.
+  const words = options.audience === 'shopper' && customer?.locale?.startsWith('zh') ? WORDS.zh : WORDS.en;
+  const customerLabel = options.audience === 'shopper' ? words.you : (customer?.name || customer?.email || `${words.customer} #${conversation.customer_id}`);
+  const messages = await conversations.messagesAfter(conversationId, 0, options.audience === 'team', 10_000);
+  const lines = [words.header(conversationId, stamp(conversation.created_at), words.status[conversation.status]), ''];
   for (const m of messages) {
-    const who = m.author_type === 'customer' ? 'You' : m.author_type === 'bot' ? 'Bot' : m.author_type === 'system' ? '—' : (m.author_name ?? 'Agent');
-    const note = m.private ? ' [private note]' : '';
-    lines.push(`[${m.created_at.toISOString().replace('T', ' ').slice(0, 19)} UTC] ${who}${note}: ${m.body}`);
+    if (m.author_type === 'system') {
+      lines.push(`[${stamp(m.created_at)}] · ${m.body}`);
+      continue;
+    }
+    const who = m.author_type === 'customer' ? customerLabel : m.author_type === 'bot' ? words.bot : (m.author_name ?? words.agent);
+    const note = m.private ? ` [${words.note}]` : '';
+    lines.push(`[${stamp(m.created_at)}] ${who}${note}: ${m.body}`);
   }
   return lines.join('\n') + '\n';
 }
