@@ -19,6 +19,7 @@ label { display:flex; flex-direction:column; gap:3px; font-size:12px; color:var(
 label.check { flex-direction:row; align-items:center; gap:6px; }
 .muted { color:var(--muted); }
 .error { color:var(--danger); }
+.warn-text { color:#92400e; }
 .ok { color:var(--ok); }
 .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:12px 14px; margin-bottom:12px; }
 .password-form { max-width:360px; display:flex; flex-direction:column; gap:8px; } .password-form label { display:flex; flex-direction:column; gap:2px; }

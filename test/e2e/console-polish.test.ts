@@ -219,6 +219,9 @@ describe('console polish', () => {
     // Neither is signed in to the shop: the record whose panel is open is kept, and the confirmation says so.
     const confirm = panel.getByTestId('merge-confirm');
     expect(await confirm.textContent()).toContain(`Keep ROSA.TWICE@example.com #${phone.customerId} and move the conversations, history, ratings and orders of Rosa Twice #${laptop.customerId} into it`);
+    // Neither signed in: the email proves nothing, and the panel and the confirmation say so.
+    expect(await panel.getByTestId('email-unverified').textContent()).toBe(' (not verified)');
+    expect(await confirm.getByTestId('merge-unverified').textContent()).toContain(`the browser of ROSA.TWICE@example.com #${phone.customerId} will see both records' chats`);
     await page.screenshot({ path: artifactPath('console-customer-merge.png') });
     await panel.getByTestId('merge-do').click();
     expect(await panel.getByTestId('merge-done').textContent()).toBe('Merged: 1 conversation(s) moved.');

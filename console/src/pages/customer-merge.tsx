@@ -89,6 +89,8 @@ function MergeConfirm({ customer, other, onCancel, onMerged }: { customer: Custo
   return (
     <div data-testid="merge-confirm">
       <p class="small">{t('merge.confirm', { kept: label(kept), moved: label(moved) })}</p>
+      {/* Neither proved who they are: whoever uses the kept record's browser will see the other's chats. */}
+      {!kept.externalId && !moved.externalId && <p class="small warn-text" data-testid="merge-unverified">{t('merge.unverified', { kept: label(kept) })}</p>}
       <button class="danger" disabled={busy} data-testid="merge-do" onClick={() => void merge()}>{t('merge.do')}</button>{' '}
       <button type="button" class="link" onClick={onCancel}>{t('cancel')}</button>
       {error && <p class="error small">{error}</p>}

@@ -44,7 +44,8 @@ export function CustomerPanel({ customerId, conversationId, onRecordChanged }: {
       <section class="card">
         <h3 data-testid="customer-name">{customer.name || t('customer.visitor')}</h3>
         <dl class="facts">
-          <dt>{t('customer.email')}</dt><dd>{customer.email ?? '—'}</dd>
+          <dt>{t('customer.email')}</dt>
+          <dd>{customer.email ?? '—'}{customer.email && !customer.externalId && <span class="muted small" data-testid="email-unverified" title={t('customer.emailUnverifiedHint')}> ({t('customer.emailUnverified')})</span>}</dd>
           <dt>{t('customer.externalId')}</dt><dd>{customer.externalId ?? '—'}</dd>
           <dt>{t('customer.locale')}</dt><dd>{customer.locale ?? '—'}</dd>
           <dt>{t('customer.firstSeen')}</dt><dd>{formatTime(customer.firstSeenAt)}</dd>
