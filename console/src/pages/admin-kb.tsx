@@ -8,6 +8,7 @@ import { JsonTransfer } from '../json-transfer.tsx';
 import { t, type Key } from '../i18n.ts';
 import { Markdown } from '../markdown.tsx';
 import { diffLines } from '../diff.ts';
+import { MAX_SLUG_LENGTH, slugFromTitle } from '../slug.ts';
 import { kbApi, type Article, type ArticleFilter, type ArticleInput, type JobStatus } from '../kb-api.ts';
 import { formatTime } from '../hooks.ts';
 import { jobDisplay } from '../wording.ts';
@@ -120,6 +121,8 @@ function ArticleEditor({ articleId, onSaved }: { articleId: number | null; onSav
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [versionsTick, setVersionsTick] = useState(0);
+  // A new article's slug follows its title until the admin types one.
+  const [slugTyped, setSlugTyped] = useState(false);
 
   useEffect(() => {
     const a = loaded.data?.article;
@@ -149,8 +152,13 @@ function ArticleEditor({ articleId, onSaved }: { articleId: number | null; onSav
   };
   const live = article?.status === 'published';
   // A draft is saved as a draft; a published article's edits go live (new version, re-indexed) when saved.
-  const save = () => run(() => (article ? kbApi.saveArticle(article.id, edits()) : kbApi.createArticle(draft)), live ? t('kb.publishedMsg') : t('kb.saved'));
-  const publish = () => run(async () => {
+  const slugMissing = () => {
+    if (article || draft.slug) return false;
+    setError(t('kb.slugNeeded'));
+    return true;
+  };
+  const save = () => !slugMissing() && run(() => (article ? kbApi.saveArticle(article.id, edits()) : kbApi.createArticle(draft)), live ? t('kb.publishedMsg') : t('kb.saved'));
+  const publish = () => !slugMissing() && run(async () => {
     const saved = !article ? await kbApi.createArticle(draft) : dirty ? await kbApi.saveArticle(article.id, edits()) : { article };
     return saved.article.status === 'published' ? saved : kbApi.publishArticle(saved.article.id);
   }, t('kb.publishedMsg'));
@@ -164,11 +172,13 @@ function ArticleEditor({ articleId, onSaved }: { articleId: number | null; onSav
         {article && <span class={`badge kb-${article.status}`} data-testid="kb-status">{t(`kb.${article.status}` as Key)} · v{article.version}</span>}
       </div>
       <div class="grid-2">
-        <label>{t('kb.slug')}<input data-testid="kb-slug" value={draft.slug} disabled={!!article} pattern="[a-z0-9][a-z0-9-]*" onInput={(e) => setDraft({ ...draft, slug: e.currentTarget.value })} /></label>
+        <label>{t('kb.slug')}<input data-testid="kb-slug" required value={draft.slug} disabled={!!article} pattern="[a-z0-9][a-z0-9-]*" maxLength={MAX_SLUG_LENGTH}
+          onInput={(e) => { setSlugTyped(e.currentTarget.value !== ''); setDraft({ ...draft, slug: e.currentTarget.value }); }} /></label>
         <label>{t('kb.locale')}
           <select value={draft.locale} disabled={!!article} onChange={(e) => setDraft({ ...draft, locale: e.currentTarget.value })}><option value="en">en</option><option value="zh">zh</option></select>
         </label>
-        <label>{t('kb.title')}<input data-testid="kb-title" value={draft.title} onInput={(e) => setDraft({ ...draft, title: e.currentTarget.value })} /></label>
+        <label>{t('kb.title')}<input data-testid="kb-title" value={draft.title}
+          onInput={(e) => { const title = e.currentTarget.value; setDraft({ ...draft, title, slug: article || slugTyped ? draft.slug : slugFromTitle(title) }); }} /></label>
         <label>{t('kb.category')}<input data-testid="kb-category" value={draft.category} onInput={(e) => setDraft({ ...draft, category: e.currentTarget.value })} /></label>
       </div>
       <div class="split">
