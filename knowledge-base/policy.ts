@@ -10,7 +10,7 @@ import { toSimplified } from './text/traditional.ts';
 import { isQuestionWord } from './text/question-words.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
-import { asksAboutHours, asksForExchange, asksForPerson, isBareGreeting, questionAtEnd, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
+import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, faultShowed, isBareGreeting, questionAtEnd, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import { findOrderNumber, withoutOrderNumbers } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
@@ -85,6 +85,8 @@ export interface Evidence {
   readWith?: string;
   /** The whole message, when this decision read only the question at its end (a story: see questionAtEnd). */
   storyOf?: string;
+  /** When the fault the message names showed, when it names one (see faultShowed): 'arrival' reads it as damaged on arrival. */
+  fault?: 'arrival' | 'later' | 'unsaid';
 }
 
 export interface Decision {
@@ -123,6 +125,9 @@ const PERSON_INTENT = 'human_agent';
 const HANDOFF_INTENTS = new Set([PERSON_INTENT, 'complaint']);
 /** The intent a message that only greets is answered with (when the shop has one by this name). */
 const GREETING_INTENT = 'greeting';
+/** A fault that showed on arrival is the damaged-item intent's; one that showed later the warranty's (when the shop has them). */
+const DAMAGED_INTENT = 'damaged_item';
+const WARRANTY_INTENT = 'warranty_claim';
 /** Order-status outcomes that show nothing about a particular order. */
 const GENERIC_ORDER_OUTCOMES = new Set<OrderStatusOutcome>(['verify', 'unavailable', 'ask_number']);
 
@@ -291,6 +296,19 @@ export function createPolicy(deps: PolicyDeps) {
     return aloneAnswered && aloneAnswered.confidence >= thresholds.passage ? alone : together;
   }
 
+  /**
+   * A fault the shopper says showed on arrival ("the power bank i got yesterday won't charge at all", "今天到的充电宝充不进
+   * 电") is a damaged-item question, though the classifier reads "won't charge" as the warranty's or reads nothing: the
+   * damaged-item article offers a replacement or refund, the warranty a repair claim. A confident other intent stands
+   * ("it arrived today but the promo code doesn't work").
+   */
+  function arrivedFaulty(prediction: IntentPrediction | null): IntentPrediction | null {
+    if (!deps.intents.get(DAMAGED_INTENT)?.articleSlug) return prediction;
+    const sure = !!prediction && !prediction.outOfScope && prediction.confidence >= thresholds.intent;
+    if (sure && prediction!.intent !== WARRANTY_INTENT) return prediction;
+    return { intent: DAMAGED_INTENT, confidence: Math.max(thresholds.intent, prediction?.intent === DAMAGED_INTENT ? prediction.confidence : 0), outOfScope: false, alternatives: prediction?.alternatives ?? [] };
+  }
+
   /** `storyOf`: the whole message, when this is the question at its end, read on its own (see questionAtEnd). */
   async function decide(context: DecideContext, rawText: string, storyOf?: string): Promise<Decision> {
     // Traditional characters are read as the simplified ones the content is written in ("退貨要運費嗎").
@@ -332,6 +350,8 @@ export function createPolicy(deps: PolicyDeps) {
       };
     };
 
+    /** When a fault the message names showed, as the shopper tells it (set once classified; see faultShowed). */
+    let fault: ReturnType<typeof faultShowed> = null;
     /** What the order-status action said about an order named in a question about something else. */
     let orderNote: string | undefined;
     /** The order-status decision to fall back on when nothing else answers that question. */
@@ -400,6 +420,20 @@ export function createPolicy(deps: PolicyDeps) {
       });
     };
 
+    /**
+     * "坏了" says nothing of when it broke: the warranty's repair claim is the wrong answer for an item that arrived broken
+     * (a replacement or refund within 7 days), so before answering from the warranty's article the shopper picks.
+     */
+    const askWhenBroken = (p: Passage): Decision | null => {
+      const damaged = deps.intents.get(DAMAGED_INTENT);
+      const warranty = deps.intents.get(WARRANTY_INTENT);
+      if (fault !== 'unsaid' || !damaged?.articleSlug || !warranty || p.slug !== warranty.articleSlug) return null;
+      const options = [damaged, warranty].map((config) => ({ label: config.label[lang] ?? config.label.en ?? config.name, value: `intent:${config.name}` }));
+      // A second clarification in a row (the shopper typed instead of picking) is a miss, as in step 5.
+      const clarifyMiss = !context.quickReply && lastBotTurn(context.history)?.metadata?.reason === 'ambiguous';
+      return make('clarify', 'clarify', 'ambiguous', T.clarify[lang], { quickReplies: [...options, personOption(lang)], miss: clarifyMiss });
+    };
+
     // 1. People first: an explicit request or an upset shopper goes to a person without further questions.
     if (context.quickReply === 'handoff' || asksForPerson(text)) {
       return make('handoff', 'handoff', 'person_request', T.handoffPerson[lang], { intent: 'human_request', confidence: 1 });
@@ -408,6 +442,13 @@ export function createPolicy(deps: PolicyDeps) {
       return make('handoff', 'handoff', 'negative_sentiment', T.handoffUpset[lang], { intent: 'negative_sentiment', confidence: Math.min(1, Math.abs(sentiment.score)) });
     }
     if (!text) return make('clarify', 'clarify', 'empty', T.empty[lang]);
+    /** Nothing to answer with: say so and offer a person; the second miss in a row hands off. */
+    const noAnswer = () => previousTurnMissed(context.history)
+      ? make('handoff', 'handoff', 'repeated_miss', T.handoffMisses[lang], { miss: true })
+      : make('clarify', 'fallback', 'no_match', T.fallback[lang], { quickReplies: [personOption(lang)], miss: true });
+    // Something the shop does not do, in words of its own topics ("do you do tax returns?", "how do I return a rental
+    // car"): no article answers it, however much of it the returns or import-tax sections cover.
+    if (!context.quickReply && asksOutsideShop(text)) return noAnswer();
     // The product in focus: the one the bot just answered from, else the one whose page the shopper is on.
     const lastProduct = lastBotTurn(context.history)?.metadata?.products as ProductRef[] | undefined;
     const answered = deps.products && lastProduct?.length ? deps.products.bySku.get(lastProduct[0].sku) : undefined;
@@ -510,9 +551,12 @@ export function createPolicy(deps: PolicyDeps) {
     }
 
     // 3. Classify; an order number always means the order-status action.
-    const prediction = chosenIntent
+    const classifiedNow = chosenIntent
       ? { intent: chosenIntent.name, confidence: 1, outOfScope: false, alternatives: [] }
       : classified !== undefined ? classified : await classify(question);
+    fault = chosenIntent ? null : faultShowed(text);
+    if (fault) evidence.fault = fault;
+    const prediction = fault === 'arrival' ? arrivedFaulty(classifiedNow) : classifiedNow;
     evidence.prediction = prediction;
     const intent = prediction && !prediction.outOfScope && prediction.intent ? deps.intents.get(prediction.intent) : undefined;
     const confident = !!intent && prediction!.confidence >= thresholds.intent;
@@ -550,6 +594,17 @@ export function createPolicy(deps: PolicyDeps) {
             evidence.passages = [passageEvidence(p)];
             return make('answer', 'answer', 'kb_passage', `${passageReply(p, lang)}\n\n${result.reply}`, { articles: [articleRef(p)], askHelpful: true });
           }
+        }
+        // An order number in a question the classifier only leans to another topic for ("订单号 nw 100242 想退货": returns,
+        // 0.56): that intent's own article answers when it covers the question well, the order note after it. Only its
+        // own article: any article that happens to match ("any news on #1042?" and the exchanges article) is no answer.
+        const leanedOwn = orderNumber && asked !== withoutGreeting(text) && intent?.articleSlug && !intent.action && !intent.answer[lang]
+          && !HANDOFF_INTENTS.has(intent.name) && prediction!.confidence >= thresholds.intentOption
+          ? (await search(question, lang, 1, intent.articleSlug))[0] : undefined;
+        if (leanedOwn && leanedOwn.confidence >= thresholds.passage) {
+          orderNote = result.reply;
+          evidence.passages = [passageEvidence(leanedOwn)];
+          return make('answer', 'answer', 'intent', passageReply(leanedOwn, lang), { articles: [articleRef(leanedOwn)], askHelpful: true });
         }
         return statusDecision();
       }
@@ -625,6 +680,8 @@ export function createPolicy(deps: PolicyDeps) {
         && saysWordOwnOnlyExemplifies(question, other.slug, intent!.articleSlug);
       const betterElsewhere = coversMore || rankedFirst || headedMore || namedOnlyInExamples;
       const chosen = betterElsewhere ? other : own;
+      const whenBroken = chosen && askWhenBroken(chosen);
+      if (whenBroken) return whenBroken;
       const p = chosen && (await quoted(chosen));
       // A product the question names ("does the tote fit a 15-inch laptop" reads as a size question) is answered
       // from its page when that page covers clearly more of the question than the article would.
@@ -684,11 +741,15 @@ export function createPolicy(deps: PolicyDeps) {
     // and mentions the drop-off receipt). Unsure as the classifier is, its lean decides between the two.
     const leaning = intent?.articleSlug && prediction!.confidence >= thresholds.intentOption ? passages.find((p) => p.slug === intent.articleSlug) : undefined;
     if (leaning && leaning !== top && top.confidence >= thresholds.passage && leaning.confidence > top.confidence) {
+      const whenBroken = askWhenBroken(leaning);
+      if (whenBroken) return whenBroken;
       const p = await quoted(leaning);
       evidence.passages = [passageEvidence(p), ...evidence.passages.filter((other) => other.slug !== p.slug)];
       return make('answer', 'answer', 'kb_passage', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true, confidence: p.confidence });
     }
     if (top && top.confidence >= thresholds.passage && !tie) {
+      const whenBroken = askWhenBroken(top);
+      if (whenBroken) return whenBroken;
       const p = await quoted(top);
       return make('answer', 'answer', 'kb_passage', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true, confidence: prediction && confident ? prediction.confidence : p.confidence });
     }
@@ -746,8 +807,7 @@ export function createPolicy(deps: PolicyDeps) {
     }
 
     // 7. Nothing: say so and offer a person; the second miss in a row hands off.
-    if (repeatedMiss) return make('handoff', 'handoff', 'repeated_miss', T.handoffMisses[lang], { miss: true });
-    return make('clarify', 'fallback', 'no_match', T.fallback[lang], { quickReplies: [personOption(lang)], miss: true });
+    return noAnswer();
   }
 
   return { decide, thresholds };

@@ -136,10 +136,15 @@ export function productsNamedIn(products: Iterable<ProductRecord>, question: str
 const latinWords = (text: string) => text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
 /** Shortest part of a name word split in two that is taken for a split spelling ("smart watch"). */
 const MIN_NAME_PART = 3;
+/**
+ * A word a name word ends in is spelled as that name word from this length ("watch" of "Smartwatch"). Shorter tails are
+ * often words of their own: "less" of "Wireless" in "does it cost less if I pick it up" found the earbuds' page.
+ */
+const NAME_TAIL_MIN = 5;
 
 /**
  * The question with product names spelled as the catalogue spells them, where the shopper ran two of a name's words
- * together ("powerbank" → "power bank") or split one ("smart watch" → "smartwatch"): the name then matches, in the
+ * together ("powerbank" → "power bank"), split one ("smart watch" → "smartwatch") or typed only its end ("watch"): the name then matches, in the
  * search and in which products the question names.
  */
 export function withCatalogueSpelling(question: string, products: Iterable<ProductRecord>): string {
@@ -161,6 +166,13 @@ export function withCatalogueSpelling(question: string, products: Iterable<Produ
   for (let i = 1; i < asked.length; i++) {
     const [a, b] = [asked[i - 1], asked[i]];
     if (a.length >= MIN_NAME_PART && b.length >= MIN_NAME_PART && single.has(a + b)) rest = rest.replace(new RegExp(`\\b${a}\\s+${b}\\b`, 'giu'), a + b);
+  }
+  // Then a word a name word ends in ("watch" of "Smartwatch", as productsNamedIn reads it) is spelled as the name: the page has
+  // the name's word, not the shopper's ("is the fit 2 watch ok in the pool?" covered too little of the watch's page).
+  for (const word of new Set(latinWords(rest))) {
+    if (word.length < NAME_TAIL_MIN || single.has(word) || joined.has(word)) continue;
+    const whole = [...single].find((name) => name.length > word.length && name.endsWith(word));
+    if (whole) rest = rest.replace(new RegExp(`\\b${word}\\b`, 'giu'), whole);
   }
   return rest;
 }
@@ -199,7 +211,7 @@ const FACT_TOPICS: { asked: RegExp; key: RegExp }[] = [
   { asked: /\b(colou?rs?|black|white|gr[ae]y|red|blue|green|navy|olive|pink|brown|beige|yellow|purple|orange|silver|gold|charcoal|cream)\b|颜色|什么色|[黑白红蓝绿灰粉紫黄棕]色/iu, key: /colou?r|颜色/iu },
   { asked: /\b(sizes?|small|medium|large|x+[sl]|fits?|dimensions?|how big|measure\w*)\b|尺码|尺寸|大小|多大|码数|能放|放得下|装得下|装得进|能装|偏小|偏大|合脚|版型/iu, key: /size|fit|dimension|尺码|尺寸|大小|版型/iu },
   { asked: /\b(materials?|made (of|from)|fabric|cotton|wool|leather|nylon|polyester)\b|材质|面料|什么做的/iu, key: /material|fabric|材质|面料/iu },
-  { asked: /\b(waterproof|water|rain|swim\w*|shower|sweat(?:s|y|ing|proof)?)\b|防水|下雨|游泳|出汗/iu, key: /water|防水/iu },
+  { asked: /\b(waterproof|water|rain|swim\w*|pool|shower|sweat(?:s|y|ing|proof)?)\b|防水|下雨|游泳|泳池|出汗/iu, key: /water|防水/iu },
   { asked: /\b(battery|charge|charging|last)\b|电池|续航|充电/iu, key: /battery|电池|续航/iu },
   { asked: /\b(weigh\w*|heavy|light)\b|多重|重量/iu, key: /weight|重量/iu },
 ];
@@ -212,6 +224,8 @@ const HOW_LONG_ALL = /\bhow long\b|多久|多长时间/giu;
  * line lists them all, so with a fact asked by topic they ask nothing the page must also say.
  */
 const OTHER_CHOICES_ALL = /\b(?:any|other|others|another|different|else|options?|choices?|choose)\b|别的|其他|其它|别|还有|可选|可以选|选/giu;
+/** Words doubting a fact ("is the leather real?", "真的是真皮吗"): the fact line answers them, so the page need not say them. */
+const DOUBTS_ALL = /\b(?:real|genuine|really|actually|actual)\b|真的|真正/giu;
 
 /** The "- Name: value" fact lines of a page's text (see productText), without their dash. */
 const factLines = (text: string) => text.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
@@ -226,7 +240,7 @@ export function pageCoversQuestion(product: ProductRecord, question: string): bo
   const text = productText(product);
   const hasFacts = askedFacts(text, question).size > 0;
   let rest = question.replace(PRICE_OR_STOCK_ALL, ' ');
-  if (hasFacts) for (const words of [...FACT_WORDS_ALL, HOW_LONG_ALL, OTHER_CHOICES_ALL]) rest = rest.replace(words, ' ');
+  if (hasFacts) for (const words of [...FACT_WORDS_ALL, HOW_LONG_ALL, OTHER_CHOICES_ALL, DOUBTS_ALL]) rest = rest.replace(words, ' ');
   const onPage = new Set(tokenize(`${product.name}\n${text}`));
   return tokenize(rest).every((word) => isQuestionWord(word) || onPage.has(word));
 }
