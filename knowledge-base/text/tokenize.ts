@@ -9,28 +9,11 @@
 import natural from 'natural';
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict';
+import { detectLanguage, type Language } from './language.ts';
 
-export type Language = 'en' | 'zh';
+export { detectLanguage, type Language };
 
-// CJK Unified Ideographs (+ extension A and compatibility ideographs).
-const CJK_CHAR = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u;
 const CJK_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/gu;
-
-/** 'zh' when at least a quarter of the letters are CJK ideographs (Chinese text often carries English brand names). */
-export function detectLanguage(text: string): Language {
-  let cjk = 0;
-  let letters = 0;
-  for (const ch of text) {
-    if (CJK_CHAR.test(ch)) {
-      cjk++;
-      letters++;
-    } else if (/\p{L}/u.test(ch)) {
-      letters++;
-    }
-  }
-  // Latin letters are ~4x denser per word than ideographs, so weigh CJK up.
-  return cjk > 0 && cjk * 4 >= letters - cjk ? 'zh' : 'en';
-}
 
 let jieba: Jieba | undefined;
 function segmenter(): Jieba {

@@ -13,6 +13,7 @@ import { fillPlaceholders } from '../placeholders.ts';
 import { systemLine } from '../system-lines.ts';
 import { SnoozedBanner, SnoozeMenu } from './snooze-menu.tsx';
 import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
+import { chatLanguage } from '../chat-language.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
 interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
@@ -220,7 +221,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
         {otherAgentTyping && <div class="typing">{t('conversation.agentTyping', { name: otherAgentTyping })}</div>}
       </div>
       <AssistPanel conversationId={conversationId} lastCustomerId={[...messages].reverse().find((m) => m.author.type === 'customer')?.id ?? 0} onInsert={(text) => composer.current?.insert(text)} />
-      <Composer handle={composer} conversationId={conversationId} resolved={status === 'resolved'} locale={customer?.locale ?? 'en'} customer={customer} onError={setError} />
+      <Composer handle={composer} conversationId={conversationId} resolved={status === 'resolved'} locale={chatLanguage(messages, customer?.locale)} customer={customer} onError={setError} />
     </div>
   );
 }
