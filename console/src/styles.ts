@@ -10,7 +10,7 @@ button:hover, .button:hover { border-color:#b8c2d6; }
 button:disabled { opacity:.5; cursor:default; }
 button.primary { background:var(--accent); border-color:var(--accent); color:#fff; }
 button.danger { color:var(--danger); border-color:#f3c2c2; }
-button.link { border:none; background:none; padding:0; color:var(--accent); }
+button.link { border:none; background:none; padding:0; color:var(--accent); text-align:inherit; }
 button.small, .button.small, .small { font-size:12px; }
 button.small { padding:2px 7px; }
 input, select, textarea { font:inherit; border:1px solid var(--line); border-radius:6px; padding:5px 8px; background:#fff; color:var(--text); }
