@@ -13,6 +13,7 @@ export function systemLine(message: Pick<ChatMessage, 'text' | 'metadata'>): str
     case 'agent_joined':
     case 'agent_transferred':
     case 'agent_left':
+    case 'agent_reopened':
     case 'agent_unavailable':
     case 'agent_no_reply':
     case 'offline_answered':

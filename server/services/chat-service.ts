@@ -524,7 +524,8 @@ export function createChatService(deps: ChatServiceDeps) {
       // Stored, like "joined", so a shopper who comes back later (or the transcript) sees who left, not only a
       // tab that was open at the moment; it comes before the status change for clients that resync on it.
       const holder = row.status === 'assigned' && row.assignee_id ? await users.findById(row.assignee_id) : undefined;
-      if (holder) await systemMessage(conversationId, `${holder.name} left the chat.`, { event: 'agent_left', agentId: holder.id, agentName: holder.name });
+      // "Ended", not "left": the shopper should not read that the agent walked away from them.
+      if (holder) await systemMessage(conversationId, `${holder.name} ended the chat.`, { event: 'agent_left', agentId: holder.id, agentName: holder.name });
       const conversation = await announceConversation(conversationId);
       await events.enqueueInteractions([
         resolvedEvent(conversationId, resolved.customer_id, resolved.resolved_at, { by: 'agent', agentId: actor.id }),
@@ -537,6 +538,9 @@ export function createChatService(deps: ChatServiceDeps) {
       const row = await conversations.findById(conversationId);
       if (!row) throw notFound('Conversation');
       if (!(await routing.reopen(conversationId, agentId))) throw conflict('Only a resolved conversation can be reopened.');
+      // Said in the chat as "ended" was: the shopper's widget otherwise still shows the chat as over.
+      const agent = await users.findById(agentId);
+      if (agent) await systemMessage(conversationId, `${agent.name} reopened the chat.`, { event: 'agent_reopened', agentId, agentName: agent.name });
       const conversation = await announceConversation(conversationId);
       await events.enqueueInteractions([
         event('reopened', `reopened:${conversationId}:${Date.now()}`, row.customer_id, conversationId, { agentId }),

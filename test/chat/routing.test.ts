@@ -143,14 +143,19 @@ describe('routing', () => {
     expect((await notice).text).toContain('Second Agent');
 
     const resolved = nextEvent<ConversationSummary>(shopper.socket, 'conversation:updated', (c) => c.status === 'resolved');
+    const ended = nextEvent<ChatMessage>(shopper.socket, 'message:new', (m) => (m.metadata as Record<string, unknown>).event === 'agent_left');
     await callOk(secondSocket, 'conversation:resolve', { conversationId: shopper.conversationId });
     await resolved;
+    expect((await ended).text).toBe('Second Agent ended the chat.');
     expect((await call(secondSocket, 'conversation:resolve', { conversationId: shopper.conversationId }))).toMatchObject({ ok: false, error: { code: 'conflict' } });
     const replyToResolved = await call(secondSocket, 'message:send', { conversationId: shopper.conversationId, clientId: 'late', text: 'one more thing' });
     expect(replyToResolved).toMatchObject({ ok: false, error: { code: 'conflict' } });
 
+    // Reopened: the shopper is told in the chat, as they were told it ended.
+    const toldReopened = nextEvent<ChatMessage>(shopper.socket, 'message:new', (m) => (m.metadata as Record<string, unknown>).event === 'agent_reopened');
     const reopened = await callOk<{ conversation: ConversationSummary }>(secondSocket, 'conversation:reopen', { conversationId: shopper.conversationId });
     expect(reopened.conversation).toMatchObject({ status: 'assigned', assignee: { id: other.id }, resolvedAt: null });
+    expect((await toldReopened).text).toBe('Second Agent reopened the chat.');
 
     // A shopper writing after a chat is resolved starts a new conversation.
     await callOk(secondSocket, 'conversation:resolve', { conversationId: shopper.conversationId });

@@ -131,9 +131,9 @@ describe('shopper widget in Chromium', () => {
     await callOk(agent(), 'messages:seen', { conversationId, lastSeenId: max });
     await ownMessage.locator('.meta[data-state="Seen"]').waitFor();
 
-    // Resolve → "left the chat", rating prompt; rate 4 with a comment.
+    // Resolve → "ended the chat", rating prompt; rate 4 with a comment.
     await callOk(agent(), 'conversation:resolve', { conversationId });
-    await page.locator('.log .system').getByText(`${agentUser.name} left the chat.`).waitFor();
+    await page.locator('.log .system').getByText(`${agentUser.name} ended the chat.`).waitFor();
     const csat = page.locator('[data-card="csat"]');
     await csat.waitFor();
     await csat.getByRole('radio', { name: '4 out of 5' }).click();

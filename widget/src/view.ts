@@ -522,6 +522,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     if (meta.event === 'agent_joined') return this.t.agentJoined(name);
     if (meta.event === 'agent_transferred') return this.t.agentTransferred(name);
     if (meta.event === 'agent_left') return this.t.agentLeft(name);
+    if (meta.event === 'agent_reopened') return this.t.agentReopened(name);
     if (meta.event === 'agent_unavailable') return this.t.agentUnavailable(name);
     if (meta.event === 'agent_no_reply') return this.t.agentNoReply(name);
     if (meta.event === 'idle_closed' && typeof meta.idleHours === 'number') return this.t.idleClosed(meta.idleHours);
