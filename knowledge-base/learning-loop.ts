@@ -5,6 +5,7 @@
 import type { Sql } from '../server/db/client.ts';
 import { asksForPerson } from './signals.ts';
 import { detectLanguage } from './text/tokenize.ts';
+import { withoutOrderNumbers } from './order-numbers.ts';
 
 export interface Candidate {
   conversationId: number;
@@ -60,7 +61,16 @@ export async function resolvedHandoffCandidates(sql: Sql, limit: number, convers
 
 interface ThreadMessage { author_type: string; body: string; decision: string | null }
 
-const isQuestion = (m: ThreadMessage) => m.author_type === 'customer' && !asksForPerson(m.body) && m.body.trim().length >= 8;
+/**
+ * Words enough to learn from once order numbers are taken out: "NW-100001", sent when the bot asked for the number,
+ * is no question to teach an intent with. Four Latin letters or two Chinese characters at least.
+ */
+function hasWords(text: string): boolean {
+  const rest = withoutOrderNumbers(text);
+  return (rest.match(/[\u3400-\u9fff]/gu)?.length ?? 0) >= 2 || (rest.match(/[a-z]/giu)?.length ?? 0) >= 4;
+}
+
+const isQuestion = (m: ThreadMessage) => m.author_type === 'customer' && !asksForPerson(m.body) && m.body.trim().length >= 8 && hasWords(m.body);
 
 /**
  * The question the agent answered: the shopper's last message before the agent spoke that is not just "get me a
@@ -70,7 +80,7 @@ const isQuestion = (m: ThreadMessage) => m.author_type === 'customer' && !asksFo
  * came after the bot's answer), unless the shopper's first words after that answer asked for a person: then the
  * answer did not help, and the question before it is the one.
  */
-function questionBeforeAgent(beforeAgent: readonly ThreadMessage[]): ThreadMessage | undefined {
+export function questionBeforeAgent(beforeAgent: readonly ThreadMessage[]): ThreadMessage | undefined {
   let lastAnswer = -1;
   beforeAgent.forEach((m, i) => { if (m.author_type === 'bot' && m.decision === 'answer') lastAnswer = i; });
   const sinceAnswer = beforeAgent.slice(lastAnswer + 1);

@@ -1,0 +1,17 @@
+// Which shopper message a learning candidate offers as the question (knowledge-base/learning-loop.ts): never a bare
+// order number sent because the bot asked for one, nor a request for a person.
+import { describe, expect, it } from 'vitest';
+import { questionBeforeAgent } from '../../../knowledge-base/learning-loop.ts';
+
+const shopper = (body: string) => ({ author_type: 'customer', body, decision: null });
+const bot = (body: string, decision: string) => ({ author_type: 'bot', body, decision });
+
+describe('the question a learning candidate offers', () => {
+  it('skips a bare order number and a request for a person, and takes the words before them', () => {
+    const thread = [shopper('my parcel has not arrived, what now?'), bot('Which order is it?', 'clarify'), shopper('NW-100001'), shopper('talk to a human please')];
+    expect(questionBeforeAgent(thread)?.body).toBe('my parcel has not arrived, what now?');
+    expect(questionBeforeAgent([shopper('#NW-100001 !!')])).toBeUndefined();
+    expect(questionBeforeAgent([shopper('NW-100001 还没到货')])?.body).toBe('NW-100001 还没到货');
+    expect(questionBeforeAgent([shopper('order NW-100001 arrived broken')])?.body).toBe('order NW-100001 arrived broken');
+  });
+});
