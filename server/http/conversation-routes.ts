@@ -21,7 +21,7 @@ const InboxItem = Type.Object({
   conversation: ConversationSchema,
   customer: Type.Object({ id: Type.Integer(), name: Nullable(Type.String()), email: Nullable(Type.String()) }),
   lastMessage: Nullable(Type.Object({ text: Type.String(), authorType: Type.String(), createdAt: Type.String() })),
-  unread: Type.Integer({ description: 'Shopper messages after the agents last marked the chat seen' }),
+  unread: Type.Integer({ description: 'Shopper messages after the agents last marked the chat seen (0 while the bot has the chat)' }),
   labels: Labels,
   match: Type.Optional(Type.Object({
     messageId: Type.Integer(),
@@ -115,12 +115,13 @@ export default function conversationRoutes(ctx: AppContext) {
       },
     }, async (request) => {
       const me = request.user!.id;
-      // Unread is counted for open chats only: a resolved chat's backlog needs no badge, and resolved chats
-      // are the ones that pile up.
+      // Unread is counted for chats with or waiting for a person only: a resolved chat's backlog needs no badge (and
+      // resolved chats are the ones that pile up), and a chat the bot is handling is the bot's to answer.
       const [row] = await ctx.sql<Record<string, number>[]>`
         with open as (
           select c.status, c.assignee_id, c.snoozed_until is not null as snoozed,
-                 (select count(*) from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) as unread
+                 case when c.status = 'bot' then 0 else
+                   (select count(*) from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) end as unread
           from conversations c where c.status <> 'resolved'
         )
         select count(*) filter (where status = 'queued')::int as queued_total,

@@ -159,7 +159,9 @@ async function inboxRows(sql: Sql, query: InboxQuery, where: Fragment, search: I
            c.first_response_at, c.resolved_at, c.last_message_at, c.created_at, c.customer_last_seen_id, c.agent_last_seen_id, c.labels, c.snoozed_until,
            c.team_id, (select t.name from teams t where t.id = c.team_id) as team_name,
            cu.name as cust_name, cu.email as cust_email, ${previewMessage(sql)} as last_message,
-           (select count(*)::int from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) as unread,
+           -- A chat the bot is handling is the bot's to answer: no unread badge for agents (as in the counts).
+           case when c.status = 'bot' then 0 else
+             (select count(*)::int from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) end as unread,
            ${search ? sql`hit.id as hit_id, hit.author_type as hit_author, hit.private as hit_private, hit.excerpt as hit_excerpt, hit.cut_before as hit_cut_before,
              hit.cut_after as hit_cut_after` : sql`null::bigint as hit_id`}
     from conversations c

@@ -396,15 +396,19 @@ describe('inbox counts', () => {
     await conversation('assigned', agent.user.id, 1);
     await conversation('assigned', admin.user.id, 3);
     await conversation('resolved', agent.user.id, 4);
+    // A chat the bot is handling is open but the bot's to answer: no unread for agents.
+    await conversation('bot', null, 5);
     const after = (await http('GET', '/api/conversations/counts', agent)).json;
     const delta = (view: string) => ({ total: after[view].total - before[view].total, unread: after[view].unread - before[view].unread });
     expect(delta('queued')).toEqual({ total: 1, unread: 2 });
     expect(delta('mine')).toEqual({ total: 1, unread: 1 });
-    expect(delta('open')).toEqual({ total: 3, unread: 6 });
+    expect(delta('open')).toEqual({ total: 4, unread: 6 });
     expect(delta('resolved')).toEqual({ total: 1, unread: 0 });
     // The list view agrees with the count.
     const open = (await http('GET', '/api/conversations?view=open&limit=200', agent)).json.items;
     expect(open.length).toBe(after.open.total);
+    expect(open.filter((i: { customer: { id: number } }) => i.customer.id === customer.id).map((i: { conversation: { status: string }; unread: number }) => [i.conversation.status, i.unread]).sort())
+      .toEqual([['assigned', 1], ['assigned', 3], ['bot', 0], ['queued', 2]]);
     expect((await http('GET', '/api/conversations/counts', null)).status).toBe(401);
   });
 });
