@@ -3,38 +3,14 @@
 // arrived", "broken on arrival", "between two shoe sizes" and "can the power bank charge a laptop". Real demo content,
 // demo orders and catalogue, and a classifier trained from them, as a shop runs it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPipeline, type Pipeline } from '../../../knowledge-base/pipeline.ts';
-import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
-import { loadArticles, loadIntents, loadOrders, loadOutOfScope, loadProducts } from '../../../knowledge-base/content-loader.ts';
-import { orderNumberKey } from '../../../knowledge-base/order-numbers.ts';
+import type { Pipeline } from '../../../knowledge-base/pipeline.ts';
 import { asksForExchange } from '../../../knowledge-base/signals.ts';
-import type { OrderLookup, OrderRecord } from '../../../knowledge-base/types.ts';
-import type { ProductRecord } from '../../../knowledge-base/repositories/products.ts';
+import { demoShopPipeline } from './demo-shop.ts';
 
-const articles = loadArticles().filter((a) => a.status === 'published').map((a, i) => ({ ...a, id: i + 1 }));
-const intents = loadIntents();
-const products: ProductRecord[] = loadProducts().map((p, i) => ({
-  id: i + 1, sku: p.sku, locale: p.locale ?? 'en', name: p.name, url: p.url ?? null, priceCents: p.priceCents ?? null,
-  currency: p.currency ?? 'USD', description: p.description ?? '', attributes: p.attributes ?? {}, inStock: p.inStock ?? null,
-}));
-const stored: OrderRecord[] = loadOrders().map((o) => ({
-  number: o.number, customerExternalId: o.customerExternalId, status: o.status, carrier: o.carrier ?? null, trackingNumber: o.trackingNumber ?? null,
-  totalCents: o.totalCents, currency: o.currency ?? 'USD', placedAt: new Date(o.placedAt), etaFrom: o.etaFrom ? new Date(o.etaFrom) : null,
-  etaTo: o.etaTo ? new Date(o.etaTo) : null, deliveredAt: o.deliveredAt ? new Date(o.deliveredAt) : null, items: o.items,
-}));
-const orders: OrderLookup = {
-  byKey: async (key) => stored.find((o) => orderNumberKey(o.number) === key) ?? null,
-  ownEndingWith: async () => null,
-  recentFor: async (id, limit) => stored.filter((o) => o.customerExternalId === id).slice(0, limit),
-};
 let shop: Pipeline;
 
 beforeAll(async () => {
-  const classifier = await trainIntentClassifier(
-    intents.map((i) => ({ name: i.name, examples: [...(i.examples?.en ?? []), ...(i.examples?.zh ?? [])] })),
-    { outOfScopeExamples: loadOutOfScope() },
-  );
-  shop = await createPipeline({ classifier, articles, intents, publicUrl: 'https://shop.test', orders, products });
+  shop = await demoShopPipeline();
 }, 120_000);
 
 const ask = (text: string) => shop.run(text, { locale: /[\u4e00-\u9fff]/.test(text) ? 'zh' : 'en' });
