@@ -4,24 +4,14 @@
 export const QUEUE_INTERACTIONS = 'interactions';
 export const QUEUE_FEEDBACK = 'feedback';
 
-export type InteractionType =
-  | 'conversation.started'
-  | 'message.customer'
-  | 'message.bot'
-  | 'message.agent'
-  | 'note.agent'
-  | 'bot.decision'
-  | 'handoff'
-  | 'assigned'
-  | 'transferred'
-  | 'resolved'
-  | 'reopened'
-  | 'snoozed'
-  | 'unsnoozed'
-  | 'rating'
-  | 'offline.message'
-  /** Another record of the same person was merged into this one (services/customer-merge.ts). */
-  | 'customer.merged';
+/** Every kind of history event; the workers' job check (workers/job-schemas.ts) accepts exactly these. */
+export const INTERACTION_TYPES = [
+  'conversation.started', 'message.customer', 'message.bot', 'message.agent', 'note.agent', 'bot.decision',
+  'handoff', 'assigned', 'transferred', 'resolved', 'reopened', 'snoozed', 'unsnoozed', 'rating', 'offline.message',
+  // Another record of the same person was merged into this one (services/customer-merge.ts).
+  'customer.merged',
+] as const;
+export type InteractionType = (typeof INTERACTION_TYPES)[number];
 
 export interface InteractionEvent {
   /** Unique per real-world event: a re-delivered job never writes a second row. */

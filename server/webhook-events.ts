@@ -19,6 +19,7 @@ export const WEBHOOK_EVENTS = [
   'conversation.reopened',
   'rating.submitted',
   'offline_message.created',
+  'customer.merged',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** Sent only by POST /api/admin/webhooks/:id/test, to the one webhook, whatever it subscribes to. */
@@ -60,6 +61,8 @@ const MAPPINGS: Partial<Record<InteractionType, Mapping>> = {
   reopened: { event: 'conversation.reopened', fields: ['agentId'] },
   rating: { event: 'rating.submitted', fields: ['rating', 'comment'], when: (p) => p.kind === 'csat' },
   'offline.message': { event: 'offline_message.created', fields: ['offlineMessageId', 'email', 'text'] },
+  // customerId is the record kept; mergedId the one merged into it (no longer used).
+  'customer.merged': { event: 'customer.merged', fields: ['mergedId', 'reason'] },
 };
 
 /** What a webhook would receive for this interaction event, or null when it is not sent to webhooks at all. */

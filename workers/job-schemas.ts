@@ -4,12 +4,7 @@
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { UnrecoverableError } from 'bullmq';
-import type { FeedbackJob, InteractionJob, InteractionType } from '../server/interaction-events.ts';
-
-const INTERACTION_TYPES: readonly InteractionType[] = [
-  'conversation.started', 'message.customer', 'message.bot', 'message.agent', 'note.agent', 'bot.decision',
-  'handoff', 'assigned', 'transferred', 'resolved', 'reopened', 'snoozed', 'unsnoozed', 'rating', 'offline.message',
-];
+import { INTERACTION_TYPES, type FeedbackJob, type InteractionJob } from '../server/interaction-events.ts';
 
 /** One job may carry at most this many events (the producer splits larger groups). */
 export const MAX_EVENTS_PER_JOB = 500;

@@ -41,7 +41,7 @@ export interface MergeResult {
   conversations: number;
 }
 
-type Deps = Pick<AppContext, 'sql' | 'realtime' | 'redis' | 'config' | 'log'>;
+type Deps = Pick<AppContext, 'sql' | 'realtime' | 'redis' | 'config' | 'log' | 'queues'>;
 
 const refuse = (code: string, message: string) => new AppError(409, code, message);
 
@@ -104,16 +104,18 @@ export async function mergeCustomers(deps: Deps, input: { sourceId: number; targ
         block_reason = case when blocked_at is null then ${source.block_reason} else block_reason end,
         updated_at = now()
       where id = ${targetId} returning *`;
-    await tx`insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
-             values (${`merged:${sourceId}`}, ${targetId}, null, 'customer.merged',
-                     ${tx.json({ mergedId: sourceId, reason: input.reason, byAgentId: input.actorId } as never)}, now())
-             on conflict (idempotency_key) do nothing`;
     if (input.actorId !== null) {
       await recordAudit(tx, input.actorId, 'customer.merge', `customer:${targetId}`, { mergedId: sourceId, reason: input.reason });
     }
     return { kept, mergedId: sourceId, movedConversations };
   });
   await announceMerge(deps, sourceId, result.movedConversations);
+  // Through the interactions worker like every history event: it writes the timeline row, and the shop's webhooks
+  // hear of it (`customer.merged`), so a CRM keyed by our customer ids can follow the old id to the kept one.
+  await deps.queues.enqueueInteractions([{
+    idempotencyKey: `merged:${sourceId}`, type: 'customer.merged', customerId: targetId, conversationId: null,
+    occurredAt: new Date().toISOString(), payload: { mergedId: sourceId, reason: input.reason, byAgentId: input.actorId },
+  }]).catch((error: unknown) => deps.log.warn({ err: error, sourceId, targetId }, 'customer merge: history event not queued'));
   return { kept: result.kept, mergedId: sourceId, conversations: result.movedConversations.length };
 }
 

@@ -19,6 +19,8 @@ const open: { close(): void }[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ workers: true, config: { identitySecret: IDENTITY_SECRET } });
+  // A webhook for merges (its deliveries are only looked at: the address is never reached in these tests).
+  await stack.env.sql`insert into webhooks (url, secret, events) values ('https://crm.example.com/hooks', 'merge-test-secret', ${['customer.merged']}::text[])`;
   agentAuth = await login(stack.url, stack.agent.email, stack.agent.password);
   agent = await connectAgent(stack.url, agentAuth.token);
   open.push(agent);
@@ -86,10 +88,15 @@ describe('merging customer records', () => {
     // The kept record keeps its own profile; the history of both is one timeline, with the merge on it.
     const [kept] = await stack.env.sql`select name, email, external_id, conversations_count from customers where id = ${known.customerId}`;
     expect(kept).toMatchObject({ name: 'Mia Known', email: 'mia@example.com', external_id: 'shop-user-merge-1', conversations_count: 2 });
-    const types = await timelineTypes(known.customerId);
+    const types = await eventually(async () => {
+      const found = await timelineTypes(known.customerId);
+      return found.some((e) => e.type === 'customer.merged') && found;
+    }, 15_000, 'the merge on the timeline');
     expect(types.filter((e) => e.conversation_id === todays).map((e) => e.type)).toContain('message.customer');
-    expect(types.map((e) => e.type)).toContain('customer.merged');
     expect(await timelineTypes(anonymous.customerId)).toEqual([]);
+    // The shop's webhooks hear of it: the kept id, and the old one to follow.
+    const [delivery] = await stack.env.sql`select payload from webhook_deliveries where event = 'customer.merged' and customer_id = ${known.customerId}`;
+    expect(delivery.payload).toMatchObject({ event: 'customer.merged', customerId: known.customerId, data: { mergedId: anonymous.customerId, reason: 'sign_in' } });
 
     // The record left behind is empty and points at the kept one; nobody lists it or opens it as a profile.
     const [left] = await stack.env.sql`select merged_into_id, name, email, conversations_count from customers where id = ${anonymous.customerId}`;
@@ -185,6 +192,7 @@ describe('merging customer records', () => {
     await chat(anonymous.visitorToken, 'tabs-1', 'hi');
     const both = await Promise.all([1, 2].map(() => signIn('shop-user-merge-3', { visitorToken: anonymous.visitorToken })));
     expect(both.map((s) => s.customerId)).toEqual([known.customerId, known.customerId]);
+    await eventually(async () => (await timelineTypes(known.customerId)).some((e) => e.type === 'customer.merged'), 15_000, 'the merge on the timeline');
     const events = await stack.env.sql`select count(*)::int as n from interaction_events where type = 'customer.merged' and customer_id = ${known.customerId}`;
     expect(events[0].n).toBe(1);
   });
