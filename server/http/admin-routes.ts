@@ -87,6 +87,9 @@ const AgentFigures = {
   handled: Type.Integer({ description: 'Chats started in the range that this agent held last (a transferred chat counts for whoever it went to)' }),
   resolved: Type.Integer({ description: 'Of those, the ones closed now' }),
   firstReply: Type.Object(Percentiles.properties, { description: 'Seconds from being given a chat (assignment, accept or transfer) to the first reply in it, one per hold that got a reply' }),
+  firstReplyInTime: Nullable(Type.Object({ count: Type.Integer(), share: Nullable(Type.Number()) }, {
+    description: "Of those first replies, the ones within the team's first-reply target, and their share; null without a target",
+  })),
   resolution: Type.Object(Percentiles.properties, { description: 'Seconds from the chat\'s start to its resolution, of the handled chats now resolved' }),
   csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()) }, { description: 'Ratings of the handled chats' }),
   messagesSent: Type.Integer({ description: 'Public replies (not notes) in the range\'s chats' }),

@@ -13,6 +13,7 @@
 // An agent appears when they held or answered one of the range's chats, deactivated ones included.
 import type { Sql } from '../db/client.ts';
 import { csvField, type DateRange, type Percentiles, type resolveRange } from './console-reports.ts';
+import { loadTeamSettings } from './team-settings.ts';
 
 export interface AgentFigures {
   /** Chats they held last. */
@@ -21,6 +22,11 @@ export interface AgentFigures {
   resolved: number;
   /** Seconds from being given a chat to their first reply in it, per hold. */
   firstReply: Percentiles;
+  /**
+   * Of those first replies, how many came within the team's first-reply target (team settings), and their share;
+   * null when the team has no target. Per hold, like `firstReply`: the team's own figure runs from the hand-off.
+   */
+  firstReplyInTime: { count: number; share: number | null } | null;
   /** Seconds from a chat's start to its resolution (as the team's resolution figure), of the resolved ones. */
   resolution: Percentiles;
   /** Ratings of the chats they held last (a chat's latest rating). */
@@ -48,17 +54,18 @@ export interface AgentReport {
 interface Row {
   agent_id: number | null; team: boolean; name: string | null; active: boolean | null; presence: AgentRow['presence'] | null;
   handled: number; resolved: number; sent: number;
-  fr_count: number; fr_median: number | null; fr_p90: number | null;
+  fr_count: number; fr_median: number | null; fr_p90: number | null; fr_in_time: number;
   res_count: number; res_median: number | null; res_p90: number | null;
   csat_count: number; csat_average: number | null;
 }
 
 const round = (n: number | null, digits: number) => (n === null ? null : Number(n.toFixed(digits)));
 
-function figures(r: Row): AgentFigures {
+function figures(r: Row, targetSeconds: number | null): AgentFigures {
   return {
     handled: r.handled, resolved: r.resolved,
     firstReply: { count: r.fr_count, medianSeconds: round(r.fr_median, 1), p90Seconds: round(r.fr_p90, 1) },
+    firstReplyInTime: targetSeconds === null ? null : { count: r.fr_in_time, share: r.fr_count ? round(r.fr_in_time / r.fr_count, 4) : null },
     resolution: { count: r.res_count, medianSeconds: round(r.res_median, 1), p90Seconds: round(r.res_p90, 1) },
     csat: { count: r.csat_count, average: round(r.csat_average, 2) },
     messagesSent: r.sent,
@@ -66,6 +73,8 @@ function figures(r: Row): AgentFigures {
 }
 
 export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolveRange>): Promise<AgentReport> {
+  const targetMinutes = (await loadTeamSettings(sql)).firstReplyTargetMinutes;
+  const targetSeconds = targetMinutes > 0 ? targetMinutes * 60 : null;
   // One statement: the range's chats once (the same scan of conversations as the other figures), their agents'
   // replies and assignment lines through messages (conversation_id, id) — so the cost follows the range, not the
   // history — and every figure from one grouping, with the team row as the grand total of the same facts.
@@ -117,6 +126,7 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
              count(*) filter (where resolved)::int as resolved,
              coalesce(sum(sent), 0)::int as sent,
              count(reply_seconds)::int as fr_count,
+             count(*) filter (where reply_seconds <= ${targetSeconds ?? 0})::int as fr_in_time,
              percentile_cont(0.5) within group (order by reply_seconds) as fr_median,
              percentile_cont(0.9) within group (order by reply_seconds) as fr_p90,
              count(resolution_seconds)::int as res_count,
@@ -134,17 +144,17 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
   return {
     range: { from: range.from, to: range.to },
     agents: rows.filter((r) => !r.team).map((r) => ({
-      agentId: r.agent_id!, name: r.name, active: r.active ?? false, presence: r.presence ?? 'offline', ...figures(r),
+      agentId: r.agent_id!, name: r.name, active: r.active ?? false, presence: r.presence ?? 'offline', ...figures(r, targetSeconds),
     })),
-    team: figures(teamRow),
+    team: figures(teamRow, targetSeconds),
   };
 }
 
 /** The same table as CSV, one line per agent and a last "Team" line. */
 export function agentReportCsv(report: AgentReport): string {
   const header = ['agent_id', 'agent', 'active', 'handled', 'resolved', 'first_reply_count', 'first_reply_median_seconds', 'first_reply_p90_seconds',
-    'resolution_count', 'resolution_median_seconds', 'resolution_p90_seconds', 'csat_count', 'csat_average', 'messages_sent'];
-  const cells = (f: AgentFigures) => [f.handled, f.resolved, f.firstReply.count, f.firstReply.medianSeconds, f.firstReply.p90Seconds,
+    'first_reply_in_time', 'resolution_count', 'resolution_median_seconds', 'resolution_p90_seconds', 'csat_count', 'csat_average', 'messages_sent'];
+  const cells = (f: AgentFigures) => [f.handled, f.resolved, f.firstReply.count, f.firstReply.medianSeconds, f.firstReply.p90Seconds, f.firstReplyInTime?.count ?? null,
     f.resolution.count, f.resolution.medianSeconds, f.resolution.p90Seconds, f.csat.count, f.csat.average, f.messagesSent];
   const lines = [header.map(csvField).join(',')];
   for (const a of report.agents) lines.push([a.agentId, a.name, a.active, ...cells(a)].map(csvField).join(','));

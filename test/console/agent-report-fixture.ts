@@ -103,6 +103,7 @@ export function expectedFigures(f: AgentReportFixture) {
         agentId: f.ann.id, name: f.ann.name, active: true, presence: 'offline',
         handled: 3, resolved: 2,
         firstReply: { count: 4, medianSeconds: 75, p90Seconds: 162 }, // 10, 30, 120, 180
+        firstReplyInTime: { count: 4, share: 1 }, // all within the default 5 minutes
         resolution: { count: 2, medianSeconds: 450, p90Seconds: 570 }, // 300, 600
         csat: { count: 2, average: 4.5 }, // 5, 4
         messagesSent: 5,
@@ -111,6 +112,7 @@ export function expectedFigures(f: AgentReportFixture) {
         agentId: f.bob.id, name: f.bob.name, active: false, presence: 'offline',
         handled: 1, resolved: 1,
         firstReply: { count: 1, medianSeconds: 45, p90Seconds: 45 }, // C3's hold got no reply: no time
+        firstReplyInTime: { count: 1, share: 1 },
         resolution: { count: 1, medianSeconds: 1800, p90Seconds: 1800 },
         csat: { count: 1, average: 2 },
         messagesSent: 3, // the note is not a message sent
@@ -119,6 +121,7 @@ export function expectedFigures(f: AgentReportFixture) {
     team: {
       handled: 4, resolved: 3,
       firstReply: { count: 5, medianSeconds: 45, p90Seconds: 156 }, // 10, 30, 45, 120, 180
+      firstReplyInTime: { count: 5, share: 1 },
       resolution: { count: 3, medianSeconds: 600, p90Seconds: 1560 }, // 300, 600, 1800
       csat: { count: 3, average: 3.67 }, // 11 / 3
       messagesSent: 8,

@@ -10,7 +10,7 @@ let stack: TestStack;
 let admin: Awaited<ReturnType<typeof login>>;
 let agent: Awaited<ReturnType<typeof login>>;
 
-const http = (method: string, path: string, auth: { cookie: string } | null) => httpAs(stack.url, method, path, auth);
+const http = (method: string, path: string, auth: { cookie: string } | null, body?: unknown) => httpAs(stack.url, method, path, auth, body);
 
 beforeAll(async () => {
   stack = await startStack();
@@ -39,7 +39,7 @@ describe('per-agent report', () => {
     const empty = (await http('GET', '/api/admin/reports/agents?from=2018-01-01&to=2018-01-31', admin)).json;
     expect(empty).toEqual({
       range: { from: '2018-01-01', to: '2018-01-31' }, agents: [],
-      team: { handled: 0, resolved: 0, firstReply: { count: 0, medianSeconds: null, p90Seconds: null }, resolution: { count: 0, medianSeconds: null, p90Seconds: null }, csat: { count: 0, average: null }, messagesSent: 0 },
+      team: { handled: 0, resolved: 0, firstReply: { count: 0, medianSeconds: null, p90Seconds: null }, firstReplyInTime: { count: 0, share: null }, resolution: { count: 0, medianSeconds: null, p90Seconds: null }, csat: { count: 0, average: null }, messagesSent: 0 },
     });
 
     // The CSV: one line per agent in the same order, then the team.
@@ -49,11 +49,25 @@ describe('per-agent report', () => {
     expect(csv.headers.get('content-disposition')).toContain(`agents-${RANGE.from}-to-${RANGE.to}.csv`);
     const lines = csv.text.trimEnd().split('\r\n');
     expect(lines).toEqual([
-      '"agent_id","agent","active","handled","resolved","first_reply_count","first_reply_median_seconds","first_reply_p90_seconds","resolution_count","resolution_median_seconds","resolution_p90_seconds","csat_count","csat_average","messages_sent"',
-      `"${fixture.ann.id}","${fixture.ann.name}","true","3","2","4","75","162","2","450","570","2","4.5","5"`,
-      `"${fixture.bob.id}","${fixture.bob.name}","false","1","1","1","45","45","1","1800","1800","1","2","3"`,
-      '"","Team","","4","3","5","45","156","3","600","1560","3","3.67","8"',
+      '"agent_id","agent","active","handled","resolved","first_reply_count","first_reply_median_seconds","first_reply_p90_seconds","first_reply_in_time","resolution_count","resolution_median_seconds","resolution_p90_seconds","csat_count","csat_average","messages_sent"',
+      `"${fixture.ann.id}","${fixture.ann.name}","true","3","2","4","75","162","4","2","450","570","2","4.5","5"`,
+      `"${fixture.bob.id}","${fixture.bob.name}","false","1","1","1","45","45","1","1","1800","1800","1","2","3"`,
+      '"","Team","","4","3","5","45","156","5","3","600","1560","3","3.67","8"',
     ]);
+
+    // Against a 2-minute target, per hold: Ann's 10, 30 and 120 s are in time, her 180 s is not; Bob's 45 s is.
+    expect((await http('PUT', '/api/admin/team-settings', admin, { firstReplyTargetMinutes: 2 })).status).toBe(200);
+    try {
+      const timed = (await http('GET', `/api/admin/reports/agents?from=${RANGE.from}&to=${RANGE.to}`, admin)).json;
+      const inTime = (id: number) => timed.agents.find((a: { agentId: number }) => a.agentId === id).firstReplyInTime;
+      expect(inTime(fixture.ann.id)).toEqual({ count: 3, share: 0.75 });
+      expect(inTime(fixture.bob.id)).toEqual({ count: 1, share: 1 });
+      expect(timed.team.firstReplyInTime).toEqual({ count: 4, share: 0.8 });
+      expect((await http('PUT', '/api/admin/team-settings', admin, { firstReplyTargetMinutes: 0 })).status).toBe(200);
+      expect((await http('GET', `/api/admin/reports/agents?from=${RANGE.from}&to=${RANGE.to}`, admin)).json.team.firstReplyInTime).toBeNull();
+    } finally {
+      await http('PUT', '/api/admin/team-settings', admin, { firstReplyTargetMinutes: 5 });
+    }
   });
 
   it('counts chats run through the chat loop: accept by replying, transfer, notes, resolve', async () => {

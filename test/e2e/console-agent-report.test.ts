@@ -71,12 +71,14 @@ describe('reports: agents', () => {
       }
       return times;
     };
+    // "In time": first replies within the team's target (the default 5 minutes), per hold.
+    const inTime = (times: number[]) => `${Math.round((times.filter((s) => s <= 300).length / times.length) * 100)}% (${times.filter((s) => s <= 300).length}/${times.length})`;
     const expectedRow = (agentId: number) => {
       const held = chats.filter((c) => c.assignee_id === agentId);
       const resolved = held.filter((c) => c.status === 'resolved');
       const ratings = held.flatMap((c) => (c.rating === null ? [] : [c.rating]));
       const csat = ratings.reduce((a, b) => a + b, 0) / ratings.length;
-      return [String(held.length), String(resolved.length), formatSeconds(median(replyTimes(agentId))), null,
+      return [String(held.length), String(resolved.length), formatSeconds(median(replyTimes(agentId))), null, inTime(replyTimes(agentId)),
         formatSeconds(median(resolved.map((c) => c.resolution_seconds!))), `${csat.toFixed(2)} (n=${ratings.length})`,
         String(lines.filter((l) => l.author_type === 'agent' && !l.private && l.author_id === agentId).length)];
     };
@@ -101,6 +103,7 @@ describe('reports: agents', () => {
     const ratings = held.flatMap((c) => (c.rating === null ? [] : [c.rating]));
     expect(team).toEqual(['Team', String(held.length), String(held.filter((c) => c.status === 'resolved').length),
       formatSeconds(median([...replyTimes(fixture.ann.id), ...replyTimes(fixture.bob.id)])), '2m 36s',
+      inTime([...replyTimes(fixture.ann.id), ...replyTimes(fixture.bob.id)]),
       formatSeconds(median(held.filter((c) => c.status === 'resolved').map((c) => c.resolution_seconds!))),
       `${(ratings.reduce((a, b) => a + b, 0) / ratings.length).toFixed(2)} (n=${ratings.length})`,
       String(lines.filter((l) => l.author_type === 'agent' && !l.private).length)]);

@@ -9,6 +9,8 @@ import { t } from '../i18n.ts';
 interface Percentiles { count: number; medianSeconds: number | null; p90Seconds: number | null }
 interface Figures {
   handled: number; resolved: number; firstReply: Percentiles; resolution: Percentiles;
+  /** Null when the team has no first-reply target. */
+  firstReplyInTime: { count: number; share: number | null } | null;
   csat: { count: number; average: number | null }; messagesSent: number;
 }
 interface AgentRow extends Figures { agentId: number; name: string | null; active: boolean; presence: 'online' | 'away' | 'offline' }
@@ -16,11 +18,16 @@ interface AgentReport { range: { from: string; to: string }; agents: AgentRow[];
 
 interface Column { key: string; label: string; value: (f: Figures) => number | null; text: (f: Figures) => string }
 
-const columns = (): Column[] => [
+/** The in-time column only while the team has a first-reply target (the report's figure is null without one). */
+const columns = (withTarget: boolean): Column[] => [
   { key: 'handled', label: t('reports.agentHandled'), value: (f) => f.handled, text: (f) => String(f.handled) },
   { key: 'resolved', label: t('reports.agentResolved'), value: (f) => f.resolved, text: (f) => String(f.resolved) },
   { key: 'firstReply', label: t('reports.agentFirstReply'), value: (f) => f.firstReply.medianSeconds, text: (f) => formatSeconds(f.firstReply.medianSeconds) },
   { key: 'firstReplyP90', label: t('reports.agentFirstReplyP90'), value: (f) => f.firstReply.p90Seconds, text: (f) => formatSeconds(f.firstReply.p90Seconds) },
+  ...(withTarget ? [{
+    key: 'inTime', label: t('reports.agentInTime'), value: (f: Figures) => f.firstReplyInTime?.share ?? null,
+    text: (f: Figures) => (f.firstReplyInTime?.share == null ? '—' : `${(f.firstReplyInTime.share * 100).toFixed(0)}% (${f.firstReplyInTime.count}/${f.firstReply.count})`),
+  }] : []),
   { key: 'resolution', label: t('reports.resolution'), value: (f) => f.resolution.medianSeconds, text: (f) => formatSeconds(f.resolution.medianSeconds) },
   { key: 'csat', label: t('reports.agentCsat'), value: (f) => f.csat.average, text: (f) => (f.csat.average === null ? '—' : `${f.csat.average.toFixed(2)} (n=${f.csat.count})`) },
   { key: 'messages', label: t('reports.agentMessages'), value: (f) => f.messagesSent, text: (f) => String(f.messagesSent) },
@@ -44,7 +51,7 @@ export function AgentsCard({ range }: { range: { from: string; to: string } }) {
   const report = useLoad(() => get<AgentReport>(`/api/admin/reports/agents${query(range)}`), [range.from, range.to]);
   const [sort, setSort] = useState<Sort>({ key: 'handled', desc: true });
   const r = report.data;
-  const cols = columns();
+  const cols = columns(!!r?.team.firstReplyInTime);
   // A new column starts with its most telling end: the most chats, the fastest times, the best ratings.
   const choose = (key: string) => setSort((s) => (s.key === key ? { key, desc: !s.desc } : { key, desc: !['firstReply', 'firstReplyP90', 'resolution', 'name'].includes(key) }));
   const header = (key: string, label: string) => (
