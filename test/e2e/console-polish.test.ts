@@ -65,7 +65,9 @@ describe('console polish', () => {
     await page.getByTestId('whoami').waitFor(); // the hint cookie made it ask, and the session answered
     expect(authChecks.length).toBeGreaterThanOrEqual(1);
 
-    // Signed out from the top bar: the hint goes with the session, so the next visit does not ask either.
+    // Signed out from the top bar: the hint goes with the session, so the next visit does not ask either. (After the
+    // inbox's own requests are done: one still on its way when the session ends would rightly get a 401.)
+    await page.waitForLoadState('networkidle');
     await page.getByTestId('logout').click();
     await page.getByTestId('login-form').waitFor();
     authChecks.length = 0;
