@@ -12,6 +12,8 @@ import { seedKnowledgeBase } from '../../knowledge-base/seed.ts';
 import { knowledgeBaseExtension } from '../../knowledge-base/server-extension.ts';
 import { modelsRepository } from '../../knowledge-base/repositories/models.ts';
 import { formatPercent } from '../../console/src/wording.ts';
+import { identityHash } from '../../server/services/visitor-tokens.ts';
+import { loadWidgetSettings, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 
 let stack: TestStack;
 let browser: Browser;
@@ -200,6 +202,33 @@ describe('console polish', () => {
     await page.getByTestId('reply-input').fill('Sorry for the wait, I am here now.');
     await page.getByTestId('reply-input').press('Enter');
     await expect.poll(() => row.getByTestId('late').count()).toBe(0);
+  }, 60_000);
+
+  it('conversation: when the anonymous shopper signs in as a known customer, the open chat shows who they are', async () => {
+    const secret = 'polish-identity-secret';
+    const before = await loadWidgetSettings(stack.env.sql);
+    await saveWidgetSettings(stack.env.sql, { ...before, identitySecret: secret });
+    try {
+      const signIn = (extra: Record<string, unknown>) => widgetSession(stack.url, { userId: 'polish-olga', hash: identityHash(secret, 'polish-olga'), ...extra });
+      const known = await signIn({ name: 'Olga Known' });
+      const visitor = await widgetSession(stack.url);
+      const socket = await connectWidget(stack.url, visitor.visitorToken);
+      shoppers.push(socket);
+      const { conversationId } = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'olga-1', text: 'is my parcel on its way?' });
+
+      const { page } = await freshPage();
+      await page.goto(`${stack.url}/console/conversations/${conversationId}`);
+      await signInOnLoginPage(page, stack.agent);
+      const heading = page.locator('.conversation-header h2');
+      await expect.poll(() => heading.textContent()).toContain(`Visitor #${visitor.customerId}`);
+
+      await signIn({ visitorToken: visitor.visitorToken });
+      await expect.poll(() => heading.textContent()).toContain('Olga Known');
+      await expect.poll(() => page.getByTestId('customer-panel').getByTestId('customer-name').textContent()).toBe('Olga Known');
+      expect(known.customerId).not.toBe(visitor.customerId);
+    } finally {
+      await saveWidgetSettings(stack.env.sql, { ...(await loadWidgetSettings(stack.env.sql)), identitySecret: before.identitySecret });
+    }
   }, 60_000);
 
   it('customer panel: the same email on two records is offered for merging; after the merge one record has both chats', async () => {
