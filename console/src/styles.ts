@@ -149,6 +149,7 @@ tr.inactive { opacity:.55; }
 .tag { display:inline-block; background:#f1f5f9; border-radius:99px; padding:1px 8px; margin:2px; font-size:12px; }
 .segment-at_risk { background:#fee2e2; color:#991b1b; } .segment-loyal { background:#dcfce7; color:#166534; } .segment-new { background:#e0f2fe; color:#075985; }
 .block-form input { width:100%; margin:4px 0; } .block-state, .block-form, [data-testid=block] { margin-top:8px; } button.link.danger { color:var(--danger); padding-left:0; }
+.message-customer textarea { width:100%; margin:4px 0; box-sizing:border-box; } .message-customer, [data-testid=message-customer], [data-testid=message-customer-open] { margin-top:8px; display:block; }
 .timeline { padding-left:16px; margin:0; font-size:13px; } .timeline li { margin-bottom:4px; }
 li.current { font-weight:600; }
 .admin-kb { display:grid; grid-template-columns:300px 1fr; gap:12px; }

@@ -51,7 +51,8 @@ const RangeQuery = Type.Object({ from: Type.Optional(Day), to: Type.Optional(Day
 const Percentiles = Type.Object({ count: Type.Integer(), medianSeconds: Nullable(Type.Number()), p90Seconds: Nullable(Type.Number()) });
 const ReportSchema = Type.Object({
   range: Type.Object({ from: Type.String(), to: Type.String() }),
-  conversationsPerDay: Type.Array(Type.Object({ day: Type.String(), total: Type.Integer(), handedOff: Type.Integer() })),
+  conversationsPerDay: Type.Array(Type.Object({ day: Type.String(), total: Type.Integer(), handedOff: Type.Integer() }), { description: "Shoppers' conversations (not those an agent started)" }),
+  agentStarted: Type.Integer({ description: 'Conversations an agent started by writing to a customer: outside every other figure' }),
   containment: Type.Object({
     total: Type.Integer(),
     botResolved: Type.Integer({ description: 'Settled by the bot: closed after the quiet time, or rated helpful (confirmedByShopper).' }),

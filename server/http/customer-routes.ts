@@ -1,5 +1,6 @@
 // Agents' view of a customer: profile, tags and attributes, conversations,
 // the history timeline the interactions worker writes, and feedback.
+import { randomUUID } from 'node:crypto';
 import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
@@ -103,6 +104,31 @@ export default function customerRoutes(ctx: AppContext) {
         response: { 200: Type.Object({ customer: CustomerSchema }), 401: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => ({ customer: toCustomer(await unblockCustomer(ctx, request.user!.id, request.params.id)) }));
+
+    app.post('/api/customers/:id/conversations', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: 'Write to a customer first: a new conversation held by you, with your message',
+        description: "The shopper's open widget tabs show it at once; one who does not read it is emailed it later like "
+          + 'any reply, when they left an address. 409 `open_conversation` while they have an open one (answer there), '
+          + '409 `blocked` for a blocked shopper. `clientId` makes a retry safe (one message per id).',
+        params: IdParams,
+        body: Type.Object({
+          text: Type.String({ minLength: 1, maxLength: ctx.config.maxMessageChars }),
+          clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        }, { additionalProperties: false }),
+        response: {
+          201: Type.Object({ conversationId: Type.Integer(), messageId: Type.Integer() }),
+          400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse,
+        },
+      },
+    }, async (request, reply) => {
+      const sent = await ctx.chat.startConversation(request.user!, request.params.id, {
+        text: request.body.text, clientId: request.body.clientId ?? `start-${randomUUID()}`,
+      });
+      return reply.status(201).send({ conversationId: sent.conversationId, messageId: sent.id });
+    });
 
     app.get('/api/customers/:id/duplicates', {
       onRequest: app.requireAgent,

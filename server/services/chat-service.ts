@@ -13,7 +13,7 @@ import { botReplyClientId, conversationsRepository, forShopper, toChatMessage, t
 import { customersRepository } from '../repositories/customers.ts';
 import { routingRepository, type Assignment } from '../repositories/routing.ts';
 import { usersRepository } from '../repositories/users.ts';
-import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Responder, ResponderDecision } from './responder.ts';
 import type { RealtimeOut } from './realtime-out.ts';
 import { loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './widget-settings.ts';
@@ -489,6 +489,35 @@ export function createChatService(deps: ChatServiceDeps) {
       ]);
       if (!message.private) await scheduleFollowup(row.id, row.customer_id, message.id);
       return result;
+    },
+
+    /**
+     * An agent writes to a customer first ("your replacement has shipped"): a new conversation, held by that agent,
+     * whose first message is theirs. The shopper's open widget tabs join it and show it at once; a shopper who does
+     * not read it is emailed it later like any reply (when they left an address). Refused while the customer has an
+     * open conversation (answer there) or is blocked; a merged or deleted record is not found.
+     */
+    async startConversation(agent: { id: number; name: string }, customerId: number, input: { clientId: string; text: string }): Promise<SendResult> {
+      messageText(input.text);
+      const row = await sql.begin(async (txn) => {
+        const tx = txn as unknown as Sql;
+        // Locked so that two agents writing to the same customer at once start one conversation, not two.
+        const [customer] = await tx<{ merged: boolean; deleted: boolean; blocked: boolean }[]>`
+          select merged_into_id is not null as merged, coalesce((attributes->>'deleted')::boolean, false) as deleted, blocked_at is not null as blocked
+          from customers where id = ${customerId} for update`;
+        if (!customer || customer.merged || customer.deleted) throw notFound('Customer');
+        if (customer.blocked) throw new AppError(409, 'blocked', 'This shopper is blocked: unblock them to write to them.');
+        const [open] = await tx<{ id: number }[]>`select id from conversations where customer_id = ${customerId} and status <> 'resolved' order by id desc limit 1`;
+        if (open) throw new AppError(409, 'open_conversation', `This customer has an open conversation (#${open.id}): answer there.`);
+        const [created] = await tx<{ id: number }[]>`
+          insert into conversations (customer_id, status, assignee_id, assigned_at, started_by)
+          values (${customerId}, 'assigned', ${agent.id}, now(), 'agent') returning id`;
+        return created;
+      });
+      await realtime.joinCustomerToConversation(customerId, row.id);
+      const conversation = await announceConversation(row.id);
+      await events.enqueueInteractions([event('conversation.started', `conv:${row.id}`, customerId, row.id, { channel: 'agent', agentId: agent.id }, new Date(conversation.createdAt))]);
+      return this.agentMessage(agent, { conversationId: row.id, clientId: input.clientId, text: input.text });
     },
 
     async accept(agentId: number, conversationId: number): Promise<ConversationSummary> {

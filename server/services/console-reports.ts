@@ -41,7 +41,9 @@ export interface Percentiles {
 
 export interface Report {
   range: DateRange;
+  /** Shoppers' conversations per day (those an agent started are `agentStarted`, outside every other figure). */
   conversationsPerDay: { day: string; total: number; handedOff: number }[];
+  agentStarted: number;
   /**
    * `botResolved` includes `confirmedByShopper` (still open, its latest answer rated helpful); `withBot` are open
    * chats not yet settled either way, counted once quiet for `settlesAfterMinutes`. `rate` is over the settled ones.
@@ -89,7 +91,12 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
     from (select (${range.from}::date + i) as day from generate_series(0, ${range.days - 1}::int) as i) d
     left join conversations c
       on c.created_at >= (d.day::timestamp at time zone 'UTC') and c.created_at < ((d.day + 1)::timestamp at time zone 'UTC')
+         and c.started_by = 'shopper'
     group by d.day order by d.day`;
+  // Conversations an agent started by writing to a customer: never the bot's to answer, so outside every figure
+  // about the bot, hand-offs and response times; counted on their own.
+  const [{ count: agentStarted }] = await sql<{ count: number }[]>`
+    select count(*)::int as count from conversations where created_at >= ${start} and created_at < ${end} and started_by = 'agent'`;
 
   // Containment: of the conversations started in the range, how many the bot settled alone vs handed to a person.
   // The bot settles a chat when the shopper rates its latest answer helpful (confirmed at once) or leaves it
@@ -101,7 +108,7 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
              case when c.status <> 'resolved' and not c.handed_off then coalesce((
                select f.helpful from feedback f where f.conversation_id = c.id and f.kind = 'article'
                order by f.created_at desc, f.id desc limit 1), false) else false end as confirmed
-      from conversations c where c.created_at >= ${start} and c.created_at < ${end})
+      from conversations c where c.created_at >= ${start} and c.created_at < ${end} and c.started_by = 'shopper')
     select count(*)::int as total,
            count(*) filter (where status = 'resolved' and not handed_off and resolved_by is distinct from 'agent')::int as bot_closed,
            count(*) filter (where status = 'resolved' and not handed_off and resolved_by = 'agent')::int as closed_by_team,
@@ -119,7 +126,7 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
            count(resolution_seconds) filter (where handed_off)::int as res_count,
            percentile_cont(0.5) within group (order by resolution_seconds) filter (where handed_off) as res_median,
            percentile_cont(0.9) within group (order by resolution_seconds) filter (where handed_off) as res_p90
-    from conversations where created_at >= ${start} and created_at < ${end}`;
+    from conversations where created_at >= ${start} and created_at < ${end} and started_by = 'shopper'`;
 
   const targetMinutes = (await loadTeamSettings(sql)).firstReplyTargetMinutes;
   const firstReplyTarget = targetMinutes > 0 ? await firstRepliesAgainstTarget(sql, start, end, targetMinutes * 60) : null;
@@ -184,6 +191,7 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
   return {
     range: { from: range.from, to: range.to },
     conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
+    agentStarted,
     containment: {
       total: containment.total, botResolved, confirmedByShopper: containment.bot_confirmed, handedOff: containment.handed_off,
       withBot: containment.with_bot, closedByTeam: containment.closed_by_team, settlesAfterMinutes: BOT_IDLE_MINUTES, rate: decided ? round(botResolved / decided, 4) : null,

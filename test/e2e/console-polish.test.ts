@@ -231,6 +231,30 @@ describe('console polish', () => {
     }
   }, 60_000);
 
+  it('customer panel: an agent writes to a customer first; the chat opens in the console and reaches the shopper', async () => {
+    const session = await widgetSession(stack.url, { name: 'Quinn Outreach', email: 'quinn@example.com' });
+    const socket = await connectWidget(stack.url, session.visitorToken);
+    shoppers.push(socket);
+    const received = new Promise<string>((resolve) => socket.on('message:new', (m: { author: { type: string }; text: string }) => { if (m.author.type === 'agent') resolve(m.text); }));
+
+    const { page } = await freshPage();
+    await page.goto(`${stack.url}/console/customers/${session.customerId}`);
+    await signIn(page, 'agent');
+    const panel = page.getByTestId('customer-panel');
+    await panel.getByTestId('message-customer').click();
+    const form = panel.getByTestId('message-customer-form');
+    expect(await form.textContent()).toContain('emailed to them if they do not read it');
+    await form.locator('textarea').fill('Hi Quinn, your order is ready for pickup.');
+    await form.getByTestId('message-customer-send').click();
+    await page.waitForURL(/\/console\/conversations\/\d+$/);
+    await page.locator('.msg', { hasText: 'Hi Quinn, your order is ready for pickup.' }).first().waitFor();
+    expect(await received).toBe('Hi Quinn, your order is ready for pickup.');
+    // Back on their profile, the open conversation is linked instead of a second one offered.
+    const conversationId = Number(page.url().split('/').pop());
+    await page.goto(`${stack.url}/console/customers/${session.customerId}`);
+    expect(await panel.getByTestId('message-customer-open').textContent()).toBe(`Open conversation #${conversationId}: answer there`);
+  }, 60_000);
+
   it('customer panel: the same email on two records is offered for merging; after the merge one record has both chats', async () => {
     const laptop = await widgetSession(stack.url, { name: 'Rosa Twice', email: 'rosa.twice@example.com' });
     const phone = await widgetSession(stack.url, { email: 'ROSA.TWICE@example.com' });

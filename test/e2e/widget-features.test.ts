@@ -120,6 +120,29 @@ describe('widget features', () => {
     expect(await conversationOf('From the second tab')).toBe(conversationId);
   });
 
+  it("shows a conversation an agent starts after the shopper's last one ended, with an unread badge while closed", async () => {
+    const { page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    await send(page, 'Is the tote back in stock?');
+    const first = await conversationOf('Is the tote back in stock?');
+    const [{ customer_id: customerId }] = await bed.stack.env.sql`select customer_id from conversations where id = ${first}`;
+    await callOk(bed.agent, 'message:send', { conversationId: first, clientId: `stock-${first}`, text: 'Not yet, I will let you know.' });
+    await callOk(bed.agent, 'conversation:resolve', { conversationId: first });
+    await page.locator('.launcher').click(); // closed
+
+    // Days later the tote is back: the agent writes first, from the customer's panel.
+    const agentLogin = await login(bed.stack.url, bed.stack.agent.email, bed.stack.agent.password);
+    const started = await httpAs(bed.stack.url, 'POST', `/api/customers/${customerId}/conversations`, agentLogin, { text: 'Good news: the tote is back in stock!' });
+    expect(started.status).toBe(201);
+    await page.locator('.badge').waitFor();
+    await openWidget(page);
+    await page.locator('.log .msg', { hasText: 'Good news: the tote is back in stock!' }).waitFor();
+    expect(await page.locator('.log .divider').count()).toBeGreaterThanOrEqual(1); // under its own "New conversation"
+    await send(page, 'Great, reserving one now');
+    expect(await conversationOf('Great, reserving one now')).toBe(started.json.conversationId);
+  });
+
   it('shows the pre-chat form when the shop turns it on and saves name and email', async () => {
     await saveWidgetSettings(bed.stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, preChatForm: true });
     try {

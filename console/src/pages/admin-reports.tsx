@@ -15,6 +15,7 @@ Chart.register(...registerables);
 interface Report {
   range: { from: string; to: string };
   conversationsPerDay: { day: string; total: number; handedOff: number }[];
+  agentStarted: number;
   containment: { total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; closedByTeam: number; settlesAfterMinutes: number; rate: number | null };
   firstResponse: { count: number; medianSeconds: number | null; p90Seconds: number | null };
   firstReplyTarget: { minutes: number; met: number; missed: number; waiting: number; share: number | null } | null;
@@ -55,7 +56,8 @@ export function ReportsPage() {
       {r && (
         <div data-testid="report-ready" data-from={r.range.from} data-to={r.range.to}>
           <div class="kpis">
-            <Kpi id="kpi-conversations" label={t('reports.conversations')} value={String(r.containment.total)} />
+            <Kpi id="kpi-conversations" label={t('reports.conversations')} value={String(r.containment.total)}
+              detail={r.agentStarted ? t('reports.agentStarted', { n: r.agentStarted }) : undefined} />
             <Kpi id="kpi-containment" label={t('reports.containment')} value={r.containment.rate === null ? '—' : `${(r.containment.rate * 100).toFixed(1)}%`}
               detail={containmentDetail(r.containment)} />
             <Kpi id="kpi-first-response" label={t('reports.firstResponse')} value={formatSeconds(r.firstResponse.medianSeconds)}

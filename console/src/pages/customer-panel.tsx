@@ -11,6 +11,7 @@ import { navigate } from '../router.ts';
 import type { ConversationSummary, Customer, FeedbackItem, Order, Segment, TimelineItem } from '../types.ts';
 import { ChipsEditor } from '../chips-editor.tsx';
 import { MergeControl } from './customer-merge.tsx';
+import { MessageCustomer } from './customer-message.tsx';
 
 /**
  * A customer's profile and history; `conversationId` marks the chat open beside it (none on the customers page).
@@ -58,6 +59,7 @@ export function CustomerPanel({ customerId, conversationId, onRecordChanged }: {
           </div>
         )}
         <BlockControl customer={customer} onChanged={() => { profile.reload(); onRecordChanged?.(); }} />
+        <MessageCustomer customer={customer} conversations={profile.data?.conversations ?? []} />
         <MergeControl customer={customer} onMerged={(keptId) => {
           onRecordChanged?.();
           if (keptId === customerId) reloadAll();
