@@ -280,7 +280,7 @@ describe('console polish', () => {
     await page.screenshot({ path: artifactPath('console-customer-merge.png') });
     await panel.getByTestId('merge-do').click();
     expect(await panel.getByTestId('merge-done').textContent()).toBe('Merged: 1 conversation(s) moved.');
-    await expect.poll(() => panel.locator('a[href^="/console/conversations/"]').count()).toBe(2);
+    await expect.poll(() => panel.locator('ul a[href^="/console/conversations/"]').count()).toBe(2);
     expect(await panel.getByTestId('customer-name').textContent()).toBe('Rosa Twice'); // the kept record lacked a name
     await expect.poll(() => page.locator(`[data-testid=customer-row][data-customer-id="${laptop.customerId}"]`).count()).toBe(0);
     const [left] = await stack.env.sql`select merged_into_id from customers where id = ${laptop.customerId}`;

@@ -315,7 +315,8 @@ describe('support console in Chromium', () => {
     await row.locator('a').click();
     await expect.poll(() => page.getByTestId('customer-name').textContent()).toBe('Morgan Lookup');
     expect(page.url()).toMatch(new RegExp(`/console/customers/${customerId}$`));
-    await page.getByTestId('customer-panel').locator(`a[href="/console/conversations/${conversationId}"]`).click();
+    // From their past conversations (the panel also links an open one beside "Write to this customer").
+    await page.getByTestId('customer-panel').locator(`ul a[href="/console/conversations/${conversationId}"]`).click();
     await page.getByTestId('msg-customer').filter({ hasText: 'Do you restock the green tote?' }).waitFor();
     await page.getByTestId('customers-search').waitFor({ state: 'detached' });
     expect((await fetch(`${stack.url}/api/customers?q=morgan.lookup`)).status).toBe(401); // agents only

@@ -7,7 +7,8 @@ import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { ConversationSummary, Customer } from '../types.ts';
 
-export function MessageCustomer({ customer, conversations }: { customer: Customer; conversations: ConversationSummary[] }) {
+/** `besideConversationId`: the chat the panel sits beside, if any (the agent is already in it: nothing to link). */
+export function MessageCustomer({ customer, conversations, besideConversationId }: { customer: Customer; conversations: ConversationSummary[]; besideConversationId?: number }) {
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -15,6 +16,7 @@ export function MessageCustomer({ customer, conversations }: { customer: Custome
   const ongoing = conversations.find((c) => c.status !== 'resolved');
   if (customer.blocked) return null;
   if (ongoing) {
+    if (ongoing.id === besideConversationId) return null;
     return (
       <p class="small" data-testid="message-customer-open">
         <a href={`/console/conversations/${ongoing.id}`} onClick={(e) => { e.preventDefault(); navigate(`/console/conversations/${ongoing.id}`); }}>

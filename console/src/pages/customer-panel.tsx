@@ -59,7 +59,7 @@ export function CustomerPanel({ customerId, conversationId, onRecordChanged }: {
           </div>
         )}
         <BlockControl customer={customer} onChanged={() => { profile.reload(); onRecordChanged?.(); }} />
-        <MessageCustomer customer={customer} conversations={profile.data?.conversations ?? []} />
+        <MessageCustomer customer={customer} conversations={profile.data?.conversations ?? []} besideConversationId={conversationId} />
         <MergeControl customer={customer} onMerged={(keptId) => {
           onRecordChanged?.();
           if (keptId === customerId) reloadAll();
