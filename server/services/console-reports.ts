@@ -245,11 +245,11 @@ const CSV_LIMIT = 20_000;
 /** Conversations started in the range with their public transcripts (private notes left out), as CSV. */
 export async function conversationsCsv(sql: Sql, range: ReturnType<typeof resolveRange>): Promise<string> {
   const rows = await sql<{
-    id: number; created_at: Date; status: string; handed_off: boolean; resolved_by: string | null; customer_id: number;
+    id: number; created_at: Date; status: string; started_by: string; handed_off: boolean; resolved_by: string | null; customer_id: number;
     customer_name: string | null; customer_email: string | null; assignee: string | null;
     first_response_seconds: number | null; resolution_seconds: number | null; csat: number | null; labels: string[]; transcript: string | null;
   }[]>`
-    select c.id, c.created_at, c.status, c.handed_off, c.resolved_by, c.customer_id, cu.name as customer_name, cu.email as customer_email,
+    select c.id, c.created_at, c.status, c.started_by, c.handed_off, c.resolved_by, c.customer_id, cu.name as customer_name, cu.email as customer_email,
            u.name as assignee, c.first_response_seconds, c.resolution_seconds, c.labels,
            (select f.rating from feedback f where f.conversation_id = c.id and f.kind = 'csat' order by f.id desc limit 1) as csat,
            (select string_agg(
@@ -264,11 +264,12 @@ export async function conversationsCsv(sql: Sql, range: ReturnType<typeof resolv
     left join users u on u.id = c.assignee_id
     where c.created_at >= ${range.start} and c.created_at < ${range.end}
     order by c.id limit ${CSV_LIMIT}`;
-  const header = ['conversation_id', 'created_at', 'status', 'handed_off', 'resolved_by', 'customer_id', 'customer_name', 'customer_email',
+  // started_by: 'shopper', or 'agent' for a conversation the team started (outside the report's bot figures).
+  const header = ['conversation_id', 'created_at', 'status', 'started_by', 'handed_off', 'resolved_by', 'customer_id', 'customer_name', 'customer_email',
     'assignee', 'first_response_seconds', 'resolution_seconds', 'csat', 'labels', 'transcript'];
   const lines = [header.map(csvField).join(',')];
   for (const r of rows) {
-    lines.push([r.id, r.created_at, r.status, r.handed_off, r.resolved_by, r.customer_id, r.customer_name, r.customer_email,
+    lines.push([r.id, r.created_at, r.status, r.started_by, r.handed_off, r.resolved_by, r.customer_id, r.customer_name, r.customer_email,
       r.assignee, r.first_response_seconds, r.resolution_seconds, r.csat, r.labels.join('; '), r.transcript].map(csvField).join(','));
   }
   return lines.join('\r\n') + '\r\n';

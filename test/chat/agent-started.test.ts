@@ -73,6 +73,11 @@ describe('an agent writing to a customer first', () => {
     expect(after.containment).toEqual(before.containment);
     expect(after.firstResponse).toEqual(before.firstResponse);
     expect(after.conversationsPerDay).toEqual(before.conversationsPerDay);
+    // The CSV lists it, marked as the team's.
+    const csv = (await httpAs(stack.url, 'GET', `/api/admin/reports/conversations.csv?from=${today}&to=${today}`, admin)).text;
+    expect(csv.split('\r\n')[0]).toContain('"status","started_by","handed_off"');
+    expect(csv).toContain(`"${started.json.conversationId}","`);
+    expect(csv.split('\r\n').find((line) => line.startsWith(`"${started.json.conversationId}",`))).toMatch(/^"\d+","[^"]+","resolved","agent","false",/);
   });
 
   it('is refused for a blocked shopper, a merged or unknown record, bad input and anyone but an agent, and keeps nothing', async () => {
