@@ -136,8 +136,13 @@ describe('widget features', () => {
     const started = await httpAs(bed.stack.url, 'POST', `/api/customers/${customerId}/conversations`, agentLogin, { text: 'Good news: the tote is back in stock!' });
     expect(started.status).toBe(201);
     await page.locator('.badge').waitFor();
-    await openWidget(page);
+    // Beside the launcher, who wrote and what: a badge alone is easy to miss. It opens the chat.
+    const preview = page.locator('.nudge .nudge-text');
+    await expect.poll(() => preview.textContent()).toMatch(/^.+: Good news: the tote is back in stock!$/);
+    await preview.click();
+    await page.locator('.panel').waitFor();
     await page.locator('.log .msg', { hasText: 'Good news: the tote is back in stock!' }).waitFor();
+    expect(await page.locator('.nudge').count()).toBe(0);
     expect(await page.locator('.log .divider').count()).toBeGreaterThanOrEqual(1); // under its own "New conversation"
     await send(page, 'Great, reserving one now');
     expect(await conversationOf('Great, reserving one now')).toBe(started.json.conversationId);

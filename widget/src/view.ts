@@ -200,15 +200,22 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
    * place of the greeting, so what the shopper answers follows what they read.
    */
   showNudge(text: string, onOpen?: () => void): void {
+    this.showCard(text, () => {
+      onOpen?.();
+      this.nudgeText = text;
+      this.messagesChanged();
+    });
+  }
+
+  /** A card beside the launcher (a proactive message, or an agent's reply that came while the chat was closed). */
+  private showCard(text: string, beforeOpen?: () => void): void {
     this.dismissNudge();
     const message = h('button', { type: 'button', class: 'nudge-text' }, text);
     const dismiss = h('button', { type: 'button', class: 'icon-btn', 'aria-label': this.t.dismiss, title: this.t.dismiss });
     dismiss.appendChild(icon(ICONS.close));
     this.nudgeCard = h('div', { class: 'nudge', role: 'status' }, message, dismiss);
     message.addEventListener('click', () => {
-      onOpen?.();
-      this.nudgeText = text;
-      this.messagesChanged();
+      beforeOpen?.();
       this.open();
     });
     dismiss.addEventListener('click', () => this.dismissNudge());
@@ -732,6 +739,12 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       if (first || (a.type !== 'agent' && a.type !== 'bot')) continue; // history loaded at start is not news
       this.typing({ author: a.type, name: a.name, typing: false }); // their message is the end of their typing
       if (!this.isOpen) this.say(this.t.newMessageFrom(a.type === 'bot' ? this.t.bot : (a.name ?? this.t.agent)));
+      // A person's words while the chat is closed (a reply, or a team member writing first) are shown beside the
+      // launcher, as a badge alone is easy to miss; opening the chat from them shows the whole message.
+      if (!this.isOpen && a.type === 'agent' && e.message.text) {
+        const text = e.message.text.length > 140 ? `${e.message.text.slice(0, 139)}…` : e.message.text;
+        this.showCard(`${a.name ?? this.t.agent}: ${text}`);
+      }
     }
     this.announcedUpTo = newest;
   }
