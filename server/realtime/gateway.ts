@@ -29,6 +29,7 @@ import { routingRepository } from '../repositories/routing.ts';
 import { withinTimeLimit } from '../services/time-limit.ts';
 import type { Presence } from './event-maps.ts';
 import { activityWriteMs } from '../services/auto-away.ts';
+import { liveCustomer } from '../repositories/customers.ts';
 
 type WidgetNs = Namespace<WidgetClientToServer, WidgetServerToClient, Record<string, never>, WidgetSocketData>;
 type AgentNs = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
@@ -169,7 +170,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     const rows = await deps.sql<{ conversation_id: number | null; blocked: boolean }[]>`
       select c.id as conversation_id, cu.blocked_at is not null as blocked from customers cu left join lateral (
         select id from conversations where customer_id = cu.id order by id desc limit 5) c on true
-      where cu.id = ${customerId} and cu.merged_into_id is null and not coalesce((cu.attributes->>'deleted')::boolean, false)`.catch(() => []);
+      where cu.id = ${customerId} and ${liveCustomer(deps.sql, 'cu')}`.catch(() => []);
     if (!rows.length) return next(Object.assign(new Error('unauthorized: unknown visitor'), { data: { code: 'unauthorized' } }));
     // Not 'unauthorized': that makes the widget start over as a new visitor, which would undo the block.
     if (rows[0].blocked) return next(Object.assign(new Error('blocked: this chat is not available'), { data: { code: 'blocked' } }));

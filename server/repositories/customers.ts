@@ -23,6 +23,13 @@ export interface CustomerRow {
   updated_at: Date;
 }
 
+/**
+ * SQL: the customer record `alias` is live — neither deleted at the customer's request nor merged into another
+ * (services/customer-merge.ts). Only a live record's visitor token counts, and only live records are offered.
+ */
+export const liveCustomer = (sql: Sql, alias: string) =>
+  sql`${sql(alias)}.merged_into_id is null and not coalesce((${sql(alias)}.attributes->>'deleted')::boolean, false)`;
+
 export const customersRepository = (sql: Sql) => ({
   async create(fields: { name?: string | null; email?: string | null; locale?: string | null; externalId?: string | null }): Promise<CustomerRow> {
     const [row] = await sql<CustomerRow[]>`
@@ -37,8 +44,7 @@ export const customersRepository = (sql: Sql) => ({
   },
   /** Neither deleted at the customer's request nor merged into another record: a token for it still counts. */
   async isActive(id: number): Promise<boolean> {
-    const [row] = await sql<{ active: boolean }[]>`
-      select merged_into_id is null and not coalesce((attributes->>'deleted')::boolean, false) as active from customers where id = ${id}`;
+    const [row] = await sql<{ active: boolean }[]>`select ${liveCustomer(sql, 'c')} as active from customers c where c.id = ${id}`;
     return row?.active ?? false;
   },
   async findByExternalId(externalId: string): Promise<CustomerRow | undefined> {
@@ -84,9 +90,8 @@ export const customersRepository = (sql: Sql) => ({
   async sameEmail(customer: CustomerRow, limit: number): Promise<CustomerRow[]> {
     if (!customer.email) return [];
     return sql<CustomerRow[]>`
-      select * from customers
-      where lower(email) = lower(${customer.email}) and id <> ${customer.id} and merged_into_id is null
-        and not coalesce((attributes->>'deleted')::boolean, false)
+      select * from customers c
+      where lower(c.email) = lower(${customer.email}) and c.id <> ${customer.id} and ${liveCustomer(sql, 'c')}
       order by last_seen_at desc nulls last limit ${limit}`;
   },
   async timeline(id: number, limit: number, beforeId?: number): Promise<{ id: number; type: string; conversation_id: number | null; payload: Record<string, unknown>; occurred_at: Date }[]> {

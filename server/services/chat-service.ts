@@ -10,7 +10,7 @@ import type { ChatMessage, ConversationSummary, FileMetadata, ShopperPage, Unava
 import { shopperPage } from './shopper-page.ts';
 import { mentionedTeammates } from './mentions.ts';
 import { botReplyClientId, conversationsRepository, forShopper, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
-import { customersRepository } from '../repositories/customers.ts';
+import { customersRepository, liveCustomer } from '../repositories/customers.ts';
 import { routingRepository, type Assignment } from '../repositories/routing.ts';
 import { usersRepository } from '../repositories/users.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
@@ -502,10 +502,9 @@ export function createChatService(deps: ChatServiceDeps) {
       const row = await sql.begin(async (txn) => {
         const tx = txn as unknown as Sql;
         // Locked so that two agents writing to the same customer at once start one conversation, not two.
-        const [customer] = await tx<{ merged: boolean; deleted: boolean; blocked: boolean }[]>`
-          select merged_into_id is not null as merged, coalesce((attributes->>'deleted')::boolean, false) as deleted, blocked_at is not null as blocked
-          from customers where id = ${customerId} for update`;
-        if (!customer || customer.merged || customer.deleted) throw notFound('Customer');
+        const [customer] = await tx<{ live: boolean; blocked: boolean }[]>`
+          select ${liveCustomer(tx, 'c')} as live, c.blocked_at is not null as blocked from customers c where c.id = ${customerId} for update`;
+        if (!customer?.live) throw notFound('Customer');
         if (customer.blocked) throw new AppError(409, 'blocked', 'This shopper is blocked: unblock them to write to them.');
         const [open] = await tx<{ id: number }[]>`select id from conversations where customer_id = ${customerId} and status <> 'resolved' order by id desc limit 1`;
         if (open) throw new AppError(409, 'open_conversation', `This customer has an open conversation (#${open.id}): answer there.`);
