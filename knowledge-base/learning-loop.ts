@@ -5,6 +5,7 @@
 import type { Sql } from '../server/db/client.ts';
 import { asksForPerson } from './signals.ts';
 import { detectLanguage } from './text/tokenize.ts';
+import { CJK_CHAR } from './text/language.ts';
 import { withoutOrderNumbers } from './order-numbers.ts';
 
 export interface Candidate {
@@ -65,9 +66,10 @@ interface ThreadMessage { author_type: string; body: string; decision: string | 
  * Words enough to learn from once order numbers are taken out: "NW-100001", sent when the bot asked for the number,
  * is no question to teach an intent with. Four Latin letters or two Chinese characters at least.
  */
+const CJK_CHARS = new RegExp(CJK_CHAR.source, 'gu');
 function hasWords(text: string): boolean {
   const rest = withoutOrderNumbers(text);
-  return (rest.match(/[\u3400-\u9fff]/gu)?.length ?? 0) >= 2 || (rest.match(/[a-z]/giu)?.length ?? 0) >= 4;
+  return (rest.match(CJK_CHARS)?.length ?? 0) >= 2 || (rest.match(/[a-z]/giu)?.length ?? 0) >= 4;
 }
 
 const isQuestion = (m: ThreadMessage) => m.author_type === 'customer' && !asksForPerson(m.body) && m.body.trim().length >= 8 && hasWords(m.body);
