@@ -93,23 +93,25 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
       on c.created_at >= (d.day::timestamp at time zone 'UTC') and c.created_at < ((d.day + 1)::timestamp at time zone 'UTC')
          and c.started_by = 'shopper'
     group by d.day order by d.day`;
-  // Conversations an agent started by writing to a customer: never the bot's to answer, so outside every figure
-  // about the bot, hand-offs and response times; counted on their own.
-  const [{ count: agentStarted }] = await sql<{ count: number }[]>`
-    select count(*)::int as count from conversations where created_at >= ${start} and created_at < ${end} and started_by = 'agent'`;
 
   // Containment: of the conversations started in the range, how many the bot settled alone vs handed to a person.
   // The bot settles a chat when the shopper rates its latest answer helpful (confirmed at once) or leaves it
   // BOT_IDLE_MINUTES without writing (closed by the idle sweep); until then it is still with the bot. A chat an
   // agent closed without taking it (spam, a blocked shopper) is neither the bot's success nor a hand-off.
-  const [containment] = await sql<{ total: number; bot_closed: number; bot_confirmed: number; handed_off: number; with_bot: number; closed_by_team: number }[]>`
-    with ranged as (
-      select c.status, c.handed_off, c.resolved_by,
-             case when c.status <> 'resolved' and not c.handed_off then coalesce((
-               select f.helpful from feedback f where f.conversation_id = c.id and f.kind = 'article'
+  // Conversations an agent started by writing to a customer are never the bot's to answer: outside every figure
+  // about the bot, hand-offs and response times, counted on their own (agent_started) in the same read of the range.
+  const [containment] = await sql<{ total: number; bot_closed: number; bot_confirmed: number; handed_off: number; with_bot: number; closed_by_team: number; agent_started: number }[]>`
+    with in_range as (
+      select c.id, c.status, c.handed_off, c.resolved_by, c.started_by
+      from conversations c where c.created_at >= ${start} and c.created_at < ${end}),
+    ranged as (
+      select r.status, r.handed_off, r.resolved_by,
+             case when r.status <> 'resolved' and not r.handed_off then coalesce((
+               select f.helpful from feedback f where f.conversation_id = r.id and f.kind = 'article'
                order by f.created_at desc, f.id desc limit 1), false) else false end as confirmed
-      from conversations c where c.created_at >= ${start} and c.created_at < ${end} and c.started_by = 'shopper')
-    select count(*)::int as total,
+      from in_range r where r.started_by = 'shopper')
+    select (select count(*) from in_range where started_by = 'agent')::int as agent_started,
+           count(*)::int as total,
            count(*) filter (where status = 'resolved' and not handed_off and resolved_by is distinct from 'agent')::int as bot_closed,
            count(*) filter (where status = 'resolved' and not handed_off and resolved_by = 'agent')::int as closed_by_team,
            count(*) filter (where confirmed)::int as bot_confirmed,
@@ -191,7 +193,7 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
   return {
     range: { from: range.from, to: range.to },
     conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
-    agentStarted,
+    agentStarted: containment.agent_started,
     containment: {
       total: containment.total, botResolved, confirmedByShopper: containment.bot_confirmed, handedOff: containment.handed_off,
       withBot: containment.with_bot, closedByTeam: containment.closed_by_team, settlesAfterMinutes: BOT_IDLE_MINUTES, rate: decided ? round(botResolved / decided, 4) : null,
