@@ -34,9 +34,11 @@ export function authService(sql: Sql, ttlHours: number) {
     async startSession(user: PublicUser): Promise<{ token: string; user: PublicUser }> {
       const token = randomBytes(32).toString('base64url');
       await sessions.create(tokenHash(token), user.id, ttlHours);
-      // A sign-in with no console of theirs open starts a shift: online. A reload, a new tab or a reconnect restores
-      // what they last chose instead (gateway), and one with a console open adopts that console's presence.
-      await sql`update users set presence_choice = 'online' where id = ${user.id} and presence = 'offline'`;
+      // An agent's sign-in with no console of theirs open starts a shift: online. A reload, a new tab or a reconnect
+      // restores what they last chose instead (gateway), and one with a console open adopts that console's presence.
+      // An admin's sign-in restores their last choice too: admins often sign in to edit articles or read reports, and
+      // one who went Away for that should not be handed chats at every sign-in.
+      await sql`update users set presence_choice = 'online' where id = ${user.id} and presence = 'offline' and role <> 'admin'`;
       return { token, user };
     },
     /** Someone who may still sign in (between the password and the code an admin may have deactivated them). */

@@ -42,8 +42,8 @@ function handshakeRefusal(token: string): Promise<{ message: string; data?: { co
   });
 }
 
-async function newAgent(email: string): Promise<{ token: string; id: number }> {
-  await stack.env.sql`insert into users (email, name, role, password_hash) values (${email}, ${email.split('@')[0]}, 'agent', ${await hashPassword('presence-pw-123')})`;
+async function newAgent(email: string, role: 'agent' | 'admin' = 'agent'): Promise<{ token: string; id: number }> {
+  await stack.env.sql`insert into users (email, name, role, password_hash) values (${email}, ${email.split('@')[0]}, ${role}, ${await hashPassword('presence-pw-123')})`;
   const { token, user } = await login(stack.url, email, 'presence-pw-123');
   return { token, id: user.id };
 }
@@ -85,6 +85,21 @@ describe('presence across consoles', () => {
     expect(await firstPresence(tabD)).toBe('online');
     expect(await stored(agent.id)).toBe('online');
     tabD.socket.close();
+  });
+
+  it("an admin's sign-in restores the presence they last chose instead of starting Online", async () => {
+    const admin = await newAgent('admin-presence@demo.shop', 'admin');
+    const tab = await consoleTab(admin.token, admin.id);
+    expect(await firstPresence(tab)).toBe('online'); // nothing chosen yet: online, as for an agent
+    await callOk(tab.socket, 'presence:set', { presence: 'away' });
+    tab.socket.close();
+    await eventually(async () => (await stored(admin.id)) === 'offline', 5_000, 'the admin offline');
+
+    const again = await login(stack.url, 'admin-presence@demo.shop', 'presence-pw-123');
+    const next = await consoleTab(again.token, admin.id);
+    expect(await firstPresence(next)).toBe('away');
+    expect(await stored(admin.id)).toBe('away');
+    next.socket.close();
   });
 
   it('a console coming back online takes the waiting chats', async () => {
