@@ -12,13 +12,21 @@ export function formatPercent(share: number): string {
 /**
  * Whether the classifier would answer from the intent, in the admin's words. The yes/no is the classifier's own
  * decision (`outOfScope`), so a score above the bar can still be a "no" when the out-of-scope sentences win or no
- * intent stands out: that case gets its own sentence instead of a line that seems to contradict itself.
+ * intent stands out: that case gets its own sentence instead of a line that seems to contradict itself. The score
+ * and the bar are not shares anyone can read as percentages (a probability times how well the words back the
+ * intent, against a bar calibrated on the training sentences, often "11.7 % against 0.053 %"), so the line says how
+ * far from the bar the sentence is, and the numbers stay in its tooltip for whoever tunes the examples.
  */
-export function scoreVerdict(result: Classification): { key: 'intents.verdictYes' | 'intents.verdictNo' | 'intents.verdictNoDespiteScore'; vars: { score: string; threshold: string } } | null {
+export type ScoreVerdictKey = 'intents.verdictYesFar' | 'intents.verdictYesNear' | 'intents.verdictNoFar' | 'intents.verdictNoNear' | 'intents.verdictNoDespiteScore';
+/** Three times the bar (or a third of it) counts as far from it. */
+const FAR_FROM_BAR = 3;
+export function scoreVerdict(result: Classification): { key: ScoreVerdictKey; vars: { score: string; threshold: string } } | null {
   if (result.inScopeScore === undefined || result.threshold === undefined) return null;
   const vars = { score: formatPercent(result.inScopeScore), threshold: formatPercent(result.threshold) };
-  if (!result.outOfScope) return { key: 'intents.verdictYes', vars };
-  return { key: result.inScopeScore >= result.threshold ? 'intents.verdictNoDespiteScore' : 'intents.verdictNo', vars };
+  const ratio = result.threshold > 0 ? result.inScopeScore / result.threshold : Infinity;
+  if (!result.outOfScope) return { key: ratio >= FAR_FROM_BAR ? 'intents.verdictYesFar' : 'intents.verdictYesNear', vars };
+  if (ratio >= 1) return { key: 'intents.verdictNoDespiteScore', vars };
+  return { key: ratio < 1 / FAR_FROM_BAR ? 'intents.verdictNoFar' : 'intents.verdictNoNear', vars };
 }
 
 /**

@@ -14,17 +14,23 @@ describe('intents test box verdict', () => {
     expect(formatPercent(0)).toBe('0.0');
     expect(formatPercent(1)).toBe('100.0');
   });
-  it('says yes or no from the classifier decision, with the score and the bar in words an admin reads', () => {
+  it('says yes or no from the classifier decision and how far from the bar, with the numbers kept for the tooltip', () => {
     const base = { intent: 'order_status', confidence: 0.9, alternatives: [] };
     expect(scoreVerdict({ ...base, outOfScope: false, inScopeScore: 0.087, threshold: 0.0005 }))
-      .toEqual({ key: 'intents.verdictYes', vars: { score: '8.7', threshold: '0.05' } });
-    expect(scoreVerdict({ ...base, outOfScope: true, inScopeScore: 0.0001, threshold: 0.0005 })?.key).toBe('intents.verdictNo');
+      .toEqual({ key: 'intents.verdictYesFar', vars: { score: '8.7', threshold: '0.05' } });
+    expect(scoreVerdict({ ...base, outOfScope: false, inScopeScore: 0.001, threshold: 0.0005 })?.key).toBe('intents.verdictYesNear');
+    expect(scoreVerdict({ ...base, outOfScope: true, inScopeScore: 0.0001, threshold: 0.0005 })?.key).toBe('intents.verdictNoFar');
+    expect(scoreVerdict({ ...base, outOfScope: true, inScopeScore: 0.0003, threshold: 0.0005 })?.key).toBe('intents.verdictNoNear');
     // Above the bar yet out of scope (the out-of-scope sentences won): its own sentence, not a plain "no".
     expect(scoreVerdict({ ...base, outOfScope: true, inScopeScore: 0.2, threshold: 0.0005 })?.key).toBe('intents.verdictNoDespiteScore');
     expect(scoreVerdict({ ...base, outOfScope: false })).toBeNull(); // an older model without a score: no line
-    const en = _dictionariesForTests.en;
-    expect(en['intents.verdictYes'].replace('{score}', '8.7').replace('{threshold}', '0.05')).toBe('Confident enough to answer: yes (score 8.7%, needs 0.05%)');
-    expect(_dictionariesForTests.zh['intents.verdictNo']).toContain('否');
+    const { en, zh } = _dictionariesForTests;
+    for (const key of ['intents.verdictYesFar', 'intents.verdictYesNear', 'intents.verdictNoFar', 'intents.verdictNoNear', 'intents.verdictNoDespiteScore'] as const) {
+      expect(en[key]).toMatch(/^Confident enough to answer: (yes|no)\b/);
+      expect(en[key]).not.toMatch(/%|\{score\}/); // no percentages an admin would misread
+      expect(zh[key]).toMatch(/^有把握回答：[是否]/);
+    }
+    expect(en['intents.scoreExplain']).toContain('Score {score}, bar {threshold}.');
   });
 });
 
