@@ -1,11 +1,13 @@
 // Snoozing from the console in Debian's Chromium (playwright-core) against a real server, Postgres and Redis: the
 // agent snoozes their chat with a preset from the conversation's header, in their own time zone; the Snoozed tab
-// lists it with its wake time and Mine no longer does; Unsnooze brings it back. Shoppers are socket.io clients.
+// lists it with its wake time and Mine no longer does; Unsnooze brings it back. A teammate who opens the held chat sees
+// who holds it instead of the holder's buttons. Shoppers are socket.io clients.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, connectWidget, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import { callOk, connectAgent, connectWidget, nextEvent, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import { hashPassword } from '../../server/services/auth-service.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
 
 let stack: TestStack;
@@ -28,21 +30,22 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 120_000);
 
-async function consolePage(path: string): Promise<Page> {
+async function consolePage(path: string, account: { email: string; password: string } = stack.agent): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, timezoneId: TIME_ZONE, locale: 'en-GB' });
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
   await page.goto(`${stack.url}${path}`);
-  await signInOnLoginPage(page, stack.agent);
+  await signInOnLoginPage(page, account);
   return page;
 }
 
 /** A shopper's chat the demo agent holds (accepted over an API socket). */
-async function heldChat(): Promise<number> {
-  const session = await widgetSession(stack.url);
-  const shopper = await connectWidget(stack.url, session.visitorToken);
-  sockets.push(shopper);
+async function heldChat(shopper?: WidgetClient): Promise<number> {
+  if (!shopper) {
+    shopper = await connectWidget(stack.url, (await widgetSession(stack.url)).visitorToken);
+    sockets.push(shopper);
+  }
   const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'snooze-e2e-1', text: 'Where is my parcel?' });
   const agent = await connectAgent(stack.url, (await login(stack.url, stack.agent.email, stack.agent.password)).token);
   sockets.push(agent);
@@ -99,5 +102,26 @@ describe('snoozing in the console', () => {
     await page.getByTestId('snooze-menu').waitFor();
     await page.keyboard.press('Escape');
     await page.getByTestId('snooze-menu').waitFor({ state: 'detached' });
+  });
+
+  it("a teammate who opens a chat the agent holds is told who holds it, gets no transfer, resolve or snooze, and can still reply", async () => {
+    const shopper = await connectWidget(stack.url, (await widgetSession(stack.url)).visitorToken);
+    sockets.push(shopper);
+    const conversationId = await heldChat(shopper);
+    const teammate = { email: 'teammate-held@demo.shop', password: 'teammate-pw-123' };
+    await stack.env.sql`insert into users (email, name, role, password_hash) values (${teammate.email}, 'Robin', 'agent', ${await hashPassword(teammate.password)})`;
+    const page = await consolePage(`/console/conversations/${conversationId}`, teammate);
+    const notice = page.getByTestId('held-by-other');
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/^Sam Agent is handling this chat: a reply from you reaches the shopper too\./);
+    for (const refused of ['transfer', 'transfer-to', 'resolve', 'snooze']) expect(await page.getByTestId(refused).count()).toBe(0);
+    await page.screenshot({ path: artifactPath('console-held-by-other.png') });
+
+    // Replying is still allowed (as in most tools): the shopper gets it.
+    const arrived = nextEvent(shopper, 'message:new', (m: { text: string }) => m.text === 'Robin here, checking with the courier now.');
+    await page.getByTestId('reply-input').fill('Robin here, checking with the courier now.');
+    await page.getByTestId('reply-input').press('Enter');
+    await arrived;
+    await page.screenshot({ path: artifactPath('console-held-by-other-replied.png') });
   });
 });

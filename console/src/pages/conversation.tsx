@@ -136,7 +136,8 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     }
   };
   const [snoozeSignal, setSnoozeSignal] = useState(0);
-  // The holder, or an admin, may snooze or unsnooze (the server checks it again).
+  // The holder, or an admin, may snooze, transfer or resolve a held chat (the server checks it again); others see who
+  // holds it instead of buttons that would be refused.
   const mayHandle = (c: ConversationSummary) => c.status === 'assigned' && (c.assignee?.id === user.id || user.role === 'admin');
 
   const agents = useLoad(() => get<{ items: AgentInfo[] }>('/api/agents'), []);
@@ -157,7 +158,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     const onKey = (event: KeyboardEvent) => {
       if (!conversation) return;
       if (isAltShortcut(event, 'A') && (conversation.status === 'queued' || conversation.status === 'bot')) { event.preventDefault(); void act('conversation:accept'); }
-      if (isAltShortcut(event, 'R')) { event.preventDefault(); void act(conversation.status === 'resolved' ? 'conversation:reopen' : 'conversation:resolve'); }
+      if (isAltShortcut(event, 'R') && (conversation.status !== 'assigned' || mayHandle(conversation))) { event.preventDefault(); void act(conversation.status === 'resolved' ? 'conversation:reopen' : 'conversation:resolve'); }
       if (isAltShortcut(event, 'Z') && mayHandle(conversation)) {
         event.preventDefault();
         if (conversation.snoozedUntil) void act('conversation:unsnooze');
@@ -182,6 +183,9 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
           {conversation.snoozedUntil && (
             <SnoozedBanner until={conversation.snoozedUntil} canUnsnooze={mayHandle(conversation)} onUnsnooze={() => void act('conversation:unsnooze')} />
           )}
+          {status === 'assigned' && conversation.assignee && conversation.assignee.id !== user.id && (
+            <div class="small viewers" data-testid="held-by-other">{t('conversation.heldByOther', { name: conversation.assignee.name })}</div>
+          )}
           {viewers.length > 0 && (
             <div class="small viewers" data-testid="also-viewing">{t('conversation.alsoViewing', { names: viewers.map((v) => v.name).join(', ') })}</div>
           )}
@@ -192,7 +196,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
         </div>
         <div class="actions">
           {(status === 'queued' || status === 'bot') && <button class="primary" data-testid="accept" title={altLabel('A')} onClick={() => act('conversation:accept')}>{t('action.accept')}</button>}
-          {status === 'assigned' && (
+          {mayHandle(conversation) && (
             <span class="transfer">
               <select data-testid="transfer-to" aria-label={t('action.transferTo')} value={transferTo} onChange={(e) => setTransferTo(e.currentTarget.value)}>
                 <option value="">{t('action.transferTo')}</option>
@@ -205,7 +209,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
           )}
           {mayHandle(conversation) && !conversation.snoozedUntil && <SnoozeMenu onSnooze={snooze} openSignal={snoozeSignal} />}
           {status !== 'resolved'
-            ? <button data-testid="resolve" title={altLabel('R')} onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
+            ? (status !== 'assigned' || mayHandle(conversation)) && <button data-testid="resolve" title={altLabel('R')} onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
             : <button data-testid="reopen" title={altLabel('R')} onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}
           <a class="button" href={`/api/conversations/${conversationId}/transcript`} target="_blank" rel="noopener">{t('action.transcript')}</a>
         </div>
