@@ -16,6 +16,7 @@ import { AppError, badRequest, notFound } from '../errors.ts';
 import type { SendResult } from '../services/chat-service.ts';
 import { ClientId } from '../realtime/payload-schemas.ts';
 import { isBlocked } from '../services/customer-blocking.ts';
+import { sendCarryingFiles } from '../services/chat-files.ts';
 
 const UploadQuery = {
   clientId: ClientId,
@@ -47,27 +48,21 @@ export default function attachmentRoutes(ctx: AppContext) {
     }
 
     /**
-     * Stores the file, sends the message carrying it, and ties the two together. A repeated client id (a retried
-     * upload) keeps the first file and drops this copy.
+     * Sends the file as a message carrying it (chat-files.ts stores it, then ties it to the message or drops it). A
+     * repeated client id (a retried upload) keeps the first file and drops this copy.
      */
     async function sendWithFile(
       customerId: number, conversationId: number | null, uploadedBy: 'customer' | 'agent', file: Awaited<ReturnType<typeof fileOf>>, caption: string | undefined,
       send: (text: string, attachment: AttachmentRef, fileOnly: boolean) => Promise<SendResult>,
     ) {
-      const attachment = await attachments.insert({ customerId, conversationId, uploadedBy, ...file });
       const captioned = Boolean(caption?.trim());
-      try {
-        const sent = await send(captioned ? caption!.trim() : `📎 ${file.fileName}`, attachment, !captioned);
-        if (!sent.duplicate) {
-          await attachments.attach(attachment.id, sent.conversationId, sent.id);
-          return { ...sent, attachment };
-        }
-        await attachments.remove(attachment.id);
-        return { ...sent, attachment: (await attachments.ofMessage(sent.id)) ?? attachment };
-      } catch (error) {
-        await attachments.remove(attachment.id);
-        throw error;
-      }
+      let offered!: AttachmentRef;
+      const { result: sent, stored } = await sendCarryingFiles(ctx.sql, { customerId, conversationId, uploadedBy }, [file], ([attachment]) => {
+        offered = attachment;
+        return send(captioned ? caption!.trim() : `📎 ${file.fileName}`, attachment, !captioned);
+      }, (s) => ({ duplicate: s.duplicate, conversationId: s.conversationId, messageId: s.id }));
+      if (stored.length) return { ...sent, attachment: stored[0] };
+      return { ...sent, attachment: (await attachments.ofMessage(sent.id)) ?? offered };
     }
 
     app.post('/api/widget/attachments', {

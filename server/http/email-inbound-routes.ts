@@ -17,10 +17,18 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse } from './schemas.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
-import { REFUSAL_REASONS, takeInboundEmail, type RefusalReason } from '../services/email-inbound.ts';
+import { MAX_EMAIL_FILES, REFUSAL_REASONS, takeInboundEmail, type RefusalReason } from '../services/email-inbound.ts';
 
-/** A raw email with a few photos attached; more is refused with 413 before it is read. */
-export const MAX_INBOUND_EMAIL_BYTES = 10 * 1024 * 1024;
+/**
+ * The largest raw email taken (413 beyond, before it is read). Attached files are base64 in an email: 4 characters
+ * for 3 bytes, plus a line break every 76, so a file grows by about 37% (a 10 MB photo is 13.7 MB of email). The
+ * limit lets through at least one file of the chat's own cap (MAX_ATTACHMENT_BYTES) with its text, and never less
+ * than 25 MB: mail services commonly cap a message at 20–25 MB, and an email refused here is bounced, words and all.
+ */
+export function maxInboundEmailBytes(maxAttachmentBytes: number): number {
+  const encoded = Math.ceil(maxAttachmentBytes / 57) * 78; // 57 bytes make one 76-character line and its CRLF
+  return Math.max(25 * 1024 * 1024, encoded + 1024 * 1024);
+}
 const RAW_TYPES = ['message/rfc822', 'text/plain'];
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
@@ -49,7 +57,7 @@ const Outcome = Type.Object({
 export default function emailInboundRoutes(ctx: AppContext) {
   const expected = ctx.config.inboundEmailSecret ? digest(ctx.config.inboundEmailSecret) : null;
 
-  /** Before the body is read: an unauthorised caller cannot make the server take in 10 MB. Off (404) without a secret. */
+  /** Before the body is read: an unauthorised caller cannot make the server take in 25 MB. Off (404) without a secret. */
   async function requireInboundSecret(request: FastifyRequest) {
     if (!expected) throw notFound('Inbound email (set INBOUND_EMAIL_SECRET to turn it on)');
     const given = presentedSecret(request.headers.authorization);
@@ -59,22 +67,25 @@ export default function emailInboundRoutes(ctx: AppContext) {
     }
   }
 
+  const bodyLimit = maxInboundEmailBytes(ctx.config.maxAttachmentBytes);
+
   return async (app: App) => {
     // This plugin's own parsers: the raw bytes, as mailparser wants them (Fastify's text/plain parser would decode them).
     app.removeContentTypeParser('text/plain');
-    app.addContentTypeParser(RAW_TYPES, { parseAs: 'buffer', bodyLimit: MAX_INBOUND_EMAIL_BYTES }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser(RAW_TYPES, { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
     app.post('/api/email/inbound', {
       onRequest: requireInboundSecret,
-      bodyLimit: MAX_INBOUND_EMAIL_BYTES,
+      bodyLimit,
       schema: {
         tags: ['email'],
         summary: "A shopper's email reply to a follow-up, as the raw message: posted into the conversation it answers",
-        description: 'Body: the raw RFC 822 message (Content-Type message/rfc822 or text/plain), at most 10 MB. '
+        description: `Body: the raw RFC 822 message (Content-Type message/rfc822 or text/plain), at most ${Math.round(bodyLimit / (1024 * 1024))} MB. `
           + 'Authorization: Bearer <INBOUND_EMAIL_SECRET>, or Basic with it as the password. The conversation is found from '
           + 'the replies+<token>@ address the email was sent to, else from In-Reply-To / References; the sender must be the '
-          + "conversation's customer. Quoted text and signatures are dropped, attachments are not imported (the message says how "
-          + 'many there were). An email that will never be accepted answers 200 with accepted: false and the reason, so senders '
+          + "conversation's customer. Quoted text and signatures are dropped; attached photos and PDF files (up to "
+          + `${MAX_EMAIL_FILES}, each within MAX_ATTACHMENT_BYTES) come into the chat as files, and the message says how many others `
+          + 'were left out. An email that will never be accepted answers 200 with accepted: false and the reason, so senders '
           + 'that retry stop; the same Message-ID is posted once.',
         consumes: RAW_TYPES,
         // No type to check: the parser hands over the bytes; this only puts the body in the document.

@@ -3,16 +3,21 @@
 // mailparser; the conversation is found from the tagged Reply-To address or
 // the follow-up's Message-ID; only the conversation's customer may write into
 // it; the quoted history is dropped; the chat service stores and announces it.
+// Photos and PDF files attached to it come into the chat as the widget's files
+// do (checked, cleaned, stored, carried by the message); others are named in a
+// short note.
 //
 // Every refusal here is final — the same email will never be accepted — so the
 // route answers it with 200 and the reason (see email-inbound-routes.ts).
 import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject, type EmailAddress, type ParsedMail } from 'mailparser';
+import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/client.ts';
 import type { ChatService } from './chat-service.ts';
 import { messageIdsIn, replyTokensIn, verifyReplyToken } from './email-reply-address.ts';
 import { capText, newTextOfReply } from './email-reply-text.ts';
+import { cleanAttachment, cleanFileName, sniffAttachment } from './attachment-files.ts';
+import { sendCarryingFiles, type ChatFile } from './chat-files.ts';
 
 /** Why an email is not taken into the chat; the route's response schema lists the same. */
 export const REFUSAL_REASONS = ['no_conversation', 'not_the_customer', 'blocked', 'automatic_reply', 'empty'] as const;
@@ -23,7 +28,7 @@ export type InboundOutcome =
   | { status: 'refused'; reason: RefusalReason; message: string };
 
 export interface InboundDeps {
-  config: Pick<Config, 'inboundEmailAddress' | 'maxMessageChars'>;
+  config: Pick<Config, 'inboundEmailAddress' | 'maxMessageChars' | 'maxAttachmentBytes'>;
   sql: Sql;
   chat: Pick<ChatService, 'customerEmailReply'>;
   /** The shared secret reply tokens are signed with (the visitor-token secret). */
@@ -76,10 +81,54 @@ async function findConversation(deps: InboundDeps, mail: ParsedMail, envelopeRec
   return row?.conversation_id ?? null;
 }
 
-/** "(The email had 2 attachments, not shown here.)" in the shopper's language: files are not imported from email. */
-function attachmentsNote(count: number, locale: string | null): string {
-  if (locale?.toLowerCase().startsWith('zh')) return `（邮件中的 ${count} 个附件未在此显示。）`;
-  return count === 1 ? '(The email had 1 attachment, not shown here.)' : `(The email had ${count} attachments, not shown here.)`;
+/**
+ * Files taken from one email. A shopper answering about a damaged order sends a few photos (the item, the box, the
+ * label) and perhaps a receipt: five covers that. Each file may be up to MAX_ATTACHMENT_BYTES and every photo is
+ * decoded and re-encoded, so the cap also bounds the work and the storage one email can cause; a mail client's own
+ * limit (20–25 MB a message) seldom lets more real photos through anyway. Files beyond it are named in the note.
+ */
+export const MAX_EMAIL_FILES = 5;
+
+/** Why an attached file was not taken: not a photo or PDF, or too large; a photo that cannot be decoded; over the cap. */
+type NotTaken = 'kind' | 'unreadable' | 'over_cap';
+
+/** The email's attachments as chat files (photos cleaned), and why each of the others was left out. */
+async function filesOf(attachments: Attachment[], maxBytes: number): Promise<{ files: ChatFile[]; notTaken: NotTaken[] }> {
+  const files: ChatFile[] = [];
+  const notTaken: NotTaken[] = [];
+  for (const part of attachments) {
+    if (files.length >= MAX_EMAIL_FILES) { notTaken.push('over_cap'); continue; } // not decoded at all
+    const bytes = part.content;
+    // The size is checked on what was sent, before any decoding, as the upload route's body limit does.
+    const contentType = bytes.length > 0 && bytes.length <= maxBytes ? sniffAttachment(bytes) : null;
+    if (!contentType) { notTaken.push('kind'); continue; }
+    const data = await cleanAttachment(bytes, contentType);
+    if (!data) { notTaken.push('unreadable'); continue; }
+    files.push({ data, contentType, fileName: cleanFileName(part.filename, contentType) });
+  }
+  return { files, notTaken };
+}
+
+const megabytes = (bytes: number) => `${Number((bytes / (1024 * 1024)).toFixed(1))} MB`;
+
+/**
+ * "(1 more attachment was not shown: only photos and PDF files up to 10 MB are.)" in the shopper's language: how
+ * many files of the email are not in the chat, and in a few words why, so the agent knows to ask for them another way.
+ */
+function notShownNote(notTaken: NotTaken[], shown: number, maxBytes: number, locale: string | null): string {
+  const count = notTaken.length;
+  const why = (['kind', 'unreadable', 'over_cap'] as const).filter((r) => notTaken.includes(r));
+  if (locale?.toLowerCase().startsWith('zh')) {
+    const reasons = { kind: `只显示 ${megabytes(maxBytes)} 以内的照片和 PDF 文件`, unreadable: '图片无法读取', over_cap: `每封邮件最多显示 ${MAX_EMAIL_FILES} 个文件` };
+    return `（${shown ? '另有' : '邮件中的'} ${count} 个附件未显示：${why.map((r) => reasons[r]).join('；')}。）`;
+  }
+  const reasons = {
+    kind: `only photos and PDF files up to ${megabytes(maxBytes)} are`,
+    unreadable: notTaken.filter((r) => r === 'unreadable').length === 1 ? 'a photo could not be read' : 'photos could not be read',
+    over_cap: `at most ${MAX_EMAIL_FILES} files are taken from one email`,
+  };
+  const files = count === 1 ? 'attachment was' : 'attachments were';
+  return `(${count} ${shown ? 'more ' : ''}${files} not shown: ${why.map((r) => reasons[r]).join('; ')}.)`;
 }
 
 export async function takeInboundEmail(deps: InboundDeps, raw: Buffer, envelopeRecipient?: string): Promise<InboundOutcome> {
@@ -99,20 +148,33 @@ export async function takeInboundEmail(deps: InboundDeps, raw: Buffer, envelopeR
   if (target.blocked) return refused('blocked');
 
   // Images inside the body (a signature's logo) are parts of it, not files the shopper attached.
-  const files = mail.attachments.filter((a) => !a.related).length;
-  const note = files ? attachmentsNote(files, target.locale) : '';
+  const attached = mail.attachments.filter((a) => !a.related);
   const words = newTextOfReply(mail.text ?? '');
-  if (!words && !files) return refused('empty');
-  const room = deps.config.maxMessageChars - (note ? note.length + 2 : 0);
-  const text = [words ? capText(words, room) : '', note].filter(Boolean).join('\n\n');
+  if (!words && !attached.length) return refused('empty');
+  const { files, notTaken } = await filesOf(attached, deps.config.maxAttachmentBytes);
+  const note = notTaken.length ? notShownNote(notTaken, files.length, deps.config.maxAttachmentBytes, target.locale) : '';
+  // Without words the message names its files, as a widget upload without a caption does; with nothing else to say
+  // the chat views show the files alone (`fileOnly`).
+  const said = words || files.map((f) => `📎 ${f.fileName}`).join('\n');
+  const room = Math.max(1, deps.config.maxMessageChars - (note ? note.length + 2 : 0));
+  const text = [said ? capText(said, room) : '', note].filter(Boolean).join('\n\n');
+  const fileOnly = !words && !note && files.length > 0;
   // Idempotency key: the email's own Message-ID, or for the rare email without one, a digest of its bytes.
   const emailMessageId = (mail.messageId ?? `<sha256.${createHash('sha256').update(raw).digest('hex')}@no-message-id>`).slice(0, 998);
-  const result = await deps.chat.customerEmailReply({
-    customerId: target.customer_id,
-    conversationId,
-    emailMessageId,
-    text,
-    metadata: { via: 'email', ...(files ? { emailAttachments: files } : {}) },
-  });
+  // The files are stored first (the message carries their URLs); an email delivered again finds its first delivery
+  // and the files stored for this one are removed, as they are when posting fails.
+  const { result } = await sendCarryingFiles(deps.sql, { customerId: target.customer_id, conversationId, uploadedBy: 'customer' }, files,
+    (attachments) => deps.chat.customerEmailReply({
+      customerId: target.customer_id,
+      conversationId,
+      emailMessageId,
+      text,
+      metadata: {
+        via: 'email',
+        ...(attachments.length ? { attachments, ...(fileOnly ? { fileOnly: true } : {}) } : {}),
+        ...(notTaken.length ? { attachmentsNotShown: notTaken.length } : {}),
+      },
+    }),
+    (r) => r);
   return { status: result.duplicate ? 'duplicate' : 'posted', conversationId: result.conversationId, messageId: result.messageId };
 }

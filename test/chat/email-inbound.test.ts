@@ -10,6 +10,8 @@ import { callOk, connectAgent, connectWidget, eventually, nextAgentMessage, next
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
 import { createServer } from '../../server/app.ts';
 import { replyToAddress } from '../../server/services/email-reply-address.ts';
+import sharp from 'sharp';
+import { noisePng, solidPng } from '../support/png.ts';
 
 const SECRET = 'inbound-test-secret-0123456789';
 const INBOUND = 'replies@support.example.com';
@@ -110,7 +112,7 @@ describe('email replies into the chat', () => {
     chat.socket.close();
   });
 
-  it('drops a Chinese quote header, ">" lines and a phone signature, and says how many attachments were left out', async () => {
+  it('drops a Chinese quote header, ">" lines and a phone signature; takes the PDF and notes the file that is no image', async () => {
     const chat = await chatWithAgent();
     const atAgent = nextAgentMessage(agent, (m) => m.conversationId === chat.conversationId && viaEmail(m));
     const raw = await compose({
@@ -124,8 +126,12 @@ describe('email replies into the chat', () => {
     });
     expect((await postEmail(raw)).json).toMatchObject({ accepted: true, status: 'posted' });
     const message = await atAgent;
-    expect(message.text).toBe('好的，谢谢！\n周五可以送到吗？\n\n(The email had 2 attachments, not shown here.)');
-    expect(message.metadata).toEqual({ via: 'email', emailAttachments: 2 });
+    expect(message.text).toBe('好的，谢谢！\n周五可以送到吗？\n\n(1 more attachment was not shown: only photos and PDF files up to 10 MB are.)');
+    expect(message.metadata).toEqual({
+      via: 'email',
+      attachments: [expect.objectContaining({ name: 'receipt.pdf', contentType: 'application/pdf' })],
+      attachmentsNotShown: 1,
+    });
     chat.socket.close();
   });
 
@@ -181,10 +187,10 @@ describe('email replies into the chat', () => {
     chat.socket.close();
   });
 
-  it('answers 413 for an email over 10 MB and 415 for another content type', async () => {
+  it('answers 413 for an email over 25 MB and 415 for another content type', async () => {
     const chat = await chatWithAgent();
-    const raw = await compose({ from: chat.email, to: replyTo(chat.conversationId), text: 'Big one.', attachments: [{ filename: 'big.bin', content: Buffer.alloc(8 * 1024 * 1024, 7) }] });
-    expect(raw.length).toBeGreaterThan(10 * 1024 * 1024); // base64 makes 8 MB about 10.8 MB
+    const raw = await compose({ from: chat.email, to: replyTo(chat.conversationId), text: 'Big one.', attachments: [{ filename: 'big.bin', content: Buffer.alloc(19 * 1024 * 1024, 7) }] });
+    expect(raw.length).toBeGreaterThan(25 * 1024 * 1024); // base64 makes 19 MB about 26 MB
     const tooLarge = await postEmail(raw);
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.json.error.code).toBe('too_large');
@@ -322,5 +328,195 @@ describe('email replies into the chat', () => {
     } finally {
       await off.close();
     }
+  });
+});
+
+describe('files attached to an email reply', () => {
+  const MAX_FILE = 10 * 1024 * 1024; // the stack's MAX_ATTACHMENT_BYTES (the default)
+  const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+  /** A PDF of exactly `size` bytes (a comment pads it). */
+  const pdfOf = (size: number) => Buffer.concat([PDF, Buffer.alloc(size - PDF.length, '%')]);
+  /** A phone photo: a JPEG larger than the chat keeps, with the camera and the place it was taken in its EXIF. */
+  const phonePhoto = () => sharp({ create: { width: 3000, height: 2000, channels: 3, background: { r: 120, g: 90, b: 60 } } })
+    .jpeg().withExif({ IFD0: { Make: 'PhoneCo', Model: 'Pocket 12' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' } }).toBuffer();
+  const EXE = Buffer.concat([Buffer.from('MZ\x90\x00\x03\x00\x00\x00', 'latin1'), Buffer.alloc(200, 1)]);
+  const DOCX = Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x06\x00', 'latin1'), Buffer.alloc(200, 2)]);
+
+  const filesOf = (customerId: number) => stack.env.sql<{ id: number; message_id: number | null; conversation_id: number | null; file_name: string; content_type: string; uploaded_by: string }[]>`
+    select id, message_id, conversation_id, file_name, content_type, uploaded_by from attachments where customer_id = ${customerId} order by id`;
+  const fetchFile = async (url: string) => {
+    const response = await fetch(`${stack.url}${url}`);
+    return { status: response.status, contentType: response.headers.get('content-type'), body: Buffer.from(await response.arrayBuffer()) };
+  };
+  type Meta = { attachments?: { id: number; name: string; contentType: string; size: number; url: string }[]; fileOnly?: boolean; attachmentsNotShown?: number };
+
+  it('takes a photo and a PDF into the chat as files the console opens; the photo is cleaned; a signature image is not a file', async () => {
+    const chat = await chatWithAgent();
+    const photo = await phonePhoto();
+    expect((await sharp(photo).metadata()).exif).toBeDefined();
+    const atAgent = nextAgentMessage(agent, (m) => m.conversationId === chat.conversationId && viaEmail(m));
+    const raw = await compose({
+      from: chat.email,
+      to: replyTo(chat.conversationId),
+      text: 'It arrived broken. Photo and receipt attached.\n\n-- \nPat',
+      html: '<p>It arrived broken. Photo and receipt attached.</p><p>-- <br>Pat <img src="cid:logo@sig"></p>',
+      attachments: [
+        { filename: 'IMG_2041.JPG', content: photo, contentType: 'image/jpeg' },
+        { filename: 'C:\\Users\\pat\\receipt 118.pdf', content: PDF, contentType: 'application/pdf' },
+        { filename: 'logo.png', content: await solidPng(8, 8, [0, 0, 200]), cid: 'logo@sig' }, // inline, part of the signature
+      ],
+    });
+    const posted = await postEmail(raw);
+    expect(posted.json).toMatchObject({ accepted: true, status: 'posted', conversationId: chat.conversationId });
+
+    const message = await atAgent;
+    expect(message.text).toBe('It arrived broken. Photo and receipt attached.');
+    const meta = message.metadata as Meta;
+    expect(meta.fileOnly).toBeUndefined();
+    expect(meta.attachmentsNotShown).toBeUndefined();
+    expect(meta.attachments?.map((a) => [a.name, a.contentType])).toEqual([['IMG_2041.JPG', 'image/jpeg'], ['receipt 118.pdf', 'application/pdf']]);
+    // Stored as the shopper's, tied to the message that shows them.
+    const rows = await filesOf(chat.session.customerId);
+    expect(rows.map((r) => [r.id, r.message_id, r.conversation_id, r.uploaded_by])).toEqual(meta.attachments!.map((a) => [a.id, message.id, chat.conversationId, 'customer']));
+
+    // What the console's Attachments component opens: the photo re-encoded, without its EXIF, at most 2560 px; the PDF as sent.
+    const [image, pdf] = await Promise.all(meta.attachments!.map((a) => fetchFile(a.url)));
+    expect(image).toMatchObject({ status: 200, contentType: 'image/jpeg' });
+    expect(image.body.length).toBe(meta.attachments![0].size);
+    const served = await sharp(image.body).metadata();
+    expect(served).toMatchObject({ format: 'jpeg', width: 2560, height: 1707 });
+    expect(served.exif).toBeUndefined();
+    expect(image.body.equals(photo)).toBe(false);
+    expect(pdf).toMatchObject({ status: 200, contentType: 'application/pdf' });
+    expect(pdf.body.equals(PDF)).toBe(true);
+    chat.socket.close();
+  });
+
+  it('an email with only a file posts the file alone, named like an upload; a photo of MAX_ATTACHMENT_BYTES fits in an email', async () => {
+    const chat = await chatWithAgent();
+    const photo = await noisePng(1860, 1860); // random pixels: about 9.9 MB, close to the cap, as a phone photo can be
+    expect(photo.length).toBeGreaterThan(9.5 * 1024 * 1024);
+    expect(photo.length).toBeLessThanOrEqual(MAX_FILE);
+    const atAgent = nextAgentMessage(agent, (m) => m.conversationId === chat.conversationId && viaEmail(m));
+    const raw = await compose({ from: chat.email, to: replyTo(chat.conversationId), attachments: [{ filename: 'scratch.png', content: photo }] });
+    expect(raw.length).toBeGreaterThan(13 * 1024 * 1024); // base64: over the 10 MB an email could be before
+    expect((await postEmail(raw)).json).toMatchObject({ accepted: true, status: 'posted' });
+    const message = await atAgent;
+    expect(message.text).toBe('📎 scratch.png');
+    expect(message.metadata).toMatchObject({ via: 'email', fileOnly: true, attachments: [{ name: 'scratch.png', contentType: 'image/png' }] });
+    const file = await fetchFile((message.metadata as Meta).attachments![0].url);
+    expect(file).toMatchObject({ status: 200, contentType: 'image/png' });
+    expect(await sharp(file.body).metadata()).toMatchObject({ format: 'png', width: 1860, height: 1860 });
+
+    // A PDF of exactly the cap is taken as well (files of an email are held to the widget's limit, not a smaller one).
+    const atAgentAgain = nextAgentMessage(agent, (m) => m.conversationId === chat.conversationId && viaEmail(m) && m.id !== message.id);
+    expect((await postEmail(await compose({ from: chat.email, to: replyTo(chat.conversationId), attachments: [{ filename: 'invoice.pdf', content: pdfOf(MAX_FILE) }] }))).json)
+      .toMatchObject({ accepted: true, status: 'posted' });
+    expect((await atAgentAgain).metadata).toMatchObject({ fileOnly: true, attachments: [{ name: 'invoice.pdf', size: MAX_FILE }] });
+    expect(await filesOf(chat.session.customerId)).toHaveLength(2);
+    chat.socket.close();
+  });
+
+  it('notes, in the shopper\'s language, files it does not take (.exe, .docx, too large, a broken image), storing none of them', async () => {
+    const chat = await chatWithAgent();
+    const atAgent = nextAgentMessage(agent, (m) => m.conversationId === chat.conversationId && viaEmail(m));
+    const broken = Buffer.concat([(await solidPng(4, 4, [1, 2, 3])).subarray(0, 8), Buffer.alloc(100, 9)]); // a PNG's signature, then nothing of one
+    const raw = await compose({
+      from: chat.email,
+      to: replyTo(chat.conversationId),
+      text: 'Here is everything I have.',
+      attachments: [
+        { filename: 'setup.exe', content: EXE, contentType: 'image/jpeg' }, // the claimed type does not count
+        { filename: 'photo.png', content: await solidPng(40, 30, [10, 200, 10]) },
+        { filename: 'notes.docx', content: DOCX },
+        { filename: 'scan.pdf', content: pdfOf(MAX_FILE + 1) },
+        { filename: 'broken.png', content: broken },
+      ],
+    });
+    expect((await postEmail(raw)).json).toMatchObject({ accepted: true, status: 'posted' });
+    const message = await atAgent;
+    expect(message.text).toBe('Here is everything I have.\n\n(4 more attachments were not shown: only photos and PDF files up to 10 MB are; a photo could not be read.)');
+    expect(message.metadata).toMatchObject({ attachmentsNotShown: 4, attachments: [{ name: 'photo.png', contentType: 'image/png' }] });
+    expect((message.metadata as Meta).fileOnly).toBeUndefined();
+    expect((await filesOf(chat.session.customerId)).map((r) => r.file_name)).toEqual(['photo.png']);
+    chat.socket.close();
+
+    // A Chinese-speaking shopper who sends only files the chat cannot show: the note is the message, in Chinese.
+    const zh = await chatWithAgent(`zh-${++seq}@example.com`);
+    await stack.env.sql`update customers set locale = 'zh-CN' where id = ${zh.session.customerId}`;
+    const atAgentZh = nextAgentMessage(agent, (m) => m.conversationId === zh.conversationId && viaEmail(m));
+    const onlyWord = await compose({ from: zh.email, to: replyTo(zh.conversationId), attachments: [{ filename: '订单.docx', content: DOCX }] });
+    expect((await postEmail(onlyWord)).json).toMatchObject({ accepted: true, status: 'posted' });
+    const zhMessage = await atAgentZh;
+    expect(zhMessage.text).toBe('（邮件中的 1 个附件未显示：只显示 10 MB 以内的照片和 PDF 文件。）');
+    expect(zhMessage.metadata).toEqual({ via: 'email', attachmentsNotShown: 1 });
+    expect(await filesOf(zh.session.customerId)).toHaveLength(0);
+    zh.socket.close();
+  });
+
+  it('takes at most five files from one email and says how many more there were', async () => {
+    const chat = await chatWithAgent();
+    const atAgent = nextAgentMessage(agent, (m) => m.conversationId === chat.conversationId && viaEmail(m));
+    const photos = await Promise.all(Array.from({ length: 7 }, (_, i) => solidPng(10 + i, 10, [i * 30, 80, 80])));
+    const raw = await compose({ from: chat.email, to: replyTo(chat.conversationId), attachments: photos.map((content, i) => ({ filename: `side-${i + 1}.png`, content })) });
+    expect((await postEmail(raw)).json).toMatchObject({ accepted: true, status: 'posted' });
+    const message = await atAgent;
+    // No words: the files are named, and the note says what is missing (so the text is not only the names).
+    expect(message.text).toBe(`${[1, 2, 3, 4, 5].map((i) => `📎 side-${i}.png`).join('\n')}\n\n(2 more attachments were not shown: at most 5 files are taken from one email.)`);
+    const meta = message.metadata as Meta;
+    expect(meta.fileOnly).toBeUndefined();
+    expect(meta.attachments?.map((a) => a.name)).toEqual(['side-1.png', 'side-2.png', 'side-3.png', 'side-4.png', 'side-5.png']);
+    expect(await filesOf(chat.session.customerId)).toHaveLength(5);
+    chat.socket.close();
+  });
+
+  it('an email with files delivered twice (same Message-ID) posts once and stores each file once', async () => {
+    const chat = await chatWithAgent();
+    const raw = await compose({
+      from: chat.email, to: replyTo(chat.conversationId), messageId: `<files-twice-${seq}@mail.example.com>`, text: 'Photos of the box.',
+      attachments: [{ filename: 'box.jpg', content: await phonePhoto() }, { filename: 'receipt.pdf', content: PDF }],
+    });
+    const [first, second] = await Promise.all([postEmail(raw), postEmail(raw)]);
+    expect([first.json.status, second.json.status].sort()).toEqual(['duplicate', 'posted']);
+    const third = await postEmail(raw);
+    expect(third.json).toMatchObject({ status: 'duplicate', messageId: first.json.messageId });
+    const messages = await emailMessages(chat.conversationId);
+    expect(messages).toHaveLength(1);
+    const rows = await filesOf(chat.session.customerId);
+    expect(rows.map((r) => r.file_name)).toEqual(['box.jpg', 'receipt.pdf']);
+    expect(rows.every((r) => r.message_id === messages[0].id)).toBe(true);
+    expect(rows.map((r) => r.id)).toEqual((messages[0].metadata as Meta).attachments!.map((a) => a.id));
+    chat.socket.close();
+  });
+
+  it('stores no file from a blocked shopper, a stranger, or an automatic reply', async () => {
+    const chat = await chatWithAgent();
+    const withPhoto = async (from: string, extra: Record<string, unknown> = {}) => postEmail(await compose({
+      from, to: replyTo(chat.conversationId), text: 'See the photo.', attachments: [{ filename: 'photo.jpg', content: await phonePhoto() }], ...extra,
+    }));
+    expect((await withPhoto('someone.else@example.com')).json).toMatchObject({ accepted: false, reason: 'not_the_customer' });
+    expect((await withPhoto(chat.email, { headers: { 'Auto-Submitted': 'auto-replied' } })).json).toMatchObject({ accepted: false, reason: 'automatic_reply' });
+    await stack.env.sql`update customers set blocked_at = now() where id = ${chat.session.customerId}`;
+    expect((await withPhoto(chat.email)).json).toMatchObject({ accepted: false, reason: 'blocked' });
+    expect(await filesOf(chat.session.customerId)).toHaveLength(0);
+    expect(Number((await stack.env.sql<{ n: number }[]>`select count(*)::int as n from attachments where conversation_id = ${chat.conversationId}`)[0].n)).toBe(0);
+    expect(await emailMessages(chat.conversationId)).toHaveLength(0);
+    chat.socket.close();
+  });
+
+  it('deleting the customer deletes the files their emails brought', async () => {
+    const chat = await chatWithAgent();
+    const raw = await compose({ from: chat.email, to: replyTo(chat.conversationId), attachments: [{ filename: 'dent.png', content: await solidPng(20, 20, [90, 90, 90]) }, { filename: 'receipt.pdf', content: PDF }] });
+    expect((await postEmail(raw)).json).toMatchObject({ accepted: true, status: 'posted' });
+    const [message] = await emailMessages(chat.conversationId);
+    const urls = (message.metadata as Meta).attachments!.map((a) => a.url);
+    expect(await filesOf(chat.session.customerId)).toHaveLength(2);
+    chat.socket.close();
+    const admin = await login(stack.url, stack.admin.email, stack.admin.password);
+    const deleted = await fetch(`${stack.url}/api/admin/customers/${chat.session.customerId}`, { method: 'DELETE', headers: { cookie: admin.cookie } });
+    expect(deleted.status).toBe(200);
+    expect((await deleted.json() as { attachmentsDeleted: number }).attachmentsDeleted).toBe(2);
+    expect(await filesOf(chat.session.customerId)).toHaveLength(0);
+    for (const url of urls) expect((await fetchFile(url)).status).toBe(404);
   });
 });
