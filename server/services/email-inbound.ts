@@ -151,7 +151,13 @@ export async function takeInboundEmail(deps: InboundDeps, raw: Buffer, envelopeR
   const attached = mail.attachments.filter((a) => !a.related);
   const words = newTextOfReply(mail.text ?? '');
   if (!words && !attached.length) return refused('empty');
-  const { files, notTaken } = await filesOf(attached, deps.config.maxAttachmentBytes);
+  // Idempotency key: the email's own Message-ID, or for the rare email without one, a digest of its bytes.
+  const emailMessageId = (mail.messageId ?? `<sha256.${createHash('sha256').update(raw).digest('hex')}@no-message-id>`).slice(0, 998);
+  // A redelivery (a provider retrying after a timeout) would decode every photo again only to throw it away: one
+  // already taken skips the files. A second delivery racing the first still takes the long way, and the claim in
+  // customerEmailReply makes it a duplicate.
+  const delivered = (await deps.sql`select 1 from inbound_emails where message_id = ${emailMessageId}`).length > 0;
+  const { files, notTaken } = delivered ? { files: [], notTaken: [] } : await filesOf(attached, deps.config.maxAttachmentBytes);
   const note = notTaken.length ? notShownNote(notTaken, files.length, deps.config.maxAttachmentBytes, target.locale) : '';
   // Without words the message names its files, as a widget upload without a caption does; with nothing else to say
   // the chat views show the files alone (`fileOnly`).
@@ -159,8 +165,6 @@ export async function takeInboundEmail(deps: InboundDeps, raw: Buffer, envelopeR
   const room = Math.max(1, deps.config.maxMessageChars - (note ? note.length + 2 : 0));
   const text = [said ? capText(said, room) : '', note].filter(Boolean).join('\n\n');
   const fileOnly = !words && !note && files.length > 0;
-  // Idempotency key: the email's own Message-ID, or for the rare email without one, a digest of its bytes.
-  const emailMessageId = (mail.messageId ?? `<sha256.${createHash('sha256').update(raw).digest('hex')}@no-message-id>`).slice(0, 998);
   // The files are stored first (the message carries their URLs); an email delivered again finds its first delivery
   // and the files stored for this one are removed, as they are when posting fails.
   const { result } = await sendCarryingFiles(deps.sql, { customerId: target.customer_id, conversationId, uploadedBy: 'customer' }, files,

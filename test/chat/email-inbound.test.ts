@@ -478,8 +478,12 @@ describe('files attached to an email reply', () => {
     });
     const [first, second] = await Promise.all([postEmail(raw), postEmail(raw)]);
     expect([first.json.status, second.json.status].sort()).toEqual(['duplicate', 'posted']);
+    // A later redelivery finds the email taken before it reads a file: not one attachment row is even tried.
+    const sequence = async () => (await stack.env.sql<{ last_value: string }[]>`select last_value from attachments_id_seq`)[0].last_value;
+    const before = await sequence();
     const third = await postEmail(raw);
     expect(third.json).toMatchObject({ status: 'duplicate', messageId: first.json.messageId });
+    expect(await sequence()).toBe(before);
     const messages = await emailMessages(chat.conversationId);
     expect(messages).toHaveLength(1);
     const rows = await filesOf(chat.session.customerId);
