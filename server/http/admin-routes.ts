@@ -39,11 +39,12 @@ const AdminWidgetSettings = Type.Object({
   identitySecretSet: Type.Boolean({ description: 'Whether identity verification has a secret; the secret itself is never sent back' }),
 });
 const WidgetSettingsUpdate = Type.Object({
-  ...Type.Omit(WidgetSettingsSchema, ['identitySecret', 'nudges', 'shopName', 'shopUrl']).properties,
+  ...Type.Omit(WidgetSettingsSchema, ['identitySecret', 'nudges', 'shopName', 'shopUrl', 'privacyUrl']).properties,
   // Optional, so that a client written before these existed keeps working: omitted means unchanged.
   nudges: Type.Optional(WidgetSettingsSchema.properties.nudges),
   shopName: Type.Optional(WidgetSettingsSchema.properties.shopName),
   shopUrl: Type.Optional(WidgetSettingsSchema.properties.shopUrl),
+  privacyUrl: Type.Optional(WidgetSettingsSchema.properties.privacyUrl),
   identitySecret: Type.Optional(Type.String({ maxLength: 200, description: 'Omit to keep the current secret; "" turns verification off' })),
 }, { additionalProperties: false });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
@@ -268,7 +269,7 @@ export default function adminRoutes(ctx: AppContext) {
       schema: { tags: ['admin'], summary: 'Replace the widget settings', body: WidgetSettingsUpdate, response: { 200: AdminWidgetSettings, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
     }, async (request) => {
       const current = await loadWidgetSettings(sql);
-      const { identitySecret, nudges, shopName, shopUrl, ...rest } = request.body;
+      const { identitySecret, nudges, shopName, shopUrl, privacyUrl, ...rest } = request.body;
       if (nudges && new Set(nudges.map((n) => n.id)).size !== nudges.length) throw badRequest('nudges: every proactive message needs its own id');
       if (nudges?.some((n) => !n.message.en.trim() && !n.message.zh.trim())) throw badRequest('nudges: a proactive message needs its text in English or Chinese');
       // An unknown zone would make every hour "open" (withinBusinessHours cannot place the time): refuse it here.
@@ -280,7 +281,7 @@ export default function adminRoutes(ctx: AppContext) {
       }
       const next = {
         ...rest, nudges: nudges ?? current.nudges, identitySecret: identitySecret ?? current.identitySecret,
-        shopName: shopName?.trim() ?? current.shopName, shopUrl: shopUrl ?? current.shopUrl,
+        shopName: shopName?.trim() ?? current.shopName, shopUrl: shopUrl ?? current.shopUrl, privacyUrl: privacyUrl ?? current.privacyUrl,
       };
       await saveWidgetSettings(sql, next);
       await audit(request.user!.id, 'settings.widget', 'widget', { identitySecretChanged: identitySecret !== undefined && identitySecret !== current.identitySecret });

@@ -38,6 +38,12 @@ export const WidgetSettingsSchema = Type.Object({
   /** The shop's name and address, for the follow-up emails (sender, subject, links); empty = SHOP_NAME / SHOP_URL. */
   shopName: Type.String({ maxLength: 100 }),
   shopUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })]),
+  /**
+   * The shop's privacy policy, linked under the chat's text box ("We keep this chat to answer you. Privacy policy"):
+   * shoppers type names, emails and order details into the chat, and many shops must say where that goes before
+   * they do. Empty = no line.
+   */
+  privacyUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })]),
   /** HMAC secret for identify(); empty = identity verification off. Never sent to browsers. */
   identitySecret: Type.String({ maxLength: 200 }),
 });
@@ -58,6 +64,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   nudges: [],
   shopName: '',
   shopUrl: '',
+  privacyUrl: '',
   identitySecret: '',
 };
 

@@ -176,6 +176,14 @@ describe('widget settings', () => {
     await http('PUT', '/api/admin/widget-settings', admin, { ...settings, identitySecret: '' });
     expect((await http('GET', '/api/admin/widget-settings', admin)).json.identitySecretSet).toBe(false);
 
+    // The privacy policy's address: only a web address; shoppers' widgets get it; omitted by an older client, kept.
+    const { privacyUrl: _p, ...withoutPrivacy } = settings;
+    expect((await http('PUT', '/api/admin/widget-settings', admin, { ...settings, privacyUrl: 'javascript:alert(1)' })).status).toBe(400);
+    expect((await http('PUT', '/api/admin/widget-settings', admin, { ...settings, privacyUrl: 'https://shop.example/privacy' })).json.privacyUrl).toBe('https://shop.example/privacy');
+    expect((await http('PUT', '/api/admin/widget-settings', admin, withoutPrivacy)).json.privacyUrl).toBe('https://shop.example/privacy');
+    expect((await http('GET', '/api/widget/settings?site=demo', null)).json.privacyUrl).toBe('https://shop.example/privacy');
+    await http('PUT', '/api/admin/widget-settings', admin, { ...settings, privacyUrl: '' });
+
     // Business hours need a time zone the server knows (else every hour would count as open) and sensible times.
     const week = (hours: [string, string] | null) => [null, hours, hours, hours, hours, hours, null];
     const mars = await http('PUT', '/api/admin/widget-settings', admin, { ...settings, businessHours: { timezone: 'Mars/Olympus', days: week(['09:00', '17:00']) } });

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Page } from 'playwright-core';
 import { callOk, eventually, nextEvent } from '../support/sockets.ts';
+import { artifactPath } from '../support/browser.ts';
 import { httpAs, login } from '../support/server.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
 import type { ShopperActivity } from '../../server/realtime/event-maps.ts';
@@ -167,6 +168,37 @@ describe('widget features', () => {
       const [customer] = await bed.stack.env.sql<{ name: string; email: string }[]>`
         select c.name, c.email from customers c join conversations v on v.customer_id = c.id where v.id = ${conversationId}`;
       expect(customer).toEqual({ name: 'Lee Park', email: 'lee@example.com' });
+    } finally {
+      await saveWidgetSettings(bed.stack.env.sql, DEFAULT_WIDGET_SETTINGS);
+    }
+  });
+
+  it("links the shop's privacy policy under the text box when the shop set one, in the shopper's language", async () => {
+    const plain = await newPage();
+    await openDemo(plain.page);
+    await plain.page.locator('.launcher').click();
+    await plain.page.locator('#sd-input').waitFor();
+    expect(await plain.page.locator('.privacy').count()).toBe(0); // nothing set: no line
+
+    await saveWidgetSettings(bed.stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, privacyUrl: 'https://shop.example/privacy' });
+    try {
+      for (const [locale, note, label] of [['en-GB', 'We keep this chat to answer you.', 'Privacy policy'], ['zh-CN', '我们会保存此对话以便答复您。', '隐私政策']] as const) {
+        const { page } = await newPage({ locale });
+        await openDemo(page);
+        await page.locator('.launcher').click();
+        const line = page.locator('.privacy');
+        await line.waitFor();
+        expect(await line.textContent()).toBe(`${note} ${label}`);
+        const link = line.getByRole('link', { name: label });
+        expect(await link.getAttribute('href')).toBe('https://shop.example/privacy');
+        expect(await link.getAttribute('target')).toBe('_blank');
+        expect(await link.getAttribute('rel')).toContain('noopener');
+        // Under the text box, inside the panel: visible without scrolling.
+        const [compose, under] = await Promise.all([page.locator('.compose').boundingBox(), line.boundingBox()]);
+        expect(under!.y).toBeGreaterThanOrEqual(compose!.y + compose!.height - 1);
+        expect(await line.isVisible()).toBe(true);
+        await page.screenshot({ path: artifactPath(`widget-privacy-${locale}.png`) });
+      }
     } finally {
       await saveWidgetSettings(bed.stack.env.sql, DEFAULT_WIDGET_SETTINGS);
     }

@@ -11,6 +11,8 @@ export interface WidgetSettings {
   identityVerification: boolean;
   status: { agentsOnline: number; withinBusinessHours: boolean };
   maxAttachmentBytes: number;
+  /** The shop's privacy policy, linked under the text box; absent from an older server, empty when not set. */
+  privacyUrl?: string;
   /** Proactive messages (see nudges.ts); absent from an older server. */
   nudges?: { id: string; path: string; delaySeconds: number; message: { en: string; zh: string } }[];
 }

@@ -74,6 +74,8 @@ button{cursor:pointer}
 .attachments{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}
 .attachments img{display:block;max-width:200px;max-height:160px;border-radius:8px;background:#fff}
 .attachments a{color:inherit}
+.privacy{margin:0;padding:0 10px 8px;background:#fff;color:#4b5563;font-size:11px;line-height:1.4}
+.privacy a{color:inherit;text-decoration:underline}
 .compose .icon-btn{align-self:center;color:#4b5563}
 .file-notice.failed{background:#fef2f2;color:#b91c1c;border-color:#fecaca}
 .stars{display:flex;gap:6px}

@@ -126,6 +126,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.panel = h('div', { id: 'sd-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'sd-title', hidden: true },
       h('div', { class: 'head' }, h('h2', { id: 'sd-title' }, t.chatTitle), this.personButton, this.transcriptButton, close),
       this.statusBar, this.availability, this.queueNotice, this.scroller, this.typingLine, this.fileNotice, compose);
+    const privacy = privacyLine(t, options.settings.privacyUrl, options.base);
+    if (privacy) this.panel.appendChild(privacy);
     this.live = h('div', { class: 'sr', 'aria-live': 'polite', role: 'status' });
     append(root, style, h('div', { class: 'root' }, this.launcher, this.panel, this.live));
 
@@ -759,4 +761,14 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private scrollToEnd(): void {
     if (this.isOpen) this.scroller.scrollTop = this.scroller.scrollHeight;
   }
+}
+
+/**
+ * "We keep this chat to answer you. Privacy policy" under the text box, when the shop set its policy's address: it
+ * stays in sight while the shopper types their name, email or order details. Only web addresses become links
+ * (safeLink; the server checks the setting too).
+ */
+function privacyLine(t: Strings, url: string | undefined, base: string): HTMLElement | null {
+  if (!url) return null;
+  return h('p', { class: 'privacy' }, `${t.privacyNote} `, safeLink(t.privacyLink, url, base));
 }

@@ -271,7 +271,7 @@ interface WidgetSettingsView {
   greeting: { en: string; zh: string }; offlineMessage: { en: string; zh: string }; preChatForm: boolean;
   businessHours: null | { timezone: string; days: (null | [string, string])[] };
   nudges: Nudge[];
-  shopName: string; shopUrl: string;
+  shopName: string; shopUrl: string; privacyUrl: string;
   identitySecretSet: boolean;
 }
 interface Nudge { id: string; path: string; delaySeconds: number; message: { en: string; zh: string } }
@@ -338,6 +338,7 @@ function WidgetTab() {
       <div class="grid-2">
         <label>{t('widget.shopName')}<input maxLength={100} value={form.shopName} placeholder={t('widget.shopNameHint')} onInput={(e) => setForm({ ...form, shopName: e.currentTarget.value })} data-testid="shop-name" /></label>
         <label>{t('widget.shopUrl')}<input type="url" maxLength={2048} value={form.shopUrl} placeholder="https://shop.example.com" onInput={(e) => setForm({ ...form, shopUrl: e.currentTarget.value.trim() })} data-testid="shop-url" /></label>
+        <label>{t('widget.privacyUrl')}<input type="url" maxLength={2048} value={form.privacyUrl ?? ''} placeholder="https://shop.example.com/privacy" onInput={(e) => setForm({ ...form, privacyUrl: e.currentTarget.value.trim() })} data-testid="privacy-url" /></label>
         <label>{t('widget.color')}<input type="color" value={form.color} onInput={(e) => setForm({ ...form, color: e.currentTarget.value })} /></label>
         <label>{t('widget.position')}<select value={form.position} onChange={(e) => setForm({ ...form, position: e.currentTarget.value as 'right' | 'left' })}><option value="right">{t('widget.right')}</option><option value="left">{t('widget.left')}</option></select></label>
         <label>{t('widget.language')}<select value={form.language} onChange={(e) => setForm({ ...form, language: e.currentTarget.value as 'auto' })}><option value="auto">auto</option><option value="en">en</option><option value="zh">zh</option></select></label>
