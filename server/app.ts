@@ -15,6 +15,7 @@ import { createSql } from './db/client.ts';
 import { createQueues } from './queues.ts';
 import { registerErrorHandler } from './plugins/errors.ts';
 import { registerAuth } from './plugins/auth.ts';
+import { registerCrossSiteGuard } from './plugins/cross-site.ts';
 import { customersRepository } from './repositories/customers.ts';
 import { registerValidation } from './plugins/validation.ts';
 import { createMetrics, registerMetrics } from './plugins/metrics.ts';
@@ -124,6 +125,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  registerCrossSiteGuard(app as never, config.publicUrl); // first: a forged request costs no session lookup
   registerAuth(app as never, auth, visitorSecret, (customerId) => customersRepository(sql).isActive(customerId));
   registerMetrics(app as never, metrics);
   for (const plugin of routePlugins) await app.register(plugin(ctx));

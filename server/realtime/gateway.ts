@@ -20,6 +20,7 @@ import type { RealtimeOut } from '../services/realtime-out.ts';
 import type { ChatService } from '../services/chat-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { SESSION_COOKIE } from '../services/auth-service.ts';
+import { fromOwnOrigin } from '../plugins/cross-site.ts';
 import { verifyVisitorToken } from '../services/visitor-tokens.ts';
 import { shopperPage } from '../services/shopper-page.ts';
 import { lastPages } from '../services/shopper-activity.ts';
@@ -330,7 +331,14 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   // ---------- agents ----------
   agent.use(async (socket, next) => {
     const cookieHeader = socket.handshake.headers.cookie;
-    const token = (typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : undefined) ?? (cookieHeader ? cookieValue(cookieHeader, SESSION_COOKIE) : undefined);
+    const given = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : undefined;
+    const token = given ?? (cookieHeader ? cookieValue(cookieHeader, SESSION_COOKIE) : undefined);
+    // The browser attaches the session cookie to a WebSocket any page of the same site opens (see cross-site.ts):
+    // a console connection on the cookie alone must come from the console's own origin. A token passed in `auth`
+    // had to be known to the caller, so it needs no such check.
+    if (!given && token && !fromOwnOrigin(socket.handshake.headers, deps.config.publicUrl)) {
+      return next(Object.assign(new Error("cross_site: refused, this connection came from another site's page"), { data: { code: 'cross_site' } }));
+    }
     // Two different failures: a session that is not valid (signed out, expired, deactivated) ends the console's
     // sign-in; a session that could not be checked now (Postgres restarting, a connection cut, a lock timeout)
     // must not, so it gets a retryable code and the console tries again with backoff.

@@ -1,0 +1,47 @@
+// Requests made by another site's page with the console's session cookie are refused (cross-site request forgery).
+//
+// The cookie is SameSite=Lax, which keeps it off requests from other *sites*, but a site is the registrable domain:
+// with the console at support.shop.example, every page of shop.example (and any script it loads) is the same site,
+// and the browser would attach the agent's cookie to a form post or a WebSocket it opens to the console's server.
+// So a request that carries the session cookie and changes something must come from the console's own origin. The
+// widget is not affected: it calls with a visitor token and `credentials: 'omit'`, so it never carries the cookie.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import { SESSION_COOKIE } from '../services/auth-service.ts';
+import { AppError } from '../errors.ts';
+
+const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim().toLowerCase();
+
+/**
+ * Whether a browser request came from this server's own pages. `Sec-Fetch-Site` says so directly where the browser
+ * sends it; otherwise the `Origin` header's host must be this server's, as the request reached it (Host, or the
+ * proxy's X-Forwarded-Host) or as PUBLIC_URL names it. A request with neither header is not from a browser page
+ * (curl, an API client): nothing to forge, so it passes.
+ */
+export function fromOwnOrigin(headers: IncomingHttpHeaders, publicUrl: string): boolean {
+  const fetchSite = first(headers['sec-fetch-site']);
+  if (fetchSite) return fetchSite === 'same-origin' || fetchSite === 'none';
+  const origin = first(headers.origin);
+  if (!origin) return true;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    return false; // "null" (a sandboxed frame, a file) or garbage: not this server's page
+  }
+  const ownHosts = [first(headers.host), first(headers['x-forwarded-host']), new URL(publicUrl).host.toLowerCase()];
+  return ownHosts.includes(originHost);
+}
+
+const carriesSessionCookie = (request: FastifyRequest) => Boolean(request.cookies?.[SESSION_COOKIE]);
+
+export function registerCrossSiteGuard(app: FastifyInstance, publicUrl: string): void {
+  app.addHook('onRequest', async (request) => {
+    if (READ_ONLY.has(request.method) || !carriesSessionCookie(request)) return;
+    if (!fromOwnOrigin(request.headers, publicUrl)) {
+      throw new AppError(403, 'cross_site', "Refused: this request came from another site's page with your console session.");
+    }
+  });
+}
