@@ -11,11 +11,17 @@ import { identityHashMatches, signVisitorToken, verifyVisitorToken } from '../se
 import { conversationTranscript } from '../services/transcript.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
 import { mergeCustomers } from '../services/customer-merge.ts';
+import { cachedReplyExpectation } from '../services/reply-expectation.ts';
 
 const PublicSettings = Type.Object({
   ...Type.Omit(WidgetSettingsSchema, ['identitySecret']).properties,
   identityVerification: Type.Boolean(),
-  status: Type.Object({ agentsOnline: Type.Integer(), withinBusinessHours: Type.Boolean() }),
+  status: Type.Object({
+    agentsOnline: Type.Integer(),
+    withinBusinessHours: Type.Boolean(),
+    /** How long a person has usually taken to reply to a hand-off lately (median, seconds); null with too little to go on. */
+    typicalFirstReplySeconds: Type.Union([Type.Integer(), Type.Null()]),
+  }),
   /** Largest file the widget may send: it refuses bigger ones before uploading them. */
   maxAttachmentBytes: Type.Integer(),
 });
@@ -37,6 +43,7 @@ export default function widgetRoutes(ctx: AppContext) {
   return async (app: App) => {
     const customers = customersRepository(ctx.sql);
     const users = usersRepository(ctx.sql);
+    const replyExpectation = cachedReplyExpectation(ctx.sql);
 
     app.get('/api/widget/settings', {
       schema: {
@@ -52,7 +59,11 @@ export default function widgetRoutes(ctx: AppContext) {
       return {
         ...visible,
         identityVerification: Boolean(ctx.config.identitySecret || identitySecret),
-        status: { agentsOnline: await users.countOnlineAgents(), withinBusinessHours: withinBusinessHours(settings) },
+        status: {
+          agentsOnline: await users.countOnlineAgents(),
+          withinBusinessHours: withinBusinessHours(settings),
+          typicalFirstReplySeconds: await replyExpectation(),
+        },
         maxAttachmentBytes: ctx.config.maxAttachmentBytes,
       };
     });

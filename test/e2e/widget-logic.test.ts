@@ -1,5 +1,5 @@
 // The widget's pure rules, without a browser: language choice, link safety,
-// readable colours, the outbox's order and de-duplication keys, and how article answers read.
+// readable colours, the outbox's order and de-duplication keys, how article answers read, and the usual reply time.
 import { describe, expect, it } from 'vitest';
 import { pickLang, STRINGS } from '../../widget/src/i18n.ts';
 import { safeHref } from '../../widget/src/dom.ts';
@@ -7,6 +7,7 @@ import { brandColors, contrastRatio } from '../../widget/src/colors.ts';
 import { Outbox, newClientId } from '../../widget/src/outbox.ts';
 import { createStore } from '../../widget/src/storage.ts';
 import { articleReplyParts } from '../../widget/src/article-reply.ts';
+import { replyWait } from '../../widget/src/reply-time.ts';
 
 describe('language choice', () => {
   it('embed attribute beats the shop setting, which beats the browser, which beats the page', () => {
@@ -78,5 +79,24 @@ describe('article answers', () => {
     expect(articleReplyParts(stored, [])).toEqual({ heading: null, body: stored });
     const elsewhere = 'Our returns window is 30 days.\n\nRead more: https://other.example/returns';
     expect(articleReplyParts(elsewhere, [{ title: 'Return policy', url: 'https://shop.test/help/return-policy' }])).toEqual({ heading: null, body: elsewhere });
+  });
+});
+
+describe('usual reply time', () => {
+  it('rounds the median up to a figure read at a glance, and says nothing without one or past a day', () => {
+    expect(replyWait(null)).toBeNull();
+    expect(replyWait(undefined)).toBeNull();
+    expect(replyWait(35)).toEqual({ unit: 'under-minute' });
+    expect(replyWait(60)).toEqual({ unit: 'minutes', count: 1 });
+    expect(replyWait(61)).toEqual({ unit: 'minutes', count: 2 });
+    expect(replyWait(4 * 60 + 12)).toEqual({ unit: 'minutes', count: 5 });
+    expect(replyWait(46 * 60)).toEqual({ unit: 'hours', count: 1 });
+    expect(replyWait(90 * 60)).toEqual({ unit: 'hours', count: 2 });
+    expect(replyWait(24 * 3600)).toEqual({ unit: 'hours', count: 24 });
+    expect(replyWait(24 * 3600 + 61)).toBeNull();
+    expect(STRINGS.en.replyTime({ unit: 'minutes', count: 5 })).toBe('We usually reply in about 5 min');
+    expect(STRINGS.en.replyTime({ unit: 'hours', count: 1 })).toBe('We usually reply in about 1 hour');
+    expect(STRINGS.en.replyTime({ unit: 'under-minute' })).toBe('We usually reply in under a minute');
+    expect(STRINGS.zh.replyTime({ unit: 'hours', count: 2 })).toBe('我们通常在约 2 小时内回复');
   });
 });

@@ -9,7 +9,8 @@ export interface WidgetSettings {
   offlineMessage: { en: string; zh: string };
   preChatForm: boolean;
   identityVerification: boolean;
-  status: { agentsOnline: number; withinBusinessHours: boolean };
+  /** `typicalFirstReplySeconds`: absent from an older server. */
+  status: { agentsOnline: number; withinBusinessHours: boolean; typicalFirstReplySeconds?: number | null };
   maxAttachmentBytes: number;
   /** The shop's privacy policy, linked under the text box; absent from an older server, empty when not set. */
   privacyUrl?: string;

@@ -1,6 +1,8 @@
 // UI strings in English and Simplified Chinese, and the rule that picks one:
 // the embed's data-lang, then the shop's setting, then the shopper's browser,
 // then the page's own lang attribute.
+import type { ReplyWait } from './reply-time.ts';
+
 export type Lang = 'en' | 'zh';
 
 const en = {
@@ -73,6 +75,8 @@ const en = {
   transcriptFailed: 'The transcript could not be downloaded. Please try again.',
   attachFile: 'Send a photo or PDF',
   privacyNote: 'We keep this chat to answer you.',
+  replyTime: (wait: ReplyWait) => (wait.unit === 'under-minute' ? 'We usually reply in under a minute'
+    : `We usually reply in about ${wait.count} ${wait.unit === 'minutes' ? 'min' : wait.count === 1 ? 'hour' : 'hours'}`),
   privacyLink: 'Privacy policy',
   sendingFile: (name: string) => `Sending ${name}…`,
   fileFailed: (reason: string) => `The file was not sent: ${reason}`,
@@ -154,6 +158,8 @@ const zh: Strings = {
   transcriptFailed: '聊天记录下载失败，请重试。',
   attachFile: '发送图片或 PDF',
   privacyNote: '我们会保存此对话以便答复您。',
+  replyTime: (wait: ReplyWait) => (wait.unit === 'under-minute' ? '我们通常在 1 分钟内回复'
+    : `我们通常在约 ${wait.count} ${wait.unit === 'minutes' ? '分钟' : '小时'}内回复`),
   privacyLink: '隐私政策',
   sendingFile: (name: string) => `正在发送 ${name}…`,
   fileFailed: (reason: string) => `文件未发送：${reason}`,

@@ -24,7 +24,9 @@ button{cursor:pointer}
 .badge{position:absolute;top:-4px;${side === 'left' ? 'right' : 'left'}:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#b91c1c;color:#fff;font-size:12px;font-weight:700;line-height:22px;text-align:center}
 .panel{position:fixed;bottom:88px;${edge}:20px;width:370px;height:min(600px,calc(100vh - 108px));background:#fff;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.28);display:flex;flex-direction:column;overflow:hidden}
 .head{background:var(--brand);color:var(--on-brand);padding:12px 12px 12px 16px;display:flex;align-items:center;gap:8px}
-.head h2{margin:0;font-size:16px;font-weight:650;flex:1}
+.head .titles{flex:1;min-width:0}
+.head h2{margin:0;font-size:16px;font-weight:650}
+.reply-time{margin:2px 0 0;font-size:12px;line-height:1.3}
 .icon-btn{border:0;background:transparent;color:inherit;width:36px;height:36px;border-radius:8px;display:grid;place-items:center}
 .icon-btn svg{width:20px;height:20px;fill:currentColor}
 .icon-btn:hover{background:rgba(127,127,127,.2)}

@@ -13,6 +13,7 @@ import { FULL_SCREEN_QUERY, widgetCss } from './styles.ts';
 import { csatCard, offlineCard, prechatCard } from './forms.ts';
 import { articleReplyParts } from './article-reply.ts';
 import { openChatRequested } from './open-marker.ts';
+import { replyWait } from './reply-time.ts';
 
 export interface ViewOptions {
   t: Strings;
@@ -58,6 +59,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private readonly panel: HTMLElement;
   private readonly statusBar: HTMLElement;
   private readonly availability: HTMLElement;
+  /** "We usually reply in about 5 min" under the title, while a person can be reached. */
+  private readonly replyTime: HTMLElement;
   private readonly queueNotice: HTMLElement;
   private readonly log: HTMLElement;
   private readonly cards: HTMLElement;
@@ -109,6 +112,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
     this.statusBar = h('div', { class: 'status ok' });
     this.availability = h('div', { class: 'notice', hidden: true });
+    this.replyTime = h('p', { class: 'reply-time', hidden: true });
     this.queueNotice = h('div', { class: 'notice', hidden: true });
     this.log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': t.chatTitle });
     this.cards = h('div', { class: 'cards' });
@@ -124,7 +128,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const compose = h('form', { class: 'compose' }, this.attachButton, this.fileInput, this.input, this.sendButton);
 
     this.panel = h('div', { id: 'sd-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'sd-title', hidden: true },
-      h('div', { class: 'head' }, h('h2', { id: 'sd-title' }, t.chatTitle), this.personButton, this.transcriptButton, close),
+      h('div', { class: 'head' }, h('div', { class: 'titles' }, h('h2', { id: 'sd-title' }, t.chatTitle), this.replyTime), this.personButton, this.transcriptButton, close),
       this.statusBar, this.availability, this.queueNotice, this.scroller, this.typingLine, this.fileNotice, compose);
     const privacy = privacyLine(t, options.settings.privacyUrl, options.base);
     if (privacy) this.panel.appendChild(privacy);
@@ -261,6 +265,11 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const afterHours = reason === 'after_hours' || !status.withinBusinessHours;
     const nobody = reason === 'no_agents_online' || status.agentsOnline === 0;
     this.nobodyCanAnswer = afterHours || nobody;
+    // The usual wait only means something while a person can be reached; `status` of a chat a person already holds
+    // carries none, which hides it too.
+    const wait = this.nobodyCanAnswer ? null : replyWait(status.typicalFirstReplySeconds);
+    this.replyTime.textContent = wait ? this.t.replyTime(wait) : '';
+    this.replyTime.hidden = !wait;
     clear(this.availability);
     if ((!afterHours && !nobody) || this.messageLeft) {
       this.availability.hidden = true;

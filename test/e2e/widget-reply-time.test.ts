@@ -1,0 +1,56 @@
+// "We usually reply in about 5 min" in the widget's header: the median first reply of the last two weeks'
+// hand-offs (server/services/reply-expectation.ts), shown while a person can be reached. The figure's rules are
+// checked on the real database; the header line in Debian's Chromium against the real server.
+import { describe, expect, it } from 'vitest';
+import { callOk } from '../support/sockets.ts';
+import { artifactPath } from '../support/browser.ts';
+import { typicalFirstReplySeconds } from '../../server/services/reply-expectation.ts';
+import { newWidgetPage, openDemo, widgetTestBed } from './widget-helpers.ts';
+
+const bed = widgetTestBed({ agentPresence: 'online' });
+
+/** Hand-offs answered after these many seconds, `daysAgo` days ago, started by the shopper or an agent. */
+async function answeredHandoffs(seconds: number[], options: { daysAgo?: number; startedBy?: 'shopper' | 'agent' } = {}): Promise<void> {
+  const sql = bed.stack.env.sql;
+  const [customer] = await sql<{ id: number }[]>`insert into customers (name) values ('Reply time shopper') returning id`;
+  for (const s of seconds) {
+    await sql`insert into conversations (customer_id, status, started_by, handed_off, created_at, first_response_seconds)
+              values (${customer.id}, 'resolved', ${options.startedBy ?? 'shopper'}, true, now() - make_interval(days => ${options.daysAgo ?? 1}), ${s})`;
+  }
+}
+
+describe('usual reply time', () => {
+  it('is the median of the recent hand-offs shoppers started, and nothing with fewer than five', async () => {
+    const sql = bed.stack.env.sql;
+    await answeredHandoffs([100, 200, 300, 400]);
+    expect(await typicalFirstReplySeconds(sql)).toBeNull(); // four say nothing yet
+    await answeredHandoffs([9_000, 9_000, 9_000], { daysAgo: 20 }); // older than two weeks: left out
+    await answeredHandoffs([1, 1, 1], { startedBy: 'agent' }); // a chat an agent started had no wait: left out
+    expect(await typicalFirstReplySeconds(sql)).toBeNull();
+    await answeredHandoffs([260]);
+    expect(await typicalFirstReplySeconds(sql)).toBe(260);
+  });
+
+  it('shows in the header while a person can be reached, in the shopper\'s language, and not while nobody is online', async () => {
+    for (const [locale, text] of [['en-US', 'We usually reply in about 5 min'], ['zh-CN', '我们通常在约 5 分钟内回复']] as const) {
+      const { page } = await newWidgetPage(bed.browser, bed.contexts, { locale });
+      await openDemo(bed.stack, page);
+      await page.locator('.launcher').click();
+      const line = page.locator('.head .reply-time');
+      await line.waitFor();
+      expect(await line.textContent()).toBe(text);
+      await page.locator('.panel').screenshot({ path: artifactPath(`widget-reply-time-${locale}.png`) });
+    }
+
+    await callOk(bed.agent, 'presence:set', { presence: 'away' });
+    try {
+      const { page } = await newWidgetPage(bed.browser, bed.contexts);
+      await openDemo(bed.stack, page);
+      await page.locator('.launcher').click();
+      await page.locator('.notice', { hasText: 'Leave a message' }).first().waitFor();
+      expect(await page.locator('.head .reply-time').isVisible()).toBe(false);
+    } finally {
+      await callOk(bed.agent, 'presence:set', { presence: 'online' });
+    }
+  });
+});
