@@ -11,6 +11,7 @@ import { startWorkers } from '../workers/start.ts';
 import { ensureBundles } from './bundles.ts';
 import { describeEmail, describeInboundEmail } from './services/mailer.ts';
 import { prepareKnowledgeBase } from '../knowledge-base/startup.ts';
+import { hasActiveAdmin } from './services/owner-access.ts';
 import { knowledgeBaseExtension } from '../knowledge-base/server-extension.ts';
 
 async function main(): Promise<void> {
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     if (canned) console.log(`console: ${canned} demo canned responses added (type "/" in a reply)`);
   }
   await prepareKnowledgeBase(setupSql, config, (line) => console.log(line));
+  // A real shop (SEED_DEMO=false) starts with nobody who can sign in: say how to make the first admin.
+  const noAdmin = !(await hasActiveAdmin(setupSql));
   await setupSql.end();
   await ensureBundles((line) => console.log(line));
 
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
   console.log(`  ${describeInboundEmail(config)}`);
   // Links in bot answers and article URLs are built from PUBLIC_URL; shoppers open them from the shop's own site.
   if (!process.env.PUBLIC_URL) console.log(`  PUBLIC_URL is not set: links in bot answers point to ${config.publicUrl}; set it to the address shoppers reach.`);
+  if (noAdmin) console.log('  No admin account yet: create one with `npm run account -- add-admin you@your-shop.example` (prints its password once).');
   for (const account of accounts) {
     if (account.password) console.log(`  Demo ${account.role} created: ${account.email} / ${account.password}  (shown once)`);
     else console.log(`  Demo ${account.role}: ${account.email} (password set when it was created)`);

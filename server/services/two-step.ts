@@ -40,6 +40,15 @@ export interface TwoStepStatus {
   recoveryCodesLeft: number;
 }
 
+/** Turns someone's two-step sign-in off (its secret, recovery codes and pending code steps); false when it was off. */
+export function removeTwoStep(sql: Sql, userId: number): Promise<boolean> {
+  return sql.begin(async (tx) => {
+    await tx`delete from login_challenges where user_id = ${userId}`;
+    await tx`delete from user_recovery_codes where user_id = ${userId}`;
+    return (await tx`delete from user_two_step where user_id = ${userId} returning user_id`).length > 0;
+  }) as Promise<boolean>;
+}
+
 export function twoStepService(sql: Sql, serverSecret: string, options: { issuer: string; now?: () => number }) {
   const box = secretBox(serverSecret, 'two-step totp secret');
   const nowSeconds = options.now ?? (() => Date.now() / 1000);
@@ -135,11 +144,7 @@ export function twoStepService(sql: Sql, serverSecret: string, options: { issuer
 
     /** Turns it off (by the person, or an admin's reset): secret, recovery codes and waiting challenges go. Whether it was there. */
     async remove(userId: number): Promise<boolean> {
-      return sql.begin(async (tx) => {
-        await tx`delete from login_challenges where user_id = ${userId}`;
-        await tx`delete from user_recovery_codes where user_id = ${userId}`;
-        return (await tx`delete from user_two_step where user_id = ${userId} returning user_id`).length > 0;
-      }) as Promise<boolean>;
+      return removeTwoStep(sql, userId);
     },
 
     /** After a right password: a token for the code step. Only its sha256 is stored, as for sessions. */

@@ -1,0 +1,54 @@
+// Ways into the console that do not need the console: the first admin of a real shop (started with SEED_DEMO=false,
+// so no demo admin exists) and an admin who lost their password or their two-step phone when no other admin can
+// reset it. Run from the server's shell (`npm run account`, server/db/account-cli.ts): whoever has that shell has the
+// database anyway, so this opens nothing new. Every use is written to the audit log with no actor ("from the shell").
+import { randomBytes } from 'node:crypto';
+import type { Sql } from '../db/client.ts';
+import { hashPassword } from './auth-service.ts';
+import { removeTwoStep } from './two-step.ts';
+import { recordAudit } from './audit-log.ts';
+
+export class AccessError extends Error {}
+
+/** A password shown once on the shell: 16 random bytes, typed rarely (it is meant to be changed under Account). */
+const newPassword = () => randomBytes(16).toString('base64url');
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export async function hasActiveAdmin(sql: Sql): Promise<boolean> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from users where role = 'admin' and active`;
+  return row.n > 0;
+}
+
+/** A new admin account; its password is returned to be shown once. */
+export async function addAdmin(sql: Sql, input: { email: string; name?: string }): Promise<{ id: number; password: string }> {
+  const email = input.email.trim();
+  if (!EMAIL.test(email) || email.length > 254) throw new AccessError(`"${input.email}" is not an email address.`);
+  const name = (input.name?.trim() || email.split('@')[0]).slice(0, 100);
+  const password = newPassword();
+  const [row] = await sql<{ id: number }[]>`
+    insert into users (email, name, role, password_hash, capacity) values (${email}, ${name}, 'admin', ${await hashPassword(password)}, 0)
+    on conflict do nothing returning id`;
+  if (!row) throw new AccessError(`An account with the email ${email} exists already: use "reset" for it.`);
+  await recordAudit(sql, null, 'team.create', `user:${row.id}`, { role: 'admin', via: 'shell' });
+  return { id: row.id, password };
+}
+
+/**
+ * A new password for someone locked out, their sessions ended (whoever holds them may be why), and on request their
+ * two-step sign-in turned off (a lost phone with no recovery codes). A deactivated account is activated again only
+ * when asked: an admin may have deactivated it on purpose.
+ */
+export async function resetAccess(sql: Sql, emailInput: string, options: { twoStepOff?: boolean; activate?: boolean } = {}): Promise<{ id: number; password: string; twoStepRemoved: boolean; activated: boolean }> {
+  const [user] = await sql<{ id: number; active: boolean }[]>`select id, active from users where lower(email) = lower(${emailInput.trim()})`;
+  if (!user) throw new AccessError(`No account has the email ${emailInput.trim()}.`);
+  if (!user.active && !options.activate) throw new AccessError('This account is deactivated: add --activate to let it sign in again.');
+  const password = newPassword();
+  await sql.begin(async (tx) => {
+    await tx`update users set password_hash = ${await hashPassword(password)}, active = true where id = ${user.id}`;
+    await tx`delete from user_sessions where user_id = ${user.id}`;
+  });
+  const twoStepRemoved = options.twoStepOff ? await removeTwoStep(sql, user.id) : false;
+  const activated = !user.active;
+  await recordAudit(sql, null, 'team.access_reset', `user:${user.id}`, { via: 'shell', password: 'reset', ...(twoStepRemoved ? { twoStep: 'off' } : {}), ...(activated ? { activated } : {}) });
+  return { id: user.id, password, twoStepRemoved, activated };
+}
