@@ -24,6 +24,8 @@ const PublicSettings = Type.Object({
   }),
   /** Largest file the widget may send: it refuses bigger ones before uploading them. */
   maxAttachmentBytes: Type.Integer(),
+  /** Longest message the server takes (MAX_MESSAGE_CHARS): the widget's text box allows as much and no more. */
+  maxMessageChars: Type.Integer(),
 });
 
 const SessionBody = Type.Object(
@@ -65,6 +67,7 @@ export default function widgetRoutes(ctx: AppContext) {
           typicalFirstReplySeconds: await replyExpectation(),
         },
         maxAttachmentBytes: ctx.config.maxAttachmentBytes,
+        maxMessageChars: ctx.config.maxMessageChars,
       };
     });
 

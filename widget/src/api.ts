@@ -12,6 +12,8 @@ export interface WidgetSettings {
   /** `typicalFirstReplySeconds`: absent from an older server. */
   status: { agentsOnline: number; withinBusinessHours: boolean; typicalFirstReplySeconds?: number | null };
   maxAttachmentBytes: number;
+  /** MAX_MESSAGE_CHARS; absent from an older server (the widget then keeps its own 4000). */
+  maxMessageChars?: number;
   /** The shop's privacy policy, linked under the text box; absent from an older server, empty when not set. */
   privacyUrl?: string;
   /** Proactive messages (see nudges.ts); absent from an older server. */
