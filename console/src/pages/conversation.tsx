@@ -2,6 +2,7 @@
 // notes set apart), the reply box (typing indicator, /shortcut canned responses,
 // notes, KB article links), agent assist, and accept / transfer / snooze / resolve / reopen.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { atToken, completeMention } from '../mention-token.ts';
 import { errorText, get, patch, post, query, upload } from '../api.ts';
 import { ChipsEditor } from '../chips-editor.tsx';
 import { useSession } from '../context.ts';
@@ -427,12 +428,6 @@ function slashToken(text: string): string | null {
 /** Text that is only an unfinished "/shortcut" (or a lone "/"): never sent to a shopper by accident. */
 const isBareShortcut = (text: string): boolean => /^\/[a-z0-9_-]*$/.test(text.trim());
 
-/** The name being typed after "@" at the end of a note ("@sa" → "sa"), or null. */
-function atToken(text: string): string | null {
-  const match = /(?:^|\s)@([\p{L}\p{N}_.-]*)$/u.exec(text);
-  return match ? match[1] : null;
-}
-
 /** One line of the composer's menu: a canned response after "/", a teammate after "@" in a note. */
 interface Suggestion { key: string; content: preact.ComponentChildren; pick(): void }
 
@@ -478,7 +473,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
     return (team.data?.items ?? []).filter((a) => a.id !== user.id && a.name.toLocaleLowerCase().split(/\s+/).some((part) => part.startsWith(typed))).slice(0, 8);
   }, [mentionToken, team.data]);
   const mention = (teammate: AgentInfo) => {
-    setText((current) => current.replace(/(^|\s)@[\p{L}\p{N}_.-]*$/u, (_m, space: string) => `${space}@${teammate.name} `));
+    setText((current) => completeMention(current, teammate.name));
     textarea.current?.focus();
   };
   const matches: Suggestion[] = teammates.length
