@@ -534,6 +534,13 @@ export function createChatService(deps: ChatServiceDeps) {
       if (row.status !== 'assigned') throw conflict('Only a chat held by an agent can be transferred.');
       if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can transfer it.');
       if (toAgentId === row.assignee_id) throw conflict('The chat is already with that agent.');
+      // Someone with no console open would not see the chat, and the sweep of chats held by absent agents would send
+      // it back to the queue minutes later with "X is no longer available" to the shopper. Away is allowed: they are
+      // at their console and a person chose them.
+      const target = await users.findById(toAgentId);
+      if (target?.active && target.presence === 'offline') {
+        throw new AppError(409, 'agent_offline', `${target.name} is offline and would not see this chat. Transfer it to someone online, or mention them in a note.`);
+      }
       const result = await routing.assignTo(conversationId, toAgentId, ['assigned']);
       if (result === 'not_available') throw conflict('This conversation changed meanwhile; reload it.');
       if (result === 'agent_unavailable') throw badRequest('That agent does not exist or is deactivated.');

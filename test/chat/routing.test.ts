@@ -136,6 +136,12 @@ describe('routing', () => {
     const stolen = await call(secondSocket, 'conversation:transfer', { conversationId: shopper.conversationId, toAgentId: other.id });
     expect(stolen).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
+    // Not to someone offline (they would not see it, and the chat would bounce back to the queue minutes later).
+    expect(await call(samSocket, 'conversation:transfer', { conversationId: shopper.conversationId, toAgentId: other.id })).toMatchObject({
+      ok: false, error: { code: 'agent_offline', message: 'Second Agent is offline and would not see this chat. Transfer it to someone online, or mention them in a note.' },
+    });
+    // Away (at the console, taking no new chats by themselves) is a person's choice to make.
+    await stack.env.sql`update users set presence = 'away' where id = ${other.id}`;
     const toSecond = nextEvent<ConversationSummary>(secondSocket, 'conversation:assigned', (c) => c.id === shopper.conversationId);
     const notice = nextEvent<ChatMessage>(shopper.socket, 'message:new', (m) => (m.metadata as Record<string, unknown>).event === 'agent_transferred');
     await callOk(samSocket, 'conversation:transfer', { conversationId: shopper.conversationId, toAgentId: other.id });

@@ -81,6 +81,8 @@ describe('per-agent report', () => {
       const id = sent.conversationId;
       await callOk(agentSocket, 'message:send', { conversationId: id, clientId: 'a1', text: 'Hi, I am here.' }); // takes the chat
       await callOk(agentSocket, 'message:send', { conversationId: id, clientId: 'a2', text: 'private thought', private: true });
+      // Chats are transferred only to someone at a console (the admin's API socket leaves presence as it is).
+      await sql`update users set presence = 'away' where id = ${admin.user.id}`;
       await callOk(agentSocket, 'conversation:transfer', { conversationId: id, toAgentId: admin.user.id });
       await callOk(adminSocket, 'message:send', { conversationId: id, clientId: 'b1', text: 'Taking over.' });
       await callOk(adminSocket, 'message:send', { conversationId: id, clientId: 'b2', text: 'All sorted.' });

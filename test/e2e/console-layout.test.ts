@@ -78,6 +78,8 @@ async function heldChat(label: string, holder: 'agent' | 'admin'): Promise<numbe
   else if (row.assignee_id !== user.id) {
     const adminSocket = await connectAgent(stack.url, admin.token); // an admin may move any chat
     sockets.push(adminSocket);
+    // Chats go only to someone at a console; the holder's opens next (an API socket leaves presence as it is).
+    await stack.env.sql`update users set presence = 'online' where id = ${user.id} and presence = 'offline'`;
     await callOk(adminSocket, 'conversation:transfer', { conversationId: sent.conversationId, toAgentId: user.id });
   }
   return sent.conversationId;

@@ -199,10 +199,12 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
           {(status === 'queued' || status === 'bot') && <button class="primary" data-testid="accept" title={altLabel('A')} onClick={() => act('conversation:accept')}>{t('action.accept')}</button>}
           {mayHandle(conversation) && (
             <span class="transfer">
-              <select data-testid="transfer-to" aria-label={t('action.transferTo')} value={transferTo} onChange={(e) => setTransferTo(e.currentTarget.value)}>
+              {/* Reloaded when opened: presence and open chats change while the page stays open. */}
+              <select data-testid="transfer-to" aria-label={t('action.transferTo')} value={transferTo} onFocus={() => agents.reload()} onChange={(e) => setTransferTo(e.currentTarget.value)}>
                 <option value="">{t('action.transferTo')}</option>
                 {(agents.data?.items ?? []).filter((a) => a.id !== conversation.assignee?.id).map((a) => (
-                  <option key={a.id} value={String(a.id)}>{a.name} ({t(`presence.${a.presence}` as Key)}, {a.openChats}/{a.capacity})</option>
+                  // Someone offline would not see it (the server refuses): listed, so nobody wonders where they went, but not chosen.
+                  <option key={a.id} value={String(a.id)} disabled={a.presence === 'offline'}>{a.name} ({t(`presence.${a.presence}` as Key)}, {a.openChats}/{a.capacity})</option>
                 ))}
               </select>
               <button data-testid="transfer" disabled={!transferTo} onClick={transfer}>{t('action.transfer')}</button>
