@@ -42,6 +42,8 @@ describe('reports: agents', () => {
     const fixture = await seedAgentReport(sql, 'e2e');
     const page = await adminPage('/console/admin/reports');
     await showRange(page, RANGE.from, RANGE.to);
+    // The days are UTC days (the page says so: a shop far from UTC would otherwise read them as its own).
+    expect(await page.getByTestId('report-utc').textContent()).toBe('Days run from midnight to midnight UTC.');
 
     // What the database says, with plain SQL here: the holder's chats, their ratings and resolution times,
     // public replies per author, and each hold's first reply by the agent given the chat.

@@ -51,6 +51,8 @@ export function ReportsPage() {
         <label>{t('reports.to')} <input type="date" data-testid="report-to" value={form.to} onInput={(e) => setForm({ ...form, to: e.currentTarget.value })} /></label>
         <button class="primary" type="submit" data-testid="report-apply">{t('reports.apply')}</button>
         <a class="button" data-testid="report-csv" href={`/api/admin/reports/conversations.csv${query(range)}`} download>{t('reports.csv')}</a>
+        {/* The figures are counted per UTC day (console-reports.ts): a shop far from UTC must not read them as local days. */}
+        <span class="muted small" data-testid="report-utc">{t('reports.utcDays')}</span>
       </form>
       {report.error && <p class="error">{report.error}</p>}
       {r && (
