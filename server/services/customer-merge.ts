@@ -77,8 +77,9 @@ export async function mergeCustomers(deps: Deps, input: { sourceId: number; targ
 
     const moved = await tx<{ id: number }[]>`update conversations set customer_id = ${targetId} where customer_id = ${sourceId} returning id`;
     const movedConversations = moved.map((r) => Number(r.id));
+    let movedRows = moved.length;
     for (const table of CUSTOMER_OWNED_TABLES.filter((t) => t !== 'conversations')) {
-      await tx`update ${tx(table)} set customer_id = ${targetId} where customer_id = ${sourceId}`;
+      movedRows += (await tx`update ${tx(table)} set customer_id = ${targetId} where customer_id = ${sourceId}`).count;
     }
     // Records merged into the source earlier now point at the target: one hop always reaches the kept record.
     await tx`update customers set merged_into_id = ${targetId} where merged_into_id = ${sourceId}`;
@@ -107,9 +108,13 @@ export async function mergeCustomers(deps: Deps, input: { sourceId: number; targ
     if (input.actorId !== null) {
       await recordAudit(tx, input.actorId, 'customer.merge', `customer:${targetId}`, { mergedId: sourceId, reason: input.reason });
     }
-    return { kept, mergedId: sourceId, movedConversations };
+    // The widget opens an anonymous session before the shop's page can call identify(), so every sign-in on a new
+    // browser merges a record that holds nothing: not worth a line on the person's timeline or a webhook call.
+    const heldNothing = movedRows === 0 && !source.name && !source.email && source.tags.length === 0 && Object.keys(source.attributes).length === 0;
+    return { kept, mergedId: sourceId, movedConversations, heldNothing };
   });
   await announceMerge(deps, sourceId, result.movedConversations);
+  if (result.heldNothing && input.reason === 'sign_in') return { kept: result.kept, mergedId: sourceId, conversations: 0 };
   // Through the interactions worker like every history event: it writes the timeline row, and the shop's webhooks
   // hear of it (`customer.merged`), so a CRM keyed by our customer ids can follow the old id to the kept one.
   await deps.queues.enqueueInteractions([{

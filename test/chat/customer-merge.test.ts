@@ -196,4 +196,22 @@ describe('merging customer records', () => {
     const events = await stack.env.sql`select count(*)::int as n from interaction_events where type = 'customer.merged' and customer_id = ${known.customerId}`;
     expect(events[0].n).toBe(1);
   });
+
+  it('a sign-in on a new browser folds its empty visitor record in quietly: no timeline line, no webhook', async () => {
+    const known = await signIn('shop-user-merge-quiet');
+    const fresh = await widgetSession(stack.url); // the widget's session before the page calls identify()
+    const signedIn = await signIn('shop-user-merge-quiet', { visitorToken: fresh.visitorToken });
+    expect(signedIn.customerId).toBe(known.customerId);
+    const [left] = await stack.env.sql`select merged_into_id from customers where id = ${fresh.customerId}`;
+    expect(left.merged_into_id).toBe(known.customerId); // still tombstoned: its token is refused like any merged one
+    // A merge that moves something is recorded; give the worker time to have written this one had it been queued.
+    const other = await widgetSession(stack.url);
+    await chat(other.visitorToken, 'quiet-1', 'hello');
+    await signIn('shop-user-merge-quiet', { visitorToken: other.visitorToken });
+    await eventually(async () => (await timelineTypes(known.customerId)).some((e) => e.type === 'customer.merged'), 15_000, 'the second merge on the timeline');
+    const events = await stack.env.sql`select payload from interaction_events where type = 'customer.merged' and customer_id = ${known.customerId}`;
+    expect(events.map((e) => e.payload.mergedId)).toEqual([other.customerId]);
+    const deliveries = await stack.env.sql`select payload from webhook_deliveries where event = 'customer.merged' and customer_id = ${known.customerId}`;
+    expect(deliveries.map((d) => d.payload.data.mergedId)).toEqual([other.customerId]);
+  });
 });
