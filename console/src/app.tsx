@@ -2,6 +2,7 @@
 // notifications, sign-out) and the page for the current path. Admin pages are
 // not even offered to agents, and the server refuses their APIs anyway.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { setLimits, type Limits } from './limits.ts';
 import { ApiError, errorText, get, post, UNAUTHORIZED_EVENT } from './api.ts';
 import { connectAgentSocket, isRetryableConnectError, request, retryDelayMs, type AgentSocket } from './realtime.ts';
 import { SessionContext } from './context.ts';
@@ -38,7 +39,7 @@ export function App() {
     // Nobody signed in from this browser (no hint cookie): the login page at once, without a 401 in the console.
     let attempt = 0;
     let retry: ReturnType<typeof setTimeout> | undefined;
-    const whoAmI = () => get<{ user: User }>('/api/auth/me').then((r) => setUser(r.user), (err) => {
+    const whoAmI = () => get<{ user: User; limits?: Partial<Limits> }>('/api/auth/me').then((r) => { setLimits(r.limits); setUser(r.user); }, (err) => {
       if (err instanceof ApiError && err.status === 401) setUser(null);
       else retry = setTimeout(whoAmI, retryDelayMs(attempt++));
     });
@@ -56,7 +57,9 @@ export function App() {
   }, []);
 
   if (user === undefined) return <div class="splash">{t('loading')}</div>;
-  if (user === null) return <LoginPage onLogin={setUser} locale={getLocale()} onLocale={changeLocale} />;
+  // Signed in: the server's limits come with /api/auth/me (the sign-in answer has only the user).
+  const onLogin = (signedIn: User) => void get<{ limits?: Partial<Limits> }>('/api/auth/me').then((r) => setLimits(r.limits), () => {}).then(() => setUser(signedIn));
+  if (user === null) return <LoginPage onLogin={onLogin} locale={getLocale()} onLocale={changeLocale} />;
   return <SignedIn user={user} onLogout={() => setUser(null)} onLocale={changeLocale} />;
 }
 

@@ -113,7 +113,11 @@ export default function authRoutes(ctx: AppContext) {
 
     app.get('/api/auth/me', {
       onRequest: app.requireAgent,
-      schema: { tags: ['auth'], summary: 'The signed-in agent or admin', response: { 200: Type.Object({ user: UserSchema }), 401: ErrorResponse } },
-    }, async (request) => ({ user: request.user! }));
+      schema: {
+        tags: ['auth'],
+        summary: "The signed-in agent or admin, and the server's limits the console's inputs mirror",
+        response: { 200: Type.Object({ user: UserSchema, limits: Type.Object({ maxMessageChars: Type.Integer() }) }), 401: ErrorResponse },
+      },
+    }, async (request) => ({ user: request.user!, limits: { maxMessageChars: ctx.config.maxMessageChars } }));
   };
 }

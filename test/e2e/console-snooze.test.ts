@@ -1,7 +1,8 @@
 // Snoozing from the console in Debian's Chromium (playwright-core) against a real server, Postgres and Redis: the
 // agent snoozes their chat with a preset from the conversation's header, in their own time zone; the Snoozed tab
 // lists it with its wake time and Mine no longer does; Unsnooze brings it back. A teammate who opens the held chat sees
-// who holds it instead of the holder's buttons. Shoppers are socket.io clients.
+// who holds it instead of the holder's buttons. The composer takes as many characters as the server does, and says so
+// at the limit. Shoppers are socket.io clients.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
@@ -26,7 +27,8 @@ function tomorrowNineInShanghai(): number {
 
 beforeAll(async () => {
   await buildBundles(['console']); // the server serves public/build/console.js: built from this source
-  stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 } });
+  // A short message limit: the composer mirrors the server's (last test).
+  stack = await startStack({ config: { rateLimitLoginsPerMinute: 60, maxMessageChars: 120 } });
   browser = await launchBrowser();
 }, 120_000);
 
@@ -123,5 +125,23 @@ describe('snoozing in the console', () => {
     await page.getByTestId('reply-input').press('Enter');
     await arrived;
     await page.screenshot({ path: artifactPath('console-held-by-other-replied.png') });
+  });
+
+  it("the composer takes as many characters as the server's MAX_MESSAGE_CHARS, and says so when a paste reaches it", async () => {
+    const shopper = await connectWidget(stack.url, (await widgetSession(stack.url)).visitorToken);
+    sockets.push(shopper);
+    const conversationId = await heldChat(shopper);
+    const page = await consolePage(`/console/conversations/${conversationId}`);
+    const box = page.getByTestId('reply-input');
+    await box.waitFor();
+    expect(await box.getAttribute('maxlength')).toBe('120');
+    expect(await page.getByTestId('reply-too-long').count()).toBe(0);
+    await box.focus();
+    await page.keyboard.insertText('x'.repeat(150)); // a paste longer than the limit
+    expect((await box.inputValue()).length).toBe(120);
+    expect(await page.getByTestId('reply-too-long').textContent()).toBe('A message holds at most 120 characters: the rest was not added.');
+    const arrived = nextEvent(shopper, 'message:new', (m: { text: string }) => m.text === 'x'.repeat(120));
+    await box.press('Enter');
+    await arrived; // what the box holds, the server takes
   });
 });

@@ -2,6 +2,7 @@
 // notes set apart), the reply box (typing indicator, /shortcut canned responses,
 // notes, KB article links), agent assist, and accept / transfer / snooze / resolve / reopen.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { limits } from '../limits.ts';
 import { atToken, completeMention } from '../mention-token.ts';
 import { errorText, get, patch, post, query, upload } from '../api.ts';
 import { ChipsEditor } from '../chips-editor.tsx';
@@ -587,11 +588,14 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
           ))}
         </ul>
       )}
-      <textarea ref={textarea} data-testid="reply-input" rows={3} value={text} maxLength={4000} aria-label={note ? t('composer.note') : t('composer.reply')}
+      <textarea ref={textarea} data-testid="reply-input" rows={3} value={text} maxLength={limits().maxMessageChars} aria-label={note ? t('composer.note') : t('composer.reply')}
         placeholder={note ? t('composer.notePlaceholder') : resolved ? t('composer.resolvedPlaceholder') : t('composer.placeholder')}
         onInput={(e) => onInput(e.currentTarget.value)} onKeyDown={onKeyDown} onBlur={stopTyping} />
       <div class="composer-footer">
-        <span class="muted small">{t('composer.hint')}{note && ` · ${t('composer.mentionHint')}`}</span>
+        {/* At the limit the box takes no more (a paste is cut there): say so rather than lose text silently. */}
+        {text.length >= limits().maxMessageChars
+          ? <span class="error small" data-testid="reply-too-long">{t('composer.atLimit', { n: limits().maxMessageChars })}</span>
+          : <span class="muted small">{t('composer.hint')}{note && ` · ${t('composer.mentionHint')}`}</span>}
         <button class="primary" data-testid="send" disabled={sending || !text.trim() || isBareShortcut(text) || (resolved && !note)} onClick={send}>{note ? t('composer.addNote') : t('composer.send')}</button>
       </div>
     </div>
