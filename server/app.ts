@@ -2,6 +2,7 @@
 // Socket.IO gateway on the same port, over shared Postgres and Redis. Tests
 // start several of these in one process; main.ts starts one for real.
 import Fastify from 'fastify';
+import { subscribeCustomerChanged } from './customer-changes.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -108,6 +109,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config, sql, redis, queues, auth, chat, realtime: gateway.out, metrics, visitorSecret, responder, log: app.log,
     onClose: (fn) => void closers.push(fn),
   };
+  // Ratings the workers store (and other customer changes they publish) reach the consoles' customer panels.
+  closers.push(await subscribeCustomerChanged(redis, config, (ids) => {
+    for (const customerId of ids) gateway.out.toAgents('customer:updated', { customerId });
+  }));
 
   registerValidation(app as never);
   registerErrorHandler(app as never);

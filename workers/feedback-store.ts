@@ -19,7 +19,7 @@ import { webhookEnvelope } from '../server/webhook-events.ts';
 import { unansweredRepository } from '../knowledge-base/unanswered.ts';
 import { BOT_REPLY_PREFIX } from '../server/repositories/conversations.ts';
 
-export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedbackId: number | null; deliveryIds: number[] }> {
+export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedbackId: number | null; customerId: number; deliveryIds: number[] }> {
   const csat = job.kind === 'csat';
   const timelinePayload = csat
     ? { kind: 'csat', rating: job.rating, comment: job.comment }
@@ -62,7 +62,7 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
       order by id
       on conflict (webhook_id, event_key) do nothing
       returning id` : [];
-    return { feedbackId: row?.id ?? null, deliveryIds: deliveries.map((d) => d.id) };
+    return { feedbackId: row?.id ?? null, customerId, deliveryIds: deliveries.map((d) => d.id) };
   });
 }
 

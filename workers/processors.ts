@@ -2,6 +2,8 @@
 // builds a Worker for every entry, so a new background job type (e.g. the
 // knowledge-base training and indexing queues) is added here and nowhere else.
 import type { Job, WorkerOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { publishCustomerChanged } from '../server/customer-changes.ts';
 import type { Config } from '../server/config.ts';
 import type { Sql } from '../server/db/client.ts';
 import { QUEUE_FEEDBACK, QUEUE_INTERACTIONS, type InteractionEvent } from '../server/interaction-events.ts';
@@ -87,6 +89,7 @@ export const feedbackProcessor: ProcessorDefinition = {
   concurrency: (settings) => settings.feedbackConcurrency,
   create({ config, sql, log }) {
     const webhooks = webhookEnqueuer(config, log);
+    let publisher: Redis | null = null;
     return {
       async process(job) {
         const feedback = parseFeedbackJob(job.data);
@@ -94,9 +97,17 @@ export const feedbackProcessor: ProcessorDefinition = {
           throw asJobError(error);
         });
         await webhooks.enqueue(result.deliveryIds);
+        // Open customer panels show the rating now rather than after a reload; a lost publish costs only that.
+        if (result.feedbackId !== null) {
+          publisher ??= new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }).on('error', () => {});
+          await publishCustomerChanged(publisher, config, [result.customerId]).catch((error: unknown) => log.warn('feedback: consoles not told of a rating', error));
+        }
         return { feedbackId: result.feedbackId, webhookDeliveries: result.deliveryIds.length };
       },
-      close: () => webhooks.close(),
+      async close() {
+        await webhooks.close();
+        await publisher?.quit().catch(() => publisher?.disconnect());
+      },
     };
   },
 };

@@ -231,6 +231,8 @@ export interface AgentServerToClient {
    */
   'presence:updated': (payload: { agentId: number; presence: Presence; autoAwayMinutes?: number }) => void;
   'offline:new': (payload: { id: number; customerId: number | null; email: string; text: string; createdAt: string }) => void;
+  /** Something a customer panel shows changed (a rating stored by the workers, tags, attributes): panels of that customer reload. */
+  'customer:updated': (payload: { customerId: number }) => void;
   /** A left message was marked answered (every console's count and list update). */
   'offline:handled': (payload: { id: number; handledBy: number }) => void;
   'request:error': (payload: { event: string; error: ErrorBody }) => void;

@@ -63,7 +63,11 @@ describe('a conversation end to end', () => {
     const afterwards = await callOk<{ messages: ChatMessage[] }>(shopper, 'messages:sync', { conversationId, afterId: (await agentReply).id });
     expect(afterwards.messages.map((m) => [m.author.type, (m.metadata as { event?: string }).event])).toEqual([['system', 'agent_left']]);
     expect(afterwards.messages[0].metadata).toMatchObject({ agentName: user.name });
+    const panelTold = nextEvent<{ customerId: number }>(agentSocket, 'customer:updated', (e) => e.customerId === session.customerId);
     await callOk(shopper, 'feedback:csat', { conversationId, rating: 5, comment: 'Quick and kind' });
+    // Consoles hear of the rating once the workers stored it, so an open customer panel shows it without a reload.
+    await panelTold;
+    expect((await stack.env.sql`select rating from feedback where conversation_id = ${conversationId} and kind = 'csat'`).map((r) => r.rating)).toEqual([5]);
 
     // 6. The workers wrote the history and the feedback, each event once.
     const sql = stack.env.sql;

@@ -33,6 +33,8 @@ export function CustomerPanel({ customerId, conversationId, onRecordChanged }: {
     segment.reload();
   }, 1500);
   useSocketEvent(socket, 'conversation:updated', (c) => { if (c.customerId === customerId) refresh(); });
+  // A rating the workers stored, or tags and attributes another agent changed.
+  useSocketEvent(socket, 'customer:updated', (e) => { if (e.customerId === customerId) refresh(); });
   const reloadAll = () => {
     for (const part of [profile, segment, timeline, feedback, orders]) part.reload();
   };
