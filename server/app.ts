@@ -36,6 +36,7 @@ import { emailEnabled } from './services/mailer.ts';
 import { autoAwaySweepMs, createAutoAway } from './services/auto-away.ts';
 import { BOT_IDLE_MINUTES } from './services/bot-idle.ts';
 import { SNOOZE_WAKE_SWEEP_MS } from './services/snooze.ts';
+import { createBotTurnRecovery, type BotTurnRecovery } from './services/bot-turn-recovery.ts';
 
 export interface ServerOptions {
   /** The bot seat; defaults to the greeter. main.ts passes the knowledge-base brain. */
@@ -140,6 +141,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }
 
   const timers: NodeJS.Timeout[] = [];
+  let botRecovery: BotTurnRecovery | undefined;
   if (options.backgroundTimers ?? config.nodeEnv !== 'test') {
     // Safety nets: hand-off and presence changes assign at once; these catch what a crashed server left behind.
     const sweep = (fn: () => Promise<unknown>, ms: number) => timers.push(setInterval(() => fn().catch((err) => app.log.warn({ err }, 'sweep failed')), ms).unref());
@@ -161,6 +163,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       }, VISITOR_CLEANUP_SWEEP_MS);
     }
     if (config.autoResolveIdleHours > 0) sweep(() => chat!.resolveIdleHumanConversations(config.autoResolveIdleHours), IDLE_SWEEP_MS);
+    // Shopper questions a killed server stored but never answered (bot-turn-recovery.ts): at start, then periodically.
+    const recovery = (botRecovery = createBotTurnRecovery({ config, sql, redis, chat: () => chat!, log: app.log }));
+    sweep(() => recovery.sweep(), config.botRecoverySweepMs);
+    recovery.sweep().catch((err) => app.log.warn({ err }, 'sweep failed'));
   }
 
   let closed = false;
@@ -177,13 +183,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       if (closed) return;
       closed = true;
       timers.forEach(clearInterval);
+      const recoveryStopped = botRecovery?.stop(); // starts no more turns from here
       // Stop taking new work first, then finish what is in flight, then let go of the connections.
       gateway.beginShutdown();
       gateway.io.disconnectSockets(true);
       // Bounded: a browser holding a connection open, or a bot turn stuck on a dependency, must not keep a
       // stopping server alive for ever (a supervisor would kill it anyway, without the cleanup below).
       await withinMs(5_000, new Promise<void>((resolve) => gateway.io.close(() => resolve())), () => app.log.warn('connections still open after 5 s; closing anyway'));
-      await withinMs(10_000, chat!.drain(), () => app.log.warn('bot turns still running after 10 s; closing anyway'));
+      await withinMs(10_000, Promise.all([recoveryStopped, chat!.drain()]), () => app.log.warn('bot turns still running after 10 s; closing anyway'));
       await gateway.closeFanout();
       for (const fn of closers.reverse()) await fn();
       await app.close().catch(() => {});

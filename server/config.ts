@@ -72,6 +72,11 @@ const ConfigSchema = Type.Object({
    * are stored in shared batches, one at a time, so one statement stuck behind a lock would hold every shopper.
    */
   dbLockTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
+  /**
+   * How often each server looks for shopper messages no bot turn answered (a server killed between the ack and the
+   * bot's reply) and answers them (server/services/bot-turn-recovery.ts); it also runs once at start.
+   */
+  botRecoverySweepMs: Type.Integer({ minimum: 100, maximum: 10 * 60_000 }),
   /** The shop's name as shoppers know it: the sender and subject of follow-up emails. */
   shopName: Type.String({ minLength: 1, maxLength: 100 }),
   /** The shop's home page (with the widget): where a follow-up email's "Continue the chat" leads when the shopper's last page is unknown. Empty = the help centre. */
@@ -153,6 +158,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     retentionDays: int(env.RETENTION_DAYS, 0),
     visitorCleanupDays: int(env.VISITOR_CLEANUP_DAYS, 30),
     dbLockTimeoutMs: int(env.DB_LOCK_TIMEOUT_MS, 10_000),
+    botRecoverySweepMs: int(env.BOT_RECOVERY_SWEEP_MS, 30_000),
     shopName: env.SHOP_NAME || 'Shopdesk',
     shopUrl: env.SHOP_URL ?? '',
     smtpUrl: env.SMTP_URL ?? '',

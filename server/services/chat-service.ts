@@ -48,6 +48,14 @@ export interface SendResult {
 
 const BOT_NAME = 'Bot';
 
+export interface BotTurnOptions {
+  /** A turn the recovery sweep runs for a question left unanswered (bot-turn-recovery.ts), not the live one. */
+  recovered?: boolean;
+}
+
+/** Rolls back a bot turn's transaction when its reply was stored by another turn already. */
+const ANSWERED_ALREADY = new Error('the question was answered by another bot turn');
+
 /**
  * A file the shopper sent goes to a person: the bot cannot look at a photo of a damaged parcel, and answering the
  * caption alone would ignore what the shopper sent it for.
@@ -316,21 +324,32 @@ export function createChatService(deps: ChatServiceDeps) {
       return { messageId: message.id, conversationId: row.id, duplicate: false };
     },
 
-    /** Runs the bot's answer after the shopper's ack has gone out; turns of one conversation are chained. */
-    scheduleBotTurn(conversationId: number, customerId: number, message: MessageRow, locale: string): void {
+    /**
+     * Runs the bot's answer after the shopper's ack has gone out; turns of one conversation are chained. The returned
+     * promise settles when the turn has run (it never rejects: a failed turn is logged).
+     */
+    scheduleBotTurn(conversationId: number, customerId: number, message: MessageRow, locale: string, options: BotTurnOptions = {}): Promise<void> {
       const previous = botTurns.get(conversationId) ?? Promise.resolve();
       const turn = previous
-        .then(() => this.botTurn(conversationId, customerId, message, locale))
+        .then(() => this.botTurn(conversationId, customerId, message, locale, options))
         .catch((error) => log.error({ err: error, conversationId }, 'bot turn failed'))
         .finally(() => {
           if (botTurns.get(conversationId) === turn) botTurns.delete(conversationId);
         });
       botTurns.set(conversationId, turn);
+      return turn;
     },
 
-    async botTurn(conversationId: number, customerId: number, message: MessageRow, locale: string): Promise<void> {
+    async botTurn(conversationId: number, customerId: number, message: MessageRow, locale: string, options: BotTurnOptions = {}): Promise<void> {
       const conversation = await conversations.findById(conversationId);
       if (!conversation) return;
+      if (options.recovered) {
+        // A late turn (bot-turn-recovery.ts) answers only a chat still with the bot, and only a question no other
+        // turn answered meanwhile (a live one chained before this on this server, or one on another server).
+        if (conversation.status !== 'bot') return;
+        const [answered] = await sql`select 1 from messages where conversation_id = ${conversationId} and client_id = ${botReplyClientId(message.id)}`;
+        if (answered) return;
+      }
       // A chat queued for a person while nobody can take one (no agent online, the shop closed) is not left in
       // silence: the bot goes on answering what it can until someone is there. Otherwise a person has it, or will.
       const waitingForNobody = conversation.status === 'queued' && (await whyNobodyCanAnswer(await loadWidgetSettings(sql))) !== null;
@@ -369,16 +388,25 @@ export function createChatService(deps: ChatServiceDeps) {
       // the chat at once takes a handed-off chat (counted, learned from), not a bot chat with no hand-off on record;
       // queued with it, nobody (an assignment pass, an accept) sees the chat queued before the reply is stored, so
       // "X joined the chat" always comes after it.
-      const { queued, reply } = await sql.begin(async (tx) => ({
-        queued: decision.action === 'handoff' && (await routingRepository(tx as unknown as Sql).enqueue(conversationId, intent)),
-        reply: decision.reply ? (await conversationsRepository(tx as unknown as Sql).insertMessage({
+      const stored = await sql.begin(async (tx) => {
+        const queued = decision.action === 'handoff' && (await routingRepository(tx as unknown as Sql).enqueue(conversationId, intent));
+        const inserted = decision.reply ? await conversationsRepository(tx as unknown as Sql).insertMessage({
           conversationId,
           authorType: 'bot',
           clientId: botReplyClientId(message.id),
           body: decision.reply,
           metadata,
-        })).message : null,
-      }));
+        }) : null;
+        // Another turn answered this question first (a recovery turn racing a live one): it said and queued
+        // everything already, so this one undoes its own hand-off and says nothing twice.
+        if (inserted?.duplicate) throw ANSWERED_ALREADY;
+        return { queued, reply: inserted?.message ?? null };
+      }).catch((error: unknown) => {
+        if (error === ANSWERED_ALREADY) return null;
+        throw error;
+      });
+      if (!stored) return;
+      const { queued, reply } = stored;
       if (reply && decision.reply) {
         realtime.announceMessage(toChatMessage(reply));
         await events.enqueueInteractions([
