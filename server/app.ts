@@ -19,6 +19,7 @@ import { registerAuth } from './plugins/auth.ts';
 import { registerCrossSiteGuard } from './plugins/cross-site.ts';
 import { customersRepository } from './repositories/customers.ts';
 import { registerValidation } from './plugins/validation.ts';
+import { registerTextGuard } from './plugins/text-guard.ts';
 import { createMetrics, registerMetrics } from './plugins/metrics.ts';
 import { authService } from './services/auth-service.ts';
 import { createChatService, type ChatService } from './services/chat-service.ts';
@@ -116,6 +117,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }));
 
   registerValidation(app as never);
+  registerTextGuard(app as never); // NUL in any string a request carries: a 400 before validation (see text-guard.ts)
   registerErrorHandler(app as never);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {

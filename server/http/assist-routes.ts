@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
-import { ErrorResponse, Nullable } from './schemas.ts';
+import { ErrorResponse, Id, Nullable } from './schemas.ts';
 import { notFound } from '../errors.ts';
 import { PassageSchema } from '../../knowledge-base/admin-schemas.ts';
 import { brainOf } from '../../knowledge-base/registry.ts';
@@ -31,7 +31,7 @@ export default function assistRoutes(ctx: AppContext) {
       preHandler: app.requireAgent,
       schema: {
         tags: ['agent'], summary: "KB passages and a suggested reply for the shopper's last message",
-        body: Type.Object({ conversationId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        body: Type.Object({ conversationId: Id }, { additionalProperties: false }),
         response: { 200: SuggestResponse, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 503: ErrorResponse },
       },
     }, async (request) => {

@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
-import { ErrorResponse } from './schemas.ts';
+import { ErrorResponse, Id, IdParams } from './schemas.ts';
 import { attachmentsRepository, type AttachmentRef } from '../repositories/attachments.ts';
 import { ATTACHMENT_TYPES, cleanAttachment, cleanFileName, shownInline, sniffAttachment } from '../services/attachment-files.ts';
 import { conversationsRepository } from '../repositories/conversations.ts';
@@ -72,7 +72,7 @@ export default function attachmentRoutes(ctx: AppContext) {
         tags: ['widget'],
         summary: 'Send a file (image or PDF, the raw request body) as a shopper message',
         description: 'A file sent while the bot has the chat hands it to a person.',
-        querystring: Type.Object({ ...UploadQuery, conversationId: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+        querystring: Type.Object({ ...UploadQuery, conversationId: Type.Optional(Id) }, { additionalProperties: false }),
         response: uploadResponses,
       },
     }, async (request) => {
@@ -91,7 +91,7 @@ export default function attachmentRoutes(ctx: AppContext) {
       schema: {
         tags: ['agent'],
         summary: 'Send a file (image or PDF, the raw request body) to the shopper as an agent message',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: IdParams,
         querystring: Type.Object(UploadQuery, { additionalProperties: false }),
         response: uploadResponses,
       },
@@ -109,7 +109,7 @@ export default function attachmentRoutes(ctx: AppContext) {
       schema: {
         tags: ['widget'],
         summary: 'A file sent in a chat (the URL carried by its message)',
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }), key: Type.String({ minLength: 10, maxLength: 64 }), name: Type.String({ maxLength: 400 }) }),
+        params: Type.Object({ id: Id, key: Type.String({ minLength: 10, maxLength: 64 }), name: Type.String({ maxLength: 400 }) }),
         response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'The file, sent as its own content type' }), 404: ErrorResponse },
       },
     }, async (request, reply) => {

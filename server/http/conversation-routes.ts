@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
-import { ErrorResponse, IdParams, Ok, Nullable } from './schemas.ts';
+import { ErrorResponse, ID_RANGE, Id, IdParams, Ok, Nullable } from './schemas.ts';
 import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schemas.ts';
 import { conversationsRepository, toChatMessage, toSummary } from '../repositories/conversations.ts';
 import { inboxPage, inboxSearch, SEARCH_WINDOW } from '../repositories/conversation-search.ts';
@@ -58,13 +58,13 @@ export default function conversationRoutes(ctx: AppContext) {
               + "chats; snoozed lists the team's, the soonest to wake first",
           })),
           status: Type.Optional(Type.Union([Type.Literal('bot'), Type.Literal('queued'), Type.Literal('assigned'), Type.Literal('resolved')])),
-          assigneeId: Type.Optional(Type.Integer({ minimum: 1 })),
-          customerId: Type.Optional(Type.Integer({ minimum: 1 })),
+          assigneeId: Type.Optional(Id),
+          customerId: Type.Optional(Id),
           label: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8, description: 'Only conversations with this label' })),
           q: Type.Optional(Type.String({ maxLength: 200, description: 'Words as typed (case-insensitive, % and _ literal) in any message, notes included, or the customer\'s name, email or user id' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-          beforeId: Type.Optional(Type.Integer({ minimum: 1 })),
-          teamId: Type.Optional(Type.Integer({ minimum: 1, description: 'Only chats handed off to this team' })),
+          beforeId: Type.Optional(Id),
+          teamId: Type.Optional(Type.Integer({ ...ID_RANGE, description: 'Only chats handed off to this team' })),
         }),
         response: { 200: Type.Object({ items: Type.Array(InboxItem), search: Type.Optional(InboxSearchScope) }), 401: ErrorResponse },
       },

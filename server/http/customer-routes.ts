@@ -148,7 +148,7 @@ export default function customerRoutes(ctx: AppContext) {
           + 'profile and takes only what it lacks (name, email, shop user id); tags are joined, and a block on either '
           + 'holds. 409 when either record was deleted or merged already, or when both are signed-in shop accounts.',
         params: IdParams,
-        body: Type.Object({ intoId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        body: Type.Object({ intoId: IdParams.properties.id }, { additionalProperties: false }),
         response: {
           200: Type.Object({ customer: CustomerSchema, mergedId: Type.Integer(), conversations: Type.Integer({ description: 'Conversations moved' }) }),
           400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse,
@@ -164,7 +164,7 @@ export default function customerRoutes(ctx: AppContext) {
       schema: {
         tags: ['agent'], summary: 'The customer-history timeline, newest first',
         params: IdParams,
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })), beforeId: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })), beforeId: Type.Optional(IdParams.properties.id) }),
         response: {
           200: Type.Object({ items: Type.Array(Type.Object({ id: Type.Integer(), type: Type.String(), conversationId: Nullable(Type.Integer()), payload: Type.Record(Type.String(), Type.Unknown()), occurredAt: Type.String() })) }),
           401: ErrorResponse, 404: ErrorResponse,

@@ -18,7 +18,15 @@ export const errorReplies = {
   429: ErrorResponse,
 };
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+/**
+ * The range of a row id a client may send. Ids are bigint in Postgres, but a number past 2^53 does not survive
+ * JSON.parse or the query-string coercion exactly (9223372036854775807 becomes a value above bigint's maximum), so
+ * ids stop at Number.MAX_SAFE_INTEGER, as the socket payloads' do: a larger one is a 400, never a database error.
+ */
+export const ID_RANGE = { minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+/** Every id in a route's params, query or body. */
+export const Id = Type.Integer(ID_RANGE);
+export const IdParams = Type.Object({ id: Id });
 export const Ok = Type.Object({ ok: Type.Literal(true) });
 
 export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);

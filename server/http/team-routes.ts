@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
-import { ErrorResponse, IdParams, Ok } from './schemas.ts';
+import { ErrorResponse, Id, IdParams, Ok } from './schemas.ts';
 import { recordAudit } from '../services/audit-log.ts';
 import { MAX_TEAM_NAME, teamsService } from '../services/teams.ts';
 
@@ -16,7 +16,7 @@ const TeamSchema = Type.Object({
 });
 // The name's length is checked again after trimming, with a sentence rather than a schema path.
 const Name = Type.String({ minLength: 1, maxLength: MAX_TEAM_NAME + 40 });
-const Ids = Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 500, uniqueItems: true });
+const Ids = Type.Array(Id, { maxItems: 500, uniqueItems: true });
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
 
 export default function teamRoutes(ctx: AppContext) {

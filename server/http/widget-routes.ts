@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
-import { ErrorResponse, errorReplies } from './schemas.ts';
+import { ErrorResponse, errorReplies, IdParams } from './schemas.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { usersRepository } from '../repositories/users.ts';
 import { loadWidgetSettings, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
@@ -152,7 +152,7 @@ export default function widgetRoutes(ctx: AppContext) {
       schema: {
         tags: ['widget'],
         summary: "Download the shopper's own conversation as text",
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: IdParams,
         response: { 200: Type.String(), 401: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request, reply) => {

@@ -98,7 +98,11 @@ export function createChatService(deps: ChatServiceDeps) {
   // Bot turns of one conversation run one after another, so replies keep the order of the questions.
   const botTurns = new Map<number, Promise<void>>();
   // Concurrent shopper messages share one INSERT and one commit (group commit: one batch in flight, the next gathers).
-  const insertFast = createMicroBatcher((items: Parameters<typeof conversations.insertCustomerMessagesFast>[0]) => conversations.insertCustomerMessagesFast(items), { maxItems: 200, maxInFlight: 1 });
+  // A batch refused for what may be one message's fault (SQLSTATE class 22, a value Postgres cannot store; class 23, a
+  // constraint, e.g. a conversation deleted meanwhile) is inserted again message by message: only that one fails.
+  const insertFast = createMicroBatcher((items: Parameters<typeof conversations.insertCustomerMessagesFast>[0]) => conversations.insertCustomerMessagesFast(items), {
+    maxItems: 200, maxInFlight: 1, retryAlone: (error) => /^2[23][0-9A-Z]{3}$/.test(String((error as { code?: unknown } | null)?.code ?? '')),
+  });
 
   const event = (type: InteractionType, key: string, customerId: number | null, conversationId: number | null, payload: Record<string, unknown>, at: Date = new Date()): InteractionEvent => ({
     idempotencyKey: key,

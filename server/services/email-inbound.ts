@@ -131,8 +131,22 @@ function notShownNote(notTaken: NotTaken[], shown: number, maxBytes: number, loc
   return `(${count} ${shown ? 'more ' : ''}${files} not shown: ${why.map((r) => reasons[r]).join('; ')}.)`;
 }
 
+/**
+ * The parsed email without NUL (U+0000) in the fields that reach Postgres: a decoded part (=00, base64) or header can
+ * hold one, Postgres stores none, and unlike a widget message (refused, see plugins/text-guard.ts) an email cannot be
+ * sent again corrected, so the character is dropped. File names are cleaned of control characters by cleanFileName.
+ */
+function withoutNul(mail: ParsedMail): ParsedMail {
+  const strip = (value: string) => value.replaceAll('\u0000', '');
+  if (mail.text !== undefined) mail.text = strip(mail.text);
+  if (mail.messageId !== undefined) mail.messageId = strip(mail.messageId);
+  if (mail.inReplyTo !== undefined) mail.inReplyTo = strip(mail.inReplyTo);
+  if (mail.references !== undefined) mail.references = Array.isArray(mail.references) ? mail.references.map(strip) : strip(mail.references);
+  return mail;
+}
+
 export async function takeInboundEmail(deps: InboundDeps, raw: Buffer, envelopeRecipient?: string): Promise<InboundOutcome> {
-  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  const mail = withoutNul(await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true }));
   if (isAutomatic(mail)) return refused('automatic_reply');
   const conversationId = await findConversation(deps, mail, envelopeRecipient);
   if (!conversationId) return refused('no_conversation');

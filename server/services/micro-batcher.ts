@@ -7,9 +7,14 @@
 // the batch's error, and nothing is answered before its batch has finished.
 // A batch that takes longer than `releaseAfterMs` stops counting as in flight
 // (its callers still wait for it), so one stuck call cannot hold every other.
+// One caller's bad item must not fail the others: when `retryAlone` says a
+// batch's error may be one item's fault (a value the database refuses, a row
+// deleted meanwhile), each item is run again on its own, in order, and only
+// the guilty ones fail. Errors of the whole (a timeout, a lost connection)
+// fail the batch at once: retrying item by item would only multiply the wait.
 export function createMicroBatcher<In, Out>(
   run: (items: In[]) => Promise<Out[]>,
-  options: { maxItems: number; maxInFlight: number; releaseAfterMs?: number },
+  options: { maxItems: number; maxInFlight: number; releaseAfterMs?: number; retryAlone?: (error: unknown) => boolean },
 ): (item: In) => Promise<Out> {
   let pending: { item: In; resolve(value: Out): void; reject(error: unknown): void }[] = [];
   let scheduled = false;
@@ -39,7 +44,13 @@ export function createMicroBatcher<In, Out>(
       const results = await run(batch.map((b) => b.item));
       batch.forEach((b, i) => b.resolve(results[i]));
     } catch (error) {
-      for (const b of batch) b.reject(error);
+      if (batch.length > 1 && options.retryAlone?.(error)) {
+        // In the order of arrival, so ids keep it. (Only for a run that fails as a whole, e.g. one statement: a
+        // retry must not find half of the batch already done.)
+        for (const b of batch) await Promise.resolve().then(() => run([b.item])).then(([result]) => b.resolve(result), b.reject);
+      } else {
+        for (const b of batch) b.reject(error);
+      }
     } finally {
       clearTimeout(stall);
       release();

@@ -62,6 +62,39 @@ describe('micro-batcher', () => {
     expect(await c).toBe(30);
   });
 
+  it('with retryAlone, runs a failed batch again item by item, in order, so that only the bad item fails', async () => {
+    const runs: number[][] = [];
+    const run = async (items: number[]) => {
+      runs.push(items);
+      if (items.includes(-1)) throw Object.assign(new Error('bad item'), { code: '22P05' });
+      return items.map((n) => n * 10);
+    };
+    const call = createMicroBatcher(run, { maxItems: 10, maxInFlight: 1, retryAlone: (error) => (error as { code?: string }).code === '22P05' });
+    const results = await Promise.allSettled([call(1), call(-1), call(3)]);
+    expect(runs).toEqual([[1, -1, 3], [1], [-1], [3]]);
+    expect(results).toEqual([
+      { status: 'fulfilled', value: 10 },
+      { status: 'rejected', reason: expect.objectContaining({ message: 'bad item' }) },
+      { status: 'fulfilled', value: 30 },
+    ]);
+    // A batch of one is not run twice.
+    await expect(call(-1)).rejects.toThrow('bad item');
+    expect(runs).toHaveLength(5);
+  });
+
+  it('fails the whole batch at once, without retrying each item, when retryAlone says the error is not an item\'s', async () => {
+    let runs = 0;
+    const run = async (items: number[]) => {
+      runs++;
+      if (items.length) throw Object.assign(new Error('connection lost'), { code: 'CONNECTION_CLOSED' });
+      return [];
+    };
+    const call = createMicroBatcher(run, { maxItems: 10, maxInFlight: 1, retryAlone: (error) => (error as { code?: string }).code === '22P05' });
+    const results = await Promise.allSettled([call(1), call(2), call(3)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(runs).toBe(1);
+  });
+
   it('lets the next batch go when one is stuck longer than releaseAfterMs; the stuck callers still wait for theirs', async () => {
     const runner = gatedRunner();
     const call = createMicroBatcher(runner.run, { maxItems: 10, maxInFlight: 1, releaseAfterMs: 50 });
