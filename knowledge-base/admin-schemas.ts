@@ -28,6 +28,39 @@ export const IntentInputSchema = Type.Object({
   }, { additionalProperties: false }),
 }, { additionalProperties: false });
 
+/** One intent of an import file: only `name` is required. For an intent that exists, a field left out keeps its value
+ * (in `label`, `answer` and `examples` per language); null or "" clears it. A new intent gets empty values. */
+export const IntentImportSchema = Type.Object({
+  ...IntentInputSchema.properties,
+  examples: Type.Optional(IntentInputSchema.properties.examples),
+}, { additionalProperties: false, description: 'Fields left out keep the existing intent\'s values (per language for label, answer and examples)' });
+
+const ImportResultKind = Type.Union([Type.Literal('created'), Type.Literal('updated'), Type.Literal('unchanged'), Type.Literal('deleted')]);
+
+export const IntentImportResultSchema = Type.Object({
+  dryRun: Type.Boolean({ description: 'true: nothing was written, this is what the import would do' }),
+  created: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer(), deleted: Type.Integer(),
+  outOfScope: Type.Optional(Type.Union([Type.Literal('updated'), Type.Literal('unchanged')], { description: 'When the file has out-of-scope examples' })),
+  items: Type.Array(Type.Object({
+    name: Type.String(),
+    result: ImportResultKind,
+    changed: Type.Array(Type.String(), { description: 'Fields an update changes: description, label, answer, action, articleSlug, examples.en, examples.zh' }),
+  }), { description: 'Every intent of the file, then those a replace deletes' }),
+});
+
+export const ArticleImportResultSchema = Type.Object({
+  dryRun: Type.Boolean({ description: 'true: nothing was written, this is what the import would do' }),
+  created: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer(),
+  items: Type.Array(Type.Object({
+    slug: Type.String(),
+    locale: Type.String(),
+    result: Type.Union([Type.Literal('created'), Type.Literal('updated'), Type.Literal('unchanged')]),
+    changed: Type.Array(Type.String(), { description: 'Fields an update changes: title, body, category, status' }),
+    status: ArticleStatusSchema,
+    previousStatus: Nullable(ArticleStatusSchema),
+  }), { description: 'Every article of the file, in its order' }),
+});
+
 export const IntentSchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),

@@ -3,12 +3,13 @@
 // restoring a version writes a new version (history is never rewritten).
 import type { AppContext } from '../server/context.ts';
 import { conflict, notFound, badRequest } from '../server/errors.ts';
-import { intentsRepository, type IntentInput, type IntentRecord } from './repositories/intents.ts';
+import { cleanExamples, intentsRepository, type IntentInput, type IntentRecord } from './repositories/intents.ts';
 import { articlesRepository, type ArticleFields, type ArticleRow, type ArticleVersionRow } from './repositories/articles.ts';
 import { requestIndexing, requestTraining } from './jobs.ts';
 import { articleUrl } from './policy.ts';
 import type { Locale } from './types.ts';
-import { isUniqueViolation } from '../server/db/client.ts';
+import { isUniqueViolation, type Sql, type Tx } from '../server/db/client.ts';
+import { outOfScopeExamples, setOutOfScopeExamples } from './out-of-scope.ts';
 
 /** The languages of `texts` that say something, each passed through `clean` first (nulls and empty texts dropped). */
 function perLanguage(texts: { en?: string | null; zh?: string | null } | null | undefined, clean: (text: string) => string = (text) => text): Partial<Record<Locale, string>> {
@@ -50,6 +51,79 @@ export function intentInput(body: {
     action: body.action ?? null, articleSlug: body.articleSlug ?? null, examples: body.examples,
   };
 }
+
+type Texts = { en?: string | null; zh?: string | null };
+
+/** An intent of an import file: only the name is required; what is left out keeps its stored value. */
+export interface IntentImportBody {
+  name: string; description?: string; label?: Texts | null; answer?: Texts | null;
+  action?: string | null; articleSlug?: string | null; examples?: { en?: string[]; zh?: string[] };
+}
+
+export type ImportResultKind = 'created' | 'updated' | 'unchanged' | 'deleted';
+export interface IntentImportResult {
+  dryRun: boolean; created: number; updated: number; unchanged: number; deleted: number;
+  outOfScope?: 'updated' | 'unchanged';
+  items: { name: string; result: ImportResultKind; changed: string[] }[];
+}
+export interface ArticleImportItem {
+  slug: string; locale: string; title: string; body: string; category?: string; status?: ArticleFields['status'];
+}
+export interface ArticleImportResult {
+  dryRun: boolean; created: number; updated: number; unchanged: number;
+  items: { slug: string; locale: string; result: Exclude<ImportResultKind, 'deleted'>; changed: string[]; status: ArticleFields['status']; previousStatus: ArticleFields['status'] | null }[];
+}
+
+/** Per-language texts with a change applied: a language the change names is replaced (null or blank clears it), the others are kept. */
+function patchTexts(current: Partial<Record<Locale, string>>, change: Texts | null | undefined): Partial<Record<Locale, string>> {
+  if (change === undefined) return current;
+  const out = { ...current };
+  for (const lang of ['en', 'zh'] as const) {
+    if (change === null || lang in change) {
+      const text = change?.[lang]?.trim();
+      if (text) out[lang] = text;
+      else delete out[lang];
+    }
+  }
+  return out;
+}
+
+const sortedExamples = (examples: Partial<Record<Locale, string[]>>, lang: Locale) =>
+  cleanExamples({ [lang]: examples[lang] ?? [] }).map((e) => e.text).sort();
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameTexts = (a: Partial<Record<Locale, string>>, b: Partial<Record<Locale, string>>) => (a.en ?? '') === (b.en ?? '') && (a.zh ?? '') === (b.zh ?? '');
+
+/**
+ * An imported intent laid over the stored one (merge means merge): a field the file leaves out keeps its value, and so
+ * does a language left out of `label`, `answer` or `examples`. Returns the full intent to store and the fields that differ.
+ */
+export function mergeImportedIntent(existing: IntentRecord | undefined, body: IntentImportBody): { input: IntentInput; changed: string[] } {
+  const base = existing ?? { description: '', label: {}, answer: {}, action: null, articleSlug: null, examples: { en: [], zh: [] } };
+  const examples = { en: base.examples.en ?? [], zh: base.examples.zh ?? [], ...Object.fromEntries(Object.entries(body.examples ?? {}).filter(([, v]) => v !== undefined)) };
+  const input: IntentInput = {
+    name: body.name,
+    description: body.description !== undefined ? body.description : base.description,
+    label: patchTexts(base.label ?? {}, body.label),
+    answer: patchTexts(base.answer ?? {}, body.answer),
+    action: body.action !== undefined ? body.action : base.action,
+    articleSlug: body.articleSlug !== undefined ? body.articleSlug : base.articleSlug,
+    examples,
+  };
+  if (!existing) return { input, changed: [] };
+  const changed: string[] = [];
+  if ((input.description ?? '') !== (existing.description ?? '')) changed.push('description');
+  if (!sameTexts(input.label ?? {}, existing.label ?? {})) changed.push('label');
+  if (!sameTexts(input.answer ?? {}, existing.answer ?? {})) changed.push('answer');
+  if ((input.action ?? null) !== (existing.action ?? null)) changed.push('action');
+  if ((input.articleSlug ?? null) !== (existing.articleSlug ?? null)) changed.push('articleSlug');
+  for (const lang of ['en', 'zh'] as const) {
+    if (!sameList(sortedExamples(input.examples, lang), sortedExamples(existing.examples, lang))) changed.push(`examples.${lang}`);
+  }
+  return { input, changed };
+}
+
+/** Out-of-scope examples as stored (trimmed, spaces collapsed, no blanks or repeats), sorted to compare two sets. */
+const outOfScopeSet = (examples: string[]) => [...new Set(examples.map((e) => e.trim().replace(/\s+/g, ' ')).filter(Boolean))].sort();
 
 export function kbAdminService(ctx: AppContext) {
   const intents = intentsRepository(ctx.sql);
@@ -107,14 +181,51 @@ export function kbAdminService(ctx: AppContext) {
       return intent(id);
     },
 
-    async importIntents(list: IntentInput[], mode: 'merge' | 'replace') {
+    /**
+     * Imports intents in one transaction. "merge" creates new names and updates the fields the file gives of existing
+     * ones; "replace" also deletes the intents the file does not name, and only when `confirmDeletes` is that number
+     * (what a dry run reported), so an empty or wrong file cannot wipe the set unseen. Intents keep their ids (and so
+     * their team links) when their names match. Unchanged intents are not written; only a real change retrains.
+     */
+    async importIntents(list: IntentImportBody[], mode: 'merge' | 'replace', options: { dryRun?: boolean; confirmDeletes?: number; outOfScope?: string[] } = {}): Promise<IntentImportResult> {
       const names = new Set<string>();
       for (const i of list) {
         if (names.has(i.name)) throw badRequest(`Intent "${i.name}" appears twice in the import.`);
         names.add(i.name);
       }
-      const result = await intents.importAll(list, mode);
-      if (result.created + result.updated + result.deleted > 0) await retrain(`import of ${list.length} intents (${mode})`);
+      const dryRun = options.dryRun ?? false;
+      const result = (await ctx.sql.begin(async (t) => {
+        const tx = t as unknown as Tx;
+        const stored = new Map((await intents.list(tx, !dryRun)).map((r) => [r.name, r]));
+        const out: IntentImportResult = { dryRun, created: 0, updated: 0, unchanged: 0, deleted: 0, items: [] };
+        const writes: IntentInput[] = [];
+        for (const body of list) {
+          const existing = stored.get(body.name);
+          const { input, changed } = mergeImportedIntent(existing, body);
+          const kind = !existing ? 'created' : changed.length ? 'updated' : 'unchanged';
+          out[kind]++;
+          out.items.push({ name: body.name, result: kind, changed });
+          if (kind !== 'unchanged') writes.push(input);
+        }
+        const doomed = mode === 'replace' ? [...stored.keys()].filter((name) => !names.has(name)) : [];
+        for (const name of doomed) out.items.push({ name, result: 'deleted', changed: [] });
+        out.deleted = doomed.length;
+        if (options.outOfScope) {
+          const current = await outOfScopeExamples(tx as unknown as Sql);
+          out.outOfScope = sameList(outOfScopeSet(options.outOfScope), outOfScopeSet(current)) ? 'unchanged' : 'updated';
+        }
+        if (dryRun) return out;
+        if (doomed.length > 0 && options.confirmDeletes !== doomed.length) {
+          throw conflict(`This import replaces the intents and deletes ${doomed.length} of them (${doomed.slice(0, 5).join(', ')}${doomed.length > 5 ? ', …' : ''}). `
+            + `Preview it with ?dryRun=true, then send confirmDeletes: ${doomed.length} to go ahead.`);
+        }
+        await intents.removeNames(doomed, tx);
+        for (const input of writes) await intents.upsert(input, tx);
+        if (out.outOfScope === 'updated') await setOutOfScopeExamples(tx as unknown as Sql, options.outOfScope!);
+        return out;
+      })) as IntentImportResult;
+      if (!dryRun && result.created + result.updated + result.deleted > 0) await retrain(`import of ${list.length} intents (${mode})`);
+      else if (!dryRun && result.outOfScope === 'updated') await retrain('out-of-scope examples imported');
       return result;
     },
 
@@ -156,21 +267,49 @@ export function kbAdminService(ctx: AppContext) {
       return this.updateArticle(id, { title: old.title, body: old.body, category: old.category }, userId, `restored version ${version}`);
     },
 
-    async importArticles(list: ArticleFields[], userId: number): Promise<{ created: number; updated: number }> {
-      let created = 0;
-      let updated = 0;
-      for (const item of list) {
-        const [existing] = (await articles.findBySlug(item.slug, item.locale));
-        if (existing) {
-          await articles.update(existing.id, item, userId, 'imported');
-          updated++;
-        } else {
-          await articles.create(item, userId);
-          created++;
-        }
+    /**
+     * Imports articles (matched by slug and language) in one transaction. A new article gets category "general" and
+     * status "draft" unless the file says otherwise; an existing one keeps its category and status when the file leaves
+     * them out (an export file names both). Only an article whose text, category or status differs gets a new "imported"
+     * version; the index is rebuilt only when published text changed.
+     */
+    async importArticles(list: ArticleImportItem[], userId: number, options: { dryRun?: boolean } = {}): Promise<ArticleImportResult> {
+      const keys = new Set<string>();
+      for (const a of list) {
+        const key = `${a.slug}\u0000${a.locale}`;
+        if (keys.has(key)) throw badRequest(`Article "${a.slug}" (${a.locale}) appears twice in the import.`);
+        keys.add(key);
       }
-      await reindex(`import of ${list.length} articles`);
-      return { created, updated };
+      const dryRun = options.dryRun ?? false;
+      const result = (await ctx.sql.begin(async (t) => {
+        const tx = t as unknown as Tx;
+        const stored = new Map((await articles.findBySlugs([...new Set(list.map((a) => a.slug))], tx, !dryRun)).map((r) => [`${r.slug}\u0000${r.locale}`, r]));
+        const out: ArticleImportResult = { dryRun, created: 0, updated: 0, unchanged: 0, items: [] };
+        for (const item of list) {
+          const existing = stored.get(`${item.slug}\u0000${item.locale}`);
+          if (!existing) {
+            const fields: ArticleFields = { slug: item.slug, locale: item.locale, title: item.title, body: item.body, category: item.category ?? 'general', status: item.status ?? 'draft' };
+            out.created++;
+            out.items.push({ slug: item.slug, locale: item.locale, result: 'created', changed: [], status: fields.status, previousStatus: null });
+            if (!dryRun) await articles.create(fields, userId, tx);
+            continue;
+          }
+          const next = { title: item.title, body: item.body, category: item.category ?? existing.category, status: item.status ?? existing.status };
+          const changed = (['title', 'body', 'category', 'status'] as const).filter((field) => next[field] !== existing[field]);
+          const kind = changed.length ? 'updated' : 'unchanged';
+          out[kind]++;
+          out.items.push({ slug: item.slug, locale: item.locale, result: kind, changed: [...changed], status: next.status, previousStatus: existing.status });
+          if (!dryRun && changed.length) await articles.update(existing.id, next, userId, 'imported', tx);
+        }
+        return out;
+      }).catch((error: unknown) => {
+        // Someone created one of the new articles between the read and the insert: nothing was imported.
+        if (isUniqueViolation(error)) throw conflict('One of the new articles was created meanwhile by someone else; nothing was imported. Try again.');
+        throw error;
+      })) as ArticleImportResult;
+      const live = result.items.filter((i) => i.result !== 'unchanged' && (i.status === 'published' || i.previousStatus === 'published'));
+      if (!dryRun && live.length > 0) await reindex(`import of ${list.length} articles (${live.length} published changed)`);
+      return result;
     },
     retrain,
     reindex,

@@ -5,7 +5,22 @@ import { useRef, useState } from 'preact/hooks';
 import { api, errorText, get } from './api.ts';
 import { t } from './i18n.ts';
 
-export function JsonTransfer({ exportPath, importPath, importMethod = 'POST', fileName, summarise, onImported }: {
+/** What an import would do, in the admin's words, from the route's dry run. */
+export interface ImportPreview {
+  /** "This import will create 2, update 5 and delete 20 intents (13 unchanged)." */
+  summary: string;
+  /** Nothing would change: no confirmation is asked, the admin is told so. */
+  nothing: boolean;
+  /** Something that cannot be taken back or takes content away from the bot (deletions, articles going offline). */
+  warning?: string;
+  /** One line per changed item ("gift-wrapping (en): body, status"). */
+  details: string[];
+}
+
+/** At most this many detail lines are listed; the rest are counted. */
+const MAX_DETAILS = 12;
+
+export function JsonTransfer({ exportPath, importPath, importMethod = 'POST', fileName, summarise, preview, onImported }: {
   exportPath: string;
   importPath: string;
   /** The products feed takes its file with PUT. */
@@ -14,10 +29,17 @@ export function JsonTransfer({ exportPath, importPath, importMethod = 'POST', fi
   fileName: string;
   /** What the import did, in the admin's words ("3 created, 1 updated"). */
   summarise(result: Record<string, unknown>): string;
+  /**
+   * For routes that take ?dryRun=true: the file is first sent as a dry run and the admin sees what it would do, with
+   * Import / Cancel; `confirmFields` adds to the confirmed request what the dry run showed (e.g. how many deletions).
+   */
+  preview?: { describe(result: Record<string, unknown>): ImportPreview; confirmFields?(result: Record<string, unknown>): Record<string, unknown> };
   onImported(): void;
 }) {
   const picker = useRef<HTMLInputElement>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [pending, setPending] = useState<{ body: unknown; dryRun: Record<string, unknown>; shown: ImportPreview } | null>(null);
+  const [busy, setBusy] = useState(false);
 
   const download = async () => {
     try {
@@ -31,32 +53,79 @@ export function JsonTransfer({ exportPath, importPath, importMethod = 'POST', fi
     }
   };
 
+  const send = async (body: unknown) => {
+    setBusy(true);
+    try {
+      // The server validates the whole file and says what is wrong with it; nothing is half-imported.
+      const result = await api<Record<string, unknown>>(importMethod, importPath, body);
+      setMessage({ ok: true, text: summarise(result) });
+      onImported();
+    } catch (err) {
+      setMessage({ ok: false, text: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const upload = async (file: File | undefined) => {
     if (!file) return;
+    setPending(null);
+    setMessage(null);
     let parsed: unknown;
     try {
       parsed = JSON.parse(await file.text());
     } catch {
       setMessage({ ok: false, text: t('transfer.notJson', { name: file.name }) });
       return;
-    }
-    try {
-      // The server validates the whole file and says what is wrong with it; nothing is half-imported.
-      const result = await api<Record<string, unknown>>(importMethod, importPath, parsed);
-      setMessage({ ok: true, text: summarise(result) });
-      onImported();
-    } catch (err) {
-      setMessage({ ok: false, text: errorText(err) });
     } finally {
       if (picker.current) picker.current.value = '';
     }
+    if (!preview) return send(parsed);
+    setBusy(true);
+    try {
+      const separator = importPath.includes('?') ? '&' : '?';
+      const dryRun = await api<Record<string, unknown>>(importMethod, `${importPath}${separator}dryRun=true`, parsed);
+      const shown = preview.describe(dryRun);
+      if (shown.nothing) setMessage({ ok: true, text: shown.summary });
+      else setPending({ body: parsed, dryRun, shown });
+    } catch (err) {
+      setMessage({ ok: false, text: errorText(err) });
+    } finally {
+      setBusy(false);
+    }
   };
 
+  const confirmImport = () => {
+    if (!pending || !preview) return;
+    const extra = preview.confirmFields?.(pending.dryRun) ?? {};
+    const isObject = typeof pending.body === 'object' && pending.body !== null && !Array.isArray(pending.body);
+    setPending(null);
+    void send(isObject ? { ...(pending.body as Record<string, unknown>), ...extra } : pending.body);
+  };
+
+  const details = pending?.shown.details ?? [];
   return (
     <div class="json-transfer">
       <button type="button" class="small" data-testid="export-json" onClick={download}>{t('transfer.export')}</button>
-      <button type="button" class="small" data-testid="import-json" onClick={() => picker.current?.click()}>{t('transfer.import')}</button>
+      <button type="button" class="small" data-testid="import-json" disabled={busy} onClick={() => picker.current?.click()}>{t('transfer.import')}</button>
       <input ref={picker} type="file" accept="application/json,.json" hidden data-testid="import-file" onChange={(e) => void upload(e.currentTarget.files?.[0])} />
+      {pending && (
+        <div class="card import-preview" role="alertdialog" aria-label={t('transfer.previewTitle')} data-testid="import-preview">
+          <strong>{t('transfer.previewTitle')}</strong>
+          <p data-testid="import-preview-summary">{pending.shown.summary}</p>
+          {pending.shown.warning && <p class="error small" data-testid="import-preview-warning">{pending.shown.warning}</p>}
+          {details.length > 0 && (
+            <ul class="small" data-testid="import-preview-details">
+              {details.slice(0, MAX_DETAILS).map((line) => <li key={line}>{line}</li>)}
+              {details.length > MAX_DETAILS && <li class="muted">{t('transfer.andMore', { count: details.length - MAX_DETAILS })}</li>}
+            </ul>
+          )}
+          <div class="actions">
+            <button type="button" class={pending.shown.warning ? 'danger' : 'primary'} data-testid="import-confirm" disabled={busy} onClick={confirmImport}>{t('transfer.confirmImport')}</button>
+            <button type="button" data-testid="import-cancel" onClick={() => { setPending(null); setMessage({ ok: true, text: t('transfer.cancelled') }); }}>{t('cancel')}</button>
+          </div>
+        </div>
+      )}
       {message && <p class={message.ok ? 'ok small' : 'error small'} role={message.ok ? 'status' : 'alert'} data-testid="transfer-result">{message.text}</p>}
     </div>
   );

@@ -94,8 +94,9 @@ export interface LearningCandidate {
 export interface ArticleFilter { q?: string; category?: string; locale?: string; status?: string }
 export type ArticleInput = Pick<Article, 'slug' | 'locale' | 'title' | 'category' | 'body'>;
 
+// The label goes too: PUT replaces the whole intent, so one left out would be cleared on every save.
 const intentBody = (i: Omit<Intent, 'id'>) => ({
-  name: i.name, description: i.description, answer: { en: i.answer.en || null, zh: i.answer.zh || null },
+  name: i.name, description: i.description, label: { en: i.label.en || null, zh: i.label.zh || null }, answer: { en: i.answer.en || null, zh: i.answer.zh || null },
   action: i.action || null, articleSlug: i.articleSlug || null, examples: { en: i.examples.en, zh: i.examples.zh },
 });
 

@@ -69,9 +69,15 @@ export const articlesRepository = (sql: Sql) => {
     async findBySlug(slug: string, locale?: string): Promise<ArticleRow[]> {
       return sql<ArticleRow[]>`select * from articles where slug = ${slug} ${locale ? sql`and locale = ${locale}` : sql``} order by locale`;
     },
-    async create(fields: ArticleFields, userId: number | null): Promise<ArticleRow> {
-      return (await sql.begin(async (t) => {
-        const tx = t as unknown as Tx;
+    /** The articles with these slugs (any language); inside an import's transaction, locked until it commits. */
+    async findBySlugs(slugs: string[], tx: Tx, lock = false): Promise<ArticleRow[]> {
+      if (slugs.length === 0) return [];
+      return tx<ArticleRow[]>`select * from articles where slug = any(${tx.array(slugs)}::text[]) order by id ${lock ? tx`for update` : tx``}`;
+    },
+    /** Creates an article with its first version (in `within`, an import's transaction, when given). */
+    async create(fields: ArticleFields, userId: number | null, within?: Tx): Promise<ArticleRow> {
+      const run = async (t: unknown) => {
+        const tx = t as Tx;
         const [row] = await tx<ArticleRow[]>`
           insert into articles (slug, locale, title, category, status, body, published_at)
           values (${fields.slug}, ${fields.locale}, ${fields.title}, ${fields.category}, ${fields.status}, ${fields.body},
@@ -79,12 +85,13 @@ export const articlesRepository = (sql: Sql) => {
           returning *`;
         await addVersion(tx, row, userId, 'created');
         return row;
-      })) as ArticleRow;
+      };
+      return within ? run(within) : ((await sql.begin(run)) as ArticleRow);
     },
     /** Saves new content as the next version. Returns undefined when the article does not exist. */
-    async update(id: number, fields: Partial<ArticleFields>, userId: number | null, note: string | null = null): Promise<ArticleRow | undefined> {
-      return (await sql.begin(async (t) => {
-        const tx = t as unknown as Tx;
+    async update(id: number, fields: Partial<ArticleFields>, userId: number | null, note: string | null = null, within?: Tx): Promise<ArticleRow | undefined> {
+      const run = async (t: unknown) => {
+        const tx = t as Tx;
         const [current] = await tx<ArticleRow[]>`select * from articles where id = ${id} for update`;
         if (!current) return undefined;
         const next = { ...current, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) } as ArticleRow;
@@ -95,7 +102,8 @@ export const articlesRepository = (sql: Sql) => {
           where id = ${id} returning *`;
         await addVersion(tx, row, userId, note);
         return row;
-      })) as ArticleRow | undefined;
+      };
+      return within ? run(within) : ((await sql.begin(run)) as ArticleRow | undefined);
     },
     async remove(id: number): Promise<ArticleRow | undefined> {
       const [row] = await sql<ArticleRow[]>`delete from articles where id = ${id} returning *`;

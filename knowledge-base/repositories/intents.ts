@@ -44,7 +44,8 @@ const toRecord = (row: IntentRow): IntentRecord => {
   return { id: row.id, name: row.name, description: row.description, label: row.label, answer: row.answer, action: row.action, articleSlug: row.article_slug, examples, updatedAt: row.updated_at };
 };
 
-function cleanExamples(examples: Partial<Record<Locale, string[]>>): { locale: Locale; text: string }[] {
+/** Examples as stored: trimmed, inner spaces collapsed, empty ones and repeats dropped. */
+export function cleanExamples(examples: Partial<Record<Locale, string[]>>): { locale: Locale; text: string }[] {
   const out = new Map<string, { locale: Locale; text: string }>();
   for (const locale of ['en', 'zh'] as const) {
     for (const raw of examples[locale] ?? []) {
@@ -56,10 +57,10 @@ function cleanExamples(examples: Partial<Record<Locale, string[]>>): { locale: L
 }
 
 export const intentsRepository = (sql: Sql) => {
-  const select = (where: ReturnType<Sql>) => sql<IntentRow[]>`
+  const select = (where: ReturnType<Sql>, db: Sql | Tx = sql, lock = false) => db<IntentRow[]>`
     select i.id, i.name, i.description, i.label, i.answer, i.action, i.article_slug, i.updated_at,
       (select json_agg(json_build_object('locale', e.locale, 'text', e.text) order by e.id) from intent_examples e where e.intent_id = i.id) as examples
-    from intents i ${where} order by i.name`;
+    from intents i ${where} order by i.name ${lock ? db`for update of i` : db``}`;
 
   async function writeExamples(tx: Tx, intentId: number, examples: Partial<Record<Locale, string[]>>): Promise<void> {
     await tx`delete from intent_examples where intent_id = ${intentId}`;
@@ -68,8 +69,9 @@ export const intentsRepository = (sql: Sql) => {
   }
 
   return {
-    async list(): Promise<IntentRecord[]> {
-      return (await select(sql``)).map(toRecord);
+    /** Every intent; inside an import's transaction (`tx`), optionally locked until it commits. */
+    async list(tx?: Tx, lock = false): Promise<IntentRecord[]> {
+      return (await select(sql``, tx ?? sql, lock)).map(toRecord);
     },
     async findById(id: number): Promise<IntentRecord | undefined> {
       const [row] = await select(sql`where i.id = ${id}`);
@@ -117,25 +119,10 @@ export const intentsRepository = (sql: Sql) => {
       const rows = await sql`delete from intents where id = ${id} returning id`;
       return rows.length > 0;
     },
-    /** Replaces (mode "replace") or merges the whole intent set in one transaction. */
-    async importAll(intents: IntentInput[], mode: 'merge' | 'replace'): Promise<{ created: number; updated: number; deleted: number }> {
-      return (await sql.begin(async (t) => {
-        const tx = t as unknown as Tx;
-        const existing = new Set((await tx<{ name: string }[]>`select name from intents`).map((r) => r.name));
-        let deleted = 0;
-        if (mode === 'replace') {
-          const keep = intents.map((i) => i.name);
-          deleted = (await tx`delete from intents where name <> all(${tx.array(keep)}::text[]) returning id`).length;
-        }
-        let created = 0;
-        let updated = 0;
-        for (const intent of intents) {
-          await this.upsert(intent, tx);
-          if (existing.has(intent.name)) updated++;
-          else created++;
-        }
-        return { created, updated, deleted };
-      })) as { created: number; updated: number; deleted: number };
+    /** Deletes the named intents (an import in "replace" mode); their examples and team links go with them. */
+    async removeNames(names: string[], tx: Tx): Promise<number> {
+      if (names.length === 0) return 0;
+      return (await tx`delete from intents where name = any(${tx.array(names)}::text[]) returning id`).length;
     },
     /** A fingerprint of everything training depends on; equal hashes mean the stored model is current. */
     async trainingHash(): Promise<string> {

@@ -5,11 +5,11 @@
 import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
-import { ErrorResponse, IdParams, Nullable, Ok } from './schemas.ts';
+import { ErrorResponse, Id, IdParams, Nullable, Ok } from './schemas.ts';
 import { conflict, notFound } from '../errors.ts';
 import {
-  ExportedAtField, ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, BotPreviewSchema, CandidateSchema, ClassificationSchema,
-  IntentInputSchema, IntentSchema, KbStatusSchema, LocaleSchema, PassageSchema, SlugSchema, UnansweredSchema, VersionSchema, VersionSummarySchema,
+  ExportedAtField, ArticleImportResultSchema, ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, BotPreviewSchema, CandidateSchema, ClassificationSchema,
+  IntentImportResultSchema, IntentImportSchema, IntentInputSchema, IntentSchema, KbStatusSchema, LocaleSchema, PassageSchema, SlugSchema, UnansweredSchema, VersionSchema, VersionSummarySchema,
 } from '../../knowledge-base/admin-schemas.ts';
 import { intentInput, kbAdminService, toArticleJson, toIntentJson, toVersionJson } from '../../knowledge-base/admin-service.ts';
 import { articlesRepository } from '../../knowledge-base/repositories/articles.ts';
@@ -25,8 +25,10 @@ import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
 
 const tags = ['admin'];
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
-const VersionParams = Type.Object({ id: Type.Integer({ minimum: 1 }), version: Type.Integer({ minimum: 1 }) });
+// A version is an integer column (int4): larger numbers are refused here rather than by Postgres.
+const VersionParams = Type.Object({ id: Id, version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 const Queued = Type.Object({ queued: Type.Literal(true) });
+const DryRunQuery = Type.Object({ dryRun: Type.Optional(Type.Boolean({ description: 'true: write nothing, answer with what the import would do' })) });
 
 const jobJson = (row: JobStatusRow | undefined) => ({
   state: row?.state ?? 'idle', progress: row?.progress ?? 0,
@@ -70,21 +72,21 @@ export default function adminKbRoutes(ctx: AppContext) {
     app.post('/api/admin/intents/import', {
       ...admin,
       bodyLimit: 5 * 1024 * 1024,
-      schema: { tags, summary: 'Import intents (merge by name, or replace the whole set); retrains in the background',
+      schema: { tags, summary: 'Import intents: merge by name (fields left out keep their values), or replace the whole set; retrains in the background when something changed',
+        description: 'Intents keep their ids (and team links) when their names match. Unchanged intents are not written. With ?dryRun=true nothing is written and the '
+          + 'response says what the import would do. A replace that deletes intents needs confirmDeletes equal to the number it deletes (409 otherwise).',
+        querystring: DryRunQuery,
         body: Type.Object({
-          intents: Type.Array(IntentInputSchema, { maxItems: 2000 }),
+          intents: Type.Array(IntentImportSchema, { maxItems: 2000 }),
           mode: Type.Optional(Type.Union([Type.Literal('merge'), Type.Literal('replace')])),
           outOfScope: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: MAX_OUT_OF_SCOPE_EXAMPLES })),
+          confirmDeletes: Type.Optional(Type.Integer({ minimum: 0, description: 'mode "replace": how many intents the admin agreed to delete (from the dry run)' })),
           exportedAt: ExportedAtField,
         }, { additionalProperties: false }),
-        response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer(), deleted: Type.Integer() }), ...errors } },
+        response: { 200: IntentImportResultSchema, ...errors } },
     }, async (request) => {
-      const result = await service.importIntents(request.body.intents.map(intentInput), request.body.mode ?? 'merge');
-      if (request.body.outOfScope) {
-        await setOutOfScopeExamples(ctx.sql, request.body.outOfScope);
-        await service.retrain('out-of-scope examples imported');
-      }
-      return result;
+      const { intents: list, mode, outOfScope, confirmDeletes } = request.body;
+      return service.importIntents(list, mode ?? 'merge', { dryRun: request.query.dryRun ?? false, confirmDeletes, outOfScope });
     });
 
     app.get('/api/admin/intents/:id', {
@@ -231,7 +233,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       ...admin, schema: { tags, summary: 'Articles, filtered by locale, status, category or text',
         querystring: Type.Object({
           locale: Type.Optional(LocaleSchema), status: Type.Optional(ArticleStatusSchema), category: Type.Optional(Type.String({ maxLength: 60 })),
-          q: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0 })),
+          q: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
         }),
         response: { 200: Type.Object({ items: Type.Array(ArticleSummarySchema), total: Type.Integer(), categories: Type.Array(Type.String()) }), ...errors } },
     }, async (request) => {
@@ -250,13 +252,16 @@ export default function adminKbRoutes(ctx: AppContext) {
     app.post('/api/admin/articles/import', {
       ...admin,
       bodyLimit: 20 * 1024 * 1024,
-      schema: { tags, summary: 'Import articles: new slugs are created, existing ones get a new version; re-indexes',
+      schema: { tags, summary: 'Import articles: new slugs are created, changed ones get an "imported" version, unchanged ones are left alone; re-indexes when published text changed',
+        description: 'Matched by slug and locale. An existing article keeps its category and status when the file leaves them out; a new one is a draft in '
+          + '"general" unless the file says otherwise. With ?dryRun=true nothing is written and the response says what the import would do.',
+        querystring: DryRunQuery,
         body: Type.Object({
           articles: Type.Array(ArticleInputSchema, { maxItems: 5000 }),
           exportedAt: ExportedAtField,
         }, { additionalProperties: false }),
-        response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer() }), ...errors } },
-    }, async (request) => service.importArticles(request.body.articles.map((a) => ({ ...a, category: a.category ?? 'general', status: a.status ?? 'draft' })), request.user!.id));
+        response: { 200: ArticleImportResultSchema, ...errors } },
+    }, async (request) => service.importArticles(request.body.articles, request.user!.id, { dryRun: request.query.dryRun ?? false }));
 
     app.get('/api/admin/articles/:id', {
       ...admin, schema: { tags, summary: 'One article (current version)', params: IdParams, response: { 200: Type.Object({ article: ArticleSchema }), ...errors } },
@@ -321,7 +326,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       ...admin, schema: { tags, summary: "The bot's misses, grouped by similarity, most frequent first",
         querystring: Type.Object({
           status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('handled')])), locale: Type.Optional(LocaleSchema),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), offset: Type.Optional(Type.Integer({ minimum: 0 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
         }),
         response: { 200: Type.Object({ items: Type.Array(UnansweredSchema), total: Type.Integer() }), ...errors } },
     }, async (request) => {
@@ -344,7 +349,7 @@ export default function adminKbRoutes(ctx: AppContext) {
 
     app.post('/api/admin/unanswered/:id/add-example', {
       ...admin, schema: { tags, summary: "Add the group's question (or an edited text) as an example of an intent; retrains", params: IdParams,
-        body: Type.Object({ intentId: Type.Integer({ minimum: 1 }), text: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), locale: Type.Optional(LocaleSchema) }, { additionalProperties: false }),
+        body: Type.Object({ intentId: Id, text: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), locale: Type.Optional(LocaleSchema) }, { additionalProperties: false }),
         response: { 200: Type.Object({ item: UnansweredSchema, intent: IntentSchema }), ...errors } },
     }, async (request) => {
       const question = await loadQuestion(request.params.id);
@@ -403,7 +408,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       return { items };
     });
 
-    const CandidateParams = Type.Object({ conversationId: Type.Integer({ minimum: 1 }) });
+    const CandidateParams = Type.Object({ conversationId: Id });
     const loadCandidate = async (conversationId: number) => {
       const [candidate] = await resolvedHandoffCandidates(ctx.sql, 1, conversationId);
       if (!candidate) throw notFound('Candidate');
@@ -412,7 +417,7 @@ export default function adminKbRoutes(ctx: AppContext) {
 
     app.post('/api/admin/unanswered/candidates/:conversationId/add-example', {
       ...admin, schema: { tags, summary: "Add a resolved hand-off's question as an example of an intent; retrains, and the chat leaves the candidates", params: CandidateParams,
-        body: Type.Object({ intentId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        body: Type.Object({ intentId: Id }, { additionalProperties: false }),
         response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
     }, async (request) => {
       const candidate = await loadCandidate(request.params.conversationId);

@@ -492,6 +492,8 @@ describe('support console in Chromium', () => {
     const first = page.locator('[data-testid=kb-version][data-version="1"]');
     await first.getByTestId('kb-diff').click();
     await expect.poll(() => page.getByTestId('kb-diff-view').locator('.diff-removed').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('recycled kraft paper')]));
+    // Restoring asks first, naming the version (a live article's restored text is live at once); the admin agrees.
+    page.once('dialog', (dialog) => void (dialog.message().startsWith('Restore version 1 of “Gift wrapping”?') ? dialog.accept() : dialog.dismiss()));
     await first.getByTestId('kb-restore').click();
     await expect.poll(() => page.getByTestId('kb-body').inputValue()).toBe(oldBody);
     const [article] = await stack.env.sql`select status, body from articles where slug = 'gift-wrapping'`;
@@ -596,7 +598,11 @@ describe('support console in Chromium', () => {
 
     const file = { ...exported, articles: [{ slug: 'imported-gift-wrap', locale: 'en', title: 'Gift wrapping', category: 'orders', status: 'draft', body: '## Gift wrap\n\nAdd gift wrap at checkout for $4.' }] };
     await page.getByTestId('import-file').setInputFiles({ name: 'articles.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(file)) });
-    await expect.poll(() => page.getByTestId('transfer-result').textContent()).toBe('Articles imported — new: 1, updated: 0.');
+    // The dry run first: what the file would do, with Import / Cancel; nothing is written before Import.
+    await expect.poll(() => page.getByTestId('import-preview-summary').textContent()).toBe('This import creates 1 and updates 0 articles; 0 stay as they are.');
+    expect(await stack.env.sql`select 1 from articles where slug = 'imported-gift-wrap'`).toHaveLength(0);
+    await page.getByTestId('import-confirm').click();
+    await expect.poll(() => page.getByTestId('transfer-result').textContent()).toBe('Articles imported — new: 1, updated: 0, unchanged: 0.');
     expect(await stack.env.sql`select 1 from articles where slug = 'imported-gift-wrap' and status = 'draft'`).toHaveLength(1);
 
     await page.getByTestId('import-file').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{ not json') });

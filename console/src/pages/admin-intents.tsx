@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { useLoad } from '../hooks.ts';
-import { JsonTransfer } from '../json-transfer.tsx';
+import { JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
 import { t } from '../i18n.ts';
 import { kbApi, type BotPreview, type Classification, type Intent } from '../kb-api.ts';
 import { JobBar, useJobStatus } from './admin-kb.tsx';
@@ -13,6 +13,28 @@ import { scoreVerdict } from '../wording.ts';
 type IntentDraft = Omit<Intent, 'id'>;
 const EMPTY: IntentDraft = { name: '', description: '', label: { en: '', zh: '' }, answer: { en: '', zh: '' }, action: null, articleSlug: null, examples: { en: [], zh: [] } };
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+
+type ImportItem = { name: string; result: 'created' | 'updated' | 'unchanged' | 'deleted'; changed: string[] };
+const count = (r: Record<string, unknown>, key: string) => Number(r[key] ?? 0);
+
+/** The dry run of an intents import, worded for the confirmation: counts, what is deleted for good, what changes. */
+function describeIntentImport(r: Record<string, unknown>): ImportPreview {
+  const items = (r.items ?? []) as ImportItem[];
+  const deleted = items.filter((i) => i.result === 'deleted').map((i) => i.name);
+  const outOfScope = r.outOfScope === 'updated';
+  const nothing = count(r, 'created') + count(r, 'updated') + count(r, 'deleted') === 0 && !outOfScope;
+  const vars = { created: count(r, 'created'), updated: count(r, 'updated'), deleted: count(r, 'deleted'), unchanged: count(r, 'unchanged') };
+  return {
+    nothing,
+    summary: nothing ? t('transfer.intentsNothing', vars) : t('transfer.intentsPreview', vars),
+    warning: deleted.length ? t('transfer.intentsDelete', { names: deleted.join(', ') }) : undefined,
+    details: [
+      ...(outOfScope ? [t('transfer.outOfScopePreview')] : []),
+      ...items.filter((i) => i.result === 'created').map((i) => `+ ${i.name}`),
+      ...items.filter((i) => i.result === 'updated').map((i) => `~ ${i.name}: ${i.changed.join(', ')}`),
+    ],
+  };
+}
 
 export function IntentsPage() {
   const list = useLoad(() => kbApi.listIntents(), []);
@@ -28,7 +50,9 @@ export function IntentsPage() {
         <input type="search" placeholder={t('intents.filter')} value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
         <button class="primary" onClick={() => setSelected('new')}>{t('intents.new')}</button>
         <JsonTransfer exportPath="/api/admin/intents/export" importPath="/api/admin/intents/import" fileName="intents"
-          summarise={(r) => t('transfer.intentsDone', { created: Number(r.created ?? 0), updated: Number(r.updated ?? 0) })} onImported={list.reload} />
+          summarise={(r) => t('transfer.intentsDone', { created: count(r, 'created'), updated: count(r, 'updated'), unchanged: count(r, 'unchanged'), deleted: count(r, 'deleted') })}
+          preview={{ describe: describeIntentImport, confirmFields: (r) => (count(r, 'deleted') > 0 ? { confirmDeletes: count(r, 'deleted') } : {}) }}
+          onImported={list.reload} />
         {list.error && <p class="error">{list.error}</p>}
         <ul class="plain">
           {intents.map((i) => (

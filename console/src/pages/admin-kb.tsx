@@ -1,10 +1,10 @@
 // Knowledge-base editor: article list with search and filters, Markdown editor
 // with a live (safe) preview, draft → publish, version history with diff and
 // restore, and the re-index progress after a publish.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { useLoad } from '../hooks.ts';
-import { JsonTransfer } from '../json-transfer.tsx';
+import { JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
 import { t, type Key } from '../i18n.ts';
 import { Markdown } from '../markdown.tsx';
 import { diffLines } from '../diff.ts';
@@ -15,6 +15,27 @@ import { jobDisplay } from '../wording.ts';
 
 const EMPTY: ArticleInput = { slug: '', locale: 'en', title: '', category: 'general', body: '' };
 
+type ImportItem = { slug: string; locale: string; result: 'created' | 'updated' | 'unchanged'; changed: string[]; status: string; previousStatus: string | null };
+const count = (r: Record<string, unknown>, key: string) => Number(r[key] ?? 0);
+
+/** The dry run of an articles import, worded for the confirmation: counts, live articles it takes offline, what changes. */
+function describeArticleImport(r: Record<string, unknown>): ImportPreview {
+  const items = (r.items ?? []) as ImportItem[];
+  const name = (i: ImportItem) => `${i.slug} (${i.locale})`;
+  const offline = items.filter((i) => i.previousStatus === 'published' && i.status !== 'published').map(name);
+  const vars = { created: count(r, 'created'), updated: count(r, 'updated'), unchanged: count(r, 'unchanged') };
+  const nothing = vars.created + vars.updated === 0;
+  return {
+    nothing,
+    summary: nothing ? t('transfer.articlesNothing', vars) : t('transfer.articlesPreview', vars),
+    warning: offline.length ? t('transfer.articlesOffline', { names: offline.join(', ') }) : undefined,
+    details: [
+      ...items.filter((i) => i.result === 'created').map((i) => `+ ${name(i)}`),
+      ...items.filter((i) => i.result === 'updated').map((i) => `~ ${name(i)}: ${i.changed.join(', ')}`),
+    ],
+  };
+}
+
 export function KnowledgeBasePage() {
   const [filter, setFilter] = useState<ArticleFilter>({});
   const [search, setSearch] = useState('');
@@ -22,6 +43,15 @@ export function KnowledgeBasePage() {
   // ?article=ID opens that article (the unanswered page links drafts it creates).
   const [selected, setSelected] = useState<number | 'new' | null>(() => Number(new URLSearchParams(location.search).get('article')) || null);
   const categories = list.data?.categories ?? [];
+  // The open editor's unsaved changes (the article's title), so switching articles asks before dropping them.
+  const unsaved = useRef<string | null>(null);
+  const choose = (next: number | 'new') => {
+    if (next === selected) return;
+    if (unsaved.current !== null && !confirm(t('kb.confirmDiscard', { title: unsaved.current }))) return;
+    unsaved.current = null;
+    setSelected(next);
+  };
+  const trackUnsaved = (title: string | null) => { unsaved.current = title; };
 
   return (
     <div class="admin-kb">
@@ -42,14 +72,15 @@ export function KnowledgeBasePage() {
             <option value="">{t('kb.allStatuses')}</option><option value="draft">{t('kb.draft')}</option><option value="published">{t('kb.published')}</option>
           </select>
         </div>
-        <button class="primary" data-testid="kb-new" onClick={() => setSelected('new')}>{t('kb.new')}</button>
+        <button class="primary" data-testid="kb-new" onClick={() => choose('new')}>{t('kb.new')}</button>
         <JsonTransfer exportPath="/api/admin/articles/export" importPath="/api/admin/articles/import" fileName="articles"
-          summarise={(r) => t('transfer.articlesDone', { created: Number(r.created ?? 0), updated: Number(r.updated ?? 0) })} onImported={list.reload} />
+          summarise={(r) => t('transfer.articlesDone', { created: count(r, 'created'), updated: count(r, 'updated'), unchanged: count(r, 'unchanged') })}
+          preview={{ describe: describeArticleImport }} onImported={list.reload} />
         {list.error && <p class="error">{list.error}</p>}
         <ul class="plain">
           {(list.data?.items ?? []).map((a) => (
             <li key={a.id}>
-              <button class={`link kb-item ${selected === a.id ? 'selected' : ''}`} data-testid="kb-item" data-slug={a.slug} data-locale={a.locale} onClick={() => setSelected(a.id)}>
+              <button class={`link kb-item ${selected === a.id ? 'selected' : ''}`} data-testid="kb-item" data-slug={a.slug} data-locale={a.locale} onClick={() => choose(a.id)}>
                 {a.title}
               </button>
               <div class="muted small">{a.slug} · {a.locale} · {a.category} · <span class={`badge kb-${a.status}`}>{t(`kb.${a.status}` as Key)}</span></div>
@@ -59,8 +90,8 @@ export function KnowledgeBasePage() {
       </aside>
       <section class="kb-editor">
         <IndexStatus />
-        {selected === 'new' && <ArticleEditor key="new" articleId={null} onSaved={(id) => { list.reload(); setSelected(id); }} />}
-        {typeof selected === 'number' && <ArticleEditor key={selected} articleId={selected} onSaved={() => list.reload()} />}
+        {selected === 'new' && <ArticleEditor key="new" articleId={null} onUnsaved={trackUnsaved} onSaved={(id) => { unsaved.current = null; list.reload(); setSelected(id); }} />}
+        {typeof selected === 'number' && <ArticleEditor key={selected} articleId={selected} onUnsaved={trackUnsaved} onSaved={() => list.reload()} />}
         {selected === null && <p class="muted empty">{t('kb.pick')}</p>}
       </section>
     </div>
@@ -113,7 +144,7 @@ function IndexStatus() {
   return <div class="jobs">{status ? <JobBar job={status.indexing} kind="indexing" label={t('kb.indexing')} /> : null}</div>;
 }
 
-function ArticleEditor({ articleId, onSaved }: { articleId: number | null; onSaved(id: number): void }) {
+function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | null; onSaved(id: number): void; onUnsaved(title: string | null): void }) {
   const loaded = useLoad(() => (articleId ? kbApi.getArticle(articleId) : Promise.resolve(null)), [articleId]);
   const [draft, setDraft] = useState<ArticleInput>(EMPTY);
   const [article, setArticle] = useState<Article | null>(null);
@@ -133,6 +164,17 @@ function ArticleEditor({ articleId, onSaved }: { articleId: number | null; onSav
   }, [loaded.data]);
 
   const dirty = article ? draft.title !== article.title || draft.body !== article.body || draft.category !== article.category : true;
+  // What would be lost: edits to a saved article, or anything typed into a new one.
+  const unsaved = article ? dirty : !articleId && (['slug', 'title', 'category', 'body'] as const).some((f) => draft[f] !== EMPTY[f]);
+  const unsavedTitle = unsaved ? (article?.title || draft.title || t('kb.new')) : null;
+  useEffect(() => {
+    onUnsaved(unsavedTitle);
+    if (unsavedTitle === null) return;
+    // Closing or reloading the tab with unsaved edits: the browser asks first.
+    const warn = (event: BeforeUnloadEvent) => { event.preventDefault(); event.returnValue = ''; };
+    window.addEventListener('beforeunload', warn);
+    return () => { window.removeEventListener('beforeunload', warn); onUnsaved(null); };
+  }, [unsavedTitle]);
   const edits = () => ({ title: draft.title, category: draft.category, body: draft.body });
   const run = async (what: () => Promise<{ article: Article }>, done: string) => {
     setBusy(true);
@@ -197,18 +239,21 @@ function ArticleEditor({ articleId, onSaved }: { articleId: number | null; onSav
         {message && <span class="ok small" data-testid="kb-message">{message}</span>}
         {error && <span class="error small" role="alert">{error}</span>}
       </div>
-      {article && <VersionHistory article={article} tick={versionsTick} current={draft.body} onRestored={(a) => { setArticle(a); setDraft({ ...draft, title: a.title, body: a.body, category: a.category }); setVersionsTick((n) => n + 1); setMessage(t('kb.restored')); onSaved(a.id); }} />}
+      {article && <VersionHistory article={article} tick={versionsTick} current={draft.body} unsaved={unsaved} onRestored={(a) => { setArticle(a); setDraft({ ...draft, title: a.title, body: a.body, category: a.category }); setVersionsTick((n) => n + 1); setMessage(t('kb.restored')); onSaved(a.id); }} />}
     </div>
   );
 }
 
-function VersionHistory({ article, tick, current, onRestored }: { article: Article; tick: number; current: string; onRestored(article: Article): void }) {
+function VersionHistory({ article, tick, current, unsaved, onRestored }: { article: Article; tick: number; current: string; unsaved: boolean; onRestored(article: Article): void }) {
   const versions = useLoad(() => kbApi.versions(article.id), [article.id, tick]);
   const [compare, setCompare] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const items = [...(versions.data?.items ?? [])].sort((a, b) => b.version - a.version);
   const shown = useLoad(() => (compare ? kbApi.version(article.id, compare).then((r) => r.version) : Promise.resolve(null)), [article.id, compare]).data;
   const restore = async (version: number) => {
+    // A published article's restored text is live at once (bot and help page); a draft's only becomes the draft.
+    const question = t(article.status === 'published' ? 'kb.confirmRestoreLive' : 'kb.confirmRestoreDraft', { version, title: article.title });
+    if (!confirm(unsaved ? `${question} ${t('kb.unsavedLost')}` : question)) return;
     try {
       onRestored((await kbApi.restore(article.id, version)).article);
       setCompare(null);

@@ -400,7 +400,8 @@ describe('import and export', () => {
     refund.label.en = 'Where is my refund';
     // The export file itself is accepted (its exportedAt is ignored), as the console's "Import JSON" sends it.
     const merged = await api(stack.url, 'POST', '/api/admin/intents/import', adminCookie, { intents: [refund], mode: 'merge', exportedAt: intents.body.exportedAt });
-    expect(merged.body).toEqual({ created: 0, updated: 1, deleted: 0 });
+    expect(merged.body).toMatchObject({ dryRun: false, created: 0, updated: 1, unchanged: 0, deleted: 0 });
+    expect(merged.body.items).toEqual([{ name: 'refund_status', result: 'updated', changed: ['label', 'examples.en'] }]);
     const after = (await api(stack.url, 'GET', '/api/admin/intents', adminCookie)).body.items;
     expect(after.find((i: any) => i.name === 'refund_status').examples.en).toContain('when will the money for my return show up');
     expect(after.find((i: any) => i.name === 'refund_status').label).toEqual({ en: 'Where is my refund', zh: '退款进度' });
@@ -411,10 +412,110 @@ describe('import and export', () => {
     const imported = await api(stack.url, 'POST', '/api/admin/articles/import', adminCookie, {
       articles: [{ ...original, body: `${original.body}\n\n## Storage\n\nKeep wool in a breathable bag.` }, { slug: 'brand-new-guide', locale: 'en', title: 'A brand-new guide', body: 'Hello.' }],
     });
-    expect(imported.body).toEqual({ created: 1, updated: 1 });
+    expect(imported.body).toMatchObject({ dryRun: false, created: 1, updated: 1, unchanged: 0 });
+    expect(imported.body.items).toEqual([
+      { slug: 'product-care', locale: 'en', result: 'updated', changed: ['body'], status: original.status, previousStatus: original.status },
+      { slug: 'brand-new-guide', locale: 'en', result: 'created', changed: [], status: 'draft', previousStatus: null },
+    ]);
     const list = await api(stack.url, 'GET', '/api/admin/articles?q=brand-new', adminCookie);
     expect(list.body.items.map((a: any) => [a.slug, a.status])).toEqual([['brand-new-guide', 'draft']]);
   });
+
+  /** Waits until no training or indexing is queued or running, then returns when each last changed. */
+  const jobsSettled = async () => eventually(async () => {
+    const rows = await stack.env.sql<{ kind: string; state: string; updated_at: Date }[]>`select kind, state, updated_at from kb_job_status order by kind`;
+    return rows.every((r) => r.state !== 'queued' && r.state !== 'running') && rows.map((r) => `${r.kind}:${r.updated_at.toISOString()}`).join(' ');
+  }, 60_000, 'jobs settled');
+
+  it('keeps what an imported article leaves out, says what changed, and leaves unchanged articles alone', async () => {
+    const [live] = await stack.env.sql<{ id: number; title: string; body: string; category: string; current_version: number }[]>`
+      select id, title, body, category, current_version from articles where slug = 'refund-timing' and locale = 'en' and status = 'published'`;
+    // The reviewer's file: slug, locale, title and body only, for a live article. It stays live, in its category.
+    const partial = { slug: 'refund-timing', locale: 'en', title: live.title, body: `${live.body}\n\nRefunds to a closed card come back as store credit.` };
+    const dry = await api(stack.url, 'POST', '/api/admin/articles/import?dryRun=true', adminCookie, { articles: [partial] });
+    expect(dry.body).toMatchObject({ dryRun: true, created: 0, updated: 1, unchanged: 0 });
+    expect(dry.body.items[0]).toMatchObject({ result: 'updated', changed: ['body'], status: 'published', previousStatus: 'published' });
+    expect((await stack.env.sql`select current_version from articles where id = ${live.id}`)[0].current_version).toBe(live.current_version); // nothing written
+    const done = await api(stack.url, 'POST', '/api/admin/articles/import', adminCookie, { articles: [partial] });
+    expect(done.body).toMatchObject({ dryRun: false, updated: 1 });
+    const [after] = await stack.env.sql`select status, category, body, current_version from articles where id = ${live.id}`;
+    expect(after).toMatchObject({ status: 'published', category: live.category, body: partial.body, current_version: live.current_version + 1 });
+    expect((await fetch(`${stack.url}/help/refund-timing?locale=en`)).status).toBe(200);
+    // Saying so takes it offline, and the dry run says that too.
+    const offline = await api(stack.url, 'POST', '/api/admin/articles/import?dryRun=true', adminCookie, { articles: [{ ...partial, status: 'draft' }] });
+    expect(offline.body.items[0]).toMatchObject({ changed: ['status'], status: 'draft', previousStatus: 'published' });
+    // The same article twice is refused (which one would win?).
+    expect((await api(stack.url, 'POST', '/api/admin/articles/import', adminCookie, { articles: [partial, partial] })).status).toBe(400);
+
+    // An unchanged export, imported back: all unchanged, no new version, no re-index.
+    const exported = (await api(stack.url, 'GET', '/api/admin/articles/export', adminCookie)).body;
+    const jobsBefore = await jobsSettled();
+    const [versionsBefore] = await stack.env.sql<{ n: number }[]>`select count(*)::int as n from article_versions`;
+    const again = await api(stack.url, 'POST', '/api/admin/articles/import', adminCookie, exported);
+    expect(again.body).toMatchObject({ created: 0, updated: 0, unchanged: exported.articles.length });
+    expect((await stack.env.sql<{ n: number }[]>`select count(*)::int as n from article_versions`)[0].n).toBe(versionsBefore.n);
+    expect(await jobsSettled()).toBe(jobsBefore);
+  }, 90_000);
+
+  it('merges a partial intent field by field, previews a replace, and asks for the deletions to be confirmed', async () => {
+    const engraving = {
+      name: 'engraving_help', description: 'Engraving on jewellery', label: { en: 'Engraving', zh: '刻字' },
+      answer: { en: 'We engrave up to 20 letters for $10.', zh: '最多可刻 20 个字母，收费 10 美元。' },
+      examples: { en: ['can you engrave my ring', 'do you offer engraving'], zh: ['可以刻字吗', '提供刻字服务吗'] },
+    };
+    const created = await api(stack.url, 'POST', '/api/admin/intents', adminCookie, engraving);
+    expect(created.status).toBe(201);
+    const engravingId = created.body.intent.id as number;
+
+    // Merge with only the English examples: everything else stays (the reviewer's thanks_goodbye case).
+    const partial = await api(stack.url, 'POST', '/api/admin/intents/import', adminCookie, { intents: [{ name: 'engraving_help', examples: { en: ['please engrave my initials'] } }] });
+    expect(partial.body).toMatchObject({ updated: 1, deleted: 0, items: [{ name: 'engraving_help', result: 'updated', changed: ['examples.en'] }] });
+    const merged = (await api(stack.url, 'GET', `/api/admin/intents/${engravingId}`, adminCookie)).body.intent;
+    expect(merged).toMatchObject({ id: engravingId, description: engraving.description, label: engraving.label, answer: engraving.answer, examples: { en: ['please engrave my initials'], zh: engraving.examples.zh } });
+    // A language named with null is cleared; the other one is kept.
+    await api(stack.url, 'POST', '/api/admin/intents/import', adminCookie, { intents: [{ name: 'engraving_help', answer: { zh: null } }] });
+    expect((await api(stack.url, 'GET', `/api/admin/intents/${engravingId}`, adminCookie)).body.intent.answer).toEqual({ en: engraving.answer.en });
+
+    // A team takes refund_status: the link must survive an export → import round trip.
+    const all = (await api(stack.url, 'GET', '/api/admin/intents', adminCookie)).body.items as { id: number; name: string }[];
+    const refundId = all.find((i) => i.name === 'refund_status')!.id;
+    const team = await api(stack.url, 'POST', '/api/admin/teams', adminCookie, { name: 'Import check team', intentIds: [refundId] });
+    expect(team.status).toBe(201);
+    try {
+      // {"intents":[],"mode":"replace"}: the dry run says it deletes everything; without the confirmation nothing happens.
+      const wipe = { intents: [], mode: 'replace' };
+      const preview = await api(stack.url, 'POST', '/api/admin/intents/import?dryRun=true', adminCookie, wipe);
+      expect(preview.body).toMatchObject({ dryRun: true, created: 0, updated: 0, unchanged: 0, deleted: all.length });
+      expect(preview.body.items.map((i: any) => i.name).sort()).toEqual(all.map((i) => i.name).sort());
+      const refused = await api(stack.url, 'POST', '/api/admin/intents/import', adminCookie, wipe);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.message).toMatch(new RegExp(`deletes ${all.length} of them`));
+      expect((await api(stack.url, 'POST', '/api/admin/intents/import', adminCookie, { ...wipe, confirmDeletes: all.length - 1 })).status).toBe(409);
+      expect((await stack.env.sql<{ n: number }[]>`select count(*)::int as n from intents`)[0].n).toBe(all.length);
+
+      // The unchanged export imported back as a replace: all unchanged, same ids, team link kept, no retrain.
+      const exported = (await api(stack.url, 'GET', '/api/admin/intents/export', adminCookie)).body;
+      const jobsBefore = await jobsSettled();
+      const again = await api(stack.url, 'POST', '/api/admin/intents/import', adminCookie, { ...exported, mode: 'replace' });
+      expect(again.body).toMatchObject({ created: 0, updated: 0, unchanged: all.length, deleted: 0, outOfScope: 'unchanged' });
+      expect(await jobsSettled()).toBe(jobsBefore);
+      const ids = (await api(stack.url, 'GET', '/api/admin/intents', adminCookie)).body.items.map((i: any) => [i.name, i.id]);
+      expect(ids).toEqual(all.map((i) => [i.name, i.id]));
+
+      // A replace without engraving_help deletes it once confirmed; the others keep their ids and the team its intent.
+      const without = { ...exported, mode: 'replace', intents: exported.intents.filter((i: any) => i.name !== 'engraving_help') };
+      const dry = await api(stack.url, 'POST', '/api/admin/intents/import?dryRun=true', adminCookie, without);
+      expect(dry.body).toMatchObject({ deleted: 1, unchanged: all.length - 1 });
+      expect(dry.body.items.at(-1)).toEqual({ name: 'engraving_help', result: 'deleted', changed: [] });
+      const confirmed = await api(stack.url, 'POST', '/api/admin/intents/import', adminCookie, { ...without, confirmDeletes: dry.body.deleted });
+      expect(confirmed.body).toMatchObject({ dryRun: false, deleted: 1 });
+      expect((await api(stack.url, 'GET', `/api/admin/intents/${engravingId}`, adminCookie)).status).toBe(404);
+      expect((await api(stack.url, 'GET', `/api/admin/intents/${refundId}`, adminCookie)).body.intent.name).toBe('refund_status');
+      expect(await stack.env.sql`select team_id from team_intents where intent_id = ${refundId}`).toEqual([{ team_id: team.body.team.id }]);
+    } finally {
+      await api(stack.url, 'DELETE', `/api/admin/teams/${team.body.team.id}`, adminCookie);
+    }
+  }, 120_000);
 
   it('documents the admin routes in the OpenAPI document with the admin tag', async () => {
     const doc = await (await fetch(`${stack.url}/docs/json`)).json() as { paths: Record<string, Record<string, { tags?: string[] }>> };
@@ -424,6 +525,12 @@ describe('import and export', () => {
       expect(operations.every((o) => o.tags?.includes('admin')), path).toBe(true);
     }
     expect(doc.paths['/api/assist/suggest']).toBeDefined();
+    // The import routes document their dry run and the summary they answer with.
+    for (const path of ['/api/admin/intents/import', '/api/admin/articles/import']) {
+      const post = (doc.paths[path] as any).post;
+      expect(post.parameters.map((p: any) => [p.in, p.name]), path).toContainEqual(['query', 'dryRun']);
+      expect(Object.keys(post.responses['200'].content['application/json'].schema.properties), path).toEqual(expect.arrayContaining(['dryRun', 'created', 'updated', 'unchanged', 'items']));
+    }
   });
 });
 
