@@ -62,6 +62,22 @@ describe('outbox', () => {
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_:.-]{1,64}$/); // the server's clientId pattern
     expect(new Set(ids).size).toBe(3);
   });
+
+  it('keeps a refused item in its place, out of the sending order, until it is retried or removed', () => {
+    const outbox = new Outbox(createStore('test-failed'));
+    const [a, b, c] = [newClientId(), newClientId(), newClientId()];
+    for (const [clientId, text] of [[a, 'a'], [b, 'b'], [c, 'c']]) outbox.add({ clientId, text, createdAt: new Date().toISOString() });
+    const refused = { ...outbox.items()[0], failed: { code: 'internal', message: 'Something went wrong', after: 7 } };
+    expect(outbox.update(refused)).toBe(true);
+    expect(outbox.items().map((i) => [i.text, i.failed?.after ?? null])).toEqual([['a', 7], ['b', null], ['c', null]]);
+    expect(outbox.pending().map((i) => i.text)).toEqual(['b', 'c']);
+    // Retry: the same item, same client id, back in its turn (first, as it was written first).
+    const { failed: _, ...retried } = outbox.items()[0];
+    outbox.update(retried);
+    expect(outbox.pending().map((i) => i.clientId)).toEqual([a, b, c]);
+    expect(outbox.remove(a)).toBe(true);
+    expect(outbox.update({ ...retried })).toBe(false); // gone (sent or removed in another tab): nothing comes back
+  });
 });
 
 describe('article answers', () => {

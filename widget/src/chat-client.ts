@@ -18,7 +18,9 @@ export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offlin
 /** One row of the chat as the view shows it: a stored message, or one of ours still on its way. */
 export type TimelineEntry =
   | { kind: 'message'; message: ChatMessage }
-  | { kind: 'pending'; item: OutboxItem; state: 'sending' | 'queued' | 'failed'; error?: string };
+  | { kind: 'pending'; item: OutboxItem; state: 'sending' | 'queued' }
+  /** Refused by the server; `retryable`: sending it again may work (see TRANSIENT_ERRORS). */
+  | { kind: 'pending'; item: OutboxItem; state: 'failed'; error: string; retryable: boolean };
 
 export interface ChatClientListener {
   messagesChanged(): void;
@@ -39,6 +41,19 @@ const ACK_TIMEOUT_MS = 10_000;
 /** Seen marks of one burst of messages travel as one event. */
 const SEEN_COALESCE_MS = 300;
 const RATE_LIMIT_RETRY_MS = 2_500;
+/**
+ * What the server's refusal of a message means for sending it again:
+ * - 'rate_limited': only "not so fast". Retried after a pause for as long as it takes, and never shown as failed.
+ * - 'internal' (the server caught an error it did not expect: a database lock that timed out, a failover, a full
+ *   disk) and 'unavailable' (a dependency is down): most often over in seconds. Retried by itself after each of
+ *   TRANSIENT_RETRY_MS, the messages typed after it waiting behind it so the order stays; then it is shown as "Not
+ *   sent" with Retry. Sending again is safe: the server keeps one message per client id, and an attempt that stored
+ *   the message before failing answers the retry as a duplicate.
+ * - anything else ('validation', 'too_large', 'not_found', 'forbidden', 'blocked'…): the same message will be
+ *   refused the same way, so it is shown as "Not sent" at once, with Remove and no Retry.
+ */
+const TRANSIENT_ERRORS = new Set(['internal', 'unavailable']);
+const TRANSIENT_RETRY_MS = [2_000, 8_000];
 /** After this many failed attempts in a row, say "cannot reach the server" rather than "reconnecting". */
 const UNREACHABLE_AFTER_ATTEMPTS = 3;
 /**
@@ -52,8 +67,11 @@ const TITLE_ONLY_REPORT_MS = 30_000;
 export class ChatClient {
   private socket: WidgetSocket | null = null;
   private readonly messages = new Map<number, ChatMessage>();
-  private readonly failed = new Map<string, { item: OutboxItem; error: string }>();
+  /** Transient refusals in a row of the message being sent (client id → count), for its automatic retries. */
+  private readonly transientFailures = new Map<string, number>();
   private flushing = false;
+  /** A retry after a pause (rate limit, transient refusal, lost ack) is due: nothing is sent before it. */
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private everConnected = false;
   private networkOnline = typeof navigator === 'undefined' ? true : navigator.onLine !== false;
   private state: ConnectionState = 'connecting';
@@ -180,22 +198,36 @@ export class ChatClient {
   /** Forgets the conversation on screen (a different shopper identified in this browser). */
   reset(): void {
     this.messages.clear();
-    this.failed.clear();
+    // The previous shopper's refused messages go with their chat (what is still waiting is sent as before).
+    for (const item of this.outbox.items()) if (item.failed) this.outbox.remove(item.clientId);
     this.setConversation(null);
     this.listener.messagesChanged();
   }
 
   // ---------- what the view reads ----------
 
+  /**
+   * Stored messages in server order; a refused message of ours right after the message that was newest when it
+   * failed (where the shopper wrote it); the ones still on their way at the end.
+   */
   timeline(): TimelineEntry[] {
     const stored = [...this.messages.values()].sort((a, b) => a.id - b.id);
     const delivered = new Set(stored.map((m) => m.clientId).filter(Boolean));
-    const entries: TimelineEntry[] = stored.map((message) => ({ kind: 'message', message }));
-    for (const item of this.outbox.items()) {
-      if (delivered.has(item.clientId)) continue;
-      entries.push({ kind: 'pending', item, state: this.connected ? 'sending' : 'queued' });
+    const waiting = this.outbox.items().filter((item) => !delivered.has(item.clientId));
+    const failed = waiting.filter((item) => item.failed).sort((a, b) => a.failed!.after - b.failed!.after);
+    const entries: TimelineEntry[] = [];
+    const failedUpTo = (id: number) => {
+      while (failed.length && failed[0].failed!.after < id) {
+        const item = failed.shift()!;
+        entries.push({ kind: 'pending', item, state: 'failed', error: item.failed!.message, retryable: TRANSIENT_ERRORS.has(item.failed!.code) });
+      }
+    };
+    for (const message of stored) {
+      failedUpTo(message.id);
+      entries.push({ kind: 'message', message });
     }
-    for (const { item, error } of this.failed.values()) entries.push({ kind: 'pending', item, state: 'failed', error });
+    failedUpTo(Infinity);
+    for (const item of waiting) if (!item.failed) entries.push({ kind: 'pending', item, state: this.connected ? 'sending' : 'queued' });
     return entries;
   }
 
@@ -220,6 +252,23 @@ export class ChatClient {
     this.outbox.add(item);
     this.listener.messagesChanged();
     void this.flush();
+  }
+
+  /** Sends a refused message again, with its client id (the server stores it once); it keeps its turn in the outbox. */
+  retry(clientId: string): void {
+    const item = this.outbox.items().find((i) => i.clientId === clientId);
+    if (!item?.failed) return;
+    delete item.failed;
+    this.transientFailures.delete(clientId);
+    this.outbox.update(item);
+    this.listener.messagesChanged();
+    void this.flush();
+  }
+
+  /** The shopper gave up on a refused message. */
+  discard(clientId: string): void {
+    this.outbox.remove(clientId);
+    this.listener.messagesChanged();
   }
 
   /** Tells the server the shopper has read everything shown (clears the badge, shows "seen" to agents). */
@@ -302,6 +351,12 @@ export class ChatClient {
     return last;
   }
 
+  private newestMessageId(): number {
+    let newest = 0;
+    for (const id of this.messages.keys()) newest = Math.max(newest, id);
+    return newest;
+  }
+
   private addMessages(messages: ChatMessage[]): void {
     let changed = false;
     for (const message of messages) {
@@ -361,7 +416,8 @@ export class ChatClient {
 
   /** Sends the outbox, oldest first, one at a time so the server stores them in the order typed. */
   private async flush(): Promise<void> {
-    if (this.flushing) return;
+    // While a pause runs, a new message or a reconnect waits for it too: it must not send the refused one early.
+    if (this.flushing || this.retryTimer) return;
     this.flushing = true;
     // Tabs of one shopper share the outbox: a Web Lock lets one tab at a time send it, so two tabs never race
     // to send the same first message (which could open two conversations).
@@ -372,14 +428,19 @@ export class ChatClient {
     } finally {
       this.flushing = false;
     }
-    if (retryIn && this.outbox.items().length) setTimeout(() => void this.flush(), retryIn);
+    if (retryIn && this.outbox.pending().length) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        void this.flush();
+      }, retryIn);
+    }
   }
 
   /** Returns after how long to try again (0 = nothing to retry). */
   private async sendOutbox(): Promise<number> {
     let retryIn = 0;
     try {
-      for (let item = this.outbox.items()[0]; item && this.connected; item = this.outbox.items()[0]) {
+      for (let item = this.outbox.pending()[0]; item && this.connected; item = this.outbox.pending()[0]) {
         const payload = {
           clientId: item.clientId, text: item.text,
           ...(item.quickReply ? { quickReply: item.quickReply } : {}),
@@ -389,6 +450,7 @@ export class ChatClient {
         // lost ack lands in the same conversation as the first try and is recognised as a duplicate.
         const result = await this.request('message:send', payload);
         if (result.ok) {
+          this.transientFailures.delete(item.clientId);
           this.outbox.remove(item.clientId);
           this.addMessages([{
             id: result.id,
@@ -405,9 +467,17 @@ export class ChatClient {
           retryIn = RATE_LIMIT_RETRY_MS;
           break;
         } else {
-          // The server refused this message for good (too long, empty…): show why, keep the rest going.
-          this.outbox.remove(item.clientId);
-          this.failed.set(item.clientId, { item, error: result.error.message });
+          const { code, message } = result.error;
+          const failures = this.transientFailures.get(item.clientId) ?? 0;
+          if (TRANSIENT_ERRORS.has(code) && failures < TRANSIENT_RETRY_MS.length) {
+            this.transientFailures.set(item.clientId, failures + 1);
+            retryIn = TRANSIENT_RETRY_MS[failures];
+            break;
+          }
+          // Refused for good, or still failing after the automatic retries: it waits, in its place, for the
+          // shopper's Retry or Remove; the messages after it go on.
+          this.transientFailures.delete(item.clientId);
+          this.outbox.update({ ...item, failed: { code, message, after: this.newestMessageId() } });
           this.listener.messagesChanged();
         }
       }

@@ -1,6 +1,8 @@
 // The widget's cards: pre-chat form, leave-a-message form and the rating
 // prompt. Each is plain DOM with labelled fields, errors announced through
-// role=alert, and focus moved to the first field when the card appears.
+// role=alert, and focus moved to the first field when the card appears. Focus
+// never falls out of a card: a button busy sending stays focusable
+// (aria-disabled), and a card replaced by its thanks hands focus to the thanks.
 import { h } from './dom.ts';
 import type { Strings } from './i18n.ts';
 
@@ -23,17 +25,33 @@ function showError(el: HTMLElement, text: string | null): void {
   el.hidden = !text;
 }
 
-/** Runs an async submit with the button disabled; shows the error message when it fails. */
+/**
+ * Runs an async submit once at a time; shows the error message when it fails. The button is marked busy with
+ * aria-disabled, not disabled: a disabled button loses focus, and a keyboard user would land on the page behind.
+ */
 async function submitting(button: HTMLButtonElement, error: HTMLElement, t: Strings, run: () => Promise<void>): Promise<void> {
-  button.disabled = true;
+  if (button.getAttribute('aria-disabled') === 'true') return;
+  button.setAttribute('aria-disabled', 'true');
   showError(error, null);
   try {
     await run();
   } catch (e) {
     showError(error, e instanceof Error && e.message && e.message !== 'offline' ? e.message : t.error);
   } finally {
-    button.disabled = false;
+    button.removeAttribute('aria-disabled');
   }
+}
+
+/**
+ * Replaces a sent form's fields with its thanks. When focus was in the form (on its send button, most often) it moves
+ * to the thanks, made focusable for that: removing the focused button would otherwise drop focus to the page.
+ */
+function thank(form: HTMLElement, text: string, ...after: HTMLElement[]): void {
+  const root = form.getRootNode() as Document | ShadowRoot;
+  const hadFocus = form.contains(root.activeElement);
+  const thanks = h('p', { role: 'status', tabindex: '-1' }, text);
+  form.replaceChildren(thanks, ...after);
+  if (hadFocus) thanks.focus();
 }
 
 function ackError(result: { ok: boolean; error?: { message: string } }): void {
@@ -66,13 +84,15 @@ export function prechatCard(t: Strings, onSubmit: (profile: { name?: string; ema
 export function offlineCard(
   t: Strings,
   intro: string,
+  /** The server's MAX_MESSAGE_CHARS: a longer message is refused here with the reason (never cut without a word). */
+  maxChars: number,
   send: (input: { email: string; name?: string; text: string }) => Promise<{ ok: boolean; error?: { message: string } }>,
   onCancel: () => void,
   onSent: () => void = () => {},
 ): HTMLElement {
   const name = h('input', { type: 'text', maxlength: 200, autocomplete: 'name' });
   const email = h('input', { type: 'email', maxlength: 254, autocomplete: 'email', required: true });
-  const text = h('textarea', { maxlength: 4000, required: true });
+  const text = h('textarea', { required: true });
   const error = errorLine();
   const submit = h('button', { type: 'submit', class: 'primary' }, t.submit);
   const cancel = h('button', { type: 'button', class: 'secondary' }, t.cancel);
@@ -92,13 +112,13 @@ export function offlineCard(
       email.focus();
       return showError(error, t.invalidEmail);
     }
-    if (!input.text) {
+    if (!input.text || input.text.length > maxChars) {
       text.focus();
-      return showError(error, t.messageRequired);
+      return showError(error, input.text ? t.tooLong(maxChars) : t.messageRequired);
     }
     void submitting(submit, error, t, async () => {
       ackError(await send(input.name ? input : { email: input.email, text: input.text }));
-      form.replaceChildren(h('p', { role: 'status' }, t.offlineSent));
+      thank(form, t.offlineSent);
       onSent();
     });
   });
@@ -147,7 +167,7 @@ export function csatCard(
     if (!rating) return showError(error, t.csatChooseRating);
     void submitting(submit, error, t, async () => {
       ackError(await send(rating, comment.value.trim()));
-      form.replaceChildren(h('p', { role: 'status' }, t.csatThanks), extra);
+      thank(form, t.csatThanks, extra);
       onRated();
     });
   });

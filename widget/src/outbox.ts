@@ -13,6 +13,12 @@ export interface OutboxItem {
   page?: ShopperPage;
   /** When the shopper pressed send (ISO), for display while it waits. */
   createdAt: string;
+  /**
+   * The server refused it (see chat-client.ts for which refusals are final): it waits here for the shopper's Retry or
+   * Remove, and is not sent meanwhile. `after` is the newest message id known when it failed: the chat shows it right
+   * after that message, where it was written, not below messages sent later.
+   */
+  failed?: { code: string; message: string; after: number };
 }
 
 const KEY = 'outbox';
@@ -49,6 +55,21 @@ export class Outbox {
     if (kept.length === items.length) return false;
     if (kept.length) this.store.set(KEY, kept);
     else this.store.remove(KEY);
+    return true;
+  }
+
+  /** Items still to send, in order (failed ones wait for the shopper). */
+  pending(): OutboxItem[] {
+    return this.items().filter((i) => !i.failed);
+  }
+
+  /** Replaces an item in place (same client id); false when it is gone (sent or removed by another tab). */
+  update(item: OutboxItem): boolean {
+    const items = this.items();
+    const at = items.findIndex((i) => i.clientId === item.clientId);
+    if (at < 0) return false;
+    items[at] = item;
+    this.store.set(KEY, items);
     return true;
   }
 

@@ -46,7 +46,7 @@ button{cursor:pointer}
 .msg.mine{align-self:flex-end;align-items:flex-end}
 .msg.mine .bubble{background:var(--brand);color:var(--on-brand);border-color:transparent}
 .meta{font-size:11px;color:#4b5563}
-.meta.failed{color:#b91c1c}
+.meta.failed{color:#b91c1c;text-align:right}
 .system{align-self:center;font-size:12px;color:#374151;background:#e5e7eb;border-radius:10px;padding:3px 10px;text-align:center}
 .divider{align-self:stretch;text-align:center;font-size:12px;color:#4b5563;border-top:1px solid #d1d5db;padding-top:4px}
 .bubble .heading{display:block;margin-bottom:4px}
@@ -79,7 +79,10 @@ button{cursor:pointer}
 .privacy{margin:0;padding:0 10px 8px;background:#fff;color:#4b5563;font-size:11px;line-height:1.4}
 .privacy a{color:inherit;text-decoration:underline}
 .compose .icon-btn{align-self:center;color:#4b5563}
-.file-notice.failed{background:#fef2f2;color:#b91c1c;border-color:#fecaca}
+.notice.failed{background:#fef2f2;color:#b91c1c;border-color:#fecaca}
+[aria-disabled=true]{opacity:.5;cursor:default}
+.failed-actions{margin-top:4px}
+.failed-actions button{padding:2px 10px;font-size:12px}
 .stars{display:flex;gap:6px}
 .stars button{width:40px;height:40px;border-radius:8px;border:1px solid #9ca3af;background:#fff;font-size:16px;font-weight:600}
 .stars button[aria-checked=true]{background:var(--brand);color:var(--on-brand);border-color:var(--brand)}

@@ -48,6 +48,8 @@ const TYPING_RESEND_MS = 2_500;
 const TYPING_SHOWN_MAX_MS = 10_000;
 const CSAT_OFFER_HOURS = 24;
 const STATUS_REFRESH_MS = 30_000;
+/** The text box's limit when the server's settings do not say (an older server's MAX_MESSAGE_CHARS default). */
+const DEFAULT_MAX_MESSAGE_CHARS = 4000;
 
 type Row = { el: HTMLElement; signature: string };
 
@@ -70,6 +72,11 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private readonly attachButton: HTMLButtonElement;
   private readonly fileInput: HTMLInputElement;
   private readonly fileNotice: HTMLElement;
+  /** "Your message is longer than N characters…", while it is. */
+  private readonly lengthNotice: HTMLElement;
+  /** The server's MAX_MESSAGE_CHARS: longer text is refused here, with the reason, rather than cut or sent to fail. */
+  private readonly maxChars: number;
+  private readonly closeButton: HTMLButtonElement;
   private readonly transcriptButton: HTMLButtonElement;
   /** Always one click to a person while the bot has the chat (not only when the bot offers it). */
   private readonly personButton: HTMLButtonElement;
@@ -103,7 +110,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.launcher = h('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'sd-panel', 'aria-label': t.openChat });
     append(this.launcher, icon(ICONS.chat), this.badge);
 
-    const close = h('button', { type: 'button', class: 'icon-btn', 'aria-label': t.closeChat, title: t.closeChat });
+    const close = (this.closeButton = h('button', { type: 'button', class: 'icon-btn', 'aria-label': t.closeChat, title: t.closeChat }));
     close.appendChild(icon(ICONS.close));
     this.transcriptButton = h('button', { type: 'button', class: 'icon-btn', 'aria-label': t.transcript, title: t.transcript, hidden: true });
     this.transcriptButton.appendChild(icon(ICONS.download));
@@ -118,18 +125,23 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.cards = h('div', { class: 'cards' });
     this.scroller = h('div', { class: 'scroll' }, this.log, this.cards);
     this.typingLine = h('div', { class: 'typing', 'aria-hidden': 'true' });
-    this.input = h('textarea', { id: 'sd-input', rows: 1, maxlength: 4000, placeholder: t.inputPlaceholder, 'aria-label': t.inputLabel });
+    const max = options.settings.maxMessageChars;
+    this.maxChars = Number.isInteger(max) && max! > 0 ? max! : DEFAULT_MAX_MESSAGE_CHARS;
+    // No maxlength: the browser would cut a pasted text at the limit without a word. The shopper sees the whole text
+    // and is told it is too long (lengthChanged), so they choose what to leave out.
+    this.input = h('textarea', { id: 'sd-input', rows: 1, placeholder: t.inputPlaceholder, 'aria-label': t.inputLabel });
     this.sendButton = h('button', { type: 'submit', class: 'send', 'aria-label': t.send, title: t.send });
     this.sendButton.appendChild(icon(ICONS.send));
     this.attachButton = h('button', { type: 'button', class: 'icon-btn attach', 'aria-label': t.attachFile, title: t.attachFile });
     this.attachButton.appendChild(icon(ICONS.attach));
     this.fileInput = h('input', { type: 'file', accept: ACCEPTED_FILES, hidden: true, 'aria-hidden': 'true', tabindex: '-1' });
     this.fileNotice = h('div', { class: 'notice file-notice', role: 'status', hidden: true });
+    this.lengthNotice = h('div', { id: 'sd-too-long', class: 'notice failed', hidden: true }, t.tooLong(this.maxChars));
     const compose = h('form', { class: 'compose' }, this.attachButton, this.fileInput, this.input, this.sendButton);
 
     this.panel = h('div', { id: 'sd-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'sd-title', hidden: true },
       h('div', { class: 'head' }, h('div', { class: 'titles' }, h('h2', { id: 'sd-title' }, t.chatTitle), this.replyTime), this.personButton, this.transcriptButton, close),
-      this.statusBar, this.availability, this.queueNotice, this.scroller, this.typingLine, this.fileNotice, compose);
+      this.statusBar, this.availability, this.queueNotice, this.scroller, this.typingLine, this.fileNotice, this.lengthNotice, compose);
     const privacy = privacyLine(t, options.settings.privacyUrl, options.base);
     if (privacy) this.panel.appendChild(privacy);
     this.live = h('div', { class: 'sr', 'aria-live': 'polite', role: 'status' });
@@ -145,6 +157,18 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
         this.keepFocusInside(event);
       }
     });
+    // A safety net for the full-screen panel: should focus ever fall to the page (a focused control removed), Escape
+    // and Tab still act on the chat rather than on the page it covers.
+    document.addEventListener('keydown', (event) => {
+      if (!this.isOpen || !this.fullScreen() || (document.activeElement && document.activeElement !== document.body)) return;
+      if (event.key === 'Escape') {
+        this.close();
+        this.launcher.focus();
+      } else if (event.key === 'Tab') {
+        event.preventDefault();
+        this.focusComposer();
+      }
+    });
     this.transcriptButton.addEventListener('click', () => void this.downloadTranscript());
     this.personButton.addEventListener('click', () => this.client.send(this.t.talkToPerson, 'handoff'));
     compose.addEventListener('submit', (event) => {
@@ -157,9 +181,12 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
         this.submit();
       }
     });
-    this.input.addEventListener('input', () => this.typed());
+    this.input.addEventListener('input', () => {
+      this.lengthChanged();
+      this.typed();
+    });
     this.attachButton.addEventListener('click', () => {
-      if (!this.input.disabled) this.fileInput.click();
+      if (!this.input.disabled && !this.uploading()) this.fileInput.click();
     });
     this.fileInput.addEventListener('change', () => {
       const file = this.fileInput.files?.[0];
@@ -190,7 +217,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   /** Tab from the last control goes to the first (and Shift+Tab the other way): the page behind is covered. */
   private keepFocusInside(event: KeyboardEvent): void {
     const controls = Array.from(this.panel.querySelectorAll<HTMLElement>('button, textarea, input, select, a[href]'))
-      .filter((el) => !(el as HTMLButtonElement).disabled && el.getClientRects().length > 0);
+      .filter((el) => !(el as HTMLButtonElement).disabled && el.tabIndex >= 0 && el.getClientRects().length > 0);
     if (!controls.length) return;
     const first = controls[0];
     const last = controls[controls.length - 1];
@@ -293,9 +320,31 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     }, () => {});
   }
 
+  /** The text box, or the close button while the text box is off (pre-chat form, blocked): always in the panel. */
+  private focusComposer(): void {
+    (this.input.disabled ? this.closeButton : this.input).focus();
+  }
+
+  /**
+   * Runs a redraw that may remove or hide the focused control (a row rebuilt after Retry or a quick reply, a card
+   * taken away, "Talk to a person" hidden once queued): focus that was in the panel stays there, on the text box,
+   * instead of falling to the page.
+   */
+  private keepingFocus(redraw: () => void): void {
+    const focused = this.root.activeElement;
+    const inPanel = focused !== null && this.panel.contains(focused);
+    redraw();
+    const now = this.root.activeElement as HTMLButtonElement | null;
+    if (inPanel && this.isOpen && (!now || now.disabled || !now.getClientRects().length)) this.focusComposer();
+  }
+
   // ---------- ChatClientListener ----------
 
   messagesChanged(): void {
+    this.keepingFocus(() => this.redrawMessages());
+  }
+
+  private redrawMessages(): void {
     if (!this.client) return;
     const entries = this.client.timeline();
     // Quick replies belong to the bot's latest word: once the shopper wrote (or a person took over) they go.
@@ -350,6 +399,10 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   }
 
   conversationChanged(previous: ConversationSummary | null, current: ConversationSummary | null): void {
+    this.keepingFocus(() => this.showConversation(previous, current));
+  }
+
+  private showConversation(previous: ConversationSummary | null, current: ConversationSummary | null): void {
     this.transcriptButton.hidden = !current;
     // Queued or with an agent, a person is already on the way; a resolved chat restarts with the bot.
     this.personButton.hidden = current?.status === 'queued' || current?.status === 'assigned';
@@ -411,11 +464,16 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private rowFor(entry: TimelineEntry, chipsFor: number): { key: string; signature: string; build: () => HTMLElement } {
     const t = this.t;
     if (entry.kind === 'pending') {
-      const meta = entry.state === 'failed' ? t.failed(entry.error ?? t.error) : entry.state === 'queued' ? t.queued : t.sending;
+      const failed = entry.state === 'failed';
+      const meta = failed ? t.failed(entry.error || t.error) : entry.state === 'queued' ? t.queued : t.sending;
       return {
         key: `c:${entry.item.clientId}`,
-        signature: `p|${meta}`,
-        build: () => this.bubble(t.you, entry.item.text, entry.item.createdAt, true, meta, entry.state === 'failed'),
+        signature: `p|${meta}|${failed && entry.retryable}`,
+        build: () => {
+          const el = this.bubble(t.you, entry.item.text, entry.item.createdAt, true, meta, failed);
+          if (failed) el.appendChild(this.failedActions(entry.item.clientId, entry.retryable));
+          return el;
+        },
       };
     }
     const m = entry.message;
@@ -473,6 +531,23 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     };
   }
 
+  /**
+   * Under a message the server refused: Retry (when sending again may work) and Remove. Either one redraws the row
+   * without its buttons; keepingFocus then puts focus on the text box.
+   */
+  private failedActions(clientId: string, retryable: boolean): HTMLElement {
+    const row = h('div', { class: 'row failed-actions' });
+    if (retryable) {
+      const retry = h('button', { type: 'button', class: 'secondary' }, this.t.retry);
+      retry.addEventListener('click', () => this.client.retry(clientId));
+      row.appendChild(retry);
+    }
+    const remove = h('button', { type: 'button', class: 'secondary' }, this.t.remove);
+    remove.addEventListener('click', () => this.client.discard(clientId));
+    row.appendChild(remove);
+    return row;
+  }
+
   private bubble(who: string, text: string, at: string | null, mine: boolean, meta?: string, failed = false): HTMLElement {
     const time = at ? h('time', { datetime: at }, this.timeFormat.format(new Date(at))) : null;
     return h('div', { class: mine ? 'msg mine' : 'msg' },
@@ -510,7 +585,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const limit = this.options.settings.maxAttachmentBytes;
     if (limit && file.size > limit) return this.fileFailed('too_large');
     notice.textContent = this.t.sendingFile(file.name);
-    this.attachButton.disabled = true;
+    // aria-disabled, not disabled: a disabled button loses focus, which would drop a keyboard user to the page.
+    this.attachButton.setAttribute('aria-disabled', 'true');
     try {
       // The percentage is for the eyes only: a status region re-read at every progress event would drown a screen reader.
       const percent = h('span', { class: 'percent', 'aria-hidden': 'true' });
@@ -522,8 +598,12 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     } catch (error) {
       this.fileFailed((error as { code?: string }).code);
     } finally {
-      this.attachButton.disabled = false;
+      this.attachButton.removeAttribute('aria-disabled');
     }
+  }
+
+  private uploading(): boolean {
+    return this.attachButton.getAttribute('aria-disabled') === 'true';
   }
 
   private fileFailed(code: string | undefined): void {
@@ -561,15 +641,17 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const yes = h('button', { type: 'button' }, t.yes);
     const no = h('button', { type: 'button' }, t.no);
     const box = h('div', { class: 'helpful', role: 'group', 'aria-label': t.helpfulQuestion }, h('span', {}, t.helpfulQuestion), yes, no);
+    // A busy flag, not disabled buttons: disabling the focused button would drop a keyboard user's focus to the page.
+    let busy = false;
     const answer = async (helpful: boolean) => {
-      yes.disabled = no.disabled = true;
+      if (busy) return;
+      busy = true;
       const result = await this.client.articleFeedback(m.id, article.id, helpful).catch(() => null);
+      busy = false;
       if (result?.ok) {
         this.options.store.set('helpful', { ...(this.options.store.get<Record<string, boolean>>('helpful') ?? {}), [m.id]: helpful });
         this.messagesChanged();
         this.say(helpful ? t.helpfulThanks : t.notHelpful);
-      } else {
-        yes.disabled = no.disabled = false;
       }
     };
     yes.addEventListener('click', () => void answer(true));
@@ -585,7 +667,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       const person = h('button', { type: 'button', class: 'not-helpful-person' }, t.talkToPerson);
       person.addEventListener('click', () => {
         person.disabled = true;
-        void this.client.send(t.talkToPerson, 'handoff');
+        // Its redraw moves focus from the now disabled button to the text box (keepingFocus).
+        this.client.send(t.talkToPerson, 'handoff');
       });
       box.appendChild(person);
     }
@@ -648,7 +731,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     if (this.offlineShown) return;
     this.offlineShown = true;
     const intro = this.options.settings.offlineMessage[this.options.lang];
-    const card = offlineCard(this.t, intro, (input) => this.client.leaveMessage(input), () => {
+    const card = offlineCard(this.t, intro, this.maxChars, (input) => this.client.leaveMessage(input), () => {
       card.remove();
       this.offlineShown = false;
       this.input.focus();
@@ -687,10 +770,31 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private submit(): void {
     const text = this.input.value.trim();
     if (!text || this.input.disabled) return;
+    if (text.length > this.maxChars) {
+      // Kept whole in the text box; said again, as a shopper pressing Enter may have missed it.
+      this.say(this.t.tooLong(this.maxChars));
+      this.input.focus();
+      return;
+    }
     this.input.value = '';
     this.stopTyping();
     this.client.send(text);
     this.input.focus();
+  }
+
+  /** Shows (and says, once) that the text is over the server's limit; the text box is marked invalid meanwhile. */
+  private lengthChanged(): void {
+    const over = this.input.value.trim().length > this.maxChars;
+    if (over === !this.lengthNotice.hidden) return;
+    this.lengthNotice.hidden = !over;
+    if (over) {
+      this.input.setAttribute('aria-invalid', 'true');
+      this.input.setAttribute('aria-describedby', this.lengthNotice.id);
+      this.say(this.t.tooLong(this.maxChars));
+    } else {
+      this.input.removeAttribute('aria-invalid');
+      this.input.removeAttribute('aria-describedby');
+    }
   }
 
   private typed(): void {
