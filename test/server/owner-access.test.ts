@@ -108,7 +108,8 @@ describe('npm run account', () => {
         const timer = setTimeout(() => reject(new Error(`no start-up lines in 60 s:\n${out}`)), 60_000);
         server.stdout.on('data', (chunk) => {
           out += chunk;
-          if (/Health \/ readiness/.test(out)) { clearTimeout(timer); resolve(out); }
+          // The hint comes among the last start-up lines, after the URLs (a chunk may end before it).
+          if (/No admin account yet.*\n/.test(out)) { clearTimeout(timer); resolve(out); }
         });
         server.on('exit', (code) => reject(new Error(`the server exited (${code}):\n${out}`)));
       }).finally(async () => {
