@@ -3,8 +3,16 @@ import { useEffect, useState } from 'preact/hooks';
 
 const NAVIGATE_EVENT = 'sd:navigate';
 
+/** Pages with something to lose (the article editor's unsaved edits) may stop a navigation: false keeps the page. */
+const guards = new Set<() => boolean>();
+export function guardNavigation(mayLeave: () => boolean): () => void {
+  guards.add(mayLeave);
+  return () => void guards.delete(mayLeave);
+}
+
 export function navigate(path: string, replace = false): void {
   if (path === location.pathname + location.search) return;
+  for (const mayLeave of guards) if (!mayLeave()) return;
   if (replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));

@@ -161,13 +161,29 @@ describe('the article editor', () => {
     expect(dialogs[3]).toEqual({ type: 'confirm', message: question });
     expect((await stack.env.sql`select body, status from articles where id = ${article.id}`)[0]).toEqual({ body: article.body, status: 'published' });
 
-    // Closing the tab with unsaved edits: the browser's "leave the page?" prompt.
+    // A link elsewhere in the console asks the same; Cancel stays on the article with the edit.
     await body.click();
     await page.keyboard.type('More unsaved words.');
+    const before = dialogs.length;
+    await page.getByTestId('nav-customers').click();
+    expect(dialogs.slice(before)).toEqual([{ type: 'confirm', message: `Discard your changes to “${article.title}”?` }]);
+    expect(new URL(page.url()).pathname).toBe('/console/admin/kb');
+    expect(await body.inputValue()).toContain('More unsaved words.');
+
+    // Closing the tab with unsaved edits: the browser's "leave the page?" prompt.
     const beforeUnload = page.waitForEvent('dialog', (d) => d.type() === 'beforeunload');
     answers.push(true);
     await page.close({ runBeforeUnload: true });
     await beforeUnload;
     expect(dialogs.at(-1)?.type).toBe('beforeunload');
   }, 90_000);
+
+  it('a console link away from an article with no edits asks nothing', async () => {
+    const { page, dialogs } = await adminPage('/console/admin/kb');
+    await page.getByTestId('kb-item').first().click();
+    await page.getByTestId('kb-body').waitFor();
+    await page.getByTestId('nav-customers').click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/console/customers');
+    expect(dialogs).toEqual([]);
+  });
 });

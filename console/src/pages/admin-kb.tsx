@@ -2,6 +2,7 @@
 // with a live (safe) preview, draft → publish, version history with diff and
 // restore, and the re-index progress after a publish.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { guardNavigation } from '../router.ts';
 import { errorText } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
@@ -52,6 +53,14 @@ export function KnowledgeBasePage() {
     setSelected(next);
   };
   const trackUnsaved = (title: string | null) => { unsaved.current = title; };
+  // A link elsewhere in the console (the top bar, an inbox link) asks too, as switching articles does.
+  useEffect(() => guardNavigation(() => {
+    if (unsaved.current === null || confirm(t('kb.confirmDiscard', { title: unsaved.current }))) {
+      unsaved.current = null;
+      return true;
+    }
+    return false;
+  }), []);
 
   return (
     <div class="admin-kb">
