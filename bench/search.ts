@@ -9,11 +9,10 @@
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import postgres from 'postgres';
 import { createSql, type Sql } from '../server/db/client.ts';
 import { migrate } from '../server/db/migrate.ts';
+import { copyRows } from './copy-rows.ts';
 import { seededRandom } from '../knowledge-base/classifier/softmax.ts';
 import { inboxPage, inboxSearch } from '../server/repositories/conversation-search.ts';
 import { previewMessage } from '../server/repositories/conversations.ts';
@@ -98,23 +97,6 @@ const PLANTED = [
 ];
 
 // ---- The fill: COPY of generated rows.
-
-async function copyRows(sql: Sql, table: string, columns: string[], rows: () => Generator<(string | number | boolean | null)[]>): Promise<void> {
-  const escape = (v: string | number | boolean | null) => v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
-  const writable = await sql.unsafe(`copy ${table} (${columns.join(', ')}) from stdin`).writable();
-  async function* lines() {
-    let chunk = '';
-    for (const row of rows()) {
-      chunk += row.map(escape).join('\t') + '\n';
-      if (chunk.length > 1 << 16) {
-        yield chunk;
-        chunk = '';
-      }
-    }
-    if (chunk) yield chunk;
-  }
-  await pipeline(Readable.from(lines()), writable);
-}
 
 async function fill(sql: Sql): Promise<{ messages: number }> {
   const now = Date.now();
