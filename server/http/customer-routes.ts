@@ -79,6 +79,7 @@ export default function customerRoutes(ctx: AppContext) {
     }, async (request) => {
       await load(request.params.id);
       const row = await customers.updateTagsAndAttributes(request.params.id, request.body.tags?.map((t) => t.trim()), request.body.attributes);
+      ctx.realtime.toAgents('customer:updated', { customerId: request.params.id }); // a teammate's open panel shows it too
       return { customer: toCustomer(row!) };
     });
 
@@ -191,9 +192,7 @@ export default function customerRoutes(ctx: AppContext) {
       },
     }, async (request) => {
       await load(request.params.id);
-      const rows = await ctx.sql<{ id: number; kind: string; conversation_id: number | null; article_id: number | null; rating: number | null; helpful: boolean | null; comment: string | null; created_at: Date }[]>`
-        select id, kind, conversation_id, article_id, rating, helpful, comment, created_at from feedback
-        where customer_id = ${request.params.id} order by created_at desc limit 200`;
+      const rows = await customers.feedback(request.params.id, 200);
       return { items: rows.map((r) => ({ id: r.id, kind: r.kind, conversationId: r.conversation_id, articleId: r.article_id, rating: r.rating, helpful: r.helpful, comment: r.comment, createdAt: r.created_at.toISOString() })) };
     });
   };

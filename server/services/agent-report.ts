@@ -12,7 +12,7 @@
 // - Messages sent are public replies (not notes) in the range's chats, whoever held them.
 // An agent appears when they held or answered one of the range's chats, deactivated ones included.
 import type { Sql } from '../db/client.ts';
-import { csvField, type DateRange, type Percentiles, type resolveRange } from './console-reports.ts';
+import { csvField, withoutJit, type DateRange, type Percentiles, type resolveRange } from './console-reports.ts';
 import { loadTeamSettings } from './team-settings.ts';
 
 export interface AgentFigures {
@@ -78,7 +78,7 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
   // One statement: the range's chats once (the same scan of conversations as the other figures), their agents'
   // replies and assignment lines through messages (conversation_id, id) — so the cost follows the range, not the
   // history — and every figure from one grouping, with the team row as the grand total of the same facts.
-  const rows = await sql<Row[]>`
+  const rows = await withoutJit(sql, (tx) => tx<Row[]>`
     with ranged as materialized (
       select c.id, c.assignee_id, c.status, c.resolution_seconds
       from conversations c where c.created_at >= ${range.start} and c.created_at < ${range.end}
@@ -109,12 +109,20 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
       where h.given_to is not null
       group by h.conversation_id, h.id, h.given_to, h.created_at
     ),
+    -- Each held chat's latest rating, from one join of the range's chats with the ratings rather than a lookup per chat
+    -- (90,000 index probes for a year of a busy shop).
+    rated as (
+      select distinct on (f.conversation_id) f.conversation_id, f.rating
+      from ranged r join feedback f on f.conversation_id = r.id and f.kind = 'csat'
+      where r.assignee_id is not null
+      order by f.conversation_id, f.id desc
+    ),
     facts as (
       select r.assignee_id as agent_id, 1 as held, r.status = 'resolved' as resolved,
              case when r.status = 'resolved' then r.resolution_seconds end as resolution_seconds,
-             (select f.rating from feedback f where f.conversation_id = r.id and f.kind = 'csat' order by f.id desc limit 1) as rating,
-             null::float8 as reply_seconds, 0 as sent
-      from ranged r where r.assignee_id is not null
+             rated.rating, null::float8 as reply_seconds, 0 as sent
+      from ranged r left join rated on rated.conversation_id = r.id
+      where r.assignee_id is not null
       union all
       select agent_id, 0, false, null, null, seconds, 0 from first_replies
       union all
@@ -138,7 +146,7 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
     )
     select t.*, u.name, u.active, u.presence
     from totals t left join users u on u.id = t.agent_id
-    order by t.team, t.handled desc, u.name, t.agent_id`;
+    order by t.team, t.handled desc, u.name, t.agent_id`);
 
   const teamRow = rows.find((r) => r.team)!;
   return {

@@ -68,6 +68,13 @@ describe('a conversation end to end', () => {
     // Consoles hear of the rating once the workers stored it, so an open customer panel shows it without a reload.
     await panelTold;
     expect((await stack.env.sql`select rating from feedback where conversation_id = ${conversationId} and kind = 'csat'`).map((r) => r.rating)).toEqual([5]);
+    // A tag one agent adds reaches every open panel of that customer the same way.
+    const tagged = nextEvent<{ customerId: number }>(agentSocket, 'customer:updated', (e) => e.customerId === session.customerId);
+    const patched = await fetch(`${stack.url}/api/customers/${session.customerId}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ tags: ['vip'] }),
+    });
+    expect(patched.status).toBe(200);
+    await tagged;
 
     // 6. The workers wrote the history and the feedback, each event once.
     const sql = stack.env.sql;

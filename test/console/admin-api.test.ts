@@ -383,6 +383,53 @@ describe('reports', () => {
       agentSocket.close();
     }
   });
+
+  it("gives each conversation of the range its latest rating and its own public lines, in id order, and none to a chat without messages", async () => {
+    const sql = stack.env.sql;
+    const [c] = await sql`insert into customers (name, email) values ('Csv Rated', 'csv-rated@example.com') returning id`;
+    const at = (time: string) => new Date(`2020-05-01T${time}Z`);
+    const conv = async (created: Date) => (await sql`insert into conversations (customer_id, status, created_at) values (${c.id}, 'resolved', ${created}) returning id`)[0].id as number;
+    const rated = await conv(at('09:00:00'));
+    const silent = await conv(at('10:00:00'));
+    const other = await conv(at('11:00:00'));
+    await conv(new Date('2020-05-02T09:00:00Z')); // outside the range
+    await sql`insert into messages (conversation_id, author_type, body, created_at) values
+      (${rated}, 'customer', 'First question', ${at('09:00:01')}), (${other}, 'customer', 'Other chat line', ${at('11:00:01')}),
+      (${rated}, 'bot', 'Bot answer', ${at('09:00:02')})`;
+    await sql`insert into messages (conversation_id, author_type, body, private, created_at) values (${rated}, 'agent', 'Hidden note', true, ${at('09:00:03')})`;
+    for (const [key, id, rating] of [['csv-r1', rated, 2], ['csv-r2', rated, 5], ['csv-o1', other, 3]] as const) {
+      await sql`insert into feedback (idempotency_key, kind, customer_id, conversation_id, rating) values (${key}, 'csat', ${c.id}, ${id}, ${rating})`;
+    }
+    const csv = await http('GET', '/api/admin/reports/conversations.csv?from=2020-05-01&to=2020-05-01', admin);
+    const rows = csv.text.split('\r\n').slice(1, -1).map((line) => line.slice(1, -1).split('","'));
+    const mine = rows.filter((r) => [rated, silent, other].includes(Number(r[0])));
+    expect(mine.map((r) => Number(r[0]))).toEqual([rated, silent, other]);
+    expect(rows.map((r) => Number(r[0]))).toEqual([...rows.map((r) => Number(r[0]))].sort((a, b) => a - b));
+    // Columns: ... csat (12), labels (13), transcript (14).
+    expect(mine.map((r) => r[12])).toEqual(['5', '', '3']);
+    expect(mine.map((r) => r[14])).toEqual([
+      '[2020-05-01 09:00:01] Customer: First question\n[2020-05-01 09:00:02] Bot: Bot answer',
+      '',
+      '[2020-05-01 11:00:01] Customer: Other chat line',
+    ]);
+  });
+
+  it('exports every conversation of a busy range, page after page (a cap of 20,000 dropped the rest)', async () => {
+    const sql = stack.env.sql;
+    const [c] = await sql`insert into customers (name) values ('Busy Day Shopper') returning id`;
+    // Past the old cap (20,000) and over several pages of the export (5,000), a message on the first and last.
+    const made = await sql<{ id: number }[]>`
+      insert into conversations (customer_id, status, created_at)
+      select ${c.id}, 'resolved', '2019-03-03T10:00:00Z'::timestamptz + make_interval(secs => n) from generate_series(1, 20003) n returning id`;
+    const ids = made.map((r) => Number(r.id)).sort((a, b) => a - b);
+    await sql`insert into messages (conversation_id, author_type, body) values (${ids[0]}, 'customer', 'first of the day'), (${ids.at(-1)!}, 'customer', 'last of the day')`;
+    const csv = await http('GET', '/api/admin/reports/conversations.csv?from=2019-03-03&to=2019-03-03', admin);
+    expect(csv.status).toBe(200);
+    const rows = csv.text.split('\r\n').slice(1, -1).map((line) => line.slice(1, -1).split('","'));
+    expect(rows.map((r) => Number(r[0]))).toEqual(ids);
+    expect(rows[0][14]).toMatch(/Customer: first of the day$/);
+    expect(rows.at(-1)![14]).toMatch(/Customer: last of the day$/);
+  });
 });
 
 describe('inbox counts', () => {

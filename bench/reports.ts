@@ -1,0 +1,562 @@
+// The admin reports and the customer panel at a busy shop's size (npm run bench:reports): a scratch database with
+// the real migrations, filled by COPY with a year of a busy shop — ~300,000 conversations (most with the bot alone,
+// ~30 % handed to one of 20 agents, a few started by an agent), ~3 million messages, the interaction events the
+// workers write for them (one a message, one a bot turn, the start, hand-off, assignment, resolution, rating), ~60,000
+// ratings and article votes, ~150,000 customers of whom a few have hundreds of conversations. Then times the reports
+// of 30 and 366 days, both CSV exports of 30 days (the whole text built) and the customer panel's reads (profile with
+// its conversations, segment, timeline, feedback; not orders, which this shop has none of) for the customer with the
+// longest history: "before" is the code and schema as they were before migration 033 (the service files read from
+// git at BEFORE_COMMIT, 033's indexes dropped), "after" this tree with 033. They alternate in rounds (each read once
+// a round, before then after), and each side reports its median and its fastest run: on a shared machine a burst of
+// load then hits both alike. Every result of "before" must equal its "after" (the bench fails otherwise). Last, the
+// write side: single agent-reply inserts and event batches, timed in rounds without and with 033's indexes. The
+// database is dropped at the end.
+//
+// Env: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432), BENCH_CONVERSATIONS (default 300000),
+// BENCH_ROUNDS (default 7), BENCH_DB (database name; default a random shopdesk_bench_reports_…), BENCH_KEEP_DB=1
+// keeps the filled database, BENCH_REUSE_DB=1 uses BENCH_DB as it is when it is already filled (for looking at plans).
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import postgres from 'postgres';
+import { createSql, type Sql } from '../server/db/client.ts';
+import { migrate } from '../server/db/migrate.ts';
+import { copyRows, type Cell } from './copy-rows.ts';
+import { seededRandom } from '../knowledge-base/classifier/softmax.ts';
+import * as reportsAfter from '../server/services/console-reports.ts';
+import * as agentsAfter from '../server/services/agent-report.ts';
+import { customersRepository } from '../server/repositories/customers.ts';
+import { conversationsRepository } from '../server/repositories/conversations.ts';
+import { customerSegment } from '../server/services/customer-segment.ts';
+import { writeInteractionBatch } from '../workers/interaction-store.ts';
+import type { InteractionEvent } from '../server/interaction-events.ts';
+
+const PG_SERVER = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 300_000);
+const CUSTOMERS = Math.round(CONVERSATIONS / 2);
+const AGENTS = 20;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const MIGRATION = path.join(ROOT, 'server/db/migrations/033_report_indexes.sql');
+/** The commit before migration 033 and the report rewrites: "before" runs its service files. */
+const BEFORE_COMMIT = '2dc2a28';
+const DAY = 86_400_000;
+
+// ---- The shop's year, one conversation at a time: each is drawn from its own seeded generator, so the passes over
+// the tables (conversations, messages, events, feedback) see the same conversation without keeping 3 million rows.
+
+interface Message { author: 'customer' | 'bot' | 'agent' | 'system'; authorId: number | null; body: string; private: boolean; metadata: Record<string, unknown> | null; at: number }
+interface Event { key: string; type: string; payload: Record<string, unknown>; at: number }
+interface Feedback { kind: 'csat' | 'article'; messageIndex: number | null; articleId: number | null; rating: number | null; helpful: boolean | null; comment: string | null; at: number }
+interface Chat {
+  customerId: number; status: 'bot' | 'queued' | 'assigned' | 'resolved'; startedBy: 'shopper' | 'agent'; assigneeId: number | null; handedOff: boolean;
+  queuedAt: number | null; assignedAt: number | null; firstResponseAt: number | null; resolvedAt: number | null; resolvedBy: string | null;
+  createdAt: number; labels: string[]; messages: Message[]; events: Event[]; feedback: Feedback[];
+}
+
+const SHOPPER = [
+  'Where is my order NW-{n}?', 'I want a refund for my jacket, it arrived damaged.', 'Can I change the size before it ships?',
+  'The tracking says delivered but nothing is here.', 'Do you have the sneakers in navy?', 'How long does shipping to Canada take?',
+  'I was charged twice for order NW-{n}', 'Is there a discount code for first orders?', '我的订单NW-{n}还没收到', '退款什么时候到账？', '请问可以换尺码吗？',
+  'Can I pay with PayPal?', 'What is your return policy?', 'thanks!', 'ok',
+];
+/** The questions the bot does not know, in a few spellings each (the report groups repeats). */
+const UNKNOWN = [
+  ['Do you ship to Mars?', 'do you ship to mars', 'Do you ship to Mars??'], ['Can I pay in bitcoin?', 'can i pay in bitcoin'],
+  ['Is the shop open on Christmas?', 'is the shop open on christmas'], ['Do you sell gift wrapping?', 'do you sell gift-wrapping?'],
+  ['你们有实体店吗？', '你们有实体店吗'], ['Can I pick up in store in Lyon?'], ['Do you price match?', 'do you price-match'],
+];
+const BOT_ANSWER = ['Orders usually ship within 2 business days.', 'You can return items within 30 days for a full refund.', 'Your order left our warehouse yesterday.'];
+const AGENT_LINES = ['Thanks for waiting! Let me check that for you.', "I've started a refund, you'll see it in 3-5 business days.", 'Could you send me a photo?', 'It is out for delivery today.', 'Is there anything else I can help with?', '您好，我帮您查一下，请稍等。'];
+const NOTES = ['Offered 10% off next order.', 'Checked with the warehouse: restock next week.', 'Refund approved by finance.'];
+const INTENTS = ['order_status', 'refund_request', 'shipping_time', 'change_size', 'cancel_order', 'payment_methods', 'return_policy', 'discount_code', 'stock_check', 'damaged_item', 'change_address', 'invoice_request'];
+const ANSWER_REASONS: [string, number][] = [['intent', 35], ['kb_passage', 22], ['order_status', 10], ['intent_action', 5], ['product', 6], ['ambiguous', 8], ['no_match', 12], ['empty', 2]];
+const HANDOFF_REASONS: [string, number][] = [['person_request', 35], ['customer_request', 20], ['repeated_miss', 15], ['negative_sentiment', 12], ['attachment', 8], ['refund_request', 6], ['damaged_item', 4]];
+const LABELS = ['refund', 'shipping', 'vip', 'damaged', 'complaint', 'wholesale'];
+
+const weighted = (r: () => number, items: [string, number][]) => {
+  let x = r() * items.reduce((s, [, w]) => s + w, 0);
+  for (const [item, w] of items) if ((x -= w) < 0) return item;
+  return items[items.length - 1][0];
+};
+const expSeconds = (r: () => number, mean: number, cap: number) => Math.min(cap, Math.max(1, Math.round(-Math.log(1 - r()) * mean)));
+
+function simulate(id: number, now: number): Chat {
+  const r = seededRandom(id * 7919 + 17);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(r() * items.length)];
+  const yearStart = now - 365 * DAY;
+  // Ids grow with time; a little jitter inside each conversation's slot.
+  const createdAt = Math.round(yearStart + ((id - 1 + r() * 0.8) / CONVERSATIONS) * 365 * DAY);
+  // A few regulars with hundreds of conversations, most shoppers with one or two, many visitors with none.
+  const customerId = 1 + Math.floor(CUSTOMERS * r() ** 2);
+  const kind = r();
+  const chat: Chat = {
+    customerId, status: 'resolved', startedBy: 'shopper', assigneeId: null, handedOff: false, queuedAt: null, assignedAt: null,
+    firstResponseAt: null, resolvedAt: null, resolvedBy: null, createdAt, labels: [], messages: [], events: [], feedback: [],
+  };
+  let t = createdAt;
+  const agentName = (agent: number) => `Agent ${agent}`;
+  const say = (author: Message['author'], body: string, authorId: number | null = null, metadata: Record<string, unknown> | null = null, isPrivate = false) => {
+    chat.messages.push({ author, authorId, body, private: isPrivate, metadata, at: t });
+    const index = chat.messages.length - 1;
+    const type = author === 'customer' ? 'message.customer' : author === 'bot' ? 'message.bot' : author === 'agent' ? (isPrivate ? 'note.agent' : 'message.agent') : null;
+    if (type) chat.events.push({ key: `msg:{m${index}}`, type, payload: { messageId: `{m${index}}`, text: body }, at: t });
+    return index;
+  };
+  const shopperLine = () => pick(SHOPPER).replace('{n}', String(100000 + Math.floor(r() * 90000)));
+  const botTurn = (action: 'answer' | 'clarify' | 'handoff', reason: string) => {
+    const unknown = reason === 'no_match' || reason === 'repeated_miss' || reason === 'ambiguous';
+    t += expSeconds(r, 40, 600) * 1000;
+    const question = unknown && r() < 0.5 ? pick(pick(UNKNOWN)) : shopperLine();
+    const asked = say('customer', question);
+    t += 1500;
+    const intent = reason === 'intent' || reason === 'intent_action' || reason === 'kb_passage' || reason === 'ambiguous' ? pick(INTENTS) : reason === 'order_status' ? 'order_status' : null;
+    const metadata = { decision: action, reason, intent, confidence: Number((0.4 + r() * 0.6).toFixed(3)), articles: reason === 'kb_passage' ? [1 + Math.floor(r() * 40)] : [], encoder: 'lexical', quickReplies: [] };
+    const reply = reason === 'customer_request' ? null : say('bot', action === 'handoff' ? 'Let me connect you with a teammate.' : unknown ? "Sorry, I don't know that yet." : pick(BOT_ANSWER), null, metadata);
+    if (reason !== 'customer_request') chat.events.push({ key: `decision:{m${asked}}`, type: 'bot.decision', payload: { inReplyTo: `{m${asked}}`, question, ...metadata, action }, at: t });
+    return reply;
+  };
+  const resolve = (by: string, at: number) => {
+    chat.status = 'resolved';
+    chat.resolvedAt = at;
+    chat.resolvedBy = by;
+    chat.events.push({ key: `resolved:{c}:${at}`, type: 'resolved', payload: { by }, at });
+  };
+  const channel = kind < 0.01 ? 'agent' : 'widget';
+  chat.events.push({ key: 'conv:{c}', type: 'conversation.started', payload: channel === 'agent' ? { channel, agentId: 0 } : { channel }, at: createdAt });
+
+  if (kind < 0.01) {
+    // An agent writes first (a follow-up about an order); the shopper answers a few times.
+    const agent = 1 + Math.floor(r() * AGENTS);
+    Object.assign(chat, { startedBy: 'agent', assigneeId: agent, assignedAt: createdAt });
+    (chat.events[0].payload as { agentId: number }).agentId = agent;
+    say('agent', pick(AGENT_LINES), agent);
+    for (let i = 1 + Math.floor(r() * 3); i > 0; i--) {
+      t += expSeconds(r, 1800, 86_400) * 1000;
+      say('customer', shopperLine());
+      t += expSeconds(r, 120, 3600) * 1000;
+      say('agent', pick(AGENT_LINES), agent);
+    }
+    t += expSeconds(r, 600, 7200) * 1000;
+    say('system', `${agentName(agent)} ended the chat.`, null, { event: 'agent_left', agentId: agent, agentName: agentName(agent) });
+    resolve('agent', t);
+  } else if (kind < 0.31) {
+    // Handed off: a few bot turns, the hand-off, a wait, one or two agents, then resolved (or left without a reply).
+    chat.handedOff = true;
+    for (let i = Math.floor(r() * 4); i > 0; i--) botTurn('answer', weighted(r, ANSWER_REASONS.filter(([reason]) => reason !== 'ambiguous')));
+    const reason = weighted(r, HANDOFF_REASONS);
+    botTurn('handoff', reason);
+    chat.queuedAt = t;
+    chat.events.push({ key: 'handoff:{c}', type: 'handoff', payload: { reason }, at: t });
+    if (r() < 0.15) chat.labels.push(pick(LABELS));
+    const fate = r();
+    if (fate < 0.03) {
+      // Nobody took it; the idle sweep closed it a day later.
+      t += 24 * 3600_000;
+      say('system', 'This chat was closed after 24 hours without messages. Write again any time.', null, { event: 'idle_closed', idleHours: 24 });
+      resolve('system', t);
+    } else {
+      let agent = 1 + Math.floor(r() * AGENTS);
+      t += expSeconds(r, 180, 3600) * 1000;
+      const give = (how: 'agent_joined' | 'agent_transferred', from: number | null) => {
+        chat.assigneeId = agent;
+        chat.assignedAt = t;
+        say('system', how === 'agent_joined' ? `${agentName(agent)} joined the chat.` : `The chat was transferred to ${agentName(agent)}.`, null, { event: how, agentId: agent, agentName: agentName(agent) });
+        const type = how === 'agent_joined' ? 'assigned' : 'transferred';
+        chat.events.push({ key: `${type}:{c}:${t}`, type, payload: { agentId: agent, agentName: agentName(agent), how: type, fromAgentId: from, waitSeconds: Math.round((t - chat.queuedAt!) / 1000) }, at: t });
+      };
+      give('agent_joined', null);
+      if (fate < 0.06) {
+        // Assigned, no reply; closed by the sweep.
+        t += 24 * 3600_000;
+        say('system', 'This chat was closed after 24 hours without messages. Write again any time.', null, { event: 'idle_closed', idleHours: 24 });
+        resolve('system', t);
+      } else {
+        const transfer = r() < 0.06;
+        if (transfer && r() < 0.5) {
+          // Transferred before replying.
+          t += expSeconds(r, 120, 1200) * 1000;
+          const from = agent;
+          agent = 1 + ((agent + Math.floor(r() * (AGENTS - 1))) % AGENTS);
+          give('agent_transferred', from);
+        }
+        t += expSeconds(r, 70, 1800) * 1000;
+        say('agent', pick(AGENT_LINES), agent);
+        chat.firstResponseAt = t;
+        for (let i = 2 + Math.floor(r() * 8); i > 0; i--) {
+          t += expSeconds(r, 60, 1200) * 1000;
+          say('customer', shopperLine());
+          if (r() < 0.1) { t += 5000; say('agent', pick(NOTES), agent, null, true); }
+          t += expSeconds(r, 50, 900) * 1000;
+          say('agent', pick(AGENT_LINES), agent);
+        }
+        if (transfer && chat.messages.filter((m) => m.metadata?.event === 'agent_transferred').length === 0) {
+          t += expSeconds(r, 120, 1200) * 1000;
+          const from = agent;
+          agent = 1 + ((agent + Math.floor(r() * (AGENTS - 1))) % AGENTS);
+          give('agent_transferred', from);
+          t += expSeconds(r, 60, 900) * 1000;
+          say('agent', pick(AGENT_LINES), agent);
+        }
+        t += expSeconds(r, 300, 3600) * 1000;
+        say('system', `${agentName(agent)} ended the chat.`, null, { event: 'agent_left', agentId: agent, agentName: agentName(agent) });
+        resolve('agent', t);
+        if (r() < 0.5) {
+          const rating = weighted(r, [['5', 50], ['4', 22], ['3', 10], ['2', 8], ['1', 10]]);
+          const at = t + expSeconds(r, 60, 600) * 1000;
+          chat.feedback.push({ kind: 'csat', messageIndex: null, articleId: null, rating: Number(rating), helpful: null, comment: r() < 0.2 ? 'Quick and friendly, thanks' : null, at });
+          chat.events.push({ key: 'rating:{c}', type: 'rating', payload: { rating: Number(rating) }, at });
+        }
+      }
+    }
+  } else {
+    // The bot alone: a few turns, then quiet; the idle sweep settles it BOT_IDLE_MINUTES later.
+    let last: number | null = null;
+    for (let i = 1 + Math.floor(r() * 6); i > 0; i--) last = botTurn(r() < 0.08 ? 'clarify' : 'answer', weighted(r, ANSWER_REASONS));
+    if (r() < 0.04) chat.labels.push(pick(LABELS));
+    if (last !== null && r() < 0.09) {
+      const m = chat.messages[last];
+      const articles = (m.metadata as { articles: number[] }).articles;
+      chat.feedback.push({ kind: 'article', messageIndex: last, articleId: articles[0] ?? 1 + Math.floor(r() * 40), rating: null, helpful: r() < 0.72, comment: null, at: t + 20_000 });
+    }
+    if (r() < 0.01) {
+      // Spam: an agent closed it without taking it.
+      t += 600_000;
+      resolve('agent', t);
+    } else resolve('bot', t + 30 * 60_000);
+  }
+  // The last hours are still open: waiting in the queue, with an agent, or with the bot.
+  if (chat.resolvedAt !== null && chat.resolvedAt > now) {
+    chat.events = chat.events.filter((e) => e.type !== 'resolved' && e.at <= now && e.type !== 'rating');
+    chat.messages = chat.messages.filter((m) => m.at <= now && m.metadata?.event !== 'agent_left' && m.metadata?.event !== 'idle_closed');
+    chat.feedback = chat.feedback.filter((f) => f.kind === 'article' && f.at <= now);
+    chat.status = !chat.handedOff && chat.startedBy === 'shopper' ? 'bot' : chat.assignedAt !== null && chat.assignedAt <= now ? 'assigned' : 'queued';
+    if (chat.status === 'queued') chat.assigneeId = chat.assignedAt = null;
+    if (chat.firstResponseAt !== null && chat.firstResponseAt > now) chat.firstResponseAt = null;
+    chat.resolvedAt = chat.resolvedBy = null;
+  }
+  return chat;
+}
+
+// ---- The fill: COPY of the simulated rows, the non-unique indexes built after the load.
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const pgArray = (items: string[]) => `{${items.join(',')}}`;
+
+async function fill(sql: Sql, now: number): Promise<Record<string, number>> {
+  // Bulk load: foreign-key triggers off for the session, the plain indexes dropped and rebuilt afterwards.
+  await sql`set session_replication_role = replica`;
+  const indexes = await sql<{ indexname: string; indexdef: string }[]>`
+    select i.indexname, i.indexdef from pg_indexes i
+    where i.schemaname = 'public' and i.tablename in ('messages', 'interaction_events', 'conversations', 'feedback', 'customers')
+      and not exists (select 1 from pg_constraint k where k.conname = i.indexname)`;
+  for (const { indexname } of indexes) await sql.unsafe(`drop index ${indexname}`);
+
+  await sql`insert into users (id, email, name, role, password_hash, active, presence)
+            select g, 'agent' || g || '@bench.example', 'Agent ' || g, case when g <= 2 then 'admin' else 'agent' end, 'x', g <> 20, 'offline'
+            from generate_series(1, ${AGENTS}::int) g`;
+  await sql`insert into articles (id, slug, title, body, locale, category, status)
+            select g, 'article-' || g, 'Article ' || g, 'Text of article ' || g, 'en', 'general', 'published' from generate_series(1, 40) g`;
+  await sql`insert into nudge_stats (day, nudge_id, shown, opened)
+            select d::date, n, 50 + (random() * 200)::int, (random() * 30)::int
+            from generate_series(${iso(now - 365 * DAY)}::timestamptz, ${iso(now)}::timestamptz, interval '1 day') d, unnest(array['welcome', 'shipping', 'cart']) n`;
+
+  await copyRows(sql, 'customers', ['id', 'name', 'email', 'external_id', 'locale', 'first_seen_at', 'created_at'], function* () {
+    for (let id = 1; id <= CUSTOMERS; id++) {
+      const seen = iso(now - 365 * DAY + Math.floor((id * 2654435761) % 365) * DAY);
+      yield [id, id % 5 === 0 ? null : `Shopper ${id}`, id % 3 === 0 ? null : `shopper${id}@mail.example`, id % 2 ? `u${100000 + id}` : null, id % 4 === 0 ? 'zh' : 'en', seen, seen];
+    }
+  });
+
+  // Message ids: each conversation's messages in a row, conversations in id order (ids grow with time).
+  const firstMessage = new Float64Array(CONVERSATIONS + 2);
+  let nextMessage = 1;
+  const counts = { conversations: 0, messages: 0, events: 0, feedback: 0 };
+  await copyRows(sql, 'conversations', ['id', 'customer_id', 'status', 'started_by', 'assignee_id', 'handed_off', 'queued_at', 'assigned_at', 'first_response_at',
+    'first_response_seconds', 'resolved_at', 'resolution_seconds', 'resolved_by', 'labels', 'last_message_at', 'created_at', 'updated_at'], function* () {
+    for (let id = 1; id <= CONVERSATIONS; id++) {
+      const c = simulate(id, now);
+      firstMessage[id] = nextMessage;
+      nextMessage += c.messages.length;
+      counts.conversations++;
+      const last = c.messages.length ? c.messages[c.messages.length - 1].at : c.createdAt;
+      yield [id, c.customerId, c.status, c.startedBy, c.assigneeId, c.handedOff, iso(c.queuedAt), iso(c.assignedAt), iso(c.firstResponseAt),
+        c.firstResponseAt === null ? null : Math.round((c.firstResponseAt - (c.queuedAt ?? c.createdAt)) / 1000), iso(c.resolvedAt),
+        c.resolvedAt === null ? null : Math.round((c.resolvedAt - c.createdAt) / 1000), c.resolvedBy, pgArray(c.labels), iso(last), iso(c.createdAt), iso(c.resolvedAt ?? last)];
+    }
+  });
+  firstMessage[CONVERSATIONS + 1] = nextMessage;
+  const ids = (text: string, id: number, first: number) => text.replace('{c}', String(id)).replace(/\{m(\d+)\}/g, (_, i) => String(first + Number(i)));
+
+  await copyRows(sql, 'messages', ['id', 'conversation_id', 'author_type', 'author_id', 'client_id', 'body', 'private', 'metadata', 'created_at'], function* () {
+    for (let id = 1; id <= CONVERSATIONS; id++) {
+      const c = simulate(id, now);
+      const first = firstMessage[id];
+      for (let i = 0; i < c.messages.length; i++) {
+        const m = c.messages[i];
+        counts.messages++;
+        const clientId = m.author === 'bot' ? `bot-reply:${first + i - 1}` : m.author === 'system' ? null : `c${first + i}`;
+        yield [first + i, id, m.author, m.authorId, clientId, m.body, m.private, JSON.stringify(m.metadata ?? {}), iso(m.at)];
+      }
+    }
+  });
+
+  await copyRows(sql, 'interaction_events', ['idempotency_key', 'customer_id', 'conversation_id', 'type', 'payload', 'occurred_at', 'recorded_at'], function* () {
+    for (let id = 1; id <= CONVERSATIONS; id++) {
+      const c = simulate(id, now);
+      const first = firstMessage[id];
+      for (const e of c.events) {
+        counts.events++;
+        const payload = JSON.stringify(e.payload).replace(/"\{m(\d+)\}"/g, (_, i) => String(first + Number(i)));
+        yield [ids(e.key, id, first), c.customerId, id, e.type, payload, iso(e.at), iso(e.at + 800)];
+      }
+    }
+  });
+
+  await copyRows(sql, 'feedback', ['idempotency_key', 'kind', 'customer_id', 'conversation_id', 'message_id', 'article_id', 'rating', 'helpful', 'comment', 'created_at'], function* () {
+    for (let id = 1; id <= CONVERSATIONS; id++) {
+      const c = simulate(id, now);
+      for (const f of c.feedback) {
+        counts.feedback++;
+        const messageId = f.messageIndex === null ? null : firstMessage[id] + f.messageIndex;
+        yield [f.kind === 'csat' ? `csat:${id}` : `article:${messageId}`, f.kind, c.customerId, id, messageId, f.articleId, f.rating, f.helpful, f.comment, iso(f.at)];
+      }
+    }
+  });
+
+  await sql`set session_replication_role = origin`;
+  for (const { indexdef } of indexes) await sql.unsafe(indexdef);
+  // The counters and dates the interactions worker keeps on each customer.
+  await sql`
+    update customers cu set conversations_count = s.n, messages_count = s.m, last_seen_at = s.last,
+           first_seen_at = least(cu.first_seen_at, s.first), created_at = least(cu.created_at, s.first)
+    from (select c.customer_id, count(*)::int as n, sum(x.m)::int as m, min(c.created_at) as first, max(c.last_message_at) as last
+          from conversations c join (select conversation_id, count(*) filter (where author_type <> 'system' and not private) as m from messages group by 1) x on x.conversation_id = c.id
+          group by c.customer_id) s
+    where cu.id = s.customer_id`;
+  await sql`select setval('customers_id_seq', ${CUSTOMERS}), setval('conversations_id_seq', ${CONVERSATIONS}), setval('messages_id_seq', ${nextMessage}),
+                   setval('users_id_seq', ${AGENTS}), setval('articles_id_seq', 40)`;
+  return counts;
+}
+
+// ---- The "before" code: the service files as they were at BEFORE_COMMIT, their relative imports pointed at this tree.
+
+async function loadBefore(dir: string, file: string): Promise<Record<string, unknown> | null> {
+  try {
+    const source = execFileSync('git', ['show', `${BEFORE_COMMIT}:${file}`], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const from = path.dirname(path.join(ROOT, file));
+    const fixed = source.replace(/(from\s+')(\.{1,2}\/[^']+)(')/g, (_, a, spec, b) => `${a}${pathToFileURL(path.resolve(from, spec)).href}${b}`);
+    const target = path.join(dir, path.basename(file));
+    await writeFile(target, fixed);
+    return (await import(pathToFileURL(target).href)) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+// ---- What is timed.
+
+interface Subject {
+  label: string;
+  run: () => Promise<unknown>;
+}
+
+interface Code {
+  buildReport: typeof reportsAfter.buildReport;
+  conversationsCsv: typeof reportsAfter.conversationsCsv;
+  buildAgentReport: typeof agentsAfter.buildAgentReport;
+  agentReportCsv: typeof agentsAfter.agentReportCsv;
+  customers: ReturnType<typeof customersRepository>;
+}
+
+function subjects(sql: Sql, code: Code, ranges: { d30: ReturnType<typeof reportsAfter.resolveRange>; d366: ReturnType<typeof reportsAfter.resolveRange> }, regular: number): Subject[] {
+  const conversations = conversationsRepository(sql);
+  return [
+    { label: 'report, 30 days', run: () => code.buildReport(sql, ranges.d30) },
+    { label: 'report, 366 days', run: () => code.buildReport(sql, ranges.d366) },
+    { label: 'agents report, 30 days', run: () => code.buildAgentReport(sql, ranges.d30) },
+    { label: 'agents report, 366 days', run: () => code.buildAgentReport(sql, ranges.d366) },
+    // Capped at the 20,000 rows the old code stopped at (it dropped the rest), so both sides do the same work and the
+    // results compare; the route now streams every row.
+    { label: 'conversations.csv, 30 days', run: () => code.conversationsCsv(sql, ranges.d30, { limit: 20_000 }) },
+    { label: 'agents.csv, 30 days', run: async () => code.agentReportCsv(await code.buildAgentReport(sql, ranges.d30)) },
+    { label: 'panel: profile + 50 conversations', run: async () => [await code.customers.findById(regular), await conversations.listForCustomer(regular, 50)] },
+    { label: 'panel: segment', run: () => customerSegment(sql, regular) },
+    { label: 'panel: timeline (50)', run: () => code.customers.timeline(regular, 50) },
+    { label: 'panel: feedback', run: () => code.customers.feedback(regular, 200) },
+  ];
+}
+
+interface Timing { p50: number; runs: number; result: string; samples: number[] }
+
+/** One run, its time added to the earlier rounds' (the first call's result is kept, after an untimed warm-up run). */
+async function time(run: () => Promise<unknown>, previous?: Timing): Promise<Timing> {
+  const first = previous ? null : JSON.stringify(await run());
+  const samples = previous ? [...previous.samples] : [];
+  const t0 = performance.now();
+  await run();
+  samples.push(performance.now() - t0);
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: sorted[Math.floor((sorted.length - 1) / 2)], runs: sorted.length, result: previous?.result ?? first!, samples };
+}
+
+/** Mean time of a message insert (an agent reply in an open chat, as the route stores it) and of a 10-event batch. */
+async function writeCost(sql: Sql, round: string): Promise<{ message: number; events: number }> {
+  const conversations = conversationsRepository(sql);
+  const [{ lo, hi }] = await sql<{ lo: number; hi: number }[]>`select min(id)::int as lo, max(id)::int as hi from conversations where created_at > now() - interval '3 days'`;
+  const [{ customer }] = await sql<{ customer: number }[]>`select customer_id::int as customer from conversations where id = ${hi}`;
+  const N = 2000;
+  let t0 = performance.now();
+  for (let i = 0; i < N; i++) {
+    await conversations.insertMessage({ conversationId: lo + (i * 7919) % (hi - lo), authorType: 'agent', authorId: 3, clientId: `bench-${round}-${i}`, body: 'Thanks for waiting! Let me check that for you.' });
+  }
+  const message = (performance.now() - t0) / N;
+  const B = 300;
+  t0 = performance.now();
+  for (let b = 0; b < B; b++) {
+    const batch: InteractionEvent[] = [];
+    for (let i = 0; i < 10; i++) {
+      const type = i % 3 === 0 ? 'bot.decision' : 'message.customer';
+      batch.push({ idempotencyKey: `bench-${round}-${b}-${i}`, type, customerId: customer, conversationId: hi, occurredAt: new Date().toISOString(),
+        payload: type === 'bot.decision' ? { question: 'Do you ship to Mars?', reason: 'no_match', action: 'answer', intent: null } : { messageId: 1, text: 'hello' } });
+    }
+    await writeInteractionBatch(sql, batch);
+  }
+  return { message, events: (performance.now() - t0) / B };
+}
+
+const ms = (n: number) => (n >= 100 ? `${n.toFixed(0)} ms` : `${n.toFixed(1)} ms`);
+
+async function main(): Promise<void> {
+  const dbName = process.env.BENCH_DB ?? `shopdesk_bench_reports_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(`${PG_SERVER}/postgres`, { max: 1, onnotice: () => {} });
+  const reuse = process.env.BENCH_REUSE_DB === '1' && (await admin`select 1 from pg_database where datname = ${dbName}`).length > 0;
+  if (!reuse) {
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+    await admin.unsafe(`create database ${dbName}`);
+  }
+  const sql = createSql({ databaseUrl: `${PG_SERVER}/${dbName}` }, { max: 2 });
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-reports-'));
+  try {
+    // The schema before 033: every migration, then 033's indexes dropped (as search.ts does with 029's).
+    const migration = await readFile(MIGRATION, 'utf8').catch(() => '');
+    const newIndexes = [...migration.matchAll(/create index (?:if not exists )?(\w+)/gi)].map((m) => m[1]);
+    let now: number;
+    if (reuse) {
+      now = Date.now();
+      console.log(`bench:reports — reusing ${dbName}`);
+    } else {
+      await migrate(sql);
+      now = Date.now();
+      const t0 = performance.now();
+      // The shop's year ends an hour ago: every open chat has waited past the first-reply target (5 minutes by default)
+      // already, so no figure moves while the bench runs and "before" and "after" can be compared exactly.
+      const counts = await fill(sql, now - 3_600_000);
+      await sql`vacuum analyze`;
+      const [{ size }] = await sql<{ size: string }[]>`select pg_size_pretty(pg_database_size(current_database())) as size`;
+      console.log(`bench:reports — ${counts.conversations} conversations, ${counts.messages} messages, ${counts.events} interaction events, ${counts.feedback} ratings, ${CUSTOMERS} customers, ${AGENTS} agents (${size}); filled in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    }
+    for (const index of newIndexes) await sql.unsafe(`drop index if exists ${index}`);
+    await sql`analyze`;
+
+    const today = new Date(now);
+    const ranges = {
+      d30: reportsAfter.resolveRange(undefined, undefined, today),
+      d366: reportsAfter.resolveRange(new Date(now - 365 * DAY).toISOString().slice(0, 10), today.toISOString().slice(0, 10), today),
+    };
+    const [{ regular, chats, events }] = await sql<{ regular: number; chats: number; events: number }[]>`
+      select cu.id::int as regular, cu.conversations_count as chats, (select count(*)::int from interaction_events e where e.customer_id = cu.id) as events
+      from customers cu order by cu.conversations_count desc, cu.id limit 1`;
+    console.log(`the customer with the longest history: #${regular}, ${chats} conversations, ${events} timeline events`);
+
+    const beforeReports = await loadBefore(tmp, 'server/services/console-reports.ts');
+    const beforeAgents = await loadBefore(tmp, 'server/services/agent-report.ts');
+    const beforeCustomers = await loadBefore(tmp, 'server/repositories/customers.ts');
+    if (!beforeReports || !beforeAgents || !beforeCustomers) console.log(`(git show ${BEFORE_COMMIT} failed: "before" runs the current code without 033's indexes)`);
+    const afterCode: Code = { ...reportsAfter, ...agentsAfter, customers: customersRepository(sql) };
+    const beforeCustomersRepo = beforeCustomers ? (beforeCustomers.customersRepository as typeof customersRepository)(sql) : afterCode.customers;
+    const beforeCode: Code = beforeReports && beforeAgents ? {
+      ...(beforeReports as unknown as typeof reportsAfter), ...(beforeAgents as unknown as typeof agentsAfter),
+      // The panel's feedback read was inline in the route before; the same statement.
+      customers: { ...beforeCustomersRepo, feedback: beforeCustomersRepo.feedback ?? ((id: number, limit: number) => sql`
+        select id, kind, conversation_id, article_id, rating, helpful, comment, created_at from feedback
+        where customer_id = ${id} order by created_at desc limit ${limit}`) } as Code['customers'],
+    } : afterCode;
+
+    // Rounds of "before" then "after" (033 dropped, then built), each read once a round, the samples of all rounds
+    // together: on a shared machine a burst of load then hits both sides alike.
+    const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+    const loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+    const before = new Map<string, Timing>();
+    const after = new Map<string, Timing>();
+    const list = subjects(sql, afterCode, ranges, regular);
+    let built = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (const index of newIndexes) await sql.unsafe(`drop index if exists ${index}`);
+      for (const s of subjects(sql, beforeCode, ranges, regular)) before.set(s.label, await time(s.run, before.get(s.label)));
+      if (migration) {
+        const t0 = performance.now();
+        await sql.unsafe(migration);
+        built = performance.now() - t0;
+        await sql`analyze messages`;
+      }
+      for (const s of list) after.set(s.label, await time(s.run, after.get(s.label)));
+    }
+    // The write side last (its rows would change the reads): rounds without and with 033's indexes, each round's mean.
+    const writes = { without: [] as { message: number; events: number }[], with: [] as { message: number; events: number }[] };
+    for (let round = 0; round < 3; round++) {
+      for (const index of newIndexes) await sql.unsafe(`drop index if exists ${index}`);
+      writes.without.push(await writeCost(sql, `a${round}`));
+      if (migration) await sql.unsafe(migration);
+      writes.with.push(await writeCost(sql, `b${round}`));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+    const writesBefore = { message: median(writes.without.map((w) => w.message)), events: median(writes.without.map((w) => w.events)) };
+    const writesAfter = { message: median(writes.with.map((w) => w.message)), events: median(writes.with.map((w) => w.events)) };
+    const roundsText = (side: { message: number; events: number }[]) => side.map((w) => `${w.message.toFixed(2)}/${w.events.toFixed(2)}`).join(', ');
+
+    console.log(`\nbefore = the code at ${BEFORE_COMMIT} on the schema without migration 033; after = this tree with 033 (built in ${(built / 1000).toFixed(1)} s)`);
+    console.log(`${'read'.padEnd(36)}${'before p50'.padStart(11)}${'after p50'.padStart(11)}${'ratio'.padStart(9)}${'before min'.padStart(12)}${'after min'.padStart(11)}${'ratio'.padStart(9)}   same result`);
+    let differ = 0;
+    const report = (label: string, t: Timing) => JSON.parse(t.result) as Record<string, unknown>;
+    for (const { label } of list) {
+      const b = before.get(label)!;
+      const a = after.get(label)!;
+      const same = a.result === b.result;
+      if (!same) {
+        differ++;
+        const b1 = report(label, b);
+        const a1 = report(label, a);
+        if (b1 && typeof b1 === 'object' && !Array.isArray(b1)) {
+          for (const key of Object.keys(b1)) {
+            if (JSON.stringify(b1[key]) !== JSON.stringify(a1[key])) console.log(`  ${label} differs in ${key}: ${JSON.stringify(b1[key]).slice(0, 300)} → ${JSON.stringify(a1[key]).slice(0, 300)}`);
+          }
+        }
+      }
+      const bMin = Math.min(...b.samples);
+      const aMin = Math.min(...a.samples);
+      console.log(`${label.padEnd(36)}${ms(b.p50).padStart(11)}${ms(a.p50).padStart(11)}${`×${(b.p50 / a.p50).toFixed(1)}`.padStart(9)}${ms(bMin).padStart(12)}${ms(aMin).padStart(11)}${`×${(bMin / aMin).toFixed(1)}`.padStart(9)}   ${same ? 'yes' : 'NO'}`);
+    }
+    for (const index of newIndexes) {
+      const [{ size }] = await sql<{ size: string }[]>`select pg_size_pretty(pg_relation_size(${index}::regclass)) as size`;
+      console.log(`index ${index}: ${size}`);
+    }
+    console.log(`writes, median of 3 rounds (a round: the mean of 2,000 single agent-reply inserts / of 300 batches of 10 interaction events):`);
+    console.log(`  without 033 ${writesBefore.message.toFixed(2)} ms / ${writesBefore.events.toFixed(2)} ms (rounds ${roundsText(writes.without)}); with 033 ${writesAfter.message.toFixed(2)} ms / ${writesAfter.events.toFixed(2)} ms (rounds ${roundsText(writes.with)})`);
+    console.log(`(p50 of ${rounds} rounds, one run of each read a round, after a warm-up run; load average at the start ${loadAtStart}, at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores)`);
+    if (differ) {
+      console.log(`${differ} read(s) gave a different result after than before`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+    await rm(tmp, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP_DB === '1' || process.env.BENCH_REUSE_DB === '1') console.log(`kept database ${dbName}`);
+    else await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  }
+}
+
+await main();
