@@ -15,6 +15,7 @@ import { prefixed, type Config } from '../config.ts';
 import { unansweredBotQuestions, type UnansweredBotQuestion } from '../repositories/conversations.ts';
 import type { ChatService } from './chat-service.ts';
 import { BOT_IDLE_MINUTES } from './bot-idle.ts';
+import { detectLanguage } from '../../knowledge-base/text/language.ts';
 
 /**
  * How old a question must be before a sweep takes it. A live turn takes well under a second, a few when it waits
@@ -51,10 +52,10 @@ export interface BotTurnRecoveryDeps {
 }
 
 /**
- * The widget's language is not stored with a message; botTurn prefers the customer's own locale, and without one a
- * question in Chinese characters is answered in Chinese.
+ * The widget's language is not stored with a message; botTurn prefers the customer's own locale, and without one the
+ * question's own language (the bot's one reading of it) decides.
  */
-const localeOf = (question: UnansweredBotQuestion) => (/[\u3400-\u9fff]/.test(question.message.body) ? 'zh' : 'en');
+const localeOf = (question: UnansweredBotQuestion) => detectLanguage(question.message.body);
 
 export function createBotTurnRecovery(deps: BotTurnRecoveryDeps) {
   const { sql, redis, log } = deps;
