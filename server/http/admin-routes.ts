@@ -49,10 +49,13 @@ const WidgetSettingsUpdate = Type.Object({
   identitySecret: Type.Optional(Type.String({ maxLength: 200, description: 'Omit to keep the current secret; "" turns verification off' })),
 }, { additionalProperties: false });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
-const RangeQuery = Type.Object({ from: Type.Optional(Day), to: Type.Optional(Day) });
+const RangeQuery = Type.Object({
+  from: Type.Optional(Day), to: Type.Optional(Day),
+  tz: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone whose days the range counts (default UTC); the console sends its reader\'s' })),
+});
 const Percentiles = Type.Object({ count: Type.Integer(), medianSeconds: Nullable(Type.Number()), p90Seconds: Nullable(Type.Number()) });
 const ReportSchema = Type.Object({
-  range: Type.Object({ from: Type.String(), to: Type.String() }),
+  range: Type.Object({ from: Type.String(), to: Type.String(), timeZone: Type.String() }),
   conversationsPerDay: Type.Array(Type.Object({ day: Type.String(), total: Type.Integer(), handedOff: Type.Integer() }), { description: "Shoppers' conversations (not those an agent started)" }),
   agentStarted: Type.Integer({ description: 'Conversations an agent started by writing to a customer: outside every other figure' }),
   containment: Type.Object({
@@ -98,7 +101,7 @@ const AgentFigures = {
   messagesSent: Type.Integer({ description: 'Public replies (not notes) in the range\'s chats' }),
 };
 const AgentReportSchema = Type.Object({
-  range: Type.Object({ from: Type.String(), to: Type.String() }),
+  range: Type.Object({ from: Type.String(), to: Type.String(), timeZone: Type.String() }),
   agents: Type.Array(Type.Object({
     agentId: Type.Integer(), name: Nullable(Type.String()), active: Type.Boolean(),
     presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]),
@@ -307,13 +310,13 @@ export default function adminRoutes(ctx: AppContext) {
     app.get('/api/admin/reports', {
       preHandler: app.requireAdmin,
       schema: { tags: ['admin'], summary: 'Report figures for a UTC date range (default: last 30 days)', querystring: RangeQuery, response: { 200: ReportSchema, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
-    }, async (request) => buildReport(sql, resolveRange(request.query.from, request.query.to)));
+    }, async (request) => buildReport(sql, resolveRange(request.query.from, request.query.to, new Date(), request.query.tz)));
 
     app.get('/api/admin/reports/conversations.csv', {
       preHandler: app.requireAdmin,
       schema: { tags: ['admin'], summary: 'CSV of the conversations started in the range, with transcripts (private notes left out)', querystring: RangeQuery, response: { 200: Type.String(), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
     }, async (request, reply) => {
-      const range = resolveRange(request.query.from, request.query.to);
+      const range = resolveRange(request.query.from, request.query.to, new Date(), request.query.tz);
       // Streamed a page at a time: a year of a busy shop is hundreds of megabytes of transcripts.
       return reply.send(csvDownload(reply, `conversations-${range.from}-to-${range.to}.csv`, Readable.from(conversationsCsvChunks(sql, range))) as never);
     });
@@ -323,13 +326,13 @@ export default function adminRoutes(ctx: AppContext) {
     app.get('/api/admin/reports/agents', {
       preHandler: app.requireAdmin,
       schema: { tags: ['admin'], summary: 'Per-agent figures for the conversations started in a UTC date range (default: last 30 days)', querystring: RangeQuery, response: { 200: AgentReportSchema, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
-    }, async (request) => buildAgentReport(sql, resolveRange(request.query.from, request.query.to)));
+    }, async (request) => buildAgentReport(sql, resolveRange(request.query.from, request.query.to, new Date(), request.query.tz)));
 
     app.get('/api/admin/reports/agents.csv', {
       preHandler: app.requireAdmin,
       schema: { tags: ['admin'], summary: 'The per-agent table as CSV, with a last "Team" line', querystring: RangeQuery, response: { 200: Type.String(), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
     }, async (request, reply) => {
-      const range = resolveRange(request.query.from, request.query.to);
+      const range = resolveRange(request.query.from, request.query.to, new Date(), request.query.tz);
       return csvDownload(reply, `agents-${range.from}-to-${range.to}.csv`, agentReportCsv(await buildAgentReport(sql, range)));
     });
 

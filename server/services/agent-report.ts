@@ -1,5 +1,5 @@
-// The Reports page's per-agent table: how each person on the team did with the conversations started in a UTC
-// date range (the range every conversation figure of the reports uses), computed in one SQL statement.
+// The Reports page's per-agent table: how each person on the team did with the conversations started in a date
+// range of the reader's days (the range every conversation figure of the reports uses), computed in one SQL statement.
 //
 // What counts for whom:
 // - A chat is handled by whoever held it last (`conversations.assignee_id`, which resolving leaves in place): after
@@ -150,7 +150,7 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
 
   const teamRow = rows.find((r) => r.team)!;
   return {
-    range: { from: range.from, to: range.to },
+    range: { from: range.from, to: range.to, timeZone: range.timeZone },
     agents: rows.filter((r) => !r.team).map((r) => ({
       agentId: r.agent_id!, name: r.name, active: r.active ?? false, presence: r.presence ?? 'offline', ...figures(r, targetSeconds),
     })),

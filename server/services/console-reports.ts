@@ -1,36 +1,44 @@
 // The admin reports: every figure is computed in SQL over the records
-// (conversations, feedback, interaction events) for one UTC date range, so the
-// numbers on the page are the database's numbers.
+// (conversations, feedback, interaction events) for one date range, its days
+// those of the reader's time zone, so the numbers on the page are the
+// database's numbers.
 import type { Sql } from '../db/client.ts';
 import { loadWidgetSettings } from './widget-settings.ts';
 import { loadTeamSettings } from './team-settings.ts';
 import { badRequest } from '../errors.ts';
 import { isRealDay } from './calendar-days.ts';
+import { isKnownTimeZone } from './widget-settings.ts';
+import { dayIn, startOfDayIn } from './zoned-days.ts';
 import { BOT_IDLE_MINUTES } from './bot-idle.ts';
 import { NOT_KNOWN_REASONS, UNANSWERED_REASONS } from '../../knowledge-base/types.ts';
 
 export interface DateRange {
-  /** Inclusive first day, YYYY-MM-DD (UTC). */
+  /** Inclusive first day, YYYY-MM-DD, in `timeZone`. */
   from: string;
-  /** Inclusive last day, YYYY-MM-DD (UTC). */
+  /** Inclusive last day, YYYY-MM-DD, in `timeZone`. */
   to: string;
+  /** The IANA zone whose days these are (the console sends its reader's; UTC when a caller names none). */
+  timeZone: string;
 }
 
 const MAX_DAYS = 366;
 const DAY_MS = 86_400_000;
 
-/** Validates a range (defaults: the last 30 days) and returns it with its bounds as instants. */
-export function resolveRange(from?: string, to?: string, now = new Date()): DateRange & { start: Date; end: Date; days: number } {
-  const today = now.toISOString().slice(0, 10);
-  const toDay = to ?? today;
+/**
+ * Validates a range (defaults: the last 30 days) of days in `timeZone` and returns it with its bounds as instants:
+ * from the first day's midnight there to the midnight after the last.
+ */
+export function resolveRange(from?: string, to?: string, now = new Date(), timeZone = 'UTC'): DateRange & { start: Date; end: Date; days: number } {
+  if (!isKnownTimeZone(timeZone)) throw badRequest(`tz: "${timeZone}" is not a time zone this server knows; use an IANA name such as Europe/Berlin or Asia/Shanghai.`);
+  const toDay = to ?? dayIn(now, timeZone);
   const fromDay = from ?? new Date(Date.parse(`${toDay}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10);
-  const start = new Date(`${fromDay}T00:00:00Z`);
-  const lastDay = new Date(`${toDay}T00:00:00Z`);
   if (!isRealDay(fromDay) || !isRealDay(toDay)) throw badRequest('Dates must be real days written YYYY-MM-DD.');
-  const days = Math.round((lastDay.getTime() - start.getTime()) / DAY_MS) + 1;
+  // Counted on the calendar, not between instants: a day with a daylight-saving change is 23 or 25 hours long.
+  const days = Math.round((Date.parse(`${toDay}T00:00:00Z`) - Date.parse(`${fromDay}T00:00:00Z`)) / DAY_MS) + 1;
   if (days < 1) throw badRequest('"from" must not be after "to".');
   if (days > MAX_DAYS) throw badRequest(`A report covers at most ${MAX_DAYS} days.`);
-  return { from: fromDay, to: toDay, start, end: new Date(lastDay.getTime() + DAY_MS), days };
+  const dayAfter = new Date(Date.parse(`${toDay}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+  return { from: fromDay, to: toDay, timeZone, start: startOfDayIn(fromDay, timeZone), end: startOfDayIn(dayAfter, timeZone), days };
 }
 
 export interface Percentiles {
@@ -101,13 +109,13 @@ export async function buildReport(sql: Sql, range: ReturnType<typeof resolveRang
 
 async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): Promise<Report> {
   const { start, end } = range;
-  // Each day of the range, with the range's shoppers' conversations counted by their UTC day in one read of the range
+  // Each day of the range, with the range's shoppers' conversations counted by their day in the range's zone, in one read of the range
   // (rather than one probe of the created_at index per day, which a year's report costed so high it was JIT-compiled).
   const perDay = await sql<{ day: string; total: number; handed_off: number }[]>`
     select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(n.total, 0)::int as total, coalesce(n.handed_off, 0)::int as handed_off
     from (select (${range.from}::date + i) as day from generate_series(0, ${range.days - 1}::int) as i) d
     left join (
-      select (c.created_at at time zone 'UTC')::date as day, count(*) as total, count(*) filter (where c.handed_off) as handed_off
+      select (c.created_at at time zone ${range.timeZone})::date as day, count(*) as total, count(*) filter (where c.handed_off) as handed_off
       from conversations c
       where c.created_at >= ${start} and c.created_at < ${end} and c.started_by = 'shopper'
       group by 1
@@ -238,6 +246,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
     where created_at >= ${start} and created_at < ${end} and cardinality(labels) > 0
     group by label order by 2 desc, 1 limit 20`;
 
+  // Counted per UTC day when they happen (nudge_stats): the range's dates are taken as UTC days here.
   const nudgeRows = await sql<{ nudge_id: string; shown: number; opened: number }[]>`
     select nudge_id, sum(shown)::int as shown, sum(opened)::int as opened from nudge_stats
     where day >= ${range.from}::date and day <= ${range.to}::date
@@ -245,7 +254,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
   const rules = new Map((await loadWidgetSettings(sql)).nudges.map((n) => [n.id, n.path]));
 
   return {
-    range: { from: range.from, to: range.to },
+    range: { from: range.from, to: range.to, timeZone: range.timeZone },
     conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
     agentStarted: facts.agent_started,
     containment: {

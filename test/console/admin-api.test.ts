@@ -246,6 +246,27 @@ describe('widget settings', () => {
 });
 
 describe('reports', () => {
+  it("count the reader's days: a chat at 01:00 in Shanghai is that Shanghai day's, not the UTC day before", async () => {
+    const sql = stack.env.sql;
+    const [c] = await sql`insert into customers (name) values ('Zone Shopper') returning id`;
+    // 2018-06-10 17:00 UTC is 2018-06-11 01:00 in Shanghai; 2018-06-11 15:00 UTC is 23:00 there.
+    for (const at of ['2018-06-10T17:00:00Z', '2018-06-11T15:00:00Z']) {
+      await sql`insert into conversations (customer_id, status, created_at) values (${c.id}, 'resolved', ${new Date(at)})`;
+    }
+    const shanghai = await http('GET', '/api/admin/reports?from=2018-06-10&to=2018-06-11&tz=Asia%2FShanghai', admin);
+    expect(shanghai.json.range).toEqual({ from: '2018-06-10', to: '2018-06-11', timeZone: 'Asia/Shanghai' });
+    expect(shanghai.json.conversationsPerDay.map((d: { day: string; total: number }) => [d.day, d.total])).toEqual([['2018-06-10', 0], ['2018-06-11', 2]]);
+    const utc = await http('GET', '/api/admin/reports?from=2018-06-10&to=2018-06-11', admin);
+    expect(utc.json.conversationsPerDay.map((d: { day: string; total: number }) => [d.day, d.total])).toEqual([['2018-06-10', 1], ['2018-06-11', 1]]);
+    const agents = await http('GET', '/api/admin/reports/agents?from=2018-06-11&to=2018-06-11&tz=Asia%2FShanghai', admin);
+    expect(agents.json.range.timeZone).toBe('Asia/Shanghai');
+    const csv = await http('GET', '/api/admin/reports/conversations.csv?from=2018-06-11&to=2018-06-11&tz=Asia%2FShanghai', admin);
+    expect(csv.text.trim().split('\r\n')).toHaveLength(3); // the header and both chats
+    const refused = await http('GET', '/api/admin/reports?tz=Mars%2FOlympus', admin);
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toContain('is not a time zone this server knows');
+  });
+
   it('match SQL over rows the test created, for the chosen range only', async () => {
     const sql = stack.env.sql;
     const [c1] = await sql`insert into customers (name, email) values ('Rep One', 'rep1@example.com') returning id`;
@@ -301,7 +322,7 @@ describe('reports', () => {
     }
 
     const r = (await http('GET', '/api/admin/reports?from=2020-03-01&to=2020-03-03', admin)).json;
-    expect(r.range).toEqual({ from: '2020-03-01', to: '2020-03-03' });
+    expect(r.range).toEqual({ from: '2020-03-01', to: '2020-03-03', timeZone: 'UTC' });
     expect(r.conversationsPerDay).toEqual([
       { day: '2020-03-01', total: 3, handedOff: 1 },
       { day: '2020-03-02', total: 2, handedOff: 1 },

@@ -26,7 +26,7 @@ describe('per-agent report', () => {
     const fixture = await seedAgentReport(stack.env.sql, 'api');
     const r = await http('GET', `/api/admin/reports/agents?from=${RANGE.from}&to=${RANGE.to}`, admin);
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ range: RANGE, ...expectedFigures(fixture) });
+    expect(r.json).toEqual({ range: { ...RANGE, timeZone: 'UTC' }, ...expectedFigures(fixture) });
     // Cy's only chat is outside the range: not listed.
     expect(r.json.agents.map((a: { agentId: number }) => a.agentId)).not.toContain(fixture.cy.id);
 
@@ -38,7 +38,7 @@ describe('per-agent report', () => {
     // No chats in the range: nobody listed, the team's times empty.
     const empty = (await http('GET', '/api/admin/reports/agents?from=2018-01-01&to=2018-01-31', admin)).json;
     expect(empty).toEqual({
-      range: { from: '2018-01-01', to: '2018-01-31' }, agents: [],
+      range: { from: '2018-01-01', to: '2018-01-31', timeZone: 'UTC' }, agents: [],
       team: { handled: 0, resolved: 0, firstReply: { count: 0, medianSeconds: null, p90Seconds: null }, firstReplyInTime: { count: 0, share: null }, resolution: { count: 0, medianSeconds: null, p90Seconds: null }, csat: { count: 0, average: null }, messagesSent: 0 },
     });
 

@@ -42,8 +42,8 @@ describe('reports: agents', () => {
     const fixture = await seedAgentReport(sql, 'e2e');
     const page = await adminPage('/console/admin/reports');
     await showRange(page, RANGE.from, RANGE.to);
-    // The days are UTC days (the page says so: a shop far from UTC would otherwise read them as its own).
-    expect(await page.getByTestId('report-utc').textContent()).toBe('Days run from midnight to midnight UTC.');
+    // The days are the reader's (the browser's zone, sent with the request), and the page says which.
+    expect(await page.getByTestId('report-zone').textContent()).toBe(`Days in your time zone (${await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)}).`);
 
     // What the database says, with plain SQL here: the holder's chats, their ratings and resolution times,
     // public replies per author, and each hold's first reply by the agent given the chat.
@@ -123,7 +123,8 @@ describe('reports: agents', () => {
 
     // The CSV link answers with the same rows, from the page's session.
     const href = await page.getByTestId('report-agents-csv').getAttribute('href');
-    expect(href).toBe(`/api/admin/reports/agents.csv?from=${RANGE.from}&to=${RANGE.to}`);
+    const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(href).toBe(`/api/admin/reports/agents.csv?from=${RANGE.from}&to=${RANGE.to}&tz=${encodeURIComponent(zone)}`);
     const csv = await page.evaluate(async (url) => (await fetch(url!)).text(), href);
     expect(csv.trimEnd().split('\r\n').map((l) => l.split(',')[1])).toEqual(['"agent"', `"${fixture.ann.name}"`, `"${fixture.bob.name}"`, '"Team"']);
 

@@ -30,7 +30,9 @@ interface Report {
   nudges: { id: string; path: string | null; shown: number; opened: number }[];
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
+/** The reader's time zone: the report counts their days (a shop in Shanghai is not on UTC). */
+const READER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+const day = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: READER_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
 
 /** A hand-off reason in words; one the console does not know yet (older events stored an intent) shows as stored. */
 function handoffReasonLabel(reason: string): string {
@@ -40,7 +42,7 @@ function handoffReasonLabel(reason: string): string {
 }
 
 export function ReportsPage() {
-  const [range, setRange] = useState(() => ({ from: day(new Date(Date.now() - 29 * 86_400_000)), to: day(new Date()) }));
+  const [range, setRange] = useState(() => ({ from: day(new Date(Date.now() - 29 * 86_400_000)), to: day(new Date()), tz: READER_ZONE }));
   const [form, setForm] = useState(range);
   const report = useLoad(() => get<Report>(`/api/admin/reports${query(range)}`), [range.from, range.to]);
   const r = report.data;
@@ -51,8 +53,8 @@ export function ReportsPage() {
         <label>{t('reports.to')} <input type="date" data-testid="report-to" value={form.to} onInput={(e) => setForm({ ...form, to: e.currentTarget.value })} /></label>
         <button class="primary" type="submit" data-testid="report-apply">{t('reports.apply')}</button>
         <a class="button" data-testid="report-csv" href={`/api/admin/reports/conversations.csv${query(range)}`} download>{t('reports.csv')}</a>
-        {/* The figures are counted per UTC day (console-reports.ts): a shop far from UTC must not read them as local days. */}
-        <span class="muted small" data-testid="report-utc">{t('reports.utcDays')}</span>
+        {/* Which days these are: the reader's zone's, sent as `tz` (console-reports.ts resolveRange). */}
+        <span class="muted small" data-testid="report-zone">{t('reports.zoneDays', { zone: READER_ZONE })}</span>
       </form>
       {report.error && <p class="error">{report.error}</p>}
       {r && (
