@@ -253,25 +253,27 @@ export const conversationsRepository = (sql: Sql) => {
 };
 export type ConversationsRepository = ReturnType<typeof conversationsRepository>;
 
-/** A shopper question the bot never answered (see unansweredBotQuestions). */
-export interface UnansweredBotQuestion {
+/** The latest shopper message of a chat still with the bot (see latestShopperMessagesWithBot). */
+export interface LatestShopperMessage {
   conversationId: number;
   customerId: number;
   message: MessageRow;
+  /** Whether a bot reply keyed to it (botReplyClientId) exists. */
+  answered: boolean;
 }
 
 /**
- * Chats still with the bot whose latest shopper message has no bot reply (keyed by botReplyClientId) and was sent
- * between `maxAgeSeconds` and `graceSeconds` ago, oldest first: what a server killed after the shopper's ack but
- * before the bot's reply left behind (server/services/bot-turn-recovery.ts). Only the latest question counts: an
- * earlier one left unanswered is part of the history the bot reads with it. An email reply is left out: it is
- * handed to a person, never answered by the bot. The set of chats with the bot is small (the idle sweep closes them
- * after BOT_IDLE_MINUTES), each is read by the status index and one backward step of (conversation, id), and the
- * reply check is the (conversation, client id) key.
+ * Chats still with the bot whose latest shopper message was sent between `maxAgeSeconds` and `graceSeconds` ago,
+ * oldest first, with whether the bot answered it: what a server killed after the shopper's ack but before the bot's
+ * turn (or an email reply's hand-off) left behind (server/services/bot-turn-recovery.ts). Only the latest message
+ * counts: an earlier one left unanswered is part of the history the bot reads with it. The set of chats with the bot
+ * is small (the idle sweep closes them after BOT_IDLE_MINUTES); each is read by the status index and one backward
+ * step of (conversation, id), and the reply check is the (conversation, client id) key.
  */
-export async function unansweredBotQuestions(sql: Sql, window: { graceSeconds: number; maxAgeSeconds: number; limit: number }): Promise<UnansweredBotQuestion[]> {
-  const rows = await sql<(MessageRow & { customer_id: number })[]>`
-    select q.*, null as author_name, c.customer_id
+export async function latestShopperMessagesWithBot(sql: Sql, window: { graceSeconds: number; maxAgeSeconds: number; limit: number }): Promise<LatestShopperMessage[]> {
+  const rows = await sql<(MessageRow & { customer_id: number; answered: boolean })[]>`
+    select q.*, null as author_name, c.customer_id,
+           exists (select 1 from messages r where r.conversation_id = c.id and r.client_id = ${BOT_REPLY_PREFIX} || q.id::text) as answered
     from conversations c
     join lateral (
       select m.* from messages m
@@ -282,11 +284,7 @@ export async function unansweredBotQuestions(sql: Sql, window: { graceSeconds: n
       and c.last_message_at >= now() - make_interval(secs => ${window.maxAgeSeconds})
       and q.created_at >= now() - make_interval(secs => ${window.maxAgeSeconds})
       and q.created_at < now() - make_interval(secs => ${window.graceSeconds})
-      and coalesce(q.client_id, '') not like 'email:%'
-      and not exists (
-        select 1 from messages r
-        where r.conversation_id = c.id and r.client_id = ${BOT_REPLY_PREFIX} || q.id::text)
     order by q.created_at
     limit ${window.limit}`;
-  return rows.map(({ customer_id: customerId, ...message }) => ({ conversationId: message.conversation_id, customerId, message }));
+  return rows.map(({ customer_id: customerId, answered, ...message }) => ({ conversationId: message.conversation_id, customerId, message, answered }));
 }

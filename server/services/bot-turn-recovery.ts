@@ -12,7 +12,7 @@
 import type { Redis } from 'ioredis';
 import type { Sql } from '../db/client.ts';
 import { prefixed, type Config } from '../config.ts';
-import { unansweredBotQuestions, type UnansweredBotQuestion } from '../repositories/conversations.ts';
+import { latestShopperMessagesWithBot, type LatestShopperMessage } from '../repositories/conversations.ts';
 import type { ChatService } from './chat-service.ts';
 import { BOT_IDLE_MINUTES } from './bot-idle.ts';
 import { detectLanguage } from '../../knowledge-base/text/language.ts';
@@ -55,7 +55,7 @@ export interface BotTurnRecoveryDeps {
  * The widget's language is not stored with a message; botTurn prefers the customer's own locale, and without one the
  * question's own language (the bot's one reading of it) decides.
  */
-const localeOf = (question: UnansweredBotQuestion) => detectLanguage(question.message.body);
+const localeOf = (question: LatestShopperMessage) => detectLanguage(question.message.body);
 
 export function createBotTurnRecovery(deps: BotTurnRecoveryDeps) {
   const { sql, redis, log } = deps;
@@ -64,19 +64,28 @@ export function createBotTurnRecovery(deps: BotTurnRecoveryDeps) {
   let stopped = false;
 
   async function sweepOnce(): Promise<number> {
-    const questions = await unansweredBotQuestions(sql, {
+    const stale = await latestShopperMessagesWithBot(sql, {
       graceSeconds: BOT_RECOVERY_GRACE_SECONDS,
       maxAgeSeconds: BOT_RECOVERY_MAX_AGE_MINUTES * 60,
       limit: BATCH,
     });
     let taken = 0;
-    for (const question of questions) {
+    for (const latest of stale) {
       if (stopped) break;
-      const claimed = await redis.set(claimKey(question.message.id), '1', 'PX', CLAIM_TTL_MS, 'NX');
+      // An email reply is a person's to answer (handed off when stored); any other message, the bot's.
+      const email = latest.message.client_id?.startsWith('email:') ?? false;
+      if (!email && latest.answered) continue;
+      const claimed = await redis.set(claimKey(latest.message.id), '1', 'PX', CLAIM_TTL_MS, 'NX');
       if (claimed !== 'OK') continue; // another server has it
-      log.warn({ conversationId: question.conversationId, messageId: question.message.id }, 'answering a shopper message no bot turn answered (a server stopped abruptly?)');
-      // One at a time: after a crash there may be many, and the classifier runs on this event loop.
-      await deps.chat().scheduleBotTurn(question.conversationId, question.customerId, question.message, localeOf(question), { recovered: true });
+      const where = { conversationId: latest.conversationId, messageId: latest.message.id };
+      if (email) {
+        log.warn(where, 'handing off an email reply whose hand-off was lost (a server stopped abruptly?)');
+        await deps.chat().handoff(latest.conversationId, latest.customerId, 'email_reply');
+      } else {
+        log.warn(where, 'answering a shopper message no bot turn answered (a server stopped abruptly?)');
+        // One at a time: after a crash there may be many, and the classifier runs on this event loop.
+        await deps.chat().scheduleBotTurn(latest.conversationId, latest.customerId, latest.message, localeOf(latest), { recovered: true });
+      }
       taken++;
     }
     return taken;

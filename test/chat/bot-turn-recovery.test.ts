@@ -174,4 +174,22 @@ describe('bot turns lost with a killed server', () => {
     const [old] = await stack.env.sql<{ status: string }[]>`select status from conversations where id = ${tooOld.conversationId}`;
     expect(old.status).toBe('bot');
   });
+
+  it('hands to a person an email reply the crash caught before its hand-off, without a bot answer', async () => {
+    const session = await widgetSession(stack.url);
+    const repo = conversationsRepository(stack.env.sql);
+    const conversation = await repo.create(session.customerId);
+    // Stored as chat.customerEmailReply stores it (its client id from the email's Message-ID); the hand-off never ran.
+    const { message } = await repo.insertMessage({ conversationId: conversation.id, authorType: 'customer', clientId: `email:${randomUUID().replace(/-/g, '')}`, body: 'Replying by email: the zip is broken.' });
+    await stack.env.sql`update messages set created_at = now() - make_interval(secs => ${BOT_RECOVERY_GRACE_SECONDS + 5}) where id = ${message.id}`;
+    await startRecoveringServer();
+    const row = await eventually(async () => {
+      const [c] = await stack.env.sql<{ status: string; handed_off: boolean }[]>`select status, handed_off from conversations where id = ${conversation.id}`;
+      return c.handed_off ? c : null;
+    }, 10_000, 'the email reply handed off');
+    expect(row.status).not.toBe('bot');
+    await sleep(4 * PERIOD_MS);
+    expect(await botMessages(conversation.id)).toHaveLength(0);
+    expect(responder.runs.get(conversation.id)).toBeUndefined();
+  });
 });
