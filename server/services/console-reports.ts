@@ -331,7 +331,7 @@ export async function* conversationsCsvChunks(sql: Sql, range: ReturnType<typeof
       ) rated on rated.conversation_id = p.id
       left join (
         select m.conversation_id, string_agg(
-                 '[' || to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '] '
+                 '[' || to_char(m.created_at at time zone ${range.timeZone}, 'YYYY-MM-DD HH24:MI:SS') || '] '
                  || case m.author_type when 'customer' then 'Customer' when 'bot' then 'Bot' when 'system' then 'System'
                                        else coalesce(au.name, 'Agent') end
                  || ': ' || m.body, E'\n' order by m.id) as transcript

@@ -251,7 +251,8 @@ describe('reports', () => {
     const [c] = await sql`insert into customers (name) values ('Zone Shopper') returning id`;
     // 2018-06-10 17:00 UTC is 2018-06-11 01:00 in Shanghai; 2018-06-11 15:00 UTC is 23:00 there.
     for (const at of ['2018-06-10T17:00:00Z', '2018-06-11T15:00:00Z']) {
-      await sql`insert into conversations (customer_id, status, created_at) values (${c.id}, 'resolved', ${new Date(at)})`;
+      const [conv] = await sql`insert into conversations (customer_id, status, created_at) values (${c.id}, 'resolved', ${new Date(at)}) returning id`;
+      await sql`insert into messages (conversation_id, author_type, body, created_at) values (${conv.id}, 'customer', 'Hello from Shanghai', ${new Date(Date.parse(at) + 5_000)})`;
     }
     const shanghai = await http('GET', '/api/admin/reports?from=2018-06-10&to=2018-06-11&tz=Asia%2FShanghai', admin);
     expect(shanghai.json.range).toEqual({ from: '2018-06-10', to: '2018-06-11', timeZone: 'Asia/Shanghai' });
@@ -262,6 +263,7 @@ describe('reports', () => {
     expect(agents.json.range.timeZone).toBe('Asia/Shanghai');
     const csv = await http('GET', '/api/admin/reports/conversations.csv?from=2018-06-11&to=2018-06-11&tz=Asia%2FShanghai', admin);
     expect(csv.text.trim().split('\r\n')).toHaveLength(3); // the header and both chats
+    expect(csv.text).toContain('[2018-06-11 01:00:05] Customer: Hello from Shanghai'); // transcript times in the reader's zone too
     const refused = await http('GET', '/api/admin/reports?tz=Mars%2FOlympus', admin);
     expect(refused.status).toBe(400);
     expect(refused.json.error.message).toContain('is not a time zone this server knows');
