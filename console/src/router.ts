@@ -10,13 +10,31 @@ export function guardNavigation(mayLeave: () => boolean): () => void {
   return () => void guards.delete(mayLeave);
 }
 
+const here = () => location.pathname + location.search;
+/** Where the console is: the page to go back to when the browser's Back is refused by a guard. */
+let current = here();
+
 export function navigate(path: string, replace = false): void {
-  if (path === location.pathname + location.search) return;
+  if (path === here()) return;
   for (const mayLeave of guards) if (!mayLeave()) return;
   if (replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }
+window.addEventListener(NAVIGATE_EVENT, () => { current = here(); });
+
+// The browser's Back and Forward cannot be cancelled, only undone: a guard that refuses puts the page's address back
+// before any page hears of the move (this listener is added when the router loads, ahead of every page's).
+window.addEventListener('popstate', (event) => {
+  for (const mayLeave of guards) {
+    if (!mayLeave()) {
+      history.pushState(null, '', current);
+      event.stopImmediatePropagation();
+      return;
+    }
+  }
+  current = here();
+});
 
 export function usePath(): string {
   const [path, setPath] = useState(location.pathname);

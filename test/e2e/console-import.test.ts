@@ -178,6 +178,21 @@ describe('the article editor', () => {
     expect(dialogs.at(-1)?.type).toBe('beforeunload');
   }, 90_000);
 
+  it("the browser's Back with unsaved edits asks too, and Cancel keeps the article and the edit", async () => {
+    const [article] = await stack.env.sql<{ id: number }[]>`select id from articles where locale = 'en' order by id limit 1`;
+    const { page, dialogs } = await adminPage('/console/customers');
+    await page.evaluate((path) => { history.pushState(null, '', path); window.dispatchEvent(new Event('sd:navigate')); }, `/console/admin/kb?article=${article.id}`);
+    const body = page.getByTestId('kb-body');
+    await expect.poll(() => body.inputValue()).not.toBe('');
+    await body.click();
+    await page.keyboard.type(' Typed before going back.');
+    await page.goBack();
+    await expect.poll(() => dialogs.length).toBe(1);
+    expect(dialogs[0].message).toMatch(/^Discard your changes to “/);
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/console/admin/kb');
+    expect(await body.inputValue()).toContain('Typed before going back.');
+  });
+
   it('a console link away from an article with no edits asks nothing', async () => {
     const { page, dialogs } = await adminPage('/console/admin/kb');
     await page.getByTestId('kb-item').first().click();
