@@ -84,6 +84,14 @@ describe('widget features', () => {
     await other.page.locator('.log .msg.mine', { hasText: 'Question after signing in' }).waitFor();
     const mine = (await bubbles(other.page)).filter((b) => b.who === 'You').map((b) => b.text);
     expect(mine).toEqual(['Question before signing in', 'Question after signing in']);
+
+    // A shop platform's numeric user id is taken as its decimal text (it was refused as "needs a userId").
+    const numeric = await newPage();
+    await openDemo(numeric.page);
+    const signed = await numeric.page.evaluate((hash) => window.Shopdesk!.identify({ userId: 4242, hash }), hmac('4242'));
+    expect(signed.identified).toBe(true);
+    const [byNumber] = await bed.stack.env.sql`select external_id from customers where id = ${signed.customerId}`;
+    expect(byNumber.external_id).toBe('4242');
   });
 
   it('a returning customer who chatted before signing in keeps the chat on screen, in every tab, on their own record', async () => {

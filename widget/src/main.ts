@@ -11,7 +11,8 @@ import { watchForNudges } from './nudges.ts';
 import { WidgetView } from './view.ts';
 
 export interface IdentifyInput {
-  userId: string;
+  /** The shop's own id for the user; a number (many shop platforms use them) is taken as its decimal text. */
+  userId: string | number;
   hash?: string;
   email?: string;
   name?: string;
@@ -129,9 +130,10 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     close: () => view.close(),
     toggle: () => (view.isOpen ? view.close() : view.open()),
     async identify(input) {
-      if (!input || typeof input.userId !== 'string' || !input.userId) throw new Error('identify() needs a userId');
+      const userId = typeof input?.userId === 'number' && Number.isFinite(input.userId) ? String(input.userId) : input?.userId;
+      if (typeof userId !== 'string' || !userId) throw new Error('identify() needs a userId (a string, or a number)');
       const before = session?.customerId;
-      const next = await openSession({ userId: input.userId, hash: input.hash, email: input.email, name: input.name });
+      const next = await openSession({ userId, hash: input.hash, email: input.email, name: input.name });
       session = next;
       if (next.customerId !== before) {
         // Another person's chat must not stay on screen.
