@@ -42,7 +42,9 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(`Shopdesk is running on ${url}`);
-  console.log(`  Demo shop with the chat widget: ${base}/demo   (signed in as a demo shopper: ${base}/demo?customer=demo-user-1)`);
+  if (config.seedDemo) console.log(`  Demo shop with the chat widget: ${base}/demo   (signed in as a demo shopper: ${base}/demo?customer=demo-user-1)`);
+  // A real shop: /demo is still there to try the widget before installing it, but its chats are real ones.
+  else console.log(`  Widget test page:               ${base}/demo   (a sample page with your widget: chats from it reach your inbox)`);
   console.log(`  Agent console and admin:        ${base}/console`);
   console.log(`  Help centre (the articles):     ${base}/help`);
   console.log(`  API documentation (OpenAPI):    ${base}/docs`);

@@ -119,6 +119,9 @@ describe('npm run account', () => {
       });
       expect(hint).toContain('No admin account yet: create one with `npm run account -- add-admin you@your-shop.example`');
       expect(hint).not.toContain('Demo admin');
+      // The sample page is offered as a test page whose chats are real, not as a demo shop with demo shoppers.
+      expect(hint).toContain('Widget test page:');
+      expect(hint).not.toContain('demo-user-1');
     } finally {
       await env.cleanup();
     }
