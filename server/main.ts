@@ -51,6 +51,7 @@ async function main(): Promise<void> {
   console.log(`  Health / readiness / metrics:   ${base}/healthz  ${base}/readyz  ${base}/metrics`);
   console.log(`  Workers: ${workers ? 'running in this process' : 'not in this process (run `npm run workers`)'}`);
   console.log(`  ${describeEmail(config)}`);
+  console.log(`  Retention: ${config.retentionDays > 0 ? `chats resolved over ${config.retentionDays} days ago are anonymised, older left messages deleted` : 'off (RETENTION_DAYS=0: chats are kept)'}`);
   console.log(`  ${describeInboundEmail(config)}`);
   // Links in bot answers and article URLs are built from PUBLIC_URL; shoppers open them from the shop's own site.
   if (!process.env.PUBLIC_URL) console.log(`  PUBLIC_URL is not set: links in bot answers point to ${config.publicUrl}; set it to the address shoppers reach.`);

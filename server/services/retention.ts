@@ -1,17 +1,40 @@
 // Retention: a shop that keeps chats only as long as it needs them sets
 // RETENTION_DAYS, and conversations resolved longer ago than that are
 // anonymised (customer-privacy.ts: words, files and questions removed; the
-// counts, times and ratings behind the reports stay). A sweep does a bounded
-// batch at a time, so a first run over years of history never holds long locks.
+// counts, times and ratings behind the reports stay). Messages left through
+// the "leave a message" form outside any chat (an email and words, nothing the
+// reports count) are deleted after as long. A sweep does a bounded batch at a
+// time, so a first run over years of history never holds long locks.
 import type { Sql } from '../db/client.ts';
 import { anonymiseConversations } from './customer-privacy.ts';
 import { recordAudit } from './audit-log.ts';
 
 const BATCH = 200;
 
-/** Anonymises up to one batch of conversations resolved more than `days` ago; returns how many. */
+/**
+ * Anonymises up to one batch of conversations resolved more than `days` ago and deletes up to one batch of left
+ * messages outside any chat sent longer ago; returns how many conversations and left messages it handled.
+ */
 export async function applyRetention(sql: Sql, days: number): Promise<number> {
   if (days <= 0) return 0;
+  return (await anonymiseOldConversations(sql, days)) + (await deleteOldLeftMessages(sql, days));
+}
+
+/** Left messages tied to a conversation go with its anonymisation (customer-privacy.ts); these had none. */
+async function deleteOldLeftMessages(sql: Sql, days: number): Promise<number> {
+  return (await sql.begin(async (tx) => {
+    const gone = await tx<{ id: number }[]>`
+      delete from offline_messages where id in (
+        select id from offline_messages
+        where conversation_id is null and created_at < now() - make_interval(days => ${days})
+        order by created_at limit ${BATCH} for update skip locked)
+      returning id`;
+    if (gone.length) await recordAudit(tx as unknown as Sql, null, 'retention.delete_left_messages', null, { days, leftMessages: gone.length });
+    return gone.length;
+  })) as number;
+}
+
+async function anonymiseOldConversations(sql: Sql, days: number): Promise<number> {
   return (await sql.begin(async (tx) => {
     // SKIP LOCKED: two servers sweeping at once take different conversations.
     const due = await tx<{ id: number }[]>`

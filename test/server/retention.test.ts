@@ -61,4 +61,19 @@ describe('retention', () => {
     const [audit] = await sql`select details from audit_log where action = 'retention.anonymise' order by id desc limit 1`;
     expect(audit.details).toEqual({ days: 30, conversations: 1, messages: 3 });
   });
+
+  it('deletes messages left outside any chat after as long, and keeps recent ones and those of a chat', async () => {
+    const sql = stack.env.sql;
+    const { customerId } = await widgetSession(stack.url);
+    const left = async (label: string, daysAgo: number) => (await sql<{ id: number }[]>`
+      insert into offline_messages (customer_id, email, body, created_at)
+      values (${customerId}, ${`${label}@example.com`}, ${`call me about ${label}`}, now() - make_interval(days => ${daysAgo})) returning id`)[0].id;
+    const old = await left('oldleft', 40);
+    const recent = await left('newleft', 5);
+    expect(await applyRetention(sql, 30)).toBe(1);
+    expect((await sql`select id from offline_messages where id in (${old}, ${recent})`).map((r) => r.id)).toEqual([recent]);
+    const [audit] = await sql`select details from audit_log where action = 'retention.delete_left_messages' order by id desc limit 1`;
+    expect(audit.details).toEqual({ days: 30, leftMessages: 1 });
+    expect(await applyRetention(sql, 30)).toBe(0);
+  });
 });
