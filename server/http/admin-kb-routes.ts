@@ -3,6 +3,7 @@
 // the classifier test box, KB search, training/indexing status, and the
 // learning loop (unanswered questions, candidates from resolved hand-offs).
 import { Type } from 'typebox';
+import { recordAudit } from '../services/audit-log.ts';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, Id, IdParams, Nullable, Ok } from './schemas.ts';
@@ -50,6 +51,30 @@ export default function adminKbRoutes(ctx: AppContext) {
     const unanswered = unansweredRepository(ctx.sql);
     const articleJson = (row: Parameters<typeof toArticleJson>[0]) => toArticleJson(row, ctx.config.publicUrl);
     const admin = { preHandler: app.requireAdmin };
+
+    // Who changed what the bot says goes in the audit log like the shop's other settings: each change to an article,
+    // an intent or the out-of-scope examples that succeeded (not a dry run), named by route, with its id and what the
+    // request named it by. One hook for all of them, so a new route of this kind cannot be forgotten.
+    const AUDITED: Record<string, string> = {
+      'POST /api/admin/intents/import': 'kb.intents.import', 'POST /api/admin/intents': 'kb.intent.create',
+      'PUT /api/admin/intents/:id': 'kb.intent.update', 'DELETE /api/admin/intents/:id': 'kb.intent.delete',
+      'POST /api/admin/intents/:id/examples': 'kb.intent.add_example', 'PUT /api/admin/nlu/out-of-scope': 'kb.out_of_scope.update',
+      'POST /api/admin/articles/import': 'kb.articles.import', 'POST /api/admin/articles': 'kb.article.create',
+      'PUT /api/admin/articles/:id': 'kb.article.update', 'POST /api/admin/articles/:id/publish': 'kb.article.publish',
+      'POST /api/admin/articles/:id/unpublish': 'kb.article.unpublish', 'DELETE /api/admin/articles/:id': 'kb.article.delete',
+      'POST /api/admin/articles/:id/versions/:version/restore': 'kb.article.restore',
+    };
+    app.addHook('onResponse', async (request, reply) => {
+      const action = AUDITED[`${request.method} ${request.routeOptions.url}`];
+      if (!action || reply.statusCode >= 400 || !request.user || (request.query as { dryRun?: boolean } | undefined)?.dryRun) return;
+      const params = (request.params ?? {}) as { id?: number; version?: number };
+      const body = (request.body ?? {}) as { slug?: unknown; name?: unknown; title?: unknown; mode?: unknown };
+      const details = Object.fromEntries(Object.entries({ slug: body.slug, name: body.name, title: body.title, mode: body.mode, version: params.version })
+        .filter(([, v]) => typeof v === 'string' || typeof v === 'number'));
+      const kind = action.startsWith('kb.intent') ? 'intent' : 'article';
+      await recordAudit(ctx.sql, request.user.id, action, params.id ? `${kind}:${params.id}` : null, details)
+        .catch((error: unknown) => request.log.warn({ err: error, action }, 'knowledge-base change not audited'));
+    });
 
     // ---------- intents ----------
     app.get('/api/admin/intents', {

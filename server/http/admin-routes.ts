@@ -233,6 +233,7 @@ export default function adminRoutes(ctx: AppContext) {
         values (${b.shortcut}, ${b.title.trim()}, ${b.body}, ${b.locale ?? 'en'}, ${request.user!.id})
         on conflict (shortcut, locale) do nothing returning *`;
       if (!row) throw conflict(`The shortcut /${b.shortcut} already exists for this language.`);
+      await audit(request.user!.id, 'canned.create', `canned:${row.id}`, { shortcut: row.shortcut, locale: row.locale });
       return reply.status(201).send({ item: toCanned(row) });
     });
 
@@ -247,6 +248,7 @@ export default function adminRoutes(ctx: AppContext) {
         update canned_responses set shortcut = ${b.shortcut}, title = ${b.title.trim()}, body = ${b.body}, locale = ${b.locale ?? 'en'}, updated_at = now()
         where id = ${request.params.id} returning *`;
       if (!row) throw notFound('Canned response');
+      await audit(request.user!.id, 'canned.update', `canned:${row.id}`, { shortcut: row.shortcut, locale: row.locale });
       return { item: toCanned(row) };
     });
 
@@ -254,8 +256,9 @@ export default function adminRoutes(ctx: AppContext) {
       preHandler: app.requireAdmin,
       schema: { tags: ['admin'], summary: 'Delete a canned response', params: IdParams, response: { 200: Ok, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse } },
     }, async (request) => {
-      const rows = await sql`delete from canned_responses where id = ${request.params.id} returning id`;
+      const rows = await sql<{ shortcut: string; locale: string }[]>`delete from canned_responses where id = ${request.params.id} returning shortcut, locale`;
       if (!rows.length) throw notFound('Canned response');
+      await audit(request.user!.id, 'canned.delete', `canned:${request.params.id}`, { shortcut: rows[0].shortcut, locale: rows[0].locale });
       return { ok: true as const };
     });
 
@@ -288,7 +291,10 @@ export default function adminRoutes(ctx: AppContext) {
         shopName: shopName?.trim() ?? current.shopName, shopUrl: shopUrl ?? current.shopUrl, privacyUrl: privacyUrl ?? current.privacyUrl,
       };
       await saveWidgetSettings(sql, next);
-      await audit(request.user!.id, 'settings.widget', 'widget', { identitySecretChanged: identitySecret !== undefined && identitySecret !== current.identitySecret });
+      // Which settings changed, by name (a new site key breaks every installed snippet: worth finding in the log).
+      const changed = (Object.keys(next) as (keyof typeof next)[])
+        .filter((key) => key !== 'identitySecret' && JSON.stringify(next[key]) !== JSON.stringify(current[key]));
+      await audit(request.user!.id, 'settings.widget', 'widget', { changed, identitySecretChanged: identitySecret !== undefined && identitySecret !== current.identitySecret });
       const { identitySecret: saved, ...visible } = await loadWidgetSettings(sql);
       return { ...visible, identitySecretSet: saved.length > 0 };
     });

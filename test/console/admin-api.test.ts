@@ -153,6 +153,9 @@ describe('canned responses', () => {
     expect((await http('PUT', `/api/admin/canned-responses/${id}`, agent, { shortcut: 'x', title: 'x', body: 'x' })).status).toBe(403);
     expect((await http('DELETE', `/api/admin/canned-responses/${id}`, admin)).status).toBe(200);
     expect((await http('DELETE', `/api/admin/canned-responses/${id}`, admin)).status).toBe(404);
+    // Each change is audited, with the shortcut it concerned.
+    const audits = await stack.env.sql`select action, details from audit_log where target = ${`canned:${id}`} order by id`;
+    expect(audits.map((a) => [a.action, a.details.shortcut])).toEqual([['canned.create', 'refund'], ['canned.update', 'refunds'], ['canned.delete', 'refunds']]);
   });
 });
 
@@ -168,8 +171,10 @@ describe('widget settings', () => {
     expect(saved.json).toMatchObject({ color: '#112233', identitySecretSet: true });
     const [row] = await stack.env.sql`select value from settings where key = 'widget'`;
     expect(row.value.identitySecret).toBe('super-secret-value');
-    // Omitted: kept. Public settings reflect the colour.
+    // Omitted: kept. Public settings reflect the colour. The audit log names what changed.
     await http('PUT', '/api/admin/widget-settings', admin, { ...settings, color: '#445566' });
+    const [changedColour] = await stack.env.sql`select details from audit_log where action = 'settings.widget' order by id desc limit 1`;
+    expect(changedColour.details).toEqual({ changed: ['color'], identitySecretChanged: false });
     expect((await http('GET', '/api/admin/widget-settings', admin)).json).toMatchObject({ color: '#445566', identitySecretSet: true });
     expect((await http('GET', '/api/widget/settings?site=demo', null)).json.color).toBe('#445566');
     expect((await http('PUT', '/api/admin/widget-settings', admin, { ...settings, color: 'red' })).status).toBe(400);

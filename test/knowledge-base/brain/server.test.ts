@@ -273,6 +273,86 @@ describe('order status', () => {
     // A replayed request writes the same data again: it cannot bring back an older state.
     expect(await (await signed(body, sign(body))).json()).toEqual({ inserted: 0, updated: 1, stale: 0 });
   });
+
+  it('an order sent without updatedAt never makes a later timed update look stale; times are compared only when both have one', async () => {
+    const order = (status: string, updatedAt?: string) => ({
+      number: 'NW-700010', customerExternalId: 'feed-user-10', status, totalCents: 1200, placedAt: '2026-11-30T09:00:00Z',
+      ...(updatedAt ? { updatedAt } : {}), items: [{ sku: 'MUG-1', name: 'Camp Mug', quantity: 1, priceCents: 1200 }],
+    });
+    const put = (o: unknown) => api(stack.url, 'PUT', '/api/integrations/orders', adminCookie, { orders: [o] });
+    const stored = async () => (await stack.env.sql`select status from orders where number = 'NW-700010'`)[0].status;
+    // The reviewer's case: an untimed order, then a real change whose time is earlier than the untimed call's arrival.
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    expect((await put(order('paid'))).body).toEqual({ inserted: 1, updated: 0, stale: 0 });
+    expect((await put(order('processing', past))).body).toEqual({ inserted: 0, updated: 1, stale: 0 });
+    expect(await stored()).toBe('processing');
+    // Another untimed update applies, and keeps the last known time: an older replay is still skipped, a newer one is not.
+    expect((await put(order('shipped'))).body).toEqual({ inserted: 0, updated: 1, stale: 0 });
+    expect(await stored()).toBe('shipped');
+    expect((await put(order('paid', new Date(Date.parse(past) - 60_000).toISOString()))).body).toEqual({ inserted: 0, updated: 0, stale: 1 });
+    expect(await stored()).toBe('shipped');
+    expect((await put(order('delivered', new Date(Date.parse(past) + 60_000).toISOString()))).body).toEqual({ inserted: 0, updated: 1, stale: 0 });
+    expect(await stored()).toBe('delivered');
+  });
+
+  it('refuses a delivery window that ends before it starts, naming the order and the fields, and writes nothing of the batch', async () => {
+    const order = (number: string, etaFrom: string, etaTo: string) => ({
+      number, customerExternalId: 'feed-user-11', status: 'shipped', totalCents: 1200, placedAt: '2026-11-30T09:00:00Z', etaFrom, etaTo,
+      items: [{ sku: 'MUG-1', name: 'Camp Mug', quantity: 1, priceCents: 1200 }],
+    });
+    const refused = await api(stack.url, 'PUT', '/api/integrations/orders', adminCookie,
+      { orders: [order('NW-700012', '2026-12-10', '2026-12-12'), order('NW-700011', '2026-12-20', '2026-12-10')] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toBe('orders[1] (order NW-700011): etaTo "2026-12-10" is before etaFrom "2026-12-20"; the delivery window must not end before it starts.');
+    expect(await stack.env.sql`select 1 from orders where number in ('NW-700011', 'NW-700012')`).toHaveLength(0);
+    // A one-day window is fine.
+    const oneDay = await api(stack.url, 'PUT', '/api/integrations/orders', adminCookie, { orders: [order('NW-700011', '2026-12-20', '2026-12-20')] });
+    expect(oneDay.body).toEqual({ inserted: 1, updated: 0, stale: 0 });
+  });
+
+  it('says what is wrong: a missing or bad signature and how to make it, a bad status with the allowed values once; the header is documented', async () => {
+    const good = {
+      number: 'NW-700013', customerExternalId: 'feed-user-13', status: 'paid', totalCents: 1200, placedAt: '2026-11-30T09:00:00Z',
+      items: [{ sku: 'MUG-1', name: 'Camp Mug', quantity: 1, priceCents: 1200 }],
+    };
+    const send = async (path: string, body: string, signature?: string) => {
+      const response = await fetch(`${stack.url}${path}`, {
+        method: 'PUT', headers: { 'content-type': 'application/json', ...(signature ? { 'x-shopdesk-signature': signature } : {}) }, body,
+      });
+      return { status: response.status, message: ((await response.json()) as any).error?.message as string };
+    };
+    const body = JSON.stringify({ orders: [good] });
+    const unsigned = await send('/api/integrations/orders', body);
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.message).toMatch(/^The x-shopdesk-signature header is missing\. Sign the call with x-shopdesk-signature: sha256=<lower-case hex HMAC-SHA256 of "orders:" followed by the raw request body, keyed with the identity secret/);
+    expect(unsigned.message).not.toMatch(/console/);
+    const wrong = await send('/api/integrations/orders', body, `sha256=${identityHash('another-secret', `orders:${body}`)}`);
+    expect(wrong.status).toBe(401);
+    expect(wrong.message).toMatch(/^x-shopdesk-signature does not match this body .*HMAC-SHA256 of "orders:"/);
+    const malformed = await send('/api/integrations/orders', body, identityHash(IDENTITY_SECRET, `orders:${body}`)); // no "sha256="
+    expect(malformed.status).toBe(401);
+    expect(malformed.message).toMatch(/^x-shopdesk-signature is malformed: expected x-shopdesk-signature: sha256=</);
+    const productsUnsigned = await send('/api/integrations/products', JSON.stringify({ products: [] }));
+    expect(productsUnsigned.message).toMatch(/HMAC-SHA256 of "products:"/);
+    // An agent's session is still a 403, not a signature hint.
+    expect((await api(stack.url, 'PUT', '/api/integrations/orders', agentCookie, { orders: [good] })).status).toBe(403);
+
+    const badStatus = await api(stack.url, 'PUT', '/api/integrations/orders', adminCookie, { orders: [good, { ...good, number: 'NW-700014', status: 'lost_in_space' }] });
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.body.error.message).toBe('orders[1].status must be one of: pending, paid, processing, shipped, in_transit, delivered, cancelled, returned.');
+    const badCarrier = await api(stack.url, 'PUT', '/api/integrations/orders', adminCookie, { orders: [{ ...good, carrier: 7, colour: 'red' }] });
+    expect(badCarrier.body.error.message).toMatch(/^orders\[0\]\.(carrier must be string or must be null|colour is not a known field)\.$/);
+    const badLocale = await api(stack.url, 'PUT', '/api/integrations/products', adminCookie, { products: [{ sku: 'X-1', name: 'X', locale: 'fr' }] });
+    expect(badLocale.body.error.message).toBe('products[0].locale must be one of: en, zh.');
+
+    const spec = await (await fetch(`${stack.url}/docs/json`)).json() as any;
+    for (const path of ['/api/integrations/orders', '/api/integrations/products']) {
+      const header = spec.paths[path].put.parameters.find((p: any) => p.in === 'header' && p.name === 'x-shopdesk-signature');
+      expect(header, path).toBeTruthy();
+      expect(header.required).toBeFalsy();
+      expect(header.description).toMatch(/HMAC-SHA256/);
+    }
+  });
 });
 
 describe('products', () => {
@@ -386,6 +466,31 @@ describe('admin API access', () => {
 
     expect((await api(stack.url, 'POST', '/api/admin/bot/preview', agentCookie, { text: 'hi' })).status).toBe(403);
     expect((await preview('')).status).toBe(400);
+  });
+});
+
+describe('audit of knowledge-base changes', () => {
+  it('records who created, changed, published and deleted an article or intent; a dry run is not a change', async () => {
+    const [{ max: before }] = await stack.env.sql`select coalesce(max(id), 0)::int as max from audit_log`;
+    const created = await api(stack.url, 'POST', '/api/admin/articles', adminCookie, { slug: 'audit-trail', locale: 'en', title: 'Audit trail', category: 'general', body: 'Who changed what.' });
+    expect(created.status).toBe(201);
+    const id = created.body.article.id;
+    expect((await api(stack.url, 'PUT', `/api/admin/articles/${id}`, adminCookie, { body: 'Who changed what, and when.' })).status).toBe(200);
+    expect((await api(stack.url, 'POST', `/api/admin/articles/${id}/publish`, adminCookie)).status).toBe(200);
+    const dry = await api(stack.url, 'POST', '/api/admin/articles/import?dryRun=true', adminCookie, { articles: [{ slug: 'audit-trail', locale: 'en', title: 'Audit trail', body: 'Changed in a dry run.' }] });
+    expect(dry.status).toBe(200);
+    expect((await api(stack.url, 'DELETE', `/api/admin/articles/${id}`, adminCookie)).status).toBeLessThan(300);
+    const intent = await api(stack.url, 'POST', '/api/admin/intents', adminCookie, { name: 'audit_check', examples: { en: ['who changed this', 'audit please'], zh: [] } });
+    expect(intent.status).toBeLessThan(300);
+    const rows = await stack.env.sql`select actor_user_id, action, target, details from audit_log where id > ${before} and action like 'kb.%' order by id`;
+    const adminId = (await stack.env.sql`select id from users where email = ${stack.admin.email}`)[0].id;
+    expect(rows.map((r) => [r.action, r.target])).toEqual([
+      ['kb.article.create', null], ['kb.article.update', `article:${id}`], ['kb.article.publish', `article:${id}`], ['kb.article.delete', `article:${id}`],
+      ['kb.intent.create', null],
+    ]);
+    expect(rows.every((r) => r.actor_user_id === adminId)).toBe(true);
+    expect(rows[0].details).toEqual({ slug: 'audit-trail', title: 'Audit trail' });
+    expect(rows[4].details).toEqual({ name: 'audit_check' });
   });
 });
 
