@@ -39,7 +39,10 @@ export interface OrderSeed {
   etaFrom?: string | null;
   etaTo?: string | null;
   deliveredAt?: string | null;
-  /** When the shop last changed it (the feed); an older update than the stored one is skipped. Default: now. */
+  /**
+   * When the shop last changed it (the feed); an older update than the stored one is skipped. Without it the order
+   * has no known time: it is written whatever is stored, and never makes a later update that carries one look stale.
+   */
   updatedAt?: string;
   items: { sku: string; name: string; quantity: number; priceCents: number }[];
 }
@@ -47,19 +50,32 @@ export interface OrderSeed {
 export type SaveOutcome = 'inserted' | 'updated' | 'stale';
 
 /**
+ * The stored updated_at of an order whose source time is unknown. orders.updated_at holds the shop's own time of the
+ * last change, compared with the next update's; '-infinity' sorts before every real time, so it never wins a comparison.
+ * (A literal: the driver would turn a parameter into a Date, which cannot hold it.)
+ */
+const unknownTime = (tx: Sql) => tx`'-infinity'::timestamptz`;
+
+/**
  * Writes one order and its items. `keep` leaves an existing number alone (the seed); `replace` overwrites it and
  * its items unless the stored copy is newer (`updatedAt`): a shop's feed may deliver an older update late.
+ *
+ * Times are compared only when both sides carry one. An update without updatedAt is applied (it is the newest word
+ * we have, as before) but keeps the stored time, and a new order without one stores unknownTime(). Stamping it with
+ * the arrival time instead would compare our clock with the shop's: a real later change whose updatedAt is earlier
+ * than that arrival (the shop stamps when it changed the order, we when the call came in) would be skipped as stale.
+ * The stored time only ever moves forward, so a late replay older than the last timed update is still skipped.
  */
 async function saveOrder(tx: Sql, order: OrderSeed, mode: 'keep' | 'replace'): Promise<SaveOutcome> {
-  const updatedAt = order.updatedAt ?? new Date().toISOString();
+  const updatedAt = order.updatedAt ? tx`${order.updatedAt}::timestamptz` : unknownTime(tx);
   const onConflict = mode === 'keep'
     ? tx`on conflict (number) do nothing`
     : tx`on conflict (number) do update set
         customer_external_id = excluded.customer_external_id, customer_id = excluded.customer_id, status = excluded.status,
         carrier = excluded.carrier, tracking_number = excluded.tracking_number, total_cents = excluded.total_cents,
         currency = excluded.currency, placed_at = excluded.placed_at, eta_from = excluded.eta_from, eta_to = excluded.eta_to,
-        delivered_at = excluded.delivered_at, updated_at = excluded.updated_at
-      where orders.updated_at <= excluded.updated_at`;
+        delivered_at = excluded.delivered_at, updated_at = greatest(orders.updated_at, excluded.updated_at)
+      where orders.updated_at <= excluded.updated_at or excluded.updated_at = '-infinity'::timestamptz`;
   const [row] = await tx<{ id: number; inserted: boolean }[]>`
     insert into orders (number, customer_external_id, customer_id, status, carrier, tracking_number, total_cents, currency, placed_at, eta_from, eta_to, delivered_at, updated_at)
     values (${order.number}, ${order.customerExternalId}, (select id from customers where external_id = ${order.customerExternalId}),

@@ -64,9 +64,10 @@ export default function adminKbRoutes(ctx: AppContext) {
       'POST /api/admin/articles/:id/unpublish': 'kb.article.unpublish', 'DELETE /api/admin/articles/:id': 'kb.article.delete',
       'POST /api/admin/articles/:id/versions/:version/restore': 'kb.article.restore',
     };
-    app.addHook('onResponse', async (request, reply) => {
+    // onSend, not onResponse: the entry is written before the admin's client hears the change is done.
+    app.addHook('onSend', async (request, reply, payload) => {
       const action = AUDITED[`${request.method} ${request.routeOptions.url}`];
-      if (!action || reply.statusCode >= 400 || !request.user || (request.query as { dryRun?: boolean } | undefined)?.dryRun) return;
+      if (!action || reply.statusCode >= 400 || !request.user || (request.query as { dryRun?: boolean } | undefined)?.dryRun) return payload;
       const params = (request.params ?? {}) as { id?: number; version?: number };
       const body = (request.body ?? {}) as { slug?: unknown; name?: unknown; title?: unknown; mode?: unknown };
       const details = Object.fromEntries(Object.entries({ slug: body.slug, name: body.name, title: body.title, mode: body.mode, version: params.version })
@@ -74,6 +75,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       const kind = action.startsWith('kb.intent') ? 'intent' : 'article';
       await recordAudit(ctx.sql, request.user.id, action, params.id ? `${kind}:${params.id}` : null, details)
         .catch((error: unknown) => request.log.warn({ err: error, action }, 'knowledge-base change not audited'));
+      return payload;
     });
 
     // ---------- intents ----------

@@ -6,14 +6,19 @@
 // `X-Shopdesk-Signature: sha256=<hex HMAC-SHA256("orders:" + body)>` ("products:"
 // for products; the prefix keeps these signatures apart from identity hashes
 // and from each other). A replayed order update changes nothing: one older than
-// the stored copy is skipped, since feeds also deliver late and out of order. A
-// batch is checked whole before anything is written, and written in one transaction.
+// the stored copy is skipped, since feeds also deliver late and out of order; an
+// update without updatedAt has no time to compare, so it is applied and never
+// blocks a later one that has (knowledge-base/repositories/orders.ts). A batch is
+// checked whole (dates real, an ETA that does not end before it starts) before
+// anything is written, and written in one transaction. Errors say what is wrong
+// in the shop developer's terms: a missing or wrong signature and how it is made,
+// a bad field with its path (orders[3].status) and, for a fixed list, its values.
 import { Type } from 'typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, Nullable } from './schemas.ts';
-import { badRequest, unauthorized } from '../errors.ts';
+import { AppError, badRequest, unauthorized } from '../errors.ts';
 import { loadWidgetSettings } from '../services/widget-settings.ts';
 import { signatureMatches } from '../services/visitor-tokens.ts';
 import { isRealDay } from '../services/calendar-days.ts';
@@ -38,7 +43,7 @@ const OrderItemInput = Type.Object({
 const OrderInput = Type.Object({
   number: Type.String({ minLength: 1, maxLength: 64, description: 'As the shop shows it; must fit ORDER_NUMBER_PATTERN' }),
   customerExternalId: Type.String({ minLength: 1, maxLength: 200, description: 'The userId the shop passes to identify()' }),
-  status: Type.Union(STATUSES.map((s) => Type.Literal(s))),
+  status: Type.Enum(STATUSES), // an enum, not a union of literals: one error listing the values, not one per value
   carrier: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   trackingNumber: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   totalCents: Type.Integer({ minimum: 0, maximum: 2_000_000_000 }),
@@ -53,7 +58,7 @@ const OrderInput = Type.Object({
 
 const ProductInput = Type.Object({
   sku: Type.String({ minLength: 1, maxLength: 64 }),
-  locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')])),
+  locale: Type.Optional(Type.Enum(['en', 'zh'])),
   name: Type.String({ minLength: 1, maxLength: 200 }),
   url: Type.Optional(Nullable(Type.String({ maxLength: 2000, pattern: '^(https?://|/)', description: 'The product page: absolute, or a path on PUBLIC_URL' }))),
   priceCents: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 2_000_000_000 }))),
@@ -67,6 +72,46 @@ const MAX_PRODUCTS_PER_CALL = 1000;
 const MAX_ORDERS_PER_CALL = 500;
 const MAX_FEED_BYTES = 4 * 1024 * 1024;
 const SIGNATURE_HEADER = 'x-shopdesk-signature';
+
+/** How to sign a call, in one sentence for the 401s and the OpenAPI document. */
+const howToSign = (purpose: 'orders' | 'products') =>
+  `${SIGNATURE_HEADER}: sha256=<lower-case hex HMAC-SHA256 of "${purpose}:" followed by the raw request body, keyed with the identity secret (Team & settings → Widget, or IDENTITY_SECRET)>`;
+const signatureHeaders = (purpose: 'orders' | 'products') => Type.Object({
+  [SIGNATURE_HEADER]: Type.Optional(Type.String({
+    description: `The shop's backend signs each call instead of holding an admin session: ${howToSign(purpose)}. Without it the caller must be an admin (session cookie or Bearer token).`,
+  })),
+});
+
+/** "/orders/3/status" → "orders[3].status", the way the feed's own checks name a field. */
+const fieldPath = (instancePath: string) =>
+  instancePath.split('/').slice(1).reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '') || 'body';
+
+/**
+ * Validation errors as one sentence per field: an allowed-values list once (not "must be equal to constant" per
+ * value), the alternatives of a nullable field joined with "or", an unknown field by its name.
+ */
+function feedSchemaErrors(errors: FastifySchemaValidationError[]): Error {
+  const byField = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword === 'anyOf') continue; // the summary of the alternatives listed beside it
+    const params = e.params as Record<string, unknown>;
+    let path = fieldPath(e.instancePath);
+    let message = e.message ?? 'is not valid';
+    if (e.keyword === 'enum') message = `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
+    else if (e.keyword === 'additionalProperties') {
+      path = fieldPath(`${e.instancePath}/${String(params.additionalProperty)}`);
+      message = 'is not a known field';
+    } else if (e.keyword === 'required') {
+      path = fieldPath(`${e.instancePath}/${String(params.missingProperty)}`);
+      message = 'is required';
+    }
+    const messages = byField.get(path) ?? [];
+    if (!messages.includes(message)) messages.push(message);
+    byField.set(path, messages);
+  }
+  const text = [...byField].map(([path, messages]) => `${path} ${messages.join(' or ')}`).join('; ');
+  return new Error(`${text || 'The body does not match the schema'}.`);
+}
 
 /** A date or date-time whose day exists and whose time parses (the schema has checked the shape). */
 const isRealDate = (value: string) => isRealDay(value.slice(0, 10)) && !Number.isNaN(Date.parse(value));
@@ -88,22 +133,38 @@ export default function shopFeedRoutes(ctx: AppContext) {
     /** An admin, or the shop's backend signing `<purpose>:` + the body; checked before validation, so nobody unauthorised learns anything from its errors. */
     const adminOrSigned = (purpose: 'orders' | 'products') => async (request: FastifyRequest) => {
       const signature = request.headers[SIGNATURE_HEADER];
-      if (typeof signature !== 'string') return app.requireAdmin(request);
+      if (signature === undefined) {
+        try {
+          return await app.requireAdmin(request);
+        } catch (error) {
+          // No signature and no admin session: the shop's backend most likely forgot to sign, so say how.
+          if (error instanceof AppError && error.statusCode === 401) {
+            throw unauthorized(`The ${SIGNATURE_HEADER} header is missing. Sign the call with ${howToSign(purpose)}, or call it as a signed-in admin.`);
+          }
+          throw error;
+        }
+      }
+      if (typeof signature !== 'string') throw unauthorized(`Send one ${SIGNATURE_HEADER} header, not several.`);
       const secret = ctx.config.identitySecret || (await loadWidgetSettings(ctx.sql)).identitySecret;
+      if (!secret) throw unauthorized(`${SIGNATURE_HEADER} cannot be checked: no identity secret is set (Team & settings → Widget, or IDENTITY_SECRET).`);
+      if (!/^sha256=[0-9a-fA-F]{64}$/.test(signature)) {
+        throw unauthorized(`${SIGNATURE_HEADER} is malformed: expected ${howToSign(purpose)}.`);
+      }
       const raw = rawBodies.get(request);
-      const hex = signature.startsWith('sha256=') ? signature.slice(7) : '';
-      if (!secret || raw === undefined || !signatureMatches(secret, `${purpose}:${raw}`, hex)) {
-        throw unauthorized(`${SIGNATURE_HEADER} does not match the body (HMAC-SHA256 of "${purpose}:" + body with the identity secret).`);
+      if (raw === undefined || !signatureMatches(secret, `${purpose}:${raw}`, signature.slice(7))) {
+        throw unauthorized(`${SIGNATURE_HEADER} does not match this body (a different secret, other bytes than were signed, or the wrong prefix?). Expected ${howToSign(purpose)}.`);
       }
     };
 
     app.put('/api/integrations/orders', {
       bodyLimit: MAX_FEED_BYTES,
       preValidation: adminOrSigned('orders'),
+      schemaErrorFormatter: feedSchemaErrors,
       schema: {
+        headers: signatureHeaders('orders'),
         tags: ['admin'],
         summary: "Add or update the shop's orders (up to 500 a call): an admin, or the shop's backend signing the body",
-        description: 'X-Shopdesk-Signature: sha256=<hex HMAC-SHA256("orders:" + body) with the identity secret>. An update older than the stored copy (updatedAt) is skipped.',
+        description: 'X-Shopdesk-Signature: sha256=<hex HMAC-SHA256("orders:" + body) with the identity secret>. An update older than the stored copy (updatedAt) is skipped; one without updatedAt is applied and does not block later ones. etaTo may not be before etaFrom.',
         body: Type.Object({ orders: Type.Array(OrderInput, { minItems: 1, maxItems: MAX_ORDERS_PER_CALL }) }, { additionalProperties: false }),
         response: {
           200: Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), stale: Type.Integer({ description: 'Skipped: the stored copy is newer' }) }),
@@ -124,6 +185,10 @@ export default function shopFeedRoutes(ctx: AppContext) {
           const value = order[field];
           if (value && !isRealDate(value)) throw badRequest(`${where}.${field} "${value}" is not a real date.`);
         }
+        // Both are YYYY-MM-DD, so comparing the text compares the days. Otherwise the bot would quote "Dec 20–Dec 10".
+        if (order.etaFrom && order.etaTo && order.etaTo < order.etaFrom) {
+          throw badRequest(`${where} (order ${order.number}): etaTo "${order.etaTo}" is before etaFrom "${order.etaFrom}"; the delivery window must not end before it starts.`);
+        }
       });
       return saveOrderFeed(ctx.sql, orders);
     });
@@ -131,7 +196,9 @@ export default function shopFeedRoutes(ctx: AppContext) {
     app.put('/api/integrations/products', {
       bodyLimit: MAX_FEED_BYTES,
       preValidation: adminOrSigned('products'),
+      schemaErrorFormatter: feedSchemaErrors,
       schema: {
+        headers: signatureHeaders('products'),
         tags: ['admin'],
         summary: "Add, update or remove the shop's products (up to 1000 a call): an admin, or the shop's backend signing the body",
         description: 'X-Shopdesk-Signature: sha256=<hex HMAC-SHA256("products:" + body) with the identity secret>. Products are matched by SKU; `remove` lists SKUs to delete. Every server answers from the new catalogue within a moment.',
