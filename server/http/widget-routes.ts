@@ -6,7 +6,7 @@ import type { AppContext } from '../context.ts';
 import { ErrorResponse, errorReplies, IdParams } from './schemas.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { usersRepository } from '../repositories/users.ts';
-import { loadWidgetSettings, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
+import { loadWidgetSettings, nextOpening, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { identityHashMatches, signVisitorToken, verifyVisitorToken } from '../services/visitor-tokens.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
@@ -21,6 +21,8 @@ const PublicSettings = Type.Object({
     withinBusinessHours: Type.Boolean(),
     /** How long a person has usually taken to reply to a hand-off lately (median, seconds); null with too little to go on. */
     typicalFirstReplySeconds: Type.Union([Type.Integer(), Type.Null()]),
+    /** Outside business hours: when the shop next opens (ISO instant, within a week), else null. */
+    nextOpenAt: Type.Union([Type.String(), Type.Null()]),
   }),
   /** Largest file the widget may send: it refuses bigger ones before uploading them. */
   maxAttachmentBytes: Type.Integer(),
@@ -65,6 +67,7 @@ export default function widgetRoutes(ctx: AppContext) {
           agentsOnline: await users.countOnlineAgents(),
           withinBusinessHours: withinBusinessHours(settings),
           typicalFirstReplySeconds: await replyExpectation(),
+          nextOpenAt: withinBusinessHours(settings) ? null : nextOpening(settings)?.toISOString() ?? null,
         },
         maxAttachmentBytes: ctx.config.maxAttachmentBytes,
         maxMessageChars: ctx.config.maxMessageChars,

@@ -1,6 +1,7 @@
 // The shop's widget settings (colour, greeting, hours, proactive messages, identity secret),
 // stored as one JSON row so admins edit them without a migration.
 import { Type, type Static } from 'typebox';
+import { dayIn, startOfDayIn } from './zoned-days.ts';
 import type { Sql } from '../db/client.ts';
 import { settingsRow } from './settings-row.ts';
 
@@ -87,6 +88,25 @@ export function isKnownTimeZone(timeZone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * When the shop next opens after `at` (within a week), or null when it never does or has no hours: so the widget can
+ * say "We open again tomorrow at 09:00" in the shopper's own time rather than only that it is closed. A day's opening
+ * is its midnight in the shop's zone plus the opening time (a daylight-saving change between the two is ignored).
+ */
+export function nextOpening(settings: WidgetSettings, at: Date = new Date()): Date | null {
+  const hours = settings.businessHours;
+  if (!hours || !isKnownTimeZone(hours.timezone)) return null;
+  for (let ahead = 0; ahead <= 7; ahead++) {
+    const day = dayIn(new Date(at.getTime() + ahead * 86_400_000), hours.timezone);
+    const window = hours.days[new Date(`${day}T12:00:00Z`).getUTCDay()];
+    if (!window) continue;
+    const [h, m] = window[0].split(':').map(Number);
+    const opens = new Date(startOfDayIn(day, hours.timezone).getTime() + (h * 60 + m) * 60_000);
+    if (opens > at) return opens;
+  }
+  return null;
 }
 
 export function withinBusinessHours(settings: WidgetSettings, at: Date = new Date()): boolean {

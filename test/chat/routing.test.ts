@@ -176,6 +176,7 @@ describe('routing', () => {
     await stack.env.sql`update users set presence = 'away' where presence = 'online'`;
     const settings = await fetch(`${stack.url}/api/widget/settings?site=demo`).then((r) => r.json());
     expect(settings.status.withinBusinessHours).toBe(false);
+    expect(settings.status.nextOpenAt).toBeNull(); // closed every day: no next opening to promise
     expect(settings).not.toHaveProperty('identitySecret');
     const shopper = await queuedShopper('closed');
     const unavailable = nextEvent(shopper.socket, 'agents:unavailable');

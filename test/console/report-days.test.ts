@@ -1,9 +1,13 @@
 // Which instants a report's days cover (server/services/zoned-days.ts, resolveRange): the reader's calendar days,
-// daylight-saving days included, and a clear refusal of a zone the server does not know.
+// daylight-saving days included, and a clear refusal of a zone the server does not know. The same days tell a
+// shopper outside business hours when the shop opens again (nextOpening, widget/src/opening.ts).
 import { describe, expect, it } from 'vitest';
 import { dayIn, startOfDayIn } from '../../server/services/zoned-days.ts';
 import { resolveRange } from '../../server/services/console-reports.ts';
 import { AppError } from '../../server/errors.ts';
+import { DEFAULT_WIDGET_SETTINGS, nextOpening } from '../../server/services/widget-settings.ts';
+import { openingWhen } from '../../widget/src/opening.ts';
+import { STRINGS } from '../../widget/src/i18n.ts';
 
 describe('report days in a time zone', () => {
   it('starts a day at midnight there, whatever the offset or daylight saving', () => {
@@ -27,5 +31,33 @@ describe('report days in a time zone', () => {
     expect(resolveRange('2024-03-10', '2024-03-10').timeZone).toBe('UTC');
     expect(() => resolveRange('2024-03-10', '2024-03-10', new Date(), 'Mars/Olympus')).toThrow(AppError);
     expect(() => resolveRange('2024-03-10', '2024-03-10', new Date(), 'Mars/Olympus')).toThrow(/not a time zone this server knows/);
+  });
+});
+
+describe('when the shop opens again', () => {
+  const weekdays = ['09:00', '17:00'] as [string, string];
+  const berlin = { ...DEFAULT_WIDGET_SETTINGS, businessHours: { timezone: 'Europe/Berlin', days: [null, weekdays, weekdays, weekdays, weekdays, weekdays, null] } };
+
+  it("is the next day with hours, at its opening time in the shop's zone", () => {
+    // Saturday 2024-06-15 10:00 in Berlin (08:00 UTC): Monday 09:00 Berlin, 07:00 UTC (summer time).
+    expect(nextOpening(berlin, new Date('2024-06-15T08:00:00Z'))?.toISOString()).toBe('2024-06-17T07:00:00.000Z');
+    // Tuesday 06:00 Berlin: the same day at 09:00; Tuesday 18:00: Wednesday 09:00.
+    expect(nextOpening(berlin, new Date('2024-06-18T04:00:00Z'))?.toISOString()).toBe('2024-06-18T07:00:00.000Z');
+    expect(nextOpening(berlin, new Date('2024-06-18T16:00:00Z'))?.toISOString()).toBe('2024-06-19T07:00:00.000Z');
+    expect(nextOpening({ ...berlin, businessHours: { timezone: 'Europe/Berlin', days: [null, null, null, null, null, null, null] } }, new Date())).toBeNull();
+    expect(nextOpening(DEFAULT_WIDGET_SETTINGS, new Date())).toBeNull(); // no hours: always open
+  });
+
+  it("is told to the shopper in their own clock: today, tomorrow or the weekday", () => {
+    const now = new Date(2024, 5, 15, 10, 0); // local Saturday 10:00
+    const at = (d: number, h: number) => new Date(2024, 5, d, h, 0).toISOString();
+    expect(openingWhen(at(15, 15), now, 'en')).toEqual({ day: { kind: 'today' }, time: '15:00' });
+    expect(openingWhen(at(16, 9), now, 'en')).toEqual({ day: { kind: 'tomorrow' }, time: '09:00' });
+    expect(openingWhen(at(17, 9), now, 'en')).toEqual({ day: { kind: 'weekday', name: 'Monday' }, time: '09:00' });
+    expect(openingWhen(null, now, 'en')).toBeNull();
+    expect(openingWhen(at(15, 9), now, 'en')).toBeNull(); // in the past
+    expect(STRINGS.en.opensAgain({ day: { kind: 'weekday', name: 'Monday' }, time: '09:00' })).toBe('We open again on Monday at 09:00.');
+    expect(STRINGS.en.opensAgain({ day: { kind: 'tomorrow' }, time: '09:00' })).toBe('We open again tomorrow at 09:00.');
+    expect(STRINGS.zh.opensAgain(openingWhen(at(17, 9), now, 'zh')!)).toBe('我们将于星期一 09:00 恢复服务。');
   });
 });

@@ -6,6 +6,7 @@ import { callOk } from '../support/sockets.ts';
 import { artifactPath } from '../support/browser.ts';
 import { typicalFirstReplySeconds } from '../../server/services/reply-expectation.ts';
 import { newWidgetPage, openDemo, widgetTestBed } from './widget-helpers.ts';
+import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 
 const bed = widgetTestBed({ agentPresence: 'online' });
 
@@ -50,6 +51,28 @@ describe('usual reply time', () => {
       await page.locator('.notice', { hasText: 'Leave a message' }).first().waitFor();
       expect(await page.locator('.head .reply-time').isVisible()).toBe(false);
     } finally {
+      await callOk(bed.agent, 'presence:set', { presence: 'online' });
+    }
+  });
+
+  it('outside business hours, says when the shop opens again, in the shopper\'s clock', async () => {
+    // Open a one-minute window every day two hours from now (or two hours ago, near midnight): closed now either way.
+    const now = new Date();
+    const shift = now.getUTCHours() >= 21 ? -2 : 2;
+    const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+    const opens = new Date(now.getTime() + shift * 3_600_000);
+    const window: [string, string] = [hhmm(opens), hhmm(new Date(opens.getTime() + 60_000))];
+    await saveWidgetSettings(bed.stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, businessHours: { timezone: 'UTC', days: Array(7).fill(window) } });
+    await callOk(bed.agent, 'presence:set', { presence: 'away' });
+    try {
+      const { page } = await newWidgetPage(bed.browser, bed.contexts, { locale: 'en-US' });
+      await openDemo(bed.stack, page);
+      await page.locator('.launcher').click();
+      const hours = page.locator('.notice .hours');
+      await hours.waitFor();
+      expect(await hours.textContent()).toBe(`We are outside our business hours right now. We open again ${shift > 0 ? 'today' : 'tomorrow'} at ${window[0]}.`);
+    } finally {
+      await saveWidgetSettings(bed.stack.env.sql, DEFAULT_WIDGET_SETTINGS);
       await callOk(bed.agent, 'presence:set', { presence: 'online' });
     }
   });

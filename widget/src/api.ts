@@ -10,7 +10,7 @@ export interface WidgetSettings {
   preChatForm: boolean;
   identityVerification: boolean;
   /** `typicalFirstReplySeconds`: absent from an older server. */
-  status: { agentsOnline: number; withinBusinessHours: boolean; typicalFirstReplySeconds?: number | null };
+  status: { agentsOnline: number; withinBusinessHours: boolean; typicalFirstReplySeconds?: number | null; nextOpenAt?: string | null };
   maxAttachmentBytes: number;
   /** MAX_MESSAGE_CHARS; absent from an older server (the widget then keeps its own 4000). */
   maxMessageChars?: number;

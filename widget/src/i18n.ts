@@ -2,6 +2,7 @@
 // the embed's data-lang, then the shop's setting, then the shopper's browser,
 // then the page's own lang attribute.
 import type { ReplyWait } from './reply-time.ts';
+import type { OpeningDay } from './opening.ts';
 
 export type Lang = 'en' | 'zh';
 
@@ -55,6 +56,8 @@ const en = {
   offlineTitle: 'Leave us a message',
   leaveMessage: 'Leave a message',
   afterHours: 'We are outside our business hours right now.',
+  opensAgain: (when: { day: OpeningDay; time: string }) =>
+    `We open again ${when.day.kind === 'weekday' ? `on ${when.day.name}` : when.day.kind} at ${when.time}.`,
   name: 'Name',
   nameOptional: 'Name (optional)',
   email: 'Email',
@@ -141,6 +144,8 @@ const zh: Strings = {
   offlineTitle: '给我们留言',
   leaveMessage: '留言',
   afterHours: '现在不在我们的营业时间内。',
+  opensAgain: (when: { day: OpeningDay; time: string }) =>
+    `我们将于${when.day.kind === 'weekday' ? when.day.name : when.day.kind === 'today' ? '今天' : '明天'} ${when.time} 恢复服务。`,
   name: '姓名',
   nameOptional: '姓名（选填）',
   email: '邮箱',

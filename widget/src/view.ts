@@ -14,6 +14,7 @@ import { csatCard, offlineCard, prechatCard } from './forms.ts';
 import { articleReplyParts } from './article-reply.ts';
 import { openChatRequested } from './open-marker.ts';
 import { replyWait } from './reply-time.ts';
+import { openingWhen } from './opening.ts';
 
 export interface ViewOptions {
   t: Strings;
@@ -63,6 +64,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private readonly availability: HTMLElement;
   /** "We usually reply in about 5 min" under the title, while a person can be reached. */
   private readonly replyTime: HTMLElement;
+  /** When the shop next opens (from the settings' status), for the after-hours line. */
+  private nextOpenAt: string | null = null;
   private readonly queueNotice: HTMLElement;
   private readonly log: HTMLElement;
   private readonly cards: HTMLElement;
@@ -305,7 +308,11 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const message = serverMessage ?? this.options.settings.offlineMessage[this.options.lang];
     const leave = h('button', { type: 'button', class: 'secondary' }, this.t.leaveMessage);
     leave.addEventListener('click', () => this.showOfflineForm());
-    append(this.availability, afterHours ? h('p', { class: 'hours' }, this.t.afterHours) : null, h('div', {}, message), leave);
+    // The last opening time the server sent (a socket's "after hours" notice carries none).
+    if (status.nextOpenAt !== undefined) this.nextOpenAt = status.nextOpenAt;
+    const opening = afterHours ? openingWhen(this.nextOpenAt, new Date(), this.options.lang) : null;
+    const hoursLine = afterHours ? `${this.t.afterHours}${opening ? ` ${this.t.opensAgain(opening)}` : ''}` : null;
+    append(this.availability, hoursLine ? h('p', { class: 'hours' }, hoursLine) : null, h('div', {}, message), leave);
     this.availability.hidden = false;
   }
 
