@@ -3,6 +3,8 @@
 // out-of-scope class; seeded from content/out-of-scope.json.
 import type { Sql } from '../server/db/client.ts';
 import { badRequest } from '../server/errors.ts';
+import { detectLanguage, tokenize } from './text/tokenize.ts';
+import { isQuestionWord } from './text/question-words.ts';
 
 const KEY = 'nlu_out_of_scope';
 /** As many as the replace route accepts: training stays quick and the settings row small. */
@@ -35,4 +37,104 @@ export async function addOutOfScopeExamples(sql: Sql, examples: string[]): Promi
     await setOutOfScopeExamples(tx as unknown as Sql, merged);
     return { added: merged.length - cleanExamples(current).length, total: merged.length };
   });
+}
+
+/**
+ * Generic things shoppers write that are about no one topic (greetings, vague requests, small talk, everyday
+ * questions), written for this project. An intent classifier cannot learn from one intent alone, so while a shop
+ * has a single intent it is trained against these (beside the admin's own out-of-scope examples) as the
+ * out-of-scope class: the intent then wins only on the words its examples share, and a question about something
+ * else, which shares at most the way it is asked ("how", "do you", "can I"), stays out of scope.
+ */
+export const BACKGROUND_EXAMPLES: readonly string[] = [
+  'hi there, can you help me',
+  'I have a question',
+  'can I ask you something',
+  'is anyone there',
+  'are you a real person or a bot',
+  'what can you do',
+  'I need some help please',
+  'ok',
+  'thank you so much',
+  'never mind',
+  'I don\'t understand',
+  'can you explain that again',
+  'what does that mean',
+  'that doesn\'t answer my question',
+  'tell me more about it',
+  'I would like some information',
+  'who am I talking to',
+  'how are you today',
+  'good morning',
+  'sounds good, bye',
+  'yes',
+  'no thanks',
+  'maybe later',
+  'what is this website',
+  'how does this work',
+  'do you have any recommendations',
+  'what do you think',
+  'can you check something for me',
+  'I\'m just browsing',
+  'is this the right place to ask',
+  'what are your opening hours on holidays',
+  'where is your company based',
+  'do you have a phone number',
+  'I love your products',
+  'this is my first time here',
+  'can I speak english',
+  'what languages do you speak',
+  'how old are you',
+  'what is your name',
+  'do you like music',
+  'can you recommend a restaurant nearby',
+  'who is the president',
+  'what day is it today',
+  'how do I cook rice',
+  'my computer is slow',
+  'I forgot what I was going to ask',
+  'how do I write a good essay',
+  'is it going to be sunny',
+  '你好',
+  '在吗',
+  '有人吗',
+  '我有个问题',
+  '可以帮我一下吗',
+  '你是机器人吗',
+  '你能做什么',
+  '谢谢',
+  '好的',
+  '没事了',
+  '我不明白',
+  '能再说一遍吗',
+  '这是什么意思',
+  '你叫什么名字',
+  '今天星期几',
+  '随便看看',
+  '你们公司在哪里',
+  '有什么推荐的吗',
+  '我想咨询一下',
+  '你们几点下班',
+  '附近有什么好吃的',
+  '帮我写一篇作文',
+  '米饭怎么煮',
+  '再见',
+];
+
+/** Words of a text that say what it is about (not how it is asked); stemmed English, segmented Chinese. */
+function topicWords(text: string): string[] {
+  return tokenize(text).filter((w) => !isQuestionWord(w) && /[\p{L}\p{N}]/u.test(w));
+}
+
+/**
+ * The background sentences to train a lone intent against: those in a language its examples are written in (a
+ * question in another language shares none of its words and is out of scope anyway; more sentences would only
+ * outweigh its few examples) that share no topic word with its examples or name (so an intent about greetings,
+ * say, is not trained against "你好").
+ */
+export function backgroundExamplesFor(intents: { name: string; examples: string[] }[]): string[] {
+  const examples = intents.flatMap((i) => i.examples);
+  const languages = new Set(examples.map(detectLanguage));
+  const own = new Set([...intents.map((i) => i.name.replace(/[_\-.:/]+/g, ' ')), ...examples].flatMap(topicWords));
+  return BACKGROUND_EXAMPLES.filter((sentence) => languages.has(detectLanguage(sentence)) && !topicWords(sentence).some((w) => own.has(w)));
 }

@@ -8,7 +8,7 @@ import type { Encoder } from './encoders/types.ts';
 import { trainOnThread } from './training-thread.ts';
 import { intentsRepository } from './repositories/intents.ts';
 import { modelsRepository } from './repositories/models.ts';
-import { outOfScopeExamples } from './out-of-scope.ts';
+import { backgroundExamplesFor, outOfScopeExamples } from './out-of-scope.ts';
 
 export interface TrainResult {
   /** The live model version after this call. */
@@ -37,7 +37,11 @@ export async function trainFromDatabase(
   if (!options.force && latest && latest.intents_hash === hash) {
     // An edit that left the examples alone (an answer, a label) was queued like any other: the status must end too,
     // or the console shows "queued" for ever.
-    await models.setStatus('train', 'done', { details: { version: latest.version, encoder: latest.encoder, unchanged: true } });
+    // The live model's own figures, not whatever an earlier run left (a "no model trained" note, say).
+    await models.setStatus('train', 'done', {
+      details: { ...latest.stats, version: latest.version, encoder: latest.encoder, unchanged: true },
+      replaceDetails: true,
+    });
     return { version: latest.version, skipped: true, encoder: latest.encoder, stats: latest.stats };
   }
   await models.setStatus('train', 'running');
@@ -46,16 +50,24 @@ export async function trainFromDatabase(
       .map((i) => ({ name: i.name, examples: [...i.examples.en, ...i.examples.zh] }))
       .filter((i) => i.examples.length > 0);
     await progress(10);
-    if (definitions.length < 2) {
+    if (definitions.length === 0) {
       // Nothing to learn yet: the bot runs on the KB and hand-off rules alone.
-      await models.setStatus('train', 'done', { details: { note: 'fewer than two intents with examples; no model trained' } });
+      await models.setStatus('train', 'done', { details: { note: 'no intents with examples; no model trained' }, replaceDetails: true });
       return { version: latest?.version ?? null, skipped: true, encoder: 'none', stats: {} };
     }
-    const trained = await trainOnThread({ intents: definitions, outOfScopeExamples: outOfScope }, options.denseEncoder ?? null);
+    // A lone intent has nothing to be told apart from: it is trained against the admin's out-of-scope examples
+    // plus built-in generic sentences about no one topic, so it is recognised only when a question shares its
+    // examples' words, and anything else stays out of scope (README, "A shop with one intent").
+    const background = definitions.length === 1 ? backgroundExamplesFor(definitions) : [];
+    const trained = await trainOnThread({ intents: definitions, outOfScopeExamples: [...outOfScope, ...background] }, options.denseEncoder ?? null);
     await progress(90);
-    const stats = { ...trained.stats, threshold: trained.threshold } as unknown as Record<string, unknown>;
+    const stats = {
+      ...trained.stats,
+      threshold: trained.threshold,
+      ...(background.length > 0 ? { backgroundExamples: background.length } : {}),
+    } as unknown as Record<string, unknown>;
     const version = await models.store(trained.model, trained.encoderName, stats, hash);
-    await models.setStatus('train', 'done', { details: { version, encoder: trained.encoderName, ...stats } });
+    await models.setStatus('train', 'done', { details: { version, encoder: trained.encoderName, ...stats }, replaceDetails: true });
     await progress(100);
     return { version, skipped: false, encoder: trained.encoderName, stats };
   } catch (error) {

@@ -48,7 +48,16 @@ export const modelsRepository = (sql: Sql) => ({
   async status(): Promise<JobStatusRow[]> {
     return sql<JobStatusRow[]>`select * from kb_job_status order by kind`;
   },
-  async setStatus(kind: JobKind, state: JobState, fields: { progress?: number; error?: string | null; details?: Record<string, unknown> } = {}): Promise<void> {
+  /**
+   * Sets a job's state. `details` are merged into the stored ones, or replace them with `replaceDetails` (what
+   * a job that reports its outcome afresh wants: a note of an earlier run must not stay beside this one's figures).
+   */
+  async setStatus(
+    kind: JobKind,
+    state: JobState,
+    fields: { progress?: number; error?: string | null; details?: Record<string, unknown>; replaceDetails?: boolean } = {},
+  ): Promise<void> {
+    const details = sql.json((fields.details ?? {}) as never);
     await sql`
       update kb_job_status set
         state = ${state},
@@ -56,7 +65,7 @@ export const modelsRepository = (sql: Sql) => ({
         started_at = case when ${state}::text = 'running' then now() else started_at end,
         finished_at = case when ${state}::text in ('done', 'failed') then now() else finished_at end,
         error = case when ${state}::text = 'failed' then ${fields.error ?? 'failed'} when ${state}::text = 'done' then null else error end,
-        details = details || ${sql.json((fields.details ?? {}) as never)},
+        details = case when ${fields.replaceDetails ?? false}::boolean then ${details}::jsonb else details || ${details}::jsonb end,
         updated_at = now()
       where kind = ${kind}`;
   },
