@@ -54,6 +54,8 @@ export interface Customer {
   firstSeenAt: string;
   lastSeenAt: string | null;
   blocked: { blockedAt: string; blockedBy: number | null; reason: string | null } | null;
+  /** The shopper unsubscribed from follow-up emails (absent from an older server). */
+  emailFollowupsOffAt?: string | null;
 }
 
 export interface TimelineItem { id: number; type: string; conversationId: number | null; payload: Record<string, unknown>; occurredAt: string }

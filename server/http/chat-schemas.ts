@@ -49,4 +49,6 @@ export const CustomerSchema = Type.Object({
   lastSeenAt: Nullable(Type.String()),
   /** Set while the shop has blocked this shopper: when, by which agent, why. */
   blocked: Nullable(Type.Object({ blockedAt: Type.String(), blockedBy: Nullable(Type.Integer()), reason: Nullable(Type.String()) })),
+  /** When the shopper unsubscribed from follow-up emails: replies they miss are no longer emailed to them. */
+  emailFollowupsOffAt: Nullable(Type.String()),
 });

@@ -26,6 +26,7 @@ export function toCustomer(row: CustomerRow) {
     firstSeenAt: row.first_seen_at.toISOString(),
     lastSeenAt: row.last_seen_at?.toISOString() ?? null,
     blocked: blockState(row),
+    emailFollowupsOffAt: row.email_followups_off_at?.toISOString() ?? null,
   };
 }
 

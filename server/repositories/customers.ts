@@ -19,6 +19,8 @@ export interface CustomerRow {
   /** Set on the empty row left behind when this record was merged into another (services/customer-merge.ts). */
   merged_into_id: number | null;
   merged_at: Date | null;
+  /** Set when the shopper unsubscribed from follow-up emails (017_email_followups.sql). */
+  email_followups_off_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }

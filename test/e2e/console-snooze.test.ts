@@ -112,7 +112,10 @@ describe('snoozing in the console', () => {
     const conversationId = await heldChat(shopper);
     const teammate = { email: 'teammate-held@demo.shop', password: 'teammate-pw-123' };
     await stack.env.sql`insert into users (email, name, role, password_hash) values (${teammate.email}, 'Robin', 'agent', ${await hashPassword(teammate.password)})`;
+    // The shopper unsubscribed from follow-up emails: the panel says so, so nobody counts on a missed reply being emailed.
+    await stack.env.sql`update customers set email_followups_off_at = now() where id = (select customer_id from conversations where id = ${conversationId})`;
     const page = await consolePage(`/console/conversations/${conversationId}`, teammate);
+    await expect.poll(() => page.getByTestId('email-unsubscribed').textContent()).toMatch(/^Unsubscribed from follow-up emails \(.+\): replies they miss are not emailed\.$/);
     const notice = page.getByTestId('held-by-other');
     await notice.waitFor();
     expect(await notice.textContent()).toMatch(/^Sam Agent is handling this chat: a reply from you reaches the shopper too\./);

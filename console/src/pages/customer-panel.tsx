@@ -48,7 +48,9 @@ export function CustomerPanel({ customerId, conversationId, onRecordChanged }: {
         <h3 data-testid="customer-name">{customer.name || t('customer.visitor')}</h3>
         <dl class="facts">
           <dt>{t('customer.email')}</dt>
-          <dd>{customer.email ?? '—'}{customer.email && !customer.externalId && <span class="muted small" data-testid="email-unverified" title={t('customer.emailUnverifiedHint')}> ({t('customer.emailUnverified')})</span>}</dd>
+          <dd>{customer.email ?? '—'}{customer.email && !customer.externalId && <span class="muted small" data-testid="email-unverified" title={t('customer.emailUnverifiedHint')}> ({t('customer.emailUnverified')})</span>}
+            {/* An agent's reply this shopper misses is not emailed: the agent should know before counting on it. */}
+            {customer.emailFollowupsOffAt && <div class="muted small" data-testid="email-unsubscribed">{t('customer.unsubscribed', { date: formatTime(customer.emailFollowupsOffAt) })}</div>}</dd>
           <dt>{t('customer.externalId')}</dt><dd>{customer.externalId ?? '—'}</dd>
           <dt>{t('customer.locale')}</dt><dd>{customer.locale ?? '—'}</dd>
           <dt>{t('customer.firstSeen')}</dt><dd>{formatTime(customer.firstSeenAt)}</dd>
