@@ -30,6 +30,11 @@ export interface WebhookEnvelope {
   event: WebhookEvent | typeof PING_EVENT;
   occurredAt: string;
   customerId: number | null;
+  /**
+   * The shop's own user id for the customer (what its pages pass to identify()), null for an anonymous visitor:
+   * added when the delivery is sent, so a receiver can match the event to its own user without our ids.
+   */
+  customerExternalId?: string | null;
   conversationId: number | null;
   data: Record<string, unknown>;
 }

@@ -81,6 +81,8 @@ interface DeliveryRow extends EndpointHealth {
   status: 'pending' | 'delivered' | 'failed';
   event: string;
   payload: WebhookEnvelope;
+  /** The customer's shop user id now (a visitor identified after the event is matched too). */
+  customer_external_id: string | null;
   webhook_id: number;
   url: string;
   secret: string;
@@ -125,7 +127,9 @@ function postPinned(url: URL, addresses: readonly ResolvedAddress[], headers: Re
 
 /** One attempt; never throws: every failure (refused, timed out, non-2xx, a redirect) becomes an error text. */
 async function post(row: DeliveryRow, options: DeliveryOptions): Promise<Outcome> {
-  const body = webhookBody(row.id, row.payload);
+  const { event, occurredAt, customerId, conversationId, data } = row.payload;
+  const customerExternalId = customerId === null ? null : row.customer_external_id;
+  const body = webhookBody(row.id, { event, occurredAt, customerId, customerExternalId, conversationId, data });
   const timestamp = Math.floor(Date.now() / 1000);
   const url = new URL(row.url);
   try {
@@ -218,7 +222,8 @@ export async function deliver(sql: Sql, job: Job<WebhookDeliveryJob>, options: D
   if (!Number.isSafeInteger(deliveryId) || deliveryId < 1) throw new UnrecoverableError('Malformed webhooks job: deliveryId must be a positive integer');
   const health = options.health ?? DEFAULT_WORKER_SETTINGS;
   const [row] = await sql<DeliveryRow[]>`
-    select d.id, d.status, d.event, d.payload, d.webhook_id, w.url, w.secret, w.active, w.consecutive_failures, w.circuit_open_until
+    select d.id, d.status, d.event, d.payload, d.webhook_id, w.url, w.secret, w.active, w.consecutive_failures, w.circuit_open_until,
+           (select c.external_id from customers c where c.id = d.customer_id) as customer_external_id
     from webhook_deliveries d join webhooks w on w.id = d.webhook_id
     where d.id = ${deliveryId}`;
   // Deleting a webhook deletes its deliveries; a job that outlived them has nothing to do.

@@ -20,7 +20,7 @@ interface Received {
   path: string;
   headers: IncomingHttpHeaders;
   raw: string;
-  body: { id: number; event: string; occurredAt: string; customerId: number | null; conversationId: number | null; data: Record<string, any> };
+  body: { id: number; event: string; occurredAt: string; customerId: number | null; customerExternalId?: string | null; conversationId: number | null; data: Record<string, any> };
 }
 
 let stack: TestStack;
@@ -97,6 +97,8 @@ describe('webhooks', () => {
     const ratings = await createWebhook('/ratings', ['rating.submitted']);
     const inactive = await createWebhook('/inactive', ['conversation.started', 'message.created', 'rating.submitted'], false);
     const visitor = await widgetSession(stack.url);
+    // Signed in to the shop as its user 7 (as identify() records it): deliveries name that user.
+    await stack.env.sql`update customers set external_id = 'shop-user-7' where id = ${visitor.customerId}`;
     shopper = await connectWidget(stack.url, visitor.visitorToken);
     const agent = await login(stack.url, stack.agent.email, stack.agent.password);
     agentSocket = await connectAgent(stack.url, agent.token);
@@ -115,8 +117,8 @@ describe('webhooks', () => {
     const message = at('/a').find((r) => r.body.event === 'message.created' && r.body.data.messageId === chat.messageId)!;
 
     expect(started.body).toMatchObject({ customerId: chat.customerId, conversationId: chat.conversationId, data: { channel: 'widget' } });
-    expect(message.body).toMatchObject({ customerId: chat.customerId, conversationId: chat.conversationId, data: { author: 'customer', text: 'Hello webhooks', messageId: chat.messageId } });
-    expect(Object.keys(message.body).sort()).toEqual(['conversationId', 'customerId', 'data', 'event', 'id', 'occurredAt']);
+    expect(message.body).toMatchObject({ customerId: chat.customerId, customerExternalId: 'shop-user-7', conversationId: chat.conversationId, data: { author: 'customer', text: 'Hello webhooks', messageId: chat.messageId } });
+    expect(Object.keys(message.body).sort()).toEqual(['conversationId', 'customerExternalId', 'customerId', 'data', 'event', 'id', 'occurredAt']);
     for (const r of [started, message]) {
       const timestamp = r.headers['x-shopdesk-timestamp'] as string;
       expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(120);
