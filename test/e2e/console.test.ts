@@ -586,6 +586,21 @@ describe('support console in Chromium', () => {
     await page.locator('[data-testid=team-row][data-email="nina@example.com"]').waitFor();
     const nina = await login(stack.url, 'nina@example.com', 'nina-password-123');
     expect(nina.user.role).toBe('agent');
+    // The page says what to pass on (there is no invite email).
+    expect(await page.getByTestId('team-notice').textContent()).toBe('Nina New can sign in now with nina@example.com and the password nina-password-123: pass it on to them (they can change it under Account).');
+
+    // "Generate" fills a strong password, shown so it can be copied, and it signs in.
+    await form.getByPlaceholder('Name').fill('Omar Other');
+    await form.getByPlaceholder('Email').fill('omar@example.com');
+    await page.getByTestId('team-generate-password').click();
+    const password = page.getByTestId('team-password');
+    expect(await password.getAttribute('type')).toBe('text');
+    const generated = await password.inputValue();
+    expect(generated).toMatch(/^[a-km-zA-HJ-NP-Z2-9]{16}$/);
+    await form.locator('button[type=submit]').click();
+    await page.locator('[data-testid=team-row][data-email="omar@example.com"]').waitFor();
+    expect((await login(stack.url, 'omar@example.com', generated)).user.role).toBe('agent');
+    expect(await password.getAttribute('type')).toBe('password'); // hidden again for the next one
   }, 120_000);
 
   it('admin: exports the articles as a JSON file and imports one back (the export format is the import format)', async () => {

@@ -57,6 +57,7 @@ function TeamTab() {
   // Presence changes as agents come and go: the table follows without a reload.
   useSocketEvent(socket, 'presence:updated', () => team.reload());
   const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'agent' | 'admin', password: '', capacity: 5, languages: [] as Language[] });
+  const [showPassword, setShowPassword] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [resetting, setResetting] = useState<{ id: number; password: string } | null>(null);
@@ -96,7 +97,10 @@ function TeamTab() {
     event.preventDefault();
     try {
       await post('/api/admin/team', form);
+      // The admin passes the sign-in on (no invite email): say so, once, with what to pass.
+      setNotice(t('team.created', { name: form.name, email: form.email, password: form.password }));
       setForm({ email: '', name: '', role: 'agent', password: '', capacity: 5, languages: [] });
+      setShowPassword(false);
       setError(null);
       team.reload();
     } catch (err) {
@@ -147,7 +151,10 @@ function TeamTab() {
           <option value="agent">{t('role.agent')}</option><option value="admin">{t('role.admin')}</option>
         </select>
         <input type="number" min={0} max={100} class="narrow" value={form.capacity} onInput={(e) => setForm({ ...form, capacity: Number(e.currentTarget.value) })} />
-        <input required type="password" minLength={10} placeholder={t('team.password')} value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+        <input required type={(showPassword ? 'text' : 'password') as 'text'} minLength={10} autoComplete="new-password" data-testid="team-password" placeholder={t('team.password')} value={form.password}
+          onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+        {/* A strong password to pass on, shown so it can be copied: typing one blind into a masked field helped nobody. */}
+        <button class="small" type="button" data-testid="team-generate-password" onClick={() => { setForm({ ...form, password: generatedPassword() }); setShowPassword(true); }}>{t('team.generatePassword')}</button>
         <LanguageChecks value={form.languages} onChange={(languages) => setForm({ ...form, languages })} />
         <button class="primary" type="submit">{t('add')}</button>
       </form>
@@ -602,4 +609,11 @@ function AuditTab() {
       </table>
     </section>
   );
+}
+
+/** 16 random characters from an alphabet without look-alikes (no 0/O, 1/l/I): read aloud or typed from a note. */
+function generatedPassword(): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
 }
