@@ -56,3 +56,15 @@ export function cleanFileName(name: string | undefined, contentType: string): st
   if (base && base !== '.' && base !== '..') return base;
   return `attachment.${contentType.split('/')[1]}`;
 }
+
+/**
+ * The one check of a file sent into a chat, by upload or by email: its kind decided from its bytes, a photo cleaned,
+ * the name made safe. `kind` when the bytes are none of the accepted kinds, `unreadable` when a photo cannot be decoded.
+ */
+export async function checkedChatFile(bytes: Buffer, name: string | undefined): Promise<{ data: Buffer; contentType: string; fileName: string } | 'kind' | 'unreadable'> {
+  const contentType = sniffAttachment(bytes);
+  if (!contentType) return 'kind';
+  const data = await cleanAttachment(bytes, contentType);
+  if (!data) return 'unreadable';
+  return { data, contentType, fileName: cleanFileName(name, contentType) };
+}

@@ -16,7 +16,7 @@ import type { Sql } from '../db/client.ts';
 import type { ChatService } from './chat-service.ts';
 import { messageIdsIn, replyTokensIn, verifyReplyToken } from './email-reply-address.ts';
 import { capText, newTextOfReply } from './email-reply-text.ts';
-import { cleanAttachment, cleanFileName, sniffAttachment } from './attachment-files.ts';
+import { checkedChatFile } from './attachment-files.ts';
 import { sendCarryingFiles, type ChatFile } from './chat-files.ts';
 
 /** Why an email is not taken into the chat; the route's response schema lists the same. */
@@ -100,11 +100,9 @@ async function filesOf(attachments: Attachment[], maxBytes: number): Promise<{ f
     if (files.length >= MAX_EMAIL_FILES) { notTaken.push('over_cap'); continue; } // not decoded at all
     const bytes = part.content;
     // The size is checked on what was sent, before any decoding, as the upload route's body limit does.
-    const contentType = bytes.length > 0 && bytes.length <= maxBytes ? sniffAttachment(bytes) : null;
-    if (!contentType) { notTaken.push('kind'); continue; }
-    const data = await cleanAttachment(bytes, contentType);
-    if (!data) { notTaken.push('unreadable'); continue; }
-    files.push({ data, contentType, fileName: cleanFileName(part.filename, contentType) });
+    const file = bytes.length > 0 && bytes.length <= maxBytes ? await checkedChatFile(bytes, part.filename) : 'kind';
+    if (typeof file === 'string') notTaken.push(file);
+    else files.push(file);
   }
   return { files, notTaken };
 }
