@@ -7,6 +7,7 @@ import type { Sql } from '../db/client.ts';
 import { hashPassword } from './auth-service.ts';
 import { removeTwoStep } from './two-step.ts';
 import { recordAudit } from './audit-log.ts';
+import { usersRepository } from '../repositories/users.ts';
 
 export class AccessError extends Error {}
 
@@ -24,13 +25,12 @@ export async function addAdmin(sql: Sql, input: { email: string; name?: string }
   const email = input.email.trim();
   if (!EMAIL.test(email) || email.length > 254) throw new AccessError(`"${input.email}" is not an email address.`);
   const name = (input.name?.trim() || email.split('@')[0]).slice(0, 100);
+  const users = usersRepository(sql);
+  if (await users.findByEmail(email)) throw new AccessError(`An account with the email ${email} exists already: use "reset" for it.`);
   const password = newPassword();
-  const [row] = await sql<{ id: number }[]>`
-    insert into users (email, name, role, password_hash, capacity) values (${email}, ${name}, 'admin', ${await hashPassword(password)}, 0)
-    on conflict do nothing returning id`;
-  if (!row) throw new AccessError(`An account with the email ${email} exists already: use "reset" for it.`);
-  await recordAudit(sql, null, 'team.create', `user:${row.id}`, { role: 'admin', via: 'shell' });
-  return { id: row.id, password };
+  const created = await users.create({ email, name, role: 'admin', passwordHash: await hashPassword(password), capacity: 0 });
+  await recordAudit(sql, null, 'team.create', `user:${created.id}`, { role: 'admin', via: 'shell' });
+  return { id: created.id, password };
 }
 
 /**
@@ -39,7 +39,7 @@ export async function addAdmin(sql: Sql, input: { email: string; name?: string }
  * when asked: an admin may have deactivated it on purpose.
  */
 export async function resetAccess(sql: Sql, emailInput: string, options: { twoStepOff?: boolean; activate?: boolean } = {}): Promise<{ id: number; password: string; twoStepRemoved: boolean; activated: boolean }> {
-  const [user] = await sql<{ id: number; active: boolean }[]>`select id, active from users where lower(email) = lower(${emailInput.trim()})`;
+  const user = await usersRepository(sql).findByEmail(emailInput.trim());
   if (!user) throw new AccessError(`No account has the email ${emailInput.trim()}.`);
   if (!user.active && !options.activate) throw new AccessError('This account is deactivated: add --activate to let it sign in again.');
   const password = newPassword();
