@@ -60,14 +60,15 @@ export default function widgetRoutes(ctx: AppContext) {
       const settings = await loadWidgetSettings(ctx.sql);
       if (request.query.site !== settings.siteKey) throw notFound('Site');
       const { identitySecret, ...visible } = settings;
+      const open = withinBusinessHours(settings);
       return {
         ...visible,
         identityVerification: Boolean(ctx.config.identitySecret || identitySecret),
         status: {
           agentsOnline: await users.countOnlineAgents(),
-          withinBusinessHours: withinBusinessHours(settings),
+          withinBusinessHours: open,
           typicalFirstReplySeconds: await replyExpectation(),
-          nextOpenAt: withinBusinessHours(settings) ? null : nextOpening(settings)?.toISOString() ?? null,
+          nextOpenAt: open ? null : nextOpening(settings)?.toISOString() ?? null,
         },
         maxAttachmentBytes: ctx.config.maxAttachmentBytes,
         maxMessageChars: ctx.config.maxMessageChars,

@@ -21,6 +21,9 @@ export const NudgeSchema = Type.Object({
 export type Nudge = Static<typeof NudgeSchema>;
 export const MAX_NUDGES = 10;
 
+/** A web address the admin may leave empty (''). */
+const OptionalWebAddress = Type.Union([Type.Literal(''), Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })]);
+
 export const WidgetSettingsSchema = Type.Object({
   siteKey: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
   color: Type.String({ pattern: '^#[0-9a-fA-F]{6}$' }),
@@ -38,13 +41,13 @@ export const WidgetSettingsSchema = Type.Object({
   nudges: Type.Array(NudgeSchema, { maxItems: MAX_NUDGES }),
   /** The shop's name and address, for the follow-up emails (sender, subject, links); empty = SHOP_NAME / SHOP_URL. */
   shopName: Type.String({ maxLength: 100 }),
-  shopUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })]),
+  shopUrl: OptionalWebAddress,
   /**
    * The shop's privacy policy, linked under the chat's text box ("We keep this chat to answer you. Privacy policy"):
    * shoppers type names, emails and order details into the chat, and many shops must say where that goes before
    * they do. Empty = no line.
    */
-  privacyUrl: Type.Union([Type.Literal(''), Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })]),
+  privacyUrl: OptionalWebAddress,
   /** HMAC secret for identify(); empty = identity verification off. Never sent to browsers. */
   identitySecret: Type.String({ maxLength: 200 }),
 });
