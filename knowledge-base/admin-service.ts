@@ -9,7 +9,7 @@ import { requestIndexing, requestTraining } from './jobs.ts';
 import { articleUrl } from './policy.ts';
 import type { Locale } from './types.ts';
 import { isUniqueViolation, type Sql, type Tx } from '../server/db/client.ts';
-import { outOfScopeExamples, setOutOfScopeExamples } from './out-of-scope.ts';
+import { cleanOutOfScopeExamples, outOfScopeExamples, setOutOfScopeExamples } from './out-of-scope.ts';
 
 /** The languages of `texts` that say something, each passed through `clean` first (nulls and empty texts dropped). */
 function perLanguage(texts: { en?: string | null; zh?: string | null } | null | undefined, clean: (text: string) => string = (text) => text): Partial<Record<Locale, string>> {
@@ -60,7 +60,7 @@ export interface IntentImportBody {
   action?: string | null; articleSlug?: string | null; examples?: { en?: string[]; zh?: string[] };
 }
 
-export type ImportResultKind = 'created' | 'updated' | 'unchanged' | 'deleted';
+type ImportResultKind = 'created' | 'updated' | 'unchanged' | 'deleted';
 export interface IntentImportResult {
   dryRun: boolean; created: number; updated: number; unchanged: number; deleted: number;
   outOfScope?: 'updated' | 'unchanged';
@@ -97,7 +97,7 @@ const sameTexts = (a: Partial<Record<Locale, string>>, b: Partial<Record<Locale,
  * An imported intent laid over the stored one (merge means merge): a field the file leaves out keeps its value, and so
  * does a language left out of `label`, `answer` or `examples`. Returns the full intent to store and the fields that differ.
  */
-export function mergeImportedIntent(existing: IntentRecord | undefined, body: IntentImportBody): { input: IntentInput; changed: string[] } {
+function mergeImportedIntent(existing: IntentRecord | undefined, body: IntentImportBody): { input: IntentInput; changed: string[] } {
   const base = existing ?? { description: '', label: {}, answer: {}, action: null, articleSlug: null, examples: { en: [], zh: [] } };
   const examples = { en: base.examples.en ?? [], zh: base.examples.zh ?? [], ...Object.fromEntries(Object.entries(body.examples ?? {}).filter(([, v]) => v !== undefined)) };
   const input: IntentInput = {
@@ -123,7 +123,7 @@ export function mergeImportedIntent(existing: IntentRecord | undefined, body: In
 }
 
 /** Out-of-scope examples as stored (trimmed, spaces collapsed, no blanks or repeats), sorted to compare two sets. */
-const outOfScopeSet = (examples: string[]) => [...new Set(examples.map((e) => e.trim().replace(/\s+/g, ' ')).filter(Boolean))].sort();
+const outOfScopeSet = (examples: string[]) => cleanOutOfScopeExamples(examples).sort();
 
 export function kbAdminService(ctx: AppContext) {
   const intents = intentsRepository(ctx.sql);

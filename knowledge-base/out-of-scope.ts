@@ -10,7 +10,8 @@ const KEY = 'nlu_out_of_scope';
 /** As many as the replace route accepts: training stays quick and the settings row small. */
 export const MAX_OUT_OF_SCOPE_EXAMPLES = 5000;
 
-const cleanExamples = (examples: string[]): string[] => [...new Set(examples.map((e) => e.trim().replace(/\s+/g, ' ')).filter(Boolean))];
+/** Examples as they are stored: trimmed, inner spaces collapsed, empty and repeated ones dropped. */
+export const cleanOutOfScopeExamples = (examples: string[]): string[] => [...new Set(examples.map((e) => e.trim().replace(/\s+/g, ' ')).filter(Boolean))];
 
 export async function outOfScopeExamples(sql: Sql): Promise<string[]> {
   const [row] = await sql<{ value: { examples?: string[] } }[]>`select value from settings where key = ${KEY}`;
@@ -18,7 +19,7 @@ export async function outOfScopeExamples(sql: Sql): Promise<string[]> {
 }
 
 export async function setOutOfScopeExamples(sql: Sql, examples: string[]): Promise<string[]> {
-  const clean = cleanExamples(examples);
+  const clean = cleanOutOfScopeExamples(examples);
   await sql`insert into settings (key, value) values (${KEY}, ${sql.json({ examples: clean })})
             on conflict (key) do update set value = excluded.value, updated_at = now()`;
   return clean;
@@ -30,12 +31,12 @@ export async function addOutOfScopeExamples(sql: Sql, examples: string[]): Promi
     // The lock keeps two admins' additions from overwriting each other.
     await tx`select pg_advisory_xact_lock(hashtext(${KEY}))`;
     const current = await outOfScopeExamples(tx as unknown as Sql);
-    const merged = cleanExamples([...current, ...examples]);
+    const merged = cleanOutOfScopeExamples([...current, ...examples]);
     if (merged.length > MAX_OUT_OF_SCOPE_EXAMPLES) {
       throw badRequest(`At most ${MAX_OUT_OF_SCOPE_EXAMPLES} out-of-scope examples are kept; remove some first.`);
     }
     await setOutOfScopeExamples(tx as unknown as Sql, merged);
-    return { added: merged.length - cleanExamples(current).length, total: merged.length };
+    return { added: merged.length - cleanOutOfScopeExamples(current).length, total: merged.length };
   });
 }
 

@@ -164,7 +164,7 @@ export default function shopFeedRoutes(ctx: AppContext) {
         headers: signatureHeaders('orders'),
         tags: ['admin'],
         summary: "Add or update the shop's orders (up to 500 a call): an admin, or the shop's backend signing the body",
-        description: 'X-Shopdesk-Signature: sha256=<hex HMAC-SHA256("orders:" + body) with the identity secret>. An update older than the stored copy (updatedAt) is skipped; one without updatedAt is applied and does not block later ones. etaTo may not be before etaFrom.',
+        description: `${howToSign('orders')}. An update older than the stored copy (updatedAt) is skipped; one without updatedAt is applied and does not block later ones. etaTo may not be before etaFrom.`,
         body: Type.Object({ orders: Type.Array(OrderInput, { minItems: 1, maxItems: MAX_ORDERS_PER_CALL }) }, { additionalProperties: false }),
         response: {
           200: Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), stale: Type.Integer({ description: 'Skipped: the stored copy is newer' }) }),
@@ -201,7 +201,7 @@ export default function shopFeedRoutes(ctx: AppContext) {
         headers: signatureHeaders('products'),
         tags: ['admin'],
         summary: "Add, update or remove the shop's products (up to 1000 a call): an admin, or the shop's backend signing the body",
-        description: 'X-Shopdesk-Signature: sha256=<hex HMAC-SHA256("products:" + body) with the identity secret>. Products are matched by SKU; `remove` lists SKUs to delete. Every server answers from the new catalogue within a moment.',
+        description: `${howToSign('products')}. Products are matched by SKU; \`remove\` lists SKUs to delete. Every server answers from the new catalogue within a moment.`,
         body: Type.Object({
           products: Type.Array(ProductInput, { maxItems: MAX_PRODUCTS_PER_CALL }),
           remove: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: MAX_PRODUCTS_PER_CALL })),

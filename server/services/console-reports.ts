@@ -3,11 +3,10 @@
 // those of the reader's time zone, so the numbers on the page are the
 // database's numbers.
 import type { Sql } from '../db/client.ts';
-import { loadWidgetSettings } from './widget-settings.ts';
+import { isKnownTimeZone, loadWidgetSettings } from './widget-settings.ts';
 import { loadTeamSettings } from './team-settings.ts';
 import { badRequest } from '../errors.ts';
 import { isRealDay } from './calendar-days.ts';
-import { isKnownTimeZone } from './widget-settings.ts';
 import { dayIn, startOfDayIn } from './zoned-days.ts';
 import { BOT_IDLE_MINUTES } from './bot-idle.ts';
 import { NOT_KNOWN_REASONS, UNANSWERED_REASONS } from '../../knowledge-base/types.ts';
@@ -193,6 +192,9 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
   //   "do you ship to mars"), shown in their latest spelling (the similarity groups with their actions are on the
   //   unanswered-questions page). Only the ten shown are read again, for that spelling: one row each, found by
   //   (type, occurred_at) at their group's latest time.
+  // How unanswered questions are grouped (case, punctuation and spacing aside): one expression for the grouping and
+  // for finding each group's latest spelling.
+  const questionKey = sql`btrim(regexp_replace(lower(payload->>'question'), '[[:punct:][:space:]]+', ' ', 'g'))`;
   const [events] = await sql<{
     bot: { total: number; answered: number; clarified: number; unanswered: number; handed_off: number };
     intents: { intent: string; count: number }[]; reasons: { reason: string; count: number }[];
@@ -203,7 +205,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
                   then payload->>'intent' end as intent,
              case when type = 'handoff' then coalesce(payload->>'reason', 'bot') end as handoff_reason,
              case when type = 'bot.decision' and payload->>'reason' in ${sql(UNANSWERED_REASONS)} and coalesce(payload->>'question', '') <> ''
-                  then btrim(regexp_replace(lower(payload->>'question'), '[[:punct:][:space:]]+', ' ', 'g')) end as question_key,
+                  then ${questionKey} end as question_key,
              count(*) filter (where type = 'bot.decision') as decisions,
              count(*) filter (where type = 'bot.decision' and payload->>'action' = 'answer') as answered,
              count(*) filter (where type = 'bot.decision' and payload->>'reason' = 'ambiguous') as clarified,
@@ -227,10 +229,10 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
        from (select question_key, sum(n)::int as count, max(last_at) as last_at from grouped where question_key is not null
              group by 1 order by 2 desc, 3 desc, 1 limit 10) u
        cross join lateral (
-         select e.payload->>'question' as question from interaction_events e
-         where e.type = 'bot.decision' and e.occurred_at = u.last_at and e.payload->>'reason' in ${sql(UNANSWERED_REASONS)}
-           and btrim(regexp_replace(lower(e.payload->>'question'), '[[:punct:][:space:]]+', ' ', 'g')) = u.question_key
-         order by e.id desc limit 1) q) as unanswered`;
+         select payload->>'question' as question from interaction_events
+         where type = 'bot.decision' and occurred_at = u.last_at and payload->>'reason' in ${sql(UNANSWERED_REASONS)}
+           and ${questionKey} = u.question_key
+         order by id desc limit 1) q) as unanswered`;
   const { bot, intents: topIntents, reasons: handoffReasons } = events;
 
   const articles = await sql<{ article_id: number; title: string | null; helpful: number; not_helpful: number }[]>`
