@@ -2,7 +2,7 @@
 // intents, products): the export downloads the import format, so a shop can keep its
 // content in a file, move it between installs, or edit it in bulk.
 import { useRef, useState } from 'preact/hooks';
-import { api, errorText, get } from './api.ts';
+import { api, errorText, get, query } from './api.ts';
 import { t } from './i18n.ts';
 
 /** What an import would do, in the admin's words, from the route's dry run. */
@@ -83,8 +83,7 @@ export function JsonTransfer({ exportPath, importPath, importMethod = 'POST', fi
     if (!preview) return send(parsed);
     setBusy(true);
     try {
-      const separator = importPath.includes('?') ? '&' : '?';
-      const dryRun = await api<Record<string, unknown>>(importMethod, `${importPath}${separator}dryRun=true`, parsed);
+      const dryRun = await api<Record<string, unknown>>(importMethod, `${importPath}${query({ dryRun: true })}`, parsed);
       const shown = preview.describe(dryRun);
       if (shown.nothing) setMessage({ ok: true, text: shown.summary });
       else setPending({ body: parsed, dryRun, shown });

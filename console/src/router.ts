@@ -14,9 +14,12 @@ const here = () => location.pathname + location.search;
 /** Where the console is: the page to go back to when the browser's Back is refused by a guard. */
 let current = here();
 
+/** Whether every page with something to lose lets the console move on (asking stops at the first that refuses). */
+const mayLeave = () => [...guards].every((guard) => guard());
+
 export function navigate(path: string, replace = false): void {
   if (path === here()) return;
-  for (const mayLeave of guards) if (!mayLeave()) return;
+  if (!mayLeave()) return;
   if (replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
@@ -26,14 +29,12 @@ window.addEventListener(NAVIGATE_EVENT, () => { current = here(); });
 // The browser's Back and Forward cannot be cancelled, only undone: a guard that refuses puts the page's address back
 // before any page hears of the move (this listener is added when the router loads, ahead of every page's).
 window.addEventListener('popstate', (event) => {
-  for (const mayLeave of guards) {
-    if (!mayLeave()) {
-      history.pushState(null, '', current);
-      event.stopImmediatePropagation();
-      return;
-    }
+  if (mayLeave()) {
+    current = here();
+    return;
   }
-  current = here();
+  history.pushState(null, '', current);
+  event.stopImmediatePropagation();
 });
 
 export function usePath(): string {

@@ -345,16 +345,11 @@ export class ChatClient {
     }
   }
 
-  private lastMessageId(conversationId: number): number {
+  /** The newest message id known, of one conversation or (without one) of all. */
+  private lastMessageId(conversationId?: number): number {
     let last = 0;
-    for (const m of this.messages.values()) if (m.conversationId === conversationId && m.id > last) last = m.id;
+    for (const m of this.messages.values()) if ((conversationId === undefined || m.conversationId === conversationId) && m.id > last) last = m.id;
     return last;
-  }
-
-  private newestMessageId(): number {
-    let newest = 0;
-    for (const id of this.messages.keys()) newest = Math.max(newest, id);
-    return newest;
   }
 
   private addMessages(messages: ChatMessage[]): void {
@@ -477,7 +472,7 @@ export class ChatClient {
           // Refused for good, or still failing after the automatic retries: it waits, in its place, for the
           // shopper's Retry or Remove; the messages after it go on.
           this.transientFailures.delete(item.clientId);
-          this.outbox.update({ ...item, failed: { code, message, after: this.newestMessageId() } });
+          this.outbox.update({ ...item, failed: { code, message, after: this.lastMessageId() } });
           this.listener.messagesChanged();
         }
       }

@@ -46,21 +46,19 @@ export function KnowledgeBasePage() {
   const categories = list.data?.categories ?? [];
   // The open editor's unsaved changes (the article's title), so switching articles asks before dropping them.
   const unsaved = useRef<string | null>(null);
-  const choose = (next: number | 'new') => {
-    if (next === selected) return;
-    if (unsaved.current !== null && !confirm(t('kb.confirmDiscard', { title: unsaved.current }))) return;
+  /** Nothing unsaved, or the admin agreed to drop it (then it is forgotten). */
+  const mayDiscard = (): boolean => {
+    if (unsaved.current !== null && !confirm(t('kb.confirmDiscard', { title: unsaved.current }))) return false;
     unsaved.current = null;
+    return true;
+  };
+  const choose = (next: number | 'new') => {
+    if (next === selected || !mayDiscard()) return;
     setSelected(next);
   };
   const trackUnsaved = (title: string | null) => { unsaved.current = title; };
   // A link elsewhere in the console (the top bar, an inbox link) asks too, as switching articles does.
-  useEffect(() => guardNavigation(() => {
-    if (unsaved.current === null || confirm(t('kb.confirmDiscard', { title: unsaved.current }))) {
-      unsaved.current = null;
-      return true;
-    }
-    return false;
-  }), []);
+  useEffect(() => guardNavigation(mayDiscard), []);
 
   return (
     <div class="admin-kb">

@@ -3,6 +3,7 @@
 // not answer for a date range, drawn with Chart.js from /api/admin/reports,
 // plus the CSV export of the same range and the per-agent table (admin-reports-agents.tsx).
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { dayIn } from '../../../server/services/zoned-days.ts';
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
 import { get, query } from '../api.ts';
 import { formatSeconds, formatTime, useLoad } from '../hooks.ts';
@@ -32,7 +33,7 @@ interface Report {
 
 /** The reader's time zone: the report counts their days (a shop in Shanghai is not on UTC). */
 const READER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-const day = (d: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: READER_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+const day = (d: Date) => dayIn(d, READER_ZONE);
 
 /** A hand-off reason in words; one the console does not know yet (older events stored an intent) shows as stored. */
 function handoffReasonLabel(reason: string): string {

@@ -141,6 +141,8 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   // The holder, or an admin, may snooze, transfer or resolve a held chat (the server checks it again); others see who
   // holds it instead of buttons that would be refused.
   const mayHandle = (c: ConversationSummary) => c.status === 'assigned' && (c.assignee?.id === user.id || user.role === 'admin');
+  /** Anyone may close a chat nobody holds; a held one, only who may handle it. */
+  const mayResolve = (c: ConversationSummary) => c.status !== 'assigned' || mayHandle(c);
 
   const agents = useLoad(() => get<{ items: AgentInfo[] }>('/api/agents'), []);
   const [transferTo, setTransferTo] = useState('');
@@ -160,7 +162,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     const onKey = (event: KeyboardEvent) => {
       if (!conversation) return;
       if (isAltShortcut(event, 'A') && (conversation.status === 'queued' || conversation.status === 'bot')) { event.preventDefault(); void act('conversation:accept'); }
-      if (isAltShortcut(event, 'R') && (conversation.status !== 'assigned' || mayHandle(conversation))) { event.preventDefault(); void act(conversation.status === 'resolved' ? 'conversation:reopen' : 'conversation:resolve'); }
+      if (isAltShortcut(event, 'R') && mayResolve(conversation)) { event.preventDefault(); void act(conversation.status === 'resolved' ? 'conversation:reopen' : 'conversation:resolve'); }
       if (isAltShortcut(event, 'Z') && mayHandle(conversation)) {
         event.preventDefault();
         if (conversation.snoozedUntil) void act('conversation:unsnooze');
@@ -213,7 +215,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
           )}
           {mayHandle(conversation) && !conversation.snoozedUntil && <SnoozeMenu onSnooze={snooze} openSignal={snoozeSignal} />}
           {status !== 'resolved'
-            ? (status !== 'assigned' || mayHandle(conversation)) && <button data-testid="resolve" title={altLabel('R')} onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
+            ? mayResolve(conversation) && <button data-testid="resolve" title={altLabel('R')} onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
             : <button data-testid="reopen" title={altLabel('R')} onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}
           <a class="button" href={`/api/conversations/${conversationId}/transcript`} target="_blank" rel="noopener">{t('action.transcript')}</a>
         </div>
