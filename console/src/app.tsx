@@ -2,7 +2,7 @@
 // notifications, sign-out) and the page for the current path. Admin pages are
 // not even offered to agents, and the server refuses their APIs anyway.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { setLimits, type Limits } from './limits.ts';
+import { setLimits, type Limits, type SignedInAnswer } from './limits.ts';
 import { ApiError, errorText, get, post, UNAUTHORIZED_EVENT } from './api.ts';
 import { connectAgentSocket, isRetryableConnectError, request, retryDelayMs, type AgentSocket } from './realtime.ts';
 import { SessionContext } from './context.ts';
@@ -57,8 +57,8 @@ export function App() {
   }, []);
 
   if (user === undefined) return <div class="splash">{t('loading')}</div>;
-  // Signed in: the server's limits come with /api/auth/me (the sign-in answer has only the user).
-  const onLogin = (signedIn: User) => void get<{ limits?: Partial<Limits> }>('/api/auth/me').then((r) => setLimits(r.limits), () => {}).then(() => setUser(signedIn));
+  // The sign-in answer carries the server's limits, as /api/auth/me does.
+  const onLogin = (signedIn: SignedInAnswer) => { setLimits(signedIn.limits); setUser(signedIn.user); };
   if (user === null) return <LoginPage onLogin={onLogin} locale={getLocale()} onLocale={changeLocale} />;
   return <SignedIn user={user} onLogout={() => setUser(null)} onLocale={changeLocale} />;
 }
@@ -72,7 +72,7 @@ function LanguageSwitch({ onLocale }: { onLocale(locale: Locale): void }) {
   );
 }
 
-function LoginPage({ onLogin, onLocale }: { onLogin(user: User): void; locale: Locale; onLocale(locale: Locale): void }) {
+function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): void; locale: Locale; onLocale(locale: Locale): void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -84,9 +84,9 @@ function LoginPage({ onLogin, onLocale }: { onLogin(user: User): void; locale: L
     setBusy(true);
     setError(null);
     try {
-      const result = await post<{ user: User } | { twoStepRequired: true; challenge: string }>('/api/auth/login', { email, password });
+      const result = await post<SignedInAnswer | { twoStepRequired: true; challenge: string }>('/api/auth/login', { email, password });
       if ('twoStepRequired' in result) setChallenge(result.challenge);
-      else onLogin(result.user);
+      else onLogin(result);
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? t('login.wrong') : errorText(err));
     } finally {

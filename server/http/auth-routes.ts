@@ -38,9 +38,12 @@ export default function authRoutes(ctx: AppContext) {
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookie, httpOnly: true });
       // Readable by the console, no secret: it lets a signed-out page skip asking /api/auth/me (session-hint.ts).
       reply.setCookie(SESSION_HINT_COOKIE, '1', cookie);
-      return { user: session.user, token: session.token };
+      return { user: session.user, token: session.token, limits: limits() };
     };
-    const Session = Type.Object({ user: UserSchema, token: Type.String() });
+    // The server's limits the console's inputs mirror, with every answer that names the signed-in person.
+    const limits = () => ({ maxMessageChars: ctx.config.maxMessageChars });
+    const Limits = Type.Object({ maxMessageChars: Type.Integer() });
+    const Session = Type.Object({ user: UserSchema, token: Type.String(), limits: Limits });
 
     app.post('/api/auth/login', {
       config: { rateLimit: { max: ctx.config.rateLimitLoginsPerMinute, timeWindow: '1 minute' } },
@@ -116,8 +119,8 @@ export default function authRoutes(ctx: AppContext) {
       schema: {
         tags: ['auth'],
         summary: "The signed-in agent or admin, and the server's limits the console's inputs mirror",
-        response: { 200: Type.Object({ user: UserSchema, limits: Type.Object({ maxMessageChars: Type.Integer() }) }), 401: ErrorResponse },
+        response: { 200: Type.Object({ user: UserSchema, limits: Limits }), 401: ErrorResponse },
       },
-    }, async (request) => ({ user: request.user!, limits: { maxMessageChars: ctx.config.maxMessageChars } }));
+    }, async (request) => ({ user: request.user!, limits: limits() }));
   };
 }

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError, errorText, post } from '../api.ts';
 import { t, type Key } from '../i18n.ts';
-import type { User } from '../types.ts';
+import type { SignedInAnswer } from '../limits.ts';
 
 /** The server's reasons, in the console's language. */
 const REASONS: Record<string, Key> = {
@@ -15,7 +15,7 @@ const REASONS: Record<string, Key> = {
   two_step_locked: 'login.locked',
 };
 
-export function TwoStepLogin({ challenge, onLogin, onRestart }: { challenge: string; onLogin(user: User): void; onRestart(reason: string): void }) {
+export function TwoStepLogin({ challenge, onLogin, onRestart }: { challenge: string; onLogin(answer: SignedInAnswer): void; onRestart(reason: string): void }) {
   const [code, setCode] = useState('');
   const [recovery, setRecovery] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -25,8 +25,7 @@ export function TwoStepLogin({ challenge, onLogin, onRestart }: { challenge: str
     setBusy(true);
     setError(null);
     try {
-      const result = await post<{ user: User }>('/api/auth/login/verify', { challenge, code: code.trim() });
-      onLogin(result.user);
+      onLogin(await post<SignedInAnswer>('/api/auth/login/verify', { challenge, code: code.trim() }));
     } catch (err) {
       const reason = err instanceof ApiError && REASONS[err.code] ? t(REASONS[err.code]) : errorText(err);
       // The challenge is dead: only the password can start a new one.
