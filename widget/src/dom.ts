@@ -81,3 +81,19 @@ export const ICONS = {
   download: 'M11 4h2v9l3.5-3.5 1.4 1.4L12 16.8 6.1 10.9l1.4-1.4L11 13zM5 18h14v2H5z',
   attach: 'M16 6v10.5a4 4 0 0 1-8 0V5.5a2.5 2.5 0 0 1 5 0V15a1 1 0 0 1-2 0V6.5H9.5V15a2.5 2.5 0 0 0 5 0V5.5a4 4 0 0 0-8 0v11a5.5 5.5 0 0 0 11 0V6z',
 };
+
+/**
+ * Runs `run` with `button` marked busy (aria-disabled, not disabled: a disabled button loses focus, and a keyboard user
+ * would land on the page behind); a button already busy runs nothing.
+ */
+export async function whileBusy(button: HTMLButtonElement, run: () => Promise<void>): Promise<void> {
+  if (isBusy(button)) return;
+  button.setAttribute('aria-disabled', 'true');
+  try {
+    await run();
+  } finally {
+    button.removeAttribute('aria-disabled');
+  }
+}
+
+export const isBusy = (button: HTMLButtonElement) => button.getAttribute('aria-disabled') === 'true';

@@ -3,7 +3,7 @@
 // role=alert, and focus moved to the first field when the card appears. Focus
 // never falls out of a card: a button busy sending stays focusable
 // (aria-disabled), and a card replaced by its thanks hands focus to the thanks.
-import { h } from './dom.ts';
+import { h, whileBusy } from './dom.ts';
 import type { Strings } from './i18n.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -25,21 +25,16 @@ function showError(el: HTMLElement, text: string | null): void {
   el.hidden = !text;
 }
 
-/**
- * Runs an async submit once at a time; shows the error message when it fails. The button is marked busy with
- * aria-disabled, not disabled: a disabled button loses focus, and a keyboard user would land on the page behind.
- */
+/** Runs an async submit once at a time (the button busy meanwhile, whileBusy); shows the error message when it fails. */
 async function submitting(button: HTMLButtonElement, error: HTMLElement, t: Strings, run: () => Promise<void>): Promise<void> {
-  if (button.getAttribute('aria-disabled') === 'true') return;
-  button.setAttribute('aria-disabled', 'true');
-  showError(error, null);
-  try {
-    await run();
-  } catch (e) {
-    showError(error, e instanceof Error && e.message && e.message !== 'offline' ? e.message : t.error);
-  } finally {
-    button.removeAttribute('aria-disabled');
-  }
+  await whileBusy(button, async () => {
+    showError(error, null);
+    try {
+      await run();
+    } catch (e) {
+      showError(error, e instanceof Error && e.message && e.message !== 'offline' ? e.message : t.error);
+    }
+  });
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ChatClient, ChatClientListener, ConnectionState, TimelineEntry } f
 import type { WidgetSettings } from './api.ts';
 import { STRINGS, type Lang, type Strings } from './i18n.ts';
 import type { Store } from './storage.ts';
-import { append, clear, h, icon, ICONS, linkified, safeLink } from './dom.ts';
+import { append, clear, h, icon, ICONS, isBusy, linkified, safeLink, whileBusy } from './dom.ts';
 import { brandColors } from './colors.ts';
 import { FULL_SCREEN_QUERY, widgetCss } from './styles.ts';
 import { csatCard, offlineCard, prechatCard } from './forms.ts';
@@ -592,25 +592,24 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const limit = this.options.settings.maxAttachmentBytes;
     if (limit && file.size > limit) return this.fileFailed('too_large');
     notice.textContent = this.t.sendingFile(file.name);
-    // aria-disabled, not disabled: a disabled button loses focus, which would drop a keyboard user to the page.
-    this.attachButton.setAttribute('aria-disabled', 'true');
-    try {
-      // The percentage is for the eyes only: a status region re-read at every progress event would drown a screen reader.
-      const percent = h('span', { class: 'percent', 'aria-hidden': 'true' });
-      notice.append(' ', percent);
-      await this.options.sendFile(file, (fraction) => {
-        percent.textContent = `${Math.floor(fraction * 100)} %`;
-      });
-      notice.hidden = true;
-    } catch (error) {
-      this.fileFailed((error as { code?: string }).code);
-    } finally {
-      this.attachButton.removeAttribute('aria-disabled');
-    }
+    // The attach button stays focusable while busy (whileBusy): a keyboard user keeps their place.
+    await whileBusy(this.attachButton, async () => {
+      try {
+        // The percentage is for the eyes only: a status region re-read at every progress event would drown a screen reader.
+        const percent = h('span', { class: 'percent', 'aria-hidden': 'true' });
+        notice.append(' ', percent);
+        await this.options.sendFile(file, (fraction) => {
+          percent.textContent = `${Math.floor(fraction * 100)} %`;
+        });
+        notice.hidden = true;
+      } catch (error) {
+        this.fileFailed((error as { code?: string }).code);
+      }
+    });
   }
 
   private uploading(): boolean {
-    return this.attachButton.getAttribute('aria-disabled') === 'true';
+    return isBusy(this.attachButton);
   }
 
   private fileFailed(code: string | undefined): void {
