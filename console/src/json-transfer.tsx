@@ -17,6 +17,17 @@ export interface ImportPreview {
   details: string[];
 }
 
+/** A count of an import's summary (created, updated, …); 0 when absent. */
+export const importCount = (summary: Record<string, unknown>, key: string) => Number(summary[key] ?? 0);
+
+/** The preview's lines for what an import creates ("+ name") and changes ("~ name: fields"), in that order. */
+export function changeLines<I extends { result: string; changed: string[] }>(items: I[], name: (item: I) => string): string[] {
+  return [
+    ...items.filter((i) => i.result === 'created').map((i) => `+ ${name(i)}`),
+    ...items.filter((i) => i.result === 'updated').map((i) => `~ ${name(i)}: ${i.changed.join(', ')}`),
+  ];
+}
+
 /** At most this many detail lines are listed; the rest are counted. */
 const MAX_DETAILS = 12;
 

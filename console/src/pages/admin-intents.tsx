@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { useLoad } from '../hooks.ts';
-import { JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
+import { changeLines, importCount, JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
 import { t } from '../i18n.ts';
 import { kbApi, type BotPreview, type Classification, type Intent } from '../kb-api.ts';
 import { JobBar, useJobStatus } from './admin-kb.tsx';
@@ -15,23 +15,21 @@ const EMPTY: IntentDraft = { name: '', description: '', label: { en: '', zh: '' 
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 
 type ImportItem = { name: string; result: 'created' | 'updated' | 'unchanged' | 'deleted'; changed: string[] };
-const count = (r: Record<string, unknown>, key: string) => Number(r[key] ?? 0);
 
 /** The dry run of an intents import, worded for the confirmation: counts, what is deleted for good, what changes. */
 function describeIntentImport(r: Record<string, unknown>): ImportPreview {
   const items = (r.items ?? []) as ImportItem[];
   const deleted = items.filter((i) => i.result === 'deleted').map((i) => i.name);
   const outOfScope = r.outOfScope === 'updated';
-  const nothing = count(r, 'created') + count(r, 'updated') + count(r, 'deleted') === 0 && !outOfScope;
-  const vars = { created: count(r, 'created'), updated: count(r, 'updated'), deleted: count(r, 'deleted'), unchanged: count(r, 'unchanged') };
+  const vars = { created: importCount(r, 'created'), updated: importCount(r, 'updated'), deleted: importCount(r, 'deleted'), unchanged: importCount(r, 'unchanged') };
+  const nothing = vars.created + vars.updated + vars.deleted === 0 && !outOfScope;
   return {
     nothing,
     summary: nothing ? t('transfer.intentsNothing', vars) : t('transfer.intentsPreview', vars),
     warning: deleted.length ? t('transfer.intentsDelete', { names: deleted.join(', ') }) : undefined,
     details: [
       ...(outOfScope ? [t('transfer.outOfScopePreview')] : []),
-      ...items.filter((i) => i.result === 'created').map((i) => `+ ${i.name}`),
-      ...items.filter((i) => i.result === 'updated').map((i) => `~ ${i.name}: ${i.changed.join(', ')}`),
+      ...changeLines(items, (i) => i.name),
     ],
   };
 }
@@ -50,8 +48,8 @@ export function IntentsPage() {
         <input type="search" placeholder={t('intents.filter')} value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
         <button class="primary" onClick={() => setSelected('new')}>{t('intents.new')}</button>
         <JsonTransfer exportPath="/api/admin/intents/export" importPath="/api/admin/intents/import" fileName="intents"
-          summarise={(r) => t('transfer.intentsDone', { created: count(r, 'created'), updated: count(r, 'updated'), unchanged: count(r, 'unchanged'), deleted: count(r, 'deleted') })}
-          preview={{ describe: describeIntentImport, confirmFields: (r) => (count(r, 'deleted') > 0 ? { confirmDeletes: count(r, 'deleted') } : {}) }}
+          summarise={(r) => t('transfer.intentsDone', { created: importCount(r, 'created'), updated: importCount(r, 'updated'), unchanged: importCount(r, 'unchanged'), deleted: importCount(r, 'deleted') })}
+          preview={{ describe: describeIntentImport, confirmFields: (r) => (importCount(r, 'deleted') > 0 ? { confirmDeletes: importCount(r, 'deleted') } : {}) }}
           onImported={list.reload} />
         {list.error && <p class="error">{list.error}</p>}
         <ul class="plain">

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { guardNavigation } from '../router.ts';
 import { errorText } from '../api.ts';
 import { useLoad } from '../hooks.ts';
-import { JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
+import { changeLines, importCount, JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
 import { t, type Key } from '../i18n.ts';
 import { Markdown } from '../markdown.tsx';
 import { diffLines } from '../diff.ts';
@@ -17,23 +17,19 @@ import { jobDisplay } from '../wording.ts';
 const EMPTY: ArticleInput = { slug: '', locale: 'en', title: '', category: 'general', body: '' };
 
 type ImportItem = { slug: string; locale: string; result: 'created' | 'updated' | 'unchanged'; changed: string[]; status: string; previousStatus: string | null };
-const count = (r: Record<string, unknown>, key: string) => Number(r[key] ?? 0);
 
 /** The dry run of an articles import, worded for the confirmation: counts, live articles it takes offline, what changes. */
 function describeArticleImport(r: Record<string, unknown>): ImportPreview {
   const items = (r.items ?? []) as ImportItem[];
   const name = (i: ImportItem) => `${i.slug} (${i.locale})`;
   const offline = items.filter((i) => i.previousStatus === 'published' && i.status !== 'published').map(name);
-  const vars = { created: count(r, 'created'), updated: count(r, 'updated'), unchanged: count(r, 'unchanged') };
+  const vars = { created: importCount(r, 'created'), updated: importCount(r, 'updated'), unchanged: importCount(r, 'unchanged') };
   const nothing = vars.created + vars.updated === 0;
   return {
     nothing,
     summary: nothing ? t('transfer.articlesNothing', vars) : t('transfer.articlesPreview', vars),
     warning: offline.length ? t('transfer.articlesOffline', { names: offline.join(', ') }) : undefined,
-    details: [
-      ...items.filter((i) => i.result === 'created').map((i) => `+ ${name(i)}`),
-      ...items.filter((i) => i.result === 'updated').map((i) => `~ ${name(i)}: ${i.changed.join(', ')}`),
-    ],
+    details: changeLines(items, name),
   };
 }
 
@@ -81,7 +77,7 @@ export function KnowledgeBasePage() {
         </div>
         <button class="primary" data-testid="kb-new" onClick={() => choose('new')}>{t('kb.new')}</button>
         <JsonTransfer exportPath="/api/admin/articles/export" importPath="/api/admin/articles/import" fileName="articles"
-          summarise={(r) => t('transfer.articlesDone', { created: count(r, 'created'), updated: count(r, 'updated'), unchanged: count(r, 'unchanged') })}
+          summarise={(r) => t('transfer.articlesDone', { created: importCount(r, 'created'), updated: importCount(r, 'updated'), unchanged: importCount(r, 'unchanged') })}
           preview={{ describe: describeArticleImport }} onImported={list.reload} />
         {list.error && <p class="error">{list.error}</p>}
         <ul class="plain">
