@@ -129,7 +129,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Shopdesk API', version: '0.1.0', description: 'Customer-service chat: widget, agent console and admin API.' },
-      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'sd_session' }, bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'sd_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+          // The shop feed's HMAC: an API key in the header's sense only (its value depends on the body); the routes say how to make it.
+          feedSignature: { type: 'apiKey', in: 'header', name: 'x-shopdesk-signature', description: 'sha256=<hex HMAC-SHA256 of "<orders|products>:" + the raw body, keyed with the identity secret>' },
+        },
+      },
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });

@@ -76,6 +76,8 @@ const SIGNATURE_HEADER = 'x-shopdesk-signature';
 /** How to sign a call, in one sentence for the 401s and the OpenAPI document. */
 const howToSign = (purpose: 'orders' | 'products') =>
   `${SIGNATURE_HEADER}: sha256=<lower-case hex HMAC-SHA256 of "${purpose}:" followed by the raw request body, keyed with the identity secret (Team & settings → Widget, or IDENTITY_SECRET)>`;
+/** Either the shop backend's signature or an admin's session or token opens the feed routes. */
+const FEED_SECURITY = [{ feedSignature: [] }, { session: [] }, { bearer: [] }];
 const signatureHeaders = (purpose: 'orders' | 'products') => Type.Object({
   [SIGNATURE_HEADER]: Type.Optional(Type.String({
     description: `The shop's backend signs each call instead of holding an admin session: ${howToSign(purpose)}. Without it the caller must be an admin (session cookie or Bearer token).`,
@@ -161,10 +163,11 @@ export default function shopFeedRoutes(ctx: AppContext) {
       preValidation: adminOrSigned('orders'),
       schemaErrorFormatter: feedSchemaErrors,
       schema: {
+        security: FEED_SECURITY,
         headers: signatureHeaders('orders'),
         tags: ['admin'],
         summary: "Add or update the shop's orders (up to 500 a call): an admin, or the shop's backend signing the body",
-        description: `${howToSign('orders')}. An update older than the stored copy (updatedAt) is skipped; one without updatedAt is applied and does not block later ones. etaTo may not be before etaFrom.`,
+        description: `${howToSign('orders')}. An update older than the stored copy (updatedAt) is skipped; one without updatedAt is applied and does not block later ones. etaTo may not be before etaFrom, nor deliveredAt before placedAt.`,
         body: Type.Object({ orders: Type.Array(OrderInput, { minItems: 1, maxItems: MAX_ORDERS_PER_CALL }) }, { additionalProperties: false }),
         response: {
           200: Type.Object({ inserted: Type.Integer(), updated: Type.Integer(), stale: Type.Integer({ description: 'Skipped: the stored copy is newer' }) }),
@@ -189,6 +192,10 @@ export default function shopFeedRoutes(ctx: AppContext) {
         if (order.etaFrom && order.etaTo && order.etaTo < order.etaFrom) {
           throw badRequest(`${where} (order ${order.number}): etaTo "${order.etaTo}" is before etaFrom "${order.etaFrom}"; the delivery window must not end before it starts.`);
         }
+        // The bot would tell the shopper it arrived before it was ordered; a shop's clock or field mix-up, so refuse it.
+        if (order.deliveredAt && Date.parse(order.deliveredAt) < Date.parse(order.placedAt)) {
+          throw badRequest(`${where} (order ${order.number}): deliveredAt "${order.deliveredAt}" is before placedAt "${order.placedAt}"; an order cannot arrive before it was placed.`);
+        }
       });
       return saveOrderFeed(ctx.sql, orders);
     });
@@ -198,6 +205,7 @@ export default function shopFeedRoutes(ctx: AppContext) {
       preValidation: adminOrSigned('products'),
       schemaErrorFormatter: feedSchemaErrors,
       schema: {
+        security: FEED_SECURITY,
         headers: signatureHeaders('products'),
         tags: ['admin'],
         summary: "Add, update or remove the shop's products (up to 1000 a call): an admin, or the shop's backend signing the body",

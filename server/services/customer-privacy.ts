@@ -53,6 +53,7 @@ export interface DeletionSummary {
   messagesAnonymised: number;
   timelineEventsRemoved: number;
   attachmentsDeleted: number;
+  ordersDeleted: number;
 }
 
 /**
@@ -137,7 +138,7 @@ export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ 
 
 export async function deleteCustomer(sql: Sql, customerId: number, actorId: number): Promise<DeletionSummary> {
   return sql.begin(async (tx) => {
-    const [customer] = await tx<{ id: number }[]>`select id from customers where id = ${customerId} for update`;
+    const [customer] = await tx<{ id: number; external_id: string | null }[]>`select id, external_id from customers where id = ${customerId} for update`;
     if (!customer) throw notFound('Customer');
     const conversations = await tx<{ id: number }[]>`select id from conversations where customer_id = ${customerId}`;
     const ids = conversations.map((c) => c.id);
@@ -149,10 +150,13 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
     const anonymised = await anonymiseConversations(tx as unknown as Sql, ids);
     // Ratings stay for the statistics, without the words or the link to the person.
     await tx`update feedback set comment = null, customer_id = null where customer_id = ${customerId}`;
-    await tx`update orders set customer_id = null where customer_id = ${customerId}`;
+    // Our copy of their orders (numbers, tracking, what they bought) is theirs too; the shop's own system keeps the
+    // originals, and its feed would bring them back only if it sends them again for this user.
+    const orders = await tx`delete from orders where customer_id = ${customerId}
+                              or (${customer.external_id}::text is not null and customer_external_id = ${customer.external_id}) returning id`;
     await tx`update customers set name = null, email = null, external_id = null, attributes = ${tx.json({ deleted: true } as never)},
              tags = '{}', block_reason = null, updated_at = now() where id = ${customerId}`;
-    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.messages, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length };
+    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.messages, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length, ordersDeleted: orders.length };
     await audit(tx as unknown as Sql, actorId, 'customer.delete', customerId, { ...summary });
     return summary;
   }) as Promise<DeletionSummary>;

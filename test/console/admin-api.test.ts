@@ -575,7 +575,11 @@ describe('privacy', () => {
     const sql = stack.env.sql;
     await sql`insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
               values ('priv:1', ${visitor.customerId}, ${sent.conversationId}, 'message.customer', ${sql.json({ text: 'My address is 1 Secret Lane' })}, now())`;
-    await sql`update customers set tags = '{vip}' where id = ${visitor.customerId}`;
+    await sql`update customers set tags = '{vip}', external_id = 'shop-private-1' where id = ${visitor.customerId}`;
+    // Their orders from the shop's feed (one not yet tied to the record), and another shopper's that must stay.
+    await sql`insert into orders (number, customer_external_id, customer_id, status, total_cents)
+              values ('NW-000091', 'shop-private-1', ${visitor.customerId}, 'shipped', 1200), ('NW-000092', 'shop-private-1', null, 'paid', 900),
+                     ('NW-000093', 'shop-someone-else', null, 'paid', 500)`;
     await sql`update conversations set labels = '{address change}' where id = ${sent.conversationId}`;
     // Two questions the bot could not answer: one group of theirs alone, one shared with another shopper.
     const other = await widgetSession(stack.url);
@@ -604,9 +608,11 @@ describe('privacy', () => {
     expect(exported.json.conversations[0].messages.map((m: any) => m.text)).toContain('My address is 1 Secret Lane');
     expect(exported.json.conversations[0].labels).toEqual(['address change']); // what agents wrote about them too
     expect(exported.json.timeline).toHaveLength(1);
+    expect(exported.json.orders.map((o: any) => o.number)).toEqual(['NW-000091', 'NW-000092']);
 
     const deleted = await http('DELETE', `/api/admin/customers/${visitor.customerId}`, admin);
-    expect(deleted.json).toMatchObject({ customerId: visitor.customerId, conversations: 1, timelineEventsRemoved: 1 });
+    expect(deleted.json).toMatchObject({ customerId: visitor.customerId, conversations: 1, timelineEventsRemoved: 1, ordersDeleted: 2 });
+    expect((await sql`select number from orders where number in ('NW-000091', 'NW-000092', 'NW-000093')`).map((o) => o.number)).toEqual(['NW-000093']);
     expect(deleted.json.messagesAnonymised).toBeGreaterThanOrEqual(1);
     const [customer] = await sql`select name, email, tags from customers where id = ${visitor.customerId}`;
     expect(customer).toEqual({ name: null, email: null, tags: [] });

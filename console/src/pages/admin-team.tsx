@@ -565,8 +565,8 @@ function PrivacyTab() {
   const remove = async (customer: Customer) => {
     if (!confirm(t('privacy.confirmDelete', { name: customer.name ?? customer.email ?? `#${customer.id}` }))) return;
     try {
-      const r = await del<{ messagesAnonymised: number; timelineEventsRemoved: number }>(`/api/admin/customers/${customer.id}`);
-      setMessage(t('privacy.deleted', { messages: r.messagesAnonymised, events: r.timelineEventsRemoved }));
+      const r = await del<{ messagesAnonymised: number; timelineEventsRemoved: number; ordersDeleted: number }>(`/api/admin/customers/${customer.id}`);
+      setMessage(t('privacy.deleted', { messages: r.messagesAnonymised, events: r.timelineEventsRemoved, orders: r.ordersDeleted }));
       setResults(results.filter((c) => c.id !== customer.id));
     } catch (err) {
       setError(errorText(err));

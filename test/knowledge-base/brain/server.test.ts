@@ -308,9 +308,16 @@ describe('order status', () => {
     // A one-day window is fine.
     const oneDay = await api(stack.url, 'PUT', '/api/integrations/orders', adminCookie, { orders: [order('NW-700011', '2026-12-20', '2026-12-20')] });
     expect(oneDay.body).toEqual({ inserted: 1, updated: 0, stale: 0 });
+
+    // Nor can an order arrive before it was placed.
+    const arrivedFirst = await api(stack.url, 'PUT', '/api/integrations/orders', adminCookie,
+      { orders: [{ ...order('NW-700015', '2026-12-01', '2026-12-02'), status: 'delivered', deliveredAt: '2026-11-29T09:00:00Z' }] });
+    expect(arrivedFirst.status).toBe(400);
+    expect(arrivedFirst.body.error.message).toBe('orders[0] (order NW-700015): deliveredAt "2026-11-29T09:00:00Z" is before placedAt "2026-11-30T09:00:00Z"; an order cannot arrive before it was placed.');
+    expect(await stack.env.sql`select 1 from orders where number = 'NW-700015'`).toHaveLength(0);
   });
 
-  it('says what is wrong: a missing or bad signature and how to make it, a bad status with the allowed values once; the header is documented', async () => {
+  it('says what is wrong: a missing or bad signature and how to make it, a bad status with the allowed values once; the signature is documented', async () => {
     const good = {
       number: 'NW-700013', customerExternalId: 'feed-user-13', status: 'paid', totalCents: 1200, placedAt: '2026-11-30T09:00:00Z',
       items: [{ sku: 'MUG-1', name: 'Camp Mug', quantity: 1, priceCents: 1200 }],
@@ -346,11 +353,12 @@ describe('order status', () => {
     expect(badLocale.body.error.message).toBe('products[0].locale must be one of: en, zh.');
 
     const spec = await (await fetch(`${stack.url}/docs/json`)).json() as any;
+    // The header is documented as a security scheme, one of three ways in (so a generated client offers it).
+    expect(spec.components.securitySchemes.feedSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-shopdesk-signature' });
+    expect(spec.components.securitySchemes.feedSignature.description).toMatch(/HMAC-SHA256/);
     for (const path of ['/api/integrations/orders', '/api/integrations/products']) {
-      const header = spec.paths[path].put.parameters.find((p: any) => p.in === 'header' && p.name === 'x-shopdesk-signature');
-      expect(header, path).toBeTruthy();
-      expect(header.required).toBeFalsy();
-      expect(header.description).toMatch(/HMAC-SHA256/);
+      expect(spec.paths[path].put.security, path).toEqual([{ feedSignature: [] }, { session: [] }, { bearer: [] }]);
+      expect(spec.paths[path].put.description).toMatch(/HMAC-SHA256 of "(orders|products):"/);
     }
   });
 });
