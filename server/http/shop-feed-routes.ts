@@ -77,7 +77,7 @@ const SIGNATURE_HEADER = 'x-shopdesk-signature';
 const howToSign = (purpose: 'orders' | 'products') =>
   `${SIGNATURE_HEADER}: sha256=<lower-case hex HMAC-SHA256 of "${purpose}:" followed by the raw request body, keyed with the identity secret (Team & settings → Widget, or IDENTITY_SECRET)>`;
 /** Either the shop backend's signature or an admin's session or token opens the feed routes. */
-const FEED_SECURITY = [{ feedSignature: [] }, { session: [] }, { bearer: [] }];
+const FEED_SECURITY: { [scheme: string]: string[] }[] = [{ feedSignature: [] }, { session: [] }, { bearer: [] }];
 const signatureHeaders = (purpose: 'orders' | 'products') => Type.Object({
   [SIGNATURE_HEADER]: Type.Optional(Type.String({
     description: `The shop's backend signs each call instead of holding an admin session: ${howToSign(purpose)}. Without it the caller must be an admin (session cookie or Bearer token).`,
