@@ -30,10 +30,11 @@ import { newMessageId, replyToAddress } from '../server/services/email-reply-add
 import { createMailer, emailEnabled, isPermanentSmtpFailure, senderAddress, smtpErrorText, type Mailer } from '../server/services/mailer.ts';
 import { lastPages } from '../server/services/shopper-activity.ts';
 import { sharedSecret } from '../server/services/secrets.ts';
+import { signResumeToken } from '../server/services/visitor-tokens.ts';
 import { loadWidgetSettings, shopIdentity } from '../server/services/widget-settings.ts';
 import type { ProcessorDefinition } from './processors.ts';
 // The widget opens its chat panel on a page whose address ends with this marker.
-import { OPEN_CHAT_HASH } from '../widget/src/open-marker.ts';
+import { openChatHash } from '../widget/src/open-marker.ts';
 
 /** At most this many replies in one email; the rest are a click away in the chat. */
 const MAX_REPLIES = 20;
@@ -49,6 +50,7 @@ interface Target {
   locale: string | null;
   opted_out: boolean;
   deleted: boolean;
+  identified: boolean;
 }
 
 interface ReplyRow {
@@ -66,8 +68,8 @@ export interface FollowupDeps {
   lastPageUrl(customerId: number): Promise<string | null>;
   /** Tells the consoles about the note (the servers' message fan-out). */
   announce(messages: ReturnType<typeof toChatMessage>[]): Promise<void>;
-  /** The install's shared secret (the visitor-token one): signs unsubscribe links and reply addresses. */
-  unsubscribeSecret(): Promise<string>;
+  /** The install's shared secret (the visitor-token one): signs unsubscribe and resume links and reply addresses. */
+  linkSecret(): Promise<string>;
 }
 
 /** At most this many earlier follow-ups in References: enough for any mail client to thread them. */
@@ -77,10 +79,14 @@ export type FollowupOutcome =
   | { status: 'skipped'; reason: string }
   | { status: 'sent'; followupId: number; upToMessageId: number; replies: number };
 
-/** Where "Continue the chat" leads: the shopper's last page, else the shop's page, else the help centre (it has the widget). */
-function continueUrl(config: Config, shopUrl: string, lastPage: string | null): string {
+/**
+ * Where "Continue the chat" leads: the shopper's last page, else the shop's page, else the help centre (it has the
+ * widget). An anonymous shopper's link also carries a resume token, so it opens this chat on any device; a shopper
+ * the shop identified gets it back by signing in there.
+ */
+function continueUrl(config: Config, shopUrl: string, lastPage: string | null, resumeToken: string | null): string {
   const base = lastPage ?? (shopUrl || `${config.publicUrl.replace(/\/+$/, '')}/help`);
-  return `${base.split('#')[0]}${OPEN_CHAT_HASH}`;
+  return `${base.split('#')[0]}${openChatHash(resumeToken)}`;
 }
 
 export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId?: unknown }>): Promise<FollowupOutcome> {
@@ -90,7 +96,7 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
   const [target] = await sql<Target[]>`
     select c.id as conversation_id, c.customer_id, c.customer_last_seen_id, c.anonymised_at is not null as anonymised,
            cu.email, cu.locale, cu.email_followups_off_at is not null as opted_out,
-           coalesce((cu.attributes->>'deleted')::boolean, false) as deleted
+           coalesce((cu.attributes->>'deleted')::boolean, false) as deleted, cu.external_id is not null as identified
     from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;
   if (!target) return { status: 'skipped', reason: 'conversation gone' };
   if (target.deleted || target.anonymised) return { status: 'skipped', reason: 'customer data removed' };
@@ -109,7 +115,7 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
 
   // The name and address the admin set in the console, else SHOP_NAME / SHOP_URL.
   const shop = shopIdentity(await loadWidgetSettings(sql), config);
-  const unsubscribe = unsubscribeUrl(config.publicUrl, unsubscribeToken(await deps.unsubscribeSecret(), target.customer_id));
+  const unsubscribe = unsubscribeUrl(config.publicUrl, unsubscribeToken(await deps.linkSecret(), target.customer_id));
   const followupId = await claim(sql, { conversationId, customerId: target.customer_id, upTo, recipient: target.email, jobId: String(job.id) });
   // The Message-ID is kept on the row before sending (a retry of the row sends the same one), so a reply that
   // arrives at once already finds its conversation; the earlier follow-ups thread this one under them.
@@ -118,7 +124,7 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
   const earlier = (await sql<{ message_id: string }[]>`
     select message_id from email_followups where conversation_id = ${conversationId} and status = 'sent' and message_id is not null
     order by id desc limit ${MAX_REFERENCES}`).map((r) => r.message_id).reverse();
-  const replyTo = replyToAddress(config, await deps.unsubscribeSecret(), conversationId);
+  const replyTo = replyToAddress(config, await deps.linkSecret(), conversationId);
   const email = followupEmail({
     shopName: shop.shopName,
     locale: target.locale,
@@ -128,7 +134,8 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
       fileOnly: r.metadata?.fileOnly === true,
       attachments: Array.isArray(r.metadata?.attachments) ? r.metadata.attachments : [],
     })),
-    continueUrl: continueUrl(config, shop.shopUrl, await deps.lastPageUrl(target.customer_id).catch(() => null)),
+    continueUrl: continueUrl(config, shop.shopUrl, await deps.lastPageUrl(target.customer_id).catch(() => null),
+      target.identified ? null : signResumeToken(await deps.linkSecret(), target.customer_id)),
     unsubscribeUrl: unsubscribe,
     publicUrl: config.publicUrl,
   });
@@ -213,7 +220,7 @@ export const emailFollowupsProcessor: ProcessorDefinition = {
       mailer: (mailer ??= createMailer(config)),
       lastPageUrl: async (customerId) => (await lastPages(connection(), config).of(customerId))?.page.url ?? null,
       announce: (messages) => publishToFanout(connection(), fanoutChannel(config), messages),
-      unsubscribeSecret: () => (secret ??= sharedSecret(sql, 'visitor_token_secret', config.sessionSecret)),
+      linkSecret: () => (secret ??= sharedSecret(sql, 'visitor_token_secret', config.sessionSecret)),
     });
     return {
       async process(job) {

@@ -7,7 +7,7 @@ import { ErrorResponse, errorReplies, IdParams } from './schemas.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { usersRepository } from '../repositories/users.ts';
 import { loadWidgetSettings, nextOpening, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
-import { identityHashMatches, signVisitorToken, verifyVisitorToken } from '../services/visitor-tokens.ts';
+import { identityHashMatches, signVisitorToken, verifyResumeToken, verifyVisitorToken } from '../services/visitor-tokens.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
 import { mergeCustomers } from '../services/customer-merge.ts';
@@ -34,6 +34,7 @@ const SessionBody = Type.Object(
   {
     siteKey: Type.String({ minLength: 1, maxLength: 64 }),
     visitorToken: Type.Optional(Type.String({ maxLength: 200 })),
+    resumeToken: Type.Optional(Type.String({ maxLength: 200, description: 'From a "Continue the chat" link in a follow-up email: resumes that shopper on this device' })),
     userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     hash: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     email: Type.Optional(Type.String({ maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' })),
@@ -107,10 +108,16 @@ export default function widgetRoutes(ctx: AppContext) {
         tags: ['widget'],
         summary: 'Start or resume a shopper session; returns the visitor token for the socket',
         description:
-          'Send the stored visitorToken to resume the same customer. For a logged-in shopper send userId and hash = hex HMAC-SHA256(userId, identity secret); ' +
+          'Send the stored visitorToken to resume the same customer, or the resumeToken of an email\'s "Continue the chat" link to resume its (anonymous) shopper on this device. For a logged-in shopper send userId and hash = hex HMAC-SHA256(userId, identity secret); ' +
           'when the shop has configured a secret, a userId without the right hash is refused. Without a secret, userId is kept only as an unverified attribute.',
         body: SessionBody,
-        response: { 200: Type.Object({ visitorToken: Type.String(), customerId: Type.Integer(), identified: Type.Boolean() }), ...errorReplies },
+        response: {
+          200: Type.Object({
+            visitorToken: Type.String(), customerId: Type.Integer(), identified: Type.Boolean(),
+            resumed: Type.Optional(Type.Boolean({ description: 'Only with resumeToken: whether the link resumed its shopper (not when expired, or the shopper is identified by the shop)' })),
+          }),
+          ...errorReplies,
+        },
       },
     }, async (request) => {
       const body = request.body;
@@ -118,11 +125,18 @@ export default function widgetRoutes(ctx: AppContext) {
       if (body.siteKey !== settings.siteKey) throw notFound('Site');
       const secret = ctx.config.identitySecret || settings.identitySecret;
       const profile = { name: body.name ?? null, email: body.email ?? null, locale: body.locale ?? null };
-      const tokenCustomerId = verifyVisitorToken(ctx.visitorSecret, body.visitorToken);
       // A customer deleted at their request, or a record merged into another, is not resumed: the browser starts over
       // as a new visitor (the browser that signed in and caused a merge was given the kept record's token).
-      const found = tokenCustomerId ? await customers.findById(tokenCustomerId) : undefined;
-      const current = found && !found.attributes.deleted && !found.merged_into_id ? found : undefined;
+      const resumable = async (customerId: number | null) => {
+        const found = customerId ? await customers.findById(customerId) : undefined;
+        return found && !found.attributes.deleted && !found.merged_into_id ? found : undefined;
+      };
+      // An email's resume link opens that shopper's chat on this device, in place of whoever this browser was. Only
+      // for an anonymous shopper: a customer the shop identified comes back by signing in to the shop, and a
+      // forwarded email must not show their orders to someone else.
+      const linked = await resumable(verifyResumeToken(ctx.visitorSecret, body.resumeToken));
+      const resumed = Boolean(linked && !linked.external_id);
+      const current = resumed ? linked : await resumable(verifyVisitorToken(ctx.visitorSecret, body.visitorToken));
 
       let customer: CustomerRow;
       let identified = false;
@@ -148,7 +162,7 @@ export default function widgetRoutes(ctx: AppContext) {
         identified = Boolean(customer.external_id);
         if (body.userId) await customers.updateTagsAndAttributes(customer.id, undefined, { ...customer.attributes, unverifiedUserId: body.userId });
       }
-      return { visitorToken: signVisitorToken(ctx.visitorSecret, customer.id), customerId: customer.id, identified };
+      return { visitorToken: signVisitorToken(ctx.visitorSecret, customer.id), customerId: customer.id, identified, ...(body.resumeToken ? { resumed } : {}) };
     });
 
     app.get('/api/widget/conversations/:id/transcript', {

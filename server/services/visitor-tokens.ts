@@ -25,6 +25,35 @@ export function verifyVisitorToken(secret: string, token: unknown): number | nul
   return expected.length === given.length && timingSafeEqual(expected, given) ? customerId : null;
 }
 
+// Resume links: "Continue the chat" in a follow-up email carries one, so the shopper who opens it on another
+// device (or after clearing the browser) gets their conversation instead of an empty chat. Unlike visitor tokens
+// they expire, since emails get forwarded and archived; what they unlock is limited by the session route (an
+// anonymous shopper's chat, never a shop-identified customer's orders).
+const RESUME_VERSION = 'r1';
+export const RESUME_LINK_DAYS = 30;
+
+function resumeSignature(secret: string, customerId: number, expiresAt: number): string {
+  return createHmac('sha256', secret).update(`resume.${customerId}.${expiresAt}`).digest('base64url');
+}
+
+export function signResumeToken(secret: string, customerId: number, now = Date.now()): string {
+  const expiresAt = Math.floor(now / 1000) + RESUME_LINK_DAYS * 86_400;
+  return `${RESUME_VERSION}.${customerId}.${expiresAt}.${resumeSignature(secret, customerId, expiresAt)}`;
+}
+
+/** The customer a resume link stands for, or null when it is malformed, forged or expired. */
+export function verifyResumeToken(secret: string, token: unknown, now = Date.now()): number | null {
+  if (typeof token !== 'string' || token.length > 200) return null;
+  const [version, idText, expiresText, sig] = token.split('.');
+  if (version !== RESUME_VERSION || !/^[1-9][0-9]{0,15}$/.test(idText ?? '') || !/^[1-9][0-9]{0,11}$/.test(expiresText ?? '') || !sig) return null;
+  const customerId = Number(idText);
+  const expiresAt = Number(expiresText);
+  const expected = Buffer.from(resumeSignature(secret, customerId, expiresAt));
+  const given = Buffer.from(sig);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  return expiresAt * 1000 > now ? customerId : null;
+}
+
 /** The identity-verification hash a shop's backend computes for a logged-in user. */
 export function identityHash(secret: string, userId: string): string {
   return createHmac('sha256', secret).update(userId).digest('hex');

@@ -10,6 +10,7 @@ import type { ChatMessage } from '../../server/realtime/event-maps.ts';
 import { bullPrefix } from '../../server/queues.ts';
 import { QUEUE_EMAIL_FOLLOWUPS } from '../../server/services/email-followup-queue.ts';
 import { unsubscribeToken } from '../../server/services/email-unsubscribe.ts';
+import { sharedSecret } from '../../server/services/secrets.ts';
 
 let smtp: SmtpReceiver;
 let stack: TestStack;
@@ -17,6 +18,8 @@ let agent: AgentClient;
 let queue: Queue;
 let queueRedis: Redis;
 let seq = 0;
+/** The first test's email link, which the resume test opens "on another device". */
+let resumeLink: { token: string; customerId: number; conversationId: number } | undefined;
 
 beforeAll(async () => {
   smtp = smtpReceiver();
@@ -86,9 +89,12 @@ describe('email follow-up of replies the shopper missed', () => {
     expect(mail.text).toContain('Tracking: <b>NW-123456</b> & more');
     expect(mail.text).not.toContain('Sam Agent'); // first names only
     expect(mail.html).toContain('Tracking: &lt;b&gt;NW-123456&lt;/b&gt; &amp; more');
-    // The shopper's last page, without its query, and the marker that opens the widget there.
-    expect(mail.text).toContain('Continue the chat: https://shop.example/products/harbor-tote#shopdesk-chat');
-    expect(mail.html).toContain('href="https://shop.example/products/harbor-tote#shopdesk-chat"');
+    // The shopper's last page, without its query, and the marker that opens the widget there, with a resume token
+    // (an anonymous shopper: the link opens this chat on any device).
+    const link = /Continue the chat: (https:\/\/shop\.example\/products\/harbor-tote#shopdesk-chat=(r1\.[^\s]+))/.exec(mail.text ?? '');
+    expect(link, mail.text).toBeTruthy();
+    expect(mail.html).toContain(`href="${link![1]}"`);
+    resumeLink = { token: decodeURIComponent(link![2]), customerId: shopper.session.customerId, conversationId: shopper.conversationId };
     expect(mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line).toMatch(/<http:\/\/localhost:\d+\/api\/email\/unsubscribe\?token=\d+\.[0-9a-f]{64}>/);
     expect(mail.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
     expect(mail.text).toMatch(/Stop emails about chat replies: http:\/\/localhost:\d+\/api\/email\/unsubscribe\?token=/);
@@ -115,6 +121,34 @@ describe('email follow-up of replies the shopper missed', () => {
     const current = await callOk<{ messages: ChatMessage[] }>(back, 'conversation:current', {});
     expect(current.messages.some((m) => m.text.startsWith('Emailed'))).toBe(false);
     back.close();
+  });
+
+  it("resumes the email's chat on another device from its link; an expired, forged or identified customer's link does not", async () => {
+    expect(resumeLink).toBeTruthy();
+    const { token, customerId, conversationId } = resumeLink!;
+    // Another device: a browser with its own anonymous visitor record, opening the link.
+    const elsewhere = await widgetSession(stack.url);
+    const resumed = await widgetSession(stack.url, { visitorToken: elsewhere.visitorToken, resumeToken: token });
+    expect(resumed).toMatchObject({ customerId, resumed: true, identified: false });
+    const socket = await connectWidget(stack.url, resumed.visitorToken);
+    const current = await callOk<{ conversation: { id: number }; messages: ChatMessage[] }>(socket, 'conversation:current', {});
+    expect(current.conversation.id).toBe(conversationId);
+    expect(current.messages.map((m) => m.text)).toContain('Your parcel left this morning.');
+    socket.close();
+
+    const [, id, expires, sig] = token.split('.');
+    const refusedWith = async (resumeToken: string) => {
+      const answer = await widgetSession(stack.url, { visitorToken: elsewhere.visitorToken, resumeToken });
+      expect(answer, resumeToken).toMatchObject({ customerId: elsewhere.customerId, resumed: false }); // this browser stays who it was
+    };
+    await refusedWith(`r1.${id}.${Number(expires) + 1}.${sig}`); // a later expiry than was signed
+    await refusedWith(`r1.${Number(id) + 1}.${expires}.${sig}`); // someone else's record
+    const { signResumeToken } = await import('../../server/services/visitor-tokens.ts');
+    const secret = await sharedSecret(stack.env.sql, 'visitor_token_secret', stack.env.config.sessionSecret);
+    await refusedWith(signResumeToken(secret, customerId, Date.now() - 31 * 86_400_000)); // issued 31 days ago: expired
+    // Once the shop has identified the shopper, the link no longer resumes them: their orders are behind the shop's sign-in.
+    await stack.env.sql`update customers set external_id = ${`shop-user-resume-${customerId}`} where id = ${customerId}`;
+    await refusedWith(token);
   });
 
   it('sends nothing when the shopper saw the replies in the chat, and tells the agents they were seen', async () => {

@@ -1,10 +1,15 @@
 // Read receipts in Chromium: the widget opened by a follow-up email's
 // "#shopdesk-chat" link reports what the shopper saw (one report per burst of
 // replies), and the agent's console shows "Seen" under the last reply seen.
+// The link's resume token opens the shopper's chat in another browser.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { callOk, eventually, record } from '../support/sockets.ts';
-import { conversationOf, newWidgetPage, send, widgetTestBed } from './widget-helpers.ts';
+import { callOk, connectWidget, eventually, record } from '../support/sockets.ts';
+import { bubbles, conversationOf, newWidgetPage, openWidget, send, widgetTestBed } from './widget-helpers.ts';
+import { widgetSession } from '../support/server.ts';
+import { sharedSecret } from '../../server/services/secrets.ts';
+import { signResumeToken } from '../../server/services/visitor-tokens.ts';
+import { openChatHash } from '../../widget/src/open-marker.ts';
 import { signInOnLoginPage } from '../support/browser.ts';
 
 // Online: a shopper asking for a person is assigned to this agent at once.
@@ -68,6 +73,28 @@ describe('read receipts', () => {
     expect(await seen.count()).toBe(1);
     expect(await seen.textContent()).toBe('Seen');
     expect(await consolePage.locator(`[data-message-id="${lastId}"] [data-testid="msg-seen"]`).count()).toBe(1);
+  });
+
+  it("an email's resume link opens the shopper's chat in another browser, which keeps it after a reload", async () => {
+    // The shopper chatted in one browser (here: over the API) and an agent replied.
+    const first = await widgetSession(bed.stack.url);
+    const shopper = await connectWidget(bed.stack.url, first.visitorToken);
+    const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'resume-1', text: 'Please call me a person about my refund' });
+    shopper.close();
+    await assignedToAgent(sent.conversationId);
+    await callOk(bed.agent, 'message:send', { conversationId: sent.conversationId, clientId: 'resume-a1', text: 'Your refund went out today.' });
+    // The follow-up email's link, as the worker signs it, opened in a browser that never saw this shopper.
+    const secret = await sharedSecret(bed.stack.env.sql, 'visitor_token_secret', bed.stack.env.config.sessionSecret);
+    const { page } = await newWidgetPage(bed.browser, bed.contexts);
+    await page.goto(`${bed.stack.url}/demo${openChatHash(signResumeToken(secret, first.customerId))}`);
+    await page.locator('.panel').waitFor({ state: 'visible' });
+    expect(await page.evaluate(() => location.hash)).toBe('');
+    await page.getByText('Your refund went out today.').waitFor();
+    expect((await bubbles(page)).map((b) => b.text)).toContain('Please call me a person about my refund');
+    // The browser is now that shopper: a reload (no link any more) shows the same chat.
+    await page.reload();
+    await openWidget(page);
+    await page.getByText('Your refund went out today.').waitFor();
   });
 
   it('does not report replies as seen while the chat panel is closed', async () => {

@@ -23,6 +23,8 @@ export interface WidgetSettings {
 export interface SessionRequest {
   siteKey: string;
   visitorToken?: string;
+  /** From an email's "Continue the chat" link (see open-marker.ts). */
+  resumeToken?: string;
   userId?: string;
   hash?: string;
   email?: string;

@@ -8,6 +8,7 @@ import { pickLang, STRINGS } from './i18n.ts';
 import { newClientId, Outbox } from './outbox.ts';
 import { createStore } from './storage.ts';
 import { watchForNudges } from './nudges.ts';
+import { takeOpenChatRequest } from './open-marker.ts';
 import { WidgetView } from './view.ts';
 
 export interface IdentifyInput {
@@ -60,6 +61,8 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     page: document.documentElement.lang,
   });
   const locale = lang === 'zh' ? 'zh-CN' : 'en';
+  // Read (and dropped from the address) before anything else, even when the chat would open anyway.
+  const openRequest = takeOpenChatRequest();
 
   let session: Session | null = null;
   const openSession = async (extra: Omit<SessionRequest, 'siteKey' | 'locale'> = {}): Promise<Session> => {
@@ -82,6 +85,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     position: embed.position ?? settings.position,
     base: embed.base,
     store,
+    openRequested: openRequest !== null,
     downloadTranscript: (conversationId) => api.transcript(conversationId, session!.visitorToken),
     fetchStatus: () => api.settings(embed.site).then((fresh) => fresh.status),
     saveProfile: async (profile) => {
@@ -122,7 +126,9 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     },
   }, createStore(`${embed.origin}|${embed.site}`, 'session'));
 
-  session = await retrying(() => openSession(), () => view.connectionChanged(navigator.onLine === false ? 'offline' : 'unreachable'));
+  // An email's resume link makes this browser the shopper it was sent to (the server ignores an expired one).
+  const resume = openRequest?.resumeToken ? { resumeToken: openRequest.resumeToken } : {};
+  session = await retrying(() => openSession(resume), () => view.connectionChanged(navigator.onLine === false ? 'offline' : 'unreachable'));
   client.connect(session.visitorToken, locale);
 
   return {

@@ -12,7 +12,6 @@ import { brandColors } from './colors.ts';
 import { FULL_SCREEN_QUERY, widgetCss } from './styles.ts';
 import { csatCard, offlineCard, prechatCard } from './forms.ts';
 import { articleReplyParts } from './article-reply.ts';
-import { openChatRequested } from './open-marker.ts';
 import { replyWait } from './reply-time.ts';
 import { openingWhen } from './opening.ts';
 
@@ -24,6 +23,8 @@ export interface ViewOptions {
   /** The chat server's base URL; relative article links resolve against it. */
   base: string;
   store: Store;
+  /** The page was opened from a "Continue the chat" link: open the panel at once. */
+  openRequested: boolean;
   downloadTranscript(conversationId: number): Promise<Blob>;
   saveProfile(profile: { name?: string; email?: string }): Promise<void>;
   /** Fresh "is anyone there" status from the server's widget settings. */
@@ -204,8 +205,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.client = client;
     this.messagesChanged();
     this.connectionChanged(client.connectionState);
-    const requested = openChatRequested(); // read (and dropped from the address) even when the chat opens anyway
-    if (this.options.store.get<boolean>('open') || requested) this.open(false);
+    if (this.options.store.get<boolean>('open') || this.options.openRequested) this.open(false);
   }
 
   get isOpen(): boolean {
