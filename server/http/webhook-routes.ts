@@ -9,7 +9,7 @@ import { ErrorResponse, IdParams, Nullable, Ok, Timestamp } from './schemas.ts';
 import { webhooksRepository, type DeliveryRow, type WebhookRow } from '../repositories/webhooks.ts';
 import { QUEUE_WEBHOOKS, WEBHOOK_EVENTS, enqueueWebhookDeliveries, type WebhookEvent } from '../webhook-events.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
-import { refusedUrlHost } from '../services/outbound-address.ts';
+import { refusedDestination, refusedUrlHost } from '../services/outbound-address.ts';
 import { recordAudit } from '../services/audit-log.ts';
 
 /** Enough for a CRM, a helpdesk and a few bridges; each one costs a POST per chat event. */
@@ -62,11 +62,16 @@ const toWebhook = (w: WebhookRow, options: { revealSecret?: boolean; deliveries?
   recentDeliveries: (options.deliveries ?? []).map(toDelivery),
 });
 
+/** How long saving a webhook waits for DNS; a name that does not answer in time is saved and checked at each delivery. */
+const SAVE_LOOKUP_TIMEOUT_MS = 3_000;
+
 /**
  * An absolute http(s) URL without credentials (the signature, not the URL, authenticates us), not on this server or
- * its link unless allowed (see outbound-address.ts); returned normalised.
+ * its link unless allowed (see outbound-address.ts); returned normalised. A name that resolves to such an address
+ * is refused when saved too, so the admin hears it now rather than from failed deliveries (each delivery checks
+ * again: DNS answers change). A name that does not resolve yet is saved: its deliveries fail until it does.
  */
-export function checkWebhookUrl(raw: string, allowLocal: boolean): string {
+export async function checkWebhookUrl(raw: string, allowLocal: boolean): Promise<string> {
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -76,9 +81,20 @@ export function checkWebhookUrl(raw: string, allowLocal: boolean): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badRequest(`Webhook URLs must use https:// or http://, not ${url.protocol}`);
   if (url.username || url.password) throw badRequest('Webhook URLs must not contain a user name or password; check the x-shopdesk-signature header instead.');
   if (url.href.length > MAX_URL_CHARS) throw badRequest(`The URL is longer than ${MAX_URL_CHARS} characters.`);
-  const refused = allowLocal ? null : refusedUrlHost(url);
+  if (allowLocal) return url.href;
+  const refused = refusedUrlHost(url) ?? await resolvedRefusal(url);
   if (refused) throw badRequest(`Webhooks cannot post there: ${refused}.`);
   return url.href;
+}
+
+async function resolvedRefusal(url: URL): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), SAVE_LOOKUP_TIMEOUT_MS); });
+  try {
+    return await Promise.race([refusedDestination(url).catch(() => null), gaveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export default function webhookRoutes(ctx: AppContext) {
@@ -115,7 +131,7 @@ export default function webhookRoutes(ctx: AppContext) {
     }, async (request, reply) => {
       const body = request.body;
       const row = await webhooks.create({
-        url: checkWebhookUrl(body.url, ctx.config.webhookAllowLocal), events: body.events as WebhookEvent[], description: body.description?.trim() ?? '', active: body.active ?? true,
+        url: await checkWebhookUrl(body.url, ctx.config.webhookAllowLocal), events: body.events as WebhookEvent[], description: body.description?.trim() ?? '', active: body.active ?? true,
       }, MAX_WEBHOOKS);
       if (!row) throw conflict(`There are already ${MAX_WEBHOOKS} webhooks; delete one first.`);
       await audit(request.user!.id, 'webhook.create', row.id, { url: row.url, events: row.events });
@@ -132,7 +148,7 @@ export default function webhookRoutes(ctx: AppContext) {
     }, async (request) => {
       const body = request.body;
       const row = await webhooks.update(request.params.id, {
-        ...body, url: body.url === undefined ? undefined : checkWebhookUrl(body.url, ctx.config.webhookAllowLocal), description: body.description?.trim(),
+        ...body, url: body.url === undefined ? undefined : await checkWebhookUrl(body.url, ctx.config.webhookAllowLocal), description: body.description?.trim(),
         events: body.events as WebhookEvent[] | undefined,
       });
       if (!row) throw notFound('Webhook');

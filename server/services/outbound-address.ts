@@ -18,15 +18,18 @@ refused.addAddress('::1', 'ipv6');
 refused.addSubnet('fe80::', 10, 'ipv6'); // link-local
 refused.addSubnet('ff00::', 8, 'ipv6'); // multicast
 
-/** Why an address may not be sent to, or null when it may. */
-export function refusedAddress(address: string): string | null {
+const LOCAL_REASON = 'on this server or its link (loopback, link-local or multicast); set WEBHOOK_ALLOW_LOCAL=true to allow it';
+
+const isRefused = (address: string): boolean => {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   const plain = mapped ? mapped[1] : address;
   const family = isIP(plain);
-  if (family === 0) return null;
-  return refused.check(plain, family === 4 ? 'ipv4' : 'ipv6')
-    ? `${address} is on this server or its link (loopback, link-local or multicast); set WEBHOOK_ALLOW_LOCAL=true to allow it`
-    : null;
+  return family !== 0 && refused.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+};
+
+/** Why an address may not be sent to, or null when it may. */
+export function refusedAddress(address: string): string | null {
+  return isRefused(address) ? `${address} is ${LOCAL_REASON}` : null;
 }
 
 /** The host of a URL without IPv6 brackets. */
@@ -68,8 +71,8 @@ export async function checkDestination(url: URL, options: { allowLocal?: boolean
   if (addresses.length === 0) throw new Error(`${host} has no address`);
   if (!options.allowLocal) {
     for (const { address } of addresses) {
-      const why = refusedAddress(address);
-      if (why) return { refused: family ? why : `${host} resolves to ${why}` };
+      if (!isRefused(address)) continue;
+      return { refused: family ? `${address} is ${LOCAL_REASON}` : `${host} resolves to ${address}, which is ${LOCAL_REASON}` };
     }
   }
   return { addresses };

@@ -3,6 +3,7 @@
 // (secret never returned), reports equal to SQL over the same rows, CSV export,
 // privacy export / delete with audit entries, segment and orders, labels,
 // mentions, proactive messages and webhooks.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, httpAs, widgetSession, type TestStack } from '../support/server.ts';
 import { connectAgent, connectWidget, callOk, nextEvent } from '../support/sockets.ts';
@@ -790,6 +791,22 @@ describe('webhooks admin API', () => {
     const lan = await http('POST', '/api/admin/webhooks', admin, { url: 'http://10.0.0.5/hooks/shopdesk', events: ['message.created'] });
     expect(lan.status).toBe(201);
     await http('DELETE', `/api/admin/webhooks/${lan.json.webhook.id}`, admin);
+  });
+
+  // A name (not "localhost") that this machine's /etc/hosts points at loopback, as a shop's typo or an attacker's DNS would.
+  const loopbackName = readFileSync('/etc/hosts', 'utf8').split('\n')
+    .map((line) => line.replace(/#.*/, '').trim().split(/\s+/))
+    .find(([address, ...names]) => /^127\./.test(address ?? '') && names.some((n) => n && !/localhost/.test(n)))
+    ?.slice(1).find((n) => !/localhost/.test(n));
+  it.skipIf(!loopbackName)(`refuses, when saved, a name that resolves to loopback (skipped when /etc/hosts names no loopback host: found ${loopbackName ?? 'none'})`, async () => {
+    const url = `http://${loopbackName}:6379/`;
+    const refused = await http('POST', '/api/admin/webhooks', admin, { url, events: ['message.created'] });
+    expect(refused.status, url).toBe(400);
+    expect(refused.json.error.message).toBe(`Webhooks cannot post there: ${loopbackName} resolves to 127.0.0.1, which is on this server or its link (loopback, link-local or multicast); set WEBHOOK_ALLOW_LOCAL=true to allow it.`);
+    // A name that does not resolve (yet) is saved: its deliveries will say why they fail.
+    const unknown = await http('POST', '/api/admin/webhooks', admin, { url: 'http://crm.not-yet-registered.invalid/hooks', events: ['message.created'] });
+    expect(unknown.status).toBe(201);
+    await http('DELETE', `/api/admin/webhooks/${unknown.json.webhook.id}`, admin);
   });
 
   it('answers only admins: 403 to an agent, 401 to nobody', async () => {

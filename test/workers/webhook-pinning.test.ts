@@ -106,7 +106,7 @@ describe.skipIf(!lanAddress)('webhook destinations are pinned to the address che
 
     // The name now answers 127.0.0.1: the next attempt (another delivery) is refused before any connection.
     const next = await pendingDelivery(`http://hooks.rebind.test:${port}/again`);
-    await expect(deliver(env.sql, firstAttempt(next), { resolve })).rejects.toThrow(/hooks\.rebind\.test resolves to 127\.0\.0\.1 is on this server/);
+    await expect(deliver(env.sql, firstAttempt(next), { resolve })).rejects.toThrow(/hooks\.rebind\.test resolves to 127\.0\.0\.1, which is on this server/);
     expect(loopback.connections).toBe(0);
     expect(lan.requests).toHaveLength(1);
   });
