@@ -88,7 +88,13 @@ tr.inactive { opacity:.55; }
 .conversation-header .chips-editor .error { flex-basis:100%; margin:0; }
 .inbox-item .labels .tag { margin:2px 2px 0 0; }
 .msg-page { margin-top:4px; } .msg-page a { word-break:break-all; }
-.inbox-item { display:block; padding:8px 10px; border-bottom:1px solid var(--line); color:inherit; text-decoration:none; }
+.inbox-item { display:block; flex:1; min-width:0; padding:8px 10px; color:inherit; text-decoration:none; }
+.inbox-row { display:flex; align-items:flex-start; border-bottom:1px solid var(--line); }
+.inbox-row .bulk-tick { margin:11px 0 0 8px; flex:none; }
+.bulk-bar { padding:6px 10px; border-bottom:1px solid var(--line); display:flex; flex-wrap:wrap; gap:6px 10px; align-items:center; }
+.bulk-actions, .bulk-label { display:flex; gap:6px; align-items:center; }
+.bulk-label input { width:8em; }
+.bulk-bar p { flex-basis:100%; margin:0; }
 .inbox-item.selected { background:#eef2ff; }
 .inbox-item .row { display:flex; justify-content:space-between; gap:6px; }
 .snippet { color:var(--muted); overflow:hidden; text-overflow:ellipsis; white-space:nowrap; max-width:220px; display:inline-block; }

@@ -8,12 +8,15 @@ import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schema
 import { conversationsRepository, toChatMessage, toSummary } from '../repositories/conversations.ts';
 import { inboxPage, inboxSearch, SEARCH_WINDOW } from '../repositories/conversation-search.ts';
 import { conversationTranscript } from '../services/transcript.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { AppError, badRequest, notFound } from '../errors.ts';
 import { labelKey, labelsInUse, lockLabelsForOneConversation, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
 import type { Sql } from '../db/client.ts';
 import { toCustomer } from './customer-routes.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
 import { recordAudit } from '../services/audit-log.ts';
+
+/** The inbox shows up to 100 conversations: a selection is at most that. */
+const MAX_BULK = 100;
 
 const Labels = Type.Array(Type.String(), { description: "Agents' labels (lower-case; never shown to the shopper)" });
 
@@ -176,21 +179,69 @@ export default function conversationRoutes(ctx: AppContext) {
         response: { 200: Type.Object({ labels: Labels }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
-      const add = normaliseLabels(request.body.add ?? []);
-      const remove = (request.body.remove ?? []).map(labelKey);
+      const labels = await changeLabels(request.params.id, normaliseLabels(request.body.add ?? []), (request.body.remove ?? []).map(labelKey));
+      return { labels };
+    });
+
+    /** Adds and removes labels of one conversation (normalised already); every console is told. */
+    async function changeLabels(conversationId: number, add: string[], remove: string[]): Promise<string[]> {
       const labels = await ctx.sql.begin(async (tx) => {
         await lockLabelsForOneConversation(tx as unknown as Sql);
-        const [row] = await tx<{ labels: string[] }[]>`select labels from conversations where id = ${request.params.id} for update`;
+        const [row] = await tx<{ labels: string[] }[]>`select labels from conversations where id = ${conversationId} for update`;
         if (!row) throw notFound('Conversation');
         const kept = row.labels.filter((l) => !remove.includes(l));
         const next = [...kept, ...add.filter((l) => !kept.includes(l))];
         if (next.length > MAX_LABELS) throw badRequest(`At most ${MAX_LABELS} labels per conversation`);
-        await tx`update conversations set labels = ${next}::text[], updated_at = now() where id = ${request.params.id}`;
+        await tx`update conversations set labels = ${next}::text[], updated_at = now() where id = ${conversationId}`;
         return next;
       });
       inUse.invalidate();
-      ctx.realtime.toAgents('conversation:labels', { conversationId: request.params.id, labels });
-      return { labels };
+      ctx.realtime.toAgents('conversation:labels', { conversationId, labels });
+      return labels;
+    }
+
+    app.post('/api/conversations/bulk', {
+      onRequest: app.requireAgent,
+      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['agent'],
+        summary: `Resolve, or add a label to, up to ${MAX_BULK} conversations at once (the inbox's selection)`,
+        description: 'Each conversation is handled as if alone, with the same rules (an agent resolves only chats nobody else holds); '
+          + 'one that cannot be is listed in `failed` with the reason and does not stop the others.',
+        body: Type.Object({
+          conversationIds: Type.Array(Id, { minItems: 1, maxItems: MAX_BULK, uniqueItems: true }),
+          action: Type.Union([Type.Literal('resolve'), Type.Literal('label')]),
+          label: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8, description: 'With action "label": the label to add' })),
+        }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            done: Type.Array(Type.Integer()),
+            failed: Type.Array(Type.Object({ conversationId: Type.Integer(), code: Type.String(), message: Type.String() })),
+          }),
+          400: ErrorResponse, 401: ErrorResponse, 429: ErrorResponse,
+        },
+      },
+    }, async (request) => {
+      const { conversationIds, action } = request.body;
+      const label = action === 'label' ? normaliseLabels([request.body.label ?? '']) : [];
+      if (action === 'label' && label.length !== 1) throw badRequest('action "label" needs the label to add.');
+      if (action === 'resolve' && request.body.label !== undefined) throw badRequest('label goes only with action "label".');
+      const actor = request.user!;
+      const done: number[] = [];
+      const failed: { conversationId: number; code: string; message: string }[] = [];
+      // One at a time, in the order given: each runs the single-chat path (its checks, system lines, events).
+      for (const conversationId of conversationIds) {
+        try {
+          if (action === 'resolve') await ctx.chat.resolve(actor, conversationId);
+          else await changeLabels(conversationId, label, []);
+          done.push(conversationId);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          failed.push({ conversationId, code: error.code, message: error.message });
+        }
+      }
+      if (done.length) request.log.info({ action, done: done.length, failed: failed.length }, 'bulk conversation action');
+      return { done, failed };
     });
 
     app.get('/api/conversation-labels', {

@@ -5,7 +5,7 @@
 // the server holds.
 import { useEffect, useState } from 'preact/hooks';
 import { minutesWaitingPastTarget } from '../reply-target.ts';
-import { get, query } from '../api.ts';
+import { errorText, get, post, query } from '../api.ts';
 import { useSession } from '../context.ts';
 import { useDebounced, useLoad, useSocketEvent, formatTime } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
@@ -74,6 +74,16 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
     sessionStorage.setItem('sd.view', v);
   };
   const items = list.data?.items ?? [];
+  // Ticked chats for a bulk action; only those still listed count (a chat that left the view drops out).
+  const [ticked, setTicked] = useState<Set<number>>(new Set());
+  useEffect(() => setTicked(new Set()), [view, appliedSearch, label, teamId]);
+  const selected = items.filter((i) => ticked.has(i.conversation.id)).map((i) => i.conversation.id);
+  const tick = (id: number, on: boolean) => setTicked((prev) => {
+    const next = new Set(prev);
+    if (on) next.add(id);
+    else next.delete(id);
+    return next;
+  });
 
   // Keyboard: Alt+J / Alt+K next / previous conversation in the list (by key position: see shortcuts.ts).
   useEffect(() => {
@@ -116,12 +126,16 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
             </select>
           )}
         </form>
+        <BulkBar items={items} selected={selected} setTicked={setTicked} onDone={refresh} />
         {list.data?.search?.scope === 'recent' && <p class="muted small search-scope" data-testid="search-recent-only">{t('search.recentOnly', { n: list.data.search.window })}</p>}
         {list.error && <p class="error">{list.error}</p>}
         {!list.loading && !items.length && <p class="muted empty">{t('inbox.empty')}</p>}
         <ul>
           {items.map((item) => (
-            <li key={item.conversation.id}>
+            <li key={item.conversation.id} class="inbox-row">
+              <input type="checkbox" class="bulk-tick" data-testid="bulk-tick" checked={ticked.has(item.conversation.id)}
+                aria-label={t('bulk.tick', { name: item.customer.name || item.customer.email || `${t('customer.visitor')} #${item.customer.id}` })}
+                onChange={(e) => tick(item.conversation.id, e.currentTarget.checked)} />
               <a href={`/console/conversations/${item.conversation.id}`} data-testid="inbox-item" data-conversation-id={item.conversation.id}
                 class={`inbox-item ${item.conversation.id === conversationId ? 'selected' : ''}`}
                 onClick={(e) => {
@@ -172,6 +186,59 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
         {customerOpen && <button class="small drawer-close" data-testid="close-customer" onClick={() => setCustomerOpen(false)}>{t('layout.closeCustomer')}</button>}
         {conversationId && customerId ? <CustomerPanel key={customerId} customerId={customerId} conversationId={conversationId} /> : null}
       </aside>
+    </div>
+  );
+}
+
+/**
+ * Above the list: "select all shown", and with chats ticked, what to do with them (resolve, add a label). The server
+ * handles each as if alone; those it refuses are named with the reason and stay ticked.
+ */
+function BulkBar({ items, selected, setTicked, onDone }: {
+  items: ListedItem[]; selected: number[]; setTicked: (next: Set<number>) => void; onDone: () => void;
+}) {
+  const [label, setLabel] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<{ text: string; error: boolean } | null>(null);
+  if (!items.length) return null;
+  const allTicked = selected.length === items.length;
+  const run = async (action: 'resolve' | 'label') => {
+    if (action === 'resolve' && !confirm(t('bulk.confirmResolve', { count: selected.length }))) return;
+    setBusy(true);
+    setOutcome(null);
+    try {
+      const result = await post<{ done: number[]; failed: { conversationId: number; message: string }[] }>('/api/conversations/bulk',
+        action === 'label' ? { conversationIds: selected, action, label } : { conversationIds: selected, action });
+      const doneText = t(action === 'resolve' ? 'bulk.resolved' : 'bulk.labelled', { count: result.done.length, label: label.trim().toLowerCase() });
+      const reasons = [...new Set(result.failed.map((f) => f.message))].join(' ');
+      setOutcome({ text: result.failed.length ? `${doneText} ${t('bulk.failed', { count: result.failed.length, reasons })}` : doneText, error: result.failed.length > 0 });
+      setTicked(new Set(result.failed.map((f) => f.conversationId)));
+      if (action === 'label') setLabel('');
+      onDone();
+    } catch (err) {
+      setOutcome({ text: errorText(err), error: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="bulk-bar" data-testid="bulk-bar">
+      <label class="small">
+        <input type="checkbox" data-testid="bulk-all" checked={allTicked} ref={(el) => { if (el) el.indeterminate = selected.length > 0 && !allTicked; }}
+          onChange={(e) => setTicked(new Set(e.currentTarget.checked ? items.map((i) => i.conversation.id) : []))} />
+        {' '}{selected.length ? t('bulk.selected', { count: selected.length }) : t('bulk.selectAll')}
+      </label>
+      {selected.length > 0 && (
+        <div class="bulk-actions">
+          <button class="small" data-testid="bulk-resolve" disabled={busy} onClick={() => run('resolve')}>{t('bulk.resolve')}</button>
+          <form class="bulk-label" onSubmit={(e) => { e.preventDefault(); if (label.trim()) void run('label'); }}>
+            <input class="small" data-testid="bulk-label" placeholder={t('bulk.labelPlaceholder')} aria-label={t('bulk.labelPlaceholder')} maxLength={40}
+              value={label} onInput={(e) => setLabel(e.currentTarget.value)} />
+            <button class="small" type="submit" data-testid="bulk-label-add" disabled={busy || !label.trim()}>{t('bulk.addLabel')}</button>
+          </form>
+        </div>
+      )}
+      {outcome && <p class={`small ${outcome.error ? 'error' : 'ok'}`} role={outcome.error ? 'alert' : 'status'} data-testid="bulk-outcome">{outcome.text}</p>}
     </div>
   );
 }

@@ -1,0 +1,84 @@
+// Bulk actions in the console's inbox, in Debian's Chromium (playwright-core) against a real server, Postgres and
+// Redis: the agent ticks chats (or all shown), labels them, resolves them after confirming, and is told which could
+// not be resolved and why (a teammate's chat stays ticked). Shoppers are socket.io clients.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
+import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
+import { callOk, connectAgent, connectWidget, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import { hashPassword } from '../../server/services/auth-service.ts';
+import { buildBundles } from '../../scripts/build-bundles.ts';
+
+let stack: TestStack;
+let browser: Browser;
+const { contexts, sockets } = closedAfterEachTest<WidgetClient | AgentClient>(() => ({ browser, stack }));
+
+beforeAll(async () => {
+  await buildBundles(['console']); // the server serves public/build/console.js: built from this source
+  stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 } });
+  await stack.env.sql`insert into users (email, name, role, password_hash, capacity)
+                      values ('bulk-e2e-other@demo.shop', 'Olga Other', 'agent', ${await hashPassword('other-agent-pw')}, 5)`;
+  browser = await launchBrowser();
+}, 120_000);
+
+async function consolePage(): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('dialog', (dialog) => void dialog.accept()); // the "Resolve N conversations?" confirmation
+  await page.goto(`${stack.url}/console`);
+  await signInOnLoginPage(page, stack.agent);
+  return { page, errors };
+}
+
+/** A shopper's chat, held by `agentEmail` when given; returns its id. */
+async function chat(text: string, holder?: { email: string; password: string }): Promise<number> {
+  const shopper = await connectWidget(stack.url, (await widgetSession(stack.url)).visitorToken);
+  sockets.push(shopper);
+  const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: `bulk-${text.length}-${Date.now()}`, text });
+  if (holder) {
+    const agent = await connectAgent(stack.url, (await login(stack.url, holder.email, holder.password)).token);
+    sockets.push(agent);
+    await callOk(agent, 'conversation:accept', { conversationId: sent.conversationId });
+  }
+  return sent.conversationId;
+}
+
+const statusOf = async (id: number) => (await stack.env.sql<{ status: string }[]>`select status from conversations where id = ${id}`)[0].status;
+const tickOf = (page: Page, id: number) => page.locator(`li:has([data-conversation-id="${id}"]) [data-testid="bulk-tick"]`);
+
+describe('bulk actions in the inbox', () => {
+  it('labels and resolves the ticked chats, and names the one that could not be resolved', async () => {
+    const mine = await chat('Bulk one: where is my order?', stack.agent);
+    const botChat = await chat('Bulk two: do you ship to Peru?');
+    const theirs = await chat('Bulk three: refund please', { email: 'bulk-e2e-other@demo.shop', password: 'other-agent-pw' });
+    const { page, errors } = await consolePage();
+    await page.getByTestId('view-open').click();
+    for (const id of [mine, botChat, theirs]) await tickOf(page, id).waitFor();
+    await expect(page.getByTestId('bulk-resolve').count()).resolves.toBe(0); // nothing ticked: no actions offered
+
+    for (const id of [mine, botChat, theirs]) await tickOf(page, id).check();
+    await expect(page.getByTestId('bulk-bar').textContent()).resolves.toContain('3 selected');
+    await page.getByTestId('bulk-label').fill('Peak Season');
+    await page.getByTestId('bulk-label-add').click();
+    await expect(page.getByTestId('bulk-outcome').textContent()).resolves.toBe('Labelled 3 "peak season".');
+    const labels = await stack.env.sql<{ labels: string[] }[]>`select labels from conversations where id in (${mine}, ${botChat}, ${theirs})`;
+    expect(labels.every((r) => r.labels.includes('peak season'))).toBe(true);
+
+    // Labelling cleared the selection; tick them again and resolve.
+    for (const id of [mine, botChat, theirs]) await tickOf(page, id).check();
+    await page.getByTestId('bulk-resolve').click();
+    const outcome = page.getByTestId('bulk-outcome');
+    await outcome.filter({ hasText: 'Resolved' }).waitFor();
+    expect(await outcome.textContent()).toBe('Resolved 2. 1 could not be: Only the agent holding this chat (or an admin) can resolve it.');
+    expect(await outcome.getAttribute('role')).toBe('alert');
+    expect([await statusOf(mine), await statusOf(botChat), await statusOf(theirs)]).toEqual(['resolved', 'resolved', 'assigned']);
+    // The open view drops the resolved ones; the refused one is still listed and still ticked.
+    await page.locator(`[data-conversation-id="${mine}"]`).waitFor({ state: 'detached' });
+    expect(await tickOf(page, theirs).isChecked()).toBe(true);
+    await expect(page.getByTestId('bulk-bar').textContent()).resolves.toContain('1 selected');
+    expect(errors).toEqual([]);
+  });
+});
