@@ -134,7 +134,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           session: { type: 'apiKey', in: 'cookie', name: 'sd_session' },
           bearer: { type: 'http', scheme: 'bearer' },
           // The shop feed's HMAC: an API key in the header's sense only (its value depends on the body); the routes say how to make it.
-          feedSignature: { type: 'apiKey', in: 'header', name: 'x-shopdesk-signature', description: 'sha256=<hex HMAC-SHA256 of "<orders|products>:" + the raw body, keyed with the identity secret>' },
+          feedSignature: { type: 'apiKey', in: 'header', name: 'x-shopdesk-signature', description: 'sha256=<hex HMAC-SHA256 of "<orders|products>:" + the raw body, keyed with the hex SHA-256 of "shopdesk-feed:" + the identity secret>' },
         },
       },
     },

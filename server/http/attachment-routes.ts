@@ -10,7 +10,7 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, Id, IdParams } from './schemas.ts';
 import { attachmentsRepository, type AttachmentRef } from '../repositories/attachments.ts';
-import { ATTACHMENT_TYPES, checkedChatFile, shownInline } from '../services/attachment-files.ts';
+import { ATTACHMENT_TYPES, checkedChatFile, MAX_IMAGE_MEGAPIXELS, shownInline } from '../services/attachment-files.ts';
 import { conversationsRepository } from '../repositories/conversations.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import type { SendResult } from '../services/chat-service.ts';
@@ -42,7 +42,7 @@ export default function attachmentRoutes(ctx: AppContext) {
       if (!Buffer.isBuffer(sent) || sent.length === 0) throw badRequest(`Send the file as the request body (${ATTACHMENT_TYPES.join(', ')}).`);
       const file = await checkedChatFile(sent, request.query.name);
       if (file === 'kind') throw new AppError(415, 'unsupported_file', `Only images (JPEG, PNG, GIF, WebP) and PDF files can be sent.`);
-      if (file === 'unreadable') throw new AppError(415, 'unsupported_file', 'The image could not be read: it may be damaged.');
+      if (file === 'unreadable') throw new AppError(415, 'unsupported_file', `The image could not be read: it may be damaged, or larger than ${MAX_IMAGE_MEGAPIXELS} megapixels.`);
       return file;
     }
 

@@ -8,7 +8,7 @@ import { ErrorResponse, IdParams, Nullable } from './schemas.ts';
 import { ConversationSchema, CustomerSchema } from './chat-schemas.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { conversationsRepository, toSummary } from '../repositories/conversations.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { mergeCustomers } from '../services/customer-merge.ts';
 import { blockCustomer, blockState, unblockCustomer } from '../services/customer-blocking.ts';
 
@@ -75,10 +75,16 @@ export default function customerRoutes(ctx: AppContext) {
           tags: Type.Optional(Type.Array(Tag, { maxItems: 50, uniqueItems: true })),
           attributes: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 60 }), AttributeValue, { maxProperties: 100 })),
         }, { additionalProperties: false, minProperties: 1 }),
-        response: { 200: Type.Object({ customer: CustomerSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
+        response: { 200: Type.Object({ customer: CustomerSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
       },
     }, async (request) => {
-      await load(request.params.id);
+      const current = await load(request.params.id);
+      // `deleted` marks a record erased at the customer's request (an admin's audited act): an agent's edit must neither
+      // set it (a deletion nobody audited) nor drop it (bringing the erased shopper's old browser token back to life).
+      if (current.attributes.deleted) throw conflict(`Customer #${current.id} was deleted at their request; the record cannot be edited.`);
+      if (request.body.attributes && 'deleted' in request.body.attributes) {
+        throw badRequest('The attribute "deleted" is kept by the system: delete a customer from Team & settings → Privacy (admins).');
+      }
       const row = await customers.updateTagsAndAttributes(request.params.id, request.body.tags?.map((t) => t.trim()), request.body.attributes);
       ctx.realtime.toAgents('customer:updated', { customerId: request.params.id }); // a teammate's open panel shows it too
       return { customer: toCustomer(row!) };

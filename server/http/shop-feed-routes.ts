@@ -2,10 +2,10 @@
 // answer "where is my order" from real data) and its products (so it can answer
 // "is the tote waterproof?"); the demo seeds its own. The caller is an admin
 // (session or Bearer token), or the shop's backend signing the body with the
-// identity secret it already holds for identify():
-// `X-Shopdesk-Signature: sha256=<hex HMAC-SHA256("orders:" + body)>` ("products:"
-// for products; the prefix keeps these signatures apart from identity hashes
-// and from each other). A replayed order update changes nothing: one older than
+// identity secret it already holds for identify(), through a key derived from it
+// (feedSigningKey: its SHA-256, so no identity hash can ever be a feed signature):
+// `X-Shopdesk-Signature: sha256=<hex HMAC-SHA256(feed key, "orders:" + body)>`
+// ("products:" for products; the prefix keeps the two feeds' signatures apart). A replayed order update changes nothing: one older than
 // the stored copy is skipped, since feeds also deliver late and out of order; an
 // update without updatedAt has no time to compare, so it is applied and never
 // blocks a later one that has (knowledge-base/repositories/orders.ts). A batch is
@@ -20,7 +20,7 @@ import type { AppContext } from '../context.ts';
 import { ErrorResponse, Nullable } from './schemas.ts';
 import { AppError, badRequest, unauthorized } from '../errors.ts';
 import { loadWidgetSettings } from '../services/widget-settings.ts';
-import { signatureMatches } from '../services/visitor-tokens.ts';
+import { feedSignatureMatches } from '../services/visitor-tokens.ts';
 import { isRealDay } from '../services/calendar-days.ts';
 import { isOrderNumber, orderNumberFormat } from '../../knowledge-base/order-numbers.ts';
 import { saveOrderFeed } from '../../knowledge-base/repositories/orders.ts';
@@ -75,7 +75,7 @@ const SIGNATURE_HEADER = 'x-shopdesk-signature';
 
 /** How to sign a call, in one sentence for the 401s and the OpenAPI document. */
 const howToSign = (purpose: 'orders' | 'products') =>
-  `${SIGNATURE_HEADER}: sha256=<lower-case hex HMAC-SHA256 of "${purpose}:" followed by the raw request body, keyed with the identity secret (Team & settings → Widget, or IDENTITY_SECRET)>`;
+  `${SIGNATURE_HEADER}: sha256=<lower-case hex HMAC-SHA256 of "${purpose}:" followed by the raw request body, keyed with the feed key = the lower-case hex SHA-256 of "shopdesk-feed:" followed by the identity secret (Team & settings → Widget, or IDENTITY_SECRET)>`;
 /** Either the shop backend's signature or an admin's session or token opens the feed routes. */
 const FEED_SECURITY: { [scheme: string]: string[] }[] = [{ feedSignature: [] }, { session: [] }, { bearer: [] }];
 const signatureHeaders = (purpose: 'orders' | 'products') => Type.Object({
@@ -153,7 +153,7 @@ export default function shopFeedRoutes(ctx: AppContext) {
         throw unauthorized(`${SIGNATURE_HEADER} is malformed: expected ${howToSign(purpose)}.`);
       }
       const raw = rawBodies.get(request);
-      if (raw === undefined || !signatureMatches(secret, `${purpose}:${raw}`, signature.slice(7))) {
+      if (raw === undefined || !feedSignatureMatches(secret, purpose, raw, signature.slice(7))) {
         throw unauthorized(`${SIGNATURE_HEADER} does not match this body (a different secret, other bytes than were signed, or the wrong prefix?). Expected ${howToSign(purpose)}.`);
       }
     };

@@ -32,15 +32,21 @@ const IMAGE_FORMATS: Record<string, 'jpeg' | 'png' | 'webp' | 'gif' | undefined>
 export const MAX_PHOTO_SIDE = 2560;
 
 /**
+ * Most pixels an image may decode to (all frames together), in megapixels. A phone's full-resolution photo is under
+ * 50; a small file that decodes to far more (a 31 KB PNG of 16000 × 16000) would hold a core for seconds per upload.
+ */
+export const MAX_IMAGE_MEGAPIXELS = 64;
+
+/**
  * Images re-encoded in their own format without metadata (turned upright first, as EXIF said), shrunk to
  * MAX_PHOTO_SIDE (GIF and WebP read with all their frames, so an animation is not cut to its first); PDF as sent.
- * Null when the image cannot be decoded.
+ * Null when the image cannot be decoded, or would decode to more than MAX_IMAGE_MEGAPIXELS (refused before decoding).
  */
 export async function cleanAttachment(bytes: Buffer, contentType: string): Promise<Buffer | null> {
   const format = IMAGE_FORMATS[contentType];
   if (!format) return bytes;
   try {
-    return await sharp(bytes, { failOn: 'error', animated: format === 'gif' || format === 'webp' })
+    return await sharp(bytes, { failOn: 'error', animated: format === 'gif' || format === 'webp', limitInputPixels: MAX_IMAGE_MEGAPIXELS * 1_000_000 })
       .rotate()
       .resize({ width: MAX_PHOTO_SIDE, height: MAX_PHOTO_SIDE, fit: 'inside', withoutEnlargement: true })
       .toFormat(format, format === 'jpeg' ? { quality: 85, mozjpeg: true } : {})

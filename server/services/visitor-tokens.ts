@@ -2,7 +2,7 @@
 // They are stateless (HMAC-signed customer id) so a socket handshake needs no
 // database round trip, and they never expire: a returning shopper keeps the
 // same history. Identity is upgraded by verified identify(), not by the token.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 const VERSION = 'v1';
 
@@ -63,7 +63,25 @@ export function identityHashMatches(secret: string, userId: string, hash: string
   return signatureMatches(secret, userId, hash);
 }
 
-/** Whether `hex` is HMAC-SHA256(message) under the shop's shared secret (identity hashes, the signed order feed). */
+/**
+ * The key the shop feed is signed with: the hex SHA-256 of "shopdesk-feed:" + the identity secret. A plain hash, not
+ * an HMAC, on purpose: identity hashes are HMACs of user ids under the same secret, and a shop that let a user name
+ * themselves "orders:{…}" would otherwise hand out a valid feed signature as that user's identity hash.
+ */
+export function feedSigningKey(secret: string): string {
+  return createHash('sha256').update(`shopdesk-feed:${secret}`).digest('hex');
+}
+
+/** The feed signature (lower-case hex) of `body` for `purpose` ("orders" / "products"). */
+export function feedSignature(secret: string, purpose: string, body: string): string {
+  return identityHash(feedSigningKey(secret), `${purpose}:${body}`);
+}
+
+export function feedSignatureMatches(secret: string, purpose: string, body: string, hex: string): boolean {
+  return signatureMatches(feedSigningKey(secret), `${purpose}:${body}`, hex);
+}
+
+/** Whether `hex` is HMAC-SHA256(message) under `secret` (identity hashes, feed signatures, unsubscribe tokens). */
 export function signatureMatches(secret: string, message: string, hex: string): boolean {
   const expected = Buffer.from(identityHash(secret, message));
   const given = Buffer.from(hex.toLowerCase());

@@ -1,6 +1,7 @@
 // Files in a chat: a shopper sends a photo, the bot hands the chat to a person, the agent sees it and sends one
 // back; only real images and PDFs within the size cap are taken, only with a token, and deleting the customer
 // deletes their files.
+import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
 import { connectAgent, connectWidget, nextAgentMessage, nextEvent, type WidgetClient } from '../support/sockets.ts';
@@ -23,6 +24,28 @@ afterAll(async () => {
   for (const s of sockets) s.close();
   await stack?.close();
 });
+
+/** A black 1-bit grey PNG of the given size, built by hand: its rows of zeros compress to almost nothing. */
+function blankPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 1; // bit depth
+  header[9] = 0; // greyscale
+  const rows = Buffer.alloc((1 + Math.ceil(width / 8)) * height); // each row: filter byte 0, then the pixels
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header), chunk('IDAT', deflateSync(rows, { level: 9 })), chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 async function upload(path: string, auth: string | null, body: Buffer, contentType: string, query: Record<string, string>) {
   const headers: Record<string, string> = { 'content-type': contentType };
@@ -123,6 +146,15 @@ describe('attachments', () => {
     const damaged = await upload('/api/widget/attachments', token, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2048, 7)]), 'image/jpeg', { clientId: 'damaged' });
     expect(damaged.status).toBe(415);
     expect(damaged.body.error.message).toMatch(/could not be read/);
+    // A few KB that would decode to 256 megapixels (seconds of a core each) is refused from its header, at once.
+    const bomb = blankPng(16_000, 16_000);
+    expect(bomb.length).toBeLessThan(MAX_BYTES);
+    const started = process.hrtime.bigint();
+    const refusedBomb = await upload('/api/widget/attachments', token, bomb, 'image/png', { clientId: 'bomb' });
+    const tookMs = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(refusedBomb.status).toBe(415);
+    expect(refusedBomb.body.error.message).toBe('The image could not be read: it may be damaged, or larger than 64 megapixels.');
+    console.log(`[attachments] a 256-megapixel PNG of ${bomb.length} bytes refused in ${tookMs.toFixed(0)} ms`);
     // Another shopper's conversation is not found; an agent route needs an agent.
     const other = await shopper();
     const theirs = await upload('/api/widget/attachments', other.token, PNG, 'image/png', { clientId: 'theirs', caption: 'mine' });

@@ -636,6 +636,14 @@ describe('privacy', () => {
     expect(JSON.stringify(await sql`select text, examples from unanswered_questions`)).not.toContain('Secret Lane');
     // The deleted shopper's old browser token no longer opens their (anonymised) conversation.
     await expect(connectWidget(stack.url, visitor.visitorToken)).rejects.toThrow(/unauthorized/);
+    // Nor can an agent bring it back by editing the record's attributes, or delete someone by setting the marker.
+    const revive = await http('PATCH', `/api/customers/${visitor.customerId}`, agent, { attributes: {} });
+    expect(revive.status).toBe(409);
+    expect(revive.json.error.message).toBe(`Customer #${visitor.customerId} was deleted at their request; the record cannot be edited.`);
+    await expect(connectWidget(stack.url, visitor.visitorToken)).rejects.toThrow(/unauthorized/);
+    const sneakyDelete = await http('PATCH', `/api/customers/${other.customerId}`, agent, { attributes: { deleted: true } });
+    expect(sneakyDelete.status).toBe(400);
+    (await connectWidget(stack.url, other.visitorToken)).close(); // still a live shopper
     const fresh = await widgetSession(stack.url, { visitorToken: visitor.visitorToken });
     expect(fresh.customerId).not.toBe(visitor.customerId);
     const audit = (await http('GET', '/api/admin/audit-log', admin)).json.items.filter((e: any) => e.target === `customer:${visitor.customerId}`);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../../support/server.ts';
 import { call, callOk, connectAgent, connectWidget, eventually, nextEvent, type WidgetClient } from '../../support/sockets.ts';
-import { identityHash } from '../../../server/services/visitor-tokens.ts';
+import { feedSignature, identityHash } from '../../../server/services/visitor-tokens.ts';
 import { knowledgeBaseExtension } from '../../../knowledge-base/server-extension.ts';
 import type { ChatMessage } from '../../../server/realtime/event-maps.ts';
 
@@ -264,9 +264,11 @@ describe('order status', () => {
       method: 'PUT', headers: { 'content-type': 'application/json', 'x-shopdesk-signature': signature }, body,
     });
     const body = JSON.stringify({ orders: [good] });
-    const sign = (text: string) => `sha256=${identityHash(IDENTITY_SECRET, `orders:${text}`)}`;
+    const sign = (text: string) => `sha256=${feedSignature(IDENTITY_SECRET, 'orders', text)}`;
     expect((await signed(body, sign(body.replace('NW-700002', 'NW-700009')))).status).toBe(401); // signed something else
     expect((await signed(body, `sha256=${identityHash(IDENTITY_SECRET, body)}`)).status).toBe(401); // an identity hash is no feed signature
+    // Not even the identity hash a shop would give a user who named themselves "orders:<this body>".
+    expect((await signed(body, `sha256=${identityHash(IDENTITY_SECRET, `orders:${body}`)}`)).status).toBe(401);
     const accepted = await signed(body, sign(body));
     expect(accepted.status).toBe(200);
     expect(await accepted.json()).toEqual({ inserted: 1, updated: 0, stale: 0 });
@@ -331,12 +333,12 @@ describe('order status', () => {
     const body = JSON.stringify({ orders: [good] });
     const unsigned = await send('/api/integrations/orders', body);
     expect(unsigned.status).toBe(401);
-    expect(unsigned.message).toMatch(/^The x-shopdesk-signature header is missing\. Sign the call with x-shopdesk-signature: sha256=<lower-case hex HMAC-SHA256 of "orders:" followed by the raw request body, keyed with the identity secret/);
+    expect(unsigned.message).toMatch(/^The x-shopdesk-signature header is missing\. Sign the call with x-shopdesk-signature: sha256=<lower-case hex HMAC-SHA256 of "orders:" followed by the raw request body, keyed with the feed key = the lower-case hex SHA-256 of "shopdesk-feed:" followed by the identity secret/);
     expect(unsigned.message).not.toMatch(/console/);
-    const wrong = await send('/api/integrations/orders', body, `sha256=${identityHash('another-secret', `orders:${body}`)}`);
+    const wrong = await send('/api/integrations/orders', body, `sha256=${feedSignature('another-secret', 'orders', body)}`);
     expect(wrong.status).toBe(401);
     expect(wrong.message).toMatch(/^x-shopdesk-signature does not match this body .*HMAC-SHA256 of "orders:"/);
-    const malformed = await send('/api/integrations/orders', body, identityHash(IDENTITY_SECRET, `orders:${body}`)); // no "sha256="
+    const malformed = await send('/api/integrations/orders', body, feedSignature(IDENTITY_SECRET, 'orders', body)); // no "sha256="
     expect(malformed.status).toBe(401);
     expect(malformed.message).toMatch(/^x-shopdesk-signature is malformed: expected x-shopdesk-signature: sha256=</);
     const productsUnsigned = await send('/api/integrations/products', JSON.stringify({ products: [] }));
@@ -413,8 +415,8 @@ describe('products', () => {
     const signed = (signature: string) => fetch(`${stack.url}/api/integrations/products`, {
       method: 'PUT', headers: { 'content-type': 'application/json', 'x-shopdesk-signature': signature }, body,
     });
-    expect((await signed(`sha256=${identityHash(IDENTITY_SECRET, `orders:${body}`)}`)).status).toBe(401); // an order signature is not a product one
-    const accepted = await signed(`sha256=${identityHash(IDENTITY_SECRET, `products:${body}`)}`);
+    expect((await signed(`sha256=${feedSignature(IDENTITY_SECRET, 'orders', body)}`)).status).toBe(401); // an order signature is not a product one
+    const accepted = await signed(`sha256=${feedSignature(IDENTITY_SECRET, 'products', body)}`);
     expect(await accepted.json()).toEqual({ inserted: 1, updated: 0, removed: 0 });
   });
 });
