@@ -80,13 +80,31 @@ export type FollowupOutcome =
   | { status: 'sent'; followupId: number; upToMessageId: number; replies: number };
 
 /**
- * Where "Continue the chat" leads: the shopper's last page, else the shop's page, else the help centre (it has the
- * widget). An anonymous shopper's link also carries a resume token, so it opens this chat on any device; a shopper
+ * Where "Continue the chat" leads: the shopper's last page when it is on the shop's site, else the shop's page, else
+ * the help centre (it has the widget). An anonymous shopper's link also carries a resume token, so it opens this chat on any device; a shopper
  * the shop identified gets it back by signing in there.
  */
 function continueUrl(config: Config, shopUrl: string, lastPage: string | null, resumeToken: string | null): string {
-  const base = lastPage ?? (shopUrl || `${config.publicUrl.replace(/\/+$/, '')}/help`);
+  const base = (lastPage && onShopSite(lastPage, [shopUrl, config.publicUrl]) ? lastPage : null)
+    ?? (shopUrl || `${config.publicUrl.replace(/\/+$/, '')}/help`);
   return `${base.split('#')[0]}${openChatHash(resumeToken)}`;
+}
+
+/**
+ * Whether a page the widget reported is on the shop's own site (the origin of its address or of this server). The
+ * widget reports whatever address its page has, and a shopper's script can report any: an email sent in the shop's
+ * name must not carry a link someone else chose.
+ */
+function onShopSite(page: string, siteUrls: string[]): boolean {
+  const origin = (url: string) => {
+    try {
+      return new URL(url).origin;
+    } catch {
+      return null;
+    }
+  };
+  const pageOrigin = origin(page);
+  return pageOrigin !== null && siteUrls.some((site) => site && origin(site) === pageOrigin);
 }
 
 export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId?: unknown }>): Promise<FollowupOutcome> {

@@ -26,7 +26,7 @@ beforeAll(async () => {
   const port = await smtp.listen();
   stack = await startStack({
     workers: true,
-    config: { smtpUrl: `smtp://127.0.0.1:${port}`, emailFollowupDelaySeconds: 1, emailRetryDelayMs: 300, shopName: 'Northwind Goods', mailFrom: '' },
+    config: { smtpUrl: `smtp://127.0.0.1:${port}`, emailFollowupDelaySeconds: 1, emailRetryDelayMs: 300, shopName: 'Northwind Goods', shopUrl: 'https://shop.example/', mailFrom: '' },
   });
   const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
   agent = await connectAgent(stack.url, token);
@@ -298,12 +298,16 @@ describe('email follow-up of replies the shopper missed', () => {
     expect((await put({ ...settings, shopName: 'Harbor & Sons', shopUrl: 'https://harbor.example/shop' })).status).toBe(200);
     try {
       const shopper = await shopperWithEmail();
-      shopper.socket.close(); // no page reported: the link goes to the shop's address
+      // A page on another site (any script can report one): the email in the shop's name links to the shop's address.
+      shopper.socket.emit('page:view', { url: 'https://evil.example/harbor-login', title: 'Harbor & Sons sign-in' });
+      await eventually(async () => (await callOk<{ shopper: { page: { url: string } | null } }>(agent, 'conversation:join', { conversationId: shopper.conversationId })).shopper.page, 5_000, 'the page to be known');
+      shopper.socket.close();
       await agentReply(shopper.conversationId, 'Your exchange is on its way.');
       const { mail } = await eventually(async () => smtp.to(shopper.email!)[0], 20_000, 'the follow-up email');
       expect(mail.subject).toBe('New reply from Harbor & Sons');
       expect(mail.from?.value[0]).toMatchObject({ name: 'Harbor & Sons' });
       expect(mail.text).toContain('Continue the chat: https://harbor.example/shop#shopdesk-chat');
+      expect(mail.text).not.toContain('evil.example');
       const token = /unsubscribe\?token=([^\s>]+)/.exec(mail.text ?? '')![1];
       expect(await (await fetch(`${stack.url}/api/email/unsubscribe?token=${token}`)).text()).toContain('Stop emails from Harbor &amp; Sons?');
     } finally {
