@@ -84,7 +84,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: 256 * 1024,
-    trustProxy: config.trustProxy,
+    // A number of hops as proxy-addr counts them: the socket's peer is hop 0, so n proxies are hops 0 … n-1.
+    trustProxy: typeof config.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (config.trustProxy as number)) : config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   const visitorSecret = await sharedSecret(sql, 'visitor_token_secret', config.sessionSecret);

@@ -50,7 +50,9 @@ const ConfigSchema = Type.Object({
   /** Console sign-ins per minute and address (password guessing). */
   rateLimitLoginsPerMinute: Type.Integer({ minimum: 1 }),
   rateLimitMessagesPer10s: Type.Integer({ minimum: 1 }),
-  trustProxy: Type.Boolean(),
+  trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1, maximum: 10 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+    description: 'Whose X-Forwarded-For to believe: false, a number of proxy hops in front of the server, their addresses, or true (anyone)',
+  }),
   /** Conversations resolved longer ago than this are anonymised (0 = kept for ever). */
   retentionDays: Type.Integer({ minimum: 0, maximum: 36_500 }),
   /** Visitors who never wrote, gave no name or email and were not seen this long are removed (0 = kept for ever). */
@@ -108,6 +110,20 @@ function bool(value: string | undefined, fallback: boolean): boolean {
   return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 }
 
+/**
+ * TRUST_PROXY: "false" (default), a number of proxies in front of the server ("1" behind one nginx: the address it
+ * saw is the client), their addresses or networks ("10.0.0.5,10.0.1.0/24"), or "true". The rate limits key on the
+ * client's address: with "true" any client can name its own in X-Forwarded-For, and with "false" behind a proxy
+ * everyone shares the proxy's.
+ */
+function trustedProxies(value: string | undefined): boolean | number | string[] {
+  const text = value?.trim() ?? '';
+  if (text === '' || ['0', 'false', 'no', 'off'].includes(text.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(text.toLowerCase())) return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  return text.split(',').map((part) => part.trim()).filter(Boolean);
+}
+
 function int(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
@@ -150,7 +166,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimitSessionsPerMinute: int(env.RATE_LIMIT_SESSIONS_PER_MINUTE, 30),
     rateLimitLoginsPerMinute: int(env.RATE_LIMIT_LOGINS_PER_MINUTE, 10),
     rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),
-    trustProxy: bool(env.TRUST_PROXY, false),
+    trustProxy: trustedProxies(env.TRUST_PROXY),
     autoResolveIdleHours: int(env.AUTO_RESOLVE_IDLE_HOURS, 24),
     autoAwayUnitSeconds: int(env.AUTO_AWAY_UNIT_SECONDS, 60),
     offlineAgentReleaseMinutes: int(env.OFFLINE_AGENT_RELEASE_MINUTES, 5),

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   console.log(`  Retention: ${config.retentionDays > 0 ? `chats resolved over ${config.retentionDays} days ago are anonymised, older left messages deleted` : 'off (RETENTION_DAYS=0: chats are kept)'}`);
   console.log(`  ${describeInboundEmail(config)}`);
   // Links in bot answers and article URLs are built from PUBLIC_URL; shoppers open them from the shop's own site.
+  if (config.trustProxy === true) console.log('  TRUST_PROXY=true believes any X-Forwarded-For, so a client can pick the address the rate limits count: set the number of proxies in front (TRUST_PROXY=1) or their addresses.');
   if (!process.env.PUBLIC_URL) console.log(`  PUBLIC_URL is not set: links in bot answers point to ${config.publicUrl}; set it to the address shoppers reach.`);
   if (noAdmin) console.log('  No admin account yet: create one with `npm run account -- add-admin you@your-shop.example` (prints its password once).');
   for (const account of accounts) {
