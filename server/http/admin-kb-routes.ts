@@ -23,6 +23,7 @@ import { brainOf, findBrain } from '../../knowledge-base/registry.ts';
 import { productsRepository, type ProductRecord } from '../../knowledge-base/repositories/products.ts';
 import { articleUrl } from '../../knowledge-base/policy.ts';
 import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
+import { MAX_SLUG_LENGTH, slugFromTitle } from '../../console/src/slug.ts';
 
 const tags = ['admin'];
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
@@ -47,6 +48,19 @@ export default function adminKbRoutes(ctx: AppContext) {
     const service = kbAdminService(ctx);
     const intents = intentsRepository(ctx.sql);
     const articles = articlesRepository(ctx.sql);
+    /**
+     * The address of a draft started from a shopper's question: made from its title ("do you have a loyalty program"
+     * → do-you-have-a-loyalty-program), numbered when taken; `fallback` when the title has no Latin letters or digits
+     * (a Chinese one). The admin can still change it while the article is a draft.
+     */
+    const draftSlug = async (title: string, locale: string, fallback: string): Promise<string> => {
+      const base = slugFromTitle(title).slice(0, MAX_SLUG_LENGTH - 4) || fallback;
+      for (let n = 1; n <= 20; n++) {
+        const candidate = n === 1 ? base : `${base}-${n}`;
+        if (!(await articles.findBySlug(candidate, locale)).length) return candidate;
+      }
+      return `${base}-${Date.now().toString(36)}`;
+    };
     const models = modelsRepository(ctx.sql);
     const unanswered = unansweredRepository(ctx.sql);
     const articleJson = (row: Parameters<typeof toArticleJson>[0]) => toArticleJson(row, ctx.config.publicUrl);
@@ -409,7 +423,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       const question = await loadQuestion(request.params.id);
       const locale = request.body.locale ?? (question.locale === 'zh' ? 'zh' : 'en');
       const title = request.body.title ?? question.text.slice(0, 120);
-      const slug = request.body.slug ?? `draft-${question.id}-${Date.now().toString(36)}`;
+      const slug = request.body.slug ?? await draftSlug(title, locale, `draft-${question.id}`);
       const body = request.body.body ?? articleDraftBody(locale, question.examples.map((e) => e.text));
       const article = await service.createArticle({ slug, locale, title, category: request.body.category ?? 'general', status: 'draft', body }, request.user!.id);
       const item = await unanswered.markHandled(question.id, { kind: 'article', articleId: article.id, slug: article.slug, by: request.user!.id });
@@ -459,8 +473,9 @@ export default function adminKbRoutes(ctx: AppContext) {
     }, async (request, reply) => {
       const candidate = await loadCandidate(request.params.conversationId);
       const locale = candidate.locale === 'zh' ? 'zh' : 'en';
+      const title = candidate.question.slice(0, 120);
       const article = await service.createArticle({
-        slug: `draft-chat-${candidate.conversationId}-${Date.now().toString(36)}`, locale, title: candidate.question.slice(0, 120), category: 'general',
+        slug: await draftSlug(title, locale, `draft-chat-${candidate.conversationId}`), locale, title, category: 'general',
         status: 'draft', body: articleDraftBody(locale, [candidate.question], candidate.answer),
       }, request.user!.id);
       await markCandidateHandled(ctx.sql, candidate.conversationId, 'article', request.user!.id);

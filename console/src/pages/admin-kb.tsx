@@ -166,7 +166,10 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
     }
   }, [loaded.data]);
 
-  const dirty = article ? draft.title !== article.title || draft.body !== article.body || draft.category !== article.category : true;
+  // The address can change while the article is a draft (nobody has its link yet); a live one keeps it, since links
+  // already sent — in the bot's answers, emails, the shop's pages — would stop working.
+  const slugEditable = !article || article.status !== 'published';
+  const dirty = article ? draft.title !== article.title || draft.body !== article.body || draft.category !== article.category || draft.slug !== article.slug : true;
   // What would be lost: edits to a saved article, or anything typed into a new one.
   const unsaved = article ? dirty : !articleId && (['slug', 'title', 'category', 'body'] as const).some((f) => draft[f] !== EMPTY[f]);
   const unsavedTitle = unsaved ? (article?.title || draft.title || t('kb.new')) : null;
@@ -178,7 +181,7 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
     window.addEventListener('beforeunload', warn);
     return () => { window.removeEventListener('beforeunload', warn); onUnsaved(null); };
   }, [unsavedTitle]);
-  const edits = () => ({ title: draft.title, category: draft.category, body: draft.body });
+  const edits = () => ({ title: draft.title, category: draft.category, body: draft.body, ...(article && draft.slug !== article.slug ? { slug: draft.slug } : {}) });
   const run = async (what: () => Promise<{ article: Article }>, done: string) => {
     setBusy(true);
     setError(null);
@@ -217,8 +220,10 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
         {article && <span class={`badge kb-${article.status}`} data-testid="kb-status">{t(`kb.${article.status}` as Key)} · v{article.version}</span>}
       </div>
       <div class="grid-2">
-        <label>{t('kb.slug')}<input data-testid="kb-slug" required value={draft.slug} disabled={!!article} pattern="[a-z0-9][a-z0-9-]*" maxLength={MAX_SLUG_LENGTH}
-          onInput={(e) => { setSlugTyped(e.currentTarget.value !== ''); setDraft({ ...draft, slug: e.currentTarget.value }); }} /></label>
+        <label>{t('kb.slug')}<input data-testid="kb-slug" required value={draft.slug} disabled={!slugEditable} pattern="[a-z0-9][a-z0-9-]*" maxLength={MAX_SLUG_LENGTH}
+          title={slugEditable ? undefined : t('kb.slugLocked')}
+          onInput={(e) => { setSlugTyped(e.currentTarget.value !== ''); setDraft({ ...draft, slug: e.currentTarget.value }); }} />
+          {!slugEditable && <span class="muted small" data-testid="kb-slug-locked">{t('kb.slugLocked')}</span>}</label>
         <label>{t('kb.locale')}
           <select value={draft.locale} disabled={!!article} onChange={(e) => setDraft({ ...draft, locale: e.currentTarget.value })}><option value="en">en</option><option value="zh">zh</option></select>
         </label>

@@ -105,6 +105,7 @@ describe('chat with the brain', () => {
     const drafted = await api(stack.url, 'POST', `/api/admin/unanswered/${listed.id}/create-article`, adminCookie, { title: 'Swallows', locale: 'en' });
     expect(drafted.status).toBe(201);
     expect(drafted.body.article.status).toBe('draft');
+    expect(drafted.body.article.slug).toBe('swallows'); // an address made from its title, not a generated code
     expect(drafted.body.article.body).toContain('airspeed velocity');
     expect(drafted.body.item.status).toBe('handled');
   });
@@ -783,7 +784,7 @@ describe('learning loop', () => {
     // An article draft quotes the question and the agent's answer; the chat then leaves the list.
     const drafted = await api(stack.url, 'POST', `/api/admin/unanswered/candidates/${s.conversationId}/create-article`, adminCookie, {});
     expect(drafted.status).toBe(201);
-    expect(drafted.body.article).toMatchObject({ status: 'draft', locale: 'en' });
+    expect(drafted.body.article).toMatchObject({ status: 'draft', locale: 'en', slug: 'do-you-offer-gift-wrapping-with-a-handwritten-card' });
     expect(drafted.body.article.body).toContain('Do you offer gift wrapping with a handwritten card?');
     expect(drafted.body.article.body).toContain('Tick "gift wrap" at checkout');
     expect((await api(stack.url, 'POST', `/api/admin/unanswered/candidates/${s.conversationId}/create-article`, adminCookie, {})).status).toBe(404);
