@@ -9,6 +9,8 @@ export class ApiError extends Error {
 
 /** Fired when the session is gone (logged out elsewhere, expired, deactivated): the app shows the login page. */
 export const UNAUTHORIZED_EVENT = 'sd:unauthorized';
+/** Fired when the server wants the signed-in person to replace a password an admin set before anything else. */
+export const PASSWORD_CHANGE_EVENT = 'sd:password-change-required';
 
 export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const response = await fetch(path, {
@@ -43,6 +45,7 @@ async function answer<T>(response: Response, path: string): Promise<T> {
   if (!response.ok) {
     const error = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
     if (response.status === 401 && !path.startsWith('/api/auth/login')) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
+    if (response.status === 403 && error?.code === 'password_change_required') window.dispatchEvent(new CustomEvent(PASSWORD_CHANGE_EVENT));
     throw new ApiError(response.status, error?.code ?? 'http_' + response.status, error?.message ?? `${response.status} ${response.statusText}`);
   }
   return data as T;

@@ -3,7 +3,7 @@
 // not even offered to agents, and the server refuses their APIs anyway.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { setLimits, type Limits, type SignedInAnswer } from './limits.ts';
-import { ApiError, errorText, get, post, UNAUTHORIZED_EVENT } from './api.ts';
+import { ApiError, errorText, get, PASSWORD_CHANGE_EVENT, post, UNAUTHORIZED_EVENT } from './api.ts';
 import { connectAgentSocket, isRetryableConnectError, request, retryDelayMs, type AgentSocket } from './realtime.ts';
 import { SessionContext } from './context.ts';
 import { forgetSessionHint, mayBeSignedIn } from './session-hint.ts';
@@ -19,15 +19,22 @@ import { ProductsPage } from './pages/admin-products.tsx';
 import { UnansweredPage } from './pages/admin-unanswered.tsx';
 import { TeamPage } from './pages/admin-team.tsx';
 import { ReportsPage } from './pages/admin-reports.tsx';
-import { AccountPanel } from './pages/account.tsx';
+import { AccountPanel, ChooseOwnPassword } from './pages/account.tsx';
+import { InvitePage } from './pages/invite.tsx';
 import { TwoStepLogin } from './pages/two-step-login.tsx';
 import { CustomersPage } from './pages/customers.tsx';
 import { MessagesPage } from './pages/messages.tsx';
 import { AutoAwayBanner, useActivityReport } from './auto-away.tsx';
 
+/** A sign-in answer (or /api/auth/me) says whether the password is an admin's, to be replaced before anything else. */
+type PasswordState = { mustChangePassword?: boolean };
+
 export function App() {
   const [, setLocaleState] = useState<Locale>(getLocale());
   const [user, setUser] = useState<User | null | undefined>(undefined);
+  // Signed in with a password an admin set: only the "choose your own password" form until it is replaced.
+  const [mustChange, setMustChange] = useState(false);
+  const path = usePath();
   const changeLocale = (locale: Locale) => {
     setLocale(locale);
     setLocaleState(locale);
@@ -39,7 +46,11 @@ export function App() {
     // Nobody signed in from this browser (no hint cookie): the login page at once, without a 401 in the console.
     let attempt = 0;
     let retry: ReturnType<typeof setTimeout> | undefined;
-    const whoAmI = () => get<{ user: User; limits?: Partial<Limits> }>('/api/auth/me').then((r) => { setLimits(r.limits); setUser(r.user); }, (err) => {
+    const whoAmI = () => get<{ user: User; limits?: Partial<Limits> } & PasswordState>('/api/auth/me').then((r) => {
+      setLimits(r.limits);
+      setMustChange(r.mustChangePassword === true);
+      setUser(r.user);
+    }, (err) => {
       if (err instanceof ApiError && err.status === 401) setUser(null);
       else retry = setTimeout(whoAmI, retryDelayMs(attempt++));
     });
@@ -49,17 +60,32 @@ export function App() {
       forgetSessionHint();
       setUser(null);
     };
+    const onPasswordChangeRequired = () => setMustChange(true);
     window.addEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+    window.addEventListener(PASSWORD_CHANGE_EVENT, onPasswordChangeRequired);
     return () => {
       clearTimeout(retry);
       window.removeEventListener(UNAUTHORIZED_EVENT, onUnauthorized);
+      window.removeEventListener(PASSWORD_CHANGE_EVENT, onPasswordChangeRequired);
     };
   }, []);
 
+  // The sign-in answer carries the server's limits and the password state, as /api/auth/me does.
+  const onLogin = (signedIn: SignedInAnswer & PasswordState) => {
+    setLimits(signedIn.limits);
+    setMustChange(signedIn.mustChangePassword === true);
+    setUser(signedIn.user);
+  };
+  // The invitation link's page is public, like the login page; accepting signs in and opens the console.
+  if (path === '/console/invite') {
+    return <InvitePage onAccepted={(answer) => { onLogin(answer); navigate('/console', true); }} onToLogin={() => navigate('/console', true)} />;
+  }
   if (user === undefined) return <div class="splash">{t('loading')}</div>;
-  // The sign-in answer carries the server's limits, as /api/auth/me does.
-  const onLogin = (signedIn: SignedInAnswer) => { setLimits(signedIn.limits); setUser(signedIn.user); };
   if (user === null) return <LoginPage onLogin={onLogin} locale={getLocale()} onLocale={changeLocale} />;
+  if (mustChange) {
+    const logout = () => void post('/api/auth/logout').catch(() => {}).then(() => setUser(null));
+    return <ChooseOwnPassword name={user.name} onChanged={() => setMustChange(false)} onLogout={logout} />;
+  }
   return <SignedIn user={user} onLogout={() => setUser(null)} onLocale={changeLocale} />;
 }
 
@@ -174,6 +200,10 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
       if (everConnected) setConnection('reconnecting');
       if (error.data?.code === 'unauthorized') {
         window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
+        return;
+      }
+      if (error.data?.code === 'password_change_required') {
+        window.dispatchEvent(new CustomEvent(PASSWORD_CHANGE_EVENT));
         return;
       }
       // A refused handshake is not retried by socket.io (transport failures are): the server could not check the

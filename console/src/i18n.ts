@@ -2,6 +2,17 @@
 // enforces it); {name}-style placeholders are filled by t().
 
 const en = {
+  'invite.title': 'Join the support team', 'invite.greeting': 'Welcome, {name}. Choose the password you will sign in with as {email}.',
+  'invite.checking': 'Checking your invitation…', 'invite.submit': 'Set password and sign in', 'invite.toLogin': 'Go to sign-in',
+  'invite.noToken': 'This page needs the link from your invitation email: open that link, or ask an admin to send a new one.',
+  'invite.invalid': 'This invitation link is not valid (a newer invitation may have replaced it): open the latest email, or ask an admin to send a new one.',
+  'invite.used': 'This invitation was already used: sign in with the password you chose.', 'invite.expired': 'This invitation has expired: ask an admin to send a new one.',
+  'mustChange.title': 'Choose your own password', 'mustChange.explain': 'An admin set the password you signed in with. Choose one only you know before you continue.',
+  'mustChange.current': 'Password you were given', 'mustChange.submit': 'Save and continue',
+  'team.invite': 'Send an invitation by email instead of setting a password', 'team.invited': 'Invited — not yet accepted', 'team.resend': 'Resend',
+  'team.inviteNeedsSmtp': 'Invitations by email need outgoing email (SMTP_URL on the server): set an initial password instead. They choose their own at their first sign-in.',
+  'team.invitationSent': 'Invitation sent to {email}. The link works once, for 7 days.', 'team.invitationFailed': '{name} was added, but the invitation email was not sent: {error}',
+  'team.mustChange': 'Must choose a password', 'team.mustChangeHint': 'An admin set their password: they choose their own at their next sign-in.',
   'account.password': 'Change password', 'account.current': 'Current password', 'account.new': 'New password (at least 10 characters)',
   'account.repeat': 'New password again', 'account.mismatch': 'The two new passwords differ.', 'account.changed': 'Password changed. Your other sessions were signed out.',
   'team.resetPassword': 'Reset password', 'team.newPassword': 'New password (10+ characters)', 'team.passwordReset': 'Password reset: {name} signs in again with the new one.',
@@ -145,7 +156,7 @@ const en = {
   'unanswered.addExample': 'Add as example', 'unanswered.createArticle': 'Create article', 'unanswered.dismiss': 'Dismiss',
   'team.tab.team': 'Team', 'team.tab.canned': 'Canned responses', 'team.tab.labels': 'Labels', 'team.tab.widget': 'Widget', 'team.tab.privacy': 'Privacy', 'team.tab.audit': 'Audit log',
   'team.name': 'Name', 'team.email': 'Email', 'team.role': 'Role', 'team.capacity': 'Capacity', 'team.languages': 'Languages', 'team.languagesHint': 'Chats in these languages go to this agent first (none ticked: any language)', 'team.presence': 'Presence', 'team.autoAway': '(auto)', 'team.autoAwayHint': 'Set Away automatically after a while without activity; they come back with "I\'m back".', 'team.open': 'Open chats', 'team.password': 'Initial password (10+ characters)',
-  'team.create': 'Add a team member', 'team.generatePassword': 'Generate', 'team.created': '{name} can sign in now with {email} and the password {password}: pass it on to them (they can change it under Account).', 'team.deactivate': 'Deactivate', 'team.activate': 'Reactivate',
+  'team.create': 'Add a team member', 'team.generatePassword': 'Generate', 'team.created': '{name} can sign in now with {email} and the password {password}: pass it on to them (they choose their own at their first sign-in).', 'team.deactivate': 'Deactivate', 'team.activate': 'Reactivate',
   'canned.shortcut': 'Shortcut', 'canned.title': 'Title', 'canned.body': 'Text',
   'canned.bodyHint': 'Text — {{customer.first_name}}, {{customer.name}}, {{agent.first_name}} are filled in when used',
   'widget.privacyUrl': 'Privacy policy address (linked under the chat\'s text box; empty: no link)', 'widget.shopName': 'Shop name (in emails to shoppers)', 'widget.shopNameHint': 'as SHOP_NAME when empty', 'widget.shopUrl': 'Shop address (where emails link when the shopper\'s page is unknown)',
@@ -195,6 +206,17 @@ const en = {
 export type Key = keyof typeof en;
 
 const zh: Record<Key, string> = {
+  'invite.title': '加入客服团队', 'invite.greeting': '欢迎，{name}。请设置您以 {email} 登录时使用的密码。',
+  'invite.checking': '正在核对邀请…', 'invite.submit': '设置密码并登录', 'invite.toLogin': '前往登录',
+  'invite.noToken': '此页面需要邀请邮件中的链接：请打开该链接，或联系管理员重新发送。',
+  'invite.invalid': '此邀请链接无效（可能已被新的邀请取代）：请打开最新的邀请邮件，或联系管理员重新发送。',
+  'invite.used': '此邀请已使用过：请用您设置的密码登录。', 'invite.expired': '此邀请已过期：请联系管理员重新发送。',
+  'mustChange.title': '设置您自己的密码', 'mustChange.explain': '您登录所用的密码是管理员设置的。请先设置一个只有您知道的密码再继续。',
+  'mustChange.current': '管理员给您的密码', 'mustChange.submit': '保存并继续',
+  'team.invite': '通过邮件发送邀请，不设置密码', 'team.invited': '已邀请 — 尚未接受', 'team.resend': '重新发送',
+  'team.inviteNeedsSmtp': '邮件邀请需要配置外发邮件（服务器的 SMTP_URL）：请改为设置初始密码，对方首次登录时会设置自己的密码。',
+  'team.invitationSent': '邀请已发送至 {email}。链接只能使用一次，7 天内有效。', 'team.invitationFailed': '已添加 {name}，但邀请邮件未能发送：{error}',
+  'team.mustChange': '需设置新密码', 'team.mustChangeHint': '其密码由管理员设置：下次登录时需设置自己的密码。',
   'account.password': '修改密码', 'account.current': '当前密码', 'account.new': '新密码（至少 10 个字符）',
   'account.repeat': '再次输入新密码', 'account.mismatch': '两次输入的新密码不一致。', 'account.changed': '密码已修改，您在其他地方的登录已退出。',
   'team.resetPassword': '重置密码', 'team.newPassword': '新密码（至少 10 个字符）', 'team.passwordReset': '密码已重置：{name} 需用新密码重新登录。',
@@ -338,7 +360,7 @@ const zh: Record<Key, string> = {
   'unanswered.addExample': '添加为例句', 'unanswered.createArticle': '创建文章', 'unanswered.dismiss': '忽略',
   'team.tab.team': '团队', 'team.tab.canned': '快捷短语', 'team.tab.labels': '标签', 'team.tab.widget': '聊天窗口', 'team.tab.privacy': '隐私', 'team.tab.audit': '审计日志',
   'team.name': '姓名', 'team.email': '邮箱', 'team.role': '角色', 'team.capacity': '接待上限', 'team.languages': '语言', 'team.languagesHint': '这些语言的会话优先分配给此客服（都不勾选：任何语言）', 'team.presence': '状态', 'team.autoAway': '（自动）', 'team.autoAwayHint': '一段时间没有操作后被自动设为离开；点“我回来了”即可恢复。', 'team.open': '进行中会话', 'team.password': '初始密码（至少 10 个字符）',
-  'team.create': '添加团队成员', 'team.generatePassword': '生成', 'team.created': '{name} 现在可以用 {email} 和密码 {password} 登录：请转告对方（登录后可在“账户”中修改）。', 'team.deactivate': '停用', 'team.activate': '重新启用',
+  'team.create': '添加团队成员', 'team.generatePassword': '生成', 'team.created': '{name} 现在可以用 {email} 和密码 {password} 登录：请转告对方（首次登录时需设置自己的密码）。', 'team.deactivate': '停用', 'team.activate': '重新启用',
   'canned.shortcut': '快捷指令', 'canned.title': '标题', 'canned.body': '内容',
   'canned.bodyHint': '内容 — 使用时会填入 {{customer.first_name}}、{{customer.name}}、{{agent.first_name}}',
   'widget.privacyUrl': '隐私政策网址（显示在聊天输入框下方；留空则不显示）', 'widget.shopName': '店铺名称（用于发给顾客的邮件）', 'widget.shopNameHint': '留空则使用 SHOP_NAME', 'widget.shopUrl': '店铺网址（不知道顾客所在页面时邮件链接到这里）',

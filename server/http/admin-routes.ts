@@ -14,8 +14,10 @@ import { buildReport, conversationsCsvChunks, resolveRange } from '../services/c
 import { agentReportCsv, buildAgentReport } from '../services/agent-report.ts';
 import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts';
 import { lastPages } from '../services/shopper-activity.ts';
-import { badRequest, conflict, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { recordAudit } from '../services/audit-log.ts';
+import { invitationsService, unusablePasswordHash, type Invitee } from '../services/invitations.ts';
+import { invitationLanguage } from '../services/invitation-email.ts';
 import type { FastifyReply } from 'fastify';
 
 const Role = Type.Union([Type.Literal('agent'), Type.Literal('admin')]);
@@ -25,7 +27,12 @@ const TeamMember = Type.Object({
   ...UserSchema.properties, languages: Languages, openChats: Type.Integer(), lastSeenAt: Nullable(Type.String()),
   autoAway: Type.Boolean({ description: 'Away because the team setting set them Away after a while without activity, not by their choice.' }),
   twoStep: Type.Boolean({ description: 'Two-step sign-in is on: signing in asks for a code from their authenticator app.' }),
+  invited: Type.Boolean({ description: 'Invited by email and not yet accepted: they cannot sign in until they choose a password from the link (Resend sends a new one)' }),
+  mustChangePassword: Type.Boolean({ description: 'Their password was set by an admin: they must choose their own at their next sign-in' }),
 });
+/** The language of the admin's console: the invitation email is in it unless the member answers in one language only. */
+const ConsoleLanguage = Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')], { description: "The inviting admin's console language" }));
+const InvitationSent = Type.Object({ expiresAt: Type.String() });
 const CannedResponse = Type.Object({
   id: Type.Integer(), shortcut: Type.String(), title: Type.String(), body: Type.String(), locale: Type.String(), updatedAt: Type.String(),
 });
@@ -122,9 +129,11 @@ function csvDownload<Body>(reply: FastifyReply, fileName: string, csv: Body): Bo
 }
 
 type TeamRow = PublicUser & { open_chats: number; auto_away: boolean; two_step: boolean };
-const toMember = (u: TeamRow) => ({
+type AccessState = { invited: boolean; mustChangePassword: boolean };
+const toMember = (u: TeamRow, access: AccessState | undefined) => ({
   id: u.id, email: u.email, name: u.name, role: u.role, capacity: u.capacity, languages: u.languages, presence: u.presence, active: u.active,
   openChats: u.open_chats, lastSeenAt: u.last_seen_at?.toISOString() ?? null, autoAway: u.auto_away, twoStep: u.two_step,
+  invited: access?.invited ?? false, mustChangePassword: access?.mustChangePassword ?? false,
 });
 type CannedRow = { id: number; shortcut: string; title: string; body: string; locale: string; updated_at: Date };
 const toCanned = (r: CannedRow) => ({ id: r.id, shortcut: r.shortcut, title: r.title, body: r.body, locale: r.locale, updatedAt: r.updated_at.toISOString() });
@@ -136,44 +145,97 @@ export default function adminRoutes(ctx: AppContext) {
     const sessions = sessionsRepository(sql);
     const audit = (actorId: number, action: string, target: string, details: Record<string, unknown>) =>
       recordAudit(sql, actorId, action, target, details);
+    const invitations = invitationsService(sql, ctx.config);
+    ctx.onClose(() => invitations.close());
     const member = async (id: number) => {
       const row = (await users.listTeam()).find((u) => u.id === id);
       if (!row) throw notFound('Team member');
       return row;
     };
+    const memberView = async (id: number) => toMember(await member(id), (await invitations.accessStates()).get(id));
+    /** Emails `member` a link to choose their password (earlier links stop working once it is sent), audited. */
+    const invite = async (member: Invitee & { languages: string[] }, admin: PublicUser, consoleLanguage: string | undefined, resend: boolean) => {
+      const language = invitationLanguage(member.languages, consoleLanguage);
+      const { expiresAt } = await invitations.send(member, admin, language);
+      await audit(admin.id, 'team.invitation_sent', `user:${member.id}`, { email: member.email, language, ...(resend ? { resend } : {}) });
+      return { expiresAt: expiresAt.toISOString() };
+    };
 
     // ---------- team ----------
     app.get('/api/admin/team', {
       preHandler: app.requireAdmin,
-      schema: { tags: ['admin'], summary: 'Agents and admins with their load', response: { 200: Type.Object({ items: Type.Array(TeamMember) }), 401: ErrorResponse, 403: ErrorResponse } },
-    }, async () => ({ items: (await users.listTeam()).map(toMember) }));
+      schema: {
+        tags: ['admin'], summary: 'Agents and admins with their load; whether invitations can be emailed (SMTP_URL is set)',
+        response: { 200: Type.Object({ items: Type.Array(TeamMember), invitationsByEmail: Type.Boolean() }), 401: ErrorResponse, 403: ErrorResponse },
+      },
+    }, async () => {
+      const access = await invitations.accessStates();
+      return { items: (await users.listTeam()).map((u) => toMember(u, access.get(u.id))), invitationsByEmail: invitations.enabled() };
+    });
+
+    app.post('/api/admin/team/:id/invitation', {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags: ['admin'], summary: 'Email an invited member a new link to choose their password (their earlier links stop working); only for members not yet accepted',
+        params: IdParams,
+        body: Type.Object({ language: ConsoleLanguage }, { additionalProperties: false }),
+        response: { 200: Type.Object({ invitation: InvitationSent }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 502: ErrorResponse },
+      },
+    }, async (request) => {
+      const row = await member(request.params.id);
+      if (!row.active) throw conflict(`${row.name} is deactivated: reactivate them before inviting them again.`);
+      if (!(await invitations.isPending(row.id))) throw conflict(`${row.name} has already chosen a password: reset it instead if they lost it.`);
+      return { invitation: await invite(row, request.user!, request.body?.language, true) };
+    });
 
     app.post('/api/admin/team', {
       preHandler: app.requireAdmin,
       schema: {
-        tags: ['admin'], summary: 'Create an agent or admin account',
+        tags: ['admin'],
+        summary: 'Create an agent or admin account: with a password they must replace at their first sign-in, or (invite: true, with SMTP_URL set) '
+          + 'with an emailed link to choose their own; they cannot sign in until they do. An invitation the mail server refused is reported in invitationError (Resend later)',
         body: Type.Object({
           email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' }),
           name: Type.String({ minLength: 1, maxLength: 120 }),
           role: Role,
-          password: Type.String({ minLength: 10, maxLength: 200 }),
+          password: Type.Optional(Type.String({ minLength: 10, maxLength: 200, description: 'Set by the admin and passed on by hand; asked to be changed at first sign-in' })),
+          invite: Type.Optional(Type.Boolean({ description: 'true instead of a password: email them an invitation' })),
+          language: ConsoleLanguage,
           capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
           languages: Type.Optional(Languages),
         }, { additionalProperties: false }),
-        response: { 201: Type.Object({ member: TeamMember }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse },
+        response: {
+          201: Type.Object({ member: TeamMember, invitation: Type.Optional(InvitationSent), invitationError: Type.Optional(Type.String()) }),
+          400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse,
+        },
       },
     }, async (request, reply) => {
       const body = request.body;
+      if (body.invite === true && body.password !== undefined) throw badRequest('Give either a password or invite: true, not both.');
+      if (body.invite !== true && body.password === undefined) throw badRequest('Give a password, or invite: true to email them an invitation.');
+      if (body.invite && !invitations.enabled()) throw badRequest('Invitations need outgoing email (SMTP_URL): set a password for them instead.', 'email_off');
       if (await users.findByEmail(body.email)) throw conflict('An account with this email already exists.');
-      const created = await users.create({ email: body.email.trim(), name: body.name.trim(), role: body.role, passwordHash: await hashPassword(body.password), capacity: body.capacity, languages: body.languages });
-      await audit(request.user!.id, 'team.create', `user:${created.id}`, { email: created.email, role: created.role });
-      return reply.status(201).send({ member: toMember(await member(created.id)) });
+      const passwordHash = body.password !== undefined ? await hashPassword(body.password) : await unusablePasswordHash();
+      const created = await users.create({ email: body.email.trim(), name: body.name.trim(), role: body.role, passwordHash, capacity: body.capacity, languages: body.languages });
+      // A password the admin chose is known to two people: its holder replaces it at their first sign-in.
+      if (body.password !== undefined) await sql`update users set must_change_password = true where id = ${created.id}`;
+      await audit(request.user!.id, 'team.create', `user:${created.id}`, { email: created.email, role: created.role, ...(body.invite ? { invited: true } : {}) });
+      if (!body.invite) return reply.status(201).send({ member: await memberView(created.id) });
+      try {
+        const invitation = await invite(created, request.user!, body.language, false);
+        return reply.status(201).send({ member: await memberView(created.id), invitation });
+      } catch (error) {
+        // The account exists either way: the team page shows them as invited, with Resend.
+        if (!(error instanceof AppError)) throw error;
+        return reply.status(201).send({ member: await memberView(created.id), invitationError: error.message });
+      }
     });
 
     app.patch('/api/admin/team/:id', {
       preHandler: app.requireAdmin,
       schema: {
-        tags: ['admin'], summary: 'Change name, role, capacity, languages, active or password; deactivating or a new password ends all their sessions',
+        tags: ['admin'], summary: 'Change name, role, capacity, languages, active or password; deactivating or a new password ends all their sessions. '
+          + 'A new password must be replaced by one of their own at their next sign-in, and replaces a pending invitation',
         params: IdParams,
         body: Type.Object({
           name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
@@ -208,13 +270,15 @@ export default function adminRoutes(ctx: AppContext) {
         await ctx.chat.releaseHeldChats({ agentId: id });
       }
       if (body.password) {
-        // A reset also signs them out everywhere: the old password may be why it was reset.
-        await ctx.auth.setPassword(id, body.password);
+        // A reset also signs them out everywhere: the old password may be why it was reset. The admin knows the new
+        // one, so its holder chooses their own at the next sign-in; an invitation link they had is now moot.
+        await ctx.auth.setPassword(id, body.password, { setByAdmin: true });
+        await invitations.cancelPending(id);
         ctx.realtime.disconnectAgent(id);
       }
       const { password, ...changes } = body;
       await audit(request.user!.id, 'team.update', `user:${id}`, { ...changes, ...(password ? { password: 'reset' } : {}) });
-      return { member: toMember(await member(id)) };
+      return { member: await memberView(id) };
     });
 
     // ---------- canned responses ----------

@@ -9,6 +9,8 @@ import { SESSION_HINT_COOKIE } from './session-hint.ts';
 import type { PublicUser } from '../repositories/users.ts';
 import { twoStepFor } from './two-step-routes.ts';
 import { unauthorized } from '../errors.ts';
+import { invitationsService } from '../services/invitations.ts';
+import { recordAudit } from '../services/audit-log.ts';
 
 export const UserSchema = Type.Object({
   id: Type.Integer(),
@@ -38,12 +40,18 @@ export default function authRoutes(ctx: AppContext) {
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookie, httpOnly: true });
       // Readable by the console, no secret: it lets a signed-out page skip asking /api/auth/me (session-hint.ts).
       reply.setCookie(SESSION_HINT_COOKIE, '1', cookie);
-      return { user: session.user, token: session.token, limits: limits() };
+      return { user: session.user, token: session.token, limits: limits(), mustChangePassword: await ctx.auth.mustChangePassword(user.id) };
     };
     // The server's limits the console's inputs mirror, with every answer that names the signed-in person.
     const limits = () => ({ maxMessageChars: ctx.config.maxMessageChars });
     const Limits = Type.Object({ maxMessageChars: Type.Integer() });
-    const Session = Type.Object({ user: UserSchema, token: Type.String(), limits: Limits });
+    const MustChangePassword = Type.Boolean({
+      description: 'An admin set the current password: until they choose their own (POST /api/auth/password), every other route answers 403 password_change_required',
+    });
+    const Session = Type.Object({ user: UserSchema, token: Type.String(), limits: Limits, mustChangePassword: MustChangePassword });
+    const invitations = invitationsService(ctx.sql, ctx.config);
+    // The raw token from the link's hash: a random 32 bytes in base64url, but any text gets the one-sentence refusal.
+    const InvitationToken = Type.String({ minLength: 1, maxLength: 200, description: 'The token after #token= in the invitation link' });
 
     app.post('/api/auth/login', {
       config: { rateLimit: { max: ctx.config.rateLimitLoginsPerMinute, timeWindow: '1 minute' } },
@@ -99,10 +107,10 @@ export default function authRoutes(ctx: AppContext) {
 
     app.post('/api/auth/password', {
       onRequest: app.requireAgent,
-      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: 10, timeWindow: '1 minute' }, beforePasswordChange: true },
       schema: {
         tags: ['auth'],
-        summary: 'Change your own password; your other sessions are signed out',
+        summary: 'Change your own password; your other sessions are signed out. Also how someone whose password an admin set chooses their own (mustChangePassword)',
         body: Type.Object({
           currentPassword: Type.String({ minLength: 1, maxLength: 200 }),
           newPassword: Type.String({ minLength: 10, maxLength: 200 }),
@@ -116,11 +124,42 @@ export default function authRoutes(ctx: AppContext) {
 
     app.get('/api/auth/me', {
       onRequest: app.requireAgent,
+      config: { beforePasswordChange: true },
       schema: {
         tags: ['auth'],
         summary: "The signed-in agent or admin, and the server's limits the console's inputs mirror",
-        response: { 200: Type.Object({ user: UserSchema, limits: Limits }), 401: ErrorResponse },
+        response: { 200: Type.Object({ user: UserSchema, limits: Limits, mustChangePassword: MustChangePassword }), 401: ErrorResponse },
       },
-    }, async (request) => ({ user: request.user!, limits: limits() }));
+    }, async (request) => ({ user: request.user!, limits: limits(), mustChangePassword: request.user!.must_change_password }));
+
+    app.post('/api/auth/invitations/inspect', {
+      config: { rateLimit: { max: ctx.config.rateLimitLoginsPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who an invitation link is for (the invitation page greets them by name); refused as /api/auth/invitations/accept refuses',
+        body: Type.Object({ token: InvitationToken }, { additionalProperties: false }),
+        response: { 200: Type.Object({ email: Type.String(), name: Type.String() }), 400: ErrorResponse, 410: ErrorResponse, 429: ErrorResponse },
+      },
+    }, async (request) => invitations.inspect(request.body.token));
+
+    app.post('/api/auth/invitations/accept', {
+      config: { rateLimit: { max: ctx.config.rateLimitLoginsPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'An invited team member chooses their password from the emailed link and is signed in (as /api/auth/login). '
+          + 'A link works once and for 7 days, and a newer invitation replaces it: 400 invitation_invalid, 410 invitation_used or invitation_expired',
+        body: Type.Object({
+          token: InvitationToken,
+          password: Type.String({ minLength: 10, maxLength: 200, description: 'Their new password, at least 10 characters (as POST /api/auth/password asks)' }),
+        }, { additionalProperties: false }),
+        response: { 200: Session, 400: ErrorResponse, 410: ErrorResponse, 429: ErrorResponse },
+      },
+    }, async (request, reply) => {
+      const userId = await invitations.accept(request.body.token, request.body.password);
+      await recordAudit(ctx.sql, userId, 'team.invitation_accepted', `user:${userId}`, {});
+      const user = await ctx.auth.activeUser(userId);
+      if (!user) throw unauthorized('This account is not active.');
+      return signIn(reply, user);
+    });
   };
 }

@@ -2,15 +2,21 @@
 import '@fastify/cookie';
 // clients), shoppers by visitor token. Routes opt in with a preHandler.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuthService } from '../services/auth-service.ts';
-import { SESSION_COOKIE } from '../services/auth-service.ts';
-import type { PublicUser } from '../repositories/users.ts';
+import type { AuthService, SessionUser } from '../services/auth-service.ts';
+import { PASSWORD_CHANGE_REQUIRED, passwordChangeRequiredMessage, SESSION_COOKIE } from '../services/auth-service.ts';
 import { verifyVisitorToken } from '../services/visitor-tokens.ts';
-import { forbidden, unauthorized } from '../errors.ts';
+import { AppError, forbidden, unauthorized } from '../errors.ts';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route serves someone who must still replace a password an admin set (who am I, changing it): every other
+     * signed-in route answers them 403 password_change_required.
+     */
+    beforePasswordChange?: boolean;
+  }
   interface FastifyRequest {
-    user?: PublicUser;
+    user?: SessionUser;
     visitor?: { customerId: number };
   }
   interface FastifyInstance {
@@ -40,6 +46,9 @@ export function registerAuth(app: FastifyInstance, auth: AuthService, visitorSec
     if (request.user) return; // already checked by an earlier hook of this request
     const user = await auth.userForToken(sessionToken(request));
     if (!user) throw unauthorized('Sign in to the console first.');
+    if (user.must_change_password && !request.routeOptions.config?.beforePasswordChange) {
+      throw new AppError(403, PASSWORD_CHANGE_REQUIRED, passwordChangeRequiredMessage);
+    }
     request.user = user;
   };
   app.decorate('requireAgent', requireAgent);

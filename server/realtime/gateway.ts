@@ -19,7 +19,7 @@ import { createMessageFanout, fanoutChannel } from './message-fanout.ts';
 import type { RealtimeOut } from '../services/realtime-out.ts';
 import type { ChatService } from '../services/chat-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
-import { SESSION_COOKIE } from '../services/auth-service.ts';
+import { PASSWORD_CHANGE_REQUIRED, passwordChangeRequiredMessage, SESSION_COOKIE } from '../services/auth-service.ts';
 import { fromOwnOrigin } from '../plugins/cross-site.ts';
 import { verifyVisitorToken } from '../services/visitor-tokens.ts';
 import { shopperPage } from '../services/shopper-page.ts';
@@ -358,6 +358,10 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
       return next(Object.assign(new Error('unavailable: the session could not be checked just now; retrying'), { data: { code: 'unavailable', retryable: true } }));
     }
     if (!user) return next(Object.assign(new Error('unauthorized: sign in to the console first'), { data: { code: 'unauthorized' } }));
+    // Someone still holding a password an admin set gets nothing live until they choose their own (as over HTTP).
+    if (user.must_change_password) {
+      return next(Object.assign(new Error(`${PASSWORD_CHANGE_REQUIRED}: ${passwordChangeRequiredMessage}`), { data: { code: PASSWORD_CHANGE_REQUIRED, message: passwordChangeRequiredMessage } }));
+    }
     socket.data.userId = user.id;
     socket.data.role = user.role;
     socket.data.name = user.name;

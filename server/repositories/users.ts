@@ -68,9 +68,10 @@ export const sessionsRepository = (sql: Sql) => ({
     await sql`insert into user_sessions (token_hash, user_id, expires_at)
               values (${tokenHash}, ${userId}, now() + make_interval(hours => ${ttlHours}))`;
   },
-  async findUser(tokenHash: string): Promise<PublicUser | undefined> {
-    const [row] = await sql<PublicUser[]>`
-      select u.id, u.email, u.name, u.role, u.capacity, u.presence, u.active, u.last_seen_at, u.created_at
+  /** The session's person, with whether they must replace an admin-set password (every signed-in request asks). */
+  async findUser(tokenHash: string): Promise<(PublicUser & { must_change_password: boolean }) | undefined> {
+    const [row] = await sql<(PublicUser & { must_change_password: boolean })[]>`
+      select u.id, u.email, u.name, u.role, u.capacity, u.presence, u.active, u.last_seen_at, u.created_at, u.must_change_password
       from user_sessions s join users u on u.id = s.user_id
       where s.token_hash = ${tokenHash} and s.expires_at > now() and u.active`;
     return row;

@@ -11,6 +11,16 @@ export const SESSION_COOKIE = 'sd_session';
 
 export const hashPassword = (password: string) => hash(password);
 
+/**
+ * Whoever a session belongs to, and whether they must choose their own password before anything else (an admin set
+ * the current one: creating the account or resetting it). plugins/auth.ts and the /agent handshake enforce it.
+ */
+export type SessionUser = PublicUser & { must_change_password: boolean };
+
+/** The answer while the password an admin set is still theirs: one sentence, for every route and the socket. */
+export const PASSWORD_CHANGE_REQUIRED = 'password_change_required';
+export const passwordChangeRequiredMessage = 'Choose your own password first: the one you signed in with was set by an admin.';
+
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 // Verifying against a fixed hash when the email is unknown keeps the timing of
@@ -46,20 +56,26 @@ export function authService(sql: Sql, ttlHours: number) {
       const user = await users.findById(userId);
       return user?.active ? user : undefined;
     },
-    async userForToken(token: string | undefined): Promise<PublicUser | undefined> {
+    async userForToken(token: string | undefined): Promise<SessionUser | undefined> {
       if (!token || token.length > 200) return undefined;
       return sessions.findUser(tokenHash(token));
+    },
+    /** Whether their current password was set by an admin (the sign-in answer says so, as /api/auth/me does). */
+    async mustChangePassword(userId: number): Promise<boolean> {
+      const [row] = await sql<{ must_change_password: boolean }[]>`select must_change_password from users where id = ${userId}`;
+      return row?.must_change_password ?? false;
     },
     async logout(token: string): Promise<void> {
       await sessions.delete(tokenHash(token));
     },
     /**
      * Sets a new password and ends the user's sessions, but for `keepToken` (the session that changed its own
-     * password): whoever else was signed in with the old one is signed out.
+     * password): whoever else was signed in with the old one is signed out. A password set by an admin
+     * (`setByAdmin`) must be replaced by one of their own at their next sign-in; one they chose clears that.
      */
-    async setPassword(userId: number, password: string, keepToken?: string): Promise<void> {
-      await sql`update users set password_hash = ${await hashPassword(password)} where id = ${userId}`;
-      await this.endSessions(userId, keepToken);
+    async setPassword(userId: number, password: string, options: { keepToken?: string; setByAdmin: boolean }): Promise<void> {
+      await sql`update users set password_hash = ${await hashPassword(password)}, must_change_password = ${options.setByAdmin} where id = ${userId}`;
+      await this.endSessions(userId, options.keepToken);
     },
     /** Signs someone out everywhere, but for `keepToken` (the session that made the change, when it is theirs). */
     async endSessions(userId: number, keepToken?: string): Promise<void> {
@@ -74,7 +90,7 @@ export function authService(sql: Sql, ttlHours: number) {
     async changeOwnPassword(user: PublicUser, token: string, current: string, next: string): Promise<void> {
       await this.requireCurrentPassword(user, current);
       if (current === next) throw badRequest('The new password must differ from the current one.', 'same_password');
-      await this.setPassword(user.id, next, token);
+      await this.setPassword(user.id, next, { keepToken: token, setByAdmin: false });
     },
   };
 }

@@ -37,18 +37,24 @@ export async function addAdmin(sql: Sql, input: { email: string; name?: string }
  * A new password for someone locked out, their sessions ended (whoever holds them may be why), and on request their
  * two-step sign-in turned off (a lost phone with no recovery codes). A deactivated account is activated again only
  * when asked: an admin may have deactivated it on purpose.
+ *
+ * Unlike a reset from the team page, the printed password is not one they must replace at sign-in, unless asked
+ * (`mustChange`, for a password the shell's user passes on to someone else): the usual case is the owner getting back
+ * into their own account, and whoever has the shell is trusted with the database anyway. Any pending invitation
+ * link is cancelled: the account has a password now.
  */
-export async function resetAccess(sql: Sql, emailInput: string, options: { twoStepOff?: boolean; activate?: boolean } = {}): Promise<{ id: number; password: string; twoStepRemoved: boolean; activated: boolean }> {
+export async function resetAccess(sql: Sql, emailInput: string, options: { twoStepOff?: boolean; activate?: boolean; mustChange?: boolean } = {}): Promise<{ id: number; password: string; twoStepRemoved: boolean; activated: boolean }> {
   const user = await usersRepository(sql).findByEmail(emailInput.trim());
   if (!user) throw new AccessError(`No account has the email ${emailInput.trim()}.`);
   if (!user.active && !options.activate) throw new AccessError('This account is deactivated: add --activate to let it sign in again.');
   const password = newPassword();
   await sql.begin(async (tx) => {
-    await tx`update users set password_hash = ${await hashPassword(password)}, active = true where id = ${user.id}`;
+    await tx`update users set password_hash = ${await hashPassword(password)}, active = true, must_change_password = ${options.mustChange ?? false} where id = ${user.id}`;
     await tx`delete from user_sessions where user_id = ${user.id}`;
+    await tx`delete from invitations where user_id = ${user.id} and used_at is null`;
   });
   const twoStepRemoved = options.twoStepOff ? await removeTwoStep(sql, user.id) : false;
   const activated = !user.active;
-  await recordAudit(sql, null, 'team.access_reset', `user:${user.id}`, { via: 'shell', password: 'reset', ...(twoStepRemoved ? { twoStep: 'off' } : {}), ...(activated ? { activated } : {}) });
+  await recordAudit(sql, null, 'team.access_reset', `user:${user.id}`, { via: 'shell', password: 'reset', ...(twoStepRemoved ? { twoStep: 'off' } : {}), ...(activated ? { activated } : {}), ...(options.mustChange ? { mustChange: true } : {}) });
   return { id: user.id, password, twoStepRemoved, activated };
 }

@@ -145,6 +145,48 @@ export function TwoStepSettings() {
   );
 }
 
+/**
+ * All the console shows someone who signed in with a password an admin set (the server refuses them everything else
+ * until then): the password they were given and one of their own, twice.
+ */
+export function ChooseOwnPassword({ name, onChanged, onLogout }: { name: string; onChanged(): void; onLogout(): void }) {
+  const [form, setForm] = useState({ current: '', next: '', repeat: '' });
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (form.next !== form.repeat) return setError(t('account.mismatch'));
+    setBusy(true);
+    try {
+      await post('/api/auth/password', { currentPassword: form.current, newPassword: form.next });
+      onChanged();
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+  const field = (key: keyof typeof form, label: string, minLength?: number) => (
+    <label>{label}
+      <input type="password" required minLength={minLength} autoComplete={key === 'current' ? 'current-password' : 'new-password'}
+        value={form[key]} onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })} data-testid={`own-password-${key}`} />
+    </label>
+  );
+  return (
+    <div class="login">
+      <form class="card login-card" onSubmit={submit} data-testid="choose-own-password">
+        <h1>{t('mustChange.title')}</h1>
+        <p class="muted">{name} — {t('mustChange.explain')}</p>
+        {field('current', t('mustChange.current'))}
+        {field('next', t('account.new'), 10)}
+        {field('repeat', t('account.repeat'), 10)}
+        {error && <p class="error" role="alert" data-testid="own-password-error">{error}</p>}
+        <button class="primary" type="submit" disabled={busy}>{t('mustChange.submit')}</button>
+        <button class="link" type="button" onClick={onLogout}>{t('logout')}</button>
+      </form>
+    </div>
+  );
+}
+
 /** What the account link in the top bar opens: the password, and two-step sign-in. */
 export function AccountPanel({ onDone }: { onDone(): void }) {
   return (

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { del, errorText, get, patch, post, put, query } from '../api.ts';
 import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
-import { t, type Key } from '../i18n.ts';
+import { getLocale, t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
 import type { CannedResponse, Customer } from '../types.ts';
 import { AwaySetting, FirstReplyTargetSetting } from './away-setting.tsx';
@@ -34,7 +34,7 @@ export function TeamPage() {
 
 type Language = 'en' | 'zh';
 const LANGUAGES: Language[] = ['en', 'zh'];
-interface Member { id: number; email: string; name: string; role: 'agent' | 'admin'; capacity: number; languages: Language[]; presence: string; active: boolean; openChats: number; lastSeenAt: string | null; autoAway: boolean; twoStep: boolean }
+interface Member { id: number; email: string; name: string; role: 'agent' | 'admin'; capacity: number; languages: Language[]; presence: string; active: boolean; openChats: number; lastSeenAt: string | null; autoAway: boolean; twoStep: boolean; invited: boolean; mustChangePassword: boolean }
 
 /** The languages an agent answers in: automatic assignment gives them chats in these first (none = any). */
 function LanguageChecks({ value, onChange }: { value: Language[]; onChange(next: Language[]): void }) {
@@ -53,7 +53,11 @@ function LanguageChecks({ value, onChange }: { value: Language[]; onChange(next:
 
 function TeamTab() {
   const { user, socket } = useSession();
-  const team = useLoad(() => get<{ items: Member[] }>('/api/admin/team'), []);
+  const team = useLoad(() => get<{ items: Member[]; invitationsByEmail: boolean }>('/api/admin/team'), []);
+  // Only with outgoing email can a new member be invited to choose their own password; otherwise the admin sets one.
+  const canInvite = team.data?.invitationsByEmail === true;
+  const [inviting, setInviting] = useState(true);
+  const invite = canInvite && inviting;
   // Presence changes as agents come and go: the table follows without a reload.
   useSocketEvent(socket, 'presence:updated', () => team.reload());
   const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'agent' | 'admin', password: '', capacity: 5, languages: [] as Language[] });
@@ -93,12 +97,26 @@ function TeamTab() {
       setError(errorText(err));
     }
   };
+  // A new invitation link (the earlier ones stop working), in this console's language unless theirs is known.
+  const resend = async (m: Member) => {
+    try {
+      await post(`/api/admin/team/${m.id}/invitation`, { language: getLocale() });
+      setError(null);
+      setNotice(t('team.invitationSent', { email: m.email }));
+      team.reload();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
   const create = async (event: Event) => {
     event.preventDefault();
     try {
-      await post('/api/admin/team', form);
-      // The admin passes the sign-in on (no invite email): say so, once, with what to pass.
-      setNotice(t('team.created', { name: form.name, email: form.email, password: form.password }));
+      const { password, ...details } = form;
+      const answer = await post<{ invitationError?: string }>('/api/admin/team', invite ? { ...details, invite: true, language: getLocale() } : form);
+      if (invite && answer.invitationError) setNotice(t('team.invitationFailed', { name: form.name, error: answer.invitationError }));
+      else if (invite) setNotice(t('team.invitationSent', { email: form.email }));
+      // The admin passes the sign-in on: say so, once, with what to pass.
+      else setNotice(t('team.created', { name: form.name, email: form.email, password }));
       setForm({ email: '', name: '', role: 'agent', password: '', capacity: 5, languages: [] });
       setShowPassword(false);
       setError(null);
@@ -116,7 +134,10 @@ function TeamTab() {
         <tbody>
           {(team.data?.items ?? []).map((m) => (
             <tr key={m.id} class={m.active ? '' : 'inactive'} data-testid="team-row" data-email={m.email}>
-              <td>{m.name}</td><td>{m.email}</td>
+              <td>{m.name}
+                {m.invited && <> <span class="badge warn" data-testid="member-invited">{t('team.invited')}</span></>}
+                {m.mustChangePassword && !m.invited && <span class="muted small" data-testid="member-must-change" title={t('team.mustChangeHint')}> {t('team.mustChange')}</span>}
+              </td><td>{m.email}</td>
               <td>
                 <select value={m.role} disabled={m.id === user.id} onChange={(e) => change(m.id, { role: e.currentTarget.value })}>
                   <option value="agent">{t('role.agent')}</option><option value="admin">{t('role.admin')}</option>
@@ -138,6 +159,7 @@ function TeamTab() {
                       <button class="small" type="button" onClick={() => setResetting(null)}>{t('cancel')}</button>
                     </form>
                   : <button class="small" data-testid="reset-password" onClick={() => setResetting({ id: m.id, password: '' })}>{t('team.resetPassword')}</button>)}
+                {m.invited && m.active && canInvite && <button class="small" data-testid="resend-invitation" onClick={() => void resend(m)}>{t('team.resend')}</button>}
                 {m.id !== user.id && m.twoStep && <button class="small" data-testid="reset-two-step" onClick={() => void resetTwoStep(m)}>{t('team.resetTwoStep')}</button>}</td>
             </tr>
           ))}
@@ -151,13 +173,19 @@ function TeamTab() {
           <option value="agent">{t('role.agent')}</option><option value="admin">{t('role.admin')}</option>
         </select>
         <input type="number" min={0} max={100} class="narrow" value={form.capacity} onInput={(e) => setForm({ ...form, capacity: Number(e.currentTarget.value) })} />
-        <input required type={(showPassword ? 'text' : 'password') as 'text'} minLength={10} autoComplete="new-password" data-testid="team-password" placeholder={t('team.password')} value={form.password}
-          onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
-        {/* A strong password to pass on, shown so it can be copied: typing one blind into a masked field helped nobody. */}
-        <button class="small" type="button" data-testid="team-generate-password" onClick={() => { setForm({ ...form, password: generatedPassword() }); setShowPassword(true); }}>{t('team.generatePassword')}</button>
+        {canInvite && (
+          <label class="check small"><input type="checkbox" data-testid="team-invite" checked={inviting} onChange={(e) => setInviting(e.currentTarget.checked)} />{t('team.invite')}</label>
+        )}
+        {!invite && <>
+          <input required type={(showPassword ? 'text' : 'password') as 'text'} minLength={10} autoComplete="new-password" data-testid="team-password" placeholder={t('team.password')} value={form.password}
+            onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+          {/* A strong password to pass on, shown so it can be copied: typing one blind into a masked field helped nobody. */}
+          <button class="small" type="button" data-testid="team-generate-password" onClick={() => { setForm({ ...form, password: generatedPassword() }); setShowPassword(true); }}>{t('team.generatePassword')}</button>
+        </>}
         <LanguageChecks value={form.languages} onChange={(languages) => setForm({ ...form, languages })} />
-        <button class="primary" type="submit">{t('add')}</button>
+        <button class="primary" type="submit" data-testid="team-add">{t('add')}</button>
       </form>
+      {team.data && !canInvite && <p class="muted small" data-testid="team-invite-needs-smtp">{t('team.inviteNeedsSmtp')}</p>}
       <AwaySetting />
       <FirstReplyTargetSetting />
     </section>
