@@ -97,7 +97,11 @@ export async function orderStatus(
   if (!found) {
     const recent = await orders.recentFor(shopper.externalId, 3);
     if (!recent.length) return { outcome: 'ask_number', reply: TEXT.askNumber[locale](format.example), orderNumber };
-    return { outcome: 'recent', reply: [TEXT.recent[locale], ...recent.map((o) => `• ${describeOrder(o, locale, now)}`)].join('\n'), orderNumber };
+    const list = [TEXT.recent[locale], ...recent.map((o) => `• ${describeOrder(o, locale, now)}`)].join('\n');
+    // One of them late: the same apology and offer of a person as when it is asked about by number.
+    const late = recent.find((o) => isLate(o, now));
+    if (late) return { outcome: 'late', reply: `${list}\n\n${TEXT.late[locale]}`, orderNumber: late.number };
+    return { outcome: 'recent', reply: list, orderNumber };
   }
   // Digits without their prefix ("order 100234") are looked for among the shopper's own orders only.
   const order = found.partial ? await orders.ownEndingWith(shopper.externalId, found.key) : await orders.byKey(found.key);

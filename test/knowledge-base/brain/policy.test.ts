@@ -10,8 +10,8 @@ import { toSimplified } from '../../../knowledge-base/text/traditional.ts';
 import type { ProductRecord } from '../../../knowledge-base/repositories/products.ts';
 import { productsNamedIn, withCatalogueSpelling } from '../../../knowledge-base/products.ts';
 import { findOrderNumber, orderNumberFormat, orderNumberKey, withoutOrderNumbers } from '../../../knowledge-base/order-numbers.ts';
-import type { OrderLookup, OrderRecord } from '../../../knowledge-base/types.ts';
-import { describeOrder, isLate } from '../../../knowledge-base/order-status.ts';
+import type { OrderLookup, OrderRecord, ShopperIdentity } from '../../../knowledge-base/types.ts';
+import { describeOrder, isLate, orderStatus } from '../../../knowledge-base/order-status.ts';
 import { freshenDemoDates } from '../../../knowledge-base/seed.ts';
 import { asksForPerson, questionAtEnd, sentimentOf, withoutGreeting } from '../../../knowledge-base/signals.ts';
 
@@ -667,6 +667,23 @@ describe('answers', () => {
     expect(describeOrder(order, 'en', new Date('2026-11-25T12:00:00Z'))).toBe('Order NW-100300 is on its way. Estimated delivery: Nov 24–Nov 26.');
     expect(describeOrder(order, 'en', new Date('2026-11-28T12:00:00Z'))).toBe('Order NW-100300 is on its way. It was due Nov 24–Nov 26, so it is running late.');
     expect(describeOrder(order, 'zh', new Date('2026-11-28T12:00:00Z'))).toBe('订单 NW-100300：运输途中。原定11月24日至11月26日送达，目前已延误。');
+  });
+
+  it('apologises and offers a person when a late order is among the latest ones listed, as when asked by number', async () => {
+    const base: OrderRecord = {
+      number: 'NW-100301', customerExternalId: 'kim', status: 'delivered', carrier: null, trackingNumber: null, totalCents: 1000,
+      currency: 'USD', placedAt: new Date('2026-11-10T10:00:00Z'), etaFrom: null, etaTo: null, deliveredAt: new Date('2026-11-14T10:00:00Z'), items: [],
+    };
+    const lateOne: OrderRecord = { ...base, number: 'NW-100302', status: 'in_transit', deliveredAt: null, etaFrom: new Date('2026-11-24'), etaTo: new Date('2026-11-26') };
+    const lookup = (recent: OrderRecord[]): OrderLookup => ({ byKey: async () => null, ownEndingWith: async () => null, recentFor: async () => recent });
+    const now = new Date('2026-11-28T12:00:00Z');
+    const withLate = await orderStatus(lookup([lateOne, base]), { externalId: 'kim' } as ShopperIdentity, 'where are my orders?', 'en', now);
+    expect(withLate.outcome).toBe('late');
+    expect(withLate.orderNumber).toBe('NW-100302');
+    expect(withLate.reply).toMatch(/^Here are your latest orders:\n• Order NW-100302 .*running late\.\n• Order NW-100301 .*\n\nI'm sorry it is taking longer than we said\./s);
+    const onTime = await orderStatus(lookup([base]), { externalId: 'kim' } as ShopperIdentity, 'where are my orders?', 'en', now);
+    expect(onTime.outcome).toBe('recent');
+    expect(onTime.reply).not.toMatch(/sorry/);
   });
 
   it("moves the demo orders' dates so the newest was placed yesterday, keeping calendar days as days", () => {
