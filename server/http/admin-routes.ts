@@ -250,7 +250,7 @@ export default function adminRoutes(ctx: AppContext) {
     }, async (request) => {
       const { id } = request.params;
       const body = request.body;
-      await member(id);
+      const before = await member(id);
       // An admin cannot lock themselves out; another admin must do it.
       if (id === request.user!.id && (body.active === false || body.role === 'agent')) throw badRequest('You cannot deactivate or demote your own account.', 'self_change');
       if (id === request.user!.id && body.password) throw badRequest('Change your own password from your account menu: it asks for the current one.', 'self_change');
@@ -269,6 +269,9 @@ export default function adminRoutes(ctx: AppContext) {
         // Their open chats go back to the queue (first in line, as they waited longest) for someone who can answer.
         await ctx.chat.releaseHeldChats({ agentId: id });
       }
+      // Their open consoles' sockets carry the role they connected with: a demoted admin's could still resolve or
+      // transfer a teammate's chat. Cut them; the console checks its session and reconnects with the new role.
+      if (body.role !== undefined && body.role !== before.role) ctx.realtime.disconnectAgent(id);
       if (body.password) {
         // A reset also signs them out everywhere: the old password may be why it was reset. The admin knows the new
         // one, so its holder chooses their own at the next sign-in; an invitation link they had is now moot.

@@ -59,8 +59,10 @@ export function registerAuth(app: FastifyInstance, auth: AuthService, visitorSec
   app.decorate('requireAdmin', requireAdmin);
   // Defence in depth, and before body validation: nothing under /api/admin answers anyone but an admin,
   // whatever a route declares, and an agent learns nothing from validation errors there.
+  // The matched route's path, not the raw URL: "/api/%61dmin/team" reaches the same route and slipped past a prefix test.
   app.addHook('onRequest', async (request) => {
-    if (request.url === '/api/admin' || request.url.startsWith('/api/admin/')) await requireAdmin(request);
+    const path = request.routeOptions.url ?? request.url; // no route matched: a 404 follows whatever this decides
+    if (path === '/api/admin' || path.startsWith('/api/admin/')) await requireAdmin(request);
   });
   app.decorate('requireVisitor', async (request: FastifyRequest) => {
     const customerId = verifyVisitorToken(visitorSecret, bearer(request));

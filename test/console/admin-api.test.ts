@@ -87,6 +87,15 @@ describe('team', () => {
     expect((await http('POST', '/api/auth/password', session, { currentPassword: 'a-good-password-1', newPassword: 'their-own-password-2' })).status).toBe(200);
     expect((await http('PATCH', `/api/admin/team/${id}`, admin, { capacity: 7 })).json.member.capacity).toBe(7);
 
+    // Made admin, then an agent again: a console open through the change is cut, since its socket carried the old
+    // role (a demoted admin could still resolve a teammate's chat on it); it reconnects with the new one.
+    await http('PATCH', `/api/admin/team/${id}`, admin, { role: 'admin' });
+    const asAdmin = await connectAgent(stack.url, session.token);
+    const demotedCut = new Promise<string>((resolve) => asAdmin.on('disconnect', (reason) => resolve(reason)));
+    expect((await http('PATCH', `/api/admin/team/${id}`, admin, { role: 'agent' })).json.member.role).toBe('agent');
+    expect(await demotedCut).toBe('io server disconnect');
+    asAdmin.close();
+
     // They hold a chat and have the console open when they are deactivated.
     const socket = await connectAgent(stack.url, session.token);
     const visitor = await widgetSession(stack.url);
