@@ -31,6 +31,7 @@ import { withinTimeLimit } from '../services/time-limit.ts';
 import type { Presence } from './event-maps.ts';
 import { activityWriteMs } from '../services/auto-away.ts';
 import { liveCustomer } from '../repositories/customers.ts';
+import { MAX_SOCKETS_PER_SHOPPER, shopperLimits, tokenBucket } from './shopper-limits.ts';
 
 type WidgetNs = Namespace<WidgetClientToServer, WidgetServerToClient, Record<string, never>, WidgetSocketData>;
 type AgentNs = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, AgentSocketData>;
@@ -103,18 +104,7 @@ export function errorBody(error: unknown): ErrorBody {
 }
 
 /** Per-socket token bucket: `limit` events per `windowMs`, refilled continuously. */
-function rateLimiter(limit: number, windowMs: number) {
-  let tokens = limit;
-  let last = Date.now();
-  return () => {
-    const now = Date.now();
-    tokens = Math.min(limit, tokens + ((now - last) / windowMs) * limit);
-    last = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
-  };
-}
+const rateLimiter = tokenBucket;
 
 export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   const io = new Server(httpServer, {
@@ -164,6 +154,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   }
 
   // ---------- shoppers ----------
+  const shoppers = shopperLimits(deps.config.rateLimitMessagesPer10s, 10_000);
   widget.use(async (socket, next) => {
     const customerId = verifyVisitorToken(deps.visitorSecret, socket.handshake.auth?.token);
     if (!customerId) return next(Object.assign(new Error('unauthorized: a valid visitor token is required'), { data: { code: 'unauthorized' } }));
@@ -175,6 +166,9 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     if (!rows.length) return next(Object.assign(new Error('unauthorized: unknown visitor'), { data: { code: 'unauthorized' } }));
     // Not 'unauthorized': that makes the widget start over as a new visitor, which would undo the block.
     if (rows[0].blocked) return next(Object.assign(new Error('blocked: this chat is not available'), { data: { code: 'blocked' } }));
+    if (!shoppers.open(customerId)) {
+      return next(Object.assign(new Error(`too_many_connections: at most ${MAX_SOCKETS_PER_SHOPPER} chat connections per shopper`), { data: { code: 'too_many_connections' } }));
+    }
     socket.data.customerId = customerId;
     socket.join([customerRoom(customerId), ...rows.filter((r) => r.conversation_id).map((r) => convRoom(r.conversation_id!))]);
     next();
@@ -184,7 +178,8 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     const s = socket as unknown as AnySocket;
     const customerId = socket.data.customerId;
     const owns = (conversationId: number) => socket.rooms.has(convRoom(conversationId));
-    const messageLimit = rateLimiter(deps.config.rateLimitMessagesPer10s, 10_000);
+    // Shared by the shopper's sockets on this server (shopper-limits.ts): more sockets are not more messages.
+    const messageLimit = () => shoppers.message(customerId);
     const chat = deps.chat();
     const locale = typeof socket.handshake.auth?.locale === 'string' ? socket.handshake.auth.locale.slice(0, 10) : 'en';
 
@@ -222,6 +217,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     let roomsAtExit: string[] = [];
     socket.on('disconnecting', () => void (roomsAtExit = conversationRooms(socket.rooms)));
     socket.on('disconnect', async () => {
+      shoppers.close(customerId);
       // A server shutting down is not the shopper leaving: their widget reconnects elsewhere.
       if (shuttingDown || roomsAtExit.length === 0) return;
       try {

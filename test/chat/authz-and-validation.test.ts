@@ -210,14 +210,30 @@ describe('malformed input', () => {
     expect((await fetch(`${stack.url}/readyz`)).status).toBe(200);
   });
 
-  it('rate-limits message sending per socket', async () => {
+  it('rate-limits message sending per shopper, however many sockets they open, and caps their sockets', async () => {
     const session = await widgetSession(stack.url);
-    const s = await connectWidget(stack.url, session.visitorToken);
-    const results = [];
-    for (let i = 0; i < 20; i++) results.push(await call(s, 'message:send', { clientId: `burst-${i}`, text: `burst ${i}` }));
-    const limited = results.filter((r) => !r.ok);
-    expect(limited.length).toBeGreaterThanOrEqual(5);
-    for (const r of limited) if (!r.ok) expect(r.error.code).toBe('rate_limited');
-    s.close();
+    // Ten sockets of one visitor sending ten messages each at once: the 12-per-10-s limit holds for the shopper.
+    const sockets = await Promise.all(Array.from({ length: 10 }, () => connectWidget(stack.url, session.visitorToken)));
+    const results = (await Promise.all(sockets.map((s, n) => Promise.all(Array.from({ length: 10 }, (_, i) =>
+      call(s, 'message:send', { clientId: `burst-${n}-${i}`, text: `burst ${n} ${i}` })))))).flat();
+    const accepted = results.filter((r) => r.ok).length;
+    expect(accepted).toBeGreaterThanOrEqual(12);
+    expect(accepted).toBeLessThanOrEqual(14); // the bucket refills a little while the burst runs
+    for (const r of results) if (!r.ok) expect(r.error.code).toBe('rate_limited');
+    const [{ stored }] = await stack.env.sql<{ stored: number }[]>`
+      select count(*)::int as stored from messages m join conversations c on c.id = m.conversation_id
+      where c.customer_id = ${session.customerId} and m.author_type = 'customer'`;
+    expect(stored).toBe(accepted);
+    // Another shopper is not slowed by them.
+    const other = await connectWidget(stack.url, (await widgetSession(stack.url)).visitorToken);
+    expect((await call(other, 'message:send', { clientId: 'other-1', text: 'hello' })).ok).toBe(true);
+    other.close();
+    // At most 20 sockets per shopper on a server; closing one frees its place.
+    const more = await Promise.all(Array.from({ length: 10 }, () => connectWidget(stack.url, session.visitorToken)));
+    await expect(connectWidget(stack.url, session.visitorToken)).rejects.toThrow(/too_many_connections/);
+    more[0].close();
+    await new Promise((r) => setTimeout(r, 200));
+    (await connectWidget(stack.url, session.visitorToken)).close();
+    for (const s of [...sockets, ...more]) s.close();
   });
 });
