@@ -8,7 +8,8 @@ import { sessionToken } from '../plugins/auth.ts';
 import { SESSION_HINT_COOKIE } from './session-hint.ts';
 import type { PublicUser } from '../repositories/users.ts';
 import { twoStepFor } from './two-step-routes.ts';
-import { unauthorized } from '../errors.ts';
+import { AppError, unauthorized } from '../errors.ts';
+import { loginThrottle, MAX_WRONG_PASSWORDS, WRONG_PASSWORD_WINDOW_MINUTES } from '../services/login-throttle.ts';
 import { invitationsService } from '../services/invitations.ts';
 import { recordAudit } from '../services/audit-log.ts';
 
@@ -33,6 +34,7 @@ export default function authRoutes(ctx: AppContext) {
     const secureCookie = ctx.config.publicUrl.startsWith('https://');
 
     const twoStep = twoStepFor(ctx);
+    const throttle = loginThrottle(ctx.redis, ctx.config);
     /** The one place a session is made and its cookies set: a password sign-in, or its second step. */
     const signIn = async (reply: FastifyReply, user: PublicUser) => {
       const session = await ctx.auth.startSession(user);
@@ -58,7 +60,8 @@ export default function authRoutes(ctx: AppContext) {
       schema: {
         tags: ['auth'],
         summary: 'Sign in as an agent or admin; sets an httpOnly session cookie (and a readable sd_signed_in=1 hint for the console) and returns the token for API clients. '
-          + 'With two-step sign-in on, a right password makes no session: the answer is a challenge for POST /api/auth/login/verify',
+          + 'With two-step sign-in on, a right password makes no session: the answer is a challenge for POST /api/auth/login/verify. '
+          + `${MAX_WRONG_PASSWORDS} wrong passwords for one email within ${WRONG_PASSWORD_WINDOW_MINUTES} minutes stop password sign-in for it until the window ends (429)`,
         body: Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
         response: {
           200: Type.Union([Session, TwoStepChallenge]),
@@ -66,7 +69,16 @@ export default function authRoutes(ctx: AppContext) {
         },
       },
     }, async (request, reply) => {
-      const user = await ctx.auth.checkPassword(request.body.email, request.body.password);
+      const { email, password } = request.body;
+      const lockedFor = await throttle.lockedMinutes(email);
+      if (lockedFor > 0) {
+        throw new AppError(429, 'too_many_wrong_passwords', `Too many wrong passwords for this account. Try again in ${lockedFor} ${lockedFor === 1 ? 'minute' : 'minutes'}.`);
+      }
+      const user = await ctx.auth.checkPassword(email, password).catch(async (error: unknown) => {
+        if (error instanceof AppError && error.statusCode === 401) await throttle.failed(email);
+        throw error;
+      });
+      await throttle.succeeded(email);
       if (await twoStep.isEnabled(user.id)) {
         const { challenge, expiresAt } = await twoStep.createChallenge(user.id);
         return { twoStepRequired: true as const, challenge, expiresAt: expiresAt.toISOString() };
