@@ -20,11 +20,39 @@ refused.addSubnet('ff00::', 8, 'ipv6'); // multicast
 
 const LOCAL_REASON = 'on this server or its link (loopback, link-local or multicast); set WEBHOOK_ALLOW_LOCAL=true to allow it';
 
+/** The 16 bytes of an IPv6 address (isIP said it is one), dotted IPv4 tail included. */
+function ipv6Bytes(address: string): number[] {
+  const [head, tail = ''] = address.toLowerCase().split('::');
+  const groups = (part: string) => part.split(':').filter(Boolean).flatMap((g) => {
+    if (g.includes('.')) {
+      const [a, b, c, d] = g.split('.').map(Number);
+      return [(a << 8) | b, (c << 8) | d];
+    }
+    return [parseInt(g, 16)];
+  });
+  const before = groups(head);
+  const after = address.includes('::') ? groups(tail) : [];
+  const words = [...before, ...new Array(8 - before.length - after.length).fill(0), ...after];
+  return words.flatMap((w) => [w >> 8, w & 0xff]);
+}
+
+/**
+ * An IPv4 address carried inside an IPv6 one, which reaches that IPv4 host: IPv4-mapped (::ffff:a.b.c.d, also in
+ * hex), the old IPv4-compatible form (::a.b.c.d) and NAT64's well-known prefix (64:ff9b::a.b.c.d).
+ */
+function embeddedIpv4(address: string): string | null {
+  const bytes = ipv6Bytes(address);
+  const prefix = bytes.slice(0, 12).join(',');
+  const carries = prefix === '0,0,0,0,0,0,0,0,0,0,255,255' || prefix === '0,0,0,0,0,0,0,0,0,0,0,0' || prefix === '0,100,255,155,0,0,0,0,0,0,0,0';
+  if (!carries || bytes.slice(12).every((b) => b === 0)) return null; // "::" itself is refused as it is
+  return bytes.slice(12).join('.');
+}
+
 const isRefused = (address: string): boolean => {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  const plain = mapped ? mapped[1] : address;
-  const family = isIP(plain);
-  return family !== 0 && refused.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+  const family = isIP(address);
+  if (family === 0) return false;
+  const inner = family === 6 ? embeddedIpv4(address) : null;
+  return inner ? refused.check(inner, 'ipv4') : refused.check(address, family === 4 ? 'ipv4' : 'ipv6');
 };
 
 /** Why an address may not be sent to, or null when it may. */

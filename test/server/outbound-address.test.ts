@@ -6,10 +6,11 @@ import { refusedAddress, refusedDestination, refusedUrlHost } from '../../server
 
 describe('outbound addresses', () => {
   it('refuses loopback, link-local and multicast addresses, IPv4 written inside IPv6 too', () => {
-    for (const address of ['127.0.0.1', '127.8.9.10', '0.0.0.0', '169.254.169.254', '224.0.0.1', '::1', '::', 'fe80::1', '::ffff:127.0.0.1', 'ff02::1']) {
+    for (const address of ['127.0.0.1', '127.8.9.10', '0.0.0.0', '169.254.169.254', '224.0.0.1', '::1', '::', 'fe80::1', '::ffff:127.0.0.1', 'ff02::1',
+      '::ffff:7f00:1', '::127.0.0.1', '::7f00:1', '64:ff9b::7f00:1', '64:ff9b::169.254.169.254', '::ffff:a9fe:a9fe']) {
       expect(refusedAddress(address), address).toMatch(/loopback, link-local or multicast/);
     }
-    for (const address of ['10.0.0.5', '192.168.1.20', '172.16.0.9', '8.8.8.8', '2001:db8::1', 'fd00::5']) expect(refusedAddress(address), address).toBeNull();
+    for (const address of ['10.0.0.5', '192.168.1.20', '172.16.0.9', '8.8.8.8', '2001:db8::1', 'fd00::5', '::ffff:10.0.0.5', '64:ff9b::808:808', '2001:db8::7f00:1']) expect(refusedAddress(address), address).toBeNull();
   });
 
   it('reads the host of a URL, brackets and "localhost" included, and resolves names before sending', async () => {
