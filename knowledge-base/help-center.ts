@@ -78,7 +78,9 @@ function layout(shell: HelpShell, title: string, body: string, otherLocaleHref: 
 <style>body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}h1{font-size:1.8rem}h2{font-size:1.3rem;margin-top:2rem}
 small,.muted{color:#666}nav.top{display:flex;justify-content:space-between;gap:1rem;margin-bottom:1rem}form.search{display:flex;gap:.5rem;margin:1rem 0}
 form.search input{flex:1;font:inherit;padding:.45rem .6rem;border:1px solid #bbb;border-radius:6px}form.search button{font:inherit;padding:.45rem .9rem;border-radius:6px;border:1px solid #888;background:#f4f4f4}
-ul.articles{padding-left:1.2rem}ul.articles li{margin:.3rem 0}.result{margin:1rem 0}.result p{margin:.2rem 0}a{color:#1d4ed8}</style>
+ul.articles{padding-left:1.2rem}ul.articles li{margin:.3rem 0}.result{margin:1rem 0}.result p{margin:.2rem 0}a{color:#1d4ed8}
+article img{max-width:100%;height:auto}.table-scroll{overflow-x:auto;margin:1rem 0}table{border-collapse:collapse;font-size:.95rem}
+th,td{border:1px solid #ddd;padding:.35rem .65rem;text-align:left;vertical-align:top}th{background:#f6f6f6}.align-center{text-align:center}.align-right{text-align:right}</style>
 </head><body>
 <nav class="top">${backLink ? `<a href="${indexHref(shell.locale)}">${TEXT[shell.locale].back}</a>` : '<span></span>'}<a href="${otherLocaleHref}" hreflang="${other.lang}" lang="${other.lang}">${other.label}</a></nav>
 ${body}

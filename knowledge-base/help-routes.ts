@@ -25,8 +25,9 @@ function pick(rows: ArticleRow[], locale: string | undefined): ArticleRow | unde
 /** More published articles in one language than a help centre lists on a page. */
 const HELP_ARTICLES_LIMIT = 10_000;
 
-// The help pages embed the shop's chat widget (same origin: script, socket and files); nothing else is allowed.
-const HELP_CSP = "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+// The help pages embed the shop's chat widget (same origin: script, socket and files); nothing else is allowed,
+// but for images: an article may show a picture from the shop's CDN (https only; data: is the inline favicon).
+const HELP_CSP = "default-src 'self'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /** The article the bot would answer the query from, as the first message of an anonymous chat (nothing is recorded). */
 async function answeredArticle(snapshot: BrainSnapshot, query: string, locale: HelpLocale): Promise<string | undefined> {

@@ -1,7 +1,9 @@
 // Knowledge-base Markdown: front matter, chunking by heading for retrieval, a
 // plain-text view for snippets and a small HTML renderer for the public help
 // page. Articles are written by admins, but the renderer escapes everything
-// anyway: nothing in an article can inject markup.
+// anyway: nothing in an article can inject markup. The table and image rules
+// here are shared with the console's preview (console/src/markdown.tsx), so an
+// article reads the same in the editor, on the help page and in the bot's answer.
 
 export interface FrontMatter {
   [key: string]: string;
@@ -75,11 +77,115 @@ function splitLong(text: string): string[] {
   return parts;
 }
 
-/** Markdown to readable plain text (for snippets, chat replies and indexing). */
+export type TableAlign = 'left' | 'center' | 'right' | null;
+
+/** A GFM pipe table: header cells, each column's alignment, and body rows padded or cut to the header's width. */
+export interface PipeTable {
+  header: string[];
+  align: TableAlign[];
+  rows: string[][];
+}
+
+/** The cells of one table row: outer pipes are optional and `\|` is a pipe inside a cell. */
+export function splitTableRow(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  const text = line.trim();
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\' && text[i + 1] === '|') {
+      cell += '|';
+      i++;
+    } else if (text[i] === '|') {
+      cells.push(cell);
+      cell = '';
+    } else {
+      cell += text[i];
+    }
+  }
+  cells.push(cell);
+  // "| a | b |" splits into ['', ' a ', ' b ', '']: the outer pipes frame the row, they make no cells.
+  if (text.startsWith('|')) cells.shift();
+  if (cells.length > 1 && /(^|[^\\])\|$/.test(text)) cells.pop();
+  return cells.map((c) => c.trim());
+}
+
+/** Whether a line has a pipe that is not escaped (a table row needs one). */
+const hasPipe = (line: string) => /(^|[^\\])\|/.test(line);
+
+const DELIMITER_CELL = /^:?-+:?$/;
+
+/**
+ * Reads a pipe table starting at `lines[start]`: a header row, a delimiter row (`|---|:---:|`) with as many cells,
+ * then body rows up to the first blank line or line without a pipe. Returns null when the lines are not a table
+ * (a sentence with a pipe in it, a header whose delimiter row has another width), so they stay text.
+ */
+export function parsePipeTable(lines: readonly string[], start: number): { table: PipeTable; end: number } | null {
+  const headerLine = lines[start];
+  const delimiterLine = lines[start + 1];
+  if (headerLine === undefined || delimiterLine === undefined || !hasPipe(headerLine) || !hasPipe(delimiterLine)) return null;
+  const header = splitTableRow(headerLine);
+  const delimiters = splitTableRow(delimiterLine);
+  if (delimiters.length !== header.length || !delimiters.every((d) => DELIMITER_CELL.test(d))) return null;
+  const align = delimiters.map((d): TableAlign => {
+    const left = d.startsWith(':');
+    const right = d.endsWith(':');
+    return left && right ? 'center' : right ? 'right' : left ? 'left' : null;
+  });
+  const rows: string[][] = [];
+  let end = start + 2;
+  for (; end < lines.length && lines[end].trim() && hasPipe(lines[end]); end++) {
+    const cells = splitTableRow(lines[end]);
+    rows.push(header.map((_, i) => cells[i] ?? ''));
+  }
+  return { table: { header, align, rows }, end };
+}
+
+/** An image source the help page and the preview show: http(s) or a path on this site, never javascript:, data: or //host. */
+export function safeImageSrc(url: string): string | null {
+  const trimmed = url.trim();
+  if (/^https?:\/\/[^\s/]/i.test(trimmed)) return trimmed;
+  // A browser reads "/\host" as "//host": another site.
+  if (/^\/(?![/\\])/.test(trimmed)) return trimmed;
+  return null;
+}
+
+/**
+ * A table as sentences a question can match and a chat bubble can show: one line per body row,
+ * "Size: M; Chest (in): 38–40." (Chinese headers get Chinese punctuation). A table without a body keeps its headers.
+ */
+export function tableToText(table: PipeTable): string[] {
+  const chinese = /[\u3400-\u9fff]/.test(table.header.join(''));
+  const [colon, separator, stop] = chinese ? ['：', '；', '。'] : [': ', '; ', '.'];
+  const sentence = (parts: string[]) => {
+    const line = parts.join(separator);
+    return !line || /[.!?。！？]$/.test(line) ? line : line + stop;
+  };
+  if (!table.rows.length) return [sentence(table.header.filter(Boolean))].filter(Boolean);
+  return table.rows
+    .map((row) => sentence(row.flatMap((cell, i) => (!cell ? [] : table.header[i] ? [`${table.header[i]}${colon}${cell}`] : [cell]))))
+    .filter(Boolean);
+}
+
+/** Replaces each pipe table in the text with its plain lines (see tableToText); everything else is kept as it is. */
+function tablesToText(markdown: string): string {
+  const lines = markdown.split(/\r?\n/);
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    const parsed = parsePipeTable(lines, i);
+    if (parsed) {
+      out.push(...tableToText(parsed.table));
+      i = parsed.end;
+    } else {
+      out.push(lines[i++]);
+    }
+  }
+  return out.join('\n');
+}
+
+/** Markdown to readable plain text (for snippets, chat replies and indexing). Tables become lines, images their alt text. */
 export function markdownToText(markdown: string): string {
-  return markdown
-    .replace(/```[\s\S]*?```/g, ' ')
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+  return tablesToText(markdown.replace(/```[\s\S]*?```/g, ' '))
+    .replace(/!\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)/g, '$1')
     .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
     .replace(/^\s{0,3}#{1,6}\s+/gm, '')
     .replace(/^\s{0,3}>\s?/gm, '')
@@ -104,15 +210,47 @@ export function snippet(text: string, max = 320): string {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+// One inline construct at a time, leftmost first, so nothing is formatted twice (no markup inside an image's alt
+// or a code span): `code`, ![image](src), [link](href), **bold**. The text between them is escaped. An image's source
+// may hold balanced parentheses, so a refused "javascript:alert(1)" leaves no stray ")" behind its alt text.
+const INLINE_SYNTAX = /`([^`]+)`|!\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)\)|\[([^\]]+)\]\(([^)\s]*)\)|\*\*(.+?)\*\*/;
+/** Links only to http(s) or site paths. */
+const LINK_TARGET = /^(?:https?:\/\/|\/)/;
+
 function inline(text: string): string {
-  // Escape first, then add the few inline styles we support; links only to http(s) or site paths.
-  return escapeHtml(text)
-    .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
-    .replace(/`([^`]+)`/g, '<code>$1</code>')
-    .replace(/\[([^\]]+)\]\(((?:https?:\/\/|\/)[^)\s]*)\)/g, '<a href="$2">$1</a>');
+  let html = '';
+  let rest = text;
+  for (let match = INLINE_SYNTAX.exec(rest); match; match = INLINE_SYNTAX.exec(rest)) {
+    html += escapeHtml(rest.slice(0, match.index));
+    const [whole, code, alt, src, label, href, bold] = match;
+    if (code !== undefined) {
+      html += `<code>${escapeHtml(code)}</code>`;
+    } else if (src !== undefined) {
+      const safe = safeImageSrc(src);
+      // An image from anywhere else is only its description.
+      html += safe ? `<img src="${escapeHtml(safe)}" alt="${escapeHtml(alt)}" loading="lazy">` : escapeHtml(alt);
+    } else if (href !== undefined) {
+      html += LINK_TARGET.test(href) ? `<a href="${escapeHtml(href)}">${inline(label)}</a>` : escapeHtml(whole);
+    } else {
+      html += `<strong>${inline(bold)}</strong>`;
+    }
+    rest = rest.slice(match.index + whole.length);
+  }
+  return html + escapeHtml(rest);
 }
 
-/** A deliberately small Markdown subset (headings, paragraphs, lists, bold, code, links) as escaped HTML. */
+const alignClass = (align: TableAlign) => (align ? ` class="align-${align}"` : '');
+
+/** A table in a wrapper that scrolls sideways on a narrow screen (and can take focus, so keyboards scroll it too). */
+function tableHtml(table: PipeTable): string {
+  const head = `<thead><tr>${table.header.map((cell, i) => `<th scope="col"${alignClass(table.align[i])}>${inline(cell)}</th>`).join('')}</tr></thead>`;
+  const body = table.rows.length
+    ? `<tbody>${table.rows.map((row) => `<tr>${row.map((cell, i) => `<td${alignClass(table.align[i])}>${inline(cell)}</td>`).join('')}</tr>`).join('')}</tbody>`
+    : '';
+  return `<div class="table-scroll" tabindex="0"><table>${head}${body}</table></div>`;
+}
+
+/** A deliberately small Markdown subset (headings, paragraphs, lists, pipe tables, bold, code, links, images) as escaped HTML. */
 export function renderMarkdown(markdown: string): string {
   const out: string[] = [];
   let list: 'ul' | 'ol' | null = null;
@@ -125,11 +263,19 @@ export function renderMarkdown(markdown: string): string {
     if (list) out.push(`</${list}>`);
     list = null;
   };
-  for (const line of markdown.split(/\r?\n/)) {
+  const lines = markdown.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const table = parsePipeTable(lines, i);
     const heading = /^(#{1,6})\s+(.+?)\s*#*$/.exec(line);
     const bullet = /^\s*[-*+]\s+(.*)$/.exec(line);
     const numbered = /^\s*\d+[.)]\s+(.*)$/.exec(line);
-    if (heading) {
+    if (table) {
+      flush();
+      closeList();
+      out.push(tableHtml(table.table));
+      i = table.end - 1;
+    } else if (heading) {
       flush();
       closeList();
       const level = Math.min(6, heading[1].length + 1); // the page title is the only h1

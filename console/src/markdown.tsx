@@ -1,18 +1,24 @@
 // A small, safe Markdown renderer for the article editor's preview. It builds
 // Preact elements from text (never an HTML string, never innerHTML), so nothing
 // an article contains can become markup; links keep only http(s), mailto and
-// same-site paths. Subset: # headings, paragraphs, - / 1. lists, ``` code blocks,
-// > quotes, **bold**, *italic*, `code`, [text](url), horizontal rules.
+// same-site paths, images only http(s) and same-site paths. Subset: # headings,
+// paragraphs, - / 1. lists, ``` code blocks, > quotes, GFM pipe tables, **bold**,
+// *italic*, `code`, [text](url), ![alt](src), horizontal rules. Tables and image
+// sources follow the help centre's rules (knowledge-base/markdown.ts), so the
+// preview shows what the published page will.
 import type { ComponentChildren, VNode } from 'preact';
+import { parsePipeTable, safeImageSrc, type PipeTable, type TableAlign } from '../../knowledge-base/markdown.ts';
 
 export function safeHref(url: string): string | null {
   const trimmed = url.trim();
   if (/^(https?:\/\/|mailto:)/i.test(trimmed)) return trimmed;
-  if (/^\/(?!\/)/.test(trimmed) || trimmed.startsWith('#')) return trimmed;
+  if (/^\/(?![\/\\])/.test(trimmed) || trimmed.startsWith('#')) return trimmed; // not "//host" nor "/\\host": browsers read both as another site
   return null;
 }
 
-const INLINE = /(\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\))/;
+// An image is matched from its "!", before the "[alt](src)" inside it could read as a link. Its source may hold balanced parentheses, so a
+// refused "javascript:alert(1)" leaves no stray ")" behind its alt text.
+const INLINE = /(\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\)|!\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)\))/;
 
 export function renderInline(text: string, keyPrefix = 'i'): ComponentChildren[] {
   const out: ComponentChildren[] = [];
@@ -29,7 +35,11 @@ export function renderInline(text: string, keyPrefix = 'i'): ComponentChildren[]
     if (match[2] !== undefined) out.push(<strong key={key}>{renderInline(match[2], key)}</strong>);
     else if (match[3] !== undefined) out.push(<em key={key}>{renderInline(match[3], key)}</em>);
     else if (match[4] !== undefined) out.push(<code key={key}>{match[4]}</code>);
-    else {
+    else if (match[8] !== undefined) {
+      // An image from anywhere else (javascript:, data:, another scheme) is only its description.
+      const src = safeImageSrc(match[8]);
+      out.push(src ? <img key={key} src={src} alt={match[7]} loading="lazy" /> : match[7]);
+    } else {
       const href = safeHref(match[6]);
       out.push(href ? <a key={key} href={href} target="_blank" rel="noopener noreferrer nofollow">{renderInline(match[5], key)}</a> : `${match[5]} (${match[6]})`);
     }
@@ -44,7 +54,8 @@ type Block =
   | { kind: 'list'; ordered: boolean; items: string[] }
   | { kind: 'code'; text: string }
   | { kind: 'quote'; text: string }
-  | { kind: 'rule' };
+  | { kind: 'rule' }
+  | { kind: 'table'; table: PipeTable };
 
 export function parseBlocks(source: string): Block[] {
   const lines = source.replace(/\r\n?/g, '\n').split('\n');
@@ -61,6 +72,8 @@ export function parseBlocks(source: string): Block[] {
       blocks.push({ kind: 'code', text: body.join('\n') });
       continue;
     }
+    const table = parsePipeTable(lines, i);
+    if (table) { blocks.push({ kind: 'table', table: table.table }); i = table.end; continue; }
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
     if (heading) { blocks.push({ kind: 'heading', level: heading[1].length, text: heading[2] }); i++; continue; }
     if (/^\s*([-*_])(\s*\1){2,}\s*$/.test(line)) { blocks.push({ kind: 'rule' }); i++; continue; }
@@ -81,11 +94,31 @@ export function parseBlocks(source: string): Block[] {
       continue;
     }
     const body: string[] = [];
-    while (i < lines.length && lines[i].trim() && !/^(#{1,6}\s|```|>|\s*[-*+]\s|\s*\d+[.)]\s)/.test(lines[i])) body.push(lines[i++].trim());
+    while (i < lines.length && lines[i].trim() && !/^(#{1,6}\s|```|>|\s*[-*+]\s|\s*\d+[.)]\s)/.test(lines[i]) && !parsePipeTable(lines, i)) body.push(lines[i++].trim());
     if (!body.length) body.push(lines[i++].trim()); // a line no rule claimed is still text
     blocks.push({ kind: 'paragraph', text: body.join(' ') });
   }
   return blocks;
+}
+
+const alignClass = (align: TableAlign) => (align ? `align-${align}` : undefined);
+
+/** A pipe table in a wrapper that scrolls sideways when the preview is narrow; cells keep inline formatting. */
+function tableElement(table: PipeTable, keyPrefix: string): VNode {
+  return (
+    <div key={keyPrefix} class="table-scroll">
+      <table>
+        <thead><tr>{table.header.map((cell, c) => <th key={c} scope="col" class={alignClass(table.align[c])}>{renderInline(cell, `${keyPrefix}-h${c}`)}</th>)}</tr></thead>
+        {table.rows.length > 0 && (
+          <tbody>
+            {table.rows.map((row, r) => (
+              <tr key={r}>{row.map((cell, c) => <td key={c} class={alignClass(table.align[c])}>{renderInline(cell, `${keyPrefix}-${r}-${c}`)}</td>)}</tr>
+            ))}
+          </tbody>
+        )}
+      </table>
+    </div>
+  );
 }
 
 export function Markdown({ source }: { source: string }): VNode {
@@ -106,6 +139,7 @@ export function Markdown({ source }: { source: string }): VNode {
           case 'code': return <pre key={key}><code>{block.text}</code></pre>;
           case 'quote': return <blockquote key={key}>{renderInline(block.text, key)}</blockquote>;
           case 'rule': return <hr key={key} />;
+          case 'table': return tableElement(block.table, key);
           default: return <p key={key}>{renderInline(block.text, key)}</p>;
         }
       })}

@@ -167,6 +167,12 @@ li.current { font-weight:600; }
 .md-preview { border:1px solid var(--line); border-radius:8px; padding:8px 12px; overflow:auto; max-height:440px; }
 .markdown pre { background:#f1f5f9; padding:8px; border-radius:6px; overflow:auto; }
 .markdown blockquote { border-left:3px solid var(--line); margin:0; padding-left:10px; color:var(--muted); }
+.markdown .table-scroll { overflow-x:auto; margin:8px 0; }
+.markdown table { border-collapse:collapse; font-size:13px; }
+.markdown th, .markdown td { border:1px solid var(--line); padding:4px 8px; text-align:left; vertical-align:top; }
+.markdown th { background:#f1f5f9; }
+.markdown .align-center { text-align:center; } .markdown .align-right { text-align:right; }
+.markdown img { max-width:100%; height:auto; }
 .editor-head { display:flex; justify-content:space-between; align-items:center; }
 .editor .actions { margin-top:10px; }
 .kb-published { background:#dcfce7; color:#166534; } .kb-draft { background:#fef3c7; color:#92400e; }

@@ -18,7 +18,7 @@ import { seatsTaken } from '../repositories/routing.ts';
 const BUNDLE = path.join(BUILD_DIR, 'console.js');
 
 // The console never needs inline scripts or other origins; this keeps an XSS bug from running anything.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const SHELL = `<!doctype html>
 <html lang="en">

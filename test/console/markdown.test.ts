@@ -38,9 +38,42 @@ describe('safe Markdown renderer', () => {
     expect(safeHref('javascript:alert(1)')).toBeNull();
     expect(safeHref(' JAVASCRIPT:alert(1)')).toBeNull();
     expect(safeHref('//evil.example')).toBeNull();
+    expect(safeHref('/\\evil.example')).toBeNull(); // browsers read "/\\host" as "//host"
     expect(safeHref('/help/returns')).toBe('/help/returns');
     expect(safeHref('mailto:help@shop.example')).toBe('mailto:help@shop.example');
     expect(renderInline('**<b>x</b>**')).toHaveLength(1);
+  });
+});
+
+describe('tables and images in the preview', () => {
+  it('renders a pipe table as table elements with alignment classes and inline formatting in cells', () => {
+    const source = 'Chart:\n| Size | Chest (in) | Note |\n|:---|:---:|---:|\n| **M** | 38–40 | a \\| b |\n| L |';
+    expect(parseBlocks(source).map((b) => b.kind)).toEqual(['paragraph', 'table']);
+    const { out, texts } = walk(Markdown({ source }));
+    expect(out.map((n) => n.type)).toEqual(['div', 'p', 'div', 'table', 'thead', 'tr', 'th', 'th', 'th', 'tbody', 'tr', 'td', 'strong', 'td', 'td', 'tr', 'td', 'td', 'td']);
+    expect(out[2].props.class).toBe('table-scroll');
+    expect(out.filter((n) => n.type === 'th').map((n) => n.props.class)).toEqual(['align-left', 'align-center', 'align-right']);
+    expect(texts).toEqual(['Chart:', 'Size', 'Chest (in)', 'Note', 'M', '38–40', 'a | b', 'L']);
+  });
+
+  it('renders a body-less table without a tbody, and a line that only looks like a table as text', () => {
+    expect(walk(Markdown({ source: '| Size | Chest |\n|---|---|' })).out.map((n) => n.type)).toEqual(['div', 'div', 'table', 'thead', 'tr', 'th', 'th']);
+    const { out, texts } = walk(Markdown({ source: 'Pick S | M | L\n|---|' }));
+    expect(out.map((n) => n.type)).toEqual(['div', 'p']);
+    expect(texts.join('')).toBe('Pick S | M | L |---|');
+  });
+
+  it('shows http(s) and site images as lazy img elements, any other as its alt text', () => {
+    const { out } = walk(Markdown({ source: '![Rewards card](https://example.com/rewards.png) ![Map](/img/map.png)' }));
+    const images = out.filter((n) => n.type === 'img');
+    expect(images.map((n) => [n.props.src, n.props.alt, n.props.loading])).toEqual([
+      ['https://example.com/rewards.png', 'Rewards card', 'lazy'], ['/img/map.png', 'Map', 'lazy'],
+    ]);
+    for (const src of ['javascript:alert(1)', 'data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+', '//evil.example/x.png']) {
+      const refused = walk(Markdown({ source: `Card: ![Rewards <b>card</b>](${src}) here` }));
+      expect(refused.out.map((n) => n.type), src).toEqual(['div', 'p']);
+      expect(refused.texts.join(''), src).toBe('Card: Rewards <b>card</b> here');
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { call, callOk, connectAgent, connectWidget, eventually, nextEvent, type 
 import { feedSignature, identityHash } from '../../../server/services/visitor-tokens.ts';
 import { knowledgeBaseExtension } from '../../../knowledge-base/server-extension.ts';
 import type { ChatMessage } from '../../../server/realtime/event-maps.ts';
+import { articleReplyParts } from '../../../widget/src/article-reply.ts';
 
 const IDENTITY_SECRET = 'kb-brain-identity-secret';
 let stack: TestStack;
@@ -167,6 +168,32 @@ describe('help centre', () => {
     expect([...more.matchAll(/<li><a href="\/help\//g)].length).toBe(row.n);
     expect(page.body).toContain('href="/help/return-policy?locale=zh"');
     expect((await html('/help/no-such-article')).status).toBe(404);
+  });
+
+  it("shows the demo size guide's chart as a table in both languages; the bot and the search quote its rows without pipes", async () => {
+    const en = await html('/help/clothing-size-guide?locale=en');
+    expect(en.body).toContain('<div class="table-scroll" tabindex="0"><table><thead><tr><th scope="col">Size</th><th scope="col">Chest (in)</th>');
+    expect(en.body).toContain('<tr><td>M</td><td>38–40</td><td>97–102</td><td>32–34</td></tr>');
+    expect(en.body).not.toMatch(/\| M \|/);
+    // Articles may show pictures from the shop's CDN; scripts and connections stay same-origin.
+    expect(en.csp).toContain("img-src 'self' data: https:;");
+    expect(en.csp).toContain("script-src 'self';");
+    const zh = await html('/help/clothing-size-guide?locale=zh');
+    expect(zh.body).toContain('<th scope="col">尺码</th><th scope="col">胸围（英寸）</th>');
+    expect(zh.body).toContain('<tr><td>M</td><td>38–40</td>');
+
+    // The widget shows the answer's text (less its heading and "Read more" line): the chart's row, no table syntax.
+    const reply = await (await shopper(0)).ask('what chest size is a medium?');
+    const articles = (reply.metadata as { articles: { slug: string; title: string; url?: string }[] }).articles;
+    expect(articles[0].slug).toBe('clothing-size-guide');
+    const shown = articleReplyParts(reply.text, articles).body;
+    expect(shown).toContain('Size: M; Chest (in): 38–40; Chest (cm): 97–102; Waist (in): 32–34.');
+    expect(shown).not.toContain('|');
+
+    const search = await html(`/help?locale=en&q=${encodeURIComponent('size chart')}`);
+    const result = /<div class="result">\s*<a href="\/help\/clothing-size-guide\?locale=en">[\s\S]*?<\/div>/.exec(search.body)?.[0] ?? '';
+    expect(result).toContain('Size: XS; Chest (in): 32–34');
+    expect(result).not.toContain('|');
   });
 });
 
