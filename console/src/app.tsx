@@ -98,9 +98,21 @@ function LanguageSwitch({ onLocale }: { onLocale(locale: Locale): void }) {
   );
 }
 
+const SIGNED_OUT_REASON_KEY = 'sd.signedOutReason';
+
+/** Why an admin signed this browser's person out, read once (a reload shows the plain login page). */
+function takeSignedOutReason(): string | null {
+  const reason = sessionStorage.getItem(SIGNED_OUT_REASON_KEY);
+  sessionStorage.removeItem(SIGNED_OUT_REASON_KEY);
+  if (reason === 'deactivated') return t('login.deactivated');
+  if (reason === 'password_reset') return t('login.passwordReset');
+  return null;
+}
+
 function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): void; locale: Locale; onLocale(locale: Locale): void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [notice] = useState(takeSignedOutReason);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // With two-step sign-in on, a right password answers a challenge; the code is asked for next.
@@ -132,6 +144,7 @@ function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): voi
       <form class="card login-card" onSubmit={submit} data-testid="login-form">
         <h1>Shopdesk</h1>
         <p class="muted">{t('login.title')}</p>
+        {notice && <p class="notice" role="status" data-testid="signed-out-reason">{notice}</p>}
         <label>{t('login.email')}<input name="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} /></label>
         <label>{t('login.password')}<input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} /></label>
         {error && <p class="error" role="alert">{error}</p>}
@@ -224,6 +237,8 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
       socket.close();
     };
   }, [socket]);
+  // An admin is about to sign this person out: the login page that follows says why (once).
+  useSocketEvent(socket, 'session:ended', ({ reason }) => sessionStorage.setItem(SIGNED_OUT_REASON_KEY, reason));
   useSocketEvent(socket, 'presence:updated', (update) => {
     if (update.agentId !== user.id) return;
     setPresence(update.presence);

@@ -92,19 +92,27 @@ const ReportSchema = Type.Object({
     total: Type.Integer(), answered: Type.Integer(), clarified: Type.Integer(), unanswered: Type.Integer(), handedOff: Type.Integer(),
     unansweredRate: Nullable(Type.Number({ description: 'unanswered ÷ total' })),
   }, { description: "The bot's turns by outcome; unanswered = it said it did not know" }),
-  topUnanswered: Type.Array(Type.Object({ question: Type.String(), count: Type.Integer(), lastAsked: Type.String() }), { description: 'Most repeated questions the bot did not know or had to clarify' }),
+  topUnanswered: Type.Array(Type.Object({
+    id: Type.Integer({ description: "The group's id on the Unanswered page" }),
+    question: Type.String({ description: "The group's question as the Unanswered page titles it" }),
+    count: Type.Integer({ description: "The group's questions asked in the range" }),
+    countExact: Type.Boolean({ description: 'False when count is a lower bound: the group keeps only its newest questions with their times' }),
+    lastAsked: Type.String(),
+    status: Type.Union([Type.Literal('open'), Type.Literal('handled')]),
+    handled: Nullable(Type.Object({ kind: Type.String({ description: 'example, out_of_scope, article or dismissed' }), intent: Type.Optional(Type.String()), slug: Type.Optional(Type.String()) })),
+  }), { description: "The Unanswered page's groups (similar questions the bot did not know, or answered and was rated not helpful) most asked in the range, open or handled" }),
   labels: Type.Array(Type.Object({ label: Type.String(), count: Type.Integer() }), { description: "Conversations started in the range, by the agents' labels" }),
   nudges: Type.Array(Type.Object({ id: Type.String(), path: Nullable(Type.String()), shown: Type.Integer(), opened: Type.Integer() }), { description: 'Proactive messages shown and opened in the range (path null: the rule was deleted since)' }),
 });
 const AgentFigures = {
-  handled: Type.Integer({ description: 'Chats started in the range that this agent held last (a transferred chat counts for whoever it went to)' }),
-  resolved: Type.Integer({ description: 'Of those, the ones closed now' }),
-  firstReply: Type.Object(Percentiles.properties, { description: 'Seconds from being given a chat (assignment, accept or transfer) to the first reply in it, one per hold that got a reply' }),
+  handled: Type.Integer({ description: 'Chats started in the range this agent replied in (a public reply); a chat several agents replied in counts for each, once on the team line' }),
+  resolved: Type.Integer({ description: 'Chats of the range this agent closed (who pressed Resolve; else the holder), now resolved' }),
+  firstReply: Type.Object(Percentiles.properties, { description: 'Seconds from a chat being given to someone (assignment, accept or transfer) to the first agent reply in that hold, credited to who wrote it. Not from the hand-off: see handoffsUnanswered' }),
   firstReplyInTime: Nullable(Type.Object({ count: Type.Integer(), share: Nullable(Type.Number()) }, {
     description: "Of those first replies, the ones within the team's first-reply target, and their share; null without a target",
   })),
-  resolution: Type.Object(Percentiles.properties, { description: 'Seconds from the chat\'s start to its resolution, of the handled chats now resolved' }),
-  csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()) }, { description: 'Ratings of the handled chats' }),
+  resolution: Type.Object(Percentiles.properties, { description: 'Seconds from the chat\'s start to its resolution, of the chats this agent closed' }),
+  csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()) }, { description: 'Latest ratings of the chats this agent replied in' }),
   messagesSent: Type.Integer({ description: 'Public replies (not notes) in the range\'s chats' }),
 };
 const AgentReportSchema = Type.Object({
@@ -113,8 +121,9 @@ const AgentReportSchema = Type.Object({
     agentId: Type.Integer(), name: Nullable(Type.String()), active: Type.Boolean(),
     presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]),
     ...AgentFigures,
-  }), { description: 'Everyone who held or answered a chat of the range, most handled first' }),
-  team: Type.Object(AgentFigures, { description: 'The whole team over the same chats: times and ratings over all of them, not an average of the agents\' figures' }),
+  }), { description: 'Everyone who replied in or resolved a chat of the range, most handled first' }),
+  team: Type.Object(AgentFigures, { description: 'The whole team over the same chats, each chat once: times and ratings over all of them, not an average of the agents\' figures' }),
+  handoffsUnanswered: Type.Integer({ description: "Shoppers' hand-offs of the range no agent replied to (never assigned, or assigned and not answered): in no first reply here, late in the overview's first-reply target share once past the target" }),
 });
 const AuditEntry = Type.Object({
   id: Type.Integer(), actor: Nullable(Type.String()), action: Type.String(), target: Nullable(Type.String()),
@@ -245,7 +254,10 @@ export default function adminRoutes(ctx: AppContext) {
           active: Type.Optional(Type.Boolean()),
           password: Type.Optional(Type.String({ minLength: 10, maxLength: 200, description: 'A new password (a reset): they sign in again with it' })),
         }, { additionalProperties: false, minProperties: 1 }),
-        response: { 200: Type.Object({ member: TeamMember }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+        response: {
+          200: Type.Object({ member: TeamMember, releasedChats: Type.Optional(Type.Integer({ description: 'On deactivation: how many chats they held went back to the queue' })) }),
+          400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse,
+        },
       },
     }, async (request) => {
       const { id } = request.params;
@@ -262,12 +274,14 @@ export default function adminRoutes(ctx: AppContext) {
                   active = coalesce(${body.active ?? null}::boolean, active),
                   presence = case when ${body.active === false} then 'offline' else presence end
                 where id = ${id}`;
+      let releasedChats = 0;
       if (body.active === false) {
         await sessions.deleteForUser(id);
+        ctx.realtime.toAgent(id, 'session:ended', { reason: 'deactivated' });
         ctx.realtime.disconnectAgent(id);
         ctx.realtime.toAgents('presence:updated', { agentId: id, presence: 'offline' });
         // Their open chats go back to the queue (first in line, as they waited longest) for someone who can answer.
-        await ctx.chat.releaseHeldChats({ agentId: id });
+        releasedChats = await ctx.chat.releaseHeldChats({ agentId: id });
       }
       // Their open consoles' sockets carry the role they connected with: a demoted admin's could still resolve or
       // transfer a teammate's chat. Cut them; the console checks its session and reconnects with the new role.
@@ -277,11 +291,12 @@ export default function adminRoutes(ctx: AppContext) {
         // one, so its holder chooses their own at the next sign-in; an invitation link they had is now moot.
         await ctx.auth.setPassword(id, body.password, { setByAdmin: true });
         await invitations.cancelPending(id);
+        ctx.realtime.toAgent(id, 'session:ended', { reason: 'password_reset' });
         ctx.realtime.disconnectAgent(id);
       }
       const { password, ...changes } = body;
       await audit(request.user!.id, 'team.update', `user:${id}`, { ...changes, ...(password ? { password: 'reset' } : {}) });
-      return { member: await memberView(id) };
+      return { member: await memberView(id), ...(body.active === false ? { releasedChats } : {}) };
     });
 
     // ---------- canned responses ----------

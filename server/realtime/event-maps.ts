@@ -231,6 +231,8 @@ export interface AgentServerToClient {
    */
   'presence:updated': (payload: { agentId: number; presence: Presence; autoAwayMinutes?: number }) => void;
   'offline:new': (payload: { id: number; customerId: number | null; email: string; text: string; createdAt: string }) => void;
+  /** Sent to one agent just before an admin signs them out (deactivation, a password reset): the login page says why. */
+  'session:ended': (payload: { reason: 'deactivated' | 'password_reset' }) => void;
   /** Something a customer panel shows changed (a rating stored by the workers, tags, attributes): panels of that customer reload. */
   'customer:updated': (payload: { customerId: number }) => void;
   /** A left message was marked answered (every console's count and list update). */

@@ -21,16 +21,17 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 120_000);
 
-async function consolePage(): Promise<{ page: Page; errors: string[] }> {
+async function consolePage(account: { email: string; password: string } = stack.agent, path = '/console'): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
   const errors: string[] = [];
+  const dialogs: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  page.on('dialog', (dialog) => void dialog.accept()); // the "Resolve N conversations?" confirmation
-  await page.goto(`${stack.url}/console`);
-  await signInOnLoginPage(page, stack.agent);
-  return { page, errors };
+  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.accept(); }); // confirmations are agreed to
+  await page.goto(`${stack.url}${path}`);
+  await signInOnLoginPage(page, account);
+  return { page, errors, dialogs };
 }
 
 /** A shopper's chat, held by `agentEmail` when given; returns its id. */
@@ -80,5 +81,24 @@ describe('bulk actions in the inbox', () => {
     expect(await tickOf(page, theirs).isChecked()).toBe(true);
     await expect(page.getByTestId('bulk-bar').textContent()).resolves.toContain('1 selected');
     expect(errors).toEqual([]);
+  });
+
+  it("deactivating asks first, says how many chats went back to the queue, and the agent's console says why they were signed out", async () => {
+    const held = await chat('Bulk four: still there?', { email: 'bulk-e2e-other@demo.shop', password: 'other-agent-pw' });
+    const agentConsole = await consolePage({ email: 'bulk-e2e-other@demo.shop', password: 'other-agent-pw' });
+    await agentConsole.page.getByTestId('inbox').waitFor();
+    const admin = await consolePage(stack.admin, '/console/admin/team');
+    const row = admin.page.locator('tr', { hasText: 'bulk-e2e-other@demo.shop' });
+    await row.getByTestId('deactivate').click();
+    await admin.page.getByText(/Olga Other is deactivated\. Chats they held moved back to the queue: \d+\./).waitFor();
+    expect(admin.dialogs[0]).toMatch(/^Deactivate Olga Other\? They are signed out at once .* the chats they hold \(\d+\) go back to the queue\.$/);
+    // Back in the queue, which may already have given it to someone online: not to Olga, in any case.
+    const [after] = await stack.env.sql<{ assignee: string | null }[]>`
+      select u.email as assignee from conversations c left join users u on u.id = c.assignee_id where c.id = ${held}`;
+    expect(after.assignee).not.toBe('bulk-e2e-other@demo.shop');
+    // The agent's open console lands on the login page, which says what happened.
+    await agentConsole.page.getByTestId('signed-out-reason').waitFor();
+    expect(await agentConsole.page.getByTestId('signed-out-reason').textContent()).toBe('An admin deactivated your account, so you were signed out. Your open chats went back to the queue.');
+    expect([...agentConsole.errors, ...admin.errors]).toEqual([]);
   });
 });

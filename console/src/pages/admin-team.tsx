@@ -78,6 +78,18 @@ function TeamTab() {
       return false;
     }
   };
+  // Not a setting to flip by accident: they are signed out and their chats move, so ask first and say what happened.
+  const deactivate = async (m: Member) => {
+    if (!confirm(t('team.confirmDeactivate', { name: m.name, count: m.openChats }))) return;
+    try {
+      const answer = await patch<{ releasedChats?: number }>(`/api/admin/team/${m.id}`, { active: false });
+      setError(null);
+      setNotice(t('team.deactivated', { name: m.name, count: answer.releasedChats ?? 0 }));
+      team.reload();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
   const resetPassword = async (event: Event, m: Member) => {
     event.preventDefault();
     if (resetting && (await change(m.id, { password: resetting.password }))) {
@@ -149,7 +161,7 @@ function TeamTab() {
               <td>{m.openChats}</td>
               <td data-testid="member-two-step" data-on={String(m.twoStep)}>{m.twoStep ? <span class="badge">{t('team.twoStepOn')}</span> : '—'}</td>
               <td>{m.id !== user.id && (m.active
-                ? <button class="danger small" data-testid="deactivate" onClick={() => change(m.id, { active: false })}>{t('team.deactivate')}</button>
+                ? <button class="danger small" data-testid="deactivate" onClick={() => deactivate(m)}>{t('team.deactivate')}</button>
                 : <button class="small" onClick={() => change(m.id, { active: true })}>{t('team.activate')}</button>)}
                 {m.id !== user.id && (resetting?.id === m.id
                   ? <form class="inline" onSubmit={(e) => resetPassword(e, m)} data-testid="reset-password-form">
