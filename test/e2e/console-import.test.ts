@@ -110,6 +110,18 @@ describe('the intent editor', () => {
     await editor.getByRole('button', { name: 'Save' }).click();
     await editor.getByText('Saved — retraining in the background.').waitFor();
     expect((await adminApi('GET', `/api/admin/intents/${before.id}`)).intent.label).toEqual(before.label);
+
+    // The action and the linked article are picked from lists (typed, "order_status" and a slug had to be known).
+    expect(await editor.getByTestId('intent-action').locator('option').allTextContents())
+      .toEqual(['None: answer with the text or article', "Look up the shopper's order", 'Hand the chat to a person']);
+    await editor.getByTestId('intent-action').selectOption('handoff');
+    const [refundArticle] = await stack.env.sql<{ title: string }[]>`select title from articles where slug = 'refund-timing' and locale = 'en'`;
+    await editor.getByTestId('intent-article').selectOption({ label: `${refundArticle.title} (refund-timing)` });
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.getByText('Saved — retraining in the background.').waitFor();
+    expect((await adminApi('GET', `/api/admin/intents/${before.id}`)).intent).toMatchObject({ action: 'handoff', articleSlug: 'refund-timing' });
+    const { name, description, label, answer, examples } = before;
+    await adminApi('PUT', `/api/admin/intents/${before.id}`, { name, description, label, answer, examples, action: before.action, articleSlug: before.articleSlug });
   }, 60_000);
 });
 

@@ -163,6 +163,10 @@ function IntentEditor({ intent, onSaved, onDeleted }: { intent: Intent | null; o
   const [examplesZh, setExamplesZh] = useState((intent?.examples.zh ?? []).join('\n'));
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The articles an intent can answer with, picked by title rather than typed as a slug (one per slug: the two
+  // languages of an article share it, and the bot answers in the shopper's).
+  const articles = useLoad(() => kbApi.listArticles({}), []);
+  const articleChoices = [...new Map((articles.data?.items ?? []).map((a) => [a.slug, a])).values()].sort((a, b) => a.title.localeCompare(b.title));
   useEffect(() => setMessage(null), [draft, examplesEn, examplesZh]);
   const save = async () => {
     const input: IntentDraft = { ...draft, examples: { en: lines(examplesEn), zh: lines(examplesZh) } };
@@ -191,8 +195,21 @@ function IntentEditor({ intent, onSaved, onDeleted }: { intent: Intent | null; o
         <label>{t('intents.description')}<input value={draft.description} onInput={(e) => setDraft({ ...draft, description: e.currentTarget.value })} /></label>
         <label>{t('intents.labelEn')}<input value={draft.label.en ?? ''} maxLength={80} placeholder={draft.examples.en[0] ?? ''} onInput={(e) => setDraft({ ...draft, label: { ...draft.label, en: e.currentTarget.value } })} /></label>
         <label>{t('intents.labelZh')}<input value={draft.label.zh ?? ''} maxLength={80} placeholder={draft.examples.zh[0] ?? ''} onInput={(e) => setDraft({ ...draft, label: { ...draft.label, zh: e.currentTarget.value } })} /></label>
-        <label>{t('intents.action')}<input value={draft.action ?? ''} onInput={(e) => setDraft({ ...draft, action: e.currentTarget.value || null })} /></label>
-        <label>{t('intents.articleSlug')}<input value={draft.articleSlug ?? ''} onInput={(e) => setDraft({ ...draft, articleSlug: e.currentTarget.value || null })} /></label>
+        <label>{t('intents.action')}
+          <select data-testid="intent-action" value={draft.action ?? ''} onChange={(e) => setDraft({ ...draft, action: (e.currentTarget.value || null) as IntentDraft['action'] })}>
+            <option value="">{t('intents.actionNone')}</option>
+            <option value="order_status">{t('intents.actionOrderStatus')}</option>
+            <option value="handoff">{t('intents.actionHandoff')}</option>
+          </select>
+        </label>
+        <label>{t('intents.articleSlug')}
+          <select data-testid="intent-article" value={draft.articleSlug ?? ''} onChange={(e) => setDraft({ ...draft, articleSlug: e.currentTarget.value || null })}>
+            <option value="">{t('intents.articleNone')}</option>
+            {articleChoices.map((a) => <option key={a.slug} value={a.slug}>{a.title} ({a.slug})</option>)}
+            {draft.articleSlug && !articleChoices.some((a) => a.slug === draft.articleSlug) && articles.data &&
+              <option value={draft.articleSlug}>{t('intents.articleMissing', { slug: draft.articleSlug })}</option>}
+          </select>
+        </label>
         <label>{t('intents.answerEn')}<textarea rows={3} value={draft.answer.en ?? ''} onInput={(e) => setDraft({ ...draft, answer: { ...draft.answer, en: e.currentTarget.value } })} /></label>
         <label>{t('intents.answerZh')}<textarea rows={3} value={draft.answer.zh ?? ''} onInput={(e) => setDraft({ ...draft, answer: { ...draft.answer, zh: e.currentTarget.value } })} /></label>
         <label>{t('intents.examplesEn')}<textarea rows={10} value={examplesEn} onInput={(e) => setExamplesEn(e.currentTarget.value)} /></label>
