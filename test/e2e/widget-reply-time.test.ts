@@ -71,6 +71,13 @@ describe('usual reply time', () => {
       const hours = page.locator('.notice .hours');
       await hours.waitFor();
       expect(await hours.textContent()).toBe(`We are outside our business hours right now. We open again ${shift > 0 ? 'today' : 'tomorrow'} at ${window[0]}.`);
+      // The header offers leaving a message, not a queue nobody serves until then; its form opens, nothing is queued.
+      const person = page.locator('.head .person-btn');
+      expect(await person.textContent()).toBe('Leave a message');
+      await person.click();
+      await page.locator('[data-card="offline"]').waitFor();
+      expect(await bed.stack.env.sql`select 1 from conversations c join messages m on m.conversation_id = c.id
+                                      where c.status = 'queued' and m.body = 'Leave a message'`).toHaveLength(0);
     } finally {
       await saveWidgetSettings(bed.stack.env.sql, DEFAULT_WIDGET_SETTINGS);
       await callOk(bed.agent, 'presence:set', { presence: 'online' });

@@ -91,6 +91,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private queue: QueuePosition | null = null;
   /** Outside business hours or no agent online, as the last availability check said. */
   private nobodyCanAnswer = false;
+  /** Outside business hours: the header offers leaving a message instead of a queue nobody serves until morning. */
+  private afterHours = false;
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private typingShownTimer: ReturnType<typeof setTimeout> | undefined;
   private lastTypingSent = 0;
@@ -174,7 +176,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       }
     });
     this.transcriptButton.addEventListener('click', () => void this.downloadTranscript());
-    this.personButton.addEventListener('click', () => this.client.send(this.t.talkToPerson, 'handoff'));
+    this.personButton.addEventListener('click', () => (this.afterHours ? this.showOfflineForm() : this.client.send(this.t.talkToPerson, 'handoff')));
     compose.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit();
@@ -295,6 +297,12 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const afterHours = reason === 'after_hours' || !status.withinBusinessHours;
     const nobody = reason === 'no_agents_online' || status.agentsOnline === 0;
     this.nobodyCanAnswer = afterHours || nobody;
+    // During business hours with nobody online the queue still makes sense (someone may be back in a minute);
+    // after hours it would hold the chat until morning, so the button leaves a message instead.
+    this.afterHours = afterHours;
+    const personLabel = afterHours ? this.t.leaveMessage : this.t.talkToPerson;
+    this.personButton.textContent = personLabel;
+    this.personButton.title = personLabel;
     // The usual wait only means something while a person can be reached; `status` of a chat a person already holds
     // carries none, which hides it too.
     const wait = this.nobodyCanAnswer ? null : replyWait(status.typicalFirstReplySeconds);
