@@ -83,4 +83,25 @@ describe('inbox search', () => {
     await expect.poll(() => page.getByTestId('search-recent-only').count()).toBe(0);
     expect(await page.getByTestId('search-match').count()).toBe(1);
   });
+
+  it('widens a search from the open view to every conversation, resolved ones too, with a button as well as Enter', async () => {
+    const sql = stack.env.sql;
+    const [customer] = await sql<{ id: number }[]>`insert into customers (name) values ('Ivo Lund') returning id`;
+    const [old] = await sql<{ id: number }[]>`
+      insert into conversations (customer_id, status, resolved_at, last_message_at) values (${customer.id}, 'resolved', now() - interval '20 days', now() - interval '20 days') returning id`;
+    await sql`insert into messages (conversation_id, author_type, body) values (${old.id}, 'customer', 'Order NW-100777 never had its quokka plush')`;
+    const page = await inboxPage();
+    await page.getByTestId('inbox-search').fill('quokka');
+    await page.getByTestId('inbox-search-go').click();
+    await expect.poll(() => page.getByTestId('search-where').innerText()).toContain('Results in All open.');
+    await expect.poll(() => page.getByTestId('inbox-item').count()).toBe(0);
+    await page.getByTestId('search-everywhere').click();
+    await expect.poll(() => page.getByTestId('search-where').innerText()).toContain('Results in all conversations.');
+    await page.locator(`[data-testid=inbox-item][data-conversation-id="${old.id}"]`).waitFor();
+    // Back to the view, and clearing the search leaves no scope line.
+    await page.getByTestId('search-everywhere').click();
+    await expect.poll(() => page.getByTestId('inbox-item').count()).toBe(0);
+    await page.getByTestId('inbox-search').fill('');
+    await expect.poll(() => page.getByTestId('search-where').count()).toBe(0);
+  });
 });

@@ -29,9 +29,13 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const [view, setView] = useState<View>(() => (VIEWS as readonly string[]).includes(routeView ?? '') ? (routeView as View) : ((sessionStorage.getItem('sd.view') as View | null) ?? 'open'));
   const [search, setSearch] = useState('');
   const [appliedSearch, setAppliedSearch] = useState('');
+  // A search looks in the open view first; one click widens it to every conversation (resolved ones too), which is
+  // where an order number from last month usually is.
+  const [searchEverywhere, setSearchEverywhere] = useState(false);
+  const listedView = appliedSearch && searchEverywhere ? 'all' : view;
   const [label, setLabel] = useState('');
   const [teamId, setTeamId] = useState('');
-  const list = useLoad(() => get<InboxList>(`/api/conversations${query({ view, q: appliedSearch, label, teamId, limit: 100 })}`), [view, appliedSearch, label, teamId]);
+  const list = useLoad(() => get<InboxList>(`/api/conversations${query({ view: listedView, q: appliedSearch, label, teamId, limit: 100 })}`), [listedView, appliedSearch, label, teamId]);
   // Teams change rarely (an admin's edit): read once; the filter only appears when the shop has teams.
   const teams = useLoad(() => get<{ items: { id: number; name: string }[] }>('/api/teams'), []);
   const labelsInUse = useLoad(() => get<{ items: { label: string; conversations: number }[] }>('/api/conversation-labels'), []);
@@ -76,7 +80,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const items = list.data?.items ?? [];
   // Ticked chats for a bulk action; only those still listed count (a chat that left the view drops out).
   const [ticked, setTicked] = useState<Set<number>>(new Set());
-  useEffect(() => setTicked(new Set()), [view, appliedSearch, label, teamId]);
+  useEffect(() => setTicked(new Set()), [listedView, appliedSearch, label, teamId]);
   const selected = items.filter((i) => ticked.has(i.conversation.id)).map((i) => i.conversation.id);
   const tick = (id: number, on: boolean) => setTicked((prev) => {
     const next = new Set(prev);
@@ -112,7 +116,8 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
         </div>
         <form class="search" onSubmit={(e) => { e.preventDefault(); setAppliedSearch(search.trim()); }}>
           <input type="search" data-testid="inbox-search" placeholder={t('inbox.search')} aria-label={t('inbox.search')} value={search}
-            onInput={(e) => { setSearch(e.currentTarget.value); if (!e.currentTarget.value) setAppliedSearch(''); }} />
+            onInput={(e) => { setSearch(e.currentTarget.value); if (!e.currentTarget.value) { setAppliedSearch(''); setSearchEverywhere(false); } }} />
+          <button type="submit" class="small" data-testid="inbox-search-go">{t('inbox.searchGo')}</button>
           {(labelsInUse.data?.items.length ?? 0) > 0 && (
             <select data-testid="label-filter" aria-label={t('labels.filter')} value={label} onChange={(e) => setLabel(e.currentTarget.value)}>
               <option value="">{t('labels.all')}</option>
@@ -127,6 +132,14 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
           )}
         </form>
         <BulkBar items={items} selected={selected} setTicked={setTicked} onDone={refresh} />
+        {appliedSearch && (
+          <p class="muted small search-where" data-testid="search-where">
+            {searchEverywhere ? t('inbox.searchedAll') : t('inbox.searchedIn', { view: t(`view.${view}` as Key) })}{' '}
+            <button class="link" data-testid="search-everywhere" onClick={() => setSearchEverywhere(!searchEverywhere)}>
+              {searchEverywhere ? t('inbox.searchOnlyIn', { view: t(`view.${view}` as Key) }) : t('inbox.searchAll')}
+            </button>
+          </p>
+        )}
         {list.data?.search?.scope === 'recent' && <p class="muted small search-scope" data-testid="search-recent-only">{t('search.recentOnly', { n: list.data.search.window })}</p>}
         {list.error && <p class="error">{list.error}</p>}
         {!list.loading && !items.length && <p class="muted empty">{t('inbox.empty')}</p>}
