@@ -74,6 +74,12 @@ export async function mergeCustomers(deps: Deps, input: { sourceId: number; targ
     if (source.external_id && target.external_id) {
       throw refuse('both_signed_in', 'Both customers are signed-in shop accounts (each has its own shop user id); they stay separate.');
     }
+    // The kept record takes the shop user id, and every browser holding the kept record's token would then be that
+    // shop account (its orders included): an anonymous browser must never become it by a merge. The other way round
+    // is the same person's history moving to their account.
+    if (source.external_id && !target.external_id) {
+      throw refuse('signed_in_into_anonymous', `Customer #${sourceId} is a signed-in shop account: merge customer #${targetId} into it instead, so the account stays the kept record.`);
+    }
 
     const moved = await tx<{ id: number }[]>`update conversations set customer_id = ${targetId} where customer_id = ${sourceId} returning id`;
     const movedConversations = moved.map((r) => Number(r.id));

@@ -169,6 +169,10 @@ describe('merging customer records', () => {
     expect(twoAccounts.status).toBe(409);
     expect(twoAccounts.json.error.code).toBe('both_signed_in');
     expect((await as(`/api/customers/${a.customerId}/merge`, { intoId: a.customerId })).json.error.code).toBe('same_customer');
+    // A signed-in account into an anonymous record would make that anonymous browser the account (its orders too).
+    const intoAnonymous = await as(`/api/customers/${a.customerId}/merge`, { intoId: anonymous.customerId });
+    expect(intoAnonymous.status).toBe(409);
+    expect(intoAnonymous.json.error).toEqual({ code: 'signed_in_into_anonymous', message: `Customer #${a.customerId} is a signed-in shop account: merge customer #${anonymous.customerId} into it instead, so the account stays the kept record.` });
     expect((await as(`/api/customers/${a.customerId}/merge`, { intoId: 999_999_999 })).status).toBe(404);
     expect((await as(`/api/customers/${a.customerId}/merge`, { intoId: 'b' })).status).toBe(400);
     expect((await as(`/api/customers/${a.customerId}/merge`, { intoId: b.customerId, force: true })).status).toBe(400);
