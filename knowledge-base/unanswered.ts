@@ -1,10 +1,12 @@
 // The learning loop's inbox: questions the bot could not answer — and answers
-// the shopper rated not helpful — grouped by similarity (Jaccard overlap of
-// their content words) with counts, so admins see "where is my parcel / parcel
-// hasn't arrived" as one row of 14, not 14 rows. Each example says why it is
-// here, so an admin can tell a miss from a wrong answer.
+// the shopper rated not helpful — grouped by what they ask about, with counts, so
+// admins see "is there a loyalty program / loyalty points / do you have rewards"
+// as one row of 3, not 3 rows. How alike two questions are is question-similarity.ts
+// (topic words without the way a question is put, a shop's synonyms, typos).
+// Each example says why it is here, so an admin can tell a miss from a wrong answer.
 import type { Sql } from '../server/db/client.ts';
-import { detectLanguage, tokenize } from './text/tokenize.ts';
+import { detectLanguage } from './text/tokenize.ts';
+import { cachedProfile, questionSimilarity, topicTerms } from './question-similarity.ts';
 
 export interface UnansweredRow {
   id: number;
@@ -37,57 +39,72 @@ export interface UnansweredExample extends Partial<MissReason> {
   at: string;
 }
 
-/** Two questions belong together when at least this share of their words is shared. */
-const SIMILARITY = 0.5;
+/**
+ * A question joins the group whose question it is most like from this similarity on (question-similarity.ts). Chosen
+ * on test/knowledge-base/unanswered-grouping.json: at 0.4 "can I change my delivery address" joined "do you ship to
+ * France"; at 0.45–0.5 no group mixed two topics.
+ */
+export const GROUP_SIMILARITY = 0.45;
 /** Examples kept per group (the newest). */
 export const MAX_UNANSWERED_EXAMPLES = 10;
 const CANDIDATE_CLUSTERS = 2000;
+/**
+ * Handled groups a new question can still count into: those the admin said the bot should not answer ("Not for the
+ * bot", dismissed), handled or asked within this many days. A group taught to the bot (an intent example, an
+ * article) is not among them: a similar miss after that says the teaching did not cover it, and is a new row.
+ */
+const HANDLED_KINDS_THAT_ABSORB = ['out_of_scope', 'dismissed'];
+const HANDLED_RECENT_DAYS = 90;
 
 export function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim().slice(0, 500);
 }
 
-export function contentTokens(text: string): string[] {
-  return [...new Set(tokenize(text))].sort();
-}
-
-/** A question's content words and the key that makes two open groups with the same words one. */
+/**
+ * A question's topic terms and the key that makes two open groups with the same terms one (the database's unique
+ * key on open groups). Groups stored before this grouping keep their old keys and tokens: matching reads their
+ * question's text, not those columns.
+ */
 export function groupKey(text: string): { tokens: string[]; clusterKey: string } {
-  const tokens = contentTokens(text);
+  const tokens = topicTerms(text);
   return { tokens, clusterKey: tokens.join(' ') || normalise(text) };
 }
 
-export function jaccard(a: readonly string[], b: readonly string[]): number {
-  if (!a.length && !b.length) return 1;
-  const setB = new Set(b);
-  let shared = 0;
-  for (const t of a) if (setB.has(t)) shared++;
-  return shared / (a.length + b.length - shared);
+/** The group (of those given, by their question's text) a new question is most like, if like enough. */
+export function closestGroup<G extends { text: string }>(text: string, groups: readonly G[]): { group: G; score: number } | null {
+  const question = cachedProfile(text);
+  let best: { group: G; score: number } | null = null;
+  for (const group of groups) {
+    const score = questionSimilarity(question, cachedProfile(group.text));
+    if (score >= GROUP_SIMILARITY && (!best || score > best.score)) best = { group, score };
+  }
+  return best;
 }
 
 export const unansweredRepository = (sql: Sql) => ({
-  /** Adds one miss to its most similar open group, or starts a group. */
+  /**
+   * Adds one miss to the group it is most like: an open one, or one handled recently as not for the bot (it counts
+   * there and stays handled, rather than bringing back a row the admin has settled). Else it starts a group.
+   */
   async record(text: string, conversationId: number | null, why: MissReason): Promise<number> {
     const normalised = normalise(text);
     if (!normalised) return 0;
     const locale = detectLanguage(text);
     const { tokens, clusterKey } = groupKey(text);
     const example: UnansweredExample = { text: text.slice(0, 500), conversationId, at: new Date().toISOString(), ...why };
-    const open = await sql<{ id: number; tokens: string[] }[]>`
-      select id, tokens from unanswered_questions where status = 'open' and locale = ${locale}
-      order by last_seen desc limit ${CANDIDATE_CLUSTERS}`;
-    let best: { id: number; score: number } | null = null;
-    for (const cluster of open) {
-      const score = jaccard(tokens, cluster.tokens);
-      if (score >= SIMILARITY && (!best || score > best.score)) best = { id: cluster.id, score };
-    }
+    const candidates = await sql<{ id: number; text: string; status: string }[]>`
+      select id, text, status from unanswered_questions
+      where locale = ${locale} and (status = 'open' or (status = 'handled' and resolution->>'kind' in ${sql(HANDLED_KINDS_THAT_ABSORB)}
+        and greatest(last_seen, (resolution->>'at')::timestamptz) > now() - make_interval(days => ${HANDLED_RECENT_DAYS})))
+      order by status desc, last_seen desc limit ${CANDIDATE_CLUSTERS}`;
+    const best = closestGroup(text, candidates);
     if (best) {
       await sql`
         update unanswered_questions set count = count + 1, last_seen = now(),
           examples = (select coalesce(jsonb_agg(e), '[]'::jsonb) from (
             select e from jsonb_array_elements(${sql.json([example] as never)}::jsonb || examples) with ordinality as x(e, n) order by n limit ${MAX_UNANSWERED_EXAMPLES}) s)
-        where id = ${best.id}`;
-      return best.id;
+        where id = ${best.group.id}`;
+      return best.group.id;
     }
     const [row] = await sql<{ id: number }[]>`
       insert into unanswered_questions (locale, text, normalised, cluster_key, tokens, examples, source_conversation_id)
@@ -108,9 +125,12 @@ export const unansweredRepository = (sql: Sql) => ({
     const [row] = await sql<UnansweredRow[]>`select * from unanswered_questions where id = ${id}`;
     return row;
   },
+  /** Settles a group; `at` (when) is added to the resolution: a similar question counts into it for a while after. */
   async markHandled(id: number, resolution: Record<string, unknown>): Promise<UnansweredRow | undefined> {
     const [row] = await sql<UnansweredRow[]>`
-      update unanswered_questions set status = 'handled', resolution = ${sql.json(resolution as never)} where id = ${id} returning *`;
+      update unanswered_questions set status = 'handled',
+        resolution = ${sql.json(resolution as never)}::jsonb || jsonb_build_object('at', now())
+      where id = ${id} returning *`;
     return row;
   },
 });

@@ -882,6 +882,18 @@ describe('learning loop', () => {
     expect((await api(stack.url, 'GET', '/api/admin/nlu/out-of-scope', adminCookie)).body.examples).toContain(question);
     expect(await unanswered()).toBeUndefined();
     await eventually(async () => (await classify()).outOfScope === true, 60_000, 'the retrained model to reject the question');
+
+    // Asked again, worded otherwise, after the retrain: the bot does not know it, and the miss counts into the group the
+    // admin settled (it stays handled) instead of starting a new row on the unanswered page.
+    const later = await shopper(0);
+    expect((await later.ask('can you ship to mars')).metadata).toMatchObject({ decision: 'fallback' });
+    const settled = await eventually(async () => {
+      const [row] = await stack.env.sql<{ status: string; count: number; examples: { text: string }[] }[]>`
+        select status, count, examples from unanswered_questions where id = ${group.id}`;
+      return row.count === 2 ? row : undefined;
+    }, 10_000, 'the miss to count into the handled group');
+    expect(settled).toMatchObject({ status: 'handled', examples: [expect.objectContaining({ text: 'can you ship to mars' }), expect.anything()] });
+    expect((await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie)).body.items.some((i: any) => /mars/i.test(i.text))).toBe(false);
   }, 150_000);
 });
 
