@@ -10,7 +10,7 @@ import { toSimplified } from './text/traditional.ts';
 import { isQuestionWord } from './text/question-words.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
-import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, faultShowed, isBareGreeting, questionAtEnd, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
+import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, faultShowed, SHOP_SERVICE_TOPICS, isBareGreeting, questionAtEnd, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import { findOrderNumber, withoutOrderNumbers } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
@@ -449,6 +449,24 @@ export function createPolicy(deps: PolicyDeps) {
     // Something the shop does not do, in words of its own topics ("do you do tax returns?", "how do I return a rental
     // car"): no article answers it, however much of it the returns or import-tax sections cover.
     if (!context.quickReply && asksOutsideShop(text)) return noAnswer();
+    // A service the shop may not offer (a store or pickup, price matching, a student discount, wholesale, jobs …; see
+    // SHOP_SERVICE_TOPICS): only a source that names the service answers it. When nothing the shop has names it, the
+    // question is unanswered (and so reaches the admin's list), however well its other words match.
+    const services = context.quickReply ? [] : SHOP_SERVICE_TOPICS.filter((t) => t.words.test(text));
+    const namesServices = (said: string) => services.every((t) => t.words.test(said));
+    type Service = (typeof services)[number];
+    // An intent names a service in its name ("store_locations"), its answer, its label (its first example unless the
+    // admin gave one) or its article.
+    const intentNames = (name: string | null | undefined, t: Service) => {
+      const config = name ? deps.intents.get(name) : undefined;
+      return !!config && ([config.name.replace(/[_-]+/g, ' '), ...Object.values(config.answer), ...Object.values(config.label)].some((said) => !!said && t.words.test(said))
+        || (!!config.articleSlug && !!deps.index?.someSectionMatches(t.words, config.articleSlug)));
+    };
+    const intentNamesServices = (name: string | null | undefined) => services.every((t) => intentNames(name, t));
+    const shopNames = (t: Service) => !!deps.index?.someSectionMatches(t.words)
+      || [...deps.intents.keys()].some((name) => intentNames(name, t))
+      || [...(deps.products?.byId.values() ?? [])].some((p) => t.words.test(`${p.name}\n${p.description}\n${Object.values(p.attributes ?? {}).join('\n')}`));
+    if (!services.every(shopNames)) return noAnswer();
     // The product in focus: the one the bot just answered from, else the one whose page the shopper is on.
     const lastProduct = lastBotTurn(context.history)?.metadata?.products as ProductRef[] | undefined;
     const answered = deps.products && lastProduct?.length ? deps.products.bySku.get(lastProduct[0].sku) : undefined;
@@ -556,7 +574,11 @@ export function createPolicy(deps: PolicyDeps) {
       : classified !== undefined ? classified : await classify(question);
     fault = chosenIntent ? null : faultShowed(text);
     if (fault) evidence.fault = fault;
-    const prediction = fault === 'arrival' ? arrivedFaulty(classifiedNow) : classifiedNow;
+    const read = fault === 'arrival' ? arrivedFaulty(classifiedNow) : classifiedNow;
+    // The classifier is not trusted with a service its intent never names: "showroom address" is no address change.
+    const prediction = services.length && read && !chosenIntent && !intentNamesServices(read.intent)
+      ? { ...read, outOfScope: true, alternatives: read.alternatives.filter((a) => intentNamesServices(a.intent)) }
+      : read;
     evidence.prediction = prediction;
     const intent = prediction && !prediction.outOfScope && prediction.intent ? deps.intents.get(prediction.intent) : undefined;
     const confident = !!intent && prediction!.confidence >= thresholds.intent;
@@ -708,7 +730,9 @@ export function createPolicy(deps: PolicyDeps) {
     }
 
     // 4. The knowledge base: a passage that matches well enough is the answer.
-    const found = await search(question, lang, 3);
+    // A passage that does not name the service asked about is no answer to it ("can I pick up in store" and the return
+    // label's "UPS store").
+    const found = (await search(question, lang, 3)).filter((p) => namesServices(`${p.title}\n${p.heading}\n${p.text}`));
     evidence.passages = found.map(passageEvidence);
     // "Do you sell …?" asks about the shop's range: an article answers it only when it is about the thing asked for
     // (a word of the question in its title or the section's heading: "do you sell gift cards"), not when it merely

@@ -251,6 +251,26 @@ export class KbIndex {
     return (this.chunksByArticle.get(articleId) ?? []).map((c) => `${c.title} ${c.heading}`);
   }
 
+  /** Whether some section (title, heading or text) of the index, or of one article when a slug is given, matches the pattern. */
+  someSectionMatches(pattern: RegExp, slug?: string): boolean {
+    return this.chunks.some((c) => (slug === undefined || c.slug === slug) && pattern.test(`${c.title}\n${c.heading}\n${c.plain}`));
+  }
+
+  /**
+   * The article's opening section instead of the section found, when the question matched that section only on words
+   * of the article's title: every section shares those, so the shortest one won on length alone ("do you have a loyalty
+   * program?" got "Points for returned items" of an article titled "Loyalty program", not the opening that introduces it).
+   */
+  private openingWhenOnlyTitled(chunk: IndexedChunk, terms: string[]): IndexedChunk {
+    const matched = terms.filter((t) => chunk.termFreq.has(t) && !this.ignoreForConfidence(t));
+    if (!matched.length) return chunk;
+    const title = this.titleTerms.get(chunk.articleId) ?? new Set(this.tokenize(chunk.title));
+    this.titleTerms.set(chunk.articleId, title);
+    if (!matched.every((t) => title.has(t))) return chunk;
+    const opening = (this.chunksByArticle.get(chunk.articleId) ?? []).reduce((a, c) => (c.position < a.position ? c : a), chunk);
+    return opening;
+  }
+
   get size(): number {
     return this.chunks.length;
   }
@@ -344,6 +364,7 @@ export class KbIndex {
     return [...bestPerSlug.values()]
       .sort((a, b) => b.score - a.score || b.confidence - a.confidence)
       .slice(0, k)
+      .map((best) => ({ ...best, chunk: this.openingWhenOnlyTitled(best.chunk, terms) }))
       .map(({ chunk, score, confidence }) => ({
         articleId: chunk.articleId,
         slug: chunk.slug,

@@ -92,6 +92,29 @@ export function asksOutsideShop(text: string): boolean {
   return (NOT_BOUGHT_EN.test(text) && RETURNS_EN.test(text)) || (NOT_BOUGHT_ZH.test(text) && RETURNS_ZH.test(text));
 }
 
+// Services a shop may or may not offer, each named by a few topic-defining words: a shop store or pickup, price
+// matching, discounts for groups of people, a gift registry, wholesale, jobs, a loyalty scheme, appointments. A question
+// about one is answered only from a source that names the service itself: the rest of its words ("address", "discount",
+// "hours", "price") match other topics well ("showroom address" was the address-change intent at 0.96, "is there a student
+// discount" the welcome discount, "你们门店在哪里" the return label's "UPS 门店"). A carrier's counter where a return label is
+// printed ("UPS store", "UPS 门店") is no shop of ours.
+const NOT_OURS_ZH = '(?<!UPS\\s?|ups\\s?|快递|邮局|快递点)';
+export const SHOP_SERVICE_TOPICS: { name: string; words: RegExp }[] = [
+  { name: 'stores', words: new RegExp(String.raw`\b(?:our|your|in|visit|nearest|closest|local|retail|physical|flagship|bricks?[- ]and[- ]mortar)\s+(?:(?!online\b|web\b)\w+\s+)?(?:stores?|shops?|showrooms?|boutiques?)\b|\bstores? (?:locations?|address(?:es)?|hours|near|pick-?up|opening)|\b(?:have|got|open) (?:a|any) (?:\w+ )?(?:stores?|shops?|showrooms?)\b(?! online)|\bshowrooms?\b|\bin-store\b|\bclick (?:and|&|n) collect\b|\bpick(?:ing)? (?:it |them |(?:my |the )?orders? )?up (?:in|at|from) (?:a |the |your )?(?:store|shop)|\bcollect (?:it |them )?in (?:store|person)|${NOT_OURS_ZH}门店|实体店|线下店|自提|到店|展厅|专卖店|门市`, 'i') },
+  { name: 'price-match', words: /\bprice[- ]?match(?:ing|es)?\b|\bmatch (?:a |the |their |any |another |other )?(?:competitor'?s?'? |lower |cheaper )?prices?\b|\bcompetitors?'?s?\b|\bcheaper (?:elsewhere|somewhere else|at another|on another)\b|\bbeat (?:a |any |their )?(?:competitor'?s? )?price|比价|价格匹配|别家|别的店|其他(?:店|家|商家|网站)|竞争对手/i },
+  { name: 'group-discount', words: /\b(?:students?|teachers?|nurses?|military discount|veterans?|seniors?|pensioners?|nhs|key workers?|unidays)\b|学生|教师|老师|护士|军人优惠|老年人|老人优惠/i },
+  { name: 'registry', words: /\bregistr(?:y|ies)\b|\bwedding list\b|礼品清单|婚礼清单/i },
+  { name: 'wholesale', words: /\bwholesale\b|\bin bulk\b|\bbulk (?:orders?|buy(?:ing)?|discounts?|pricing|purchases?)\b|\btrade (?:prices?|accounts?|pricing)\b|\bresell(?:er|ers|ing)?\b|批发|团购|大量采购|批量采购|企业采购|分销/i },
+  { name: 'jobs', words: /\b(?:hiring|careers?|vacanc(?:y|ies)|job openings?|apply for a job|jobs? (?:at|with) you|work (?:for|at) you)\b|招聘|招人|求职|应聘|工作机会|招工/i },
+  { name: 'loyalty', words: /\bloyalty\b|\brewards? (?:points?|program(?:me)?|scheme|club)\b|\b(?:earn|collect|redeem)(?:ing)? (?:my )?points\b|\bpoints (?:balance|program)|\bmembership\b|会员|积分/i },
+  { name: 'appointments', words: /\bappointments?\b|\bstylists?\b|\bstyling (?:session|appointment|service)s?\b|预约(?:上门|到店|试穿|量体)|量体|造型师/i },
+];
+
+/** The services of SHOP_SERVICE_TOPICS the message names (none for most questions). */
+export function shopServicesNamed(text: string): string[] {
+  return SHOP_SERVICE_TOPICS.filter((t) => t.words.test(text)).map((t) => t.name);
+}
+
 // When a fault showed, as the shopper tells it: on arrival (the damaged-item article: a replacement or refund within 7
 // days) or after some use (the warranty). The classifier reads "broken" and "won't charge" as warranty questions
 // whatever else is said ("the power bank i got yesterday won't charge at all": warranty 0.63), and "坏了" alone as one
