@@ -1,35 +1,41 @@
 // The Reports page's per-agent table: how each person on the team did with the conversations started in a date
 // range of the reader's days (the range every conversation figure of the reports uses), computed in one SQL statement.
 //
-// What counts for whom:
-// - A chat is handled by whoever held it last (`conversations.assignee_id`, which resolving leaves in place): after
-//   a transfer it counts once, for the agent it went to. Its resolution time and its rating go with it.
-// - First reply is measured per hold, not per chat: from the moment the chat was given to the agent (the
-//   "joined" / "transferred to" line the server stores at every assignment) to their first reply to the shopper
-//   while they held it. The team's first-response figure runs from the hand-off instead; charging that to an agent
-//   would count the time the chat waited for a free seat, or with a colleague before a transfer, against them.
-//   A hold that ended without a reply (transferred away, passed over) gives no time.
-// - Messages sent are public replies (not notes) in the range's chats, whoever held them.
-// An agent appears when they held or answered one of the range's chats, deactivated ones included.
+// What counts for whom — each figure goes to the person who did the thing, as a manager reads it:
+// - Handled: the chats the agent replied in (a public reply, not a note). A chat several agents replied in counts
+//   for each of them (the Team line counts it once). Holding a chat is not handling it: chats auto-assigned to
+//   someone who never wrote in them used to count for that holder, and a chat worked by one agent then transferred
+//   counted only for the one it went to; a chat that went back to the queue counted for nobody.
+// - Resolved: the chats the agent closed, from the "resolved" event that names who pressed Resolve (an admin may
+//   close a colleague's chat), else the holder at the time; its resolution time goes with it.
+// - First reply after assignment, per hold: from the moment the chat was given to someone (the "joined" /
+//   "transferred to" line the server stores at every assignment) to the first public agent reply while it was
+//   theirs, credited to whoever wrote that reply (a colleague who answered for the holder gets it). A hold that
+//   ended without a reply gives no time. This is not the overview's first reply, which runs from the hand-off
+//   (queue time included) and counts a hand-off nobody answered as late; `handoffsUnanswered` says how many of
+//   those the range has, as they are in no agent's row.
+// - Ratings: the latest rating of each chat the agent replied in.
+// - Messages sent are public replies (not notes) in the range's chats.
+// An agent appears when they replied in or resolved one of the range's chats, deactivated ones included.
 import type { Sql } from '../db/client.ts';
 import { csvField, withoutJit, type DateRange, type Percentiles, type resolveRange } from './console-reports.ts';
 import { loadTeamSettings } from './team-settings.ts';
 
 export interface AgentFigures {
-  /** Chats they held last. */
+  /** Chats they replied in (the Team line: chats any agent replied in, each once). */
   handled: number;
-  /** Of those, the ones closed now. */
+  /** Chats they closed (Resolve pressed by them), now resolved. */
   resolved: number;
-  /** Seconds from being given a chat to their first reply in it, per hold. */
+  /** Seconds from a chat being given to someone to the first agent reply in that hold, credited to who wrote it. */
   firstReply: Percentiles;
   /**
    * Of those first replies, how many came within the team's first-reply target (team settings), and their share;
    * null when the team has no target. Per hold, like `firstReply`: the team's own figure runs from the hand-off.
    */
   firstReplyInTime: { count: number; share: number | null } | null;
-  /** Seconds from a chat's start to its resolution (as the team's resolution figure), of the resolved ones. */
+  /** Seconds from a chat's start to its resolution (as the team's resolution figure), of the chats they closed. */
   resolution: Percentiles;
-  /** Ratings of the chats they held last (a chat's latest rating). */
+  /** Ratings of the chats they replied in (a chat's latest rating). */
   csat: { count: number; average: number | null };
   /** Public replies in the range's chats. */
   messagesSent: number;
@@ -47,8 +53,14 @@ export interface AgentReport {
   range: DateRange;
   /** Handled first (most first), then by name. */
   agents: AgentRow[];
-  /** The whole team: sums, and times and ratings over every hold and chat (not an average of the agents' figures). */
+  /** The whole team: each chat once, times and ratings over every hold and chat (not an average of the agents' figures). */
   team: AgentFigures;
+  /**
+   * Shoppers' hand-offs of the range no agent has replied to (never assigned, e.g. nobody was online, or assigned
+   * and not answered): in no agent's first reply, while the overview's first-reply-from-hand-off share counts each
+   * as late once it waited past the target.
+   */
+  handoffsUnanswered: number;
 }
 
 interface Row {
@@ -56,7 +68,7 @@ interface Row {
   handled: number; resolved: number; sent: number;
   fr_count: number; fr_median: number | null; fr_p90: number | null; fr_in_time: number;
   res_count: number; res_median: number | null; res_p90: number | null;
-  csat_count: number; csat_average: number | null;
+  csat_count: number; csat_average: number | null; handoffs_unanswered: number;
 }
 
 const round = (n: number | null, digits: number) => (n === null ? null : Number(n.toFixed(digits)));
@@ -80,7 +92,8 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
   // history — and every figure from one grouping, with the team row as the grand total of the same facts.
   const rows = await withoutJit(sql, (tx) => tx<Row[]>`
     with ranged as materialized (
-      select c.id, c.assignee_id, c.status, c.resolution_seconds
+      select c.id, c.assignee_id, c.status, c.resolved_by, c.resolved_at, c.resolution_seconds,
+             c.handed_off and c.started_by = 'shopper' and c.first_response_seconds is null as handoff_unanswered
       from conversations c where c.created_at >= ${range.start} and c.created_at < ${range.end}
     ),
     lines as materialized (
@@ -101,36 +114,63 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
              lead(id) over (partition by conversation_id order by id) as ends_before
       from lines where assignment
     ),
+    -- Each hold's first public reply, whoever wrote it.
     first_replies as (
-      select h.given_to as agent_id, extract(epoch from min(l.created_at) - h.created_at)::float8 as seconds
+      select distinct on (h.id) l.author_id as agent_id, extract(epoch from l.created_at - h.created_at)::float8 as seconds
       from holds h
-      left join lines l on l.conversation_id = h.conversation_id and l.author_id = h.given_to and not l.assignment
-                       and l.id > h.id and (h.ends_before is null or l.id < h.ends_before)
+      join lines l on l.conversation_id = h.conversation_id and not l.assignment and l.author_id is not null
+                  and l.id > h.id and (h.ends_before is null or l.id < h.ends_before)
       where h.given_to is not null
-      group by h.conversation_id, h.id, h.given_to, h.created_at
+      order by h.id, l.id
     ),
-    -- Each held chat's latest rating, from one join of the range's chats with the ratings rather than a lookup per chat
-    -- (90,000 index probes for a year of a busy shop).
+    -- The chats each agent replied in; first_of_chat marks one row per chat, for the Team line's count of chats.
+    replied as (
+      select conversation_id, agent_id, row_number() over (partition by conversation_id order by agent_id) = 1 as first_of_chat
+      from (select distinct conversation_id, author_id as agent_id from lines where not assignment and author_id is not null) d
+    ),
+    -- Who pressed Resolve: the "resolved" event of each chat closed by an agent, which is stored at the resolution's
+    -- own time. The events between the earliest and latest of those times are read through (type, occurred_at) and
+    -- grouped with the chats by (chat, time), a hash aggregate: joined, the planner misjudged how many chats were
+    -- closed and compared every event with every chat (30 s for 12,000 chats); probed per chat, a year took 0.8 s.
+    resolvers as materialized (
+      select id, max(resolution_seconds) as resolution_seconds, coalesce(max(by_event), max(holder)) as agent_id
+      from (
+        select id, resolved_at as at, assignee_id as holder, null::bigint as by_event, resolution_seconds, true as closed
+        from ranged where status = 'resolved' and resolved_by = 'agent'
+        union all
+        select e.conversation_id, e.occurred_at, null, (e.payload ->> 'agentId')::bigint, null, false
+        from interaction_events e
+        where e.type = 'resolved'
+          and e.occurred_at >= (select min(resolved_at) from ranged where status = 'resolved' and resolved_by = 'agent')
+          and e.occurred_at <= (select max(resolved_at) from ranged where status = 'resolved' and resolved_by = 'agent')
+          and e.payload ->> 'by' = 'agent' and e.payload ->> 'agentId' ~ '^[0-9]{1,15}$'
+      ) x
+      group by id, at having bool_or(closed)
+    ),
+    -- Each replied-in chat's latest rating, from one join with the ratings rather than a lookup per chat (90,000
+    -- index probes for a year of a busy shop).
     rated as (
       select distinct on (f.conversation_id) f.conversation_id, f.rating
-      from ranged r join feedback f on f.conversation_id = r.id and f.kind = 'csat'
-      where r.assignee_id is not null
+      from feedback f
+      where f.conversation_id = any (array(select conversation_id from replied where first_of_chat)) and f.kind = 'csat'
       order by f.conversation_id, f.id desc
     ),
+    -- One row per thing done, for the agent who did it: a chat closed, a hold's first reply, a reply sent, a chat
+    -- replied in (with its rating). The Team line is the grand total of the same rows, except that it counts and
+    -- rates a chat several agents replied in once (first_of_chat).
     facts as (
-      select r.assignee_id as agent_id, 1 as held, r.status = 'resolved' as resolved,
-             case when r.status = 'resolved' then r.resolution_seconds end as resolution_seconds,
-             rated.rating, null::float8 as reply_seconds, 0 as sent
-      from ranged r left join rated on rated.conversation_id = r.id
-      where r.assignee_id is not null
+      select agent_id, 0 as handled, false as first_of_chat, true as resolved, resolution_seconds, null::int as rating, null::float8 as reply_seconds, 0 as sent
+      from resolvers where agent_id is not null
       union all
-      select agent_id, 0, false, null, null, seconds, 0 from first_replies
+      select agent_id, 0, false, false, null, null, seconds, 0 from first_replies
       union all
-      select author_id, 0, false, null, null, null, 1 from lines where not assignment and author_id is not null
+      select author_id, 0, false, false, null, null, null, 1 from lines where not assignment and author_id is not null
+      union all
+      select p.agent_id, 1, p.first_of_chat, false, null, rated.rating, null, 0 from replied p left join rated on rated.conversation_id = p.conversation_id
     ),
     totals as (
       select agent_id, grouping(agent_id) = 1 as team,
-             coalesce(sum(held), 0)::int as handled,
+             (case when grouping(agent_id) = 1 then count(*) filter (where first_of_chat) else coalesce(sum(handled), 0) end)::int as handled,
              count(*) filter (where resolved)::int as resolved,
              coalesce(sum(sent), 0)::int as sent,
              count(reply_seconds)::int as fr_count,
@@ -140,11 +180,12 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
              count(resolution_seconds)::int as res_count,
              percentile_cont(0.5) within group (order by resolution_seconds) as res_median,
              percentile_cont(0.9) within group (order by resolution_seconds) as res_p90,
-             count(rating)::int as csat_count,
-             avg(rating)::float8 as csat_average
+             (case when grouping(agent_id) = 1 then count(rating) filter (where first_of_chat) else count(rating) end)::int as csat_count,
+             (case when grouping(agent_id) = 1 then avg(rating) filter (where first_of_chat) else avg(rating) end)::float8 as csat_average
       from facts group by grouping sets ((agent_id), ())
     )
-    select t.*, u.name, u.active, u.presence
+    select t.*, u.name, u.active, u.presence,
+           (select count(*) from ranged where handoff_unanswered)::int as handoffs_unanswered
     from totals t left join users u on u.id = t.agent_id
     order by t.team, t.handled desc, u.name, t.agent_id`);
 
@@ -155,13 +196,15 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
       agentId: r.agent_id!, name: r.name, active: r.active ?? false, presence: r.presence ?? 'offline', ...figures(r, targetSeconds),
     })),
     team: figures(teamRow, targetSeconds),
+    handoffsUnanswered: teamRow.handoffs_unanswered,
   };
 }
 
 /** The same table as CSV, one line per agent and a last "Team" line. */
 export function agentReportCsv(report: AgentReport): string {
-  const header = ['agent_id', 'agent', 'active', 'handled', 'resolved', 'first_reply_count', 'first_reply_median_seconds', 'first_reply_p90_seconds',
-    'first_reply_in_time', 'resolution_count', 'resolution_median_seconds', 'resolution_p90_seconds', 'csat_count', 'csat_average', 'messages_sent'];
+  // Named for what they count (handled = replied in; first reply from the assignment, not the hand-off).
+  const header = ['agent_id', 'agent', 'active', 'handled_replied_in', 'resolved_by_agent', 'first_reply_after_assignment_count',
+    'first_reply_after_assignment_median_seconds', 'first_reply_after_assignment_p90_seconds', 'first_reply_after_assignment_in_time', 'resolution_count', 'resolution_median_seconds', 'resolution_p90_seconds', 'csat_count', 'csat_average', 'messages_sent'];
   const cells = (f: AgentFigures) => [f.handled, f.resolved, f.firstReply.count, f.firstReply.medianSeconds, f.firstReply.p90Seconds, f.firstReplyInTime?.count ?? null,
     f.resolution.count, f.resolution.medianSeconds, f.resolution.p90Seconds, f.csat.count, f.csat.average, f.messagesSent];
   const lines = [header.map(csvField).join(',')];

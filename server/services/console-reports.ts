@@ -9,7 +9,7 @@ import { badRequest } from '../errors.ts';
 import { isRealDay } from './calendar-days.ts';
 import { dayIn, startOfDayIn } from './zoned-days.ts';
 import { BOT_IDLE_MINUTES } from './bot-idle.ts';
-import { NOT_KNOWN_REASONS, UNANSWERED_REASONS } from '../../knowledge-base/types.ts';
+import { NOT_KNOWN_REASONS } from '../../knowledge-base/types.ts';
 
 export interface DateRange {
   /** Inclusive first day, YYYY-MM-DD, in `timeZone`. */
@@ -76,8 +76,11 @@ export interface Report {
   botQuestions: { total: number; answered: number; clarified: number; unanswered: number; handedOff: number; unansweredRate: number | null };
   /** Why chats went to a person: the shopper's button, a request in words, upset, two misses, a file … */
   handoffReasons: { reason: string; count: number }[];
-  /** The questions the bot most often could not answer (did not know or had to ask which was meant), repeats counted together. */
-  topUnanswered: { question: string; count: number; lastAsked: string }[];
+  /**
+   * The Unanswered page's groups (similar questions together) asked most in the range, with what the admin did about
+   * them. `count` is the group's questions asked in the range (see `unansweredGroups` for when it is a lower bound).
+   */
+  topUnanswered: UnansweredGroupFigure[];
   /** Proactive messages in the range: how often each was shown and opened (path from the current rules). */
   nudges: { id: string; path: string | null; shown: number; opened: number }[];
   /** Conversations started in the range, by the labels agents gave them (most used first). */
@@ -187,35 +190,26 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
   // what each figure counts by, so each figure below sums a few thousand groups at most:
   // - top intents: intents the bot recognised and acted on; an unsure guess behind an article answer or a
   //   clarification ("and to Canada?" leaning to cancel_order) is evidence for the agent, not what shoppers asked about;
-  // - the bot's turns by outcome; hand-offs by their reason;
-  // - the questions the bot could not answer: repeats differ in case, spacing and punctuation ("Do you ship to Mars?" /
-  //   "do you ship to mars"), shown in their latest spelling (the similarity groups with their actions are on the
-  //   unanswered-questions page). Only the ten shown are read again, for that spelling: one row each, found by
-  //   (type, occurred_at) at their group's latest time.
-  // How unanswered questions are grouped (case, punctuation and spacing aside): one expression for the grouping and
-  // for finding each group's latest spelling.
-  const questionKey = sql`btrim(regexp_replace(lower(payload->>'question'), '[[:punct:][:space:]]+', ' ', 'g'))`;
+  // - the bot's turns by outcome; hand-offs by their reason.
+  // The questions it could not answer are not grouped here but taken from the Unanswered page's groups
+  // (`unansweredGroups`), so the report lists what an admin finds there, with what was done about each.
   const [events] = await sql<{
     bot: { total: number; answered: number; clarified: number; unanswered: number; handed_off: number };
     intents: { intent: string; count: number }[]; reasons: { reason: string; count: number }[];
-    unanswered: { question: string; count: number; last_asked_ms: number }[];
   }[]>`
     with grouped as materialized (
       select case when type = 'bot.decision' and coalesce(payload->>'intent', '') <> '' and coalesce(payload->>'reason', 'intent') in ${sql(INTENT_REASONS)}
                   then payload->>'intent' end as intent,
              case when type = 'handoff' then coalesce(payload->>'reason', 'bot') end as handoff_reason,
-             case when type = 'bot.decision' and payload->>'reason' in ${sql(UNANSWERED_REASONS)} and coalesce(payload->>'question', '') <> ''
-                  then ${questionKey} end as question_key,
              count(*) filter (where type = 'bot.decision') as decisions,
              count(*) filter (where type = 'bot.decision' and payload->>'action' = 'answer') as answered,
              count(*) filter (where type = 'bot.decision' and payload->>'reason' = 'ambiguous') as clarified,
              count(*) filter (where type = 'bot.decision' and payload->>'reason' in ${sql(NOT_KNOWN_REASONS)}) as unanswered,
              count(*) filter (where type = 'bot.decision' and payload->>'action' = 'handoff') as handed_off,
-             count(*) as n,
-             max(occurred_at) as last_at
+             count(*) as n
       from interaction_events
       where type in ('bot.decision', 'handoff') and occurred_at >= ${start} and occurred_at < ${end}
-      group by 1, 2, 3
+      group by 1, 2
     )
     select
       (select json_build_object('total', coalesce(sum(decisions), 0)::int, 'answered', coalesce(sum(answered), 0)::int, 'clarified', coalesce(sum(clarified), 0)::int,
@@ -223,17 +217,9 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
       (select coalesce(json_agg(json_build_object('intent', i.intent, 'count', i.count) order by i.count desc, i.intent), '[]')
        from (select intent, sum(n)::int as count from grouped where intent is not null group by 1 order by 2 desc, 1 limit 10) i) as intents,
       (select coalesce(json_agg(json_build_object('reason', h.reason, 'count', h.count) order by h.count desc, h.reason), '[]')
-       from (select handoff_reason as reason, sum(n)::int as count from grouped where handoff_reason is not null group by 1) h) as reasons,
-      (select coalesce(json_agg(json_build_object('question', q.question, 'count', u.count, 'last_asked_ms', floor(extract(epoch from u.last_at) * 1000)::bigint)
-                                order by u.count desc, u.last_at desc, u.question_key), '[]')
-       from (select question_key, sum(n)::int as count, max(last_at) as last_at from grouped where question_key is not null
-             group by 1 order by 2 desc, 3 desc, 1 limit 10) u
-       cross join lateral (
-         select payload->>'question' as question from interaction_events
-         where type = 'bot.decision' and occurred_at = u.last_at and payload->>'reason' in ${sql(UNANSWERED_REASONS)}
-           and ${questionKey} = u.question_key
-         order by id desc limit 1) q) as unanswered`;
+       from (select handoff_reason as reason, sum(n)::int as count from grouped where handoff_reason is not null group by 1) h) as reasons`;
   const { bot, intents: topIntents, reasons: handoffReasons } = events;
+  const topUnanswered = await unansweredGroups(sql, range);
 
   const articles = await sql<{ article_id: number; title: string | null; helpful: number; not_helpful: number }[]>`
     select f.article_id, max(a.title) as title,
@@ -274,10 +260,98 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
       total: bot.total, answered: bot.answered, clarified: bot.clarified, unanswered: bot.unanswered, handedOff: bot.handed_off,
       unansweredRate: bot.total ? round(bot.unanswered / bot.total, 4) : null,
     },
-    topUnanswered: events.unanswered.map((u) => ({ question: u.question, count: u.count, lastAsked: new Date(Number(u.last_asked_ms)).toISOString() })),
+    topUnanswered,
     labels,
     nudges: nudgeRows.map((n) => ({ id: n.nudge_id, path: rules.get(n.nudge_id) ?? null, shown: n.shown, opened: n.opened })),
   };
+}
+
+/** One group of the Unanswered page as the report lists it. */
+export interface UnansweredGroupFigure {
+  /** The group's id on the Unanswered page. */
+  id: number;
+  /** The group's question as the Unanswered page titles it (its first one). */
+  question: string;
+  /** The group's questions asked in the range. */
+  count: number;
+  /**
+   * False when `count` is a lower bound: the group keeps its newest questions (MAX_UNANSWERED_EXAMPLES in knowledge-base/unanswered.ts) with their
+   * times and a total, so a busy group that started before the range and is still asked after it has in-range
+   * questions that were not kept.
+   */
+  countExact: boolean;
+  /** The group's latest question in the range (its last time seen, when that one was not kept). */
+  lastAsked: string;
+  status: 'open' | 'handled';
+  /** What the admin did (Unanswered page): `example` (added to `intent`), `out_of_scope` ("Not for the bot"), `article`, `dismissed`. */
+  handled: { kind: string; intent?: string; slug?: string } | null;
+}
+
+/** Groups the report lists: the most asked in the range. */
+const TOP_UNANSWERED = 10;
+
+/**
+ * The Unanswered page's groups (knowledge-base/unanswered.ts: similar questions grouped by shared words, open or
+ * handled) with questions in the range, most asked in the range first. A group stores its total `count`, its
+ * `first_seen` / `last_seen`, and its newest questions (MAX_UNANSWERED_EXAMPLES) each with `at`, so its questions in
+ * the range are counted:
+ * - as its total, when it was seen only inside the range (its examples are not read);
+ * - from the kept examples' times, when every question of the group is kept, or the oldest kept is older than the
+ *   range (every question of the range is newer, so kept);
+ * - else, when the group began inside the range and its oldest kept question is before the range's end: the total
+ *   minus the kept questions after the range (the dropped ones are all older, so inside it);
+ * - else as the kept examples in the range: a lower bound (`countExact` false, shown as "at least").
+ * Only groups seen since the range began are read, through `unanswered_open_idx` (status, last_seen): groups, not
+ * events, each with its few examples unnested.
+ */
+export async function unansweredGroups(sql: Sql, range: { start: Date; end: Date }): Promise<UnansweredGroupFigure[]> {
+  const { start, end } = range;
+  const rows = await sql<{
+    id: number; question: string; count: number; exact: boolean; last_asked: Date; status: 'open' | 'handled'; resolution: Record<string, unknown> | null;
+  }[]>`
+    with kept as (
+      select q.id, q.text, q.status, q.resolution, q.count as total, q.first_seen, q.last_seen,
+             count(e.at) as kept,
+             count(*) filter (where e.at >= ${start} and e.at < ${end}) as kept_in,
+             count(*) filter (where e.at >= ${end}) as kept_after,
+             min(e.at) as oldest_kept,
+             max(e.at) filter (where e.at >= ${start} and e.at < ${end}) as last_in
+      from unanswered_questions q
+      -- A group seen only inside the range needs no examples read: all its questions are the range's.
+      left join lateral (
+        select (x ->> 'at')::timestamptz as at from jsonb_array_elements(q.examples) x
+        where not (q.first_seen >= ${start} and q.last_seen < ${end}) and x ->> 'at' is not null) e on true
+      where q.status in ('open', 'handled') and q.last_seen >= ${start} and q.first_seen < ${end}
+      group by q.id
+    ),
+    counted as (
+      select *,
+             case when first_seen >= ${start} and last_seen < ${end} then total
+                  when kept >= total or oldest_kept < ${start} then kept_in
+                  when first_seen >= ${start} and oldest_kept < ${end} then total - kept_after
+                  else kept_in end as in_range,
+             (first_seen >= ${start} and last_seen < ${end}) or kept >= total or oldest_kept < ${start}
+               or (first_seen >= ${start} and oldest_kept < ${end}) as exact
+      from kept
+    )
+    select id, text as question, in_range::int as count, exact, status, resolution,
+           coalesce(last_in, least(last_seen, ${end}::timestamptz - interval '1 millisecond')) as last_asked
+    from counted
+    where in_range > 0
+    order by in_range desc, last_asked desc, id
+    limit ${TOP_UNANSWERED}`;
+  return rows.map((r) => ({
+    id: r.id, question: r.question, count: r.count, countExact: r.exact, lastAsked: r.last_asked.toISOString(), status: r.status,
+    handled: r.status === 'handled' && r.resolution ? handledHow(r.resolution) : null,
+  }));
+}
+
+/** What the admin did with a group, without who did it (the audit log has that). */
+function handledHow(resolution: Record<string, unknown>): UnansweredGroupFigure['handled'] {
+  const how: NonNullable<UnansweredGroupFigure['handled']> = { kind: String(resolution.kind ?? 'handled') };
+  if (typeof resolution.intent === 'string') how.intent = resolution.intent;
+  if (typeof resolution.slug === 'string') how.slug = resolution.slug;
+  return how;
 }
 
 /** One CSV field: quoted, quotes doubled, and a leading formula character neutralised (spreadsheet injection). */

@@ -356,11 +356,8 @@ describe('reports', () => {
     expect(r.handoffReasons).toEqual([{ reason: 'customer_request', count: 2 }, { reason: 'attachment', count: 1 }, { reason: 'negative_sentiment', count: 1 }]);
     expect(r.articleHelpfulness).toEqual([{ articleId: article.id, title: 'Report test article', helpful: 2, notHelpful: 1 }]);
     expect(r.botQuestions).toEqual({ total: 9, answered: 5, clarified: 1, unanswered: 3, handedOff: 1, unansweredRate: 0.3333 });
-    expect(r.topUnanswered).toEqual([
-      { question: 'do you sell  gift cards', count: 2, lastAsked: day('2020-03-02', 10).toISOString() }, // the latest spelling
-      { question: 'gift cards??', count: 1, lastAsked: day('2020-03-02', 12).toISOString() },
-      { question: 'Which size?', count: 1, lastAsked: day('2020-03-02', 11).toISOString() },
-    ]);
+    // The questions themselves are the Unanswered page's groups (test/console/report-unanswered.test.ts): none here.
+    expect(r.topUnanswered).toEqual([]);
 
     expect((await http('GET', '/api/admin/reports?from=2020-03-05&to=2020-03-01', admin)).status).toBe(400);
   });

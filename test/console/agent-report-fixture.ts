@@ -95,36 +95,41 @@ export async function seedAgentReport(sql: Sql, prefix: string): Promise<AgentRe
   return { ann, bob, cy };
 }
 
-/** The figures the fixture gives for RANGE, per the plan above (percentiles interpolated as percentile_cont does). */
+/**
+ * The figures the fixture gives for RANGE, per the plan above (percentiles interpolated as percentile_cont does).
+ * Handled = the chats an agent replied in (Ann: C1-C4; Bob: C2, C4); resolved = the chats each closed (no
+ * "resolved" event here, so the holder at the time: Ann C1, C4; Bob C2); ratings go with the chats replied in.
+ */
 export function expectedFigures(f: AgentReportFixture) {
   return {
     agents: [
       {
         agentId: f.ann.id, name: f.ann.name, active: true, presence: 'offline',
-        handled: 3, resolved: 2,
+        handled: 4, resolved: 2,
         firstReply: { count: 4, medianSeconds: 75, p90Seconds: 162 }, // 10, 30, 120, 180
         firstReplyInTime: { count: 4, share: 1 }, // all within the default 5 minutes
         resolution: { count: 2, medianSeconds: 450, p90Seconds: 570 }, // 300, 600
-        csat: { count: 2, average: 4.5 }, // 5, 4
+        csat: { count: 3, average: 3.67 }, // 5, 2, 4: she replied in C2 too
         messagesSent: 5,
       },
       {
         agentId: f.bob.id, name: f.bob.name, active: false, presence: 'offline',
-        handled: 1, resolved: 1,
+        handled: 2, resolved: 1, // C2, and C4 where he helped with one reply
         firstReply: { count: 1, medianSeconds: 45, p90Seconds: 45 }, // C3's hold got no reply: no time
         firstReplyInTime: { count: 1, share: 1 },
         resolution: { count: 1, medianSeconds: 1800, p90Seconds: 1800 },
-        csat: { count: 1, average: 2 },
+        csat: { count: 2, average: 3 }, // 2, 4
         messagesSent: 3, // the note is not a message sent
       },
     ],
     team: {
-      handled: 4, resolved: 3,
+      handled: 4, resolved: 3, // each chat once
       firstReply: { count: 5, medianSeconds: 45, p90Seconds: 156 }, // 10, 30, 45, 120, 180
       firstReplyInTime: { count: 5, share: 1 },
       resolution: { count: 3, medianSeconds: 600, p90Seconds: 1560 }, // 300, 600, 1800
       csat: { count: 3, average: 3.67 }, // 11 / 3
       messagesSent: 8,
     },
+    handoffsUnanswered: 0,
   };
 }

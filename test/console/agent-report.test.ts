@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('per-agent report', () => {
-  it('gives each agent and the team exact figures for the range: last holder counts, reply time per hold', async () => {
+  it('gives each agent and the team exact figures for the range: replied in counts, reply time per hold', async () => {
     const fixture = await seedAgentReport(stack.env.sql, 'api');
     const r = await http('GET', `/api/admin/reports/agents?from=${RANGE.from}&to=${RANGE.to}`, admin);
     expect(r.status).toBe(200);
@@ -30,16 +30,18 @@ describe('per-agent report', () => {
     // Cy's only chat is outside the range: not listed.
     expect(r.json.agents.map((a: { agentId: number }) => a.agentId)).not.toContain(fixture.cy.id);
 
-    // The outside chat alone: Cy and Ann (her one reply there, no hold) are listed; Ann handled none.
+    // The outside chat alone: Cy and Ann both replied there, so it counts for both (Cy closed it).
     const outside = (await http('GET', '/api/admin/reports/agents?from=2019-04-05&to=2019-04-05', admin)).json;
-    expect(outside.agents.map((a: { name: string; handled: number; messagesSent: number }) => [a.name, a.handled, a.messagesSent]))
-      .toEqual([[fixture.cy.name, 1, 1], [fixture.ann.name, 0, 1]]);
+    expect(outside.agents.map((a: { name: string; handled: number; resolved: number; messagesSent: number }) => [a.name, a.handled, a.resolved, a.messagesSent]))
+      .toEqual([[fixture.ann.name, 1, 0, 1], [fixture.cy.name, 1, 1, 1]]);
+    expect(outside.team).toMatchObject({ handled: 1, resolved: 1, messagesSent: 2 });
 
     // No chats in the range: nobody listed, the team's times empty.
     const empty = (await http('GET', '/api/admin/reports/agents?from=2018-01-01&to=2018-01-31', admin)).json;
     expect(empty).toEqual({
       range: { from: '2018-01-01', to: '2018-01-31', timeZone: 'UTC' }, agents: [],
       team: { handled: 0, resolved: 0, firstReply: { count: 0, medianSeconds: null, p90Seconds: null }, firstReplyInTime: { count: 0, share: null }, resolution: { count: 0, medianSeconds: null, p90Seconds: null }, csat: { count: 0, average: null }, messagesSent: 0 },
+      handoffsUnanswered: 0,
     });
 
     // The CSV: one line per agent in the same order, then the team.
@@ -49,9 +51,9 @@ describe('per-agent report', () => {
     expect(csv.headers.get('content-disposition')).toContain(`agents-${RANGE.from}-to-${RANGE.to}.csv`);
     const lines = csv.text.trimEnd().split('\r\n');
     expect(lines).toEqual([
-      '"agent_id","agent","active","handled","resolved","first_reply_count","first_reply_median_seconds","first_reply_p90_seconds","first_reply_in_time","resolution_count","resolution_median_seconds","resolution_p90_seconds","csat_count","csat_average","messages_sent"',
-      `"${fixture.ann.id}","${fixture.ann.name}","true","3","2","4","75","162","4","2","450","570","2","4.5","5"`,
-      `"${fixture.bob.id}","${fixture.bob.name}","false","1","1","1","45","45","1","1","1800","1800","1","2","3"`,
+      '"agent_id","agent","active","handled_replied_in","resolved_by_agent","first_reply_after_assignment_count","first_reply_after_assignment_median_seconds","first_reply_after_assignment_p90_seconds","first_reply_after_assignment_in_time","resolution_count","resolution_median_seconds","resolution_p90_seconds","csat_count","csat_average","messages_sent"',
+      `"${fixture.ann.id}","${fixture.ann.name}","true","4","2","4","75","162","4","2","450","570","3","3.67","5"`,
+      `"${fixture.bob.id}","${fixture.bob.name}","false","2","1","1","45","45","1","1","1800","1800","2","3","3"`,
       '"","Team","","4","3","5","45","156","5","3","600","1560","3","3.67","8"',
     ]);
 
@@ -68,6 +70,83 @@ describe('per-agent report', () => {
     } finally {
       await http('PUT', '/api/admin/team-settings', admin, { firstReplyTargetMinutes: 5 });
     }
+  });
+
+  it('credits who actually replied and resolved, and says which hand-offs nobody answered', async () => {
+    // A month's reviewed activity in small: an admin auto-assigned chats she never touched, an agent who worked a chat
+    // and transferred it to someone who never wrote, a deactivated agent whose chats went back to the queue, and a
+    // hand-off nobody was online for.
+    const sql = stack.env.sql;
+    const at = (time: string) => new Date(`2019-05-01T${time}Z`);
+    const person = async (name: string, role: 'admin' | 'agent') => {
+      const [row] = await sql<{ id: number }[]>`insert into users (email, name, role, password_hash) values (${`credit-${name}@example.com`}, ${`Credit ${name}`}, ${role}, 'x') returning id`;
+      return row.id;
+    };
+    const dee = await person('Dee', 'admin');
+    const eve = await person('Eve', 'agent');
+    const fay = await person('Fay', 'agent');
+    const gus = await person('Gus', 'agent');
+    const [customer] = await sql<{ id: number }[]>`insert into customers (name) values ('Credit Shopper') returning id`;
+    const chat = async (time: string, fields: { holder: number | null; status: string; firstResponse?: number; resolvedSeconds?: number }) => {
+      const created = at(time);
+      const resolvedAt = fields.resolvedSeconds === undefined ? null : new Date(created.getTime() + fields.resolvedSeconds * 1000);
+      const [row] = await sql<{ id: number }[]>`
+        insert into conversations (customer_id, status, handed_off, assignee_id, queued_at, created_at, first_response_seconds, resolved_at, resolution_seconds, resolved_by)
+        values (${customer.id}, ${fields.status}, true, ${fields.holder}, ${created}, ${created}, ${fields.firstResponse ?? null},
+                ${resolvedAt}, ${fields.resolvedSeconds ?? null}, ${resolvedAt ? 'agent' : null})
+        returning id`;
+      return { id: row.id, resolvedAt };
+    };
+    const given = (conversationId: number, event: string, agentId: number, time: string) => sql`
+      insert into messages (conversation_id, author_type, body, metadata, created_at)
+      values (${conversationId}, 'system', 'joined', ${sql.json({ event, agentId })}, ${at(time)})`;
+    const write = (conversationId: number, agentId: number, time: string, note = false) => sql`
+      insert into messages (conversation_id, author_type, author_id, body, private, created_at) values (${conversationId}, 'agent', ${agentId}, 'Hello', ${note}, ${at(time)})`;
+
+    // Dee holds C7 (auto-assigned); Eve answers it for her after 2 minutes and leaves a note.
+    const c7 = await chat('10:00:00', { holder: dee, status: 'assigned', firstResponse: 120 });
+    await given(c7.id, 'agent_joined', dee, '10:00:00');
+    await write(c7.id, eve, '10:02:00');
+    await write(c7.id, eve, '10:03:00', true);
+    // Dee holds C8; nobody writes; Eve closes it (the "resolved" event names her).
+    const c8 = await chat('11:00:00', { holder: dee, status: 'resolved', resolvedSeconds: 1800 });
+    await given(c8.id, 'agent_joined', dee, '11:00:00');
+    await sql`insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
+              values (${`credit-resolved-${c8.id}`}, ${customer.id}, ${c8.id}, 'resolved', ${sql.json({ by: 'agent', agentId: eve })}, ${c8.resolvedAt})`;
+    // Eve works C9 (reply after 30 s, a note) and transfers it to Fay, who never writes.
+    const c9 = await chat('12:00:00', { holder: fay, status: 'assigned', firstResponse: 30 });
+    await given(c9.id, 'agent_joined', eve, '12:00:00');
+    await write(c9.id, eve, '12:00:30');
+    await write(c9.id, eve, '12:01:00', true);
+    await given(c9.id, 'agent_transferred', fay, '12:05:00');
+    // Gus replies in C10 and C11, is deactivated, and both go back to the queue.
+    for (const time of ['13:00:00', '14:00:00']) {
+      const c = await chat(time, { holder: null, status: 'queued', firstResponse: 60 });
+      await given(c.id, 'agent_joined', gus, time);
+      await write(c.id, gus, time.replace(':00:00', ':01:00'));
+    }
+    await sql`update users set active = false where id = ${gus}`;
+    // C12: handed off while nobody was online; never assigned, never answered.
+    await chat('15:00:00', { holder: null, status: 'queued' });
+
+    const range = 'from=2019-05-01&to=2019-05-01';
+    const r = (await http('GET', `/api/admin/reports/agents?${range}`, admin)).json;
+    const row = (id: number) => r.agents.find((a: { agentId: number }) => a.agentId === id);
+    // Nobody is credited with chats they only held: Dee and Fay never wrote in a chat nor closed one.
+    expect(r.agents.map((a: { agentId: number }) => a.agentId).sort()).toEqual([eve, gus].sort());
+    expect(row(eve)).toMatchObject({
+      handled: 2, resolved: 1, messagesSent: 2, // C7 and C9 replied in; C8 closed
+      firstReply: { count: 2, medianSeconds: 75 }, // 120 s in Dee's hold of C7, 30 s in her own of C9
+      resolution: { count: 1, medianSeconds: 1800 },
+    });
+    expect(row(gus)).toMatchObject({ active: false, handled: 2, resolved: 0, messagesSent: 2, firstReply: { count: 2, medianSeconds: 60 } });
+    expect(r.team).toMatchObject({ handled: 4, resolved: 1, messagesSent: 4, firstReply: { count: 4 }, firstReplyInTime: { count: 4, share: 1 } });
+    // The hand-offs nobody answered (C8 closed unanswered, C12 still queued): in no row, said beside the table…
+    expect(r.handoffsUnanswered).toBe(2);
+    // …and late in the overview's share, which runs from the hand-off: the two figures differ by exactly those.
+    const overview = (await http('GET', `/api/admin/reports?${range}`, admin)).json;
+    expect(overview.firstReplyTarget).toMatchObject({ met: 4, missed: 2, waiting: 0 });
+    expect(overview.firstResponse.count).toBe(4);
   });
 
   it('counts chats run through the chat loop: accept by replying, transfer, notes, resolve', async () => {
@@ -101,14 +180,15 @@ describe('per-agent report', () => {
       const today = new Date().toISOString().slice(0, 10);
       const r = (await http('GET', `/api/admin/reports/agents?from=${today}&to=${today}`, admin)).json;
       const row = (who: number) => r.agents.find((a: { agentId: number }) => a.agentId === who);
-      expect(r.agents.map((a: { agentId: number }) => a.agentId)).toEqual([admin.user.id, agent.user.id]); // handled 1, then 0
+      // Both replied in the chat: it counts for both; the admin closed it.
+      expect(r.agents.map((a: { agentId: number }) => a.agentId).sort()).toEqual([admin.user.id, agent.user.id].sort());
       expect(row(admin.user.id)).toMatchObject({
         name: admin.user.name, active: true, handled: 1, resolved: 1, messagesSent: 2,
         firstReply: { count: 1, medianSeconds: adminWait, p90Seconds: adminWait },
         resolution: { count: 1, medianSeconds: conv.resolution_seconds },
       });
       expect(row(agent.user.id)).toMatchObject({
-        name: agent.user.name, handled: 0, resolved: 0, messagesSent: 1,
+        name: agent.user.name, handled: 1, resolved: 0, messagesSent: 1,
         firstReply: { count: 1, medianSeconds: agentWait },
         resolution: { count: 0, medianSeconds: null },
       });

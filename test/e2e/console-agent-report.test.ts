@@ -45,12 +45,13 @@ describe('reports: agents', () => {
     // The days are the reader's (the browser's zone, sent with the request), and the page says which.
     expect(await page.getByTestId('report-zone').textContent()).toBe(`Days in your time zone (${await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)}).`);
 
-    // What the database says, with plain SQL here: the holder's chats, their ratings and resolution times,
-    // public replies per author, and each hold's first reply by the agent given the chat.
+    // What the database says, with plain SQL here: the chats each agent replied in and their ratings, the chats each
+    // closed (no "resolved" events in the fixture: the holder then) and their resolution times, public replies per
+    // author, and each hold's first public reply, credited to whoever wrote it.
     const start = `${RANGE.from}T00:00:00Z`;
     const end = '2019-04-04T00:00:00Z';
-    const chats = await sql<{ id: number; assignee_id: number | null; status: string; resolution_seconds: number | null; rating: number | null }[]>`
-      select c.id, c.assignee_id, c.status, c.resolution_seconds, f.rating
+    const chats = await sql<{ id: number; assignee_id: number | null; status: string; resolved_by: string | null; resolution_seconds: number | null; rating: number | null }[]>`
+      select c.id, c.assignee_id, c.status, c.resolved_by, c.resolution_seconds, f.rating
       from conversations c left join feedback f on f.conversation_id = c.id and f.kind = 'csat'
       where c.created_at >= ${start} and c.created_at < ${end}`;
     const lines = await sql<{ conversation_id: number; author_type: string; author_id: number | null; private: boolean; metadata: { agentId?: number }; created_at: Date }[]>`
@@ -65,22 +66,25 @@ describe('reports: agents', () => {
       for (const chat of chats) {
         const own = lines.filter((l) => l.conversation_id === chat.id);
         own.forEach((line, i) => {
-          if (line.author_type !== 'system' || line.metadata.agentId !== agentId) return;
+          if (line.author_type !== 'system' || line.metadata.agentId === undefined) return;
           const next = own.findIndex((l, j) => j > i && l.author_type === 'system' && l.metadata.agentId !== undefined);
-          const reply = own.slice(i + 1, next === -1 ? undefined : next).find((l) => l.author_type === 'agent' && !l.private && l.author_id === agentId);
-          if (reply) times.push((reply.created_at.getTime() - line.created_at.getTime()) / 1000);
+          const reply = own.slice(i + 1, next === -1 ? undefined : next).find((l) => l.author_type === 'agent' && !l.private);
+          if (reply?.author_id === agentId) times.push((reply.created_at.getTime() - line.created_at.getTime()) / 1000);
         });
       }
       return times;
     };
     // "In time": first replies within the team's target (the default 5 minutes), per hold.
     const inTime = (times: number[]) => `${Math.round((times.filter((s) => s <= 300).length / times.length) * 100)}% (${times.filter((s) => s <= 300).length}/${times.length})`;
+    const repliedIn = (agentId: number | null) => chats.filter((c) => lines.some((l) => l.conversation_id === c.id && l.author_type === 'agent' && !l.private
+      && (agentId === null || l.author_id === agentId)));
+    const closedBy = (agentId: number | null) => chats.filter((c) => c.status === 'resolved' && c.resolved_by === 'agent' && (agentId === null || c.assignee_id === agentId));
     const expectedRow = (agentId: number) => {
-      const held = chats.filter((c) => c.assignee_id === agentId);
-      const resolved = held.filter((c) => c.status === 'resolved');
-      const ratings = held.flatMap((c) => (c.rating === null ? [] : [c.rating]));
+      const handled = repliedIn(agentId);
+      const resolved = closedBy(agentId);
+      const ratings = handled.flatMap((c) => (c.rating === null ? [] : [c.rating]));
       const csat = ratings.reduce((a, b) => a + b, 0) / ratings.length;
-      return [String(held.length), String(resolved.length), formatSeconds(median(replyTimes(agentId))), null, inTime(replyTimes(agentId)),
+      return [String(handled.length), String(resolved.length), formatSeconds(median(replyTimes(agentId))), null, inTime(replyTimes(agentId)),
         formatSeconds(median(resolved.map((c) => c.resolution_seconds!))), `${csat.toFixed(2)} (n=${ratings.length})`,
         String(lines.filter((l) => l.author_type === 'agent' && !l.private && l.author_id === agentId).length)];
     };
@@ -101,17 +105,25 @@ describe('reports: agents', () => {
 
     // The Team line: the chats once each, times over every hold.
     const team = await page.getByTestId('report-agents-team').locator('th').allTextContents();
-    const held = chats.filter((c) => c.assignee_id !== null);
-    const ratings = held.flatMap((c) => (c.rating === null ? [] : [c.rating]));
-    expect(team).toEqual(['Team', String(held.length), String(held.filter((c) => c.status === 'resolved').length),
+    const handled = repliedIn(null);
+    const ratings = handled.flatMap((c) => (c.rating === null ? [] : [c.rating]));
+    expect(team).toEqual(['Team', String(handled.length), String(closedBy(null).length),
       formatSeconds(median([...replyTimes(fixture.ann.id), ...replyTimes(fixture.bob.id)])), '2m 36s',
       inTime([...replyTimes(fixture.ann.id), ...replyTimes(fixture.bob.id)]),
-      formatSeconds(median(held.filter((c) => c.status === 'resolved').map((c) => c.resolution_seconds!))),
+      formatSeconds(median(closedBy(null).map((c) => c.resolution_seconds!))),
       `${(ratings.reduce((a, b) => a + b, 0) / ratings.length).toFixed(2)} (n=${ratings.length})`,
       String(lines.filter((l) => l.author_type === 'agent' && !l.private).length)]);
+    // What each column measures is in its name, and the two first-reply figures say why they differ.
+    const headers = await page.getByTestId('report-agents').locator('thead th').allTextContents();
+    expect(headers.slice(1, 6).map((h) => h.replace(' ▼', ''))).toEqual(['Handled (replied in)', 'Resolved (closed by them)', 'First reply after assignment (median)',
+      'First reply after assignment (p90)', 'First reply in time after assignment']);
+    expect(await page.getByTestId('kpi-first-response').textContent()).toContain('First reply after hand-off (median)');
+    expect(await page.getByTestId('report-first-reply-rule').textContent()).toContain('A hand-off nobody answered counts as late');
+    expect(await page.getByTestId('report-agents-unanswered').getAttribute('data-value')).toBe('0');
+    expect(await page.getByTestId('report-agents-unanswered').textContent()).toContain('0 hand-offs of this range got no reply from anyone');
     await page.getByTestId('report-agents').screenshot({ path: artifactPath('console-reports-agents.png') });
 
-    // Sorting: CSAT best first (Ann 4.50), a second click worst first (Bob 2.00); first reply fastest first
+    // Sorting: CSAT best first (Ann 3.67), a second click worst first (Bob 3.00); first reply fastest first
     // (Bob's 45 s); back to most handled (Ann).
     await page.getByTestId('agents-sort-csat').click();
     await page.getByTestId('agents-sort-csat').click();

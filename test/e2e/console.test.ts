@@ -686,6 +686,13 @@ describe('support console in Chromium', () => {
     for (const [i, question] of ['Do you sell <b>gift cards</b>?', 'do you sell <b>gift cards</b>', 'Can I pay in gold?'].entries()) {
       await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`e2e-miss-${i}`}, ${customer.id}, 'bot.decision', ${sql.json({ intent: null, action: 'clarify', reason: 'no_match', question })}, ${at(3, 10 + i)})`;
     }
+    // The Unanswered page's groups of those questions (the report lists these): one open, one marked "Not for the bot".
+    for (const [text, times, status] of [['do you sell <b>gift cards</b>', [at(3, 11), at(3, 10)], 'open'], ['Can I pay in gold?', [at(3, 12)], 'handled']] as const) {
+      const examples = times.map((when) => ({ text, conversationId: null, at: when.toISOString(), reason: 'no_match' }));
+      await sql`insert into unanswered_questions (locale, text, normalised, cluster_key, count, examples, status, resolution, first_seen, last_seen)
+                values ('en', ${text}, ${text}, ${`e2e ${text}`}, ${times.length}, ${sql.json(examples as never)}, ${status},
+                        ${status === 'handled' ? sql.json({ kind: 'out_of_scope', added: 1 }) : null}, ${times[times.length - 1]}, ${times[0]})`;
+    }
 
     for (const [i, reason] of ['repeated_miss', 'attachment', 'attachment'].entries()) {
       await sql`insert into interaction_events (idempotency_key, customer_id, type, payload, occurred_at) values (${`e2e-handoff-${i}`}, ${customer.id}, 'handoff', ${sql.json({ reason })}, ${at(2, 12 + i)})`;
@@ -726,6 +733,9 @@ describe('support console in Chromium', () => {
     const unansweredRows = page.getByTestId('report-unanswered-row');
     expect(await unansweredRows.locator('td:first-child').allTextContents()).toEqual(['2', '1']);
     expect(await unansweredRows.locator('td:nth-child(2)').allTextContents()).toEqual(['do you sell <b>gift cards</b>', 'Can I pay in gold?']);
+    // Each group's status, as the Unanswered page's actions name it, and the way there.
+    expect(await unansweredRows.locator('td:nth-child(4)').allTextContents()).toEqual(['Open', 'Not for the bot']);
+    expect(await page.getByTestId('report-unanswered-link').getAttribute('href')).toBe('/console/admin/unanswered');
     expect(await page.getByTestId('report-unanswered').locator('b').count()).toBe(0);
 
     // The charts really drew something (non-blank canvases).

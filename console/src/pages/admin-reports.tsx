@@ -13,6 +13,12 @@ import { AgentsCard } from './admin-reports-agents.tsx';
 
 Chart.register(...registerables);
 
+/** A group of the Unanswered page with its questions in the range (console-reports.ts unansweredGroups). */
+interface UnansweredGroup {
+  id: number; question: string; count: number; countExact: boolean; lastAsked: string; status: 'open' | 'handled';
+  handled: { kind: string; intent?: string; slug?: string } | null;
+}
+
 interface Report {
   range: { from: string; to: string };
   conversationsPerDay: { day: string; total: number; handedOff: number }[];
@@ -26,7 +32,7 @@ interface Report {
   handoffReasons: { reason: string; count: number }[];
   articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
   botQuestions: { total: number; answered: number; clarified: number; unanswered: number; handedOff: number; unansweredRate: number | null };
-  topUnanswered: { question: string; count: number; lastAsked: string }[];
+  topUnanswered: UnansweredGroup[];
   labels: { label: string; count: number }[];
   nudges: { id: string; path: string | null; shown: number; opened: number }[];
 }
@@ -66,7 +72,7 @@ export function ReportsPage() {
             <Kpi id="kpi-containment" label={t('reports.containment')} value={r.containment.rate === null ? '—' : `${(r.containment.rate * 100).toFixed(1)}%`}
               detail={containmentDetail(r.containment)} />
             <Kpi id="kpi-first-response" label={t('reports.firstResponse')} value={formatSeconds(r.firstResponse.medianSeconds)}
-              detail={`p90 ${formatSeconds(r.firstResponse.p90Seconds)} · n=${r.firstResponse.count}`} raw={r.firstResponse.medianSeconds} />
+              detail={t('reports.firstResponseDetail', { p90: formatSeconds(r.firstResponse.p90Seconds), n: r.firstResponse.count })} raw={r.firstResponse.medianSeconds} />
             {r.firstReplyTarget && (
               <Kpi id="kpi-first-reply-target" label={t('reports.withinTarget', { minutes: r.firstReplyTarget.minutes })}
                 value={r.firstReplyTarget.share === null ? '—' : `${(r.firstReplyTarget.share * 100).toFixed(1)}%`}
@@ -78,6 +84,8 @@ export function ReportsPage() {
             <Kpi id="kpi-unanswered" label={t('reports.unanswered')} value={r.botQuestions.unansweredRate === null ? '—' : `${(r.botQuestions.unansweredRate * 100).toFixed(1)}%`}
               detail={t('reports.unansweredDetail', { unanswered: r.botQuestions.unanswered, total: r.botQuestions.total, clarified: r.botQuestions.clarified })} raw={r.botQuestions.unansweredRate} />
           </div>
+          {/* Which first reply these are: the Agents table's runs from the assignment, so the two differ (agent-report.ts). */}
+          <p class="muted small" data-testid="report-first-reply-rule">{t('reports.firstReplyRule')}</p>
           <div class="charts">
             <ChartCard id="chart-per-day" title={t('reports.perDay')} config={{
               type: 'bar',
@@ -145,22 +153,40 @@ export function ReportsPage() {
             </div>
           )}
           <div class="card" data-testid="report-unanswered">
-            <h4>{t('reports.topUnanswered')} <a class="small" href="/console/admin/unanswered" onClick={(e) => { e.preventDefault(); navigate('/console/admin/unanswered'); }}>{t('reports.teachBot')}</a></h4>
+            <h4>{t('reports.topUnanswered')} <a class="small" data-testid="report-unanswered-link" href="/console/admin/unanswered" onClick={(e) => { e.preventDefault(); navigate('/console/admin/unanswered'); }}>{t('reports.teachBot')}</a></h4>
             {r.topUnanswered.length === 0
               ? <p class="muted small">{t('reports.noneUnanswered')}</p>
               : (
                 <table>
-                  <thead><tr><th>{t('unanswered.count')}</th><th>{t('unanswered.question')}</th><th>{t('unanswered.lastSeen')}</th></tr></thead>
+                  <thead><tr><th>{t('reports.unansweredInRange')}</th><th>{t('unanswered.question')}</th><th>{t('unanswered.lastSeen')}</th><th>{t('reports.unansweredStatus')}</th></tr></thead>
                   <tbody>
-                    {r.topUnanswered.map((u) => <tr key={u.question} data-testid="report-unanswered-row"><td>{u.count}</td><td>{u.question}</td><td class="small">{formatTime(u.lastAsked)}</td></tr>)}
+                    {r.topUnanswered.map((u) => (
+                      <tr key={u.id} data-testid="report-unanswered-row" data-group={u.id} data-status={u.status}>
+                        <td>{u.countExact ? u.count : t('reports.unansweredAtLeast', { n: u.count })}</td><td>{u.question}</td>
+                        <td class="small">{formatTime(u.lastAsked)}</td><td class="small">{unansweredStatus(u)}</td>
+                      </tr>
+                    ))}
                   </tbody>
                 </table>
               )}
+            <p class="muted small">{t('reports.unansweredNote')}</p>
           </div>
         </div>
       )}
     </div>
   );
+}
+
+/** What was done about a group, as the Unanswered page's actions name it. */
+function unansweredStatus(u: UnansweredGroup): string {
+  if (u.status === 'open' || !u.handled) return u.status === 'open' ? t('reports.unansweredOpen') : t('reports.unansweredHandled');
+  switch (u.handled.kind) {
+    case 'example': return t('reports.unansweredExample', { intent: u.handled.intent ?? '?' });
+    case 'out_of_scope': return t('unanswered.outOfScope');
+    case 'article': return t('reports.unansweredArticle', { slug: u.handled.slug ?? '?' });
+    case 'dismissed': return t('reports.unansweredDismissed');
+    default: return t('reports.unansweredHandled');
+  }
 }
 
 /** Settled counts, and the chats still with the bot with the rule that settles them (fresh chats are not yet counted). */
