@@ -143,7 +143,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   registerCrossSiteGuard(app as never, config.publicUrl); // first: a forged request costs no session lookup
   registerAuth(app as never, auth, visitorSecret, (customerId) => customersRepository(sql).isActive(customerId));
-  registerMetrics(app as never, metrics);
+  registerMetrics(app as never, metrics, config.metricsToken);
   for (const plugin of routePlugins) await app.register(plugin(ctx));
   for (const extension of options.extensions ?? []) {
     const routes = await extension(ctx);

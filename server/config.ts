@@ -50,6 +50,7 @@ const ConfigSchema = Type.Object({
   /** Console sign-ins per minute and address (password guessing). */
   rateLimitLoginsPerMinute: Type.Integer({ minimum: 1 }),
   rateLimitMessagesPer10s: Type.Integer({ minimum: 1 }),
+  metricsToken: Type.String({ description: 'When set, /metrics needs Authorization: Bearer <token>' }),
   trustProxy: Type.Union([Type.Boolean(), Type.Integer({ minimum: 1, maximum: 10 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
     description: 'Whose X-Forwarded-For to believe: false, a number of proxy hops in front of the server, their addresses, or true (anyone)',
   }),
@@ -167,6 +168,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimitLoginsPerMinute: int(env.RATE_LIMIT_LOGINS_PER_MINUTE, 10),
     rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),
     trustProxy: trustedProxies(env.TRUST_PROXY),
+    metricsToken: env.METRICS_TOKEN ?? '',
     autoResolveIdleHours: int(env.AUTO_RESOLVE_IDLE_HOURS, 24),
     autoAwayUnitSeconds: int(env.AUTO_AWAY_UNIT_SECONDS, 60),
     offlineAgentReleaseMinutes: int(env.OFFLINE_AGENT_RELEASE_MINUTES, 5),

@@ -20,6 +20,9 @@ import { invitationsService, unusablePasswordHash, type Invitee } from '../servi
 import { invitationLanguage } from '../services/invitation-email.ts';
 import type { FastifyReply } from 'fastify';
 
+/** Shortest identity secret the console accepts: it is the key to every customer's identity (and the shop feed's). */
+const MIN_IDENTITY_SECRET_CHARS = 16;
+
 const Role = Type.Union([Type.Literal('agent'), Type.Literal('admin')]);
 /** Languages an agent answers in: automatic assignment gives them the chats in these first (empty = any). */
 const Languages = Type.Array(Type.Union([Type.Literal('en'), Type.Literal('zh')]), { maxItems: 2, uniqueItems: true });
@@ -53,7 +56,7 @@ const WidgetSettingsUpdate = Type.Object({
   shopName: Type.Optional(WidgetSettingsSchema.properties.shopName),
   shopUrl: Type.Optional(WidgetSettingsSchema.properties.shopUrl),
   privacyUrl: Type.Optional(WidgetSettingsSchema.properties.privacyUrl),
-  identitySecret: Type.Optional(Type.String({ maxLength: 200, description: 'Omit to keep the current secret; "" turns verification off' })),
+  identitySecret: Type.Optional(Type.String({ maxLength: 200, description: 'Omit to keep the current secret; "" turns verification off; otherwise at least 16 characters' })),
 }, { additionalProperties: false });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 const RangeQuery = Type.Object({
@@ -359,6 +362,10 @@ export default function adminRoutes(ctx: AppContext) {
     }, async (request) => {
       const current = await loadWidgetSettings(sql);
       const { identitySecret, nudges, shopName, shopUrl, privacyUrl, ...rest } = request.body;
+      // Whoever guesses it signs in as any of the shop's customers (orders included): a short word is no secret.
+      if (identitySecret && identitySecret.length < MIN_IDENTITY_SECRET_CHARS) {
+        throw badRequest(`identitySecret: use at least ${MIN_IDENTITY_SECRET_CHARS} random characters (anyone who guesses it can sign in as any of your customers), or "" to turn verification off.`);
+      }
       if (nudges && new Set(nudges.map((n) => n.id)).size !== nudges.length) throw badRequest('nudges: every proactive message needs its own id');
       if (nudges?.some((n) => !n.message.en.trim() && !n.message.zh.trim())) throw badRequest('nudges: a proactive message needs its text in English or Chinese');
       // An unknown zone would make every hour "open" (withinBusinessHours cannot place the time): refuse it here.

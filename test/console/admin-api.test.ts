@@ -177,6 +177,9 @@ describe('widget settings', () => {
     expect(initial.json.identitySecretSet).toBe(false);
     expect(initial.json).not.toHaveProperty('identitySecret');
     const { identitySecretSet: _s, ...settings } = initial.json;
+    const weak = await http('PUT', '/api/admin/widget-settings', admin, { ...settings, identitySecret: 'shop123' });
+    expect(weak.status).toBe(400);
+    expect(weak.json.error.message).toMatch(/^identitySecret: use at least 16 random characters/);
     const saved = await http('PUT', '/api/admin/widget-settings', admin, { ...settings, color: '#112233', identitySecret: 'super-secret-value' });
     expect(saved.status).toBe(200);
     expect(saved.text).not.toContain('super-secret-value');
