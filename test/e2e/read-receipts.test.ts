@@ -8,6 +8,7 @@ import { callOk, connectWidget, eventually, record } from '../support/sockets.ts
 import { bubbles, conversationOf, newWidgetPage, openWidget, send, widgetTestBed } from './widget-helpers.ts';
 import { widgetSession } from '../support/server.ts';
 import { sharedSecret } from '../../server/services/secrets.ts';
+import { loadWidgetSettings, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 import { signResumeToken } from '../../server/services/visitor-tokens.ts';
 import { openChatHash } from '../../widget/src/open-marker.ts';
 import { signInOnLoginPage } from '../support/browser.ts';
@@ -95,6 +96,31 @@ describe('read receipts', () => {
     await page.reload();
     await openWidget(page);
     await page.getByText('Your refund went out today.').waitFor();
+  });
+
+  it('a resume link opened in a tab already on the shop resumes too, and a pre-chat form does not stand in the way', async () => {
+    await saveWidgetSettings(bed.stack.env.sql, { ...(await loadWidgetSettings(bed.stack.env.sql)), preChatForm: true });
+    try {
+      const first = await widgetSession(bed.stack.url);
+      const shopper = await connectWidget(bed.stack.url, first.visitorToken);
+      const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'resume-tab-1', text: 'A person please, about my exchange' });
+      shopper.close();
+      await assignedToAgent(sent.conversationId);
+      await callOk(bed.agent, 'message:send', { conversationId: sent.conversationId, clientId: 'resume-tab-a1', text: 'Your exchange parcel is packed.' });
+      const secret = await sharedSecret(bed.stack.env.sql, 'visitor_token_secret', bed.stack.env.config.sessionSecret);
+      // This browser is already on the shop as someone else; the link only changes the address's hash.
+      const { page } = await newWidgetPage(bed.browser, bed.contexts);
+      await page.goto(`${bed.stack.url}/demo`);
+      await page.locator('.launcher').waitFor();
+      await page.evaluate((hash) => { location.hash = hash; }, openChatHash(signResumeToken(secret, first.customerId)));
+      await page.getByText('Your exchange parcel is packed.').waitFor();
+      expect(await page.evaluate(() => location.hash)).toBe('');
+      // The chat, not a "before we start" form: the text box is usable at once.
+      await expect.poll(() => page.locator('[data-card="prechat"]').count()).toBe(0);
+      expect(await page.locator('#sd-input').isDisabled()).toBe(false);
+    } finally {
+      await saveWidgetSettings(bed.stack.env.sql, { ...(await loadWidgetSettings(bed.stack.env.sql)), preChatForm: false });
+    }
   });
 
   it('does not report replies as seen while the chat panel is closed', async () => {

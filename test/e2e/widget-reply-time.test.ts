@@ -75,7 +75,15 @@ describe('usual reply time', () => {
       const person = page.locator('.head .person-btn');
       expect(await person.textContent()).toBe('Leave a message');
       await person.click();
-      await page.locator('[data-card="offline"]').waitFor();
+      const form = page.locator('[data-card="offline"]');
+      await form.waitFor();
+      await form.locator('input[type="email"]').fill('night.owl@example.com');
+      await form.locator('textarea').fill('Do you restock the green tote?');
+      await form.getByRole('button', { name: 'Send' }).click();
+      await page.getByText('Thanks! We received your message and will reply by email.').waitFor();
+      // A second message later the same night: the header opens a new form (it did nothing once one was sent).
+      await person.click();
+      await expect.poll(() => page.locator('[data-card="offline"] textarea').count()).toBe(1);
       expect(await bed.stack.env.sql`select 1 from conversations c join messages m on m.conversation_id = c.id
                                       where c.status = 'queued' and m.body = 'Leave a message'`).toHaveLength(0);
     } finally {

@@ -130,6 +130,23 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   const resume = openRequest?.resumeToken ? { resumeToken: openRequest.resumeToken } : {};
   session = await retrying(() => openSession(resume), () => view.connectionChanged(navigator.onLine === false ? 'offline' : 'unreachable'));
   client.connect(session.visitorToken, locale);
+  // A "Continue the chat" link opened in a tab already on the shop changes only the address's hash: read it then too.
+  window.addEventListener('hashchange', () => {
+    const request = takeOpenChatRequest();
+    if (!request) return;
+    void (async () => {
+      if (request.resumeToken) {
+        const before = session?.customerId;
+        const next = await openSession({ resumeToken: request.resumeToken });
+        session = next;
+        if (next.customerId !== before) {
+          client.reset();
+          client.connect(next.visitorToken, locale);
+        }
+      }
+      view.open();
+    })().catch(() => view.open());
+  });
 
   return {
     open: () => view.open(),

@@ -357,6 +357,21 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   messagesChanged(): void {
     this.keepingFocus(() => this.redrawMessages());
+    this.dropPrechatOnceChatting();
+  }
+
+  /**
+   * The pre-chat form is for someone starting a chat. A shopper whose chat arrives after the panel opened (an email's
+   * resume link on a new device, history still loading) is not starting one: the form goes and the text box opens.
+   */
+  private dropPrechatOnceChatting(): void {
+    if (!this.prechat || !this.client?.timeline().length) return;
+    const hadFocus = this.prechat.contains(this.root.activeElement);
+    this.options.store.set('prechatDone', true);
+    this.prechat.remove();
+    this.prechat = null;
+    this.input.disabled = this.sendButton.disabled = false;
+    if (hadFocus) this.input.focus();
   }
 
   private redrawMessages(): void {
@@ -752,6 +767,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     }, () => {
       this.messageLeft = true;
       this.availability.hidden = true;
+      // Its thanks stay in the log; the header's "Leave a message" (after hours) can open a new form.
+      this.offlineShown = false;
       this.renderQueue();
     });
     card.setAttribute('data-card', 'offline');
