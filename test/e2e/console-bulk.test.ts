@@ -83,6 +83,24 @@ describe('bulk actions in the inbox', () => {
     expect(errors).toEqual([]);
   });
 
+  it('says what was done when resolving empties the list, and offers no Resolve in the Resolved view', async () => {
+    await stack.env.sql`update conversations set status = 'resolved', resolved_at = now() where status <> 'resolved'`;
+    const one = await chat('Bulk five: hello?');
+    const two = await chat('Bulk six: anyone?');
+    const { page, errors } = await consolePage();
+    await page.getByTestId('view-open').click();
+    for (const id of [one, two]) await tickOf(page, id).waitFor();
+    await page.getByTestId('bulk-all').check();
+    await page.getByTestId('bulk-resolve').click();
+    await expect.poll(() => page.getByTestId('bulk-outcome').textContent()).toBe('Resolved 2.');
+    await expect.poll(() => page.getByTestId('inbox-item').count()).toBe(0);
+    await page.getByTestId('view-resolved').click();
+    await tickOf(page, one).check();
+    await page.getByTestId('bulk-label').waitFor(); // labelling is offered…
+    expect(await page.getByTestId('bulk-resolve').count()).toBe(0); // …resolving what is resolved is not
+    expect(errors).toEqual([]);
+  });
+
   it("deactivating asks first, says how many chats went back to the queue, and the agent's console says why they were signed out", async () => {
     const held = await chat('Bulk four: still there?', { email: 'bulk-e2e-other@demo.shop', password: 'other-agent-pw' });
     const agentConsole = await consolePage({ email: 'bulk-e2e-other@demo.shop', password: 'other-agent-pw' });

@@ -98,7 +98,12 @@ describe('inbox search', () => {
     await page.getByTestId('search-everywhere').click();
     await expect.poll(() => page.getByTestId('search-where').innerText()).toContain('Results in all conversations.');
     await page.locator(`[data-testid=inbox-item][data-conversation-id="${old.id}"]`).waitFor();
+    // Picking a tab narrows the widened search to it.
+    await page.getByTestId('view-resolved').click();
+    await expect.poll(() => page.getByTestId('search-where').innerText()).toContain('Results in Resolved.');
+    await page.getByTestId('view-open').click();
     // Back to the view, and clearing the search leaves no scope line.
+    await page.getByTestId('search-everywhere').click();
     await page.getByTestId('search-everywhere').click();
     await expect.poll(() => page.getByTestId('inbox-item').count()).toBe(0);
     await page.getByTestId('inbox-search').fill('');

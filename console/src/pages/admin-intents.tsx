@@ -166,7 +166,9 @@ function IntentEditor({ intent, onSaved, onDeleted }: { intent: Intent | null; o
   // The articles an intent can answer with, picked by title rather than typed as a slug (one per slug: the two
   // languages of an article share it, and the bot answers in the shopper's).
   const articles = useLoad(() => kbApi.listArticles({}), []);
-  const articleChoices = [...new Map((articles.data?.items ?? []).map((a) => [a.slug, a])).values()].sort((a, b) => a.title.localeCompare(b.title));
+  const bySlug = new Map<string, NonNullable<typeof articles.data>['items'][number]>();
+  for (const a of articles.data?.items ?? []) if (!bySlug.has(a.slug) || a.status === 'published') bySlug.set(a.slug, a); // live in some language wins
+  const articleChoices = [...bySlug.values()].sort((a, b) => a.title.localeCompare(b.title));
   useEffect(() => setMessage(null), [draft, examplesEn, examplesZh]);
   const save = async () => {
     const input: IntentDraft = { ...draft, examples: { en: lines(examplesEn), zh: lines(examplesZh) } };
@@ -205,7 +207,7 @@ function IntentEditor({ intent, onSaved, onDeleted }: { intent: Intent | null; o
         <label>{t('intents.articleSlug')}
           <select data-testid="intent-article" value={draft.articleSlug ?? ''} onChange={(e) => setDraft({ ...draft, articleSlug: e.currentTarget.value || null })}>
             <option value="">{t('intents.articleNone')}</option>
-            {articleChoices.map((a) => <option key={a.slug} value={a.slug}>{a.title} ({a.slug})</option>)}
+            {articleChoices.map((a) => <option key={a.slug} value={a.slug}>{a.title} ({a.slug}){a.status === 'published' ? '' : ` — ${t('intents.articleDraft')}`}</option>)}
             {draft.articleSlug && !articleChoices.some((a) => a.slug === draft.articleSlug) && articles.data &&
               <option value={draft.articleSlug}>{t('intents.articleMissing', { slug: draft.articleSlug })}</option>}
           </select>

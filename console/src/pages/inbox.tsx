@@ -75,6 +75,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
 
   const selectView = (v: View) => {
     setView(v);
+    setSearchEverywhere(false); // picking a tab narrows a widened search to it
     sessionStorage.setItem('sd.view', v);
   };
   const items = list.data?.items ?? [];
@@ -131,7 +132,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
             </select>
           )}
         </form>
-        <BulkBar items={items} selected={selected} setTicked={setTicked} onDone={refresh} />
+        <BulkBar items={items} selected={selected} setTicked={setTicked} onDone={refresh} canResolve={listedView !== 'resolved'} />
         {appliedSearch && (
           <p class="muted small search-where" data-testid="search-where">
             {searchEverywhere ? t('inbox.searchedAll') : t('inbox.searchedIn', { view: t(`view.${view}` as Key) })}{' '}
@@ -207,13 +208,16 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
  * Above the list: "select all shown", and with chats ticked, what to do with them (resolve, add a label). The server
  * handles each as if alone; those it refuses are named with the reason and stay ticked.
  */
-function BulkBar({ items, selected, setTicked, onDone }: {
-  items: ListedItem[]; selected: number[]; setTicked: (next: Set<number>) => void; onDone: () => void;
+function BulkBar({ items, selected, setTicked, onDone, canResolve }: {
+  items: ListedItem[]; selected: number[]; setTicked: (next: Set<number>) => void; onDone: () => void; canResolve: boolean;
 }) {
   const [label, setLabel] = useState('');
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ text: string; error: boolean } | null>(null);
-  if (!items.length) return null;
+  // An emptied list (every chat resolved) still says what was done.
+  if (!items.length) {
+    return outcome ? <div class="bulk-bar" data-testid="bulk-bar"><p class={`small ${outcome.error ? 'error' : 'ok'}`} role="status" data-testid="bulk-outcome">{outcome.text}</p></div> : null;
+  }
   const allTicked = selected.length === items.length;
   const run = async (action: 'resolve' | 'label') => {
     if (action === 'resolve' && !confirm(t('bulk.confirmResolve', { count: selected.length }))) return;
@@ -243,7 +247,7 @@ function BulkBar({ items, selected, setTicked, onDone }: {
       </label>
       {selected.length > 0 && (
         <div class="bulk-actions">
-          <button class="small" data-testid="bulk-resolve" disabled={busy} onClick={() => run('resolve')}>{t('bulk.resolve')}</button>
+          {canResolve && <button class="small" data-testid="bulk-resolve" disabled={busy} onClick={() => run('resolve')}>{t('bulk.resolve')}</button>}
           <form class="bulk-label" onSubmit={(e) => { e.preventDefault(); if (label.trim()) void run('label'); }}>
             <input class="small" data-testid="bulk-label" placeholder={t('bulk.labelPlaceholder')} aria-label={t('bulk.labelPlaceholder')} maxLength={40}
               value={label} onInput={(e) => setLabel(e.currentTarget.value)} />
