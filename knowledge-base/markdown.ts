@@ -140,10 +140,13 @@ export function parsePipeTable(lines: readonly string[], start: number): { table
   return { table: { header, align, rows }, end };
 }
 
-/** An image source the help page and the preview show: http(s) or a path on this site, never javascript:, data: or //host. */
+/**
+ * An image source the help page and the preview show: https or a path on this site, never javascript:, data: or //host.
+ * Not http: the pages' CSP allows https images only, so a shopper would see a broken picture.
+ */
 export function safeImageSrc(url: string): string | null {
   const trimmed = url.trim();
-  if (/^https?:\/\/[^\s/]/i.test(trimmed)) return trimmed;
+  if (/^https:\/\/[^\s/]/i.test(trimmed)) return trimmed;
   // A browser reads "/\host" as "//host": another site.
   if (/^\/(?![/\\])/.test(trimmed)) return trimmed;
   return null;
@@ -213,7 +216,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', 
 // One inline construct at a time, leftmost first, so nothing is formatted twice (no markup inside an image's alt
 // or a code span): `code`, ![image](src), [link](href), **bold**. The text between them is escaped. An image's source
 // may hold balanced parentheses, so a refused "javascript:alert(1)" leaves no stray ")" behind its alt text.
-const INLINE_SYNTAX = /`([^`]+)`|!\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)\)|\[([^\]]+)\]\(([^)\s]*)\)|\*\*(.+?)\*\*/;
+const INLINE_SYNTAX = /`([^`]+)`|!\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+"([^"]*)")?\)|\[([^\]]+)\]\(([^)\s]*)\)|\*\*(.+?)\*\*/;
 /** Links only to http(s) or site paths. */
 const LINK_TARGET = /^(?:https?:\/\/|\/)/;
 
@@ -222,13 +225,14 @@ function inline(text: string): string {
   let rest = text;
   for (let match = INLINE_SYNTAX.exec(rest); match; match = INLINE_SYNTAX.exec(rest)) {
     html += escapeHtml(rest.slice(0, match.index));
-    const [whole, code, alt, src, label, href, bold] = match;
+    const [whole, code, alt, src, title, label, href, bold] = match;
     if (code !== undefined) {
       html += `<code>${escapeHtml(code)}</code>`;
     } else if (src !== undefined) {
       const safe = safeImageSrc(src);
       // An image from anywhere else is only its description.
-      html += safe ? `<img src="${escapeHtml(safe)}" alt="${escapeHtml(alt)}" loading="lazy">` : escapeHtml(alt);
+      const titled = title ? ` title="${escapeHtml(title)}"` : '';
+      html += safe ? `<img src="${escapeHtml(safe)}" alt="${escapeHtml(alt)}"${titled} loading="lazy">` : escapeHtml(alt);
     } else if (href !== undefined) {
       html += LINK_TARGET.test(href) ? `<a href="${escapeHtml(href)}">${inline(label)}</a>` : escapeHtml(whole);
     } else {

@@ -18,7 +18,7 @@ export function safeHref(url: string): string | null {
 
 // An image is matched from its "!", before the "[alt](src)" inside it could read as a link. Its source may hold balanced parentheses, so a
 // refused "javascript:alert(1)" leaves no stray ")" behind its alt text.
-const INLINE = /(\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\)|!\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)\))/;
+const INLINE = /(\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|`([^`]+)`|\[([^\]]+)\]\(([^)\s]+)\)|!\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+"([^"]*)")?\))/;
 
 export function renderInline(text: string, keyPrefix = 'i'): ComponentChildren[] {
   const out: ComponentChildren[] = [];
@@ -38,7 +38,7 @@ export function renderInline(text: string, keyPrefix = 'i'): ComponentChildren[]
     else if (match[8] !== undefined) {
       // An image from anywhere else (javascript:, data:, another scheme) is only its description.
       const src = safeImageSrc(match[8]);
-      out.push(src ? <img key={key} src={src} alt={match[7]} loading="lazy" /> : match[7]);
+      out.push(src ? <img key={key} src={src} alt={match[7]} title={match[9]} loading="lazy" /> : match[7]);
     } else {
       const href = safeHref(match[6]);
       out.push(href ? <a key={key} href={href} target="_blank" rel="noopener noreferrer nofollow">{renderInline(match[5], key)}</a> : `${match[5]} (${match[6]})`);

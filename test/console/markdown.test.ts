@@ -63,13 +63,13 @@ describe('tables and images in the preview', () => {
     expect(texts.join('')).toBe('Pick S | M | L |---|');
   });
 
-  it('shows http(s) and site images as lazy img elements, any other as its alt text', () => {
-    const { out } = walk(Markdown({ source: '![Rewards card](https://example.com/rewards.png) ![Map](/img/map.png)' }));
+  it('shows https and site images as lazy img elements (with a title when given), any other as its alt text', () => {
+    const { out } = walk(Markdown({ source: '![Rewards card](https://example.com/rewards.png "Our card") ![Map](/img/map.png)' }));
     const images = out.filter((n) => n.type === 'img');
-    expect(images.map((n) => [n.props.src, n.props.alt, n.props.loading])).toEqual([
-      ['https://example.com/rewards.png', 'Rewards card', 'lazy'], ['/img/map.png', 'Map', 'lazy'],
+    expect(images.map((n) => [n.props.src, n.props.alt, n.props.title, n.props.loading])).toEqual([
+      ['https://example.com/rewards.png', 'Rewards card', 'Our card', 'lazy'], ['/img/map.png', 'Map', undefined, 'lazy'],
     ]);
-    for (const src of ['javascript:alert(1)', 'data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+', '//evil.example/x.png']) {
+    for (const src of ['http://example.com/plain.png', 'javascript:alert(1)', 'data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+', '//evil.example/x.png']) {
       const refused = walk(Markdown({ source: `Card: ![Rewards <b>card</b>](${src}) here` }));
       expect(refused.out.map((n) => n.type), src).toEqual(['div', 'p']);
       expect(refused.texts.join(''), src).toBe('Card: Rewards <b>card</b> here');

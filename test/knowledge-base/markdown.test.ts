@@ -73,6 +73,11 @@ describe('images on the help page', () => {
     expect(renderMarkdown('![<script>alert(1)</script>](javascript:x)')).toBe('<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>');
     expect(safeImageSrc(' HTTPS://cdn.example/a.png ')).toBe('HTTPS://cdn.example/a.png');
     expect(safeImageSrc('https://')).toBeNull();
+    expect(safeImageSrc('http://cdn.example/a.png')).toBeNull(); // the pages' CSP would block it: a broken picture
+    // A title, as Markdown allows, is the image's tooltip (it was printed as raw text).
+    expect(renderMarkdown('![Tote sizes](https://cdn.example.com/tote.png "Sizes")')).toBe(
+      '<p><img src="https://cdn.example.com/tote.png" alt="Tote sizes" title="Sizes" loading="lazy"></p>');
+    expect(markdownToText('See ![Tote sizes](https://cdn.example.com/tote.png "Sizes") here')).toBe('See Tote sizes here');
   });
 
   it('keeps links, bold and code as before, with an image inside a table cell', () => {
