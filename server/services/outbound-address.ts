@@ -60,8 +60,8 @@ export function refusedAddress(address: string): string | null {
   return isRefused(address) ? `${address} is ${LOCAL_REASON}` : null;
 }
 
-/** The host of a URL without IPv6 brackets. */
-const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
+/** The host of a URL without IPv6 brackets or the root's trailing dot ("localhost." is localhost). */
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
 
 /** Refusal of a URL by what it says (an address, or "localhost"); names are checked again when sending. */
 export function refusedUrlHost(url: URL): string | null {

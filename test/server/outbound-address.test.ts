@@ -16,6 +16,7 @@ describe('outbound addresses', () => {
   it('reads the host of a URL, brackets and "localhost" included, and resolves names before sending', async () => {
     expect(refusedUrlHost(new URL('http://[::1]:8080/hook'))).not.toBeNull();
     expect(refusedUrlHost(new URL('http://api.localhost/hook'))).not.toBeNull();
+    expect(refusedUrlHost(new URL('http://localhost.:9999/x'))).not.toBeNull(); // the fully qualified spelling
     expect(refusedUrlHost(new URL('https://crm.example.com/hook'))).toBeNull(); // names are checked when sending
     expect(await refusedDestination(new URL('http://localhost:6379/'))).not.toBeNull();
     expect(await refusedDestination(new URL('http://10.1.2.3/hook'))).toBeNull();
