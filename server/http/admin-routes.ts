@@ -32,6 +32,7 @@ const TeamMember = Type.Object({
   twoStep: Type.Boolean({ description: 'Two-step sign-in is on: signing in asks for a code from their authenticator app.' }),
   invited: Type.Boolean({ description: 'Invited by email and not yet accepted: they cannot sign in until they choose a password from the link (Resend sends a new one)' }),
   mustChangePassword: Type.Boolean({ description: 'Their password was set by an admin: they must choose their own at their next sign-in' }),
+  invitationExpired: Type.Boolean({ description: 'Invited, and every link they were sent has expired: only Resend lets them in' }),
 });
 /** The language of the admin's console: the invitation email is in it unless the member answers in one language only. */
 const ConsoleLanguage = Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')], { description: "The inviting admin's console language" }));
@@ -141,11 +142,11 @@ function csvDownload<Body>(reply: FastifyReply, fileName: string, csv: Body): Bo
 }
 
 type TeamRow = PublicUser & { open_chats: number; auto_away: boolean; two_step: boolean };
-type AccessState = { invited: boolean; mustChangePassword: boolean };
+type AccessState = { invited: boolean; invitationExpired: boolean; mustChangePassword: boolean };
 const toMember = (u: TeamRow, access: AccessState | undefined) => ({
   id: u.id, email: u.email, name: u.name, role: u.role, capacity: u.capacity, languages: u.languages, presence: u.presence, active: u.active,
   openChats: u.open_chats, lastSeenAt: u.last_seen_at?.toISOString() ?? null, autoAway: u.auto_away, twoStep: u.two_step,
-  invited: access?.invited ?? false, mustChangePassword: access?.mustChangePassword ?? false,
+  invited: access?.invited ?? false, mustChangePassword: access?.mustChangePassword ?? false, invitationExpired: access?.invitationExpired ?? false,
 });
 type CannedRow = { id: number; shortcut: string; title: string; body: string; locale: string; updated_at: Date };
 const toCanned = (r: CannedRow) => ({ id: r.id, shortcut: r.shortcut, title: r.title, body: r.body, locale: r.locale, updatedAt: r.updated_at.toISOString() });
@@ -196,7 +197,12 @@ export default function adminRoutes(ctx: AppContext) {
     }, async (request) => {
       const row = await member(request.params.id);
       if (!row.active) throw conflict(`${row.name} is deactivated: reactivate them before inviting them again.`);
-      if (!(await invitations.isPending(row.id))) throw conflict(`${row.name} has already chosen a password: reset it instead if they lost it.`);
+      if (!(await invitations.isPending(row.id))) {
+        const access = (await invitations.accessStates()).get(row.id);
+        throw conflict(access?.mustChangePassword
+          ? `${row.name} has a password an admin set (they choose their own at their first sign-in): pass it on, or reset it.`
+          : `${row.name} has already chosen a password: reset it instead if they lost it.`);
+      }
       return { invitation: await invite(row, request.user!, request.body?.language, true) };
     });
 

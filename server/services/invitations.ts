@@ -26,7 +26,7 @@ export const acceptUrl = (publicUrl: string, token: string) => `${publicUrl.repl
 export const unusablePasswordHash = () => hashPassword(randomBytes(32).toString('base64url'));
 
 // One sentence each: the page shows it as it is.
-const invalid = () => new AppError(400, 'invitation_invalid', 'This invitation link is not valid (a newer invitation may have replaced it): open the latest email, or ask an admin to send a new one.');
+const invalid = () => new AppError(400, 'invitation_invalid', 'This invitation link is no longer valid (a newer invitation replaced it, or an admin set a password for this account): open the latest email, or ask an admin.');
 const used = () => new AppError(410, 'invitation_used', 'This invitation was already used: sign in with the password you chose.');
 const expired = () => new AppError(410, 'invitation_expired', 'This invitation has expired: ask an admin to send a new one.');
 
@@ -113,11 +113,13 @@ export function invitationsService(sql: Sql, config: Config) {
     },
 
     /** For the team list: who is invited and not yet accepted, and who must still choose their own password. */
-    async accessStates(): Promise<Map<number, { invited: boolean; mustChangePassword: boolean }>> {
-      const rows = await sql<{ id: number; invited: boolean; must_change_password: boolean }[]>`
-        select u.id, u.must_change_password, exists (select 1 from invitations i where i.user_id = u.id and i.used_at is null) as invited
+    async accessStates(): Promise<Map<number, { invited: boolean; invitationExpired: boolean; mustChangePassword: boolean }>> {
+      const rows = await sql<{ id: number; invited: boolean; live: boolean; must_change_password: boolean }[]>`
+        select u.id, u.must_change_password,
+               exists (select 1 from invitations i where i.user_id = u.id and i.used_at is null) as invited,
+               exists (select 1 from invitations i where i.user_id = u.id and i.used_at is null and i.expires_at > now()) as live
         from users u`;
-      return new Map(rows.map((r) => [r.id, { invited: r.invited, mustChangePassword: r.must_change_password }]));
+      return new Map(rows.map((r) => [r.id, { invited: r.invited, invitationExpired: r.invited && !r.live, mustChangePassword: r.must_change_password }]));
     },
 
     close: () => mailer?.close(),

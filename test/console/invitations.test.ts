@@ -116,14 +116,14 @@ describe('invitation by email', () => {
     expect(expired.json.error).toEqual({ code: 'invitation_expired', message: 'This invitation has expired: ask an admin to send a new one.' });
     expect((await http('POST', '/api/auth/invitations/inspect', null, { token })).json.error.code).toBe('invitation_expired');
     // Still invited: the team page offers Resend, which gives a working link.
-    expect(await teamMember(member.id)).toMatchObject({ invited: true });
+    expect(await teamMember(member.id)).toMatchObject({ invited: true, invitationExpired: true });
 
     // A token of the right shape that was never issued, and one with a character changed.
     for (const forged of ['A'.repeat(43), `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`, 'not even a token']) {
       const refused = await accept(forged, 'forged-password-1');
       expect(refused.status, forged).toBe(400);
       expect(refused.json.error.code).toBe('invitation_invalid');
-      expect(refused.json.error.message).toMatch(/^This invitation link is not valid .*\.$/);
+      expect(refused.json.error.message).toMatch(/^This invitation link is no longer valid .*\.$/);
     }
     expect((await http('POST', '/api/auth/login', null, { email: 'old.link@example.com', password: 'forged-password-1' })).status).toBe(401);
   });
@@ -150,7 +150,11 @@ describe('invitation by email', () => {
     const { token } = invitationTo('changed.mind@example.com');
     expect((await http('PATCH', `/api/admin/team/${member.id}`, admin, { password: 'admin-chosen-pass-1' })).status).toBe(200);
     expect((await accept(token, 'cam-password-1')).json.error.code).toBe('invitation_invalid');
-    expect(await teamMember(member.id)).toMatchObject({ invited: false, mustChangePassword: true });
+    expect(await teamMember(member.id)).toMatchObject({ invited: false, mustChangePassword: true, invitationExpired: false });
+    // Nothing to resend, and the refusal says why truly: the admin chose the password, not the member.
+    const resend = await http('POST', `/api/admin/team/${member.id}/invitation`, admin, {});
+    expect(resend.status).toBe(409);
+    expect(resend.json.error.message).toBe('Cam Changed has a password an admin set (they choose their own at their first sign-in): pass it on, or reset it.');
   });
 
   it('an agent can neither invite nor resend (403), and cannot see who is invited', async () => {

@@ -34,7 +34,7 @@ export function TeamPage() {
 
 type Language = 'en' | 'zh';
 const LANGUAGES: Language[] = ['en', 'zh'];
-interface Member { id: number; email: string; name: string; role: 'agent' | 'admin'; capacity: number; languages: Language[]; presence: string; active: boolean; openChats: number; lastSeenAt: string | null; autoAway: boolean; twoStep: boolean; invited: boolean; mustChangePassword: boolean }
+interface Member { id: number; email: string; name: string; role: 'agent' | 'admin'; capacity: number; languages: Language[]; presence: string; active: boolean; openChats: number; lastSeenAt: string | null; autoAway: boolean; twoStep: boolean; invited: boolean; mustChangePassword: boolean; invitationExpired: boolean }
 
 /** The languages an agent answers in: automatic assignment gives them chats in these first (none = any). */
 function LanguageChecks({ value, onChange }: { value: Language[]; onChange(next: Language[]): void }) {
@@ -147,7 +147,7 @@ function TeamTab() {
           {(team.data?.items ?? []).map((m) => (
             <tr key={m.id} class={m.active ? '' : 'inactive'} data-testid="team-row" data-email={m.email}>
               <td>{m.name}
-                {m.invited && <> <span class="badge warn" data-testid="member-invited">{t('team.invited')}</span></>}
+                {m.invited && <> <span class="badge warn" data-testid="member-invited">{t(m.invitationExpired ? 'team.invitationExpired' : 'team.invited')}</span></>}
                 {m.mustChangePassword && !m.invited && <span class="muted small" data-testid="member-must-change" title={t('team.mustChangeHint')}> {t('team.mustChange')}</span>}
               </td><td>{m.email}</td>
               <td>
