@@ -7,10 +7,15 @@
 // - character n-grams of the topic words (3-grams in English, 2-grams across the Chinese): jieba cuts one phrase
 //   differently from one sentence to the next ("礼品卡" / "礼品", "卡送"), and compounds are written apart or
 //   together ("giftcard" / "gift card").
+// A question about one of the services a shop may not offer (signals.ts: stores and pickup, price matching, a
+// registry…) also carries that service as a topic term, so "store near me", "physical store in Boston" and "pick up my
+// order in store" share more than the word "store" — their other words (a city, "near me", "pick up") are details of
+// the one thing an admin settles, "do you have physical stores".
 import { isQuestionWord } from './text/question-words.ts';
 import { normalizeForChars, tokenize } from './text/tokenize.ts';
 import { CJK_CHAR } from './text/language.ts';
 import { shopVocabulary } from './shop-synonyms.ts';
+import { shopServicesNamed } from './signals.ts';
 
 /** A question as compared: its topic terms, each weighted and with the spelling it came from. */
 export interface QuestionProfile {
@@ -27,7 +32,7 @@ const ENGLISH_SCAFFOLDING = new Set([
   'didnt', 'cant', 'cannot', 'wont', 'isnt', 'arent', 'just', 'still', 'yet', 'already', 'also', 'about', 'for',
   'in', 'on', 'at', 'of', 'with', 'to', 'from', 'by', 'and', 'or', 'some', 'much', 'many', 'this', 'that', 'these',
   'those', 'help', 'hi', 'hello', 'hey', 'thanks', 'thank', 'really', 'seriously', 'buy', 'sell', 'offer', 'accept',
-  'use', 'put', 'go', 'available', 'there', 'here', 'then', 'so', 'if', 'them', 'they', 'one',
+  'use', 'put', 'go', 'available', 'there', 'here', 'then', 'so', 'if', 'them', 'they', 'one', 'u', 'ur', 'r', 'up',
 ]);
 /** Chinese question scaffolding beyond the tokenizer's stop words and the shared question words. */
 const CHINESE_SCAFFOLDING = new Set([
@@ -41,6 +46,15 @@ const vocabulary = shopVocabulary(stemOf);
 /** Weights: a topic the shop's vocabulary names counts double, a word every topic uses half, any other word once. */
 const TOPIC_WEIGHT = 2;
 const GENERIC_WEIGHT = 0.5;
+/**
+ * A service a question names counts as much as a topic the vocabulary names. It is only evidence from signals.ts's
+ * words, so a question without them ("store credit", "does your shop accept apple pay") shares less with one about the
+ * service. Two services are left out: "discounts for groups of people" is a family of services, and which group
+ * (students, the military) is the question (shop-synonyms.ts); and the loyalty scheme, which the vocabulary names in
+ * more ways than signals.ts does ("do you have rewards" names no service there).
+ */
+const SERVICE_WEIGHT = 2;
+const SERVICES_NOT_GROUPED_BY = new Set(['group-discount', 'loyalty']);
 /** Two Latin words this alike in their character 3-grams (Dice) are one word misspelt ("loyality" / "loyalty"). */
 const TYPO_LIKENESS = 0.5;
 
@@ -67,6 +81,15 @@ export function questionProfile(text: string): QuestionProfile {
       const topics = vocabulary.topicOf(word) ? [vocabulary.topicOf(word)!] : vocabulary.topicsInside(word);
       for (const topic of topics) add(`=${topic}`, word, TOPIC_WEIGHT);
       if (!topics.length) add(word, word, weightOf(word));
+    }
+  }
+  // Only when the question names no second shop topic: in "does your shop accept apple pay" or "does your store ship to
+  // France" the shop is the business, and the question is about paying or shipping.
+  const shopTopics = [...terms.keys()].filter((term) => term.startsWith('='));
+  if (shopTopics.length <= 1) {
+    for (const service of shopServicesNamed(text)) {
+      // No spelling: a service is shared by name only, never as a typo of a word ("@wholesale" / "wholesale").
+      if (!SERVICES_NOT_GROUPED_BY.has(service)) add(`@${service}`, '', SERVICE_WEIGHT);
     }
   }
   return { terms };

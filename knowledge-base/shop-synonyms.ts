@@ -6,13 +6,17 @@
 /** Topic → the words that name it (English as written, stemmed when read; Chinese as jieba cuts it or part of it). */
 const TOPIC_WORDS: Record<string, readonly string[]> = {
   loyalty: ['loyalty', 'loyal', 'reward', 'rewards', 'points', 'point', 'membership', '积分', '会员'],
-  store: ['store', 'stores', 'shop', 'shops', 'showroom', 'boutique', 'outlet', '门店', '实体店', '线下', '店铺', '专卖店'],
+  store: ['store', 'stores', 'shop', 'shops', 'showroom', 'boutique', 'outlet', '门店', '实体店', '线下', '店铺', '专卖店', '门市', '展厅', '到店', '自提'],
   washing: ['wash', 'washing', 'washable', 'washer', 'clean', 'cleaning', 'laundry', '洗', '清洗', '机洗', '手洗'],
   shipping: ['ship', 'shipping', 'deliver', 'delivery', 'courier', '发货', '配送', '邮寄', '寄'],
   size: ['size', 'sizes', 'sizing', 'small', 'large', 'fit', 'fits', '尺码', '尺寸', '大小', '偏大', '偏小'],
   discount: ['discount', 'discounts', 'coupon', 'voucher', '折扣', '优惠', '打折', '优惠券'],
   payment: ['pay', 'payment', 'paypal', 'alipay', 'klarna', '付款', '支付', '支付宝', '付钱'],
   material: ['material', 'fabric', 'leather', '材质', '面料', '材料'],
+  // Who a discount is for is what the admin settles (a shop may have a student discount and no military one), so each
+  // group of people is a topic of its own: "student discount" and "military discount" share only "discount".
+  student: ['student', 'students', 'university', 'college', '学生', '大学生'],
+  military: ['military', 'veteran', 'veterans', 'army', 'soldier', 'soldiers', '军人', '退伍'],
 };
 
 /**
