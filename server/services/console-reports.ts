@@ -78,7 +78,7 @@ export interface Report {
   handoffReasons: { reason: string; count: number }[];
   /**
    * The Unanswered page's groups (similar questions together) asked most in the range, with what the admin did about
-   * them. `count` is the group's questions asked in the range (see `unansweredGroups` for when it is a lower bound).
+   * them. `count` is the group's questions asked in the range (see `unansweredGroups` for when it is an estimate).
    */
   topUnanswered: UnansweredGroupFigure[];
   /** Proactive messages in the range: how often each was shown and opened (path from the current rules). */
@@ -275,7 +275,7 @@ export interface UnansweredGroupFigure {
   /** The group's questions asked in the range. */
   count: number;
   /**
-   * False when `count` is a lower bound: the group keeps its newest questions (MAX_UNANSWERED_EXAMPLES in knowledge-base/unanswered.ts) with their
+   * False when `count` is an estimate: the group keeps its newest questions (MAX_UNANSWERED_EXAMPLES in knowledge-base/unanswered.ts) with their
    * times and a total, so a busy group that started before the range and is still asked after it has in-range
    * questions that were not kept.
    */
@@ -300,7 +300,10 @@ const TOP_UNANSWERED = 10;
  *   range (every question of the range is newer, so kept);
  * - else, when the group began inside the range and its oldest kept question is before the range's end: the total
  *   minus the kept questions after the range (the dropped ones are all older, so inside it);
- * - else as the kept examples in the range: a lower bound (`countExact` false, shown as "at least").
+ * - else estimated (`countExact` false, shown as "about"): the kept examples in the range, plus the questions that were
+ *   not kept (all older than the oldest kept, from `first_seen` on) in the share of that span the range covers, as if
+ *   asked evenly over it. Counting only the kept ones dropped the busiest groups to the bottom: a group asked 1,600
+ *   times in a month keeps its newest 10, all from the last hours (bench:reports).
  * Only groups seen since the range began are read, through `unanswered_open_idx` (status, last_seen): groups, not
  * events, each with its few examples unnested.
  */
@@ -329,7 +332,8 @@ export async function unansweredGroups(sql: Sql, range: { start: Date; end: Date
              case when first_seen >= ${start} and last_seen < ${end} then total
                   when kept >= total or oldest_kept < ${start} then kept_in
                   when first_seen >= ${start} and oldest_kept < ${end} then total - kept_after
-                  else kept_in end as in_range,
+                  else kept_in + round((total - kept) * greatest(0, extract(epoch from least(oldest_kept, ${end}::timestamptz) - greatest(first_seen, ${start}::timestamptz)))
+                                     / greatest(1, extract(epoch from oldest_kept - first_seen))) end as in_range,
              (first_seen >= ${start} and last_seen < ${end}) or kept >= total or oldest_kept < ${start}
                or (first_seen >= ${start} and oldest_kept < ${end}) as exact
       from kept
