@@ -30,6 +30,21 @@ const assignedToAgent = (conversationId: number) => eventually(async () => {
   return row?.status === 'assigned';
 }, 10_000, 'the chat to be assigned');
 
+/**
+ * A shopper who asked for a person in another browser (here: over the API) and got `reply` from the agent; returns the
+ * "#shopdesk-chat=…" part of the follow-up email's link to their chat, signed as the worker signs it.
+ */
+async function answeredElsewhere(clientId: string, question: string, reply: string): Promise<string> {
+  const first = await widgetSession(bed.stack.url);
+  const shopper = await connectWidget(bed.stack.url, first.visitorToken);
+  const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId, text: question });
+  shopper.close();
+  await assignedToAgent(sent.conversationId);
+  await callOk(bed.agent, 'message:send', { conversationId: sent.conversationId, clientId: `${clientId}-reply`, text: reply });
+  const secret = await sharedSecret(bed.stack.env.sql, 'visitor_token_secret', bed.stack.env.config.sessionSecret);
+  return openChatHash(signResumeToken(secret, first.customerId));
+}
+
 describe('read receipts', () => {
   it('opens the chat from an emailed link, reports a burst of replies as seen once, and the console shows "Seen" under the last one', async () => {
     const { page } = await newWidgetPage(bed.browser, bed.contexts);
@@ -77,17 +92,10 @@ describe('read receipts', () => {
   });
 
   it("an email's resume link opens the shopper's chat in another browser, which keeps it after a reload", async () => {
-    // The shopper chatted in one browser (here: over the API) and an agent replied.
-    const first = await widgetSession(bed.stack.url);
-    const shopper = await connectWidget(bed.stack.url, first.visitorToken);
-    const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'resume-1', text: 'Please call me a person about my refund' });
-    shopper.close();
-    await assignedToAgent(sent.conversationId);
-    await callOk(bed.agent, 'message:send', { conversationId: sent.conversationId, clientId: 'resume-a1', text: 'Your refund went out today.' });
-    // The follow-up email's link, as the worker signs it, opened in a browser that never saw this shopper.
-    const secret = await sharedSecret(bed.stack.env.sql, 'visitor_token_secret', bed.stack.env.config.sessionSecret);
+    const link = await answeredElsewhere('resume-1', 'Please call me a person about my refund', 'Your refund went out today.');
+    // The follow-up email's link opened in a browser that never saw this shopper.
     const { page } = await newWidgetPage(bed.browser, bed.contexts);
-    await page.goto(`${bed.stack.url}/demo${openChatHash(signResumeToken(secret, first.customerId))}`);
+    await page.goto(`${bed.stack.url}/demo${link}`);
     await page.locator('.panel').waitFor({ state: 'visible' });
     expect(await page.evaluate(() => location.hash)).toBe('');
     await page.getByText('Your refund went out today.').waitFor();
@@ -101,18 +109,12 @@ describe('read receipts', () => {
   it('a resume link opened in a tab already on the shop resumes too, and a pre-chat form does not stand in the way', async () => {
     await saveWidgetSettings(bed.stack.env.sql, { ...(await loadWidgetSettings(bed.stack.env.sql)), preChatForm: true });
     try {
-      const first = await widgetSession(bed.stack.url);
-      const shopper = await connectWidget(bed.stack.url, first.visitorToken);
-      const sent = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'resume-tab-1', text: 'A person please, about my exchange' });
-      shopper.close();
-      await assignedToAgent(sent.conversationId);
-      await callOk(bed.agent, 'message:send', { conversationId: sent.conversationId, clientId: 'resume-tab-a1', text: 'Your exchange parcel is packed.' });
-      const secret = await sharedSecret(bed.stack.env.sql, 'visitor_token_secret', bed.stack.env.config.sessionSecret);
+      const link = await answeredElsewhere('resume-tab-1', 'A person please, about my exchange', 'Your exchange parcel is packed.');
       // This browser is already on the shop as someone else; the link only changes the address's hash.
       const { page } = await newWidgetPage(bed.browser, bed.contexts);
       await page.goto(`${bed.stack.url}/demo`);
       await page.locator('.launcher').waitFor();
-      await page.evaluate((hash) => { location.hash = hash; }, openChatHash(signResumeToken(secret, first.customerId)));
+      await page.evaluate((hash) => { location.hash = hash; }, link);
       await page.getByText('Your exchange parcel is packed.').waitFor();
       expect(await page.evaluate(() => location.hash)).toBe('');
       // The chat, not a "before we start" form: the text box is usable at once.
