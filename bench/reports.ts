@@ -59,6 +59,8 @@ interface Feedback { kind: 'csat' | 'article'; messageIndex: number | null; arti
 interface Chat {
   customerId: number; status: 'bot' | 'queued' | 'assigned' | 'resolved'; startedBy: 'shopper' | 'agent'; assigneeId: number | null; handedOff: boolean;
   queuedAt: number | null; assignedAt: number | null; firstResponseAt: number | null; resolvedAt: number | null; resolvedBy: string | null;
+  /** Who pressed Resolve (conversations.resolver_id), as the "resolved" event names them; null unless an agent did. */
+  resolverId: number | null;
   createdAt: number; labels: string[]; messages: Message[]; events: Event[]; feedback: Feedback[];
 }
 
@@ -100,7 +102,7 @@ function simulate(id: number, now: number): Chat {
   const kind = r();
   const chat: Chat = {
     customerId, status: 'resolved', startedBy: 'shopper', assigneeId: null, handedOff: false, queuedAt: null, assignedAt: null,
-    firstResponseAt: null, resolvedAt: null, resolvedBy: null, createdAt, labels: [], messages: [], events: [], feedback: [],
+    firstResponseAt: null, resolvedAt: null, resolvedBy: null, resolverId: null, createdAt, labels: [], messages: [], events: [], feedback: [],
   };
   let t = createdAt;
   const agentName = (agent: number) => `Agent ${agent}`;
@@ -124,11 +126,13 @@ function simulate(id: number, now: number): Chat {
     if (reason !== 'customer_request') chat.events.push({ key: `decision:{m${asked}}`, type: 'bot.decision', payload: { inReplyTo: `{m${asked}}`, question, ...metadata, action }, at: t });
     return reply;
   };
-  // An agent's resolution names who pressed Resolve, as chat-service stores it (the agents report credits them).
+  // An agent's resolution names who pressed Resolve, as chat-service stores it: in the event and on the chat
+  // (resolver_id, which the agents report credits).
   const resolve = (by: string, at: number, agentId: number | null = null) => {
     chat.status = 'resolved';
     chat.resolvedAt = at;
     chat.resolvedBy = by;
+    chat.resolverId = agentId;
     chat.events.push({ key: `resolved:{c}:${at}`, type: 'resolved', payload: agentId === null ? { by } : { by, agentId }, at });
   };
   const channel = kind < 0.01 ? 'agent' : 'widget';
@@ -244,7 +248,7 @@ function simulate(id: number, now: number): Chat {
     chat.status = !chat.handedOff && chat.startedBy === 'shopper' ? 'bot' : chat.assignedAt !== null && chat.assignedAt <= now ? 'assigned' : 'queued';
     if (chat.status === 'queued') chat.assigneeId = chat.assignedAt = null;
     if (chat.firstResponseAt !== null && chat.firstResponseAt > now) chat.firstResponseAt = null;
-    chat.resolvedAt = chat.resolvedBy = null;
+    chat.resolvedAt = chat.resolvedBy = chat.resolverId = null;
   }
   return chat;
 }
@@ -284,7 +288,7 @@ async function fill(sql: Sql, now: number): Promise<Record<string, number>> {
   let nextMessage = 1;
   const counts = { conversations: 0, messages: 0, events: 0, feedback: 0, misses: 0, unansweredGroups: 0 };
   await copyRows(sql, 'conversations', ['id', 'customer_id', 'status', 'started_by', 'assignee_id', 'handed_off', 'queued_at', 'assigned_at', 'first_response_at',
-    'first_response_seconds', 'resolved_at', 'resolution_seconds', 'resolved_by', 'labels', 'last_message_at', 'created_at', 'updated_at'], function* () {
+    'first_response_seconds', 'resolved_at', 'resolution_seconds', 'resolved_by', 'resolver_id', 'labels', 'last_message_at', 'created_at', 'updated_at'], function* () {
     for (let id = 1; id <= CONVERSATIONS; id++) {
       const c = simulate(id, now);
       firstMessage[id] = nextMessage;
@@ -293,7 +297,7 @@ async function fill(sql: Sql, now: number): Promise<Record<string, number>> {
       const last = c.messages.length ? c.messages[c.messages.length - 1].at : c.createdAt;
       yield [id, c.customerId, c.status, c.startedBy, c.assigneeId, c.handedOff, iso(c.queuedAt), iso(c.assignedAt), iso(c.firstResponseAt),
         c.firstResponseAt === null ? null : Math.round((c.firstResponseAt - (c.queuedAt ?? c.createdAt)) / 1000), iso(c.resolvedAt),
-        c.resolvedAt === null ? null : Math.round((c.resolvedAt - c.createdAt) / 1000), c.resolvedBy, pgArray(c.labels), iso(last), iso(c.createdAt), iso(c.resolvedAt ?? last)];
+        c.resolvedAt === null ? null : Math.round((c.resolvedAt - c.createdAt) / 1000), c.resolvedBy, c.resolverId, pgArray(c.labels), iso(last), iso(c.createdAt), iso(c.resolvedAt ?? last)];
     }
   });
   firstMessage[CONVERSATIONS + 1] = nextMessage;

@@ -189,9 +189,13 @@ export const routingRepository = (sql: Sql) => ({
     });
   },
 
-  async resolve(conversationId: number, by: 'bot' | 'agent' | 'customer' | 'system'): Promise<{ customer_id: number; resolved_at: Date; assignee_id: number | null } | null> {
+  /**
+   * Closes the chat. `by` is the kind of closer; `agentId` who pressed Resolve when it was an agent (an admin may close
+   * a colleague's chat), stored as resolver_id for the per-agent report — null for the bot, the shopper, the system.
+   */
+  async resolve(conversationId: number, by: 'bot' | 'agent' | 'customer' | 'system', agentId: number | null = null): Promise<{ customer_id: number; resolved_at: Date; assignee_id: number | null } | null> {
     const [row] = await sql<{ customer_id: number; resolved_at: Date; assignee_id: number | null }[]>`
-      update conversations set status = 'resolved', resolved_at = now(), resolved_by = ${by},
+      update conversations set status = 'resolved', resolved_at = now(), resolved_by = ${by}, resolver_id = ${by === 'agent' ? agentId : null},
         resolution_seconds = extract(epoch from now() - created_at)::int, updated_at = now()
       where id = ${conversationId} and status <> 'resolved'
       returning customer_id, resolved_at, assignee_id`;
@@ -201,7 +205,7 @@ export const routingRepository = (sql: Sql) => ({
   async reopen(conversationId: number, agentId: number): Promise<boolean> {
     const rows = await sql`
       update conversations set status = 'assigned', assignee_id = ${agentId}, assigned_at = now(), resolved_at = null,
-        resolved_by = null, resolution_seconds = null, updated_at = now()
+        resolved_by = null, resolver_id = null, resolution_seconds = null, updated_at = now()
       where id = ${conversationId} and status = 'resolved' returning id`;
     return rows.length > 0;
   },

@@ -585,7 +585,7 @@ export function createChatService(deps: ChatServiceDeps) {
       const row = await conversations.findById(conversationId);
       if (!row) throw notFound('Conversation');
       if (row.status === 'assigned' && actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can resolve it.');
-      const resolved = await routing.resolve(conversationId, 'agent');
+      const resolved = await routing.resolve(conversationId, 'agent', actor.id);
       if (!resolved) throw conflict('The conversation is already resolved.');
       await answerLeftMessagesInChat(conversationId, actor.id);
       // Stored, like "joined", so a shopper who comes back later (or the transcript) sees who left, not only a

@@ -12,7 +12,7 @@ const open: { close(): void }[] = [];
 let sam: { token: string; user: { id: number } };
 let samSocket: AgentClient;
 let otherSocket: AgentClient;
-let admin: { token: string };
+let admin: { token: string; user: { id: number } };
 
 beforeAll(async () => {
   stack = await startStack();
@@ -69,6 +69,14 @@ describe('bulk actions', () => {
     const again = await bulk(admin.token, { conversationIds: [theirs.conversationId, mine.conversationId], action: 'resolve' });
     expect(again.body.done).toEqual([theirs.conversationId]);
     expect(again.body.failed).toEqual([{ conversationId: mine.conversationId, code: 'conflict', message: 'The conversation is already resolved.' }]);
+    // Each chat keeps who pressed Resolve (the per-agent report credits them), holder or not: Sam his own and the
+    // bot's, the admin the teammate's.
+    const resolvers = await stack.env.sql<{ id: number; resolver_id: number | null }[]>`
+      select id, resolver_id from conversations where id in ${stack.env.sql([mine.conversationId, theirs.conversationId, withBot.conversationId])}`;
+    const resolverOf = (id: number) => resolvers.find((r) => r.id === id)!.resolver_id;
+    expect(resolverOf(mine.conversationId)).toBe(sam.user.id);
+    expect(resolverOf(withBot.conversationId)).toBe(sam.user.id);
+    expect(resolverOf(theirs.conversationId)).toBe(admin.user.id);
     // An id that does not exist is one more failure, named.
     const missing = await bulk(admin.token, { conversationIds: [999_999_999], action: 'resolve' });
     expect(missing.body).toEqual({ done: [], failed: [{ conversationId: 999_999_999, code: 'not_found', message: expect.stringMatching(/Conversation/) }] });

@@ -153,6 +153,9 @@ describe('routing', () => {
     await callOk(secondSocket, 'conversation:resolve', { conversationId: shopper.conversationId });
     await resolved;
     expect((await ended).text).toBe('Second Agent ended the chat.');
+    // Who pressed Resolve is kept on the chat (the per-agent report credits them), and cleared by a reopen.
+    const resolverOf = async () => (await stack.env.sql<{ resolver_id: number | null }[]>`select resolver_id from conversations where id = ${shopper.conversationId}`)[0].resolver_id;
+    expect(await resolverOf()).toBe(other.id);
     expect((await call(secondSocket, 'conversation:resolve', { conversationId: shopper.conversationId }))).toMatchObject({ ok: false, error: { code: 'conflict' } });
     const replyToResolved = await call(secondSocket, 'message:send', { conversationId: shopper.conversationId, clientId: 'late', text: 'one more thing' });
     expect(replyToResolved).toMatchObject({ ok: false, error: { code: 'conflict' } });
@@ -162,6 +165,7 @@ describe('routing', () => {
     const reopened = await callOk<{ conversation: ConversationSummary }>(secondSocket, 'conversation:reopen', { conversationId: shopper.conversationId });
     expect(reopened.conversation).toMatchObject({ status: 'assigned', assignee: { id: other.id }, resolvedAt: null });
     expect((await toldReopened).text).toBe('Second Agent reopened the chat.');
+    expect(await resolverOf()).toBeNull();
 
     // A shopper writing after a chat is resolved starts a new conversation.
     await callOk(secondSocket, 'conversation:resolve', { conversationId: shopper.conversationId });
@@ -223,6 +227,9 @@ describe('routing', () => {
     await updated;
     const [row] = await stack.env.sql<{ status: string; resolved_by: string }[]>`select status, resolved_by from conversations where id = ${shopper.conversationId}`;
     expect(row).toEqual({ status: 'resolved', resolved_by: 'bot' });
+    // Nobody pressed Resolve: no resolver.
+    const [{ resolver_id }] = await stack.env.sql<{ resolver_id: number | null }[]>`select resolver_id from conversations where id = ${shopper.conversationId}`;
+    expect(resolver_id).toBeNull();
   });
 
   it("gives a waiting shopper's chat to someone else when its agent has been offline for minutes, not after a reload", async () => {

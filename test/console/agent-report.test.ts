@@ -1,6 +1,7 @@
 // The Reports page's per-agent table (GET /api/admin/reports/agents and its CSV) on a real server and Postgres:
 // exact figures over rows written here (transfers, a hold without a reply, notes, ratings, a chat outside the
 // range, a deactivated agent), the same figures from chats run through the real chat loop, validation and roles.
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, httpAs, widgetSession, type TestStack } from '../support/server.ts';
 import { connectAgent, connectWidget, callOk } from '../support/sockets.ts';
@@ -108,17 +109,23 @@ describe('per-agent report', () => {
     await given(c7.id, 'agent_joined', dee, '10:00:00');
     await write(c7.id, eve, '10:02:00');
     await write(c7.id, eve, '10:03:00', true);
-    // Dee holds C8; nobody writes; Eve closes it (the "resolved" event names her).
+    const resolvedEvent = (conversationId: number, agentId: number, occurredAt: Date) => sql`
+      insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
+      values (${`credit-resolved-${conversationId}-${agentId}`}, ${customer.id}, ${conversationId}, 'resolved', ${sql.json({ by: 'agent', agentId })}, ${occurredAt})`;
+    // Dee holds C8; nobody writes; Eve closes it. Closed before migration 035: only its "resolved" event names her
+    // (an older one, from a resolution since reopened, names Dee), the chat has no resolver_id.
     const c8 = await chat('11:00:00', { holder: dee, status: 'resolved', resolvedSeconds: 1800 });
     await given(c8.id, 'agent_joined', dee, '11:00:00');
-    await sql`insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
-              values (${`credit-resolved-${c8.id}`}, ${customer.id}, ${c8.id}, 'resolved', ${sql.json({ by: 'agent', agentId: eve })}, ${c8.resolvedAt})`;
+    await resolvedEvent(c8.id, dee, at('11:10:00'));
+    await resolvedEvent(c8.id, eve, c8.resolvedAt!);
     // Eve works C9 (reply after 30 s, a note) and transfers it to Fay, who never writes.
     const c9 = await chat('12:00:00', { holder: fay, status: 'assigned', firstResponse: 30 });
     await given(c9.id, 'agent_joined', eve, '12:00:00');
     await write(c9.id, eve, '12:00:30');
     await write(c9.id, eve, '12:01:00', true);
     await given(c9.id, 'agent_transferred', fay, '12:05:00');
+    // Dee had closed C9 once, before it was reopened: an event, but the chat is open and credits nobody.
+    await resolvedEvent(c9.id, dee, at('12:03:00'));
     // Gus replies in C10 and C11, is deactivated, and both go back to the queue.
     for (const time of ['13:00:00', '14:00:00']) {
       const c = await chat(time, { holder: null, status: 'queued', firstResponse: 60 });
@@ -128,6 +135,12 @@ describe('per-agent report', () => {
     await sql`update users set active = false where id = ${gus}`;
     // C12: handed off while nobody was online; never assigned, never answered.
     await chat('15:00:00', { holder: null, status: 'queued' });
+
+    // Migration 035's backfill, run again on these rows (it only fills chats without a resolver): each chat now
+    // closed by an agent gets the latest "resolved" event's agent; open chats keep none.
+    await sql.unsafe(await readFile(new URL('../../server/db/migrations/035_conversation_resolver.sql', import.meta.url), 'utf8'));
+    const resolvers = await sql<{ id: number; resolver_id: number | null }[]>`select id, resolver_id from conversations where id in ${sql([c7.id, c8.id, c9.id])} order by id`;
+    expect(resolvers).toEqual([{ id: c7.id, resolver_id: null }, { id: c8.id, resolver_id: eve }, { id: c9.id, resolver_id: null }]);
 
     const range = 'from=2019-05-01&to=2019-05-01';
     const r = (await http('GET', `/api/admin/reports/agents?${range}`, admin)).json;
