@@ -128,13 +128,14 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
 
   // An email's resume link makes this browser the shopper it was sent to (the server ignores an expired one).
   const resume = openRequest?.resumeToken ? { resumeToken: openRequest.resumeToken } : {};
-  session = await retrying(() => openSession(resume), () => view.connectionChanged(navigator.onLine === false ? 'offline' : 'unreachable'));
-  client.connect(session.visitorToken, locale);
+  const firstSession = retrying(() => openSession(resume), () => view.connectionChanged(navigator.onLine === false ? 'offline' : 'unreachable'));
   // A "Continue the chat" link opened in a tab already on the shop changes only the address's hash: read it then too.
+  // Listened for from the moment the launcher shows (the first session may still be on its way: it goes first).
   window.addEventListener('hashchange', () => {
     const request = takeOpenChatRequest();
     if (!request) return;
     void (async () => {
+      await firstSession;
       if (request.resumeToken) {
         const before = session?.customerId;
         const next = await openSession({ resumeToken: request.resumeToken });
@@ -147,6 +148,8 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
       view.open();
     })().catch(() => view.open());
   });
+  session = await firstSession;
+  client.connect(session.visitorToken, locale);
 
   return {
     open: () => view.open(),
