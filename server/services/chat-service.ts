@@ -85,6 +85,12 @@ const NOBODY_TO_CONNECT: Record<UnavailableReason, { en: string; zh: string }> =
   },
 };
 
+/** A hand-off asked for again while nobody can answer: not the whole "nobody can" again, and not silence either. */
+const STILL_NOBODY = {
+  en: "Still nobody from the team free, I'm afraid: leave your email in the form above and they'll reply.",
+  zh: '目前仍没有客服有空：请在上方表单留下您的邮箱，我们会回复您。',
+};
+
 /** The files part of a message's metadata (none when it carries no file). */
 const fileMetadata = (input: FileMetadata) =>
   input.attachments?.length ? { attachments: input.attachments, ...(input.fileOnly ? { fileOnly: true } : {}) } : {};
@@ -376,11 +382,12 @@ export function createChatService(deps: ChatServiceDeps) {
         locale: customer.locale ?? locale,
       });
       realtime.toWidgetConversation(conversationId, 'typing', { conversationId, author: 'bot', name: BOT_NAME, typing: false });
-      // Already queued and already told nobody can answer: another hand-off says nothing new (the form is on screen).
-      if (waitingForNobody && decision.action === 'handoff') decision.reply = '';
+      // Already queued and already told nobody can answer: another hand-off gets a short reminder of the form on screen
+      // (it got nothing at all, and a shopper left in silence writes again or leaves).
+      if (waitingForNobody && decision.action === 'handoff') decision.reply = STILL_NOBODY[(customer.locale ?? locale).startsWith('zh') ? 'zh' : 'en'];
       const metadata = { ...decision.metadata, quickReplies: decision.quickReplies ?? decision.metadata.quickReplies ?? [] };
       // "I'm connecting you with a person" is not true when nobody can answer: say so (the widget offers the form).
-      const unavailable = decision.action === 'handoff' && decision.reply ? await whyNobodyCanAnswer(await loadWidgetSettings(sql)) : null;
+      const unavailable = decision.action === 'handoff' && decision.reply && !waitingForNobody ? await whyNobodyCanAnswer(await loadWidgetSettings(sql)) : null;
       if (unavailable) {
         const lang = (customer.locale ?? locale).startsWith('zh') ? 'zh' : 'en';
         const received = decision.metadata.reason === 'attachment' ? `${FILE_RECEIVED[lang]}${lang === 'en' ? ' ' : ''}` : '';
