@@ -197,8 +197,8 @@ export default function adminRoutes(ctx: AppContext) {
     }, async (request) => {
       const row = await member(request.params.id);
       if (!row.active) throw conflict(`${row.name} is deactivated: reactivate them before inviting them again.`);
-      if (!(await invitations.isPending(row.id))) {
-        const access = (await invitations.accessStates()).get(row.id);
+      const access = (await invitations.accessStates()).get(row.id);
+      if (!access?.invited) {
         throw conflict(access?.mustChangePassword
           ? `${row.name} has a password an admin set (they choose their own at their first sign-in): pass it on, or reset it.`
           : `${row.name} has already chosen a password: reset it instead if they lost it.`);

@@ -11,12 +11,12 @@
 // "do not retry". 401/413/415/400 are the caller's mistakes, 5xx is ours and
 // worth a retry (nothing is stored twice: the email's Message-ID is a key).
 import { Type } from 'typebox';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse } from './schemas.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
+import { sameSecret } from '../services/secrets.ts';
 import { MAX_EMAIL_FILES, REFUSAL_REASONS, takeInboundEmail, type RefusalReason } from '../services/email-inbound.ts';
 
 /**
@@ -30,8 +30,6 @@ export function maxInboundEmailBytes(maxAttachmentBytes: number): number {
   return Math.max(25 * 1024 * 1024, encoded + 1024 * 1024);
 }
 const RAW_TYPES = ['message/rfc822', 'text/plain'];
-
-const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /** The secret from "Bearer <secret>" or the password of "Basic <user:secret>" (any user name). */
 function presentedSecret(header: string | undefined): string | null {
@@ -55,14 +53,12 @@ const Outcome = Type.Object({
 });
 
 export default function emailInboundRoutes(ctx: AppContext) {
-  const expected = ctx.config.inboundEmailSecret ? digest(ctx.config.inboundEmailSecret) : null;
 
   /** Before the body is read: an unauthorised caller cannot make the server take in 25 MB. Off (404) without a secret. */
   async function requireInboundSecret(request: FastifyRequest) {
+    const expected = ctx.config.inboundEmailSecret;
     if (!expected) throw notFound('Inbound email (set INBOUND_EMAIL_SECRET to turn it on)');
-    const given = presentedSecret(request.headers.authorization);
-    // Both sides hashed to the same length, so the comparison takes the same time whatever was sent.
-    if (given === null || !timingSafeEqual(digest(given), expected)) {
+    if (!sameSecret(presentedSecret(request.headers.authorization), expected)) {
       throw unauthorized('Send INBOUND_EMAIL_SECRET as a Bearer token or as the password of HTTP Basic authentication.');
     }
   }

@@ -3,7 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../services/secrets.ts';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -36,17 +36,10 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, token = 
     );
   });
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
-    if (token && !bearerMatches(request.headers.authorization, token)) {
+    if (token && !sameSecret(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1], token)) {
       return reply.status(401).header('www-authenticate', 'Bearer').send({ error: { code: 'unauthorized', message: 'Send the METRICS_TOKEN as Authorization: Bearer <token>.' } });
     }
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-}
-
-/** Compared as hashes: equal lengths for timingSafeEqual, and no early exit that times the token. */
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(given), digest(token));
 }

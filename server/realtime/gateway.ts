@@ -103,7 +103,7 @@ export function errorBody(error: unknown): ErrorBody {
   return { code: 'internal', message: 'Something went wrong on our side; please try again.' };
 }
 
-/** Per-socket token bucket: `limit` events per `windowMs`, refilled continuously. */
+/** Per-socket limits of the other events (the shopper's messages share one bucket: shopper-limits.ts). */
 const rateLimiter = tokenBucket;
 
 export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {

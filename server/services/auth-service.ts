@@ -21,7 +21,8 @@ export type SessionUser = PublicUser & { must_change_password: boolean };
 export const PASSWORD_CHANGE_REQUIRED = 'password_change_required';
 export const passwordChangeRequiredMessage = 'Choose your own password first: the one you signed in with was set by an admin.';
 
-const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+/** The hex sha256 stored in place of a token (sessions, invitations, sign-in challenges): the token itself never is. */
+export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 // Verifying against a fixed hash when the email is unknown keeps the timing of
 // "no such user" and "wrong password" alike.

@@ -6,18 +6,16 @@
 //
 // A (re)send first stores and emails the new token and only then deletes the member's earlier unused ones: a mail
 // server that refuses the email leaves the link they already have working.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/client.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { hashPassword } from './auth-service.ts';
+import { hashPassword, tokenHash } from './auth-service.ts';
 import { createMailer, emailEnabled, senderAddress, smtpErrorText, type Mailer } from './mailer.ts';
 import { invitationEmail, type InvitationLanguage } from './invitation-email.ts';
 import { loadWidgetSettings, shopIdentity } from './widget-settings.ts';
 
 export const INVITATION_DAYS = 7;
-
-const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Where the emailed link leads: the console's public invitation page, the token after `#`. */
 export const acceptUrl = (publicUrl: string, token: string) => `${publicUrl.replace(/\/+$/, '')}/console/invite#token=${token}`;
@@ -99,12 +97,6 @@ export function invitationsService(sql: Sql, config: Config) {
         await tx`delete from user_sessions where user_id = ${row.user_id}`;
         return row.user_id;
       });
-    },
-
-    /** Whether the member has an invitation not yet accepted (expired ones included: the team page offers Resend). */
-    async isPending(userId: number): Promise<boolean> {
-      const [row] = await sql<{ pending: boolean }[]>`select exists (select 1 from invitations where user_id = ${userId} and used_at is null) as pending`;
-      return row.pending;
     },
 
     /** Their links stop working (an admin set a password for them instead). */

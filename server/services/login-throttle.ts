@@ -7,16 +7,16 @@
 // a right password clears it. The price is that someone who knows an agent's
 // email can keep that account from signing in with a password for a window at a
 // time; an admin's reset does not lift it, the window does.
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { prefixed, type Config } from '../config.ts';
+import { tokenHash } from './auth-service.ts';
 
 export const MAX_WRONG_PASSWORDS = 20;
 export const WRONG_PASSWORD_WINDOW_MINUTES = 15;
 
 export function loginThrottle(redis: Redis, config: Pick<Config, 'redisPrefix'>) {
   const keyOf = (email: string) =>
-    prefixed(config, `login-failures:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`);
+    prefixed(config, `login-failures:${tokenHash(email.trim().toLowerCase())}`);
   return {
     /** Minutes until this account may try a password again, or 0 when it may now. */
     async lockedMinutes(email: string): Promise<number> {

@@ -2,9 +2,10 @@
 // codes. The secret is made on the server and stays pending until the person proves their app has it by entering a
 // code; only then does sign-in ask for codes. A right password answers a short-lived challenge, not a session: the
 // session comes from the challenge and a right code (auth-routes.ts).
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { Sql } from '../db/client.ts';
 import { AppError, conflict } from '../errors.ts';
+import { tokenHash } from './auth-service.ts';
 import { secretBox } from './secret-box.ts';
 import { base32Decode, base32Encode, matchTotp, otpauthUri } from './totp.ts';
 import QRCode from 'qrcode';
@@ -17,7 +18,6 @@ export const RECOVERY_CODE_COUNT = 10;
 export const MAX_ACCOUNT_FAILURES = 20;
 export const ACCOUNT_LOCK_MINUTES = 15;
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Lower-case letters and digits without the look-alikes (0/o, 1/l/i), two groups of five: "k7pqr-3wxzn". */
 const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
@@ -70,7 +70,7 @@ export function twoStepService(sql: Sql, serverSecret: string, options: { issuer
   async function replaceRecoveryCodes(tx: Sql, userId: number): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     await tx`delete from user_recovery_codes where user_id = ${userId}`;
-    await tx`insert into user_recovery_codes ${tx(codes.map((code) => ({ user_id: userId, code_hash: sha256(normaliseRecoveryCode(code)) })))}`;
+    await tx`insert into user_recovery_codes ${tx(codes.map((code) => ({ user_id: userId, code_hash: tokenHash(normaliseRecoveryCode(code)) })))}`;
     return codes;
   }
 
@@ -87,7 +87,7 @@ export function twoStepService(sql: Sql, serverSecret: string, options: { issuer
                               where user_id = ${userId} and (last_used_step is null or last_used_step < ${step}) returning user_id`;
       return taken.length ? 'ok' : 'used';
     }
-    const hash = sha256(normaliseRecoveryCode(code));
+    const hash = tokenHash(normaliseRecoveryCode(code));
     const used = await sql`update user_recovery_codes set used_at = now()
                            where user_id = ${userId} and code_hash = ${hash} and used_at is null returning user_id`;
     if (used.length) return 'ok';
@@ -154,7 +154,7 @@ export function twoStepService(sql: Sql, serverSecret: string, options: { issuer
       await sql`delete from login_challenges where expires_at < now()`;
       const [made] = await sql<{ expires_at: Date }[]>`
         insert into login_challenges (token_hash, user_id, expires_at)
-        values (${sha256(challenge)}, ${userId}, now() + make_interval(secs => ${ttlSeconds})) returning expires_at`;
+        values (${tokenHash(challenge)}, ${userId}, now() + make_interval(secs => ${ttlSeconds})) returning expires_at`;
       return { challenge, expiresAt: made.expires_at };
     },
 
@@ -164,7 +164,7 @@ export function twoStepService(sql: Sql, serverSecret: string, options: { issuer
      * limit; the challenge is deleted when used or worn out.
      */
     async verifyChallenge(challenge: string, code: string): Promise<number> {
-      const hash = sha256(challenge);
+      const hash = tokenHash(challenge);
       const [attempt] = await sql<{ user_id: number; attempts: number }[]>`
         update login_challenges set attempts = attempts + 1
         where token_hash = ${hash} and expires_at > now() and attempts < ${MAX_CODE_ATTEMPTS}
