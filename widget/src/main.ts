@@ -129,6 +129,17 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   // An email's resume link makes this browser the shopper it was sent to (the server ignores an expired one).
   const resume = openRequest?.resumeToken ? { resumeToken: openRequest.resumeToken } : {};
   const firstSession = retrying(() => openSession(resume), () => view.connectionChanged(navigator.onLine === false ? 'offline' : 'unreachable'));
+  /** A new session (signed in, a resume link): when it is another person, their chat replaces the one on screen. */
+  const switchSession = async (extra: Omit<SessionRequest, 'siteKey' | 'locale'>): Promise<Session> => {
+    const before = session?.customerId;
+    const next = await openSession(extra);
+    session = next;
+    if (next.customerId !== before) {
+      client.reset();
+      client.connect(next.visitorToken, locale);
+    }
+    return next;
+  };
   // A "Continue the chat" link opened in a tab already on the shop changes only the address's hash: read it then too.
   // Listened for from the moment the launcher shows (the first session may still be on its way: it goes first).
   window.addEventListener('hashchange', () => {
@@ -136,15 +147,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     if (!request) return;
     void (async () => {
       await firstSession;
-      if (request.resumeToken) {
-        const before = session?.customerId;
-        const next = await openSession({ resumeToken: request.resumeToken });
-        session = next;
-        if (next.customerId !== before) {
-          client.reset();
-          client.connect(next.visitorToken, locale);
-        }
-      }
+      if (request.resumeToken) await switchSession({ resumeToken: request.resumeToken });
       view.open();
     })().catch(() => view.open());
   });
@@ -158,14 +161,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     async identify(input) {
       const userId = typeof input?.userId === 'number' && Number.isFinite(input.userId) ? String(input.userId) : input?.userId;
       if (typeof userId !== 'string' || !userId) throw new Error('identify() needs a userId (a string, or a number)');
-      const before = session?.customerId;
-      const next = await openSession({ userId, hash: input.hash, email: input.email, name: input.name });
-      session = next;
-      if (next.customerId !== before) {
-        // Another person's chat must not stay on screen.
-        client.reset();
-        client.connect(next.visitorToken, locale);
-      }
+      const next = await switchSession({ userId, hash: input.hash, email: input.email, name: input.name });
       return { customerId: next.customerId, identified: next.identified };
     },
     async reset() {

@@ -366,12 +366,16 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
    */
   private dropPrechatOnceChatting(): void {
     if (!this.prechat || !this.client?.timeline().length) return;
-    const hadFocus = this.prechat.contains(this.root.activeElement);
+    this.closePrechat(this.prechat.contains(this.root.activeElement));
+  }
+
+  /** The pre-chat form is done with (sent, skipped, or not needed): it goes for good and the text box opens. */
+  private closePrechat(focusInput: boolean): void {
     this.options.store.set('prechatDone', true);
-    this.prechat.remove();
+    this.prechat?.remove();
     this.prechat = null;
     this.input.disabled = this.sendButton.disabled = false;
-    if (hadFocus) this.input.focus();
+    if (focusInput) this.input.focus();
   }
 
   private redrawMessages(): void {
@@ -780,13 +784,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private maybeShowPrechat(): void {
     if (!this.options.settings.preChatForm || this.prechat || this.options.store.get<boolean>('prechatDone')) return;
     if (this.client?.timeline().length) return; // already chatting
-    const done = () => {
-      this.options.store.set('prechatDone', true);
-      this.prechat?.remove();
-      this.prechat = null;
-      this.input.disabled = this.sendButton.disabled = false;
-      this.input.focus();
-    };
+    const done = () => this.closePrechat(true);
     this.prechat = prechatCard(this.t, async (profile) => {
       if (profile.name || profile.email) await this.options.saveProfile(profile);
       done();
