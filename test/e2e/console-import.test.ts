@@ -30,12 +30,16 @@ async function adminApi(method: string, path: string, body?: unknown): Promise<a
   return response.json();
 }
 
-/** The admin's console at `path`; every browser dialog is recorded and answered from `answers` (dismissed when none is left). */
-async function adminPage(path: string): Promise<{ page: Page; dialogs: { type: string; message: string }[]; answers: boolean[] }> {
+/**
+ * The admin's console at `path`; every browser dialog is recorded and answered from `answers` (dismissed when none is
+ * left), and every uncaught page error is collected in `errors`.
+ */
+async function adminPage(path: string): Promise<{ page: Page; errors: string[]; dialogs: { type: string; message: string }[]; answers: boolean[] }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
   const dialogs: { type: string; message: string }[] = [];
   const answers: boolean[] = [];
   page.on('dialog', (dialog: Dialog) => {
@@ -44,7 +48,7 @@ async function adminPage(path: string): Promise<{ page: Page; dialogs: { type: s
   });
   await page.goto(`${stack.url}${path}`);
   await signInOnLoginPage(page, stack.admin);
-  return { page, dialogs, answers };
+  return { page, errors, dialogs, answers };
 }
 
 const importFile = (page: Page, name: string, content: unknown) =>
@@ -53,7 +57,7 @@ const intentCount = async () => (await stack.env.sql<{ n: number }[]>`select cou
 
 describe('importing intents from the console', () => {
   it('shows what a file will do before doing it; a replace that deletes needs Import, and Cancel changes nothing', async () => {
-    const { page } = await adminPage('/console/admin/intents');
+    const { page, errors } = await adminPage('/console/admin/intents');
     await page.getByTestId('intent-item').first().waitFor();
     const total = await intentCount();
     expect(total).toBeGreaterThanOrEqual(15);
@@ -97,6 +101,7 @@ describe('importing intents from the console', () => {
     await expect.poll(() => page.getByTestId('transfer-result').textContent()).toBe(`Intents imported — new: 0, updated: 0, unchanged: ${total}, deleted: 1. Retraining…`);
     expect(await stack.env.sql`select 1 from intents where name = 'gift_wrap'`).toHaveLength(0);
     expect((await adminApi('GET', `/api/admin/intents/${before.id}`)).intent.name).toBe('thanks_goodbye'); // same id
+    expect(errors).toEqual([]);
   }, 90_000);
 });
 
@@ -104,7 +109,7 @@ describe('the intent editor', () => {
   it("saving an intent keeps its shopper-facing label (the save replaces the whole intent, label included)", async () => {
     const before = (await adminApi('GET', '/api/admin/intents')).items.find((i: any) => i.name === 'refund_status');
     expect(before.label).toEqual({ en: 'Refund status', zh: '退款进度' });
-    const { page } = await adminPage('/console/admin/intents');
+    const { page, errors } = await adminPage('/console/admin/intents');
     await page.locator('[data-testid=intent-item]', { hasText: /^refund_status$/ }).click();
     const editor = page.getByTestId('intent-editor');
     await editor.getByRole('button', { name: 'Save' }).click();
@@ -122,6 +127,7 @@ describe('the intent editor', () => {
     expect((await adminApi('GET', `/api/admin/intents/${before.id}`)).intent).toMatchObject({ action: 'handoff', articleSlug: 'refund-timing' });
     const { name, description, label, answer, examples } = before;
     await adminApi('PUT', `/api/admin/intents/${before.id}`, { name, description, label, answer, examples, action: before.action, articleSlug: before.articleSlug });
+    expect(errors).toEqual([]);
   }, 60_000);
 });
 
@@ -133,7 +139,7 @@ describe('the article editor', () => {
     await adminApi('PUT', `/api/admin/articles/${article.id}`, { body: `${article.body}\n\nRefunds to a closed card come back as store credit.` });
     const [other] = await stack.env.sql<{ id: number; slug: string }[]>`select id, slug from articles where locale = 'en' and id <> ${article.id} order by id limit 1`;
 
-    const { page, dialogs, answers } = await adminPage(`/console/admin/kb?article=${article.id}`);
+    const { page, errors, dialogs, answers } = await adminPage(`/console/admin/kb?article=${article.id}`);
     const body = page.getByTestId('kb-body');
     await expect.poll(() => body.inputValue()).toContain('store credit');
 
@@ -188,11 +194,12 @@ describe('the article editor', () => {
     await page.close({ runBeforeUnload: true });
     await beforeUnload;
     expect(dialogs.at(-1)?.type).toBe('beforeunload');
+    expect(errors).toEqual([]);
   }, 90_000);
 
   it("the browser's Back with unsaved edits asks too, and Cancel keeps the article and the edit", async () => {
     const [article] = await stack.env.sql<{ id: number }[]>`select id from articles where locale = 'en' order by id limit 1`;
-    const { page, dialogs } = await adminPage('/console/customers');
+    const { page, errors, dialogs } = await adminPage('/console/customers');
     await page.evaluate((path) => { history.pushState(null, '', path); window.dispatchEvent(new Event('sd:navigate')); }, `/console/admin/kb?article=${article.id}`);
     const body = page.getByTestId('kb-body');
     await expect.poll(() => body.inputValue()).not.toBe('');
@@ -203,14 +210,16 @@ describe('the article editor', () => {
     expect(dialogs[0].message).toMatch(/^Discard your changes to “/);
     await expect.poll(() => new URL(page.url()).pathname).toBe('/console/admin/kb');
     expect(await body.inputValue()).toContain('Typed before going back.');
+    expect(errors).toEqual([]);
   });
 
   it('a console link away from an article with no edits asks nothing', async () => {
-    const { page, dialogs } = await adminPage('/console/admin/kb');
+    const { page, errors, dialogs } = await adminPage('/console/admin/kb');
     await page.getByTestId('kb-item').first().click();
     await page.getByTestId('kb-body').waitFor();
     await page.getByTestId('nav-customers').click();
     await expect.poll(() => new URL(page.url()).pathname).toBe('/console/customers');
     expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
   });
 });

@@ -21,18 +21,20 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 120_000);
 
-async function newPage(path = '/console'): Promise<Page> {
+/** A fresh browser context at `path`; every uncaught page error is collected in `errors`. */
+async function newPage(path = '/console'): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   contexts.push(context);
   const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`${stack.url}${path}`);
-  return page;
+  return { page, errors };
 }
 
 describe('team invitations in the console', () => {
   it('an admin invites from the team page; the invitee opens the emailed link, sets a password and lands in the console', async () => {
-    const admin = await newPage();
+    const { page: admin, errors: adminErrors } = await newPage();
     await signInOnLoginPage(admin, stack.admin);
     await admin.goto(`${stack.url}/console/admin/team`);
     const form = admin.getByTestId('team-create');
@@ -54,7 +56,7 @@ describe('team invitations in the console', () => {
     const link = /(\S+\/console\/invite#token=[A-Za-z0-9_-]+)/.exec(received.mail.text ?? '')![1];
     expect(link.startsWith(`${stack.env.config.publicUrl}/console/invite#token=`)).toBe(true);
     // PUBLIC_URL is the configured address; the test server listens on a port of its own: the same path and hash there.
-    const invitee = await newPage(link.slice(stack.env.config.publicUrl.length));
+    const { page: invitee, errors: inviteeErrors } = await newPage(link.slice(stack.env.config.publicUrl.length));
     const inviteForm = invitee.getByTestId('invite-form');
     await inviteForm.waitFor();
     expect(await invitee.getByTestId('invite-greeting').textContent()).toBe('Welcome, Indira Invitee. Choose the password you will sign in with as indira@example.com.');
@@ -72,13 +74,14 @@ describe('team invitations in the console', () => {
     await expect.poll(() => invitee.getByTestId('presence-toggle').getAttribute('data-presence')).toBe('online'); // the /agent socket is open
 
     // The link is used up: opened again, it says so and offers the sign-in page.
-    const later = await newPage(link.slice(stack.env.config.publicUrl.length));
+    const { page: later, errors: laterErrors } = await newPage(link.slice(stack.env.config.publicUrl.length));
     await expect.poll(() => later.getByTestId('invite-error').textContent()).toBe('This invitation was already used: sign in with the password you chose.');
     expect((await login(stack.url, 'indira@example.com', 'indiras-own-pass-1')).user.name).toBe('Indira Invitee');
 
     await admin.reload();
     await admin.locator('[data-testid=team-row][data-email="indira@example.com"]').waitFor();
     expect(await admin.locator('[data-testid=team-row][data-email="indira@example.com"]').getByTestId('member-invited').count()).toBe(0);
+    expect([...adminErrors, ...inviteeErrors, ...laterErrors]).toEqual([]);
   }, 90_000);
 
   it('a member whose password an admin set is made to choose their own before the console opens', async () => {
@@ -86,7 +89,7 @@ describe('team invitations in the console', () => {
     const created = await httpAs(stack.url, 'POST', '/api/admin/team', owner, { email: 'pat.passed-on@example.com', name: 'Pat Passed-On', role: 'agent', password: 'admin-gave-this-1' });
     expect(created.status).toBe(201);
 
-    const page = await newPage();
+    const { page, errors } = await newPage();
     await signInOnLoginPage(page, { email: 'pat.passed-on@example.com', password: 'admin-gave-this-1' }, 'choose-own-password');
     const form = page.getByTestId('choose-own-password');
     expect(await form.locator('h1').textContent()).toBe('Choose your own password');
@@ -108,5 +111,6 @@ describe('team invitations in the console', () => {
     await page.reload();
     await page.getByTestId('whoami').waitFor();
     expect(await page.getByTestId('choose-own-password').count()).toBe(0);
+    expect(errors).toEqual([]);
   }, 60_000);
 });

@@ -43,13 +43,14 @@ export interface WidgetPage {
 export async function newWidgetPage(
   browser: Browser,
   contexts: BrowserContext[],
-  options: { locale?: string; viewport?: { width: number; height: number }; reducedMotion?: 'reduce' } = {},
+  options: { locale?: string; viewport?: { width: number; height: number }; reducedMotion?: 'reduce'; timezoneId?: string } = {},
 ): Promise<WidgetPage> {
   const context = await browser.newContext({
     locale: options.locale ?? 'en-US',
     viewport: options.viewport ?? { width: 1280, height: 860 },
     acceptDownloads: true,
     reducedMotion: options.reducedMotion,
+    timezoneId: options.timezoneId, // undefined: the machine's zone
   });
   contexts.push(context);
   const page = await context.newPage();

@@ -65,7 +65,8 @@ describe('usual reply time', () => {
     await saveWidgetSettings(bed.stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, businessHours: { timezone: 'UTC', days: Array(7).fill(window) } });
     await callOk(bed.agent, 'presence:set', { presence: 'away' });
     try {
-      const { page } = await newWidgetPage(bed.browser, bed.contexts, { locale: 'en-US' });
+      // The expected time is written in UTC above: the browser reads the opening time in UTC too.
+      const { page } = await newWidgetPage(bed.browser, bed.contexts, { locale: 'en-US', timezoneId: 'UTC' });
       await openDemo(bed.stack, page);
       await page.locator('.launcher').click();
       const hours = page.locator('.notice .hours');

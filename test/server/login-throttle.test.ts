@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
-import { startStack, type TestStack } from '../support/server.ts';
+import { httpAs, startStack, type TestStack } from '../support/server.ts';
 import { prefixed } from '../../server/config.ts';
 import { MAX_WRONG_PASSWORDS, WRONG_PASSWORD_WINDOW_MINUTES } from '../../server/services/login-throttle.ts';
 
@@ -21,25 +21,20 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const login = async (email: string, password: string) => {
-  const response = await fetch(`${stack.url}/api/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
-  });
-  return { status: response.status, body: await response.json() as any };
-};
+const login = (email: string, password: string) => httpAs(stack.url, 'POST', '/api/auth/login', null, { email, password });
 
 describe('wrong passwords per account', () => {
   it(`stops password sign-in for an account after ${MAX_WRONG_PASSWORDS} wrong ones, for it alone, and alike for an unknown email`, async () => {
     for (let i = 0; i < MAX_WRONG_PASSWORDS; i++) expect((await login(stack.agent.email, `wrong-${i}`)).status).toBe(401);
     const locked = await login(stack.agent.email.toUpperCase(), stack.agent.password); // the right one, any spelling of the address
     expect(locked.status).toBe(429);
-    expect(locked.body.error).toEqual({ code: 'too_many_wrong_passwords', message: `Too many wrong passwords for this account. Try again in ${WRONG_PASSWORD_WINDOW_MINUTES} minutes.` });
+    expect(locked.json.error).toEqual({ code: 'too_many_wrong_passwords', message: `Too many wrong passwords for this account. Try again in ${WRONG_PASSWORD_WINDOW_MINUTES} minutes.` });
     // The admin signs in as usual.
     expect((await login(stack.admin.email, stack.admin.password)).status).toBe(200);
 
     // An address with no account answers exactly the same way.
     for (let i = 0; i < MAX_WRONG_PASSWORDS; i++) expect((await login('nobody@demo.shop', `wrong-${i}`)).status).toBe(401);
-    expect((await login('nobody@demo.shop', 'anything')).body.error.code).toBe('too_many_wrong_passwords');
+    expect((await login('nobody@demo.shop', 'anything')).json.error.code).toBe('too_many_wrong_passwords');
 
     // The window started with the first failure and is not extended by later tries.
     const key = prefixed(stack.env.config, `login-failures:${createHash('sha256').update(stack.agent.email.toLowerCase()).digest('hex')}`);
