@@ -327,16 +327,24 @@ export async function unansweredGroups(sql: Sql, range: { start: Date; end: Date
       where q.status in ('open', 'handled') and q.last_seen >= ${start} and q.first_seen < ${end}
       group by q.id
     ),
+    -- Which of the four ways above counts the group, decided once: the count and its exactness both follow from it.
+    how as (
+      select *,
+             case when first_seen >= ${start} and last_seen < ${end} then 'total'
+                  when kept >= total or oldest_kept < ${start} then 'kept'
+                  when first_seen >= ${start} and oldest_kept < ${end} then 'total_minus_after'
+                  else 'estimate' end as way
+      from kept
+    ),
     counted as (
       select *,
-             case when first_seen >= ${start} and last_seen < ${end} then total
-                  when kept >= total or oldest_kept < ${start} then kept_in
-                  when first_seen >= ${start} and oldest_kept < ${end} then total - kept_after
-                  else kept_in + round((total - kept) * greatest(0, extract(epoch from least(oldest_kept, ${end}::timestamptz) - greatest(first_seen, ${start}::timestamptz)))
-                                     / greatest(1, extract(epoch from oldest_kept - first_seen))) end as in_range,
-             (first_seen >= ${start} and last_seen < ${end}) or kept >= total or oldest_kept < ${start}
-               or (first_seen >= ${start} and oldest_kept < ${end}) as exact
-      from kept
+             case way when 'total' then total
+                      when 'kept' then kept_in
+                      when 'total_minus_after' then total - kept_after
+                      else kept_in + round((total - kept) * greatest(0, extract(epoch from least(oldest_kept, ${end}::timestamptz) - greatest(first_seen, ${start}::timestamptz)))
+                                         / greatest(1, extract(epoch from oldest_kept - first_seen))) end as in_range,
+             way <> 'estimate' as exact
+      from how
     )
     select id, text as question, in_range::int as count, exact, status, resolution,
            coalesce(last_in, least(last_seen, ${end}::timestamptz - interval '1 millisecond')) as last_asked
