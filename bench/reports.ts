@@ -162,12 +162,15 @@ function simulate(id: number, now: number): Chat {
     chat.queuedAt = t;
     chat.events.push({ key: 'handoff:{c}', type: 'handoff', payload: { reason }, at: t });
     if (r() < 0.15) chat.labels.push(pick(LABELS));
-    const fate = r();
-    if (fate < 0.03) {
-      // Nobody took it; the idle sweep closed it a day later.
+    /** The idle sweep closes the chat a day later. */
+    const idleClose = () => {
       t += 24 * 3600_000;
       say('system', 'This chat was closed after 24 hours without messages. Write again any time.', null, { event: 'idle_closed', idleHours: 24 });
       resolve('system', t);
+    };
+    const fate = r();
+    if (fate < 0.03) {
+      idleClose(); // nobody took it
     } else {
       let agent = 1 + Math.floor(r() * AGENTS);
       t += expSeconds(r, 180, 3600) * 1000;
@@ -178,21 +181,20 @@ function simulate(id: number, now: number): Chat {
         const type = how === 'agent_joined' ? 'assigned' : 'transferred';
         chat.events.push({ key: `${type}:{c}:${t}`, type, payload: { agentId: agent, agentName: agentName(agent), how: type, fromAgentId: from, waitSeconds: Math.round((t - chat.queuedAt!) / 1000) }, at: t });
       };
+      /** The holder passes the chat to another agent after a while. */
+      const transferAway = () => {
+        t += expSeconds(r, 120, 1200) * 1000;
+        const from = agent;
+        agent = 1 + ((agent + Math.floor(r() * (AGENTS - 1))) % AGENTS);
+        give('agent_transferred', from);
+      };
       give('agent_joined', null);
       if (fate < 0.06) {
-        // Assigned, no reply; closed by the sweep.
-        t += 24 * 3600_000;
-        say('system', 'This chat was closed after 24 hours without messages. Write again any time.', null, { event: 'idle_closed', idleHours: 24 });
-        resolve('system', t);
+        idleClose(); // assigned, no reply
       } else {
         const transfer = r() < 0.06;
-        if (transfer && r() < 0.5) {
-          // Transferred before replying.
-          t += expSeconds(r, 120, 1200) * 1000;
-          const from = agent;
-          agent = 1 + ((agent + Math.floor(r() * (AGENTS - 1))) % AGENTS);
-          give('agent_transferred', from);
-        }
+        const early = transfer && r() < 0.5; // transferred before replying, else after the conversation
+        if (early) transferAway();
         t += expSeconds(r, 70, 1800) * 1000;
         say('agent', pick(AGENT_LINES), agent);
         chat.firstResponseAt = t;
@@ -203,11 +205,8 @@ function simulate(id: number, now: number): Chat {
           t += expSeconds(r, 50, 900) * 1000;
           say('agent', pick(AGENT_LINES), agent);
         }
-        if (transfer && chat.messages.filter((m) => m.metadata?.event === 'agent_transferred').length === 0) {
-          t += expSeconds(r, 120, 1200) * 1000;
-          const from = agent;
-          agent = 1 + ((agent + Math.floor(r() * (AGENTS - 1))) % AGENTS);
-          give('agent_transferred', from);
+        if (transfer && !early) {
+          transferAway();
           t += expSeconds(r, 60, 900) * 1000;
           say('agent', pick(AGENT_LINES), agent);
         }
