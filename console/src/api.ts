@@ -1,5 +1,6 @@
 // HTTP calls of the console: same-origin, the session cookie does the auth.
 // Every failure becomes an ApiError with the server's code and sentence.
+import { t, type Key } from './i18n.ts';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -66,3 +67,7 @@ export function query(params: Record<string, string | number | boolean | undefin
 }
 
 export const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A refusal in the console's language where `reasons` words its code, else the server's own sentence. */
+export const codeText = (error: unknown, reasons: Record<string, Key>) =>
+  (error instanceof ApiError && Object.hasOwn(reasons, error.code) ? t(reasons[error.code]) : errorText(error));

@@ -40,17 +40,20 @@ export function App() {
     setLocaleState(locale);
   };
 
+  // The sign-in answer carries the server's limits and the password state, as /api/auth/me does: both start a session here.
+  const signIn = (signedIn: { user: User; limits?: Partial<Limits> } & PasswordState) => {
+    setLimits(signedIn.limits);
+    setMustChange(signedIn.mustChangePassword === true);
+    setUser(signedIn.user);
+  };
+
   useEffect(() => {
     // Only a 401 means signed out; a server that cannot answer now (restarting, its database briefly away) is asked
     // again with backoff while the splash says so, instead of showing the login page to a signed-in agent.
     // Nobody signed in from this browser (no hint cookie): the login page at once, without a 401 in the console.
     let attempt = 0;
     let retry: ReturnType<typeof setTimeout> | undefined;
-    const whoAmI = () => get<{ user: User; limits?: Partial<Limits> } & PasswordState>('/api/auth/me').then((r) => {
-      setLimits(r.limits);
-      setMustChange(r.mustChangePassword === true);
-      setUser(r.user);
-    }, (err) => {
+    const whoAmI = () => get<{ user: User; limits?: Partial<Limits> } & PasswordState>('/api/auth/me').then(signIn, (err) => {
       if (err instanceof ApiError && err.status === 401) setUser(null);
       else retry = setTimeout(whoAmI, retryDelayMs(attempt++));
     });
@@ -70,12 +73,7 @@ export function App() {
     };
   }, []);
 
-  // The sign-in answer carries the server's limits and the password state, as /api/auth/me does.
-  const onLogin = (signedIn: SignedInAnswer & PasswordState) => {
-    setLimits(signedIn.limits);
-    setMustChange(signedIn.mustChangePassword === true);
-    setUser(signedIn.user);
-  };
+  const onLogin = signIn;
   // The invitation link's page is public, like the login page; accepting signs in and opens the console.
   if (path === '/console/invite') {
     return <InvitePage onAccepted={(answer) => { onLogin(answer); navigate('/console', true); }} onToLogin={() => navigate('/console', true)} />;

@@ -4,26 +4,48 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorText, get, post } from '../api.ts';
 import { t } from '../i18n.ts';
 
-export function PasswordForm({ onDone }: { onDone(): void }) {
-  const [form, setForm] = useState({ current: '', next: '', repeat: '' });
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (form.next !== form.repeat) return setMessage({ error: true, text: t('account.mismatch') });
-    try {
-      await post('/api/auth/password', { currentPassword: form.current, newPassword: form.next });
-      setForm({ current: '', next: '', repeat: '' });
-      setMessage({ error: false, text: t('account.changed') });
-    } catch (err) {
-      setMessage({ error: true, text: errorText(err) });
-    }
-  };
+const NO_PASSWORDS = { current: '', next: '', repeat: '' };
+
+/**
+ * Changing one's own password, as both forms that do it share it: the current password and the new one twice, each
+ * field's test id `${testIdPrefix}-${field}`. `submit` checks that the two new ones match, then sends them; it is true
+ * when the password was changed, and otherwise hands the reason to `onError`.
+ */
+function useOwnPasswordChange(testIdPrefix: string, onError: (text: string) => void) {
+  const [form, setForm] = useState(NO_PASSWORDS);
   const field = (key: keyof typeof form, label: string, minLength?: number) => (
     <label>{label}
       <input type="password" required minLength={minLength} autoComplete={key === 'current' ? 'current-password' : 'new-password'}
-        value={form[key]} onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })} data-testid={`password-${key}`} />
+        value={form[key]} onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })} data-testid={`${testIdPrefix}-${key}`} />
     </label>
   );
+  /** `onSending` runs once the new passwords match, just before the request. */
+  const submit = async (onSending?: () => void) => {
+    if (form.next !== form.repeat) {
+      onError(t('account.mismatch'));
+      return false;
+    }
+    onSending?.();
+    try {
+      await post('/api/auth/password', { currentPassword: form.current, newPassword: form.next });
+      return true;
+    } catch (err) {
+      onError(errorText(err));
+      return false;
+    }
+  };
+  return { field, submit, clear: () => setForm(NO_PASSWORDS) };
+}
+
+export function PasswordForm({ onDone }: { onDone(): void }) {
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const { field, submit: change, clear } = useOwnPasswordChange('password', (text) => setMessage({ error: true, text }));
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (!(await change())) return;
+    clear();
+    setMessage({ error: false, text: t('account.changed') });
+  };
   return (
     <form class="card password-form" onSubmit={submit} data-testid="password-form">
       <h3>{t('account.password')}</h3>
@@ -150,27 +172,14 @@ export function TwoStepSettings() {
  * until then): the password they were given and one of their own, twice.
  */
 export function ChooseOwnPassword({ name, onChanged, onLogout }: { name: string; onChanged(): void; onLogout(): void }) {
-  const [form, setForm] = useState({ current: '', next: '', repeat: '' });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const { field, submit: change } = useOwnPasswordChange('own-password', setError);
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (form.next !== form.repeat) return setError(t('account.mismatch'));
-    setBusy(true);
-    try {
-      await post('/api/auth/password', { currentPassword: form.current, newPassword: form.next });
-      onChanged();
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
+    if (await change(() => setBusy(true))) onChanged();
+    else setBusy(false);
   };
-  const field = (key: keyof typeof form, label: string, minLength?: number) => (
-    <label>{label}
-      <input type="password" required minLength={minLength} autoComplete={key === 'current' ? 'current-password' : 'new-password'}
-        value={form[key]} onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })} data-testid={`own-password-${key}`} />
-    </label>
-  );
   return (
     <div class="login">
       <form class="card login-card" onSubmit={submit} data-testid="choose-own-password">

@@ -1,18 +1,31 @@
 // Intents editor: list, edit examples and answers per language, a test box
 // (sentence → intent, confidence, out of scope, and what the bot would reply),
 // the out-of-scope examples and the retraining status.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { errorText } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { changeLines, importCount, JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
 import { t } from '../i18n.ts';
-import { kbApi, type BotPreview, type Classification, type Intent } from '../kb-api.ts';
+import { kbApi, type Article, type BotPreview, type Classification, type Intent } from '../kb-api.ts';
 import { JobBar, useJobStatus } from './admin-kb.tsx';
 import { scoreVerdict } from '../wording.ts';
 
 type IntentDraft = Omit<Intent, 'id'>;
 const EMPTY: IntentDraft = { name: '', description: '', label: { en: '', zh: '' }, answer: { en: '', zh: '' }, action: null, articleSlug: null, examples: { en: [], zh: [] } };
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+
+/** An article an intent can answer with, as the article list sends it. */
+type ArticleChoice = Omit<Article, 'body'>;
+
+/**
+ * The articles an intent can answer with, picked by title rather than typed as a slug (one per slug: the two
+ * languages of an article share it, and the bot answers in the shopper's; live in some language wins).
+ */
+function articleChoicesOf(items: ArticleChoice[]): ArticleChoice[] {
+  const bySlug = new Map<string, ArticleChoice>();
+  for (const a of items) if (!bySlug.has(a.slug) || a.status === 'published') bySlug.set(a.slug, a);
+  return [...bySlug.values()].sort((a, b) => a.title.localeCompare(b.title));
+}
 
 type ImportItem = { name: string; result: 'created' | 'updated' | 'unchanged' | 'deleted'; changed: string[] };
 
@@ -39,6 +52,9 @@ export function IntentsPage() {
   const [selected, setSelected] = useState<number | 'new' | null>(null);
   const [filter, setFilter] = useState('');
   const status = useJobStatus();
+  // Loaded once for the page, not per opened intent: every editor picks from the same list (null until it arrives).
+  const articles = useLoad(() => kbApi.listArticles({}), []);
+  const articleChoices = useMemo(() => (articles.data ? articleChoicesOf(articles.data.items) : null), [articles.data]);
   const intents = (list.data?.items ?? []).filter((i) => !filter || i.name.includes(filter.toLowerCase()));
   const current = typeof selected === 'number' ? list.data?.items.find((i) => i.id === selected) ?? null : null;
   return (
@@ -68,8 +84,8 @@ export function IntentsPage() {
         </div>
         <TestBox />
         <OutOfScopeEditor />
-        {selected === 'new' && <IntentEditor key="new" intent={null} onSaved={(id) => { list.reload(); setSelected(id); }} />}
-        {current && <IntentEditor key={current.id} intent={current} onSaved={() => list.reload()} onDeleted={() => { list.reload(); setSelected(null); }} />}
+        {selected === 'new' && <IntentEditor key="new" intent={null} articleChoices={articleChoices} onSaved={(id) => { list.reload(); setSelected(id); }} />}
+        {current && <IntentEditor key={current.id} intent={current} articleChoices={articleChoices} onSaved={() => list.reload()} onDeleted={() => { list.reload(); setSelected(null); }} />}
       </section>
     </div>
   );
@@ -157,18 +173,14 @@ function OutOfScopeEditor() {
   );
 }
 
-function IntentEditor({ intent, onSaved, onDeleted }: { intent: Intent | null; onSaved(id: number): void; onDeleted?(): void }) {
+function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
+  intent: Intent | null; articleChoices: ArticleChoice[] | null; onSaved(id: number): void; onDeleted?(): void;
+}) {
   const [draft, setDraft] = useState<IntentDraft>(intent ? { ...intent } : EMPTY);
   const [examplesEn, setExamplesEn] = useState((intent?.examples.en ?? []).join('\n'));
   const [examplesZh, setExamplesZh] = useState((intent?.examples.zh ?? []).join('\n'));
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // The articles an intent can answer with, picked by title rather than typed as a slug (one per slug: the two
-  // languages of an article share it, and the bot answers in the shopper's).
-  const articles = useLoad(() => kbApi.listArticles({}), []);
-  const bySlug = new Map<string, NonNullable<typeof articles.data>['items'][number]>();
-  for (const a of articles.data?.items ?? []) if (!bySlug.has(a.slug) || a.status === 'published') bySlug.set(a.slug, a); // live in some language wins
-  const articleChoices = [...bySlug.values()].sort((a, b) => a.title.localeCompare(b.title));
   useEffect(() => setMessage(null), [draft, examplesEn, examplesZh]);
   const save = async () => {
     const input: IntentDraft = { ...draft, examples: { en: lines(examplesEn), zh: lines(examplesZh) } };
@@ -207,8 +219,8 @@ function IntentEditor({ intent, onSaved, onDeleted }: { intent: Intent | null; o
         <label>{t('intents.articleSlug')}
           <select data-testid="intent-article" value={draft.articleSlug ?? ''} onChange={(e) => setDraft({ ...draft, articleSlug: e.currentTarget.value || null })}>
             <option value="">{t('intents.articleNone')}</option>
-            {articleChoices.map((a) => <option key={a.slug} value={a.slug}>{a.title} ({a.slug}){a.status === 'published' ? '' : ` — ${t('intents.articleDraft')}`}</option>)}
-            {draft.articleSlug && !articleChoices.some((a) => a.slug === draft.articleSlug) && articles.data &&
+            {(articleChoices ?? []).map((a) => <option key={a.slug} value={a.slug}>{a.title} ({a.slug}){a.status === 'published' ? '' : ` — ${t('intents.articleDraft')}`}</option>)}
+            {draft.articleSlug && articleChoices && !articleChoices.some((a) => a.slug === draft.articleSlug) &&
               <option value={draft.articleSlug}>{t('intents.articleMissing', { slug: draft.articleSlug })}</option>}
           </select>
         </label>

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { get, query } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
-import { JsonTransfer } from '../json-transfer.tsx';
+import { importCount, JsonTransfer } from '../json-transfer.tsx';
 import type { ProductRecord } from '../../../knowledge-base/repositories/products.ts';
 
 /** As GET /api/admin/products sends it: the stored product without its row id. */
@@ -24,7 +24,7 @@ export function ProductsPage() {
       <h2>{t('nav.products')}</h2>
       <p class="muted small">{t('products.explain')}</p>
       <JsonTransfer exportPath="/api/admin/products/export" importPath="/api/integrations/products" importMethod="PUT" fileName="products"
-        summarise={(r) => t('transfer.productsDone', { created: Number(r.inserted ?? 0), updated: Number(r.updated ?? 0) })} onImported={list.reload} />
+        summarise={(r) => t('transfer.productsDone', { created: importCount(r, 'inserted'), updated: importCount(r, 'updated') })} onImported={list.reload} />
       <form onSubmit={(e) => { e.preventDefault(); setApplied(search.trim()); }}>
         <input type="search" data-testid="products-search" placeholder={t('products.search')} value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
       </form>

@@ -65,12 +65,13 @@ function TeamTab() {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [resetting, setResetting] = useState<{ id: number; password: string } | null>(null);
-  const change = async (id: number, body: Record<string, unknown>) => {
+  // Every change to a member: on success the error goes, the notice says what happened and the table reloads.
+  // The notice may depend on the answer; true when it went through.
+  const act = async <T,>(request: Promise<T>, notice: (answer: T) => string) => {
     try {
-      await patch(`/api/admin/team/${id}`, body);
+      const answer = await request;
       setError(null);
-      // Role, capacity and languages change as soon as they are picked: say so, as there is no Save button.
-      setNotice(t('saved'));
+      setNotice(notice(answer));
       team.reload();
       return true;
     } catch (err) {
@@ -78,17 +79,13 @@ function TeamTab() {
       return false;
     }
   };
+  // Role, capacity and languages change as soon as they are picked: say so, as there is no Save button.
+  const change = (id: number, body: Record<string, unknown>) => act(patch(`/api/admin/team/${id}`, body), () => t('saved'));
   // Not a setting to flip by accident: they are signed out and their chats move, so ask first and say what happened.
   const deactivate = async (m: Member) => {
     if (!confirm(t('team.confirmDeactivate', { name: m.name, count: m.openChats }))) return;
-    try {
-      const answer = await patch<{ releasedChats?: number }>(`/api/admin/team/${m.id}`, { active: false });
-      setError(null);
-      setNotice(t('team.deactivated', { name: m.name, count: answer.releasedChats ?? 0 }));
-      team.reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    await act(patch<{ releasedChats?: number }>(`/api/admin/team/${m.id}`, { active: false }),
+      (answer) => t('team.deactivated', { name: m.name, count: answer.releasedChats ?? 0 }));
   };
   const resetPassword = async (event: Event, m: Member) => {
     event.preventDefault();
@@ -100,26 +97,10 @@ function TeamTab() {
   // A lost phone: two-step sign-in goes off and they are signed out everywhere (audited by the server).
   const resetTwoStep = async (m: Member) => {
     if (!confirm(t('team.confirmResetTwoStep', { name: m.name }))) return;
-    try {
-      await del(`/api/admin/team/${m.id}/two-step`);
-      setError(null);
-      setNotice(t('team.twoStepReset', { name: m.name }));
-      team.reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    await act(del(`/api/admin/team/${m.id}/two-step`), () => t('team.twoStepReset', { name: m.name }));
   };
   // A new invitation link (the earlier ones stop working), in this console's language unless theirs is known.
-  const resend = async (m: Member) => {
-    try {
-      await post(`/api/admin/team/${m.id}/invitation`, { language: getLocale() });
-      setError(null);
-      setNotice(t('team.invitationSent', { email: m.email }));
-      team.reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const resend = (m: Member) => act(post(`/api/admin/team/${m.id}/invitation`, { language: getLocale() }), () => t('team.invitationSent', { email: m.email }));
   const create = async (event: Event) => {
     event.preventDefault();
     try {

@@ -214,10 +214,8 @@ function BulkBar({ items, selected, setTicked, onDone, canResolve }: {
   const [label, setLabel] = useState('');
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ text: string; error: boolean } | null>(null);
-  // An emptied list (every chat resolved) still says what was done.
-  if (!items.length) {
-    return outcome ? <div class="bulk-bar" data-testid="bulk-bar"><p class={`small ${outcome.error ? 'error' : 'ok'}`} role="status" data-testid="bulk-outcome">{outcome.text}</p></div> : null;
-  }
+  // An emptied list (every chat resolved) still says what was done: the bar then holds only the outcome.
+  if (!items.length && !outcome) return null;
   const allTicked = selected.length === items.length;
   const run = async (action: 'resolve' | 'label') => {
     if (action === 'resolve' && !confirm(t('bulk.confirmResolve', { count: selected.length }))) return;
@@ -240,12 +238,12 @@ function BulkBar({ items, selected, setTicked, onDone, canResolve }: {
   };
   return (
     <div class="bulk-bar" data-testid="bulk-bar">
-      <label class="small">
+      {items.length > 0 && <label class="small">
         <input type="checkbox" data-testid="bulk-all" checked={allTicked} ref={(el) => { if (el) el.indeterminate = selected.length > 0 && !allTicked; }}
           onChange={(e) => setTicked(new Set(e.currentTarget.checked ? items.map((i) => i.conversation.id) : []))} />
         {' '}{selected.length ? t('bulk.selected', { count: selected.length }) : t('bulk.selectAll')}
-      </label>
-      {selected.length > 0 && (
+      </label>}
+      {items.length > 0 && selected.length > 0 && (
         <div class="bulk-actions">
           {canResolve && <button class="small" data-testid="bulk-resolve" disabled={busy} onClick={() => run('resolve')}>{t('bulk.resolve')}</button>}
           <form class="bulk-label" onSubmit={(e) => { e.preventDefault(); if (label.trim()) void run('label'); }}>
@@ -255,7 +253,8 @@ function BulkBar({ items, selected, setTicked, onDone, canResolve }: {
           </form>
         </div>
       )}
-      {outcome && <p class={`small ${outcome.error ? 'error' : 'ok'}`} role={outcome.error ? 'alert' : 'status'} data-testid="bulk-outcome">{outcome.text}</p>}
+      {/* Once the list is emptied it is shown as a status, error or not. */}
+      {outcome && <p class={`small ${outcome.error ? 'error' : 'ok'}`} role={outcome.error && items.length > 0 ? 'alert' : 'status'} data-testid="bulk-outcome">{outcome.text}</p>}
     </div>
   );
 }

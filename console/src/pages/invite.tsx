@@ -2,7 +2,7 @@
 // `/console/invite#token=…`, chooses their password and is signed in. The token is read from the address's hash,
 // which the browser never sends to a server, and is posted in a body (services/invitations.ts).
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, errorText, post } from '../api.ts';
+import { ApiError, codeText, post } from '../api.ts';
 import { t, type Key } from '../i18n.ts';
 import type { SignedInAnswer } from '../limits.ts';
 
@@ -12,7 +12,6 @@ const REASONS: Record<string, Key> = {
   invitation_used: 'invite.used',
   invitation_expired: 'invite.expired',
 };
-const reasonText = (err: unknown) => (err instanceof ApiError && REASONS[err.code] ? t(REASONS[err.code]) : errorText(err));
 
 /** The token of `#token=…`, or null. */
 export function invitationToken(hash: string): string | null {
@@ -28,7 +27,7 @@ export function InvitePage({ onAccepted, onToLogin }: { onAccepted(answer: Signe
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (token) post<{ email: string; name: string }>('/api/auth/invitations/inspect', { token }).then(setInvitee, (err) => setRefusal(reasonText(err)));
+    if (token) post<{ email: string; name: string }>('/api/auth/invitations/inspect', { token }).then(setInvitee, (err) => setRefusal(codeText(err, REASONS)));
   }, [token]);
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -38,8 +37,8 @@ export function InvitePage({ onAccepted, onToLogin }: { onAccepted(answer: Signe
     try {
       onAccepted(await post<SignedInAnswer>('/api/auth/invitations/accept', { token, password: form.next }));
     } catch (err) {
-      if (err instanceof ApiError && REASONS[err.code]) setRefusal(reasonText(err));
-      else setError(reasonText(err));
+      if (err instanceof ApiError && REASONS[err.code]) setRefusal(codeText(err, REASONS));
+      else setError(codeText(err, REASONS));
       setBusy(false);
     }
   };

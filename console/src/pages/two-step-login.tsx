@@ -2,7 +2,7 @@
 // one of their recovery codes. When the challenge is used up (too many wrong codes, five minutes gone) it goes back
 // to the password.
 import { useState } from 'preact/hooks';
-import { ApiError, errorText, post } from '../api.ts';
+import { ApiError, codeText, post } from '../api.ts';
 import { t, type Key } from '../i18n.ts';
 import type { SignedInAnswer } from '../limits.ts';
 
@@ -27,7 +27,7 @@ export function TwoStepLogin({ challenge, onLogin, onRestart }: { challenge: str
     try {
       onLogin(await post<SignedInAnswer>('/api/auth/login/verify', { challenge, code: code.trim() }));
     } catch (err) {
-      const reason = err instanceof ApiError && REASONS[err.code] ? t(REASONS[err.code]) : errorText(err);
+      const reason = codeText(err, REASONS);
       // The challenge is dead: only the password can start a new one.
       if (err instanceof ApiError && (err.code === 'too_many_attempts' || err.code === 'challenge_expired')) onRestart(reason);
       else setError(reason);
