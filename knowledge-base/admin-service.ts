@@ -3,7 +3,7 @@
 // restoring a version writes a new version (history is never rewritten).
 import type { AppContext } from '../server/context.ts';
 import { conflict, notFound, badRequest } from '../server/errors.ts';
-import { cleanExamples, intentsRepository, type IntentInput, type IntentRecord } from './repositories/intents.ts';
+import { intentsRepository, type IntentInput, type IntentRecord } from './repositories/intents.ts';
 import { articlesRepository, type ArticleFields, type ArticleRow, type ArticleVersionRow } from './repositories/articles.ts';
 import { requestIndexing, requestTraining } from './jobs.ts';
 import { articleUrl } from './policy.ts';
@@ -88,8 +88,11 @@ function patchTexts(current: Partial<Record<Locale, string>>, change: Texts | nu
   return out;
 }
 
-const sortedExamples = (examples: Partial<Record<Locale, string[]>>, lang: Locale) =>
-  cleanExamples({ [lang]: examples[lang] ?? [] }).map((e) => e.text).sort();
+/**
+ * Examples as stored (trimmed, spaces collapsed, no blanks or repeats: intent examples are cleaned as out-of-scope ones
+ * are), sorted to compare two sets.
+ */
+const storedSet = (examples: string[]) => cleanOutOfScopeExamples(examples).sort();
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 const sameTexts = (a: Partial<Record<Locale, string>>, b: Partial<Record<Locale, string>>) => (a.en ?? '') === (b.en ?? '') && (a.zh ?? '') === (b.zh ?? '');
 
@@ -117,13 +120,10 @@ function mergeImportedIntent(existing: IntentRecord | undefined, body: IntentImp
   if ((input.action ?? null) !== (existing.action ?? null)) changed.push('action');
   if ((input.articleSlug ?? null) !== (existing.articleSlug ?? null)) changed.push('articleSlug');
   for (const lang of ['en', 'zh'] as const) {
-    if (!sameList(sortedExamples(input.examples, lang), sortedExamples(existing.examples, lang))) changed.push(`examples.${lang}`);
+    if (!sameList(storedSet(input.examples[lang] ?? []), storedSet(existing.examples[lang] ?? []))) changed.push(`examples.${lang}`);
   }
   return { input, changed };
 }
-
-/** Out-of-scope examples as stored (trimmed, spaces collapsed, no blanks or repeats), sorted to compare two sets. */
-const outOfScopeSet = (examples: string[]) => cleanOutOfScopeExamples(examples).sort();
 
 export function kbAdminService(ctx: AppContext) {
   const intents = intentsRepository(ctx.sql);
@@ -212,7 +212,7 @@ export function kbAdminService(ctx: AppContext) {
         out.deleted = doomed.length;
         if (options.outOfScope) {
           const current = await outOfScopeExamples(tx as unknown as Sql);
-          out.outOfScope = sameList(outOfScopeSet(options.outOfScope), outOfScopeSet(current)) ? 'unchanged' : 'updated';
+          out.outOfScope = sameList(storedSet(options.outOfScope), storedSet(current)) ? 'unchanged' : 'updated';
         }
         if (dryRun) return out;
         if (doomed.length > 0 && options.confirmDeletes !== doomed.length) {

@@ -10,7 +10,7 @@ import { toSimplified } from './text/traditional.ts';
 import { isQuestionWord } from './text/question-words.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
-import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, faultShowed, SHOP_SERVICE_TOPICS, isBareGreeting, questionAtEnd, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
+import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, faultShowed, SHOP_SERVICE_TOPICS, shopServiceTopicsNamed, isBareGreeting, questionAtEnd, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import { findOrderNumber, withoutOrderNumbers } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
@@ -217,6 +217,22 @@ export function createPolicy(deps: PolicyDeps) {
   for (const config of deps.intents.values()) {
     if (config.articleSlug) intentsOfArticle.set(config.articleSlug, [...(intentsOfArticle.get(config.articleSlug) ?? []), config.name]);
   }
+  // The services of SHOP_SERVICE_TOPICS each intent names, and those anything of the shop names (see step 1's service
+  // check in decide): the sources are fixed for the policy's life, so they are read once here, not for every message.
+  // An intent names a service in its name ("store_locations"), its answer, its label (its first example unless the
+  // admin gave one) or its article.
+  const intentNames = (config: IntentConfig, t: (typeof SHOP_SERVICE_TOPICS)[number]) =>
+    [config.name.replace(/[_-]+/g, ' '), ...Object.values(config.answer), ...Object.values(config.label)].some((said) => !!said && t.words.test(said))
+    || (!!config.articleSlug && !!deps.index?.someSectionMatches(t.words, config.articleSlug));
+  const servicesOfIntent = new Map<string, Set<string>>();
+  for (const [name, config] of deps.intents) {
+    servicesOfIntent.set(name, new Set(SHOP_SERVICE_TOPICS.filter((t) => intentNames(config, t)).map((t) => t.name)));
+  }
+  const productWords = (p: ProductRecord) => `${p.name}\n${p.description}\n${Object.values(p.attributes ?? {}).join('\n')}`;
+  const servicesOfShop = new Set(SHOP_SERVICE_TOPICS.filter((t) => !!deps.index?.someSectionMatches(t.words)
+    || [...servicesOfIntent.values()].some((named) => named.has(t.name))
+    || [...(deps.products?.byId.values() ?? [])].some((p) => t.words.test(productWords(p)))).map((t) => t.name));
+
   /**
    * Whether the classifier rules out an article: it answers for other intents only, each given next to no chance.
    * Its words may still match ("refund not received yet" and the tracking article's "delivered but not received").
@@ -452,21 +468,11 @@ export function createPolicy(deps: PolicyDeps) {
     // A service the shop may not offer (a store or pickup, price matching, a student discount, wholesale, jobs …; see
     // SHOP_SERVICE_TOPICS): only a source that names the service answers it. When nothing the shop has names it, the
     // question is unanswered (and so reaches the admin's list), however well its other words match.
-    const services = context.quickReply ? [] : SHOP_SERVICE_TOPICS.filter((t) => t.words.test(text));
+    const services = context.quickReply ? [] : shopServiceTopicsNamed(text);
     const namesServices = (said: string) => services.every((t) => t.words.test(said));
-    type Service = (typeof services)[number];
-    // An intent names a service in its name ("store_locations"), its answer, its label (its first example unless the
-    // admin gave one) or its article.
-    const intentNames = (name: string | null | undefined, t: Service) => {
-      const config = name ? deps.intents.get(name) : undefined;
-      return !!config && ([config.name.replace(/[_-]+/g, ' '), ...Object.values(config.answer), ...Object.values(config.label)].some((said) => !!said && t.words.test(said))
-        || (!!config.articleSlug && !!deps.index?.someSectionMatches(t.words, config.articleSlug)));
-    };
-    const intentNamesServices = (name: string | null | undefined) => services.every((t) => intentNames(name, t));
-    const shopNames = (t: Service) => !!deps.index?.someSectionMatches(t.words)
-      || [...deps.intents.keys()].some((name) => intentNames(name, t))
-      || [...(deps.products?.byId.values() ?? [])].some((p) => t.words.test(`${p.name}\n${p.description}\n${Object.values(p.attributes ?? {}).join('\n')}`));
-    if (!services.every(shopNames)) return noAnswer();
+    const intentNamesServices = (name: string | null | undefined) =>
+      services.every((t) => !!name && !!servicesOfIntent.get(name)?.has(t.name));
+    if (!services.every((t) => servicesOfShop.has(t.name))) return noAnswer();
     // The product in focus: the one the bot just answered from, else the one whose page the shopper is on.
     const lastProduct = lastBotTurn(context.history)?.metadata?.products as ProductRef[] | undefined;
     const answered = deps.products && lastProduct?.length ? deps.products.bySku.get(lastProduct[0].sku) : undefined;

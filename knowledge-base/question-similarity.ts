@@ -22,22 +22,25 @@ export interface QuestionProfile {
   terms: Map<string, { weight: number; spelling: string }>;
 }
 
-/** Words that say how something is asked, not what about (as written, apostrophes dropped). */
+/**
+ * Words that say how something is asked, not what about (as written, apostrophes dropped). Question words ("how",
+ * "there", "can": question-words.ts) are dropped by the check after this one and need no entry here.
+ */
 const ENGLISH_SCAFFOLDING = new Set([
-  'do', 'does', 'did', 'doing', 'you', 'your', 'youre', 'yours', 'is', 'are', 'was', 'be', 'there', 'theres', 'any',
-  'anyone', 'someone', 'something', 'how', 'hows', 'what', 'whats', 'where', 'wheres', 'when', 'which', 'who', 'why',
-  'can', 'could', 'would', 'will', 'should', 'may', 'might', 'must', 'i', 'im', 'ive', 'id', 'me', 'my', 'we', 'us',
-  'our', 'a', 'an', 'the', 'have', 'has', 'had', 'get', 'got', 'it', 'its', 'want', 'wanna', 'like', 'please', 'pls',
-  'tell', 'know', 'need', 'possible', 'way', 'ok', 'okay', 'yes', 'no', 'not', 'hasnt', 'havent', 'dont', 'doesnt',
-  'didnt', 'cant', 'cannot', 'wont', 'isnt', 'arent', 'just', 'still', 'yet', 'already', 'also', 'about', 'for',
-  'in', 'on', 'at', 'of', 'with', 'to', 'from', 'by', 'and', 'or', 'some', 'much', 'many', 'this', 'that', 'these',
-  'those', 'help', 'hi', 'hello', 'hey', 'thanks', 'thank', 'really', 'seriously', 'buy', 'sell', 'offer', 'accept',
-  'use', 'put', 'go', 'available', 'there', 'here', 'then', 'so', 'if', 'them', 'they', 'one', 'u', 'ur', 'r', 'up',
+  'do', 'does', 'did', 'doing', 'you', 'your', 'youre', 'yours', 'is', 'are', 'was', 'be', 'any', 'anyone', 'someone',
+  'should', 'may', 'might', 'must', 'i', 'im', 'ive', 'id', 'me', 'my', 'we', 'us', 'our', 'a', 'an', 'the', 'has',
+  'had', 'got', 'it', 'its', 'wanna', 'like', 'please', 'pls', 'possible', 'way', 'ok', 'okay', 'yes', 'no', 'not',
+  'hasnt', 'havent', 'dont', 'doesnt', 'didnt', 'cant', 'cannot', 'wont', 'isnt', 'arent', 'just', 'still', 'yet',
+  'already', 'also', 'for', 'in', 'on', 'at', 'of', 'with', 'to', 'from', 'by', 'and', 'or', 'some', 'this', 'that',
+  'these', 'those', 'hi', 'hello', 'hey', 'thanks', 'thank', 'really', 'seriously', 'buy', 'offer', 'accept', 'use',
+  'put', 'go', 'available', 'here', 'then', 'so', 'if', 'them', 'they', 'one', 'u', 'ur', 'r', 'up',
 ]);
-/** Chinese question scaffolding beyond the tokenizer's stop words and the shared question words. */
+/**
+ * Chinese question scaffolding beyond the tokenizer's stop words (tokenize.ts drops 吗, 你们, 请问 …) and the shared
+ * question words (question-words.ts: 怎么, 有没有, 可以 …), which are dropped elsewhere and need no entry here.
+ */
 const CHINESE_SCAFFOLDING = new Set([
-  '你们', '您们', '哪里', '在哪', '在哪里', '哪', '吗', '呢', '怎么', '怎样', '什么', '可以', '能', '有', '有没有', '没有',
-  '怎么样', '请问', '一下', '到', '用', '支持', '想', '要', '买', '购买', '是不是', '是', '了', '吧', '还', '么',
+  '您们', '在哪', '在哪里', '没有', '到', '用', '支持', '买', '购买', '是不是',
 ]);
 
 const stemOf = (word: string) => tokenize(word, { dropStopWords: false })[0] ?? word;

@@ -239,8 +239,7 @@ export class KbIndex {
   slugsTitledWith(terms: ReadonlySet<string>): string[] {
     const slugs = new Set<string>();
     for (const [articleId, chunks] of this.chunksByArticle) {
-      const title = this.titleTerms.get(articleId) ?? new Set(this.tokenize(chunks[0].title));
-      this.titleTerms.set(articleId, title);
+      const title = this.titleTermsOf(articleId, chunks[0].title);
       if ([...title].some((t) => terms.has(t))) slugs.add(chunks[0].slug);
     }
     return [...slugs];
@@ -264,11 +263,19 @@ export class KbIndex {
   private openingWhenOnlyTitled(chunk: IndexedChunk, terms: string[]): IndexedChunk {
     const matched = terms.filter((t) => chunk.termFreq.has(t) && !this.ignoreForConfidence(t));
     if (!matched.length) return chunk;
-    const title = this.titleTerms.get(chunk.articleId) ?? new Set(this.tokenize(chunk.title));
-    this.titleTerms.set(chunk.articleId, title);
+    const title = this.titleTermsOf(chunk.articleId, chunk.title);
     if (!matched.every((t) => title.has(t))) return chunk;
-    const opening = (this.chunksByArticle.get(chunk.articleId) ?? []).reduce((a, c) => (c.position < a.position ? c : a), chunk);
-    return opening;
+    return firstSection(this.chunksByArticle.get(chunk.articleId) ?? [], chunk) ?? chunk;
+  }
+
+  /** An article's title terms (as the index tokenizes titles), tokenized on first use. */
+  private titleTermsOf(articleId: number, title: string): Set<string> {
+    let terms = this.titleTerms.get(articleId);
+    if (!terms) {
+      terms = new Set(this.tokenize(title));
+      this.titleTerms.set(articleId, terms);
+    }
+    return terms;
   }
 
   get size(): number {
@@ -343,7 +350,7 @@ export class KbIndex {
 
     if (options.slug && scored.size === 0) {
       // Asked for one article's best section but no word matched: its opening section still answers "show me that article".
-      const first = candidates.reduce<IndexedChunk | undefined>((a, c) => (!a || c.position < a.position ? c : a), undefined);
+      const first = firstSection(candidates);
       if (first) scored.set(first, { score: 0, confidence: 0 });
     }
 
@@ -439,6 +446,11 @@ function bm25All<D extends TermDoc>(terms: string[], stats: CorpusStats<D>, igno
   const informative = maxIdf > 0 ? Math.min(1, mass / (INFORMATIVE_QUERY * maxIdf)) : 0;
   for (const s of out.values()) s.coverage = mass > 0 ? (s.coverage / mass) * informative : 0;
   return out;
+}
+
+/** The section with the lowest position (of equal ones, `from` and then the earliest in the list). */
+function firstSection(chunks: IndexedChunk[], from?: IndexedChunk): IndexedChunk | undefined {
+  return chunks.reduce<IndexedChunk | undefined>((a, c) => (!a || c.position < a.position ? c : a), from);
 }
 
 function topKeys<K>(scores: Map<K, { bm25: number }>, n: number): K[] {

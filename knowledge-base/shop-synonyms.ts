@@ -2,6 +2,7 @@
 // points", "do you have rewards" and "有会员积分吗" in one row. Written for this project and kept short on purpose:
 // each entry is a topic shoppers name in many ways, and a word belongs to at most one. Nothing here reaches the
 // classifier or the retriever.
+import { CJK_CHAR } from './text/language.ts';
 
 /** Topic → the words that name it (English as written, stemmed when read; Chinese as jieba cuts it or part of it). */
 const TOPIC_WORDS: Record<string, readonly string[]> = {
@@ -40,7 +41,7 @@ export interface ShopVocabulary {
 
 /** Builds the look-ups with `stem` (the tokenizer's), so the lists can be written as people write the words. */
 export function shopVocabulary(stem: (word: string) => string): ShopVocabulary {
-  const isChinese = (w: string) => /[\u3400-\u9fff]/u.test(w);
+  const isChinese = (w: string) => CJK_CHAR.test(w);
   const byWord = new Map<string, string>();
   const chineseParts: [string, string][] = [];
   for (const [topic, words] of Object.entries(TOPIC_WORDS)) {

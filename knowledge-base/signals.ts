@@ -110,9 +110,14 @@ export const SHOP_SERVICE_TOPICS: { name: string; words: RegExp }[] = [
   { name: 'appointments', words: /\bappointments?\b|\bstylists?\b|\bstyling (?:session|appointment|service)s?\b|预约(?:上门|到店|试穿|量体)|量体|造型师/i },
 ];
 
-/** The services of SHOP_SERVICE_TOPICS the message names (none for most questions). */
+/** The topics of SHOP_SERVICE_TOPICS the message names (none for most questions). */
+export function shopServiceTopicsNamed(text: string): typeof SHOP_SERVICE_TOPICS {
+  return SHOP_SERVICE_TOPICS.filter((t) => t.words.test(text));
+}
+
+/** The names of the services of SHOP_SERVICE_TOPICS the message names (none for most questions). */
 export function shopServicesNamed(text: string): string[] {
-  return SHOP_SERVICE_TOPICS.filter((t) => t.words.test(text)).map((t) => t.name);
+  return shopServiceTopicsNamed(text).map((t) => t.name);
 }
 
 // When a fault showed, as the shopper tells it: on arrival (the damaged-item article: a replacement or refund within 7
