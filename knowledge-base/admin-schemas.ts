@@ -22,6 +22,7 @@ export const IntentInputSchema = Type.Object({
   answer: Type.Optional(Nullable(Type.Object({ en: Type.Optional(Nullable(AnswerText)), zh: Type.Optional(Nullable(AnswerText)) }, { additionalProperties: false }))),
   action: Type.Optional(Nullable(Type.Union([Type.Literal('order_status'), Type.Literal('handoff')]))),
   articleSlug: Type.Optional(Nullable(SlugSchema)),
+  askHelpful: Type.Optional(Type.Boolean({ description: 'Whether the typed answer ends with "Was this helpful?" (default true; false suits a greeting or a goodbye). An answer linking an article always asks.' })),
   examples: Type.Object({
     en: Type.Optional(Type.Array(Example, { maxItems: 1000 })),
     zh: Type.Optional(Type.Array(Example, { maxItems: 1000 })),
@@ -44,7 +45,7 @@ export const IntentImportResultSchema = Type.Object({
   items: Type.Array(Type.Object({
     name: Type.String(),
     result: ImportResultKind,
-    changed: Type.Array(Type.String(), { description: 'Fields an update changes: description, label, answer, action, articleSlug, examples.en, examples.zh' }),
+    changed: Type.Array(Type.String(), { description: 'Fields an update changes: description, label, answer, action, articleSlug, askHelpful, examples.en, examples.zh' }),
   }), { description: 'Every intent of the file, then those a replace deletes' }),
 });
 
@@ -69,6 +70,7 @@ export const IntentSchema = Type.Object({
   answer: Type.Object({ en: Type.Optional(Type.String()), zh: Type.Optional(Type.String()) }),
   action: Nullable(Type.String()),
   articleSlug: Nullable(Type.String()),
+  askHelpful: Type.Boolean(),
   examples: Type.Object({ en: Type.Array(Type.String()), zh: Type.Array(Type.String()) }),
   updatedAt: Type.String(),
 });

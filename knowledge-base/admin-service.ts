@@ -24,7 +24,7 @@ function perLanguage(texts: { en?: string | null; zh?: string | null } | null | 
 export function toIntentJson(r: IntentRecord) {
   return {
     id: r.id, name: r.name, description: r.description, label: perLanguage(r.label), answer: perLanguage(r.answer),
-    action: r.action, articleSlug: r.articleSlug, examples: r.examples, updatedAt: r.updatedAt.toISOString(),
+    action: r.action, articleSlug: r.articleSlug, askHelpful: r.askHelpful, examples: r.examples, updatedAt: r.updatedAt.toISOString(),
   };
 }
 
@@ -43,12 +43,12 @@ export function toVersionJson(v: ArticleVersionRow) {
 /** Body of an intent as the API takes it → repository input (nulls dropped, answers and labels trimmed). */
 export function intentInput(body: {
   name: string; description?: string; label?: { en?: string | null; zh?: string | null } | null; answer?: { en?: string | null; zh?: string | null } | null;
-  action?: string | null; articleSlug?: string | null; examples: { en?: string[]; zh?: string[] };
+  action?: string | null; articleSlug?: string | null; askHelpful?: boolean; examples: { en?: string[]; zh?: string[] };
 }): IntentInput {
   const trim = (text: string) => text.trim();
   return {
     name: body.name, description: body.description ?? '', label: perLanguage(body.label, trim), answer: perLanguage(body.answer, trim),
-    action: body.action ?? null, articleSlug: body.articleSlug ?? null, examples: body.examples,
+    action: body.action ?? null, articleSlug: body.articleSlug ?? null, askHelpful: body.askHelpful ?? true, examples: body.examples,
   };
 }
 
@@ -57,7 +57,7 @@ type Texts = { en?: string | null; zh?: string | null };
 /** An intent of an import file: only the name is required; what is left out keeps its stored value. */
 export interface IntentImportBody {
   name: string; description?: string; label?: Texts | null; answer?: Texts | null;
-  action?: string | null; articleSlug?: string | null; examples?: { en?: string[]; zh?: string[] };
+  action?: string | null; articleSlug?: string | null; askHelpful?: boolean; examples?: { en?: string[]; zh?: string[] };
 }
 
 type ImportResultKind = 'created' | 'updated' | 'unchanged' | 'deleted';
@@ -101,7 +101,7 @@ const sameTexts = (a: Partial<Record<Locale, string>>, b: Partial<Record<Locale,
  * does a language left out of `label`, `answer` or `examples`. Returns the full intent to store and the fields that differ.
  */
 function mergeImportedIntent(existing: IntentRecord | undefined, body: IntentImportBody): { input: IntentInput; changed: string[] } {
-  const base = existing ?? { description: '', label: {}, answer: {}, action: null, articleSlug: null, examples: { en: [], zh: [] } };
+  const base = existing ?? { description: '', label: {}, answer: {}, action: null, articleSlug: null, askHelpful: true, examples: { en: [], zh: [] } };
   const examples = { en: base.examples.en ?? [], zh: base.examples.zh ?? [], ...Object.fromEntries(Object.entries(body.examples ?? {}).filter(([, v]) => v !== undefined)) };
   const input: IntentInput = {
     name: body.name,
@@ -110,6 +110,7 @@ function mergeImportedIntent(existing: IntentRecord | undefined, body: IntentImp
     answer: patchTexts(base.answer ?? {}, body.answer),
     action: body.action !== undefined ? body.action : base.action,
     articleSlug: body.articleSlug !== undefined ? body.articleSlug : base.articleSlug,
+    askHelpful: body.askHelpful !== undefined ? body.askHelpful : base.askHelpful,
     examples,
   };
   if (!existing) return { input, changed: [] };
@@ -119,6 +120,7 @@ function mergeImportedIntent(existing: IntentRecord | undefined, body: IntentImp
   if (!sameTexts(input.answer ?? {}, existing.answer ?? {})) changed.push('answer');
   if ((input.action ?? null) !== (existing.action ?? null)) changed.push('action');
   if ((input.articleSlug ?? null) !== (existing.articleSlug ?? null)) changed.push('articleSlug');
+  if (input.askHelpful !== existing.askHelpful) changed.push('askHelpful');
   for (const lang of ['en', 'zh'] as const) {
     if (!sameList(storedSet(input.examples[lang] ?? []), storedSet(existing.examples[lang] ?? []))) changed.push(`examples.${lang}`);
   }

@@ -21,6 +21,8 @@ export interface IntentDefinition {
   answer?: Partial<Record<Locale, string>> | null;
   action?: string | null;
   articleSlug?: string | null;
+  /** Whether the typed answer asks "Was this helpful?" (default yes; no for a greeting or a goodbye). */
+  askHelpful?: boolean;
   examples?: Partial<Record<Locale, string[]>>;
 }
 
@@ -65,6 +67,7 @@ export function toIntentConfig(def: IntentDefinition): IntentConfig {
     answer: { en: def.answer?.en ?? '', zh: def.answer?.zh ?? '' },
     action: def.action ?? null,
     articleSlug: def.articleSlug ?? null,
+    askHelpful: def.askHelpful ?? true,
     label: {
       en: def.label?.en?.trim() || labelFromExample(def.examples?.en?.[0]),
       zh: def.label?.zh?.trim() || labelFromExample(def.examples?.zh?.[0]),

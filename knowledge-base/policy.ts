@@ -732,7 +732,9 @@ export function createPolicy(deps: PolicyDeps) {
           reply = `${reply}\n\n${T.readMore[lang]}: ${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
         }
       }
-      return make('answer', 'answer', 'intent', reply, { articles, askHelpful: articles.length > 0 });
+      // Asked under a typed answer too (unless the intent is a greeting or a goodbye, which the admin marks): its
+      // ratings reach the reports, and a "No" the unanswered list, like an article's.
+      return make('answer', 'answer', 'intent', reply, { articles, askHelpful: articles.length > 0 || intent!.askHelpful });
     }
 
     // 4. The knowledge base: a passage that matches well enough is the answer.

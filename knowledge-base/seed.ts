@@ -51,6 +51,7 @@ export async function seedKnowledgeBase(sql: Sql, options: { contentDir?: string
         answer: intent.answer ?? {},
         action: intent.action ?? null,
         articleSlug: intent.articleSlug ?? null,
+        askHelpful: intent.askHelpful ?? true,
         examples: intent.examples ?? {},
       }, tx);
       intents++;

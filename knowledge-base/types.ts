@@ -30,6 +30,8 @@ export interface IntentConfig {
   /** e.g. "order_status" or "handoff"; null = answer only. */
   action: string | null;
   articleSlug: string | null;
+  /** Whether the typed answer ends with "Was this helpful?": a greeting's does not. */
+  askHelpful: boolean;
   /** Short labels for clarify quick replies (the first example of each language by default). */
   label: Partial<Record<Locale, string>>;
 }

@@ -30,4 +30,6 @@ export interface InteractionJob {
 
 export type FeedbackJob =
   | { kind: 'csat'; idempotencyKey: string; customerId: number; conversationId: number; rating: number; comment: string | null; occurredAt: string }
-  | { kind: 'article'; idempotencyKey: string; customerId: number; conversationId: number | null; messageId: number; articleId: number; helpful: boolean; occurredAt: string };
+  | { kind: 'article'; idempotencyKey: string; customerId: number; conversationId: number | null; messageId: number; articleId: number; helpful: boolean; occurredAt: string }
+  /** "Was this helpful?" under an intent's own answer, which links no article. */
+  | { kind: 'answer'; idempotencyKey: string; customerId: number; conversationId: number | null; messageId: number; intent: string; helpful: boolean; occurredAt: string };

@@ -5,7 +5,7 @@
 // created_at is the time of the rating it holds, and only a rating at least as
 // recent replaces it. The same transaction records a `rating` event on the
 // customer's timeline (key rating:<feedback key>, replaced the same way).
-// An answer rated not helpful also sends the question it answered to the
+// An answer rated not helpful (an article's, or an intent's own typed answer) also sends the question it answered to the
 // learning loop's unanswered questions, once per answer (marked on the row, so a
 // re-delivered job or a no → yes → no change of mind is not a second miss):
 // that is how a wrong answer given with confidence (which no miss counter sees)
@@ -21,28 +21,31 @@ import { BOT_REPLY_PREFIX } from '../server/repositories/conversations.ts';
 
 export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedbackId: number | null; customerId: number; deliveryIds: number[] }> {
   const csat = job.kind === 'csat';
-  const timelinePayload = csat
+  const timelinePayload = job.kind === 'csat'
     ? { kind: 'csat', rating: job.rating, comment: job.comment }
-    : { kind: 'article', messageId: job.messageId, articleId: job.articleId, helpful: job.helpful };
+    : job.kind === 'article'
+      ? { kind: 'article', messageId: job.messageId, articleId: job.articleId, helpful: job.helpful }
+      : { kind: 'answer', messageId: job.messageId, intent: job.intent, helpful: job.helpful };
+  const articleId = job.kind === 'article' ? job.articleId : null;
   return sql.begin(async (tx) => {
     // A rating queued for a record that was merged since belongs to the record it was merged into.
     const [kept] = await tx<{ id: number }[]>`select coalesce(merged_into_id, id) as id from customers where id = ${job.customerId}`;
     const customerId = kept ? Number(kept.id) : job.customerId;
     const [row] = await tx<{ id: number }[]>`
-      insert into feedback (idempotency_key, kind, customer_id, conversation_id, message_id, article_id, rating, helpful, comment, created_at)
+      insert into feedback (idempotency_key, kind, customer_id, conversation_id, message_id, article_id, intent, rating, helpful, comment, created_at)
       values (
         ${job.idempotencyKey}, ${job.kind}, ${customerId}, ${job.conversationId},
-        ${csat ? null : job.messageId}, ${csat ? null : job.articleId},
+        ${csat ? null : job.messageId}, ${articleId}, ${job.kind === 'answer' ? job.intent : null},
         ${csat ? job.rating : null}, ${csat ? null : job.helpful}, ${csat ? job.comment : null}, ${job.occurredAt}
       )
       on conflict (idempotency_key) do update set
         rating = excluded.rating, helpful = excluded.helpful, comment = excluded.comment, created_at = excluded.created_at
       where feedback.kind = excluded.kind and feedback.created_at <= excluded.created_at
       returning id`;
-    if (job.kind === 'article' && !job.helpful && row) {
+    if (!csat && !job.helpful && row) {
       const [first] = await tx`
         update feedback set sent_to_learning_at = now() where id = ${row.id} and sent_to_learning_at is null returning id`;
-      if (first) await recordUnhelpfulAnswer(tx, job.messageId, job.articleId, job.conversationId);
+      if (first) await recordUnhelpfulAnswer(tx, job.messageId, articleId, job.conversationId);
     }
     await tx`
       insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
@@ -70,10 +73,10 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
  * The shopper's question behind a bot answer (the reply's client id is `bot-reply:<question id>`). A tapped
  * quick reply ("Shipping costs") is no question to learn from, as with the bot's own misses.
  */
-async function recordUnhelpfulAnswer(tx: Tx, botMessageId: number, articleId: number, conversationId: number | null): Promise<void> {
+async function recordUnhelpfulAnswer(tx: Tx, botMessageId: number, articleId: number | null, conversationId: number | null): Promise<void> {
   const [answer] = await tx<{ question: string; answered_with: string | null }[]>`
     select q.body as question,
-           coalesce((select a->>'title' from jsonb_array_elements(b.metadata->'articles') a where (a->>'id') = ${String(articleId)} limit 1),
+           coalesce((select a->>'title' from jsonb_array_elements(b.metadata->'articles') a where (a->>'id') = ${String(articleId ?? '')} limit 1),
                     b.metadata->>'intent') as answered_with
     from messages b
     join messages q on q.conversation_id = b.conversation_id and b.client_id = ${BOT_REPLY_PREFIX} || q.id::text

@@ -36,6 +36,10 @@ const FeedbackJobSchema = Type.Union([
     kind: Type.Literal('article'), idempotencyKey: IdempotencyKey, customerId: Id, conversationId: Type.Union([Id, Type.Null()]),
     messageId: Id, articleId: Id, helpful: Type.Boolean(), occurredAt: Timestamp,
   }),
+  Type.Object({
+    kind: Type.Literal('answer'), idempotencyKey: IdempotencyKey, customerId: Id, conversationId: Type.Union([Id, Type.Null()]),
+    messageId: Id, intent: Type.String({ minLength: 1, maxLength: 200 }), helpful: Type.Boolean(), occurredAt: Timestamp,
+  }),
 ]);
 
 const interactionJobValidator = Compile(InteractionJobSchema);

@@ -43,6 +43,8 @@ export interface Intent {
   answer: { en?: string; zh?: string };
   action: string | null;
   articleSlug: string | null;
+  /** The typed answer ends with "Was this helpful?" (off for a greeting or a goodbye). */
+  askHelpful: boolean;
   examples: { en: string[]; zh: string[] };
 }
 
@@ -97,7 +99,7 @@ export type ArticleInput = Pick<Article, 'slug' | 'locale' | 'title' | 'category
 // The label goes too: PUT replaces the whole intent, so one left out would be cleared on every save.
 const intentBody = (i: Omit<Intent, 'id'>) => ({
   name: i.name, description: i.description, label: { en: i.label.en || null, zh: i.label.zh || null }, answer: { en: i.answer.en || null, zh: i.answer.zh || null },
-  action: i.action || null, articleSlug: i.articleSlug || null, examples: { en: i.examples.en, zh: i.examples.zh },
+  action: i.action || null, articleSlug: i.articleSlug || null, askHelpful: i.askHelpful, examples: { en: i.examples.en, zh: i.examples.zh },
 });
 
 export const kbApi = {

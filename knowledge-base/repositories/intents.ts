@@ -12,6 +12,8 @@ export interface IntentRecord {
   answer: Partial<Record<Locale, string>>;
   action: string | null;
   articleSlug: string | null;
+  /** Whether its typed answer ends with "Was this helpful?" (not for a greeting). */
+  askHelpful: boolean;
   examples: Record<Locale, string[]>;
   updatedAt: Date;
 }
@@ -23,6 +25,7 @@ export interface IntentInput {
   answer?: Partial<Record<Locale, string>>;
   action?: string | null;
   articleSlug?: string | null;
+  askHelpful?: boolean;
   examples: Partial<Record<Locale, string[]>>;
 }
 
@@ -34,6 +37,7 @@ interface IntentRow {
   answer: Partial<Record<Locale, string>>;
   action: string | null;
   article_slug: string | null;
+  ask_helpful: boolean;
   updated_at: Date;
   examples: { locale: Locale; text: string }[] | null;
 }
@@ -41,7 +45,7 @@ interface IntentRow {
 const toRecord = (row: IntentRow): IntentRecord => {
   const examples: Record<Locale, string[]> = { en: [], zh: [] };
   for (const e of row.examples ?? []) examples[e.locale]?.push(e.text);
-  return { id: row.id, name: row.name, description: row.description, label: row.label, answer: row.answer, action: row.action, articleSlug: row.article_slug, examples, updatedAt: row.updated_at };
+  return { id: row.id, name: row.name, description: row.description, label: row.label, answer: row.answer, action: row.action, articleSlug: row.article_slug, askHelpful: row.ask_helpful, examples, updatedAt: row.updated_at };
 };
 
 /** Examples as stored: trimmed, inner spaces collapsed, empty ones and repeats dropped. */
@@ -58,7 +62,7 @@ export function cleanExamples(examples: Partial<Record<Locale, string[]>>): { lo
 
 export const intentsRepository = (sql: Sql) => {
   const select = (where: ReturnType<Sql>, db: Sql | Tx = sql, lock = false) => db<IntentRow[]>`
-    select i.id, i.name, i.description, i.label, i.answer, i.action, i.article_slug, i.updated_at,
+    select i.id, i.name, i.description, i.label, i.answer, i.action, i.article_slug, i.ask_helpful, i.updated_at,
       (select json_agg(json_build_object('locale', e.locale, 'text', e.text) order by e.id) from intent_examples e where e.intent_id = i.id) as examples
     from intents i ${where} order by i.name ${lock ? db`for update of i` : db``}`;
 
@@ -85,11 +89,11 @@ export const intentsRepository = (sql: Sql) => {
     async upsert(input: IntentInput, tx?: Tx): Promise<number> {
       const run = async (t: Tx) => {
         const [row] = await t<{ id: number }[]>`
-          insert into intents (name, description, label, answer, action, article_slug)
+          insert into intents (name, description, label, answer, action, article_slug, ask_helpful)
           values (${input.name}, ${input.description ?? ''}, ${t.json((input.label ?? {}) as never)}, ${t.json((input.answer ?? {}) as never)},
-                  ${input.action ?? null}, ${input.articleSlug ?? null})
+                  ${input.action ?? null}, ${input.articleSlug ?? null}, ${input.askHelpful ?? true})
           on conflict (name) do update set description = excluded.description, label = excluded.label, answer = excluded.answer, action = excluded.action,
-            article_slug = excluded.article_slug, updated_at = now()
+            article_slug = excluded.article_slug, ask_helpful = excluded.ask_helpful, updated_at = now()
           returning id`;
         await writeExamples(t, row.id, input.examples);
         return row.id;
@@ -102,7 +106,7 @@ export const intentsRepository = (sql: Sql) => {
         const [row] = await tx<{ id: number }[]>`
           update intents set name = ${input.name}, description = ${input.description ?? ''}, label = ${tx.json((input.label ?? {}) as never)},
             answer = ${tx.json((input.answer ?? {}) as never)},
-            action = ${input.action ?? null}, article_slug = ${input.articleSlug ?? null}, updated_at = now()
+            action = ${input.action ?? null}, article_slug = ${input.articleSlug ?? null}, ask_helpful = ${input.askHelpful ?? true}, updated_at = now()
           where id = ${id} returning id`;
         if (!row) return false;
         await writeExamples(tx, id, input.examples);
@@ -138,5 +142,5 @@ export const intentsRepository = (sql: Sql) => {
 export type IntentsRepository = ReturnType<typeof intentsRepository>;
 
 export const toDefinition = (r: IntentRecord): IntentDefinition => ({
-  name: r.name, description: r.description, label: r.label, answer: r.answer, action: r.action, articleSlug: r.articleSlug, examples: r.examples,
+  name: r.name, description: r.description, label: r.label, answer: r.answer, action: r.action, articleSlug: r.articleSlug, askHelpful: r.askHelpful, examples: r.examples,
 });

@@ -92,6 +92,7 @@ const ReportSchema = Type.Object({
   topIntents: Type.Array(Type.Object({ intent: Type.String(), count: Type.Integer() })),
   handoffReasons: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() })),
   articleHelpfulness: Type.Array(Type.Object({ articleId: Type.Integer(), title: Nullable(Type.String()), helpful: Type.Integer(), notHelpful: Type.Integer() })),
+  intentAnswerHelpfulness: Type.Array(Type.Object({ intent: Type.String(), helpful: Type.Integer(), notHelpful: Type.Integer() }), { description: "Ratings of intents' own typed answers, which link no article" }),
   botQuestions: Type.Object({
     total: Type.Integer(), answered: Type.Integer(), clarified: Type.Integer(), unanswered: Type.Integer(), handedOff: Type.Integer(),
     unansweredRate: Nullable(Type.Number({ description: 'unanswered ÷ total' })),

@@ -187,11 +187,11 @@ export default function customerRoutes(ctx: AppContext) {
     app.get('/api/customers/:id/feedback', {
       onRequest: app.requireAgent,
       schema: {
-        tags: ['agent'], summary: "The customer's CSAT ratings and article votes",
+        tags: ['agent'], summary: "The customer's CSAT ratings and their votes on the bot's answers (kind article, or answer for an intent's own answer)",
         params: IdParams,
         response: {
           200: Type.Object({ items: Type.Array(Type.Object({
-            id: Type.Integer(), kind: Type.String(), conversationId: Nullable(Type.Integer()), articleId: Nullable(Type.Integer()),
+            id: Type.Integer(), kind: Type.String(), conversationId: Nullable(Type.Integer()), articleId: Nullable(Type.Integer()), intent: Nullable(Type.String()),
             rating: Nullable(Type.Integer()), helpful: Nullable(Type.Boolean()), comment: Nullable(Type.String()), createdAt: Type.String(),
           })) }),
           401: ErrorResponse, 404: ErrorResponse,
@@ -200,7 +200,7 @@ export default function customerRoutes(ctx: AppContext) {
     }, async (request) => {
       await load(request.params.id);
       const rows = await customers.feedback(request.params.id, 200);
-      return { items: rows.map((r) => ({ id: r.id, kind: r.kind, conversationId: r.conversation_id, articleId: r.article_id, rating: r.rating, helpful: r.helpful, comment: r.comment, createdAt: r.created_at.toISOString() })) };
+      return { items: rows.map((r) => ({ id: r.id, kind: r.kind, conversationId: r.conversation_id, articleId: r.article_id, intent: r.intent, rating: r.rating, helpful: r.helpful, comment: r.comment, createdAt: r.created_at.toISOString() })) };
     });
   };
 }

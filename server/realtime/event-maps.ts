@@ -157,6 +157,7 @@ export interface WidgetClientToServer {
   'messages:sync': (payload: { conversationId: number; afterId: number }, ack: AckFn<{ messages: ChatMessage[]; conversation: ConversationSummary }>) => void;
   'feedback:csat': (payload: { conversationId: number; rating: number; comment?: string }, ack: AckFn) => void;
   'feedback:article': (payload: { messageId: number; articleId: number; helpful: boolean }, ack: AckFn) => void;
+  'feedback:answer': (payload: { messageId: number; helpful: boolean }, ack: AckFn) => void;
   'offline:leave': (payload: { email: string; name?: string; text: string; conversationId?: number }, ack: AckFn<{ id: number }>) => void;
 }
 

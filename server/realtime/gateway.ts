@@ -210,8 +210,9 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.customerSync(customerId, p.conversationId, p.afterId));
     on<{ conversationId: number; rating: number; comment?: string }>(s, 'feedback:csat', 'csat', (p) => chat.csat(customerId, p.conversationId, p.rating, p.comment?.trim() || null));
     on<{ messageId: number; articleId: number; helpful: boolean }>(s, 'feedback:article', 'articleFeedback', (p) => chat.articleFeedback(customerId, p.messageId, p.articleId, p.helpful));
+    on<{ messageId: number; helpful: boolean }>(s, 'feedback:answer', 'answerFeedback', (p) => chat.answerFeedback(customerId, p.messageId, p.helpful));
     on<{ email: string; name?: string; text: string; conversationId?: number }>(s, 'offline:leave', 'offline', (p) => chat.leaveOfflineMessage(customerId, p), rateLimiter(5, 60_000));
-    refuseUnknownEvents(s, new Set(['conversation:current', 'message:send', 'handoff:request', 'typing', 'page:view', 'messages:seen', 'messages:sync', 'feedback:csat', 'feedback:article', 'offline:leave']));
+    refuseUnknownEvents(s, new Set(['conversation:current', 'message:send', 'handoff:request', 'typing', 'page:view', 'messages:seen', 'messages:sync', 'feedback:csat', 'feedback:article', 'feedback:answer', 'offline:leave']));
 
     // Rooms are gone by 'disconnect'; note them while they are still known.
     let roomsAtExit: string[] = [];

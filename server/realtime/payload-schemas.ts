@@ -31,6 +31,7 @@ const schemas = {
   sync: Type.Object({ conversationId: Id, afterId: SeenId }, { additionalProperties: false }),
   csat: Type.Object({ conversationId: Id, rating: Type.Integer({ minimum: 1, maximum: 5 }), comment: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
   articleFeedback: Type.Object({ messageId: Id, articleId: Id, helpful: Type.Boolean() }, { additionalProperties: false }),
+  answerFeedback: Type.Object({ messageId: Id, helpful: Type.Boolean() }, { additionalProperties: false }),
   offline: Type.Object(
     {
       email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' }),

@@ -103,9 +103,9 @@ export const customersRepository = (sql: Sql) => ({
       order by occurred_at desc, id desc limit ${limit}`;
   },
   /** The customer's CSAT ratings and article votes, newest first. */
-  async feedback(id: number, limit: number): Promise<{ id: number; kind: string; conversation_id: number | null; article_id: number | null; rating: number | null; helpful: boolean | null; comment: string | null; created_at: Date }[]> {
+  async feedback(id: number, limit: number): Promise<{ id: number; kind: string; conversation_id: number | null; article_id: number | null; intent: string | null; rating: number | null; helpful: boolean | null; comment: string | null; created_at: Date }[]> {
     return sql`
-      select id, kind, conversation_id, article_id, rating, helpful, comment, created_at from feedback
+      select id, kind, conversation_id, article_id, intent, rating, helpful, comment, created_at from feedback
       where customer_id = ${id} order by created_at desc limit ${limit}`;
   },
 });

@@ -718,6 +718,24 @@ export function createChatService(deps: ChatServiceDeps) {
       });
     },
 
+    /**
+     * "Was this helpful?" under an intent's own typed answer, which links no article (an answer that links one is
+     * rated through articleFeedback, so an article's figures keep counting it). Only an answer that asked.
+     */
+    async answerFeedback(customerId: number, messageId: number, helpful: boolean): Promise<void> {
+      const [message] = await sql<{ conversation_id: number; customer_id: number; metadata: { askHelpful?: boolean; intent?: unknown; articles?: unknown[] } }[]>`
+        select m.conversation_id, c.customer_id, m.metadata from messages m join conversations c on c.id = m.conversation_id
+        where m.id = ${messageId} and m.author_type = 'bot'`;
+      if (!message || message.customer_id !== customerId) throw notFound('Message');
+      const { askHelpful, intent, articles } = message.metadata;
+      if (askHelpful !== true || typeof intent !== 'string' || !intent) throw badRequest('That message did not ask whether it helped.');
+      if ((articles ?? []).length > 0) throw badRequest('That answer links an article: rate it with feedback:article.');
+      await events.enqueueFeedback({
+        kind: 'answer', idempotencyKey: `answer:${messageId}`, customerId, conversationId: message.conversation_id,
+        messageId, intent, helpful, occurredAt: new Date().toISOString(),
+      });
+    },
+
     async leaveOfflineMessage(customerId: number, input: { email: string; name?: string; text: string; conversationId?: number }): Promise<{ id: number }> {
       const text = messageText(input.text);
       if (input.conversationId !== undefined) ownConversation(await conversations.findById(input.conversationId), customerId);

@@ -72,6 +72,8 @@ export interface Report {
   csat: { count: number; average: number | null; distribution: number[] };
   topIntents: { intent: string; count: number }[];
   articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
+  /** Ratings of intents' own typed answers (which link no article), by intent name. */
+  intentAnswerHelpfulness: { intent: string; helpful: number; notHelpful: number }[];
   /** The bot's turns by outcome; `unanswered` = it said it did not know (a second miss in a row also hands off). */
   botQuestions: { total: number; answered: number; clarified: number; unanswered: number; handedOff: number; unansweredRate: number | null };
   /** Why chats went to a person: the shopper's button, a request in words, upset, two misses, a file … */
@@ -169,7 +171,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
     select count(*)::int as confirmed from conversations c
     where c.status in ('bot', 'queued', 'assigned') and c.created_at >= ${start} and c.created_at < ${end}
       and c.started_by = 'shopper' and not c.handed_off
-      and coalesce((select f.helpful from feedback f where f.conversation_id = c.id and f.kind = 'article'
+      and coalesce((select f.helpful from feedback f where f.conversation_id = c.id and f.kind in ('article', 'answer')
                     order by f.created_at desc, f.id desc limit 1), false)`;
   const botResolved = facts.bot_closed + confirmed;
   const decided = botResolved + facts.handed_off;
@@ -228,6 +230,14 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
     from feedback f left join articles a on a.id = f.article_id
     where f.kind = 'article' and f.article_id is not null and f.created_at >= ${start} and f.created_at < ${end}
     group by f.article_id order by count(*) desc, f.article_id limit 20`;
+  // Intents' own typed answers, rated the same way (they link no article).
+  const answers = await sql<{ intent: string; helpful: number; not_helpful: number }[]>`
+    select f.intent,
+           count(*) filter (where f.helpful)::int as helpful,
+           count(*) filter (where not f.helpful)::int as not_helpful
+    from feedback f
+    where f.kind = 'answer' and f.created_at >= ${start} and f.created_at < ${end}
+    group by f.intent order by count(*) desc, f.intent limit 20`;
 
   const labels = await sql<{ label: string; count: number }[]>`
     select label, count(*)::int as count from conversations, unnest(labels) as label
@@ -256,6 +266,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
     topIntents,
     handoffReasons,
     articleHelpfulness: articles.map((a) => ({ articleId: a.article_id, title: a.title, helpful: a.helpful, notHelpful: a.not_helpful })),
+    intentAnswerHelpfulness: answers.map((a) => ({ intent: a.intent, helpful: a.helpful, notHelpful: a.not_helpful })),
     botQuestions: {
       total: bot.total, answered: bot.answered, clarified: bot.clarified, unanswered: bot.unanswered, handedOff: bot.handed_off,
       unansweredRate: bot.total ? round(bot.unanswered / bot.total, 4) : null,

@@ -24,7 +24,7 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
     join conversations c on c.id = m.conversation_id
     where c.customer_id = ${customerId} and not m.private order by m.id`;
   const timeline = await sql`select id, type, conversation_id, payload, occurred_at from interaction_events where customer_id = ${customerId} order by occurred_at, id`;
-  const feedback = await sql`select id, kind, conversation_id, article_id, rating, helpful, comment, created_at from feedback where customer_id = ${customerId} order by id`;
+  const feedback = await sql`select id, kind, conversation_id, article_id, intent, rating, helpful, comment, created_at from feedback where customer_id = ${customerId} order by id`;
   const offlineMessages = await sql`select id, conversation_id, name, email, body as text, created_at from offline_messages where customer_id = ${customerId} order by id`;
   // Files are listed with the link that downloads them, not inlined: a chat may hold many photos.
   const files = await sql<{ id: number; conversation_id: number | null; message_id: number | null; uploaded_by: string; access_key: string; file_name: string; content_type: string; size_bytes: number; created_at: Date }[]>`

@@ -125,6 +125,16 @@ describe('the intent editor', () => {
     await editor.getByRole('button', { name: 'Save' }).click();
     await editor.getByText('Saved — retraining in the background.').waitFor();
     expect((await adminApi('GET', `/api/admin/intents/${before.id}`)).intent).toMatchObject({ action: 'handoff', articleSlug: 'refund-timing' });
+
+    // "Was this helpful?" under the typed answer is on by default and can be unticked (a greeting's is, in the demo).
+    const askHelpful = editor.getByTestId('intent-ask-helpful');
+    expect(await askHelpful.isChecked()).toBe(true);
+    await askHelpful.uncheck();
+    await editor.getByRole('button', { name: 'Save' }).click();
+    await editor.getByText('Saved — retraining in the background.').waitFor();
+    expect((await adminApi('GET', `/api/admin/intents/${before.id}`)).intent.askHelpful).toBe(false);
+    await page.locator('[data-testid=intent-item]', { hasText: /^greeting$/ }).click();
+    await expect.poll(() => page.getByTestId('intent-editor').getByTestId('intent-ask-helpful').isChecked()).toBe(false);
     const { name, description, label, answer, examples } = before;
     await adminApi('PUT', `/api/admin/intents/${before.id}`, { name, description, label, answer, examples, action: before.action, articleSlug: before.articleSlug });
     expect(errors).toEqual([]);

@@ -1,5 +1,5 @@
 // More of the widget in Chromium against the real server: identify() with the
-// HMAC, the pre-chat form, article links with "Was this helpful?" and quick
+// HMAC, the pre-chat form, article links (and intents' typed answers) with "Was this helpful?" and quick
 // replies, the unread badge and typing, the page the shopper is on, embedding
 // from another origin, and how /widget.js is served.
 import { createHmac } from 'node:crypto';
@@ -42,6 +42,14 @@ class ScriptedResponder implements Responder {
             { id: 8, slug: 'bad-link', title: 'Sneaky link', url: 'javascript:alert(document.domain)' },
           ],
         },
+      };
+    }
+    // An intent's own typed answer: no article to link, still asks whether it helped.
+    if (/points/i.test(context.text)) {
+      return {
+        action: 'answer',
+        reply: 'You collect one point per dollar.',
+        metadata: { decision: 'answer', intent: 'loyalty_points', confidence: 0.95, askHelpful: true, articles: [] },
       };
     }
     if (context.text.includes('退货')) {
@@ -295,6 +303,21 @@ describe('widget features', () => {
       const zhAnswer = page.locator('.log .msg', { hasText: '未使用的商品可在 30 天内退货' });
       await zhAnswer.getByText('这个回答有帮助吗？').waitFor();
       expect(await zhAnswer.getByRole('button', { name: '有帮助' }).count()).toBe(1);
+
+      // An intent's typed answer, which links no article, asks too; "No" is stored as that answer's rating and
+      // offers a person.
+      await send(page, 'how do points work');
+      const typed = page.locator('.log .msg', { hasText: 'You collect one point per dollar.' });
+      await typed.getByText('Was this helpful?').waitFor();
+      expect(await typed.getByRole('link').count()).toBe(0);
+      await typed.getByRole('button', { name: 'No' }).click();
+      await typed.getByRole('button', { name: 'Talk to a person' }).waitFor();
+      const typedRows = await eventually(async () => {
+        const found = await bed.stack.env.sql<{ kind: string; intent: string; helpful: boolean }[]>`
+          select kind, intent, helpful from feedback where kind = 'answer' and conversation_id = ${conversationId}`;
+        return found.length ? found : null;
+      }, 20_000, 'answer feedback row');
+      expect(typedRows).toEqual([{ kind: 'answer', intent: 'loyalty_points', helpful: false }]);
       expect(dialogs).toEqual([]);
     } finally {
       seat.current = previous;

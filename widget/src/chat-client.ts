@@ -305,6 +305,11 @@ export class ChatClient {
     return this.request('feedback:article', { messageId, articleId, helpful });
   }
 
+  /** The rating of an intent's own answer, which names no article. */
+  answerFeedback(messageId: number, helpful: boolean) {
+    return this.request('feedback:answer', { messageId, helpful });
+  }
+
   leaveMessage(input: { email: string; name?: string; text: string }) {
     const conversationId = this.conversation?.id;
     return this.request('offline:leave', conversationId ? { ...input, conversationId } : input);

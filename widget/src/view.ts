@@ -532,7 +532,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const links = [...articles, ...products];
     const chips = chipsFor === m.id && Array.isArray(metadata.quickReplies) ? metadata.quickReplies : [];
     const helpful = this.helpfulAnswer(m.id);
-    const askHelpful = metadata.askHelpful === true && articles.length > 0;
+    // An intent's own typed answer asks too, with no article to name: it is rated as that answer.
+    const askHelpful = metadata.askHelpful === true && (articles.length > 0 || typeof (metadata as { intent?: unknown }).intent === 'string');
     return {
       key: `m:${m.id}`,
       signature: `b|${chips.length}|${askHelpful ? String(helpful) : ''}`,
@@ -665,7 +666,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     return this.options.store.get<Record<string, boolean>>('helpful')?.[messageId];
   }
 
-  private helpfulPrompt(m: ChatMessage, article: ArticleRef, answered: boolean | undefined): HTMLElement {
+  private helpfulPrompt(m: ChatMessage, article: ArticleRef | undefined, answered: boolean | undefined): HTMLElement {
     // Asked in the answer's language: a Chinese answer on an English page gets a Chinese question.
     const language = (m.metadata as { language?: unknown }).language;
     const t = language === 'en' || language === 'zh' ? STRINGS[language] : this.t;
@@ -679,7 +680,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const answer = async (helpful: boolean) => {
       if (busy) return;
       busy = true;
-      const result = await this.client.articleFeedback(m.id, article.id, helpful).catch(() => null);
+      const rated = article ? this.client.articleFeedback(m.id, article.id, helpful) : this.client.answerFeedback(m.id, helpful);
+      const result = await rated.catch(() => null);
       busy = false;
       if (result?.ok) {
         this.options.store.set('helpful', { ...(this.options.store.get<Record<string, boolean>>('helpful') ?? {}), [m.id]: helpful });

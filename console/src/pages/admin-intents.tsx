@@ -11,7 +11,7 @@ import { JobBar, useJobStatus } from './admin-kb.tsx';
 import { scoreVerdict } from '../wording.ts';
 
 type IntentDraft = Omit<Intent, 'id'>;
-const EMPTY: IntentDraft = { name: '', description: '', label: { en: '', zh: '' }, answer: { en: '', zh: '' }, action: null, articleSlug: null, examples: { en: [], zh: [] } };
+const EMPTY: IntentDraft = { name: '', description: '', label: { en: '', zh: '' }, answer: { en: '', zh: '' }, action: null, articleSlug: null, askHelpful: true, examples: { en: [], zh: [] } };
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 
 /** An article an intent can answer with, as the article list sends it. */
@@ -226,6 +226,10 @@ function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
         </label>
         <label>{t('intents.answerEn')}<textarea rows={3} value={draft.answer.en ?? ''} onInput={(e) => setDraft({ ...draft, answer: { ...draft.answer, en: e.currentTarget.value } })} /></label>
         <label>{t('intents.answerZh')}<textarea rows={3} value={draft.answer.zh ?? ''} onInput={(e) => setDraft({ ...draft, answer: { ...draft.answer, zh: e.currentTarget.value } })} /></label>
+        <label class="check" title={t('intents.askHelpfulHint')}>
+          <input type="checkbox" data-testid="intent-ask-helpful" checked={draft.askHelpful} onChange={(e) => setDraft({ ...draft, askHelpful: e.currentTarget.checked })} />
+          {t('intents.askHelpful')}
+        </label>
         <label>{t('intents.examplesEn')}<textarea rows={10} value={examplesEn} onInput={(e) => setExamplesEn(e.currentTarget.value)} /></label>
         <label>{t('intents.examplesZh')}<textarea rows={10} value={examplesZh} onInput={(e) => setExamplesZh(e.currentTarget.value)} /></label>
       </div>

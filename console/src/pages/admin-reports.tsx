@@ -31,6 +31,7 @@ interface Report {
   topIntents: { intent: string; count: number }[];
   handoffReasons: { reason: string; count: number }[];
   articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
+  intentAnswerHelpfulness?: { intent: string; helpful: number; notHelpful: number }[];
   botQuestions: { total: number; answered: number; clarified: number; unanswered: number; handedOff: number; unansweredRate: number | null };
   topUnanswered: UnansweredGroup[];
   labels: { label: string; count: number }[];
@@ -48,11 +49,19 @@ function handoffReasonLabel(reason: string): string {
   return label === key ? reason : label;
 }
 
+/** Articles' answers and intents' own answers in one list, the most rated first: both are what the bot said. */
+function ratedAnswers(r: Report): { name: string; helpful: number; notHelpful: number }[] {
+  const articles = r.articleHelpfulness.map((a) => ({ name: a.title ?? `#${a.articleId}`, helpful: a.helpful, notHelpful: a.notHelpful }));
+  const intents = (r.intentAnswerHelpfulness ?? []).map((a) => ({ name: t('reports.intentAnswer', { name: a.intent }), helpful: a.helpful, notHelpful: a.notHelpful }));
+  return [...articles, ...intents].sort((a, b) => b.helpful + b.notHelpful - (a.helpful + a.notHelpful)).slice(0, 20);
+}
+
 export function ReportsPage() {
   const [range, setRange] = useState(() => ({ from: day(new Date(Date.now() - 29 * 86_400_000)), to: day(new Date()), tz: READER_ZONE }));
   const [form, setForm] = useState(range);
   const report = useLoad(() => get<Report>(`/api/admin/reports${query(range)}`), [range.from, range.to]);
   const r = report.data;
+  const rated = r ? ratedAnswers(r) : [];
   return (
     <div class="reports" data-testid="reports">
       <form class="card inline" onSubmit={(e) => { e.preventDefault(); setRange(form); }}>
@@ -125,14 +134,14 @@ export function ReportsPage() {
             <ChartCard id="chart-articles" title={t('reports.articles')} config={{
               type: 'bar',
               data: {
-                labels: r.articleHelpfulness.map((a) => a.title ?? `#${a.articleId}`),
+                labels: rated.map((a) => a.name),
                 datasets: [
-                  { label: t('reports.helpful'), data: r.articleHelpfulness.map((a) => a.helpful), backgroundColor: '#22c55e', stack: 'a' },
-                  { label: t('reports.notHelpful'), data: r.articleHelpfulness.map((a) => a.notHelpful), backgroundColor: '#ef4444', stack: 'a' },
+                  { label: t('reports.helpful'), data: rated.map((a) => a.helpful), backgroundColor: '#22c55e', stack: 'a' },
+                  { label: t('reports.notHelpful'), data: rated.map((a) => a.notHelpful), backgroundColor: '#ef4444', stack: 'a' },
                 ],
               },
               options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } } },
-            }} values={r.articleHelpfulness.flatMap((a) => [a.helpful, a.notHelpful])} />
+            }} values={rated.flatMap((a) => [a.helpful, a.notHelpful])} />
           </div>
           <AgentsCard range={range} />
           {(r.nudges?.length ?? 0) > 0 && (

@@ -449,6 +449,22 @@ describe('answers', () => {
     expect((await pipeline.run('hi, where do I find my tracking number?', {})).metadata.intent).not.toBe('greeting');
   });
 
+  it('asks "Was this helpful?" under a typed answer unless the intent is marked not to (a greeting)', async () => {
+    const greeting = await pipeline.run('hello there', {});
+    expect(greeting.metadata.articles).toEqual([]);
+    expect(greeting.metadata.askHelpful).toBeUndefined();
+
+    // The same content with the greeting's mark removed: its typed answer, which links no article, asks.
+    const unmarked = intents.map((i) => (i.name === 'greeting' ? { ...i, askHelpful: undefined } : i));
+    const classifier = await trainIntentClassifier(
+      unmarked.map((i) => ({ name: i.name, examples: [...(i.examples?.en ?? []), ...(i.examples?.zh ?? [])] })),
+      { outOfScopeExamples: loadOutOfScope() },
+    );
+    const shop = await createPipeline({ classifier, articles, intents: unmarked, publicUrl: 'https://shop.test' });
+    const asked = await shop.run('hello there', {});
+    expect(asked.metadata).toMatchObject({ decision: 'answer', intent: 'greeting', articles: [], askHelpful: true });
+  }, 60_000);
+
   it('answers how to reach the shop and when it is open from the contact article', async () => {
     for (const [text, locale] of [['what is your phone number', 'en'], ['are you open on sunday', 'en'], ['客服邮箱是多少', 'zh']] as const) {
       const decision = await pipeline.run(text, { locale });

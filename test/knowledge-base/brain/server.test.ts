@@ -717,6 +717,46 @@ describe('hot reload on every server', () => {
     expect(status).toMatchObject({ state: 'done', details: { version: classified.modelVersion, unchanged: true } });
   }, 90_000);
 
+  it("asks whether an intent's own typed answer helped; the rating reaches the report and a No the unanswered list", async () => {
+    // loyalty_points (the test above) has a typed answer and no article.
+    const s = await shopper(0);
+    const question = 'how do loyalty points work here?';
+    const reply = await s.ask(question);
+    expect(reply.metadata).toMatchObject({ intent: 'loyalty_points', articles: [], askHelpful: true });
+
+    // Rated as an answer, not an article; an article's rating call and another shopper's rating are refused.
+    expect(await call(s.socket, 'feedback:article', { messageId: reply.id, articleId: 1, helpful: false })).toMatchObject({ ok: false, error: { code: 'validation' } });
+    const other = await shopper(0);
+    expect(await call(other.socket, 'feedback:answer', { messageId: reply.id, helpful: false })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await call(s.socket, 'feedback:answer', { messageId: reply.id, helpful: 'no' })).toMatchObject({ ok: false, error: { code: 'validation' } });
+    await callOk(s.socket, 'feedback:answer', { messageId: reply.id, helpful: false });
+
+    const stored = await eventually(async () => (await stack.env.sql<{ kind: string; intent: string; helpful: boolean; article_id: number | null }[]>`
+      select kind, intent, helpful, article_id from feedback where message_id = ${reply.id}`)[0], 30_000, 'the rating to be stored');
+    expect(stored).toEqual({ kind: 'answer', intent: 'loyalty_points', helpful: false, article_id: null });
+    const group = await eventually(async () => (await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie)).body.items
+      .find((i: any) => i.examples.some((e: any) => e.text === question)), 30_000, 'the unhelpful answer to be collected');
+    expect(group.examples).toContainEqual(expect.objectContaining({ text: question, reason: 'unhelpful', answeredWith: 'loyalty_points' }));
+    const today = new Date().toISOString().slice(0, 10);
+    const report = (await api(stack.url, 'GET', `/api/admin/reports?from=${today}&to=${today}`, adminCookie)).body;
+    expect(report.intentAnswerHelpfulness).toContainEqual({ intent: 'loyalty_points', helpful: 0, notHelpful: 1 });
+
+    // A greeting's answer does not ask, so it cannot be rated; unticking the intent's box stops the question.
+    const hello = await s.ask('hello there');
+    expect(hello.metadata).toMatchObject({ intent: 'greeting' });
+    expect((hello.metadata as Record<string, unknown>).askHelpful).toBeUndefined();
+    expect(await call(s.socket, 'feedback:answer', { messageId: hello.id, helpful: true })).toMatchObject({ ok: false, error: { code: 'validation' } });
+    const intent = (await api(stack.url, 'GET', '/api/admin/intents', adminCookie)).body.items.find((i: any) => i.name === 'loyalty_points');
+    expect(intent.askHelpful).toBe(true);
+    const { id, updatedAt: _u, ...body } = intent;
+    expect((await api(stack.url, 'PUT', `/api/admin/intents/${id}`, adminCookie, { ...body, askHelpful: false })).body.intent.askHelpful).toBe(false);
+    const unasked = await eventually(async () => {
+      const again = await (await shopper(1)).ask('how do loyalty points work?');
+      return (again.metadata as Record<string, unknown>).askHelpful === undefined && again;
+    }, 30_000, 'both servers to stop asking');
+    expect(unasked.metadata).toMatchObject({ intent: 'loyalty_points', articles: [] });
+  }, 90_000);
+
   it('after publishing an article on server 1, server 2 retrieves its text', async () => {
     const created = await api(stack.url, 'POST', '/api/admin/articles', adminCookie, {
       slug: 'zebracorn-care', locale: 'en', title: 'Caring for your zebracorn plush', category: 'care',
