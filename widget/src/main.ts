@@ -129,12 +129,15 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   // An email's resume link makes this browser the shopper it was sent to (the server ignores an expired one).
   const resume = openRequest?.resumeToken ? { resumeToken: openRequest.resumeToken } : {};
   const firstSession = retrying(() => openSession(resume), () => view.connectionChanged(navigator.onLine === false ? 'offline' : 'unreachable'));
+  /** Set while another tab's reset() left this one without a shopper, until that tab's new session arrives. */
+  let signedOutElsewhere = false;
   /** A new session (signed in, a resume link): when it is another person, their chat replaces the one on screen. */
   const switchSession = async (extra: Omit<SessionRequest, 'siteKey' | 'locale'>): Promise<Session> => {
     const before = session?.customerId;
     const next = await openSession(extra);
     session = next;
-    if (next.customerId !== before) {
+    if (next.customerId !== before || signedOutElsewhere) {
+      signedOutElsewhere = false;
       client.reset();
       client.connect(next.visitorToken, locale);
     }
@@ -153,6 +156,21 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   });
   session = await firstSession;
   client.connect(session.visitorToken, locale);
+  // Another tab of this shop became someone else (a resume link, identify(), reset() on signing out): this tab follows,
+  // so it never keeps showing, or sending as, the shopper that tab left. The token is the same for the same customer,
+  // so following writes nothing new and the tabs do not answer each other.
+  store.watch<string>('visitorToken', (token) => {
+    if (token === session?.visitorToken) return;
+    if (token === null) {
+      // That tab's reset(): its new anonymous session is stored next, and followed then.
+      client.disconnect();
+      client.reset();
+      view.close();
+      signedOutElsewhere = true;
+      return;
+    }
+    void switchSession({}).catch(() => {});
+  });
 
   return {
     open: () => view.open(),

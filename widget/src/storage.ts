@@ -7,6 +7,8 @@ export interface Store {
   remove(name: string): void;
   /** Forgets every key of this scope (the shop's user signed out). */
   clear(): void;
+  /** Calls `onChange` with the new value when another tab of this browser changes `name` (never for this tab's own writes). */
+  watch<T>(name: string, onChange: (value: T | null) => void): void;
 }
 
 /** `area` 'session' keeps values for this tab's visit only (sessionStorage) instead of across visits. */
@@ -57,6 +59,20 @@ export function createStore(scope: string, area: 'local' | 'session' = 'local'):
       } catch {
         // blocked storage: the in-memory copy was all there was
       }
+    },
+    watch<T>(name: string, onChange: (value: T | null) => void) {
+      const watched = key(name);
+      window.addEventListener('storage', (event) => {
+        // A clear() of the whole storage (key null) drops this key too.
+        if (event.storageArea !== storage || (event.key !== watched && event.key !== null)) return;
+        memory.delete(watched);
+        const value = event.key === null ? null : event.newValue;
+        try {
+          onChange(value === null ? null : (JSON.parse(value) as T));
+        } catch {
+          onChange(null);
+        }
+      });
     },
   };
 }
