@@ -10,7 +10,7 @@ import { loadWidgetSettings, nextOpening, withinBusinessHours, WidgetSettingsSch
 import { identityHashMatches, signVisitorToken, verifyResumeToken, verifyVisitorToken } from '../services/visitor-tokens.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
-import { mergeCustomers } from '../services/customer-merge.ts';
+import { mergeCustomers, type MergeReason } from '../services/customer-merge.ts';
 import { cachedReplyExpectation } from '../services/reply-expectation.ts';
 
 const PublicSettings = Type.Object({
@@ -108,13 +108,14 @@ export default function widgetRoutes(ctx: AppContext) {
         tags: ['widget'],
         summary: 'Start or resume a shopper session; returns the visitor token for the socket',
         description:
-          'Send the stored visitorToken to resume the same customer, or the resumeToken of an email\'s "Continue the chat" link to resume its (anonymous) shopper on this device. For a logged-in shopper send userId and hash = hex HMAC-SHA256(userId, identity secret); ' +
+          'Send the stored visitorToken to resume the same customer, or the resumeToken of an email\'s "Continue the chat" link to bring its (anonymous) shopper\'s chat to this device (merged into this browser\'s record; a link works once). For a logged-in shopper send userId and hash = hex HMAC-SHA256(userId, identity secret); ' +
           'when the shop has configured a secret, a userId without the right hash is refused. Without a secret, userId is kept only as an unverified attribute.',
         body: SessionBody,
         response: {
           200: Type.Object({
             visitorToken: Type.String(), customerId: Type.Integer(), identified: Type.Boolean(),
-            resumed: Type.Optional(Type.Boolean({ description: 'Only with resumeToken: whether the link resumed its shopper (not when expired, or the shopper is identified by the shop)' })),
+            resumed: Type.Optional(Type.Boolean({ description: 'Only with resumeToken: whether the link brought its chat to this browser (not when expired, already used, or the shopper is identified by the shop). The linked record is merged into this browser\'s own, so the link works once and no one else holding its token keeps it.' })),
+            conversationId: Type.Optional(Type.Integer({ description: 'When resumed: the chat the link was about, to show first (conversation:current with this id)' })),
           }),
           ...errorReplies,
         },
@@ -131,38 +132,65 @@ export default function widgetRoutes(ctx: AppContext) {
         const found = customerId ? await customers.findById(customerId) : undefined;
         return found && !found.attributes.deleted && !found.merged_into_id ? found : undefined;
       };
-      // An email's resume link opens that shopper's chat on this device, in place of whoever this browser was. Only
-      // for an anonymous shopper: a customer the shop identified comes back by signing in to the shop, and a
-      // forwarded email must not show their orders to someone else.
+      /** Merges `sourceId` into `targetId`; a merge another tab made a moment ago (two tabs at once) is no error. */
+      const mergeInto = (sourceId: number, targetId: number, reason: MergeReason) =>
+        mergeCustomers(ctx, { sourceId, targetId, reason, actorId: null }).then(() => true, (error: unknown) => {
+          if (error instanceof AppError && error.code === 'customer_merged') return false;
+          throw error;
+        });
+      let current = await resumable(verifyVisitorToken(ctx.visitorSecret, body.visitorToken));
+      // An email's resume link brings that shopper's chat to this device: its record is merged into this browser's
+      // own (or a new one), never handed over. So whoever else holds the linked record's token is cut off — the
+      // browser the chat began in, or someone who typed this shopper's address into a chat of their own so that the
+      // shop would email them the link — and can neither read what is written next nor become this person when they
+      // sign in. A link therefore works once. Only for an anonymous shopper: a customer the shop identified comes
+      // back by signing in to the shop, and a forwarded email must not show their orders to someone else.
       const linked = await resumable(verifyResumeToken(ctx.visitorSecret, body.resumeToken));
-      const resumed = Boolean(linked && !linked.external_id);
-      const current = resumed ? linked : await resumable(verifyVisitorToken(ctx.visitorSecret, body.visitorToken));
+      let resumed = false;
+      let linkedChat: number | undefined;
+      if (linked && !linked.external_id) {
+        // The chat the email was about: the widget shows it, not this browser's own newest chat.
+        [{ id: linkedChat } = { id: undefined }] = await ctx.sql<{ id: number }[]>`
+          select id from conversations where customer_id = ${linked.id} order by status <> 'resolved' desc, id desc limit 1`;
+        if (current?.id === linked.id) resumed = true;
+        else {
+          const target = current ?? await customers.create({ locale: profile.locale });
+          resumed = await mergeInto(linked.id, target.id, 'resume_link');
+          current = await resumable(target.id);
+        }
+      }
 
       let customer: CustomerRow;
       let identified = false;
       if (body.userId && secret) {
         if (!body.hash || !identityHashMatches(secret, body.userId, body.hash)) throw unauthorized('Identity verification failed: the hash does not match this user id.');
         identified = true;
-        const known = await customers.findByExternalId(body.userId);
-        // A visitor who chatted anonymously and now signs in as a customer we know: one person, one record. Their
-        // chat so far moves to the known record, so it stays on screen and the agent sees who they are.
-        if (known && current && !current.external_id && current.id !== known.id) {
-          await mergeCustomers(ctx, { sourceId: current.id, targetId: known.id, reason: 'sign_in', actorId: null }).catch((error: unknown) => {
-            // Two tabs signing in at once: the other one merged it a moment ago.
-            if (!(error instanceof AppError && error.code === 'customer_merged')) throw error;
+        // A shopper the shop signs in for the first time gets a record of their own, and the anonymous one they
+        // chatted in is merged into it (the same as for a customer we know: one person, one record, their chat kept
+        // on screen). The anonymous record is never upgraded in place: a token handed out for it before the sign-in
+        // (kept by another tab, copied on a shared computer) must not become this signed-in customer, orders included.
+        const known = await customers.findByExternalId(body.userId)
+          ?? await customers.create({ ...profile, externalId: body.userId }).catch(async (error: unknown) => {
+            // Two tabs signing in as a new customer at once: the other one created the record a moment ago.
+            const raced = (error as { code?: string }).code === '23505' ? await customers.findByExternalId(body.userId!) : undefined;
+            if (!raced) throw error;
+            return raced;
           });
-        }
-        if (known) customer = await customers.updateProfile(known.id, profile);
-        // An anonymous visitor who logs in keeps their conversation; a token of another identified user does not carry over.
-        else if (current && !current.external_id) customer = await customers.updateProfile(current.id, { ...profile, externalId: body.userId });
-        else customer = await customers.create({ ...profile, externalId: body.userId });
+        if (current && !current.external_id && current.id !== known.id) await mergeInto(current.id, known.id, 'sign_in');
+        customer = await customers.updateProfile(known.id, profile);
       } else {
         if (body.hash && !body.userId) throw badRequest('hash was sent without userId.');
-        customer = current ? await customers.updateProfile(current.id, profile) : await customers.create(profile);
+        // A name or email typed in the widget (the pre-chat form) never replaces what the shop said of a customer it
+        // identified: follow-up emails go to that address.
+        const typed = current?.external_id ? { locale: profile.locale } : profile;
+        customer = current ? await customers.updateProfile(current.id, typed) : await customers.create(profile);
         identified = Boolean(customer.external_id);
         if (body.userId) await customers.updateTagsAndAttributes(customer.id, undefined, { ...customer.attributes, unverifiedUserId: body.userId });
       }
-      return { visitorToken: signVisitorToken(ctx.visitorSecret, customer.id), customerId: customer.id, identified, ...(body.resumeToken ? { resumed } : {}) };
+      return {
+        visitorToken: signVisitorToken(ctx.visitorSecret, customer.id), customerId: customer.id, identified,
+        ...(body.resumeToken ? { resumed } : {}), ...(resumed && linkedChat ? { conversationId: Number(linkedChat) } : {}),
+      };
     });
 
     app.get('/api/widget/conversations/:id/transcript', {

@@ -143,7 +143,7 @@ export type UnavailableReason = 'no_agents_online' | 'after_hours';
 
 export interface WidgetClientToServer {
   /** The shopper's open conversation (created lazily on first message) with its messages. */
-  'conversation:current': (payload: Record<string, never>, ack: AckFn<{ conversation: ConversationSummary | null; messages: ChatMessage[] }>) => void;
+  'conversation:current': (payload: { conversationId?: number }, ack: AckFn<{ conversation: ConversationSummary | null; messages: ChatMessage[] }>) => void;
   'message:send': (
     payload: { clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage },
     ack: AckFn<{ id: number; conversationId: number; createdAt: string; duplicate: boolean }>,

@@ -183,7 +183,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     const chat = deps.chat();
     const locale = typeof socket.handshake.auth?.locale === 'string' ? socket.handshake.auth.locale.slice(0, 10) : 'en';
 
-    on(s, 'conversation:current', 'empty', () => chat.currentConversation(customerId));
+    on<{ conversationId?: number }>(s, 'conversation:current', 'currentConversation', (p) => chat.currentConversation(customerId, p.conversationId));
     on<{ clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage }>(s, 'message:send', 'widgetSend', async (p) => {
       const result = await chat.customerMessage(customerId, { ...p, locale, senderSocketId: socket.id });
       if (!owns(result.conversationId)) socket.join(convRoom(result.conversationId));

@@ -20,6 +20,8 @@ const Page = Type.Object({
 
 const schemas = {
   empty: Type.Object({}, { additionalProperties: false }),
+  /** `conversationId`: the chat a resume link brought, shown instead of the newest open one (when it is theirs). */
+  currentConversation: Type.Object({ conversationId: Type.Optional(Id) }, { additionalProperties: false }),
   widgetSend: Type.Object(
     { clientId: ClientId, text: Text, conversationId: Type.Optional(Id), quickReply: Type.Optional(Type.String({ maxLength: 64 })), page: Type.Optional(Page) },
     { additionalProperties: false },

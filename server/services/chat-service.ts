@@ -240,8 +240,11 @@ export function createChatService(deps: ChatServiceDeps) {
       while (botTurns.size) await Promise.allSettled([...botTurns.values()]);
     },
 
-    async currentConversation(customerId: number): Promise<{ conversation: ConversationSummary | null; messages: ChatMessage[] }> {
-      const row = (await conversations.findOpenForCustomer(customerId)) ?? (await conversations.findLatestForCustomer(customerId));
+    async currentConversation(customerId: number, preferredId?: number): Promise<{ conversation: ConversationSummary | null; messages: ChatMessage[] }> {
+      // The chat a resume link brought (merged into this browser's record) comes first; another customer's never.
+      const preferred = preferredId ? await conversations.findById(preferredId) : undefined;
+      const row = (preferred?.customer_id === customerId ? preferred : undefined)
+        ?? (await conversations.findOpenForCustomer(customerId)) ?? (await conversations.findLatestForCustomer(customerId));
       if (!row) return { conversation: null, messages: [] };
       const messages = await conversations.messagesAfter(row.id, 0, false);
       return { conversation: forShopper(toSummary(row)), messages: messages.map(toChatMessage) };

@@ -32,7 +32,8 @@ export const CUSTOMER_OWNED_TABLES = [
 /** At most this many tags survive on the kept record (the console's own limit for tags). */
 const MAX_TAGS = 50;
 
-export type MergeReason = 'sign_in' | 'agent';
+/** sign_in: the shop identified an anonymous visitor; resume_link: an email's "Continue the chat" opened on a device; agent: by hand. */
+export type MergeReason = 'sign_in' | 'resume_link' | 'agent';
 
 export interface MergeResult {
   kept: CustomerRow;

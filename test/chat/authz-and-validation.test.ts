@@ -78,10 +78,15 @@ describe('identity verification', () => {
     // The same verified user from another device is the same customer.
     const again = await (await post({ userId: 'shop-user-7', hash: identityHash(IDENTITY_SECRET, 'shop-user-7') })).json();
     expect(again.customerId).toBe(body.customerId);
-    // An anonymous visitor who logs in keeps their customer record (and conversation).
+    // An anonymous visitor who signs in for the first time gets a record of their own (the anonymous one is merged
+    // into it, their chat kept: customer-merge.test.ts), so the token of before the sign-in never becomes them.
     const anonymous = await widgetSession(stack.url);
-    const upgraded = await (await post({ visitorToken: anonymous.visitorToken, userId: 'shop-user-9', hash: identityHash(IDENTITY_SECRET, 'shop-user-9') })).json();
-    expect(upgraded.customerId).toBe(anonymous.customerId);
+    const signedIn = await (await post({ visitorToken: anonymous.visitorToken, userId: 'shop-user-9', hash: identityHash(IDENTITY_SECRET, 'shop-user-9') })).json();
+    expect(signedIn).toMatchObject({ identified: true });
+    expect(signedIn.customerId).not.toBe(anonymous.customerId);
+    const oldToken = await (await post({ visitorToken: anonymous.visitorToken })).json();
+    expect(oldToken.identified).toBe(false);
+    expect([anonymous.customerId, signedIn.customerId]).not.toContain(oldToken.customerId);
     expect((await post({ siteKey: 'no-such-site' })).status).toBe(404);
   });
 });

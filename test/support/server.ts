@@ -56,10 +56,10 @@ export async function login(url: string, email: string, password: string): Promi
 }
 
 /** Creates a widget session for the demo site; returns the visitor token. */
-export async function widgetSession(url: string, extra: Record<string, unknown> = {}): Promise<{ visitorToken: string; customerId: number; identified: boolean }> {
+export async function widgetSession(url: string, extra: Record<string, unknown> = {}): Promise<{ visitorToken: string; customerId: number; identified: boolean; resumed?: boolean; conversationId?: number }> {
   const response = await fetch(`${url}/api/widget/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ siteKey: 'demo', ...extra }) });
   if (!response.ok) throw new Error(`session failed: ${response.status} ${await response.text()}`);
-  return (await response.json()) as { visitorToken: string; customerId: number; identified: boolean };
+  return (await response.json()) as { visitorToken: string; customerId: number; identified: boolean; resumed?: boolean; conversationId?: number };
 }
 
 /** One HTTP call as a signed-in user (their cookie) or nobody; the body as JSON, the answer parsed when it is JSON. */

@@ -36,6 +36,9 @@ export interface Session {
   visitorToken: string;
   customerId: number;
   identified: boolean;
+  /** Sent back for a resume link: whether it brought its chat to this browser, and which chat that is. */
+  resumed?: boolean;
+  conversationId?: number;
 }
 
 export class ApiError extends Error {

@@ -79,6 +79,7 @@ export class ChatClient {
   private pageReported = { url: '', title: '', at: 0 };
   private seenToSend: { conversationId: number; lastSeenId: number } | null = null;
   private seenTimer: ReturnType<typeof setTimeout> | null = null;
+  private preferred: number | null = null;
   conversation: ConversationSummary | null = null;
 
   constructor(
@@ -406,9 +407,15 @@ export class ChatClient {
     if (conversationId !== this.conversation?.id) await this.loadCurrent();
   }
 
+  /** The chat a resume link brought: shown by the next load instead of the newest open one. */
+  preferConversation(conversationId: number): void {
+    this.preferred = conversationId;
+  }
+
   private async loadCurrent(): Promise<void> {
-    const current = await this.request('conversation:current', {});
+    const current = await this.request('conversation:current', this.preferred ? { conversationId: this.preferred } : {});
     if (!current.ok || !current.conversation) return;
+    this.preferred = null;
     if (this.conversation && current.conversation.id < this.conversation.id) return;
     this.addMessages(current.messages);
     this.setConversation(current.conversation);

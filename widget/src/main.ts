@@ -91,6 +91,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     saveProfile: async (profile) => {
       session = await openSession(profile);
     },
+    identified: () => session?.identified === true,
     sendFile: async (file, onProgress) => {
       const sent = await api.sendFile(file, session!.visitorToken, newClientId(), onProgress);
       await client.sentElsewhere(sent.conversationId);
@@ -136,9 +137,11 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     const before = session?.customerId;
     const next = await openSession(extra);
     session = next;
-    if (next.customerId !== before || signedOutElsewhere) {
+    // A resume link merges the linked chat into this browser's own record: the same customer, with a chat more.
+    if (next.customerId !== before || signedOutElsewhere || next.resumed === true) {
       signedOutElsewhere = false;
       client.reset();
+      if (next.conversationId) client.preferConversation(next.conversationId);
       client.connect(next.visitorToken, locale);
     }
     return next;
@@ -155,6 +158,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     })().catch(() => view.open());
   });
   session = await firstSession;
+  if (session.conversationId) client.preferConversation(session.conversationId);
   client.connect(session.visitorToken, locale);
   // Another tab of this shop became someone else (a resume link, identify(), reset() on signing out): this tab follows,
   // so it never keeps showing, or sending as, the shopper that tab left. The token is the same for the same customer,

@@ -27,6 +27,8 @@ export interface ViewOptions {
   openRequested: boolean;
   downloadTranscript(conversationId: number): Promise<Blob>;
   saveProfile(profile: { name?: string; email?: string }): Promise<void>;
+  /** Whether the shop signed this shopper in (identify()): the shop already told us who they are. */
+  identified(): boolean;
   /** Fresh "is anyone there" status from the server's widget settings. */
   fetchStatus(): Promise<WidgetSettings['status']>;
   /** Uploads a file as the shopper's next message (throws ApiError when the server refuses it). */
@@ -785,6 +787,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   private maybeShowPrechat(): void {
     if (!this.options.settings.preChatForm || this.prechat || this.options.store.get<boolean>('prechatDone')) return;
+    // Not for a shopper the shop signed in: it asked for what the shop already said (and could only differ from it).
+    if (this.options.identified()) return;
     if (this.client?.timeline().length) return; // already chatting
     const done = () => this.closePrechat(true);
     this.prechat = prechatCard(this.t, async (profile) => {

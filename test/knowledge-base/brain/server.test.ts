@@ -750,8 +750,9 @@ describe('hot reload on every server', () => {
     expect(intent.askHelpful).toBe(true);
     const { id, updatedAt: _u, ...body } = intent;
     expect((await api(stack.url, 'PUT', `/api/admin/intents/${id}`, adminCookie, { ...body, askHelpful: false })).body.intent.askHelpful).toBe(false);
+    const onSecond = await shopper(1);
     const unasked = await eventually(async () => {
-      const again = await (await shopper(1)).ask('how do loyalty points work?');
+      const again = await onSecond.ask('how do loyalty points work?');
       return (again.metadata as Record<string, unknown>).askHelpful === undefined && again;
     }, 30_000, 'both servers to stop asking');
     expect(unasked.metadata).toMatchObject({ intent: 'loyalty_points', articles: [] });
