@@ -451,7 +451,11 @@ export function createPolicy(deps: PolicyDeps) {
     };
 
     // 1. People first: an explicit request or an upset shopper goes to a person without further questions.
-    if (context.quickReply === 'handoff' || asksForPerson(text)) {
+    // A greeting again right after the bot's greeting ("Hello? Is anyone still there?", "有人吗？") is a shopper looking
+    // for someone, not for the bot's welcome a second time (a sale-day review: returning shoppers got it 3–6 times and
+    // gave up).
+    const greetsAgain = !context.quickReply && isBareGreeting(text) && lastBotTurn(context.history)?.metadata?.intent === GREETING_INTENT;
+    if (context.quickReply === 'handoff' || asksForPerson(text) || greetsAgain) {
       return make('handoff', 'handoff', 'person_request', T.handoffPerson[lang], { intent: 'human_request', confidence: 1 });
     }
     if (sentiment.strongNegative) {

@@ -146,14 +146,14 @@ export function faultShowed(text: string): 'arrival' | 'later' | 'unsaid' | null
 
 // The greeting words, shared by "a greeting in front of a question" and "a greeting and nothing else".
 const HELLO_EN = String.raw`(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening))(?: there| team| all| guys)?`;
-const SMALL_TALK_EN = String.raw`how are you(?: doing)?(?: today)?|anyone there`;
+const SMALL_TALK_EN = String.raw`how are you(?: doing)?(?: today)?|(?:is |are you )?(?:anyone|anybody|someone|somebody|you) (?:still )?(?:there|here|around|available)`;
 const HELLO_ZH = '你好|您好|哈喽|嗨|在吗|在不在';
 
 const GREETING_EN = new RegExp(String.raw`^\s*${HELLO_EN}[\s,!.:;~-]+`, 'i');
 const GREETING_ZH = new RegExp(String.raw`^\s*(?:${HELLO_ZH})[\s，,!！。.、~：:]*`);
 
 const BARE_GREETING_EN = new RegExp(String.raw`^\s*(?:${HELLO_EN}|${SMALL_TALK_EN}|is anyone there)(?:[\s,!.?~-]+(?:${SMALL_TALK_EN})?)*[\s,!.?~-]*$`, 'i');
-const BARE_GREETING_ZH = new RegExp(String.raw`^\s*(?:(?:${HELLO_ZH}|有人吗|亲)[\s，,!！。.、~？?]*)+$`);
+const BARE_GREETING_ZH = new RegExp(String.raw`^\s*(?:(?:${HELLO_ZH}|还有人在吗|有人在吗|有人吗|人呢|亲)[\s，,!！。.、~？?]*)+$`);
 
 /** True when the message is a greeting and nothing else ("hello there", "hi, how are you?", "你好，在吗？"). */
 export function isBareGreeting(text: string): boolean {
@@ -209,6 +209,9 @@ const ZH_LEXICON: Record<string, number> = {
   恶心: -3, 愤怒: -4, 生气: -3, 讨厌: -3, 糟糕: -3, 失望: -3, 极差: -4, 最差: -4, 投诉: -2, 无语: -2,
   坑人: -3, 黑店: -4, 不满: -2, 烦死: -4, 崩溃: -3, 离谱: -3, 破玩意: -4, 什么破: -3, 滚: -4, 骗: -2,
   起诉: -4, 律师: -3, 曝光: -3, 12315: -4, 消协: -4, 多少遍: -4, 好几遍: -4, 好几次了: -4, 第三次: -2,
+  // Waiting, said as a complaint about now ("等很久了"): a person, not another bot answer. Without the final 了 it is
+  // often the story of a parcel ("等了好久还没发货"), which the order answers serve.
+  等很久了: -4, 等了很久了: -4, 等了好久了: -4, 等半天了: -4, 等了半天了: -4, 等了好久: -2, 等了很久: -2, 等了半天: -2,
   满意: 2, 谢谢: 2, 感谢: 2, 很好: 2, 不错: 2, 开心: 2, 喜欢: 2, 棒: 2, 太好了: 3,
 };
 const ZH_WORDS = Object.keys(ZH_LEXICON).sort((a, b) => b.length - a.length);
@@ -274,6 +277,9 @@ const ESCALATION_EN: [RegExp, number][] = [
   [/\b(?:sue|suing|lawyers?|solicitors?|legal action|small claims|trading standards|consumer protection|better business bureau)\b|\breport (?:you|this (?:shop|store|company|site))\b/i, -4],
   // done with it
   [/\bfed up\b|\bsick (?:and tired )?of\b|\b(?:i'?ve|i have) had enough\b|\benough is enough\b|\blast straw\b|\bthanks (?:a lot )?for nothing\b|\b(?:this is|that is|it's|what) an? (?:joke|disgrace)\b(?! (?:shop|item|gift|present|toy))|\bnever (?:again|buying|ordering|shopping)\b/i, -4],
+  // waiting, for nothing in particular ("I have been waiting for ages", "still waiting!!"): a person is what they wait for;
+  // "waiting for my parcel for 2 weeks" names what they wait for, and the order answers serve it
+  [/\b(?:i'?ve|i have|we'?ve|we have|been|i'?m|i am|still|keep|kept) (?:been )?waiting (?:for )?(?:ages|so long|forever|hours|a long time|too long|all day|an hour)\b|\bstill waiting\s*[!?.]*\s*$/i, -4],
   // asked again and again
   [/\b(?:second|third|fourth|fifth|umpteenth|\d+(?:st|nd|rd|th)) time (?:that )?(?:i(?:'ve| have)? |i'm )?(?:ask|asking|asked|contact|contacting|contacted|writ|wrote|message|messaging|messaged|call|calling|called|email|emailing|emailed|tell|telling|told|explain)/i, -4],
   [/\b(?:asked|contacted|written|wrote|messaged|called|emailed|told you) (?:you )?(?:\d+|two|three|four|five|several|many|multiple|so many) times\b/i, -4],

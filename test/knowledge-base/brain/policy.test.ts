@@ -2,6 +2,7 @@
 // questions (English and Chinese) and every hand-off trigger of the answer
 // policy, on the real demo content and a classifier trained from it.
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { DecideContext } from '../../../knowledge-base/policy.ts';
 import { createPipeline, expansionsFrom, isQuestionWord, retrievalTokenize, toIntentConfig, type Pipeline } from '../../../knowledge-base/pipeline.ts';
 import { KbIndex } from '../../../knowledge-base/retriever.ts';
 import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
@@ -447,6 +448,30 @@ describe('answers', () => {
       expect((await pipeline.run(text, {})).metadata, text).toMatchObject({ decision: 'answer', intent: 'greeting', confidence: 1 });
     }
     expect((await pipeline.run('hi, where do I find my tracking number?', {})).metadata.intent).not.toBe('greeting');
+  });
+
+  it('hands a returning shopper who greets again, or says they have been waiting, to a person (a sale-day review)', async () => {
+    /** The policy's answers to `turns`, each asked with the ones before it (and the bot's replies) as history. */
+    const conversation = async (turns: string[]) => {
+      const history: NonNullable<DecideContext['history']> = [];
+      const outcomes: string[] = [];
+      for (const text of turns) {
+        const d = await pipeline.run(text, { locale: /[\u4e00-\u9fff]/.test(text) ? 'zh' : 'en', history: [...history] });
+        outcomes.push(`${d.action}:${d.metadata.reason}`);
+        history.push({ author: 'customer', text, metadata: {} }, { author: 'bot', text: d.reply, metadata: d.metadata as Record<string, unknown> });
+      }
+      return outcomes;
+    };
+    expect(await conversation(['Hello? Is anyone still there?', 'hello?'])).toEqual(['answer:intent', 'handoff:person_request']);
+    expect(await conversation(['还有人在吗？', '有人吗？'])).toEqual(['answer:intent', 'handoff:person_request']);
+    expect(await conversation(['Hello?? I have been waiting for ages'])).toEqual(['handoff:negative_sentiment']);
+    expect(await conversation(['有人吗？等很久了'])).toEqual(['handoff:negative_sentiment']);
+    expect(await conversation(['still waiting!!'])).toEqual(['handoff:negative_sentiment']);
+    // What they wait for, named: the order answers serve it.
+    expect((await conversation(['I have been waiting for my parcel for 2 weeks, where is it?']))[0]).not.toMatch(/^handoff/);
+    expect((await conversation(['我的快递等了好久还没发货']))[0]).not.toMatch(/^handoff/);
+    // A greeting, then a question: the question is served as before (an anonymous shopper is asked to sign in).
+    expect(await conversation(['hi', 'where is my order'])).toEqual(['answer:intent', 'clarify:order_status']);
   });
 
   it('asks "Was this helpful?" under a typed answer unless the intent is marked not to (a greeting)', async () => {
