@@ -2,6 +2,28 @@
 // reach the host element itself (and through it, inherited properties), so the
 // host is reset with !important (inside a shadow tree, important wins over the
 // page) and .root sets every inherited property the widget relies on.
+/**
+ * Gives the shadow root its stylesheet. A constructed sheet (adoptedStyleSheets) comes from script, so a shop page whose
+ * Content-Security-Policy has style-src without 'unsafe-inline' still applies it; a <style> element would be blocked
+ * there and the widget would show as bare buttons. Browsers without constructable sheets (Safari before 16.4) get the
+ * <style> element, which works wherever the shop's policy allows inline styles.
+ */
+export function adoptStyles(root: ShadowRoot, css: string): void {
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+      return;
+    } catch {
+      // Defensive: an engine that lists the property but refuses the constructor gets the <style> element below.
+    }
+  }
+  const style = document.createElement('style');
+  style.textContent = css;
+  root.prepend(style);
+}
+
 /** Below this width the panel covers the whole page (and view.ts treats it as a modal dialog). */
 export const FULL_SCREEN_QUERY = '(max-width:480px)';
 

@@ -9,7 +9,7 @@ import { STRINGS, type Lang, type Strings } from './i18n.ts';
 import type { Store } from './storage.ts';
 import { append, clear, h, icon, ICONS, isBusy, linkified, safeLink, whileBusy } from './dom.ts';
 import { brandColors } from './colors.ts';
-import { FULL_SCREEN_QUERY, widgetCss } from './styles.ts';
+import { adoptStyles, FULL_SCREEN_QUERY, widgetCss } from './styles.ts';
 import { csatCard, offlineCard, prechatCard } from './forms.ts';
 import { articleReplyParts } from './article-reply.ts';
 import { replyWait } from './reply-time.ts';
@@ -112,7 +112,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   constructor(private readonly root: ShadowRoot, private readonly options: ViewOptions) {
     const t = (this.t = options.t);
     this.timeFormat = new Intl.DateTimeFormat(options.lang === 'zh' ? 'zh-CN' : 'en', { hour: '2-digit', minute: '2-digit' });
-    const style = h('style', {}, widgetCss(brandColors(options.settings.color), options.position));
+    adoptStyles(root, widgetCss(brandColors(options.settings.color), options.position));
 
     this.badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
     this.launcher = h('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'sd-panel', 'aria-label': t.openChat });
@@ -153,7 +153,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const privacy = privacyLine(t, options.settings.privacyUrl, options.base);
     if (privacy) this.panel.appendChild(privacy);
     this.live = h('div', { class: 'sr', 'aria-live': 'polite', role: 'status' });
-    append(root, style, h('div', { class: 'root' }, this.launcher, this.panel, this.live));
+    append(root, h('div', { class: 'root' }, this.launcher, this.panel, this.live));
 
     this.launcher.addEventListener('click', () => (this.isOpen ? this.close() : this.open()));
     close.addEventListener('click', () => this.close());
