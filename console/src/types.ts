@@ -37,6 +37,11 @@ export interface InboxItem {
   customer: { id: number; name: string | null; email: string | null };
   lastMessage: { text: string; authorType: string; createdAt: string } | null;
   unread: number;
+  /**
+   * Since when the shopper has waited for the team: the hand-off while nobody replied since, else their oldest message
+   * after the latest agent reply; null when the agent spoke last (absent from an older server).
+   */
+  waitingSince?: string | null;
   /** Agents' labels, lower-case. */
   labels: string[];
 }

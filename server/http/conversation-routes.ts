@@ -25,6 +25,10 @@ const InboxItem = Type.Object({
   customer: Type.Object({ id: Type.Integer(), name: Nullable(Type.String()), email: Nullable(Type.String()) }),
   lastMessage: Nullable(Type.Object({ text: Type.String(), authorType: Type.String(), createdAt: Type.String() })),
   unread: Type.Integer({ description: 'Shopper messages after the agents last marked the chat seen (0 while the bot has the chat)' }),
+  waitingSince: Nullable(Type.String({
+    description: 'Since when the shopper has waited for the team: the hand-off while no agent has replied since, else their oldest '
+      + 'message after the latest agent reply; null when the agent spoke last, and while the bot has the chat or it is resolved',
+  })),
   labels: Labels,
   match: Type.Optional(Type.Object({
     messageId: Type.Integer(),
@@ -95,12 +99,15 @@ export default function conversationRoutes(ctx: AppContext) {
         limit: q.limit ?? 50,
         search: inboxSearch(q.q),
       });
+      // Answered once and then forgotten is as late as never answered: the console marks both (reply-target.ts).
+      const waiting = await conversations.waitingSince(rows.map((r) => Number(r.id)));
       return {
         items: rows.map((r) => ({
           conversation: toSummary(r),
           customer: { id: r.customer_id, name: r.cust_name, email: r.cust_email },
           lastMessage: r.last_message && { ...r.last_message, createdAt: new Date(r.last_message.createdAt).toISOString() },
           unread: r.unread,
+          waitingSince: waiting.get(Number(r.id))?.toISOString() ?? null,
           labels: r.labels,
           ...(r.match ? { match: r.match } : {}),
         })),

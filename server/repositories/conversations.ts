@@ -1,5 +1,6 @@
 import type { Sql } from '../db/client.ts';
 import type { ChatMessage, ConversationStatus, ConversationSummary } from '../realtime/event-maps.ts';
+import { shopperWaitingSince } from './routing.ts';
 
 /** A bot reply's client id names the shopper message it answers: one reply per question, even if a turn is retried. */
 export const BOT_REPLY_PREFIX = 'bot-reply:';
@@ -248,6 +249,16 @@ export const conversationsRepository = (sql: Sql) => {
                       where id = ${conversationId} and agent_last_seen_id < ${lastSeenId}
                         and ${lastSeenId} <= (select coalesce(max(id), 0) from messages where conversation_id = ${conversationId}) returning id`;
       return rows.length > 0;
+    },
+    /**
+     * For the inbox list: since when each chat's shopper has been waiting for the team (routing.shopperWaitingSince),
+     * by conversation id; chats nobody owes a reply are absent. One query for a page of the list.
+     */
+    async waitingSince(conversationIds: number[]): Promise<Map<number, Date>> {
+      if (!conversationIds.length) return new Map();
+      const rows = await sql<{ id: number; since: Date | null }[]>`
+        select c.id, ${shopperWaitingSince(sql)} as since from conversations c where c.id = any(${conversationIds}::bigint[])`;
+      return new Map(rows.filter((r) => r.since).map((r) => [Number(r.id), r.since!]));
     },
   };
 };

@@ -26,6 +26,23 @@ export interface Assignment {
 export const seatsTaken = (sql: Sql | Tx, agentId: number | ReturnType<Sql>) => sql`(select count(*) from conversations seat
   where seat.assignee_id = ${agentId} and seat.status = 'assigned' and seat.snoozed_until is null)::int`;
 
+/**
+ * Since when the shopper of conversation `c` has been waiting for the team, as an SQL expression (a timestamptz, null
+ * when nobody owes them a reply): with no agent reply since the hand-off, from the hand-off (the bot's "connecting
+ * you", a system line or the shopper may have written last: they wait all the same); after a reply, from their
+ * oldest message after the latest agent reply (null when the agent spoke last). A chat with the bot, or closed,
+ * waits for nobody. The one definition for the offline hand-back (`releaseHeldChats`) and the inbox's
+ * "Waiting N min" (`conversations.waitingSince`). Replies are public agent messages: a private note answers nobody.
+ */
+export const shopperWaitingSince = (sql: Sql | Tx) => sql`(case when c.status in ('queued', 'assigned') then (
+  select case when reply.at is null or reply.at < c.queued_at
+              then coalesce(c.queued_at, (select min(m.created_at) from messages m
+                                          where m.conversation_id = c.id and m.author_type = 'customer' and not m.private))
+              else (select min(m.created_at) from messages m
+                    where m.conversation_id = c.id and m.author_type = 'customer' and not m.private and m.id > reply.id) end
+  from (select max(a.id) as id, max(a.created_at) as at from messages a
+        where a.conversation_id = c.id and a.author_type = 'agent' and not a.private) reply) end)`;
+
 async function openChats(tx: Tx, agentId: number): Promise<number> {
   const [row] = await tx<{ n: number }[]>`select ${seatsTaken(tx, agentId)} as n`;
   return row.n;
@@ -239,9 +256,11 @@ export const routingRepository = (sql: Sql) => ({
    */
   /**
    * Puts back in the queue the chats held by an agent who can no longer answer them: a deactivated agent (all of
-   * them), or one offline for some minutes (a reload or a short drop keeps the chats) while the shopper's message
-   * waits for a reply. They keep their first queue time, so they are first in line: they waited longest. A snoozed
-   * chat stays with an offline agent until it wakes (nobody is meant to work on it); a deactivated agent's go too
+   * them), or one offline for some minutes (a reload or a short drop keeps the chats) while the shopper waits for
+   * the team (`shopperWaitingSince`: no agent reply since their last message or the hand-off, whoever wrote last —
+   * the bot's "connecting you" line included; an agent who replied last keeps a chat the shopper has not answered).
+   * They keep their first queue time, so they are first in line: they waited longest. A snoozed chat stays with an
+   * offline agent until it wakes (nobody is meant to work on it); a deactivated agent's go too
    * (the trigger of 025_snooze.sql clears their snooze). `conversationIds` limits the check to chats that just woke.
    */
   async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number; conversationIds?: number[] }): Promise<{ id: number; agent_name: string }[]> {
@@ -249,8 +268,7 @@ export const routingRepository = (sql: Sql) => ({
       ? sql`u.id = ${filter.agentId}`
       : sql`u.presence = 'offline' and u.last_seen_at < now() - make_interval(mins => ${filter.offlineMinutes})
             and c.snoozed_until is null ${filter.conversationIds ? sql`and c.id = any(${filter.conversationIds}::bigint[])` : sql``}
-            and (select m.author_type from messages m where m.conversation_id = c.id and not m.private and m.author_type <> 'system'
-                 order by m.id desc limit 1) = 'customer'`;
+            and ${shopperWaitingSince(sql)} is not null`;
     return sql<{ id: number; agent_name: string }[]>`
       update conversations c set status = 'queued', assignee_id = null, queued_at = coalesce(c.queued_at, now()), updated_at = now()
       from users u where u.id = c.assignee_id and c.status = 'assigned' and ${which}

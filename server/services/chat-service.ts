@@ -21,6 +21,7 @@ import { createMicroBatcher } from './micro-batcher.ts';
 import type { FollowupScheduler } from './email-followup-queue.ts';
 import { markLeftMessageAnswered, markLeftMessagesAnsweredInChat } from './offline-messages.ts';
 import { createSnooze } from './snooze.ts';
+import { offerLeaveMessageIfNobodyCanAnswer } from './routing-unavailable.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -647,6 +648,8 @@ export function createChatService(deps: ChatServiceDeps) {
         await systemMessage(r.id, `${r.agent_name} is no longer available. We're finding someone else to help you.`, { event: 'agent_unavailable', agentName: r.agent_name });
         await announceConversation(r.id);
       }
+      // Nobody online (or the shop closed): the leave-a-message offer a fresh hand-off gets (routing-unavailable.ts).
+      await offerLeaveMessageIfNobodyCanAnswer({ sql, realtime, whyNobodyCanAnswer }, released.map((r) => r.id));
       if (released.length) await this.assignPending();
       return released.length;
     },
@@ -658,6 +661,8 @@ export function createChatService(deps: ChatServiceDeps) {
         await systemMessage(r.id, `${r.agent_name} could not reply in time. We're finding someone else to help you.`, { event: 'agent_no_reply', agentId: r.agent_id, agentName: r.agent_name, minutes });
         await announceConversation(r.id);
       }
+      // Released only while another agent had a free seat, but they may have gone offline since: same offer then.
+      await offerLeaveMessageIfNobodyCanAnswer({ sql, realtime, whyNobodyCanAnswer }, released.map((r) => r.id));
       if (released.length) await this.assignPending();
       return released.length;
     },

@@ -1,5 +1,5 @@
-// The inbox's "Waiting N min" mark (console/src/reply-target.ts): only a handed-off chat that nobody has answered
-// yet, past the team's first-reply target, measured from the hand-off.
+// The inbox's "Waiting N min" mark (console/src/reply-target.ts): a shopper waiting past the team's reply target,
+// for the first reply (from the hand-off) or, with the list's `waitingSince`, for an agent's next reply.
 import { describe, expect, it } from 'vitest';
 import { minutesWaitingPastTarget } from '../../console/src/reply-target.ts';
 import type { ConversationSummary } from '../../console/src/types.ts';
@@ -25,5 +25,18 @@ describe('waiting past the first-reply target', () => {
     expect(minutesWaitingPastTarget(chat({ status: 'resolved', resolvedAt: minutesAgo(1) }), 5, now)).toBeNull();
     expect(minutesWaitingPastTarget(chat({ status: 'bot', handedOff: false, queuedAt: null }), 5, now)).toBeNull();
     expect(minutesWaitingPastTarget(chat({}), 0, now)).toBeNull();
+  });
+
+  it("with the list's waitingSince, also marks a chat answered once and then left waiting", () => {
+    const answered = chat({ status: 'assigned', assignee: { id: 2, name: 'Ana' }, queuedAt: minutesAgo(40), firstResponseAt: minutesAgo(35) });
+    expect(minutesWaitingPastTarget(answered, 5, now, minutesAgo(12))).toBe(12);
+    expect(minutesWaitingPastTarget(answered, 5, now, minutesAgo(3))).toBeNull(); // not past the target yet
+    expect(minutesWaitingPastTarget(answered, 5, now, null)).toBeNull(); // the agent spoke last
+    // Never answered: the server's waitingSince is the hand-off, the same minutes as before.
+    expect(minutesWaitingPastTarget(chat({}), 5, now, minutesAgo(7))).toBe(7);
+    // Put aside, closed or with the bot: nobody is late, whatever the list says.
+    expect(minutesWaitingPastTarget({ ...answered, snoozedUntil: minutesAgo(-60) }, 5, now, minutesAgo(12))).toBeNull();
+    expect(minutesWaitingPastTarget({ ...answered, status: 'resolved' }, 5, now, minutesAgo(12))).toBeNull();
+    expect(minutesWaitingPastTarget(answered, 0, now, minutesAgo(12))).toBeNull();
   });
 });
