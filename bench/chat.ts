@@ -189,7 +189,8 @@ async function main(): Promise<void> {
   const agentIds = (await sql<{ id: number }[]>`
     insert into users (email, name, role, password_hash, capacity, presence)
     select 'bench' || g || '@demo.shop', 'Bench Agent ' || g, 'agent', ${hash}, 100, 'online' from generate_series(1, ${AGENTS}) g returning id`).map((r) => r.id);
-  const customerIds = (await sql<{ id: number }[]>`insert into customers (name) select 'Bench shopper ' || g from generate_series(1, ${SHOPPERS + IDLE_SOCKETS}) g returning id`).map((r) => r.id);
+  const shoppers = await sql<{ id: number; visitor_key: string }[]>`insert into customers (name) select 'Bench shopper ' || g from generate_series(1, ${SHOPPERS + IDLE_SOCKETS}) g returning id, visitor_key`;
+  const customerIds = shoppers.map((r) => r.id);
   await sql`
     insert into conversations (customer_id, status, assignee_id, handed_off, queued_at, assigned_at)
     select c, 'assigned', (${sql.array(agentIds)}::bigint[])[1 + (row_number() over () % ${AGENTS})], true, now(), now()
@@ -210,7 +211,7 @@ async function main(): Promise<void> {
     const realTarget: Target = {
       name: 'shopdesk', url: real.url, pid: real.child.pid!,
       // No conversation id in the sends, as the widget does: the server finds the shopper's open conversation.
-      shopper: (i) => ({ token: signVisitorToken(secret, customerIds[i]) }),
+      shopper: (i) => ({ token: signVisitorToken(secret, customerIds[i], shoppers[i].visitor_key) }),
       agentAuth: () => ({ token: agentToken }),
     };
     bare = await startChild(['bench/bare-relay.ts'], {}, /listening on (http:\/\/\S+)/);

@@ -24,5 +24,6 @@ fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm install --no-audit --no-fund   # not `npm ci`: see .ci/run
 fi
-echo "using Postgres at ${pg_url%%@*}@… and Redis at ${redis_url}"
+# Where, without credentials: the host part only (a password in either address must not reach the terminal's log).
+echo "using Postgres at ${pg_url##*@} and Redis at ${redis_url##*@}"
 exec npm start

@@ -142,7 +142,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   registerCrossSiteGuard(app as never, config.publicUrl); // first: a forged request costs no session lookup
-  registerAuth(app as never, auth, visitorSecret, (customerId) => customersRepository(sql).isActive(customerId));
+  registerAuth(app as never, auth, visitorSecret, (claim) => customersRepository(sql).tokenCounts(claim));
   registerMetrics(app as never, metrics, config.metricsToken);
   for (const plugin of routePlugins) await app.register(plugin(ctx));
   for (const extension of options.extensions ?? []) {

@@ -106,9 +106,13 @@ export type Config = Static<typeof ConfigSchema>;
 
 type Env = Record<string, string | undefined>;
 
-function bool(value: string | undefined, fallback: boolean): boolean {
+/** A yes/no setting; a value that is neither (a typo such as "flase") stops the start instead of meaning "no". */
+function bool(value: string | undefined, fallback: boolean, name = 'a yes/no setting'): boolean {
   if (value === undefined || value === '') return fallback;
-  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+  const lower = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
+  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
+  throw new ConfigError(`Invalid configuration:\n  ${name}: "${value}" is neither true nor false (use true/false, yes/no, on/off or 1/0).`);
 }
 
 /**
@@ -148,22 +152,22 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel: (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')) as Config['logLevel'],
     sessionSecret: env.SESSION_SECRET ?? '',
     identitySecret: env.IDENTITY_SECRET ?? '',
-    workersInProcess: bool(env.WORKERS_IN_PROCESS, true),
-    migrateOnStart: bool(env.MIGRATE_ON_START, true),
-    seedDemo: bool(env.SEED_DEMO, true),
+    workersInProcess: bool(env.WORKERS_IN_PROCESS, true, 'WORKERS_IN_PROCESS'),
+    migrateOnStart: bool(env.MIGRATE_ON_START, true, 'MIGRATE_ON_START'),
+    seedDemo: bool(env.SEED_DEMO, true, 'SEED_DEMO'),
     demoAdminEmail: env.DEMO_ADMIN_EMAIL ?? 'admin@demo.shop',
     demoAdminPassword: env.DEMO_ADMIN_PASSWORD ?? '',
     demoAgentEmail: env.DEMO_AGENT_EMAIL ?? 'agent@demo.shop',
     demoAgentPassword: env.DEMO_AGENT_PASSWORD ?? '',
     modelId: env.MODEL_ID ?? 'Xenova/paraphrase-multilingual-MiniLM-L12-v2',
     modelDir: env.MODEL_DIR ?? './models',
-    modelOffline: bool(env.MODEL_OFFLINE, true),
+    modelOffline: bool(env.MODEL_OFFLINE, true, 'MODEL_OFFLINE'),
     agentSessionTtlHours: int(env.AGENT_SESSION_TTL_HOURS, 12),
     maxMessageChars: int(env.MAX_MESSAGE_CHARS, 4000),
     orderNumberPattern: env.ORDER_NUMBER_PATTERN || DEFAULT_ORDER_NUMBER_PATTERN,
     orderNumberExample: env.ORDER_NUMBER_EXAMPLE || DEFAULT_ORDER_NUMBER_EXAMPLE,
     maxAttachmentBytes: int(env.MAX_ATTACHMENT_BYTES, 10 * 1024 * 1024),
-    webhookAllowLocal: bool(env.WEBHOOK_ALLOW_LOCAL, false),
+    webhookAllowLocal: bool(env.WEBHOOK_ALLOW_LOCAL, false, 'WEBHOOK_ALLOW_LOCAL'),
     rateLimitSessionsPerMinute: int(env.RATE_LIMIT_SESSIONS_PER_MINUTE, 30),
     rateLimitLoginsPerMinute: int(env.RATE_LIMIT_LOGINS_PER_MINUTE, 10),
     rateLimitMessagesPer10s: int(env.RATE_LIMIT_MESSAGES_PER_10S, 20),

@@ -6,8 +6,9 @@ import type { Config } from './config.ts';
 
 export class DependencyError extends Error {}
 
+/** The address without its password, whether it names a user ("postgres://user:pw@…") or not ("redis://:pw@…"). */
 function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, (_, user: string) => `//${user}:***@`);
 }
 
 /** Connects once; creates the database when the server is up but the database is not there yet. */

@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   if (noAdmin) console.log('  No admin account yet: create one with `npm run account -- add-admin you@your-shop.example` (prints its password once).');
   for (const account of accounts) {
     if (account.password) console.log(`  Demo ${account.role} created: ${account.email} / ${account.password}  (shown once)`);
+    else if (account.passwordFromEnvironment) console.log(`  Demo ${account.role} created: ${account.email} (the password given in DEMO_${account.role.toUpperCase()}_PASSWORD)`);
     else console.log(`  Demo ${account.role}: ${account.email} (password set when it was created)`);
   }
 

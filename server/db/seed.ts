@@ -10,8 +10,10 @@ import { loadWidgetSettings, saveWidgetSettings } from '../services/widget-setti
 export interface SeededAccount {
   email: string;
   role: 'admin' | 'agent';
-  /** Set only when the account was created by this call. */
+  /** Set only when the account was created by this call with a generated password (one from the environment is not echoed). */
   password?: string;
+  /** Created by this call with the password given in DEMO_ADMIN_PASSWORD / DEMO_AGENT_PASSWORD. */
+  passwordFromEnvironment?: boolean;
 }
 
 async function ensureUser(sql: Sql, account: { email: string; name: string; role: 'admin' | 'agent'; password: string; capacity: number }): Promise<SeededAccount> {
@@ -21,7 +23,7 @@ async function ensureUser(sql: Sql, account: { email: string; name: string; role
   await sql`insert into users (email, name, role, password_hash, capacity)
             values (${account.email}, ${account.name}, ${account.role}, ${await hashPassword(password)}, ${account.capacity})
             on conflict do nothing`;
-  return { email: account.email, role: account.role, password };
+  return account.password ? { email: account.email, role: account.role, passwordFromEnvironment: true } : { email: account.email, role: account.role, password };
 }
 
 export async function seedDemoAccounts(sql: Sql, config: Config): Promise<SeededAccount[]> {

@@ -11,6 +11,7 @@ import { identityHashMatches, signVisitorToken, verifyResumeToken, verifyVisitor
 import { conversationTranscript } from '../services/transcript.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
 import { mergeCustomers, type MergeReason } from '../services/customer-merge.ts';
+import { noteIdentitySecret } from '../services/identity-secret.ts';
 import { cachedReplyExpectation } from '../services/reply-expectation.ts';
 
 const PublicSettings = Type.Object({
@@ -138,7 +139,12 @@ export default function widgetRoutes(ctx: AppContext) {
           if (error instanceof AppError && error.code === 'customer_merged') return false;
           throw error;
         });
-      let current = await resumable(verifyVisitorToken(ctx.visitorSecret, body.visitorToken));
+      // A new identity secret withdraws the tokens of every customer the old one signed in (identity.ts).
+      if (secret) await noteIdentitySecret(ctx, secret);
+      // The stored token counts only with its record's current visitor key (a restore from a backup, a sign-out).
+      const claim = verifyVisitorToken(ctx.visitorSecret, body.visitorToken);
+      const claimed = claim ? await resumable(claim.customerId) : undefined;
+      let current = claimed && (claimed.visitor_key ?? null) === claim!.key ? claimed : undefined;
       // An email's resume link brings that shopper's chat to this device: its record is merged into this browser's
       // own (or a new one), never handed over. So whoever else holds the linked record's token is cut off — the
       // browser the chat began in, or someone who typed this shopper's address into a chat of their own so that the
@@ -188,9 +194,24 @@ export default function widgetRoutes(ctx: AppContext) {
         if (body.userId) await customers.updateTagsAndAttributes(customer.id, undefined, { ...customer.attributes, unverifiedUserId: body.userId });
       }
       return {
-        visitorToken: signVisitorToken(ctx.visitorSecret, customer.id), customerId: customer.id, identified,
+        visitorToken: signVisitorToken(ctx.visitorSecret, customer.id, customer.visitor_key ?? await customers.visitorKey(customer.id)), customerId: customer.id, identified,
         ...(body.resumeToken ? { resumed } : {}), ...(resumed && linkedChat ? { conversationId: Number(linkedChat) } : {}),
       };
+    });
+
+    app.post('/api/widget/sessions/end', {
+      onRequest: app.requireVisitor,
+      schema: {
+        tags: ['widget'],
+        summary: "Withdraw every visitor token of this shopper (the widget's reset(), when the shop signs the shopper out)",
+        description: 'Every browser and tab holding a token of this customer starts over as a new visitor; a signed-in customer comes back through identify() with a valid hash.',
+        response: { 200: Type.Object({ ended: Type.Boolean() }), 401: ErrorResponse },
+      },
+    }, async (request) => {
+      const customerId = request.visitor!.customerId;
+      await customers.withdrawTokens(customerId);
+      ctx.realtime.disconnectShopper(customerId);
+      return { ended: true };
     });
 
     app.get('/api/widget/conversations/:id/transcript', {

@@ -4,7 +4,7 @@ import '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService, SessionUser } from '../services/auth-service.ts';
 import { PASSWORD_CHANGE_REQUIRED, passwordChangeRequiredMessage, SESSION_COOKIE } from '../services/auth-service.ts';
-import { verifyVisitorToken } from '../services/visitor-tokens.ts';
+import { verifyVisitorToken, type VisitorClaim } from '../services/visitor-tokens.ts';
 import { AppError, forbidden, unauthorized } from '../errors.ts';
 
 declare module 'fastify' {
@@ -39,7 +39,7 @@ export function sessionToken(request: FastifyRequest): string | undefined {
  * Whether a visitor token's customer may still act: false for a record deleted at the customer's request or merged
  * into another (its holder starts over as a new visitor, as the socket handshake makes the widget do).
  */
-export type VisitorCheck = (customerId: number) => Promise<boolean>;
+export type VisitorCheck = (claim: VisitorClaim) => Promise<boolean>;
 
 export function registerAuth(app: FastifyInstance, auth: AuthService, visitorSecret: string, visitorIsCurrent: VisitorCheck): void {
   const requireAgent = async (request: FastifyRequest) => {
@@ -65,9 +65,9 @@ export function registerAuth(app: FastifyInstance, auth: AuthService, visitorSec
     if (path === '/api/admin' || path.startsWith('/api/admin/')) await requireAdmin(request);
   });
   app.decorate('requireVisitor', async (request: FastifyRequest) => {
-    const customerId = verifyVisitorToken(visitorSecret, bearer(request));
-    if (!customerId) throw unauthorized('A valid visitor token is required (Authorization: Bearer <token>).');
-    if (!(await visitorIsCurrent(customerId))) throw unauthorized('This visitor token is no longer valid: start a new session.');
-    request.visitor = { customerId };
+    const claim = verifyVisitorToken(visitorSecret, bearer(request));
+    if (!claim) throw unauthorized('A valid visitor token is required (Authorization: Bearer <token>).');
+    if (!(await visitorIsCurrent(claim))) throw unauthorized('This visitor token is no longer valid: start a new session.');
+    request.visitor = { customerId: claim.customerId };
   });
 }

@@ -30,7 +30,7 @@ import { routingRepository } from '../repositories/routing.ts';
 import { withinTimeLimit } from '../services/time-limit.ts';
 import type { Presence } from './event-maps.ts';
 import { activityWriteMs } from '../services/auto-away.ts';
-import { liveCustomer } from '../repositories/customers.ts';
+import { liveCustomer, visitorKeyMatches } from '../repositories/customers.ts';
 import { MAX_SOCKETS_PER_SHOPPER, shopperLimits, tokenBucket } from './shopper-limits.ts';
 
 type WidgetNs = Namespace<WidgetClientToServer, WidgetServerToClient, Record<string, never>, WidgetSocketData>;
@@ -156,13 +156,14 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   // ---------- shoppers ----------
   const shoppers = shopperLimits(deps.config.rateLimitMessagesPer10s, 10_000);
   widget.use(async (socket, next) => {
-    const customerId = verifyVisitorToken(deps.visitorSecret, socket.handshake.auth?.token);
-    if (!customerId) return next(Object.assign(new Error('unauthorized: a valid visitor token is required'), { data: { code: 'unauthorized' } }));
+    const claim = verifyVisitorToken(deps.visitorSecret, socket.handshake.auth?.token);
+    const customerId = claim?.customerId;
+    if (!claim || !customerId) return next(Object.assign(new Error('unauthorized: a valid visitor token is required'), { data: { code: 'unauthorized' } }));
     // Looked up here, not in the connection handler: handlers must be attached before the first event can arrive.
     const rows = await deps.sql<{ conversation_id: number | null; blocked: boolean }[]>`
       select c.id as conversation_id, cu.blocked_at is not null as blocked from customers cu left join lateral (
         select id from conversations where customer_id = cu.id order by id desc limit 5) c on true
-      where cu.id = ${customerId} and ${liveCustomer(deps.sql, 'cu')}`.catch(() => []);
+      where cu.id = ${customerId} and ${liveCustomer(deps.sql, 'cu')} and ${visitorKeyMatches(deps.sql, 'cu', claim.key)}`.catch(() => []);
     if (!rows.length) return next(Object.assign(new Error('unauthorized: unknown visitor'), { data: { code: 'unauthorized' } }));
     // Not 'unauthorized': that makes the widget start over as a new visitor, which would undo the block.
     if (rows[0].blocked) return next(Object.assign(new Error('blocked: this chat is not available'), { data: { code: 'blocked' } }));

@@ -1,4 +1,5 @@
 import type { Sql } from '../db/client.ts';
+import { newVisitorKey, type VisitorClaim } from '../services/visitor-tokens.ts';
 
 export interface CustomerRow {
   id: number;
@@ -21,6 +22,8 @@ export interface CustomerRow {
   merged_at: Date | null;
   /** Set when the shopper unsubscribed from follow-up emails (017_email_followups.sql). */
   email_followups_off_at: Date | null;
+  /** Signed into the record's visitor tokens; a new one withdraws them (037_visitor_keys.sql). Null on older rows. */
+  visitor_key: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -31,6 +34,10 @@ export interface CustomerRow {
  */
 export const liveCustomer = (sql: Sql, alias: string) =>
   sql`${sql(alias)}.merged_into_id is null and not coalesce((${sql(alias)}.attributes->>'deleted')::boolean, false)`;
+
+/** SQL: a visitor token's key (null for a v1 token) is record `alias`'s current one (services/visitor-tokens.ts). */
+export const visitorKeyMatches = (sql: Sql, alias: string, key: string | null) =>
+  sql`${sql(alias)}.visitor_key is not distinct from ${key}`;
 
 export const customersRepository = (sql: Sql) => ({
   async create(fields: { name?: string | null; email?: string | null; locale?: string | null; externalId?: string | null }): Promise<CustomerRow> {
@@ -44,10 +51,21 @@ export const customersRepository = (sql: Sql) => ({
     const [row] = await sql<CustomerRow[]>`select * from customers where id = ${id}`;
     return row;
   },
-  /** Neither deleted at the customer's request nor merged into another record: a token for it still counts. */
-  async isActive(id: number): Promise<boolean> {
-    const [row] = await sql<{ active: boolean }[]>`select ${liveCustomer(sql, 'c')} as active from customers c where c.id = ${id}`;
+  /** Neither deleted at the customer's request nor merged into another record, and the token's key is current. */
+  async tokenCounts(claim: VisitorClaim): Promise<boolean> {
+    const [row] = await sql<{ active: boolean }[]>`
+      select ${liveCustomer(sql, 'c')} and ${visitorKeyMatches(sql, 'c', claim.key)} as active from customers c where c.id = ${claim.customerId}`;
     return row?.active ?? false;
+  },
+  /** The record's visitor key, given one first if it has none (a row from before keys). */
+  async visitorKey(id: number): Promise<string> {
+    const [row] = await sql<{ visitor_key: string }[]>`
+      update customers set visitor_key = coalesce(visitor_key, ${newVisitorKey()}) where id = ${id} returning visitor_key`;
+    return row.visitor_key;
+  },
+  /** A new visitor key: every token of the record stops counting (its sockets must be cut by the caller). */
+  async withdrawTokens(id: number): Promise<void> {
+    await sql`update customers set visitor_key = ${newVisitorKey()} where id = ${id}`;
   },
   async findByExternalId(externalId: string): Promise<CustomerRow | undefined> {
     const [row] = await sql<CustomerRow[]>`select * from customers where external_id = ${externalId}`;

@@ -518,7 +518,15 @@ export function createChatService(deps: ChatServiceDeps) {
         metadata: { ...fileMetadata(input), ...(mentions.length ? { mentions } : {}) },
       });
       const result = { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
-      if (duplicate) return result;
+      const historyEvent = event(message.private ? 'note.agent' : 'message.agent', `msg:${message.id}`, row.customer_id, row.id, { messageId: message.id, agentId: agent.id, text: message.body }, message.created_at);
+      if (duplicate) {
+        // As for a shopper's resend: the first attempt may have stored the reply and then failed to queue its event
+        // (Redis away for a moment), so the history, the webhooks and the email follow-up would never hear of it.
+        // Queueing again is harmless: the idempotency key makes the worker write it once.
+        await events.enqueueInteractions([historyEvent]);
+        if (!message.private) await scheduleFollowup(row.id, row.customer_id, message.id);
+        return result;
+      }
       realtime.announceMessage(toChatMessage(message));
       for (const teammate of mentions) {
         realtime.toAgent(teammate.id, 'mention:new', { conversationId: row.id, messageId: message.id, by: { id: agent.id, name: agent.name }, text: text.slice(0, 280) });
@@ -527,9 +535,7 @@ export function createChatService(deps: ChatServiceDeps) {
         await routing.recordFirstResponse(row.id);
         await answerLeftMessagesInChat(row.id, agent.id);
       }
-      await events.enqueueInteractions([
-        event(message.private ? 'note.agent' : 'message.agent', `msg:${message.id}`, row.customer_id, row.id, { messageId: message.id, agentId: agent.id, text }, message.created_at),
-      ]);
+      await events.enqueueInteractions([historyEvent]);
       if (!message.private) await scheduleFollowup(row.id, row.customer_id, message.id);
       return result;
     },

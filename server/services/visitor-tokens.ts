@@ -1,28 +1,55 @@
-// Visitor tokens identify a shopper's browser to the widget API and socket.
-// They are stateless (HMAC-signed customer id) so a socket handshake needs no
-// database round trip, and they never expire: a returning shopper keeps the
-// same history. Identity is upgraded by verified identify(), not by the token.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+// Visitor tokens identify a shopper's browser to the widget API and socket: an HMAC over the customer id and the
+// record's random visitor key (customers.visitor_key, 037_visitor_keys.sql). They do not expire by time — a returning
+// shopper keeps the same history — but count only while the key is the record's: the handshake and the session
+// route compare it, so a new key withdraws every token of the record (the shop signed the shopper out, the identity
+// secret changed), and a record with a reused id after a restore from a backup is not anyone's old token.
+// v1 tokens (the id alone) are still taken for records from before keys, which have none.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-const VERSION = 'v1';
+const LEGACY_VERSION = 'v1';
+const VERSION = 'v2';
 
-function signature(secret: string, customerId: number): string {
-  return createHmac('sha256', secret).update(`${VERSION}.${customerId}`).digest('base64url');
+/** What a visitor token claims: the customer, and the visitor key it was made with (null for a v1 token). */
+export interface VisitorClaim {
+  customerId: number;
+  key: string | null;
 }
 
-export function signVisitorToken(secret: string, customerId: number): string {
-  return `${VERSION}.${customerId}.${signature(secret, customerId)}`;
+function signature(secret: string, payload: string): string {
+  return createHmac('sha256', secret).update(payload).digest('base64url');
 }
 
-/** The customer id a token stands for, or null when it is malformed or forged. */
-export function verifyVisitorToken(secret: string, token: unknown): number | null {
+/** A fresh random visitor key (hex): for a record that has none yet, or to withdraw the record's tokens. */
+export function newVisitorKey(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export function signVisitorToken(secret: string, customerId: number, key: string): string {
+  return `${VERSION}.${customerId}.${key}.${signature(secret, `${VERSION}.${customerId}.${key}`)}`;
+}
+
+/** What a token claims, or null when it is malformed or forged; the caller checks the key against the record. */
+export function verifyVisitorToken(secret: string, token: unknown): VisitorClaim | null {
   if (typeof token !== 'string' || token.length > 200) return null;
-  const [version, idText, sig] = token.split('.');
-  if (version !== VERSION || !/^[1-9][0-9]{0,15}$/.test(idText ?? '') || !sig) return null;
+  const parts = token.split('.');
+  const [version, idText] = parts;
+  if (!/^[1-9][0-9]{0,15}$/.test(idText ?? '')) return null;
   const customerId = Number(idText);
-  const expected = Buffer.from(signature(secret, customerId));
+  let payload: string;
+  let key: string | null = null;
+  let sig: string | undefined;
+  if (version === VERSION && parts.length === 4 && /^[0-9a-f]{8,32}$/.test(parts[2])) {
+    key = parts[2];
+    payload = `${VERSION}.${customerId}.${key}`;
+    sig = parts[3];
+  } else if (version === LEGACY_VERSION && parts.length === 3) {
+    payload = `${LEGACY_VERSION}.${customerId}`;
+    sig = parts[2];
+  } else return null;
+  if (!sig) return null;
+  const expected = Buffer.from(signature(secret, payload));
   const given = Buffer.from(sig);
-  return expected.length === given.length && timingSafeEqual(expected, given) ? customerId : null;
+  return expected.length === given.length && timingSafeEqual(expected, given) ? { customerId, key } : null;
 }
 
 // Resume links: "Continue the chat" in a follow-up email carries one, so the shopper who opens it on another

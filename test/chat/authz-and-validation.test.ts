@@ -60,7 +60,8 @@ describe('visitors reach only their own conversations', () => {
     await expect(connectWidget(stack.url, '')).rejects.toThrow(/unauthorized/);
     const forged = visitorA.token.replace(/\.[^.]+$/, '.forgedsignature');
     await expect(connectWidget(stack.url, forged)).rejects.toThrow(/unauthorized/);
-    const otherId = visitorA.token.replace(/^v1\.\d+\./, `v1.${visitorB.conversationId + 999}.`);
+    const otherId = visitorA.token.replace(/^v2\.\d+\./, `v2.${visitorB.conversationId + 999}.`);
+    expect(otherId).not.toBe(visitorA.token);
     await expect(connectWidget(stack.url, otherId)).rejects.toThrow(/unauthorized/);
     await expect(connectAgent(stack.url, visitorA.token)).rejects.toThrow(/unauthorized/);
   });

@@ -123,23 +123,16 @@ describe('email follow-up of replies the shopper missed', () => {
     back.close();
   });
 
-  it("resumes the email's chat on another device from its link; an expired, forged or identified customer's link does not", async () => {
+  it("brings the email's chat to another device from its link, once; an expired, forged or identified customer's link does not", async () => {
     expect(resumeLink).toBeTruthy();
     const { token, customerId, conversationId } = resumeLink!;
     // Another device: a browser with its own anonymous visitor record, opening the link.
     const elsewhere = await widgetSession(stack.url);
-    const resumed = await widgetSession(stack.url, { visitorToken: elsewhere.visitorToken, resumeToken: token });
-    expect(resumed).toMatchObject({ customerId, resumed: true, identified: false });
-    const socket = await connectWidget(stack.url, resumed.visitorToken);
-    const current = await callOk<{ conversation: { id: number }; messages: ChatMessage[] }>(socket, 'conversation:current', {});
-    expect(current.conversation.id).toBe(conversationId);
-    expect(current.messages.map((m) => m.text)).toContain('Your parcel left this morning.');
-    socket.close();
-
     const [, id, expires, sig] = token.split('.');
     const refusedWith = async (resumeToken: string) => {
       const answer = await widgetSession(stack.url, { visitorToken: elsewhere.visitorToken, resumeToken });
       expect(answer, resumeToken).toMatchObject({ customerId: elsewhere.customerId, resumed: false }); // this browser stays who it was
+      expect(answer.conversationId).toBeUndefined();
     };
     await refusedWith(`r1.${id}.${Number(expires) + 1}.${sig}`); // a later expiry than was signed
     await refusedWith(`r1.${Number(id) + 1}.${expires}.${sig}`); // someone else's record
@@ -149,6 +142,20 @@ describe('email follow-up of replies the shopper missed', () => {
     // Once the shop has identified the shopper, the link no longer resumes them: their orders are behind the shop's sign-in.
     await stack.env.sql`update customers set external_id = ${`shop-user-resume-${customerId}`} where id = ${customerId}`;
     await refusedWith(token);
+    await stack.env.sql`update customers set external_id = null where id = ${customerId}`;
+
+    // The link's chat comes into this browser's own record (merged), and is the chat the widget asks for.
+    const resumed = await widgetSession(stack.url, { visitorToken: elsewhere.visitorToken, resumeToken: token });
+    expect(resumed).toMatchObject({ customerId: elsewhere.customerId, resumed: true, identified: false, conversationId });
+    const socket = await connectWidget(stack.url, resumed.visitorToken);
+    const current = await callOk<{ conversation: { id: number }; messages: ChatMessage[] }>(socket, 'conversation:current', { conversationId });
+    expect(current.conversation.id).toBe(conversationId);
+    expect(current.messages.map((m) => m.text)).toContain('Your parcel left this morning.');
+    socket.close();
+    // Used once, it brings nothing to a third browser.
+    const third = await widgetSession(stack.url, { resumeToken: token });
+    expect(third.resumed).toBe(false);
+    expect(third.customerId).not.toBe(elsewhere.customerId);
   });
 
   it('sends nothing when the shopper saw the replies in the chat, and tells the agents they were seen', async () => {

@@ -7,15 +7,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { call, callOk, connectWidget, type WidgetClient } from '../support/sockets.ts';
+import { createHmac } from 'node:crypto';
 import { identityHash, signResumeToken } from '../../server/services/visitor-tokens.ts';
 import { sharedSecret } from '../../server/services/secrets.ts';
+import { loadWidgetSettings, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 
 const IDENTITY_SECRET = 'resume-link-identity-secret';
 let stack: TestStack;
 const sockets: WidgetClient[] = [];
 
 beforeAll(async () => {
-  stack = await startStack({ config: { identitySecret: IDENTITY_SECRET } });
+  // The secret in the widget settings (not the environment), so a test can change it as an admin would.
+  stack = await startStack({});
+  await saveWidgetSettings(stack.env.sql, { ...(await loadWidgetSettings(stack.env.sql)), identitySecret: IDENTITY_SECRET });
 });
 afterAll(async () => {
   sockets.forEach((s) => s.close());
@@ -29,9 +33,10 @@ async function chat(token: string, clientId: string, text: string): Promise<{ so
   return { socket, conversationId: sent.conversationId };
 }
 
+const visitorSecret = () => sharedSecret(stack.env.sql, 'visitor_token_secret', stack.env.config.sessionSecret);
+
 async function resumeLinkFor(customerId: number): Promise<string> {
-  const secret = await sharedSecret(stack.env.sql, 'visitor_token_secret', stack.env.config.sessionSecret);
-  return signResumeToken(secret, customerId);
+  return signResumeToken(await visitorSecret(), customerId);
 }
 
 /** A socket handshake with `token`: whether the server takes it. */
@@ -112,5 +117,65 @@ describe('resume links and first sign-ins', () => {
     await widgetSession(stack.url, { visitorToken: anonymous.visitorToken, email: 'anon@example.com' });
     const [anon] = await stack.env.sql<{ email: string }[]>`select email from customers where id = ${anonymous.customerId}`;
     expect(anon.email).toBe('anon@example.com');
+  });
+
+  it("a token counts only with its record's visitor key: an id used again after a restore is nobody's old token", async () => {
+    const first = await widgetSession(stack.url);
+    expect(first.visitorToken).toMatch(/^v2\.\d+\.[0-9a-f]+\./);
+    await chat(first.visitorToken, 'restore-1', 'My home address is 1 Secret Lane');
+    // A restore from a backup taken before this shopper came: the id is handed out again, to someone else.
+    await stack.env.sql`delete from customers where id = ${first.customerId}`;
+    await stack.env.sql`insert into customers (id, name) values (${first.customerId}, 'Someone else')`;
+    expect(await accepted(first.visitorToken)).toBe(false);
+    const again = await widgetSession(stack.url, { visitorToken: first.visitorToken });
+    expect(again.customerId).not.toBe(first.customerId);
+  });
+
+  it('takes a v1 token of a record from before visitor keys once, and gives it a key and a v2 token', async () => {
+    const [old] = await stack.env.sql<{ id: number }[]>`insert into customers (name, visitor_key) values ('From before keys', null) returning id`;
+    const id = Number(old.id);
+    const legacy = `v1.${id}.${createHmac('sha256', await visitorSecret()).update(`v1.${id}`).digest('base64url')}`;
+    expect(await accepted(legacy)).toBe(true);
+    const upgraded = await widgetSession(stack.url, { visitorToken: legacy });
+    expect(upgraded.customerId).toBe(id);
+    expect(upgraded.visitorToken).toMatch(/^v2\./);
+    expect(await accepted(upgraded.visitorToken)).toBe(true);
+    expect(await accepted(legacy)).toBe(false);
+  });
+
+  it("a sign-out (the widget's reset()) withdraws the shopper's tokens everywhere: a copy kept elsewhere starts over", async () => {
+    const signedIn = await widgetSession(stack.url, { userId: 'shared-pc-5', hash: identityHash(IDENTITY_SECRET, 'shared-pc-5') });
+    const elsewhere = await chat(signedIn.visitorToken, 'shared-1', 'Where is my order?');
+    const end = await fetch(`${stack.url}/api/widget/sessions/end`, { method: 'POST', headers: { authorization: `Bearer ${signedIn.visitorToken}` } });
+    expect(await end.json()).toEqual({ ended: true });
+    await expect.poll(() => elsewhere.socket.connected).toBe(false);
+    expect(await accepted(signedIn.visitorToken)).toBe(false);
+    const copy = await widgetSession(stack.url, { visitorToken: signedIn.visitorToken });
+    expect(copy).toMatchObject({ identified: false });
+    expect(copy.customerId).not.toBe(signedIn.customerId);
+    // Signing in again with a valid hash brings the customer back, their chat included.
+    const back = await widgetSession(stack.url, { userId: 'shared-pc-5', hash: identityHash(IDENTITY_SECRET, 'shared-pc-5') });
+    expect(back.customerId).toBe(signedIn.customerId);
+    expect((await fetch(`${stack.url}/api/widget/sessions/end`, { method: 'POST', headers: { authorization: 'Bearer nonsense' } })).status).toBe(401);
+  });
+
+  it("a new identity secret withdraws the tokens of the customers the old one signed in; anonymous shoppers keep theirs", async () => {
+    const signedIn = await widgetSession(stack.url, { userId: 'rotated-1', hash: identityHash(IDENTITY_SECRET, 'rotated-1') });
+    const anonymous = await widgetSession(stack.url);
+    const rotated = 'a-brand-new-identity-secret-after-a-leak';
+    await saveWidgetSettings(stack.env.sql, { ...(await loadWidgetSettings(stack.env.sql)), identitySecret: rotated });
+    try {
+      // Noticed by the next session request (any shopper's).
+      const stillAnonymous = await widgetSession(stack.url, { visitorToken: anonymous.visitorToken });
+      expect(stillAnonymous.customerId).toBe(anonymous.customerId);
+      const old = await widgetSession(stack.url, { visitorToken: signedIn.visitorToken });
+      expect(old.identified).toBe(false);
+      expect(old.customerId).not.toBe(signedIn.customerId);
+      expect(await accepted(signedIn.visitorToken)).toBe(false);
+      const withNewHash = await widgetSession(stack.url, { userId: 'rotated-1', hash: identityHash(rotated, 'rotated-1') });
+      expect(withNewHash.customerId).toBe(signedIn.customerId);
+    } finally {
+      await saveWidgetSettings(stack.env.sql, { ...(await loadWidgetSettings(stack.env.sql)), identitySecret: IDENTITY_SECRET });
+    }
   });
 });

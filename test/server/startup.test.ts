@@ -31,10 +31,21 @@ describe('start-up', () => {
     expect(stderr).toContain('Redis is not reachable at redis://127.0.0.1:1');
   });
 
+  it("never prints a Redis password, with a user name or without one (redis://:password@host)", () => {
+    const { code, stderr } = start({ REDIS_URL: 'redis://:redispw@127.0.0.1:1', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('Redis is not reachable at redis://:***@127.0.0.1:1');
+    expect(stderr).not.toContain('redispw');
+  });
+
   it('refuses an invalid configuration, naming the setting', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/port/);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/databaseUrl/);
     expect(loadConfig({}).port).toBe(3000);
+    // A mistyped yes/no stops the start instead of quietly meaning "no" (MODEL_OFFLINE=flase would allow downloads).
+    expect(() => loadConfig({ MODEL_OFFLINE: 'flase' })).toThrow(/MODEL_OFFLINE: "flase" is neither true nor false/);
+    expect(() => loadConfig({ WORKERS_IN_PROCESS: 'maybe' })).toThrow(ConfigError);
+    expect(loadConfig({ WORKERS_IN_PROCESS: 'No', MODEL_OFFLINE: 'on' })).toMatchObject({ workersInProcess: false, modelOffline: true });
   });
 });

@@ -114,6 +114,12 @@ export function createApi(base: string) {
         body: JSON.stringify({ siteKey, nudgeId, event }),
       }).catch(() => {}),
 
+    /** Withdraws every token of this shopper on the server (reset() on signing out); best effort. */
+    endSession: (visitorToken: string) =>
+      fetch(url('api/widget/sessions/end'), {
+        method: 'POST', credentials: 'omit', keepalive: true, headers: { authorization: `Bearer ${visitorToken}` },
+      }).then(() => undefined, () => undefined),
+
     async transcript(conversationId: number, visitorToken: string): Promise<Blob> {
       const response = await fetch(url(`api/widget/conversations/${conversationId}/transcript`), {
         credentials: 'omit',

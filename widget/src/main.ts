@@ -187,8 +187,11 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
       return { customerId: next.customerId, identified: next.identified };
     },
     async reset() {
-      // On a shared computer the next person must not see the signed-out shopper's chat, nor send their unsent text.
+      // On a shared computer the next person must not see the signed-out shopper's chat, nor send their unsent text;
+      // and a copy of the token (another browser, a tab of a page that does not call reset()) must not keep it either.
+      const ended = session?.visitorToken;
       client.disconnect();
+      if (ended) await api.endSession(ended);
       store.clear();
       client.reset();
       view.close();
