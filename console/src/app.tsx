@@ -25,6 +25,7 @@ import { TwoStepLogin } from './pages/two-step-login.tsx';
 import { CustomersPage } from './pages/customers.tsx';
 import { MessagesPage } from './pages/messages.tsx';
 import { AutoAwayBanner, useActivityReport } from './auto-away.tsx';
+import { useUnreadTabTitle } from './unread-title.ts';
 
 /** A sign-in answer (or /api/auth/me) says whether the password is an admin's, to be replaced before anything else. */
 type PasswordState = { mustChangePassword?: boolean };
@@ -244,6 +245,8 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   });
   // Only while Online: the server sets an idle agent Away; nothing but the agent's own choice ends an Away.
   useActivityReport(socket, connected && presence === 'online');
+  // "(3) Shopdesk console" on every page of the console, not only while the inbox is open.
+  useUnreadTabTitle(socket);
 
   // Conversations this agent holds: a shopper message in one of them raises an alert.
   const mine = useRef(new Set<number>());

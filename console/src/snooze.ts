@@ -18,10 +18,13 @@ function nineOClock(now: Date, days: number): Date {
   return at;
 }
 
-/** The presets offered, each as an instant: in an hour, tomorrow at 9:00, next Monday at 9:00. */
+/**
+ * The presets offered, each as an instant: in an hour, tomorrow at 9:00, and the first Monday at 9:00 after tomorrow.
+ * "Next week" is never tomorrow: on a Sunday that Monday is already "Tomorrow 9:00", so it is the Monday after.
+ */
 export function snoozePresets(now: Date = new Date()): SnoozePreset[] {
-  // Monday of next week: 1–7 days ahead (on a Monday, the one a week later).
-  const toMonday = ((8 - now.getDay()) % 7) || 7;
+  // Days to that Monday: 2 (from a Saturday) to 8 (from a Sunday); from a Monday, the one a week later.
+  const toMonday = 2 + ((6 - now.getDay() + 7) % 7);
   return [
     { label: 'snooze.oneHour', until: new Date(now.getTime() + 3_600_000) },
     { label: 'snooze.tomorrow', until: nineOClock(now, 1) },

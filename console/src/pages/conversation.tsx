@@ -16,13 +16,16 @@ import { systemLine } from '../system-lines.ts';
 import { SnoozedBanner, SnoozeMenu } from './snooze-menu.tsx';
 import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
 import { chatLanguage } from '../chat-language.ts';
+import { draftKey, forgetDraftsOfOthers, readDraft, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
+import { reportChatRead } from '../unread-title.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
 interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
 
 const TYPING_IDLE_MS = 2500;
 
-export function ConversationView({ conversationId, onCustomer }: { conversationId: number; onCustomer(id: number): void }) {
+/** `onCustomer` names the chat with its customer, so a late answer for a chat the agent has left is recognised. */
+export function ConversationView({ conversationId, onCustomer }: { conversationId: number; onCustomer(conversationId: number, customerId: number): void }) {
   const { socket, user } = useSession();
   const [conversation, setConversation] = useState<ConversationSummary | null>(null);
   const [customer, setCustomer] = useState<Customer | null>(null);
@@ -52,7 +55,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     get<{ customer: Customer; labels: string[] }>(`/api/conversations/${conversationId}`).then((r) => {
       setCustomer(r.customer);
       setLabels(r.labels);
-      onCustomer(r.customer.id);
+      onCustomer(conversationId, r.customer.id);
     }, (err) => setError(errorText(err)));
   };
   useEffect(() => {
@@ -108,12 +111,25 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     else if (payload.name !== user.name) setOtherAgentTyping(payload.typing ? payload.name : null);
   });
 
-  // Mark the shopper's messages seen while the chat is open.
+  // Mark the shopper's messages seen while the chat is open and the tab is in front: a message arriving while the
+  // console is a background tab stays unread (its badge, the tab title's count) until the agent comes back to it.
   const lastId = messages.length ? messages[messages.length - 1].id : 0;
+  const reportedSeen = useRef(0);
   useEffect(() => {
-    if (lastId && conversation && lastId > conversation.agentLastSeenId) socket.emit('messages:seen', { conversationId, lastSeenId: lastId });
     historyRef.current?.scrollTo({ top: historyRef.current.scrollHeight });
   }, [lastId]);
+  useEffect(() => {
+    const markSeen = () => {
+      if (!lastId || !conversation || document.visibilityState !== 'visible') return;
+      if (lastId <= Math.max(conversation.agentLastSeenId, reportedSeen.current)) return;
+      reportedSeen.current = lastId;
+      // Acknowledged, so whoever counts unread chats asks the server after it has recorded this.
+      request(socket, 'messages:seen', { conversationId, lastSeenId: lastId }).then(reportChatRead, () => { reportedSeen.current = 0; });
+    };
+    markSeen();
+    document.addEventListener('visibilitychange', markSeen);
+    return () => document.removeEventListener('visibilitychange', markSeen);
+  }, [lastId, conversation?.agentLastSeenId]);
 
   const act = async (event: 'conversation:accept' | 'conversation:resolve' | 'conversation:reopen' | 'conversation:unsnooze', extra: Record<string, unknown> = {}) => {
     try {
@@ -440,8 +456,14 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
   conversationId: number; resolved: boolean; locale: string; customer: Customer | null; onError(message: string | null): void; handle: ComposerHandle;
 }) {
   const { socket, user } = useSession();
-  const [text, setText] = useState('');
   const [note, setNote] = useState(false);
+  // The reply and the note are two drafts of this chat, kept while the agent looks at other chats (drafts.ts).
+  const keyOf = (kind: DraftKind) => draftKey(user.id, conversationId, kind);
+  useEffect(() => forgetDraftsOfOthers(user.id), [user.id]);
+  const [replyText, setReplyText] = useDraft(keyOf('reply'));
+  const [noteText, setNoteText] = useDraft(keyOf('note'));
+  const text = note ? noteText : replyText;
+  const setText = note ? setNoteText : setReplyText;
   const [sending, setSending] = useState(false);
   const [highlight, setHighlight] = useState(0);
   // The text at which the agent closed the "no canned response matches" hint (Enter or Escape): a "/path" in a
@@ -512,17 +534,27 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
     textarea.current?.focus();
   };
 
+  // What is sent is what is in the box now, and it leaves the box at once: the agent may go on typing the next
+  // message while the server answers. Refused, it comes back (withUnsentText), even if the agent has left the chat
+  // meanwhile, since the draft outlives this composer.
   const send = async () => {
-    const body = text.trim();
+    const kind: DraftKind = note ? 'note' : 'reply';
+    const key = keyOf(kind);
+    const body = readDraft(key).trim();
     if (!body || sending || isBareShortcut(body)) return;
+    writeDraft(key, '');
+    stopTyping();
     setSending(true);
     try {
-      await request(socket, 'message:send', { conversationId, clientId: newClientId(), text: body, private: note });
-      setText('');
-      stopTyping();
+      await request(socket, 'message:send', { conversationId, clientId: newClientId(), text: body, private: kind === 'note' });
       onError(null);
     } catch (err) {
-      onError(errorText(err));
+      let typedSince = false;
+      updateDraft(key, (current) => {
+        typedSince = current.trim() !== '';
+        return withUnsentText(current, body);
+      });
+      onError(t(typedSince ? 'composer.notSentAbove' : 'composer.notSent', { reason: errorText(err) }));
     } finally {
       setSending(false);
     }

@@ -15,6 +15,7 @@ import { ConversationView } from './conversation.tsx';
 import { ALT_LABEL, isAltShortcut } from '../shortcuts.ts';
 import { CustomerPanel } from './customer-panel.tsx';
 import { formatWake } from '../snooze.ts';
+import { useChatRead } from '../unread-title.ts';
 
 const VIEWS = ['queued', 'mine', 'open', 'snoozed', 'mentions', 'resolved'] as const;
 type View = (typeof VIEWS)[number];
@@ -47,7 +48,10 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
     const timer = setInterval(() => setNow(Date.now()), 30_000);
     return () => clearInterval(timer);
   }, []);
-  const [customerId, setCustomerId] = useState<number | null>(null);
+  // The customer of the chat on screen, named with its chat: while a newly opened chat loads, the previous one's
+  // customer is not shown beside it (nor is a late answer for a chat already left).
+  const [shownCustomer, setShownCustomer] = useState<{ conversationId: number; customerId: number } | null>(null);
+  const customerId = shownCustomer && shownCustomer.conversationId === conversationId ? shownCustomer.customerId : null;
   // Where the three columns do not fit, the customer panel is a drawer (styles.ts media rules); closed on each chat.
   const [customerOpen, setCustomerOpen] = useState(false);
   useEffect(() => setCustomerOpen(false), [conversationId]);
@@ -58,6 +62,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   }, 250);
   useSocketEvent(socket, 'conversation:updated', refresh);
   useSocketEvent(socket, 'messages:new', refresh);
+  useChatRead(refresh); // the open chat's unread badge goes once the server has it read
   useSocketEvent(socket, 'conversation:labels', () => {
     refresh();
     labelsInUse.reload();
@@ -173,7 +178,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                 <div class="row small">
                   <span class={`status status-${item.conversation.status}`}>{t(`status.${item.conversation.status}` as Key)}</span>
                   {item.conversation.team && <span class="badge team-badge" data-testid="team-badge" title={t('teams.badgeHint')}>{item.conversation.team.name}</span>}
-                  <LateMark conversation={item.conversation} targetMinutes={targets.data?.firstReplyTargetMinutes ?? 0} now={now} />
+                  <LateMark conversation={item.conversation} waitingSince={item.waitingSince} targetMinutes={targets.data?.firstReplyTargetMinutes ?? 0} now={now} />
                   <span class="muted">{item.conversation.assignee?.name ?? ''}</span>
                 </div>
                 {item.conversation.snoozedUntil && (
@@ -193,12 +198,13 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
           </div>
         )}
         {conversationId
-          ? <ConversationView key={conversationId} conversationId={conversationId} onCustomer={setCustomerId} />
+          ? <ConversationView key={conversationId} conversationId={conversationId} onCustomer={(forConversation, id) => setShownCustomer({ conversationId: forConversation, customerId: id })} />
           : <div class="muted empty">{t('inbox.pick')}<p class="small" data-testid="shortcuts-help">{t('shortcuts.help', { alt: ALT_LABEL })}</p></div>}
       </section>
       <aside class="inbox-customer" data-testid="customer-column">
         {customerOpen && <button class="small drawer-close" data-testid="close-customer" onClick={() => setCustomerOpen(false)}>{t('layout.closeCustomer')}</button>}
-        {conversationId && customerId ? <CustomerPanel key={customerId} customerId={customerId} conversationId={conversationId} /> : null}
+        {conversationId && customerId ? <CustomerPanel key={customerId} customerId={customerId} conversationId={conversationId} />
+          : conversationId ? <p class="muted empty" data-testid="customer-loading">{t('loading')}</p> : null}
       </aside>
     </div>
   );
@@ -299,9 +305,10 @@ function revealMessage(messageId: number): void {
   attempt();
 }
 
-/** "Waiting 7 min" on a handed-off chat with no reply yet past the team's first-reply target. */
-function LateMark({ conversation, targetMinutes, now }: { conversation: InboxItem['conversation']; targetMinutes: number; now: number }) {
-  const minutes = minutesWaitingPastTarget(conversation, targetMinutes, now);
+/** "Waiting 7 min" on a chat whose shopper waits for a first or a next reply past the team's reply target. */
+function LateMark({ conversation, waitingSince, targetMinutes, now }: { conversation: InboxItem['conversation']; waitingSince: InboxItem['waitingSince']; targetMinutes: number; now: number }) {
+  const minutes = minutesWaitingPastTarget(conversation, targetMinutes, now, waitingSince);
   if (minutes === null) return null;
-  return <span class="badge late" data-testid="late" title={t('inbox.lateHint', { target: targetMinutes })}>{t('inbox.waiting', { minutes })}</span>;
+  const hint = conversation.firstResponseAt ? 'inbox.lateHintNext' : 'inbox.lateHint';
+  return <span class="badge late" data-testid="late" title={t(hint, { target: targetMinutes })}>{t('inbox.waiting', { minutes })}</span>;
 }

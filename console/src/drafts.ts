@@ -1,0 +1,96 @@
+// Unsent composer text, per agent, conversation and kind (a reply to the shopper, a private note). The composer is
+// rebuilt whenever the agent opens another chat, so what it holds lives here instead: in memory for this page, and in
+// sessionStorage so a reload of the tab keeps it too (a closed tab forgets it). Keyed by the agent's id, so someone
+// else signing in on the same tab does not see it. A kept draft is the box's text, never trimmed; an empty one is
+// removed.
+import { useEffect, useReducer } from 'preact/hooks';
+
+export type DraftKind = 'reply' | 'note';
+
+const PREFIX = 'sd.draft';
+const memory = new Map<string, string>();
+const listeners = new Map<string, Set<() => void>>();
+
+export function draftKey(userId: number, conversationId: number, kind: DraftKind): string {
+  return `${PREFIX}.${userId}.${conversationId}.${kind}`;
+}
+
+/** sessionStorage, or null where the browser refuses it (some private modes): then drafts last for the page only. */
+function storage(): Storage | null {
+  try {
+    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Drops the drafts of anyone but `userId` kept in this tab: on a shared computer, the next person to sign in here
+ * has no business with the previous agent's unsent words (they are still in this tab's storage otherwise).
+ */
+export function forgetDraftsOfOthers(userId: number): void {
+  const own = `${PREFIX}.${userId}.`;
+  const isOthers = (key: string) => key.startsWith(`${PREFIX}.`) && !key.startsWith(own);
+  for (const key of [...memory.keys()].filter(isOthers)) memory.delete(key);
+  const stored = storage();
+  if (!stored) return;
+  try {
+    const keys = Array.from({ length: stored.length }, (_, i) => stored.key(i)).filter((key): key is string => key !== null);
+    for (const key of keys.filter(isOthers)) stored.removeItem(key);
+  } catch {
+    // Storage refused: nothing of it to forget.
+  }
+}
+
+export function readDraft(key: string): string {
+  const known = memory.get(key);
+  if (known !== undefined) return known;
+  const stored = storage()?.getItem(key);
+  const text = typeof stored === 'string' ? stored : '';
+  memory.set(key, text);
+  return text;
+}
+
+export function writeDraft(key: string, text: string): void {
+  if (readDraft(key) === text) return;
+  memory.set(key, text);
+  try {
+    if (text) storage()?.setItem(key, text);
+    else storage()?.removeItem(key);
+  } catch {
+    // Storage full or refused: the draft still lives in memory for this page.
+  }
+  for (const listener of listeners.get(key) ?? []) listener();
+}
+
+export function updateDraft(key: string, change: (current: string) => string): void {
+  writeDraft(key, change(readDraft(key)));
+}
+
+/**
+ * Text taken out of the box for sending that did not go out, put back without losing what the agent typed since:
+ * into an empty box as it was, else above the newer text (a blank line between), where they see both.
+ */
+export function withUnsentText(current: string, unsent: string): string {
+  return current.trim() ? `${unsent}\n\n${current}` : unsent;
+}
+
+/**
+ * A draft as component state: the text, and a setter taking a value or a change. Every composer showing the same
+ * draft follows a change made anywhere (a failed send putting text back after the agent left the chat and returned).
+ */
+export function useDraft(key: string): [string, (next: string | ((current: string) => string)) => void] {
+  const [, rerender] = useReducer((n: number, _change: void) => n + 1, 0);
+  useEffect(() => {
+    const listener = () => rerender();
+    const set = listeners.get(key) ?? new Set();
+    set.add(listener);
+    listeners.set(key, set);
+    return () => {
+      set.delete(listener);
+      if (!set.size) listeners.delete(key);
+    };
+  }, [key]);
+  const set = (next: string | ((current: string) => string)) => (typeof next === 'function' ? updateDraft(key, next) : writeDraft(key, next));
+  return [readDraft(key), set];
+}
