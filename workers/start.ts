@@ -9,6 +9,7 @@ import { createSql, type Sql } from '../server/db/client.ts';
 import { bullPrefix } from '../server/queues.ts';
 import { loadWorkerSettings, type WorkerSettings } from './settings.ts';
 import { processors as registry, type ProcessorDefinition, type QueueProcessor, type WorkerLog } from './processors.ts';
+import { heartbeatIntervalFrom, startHeartbeat, type HeartbeatWriter } from './heartbeat.ts';
 
 export interface StartWorkersOptions {
   /** Overrides on top of the WORKER_* environment variables (tests use short timings). */
@@ -20,6 +21,8 @@ export interface StartWorkersOptions {
   /** A Postgres pool to share (not closed here); by default one is opened and closed with the workers. */
   sql?: Sql;
   log?: WorkerLog;
+  /** Milliseconds between liveness beats in Redis (default WORKER_HEARTBEAT_MS or 5000; see heartbeat.ts). */
+  heartbeatIntervalMs?: number;
 }
 
 export interface RunningWorker {
@@ -31,6 +34,8 @@ export interface RunningWorker {
 export interface WorkersHandle {
   workers: readonly RunningWorker[];
   settings: WorkerSettings;
+  /** This process's liveness key in Redis (removed on close). */
+  heartbeat: HeartbeatWriter;
   /** Graceful: stop fetching, flush, wait for active jobs, close connections. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -42,6 +47,7 @@ const consoleLog: WorkerLog = {
 
 export async function startWorkers(config: Config, options: StartWorkersOptions = {}): Promise<WorkersHandle> {
   const settings = loadWorkerSettings(process.env, options.settings);
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? heartbeatIntervalFrom(process.env);
   const log = options.log ?? consoleLog;
   const sql = options.sql ?? createSql(config, { max: 10 });
   const definitions = (options.processors ?? registry).filter((d) => !options.queues || options.queues.includes(d.queueName));
@@ -83,8 +89,21 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
     throw error;
   }
 
+  // Only now, with every queue served: servers and the health check count this process as a working one.
+  const heartbeatRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
+  heartbeatRedis.on('error', () => {}); // a failed beat is reported by the writer, once per outage
+  const heartbeat = startHeartbeat(heartbeatRedis, config, {
+    queues: running.map((r) => r.queueName),
+    intervalMs: heartbeatIntervalMs,
+    onError: (error) => log.warn('worker heartbeat not written (Redis unreachable?)', error),
+  });
+  await heartbeat.beat();
+
   let closing: Promise<void> | undefined;
   async function closeAll(): Promise<void> {
+    // A draining process takes no new jobs: it stops counting as a live worker first.
+    await heartbeat.stop();
+    await heartbeatRedis.quit().catch(() => heartbeatRedis.disconnect());
     // Stop fetching and wait for active jobs; the drain lets jobs parked in a batcher commit now, not on a timer.
     const closes = running.map((r) => r.worker.close());
     for (const r of running) r.processor.drain?.();
@@ -97,6 +116,7 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
   return {
     workers: running.map(({ queueName, concurrency, worker }) => ({ queueName, concurrency, worker })),
     settings,
+    heartbeat,
     close: () => (closing ??= closeAll()),
   };
 }

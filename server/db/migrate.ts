@@ -1,5 +1,9 @@
 // Applies the SQL files in ./migrations in name order, each once, inside one
 // advisory lock so that several servers starting together do not race.
+// Each applied file's sha256 is recorded: a file edited after it was applied is
+// refused (the databases that ran the old text would never run the new one),
+// so changes go into a new migration.
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -8,20 +12,64 @@ import type { Sql } from './client.ts';
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const LOCK_KEY = 4_207_311; // arbitrary, constant: identifies "shopdesk migrations" among advisory locks
 
-export async function migrate(sql: Sql, log: (line: string) => void = () => {}): Promise<string[]> {
-  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
+/** An applied migration's file no longer has the text that was applied. */
+export class MigrationChangedError extends Error {
+  constructor(
+    readonly file: string,
+    readonly appliedAt: Date,
+  ) {
+    super(`migration ${file} changed after it was applied on ${appliedAt.toISOString()}; migrations are append-only — add a new one (and restore ${file} to its applied text)`);
+    this.name = 'MigrationChangedError';
+  }
+}
+
+export interface MigrateOptions {
+  /** The folder of .sql files (tests use their own). */
+  dir?: string;
+}
+
+export function migrationChecksum(text: Buffer | string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export async function migrate(sql: Sql, log: (line: string) => void = () => {}, options: MigrateOptions = {}): Promise<string[]> {
+  const dir = options.dir ?? MIGRATIONS_DIR;
+  const names = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
+  // Bytes, not text: the checksum is of the file exactly as it is on disk.
+  const files = await Promise.all(names.map(async (name) => {
+    const bytes = await readFile(path.join(dir, name));
+    return { name, bytes, checksum: migrationChecksum(bytes) };
+  }));
   const applied: string[] = [];
   await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${LOCK_KEY})`;
     await tx`create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())`;
-    const done = new Set((await tx<{ name: string }[]>`select name from schema_migrations`).map((r) => r.name));
+    // Added by the runner itself (not a numbered migration): rows applied before it have no checksum yet.
+    await tx`alter table schema_migrations add column if not exists checksum text`;
+    const rows = await tx<{ name: string; applied_at: Date; checksum: string | null }[]>`select name, applied_at, checksum from schema_migrations`;
+    const done = new Map(rows.map((r) => [r.name, r]));
+
+    // Every applied file is checked before anything new runs: a changed one stops the run with nothing applied.
+    const backfilled: string[] = [];
     for (const file of files) {
-      if (done.has(file)) continue;
-      const text = await readFile(path.join(MIGRATIONS_DIR, file), 'utf8');
-      await tx.unsafe(text);
-      await tx`insert into schema_migrations (name) values (${file})`;
-      applied.push(file);
-      log(`migration applied: ${file}`);
+      const row = done.get(file.name);
+      if (!row) continue;
+      if (row.checksum === null) {
+        // Applied before checksums were kept: today's text is taken as the applied one.
+        await tx`update schema_migrations set checksum = ${file.checksum} where name = ${file.name}`;
+        backfilled.push(file.name);
+      } else if (row.checksum !== file.checksum) {
+        throw new MigrationChangedError(file.name, row.applied_at);
+      }
+    }
+    if (backfilled.length) log(`migration checksums recorded for ${backfilled.length} earlier migration(s)`);
+
+    for (const file of files) {
+      if (done.has(file.name)) continue;
+      await tx.unsafe(file.bytes.toString('utf8'));
+      await tx`insert into schema_migrations (name, checksum) values (${file.name}, ${file.checksum})`;
+      applied.push(file.name);
+      log(`migration applied: ${file.name}`);
     }
   });
   return applied;

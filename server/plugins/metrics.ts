@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { sameSecret } from '../services/secrets.ts';
+import type { WorkerHealthReader } from '../../workers/health.ts';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -22,6 +23,56 @@ export function createMetrics() {
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Gauges of the background work, read at scrape time (cached for a few seconds in the reader): jobs per queue and
+ * state, live worker processes, seconds since any worker beat (+Inf when none ever did), webhook deliveries pending.
+ * A figure this scrape could not read (Redis or Postgres did not answer) is NaN, or left out for the per-queue
+ * series, rather than an old or zero value that would look healthy.
+ */
+export function registerWorkerGauges(registry: Registry, health: WorkerHealthReader): void {
+  type State = Awaited<ReturnType<WorkerHealthReader['workersAndQueues']>>;
+  const readOrNull = <T>(read: () => Promise<T>): Promise<T | null> => read().catch(() => null);
+  const queueJobs: Gauge = new Gauge({
+    name: 'queue_jobs',
+    help: 'Jobs in each BullMQ queue by state (waiting, active, delayed, failed)',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      const state: State | null = await readOrNull(health.workersAndQueues);
+      queueJobs.reset();
+      for (const [queue, counts] of Object.entries(state?.queues ?? {})) {
+        for (const [jobState, count] of Object.entries(counts)) queueJobs.set({ queue, state: jobState }, count);
+      }
+    },
+  });
+  const workersAlive: Gauge = new Gauge({
+    name: 'workers_alive',
+    help: 'Worker processes whose heartbeat has not expired',
+    registers: [registry],
+    async collect() {
+      const state = await readOrNull(health.workersAndQueues);
+      workersAlive.set(state ? state.workers.alive : NaN);
+    },
+  });
+  const lastHeartbeat: Gauge = new Gauge({
+    name: 'workers_last_heartbeat_age_seconds',
+    help: 'Seconds since any worker process last wrote its heartbeat (+Inf when none ever did)',
+    registers: [registry],
+    async collect() {
+      const state = await readOrNull(health.workersAndQueues);
+      lastHeartbeat.set(state ? (state.workers.lastSeenSecondsAgo ?? Infinity) : NaN);
+    },
+  });
+  const webhooksPending: Gauge = new Gauge({
+    name: 'webhook_deliveries_pending',
+    help: 'Webhook deliveries neither delivered nor given up',
+    registers: [registry],
+    async collect() {
+      webhooksPending.set((await readOrNull(health.webhookDeliveriesPending)) ?? NaN);
+    },
+  });
+}
 
 /**
  * `token`: when set (METRICS_TOKEN), /metrics answers only `Authorization: Bearer <token>`, for a server whose port

@@ -35,7 +35,10 @@ export const WidgetSettingsSchema = Type.Object({
   /** null = always open. Otherwise [open, close] per weekday (0 = Sunday) in `timezone`. */
   businessHours: Type.Union([
     Type.Null(),
-    Type.Object({ timezone: Type.String({ maxLength: 64 }), days: Type.Array(DayHours, { minItems: 7, maxItems: 7 }) }),
+    Type.Object({
+      timezone: Type.String({ maxLength: 64, description: 'An IANA time zone, e.g. "Europe/Berlin"' }),
+      days: Type.Array(DayHours, { minItems: 7, maxItems: 7, description: 'One entry per weekday starting on Sunday: days[0] is Sunday, days[1] Monday … days[6] Saturday' }),
+    }),
   ]),
   /** Proactive messages, the first rule whose path fits the page applying. */
   nudges: Type.Array(NudgeSchema, { maxItems: MAX_NUDGES }),
