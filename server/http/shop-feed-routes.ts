@@ -42,7 +42,9 @@ const OrderItemInput = Type.Object({
 
 const OrderInput = Type.Object({
   number: Type.String({ minLength: 1, maxLength: 64, description: 'As the shop shows it; must fit ORDER_NUMBER_PATTERN' }),
-  customerExternalId: Type.String({ minLength: 1, maxLength: 200, description: 'The userId the shop passes to identify()' }),
+  customerExternalId: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Integer({ minimum: 0 })], {
+    description: 'The userId the shop passes to identify(); a number is taken as its decimal text, as identify() takes it',
+  }),
   status: Type.Enum(STATUSES), // an enum, not a union of literals: one error listing the values, not one per value
   carrier: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   trackingNumber: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
@@ -175,7 +177,7 @@ export default function shopFeedRoutes(ctx: AppContext) {
         },
       },
     }, async (request) => {
-      const { orders } = request.body;
+      const orders = request.body.orders.map((order) => ({ ...order, customerExternalId: String(order.customerExternalId) }));
       const seen = new Set<string>();
       orders.forEach((order, i) => {
         const where = `orders[${i}]`;
@@ -209,7 +211,7 @@ export default function shopFeedRoutes(ctx: AppContext) {
         headers: signatureHeaders('products'),
         tags: ['admin'],
         summary: "Add, update or remove the shop's products (up to 1000 a call): an admin, or the shop's backend signing the body",
-        description: `${howToSign('products')}. Products are matched by SKU; \`remove\` lists SKUs to delete. Every server answers from the new catalogue within a moment.`,
+        description: `${howToSign('products')}. Products are matched by SKU, and each product sent replaces the stored one whole: a field left out is cleared, so send every field (a price-only change too). \`remove\` lists SKUs to delete. Every server answers from the new catalogue within a moment.`,
         body: Type.Object({
           products: Type.Array(ProductInput, { maxItems: MAX_PRODUCTS_PER_CALL }),
           remove: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: MAX_PRODUCTS_PER_CALL })),
