@@ -398,6 +398,22 @@ describe('widget features', () => {
     expect((await left).page).toEqual({ url: `${bed.stack.url}/demo/sale`, title: 'Summer sale' });
   });
 
+  it('survives a single-page framework swapping the whole <body> (Turbo, pjax): the launcher comes back with the chat', async () => {
+    const { page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    await send(page, 'Asked before the page swap');
+    await page.evaluate(() => {
+      const next = document.createElement('body');
+      next.innerHTML = '<main><h1>Checkout</h1></main>';
+      document.body.replaceWith(next);
+    });
+    await page.locator('.launcher').waitFor();
+    await openWidget(page);
+    await page.locator('.log .msg.mine', { hasText: 'Asked before the page swap' }).waitFor();
+    expect(await page.locator('shopdesk-widget').count()).toBe(1);
+  });
+
   it('works when embedded on another origin: the script finds its server from its own src', async () => {
     const { page, requests } = await newPage();
     const server = new URL(bed.stack.url);

@@ -116,6 +116,11 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     },
   });
   document.body.appendChild(host);
+  // Single-page frameworks that swap the whole <body> (Turbo, pjax) take the widget with it: put it back in the new
+  // one, chat and all (the view and its socket live on; only the element moved).
+  new MutationObserver(() => {
+    if (!host.isConnected && document.body) document.body.appendChild(host);
+  }).observe(document.documentElement, { childList: true });
   view.attach(client);
   watchForNudges(settings.nudges ?? [], {
     busy: () => view.isOpen || (client.conversation !== null && client.conversation.status !== 'resolved'),
