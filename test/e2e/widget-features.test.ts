@@ -398,6 +398,42 @@ describe('widget features', () => {
     expect((await left).page).toEqual({ url: `${bed.stack.url}/demo/sale`, title: 'Summer sale' });
   });
 
+  it("a shop's own chat button: data-launcher=\"hidden\" hides the launcher; window events say open, close and the unread count", async () => {
+    const { page } = await newPage();
+    // The demo page with the attribute a shop adds to its tag.
+    await page.route(`${bed.stack.url}/demo`, async (route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace('src="/widget.js"', 'src="/widget.js" data-launcher="hidden"');
+      await route.fulfill({ response, body: html });
+    });
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      for (const name of ['open', 'close', 'unread']) {
+        window.addEventListener(`shopdesk:${name}`, (e) => seen.push(name === 'unread' ? `unread:${(e as CustomEvent<{ count: number }>).detail.count}` : name));
+      }
+    });
+    await page.goto(`${bed.stack.url}/demo`);
+    await page.locator('.launcher').waitFor({ state: 'attached' });
+    await page.evaluate(() => window.Shopdesk!.ready);
+    expect(await page.locator('.launcher').isVisible()).toBe(false);
+    await page.evaluate(() => window.Shopdesk!.open());
+    await page.locator('.panel').waitFor();
+    await page.locator('.status[data-state="online"]').waitFor({ state: 'attached' });
+    await send(page, 'Asked from the shop\'s own button');
+    const conversationId = await conversationOf('Asked from the shop\'s own button');
+    await page.evaluate(() => window.Shopdesk!.close());
+    await callOk(bed.agent, 'conversation:join', { conversationId });
+    await callOk(bed.agent, 'message:send', { conversationId, clientId: 'own-button-1', text: 'Hello from the team' });
+    const seen = () => page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    // The bot's answer may also arrive after the close: one or two unread, told as they come.
+    await expect.poll(async () => (await seen()).at(-1)).toMatch(/^unread:[12]$/);
+    const told = await seen();
+    expect(told.slice(0, 3)).toEqual(['open', 'close', 'unread:1']);
+    await page.evaluate(() => window.Shopdesk!.open());
+    await expect.poll(async () => (await seen()).slice(told.length)).toEqual(['unread:0', 'open']);
+  });
+
   it('survives a single-page framework swapping the whole <body> (Turbo, pjax): the launcher comes back with the chat', async () => {
     const { page } = await newPage();
     await openDemo(page);

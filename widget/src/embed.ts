@@ -5,6 +5,8 @@ export interface EmbedConfig {
   site: string;
   lang: string | null;
   position: 'left' | 'right' | null;
+  /** `data-launcher="hidden"`: the shop opens the chat from its own button (Shopdesk.open(), shopdesk:unread). */
+  hideLauncher: boolean;
   /** Base URL of the chat server, ending in "/" (e.g. https://chat.example.com/ or https://shop.com/support/). */
   base: string;
   origin: string;
@@ -32,6 +34,7 @@ export function readEmbed(): EmbedConfig | null {
     site,
     lang: script.dataset.lang ?? null,
     position,
+    hideLauncher: script.dataset.launcher === 'hidden',
     base: base.toString(),
     origin: base.origin,
     socketPath: `${base.pathname}socket.io`,

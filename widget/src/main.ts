@@ -86,6 +86,9 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     base: embed.base,
     store,
     openRequested: openRequest !== null,
+    hideLauncher: embed.hideLauncher,
+    // Window events, like shopdesk:ready: a shop's own chat button listens without any inline script.
+    announce: (event, detail) => window.dispatchEvent(new CustomEvent(`shopdesk:${event}`, { detail })),
     downloadTranscript: (conversationId) => api.transcript(conversationId, session!.visitorToken),
     fetchStatus: () => api.settings(embed.site).then((fresh) => fresh.status),
     saveProfile: async (profile) => {

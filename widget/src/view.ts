@@ -25,6 +25,10 @@ export interface ViewOptions {
   store: Store;
   /** The page was opened from a "Continue the chat" link: open the panel at once. */
   openRequested: boolean;
+  /** The shop shows its own button instead of the launcher (data-launcher="hidden"). */
+  hideLauncher?: boolean;
+  /** Tells the page what changed: the panel opened or closed, the unread count (events on window, see main.ts). */
+  announce?(event: 'open' | 'close' | 'unread', detail?: { count: number }): void;
   downloadTranscript(conversationId: number): Promise<Blob>;
   saveProfile(profile: { name?: string; email?: string }): Promise<void>;
   /** Whether the shop signed this shopper in (identify()): the shop already told us who they are. */
@@ -108,6 +112,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   /** The proactive message shown beside the launcher (see nudges.ts), and the text it puts in place of the greeting. */
   private nudgeCard: HTMLElement | null = null;
   private nudgeText: string | null = null;
+  /** The unread count the page was last told of (announce). */
+  private announcedUnread = 0;
 
   constructor(private readonly root: ShadowRoot, private readonly options: ViewOptions) {
     const t = (this.t = options.t);
@@ -117,6 +123,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
     this.launcher = h('button', { type: 'button', class: 'launcher', 'aria-expanded': 'false', 'aria-controls': 'sd-panel', 'aria-label': t.openChat });
     append(this.launcher, icon(ICONS.chat), this.badge);
+    // CSSOM, not a style attribute: a shop's Content-Security-Policy allows it.
+    if (options.hideLauncher) this.launcher.style.display = 'none';
 
     const close = (this.closeButton = h('button', { type: 'button', class: 'icon-btn', 'aria-label': t.closeChat, title: t.closeChat }));
     close.appendChild(icon(ICONS.close));
@@ -282,6 +290,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.maybeMarkSeen();
     this.updateBadge();
     this.refreshAvailability();
+    this.options.announce?.('open');
   }
 
   close(): void {
@@ -290,6 +299,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.launcher.classList.remove('open');
     this.options.store.set('open', false);
     this.updateBadge();
+    this.options.announce?.('close');
     // Focus returns to the launcher only if it was in the widget: a page calling Shopdesk.close() keeps its focus.
     if (this.root.activeElement) this.launcher.focus();
   }
@@ -873,6 +883,11 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   private updateBadge(): void {
     const unread = this.isOpen || !this.client ? 0 : this.client.unreadCount();
+    // A shop with its own chat button shows this number on it.
+    if (unread !== this.announcedUnread) {
+      this.announcedUnread = unread;
+      this.options.announce?.('unread', { count: unread });
+    }
     this.badge.textContent = unread > 9 ? '9+' : String(unread);
     this.badge.hidden = unread === 0;
     if (!this.isOpen) this.launcher.setAttribute('aria-label', unread ? `${this.t.openChat}, ${this.t.unread(unread)}` : this.t.openChat);
