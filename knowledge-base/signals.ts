@@ -107,6 +107,9 @@ export const SHOP_SERVICE_TOPICS: { name: string; words: RegExp }[] = [
   { name: 'wholesale', words: /\bwholesale\b|\bin bulk\b|\bbulk (?:orders?|buy(?:ing)?|discounts?|pricing|purchases?)\b|\b(?:group|corporate|company|team) (?:orders?|buy(?:ing)?|purchases?|discounts?)\b|\b(?:order|buy)(?:ing)? (?:\d{2,}|dozens?|hundreds?) (?:of )?(?:them|units?|items?|pieces?|bags?|pairs?)\b|\btrade (?:prices?|accounts?|pricing)\b|\bresell(?:er|ers|ing)?\b|批发|团购|大量采购|批量采购|企业采购|分销/i },
   { name: 'jobs', words: /\b(?:hiring|careers?|vacanc(?:y|ies)|job openings?|apply for a job|jobs? (?:at|with) you|work (?:for|at) you)\b|招聘|招人|求职|应聘|工作机会|招工/i },
   { name: 'loyalty', words: /\bloyalty\b|\brewards? (?:points?|program(?:me)?|scheme|club)\b|\b(?:earn|collect|redeem)(?:ing)? (?:my )?points\b|\bpoints (?:balance|program)|\bmembership\b|会员|积分/i },
+  // When a sale runs (a sale-day review: "when does the sale end?" got the promo-code article, "is the Black Friday
+  // sale still on tomorrow?" the shipping times, which only mention Black Friday's extra processing day).
+  { name: 'sale-dates', words: /\bsale (?:end|ends|ending|start|starts|starting|dates?|last|lasts)\b|\bsale (?:still )?(?:on|running|going)\b|\bwhen (?:does|is|will|do) (?:the |your )?(?:next |black friday |cyber monday |christmas |holiday |summer |winter )?(?:sales?|promotions?)\b|\b(?:black friday|cyber monday|boxing day)\b.*\b(?:still|end|start|when|until)\b|\bis (?:the |your )?(?:\w+ )?sale still\b|(?:促销|活动|大促|打折|优惠活动)(?:什么时候|几号|哪天|到哪天|还有|结束|截止|开始)|双十一|双11|黑五/i },
   { name: 'appointments', words: /\bappointments?\b|\bstylists?\b|\bstyling (?:session|appointment|service)s?\b|预约(?:上门|到店|试穿|量体)|量体|造型师/i },
 ];
 

@@ -29,6 +29,13 @@ describe('services the shop may not offer (2026-12-06, round 10)', () => {
     expect(named('有没有会员积分')).toEqual(['loyalty']);
     expect(named('can I get a discount for a group order of 20 bags')).toEqual(['wholesale']); // a later review's question
     expect(named('we want to order 50 units for our team')).toEqual(['wholesale']);
+    // A sale-day review's questions: when a sale runs is said nowhere in the shop's content.
+    expect(named('When does the sale end?')).toEqual(['sale-dates']);
+    expect(named('Is the Black Friday sale still on tomorrow?')).toEqual(['sale-dates']);
+    expect(named('双十一活动什么时候开始')).toEqual(['sale-dates']);
+    for (const text of ['can I return sale items?', 'do sale items ship later?', 'is shipping slower during Black Friday', '打折商品可以退吗']) {
+      expect(named(text), text).toEqual([]);
+    }
     for (const text of ['can I get my return label printed at a UPS store?', '退货标签可以在UPS门店打印吗', 'have the label printed at a UPS store',
       '到 UPS 门店出示二维码', 'store it at about 50% charge', 'do you ship to military addresses', 'can I pay in your online shop with PayPal']) {
       expect(named(text), text).toEqual([]);
@@ -37,7 +44,8 @@ describe('services the shop may not offer (2026-12-06, round 10)', () => {
 
   it('answers none of the month-one review\'s questions from an unrelated passage or intent, and offers a person', async () => {
     for (const text of ['can I pick up in store', '你们门店在哪里', 'do you offer price matching', 'showroom address', 'is there a student discount',
-      'do you have a gift registry?', '可以批发吗', 'are you hiring?', 'can I get a discount for a group order of 20 bags']) {
+      'do you have a gift registry?', '可以批发吗', 'are you hiring?', 'can I get a discount for a group order of 20 bags',
+      'When does the sale end?', 'Is the Black Friday sale still on tomorrow?']) {
       const decision = await ask(text);
       expect(decision.metadata.articles ?? [], text).toEqual([]);
       expect(decision.metadata.reason, text).toBe('no_match');
