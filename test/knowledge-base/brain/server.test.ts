@@ -326,9 +326,9 @@ describe('order status', () => {
   });
 
   it("takes a numeric customer id as its decimal text, as identify() does (a shop platform's user ids are numbers)", async () => {
-    const order = { number: 'NW-700012', customerExternalId: 4242, status: 'paid', totalCents: 900, placedAt: '2026-11-30T09:00:00Z', items: [{ sku: 'MUG-1', name: 'Camp Mug', quantity: 1, priceCents: 900 }] };
+    const order = { number: 'NW-700042', customerExternalId: 4242, status: 'paid', totalCents: 900, placedAt: '2026-11-30T09:00:00Z', items: [{ sku: 'MUG-1', name: 'Camp Mug', quantity: 1, priceCents: 900 }] };
     expect((await api(stack.url, 'PUT', '/api/integrations/orders', adminCookie, { orders: [order] })).body).toEqual({ inserted: 1, updated: 0, stale: 0 });
-    expect((await stack.env.sql`select customer_external_id from orders where number = 'NW-700012'`)[0].customer_external_id).toBe('4242');
+    expect((await stack.env.sql`select customer_external_id from orders where number = 'NW-700042'`)[0].customer_external_id).toBe('4242');
     expect((await api(stack.url, 'PUT', '/api/integrations/orders', adminCookie, { orders: [{ ...order, customerExternalId: -1 }] })).status).toBe(400);
   });
 
