@@ -51,12 +51,13 @@ const AdminWidgetSettings = Type.Object({
   identitySecretSet: Type.Boolean({ description: 'Whether identity verification has a secret; the secret itself is never sent back' }),
 });
 const WidgetSettingsUpdate = Type.Object({
-  ...Type.Omit(WidgetSettingsSchema, ['identitySecret', 'nudges', 'shopName', 'shopUrl', 'privacyUrl']).properties,
+  ...Type.Omit(WidgetSettingsSchema, ['identitySecret', 'nudges', 'shopName', 'shopUrl', 'privacyUrl', 'allowedOrigins']).properties,
   // Optional, so that a client written before these existed keeps working: omitted means unchanged.
   nudges: Type.Optional(WidgetSettingsSchema.properties.nudges),
   shopName: Type.Optional(WidgetSettingsSchema.properties.shopName),
   shopUrl: Type.Optional(WidgetSettingsSchema.properties.shopUrl),
   privacyUrl: Type.Optional(WidgetSettingsSchema.properties.privacyUrl),
+  allowedOrigins: Type.Optional(WidgetSettingsSchema.properties.allowedOrigins),
   identitySecret: Type.Optional(Type.String({ maxLength: 200, description: 'Omit to keep the current secret; "" turns verification off; otherwise at least 16 characters' })),
 }, { additionalProperties: false });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
@@ -368,7 +369,7 @@ export default function adminRoutes(ctx: AppContext) {
       schema: { tags: ['admin'], summary: 'Replace the widget settings', body: WidgetSettingsUpdate, response: { 200: AdminWidgetSettings, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
     }, async (request) => {
       const current = await loadWidgetSettings(sql);
-      const { identitySecret, nudges, shopName, shopUrl, privacyUrl, ...rest } = request.body;
+      const { identitySecret, nudges, shopName, shopUrl, privacyUrl, allowedOrigins, ...rest } = request.body;
       // Whoever guesses it signs in as any of the shop's customers (orders included): a short word is no secret.
       if (identitySecret && identitySecret.length < MIN_IDENTITY_SECRET_CHARS) {
         throw badRequest(`identitySecret: use at least ${MIN_IDENTITY_SECRET_CHARS} random characters (anyone who guesses it can sign in as any of your customers), or "" to turn verification off.`);
@@ -385,6 +386,7 @@ export default function adminRoutes(ctx: AppContext) {
       const next = {
         ...rest, nudges: nudges ?? current.nudges, identitySecret: identitySecret ?? current.identitySecret,
         shopName: shopName?.trim() ?? current.shopName, shopUrl: shopUrl ?? current.shopUrl, privacyUrl: privacyUrl ?? current.privacyUrl,
+        allowedOrigins: allowedOrigins ?? current.allowedOrigins,
       };
       await saveWidgetSettings(sql, next);
       // Which settings changed, by name (a new site key breaks every installed snippet: worth finding in the log).

@@ -13,9 +13,10 @@ import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
 import { mergeCustomers, type MergeReason } from '../services/customer-merge.ts';
 import { noteIdentitySecret } from '../services/identity-secret.ts';
 import { cachedReplyExpectation } from '../services/reply-expectation.ts';
+import { checkWidgetOrigin } from './widget-origin.ts';
 
 const PublicSettings = Type.Object({
-  ...Type.Omit(WidgetSettingsSchema, ['identitySecret']).properties,
+  ...Type.Omit(WidgetSettingsSchema, ['identitySecret', 'allowedOrigins']).properties,
   identityVerification: Type.Boolean(),
   status: Type.Object({
     agentsOnline: Type.Integer(),
@@ -50,6 +51,8 @@ export default function widgetRoutes(ctx: AppContext) {
     const customers = customersRepository(ctx.sql);
     const users = usersRepository(ctx.sql);
     const replyExpectation = cachedReplyExpectation(ctx.sql);
+    // With allowed websites set, browsers on other origins are refused before any route runs (widget-origin.ts).
+    checkWidgetOrigin(app, ctx);
 
     app.get('/api/widget/settings', {
       schema: {
@@ -61,7 +64,7 @@ export default function widgetRoutes(ctx: AppContext) {
     }, async (request) => {
       const settings = await loadWidgetSettings(ctx.sql);
       if (request.query.site !== settings.siteKey) throw notFound('Site');
-      const { identitySecret, ...visible } = settings;
+      const { identitySecret, allowedOrigins, ...visible } = settings;
       const open = withinBusinessHours(settings);
       return {
         ...visible,

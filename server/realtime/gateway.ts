@@ -21,6 +21,7 @@ import type { ChatService } from '../services/chat-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
 import { PASSWORD_CHANGE_REQUIRED, passwordChangeRequiredMessage, SESSION_COOKIE } from '../services/auth-service.ts';
 import { fromOwnOrigin } from '../plugins/cross-site.ts';
+import { ORIGIN_NOT_ALLOWED, originRefusal, refusedWidgetSocketOrigin } from '../http/widget-origin.ts';
 import { verifyVisitorToken } from '../services/visitor-tokens.ts';
 import { shopperPage } from '../services/shopper-page.ts';
 import { lastPages } from '../services/shopper-activity.ts';
@@ -156,6 +157,9 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   // ---------- shoppers ----------
   const shoppers = shopperLimits(deps.config.rateLimitMessagesPer10s, 10_000);
   widget.use(async (socket, next) => {
+    // Allowed websites (widget settings): a page on an origin the shop did not list gets no chat.
+    const refusedOrigin = await refusedWidgetSocketOrigin(deps.sql, socket.handshake.headers, deps.config.publicUrl);
+    if (refusedOrigin !== null) return next(Object.assign(new Error(originRefusal(refusedOrigin).message), { data: { code: ORIGIN_NOT_ALLOWED } }));
     const claim = verifyVisitorToken(deps.visitorSecret, socket.handshake.auth?.token);
     const customerId = claim?.customerId;
     if (!claim || !customerId) return next(Object.assign(new Error('unauthorized: a valid visitor token is required'), { data: { code: 'unauthorized' } }));

@@ -1,4 +1,4 @@
-// The shop's widget settings (colour, greeting, hours, proactive messages, identity secret),
+// The shop's widget settings (colour, greeting, hours, proactive messages, allowed websites, identity secret),
 // stored as one JSON row so admins edit them without a migration.
 import { Type, type Static } from 'typebox';
 import { dayIn, startOfDayIn } from './zoned-days.ts';
@@ -20,6 +20,18 @@ export const NudgeSchema = Type.Object({
 }, { additionalProperties: false });
 export type Nudge = Static<typeof NudgeSchema>;
 export const MAX_NUDGES = 10;
+
+/**
+ * A website allowed to embed the widget: scheme, host and optional port, nothing else ("https://shop.example",
+ * "http://localhost:8080"); `https://*.shop.example` stands for every subdomain of shop.example (not shop.example
+ * itself). Compared case-insensitively, a default port (443, 80) the same as none (server/http/widget-origin.ts).
+ */
+const AllowedOrigin = Type.String({
+  maxLength: 270,
+  pattern: '^https?://(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,5})?$',
+  description: 'An origin such as https://shop.example or https://*.shop.example (every subdomain); no path, no trailing slash',
+});
+export const MAX_ALLOWED_ORIGINS = 20;
 
 /** A web address the admin may leave empty (''). */
 const OptionalWebAddress = Type.Union([Type.Literal(''), Type.String({ pattern: '^https?://[^\\s]+$', maxLength: 2048 })]);
@@ -51,6 +63,11 @@ export const WidgetSettingsSchema = Type.Object({
    * they do. Empty = no line.
    */
   privacyUrl: OptionalWebAddress,
+  /**
+   * The websites whose pages may show the widget (its HTTP API and socket refuse a browser on any other origin);
+   * this server's own origin always may. Empty = any website, as before the setting existed. Not sent to browsers.
+   */
+  allowedOrigins: Type.Array(AllowedOrigin, { maxItems: MAX_ALLOWED_ORIGINS }),
   /** HMAC secret for identify(); empty = identity verification off. Never sent to browsers. */
   identitySecret: Type.String({ maxLength: 200 }),
 });
@@ -72,6 +89,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   shopName: '',
   shopUrl: '',
   privacyUrl: '',
+  allowedOrigins: [],
   identitySecret: '',
 };
 

@@ -300,8 +300,21 @@ interface WidgetSettingsView {
   businessHours: null | { timezone: string; days: (null | [string, string])[] };
   nudges: Nudge[];
   shopName: string; shopUrl: string; privacyUrl: string;
+  /** Absent from an older server. */
+  allowedOrigins?: string[];
   identitySecretSet: boolean;
 }
+
+/**
+ * The allowed-websites box (one per line) as the server takes it: blank lines dropped, and a trailing slash or
+ * capitals, which a copied address often has, removed rather than refused.
+ */
+function originLines(text: string): string[] {
+  return text.split('\n').map((line) => line.trim().replace(/\/+$/, '').toLowerCase()).filter(Boolean);
+}
+
+/** The first line that is no origin (a path, no scheme), for a message naming it; the server checks the rest. */
+const notAnOrigin = (origins: string[]) => origins.find((origin) => !/^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/.test(origin));
 interface Nudge { id: string; path: string; delaySeconds: number; message: { en: string; zh: string } }
 
 /** Proactive messages: on pages under a path, after a delay, the widget offers a message beside its launcher. */
@@ -343,14 +356,24 @@ function WidgetTab() {
   const [secret, setSecret] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => { if (loaded.data) setForm(loaded.data); }, [loaded.data]);
+  // Kept as typed (blank lines and all) until saved; the server gets the list.
+  const [originsText, setOriginsText] = useState('');
+  useEffect(() => {
+    if (!loaded.data) return;
+    setForm(loaded.data);
+    setOriginsText((loaded.data.allowedOrigins ?? []).join('\n'));
+  }, [loaded.data]);
   if (!form) return <p class="muted">{loaded.error ?? t('loading')}</p>;
   const save = async (event: Event) => {
     event.preventDefault();
-    const { identitySecretSet: _set, ...settings } = form;
+    const { identitySecretSet: _set, ...rest } = form;
+    const settings = { ...rest, allowedOrigins: originLines(originsText) };
+    const wrong = notAnOrigin(settings.allowedOrigins);
+    if (wrong !== undefined) return setError(t('widget.allowedOriginsBad', { origin: wrong }));
     try {
       const saved = await put<WidgetSettingsView>('/api/admin/widget-settings', secret === undefined ? settings : { ...settings, identitySecret: secret });
       setForm(saved);
+      setOriginsText((saved.allowedOrigins ?? []).join('\n'));
       setSecret(undefined);
       setError(null);
       setMessage(t('saved'));
@@ -396,6 +419,12 @@ function WidgetTab() {
         )}
       </fieldset>
       <NudgesEditor nudges={form.nudges ?? []} onChange={(nudges) => setForm({ ...form, nudges })} />
+      <fieldset>
+        <legend>{t('widget.allowedOrigins')}</legend>
+        <p class="muted small" id="allowed-origins-hint">{t('widget.allowedOriginsHint')}</p>
+        <textarea rows={3} value={originsText} placeholder={'https://shop.example.com\nhttps://*.shop.example.com'} aria-describedby="allowed-origins-hint"
+          spellcheck={false} autocomplete="off" data-testid="allowed-origins" onInput={(e) => setOriginsText(e.currentTarget.value)} />
+      </fieldset>
       <fieldset>
         <legend>{t('widget.identity')}</legend>
         <p class="small" data-testid="identity-secret-state">{form.identitySecretSet ? t('widget.secretSet') : t('widget.secretNotSet')}</p>
