@@ -212,6 +212,22 @@ const en = {
   'reports.agentsNote': 'Chats started in the range. Handled: the chats the agent replied in (a public reply; notes do not count) — a chat two agents replied in counts for both, and once in the Team line; a chat assigned to someone who never wrote in it does not count for them. Resolved: the chats they closed themselves, with their resolution time. Ratings: the chats they replied in. First reply after assignment: from when a chat was given to someone (accepted, auto-assigned or transferred) to the first agent reply while it was theirs, credited to whoever wrote it, so queue time is not in it.',
   'reports.topUnanswered': 'Questions the bot could not answer', 'reports.teachBot': 'Open the Unanswered page →', 'reports.noneUnanswered': 'None in this range.',
   'reports.agentsHandoffsUnanswered': '{n} hand-offs of this range got no reply from anyone (never assigned — e.g. nobody was online — or assigned and not answered). They are in no row above, and count as late in "Hand-offs answered within" above once they waited past the target.', 'reports.unansweredInRange': 'Asked in range', 'reports.unansweredAtLeast': 'about {n}', 'reports.unansweredStatus': 'Status', 'reports.unansweredOpen': 'Open', 'reports.unansweredHandled': 'Handled', 'reports.unansweredExample': 'Added to intent “{intent}”', 'reports.unansweredArticle': 'Article written ({slug})', 'reports.unansweredDismissed': 'Dismissed', 'reports.unansweredNote': 'The groups of the Unanswered page (similar questions together, answers rated not helpful included), counted by their questions asked in this range, open and already handled. A group keeps its newest 10 questions with their times; when a busy group began before the range and was still asked after it, the questions not kept are counted as if asked evenly since the group began ("about"). A question like a group marked "Not for the bot" or dismissed counts into it; one like a group taught to the bot starts a new open group.',
+  // Bot containment while chats are undecided, the first-reply target in force at the time, the Agents table's hand-off columns and every column's hint.
+  'reports.containmentPendingValue': 'Pending', 'reports.containmentOverDecided': 'of {decided} decided chats', 'reports.containmentRange': 'will end between {low} and {high}',
+  'reports.containmentUndecided': '{open} of {all} chats not decided yet (counted when rated helpful or after {minutes} min quiet)',
+  'reports.containmentHint': 'Settled by the bot ÷ (settled by the bot + handed off), over the decided chats only. A hand-off is decided at once, a chat with the bot only when the shopper rates an answer helpful or after {minutes} min without messages, so right after a busy time the rate leans low; it shows "Pending" while at least as many chats are undecided as decided.',
+  'reports.withinTargetAtTheTime': 'Hand-offs answered within their target ({range} min then)', 'reports.withinTargetHint': 'Each hand-off is judged by the first-reply target in force when it was handed off; a new target applies to hand-offs from then on and does not change past days.',
+  'reports.agentHandoffInTime': 'Hand-offs in time (from hand-off)', 'reports.agentLateHolding': 'Late while holding',
+  'reports.agentHandledHint': 'Chats started in the range this agent wrote a public reply in (notes do not count). Team: each chat once.',
+  'reports.agentResolvedHint': 'Chats of the range this agent closed (pressed Resolve), now resolved.',
+  'reports.agentFirstReplyHint': 'Median time from a chat being given to someone (accepted, auto-assigned or transferred) to the first public agent reply while it was theirs, credited to whoever wrote that reply. Queue time is not in it; a hold that ended without a reply gives no time.',
+  'reports.agentFirstReplyP90Hint': '90th percentile of the same first reply after assignment.',
+  'reports.agentInTimeHint': 'Of those first replies after assignment, how many came within the chat\'s first-reply target (the one in force when it was handed off), and their share.',
+  'reports.agentHandoffInTimeHint': 'The overview\'s "answered within target" split by agent, from the hand-off (queue time included): in time = hand-offs whose first reply, within the target, this agent wrote; the share is in time ÷ (in time + late while holding). Team: the overview\'s figure, each hand-off once, late ones in the queue included.',
+  'reports.agentLateHoldingHint': 'Hand-offs this agent held when the target passed without any reply (e.g. held unanswered, then handed back). Team: every late hand-off, those late while waiting in the queue included.',
+  'reports.agentResolutionHint': 'Median time from the chat\'s start to its resolution, of the chats this agent closed.',
+  'reports.agentCsatHint': 'Average of the latest rating of each chat this agent replied in (n = ratings).', 'reports.agentMessagesHint': 'Public replies this agent wrote in the range\'s chats.',
+  'reports.agentsLateInQueue': '{n} hand-offs went past the target while waiting in the queue (nobody held them then): they are late in the Team line only.',
 };
 
 export type Key = keyof typeof en;
@@ -427,6 +443,21 @@ const zh: Record<Key, string> = {
   'reports.agentsNote': '统计此时间段内开始的会话。处理：客服公开回复过的会话（内部备注不算）——两位客服都回复过的会话各计一次，团队行只计一次；分配给某人但其从未回复的会话不计入其名下。已解决：由其本人关闭的会话，及其解决时长。评分：其回复过的会话的评分。分配后首次回复：从会话交给某人（接入、自动分配或转接）起，到该次持有期间第一条客服回复为止，计入写这条回复的人，因此不含排队时间。',
   'reports.topUnanswered': '机器人未能回答的问题', 'reports.teachBot': '打开“未解答问题”页面 →', 'reports.noneUnanswered': '此时间段内没有。',
   'reports.agentsHandoffsUnanswered': '此时间段内有 {n} 个转人工没有任何客服回复（从未分配——例如当时无人在线——或分配后未回复）。它们不在上表任何一行中；在上方“分钟内回复的转人工”中，等待超过目标时长后计为超时。', 'reports.unansweredInRange': '此时间段内次数', 'reports.unansweredAtLeast': '约 {n}', 'reports.unansweredStatus': '状态', 'reports.unansweredOpen': '待处理', 'reports.unansweredHandled': '已处理', 'reports.unansweredExample': '已加入意图“{intent}”', 'reports.unansweredArticle': '已撰写文章（{slug}）', 'reports.unansweredDismissed': '已忽略', 'reports.unansweredNote': '即“未解答问题”页面的分组（相似问题归为一组，包括被评为没有帮助的回答），按此时间段内提出的问题计数，包括待处理和已处理的分组。每组保留最新 10 个问题及其时间；若一个常见分组在此时间段之前开始、之后仍有人问，未保留的问题按自分组开始以来均匀出现来估算（“约”）。与已标为“不由机器人回答”或已忽略的分组相似的问题计入该分组；与已教给机器人的分组相似的问题会开启新的待处理分组。',
+  'reports.containmentPendingValue': '待定', 'reports.containmentOverDecided': '基于 {decided} 个已判定会话', 'reports.containmentRange': '最终将在 {low} 到 {high} 之间',
+  'reports.containmentUndecided': '{all} 个会话中 {open} 个尚未判定（顾客评为有帮助或 {minutes} 分钟无消息后计入）',
+  'reports.containmentHint': '机器人解决数 ÷（机器人解决数 + 转人工数），只统计已判定的会话。转人工立即计入，而机器人会话要等顾客评为有帮助或 {minutes} 分钟无消息后才计入，所以忙碌时段刚结束时比率偏低；未判定的会话不少于已判定的会话时显示“待定”。',
+  'reports.withinTargetAtTheTime': '在当时目标内回复的转人工（当时为 {range} 分钟）', 'reports.withinTargetHint': '每个转人工按其转人工时生效的首次回复目标判定；修改目标只影响之后的转人工，不会改变过去的数据。',
+  'reports.agentHandoffInTime': '按时回复的转人工（从转人工起）', 'reports.agentLateHolding': '持有期间超时',
+  'reports.agentHandledHint': '此时间段内开始、该客服公开回复过的会话（备注不算）。团队行每个会话只计一次。',
+  'reports.agentResolvedHint': '此时间段内由该客服关闭（点击“解决”）且现已解决的会话。',
+  'reports.agentFirstReplyHint': '从会话交给某人（接入、自动分配或转接）到该次持有期间第一条公开客服回复的时间中位数，计入写这条回复的人。不含排队时间；没有回复就结束的持有不计时间。',
+  'reports.agentFirstReplyP90Hint': '同一“分配后首次回复”的第 90 百分位。',
+  'reports.agentInTimeHint': '上述分配后首次回复中，在该会话的首次回复目标（转人工时生效的目标）内的数量及占比。',
+  'reports.agentHandoffInTimeHint': '总览中“目标内回复”按客服拆分，从转人工起算（含排队时间）：按时 = 该客服写下的、在目标内的首次回复；占比 = 按时 ÷（按时 + 持有期间超时）。团队行即总览的数字，每个转人工只计一次，包括在队列中超时的。',
+  'reports.agentLateHoldingHint': '目标时间到达时由该客服持有且仍无人回复的转人工（例如持有未回复后又退回）。团队行：所有超时的转人工，包括在队列中等待时超时的。',
+  'reports.agentResolutionHint': '该客服关闭的会话从开始到解决的时间中位数。',
+  'reports.agentCsatHint': '该客服回复过的每个会话最新评分的平均值（n = 评分数）。', 'reports.agentMessagesHint': '该客服在此时间段会话中写的公开回复数。',
+  'reports.agentsLateInQueue': '{n} 个转人工在队列中等待时超过了目标（当时无人持有）：只在团队行中计为超时。',
 };
 
 export type Locale = 'en' | 'zh';

@@ -78,7 +78,11 @@ const ReportSchema = Type.Object({
     withBot: Type.Integer({ description: 'Open with the bot and not settled yet.' }),
     closedByTeam: Type.Integer({ description: 'Closed by an agent without a hand-off (spam, a blocked shopper); in neither side of the rate.' }),
     settlesAfterMinutes: Type.Integer({ description: 'A chat with the bot is counted as resolved by it after this many minutes without messages.' }),
-    rate: Nullable(Type.Number({ description: 'botResolved / (botResolved + handedOff); null while nothing is settled.' })),
+    rate: Nullable(Type.Number({ description: 'botResolved / (botResolved + handedOff): over the decided chats only; null while nothing is settled.' })),
+    decided: Type.Integer({ description: 'botResolved + handedOff: the chats the rate is over.' }),
+    undecided: Type.Integer({ description: 'Chats not decided yet (withBot): a hand-off counts at once, the bot only after settlesAfterMinutes of quiet.' }),
+    rateRange: Nullable(Type.Object({ low: Type.Number(), high: Type.Number() }, { description: 'Where the rate ends once the undecided chats settle: all handed off (low) to all settled by the bot (high); null when none is undecided.' })),
+    pending: Type.Boolean({ description: 'At least as many chats undecided as decided: the rate says little yet.' }),
   }),
   firstResponse: Percentiles,
   firstReplyTarget: Nullable(Type.Object({
@@ -87,7 +91,10 @@ const ReportSchema = Type.Object({
     missed: Type.Integer({ description: 'Hand-offs answered later, or that waited past the target with no reply (closed or still waiting)' }),
     waiting: Type.Integer({ description: 'No reply yet, still within the target' }),
     share: Nullable(Type.Number({ description: 'met ÷ (met + missed)' })),
-  }, { description: 'null when the team has no first-reply target' })),
+    atTheTime: Nullable(Type.Object({ minMinutes: Type.Integer(), maxMinutes: Type.Integer() }, {
+      description: "The targets the range's hand-offs were judged by: each chat's target when it was handed off (the current one where none was stored); null when none had a target",
+    })),
+  }, { description: 'Each hand-off judged by the target in force when it was handed off; null when the team has no target now and no hand-off of the range had one' })),
   resolution: Percentiles,
   csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()), distribution: Type.Array(Type.Integer(), { minItems: 5, maxItems: 5 }) }),
   topIntents: Type.Array(Type.Object({ intent: Type.String(), count: Type.Integer() })),
@@ -115,7 +122,10 @@ const AgentFigures = {
   resolved: Type.Integer({ description: 'Chats of the range this agent closed (who pressed Resolve; else the holder), now resolved' }),
   firstReply: Type.Object(Percentiles.properties, { description: 'Seconds from a chat being given to someone (assignment, accept or transfer) to the first agent reply in that hold, credited to who wrote it. Not from the hand-off: see handoffsUnanswered' }),
   firstReplyInTime: Nullable(Type.Object({ count: Type.Integer(), share: Nullable(Type.Number()) }, {
-    description: "Of those first replies, the ones within the team's first-reply target, and their share; null without a target",
+    description: "Of those first replies, the ones within the chat's first-reply target (the one in force at its hand-off), and their share of the first replies that had one; null without a target",
+  })),
+  handoffTarget: Nullable(Type.Object({ met: Type.Integer(), late: Type.Integer(), share: Nullable(Type.Number()) }, {
+    description: "The overview's first reply against the target, from the hand-off: met = hand-offs whose in-time first reply this agent wrote; late = hand-offs this agent held when the target passed with no reply (late while holding). Team line: the overview's met and missed, each hand-off once; share = met ÷ (met + late). Null without a target",
   })),
   resolution: Type.Object(Percentiles.properties, { description: 'Seconds from the chat\'s start to its resolution, of the chats this agent closed' }),
   csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()) }, { description: 'Latest ratings of the chats this agent replied in' }),
@@ -127,9 +137,10 @@ const AgentReportSchema = Type.Object({
     agentId: Type.Integer(), name: Nullable(Type.String()), active: Type.Boolean(),
     presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]),
     ...AgentFigures,
-  }), { description: 'Everyone who replied in or resolved a chat of the range, most handled first' }),
+  }), { description: 'Everyone who replied in, resolved, or held a chat of the range when it went late, most handled first' }),
   team: Type.Object(AgentFigures, { description: 'The whole team over the same chats, each chat once: times and ratings over all of them, not an average of the agents\' figures' }),
   handoffsUnanswered: Type.Integer({ description: "Shoppers' hand-offs of the range no agent replied to (never assigned, or assigned and not answered): in no first reply here, late in the overview's first-reply target share once past the target" }),
+  lateInQueue: Type.Integer({ description: "Hand-offs that passed the target unanswered while in the queue (nobody held them then): in the Team line's late, in no agent's" }),
 });
 const AuditEntry = Type.Object({
   id: Type.Integer(), actor: Nullable(Type.String()), action: Type.String(), target: Nullable(Type.String()),

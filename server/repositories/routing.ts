@@ -7,6 +7,7 @@
 // pass never waits for an agent row, so assignments cannot deadlock.
 import type { Sql, Tx } from '../db/client.ts';
 import type { Presence } from '../realtime/event-maps.ts';
+import { loadTeamSettings } from '../services/team-settings.ts';
 
 export interface Assignment {
   conversationId: number;
@@ -132,8 +133,11 @@ export const routingRepository = (sql: Sql) => ({
    * refund is still asking about the refund.
    */
   async enqueue(conversationId: number, intent: string | null = null): Promise<boolean> {
+    // The first-reply target in force now is stored with the chat: the reports judge its first reply by it (038).
+    const { firstReplyTargetMinutes } = await loadTeamSettings(sql);
     const rows = await sql`
       update conversations c set status = 'queued', handed_off = true, queued_at = now(), updated_at = now(),
+        first_reply_target_minutes = ${firstReplyTargetMinutes},
         team_id = coalesce(
           (select ti.team_id from intents i join team_intents ti on ti.intent_id = i.id where i.name = ${intent}),
           (select ti.team_id from messages m

@@ -14,9 +14,17 @@
 //   ended without a reply gives no time. This is not the overview's first reply, which runs from the hand-off
 //   (queue time included) and counts a hand-off nobody answered as late; `handoffsUnanswered` says how many of
 //   those the range has, as they are in no agent's row.
+// - Hand-offs in time / late while holding (`handoffTarget`), the overview's measure split by agent: each of the
+//   range's hand-offs the overview judges against the first-reply target (met or missed, from the hand-off, by the
+//   target stored on the chat at its hand-off) goes to one agent. In time: to whoever wrote its first reply. Late: to
+//   whoever held it when the target passed unanswered (the last "joined"/"transferred" line before that moment) —
+//   an agent who held a chat past the target without replying and handed it back had no row before, since only
+//   replies made a hold count. Late while in the queue (nobody held it then) goes to nobody: `lateInQueue`. The
+//   Team line is the overview's met / missed, each hand-off once.
 // - Ratings: the latest rating of each chat the agent replied in.
 // - Messages sent are public replies (not notes) in the range's chats.
-// An agent appears when they replied in or resolved one of the range's chats, deactivated ones included.
+// An agent appears when they replied in, resolved, or held a chat that went late of the range's chats, deactivated
+// ones included.
 import type { Sql } from '../db/client.ts';
 import { csvField, withoutJit, type DateRange, type Percentiles, type resolveRange } from './console-reports.ts';
 import { loadTeamSettings } from './team-settings.ts';
@@ -29,10 +37,18 @@ export interface AgentFigures {
   /** Seconds from a chat being given to someone to the first agent reply in that hold, credited to who wrote it. */
   firstReply: Percentiles;
   /**
-   * Of those first replies, how many came within the team's first-reply target (team settings), and their share;
-   * null when the team has no target. Per hold, like `firstReply`: the team's own figure runs from the hand-off.
+   * Of those first replies, how many came within the chat's first-reply target (the one in force at its hand-off,
+   * else the team's current one), and their share of the first replies that had a target; null when there is no
+   * target. Per hold, like `firstReply`: `handoffTarget` runs from the hand-off, as the overview does.
    */
   firstReplyInTime: { count: number; share: number | null } | null;
+  /**
+   * The overview's first reply against the target, from the hand-off, split by agent: `met` = hand-offs whose first
+   * reply (within the target) they wrote; `late` = hand-offs they held when the target passed without a reply ("late
+   * while holding"). On the Team line: the overview's met and missed, each hand-off once (late ones nobody held are in
+   * `lateInQueue`). `share` = met ÷ (met + late). Null when there is no target.
+   */
+  handoffTarget: { met: number; late: number; share: number | null } | null;
   /** Seconds from a chat's start to its resolution (as the team's resolution figure), of the chats they closed. */
   resolution: Percentiles;
   /** Ratings of the chats they replied in (a chat's latest rating). */
@@ -61,23 +77,27 @@ export interface AgentReport {
    * as late once it waited past the target.
    */
   handoffsUnanswered: number;
+  /** Hand-offs that went past the target unanswered while waiting in the queue (nobody held them then): in no row. */
+  lateInQueue: number;
 }
 
 interface Row {
   agent_id: number | null; team: boolean; name: string | null; active: boolean | null; presence: AgentRow['presence'] | null;
   handled: number; resolved: number; sent: number;
-  fr_count: number; fr_median: number | null; fr_p90: number | null; fr_in_time: number;
+  fr_count: number; fr_median: number | null; fr_p90: number | null; fr_in_time: number; fr_with_target: number;
+  handoff_met: number; handoff_late: number; team_met: number; team_missed: number;
   res_count: number; res_median: number | null; res_p90: number | null;
   csat_count: number; csat_average: number | null; handoffs_unanswered: number;
 }
 
 const round = (n: number | null, digits: number) => (n === null ? null : Number(n.toFixed(digits)));
 
-function figures(r: Row, targetSeconds: number | null): AgentFigures {
+function figures(r: Row, hasTarget: boolean, met: number, late: number): AgentFigures {
   return {
     handled: r.handled, resolved: r.resolved,
     firstReply: { count: r.fr_count, medianSeconds: round(r.fr_median, 1), p90Seconds: round(r.fr_p90, 1) },
-    firstReplyInTime: targetSeconds === null ? null : { count: r.fr_in_time, share: r.fr_count ? round(r.fr_in_time / r.fr_count, 4) : null },
+    firstReplyInTime: hasTarget ? { count: r.fr_in_time, share: r.fr_with_target ? round(r.fr_in_time / r.fr_with_target, 4) : null } : null,
+    handoffTarget: hasTarget ? { met, late, share: met + late ? round(met / (met + late), 4) : null } : null,
     resolution: { count: r.res_count, medianSeconds: round(r.res_median, 1), p90Seconds: round(r.res_p90, 1) },
     csat: { count: r.csat_count, average: round(r.csat_average, 2) },
     messagesSent: r.sent,
@@ -85,16 +105,27 @@ function figures(r: Row, targetSeconds: number | null): AgentFigures {
 }
 
 export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolveRange>): Promise<AgentReport> {
+  // Each chat is judged by the target stored at its hand-off (migration 038); the current one only where none is.
   const targetMinutes = (await loadTeamSettings(sql)).firstReplyTargetMinutes;
-  const targetSeconds = targetMinutes > 0 ? targetMinutes * 60 : null;
   // One statement: the range's chats once (the same scan of conversations as the other figures), their agents'
   // replies and assignment lines through messages (conversation_id, id) — so the cost follows the range, not the
   // history — and every figure from one grouping, with the team row as the grand total of the same facts.
   const rows = await withoutJit(sql, (tx) => tx<Row[]>`
     with ranged as materialized (
       select c.id, c.assignee_id, c.status, c.resolved_by, c.resolver_id, c.resolution_seconds,
-             c.handed_off and c.started_by = 'shopper' and c.first_response_seconds is null as handoff_unanswered
-      from conversations c where c.created_at >= ${range.start} and c.created_at < ${range.end}
+             c.handed_off and c.started_by = 'shopper' and c.first_response_seconds is null as handoff_unanswered,
+             t.seconds as target_seconds, coalesce(c.queued_at, c.created_at) as handed_off_at,
+             -- The overview's verdict on the hand-off (console-reports.ts, word for word): 'met', 'missed', or null
+             -- (no hand-off, no target, or not decided yet).
+             case when c.handed_off and t.seconds > 0 then
+               case when c.first_response_seconds <= t.seconds then 'met'
+                    when c.first_response_seconds > t.seconds
+                      or (c.first_response_seconds is null
+                          and extract(epoch from coalesce(c.resolved_at, now()) - coalesce(c.queued_at, c.created_at)) > t.seconds) then 'missed' end
+             end as verdict
+      from conversations c
+      cross join lateral (select coalesce(c.first_reply_target_minutes, ${targetMinutes}) * 60 as seconds) t
+      where c.created_at >= ${range.start} and c.created_at < ${range.end}
     ),
     lines as materialized (
       select m.conversation_id, m.id, m.created_at, m.author_id,
@@ -116,12 +147,47 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
     ),
     -- Each hold's first public reply, whoever wrote it.
     first_replies as (
-      select distinct on (h.id) l.author_id as agent_id, extract(epoch from l.created_at - h.created_at)::float8 as seconds
+      select distinct on (h.id) l.author_id as agent_id, h.conversation_id, l.id as reply_id, l.created_at as replied_at,
+             extract(epoch from l.created_at - h.created_at)::float8 as seconds
       from holds h
       join lines l on l.conversation_id = h.conversation_id and not l.assignment and l.author_id is not null
                   and l.id > h.id and (h.ends_before is null or l.id < h.ends_before)
       where h.given_to is not null
       order by h.id, l.id
+    ),
+    -- The range's hand-offs judged against their target, and whom each verdict goes to: a met one to whoever wrote
+    -- its first reply after the hand-off, a missed one to whoever held it when the target passed (the last
+    -- assignment line by then; none when it was in the queue).
+    judged as materialized (
+      select id, verdict, handed_off_at, handed_off_at + make_interval(secs => target_seconds) as deadline from ranged where verdict is not null
+    ),
+    -- Both from the holds and their first replies, not from every line: an agent's reply comes within a hold, so a
+    -- chat's first reply after its hand-off is its earliest hold's first reply after it. The verdicts, first replies
+    -- and holds are put in one list and each chat's verdict spread over its rows by a window, not joined: the
+    -- planner takes the CTEs for a row or two and joined them in a nested loop (a year's report ran for minutes), and
+    -- joining the judged chats with all their lines instead cost about 0.15 s more.
+    credit_rows as (
+      select id as conversation_id, verdict, handed_off_at, deadline, 0 as kind, null::bigint as line_id, null::bigint as agent_id, null::timestamptz as at from judged
+      union all
+      select conversation_id, null, null, null, 1, reply_id, agent_id, replied_at from first_replies
+      union all
+      select conversation_id, null, null, null, 2, id, given_to, created_at from holds
+    ),
+    spread as (
+      select kind, conversation_id, line_id, agent_id, at,
+             max(verdict) over chat as verdict, max(handed_off_at) over chat as handed_off_at, max(deadline) over chat as deadline
+      from credit_rows window chat as (partition by conversation_id)
+    ),
+    credited as (
+      select distinct on (conversation_id) verdict, agent_id
+      from spread
+      where (verdict = 'met' and kind = 1 and at >= handed_off_at) or (verdict = 'missed' and kind = 2 and at <= deadline)
+      order by conversation_id, case when verdict = 'met' then line_id else -line_id end
+    ),
+    -- The chats whose target differs from the team's current one (stored at a hand-off before a change): usually
+    -- few, so the holds' first replies look their target up in a small table rather than in every chat of the range.
+    other_targets as materialized (
+      select id, target_seconds from ranged where target_seconds is distinct from ${targetMinutes * 60}
     ),
     -- The chats each agent replied in; first_of_chat marks one row per chat, for the Team line's count of chats.
     replied as (
@@ -152,14 +218,18 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
     -- its rating); and one per agent with their replies sent. The Team line is the grand total of the same rows,
     -- except that it counts and rates a chat several agents replied in once (first_of_chat).
     facts as (
-      select agent_id, 0 as handled, false as first_of_chat, true as resolved, resolution_seconds, null::int as rating, null::float8 as reply_seconds, 0 as sent
+      select agent_id, 0 as handled, false as first_of_chat, true as resolved, resolution_seconds, null::int as rating, null::float8 as reply_seconds,
+             null::float8 as reply_target, 0 as sent, 0 as handoff_met, 0 as handoff_late
       from resolvers where agent_id is not null
       union all
-      select agent_id, 0, false, false, null, null, seconds, 0 from first_replies
+      select f.agent_id, 0, false, false, null, null, f.seconds, coalesce(o.target_seconds, ${targetMinutes * 60}), 0, 0, 0
+      from first_replies f left join other_targets o on o.id = f.conversation_id
       union all
-      select agent_id, 0, false, false, null, null, null, sent from sent
+      select agent_id, 0, false, false, null, null, null, null, sent, 0, 0 from sent
       union all
-      select p.agent_id, 1, p.first_of_chat, false, null, rated.rating, null, 0 from replied p left join rated on rated.conversation_id = p.conversation_id
+      select p.agent_id, 1, p.first_of_chat, false, null, rated.rating, null, null, 0, 0, 0 from replied p left join rated on rated.conversation_id = p.conversation_id
+      union all
+      select agent_id, 0, false, false, null, null, null, null, 0, (verdict = 'met')::int, (verdict = 'missed')::int from credited where agent_id is not null
     ),
     totals as (
       select agent_id, grouping(agent_id) = 1 as team,
@@ -167,7 +237,10 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
              count(*) filter (where resolved)::int as resolved,
              coalesce(sum(sent), 0)::int as sent,
              count(reply_seconds)::int as fr_count,
-             count(*) filter (where reply_seconds <= ${targetSeconds ?? 0})::int as fr_in_time,
+             count(*) filter (where reply_target > 0 and reply_seconds <= reply_target)::int as fr_in_time,
+             count(*) filter (where reply_target > 0 and reply_seconds is not null)::int as fr_with_target,
+             coalesce(sum(handoff_met), 0)::int as handoff_met,
+             coalesce(sum(handoff_late), 0)::int as handoff_late,
              percentile_cont(0.5) within group (order by reply_seconds) as fr_median,
              percentile_cont(0.9) within group (order by reply_seconds) as fr_p90,
              count(resolution_seconds)::int as res_count,
@@ -178,28 +251,36 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
       from facts group by grouping sets ((agent_id), ())
     )
     select t.*, u.name, u.active, u.presence,
-           (select count(*) from ranged where handoff_unanswered)::int as handoffs_unanswered
+           (select count(*) from ranged where handoff_unanswered)::int as handoffs_unanswered,
+           (select count(*) from judged where verdict = 'met')::int as team_met,
+           (select count(*) from judged where verdict = 'missed')::int as team_missed
     from totals t left join users u on u.id = t.agent_id
     order by t.team, t.handled desc, u.name, t.agent_id`);
 
   const teamRow = rows.find((r) => r.team)!;
+  // A target now, or one stored on a chat of the range (a target since removed keeps its days' figures).
+  const hasTarget = targetMinutes > 0 || teamRow.fr_with_target > 0 || teamRow.team_met + teamRow.team_missed > 0;
   return {
     range: { from: range.from, to: range.to, timeZone: range.timeZone },
     agents: rows.filter((r) => !r.team).map((r) => ({
-      agentId: r.agent_id!, name: r.name, active: r.active ?? false, presence: r.presence ?? 'offline', ...figures(r, targetSeconds),
+      agentId: r.agent_id!, name: r.name, active: r.active ?? false, presence: r.presence ?? 'offline', ...figures(r, hasTarget, r.handoff_met, r.handoff_late),
     })),
-    team: figures(teamRow, targetSeconds),
+    team: figures(teamRow, hasTarget, teamRow.team_met, teamRow.team_missed),
     handoffsUnanswered: teamRow.handoffs_unanswered,
+    lateInQueue: teamRow.team_missed - teamRow.handoff_late,
   };
 }
 
 /** The same table as CSV, one line per agent and a last "Team" line. */
 export function agentReportCsv(report: AgentReport): string {
-  // Named for what they count (handled = replied in; first reply from the assignment, not the hand-off).
+  // Named for what they count (handled = replied in; first reply from the assignment, not the hand-off). The last two,
+  // from the hand-off as the overview counts: on the Team line, the overview's met and missed (late in the queue too).
   const header = ['agent_id', 'agent', 'active', 'handled_replied_in', 'resolved_by_agent', 'first_reply_after_assignment_count',
-    'first_reply_after_assignment_median_seconds', 'first_reply_after_assignment_p90_seconds', 'first_reply_after_assignment_in_time', 'resolution_count', 'resolution_median_seconds', 'resolution_p90_seconds', 'csat_count', 'csat_average', 'messages_sent'];
+    'first_reply_after_assignment_median_seconds', 'first_reply_after_assignment_p90_seconds', 'first_reply_after_assignment_in_time', 'resolution_count', 'resolution_median_seconds', 'resolution_p90_seconds', 'csat_count', 'csat_average', 'messages_sent',
+    'handoffs_in_time', 'handoffs_late_while_holding'];
   const cells = (f: AgentFigures) => [f.handled, f.resolved, f.firstReply.count, f.firstReply.medianSeconds, f.firstReply.p90Seconds, f.firstReplyInTime?.count ?? null,
-    f.resolution.count, f.resolution.medianSeconds, f.resolution.p90Seconds, f.csat.count, f.csat.average, f.messagesSent];
+    f.resolution.count, f.resolution.medianSeconds, f.resolution.p90Seconds, f.csat.count, f.csat.average, f.messagesSent,
+    f.handoffTarget?.met ?? null, f.handoffTarget?.late ?? null];
   const lines = [header.map(csvField).join(',')];
   for (const a of report.agents) lines.push([a.agentId, a.name, a.active, ...cells(a)].map(csvField).join(','));
   lines.push(['', 'Team', '', ...cells(report.team)].map(csvField).join(','));

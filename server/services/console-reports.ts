@@ -59,7 +59,23 @@ export interface Report {
     total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number;
     /** Closed by an agent without a hand-off (spam, a blocked shopper): in neither side of the rate. */
     closedByTeam: number;
-    settlesAfterMinutes: number; rate: number | null;
+    settlesAfterMinutes: number;
+    /** Over the decided chats: botResolved ÷ (botResolved + handedOff). */
+    rate: number | null;
+    /** Chats decided either way (botResolved + handedOff): the base of `rate`. */
+    decided: number;
+    /** Chats not decided yet (= withBot): a hand-off is decided at once, the bot's success only after the quiet time. */
+    undecided: number;
+    /**
+     * Where the rate ends once the undecided chats settle: all handed off (`low`) to all settled by the bot (`high`);
+     * null when none is undecided (the rate is final).
+     */
+    rateRange: { low: number; high: number } | null;
+    /**
+     * True when at least as many chats are undecided as decided: the rate then says little (right after a busy day
+     * it read 0.0 % with 49 hand-offs decided and 31 chats still with the bot), and the console shows it as pending.
+     */
+    pending: boolean;
   };
   firstResponse: Percentiles;
   /**
@@ -67,7 +83,15 @@ export interface Report {
    * first reply came in time; `missed`: it came late, or the shopper waited past the target and got none (the chat
    * closed, or is still waiting); `waiting`: no reply yet, still within the target (in neither side of the share).
    */
-  firstReplyTarget: { minutes: number; met: number; missed: number; waiting: number; share: number | null } | null;
+  firstReplyTarget: {
+    /** The team's target now (0 = none now; the object is still given when the range's hand-offs had one). */
+    minutes: number; met: number; missed: number; waiting: number; share: number | null;
+    /**
+     * The targets the range's hand-offs were judged by: each chat's target at its hand-off (stored on the chat,
+     * migration 038; the current one where none is stored). Null when none of them had a target.
+     */
+    atTheTime: { minMinutes: number; maxMinutes: number } | null;
+  } | null;
   resolution: Percentiles;
   csat: { count: number; average: number | null; distribution: number[] };
   topIntents: { intent: string; count: number }[];
@@ -133,15 +157,17 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
   // agent closed without taking it (spam, a blocked shopper) is neither the bot's success nor a hand-off.
   // Conversations an agent started by writing to a customer are never the bot's to answer: outside every figure
   // about the bot, hand-offs and response times, counted on their own (agent_started).
-  // The first-reply target (team settings) is measured over the range's hand-offs: the wait runs from the hand-off
-  // (as `first_response_seconds` does) to the first reply, or else to the chat's close, or else to now. A chat
-  // closed without a reply inside the target (the shopper left at once) counts on neither side.
+  // The first-reply target is measured over the range's hand-offs: the wait runs from the hand-off (as
+  // `first_response_seconds` does) to the first reply, or else to the chat's close, or else to now. A chat closed
+  // without a reply inside the target (the shopper left at once) counts on neither side. Each chat is judged by the
+  // target in force when it was handed off (`first_reply_target_minutes`, stored by routing.enqueue; migration 038):
+  // reading the current setting rewrote past days whenever an admin changed it. The current setting stands in only
+  // where a chat has none stored; 0 (stored or current) means no target, and such a chat is on neither side.
   const targetMinutes = (await loadTeamSettings(sql)).firstReplyTargetMinutes;
-  const targetSeconds = targetMinutes * 60;
   const [facts] = await sql<{
     agent_started: number; total: number; bot_closed: number; handed_off: number; open_with_bot: number; closed_by_team: number;
     fr_count: number; fr_median: number | null; fr_p90: number | null; res_count: number; res_median: number | null; res_p90: number | null;
-    target_met: number; target_missed: number; target_waiting: number;
+    target_met: number; target_missed: number; target_waiting: number; target_min: number | null; target_max: number | null;
   }[]>`
     select count(*) filter (where not shopper)::int as agent_started,
            count(*) filter (where shopper)::int as total,
@@ -155,13 +181,16 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
            count(resolution_seconds) filter (where shopper and handed_off)::int as res_count,
            percentile_cont(0.5) within group (order by resolution_seconds) filter (where shopper and handed_off) as res_median,
            percentile_cont(0.9) within group (order by resolution_seconds) filter (where shopper and handed_off) as res_p90,
-           count(*) filter (where handed_off and first_response_seconds <= ${targetSeconds})::int as target_met,
-           count(*) filter (where handed_off and (first_response_seconds > ${targetSeconds} or (first_response_seconds is null and waited > ${targetSeconds})))::int as target_missed,
-           count(*) filter (where handed_off and first_response_seconds is null and resolved_at is null and waited <= ${targetSeconds})::int as target_waiting
+           count(*) filter (where target > 0 and first_response_seconds <= target)::int as target_met,
+           count(*) filter (where target > 0 and (first_response_seconds > target or (first_response_seconds is null and waited > target)))::int as target_missed,
+           count(*) filter (where target > 0 and first_response_seconds is null and resolved_at is null and waited <= target)::int as target_waiting,
+           (min(target) filter (where target > 0) / 60)::int as target_min,
+           (max(target) filter (where target > 0) / 60)::int as target_max
     from (
       select c.status, c.handed_off, c.resolved_by, c.resolved_at, c.first_response_seconds, c.resolution_seconds,
              c.started_by = 'shopper' as shopper,
-             case when c.handed_off then extract(epoch from coalesce(c.resolved_at, now()) - coalesce(c.queued_at, c.created_at)) end as waited
+             case when c.handed_off then extract(epoch from coalesce(c.resolved_at, now()) - coalesce(c.queued_at, c.created_at)) end as waited,
+             case when c.handed_off then coalesce(c.first_reply_target_minutes, ${targetMinutes}) * 60 end as target
       from conversations c where c.created_at >= ${start} and c.created_at < ${end}
     ) r`;
   // Of the open chats still with the bot, those whose latest answer the shopper rated helpful: few rows (open chats
@@ -175,9 +204,17 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
                     order by f.created_at desc, f.id desc limit 1), false)`;
   const botResolved = facts.bot_closed + confirmed;
   const decided = botResolved + facts.handed_off;
+  // Hand-offs count as decided the moment they happen, the bot's successes only after BOT_IDLE_MINUTES of quiet: the
+  // rate over the decided chats leans low while many are undecided, so the report gives where it can still end.
+  const undecided = facts.open_with_bot - confirmed;
   const targetDecided = facts.target_met + facts.target_missed;
-  const firstReplyTarget = targetMinutes > 0
-    ? { minutes: targetMinutes, met: facts.target_met, missed: facts.target_missed, waiting: facts.target_waiting, share: targetDecided ? round(facts.target_met / targetDecided, 4) : null }
+  // Shown while the team has a target, or when any hand-off of the range was made under one (a target since removed
+  // does not erase how those days went).
+  const firstReplyTarget = targetMinutes > 0 || facts.target_max !== null
+    ? {
+        minutes: targetMinutes, met: facts.target_met, missed: facts.target_missed, waiting: facts.target_waiting, share: targetDecided ? round(facts.target_met / targetDecided, 4) : null,
+        atTheTime: facts.target_min === null ? null : { minMinutes: facts.target_min, maxMinutes: facts.target_max! },
+      }
     : null;
 
   const csatRows = await sql<{ rating: number; n: number }[]>`
@@ -257,7 +294,9 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
     agentStarted: facts.agent_started,
     containment: {
       total: facts.total, botResolved, confirmedByShopper: confirmed, handedOff: facts.handed_off,
-      withBot: facts.open_with_bot - confirmed, closedByTeam: facts.closed_by_team, settlesAfterMinutes: BOT_IDLE_MINUTES, rate: decided ? round(botResolved / decided, 4) : null,
+      withBot: undecided, closedByTeam: facts.closed_by_team, settlesAfterMinutes: BOT_IDLE_MINUTES, rate: decided ? round(botResolved / decided, 4) : null,
+      decided, undecided, pending: undecided > 0 && undecided >= decided,
+      rateRange: undecided ? { low: round(botResolved / (decided + undecided), 4)!, high: round((botResolved + undecided) / (decided + undecided), 4)! } : null,
     },
     firstResponse: { count: facts.fr_count, medianSeconds: round(facts.fr_median, 1), p90Seconds: round(facts.fr_p90, 1) },
     firstReplyTarget,

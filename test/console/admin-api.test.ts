@@ -350,9 +350,10 @@ describe('reports', () => {
       { day: '2020-03-02', total: 2, handedOff: 1 },
       { day: '2020-03-03', total: 3, handedOff: 0 },
     ]);
-    expect(r.containment).toEqual({ total: 8, botResolved: 3, confirmedByShopper: 1, handedOff: 2, withBot: 2, closedByTeam: 1, settlesAfterMinutes: 30, rate: 0.6 });
+    expect(r.containment).toEqual({ total: 8, botResolved: 3, confirmedByShopper: 1, handedOff: 2, withBot: 2, closedByTeam: 1, settlesAfterMinutes: 30, rate: 0.6,
+      decided: 5, undecided: 2, pending: false, rateRange: { low: 0.4286, high: 0.7143 } }); // 3 of 7, or 5 of 7 if both open chats settle with the bot
     expect(r.firstResponse).toEqual({ count: 2, medianSeconds: 60, p90Seconds: 84 });
-    expect(r.firstReplyTarget).toEqual({ minutes: 5, met: 2, missed: 0, waiting: 0, share: 1 }); // 30 s and 90 s, the default 5 min
+    expect(r.firstReplyTarget).toEqual({ minutes: 5, met: 2, missed: 0, waiting: 0, share: 1, atTheTime: { minMinutes: 5, maxMinutes: 5 } }); // 30 s and 90 s, the default 5 min
     expect(r.resolution).toEqual({ count: 2, medianSeconds: 900, p90Seconds: 1140 });
     expect(r.csat).toEqual({ count: 2, average: 3.5, distribution: [0, 1, 0, 0, 1] });
     expect(r.topIntents).toEqual([{ intent: 'order_status', count: 2 }, { intent: 'returns', count: 1 }]);
@@ -383,9 +384,12 @@ describe('reports', () => {
     await sql`insert into conversations (customer_id, status, created_at, resolved_at) values (${c.id}, 'resolved', ${created}, ${minutes(3)})`; // the bot's: not a hand-off
 
     const report = async () => (await http('GET', '/api/admin/reports?from=2020-04-02&to=2020-04-02', admin)).json.firstReplyTarget;
-    expect(await report()).toEqual({ minutes: 5, met: 2, missed: 3, waiting: 1, share: 0.4 });
+    expect(await report()).toEqual({ minutes: 5, met: 2, missed: 3, waiting: 1, share: 0.4, atTheTime: { minMinutes: 5, maxMinutes: 5 } });
+    // These rows carry no stored target (first_reply_target_minutes null, as a chat handed off before migration 038
+    // that its backfill missed): they are judged by the current one, so here a new target still moves them.
+    // report-target-history.test.ts covers chats stamped at their hand-off, which keep theirs.
     expect((await http('PUT', '/api/admin/team-settings', admin, { firstReplyTargetMinutes: 10 })).json).toMatchObject({ firstReplyTargetMinutes: 10 });
-    expect(await report()).toEqual({ minutes: 10, met: 3, missed: 1, waiting: 2, share: 0.75 });
+    expect(await report()).toEqual({ minutes: 10, met: 3, missed: 1, waiting: 2, share: 0.75, atTheTime: { minMinutes: 10, maxMinutes: 10 } });
     // Agents read the target for the inbox; only admins change it, within bounds.
     expect((await http('GET', '/api/service-targets', agent)).json).toEqual({ firstReplyTargetMinutes: 10 });
     expect((await http('PUT', '/api/admin/team-settings', agent, { firstReplyTargetMinutes: 1 })).status).toBe(403);

@@ -108,6 +108,7 @@ export function expectedFigures(f: AgentReportFixture) {
         handled: 4, resolved: 2,
         firstReply: { count: 4, medianSeconds: 75, p90Seconds: 162 }, // 10, 30, 120, 180
         firstReplyInTime: { count: 4, share: 1 }, // all within the default 5 minutes
+        handoffTarget: { met: 3, late: 0, share: 1 }, // the first replies of C1, C2 and C4 from the hand-off
         resolution: { count: 2, medianSeconds: 450, p90Seconds: 570 }, // 300, 600
         csat: { count: 3, average: 3.67 }, // 5, 2, 4: she replied in C2 too
         messagesSent: 5,
@@ -117,6 +118,7 @@ export function expectedFigures(f: AgentReportFixture) {
         handled: 2, resolved: 1, // C2, and C4 where he helped with one reply
         firstReply: { count: 1, medianSeconds: 45, p90Seconds: 45 }, // C3's hold got no reply: no time
         firstReplyInTime: { count: 1, share: 1 },
+        handoffTarget: { met: 0, late: 1, share: 0 }, // C3: he held it when its 5 minutes passed unanswered
         resolution: { count: 1, medianSeconds: 1800, p90Seconds: 1800 },
         csat: { count: 2, average: 3 }, // 2, 4
         messagesSent: 3, // the note is not a message sent
@@ -126,10 +128,12 @@ export function expectedFigures(f: AgentReportFixture) {
       handled: 4, resolved: 3, // each chat once
       firstReply: { count: 5, medianSeconds: 45, p90Seconds: 156 }, // 10, 30, 45, 120, 180
       firstReplyInTime: { count: 5, share: 1 },
+      handoffTarget: { met: 3, late: 1, share: 0.75 }, // the overview's: C3 late (1,210 s)
       resolution: { count: 3, medianSeconds: 600, p90Seconds: 1560 }, // 300, 600, 1800
       csat: { count: 3, average: 3.67 }, // 11 / 3
       messagesSent: 8,
     },
     handoffsUnanswered: 0,
+    lateInQueue: 0,
   };
 }

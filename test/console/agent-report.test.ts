@@ -41,8 +41,8 @@ describe('per-agent report', () => {
     const empty = (await http('GET', '/api/admin/reports/agents?from=2018-01-01&to=2018-01-31', admin)).json;
     expect(empty).toEqual({
       range: { from: '2018-01-01', to: '2018-01-31', timeZone: 'UTC' }, agents: [],
-      team: { handled: 0, resolved: 0, firstReply: { count: 0, medianSeconds: null, p90Seconds: null }, firstReplyInTime: { count: 0, share: null }, resolution: { count: 0, medianSeconds: null, p90Seconds: null }, csat: { count: 0, average: null }, messagesSent: 0 },
-      handoffsUnanswered: 0,
+      team: { handled: 0, resolved: 0, firstReply: { count: 0, medianSeconds: null, p90Seconds: null }, firstReplyInTime: { count: 0, share: null }, handoffTarget: { met: 0, late: 0, share: null }, resolution: { count: 0, medianSeconds: null, p90Seconds: null }, csat: { count: 0, average: null }, messagesSent: 0 },
+      handoffsUnanswered: 0, lateInQueue: 0,
     });
 
     // The CSV: one line per agent in the same order, then the team.
@@ -52,10 +52,10 @@ describe('per-agent report', () => {
     expect(csv.headers.get('content-disposition')).toContain(`agents-${RANGE.from}-to-${RANGE.to}.csv`);
     const lines = csv.text.trimEnd().split('\r\n');
     expect(lines).toEqual([
-      '"agent_id","agent","active","handled_replied_in","resolved_by_agent","first_reply_after_assignment_count","first_reply_after_assignment_median_seconds","first_reply_after_assignment_p90_seconds","first_reply_after_assignment_in_time","resolution_count","resolution_median_seconds","resolution_p90_seconds","csat_count","csat_average","messages_sent"',
-      `"${fixture.ann.id}","${fixture.ann.name}","true","4","2","4","75","162","4","2","450","570","3","3.67","5"`,
-      `"${fixture.bob.id}","${fixture.bob.name}","false","2","1","1","45","45","1","1","1800","1800","2","3","3"`,
-      '"","Team","","4","3","5","45","156","5","3","600","1560","3","3.67","8"',
+      '"agent_id","agent","active","handled_replied_in","resolved_by_agent","first_reply_after_assignment_count","first_reply_after_assignment_median_seconds","first_reply_after_assignment_p90_seconds","first_reply_after_assignment_in_time","resolution_count","resolution_median_seconds","resolution_p90_seconds","csat_count","csat_average","messages_sent","handoffs_in_time","handoffs_late_while_holding"',
+      `"${fixture.ann.id}","${fixture.ann.name}","true","4","2","4","75","162","4","2","450","570","3","3.67","5","3","0"`,
+      `"${fixture.bob.id}","${fixture.bob.name}","false","2","1","1","45","45","1","1","1800","1800","2","3","3","0","1"`,
+      '"","Team","","4","3","5","45","156","5","3","600","1560","3","3.67","8","3","1"',
     ]);
 
     // Against a 2-minute target, per hold: Ann's 10, 30 and 120 s are in time, her 180 s is not; Bob's 45 s is.
@@ -145,8 +145,10 @@ describe('per-agent report', () => {
     const range = 'from=2019-05-01&to=2019-05-01';
     const r = (await http('GET', `/api/admin/reports/agents?${range}`, admin)).json;
     const row = (id: number) => r.agents.find((a: { agentId: number }) => a.agentId === id);
-    // Nobody is credited with chats they only held: Dee and Fay never wrote in a chat nor closed one.
-    expect(r.agents.map((a: { agentId: number }) => a.agentId).sort()).toEqual([eve, gus].sort());
+    // Nobody is credited with handling chats they only held: Dee and Fay never wrote in a chat nor closed one. Dee
+    // has a row all the same: she held C8 when its 5 minutes passed without a reply (late while holding).
+    expect(r.agents.map((a: { agentId: number }) => a.agentId).sort()).toEqual([dee, eve, gus].sort());
+    expect(row(dee)).toMatchObject({ handled: 0, resolved: 0, messagesSent: 0, firstReply: { count: 0 }, handoffTarget: { met: 0, late: 1, share: 0 } });
     expect(row(eve)).toMatchObject({
       handled: 2, resolved: 1, messagesSent: 2, // C7 and C9 replied in; C8 closed
       firstReply: { count: 2, medianSeconds: 75 }, // 120 s in Dee's hold of C7, 30 s in her own of C9
@@ -160,6 +162,12 @@ describe('per-agent report', () => {
     const overview = (await http('GET', `/api/admin/reports?${range}`, admin)).json;
     expect(overview.firstReplyTarget).toMatchObject({ met: 4, missed: 2, waiting: 0 });
     expect(overview.firstResponse.count).toBe(4);
+    // The Team line's hand-off figure is the overview's: 4 in time (Eve's two, Gus's two), 2 late — C8 in Dee's
+    // hold, C12 in the queue (in no row).
+    expect(row(eve).handoffTarget).toEqual({ met: 2, late: 0, share: 1 });
+    expect(row(gus).handoffTarget).toEqual({ met: 2, late: 0, share: 1 });
+    expect(r.team.handoffTarget).toEqual({ met: 4, late: 2, share: 0.6667 });
+    expect(r.lateInQueue).toBe(1);
   });
 
   it('counts chats run through the chat loop: accept by replying, transfer, notes, resolve', async () => {

@@ -7,7 +7,7 @@ import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } f
 import { startStack, type TestStack } from '../support/server.ts';
 import { buildBundles } from '../../scripts/build-bundles.ts';
 import { formatSeconds } from '../../console/src/hooks.ts';
-import { RANGE, seedAgentReport } from '../console/agent-report-fixture.ts';
+import { RANGE, expectedFigures, seedAgentReport } from '../console/agent-report-fixture.ts';
 
 let stack: TestStack;
 let browser: Browser;
@@ -79,12 +79,17 @@ describe('reports: agents', () => {
     const repliedIn = (agentId: number | null) => chats.filter((c) => lines.some((l) => l.conversation_id === c.id && l.author_type === 'agent' && !l.private
       && (agentId === null || l.author_id === agentId)));
     const closedBy = (agentId: number | null) => chats.filter((c) => c.status === 'resolved' && c.resolved_by === 'agent' && (agentId === null || c.assignee_id === agentId));
+    // From the hand-off, as the overview counts (worked out by hand in the fixture): in time (share, met/judged), late while holding.
+    const fromHandoff = (f: { handoffTarget: { met: number; late: number; share: number | null } }) => [
+      `${(f.handoffTarget.share! * 100).toFixed(1)}% (${f.handoffTarget.met}/${f.handoffTarget.met + f.handoffTarget.late})`, String(f.handoffTarget.late)];
+    const expected = expectedFigures(fixture);
     const expectedRow = (agentId: number) => {
       const handled = repliedIn(agentId);
       const resolved = closedBy(agentId);
       const ratings = handled.flatMap((c) => (c.rating === null ? [] : [c.rating]));
       const csat = ratings.reduce((a, b) => a + b, 0) / ratings.length;
       return [String(handled.length), String(resolved.length), formatSeconds(median(replyTimes(agentId))), null, inTime(replyTimes(agentId)),
+        ...fromHandoff(expected.agents.find((a) => a.agentId === agentId)!),
         formatSeconds(median(resolved.map((c) => c.resolution_seconds!))), `${csat.toFixed(2)} (n=${ratings.length})`,
         String(lines.filter((l) => l.author_type === 'agent' && !l.private && l.author_id === agentId).length)];
     };
@@ -110,6 +115,7 @@ describe('reports: agents', () => {
     expect(team).toEqual(['Team', String(handled.length), String(closedBy(null).length),
       formatSeconds(median([...replyTimes(fixture.ann.id), ...replyTimes(fixture.bob.id)])), '2m 36s',
       inTime([...replyTimes(fixture.ann.id), ...replyTimes(fixture.bob.id)]),
+      ...fromHandoff(expected.team),
       formatSeconds(median(closedBy(null).map((c) => c.resolution_seconds!))),
       `${(ratings.reduce((a, b) => a + b, 0) / ratings.length).toFixed(2)} (n=${ratings.length})`,
       String(lines.filter((l) => l.author_type === 'agent' && !l.private).length)]);
@@ -117,6 +123,14 @@ describe('reports: agents', () => {
     const headers = await page.getByTestId('report-agents').locator('thead th').allTextContents();
     expect(headers.slice(1, 6).map((h) => h.replace(' ▼', ''))).toEqual(['Handled (replied in)', 'Resolved (closed by them)', 'First reply after assignment (median)',
       'First reply after assignment (p90)', 'First reply in time after assignment']);
+    expect(headers.slice(6, 8).map((h) => h.replace(' ▼', ''))).toEqual(['Hand-offs in time (from hand-off)', 'Late while holding']);
+    // Each column says exactly what it measures in its tooltip.
+    const hints = await page.getByTestId('report-agents').locator('thead th').evaluateAll((ths) => ths.slice(1).map((th) => th.getAttribute('title') ?? ''));
+    expect(hints.every((h) => h.length > 20)).toBe(true);
+    expect(hints[6]).toContain('held when the target passed without any reply');
+    // The Team line's hand-off figure is the overview card's (75 %: C3 late in Bob's hold).
+    expect(await page.getByTestId('report-agents-team').locator('[data-col=handoffInTime]').getAttribute('data-value'))
+      .toBe(await page.getByTestId('kpi-first-reply-target').getAttribute('data-value'));
     expect(await page.getByTestId('kpi-first-response').textContent()).toContain('First reply after hand-off (median)');
     expect(await page.getByTestId('report-first-reply-rule').textContent()).toContain('A hand-off nobody answered counts as late');
     expect(await page.getByTestId('report-agents-unanswered').getAttribute('data-value')).toBe('0');

@@ -23,9 +23,14 @@ interface Report {
   range: { from: string; to: string };
   conversationsPerDay: { day: string; total: number; handedOff: number }[];
   agentStarted: number;
-  containment: { total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; closedByTeam: number; settlesAfterMinutes: number; rate: number | null };
+  containment: {
+    total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; closedByTeam: number; settlesAfterMinutes: number; rate: number | null;
+    /** The rate's base; not decided yet; where the rate ends once they settle; at least as many undecided as decided. */
+    decided: number; undecided: number; rateRange: { low: number; high: number } | null; pending: boolean;
+  };
   firstResponse: { count: number; medianSeconds: number | null; p90Seconds: number | null };
-  firstReplyTarget: { minutes: number; met: number; missed: number; waiting: number; share: number | null } | null;
+  /** Each hand-off judged by the target in force when it was handed off (`atTheTime`: the range of those targets). */
+  firstReplyTarget: { minutes: number; met: number; missed: number; waiting: number; share: number | null; atTheTime: { minMinutes: number; maxMinutes: number } | null } | null;
   resolution: { count: number; medianSeconds: number | null; p90Seconds: number | null };
   csat: { count: number; average: number | null; distribution: number[] };
   topIntents: { intent: string; count: number }[];
@@ -78,12 +83,12 @@ export function ReportsPage() {
           <div class="kpis">
             <Kpi id="kpi-conversations" label={t('reports.conversations')} value={String(r.containment.total)}
               detail={r.agentStarted ? t('reports.agentStarted', { n: r.agentStarted }) : undefined} />
-            <Kpi id="kpi-containment" label={t('reports.containment')} value={r.containment.rate === null ? '—' : `${(r.containment.rate * 100).toFixed(1)}%`}
-              detail={containmentDetail(r.containment)} />
+            <Kpi id="kpi-containment" label={t('reports.containment')} value={containmentValue(r.containment)}
+              detail={containmentDetail(r.containment)} hint={t('reports.containmentHint', { minutes: r.containment.settlesAfterMinutes })} />
             <Kpi id="kpi-first-response" label={t('reports.firstResponse')} value={formatSeconds(r.firstResponse.medianSeconds)}
               detail={t('reports.firstResponseDetail', { p90: formatSeconds(r.firstResponse.p90Seconds), n: r.firstResponse.count })} raw={r.firstResponse.medianSeconds} />
             {r.firstReplyTarget && (
-              <Kpi id="kpi-first-reply-target" label={t('reports.withinTarget', { minutes: r.firstReplyTarget.minutes })}
+              <Kpi id="kpi-first-reply-target" label={targetLabel(r.firstReplyTarget)} hint={t('reports.withinTargetHint')}
                 value={r.firstReplyTarget.share === null ? '—' : `${(r.firstReplyTarget.share * 100).toFixed(1)}%`}
                 detail={t(r.firstReplyTarget.waiting ? 'reports.withinTargetDetailWaiting' : 'reports.withinTargetDetail', { met: r.firstReplyTarget.met, missed: r.firstReplyTarget.missed, waiting: r.firstReplyTarget.waiting })} raw={r.firstReplyTarget.share} />
             )}
@@ -198,15 +203,39 @@ function unansweredStatus(u: UnansweredGroup): string {
   }
 }
 
-/** Settled counts, and the chats still with the bot with the rule that settles them (fresh chats are not yet counted). */
-function containmentDetail(c: Report['containment']): string {
-  const settled = t('reports.containmentDetail', { bot: c.botResolved, human: c.handedOff });
-  return c.withBot ? `${settled} · ${t('reports.containmentPending', { open: c.withBot, minutes: c.settlesAfterMinutes })}` : settled;
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
+
+/**
+ * The headline: "Pending" while at least as many chats are undecided as decided (hand-offs are decided at once, the
+ * bot's chats only after the quiet time, so right after a busy day the rate read 0.0 %); else the rate over the
+ * decided chats, which the detail says.
+ */
+function containmentValue(c: Report['containment']): string {
+  if (c.pending) return t('reports.containmentPendingValue');
+  return c.rate === null ? '—' : percent(c.rate);
 }
 
-function Kpi({ id, label, value, detail, raw }: { id: string; label: string; value: string; detail?: string; raw?: number | null }) {
+/** The rate's base, the settled counts, and the chats still undecided with the rule that settles them and where the rate can end. */
+function containmentDetail(c: Report['containment']): string {
+  const settled = `${t('reports.containmentOverDecided', { decided: c.decided })}: ${t('reports.containmentDetail', { bot: c.botResolved, human: c.handedOff })}`;
+  if (!c.undecided) return settled;
+  const undecided = c.pending
+    ? t('reports.containmentUndecided', { open: c.undecided, all: c.decided + c.undecided, minutes: c.settlesAfterMinutes })
+    : t('reports.containmentPending', { open: c.undecided, minutes: c.settlesAfterMinutes });
+  const range = c.rateRange ? ` · ${t('reports.containmentRange', { low: percent(c.rateRange.low), high: percent(c.rateRange.high) })}` : '';
+  return `${settled} · ${undecided}${range}`;
+}
+
+/** "within 5 min"; when the range's hand-offs were judged by other targets (set at the time), those. */
+function targetLabel(target: NonNullable<Report['firstReplyTarget']>): string {
+  const then = target.atTheTime;
+  if (!then || (then.minMinutes === target.minutes && then.maxMinutes === target.minutes)) return t('reports.withinTarget', { minutes: target.minutes });
+  return t('reports.withinTargetAtTheTime', { range: then.minMinutes === then.maxMinutes ? String(then.minMinutes) : `${then.minMinutes}–${then.maxMinutes}` });
+}
+
+function Kpi({ id, label, value, detail, raw, hint }: { id: string; label: string; value: string; detail?: string; raw?: number | null; hint?: string }) {
   return (
-    <div class="card kpi" data-testid={id} data-value={raw ?? value}>
+    <div class="card kpi" data-testid={id} data-value={raw ?? value} title={hint}>
       <div class="muted small">{label}</div>
       <div class="kpi-value">{value}</div>
       {detail && <div class="muted small">{detail}</div>}
