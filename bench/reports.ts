@@ -1,12 +1,15 @@
 // The admin reports and the customer panel at a busy shop's size (npm run bench:reports): a scratch database with
 // the real migrations, filled by COPY with a year of a busy shop — ~300,000 conversations (most with the bot alone,
-// ~30 % handed to one of 20 agents, a few started by an agent), ~3 million messages, the interaction events the
-// workers write for them (one a message, one a bot turn, the start, hand-off, assignment, resolution, rating), ~60,000
-// ratings and article votes, ~150,000 customers of whom a few have hundreds of conversations, and the Unanswered page's
-// groups of the year's misses (~3,000, a few asked thousands of times, most a handful; a quarter handled). Then times
-// the reports of 30 and 366 days, both CSV exports of 30 days (the whole text built), the customer panel's reads
-// (profile with its conversations, segment, timeline, feedback; not orders, which this shop has none of) for the
-// customer with the longest history, and, "after" only, the report's read of the unanswered groups alone.
+// ~30 % handed to one of 20 agents or now and then to a trainee who never replies, a few started by an agent), ~3
+// million messages, the interaction events the workers write for them (one a message, one a bot turn, the start,
+// hand-off, assignment, resolution, rating), ~60,000 ratings and article votes, a few thousand ratings of intents'
+// typed answers (feedback kind 'answer', with the intent), ~150,000 customers of whom a few have hundreds of
+// conversations, and the Unanswered page's groups of the year's misses (~3,000, a few asked thousands of times, most
+// a handful; a quarter handled). Each hand-off stores the team's first-reply target of its time (TARGET_HISTORY: 5
+// minutes, but 2 for a third of the year), as routing does. Then times the reports of 30 and 366 days, both CSV
+// exports of 30 days (the whole text built), the customer panel's reads (profile with its conversations, segment,
+// timeline, feedback; not orders, which this shop has none of) for the customer with the longest history, and,
+// "after" only, the report's read of the unanswered groups alone.
 // "Before" is the service code at BEFORE_COMMIT (read from git, its relative imports pointed at this tree), "after"
 // this tree, both on the same schema: the comparison is old code against new code. They alternate in rounds (each
 // read once a round, before then after), and each side reports its median and its fastest run: on a shared machine a
@@ -40,27 +43,44 @@ const PG_SERVER = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:543
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 300_000);
 const CUSTOMERS = Math.round(CONVERSATIONS / 2);
 const AGENTS = 20;
+/**
+ * One more user, a trainee, who only ever takes chats that then go unanswered (a third of the chats taken and never
+ * replied to): never replying or resolving, they were in no list before, and the agents report now lists them for the
+ * hand-offs that went late while they held them.
+ */
+const TRAINEE = AGENTS + 1;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /**
- * "Before" runs the service files of this commit: the last to touch the reports before 3280fd7 redefined them (the
- * unanswered list from the Unanswered page's groups; "handled" = replied in, resolutions to who resolved). It had
- * migration 033 already, and the one migration since (034, invitations) adds a table no report reads, so both sides
- * run on this tree's schema, one database: the comparison is of code alone.
+ * "Before" runs the service files of this commit (2026-12-06's starting point), "after" this tree's, both on this
+ * tree's schema. The migrations since add columns and tables the old code does not name (036: feedback.intent and kind
+ * 'answer'; 037: customers.visitor_key, which `select *` in the profile read returns on both sides alike; 038:
+ * conversations.first_reply_target_minutes), so the old code runs unchanged on them: the comparison is of code alone.
+ * What the reports say differently on purpose since is REDEFINED below.
  */
-const BEFORE_COMMIT = '140cb7e';
+const BEFORE_COMMIT = '7ddc5c1';
 const DAY = 86_400_000;
+/**
+ * The team's first-reply target (team settings) over the shop's year, as routing.enqueue stores it on each hand-off:
+ * 5 minutes (the default: the bench saves no team settings, so it is the current one too), but 2 minutes from 300 to
+ * 180 days before the year's end. The 30-day reports are judged by the current target alone; the year's by both.
+ */
+const TARGET_HISTORY = { currentMinutes: 5, otherMinutes: 2, otherFromDaysAgo: 300, otherToDaysAgo: 180 };
+const targetAt = (at: number, end: number) =>
+  (at >= end - TARGET_HISTORY.otherFromDaysAgo * DAY && at < end - TARGET_HISTORY.otherToDaysAgo * DAY ? TARGET_HISTORY.otherMinutes : TARGET_HISTORY.currentMinutes);
 
 // ---- The shop's year, one conversation at a time: each is drawn from its own seeded generator, so the passes over
 // the tables (conversations, messages, events, feedback) see the same conversation without keeping 3 million rows.
 
 interface Message { author: 'customer' | 'bot' | 'agent' | 'system'; authorId: number | null; body: string; private: boolean; metadata: Record<string, unknown> | null; at: number }
 interface Event { key: string; type: string; payload: Record<string, unknown>; at: number }
-interface Feedback { kind: 'csat' | 'article'; messageIndex: number | null; articleId: number | null; rating: number | null; helpful: boolean | null; comment: string | null; at: number }
+interface Feedback { kind: 'csat' | 'article' | 'answer'; messageIndex: number | null; articleId: number | null; intent: string | null; rating: number | null; helpful: boolean | null; comment: string | null; at: number }
 interface Chat {
   customerId: number; status: 'bot' | 'queued' | 'assigned' | 'resolved'; startedBy: 'shopper' | 'agent'; assigneeId: number | null; handedOff: boolean;
   queuedAt: number | null; assignedAt: number | null; firstResponseAt: number | null; resolvedAt: number | null; resolvedBy: string | null;
   /** Who pressed Resolve (conversations.resolver_id), as the "resolved" event names them; null unless an agent did. */
   resolverId: number | null;
+  /** The team's first-reply target when the chat was handed off (conversations.first_reply_target_minutes); null if never. */
+  targetMinutes: number | null;
   createdAt: number; labels: string[]; messages: Message[]; events: Event[]; feedback: Feedback[];
 }
 
@@ -102,7 +122,7 @@ function simulate(id: number, now: number): Chat {
   const kind = r();
   const chat: Chat = {
     customerId, status: 'resolved', startedBy: 'shopper', assigneeId: null, handedOff: false, queuedAt: null, assignedAt: null,
-    firstResponseAt: null, resolvedAt: null, resolvedBy: null, resolverId: null, createdAt, labels: [], messages: [], events: [], feedback: [],
+    firstResponseAt: null, resolvedAt: null, resolvedBy: null, resolverId: null, targetMinutes: null, createdAt, labels: [], messages: [], events: [], feedback: [],
   };
   let t = createdAt;
   const agentName = (agent: number) => `Agent ${agent}`;
@@ -160,6 +180,7 @@ function simulate(id: number, now: number): Chat {
     const reason = weighted(r, HANDOFF_REASONS);
     botTurn('handoff', reason);
     chat.queuedAt = t;
+    chat.targetMinutes = targetAt(t, now);
     chat.events.push({ key: 'handoff:{c}', type: 'handoff', payload: { reason }, at: t });
     if (r() < 0.15) chat.labels.push(pick(LABELS));
     /** The idle sweep closes the chat a day later. */
@@ -173,6 +194,7 @@ function simulate(id: number, now: number): Chat {
       idleClose(); // nobody took it
     } else {
       let agent = 1 + Math.floor(r() * AGENTS);
+      if (fate < 0.06 && id % 3 === 0) agent = TRAINEE; // no draw of its own: the rest of the year stays the same
       t += expSeconds(r, 180, 3600) * 1000;
       const give = (how: 'agent_joined' | 'agent_transferred', from: number | null) => {
         chat.assigneeId = agent;
@@ -218,7 +240,7 @@ function simulate(id: number, now: number): Chat {
         if (r() < 0.5) {
           const rating = weighted(r, [['5', 50], ['4', 22], ['3', 10], ['2', 8], ['1', 10]]);
           const at = t + expSeconds(r, 60, 600) * 1000;
-          chat.feedback.push({ kind: 'csat', messageIndex: null, articleId: null, rating: Number(rating), helpful: null, comment: r() < 0.2 ? 'Quick and friendly, thanks' : null, at });
+          chat.feedback.push({ kind: 'csat', messageIndex: null, articleId: null, intent: null, rating: Number(rating), helpful: null, comment: r() < 0.2 ? 'Quick and friendly, thanks' : null, at });
           chat.events.push({ key: 'rating:{c}', type: 'rating', payload: { rating: Number(rating) }, at });
         }
       }
@@ -228,10 +250,20 @@ function simulate(id: number, now: number): Chat {
     let last: number | null = null;
     for (let i = 1 + Math.floor(r() * 6); i > 0; i--) last = botTurn(r() < 0.08 ? 'clarify' : 'answer', weighted(r, ANSWER_REASONS));
     if (r() < 0.04) chat.labels.push(pick(LABELS));
-    if (last !== null && r() < 0.09) {
-      const m = chat.messages[last];
+    const voted = last !== null && r() < 0.09;
+    if (voted) {
+      const m = chat.messages[last!];
       const articles = (m.metadata as { articles: number[] }).articles;
-      chat.feedback.push({ kind: 'article', messageIndex: last, articleId: articles[0] ?? 1 + Math.floor(r() * 40), rating: null, helpful: r() < 0.72, comment: null, at: t + 20_000 });
+      chat.feedback.push({ kind: 'article', messageIndex: last, articleId: articles[0] ?? 1 + Math.floor(r() * 40), intent: null, rating: null, helpful: r() < 0.72, comment: null, at: t + 20_000 });
+    }
+    // "Was this helpful?" under an intent's own typed answer (reason 'intent', no article): now and then rated, as
+    // chat-service's answerFeedback stores it (kind 'answer', the intent named; the message had asked). Drawn from a
+    // generator of its own, so the rest of the year is draw for draw the same as before these ratings.
+    const extra = seededRandom(id * 104_729 + 31);
+    const answer = last === null ? null : (chat.messages[last].metadata as { decision: string; reason: string; intent: string | null; askHelpful?: boolean });
+    if (!voted && answer?.decision === 'answer' && answer.reason === 'intent' && answer.intent && extra() < 0.1) {
+      answer.askHelpful = true;
+      chat.feedback.push({ kind: 'answer', messageIndex: last, articleId: null, intent: answer.intent, rating: null, helpful: extra() < 0.7, comment: null, at: t + 15_000 });
     }
     if (r() < 0.01) {
       // Spam: an agent closed it without taking it.
@@ -243,6 +275,8 @@ function simulate(id: number, now: number): Chat {
   if (chat.resolvedAt !== null && chat.resolvedAt > now) {
     chat.events = chat.events.filter((e) => e.type !== 'resolved' && e.at <= now && e.type !== 'rating');
     chat.messages = chat.messages.filter((m) => m.at <= now && m.metadata?.event !== 'agent_left' && m.metadata?.event !== 'idle_closed');
+    // Ratings of open chats: the article votes made so far. Answer ratings are kept to closed chats: on a chat still
+    // with the bot a helpful one now counts as confirmed by the shopper (5f8f3d4), which is not among the REDEFINED.
     chat.feedback = chat.feedback.filter((f) => f.kind === 'article' && f.at <= now);
     chat.status = !chat.handedOff && chat.startedBy === 'shopper' ? 'bot' : chat.assignedAt !== null && chat.assignedAt <= now ? 'assigned' : 'queued';
     if (chat.status === 'queued') chat.assigneeId = chat.assignedAt = null;
@@ -268,7 +302,7 @@ async function fill(sql: Sql, now: number): Promise<Record<string, number>> {
 
   await sql`insert into users (id, email, name, role, password_hash, active, presence)
             select g, 'agent' || g || '@bench.example', 'Agent ' || g, case when g <= 2 then 'admin' else 'agent' end, 'x', g <> 20, 'offline'
-            from generate_series(1, ${AGENTS}::int) g`;
+            from generate_series(1, ${TRAINEE}::int) g`;
   await sql`insert into articles (id, slug, title, body, locale, category, status)
             select g, 'article-' || g, 'Article ' || g, 'Text of article ' || g, 'en', 'general', 'published' from generate_series(1, 40) g`;
   await sql`insert into nudge_stats (day, nudge_id, shown, opened)
@@ -285,9 +319,9 @@ async function fill(sql: Sql, now: number): Promise<Record<string, number>> {
   // Message ids: each conversation's messages in a row, conversations in id order (ids grow with time).
   const firstMessage = new Float64Array(CONVERSATIONS + 2);
   let nextMessage = 1;
-  const counts = { conversations: 0, messages: 0, events: 0, feedback: 0, misses: 0, unansweredGroups: 0 };
+  const counts = { conversations: 0, messages: 0, events: 0, feedback: 0, answerRatings: 0, misses: 0, unansweredGroups: 0 };
   await copyRows(sql, 'conversations', ['id', 'customer_id', 'status', 'started_by', 'assignee_id', 'handed_off', 'queued_at', 'assigned_at', 'first_response_at',
-    'first_response_seconds', 'resolved_at', 'resolution_seconds', 'resolved_by', 'resolver_id', 'labels', 'last_message_at', 'created_at', 'updated_at'], function* () {
+    'first_response_seconds', 'resolved_at', 'resolution_seconds', 'resolved_by', 'resolver_id', 'first_reply_target_minutes', 'labels', 'last_message_at', 'created_at', 'updated_at'], function* () {
     for (let id = 1; id <= CONVERSATIONS; id++) {
       const c = simulate(id, now);
       firstMessage[id] = nextMessage;
@@ -296,7 +330,7 @@ async function fill(sql: Sql, now: number): Promise<Record<string, number>> {
       const last = c.messages.length ? c.messages[c.messages.length - 1].at : c.createdAt;
       yield [id, c.customerId, c.status, c.startedBy, c.assigneeId, c.handedOff, iso(c.queuedAt), iso(c.assignedAt), iso(c.firstResponseAt),
         c.firstResponseAt === null ? null : Math.round((c.firstResponseAt - (c.queuedAt ?? c.createdAt)) / 1000), iso(c.resolvedAt),
-        c.resolvedAt === null ? null : Math.round((c.resolvedAt - c.createdAt) / 1000), c.resolvedBy, c.resolverId, pgArray(c.labels), iso(last), iso(c.createdAt), iso(c.resolvedAt ?? last)];
+        c.resolvedAt === null ? null : Math.round((c.resolvedAt - c.createdAt) / 1000), c.resolvedBy, c.resolverId, c.targetMinutes, pgArray(c.labels), iso(last), iso(c.createdAt), iso(c.resolvedAt ?? last)];
     }
   });
   firstMessage[CONVERSATIONS + 1] = nextMessage;
@@ -328,13 +362,14 @@ async function fill(sql: Sql, now: number): Promise<Record<string, number>> {
     }
   });
 
-  await copyRows(sql, 'feedback', ['idempotency_key', 'kind', 'customer_id', 'conversation_id', 'message_id', 'article_id', 'rating', 'helpful', 'comment', 'created_at'], function* () {
+  await copyRows(sql, 'feedback', ['idempotency_key', 'kind', 'customer_id', 'conversation_id', 'message_id', 'article_id', 'intent', 'rating', 'helpful', 'comment', 'created_at'], function* () {
     for (let id = 1; id <= CONVERSATIONS; id++) {
       const c = simulate(id, now);
       for (const f of c.feedback) {
         counts.feedback++;
         const messageId = f.messageIndex === null ? null : firstMessage[id] + f.messageIndex;
-        yield [f.kind === 'csat' ? `csat:${id}` : `article:${messageId}`, f.kind, c.customerId, id, messageId, f.articleId, f.rating, f.helpful, f.comment, iso(f.at)];
+        counts.answerRatings += f.kind === 'answer' ? 1 : 0;
+        yield [f.kind === 'csat' ? `csat:${id}` : `${f.kind}:${messageId}`, f.kind, c.customerId, id, messageId, f.articleId, f.intent, f.rating, f.helpful, f.comment, iso(f.at)];
       }
     }
   });
@@ -352,7 +387,7 @@ async function fill(sql: Sql, now: number): Promise<Record<string, number>> {
           group by c.customer_id) s
     where cu.id = s.customer_id`;
   await sql`select setval('customers_id_seq', ${CUSTOMERS}), setval('conversations_id_seq', ${CONVERSATIONS}), setval('messages_id_seq', ${nextMessage}),
-                   setval('users_id_seq', ${AGENTS}), setval('articles_id_seq', 40)`;
+                   setval('users_id_seq', ${TRAINEE}), setval('articles_id_seq', 40)`;
   return counts;
 }
 
@@ -492,7 +527,7 @@ function subjects(sql: Sql, code: Code, ranges: Ranges, regular: number): Subjec
     { label: 'panel: profile + 50 conversations', run: async () => [await code.customers.findById(regular), await conversations.listForCustomer(regular, 50)] },
     { label: 'panel: segment', run: () => customerSegment(sql, regular) },
     { label: 'panel: timeline (50)', run: () => code.customers.timeline(regular, 50) },
-    { label: 'panel: feedback', run: () => code.customers.feedback(regular, 200) },
+    { label: 'panel: feedback', run: () => code.customers.feedback(regular, 200), compare: comparePanelFeedback },
   ];
 }
 
@@ -504,24 +539,36 @@ function afterOnly(sql: Sql, ranges: Ranges): Subject[] {
   ];
 }
 
-// ---- What may differ: the parts of the reports that 3280fd7 redefined on purpose. "Before" and "after" are printed
-// side by side there; a difference anywhere else fails the bench.
+// ---- What may differ: the parts of the reports redefined on purpose since BEFORE_COMMIT (2026-12-06). "Before" and
+// "after" are printed side by side there; a difference anywhere else fails the bench.
 
 const REDEFINED = {
-  /** The overview's unanswered list: now the Unanswered page's groups, with id, status and a count for the range. */
-  report: ['topUnanswered'],
+  /** New in the overview: the ratings of intents' own typed answers (feedback kind 'answer', migration 036), by intent. */
+  report: ['intentAnswerHelpfulness'],
+  /** New in the overview's containment: how many chats are decided and not yet, where the rate can still end, and
+   * whether it is pending (as many undecided as decided). Its other figures unchanged. */
+  containment: ['decided', 'undecided', 'rateRange', 'pending'],
+  /** New in the overview's first-reply target: the targets the range's hand-offs were judged by (`atTheTime`). */
+  firstReplyTarget: ['atTheTime'],
   /**
-   * Per agent and on the Team line: handled = chats replied in (the Team line counts each once), resolved and its
-   * resolution time = the chats the agent closed, ratings = of the chats replied in, a hold's first reply credited to
-   * whoever wrote it. Which agents are listed (replied in or resolved, was: held or answered) and their order (by
-   * handled) follow from those.
+   * Each hand-off is judged by the target stored on the chat at its hand-off (conversations.first_reply_target_minutes,
+   * migration 038), not the current one: these may differ, but only when a hand-off of the range had another target
+   * (`atTheTime` other than the current `minutes`, which is unchanged).
    */
-  agentFigures: ['handled', 'resolved', 'firstReply', 'firstReplyInTime', 'resolution', 'csat'],
-  /** New in the agents report: the range's hand-offs no agent answered. */
-  agentReport: ['handoffsUnanswered'],
-  /** The agents CSV: the header (columns named for what they count) and the columns of the figures above (old names). */
-  agentsCsvColumns: ['handled', 'resolved', 'first_reply_count', 'first_reply_median_seconds', 'first_reply_p90_seconds', 'first_reply_in_time',
-    'resolution_count', 'resolution_median_seconds', 'resolution_p90_seconds', 'csat_count', 'csat_average'],
+  firstReplyTargetJudged: ['met', 'missed', 'waiting', 'share'],
+  /**
+   * Per agent and on the Team line: `firstReplyInTime` judged by each chat's stored target; new, `handoffTarget`
+   * {met, late, share}, the overview's measure split by agent (met to who wrote the first reply, late to who held the
+   * chat when the target passed). Agents who only held a chat when it went late are newly listed (held-only rows).
+   */
+  agentFigures: ['firstReplyInTime', 'handoffTarget'],
+  /** New in the agents report: the hand-offs that went late while in the queue (in no agent's row). */
+  agentReport: ['lateInQueue'],
+  /** The agents CSV: the column of `firstReplyInTime`, and two new trailing columns (`handoffTarget`'s met and late). */
+  agentsCsvColumns: ['first_reply_after_assignment_in_time'],
+  agentsCsvAdded: ['handoffs_in_time', 'handoffs_late_while_holding'],
+  /** The customer panel's feedback rows gain the feedback table's new `intent` column (migration 036). */
+  panelFeedback: ['intent'],
 };
 
 /** `fatal`: differences outside REDEFINED; `designed`: lines showing the redefined parts, before beside after. */
@@ -544,45 +591,77 @@ function sideBySide(title: string, left: string[], right: string[]): string[] {
   return lines;
 }
 
+interface TargetFigures { minutes: number; met: number; missed: number; waiting: number; share: number | null; atTheTime?: { minMinutes: number; maxMinutes: number } | null }
+
 function compareReport(before: unknown, after: unknown): Verdict {
-  const b = before as Json;
-  const a = after as Json;
+  const b = before as Json & { containment: Json; firstReplyTarget: (Json & TargetFigures) | null };
+  const a = after as Json & { containment: Json; firstReplyTarget: (Json & TargetFigures) | null; intentAnswerHelpfulness: { intent: string; helpful: number; notHelpful: number }[] };
   const verdict: Verdict = { fatal: [], designed: [] };
-  sameOutside('report', b, a, REDEFINED.report, verdict);
-  const old = (b.topUnanswered ?? []) as { question: string; count: number }[];
-  const groups = (a.topUnanswered ?? []) as { id: number; question: string; count: number; countExact: boolean; status: string; handled: { kind: string } | null }[];
-  verdict.designed.push(...sideBySide('topUnanswered (count, question)', old.map((q) => `${q.count} ${q.question}`),
-    groups.map((g) => `${g.countExact ? '' : '≥'}${g.count} #${g.id} ${g.question} (${g.status}${g.handled ? `: ${g.handled.kind}` : ''})`)));
+  sameOutside('report', b, a, [...REDEFINED.report, 'containment', 'firstReplyTarget'], verdict);
+  sameOutside('containment', b.containment, a.containment, REDEFINED.containment, verdict);
+
+  const answers = a.intentAnswerHelpfulness ?? [];
+  verdict.designed.push(...sideBySide('intentAnswerHelpfulness (new; helpful / not)', ['—'],
+    [...answers.slice(0, 4).map((x) => `${x.intent} ${x.helpful} / ${x.notHelpful}`), ...(answers.length > 4 ? [`… ${answers.length} intents in all`] : [])]));
+  const c = a.containment;
+  verdict.designed.push(`    containment (new): decided ${c.decided}, undecided ${c.undecided}, rateRange ${text(c.rateRange)}, pending ${c.pending}; rate ${c.rate} and the rest unchanged`);
+
+  const bt = b.firstReplyTarget;
+  const at = a.firstReplyTarget;
+  if (!bt || !at) {
+    if (text(bt) !== text(at)) verdict.fatal.push(`report firstReplyTarget: ${clip(bt)} → ${clip(at)}`);
+    return verdict;
+  }
+  // Judged by other targets than the current one only where a hand-off of the range had one.
+  const otherTargets = !!at.atTheTime && (at.atTheTime.minMinutes !== at.minutes || at.atTheTime.maxMinutes !== at.minutes);
+  sameOutside('firstReplyTarget', bt, at, otherTargets ? [...REDEFINED.firstReplyTarget, ...REDEFINED.firstReplyTargetJudged] : REDEFINED.firstReplyTarget, verdict);
+  const figures = (f: TargetFigures) => `met ${f.met}, missed ${f.missed}, waiting ${f.waiting}, share ${f.share}`;
+  verdict.designed.push(...sideBySide(`firstReplyTarget (now ${at.minutes} min)`, [`${figures(bt)}, all by the current target`],
+    [`${figures(at)}, by the targets at the time: ${at.atTheTime ? `${at.atTheTime.minMinutes}–${at.atTheTime.maxMinutes} min` : 'none'}${otherTargets ? '' : ' (the current one: figures must be equal)'}`]));
   return verdict;
 }
 
-interface Figures { handled: number; resolved: number; firstReply: { count: number; medianSeconds: number | null }; csat: { count: number; average: number | null }; resolution: { count: number; medianSeconds: number | null } }
+interface HandoffTarget { met: number; late: number; share: number | null }
+interface Figures {
+  handled: number; resolved: number; firstReply: { count: number; medianSeconds: number | null }; csat: { count: number; average: number | null };
+  resolution: { count: number; medianSeconds: number | null }; firstReplyInTime: { count: number; share: number | null } | null; handoffTarget?: HandoffTarget | null;
+}
+type AgentRowJson = Json & Figures & { agentId: number };
+
+/** A row only "after" may add: an agent who only held a chat when it went late (no reply, no resolution of the range). */
+const heldOnly = (row: Figures) => row.handled === 0 && row.resolved === 0 && row.firstReply.count === 0 && (row.handoffTarget?.late ?? 0) > 0;
 
 function compareAgentReport(before: unknown, after: unknown): Verdict {
-  const b = before as Json & { agents: (Json & Figures & { agentId: number })[]; team: Json & Figures };
-  const a = after as Json & { agents: (Json & Figures & { agentId: number })[]; team: Json & Figures; handoffsUnanswered?: number };
+  const b = before as Json & { agents: AgentRowJson[]; team: Json & Figures };
+  const a = after as Json & { agents: AgentRowJson[]; team: Json & Figures; lateInQueue?: number };
   const verdict: Verdict = { fatal: [], designed: [] };
   sameOutside('agents report', b, a, ['agents', 'team', ...REDEFINED.agentReport], verdict);
   sameOutside('Team', b.team, a.team, REDEFINED.agentFigures, verdict);
   const beforeRows = new Map(b.agents.map((row) => [row.agentId, row]));
   const afterRows = new Map(a.agents.map((row) => [row.agentId, row]));
+  // The old rows keep their order; the new (held-only) ones fall in by the same rule (handled, then name).
+  const order = a.agents.map((r) => r.agentId).filter((id) => beforeRows.has(id));
+  if (text(order) !== text(b.agents.map((r) => r.agentId))) verdict.fatal.push(`agents report order: ${text(b.agents.map((r) => r.agentId))} → ${text(order)}`);
   const ids = [...new Set([...beforeRows.keys(), ...afterRows.keys()])].sort((x, y) => x - y);
-  // One line per agent and the Team line: each redefined figure as "before→after", or once when unchanged.
+  // One line per agent and the Team line: the in-time first replies before→after (or once when unchanged) and the new
+  // hand-off split.
   const cell = (x: unknown, y: unknown) => (text(x) === text(y) ? String(x ?? '–') : `${x ?? '–'}→${y ?? '–'}`);
-  const line = (name: string, x: Figures | undefined, y: Figures | undefined) => `    ${name.padEnd(10)}${[
-    cell(x?.handled, y?.handled).padStart(14), cell(x?.resolved, y?.resolved).padStart(14),
-    `${cell(x?.firstReply.count, y?.firstReply.count)} / ${cell(x?.firstReply.medianSeconds, y?.firstReply.medianSeconds)} s`.padStart(26),
-    `${cell(x?.resolution.count, y?.resolution.count)} / ${cell(x?.resolution.medianSeconds, y?.resolution.medianSeconds)} s`.padStart(26),
-    `${cell(x?.csat.count, y?.csat.count)} / ${cell(x?.csat.average, y?.csat.average)}`.padStart(22)].join('')}`;
-  verdict.designed.push(`    ${'agent'.padEnd(10)}${'handled'.padStart(14)}${'resolved'.padStart(14)}${'first replies / median'.padStart(26)}${'resolutions / median'.padStart(26)}${'ratings / average'.padStart(22)}`);
+  const line = (name: string, x: Figures | undefined, y: Figures | undefined) => `    ${name.padEnd(14)}${[
+    `${cell(x?.firstReplyInTime?.count, y?.firstReplyInTime?.count)} / ${cell(x?.firstReplyInTime?.share, y?.firstReplyInTime?.share)}`.padStart(30),
+    `${y?.handoffTarget?.met ?? '–'} / ${y?.handoffTarget?.late ?? '–'} / ${y?.handoffTarget?.share ?? '–'}`.padStart(30)].join('')}`;
+  verdict.designed.push(`    ${'agent'.padEnd(14)}${'firstReplyInTime count / share'.padStart(30)}${'handoffTarget (new) met / late / share'.padStart(40)}`);
   for (const id of ids) {
     const x = beforeRows.get(id);
     const y = afterRows.get(id);
     if (x && y) sameOutside(`agent ${id}`, x, y, REDEFINED.agentFigures, verdict);
-    verdict.designed.push(line(`#${id}${x ? '' : ' (new)'}${y ? '' : ' (gone)'}`, x, y));
+    else if (!y) verdict.fatal.push(`agent ${id} is no longer listed`);
+    else if (!heldOnly(y)) verdict.fatal.push(`agent ${id} is newly listed but not only for holding a chat that went late: ${clip(y)}`);
+    verdict.designed.push(line(`#${id}${x ? '' : ' (held only)'}`, x, y));
   }
   verdict.designed.push(line('Team', b.team, a.team));
-  verdict.designed.push(`    handoffsUnanswered (new): ${a.handoffsUnanswered ?? '–'}; agents in the order (by handled): ${text(b.agents.map((r) => r.agentId)) === text(a.agents.map((r) => r.agentId)) ? 'same' : 'changed'}`);
+  const heldLate = a.agents.reduce((sum, r) => sum + (r.handoffTarget?.late ?? 0), 0);
+  const met = a.agents.reduce((sum, r) => sum + (r.handoffTarget?.met ?? 0), 0);
+  verdict.designed.push(`    lateInQueue (new): ${a.lateInQueue ?? '–'}; the rows' met ${met} and late while holding ${heldLate} (Team: ${a.team.handoffTarget?.met ?? '–'} met, ${a.team.handoffTarget?.late ?? '–'} late)`);
   return verdict;
 }
 
@@ -592,15 +671,21 @@ function compareAgentsCsv(before: unknown, after: unknown): Verdict {
   const [oldHeader, ...oldRows] = parse(before as string);
   const [newHeader, ...newRows] = parse(after as string);
   const verdict: Verdict = { fatal: [], designed: [] };
-  if (oldHeader.length !== newHeader.length) verdict.fatal.push(`agents.csv: ${oldHeader.length} columns → ${newHeader.length}`);
-  const renamed = oldHeader.map((name, i) => (name === newHeader[i] ? null : `${name}→${newHeader[i]}`)).filter(Boolean);
-  verdict.designed.push(`    header: ${renamed.join(', ') || 'same'}`);
+  // The old columns as they were, then exactly the added ones.
+  if (text(newHeader.slice(0, oldHeader.length)) !== text(oldHeader) || text(newHeader.slice(oldHeader.length)) !== text(REDEFINED.agentsCsvAdded)) {
+    verdict.fatal.push(`agents.csv header: ${text(oldHeader)} → ${text(newHeader)}`);
+  }
+  verdict.designed.push(`    header: the same ${oldHeader.length} columns, then ${newHeader.slice(oldHeader.length).join(', ')} (new)`);
+  const column = (name: string) => newHeader.indexOf(name);
   const key = (row: string[]) => `${row[0]},${row[1]}`;
   const newByKey = new Map(newRows.map((row) => [key(row), row]));
   let differing = 0;
   for (const row of oldRows) {
     const other = newByKey.get(key(row));
-    if (!other) continue;
+    if (!other) {
+      verdict.fatal.push(`agents.csv ${row[1] || row[0]}: line gone`);
+      continue;
+    }
     let designedDiffer = false;
     oldHeader.forEach((name, i) => {
       if (row[i] === other[i]) return;
@@ -610,7 +695,26 @@ function compareAgentsCsv(before: unknown, after: unknown): Verdict {
     if (designedDiffer) differing++;
   }
   const oldKeys = new Set(oldRows.map(key));
-  verdict.designed.push(`    ${differing} of ${oldRows.length} lines differ in the redefined columns (the figures of "agents report, 30 days" above); lines only before: ${oldRows.filter((r) => !newByKey.has(key(r))).length}, only after: ${newRows.filter((r) => !oldKeys.has(key(r))).length}`);
+  const added = newRows.filter((r) => !oldKeys.has(key(r)));
+  for (const row of added) {
+    const n = (name: string) => Number(row[column(name)] || 0);
+    if (n('handled_replied_in') || n('resolved_by_agent') || n('first_reply_after_assignment_count') || !n('handoffs_late_while_holding')) {
+      verdict.fatal.push(`agents.csv: new line not held-only: ${row.join(',')}`);
+    }
+  }
+  const team = newRows.find((r) => r[1] === 'Team');
+  verdict.designed.push(`    ${differing} of ${oldRows.length} lines differ in ${REDEFINED.agentsCsvColumns.join(', ')}; new held-only lines: ${added.length}; Team's new columns: ${team ? newHeader.slice(oldHeader.length).map((name) => `${name} ${team[column(name)]}`).join(', ') : '–'}`);
+  return verdict;
+}
+
+function comparePanelFeedback(before: unknown, after: unknown): Verdict {
+  const b = before as Json[];
+  const a = after as Json[];
+  const verdict: Verdict = { fatal: [], designed: [] };
+  if (b.length !== a.length) verdict.fatal.push(`panel feedback: ${b.length} rows → ${a.length}`);
+  b.forEach((row, i) => a[i] && sameOutside(`panel feedback row ${i}`, row, a[i], REDEFINED.panelFeedback, verdict));
+  const named = a.filter((row) => row.intent !== null && row.intent !== undefined);
+  verdict.designed.push(`    ${a.length} rows; the new intent column: ${named.length} named (${[...new Set(named.map((row) => row.kind))].join(', ') || 'none'}), ${a.length - named.length} null`);
   return verdict;
 }
 
@@ -654,10 +758,13 @@ async function main(): Promise<void> {
       const counts = await fill(sql, now - 3_600_000);
       await sql`vacuum analyze`;
       const [{ size }] = await sql<{ size: string }[]>`select pg_size_pretty(pg_database_size(current_database())) as size`;
+      const targets = await sql<{ minutes: number; n: number }[]>`
+        select first_reply_target_minutes as minutes, count(*)::int as n from conversations where handed_off group by 1 order by 1`;
+      const handoffTargets = `hand-offs by stored target: ${targets.map((t) => `${t.n} at ${t.minutes ?? 'none'} min`).join(', ')}`;
       const [groups] = await sql<{ handled: number; asked: number; busiest: number }[]>`
         select count(*) filter (where status = 'handled')::int as handled, coalesce(sum(count), 0)::int as asked, coalesce(max(count), 0)::int as busiest
         from unanswered_questions`;
-      console.log(`bench:reports — ${counts.conversations} conversations, ${counts.messages} messages, ${counts.events} interaction events, ${counts.feedback} ratings, ${CUSTOMERS} customers, ${AGENTS} agents, ${counts.unansweredGroups} unanswered groups (${groups.handled} handled; ${groups.asked} questions for ${counts.misses} unanswered bot decisions, the busiest ${groups.busiest}) (${size}); filled in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      console.log(`bench:reports — ${counts.conversations} conversations, ${counts.messages} messages, ${counts.events} interaction events, ${counts.feedback} ratings (${counts.answerRatings} of intents' answers), ${handoffTargets}, ${CUSTOMERS} customers, ${AGENTS} agents and a trainee, ${counts.unansweredGroups} unanswered groups (${groups.handled} handled; ${groups.asked} questions for ${counts.misses} unanswered bot decisions, the busiest ${groups.busiest}) (${size}); filled in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     }
 
     const today = new Date(now);
@@ -718,7 +825,7 @@ async function main(): Promise<void> {
       console.log(`${label.padEnd(36)}${'—'.padStart(11)}${ms(a.p50).padStart(11)}${''.padStart(9)}${'—'.padStart(12)}${ms(Math.min(...a.samples)).padStart(11)}${''.padStart(9)}   (after only; part of "report")`);
     }
     console.log(`(p50 of ${rounds} rounds, one run of each read a round, after a warm-up run; ratio = before / after; load average at the start ${loadAtStart}, at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores)`);
-    if (designed.length) console.log(`\nRedefined on purpose in 3280fd7 (before beside after; not a failure):\n${designed.join('\n')}`);
+    if (designed.length) console.log(`\nRedefined on purpose since ${BEFORE_COMMIT} (before beside after; not a failure):\n${designed.join('\n')}`);
     if (differ) {
       console.log(`${differ} read(s) gave a different result after than before outside what was redefined`);
       process.exitCode = 1;
