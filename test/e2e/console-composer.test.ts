@@ -104,6 +104,16 @@ describe('the composer on a slow connection', () => {
     expect(notes.map((n) => n.body)).toEqual(['note one']);
     await page.getByTestId('mode-reply').click();
     expect(await input.inputValue()).toBe('next thought');
+
+    // Enter again while the one before is still on its way: both go, in the order typed (Enter is never ignored).
+    await input.press('Enter');
+    await input.pressSequentially('third thought');
+    await input.press('Enter');
+    expect(await input.inputValue()).toBe('');
+    const replies = async () => (await stack.env.sql<{ body: string }[]>`
+      select body from messages where conversation_id = ${chat.conversationId} and author_type = 'agent' and not private order by id`).map((m) => m.body);
+    await eventually(async () => (await replies()).length === 3, 15_000, 'both replies stored');
+    expect(await replies()).toEqual(['first thought', 'next thought', 'third thought']);
   });
 
   it('a refused message comes back: into the empty box, or above what was typed since, also after leaving the chat', async () => {

@@ -464,7 +464,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
   const [noteText, setNoteText] = useDraft(keyOf('note'));
   const text = note ? noteText : replyText;
   const setText = note ? setNoteText : setReplyText;
-  const [sending, setSending] = useState(false);
+  const [uploading, setUploading] = useState(false);
   const [highlight, setHighlight] = useState(0);
   // The text at which the agent closed the "no canned response matches" hint (Enter or Escape): a "/path" in a
   // sentence then sends with the next Enter.
@@ -537,40 +537,43 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
   // What is sent is what is in the box now, and it leaves the box at once: the agent may go on typing the next
   // message while the server answers. Refused, it comes back (withUnsentText), even if the agent has left the chat
   // meanwhile, since the draft outlives this composer.
-  const send = async () => {
+  // A message typed while the one before is still on its way is sent after it (Enter is never ignored), in the
+  // order typed, so the server stores them in that order.
+  const sendQueue = useRef<Promise<void>>(Promise.resolve());
+  const send = () => {
     const kind: DraftKind = note ? 'note' : 'reply';
     const key = keyOf(kind);
     const body = readDraft(key).trim();
-    if (!body || sending || isBareShortcut(body)) return;
+    if (!body || isBareShortcut(body)) return;
     writeDraft(key, '');
     stopTyping();
-    setSending(true);
-    try {
-      await request(socket, 'message:send', { conversationId, clientId: newClientId(), text: body, private: kind === 'note' });
-      onError(null);
-    } catch (err) {
-      let typedSince = false;
-      updateDraft(key, (current) => {
-        typedSince = current.trim() !== '';
-        return withUnsentText(current, body);
-      });
-      onError(t(typedSince ? 'composer.notSentAbove' : 'composer.notSent', { reason: errorText(err) }));
-    } finally {
-      setSending(false);
-    }
+    const clientId = newClientId();
+    sendQueue.current = sendQueue.current.then(async () => {
+      try {
+        await request(socket, 'message:send', { conversationId, clientId, text: body, private: kind === 'note' });
+        onError(null);
+      } catch (err) {
+        let typedSince = false;
+        updateDraft(key, (current) => {
+          typedSince = current.trim() !== '';
+          return withUnsentText(current, body);
+        });
+        onError(t(typedSince ? 'composer.notSentAbove' : 'composer.notSent', { reason: errorText(err) }));
+      }
+    });
   };
 
   // A file goes to the customer at once, as its own message (never as a private note).
   const fileInput = useRef<HTMLInputElement>(null);
   const sendFile = async (file: File) => {
-    setSending(true);
+    setUploading(true);
     try {
       await upload(`/api/conversations/${conversationId}/attachments${query({ clientId: newClientId(), name: file.name })}`, file);
       onError(null);
     } catch (err) {
       onError(errorText(err));
     } finally {
-      setSending(false);
+      setUploading(false);
     }
   };
 
@@ -598,7 +601,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
         <button class={!note ? 'active' : ''} data-testid="mode-reply" onClick={() => setNote(false)}>{t('composer.reply')}</button>
         <button class={note ? 'active' : ''} data-testid="mode-note" onClick={() => setNote(true)} title={altLabel('N')}>{t('composer.note')}</button>
         <button class="link" data-testid="insert-article" onClick={() => setShowArticles(!showArticles)}>{t('composer.insertArticle')}</button>
-        <button class="link" data-testid="attach-file" disabled={note || resolved || sending} title={note ? t('composer.attachNoNote') : undefined}
+        <button class="link" data-testid="attach-file" disabled={note || resolved || uploading} title={note ? t('composer.attachNoNote') : undefined}
           onClick={() => fileInput.current?.click()}>{t('composer.attach')}</button>
         <input ref={fileInput} type="file" hidden accept="image/jpeg,image/png,image/gif,image/webp,application/pdf" data-testid="attach-input"
           onChange={(e) => {
@@ -630,7 +633,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
         {text.length >= limits().maxMessageChars
           ? <span class="error small" data-testid="reply-too-long">{t('composer.atLimit', { n: limits().maxMessageChars })}</span>
           : <span class="muted small">{t('composer.hint')}{note && ` · ${t('composer.mentionHint')}`}</span>}
-        <button class="primary" data-testid="send" disabled={sending || !text.trim() || isBareShortcut(text) || (resolved && !note)} onClick={send}>{note ? t('composer.addNote') : t('composer.send')}</button>
+        <button class="primary" data-testid="send" disabled={!text.trim() || isBareShortcut(text) || (resolved && !note)} onClick={send}>{note ? t('composer.addNote') : t('composer.send')}</button>
       </div>
     </div>
   );
