@@ -189,6 +189,15 @@ export function createChatService(deps: ChatServiceDeps) {
    * A reply the shopper may miss (they closed the tab) is emailed later if still unseen, when the shopper left an
    * address and did not unsubscribe. The reply is stored and delivered already: a queue failure is logged, not thrown.
    */
+  /** A bot message in one of this shopper's chats (what "Was this helpful?" rates); anyone else's is not found. */
+  async function ownBotAnswer(customerId: number, messageId: number) {
+    const [message] = await sql<{ conversation_id: number; customer_id: number; metadata: { articles?: { id: number }[]; askHelpful?: boolean; intent?: unknown } }[]>`
+      select m.conversation_id, c.customer_id, m.metadata from messages m join conversations c on c.id = m.conversation_id
+      where m.id = ${messageId} and m.author_type = 'bot'`;
+    if (!message || message.customer_id !== customerId) throw notFound('Message');
+    return message;
+  }
+
   async function scheduleFollowup(conversationId: number, customerId: number, messageId: number): Promise<void> {
     if (!deps.followups) return;
     try {
@@ -721,10 +730,7 @@ export function createChatService(deps: ChatServiceDeps) {
     },
 
     async articleFeedback(customerId: number, messageId: number, articleId: number, helpful: boolean): Promise<void> {
-      const [message] = await sql<{ conversation_id: number; customer_id: number; metadata: { articles?: { id: number }[] } }[]>`
-        select m.conversation_id, c.customer_id, m.metadata from messages m join conversations c on c.id = m.conversation_id
-        where m.id = ${messageId} and m.author_type = 'bot'`;
-      if (!message || message.customer_id !== customerId) throw notFound('Message');
+      const message = await ownBotAnswer(customerId, messageId);
       if (!(message.metadata.articles ?? []).some((a) => a.id === articleId)) throw badRequest('That article was not part of this answer.');
       await events.enqueueFeedback({
         kind: 'article', idempotencyKey: `article:${messageId}:${articleId}`, customerId, conversationId: message.conversation_id,
@@ -737,10 +743,7 @@ export function createChatService(deps: ChatServiceDeps) {
      * rated through articleFeedback, so an article's figures keep counting it). Only an answer that asked.
      */
     async answerFeedback(customerId: number, messageId: number, helpful: boolean): Promise<void> {
-      const [message] = await sql<{ conversation_id: number; customer_id: number; metadata: { askHelpful?: boolean; intent?: unknown; articles?: unknown[] } }[]>`
-        select m.conversation_id, c.customer_id, m.metadata from messages m join conversations c on c.id = m.conversation_id
-        where m.id = ${messageId} and m.author_type = 'bot'`;
-      if (!message || message.customer_id !== customerId) throw notFound('Message');
+      const message = await ownBotAnswer(customerId, messageId);
       const { askHelpful, intent, articles } = message.metadata;
       if (askHelpful !== true || typeof intent !== 'string' || !intent) throw badRequest('That message did not ask whether it helped.');
       if ((articles ?? []).length > 0) throw badRequest('That answer links an article: rate it with feedback:article.');
