@@ -161,8 +161,8 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     const refusedOrigin = await refusedWidgetSocketOrigin(deps.sql, socket.handshake.headers, deps.config.publicUrl);
     if (refusedOrigin !== null) return next(Object.assign(new Error(originRefusal(refusedOrigin).message), { data: { code: ORIGIN_NOT_ALLOWED } }));
     const claim = verifyVisitorToken(deps.visitorSecret, socket.handshake.auth?.token);
-    const customerId = claim?.customerId;
-    if (!claim || !customerId) return next(Object.assign(new Error('unauthorized: a valid visitor token is required'), { data: { code: 'unauthorized' } }));
+    if (!claim) return next(Object.assign(new Error('unauthorized: a valid visitor token is required'), { data: { code: 'unauthorized' } }));
+    const { customerId } = claim;
     // Looked up here, not in the connection handler: handlers must be attached before the first event can arrive.
     const rows = await deps.sql<{ conversation_id: number | null; blocked: boolean }[]>`
       select c.id as conversation_id, cu.blocked_at is not null as blocked from customers cu left join lateral (

@@ -185,10 +185,6 @@ export function createChatService(deps: ChatServiceDeps) {
     return trimmed;
   }
 
-  /**
-   * A reply the shopper may miss (they closed the tab) is emailed later if still unseen, when the shopper left an
-   * address and did not unsubscribe. The reply is stored and delivered already: a queue failure is logged, not thrown.
-   */
   /** A bot message in one of this shopper's chats (what "Was this helpful?" rates); anyone else's is not found. */
   async function ownBotAnswer(customerId: number, messageId: number) {
     const [message] = await sql<{ conversation_id: number; customer_id: number; metadata: { articles?: { id: number }[]; askHelpful?: boolean; intent?: unknown } }[]>`
@@ -198,6 +194,10 @@ export function createChatService(deps: ChatServiceDeps) {
     return message;
   }
 
+  /**
+   * A reply the shopper may miss (they closed the tab) is emailed later if still unseen, when the shopper left an
+   * address and did not unsubscribe. The reply is stored and delivered already: a queue failure is logged, not thrown.
+   */
   async function scheduleFollowup(conversationId: number, customerId: number, messageId: number): Promise<void> {
     if (!deps.followups) return;
     try {
