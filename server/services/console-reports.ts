@@ -119,6 +119,16 @@ const INTENT_REASONS = ['intent', 'intent_action', 'order_status'];
 const round = (n: number | null, digits = 0) => (n === null ? null : Number(n.toFixed(digits)));
 
 /**
+ * SQL over conversation `c`, shared by the overview and the agents report so their verdicts on a hand-off agree: its
+ * first-reply target in seconds (the one stored when it was handed off, else the team's current one) and how long the
+ * shopper has waited since the hand-off (until resolved, or now).
+ */
+export const handoffTargetSeconds = (sql: Sql, currentTargetMinutes: number) =>
+  sql`coalesce(c.first_reply_target_minutes, ${currentTargetMinutes}) * 60`;
+export const handoffWaitedSeconds = (sql: Sql) =>
+  sql`extract(epoch from coalesce(c.resolved_at, now()) - coalesce(c.queued_at, c.created_at))`;
+
+/**
  * Runs a report's statements in one transaction with JIT compilation off (`set local`: this transaction only). Over a
  * year of a busy shop the planner's cost estimates pass Postgres's JIT thresholds, and compiling then took longer than
  * running: 1.1 s of 2.3 s for the bot figures of 366 days, 0.6 s of 1.3 s for the CSV of 30 days (bench:reports).
@@ -189,8 +199,8 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
     from (
       select c.status, c.handed_off, c.resolved_by, c.resolved_at, c.first_response_seconds, c.resolution_seconds,
              c.started_by = 'shopper' as shopper,
-             case when c.handed_off then extract(epoch from coalesce(c.resolved_at, now()) - coalesce(c.queued_at, c.created_at)) end as waited,
-             case when c.handed_off then coalesce(c.first_reply_target_minutes, ${targetMinutes}) * 60 end as target
+             case when c.handed_off then ${handoffWaitedSeconds(sql)} end as waited,
+             case when c.handed_off then ${handoffTargetSeconds(sql, targetMinutes)} end as target
       from conversations c where c.created_at >= ${start} and c.created_at < ${end}
     ) r`;
   // Of the open chats still with the bot, those whose latest answer the shopper rated helpful: few rows (open chats
