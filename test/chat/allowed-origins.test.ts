@@ -2,9 +2,9 @@
 // browsers on other origins, answer CORS for the listed ones only, and always serve this server's own pages and
 // clients that send no Origin. Empty (the default) keeps today's open behaviour.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { startStack, login, widgetSession, httpAs, type TestStack } from '../support/server.ts';
-import { callOk } from '../support/sockets.ts';
+import { callOk, connectWidget } from '../support/sockets.ts';
 import { originListed } from '../../server/http/widget-origin.ts';
 
 const PUBLIC_URL = 'http://support.shop-test.example:8080';
@@ -16,19 +16,7 @@ let stack: TestStack;
 let admin: { cookie: string };
 
 /** A widget socket as a browser on `origin` would open it (undefined: no Origin header, as from a backend). */
-function widgetSocket(token: string, origin?: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = io(`${stack.url}/widget`, {
-      auth: { token, locale: 'en' }, transports: ['websocket'], reconnection: false, forceNew: true,
-      extraHeaders: origin ? { origin } : {},
-    });
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (error) => {
-      socket.close();
-      reject(error);
-    });
-  });
-}
+const widgetSocket = (token: string, origin?: string): Promise<Socket> => connectWidget(stack.url, token, 'en', origin ? { origin } : undefined);
 
 const setAllowed = async (allowedOrigins: string[]) => {
   const current = await httpAs(stack.url, 'GET', '/api/admin/widget-settings', admin);

@@ -18,7 +18,9 @@ function connect<S extends Socket>(url: string, auth: Record<string, unknown>, e
   });
 }
 
-export const connectWidget = (baseUrl: string, token: string, locale = 'en') => connect<WidgetClient>(`${baseUrl}/widget`, { token, locale });
+/** A shopper's socket; `extraHeaders` as a browser would send them (an `origin`, for the allowed websites). */
+export const connectWidget = (baseUrl: string, token: string, locale = 'en', extraHeaders?: Record<string, string>) =>
+  connect<WidgetClient>(`${baseUrl}/widget`, { token, locale }, extraHeaders);
 /** An agent's socket; `{ restorePresence: true }` makes it behave as the console does (see the gateway's handshake). */
 export const connectAgent = (baseUrl: string, token: string, auth: { restorePresence?: boolean } = {}) => connect<AgentClient>(`${baseUrl}/agent`, { token, ...auth });
 
