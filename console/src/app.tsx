@@ -26,6 +26,7 @@ import { CustomersPage } from './pages/customers.tsx';
 import { MessagesPage } from './pages/messages.tsx';
 import { AutoAwayBanner, useActivityReport } from './auto-away.tsx';
 import { useUnreadTabTitle } from './unread-title.ts';
+import { forgetDraftsOfOthers } from './drafts.ts';
 
 /** A sign-in answer (or /api/auth/me) says whether the password is an admin's, to be replaced before anything else. */
 type PasswordState = { mustChangePassword?: boolean };
@@ -74,13 +75,12 @@ export function App() {
     };
   }, []);
 
-  const onLogin = signIn;
   // The invitation link's page is public, like the login page; accepting signs in and opens the console.
   if (path === '/console/invite') {
-    return <InvitePage onAccepted={(answer) => { onLogin(answer); navigate('/console', true); }} onToLogin={() => navigate('/console', true)} />;
+    return <InvitePage onAccepted={(answer) => { signIn(answer); navigate('/console', true); }} onToLogin={() => navigate('/console', true)} />;
   }
   if (user === undefined) return <div class="splash">{t('loading')}</div>;
-  if (user === null) return <LoginPage onLogin={onLogin} locale={getLocale()} onLocale={changeLocale} />;
+  if (user === null) return <LoginPage onLogin={signIn} locale={getLocale()} onLocale={changeLocale} />;
   if (mustChange) {
     const logout = () => void post('/api/auth/logout').catch(() => {}).then(() => setUser(null));
     return <ChooseOwnPassword name={user.name} onChanged={() => setMustChange(false)} onLogout={logout} />;
@@ -247,6 +247,8 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   useActivityReport(socket, connected && presence === 'online');
   // "(3) Shopdesk console" on every page of the console, not only while the inbox is open.
   useUnreadTabTitle(socket);
+  // Drafts left in this tab by someone who signed in here before go, once per sign-in (not each time a chat opens).
+  useEffect(() => forgetDraftsOfOthers(user.id), [user.id]);
 
   // Conversations this agent holds: a shopper message in one of them raises an alert.
   const mine = useRef(new Set<number>());

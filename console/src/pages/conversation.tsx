@@ -16,7 +16,7 @@ import { systemLine } from '../system-lines.ts';
 import { SnoozedBanner, SnoozeMenu } from './snooze-menu.tsx';
 import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
 import { chatLanguage } from '../chat-language.ts';
-import { draftKey, forgetDraftsOfOthers, readDraft, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
+import { draftKey, readDraft, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
 import { reportChatRead } from '../unread-title.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
@@ -459,7 +459,6 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
   const [note, setNote] = useState(false);
   // The reply and the note are two drafts of this chat, kept while the agent looks at other chats (drafts.ts).
   const keyOf = (kind: DraftKind) => draftKey(user.id, conversationId, kind);
-  useEffect(() => forgetDraftsOfOthers(user.id), [user.id]);
   const [replyText, setReplyText] = useDraft(keyOf('reply'));
   const [noteText, setNoteText] = useDraft(keyOf('note'));
   const text = note ? noteText : replyText;
