@@ -76,6 +76,27 @@ export function withUnsentText(current: string, unsent: string): string {
 }
 
 /**
+ * The client id of a send that failed, by draft and text. A failure does not prove the server stored nothing (the
+ * answer can be lost to a timeout or a dropped connection after the write), so sending the same text again reuses the
+ * id: the server recognises the retry and the shopper gets the reply once. Edited text is a new message with a new id.
+ */
+const unsentClientIds = new Map<string, { text: string; clientId: string }>();
+
+export function clientIdForSend(key: string, text: string, fresh: () => string): string {
+  const unsent = unsentClientIds.get(key);
+  return unsent && unsent.text === text ? unsent.clientId : fresh();
+}
+
+export function rememberUnsent(key: string, text: string, clientId: string): void {
+  unsentClientIds.set(key, { text, clientId });
+}
+
+/** After a send went through: a later identical text is a new message (agents do say "Thanks!" twice). */
+export function forgetUnsent(key: string, clientId: string): void {
+  if (unsentClientIds.get(key)?.clientId === clientId) unsentClientIds.delete(key);
+}
+
+/**
  * A draft as component state: the text, and a setter taking a value or a change. Every composer showing the same
  * draft follows a change made anywhere (a failed send putting text back after the agent left the chat and returned).
  */

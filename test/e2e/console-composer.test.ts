@@ -24,8 +24,12 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 120_000);
 
-/** What the page's socket receives is held back this long when set: a slow connection, in order, frame by frame. */
-interface Network { delayMs: number }
+/**
+ * What the page's socket receives is held back `delayMs` when set: a slow connection, in order, frame by frame.
+ * `cutAfterNextSend`: the connection drops once the server has stored the next message sent, before its answer
+ * reaches the page (the agent cannot know whether it went).
+ */
+interface Network { delayMs: number; cutAfterNextSend?: boolean }
 
 /** The demo agent's console at `path`, its live connection passing through `network`. */
 async function consolePage(path: string, network: Network = { delayMs: 0 }): Promise<Page> {
@@ -33,9 +37,22 @@ async function consolePage(path: string, network: Network = { delayMs: 0 }): Pro
   contexts.push(context);
   await context.routeWebSocket(/\/socket\.io\//, (route) => {
     const server = route.connectToServer();
-    route.onMessage((frame) => server.send(frame));
+    let cutting = false;
+    route.onMessage((frame) => {
+      server.send(frame);
+      if (network.cutAfterNextSend && String(frame).includes('"message:send"')) {
+        network.cutAfterNextSend = false;
+        cutting = true;
+      }
+    });
     let due = 0; // frames keep their order: none is delivered before the one received earlier
     server.onMessage((frame) => {
+      if (cutting) {
+        // Nothing more reaches the page; the answer to the send ("43…", an Engine.IO message holding a Socket.IO
+        // ack) says the server has stored it: then the line drops.
+        if (String(frame).startsWith('43')) void route.close().then(() => server.close());
+        return;
+      }
       due = Math.max(Date.now() + network.delayMs, due);
       setTimeout(() => route.send(frame), due - Date.now());
     });
@@ -155,6 +172,37 @@ describe('the composer on a slow connection', () => {
     await openFromList(page, chat.conversationId);
     await expect.poll(() => page.getByTestId('reply-input').inputValue()).toBe('one last try');
     expect(chat.received.filter((m) => m.author.type === 'agent')).toEqual([]);
+  });
+
+  it('a reply whose answer was lost, sent again unchanged, reaches the shopper once', async () => {
+    const chat = await heldChat('Lou Lost');
+    const network: Network = { delayMs: 0 };
+    const page = await consolePage(`/console/conversations/${chat.conversationId}`, network);
+    const input = page.getByTestId('reply-input');
+    await input.waitFor();
+
+    network.cutAfterNextSend = true;
+    await input.pressSequentially('your parcel left today');
+    await input.press('Enter');
+    const error = page.locator('.conversation > p.error[role=alert]');
+    await error.waitFor({ timeout: 15_000 });
+    await expect.poll(() => input.inputValue()).toBe('your parcel left today');
+
+    // Back online, the agent sends the text that came back, as it is: the server knows it already.
+    await page.getByTestId('send').click();
+    await expect.poll(() => input.inputValue(), { timeout: 15_000 }).toBe('');
+    await expect.poll(() => error.count()).toBe(0);
+    const stored = await stack.env.sql<{ body: string }[]>`
+      select body from messages where conversation_id = ${chat.conversationId} and author_type = 'agent' order by id`;
+    expect(stored.map((m) => m.body)).toEqual(['your parcel left today']);
+    await page.getByTestId('msg-agent').filter({ hasText: 'your parcel left today' }).waitFor();
+    expect(await page.getByTestId('msg-agent').filter({ hasText: 'your parcel left today' }).count()).toBe(1);
+
+    // Sent again on purpose, after it went through, the same words are a new message.
+    await input.pressSequentially('your parcel left today');
+    await input.press('Enter');
+    await eventually(async () => (await stack.env.sql`
+      select 1 from messages where conversation_id = ${chat.conversationId} and author_type = 'agent'`).length === 2, 10_000, 'the second one stored');
   });
 });
 

@@ -16,7 +16,7 @@ import { systemLine } from '../system-lines.ts';
 import { SnoozedBanner, SnoozeMenu } from './snooze-menu.tsx';
 import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
 import { chatLanguage } from '../chat-language.ts';
-import { draftKey, readDraft, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
+import { clientIdForSend, draftKey, forgetUnsent, readDraft, rememberUnsent, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
 import { reportChatRead } from '../unread-title.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
@@ -546,12 +546,14 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
     if (!body || isBareShortcut(body)) return;
     writeDraft(key, '');
     stopTyping();
-    const clientId = newClientId();
+    const clientId = clientIdForSend(key, body, newClientId);
     sendQueue.current = sendQueue.current.then(async () => {
       try {
         await request(socket, 'message:send', { conversationId, clientId, text: body, private: kind === 'note' });
+        forgetUnsent(key, clientId);
         onError(null);
       } catch (err) {
+        rememberUnsent(key, body, clientId);
         let typedSince = false;
         updateDraft(key, (current) => {
           typedSince = current.trim() !== '';
