@@ -434,6 +434,42 @@ describe('widget features', () => {
     await expect.poll(async () => (await seen()).slice(told.length)).toEqual(['unread:0', 'open']);
   });
 
+  it('runs calls queued before the script loaded (window.Shopdesk = []), in order; open({message}) puts words in the box, unsent', async () => {
+    const { page } = await newPage();
+    const warnings: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'warning') warnings.push(message.text());
+    });
+    const userId = `queued-${Date.now()}`;
+    // The shop's own script, run before widget.js (an async tag) has loaded.
+    await page.addInitScript(({ userId, hash }) => {
+      const queue: unknown[] = [];
+      (window as unknown as { Shopdesk: unknown[] }).Shopdesk = queue;
+      queue.push(['identify', { userId, hash, name: 'Quinn Queue' }], ['open', { message: 'About order 1042: ' }], ['fly']);
+    }, { userId, hash: hmac(userId) });
+    await page.goto(`${bed.stack.url}/demo`);
+    await page.locator('.panel').waitFor();
+    await expect.poll(() => page.locator('#sd-input').inputValue()).toBe('About order 1042: ');
+    await expect.poll(async () => (await bed.stack.env.sql<{ name: string }[]>`
+      select name from customers where external_id = ${userId}`).map((c) => c.name)).toEqual(['Quinn Queue']);
+    expect(warnings.some((w) => w.includes('unknown call') && w.includes('fly'))).toBe(true);
+    // Suggested, not said: nothing reached the server.
+    expect((await bed.stack.env.sql`
+      select 1 from messages m join conversations c on c.id = m.conversation_id join customers u on u.id = c.customer_id
+      where u.external_id = ${userId}`).length).toBe(0);
+
+    // The queue style keeps working once loaded; a suggestion never replaces what the shopper typed.
+    await page.evaluate(() => window.Shopdesk!.push(['close']));
+    await page.locator('.panel').waitFor({ state: 'hidden' });
+    await page.evaluate(() => window.Shopdesk!.open({ message: 'Something else' }));
+    await page.locator('.panel').waitFor();
+    expect(await page.locator('#sd-input').inputValue()).toBe('About order 1042: ');
+    await page.locator('#sd-input').press('End');
+    await page.locator('#sd-input').pressSequentially('where is it?');
+    await page.locator('#sd-input').press('Enter');
+    expect(await conversationOf('About order 1042: where is it?')).toBeGreaterThan(0);
+  });
+
   it('survives a single-page framework swapping the whole <body> (Turbo, pjax): the launcher comes back with the chat', async () => {
     const { page } = await newPage();
     await openDemo(page);

@@ -19,8 +19,16 @@ export interface IdentifyInput {
   name?: string;
 }
 
+export interface OpenOptions {
+  /** Words put in the shopper's box, to edit and send ("About order 1042: "); never sent by itself. */
+  message?: string;
+}
+
+/** A call written before the script loaded: `Shopdesk.push(['identify', {…}])` on `window.Shopdesk = []`. */
+type QueuedCall = [method: string, ...args: unknown[]];
+
 export interface ShopdeskApi {
-  open(): void;
+  open(options?: OpenOptions): void;
   close(): void;
   toggle(): void;
   /** Links this browser to the shop's logged-in user; `hash` = hex HMAC-SHA256(userId, identity secret). */
@@ -30,9 +38,14 @@ export interface ShopdeskApi {
   readonly ready: Promise<void>;
 }
 
+/** What `window.Shopdesk` is once the script ran: the API, and `push` so queue-style code keeps working. */
+export interface ShopdeskGlobal extends ShopdeskApi {
+  push(...calls: QueuedCall[]): void;
+}
+
 declare global {
   interface Window {
-    Shopdesk?: ShopdeskApi;
+    Shopdesk?: ShopdeskGlobal;
   }
 }
 
@@ -185,7 +198,10 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   });
 
   return {
-    open: () => view.open(),
+    open: (options) => {
+      view.open();
+      if (typeof options?.message === 'string' && options.message.trim()) view.prefill(options.message);
+    },
     close: () => view.close(),
     toggle: () => (view.isOpen ? view.close() : view.open()),
     async identify(input) {
@@ -220,11 +236,36 @@ const ready = new Promise<void>((resolve, reject) => {
 ready.catch(() => {}); // an unused failed promise must not surface as an unhandled rejection
 let instance: ShopdeskApi | null = null;
 
+/**
+ * Runs calls in the queue style (`['open', {message}]`, `['identify', {…}]`): a shop's script can call before this
+ * one has loaded (an async tag), by pushing onto `window.Shopdesk = window.Shopdesk || []`. Nobody awaits a queued
+ * call, so a failure is reported on the console rather than lost.
+ */
+function runQueued(api: ShopdeskApi, calls: unknown[]): void {
+  const methods = new Map<unknown, (...args: never[]) => unknown>([
+    ['open', api.open], ['close', api.close], ['toggle', api.toggle], ['identify', api.identify], ['reset', api.reset],
+  ]);
+  for (const call of calls) {
+    const [name, ...args] = Array.isArray(call) ? call : [call];
+    const method = methods.get(name);
+    if (!method) {
+      console.warn('[shopdesk] unknown call in window.Shopdesk:', name);
+      continue;
+    }
+    Promise.resolve(method(...(args as never[]))).catch((error: unknown) => {
+      console.warn(`[shopdesk] ${name}() failed:`, error instanceof Error ? error.message : error);
+    });
+  }
+}
+
 // Read while this script is the current one: document.currentScript is gone after the first await.
 const embed = readEmbed();
-if (embed && !window.Shopdesk) {
-  window.Shopdesk = {
-    open: () => void ready.then(() => instance?.open()),
+// A second copy of the tag finds the API in place and does nothing; an array there is a queue of calls made before.
+const before: unknown = window.Shopdesk;
+const queued = Array.isArray(before) ? before : null;
+if (embed && (!window.Shopdesk || queued)) {
+  const api: ShopdeskApi = {
+    open: (options) => void ready.then(() => instance?.open(options)),
     close: () => void ready.then(() => instance?.close()),
     toggle: () => void ready.then(() => instance?.toggle()),
     identify: (input) => ready.then(() => {
@@ -234,6 +275,9 @@ if (embed && !window.Shopdesk) {
     reset: () => ready.then(() => instance?.reset()),
     ready,
   };
+  window.Shopdesk = { ...api, push: (...calls) => runQueued(api, calls) };
+  // In the order written: an identify() queued before open() applies to the chat that opens.
+  if (queued) runQueued(api, queued);
   const boot = () =>
     start(embed)
       .then((api) => {

@@ -293,6 +293,16 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.options.announce?.('open');
   }
 
+  /**
+   * Puts the shop's suggested words in the box for the shopper to edit and send (never sent by itself). Text the
+   * shopper has typed already stays; a suggestion over the message limit is cut there.
+   */
+  prefill(text: string): void {
+    if (this.input.value.trim()) return;
+    this.input.value = text.slice(0, this.maxChars);
+    this.input.dispatchEvent(new Event('input'));
+  }
+
   close(): void {
     this.panel.hidden = true;
     this.launcher.setAttribute('aria-expanded', 'false');
