@@ -27,6 +27,7 @@ import { GreeterResponder, type Responder } from './services/responder.ts';
 import { sharedSecret } from './services/secrets.ts';
 import { batchingEventSink } from './services/event-batcher.ts';
 import { createGateway } from './realtime/gateway.ts';
+import { outageWatch, watchConnection } from './redis-outages.ts';
 import { routePlugins } from './http/index.ts';
 import type { AppContext } from './context.ts';
 import type { App } from './http/types.ts';
@@ -87,6 +88,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // A number of hops as proxy-addr counts them: the socket's peer is hop 0, so n proxies are hops 0 … n-1.
     trustProxy: typeof config.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (config.trustProxy as number)) : config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  // One line when Redis goes away and one when it is back, for all of this server's connections.
+  const redisWatch = outageWatch('server', app.log);
+  const fanoutSubscriber = redis.duplicate({ enableAutoPipelining: false });
+  for (const connection of [redis, subscriber, fanoutSubscriber]) watchConnection(connection, redisWatch, 'server', app.log);
 
   const visitorSecret = await sharedSecret(sql, 'visitor_token_secret', config.sessionSecret);
   const queues = createQueues(config);
@@ -96,7 +101,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   let chat: ChatService | undefined;
   const gateway = await createGateway(app.server, {
-    config, sql, pub: redis, sub: subscriber, visitorSecret, auth, log: app.log,
+    config, sql, pub: redis, sub: subscriber, fanoutSub: fanoutSubscriber, visitorSecret, auth, log: app.log,
     chat: () => chat!,
   });
   chat = createChatService({ config, sql, events: batchingEventSink(queues), realtime: gateway.out, responder: () => responder.current, log: app.log,

@@ -16,7 +16,7 @@ export const kbIndexProcessor: ProcessorDefinition = {
       async process(job) {
         const data = job.data as KbJobData;
         const result = await rebuildChunks(sql, (p) => job.updateProgress(p));
-        redis ??= new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+        redis ??= new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }).on('error', () => {}); // a failed publish fails the job, which is retried
         await publishReload(redis, config, { kind: 'index', version: result.builtAt });
         log.info(`kb-index: ${result.articles} articles, ${result.chunks} sections (${data.reason})`);
         return result;

@@ -31,7 +31,7 @@ export const kbTrainProcessor: ProcessorDefinition = {
           if (error instanceof AppError && error.statusCode === 400) throw new UnrecoverableError(`training data rejected: ${error.message}`);
           throw error;
         });
-        redis ??= new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+        redis ??= new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }).on('error', () => {}); // a failed publish fails the job, which is retried
         // Published even when skipped: answers or actions may have changed without the examples changing.
         await publishReload(redis, config, { kind: 'model', version: result.version ?? undefined });
         log.info(`kb-train: ${result.skipped ? 'model already current' : 'trained'} v${result.version ?? '-'} (${result.encoder}; ${data.reason})`);

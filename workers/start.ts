@@ -10,6 +10,7 @@ import { bullPrefix } from '../server/queues.ts';
 import { loadWorkerSettings, type WorkerSettings } from './settings.ts';
 import { processors as registry, type ProcessorDefinition, type QueueProcessor, type WorkerLog } from './processors.ts';
 import { heartbeatIntervalFrom, startHeartbeat, type HeartbeatWriter } from './heartbeat.ts';
+import { outageWatch } from '../server/redis-outages.ts';
 
 export interface StartWorkersOptions {
   /** Overrides on top of the WORKER_* environment variables (tests use short timings). */
@@ -53,12 +54,15 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
   const definitions = (options.processors ?? registry).filter((d) => !options.queues || options.queues.includes(d.queueName));
 
   type Running = RunningWorker & { processor: QueueProcessor; redis: Redis };
+  // Every worker loses Redis at once: one line when it goes, one when it is back, for all of them.
+  const redisWatch = outageWatch('workers', log);
   const startOne = (definition: ProcessorDefinition): Running => {
     const processor = definition.create({ config, sql, settings, log });
     const concurrency = typeof definition.concurrency === 'function' ? definition.concurrency(settings) : definition.concurrency;
     // BullMQ blocks on this connection while waiting for jobs, so commands must never give up (maxRetriesPerRequest: null).
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
     redis.on('error', () => {}); // the Worker reports connection trouble through its own 'error' event
+    redis.on('ready', () => redisWatch.recovered());
     const worker = new Worker(definition.queueName, (job) => processor.process(job), {
       connection: redis,
       prefix: bullPrefix(config),
@@ -68,7 +72,9 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
       maxStalledCount: settings.maxStalledCount,
       ...(typeof definition.options === 'function' ? definition.options(settings) : definition.options),
     });
-    worker.on('error', (error) => log.warn(`worker ${definition.queueName}: error`, error));
+    worker.on('error', (error) => {
+      if (!redisWatch.failed(error)) log.warn(`worker ${definition.queueName}: error`, error);
+    });
     worker.on('failed', (job, error) => {
       if (!job) return;
       const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);

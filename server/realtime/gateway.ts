@@ -66,6 +66,8 @@ export interface GatewayDeps {
   sql: Sql;
   pub: Redis;
   sub: Redis;
+  /** A connection of the fanout's own (it goes into subscriber mode). */
+  fanoutSub: Redis;
   visitorSecret: string;
   auth: AuthService;
   chat: () => ChatService;
@@ -438,7 +440,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   const emit = (target: Emitter, event: string, args: unknown[]) => void target.emit(event, ...args);
   const fanout = await createMessageFanout({
     pub: deps.pub,
-    sub: deps.pub.duplicate({ enableAutoPipelining: false }),
+    sub: deps.fanoutSub,
     channel: fanoutChannel(deps.config),
     log: deps.log,
     deliver: {

@@ -1,0 +1,75 @@
+// A Redis outage in the logs: said once when it begins and once when it ends, however many reconnect attempts
+// ioredis makes meanwhile (it emits an error at each, about every two seconds). Against a real redis-server of the
+// test's own, stopped and started again on the same port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { outageWatch, watchConnection } from '../../server/redis-outages.ts';
+import { eventually } from '../support/sockets.ts';
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const ping = async () => {
+    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on('error', () => {});
+    try {
+      await probe.connect();
+      return (await probe.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      probe.disconnect();
+    }
+  };
+  await eventually(ping, 10_000, 'redis-server started');
+  return child;
+}
+
+const lines: string[] = [];
+const log = { warn: (line: string) => void lines.push(`warn ${line}`), info: (line: string) => void lines.push(`info ${line}`) };
+const cleanups: (() => void)[] = [];
+afterAll(() => cleanups.forEach((cleanup) => cleanup()));
+
+describe('Redis outages in the log', () => {
+  it('says when Redis went away once for all connections, and when it is back', async () => {
+    const port = await freePort();
+    let redis = await startRedis(port);
+    cleanups.push(() => redis.kill('SIGKILL'));
+    const watch = outageWatch('server', log);
+    const connections = [new Redis({ port }), new Redis({ port })];
+    for (const connection of connections) {
+      watchConnection(connection, watch, 'server', log);
+      cleanups.push(() => connection.disconnect());
+    }
+    await Promise.all(connections.map((c) => c.ping()));
+    let attempts = 0;
+    connections[0].on('error', () => attempts++);
+
+    redis.kill('SIGKILL');
+    await once(redis, 'exit');
+    // Several failed reconnects on each connection.
+    await eventually(async () => attempts >= 4, 15_000, 'reconnect attempts');
+    expect(lines).toEqual([expect.stringMatching(/^warn server: Redis unreachable \(.*ECONNREFUSED.*\); retrying until it is back$/)]);
+
+    redis = await startRedis(port);
+    await Promise.all(connections.map((c) => c.ping()));
+    expect(lines.slice(1)).toEqual([expect.stringMatching(/^info server: Redis reachable again after \d+ s$/)]);
+
+    // A command's own error is no outage: it is logged as it comes, and the next outage is said again.
+    connections[0].emit('error', new Error('WRONGTYPE Operation against a key holding the wrong kind of value'));
+    expect(lines.slice(2)).toEqual(['warn server: Redis error: WRONGTYPE Operation against a key holding the wrong kind of value']);
+    redis.kill('SIGKILL');
+    await eventually(async () => lines.length === 4, 15_000, 'the second outage said');
+    expect(lines[3]).toMatch(/^warn server: Redis unreachable/);
+  }, 60_000);
+});
