@@ -368,6 +368,8 @@ export function createPolicy(deps: PolicyDeps) {
 
     /** When a fault the message names showed, as the shopper tells it (set once classified; see faultShowed). */
     let fault: ReturnType<typeof faultShowed> = null;
+    /** The article of the intent the classifier is sure of, once classified. */
+    let confidentArticle: string | undefined;
     /** What the order-status action said about an order named in a question about something else. */
     let orderNote: string | undefined;
     /** The order-status decision to fall back on when nothing else answers that question. */
@@ -438,12 +440,16 @@ export function createPolicy(deps: PolicyDeps) {
 
     /**
      * "坏了" says nothing of when it broke: the warranty's repair claim is the wrong answer for an item that arrived broken
-     * (a replacement or refund within 7 days), so before answering from the warranty's article the shopper picks.
+     * (a replacement or refund within 7 days), so before answering from the warranty's article the shopper picks. So
+     * before any other article's passage: "my watch is broken" is no question about the returns article's "hygiene
+     * seal has been broken" (a second shop's review). Only the article for items that arrived damaged answers as it is.
      */
     const askWhenBroken = (p: Passage): Decision | null => {
       const damaged = deps.intents.get(DAMAGED_INTENT);
       const warranty = deps.intents.get(WARRANTY_INTENT);
-      if (fault !== 'unsaid' || !damaged?.articleSlug || !warranty || p.slug !== warranty.articleSlug) return null;
+      if (fault !== 'unsaid' || !damaged?.articleSlug || !warranty) return null;
+      // The article of an intent the classifier is sure of is about the fault named ("promo code not working").
+      if (p.slug !== warranty.articleSlug && (p.slug === damaged.articleSlug || p.slug === confidentArticle)) return null;
       const options = [damaged, warranty].map((config) => ({ label: config.label[lang] ?? config.label.en ?? config.name, value: `intent:${config.name}` }));
       // A second clarification in a row (the shopper typed instead of picking) is a miss, as in step 5.
       const clarifyMiss = !context.quickReply && lastBotTurn(context.history)?.metadata?.reason === 'ambiguous';
@@ -592,6 +598,7 @@ export function createPolicy(deps: PolicyDeps) {
     evidence.prediction = prediction;
     const intent = prediction && !prediction.outOfScope && prediction.intent ? deps.intents.get(prediction.intent) : undefined;
     const confident = !!intent && prediction!.confidence >= thresholds.intent;
+    if (confident) confidentArticle = intent!.articleSlug ?? undefined;
 
     // An order number in a question the classifier is sure is about something else ("can I still change the address on
     // NW-100234?", "when will I get my refund for NW-100240"): that question is answered as if the number were not

@@ -78,7 +78,7 @@ export function productChunks(products: ProductRecord[]): ChunkInput[] {
 }
 
 /**
- * Whether the question names the product: a word of its name (Chinese: two characters of it in a row), not merely a
+ * Whether the question names the product: a word of its name (Chinese: three characters of it in a row, or two that are not a fact asked about), not merely a
  * word its description shares ("I want to cancel" and the earbuds' noise cancelling).
  */
 export function namesProduct(product: ProductRecord, question: string): boolean {
@@ -87,12 +87,26 @@ export function namesProduct(product: ProductRecord, question: string): boolean 
 
 const han = (text: string) => text.match(/[\u4e00-\u9fff]+/g) ?? [];
 const hanPairs = (text: string) => han(text).flatMap((run) => Array.from(run).slice(1).map((c, i) => run[i] + c));
-/** A product's name as words and Chinese character pairs, worked out once per record (names are matched often). */
-const nameParts = new WeakMap<ProductRecord, { words: string[]; pairs: string[] }>();
+/** Every run of two or more Chinese characters in the text's Chinese parts ("充电宝": 充电, 充电宝, 电宝). */
+const hanSpans = (text: string) => han(text).flatMap((run) => {
+  const chars = Array.from(run);
+  const spans: string[] = [];
+  for (let start = 0; start < chars.length - 1; start++) for (let end = start + 2; end <= chars.length; end++) spans.push(chars.slice(start, end).join(''));
+  return spans;
+});
+/**
+ * The Chinese parts of a name that name the product in a question: any three characters of it in a row, or two that
+ * are not also a fact a question asks about. "充电" of 充电器 and 充电宝 is charging ("手表充电的时候很烫" names the
+ * watch only), while "充电宝" names the power bank and "充电器" the charger.
+ */
+const namingSpans = (name: string) => [...new Set(hanSpans(name))]
+  .filter((span) => Array.from(span).length >= 3 || !FACT_TOPICS.some((topic) => topic.asked.test(span)));
+/** A product's name as words and Chinese spans, worked out once per record (names are matched often). */
+const nameParts = new WeakMap<ProductRecord, { words: string[]; spans: string[] }>();
 function partsOf(product: ProductRecord) {
   let parts = nameParts.get(product);
   if (!parts) {
-    parts = { words: tokenize(product.name), pairs: hanPairs(product.name) };
+    parts = { words: tokenize(product.name), spans: namingSpans(product.name) };
     nameParts.set(product, parts);
   }
   return parts;
@@ -118,7 +132,6 @@ export function productsNamedIn(products: Iterable<ProductRecord>, question: str
   const longAsked = [...asked].filter((a) => a.length >= 4 && /^[a-z]+$/.test(a));
   // "The watch" names the "Fit 2 Smartwatch": a word of the name may end in the word asked (of four letters or more).
   const inName = (w: string) => asked.has(w) || longAsked.some((a) => w.endsWith(a));
-  const pairs = new Set(hanPairs(question));
   // A number of the name names it only next to another word of the name ("the fit 2", not "a size 10" and the
   // "10,000 mAh" power bank); that word may be one asking for a fact.
   const all = new Set(tokenize(question));
@@ -127,7 +140,7 @@ export function productsNamedIn(products: Iterable<ProductRecord>, question: str
   const named: ProductRecord[] = [];
   for (const product of products) {
     const parts = partsOf(product);
-    if (parts.words.some(naming(parts.words)) || parts.pairs.some((pair) => pairs.has(pair))) named.push(product);
+    if (parts.words.some(naming(parts.words)) || parts.spans.some((span) => question.includes(span))) named.push(product);
   }
   return named;
 }

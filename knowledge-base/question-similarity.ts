@@ -52,12 +52,11 @@ const GENERIC_WEIGHT = 0.5;
 /**
  * A service a question names counts as much as a topic the vocabulary names. It is only evidence from signals.ts's
  * words, so a question without them ("store credit", "does your shop accept apple pay") shares less with one about the
- * service. Two services are left out: "discounts for groups of people" is a family of services, and which group
- * (students, the military) is the question (shop-synonyms.ts); and the loyalty scheme, which the vocabulary names in
- * more ways than signals.ts does ("do you have rewards" names no service there).
+ * service. The loyalty scheme is left out: the vocabulary names it in more ways than signals.ts does ("do you have
+ * rewards" names no service there).
  */
 const SERVICE_WEIGHT = 2;
-const SERVICES_NOT_GROUPED_BY = new Set(['group-discount', 'loyalty']);
+const SERVICES_NOT_GROUPED_BY = new Set(['loyalty']);
 /** Two Latin words this alike in their character 3-grams (Dice) are one word misspelt ("loyality" / "loyalty"). */
 const TYPO_LIKENESS = 0.5;
 

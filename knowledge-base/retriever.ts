@@ -265,6 +265,13 @@ export class KbIndex {
     if (!matched.length) return chunk;
     const title = this.titleTermsOf(chunk.articleId, chunk.title);
     if (!matched.every((t) => title.has(t))) return chunk;
+    // Words of only part of the title that a section's own heading has are that section's subject ("运费多少钱": the
+    // section "运费多少" of "配送时间与运费", not its opening on when parcels leave). The whole title is the article's.
+    // (Chinese title terms made of matched characters, the bigram "#生优" of 学生 and 优惠, are matched too.)
+    const matchedChars = new Set(Array.from(matched.join('')));
+    const coveredChinese = (t: string) => Array.from(t.replace(/^#/, '')).every((c) => /[\u4e00-\u9fff]/.test(c) && matchedChars.has(c));
+    const partOfTitle = [...title].some((t) => !matched.includes(t) && !coveredChinese(t));
+    if (partOfTitle && chunk.heading && this.tokenize(chunk.heading).some((t) => matched.includes(t))) return chunk;
     return firstSection(this.chunksByArticle.get(chunk.articleId) ?? [], chunk) ?? chunk;
   }
 

@@ -102,7 +102,13 @@ const NOT_OURS_ZH = '(?<!UPS\\s?|ups\\s?|快递|邮局|快递点)';
 export const SHOP_SERVICE_TOPICS: { name: string; words: RegExp }[] = [
   { name: 'stores', words: new RegExp(String.raw`\b(?:our|your|in|visit|nearest|closest|local|retail|physical|flagship|bricks?[- ]and[- ]mortar)\s+(?:(?!online\b|web\b)\w+\s+)?(?:stores?|shops?|showrooms?|boutiques?)\b|\bstores? (?:locations?|address(?:es)?|hours|near|pick-?up|opening)|\b(?:have|got|open) (?:a|any) (?:\w+ )?(?:stores?|shops?|showrooms?)\b(?! online)|\bshowrooms?\b|\bin-store\b|\bclick (?:and|&|n) collect\b|\bpick(?:ing)? (?:it |them |(?:my |the )?orders? )?up (?:in|at|from) (?:a |the |your )?(?:store|shop)|\bcollect (?:it |them )?in (?:store|person)|${NOT_OURS_ZH}门店|实体店|线下店|自提|到店|展厅|专卖店|门市`, 'i') },
   { name: 'price-match', words: /\bprice[- ]?match(?:ing|es)?\b|\bmatch (?:a |the |their |any |another |other )?(?:competitor'?s?'? |lower |cheaper )?prices?\b|\bcompetitors?'?s?\b|\bcheaper (?:elsewhere|somewhere else|at another|on another)\b|\bbeat (?:a |any |their )?(?:competitor'?s? )?price|比价|价格匹配|别家|别的店|其他(?:店|家|商家|网站)|竞争对手/i },
-  { name: 'group-discount', words: /\b(?:students?|teachers?|nurses?|military discount|veterans?|seniors?|pensioners?|nhs|key workers?|unidays)\b|学生|教师|老师|护士|军人优惠|老年人|老人优惠/i },
+  // Discounts for a group of people, one topic each: a shop with a student discount has said nothing about one for
+  // the military or for teachers ("军人有优惠吗" got the student-discount article).
+  { name: 'student-discount', words: /\b(?:students?|unidays|student beans)\b|学生/i },
+  { name: 'teacher-discount', words: /\b(?:teachers?|educators?)\b|(?:教师|老师)[^。？?！!，,]{0,6}(?:优惠|折扣|打折|减免|便宜)/i },
+  { name: 'healthcare-discount', words: /\b(?:nurses?|doctors?|nhs|key workers?|healthcare workers?|medical staff)\b|护士|医护|医生[^。？?！!，,]{0,6}(?:优惠|折扣|打折)/i },
+  { name: 'military-discount', words: /\b(?:military|veterans?|armed forces|service members?)\s+(?:discounts?|deals?|offers?|pricing)\b|\bveterans?\b|军人[^。？?！!，,]{0,6}(?:优惠|折扣|打折|减免)|退伍军人/i },
+  { name: 'senior-discount', words: /\b(?:seniors?|pensioners?|over[- ]6[05]s?|elderly)\b|老年人|老人[^。？?！!，,]{0,6}(?:优惠|折扣|打折)/i },
   { name: 'registry', words: /\bregistr(?:y|ies)\b|\bwedding list\b|礼品清单|婚礼清单/i },
   { name: 'wholesale', words: /\bwholesale\b|\bin bulk\b|\bbulk (?:orders?|buy(?:ing)?|discounts?|pricing|purchases?)\b|\b(?:group|corporate|company|team) (?:orders?|buy(?:ing)?|purchases?|discounts?)\b|\b(?:order|buy)(?:ing)? (?:\d{2,}|dozens?|hundreds?) (?:of )?(?:them|units?|items?|pieces?|bags?|pairs?)\b|\btrade (?:prices?|accounts?|pricing)\b|\bresell(?:er|ers|ing)?\b|批发|团购|大量采购|批量采购|企业采购|分销/i },
   { name: 'jobs', words: /\b(?:hiring|careers?|vacanc(?:y|ies)|job openings?|apply for a job|jobs? (?:at|with) you|work (?:for|at) you)\b|招聘|招人|求职|应聘|工作机会|招工/i },
@@ -110,6 +116,9 @@ export const SHOP_SERVICE_TOPICS: { name: string; words: RegExp }[] = [
   // When a sale runs (a sale-day review: "when does the sale end?" got the promo-code article, "is the Black Friday
   // sale still on tomorrow?" the shipping times, which only mention Black Friday's extra processing day).
   { name: 'sale-dates', words: /\bsale (?:end|ends|ending|start|starts|starting|dates?|last|lasts)\b|\bsale (?:still )?(?:on|running|going)\b|\bwhen (?:does|is|will|do) (?:the |your )?(?:next |black friday |cyber monday |christmas |holiday |summer |winter )?(?:sales?|promotions?)\b|\b(?:black friday|cyber monday|boxing day)\b.*\b(?:still|end|start|when|until)\b|\bis (?:the |your )?(?:\w+ )?sale still\b|(?:促销|活动|大促|打折|优惠活动)(?:什么时候|几号|哪天|到哪天|还有|结束|截止|开始)|双十一|双11|黑五/i },
+  // When a sold-out item comes back (the sale-day review's "when will it be restocked?" got the exchanges article's
+  // out-of-stock section, the new-shop review's "when do you restock the power bank" the flying-with-batteries one).
+  { name: 'restock', words: /\brestock(?:ed|ing|s)?\b|\bback in stock\b|\bin stock again\b|\b(?:available|in stock) again\b|\bnotify me when\b|\bback[- ]in[- ]stock (?:alerts?|notifications?)\b|补货|到货通知|重新上架|再次上架|(?:什么时候|何时|多久)(?:能|会|才)?(?:再)?有货|缺货[^。？?！!]{0,8}(?:什么时候|何时|多久)/i },
   { name: 'appointments', words: /\bappointments?\b|\bstylists?\b|\bstyling (?:session|appointment|service)s?\b|预约(?:上门|到店|试穿|量体)|量体|造型师/i },
 ];
 
@@ -284,7 +293,7 @@ const ESCALATION_EN: [RegExp, number][] = [
   // "waiting for my parcel for 2 weeks" names what they wait for, and the order answers serve it
   [/\b(?:i'?ve|i have|we'?ve|we have|been|i'?m|i am|still|keep|kept) (?:been )?waiting (?:for )?(?:ages|so long|forever|hours|a long time|too long|all day|an hour)\b|\bstill waiting\s*[!?.]*\s*$/i, -4],
   // asked again and again
-  [/\b(?:second|third|fourth|fifth|umpteenth|\d+(?:st|nd|rd|th)) time (?:that )?(?:i(?:'ve| have)? |i'm )?(?:ask|asking|asked|contact|contacting|contacted|writ|wrote|message|messaging|messaged|call|calling|called|email|emailing|emailed|tell|telling|told|explain)/i, -4],
+  [/\b(?:second|third|fourth|fifth|umpteenth|\d+(?:st|nd|rd|th)) time (?:that )?(?:i(?:'ve| have| am)? |i'm |we(?:'ve| have| are)? |we're )?(?:ask|asking|asked|contact|contacting|contacted|writ|wrote|message|messaging|messaged|call|calling|called|email|emailing|emailed|tell|telling|told|explain)/i, -4],
   [/\b(?:asked|contacted|written|wrote|messaged|called|emailed|told you) (?:you )?(?:\d+|two|three|four|five|several|many|multiple|so many) times\b/i, -4],
   // mood that needs company
   [/\bunacceptable\b|\bso (?:angry|annoyed|frustrated|upset|mad)\b|\b(?:you|you guys|you people) are (?:useless|hopeless|incompetent|a joke|clowns)\b|\bwaste of (?:time|money)\b|\bstill no (?:reply|answer|response|refund)\b/i, -2],

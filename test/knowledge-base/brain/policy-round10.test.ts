@@ -25,7 +25,12 @@ describe('services the shop may not offer (2026-12-06, round 10)', () => {
     expect(named('showroom address')).toEqual(['stores']);
     expect(named('你们门店在哪里')).toEqual(['stores']);
     expect(named('do you offer price matching')).toEqual(['price-match']);
-    expect(named('is there a student discount')).toEqual(['group-discount']);
+    expect(named('is there a student discount')).toEqual(['student-discount']);
+    // One topic per group: a shop that gives students a discount has said nothing of one for the military.
+    expect(named('军人有优惠吗')).toEqual(['military-discount']);
+    expect(named('do you have a military discount?')).toEqual(['military-discount']);
+    expect(named('老师有优惠吗')).toEqual(['teacher-discount']);
+    expect(named('teacher discount?')).toEqual(['teacher-discount']);
     expect(named('有没有会员积分')).toEqual(['loyalty']);
     expect(named('can I get a discount for a group order of 20 bags')).toEqual(['wholesale']); // a later review's question
     expect(named('we want to order 50 units for our team')).toEqual(['wholesale']);
