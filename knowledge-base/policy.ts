@@ -128,6 +128,10 @@ const GREETING_INTENT = 'greeting';
 /** A fault that showed on arrival is the damaged-item intent's; one that showed later the warranty's (when the shop has them). */
 const DAMAGED_INTENT = 'damaged_item';
 const WARRANTY_INTENT = 'warranty_claim';
+/** How sure the classifier must be of another topic for a question with an order number it cannot show to offer its readings. */
+const ORDER_LEAN = 0.3;
+/** Order-status outcomes that say the order asked about cannot be shown (not signed in; not this shopper's). */
+const ORDER_NOT_SHOWN = new Set<OrderStatusOutcome>(['verify', 'not_found']);
 /** Order-status outcomes that show nothing about a particular order. */
 const GENERIC_ORDER_OUTCOMES = new Set<OrderStatusOutcome>(['verify', 'unavailable', 'ask_number']);
 
@@ -600,6 +604,39 @@ export function createPolicy(deps: PolicyDeps) {
     const confident = !!intent && prediction!.confidence >= thresholds.intent;
     if (confident) confidentArticle = intent!.articleSlug ?? undefined;
 
+    /**
+     * The readings to offer as quick replies (the intents the classifier leans to, then the passages found), as a
+     * clarification, or null when there are none; `note` goes before the question. A second clarification in a row (the
+     * shopper typed instead of picking) is marked a miss.
+     */
+    const readingsOf = (passages: Passage[], note?: string): Decision | null => {
+      const options: QuickReply[] = [];
+      const seen = new Set<string>();
+      for (const alt of [...(prediction && prediction.intent && !prediction.outOfScope ? [{ intent: prediction.intent, confidence: prediction.confidence }] : []), ...(prediction?.alternatives ?? [])]) {
+        const config = deps.intents.get(alt.intent);
+        if (!config || seen.has(alt.intent) || alt.confidence < thresholds.intentOption) continue;
+        if (!config.answer[lang] && !config.action && !config.articleSlug) continue;
+        seen.add(alt.intent);
+        // Picking the intent already leads to its article: offering both would be one answer under two labels.
+        if (config.articleSlug) seen.add(`article:${config.articleSlug}`);
+        options.push({ label: config.label[lang] ?? config.label.en ?? alt.intent, value: `intent:${alt.intent}` });
+      }
+      // When the classifier calls the question out of scope, only a strong passage may suggest otherwise.
+      const passageFloor = prediction?.outOfScope ? Math.max(thresholds.passageOption, thresholds.passage * 0.9) : thresholds.passageOption;
+      for (const p of passages) {
+        if (p.confidence < passageFloor || seen.has(`article:${p.slug}`)) continue;
+        seen.add(`article:${p.slug}`);
+        options.push({ label: p.title, value: `article:${p.slug}` });
+      }
+      if (!options.length) return null;
+      const clarifyMiss = !context.quickReply && lastBotTurn(context.history)?.metadata?.reason === 'ambiguous';
+      return make('clarify', 'clarify', 'ambiguous', note ? `${note}\n\n${T.clarify[lang]}` : T.clarify[lang], {
+        quickReplies: [...options.slice(0, 3), personOption(lang)],
+        articles: passages.filter((p) => seen.has(`article:${p.slug}`)).slice(0, 3).map(articleRef),
+        miss: clarifyMiss,
+      });
+    };
+
     // An order number in a question the classifier is sure is about something else ("can I still change the address on
     // NW-100234?", "when will I get my refund for NW-100240"): that question is answered as if the number were not
     // there, and what the order-status action says about the order follows the answer. When nothing answers it,
@@ -645,7 +682,18 @@ export function createPolicy(deps: PolicyDeps) {
           evidence.passages = [passageEvidence(leanedOwn)];
           return make('answer', 'answer', 'intent', passageReply(leanedOwn, lang), { articles: [articleRef(leanedOwn)], askHelpful: true });
         }
-        return statusDecision();
+        // An order the bot cannot show (the shopper is not signed in, or it is not theirs) with a question the classifier
+        // leans to another topic for ("我刚下单想改一下地址 NW-330512": the address change, 0.32): the order note alone is
+        // a dead end, so the readings of the question follow it to choose from (a second shop's review). Readings only:
+        // an article that happens to match is no answer ("any news on #1042?").
+        // The lean must be clear of chance and of the status reading ("any news on NW-100236?" leans to the promo code at
+        // 0.26; "NW-100236 到哪了" to refunds at 0.34 with tracking at 0.31).
+        const statusReading = (prediction?.alternatives ?? []).some((alt) => alt.confidence >= thresholds.intentOption
+          && deps.intents.get(alt.intent)?.action === 'order_status');
+        const leansElsewhere = orderNumber && asked !== withoutGreeting(text) && ORDER_NOT_SHOWN.has(result.outcome) && !!intent
+          && !intent.action && !HANDOFF_INTENTS.has(intent.name) && prediction!.confidence >= ORDER_LEAN && !statusReading;
+        const readings = leansElsewhere ? readingsOf(await search(question, lang, 3), result.reply) : null;
+        return readings ?? statusDecision();
       }
     }
 
@@ -808,36 +856,11 @@ export function createPolicy(deps: PolicyDeps) {
       || (product.asksFact && top.confidence < product.passage.confidence + PRODUCT_MARGIN))) return productAnswer(product);
 
     // 5. Some plausible readings: ask which one.
-    const options: QuickReply[] = [];
-    const seen = new Set<string>();
-    for (const alt of [...(prediction && prediction.intent && !prediction.outOfScope ? [{ intent: prediction.intent, confidence: prediction.confidence }] : []), ...(prediction?.alternatives ?? [])]) {
-      const config = deps.intents.get(alt.intent);
-      if (!config || seen.has(alt.intent) || alt.confidence < thresholds.intentOption) continue;
-      if (!config.answer[lang] && !config.action && !config.articleSlug) continue;
-      seen.add(alt.intent);
-      // Picking the intent already leads to its article: offering both would be one answer under two labels.
-      if (config.articleSlug) seen.add(`article:${config.articleSlug}`);
-      options.push({ label: config.label[lang] ?? config.label.en ?? alt.intent, value: `intent:${alt.intent}` });
-    }
-    // When the classifier calls the question out of scope, only a strong passage may suggest otherwise.
-    const passageFloor = prediction?.outOfScope ? Math.max(thresholds.passageOption, thresholds.passage * 0.9) : thresholds.passageOption;
-    for (const p of passages) {
-      if (p.confidence < passageFloor || seen.has(`article:${p.slug}`)) continue;
-      seen.add(`article:${p.slug}`);
-      options.push({ label: p.title, value: `article:${p.slug}` });
-    }
     // A question about an order that nothing above answered: the order's status, as before.
     if (orderFallback) return orderFallback();
     const repeatedMiss = previousTurnMissed(context.history);
-    // A second clarification in a row (the shopper typed instead of picking) means the bot is not getting it: a miss.
-    const clarifyMiss = !context.quickReply && lastBotTurn(context.history)?.metadata?.reason === 'ambiguous';
-    if (options.length >= 1 && !(clarifyMiss && repeatedMiss)) {
-      return make('clarify', 'clarify', 'ambiguous', T.clarify[lang], {
-        quickReplies: [...options.slice(0, 3), personOption(lang)],
-        articles: passages.filter((p) => seen.has(`article:${p.slug}`)).slice(0, 3).map(articleRef),
-        miss: clarifyMiss,
-      });
-    }
+    const readings = readingsOf(passages);
+    if (readings && !(readings.miss && repeatedMiss)) return readings;
 
     // 6. A story that ends in a question ("We had a power cut while I was paying … now I see two charges on my bank
     // app. what should I do"): when the whole message found nothing, not even options to offer, the question at its
