@@ -1,12 +1,19 @@
 // Readable text on the shop's brand colour: WCAG contrast decides between
-// white and near-black, so any colour an admin picks stays legible.
-function luminance(hex: string): number {
+// white and near-black, and a brand colour that reaches 4.5:1 with neither
+// (a mid-tone such as #8b5cf6 or #7c7c7c) is darkened (or, under dark text,
+// lightened) in its own hue until it does, so any colour an admin picks stays legible.
+function channels(hex: string): [number, number, number] {
   const n = Number.parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+function luminance(hex: string): number {
   const channel = (c: number) => {
     const s = c / 255;
     return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
   };
-  return 0.2126 * channel((n >> 16) & 255) + 0.7152 * channel((n >> 8) & 255) + 0.0722 * channel(n & 255);
+  const [r, g, b] = channels(hex);
+  return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
 }
 
 export function contrastRatio(a: string, b: string): number {
@@ -17,10 +24,46 @@ export function contrastRatio(a: string, b: string): number {
 export const DEFAULT_COLOR = '#2563eb';
 const LIGHT = '#ffffff';
 const DARK = '#111827';
+/** WCAG 1.4.3 for normal text: the header title, the shopper's bubbles and the buttons' labels sit on the brand colour. */
+const TEXT_CONTRAST = 4.5;
 
-/** The brand colour (validated; falls back to the default) and the text colour to use on it. */
+const hex2 = (v: number) => Math.round(Math.min(255, Math.max(0, v))).toString(16).padStart(2, '0');
+
+/** The colour with its HSL lightness set to `l` (0–1), hue and saturation kept. */
+function withLightness(hex: string, l: number): string {
+  const [r, g, b] = channels(hex).map((c) => c / 255);
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  const l0 = (max + min) / 2;
+  const d = max - min;
+  const s = d === 0 ? 0 : d / (1 - Math.abs(2 * l0 - 1));
+  let hue = 0;
+  if (d !== 0) hue = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  const c = (1 - Math.abs(2 * l - 1)) * s;
+  const x = c * (1 - Math.abs((hue % 2) - 1));
+  const m = l - c / 2;
+  const sector = Math.floor(((hue % 6) + 6) % 6);
+  const [r1, g1, b1] = [[c, x, 0], [x, c, 0], [0, c, x], [0, x, c], [x, 0, c], [c, 0, x]][sector];
+  return `#${hex2((r1 + m) * 255)}${hex2((g1 + m) * 255)}${hex2((b1 + m) * 255)}`;
+}
+
+function lightnessOf(hex: string): number {
+  const cs = channels(hex);
+  return (Math.max(...cs) + Math.min(...cs)) / 510;
+}
+
+/**
+ * The brand colour (validated; falls back to the default) and the text colour to use on it. The text colour is the
+ * one with more contrast; when even that stays under 4.5:1 the brand colour is moved away from it in lightness (same
+ * hue and saturation) one step at a time until it reaches 4.5:1.
+ */
 export function brandColors(color: string | undefined): { background: string; foreground: string } {
-  const background = color && /^#[0-9a-fA-F]{6}$/.test(color) ? color : DEFAULT_COLOR;
+  let background = (color && /^#[0-9a-fA-F]{6}$/.test(color) ? color : DEFAULT_COLOR).toLowerCase();
   const foreground = contrastRatio(background, LIGHT) >= contrastRatio(background, DARK) ? LIGHT : DARK;
+  const step = foreground === LIGHT ? -0.005 : 0.005;
+  for (let l = lightnessOf(background); contrastRatio(background, foreground) < TEXT_CONTRAST && l > 0 && l < 1;) {
+    l = Math.min(1, Math.max(0, l + step));
+    background = withLightness(background, l);
+  }
   return { background, foreground };
 }

@@ -97,3 +97,27 @@ export async function whileBusy(button: HTMLButtonElement, run: () => Promise<vo
 }
 
 export const isBusy = (button: HTMLButtonElement) => button.getAttribute('aria-disabled') === 'true';
+
+/**
+ * Sets an element's text, changing its text node's data when it has just one: inside the role=log region a changed
+ * status ("Sending…" → "Sent" → "Seen") is then a text change, which the log (aria-relevant="additions") does not
+ * announce again, rather than a new node.
+ */
+export function setText(el: Element, text: string): void {
+  const only = el.firstChild;
+  if (only && only === el.lastChild && only.nodeType === Node.TEXT_NODE) {
+    if ((only as Text).data !== text) (only as Text).data = text;
+  } else {
+    el.textContent = text;
+  }
+}
+
+/** The language a message's own words are in, as far as the widget can tell: Han characters are Chinese, Latin letters English. */
+export function textLanguage(text: string): 'en' | 'zh' | null {
+  if (/\p{Script=Han}/u.test(text)) return 'zh';
+  if (/\p{Script=Latin}/u.test(text)) return 'en';
+  return null;
+}
+
+/** The BCP 47 tag for the widget's languages. */
+export const langTag = (lang: 'en' | 'zh') => (lang === 'zh' ? 'zh-CN' : 'en');

@@ -26,7 +26,20 @@ export function adoptStyles(root: ShadowRoot, css: string): void {
 
 /** Below this width the panel covers the whole page (and view.ts treats it as a modal dialog). */
 export const FULL_SCREEN_QUERY = '(max-width:480px)';
+/**
+ * Below this height (a phone with its keyboard up, a landscape phone, 400 % zoom) the panel's fixed parts would leave
+ * the messages no room: the header gets compact, the availability notice scrolls away with the messages, and the
+ * panel itself scrolls should its fixed parts still not fit, the message list keeping a minimum height (WCAG 1.4.10).
+ */
+export const SHORT_QUERY = '(max-height:500px)';
 
+/**
+ * The stylesheet. Accessibility choices in it: the focus ring is two-tone (a dark #111827 outline around a 2 px white
+ * ring drawn by box-shadow in the outline's offset), so one of the two reaches 3:1 on any background — white, the
+ * message area, the brand-coloured header and launcher (WCAG 1.4.11); borders of controls are #6b7280 (at least 4.5:1 on
+ * white and on the notices' pale blue); text fields use 16 px text, as iOS zooms the page into a smaller field on focus;
+ * and SHORT_QUERY keeps the messages usable on short screens.
+ */
 export function widgetCss(brand: { background: string; foreground: string }, side: 'left' | 'right'): string {
   const edge = side === 'left' ? 'left' : 'right';
   return `
@@ -36,7 +49,7 @@ export function widgetCss(brand: { background: string; foreground: string }, sid
 [hidden]{display:none!important}
 button,input,textarea{font:inherit;color:inherit}
 button{cursor:pointer}
-:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+:focus-visible{outline:3px solid #111827;outline-offset:2px;box-shadow:0 0 0 2px #fff}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .launcher{position:fixed;bottom:20px;${edge}:20px;width:56px;height:56px;border-radius:50%;border:0;background:var(--brand);color:var(--on-brand);box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center}
 .launcher svg{width:28px;height:28px;fill:currentColor}
@@ -79,21 +92,21 @@ button{cursor:pointer}
 .chip{border:1px solid var(--brand);background:#fff;color:#1f2937;border-radius:16px;padding:4px 12px;font-size:13px}
 .chip:hover{background:#f3f4f6}
 .helpful{font-size:12px;color:#374151;margin-top:6px;display:flex;align-items:center;gap:6px;flex-wrap:wrap}
-.helpful button{border:1px solid #9ca3af;background:#fff;border-radius:12px;padding:2px 10px;font-size:12px}
+.helpful button{border:1px solid #6b7280;background:#fff;border-radius:12px;padding:4px 10px;min-height:24px;font-size:12px}
 .typing{padding:0 14px 4px;font-size:12px;color:#4b5563;min-height:18px;background:#f9fafb}
 .compose{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e7eb;background:#fff}
-.compose textarea{flex:1;resize:none;border:1px solid #9ca3af;border-radius:10px;padding:8px 10px;height:42px;max-height:120px}
+.compose textarea{flex:1;resize:none;border:1px solid #6b7280;border-radius:10px;padding:8px 10px;height:42px;max-height:120px;font-size:16px;line-height:1.4}
 .send{border:0;background:var(--brand);color:var(--on-brand);border-radius:10px;width:44px;display:grid;place-items:center}
 .send svg{width:20px;height:20px;fill:currentColor}
 .card{align-self:stretch;background:#fff;border:1px solid #d1d5db;border-radius:12px;padding:12px;display:flex;flex-direction:column;gap:8px}
 .card h3{margin:0;font-size:15px}
 .card p{margin:0}
 .card label{display:flex;flex-direction:column;gap:2px;font-size:13px;color:#374151}
-.card input,.card textarea{border:1px solid #9ca3af;border-radius:8px;padding:6px 8px;background:#fff}
+.card input,.card textarea{border:1px solid #6b7280;border-radius:8px;padding:6px 8px;background:#fff;font-size:16px;line-height:1.35}
 .card textarea{min-height:70px;resize:vertical}
 .row{display:flex;gap:8px;flex-wrap:wrap}
 .primary{border:0;background:var(--brand);color:var(--on-brand);border-radius:8px;padding:7px 14px;font-weight:600}
-.secondary{border:1px solid #9ca3af;background:#fff;border-radius:8px;padding:6px 12px}
+.secondary{border:1px solid #6b7280;background:#fff;border-radius:8px;padding:6px 12px}
 .error{color:#b91c1c;font-size:13px}
 .attachments{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}
 .attachments img{display:block;max-width:200px;max-height:160px;border-radius:8px;background:#fff}
@@ -104,11 +117,12 @@ button{cursor:pointer}
 .notice.failed{background:#fef2f2;color:#b91c1c;border-color:#fecaca}
 [aria-disabled=true]{opacity:.5;cursor:default}
 .failed-actions{margin-top:4px}
-.failed-actions button{padding:2px 10px;font-size:12px}
+.failed-actions button{padding:2px 10px;min-height:24px;font-size:12px}
 .stars{display:flex;gap:6px}
-.stars button{width:40px;height:40px;border-radius:8px;border:1px solid #9ca3af;background:#fff;font-size:16px;font-weight:600}
+.stars button{width:40px;height:40px;border-radius:8px;border:1px solid #6b7280;background:#fff;font-size:16px;font-weight:600}
 .stars button[aria-checked=true]{background:var(--brand);color:var(--on-brand);border-color:var(--brand)}
 @media ${FULL_SCREEN_QUERY}{.panel{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}.launcher.open{display:none}}
+@media ${SHORT_QUERY}{.panel{overflow-y:auto}.head{padding:4px 6px 4px 12px}.head h2{font-size:15px;line-height:1.25}.head .icon-btn{width:32px;height:32px}.scroll{flex:1 0 0;min-height:96px}.typing{min-height:0;padding-bottom:2px}.typing:empty{display:none}.compose{padding:6px 8px}.privacy{padding-bottom:4px}}
 @media (prefers-reduced-motion:no-preference){.panel{animation:pop .16s ease-out}@keyframes pop{from{opacity:0;transform:translateY(8px)}to{opacity:1;transform:none}}}
 `;
 }

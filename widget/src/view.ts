@@ -7,9 +7,9 @@ import type { ChatClient, ChatClientListener, ConnectionState, TimelineEntry } f
 import type { WidgetSettings } from './api.ts';
 import { STRINGS, type Lang, type Strings } from './i18n.ts';
 import type { Store } from './storage.ts';
-import { append, clear, h, icon, ICONS, isBusy, linkified, safeLink, whileBusy } from './dom.ts';
+import { append, clear, h, icon, ICONS, isBusy, langTag, linkified, safeLink, setText, textLanguage, whileBusy } from './dom.ts';
 import { brandColors } from './colors.ts';
-import { adoptStyles, FULL_SCREEN_QUERY, widgetCss } from './styles.ts';
+import { adoptStyles, FULL_SCREEN_QUERY, SHORT_QUERY, widgetCss } from './styles.ts';
 import { csatCard, offlineCard, prechatCard } from './forms.ts';
 import { articleReplyParts } from './article-reply.ts';
 import { replyWait } from './reply-time.ts';
@@ -60,6 +60,15 @@ const STATUS_REFRESH_MS = 30_000;
 const DEFAULT_MAX_MESSAGE_CHARS = 4000;
 
 type Row = { el: HTMLElement; signature: string };
+/**
+ * A row the log should show. A row whose signature changed is brought up to date by `update` where it can (the
+ * delivery state's text, chips taken away): replacing the whole row would have the role=log region read the message
+ * again. `update` returns false when it cannot, and the row is rebuilt.
+ */
+type WantedRow = { key: string; signature: string; build: () => HTMLElement; update?: (el: HTMLElement) => boolean; mine?: boolean };
+
+/** How close to the end (px) the message list counts as "at the end": new messages are followed only from there. */
+const FOLLOW_SLACK_PX = 32;
 
 export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private client!: ChatClient;
@@ -157,13 +166,20 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
     this.panel = h('div', { id: 'sd-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'sd-title', hidden: true },
       h('div', { class: 'head' }, h('div', { class: 'titles' }, h('h2', { id: 'sd-title' }, t.chatTitle), this.replyTime), this.personButton, this.transcriptButton, close),
-      this.statusBar, this.availability, this.queueNotice, this.scroller, this.typingLine, this.fileNotice, this.lengthNotice, compose);
+      this.statusBar, this.scroller, this.typingLine, this.fileNotice, this.lengthNotice, compose);
     const privacy = privacyLine(t, options.settings.privacyUrl, options.base);
     if (privacy) this.panel.appendChild(privacy);
     this.live = h('div', { class: 'sr', 'aria-live': 'polite', role: 'status' });
     append(root, h('div', { class: 'root' }, this.launcher, this.panel, this.live));
 
     this.launcher.addEventListener('click', () => (this.isOpen ? this.close() : this.open()));
+    // Escape closes the open panel from its launcher too (focus stays on the launcher).
+    this.launcher.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || !this.isOpen) return;
+      event.stopPropagation();
+      this.close();
+      this.launcher.focus();
+    });
     close.addEventListener('click', () => this.close());
     this.panel.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') {
@@ -210,7 +226,25 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       if (file) void this.sendFile(file);
     });
     document.addEventListener('visibilitychange', () => this.maybeMarkSeen());
+    this.placeNotices();
     this.showAvailability(options.settings.status);
+  }
+
+  /**
+   * On a short screen (phone keyboard up, 400 % zoom) the availability and queue notices go into the scrolling area,
+   * above the messages, so they scroll away instead of taking the height the messages need; elsewhere they stay fixed
+   * under the header.
+   */
+  private placeNotices(): void {
+    if (typeof matchMedia !== 'function') return;
+    const short = matchMedia(SHORT_QUERY);
+    const place = () => {
+      const inside = this.availability.parentNode === this.scroller;
+      if (short.matches && !inside) this.scroller.prepend(this.availability, this.queueNotice);
+      else if (!short.matches && (inside || !this.availability.parentNode)) this.scroller.before(this.availability, this.queueNotice);
+    };
+    place();
+    short.addEventListener?.('change', () => this.keepingFocus(place));
   }
 
   attach(client: ChatClient): void {
@@ -408,7 +442,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const status = this.client.conversation?.status;
     const showChips = last?.kind === 'message' && last.message.author.type === 'bot' && status !== 'resolved' && status !== 'assigned' ? last.message.id : -1;
 
-    const wanted: { key: string; signature: string; build: () => HTMLElement }[] = [];
+    const wanted: WantedRow[] = [];
     const greeting = this.nudgeText ?? this.options.settings.greeting[this.options.lang];
     if (greeting) wanted.push({ key: 'greeting', signature: greeting, build: () => this.bubble(this.t.bot, greeting, null, false) });
     let previousConversation: number | null = null;
@@ -424,7 +458,11 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       wanted.push(row);
     }
 
-    // Reconcile: keep unchanged rows, rebuild changed ones in place, add new ones, drop gone ones.
+    // Follow new messages only for a shopper already at the end (or who just wrote): one who scrolled up to read
+    // keeps their place.
+    let follow = this.atEnd();
+    // Reconcile: keep unchanged rows, update changed ones in place (rebuild those that cannot be), add new ones, drop
+    // gone ones.
     const keep = new Set(wanted.map((w) => w.key));
     for (const [key, row] of this.rows) {
       if (!keep.has(key)) {
@@ -438,6 +476,9 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       if (!row) {
         row = { el: w.build(), signature: w.signature };
         this.rows.set(w.key, row);
+        if (w.mine) follow = true;
+      } else if (row.signature !== w.signature && w.update?.(row.el)) {
+        row.signature = w.signature;
       } else if (row.signature !== w.signature) {
         const fresh = w.build();
         if (cursor === row.el) cursor = fresh;
@@ -448,7 +489,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       if (row.el === cursor) cursor = cursor.nextSibling;
       else this.log.insertBefore(row.el, cursor);
     }
-    this.scrollToEnd();
+    if (follow) this.scrollToEnd();
     this.announceWhileClosed(entries);
     this.maybeMarkSeen();
     this.updateBadge();
@@ -517,19 +558,22 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   // ---------- rows ----------
 
-  private rowFor(entry: TimelineEntry, chipsFor: number): { key: string; signature: string; build: () => HTMLElement } {
+  private rowFor(entry: TimelineEntry, chipsFor: number): WantedRow {
     const t = this.t;
     if (entry.kind === 'pending') {
       const failed = entry.state === 'failed';
       const meta = failed ? t.failed(entry.error || t.error) : entry.state === 'queued' ? t.queued : t.sending;
+      const clientId = entry.item.clientId;
       return {
-        key: `c:${entry.item.clientId}`,
+        key: `c:${clientId}`,
         signature: `p|${meta}|${failed && entry.retryable}`,
+        mine: true,
         build: () => {
-          const el = this.bubble(t.you, entry.item.text, entry.item.createdAt, true, meta, failed);
-          if (failed) el.appendChild(this.failedActions(entry.item.clientId, entry.retryable));
+          const el = this.bubble(t.you, entry.item.text, entry.item.createdAt, true, meta, failed, textLanguage(entry.item.text));
+          if (failed) el.appendChild(this.failedActions(clientId, entry.retryable));
           return el;
         },
+        update: (el) => this.updateMine(el, entry.item.createdAt, meta, failed, failed ? () => this.failedActions(clientId, entry.retryable) : null),
       };
     }
     const m = entry.message;
@@ -543,11 +587,17 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       return {
         key: m.clientId ? `c:${m.clientId}` : `m:${m.id}`,
         signature: `c|${meta}`,
-        build: () => this.withAttachments(this.bubble(t.you, shownText(m), m.createdAt, true, meta), m),
+        mine: true,
+        build: () => this.withAttachments(this.bubble(t.you, shownText(m), m.createdAt, true, meta, false, textLanguage(m.text)), m),
+        // The shopper's own words were on screen while sending: only the delivery line changes (a file, which never
+        // goes through the outbox, rebuilds the row if it was not shown yet).
+        update: (el) => (this.hasAttachments(m) && !el.querySelector('.attachments') ? false : this.updateMine(el, m.createdAt, meta, false, null)),
       };
     }
     const who = m.author.type === 'bot' ? t.bot : (m.author.name ?? t.agent);
-    const metadata = m.metadata as { articles?: ArticleRef[]; products?: { name?: unknown; url?: string }[]; quickReplies?: QuickReply[]; askHelpful?: boolean };
+    const metadata = m.metadata as { articles?: ArticleRef[]; products?: { name?: unknown; url?: string }[]; quickReplies?: QuickReply[]; askHelpful?: boolean; language?: unknown };
+    // A bot answer says which language it is in; a person's words are judged by their characters.
+    const language = m.author.type === 'bot' && (metadata.language === 'en' || metadata.language === 'zh') ? metadata.language : textLanguage(m.text);
     const articles = Array.isArray(metadata.articles) ? metadata.articles.filter((a) => a && typeof a.title === 'string') : [];
     // A product answer links to the product page the way an article answer links to its article.
     const products = Array.isArray(metadata.products) ? metadata.products.filter((p) => p && typeof p.name === 'string').map((p) => ({ title: p.name as string, url: p.url })) : [];
@@ -556,12 +606,13 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const helpful = this.helpfulAnswer(m.id);
     // An intent's own typed answer asks too, with no article to name: it is rated as that answer.
     const askHelpful = metadata.askHelpful === true && (articles.length > 0 || typeof (metadata as { intent?: unknown }).intent === 'string');
+    const helpfulState = askHelpful ? String(helpful) : '';
     return {
       key: `m:${m.id}`,
-      signature: `b|${chips.length}|${askHelpful ? String(helpful) : ''}`,
+      signature: `b|${chips.length}|${helpfulState}`,
       build: () => {
         const { heading, body } = articleReplyParts(shownText(m), links);
-        const el = this.bubble(who, body, m.createdAt, false);
+        const el = this.bubble(who, body, m.createdAt, false, undefined, false, language);
         const bubble = el.querySelector('.bubble')!;
         if (heading) bubble.prepend(h('strong', { class: 'heading' }, heading));
         // A product the feed gave no page for has nothing to link to: its name already heads the answer.
@@ -572,7 +623,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
           bubble.appendChild(list);
         }
         this.withAttachments(el, m);
-        if (askHelpful) bubble.appendChild(this.helpfulPrompt(m, articles[0], helpful));
+        if (askHelpful) bubble.appendChild(this.helpfulPrompt(m, articles[0], helpful, language));
         if (chips.length) {
           const row = h('div', { class: 'chips' });
           for (const chip of chips.slice(0, 6)) {
@@ -585,7 +636,47 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
         }
         return el;
       },
+      // The answer stays; what changed around it changes alone: its quick replies go (once the shopper wrote), its
+      // "Was this helpful?" becomes the thanks. Chips coming back (the shopper's message removed) rebuild the row.
+      update: (el) => {
+        const chipsRow = el.querySelector(':scope > .chips');
+        if (chips.length && !chipsRow) return false;
+        if (!chips.length) chipsRow?.remove();
+        const box = el.querySelector<HTMLElement>('.bubble > .helpful');
+        if (askHelpful !== Boolean(box)) return false;
+        if (box && box.getAttribute('data-answer') !== helpfulState) box.replaceWith(this.helpfulPrompt(m, articles[0], helpful, language));
+        return true;
+      },
     };
+  }
+
+  /**
+   * Brings the shopper's own row up to date in place: the time (the server's), the delivery line's text, and the
+   * Retry/Remove buttons. A delivery line that turns into a failure is a new node, so the log reads out why.
+   */
+  private updateMine(el: HTMLElement, at: string | null, meta: string, failed: boolean, actions: (() => HTMLElement) | null): boolean {
+    const line = el.querySelector<HTMLElement>(':scope > .meta');
+    if (!line) return false;
+    const time = el.querySelector(':scope > .who time');
+    if (at && time && time.getAttribute('datetime') !== at) {
+      time.setAttribute('datetime', at);
+      setText(time, this.timeFormat.format(new Date(at)));
+    }
+    const wasFailed = line.classList.contains('failed');
+    if (failed && !wasFailed) {
+      line.replaceWith(this.metaLine(meta, true, line.getAttribute('lang')));
+    } else {
+      setText(line, meta);
+      line.setAttribute('data-state', meta);
+      line.classList.toggle('failed', failed);
+    }
+    const oldActions = el.querySelector(':scope > .failed-actions');
+    const fresh = actions?.();
+    // Failed again with the same choices (a retry refused): the buttons stay as they are, focus on them too.
+    if (fresh && oldActions?.getAttribute('data-retryable') === fresh.getAttribute('data-retryable')) return true;
+    oldActions?.remove();
+    if (fresh) el.appendChild(fresh);
+    return true;
   }
 
   /**
@@ -593,7 +684,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
    * without its buttons; keepingFocus then puts focus on the text box.
    */
   private failedActions(clientId: string, retryable: boolean): HTMLElement {
-    const row = h('div', { class: 'row failed-actions' });
+    const row = h('div', { class: 'row failed-actions', 'data-retryable': String(retryable) });
     if (retryable) {
       const retry = h('button', { type: 'button', class: 'secondary' }, this.t.retry);
       retry.addEventListener('click', () => this.client.retry(clientId));
@@ -605,12 +696,27 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     return row;
   }
 
-  private bubble(who: string, text: string, at: string | null, mine: boolean, meta?: string, failed = false): HTMLElement {
+  /**
+   * A message row. `language` is the message's own (WCAG 3.1.2): when it is not the widget's, the row says so with
+   * `lang`, and its labels in the widget's language (author, time, delivery line) say theirs.
+   */
+  private bubble(who: string, text: string, at: string | null, mine: boolean, meta?: string, failed = false, language: Lang | null = null): HTMLElement {
     const time = at ? h('time', { datetime: at }, this.timeFormat.format(new Date(at))) : null;
-    return h('div', { class: mine ? 'msg mine' : 'msg' },
-      h('span', { class: 'who' }, who, time ? ' · ' : '', time),
+    const foreign = language !== null && language !== this.options.lang;
+    const own = foreign ? langTag(this.options.lang) : null;
+    return h('div', { class: mine ? 'msg mine' : 'msg', lang: foreign ? langTag(language) : null },
+      h('span', { class: 'who', lang: own }, who, time ? ' · ' : '', time),
       h('div', { class: 'bubble' }, h('span', { class: 'text' }, linkified(text, this.options.base))),
-      meta ? h('span', { class: failed ? 'meta failed' : 'meta', 'data-state': meta }, meta) : null);
+      meta ? this.metaLine(meta, failed, own) : null);
+  }
+
+  private metaLine(meta: string, failed: boolean, lang: string | null = null): HTMLElement {
+    return h('span', { class: failed ? 'meta failed' : 'meta', 'data-state': meta, lang }, meta);
+  }
+
+  private hasAttachments(m: ChatMessage): boolean {
+    const list = (m.metadata as { attachments?: unknown }).attachments;
+    return Array.isArray(list) && list.length > 0;
   }
 
   /** The files a message carries, inside its bubble: photos as thumbnails that open full size, others as links. */
@@ -688,7 +794,21 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     return this.options.store.get<Record<string, boolean>>('helpful')?.[messageId];
   }
 
-  private helpfulPrompt(m: ChatMessage, article: ArticleRef | undefined, answered: boolean | undefined): HTMLElement {
+  /**
+   * "Was this helpful?" under an answer (or, once answered, the thanks). `rowLanguage` is the answer row's `lang`
+   * (null: the widget's); the box carries its own whenever its words are not in the widget's language or not in the
+   * row's.
+   */
+  private helpfulPrompt(m: ChatMessage, article: ArticleRef | undefined, answered: boolean | undefined, rowLanguage: Lang | null): HTMLElement {
+    const box = this.helpfulBox(m, article, answered);
+    const language = (m.metadata as { language?: unknown }).language;
+    const own: Lang = language === 'en' || language === 'zh' ? language : this.options.lang;
+    if (own !== this.options.lang || (rowLanguage ?? this.options.lang) !== own) box.lang = langTag(own);
+    box.setAttribute('data-answer', String(answered));
+    return box;
+  }
+
+  private helpfulBox(m: ChatMessage, article: ArticleRef | undefined, answered: boolean | undefined): HTMLElement {
     // Asked in the answer's language: a Chinese answer on an English page gets a Chinese question.
     const language = (m.metadata as { language?: unknown }).language;
     const t = language === 'en' || language === 'zh' ? STRINGS[language] : this.t;
@@ -933,6 +1053,12 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   private scrollToEnd(): void {
     if (this.isOpen) this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+
+  /** Whether the message list shows its end (a closed panel, or a list shorter than its box, counts as at the end). */
+  private atEnd(): boolean {
+    const s = this.scroller;
+    return s.scrollHeight - s.scrollTop - s.clientHeight <= FOLLOW_SLACK_PX;
   }
 }
 
