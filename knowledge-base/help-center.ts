@@ -12,14 +12,16 @@ export type HelpLocale = 'en' | 'zh';
 
 const TEXT = {
   en: {
-    title: 'Help centre', search: 'Search the help centre', searchButton: 'Search', back: '← Help centre',
+    title: 'Help centre', search: 'Search the help centre', searchButton: 'Search', back: '← Help centre', skip: 'Skip to content',
+    searchTitle: (q: string) => `Search: ${q}`,
     results: (n: number, q: string) => `${n} ${n === 1 ? 'article' : 'articles'} for “${q}”`,
     none: (q: string) => `No article matches “${q}”. Try other words, or ask us in the chat.`,
     more: 'More in this category', empty: 'No articles yet.', stuck: 'Still need help? Use the chat button in the corner.',
     updated: 'Updated',
   },
   zh: {
-    title: '帮助中心', search: '搜索帮助中心', searchButton: '搜索', back: '← 帮助中心',
+    title: '帮助中心', search: '搜索帮助中心', searchButton: '搜索', back: '← 帮助中心', skip: '跳到主要内容',
+    searchTitle: (q: string) => `搜索：${q}`,
     results: (n: number, q: string) => `“${q}”的相关文章：${n} 篇`,
     none: (q: string) => `没有找到与“${q}”相关的文章。换个说法试试，或在聊天中问我们。`,
     more: '同类文章', empty: '暂无文章。', stuck: '还需要帮助？点击右下角的聊天按钮。',
@@ -77,14 +79,18 @@ function layout(shell: HelpShell, title: string, body: string, otherLocaleHref: 
 <link rel="icon" href="${FAVICON}">
 <style>body{font:16px/1.6 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}h1{font-size:1.8rem}h2{font-size:1.3rem;margin-top:2rem}
 small,.muted{color:#666}nav.top{display:flex;justify-content:space-between;gap:1rem;margin-bottom:1rem}form.search{display:flex;gap:.5rem;margin:1rem 0}
-form.search input{flex:1;font:inherit;padding:.45rem .6rem;border:1px solid #bbb;border-radius:6px}form.search button{font:inherit;padding:.45rem .9rem;border-radius:6px;border:1px solid #888;background:#f4f4f4}
+form.search input{flex:1;font:inherit;padding:.45rem .6rem;border:1px solid #767676;border-radius:6px}form.search button{font:inherit;padding:.45rem .9rem;border-radius:6px;border:1px solid #888;background:#f4f4f4}
 ul.articles{padding-left:1.2rem}ul.articles li{margin:.3rem 0}.result{margin:1rem 0}.result p{margin:.2rem 0}a{color:#1d4ed8}
 article img{max-width:100%;height:auto}.table-scroll{overflow-x:auto;margin:1rem 0}table{border-collapse:collapse;font-size:.95rem}
-th,td{border:1px solid #ddd;padding:.35rem .65rem;text-align:left;vertical-align:top}th{background:#f6f6f6}.align-center{text-align:center}.align-right{text-align:right}</style>
+th,td{border:1px solid #ddd;padding:.35rem .65rem;text-align:left;vertical-align:top}th{background:#f6f6f6}.align-center{text-align:center}.align-right{text-align:right}
+.skip{position:absolute;left:.5rem;top:-4rem;background:#fff;padding:.4rem .8rem;border:2px solid #1d4ed8;border-radius:6px}.skip:focus{top:.5rem}main:focus{outline:none}</style>
 </head><body>
+<a class="skip" href="#main">${TEXT[shell.locale].skip}</a>
 <nav class="top">${backLink ? `<a href="${indexHref(shell.locale)}">${TEXT[shell.locale].back}</a>` : '<span></span>'}<a href="${otherLocaleHref}" hreflang="${other.lang}" lang="${other.lang}">${other.label}</a></nav>
+<main id="main" tabindex="-1">
 ${body}
 <p class="muted">${TEXT[shell.locale].stuck}</p>
+</main>
 ${widget}
 </body></html>`;
 }
@@ -115,7 +121,26 @@ export function helpIndexPage(shell: HelpShell, articles: ArticleRow[], search: 
 <ul class="articles">${byCategory.get(c)!.sort((a, b) => a.title.localeCompare(b.title, locale)).map((a) => `<li><a href="${articleHref(a.slug, locale)}">${escapeHtml(a.title)}</a></li>`).join('')}</ul>`).join('\n');
   }
   const otherHref = `/help?locale=${locale === 'en' ? 'zh' : 'en'}${search ? `&q=${encodeURIComponent(search.query)}` : ''}`;
-  return layout(shell, t.title, body, otherHref, search !== null);
+  // A results page is named after its search, so a tab, the history and a screen reader tell them apart.
+  return layout(shell, search ? `${t.searchTitle(search.query)} — ${t.title}` : t.title, body, otherHref, search !== null);
+}
+
+/**
+ * An article body's headings renumbered under the page's h1 (the title): its highest level becomes h2, and no heading
+ * is more than one level below the one before it. Articles are written with "##" and "###" as they like (the
+ * renderer makes "##" an h3), which left the page jumping from h1 to h3. The renderer's headings carry no attributes
+ * and their text is escaped, so the tags are found exactly.
+ */
+export function nestHeadings(html: string): string {
+  const levels = [...new Set([...html.matchAll(/<h([1-6])>/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
+  if (!levels.length) return html;
+  const ranked = new Map(levels.map((level, i) => [level, Math.min(6, i + 2)]));
+  let previous = 1;
+  return html.replace(/<h([1-6])>([\s\S]*?)<\/h\1>/g, (_m, level: string, inner: string) => {
+    const next = Math.min(ranked.get(Number(level))!, previous + 1);
+    previous = next;
+    return `<h${next}>${inner}</h${next}>`;
+  });
 }
 
 /** One article, with the other articles of its category in the same language. */
@@ -124,7 +149,7 @@ export function helpArticlePage(shell: HelpShell, article: ArticleRow, siblings:
   const more = siblings.filter((s) => s.id !== article.id);
   const body = `<article><h1>${escapeHtml(article.title)}</h1>
 <small>${escapeHtml(categoryName(article.category, shell.locale))} · ${t.updated} ${article.updated_at.toISOString().slice(0, 10)}</small>
-${renderMarkdown(article.body)}
+${nestHeadings(renderMarkdown(article.body))}
 </article>${more.length ? `<h2>${t.more}</h2><ul class="articles">${more.map((s) => `<li><a href="${articleHref(s.slug, shell.locale)}">${escapeHtml(s.title)}</a></li>`).join('')}</ul>` : ''}`;
   return layout(shell, article.title, body, articleHref(article.slug, shell.locale === 'en' ? 'zh' : 'en'));
 }

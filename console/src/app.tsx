@@ -9,9 +9,9 @@ import { SessionContext } from './context.ts';
 import { forgetSessionHint, mayBeSignedIn } from './session-hint.ts';
 import { getLocale, setLocale, t, type Locale } from './i18n.ts';
 import { match, navigate, usePath } from './router.ts';
-import { alertAgent, askPermissionOnce, shouldAskPermission } from './notify.ts';
+import { alertAgent, announce, askPermissionOnce, onAnnounce, shouldAskPermission } from './notify.ts';
 import { useSocketEvent } from './hooks.ts';
-import type { InboxItem, Presence, User } from './types.ts';
+import type { Customer, InboxItem, Presence, User } from './types.ts';
 import { InboxPage } from './pages/inbox.tsx';
 import { KnowledgeBasePage } from './pages/admin-kb.tsx';
 import { IntentsPage } from './pages/admin-intents.tsx';
@@ -113,6 +113,8 @@ function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): voi
   const [password, setPassword] = useState('');
   const [notice] = useState(takeSignedOutReason);
   const [error, setError] = useState<string | null>(null);
+  // The server refused the email and password (not a network failure): both fields are marked invalid.
+  const [refused, setRefused] = useState(false);
   const [busy, setBusy] = useState(false);
   // With two-step sign-in on, a right password answers a challenge; the code is asked for next.
   const [challenge, setChallenge] = useState<string | null>(null);
@@ -120,12 +122,15 @@ function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): voi
     event.preventDefault();
     setBusy(true);
     setError(null);
+    setRefused(false);
     try {
       const result = await post<SignedInAnswer | { twoStepRequired: true; challenge: string }>('/api/auth/login', { email, password });
       if ('twoStepRequired' in result) setChallenge(result.challenge);
       else onLogin(result);
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? t('login.wrong') : errorText(err));
+      const wrong = err instanceof ApiError && err.status === 401;
+      setRefused(wrong);
+      setError(wrong ? t('login.wrong') : errorText(err));
     } finally {
       setBusy(false);
     }
@@ -144,12 +149,32 @@ function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): voi
         <h1>Shopdesk</h1>
         <p class="muted">{t('login.title')}</p>
         {notice && <p class="notice" role="status" data-testid="signed-out-reason">{notice}</p>}
-        <label>{t('login.email')}<input name="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} /></label>
-        <label>{t('login.password')}<input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} /></label>
-        {error && <p class="error" role="alert">{error}</p>}
+        {/* A refused sign-in marks both fields and ties them to the reason, so a screen reader says why on each. */}
+        <label>{t('login.email')}<input name="email" type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)}
+          aria-invalid={refused ? 'true' : undefined} aria-describedby={error ? 'login-error' : undefined} /></label>
+        <label>{t('login.password')}<input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)}
+          aria-invalid={refused ? 'true' : undefined} aria-describedby={error ? 'login-error' : undefined} /></label>
+        {error && <p class="error" role="alert" id="login-error" data-testid="login-error">{error}</p>}
         <button class="primary" type="submit" disabled={busy}>{t('login.submit')}</button>
         <LanguageSwitch onLocale={onLocale} />
       </form>
+    </div>
+  );
+}
+
+/**
+ * The polite status region every announcement goes to (notify.ts `announce`): each is its own line, so two in quick
+ * succession are both said, and only the newest few are kept. Present from the start, as live regions must be.
+ */
+function LiveAnnouncer() {
+  const [lines, setLines] = useState<{ id: number; text: string }[]>([]);
+  useEffect(() => {
+    let next = 0;
+    return onAnnounce((text) => setLines((current) => [...current.slice(-4), { id: ++next, text }]));
+  }, []);
+  return (
+    <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="false" aria-relevant="additions" data-testid="live-announcer">
+      {lines.map((line) => <p key={line.id}>{line.text}</p>)}
     </div>
   );
 }
@@ -252,18 +277,59 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
 
   // Conversations this agent holds: a shopper message in one of them raises an alert.
   const mine = useRef(new Set<number>());
+  // Chats waiting in the queue: a new one, and a shopper's message in one, are announced to screen readers.
+  const queued = useRef(new Set<number>());
   useEffect(() => {
     get<{ items: InboxItem[] }>('/api/conversations?view=mine&limit=200').then((r) => r.items.forEach((i) => mine.current.add(i.conversation.id)), () => {});
+    get<{ items: InboxItem[] }>('/api/conversations?view=queued&limit=200').then((r) => r.items.forEach((i) => queued.current.add(i.conversation.id)), () => {});
   }, []);
+  // Who a chat is with, for the announcements (asked once per chat and page load).
+  const customerNames = useRef(new Map<number, Promise<string>>());
+  const customerName = (conversationId: number): Promise<string> => {
+    let name = customerNames.current.get(conversationId);
+    if (!name) {
+      name = get<{ customer: Customer }>(`/api/conversations/${conversationId}`).then(
+        ({ customer }) => customer.name || customer.email || `${t('customer.visitor')} #${customer.id}`,
+        () => `#${conversationId}`,
+      );
+      customerNames.current.set(conversationId, name);
+    }
+    return name;
+  };
+  // The chat on screen says its own news (its message list is a live log, conversation.tsx); only the others are announced.
+  const onScreen = (conversationId: number) => match('/console/conversations/:id', location.pathname)?.id === String(conversationId);
   useSocketEvent(socket, 'conversation:updated', (conversation) => {
     if (conversation.status === 'assigned' && conversation.assignee?.id === user.id) mine.current.add(conversation.id);
     else mine.current.delete(conversation.id);
+    if (conversation.status !== 'queued') {
+      queued.current.delete(conversation.id);
+    } else if (!queued.current.has(conversation.id)) {
+      queued.current.add(conversation.id);
+      // A hand-off is often assigned a moment later: said only if it is still waiting then.
+      setTimeout(() => {
+        if (queued.current.has(conversation.id) && !onScreen(conversation.id)) {
+          void customerName(conversation.id).then((name) => announce(t('announce.chat', { name })));
+        }
+      }, 1000);
+    }
   });
   useSocketEvent(socket, 'conversation:assigned', (conversation) => {
     mine.current.add(conversation.id);
+    queued.current.delete(conversation.id);
     alertAgent(t('notify.assigned'), t('notify.assignedBody', { id: conversation.id }), () => navigate(`/console/conversations/${conversation.id}`));
+    if (!onScreen(conversation.id)) void customerName(conversation.id).then((name) => announce(t('announce.assigned', { name })));
   });
   useSocketEvent(socket, 'messages:new', (messages) => {
+    // Screen readers: the last shopper message of each chat this agent holds or that waits in the queue, when it is
+    // not the chat on screen.
+    const latest = new Map<number, (typeof messages)[number]>();
+    for (const m of messages) {
+      if (m.author.type === 'customer' && !onScreen(m.conversationId) && (mine.current.has(m.conversationId) || queued.current.has(m.conversationId))) latest.set(m.conversationId, m);
+    }
+    for (const m of latest.values()) {
+      void customerName(m.conversationId).then((name) => announce(t('announce.message', { name: m.author.name || name, text: m.text.slice(0, 140) })));
+    }
+
     // Only shopper messages in chats this agent holds are worth a sound; the inbox shows the rest.
     const open = match('/console/conversations/:id', location.pathname);
     const watching = open && document.hasFocus() ? Number(open.id) : null;
@@ -314,8 +380,16 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
 
   const isAdmin = user.role === 'admin';
   const adminPage = ADMIN_PAGES.find((p) => path.startsWith(p.path));
+  // Each page's h1 (visually hidden: the top bar shows where the agent is) and the target of the skip link. Signed in,
+  // focus goes to the page rather than staying on <body> where the login form was.
+  const mainRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!document.activeElement || document.activeElement === document.body) mainRef.current?.focus({ preventScroll: true });
+  }, []);
+  let heading: string;
   let page;
   if (path.startsWith('/console/admin')) {
+    heading = isAdmin && adminPage ? t(adminPage.label) : isAdmin ? t('nav.reports') : t('forbidden.title');
     if (!isAdmin) page = <div class="card forbidden" data-testid="forbidden"><h2>{t('forbidden.title')}</h2><p>{t('forbidden.body')}</p></div>;
     else if (adminPage?.path === '/console/admin/kb') page = <KnowledgeBasePage />;
     else if (adminPage?.path === '/console/admin/intents') page = <IntentsPage />;
@@ -324,11 +398,14 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     else if (adminPage?.path === '/console/admin/team') page = <TeamPage />;
     else page = <ReportsPage />;
   } else if (path.startsWith('/console/messages')) {
+    heading = t('nav.messages');
     page = <MessagesPage />;
   } else if (path.startsWith('/console/customers')) {
+    heading = t('nav.customers');
     const customer = match('/console/customers/:id', path);
     page = <CustomersPage customerId={customer ? Number(customer.id) : null} />;
   } else {
+    heading = t('nav.inbox');
     const conversation = match('/console/conversations/:id', path);
     const view = match('/console/inbox/:view', path);
     page = <InboxPage conversationId={conversation ? Number(conversation.id) : null} view={view?.view ?? null} />;
@@ -337,6 +414,7 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   return (
     <SessionContext.Provider value={{ user, socket }}>
       <div class="shell">
+        <a class="skip-link" href="#main" data-testid="skip-link" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>{t('a11y.skip')}</a>
         <header class={`topbar${menuOpen ? ' menu-open' : ''}`}>
           <a class="brand" href="/console" onClick={(e) => { e.preventDefault(); navigate('/console'); }}>Shopdesk</a>
           <button class="menu-toggle" data-testid="menu-toggle" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>☰ {t('layout.menu')}</button>
@@ -367,7 +445,11 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
         {presence === 'away' && autoAwayMinutes !== null && (
           <AutoAwayBanner minutes={autoAwayMinutes} busy={choosing || !connected} onBack={() => void choosePresence('online')} />
         )}
-        <main class="page">{passwordOpen && <AccountPanel onDone={() => setPasswordOpen(false)} />}{page}</main>
+        <LiveAnnouncer />
+        <main class="page" id="main" tabIndex={-1} ref={mainRef}>
+          <h1 class="visually-hidden" data-testid="page-heading">{heading}</h1>
+          {passwordOpen && <AccountPanel onDone={() => setPasswordOpen(false)} />}{page}
+        </main>
       </div>
     </SessionContext.Provider>
   );

@@ -228,6 +228,10 @@ const en = {
   'reports.agentResolutionHint': 'Median time from the chat\'s start to its resolution, of the chats this agent closed.',
   'reports.agentCsatHint': 'Average of the latest rating of each chat this agent replied in (n = ratings).', 'reports.agentMessagesHint': 'Public replies this agent wrote in the range\'s chats.',
   'reports.agentsLateInQueue': '{n} hand-offs went past the target while waiting in the queue (nobody held them then): they are late in the Team line only.',
+  'a11y.skip': 'Skip to main content', 'a11y.views': 'Inbox views', 'a11y.unread': 'unread', 'a11y.history': 'Messages',
+  'a11y.cannedList': 'Canned responses', 'a11y.mentionList': 'Teammates to mention',
+  'announce.message': 'New message from {name}: {text}', 'announce.chat': 'New chat from {name}', 'announce.assigned': 'New chat from {name}, assigned to you',
+  'announce.resolved': 'Chat resolved', 'announce.reopened': 'Chat reopened',
 };
 
 export type Key = keyof typeof en;
@@ -458,6 +462,10 @@ const zh: Record<Key, string> = {
   'reports.agentResolutionHint': '该客服关闭的会话从开始到解决的时间中位数。',
   'reports.agentCsatHint': '该客服回复过的每个会话最新评分的平均值（n = 评分数）。', 'reports.agentMessagesHint': '该客服在此时间段会话中写的公开回复数。',
   'reports.agentsLateInQueue': '{n} 个转人工在队列中等待时超过了目标（当时无人持有）：只在团队行中计为超时。',
+  'a11y.skip': '跳到主要内容', 'a11y.views': '收件箱视图', 'a11y.unread': '未读', 'a11y.history': '消息记录',
+  'a11y.cannedList': '快捷短语', 'a11y.mentionList': '可提到的同事',
+  'announce.message': '{name} 发来新消息：{text}', 'announce.chat': '{name} 发起了新会话', 'announce.assigned': '{name} 的新会话已分配给您',
+  'announce.resolved': '会话已解决', 'announce.reopened': '会话已重新打开',
 };
 
 export type Locale = 'en' | 'zh';

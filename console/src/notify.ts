@@ -54,3 +54,19 @@ export function alertAgent(title: string, body: string, onClick?: () => void): v
     notification.close();
   };
 }
+
+/**
+ * Words for screen readers: the app shell's polite status region (`LiveAnnouncer` in app.tsx) says them, so an agent
+ * who does not see the screen hears of a new chat or message elsewhere, or of an action's outcome, without moving.
+ */
+type AnnounceListener = (text: string) => void;
+const announceListeners = new Set<AnnounceListener>();
+
+export function announce(text: string): void {
+  for (const listener of announceListeners) listener(text);
+}
+
+export function onAnnounce(listener: AnnounceListener): () => void {
+  announceListeners.add(listener);
+  return () => void announceListeners.delete(listener);
+}

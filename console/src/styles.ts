@@ -1,19 +1,28 @@
 // The console's stylesheet, injected by main.tsx (one file to serve, no build step for CSS).
 export const CONSOLE_CSS = `
-:root { --bg:#f4f6fa; --card:#fff; --line:#e3e7ef; --text:#1f2937; --muted:#6b7280; --accent:#2563eb; --note:#fff7d6; --note-line:#f0c419; --danger:#dc2626; --ok:#15803d; }
+/* --line is for separators only; what can be typed in or pressed is outlined with --control-line (3:1 or more on every
+   background here), and --muted small text reaches 4.5:1 on all of them (the selected inbox row #eef2ff included). */
+:root { --bg:#f4f6fa; --card:#fff; --line:#e3e7ef; --control-line:#6b7280; --text:#1f2937; --muted:#4b5563; --accent:#2563eb; --note:#fff7d6; --note-line:#f0c419; --danger:#dc2626; --ok:#15803d; }
 * { box-sizing: border-box; }
+/* Read by screen readers, not shown: page headings, the announcer, counts' words. */
+.visually-hidden { position:absolute !important; width:1px; height:1px; padding:0; margin:-1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; border:0; }
+/* The first thing Tab reaches: shown only while focused. */
+.skip-link { position:absolute; left:8px; top:-60px; z-index:100; background:#fff; color:var(--accent); border:2px solid var(--accent); border-radius:6px; padding:6px 12px; font-weight:600; }
+.skip-link:focus { top:8px; }
+/* Focused by the skip link and after sign-in (tabindex -1): the page itself needs no ring. */
+main.page:focus { outline:none; }
 html, body { margin:0; height:100%; background:var(--bg); color:var(--text); font:14px/1.45 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif; }
 #app { height:100%; }
 a { color:var(--accent); }
-button, .button { font:inherit; border:1px solid var(--line); background:#fff; border-radius:6px; padding:5px 10px; cursor:pointer; color:var(--text); text-decoration:none; display:inline-block; }
-button:hover, .button:hover { border-color:#b8c2d6; }
+button, .button { font:inherit; border:1px solid var(--control-line); background:#fff; border-radius:6px; padding:5px 10px; cursor:pointer; color:var(--text); text-decoration:none; display:inline-block; }
+button:hover, .button:hover { border-color:#374151; }
 button:disabled { opacity:.5; cursor:default; }
 button.primary { background:var(--accent); border-color:var(--accent); color:#fff; }
-button.danger { color:var(--danger); border-color:#f3c2c2; }
+button.danger { color:var(--danger); border-color:var(--danger); }
 button.link { border:none; background:none; padding:0; color:var(--accent); text-align:inherit; }
 button.small, .button.small, .small { font-size:12px; }
 button.small { padding:2px 7px; }
-input, select, textarea { font:inherit; border:1px solid var(--line); border-radius:6px; padding:5px 8px; background:#fff; color:var(--text); }
+input, select, textarea { font:inherit; border:1px solid var(--control-line); border-radius:6px; padding:5px 8px; background:#fff; color:var(--text); }
 textarea { width:100%; resize:vertical; }
 label { display:flex; flex-direction:column; gap:3px; font-size:12px; color:var(--muted); }
 label.check { flex-direction:row; align-items:center; gap:6px; }
@@ -51,7 +60,7 @@ tr.inactive { opacity:.55; }
 .topbar nav { display:flex; flex-wrap:wrap; row-gap:4px; column-gap:12px; }
 .topbar a { color:#cbd5e1; text-decoration:none; }
 .icon { vertical-align:-2px; }
-.menu-toggle { display:none; background:none; color:#e5e7eb; border-color:#374151; }
+.menu-toggle { display:none; background:none; color:#e5e7eb; border-color:#9ca3af; }
 /* The name is the part that gives way when the bar is short of room (the full name is in its title). */
 .whoami { overflow:hidden; text-overflow:ellipsis; max-width:16em; }
 .topbar a.active, .topbar .brand { color:#fff; font-weight:600; }
@@ -79,7 +88,7 @@ tr.inactive { opacity:.55; }
 .inbox-list { background:var(--card); border:1px solid var(--line); border-radius:10px; }
 .views { display:flex; flex-wrap:wrap; gap:4px; padding:8px; border-bottom:1px solid var(--line); }
 .views button { padding:3px 7px; font-size:13px; }
-.views button.active { background:#eef2ff; border-color:#c7d2fe; }
+.views button.active { background:#eef2ff; border-color:var(--accent); }
 .count { color:var(--muted); font-size:11px; }
 .unread { background:var(--danger); color:#fff; border-radius:99px; font-size:11px; padding:0 6px; margin-left:4px; }
 .search { padding:8px; } .search input { width:100%; } .search select { width:100%; margin-top:6px; }
@@ -130,6 +139,7 @@ tr.inactive { opacity:.55; }
 .bot-preview .chips { display:flex; gap:6px; flex-wrap:wrap; }
 .evidence { margin-top:6px; font-size:11px; } .evidence .articles a { margin-left:6px; }
 .typing { color:var(--muted); font-style:italic; font-size:12px; }
+.typing-line { padding:2px 14px 4px; }
 .assist { border-top:1px solid var(--line); padding:6px 14px; background:#fafbff; max-height:30%; overflow:auto; flex-shrink:0; }
 .assist header { display:flex; align-items:center; gap:8px; }
 .assist header [data-testid=assist-refresh] { margin-left:auto; }
@@ -139,10 +149,10 @@ tr.inactive { opacity:.55; }
 .suggestion, .passage { border:1px solid var(--line); border-radius:8px; padding:6px 8px; margin:6px 0; background:#fff; }
 .suggestion p, .passage p { margin:2px 0 6px; white-space:pre-wrap; }
 .composer { border-top:1px solid var(--line); padding:8px 14px; position:relative; }
-.composer-note textarea { background:var(--note); border-color:var(--note-line); }
+.composer-note textarea { background:var(--note); border-color:#a16207; }
 .composer-tabs { display:flex; gap:6px; margin-bottom:6px; }
-.composer-tabs button.active { background:#eef2ff; border-color:#c7d2fe; }
-.composer-note .composer-tabs button.active { background:var(--note); border-color:var(--note-line); }
+.composer-tabs button.active { background:#eef2ff; border-color:var(--accent); }
+.composer-note .composer-tabs button.active { background:var(--note); border-color:#a16207; }
 .composer-footer { display:flex; justify-content:space-between; align-items:center; margin-top:4px; }
 .canned-menu { position:absolute; bottom:100%; left:14px; right:14px; background:#fff; border:1px solid var(--line); border-radius:8px; list-style:none; margin:0; padding:4px; box-shadow:0 6px 18px rgba(0,0,0,.08); }
 .canned-menu li { padding:4px 6px; border-radius:5px; cursor:pointer; }
@@ -181,7 +191,7 @@ li.current { font-weight:600; }
 .job progress { width:160px; }
 .diff pre { background:#f8fafc; padding:8px; border-radius:6px; max-height:300px; overflow:auto; }
 .diff-added { background:#dcfce7; } .diff-removed { background:#fee2e2; text-decoration:line-through; }
-.tabs { display:flex; gap:6px; margin-bottom:10px; } .tabs button.active { background:#eef2ff; border-color:#c7d2fe; }
+.tabs { display:flex; gap:6px; margin-bottom:10px; } .tabs button.active { background:#eef2ff; border-color:var(--accent); }
 fieldset { border:1px solid var(--line); border-radius:8px; }
 .narrow-label { width:120px; }
 .kpis { display:grid; grid-template-columns:repeat(auto-fit, minmax(170px, 1fr)); gap:12px; }

@@ -18,6 +18,7 @@ import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage
 import { chatLanguage } from '../chat-language.ts';
 import { clientIdForSend, draftKey, forgetUnsent, readDraft, rememberUnsent, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
 import { reportChatRead } from '../unread-title.ts';
+import { announce } from '../notify.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
 interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
@@ -136,6 +137,9 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
       const result = await request<{ conversation: ConversationSummary }>(socket, event, { conversationId, ...extra });
       setConversation(result.conversation);
       setError(null);
+      // Said to screen readers (the app shell's status region): the buttons change under the agent's focus.
+      if (event === 'conversation:resolve') announce(t('announce.resolved'));
+      else if (event === 'conversation:reopen') announce(t('announce.reopened'));
     } catch (err) {
       setError(errorText(err));
     }
@@ -237,15 +241,21 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
         </div>
       </header>
       {error && <p class="error" role="alert">{error}</p>}
-      <div class="history" ref={historyRef} data-testid="history">
+      {/* A live log: a screen reader says each message as it is added. Rows are keyed by message id, so a refetch or
+          a re-render keeps them (only real additions are announced); the typing lines stay outside it. */}
+      <div class="history" ref={historyRef} data-testid="history" role="log" aria-live="polite" aria-relevant="additions" aria-label={t('a11y.history')}>
         {(() => {
           const pages = pagesToShow(messages);
           const seenReply = lastSeenAgentReply(messages, conversation.customerLastSeenId);
           return messages.map((m) => <MessageBubble key={m.id} message={m} page={pages.get(m.id)} seen={m.id === seenReply} />);
         })()}
-        {customerTyping && <div class="typing" data-testid="customer-typing">{t('conversation.customerTyping')}</div>}
-        {otherAgentTyping && <div class="typing">{t('conversation.agentTyping', { name: otherAgentTyping })}</div>}
       </div>
+      {(customerTyping || otherAgentTyping) && (
+        <div class="typing-line">
+          {customerTyping && <div class="typing" data-testid="customer-typing">{t('conversation.customerTyping')}</div>}
+          {otherAgentTyping && <div class="typing">{t('conversation.agentTyping', { name: otherAgentTyping })}</div>}
+        </div>
+      )}
       <AssistPanel conversationId={conversationId} lastCustomerId={[...messages].reverse().find((m) => m.author.type === 'customer')?.id ?? 0} onInsert={(text) => composer.current?.insert(text)} />
       <Composer handle={composer} conversationId={conversationId} resolved={status === 'resolved'} locale={chatLanguage(messages, customer?.locale)} customer={customer} onError={setError} />
     </div>
@@ -507,6 +517,13 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
     : cannedMatches.map((c) => ({ key: `canned-${c.id}`, content: <><code>/{c.shortcut}</code> <strong>{c.title}</strong> <span class="muted small">{c.body.slice(0, 80)}</span></>, pick: () => useCanned(c) }));
 
   const slashHintOpen = matches.length === 0 && token !== null && slashHintClosedAt !== text;
+  // The text at which the agent closed the menu (Escape, or Tab on the way out): it stays closed until they type.
+  const [menuClosedAt, setMenuClosedAt] = useState<string | null>(null);
+  const menuOpen = matches.length > 0 && menuClosedAt !== text;
+  const active = highlight < matches.length ? highlight : 0;
+  // The reply box is a combobox over the menu (aria-activedescendant names the highlighted line; focus stays in the box).
+  const menuId = `composer-menu-${conversationId}`;
+  const optionId = (i: number) => `${menuId}-${matches[i]?.key ?? i}`;
 
   const stopTyping = () => {
     if (typingTimer.current) clearTimeout(typingTimer.current);
@@ -517,6 +534,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
   const onInput = (value: string) => {
     setText(value);
     setHighlight(0);
+    setMenuClosedAt(null);
     if (note) return; // notes are private: the shopper must not even see typing
     if (!typingSent.current && value) {
       socket.emit('typing', { conversationId, typing: true });
@@ -586,10 +604,14 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
       if (!isBareShortcut(text)) setSlashHintClosedAt(text);
       return;
     }
-    if (matches.length) {
-      if (event.key === 'ArrowDown') { event.preventDefault(); setHighlight((h) => (h + 1) % matches.length); return; }
-      if (event.key === 'ArrowUp') { event.preventDefault(); setHighlight((h) => (h - 1 + matches.length) % matches.length); return; }
-      if (event.key === 'Enter' || event.key === 'Tab') { event.preventDefault(); (matches[highlight] ?? matches[0]).pick(); return; }
+    if (menuOpen) {
+      if (event.key === 'ArrowDown') { event.preventDefault(); setHighlight((active + 1) % matches.length); return; }
+      if (event.key === 'ArrowUp') { event.preventDefault(); setHighlight((active - 1 + matches.length) % matches.length); return; }
+      if (event.key === 'Enter') { event.preventDefault(); matches[active].pick(); return; }
+      // Escape closes the menu and inserts nothing (the box keeps what was typed); Tab leaves the box as usual, the
+      // menu closing behind it.
+      if (event.key === 'Escape') { event.preventDefault(); event.stopPropagation(); setMenuClosedAt(text); return; }
+      if (event.key === 'Tab') { setMenuClosedAt(text); return; }
     }
     if (event.key === 'Enter' && !event.shiftKey && isBareShortcut(text)) { event.preventDefault(); return; }
     if (isAltShortcut(event, 'N')) { event.preventDefault(); setNote((n) => !n); return; }
@@ -617,16 +639,20 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
           {canned.data.items.length ? t('composer.noCannedMatch', { token: `/${token}` }) : t('composer.noCanned')}
         </div>
       )}
-      {matches.length > 0 && (
-        <ul class="canned-menu" data-testid="canned-menu" role="listbox">
+      {menuOpen && (
+        <ul class="canned-menu" data-testid="canned-menu" role="listbox" id={menuId} aria-label={teammates.length ? t('a11y.mentionList') : t('a11y.cannedList')}>
           {matches.map((m, i) => (
-            <li key={m.key} role="option" aria-selected={i === highlight} class={i === highlight ? 'active' : ''} onMouseDown={(e) => { e.preventDefault(); m.pick(); }}>
+            <li key={m.key} id={optionId(i)} role="option" aria-selected={i === active ? 'true' : 'false'} class={i === active ? 'active' : ''} onMouseDown={(e) => { e.preventDefault(); m.pick(); }}>
               {m.content}
             </li>
           ))}
         </ul>
       )}
       <textarea ref={textarea} data-testid="reply-input" rows={3} value={text} maxLength={limits().maxMessageChars} aria-label={note ? t('composer.note') : t('composer.reply')}
+        // Preact's types allow a textarea only the textbox role (ARIA in HTML); the menu needs the combobox pattern on
+        // the box that keeps focus, which Chromium, Firefox and the screen readers support on a textarea too.
+        role={'combobox' as 'textbox'} aria-autocomplete="list" aria-haspopup="listbox" aria-expanded={menuOpen ? 'true' : 'false'}
+        aria-controls={menuOpen ? menuId : undefined} aria-activedescendant={menuOpen ? optionId(active) : undefined}
         placeholder={note ? t('composer.notePlaceholder') : resolved ? t('composer.resolvedPlaceholder') : t('composer.placeholder')}
         onInput={(e) => onInput(e.currentTarget.value)} onKeyDown={onKeyDown} onBlur={stopTyping} />
       <div class="composer-footer">

@@ -112,11 +112,12 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   return (
     <div class={`inbox${conversationId ? ' has-conversation' : ''}${customerOpen ? ' customer-open' : ''}`}>
       <aside class="inbox-list" data-testid="inbox">
-        <div class="views" role="tablist">
+        {/* Buttons that choose what the list below shows (not tabs: there are no panels to move between). */}
+        <div class="views" role="group" aria-label={t('a11y.views')}>
           {VIEWS.map((v) => (
-            <button key={v} role="tab" aria-selected={view === v} class={view === v ? 'active' : ''} data-testid={`view-${v}`} onClick={() => selectView(v)}>
+            <button key={v} aria-pressed={view === v} class={view === v ? 'active' : ''} data-testid={`view-${v}`} onClick={() => selectView(v)}>
               {t(`view.${v}` as Key)} <span class="count" data-testid={`count-${v}`}>{counts.data?.[v].total ?? '…'}</span>
-              {(counts.data?.[v].unread ?? 0) > 0 && <span class="unread">{counts.data?.[v].unread}</span>}
+              {(counts.data?.[v].unread ?? 0) > 0 && <span class="unread">{counts.data?.[v].unread}<span class="visually-hidden"> {t('a11y.unread')}</span></span>}
             </button>
           ))}
         </div>
