@@ -1,6 +1,7 @@
 // The rules behind the knowledge-base admin API: every intent change queues a
 // (debounced) retrain, every change to published text queues a re-index, and
 // restoring a version writes a new version (history is never rewritten).
+import { specialRoleOf } from './special-intents.ts';
 import type { AppContext } from '../server/context.ts';
 import { conflict, notFound, badRequest } from '../server/errors.ts';
 import { intentsRepository, type IntentInput, type IntentRecord } from './repositories/intents.ts';
@@ -157,7 +158,10 @@ export function kbAdminService(ctx: AppContext) {
     },
 
     async updateIntent(id: number, input: IntentInput): Promise<IntentRecord> {
-      await intent(id);
+      const found = await intent(id);
+      if (input.name !== found.name && specialRoleOf(found.name)) {
+        throw conflict(`The bot knows the intent "${found.name}" by name (it does more than answer from its examples), so it keeps its name; change its examples, label and answer instead.`);
+      }
       try {
         await intents.update(id, input);
       } catch (error) {

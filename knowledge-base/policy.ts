@@ -2,6 +2,7 @@
 // answer (canned intent answer, action or KB passage), clarify (top options as
 // quick replies) or hand off to a person. Every decision carries its evidence,
 // so agents and admins can see why the bot said what it said.
+import type { SpecialIntentName } from './special-intents.ts';
 import type { BotMetadata, QuickReply, ArticleRef, ProductRef, ShopperPage } from '../server/realtime/event-maps.ts';
 import { answeringSentences, asksFactTopic, asksOnlyProductFact, asksProductFact, namesProduct, pageCoversQuestion, productsNamedIn, sameProduct, withCatalogueSpelling, withoutProductNames, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
@@ -120,14 +121,15 @@ const T = {
   empty: { en: 'How can I help you today?', zh: '请问有什么可以帮您？' },
 };
 
+// The intents known by name (special-intents.ts), when the shop has them.
 /** Intents that mean "get me a person" even when the content gives them no action. */
-const PERSON_INTENT = 'human_agent';
-const HANDOFF_INTENTS = new Set([PERSON_INTENT, 'complaint']);
-/** The intent a message that only greets is answered with (when the shop has one by this name). */
-const GREETING_INTENT = 'greeting';
-/** A fault that showed on arrival is the damaged-item intent's; one that showed later the warranty's (when the shop has them). */
-const DAMAGED_INTENT = 'damaged_item';
-const WARRANTY_INTENT = 'warranty_claim';
+const PERSON_INTENT: SpecialIntentName = 'human_agent';
+const HANDOFF_INTENTS = new Set<string>([PERSON_INTENT, 'complaint' satisfies SpecialIntentName]);
+/** The intent a message that only greets is answered with. */
+const GREETING_INTENT: SpecialIntentName = 'greeting';
+/** A fault that showed on arrival is the damaged-item intent's; one that showed later the warranty's. */
+const DAMAGED_INTENT: SpecialIntentName = 'damaged_item';
+const WARRANTY_INTENT: SpecialIntentName = 'warranty_claim';
 /** How sure the classifier must be of another topic for a question with an order number it cannot show to offer its readings. */
 const ORDER_LEAN = 0.3;
 /** Order-status outcomes that say the order asked about cannot be shown (not signed in; not this shopper's). */

@@ -109,7 +109,7 @@ describe('the intent editor', () => {
   it("saving an intent keeps its shopper-facing label (the save replaces the whole intent, label included)", async () => {
     const before = (await adminApi('GET', '/api/admin/intents')).items.find((i: any) => i.name === 'refund_status');
     expect(before.label).toEqual({ en: 'Refund status', zh: '退款进度' });
-    const { page, errors } = await adminPage('/console/admin/intents');
+    const { page, errors, dialogs } = await adminPage('/console/admin/intents');
     await page.locator('[data-testid=intent-item]', { hasText: /^refund_status$/ }).click();
     const editor = page.getByTestId('intent-editor');
     await editor.getByRole('button', { name: 'Save' }).click();
@@ -135,6 +135,14 @@ describe('the intent editor', () => {
     expect((await adminApi('GET', `/api/admin/intents/${before.id}`)).intent.askHelpful).toBe(false);
     await page.locator('[data-testid=intent-item]', { hasText: /^greeting$/ }).click();
     await expect.poll(() => page.getByTestId('intent-editor').getByTestId('intent-ask-helpful').isChecked()).toBe(false);
+    // An intent the bot knows by name says what it does, and deleting it asks with that said (dismissed: kept).
+    expect(await page.getByTestId('intent-special').textContent()).toContain('a second greeting in a row hands off');
+    await page.getByTestId('intent-editor').getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => dialogs.length).toBe(1);
+    expect(dialogs[0].message).toMatch(/^Delete the intent "greeting"\?\n\nThe bot knows this intent by name/);
+    expect(await stack.env.sql`select 1 from intents where name = 'greeting'`).toHaveLength(1);
+    await page.locator('[data-testid=intent-item]', { hasText: /^refund_status$/ }).click();
+    await expect.poll(() => page.getByTestId('intent-special').count()).toBe(0);
     const { name, description, label, answer, examples } = before;
     await adminApi('PUT', `/api/admin/intents/${before.id}`, { name, description, label, answer, examples, action: before.action, articleSlug: before.articleSlug });
     expect(errors).toEqual([]);

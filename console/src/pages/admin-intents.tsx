@@ -9,6 +9,7 @@ import { t } from '../i18n.ts';
 import { kbApi, type Article, type BotPreview, type Classification, type Intent } from '../kb-api.ts';
 import { JobBar, useJobStatus } from './admin-kb.tsx';
 import { scoreVerdict } from '../wording.ts';
+import { specialRoleOf } from '../../../knowledge-base/special-intents.ts';
 
 type IntentDraft = Omit<Intent, 'id'>;
 const EMPTY: IntentDraft = { name: '', description: '', label: { en: '', zh: '' }, answer: { en: '', zh: '' }, action: null, articleSlug: null, askHelpful: true, examples: { en: [], zh: [] } };
@@ -194,7 +195,10 @@ function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
     }
   };
   const remove = async () => {
-    if (!intent || !confirm(t('intents.confirmDelete', { name: intent.name }))) return;
+    if (!intent) return;
+    // An intent the bot knows by name: say what deleting it ends.
+    const role = specialRoleOf(intent.name);
+    if (!confirm(`${t('intents.confirmDelete', { name: intent.name })}${role ? `\n\n${t(`intents.special.${role}`)}` : ''}`)) return;
     try {
       await kbApi.deleteIntent(intent.id);
       onDeleted?.();
@@ -205,7 +209,8 @@ function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
   return (
     <div class="card editor" data-testid="intent-editor">
       <div class="grid-2">
-        <label>{t('intents.name')}<input value={draft.name} pattern="[a-z0-9_]{1,60}" disabled={!!intent} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} /></label>
+        <label>{t('intents.name')}<input value={draft.name} pattern="[a-z0-9_]{1,60}" disabled={!!intent} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} />
+          {intent && specialRoleOf(intent.name) && <span class="muted small" data-testid="intent-special">{t(`intents.special.${specialRoleOf(intent.name)!}`)}</span>}</label>
         <label>{t('intents.description')}<input value={draft.description} onInput={(e) => setDraft({ ...draft, description: e.currentTarget.value })} /></label>
         <label>{t('intents.labelEn')}<input value={draft.label.en ?? ''} maxLength={80} placeholder={draft.examples.en[0] ?? ''} onInput={(e) => setDraft({ ...draft, label: { ...draft.label, en: e.currentTarget.value } })} /></label>
         <label>{t('intents.labelZh')}<input value={draft.label.zh ?? ''} maxLength={80} placeholder={draft.examples.zh[0] ?? ''} onInput={(e) => setDraft({ ...draft, label: { ...draft.label, zh: e.currentTarget.value } })} /></label>

@@ -724,6 +724,20 @@ describe('hot reload on every server', () => {
     expect(status).toMatchObject({ state: 'done', details: { version: classified.modelVersion, unchanged: true } });
   }, 90_000);
 
+  it('keeps the name of an intent the bot knows by name (a rename would silently end what it does); others may be renamed', async () => {
+    const items = (await api(stack.url, 'GET', '/api/admin/intents', adminCookie)).body.items as any[];
+    const { id, updatedAt: _u, ...greeting } = items.find((i) => i.name === 'greeting');
+    const renamed = await api(stack.url, 'PUT', `/api/admin/intents/${id}`, adminCookie, { ...greeting, name: 'hello' });
+    expect(renamed.status).toBe(409);
+    expect(renamed.body.error.message).toContain('keeps its name');
+    // Its other fields stay editable.
+    const edited = await api(stack.url, 'PUT', `/api/admin/intents/${id}`, adminCookie, { ...greeting, description: 'Hellos and his' });
+    expect(edited.body.intent).toMatchObject({ name: 'greeting', description: 'Hellos and his' });
+    const { id: otherId, updatedAt: _v, ...other } = items.find((i) => i.name === 'payment_methods');
+    expect((await api(stack.url, 'PUT', `/api/admin/intents/${otherId}`, adminCookie, { ...other, name: 'ways_to_pay' })).body.intent.name).toBe('ways_to_pay');
+    await api(stack.url, 'PUT', `/api/admin/intents/${otherId}`, adminCookie, other);
+  });
+
   it("asks whether an intent's own typed answer helped; the rating reaches the report and a No the unanswered list", async () => {
     // loyalty_points (the test above) has a typed answer and no article.
     const s = await shopper(0);
