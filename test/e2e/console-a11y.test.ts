@@ -4,28 +4,17 @@
 // menus are a combobox that Escape closes without inserting anything, sign-in marks a refused password and then
 // moves focus to the page, every page has an h1 and a skip link, and controls' borders and small grey text are
 // readable (contrast from the computed styles). Shoppers are socket.io clients.
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
-import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, connectWidget, eventually, type AgentClient, type WidgetClient } from '../support/sockets.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { consoleTestBed, signInOnLoginPage } from '../support/browser.ts';
+import { httpAs, login, widgetSession } from '../support/server.ts';
+import { callOk, connectWidget, eventually, type WidgetClient } from '../support/sockets.ts';
 
-let stack: TestStack;
-let browser: Browser;
-let agentApi: AgentClient;
-const { contexts, sockets } = closedAfterEachTest<WidgetClient | AgentClient>(() => ({ browser, stack }));
-
-beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: built from this source
-  stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 } });
-  agentApi = await connectAgent(stack.url, (await login(stack.url, stack.agent.email, stack.agent.password)).token);
-  browser = await launchBrowser();
-}, 120_000);
+const bed = consoleTestBed();
 
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-  contexts.push(context);
+  const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+  bed.contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
   return page;
@@ -34,8 +23,8 @@ async function newPage(): Promise<Page> {
 /** The demo agent's console at `path`, signed in. */
 async function consolePage(path = '/console'): Promise<Page> {
   const page = await newPage();
-  await page.goto(`${stack.url}${path}`);
-  await signInOnLoginPage(page, stack.agent);
+  await page.goto(`${bed.stack.url}${path}`);
+  await signInOnLoginPage(page, bed.stack.agent);
   return page;
 }
 
@@ -43,11 +32,11 @@ interface Chat { socket: WidgetClient; conversationId: number; name: string }
 
 /** A named shopper's chat that the demo agent holds. */
 async function heldChat(name: string): Promise<Chat> {
-  const session = await widgetSession(stack.url, { name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`, locale: 'en' });
-  const socket = await connectWidget(stack.url, session.visitorToken);
-  sockets.push(socket);
+  const session = await widgetSession(bed.stack.url, { name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`, locale: 'en' });
+  const socket = await connectWidget(bed.stack.url, session.visitorToken);
+  bed.sockets.push(socket);
   const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: `${name.replace(/\W+/g, '-')}-1`, text: `Hello, ${name} here.` });
-  await callOk(agentApi, 'conversation:accept', { conversationId: sent.conversationId });
+  await callOk(bed.agentApi, 'conversation:accept', { conversationId: sent.conversationId });
   return { socket, conversationId: sent.conversationId, name };
 }
 
@@ -59,12 +48,12 @@ const announcer = (page: Page) => page.getByTestId('live-announcer');
 describe('console accessibility', () => {
   it('sign-in: a refused password marks both fields and points them at the reason; signed in, focus is on the page; skip link first, an h1, view buttons not fake tabs', async () => {
     const page = await newPage();
-    await page.goto(`${stack.url}/console`);
+    await page.goto(`${bed.stack.url}/console`);
     await page.getByTestId('login-form').waitFor();
     const email = page.locator('input[name=email]');
     const password = page.locator('input[name=password]');
     expect(await password.getAttribute('aria-invalid')).toBeNull();
-    await email.fill(stack.agent.email);
+    await email.fill(bed.stack.agent.email);
     await password.fill('not-the-password');
     await page.click('button[type=submit]');
     await page.getByTestId('login-error').waitFor();
@@ -74,7 +63,7 @@ describe('console accessibility', () => {
     }
     expect(await page.locator('#login-error').textContent()).toBe('Wrong email or password.');
 
-    await password.fill(stack.agent.password);
+    await password.fill(bed.stack.agent.password);
     await page.click('button[type=submit]');
     await page.getByTestId('whoami').waitFor();
     // Focus went to the page's main content, not back to <body>.
@@ -163,11 +152,11 @@ describe('console accessibility', () => {
     expect(await region.textContent()).not.toContain('Still there?');
 
     // A new chat handed to this agent while they look at another one.
-    const session = await widgetSession(stack.url, { name: 'Nora New', email: 'nora.new@example.com', locale: 'en' });
-    const nora = await connectWidget(stack.url, session.visitorToken);
-    sockets.push(nora);
+    const session = await widgetSession(bed.stack.url, { name: 'Nora New', email: 'nora.new@example.com', locale: 'en' });
+    const nora = await connectWidget(bed.stack.url, session.visitorToken);
+    bed.sockets.push(nora);
     const sent = await callOk<{ conversationId: number }>(nora, 'message:send', { clientId: 'nora-1', text: 'Hi, a new question' });
-    await callOk(agentApi, 'conversation:accept', { conversationId: sent.conversationId });
+    await callOk(bed.agentApi, 'conversation:accept', { conversationId: sent.conversationId });
     await expect.poll(() => region.textContent(), { timeout: 10_000 }).toContain('New chat from Nora New, assigned to you');
 
     // In Chinese once the agent chose Chinese.
@@ -183,9 +172,9 @@ describe('console accessibility', () => {
   });
 
   it('the "/" menu is a combobox: arrows move the active option, Escape closes it inserting nothing (Enter then sends nothing), Tab leaves the box', async () => {
-    const admin = await login(stack.url, stack.admin.email, stack.admin.password);
+    const admin = await login(bed.stack.url, bed.stack.admin.email, bed.stack.admin.password);
     for (const [shortcut, body] of [['a11yone', 'First canned answer.'], ['a11ytwo', 'Second canned answer.']]) {
-      expect((await httpAs(stack.url, 'POST', '/api/admin/canned-responses', admin, { shortcut, title: shortcut, body })).status).toBeLessThan(300);
+      expect((await httpAs(bed.stack.url, 'POST', '/api/admin/canned-responses', admin, { shortcut, title: shortcut, body })).status).toBeLessThan(300);
     }
     const chat = await heldChat('Cara Combo');
     const page = await consolePage(`/console/conversations/${chat.conversationId}`);
@@ -227,7 +216,7 @@ describe('console accessibility', () => {
     await input.press('Enter');
     await new Promise((r) => setTimeout(r, 500));
     expect(await input.inputValue()).toBe('/a11y');
-    const agentLines = await stack.env.sql<{ body: string }[]>`select body from messages where conversation_id = ${chat.conversationId} and author_type = 'agent'`;
+    const agentLines = await bed.stack.env.sql<{ body: string }[]>`select body from messages where conversation_id = ${chat.conversationId} and author_type = 'agent'`;
     expect(agentLines).toEqual([]);
 
     // Typing opens it again; Tab leaves the box without picking anything, and the menu closes behind it.

@@ -4,25 +4,14 @@
 // with unread shopper messages, and the customer column never shows the previous chat's shopper while the next loads.
 // A slow network is the real server's frames held back in the browser (routeWebSocket, page.route); shoppers are
 // socket.io clients.
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
-import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, connectWidget, eventually, record, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { consoleTestBed, signInOnLoginPage } from '../support/browser.ts';
+import { widgetSession } from '../support/server.ts';
+import { callOk, connectWidget, eventually, record, type WidgetClient } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
 
-let stack: TestStack;
-let browser: Browser;
-let agentApi: AgentClient;
-const { contexts, sockets } = closedAfterEachTest<WidgetClient | AgentClient>(() => ({ browser, stack }));
-
-beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: built from this source
-  stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 } });
-  agentApi = await connectAgent(stack.url, (await login(stack.url, stack.agent.email, stack.agent.password)).token);
-  browser = await launchBrowser();
-}, 120_000);
+const bed = consoleTestBed();
 
 /**
  * What the page's socket receives is held back `delayMs` when set: a slow connection, in order, frame by frame.
@@ -33,8 +22,8 @@ interface Network { delayMs: number; cutAfterNextSend?: boolean }
 
 /** The demo agent's console at `path`, its live connection passing through `network`. */
 async function consolePage(path: string, network: Network = { delayMs: 0 }): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-  contexts.push(context);
+  const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+  bed.contexts.push(context);
   await context.routeWebSocket(/\/socket\.io\//, (route) => {
     const server = route.connectToServer();
     let cutting = false;
@@ -59,8 +48,8 @@ async function consolePage(path: string, network: Network = { delayMs: 0 }): Pro
   });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
-  await page.goto(`${stack.url}${path}`);
-  await signInOnLoginPage(page, stack.agent);
+  await page.goto(`${bed.stack.url}${path}`);
+  await signInOnLoginPage(page, bed.stack.agent);
   return page;
 }
 
@@ -68,12 +57,12 @@ interface Shopper { socket: WidgetClient; received: ChatMessage[]; conversationI
 
 /** A named shopper's chat that the demo agent holds, with the shopper's first message unread. */
 async function heldChat(name: string): Promise<Shopper> {
-  const session = await widgetSession(stack.url, { name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`, locale: 'en' });
-  const socket = await connectWidget(stack.url, session.visitorToken);
-  sockets.push(socket);
+  const session = await widgetSession(bed.stack.url, { name, email: `${name.toLowerCase().replace(/\W+/g, '.')}@example.com`, locale: 'en' });
+  const socket = await connectWidget(bed.stack.url, session.visitorToken);
+  bed.sockets.push(socket);
   const received = record<ChatMessage>(socket, 'message:new');
   const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: `${name.replace(/\W+/g, '-')}-1`, text: `Hello, ${name} here.` });
-  await callOk(agentApi, 'conversation:accept', { conversationId: sent.conversationId });
+  await callOk(bed.agentApi, 'conversation:accept', { conversationId: sent.conversationId });
   return { socket, received, conversationId: sent.conversationId, name };
 }
 
@@ -117,7 +106,7 @@ describe('the composer on a slow connection', () => {
     await expect.poll(() => send.isEnabled()).toBe(true);
     expect(await send.textContent()).toBe('Add note');
     expect(await input.inputValue()).toBe('note two');
-    const notes = await stack.env.sql<{ body: string }[]>`select body from messages where conversation_id = ${chat.conversationId} and private order by id`;
+    const notes = await bed.stack.env.sql<{ body: string }[]>`select body from messages where conversation_id = ${chat.conversationId} and private order by id`;
     expect(notes.map((n) => n.body)).toEqual(['note one']);
     await page.getByTestId('mode-reply').click();
     expect(await input.inputValue()).toBe('next thought');
@@ -127,7 +116,7 @@ describe('the composer on a slow connection', () => {
     await input.pressSequentially('third thought');
     await input.press('Enter');
     expect(await input.inputValue()).toBe('');
-    const replies = async () => (await stack.env.sql<{ body: string }[]>`
+    const replies = async () => (await bed.stack.env.sql<{ body: string }[]>`
       select body from messages where conversation_id = ${chat.conversationId} and author_type = 'agent' and not private order by id`).map((m) => m.body);
     await eventually(async () => (await replies()).length === 3, 15_000, 'both replies stored');
     expect(await replies()).toEqual(['first thought', 'next thought', 'third thought']);
@@ -144,7 +133,7 @@ describe('the composer on a slow connection', () => {
 
     // A teammate resolves the chat while the agent writes: the server refuses the reply.
     network.delayMs = 1500;
-    await callOk(agentApi, 'conversation:resolve', { conversationId: chat.conversationId });
+    await callOk(bed.agentApi, 'conversation:resolve', { conversationId: chat.conversationId });
     await input.pressSequentially('are you there?');
     await input.press('Enter');
     await input.pressSequentially('hello?');
@@ -192,7 +181,7 @@ describe('the composer on a slow connection', () => {
     await page.getByTestId('send').click();
     await expect.poll(() => input.inputValue(), { timeout: 15_000 }).toBe('');
     await expect.poll(() => error.count()).toBe(0);
-    const stored = await stack.env.sql<{ body: string }[]>`
+    const stored = await bed.stack.env.sql<{ body: string }[]>`
       select body from messages where conversation_id = ${chat.conversationId} and author_type = 'agent' order by id`;
     expect(stored.map((m) => m.body)).toEqual(['your parcel left today']);
     await page.getByTestId('msg-agent').filter({ hasText: 'your parcel left today' }).waitFor();
@@ -201,7 +190,7 @@ describe('the composer on a slow connection', () => {
     // Sent again on purpose, after it went through, the same words are a new message.
     await input.pressSequentially('your parcel left today');
     await input.press('Enter');
-    await eventually(async () => (await stack.env.sql`
+    await eventually(async () => (await bed.stack.env.sql`
       select 1 from messages where conversation_id = ${chat.conversationId} and author_type = 'agent'`).length === 2, 10_000, 'the second one stored');
   });
 });
@@ -248,8 +237,8 @@ describe('drafts, the tab title and the customer column', () => {
 
     // Someone else signing in on this tab does not see them.
     await page.getByTestId('logout').click();
-    await signInOnLoginPage(page, stack.admin);
-    await page.goto(`${stack.url}/console/conversations/${second.conversationId}`);
+    await signInOnLoginPage(page, bed.stack.admin);
+    await page.goto(`${bed.stack.url}/console/conversations/${second.conversationId}`);
     await input.waitFor();
     expect(await draftsOf()).toEqual({ reply: '', note: '' });
     // Nor are the previous agent's drafts left in the tab's storage.

@@ -1,8 +1,12 @@
 // Shared Chromium launcher for browser tests (widget and console): Debian's chromium driven by playwright-core.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
+import { buildBundles } from '../../scripts/build-bundles.ts';
+import type { Config } from '../../server/config.ts';
+import { login, startStack, type TestStack } from './server.ts';
+import { connectAgent, type AgentClient } from './sockets.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -36,6 +40,28 @@ export function artifactPath(fileName: string): string {
  * For a browser test file: the browser contexts and sockets a test opens (push them here) are closed after it, and
  * the Chromium and stack `owned` returns after the file.
  */
+/**
+ * A console browser test's set-up: the console bundle built from this source (the server serves
+ * public/build/console.js), a stack, Chromium, and the demo agent's own socket (to act beside the page).
+ */
+async function startConsoleBed(config: Partial<Config> = { rateLimitLoginsPerMinute: 60 }): Promise<{ stack: TestStack; browser: Browser; agentApi: AgentClient }> {
+  await buildBundles(['console']);
+  const stack = await startStack({ config });
+  const agentApi = await connectAgent(stack.url, (await login(stack.url, stack.agent.email, stack.agent.password)).token);
+  return { stack, browser: await launchBrowser(), agentApi };
+}
+
+/**
+ * The same, for a whole console test file: set up before its tests, closed after them, with the browser contexts and
+ * sockets a test opens (push them onto `contexts` and `sockets`) closed after each test.
+ */
+export function consoleTestBed(config?: Partial<Config>) {
+  const bed = {} as Awaited<ReturnType<typeof startConsoleBed>> & { contexts: BrowserContext[]; sockets: { close(): void }[] };
+  Object.assign(bed, closedAfterEachTest(() => bed));
+  beforeAll(async () => void Object.assign(bed, await startConsoleBed(config)), 120_000);
+  return bed;
+}
+
 export function closedAfterEachTest<Socket extends { close(): void }>(owned: () => { browser?: Browser; stack?: { close(): Promise<void> } }) {
   const contexts: BrowserContext[] = [];
   const sockets: Socket[] = [];
