@@ -28,6 +28,7 @@ import { sharedSecret } from './services/secrets.ts';
 import { batchingEventSink } from './services/event-batcher.ts';
 import { createGateway } from './realtime/gateway.ts';
 import { outageWatch, watchConnection } from './redis-outages.ts';
+import { serializeRequest } from './plugins/request-log.ts';
 import { routePlugins } from './http/index.ts';
 import type { AppContext } from './context.ts';
 import type { App } from './http/types.ts';
@@ -83,7 +84,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const closers: (() => Promise<void> | void)[] = [];
 
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel, serializers: { req: serializeRequest } },
     bodyLimit: 256 * 1024,
     // A number of hops as proxy-addr counts them: the socket's peer is hop 0, so n proxies are hops 0 … n-1.
     trustProxy: typeof config.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (config.trustProxy as number)) : config.trustProxy,
