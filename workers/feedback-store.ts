@@ -29,8 +29,19 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
   const articleId = job.kind === 'article' ? job.articleId : null;
   return sql.begin(async (tx) => {
     // A rating queued for a record that was merged since belongs to the record it was merged into.
-    const [kept] = await tx<{ id: number }[]>`select coalesce(merged_into_id, id) as id from customers where id = ${job.customerId}`;
+    const [kept] = await tx<{ id: number; deleted: boolean }[]>`
+      select coalesce(merged_into_id, id) as id, coalesce((attributes ->> 'deleted')::boolean, false) as deleted from customers where id = ${job.customerId}`;
     const customerId = kept ? Number(kept.id) : job.customerId;
+    // A rating queued before its customer's data was deleted counts as deletion leaves ratings: without the words or
+    // the link to the person, and nothing on the (emptied) timeline.
+    if (kept?.deleted) {
+      const [row] = await tx<{ id: number }[]>`
+        insert into feedback (idempotency_key, kind, customer_id, conversation_id, message_id, article_id, intent, rating, helpful, comment, created_at)
+        values (${job.idempotencyKey}, ${job.kind}, null, ${job.conversationId}, ${csat ? null : job.messageId}, ${articleId},
+                ${job.kind === 'answer' ? job.intent : null}, ${csat ? job.rating : null}, ${csat ? null : job.helpful}, null, ${job.occurredAt})
+        on conflict (idempotency_key) do nothing returning id`;
+      return { feedbackId: row?.id ?? null, customerId, deliveryIds: [] };
+    }
     const [row] = await tx<{ id: number }[]>`
       insert into feedback (idempotency_key, kind, customer_id, conversation_id, message_id, article_id, intent, rating, helpful, comment, created_at)
       values (

@@ -13,6 +13,8 @@ import { isKnownTimeZone, loadWidgetSettings, saveWidgetSettings, WidgetSettings
 import { buildReport, conversationsCsvChunks, resolveRange } from '../services/console-reports.ts';
 import { agentReportCsv, buildAgentReport } from '../services/agent-report.ts';
 import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts';
+import { forgetQueuedJobs } from '../services/forget-queued-jobs.ts';
+import { requestTraining } from '../../knowledge-base/jobs.ts';
 import { lastPages } from '../services/shopper-activity.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { recordAudit } from '../services/audit-log.ts';
@@ -465,10 +467,14 @@ export default function adminRoutes(ctx: AppContext) {
       preHandler: app.requireAdmin,
       schema: {
         tags: ['admin'], summary: 'Delete a customer: profile blanked, messages anonymised, history removed (audited)', params: IdParams,
-        response: { 200: Type.Object({ customerId: Type.Integer(), conversations: Type.Integer(), messagesAnonymised: Type.Integer(), timelineEventsRemoved: Type.Integer(), attachmentsDeleted: Type.Integer(), ordersDeleted: Type.Integer() }), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+        response: { 200: Type.Object({ customerId: Type.Integer(), conversations: Type.Integer(), messagesAnonymised: Type.Integer(), timelineEventsRemoved: Type.Integer(), attachmentsDeleted: Type.Integer(), ordersDeleted: Type.Integer(), trainingExamplesRemoved: Type.Integer() }), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
       const summary = await deleteCustomer(sql, request.params.id, request.user!.id);
+      // Their words were training examples: the trained model holds them until it is trained again.
+      if (summary.trainingExamplesRemoved > 0) await requestTraining(ctx.queues, sql, 'examples of a deleted customer removed');
+      // Queued and finished jobs carry their words too (finished ones are kept an hour, failed ones until removed).
+      await forgetQueuedJobs(ctx.queues, request.params.id).catch((error: unknown) => request.log.warn({ err: error }, 'queued jobs of a deleted customer not removed'));
       // A tab still open would go on writing (messages, pages) into what was just erased; its reconnection is refused.
       ctx.realtime.disconnectShopper(request.params.id);
       // The page they were last on is about them too; it would fade within a day, but deletion means now.

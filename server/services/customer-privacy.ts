@@ -4,6 +4,7 @@
 import type { Sql } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import { groupKey, MAX_UNANSWERED_EXAMPLES } from '../../knowledge-base/unanswered.ts';
+import { outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
 import { attachmentUrl } from '../repositories/attachments.ts';
 import { recordAudit } from './audit-log.ts';
 
@@ -54,6 +55,26 @@ export interface DeletionSummary {
   timelineEventsRemoved: number;
   attachmentsDeleted: number;
   ordersDeleted: number;
+  /** Intent and out-of-scope examples that were their words verbatim (an admin added them from the unanswered list). */
+  trainingExamplesRemoved: number;
+}
+
+/**
+ * Takes the customer's own questions out of the bot's training data: an admin who added one from the unanswered list
+ * made their words an intent example or an out-of-scope one, which outlive the conversation (and sit in the trained
+ * model until it is retrained). Matched verbatim, as both are stored (trimmed, spaces collapsed). Returns how many.
+ */
+async function forgetTrainingExamples(tx: Sql, conversationIds: number[]): Promise<number> {
+  if (!conversationIds.length) return 0;
+  const rows = await tx<{ body: string }[]>`select distinct body from messages
+    where conversation_id = any(${tx.array(conversationIds)}::bigint[]) and author_type = 'customer'`;
+  const said = new Set(rows.map((r) => r.body.trim().replace(/\s+/g, ' ')).filter(Boolean));
+  if (!said.size) return 0;
+  const removed = await tx`delete from intent_examples where text = any(${tx.array([...said])}::text[]) returning id`;
+  const outOfScope = await outOfScopeExamples(tx);
+  const kept = outOfScope.filter((example) => !said.has(example));
+  if (kept.length < outOfScope.length) await setOutOfScopeExamples(tx, kept);
+  return removed.length + outOfScope.length - kept.length;
 }
 
 /**
@@ -121,7 +142,7 @@ export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ 
                             where conversation_id = ${inIds} and author_type <> 'system' returning id`;
   await tx`delete from attachments where conversation_id = ${inIds}`;
   await forgetUnansweredQuestions(tx, ids);
-  await tx`update interaction_events set payload = payload - 'text' - 'question' - 'comment' where conversation_id = ${inIds}`;
+  await tx`update interaction_events set payload = payload - 'text' - 'question' - 'comment' - 'email' where conversation_id = ${inIds}`; // a left message's address too
   await tx`update feedback set comment = null where conversation_id = ${inIds}`;
   await tx`delete from webhook_deliveries where conversation_id = ${inIds}`; // their bodies hold the words
   await tx`delete from offline_messages where conversation_id = ${inIds}`;
@@ -145,6 +166,7 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
     // What goes entirely goes first, so the shared anonymising step below does not rewrite rows about to be deleted.
     const files = await tx`delete from attachments where customer_id = ${customerId} returning id`; // also uploads no message carried
     const removed = await tx`delete from interaction_events where customer_id = ${customerId} returning id`;
+    const trainingExamplesRemoved = await forgetTrainingExamples(tx as unknown as Sql, ids);
     await tx`delete from offline_messages where customer_id = ${customerId}`;
     await tx`delete from webhook_deliveries where customer_id = ${customerId}`; // also offline messages outside a chat
     const anonymised = await anonymiseConversations(tx as unknown as Sql, ids);
@@ -156,7 +178,7 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
                               or (${customer.external_id}::text is not null and customer_external_id = ${customer.external_id}) returning id`;
     await tx`update customers set name = null, email = null, external_id = null, attributes = ${tx.json({ deleted: true } as never)},
              tags = '{}', block_reason = null, updated_at = now() where id = ${customerId}`;
-    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.messages, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length, ordersDeleted: orders.length };
+    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.messages, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length, ordersDeleted: orders.length, trainingExamplesRemoved };
     await audit(tx as unknown as Sql, actorId, 'customer.delete', customerId, { ...summary });
     return summary;
   }) as Promise<DeletionSummary>;

@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, httpAs, widgetSession, type TestStack } from '../support/server.ts';
+import { createQueues } from '../../server/queues.ts';
+import { QUEUE_INTERACTIONS } from '../../server/interaction-events.ts';
 import { connectAgent, connectWidget, callOk, nextEvent } from '../support/sockets.ts';
 import { MAX_WEBHOOKS } from '../../server/http/webhook-routes.ts';
 import { labelsInUse } from '../../server/services/conversation-labels.ts';
@@ -665,6 +667,52 @@ describe('privacy', () => {
     expect(audit.map((e: any) => e.action).sort()).toEqual(['customer.delete', 'customer.export']);
     expect(audit.every((e: any) => e.actor === 'Ada Admin')).toBe(true);
     expect((await http('DELETE', '/api/admin/customers/999999', admin)).status).toBe(404);
+  });
+});
+
+describe('privacy: what deletion reaches beyond the conversation', () => {
+  it("takes the customer's words out of the bot's training examples and out of queued jobs, keeping other customers' events", async () => {
+    const words = 'Do you sell quokkatronic flux capacitors in mauve?';
+    const visitor = await widgetSession(stack.url, { name: 'Quinn Quokka' });
+    const shopper = await connectWidget(stack.url, visitor.visitorToken);
+    await callOk(shopper, 'message:send', { clientId: 'q1', text: words });
+    shopper.close();
+    // An admin made their question an example of an intent and of the out-of-scope set (from the unanswered list).
+    const created = await http('POST', '/api/admin/intents', admin, { name: 'privacy_probe', examples: { en: [words, 'flux capacitor prices'], zh: [] } });
+    expect(created.status).toBe(201);
+    const { outOfScopeExamples, setOutOfScopeExamples } = await import('../../knowledge-base/out-of-scope.ts');
+    await setOutOfScopeExamples(stack.env.sql, [words, 'tell me a joke']);
+    // No workers run here: their events wait in Redis, one job also carrying another shopper's event.
+    const queues = createQueues(stack.env.config);
+    const event = (customerId: number, key: string, text: string) => ({
+      idempotencyKey: key, type: 'message.customer' as const, customerId, conversationId: null, occurredAt: new Date().toISOString(), payload: { text },
+    });
+    const other = await widgetSession(stack.url);
+    await queues.enqueueInteractions([event(visitor.customerId, 'probe:1', words), event(other.customerId, 'probe:2', 'keep me')]);
+    const jobsText = async () => {
+      const jobs = await queues.queue(QUEUE_INTERACTIONS).getJobs(['waiting', 'delayed', 'completed', 'failed', 'prioritized']);
+      return JSON.stringify(jobs.map((j) => j?.data));
+    };
+    expect(await jobsText()).toContain('quokkatronic');
+    // The training the intent's creation queued has nothing to do with the deletion: out of the way.
+    for (const job of await queues.queue('kb-train').getJobs(['waiting', 'delayed', 'prioritized'])) await job?.remove();
+
+    const deleted = await http('DELETE', `/api/admin/customers/${visitor.customerId}`, admin);
+    expect(deleted.json.trainingExamplesRemoved).toBe(2);
+    expect(await stack.env.sql`select 1 from intent_examples where text like '%quokkatronic%'`).toHaveLength(0);
+    expect(await stack.env.sql`select text from intent_examples e join intents i on i.id = e.intent_id where i.name = 'privacy_probe'`).toEqual([{ text: 'flux capacitor prices' }]);
+    expect(await outOfScopeExamples(stack.env.sql)).toEqual(['tell me a joke']);
+    // The trained model holds the words until it is trained again: a training is queued.
+    expect((await queues.queue('kb-train').getJobs(['waiting', 'delayed', 'prioritized'])).map((j) => j?.data.reason)).toEqual(['examples of a deleted customer removed']);
+    const left = await jobsText();
+    expect(left).not.toContain('quokkatronic');
+    expect(left).toContain('keep me');
+    await queues.close();
+    // A rating a worker was already holding is written as deletion leaves ratings: no words, no person, no timeline line.
+    const { writeFeedback } = await import('../../workers/feedback-store.ts');
+    await writeFeedback(stack.env.sql, { kind: 'csat', idempotencyKey: 'late-rating-quinn', customerId: visitor.customerId, conversationId: null as never, rating: 2, comment: 'Quinn here, call me on 0123', occurredAt: new Date().toISOString() });
+    expect(await stack.env.sql`select customer_id, comment, rating from feedback where idempotency_key = 'late-rating-quinn'`).toEqual([{ customer_id: null, comment: null, rating: 2 }]);
+    expect(await stack.env.sql`select 1 from interaction_events where customer_id = ${visitor.customerId}`).toHaveLength(0);
   });
 });
 
