@@ -24,7 +24,9 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
     select m.id, m.conversation_id, m.author_type, m.body as text, m.metadata, m.created_at from messages m
     join conversations c on c.id = m.conversation_id
     where c.customer_id = ${customerId} and not m.private order by m.id`;
-  const timeline = await sql`select id, type, conversation_id, payload, occurred_at from interaction_events where customer_id = ${customerId} order by occurred_at, id`;
+  // Their history, without the agents' private notes (left out of the messages above for the same reason).
+  const timeline = await sql`select id, type, conversation_id, payload, occurred_at from interaction_events
+    where customer_id = ${customerId} and type <> 'note.agent' order by occurred_at, id`;
   const feedback = await sql`select id, kind, conversation_id, article_id, intent, rating, helpful, comment, created_at from feedback where customer_id = ${customerId} order by id`;
   const offlineMessages = await sql`select id, conversation_id, name, email, body as text, created_at from offline_messages where customer_id = ${customerId} order by id`;
   // Files are listed with the link that downloads them, not inlined: a chat may hold many photos.
@@ -33,6 +35,27 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
     from attachments where customer_id = ${customerId} order by id`;
   const attachments = files.map(({ access_key, ...f }) => ({ ...f, url: attachmentUrl(f.id, access_key, f.file_name) }));
   const orders = await sql`select * from orders where customer_id = ${customerId} or (customer_external_id is not null and customer_external_id = ${customer.external_id ?? ''}) order by placed_at`;
+  const orderItems = orders.length ? await sql`select order_id, sku, name, quantity, price_cents from order_items
+    where order_id = any(${sql.array(orders.map((o) => Number(o.id)))}::bigint[]) order by order_id, id` : [];
+  const ids = conversations.map((c) => Number(c.id));
+  const inIds = sql`any(${sql.array(ids)}::bigint[])`;
+  // Who else received their data (GDPR asks for the recipients): the shop's webhooks, by address and event, and the
+  // emails sent to them or received from them.
+  const webhookDeliveries = await sql`select d.event, w.url as recipient, d.status, d.created_at from webhook_deliveries d
+    join webhooks w on w.id = d.webhook_id where d.customer_id = ${customerId} order by d.id`;
+  const emailFollowups = await sql`select conversation_id, recipient, status, error, created_at, sent_at from email_followups
+    where customer_id = ${customerId} order by id`;
+  const inboundEmails = await sql`select conversation_id, message_id, received_at from inbound_emails where customer_id = ${customerId} order by received_at`;
+  // Their questions among the bot's unanswered ones, and the training examples an admin made of their words.
+  const unanswered = ids.length ? await sql`select q.id, q.locale, e->>'text' as text, e->>'at' as at
+    from unanswered_questions q, jsonb_array_elements(q.examples) e
+    where (e->>'conversationId')::bigint = ${inIds} order by q.id` : [];
+  const said = [...new Set(messages.filter((m) => m.author_type === 'customer').map((m) => String(m.text).trim().replace(/\s+/g, ' ')))];
+  const trainingExamples = said.length ? await sql`select i.name as intent, e.locale, e.text from intent_examples e join intents i on i.id = e.intent_id
+    where e.text = any(${sql.array(said)}::text[]) order by e.id` : [];
+  const outOfScope = (await outOfScopeExamples(sql)).filter((example) => said.includes(example));
+  const auditTrail = await sql`select a.action, u.name as actor, a.created_at from audit_log a left join users u on u.id = a.actor_user_id
+    where a.target = ${`customer:${customerId}`} order by a.id`;
   await audit(sql, actorId, 'customer.export', customerId, {
     conversations: conversations.length, messages: messages.length, timeline: timeline.length, feedback: feedback.length,
   });
@@ -44,7 +67,12 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
     feedback,
     offlineMessages,
     attachments,
-    orders,
+    orders: orders.map((o) => ({ ...o, items: orderItems.filter((i) => Number(i.order_id) === Number(o.id)).map(({ order_id: _o, ...item }) => item) })),
+    sentTo: { webhooks: webhookDeliveries, emails: emailFollowups },
+    emailsReceived: inboundEmails,
+    unansweredQuestions: unanswered,
+    trainingExamples: { intents: trainingExamples, outOfScope },
+    accessLog: auditTrail,
   };
 }
 

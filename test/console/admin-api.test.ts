@@ -694,6 +694,19 @@ describe('privacy: what deletion reaches beyond the conversation', () => {
       return JSON.stringify(jobs.map((j) => j?.data));
     };
     expect(await jobsText()).toContain('quokkatronic');
+    // The export says so too, with who received their data and who looked at it.
+    await stack.env.sql`insert into webhooks (url, secret, events) values ('https://crm.example.com/privacy', 'privacy-secret', ${['message.created']}::text[])`;
+    const [hook] = await stack.env.sql`select id from webhooks where url = 'https://crm.example.com/privacy'`;
+    await stack.env.sql`insert into webhook_deliveries (webhook_id, customer_id, event_key, event, payload) values (${hook.id}, ${visitor.customerId}, 'privacy:1', 'message.created', '{}'::jsonb)`;
+    await stack.env.sql`insert into orders (number, customer_external_id, customer_id, status, total_cents) values ('NW-000081', 'shop-quinn', ${visitor.customerId}, 'paid', 900)`;
+    await stack.env.sql`insert into order_items (order_id, sku, name, quantity, price_cents) select id, 'QK-1', 'Flux capacitor', 1, 900 from orders where number = 'NW-000081'`;
+    await http('GET', `/api/admin/customers/${visitor.customerId}/export`, admin);
+    const exported = (await http('GET', `/api/admin/customers/${visitor.customerId}/export`, admin)).json;
+    expect(exported.trainingExamples).toEqual({ intents: [{ intent: 'privacy_probe', locale: 'en', text: words }], outOfScope: [words] });
+    expect(exported.sentTo.webhooks).toEqual([expect.objectContaining({ event: 'message.created', recipient: 'https://crm.example.com/privacy' })]);
+    expect(exported.orders[0].items).toEqual([{ sku: 'QK-1', name: 'Flux capacitor', quantity: 1, price_cents: 900 }]);
+    expect(exported.accessLog).toEqual([expect.objectContaining({ action: 'customer.export', actor: 'Ada Admin' })]);
+    await stack.env.sql`delete from webhooks where id = ${hook.id}`;
     // The training the intent's creation queued has nothing to do with the deletion: out of the way.
     for (const job of await queues.queue('kb-train').getJobs(['waiting', 'delayed', 'prioritized'])) await job?.remove();
 
