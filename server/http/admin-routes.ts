@@ -434,6 +434,8 @@ export default function adminRoutes(ctx: AppContext) {
       schema: { tags: ['admin'], summary: 'CSV of the conversations started in the range, with transcripts (private notes left out)', querystring: RangeQuery, response: { 200: Type.String(), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
     }, async (request, reply) => {
       const range = resolveRange(request.query.from, request.query.to, new Date(), request.query.tz);
+      // Every customer's words of the range leave with it: recorded like a customer's export.
+      await recordAudit(sql, request.user!.id, 'reports.conversations_export', null, { from: range.from, to: range.to });
       // Streamed a page at a time: a year of a busy shop is hundreds of megabytes of transcripts.
       return reply.send(csvDownload(reply, `conversations-${range.from}-to-${range.to}.csv`, Readable.from(conversationsCsvChunks(sql, range))) as never);
     });

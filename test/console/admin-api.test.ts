@@ -424,6 +424,9 @@ describe('reports', () => {
       expect(csv.text).toContain('Public reply');
       expect(csv.text).not.toContain('SECRET NOTE');
       expect(csv.text).toContain(`"'=HYPERLINK(""x"")"`);
+      // Every customer's words of the range left with it: recorded, as a customer's export is.
+      const audit = (await http('GET', '/api/admin/audit-log', admin)).json.items.filter((e: any) => e.action === 'reports.conversations_export');
+      expect(audit.at(0)).toMatchObject({ actor: 'Ada Admin', details: { from: today, to: today } });
     } finally {
       shopper.close();
       agentSocket.close();
