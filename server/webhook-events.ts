@@ -20,6 +20,7 @@ export const WEBHOOK_EVENTS = [
   'rating.submitted',
   'offline_message.created',
   'customer.merged',
+  'customer.deleted',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** Sent only by POST /api/admin/webhooks/:id/test, to the one webhook, whatever it subscribes to. */

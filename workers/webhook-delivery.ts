@@ -128,7 +128,8 @@ function postPinned(url: URL, addresses: readonly ResolvedAddress[], headers: Re
 /** One attempt; never throws: every failure (refused, timed out, non-2xx, a redirect) becomes an error text. */
 async function post(row: DeliveryRow, options: DeliveryOptions): Promise<Outcome> {
   const { event, occurredAt, customerId, conversationId, data } = row.payload;
-  const customerExternalId = customerId === null ? null : row.customer_external_id;
+  // Read when sent, from the record; a `customer.deleted` delivery carries it, the record having lost it.
+  const customerExternalId = customerId === null ? null : row.payload.customerExternalId !== undefined ? row.payload.customerExternalId : row.customer_external_id;
   const body = webhookBody(row.id, { event, occurredAt, customerId, customerExternalId, conversationId, data });
   const timestamp = Math.floor(Date.now() / 1000);
   const url = new URL(row.url);

@@ -14,6 +14,7 @@ import { buildReport, conversationsCsvChunks, resolveRange } from '../services/c
 import { agentReportCsv, buildAgentReport } from '../services/agent-report.ts';
 import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts';
 import { forgetQueuedJobs } from '../services/forget-queued-jobs.ts';
+import { enqueueWebhookDeliveries, QUEUE_WEBHOOKS } from '../webhook-events.ts';
 import { requestTraining } from '../../knowledge-base/jobs.ts';
 import { lastPages } from '../services/shopper-activity.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
@@ -472,7 +473,9 @@ export default function adminRoutes(ctx: AppContext) {
         response: { 200: Type.Object({ customerId: Type.Integer(), conversations: Type.Integer(), messagesAnonymised: Type.Integer(), timelineEventsRemoved: Type.Integer(), attachmentsDeleted: Type.Integer(), ordersDeleted: Type.Integer(), trainingExamplesRemoved: Type.Integer() }), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
-      const summary = await deleteCustomer(sql, request.params.id, request.user!.id);
+      const { webhookDeliveryIds, ...summary } = await deleteCustomer(sql, request.params.id, request.user!.id);
+      await enqueueWebhookDeliveries(ctx.queues.queue(QUEUE_WEBHOOKS), webhookDeliveryIds).catch((error: unknown) =>
+        request.log.warn({ err: error }, 'customer.deleted webhook deliveries not queued (the sweep sends them)'));
       // Their words were training examples: the trained model holds them until it is trained again.
       if (summary.trainingExamplesRemoved > 0) await requestTraining(ctx.queues, sql, 'examples of a deleted customer removed');
       // Queued and finished jobs carry their words too (finished ones are kept an hour, failed ones until removed).

@@ -185,7 +185,8 @@ export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ 
   return { messages: messages.length };
 }
 
-export async function deleteCustomer(sql: Sql, customerId: number, actorId: number): Promise<DeletionSummary> {
+/** Deletes the customer's data; `webhookDeliveryIds`: the `customer.deleted` deliveries the caller queues for sending. */
+export async function deleteCustomer(sql: Sql, customerId: number, actorId: number): Promise<DeletionSummary & { webhookDeliveryIds: number[] }> {
   return sql.begin(async (tx) => {
     const [customer] = await tx<{ id: number; external_id: string | null }[]>`select id, external_id from customers where id = ${customerId} for update`;
     if (!customer) throw notFound('Customer');
@@ -204,10 +205,20 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
     // originals, and its feed would bring them back only if it sends them again for this user.
     const orders = await tx`delete from orders where customer_id = ${customerId}
                               or (${customer.external_id}::text is not null and customer_external_id = ${customer.external_id}) returning id`;
+    // The shop's other systems that received their data are told, so they can erase their copies too: the ids only
+    // (ours, and the shop's own user id, which the record is about to lose). Not tied to the record, so this delivery
+    // stays when the rest of theirs is gone.
+    const occurredAt = new Date().toISOString();
+    const told = await tx<{ id: number }[]>`
+      insert into webhook_deliveries (webhook_id, event_key, event, payload)
+      select id, ${`deleted:${customerId}:${occurredAt}`}, 'customer.deleted',
+        ${tx.json({ event: 'customer.deleted', occurredAt, customerId, customerExternalId: customer.external_id, conversationId: null, data: {} } as never)}::jsonb
+      from webhooks where active and 'customer.deleted' = any(events) order by id
+      returning id`;
     await tx`update customers set name = null, email = null, external_id = null, attributes = ${tx.json({ deleted: true } as never)},
              tags = '{}', block_reason = null, updated_at = now() where id = ${customerId}`;
     const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.messages, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length, ordersDeleted: orders.length, trainingExamplesRemoved };
     await audit(tx as unknown as Sql, actorId, 'customer.delete', customerId, { ...summary });
-    return summary;
-  }) as Promise<DeletionSummary>;
+    return { ...summary, webhookDeliveryIds: told.map((d) => d.id) };
+  }) as Promise<DeletionSummary & { webhookDeliveryIds: number[] }>;
 }

@@ -332,8 +332,14 @@ describe('webhooks', () => {
   it("deleting a customer's data deletes their deliveries (the bodies hold their words)", async () => {
     const [{ n: before }] = await stack.env.sql<{ n: number }[]>`select count(*)::int as n from webhook_deliveries where customer_id = ${chat.customerId}`;
     expect(before).toBeGreaterThan(3);
+    const erasures = await createWebhook('/erasures', ['customer.deleted']);
     const closed = new Promise((resolve) => shopper.once('disconnect', resolve));
     expect((await api('DELETE', `/api/admin/customers/${chat.customerId}`)).status).toBe(200);
+    // The systems that had their data are told, with the ids only: ours and the shop's own user id (which the record lost).
+    const told = await eventually(async () => at('/erasures').find((r) => r.body.event === 'customer.deleted'), 20_000, 'customer.deleted at /erasures');
+    expect(told.body).toMatchObject({ customerId: chat.customerId, customerExternalId: 'shop-user-7', conversationId: null, data: {} });
+    expect(told.headers['x-shopdesk-event']).toBe('customer.deleted');
+    expect(await deliveryRows(erasures.id)).toEqual([expect.objectContaining({ event: 'customer.deleted' })]);
     const [{ n }] = await stack.env.sql<{ n: number }[]>`select count(*)::int as n from webhook_deliveries where customer_id = ${chat.customerId} or conversation_id = ${chat.conversationId}`;
     expect(n).toBe(0);
     // Their open tab is closed (it would go on writing into what was erased)…
