@@ -1,6 +1,6 @@
 // HTTP calls of the console: same-origin, the session cookie does the auth.
 // Every failure becomes an ApiError with the server's code and sentence.
-import { t, type Key } from './i18n.ts';
+import { getLocale, t, type Key } from './i18n.ts';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -66,7 +66,29 @@ export function query(params: Record<string, string | number | boolean | undefin
   return text ? `?${text}` : '';
 }
 
-export const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/**
+ * Refusals the server words the same for every route, in the console's language. The server's sentences are English;
+ * these codes say all there is to say (a refused sign-in wait, a file too large), so they need no server sentence.
+ */
+const GENERIC_REFUSALS: Record<string, Key> = {
+  rate_limited: 'errors.rateLimited', too_large: 'errors.tooLarge', internal: 'errors.internal',
+  forbidden: 'errors.forbidden', wrong_password: 'errors.wrongPassword',
+};
+
+/** What went wrong, for the person: a generic refusal in the console's language, else the server's own sentence. */
+export const errorText = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error);
+  if (!(error instanceof ApiError) || getLocale() === 'en') return error.message;
+  if (Object.hasOwn(GENERIC_REFUSALS, error.code)) {
+    // "Too many requests; try again in 15 seconds." keeps its wait.
+    const seconds = /(\d+) seconds?/.exec(error.message)?.[1];
+    return t(GENERIC_REFUSALS[error.code], { seconds: seconds ?? '' }) + (error.code === 'rate_limited' && seconds ? t('errors.retryIn', { seconds }) : '');
+  }
+  // A body the server's schema refused names the field in its own terms ("body/password must NOT have fewer than 10
+  // characters"): said as a refusal, the detail kept.
+  if (error.code === 'validation' && /^(body|querystring|params)\//.test(error.message)) return t('errors.validation', { detail: error.message });
+  return error.message;
+};
 
 /** A refusal in the console's language where `reasons` words its code, else the server's own sentence. */
 export const codeText = (error: unknown, reasons: Record<string, Key>) =>

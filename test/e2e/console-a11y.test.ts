@@ -12,8 +12,8 @@ import { callOk, connectWidget, eventually, type WidgetClient } from '../support
 
 const bed = consoleTestBed();
 
-async function newPage(): Promise<Page> {
-  const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+async function newPage(locale = 'en-GB'): Promise<Page> {
+  const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale });
   bed.contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
@@ -309,5 +309,19 @@ describe('console accessibility', () => {
     const snippetColor = await row.locator('.snippet').evaluate((el) => getComputedStyle(el).color);
     expect(snippetColor).toBe('rgb(75, 85, 99)');
     expect(await row.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(238, 242, 255)');
+  });
+});
+
+describe('refusals in the console\'s language', () => {
+  it('a Chinese console words the server\'s generic refusals in Chinese (here a wrong current password)', async () => {
+    const page = await newPage('zh-CN');
+    await page.goto(`${bed.stack.url}/console`);
+    await signInOnLoginPage(page, bed.stack.agent);
+    await page.getByTestId('change-password').click();
+    await page.getByTestId('password-current').fill('not-my-password');
+    await page.getByTestId('password-next').fill('a-new-long-password');
+    await page.getByTestId('password-repeat').fill('a-new-long-password');
+    await page.getByTestId('password-form').locator('button[type=submit]').click();
+    await expect.poll(() => page.getByTestId('password-message').textContent()).toBe('当前密码不正确。');
   });
 });
