@@ -12,23 +12,46 @@ import { loadWidgetSettings, shopIdentity } from '../services/widget-settings.ts
 
 const TokenQuery = Type.Object({ token: Type.String({ maxLength: 100 }) });
 
-function page(reply: FastifyReply, status: number, title: string, body: string) {
+type Lang = 'en' | 'zh';
+
+/** The page's words: in the language of the emails the shopper got (their record's), else of their browser. */
+const TEXT = {
+  invalidTitle: { en: 'Link not valid', zh: '链接无效' },
+  invalid: {
+    en: '<p>This unsubscribe link is not valid. Use the link from the latest email you received.</p>',
+    zh: '<p>此退订链接无效。请使用您最近收到的邮件中的链接。</p>',
+  },
+  askTitle: { en: (shop: string) => `Stop emails from ${shop}?`, zh: (shop: string) => `不再接收${shop}的邮件？` },
+  ask: {
+    en: (shop: string) => `You will no longer get emails when ${shop} replies to you in the chat. Replies stay in the chat.`,
+    zh: (shop: string) => `${shop}在聊天中回复您时，将不再给您发邮件。回复仍会保留在聊天中。`,
+  },
+  button: { en: 'Unsubscribe', zh: '退订' },
+  doneTitle: { en: 'You are unsubscribed', zh: '已退订' },
+  done: { en: (shop: string) => `${shop} will not email you about chat replies any more.`, zh: (shop: string) => `${shop}不会再就聊天回复给您发邮件。` },
+};
+
+function page(reply: FastifyReply, lang: Lang, status: number, title: string, body: string) {
   return reply
     .status(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
     .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-store')
-    .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+    .send(`<!doctype html><html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title></head>
 <body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5"><h1 style="font-size:1.3rem">${escapeHtml(title)}</h1>${body}</body></html>`);
 }
 
-const INVALID = '<p>This unsubscribe link is not valid. Use the link from the latest email you received.</p>';
-
 export default function emailRoutes(ctx: AppContext) {
   /** The name the emails carry: set in the console, else SHOP_NAME. */
   const shopNameNow = async () => shopIdentity(await loadWidgetSettings(ctx.sql), ctx.config).shopName;
+  /** The follow-up emails' language (the customer's locale, as email-followup-content chooses it), else the browser's. */
+  const langOf = async (customerId: number | null, acceptLanguage: string | undefined): Promise<Lang> => {
+    const [row] = customerId ? await ctx.sql<{ locale: string | null }[]>`select locale from customers where id = ${customerId}` : [];
+    const locale = row?.locale ?? acceptLanguage?.split(',')[0] ?? '';
+    return locale.trim().toLowerCase().startsWith('zh') ? 'zh' : 'en';
+  };
   return async (app: App) => {
     // The form and one-click requests are URL-encoded; nothing in them is needed (the token is in the address).
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => done(null, { form: String(body) }));
@@ -43,12 +66,13 @@ export default function emailRoutes(ctx: AppContext) {
       },
     }, async (request, reply) => {
       const customerId = verifyUnsubscribeToken(ctx.visitorSecret, request.query.token);
-      if (!customerId) return page(reply, 400, 'Link not valid', INVALID);
+      const lang = await langOf(customerId, request.headers['accept-language']);
+      if (!customerId) return page(reply, lang, 400, TEXT.invalidTitle[lang], TEXT.invalid[lang]);
       const action = `/api/email/unsubscribe?token=${encodeURIComponent(request.query.token)}`;
       const shopName = await shopNameNow();
-      return page(reply, 200, `Stop emails from ${shopName}?`,
-        `<p>You will no longer get emails when ${escapeHtml(shopName)} replies to you in the chat. Replies stay in the chat.</p>
-<form method="post" action="${escapeHtml(action)}"><button type="submit" style="font-size:1rem;padding:.5rem 1rem">Unsubscribe</button></form>`);
+      return page(reply, lang, 200, TEXT.askTitle[lang](shopName),
+        `<p>${escapeHtml(TEXT.ask[lang](shopName))}</p>
+<form method="post" action="${escapeHtml(action)}"><button type="submit" style="font-size:1rem;padding:.5rem 1rem">${TEXT.button[lang]}</button></form>`);
     });
 
     app.post('/api/email/unsubscribe', {
@@ -62,8 +86,9 @@ export default function emailRoutes(ctx: AppContext) {
       },
     }, async (request, reply) => {
       const customerId = verifyUnsubscribeToken(ctx.visitorSecret, request.query.token);
-      if (!customerId || !(await optOutOfFollowups(ctx.sql, customerId))) return page(reply, 400, 'Link not valid', INVALID);
-      return page(reply, 200, 'You are unsubscribed', `<p>${escapeHtml(await shopNameNow())} will not email you about chat replies any more.</p>`);
+      const lang = await langOf(customerId, request.headers['accept-language']);
+      if (!customerId || !(await optOutOfFollowups(ctx.sql, customerId))) return page(reply, lang, 400, TEXT.invalidTitle[lang], TEXT.invalid[lang]);
+      return page(reply, lang, 200, TEXT.doneTitle[lang], `<p>${escapeHtml(TEXT.done[lang](await shopNameNow()))}</p>`);
     });
   };
 }

@@ -222,6 +222,16 @@ describe('email follow-up of replies the shopper missed', () => {
     expect(pageResponse.status).toBe(200);
     expect(await pageResponse.text()).toContain('<form method="post"');
     expect(await optedOut()).toBe(false);
+    // In the language of the emails they got (their record's), whatever the browser opening it says.
+    await stack.env.sql`update customers set locale = 'zh-CN' where id = ${shopper.session.customerId}`;
+    const chinese = await (await fetch(`${stack.url}${path}`, { headers: { 'accept-language': 'en-US' } })).text();
+    expect(chinese).toContain('<html lang="zh-CN">');
+    expect(chinese).toContain('>退订</button>');
+    await stack.env.sql`update customers set locale = 'en' where id = ${shopper.session.customerId}`;
+    // A link that is not valid names nobody: the browser's language says it.
+    const invalid = await fetch(`${stack.url}/api/email/unsubscribe?token=1.${'0'.repeat(64)}`, { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.text()).toContain('此退订链接无效');
     // RFC 8058 one-click, as a mail client sends it.
     const oneClick = await fetch(`${stack.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(oneClick.status).toBe(200);
