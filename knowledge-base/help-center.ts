@@ -17,6 +17,7 @@ const TEXT = {
     results: (n: number, q: string) => `${n} ${n === 1 ? 'article' : 'articles'} for “${q}”`,
     none: (q: string) => `No article matches “${q}”. Try other words, or ask us in the chat.`,
     more: 'More in this category', empty: 'No articles yet.', stuck: 'Still need help? Use the chat button in the corner.',
+    missing: 'Article not found', missingText: 'This article does not exist or is no longer published. Search the help centre or browse it below.',
     updated: 'Updated',
   },
   zh: {
@@ -25,6 +26,7 @@ const TEXT = {
     results: (n: number, q: string) => `“${q}”的相关文章：${n} 篇`,
     none: (q: string) => `没有找到与“${q}”相关的文章。换个说法试试，或在聊天中问我们。`,
     more: '同类文章', empty: '暂无文章。', stuck: '还需要帮助？点击右下角的聊天按钮。',
+    missing: '没有找到这篇文章', missingText: '这篇文章不存在或已下线。请搜索帮助中心，或浏览下面的文章。',
     updated: '更新于',
   },
 } as const;
@@ -123,6 +125,15 @@ export function helpIndexPage(shell: HelpShell, articles: ArticleRow[], search: 
   const otherHref = `/help?locale=${locale === 'en' ? 'zh' : 'en'}${search ? `&q=${encodeURIComponent(search.query)}` : ''}`;
   // A results page is named after its search, so a tab, the history and a screen reader tell them apart.
   return layout(shell, search ? `${t.searchTitle(search.query)} — ${t.title}` : t.title, body, otherHref, search !== null);
+}
+
+/** A help-centre address that names no published article: said in the reader's language, with the index to go on from. */
+export function helpNotFoundPage(shell: HelpShell, articles: ArticleRow[]): string {
+  const t = TEXT[shell.locale];
+  const index = helpIndexPage(shell, articles, null);
+  return index
+    .replace(`<title>${t.title}</title>`, `<title>${t.missing} — ${t.title}</title>`)
+    .replace(`<h1>${t.title}</h1>`, `<h1>${t.missing}</h1><p>${t.missingText}</p>`);
 }
 
 /**

@@ -8,7 +8,7 @@ import { ErrorResponse } from '../server/http/schemas.ts';
 import { notFound } from '../server/errors.ts';
 import { articlesRepository, type ArticleRow } from './repositories/articles.ts';
 import type { Passage } from './retriever.ts';
-import { helpArticlePage, helpIndexPage, rankForSearchPage, type HelpLocale } from './help-center.ts';
+import { helpArticlePage, helpIndexPage, helpNotFoundPage, rankForSearchPage, type HelpLocale } from './help-center.ts';
 import { brainOf } from './registry.ts';
 import type { BrainSnapshot } from './brain.ts';
 import { detectLanguage } from './text/tokenize.ts';
@@ -73,10 +73,15 @@ export function helpRoutes(ctx: AppContext) {
 
     app.get('/help/:slug', {
       schema: { tags: ['public'], summary: 'A published help article as a web page', params: SlugParams, querystring: LocaleQuery,
-        response: { 200: Type.String({ description: 'text/html' }), 404: ErrorResponse } },
+        response: { 200: Type.String({ description: 'text/html' }), 404: Type.String({ description: 'text/html' }) } },
     }, async (request, reply) => {
-      const article = pick(await articles.findBySlug(request.params.slug), helpLocale(request.query.locale, request.headers['accept-language']));
-      if (!article) throw notFound('Article');
+      const asked = helpLocale(request.query.locale, request.headers['accept-language']);
+      const article = pick(await articles.findBySlug(request.params.slug), asked);
+      // A reader following an old link gets a page, in their language, not the API's JSON error.
+      if (!article) {
+        return reply.status(404).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP)
+          .send(helpNotFoundPage(await shell(asked), await published({ locale: asked })));
+      }
       const locale: HelpLocale = article.locale === 'zh' ? 'zh' : 'en';
       const siblings = await published({ locale: article.locale, category: article.category });
       return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP)

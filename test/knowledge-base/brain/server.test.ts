@@ -167,7 +167,13 @@ describe('help centre', () => {
       select count(*)::int as n from articles where category = 'returns' and locale = 'en' and status = 'published' and slug <> 'return-policy'`;
     expect([...more.matchAll(/<li><a href="\/help\//g)].length).toBe(row.n);
     expect(page.body).toContain('href="/help/return-policy?locale=zh"');
-    expect((await html('/help/no-such-article')).status).toBe(404);
+    // An old link is a page in the reader's language, with the index to go on from, not the API's JSON error.
+    const missing = await html('/help/no-such-article', { 'accept-language': 'zh-CN,zh;q=0.9' });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toContain('<html lang="zh-CN">');
+    expect(missing.body).toContain('<h1>没有找到这篇文章</h1>');
+    expect(missing.body).toContain('href="/help/return-policy?locale=zh"');
+    expect((await html('/help/no-such-article?locale=en')).body).toContain('<title>Article not found — Help centre</title>');
   });
 
   it("shows the demo size guide's chart as a table in both languages; the bot and the search quote its rows without pipes", async () => {
