@@ -1,7 +1,7 @@
 // The widget's pure rules, without a browser: language choice, link safety,
 // readable colours, the outbox's order and de-duplication keys, how article answers read, and the usual reply time.
 import { describe, expect, it } from 'vitest';
-import { pickLang, STRINGS } from '../../widget/src/i18n.ts';
+import { pickLang, refusalText, STRINGS } from '../../widget/src/i18n.ts';
 import { safeHref } from '../../widget/src/dom.ts';
 import { brandColors, contrastRatio } from '../../widget/src/colors.ts';
 import { Outbox, newClientId } from '../../widget/src/outbox.ts';
@@ -114,5 +114,16 @@ describe('usual reply time', () => {
     expect(STRINGS.en.replyTime({ unit: 'hours', count: 1 })).toBe('We usually reply in about 1 hour');
     expect(STRINGS.en.replyTime({ unit: 'under-minute' })).toBe('We usually reply in under a minute');
     expect(STRINGS.zh.replyTime({ unit: 'hours', count: 2 })).toBe('我们通常在约 2 小时内回复');
+  });
+});
+
+describe('refusals in the widget\'s language', () => {
+  it('words the server\'s generic refusals in the shopper\'s language and keeps its sentence for the rest', () => {
+    expect(refusalText(STRINGS.zh, { code: 'rate_limited', message: 'You are sending too fast; wait a moment.' })).toBe('发送太频繁了，请稍等片刻。');
+    expect(refusalText(STRINGS.zh, { code: 'internal', message: 'Something went wrong on our side; please try again.' })).toBe('我们这边出了点问题，请重试。');
+    expect(refusalText(STRINGS.en, { code: 'rate_limited', message: 'anything' })).toBe('You are sending too fast; wait a moment.');
+    expect(refusalText(STRINGS.zh, { code: 'blocked', message: 'This chat is not available.' })).toBe('This chat is not available.');
+    expect(refusalText(STRINGS.zh, { code: 'toString', message: 'Not a code of ours.' })).toBe('Not a code of ours.');
+    expect(refusalText(STRINGS.zh, undefined)).toBe(STRINGS.zh.error);
   });
 });

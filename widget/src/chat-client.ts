@@ -20,7 +20,7 @@ export type TimelineEntry =
   | { kind: 'message'; message: ChatMessage }
   | { kind: 'pending'; item: OutboxItem; state: 'sending' | 'queued' }
   /** Refused by the server; `retryable`: sending it again may work (see TRANSIENT_ERRORS). */
-  | { kind: 'pending'; item: OutboxItem; state: 'failed'; error: string; retryable: boolean };
+  | { kind: 'pending'; item: OutboxItem; state: 'failed'; error: { code: string; message: string }; retryable: boolean };
 
 export interface ChatClientListener {
   messagesChanged(): void;
@@ -220,7 +220,7 @@ export class ChatClient {
     const failedUpTo = (id: number) => {
       while (failed.length && failed[0].failed!.after < id) {
         const item = failed.shift()!;
-        entries.push({ kind: 'pending', item, state: 'failed', error: item.failed!.message, retryable: TRANSIENT_ERRORS.has(item.failed!.code) });
+        entries.push({ kind: 'pending', item, state: 'failed', error: item.failed!, retryable: TRANSIENT_ERRORS.has(item.failed!.code) });
       }
     };
     for (const message of stored) {

@@ -4,7 +4,7 @@
 // never falls out of a card: a button busy sending stays focusable
 // (aria-disabled), and a card replaced by its thanks hands focus to the thanks.
 import { h, whileBusy } from './dom.ts';
-import type { Strings } from './i18n.ts';
+import { refusalText, type Strings } from './i18n.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 let fieldCounter = 0;
@@ -49,8 +49,8 @@ function thank(form: HTMLElement, text: string, ...after: HTMLElement[]): void {
   if (hadFocus) thanks.focus();
 }
 
-function ackError(result: { ok: boolean; error?: { message: string } }): void {
-  if (!result.ok) throw new Error(result.error?.message);
+function ackError(t: Strings, result: { ok: boolean; error?: { code?: string; message: string } }): void {
+  if (!result.ok) throw new Error(refusalText(t, result.error));
 }
 
 export function prechatCard(t: Strings, onSubmit: (profile: { name?: string; email?: string }) => Promise<void>, onSkip: () => void): HTMLElement {
@@ -112,7 +112,7 @@ export function offlineCard(
       return showError(error, input.text ? t.tooLong(maxChars) : t.messageRequired);
     }
     void submitting(submit, error, t, async () => {
-      ackError(await send(input.name ? input : { email: input.email, text: input.text }));
+      ackError(t, await send(input.name ? input : { email: input.email, text: input.text }));
       thank(form, t.offlineSent);
       onSent();
     });
@@ -161,7 +161,7 @@ export function csatCard(
     event.preventDefault();
     if (!rating) return showError(error, t.csatChooseRating);
     void submitting(submit, error, t, async () => {
-      ackError(await send(rating, comment.value.trim()));
+      ackError(t, await send(rating, comment.value.trim()));
       thank(form, t.csatThanks, extra);
       onRated();
     });

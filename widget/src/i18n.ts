@@ -26,6 +26,12 @@ const en = {
   retry: 'Retry',
   remove: 'Remove',
   tooLong: (max: number) => `Your message is longer than ${max} characters: please shorten it to send it.`,
+  /** The server's refusals that mean the same on every request, by code (its sentences are English). */
+  refusals: {
+    rate_limited: 'You are sending too fast; wait a moment.',
+    internal: 'Something went wrong on our side; please try again.',
+    too_large: 'That is too large to send.',
+  } as Record<string, string>,
   connecting: 'Connecting…',
   reconnecting: 'Reconnecting… your messages will be sent when the connection is back.',
   offline: 'You are offline. Messages you type are kept and sent when you are back online.',
@@ -114,6 +120,11 @@ const zh: Strings = {
   retry: '重试',
   remove: '删除',
   tooLong: (max) => `消息超过 ${max} 个字符，请删减后再发送。`,
+  refusals: {
+    rate_limited: '发送太频繁了，请稍等片刻。',
+    internal: '我们这边出了点问题，请重试。',
+    too_large: '内容太大，无法发送。',
+  },
   connecting: '正在连接…',
   reconnecting: '正在重新连接…连接恢复后会自动发送您的消息。',
   offline: '您已离线。输入的消息会被保存，恢复联网后自动发送。',
@@ -182,6 +193,12 @@ const zh: Strings = {
 };
 
 export const STRINGS: Record<Lang, Strings> = { en, zh };
+
+/** Why the server refused, in the widget's language when the code says it all, else the server's own sentence. */
+export function refusalText(t: Strings, error: { code?: string; message?: string } | undefined): string {
+  const known = error?.code && Object.prototype.hasOwnProperty.call(t.refusals, error.code) ? t.refusals[error.code] : undefined;
+  return known ?? error?.message ?? t.error;
+}
 
 /** Maps a BCP 47 tag to a supported UI language, or null. */
 export function supportedLang(tag: string | null | undefined): Lang | null {

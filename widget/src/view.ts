@@ -5,7 +5,7 @@
 import type { ArticleRef, ChatMessage, ConversationSummary, QueuePosition, QuickReply, UnavailableReason } from '../../server/realtime/event-maps.ts';
 import type { ChatClient, ChatClientListener, ConnectionState, TimelineEntry } from './chat-client.ts';
 import type { WidgetSettings } from './api.ts';
-import { STRINGS, type Lang, type Strings } from './i18n.ts';
+import { refusalText, STRINGS, type Lang, type Strings } from './i18n.ts';
 import type { Store } from './storage.ts';
 import { append, clear, h, icon, ICONS, isBusy, langTag, linkified, safeLink, setText, textLanguage, whileBusy } from './dom.ts';
 import { brandColors } from './colors.ts';
@@ -562,7 +562,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const t = this.t;
     if (entry.kind === 'pending') {
       const failed = entry.state === 'failed';
-      const meta = failed ? t.failed(entry.error || t.error) : entry.state === 'queued' ? t.queued : t.sending;
+      const meta = failed ? t.failed(refusalText(t, entry.error)) : entry.state === 'queued' ? t.queued : t.sending;
       const clientId = entry.item.clientId;
       return {
         key: `c:${clientId}`,
