@@ -6,7 +6,7 @@ import type { AppContext } from '../context.ts';
 import { ErrorResponse, errorReplies, IdParams } from './schemas.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { usersRepository } from '../repositories/users.ts';
-import { loadWidgetSettings, nextOpening, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
+import { isKnownTimeZone, loadWidgetSettings, nextOpening, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { identityHashMatches, signVisitorToken, verifyResumeToken, verifyVisitorToken } from '../services/visitor-tokens.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
@@ -221,14 +221,16 @@ export default function widgetRoutes(ctx: AppContext) {
       onRequest: app.requireVisitor,
       schema: {
         tags: ['widget'],
-        summary: "Download the shopper's own conversation as text",
+        summary: "Download the shopper's own conversation as text (times in `tz`, the browser's IANA zone, else UTC)",
         params: IdParams,
+        querystring: Type.Object({ tz: Type.Optional(Type.String({ maxLength: 64 })) }),
         response: { 200: Type.String(), 401: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request, reply) => {
       const [owner] = await ctx.sql<{ customer_id: number }[]>`select customer_id from conversations where id = ${request.params.id}`;
       if (!owner || owner.customer_id !== request.visitor!.customerId) throw notFound('Conversation');
-      const text = await conversationTranscript(ctx.sql, request.params.id, { audience: 'shopper' });
+      const tz = request.query.tz && isKnownTimeZone(request.query.tz) ? request.query.tz : undefined;
+      const text = await conversationTranscript(ctx.sql, request.params.id, { audience: 'shopper', timeZone: tz });
       reply.header('content-type', 'text/plain; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="conversation-${request.params.id}.txt"`);
       return text!;

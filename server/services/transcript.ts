@@ -1,9 +1,11 @@
 // Plain-text transcript of a conversation: the shopper's download (their own words are "You", in their language,
-// no private notes) and the team's export (the customer by name, private notes marked). System lines ("X joined the
-// chat.") stand without an author; they are stored in English and stay so.
+// no private notes, system lines worded as the widget words them, times in the zone their browser gave) and the team's
+// export (the customer by name, private notes marked, in English and UTC like the team's other exports). System lines
+// ("X joined the chat.") stand without an author.
 import type { Sql } from '../db/client.ts';
 import { conversationsRepository, type ConversationRow } from '../repositories/conversations.ts';
 import { customersRepository } from '../repositories/customers.ts';
+import { STRINGS as WIDGET_WORDS, systemLineText } from '../../widget/src/i18n.ts';
 
 type Audience = 'shopper' | 'team';
 
@@ -20,21 +22,29 @@ const WORDS = {
   },
 } satisfies Record<string, { status: Record<ConversationRow['status'], string> } & Record<string, unknown>>;
 
-const stamp = (at: Date) => `${at.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+/** "2026-12-06 13:54:26 (Asia/Shanghai)": in the reader's zone when known, else UTC. */
+function stamper(timeZone: string | undefined): (at: Date) => string {
+  if (!timeZone || timeZone === 'UTC') return (at) => `${at.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  const format = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  return (at) => `${format.format(at)} (${timeZone})`;
+}
 
-export async function conversationTranscript(sql: Sql, conversationId: number, options: { audience: Audience }): Promise<string | null> {
+export async function conversationTranscript(sql: Sql, conversationId: number, options: { audience: Audience; timeZone?: string }): Promise<string | null> {
   const conversations = conversationsRepository(sql);
   const conversation = await conversations.findById(conversationId);
   if (!conversation) return null;
   const customer = await customersRepository(sql).findById(conversation.customer_id);
   // The shopper reads it in the language they chat in; the team's export is in English like the rest of its exports.
-  const words = options.audience === 'shopper' && customer?.locale?.startsWith('zh') ? WORDS.zh : WORDS.en;
+  const lang = options.audience === 'shopper' && customer?.locale?.startsWith('zh') ? 'zh' : 'en';
+  const words = WORDS[lang];
+  const stamp = stamper(options.audience === 'shopper' ? options.timeZone : undefined);
   const customerLabel = options.audience === 'shopper' ? words.you : (customer?.name || customer?.email || `${words.customer} #${conversation.customer_id}`);
   const messages = await conversations.messagesAfter(conversationId, 0, options.audience === 'team', 10_000);
   const lines = [words.header(conversationId, stamp(conversation.created_at), words.status[conversation.status]), ''];
   for (const m of messages) {
     if (m.author_type === 'system') {
-      lines.push(`[${stamp(m.created_at)}] · ${m.body}`);
+      const line = options.audience === 'shopper' ? systemLineText(WIDGET_WORDS[lang], m.body, m.metadata ?? {}) : m.body;
+      lines.push(`[${stamp(m.created_at)}] · ${line}`);
       continue;
     }
     const who = m.author_type === 'customer' ? customerLabel : m.author_type === 'bot' ? words.bot : (m.author_name ?? words.agent);

@@ -33,8 +33,8 @@ async function chatWithAgent(profile: Record<string, unknown>, text: string): Pr
   return { token: session.visitorToken, conversationId };
 }
 
-const download = async (conversationId: number, token: string) =>
-  (await fetch(`${stack.url}/api/widget/conversations/${conversationId}/transcript`, { headers: { authorization: `Bearer ${token}` } })).text();
+const download = async (conversationId: number, token: string, tz?: string) =>
+  (await fetch(`${stack.url}/api/widget/conversations/${conversationId}/transcript${tz ? `?tz=${encodeURIComponent(tz)}` : ''}`, { headers: { authorization: `Bearer ${token}` } })).text();
 const exported = async (conversationId: number) =>
   (await fetch(`${stack.url}/api/conversations/${conversationId}/transcript`, { headers: { authorization: `Bearer ${agentToken}` } })).text();
 
@@ -59,6 +59,13 @@ describe('transcripts', () => {
     const mine = await download(conversationId, token);
     expect(mine).toMatch(new RegExp(`^会话 #${conversationId} — 开始于 .* — 状态：人工处理中\\n`));
     expect(mine).toMatch(/\] 您: 我的包裹在哪里？\n/);
+    // Its system lines as the widget words them, and its times in the zone the shopper's browser gave.
+    expect(mine).toMatch(/\] · .+ 已加入对话。\n/);
+    expect(mine).not.toContain('joined the chat');
+    const [{ created_at: started }] = await stack.env.sql<{ created_at: Date }[]>`select created_at from conversations where id = ${conversationId}`;
+    const shanghai = new Date(started.getTime() + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
+    expect(await download(conversationId, token, 'Asia/Shanghai')).toContain(`开始于 ${shanghai} (Asia/Shanghai)`);
+    expect(await download(conversationId, token, 'Not/AZone')).toMatch(/开始于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
     const [{ customer_id: customerId }] = await stack.env.sql`select customer_id from conversations where id = ${conversationId}`;
     expect(await exported(conversationId)).toMatch(new RegExp(`\\] Customer #${customerId}: 我的包裹在哪里？\\n`));
   });

@@ -121,7 +121,9 @@ export function createApi(base: string) {
       }).then(() => undefined, () => undefined),
 
     async transcript(conversationId: number, visitorToken: string): Promise<Blob> {
-      const response = await fetch(url(`api/widget/conversations/${conversationId}/transcript`), {
+      // Times in the shopper's own zone, as the widget shows them.
+      const tz = Intl.DateTimeFormat().resolvedOptions().timeZone ?? '';
+      const response = await fetch(url(`api/widget/conversations/${conversationId}/transcript${tz ? `?tz=${encodeURIComponent(tz)}` : ''}`), {
         credentials: 'omit',
         headers: { authorization: `Bearer ${visitorToken}` },
       });

@@ -194,6 +194,27 @@ const zh: Strings = {
 
 export const STRINGS: Record<Lang, Strings> = { en, zh };
 
+/**
+ * A system line ("Ada joined the chat.") in these words, from its event and parameters (stored in English, with the
+ * event in the metadata); an event not known here, or one missing a parameter, keeps the stored text. Shared with the
+ * server's shopper transcript (server/services/transcript.ts), so the download says what the widget said.
+ */
+export function systemLineText(t: Strings, text: string, metadata: Record<string, unknown>): string {
+  const name = typeof metadata.agentName === 'string' ? metadata.agentName : t.agent;
+  switch (metadata.event) {
+    case 'agent_joined': return t.agentJoined(name);
+    case 'agent_transferred': return t.agentTransferred(name);
+    case 'agent_left': return t.agentLeft(name);
+    case 'agent_reopened': return t.agentReopened(name);
+    case 'agent_unavailable': return t.agentUnavailable(name);
+    case 'agent_no_reply': return t.agentNoReply(name);
+    case 'idle_closed': return typeof metadata.idleHours === 'number' ? t.idleClosed(metadata.idleHours) : text;
+    case 'offline_message':
+      return typeof metadata.email === 'string' && typeof metadata.text === 'string' ? t.messageLeft(metadata.email, metadata.text) : text;
+    default: return text;
+  }
+}
+
 /** Why the server refused, in the widget's language when the code says it all, else the server's own sentence. */
 export function refusalText(t: Strings, error: { code?: string; message?: string } | undefined): string {
   const known = error?.code && Object.prototype.hasOwnProperty.call(t.refusals, error.code) ? t.refusals[error.code] : undefined;

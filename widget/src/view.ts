@@ -5,7 +5,7 @@
 import type { ArticleRef, ChatMessage, ConversationSummary, QueuePosition, QuickReply, UnavailableReason } from '../../server/realtime/event-maps.ts';
 import type { ChatClient, ChatClientListener, ConnectionState, TimelineEntry } from './chat-client.ts';
 import type { WidgetSettings } from './api.ts';
-import { refusalText, STRINGS, type Lang, type Strings } from './i18n.ts';
+import { refusalText, STRINGS, systemLineText, type Lang, type Strings } from './i18n.ts';
 import type { Store } from './storage.ts';
 import { append, clear, h, icon, ICONS, isBusy, langTag, linkified, safeLink, setText, textLanguage, whileBusy } from './dom.ts';
 import { brandColors } from './colors.ts';
@@ -777,17 +777,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   /** A system line in the widget's language, from its event and parameters; the stored English text otherwise. */
   private systemText(m: ChatMessage): string {
-    const meta = m.metadata as { event?: string; agentName?: string; idleHours?: number; email?: unknown; text?: unknown };
-    const name = typeof meta.agentName === 'string' ? meta.agentName : this.t.agent;
-    if (meta.event === 'agent_joined') return this.t.agentJoined(name);
-    if (meta.event === 'agent_transferred') return this.t.agentTransferred(name);
-    if (meta.event === 'agent_left') return this.t.agentLeft(name);
-    if (meta.event === 'agent_reopened') return this.t.agentReopened(name);
-    if (meta.event === 'agent_unavailable') return this.t.agentUnavailable(name);
-    if (meta.event === 'agent_no_reply') return this.t.agentNoReply(name);
-    if (meta.event === 'idle_closed' && typeof meta.idleHours === 'number') return this.t.idleClosed(meta.idleHours);
-    if (meta.event === 'offline_message' && typeof meta.email === 'string' && typeof meta.text === 'string') return this.t.messageLeft(meta.email, meta.text);
-    return m.text;
+    return systemLineText(this.t, m.text, (m.metadata ?? {}) as Record<string, unknown>);
   }
 
   private helpfulAnswer(messageId: number): boolean | undefined {
