@@ -1,6 +1,7 @@
 // Small shared hooks: load data from the API, listen to socket events.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from './api.ts';
+import { getLocale, t } from './i18n.ts';
 import type { AgentSocket } from './realtime.ts';
 import type { AgentServerToClient } from './types.ts';
 
@@ -63,9 +64,19 @@ export function formatTime(iso: string | null | undefined): string {
   return sameDay ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
+/** A duration in the console's language: "1m 5s", "1分5秒". */
 export function formatSeconds(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '—';
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${Math.round(seconds % 60)}s`;
-  return `${Math.floor(seconds / 3600)}h ${Math.round((seconds % 3600) / 60)}m`;
+  if (seconds < 60) return t('duration.s', { s: Math.round(seconds) });
+  if (seconds < 3600) return t('duration.ms', { m: Math.floor(seconds / 60), s: Math.round(seconds % 60) });
+  return t('duration.hm', { h: Math.floor(seconds / 3600), m: Math.round((seconds % 3600) / 60) });
+}
+
+/** An amount in the order's currency, as the console's language writes money ("$76.00", "US$76.00"). */
+export function formatMoney(cents: number, currency: string): string {
+  try {
+    return new Intl.NumberFormat(getLocale() === 'zh' ? 'zh-CN' : 'en', { style: 'currency', currency }).format(cents / 100);
+  } catch {
+    return `${(cents / 100).toFixed(2)} ${currency}`; // a code Intl does not know
+  }
 }

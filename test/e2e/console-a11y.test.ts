@@ -312,7 +312,7 @@ describe('console accessibility', () => {
   });
 });
 
-describe('refusals in the console\'s language', () => {
+describe('the console in Chinese', () => {
   it('a Chinese console words the server\'s generic refusals in Chinese (here a wrong current password)', async () => {
     const page = await newPage('zh-CN');
     await page.goto(`${bed.stack.url}/console`);
@@ -323,5 +323,19 @@ describe('refusals in the console\'s language', () => {
     await page.getByTestId('password-repeat').fill('a-new-long-password');
     await page.getByTestId('password-form').locator('button[type=submit]').click();
     await expect.poll(() => page.getByTestId('password-message').textContent()).toBe('当前密码不正确。');
+  });
+
+  it('a Chinese console shows an order\'s status and amount in Chinese beside the chat', async () => {
+    const chat = await heldChat('Lin Orders');
+    const [{ customer_id: customerId }] = await bed.stack.env.sql`select customer_id from conversations where id = ${chat.conversationId}`;
+    await bed.stack.env.sql`update customers set external_id = 'shop-lin' where id = ${customerId}`;
+    await bed.stack.env.sql`insert into orders (number, customer_external_id, customer_id, status, total_cents, currency) values ('NW-000501', 'shop-lin', ${customerId}, 'shipped', 7600, 'USD')`;
+    const page = await newPage('zh-CN');
+    await page.goto(`${bed.stack.url}/console/conversations/${chat.conversationId}`);
+    await signInOnLoginPage(page, bed.stack.agent);
+    const order = page.getByTestId('orders').locator('li', { hasText: 'NW-000501' });
+    await order.waitFor();
+    expect(await order.locator('.badge').textContent()).toBe('已发货');
+    expect(await order.textContent()).toContain('US$76.00');
   });
 });

@@ -357,7 +357,7 @@ function MessageBubble({ message, page, seen }: { message: ChatMessage; page?: S
       )}
       {type === 'bot' && meta && meta.decision && (
         <div class="evidence" data-testid="bot-evidence">
-          <span class="badge">{t('evidence.decision')}: {meta.decision}</span>
+          <span class="badge" data-decision={meta.decision}>{t('evidence.decision')}: {t(`decision.${meta.decision}`)}</span>
           {meta.intent && <span class="badge">{t('evidence.intent')}: {meta.intent}</span>}
           {typeof meta.confidence === 'number' && <span class="badge">{t('evidence.confidence')}: {(meta.confidence * 100).toFixed(0)}%</span>}
           {meta.encoder && <span class="badge muted">{meta.encoder}</span>}

@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { del, errorText, get, patch, post } from '../api.ts';
 import { useSession } from '../context.ts';
-import { formatTime, useDebounced, useLoad, useSocketEvent } from '../hooks.ts';
+import { formatMoney, formatTime, useDebounced, useLoad, useSocketEvent } from '../hooks.ts';
 import { getLocale, t, type Key } from '../i18n.ts';
 import { formatWake } from '../snooze.ts';
 import { navigate } from '../router.ts';
@@ -90,7 +90,7 @@ export function CustomerPanel({ customerId, conversationId, onRecordChanged }: {
         <ul class="plain" data-testid="orders">
           {(orders.data?.items ?? []).map((o) => (
             <li key={o.id}>
-              <strong>{o.number}</strong> <span class="badge">{o.status}</span> {(o.totalCents / 100).toFixed(2)} {o.currency}
+              <strong>{o.number}</strong> <span class="badge">{t(`order.${o.status}`)}</span> {formatMoney(o.totalCents, o.currency)}
               <div class="muted small">{formatTime(o.placedAt)} · {o.items.map((i) => `${i.quantity}× ${i.name}`).join(', ')}</div>
             </li>
           ))}
