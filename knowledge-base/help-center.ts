@@ -7,6 +7,7 @@ import type { Passage } from './retriever.ts';
 import { escapeHtml, renderMarkdown } from './markdown.ts';
 import { isQuestionWord, retrievalTokenize } from './pipeline.ts';
 import { FAVICON } from '../server/http/favicon.ts';
+import { categoryName } from './categories.ts';
 
 export type HelpLocale = 'en' | 'zh';
 
@@ -31,17 +32,6 @@ const TEXT = {
   },
 } as const;
 
-const CATEGORY_NAMES: Record<string, Record<HelpLocale, string>> = {
-  account: { en: 'Account', zh: '账户' }, orders: { en: 'Orders', zh: '订单' }, payments: { en: 'Payments', zh: '支付' },
-  privacy: { en: 'Privacy', zh: '隐私' }, products: { en: 'Products', zh: '商品' }, promotions: { en: 'Promotions', zh: '优惠活动' },
-  refunds: { en: 'Refunds', zh: '退款' }, returns: { en: 'Returns and exchanges', zh: '退换货' }, shipping: { en: 'Shipping', zh: '配送' },
-  sizing: { en: 'Sizing', zh: '尺码' }, support: { en: 'Contact us', zh: '联系我们' }, warranty: { en: 'Warranty', zh: '保修' },
-};
-
-/** A category's display name; an admin's own category shows as written. */
-export function categoryName(category: string, locale: HelpLocale): string {
-  return CATEGORY_NAMES[category]?.[locale] ?? category.charAt(0).toUpperCase() + category.slice(1);
-}
 
 /**
  * Search-box queries are a few keywords ("refund", "track order") where the bot's questions are sentences: a passage

@@ -338,4 +338,15 @@ describe('the console in Chinese', () => {
     expect(await order.locator('.badge').textContent()).toBe('已发货');
     expect(await order.textContent()).toContain('US$76.00');
   });
+
+  it('names article categories in Chinese in the knowledge-base list', async () => {
+    await bed.stack.env.sql`insert into articles (slug, locale, title, category, status, body) values ('zh-category-probe', 'zh', '配送时间', 'shipping', 'published', '## 多久\n\n三天。')
+      on conflict do nothing`;
+    const page = await newPage('zh-CN');
+    await page.goto(`${bed.stack.url}/console/admin/kb`);
+    await signInOnLoginPage(page, bed.stack.admin);
+    const filter = page.getByRole('combobox', { name: '分类' });
+    await expect.poll(async () => (await filter.locator('option').allTextContents()).includes('配送')).toBe(true);
+    expect(await filter.locator('option', { hasText: '配送' }).getAttribute('value')).toBe('shipping');
+  });
 });
