@@ -369,6 +369,8 @@ describe('widget features', () => {
     await status.waitFor({ state: 'attached' });
     expect(await status.textContent()).toBe('Chat is not available.');
     expect(await page.locator('#sd-input').isDisabled()).toBe(true);
+    // The block ended the chat, but no rating is asked of a blocked shopper (it could not be sent either).
+    expect(await page.locator('[data-card="csat"]').count()).toBe(0);
 
     // The stored visitor token is kept (a fresh visitor would slip past the block): after a reload it is the same customer, still refused.
     await page.reload();

@@ -83,6 +83,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   /** When the shop next opens (from the settings' status), for the after-hours line. */
   private nextOpenAt: string | null = null;
   private readonly queueNotice: HTMLElement;
+  /** The shop blocked this shopper (connection refused for good). */
+  private blocked = false;
   private readonly log: HTMLElement;
   private readonly cards: HTMLElement;
   private readonly typingLine: HTMLElement;
@@ -525,8 +527,13 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       unreachable: this.t.unreachable,
       blocked: this.t.blocked,
     };
-    // Nothing typed now could ever be sent.
-    if (state === 'blocked') this.input.disabled = this.sendButton.disabled = this.attachButton.disabled = true;
+    // Nothing typed now could ever be sent; and a chat the block ended asks for no rating (the shop ended it, and the
+    // rating could not be sent either).
+    this.blocked = state === 'blocked';
+    if (this.blocked) {
+      this.input.disabled = this.sendButton.disabled = this.attachButton.disabled = true;
+      this.keepingFocus(() => this.removeCsat());
+    }
     this.statusBar.textContent = text[state];
     this.statusBar.className = state === 'online' ? 'status ok' : 'status';
     this.statusBar.setAttribute('data-state', state);
@@ -870,7 +877,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   }
 
   private maybeOfferCsat(conversation: ConversationSummary, justResolved: boolean): void {
-    if (this.csatFor === conversation.id) return;
+    if (this.csatFor === conversation.id || this.blocked) return;
     const rated = this.options.store.get<number[]>('rated') ?? [];
     if (rated.includes(conversation.id)) return;
     const resolvedAt = conversation.resolvedAt ? Date.parse(conversation.resolvedAt) : Date.now();
