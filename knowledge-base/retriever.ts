@@ -270,7 +270,7 @@ export class KbIndex {
     // (Chinese title terms made of matched characters, the bigram "#生优" of 学生 and 优惠, are matched too.)
     const matchedChars = new Set(Array.from(matched.join('')));
     const coveredChinese = (t: string) => Array.from(t.replace(/^#/, '')).every((c) => /[\u4e00-\u9fff]/.test(c) && matchedChars.has(c));
-    const partOfTitle = [...title].some((t) => !matched.includes(t) && !coveredChinese(t));
+    const partOfTitle = [...title].some((t) => !matched.includes(t) && !coveredChinese(t) && !this.ignoreForConfidence(t));
     if (partOfTitle && chunk.heading && this.tokenize(chunk.heading).some((t) => matched.includes(t))) return chunk;
     return firstSection(this.chunksByArticle.get(chunk.articleId) ?? [], chunk) ?? chunk;
   }

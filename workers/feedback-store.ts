@@ -29,8 +29,10 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
   const articleId = job.kind === 'article' ? job.articleId : null;
   return sql.begin(async (tx) => {
     // A rating queued for a record that was merged since belongs to the record it was merged into.
+    // Deleted: the record itself, or the one it was merged into.
     const [kept] = await tx<{ id: number; deleted: boolean }[]>`
-      select coalesce(merged_into_id, id) as id, coalesce((attributes ->> 'deleted')::boolean, false) as deleted from customers where id = ${job.customerId}`;
+      select coalesce(c.merged_into_id, c.id) as id, coalesce((coalesce(m.attributes, c.attributes) ->> 'deleted')::boolean, false) as deleted
+      from customers c left join customers m on m.id = c.merged_into_id where c.id = ${job.customerId}`;
     const customerId = kept ? Number(kept.id) : job.customerId;
     // A rating queued before its customer's data was deleted counts as deletion leaves ratings: without the words or
     // the link to the person, and nothing on the (emptied) timeline.

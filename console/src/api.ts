@@ -79,7 +79,7 @@ const GENERIC_REFUSALS: Record<string, Key> = {
 export const errorText = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error);
   if (!(error instanceof ApiError) || getLocale() === 'en') return error.message;
-  if (Object.hasOwn(GENERIC_REFUSALS, error.code)) {
+  if (Object.prototype.hasOwnProperty.call(GENERIC_REFUSALS, error.code)) {
     // "Too many requests; try again in 15 seconds." keeps its wait.
     const seconds = /(\d+) seconds?/.exec(error.message)?.[1];
     return t(GENERIC_REFUSALS[error.code], { seconds: seconds ?? '' }) + (error.code === 'rate_limited' && seconds ? t('errors.retryIn', { seconds }) : '');
@@ -92,4 +92,4 @@ export const errorText = (error: unknown): string => {
 
 /** A refusal in the console's language where `reasons` words its code, else the server's own sentence. */
 export const codeText = (error: unknown, reasons: Record<string, Key>) =>
-  (error instanceof ApiError && Object.hasOwn(reasons, error.code) ? t(reasons[error.code]) : errorText(error));
+  (error instanceof ApiError && Object.prototype.hasOwnProperty.call(reasons, error.code) ? t(reasons[error.code]) : errorText(error));

@@ -333,7 +333,7 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     // Only shopper messages in chats this agent holds are worth a sound; the inbox shows the rest.
     const open = match('/console/conversations/:id', location.pathname);
     const watching = open && document.hasFocus() ? Number(open.id) : null;
-    const message = messages.filter((m) => m.author.type === 'customer' && m.conversationId !== watching && mine.current.has(m.conversationId)).at(-1);
+    const message = messages.filter((m) => m.author.type === 'customer' && m.conversationId !== watching && mine.current.has(m.conversationId)).slice(-1)[0];
     if (message) alertAgent(t('notify.message'), message.text, () => navigate(`/console/conversations/${message.conversationId}`));
     // A chat this agent snoozed is back (its time came, or the shopper wrote): the server's private line names its holder.
     const woke = messages.find((m) => m.author.type === 'system' && (m.metadata as { event?: unknown; agentId?: unknown }).event === 'snooze_ended'

@@ -477,7 +477,10 @@ export default function adminRoutes(ctx: AppContext) {
       await enqueueWebhookDeliveries(ctx.queues.queue(QUEUE_WEBHOOKS), webhookDeliveryIds).catch((error: unknown) =>
         request.log.warn({ err: error }, 'customer.deleted webhook deliveries not queued (the sweep sends them)'));
       // Their words were training examples: the trained model holds them until it is trained again.
-      if (summary.trainingExamplesRemoved > 0) await requestTraining(ctx.queues, sql, 'examples of a deleted customer removed');
+      if (summary.trainingExamplesRemoved > 0) {
+        await requestTraining(ctx.queues, sql, 'examples of a deleted customer removed').catch((error: unknown) =>
+          request.log.warn({ err: error }, 'retraining after a deletion not queued (the next intent edit trains)'));
+      }
       // Queued and finished jobs carry their words too (finished ones are kept an hour, failed ones until removed).
       await forgetQueuedJobs(ctx.queues, request.params.id).catch((error: unknown) => request.log.warn({ err: error }, 'queued jobs of a deleted customer not removed'));
       // A tab still open would go on writing (messages, pages) into what was just erased; its reconnection is refused.

@@ -41,8 +41,11 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
   const inIds = sql`any(${sql.array(ids)}::bigint[])`;
   // Who else received their data (GDPR asks for the recipients): the shop's webhooks, by address and event, and the
   // emails sent to them or received from them.
-  const webhookDeliveries = await sql`select d.event, w.url as recipient, d.status, d.created_at from webhook_deliveries d
-    join webhooks w on w.id = d.webhook_id where d.customer_id = ${customerId} order by d.id`;
+  // The receiving host only: a webhook's address often carries its own secret (a Slack or Zapier hook).
+  const webhookDeliveries = (await sql<{ event: string; url: string; status: string; created_at: Date }[]>`
+    select d.event, w.url, d.status, d.created_at from webhook_deliveries d
+    join webhooks w on w.id = d.webhook_id where d.customer_id = ${customerId} order by d.id`)
+    .map(({ url, ...delivery }) => ({ ...delivery, recipient: new URL(url).host }));
   const emailFollowups = await sql`select conversation_id, recipient, status, error, created_at, sent_at from email_followups
     where customer_id = ${customerId} order by id`;
   const inboundEmails = await sql`select conversation_id, message_id, received_at from inbound_emails where customer_id = ${customerId} order by received_at`;
@@ -50,7 +53,7 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
   const unanswered = ids.length ? await sql`select q.id, q.locale, e->>'text' as text, e->>'at' as at
     from unanswered_questions q, jsonb_array_elements(q.examples) e
     where (e->>'conversationId')::bigint = ${inIds} order by q.id` : [];
-  const said = [...new Set(messages.filter((m) => m.author_type === 'customer').map((m) => String(m.text).trim().replace(/\s+/g, ' ')))];
+  const said = [...await learningLoopQuestions(sql, ids)];
   const trainingExamples = said.length ? await sql`select i.name as intent, e.locale, e.text from intent_examples e join intents i on i.id = e.intent_id
     where e.text = any(${sql.array(said)}::text[]) order by e.id` : [];
   const outOfScope = (await outOfScopeExamples(sql)).filter((example) => said.includes(example));
@@ -88,15 +91,25 @@ export interface DeletionSummary {
 }
 
 /**
+ * The customer's questions that reached the learning loop (the unanswered list, whose examples keep the conversation
+ * they came from), as training examples are stored (trimmed, spaces collapsed). Only these: an example the shop wrote
+ * ("where is my order") is not theirs because a shopper once typed the same words.
+ */
+async function learningLoopQuestions(sql: Sql, conversationIds: number[]): Promise<Set<string>> {
+  if (!conversationIds.length) return new Set();
+  const rows = await sql<{ text: string | null }[]>`select distinct e->>'text' as text
+    from unanswered_questions q, jsonb_array_elements(q.examples) e
+    where (e->>'conversationId')::bigint = any(${sql.array(conversationIds)}::bigint[])`;
+  return new Set(rows.map((r) => (r.text ?? '').trim().replace(/\s+/g, ' ')).filter(Boolean));
+}
+
+/**
  * Takes the customer's own questions out of the bot's training data: an admin who added one from the unanswered list
  * made their words an intent example or an out-of-scope one, which outlive the conversation (and sit in the trained
- * model until it is retrained). Matched verbatim, as both are stored (trimmed, spaces collapsed). Returns how many.
+ * model until it is retrained). Matched verbatim. Run before their questions leave the unanswered list. Returns how many.
  */
 async function forgetTrainingExamples(tx: Sql, conversationIds: number[]): Promise<number> {
-  if (!conversationIds.length) return 0;
-  const rows = await tx<{ body: string }[]>`select distinct body from messages
-    where conversation_id = any(${tx.array(conversationIds)}::bigint[]) and author_type = 'customer'`;
-  const said = new Set(rows.map((r) => r.body.trim().replace(/\s+/g, ' ')).filter(Boolean));
+  const said = await learningLoopQuestions(tx, conversationIds);
   if (!said.size) return 0;
   const removed = await tx`delete from intent_examples where text = any(${tx.array([...said])}::text[]) returning id`;
   const outOfScope = await outOfScopeExamples(tx);

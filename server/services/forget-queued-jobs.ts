@@ -11,13 +11,15 @@ const STATES = ['completed', 'failed', 'waiting', 'delayed', 'prioritized'] as c
 /** Jobs read per page: finished jobs are capped at 5,000 per queue (server/queues.ts). */
 const PAGE = 500;
 
+/** Every job of the queue in these states, read whole before any is changed (removing while paging skips jobs). */
 async function eachJob(queues: Queues, name: string, visit: (job: Job) => Promise<void>): Promise<void> {
   const queue = queues.queue(name);
-  for (let start = 0; ; start += PAGE) {
-    const jobs = await queue.getJobs([...STATES], start, start + PAGE - 1);
-    for (const job of jobs) if (job) await visit(job);
-    if (jobs.length < PAGE) return;
+  const jobs: Job[] = [];
+  for (const state of STATES) {
+    const total = await queue.getJobCountByTypes(state);
+    for (let start = 0; start < total; start += PAGE) jobs.push(...(await queue.getJobs([state], start, start + PAGE - 1)).filter((job): job is Job => !!job));
   }
+  for (const job of jobs) await visit(job);
 }
 
 /** Removes or trims every queued and kept job carrying this customer's data; returns how many jobs changed. */
@@ -31,10 +33,10 @@ export async function forgetQueuedJobs(queues: Queues, customerId: number): Prom
     const events = (job.data as InteractionJob).events ?? [];
     const others = events.filter((event) => event.customerId !== customerId);
     if (others.length === events.length) return;
-    const finished = (await job.getState()) === 'completed';
+    const finished = (await job.getState().catch(() => 'unknown')) === 'completed';
     if (!others.length || finished) return removed(job);
-    await job.updateData({ events: others } satisfies InteractionJob);
-    changed++;
+    // Gone or taken meanwhile: then it finishes without their events being written (the worker skips them).
+    if (await job.updateData({ events: others } satisfies InteractionJob).then(() => true, () => false)) changed++;
   });
   await eachJob(queues, QUEUE_FEEDBACK, async (job) => {
     if ((job.data as FeedbackJob).customerId === customerId) await removed(job);

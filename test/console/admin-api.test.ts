@@ -679,8 +679,14 @@ describe('privacy: what deletion reaches beyond the conversation', () => {
     const visitor = await widgetSession(stack.url, { name: 'Quinn Quokka' });
     const shopper = await connectWidget(stack.url, visitor.visitorToken);
     await callOk(shopper, 'message:send', { clientId: 'q1', text: words });
+    // They also typed words the shop wrote as an example: those are the shop's, and stay.
+    await callOk(shopper, 'message:send', { clientId: 'q2', text: 'flux capacitor prices' });
     shopper.close();
-    // An admin made their question an example of an intent and of the out-of-scope set (from the unanswered list).
+    // The bot could not answer it (the unanswered list keeps which chat it came from), and an admin made it an example
+    // of an intent and of the out-of-scope set; the shop's own example with the same words as another shopper's stays.
+    const [{ id: conversationId }] = await stack.env.sql`select id from conversations where customer_id = ${visitor.customerId}`;
+    const { unansweredRepository } = await import('../../knowledge-base/unanswered.ts');
+    await unansweredRepository(stack.env.sql).record(words, conversationId, { reason: 'no_match' });
     const created = await http('POST', '/api/admin/intents', admin, { name: 'privacy_probe', examples: { en: [words, 'flux capacitor prices'], zh: [] } });
     expect(created.status).toBe(201);
     const { outOfScopeExamples, setOutOfScopeExamples } = await import('../../knowledge-base/out-of-scope.ts');
@@ -706,7 +712,7 @@ describe('privacy: what deletion reaches beyond the conversation', () => {
     await http('GET', `/api/admin/customers/${visitor.customerId}/export`, admin);
     const exported = (await http('GET', `/api/admin/customers/${visitor.customerId}/export`, admin)).json;
     expect(exported.trainingExamples).toEqual({ intents: [{ intent: 'privacy_probe', locale: 'en', text: words }], outOfScope: [words] });
-    expect(exported.sentTo.webhooks).toEqual([expect.objectContaining({ event: 'message.created', recipient: 'https://crm.example.com/privacy' })]);
+    expect(exported.sentTo.webhooks).toEqual([expect.objectContaining({ event: 'message.created', recipient: 'crm.example.com' })]);
     expect(exported.orders[0].items).toEqual([{ sku: 'QK-1', name: 'Flux capacitor', quantity: 1, price_cents: 900 }]);
     expect(exported.accessLog).toEqual([expect.objectContaining({ action: 'customer.export', actor: 'Ada Admin' })]);
     await stack.env.sql`delete from webhooks where id = ${hook.id}`;

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { systemLine } from '../../console/src/system-lines.ts';
 import { _dictionariesForTests } from '../../console/src/i18n.ts';
+import { STRINGS as WIDGET_STRINGS, systemLineText } from '../../widget/src/i18n.ts';
 
 /** Events of the system messages written by the chat service (`systemMessage(…)`) and the follow-up worker. */
 async function storedEvents(): Promise<{ event: string; agentsOnly: boolean }[]> {
@@ -47,11 +48,14 @@ describe('system lines', () => {
     expect(systemLine({ text: 'Ada joined the chat.', metadata: { event: 'agent_joined' } })).toBe('Ada joined the chat.');
   });
 
-  it('the widget words each line the shopper can see in its own language', async () => {
-    const view = await readFile('widget/src/view.ts', 'utf8');
+  it('the widget (and the shopper\'s transcript) words each line the shopper can see in its own language', async () => {
     for (const { event, agentsOnly } of await storedEvents()) {
       if (agentsOnly) continue;
-      expect(view, event).toContain(`meta.event === '${event}'`);
+      for (const lang of ['en', 'zh'] as const) {
+        expect(systemLineText(WIDGET_STRINGS[lang], 'STORED', { event, ...PARAMETERS }), `${event} (${lang})`).not.toBe('STORED');
+      }
     }
+    expect(systemLineText(WIDGET_STRINGS.zh, 'Ada joined the chat.', { event: 'agent_joined', agentName: 'Ada' })).toBe('Ada 已加入对话。');
+    expect(systemLineText(WIDGET_STRINGS.zh, 'Something new happened.', { event: 'brand_new' })).toBe('Something new happened.');
   });
 });

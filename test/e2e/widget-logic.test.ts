@@ -45,6 +45,14 @@ describe('brand colours', () => {
       expect(contrastRatio(background, foreground)).toBeGreaterThanOrEqual(4.5);
     }
   });
+  it('keeps the hue of a colour it darkens: a pink with more blue than green stays pink', () => {
+    for (const colour of ['#d9467a', '#c8507a', '#e05a8a']) {
+      const { background, foreground } = brandColors(colour);
+      expect(contrastRatio(background, foreground)).toBeGreaterThanOrEqual(4.5);
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(background.slice(i, i + 2), 16));
+      expect(r > b && b > g, `${colour} → ${background}`).toBe(true);
+    }
+  });
   it('falls back to the default for an invalid colour', () => {
     expect(brandColors('red; background:url(x)').background).toBe('#2563eb');
   });

@@ -327,6 +327,11 @@ export class ChatClient {
 
   private setConversation(conversation: ConversationSummary | null): void {
     const previous = this.conversation;
+    // What this tab has seen counts even before the server has heard it (seen marks go out coalesced): an update of
+    // the same chat sent meanwhile (an agent joined) must not bring the read messages back as unread.
+    if (conversation && previous?.id === conversation.id && previous.customerLastSeenId > conversation.customerLastSeenId) {
+      conversation = { ...conversation, customerLastSeenId: previous.customerLastSeenId };
+    }
     this.conversation = conversation;
     this.listener.conversationChanged(previous, conversation);
   }

@@ -39,10 +39,13 @@ function withLightness(hex: string, l: number): string {
   const s = d === 0 ? 0 : d / (1 - Math.abs(2 * l0 - 1));
   let hue = 0;
   if (d !== 0) hue = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  // In [0, 6): a red with more blue than green comes out negative, and a negative hue picked the wrong mix below
+  // (a pink turned orange).
+  hue = ((hue % 6) + 6) % 6;
   const c = (1 - Math.abs(2 * l - 1)) * s;
   const x = c * (1 - Math.abs((hue % 2) - 1));
   const m = l - c / 2;
-  const sector = Math.floor(((hue % 6) + 6) % 6);
+  const sector = Math.floor(hue);
   const [r1, g1, b1] = [[c, x, 0], [x, c, 0], [0, c, x], [0, x, c], [x, 0, c], [c, 0, x]][sector];
   return `#${hex2((r1 + m) * 255)}${hex2((g1 + m) * 255)}${hex2((b1 + m) * 255)}`;
 }
@@ -58,12 +61,14 @@ function lightnessOf(hex: string): number {
  * hue and saturation) one step at a time until it reaches 4.5:1.
  */
 export function brandColors(color: string | undefined): { background: string; foreground: string } {
-  let background = (color && /^#[0-9a-fA-F]{6}$/.test(color) ? color : DEFAULT_COLOR).toLowerCase();
+  const chosen = (color && /^#[0-9a-fA-F]{6}$/.test(color) ? color : DEFAULT_COLOR).toLowerCase();
+  let background = chosen;
   const foreground = contrastRatio(background, LIGHT) >= contrastRatio(background, DARK) ? LIGHT : DARK;
   const step = foreground === LIGHT ? -0.005 : 0.005;
-  for (let l = lightnessOf(background); contrastRatio(background, foreground) < TEXT_CONTRAST && l > 0 && l < 1;) {
+  // Each step from the chosen colour itself, so rounding does not add up into another hue.
+  for (let l = lightnessOf(chosen); contrastRatio(background, foreground) < TEXT_CONTRAST && l > 0 && l < 1;) {
     l = Math.min(1, Math.max(0, l + step));
-    background = withLightness(background, l);
+    background = withLightness(chosen, l);
   }
   return { background, foreground };
 }

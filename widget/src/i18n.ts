@@ -218,7 +218,7 @@ export function systemLineText(t: Strings, text: string, metadata: Record<string
 /** Why the server refused, in the widget's language when the code says it all, else the server's own sentence. */
 export function refusalText(t: Strings, error: { code?: string; message?: string } | undefined): string {
   const known = error?.code && Object.prototype.hasOwnProperty.call(t.refusals, error.code) ? t.refusals[error.code] : undefined;
-  return known ?? error?.message ?? t.error;
+  return known || error?.message || t.error;
 }
 
 /** Maps a BCP 47 tag to a supported UI language, or null. */

@@ -264,10 +264,12 @@ const embed = readEmbed();
 const before: unknown = window.Shopdesk;
 const queued = Array.isArray(before) ? before : null;
 if (embed && (!window.Shopdesk || queued)) {
+  // A widget that could not start (said on the console) leaves these calls with nothing to do, not a rejection.
+  const whenReady = (run: () => void) => void ready.then(run, () => {});
   const api: ShopdeskApi = {
-    open: (options) => void ready.then(() => instance?.open(options)),
-    close: () => void ready.then(() => instance?.close()),
-    toggle: () => void ready.then(() => instance?.toggle()),
+    open: (options) => whenReady(() => instance?.open(options)),
+    close: () => whenReady(() => instance?.close()),
+    toggle: () => whenReady(() => instance?.toggle()),
     identify: (input) => ready.then(() => {
       if (!instance) throw new Error('Shopdesk widget is not available');
       return instance.identify(input);
