@@ -13,7 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql } from '../db/client.ts';
-import { loadWidgetSettings } from '../services/widget-settings.ts';
+import { loadWidgetSettings, type WidgetSettings } from '../services/widget-settings.ts';
 import { AppError } from '../errors.ts';
 
 export const ORIGIN_NOT_ALLOWED = 'origin_not_allowed';
@@ -84,6 +84,14 @@ export function originRefusal(origin: string): AppError {
     `${ORIGIN_NOT_ALLOWED}: this shop's chat is not available on ${origin.slice(0, 200)}; the shop's admin lists the websites that may show it (Team & settings → Widget → Allowed websites).`);
 }
 
+/** The settings the check read for a request, so its handler does not read the same row again. */
+const readForRequest = new WeakMap<FastifyRequest, WidgetSettings>();
+
+/** The widget settings for a widget API request: those the origin check read for it, else read now. */
+export async function widgetSettingsFor(request: FastifyRequest, sql: Sql): Promise<WidgetSettings> {
+  return readForRequest.get(request) ?? loadWidgetSettings(sql);
+}
+
 /**
  * Adds the check to the widget API routes (`/api/widget/…`) of the plugin it is called in. With a list set, the
  * answer's CORS header names the request's origin instead of `*` (the CORS hook of widget-assets-routes.ts set the
@@ -97,7 +105,9 @@ export function checkWidgetOrigin(app: App, ctx: AppContext): void {
     // Only the widget's API, so a plugin that also serves agents' routes can call this too. The matched route, not
     // the raw URL: "/api/%77idget/sessions" reaches the same route and would slip past a test of the URL.
     if (origin === undefined || !request.routeOptions.url?.startsWith(WIDGET_API_PREFIX)) return;
-    const { allowedOrigins: allowed } = await loadWidgetSettings(ctx.sql);
+    const settings = await loadWidgetSettings(ctx.sql);
+    readForRequest.set(request, settings);
+    const allowed = settings.allowedOrigins;
     if (allowed.length === 0) return;
     reply.header('access-control-allow-origin', origin);
     reply.header('vary', 'Origin');

@@ -6,14 +6,14 @@ import type { AppContext } from '../context.ts';
 import { ErrorResponse, errorReplies, IdParams } from './schemas.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { usersRepository } from '../repositories/users.ts';
-import { isKnownTimeZone, loadWidgetSettings, nextOpening, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
+import { isKnownTimeZone, nextOpening, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { identityHashMatches, signVisitorToken, verifyResumeToken, verifyVisitorToken } from '../services/visitor-tokens.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
 import { mergeCustomers, type MergeReason } from '../services/customer-merge.ts';
 import { noteIdentitySecret } from '../services/identity-secret.ts';
 import { cachedReplyExpectation } from '../services/reply-expectation.ts';
-import { checkWidgetOrigin } from './widget-origin.ts';
+import { checkWidgetOrigin, widgetSettingsFor } from './widget-origin.ts';
 
 const PublicSettings = Type.Object({
   ...Type.Omit(WidgetSettingsSchema, ['identitySecret', 'allowedOrigins']).properties,
@@ -62,7 +62,7 @@ export default function widgetRoutes(ctx: AppContext) {
         response: { 200: PublicSettings, 400: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
-      const settings = await loadWidgetSettings(ctx.sql);
+      const settings = await widgetSettingsFor(request, ctx.sql);
       if (request.query.site !== settings.siteKey) throw notFound('Site');
       const { identitySecret, allowedOrigins, ...visible } = settings;
       const open = withinBusinessHours(settings);
@@ -95,7 +95,7 @@ export default function widgetRoutes(ctx: AppContext) {
       },
     }, async (request, reply) => {
       const { siteKey, nudgeId, event } = request.body;
-      const settings = await loadWidgetSettings(ctx.sql);
+      const settings = await widgetSettingsFor(request, ctx.sql);
       if (siteKey !== settings.siteKey) throw notFound('Site');
       // Only the shop's current rules count: nobody can fill the report with made-up ids.
       if (!settings.nudges.some((n) => n.id === nudgeId)) throw notFound('Proactive message');
@@ -126,7 +126,7 @@ export default function widgetRoutes(ctx: AppContext) {
       },
     }, async (request) => {
       const body = request.body;
-      const settings = await loadWidgetSettings(ctx.sql);
+      const settings = await widgetSettingsFor(request, ctx.sql);
       if (body.siteKey !== settings.siteKey) throw notFound('Site');
       const secret = ctx.config.identitySecret || settings.identitySecret;
       const profile = { name: body.name ?? null, email: body.email ?? null, locale: body.locale ?? null };
