@@ -4,7 +4,7 @@
 import type { Sql } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import { groupKey, MAX_UNANSWERED_EXAMPLES } from '../../knowledge-base/unanswered.ts';
-import { outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
+import { cleanOutOfScopeExamples, outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
 import { attachmentUrl } from '../repositories/attachments.ts';
 import { recordAudit } from './audit-log.ts';
 
@@ -53,7 +53,8 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
   const unanswered = ids.length ? await sql`select q.id, q.locale, e->>'text' as text, e->>'at' as at
     from unanswered_questions q, jsonb_array_elements(q.examples) e
     where (e->>'conversationId')::bigint = ${inIds} order by q.id` : [];
-  const said = [...await learningLoopQuestions(sql, ids)];
+  // The same questions learningLoopQuestions reads, from the rows just read.
+  const said = cleanOutOfScopeExamples(unanswered.map((r) => String(r.text ?? '')));
   const trainingExamples = said.length ? await sql`select i.name as intent, e.locale, e.text from intent_examples e join intents i on i.id = e.intent_id
     where e.text = any(${sql.array(said)}::text[]) order by e.id` : [];
   const outOfScope = (await outOfScopeExamples(sql)).filter((example) => said.includes(example));
@@ -100,7 +101,7 @@ async function learningLoopQuestions(sql: Sql, conversationIds: number[]): Promi
   const rows = await sql<{ text: string | null }[]>`select distinct e->>'text' as text
     from unanswered_questions q, jsonb_array_elements(q.examples) e
     where (e->>'conversationId')::bigint = any(${sql.array(conversationIds)}::bigint[])`;
-  return new Set(rows.map((r) => (r.text ?? '').trim().replace(/\s+/g, ' ')).filter(Boolean));
+  return new Set(cleanOutOfScopeExamples(rows.map((r) => r.text ?? '')));
 }
 
 /**
