@@ -8,18 +8,10 @@ import type { Queues } from '../queues.ts';
 import { QUEUE_FEEDBACK, QUEUE_INTERACTIONS, type FeedbackJob, type InteractionJob } from '../interaction-events.ts';
 
 const STATES = ['completed', 'failed', 'waiting', 'delayed', 'prioritized'] as const;
-/** Jobs read per page: finished jobs are capped at 5,000 per queue (server/queues.ts). */
-const PAGE = 500;
-
 /** Every job of the queue in these states, read whole before any is changed (removing while paging skips jobs). */
 async function eachJob(queues: Queues, name: string, visit: (job: Job) => Promise<void>): Promise<void> {
-  const queue = queues.queue(name);
-  const jobs: Job[] = [];
-  for (const state of STATES) {
-    const total = await queue.getJobCountByTypes(state);
-    for (let start = 0; start < total; start += PAGE) jobs.push(...(await queue.getJobs([state], start, start + PAGE - 1)).filter((job): job is Job => !!job));
-  }
-  for (const job of jobs) await visit(job);
+  const jobs = await queues.queue(name).getJobs([...STATES], 0, -1);
+  for (const job of jobs) if (job) await visit(job);
 }
 
 /** Removes or trims every queued and kept job carrying this customer's data; returns how many jobs changed. */
