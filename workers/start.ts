@@ -101,7 +101,10 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
   const heartbeat = startHeartbeat(heartbeatRedis, config, {
     queues: running.map((r) => r.queueName),
     intervalMs: heartbeatIntervalMs,
-    onError: (error) => log.warn('worker heartbeat not written (Redis unreachable?)', error),
+    // Redis being away is the workers' outage line already; any other failure to write is said here.
+    onError: (error) => {
+      if (!redisWatch.failed(error)) log.warn('worker heartbeat not written', error);
+    },
   });
   await heartbeat.beat();
 
