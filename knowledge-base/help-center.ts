@@ -94,10 +94,11 @@ function searchForm(locale: HelpLocale, query: string): string {
 }
 
 /** The index: published articles of the locale by category, or the passages a search found. */
-export function helpIndexPage(shell: HelpShell, articles: ArticleRow[], search: { query: string; passages: Passage[] } | null): string {
+export function helpIndexPage(shell: HelpShell, articles: ArticleRow[], search: { query: string; passages: Passage[] } | null, missing = false): string {
   const { locale } = shell;
   const t = TEXT[locale];
-  let body = `<h1>${t.title}</h1>${searchForm(locale, search?.query ?? '')}`;
+  // `missing`: the index shown for an address that names no published article, said first.
+  let body = `<h1>${missing ? t.missing : t.title}</h1>${missing ? `<p>${t.missingText}</p>` : ''}${searchForm(locale, search?.query ?? '')}`;
   if (search) {
     body += search.passages.length
       ? `<p class="muted">${escapeHtml(t.results(search.passages.length, search.query))}</p>` + search.passages.map((p) => `<div class="result">
@@ -114,16 +115,7 @@ export function helpIndexPage(shell: HelpShell, articles: ArticleRow[], search: 
   }
   const otherHref = `/help?locale=${locale === 'en' ? 'zh' : 'en'}${search ? `&q=${encodeURIComponent(search.query)}` : ''}`;
   // A results page is named after its search, so a tab, the history and a screen reader tell them apart.
-  return layout(shell, search ? `${t.searchTitle(search.query)} — ${t.title}` : t.title, body, otherHref, search !== null);
-}
-
-/** A help-centre address that names no published article: said in the reader's language, with the index to go on from. */
-export function helpNotFoundPage(shell: HelpShell, articles: ArticleRow[]): string {
-  const t = TEXT[shell.locale];
-  const index = helpIndexPage(shell, articles, null);
-  return index
-    .replace(`<title>${t.title}</title>`, `<title>${t.missing} — ${t.title}</title>`)
-    .replace(`<h1>${t.title}</h1>`, `<h1>${t.missing}</h1><p>${t.missingText}</p>`);
+  return layout(shell, search ? `${t.searchTitle(search.query)} — ${t.title}` : missing ? `${t.missing} — ${t.title}` : t.title, body, otherHref, search !== null);
 }
 
 /**

@@ -2,13 +2,14 @@
 // searches them (the bot's own retriever), /help/<slug>?locale=en|zh — the page
 // the bot links to — renders one article; the JSON twin serves a shop's own pages.
 import { Type } from 'typebox';
+import type { FastifyReply } from 'fastify';
 import type { App } from '../server/http/types.ts';
 import type { AppContext } from '../server/context.ts';
 import { ErrorResponse } from '../server/http/schemas.ts';
 import { notFound } from '../server/errors.ts';
 import { articlesRepository, type ArticleRow } from './repositories/articles.ts';
 import type { Passage } from './retriever.ts';
-import { helpArticlePage, helpIndexPage, helpNotFoundPage, rankForSearchPage, type HelpLocale } from './help-center.ts';
+import { helpArticlePage, helpIndexPage, rankForSearchPage, type HelpLocale } from './help-center.ts';
 import { brainOf } from './registry.ts';
 import type { BrainSnapshot } from './brain.ts';
 import { detectLanguage } from './text/tokenize.ts';
@@ -41,6 +42,10 @@ function helpLocale(asked: HelpLocale | undefined, acceptLanguage: string | unde
   return /^\s*zh\b/i.test(acceptLanguage ?? '') ? 'zh' : 'en';
 }
 
+/** A help-centre page: HTML under the help centre's CSP (which lets the embedded widget run). */
+const sendPage = (reply: FastifyReply, html: string, status = 200) =>
+  reply.status(status).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP).send(html);
+
 export function helpRoutes(ctx: AppContext) {
   return async (app: App) => {
     const articles = articlesRepository(ctx.sql);
@@ -68,7 +73,7 @@ export function helpRoutes(ctx: AppContext) {
         search = { query, passages };
       }
       const page = helpIndexPage(await shell(locale), search ? [] : await published({ locale }), search);
-      return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP).send(page);
+      return sendPage(reply, page);
     });
 
     app.get('/help/:slug', {
@@ -79,13 +84,11 @@ export function helpRoutes(ctx: AppContext) {
       const article = pick(await articles.findBySlug(request.params.slug), asked);
       // A reader following an old link gets a page, in their language, not the API's JSON error.
       if (!article) {
-        return reply.status(404).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP)
-          .send(helpNotFoundPage(await shell(asked), await published({ locale: asked })));
+        return sendPage(reply, helpIndexPage(await shell(asked), await published({ locale: asked }), null, true), 404);
       }
       const locale: HelpLocale = article.locale === 'zh' ? 'zh' : 'en';
       const siblings = await published({ locale: article.locale, category: article.category });
-      return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP)
-        .send(helpArticlePage(await shell(locale), article, siblings));
+      return sendPage(reply, helpArticlePage(await shell(locale), article, siblings));
     });
 
     app.get('/api/help/articles/:slug', {
