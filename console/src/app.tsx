@@ -279,19 +279,24 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   const mine = useRef(new Set<number>());
   // Chats waiting in the queue: a new one, and a shopper's message in one, are announced to screen readers.
   const queued = useRef(new Set<number>());
-  useEffect(() => {
-    get<{ items: InboxItem[] }>('/api/conversations?view=mine&limit=200').then((r) => r.items.forEach((i) => mine.current.add(i.conversation.id)), () => {});
-    get<{ items: InboxItem[] }>('/api/conversations?view=queued&limit=200').then((r) => r.items.forEach((i) => queued.current.add(i.conversation.id)), () => {});
-  }, []);
-  // Who a chat is with, for the announcements (asked once per chat and page load).
+  // Who a chat is with, for the announcements, by conversation id: from the lists loaded here, else asked once per chat
+  // and page load.
   const customerNames = useRef(new Map<number, Promise<string>>());
-  const customerName = (conversationId: number): Promise<string> => {
+  const nameOf = (customer: Pick<Customer, 'id' | 'name' | 'email'>) => customer.name || customer.email || `${t('customer.visitor')} #${customer.id}`;
+  useEffect(() => {
+    const load = (view: string, into: Set<number>) => get<{ items: InboxItem[] }>(`/api/conversations?view=${view}&limit=200`).then((r) => r.items.forEach((i) => {
+      into.add(i.conversation.id);
+      customerNames.current.set(i.conversation.id, Promise.resolve(nameOf(i.customer)));
+    }), () => {});
+    void load('mine', mine.current);
+    void load('queued', queued.current);
+  }, []);
+  /** A chat's customer's name; one not in the lists is asked by its customer id when known (not the whole chat). */
+  const customerName = (conversationId: number, customerId?: number): Promise<string> => {
     let name = customerNames.current.get(conversationId);
     if (!name) {
-      name = get<{ customer: Customer }>(`/api/conversations/${conversationId}`).then(
-        ({ customer }) => customer.name || customer.email || `${t('customer.visitor')} #${customer.id}`,
-        () => `#${conversationId}`,
-      );
+      const asked = customerId !== undefined ? get<{ customer: Customer }>(`/api/customers/${customerId}`) : get<{ customer: Customer }>(`/api/conversations/${conversationId}`);
+      name = asked.then(({ customer }) => nameOf(customer), () => `#${conversationId}`);
       customerNames.current.set(conversationId, name);
     }
     return name;
@@ -308,7 +313,7 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
       // A hand-off is often assigned a moment later: said only if it is still waiting then.
       setTimeout(() => {
         if (queued.current.has(conversation.id) && !onScreen(conversation.id)) {
-          void customerName(conversation.id).then((name) => announce(t('announce.chat', { name })));
+          void customerName(conversation.id, conversation.customerId).then((name) => announce(t('announce.chat', { name })));
         }
       }, 1000);
     }
@@ -317,7 +322,7 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     mine.current.add(conversation.id);
     queued.current.delete(conversation.id);
     alertAgent(t('notify.assigned'), t('notify.assignedBody', { id: conversation.id }), () => navigate(`/console/conversations/${conversation.id}`));
-    if (!onScreen(conversation.id)) void customerName(conversation.id).then((name) => announce(t('announce.assigned', { name })));
+    if (!onScreen(conversation.id)) void customerName(conversation.id, conversation.customerId).then((name) => announce(t('announce.assigned', { name })));
   });
   useSocketEvent(socket, 'messages:new', (messages) => {
     // Screen readers: the last shopper message of each chat this agent holds or that waits in the queue, when it is
@@ -327,7 +332,9 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
       if (m.author.type === 'customer' && !onScreen(m.conversationId) && (mine.current.has(m.conversationId) || queued.current.has(m.conversationId))) latest.set(m.conversationId, m);
     }
     for (const m of latest.values()) {
-      void customerName(m.conversationId).then((name) => announce(t('announce.message', { name: m.author.name || name, text: m.text.slice(0, 140) })));
+      const text = m.text.slice(0, 140);
+      if (m.author.name) announce(t('announce.message', { name: m.author.name, text }));
+      else void customerName(m.conversationId).then((name) => announce(t('announce.message', { name, text })));
     }
 
     // Only shopper messages in chats this agent holds are worth a sound; the inbox shows the rest.
