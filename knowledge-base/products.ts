@@ -2,6 +2,7 @@
 // is one indexed section (name, description, facts, price, stock), and an
 // answer names the product, says what the description says about the question
 // and links to the product page.
+import { formatMoney } from './money.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import type { ChunkInput, Passage } from './retriever.ts';
 import type { Locale } from './types.ts';
@@ -65,7 +66,7 @@ export const productSlug = (sku: string) => `product-${sku.toLowerCase()}`;
 export function productText(product: ProductRecord): string {
   const zh = product.locale === 'zh';
   const facts = Object.entries(product.attributes).map(([name, value]) => `- ${name}: ${value}`);
-  if (product.priceCents !== null) facts.push(`- ${zh ? '价格' : 'Price'}: ${money(product.priceCents, product.currency, product.locale)}`);
+  if (product.priceCents !== null) facts.push(`- ${zh ? '价格' : 'Price'}: ${formatMoney(product.priceCents, product.currency, product.locale)}`);
   if (product.inStock !== null) facts.push(`- ${zh ? '库存' : 'Availability'}: ${STOCK[product.locale][String(product.inStock) as 'true' | 'false']}`);
   return [product.description, ...(facts.length ? ['', ...facts] : [])].join('\n');
 }
@@ -194,9 +195,6 @@ export function withCatalogueSpelling(question: string, products: Iterable<Produ
 export const PRICE_OR_STOCK = /\b(how much|price|cost|costs|in stock|available|availability|sold out)\b|多少钱|价格|有货|现货|库存|缺货|卖完|售罄/iu;
 const PRICE_OR_STOCK_ALL = new RegExp(PRICE_OR_STOCK.source, 'giu');
 
-const money = (cents: number, currency: string, locale: Locale) =>
-  new Intl.NumberFormat(locale === 'zh' ? 'zh-CN' : 'en-US', { style: 'currency', currency }).format(cents / 100);
-
 const STOCK = {
   en: { true: 'in stock', false: 'out of stock at the moment' },
   zh: { true: '有货', false: '暂时缺货' },
@@ -205,7 +203,7 @@ const STOCK = {
 /** "Harbor Canvas Tote ($48.00, in stock)" and the sentences of its page that answer the question. */
 export function productReply(product: ProductRecord, passage: Passage, question: string, locale: Locale, url: string | null): string {
   const facts = [
-    product.priceCents !== null ? money(product.priceCents, product.currency, locale) : null,
+    product.priceCents !== null ? formatMoney(product.priceCents, product.currency, locale) : null,
     product.inStock === null ? null : STOCK[locale][String(product.inStock) as 'true' | 'false'],
   ].filter(Boolean);
   const head = facts.length ? `${product.name} (${facts.join(locale === 'zh' ? '，' : ', ')})` : product.name;

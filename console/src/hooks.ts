@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from './api.ts';
 import { getLocale, t } from './i18n.ts';
+import { formatMoney as formatAmount } from '../../knowledge-base/money.ts';
 import type { AgentSocket } from './realtime.ts';
 import type { AgentServerToClient } from './types.ts';
 
@@ -73,10 +74,4 @@ export function formatSeconds(seconds: number | null | undefined): string {
 }
 
 /** An amount in the order's currency, as the console's language writes money ("$76.00", "US$76.00"). */
-export function formatMoney(cents: number, currency: string): string {
-  try {
-    return new Intl.NumberFormat(getLocale() === 'zh' ? 'zh-CN' : 'en', { style: 'currency', currency }).format(cents / 100);
-  } catch {
-    return `${(cents / 100).toFixed(2)} ${currency}`; // a code Intl does not know
-  }
-}
+export const formatMoney = (cents: number, currency: string): string => formatAmount(cents, currency, getLocale());
