@@ -9,6 +9,7 @@ import type { AppContext } from '../context.ts';
 import { escapeHtml } from '../services/email-followup-content.ts';
 import { optOutOfFollowups, verifyUnsubscribeToken } from '../services/email-unsubscribe.ts';
 import { loadWidgetSettings, shopIdentity } from '../services/widget-settings.ts';
+import { supportedLang } from '../../widget/src/i18n.ts';
 
 const TokenQuery = Type.Object({ token: Type.String({ maxLength: 100 }) });
 
@@ -49,8 +50,7 @@ export default function emailRoutes(ctx: AppContext) {
   /** The follow-up emails' language (the customer's locale, as email-followup-content chooses it), else the browser's. */
   const langOf = async (customerId: number | null, acceptLanguage: string | undefined): Promise<Lang> => {
     const [row] = customerId ? await ctx.sql<{ locale: string | null }[]>`select locale from customers where id = ${customerId}` : [];
-    const locale = row?.locale ?? acceptLanguage?.split(',')[0] ?? '';
-    return locale.trim().toLowerCase().startsWith('zh') ? 'zh' : 'en';
+    return supportedLang(row?.locale ?? acceptLanguage?.split(',')[0]) === 'zh' ? 'zh' : 'en';
   };
   return async (app: App) => {
     // The form and one-click requests are URL-encoded; nothing in them is needed (the token is in the address).
