@@ -4,6 +4,7 @@ import { Type, type Static } from 'typebox';
 import { dayIn, startOfDayIn } from './zoned-days.ts';
 import type { Sql } from '../db/client.ts';
 import { settingsRow } from './settings-row.ts';
+import { ALLOWED_ORIGIN_PATTERN } from './allowed-origin.ts';
 
 const Localised = Type.Object({ en: Type.String({ maxLength: 500 }), zh: Type.String({ maxLength: 500 }) });
 const DayHours = Type.Union([Type.Null(), Type.Tuple([Type.String({ pattern: '^\\d{2}:\\d{2}$' }), Type.String({ pattern: '^\\d{2}:\\d{2}$' })])]);
@@ -28,7 +29,7 @@ export const MAX_NUDGES = 10;
  */
 const AllowedOrigin = Type.String({
   maxLength: 270,
-  pattern: '^https?://(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:[0-9]{1,5})?$',
+  pattern: ALLOWED_ORIGIN_PATTERN,
   description: 'An origin such as https://shop.example or https://*.shop.example (every subdomain); no path, no trailing slash',
 });
 export const MAX_ALLOWED_ORIGINS = 20;

@@ -1,6 +1,7 @@
 // Team and settings: agents and admins, teams (admin-teams.tsx), canned responses, conversation labels
 // (rename or remove everywhere), widget settings, webhooks, privacy requests
 // (export / delete a customer) and the audit log.
+import { ALLOWED_ORIGIN_PATTERN } from '../../../server/services/allowed-origin.ts';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { del, errorText, get, patch, post, put, query } from '../api.ts';
 import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
@@ -314,7 +315,8 @@ function originLines(text: string): string[] {
 }
 
 /** The first line that is no origin (a path, no scheme), for a message naming it; the server checks the rest. */
-const notAnOrigin = (origins: string[]) => origins.find((origin) => !/^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/.test(origin));
+const ALLOWED_ORIGIN = new RegExp(ALLOWED_ORIGIN_PATTERN);
+const notAnOrigin = (origins: string[]) => origins.find((origin) => !ALLOWED_ORIGIN.test(origin));
 interface Nudge { id: string; path: string; delaySeconds: number; message: { en: string; zh: string } }
 
 /** Proactive messages: on pages under a path, after a delay, the widget offers a message beside its launcher. */
