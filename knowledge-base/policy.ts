@@ -374,6 +374,8 @@ export function createPolicy(deps: PolicyDeps) {
 
     /** When a fault the message names showed, as the shopper tells it (set once classified; see faultShowed). */
     let fault: ReturnType<typeof faultShowed> = null;
+    /** A clarification now would be the second in a row (the shopper typed instead of picking): a miss. */
+    const clarifyMiss = !context.quickReply && lastBotTurn(context.history)?.metadata?.reason === 'ambiguous';
     /** The article of the intent the classifier is sure of, once classified. */
     let confidentArticle: string | undefined;
     /** What the order-status action said about an order named in a question about something else. */
@@ -457,8 +459,6 @@ export function createPolicy(deps: PolicyDeps) {
       // The article of an intent the classifier is sure of is about the fault named ("promo code not working").
       if (p.slug !== warranty.articleSlug && (p.slug === damaged.articleSlug || p.slug === confidentArticle)) return null;
       const options = [damaged, warranty].map((config) => ({ label: config.label[lang] ?? config.label.en ?? config.name, value: `intent:${config.name}` }));
-      // A second clarification in a row (the shopper typed instead of picking) is a miss, as in step 5.
-      const clarifyMiss = !context.quickReply && lastBotTurn(context.history)?.metadata?.reason === 'ambiguous';
       return make('clarify', 'clarify', 'ambiguous', T.clarify[lang], { quickReplies: [...options, personOption(lang)], miss: clarifyMiss });
     };
 
@@ -631,7 +631,6 @@ export function createPolicy(deps: PolicyDeps) {
         options.push({ label: p.title, value: `article:${p.slug}` });
       }
       if (!options.length) return null;
-      const clarifyMiss = !context.quickReply && lastBotTurn(context.history)?.metadata?.reason === 'ambiguous';
       return make('clarify', 'clarify', 'ambiguous', note ? `${note}\n\n${T.clarify[lang]}` : T.clarify[lang], {
         quickReplies: [...options.slice(0, 3), personOption(lang)],
         articles: passages.filter((p) => seen.has(`article:${p.slug}`)).slice(0, 3).map(articleRef),
