@@ -783,7 +783,16 @@ describe('support console in Chromium', () => {
     await page.getByTestId('tab-webhooks').click();
     await expect.poll(() => row.getByTestId('webhook-disabled').textContent()).toMatch(/^Turned off automatically .*: The endpoint answered 410 Gone\./);
     expect(await row.getByTestId('webhook-active').isChecked()).toBe(false);
+    // While the list is reloading after the change, the box keeps showing the click (it used to flip back).
+    await page.route('**/api/admin/webhooks', async (route) => {
+      if (route.request().method() === 'GET') await new Promise((resolve) => setTimeout(resolve, 1000));
+      await route.continue();
+    });
+    const turnedOn = page.waitForResponse((response) => response.request().method() === 'PATCH' && response.url().includes(`/api/admin/webhooks/${hookId}`));
     await row.getByTestId('webhook-active').check();
+    expect((await turnedOn).status()).toBe(200);
+    expect(await row.getByTestId('webhook-active').isChecked()).toBe(true);
+    await page.unroute('**/api/admin/webhooks');
     await row.getByTestId('webhook-disabled').waitFor({ state: 'detached' });
     expect(await row.getByTestId('webhook-health').textContent()).toContain('No success yet');
     await row.getByTestId('webhook-delete').click();

@@ -5,7 +5,7 @@ import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureBundles } from '../../server/bundles.ts';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { BUILD_DIR, buildBundles } from '../../scripts/build-bundles.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { login, startStack, type TestStack } from '../support/server.ts';
@@ -69,10 +69,16 @@ export async function openDemo(stack: TestStack, page: Page, query = ''): Promis
   await page.locator('.launcher').waitFor();
 }
 
-/** Opens the panel (if closed) and waits until the socket is connected. */
+/**
+ * Opens the panel (if closed) and waits until the socket is connected. A widget that was open in another tab opens
+ * itself once its session is back; a click landing just after that closes it again, so this clicks until it is open.
+ */
 export async function openWidget(page: Page): Promise<void> {
-  if (await page.locator('.panel').isHidden()) await page.locator('.launcher').click();
-  await page.locator('.panel').waitFor();
+  await page.locator('.launcher').waitFor();
+  await expect.poll(async () => {
+    if (await page.locator('.panel').isHidden()) await page.locator('.launcher').click();
+    return page.locator('.panel').isVisible();
+  }, { interval: 300 }).toBe(true);
   await page.locator('.status[data-state="online"]').waitFor({ state: 'attached' });
 }
 

@@ -534,6 +534,26 @@ function WebhooksTab() {
   };
   const toggle = (events: string[], name: string) => (events.includes(name) ? events.filter((e) => e !== name) : [...events, name]);
   const items = list.data?.items ?? [];
+  // The box shows what was clicked while the change is on its way: re-rendering from the list as loaded before the
+  // change would flip it back until the reload arrives (and a click could look lost).
+  const [pendingActive, setPendingActive] = useState<Record<number, boolean>>({});
+  useEffect(() => {
+    setPendingActive((pending) => {
+      const stillPending = Object.entries(pending).filter(([id, active]) => items.find((w) => w.id === Number(id))?.active !== active);
+      return stillPending.length === Object.keys(pending).length ? pending : Object.fromEntries(stillPending);
+    });
+  }, [list.data]);
+  const setActive = (webhook: WebhookView, active: boolean) => {
+    setPendingActive((pending) => ({ ...pending, [webhook.id]: active }));
+    void run(async () => {
+      try {
+        await patch(`/api/admin/webhooks/${webhook.id}`, { active });
+      } catch (err) {
+        setPendingActive(({ [webhook.id]: _refused, ...rest }) => rest);
+        throw err;
+      }
+    });
+  };
   return (
     <section class="card" data-testid="webhooks">
       <p class="muted small">{t('webhooks.explain')}</p>
@@ -553,7 +573,7 @@ function WebhooksTab() {
             <tr key={w.id} class={w.active ? '' : 'inactive'} data-testid="webhook-row" data-url={w.url}>
               <td><code>{w.url}</code>{w.description && <div class="muted small">{w.description}</div>}<div class="muted small">{w.secret}</div><WebhookHealthNote webhook={w} /></td>
               <td>{w.events.map((e) => <span class="tag" key={e}>{e}</span>)}</td>
-              <td><input type="checkbox" data-testid="webhook-active" checked={w.active} onChange={(e) => { const active = e.currentTarget.checked; void run(async () => { await patch(`/api/admin/webhooks/${w.id}`, { active }); }); }} /></td>
+              <td><input type="checkbox" data-testid="webhook-active" checked={pendingActive[w.id] ?? w.active} onChange={(e) => setActive(w, e.currentTarget.checked)} /></td>
               <td class="small" data-testid="webhook-deliveries">
                 {w.recentDeliveries.length === 0 ? <span class="muted">{t('webhooks.noDeliveries')}</span> : w.recentDeliveries.map((d) => (
                   <div key={d.id} data-status={d.status} title={d.lastError ?? ''}>
