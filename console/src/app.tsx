@@ -303,7 +303,11 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   };
   // The chat on screen says its own news (its message list is a live log, conversation.tsx); only the others are announced.
   const onScreen = (conversationId: number) => match('/console/conversations/:id', location.pathname)?.id === String(conversationId);
+  // The newest version of each chat seen here: an older update arriving late (they can cross) is not news.
+  const versions = useRef(new Map<number, number>());
   useSocketEvent(socket, 'conversation:updated', (conversation) => {
+    if (conversation.version < (versions.current.get(conversation.id) ?? 0)) return;
+    versions.current.set(conversation.id, conversation.version);
     if (conversation.status === 'assigned' && conversation.assignee?.id === user.id) mine.current.add(conversation.id);
     else mine.current.delete(conversation.id);
     if (conversation.status !== 'queued') {

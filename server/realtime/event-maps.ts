@@ -127,6 +127,11 @@ export interface ConversationSummary {
   team?: { id: number; name: string } | null;
   /** Agents only: when a person first replied (the inbox marks a hand-off still unanswered past the team's target). */
   firstResponseAt?: string | null;
+  /**
+   * Counts up on every change of the chat. Updates can arrive out of order (each is read after its change, on any
+   * connection or server): of two for the same chat, the higher version is the current one.
+   */
+  version: number;
 }
 
 export interface QueuePosition {

@@ -25,6 +25,8 @@ export interface ConversationRow {
   /** The team the chat was handed off to (migration 028), with its name; null when none takes its topic. */
   team_id: number | null;
   team_name: string | null;
+  /** Counts up on every change of the row (migration 039): clients keep the newest of updates that cross. */
+  version: number;
 }
 
 export interface MessageRow {
@@ -59,6 +61,7 @@ export function toSummary(row: ConversationRow): ConversationSummary {
     snoozedUntil: iso(row.snoozed_until),
     team: row.team_id ? { id: row.team_id, name: row.team_name ?? '' } : null,
     firstResponseAt: iso(row.first_response_at),
+    version: row.version,
   };
 }
 
@@ -118,7 +121,7 @@ export const conversationsRepository = (sql: Sql) => {
   const selectConversation = (where: ReturnType<Sql>) => sql<ConversationRow[]>`
     select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at,
            c.assigned_at, c.first_response_at, c.resolved_at, c.last_message_at, c.created_at,
-           c.customer_last_seen_id, c.agent_last_seen_id, c.snoozed_until, c.team_id, t.name as team_name
+           c.customer_last_seen_id, c.agent_last_seen_id, c.snoozed_until, c.team_id, t.name as team_name, c.version
     from conversations c left join users u on u.id = c.assignee_id left join teams t on t.id = c.team_id
     where ${where}`;
 

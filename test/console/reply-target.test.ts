@@ -8,7 +8,7 @@ const now = Date.parse('2026-12-05T10:00:00Z');
 const minutesAgo = (m: number) => new Date(now - m * 60_000).toISOString();
 const chat = (fields: Partial<ConversationSummary>): ConversationSummary => ({
   id: 1, customerId: 1, status: 'queued', assignee: null, handedOff: true, queuedAt: minutesAgo(7), assignedAt: null, resolvedAt: null,
-  lastMessageAt: null, createdAt: minutesAgo(9), customerLastSeenId: 0, agentLastSeenId: 0, snoozedUntil: null, team: null, firstResponseAt: null, ...fields,
+  lastMessageAt: null, createdAt: minutesAgo(9), customerLastSeenId: 0, agentLastSeenId: 0, snoozedUntil: null, team: null, firstResponseAt: null, version: 1, ...fields,
 });
 
 describe('waiting past the first-reply target', () => {

@@ -9,6 +9,7 @@ import { artifactPath, launchBrowser } from '../support/browser.ts';
 import { login, startStack, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, eventually, type AgentClient } from '../support/sockets.ts';
 import { knowledgeBaseExtension } from '../../knowledge-base/server-extension.ts';
+import { conversationsRepository, forShopper, toSummary } from '../../server/repositories/conversations.ts';
 import { noisePng, solidPng } from '../support/png.ts';
 import { bubbles, conversationOf as storedIn, freshWidgetBundle, newWidgetPage, openDemo as open, openWidget, send } from './widget-helpers.ts';
 
@@ -397,6 +398,35 @@ describe('shopper widget in Chromium', () => {
     await page.keyboard.press('Escape');
     await page.locator('.panel').waitFor({ state: 'hidden' });
     expect(await focused()).toBe('launcher');
+  });
+
+  it('keeps the newest of two crossed updates of its chat: a late "waiting for an agent" does not come back under the agent', async () => {
+    await setPresence('online');
+    const { page } = await newPage();
+    await openDemo(page);
+    await openWidget(page);
+    const question = 'I want to talk to a person about my parcel, please';
+    await send(page, question);
+    await page.locator('.log .system').getByText(`${agentUser.name} joined the chat.`).waitFor();
+    const conversationId = await conversationOf(question);
+    const [row] = await stack.env.sql<{ version: number }[]>`select version from conversations where id = ${conversationId}`;
+    const current = forShopper(toSummary((await conversationsRepository(stack.env.sql).findById(conversationId))!));
+    expect(current.version).toBe(row.version);
+    expect(current.version).toBeGreaterThanOrEqual(3); // every change counted: the first message, the hand-off, the assignment
+    // What the hand-off's own read said, arriving after the assignment's (as it can from another connection or server).
+    const realtime = stack.servers[0].handle.ctx.realtime;
+    const late = { ...current, status: 'queued' as const, assignee: null, assignedAt: null, version: current.version - 1 };
+    realtime.toWidgetConversation(conversationId, 'conversation:updated', late);
+    // Events of one connection arrive in order: once this typing notice shows, the late update has been handled.
+    realtime.toWidgetConversation(conversationId, 'typing', { conversationId, author: 'agent', name: agentUser.name, typing: true });
+    await page.locator('.typing').getByText(`${agentUser.name} is typing…`).waitFor();
+    expect(await page.locator('.notice[data-position]').isHidden()).toBe(true);
+    expect(await page.locator('.head .person-btn').isHidden()).toBe(true);
+    // A newer one is applied: the channel works, and the version is what decides.
+    realtime.toWidgetConversation(conversationId, 'conversation:updated', { ...late, version: current.version + 1 });
+    await page.locator('.notice[data-position]').waitFor();
+    await callOk(agent(), 'conversation:resolve', { conversationId });
+    await setPresence('offline');
   });
 
   it('fills the screen on a phone', async () => {

@@ -327,6 +327,9 @@ export class ChatClient {
 
   private setConversation(conversation: ConversationSummary | null): void {
     const previous = this.conversation;
+    // Updates of one chat can cross on the way (each is read after its change): an older one ("queued") arriving
+    // after a newer one ("an agent joined") would bring back what is over.
+    if (conversation && previous?.id === conversation.id && conversation.version < previous.version) return;
     // What this tab has seen counts even before the server has heard it (seen marks go out coalesced): an update of
     // the same chat sent meanwhile (an agent joined) must not bring the read messages back as unread.
     if (conversation && previous?.id === conversation.id && previous.customerLastSeenId > conversation.customerLastSeenId) {

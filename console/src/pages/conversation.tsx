@@ -82,7 +82,8 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
   });
   useSocketEvent(socket, 'conversation:updated', (updated) => {
     if (updated.id !== conversationId) return;
-    setConversation(updated);
+    // Updates can cross on the way: an older one arriving late must not bring back what is over.
+    setConversation((current) => (current && current.id === updated.id && current.version > updated.version ? current : updated));
     // The shopper's record was merged into another (they signed in to the shop): show whose chat it is now.
     if (customer && updated.customerId !== customer.id) loadCustomer();
   });
