@@ -15,6 +15,7 @@ import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, faultS
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import { findOrderNumber, withoutOrderNumbers } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
+import { langOf } from '../widget/src/i18n.ts';
 
 export interface Thresholds {
   /** Intent confidence needed to answer with the intent. */
@@ -143,7 +144,7 @@ export function articleUrl(publicUrl: string, slug: string, locale: string): str
 
 function replyLanguage(text: string, fallback: string | undefined): Locale {
   if (/\p{L}/u.test(text)) return detectLanguage(text);
-  return fallback?.startsWith('zh') ? 'zh' : 'en';
+  return langOf(fallback);
 }
 
 function lastBotTurn(history: DecideContext['history']) {

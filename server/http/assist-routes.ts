@@ -11,6 +11,7 @@ import { articleUrl, DEFAULT_THRESHOLDS } from '../../knowledge-base/policy.ts';
 import { asksForPerson, withoutPersonRequest } from '../../knowledge-base/signals.ts';
 import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
 import { snippet } from '../../knowledge-base/markdown.ts';
+import { langOf } from '../../widget/src/i18n.ts';
 
 const SuggestResponse = Type.Object({
   conversationId: Type.Integer(),
@@ -46,7 +47,7 @@ export default function assistRoutes(ctx: AppContext) {
         select id, body, created_at, metadata from messages where conversation_id = ${conversationId} and author_type = 'customer'
         order by id desc limit 20`;
       const message = recent.find((m) => m.metadata.quickReply !== 'handoff' && !asksForPerson(m.body)) ?? recent[0];
-      const language = message ? detectLanguage(message.body) : conversation.locale?.startsWith('zh') ? 'zh' : 'en';
+      const language = message ? detectLanguage(message.body) : langOf(conversation.locale);
       if (!message) return { conversationId, message: null, language, intent: null, passages: [], suggestedReply: null, source: 'none' };
 
       // Only a request for a person was written: what it is about, if it says ("… a person about my refund"); a bare

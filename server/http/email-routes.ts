@@ -9,7 +9,7 @@ import type { AppContext } from '../context.ts';
 import { escapeHtml } from '../services/email-followup-content.ts';
 import { optOutOfFollowups, verifyUnsubscribeToken } from '../services/email-unsubscribe.ts';
 import { loadWidgetSettings, shopIdentity } from '../services/widget-settings.ts';
-import { supportedLang } from '../../widget/src/i18n.ts';
+import { langOf } from '../../widget/src/i18n.ts';
 
 const TokenQuery = Type.Object({ token: Type.String({ maxLength: 100 }) });
 
@@ -48,9 +48,9 @@ export default function emailRoutes(ctx: AppContext) {
   /** The name the emails carry: set in the console, else SHOP_NAME. */
   const shopNameNow = async () => shopIdentity(await loadWidgetSettings(ctx.sql), ctx.config).shopName;
   /** The follow-up emails' language (the customer's locale, as email-followup-content chooses it), else the browser's. */
-  const langOf = async (customerId: number | null, acceptLanguage: string | undefined): Promise<Lang> => {
+  const emailLanguage = async (customerId: number | null, acceptLanguage: string | undefined): Promise<Lang> => {
     const [row] = customerId ? await ctx.sql<{ locale: string | null }[]>`select locale from customers where id = ${customerId}` : [];
-    return supportedLang(row?.locale ?? acceptLanguage?.split(',')[0]) === 'zh' ? 'zh' : 'en';
+    return langOf(row?.locale ?? acceptLanguage?.split(',')[0]);
   };
   return async (app: App) => {
     // The form and one-click requests are URL-encoded; nothing in them is needed (the token is in the address).
@@ -66,7 +66,7 @@ export default function emailRoutes(ctx: AppContext) {
       },
     }, async (request, reply) => {
       const customerId = verifyUnsubscribeToken(ctx.visitorSecret, request.query.token);
-      const lang = await langOf(customerId, request.headers['accept-language']);
+      const lang = await emailLanguage(customerId, request.headers['accept-language']);
       if (!customerId) return page(reply, lang, 400, TEXT.invalidTitle[lang], TEXT.invalid[lang]);
       const action = `/api/email/unsubscribe?token=${encodeURIComponent(request.query.token)}`;
       const shopName = await shopNameNow();
@@ -86,7 +86,7 @@ export default function emailRoutes(ctx: AppContext) {
       },
     }, async (request, reply) => {
       const customerId = verifyUnsubscribeToken(ctx.visitorSecret, request.query.token);
-      const lang = await langOf(customerId, request.headers['accept-language']);
+      const lang = await emailLanguage(customerId, request.headers['accept-language']);
       if (!customerId || !(await optOutOfFollowups(ctx.sql, customerId))) return page(reply, lang, 400, TEXT.invalidTitle[lang], TEXT.invalid[lang]);
       return page(reply, lang, 200, TEXT.doneTitle[lang], `<p>${escapeHtml(TEXT.done[lang](await shopNameNow()))}</p>`);
     });

@@ -22,6 +22,7 @@ import type { FollowupScheduler } from './email-followup-queue.ts';
 import { markLeftMessageAnswered, markLeftMessagesAnsweredInChat } from './offline-messages.ts';
 import { createSnooze } from './snooze.ts';
 import { offerLeaveMessageIfNobodyCanAnswer } from './routing-unavailable.ts';
+import { langOf } from '../../widget/src/i18n.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -62,7 +63,7 @@ const ANSWERED_ALREADY = new Error('the question was answered by another bot tur
  * caption alone would ignore what the shopper sent it for.
  */
 function attachmentHandoff(locale: string): ResponderDecision {
-  const zh = locale.startsWith('zh');
+  const zh = langOf(locale) === 'zh';
   return {
     action: 'handoff',
     reply: zh ? `${FILE_RECEIVED.zh}正在为您转接人工客服查看。` : `${FILE_RECEIVED.en} I'm passing the chat to a person who can look at it.`,
@@ -397,12 +398,12 @@ export function createChatService(deps: ChatServiceDeps) {
       realtime.toWidgetConversation(conversationId, 'typing', { conversationId, author: 'bot', name: BOT_NAME, typing: false });
       // Already queued and already told nobody can answer: another hand-off gets a short reminder of the form on screen
       // (it got nothing at all, and a shopper left in silence writes again or leaves).
-      if (waitingForNobody && decision.action === 'handoff') decision.reply = STILL_NOBODY[(customer.locale ?? locale).startsWith('zh') ? 'zh' : 'en'];
+      if (waitingForNobody && decision.action === 'handoff') decision.reply = STILL_NOBODY[langOf(customer.locale ?? locale)];
       const metadata = { ...decision.metadata, quickReplies: decision.quickReplies ?? decision.metadata.quickReplies ?? [] };
       // "I'm connecting you with a person" is not true when nobody can answer: say so (the widget offers the form).
       const unavailable = decision.action === 'handoff' && decision.reply && !waitingForNobody ? await whyNobodyCanAnswer(await loadWidgetSettings(sql)) : null;
       if (unavailable) {
-        const lang = (customer.locale ?? locale).startsWith('zh') ? 'zh' : 'en';
+        const lang = langOf(customer.locale ?? locale);
         const received = decision.metadata.reason === 'attachment' ? `${FILE_RECEIVED[lang]}${lang === 'en' ? ' ' : ''}` : '';
         decision.reply = `${received}${NOBODY_TO_CONNECT[unavailable][lang]}`;
       }
@@ -471,7 +472,7 @@ export function createChatService(deps: ChatServiceDeps) {
         realtime.toWidgetConversation(conversationId, 'agents:unavailable', {
           conversationId,
           reason: unavailable,
-          message: locale.startsWith('zh') ? settings.offlineMessage.zh : settings.offlineMessage.en,
+          message: settings.offlineMessage[langOf(locale)],
         });
       }
       await this.assignPending();

@@ -2,6 +2,7 @@
 // a link back into the chat and a way out. Plain text and simple HTML; every
 // text that came from a person is escaped in the HTML.
 import type { AttachmentRef } from '../realtime/event-maps.ts';
+import { langOf } from '../../widget/src/i18n.ts';
 
 export interface FollowupReply {
   agentName: string | null;
@@ -64,7 +65,7 @@ function fileLinks(reply: FollowupReply, publicUrl: string): { name: string; url
 }
 
 export function followupEmail(content: FollowupContent): { subject: string; text: string; html: string } {
-  const w = content.locale?.toLowerCase().startsWith('zh') ? WORDS.zh : WORDS.en;
+  const w = WORDS[langOf(content.locale)];
   const shop = content.shopName;
   const textParts: string[] = [w.intro(shop), ''];
   const htmlParts: string[] = [`<p>${escapeHtml(w.intro(shop))}</p>`];

@@ -18,6 +18,7 @@ import { messageIdsIn, replyTokensIn, verifyReplyToken } from './email-reply-add
 import { capText, newTextOfReply } from './email-reply-text.ts';
 import { checkedChatFile } from './attachment-files.ts';
 import { sendCarryingFiles, type ChatFile } from './chat-files.ts';
+import { langOf } from '../../widget/src/i18n.ts';
 
 /** Why an email is not taken into the chat; the route's response schema lists the same. */
 export const REFUSAL_REASONS = ['no_conversation', 'not_the_customer', 'blocked', 'automatic_reply', 'empty'] as const;
@@ -116,7 +117,7 @@ const megabytes = (bytes: number) => `${Number((bytes / (1024 * 1024)).toFixed(1
 function notShownNote(notTaken: NotTaken[], shown: number, maxBytes: number, locale: string | null): string {
   const count = notTaken.length;
   const why = (['kind', 'unreadable', 'over_cap'] as const).filter((r) => notTaken.includes(r));
-  if (locale?.toLowerCase().startsWith('zh')) {
+  if (langOf(locale) === 'zh') {
     const reasons = { kind: `只显示 ${megabytes(maxBytes)} 以内的照片和 PDF 文件`, unreadable: '图片无法读取', over_cap: `每封邮件最多显示 ${MAX_EMAIL_FILES} 个文件` };
     return `（${shown ? '另有' : '邮件中的'} ${count} 个附件未显示：${why.map((r) => reasons[r]).join('；')}。）`;
   }

@@ -2,6 +2,7 @@
 // with each shopper message while a conversation is with the bot; the
 // knowledge-base brain is one implementation, the greeter below the fallback.
 import type { BotMetadata, QuickReply, ShopperPage } from '../realtime/event-maps.ts';
+import { langOf } from '../../widget/src/i18n.ts';
 
 export interface ResponderContext {
   conversationId: number;
@@ -37,7 +38,7 @@ export class GreeterResponder implements Responder {
   readonly name = 'greeter';
 
   async respond(context: ResponderContext): Promise<ResponderDecision> {
-    const zh = context.locale.startsWith('zh');
+    const zh = langOf(context.locale) === 'zh';
     if (context.quickReply === 'handoff' || PERSON_REQUEST.test(context.text)) {
       return {
         action: 'handoff',

@@ -7,6 +7,7 @@ import type { Sql } from '../db/client.ts';
 import type { UnavailableReason } from '../realtime/event-maps.ts';
 import type { RealtimeOut } from './realtime-out.ts';
 import { loadWidgetSettings, type WidgetSettings } from './widget-settings.ts';
+import { langOf } from '../../widget/src/i18n.ts';
 
 export interface UnavailableNoticeDeps {
   sql: Sql;
@@ -26,7 +27,7 @@ export async function offerLeaveMessageIfNobodyCanAnswer(deps: UnavailableNotice
     where c.id = any(${conversationIds}::bigint[]) and c.status = 'queued'`;
   for (const chat of chats) {
     const conversationId = Number(chat.id);
-    const message = (chat.locale ?? 'en').startsWith('zh') ? settings.offlineMessage.zh : settings.offlineMessage.en;
+    const message = settings.offlineMessage[langOf(chat.locale)];
     deps.realtime.toWidgetConversation(conversationId, 'agents:unavailable', { conversationId, reason, message });
   }
   return reason;

@@ -6,6 +6,7 @@ import type { Sql } from '../db/client.ts';
 import { conversationsRepository, type ConversationRow } from '../repositories/conversations.ts';
 import { customersRepository } from '../repositories/customers.ts';
 import { STRINGS as WIDGET_WORDS, systemLineText } from '../../widget/src/i18n.ts';
+import { langOf } from '../../widget/src/i18n.ts';
 
 type Audience = 'shopper' | 'team';
 
@@ -35,7 +36,7 @@ export async function conversationTranscript(sql: Sql, conversationId: number, o
   if (!conversation) return null;
   const customer = await customersRepository(sql).findById(conversation.customer_id);
   // The shopper reads it in the language they chat in; the team's export is in English like the rest of its exports.
-  const lang = options.audience === 'shopper' && customer?.locale?.startsWith('zh') ? 'zh' : 'en';
+  const lang = options.audience === 'shopper' ? langOf(customer?.locale) : 'en';
   const words = WORDS[lang];
   const stamp = stamper(options.audience === 'shopper' ? options.timeZone : undefined);
   const customerLabel = options.audience === 'shopper' ? words.you : (customer?.name || customer?.email || `${words.customer} #${conversation.customer_id}`);

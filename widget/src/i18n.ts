@@ -221,6 +221,11 @@ export function refusalText(t: Strings, error: { code?: string; message?: string
   return known || error?.message || t.error;
 }
 
+/** The language to write in for a stored locale or tag: Chinese for any Chinese tag, else English. */
+export function langOf(tag: string | null | undefined): Lang {
+  return supportedLang(tag) === 'zh' ? 'zh' : 'en';
+}
+
 /** Maps a BCP 47 tag to a supported UI language, or null. */
 export function supportedLang(tag: string | null | undefined): Lang | null {
   const lower = (tag ?? '').trim().toLowerCase();
