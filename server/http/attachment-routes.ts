@@ -17,7 +17,6 @@ import type { SendResult } from '../services/chat-service.ts';
 import { ClientId } from '../realtime/payload-schemas.ts';
 import { isBlocked } from '../services/customer-blocking.ts';
 import { sendCarryingFiles } from '../services/chat-files.ts';
-import { checkWidgetOrigin } from './widget-origin.ts';
 
 const UploadQuery = {
   clientId: ClientId,
@@ -34,8 +33,6 @@ export default function attachmentRoutes(ctx: AppContext) {
   return async (app: App) => {
     const attachments = attachmentsRepository(ctx.sql);
     const conversations = conversationsRepository(ctx.sql);
-    // A shopper's upload comes from the widget like its other requests: the same allowed websites.
-    checkWidgetOrigin(app, ctx);
     // The raw body is the file. Only these routes take these types (the parser is scoped to this plugin).
     app.addContentTypeParser([...ATTACHMENT_TYPES, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: ctx.config.maxAttachmentBytes }, (_request, body, done) => done(null, body));
 

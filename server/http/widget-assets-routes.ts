@@ -17,9 +17,9 @@ import { demoPage, type DemoShopper } from '../../widget/demo/demo-page.ts';
 import { loadOrders } from '../../knowledge-base/content-loader.ts';
 import { identityHash } from '../services/visitor-tokens.ts';
 import { notFound } from '../errors.ts';
+import { WIDGET_API_PREFIX, widgetOriginCheck } from './widget-origin.ts';
 
 const WIDGET_FILE = path.join(BUILD_DIR, 'widget.js');
-const WIDGET_API_PREFIX = '/api/widget/';
 
 interface CachedBundle {
   mtimeMs: number;
@@ -76,10 +76,13 @@ export default function widgetAssetsRoutes(ctx: AppContext) {
   const loadBundle = bundleLoader();
   // Signing in as a demo shopper (to try order status) exists only where the demo content is seeded.
   const shoppers = ctx.config.seedDemo ? demoShoppers() : [];
-  // fastify-plugin: the CORS hook must reach the widget API routes registered by widget-routes.ts.
+  const checkOrigin = widgetOriginCheck(ctx);
+  // fastify-plugin: the CORS hook, and the allowed-websites check with it, must reach every widget API route
+  // (widget-routes.ts, attachment-routes.ts).
   return fp(async (app: App) => {
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       if (request.url.startsWith(WIDGET_API_PREFIX)) allowCrossOrigin(reply);
+      await checkOrigin(request, reply); // by the matched route, which an encoded URL reaches too
     });
 
     app.options(`${WIDGET_API_PREFIX}*`, { schema: { hide: true } }, async (_request, reply) => {

@@ -10,14 +10,13 @@
 // list keeps other sites' pages from embedding the chat, it is not an API key.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql } from '../db/client.ts';
 import { loadWidgetSettings, type WidgetSettings } from '../services/widget-settings.ts';
 import { AppError } from '../errors.ts';
 
 export const ORIGIN_NOT_ALLOWED = 'origin_not_allowed';
-const WIDGET_API_PREFIX = '/api/widget/';
+export const WIDGET_API_PREFIX = '/api/widget/';
 
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
 
@@ -93,18 +92,18 @@ export async function widgetSettingsFor(request: FastifyRequest, sql: Sql): Prom
 }
 
 /**
- * Adds the check to the widget API routes (`/api/widget/…`) of the plugin it is called in. With a list set, the
- * answer's CORS header names the request's origin instead of `*` (the CORS hook of widget-assets-routes.ts set the
- * wildcard before this runs), with `Vary: Origin` so a cache keeps answers per origin. A refusal names the origin
- * too, so the widget on a page that is not allowed can read why and say so in the console, rather than seeing a
- * bare network error and retrying forever; it carries nothing but the refusal.
+ * The check for a widget API request (`/api/widget/…`), run by the widget API's CORS hook (widget-assets-routes.ts)
+ * after it set the wildcard: with a list set, the answer's CORS header names the request's origin instead of `*`,
+ * with `Vary: Origin` so a cache keeps answers per origin. A refusal names the origin too, so the widget on a page
+ * that is not allowed can read why and say so in the console, rather than seeing a bare network error and retrying
+ * forever; it carries nothing but the refusal.
  */
-export function checkWidgetOrigin(app: App, ctx: AppContext): void {
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+export function widgetOriginCheck(ctx: AppContext): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  return async (request, reply) => {
     const origin = headerText(request.headers.origin);
-    // Only the widget's API, so a plugin that also serves agents' routes can call this too. The matched route, not
-    // the raw URL: "/api/%77idget/sessions" reaches the same route and would slip past a test of the URL.
-    if (origin === undefined || !request.routeOptions.url?.startsWith(WIDGET_API_PREFIX)) return;
+    // The matched route, not the raw URL: "/api/%77idget/sessions" reaches the same route and would slip past a
+    // test of the URL. A preflight passes: refused there, the browser would hide the refusal's reason.
+    if (origin === undefined || request.method === 'OPTIONS' || !request.routeOptions.url?.startsWith(WIDGET_API_PREFIX)) return;
     const settings = await loadWidgetSettings(ctx.sql);
     readForRequest.set(request, settings);
     const allowed = settings.allowedOrigins;
@@ -113,7 +112,7 @@ export function checkWidgetOrigin(app: App, ctx: AppContext): void {
     reply.header('vary', 'Origin');
     const refused = refusedOrigin(request.headers, allowed, ctx.config.publicUrl);
     if (refused !== null) throw originRefusal(refused);
-  });
+  };
 }
 
 /**

@@ -13,7 +13,7 @@ import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
 import { mergeCustomers, type MergeReason } from '../services/customer-merge.ts';
 import { noteIdentitySecret } from '../services/identity-secret.ts';
 import { cachedReplyExpectation } from '../services/reply-expectation.ts';
-import { checkWidgetOrigin, widgetSettingsFor } from './widget-origin.ts';
+import { widgetSettingsFor } from './widget-origin.ts';
 
 const PublicSettings = Type.Object({
   ...Type.Omit(WidgetSettingsSchema, ['identitySecret', 'allowedOrigins']).properties,
@@ -51,8 +51,8 @@ export default function widgetRoutes(ctx: AppContext) {
     const customers = customersRepository(ctx.sql);
     const users = usersRepository(ctx.sql);
     const replyExpectation = cachedReplyExpectation(ctx.sql);
-    // With allowed websites set, browsers on other origins are refused before any route runs (widget-origin.ts).
-    checkWidgetOrigin(app, ctx);
+    // With allowed websites set, browsers on other origins are refused before any of these runs (the widget API's
+    // CORS hook in widget-assets-routes.ts runs widget-origin.ts's check for every /api/widget/ route, uploads too).
 
     app.get('/api/widget/settings', {
       schema: {
