@@ -26,7 +26,7 @@
 // An agent appears when they replied in, resolved, or held a chat that went late of the range's chats, deactivated
 // ones included.
 import type { Sql } from '../db/client.ts';
-import { csvField, handoffTargetSeconds, handoffWaitedSeconds, withoutJit, type DateRange, type Percentiles, type resolveRange } from './console-reports.ts';
+import { csvField, handoffTargetSeconds, handoffVerdict, withoutJit, type DateRange, type Percentiles, type resolveRange } from './console-reports.ts';
 import { loadTeamSettings } from './team-settings.ts';
 
 export interface AgentFigures {
@@ -115,14 +115,8 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
       select c.id, c.assignee_id, c.status, c.resolved_by, c.resolver_id, c.resolution_seconds,
              c.handed_off and c.started_by = 'shopper' and c.first_response_seconds is null as handoff_unanswered,
              t.seconds as target_seconds, coalesce(c.queued_at, c.created_at) as handed_off_at,
-             -- The overview's verdict on the hand-off (console-reports.ts, the same target and wait): 'met', 'missed', or null
-             -- (no hand-off, no target, or not decided yet).
-             case when c.handed_off and t.seconds > 0 then
-               case when c.first_response_seconds <= t.seconds then 'met'
-                    when c.first_response_seconds > t.seconds
-                      or (c.first_response_seconds is null
-                          and ${handoffWaitedSeconds(tx)} > t.seconds) then 'missed' end
-             end as verdict
+             -- The overview's own verdict on the hand-off (console-reports.ts): 'met', 'missed', or null.
+             ${handoffVerdict(tx, targetMinutes)} as verdict
       from conversations c
       cross join lateral (select ${handoffTargetSeconds(tx, targetMinutes)} as seconds) t
       where c.created_at >= ${range.start} and c.created_at < ${range.end}

@@ -127,6 +127,18 @@ export const handoffTargetSeconds = (sql: Sql, currentTargetMinutes: number) =>
   sql`coalesce(c.first_reply_target_minutes, ${currentTargetMinutes}) * 60`;
 export const handoffWaitedSeconds = (sql: Sql) =>
   sql`extract(epoch from coalesce(c.resolved_at, now()) - coalesce(c.queued_at, c.created_at))`;
+/**
+ * The verdict on a hand-off's first reply: 'met' (answered within its target), 'missed' (answered late, or not
+ * answered and waiting past it), or null (no hand-off, no target, or not decided yet).
+ */
+export const handoffVerdict = (sql: Sql, currentTargetMinutes: number) => {
+  const target = handoffTargetSeconds(sql, currentTargetMinutes);
+  return sql`case when c.handed_off and ${target} > 0 then
+      case when c.first_response_seconds <= ${target} then 'met'
+           when c.first_response_seconds > ${target}
+             or (c.first_response_seconds is null and ${handoffWaitedSeconds(sql)} > ${target}) then 'missed' end
+    end`;
+};
 
 /**
  * Runs a report's statements in one transaction with JIT compilation off (`set local`: this transaction only). Over a
@@ -191,8 +203,8 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
            count(resolution_seconds) filter (where shopper and handed_off)::int as res_count,
            percentile_cont(0.5) within group (order by resolution_seconds) filter (where shopper and handed_off) as res_median,
            percentile_cont(0.9) within group (order by resolution_seconds) filter (where shopper and handed_off) as res_p90,
-           count(*) filter (where target > 0 and first_response_seconds <= target)::int as target_met,
-           count(*) filter (where target > 0 and (first_response_seconds > target or (first_response_seconds is null and waited > target)))::int as target_missed,
+           count(*) filter (where verdict = 'met')::int as target_met,
+           count(*) filter (where verdict = 'missed')::int as target_missed,
            count(*) filter (where target > 0 and first_response_seconds is null and resolved_at is null and waited <= target)::int as target_waiting,
            (min(target) filter (where target > 0) / 60)::int as target_min,
            (max(target) filter (where target > 0) / 60)::int as target_max
@@ -200,7 +212,8 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
       select c.status, c.handed_off, c.resolved_by, c.resolved_at, c.first_response_seconds, c.resolution_seconds,
              c.started_by = 'shopper' as shopper,
              case when c.handed_off then ${handoffWaitedSeconds(sql)} end as waited,
-             case when c.handed_off then ${handoffTargetSeconds(sql, targetMinutes)} end as target
+             case when c.handed_off then ${handoffTargetSeconds(sql, targetMinutes)} end as target,
+             ${handoffVerdict(sql, targetMinutes)} as verdict
       from conversations c where c.created_at >= ${start} and c.created_at < ${end}
     ) r`;
   // Of the open chats still with the bot, those whose latest answer the shopper rated helpful: few rows (open chats
