@@ -255,10 +255,6 @@ export const routingRepository = (sql: Sql) => ({
   },
 
   /**
-   * Chats with or waiting for a person in which nobody wrote for `idleHours`: the shopper has gone, and an
-   * assigned one would hold a seat of the agent's capacity for ever. Closed by the system.
-   */
-  /**
    * Puts back in the queue the chats held by an agent who can no longer answer them: a deactivated agent (all of
    * them), or one offline for some minutes (a reload or a short drop keeps the chats) while the shopper waits for
    * the team (`shopperWaitingSince`: no agent reply since their last message or the hand-off, whoever wrote last —
@@ -299,12 +295,19 @@ export const routingRepository = (sql: Sql) => ({
       returning c.id, u.id as agent_id, u.name as agent_name`;
   },
 
+  /**
+   * Chats with a person in which nobody wrote for `idleHours` after an agent's reply: the shopper has gone, and an
+   * assigned one would hold a seat of the agent's capacity for ever. Closed by the system. A chat whose shopper waits
+   * for the team (`shopperWaitingSince`: not answered since the hand-off or since their last message) stays open,
+   * however long: closing it would drop a question nobody answered (a Friday evening hand-off gone by Monday).
+   */
   async resolveIdleHumanConversations(idleHours: number): Promise<{ id: number; customer_id: number; resolved_at: Date; assignee_id: number | null; status: 'queued' | 'assigned' }[]> {
     return sql`
       with idle as (
-        select id, status from conversations where status in ('queued', 'assigned') and snoozed_until is null
-          and greatest(coalesce(last_message_at, created_at), coalesce(assigned_at, queued_at, created_at), woke_at) < now() - make_interval(hours => ${idleHours})
-        limit 500 for update skip locked
+        select c.id, c.status from conversations c where c.status in ('queued', 'assigned') and c.snoozed_until is null
+          and greatest(coalesce(c.last_message_at, c.created_at), coalesce(c.assigned_at, c.queued_at, c.created_at), c.woke_at) < now() - make_interval(hours => ${idleHours})
+          and ${shopperWaitingSince(sql)} is null
+        limit 500 for update of c skip locked
       )
       update conversations c set status = 'resolved', resolved_at = now(), resolved_by = 'system',
         resolution_seconds = extract(epoch from now() - c.created_at)::int, updated_at = now()

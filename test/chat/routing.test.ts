@@ -275,7 +275,7 @@ describe('routing', () => {
     expect((await taken).assignee?.name).toBe('Stand-in Agent');
   });
 
-  it('closes a chat nobody wrote in for a day, telling the shopper and freeing the agent for the queue', async () => {
+  it('closes a chat nobody wrote in for a day after the agent answered, telling the shopper and freeing the agent for the queue; never one whose shopper waits', async () => {
     const sql = stack.env.sql;
     // A clean slate: no other chat waiting for a person, no other agent online.
     await sql`update conversations set status = 'resolved', resolved_at = now() where status in ('queued', 'assigned')`;
@@ -294,11 +294,15 @@ describe('routing', () => {
     const status = async (id: number) => (await sql<{ status: string; resolved_by: string | null }[]>`select status, resolved_by from conversations where id = ${id}`)[0];
     expect(await status(waiting.conversationId)).toEqual({ status: 'queued', resolved_by: null }); // the agent's one seat is taken
 
-    // Nothing closes while the chats are fresh; a day of silence later the held one goes.
+    // Nothing closes while the chats are fresh; a day of silence later the answered one goes. The queued one, whose
+    // shopper nobody has answered, stays however long it waited.
     const chat = stack.servers[0].handle.ctx.chat;
     expect(await chat.resolveIdleHumanConversations(24)).toBe(0);
-    await sql`update conversations set created_at = now() - interval '26 hours', queued_at = now() - interval '25 hours',
-              assigned_at = now() - interval '25 hours', last_message_at = now() - interval '25 hours' where id = ${gone.conversationId}`;
+    await callOk(agent, 'message:send', { conversationId: gone.conversationId, clientId: 'idle-answer', text: 'Your parcel left the warehouse today.' });
+    const aDayAgo = async (id: number) => sql`update conversations set created_at = now() - interval '26 hours', queued_at = now() - interval '25 hours',
+              assigned_at = case when assigned_at is null then null else now() - interval '25 hours' end, last_message_at = now() - interval '25 hours' where id = ${id}`;
+    await aDayAgo(gone.conversationId);
+    await aDayAgo(waiting.conversationId);
     const told = nextEvent<ChatMessage>(gone.socket, 'message:new', (m) => (m.metadata as Record<string, unknown>).event === 'idle_closed');
     const seatFreed = nextEvent<ConversationSummary>(agent, 'conversation:assigned', (c) => c.id === waiting.conversationId);
     expect(await chat.resolveIdleHumanConversations(24)).toBe(1);
