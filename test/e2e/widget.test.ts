@@ -395,6 +395,20 @@ describe('shopper widget in Chromium', () => {
     await page.screenshot({ path: file });
     expect(statSync(file).size).toBeGreaterThan(10_000);
 
+    // Safari ends a Chinese input method's composition with an Enter that says isComposing false, keyCode 229:
+    // that Enter confirms the word and sends nothing; a plain Enter then sends.
+    await page.locator('#sd-input').fill('我想问一下');
+    const enter = (keyCode: number) => page.locator('#sd-input').evaluate((input, code) => {
+      const event = new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true });
+      Object.defineProperty(event, 'keyCode', { get: () => code });
+      input.dispatchEvent(event);
+    }, keyCode);
+    await enter(229);
+    expect(await page.locator('#sd-input').inputValue()).toBe('我想问一下');
+    expect(await page.locator('.log .msg.mine').count()).toBe(0);
+    await enter(13);
+    await page.locator('.log .msg.mine', { hasText: '我想问一下' }).waitFor();
+
     await page.keyboard.press('Escape');
     await page.locator('.panel').waitFor({ state: 'hidden' });
     expect(await focused()).toBe('launcher');

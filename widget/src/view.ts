@@ -210,7 +210,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       this.submit();
     });
     this.input.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      // keyCode 229: Safari ends an input method's composition with an Enter that reports isComposing false.
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
         event.preventDefault();
         this.submit();
       }

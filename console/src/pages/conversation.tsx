@@ -26,6 +26,11 @@ interface AssistResult { passages: AssistPassage[]; suggestedReply: string | nul
 const TYPING_IDLE_MS = 2500;
 
 /** `onCustomer` names the chat with its customer, so a late answer for a chat the agent has left is recognised. */
+
+/** An input method is composing (Chinese, Japanese…): its Enter confirms a word. Safari ends a composition with an
+ * Enter whose isComposing is false but whose keyCode is 229. */
+const composing = (event: KeyboardEvent) => event.isComposing || event.keyCode === 229;
+
 export function ConversationView({ conversationId, onCustomer }: { conversationId: number; onCustomer(conversationId: number, customerId: number): void }) {
   const { socket, user } = useSession();
   const [conversation, setConversation] = useState<ConversationSummary | null>(null);
@@ -598,9 +603,10 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Enter' && menuOpen && composing(event)) return; // the input method's Enter picks its word, not a reply
     // The "/" menu is open with nothing to pick: Enter (or Escape) closes it and sends nothing; a bare "/shortcut"
     // never goes out.
-    if (slashHintOpen && (event.key === 'Escape' || (event.key === 'Enter' && !event.shiftKey && !event.isComposing))) {
+    if (slashHintOpen && (event.key === 'Escape' || (event.key === 'Enter' && !event.shiftKey && !composing(event)))) {
       event.preventDefault();
       if (!isBareShortcut(text)) setSlashHintClosedAt(text);
       return;
@@ -616,7 +622,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
     }
     if (event.key === 'Enter' && !event.shiftKey && isBareShortcut(text)) { event.preventDefault(); return; }
     if (isAltShortcut(event, 'N')) { event.preventDefault(); setNote((n) => !n); return; }
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) { event.preventDefault(); void send(); }
+    if (event.key === 'Enter' && !event.shiftKey && !composing(event)) { event.preventDefault(); void send(); }
   };
 
   return (
