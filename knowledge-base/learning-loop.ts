@@ -3,8 +3,8 @@
 // offered to admins as a new intent example or an article draft; once used or
 // dismissed, a candidate leaves the list (learning_candidates_handled).
 import type { Sql } from '../server/db/client.ts';
-import { asksForPerson } from './signals.ts';
-import { detectLanguage } from './text/tokenize.ts';
+import { asksForPerson, withoutPersonRequest } from './signals.ts';
+import { detectLanguage, tokenize } from './text/tokenize.ts';
 import { CJK_CHAR } from './text/language.ts';
 import { withoutOrderNumbers } from './order-numbers.ts';
 
@@ -72,7 +72,20 @@ function hasWords(text: string): boolean {
   return (rest.match(CJK_CHARS)?.length ?? 0) >= 2 || (rest.match(/[a-z]/giu)?.length ?? 0) >= 4;
 }
 
-const isQuestion = (m: ThreadMessage) => m.author_type === 'customer' && !asksForPerson(m.body) && m.body.trim().length >= 8 && hasWords(m.body);
+/** Words of a request for a person that say nothing of what it is about ("I want to speak to someone now, please"). */
+const REQUEST_WORDS = new Set(tokenize('want need would like can could speak talk help someone somebody anyone now about get '
+  + '想 要 找 需要 帮 帮忙 事 事情 马上 立刻', { dropStopWords: false }));
+
+/**
+ * A request for a person that also says what it is about ("Can I speak to a human, I need a refund", "我要人工，退款的事"):
+ * the shopper's question as much as any other message. A bare "talk to a human please" is none.
+ */
+function personRequestWithTopic(text: string): boolean {
+  return tokenize(withoutPersonRequest(text)).some((token) => !REQUEST_WORDS.has(token) && !/^\d+$/.test(token));
+}
+
+const isQuestion = (m: ThreadMessage) => m.author_type === 'customer' && (!asksForPerson(m.body) || personRequestWithTopic(m.body))
+  && m.body.trim().length >= 8 && hasWords(m.body);
 
 /**
  * The question the agent answered: the shopper's last message before the agent spoke that is not just "get me a
@@ -80,7 +93,9 @@ const isQuestion = (m: ThreadMessage) => m.author_type === 'customer' && !asksFo
  * shopper then sent a photo of a broken strap went to a person for the photo; pairing the Canada question with the
  * agent's "I have issued a replacement" would teach the bot nonsense. Such a chat offers nothing (no text question
  * came after the bot's answer), unless the shopper's first words after that answer asked for a person: then the
- * answer did not help, and the question before it is the one.
+ * answer did not help, and the question before it is the one — unless a request for a person says what it is about:
+ * "Where is my order?" answered, then "I want to talk to a person about a refund" and the agent's "I have issued your
+ * refund" pair the refund request, not the order question.
  */
 export function questionBeforeAgent(beforeAgent: readonly ThreadMessage[]): ThreadMessage | undefined {
   let lastAnswer = -1;

@@ -83,6 +83,12 @@ export interface Evidence {
   passages: Pick<Passage, 'articleId' | 'slug' | 'title' | 'heading' | 'score' | 'confidence'>[];
   sentiment: Sentiment;
   orderOutcome?: string;
+  /**
+   * Paragraphs added to the answer for the shopper alone: what the bot could say about an order ("sign in first") and
+   * the offer of a person to an annoyed shopper. Agent assist leaves them out of its suggestion (the agent is the person,
+   * and can look the order up).
+   */
+  forShopperOnly?: string[];
   /** The shopper's earlier question a short follow-up was read with. */
   readWith?: string;
   /** The whole message, when this decision read only the question at its end (a story: see questionAtEnd). */
@@ -347,11 +353,15 @@ export function createPolicy(deps: PolicyDeps) {
     ): Decision => {
       evidence.reason = reason;
       // An order number in a question about something else: the answer, then what there is to say about that order.
-      if (orderNote && action === 'answer' && reason !== 'order_status') reply = `${reply}\n\n${orderNote}`;
+      if (orderNote && action === 'answer' && reason !== 'order_status') {
+        reply = `${reply}\n\n${orderNote}`;
+        evidence.forShopperOnly = [...(evidence.forShopperOnly ?? []), orderNote];
+      }
       let quickReplies = extra.quickReplies ?? [];
       // An annoyed shopper ("my card keeps getting declined wtf") gets the answer, and a person one tap away.
       if (sentiment.annoyed && action === 'answer' && !quickReplies.some((q) => q.value === 'handoff')) {
         reply = `${reply}\n\n${T.offerPerson[lang]}`;
+        evidence.forShopperOnly = [...(evidence.forShopperOnly ?? []), T.offerPerson[lang]];
         quickReplies = [...quickReplies, personOption(lang)];
       }
       const miss = extra.miss ?? false;

@@ -24,6 +24,8 @@ const SuggestResponse = Type.Object({
 });
 
 /** At least two words of three letters or more, or two Chinese characters: something to search for. */
+/** Order-status outcomes whose reply only makes sense from the bot (policy.ts evidence.orderOutcome). */
+const SHOPPER_ONLY_ORDER_OUTCOMES = new Set(['verify', 'not_found']);
 const saysSomething = (text: string) => (text.match(/[a-z]{3,}/gi)?.length ?? 0) >= 2 || (text.match(/\p{Script=Han}/gu)?.length ?? 0) >= 2;
 
 export default function assistRoutes(ctx: AppContext) {
@@ -63,8 +65,12 @@ export default function assistRoutes(ctx: AppContext) {
       );
       let suggestedReply: string | null = null;
       let source = 'none';
-      if (decision.action === 'answer') {
-        suggestedReply = decision.reply;
+      // The bot's "sign in and ask me again" or "that is not one of your orders" is for the shopper, not something an
+      // agent (who can look the order up) would send: alone it is no suggestion (an article is, if one fits), and after
+      // an answer it is left out, as is the offer of a person to an annoyed shopper.
+      const shopperOnlyReply = decision.evidence.reason === 'order_status' && SHOPPER_ONLY_ORDER_OUTCOMES.has(decision.evidence.orderOutcome ?? '');
+      if (decision.action === 'answer' && !shopperOnlyReply) {
+        suggestedReply = (decision.evidence.forShopperOnly ?? []).reduce((reply, note) => reply.replace(`\n\n${note}`, ''), decision.reply);
         const reason = decision.evidence.reason;
         source = reason === 'order_status' || reason === 'kb_passage' || reason === 'product' ? reason : 'intent';
       } else if (passages[0] && passages[0].confidence >= DEFAULT_THRESHOLDS.passageOption) {

@@ -14,4 +14,14 @@ describe('the question a learning candidate offers', () => {
     expect(questionBeforeAgent([shopper('NW-100001 还没到货')])?.body).toBe('NW-100001 还没到货');
     expect(questionBeforeAgent([shopper('order NW-100001 arrived broken')])?.body).toBe('order NW-100001 arrived broken');
   });
+
+  it('takes a request for a person that says what it is about over a question the bot had answered', () => {
+    const answered = [shopper('Where is my order NW-100234?'), bot('Order NW-100234 was shipped on Monday.', 'answer')];
+    expect(questionBeforeAgent([...answered, shopper('I want to talk to a person about a refund'), shopper('Can I speak to a human please, I need a refund')])?.body)
+      .toBe('Can I speak to a human please, I need a refund');
+    expect(questionBeforeAgent([...answered, shopper('我要人工客服，退款的事')])?.body).toBe('我要人工客服，退款的事');
+    // A bare request still means the answer did not help: the question before it is the one.
+    expect(questionBeforeAgent([...answered, shopper('I want to speak to someone now, please')])?.body).toBe('Where is my order NW-100234?');
+    expect(questionBeforeAgent([...answered, shopper('转人工')])?.body).toBe('Where is my order NW-100234?');
+  });
 });

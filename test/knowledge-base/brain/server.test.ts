@@ -994,6 +994,14 @@ describe('agent assist', () => {
     expect(r.body.suggestedReply).toMatch(/refund/i);
     expect(r.body.passages.map((p: any) => p.slug)).not.toContain('delete-account-privacy');
 
+    // The bot's "sign in and ask again" is for the shopper: an agent, who can look the order up, is not offered it.
+    const signedOut = await shopper(0);
+    await signedOut.ask('Can I speak to a human please, I need a refund for order NW-100234');
+    const forAgent = await api(stack.url, 'POST', '/api/assist/suggest', agentCookie, { conversationId: signedOut.conversationId });
+    expect(forAgent.body.message.text).toContain('NW-100234');
+    expect(forAgent.body.suggestedReply).toMatch(/refund/i); // the answer stays
+    expect(forAgent.body.suggestedReply).not.toMatch(/protect your privacy|only look up orders/i);
+
     const bare = await shopper(0);
     await bare.ask('talk to a human please');
     const none = await api(stack.url, 'POST', '/api/assist/suggest', agentCookie, { conversationId: bare.conversationId });
