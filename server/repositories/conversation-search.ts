@@ -82,10 +82,34 @@ export interface InboxQuery {
   search: InboxSearch | null;
 }
 
+/**
+ * A search that names a chat or a customer by the number the console shows: "#12" (the chat's number, in its header)
+ * or "Visitor #9" / "访客 #9" (an unnamed customer's name in the lists). Null for anything else, which is searched as text.
+ */
+export function namedNumber(text: string): { conversationId: number } | { customerId: number } | null {
+  const chat = /^#\s*(\d{1,15})$/u.exec(text);
+  if (chat) return { conversationId: Number(chat[1]) };
+  const customer = /^(?:visitor|customer|访客|顾客)\s*#\s*(\d{1,15})$/iu.exec(text);
+  return customer ? { customerId: Number(customer[1]) } : null;
+}
+
+/** The chats a named number points to, within the list's filters; empty when there are none. */
+async function namedMatches(sql: Sql, query: InboxQuery, named: NonNullable<ReturnType<typeof namedNumber>>): Promise<number[]> {
+  const rows = await sql<{ id: number }[]>`
+    select c.id from conversations c
+    where ${'conversationId' in named ? sql`c.id = ${named.conversationId}` : sql`c.customer_id = ${named.customerId}`} ${query.filters}
+    order by ${query.order} limit ${query.limit}`;
+  return rows.map((r) => Number(r.id));
+}
+
 /** The page of the inbox list; with a search, the matching chats and each one's matched message. */
 export async function inboxPage(sql: Sql, query: InboxQuery): Promise<InboxPage> {
   const { search } = query;
   if (!search) return { rows: await inboxRows(sql, query, sql`true ${query.filters}`, null), scope: null };
+  // "#12" is chat 12, when the list holds it; else the words are searched as typed ("#12" in a message).
+  const named = namedNumber(search.text);
+  const namedIds = named ? await namedMatches(sql, query, named) : [];
+  if (namedIds.length) return { rows: await inboxRows(sql, query, sql`c.id = any(${namedIds}::bigint[])`, search), scope: 'all' };
   let ids = search.indexed ? await rareMatches(sql, query, search) : null;
   if (!ids) {
     ids = await newestMatches(sql, query, search);

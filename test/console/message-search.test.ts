@@ -141,6 +141,21 @@ describe('what a search finds', () => {
     }
   });
 
+  it('finds a chat by the number in its header ("#12") and a customer by the name an unnamed one has in the lists ("Visitor #9")', async () => {
+    const numbered = await chat([{ body: 'hello there' }]);
+    expect(ids(await inbox({ q: `#${numbered.id}` }))).toEqual([numbered.id]);
+    expect(ids(await inbox({ q: `# ${numbered.id}` }))).toEqual([numbered.id]);
+    const [unnamed] = await stack.env.sql<{ id: number }[]>`insert into customers (name) values (null) returning id`;
+    const [first] = await stack.env.sql<{ id: number }[]>`insert into conversations (customer_id, status) values (${unnamed.id}, 'resolved') returning id`;
+    const [second] = await stack.env.sql<{ id: number }[]>`insert into conversations (customer_id, status) values (${unnamed.id}, 'resolved') returning id`;
+    for (const q of [`Visitor #${unnamed.id}`, `visitor #${unnamed.id}`, `访客 #${unnamed.id}`]) {
+      expect(ids(await inbox({ q })).sort((a, b) => a - b), q).toEqual([Number(first.id), Number(second.id)]);
+    }
+    // A number the list does not hold is searched as the words typed: "#4471" in a message.
+    const mentioned = await chat([{ body: 'It is about ticket #99999999 from last week' }]);
+    expect(ids(await inbox({ q: '#99999999' }))).toEqual([mentioned.id]);
+  });
+
   it('finds nothing for words nowhere, and treats blank as no search', async () => {
     expect((await inbox({ q: 'xylophonequartz' })).items).toEqual([]);
     const blank = await inbox({ q: '   ', limit: 3 });
