@@ -156,6 +156,7 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
       target.identified ? null : signResumeToken(await deps.linkSecret(), target.customer_id)),
     unsubscribeUrl: unsubscribe,
     publicUrl: config.publicUrl,
+    identified: target.identified,
   });
   try {
     await deps.mailer.send({

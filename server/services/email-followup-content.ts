@@ -21,6 +21,8 @@ export interface FollowupContent {
   unsubscribeUrl: string;
   /** The chat server's public address: file links are relative to it. */
   publicUrl: string;
+  /** The shopper is signed in to the shop (their address came with their account), not one who typed it in the chat. */
+  identified?: boolean;
 }
 
 const WORDS = {
@@ -32,6 +34,7 @@ const WORDS = {
     agent: 'Our team',
     continue: 'Continue the chat',
     footer: (shop: string) => `You get this email because you chatted with ${shop} and left your email address.`,
+    footerAccount: (shop: string) => `You get this email because you chatted with ${shop} while signed in to your account.`,
     unsubscribe: 'Stop emails about chat replies',
   },
   zh: {
@@ -42,6 +45,7 @@ const WORDS = {
     agent: '客服',
     continue: '继续聊天',
     footer: (shop: string) => `您收到此邮件，是因为您曾与 ${shop} 聊天并留下了邮箱地址。`,
+    footerAccount: (shop: string) => `您收到此邮件，是因为您曾在登录账户后与 ${shop} 聊天。`,
     unsubscribe: '不再接收聊天回复邮件',
   },
 };
@@ -67,6 +71,7 @@ function fileLinks(reply: FollowupReply, publicUrl: string): { name: string; url
 export function followupEmail(content: FollowupContent): { subject: string; text: string; html: string } {
   const w = WORDS[langOf(content.locale)];
   const shop = content.shopName;
+  const footer = (content.identified ? w.footerAccount : w.footer)(shop);
   const textParts: string[] = [w.intro(shop), ''];
   const htmlParts: string[] = [`<p>${escapeHtml(w.intro(shop))}</p>`];
   for (const reply of content.replies) {
@@ -82,10 +87,10 @@ export function followupEmail(content: FollowupContent): { subject: string; text
     }
     textParts.push('');
   }
-  textParts.push(`${w.continue}: ${content.continueUrl}`, '', '--', w.footer(shop), `${w.unsubscribe}: ${content.unsubscribeUrl}`);
+  textParts.push(`${w.continue}: ${content.continueUrl}`, '', '--', footer, `${w.unsubscribe}: ${content.unsubscribeUrl}`);
   htmlParts.push(
     `<p><a href="${escapeHtml(content.continueUrl)}"><strong>${escapeHtml(w.continue)}</strong></a></p>`,
-    `<hr><p style="color:#666;font-size:12px">${escapeHtml(w.footer(shop))} <a href="${escapeHtml(content.unsubscribeUrl)}">${escapeHtml(w.unsubscribe)}</a></p>`,
+    `<hr><p style="color:#666;font-size:12px">${escapeHtml(footer)} <a href="${escapeHtml(content.unsubscribeUrl)}">${escapeHtml(w.unsubscribe)}</a></p>`,
   );
   return {
     subject: w.subject(shop),

@@ -30,6 +30,15 @@ describe('follow-up email content', () => {
     expect(email.text).toContain('继续聊天: https://shop.example/cart#shopdesk-chat');
   });
 
+  it('tells a shopper signed in to the shop why they get it without saying they left an address', () => {
+    const reply = { agentName: 'Sam', text: 'Done', fileOnly: false, attachments: [] };
+    expect(followupEmail({ ...base, replies: [reply] }).text).toContain('you chatted with Northwind & Co and left your email address.');
+    const signedIn = followupEmail({ ...base, identified: true, replies: [reply] });
+    expect(signedIn.text).toContain('you chatted with Northwind & Co while signed in to your account.');
+    expect(signedIn.html).not.toContain('left your email address');
+    expect(followupEmail({ ...base, locale: 'zh', identified: true, replies: [reply] }).text).toContain('登录账户后');
+  });
+
   it('masks the address in the agents\' note', () => {
     expect(maskedAddress('sofia.reyes@example.com')).toBe('s…@example.com');
     expect(maskedAddress('broken')).toBe('…');

@@ -108,7 +108,7 @@ export function AgentsCard({ range }: { range: { from: string; to: string } }) {
       {r && <p class="muted small" data-testid="report-agents-note">{t('reports.agentsNote')}</p>}
       {r && (
         <p class="muted small" data-testid="report-agents-unanswered" data-value={r.handoffsUnanswered}>
-          {t('reports.agentsHandoffsUnanswered', { n: r.handoffsUnanswered })}
+          {r.handoffsUnanswered === 1 ? t('reports.agentsHandoffUnanswered') : t('reports.agentsHandoffsUnanswered', { n: r.handoffsUnanswered })}
         </p>
       )}
       {r && r.lateInQueue > 0 && (
