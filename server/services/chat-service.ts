@@ -87,10 +87,19 @@ const NOBODY_TO_CONNECT: Record<UnavailableReason, { en: string; zh: string }> =
   },
 };
 
-/** A hand-off asked for again while nobody can answer: not the whole "nobody can" again, and not silence either. */
+/**
+ * A hand-off asked for again while nobody can answer: not the whole "nobody can" again, and not silence either. The
+ * form is on screen until the shopper has left a message; after that it is gone, and their message is what counts.
+ */
 const STILL_NOBODY = {
-  en: "Still nobody from the team free, I'm afraid: leave your email in the form above and they'll reply.",
-  zh: '目前仍没有客服有空：请在上方表单留下您的邮箱，我们会回复您。',
+  form: {
+    en: "Still nobody from the team free, I'm afraid: leave your email in the form above and they'll reply.",
+    zh: '目前仍没有客服有空：请在上方表单留下您的邮箱，我们会回复您。',
+  },
+  messageLeft: {
+    en: "Still nobody from the team free, I'm afraid. Your message is with them, and they'll reply by email.",
+    zh: '目前仍没有客服有空。您的留言已转给他们，他们会通过邮件回复您。',
+  },
 };
 
 /** The files part of a message's metadata (none when it carries no file). */
@@ -398,7 +407,10 @@ export function createChatService(deps: ChatServiceDeps) {
       realtime.toWidgetConversation(conversationId, 'typing', { conversationId, author: 'bot', name: BOT_NAME, typing: false });
       // Already queued and already told nobody can answer: another hand-off gets a short reminder of the form on screen
       // (it got nothing at all, and a shopper left in silence writes again or leaves).
-      if (waitingForNobody && decision.action === 'handoff') decision.reply = STILL_NOBODY[langOf(customer.locale ?? locale)];
+      if (waitingForNobody && decision.action === 'handoff') {
+        const [left] = await sql`select 1 from offline_messages where conversation_id = ${conversationId} and handled_at is null limit 1`;
+        decision.reply = STILL_NOBODY[left ? 'messageLeft' : 'form'][langOf(customer.locale ?? locale)];
+      }
       const metadata = { ...decision.metadata, quickReplies: decision.quickReplies ?? decision.metadata.quickReplies ?? [] };
       // "I'm connecting you with a person" is not true when nobody can answer: say so (the widget offers the form).
       const unavailable = decision.action === 'handoff' && decision.reply && !waitingForNobody ? await whyNobodyCanAnswer(await loadWidgetSettings(sql)) : null;

@@ -51,6 +51,9 @@ describe('routing', () => {
     // nor leave them in silence: a short reminder of the form.
     expect((await say('nobody-4', 'a human please', 4))[3]).toBe("Still nobody from the team free, I'm afraid: leave your email in the form above and they'll reply.");
     expect((await say('nobody-5', 'ok, and returns?', 5)).filter((text) => text.startsWith('Nobody from our team'))).toHaveLength(1);
+    // Once a message is left the form is gone from the screen: the reminder says the message is with the team.
+    await callOk(shopper.socket, 'offline:leave', { email: 'nobody@example.com', text: 'Please email me about my order', conversationId: shopper.conversationId });
+    expect((await say('nobody-5b', 'a human please', 6))[5]).toBe("Still nobody from the team free, I'm afraid. Your message is with them, and they'll reply by email.");
 
     // Someone comes online: the chat is theirs, and the bot keeps out of it.
     const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
@@ -60,7 +63,7 @@ describe('routing', () => {
     await eventually(async () => (await stack.env.sql`select status from conversations where id = ${shopper.conversationId}`)[0].status === 'assigned', 10_000, 'assigned');
     await callOk(shopper.socket, 'message:send', { clientId: 'nobody-6', text: 'hello again', conversationId: shopper.conversationId });
     await new Promise((r) => setTimeout(r, 500));
-    expect(await botSaid()).toHaveLength(5);
+    expect(await botSaid()).toHaveLength(6);
     // Leave nobody online and no seat taken, as the next tests expect.
     await callOk(agent, 'conversation:resolve', { conversationId: shopper.conversationId });
     agent.close();
