@@ -54,10 +54,10 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * "Before" runs the service files of this commit (2026-12-06's starting point), "after" this tree's, both on this
  * tree's schema. The migrations since add columns and tables the old code does not name (036: feedback.intent and kind
  * 'answer'; 037: customers.visitor_key, which `select *` in the profile read returns on both sides alike; 038:
- * conversations.first_reply_target_minutes), so the old code runs unchanged on them: the comparison is of code alone.
+ * conversations.first_reply_target_minutes; 039: conversations.version), so the old code runs unchanged on them: the comparison is of code alone.
  * What the reports say differently on purpose since is REDEFINED below.
  */
-const BEFORE_COMMIT = '7ddc5c1';
+const BEFORE_COMMIT = '9878680';
 const DAY = 86_400_000;
 /**
  * The team's first-reply target (team settings) over the shop's year, as routing.enqueue stores it on each hand-off:
