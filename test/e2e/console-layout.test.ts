@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { artifactPath, launchBrowser, signInOnLoginPage } from '../support/browser.ts';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, eventually, type AgentClient, type WidgetClient } from '../support/sockets.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 import { seedKnowledgeBase } from '../../knowledge-base/seed.ts';
 import { knowledgeBaseExtension } from '../../knowledge-base/server-extension.ts';
 
@@ -21,7 +21,7 @@ const contexts: BrowserContext[] = [];
 const sockets: (WidgetClient | AgentClient)[] = [];
 
 beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: built from this source
+  await consoleBundle(); // the server serves public/build/console.js: built from this source
   stack = await startStack({ workers: true, server: { extensions: [knowledgeBaseExtension()] }, config: { rateLimitLoginsPerMinute: 60 } });
   // The demo articles, indexed by the real job: agent assist then suggests long passages, as in production.
   await seedKnowledgeBase(stack.env.sql);
@@ -44,8 +44,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function consolePage(who: 'agent' | 'admin', viewport: { width: number; height: number }, options: { path?: string; locale?: 'en' | 'zh' } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport });
+async function consolePage(who: 'agent' | 'admin', viewport: { width: number; height: number }, options: { path?: string; locale?: 'en' | 'zh'; timezoneId?: string } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport, timezoneId: options.timezoneId });
   contexts.push(context);
   if (options.locale) await context.addInitScript((locale) => localStorage.setItem('sd.locale', locale), options.locale);
   const page = await context.newPage();
@@ -247,5 +247,13 @@ describe('console layout', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(expected);
     expect(await page.getByTestId('install-identity').textContent()).toContain('Shopdesk.identify');
     await page.screenshot({ path: artifactPath('console-widget-install.png') });
+  });
+
+  it("switches business hours on in the admin's own time zone, with the zones to pick from", async () => {
+    const page = await consolePage('admin', LAPTOP, { path: '/console/admin/team', timezoneId: 'Asia/Shanghai' });
+    await page.getByTestId('tab-widget').click();
+    await page.getByTestId('widget-settings').getByRole('checkbox', { name: /Business hours/ }).check();
+    expect(await page.getByTestId('hours-timezone').inputValue()).toBe('Asia/Shanghai');
+    expect(await page.locator('#time-zones option[value="Europe/Berlin"]').count()).toBe(1);
   });
 });

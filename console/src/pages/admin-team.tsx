@@ -350,6 +350,21 @@ function NudgesEditor({ nudges, onChange }: { nudges: Nudge[]; onChange(next: Nu
     </fieldset>
   );
 }
+/** The admin's own time zone, for opening hours switched on (a shop in Shanghai ticking Mon–Fri 9–17 means its 9–17). */
+function browserTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+/** The IANA zone names the browser knows, to pick from while typing (none in a browser without the list). */
+function timeZoneNames(): string[] {
+  const supported = (Intl as unknown as { supportedValuesOf?: (key: string) => string[] }).supportedValuesOf;
+  return supported ? supported('timeZone') : [];
+}
+
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
 function WidgetTab() {
@@ -403,10 +418,12 @@ function WidgetTab() {
       </div>
       <fieldset>
         <legend><label class="check"><input type="checkbox" checked={hours !== null}
-          onChange={(e) => setForm({ ...form, businessHours: e.currentTarget.checked ? { timezone: 'UTC', days: [null, ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], null] } : null })} /> {t('widget.hours')}</label></legend>
+          onChange={(e) => setForm({ ...form, businessHours: e.currentTarget.checked ? { timezone: browserTimeZone(), days: [null, ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], null] } : null })} /> {t('widget.hours')}</label></legend>
         {hours && (
           <div class="stack">
-            <label>{t('widget.timezone')}<input value={hours.timezone} onInput={(e) => setForm({ ...form, businessHours: { ...hours, timezone: e.currentTarget.value } })} /></label>
+            <label>{t('widget.timezone')}<input value={hours.timezone} list="time-zones" data-testid="hours-timezone" spellcheck={false} autocomplete="off"
+              onInput={(e) => setForm({ ...form, businessHours: { ...hours, timezone: e.currentTarget.value } })} /></label>
+            <datalist id="time-zones">{timeZoneNames().map((zone) => <option key={zone} value={zone} />)}</datalist>
             {DAYS.map((d, i) => {
               const day = hours.days[i];
               const setDay = (value: null | [string, string]) => setForm({ ...form, businessHours: { ...hours, days: hours.days.map((x, j) => (j === i ? value : x)) } });
