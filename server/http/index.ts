@@ -7,6 +7,7 @@ import widgetRoutes from './widget-routes.ts';
 import widgetAssetsRoutes from './widget-assets-routes.ts';
 import conversationRoutes from './conversation-routes.ts';
 import customerRoutes from './customer-routes.ts';
+import customerImportRoutes from './customer-import-routes.ts';
 import adminKbRoutes from './admin-kb-routes.ts';
 import assistRoutes from './assist-routes.ts';
 import adminRoutes from './admin-routes.ts';
@@ -28,6 +29,7 @@ export const routePlugins: RoutePlugin[] = [
   conversationRoutes,
   attachmentRoutes,
   customerRoutes,
+  customerImportRoutes,
   adminKbRoutes,
   assistRoutes,
   adminRoutes,

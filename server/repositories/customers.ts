@@ -126,5 +126,50 @@ export const customersRepository = (sql: Sql) => ({
       select id, kind, conversation_id, article_id, intent, rating, helpful, comment, created_at from feedback
       where customer_id = ${id} order by created_at desc limit ${limit}`;
   },
+  // ---------- contacts import and export (services/customer-import.ts) ----------
+  /**
+   * The records an import's rows could match, locked for the import's transaction: the one holding each shop user id
+   * (unique), and the live records holding each email, compared case-insensitively (customers_email_idx).
+   */
+  async importCandidates(externalIds: string[], emails: string[]): Promise<CustomerRow[]> {
+    if (!externalIds.length && !emails.length) return [];
+    return sql<CustomerRow[]>`
+      select * from customers c
+      where c.external_id = any(${sql.array(externalIds)}::text[])
+         or (lower(c.email) = any(${sql.array(emails)}::text[]) and ${liveCustomer(sql, 'c')})
+      order by c.id for update`;
+  },
+  /**
+   * A contact brought in by an import: never seen (no last_seen_at), so it lists after the people who were. Nothing
+   * when a shopper signing in took the shop user id meanwhile (the caller reports the row).
+   */
+  async insertImported(fields: { externalId: string | null; email: string | null; name: string | null; locale: string | null; attributes: Record<string, unknown> }): Promise<CustomerRow | undefined> {
+    const [row] = await sql<CustomerRow[]>`
+      insert into customers (external_id, email, name, locale, attributes, last_seen_at)
+      values (${fields.externalId}, ${fields.email}, ${fields.name}, ${fields.locale}, ${sql.json(fields.attributes as never)}, null)
+      on conflict (external_id) do nothing
+      returning *`;
+    return row;
+  },
+  /** An import's changes to a record: the caller decided each value (it fills what is empty and sets attributes). */
+  async updateImported(id: number, fields: { externalId: string | null; email: string | null; name: string | null; locale: string | null; attributes: Record<string, unknown> }): Promise<CustomerRow> {
+    const [row] = await sql<CustomerRow[]>`
+      update customers set external_id = ${fields.externalId}, email = ${fields.email}, name = ${fields.name}, locale = ${fields.locale},
+        attributes = ${sql.json(fields.attributes as never)}, updated_at = now()
+      where id = ${id} returning *`;
+    return row;
+  },
+  /**
+   * One page of the contacts export, in id order after `afterId` (keyset paging): the live records the team has dealt
+   * with — the Customers page's people (who wrote, signed in or gave a name or email), not every browser that loaded
+   * the widget; neither deleted at their request nor merged into another.
+   */
+  async exportPage(afterId: number, limit: number): Promise<Pick<CustomerRow, 'id' | 'external_id' | 'email' | 'name' | 'locale' | 'attributes' | 'created_at' | 'last_seen_at' | 'conversations_count'>[]> {
+    return sql<CustomerRow[]>`
+      select c.id, c.external_id, c.email, c.name, c.locale, c.attributes, c.created_at, c.last_seen_at, c.conversations_count from customers c
+      where c.id > ${afterId} and ${liveCustomer(sql, 'c')}
+        and (c.conversations_count > 0 or c.external_id is not null or c.email is not null or c.name is not null)
+      order by c.id limit ${limit}`;
+  },
 });
 export type CustomersRepository = ReturnType<typeof customersRepository>;

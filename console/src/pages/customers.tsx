@@ -1,20 +1,137 @@
 // Customers: find anyone the shop has talked to (name, email or shop user id;
 // the most recently seen first) and open their profile, history, orders and
-// ratings without an open conversation.
-import { useState } from 'preact/hooks';
-import { get, query } from '../api.ts';
+// ratings without an open conversation. Admins bring the shop's existing contacts in from a CSV or JSON file (a dry
+// run first shows what it would do) and take them all out as CSV (server/services/customer-import.ts).
+import { useRef, useState } from 'preact/hooks';
+import { codeText, get, query, upload } from '../api.ts';
+import { useSession } from '../context.ts';
 import { formatTime, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { Customer } from '../types.ts';
 import { CustomerPanel } from './customer-panel.tsx';
 
+/** What the import route answers (a dry run the same, with dryRun true). */
+interface ImportResult {
+  dryRun: boolean; rows: number; created: number; updated: number; unchanged: number; rejected: number; conflicts: number; keptExisting: number;
+  rejectedRows: { line: number; code: string; reason: string }[];
+  columns?: { attributes: string[]; ignored: string[] };
+}
+// The server's caps (customer-import.ts), checked here too so a too-large file is not uploaded to be refused.
+const MAX_IMPORT_ROWS = 5_000;
+const MAX_IMPORT_MB = 5;
+/** Refused rows listed under the counts; the rest are counted. */
+const SHOWN_REJECTIONS = 10;
+
+/**
+ * "Import contacts" and "Export CSV" (admins): the picked file goes to the server as a dry run, whose counts and first
+ * refused rows are shown with Import / Cancel; Import sends the same file again for real.
+ */
+function ContactsImport({ onImported }: { onImported(): void }) {
+  const picker = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState<{ file: File; result: ImportResult } | null>(null);
+  const [done, setDone] = useState<ImportResult | null>(null);
+
+  // Read once, so that Import sends exactly the bytes the dry run judged (the file may change on disk meanwhile). The
+  // type by the file's name: a CSV saved by Excel on Windows comes as application/vnd.ms-excel.
+  const asSent = async (file: File) => new File([await file.arrayBuffer()], file.name, {
+    type: /\.json$/i.test(file.name) || file.type === 'application/json' ? 'application/json' : 'text/csv',
+  });
+  const send = (file: File, dryRun: boolean) =>
+    upload<ImportResult>(`/api/admin/customers/import${query({ dryRun: dryRun || undefined, fileName: file.name.slice(0, 200) })}`, file);
+  const refusal = (err: unknown) => codeText(err, { too_many_rows: 'customers.importTooMany', too_large: 'customers.importTooLarge' })
+    .replace('{max}', MAX_IMPORT_ROWS.toLocaleString()).replace('{mb}', String(MAX_IMPORT_MB));
+
+  const pick = async (file: File | undefined) => {
+    if (picker.current) picker.current.value = '';
+    if (!file) return;
+    setPending(null);
+    setDone(null);
+    setError(null);
+    if (file.size > MAX_IMPORT_MB * 1024 * 1024) {
+      setError(t('customers.importTooLarge', { mb: MAX_IMPORT_MB }));
+      return;
+    }
+    setBusy(true);
+    try {
+      const sent = await asSent(file);
+      setPending({ file: sent, result: await send(sent, true) });
+    } catch (err) {
+      setError(refusal(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const confirm = async () => {
+    if (!pending) return;
+    setBusy(true);
+    try {
+      setDone(await send(pending.file, false));
+      setPending(null);
+      onImported();
+    } catch (err) {
+      setError(refusal(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const shown = pending?.result ?? done;
+  const nothing = pending && pending.result.created + pending.result.updated === 0;
+  return (
+    <div class="contacts-import" data-testid="contacts-import">
+      <div class="actions">
+        <button type="button" class="small" disabled={busy} title={t('customers.importHint')} onClick={() => picker.current?.click()} data-testid="contacts-import-button">{t('customers.import')}</button>
+        <a class="button small" href="/api/admin/customers/export.csv" download data-testid="contacts-export">{t('customers.export')}</a>
+        <input ref={picker} type="file" accept=".csv,.json,text/csv,application/json" hidden data-testid="contacts-import-file" onChange={(e) => void pick(e.currentTarget.files?.[0])} />
+      </div>
+      {busy && <p class="muted small" role="status">{t('loading')}</p>}
+      {error && <p class="error small" role="alert" data-testid="contacts-import-error">{error}</p>}
+      {shown && (
+        <div class={pending ? 'card import-preview' : ''} role={pending ? 'alertdialog' : 'status'} aria-label={pending ? t('customers.importPreview', { file: pending.file.name }) : undefined} data-testid={pending ? 'contacts-import-preview' : 'contacts-import-done'}>
+          {pending && <strong>{t('customers.importPreview', { file: pending.file.name })}</strong>}
+          <p class={pending ? 'small' : 'ok small'} data-testid="contacts-import-summary">
+            {t(pending ? (nothing ? 'customers.importNothing' : 'customers.importSummary') : 'customers.importDone', {
+              rows: shown.rows, created: shown.created, updated: shown.updated, unchanged: shown.unchanged, rejected: shown.rejected,
+            })}
+          </p>
+          {pending && !nothing && <p class="muted small">{t('customers.importRule')}</p>}
+          {shown.columns && shown.columns.attributes.length > 0 && <p class="muted small">{t('customers.importAttributes', { names: shown.columns.attributes.join(', ') })}</p>}
+          {shown.keptExisting > 0 && <p class="muted small">{t('customers.importKept', { n: shown.keptExisting })}</p>}
+          {shown.conflicts > 0 && <p class="error small">{t('customers.importConflicts', { n: shown.conflicts })}</p>}
+          {shown.rejectedRows.length > 0 && (
+            <ul class="plain small" data-testid="contacts-import-rejected">
+              {shown.rejectedRows.slice(0, SHOWN_REJECTIONS).map((r) => <li key={r.line}>{t('customers.importLine', { line: r.line, reason: r.reason })}</li>)}
+              {shown.rejectedRows.length > SHOWN_REJECTIONS && <li class="muted">{t('transfer.andMore', { count: shown.rejectedRows.length - SHOWN_REJECTIONS })}</li>}
+            </ul>
+          )}
+          {!pending && (
+            <div class="actions">
+              <button type="button" class="small" onClick={() => setDone(null)} data-testid="contacts-import-dismiss">{t('customers.importClose')}</button>
+            </div>
+          )}
+          {pending && (
+            <div class="actions">
+              {!nothing && <button type="button" class="primary" disabled={busy} onClick={() => void confirm()} data-testid="contacts-import-confirm">{t('transfer.confirmImport')}</button>}
+              <button type="button" disabled={busy} onClick={() => setPending(null)} data-testid="contacts-import-cancel">{nothing ? t('customers.importClose') : t('cancel')}</button>
+            </div>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
 export function CustomersPage({ customerId }: { customerId: number | null }) {
+  const { user } = useSession();
   const [q, setQ] = useState('');
   const list = useLoad(() => get<{ items: Customer[] }>(`/api/customers${query({ q: q.trim(), limit: 50 })}`), [q]);
   return (
     <div class="customers-page" data-testid="customers-page">
       <section class="card customers-list">
+        {user.role === 'admin' && <ContactsImport onImported={list.reload} />}
         <input type="search" placeholder={t('customers.search')} value={q} onInput={(e) => setQ(e.currentTarget.value)} data-testid="customers-search" />
         <ul class="plain">
           {(list.data?.items ?? []).map((c) => (
