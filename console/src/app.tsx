@@ -9,7 +9,7 @@ import { SessionContext } from './context.ts';
 import { forgetSessionHint, mayBeSignedIn } from './session-hint.ts';
 import { getLocale, setLocale, t, type Locale } from './i18n.ts';
 import { match, navigate, usePath } from './router.ts';
-import { alertAgent, announce, askPermissionOnce, onAnnounce, shouldAskPermission } from './notify.ts';
+import { alertAgent, announce, askPermissionOnce, notificationPrefs, onAnnounce, shouldAskPermission, type AlertEvent } from './notify.ts';
 import { useSocketEvent } from './hooks.ts';
 import type { Customer, InboxItem, Presence, User } from './types.ts';
 import { InboxPage } from './pages/inbox.tsx';
@@ -25,8 +25,21 @@ import { TwoStepLogin } from './pages/two-step-login.tsx';
 import { CustomersPage } from './pages/customers.tsx';
 import { MessagesPage } from './pages/messages.tsx';
 import { AutoAwayBanner, useActivityReport } from './auto-away.tsx';
-import { useUnreadTabTitle } from './unread-title.ts';
+import { reportChatRead, useUnreadTabTitle } from './unread-title.ts';
 import { forgetDraftsOfOthers } from './drafts.ts';
+
+/** How long a new chat must still be waiting before it is news: a hand-off is often assigned within a second. */
+export const QUEUED_NEWS_DELAY_MS = 1000;
+
+/** What an alert about one chat says (GET /api/conversations/:id/alert). */
+type ChatAlertInfo = {
+  conversationId: number;
+  status: string;
+  customer: Pick<Customer, 'id' | 'name' | 'email'>;
+  latestShopperText: string | null;
+  /** Still queued, and for this agent: online, and in the chat's team (or it has none, or none of its team is online). */
+  queueAlert: boolean;
+};
 
 /** A sign-in answer (or /api/auth/me) says whether the password is an admin's, to be replaced before anything else. */
 type PasswordState = { mustChangePassword?: boolean };
@@ -303,6 +316,27 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   };
   // The chat on screen says its own news (its message list is a live log, conversation.tsx); only the others are announced.
   const onScreen = (conversationId: number) => match('/console/conversations/:id', location.pathname)?.id === String(conversationId);
+  // Alerts follow the agent's choices (Account → Notifications), read at each alert: a change in any tab counts at once.
+  const wants = (event: AlertEvent) => {
+    const prefs = notificationPrefs(user.id);
+    return prefs.events[event] && (prefs.sound || prefs.desktop);
+  };
+  const alert = (event: AlertEvent, title: string, content: Parameters<typeof alertAgent>[3], conversationId: number | null) =>
+    alertAgent(notificationPrefs(user.id), event, title, content, () => navigate(conversationId === null ? '/console/messages' : `/console/conversations/${conversationId}`));
+  const alertInfo = (conversationId: number) => get<ChatAlertInfo>(`/api/conversations/${conversationId}/alert`);
+  /**
+   * A chat still waiting after the delay: alerted only to an agent who could take it, which the server decides as it
+   * answers (queueAlert: still queued, this agent online and, when the chat has a team, in it or none of it online).
+   * Not for the chat on screen in front, nor when the agent turned queue alerts off (the server is not even asked).
+   */
+  const alertQueued = async (conversationId: number) => {
+    if (!wants('queued') || (onScreen(conversationId) && document.hasFocus())) return;
+    const info = await alertInfo(conversationId).catch(() => null);
+    if (!info?.queueAlert || !queued.current.has(conversationId)) return;
+    const name = nameOf(info.customer);
+    alert('queued', t('notify.queued', { name }),
+      { text: info.latestShopperText, withoutText: t('notify.queuedBody'), tag: `queued:${conversationId}` }, conversationId);
+  };
   // The newest version of each chat seen here: an older update arriving late (they can cross) is not news.
   const versions = useRef(new Map<number, number>());
   useSocketEvent(socket, 'conversation:updated', (conversation) => {
@@ -314,18 +348,25 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
       queued.current.delete(conversation.id);
     } else if (!queued.current.has(conversation.id)) {
       queued.current.add(conversation.id);
-      // A hand-off is often assigned a moment later: said only if it is still waiting then.
+      // A hand-off is often assigned a moment later: said (and alerted) only if it is still waiting then.
       setTimeout(() => {
-        if (queued.current.has(conversation.id) && !onScreen(conversation.id)) {
-          void customerName(conversation.id, conversation.customerId).then((name) => announce(t('announce.chat', { name })));
-        }
-      }, 1000);
+        if (!queued.current.has(conversation.id)) return;
+        if (!onScreen(conversation.id)) void customerName(conversation.id, conversation.customerId).then((name) => announce(t('announce.chat', { name })));
+        void alertQueued(conversation.id);
+      }, QUEUED_NEWS_DELAY_MS);
     }
   });
   useSocketEvent(socket, 'conversation:assigned', (conversation) => {
     mine.current.add(conversation.id);
     queued.current.delete(conversation.id);
-    alertAgent(t('notify.assigned'), t('notify.assignedBody', { id: conversation.id }), () => navigate(`/console/conversations/${conversation.id}`));
+    if (wants('assigned')) {
+      // Who it is and what they last said; if the server cannot say, the name alone (or the number) still alerts.
+      void alertInfo(conversation.id).then(
+        (info) => ({ name: nameOf(info.customer), text: info.latestShopperText }),
+        async () => ({ name: await customerName(conversation.id, conversation.customerId), text: null }),
+      ).then(({ name, text }) => alert('assigned', t('notify.assignedTo', { name }),
+        { text, withoutText: t('notify.assignedQuiet', { id: conversation.id }), tag: `assigned:${conversation.id}` }, conversation.id));
+    }
     if (!onScreen(conversation.id)) void customerName(conversation.id, conversation.customerId).then((name) => announce(t('announce.assigned', { name })));
   });
   useSocketEvent(socket, 'messages:new', (messages) => {
@@ -345,17 +386,56 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
     const open = match('/console/conversations/:id', location.pathname);
     const watching = open && document.hasFocus() ? Number(open.id) : null;
     const message = messages.filter((m) => m.author.type === 'customer' && m.conversationId !== watching && mine.current.has(m.conversationId)).slice(-1)[0];
-    if (message) alertAgent(t('notify.message'), message.text, () => navigate(`/console/conversations/${message.conversationId}`));
+    if (message && wants('message')) {
+      void (message.author.name ? Promise.resolve(message.author.name) : customerName(message.conversationId)).then((name) => alert('message',
+        t('notify.messageFrom', { name }), { text: message.text, withoutText: t('notify.textHidden'), tag: `message:${message.conversationId}` }, message.conversationId));
+    }
     // A chat this agent snoozed is back (its time came, or the shopper wrote): the server's private line names its holder.
     const woke = messages.find((m) => m.author.type === 'system' && (m.metadata as { event?: unknown; agentId?: unknown }).event === 'snooze_ended'
       && (m.metadata as { agentId?: unknown }).agentId === user.id);
-    if (woke) alertAgent(t('notify.snoozeEnded'), t('notify.snoozeEndedBody', { id: woke.conversationId }), () => navigate(`/console/conversations/${woke.conversationId}`));
+    // One of the agent's own chats: alerted as news in "my chats".
+    if (woke) alert('message', t('notify.snoozeEnded'), { withoutText: t('notify.snoozeEndedBody', { id: woke.conversationId }) }, woke.conversationId);
   });
 
-  // A teammate named this agent in a private note.
+  // A teammate named this agent in a private note: seen at once if that chat is on screen in front, else alerted.
   useSocketEvent(socket, 'mention:new', (mention) => {
-    alertAgent(t('notify.mentioned', { name: mention.by.name, id: mention.conversationId }), mention.text, () => navigate(`/console/conversations/${mention.conversationId}`));
+    unseenMentions.current = null; // one more unseen, unless seen just below
+    if (onScreen(mention.conversationId)) seeMentions(mention.conversationId);
+    if (onScreen(mention.conversationId) && document.hasFocus()) return;
+    alert('mention', t('notify.mentioned', { name: mention.by.name, id: mention.conversationId }),
+      { text: mention.text, withoutText: t('notify.mentionHidden'), tag: `mention:${mention.messageId}` }, mention.conversationId);
   });
+  // Mentions of this agent in the chat on screen are seen (the server keeps it: the Mentions count and highlight),
+  // when it opens and whenever one arrives while it is open; a tab in the background sees them when it comes to front.
+  const mentionsToSee = useRef(new Set<number>());
+  const seeMentions = (conversationId: number) => {
+    if (document.visibilityState !== 'visible') {
+      mentionsToSee.current.add(conversationId);
+      return;
+    }
+    mentionsToSee.current.delete(conversationId);
+    // The inbox's Mentions count and highlight are asked again only when the number of chats with unseen mentions moved.
+    void post<{ unseen: number }>(`/api/conversations/${conversationId}/mentions/seen`).then(({ unseen }) => {
+      if (unseen !== unseenMentions.current) reportChatRead();
+      unseenMentions.current = unseen;
+    }, () => {});
+  };
+  const unseenMentions = useRef<number | null>(null);
+  const openConversation = match('/console/conversations/:id', path)?.id;
+  useEffect(() => {
+    if (openConversation) seeMentions(Number(openConversation));
+  }, [openConversation]);
+  useEffect(() => {
+    const onVisible = () => {
+      if (document.visibilityState !== 'visible') return;
+      for (const id of [...mentionsToSee.current]) {
+        if (onScreen(id)) seeMentions(id);
+        else mentionsToSee.current.delete(id);
+      }
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, []);
 
   // Messages left while nobody was available: how many still wait for an answer, live.
   const [waitingMessages, setWaitingMessages] = useState(0);
@@ -363,7 +443,7 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   useEffect(() => void countWaiting(), []);
   useSocketEvent(socket, 'offline:new', (message) => {
     void countWaiting();
-    alertAgent(t('notify.leftMessage'), message.text, () => navigate('/console/messages'));
+    alert('leftMessage', t('notify.leftMessage'), { text: message.text, withoutText: t('notify.leftHidden'), tag: `left:${message.id}` }, null);
   });
   useSocketEvent(socket, 'offline:handled', () => void countWaiting());
   // Connect only now, after every listener above (and the pages', whose effects ran first) is attached: the server

@@ -14,6 +14,7 @@ import type { Sql } from '../db/client.ts';
 import { toCustomer } from './customer-routes.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
 import { recordAudit } from '../services/audit-log.ts';
+import { mentionReadsRepository } from '../repositories/mention-reads.ts';
 
 /** The inbox shows up to 100 conversations: a selection is at most that. */
 const MAX_BULK = 100;
@@ -30,6 +31,7 @@ const InboxItem = Type.Object({
       + 'message after the latest agent reply; null when the agent spoke last, and while the bot has the chat or it is resolved',
   })),
   labels: Labels,
+  mentionUnseen: Type.Optional(Type.Boolean({ description: 'With view=mentions: a note in this chat names me and I have not opened the chat since' })),
   match: Type.Optional(Type.Object({
     messageId: Type.Integer(),
     authorType: Type.String(),
@@ -49,6 +51,7 @@ export default function conversationRoutes(ctx: AppContext) {
   return async (app: App) => {
     const inUse = labelsInUse(ctx.sql);
     const conversations = conversationsRepository(ctx.sql);
+    const mentionReads = mentionReadsRepository(ctx.sql);
 
     /** Conversation `c` has a private note naming this agent (served by the index of migration 014). */
     const mentionsOf = (agentId: number) => ctx.sql`exists (
@@ -101,6 +104,8 @@ export default function conversationRoutes(ctx: AppContext) {
       });
       // Answered once and then forgotten is as late as never answered: the console marks both (reply-target.ts).
       const waiting = await conversations.waitingSince(rows.map((r) => Number(r.id)));
+      // The Mentions view marks the chats whose mention of me I have not seen yet (opening the chat sees it).
+      const unseen = view === 'mentions' ? await mentionReads.unseenAmong(me, rows.map((r) => Number(r.id))) : null;
       return {
         items: rows.map((r) => ({
           conversation: toSummary(r),
@@ -109,6 +114,7 @@ export default function conversationRoutes(ctx: AppContext) {
           unread: r.unread,
           waitingSince: waiting.get(Number(r.id))?.toISOString() ?? null,
           labels: r.labels,
+          ...(unseen ? { mentionUnseen: unseen.has(Number(r.id)) } : {}),
           ...(r.match ? { match: r.match } : {}),
         })),
         ...(scope ? { search: { scope, window: SEARCH_WINDOW } } : {}),
@@ -120,7 +126,9 @@ export default function conversationRoutes(ctx: AppContext) {
       onRequest: app.requireAgent,
       schema: {
         tags: ['agent'],
-        summary: 'How many chats each inbox view holds, with their unread shopper messages (resolved chats count no unread; mentions counts open chats)',
+        summary: 'How many chats each inbox view holds, with their unread shopper messages (resolved chats count no unread)',
+        description: 'mentions: `total` is every chat a note named me in, open or resolved (what the Mentions view lists); `unread` is how many '
+          + 'of them have a mention I have not seen (not opened the chat since: POST /api/conversations/{id}/mentions/seen).',
         response: { 200: Type.Object({ queued: ViewCount, mine: ViewCount, open: ViewCount, snoozed: ViewCount, mentions: ViewCount, resolved: ViewCount }), 401: ErrorResponse },
       },
     }, async (request) => {
@@ -141,16 +149,17 @@ export default function conversationRoutes(ctx: AppContext) {
                count(*) filter (where not snoozed)::int as open_total,
                coalesce(sum(unread) filter (where not snoozed), 0)::int as open_unread,
                count(*) filter (where snoozed)::int as snoozed_total,
-               (select count(*) from conversations where status = 'resolved')::int as resolved_total,
-               (select count(*) from conversations c where c.status <> 'resolved' and ${mentionsOf(me)})::int as mentions_total
+               (select count(*) from conversations where status = 'resolved')::int as resolved_total
         from open`;
+      // Mentions in open and resolved chats alike: one made while the agent was away is news after the resolve too.
+      const mentions = await mentionReads.counts(me);
       return {
         queued: { total: row.queued_total, unread: row.queued_unread },
         mine: { total: row.mine_total, unread: row.mine_unread },
         open: { total: row.open_total, unread: row.open_unread },
         // A snoozed chat's unread messages are none: the shopper writing wakes it.
         snoozed: { total: row.snoozed_total, unread: 0 },
-        mentions: { total: row.mentions_total, unread: 0 },
+        mentions: { total: mentions.total, unread: mentions.unseen },
         resolved: { total: row.resolved_total, unread: 0 },
       };
     });
@@ -170,6 +179,59 @@ export default function conversationRoutes(ctx: AppContext) {
       const messages = await conversations.messagesAfter(row.id, 0, true, 5000);
       const [{ labels }] = await ctx.sql<{ labels: string[] }[]>`select labels from conversations where id = ${row.id}`;
       return { conversation: toSummary(row), customer: toCustomer(customer), messages: messages.map(toChatMessage), labels };
+    });
+
+    app.post('/api/conversations/:id/mentions/seen', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: 'I have seen the notes naming me in this chat (the console says so when the agent opens it); answers how many chats still have an unseen mention of me',
+        params: IdParams,
+        response: { 200: Type.Object({ ok: Type.Literal(true), unseen: Type.Integer() }), 401: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const [found] = await ctx.sql<{ id: number }[]>`select id from conversations where id = ${request.params.id}`;
+      if (!found) throw notFound('Conversation');
+      return { ok: true as const, unseen: await mentionReads.markSeen(request.user!.id, request.params.id) };
+    });
+
+    app.get('/api/conversations/:id/alert', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: "What a console's alert about this chat says: who it is with, the shopper's latest words, and whether a chat waiting in the queue is one for me",
+        description: '`queueAlert`: the chat is queued now, I am active and online, and it has no team, I am in its team, or none of its team '
+          + 'is online (the team is a preference of routing, not a wall: anyone may take the chat then). Reading it changes nothing.',
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            conversationId: Type.Integer(),
+            status: Type.String(),
+            customer: Type.Object({ id: Type.Integer(), name: Nullable(Type.String()), email: Nullable(Type.String()) }),
+            latestShopperText: Nullable(Type.String({ description: "The shopper's latest message, its first 500 characters" })),
+            queueAlert: Type.Boolean(),
+          }),
+          401: ErrorResponse, 404: ErrorResponse,
+        },
+      },
+    }, async (request) => {
+      const me = request.user!.id;
+      const [row] = await ctx.sql<{ id: number; status: string; customer_id: number; name: string | null; email: string | null; latest: string | null; queue_alert: boolean }[]>`
+        select c.id, c.status, cu.id as customer_id, cu.name, cu.email,
+               (select left(m.body, 500) from messages m where m.conversation_id = c.id and m.author_type = 'customer' order by m.id desc limit 1) as latest,
+               (c.status = 'queued' and u.active and u.presence = 'online' and (
+                  c.team_id is null
+                  or exists (select 1 from team_members tm where tm.team_id = c.team_id and tm.user_id = u.id)
+                  or not exists (select 1 from team_members tm join users o on o.id = tm.user_id
+                                 where tm.team_id = c.team_id and o.active and o.presence = 'online'))) as queue_alert
+        from conversations c join customers cu on cu.id = c.customer_id join users u on u.id = ${me}
+        where c.id = ${request.params.id}`;
+      if (!row) throw notFound('Conversation');
+      return {
+        conversationId: Number(row.id), status: row.status,
+        customer: { id: Number(row.customer_id), name: row.name, email: row.email },
+        latestShopperText: row.latest, queueAlert: row.queue_alert,
+      };
     });
 
     app.patch('/api/conversations/:id/labels', {

@@ -1,8 +1,10 @@
 // The signed-in person's own account: changing their password (it asks for the
-// current one; their other sessions are signed out by the server) and two-step sign-in.
+// current one; their other sessions are signed out by the server), two-step sign-in, and which events alert them.
 import { useEffect, useState } from 'preact/hooks';
 import { errorText, get, post } from '../api.ts';
-import { t } from '../i18n.ts';
+import { t, type Key } from '../i18n.ts';
+import { useSession } from '../context.ts';
+import { ALERT_EVENTS, askPermissionOnce, notificationPrefs, notificationsState, saveNotificationPrefs, type NotifyPrefs } from '../notify.ts';
 
 const NO_PASSWORDS = { current: '', next: '', repeat: '' };
 
@@ -196,12 +198,52 @@ export function ChooseOwnPassword({ name, onChanged, onLogout }: { name: string;
   );
 }
 
-/** What the account link in the top bar opens: the password, and two-step sign-in. */
+/**
+ * This agent's alerts: the chime, desktop notifications (asking the browser's permission when turned on), the
+ * customer's words in them, and which events alert at all. Kept per agent in this browser and saved on each change;
+ * the console reads them at each alert (notify.ts), so they apply at once, in every tab.
+ */
+export function NotificationSettings() {
+  const { user } = useSession();
+  const [prefs, setPrefs] = useState<NotifyPrefs>(() => notificationPrefs(user.id));
+  const [permission, setPermission] = useState(notificationsState());
+  const change = (next: NotifyPrefs) => {
+    setPrefs(next);
+    saveNotificationPrefs(user.id, next);
+  };
+  const box = (testId: string, label: string, checked: boolean, onChange: (on: boolean) => void, disabled = false) => (
+    <label class="check" key={testId}>
+      <input type="checkbox" data-testid={testId} checked={checked} disabled={disabled} onChange={(e) => onChange(e.currentTarget.checked)} />{label}
+    </label>
+  );
+  return (
+    <section class="card stack notification-settings" data-testid="notification-settings">
+      <h3>{t('notify.prefs.title')}</h3>
+      <p class="muted small">{t('notify.prefs.explain')}</p>
+      {box('notify-sound', t('notify.prefs.sound'), prefs.sound, (on) => change({ ...prefs, sound: on }))}
+      {box('notify-desktop', t('notify.prefs.desktop'), prefs.desktop, (on) => {
+        change({ ...prefs, desktop: on });
+        // Turned on with the browser not asked yet: ask now (this click is the gesture browsers want).
+        if (on && notificationsState() === 'default') void askPermissionOnce().then(() => setPermission(notificationsState()));
+      })}
+      {prefs.desktop && permission === 'denied' && <p class="small error" data-testid="notify-blocked">{t('notify.prefs.blocked')}</p>}
+      {box('notify-show-text', t('notify.prefs.showText'), prefs.showText, (on) => change({ ...prefs, showText: on }), !prefs.desktop)}
+      <fieldset class="stack">
+        <legend>{t('notify.prefs.events')}</legend>
+        {ALERT_EVENTS.map((event) => box(`notify-event-${event}`, t(`notify.prefs.${event}` as Key), prefs.events[event],
+          (on) => change({ ...prefs, events: { ...prefs.events, [event]: on } })))}
+      </fieldset>
+    </section>
+  );
+}
+
+/** What the account link in the top bar opens: the password, two-step sign-in and notifications. */
 export function AccountPanel({ onDone }: { onDone(): void }) {
   return (
     <div class="account-panel stack">
       <PasswordForm onDone={onDone} />
       <TwoStepSettings />
+      <NotificationSettings />
     </div>
   );
 }

@@ -22,7 +22,8 @@ type View = (typeof VIEWS)[number];
 
 /** With a search, the server says which message of the chat matched (server/repositories/conversation-search.ts). */
 type SearchMatch = { messageId: number; authorType: string; private: boolean; snippet: string };
-type ListedItem = InboxItem & { match?: SearchMatch };
+/** In the Mentions view, the server says which chats have a mention of me I have not seen (opening the chat sees it). */
+type ListedItem = InboxItem & { match?: SearchMatch; mentionUnseen?: boolean };
 type InboxList = { items: ListedItem[]; search?: { scope: 'all' | 'recent'; window: number } };
 
 export function InboxPage({ conversationId, view: routeView }: { conversationId: number | null; view: string | null }) {
@@ -157,7 +158,8 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                 aria-label={t('bulk.tick', { name: item.customer.name || item.customer.email || `${t('customer.visitor')} #${item.customer.id}` })}
                 onChange={(e) => tick(item.conversation.id, e.currentTarget.checked)} />
               <a href={`/console/conversations/${item.conversation.id}`} data-testid="inbox-item" data-conversation-id={item.conversation.id}
-                class={`inbox-item ${item.conversation.id === conversationId ? 'selected' : ''}`}
+                class={`inbox-item ${item.conversation.id === conversationId ? 'selected' : ''}${item.mentionUnseen ? ' mention-unseen' : ''}`}
+                data-mention-unseen={item.mentionUnseen ? 'true' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
                   navigate(`/console/conversations/${item.conversation.id}`);
@@ -174,6 +176,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                         <Highlighted text={item.match.snippet} words={list.data?.search ? appliedSearch : ''} />
                       </span>
                     : <span class="snippet">{item.lastMessage?.text ?? ''}</span>}
+                  {item.mentionUnseen && <span class="badge warn" data-testid="mention-unseen" title={t('mentions.unseen')}>@<span class="visually-hidden"> {t('mentions.unseen')}</span></span>}
                   {item.unread > 0 && <span class="unread" data-testid="unread">{item.unread}</span>}
                 </div>
                 <div class="row small">
