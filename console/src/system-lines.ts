@@ -26,6 +26,19 @@ export function systemLine(message: Pick<ChatMessage, 'text' | 'metadata'>): str
       // Anonymised, the line keeps no address or words: the generic sentence.
       return email && text ? t('system.offline_message', { email, text }) : t('system.offline_message_anonymised');
     }
+    case 'agent_requeued': {
+      // Returned to the queue, or sent to a team's queue, by its holder or an admin (agents always see who did it).
+      const team = str(meta.teamName);
+      const from = str(meta.fromAgentName);
+      if (!name) return message.text;
+      if (team) return t('system.agent_requeued_team', { name, team });
+      return from && from !== name ? t('system.agent_requeued_from', { name, from }) : t('system.agent_requeued', { name });
+    }
+    case 'agent_took_over': {
+      const from = str(meta.fromAgentName);
+      if (!name) return message.text;
+      return from ? t('system.agent_took_over_from', { name, from }) : t('system.agent_took_over', { name });
+    }
     case 'snooze_ended':
       // Private, for the holder: their snoozed chat is back (its time came, or the shopper wrote).
       return t(meta.reason === 'customer_message' ? 'system.snooze_ended_customer' : 'system.snooze_ended');

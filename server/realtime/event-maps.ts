@@ -192,6 +192,17 @@ export interface AgentClientToServer {
   'conversation:leave': (payload: { conversationId: number }) => void;
   'conversation:accept': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
   'conversation:transfer': (payload: { conversationId: number; toAgentId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
+  /**
+   * A chat nobody holds yet (queued, or with the bot) to a chosen agent: any agent to themselves ("Assign to me"), an
+   * admin to someone online or away with a free seat, or past their capacity with `overCapacityReason`.
+   */
+  'conversation:assign': (payload: { conversationId: number; toAgentId: number; overCapacityReason?: string }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
+  /** The holder (or an admin) puts a held chat back in the queue, first in line, offered to others first. */
+  'conversation:requeue': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
+  /** To a team's queue (held: holder or admin; queued: any agent re-tags it). */
+  'conversation:transfer-team': (payload: { conversationId: number; teamId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
+  /** Any agent takes a chat another agent holds; the previous holder is told (mention:new and a private line). */
+  'conversation:takeover': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
   'conversation:resolve': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
   'conversation:reopen': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
   /**

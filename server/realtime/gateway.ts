@@ -46,7 +46,7 @@ const AGENTS_ROOM = 'agents';
  * Agent actions that show the agent is at the console (the idle clock of automatic Away restarts). Not a join: a
  * console joins its open conversation again by itself after a reconnect, with nobody there.
  */
-const ACTIVE_EVENTS = new Set(['message:send', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen', 'conversation:snooze', 'conversation:unsnooze']);
+const ACTIVE_EVENTS = new Set(['message:send', 'conversation:accept', 'conversation:transfer', 'conversation:assign', 'conversation:requeue', 'conversation:transfer-team', 'conversation:takeover', 'conversation:resolve', 'conversation:reopen', 'conversation:snooze', 'conversation:unsnooze']);
 
 /** An agent's presence as consoles are told it: with the minutes of inactivity when the server set it Away. */
 type HeldPresence = { presence: Presence; autoAwayMinutes?: number };
@@ -405,6 +405,10 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     });
     on<{ conversationId: number }>(s, 'conversation:accept', 'conversationRef', async (p) => ({ conversation: await chat.accept(me.id, p.conversationId) }));
     on<{ conversationId: number; toAgentId: number }>(s, 'conversation:transfer', 'transfer', async (p) => ({ conversation: await chat.transfer(me, p.conversationId, p.toAgentId) }));
+    on<{ conversationId: number; toAgentId: number; overCapacityReason?: string }>(s, 'conversation:assign', 'assign', async (p) => ({ conversation: await chat.assign(me, p.conversationId, p.toAgentId, { overCapacityReason: p.overCapacityReason }) }));
+    on<{ conversationId: number }>(s, 'conversation:requeue', 'conversationRef', async (p) => ({ conversation: await chat.requeue(me, p.conversationId) }));
+    on<{ conversationId: number; teamId: number }>(s, 'conversation:transfer-team', 'teamTransfer', async (p) => ({ conversation: await chat.transferToTeam(me, p.conversationId, p.teamId) }));
+    on<{ conversationId: number }>(s, 'conversation:takeover', 'conversationRef', async (p) => ({ conversation: await chat.takeOver(me, p.conversationId) }));
     on<{ conversationId: number }>(s, 'conversation:resolve', 'conversationRef', async (p) => ({ conversation: await chat.resolve(me, p.conversationId) }));
     on<{ conversationId: number }>(s, 'conversation:reopen', 'conversationRef', async (p) => ({ conversation: await chat.reopen(me.id, p.conversationId) }));
     on<{ conversationId: number; until: string }>(s, 'conversation:snooze', 'snooze', async (p) => ({ conversation: await chat.snooze(me, p.conversationId, p.until) }));
@@ -417,7 +421,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.agentSeen(p.conversationId, p.lastSeenId));
     // chat.sync answers not_found for a conversation that does not exist.
     on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.sync(p.conversationId, p.afterId, true));
-    refuseUnknownEvents(s, new Set(['presence:set', 'presence:activity', 'conversation:join', 'conversation:leave', 'conversation:accept', 'conversation:transfer', 'conversation:resolve', 'conversation:reopen', 'conversation:snooze', 'conversation:unsnooze', 'message:send', 'typing', 'messages:seen', 'messages:sync']));
+    refuseUnknownEvents(s, new Set(['presence:set', 'presence:activity', 'conversation:join', 'conversation:leave', 'conversation:accept', 'conversation:transfer', 'conversation:assign', 'conversation:requeue', 'conversation:transfer-team', 'conversation:takeover', 'conversation:resolve', 'conversation:reopen', 'conversation:snooze', 'conversation:unsnooze', 'message:send', 'typing', 'messages:seen', 'messages:sync']));
 
     let openAtExit: string[] = [];
     socket.on('disconnecting', () => void (openAtExit = conversationRooms(socket.rooms)));

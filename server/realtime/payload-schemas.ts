@@ -45,6 +45,11 @@ const schemas = {
   ),
   presence: Type.Object({ presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]) }, { additionalProperties: false }),
   transfer: Type.Object({ conversationId: Id, toAgentId: Id }, { additionalProperties: false }),
+  /** A chat nobody holds, to a chosen agent; `overCapacityReason` (admins only) lets it go past their capacity. */
+  assign: Type.Object({
+    conversationId: Id, toAgentId: Id, overCapacityReason: Type.Optional(Type.String({ minLength: 3, maxLength: 300 })),
+  }, { additionalProperties: false }),
+  teamTransfer: Type.Object({ conversationId: Id, teamId: Id }, { additionalProperties: false }),
   // An instant with its zone (the console sends its local choice, "tomorrow 9:00", as one); the range is checked by
   // server/services/snooze.ts, with a message that says what is allowed.
   snooze: Type.Object({

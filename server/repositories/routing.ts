@@ -211,6 +211,51 @@ export const routingRepository = (sql: Sql) => ({
   },
 
   /**
+   * A person gives a chat to a chosen agent: "assign to me" or an admin's pick for a chat nobody holds, or a take-over
+   * of a held one. Like assignTo, but `holderId` (when given) must still hold the chat — a take-over is of the holder
+   * the console showed, not of one a concurrent transfer put there — and with `needSeat` the agent must have a free
+   * seat: they did not choose the chat themselves. The agent row is locked before the seats are counted, as in every
+   * assignment, so two admins filling the last seat at once cannot both succeed.
+   */
+  async assignChosen(conversationId: number, agentId: number, rule: { statuses: ('bot' | 'queued' | 'assigned')[]; holderId?: number; needSeat: boolean }): Promise<Assignment | 'not_available' | 'agent_unavailable' | { full: { seats: number; capacity: number } }> {
+    return sql.begin(async (tx) => {
+      const [conversation] = await tx<{ status: string; assignee_id: number | null }[]>`select status, assignee_id from conversations where id = ${conversationId} for update`;
+      if (!conversation || !rule.statuses.includes(conversation.status as never)) return 'not_available' as const;
+      if (rule.holderId !== undefined && Number(conversation.assignee_id) !== rule.holderId) return 'not_available' as const;
+      const [agent] = await tx<{ name: string; capacity: number; active: boolean }[]>`select name, capacity, active from users where id = ${agentId} for update`;
+      if (!agent?.active) return 'agent_unavailable' as const;
+      if (rule.needSeat) {
+        const seats = await openChats(tx, agentId);
+        if (seats >= agent.capacity) return { full: { seats, capacity: agent.capacity } };
+      }
+      const row = await giveTo(tx, conversationId, agentId);
+      return { conversationId, customerId: row.customer_id, agentId, agentName: agent.name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
+    });
+  },
+
+  /**
+   * A person puts a chat back in the queue: its holder's "return to queue", an admin's, or a transfer to a team
+   * (`teamId`: the chat is tagged with that team, whose members the next pass offers it to first). A held chat must
+   * still be held by `holderId`; it keeps its first queue time (first in line: it has waited longest), and is offered
+   * to everyone else before the agent who let it go (`passed_over_by`, as the no-reply hand-back does), so the pass that
+   * follows does not hand it straight back. A queued chat given to a team only changes its tag. A chat that became
+   * queued without a hand-off (one an agent started) is queued from now. Null when the chat was not in that state.
+   */
+  async requeue(conversationId: number, rule: { holderId: number | null; teamId?: number }): Promise<{ customer_id: number; previous_holder: number | null } | null> {
+    const team = rule.teamId !== undefined ? sql`, team_id = ${rule.teamId}` : sql``;
+    const [row] = rule.holderId === null
+      ? await sql<{ customer_id: number; previous_holder: number | null }[]>`
+          update conversations set updated_at = now() ${team}
+          where id = ${conversationId} and status = 'queued' returning customer_id, null::bigint as previous_holder`
+      : await sql<{ customer_id: number; previous_holder: number | null }[]>`
+          update conversations c set status = 'queued', assignee_id = null, passed_over_by = c.assignee_id,
+            queued_at = coalesce(c.queued_at, now()), updated_at = now() ${team}
+          where c.id = ${conversationId} and c.status = 'assigned' and c.assignee_id = ${rule.holderId}
+          returning c.customer_id, ${rule.holderId}::bigint as previous_holder`;
+    return row ? { customer_id: Number(row.customer_id), previous_holder: row.previous_holder === null ? null : Number(row.previous_holder) } : null;
+  },
+
+  /**
    * Closes the chat. `by` is the kind of closer; `agentId` who pressed Resolve when it was an agent (an admin may close
    * a colleague's chat), stored as resolver_id for the per-agent report — null for the bot, the shopper, the system.
    */

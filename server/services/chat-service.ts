@@ -11,7 +11,7 @@ import { shopperPage } from './shopper-page.ts';
 import { mentionedTeammates } from './mentions.ts';
 import { botReplyClientId, conversationsRepository, forShopper, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository, liveCustomer } from '../repositories/customers.ts';
-import { routingRepository, type Assignment } from '../repositories/routing.ts';
+import { routingRepository, seatsTaken, type Assignment } from '../repositories/routing.ts';
 import { usersRepository } from '../repositories/users.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Responder, ResponderDecision } from './responder.ts';
@@ -22,6 +22,7 @@ import type { FollowupScheduler } from './email-followup-queue.ts';
 import { markLeftMessageAnswered, markLeftMessagesAnsweredInChat } from './offline-messages.ts';
 import { createSnooze } from './snooze.ts';
 import { offerLeaveMessageIfNobodyCanAnswer } from './routing-unavailable.ts';
+import { recordAudit } from './audit-log.ts';
 import { langOf } from '../../widget/src/i18n.ts';
 
 export interface EventSink {
@@ -153,9 +154,11 @@ export function createChatService(deps: ChatServiceDeps) {
    * A line in the chat from the system. `metadata.event` and its parameters are what clients render, each in its
    * reader's language (widget and console); the English `text` is kept for transcripts, exports and older clients.
    */
-  async function systemMessage(conversationId: number, text: string, metadata: Record<string, unknown> & { event: string }, options: { private?: boolean } = {}): Promise<void> {
+  async function systemMessage(conversationId: number, text: string, metadata: Record<string, unknown> & { event: string }, options: { private?: boolean } = {}): Promise<ChatMessage> {
     const { message } = await conversations.insertMessage({ conversationId, authorType: 'system', body: text, metadata, private: options.private ?? false });
-    realtime.announceMessage(toChatMessage(message));
+    const line = toChatMessage(message);
+    realtime.announceMessage(line);
+    return line;
   }
 
   /**
@@ -229,7 +232,8 @@ export function createChatService(deps: ChatServiceDeps) {
     return withinBusinessHours(settings) ? 'no_agents_online' : 'after_hours';
   }
 
-  async function afterAssignment(assignment: Assignment, how: 'assigned' | 'accepted' | 'transferred', fromAgentId?: number): Promise<ConversationSummary> {
+  /** `extra` goes into the history event (who chose the agent, a take-over, an admin's reason to exceed a capacity). */
+  async function afterAssignment(assignment: Assignment, how: 'assigned' | 'accepted' | 'transferred', fromAgentId?: number, extra: Record<string, unknown> = {}): Promise<ConversationSummary> {
     // The notice is stored before anyone hears of the assignment, so a client that reacts to it and resyncs sees the notice.
     const text = how === 'transferred' ? `The chat was transferred to ${assignment.agentName}.` : `${assignment.agentName} joined the chat.`;
     await systemMessage(assignment.conversationId, text, { event: how === 'transferred' ? 'agent_transferred' : 'agent_joined', agentId: assignment.agentId, agentName: assignment.agentName });
@@ -238,15 +242,58 @@ export function createChatService(deps: ChatServiceDeps) {
     const type = how === 'transferred' ? 'transferred' : 'assigned';
     await events.enqueueInteractions([
       event(type, `${type}:${assignment.conversationId}:${assignment.assignedAt.getTime()}`, assignment.customerId, assignment.conversationId,
-        { agentId: assignment.agentId, agentName: assignment.agentName, how, fromAgentId: fromAgentId ?? null, waitSeconds: assignment.queuedAt ? Math.round((assignment.assignedAt.getTime() - assignment.queuedAt.getTime()) / 1000) : null }, assignment.assignedAt),
+        { agentId: assignment.agentId, agentName: assignment.agentName, how, fromAgentId: fromAgentId ?? null, waitSeconds: assignment.queuedAt ? Math.round((assignment.assignedAt.getTime() - assignment.queuedAt.getTime()) / 1000) : null, ...extra }, assignment.assignedAt),
     ]);
     return conversation;
+  }
+
+  /**
+   * Someone who would get a chat they did not choose must be at a console (online or away): an offline agent would not
+   * see it, and the sweep of chats held by absent agents would send it back to the queue a minute later with "X is no
+   * longer available" to the shopper.
+   */
+  async function reachableAgent(agentId: number, verb: string): Promise<NonNullable<Awaited<ReturnType<typeof users.findById>>>> {
+    const target = await users.findById(agentId);
+    if (!target?.active) throw badRequest('That agent does not exist or is deactivated.');
+    if (target.presence === 'offline') {
+      throw new AppError(409, 'agent_offline', `${target.name} is offline and would not see this chat. ${verb} it to someone online or away, or mention them in a note.`);
+    }
+    return target;
+  }
+
+  /**
+   * A chat a person put back in the queue (return to queue, transfer to a team): one line in the chat, the history
+   * event, consoles told, the leave-a-message offer when nobody can answer, then an assignment pass. The shopper sees
+   * the line only when a person had already answered them ("X is no longer available. We're finding someone else"):
+   * before any reply the widget's waiting state says enough, and a "joined … back to the queue … joined" run of lines
+   * is noise. Agents always see it, worded for them in the console (`agent_requeued`).
+   */
+  async function afterRequeue(row: ConversationRow, actor: { id: number; name: string }, previousHolder: number | null, team?: { id: number; name: string }): Promise<ConversationSummary> {
+    const from = previousHolder !== null ? await users.findById(previousHolder) : undefined;
+    const told = Boolean(from) && row.first_response_at !== null;
+    const text = told ? `${from!.name} is no longer available. We're finding someone else to help you.`
+      : team ? `${actor.name} sent the chat to the ${team.name} queue.` : `${actor.name} returned the chat to the queue.`;
+    await systemMessage(row.id, text, {
+      event: 'agent_requeued', agentId: actor.id, agentName: actor.name,
+      ...(from ? { fromAgentId: from.id, fromAgentName: from.name } : {}), ...(team ? { teamId: team.id, teamName: team.name } : {}),
+    }, { private: !told });
+    await announceConversation(row.id);
+    const at = new Date();
+    await events.enqueueInteractions([
+      event('transferred', `transferred:${row.id}:queue:${at.getTime()}`, row.customer_id, row.id,
+        { agentId: null, agentName: null, how: team ? 'team' : 'requeued', fromAgentId: from?.id ?? null, byAgentId: actor.id, teamId: team?.id ?? null, teamName: team?.name ?? null }, at),
+    ]);
+    // Taken from someone while nobody can answer: the leave-a-message offer (a queued chat re-tagged had it already).
+    if (previousHolder !== null) await offerLeaveMessageIfNobodyCanAnswer({ sql, realtime, whyNobodyCanAnswer }, [row.id]);
+    await service.assignPending();
+    // The pass may have given it to someone already: answer with the chat as it is now.
+    return summary(row.id);
   }
 
   // Snoozing (snooze.ts); its wakes reuse the assignment and release paths below.
   const snooze = createSnooze({
     sql, offlineAgentReleaseMinutes: deps.config.offlineAgentReleaseMinutes, enqueueInteractions: (batch) => events.enqueueInteractions(batch),
-    event, systemMessage, announceConversation,
+    event, systemMessage: (...line) => systemMessage(...line).then(() => undefined), announceConversation,
     assignPending: () => service.assignPending(),
     releaseHeldChats: (filter) => service.releaseHeldChats(filter),
   });
@@ -602,6 +649,8 @@ export function createChatService(deps: ChatServiceDeps) {
     async transfer(actor: { id: number; role: 'agent' | 'admin' }, conversationId: number, toAgentId: number): Promise<ConversationSummary> {
       const row = await conversations.findById(conversationId);
       if (!row) throw notFound('Conversation');
+      // A chat nobody holds yet is given, not transferred: same rules as conversation:assign.
+      if (row.status === 'queued' || row.status === 'bot') return this.assign(actor, conversationId, toAgentId);
       if (row.status !== 'assigned') throw conflict('Only a chat held by an agent can be transferred.');
       if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can transfer it.');
       if (toAgentId === row.assignee_id) throw conflict('The chat is already with that agent.');
@@ -616,6 +665,109 @@ export function createChatService(deps: ChatServiceDeps) {
       if (result === 'not_available') throw conflict('This conversation changed meanwhile; reload it.');
       if (result === 'agent_unavailable') throw badRequest('That agent does not exist or is deactivated.');
       const conversation = await afterAssignment(result, 'transferred', row.assignee_id ?? undefined);
+      await this.assignPending(); // the previous holder has a free seat now
+      return conversation;
+    },
+
+    /**
+     * Gives a chat nobody holds yet (queued, or still with the bot) to a chosen agent. Any agent may take one for
+     * themselves, out of turn ("Assign to me", the same as accept: a person chose it, so no capacity applies). Giving
+     * it to someone else is an admin's call (the team lead): the agent must be online or away and have a free seat —
+     * they did not choose it — unless the admin gives a reason to go over their capacity (kept in the history event
+     * and the audit log).
+     */
+    async assign(actor: { id: number; role: 'agent' | 'admin'; name?: string }, conversationId: number, toAgentId: number, options: { overCapacityReason?: string } = {}): Promise<ConversationSummary> {
+      const row = await conversations.findById(conversationId);
+      if (!row) throw notFound('Conversation');
+      if (row.status === 'resolved') throw conflict('The conversation is resolved; reopen it first.');
+      if (row.status === 'assigned') {
+        if (row.assignee_id === toAgentId) throw conflict('The chat is already with that agent.');
+        throw new AppError(409, 'held', `${row.assignee_name ?? 'Another agent'} holds this chat: transfer it (its holder or an admin) or take it over.`);
+      }
+      const reason = options.overCapacityReason?.trim();
+      if (options.overCapacityReason !== undefined && actor.role !== 'admin') throw forbidden("Only an admin can assign a chat beyond an agent's capacity.");
+      if (options.overCapacityReason !== undefined && (!reason || reason.length < 3)) throw badRequest('overCapacityReason: say in a few words why the agent should take more chats than their capacity.');
+      if (toAgentId === actor.id && !reason) return this.accept(actor.id, conversationId);
+      if (actor.role !== 'admin') throw forbidden('Only an admin can give a waiting chat to someone else. Assign it to yourself, or mention a teammate in a note.');
+      await reachableAgent(toAgentId, 'Assign');
+      const result = await routing.assignChosen(conversationId, toAgentId, { statuses: ['bot', 'queued'], needSeat: !reason });
+      if (result === 'not_available') throw conflict('This conversation was taken or closed meanwhile; reload it.');
+      if (result === 'agent_unavailable') throw badRequest('That agent does not exist or is deactivated.');
+      if ('full' in result) {
+        throw new AppError(409, 'agent_full', `That agent already has ${result.full.seats} of ${result.full.capacity} chats open. Choose someone with room, or (as an admin) give a reason to go over their capacity.`);
+      }
+      let overCapacity: Record<string, unknown> = {};
+      if (reason) {
+        const [load] = await sql<{ seats: number; capacity: number }[]>`select ${seatsTaken(sql, toAgentId)} - 1 as seats, capacity from users where id = ${toAgentId}`;
+        if (load.seats >= load.capacity) {
+          overCapacity = { overCapacity: { reason, seatsBefore: load.seats, capacity: load.capacity } };
+          await recordAudit(sql, actor.id, 'conversation.assigned_over_capacity', `conversation:${conversationId}`, { agentId: toAgentId, reason, seatsBefore: load.seats, capacity: load.capacity });
+        }
+      }
+      const conversation = await afterAssignment(result, 'assigned', undefined, { how: toAgentId === actor.id ? 'accepted' : 'chosen', byAgentId: actor.id, ...overCapacity });
+      await this.pushQueuePositions();
+      return conversation;
+    },
+
+    /** The holder (or an admin) puts a held chat back in the queue; it keeps its first queue time (see routing.requeue). */
+    async requeue(actor: { id: number; role: 'agent' | 'admin'; name: string }, conversationId: number): Promise<ConversationSummary> {
+      const row = await conversations.findById(conversationId);
+      if (!row) throw notFound('Conversation');
+      if (row.status !== 'assigned' || row.assignee_id === null) throw conflict('Only a chat held by an agent can be returned to the queue.');
+      if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can return it to the queue.');
+      const requeued = await routing.requeue(conversationId, { holderId: row.assignee_id });
+      if (!requeued) throw conflict('This conversation changed meanwhile; reload it.');
+      return afterRequeue(row, actor, requeued.previous_holder);
+    },
+
+    /**
+     * Sends a chat to a team's queue: tagged with the team (the next pass offers it to the team's members first, like a
+     * hand-off about its topic) and back in the queue if someone held it (holder or admin only). Any agent may re-tag a
+     * chat still waiting in the queue (a refund question tagged for the wrong team), which takes it from nobody.
+     */
+    async transferToTeam(actor: { id: number; role: 'agent' | 'admin'; name: string }, conversationId: number, teamId: number): Promise<ConversationSummary> {
+      const row = await conversations.findById(conversationId);
+      if (!row) throw notFound('Conversation');
+      const [team] = await sql<{ id: number; name: string }[]>`select id, name from teams where id = ${teamId}`;
+      if (!team) throw notFound('Team');
+      const teamRef = { id: Number(team.id), name: team.name };
+      let requeued: Awaited<ReturnType<typeof routing.requeue>>;
+      if (row.status === 'assigned' && row.assignee_id !== null) {
+        if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can transfer it.');
+        requeued = await routing.requeue(conversationId, { holderId: row.assignee_id, teamId: teamRef.id });
+      } else if (row.status === 'queued') {
+        if (Number(row.team_id) === teamRef.id) throw conflict(`The chat is already waiting for ${teamRef.name}.`);
+        requeued = await routing.requeue(conversationId, { holderId: null, teamId: teamRef.id });
+      } else {
+        throw conflict(row.status === 'bot' ? 'The chat is still with the bot: take it, or wait for its hand-off.' : 'The conversation is resolved; reopen it first.');
+      }
+      if (!requeued) throw conflict('This conversation changed meanwhile; reload it.');
+      return afterRequeue(row, actor, requeued.previous_holder, teamRef);
+    },
+
+    /**
+     * Any agent takes a chat another agent holds ("Take over"): a deliberate action, recorded and told to the previous
+     * holder — a private line naming them (their Mentions list keeps it) and the live mention alert. The shopper reads
+     * it as a transfer ("The chat was transferred to Y."): the person they talk to changed. Taking it is the taker's
+     * choice, so no capacity applies (as for accept and transfer). Refused when the holder changed meanwhile.
+     */
+    async takeOver(actor: { id: number; role: 'agent' | 'admin'; name: string }, conversationId: number): Promise<ConversationSummary> {
+      const row = await conversations.findById(conversationId);
+      if (!row) throw notFound('Conversation');
+      if (row.status !== 'assigned' || row.assignee_id === null) throw new AppError(409, 'not_held', 'Nobody holds this chat: take it with "Assign to me" instead.');
+      if (row.assignee_id === actor.id) throw conflict('You already hold this chat.');
+      const from = await users.findById(row.assignee_id);
+      const result = await routing.assignChosen(conversationId, actor.id, { statuses: ['assigned'], holderId: row.assignee_id, needSeat: false });
+      if (result === 'not_available') throw conflict('This conversation changed meanwhile; reload it.');
+      if (result === 'agent_unavailable') throw forbidden('Your account cannot take chats.');
+      if ('full' in result) throw new Error('unreachable: no seat needed');
+      const conversation = await afterAssignment(result, 'transferred', row.assignee_id, { how: 'taken_over', byAgentId: actor.id });
+      if (from) {
+        const line = await systemMessage(conversationId, `${actor.name} took over the chat from ${from.name}.`, {
+          event: 'agent_took_over', agentId: actor.id, agentName: actor.name, fromAgentId: from.id, fromAgentName: from.name, mentions: [{ id: from.id, name: from.name }],
+        }, { private: true });
+        realtime.toAgent(from.id, 'mention:new', { conversationId, messageId: line.id, by: { id: actor.id, name: actor.name }, text: `${actor.name} took over this chat from you.` });
+      }
       await this.assignPending(); // the previous holder has a free seat now
       return conversation;
     },

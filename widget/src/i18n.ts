@@ -208,6 +208,8 @@ export function systemLineText(t: Strings, text: string, metadata: Record<string
     case 'agent_reopened': return t.agentReopened(name);
     case 'agent_unavailable': return t.agentUnavailable(name);
     case 'agent_no_reply': return t.agentNoReply(name);
+    // Shown to the shopper only when a person had answered them: that person handed the chat back (to the queue or a team).
+    case 'agent_requeued': return t.agentUnavailable(typeof metadata.fromAgentName === 'string' ? metadata.fromAgentName : name);
     case 'idle_closed': return typeof metadata.idleHours === 'number' ? t.idleClosed(metadata.idleHours) : text;
     case 'offline_message':
       return typeof metadata.email === 'string' && typeof metadata.text === 'string' ? t.messageLeft(metadata.email, metadata.text) : text;

@@ -183,6 +183,34 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     }
   };
 
+  // Assignment actions beyond accept and transfer (the server checks each again and says why it refuses).
+  const assignAction = async (event: 'conversation:assign' | 'conversation:requeue' | 'conversation:transfer-team' | 'conversation:takeover', extra: Record<string, unknown> = {}, said?: string): Promise<boolean> => {
+    try {
+      const result = await request<{ conversation: ConversationSummary }>(socket, event, { conversationId, ...extra });
+      setConversation(result.conversation);
+      setError(null);
+      if (said) announce(said);
+      return true;
+    } catch (err) {
+      setError(errorText(err));
+      return false;
+    }
+  };
+  const teams = useLoad(() => get<{ items: { id: number; name: string }[] }>('/api/teams'), []);
+  const [assignTo, setAssignTo] = useState('');
+  const [overCapacityReason, setOverCapacityReason] = useState('');
+  const [teamTo, setTeamTo] = useState('');
+  const [confirmTakeOver, setConfirmTakeOver] = useState(false);
+  useEffect(() => {
+    setAssignTo('');
+    setOverCapacityReason('');
+    setTeamTo('');
+    setConfirmTakeOver(false);
+  }, [conversationId, conversation?.assignee?.id, conversation?.status]);
+  // An admin giving a chat to someone with no free seat says why (the server refuses it otherwise).
+  const assignee = (agents.data?.items ?? []).find((a) => String(a.id) === assignTo);
+  const assigneeFull = Boolean(assignee && assignee.openChats >= assignee.capacity);
+
   // Keyboard shortcuts for the common actions (Alt so they never clash with typing).
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -226,6 +254,45 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
         </div>
         <div class="actions">
           {(status === 'queued' || status === 'bot') && <button class="primary" data-testid="accept" title={altLabel('A')} onClick={() => act('conversation:accept')}>{t('action.accept')}</button>}
+          {(status === 'queued' || status === 'bot') && user.role === 'admin' && (
+            <span class="transfer" data-testid="assign-box">
+              <select data-testid="assign-to" aria-label={t('action.assignTo')} value={assignTo} onFocus={() => agents.reload()} onChange={(e) => setAssignTo(e.currentTarget.value)}>
+                <option value="">{t('action.assignTo')}</option>
+                {(agents.data?.items ?? []).filter((a) => a.id !== user.id).map((a) => (
+                  <option key={a.id} value={String(a.id)} disabled={a.presence === 'offline'}>{a.name} ({t(`presence.${a.presence}` as Key)}, {a.openChats}/{a.capacity})</option>
+                ))}
+              </select>
+              {assigneeFull && (
+                <input data-testid="assign-reason" maxLength={300} value={overCapacityReason} aria-label={t('action.overCapacity', { name: assignee!.name })}
+                  placeholder={t('action.overCapacity', { name: assignee!.name })} onInput={(e) => setOverCapacityReason(e.currentTarget.value)} />
+              )}
+              <button data-testid="assign" disabled={!assignTo || (assigneeFull && overCapacityReason.trim().length < 3)}
+                onClick={() => void assignAction('conversation:assign', { toAgentId: Number(assignTo), ...(assigneeFull ? { overCapacityReason: overCapacityReason.trim() } : {}) })}>
+                {assigneeFull ? t('action.assignAnyway') : t('action.assign')}
+              </button>
+            </span>
+          )}
+          {status === 'assigned' && conversation.assignee && conversation.assignee.id !== user.id && (
+            confirmTakeOver ? (
+              <span class="transfer" data-testid="takeover-confirm">
+                <span class="small">{t('action.takeOverConfirm', { name: conversation.assignee.name })}</span>{' '}
+                <button class="primary" data-testid="takeover-yes" onClick={() => void assignAction('conversation:takeover', {}, t('announce.takenOver'))}>{t('action.takeOver')}</button>
+                <button data-testid="takeover-cancel" onClick={() => setConfirmTakeOver(false)}>{t('action.cancel')}</button>
+              </span>
+            ) : <button data-testid="takeover" onClick={() => setConfirmTakeOver(true)}>{t('action.takeOver')}</button>
+          )}
+          {mayHandle(conversation) && <button data-testid="requeue" onClick={() => void assignAction('conversation:requeue', {}, t('announce.requeued'))}>{t('action.requeue')}</button>}
+          {(status === 'queued' || mayHandle(conversation)) && (teams.data?.items.length ?? 0) > 0 && (
+            <span class="transfer">
+              <select data-testid="team-to" aria-label={t('action.toTeam')} value={teamTo} onFocus={() => teams.reload()} onChange={(e) => setTeamTo(e.currentTarget.value)}>
+                <option value="">{t('action.toTeam')}</option>
+                {(teams.data?.items ?? []).filter((team) => status !== 'queued' || team.id !== conversation.team?.id).map((team) => (
+                  <option key={team.id} value={String(team.id)}>{team.name}</option>
+                ))}
+              </select>
+              <button data-testid="send-to-team" disabled={!teamTo} onClick={() => void assignAction('conversation:transfer-team', { teamId: Number(teamTo) }, t('announce.requeued'))}>{t('action.sendToTeam')}</button>
+            </span>
+          )}
           {mayHandle(conversation) && (
             <span class="transfer">
               {/* Reloaded when opened: presence and open chats change while the page stays open. */}
