@@ -17,6 +17,7 @@ import consoleRoutes from './console-routes.ts';
 import attachmentRoutes from './attachment-routes.ts';
 import shopFeedRoutes from './shop-feed-routes.ts';
 import webhookRoutes from './webhook-routes.ts';
+import apiTokenRoutes from './api-token-routes.ts';
 import emailRoutes from './email-routes.ts';
 import emailInboundRoutes from './email-inbound-routes.ts';
 
@@ -36,6 +37,7 @@ export const routePlugins: RoutePlugin[] = [
   teamSettingsRoutes,
   teamRoutes,
   webhookRoutes,
+  apiTokenRoutes,
   shopFeedRoutes,
   emailRoutes,
   emailInboundRoutes,

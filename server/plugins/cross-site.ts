@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SESSION_COOKIE } from '../services/auth-service.ts';
 import { AppError } from '../errors.ts';
+import { apiTokenOf } from './auth.ts';
 
 const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -35,7 +36,10 @@ export function fromOwnOrigin(headers: IncomingHttpHeaders, publicUrl: string): 
   return ownHosts.includes(originHost);
 }
 
-const carriesSessionCookie = (request: FastifyRequest) => Boolean(request.cookies?.[SESSION_COOKIE]);
+// A request presenting a personal API token (`Authorization: Bearer sd_…`) is authenticated by that token alone, its
+// cookie ignored (plugins/auth.ts), and a page of another site cannot add that header (nor know the token): nothing
+// to forge, so it is not refused for a cookie a browser happened to attach.
+const carriesSessionCookie = (request: FastifyRequest) => Boolean(request.cookies?.[SESSION_COOKIE]) && !apiTokenOf(request);
 
 export function registerCrossSiteGuard(app: FastifyInstance, publicUrl: string): void {
   app.addHook('onRequest', async (request) => {

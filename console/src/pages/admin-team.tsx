@@ -10,8 +10,9 @@ import { useSession } from '../context.ts';
 import type { CannedResponse, Customer } from '../types.ts';
 import { AwaySetting, FirstReplyTargetSetting } from './away-setting.tsx';
 import { TeamsTab } from './admin-teams.tsx';
+import { ApiTokensTab } from './api-tokens.tsx';
 
-const TABS = ['team', 'teams', 'canned', 'labels', 'widget', 'webhooks', 'privacy', 'audit'] as const;
+const TABS = ['team', 'teams', 'canned', 'labels', 'widget', 'webhooks', 'tokens', 'privacy', 'audit'] as const;
 type Tab = (typeof TABS)[number];
 
 export function TeamPage() {
@@ -27,6 +28,7 @@ export function TeamPage() {
       {tab === 'labels' && <LabelsTab />}
       {tab === 'widget' && <WidgetTab />}
       {tab === 'webhooks' && <WebhooksTab />}
+      {tab === 'tokens' && <ApiTokensTab />}
       {tab === 'privacy' && <PrivacyTab />}
       {tab === 'audit' && <AuditTab />}
     </div>
