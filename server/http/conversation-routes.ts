@@ -384,7 +384,13 @@ export default function conversationRoutes(ctx: AppContext) {
       schema: {
         tags: ['agent'], summary: 'Messages shoppers left while nobody was available (newest first; `openCount` counts the unanswered)',
         querystring: Type.Object({ handled: Type.Optional(Type.Boolean()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })) }),
-        response: { 200: Type.Object({ items: Type.Array(OfflineMessage), openCount: Type.Integer() }), 401: ErrorResponse },
+        response: {
+          200: Type.Object({
+            items: Type.Array(OfflineMessage), openCount: Type.Integer(),
+            repliesByEmail: Type.Boolean({ description: "An agent's reply in the message's chat is emailed to a shopper who does not see it (SMTP_URL set)" }),
+          }),
+          401: ErrorResponse,
+        },
       },
     }, async (request) => {
       const handled = request.query.handled;
@@ -400,6 +406,7 @@ export default function conversationRoutes(ctx: AppContext) {
           handledInChat: r.handled_in_chat,
         })),
         openCount: open.n,
+        repliesByEmail: ctx.config.smtpUrl !== '',
       };
     });
 

@@ -6,7 +6,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, type AgentClient, type WidgetClient } from '../support/sockets.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 import { replyToAddress } from '../../server/services/email-reply-address.ts';
 
 const SECRET = 'console-inbound-secret-0123456789';
@@ -15,8 +15,9 @@ let browser: Browser;
 const { contexts, sockets } = closedAfterEachTest<WidgetClient | AgentClient>(() => ({ browser, stack }));
 
 beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: built from this source
-  stack = await startStack({ config: { inboundEmailAddress: 'replies@support.example.com', inboundEmailSecret: SECRET } });
+  await consoleBundle(); // the server serves public/build/console.js: built from this source
+  // Email follow-ups on (no workers here: nothing is sent), so a reply in a chat reaches a shopper who left.
+  stack = await startStack({ config: { inboundEmailAddress: 'replies@support.example.com', inboundEmailSecret: SECRET, smtpUrl: 'smtp://127.0.0.1:9' } });
   browser = await launchBrowser();
 }, 120_000);
 
@@ -62,5 +63,27 @@ describe('console: messages that came by email', () => {
     const stored = zh.getByTestId('msg-customer').filter({ hasText: 'Great, thank you!' });
     await stored.getByTestId('via-email').waitFor();
     expect(await stored.getByTestId('via-email').textContent()).toBe('来自邮件');
+  }, 60_000);
+
+  it('answers a message left in a chat from the chat, where the reply is emailed and kept, rather than from the mail program', async () => {
+    const session = await widgetSession(stack.url, {});
+    const shopper = await connectWidget(stack.url, session.visitorToken);
+    sockets.push(shopper);
+    const { conversationId } = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'left-1', text: 'Do you have the tote in green?' });
+    const { id } = await callOk<{ id: number }>(shopper, 'offline:leave', { email: 'leo.left@example.com', text: 'Please email me when it is back.', conversationId });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${stack.url}/console/messages`);
+    await signInOnLoginPage(page, stack.agent, null);
+    const row = page.locator(`[data-testid=left-message][data-message-id="${id}"]`);
+    await row.getByTestId('reply-in-chat').waitFor();
+    expect(await row.getByTestId('reply-in-chat').getAttribute('href')).toBe(`/console/conversations/${conversationId}`);
+    expect(await row.getByTestId('reply-in-chat-hint').textContent()).toContain('leo.left@example.com');
+    // The mail program is still there, as the second way.
+    expect(await row.getByTestId('reply-by-email').textContent()).toBe('Write from your mail program');
+    await row.getByTestId('reply-in-chat').click();
+    await page.getByTestId('reply-input').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/console/conversations/${conversationId}`);
   }, 60_000);
 });

@@ -221,7 +221,7 @@ describe('console layout', () => {
     const joined = await page.locator('[data-testid=msg-system][data-event=agent_joined]').textContent();
     expect(joined).toContain('已加入对话');
     const left = await page.locator('[data-testid=msg-system][data-event=offline_message]').textContent();
-    expect(left).toContain('顾客给团队留言（请通过邮件回复 zh-console@example.com）：Please answer by email if nobody is around.');
+    expect(left).toContain('顾客给团队留言（zh-console@example.com）：Please answer by email if nobody is around.');
     expect(await lines.allTextContents()).not.toContainEqual(expect.stringMatching(/joined the chat|Message left for the team/));
 
     // The reply in the chat answered the left message: the Messages left page says so.

@@ -28,7 +28,7 @@ export function MessagesPage() {
   const { socket } = useSession();
   const [filter, setFilter] = useState<Filter>('open');
   const [error, setError] = useState<string | null>(null);
-  const list = useLoad(() => get<{ items: OfflineMessage[]; openCount: number }>(`/api/offline-messages${query({ handled: filter === 'answered' })}`), [filter]);
+  const list = useLoad(() => get<{ items: OfflineMessage[]; openCount: number; repliesByEmail: boolean }>(`/api/offline-messages${query({ handled: filter === 'answered' })}`), [filter]);
   useSocketEvent(socket, 'offline:new', () => list.reload());
   useSocketEvent(socket, 'offline:handled', () => list.reload());
 
@@ -60,9 +60,19 @@ export function MessagesPage() {
             <strong>{m.name || m.email}</strong> <span class="muted small">{m.name ? `${m.email} · ` : ''}{formatTime(m.createdAt)}</span>
           </header>
           <p class="left-text">{m.text}</p>
+          {m.conversationId && list.data?.repliesByEmail && !m.handledAt && <p class="muted small" data-testid="reply-in-chat-hint">{t('messages.replyInChatHint', { email: m.email })}</p>}
           <div class="row-actions">
-            <a class="button" href={replyLink(m)} data-testid="reply-by-email">{t('messages.replyByEmail')}</a>
-            {m.conversationId && <a href={`/console/conversations/${m.conversationId}`} onClick={internalLink(`/console/conversations/${m.conversationId}`)}>{t('messages.openChat')}</a>}
+            {/* With email follow-ups on, a reply in the chat reaches the shopper by email and stays on record (it also
+                marks the message answered); the agent's own mail program is the way out only when that cannot happen. */}
+            {m.conversationId && list.data?.repliesByEmail && !m.handledAt
+              ? <>
+                  <a class="button" href={`/console/conversations/${m.conversationId}`} onClick={internalLink(`/console/conversations/${m.conversationId}`)} data-testid="reply-in-chat">{t('messages.replyInChat')}</a>
+                  <a href={replyLink(m)} data-testid="reply-by-email">{t('messages.replyFromMailProgram')}</a>
+                </>
+              : <>
+                  <a class="button" href={replyLink(m)} data-testid="reply-by-email">{t('messages.replyByEmail')}</a>
+                  {m.conversationId && <a href={`/console/conversations/${m.conversationId}`} onClick={internalLink(`/console/conversations/${m.conversationId}`)}>{t('messages.openChat')}</a>}
+                </>}
             {m.customerId && <a href={`/console/customers/${m.customerId}`} onClick={internalLink(`/console/customers/${m.customerId}`)}>{t('messages.customer')}</a>}
             {m.handledAt
               ? <span class="muted small" data-testid="answered-by" data-in-chat={String(m.handledInChat)}>
