@@ -24,9 +24,12 @@ let resumeLink: { token: string; customerId: number; conversationId: number } | 
 beforeAll(async () => {
   smtp = smtpReceiver();
   const port = await smtp.listen();
+  // The follow-up waits EMAIL_FOLLOWUP_DELAY_SECONDS after a reply: two replies sent one after the other must fall in
+  // that window to go out as one email, and a shopper's seen mark must arrive in it for nothing to be sent. One
+  // second was a thin margin on a loaded machine (a round trip can take that long there); three keep the tests quick.
   stack = await startStack({
     workers: true,
-    config: { smtpUrl: `smtp://127.0.0.1:${port}`, emailFollowupDelaySeconds: 1, emailRetryDelayMs: 300, shopName: 'Northwind Goods', shopUrl: 'https://shop.example/', mailFrom: '' },
+    config: { smtpUrl: `smtp://127.0.0.1:${port}`, emailFollowupDelaySeconds: 3, emailRetryDelayMs: 300, shopName: 'Northwind Goods', shopUrl: 'https://shop.example/', mailFrom: '' },
   });
   const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
   agent = await connectAgent(stack.url, token);

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { startStack, type TestStack } from '../support/server.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 import { formatSeconds } from '../../console/src/hooks.ts';
 import { RANGE, expectedFigures, seedAgentReport } from '../console/agent-report-fixture.ts';
 
@@ -14,7 +14,7 @@ let browser: Browser;
 const { contexts } = closedAfterEachTest(() => ({ browser, stack }));
 
 beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: build it from this source
+  await consoleBundle(); // the server serves public/build/console.js: build it from this source
   stack = await startStack();
   browser = await launchBrowser();
 }, 120_000);

@@ -7,14 +7,14 @@ import { launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../suppor
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 
 let stack: TestStack;
 let browser: Browser;
 const { contexts, sockets } = closedAfterEachTest<WidgetClient | AgentClient>(() => ({ browser, stack }));
 
 beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: built from this source
+  await consoleBundle(); // the server serves public/build/console.js: built from this source
   stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 } });
   await stack.env.sql`insert into users (email, name, role, password_hash, capacity)
                       values ('bulk-e2e-other@demo.shop', 'Olga Other', 'agent', ${await hashPassword('other-agent-pw')}, 5)`;

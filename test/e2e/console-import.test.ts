@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Dialog, Page } from 'playwright-core';
 import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { login, startStack, type TestStack } from '../support/server.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 import { seedKnowledgeBase } from '../../knowledge-base/seed.ts';
 
 let stack: TestStack;
@@ -15,7 +15,7 @@ let adminCookie: string;
 const { contexts } = closedAfterEachTest<{ close(): void }>(() => ({ browser, stack }));
 
 beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: built from this source
+  await consoleBundle(); // the server serves public/build/console.js: built from this source
   stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 } });
   await seedKnowledgeBase(stack.env.sql); // the demo intents and articles
   adminCookie = (await login(stack.url, stack.admin.email, stack.admin.password)).cookie;

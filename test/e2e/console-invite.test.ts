@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { artifactPath, closedAfterEachTest, launchBrowser, signInOnLoginPage } from '../support/browser.ts';
 import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
 import { smtpReceiver, type SmtpReceiver } from '../support/smtp.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 
 let stack: TestStack;
 let smtp: SmtpReceiver;
@@ -14,7 +14,7 @@ let browser: Browser;
 const { contexts } = closedAfterEachTest(() => ({ browser, stack: { close: async () => { await stack?.close(); await smtp?.close(); } } }));
 
 beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: build it from this source
+  await consoleBundle(); // the server serves public/build/console.js: build it from this source
   smtp = smtpReceiver();
   const port = await smtp.listen();
   stack = await startStack({ config: { smtpUrl: `smtp://127.0.0.1:${port}`, shopName: 'Northwind Goods', mailFrom: '', rateLimitLoginsPerMinute: 60 } });

@@ -7,7 +7,7 @@ import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, type WidgetClient } from '../support/sockets.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 import { seedKnowledgeBase } from '../../knowledge-base/seed.ts';
 import { knowledgeBaseExtension } from '../../knowledge-base/server-extension.ts';
 import { modelsRepository } from '../../knowledge-base/repositories/models.ts';
@@ -21,7 +21,7 @@ let admin: { token: string; cookie: string };
 const { contexts, sockets: shoppers } = closedAfterEachTest<WidgetClient>(() => ({ browser, stack }));
 
 beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: built from this source
+  await consoleBundle(); // the server serves public/build/console.js: built from this source
   stack = await startStack({ workers: true, server: { extensions: [knowledgeBaseExtension()] }, config: { rateLimitLoginsPerMinute: 60 } });
   await seedKnowledgeBase(stack.env.sql);
   admin = await login(stack.url, stack.admin.email, stack.admin.password);

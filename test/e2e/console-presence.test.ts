@@ -8,7 +8,7 @@ import { launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../suppor
 import { holdTableLock } from '../support/databases.ts';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, type WidgetClient } from '../support/sockets.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 
 let stack: TestStack;
 let browser: Browser;
@@ -17,7 +17,7 @@ const { contexts, sockets: shoppers } = closedAfterEachTest<WidgetClient>(() => 
 const upgraded: NetSocket[] = [];
 
 beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: build it from this source
+  await consoleBundle(); // the server serves public/build/console.js: build it from this source
   // A short lock timeout turns a held lock into a quick, real failure of the session check.
   stack = await startStack({ config: { rateLimitLoginsPerMinute: 60, dbLockTimeoutMs: 300 } });
   stack.servers[0].handle.app.server.on('upgrade', (_request, socket: NetSocket) => void upgraded.push(socket));

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { artifactPath, closedAfterEachTest, launchBrowser, signInOnLoginPage } from '../support/browser.ts';
 import { startStack, type TestStack } from '../support/server.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 
 let stack: TestStack;
 let browser: Browser;
@@ -15,7 +15,7 @@ let conversationId: number;
 let matchedMessageId: number;
 
 beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: build it from this source
+  await consoleBundle(); // the server serves public/build/console.js: build it from this source
   stack = await startStack();
   browser = await launchBrowser();
   const sql = stack.env.sql;

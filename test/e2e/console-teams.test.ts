@@ -8,7 +8,7 @@ import { startStack, widgetSession, type TestStack } from '../support/server.ts'
 import { callOk, connectWidget, nextEvent, type WidgetClient } from '../support/sockets.ts';
 import type { ConversationSummary } from '../../server/realtime/event-maps.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 
 /** Hands off every message, naming the intent the text names ("handoff:<intent>"). */
 class HandoffResponder implements Responder {
@@ -24,7 +24,7 @@ let browser: Browser;
 const { contexts, sockets } = closedAfterEachTest<WidgetClient>(() => ({ browser, stack }));
 
 beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: built from this source
+  await consoleBundle(); // the server serves public/build/console.js: built from this source
   stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 }, server: { responder: new HandoffResponder() } });
   await stack.env.sql`insert into intents (name) values ('refund_status'), ('size_help')`;
   browser = await launchBrowser();

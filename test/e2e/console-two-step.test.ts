@@ -6,14 +6,14 @@ import type { Browser, Page } from 'playwright-core';
 import { artifactPath, launchBrowser, closedAfterEachTest } from '../support/browser.ts';
 import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
 import { authenticator } from '../support/authenticator.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 
 let stack: TestStack;
 let browser: Browser;
 const { contexts } = closedAfterEachTest(() => ({ browser, stack }));
 
 beforeAll(async () => {
-  await buildBundles(['console']); // the server serves public/build/console.js: build it from this source
+  await consoleBundle(); // the server serves public/build/console.js: build it from this source
   stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 } });
   browser = await launchBrowser();
 }, 120_000);

@@ -8,14 +8,14 @@ import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
 
 let stack: TestStack;
 let browser: Browser;
 const { contexts } = closedAfterEachTest(() => ({ browser, stack }));
 
 beforeAll(async () => {
-  await buildBundles(['console']);
+  await consoleBundle();
   stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 } });
   browser = await launchBrowser();
 }, 120_000);

@@ -1,34 +1,17 @@
 // Shared steps of the widget's browser tests: a fresh bundle, pages on the demo
 // shop, and reading what the widget shows. Locators pierce the widget's open
 // shadow root (playwright's CSS engine does that by default).
-import { mkdir, rmdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureBundles } from '../../server/bundles.ts';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { BUILD_DIR, buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle, withBundleLock } from '../support/console-bundle.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { login, startStack, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, eventually, type AgentClient } from '../support/sockets.ts';
 
 /** Rebuilds public/build/widget.js when its sources changed; a directory lock keeps parallel test files from writing it at once. */
 export async function freshWidgetBundle(): Promise<void> {
-  const lock = path.join(BUILD_DIR, '.widget-test-build.lock');
-  await mkdir(BUILD_DIR, { recursive: true });
-  for (let i = 0; ; i++) {
-    try {
-      await mkdir(lock);
-      break;
-    } catch {
-      if (i > 600) throw new Error(`bundle lock ${lock} held for a minute; remove it if no test is running`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    await ensureBundles(() => {});
-  } finally {
-    await rmdir(lock);
-  }
+  await withBundleLock(() => ensureBundles(() => {}));
 }
 
 export interface WidgetPage {
@@ -123,7 +106,7 @@ export function widgetTestBed(options: { stack?: Parameters<typeof startStack>[0
   const bed = { contexts: [] as BrowserContext[] } as WidgetTestBed;
   beforeAll(async () => {
     await freshWidgetBundle(); // the server serves public/build/widget.js: built from this source
-    if (options.consoleBundle) await buildBundles(['console']);
+    if (options.consoleBundle) await consoleBundle();
     bed.stack = await startStack(options.stack);
     bed.browser = await launchBrowser();
     const { token } = await login(bed.stack.url, bed.stack.agent.email, bed.stack.agent.password);

@@ -114,9 +114,10 @@ describe('widget on a phone, keyboard only', () => {
     page.on('filechooser', (chooser) => choosers.push(chooser));
     await openDemo(bed.stack, page);
     await openWidget(page);
-    // The upload takes a second (a phone connection): long enough to look at the button while it is busy.
+    // The upload takes a few seconds (a phone connection): long enough to look at the button while it is busy, also on
+    // a loaded machine where each look below takes a while (with one second the upload could end before the last).
     await page.route('**/api/widget/attachments**', async (route) => {
-      await new Promise((r) => setTimeout(r, 1_000));
+      await new Promise((r) => setTimeout(r, 3_000));
       await route.continue();
     });
     await page.locator('.compose .attach').focus();

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
-import { buildBundles } from '../../scripts/build-bundles.ts';
+import { consoleBundle } from './console-bundle.ts';
 import type { Config } from '../../server/config.ts';
 import { login, startStack, type TestStack } from './server.ts';
 import { connectAgent, type AgentClient } from './sockets.ts';
@@ -45,7 +45,7 @@ export function artifactPath(fileName: string): string {
  * public/build/console.js), a stack, Chromium, and the demo agent's own socket (to act beside the page).
  */
 async function startConsoleBed(config: Partial<Config> = { rateLimitLoginsPerMinute: 60 }): Promise<{ stack: TestStack; browser: Browser; agentApi: AgentClient }> {
-  await buildBundles(['console']);
+  await consoleBundle();
   const stack = await startStack({ config });
   const agentApi = await connectAgent(stack.url, (await login(stack.url, stack.agent.email, stack.agent.password)).token);
   return { stack, browser: await launchBrowser(), agentApi };

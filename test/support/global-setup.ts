@@ -8,6 +8,7 @@ import { createSql } from '../../server/db/client.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { randomBytes } from 'node:crypto';
 import { adminUrl, databaseUrl } from './databases.ts';
+import { forgetConsoleBundleBuilt } from './console-bundle.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const base = loadConfig({ ...process.env, NODE_ENV: 'test' });
@@ -26,5 +27,6 @@ export default async function setup(): Promise<() => Promise<void>> {
     const cleanup = postgres(adminUrl(), { max: 1, onnotice: () => {} });
     await cleanup.unsafe(`drop database if exists ${TEMPLATE_DB} with (force)`);
     await cleanup.end();
+    await forgetConsoleBundleBuilt();
   };
 }
