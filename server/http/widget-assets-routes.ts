@@ -2,10 +2,8 @@
 // any shop's origin), lets shop pages call the widget's HTTP API across
 // origins, and serves /demo: a fictional shop's product page with the
 // one-line embed.
-import { createHash, randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import fp from 'fastify-plugin';
 import { Type } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,33 +15,21 @@ import { demoPage, type DemoShopper } from '../../widget/demo/demo-page.ts';
 import { loadOrders } from '../../knowledge-base/content-loader.ts';
 import { identityHash } from '../services/visitor-tokens.ts';
 import { notFound } from '../errors.ts';
+import { compressedBundleLoader, sendBundle, type CompressedBundle } from './compressed-bundle.ts';
 import { WIDGET_API_PREFIX, widgetOriginCheck } from './widget-origin.ts';
 
 const WIDGET_FILE = path.join(BUILD_DIR, 'widget.js');
 
-interface CachedBundle {
-  mtimeMs: number;
-  body: Buffer;
-  gzipped: Buffer;
-  etag: string;
-}
-
-/** Reads the bundle once per build (by mtime), building it first if a fresh checkout has none. */
-function bundleLoader() {
-  let cached: CachedBundle | null = null;
+/** The widget bundle, building it first if a fresh checkout has none (compressed-bundle.ts serves it). */
+function widgetBundleLoader() {
+  const load = compressedBundleLoader(WIDGET_FILE, { brotliQuality: 11 });
   let building: Promise<void> | null = null;
-  return async (): Promise<CachedBundle> => {
-    let info = await stat(WIDGET_FILE).catch(() => null);
-    if (!info) {
-      building ??= buildBundles(['widget']).finally(() => (building = null));
-      await building;
-      info = await stat(WIDGET_FILE);
-    }
-    if (cached?.mtimeMs !== info.mtimeMs) {
-      const body = await readFile(WIDGET_FILE);
-      cached = { mtimeMs: info.mtimeMs, body, gzipped: gzipSync(body, { level: 9 }), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
-    }
-    return cached;
+  return async (): Promise<CompressedBundle> => {
+    const ready = await load();
+    if (ready) return ready;
+    building ??= buildBundles(['widget']).finally(() => (building = null));
+    await building;
+    return (await load())!;
   };
 }
 
@@ -73,7 +59,7 @@ function demoShoppers(): DemoShopper[] {
 }
 
 export default function widgetAssetsRoutes(ctx: AppContext) {
-  const loadBundle = bundleLoader();
+  const loadBundle = widgetBundleLoader();
   // Signing in as a demo shopper (to try order status) exists only where the demo content is seeded.
   const shoppers = ctx.config.seedDemo ? demoShoppers() : [];
   const checkOrigin = widgetOriginCheck(ctx);
@@ -97,17 +83,11 @@ export default function widgetAssetsRoutes(ctx: AppContext) {
       reply.header('content-type', 'text/javascript; charset=utf-8');
       // Short freshness so a new release reaches shops within minutes; the ETag makes revalidation cheap.
       reply.header('cache-control', 'public, max-age=300, stale-while-revalidate=86400');
-      reply.header('etag', bundle.etag);
-      reply.header('vary', 'accept-encoding');
       reply.header('access-control-allow-origin', '*');
       reply.header('cross-origin-resource-policy', 'cross-origin');
       reply.header('x-content-type-options', 'nosniff');
-      if (request.headers['if-none-match'] === bundle.etag) return reply.status(304).send();
-      if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
-        reply.header('content-encoding', 'gzip');
-        return reply.send(bundle.gzipped);
-      }
-      return reply.send(bundle.body);
+      // Brotli to browsers that take it (all current ones, over https), gzip to the rest, plain bytes otherwise.
+      return sendBundle(request, reply, bundle);
     });
 
     app.get('/demo', {

@@ -164,6 +164,8 @@ export interface WidgetClientToServer {
   'feedback:article': (payload: { messageId: number; articleId: number; helpful: boolean }, ack: AckFn) => void;
   'feedback:answer': (payload: { messageId: number; helpful: boolean }, ack: AckFn) => void;
   'offline:leave': (payload: { email: string; name?: string; text: string; conversationId?: number }, ack: AckFn<{ id: number }>) => void;
+  /** Is this connection alive? Answered at once; the widget connects afresh when no answer comes. */
+  'widget:ping': (ack: AckFn<Record<string, never>>) => void;
 }
 
 export interface WidgetServerToClient {

@@ -219,7 +219,12 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     on<{ messageId: number; articleId: number; helpful: boolean }>(s, 'feedback:article', 'articleFeedback', (p) => chat.articleFeedback(customerId, p.messageId, p.articleId, p.helpful));
     on<{ messageId: number; helpful: boolean }>(s, 'feedback:answer', 'answerFeedback', (p) => chat.answerFeedback(customerId, p.messageId, p.helpful));
     on<{ email: string; name?: string; text: string; conversationId?: number }>(s, 'offline:leave', 'offline', (p) => chat.leaveOfflineMessage(customerId, p), rateLimiter(5, 60_000));
-    refuseUnknownEvents(s, new Set(['conversation:current', 'message:send', 'handoff:request', 'typing', 'page:view', 'messages:seen', 'messages:sync', 'feedback:csat', 'feedback:article', 'feedback:answer', 'offline:leave']));
+    // The widget asks whether its connection still carries anything (back on the page, the network back): any answer
+    // proves it; none within its timeout, and it connects afresh (a phone's connection can die without a word).
+    socket.on('widget:ping', (ack: unknown) => {
+      if (typeof ack === 'function') ack({ ok: true });
+    });
+    refuseUnknownEvents(s, new Set(['conversation:current', 'message:send', 'handoff:request', 'typing', 'page:view', 'messages:seen', 'messages:sync', 'feedback:csat', 'feedback:article', 'feedback:answer', 'offline:leave', 'widget:ping']));
 
     // Rooms are gone by 'disconnect'; note them while they are still known.
     let roomsAtExit: string[] = [];

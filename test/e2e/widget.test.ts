@@ -283,7 +283,7 @@ describe('shopper widget in Chromium', () => {
     const uploads: string[] = [];
     page.on('request', (r) => r.url().includes('/api/widget/attachments') && uploads.push(r.url()));
     await page.locator('.compose input[type=file]').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(stack.servers[0].handle.ctx.config.maxAttachmentBytes + 1) });
-    await expect.poll(() => notice.textContent()).toBe('The file was not sent: The file is too large.');
+    await expect.poll(() => notice.textContent()).toBe('The file was not sent: The file is too large (the limit is 10 MB).');
     expect(uploads).toEqual([]);
   });
 

@@ -41,6 +41,9 @@ export interface Session {
   conversationId?: number;
 }
 
+/** No upload progress for this long: the upload is given up (api.sendFile). */
+export const UPLOAD_STALL_MS = 30_000;
+
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
@@ -77,16 +80,31 @@ export function createApi(base: string) {
     /** Sends one file (the raw body) as a shopper message; the message itself arrives on the socket like any other. */
     // No conversationId, as with typed messages: the server picks the shopper's open conversation.
     /** XMLHttpRequest, not fetch: only it reports upload progress, which a photo on a phone connection needs. */
-    sendFile: (file: File, visitorToken: string, clientId: string, onProgress?: (fraction: number) => void) =>
+    /** An upload whose bytes stop moving for `stallMs` is aborted with the code 'stalled' (the shopper can try again). */
+    sendFile: (file: File, visitorToken: string, clientId: string, onProgress?: (fraction: number) => void, stallMs = UPLOAD_STALL_MS) =>
       new Promise<{ id: number; conversationId: number }>((resolve, reject) => {
         const params = new URLSearchParams({ clientId, name: file.name });
         const xhr = new XMLHttpRequest();
         xhr.open('POST', url(`api/widget/attachments?${params}`));
         xhr.setRequestHeader('authorization', `Bearer ${visitorToken}`);
         xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
+        // A phone on a weak signal can leave an upload hanging without any error: no progress for stallMs ends it.
+        let stall: ReturnType<typeof setTimeout> | undefined;
+        const moved = () => {
+          clearTimeout(stall);
+          stall = setTimeout(() => {
+            xhr.abort();
+            reject(new ApiError(0, 'stalled', 'The file could not be sent: the upload stopped.'));
+          }, stallMs);
+        };
+        moved();
         xhr.upload.onprogress = (event) => {
+          moved();
           if (event.lengthComputable && event.total > 0) onProgress?.(event.loaded / event.total);
         };
+        // Every byte is out: what remains is the server's answer (a dead connection still ends in onerror).
+        xhr.upload.onload = () => clearTimeout(stall);
+        xhr.onloadend = () => clearTimeout(stall);
         xhr.onload = () => {
           let body: unknown = null;
           try {

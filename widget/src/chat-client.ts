@@ -38,6 +38,12 @@ type AckResult<E extends keyof WidgetClientToServer> = Parameters<AckCallback<E>
 type WidgetSocket = Socket<WidgetServerToClient, WidgetClientToServer>;
 
 const ACK_TIMEOUT_MS = 10_000;
+/**
+ * How long a quick check of the connection may take (the page came back into view, the network came back): a socket
+ * that does not answer by then is taken as dead and replaced. A phone that moved to another network keeps its old
+ * TCP connection "open" without any FIN, and socket.io alone would notice only at its ping timeout (up to 45 s).
+ */
+const CHECK_TIMEOUT_MS = 4_000;
 /** Seen marks of one burst of messages travel as one event. */
 const SEEN_COALESCE_MS = 300;
 const RATE_LIMIT_RETRY_MS = 2_500;
@@ -77,8 +83,16 @@ export class ChatClient {
   private state: ConnectionState = 'connecting';
   /** The page last reported on this socket and when, to report only changes. */
   private pageReported = { url: '', title: '', at: 0 };
-  private seenToSend: { conversationId: number; lastSeenId: number } | null = null;
   private seenTimer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * The highest read mark the server is known to hold, per conversation (from its summaries and its acks of our
+   * marks). The mark shown (conversation.customerLastSeenId) may be ahead of it: the difference is still to send, and
+   * is sent again after a reconnect, so a mark sent into a dead connection is not lost.
+   */
+  private readonly seenOnServer = new Map<number, number>();
+  private seenInFlight = false;
+  /** A connection check (see checkConnection) is under way. */
+  private checking = false;
   private preferred: number | null = null;
   conversation: ConversationSummary | null = null;
 
@@ -89,6 +103,14 @@ export class ChatClient {
   ) {
     window.addEventListener('online', () => this.networkChanged(true));
     window.addEventListener('offline', () => this.networkChanged(false));
+    // Back from the background (a phone's screen on again, the tab shown, a page restored from the back/forward
+    // cache): the connection may have died meanwhile without a word; find out now rather than at the ping timeout.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.checkConnection();
+    });
+    window.addEventListener('pageshow', (event) => {
+      if (event.persisted) this.checkConnection();
+    });
     // Another tab of this shop may queue or send messages; redraw our pending rows.
     window.addEventListener('storage', () => this.listener.messagesChanged());
     // The agent sees which page of the shop the shopper is on now.
@@ -115,6 +137,12 @@ export class ChatClient {
       reconnectionDelay: 500,
       reconnectionDelayMax: 5_000,
       timeout: 10_000,
+      // WebSocket first: on a slow phone network long polling first costs four round trips before the first message,
+      // and a fresh WebSocket never rides a pooled HTTP connection that died with the network. A WebSocket that fails
+      // to open falls back to polling at once (tryAllTransports); after a failed attempt the next ones start on
+      // polling and upgrade, as a network that blocks WebSockets needs (see connect_error).
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
     });
     this.socket = socket;
     this.setState('connecting');
@@ -124,7 +152,10 @@ export class ChatClient {
       this.pageReported = { url: '', title: '', at: 0 };
       this.reportPage();
       this.setState(this.networkOnline ? 'online' : 'offline');
-      void this.resync().finally(() => this.flush());
+      void this.resync().finally(() => {
+        void this.flush();
+        this.sendSeen();
+      });
     });
     socket.on('disconnect', (reason) => {
       this.setState(this.networkOnline ? 'reconnecting' : 'offline');
@@ -142,6 +173,7 @@ export class ChatClient {
         this.setState('blocked');
         return;
       }
+      if (!this.everConnected) socket.io.opts.transports = ['polling', 'websocket'];
       if (!this.networkOnline) this.setState('offline');
       else if (!this.everConnected) this.setState('unreachable');
     });
@@ -172,7 +204,6 @@ export class ChatClient {
     // A seen mark still waiting belongs to this connection's shopper (reset() starts another).
     if (this.seenTimer) clearTimeout(this.seenTimer);
     this.seenTimer = null;
-    this.seenToSend = null;
     const old = this.socket;
     this.socket = null;
     if (!old) return;
@@ -245,14 +276,16 @@ export class ChatClient {
 
   // ---------- what the shopper does ----------
 
-  send(text: string, quickReply?: string): void {
+  /** False when the outbox is full (a long time offline): nothing was queued, the caller keeps the text. */
+  send(text: string, quickReply?: string): boolean {
     const item: OutboxItem = { clientId: newClientId(), text, createdAt: new Date().toISOString() };
     if (quickReply) item.quickReply = quickReply;
     const page = currentPage();
     if (page) item.page = page;
-    this.outbox.add(item);
+    if (!this.outbox.add(item)) return false;
     this.listener.messagesChanged();
     void this.flush();
+    return true;
   }
 
   /** Sends a refused message again, with its client id (the server stores it once); it keeps its turn in the outbox. */
@@ -272,21 +305,50 @@ export class ChatClient {
     this.listener.messagesChanged();
   }
 
-  /** Tells the server the shopper has read everything shown (clears the badge, shows "seen" to agents). */
+  /**
+   * Tells the server the shopper has read everything shown (clears the badge, shows "seen" to agents). The badge
+   * clears at once, even offline; the server hears once per burst (a run of bot and agent messages, a resync), and
+   * hears it after the next connect if the mark did not get through (see seenOnServer).
+   */
   markSeen(): void {
     const conversation = this.conversation;
-    if (!conversation || !this.connected) return;
+    if (!conversation) return;
     const lastId = this.lastMessageId(conversation.id);
-    if (lastId <= conversation.customerLastSeenId) return;
-    this.conversation = { ...conversation, customerLastSeenId: lastId };
-    // The badge clears at once; the server hears once per burst (a run of bot and agent messages, a resync).
-    this.seenToSend = { conversationId: conversation.id, lastSeenId: lastId };
-    this.seenTimer ??= setTimeout(() => {
+    if (lastId > conversation.customerLastSeenId) {
+      this.conversation = { ...conversation, customerLastSeenId: lastId };
+      this.listener.messagesChanged();
+    }
+    if (this.seenDue()) this.seenTimer ??= setTimeout(() => {
       this.seenTimer = null;
-      if (this.seenToSend && this.connected) this.socket!.emit('messages:seen', this.seenToSend);
-      this.seenToSend = null;
+      this.sendSeen();
     }, SEEN_COALESCE_MS);
-    this.listener.messagesChanged();
+  }
+
+  /** The read mark shown is ahead of what the server holds. */
+  private seenDue(): boolean {
+    const c = this.conversation;
+    return Boolean(c && c.customerLastSeenId > (this.seenOnServer.get(c.id) ?? 0));
+  }
+
+  /** Sends the read mark the server does not hold yet, with an ack; one that gets no answer is sent again on the next connect. */
+  private sendSeen(): void {
+    const c = this.conversation;
+    if (!c || !this.seenDue() || !this.connected || this.seenInFlight) return;
+    const payload = { conversationId: c.id, lastSeenId: c.customerLastSeenId };
+    this.seenInFlight = true;
+    // The server's handler answers an ack when one is given ({ ok }); the event maps type the event without one.
+    (this.request as (e: string, p: unknown) => Promise<{ ok: boolean }>)('messages:seen', payload).then((result) => {
+      if (result.ok) this.serverSeen(payload.conversationId, payload.lastSeenId);
+    }, () => {}).finally(() => {
+      this.seenInFlight = false;
+      // Read more meanwhile: that mark goes too (a mark refused or unanswered waits for the next read or connect).
+      const now = this.conversation;
+      if (now && (now.id !== payload.conversationId || now.customerLastSeenId > payload.lastSeenId)) this.markSeen();
+    });
+  }
+
+  private serverSeen(conversationId: number, lastSeenId: number): void {
+    if (lastSeenId > (this.seenOnServer.get(conversationId) ?? 0)) this.seenOnServer.set(conversationId, lastSeenId);
   }
 
   /** False when there is nobody to tell yet (no open conversation, or offline): the caller tries again later. */
@@ -330,6 +392,7 @@ export class ChatClient {
     // Updates of one chat can cross on the way (each is read after its change): an older one ("queued") arriving
     // after a newer one ("an agent joined") would bring back what is over.
     if (conversation && previous?.id === conversation.id && conversation.version < previous.version) return;
+    if (conversation) this.serverSeen(conversation.id, conversation.customerLastSeenId);
     // What this tab has seen counts even before the server has heard it (seen marks go out coalesced): an update of
     // the same chat sent meanwhile (an agent joined) must not bring the read messages back as unread.
     if (conversation && previous?.id === conversation.id && previous.customerLastSeenId > conversation.customerLastSeenId) {
@@ -350,13 +413,43 @@ export class ChatClient {
     if (!socket) return;
     if (socket.connected) {
       this.setState('online');
+      // The old connection may not have survived the network's change: check it, and resync meanwhile.
+      this.checkConnection();
       void this.resync().finally(() => this.flush());
     } else {
       // Skip the remaining back-off: the network just came back.
-      this.setState('reconnecting');
-      socket.disconnect();
-      socket.connect();
+      this.reconnect(socket);
     }
+  }
+
+  /**
+   * A fresh connection instead of this one (the outbox, the list and the read marks stay; the connect handler resyncs
+   * and sends what waits). Used when the socket still says "connected" but does not answer, and to skip the back-off.
+   */
+  private reconnect(socket: WidgetSocket): void {
+    if (socket !== this.socket || this.state === 'blocked') return;
+    this.setState(this.networkOnline ? 'reconnecting' : 'offline');
+    socket.disconnect();
+    socket.connect();
+  }
+
+  /**
+   * Checks quickly that the connection still carries anything: an event with an ack and a short timeout. The server
+   * answers every acked event, one it does not know too (gateway.ts refuseUnknownEvents: { ok: false }), so any
+   * answer means the connection lives. No answer: a fresh connection. A socket that is waiting to reconnect tries now.
+   */
+  private checkConnection(): void {
+    const socket = this.socket;
+    if (!socket || this.checking || this.state === 'blocked' || !this.networkOnline) return;
+    if (!socket.connected) {
+      if (socket.active) this.reconnect(socket);
+      return;
+    }
+    this.checking = true;
+    socket.timeout(CHECK_TIMEOUT_MS).emit('widget:ping', (err) => {
+      this.checking = false;
+      if (err) this.reconnect(socket);
+    });
   }
 
   /** The newest message id known, of one conversation or (without one) of all. */
@@ -387,7 +480,14 @@ export class ChatClient {
       if (!socket || !this.connected) return reject(new Error('offline'));
       // The typed emit of socket.io cannot follow a generic event name; the event maps still type payload and result.
       (socket.timeout(ACK_TIMEOUT_MS) as unknown as { emit(e: string, p: unknown, cb: (err: Error | null, res: AckResult<E>) => void): void })
-        .emit(event, payload, (err, res) => (err ? reject(err) : resolve(res)));
+        .emit(event, payload, (err, res) => {
+          if (!err) return resolve(res);
+          // No answer in time on a socket that still says "connected": the connection most likely died without a
+          // word (a phone that changed networks). Retrying on it would wait for socket.io's ping timeout (up to
+          // 45 s); a fresh connection sends the outbox again at once (client ids keep that free of doubles).
+          if (socket.connected) this.reconnect(socket);
+          reject(err);
+        });
     });
   }
 
@@ -497,8 +597,9 @@ export class ChatClient {
         }
       }
     } catch {
-      // Ack timed out or the socket dropped: the item stays in the outbox; reconnect (or the retry) sends it.
-      retryIn = ACK_TIMEOUT_MS / 5;
+      // Ack timed out (request() then replaced the connection) or the socket dropped: the item stays in the outbox
+      // and the next connect sends it; should the socket still be up, a retry after a pause does.
+      retryIn = this.connected ? ACK_TIMEOUT_MS / 5 : 0;
     }
     return retryIn;
   }

@@ -42,11 +42,13 @@ export class Outbox {
       : [];
   }
 
-  add(item: OutboxItem): void {
+  /** False when it is full (MAX_ITEMS waiting): the item is not stored, and the caller keeps the shopper's text. */
+  add(item: OutboxItem): boolean {
     const items = this.items();
-    if (items.length >= MAX_ITEMS) throw new Error('outbox full');
+    if (items.length >= MAX_ITEMS) return false;
     items.push(item);
     this.store.set(KEY, items);
+    return true;
   }
 
   remove(clientId: string): boolean {

@@ -24,8 +24,14 @@ export function adoptStyles(root: ShadowRoot, css: string): void {
   root.prepend(style);
 }
 
-/** Below this width the panel covers the whole page (and view.ts treats it as a modal dialog). */
-export const FULL_SCREEN_QUERY = '(max-width:480px)';
+/**
+ * Below this width, or on a short touch screen (a phone held sideways: 667 × 375), the panel covers the whole page
+ * (and view.ts treats it as a modal dialog, locks the page's scrolling and follows the visual viewport). A short
+ * desktop window with a mouse keeps the floating panel.
+ */
+export const FULL_SCREEN_QUERY = '(max-width:480px),(max-height:500px) and (pointer:coarse)';
+/** A touch screen: bigger targets (44 px), and opening the chat does not pop the keyboard up (view.ts). */
+export const TOUCH_QUERY = '(pointer:coarse)';
 /**
  * Below this height (a phone with its keyboard up, a landscape phone, 400 % zoom) the panel's fixed parts would leave
  * the messages no room: the header gets compact, the availability notice scrolls away with the messages, and the
@@ -74,7 +80,7 @@ button{cursor:pointer}
 .notice button{margin-top:6px}
 .notice .hours{margin:0 0 4px;font-weight:600}
 .log,.cards{padding:12px 12px 4px;display:flex;flex-direction:column;gap:10px}
-.scroll{flex:1;overflow-y:auto;background:#f9fafb}
+.scroll{flex:1;overflow-y:auto;overscroll-behavior:contain;background:#f9fafb}
 .msg{max-width:85%;display:flex;flex-direction:column;gap:2px}
 .msg .who{font-size:12px;color:#4b5563}
 .bubble{padding:8px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid #e5e7eb}
@@ -94,9 +100,9 @@ button{cursor:pointer}
 .helpful{font-size:12px;color:#374151;margin-top:6px;display:flex;align-items:center;gap:6px;flex-wrap:wrap}
 .helpful button{border:1px solid #6b7280;background:#fff;border-radius:12px;padding:4px 10px;min-height:24px;font-size:12px}
 .typing{padding:0 14px 4px;font-size:12px;color:#4b5563;min-height:18px;background:#f9fafb}
-.compose{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e7eb;background:#fff}
-.compose textarea{flex:1;resize:none;border:1px solid #6b7280;border-radius:10px;padding:8px 10px;height:42px;max-height:120px;font-size:16px;line-height:1.4}
-.send{border:0;background:var(--brand);color:var(--on-brand);border-radius:10px;width:44px;display:grid;place-items:center}
+.compose{display:flex;align-items:flex-end;gap:8px;padding:10px;border-top:1px solid #e5e7eb;background:#fff}
+.compose textarea{flex:1;min-width:0;resize:none;border:1px solid #6b7280;border-radius:10px;padding:8px 10px;height:42px;max-height:132px;overflow-y:auto;font-size:16px;line-height:1.4}
+.send{flex:none;border:0;background:var(--brand);color:var(--on-brand);border-radius:10px;width:44px;height:42px;display:grid;place-items:center}
 .send svg{width:20px;height:20px;fill:currentColor}
 .card{align-self:stretch;background:#fff;border:1px solid #d1d5db;border-radius:12px;padding:12px;display:flex;flex-direction:column;gap:8px}
 .card h3{margin:0;font-size:15px}
@@ -113,7 +119,7 @@ button{cursor:pointer}
 .attachments a{color:inherit}
 .privacy{margin:0;padding:0 10px 8px;background:#fff;color:#4b5563;font-size:11px;line-height:1.4}
 .privacy a{color:inherit;text-decoration:underline}
-.compose .icon-btn{align-self:center;color:#4b5563}
+.compose .icon-btn{flex:none;align-self:flex-end;margin-bottom:3px;color:#4b5563}
 .notice.failed{background:#fef2f2;color:#b91c1c;border-color:#fecaca}
 [aria-disabled=true]{opacity:.5;cursor:default}
 .failed-actions{margin-top:4px}
@@ -123,6 +129,7 @@ button{cursor:pointer}
 .stars button[aria-checked=true]{background:var(--brand);color:var(--on-brand);border-color:var(--brand)}
 @media ${FULL_SCREEN_QUERY}{.panel{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}.launcher.open{display:none}}
 @media ${SHORT_QUERY}{.panel{overflow-y:auto}.head{padding:4px 6px 4px 12px}.head h2{font-size:15px;line-height:1.25}.head .icon-btn{width:32px;height:32px}.scroll{flex:1 0 0;min-height:96px}.typing{min-height:0;padding-bottom:2px}.typing:empty{display:none}.compose{padding:6px 8px}.privacy{padding-bottom:4px}}
+@media ${TOUCH_QUERY}{.person-btn,.chip,.helpful button,.failed-actions button,.secondary,.primary,.nudge-text{min-height:44px}.icon-btn,.head .icon-btn,.nudge .icon-btn{min-width:44px;min-height:44px}.stars button{min-width:44px;min-height:44px}}
 @media (prefers-reduced-motion:no-preference){.panel{animation:pop .16s ease-out}@keyframes pop{from{opacity:0;transform:translateY(8px)}to{opacity:1;transform:none}}}
 `;
 }

@@ -9,7 +9,7 @@ import { refusalText, STRINGS, systemLineText, type Lang, type Strings } from '.
 import type { Store } from './storage.ts';
 import { append, clear, h, icon, ICONS, isBusy, langTag, linkified, safeLink, setText, textLanguage, whileBusy } from './dom.ts';
 import { brandColors } from './colors.ts';
-import { adoptStyles, FULL_SCREEN_QUERY, SHORT_QUERY, widgetCss } from './styles.ts';
+import { adoptStyles, FULL_SCREEN_QUERY, SHORT_QUERY, TOUCH_QUERY, widgetCss } from './styles.ts';
 import { csatCard, offlineCard, prechatCard } from './forms.ts';
 import { articleReplyParts } from './article-reply.ts';
 import { replyWait } from './reply-time.ts';
@@ -69,6 +69,8 @@ type WantedRow = { key: string; signature: string; build: () => HTMLElement; upd
 
 /** How close to the end (px) the message list counts as "at the end": new messages are followed only from there. */
 const FOLLOW_SLACK_PX = 32;
+/** The text box grows with its text up to this height (about five lines), then scrolls inside. */
+const INPUT_MAX_PX = 132;
 
 export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private client!: ChatClient;
@@ -125,6 +127,12 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private nudgeText: string | null = null;
   /** The unread count the page was last told of (announce). */
   private announcedUnread = 0;
+  /** The shopper's text stays in the box: the outbox is full (offline for a long time). */
+  private readonly composeNotice: HTMLElement;
+  /** While the full-screen panel is open: the page's inline styles and scroll position as they were (see lockPage). */
+  private pageLock: { styles: [CSSStyleDeclaration, string, string, string][]; attrs: [Element, string | null][]; x: number; y: number } | null = null;
+  /** The message list showed its end when last scrolled or resized: a resize (keyboard, rotation) keeps the end in view. */
+  private stuckToEnd = true;
 
   constructor(private readonly root: ShadowRoot, private readonly options: ViewOptions) {
     const t = (this.t = options.t);
@@ -156,7 +164,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.maxChars = Number.isInteger(max) && max! > 0 ? max! : DEFAULT_MAX_MESSAGE_CHARS;
     // No maxlength: the browser would cut a pasted text at the limit without a word. The shopper sees the whole text
     // and is told it is too long (lengthChanged), so they choose what to leave out.
-    this.input = h('textarea', { id: 'sd-input', rows: 1, placeholder: t.inputPlaceholder, 'aria-label': t.inputLabel });
+    // enterkeyhint: a phone's keyboard labels its Enter key "Send" (Enter sends; Shift+Enter starts a new line).
+    this.input = h('textarea', { id: 'sd-input', rows: 1, enterkeyhint: 'send', placeholder: t.inputPlaceholder, 'aria-label': t.inputLabel });
     this.sendButton = h('button', { type: 'submit', class: 'send', 'aria-label': t.send, title: t.send });
     this.sendButton.appendChild(icon(ICONS.send));
     this.attachButton = h('button', { type: 'button', class: 'icon-btn attach', 'aria-label': t.attachFile, title: t.attachFile });
@@ -164,11 +173,13 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.fileInput = h('input', { type: 'file', accept: ACCEPTED_FILES, hidden: true, 'aria-hidden': 'true', tabindex: '-1' });
     this.fileNotice = h('div', { class: 'notice file-notice', role: 'status', hidden: true });
     this.lengthNotice = h('div', { id: 'sd-too-long', class: 'notice failed', hidden: true }, t.tooLong(this.maxChars));
+    this.composeNotice = h('div', { class: 'notice failed outbox-full', hidden: true }, t.outboxFull);
     const compose = h('form', { class: 'compose' }, this.attachButton, this.fileInput, this.input, this.sendButton);
 
-    this.panel = h('div', { id: 'sd-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'sd-title', hidden: true },
+    // tabindex -1: on a touch screen opening the chat focuses the dialog itself, not the text box (see open).
+    this.panel = h('div', { id: 'sd-panel', class: 'panel', role: 'dialog', 'aria-labelledby': 'sd-title', tabindex: '-1', hidden: true },
       h('div', { class: 'head' }, h('div', { class: 'titles' }, h('h2', { id: 'sd-title' }, t.chatTitle), this.replyTime), this.personButton, this.transcriptButton, close),
-      this.statusBar, this.scroller, this.typingLine, this.fileNotice, this.lengthNotice, compose);
+      this.statusBar, this.scroller, this.typingLine, this.fileNotice, this.lengthNotice, this.composeNotice, compose);
     const privacy = privacyLine(t, options.settings.privacyUrl, options.base);
     if (privacy) this.panel.appendChild(privacy);
     this.live = h('div', { class: 'sr', 'aria-live': 'polite', role: 'status' });
@@ -204,7 +215,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       }
     });
     this.transcriptButton.addEventListener('click', () => void this.downloadTranscript());
-    this.personButton.addEventListener('click', () => (this.afterHours ? this.showOfflineForm() : this.client.send(this.t.talkToPerson, 'handoff')));
+    this.personButton.addEventListener('click', () => (this.afterHours ? this.showOfflineForm() : this.sendOrSay(this.t.talkToPerson, 'handoff')));
     compose.addEventListener('submit', (event) => {
       event.preventDefault();
       this.submit();
@@ -218,6 +229,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     });
     this.input.addEventListener('input', () => {
       this.lengthChanged();
+      this.grow();
       this.typed();
     });
     this.attachButton.addEventListener('click', () => {
@@ -229,6 +241,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       if (file) void this.sendFile(file);
     });
     document.addEventListener('visibilitychange', () => this.maybeMarkSeen());
+    this.followViewport();
     this.placeNotices();
     this.showAvailability(options.settings.status);
   }
@@ -263,7 +276,99 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   /** On a phone the panel covers the page (see styles.ts): it is a modal dialog there. */
   private fullScreen(): boolean {
-    return typeof matchMedia === 'function' && matchMedia(FULL_SCREEN_QUERY).matches;
+    return matchesMedia(FULL_SCREEN_QUERY);
+  }
+
+  /**
+   * The panel opened or closed, or the screen changed (rotation): while it covers the page it is a modal dialog, the
+   * page behind does not scroll, and the panel follows the visual viewport (the part a phone's keyboard leaves).
+   */
+  private fullScreenChanged(): void {
+    const covering = this.isOpen && this.fullScreen();
+    if (covering) this.panel.setAttribute('aria-modal', 'true');
+    else this.panel.removeAttribute('aria-modal');
+    if (covering) this.lockPage();
+    else this.unlockPage();
+    this.fitViewport();
+  }
+
+  /**
+   * Stops the shop's page scrolling behind the full-screen panel (a swipe past the list's end, iOS Safari ignoring
+   * overflow:hidden on the body): the body is fixed where it was scrolled to. The page's own inline values of the
+   * properties changed are kept and put back exactly on close, with the scroll position.
+   */
+  private lockPage(): void {
+    if (this.pageLock) return;
+    const html = document.documentElement.style;
+    const body = document.body.style;
+    const x = window.scrollX;
+    const y = window.scrollY;
+    const changes: [CSSStyleDeclaration, string, string][] = [
+      [html, 'overflow', 'hidden'], [body, 'overflow', 'hidden'], [body, 'position', 'fixed'],
+      [body, 'top', `${-y}px`], [body, 'left', `${-x}px`], [body, 'right', '0'], [body, 'width', '100%'],
+    ];
+    this.pageLock = {
+      x, y,
+      styles: changes.map(([style, name]) => [style, name, style.getPropertyValue(name), style.getPropertyPriority(name)]),
+      attrs: [document.documentElement, document.body].map((el) => [el, el.getAttribute('style')]),
+    };
+    for (const [style, name, value] of changes) style.setProperty(name, value, 'important');
+  }
+
+  private unlockPage(): void {
+    const lock = this.pageLock;
+    if (!lock) return;
+    this.pageLock = null;
+    for (const [style, name, value, priority] of lock.styles) {
+      if (value) style.setProperty(name, value, priority);
+      else style.removeProperty(name);
+    }
+    // An element that had no style attribute gets none back (not an empty one).
+    for (const [el, attr] of lock.attrs) if (attr === null && !el.getAttribute('style')) el.removeAttribute('style');
+    window.scrollTo(lock.x, lock.y);
+  }
+
+  /**
+   * A phone's keyboard shrinks the visual viewport, not the layout viewport the fixed panel is sized by: the text box
+   * would sit under the keyboard and the header be scrolled away. While the panel covers the page it takes the
+   * visual viewport's height and top; the message list keeps its end in view when its size changes (keyboard,
+   * rotation) if the shopper was reading at the end.
+   */
+  private followViewport(): void {
+    const viewport = window.visualViewport;
+    viewport?.addEventListener('resize', () => this.fitViewport());
+    viewport?.addEventListener('scroll', () => this.fitViewport());
+    if (typeof matchMedia === 'function') matchMedia(FULL_SCREEN_QUERY).addEventListener?.('change', () => this.fullScreenChanged());
+    // Only a scroll that changed nothing but the position says where the reader is: one that comes with a new size
+    // (the browser's scroll anchoring after a rotation rewrapped the text) would otherwise unstick the end just
+    // before the ResizeObserver puts it back.
+    let size = '';
+    this.scroller.addEventListener('scroll', () => {
+      const s = this.scroller;
+      const now = `${s.clientWidth}x${s.clientHeight}/${s.scrollHeight}`;
+      if (now === size) this.stuckToEnd = this.atEnd();
+      size = now;
+    }, { passive: true });
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(() => {
+        if (this.stuckToEnd) this.scrollToEnd();
+      }).observe(this.scroller);
+    }
+  }
+
+  private fitViewport(): void {
+    const viewport = window.visualViewport;
+    const style = this.panel.style;
+    // Not while pinch-zoomed: the reader zooms into the panel, which must not shrink to the zoomed area.
+    if (viewport && viewport.scale < 1.05 && this.isOpen && this.fullScreen()) {
+      style.setProperty('top', `${viewport.offsetTop}px`);
+      style.setProperty('height', `${viewport.height}px`);
+      style.setProperty('bottom', 'auto');
+    } else {
+      style.removeProperty('top');
+      style.removeProperty('height');
+      style.removeProperty('bottom');
+    }
   }
 
   /** Tab from the last control goes to the first (and Shift+Tab the other way): the page behind is covered. */
@@ -315,14 +420,16 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   open(focus = true): void {
     this.dismissNudge();
     this.panel.hidden = false;
-    if (this.fullScreen()) this.panel.setAttribute('aria-modal', 'true');
-    else this.panel.removeAttribute('aria-modal');
+    this.fullScreenChanged();
     this.launcher.setAttribute('aria-expanded', 'true');
     this.launcher.setAttribute('aria-label', this.t.closeChat);
     this.launcher.classList.add('open');
     this.options.store.set('open', true);
     this.maybeShowPrechat();
-    if (focus) (this.prechat?.querySelector('input') ?? this.input).focus();
+    // On a touch screen a focused text box pops the keyboard up over half the chat: the dialog itself takes focus
+    // there (a screen reader reads its name, Escape and Tab work from it); the shopper taps the box to write.
+    if (focus) (matchesMedia(TOUCH_QUERY) ? this.panel : (this.prechat?.querySelector('input') ?? this.input)).focus();
+    this.stuckToEnd = true;
     this.scrollToEnd();
     this.maybeMarkSeen();
     this.updateBadge();
@@ -337,11 +444,12 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   prefill(text: string): void {
     if (this.input.value.trim()) return;
     this.input.value = text.slice(0, this.maxChars);
-    this.input.dispatchEvent(new Event('input'));
+    this.input.dispatchEvent(new Event('input')); // grows the box too
   }
 
   close(): void {
     this.panel.hidden = true;
+    this.fullScreenChanged();
     this.launcher.setAttribute('aria-expanded', 'false');
     this.launcher.classList.remove('open');
     this.options.store.set('open', false);
@@ -474,12 +582,15 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       }
     }
     let cursor: ChildNode | null = this.log.firstChild;
+    // The newest row added from the other side (bot, agent), unless the shopper's own message follows it.
+    let incoming: HTMLElement | null = null;
     for (const w of wanted) {
       let row = this.rows.get(w.key);
       if (!row) {
         row = { el: w.build(), signature: w.signature };
         this.rows.set(w.key, row);
         if (w.mine) follow = true;
+        incoming = w.mine ? null : row.el;
       } else if (row.signature !== w.signature && w.update?.(row.el)) {
         row.signature = w.signature;
       } else if (row.signature !== w.signature) {
@@ -492,7 +603,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       if (row.el === cursor) cursor = cursor.nextSibling;
       else this.log.insertBefore(row.el, cursor);
     }
-    if (follow) this.scrollToEnd();
+    if (follow) this.follow(incoming);
     this.announceWhileClosed(entries);
     this.maybeMarkSeen();
     this.updateBadge();
@@ -637,7 +748,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
           for (const chip of chips.slice(0, 6)) {
             if (!chip || typeof chip.label !== 'string' || typeof chip.value !== 'string') continue;
             const b = h('button', { type: 'button', class: 'chip' }, chip.label);
-            b.addEventListener('click', () => this.client.send(chip.label, chip.value));
+            b.addEventListener('click', () => this.sendOrSay(chip.label, chip.value));
             row.appendChild(b);
           }
           el.appendChild(row);
@@ -777,7 +888,16 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   }
 
   private fileFailed(code: string | undefined): void {
-    const reason = code === 'too_large' ? this.t.fileTooLarge : code === 'unsupported_file' ? this.t.fileNotAccepted : this.t.error;
+    const t = this.t;
+    const limit = this.options.settings.maxAttachmentBytes;
+    // The limit in MB as the shop set it (10 MB, 2.5 MB); nothing when an older server does not say.
+    const mb = limit > 0 ? Math.round((limit / 1_048_576) * 10) / 10 : null;
+    const reason = code === 'too_large' ? t.fileTooLarge(mb)
+      : code === 'unsupported_file' ? t.fileNotAccepted
+      // Offline (api.ts network_error; the browser may not have noticed yet) or an upload that stopped moving.
+      : code === 'network_error' || (code !== 'stalled' && typeof navigator !== 'undefined' && navigator.onLine === false) ? t.fileOffline
+      : code === 'stalled' ? t.fileStalled
+      : t.error;
     this.fileNotice.textContent = this.t.fileFailed(reason);
     this.fileNotice.classList.add('failed');
     this.say(this.fileNotice.textContent);
@@ -843,7 +963,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       person.addEventListener('click', () => {
         person.disabled = true;
         // Its redraw moves focus from the now disabled button to the text box (keepingFocus).
-        this.client.send(t.talkToPerson, 'handoff');
+        this.sendOrSay(t.talkToPerson, 'handoff');
       });
       box.appendChild(person);
     }
@@ -949,10 +1069,34 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       this.input.focus();
       return;
     }
-    this.input.value = '';
     this.stopTyping();
-    this.client.send(text);
+    // The text leaves the box only once the outbox holds it.
+    if (!this.sendOrSay(text)) {
+      this.input.focus();
+      return;
+    }
+    this.input.value = '';
+    this.grow();
     this.input.focus();
+  }
+
+  /** Queues a message; when the outbox is full (long offline) says so and returns false (the caller keeps the text). */
+  private sendOrSay(text: string, quickReply?: string): boolean {
+    const queued = this.client.send(text, quickReply);
+    this.composeNotice.hidden = queued;
+    if (!queued) this.say(this.t.outboxFull);
+    return queued;
+  }
+
+  /** The text box grows with its lines up to INPUT_MAX_PX (then scrolls inside), and shrinks back when emptied. */
+  private grow(): void {
+    const box = this.input;
+    box.style.removeProperty('height');
+    if (box.scrollHeight > box.clientHeight) {
+      // border-box: the height counts the borders too, which scrollHeight leaves out.
+      const borders = box.offsetHeight - box.clientHeight;
+      box.style.setProperty('height', `${Math.min(box.scrollHeight + borders, INPUT_MAX_PX)}px`);
+    }
   }
 
   /** Shows (and says, once) that the text is over the server's limit; the text box is marked invalid meanwhile. */
@@ -1050,7 +1194,20 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   }
 
   private scrollToEnd(): void {
-    if (this.isOpen) this.scroller.scrollTop = this.scroller.scrollHeight;
+    if (!this.isOpen) return;
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.stuckToEnd = true;
+  }
+
+  /**
+   * Follows a new message: to the end, or, for an answer from the other side taller than the list's box (a long bot
+   * answer), to its start, so the shopper reads it from its heading rather than from its last line.
+   */
+  private follow(incoming: HTMLElement | null): void {
+    const s = this.scroller;
+    if (!this.isOpen || !incoming || incoming.offsetHeight <= s.clientHeight - FOLLOW_SLACK_PX) return this.scrollToEnd();
+    s.scrollTop += incoming.getBoundingClientRect().top - s.getBoundingClientRect().top - 8;
+    this.stuckToEnd = false;
   }
 
   /** Whether the message list shows its end (a closed panel, or a list shorter than its box, counts as at the end). */
@@ -1058,6 +1215,10 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const s = this.scroller;
     return s.scrollHeight - s.scrollTop - s.clientHeight <= FOLLOW_SLACK_PX;
   }
+}
+
+function matchesMedia(query: string): boolean {
+  return typeof matchMedia === 'function' && matchMedia(query).matches;
 }
 
 /**
