@@ -4,15 +4,12 @@
 // over a chat another agent holds (the previous holder is told). Each answers with a clear refusal when the role or
 // the chat's state does not allow it, writes its history event, and tells the shopper only what concerns them.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { startStack, login, widgetSession, httpAs, type TestStack } from '../support/server.ts';
 import { call, callOk, connectAgent, connectWidget, eventually, nextAgentMessage, nextEvent, record, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import type { ChatMessage, ConversationSummary } from '../../server/realtime/event-maps.ts';
 import type { Responder, ResponderDecision } from '../../server/services/responder.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
-import { bullPrefix } from '../../server/queues.ts';
-import { QUEUE_INTERACTIONS, type InteractionEvent, type InteractionJob } from '../../server/interaction-events.ts';
+import { queuedEvents as queuedEventsOf } from '../support/queued-events.ts';
 
 /** Every question is handed to a person: the tests are about what happens after. */
 class HandoffResponder implements Responder {
@@ -74,16 +71,7 @@ async function queuedChat(): Promise<{ socket: WidgetClient; conversationId: num
 const row = async (id: number) => (await stack.env.sql<{ status: string; assignee_id: number | null; queued_at: Date | null; passed_over_by: number | null; team_id: number | null }[]>`
   select status, assignee_id, queued_at, passed_over_by, team_id from conversations where id = ${id}`)[0];
 
-async function queuedEvents(conversationId: number): Promise<InteractionEvent[]> {
-  const connection = new Redis(stack.env.config.redisUrl);
-  const queue = new Queue<InteractionJob>(QUEUE_INTERACTIONS, { connection, prefix: bullPrefix(stack.env.config) });
-  try {
-    return (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).flatMap((job) => job.data.events).filter((e) => e.conversationId === conversationId);
-  } finally {
-    await queue.close();
-    connection.disconnect();
-  }
-}
+const queuedEvents = (conversationId: number) => queuedEventsOf(stack, conversationId);
 
 const event = (name: string) => (m: ChatMessage) => (m.metadata as Record<string, unknown>).event === name;
 /** What the shopper's widget got of the system lines, after the server had time to send anything more. */

@@ -3,14 +3,11 @@
 // are in routing.test.ts) or at once when the shopper writes, the idle sweeps leave it alone, and only its holder
 // (or an admin) can snooze it, to a time that makes sense.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
 import { call, callOk, connectAgent, connectWidget, nextAgentMessage, nextEvent, record, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import type { ChatMessage, ConversationSummary } from '../../server/realtime/event-maps.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
-import { bullPrefix } from '../../server/queues.ts';
-import { QUEUE_INTERACTIONS, type InteractionEvent, type InteractionJob } from '../../server/interaction-events.ts';
+import { queuedEvents as queuedEventsOf } from '../support/queued-events.ts';
 
 let stack: TestStack;
 const open: { close(): void }[] = [];
@@ -51,17 +48,7 @@ async function counts(token: string): Promise<Record<string, { total: number; un
 const row = async (id: number) => (await stack.env.sql<{ status: string; assignee_id: number | null; snoozed_until: Date | null }[]>`
   select status, assignee_id, snoozed_until from conversations where id = ${id}`)[0];
 
-/** The history events queued for the workers (not running in this stack), read from the queue itself. */
-async function queuedEvents(conversationId: number): Promise<InteractionEvent[]> {
-  const connection = new Redis(stack.env.config.redisUrl);
-  const queue = new Queue<InteractionJob>(QUEUE_INTERACTIONS, { connection, prefix: bullPrefix(stack.env.config) });
-  try {
-    return (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).flatMap((job) => job.data.events).filter((e) => e.conversationId === conversationId);
-  } finally {
-    await queue.close();
-    connection.disconnect();
-  }
-}
+const queuedEvents = (conversationId: number) => queuedEventsOf(stack, conversationId);
 
 const snoozeEnded = (conversationId: number) => (m: ChatMessage) => m.conversationId === conversationId && (m.metadata as Record<string, unknown>).event === 'snooze_ended';
 
