@@ -788,7 +788,7 @@ describe('support console in Chromium', () => {
     // While the list is reloading after the change, the box keeps showing the click (it used to flip back).
     await page.route('**/api/admin/webhooks', async (route) => {
       if (route.request().method() === 'GET') await new Promise((resolve) => setTimeout(resolve, 1000));
-      await route.continue();
+      await route.continue().catch(() => undefined); // the page may have moved on meanwhile
     });
     const turnedOn = page.waitForResponse((response) => response.request().method() === 'PATCH' && response.url().includes(`/api/admin/webhooks/${hookId}`));
     await row.getByTestId('webhook-active').check();
