@@ -80,6 +80,7 @@ const ReportSchema = Type.Object({
     handedOff: Type.Integer(),
     withBot: Type.Integer({ description: 'Open with the bot and not settled yet.' }),
     closedByTeam: Type.Integer({ description: 'Closed by an agent without a hand-off (spam, a blocked shopper); in neither side of the rate.' }),
+    peopleFirst: Type.Integer({ description: 'Sent straight to a person by the "Who answers first" setting (hand-off reason bot_mode); in neither side of the rate.' }),
     settlesAfterMinutes: Type.Integer({ description: 'A chat with the bot is counted as resolved by it after this many minutes without messages.' }),
     rate: Nullable(Type.Number({ description: 'botResolved / (botResolved + handedOff): over the decided chats only; null while nothing is settled.' })),
     decided: Type.Integer({ description: 'botResolved + handedOff: the chats the rate is over.' }),

@@ -16,7 +16,7 @@ import { usersRepository } from '../repositories/users.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Responder, ResponderDecision } from './responder.ts';
 import type { RealtimeOut } from './realtime-out.ts';
-import { loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './widget-settings.ts';
+import { botModeOf, loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './widget-settings.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
 import type { FollowupScheduler } from './email-followup-queue.ts';
 import { markLeftMessageAnswered, markLeftMessagesAnsweredInChat } from './offline-messages.ts';
@@ -232,6 +232,21 @@ export function createChatService(deps: ChatServiceDeps) {
     return withinBusinessHours(settings) ? 'no_agents_online' : 'after_hours';
   }
 
+  /**
+   * Whether a chat still with the bot goes to a person before the bot answers (widget settings `botMode`): always with
+   * `never`; with `when_team_unavailable`, while someone can take it (whyNobodyCanAnswer, as assignment sees it) and
+   * the bot has not spoken in the chat yet — a chat the bot took at night stays its conversation (its quick replies,
+   * its follow-ups), and "Talk to a person" or the bot's own hand-off reaches whoever is online now.
+   */
+  async function peopleAnswerFirst(conversationId: number, settings: WidgetSettings): Promise<boolean> {
+    const mode = botModeOf(settings);
+    if (mode === 'always') return false;
+    if (mode === 'never') return true;
+    if ((await whyNobodyCanAnswer(settings)) !== null) return false;
+    const [botSpoke] = await sql`select 1 from messages where conversation_id = ${conversationId} and author_type = 'bot' limit 1`;
+    return !botSpoke;
+  }
+
   /** `extra` goes into the history event (who chose the agent, a take-over, an admin's reason to exceed a capacity). */
   async function afterAssignment(assignment: Assignment, how: 'assigned' | 'accepted' | 'transferred', fromAgentId?: number, extra: Record<string, unknown> = {}): Promise<ConversationSummary> {
     // The notice is stored before anyone hears of the assignment, so a client that reacts to it and resyncs sees the notice.
@@ -430,9 +445,19 @@ export function createChatService(deps: ChatServiceDeps) {
         const [answered] = await sql`select 1 from messages where conversation_id = ${conversationId} and client_id = ${botReplyClientId(message.id)}`;
         if (answered) return;
       }
+      const settings = await loadWidgetSettings(sql);
+      // Who answers first (widget settings `botMode`): a chat a person should have goes to the queue without a word
+      // from the bot (the widget's waiting state says a person is coming; with nobody able to, the hand-off brings
+      // the leave-a-message offer). No bot.decision is recorded: the bot was never asked, so the reports' bot figures
+      // and the unanswered questions do not count it.
+      if (conversation.status === 'bot' && (await peopleAnswerFirst(conversationId, settings))) {
+        await this.handoff(conversationId, customerId, 'bot_mode');
+        return;
+      }
       // A chat queued for a person while nobody can take one (no agent online, the shop closed) is not left in
-      // silence: the bot goes on answering what it can until someone is there. Otherwise a person has it, or will.
-      const waitingForNobody = conversation.status === 'queued' && (await whyNobodyCanAnswer(await loadWidgetSettings(sql))) !== null;
+      // silence: the bot goes on answering what it can until someone is there (unless it never answers: the form is
+      // on screen). Otherwise a person has it, or will.
+      const waitingForNobody = conversation.status === 'queued' && botModeOf(settings) !== 'never' && (await whyNobodyCanAnswer(settings)) !== null;
       if (conversation.status !== 'bot' && !waitingForNobody) return;
       const customer = await customers.findById(customerId);
       if (!customer) return;

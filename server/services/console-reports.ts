@@ -57,6 +57,11 @@ export interface Report {
    */
   containment: {
     total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number;
+    /**
+     * Sent straight to a person by the widget's "Who answers first" setting (hand-off reason `bot_mode`) before the
+     * bot said anything: not the bot's to win or lose, so in neither side of the rate (nor in `handedOff`).
+     */
+    peopleFirst: number;
     /** Closed by an agent without a hand-off (spam, a blocked shopper): in neither side of the rate. */
     closedByTeam: number;
     settlesAfterMinutes: number;
@@ -225,8 +230,16 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
       and c.started_by = 'shopper' and not c.handed_off
       and coalesce((select f.helpful from feedback f where f.conversation_id = c.id and f.kind in ('article', 'answer')
                     order by f.created_at desc, f.id desc limit 1), false)`;
+  // Of the hand-offs, those the "Who answers first" setting made before the bot answered (reason `bot_mode`, on the
+  // chat's one `handoff:<id>` event): the bot never had them. Found by that event's unique key, for the range's
+  // handed-off chats only, apart from the read above for the same reason as `confirmed`.
+  const [{ people_first: peopleFirst }] = await sql<{ people_first: number }[]>`
+    select count(*)::int as people_first from conversations c
+    where c.handed_off and c.created_at >= ${start} and c.created_at < ${end} and c.started_by = 'shopper'
+      and exists (select 1 from interaction_events e where e.idempotency_key = 'handoff:' || c.id and e.payload->>'reason' = 'bot_mode')`;
+  const handedOff = facts.handed_off - peopleFirst;
   const botResolved = facts.bot_closed + confirmed;
-  const decided = botResolved + facts.handed_off;
+  const decided = botResolved + handedOff;
   // Hand-offs count as decided the moment they happen, the bot's successes only after BOT_IDLE_MINUTES of quiet: the
   // rate over the decided chats leans low while many are undecided, so the report gives where it can still end.
   const undecided = facts.open_with_bot - confirmed;
@@ -316,7 +329,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
     conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
     agentStarted: facts.agent_started,
     containment: {
-      total: facts.total, botResolved, confirmedByShopper: confirmed, handedOff: facts.handed_off,
+      total: facts.total, botResolved, confirmedByShopper: confirmed, handedOff, peopleFirst,
       withBot: undecided, closedByTeam: facts.closed_by_team, settlesAfterMinutes: BOT_IDLE_MINUTES, rate: decided ? round(botResolved / decided, 4) : null,
       decided, undecided, pending: undecided > 0 && undecided >= decided,
       rateRange: undecided ? { low: round(botResolved / (decided + undecided), 4)!, high: round((botResolved + undecided) / (decided + undecided), 4)! } : null,

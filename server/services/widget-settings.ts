@@ -6,6 +6,17 @@ import type { Sql } from '../db/client.ts';
 import { settingsRow } from './settings-row.ts';
 import { ALLOWED_ORIGIN_PATTERN } from './allowed-origin.ts';
 
+/**
+ * Who answers a shopper first: `always` the bot (it hands off when it should; the default, and what installs from
+ * before the setting get); `when_team_unavailable` a person while one can take the chat (an agent online, as
+ * `whyNobodyCanAnswer` says), the bot only when nobody can; `never` always a person, the bot never answering (while
+ * nobody can, the shopper gets the leave-a-message offer a hand-off then gets).
+ */
+export const BotModeSchema = Type.Union([Type.Literal('always'), Type.Literal('when_team_unavailable'), Type.Literal('never')], {
+  description: 'Who answers first: always the bot (default); a person while one is online, else the bot (when_team_unavailable); never the bot',
+});
+export type BotMode = Static<typeof BotModeSchema>;
+
 const Localised = Type.Object({ en: Type.String({ maxLength: 500 }), zh: Type.String({ maxLength: 500 }) });
 const DayHours = Type.Union([Type.Null(), Type.Tuple([Type.String({ pattern: '^\\d{2}:\\d{2}$' }), Type.String({ pattern: '^\\d{2}:\\d{2}$' })])]);
 
@@ -45,6 +56,8 @@ export const WidgetSettingsSchema = Type.Object({
   greeting: Localised,
   offlineMessage: Localised,
   preChatForm: Type.Boolean(),
+  /** Optional so a client that does not send it keeps working: omitted on save means unchanged (`saveWidgetSettings`). */
+  botMode: Type.Optional(BotModeSchema),
   /** null = always open. Otherwise [open, close] per weekday (0 = Sunday) in `timezone`. */
   businessHours: Type.Union([
     Type.Null(),
@@ -85,6 +98,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
     zh: '目前没有客服在线。请留下您的邮箱和留言，我们会尽快回复您。',
   },
   preChatForm: false,
+  botMode: 'always',
   businessHours: null,
   nudges: [],
   shopName: '',
@@ -102,7 +116,14 @@ export function shopIdentity(settings: Pick<WidgetSettings, 'shopName' | 'shopUr
 const row = settingsRow('widget', WidgetSettingsSchema, DEFAULT_WIDGET_SETTINGS);
 
 export const loadWidgetSettings = (sql: Sql): Promise<WidgetSettings> => row.load(sql);
-export const saveWidgetSettings = (sql: Sql, settings: WidgetSettings): Promise<void> => row.save(sql, settings);
+/** A `botMode` left out (a client from before the setting) keeps the stored one, like the update's other optional settings. */
+export async function saveWidgetSettings(sql: Sql, settings: WidgetSettings): Promise<void> {
+  const botMode = settings.botMode ?? (await row.load(sql)).botMode ?? 'always';
+  return row.save(sql, { ...settings, botMode });
+}
+
+/** Who answers first (`always` when unset: stored before the setting existed). */
+export const botModeOf = (settings: Pick<WidgetSettings, 'botMode'>): BotMode => settings.botMode ?? 'always';
 
 /** Whether `at` falls inside the business hours (always true when none are set). */
 /** Whether the runtime knows this IANA time zone ("Europe/Berlin"); checked on save so the hours mean something. */

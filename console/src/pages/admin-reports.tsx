@@ -24,7 +24,7 @@ interface Report {
   conversationsPerDay: { day: string; total: number; handedOff: number }[];
   agentStarted: number;
   containment: {
-    total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; closedByTeam: number; settlesAfterMinutes: number; rate: number | null;
+    total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; closedByTeam: number; peopleFirst: number; settlesAfterMinutes: number; rate: number | null;
     /** The rate's base; not decided yet; where the rate ends once they settle; at least as many undecided as decided. */
     decided: number; undecided: number; rateRange: { low: number; high: number } | null; pending: boolean;
   };
@@ -114,8 +114,9 @@ export function ReportsPage() {
             }} values={r.conversationsPerDay.map((d) => d.total)} />
             <ChartCard id="chart-containment" title={t('reports.containment')} config={{
               type: 'doughnut',
-              data: { labels: [t('reports.botResolved'), t('reports.handedOff'), t('reports.withBot'), t('reports.closedByTeam')], datasets: [{ data: [r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam], backgroundColor: ['#22c55e', '#f59e0b', '#cbd5e1', '#94a3b8'] }] },
-            }} values={[r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam]} />
+              // Every chat of the range once: "straight to a person" are those the bot was never asked ("Who answers first").
+              data: { labels: [t('reports.botResolved'), t('reports.handedOff'), t('reports.withBot'), t('reports.closedByTeam'), t('reports.peopleFirst')], datasets: [{ data: [r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam, r.containment.peopleFirst], backgroundColor: ['#22c55e', '#f59e0b', '#cbd5e1', '#94a3b8', '#fb923c'] }] },
+            }} values={[r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam, r.containment.peopleFirst]} />
             <ChartCard id="chart-csat" title={t('reports.csatDistribution')} config={{
               type: 'bar',
               data: { labels: ['1', '2', '3', '4', '5'], datasets: [{ label: t('reports.ratings'), data: r.csat.distribution, backgroundColor: '#a78bfa' }] },

@@ -300,6 +300,8 @@ function LabelsTab() {
 interface WidgetSettingsView {
   siteKey: string; color: string; position: 'right' | 'left'; language: 'auto' | 'en' | 'zh';
   greeting: { en: string; zh: string }; offlineMessage: { en: string; zh: string }; preChatForm: boolean;
+  /** Who answers first; absent from an older server (the bot, always). */
+  botMode?: BotMode;
   businessHours: null | { timezone: string; days: (null | [string, string])[] };
   nudges: Nudge[];
   shopName: string; shopUrl: string; privacyUrl: string;
@@ -320,6 +322,8 @@ function originLines(text: string): string[] {
 const ALLOWED_ORIGIN = new RegExp(ALLOWED_ORIGIN_PATTERN);
 const notAnOrigin = (origins: string[]) => origins.find((origin) => !ALLOWED_ORIGIN.test(origin));
 interface Nudge { id: string; path: string; delaySeconds: number; message: { en: string; zh: string } }
+type BotMode = 'always' | 'when_team_unavailable' | 'never';
+const BOT_MODES: BotMode[] = ['always', 'when_team_unavailable', 'never'];
 
 /** Proactive messages: on pages under a path, after a delay, the widget offers a message beside its launcher. */
 function NudgesEditor({ nudges, onChange }: { nudges: Nudge[]; onChange(next: Nudge[]): void }) {
@@ -413,6 +417,12 @@ function WidgetTab() {
         <label>{t('widget.position')}<select value={form.position} onChange={(e) => setForm({ ...form, position: e.currentTarget.value as 'right' | 'left' })}><option value="right">{t('widget.right')}</option><option value="left">{t('widget.left')}</option></select></label>
         <label>{t('widget.language')}<select value={form.language} onChange={(e) => setForm({ ...form, language: e.currentTarget.value as 'auto' })}><option value="auto">auto</option><option value="en">en</option><option value="zh">zh</option></select></label>
         <label class="check"><input type="checkbox" checked={form.preChatForm} onChange={(e) => setForm({ ...form, preChatForm: e.currentTarget.checked })} /> {t('widget.preChat')}</label>
+        <label>{t('widget.botMode')}
+          <select value={form.botMode ?? 'always'} data-testid="bot-mode" aria-describedby="bot-mode-hint" onChange={(e) => setForm({ ...form, botMode: e.currentTarget.value as BotMode })}>
+            {BOT_MODES.map((mode) => <option key={mode} value={mode}>{t(`widget.botMode.${mode}`)}</option>)}
+          </select>
+          <span class="muted small" id="bot-mode-hint">{t('widget.botModeHint')}</span>
+        </label>
         <label>{t('widget.greeting')} (en)<textarea rows={2} maxLength={500} value={form.greeting.en} onInput={(e) => setForm({ ...form, greeting: { ...form.greeting, en: e.currentTarget.value } })} /></label>
         <label>{t('widget.greeting')} (zh)<textarea rows={2} maxLength={500} value={form.greeting.zh} onInput={(e) => setForm({ ...form, greeting: { ...form.greeting, zh: e.currentTarget.value } })} /></label>
         <label>{t('widget.offline')} (en)<textarea rows={2} maxLength={500} value={form.offlineMessage.en} onInput={(e) => setForm({ ...form, offlineMessage: { ...form.offlineMessage, en: e.currentTarget.value } })} /></label>
