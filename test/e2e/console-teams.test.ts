@@ -104,4 +104,31 @@ describe('teams in the console', () => {
     expect(await page.getByTestId('conversation-team').textContent()).toBe('Returns & refunds');
     await page.screenshot({ path: artifactPath('console-team-badge.png') });
   });
+
+  it("team table: a member's languages and capacity show as picked, and quick picks are all kept", async () => {
+    const page = await adminPage('/console/admin/team');
+    const row = page.locator(`[data-testid=team-row][data-email="${stack.agent.email}"]`);
+    await row.waitFor();
+    await stack.env.sql`update users set languages = '{}' where email = ${stack.agent.email}`;
+    await page.reload();
+    await row.waitFor();
+    // The list reloads slowly: the boxes keep what was clicked, and the second tick builds on the first.
+    await page.route('**/api/admin/team', async (route) => {
+      if (route.request().method() === 'GET') await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue().catch(() => undefined);
+    });
+    const box = (language: string) => row.getByTestId('languages').getByRole('checkbox', { name: language });
+    await box('en').check();
+    await box('zh').check();
+    expect(await box('en').isChecked()).toBe(true);
+    await row.locator('input[type=number]').fill('7');
+    await row.locator('input[type=number]').press('Tab');
+    expect(await row.locator('input[type=number]').inputValue()).toBe('7');
+    await expect.poll(async () => (await stack.env.sql<{ languages: string[]; capacity: number }[]>`
+      select languages, capacity from users where email = ${stack.agent.email}`)[0], { timeout: 10_000 }).toEqual({ languages: ['en', 'zh'], capacity: 7 });
+    await expect.poll(() => page.getByTestId('team-notice').textContent()).toBeTruthy();
+    expect(await box('en').isChecked()).toBe(true);
+    expect(await box('zh').isChecked()).toBe(true);
+    await page.unroute('**/api/admin/team');
+  });
 });

@@ -84,6 +84,32 @@ function TeamTab() {
   };
   // Role, capacity and languages change as soon as they are picked: say so, as there is no Save button.
   const change = (id: number, body: Record<string, unknown>) => act(patch(`/api/admin/team/${id}`, body), () => t('saved'));
+  // A member's role, capacity and languages as picked, until the saved ones come back: shown at once, and the next pick
+  // builds on them. From the list as loaded, the controls flipped back on the notice's re-render, and ticking "en" then
+  // "zh" quickly sent ["zh"] alone. One member's changes go one after another, so the last pick is the one kept.
+  type Edit = Partial<Pick<Member, 'role' | 'capacity' | 'languages'>>;
+  const [edits, setEdits] = useState<Record<number, Edit>>({});
+  const sending = useRef(new Map<number, Promise<unknown>>());
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  useEffect(() => {
+    const loaded = team.data?.items ?? [];
+    setEdits((current) => {
+      const waiting = Object.entries(current).filter(([id, fields]) => {
+        const member = loaded.find((m) => m.id === Number(id));
+        return member && Object.entries(fields).some(([field, value]) => !same(member[field as keyof Edit], value));
+      });
+      return waiting.length === Object.keys(current).length ? current : Object.fromEntries(waiting);
+    });
+  }, [team.data]);
+  const shown = (m: Member): Member => ({ ...m, ...edits[m.id] });
+  const editMember = (m: Member, fields: Edit) => {
+    setEdits((current) => ({ ...current, [m.id]: { ...current[m.id], ...fields } }));
+    const sent = (sending.current.get(m.id) ?? Promise.resolve()).then(() => change(m.id, fields));
+    sending.current.set(m.id, sent);
+    void sent.then((saved) => {
+      if (!saved) setEdits(({ [m.id]: _refused, ...rest }) => rest);
+    });
+  };
   // Not a setting to flip by accident: they are signed out and their chats move, so ask first and say what happened.
   const deactivate = async (m: Member) => {
     if (!confirm(t('team.confirmDeactivate', { name: m.name, count: m.openChats }))) return;
@@ -128,19 +154,19 @@ function TeamTab() {
       <table>
         <thead><tr><th>{t('team.name')}</th><th>{t('team.email')}</th><th>{t('team.role')}</th><th>{t('team.capacity')}</th><th title={t('team.languagesHint')}>{t('team.languages')}</th><th>{t('team.presence')}</th><th>{t('team.open')}</th><th>{t('team.twoStep')}</th><th /></tr></thead>
         <tbody>
-          {(team.data?.items ?? []).map((m) => (
+          {(team.data?.items ?? []).map(shown).map((m) => (
             <tr key={m.id} class={m.active ? '' : 'inactive'} data-testid="team-row" data-email={m.email}>
               <td>{m.name}
                 {m.invited && <> <span class="badge warn" data-testid="member-invited">{t(m.invitationExpired ? 'team.invitationExpired' : 'team.invited')}</span></>}
                 {m.mustChangePassword && !m.invited && <span class="muted small" data-testid="member-must-change" title={t('team.mustChangeHint')}> {t('team.mustChange')}</span>}
               </td><td>{m.email}</td>
               <td>
-                <select value={m.role} disabled={m.id === user.id} onChange={(e) => change(m.id, { role: e.currentTarget.value })}>
+                <select value={m.role} disabled={m.id === user.id} onChange={(e) => editMember(m, { role: e.currentTarget.value as Member['role'] })}>
                   <option value="agent">{t('role.agent')}</option><option value="admin">{t('role.admin')}</option>
                 </select>
               </td>
-              <td><input type="number" min={0} max={100} value={m.capacity} class="narrow" onChange={(e) => change(m.id, { capacity: Number(e.currentTarget.value) })} /></td>
-              <td><LanguageChecks value={m.languages ?? []} onChange={(languages) => change(m.id, { languages })} /></td>
+              <td><input type="number" min={0} max={100} value={m.capacity} class="narrow" onChange={(e) => editMember(m, { capacity: Number(e.currentTarget.value) })} /></td>
+              <td><LanguageChecks value={m.languages ?? []} onChange={(languages) => editMember(m, { languages })} /></td>
               <td data-testid="member-presence">{t(`presence.${m.presence}` as Key)}{m.autoAway && <span class="muted small" title={t('team.autoAwayHint')}> {t('team.autoAway')}</span>}</td>
               <td>{m.openChats}</td>
               <td data-testid="member-two-step" data-on={String(m.twoStep)}>{m.twoStep ? <span class="badge">{t('team.twoStepOn')}</span> : '—'}</td>
