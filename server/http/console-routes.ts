@@ -57,7 +57,10 @@ export default function consoleRoutes(ctx: AppContext) {
     // copy current gets a 304 (no-cache: the browser asks every time, so a new release is picked up at once).
     const loadBundle = compressedBundleLoader(BUNDLE, { brotliQuality: 9 });
     app.get('/console/console.js', {
-      schema: { tags: ['console'], summary: 'The console bundle (brotli or gzip when accepted)', response: { 503: ErrorResponse } },
+      schema: {
+        tags: ['console'], summary: 'The console bundle (brotli or gzip when accepted)',
+        response: { 200: Type.String({ description: 'The script, encoded as Content-Encoding says' }), 503: ErrorResponse },
+      },
     }, async (request, reply) => {
       const bundle = await loadBundle();
       if (!bundle) return reply.status(503).send({ error: { code: 'not_built', message: 'The console bundle is not built; run `npm run build`.' } });
