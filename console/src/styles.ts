@@ -89,6 +89,12 @@ tr.inactive { opacity:.55; }
 .views { display:flex; flex-wrap:wrap; gap:4px; padding:8px; border-bottom:1px solid var(--line); }
 .views button { padding:3px 7px; font-size:13px; }
 .views button.active { background:#eef2ff; border-color:var(--accent); }
+.views .shortcuts-button { margin-left:auto; padding:3px 2px; font-size:12px; }
+.open-status { display:flex; flex-wrap:wrap; align-items:center; gap:4px 8px; padding:6px 8px 0; } .open-status select { font-size:13px; padding:2px 4px; }
+kbd { font-family:inherit; font-size:12px; border:1px solid var(--line); border-bottom-width:2px; border-radius:4px; padding:0 4px; background:var(--bg); white-space:nowrap; }
+.shortcuts-dialog { border:1px solid var(--line); border-radius:10px; padding:16px 20px; max-width:min(480px, 92vw); }
+.shortcuts-dialog::backdrop { background:rgba(15, 23, 42, .35); } .shortcuts-dialog h2 { margin-top:0; font-size:17px; }
+.shortcuts-dialog table { border-collapse:collapse; width:100%; margin-bottom:12px; } .shortcuts-dialog th { text-align:left; padding:4px 12px 4px 0; font-weight:normal; white-space:nowrap; } .shortcuts-dialog td { padding:4px 0; }
 .count { color:var(--muted); font-size:11px; }
 .unread { background:var(--danger); color:#fff; border-radius:99px; font-size:11px; padding:0 6px; margin-left:4px; }
 .search { padding:8px; } .search input { width:100%; } .search select { width:100%; margin-top:6px; }

@@ -8,7 +8,7 @@ import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schema
 import { conversationsRepository, toChatMessage, toSummary } from '../repositories/conversations.ts';
 import { inboxPage, inboxSearch, SEARCH_WINDOW } from '../repositories/conversation-search.ts';
 import { conversationTranscript } from '../services/transcript.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { labelKey, labelsInUse, lockLabelsForOneConversation, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
 import type { Sql } from '../db/client.ts';
 import { toCustomer } from './customer-routes.ts';
@@ -67,7 +67,10 @@ export default function conversationRoutes(ctx: AppContext) {
             description: 'mentions: chats where a teammate named me ("@Name") in a private note, open or not. mine and open leave out snoozed '
               + "chats; snoozed lists the team's, the soonest to wake first",
           })),
-          status: Type.Optional(Type.Union([Type.Literal('bot'), Type.Literal('queued'), Type.Literal('assigned'), Type.Literal('resolved')])),
+          status: Type.Optional(Type.String({
+            pattern: '^(bot|queued|assigned|resolved)(,(bot|queued|assigned|resolved))*$',
+            description: 'One status, or several separated by commas (queued,assigned: the chats people deal with, as the console\'s "All open" shows by default)',
+          })),
           assigneeId: Type.Optional(Id),
           customerId: Type.Optional(Id),
           label: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8, description: 'Only conversations with this label' })),
@@ -92,7 +95,7 @@ export default function conversationRoutes(ctx: AppContext) {
           ${view === 'snoozed' ? sql`and c.snoozed_until is not null` : sql``}
           ${view === 'resolved' ? sql`and c.status = 'resolved'` : sql``}
           ${view === 'mentions' ? sql`and ${mentionsOf(me)}` : sql``}
-          ${q.status ? sql`and c.status = ${q.status}` : sql``}
+          ${q.status ? sql`and c.status = any(${[...new Set(q.status.split(','))]}::text[])` : sql``}
           ${q.assigneeId ? sql`and c.assignee_id = ${q.assigneeId}` : sql``}
           ${q.customerId ? sql`and c.customer_id = ${q.customerId}` : sql``}
           ${q.teamId ? sql`and c.team_id = ${q.teamId}` : sql``}
@@ -129,7 +132,15 @@ export default function conversationRoutes(ctx: AppContext) {
         summary: 'How many chats each inbox view holds, with their unread shopper messages (resolved chats count no unread)',
         description: 'mentions: `total` is every chat a note named me in, open or resolved (what the Mentions view lists); `unread` is how many '
           + 'of them have a mention I have not seen (not opened the chat since: POST /api/conversations/{id}/mentions/seen).',
-        response: { 200: Type.Object({ queued: ViewCount, mine: ViewCount, open: ViewCount, snoozed: ViewCount, mentions: ViewCount, resolved: ViewCount }), 401: ErrorResponse },
+        response: {
+          200: Type.Object({
+            queued: ViewCount, mine: ViewCount, open: ViewCount, snoozed: ViewCount, mentions: ViewCount, resolved: ViewCount,
+            openByStatus: Type.Object({ bot: ViewCount, queued: ViewCount, assigned: ViewCount }, {
+              description: '`open` split by status (the console\'s status filter on All open): they add up to `open`',
+            }),
+          }),
+          401: ErrorResponse,
+        },
       },
     }, async (request) => {
       const me = request.user!.id;
@@ -149,6 +160,11 @@ export default function conversationRoutes(ctx: AppContext) {
                count(*) filter (where not snoozed)::int as open_total,
                coalesce(sum(unread) filter (where not snoozed), 0)::int as open_unread,
                count(*) filter (where snoozed)::int as snoozed_total,
+               count(*) filter (where status = 'bot' and not snoozed)::int as open_bot_total,
+               count(*) filter (where status = 'queued' and not snoozed)::int as open_queued_total,
+               coalesce(sum(unread) filter (where status = 'queued' and not snoozed), 0)::int as open_queued_unread,
+               count(*) filter (where status = 'assigned' and not snoozed)::int as open_assigned_total,
+               coalesce(sum(unread) filter (where status = 'assigned' and not snoozed), 0)::int as open_assigned_unread,
                (select count(*) from conversations where status = 'resolved')::int as resolved_total
         from open`;
       // Mentions in open and resolved chats alike: one made while the agent was away is news after the resolve too.
@@ -161,6 +177,11 @@ export default function conversationRoutes(ctx: AppContext) {
         snoozed: { total: row.snoozed_total, unread: 0 },
         mentions: { total: mentions.total, unread: mentions.unseen },
         resolved: { total: row.resolved_total, unread: 0 },
+        openByStatus: {
+          bot: { total: row.open_bot_total, unread: 0 }, // the bot's to answer: never unread for agents (as above)
+          queued: { total: row.open_queued_total, unread: row.open_queued_unread },
+          assigned: { total: row.open_assigned_total, unread: row.open_assigned_unread },
+        },
       };
     });
 
@@ -179,6 +200,33 @@ export default function conversationRoutes(ctx: AppContext) {
       const messages = await conversations.messagesAfter(row.id, 0, true, 5000);
       const [{ labels }] = await ctx.sql<{ labels: string[] }[]>`select labels from conversations where id = ${row.id}`;
       return { conversation: toSummary(row), customer: toCustomer(customer), messages: messages.map(toChatMessage), labels };
+    });
+
+    app.post('/api/conversations/:id/unread', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: "Mark a chat unread for the team: the agents' seen mark goes back to just before the shopper's latest message, "
+          + 'so the chat counts 1 unread (more if more were unseen) until someone opens it again',
+        description: 'Only a chat waiting for or held by a person (one the bot handles or a resolved one has no unread for agents) with '
+          + 'a message from the shopper. A mark already further back stays. Every console is told (`conversation:updated`).',
+        params: IdParams,
+        response: { 200: Type.Object({ conversation: ConversationSchema }), 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+      },
+    }, async (request) => {
+      const id = request.params.id;
+      const [found] = await ctx.sql<{ status: string; last_customer: number | null }[]>`
+        select c.status, (select max(m.id) from messages m where m.conversation_id = c.id and m.author_type = 'customer') as last_customer
+        from conversations c where c.id = ${id}`;
+      if (!found) throw notFound('Conversation');
+      if (found.status !== 'queued' && found.status !== 'assigned') {
+        throw conflict('Only a chat waiting for or held by a person can be marked unread.');
+      }
+      if (!found.last_customer) throw conflict('The shopper has written nothing in this chat yet.');
+      await ctx.sql`update conversations set agent_last_seen_id = least(agent_last_seen_id, ${Number(found.last_customer) - 1}) where id = ${id}`;
+      const conversation = toSummary((await conversations.findById(id))!);
+      ctx.realtime.toAgents('conversation:updated', conversation);
+      return { conversation };
     });
 
     app.post('/api/conversations/:id/mentions/seen', {

@@ -57,6 +57,7 @@ describe('bulk actions in the inbox', () => {
     const theirs = await chat('Bulk three: refund please', { email: 'bulk-e2e-other@demo.shop', password: 'other-agent-pw' });
     const { page, errors } = await consolePage();
     await page.getByTestId('view-open').click();
+    await page.getByTestId('open-status').selectOption('all'); // the bot's chat too (All open shows waiting and assigned ones by default)
     for (const id of [mine, botChat, theirs]) await tickOf(page, id).waitFor();
     await expect(page.getByTestId('bulk-resolve').count()).resolves.toBe(0); // nothing ticked: no actions offered
 
@@ -89,6 +90,7 @@ describe('bulk actions in the inbox', () => {
     const two = await chat('Bulk six: anyone?');
     const { page, errors } = await consolePage();
     await page.getByTestId('view-open').click();
+    await page.getByTestId('open-status').selectOption('bot'); // chats with the bot (All open shows waiting and assigned ones by default)
     for (const id of [one, two]) await tickOf(page, id).waitFor();
     await page.getByTestId('bulk-all').check();
     await page.getByTestId('bulk-resolve').click();

@@ -364,7 +364,9 @@ describe('support console in Chromium', () => {
     const [row] = await stack.env.sql`select labels from conversations where id = ${conversationId}`;
     expect(row.labels).toEqual(['warranty repair']);
 
-    // The other console's inbox shows the label on the item, live, and filters by it.
+    // The other console's inbox shows the label on the item, live, and filters by it (the chat is with the bot: All
+    // open shows waiting and assigned chats by default).
+    await watcher.getByTestId('open-status').selectOption('all');
     const item = watcher.locator(`[data-testid=inbox-item][data-conversation-id="${conversationId}"]`);
     await expect.poll(() => item.textContent(), { timeout: 10_000 }).toContain('warranty repair');
     await watcher.getByTestId('label-filter').selectOption('warranty repair');

@@ -10,7 +10,7 @@ import { useSession } from '../context.ts';
 import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { newClientId, request } from '../realtime.ts';
-import { altLabel, isAltShortcut } from '../shortcuts.ts';
+import { altLabel, isAltShortcut, isTypingIn } from '../shortcuts.ts';
 import { fillPlaceholders } from '../placeholders.ts';
 import { systemLine } from '../system-lines.ts';
 import { SnoozedBanner, SnoozeMenu } from './snooze-menu.tsx';
@@ -19,6 +19,7 @@ import { chatLanguage } from '../chat-language.ts';
 import { clientIdForSend, draftKey, forgetUnsent, readDraft, rememberUnsent, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
 import { reportChatRead } from '../unread-title.ts';
 import { announce } from '../notify.ts';
+import { navigate } from '../router.ts';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
 interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
@@ -31,7 +32,8 @@ const TYPING_IDLE_MS = 2500;
  * Enter whose isComposing is false but whose keyCode is 229. */
 const composing = (event: KeyboardEvent) => event.isComposing || event.keyCode === 229;
 
-export function ConversationView({ conversationId, onCustomer }: { conversationId: number; onCustomer(conversationId: number, customerId: number): void }) {
+/** `focusReply`: the chat was opened from the keyboard (Alt+J / Alt+K): its reply box gets the cursor once shown. */
+export function ConversationView({ conversationId, onCustomer, focusReply = false }: { conversationId: number; onCustomer(conversationId: number, customerId: number): void; focusReply?: boolean }) {
   const { socket, user } = useSession();
   const [conversation, setConversation] = useState<ConversationSummary | null>(null);
   const [customer, setCustomer] = useState<Customer | null>(null);
@@ -138,6 +140,20 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     return () => document.removeEventListener('visibilitychange', markSeen);
   }, [lastId, conversation?.agentLastSeenId]);
 
+  // "Mark as unread": the team's seen mark goes back before the shopper's latest message, and the agent is taken back
+  // to the inbox (left open, the chat would be read again at once). Until a newer message this page reports nothing seen.
+  const hasShopperMessage = messages.some((m) => m.author.type === 'customer');
+  const markUnread = async () => {
+    reportedSeen.current = Math.max(reportedSeen.current, lastId);
+    try {
+      await post(`/api/conversations/${conversationId}/unread`, {});
+      announce(t('announce.markedUnread'));
+      navigate('/console');
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
   const act = async (event: 'conversation:accept' | 'conversation:resolve' | 'conversation:reopen' | 'conversation:unsnooze', extra: Record<string, unknown> = {}) => {
     try {
       const result = await request<{ conversation: ConversationSummary }>(socket, event, { conversationId, ...extra });
@@ -233,7 +249,9 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
     <div class="conversation" data-testid="conversation" data-status={status} data-snoozed={String(Boolean(conversation.snoozedUntil))}>
       <header class="conversation-header">
         <div>
-          <h2>{customer?.name || customer?.email || `${t('customer.visitor')} #${conversation.customerId}`} <span class="muted small">#{conversation.id}</span></h2>
+          {/* Who (a name, or the visitor's customer number) and which chat: "Visitor #3 · Chat #1", never two bare numbers. */}
+          <h2>{customer?.name || customer?.email || `${t('customer.visitor')} #${conversation.customerId}`}{' '}
+            <span class="muted small" data-testid="conversation-number">· {t('conversation.number', { id: conversation.id })}</span></h2>
           <span class={`status status-${status}`} data-testid="conversation-status">{t(`status.${status}` as Key)}</span>
           {conversation.team && <>{' '}<span class="badge team-badge" data-testid="conversation-team" title={t('teams.badgeHint')}>{conversation.team.name}</span></>}
           {conversation.assignee && <span class="muted small"> · {t('conversation.with', { name: conversation.assignee.name })}</span>}
@@ -310,6 +328,9 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
           {status !== 'resolved'
             ? mayResolve(conversation) && <button data-testid="resolve" title={altLabel('R')} onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
             : <button data-testid="reopen" title={altLabel('R')} onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}
+          {(status === 'queued' || status === 'assigned') && hasShopperMessage && (
+            <button data-testid="mark-unread" onClick={() => void markUnread()}>{t('action.markUnread')}</button>
+          )}
           <a class="button" href={`/api/conversations/${conversationId}/transcript`} target="_blank" rel="noopener">{t('action.transcript')}</a>
         </div>
       </header>
@@ -330,7 +351,7 @@ export function ConversationView({ conversationId, onCustomer }: { conversationI
         </div>
       )}
       <AssistPanel conversationId={conversationId} lastCustomerId={[...messages].reverse().find((m) => m.author.type === 'customer')?.id ?? 0} onInsert={(text) => composer.current?.insert(text)} />
-      <Composer handle={composer} conversationId={conversationId} resolved={status === 'resolved'} locale={chatLanguage(messages, customer?.locale)} customer={customer} onError={setError} />
+      <Composer handle={composer} focusOnMount={focusReply} conversationId={conversationId} resolved={status === 'resolved'} locale={chatLanguage(messages, customer?.locale)} customer={customer} onError={setError} />
     </div>
   );
 }
@@ -535,8 +556,8 @@ const isBareShortcut = (text: string): boolean => /^\/[a-z0-9_-]*$/.test(text.tr
 /** One line of the composer's menu: a canned response after "/", a teammate after "@" in a note. */
 interface Suggestion { key: string; content: preact.ComponentChildren; pick(): void }
 
-function Composer({ conversationId, resolved, locale, customer, onError, handle }: {
-  conversationId: number; resolved: boolean; locale: string; customer: Customer | null; onError(message: string | null): void; handle: ComposerHandle;
+function Composer({ conversationId, resolved, locale, customer, onError, handle, focusOnMount = false }: {
+  conversationId: number; resolved: boolean; locale: string; customer: Customer | null; onError(message: string | null): void; handle: ComposerHandle; focusOnMount?: boolean;
 }) {
   const { socket, user } = useSession();
   const [note, setNote] = useState(false);
@@ -563,6 +584,21 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle 
       textarea.current?.focus();
     },
   };
+
+  // Opened from the keyboard: the cursor goes to the reply box, unless the agent has started typing somewhere else
+  // meanwhile. Alt+C ("compose") puts it there from anywhere in the chat.
+  useEffect(() => {
+    if (focusOnMount && !isTypingIn(document.activeElement)) textarea.current?.focus();
+  }, []);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!isAltShortcut(event, 'C')) return;
+      event.preventDefault();
+      textarea.current?.focus();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   const token = slashToken(text);
   const cannedMatches = useMemo(() => {

@@ -3,7 +3,7 @@
 // Live: every conversation:updated / messages:new refetches the list and the
 // counts (two requests, at most every 250 ms), so what is shown is always what
 // the server holds.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { minutesWaitingPastTarget } from '../reply-target.ts';
 import { errorText, get, post, query } from '../api.ts';
 import { useSession } from '../context.ts';
@@ -12,13 +12,37 @@ import { t, type Key } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { InboxItem } from '../types.ts';
 import { ConversationView } from './conversation.tsx';
-import { ALT_LABEL, isAltShortcut } from '../shortcuts.ts';
+import { ALT_LABEL, isAltShortcut, isTypingIn, SHORTCUT_LIST } from '../shortcuts.ts';
 import { CustomerPanel } from './customer-panel.tsx';
 import { formatWake } from '../snooze.ts';
 import { useChatRead } from '../unread-title.ts';
 
 const VIEWS = ['queued', 'mine', 'open', 'snoozed', 'mentions', 'resolved'] as const;
 type View = (typeof VIEWS)[number];
+
+/**
+ * Which chats "All open" shows. By default the ones people deal with (waiting in the queue or held by someone): the
+ * bot's chats stay open for up to 30 minutes, and at real volume they would bury the rest; they are one click away.
+ * The choice is kept in localStorage, so a reload or a new tab keeps it.
+ */
+const OPEN_STATUSES = ['people', 'queued', 'assigned', 'bot', 'all'] as const;
+type OpenStatus = (typeof OPEN_STATUSES)[number];
+const OPEN_STATUS_KEY = 'sd.openStatus';
+/** The list's `status` parameter for each choice (none: every open status). */
+const OPEN_STATUS_PARAM: Record<OpenStatus, string | undefined> = { people: 'queued,assigned', queued: 'queued', assigned: 'assigned', bot: 'bot', all: undefined };
+type ViewCount = { total: number; unread: number };
+type Counts = Record<View, ViewCount> & { openByStatus: Record<'bot' | 'queued' | 'assigned', ViewCount> };
+/** "All open"'s count under the status chosen: what its list holds. */
+function openCount(counts: Counts, status: OpenStatus): ViewCount {
+  const by = counts.openByStatus;
+  if (status === 'all') return counts.open;
+  if (status === 'people') return { total: by.queued.total + by.assigned.total, unread: by.queued.unread + by.assigned.unread };
+  return by[status];
+}
+const readOpenStatus = (): OpenStatus => {
+  const stored = localStorage.getItem(OPEN_STATUS_KEY);
+  return (OPEN_STATUSES as readonly string[]).includes(stored ?? '') ? (stored as OpenStatus) : 'people';
+};
 
 /** With a search, the server says which message of the chat matched (server/repositories/conversation-search.ts). */
 type SearchMatch = { messageId: number; authorType: string; private: boolean; snippet: string };
@@ -35,13 +59,20 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   // where an order number from last month usually is.
   const [searchEverywhere, setSearchEverywhere] = useState(false);
   const listedView = appliedSearch && searchEverywhere ? 'all' : view;
+  const [openStatus, setOpenStatusState] = useState<OpenStatus>(readOpenStatus);
+  const setOpenStatus = (status: OpenStatus) => {
+    localStorage.setItem(OPEN_STATUS_KEY, status);
+    setOpenStatusState(status);
+  };
+  const status = listedView === 'open' ? OPEN_STATUS_PARAM[openStatus] : undefined;
   const [label, setLabel] = useState('');
   const [teamId, setTeamId] = useState('');
-  const list = useLoad(() => get<InboxList>(`/api/conversations${query({ view: listedView, q: appliedSearch, label, teamId, limit: 100 })}`), [listedView, appliedSearch, label, teamId]);
+  const list = useLoad(() => get<InboxList>(`/api/conversations${query({ view: listedView, status, q: appliedSearch, label, teamId, limit: 100 })}`), [listedView, status, appliedSearch, label, teamId]);
   // Teams change rarely (an admin's edit): read once; the filter only appears when the shop has teams.
   const teams = useLoad(() => get<{ items: { id: number; name: string }[] }>('/api/teams'), []);
   const labelsInUse = useLoad(() => get<{ items: { label: string; conversations: number }[] }>('/api/conversation-labels'), []);
-  const counts = useLoad(() => get<Record<View, { total: number; unread: number }>>('/api/conversations/counts'), []);
+  const counts = useLoad(() => get<Counts>('/api/conversations/counts'), []);
+  const countOf = (v: View): ViewCount | undefined => counts.data && (v === 'open' ? openCount(counts.data, openStatus) : counts.data[v]);
   const targets = useLoad(() => get<{ firstReplyTargetMinutes: number }>('/api/service-targets'), []);
   // Waits grow with nobody writing: a clock re-renders the "waiting" marks every half minute.
   const [now, setNow] = useState(() => Date.now());
@@ -87,7 +118,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const items = list.data?.items ?? [];
   // Ticked chats for a bulk action; only those still listed count (a chat that left the view drops out).
   const [ticked, setTicked] = useState<Set<number>>(new Set());
-  useEffect(() => setTicked(new Set()), [listedView, appliedSearch, label, teamId]);
+  useEffect(() => setTicked(new Set()), [listedView, status, appliedSearch, label, teamId]);
   const selected = items.filter((i) => ticked.has(i.conversation.id)).map((i) => i.conversation.id);
   const tick = (id: number, on: boolean) => setTicked((prev) => {
     const next = new Set(prev);
@@ -96,7 +127,10 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
     return next;
   });
 
-  // Keyboard: Alt+J / Alt+K next / previous conversation in the list (by key position: see shortcuts.ts).
+  // Keyboard: Alt+J / Alt+K next / previous conversation in the list (by key position: see shortcuts.ts). The chat
+  // opened so gets the cursor in its reply box, unless the agent is typing somewhere else (the search, a label, a
+  // reason): that stays theirs.
+  const [focusReplyOf, setFocusReplyOf] = useState<number | null>(null);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const down = isAltShortcut(event, 'J');
@@ -104,11 +138,27 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
       event.preventDefault();
       const index = items.findIndex((i) => i.conversation.id === conversationId);
       const next = items[down ? index + 1 : Math.max(0, index - 1)] ?? items[0];
-      if (next) navigate(`/console/conversations/${next.conversation.id}`);
+      if (!next) return;
+      const typingElsewhere = isTypingIn(document.activeElement) && !document.activeElement!.matches('[data-testid=reply-input]');
+      setFocusReplyOf(typingElsewhere ? null : next.conversation.id);
+      if (next.conversation.id === conversationId) {
+        if (!typingElsewhere) document.querySelector<HTMLElement>('.inbox-conversation [data-testid=reply-input]')?.focus();
+      } else navigate(`/console/conversations/${next.conversation.id}`);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [items, conversationId]);
+  // "?" outside a text box lists the shortcuts (so does the button under the views).
+  const [helpOpen, setHelpOpen] = useState(false);
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== '?' || event.ctrlKey || event.metaKey || event.altKey || isTypingIn(document.activeElement)) return;
+      event.preventDefault();
+      setHelpOpen(true);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   return (
     <div class={`inbox${conversationId ? ' has-conversation' : ''}${customerOpen ? ' customer-open' : ''}`}>
@@ -117,11 +167,28 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
         <div class="views" role="group" aria-label={t('a11y.views')}>
           {VIEWS.map((v) => (
             <button key={v} aria-pressed={view === v} class={view === v ? 'active' : ''} data-testid={`view-${v}`} onClick={() => selectView(v)}>
-              {t(`view.${v}` as Key)} <span class="count" data-testid={`count-${v}`}>{counts.data?.[v].total ?? '…'}</span>
-              {(counts.data?.[v].unread ?? 0) > 0 && <span class="unread">{counts.data?.[v].unread}<span class="visually-hidden"> {t('a11y.unread')}</span></span>}
+              {t(`view.${v}` as Key)} <span class="count" data-testid={`count-${v}`}>{countOf(v)?.total ?? '…'}</span>
+              {(countOf(v)?.unread ?? 0) > 0 && <span class="unread">{countOf(v)?.unread}<span class="visually-hidden"> {t('a11y.unread')}</span></span>}
             </button>
           ))}
+          <button class="link small shortcuts-button" data-testid="shortcuts-button" aria-haspopup="dialog" onClick={() => setHelpOpen(true)}>
+            {t('shortcuts.open')} <kbd>?</kbd>
+          </button>
         </div>
+        {listedView === 'open' && (
+          <div class="open-status small" data-testid="open-status-bar">
+            <select data-testid="open-status" aria-label={t('openStatus.label')} value={openStatus} onChange={(e) => setOpenStatus(e.currentTarget.value as OpenStatus)}>
+              {OPEN_STATUSES.map((s) => (
+                <option key={s} value={s}>{t(`openStatus.${s}` as Key)}{counts.data ? ` (${openCount(counts.data, s).total})` : ''}</option>
+              ))}
+            </select>
+            {openStatus !== 'bot' && openStatus !== 'all' && (counts.data?.openByStatus.bot.total ?? 0) > 0 && (
+              <button class="link small" data-testid="show-bot-chats" onClick={() => setOpenStatus('bot')}>
+                {t('openStatus.showBot', { count: counts.data!.openByStatus.bot.total })}
+              </button>
+            )}
+          </div>
+        )}
         <form class="search" onSubmit={(e) => { e.preventDefault(); setAppliedSearch(search.trim()); }}>
           <input type="search" data-testid="inbox-search" placeholder={t('inbox.search')} aria-label={t('inbox.search')} value={search}
             onInput={(e) => { setSearch(e.currentTarget.value); if (!e.currentTarget.value) { setAppliedSearch(''); setSearchEverywhere(false); } }} />
@@ -162,6 +229,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                 data-mention-unseen={item.mentionUnseen ? 'true' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
+                  setFocusReplyOf(null);
                   navigate(`/console/conversations/${item.conversation.id}`);
                   if (item.match) revealMessage(item.match.messageId);
                 }}>
@@ -202,7 +270,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
           </div>
         )}
         {conversationId
-          ? <ConversationView key={conversationId} conversationId={conversationId} onCustomer={(forConversation, id) => setShownCustomer({ conversationId: forConversation, customerId: id })} />
+          ? <ConversationView key={conversationId} conversationId={conversationId} focusReply={focusReplyOf === conversationId} onCustomer={(forConversation, id) => setShownCustomer({ conversationId: forConversation, customerId: id })} />
           : <div class="muted empty">{t('inbox.pick')}<p class="small" data-testid="shortcuts-help">{t('shortcuts.help', { alt: ALT_LABEL })}</p></div>}
       </section>
       <aside class="inbox-customer" data-testid="customer-column">
@@ -210,7 +278,34 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
         {conversationId && customerId ? <CustomerPanel key={customerId} customerId={customerId} conversationId={conversationId} />
           : conversationId ? <p class="muted empty" data-testid="customer-loading">{t('loading')}</p> : null}
       </aside>
+      {helpOpen && <ShortcutsHelp onClose={() => setHelpOpen(false)} />}
     </div>
+  );
+}
+
+/**
+ * The keyboard shortcuts, in a modal dialog (opened with "?" or the button under the views): Escape or Close shuts it
+ * and the focus goes back where it was.
+ */
+function ShortcutsHelp({ onClose }: { onClose(): void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    return () => element?.close();
+  }, []);
+  return (
+    <dialog ref={dialog} class="shortcuts-dialog" data-testid="shortcuts-dialog" aria-labelledby="shortcuts-title" onClose={onClose}>
+      <h2 id="shortcuts-title">{t('shortcuts.title')}</h2>
+      <table>
+        <tbody>
+          {SHORTCUT_LIST.map((s) => (
+            <tr key={s.what} data-testid="shortcut-row"><th scope="row"><kbd>{s.keys(ALT_LABEL)}</kbd></th><td>{t(s.what as Key)}</td></tr>
+          ))}
+        </tbody>
+      </table>
+      <form method="dialog"><button class="primary" data-testid="shortcuts-close">{t('shortcuts.close')}</button></form>
+    </dialog>
   );
 }
 
