@@ -3,8 +3,9 @@
 // and the answer counts what happened and names every refused row by its line. A customer record otherwise exists
 // only once the shopper loads the widget; an imported one can be written to first (an email follow-up reaches them).
 //
-// Matching, per row: the record holding the row's externalId (the shop's user id); else a live record with the same
-// email (case-insensitive; of several, the most recently seen); else a new record. The email holding one record and
+// Matching, per row: the record holding the row's externalId (the shop's user id), else a new record — never a record
+// found by email alone, which a visitor can set (see below); a row with an email and no externalId: a live record with
+// the same email (case-insensitive; of several, the most recently seen), else a new record. The email holding one record and
 // the externalId another is a conflict, never a silent merge: the row is refused and the agents can merge in the
 // console. What an import writes: it fills a record's empty name, email, locale and shop user id, and sets the
 // attributes the row gives (other attributes stay). It never blanks or replaces a known name, email, locale or shop
@@ -332,6 +333,7 @@ async function runImport(tx: Sql, input: { rows: SourceRow[]; format: 'json' | '
     remember(row);
   }
 
+  const madeHere = new Set<number>();
   for (const { line, contact } of contacts) {
     const email = lower(contact.email);
     const withEmail = email ? byEmail.get(email) ?? [] : [];
@@ -346,14 +348,18 @@ async function runImport(tx: Sql, input: { rows: SourceRow[]; format: 'json' | '
           continue;
         }
       }
-      if (!target && withEmail.length) {
-        target = withEmail.find((r) => !r.external_id);
-        if (!target) {
-          const other = withEmail[0];
-          reject(line, 'conflict', `${contact.email} is customer #${other.id}, whose externalId is "${other.external_id}", not "${contact.externalId}": `
-            + 'not merged by an import. Correct the row, or merge the records in the console.', [other.id]);
-          continue;
-        }
+      // No record holds this shop user id: a new one does, even when a record has the row's email. A visitor types
+      // any address they like (the widget's session, the pre-chat form, a left message), so giving the record that
+      // bears it the shop user id would make that visitor the customer — their orders, and their chats once the real
+      // one signs in (identify never upgrades an anonymous record in place for this reason). The two records show up as
+      // possible duplicates for an agent to merge, which moves the visitor's tokens safely.
+      // A record this import made a row ago (the file naming the contact twice) is the file's own: that one is taken.
+      if (!target) target = withEmail.find((r) => madeHere.has(r.id) && !r.external_id);
+      if (!target && withEmail.some((r) => r.external_id)) {
+        const other = withEmail.find((r) => r.external_id)!;
+        reject(line, 'conflict', `${contact.email} is customer #${other.id}, whose externalId is "${other.external_id}", not "${contact.externalId}": `
+          + 'not merged by an import. Correct the row, or merge the records in the console.', [other.id]);
+        continue;
       }
     } else {
       target = withEmail[0];
@@ -366,6 +372,7 @@ async function runImport(tx: Sql, input: { rows: SourceRow[]; format: 'json' | '
         continue;
       }
       result.created++;
+      madeHere.add(created.id);
       remember(created);
       continue;
     }

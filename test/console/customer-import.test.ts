@@ -82,7 +82,7 @@ describe('importing contacts', () => {
     expect(await customerCount()).toBe(count);
   });
 
-  it('completes known records from CSV: matched by externalId, else email (any case); fills only what is empty', async () => {
+  it('completes known records from CSV: matched by externalId, else email (any case); fills only what is empty; never gives a shop user id to a record found by email', async () => {
     // A shopper who chatted before the switch: known here by email only.
     const carl = await widgetSession(stack.url, { name: 'Carl', email: 'carl@example.com' });
     const csv = [
@@ -93,10 +93,14 @@ describe('importing contacts', () => {
     ].join('\r\n');
     const result = await importCsv(csv);
     expect(result.status).toBe(200);
-    expect(result.json).toMatchObject({ format: 'csv', rows: 3, created: 0, updated: 3, unchanged: 0, rejected: 0, keptExisting: 2,
+    expect(result.json).toMatchObject({ format: 'csv', rows: 3, created: 1, updated: 2, unchanged: 0, rejected: 0, keptExisting: 1,
       columns: { attributes: ['plan', 'phone'], ignored: [] } });
-    const [carlNow] = await customerBy({ email: 'carl@example.com' });
-    expect(carlNow).toMatchObject({ id: carl.customerId, external_id: 'shop-3', name: 'Carl', locale: 'sv', attributes: { plan: 'silver', phone: '+46 70 123' } });
+    // Carl's address was typed into the widget (anyone can type any address): his visitor record does not become shop
+    // user shop-3 — that would hand shop-3's orders and chats to whoever typed it. shop-3 is a record of its own, and
+    // the two are possible duplicates for an agent to merge.
+    const carlRecords = await customerBy({ email: 'carl@example.com' });
+    expect(carlRecords.find((r) => r.id === carl.customerId)).toMatchObject({ external_id: null, name: 'Carl' });
+    expect(carlRecords.find((r) => r.id !== carl.customerId)).toMatchObject({ external_id: 'shop-3', name: 'Carl Carlsson', locale: 'sv', attributes: { plan: 'silver', phone: '+46 70 123' } });
     const [ann] = await customerBy({ externalId: 'shop-1' });
     expect(ann).toMatchObject({ name: 'Ann Archer', attributes: { plan: 'platinum', visits: 3, vip: true } });
     expect(ann.attributes).not.toHaveProperty('phone');
