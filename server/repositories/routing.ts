@@ -341,17 +341,18 @@ export const routingRepository = (sql: Sql) => ({
   },
 
   /**
-   * Chats with a person in which nobody wrote for `idleHours` after an agent's reply: the shopper has gone, and an
-   * assigned one would hold a seat of the agent's capacity for ever. Closed by the system. A chat whose shopper waits
-   * for the team (`shopperWaitingSince`: not answered since the hand-off or since their last message) stays open,
-   * however long: closing it would drop a question nobody answered (a Friday evening hand-off gone by Monday).
+   * Chats with a person in which nobody wrote for `idleHours`, once an agent has answered since the hand-off: the
+   * shopper has gone (their "thanks, bye" after the answer included), and an assigned one would hold a seat of the
+   * agent's capacity for ever. Closed by the system. A hand-off nobody has answered yet stays open however long: closing
+   * it would drop a question no person saw an answer to (a Friday evening hand-off gone by Monday).
    */
   async resolveIdleHumanConversations(idleHours: number): Promise<{ id: number; customer_id: number; resolved_at: Date; assignee_id: number | null; status: 'queued' | 'assigned' }[]> {
     return sql`
       with idle as (
         select c.id, c.status from conversations c where c.status in ('queued', 'assigned') and c.snoozed_until is null
           and greatest(coalesce(c.last_message_at, c.created_at), coalesce(c.assigned_at, c.queued_at, c.created_at), c.woke_at) < now() - make_interval(hours => ${idleHours})
-          and ${shopperWaitingSince(sql)} is null
+          and exists (select 1 from messages a where a.conversation_id = c.id and a.author_type = 'agent' and not a.private
+                      and a.created_at >= coalesce(c.queued_at, c.created_at))
         limit 500 for update of c skip locked
       )
       update conversations c set status = 'resolved', resolved_at = now(), resolved_by = 'system',

@@ -278,7 +278,7 @@ describe('routing', () => {
     expect((await taken).assignee?.name).toBe('Stand-in Agent');
   });
 
-  it('closes a chat nobody wrote in for a day after the agent answered, telling the shopper and freeing the agent for the queue; never one whose shopper waits', async () => {
+  it('closes a chat nobody wrote in for a day after the agent answered (a last "thanks" included), telling the shopper and freeing the agent for the queue; never a hand-off nobody answered', async () => {
     const sql = stack.env.sql;
     // A clean slate: no other chat waiting for a person, no other agent online.
     await sql`update conversations set status = 'resolved', resolved_at = now() where status in ('queued', 'assigned')`;
@@ -302,6 +302,8 @@ describe('routing', () => {
     const chat = stack.servers[0].handle.ctx.chat;
     expect(await chat.resolveIdleHumanConversations(24)).toBe(0);
     await callOk(agent, 'message:send', { conversationId: gone.conversationId, clientId: 'idle-answer', text: 'Your parcel left the warehouse today.' });
+    // The usual end: the shopper thanks the agent, who never presses Resolve. The seat must not stay taken.
+    await callOk(gone.socket, 'message:send', { conversationId: gone.conversationId, clientId: 'idle-thanks', text: 'thanks, bye' });
     const aDayAgo = async (id: number) => sql`update conversations set created_at = now() - interval '26 hours', queued_at = now() - interval '25 hours',
               assigned_at = case when assigned_at is null then null else now() - interval '25 hours' end, last_message_at = now() - interval '25 hours' where id = ${id}`;
     await aDayAgo(gone.conversationId);
