@@ -9,6 +9,7 @@ import { ErrorResponse, IdParams, Nullable, Ok } from './schemas.ts';
 import { UserSchema } from './auth-routes.ts';
 import { sessionsRepository, usersRepository, type PublicUser } from '../repositories/users.ts';
 import { hashPassword } from '../services/auth-service.ts';
+import { refuseApiToken } from '../plugins/auth.ts';
 import { isKnownTimeZone, loadWidgetSettings, saveWidgetSettings, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { buildReport, conversationsCsvChunks, resolveRange } from '../services/console-reports.ts';
 import { agentReportCsv, buildAgentReport } from '../services/agent-report.ts';
@@ -205,6 +206,7 @@ export default function adminRoutes(ctx: AppContext) {
 
     app.post('/api/admin/team/:id/invitation', {
       preHandler: app.requireAdmin,
+      config: { sessionOnly: true }, // makes a way in (see refuseApiToken)
       schema: {
         tags: ['admin'], summary: 'Email an invited member a new link to choose their password (their earlier links stop working); only for members not yet accepted',
         params: IdParams,
@@ -225,6 +227,7 @@ export default function adminRoutes(ctx: AppContext) {
 
     app.post('/api/admin/team', {
       preHandler: app.requireAdmin,
+      config: { sessionOnly: true }, // makes a way in (see refuseApiToken)
       schema: {
         tags: ['admin'],
         summary: 'Create an agent or admin account: with a password they must replace at their first sign-in, or (invite: true, with SMTP_URL set) '
@@ -288,6 +291,8 @@ export default function adminRoutes(ctx: AppContext) {
     }, async (request) => {
       const { id } = request.params;
       const body = request.body;
+      // A new password, a role or a reactivation gives someone a way in that would outlive the token's revocation.
+      if (body.password !== undefined || body.role !== undefined || body.active === true) refuseApiToken(request, 'set a password, a role or reactivate someone');
       const before = await member(id);
       // An admin cannot lock themselves out; another admin must do it.
       if (id === request.user!.id && (body.active === false || body.role === 'agent')) throw badRequest('You cannot deactivate or demote your own account.', 'self_change');
@@ -383,6 +388,8 @@ export default function adminRoutes(ctx: AppContext) {
       preHandler: app.requireAdmin,
       schema: { tags: ['admin'], summary: 'Replace the widget settings', body: WidgetSettingsUpdate, response: { 200: AdminWidgetSettings, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
     }, async (request) => {
+      // Whoever knows the identity secret signs in as any customer: not something a token may set.
+      if (request.body.identitySecret !== undefined) refuseApiToken(request, 'set the identity secret');
       const current = await loadWidgetSettings(sql);
       const { identitySecret, nudges, shopName, shopUrl, privacyUrl, allowedOrigins, ...rest } = request.body;
       // Whoever guesses it signs in as any of the shop's customers (orders included): a short word is no secret.

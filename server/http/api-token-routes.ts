@@ -54,12 +54,15 @@ export function apiTokenAuthenticator(ctx: Pick<AppContext, 'sql' | 'redis' | 'c
   const failuresKey = (address: string) => prefixed(ctx.config, `api-token-failures:${address}`);
   return {
     async authenticate(token, address) {
+      // A valid token always passes: counting first would let one stale integration still polling with a revoked
+      // token lock every other token out of a shared address (a company network, a proxy without TRUST_PROXY). With
+      // 256-bit secrets the count only slows down a caller trying tokens, which it refuses.
+      const found = token.length <= 200 ? await tokens.authenticate(tokenHash(token)) : ({ ok: false, reason: 'unknown' } as const);
+      if (found.ok) return found;
       const key = failuresKey(address);
       if (Number((await ctx.redis.get(key)) ?? 0) >= MAX_TOKEN_FAILURES) {
         throw new AppError(429, 'too_many_token_failures', `Too many refused API tokens from this address. Try again within ${TOKEN_FAILURE_WINDOW_MINUTES} minutes.`);
       }
-      const found = token.length <= 200 ? await tokens.authenticate(tokenHash(token)) : ({ ok: false, reason: 'unknown' } as const);
-      if (found.ok) return found;
       // The window starts with the first failure (NX: later ones do not extend it).
       await ctx.redis.multi().incr(key).expire(key, TOKEN_FAILURE_WINDOW_MINUTES * 60, 'NX').exec();
       throw new AppError(401, 'api_token_invalid', refusals[found.reason]);

@@ -128,6 +128,7 @@ export default function twoStepRoutes(ctx: AppContext) {
 
     app.delete('/api/admin/team/:id/two-step', {
       preHandler: app.requireAdmin,
+      config: { sessionOnly: true }, // opens an account to its password alone (see refuseApiToken)
       schema: {
         tags: ['admin'],
         summary: 'Reset someone\'s two-step sign-in (a lost phone): it is off, they sign in with the password alone and may set it up again. '

@@ -69,6 +69,15 @@ export function sessionToken(request: FastifyRequest): string | undefined {
   return request.cookies?.[SESSION_COOKIE] ?? bearer(request);
 }
 
+/**
+ * Refuses a request made with a personal API token from doing `what` (a part of a route that makes or changes a way in:
+ * a password, a role, a signing secret): a leaked token must not leave access behind that outlives its revocation.
+ * Whole routes say so with `config: { sessionOnly: true }`.
+ */
+export function refuseApiToken(request: FastifyRequest, what: string): void {
+  if (request.apiToken) throw new AppError(403, 'api_token_not_allowed', `An API token cannot ${what}: sign in to the console.`);
+}
+
 /** Routes about the signed-in person's own account (password, two-step sign-in): a console session's business only. */
 const sessionOnlyPath = (path: string) => path.startsWith('/api/auth/') && path !== '/api/auth/me';
 
@@ -91,14 +100,22 @@ export function registerAuth(app: FastifyInstance, auth: AuthService, visitorSec
     }
     request.apiToken = found.token;
     // What this request records in the audit log names the token (services/audit-log.ts); the actor is its creator.
-    const scope = auditScope.getStore();
+    const scope = scopes.get(request);
     if (scope) scope.apiToken = { id: found.token.id, name: found.token.name };
     // Never more than the token's scope, nor than its creator's role now (an admin demoted since is an agent).
     const role = found.token.scope === 'admin' && found.user.role === 'admin' ? 'admin' : 'agent';
     return { ...found.user, role };
   };
-  // Each request gets its own audit scope: run() around the rest of its handling, as done() continues it.
-  app.addHook('onRequest', (_request, _reply, done) => auditScope.run({}, done));
+  // Each request gets its own audit scope: run() around the rest of its handling, as done() continues it. A body that
+  // arrives in later packets is parsed in the socket's context, outside that run(): the same scope is entered again
+  // once it is parsed, so the route's handler records into it (a 5 MB import, an Expect: 100-continue client).
+  const scopes = new WeakMap<FastifyRequest, { apiToken?: { id: number; name: string } }>();
+  app.addHook('onRequest', (request, _reply, done) => {
+    const scope = {};
+    scopes.set(request, scope);
+    auditScope.run(scope, done);
+  });
+  app.addHook('preValidation', (request, _reply, done) => auditScope.run(scopes.get(request) ?? {}, done));
   const requireAgent = async (request: FastifyRequest) => {
     if (request.user) return; // already checked by an earlier hook of this request
     const apiToken = apiTokenOf(request);

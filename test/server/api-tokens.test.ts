@@ -231,18 +231,57 @@ describe('personal API tokens', () => {
   });
 
   // Last: it leaves this address refused for the window.
-  it(`refuses an address outright after ${MAX_TOKEN_FAILURES} refused tokens`, async () => {
+  it(`refuses more tokens from an address after ${MAX_TOKEN_FAILURES} refused ones, never a valid one`, async () => {
     const good = (await makeToken({ name: 'Still good', scope: 'agent' })).token;
     const key = prefixed(stack.env.config, 'api-token-failures:127.0.0.1');
     const before = Number((await redis.get(key)) ?? 0);
     expect(before).toBeGreaterThan(0); // the refusals above were counted
     for (let i = before; i < MAX_TOKEN_FAILURES; i++) expect((await withToken(`sd_wrong-${i}`, 'GET', '/api/conversations', { server: i % 2 })).status).toBe(401);
-    const throttled = await withToken(good, 'GET', '/api/conversations');
+    const throttled = await withToken('sd_wrong-one-more', 'GET', '/api/conversations');
     expect(throttled.status).toBe(429);
     expect(throttled.json.error.code).toBe('too_many_token_failures');
-    // Sessions from that address are not affected.
+    // A valid token from the same address still works (a stale integration polling with a revoked token must not lock
+    // out the others sharing the address), and so do sessions.
+    expect((await withToken(good, 'GET', '/api/conversations')).status).toBe(200);
     expect((await httpAs(stack.url, 'GET', '/api/conversations', admin)).status).toBe(200);
     await redis.del(key);
-    expect((await withToken(good, 'GET', '/api/conversations')).status).toBe(200);
+  });
+
+  it('names the token on the audit entry of a request whose body came in many packets', async () => {
+    const token = (await makeToken({ name: 'CRM import', scope: 'admin' })).token;
+    // About 400 kB: parsed after several reads of the socket, outside the request's first async context.
+    const rows = Array.from({ length: 4000 }, (_, i) => `crm-${i},crm-${i}@example.com,Contact ${i},${'x'.repeat(60)}`);
+    const bytes = new TextEncoder().encode(['externalId,email,name,note', ...rows].join('\n'));
+    // Sent in pieces with pauses, as a slow link delivers it.
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        for (let at = 0; at < bytes.length; at += 64 * 1024) {
+          controller.enqueue(bytes.subarray(at, at + 64 * 1024));
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        }
+        controller.close();
+      },
+    });
+    const response = await fetch(`${stack.url}/api/admin/customers/import`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': String(bytes.length) }, body, duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(200);
+    expect((await auditOf('customers.import')).at(-1)!.details.apiToken).toMatchObject({ name: 'CRM import' });
+  });
+
+  it('cannot leave a way in behind: no new member, password, role, reactivation, two-step reset, identity secret or webhook', async () => {
+    const token = (await makeToken({ name: 'Leaked', scope: 'admin' })).token;
+    const [agent] = await stack.env.sql<{ id: number }[]>`select id from users where email = ${stack.agent.email}`;
+    const refused = [
+      await withToken(token, 'POST', '/api/admin/team', { body: { email: 'mallory@example.com', name: 'Mallory', role: 'admin', password: 'mallory-password-1' } }),
+      await withToken(token, 'PATCH', `/api/admin/team/${agent.id}`, { body: { password: 'a-new-password-99' } }),
+      await withToken(token, 'PATCH', `/api/admin/team/${agent.id}`, { body: { role: 'admin' } }),
+      await withToken(token, 'DELETE', `/api/admin/team/${agent.id}/two-step`),
+      await withToken(token, 'POST', '/api/admin/webhooks', { body: { url: 'https://collector.example.invalid/hook', events: ['message.created'] } }),
+    ];
+    for (const r of refused) expect({ status: r.status, code: r.json?.error?.code }).toEqual({ status: 403, code: 'api_token_not_allowed' });
+    expect((await stack.env.sql`select 1 from users where email = 'mallory@example.com'`)).toHaveLength(0);
+    // What keeps no way in open still works: a capacity change.
+    expect((await withToken(token, 'PATCH', `/api/admin/team/${agent.id}`, { body: { capacity: 6 } })).status).toBe(200);
   });
 });
