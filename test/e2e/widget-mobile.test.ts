@@ -118,6 +118,28 @@ describe('widget on a phone and a poor network', () => {
     }
   }, 60_000);
 
+  it('a server that is only slow keeps its connections: the unanswered message is checked with a ping, not reconnected', async () => {
+    const { page, errors } = await phonePage();
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await page.goto(`${bed.stack.url}/demo`);
+    await openWidget(page);
+    await send(page, 'Before the slow moment');
+    await expect.poll(() => stateOf(page, 'Before the slow moment'), { timeout: 15_000 }).toBe('Sent');
+    const connections = sockets.length;
+    // The database holds every message insert for 13 s: past the widget's 10 s ack wait, the socket itself answering.
+    const held = bed.stack.env.sql.begin(async (tx) => {
+      await tx`lock table messages in exclusive mode`;
+      await new Promise((resolve) => setTimeout(resolve, 13_000));
+    });
+    await send(page, 'Written while the server is slow');
+    await held;
+    await expect.poll(() => stateOf(page, 'Written while the server is slow'), { timeout: 20_000, interval: 250 }).toBe('Sent');
+    expect(sockets.length).toBe(connections); // no fresh connection: all widgets reconnecting would add to the load
+    expect(await storedCount('Written while the server is slow')).toBe(1);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('the socket starts on a WebSocket (no polling round trips first), and still connects by polling where WebSockets are blocked', async () => {
     const direct = await newWidgetPage(bed.browser, bed.contexts);
     const sockets: string[] = [];

@@ -434,9 +434,9 @@ export class ChatClient {
   }
 
   /**
-   * Checks quickly that the connection still carries anything: an event with an ack and a short timeout. The server
-   * answers every acked event, one it does not know too (gateway.ts refuseUnknownEvents: { ok: false }), so any
-   * answer means the connection lives. No answer: a fresh connection. A socket that is waiting to reconnect tries now.
+   * Checks quickly that the connection still carries anything: `widget:ping` with an ack and a short timeout, which
+   * the server answers at once (an older server answers it too, as an unknown event). Any answer means the connection
+   * lives. No answer: a fresh connection. A socket that is waiting to reconnect tries now.
    */
   private checkConnection(): void {
     const socket = this.socket;
@@ -482,10 +482,12 @@ export class ChatClient {
       (socket.timeout(ACK_TIMEOUT_MS) as unknown as { emit(e: string, p: unknown, cb: (err: Error | null, res: AckResult<E>) => void): void })
         .emit(event, payload, (err, res) => {
           if (!err) return resolve(res);
-          // No answer in time on a socket that still says "connected": the connection most likely died without a
-          // word (a phone that changed networks). Retrying on it would wait for socket.io's ping timeout (up to
-          // 45 s); a fresh connection sends the outbox again at once (client ids keep that free of doubles).
-          if (socket.connected) this.reconnect(socket);
+          // No answer in time on a socket that still says "connected": the connection may have died without a word
+          // (a phone that changed networks), or the server is only slow. The ping, answered without the database,
+          // tells them apart: no answer, and a fresh connection sends the outbox again at once (client ids keep that
+          // free of doubles); an answer, and this connection stays — every widget reconnecting to a struggling
+          // server at once would only add to its load.
+          if (socket.connected) this.checkConnection();
           reject(err);
         });
     });
