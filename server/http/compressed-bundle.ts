@@ -2,7 +2,8 @@
 // brotli to browsers that take it, gzip to the rest, the plain bytes otherwise, with an ETag per encoding and 304s.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export interface CompressedBundle {
@@ -15,6 +16,9 @@ export interface CompressedBundle {
 }
 
 type BundleEncoding = 'br' | 'gzip' | 'identity';
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
 
 /** What the browser accepts, best first: br, then gzip, else the plain bytes (q=0 refuses one). */
 export function bundleEncoding(acceptEncoding: string | string[] | undefined): BundleEncoding {
@@ -42,20 +46,26 @@ function bundleEtag(bundle: CompressedBundle, encoding: BundleEncoding): string 
  * gzip -9 but slow on a large file (2 s for the 590 kB console against 0.1 s at 9), hence the quality per bundle.
  */
 export function compressedBundleLoader(file: string, options: { brotliQuality: number }): () => Promise<CompressedBundle | null> {
-  let cached: CompressedBundle | null = null;
+  // One compression per build, off the event loop (zlib's thread pool): the requests that arrive meanwhile wait for it.
+  let cached: { mtimeMs: number; bundle: Promise<CompressedBundle> } | null = null;
+  const compress = async (mtimeMs: number): Promise<CompressedBundle> => {
+    const body = await readFile(file);
+    const [gzipped, brotli] = await Promise.all([
+      gzipAsync(body, { level: 9 }),
+      brotliAsync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: options.brotliQuality, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+    ]);
+    return { mtimeMs, body, gzipped, brotli, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+  };
   return async () => {
     const info = await stat(file).catch(() => null);
     if (!info) return null;
     if (cached?.mtimeMs !== info.mtimeMs) {
-      const body = await readFile(file);
-      cached = {
-        mtimeMs: info.mtimeMs, body,
-        gzipped: gzipSync(body, { level: 9 }),
-        brotli: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: options.brotliQuality, [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }),
-        etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
-      };
+      const attempt = { mtimeMs: info.mtimeMs, bundle: compress(info.mtimeMs) };
+      cached = attempt;
+      // A read that failed (the file replaced mid-read) is tried again by the next request.
+      attempt.bundle.catch(() => { if (cached === attempt) cached = null; });
     }
-    return cached;
+    return cached.bundle;
   };
 }
 
