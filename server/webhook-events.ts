@@ -62,7 +62,8 @@ const MAPPINGS: Partial<Record<InteractionType, Mapping>> = {
   'message.agent': { event: 'message.created', fields: ['messageId', 'agentId', 'text'], extra: { author: 'agent' } },
   handoff: { event: 'conversation.handed_off', fields: ['reason'] },
   assigned: { event: 'conversation.assigned', fields: ['agentId', 'agentName', 'how', 'waitSeconds'] },
-  transferred: { event: 'conversation.transferred', fields: ['agentId', 'agentName', 'fromAgentId'] },
+  // `how`: transferred (to an agent), taken_over, requeued (back to the queue: agentId null) or team (to a team's queue).
+  transferred: { event: 'conversation.transferred', fields: ['agentId', 'agentName', 'fromAgentId', 'how', 'teamId', 'teamName'] },
   resolved: { event: 'conversation.resolved', fields: ['by', 'agentId'] },
   reopened: { event: 'conversation.reopened', fields: ['agentId'] },
   rating: { event: 'rating.submitted', fields: ['rating', 'comment'], when: (p) => p.kind === 'csat' },

@@ -222,6 +222,8 @@ describe('webhooks', () => {
     const result = await writeInteractionBatch(stack.env.sql, [
       event('transferred', 'wh-moves:transferred', { agentId: 2, agentName: 'Sam Lee', how: 'transferred', fromAgentId: 1, waitSeconds: null }),
       event('reopened', 'wh-moves:reopened', { agentId: 2 }),
+      // Back to a team's queue (nobody holds it): the receiver can tell it from a transfer to an agent.
+      event('transferred', 'wh-moves:to-team', { agentId: null, agentName: null, how: 'team', fromAgentId: 2, byAgentId: 1, teamId: 4, teamName: 'Returns' }),
     ]);
     const queues = createQueues(stack.env.config);
     try {
@@ -229,12 +231,14 @@ describe('webhooks', () => {
     } finally {
       await queues.close();
     }
-    await eventually(async () => at('/moves').length === 2, 10_000, 'both deliveries');
-    const byEvent = Object.fromEntries(at('/moves').map((r) => [r.body.event, r.body.data]));
-    expect(byEvent).toEqual({
-      'conversation.transferred': { agentId: 2, agentName: 'Sam Lee', fromAgentId: 1 },
-      'conversation.reopened': { agentId: 2 },
-    });
+    await eventually(async () => at('/moves').length === 3, 10_000, 'the three deliveries');
+    const data = at('/moves').map((r) => ({ event: r.body.event, ...r.body.data }));
+    expect(data).toEqual(expect.arrayContaining([
+      { event: 'conversation.transferred', agentId: 2, agentName: 'Sam Lee', fromAgentId: 1, how: 'transferred' },
+      { event: 'conversation.reopened', agentId: 2 },
+      { event: 'conversation.transferred', agentId: null, agentName: null, fromAgentId: 2, how: 'team', teamId: 4, teamName: 'Returns' },
+    ]));
+    expect(data).toHaveLength(3);
   });
 
   it('retries a receiver that answers 500 until it answers 200', async () => {
