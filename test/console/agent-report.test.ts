@@ -135,6 +135,11 @@ describe('per-agent report', () => {
     await sql`update users set active = false where id = ${gus}`;
     // C12: handed off while nobody was online; never assigned, never answered.
     await chat('15:00:00', { holder: null, status: 'queued' });
+    // C13: Fay takes it and returns it to the queue a minute later without a word; nobody answers it. Late in the
+    // queue, not in Fay's hold: her hold ended with the return (agent_requeued names her as who returned it).
+    const c13 = await chat('16:00:00', { holder: null, status: 'queued' });
+    await given(c13.id, 'agent_joined', fay, '16:00:00');
+    await given(c13.id, 'agent_requeued', fay, '16:01:00');
 
     // Migration 035's backfill, run again on these rows (it only fills chats without a resolver): each chat now
     // closed by an agent gets the latest "resolved" event's agent; open chats keep none.
@@ -156,18 +161,18 @@ describe('per-agent report', () => {
     });
     expect(row(gus)).toMatchObject({ active: false, handled: 2, resolved: 0, messagesSent: 2, firstReply: { count: 2, medianSeconds: 60 } });
     expect(r.team).toMatchObject({ handled: 4, resolved: 1, messagesSent: 4, firstReply: { count: 4 }, firstReplyInTime: { count: 4, share: 1 } });
-    // The hand-offs nobody answered (C8 closed unanswered, C12 still queued): in no row, said beside the table…
-    expect(r.handoffsUnanswered).toBe(2);
+    // The hand-offs nobody answered (C8 closed unanswered, C12 and C13 still queued): in no row, said beside the table…
+    expect(r.handoffsUnanswered).toBe(3);
     // …and late in the overview's share, which runs from the hand-off: the two figures differ by exactly those.
     const overview = (await http('GET', `/api/admin/reports?${range}`, admin)).json;
-    expect(overview.firstReplyTarget).toMatchObject({ met: 4, missed: 2, waiting: 0 });
+    expect(overview.firstReplyTarget).toMatchObject({ met: 4, missed: 3, waiting: 0 });
     expect(overview.firstResponse.count).toBe(4);
-    // The Team line's hand-off figure is the overview's: 4 in time (Eve's two, Gus's two), 2 late — C8 in Dee's
-    // hold, C12 in the queue (in no row).
+    // The Team line's hand-off figure is the overview's: 4 in time (Eve's two, Gus's two), 3 late — C8 in Dee's
+    // hold, C12 and C13 in the queue (in no row).
     expect(row(eve).handoffTarget).toEqual({ met: 2, late: 0, share: 1 });
     expect(row(gus).handoffTarget).toEqual({ met: 2, late: 0, share: 1 });
-    expect(r.team.handoffTarget).toEqual({ met: 4, late: 2, share: 0.6667 });
-    expect(r.lateInQueue).toBe(1);
+    expect(r.team.handoffTarget).toEqual({ met: 4, late: 3, share: 0.5714 });
+    expect(r.lateInQueue).toBe(2);
   });
 
   it('counts chats run through the chat loop: accept by replying, transfer, notes, resolve', async () => {
