@@ -11,6 +11,7 @@ import customerImportRoutes from './customer-import-routes.ts';
 import adminKbRoutes from './admin-kb-routes.ts';
 import assistRoutes from './assist-routes.ts';
 import adminRoutes from './admin-routes.ts';
+import reportRatingsRoutes from './report-ratings-routes.ts';
 import teamSettingsRoutes from './team-settings-routes.ts';
 import teamRoutes from './team-routes.ts';
 import consoleRoutes from './console-routes.ts';
@@ -34,6 +35,7 @@ export const routePlugins: RoutePlugin[] = [
   adminKbRoutes,
   assistRoutes,
   adminRoutes,
+  reportRatingsRoutes,
   teamSettingsRoutes,
   teamRoutes,
   webhookRoutes,

@@ -6,7 +6,7 @@ import type { AppContext } from '../context.ts';
 import { ErrorResponse, errorReplies, IdParams } from './schemas.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { usersRepository } from '../repositories/users.ts';
-import { isKnownTimeZone, nextOpening, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
+import { csatAskOf, isKnownTimeZone, nextOpening, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { identityHashMatches, signVisitorToken, verifyResumeToken, verifyVisitorToken } from '../services/visitor-tokens.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
@@ -68,6 +68,7 @@ export default function widgetRoutes(ctx: AppContext) {
       const open = withinBusinessHours(settings);
       return {
         ...visible,
+        csatAsk: csatAskOf(settings),
         identityVerification: Boolean(ctx.config.identitySecret || identitySecret),
         status: {
           agentsOnline: await users.countOnlineAgents(),

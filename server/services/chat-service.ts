@@ -16,7 +16,7 @@ import { usersRepository } from '../repositories/users.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Responder, ResponderDecision } from './responder.ts';
 import type { RealtimeOut } from './realtime-out.ts';
-import { botModeOf, loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './widget-settings.ts';
+import { botModeOf, csatAskOf, loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './widget-settings.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
 import type { FollowupScheduler } from './email-followup-queue.ts';
 import { markLeftMessageAnswered, markLeftMessagesAnsweredInChat } from './offline-messages.ts';
@@ -914,6 +914,13 @@ export function createChatService(deps: ChatServiceDeps) {
     async csat(customerId: number, conversationId: number, rating: number, comment: string | null): Promise<void> {
       const row = ownConversation(await conversations.findById(conversationId), customerId);
       if (row.status !== 'resolved') throw conflict('A conversation can be rated once it is resolved.');
+      // The shop's "Ask for a rating" setting holds here too, so a crafted client cannot add the ratings the widget
+      // does not ask for (a bot-only chat under `people` would count in the CSAT figures the admin kept them out of).
+      const ask = csatAskOf(await loadWidgetSettings(sql));
+      if (ask === 'never') throw conflict('This shop does not ask for ratings.');
+      if (ask === 'people' && row.assignee_id === null && row.first_response_at === null) {
+        throw conflict('This shop asks for a rating only after a chat with a person.');
+      }
       await events.enqueueFeedback({
         kind: 'csat', idempotencyKey: `csat:${conversationId}`, customerId, conversationId, rating, comment, occurredAt: new Date().toISOString(),
       });

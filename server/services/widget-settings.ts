@@ -17,6 +17,16 @@ export const BotModeSchema = Type.Union([Type.Literal('always'), Type.Literal('w
 });
 export type BotMode = Static<typeof BotModeSchema>;
 
+/**
+ * When the widget asks "How did we do?" once a chat is closed: `people` after a chat a person handled (an agent held
+ * it or replied in it; the default, also for installs from before the setting), `all` after every closed chat (bot-only
+ * ones too, as before the setting), `never` not at all. The server takes a rating only for a chat the setting asks about.
+ */
+export const CsatAskSchema = Type.Union([Type.Literal('people'), Type.Literal('all'), Type.Literal('never')], {
+  description: 'Ask for a rating after chats a person handled (default), after every closed chat (all), or never',
+});
+export type CsatAsk = Static<typeof CsatAskSchema>;
+
 const Localised = Type.Object({ en: Type.String({ maxLength: 500 }), zh: Type.String({ maxLength: 500 }) });
 const DayHours = Type.Union([Type.Null(), Type.Tuple([Type.String({ pattern: '^\\d{2}:\\d{2}$' }), Type.String({ pattern: '^\\d{2}:\\d{2}$' })])]);
 
@@ -58,6 +68,8 @@ export const WidgetSettingsSchema = Type.Object({
   preChatForm: Type.Boolean(),
   /** Optional so a client that does not send it keeps working: omitted on save means unchanged (`saveWidgetSettings`). */
   botMode: Type.Optional(BotModeSchema),
+  /** Optional likewise: omitted on save keeps the stored one. */
+  csatAsk: Type.Optional(CsatAskSchema),
   /** null = always open. Otherwise [open, close] per weekday (0 = Sunday) in `timezone`. */
   businessHours: Type.Union([
     Type.Null(),
@@ -99,6 +111,7 @@ export const DEFAULT_WIDGET_SETTINGS: WidgetSettings = {
   },
   preChatForm: false,
   botMode: 'always',
+  csatAsk: 'people',
   businessHours: null,
   nudges: [],
   shopName: '',
@@ -116,11 +129,16 @@ export function shopIdentity(settings: Pick<WidgetSettings, 'shopName' | 'shopUr
 const row = settingsRow('widget', WidgetSettingsSchema, DEFAULT_WIDGET_SETTINGS);
 
 export const loadWidgetSettings = (sql: Sql): Promise<WidgetSettings> => row.load(sql);
-/** A `botMode` left out (a client from before the setting) keeps the stored one, like the update's other optional settings. */
+/** A `botMode` or `csatAsk` left out (a client from before the setting) keeps the stored one, like the update's other optional settings. */
 export async function saveWidgetSettings(sql: Sql, settings: WidgetSettings): Promise<void> {
-  const botMode = settings.botMode ?? (await row.load(sql)).botMode ?? 'always';
-  return row.save(sql, { ...settings, botMode });
+  const stored = settings.botMode && settings.csatAsk ? null : await row.load(sql);
+  const botMode = settings.botMode ?? stored?.botMode ?? 'always';
+  const csatAsk = settings.csatAsk ?? stored?.csatAsk ?? 'people';
+  return row.save(sql, { ...settings, botMode, csatAsk });
 }
+
+/** When to ask for a rating (`people` when unset: stored before the setting existed). */
+export const csatAskOf = (settings: Pick<WidgetSettings, 'csatAsk'>): CsatAsk => settings.csatAsk ?? 'people';
 
 /** Who answers first (`always` when unset: stored before the setting existed). */
 export const botModeOf = (settings: Pick<WidgetSettings, 'botMode'>): BotMode => settings.botMode ?? 'always';

@@ -2,12 +2,13 @@
 // real server: focus stays in the full-screen chat after a rating, a file
 // upload and a left message; a message the server refuses keeps its place with
 // Retry and Remove; the text box takes as many characters as the server does.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FileChooser, Page } from 'playwright-core';
 import { callOk, eventually } from '../support/sockets.ts';
 import { solidPng } from '../support/png.ts';
 import { artifactPath } from '../support/browser.ts';
 import type { Sql } from '../../server/db/client.ts';
+import { loadWidgetSettings, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 import { bubbles, conversationOf as storedIn, newWidgetPage, openDemo, openWidget, send, widgetTestBed } from './widget-helpers.ts';
 
 /** The server's MAX_MESSAGE_CHARS for this file: small, so the limit is easy to cross. */
@@ -16,6 +17,10 @@ const MAX_CHARS = 40;
 // Nobody online: the widget offers "Leave a message". A short lock timeout: a message stuck behind a held row lock
 // is refused quickly (as it would be after DB_LOCK_TIMEOUT_MS, 10 s by default, on a real server).
 const bed = widgetTestBed({ agentPresence: 'offline', stack: { config: { maxMessageChars: MAX_CHARS, dbLockTimeoutMs: 300 } } });
+// The rating test's chat is the bot's alone: ask after every closed chat (the default asks only after a person's).
+beforeAll(async () => {
+  await saveWidgetSettings(bed.stack.env.sql, { ...(await loadWidgetSettings(bed.stack.env.sql)), csatAsk: 'all' });
+});
 
 const PHONE = { width: 375, height: 700 };
 const phonePage = async () => {

@@ -127,6 +127,8 @@ button{cursor:pointer}
 .stars{display:flex;gap:6px}
 .stars button{width:40px;height:40px;border-radius:8px;border:1px solid #6b7280;background:#fff;font-size:16px;font-weight:600}
 .stars button[aria-checked=true]{background:var(--brand);color:var(--on-brand);border-color:var(--brand)}
+.csat-scale{display:inline-flex;flex-direction:column;align-self:flex-start;gap:2px;max-width:100%}
+.csat-scale-ends{display:flex;justify-content:space-between;gap:8px;font-size:11px;line-height:1.3;color:#4b5563}
 @media ${FULL_SCREEN_QUERY}{.panel{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}.launcher.open{display:none}}
 @media ${SHORT_QUERY}{.panel{overflow-y:auto}.head{padding:4px 6px 4px 12px}.head h2{font-size:15px;line-height:1.25}.head .icon-btn{width:32px;height:32px}.scroll{flex:1 0 0;min-height:96px}.typing{min-height:0;padding-bottom:2px}.typing:empty{display:none}.compose{padding:6px 8px}.privacy{padding-bottom:4px}}
 @media ${TOUCH_QUERY}{.person-btn,.chip,.helpful button,.failed-actions button,.secondary,.primary,.nudge-text{min-height:44px}.icon-btn,.head .icon-btn,.nudge .icon-btn{min-width:44px;min-height:44px}.stars button{min-width:44px;min-height:44px}}

@@ -997,8 +997,36 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.say(this.queueNotice.textContent ?? '');
   }
 
+  /**
+   * Whether the shop asks for a rating after this chat (its `csatAsk` setting): `people` only when a person handled it
+   * (an agent held it, or wrote in it: the timeline has their reply), `all` after every chat, `never` not at all. The
+   * server refuses the ratings the setting does not ask for. A server from before the setting sends none: every chat.
+   */
+  private asksForRating(conversation: ConversationSummary): boolean {
+    const ask = (this.options.settings as { csatAsk?: 'people' | 'all' | 'never' }).csatAsk ?? 'all';
+    if (ask !== 'people') return ask === 'all';
+    return conversation.assignee !== null || this.client.timeline().some((e) =>
+      e.kind === 'message' && e.message.conversationId === conversation.id && e.message.author.type === 'agent');
+  }
+
+  /** The 1–5 buttons say what they mean ("4 out of 5, good"), and the ends of the scale are named under them. */
+  private labelRatingScale(card: HTMLElement): void {
+    const stars = card.querySelector<HTMLElement>('.stars');
+    if (!stars) return;
+    stars.querySelectorAll<HTMLElement>('[data-rating]').forEach((button) => {
+      const n = Number(button.getAttribute('data-rating'));
+      button.setAttribute('aria-label', this.t.csatRatingMeaning(n, this.t.csatMeaning[n - 1]));
+    });
+    // One short line under the buttons, as wide as they are; hidden from screen readers, which hear each button's name.
+    const scale = h('div', { class: 'csat-scale' });
+    stars.replaceWith(scale);
+    scale.append(stars, h('div', { class: 'csat-scale-ends', 'aria-hidden': 'true' },
+      h('span', { 'data-scale': 'low' }, this.t.csatScaleLow), h('span', { 'data-scale': 'high' }, this.t.csatScaleHigh)));
+  }
+
   private maybeOfferCsat(conversation: ConversationSummary, justResolved: boolean): void {
     if (this.csatFor === conversation.id || this.blocked) return;
+    if (!this.asksForRating(conversation)) return;
     const rated = this.options.store.get<number[]>('rated') ?? [];
     if (rated.includes(conversation.id)) return;
     const resolvedAt = conversation.resolvedAt ? Date.parse(conversation.resolvedAt) : Date.now();
@@ -1011,6 +1039,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       this.options.store.set('rated', [...(this.options.store.get<number[]>('rated') ?? []), conversation.id].slice(-50));
     }, h('div', { class: 'row' }, transcript));
     card.setAttribute('data-card', 'csat');
+    this.labelRatingScale(card);
     this.cards.appendChild(h('div', { class: 'system', 'data-card': 'ended' }, this.t.chatEnded));
     this.cards.appendChild(card);
     this.say(this.t.csatTitle);

@@ -150,6 +150,7 @@ export function ReportsPage() {
             }} values={rated.flatMap((a) => [a.helpful, a.notHelpful])} />
           </div>
           <AgentsCard range={range} />
+          <RatedComments range={range} />
           {(r.nudges?.length ?? 0) > 0 && (
             <div class="card" data-testid="report-nudges">
               <h4>{t('reports.nudges')}</h4>
@@ -187,6 +188,39 @@ export function ReportsPage() {
             <p class="muted small">{t('reports.unansweredNote')}</p>
           </div>
         </div>
+      )}
+    </div>
+  );
+}
+
+interface RatedComment { conversationId: number; customerId: number; customerName: string | null; rating: number; comment: string; ratedAt: string }
+
+/** The range's ratings that came with a comment, lowest first, each linking to its chat (report-ratings-routes.ts). */
+function RatedComments({ range }: { range: { from: string; to: string; tz: string } }) {
+  const rated = useLoad(() => get<{ items: RatedComment[] }>(`/api/admin/reports/ratings${query(range)}`), [range.from, range.to]);
+  const items = rated.data?.items ?? [];
+  return (
+    <div class="card" data-testid="report-rated-comments">
+      <h4>{t('reports.ratedComments')}</h4>
+      {rated.error && <p class="error">{rated.error}</p>}
+      {rated.data && items.length === 0 && <p class="muted small">{t('reports.noRatedComments')}</p>}
+      {items.length > 0 && (
+        <table>
+          <thead><tr><th>{t('reports.ratingCol')}</th><th>{t('reports.commentCol')}</th><th>{t('reports.chatCol')}</th><th>{t('reports.ratedAtCol')}</th></tr></thead>
+          <tbody>
+            {items.map((item) => {
+              const href = `/console/conversations/${item.conversationId}`;
+              return (
+                <tr key={item.conversationId} data-testid="report-rated-comment" data-rating={item.rating} data-conversation-id={item.conversationId}>
+                  <td>{item.rating}/5</td><td>{item.comment}</td>
+                  <td><a href={href} onClick={(e) => { e.preventDefault(); navigate(href); }}>{t('conversation.number', { id: item.conversationId })}</a>
+                    {item.customerName && <span class="muted small"> · {item.customerName}</span>}</td>
+                  <td class="small">{formatTime(item.ratedAt)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
       )}
     </div>
   );

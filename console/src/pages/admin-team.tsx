@@ -328,6 +328,8 @@ interface WidgetSettingsView {
   greeting: { en: string; zh: string }; offlineMessage: { en: string; zh: string }; preChatForm: boolean;
   /** Who answers first; absent from an older server (the bot, always). */
   botMode?: BotMode;
+  /** When the widget asks for a rating; absent from an older server (after every chat). */
+  csatAsk?: CsatAsk;
   businessHours: null | { timezone: string; days: (null | [string, string])[] };
   nudges: Nudge[];
   shopName: string; shopUrl: string; privacyUrl: string;
@@ -350,6 +352,8 @@ const notAnOrigin = (origins: string[]) => origins.find((origin) => !ALLOWED_ORI
 interface Nudge { id: string; path: string; delaySeconds: number; message: { en: string; zh: string } }
 type BotMode = 'always' | 'when_team_unavailable' | 'never';
 const BOT_MODES: BotMode[] = ['always', 'when_team_unavailable', 'never'];
+type CsatAsk = 'people' | 'all' | 'never';
+const CSAT_ASKS: CsatAsk[] = ['people', 'all', 'never'];
 
 /** Proactive messages: on pages under a path, after a delay, the widget offers a message beside its launcher. */
 function NudgesEditor({ nudges, onChange }: { nudges: Nudge[]; onChange(next: Nudge[]): void }) {
@@ -448,6 +452,12 @@ function WidgetTab() {
             {BOT_MODES.map((mode) => <option key={mode} value={mode}>{t(`widget.botMode.${mode}`)}</option>)}
           </select>
           <span class="muted small" id="bot-mode-hint">{t('widget.botModeHint')}</span>
+        </label>
+        <label>{t('widget.csatAsk')}
+          <select value={form.csatAsk ?? 'all'} data-testid="csat-ask" aria-describedby="csat-ask-hint" onChange={(e) => setForm({ ...form, csatAsk: e.currentTarget.value as CsatAsk })}>
+            {CSAT_ASKS.map((ask) => <option key={ask} value={ask}>{t(`widget.csatAsk.${ask}`)}</option>)}
+          </select>
+          <span class="muted small" id="csat-ask-hint">{t('widget.csatAskHint')}</span>
         </label>
         <label>{t('widget.greeting')} (en)<textarea rows={2} maxLength={500} value={form.greeting.en} onInput={(e) => setForm({ ...form, greeting: { ...form.greeting, en: e.currentTarget.value } })} /></label>
         <label>{t('widget.greeting')} (zh)<textarea rows={2} maxLength={500} value={form.greeting.zh} onInput={(e) => setForm({ ...form, greeting: { ...form.greeting, zh: e.currentTarget.value } })} /></label>

@@ -14,7 +14,7 @@ import { altLabel, isAltShortcut, isTypingIn } from '../shortcuts.ts';
 import { fillPlaceholders } from '../placeholders.ts';
 import { systemLine } from '../system-lines.ts';
 import { SnoozedBanner, SnoozeMenu } from './snooze-menu.tsx';
-import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
+import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FeedbackItem, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
 import { chatLanguage } from '../chat-language.ts';
 import { clientIdForSend, draftKey, forgetUnsent, readDraft, rememberUnsent, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
 import { reportChatRead } from '../unread-title.ts';
@@ -256,6 +256,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
           {conversation.team && <>{' '}<span class="badge team-badge" data-testid="conversation-team" title={t('teams.badgeHint')}>{conversation.team.name}</span></>}
           {conversation.assignee && <span class="muted small"> · {t('conversation.with', { name: conversation.assignee.name })}</span>}
           {shopper && <ShopperWhereabouts activity={shopper} />}
+          <ChatRating conversationId={conversation.id} customerId={conversation.customerId} />
           {conversation.snoozedUntil && (
             <SnoozedBanner until={conversation.snoozedUntil} canUnsnooze={mayHandle(conversation)} onUnsnooze={() => void act('conversation:unsnooze')} />
           )}
@@ -353,6 +354,23 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
       <AssistPanel conversationId={conversationId} lastCustomerId={[...messages].reverse().find((m) => m.author.type === 'customer')?.id ?? 0} onInsert={(text) => composer.current?.insert(text)} />
       <Composer handle={composer} focusOnMount={focusReply} conversationId={conversationId} resolved={status === 'resolved'} locale={chatLanguage(messages, customer?.locale)} customer={customer} onError={setError} />
     </div>
+  );
+}
+
+/**
+ * The shopper's rating of this chat under the header ("Rated 4/5 — 'Quick refund, thanks'"), from the customer's
+ * feedback; a rating stored later (the feedback worker publishes `customer:updated`) shows without a reload.
+ */
+function ChatRating({ conversationId, customerId }: { conversationId: number; customerId: number }) {
+  const { socket } = useSession();
+  const feedback = useLoad(() => get<{ items: FeedbackItem[] }>(`/api/customers/${customerId}/feedback`), [customerId]);
+  useSocketEvent(socket, 'customer:updated', (e) => { if (e.customerId === customerId) feedback.reload(); });
+  const rating = feedback.data?.items.find((f) => f.kind === 'csat' && f.conversationId === conversationId && f.rating !== null);
+  if (!rating) return null;
+  return (
+    <p class="muted small" data-testid="conversation-rating" data-rating={rating.rating} title={t('conversation.ratedHint')}>
+      {t('conversation.rated', { rating: rating.rating! })}{rating.comment && <> — <q>{rating.comment}</q></>}
+    </p>
   );
 }
 
