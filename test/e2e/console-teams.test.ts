@@ -122,6 +122,11 @@ describe('teams in the console', () => {
     await box('zh').check();
     expect(await box('en').isChecked()).toBe(true);
     await row.locator('input[type=number]').fill('7');
+    // The list comes back (here the languages' reload; in use, anyone's presence changing) before the box is left:
+    // what was typed stays, and leaving the box saves it.
+    await page.waitForResponse((response) => response.url().endsWith('/api/admin/team') && response.request().method() === 'GET');
+    await page.waitForTimeout(100);
+    expect(await row.locator('input[type=number]').inputValue()).toBe('7');
     await row.locator('input[type=number]').press('Tab');
     expect(await row.locator('input[type=number]').inputValue()).toBe('7');
     await expect.poll(async () => (await stack.env.sql<{ languages: string[]; capacity: number }[]>`

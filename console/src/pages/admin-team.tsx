@@ -102,6 +102,9 @@ function TeamTab() {
     });
   }, [team.data]);
   const shown = (m: Member): Member => ({ ...m, ...edits[m.id] });
+  // What is being typed in a capacity box, until it is committed (Enter, Tab, leaving it): the list reloads whenever
+  // someone's presence changes, and re-rendered from it the box lost what was being typed.
+  const [typedCapacity, setTypedCapacity] = useState<Record<number, string>>({});
   const editMember = (m: Member, fields: Edit) => {
     setEdits((current) => ({ ...current, [m.id]: { ...current[m.id], ...fields } }));
     const sent = (sending.current.get(m.id) ?? Promise.resolve()).then(() => change(m.id, fields));
@@ -165,7 +168,13 @@ function TeamTab() {
                   <option value="agent">{t('role.agent')}</option><option value="admin">{t('role.admin')}</option>
                 </select>
               </td>
-              <td><input type="number" min={0} max={100} value={m.capacity} class="narrow" onChange={(e) => editMember(m, { capacity: Number(e.currentTarget.value) })} /></td>
+              <td><input type="number" min={0} max={100} value={typedCapacity[m.id] ?? m.capacity} class="narrow"
+                onInput={(e) => { const typed = e.currentTarget.value; setTypedCapacity((current) => ({ ...current, [m.id]: typed })); }}
+                onChange={(e) => {
+                  const typed = e.currentTarget.value;
+                  setTypedCapacity(({ [m.id]: _done, ...rest }) => rest);
+                  if (typed !== '') editMember(m, { capacity: Number(typed) });
+                }} /></td>
               <td><LanguageChecks value={m.languages ?? []} onChange={(languages) => editMember(m, { languages })} /></td>
               <td data-testid="member-presence">{t(`presence.${m.presence}` as Key)}{m.autoAway && <span class="muted small" title={t('team.autoAwayHint')}> {t('team.autoAway')}</span>}</td>
               <td>{m.openChats}</td>
