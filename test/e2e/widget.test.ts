@@ -291,6 +291,9 @@ describe('shopper widget in Chromium', () => {
     const { page } = await newPage();
     await openDemo(page, '?customer=demo-user-1');
     await page.locator('.account', { hasText: 'Signed in as Alex Chen' }).waitFor();
+    // The chat has switched to the signed-in shopper (its first connection was a guest's): only then is the question
+    // theirs. Asked before, it went as the guest's and got "sign in first" — CI under load caught that.
+    await page.locator('.account[data-chat=signed-in]').waitFor();
     await openWidget(page);
     const [order] = await stack.env.sql<{ number: string }[]>`
       select number from orders where customer_external_id = 'demo-user-1' and status = 'shipped' order by placed_at desc limit 1`;

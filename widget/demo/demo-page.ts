@@ -52,7 +52,8 @@ function accountBar(options: DemoPageOptions): { html: string; script: string } 
   const html = `<div class="account">Signed in as <strong>${escapeAttr(who.name)}</strong>${who.email ? ` (${escapeAttr(who.email)})` : ''}, a demo shopper with orders ${escapeAttr(who.orders.join(', '))}.
     Ask the chat "Where is my order ${escapeAttr(example)}?".${unverified} <a href="/demo?signout=1${keep}">Sign out</a></div>`;
   const identity = { userId: who.userId, hash: who.hash ?? undefined, email: who.email ?? undefined, name: who.name };
-  return { html, script: `Shopdesk.identify(${scriptJson(identity)}).catch((e) => console.warn('[demo] sign-in:', e.message));` };
+  // The account bar says when the chat has taken the sign-in (a question asked before that goes as a guest's).
+  return { html, script: `Shopdesk.identify(${scriptJson(identity)}).then(() => { document.querySelector('.account').dataset.chat = 'signed-in'; }, (e) => console.warn('[demo] sign-in:', e.message));` };
 }
 
 export function demoPage(options: DemoPageOptions): string {
