@@ -1,5 +1,6 @@
 // English and Chinese UI strings. Chinese must have every English key (the type
 // enforces it); {name}-style placeholders are filled by t().
+import { langOf } from '../../knowledge-base/text/language.ts';
 
 const en = {
   'invite.title': 'Join the support team', 'invite.greeting': 'Welcome, {name}. Choose the password you will sign in with as {email}.',
@@ -595,7 +596,7 @@ const dictionaries: Record<Locale, Record<Key, string>> = { en, zh };
 let current: Locale = (() => {
   const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(LOCALE_KEY) : null;
   if (saved === 'en' || saved === 'zh') return saved;
-  return typeof navigator !== 'undefined' && navigator.language?.startsWith('zh') ? 'zh' : 'en';
+  return langOf(typeof navigator !== 'undefined' ? navigator.language : null);
 })();
 
 export const getLocale = (): Locale => current;

@@ -3,6 +3,19 @@
 
 export type Language = 'en' | 'zh';
 
+/** Maps a BCP 47 tag (a browser's, a stored locale) to one of the two languages, or null for any other. */
+export function supportedLang(tag: string | null | undefined): Language | null {
+  const lower = (tag ?? '').trim().toLowerCase();
+  if (lower.startsWith('zh')) return 'zh';
+  if (lower.startsWith('en')) return 'en';
+  return null;
+}
+
+/** The language to write in for a stored locale or tag: Chinese for any Chinese tag, else English. */
+export function langOf(tag: string | null | undefined): Language {
+  return supportedLang(tag) === 'zh' ? 'zh' : 'en';
+}
+
 // CJK Unified Ideographs (+ extension A and compatibility ideographs).
 export const CJK_CHAR = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u;
 

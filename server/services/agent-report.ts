@@ -115,7 +115,7 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
       select c.id, c.assignee_id, c.status, c.resolved_by, c.resolver_id, c.resolution_seconds,
              c.handed_off and c.started_by = 'shopper' and c.first_response_seconds is null as handoff_unanswered,
              t.seconds as target_seconds, coalesce(c.queued_at, c.created_at) as handed_off_at,
-             -- The overview's own verdict on the hand-off (console-reports.ts): 'met', 'missed', or null.
+             -- The overview's own verdict on the hand-off (console-reports.ts): 'met', 'missed', 'waiting' or null.
              ${handoffVerdict(tx, targetMinutes)} as verdict
       from conversations c
       cross join lateral (select ${handoffTargetSeconds(tx, targetMinutes)} as seconds) t
@@ -155,7 +155,7 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
     -- its first reply after the hand-off, a missed one to whoever held it when the target passed (the last
     -- assignment line by then; none when it was in the queue).
     judged as materialized (
-      select id, verdict, handed_off_at, handed_off_at + make_interval(secs => target_seconds) as deadline from ranged where verdict is not null
+      select id, verdict, handed_off_at, handed_off_at + make_interval(secs => target_seconds) as deadline from ranged where verdict in ('met', 'missed')
     ),
     -- Both from the holds and their first replies, not from every line: an agent's reply comes within a hold, so a
     -- chat's first reply after its hand-off is its earliest hold's first reply after it. The verdicts, first replies

@@ -134,14 +134,16 @@ export const handoffWaitedSeconds = (sql: Sql) =>
   sql`extract(epoch from coalesce(c.resolved_at, now()) - coalesce(c.queued_at, c.created_at))`;
 /**
  * The verdict on a hand-off's first reply: 'met' (answered within its target), 'missed' (answered late, or not
- * answered and waiting past it), or null (no hand-off, no target, or not decided yet).
+ * answered and waiting past it), 'waiting' (not answered, still open and within it), or null (no hand-off, no target,
+ * or closed unanswered within it: the shopper left at once, on neither side).
  */
 export const handoffVerdict = (sql: Sql, currentTargetMinutes: number) => {
   const target = handoffTargetSeconds(sql, currentTargetMinutes);
   return sql`case when c.handed_off and ${target} > 0 then
       case when c.first_response_seconds <= ${target} then 'met'
            when c.first_response_seconds > ${target}
-             or (c.first_response_seconds is null and ${handoffWaitedSeconds(sql)} > ${target}) then 'missed' end
+             or (c.first_response_seconds is null and ${handoffWaitedSeconds(sql)} > ${target}) then 'missed'
+           when c.first_response_seconds is null and c.resolved_at is null then 'waiting' end
     end`;
 };
 
@@ -210,13 +212,12 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
            percentile_cont(0.9) within group (order by resolution_seconds) filter (where shopper and handed_off) as res_p90,
            count(*) filter (where verdict = 'met')::int as target_met,
            count(*) filter (where verdict = 'missed')::int as target_missed,
-           count(*) filter (where target > 0 and first_response_seconds is null and resolved_at is null and waited <= target)::int as target_waiting,
+           count(*) filter (where verdict = 'waiting')::int as target_waiting,
            (min(target) filter (where target > 0) / 60)::int as target_min,
            (max(target) filter (where target > 0) / 60)::int as target_max
     from (
-      select c.status, c.handed_off, c.resolved_by, c.resolved_at, c.first_response_seconds, c.resolution_seconds,
+      select c.status, c.handed_off, c.resolved_by, c.first_response_seconds, c.resolution_seconds,
              c.started_by = 'shopper' as shopper,
-             case when c.handed_off then ${handoffWaitedSeconds(sql)} end as waited,
              case when c.handed_off then ${handoffTargetSeconds(sql, targetMinutes)} end as target,
              ${handoffVerdict(sql, targetMinutes)} as verdict
       from conversations c where c.created_at >= ${start} and c.created_at < ${end}

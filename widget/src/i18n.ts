@@ -3,6 +3,10 @@
 // then the page's own lang attribute.
 import type { ReplyWait } from './reply-time.ts';
 import type { OpeningDay } from './opening.ts';
+import { supportedLang } from '../../knowledge-base/text/language.ts';
+
+// Shared with the server and the console, which choose the same language for a stored locale.
+export { langOf, supportedLang } from '../../knowledge-base/text/language.ts';
 
 export type Lang = 'en' | 'zh';
 
@@ -236,19 +240,6 @@ export function systemLineText(t: Strings, text: string, metadata: Record<string
 export function refusalText(t: Strings, error: { code?: string; message?: string } | undefined): string {
   const known = error?.code && Object.prototype.hasOwnProperty.call(t.refusals, error.code) ? t.refusals[error.code] : undefined;
   return known || error?.message || t.error;
-}
-
-/** The language to write in for a stored locale or tag: Chinese for any Chinese tag, else English. */
-export function langOf(tag: string | null | undefined): Lang {
-  return supportedLang(tag) === 'zh' ? 'zh' : 'en';
-}
-
-/** Maps a BCP 47 tag to a supported UI language, or null. */
-export function supportedLang(tag: string | null | undefined): Lang | null {
-  const lower = (tag ?? '').trim().toLowerCase();
-  if (lower.startsWith('zh')) return 'zh';
-  if (lower.startsWith('en')) return 'en';
-  return null;
 }
 
 export function pickLang(input: {

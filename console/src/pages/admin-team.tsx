@@ -11,6 +11,8 @@ import type { CannedResponse, Customer } from '../types.ts';
 import { AwaySetting, FirstReplyTargetSetting } from './away-setting.tsx';
 import { TeamsTab } from './admin-teams.tsx';
 import { ApiTokensTab } from './api-tokens.tsx';
+import { ConfirmButton } from '../confirm-button.tsx';
+import { usePendingSaves } from '../pending-saves.ts';
 
 const TABS = ['team', 'teams', 'canned', 'labels', 'widget', 'webhooks', 'tokens', 'privacy', 'audit'] as const;
 type Tab = (typeof TABS)[number];
@@ -84,35 +86,20 @@ function TeamTab() {
   };
   // Role, capacity and languages change as soon as they are picked: say so, as there is no Save button.
   const change = (id: number, body: Record<string, unknown>) => act(patch(`/api/admin/team/${id}`, body), () => t('saved'));
-  // A member's role, capacity and languages as picked, until the saved ones come back: shown at once, and the next pick
-  // builds on them. From the list as loaded, the controls flipped back on the notice's re-render, and ticking "en" then
-  // "zh" quickly sent ["zh"] alone. One member's changes go one after another, so the last pick is the one kept.
+  // A member's role, capacity and languages as picked, until the saved ones come back (see pending-saves.ts): ticking
+  // "en" then "zh" quickly sent ["zh"] alone before.
   type Edit = Partial<Pick<Member, 'role' | 'capacity' | 'languages'>>;
-  const [edits, setEdits] = useState<Record<number, Edit>>({});
-  const sending = useRef(new Map<number, Promise<unknown>>());
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  useEffect(() => {
-    const loaded = team.data?.items ?? [];
-    setEdits((current) => {
-      const waiting = Object.entries(current).filter(([id, fields]) => {
-        const member = loaded.find((m) => m.id === Number(id));
-        return member && Object.entries(fields).some(([field, value]) => !same(member[field as keyof Edit], value));
-      });
-      return waiting.length === Object.keys(current).length ? current : Object.fromEntries(waiting);
-    });
-  }, [team.data]);
-  const shown = (m: Member): Member => ({ ...m, ...edits[m.id] });
+  const memberSaves = usePendingSaves<Edit>(team.data, (id, fields) => {
+    const member = (team.data?.items ?? []).find((m) => m.id === Number(id));
+    return !member || Object.entries(fields).every(([field, value]) => same(member[field as keyof Edit], value));
+  });
+  const shown = (m: Member): Member => ({ ...m, ...memberSaves.pending[m.id] });
   // What is being typed in a capacity box, until it is committed (Enter, Tab, leaving it): the list reloads whenever
   // someone's presence changes, and re-rendered from it the box lost what was being typed.
   const [typedCapacity, setTypedCapacity] = useState<Record<number, string>>({});
-  const editMember = (m: Member, fields: Edit) => {
-    setEdits((current) => ({ ...current, [m.id]: { ...current[m.id], ...fields } }));
-    const sent = (sending.current.get(m.id) ?? Promise.resolve()).then(() => change(m.id, fields));
-    sending.current.set(m.id, sent);
-    void sent.then((saved) => {
-      if (!saved) setEdits(({ [m.id]: _refused, ...rest }) => rest);
-    });
-  };
+  const editMember = (m: Member, fields: Edit) =>
+    void memberSaves.save(String(m.id), (current) => ({ ...current, ...fields }), () => change(m.id, fields));
   // Not a setting to flip by accident: they are signed out and their chats move, so ask first and say what happened.
   const deactivate = async (m: Member) => {
     if (!confirm(t('team.confirmDeactivate', { name: m.name, count: m.openChats }))) return;
@@ -320,9 +307,8 @@ function LabelsTab() {
               <td>{l.conversations}</td>
               <td class="nowrap">
                 <button class="small" data-testid="label-rename" onClick={() => setRenaming({ from: l.label, name: l.label })}>{t('labels.rename')}</button>
-                <button class="small danger" data-testid="label-remove" onClick={() => {
-                  if (confirm(t('labels.confirmRemove', { label: l.label, count: l.conversations }))) void run(() => del(path(l.label)));
-                }}>{t('delete')}</button>
+                <ConfirmButton danger testId="label-remove" question={t('labels.confirmRemove', { label: l.label, count: l.conversations })}
+                  onConfirm={() => void run(() => del(path(l.label)))}>{t('delete')}</ConfirmButton>
               </td>
             </tr>
           ))}
@@ -463,7 +449,7 @@ function WidgetTab() {
           <span class="muted small" id="bot-mode-hint">{t('widget.botModeHint')}</span>
         </label>
         <label>{t('widget.csatAsk')}
-          <select value={form.csatAsk ?? 'all'} data-testid="csat-ask" aria-describedby="csat-ask-hint" onChange={(e) => setForm({ ...form, csatAsk: e.currentTarget.value as CsatAsk })}>
+          <select value={form.csatAsk ?? 'people'} data-testid="csat-ask" aria-describedby="csat-ask-hint" onChange={(e) => setForm({ ...form, csatAsk: e.currentTarget.value as CsatAsk })}>
             {CSAT_ASKS.map((ask) => <option key={ask} value={ask}>{t(`widget.csatAsk.${ask}`)}</option>)}
           </select>
           <span class="muted small" id="csat-ask-hint">{t('widget.csatAskHint')}</span>
@@ -608,26 +594,14 @@ function WebhooksTab() {
   };
   const toggle = (events: string[], name: string) => (events.includes(name) ? events.filter((e) => e !== name) : [...events, name]);
   const items = list.data?.items ?? [];
-  // The box shows what was clicked while the change is on its way: re-rendering from the list as loaded before the
-  // change would flip it back until the reload arrives (and a click could look lost).
-  const [pendingActive, setPendingActive] = useState<Record<number, boolean>>({});
-  useEffect(() => {
-    setPendingActive((pending) => {
-      const stillPending = Object.entries(pending).filter(([id, active]) => items.find((w) => w.id === Number(id))?.active !== active);
-      return stillPending.length === Object.keys(pending).length ? pending : Object.fromEntries(stillPending);
-    });
-  }, [list.data]);
-  const setActive = (webhook: WebhookView, active: boolean) => {
-    setPendingActive((pending) => ({ ...pending, [webhook.id]: active }));
-    void run(async () => {
-      try {
-        await patch(`/api/admin/webhooks/${webhook.id}`, { active });
-      } catch (err) {
-        setPendingActive(({ [webhook.id]: _refused, ...rest }) => rest);
-        throw err;
-      }
-    });
-  };
+  // The box shows what was clicked while the change is on its way (see pending-saves.ts).
+  const activeSaves = usePendingSaves<boolean>(list.data, (id, active) => {
+    const webhook = items.find((w) => w.id === Number(id));
+    return !webhook || webhook.active === active;
+  });
+  const setActive = (webhook: WebhookView, active: boolean) => void run(async () => {
+    await activeSaves.save(String(webhook.id), () => active, () => patch(`/api/admin/webhooks/${webhook.id}`, { active }));
+  });
   return (
     <section class="card" data-testid="webhooks">
       <p class="muted small">{t('webhooks.explain')}</p>
@@ -647,7 +621,7 @@ function WebhooksTab() {
             <tr key={w.id} class={w.active ? '' : 'inactive'} data-testid="webhook-row" data-url={w.url}>
               <td><code>{w.url}</code>{w.description && <div class="muted small">{w.description}</div>}<div class="muted small">{w.secret}</div><WebhookHealthNote webhook={w} /></td>
               <td>{w.events.map((e) => <span class="tag" key={e}>{e}</span>)}</td>
-              <td><input type="checkbox" data-testid="webhook-active" checked={pendingActive[w.id] ?? w.active} onChange={(e) => setActive(w, e.currentTarget.checked)} /></td>
+              <td><input type="checkbox" data-testid="webhook-active" checked={activeSaves.pending[w.id] ?? w.active} onChange={(e) => setActive(w, e.currentTarget.checked)} /></td>
               <td class="small" data-testid="webhook-deliveries">
                 {w.recentDeliveries.length === 0 ? <span class="muted">{t('webhooks.noDeliveries')}</span> : w.recentDeliveries.map((d) => (
                   <div key={d.id} data-status={d.status} title={d.lastError ?? ''}>
@@ -662,15 +636,12 @@ function WebhooksTab() {
                   const { deliveryId } = await post<{ deliveryId: number }>(`/api/admin/webhooks/${w.id}/test`);
                   setNotice(t('webhooks.testQueued', { id: deliveryId }));
                 })}>{t('webhooks.test')}</button>
-                <button class="small" data-testid="webhook-rotate" onClick={() => {
-                  if (confirm(t('webhooks.confirmRotate', { url: w.url }))) void run(async () => {
-                    const { webhook } = await post<{ webhook: WebhookView }>(`/api/admin/webhooks/${w.id}/rotate-secret`);
-                    setSecret({ url: webhook.url, secret: webhook.secret });
-                  });
-                }}>{t('webhooks.rotate')}</button>
-                <button class="small danger" data-testid="webhook-delete" onClick={() => {
-                  if (confirm(t('webhooks.confirmDelete', { url: w.url }))) void run(async () => { await del(`/api/admin/webhooks/${w.id}`); });
-                }}>{t('delete')}</button>
+                <ConfirmButton testId="webhook-rotate" question={t('webhooks.confirmRotate', { url: w.url })} onConfirm={() => void run(async () => {
+                  const { webhook } = await post<{ webhook: WebhookView }>(`/api/admin/webhooks/${w.id}/rotate-secret`);
+                  setSecret({ url: webhook.url, secret: webhook.secret });
+                })}>{t('webhooks.rotate')}</ConfirmButton>
+                <ConfirmButton danger testId="webhook-delete" question={t('webhooks.confirmDelete', { url: w.url })}
+                  onConfirm={() => void run(async () => { await del(`/api/admin/webhooks/${w.id}`); })}>{t('delete')}</ConfirmButton>
               </td>
             </tr>
           ))}

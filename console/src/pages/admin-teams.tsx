@@ -1,10 +1,12 @@
 // The "Teams" tab of Team & settings: who takes which topics. Each team lists its agents and the intents it takes;
 // a chat the bot hands off about one of those intents is offered to the team's online agents first, and to anyone
 // else when none of them has room (server/services/teams.ts, routing.assignNext). Every change saves at once.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { del, errorText, get, patch, post } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
+import { ConfirmButton } from '../confirm-button.tsx';
+import { usePendingSaves } from '../pending-saves.ts';
 
 interface Team { id: number; name: string; memberIds: number[]; intentIds: number[] }
 interface Agent { id: number; name: string; active: boolean }
@@ -49,33 +51,17 @@ export function TeamsTab() {
     teams.reload();
   };
   const list = teams.data?.items ?? [];
-  // A list as picked, until the saved one comes back: shown at once, and the next pick builds on it. Built from the
-  // list as loaded, two quick picks each sent the old list plus one, and the second undid the first. Sends of one list
-  // go one after another, so the last pick is the one kept.
-  const [picked, setPicked] = useState<Record<string, number[]>>({});
-  const sending = useRef(new Map<string, Promise<unknown>>());
+  // A list as picked, until the saved one comes back (see pending-saves.ts): built from the list as loaded, two quick
+  // picks each sent the old list plus one, and the second undid the first.
   const sameSet = (a: number[], b: number[]) => a.length === b.length && a.every((id) => b.includes(id));
-  useEffect(() => {
-    setPicked((current) => {
-      const waiting = Object.entries(current).filter(([key, ids]) => {
-        const [teamId, field] = key.split(':');
-        const team = list.find((x) => x.id === Number(teamId));
-        return team && !sameSet(team[field as 'memberIds' | 'intentIds'], ids);
-      });
-      return waiting.length === Object.keys(current).length ? current : Object.fromEntries(waiting);
-    });
-  }, [teams.data]);
-  const chosen = (team: Team, field: 'memberIds' | 'intentIds') => picked[`${team.id}:${field}`] ?? team[field];
-  const pick = (team: Team, field: 'memberIds' | 'intentIds', ids: number[]) => {
-    const key = `${team.id}:${field}`;
-    setPicked((current) => ({ ...current, [key]: ids }));
-    const sent = (sending.current.get(key) ?? Promise.resolve()).then(() => patch(`/api/admin/teams/${team.id}`, { [field]: ids }));
-    sending.current.set(key, sent.catch(() => undefined));
-    void run(() => sent.catch((err: unknown) => {
-      setPicked(({ [key]: _refused, ...rest }) => rest);
-      throw err;
-    }), t('saved'));
-  };
+  const pickedLists = usePendingSaves<number[]>(teams.data, (key, ids) => {
+    const [teamId, field] = key.split(':');
+    const team = list.find((x) => x.id === Number(teamId));
+    return !team || sameSet(team[field as 'memberIds' | 'intentIds'], ids);
+  });
+  const chosen = (team: Team, field: 'memberIds' | 'intentIds') => pickedLists.pending[`${team.id}:${field}`] ?? team[field];
+  const pick = (team: Team, field: 'memberIds' | 'intentIds', ids: number[]) =>
+    void run(() => pickedLists.save(`${team.id}:${field}`, () => ids, () => patch(`/api/admin/teams/${team.id}`, { [field]: ids })), t('saved'));
   // A deactivated agent still in a team keeps their chip (routing skips them) but is not offered.
   const people = (agents.data?.items ?? []).map((a) => ({ id: a.id, name: a.name, hidden: !a.active }));
   // An intent another team takes is offered with that team's name: picking it is refused with a clear message.
@@ -98,9 +84,8 @@ export function TeamsTab() {
               <td><Picker testId="team-intents" label={t('teams.addIntent')} items={intentsFor(team)} chosen={chosen(team, 'intentIds')}
                 onChange={(ids) => pick(team, 'intentIds', ids)} /></td>
               <td class="nowrap">
-                <button class="small danger" data-testid="team-group-delete" onClick={() => {
-                  if (confirm(t('teams.confirmDelete', { name: team.name }))) void run(() => del(`/api/admin/teams/${team.id}`), t('saved'));
-                }}>{t('delete')}</button>
+                <ConfirmButton danger testId="team-group-delete" question={t('teams.confirmDelete', { name: team.name })}
+                  onConfirm={() => void run(() => del(`/api/admin/teams/${team.id}`), t('saved'))}>{t('delete')}</ConfirmButton>
               </td>
             </tr>
           ))}

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { del, errorText, get, post } from '../api.ts';
 import { formatTime, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
+import { ConfirmButton } from '../confirm-button.tsx';
 
 interface ApiTokenView {
   id: number; name: string; hint: string; scope: 'agent' | 'admin'; createdBy: { id: number; name: string | null };
@@ -73,9 +74,8 @@ export function ApiTokensTab() {
                 {token.expired && <span class="badge warn"> {t('apiTokens.expired')}</span>}
               </td>
               <td class="nowrap">
-                <button class="small danger" data-testid="api-token-revoke" onClick={() => {
-                  if (confirm(t('apiTokens.confirmRevoke', { name: token.name }))) void run(async () => { await del(`/api/admin/api-tokens/${token.id}`); });
-                }}>{t('apiTokens.revoke')}</button>
+                <ConfirmButton danger testId="api-token-revoke" question={t('apiTokens.confirmRevoke', { name: token.name })}
+                  onConfirm={() => void run(async () => { await del(`/api/admin/api-tokens/${token.id}`); })}>{t('apiTokens.revoke')}</ConfirmButton>
               </td>
             </tr>
           ))}

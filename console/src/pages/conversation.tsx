@@ -16,6 +16,7 @@ import { systemLine } from '../system-lines.ts';
 import { SnoozedBanner, SnoozeMenu } from './snooze-menu.tsx';
 import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FeedbackItem, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
 import { chatLanguage } from '../chat-language.ts';
+import type { Language } from '../../../knowledge-base/text/language.ts';
 import { clientIdForSend, draftKey, forgetUnsent, readDraft, rememberUnsent, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
 import { reportChatRead } from '../unread-title.ts';
 import { announce } from '../notify.ts';
@@ -575,7 +576,7 @@ const isBareShortcut = (text: string): boolean => /^\/[a-z0-9_-]*$/.test(text.tr
 interface Suggestion { key: string; content: preact.ComponentChildren; pick(): void }
 
 function Composer({ conversationId, resolved, locale, customer, onError, handle, focusOnMount = false }: {
-  conversationId: number; resolved: boolean; locale: string; customer: Customer | null; onError(message: string | null): void; handle: ComposerHandle; focusOnMount?: boolean;
+  conversationId: number; resolved: boolean; locale: Language; customer: Customer | null; onError(message: string | null): void; handle: ComposerHandle; focusOnMount?: boolean;
 }) {
   const { socket, user } = useSession();
   const [note, setNote] = useState(false);
@@ -621,10 +622,9 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
   const token = slashToken(text);
   const cannedMatches = useMemo(() => {
     if (token === null) return [];
-    const lang = locale.startsWith('zh') ? 'zh' : 'en';
     return (canned.data?.items ?? [])
       .filter((c) => c.shortcut.startsWith(token))
-      .sort((a, b) => Number(b.locale === lang) - Number(a.locale === lang) || a.shortcut.localeCompare(b.shortcut))
+      .sort((a, b) => Number(b.locale === locale) - Number(a.locale === locale) || a.shortcut.localeCompare(b.shortcut))
       .slice(0, 8);
   }, [token, canned.data, locale]);
   // Teammates to mention: only in a note (a reply naming "@Sam" would go to the shopper).
@@ -794,9 +794,9 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
   );
 }
 
-function ArticlePicker({ locale, onPick }: { locale: string; onPick(article: KbArticleLink): void }) {
+function ArticlePicker({ locale, onPick }: { locale: Language; onPick(article: KbArticleLink): void }) {
   const [q, setQ] = useState('');
-  const articles = useLoad(() => get<{ items: KbArticleLink[] }>(`/api/kb/articles${query({ q, locale: locale.startsWith('zh') ? 'zh' : undefined })}`), [q]);
+  const articles = useLoad(() => get<{ items: KbArticleLink[] }>(`/api/kb/articles${query({ q, locale: locale === 'zh' ? 'zh' : undefined })}`), [q]);
   return (
     <div class="article-picker" data-testid="article-picker">
       <input type="search" placeholder={t('composer.searchArticles')} aria-label={t('composer.searchArticles')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />

@@ -1,0 +1,12 @@
+// A button that asks before it acts (delete, revoke, rotate): the browser's own confirm dialog, which screen readers
+// and the keyboard already handle, and the action only when the admin says yes.
+import type { ComponentChildren } from 'preact';
+
+export function ConfirmButton({ question, onConfirm, danger = false, testId, children }: {
+  question: string; onConfirm(): void; danger?: boolean; testId?: string; children: ComponentChildren;
+}) {
+  return (
+    <button type="button" class={danger ? 'small danger' : 'small'} data-testid={testId}
+      onClick={() => { if (confirm(question)) onConfirm(); }}>{children}</button>
+  );
+}
