@@ -293,6 +293,13 @@ const en = {
   'a11y.cannedList': 'Canned responses', 'a11y.mentionList': 'Teammates to mention',
   'announce.message': 'New message from {name}: {text}', 'announce.chat': 'New chat from {name}', 'announce.assigned': 'New chat from {name}, assigned to you',
   'announce.resolved': 'Chat resolved', 'announce.reopened': 'Chat reopened',
+  'notes.title': 'Notes', 'notes.hint': 'About the person, for the whole team: shown beside every chat they have. The customer never sees them.',
+  'notes.none': 'No notes yet.', 'notes.new': 'New note', 'notes.placeholder': 'e.g. Prefers email; refund promised on 12 Dec',
+  'notes.add': 'Add note', 'notes.shortcut': 'Ctrl+Enter (⌘+Enter) adds it.', 'notes.edit': 'Edit', 'notes.editLabel': 'Edit note',
+  'notes.save': 'Save', 'notes.cancel': 'Cancel', 'notes.delete': 'Delete', 'notes.confirmDelete': 'Delete this note? It cannot be undone.',
+  'notes.edited': 'edited {time}', 'notes.formerTeammate': 'Former teammate', 'notes.deactivated': '(deactivated)',
+  'notes.more': 'Showing the newest {shown} of {total} notes.',
+  'notes.by': '{name} · {time}',
 };
 
 export type Key = keyof typeof en;
@@ -587,6 +594,13 @@ const zh: Record<Key, string> = {
   'a11y.cannedList': '快捷短语', 'a11y.mentionList': '可提到的同事',
   'announce.message': '{name} 发来新消息：{text}', 'announce.chat': '{name} 发起了新会话', 'announce.assigned': '{name} 的新会话已分配给您',
   'announce.resolved': '会话已解决', 'announce.reopened': '会话已重新打开',
+  'notes.title': '客户备注', 'notes.hint': '关于这位顾客本人，全团队可见：在其每个会话旁都会显示。顾客看不到。',
+  'notes.none': '暂无备注。', 'notes.new': '新备注', 'notes.placeholder': '例如：偏好邮件联系；已承诺 12 月 12 日退款',
+  'notes.add': '添加备注', 'notes.shortcut': '按 Ctrl+Enter（⌘+Enter）添加。', 'notes.edit': '编辑', 'notes.editLabel': '编辑备注',
+  'notes.save': '保存', 'notes.cancel': '取消', 'notes.delete': '删除', 'notes.confirmDelete': '删除这条备注？删除后无法恢复。',
+  'notes.edited': '已编辑 {time}', 'notes.formerTeammate': '前同事', 'notes.deactivated': '（已停用）',
+  'notes.more': '显示最新的 {shown} 条，共 {total} 条备注。',
+  'notes.by': '{name} · {time}',
 };
 
 export type Locale = 'en' | 'zh';

@@ -63,6 +63,16 @@ export interface Customer {
   emailFollowupsOffAt?: string | null;
 }
 
+/** A note the team wrote about a customer (the person, not one chat): GET /api/customers/:id/notes. */
+export interface CustomerNote {
+  id: number;
+  customerId: number;
+  text: string;
+  author: { id: number; name: string; active: boolean } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface TimelineItem { id: number; type: string; conversationId: number | null; payload: Record<string, unknown>; occurredAt: string }
 export interface FeedbackItem { id: number; kind: string; conversationId: number | null; articleId: number | null; rating: number | null; helpful: boolean | null; comment: string | null; createdAt: string }
 export interface Order { id: number; number: string; status: string; totalCents: number; currency: string; placedAt: string; carrier: string | null; trackingNumber: string | null; items: { name: string; quantity: number }[] }

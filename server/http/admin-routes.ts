@@ -478,7 +478,7 @@ export default function adminRoutes(ctx: AppContext) {
       preHandler: app.requireAdmin,
       schema: {
         tags: ['admin'], summary: 'Delete a customer: profile blanked, messages anonymised, history removed (audited)', params: IdParams,
-        response: { 200: Type.Object({ customerId: Type.Integer(), conversations: Type.Integer(), messagesAnonymised: Type.Integer(), timelineEventsRemoved: Type.Integer(), attachmentsDeleted: Type.Integer(), ordersDeleted: Type.Integer(), trainingExamplesRemoved: Type.Integer() }), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+        response: { 200: Type.Object({ customerId: Type.Integer(), conversations: Type.Integer(), messagesAnonymised: Type.Integer(), timelineEventsRemoved: Type.Integer(), attachmentsDeleted: Type.Integer(), ordersDeleted: Type.Integer(), notesDeleted: Type.Integer(), trainingExamplesRemoved: Type.Integer() }), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
       const { webhookDeliveryIds, ...summary } = await deleteCustomer(sql, request.params.id, request.user!.id);

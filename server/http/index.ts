@@ -7,6 +7,7 @@ import widgetRoutes from './widget-routes.ts';
 import widgetAssetsRoutes from './widget-assets-routes.ts';
 import conversationRoutes from './conversation-routes.ts';
 import customerRoutes from './customer-routes.ts';
+import customerNoteRoutes from './customer-note-routes.ts';
 import customerImportRoutes from './customer-import-routes.ts';
 import adminKbRoutes from './admin-kb-routes.ts';
 import assistRoutes from './assist-routes.ts';
@@ -31,6 +32,7 @@ export const routePlugins: RoutePlugin[] = [
   conversationRoutes,
   attachmentRoutes,
   customerRoutes,
+  customerNoteRoutes,
   customerImportRoutes,
   adminKbRoutes,
   assistRoutes,

@@ -6,7 +6,7 @@
 //
 // Everything that hangs off the merged-away record moves to the kept one in one
 // transaction: conversations, history, ratings, left messages, files, orders,
-// webhook deliveries and email records. The merged-away row stays behind, empty,
+// webhook deliveries, email records and the agents' notes on the customer. The merged-away row stays behind, empty,
 // pointing at the kept one (`merged_into_id`): jobs still queued for its id land
 // on the kept record (workers/interaction-store.ts, workers/feedback-store.ts),
 // and its visitor token is not resumed — the browser that signed in got the kept
@@ -26,7 +26,7 @@ import { lastPages } from './shopper-activity.ts';
  */
 export const CUSTOMER_OWNED_TABLES = [
   'conversations', 'interaction_events', 'feedback', 'offline_messages', 'attachments', 'orders',
-  'webhook_deliveries', 'email_followups', 'inbound_emails',
+  'webhook_deliveries', 'email_followups', 'inbound_emails', 'customer_notes',
 ] as const;
 
 /** At most this many tags survive on the kept record (the console's own limit for tags). */

@@ -58,10 +58,13 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
   const trainingExamples = said.length ? await sql`select i.name as intent, e.locale, e.text from intent_examples e join intents i on i.id = e.intent_id
     where e.text = any(${sql.array(said)}::text[]) order by e.id` : [];
   const outOfScope = (await outOfScopeExamples(sql)).filter((example) => said.includes(example));
+  // What the team wrote about them (customer notes): about the person, so theirs to see; authors by name.
+  const notes = await sql`select n.id, n.body as text, u.name as author, n.created_at, n.updated_at from customer_notes n
+    left join users u on u.id = n.author_id where n.customer_id = ${customerId} order by n.created_at, n.id`;
   const auditTrail = await sql`select a.action, u.name as actor, a.created_at from audit_log a left join users u on u.id = a.actor_user_id
     where a.target = ${`customer:${customerId}`} order by a.id`;
   await audit(sql, actorId, 'customer.export', customerId, {
-    conversations: conversations.length, messages: messages.length, timeline: timeline.length, feedback: feedback.length,
+    conversations: conversations.length, messages: messages.length, timeline: timeline.length, feedback: feedback.length, notes: notes.length,
   });
   return {
     exportedAt: new Date().toISOString(),
@@ -74,6 +77,7 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
     orders: orders.map((o) => ({ ...o, items: orderItems.filter((i) => Number(i.order_id) === Number(o.id)).map(({ order_id: _o, ...item }) => item) })),
     sentTo: { webhooks: webhookDeliveries, emails: emailFollowups },
     emailsReceived: inboundEmails,
+    notes,
     unansweredQuestions: unanswered,
     trainingExamples: { intents: trainingExamples, outOfScope },
     accessLog: auditTrail,
@@ -87,6 +91,8 @@ export interface DeletionSummary {
   timelineEventsRemoved: number;
   attachmentsDeleted: number;
   ordersDeleted: number;
+  /** The team's notes on the customer (customer_notes): the record stays, blanked, so its cascade does not remove them. */
+  notesDeleted: number;
   /** Intent and out-of-scope examples that were their words verbatim (an admin added them from the unanswered list). */
   trainingExamplesRemoved: number;
 }
@@ -212,6 +218,7 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
     const trainingExamplesRemoved = await forgetTrainingExamples(tx as unknown as Sql, ids);
     await tx`delete from offline_messages where customer_id = ${customerId}`;
     await tx`delete from webhook_deliveries where customer_id = ${customerId}`; // also offline messages outside a chat
+    const notes = await tx`delete from customer_notes where customer_id = ${customerId} returning id`; // what agents wrote about them
     const anonymised = await anonymiseConversations(tx as unknown as Sql, ids);
     // Ratings stay for the statistics, without the words or the link to the person.
     await tx`update feedback set comment = null, customer_id = null where customer_id = ${customerId}`;
@@ -231,7 +238,7 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
       returning id`;
     await tx`update customers set name = null, email = null, external_id = null, attributes = ${tx.json({ deleted: true } as never)},
              tags = '{}', block_reason = null, updated_at = now() where id = ${customerId}`;
-    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.messages, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length, ordersDeleted: orders.length, trainingExamplesRemoved };
+    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.messages, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length, ordersDeleted: orders.length, notesDeleted: notes.length, trainingExamplesRemoved };
     await audit(tx as unknown as Sql, actorId, 'customer.delete', customerId, { ...summary });
     return { ...summary, webhookDeliveryIds: told.map((d) => d.id) };
   }) as Promise<DeletionSummary & { webhookDeliveryIds: number[] }>;

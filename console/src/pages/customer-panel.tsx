@@ -1,4 +1,4 @@
-// Customer 360 beside the chat: profile, editable tags and attributes, the
+// Customer 360 beside the chat: profile, the team's notes on the person, editable tags and attributes, the
 // computed segment with its rule, previous conversations, the history timeline,
 // CSAT history and recent orders.
 import { useState } from 'preact/hooks';
@@ -12,6 +12,7 @@ import type { ConversationSummary, Customer, FeedbackItem, Order, Segment, Timel
 import { ChipsEditor } from '../chips-editor.tsx';
 import { MergeControl } from './customer-merge.tsx';
 import { MessageCustomer } from './customer-message.tsx';
+import { CustomerNotes } from './customer-notes.tsx';
 
 /**
  * A customer's profile and history; `conversationId` marks the chat open beside it (none on the customers page).
@@ -71,6 +72,7 @@ export function CustomerPanel({ customerId, conversationId, onRecordChanged }: {
           else if (conversationId === undefined) navigate(`/console/customers/${keptId}`);
         }} />
       </section>
+      <CustomerNotes customerId={customer.id} />
       <TagsEditor customer={customer} besideChat={conversationId !== undefined} onSaved={profile.reload} />
       <AttributesEditor customer={customer} onSaved={profile.reload} />
       <section class="card">
