@@ -546,8 +546,10 @@ const REDEFINED = {
   /** New in the overview: the ratings of intents' own typed answers (feedback kind 'answer', migration 036), by intent. */
   report: ['intentAnswerHelpfulness'],
   /** New in the overview's containment: how many chats are decided and not yet, where the rate can still end, and
-   * whether it is pending (as many undecided as decided). Its other figures unchanged. */
-  containment: ['decided', 'undecided', 'rateRange', 'pending'],
+   * whether it is pending (as many undecided as decided), and the hand-offs "Who answers first" made before the bot
+   * answered (`peopleFirst`; none in this fill, which has no `bot_mode` hand-offs: the figure times its probe). Its
+   * other figures unchanged. */
+  containment: ['decided', 'undecided', 'rateRange', 'pending', 'peopleFirst'],
   /** New in the overview's first-reply target: the targets the range's hand-offs were judged by (`atTheTime`). */
   firstReplyTarget: ['atTheTime'],
   /**
@@ -604,7 +606,7 @@ function compareReport(before: unknown, after: unknown): Verdict {
   verdict.designed.push(...sideBySide('intentAnswerHelpfulness (new; helpful / not)', ['—'],
     [...answers.slice(0, 4).map((x) => `${x.intent} ${x.helpful} / ${x.notHelpful}`), ...(answers.length > 4 ? [`… ${answers.length} intents in all`] : [])]));
   const c = a.containment;
-  verdict.designed.push(`    containment (new): decided ${c.decided}, undecided ${c.undecided}, rateRange ${text(c.rateRange)}, pending ${c.pending}; rate ${c.rate} and the rest unchanged`);
+  verdict.designed.push(`    containment (new): decided ${c.decided}, undecided ${c.undecided}, rateRange ${text(c.rateRange)}, pending ${c.pending}, peopleFirst ${c.peopleFirst}; rate ${c.rate} and the rest unchanged`);
 
   const bt = b.firstReplyTarget;
   const at = a.firstReplyTarget;
