@@ -1,7 +1,9 @@
 // Readable text on the shop's brand colour: WCAG contrast decides between
 // white and near-black, and a brand colour that reaches 4.5:1 with neither
 // (a mid-tone such as #8b5cf6 or #7c7c7c) is darkened (or, under dark text,
-// lightened) in its own hue until it does, so any colour an admin picks stays legible.
+// lightened) in its own hue until it does, so any colour an admin picks stays legible. Borders and other marks
+// drawn in the brand colour (not text on it) use its accent: the colour itself when it reaches 3:1 against white and
+// the widget's light surfaces, else a darker shade of it (WCAG 1.4.11), so a pale brand does not hide them.
 function channels(hex: string): [number, number, number] {
   const n = Number.parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
@@ -26,6 +28,10 @@ const LIGHT = '#ffffff';
 const DARK = '#111827';
 /** WCAG 1.4.3 for normal text: the header title, the shopper's bubbles and the buttons' labels sit on the brand colour. */
 const TEXT_CONTRAST = 4.5;
+/** WCAG 1.4.11 for the parts of controls drawn in the brand colour (a quick reply's border, the chosen rating's). */
+const MARK_CONTRAST = 3;
+/** What those marks sit on: white, the message area, a hovered quick reply, the notices' pale blue. */
+const SURFACES = ['#ffffff', '#f9fafb', '#f3f4f6', '#eff6ff'];
 
 const hex2 = (v: number) => Math.round(Math.min(255, Math.max(0, v))).toString(16).padStart(2, '0');
 
@@ -56,19 +62,27 @@ function lightnessOf(hex: string): number {
 }
 
 /**
- * The brand colour (validated; falls back to the default) and the text colour to use on it. The text colour is the
- * one with more contrast; when even that stays under 4.5:1 the brand colour is moved away from it in lightness (same
- * hue and saturation) one step at a time until it reaches 4.5:1.
+ * The brand colour (validated; falls back to the default), the text colour to use on it, and its accent for borders.
+ * The text colour is the one with more contrast; when even that stays under 4.5:1 the brand colour is moved away from
+ * it in lightness (same hue and saturation) one step at a time until it reaches 4.5:1. The accent is that background
+ * when it reaches 3:1 on every light surface of the widget, else the chosen colour darkened the same way until it does.
  */
-export function brandColors(color: string | undefined): { background: string; foreground: string } {
+export function brandColors(color: string | undefined): { background: string; foreground: string; accent: string } {
   const chosen = (color && /^#[0-9a-fA-F]{6}$/.test(color) ? color : DEFAULT_COLOR).toLowerCase();
-  let background = chosen;
-  const foreground = contrastRatio(background, LIGHT) >= contrastRatio(background, DARK) ? LIGHT : DARK;
-  const step = foreground === LIGHT ? -0.005 : 0.005;
+  const foreground = contrastRatio(chosen, LIGHT) >= contrastRatio(chosen, DARK) ? LIGHT : DARK;
+  const background = shifted(chosen, foreground === LIGHT ? -0.005 : 0.005, (c) => contrastRatio(c, foreground) >= TEXT_CONTRAST);
+  const onSurfaces = (c: string) => SURFACES.every((surface) => contrastRatio(c, surface) >= MARK_CONTRAST);
+  const accent = onSurfaces(background) ? background : shifted(chosen, -0.005, onSurfaces);
+  return { background, foreground, accent };
+}
+
+/** The colour, or the first one `step` after step away from it in lightness (hue and saturation kept) that is `good`. */
+function shifted(chosen: string, step: number, good: (c: string) => boolean): string {
+  let colour = chosen;
   // Each step from the chosen colour itself, so rounding does not add up into another hue.
-  for (let l = lightnessOf(chosen); contrastRatio(background, foreground) < TEXT_CONTRAST && l > 0 && l < 1;) {
+  for (let l = lightnessOf(chosen); !good(colour) && (step < 0 ? l > 0 : l < 1);) {
     l = Math.min(1, Math.max(0, l + step));
-    background = withLightness(chosen, l);
+    colour = withLightness(chosen, l);
   }
-  return { background, foreground };
+  return colour;
 }

@@ -119,5 +119,23 @@ export function textLanguage(text: string): 'en' | 'zh' | null {
   return null;
 }
 
-/** The BCP 47 tag for the widget's languages. */
-export const langTag = (lang: 'en' | 'zh') => (lang === 'zh' ? 'zh-CN' : 'en');
+/**
+ * The BCP 47 tag for the widget's languages. Chinese is tagged with the shopper's variant, which decides the glyphs
+ * (and, through :lang() in styles.ts, the fonts): zh-TW or zh-HK for a shopper whose browser (or, failing that, the
+ * page) asks for Traditional Chinese there, else zh-CN.
+ */
+export const langTag = (lang: 'en' | 'zh') => (lang === 'zh' ? chineseTag() : 'en');
+
+/** zh-TW, zh-HK or zh-CN, from the first Chinese tag among the browser's languages, else the page's `lang`. */
+export function chineseTag(): 'zh-TW' | 'zh-HK' | 'zh-CN' {
+  const nav = typeof navigator === 'undefined' ? undefined : navigator;
+  const tags = [...(nav?.languages?.length ? nav.languages : [nav?.language ?? '']), typeof document === 'undefined' ? '' : document.documentElement.lang];
+  const tag = tags.map((t) => (t ?? '').toLowerCase()).find((t) => t === 'zh' || t.startsWith('zh-'));
+  if (!tag) return 'zh-CN';
+  const parts = tag.split('-');
+  if (parts.includes('hans')) return 'zh-CN';
+  // Hong Kong and Macau write the Hong Kong way; Taiwan, and Traditional with no region, the Taiwanese way.
+  if (parts.includes('hk') || parts.includes('mo')) return 'zh-HK';
+  if (parts.includes('tw') || parts.includes('hant')) return 'zh-TW';
+  return 'zh-CN';
+}

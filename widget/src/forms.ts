@@ -1,6 +1,7 @@
 // The widget's cards: pre-chat form, leave-a-message form and the rating
 // prompt. Each is plain DOM with labelled fields, errors announced through
-// role=alert, and focus moved to the first field when the card appears. Focus
+// role=alert (the field at fault marked aria-invalid and described by it until it
+// is corrected), and focus moved to the first field when the card appears. Focus
 // never falls out of a card: a button busy sending stays focusable
 // (aria-disabled), and a card replaced by its thanks hands focus to the thanks.
 import { h, whileBusy } from './dom.ts';
@@ -17,12 +18,45 @@ function field(label: string, control: HTMLInputElement | HTMLTextAreaElement): 
 }
 
 function errorLine(): HTMLElement {
-  return h('p', { class: 'error', role: 'alert', hidden: true });
+  return h('p', { id: `sd-e${++fieldCounter}`, class: 'error', role: 'alert', hidden: true });
 }
 
 function showError(el: HTMLElement, text: string | null): void {
   el.textContent = text ?? '';
   el.hidden = !text;
+}
+
+/**
+ * Checks the fields in order; the first one `bad` (its error text) is marked invalid, described by the error line and
+ * focused, the others unmarked. Returns whether all are fine. A marked field loses its mark, and the error line its
+ * text, as soon as the shopper's correction makes it fine (WCAG 3.3.1).
+ */
+function validated(error: HTMLElement, checks: [HTMLInputElement | HTMLTextAreaElement, () => string | null][]): boolean {
+  let failed = false;
+  for (const [control, bad] of checks) {
+    const text = failed ? null : bad();
+    if (!text) {
+      unmark(control);
+      continue;
+    }
+    failed = true;
+    showError(error, text);
+    control.setAttribute('aria-invalid', 'true');
+    control.setAttribute('aria-describedby', error.id);
+    control.focus();
+    control.oninput = () => {
+      if (bad()) return;
+      unmark(control);
+      showError(error, null);
+    };
+  }
+  return !failed;
+}
+
+function unmark(control: HTMLInputElement | HTMLTextAreaElement): void {
+  control.removeAttribute('aria-invalid');
+  control.removeAttribute('aria-describedby');
+  control.oninput = null;
 }
 
 /** Runs an async submit once at a time (the button busy meanwhile, whileBusy); shows the error message when it fails. */
@@ -70,7 +104,7 @@ export function prechatCard(t: Strings, onSubmit: (profile: { name?: string; ema
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const profile = { name: name.value.trim() || undefined, email: email.value.trim() || undefined };
-    if (profile.email && !EMAIL.test(profile.email)) return showError(error, t.invalidEmail);
+    if (!validated(error, [[email, () => (email.value.trim() && !EMAIL.test(email.value.trim()) ? t.invalidEmail : null)]])) return;
     void submitting(start, error, t, () => onSubmit(profile));
   });
   return form;
@@ -103,14 +137,14 @@ export function offlineCard(
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const input = { email: email.value.trim(), name: name.value.trim() || undefined, text: text.value.trim() };
-    if (!EMAIL.test(input.email)) {
-      email.focus();
-      return showError(error, t.invalidEmail);
-    }
-    if (!input.text || input.text.length > maxChars) {
-      text.focus();
-      return showError(error, input.text ? t.tooLong(maxChars) : t.messageRequired);
-    }
+    const ok = validated(error, [
+      [email, () => (EMAIL.test(email.value.trim()) ? null : t.invalidEmail)],
+      [text, () => {
+        const words = text.value.trim();
+        return !words ? t.messageRequired : words.length > maxChars ? t.tooLong(maxChars) : null;
+      }],
+    ]);
+    if (!ok) return;
     void submitting(submit, error, t, async () => {
       ackError(t, await send(input.name ? input : { email: input.email, text: input.text }));
       thank(form, t.offlineSent);

@@ -10,6 +10,7 @@ import { createStore } from './storage.ts';
 import { watchForNudges } from './nudges.ts';
 import { takeOpenChatRequest } from './open-marker.ts';
 import { WidgetView } from './view.ts';
+import { langTag } from './dom.ts';
 
 export interface IdentifyInput {
   /** The shop's own id for the user; a number (many shop platforms use them) is taken as its decimal text. */
@@ -73,7 +74,8 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     browser: navigator.languages?.length ? navigator.languages : [navigator.language],
     page: document.documentElement.lang,
   });
-  const locale = lang === 'zh' ? 'zh-CN' : 'en';
+  // Chinese as the shopper's variant (zh-TW, zh-HK or zh-CN): agents see which one to answer in.
+  const locale = langTag(lang);
   // Read (and dropped from the address) before anything else, even when the chat would open anyway.
   const openRequest = takeOpenChatRequest();
 
@@ -89,7 +91,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   // A custom tag, not a div: the shop's element selectors (div, section…) never match the host.
   const host = document.createElement('shopdesk-widget');
   host.id = 'shopdesk-widget';
-  host.setAttribute('lang', lang === 'zh' ? 'zh-CN' : 'en');
+  host.setAttribute('lang', locale);
   const root = host.attachShadow({ mode: 'open' });
   const view = new WidgetView(root, {
     t: STRINGS[lang],

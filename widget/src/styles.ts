@@ -43,14 +43,19 @@ export const SHORT_QUERY = '(max-height:500px)';
  * The stylesheet. Accessibility choices in it: the focus ring is two-tone (a dark #111827 outline around a 2 px white
  * ring drawn by box-shadow in the outline's offset), so one of the two reaches 3:1 on any background — white, the
  * message area, the brand-coloured header and launcher (WCAG 1.4.11); borders of controls are #6b7280 (at least 4.5:1 on
- * white and on the notices' pale blue); text fields use 16 px text, as iOS zooms the page into a smaller field on focus;
- * and SHORT_QUERY keeps the messages usable on short screens.
+ * white and on the notices' pale blue); borders drawn in the brand colour use its accent (--accent, at least 3:1 on the
+ * light surfaces, see colors.ts), and the chosen rating is shown by a dark border and a check mark, not by its fill
+ * alone; text fields use 16 px text, as iOS zooms the page into a smaller field on focus; SHORT_QUERY keeps the
+ * messages usable on short screens; and Chinese in a Traditional variant (zh-TW, zh-HK: the `lang` of the widget or of
+ * a message) prefers Traditional fonts, Simplified keeping its own list.
  */
-export function widgetCss(brand: { background: string; foreground: string }, side: 'left' | 'right'): string {
+export function widgetCss(brand: { background: string; foreground: string; accent: string }, side: 'left' | 'right'): string {
   const edge = side === 'left' ? 'left' : 'right';
   return `
 :host{all:initial!important;display:block!important;position:fixed!important;z-index:2147483000!important;bottom:0!important;${edge}:0!important;width:0!important;height:0!important}
-.root{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Microsoft YaHei",sans-serif;color:#111827;letter-spacing:normal;text-transform:none;text-align:left;--brand:${brand.background};--on-brand:${brand.foreground}}
+.root{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Microsoft YaHei",sans-serif;color:#111827;letter-spacing:normal;text-transform:none;text-align:left;--brand:${brand.background};--on-brand:${brand.foreground};--accent:${brand.accent}}
+:lang(zh-TW){font-family:system-ui,-apple-system,"Segoe UI",Roboto,"PingFang TC","Microsoft JhengHei",sans-serif}
+:lang(zh-HK){font-family:system-ui,-apple-system,"Segoe UI",Roboto,"PingFang HK","PingFang TC","Microsoft JhengHei",sans-serif}
 *,*::before,*::after{box-sizing:border-box}
 [hidden]{display:none!important}
 button,input,textarea{font:inherit;color:inherit}
@@ -95,7 +100,7 @@ button{cursor:pointer}
 .articles a{color:#1d4ed8;text-decoration:underline}
 .text a{color:inherit;text-decoration:underline}
 .chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}
-.chip{border:1px solid var(--brand);background:#fff;color:#1f2937;border-radius:16px;padding:4px 12px;font-size:13px}
+.chip{border:1px solid var(--accent);background:#fff;color:#1f2937;border-radius:16px;padding:4px 12px;font-size:13px}
 .chip:hover{background:#f3f4f6}
 .helpful{font-size:12px;color:#374151;margin-top:6px;display:flex;align-items:center;gap:6px;flex-wrap:wrap}
 .helpful button{border:1px solid #6b7280;background:#fff;border-radius:12px;padding:4px 10px;min-height:24px;font-size:12px}
@@ -125,8 +130,9 @@ button{cursor:pointer}
 .failed-actions{margin-top:4px}
 .failed-actions button{padding:2px 10px;min-height:24px;font-size:12px}
 .stars{display:flex;gap:6px}
-.stars button{width:40px;height:40px;border-radius:8px;border:1px solid #6b7280;background:#fff;font-size:16px;font-weight:600}
-.stars button[aria-checked=true]{background:var(--brand);color:var(--on-brand);border-color:var(--brand)}
+.stars button{width:40px;height:40px;padding:0;border-radius:8px;border:1px solid #6b7280;background:#fff;font-size:16px;font-weight:600}
+.stars button[aria-checked=true]{background:var(--brand);color:var(--on-brand);border:3px solid #111827;box-shadow:inset 0 0 0 2px #fff}
+.stars button[aria-checked=true]::before{content:"✓";content:"✓" / "";margin-right:1px}
 .csat-scale{display:inline-flex;flex-direction:column;align-self:flex-start;gap:2px;max-width:100%}
 .csat-scale-ends{display:flex;justify-content:space-between;gap:8px;font-size:11px;line-height:1.3;color:#4b5563}
 @media ${FULL_SCREEN_QUERY}{.panel{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}.launcher.open{display:none}}

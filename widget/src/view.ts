@@ -87,6 +87,9 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private readonly queueNotice: HTMLElement;
   /** The shop blocked this shopper (connection refused for good). */
   private blocked = false;
+  /** Connected once already; and the connection was lost since it was last online (offline, reconnecting, unreachable). */
+  private wasOnline = false;
+  private connectionLost = false;
   private readonly log: HTMLElement;
   private readonly cards: HTMLElement;
   private readonly typingLine: HTMLElement;
@@ -183,7 +186,9 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const privacy = privacyLine(t, options.settings.privacyUrl, options.base);
     if (privacy) this.panel.appendChild(privacy);
     this.live = h('div', { class: 'sr', 'aria-live': 'polite', role: 'status' });
-    append(root, h('div', { class: 'root' }, this.launcher, this.panel, this.live));
+    // The widget's language on its own root: its Chinese says which variant (zh-TW, zh-HK, zh-CN; see langTag), whatever
+    // the page's element says.
+    append(root, h('div', { class: 'root', lang: langTag(options.lang) }, this.launcher, this.panel, this.live));
 
     this.launcher.addEventListener('click', () => (this.isOpen ? this.close() : this.open()));
     // Escape closes the open panel from its launcher too (focus stays on the launcher).
@@ -650,6 +655,11 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.statusBar.className = state === 'online' ? 'status ok' : 'status';
     this.statusBar.setAttribute('data-state', state);
     if (state !== 'online' && state !== 'connecting') this.say(text[state]);
+    // Back after a break the shopper was told of: said once (the first connect says nothing).
+    if (state === 'online' && this.connectionLost) this.say(this.t.connectedAgain);
+    if (state === 'online') this.connectionLost = false;
+    else if (state === 'offline' || state === 'reconnecting' || state === 'unreachable') this.connectionLost = this.wasOnline;
+    this.wasOnline ||= state === 'online';
   }
 
   typing(event: { author: 'agent' | 'bot'; name: string | null; typing: boolean }): void {
@@ -744,7 +754,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
         this.withAttachments(el, m);
         if (askHelpful) bubble.appendChild(this.helpfulPrompt(m, articles[0], helpful, language));
         if (chips.length) {
-          const row = h('div', { class: 'chips' });
+          // A named group, in the words of the answer it belongs to (the row's language).
+          const row = h('div', { class: 'chips', role: 'group', 'aria-label': (language ? STRINGS[language] : t).suggestedReplies });
           for (const chip of chips.slice(0, 6)) {
             if (!chip || typeof chip.label !== 'string' || typeof chip.value !== 'string') continue;
             const b = h('button', { type: 'button', class: 'chip' }, chip.label);
