@@ -2,6 +2,13 @@
 // turns them into {error: {code, message}} with their status; socket handlers
 // turn them into {ok: false, error}.
 export class AppError extends Error {
+  /**
+   * Set by `worded`: which refusal this is where `code` is a family ("conflict" → "conversation_resolved"), and what
+   * its sentence names ({name}), so the console can say it in its own language. Socket acks carry both; HTTP does not.
+   */
+  reason?: string;
+  params?: Record<string, string>;
+
   constructor(
     readonly statusCode: number,
     readonly code: string,
@@ -9,6 +16,13 @@ export class AppError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The error with the `reason` and `params` the console words it by (see AppError). */
+export function worded(error: AppError, reason: string | null, params?: Record<string, string>): AppError {
+  if (reason) error.reason = reason;
+  if (params) error.params = params;
+  return error;
 }
 
 export const badRequest = (message: string, code = 'validation') => new AppError(400, code, message);

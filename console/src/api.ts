@@ -2,11 +2,18 @@
 // Every failure becomes an ApiError with the server's code and sentence.
 import { getLocale, t, type Key } from './i18n.ts';
 
+/**
+ * A refusal: the HTTP status (SOCKET_REFUSAL for one on the live connection), the server's code and sentence, and what
+ * that sentence names (`params`, e.g. an agent's name) for wording it in the console's language.
+ */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly params: Record<string, string> = {}) {
     super(message);
   }
 }
+
+/** The status of an ApiError the live connection's ack brought (realtime.ts's `request`): no HTTP status there. */
+export const SOCKET_REFUSAL = 0;
 
 /** Fired when the session is gone (logged out elsewhere, expired, deactivated): the app shows the login page. */
 export const UNAUTHORIZED_EVENT = 'sd:unauthorized';
@@ -47,7 +54,8 @@ async function answer<T>(response: Response, path: string): Promise<T> {
     const error = (data as { error?: { code?: string; message?: string } } | undefined)?.error;
     if (response.status === 401 && !path.startsWith('/api/auth/login')) window.dispatchEvent(new CustomEvent(UNAUTHORIZED_EVENT));
     if (response.status === 403 && error?.code === 'password_change_required') window.dispatchEvent(new CustomEvent(PASSWORD_CHANGE_EVENT));
-    throw new ApiError(response.status, error?.code ?? 'http_' + response.status, error?.message ?? `${response.status} ${response.statusText}`);
+    const refusal = error as { code?: string; message?: string; reason?: string; params?: Record<string, string> } | undefined;
+    throw new ApiError(response.status, refusal?.reason ?? refusal?.code ?? 'http_' + response.status, refusal?.message ?? `${response.status} ${response.statusText}`, refusal?.params);
   }
   return data as T;
 }
@@ -75,10 +83,28 @@ const GENERIC_REFUSALS: Record<string, Key> = {
   forbidden: 'errors.forbidden', wrong_password: 'errors.wrongPassword',
 };
 
-/** What went wrong, for the person: a generic refusal in the console's language, else the server's own sentence. */
+/**
+ * Refusals of one action, worded by the console with what the server's sentence names (`params`): mostly the live
+ * connection's, whose ack gives the specific code (`reason`) where the code alone is a family ("conflict").
+ */
+const SPECIFIC_REFUSALS: Record<string, { key: Key; params: string[] }> = {
+  agent_offline: { key: 'errors.agentOffline', params: ['name'] },
+  conversation_taken: { key: 'errors.conversationTaken', params: [] },
+  conversation_resolved: { key: 'errors.conversationResolved', params: [] },
+};
+
+/** A name set in Chinese text: spaced from it where it starts or ends with a Latin letter or digit ("Sam Agent 已离线", "王小明已离线"). */
+const besideChinese = (name: string) => (/^[\p{Script=Latin}\d]/u.test(name) ? ' ' : '') + name + (/[\p{Script=Latin}\d]$/u.test(name) ? ' ' : '');
+
+/** What went wrong, for the person: a refusal the console words in its language, else the server's own sentence. */
 export const errorText = (error: unknown): string => {
   if (!(error instanceof Error)) return String(error);
   if (!(error instanceof ApiError) || getLocale() === 'en') return error.message;
+  const specific = Object.prototype.hasOwnProperty.call(SPECIFIC_REFUSALS, error.code) ? SPECIFIC_REFUSALS[error.code] : undefined;
+  // Without what its wording names (an older server's ack), the server's sentence says more than a sentence with a gap.
+  if (specific && specific.params.every((name) => typeof error.params[name] === 'string')) {
+    return t(specific.key, Object.fromEntries(specific.params.map((name) => [name, besideChinese(error.params[name])]))).trim();
+  }
   if (Object.prototype.hasOwnProperty.call(GENERIC_REFUSALS, error.code)) {
     // "Too many requests; try again in 15 seconds." keeps its wait.
     const seconds = /(\d+) seconds?/.exec(error.message)?.[1];

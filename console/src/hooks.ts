@@ -1,7 +1,7 @@
 // Small shared hooks: load data from the API, listen to socket events.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from './api.ts';
-import { getLocale, t } from './i18n.ts';
+import { getLocale, t, type Locale } from './i18n.ts';
 import { formatMoney as formatAmount } from '../../knowledge-base/money.ts';
 import type { AgentSocket } from './realtime.ts';
 import type { AgentServerToClient } from './types.ts';
@@ -58,11 +58,19 @@ export function useDebounced(fn: () => void, ms: number): () => void {
   }, [ms]);
 }
 
-export function formatTime(iso: string | null | undefined): string {
+/**
+ * A time ("19:02" today, else with its date) as the console's language writes it. An English console keeps the
+ * browser's way. Chinese reads the 24-hour clock: the browser's 12-hour form with a 2-digit hour gave "下午07:02" (zh-TW),
+ * so a Chinese console writes "19:02" / "2026年12月6日 19:02", and so does an English console in a Chinese browser.
+ */
+export function formatTime(iso: string | null | undefined, lang: Locale = getLocale(), now = new Date()): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  const sameDay = d.toDateString() === new Date().toDateString();
-  return sameDay ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const sameDay = d.toDateString() === now.toDateString();
+  const locales = lang === 'zh' ? ['zh-CN'] : [];
+  const clock: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+  if (new Intl.DateTimeFormat(locales).resolvedOptions().locale.toLowerCase().startsWith('zh')) clock.hourCycle = 'h23';
+  return sameDay ? d.toLocaleTimeString(locales, clock) : d.toLocaleString(locales, { year: 'numeric', month: 'short', day: 'numeric', ...clock });
 }
 
 /** A duration in the console's language: "1m 5s", "1分5秒". */

@@ -3,13 +3,15 @@
 // response is inserted. A value the chat does not have (an anonymous visitor)
 // leaves nothing behind, and the space or comma before it goes too ("Hi {{…}}," →
 // "Hi,"); an unknown placeholder stays as written, so a typo is visible.
+import { firstName as greetingName } from '../../widget/src/person-name.ts';
 
 export interface PlaceholderValues {
   customer: { name: string | null; email: string | null } | null;
   agent: { name: string };
 }
 
-const firstName = (name: string | null | undefined) => name?.trim().split(/\s+/)[0] ?? '';
+/** "Anna Smith" → "Anna"; a name in Chinese characters is used whole ("王 小明" → "王小明"): widget/src/person-name.ts. */
+const firstName = (name: string | null | undefined) => greetingName(name) ?? '';
 
 export function fillPlaceholders(text: string, values: PlaceholderValues): string {
   const known: Record<string, string> = {

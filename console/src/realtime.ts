@@ -2,6 +2,7 @@
 // cookie, which the browser sends with the same-origin handshake.
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, AgentClientToServer, AgentServerToClient } from './types.ts';
+import { ApiError, SOCKET_REFUSAL } from './api.ts';
 
 export type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
 
@@ -30,11 +31,15 @@ export function retryDelayMs(attempt: number): number {
   return Math.round(base * (0.75 + Math.random() * 0.5));
 }
 
-/** Emits with an ack; rejects with the server's sentence when it refuses, or after a timeout. */
+/**
+ * Emits with an ack; rejects after a timeout, or, when the server refuses, with an ApiError like an HTTP call's: its
+ * code (the specific `reason` where the server gives one: "conversation_resolved" rather than "conflict"), its
+ * sentence and what that names, so that `errorText` words it in the console's language.
+ */
 export async function request<T extends object>(socket: AgentSocket, event: keyof AgentClientToServer, payload: unknown, timeoutMs = 10_000): Promise<T> {
   const untyped = socket as unknown as Socket;
   const answer = (await untyped.timeout(timeoutMs).emitWithAck(event, payload)) as Ack<T>;
-  if (!answer.ok) throw new Error(answer.error.message);
+  if (!answer.ok) throw new ApiError(SOCKET_REFUSAL, answer.error.reason ?? answer.error.code, answer.error.message, answer.error.params);
   return answer as unknown as T;
 }
 

@@ -11,7 +11,7 @@ import { sessionsRepository, usersRepository, type PublicUser } from '../reposit
 import { hashPassword } from '../services/auth-service.ts';
 import { refuseApiToken } from '../plugins/auth.ts';
 import { isKnownTimeZone, loadWidgetSettings, saveWidgetSettings, WidgetSettingsSchema } from '../services/widget-settings.ts';
-import { buildReport, conversationsCsvChunks, resolveRange } from '../services/console-reports.ts';
+import { buildReport, conversationsCsvChunks, resolveRange, withByteOrderMark } from '../services/console-reports.ts';
 import { agentReportCsv, buildAgentReport } from '../services/agent-report.ts';
 import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts';
 import { forgetQueuedJobs } from '../services/forget-queued-jobs.ts';
@@ -152,11 +152,13 @@ const AuditEntry = Type.Object({
   details: Type.Record(Type.String(), Type.Unknown()), createdAt: Type.String(),
 });
 
-/** A CSV file to download under `fileName`. */
-function csvDownload<Body>(reply: FastifyReply, fileName: string, csv: Body): Body {
+/** A CSV file to download under `fileName`, starting with the byte-order mark that makes Excel read it as UTF-8. */
+function csvDownload(reply: FastifyReply, fileName: string, csv: string): string;
+function csvDownload(reply: FastifyReply, fileName: string, csv: AsyncIterable<string>): Readable;
+function csvDownload(reply: FastifyReply, fileName: string, csv: string | AsyncIterable<string>): string | Readable {
   reply.header('content-type', 'text/csv; charset=utf-8');
   reply.header('content-disposition', `attachment; filename="${fileName}"`);
-  return csv;
+  return typeof csv === 'string' ? withByteOrderMark(csv) : Readable.from(withByteOrderMark(csv));
 }
 
 type TeamRow = PublicUser & { open_chats: number; auto_away: boolean; two_step: boolean };
@@ -446,7 +448,7 @@ export default function adminRoutes(ctx: AppContext) {
       // Every customer's words of the range leave with it: recorded like a customer's export.
       await recordAudit(sql, request.user!.id, 'reports.conversations_export', null, { from: range.from, to: range.to });
       // Streamed a page at a time: a year of a busy shop is hundreds of megabytes of transcripts.
-      return reply.send(csvDownload(reply, `conversations-${range.from}-to-${range.to}.csv`, Readable.from(conversationsCsvChunks(sql, range))) as never);
+      return reply.send(csvDownload(reply, `conversations-${range.from}-to-${range.to}.csv`, conversationsCsvChunks(sql, range)) as never);
     });
 
     // A separate request from the report: its own grain (a row per person) and CSV, and the page's main figures

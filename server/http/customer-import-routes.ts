@@ -11,6 +11,7 @@ import { recordAudit } from '../services/audit-log.ts';
 import {
   contactsCsvChunks, csvRows, importContacts, MAX_ATTRIBUTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, tooManyRows, type SourceRow,
 } from '../services/customer-import.ts';
+import { withByteOrderMark } from '../services/console-reports.ts';
 
 const MB = Math.round(MAX_IMPORT_BYTES / (1024 * 1024));
 const tooLarge = () => new AppError(413, 'too_large', `The file is larger than ${MB} MB, the most one import takes: split it into several files (at most ${MAX_IMPORT_ROWS.toLocaleString('en')} contacts each).`);
@@ -54,7 +55,8 @@ export default function customerImportRoutes(ctx: AppContext) {
     app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_request, body, done) => done(null, body));
     app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_request, body, done) => {
       try {
-        done(null, JSON.parse(body as string));
+        // A file saved with a byte-order mark (Windows editors write one) is JSON all the same; a CSV's goes in parseCsv.
+        done(null, JSON.parse((body as string).replace(/^\uFEFF/, '')));
       } catch (error) {
         done(badRequest(`The file is not valid JSON (${(error as Error).message}): nothing was imported.`, 'not_parseable'), undefined);
       }
@@ -128,7 +130,8 @@ export default function customerImportRoutes(ctx: AppContext) {
       await recordAudit(sql, request.user!.id, 'customers.export', null, { format: 'csv' });
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="customers-${new Date().toISOString().slice(0, 10)}.csv"`);
-      return reply.send(Readable.from(contactsCsvChunks(sql)) as never);
+      // The byte-order mark first, like the reports' CSVs: Excel reads the names as UTF-8 (the import strips it).
+      return reply.send(Readable.from(withByteOrderMark(contactsCsvChunks(sql))) as never);
     });
   };
 }

@@ -36,6 +36,13 @@ export interface ErrorBody {
   /** Stable machine-readable code, e.g. "validation", "forbidden", "not_found", "rate_limited". */
   code: string;
   message: string;
+  /**
+   * A more specific code where `code` is a family ("conflict"): which refusal this is ("conversation_resolved",
+   * "conversation_taken"), so that the console can word it in its own language. `code` keeps the value callers check.
+   */
+  reason?: string;
+  /** What the refusal's wording names, e.g. {name: "Sam Agent"} for an agent who is offline. */
+  params?: Record<string, string>;
 }
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
 export type AckFn<T extends object = object> = (response: Ack<T>) => void;

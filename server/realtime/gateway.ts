@@ -101,8 +101,12 @@ function observedPublisher(redis: Redis, log: GatewayDeps['log']): Redis {
   });
 }
 
+/** An error as a socket ack says it; a refusal's `reason` and `params` (errors.ts's `worded`) go along. */
 export function errorBody(error: unknown): ErrorBody {
-  if (error instanceof AppError) return { code: error.code, message: error.message };
+  if (error instanceof AppError) {
+    const { reason, params } = error;
+    return { code: error.code, message: error.message, ...(reason ? { reason } : {}), ...(params ? { params } : {}) };
+  }
   return { code: 'internal', message: 'Something went wrong on our side; please try again.' };
 }
 

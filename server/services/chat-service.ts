@@ -13,7 +13,7 @@ import { botReplyClientId, conversationsRepository, forShopper, toChatMessage, t
 import { customersRepository, liveCustomer } from '../repositories/customers.ts';
 import { routingRepository, seatsTaken, type Assignment } from '../repositories/routing.ts';
 import { usersRepository } from '../repositories/users.ts';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound, worded } from '../errors.ts';
 import type { Responder, ResponderDecision } from './responder.ts';
 import type { RealtimeOut } from './realtime-out.ts';
 import { botModeOf, csatAskOf, loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './widget-settings.ts';
@@ -271,7 +271,7 @@ export function createChatService(deps: ChatServiceDeps) {
     const target = await users.findById(agentId);
     if (!target?.active) throw badRequest('That agent does not exist or is deactivated.');
     if (target.presence === 'offline') {
-      throw new AppError(409, 'agent_offline', `${target.name} is offline and would not see this chat. ${verb} it to someone online or away, or mention them in a note.`);
+      throw worded(new AppError(409, 'agent_offline', `${target.name} is offline and would not see this chat. ${verb} it to someone online or away, or mention them in a note.`), null, { name: target.name });
     }
     return target;
   }
@@ -593,7 +593,7 @@ export function createChatService(deps: ChatServiceDeps) {
       const text = messageText(input.text);
       let row = await conversations.findById(input.conversationId);
       if (!row) throw notFound('Conversation');
-      if (row.status === 'resolved' && !input.private) throw conflict('The conversation is resolved; reopen it to reply.');
+      if (row.status === 'resolved' && !input.private) throw worded(conflict('The conversation is resolved; reopen it to reply.'), 'conversation_resolved');
       // Replying to a chat nobody holds yet takes it, as shoppers expect a person who answers to stay.
       if (!input.private && (row.status === 'bot' || row.status === 'queued')) {
         await this.accept(agent.id, row.id);
@@ -664,7 +664,7 @@ export function createChatService(deps: ChatServiceDeps) {
 
     async accept(agentId: number, conversationId: number): Promise<ConversationSummary> {
       const result = await routing.assignTo(conversationId, agentId, ['bot', 'queued']);
-      if (result === 'not_available') throw conflict('This conversation is already taken or closed.');
+      if (result === 'not_available') throw worded(conflict('This conversation is already taken or closed.'), 'conversation_taken');
       if (result === 'agent_unavailable') throw forbidden('Your account cannot take chats.');
       const conversation = await afterAssignment(result, 'accepted');
       await this.pushQueuePositions();
@@ -684,7 +684,7 @@ export function createChatService(deps: ChatServiceDeps) {
       // at their console and a person chose them.
       const target = await users.findById(toAgentId);
       if (target?.active && target.presence === 'offline') {
-        throw new AppError(409, 'agent_offline', `${target.name} is offline and would not see this chat. Transfer it to someone online, or mention them in a note.`);
+        throw worded(new AppError(409, 'agent_offline', `${target.name} is offline and would not see this chat. Transfer it to someone online, or mention them in a note.`), null, { name: target.name });
       }
       const result = await routing.assignTo(conversationId, toAgentId, ['assigned']);
       if (result === 'not_available') throw conflict('This conversation changed meanwhile; reload it.');

@@ -460,6 +460,25 @@ export function csvField(value: unknown): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
+/**
+ * U+FEFF, which every CSV the team downloads starts with (conversations.csv, agents.csv, the customers' export.csv):
+ * it tells Excel the file is UTF-8. Without it Excel on a Chinese Windows reads the file in the system's code page
+ * (GBK) and every Chinese name and message is garbled. The contacts import strips it (customer-import.ts's parseCsv),
+ * so an exported file reads back as it is; `fetch`'s text() drops it too.
+ */
+export const BYTE_ORDER_MARK = '\uFEFF';
+
+/** A CSV as it is sent: the byte-order mark, then the text or its streamed pieces. */
+export function withByteOrderMark(csv: string): string;
+export function withByteOrderMark(csv: AsyncIterable<string>): AsyncGenerator<string>;
+export function withByteOrderMark(csv: string | AsyncIterable<string>): string | AsyncGenerator<string> {
+  if (typeof csv === 'string') return BYTE_ORDER_MARK + csv;
+  return (async function* () {
+    yield BYTE_ORDER_MARK;
+    yield* csv;
+  })();
+}
+
 /** Conversations read per statement of the CSV: a year of a busy shop is 300,000 of them, with their transcripts. */
 const CSV_PAGE = 5_000;
 

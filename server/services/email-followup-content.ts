@@ -3,6 +3,7 @@
 // text that came from a person is escaped in the HTML.
 import type { AttachmentRef } from '../realtime/event-maps.ts';
 import { langOf } from '../../widget/src/i18n.ts';
+import { firstName } from '../../widget/src/person-name.ts';
 
 export interface FollowupReply {
   agentName: string | null;
@@ -25,8 +26,27 @@ export interface FollowupContent {
   identified?: boolean;
 }
 
+/** Characters written without spaces between them: Han and the full-width punctuation of Chinese text. */
+const CJK = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u;
+
+/**
+ * Chinese text around a name: no space where the name meets Chinese on both sides ("北风好物回复了您"), a space where
+ * it meets Latin letters or digits ("Acme 回复了您", "您曾与 Acme 聊天"), as Chinese typesetting does.
+ */
+function zhJoin(...parts: string[]): string {
+  return parts.reduce((text, part) => {
+    if (!text || !part) return text + part;
+    return text + (CJK.test(text.slice(-1)) && CJK.test(part[0]) ? '' : ' ') + part;
+  }, '');
+}
+
 const WORDS = {
   en: {
+    htmlLang: 'en',
+    /** After a label ("Continue the chat: …"); trimmed at the end of a line. */
+    colon: ': ',
+    /** Between sentences, and after a label's colon in the HTML. */
+    gap: ' ',
     subject: (shop: string) => `New reply from ${shop}`,
     intro: (shop: string) => `You have a reply from ${shop} that you have not seen in the chat yet:`,
     wrote: (name: string) => `${name} wrote:`,
@@ -38,26 +58,23 @@ const WORDS = {
     unsubscribe: 'Stop emails about chat replies',
   },
   zh: {
-    subject: (shop: string) => `${shop} 回复了您`,
-    intro: (shop: string) => `${shop} 回复了您，您还没有在聊天中看到：`,
+    htmlLang: 'zh-CN',
+    colon: '：',
+    gap: '',
+    subject: (shop: string) => zhJoin(shop, '回复了您'),
+    intro: (shop: string) => zhJoin(shop, '回复了您，您还没有在聊天中看到：'),
     wrote: (name: string) => `${name}：`,
-    sentFile: (name: string) => `${name} 给您发送了文件`,
+    sentFile: (name: string) => zhJoin(name, '给您发送了文件'),
     agent: '客服',
     continue: '继续聊天',
-    footer: (shop: string) => `您收到此邮件，是因为您曾与 ${shop} 聊天并留下了邮箱地址。`,
-    footerAccount: (shop: string) => `您收到此邮件，是因为您曾在登录账户后与 ${shop} 聊天。`,
+    footer: (shop: string) => zhJoin('您收到此邮件，是因为您曾与', shop, '聊天并留下了邮箱地址。'),
+    footerAccount: (shop: string) => zhJoin('您收到此邮件，是因为您曾在登录账户后与', shop, '聊天。'),
     unsubscribe: '不再接收聊天回复邮件',
   },
 };
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** An agent is named by first name only, as in the widget's friendly tone (and no surname leaves the shop). */
-export function firstName(name: string | null): string | null {
-  const first = name?.trim().split(/\s+/)[0];
-  return first ? first : null;
 }
 
 /** Files are linked by name: their address carries a random key, the same link the chat itself shows the shopper. */
@@ -75,11 +92,13 @@ export function followupEmail(content: FollowupContent): { subject: string; text
   const textParts: string[] = [w.intro(shop), ''];
   const htmlParts: string[] = [`<p>${escapeHtml(w.intro(shop))}</p>`];
   for (const reply of content.replies) {
+    // An agent is named by first name only, as in the widget's friendly tone (and no surname leaves the shop); a name
+    // in Chinese characters is used whole (widget/src/person-name.ts, shared with the console's canned replies).
     const name = firstName(reply.agentName) ?? w.agent;
     const files = fileLinks(reply, content.publicUrl);
     if (files.length) {
-      textParts.push(`${w.sentFile(name)}:`, ...files.map((f) => `  ${f.name}: ${f.url}`));
-      htmlParts.push(`<p><strong>${escapeHtml(w.sentFile(name))}:</strong> ${files.map((f) => `<a href="${escapeHtml(f.url)}">${escapeHtml(f.name)}</a>`).join(', ')}</p>`);
+      textParts.push(`${w.sentFile(name)}${w.colon.trimEnd()}`, ...files.map((f) => `  ${f.name}${w.colon}${f.url}`));
+      htmlParts.push(`<p><strong>${escapeHtml(w.sentFile(name) + w.colon.trimEnd())}</strong>${w.gap}${files.map((f) => `<a href="${escapeHtml(f.url)}">${escapeHtml(f.name)}</a>`).join(', ')}</p>`);
     }
     if (!reply.fileOnly) {
       textParts.push(w.wrote(name), ...reply.text.split('\n').map((line) => `  ${line}`));
@@ -87,15 +106,15 @@ export function followupEmail(content: FollowupContent): { subject: string; text
     }
     textParts.push('');
   }
-  textParts.push(`${w.continue}: ${content.continueUrl}`, '', '--', footer, `${w.unsubscribe}: ${content.unsubscribeUrl}`);
+  textParts.push(`${w.continue}${w.colon}${content.continueUrl}`, '', '--', footer, `${w.unsubscribe}${w.colon}${content.unsubscribeUrl}`);
   htmlParts.push(
     `<p><a href="${escapeHtml(content.continueUrl)}"><strong>${escapeHtml(w.continue)}</strong></a></p>`,
-    `<hr><p style="color:#666;font-size:12px">${escapeHtml(footer)} <a href="${escapeHtml(content.unsubscribeUrl)}">${escapeHtml(w.unsubscribe)}</a></p>`,
+    `<hr><p style="color:#666;font-size:12px">${escapeHtml(footer)}${w.gap}<a href="${escapeHtml(content.unsubscribeUrl)}">${escapeHtml(w.unsubscribe)}</a></p>`,
   );
   return {
     subject: w.subject(shop),
     text: textParts.join('\n'),
-    html: `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${htmlParts.join('\n')}</body></html>`,
+    html: `<!doctype html><html lang="${w.htmlLang}"><body style="font-family:sans-serif;line-height:1.5">${htmlParts.join('\n')}</body></html>`,
   };
 }
 

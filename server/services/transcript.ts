@@ -1,5 +1,6 @@
-// Plain-text transcript of a conversation: the shopper's download (their own words are "You", in their language,
-// no private notes, system lines worded as the widget words them, times in the zone their browser gave) and the team's
+// Plain-text transcript of a conversation: the shopper's download (their own words labelled as the widget labels them,
+// "You" / "我", in their language, no private notes, system lines worded as the widget words them, times in the zone
+// their browser gave, named once in the header) and the team's
 // export (the customer by name, private notes marked, in English and UTC like the team's other exports). System lines
 // ("X joined the chat.") stand without an author.
 import type { Sql } from '../db/client.ts';
@@ -12,22 +13,28 @@ type Audience = 'shopper' | 'team';
 
 const WORDS = {
   en: {
-    you: 'You', customer: 'Customer', bot: 'Bot', agent: 'Agent', note: 'private note',
+    customer: 'Customer', bot: 'Bot', agent: 'Agent', note: 'private note', said: ': ',
     header: (id: number, at: string, status: string) => `Conversation #${id} — started ${at} — status ${status}`,
     status: { bot: 'with the bot', queued: 'waiting for a person', assigned: 'with a person', resolved: 'resolved' },
   },
   zh: {
-    you: '您', customer: '顾客', bot: '机器人', agent: '客服', note: '内部备注',
+    customer: '顾客', bot: '机器人', agent: '客服', note: '内部备注', said: '：',
     header: (id: number, at: string, status: string) => `会话 #${id} — 开始于 ${at} — 状态：${status}`,
     status: { bot: '机器人处理中', queued: '等待人工', assigned: '人工处理中', resolved: '已解决' },
   },
 } satisfies Record<string, { status: Record<ConversationRow['status'], string> } & Record<string, unknown>>;
 
-/** "2026-12-06 13:54:26 (Asia/Shanghai)": in the reader's zone when known, else UTC. */
-function stamper(timeZone: string | undefined): (at: Date) => string {
-  if (!timeZone || timeZone === 'UTC') return (at) => `${at.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+/**
+ * "2026-12-06 13:54:26": in the reader's zone when known, else UTC. The zone is named once, after the header's start
+ * time ("2026-12-06 13:54:26 (Asia/Shanghai)", "… UTC"), not on every line.
+ */
+function stamper(timeZone: string | undefined): { stamp: (at: Date) => string; zoned: (at: Date) => string } {
+  if (!timeZone || timeZone === 'UTC') {
+    const stamp = (at: Date) => at.toISOString().replace('T', ' ').slice(0, 19);
+    return { stamp, zoned: (at) => `${stamp(at)} UTC` };
+  }
   const format = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-  return (at) => `${format.format(at)} (${timeZone})`;
+  return { stamp: (at) => format.format(at), zoned: (at) => `${format.format(at)} (${timeZone})` };
 }
 
 export async function conversationTranscript(sql: Sql, conversationId: number, options: { audience: Audience; timeZone?: string }): Promise<string | null> {
@@ -38,10 +45,11 @@ export async function conversationTranscript(sql: Sql, conversationId: number, o
   // The shopper reads it in the language they chat in; the team's export is in English like the rest of its exports.
   const lang = options.audience === 'shopper' ? langOf(customer?.locale) : 'en';
   const words = WORDS[lang];
-  const stamp = stamper(options.audience === 'shopper' ? options.timeZone : undefined);
-  const customerLabel = options.audience === 'shopper' ? words.you : (customer?.name || customer?.email || `${words.customer} #${conversation.customer_id}`);
+  const { stamp, zoned } = stamper(options.audience === 'shopper' ? options.timeZone : undefined);
+  // The shopper's own words are labelled as the widget labels their bubbles ("You", "我").
+  const customerLabel = options.audience === 'shopper' ? WIDGET_WORDS[lang].you : (customer?.name || customer?.email || `${words.customer} #${conversation.customer_id}`);
   const messages = await conversations.messagesAfter(conversationId, 0, options.audience === 'team', 10_000);
-  const lines = [words.header(conversationId, stamp(conversation.created_at), words.status[conversation.status]), ''];
+  const lines = [words.header(conversationId, zoned(conversation.created_at), words.status[conversation.status]), ''];
   for (const m of messages) {
     if (m.author_type === 'system') {
       const line = options.audience === 'shopper' ? systemLineText(WIDGET_WORDS[lang], m.body, m.metadata ?? {}) : m.body;
@@ -50,7 +58,7 @@ export async function conversationTranscript(sql: Sql, conversationId: number, o
     }
     const who = m.author_type === 'customer' ? customerLabel : m.author_type === 'bot' ? words.bot : (m.author_name ?? words.agent);
     const note = m.private ? ` [${words.note}]` : '';
-    lines.push(`[${stamp(m.created_at)}] ${who}${note}: ${m.body}`);
+    lines.push(`[${stamp(m.created_at)}] ${who}${note}${words.said}${m.body}`);
   }
   return lines.join('\n') + '\n';
 }

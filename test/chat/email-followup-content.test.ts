@@ -27,7 +27,7 @@ describe('follow-up email content', () => {
     expect(email.subject).toBe('Northwind & Co 回复了您');
     expect(email.text).toContain('客服：\n  已为您退款');
     expect(email.text).not.toContain('evil.example');
-    expect(email.text).toContain('继续聊天: https://shop.example/cart#shopdesk-chat');
+    expect(email.text).toContain('继续聊天：https://shop.example/cart#shopdesk-chat');
   });
 
   it('tells a shopper signed in to the shop why they get it without saying they left an address', () => {

@@ -58,7 +58,7 @@ describe('transcripts', () => {
     const { token, conversationId } = await chatWithAgent({ locale: 'zh-CN' }, '我的包裹在哪里？');
     const mine = await download(conversationId, token);
     expect(mine).toMatch(new RegExp(`^会话 #${conversationId} — 开始于 .* — 状态：人工处理中\\n`));
-    expect(mine).toMatch(/\] 您: 我的包裹在哪里？\n/);
+    expect(mine).toMatch(/\] 我：我的包裹在哪里？\n/);
     // Its system lines as the widget words them, and its times in the zone the shopper's browser gave.
     expect(mine).toMatch(/\] · .+ 已加入对话。\n/);
     expect(mine).not.toContain('joined the chat');
