@@ -130,14 +130,14 @@ export const routingRepository = (sql: Sql) => ({
    * Tags the chat with the team that takes its topic (migration 028): the team of the hand-off's own intent (the
    * bot's decision) when a team takes it, else the team of the last question the bot recognised that a team takes —
    * a shopper pressing "talk to a person", sending a photo or saying "a human please" after the bot answered about a
-   * refund is still asking about the refund.
+   * refund is still asking about the refund. The reason is stored with it (migration 043), as the hand-off event says it.
    */
-  async enqueue(conversationId: number, intent: string | null = null): Promise<boolean> {
+  async enqueue(conversationId: number, reason: string, intent: string | null = null): Promise<boolean> {
     // The first-reply target in force now is stored with the chat: the reports judge its first reply by it (038).
     const { firstReplyTargetMinutes } = await loadTeamSettings(sql);
     const rows = await sql`
       update conversations c set status = 'queued', handed_off = true, queued_at = now(), updated_at = now(),
-        first_reply_target_minutes = ${firstReplyTargetMinutes},
+        first_reply_target_minutes = ${firstReplyTargetMinutes}, handoff_reason = ${reason},
         team_id = coalesce(
           (select ti.team_id from intents i join team_intents ti on ti.intent_id = i.id where i.name = ${intent}),
           (select ti.team_id from messages m

@@ -493,12 +493,13 @@ export function createChatService(deps: ChatServiceDeps) {
       }
       // The decision's intent picks the chat's team (routing.enqueue): it is not stored on a message yet.
       const intent = typeof decision.metadata.intent === 'string' ? decision.metadata.intent : null;
+      const handoffReason = String(decision.metadata.reason ?? decision.metadata.intent ?? 'bot');
       // Queued in the reply's transaction. Queued before "I'm connecting you" goes out, an agent who sees it and takes
       // the chat at once takes a handed-off chat (counted, learned from), not a bot chat with no hand-off on record;
       // queued with it, nobody (an assignment pass, an accept) sees the chat queued before the reply is stored, so
       // "X joined the chat" always comes after it.
       const stored = await sql.begin(async (tx) => {
-        const queued = decision.action === 'handoff' && (await routingRepository(tx as unknown as Sql).enqueue(conversationId, intent));
+        const queued = decision.action === 'handoff' && (await routingRepository(tx as unknown as Sql).enqueue(conversationId, handoffReason, intent));
         const inserted = decision.reply ? await conversationsRepository(tx as unknown as Sql).insertMessage({
           conversationId,
           authorType: 'bot',
@@ -528,7 +529,7 @@ export function createChatService(deps: ChatServiceDeps) {
         ]);
       }
       // The hand-off records why (the reports count it): the policy's reason, else the intent that asked for it.
-      if (queued) await this.handedOff(conversationId, customerId, String(decision.metadata.reason ?? decision.metadata.intent ?? 'bot'));
+      if (queued) await this.handedOff(conversationId, customerId, handoffReason);
     },
 
     async requestHandoff(customerId: number, conversationId: number): Promise<ConversationSummary> {
@@ -540,7 +541,7 @@ export function createChatService(deps: ChatServiceDeps) {
 
     /** Moves a bot conversation to the human queue, tells the shopper when nobody can answer, then assigns. */
     async handoff(conversationId: number, customerId: number, reason: string): Promise<void> {
-      if (await routing.enqueue(conversationId)) await this.handedOff(conversationId, customerId, reason);
+      if (await routing.enqueue(conversationId, reason)) await this.handedOff(conversationId, customerId, reason);
     },
 
     /** After a chat was queued for a person: consoles and history learn why, the shopper whether anyone can answer, then assignment. */

@@ -194,7 +194,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
   // where a chat has none stored; 0 (stored or current) means no target, and such a chat is on neither side.
   const targetMinutes = (await loadTeamSettings(sql)).firstReplyTargetMinutes;
   const [facts] = await sql<{
-    agent_started: number; total: number; bot_closed: number; handed_off: number; open_with_bot: number; closed_by_team: number;
+    agent_started: number; total: number; bot_closed: number; handed_off: number; people_first: number; open_with_bot: number; closed_by_team: number;
     fr_count: number; fr_median: number | null; fr_p90: number | null; res_count: number; res_median: number | null; res_p90: number | null;
     target_met: number; target_missed: number; target_waiting: number; target_min: number | null; target_max: number | null;
   }[]>`
@@ -203,6 +203,9 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
            count(*) filter (where shopper and status = 'resolved' and not handed_off and resolved_by is distinct from 'agent')::int as bot_closed,
            count(*) filter (where shopper and status = 'resolved' and not handed_off and resolved_by = 'agent')::int as closed_by_team,
            count(*) filter (where shopper and handed_off)::int as handed_off,
+           -- Of those, the ones "Who answers first" sent straight to a person (reason stored at the hand-off, 043):
+           -- the bot never had them.
+           count(*) filter (where shopper and handed_off and handoff_reason = 'bot_mode')::int as people_first,
            count(*) filter (where shopper and status <> 'resolved' and not handed_off)::int as open_with_bot,
            count(first_response_seconds) filter (where shopper)::int as fr_count,
            percentile_cont(0.5) within group (order by first_response_seconds) filter (where shopper) as fr_median,
@@ -216,7 +219,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
            (min(target) filter (where target > 0) / 60)::int as target_min,
            (max(target) filter (where target > 0) / 60)::int as target_max
     from (
-      select c.status, c.handed_off, c.resolved_by, c.first_response_seconds, c.resolution_seconds,
+      select c.status, c.handed_off, c.handoff_reason, c.resolved_by, c.first_response_seconds, c.resolution_seconds,
              c.started_by = 'shopper' as shopper,
              case when c.handed_off then ${handoffTargetSeconds(sql, targetMinutes)} end as target,
              ${handoffVerdict(sql, targetMinutes)} as verdict
@@ -231,13 +234,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
       and c.started_by = 'shopper' and not c.handed_off
       and coalesce((select f.helpful from feedback f where f.conversation_id = c.id and f.kind in ('article', 'answer')
                     order by f.created_at desc, f.id desc limit 1), false)`;
-  // Of the hand-offs, those the "Who answers first" setting made before the bot answered (reason `bot_mode`, on the
-  // chat's one `handoff:<id>` event): the bot never had them. Found by that event's unique key, for the range's
-  // handed-off chats only, apart from the read above for the same reason as `confirmed`.
-  const [{ people_first: peopleFirst }] = await sql<{ people_first: number }[]>`
-    select count(*)::int as people_first from conversations c
-    where c.handed_off and c.created_at >= ${start} and c.created_at < ${end} and c.started_by = 'shopper'
-      and exists (select 1 from interaction_events e where e.idempotency_key = 'handoff:' || c.id and e.payload->>'reason' = 'bot_mode')`;
+  const peopleFirst = facts.people_first;
   const handedOff = facts.handed_off - peopleFirst;
   const botResolved = facts.bot_closed + confirmed;
   const decided = botResolved + handedOff;

@@ -39,6 +39,9 @@ async function shopperAsks(label: string, text = UNKNOWN): Promise<Shopper> {
 const setMode = (botMode: BotMode) => saveWidgetSettings(stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, botMode });
 const chat = async (id: number) =>
   (await stack.env.sql<{ status: string; assignee_id: number | null; handed_off: boolean }[]>`select status, assignee_id, handed_off from conversations where id = ${id}`)[0];
+/** Why the chat was handed off, as stored on it at the hand-off (migration 043). */
+const storedHandoffReason = async (id: number) =>
+  (await stack.env.sql<{ handoff_reason: string | null }[]>`select handoff_reason from conversations where id = ${id}`)[0].handoff_reason;
 const botMessages = async (id: number) =>
   (await stack.env.sql<{ body: string }[]>`select body from messages where conversation_id = ${id} and author_type = 'bot'`).map((m) => m.body);
 const handoffReason = (id: number) => eventually(async () => {
@@ -62,6 +65,7 @@ async function expectPeopleFirst(shopper: Shopper) {
   expect(shopper.messages.filter((m) => m.author.type === 'bot')).toEqual([]);
   expect(shopper.typing.filter((t) => t.author === 'bot')).toEqual([]);
   expect(await handoffReason(shopper.conversationId)).toBe('bot_mode');
+  expect(await storedHandoffReason(shopper.conversationId)).toBe('bot_mode');
   expect(await decisions(shopper.conversationId)).toBe(0);
   expect(await inUnanswered(shopper.conversationId)).toBe(false);
 }
@@ -169,6 +173,9 @@ describe('who answers first (botMode)', () => {
     const admin = await login(stack.url, stack.admin.email, stack.admin.password);
     const overHttp = await httpAs(stack.url, 'GET', `/api/admin/reports?from=${today}&to=${today}`, admin);
     expect(overHttp.json.containment).toMatchObject({ handedOff: 1, decided: 1, peopleFirst: 3 });
+    // The chats keep why they were handed off: the count does not depend on history events, which deletions remove.
+    await stack.env.sql`delete from interaction_events where type = 'handoff' and conversation_id in (select id from conversations where handoff_reason is not null)`;
+    expect((await buildReport(stack.env.sql, resolveRange(today, today))).containment).toMatchObject({ peopleFirst: 3, handedOff: 1 });
   });
 
   it('is validated, and a client that does not send it leaves it unchanged', async () => {

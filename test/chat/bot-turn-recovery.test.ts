@@ -165,7 +165,7 @@ describe('bot turns lost with a killed server', () => {
   it('leaves chats handed off, queued or resolved meanwhile, and questions past the age limit', async () => {
     const handedOff = await unansweredQuestion('Can I talk to someone?', BOT_RECOVERY_GRACE_SECONDS + 5);
     // No agent is online: a live turn would still answer this queued chat (the bot answers while nobody can), a late one must not.
-    expect(await routingRepository(stack.env.sql).enqueue(handedOff.conversationId)).toBe(true);
+    expect(await routingRepository(stack.env.sql).enqueue(handedOff.conversationId, 'customer_request')).toBe(true);
     const resolved = await unansweredQuestion('Never mind.', BOT_RECOVERY_GRACE_SECONDS + 5);
     expect(await routingRepository(stack.env.sql).resolve(resolved.conversationId, 'customer')).not.toBeNull();
     const tooOld = await unansweredQuestion('Is the shop open on Sunday?', BOT_RECOVERY_MAX_AGE_MINUTES * 60 + 60);

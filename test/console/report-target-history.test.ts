@@ -97,12 +97,12 @@ describe('the first-reply target in force at the time', () => {
     for (const minutes of [3, 0]) {
       await setTarget(minutes);
       const id = await chat({ created: new Date(), status: 'bot' });
-      expect(await routing.enqueue(id)).toBe(true);
+      expect(await routing.enqueue(id, 'customer_request')).toBe(true);
       const [row] = await stack.env.sql<{ first_reply_target_minutes: number | null; status: string }[]>`select first_reply_target_minutes, status from conversations where id = ${id}`;
       expect(row).toEqual({ first_reply_target_minutes: minutes, status: 'queued' });
       // Queued once: going back to the queue later does not restamp it (enqueue only takes a chat from the bot).
       await setTarget(7);
-      expect(await routing.enqueue(id)).toBe(false);
+      expect(await routing.enqueue(id, 'customer_request')).toBe(false);
       const [again] = await stack.env.sql<{ first_reply_target_minutes: number }[]>`select first_reply_target_minutes from conversations where id = ${id}`;
       expect(again.first_reply_target_minutes).toBe(minutes);
       await stack.env.sql`update conversations set status = 'resolved', resolved_at = now() where id = ${id}`;
