@@ -104,8 +104,9 @@ export function App() {
 function LanguageSwitch({ onLocale }: { onLocale(locale: Locale): void }) {
   return (
     <select class="lang" aria-label={t('language')} value={getLocale()} onChange={(e) => onLocale((e.currentTarget as HTMLSelectElement).value as Locale)}>
-      <option value="en">English</option>
-      <option value="zh">中文</option>
+      {/* Each name in its own language, so a screen reader says "中文" with a Chinese voice (WCAG 3.1.2). */}
+      <option value="en" lang="en">English</option>
+      <option value="zh" lang="zh-CN">中文</option>
     </select>
   );
 }
@@ -129,10 +130,15 @@ function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): voi
   // The server refused the email and password (not a network failure): both fields are marked invalid.
   const [refused, setRefused] = useState(false);
   const [busy, setBusy] = useState(false);
+  // A second press while signing in does nothing. The button is not `disabled` meanwhile (only aria-disabled): a
+  // disabled button loses focus, and after a refused password focus was on <body> instead of the form.
+  const sending = useRef(false);
   // With two-step sign-in on, a right password answers a challenge; the code is asked for next.
   const [challenge, setChallenge] = useState<string | null>(null);
   const submit = async (event: Event) => {
     event.preventDefault();
+    if (sending.current) return;
+    sending.current = true;
     setBusy(true);
     setError(null);
     setRefused(false);
@@ -145,6 +151,7 @@ function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): voi
       setRefused(wrong);
       setError(wrong ? t('login.wrong') : errorText(err));
     } finally {
+      sending.current = false;
       setBusy(false);
     }
   };
@@ -154,10 +161,10 @@ function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): voi
       setPassword('');
       setError(reason);
     };
-    return <div class="login"><TwoStepLogin challenge={challenge} onLogin={onLogin} onRestart={restart} /></div>;
+    return <main class="login"><TwoStepLogin challenge={challenge} onLogin={onLogin} onRestart={restart} /></main>;
   }
   return (
-    <div class="login">
+    <main class="login">
       <form class="card login-card" onSubmit={submit} data-testid="login-form">
         <h1>Shopdesk</h1>
         <p class="muted">{t('login.title')}</p>
@@ -168,10 +175,10 @@ function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): voi
         <label>{t('login.password')}<input name="password" type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)}
           aria-invalid={refused ? 'true' : undefined} aria-describedby={error ? 'login-error' : undefined} /></label>
         {error && <p class="error" role="alert" id="login-error" data-testid="login-error">{error}</p>}
-        <button class="primary" type="submit" disabled={busy}>{t('login.submit')}</button>
+        <button class="primary" type="submit" aria-disabled={busy ? 'true' : undefined}>{t('login.submit')}</button>
         <LanguageSwitch onLocale={onLocale} />
       </form>
-    </div>
+    </main>
   );
 }
 
@@ -471,6 +478,8 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
 
   const isAdmin = user.role === 'admin';
   const adminPage = ADMIN_PAGES.find((p) => path.startsWith(p.path));
+  // The top bar's link to the page shown is marked (aria-current), not only coloured.
+  const inboxActive = !/^\/console\/(admin|customers|messages)/.test(path);
   // Each page's h1 (visually hidden: the top bar shows where the agent is) and the target of the skip link. Signed in,
   // focus goes to the page rather than staying on <body> where the login form was.
   const mainRef = useRef<HTMLElement>(null);
@@ -510,13 +519,13 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
           <a class="brand" href="/console" onClick={(e) => { e.preventDefault(); navigate('/console'); }}>Shopdesk</a>
           <button class="menu-toggle" data-testid="menu-toggle" aria-expanded={menuOpen} onClick={() => setMenuOpen(!menuOpen)}>☰ {t('layout.menu')}</button>
           <nav>
-            <a href="/console" class={!/^\/console\/(admin|customers|messages)/.test(path) ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console'); }}>{t('nav.inbox')}</a>
-            <a href="/console/messages" data-testid="nav-messages" class={path.startsWith('/console/messages') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console/messages'); }}>
+            <a href="/console" class={inboxActive ? 'active' : ''} aria-current={inboxActive ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate('/console'); }}>{t('nav.inbox')}</a>
+            <a href="/console/messages" data-testid="nav-messages" class={path.startsWith('/console/messages') ? 'active' : ''} aria-current={path.startsWith('/console/messages') ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate('/console/messages'); }}>
               {t('nav.messages')}{waitingMessages > 0 && <span class="unread" data-testid="messages-waiting">{waitingMessages}</span>}
             </a>
-            <a href="/console/customers" data-testid="nav-customers" class={path.startsWith('/console/customers') ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate('/console/customers'); }}>{t('nav.customers')}</a>
+            <a href="/console/customers" data-testid="nav-customers" class={path.startsWith('/console/customers') ? 'active' : ''} aria-current={path.startsWith('/console/customers') ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate('/console/customers'); }}>{t('nav.customers')}</a>
             {isAdmin && ADMIN_PAGES.map((p) => (
-              <a key={p.path} href={p.path} class={adminPage?.path === p.path ? 'active' : ''} onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{t(p.label)}</a>
+              <a key={p.path} href={p.path} class={adminPage?.path === p.path ? 'active' : ''} aria-current={adminPage?.path === p.path ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate(p.path); }}>{t(p.label)}</a>
             ))}
           </nav>
           <div class="topbar-right">

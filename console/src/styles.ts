@@ -157,6 +157,7 @@ kbd { font-family:inherit; font-size:12px; border:1px solid var(--line); border-
 .composer { border-top:1px solid var(--line); padding:8px 14px; position:relative; }
 .composer-note textarea { background:var(--note); border-color:#a16207; }
 .composer-tabs { display:flex; gap:6px; margin-bottom:6px; }
+.composer-mode { display:flex; gap:6px; }
 .composer-tabs button.active { background:#eef2ff; border-color:var(--accent); }
 .composer-note .composer-tabs button.active { background:var(--note); border-color:#a16207; }
 .composer-footer { display:flex; justify-content:space-between; align-items:center; margin-top:4px; }
@@ -198,6 +199,12 @@ li.current { font-weight:600; }
 .diff pre { background:#f8fafc; padding:8px; border-radius:6px; max-height:300px; overflow:auto; }
 .diff-added { background:#dcfce7; } .diff-removed { background:#fee2e2; text-decoration:line-through; }
 .tabs { display:flex; gap:6px; margin-bottom:10px; } .tabs button.active { background:#eef2ff; border-color:var(--accent); }
+/* Section headings at their right level (h2 under the page's h1, h3 under a part's h2) at the size of the h4s they were. */
+.section-title { font-size:1em; margin:1.33em 0; }
+/* A row of labelled fields (the label above each): the fields and the buttons beside them line up at the bottom. */
+.inline.labelled-row { align-items:flex-end; }
+/* Focus moved to a chat's heading after an action (tabindex -1: not in the Tab order) shows no box. */
+.conversation-header h2:focus:not(:focus-visible) { outline:none; }
 fieldset { border:1px solid var(--line); border-radius:8px; }
 .narrow-label { width:120px; }
 .kpis { display:grid; grid-template-columns:repeat(auto-fit, minmax(170px, 1fr)); gap:12px; }

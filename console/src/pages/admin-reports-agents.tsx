@@ -80,7 +80,7 @@ export function AgentsCard({ range }: { range: { from: string; to: string } }) {
   );
   return (
     <div class="card" data-testid="report-agents" data-ready={r ? `${r.range.from}/${r.range.to}` : ''}>
-      <h4>{t('reports.agents')} <a class="small" data-testid="report-agents-csv" href={`/api/admin/reports/agents.csv${query(range)}`} download>{t('reports.agentsCsv')}</a></h4>
+      <h2 class="section-title">{t('reports.agents')} <a class="small" data-testid="report-agents-csv" href={`/api/admin/reports/agents.csv${query(range)}`} download>{t('reports.agentsCsv')}</a></h2>
       {report.error && <p class="error">{report.error}</p>}
       {r && r.agents.length === 0 && <p class="muted small" data-testid="report-agents-empty">{t('reports.agentsEmpty')}</p>}
       {r && r.agents.length > 0 && (

@@ -153,7 +153,7 @@ export function ReportsPage() {
           <RatedComments range={range} />
           {(r.nudges?.length ?? 0) > 0 && (
             <div class="card" data-testid="report-nudges">
-              <h4>{t('reports.nudges')}</h4>
+              <h2 class="section-title">{t('reports.nudges')}</h2>
               <table>
                 <thead><tr><th>{t('widget.nudgePath')}</th><th>{t('reports.nudgeShown')}</th><th>{t('reports.nudgeOpened')}</th><th>{t('reports.nudgeRate')}</th></tr></thead>
                 <tbody>
@@ -169,7 +169,7 @@ export function ReportsPage() {
             </div>
           )}
           <div class="card" data-testid="report-unanswered">
-            <h4>{t('reports.topUnanswered')} <a class="small" data-testid="report-unanswered-link" href="/console/admin/unanswered" onClick={(e) => { e.preventDefault(); navigate('/console/admin/unanswered'); }}>{t('reports.teachBot')}</a></h4>
+            <h2 class="section-title">{t('reports.topUnanswered')} <a class="small" data-testid="report-unanswered-link" href="/console/admin/unanswered" onClick={(e) => { e.preventDefault(); navigate('/console/admin/unanswered'); }}>{t('reports.teachBot')}</a></h2>
             {r.topUnanswered.length === 0
               ? <p class="muted small">{t('reports.noneUnanswered')}</p>
               : (
@@ -201,7 +201,7 @@ function RatedComments({ range }: { range: { from: string; to: string; tz: strin
   const items = rated.data?.items ?? [];
   return (
     <div class="card" data-testid="report-rated-comments">
-      <h4>{t('reports.ratedComments')}</h4>
+      <h2 class="section-title">{t('reports.ratedComments')}</h2>
       {rated.error && <p class="error">{rated.error}</p>}
       {rated.data && items.length === 0 && <p class="muted small">{t('reports.noRatedComments')}</p>}
       {items.length > 0 && (
@@ -288,7 +288,7 @@ function ChartCard({ id, title, config, values }: { id: string; title: string; c
   }, [JSON.stringify(config.data)]);
   return (
     <div class="card chart" data-testid={id} data-values={values.join(',')}>
-      <h4>{title}</h4>
+      <h2 class="section-title">{title}</h2>
       <div class="chart-box"><canvas ref={canvas} aria-label={title} role="img" /></div>
     </div>
   );

@@ -19,11 +19,14 @@ type Tab = (typeof TABS)[number];
 
 export function TeamPage() {
   const [tab, setTab] = useState<Tab>('team');
+  // Buttons that say which part is shown (aria-pressed), as the inbox's views do: not an ARIA tablist, which would
+  // promise arrow keys between the tabs. The part shown has its own h2 (visually hidden: the pressed button shows it).
   return (
     <div class="admin-team">
-      <div class="tabs">
-        {TABS.map((x) => <button key={x} class={tab === x ? 'active' : ''} data-testid={`tab-${x}`} onClick={() => setTab(x)}>{t(`team.tab.${x}` as Key)}</button>)}
+      <div class="tabs" role="group" aria-label={t('a11y.settingsParts')}>
+        {TABS.map((x) => <button key={x} class={tab === x ? 'active' : ''} aria-pressed={tab === x} data-testid={`tab-${x}`} onClick={() => setTab(x)}>{t(`team.tab.${x}` as Key)}</button>)}
       </div>
+      <h2 class="visually-hidden" data-testid="team-part-heading">{t(`team.tab.${tab}` as Key)}</h2>
       {tab === 'team' && <TeamTab />}
       {tab === 'teams' && <TeamsTab />}
       {tab === 'canned' && <CannedTab />}
@@ -142,7 +145,7 @@ function TeamTab() {
       {error && <p class="error" role="alert">{error}</p>}
       {notice && <p class="ok" role="status" data-testid="team-notice">{notice}</p>}
       <table>
-        <thead><tr><th>{t('team.name')}</th><th>{t('team.email')}</th><th>{t('team.role')}</th><th>{t('team.capacity')}</th><th title={t('team.languagesHint')}>{t('team.languages')}</th><th>{t('team.presence')}</th><th>{t('team.open')}</th><th>{t('team.twoStep')}</th><th /></tr></thead>
+        <thead><tr><th>{t('team.name')}</th><th>{t('team.email')}</th><th>{t('team.role')}</th><th>{t('team.capacity')}</th><th title={t('team.languagesHint')}>{t('team.languages')}</th><th>{t('team.presence')}</th><th>{t('team.open')}</th><th>{t('team.twoStep')}</th><th><span class="visually-hidden">{t('a11y.actions')}</span></th></tr></thead>
         <tbody>
           {(team.data?.items ?? []).map(shown).map((m) => (
             <tr key={m.id} class={m.active ? '' : 'inactive'} data-testid="team-row" data-email={m.email}>
@@ -151,11 +154,11 @@ function TeamTab() {
                 {m.mustChangePassword && !m.invited && <span class="muted small" data-testid="member-must-change" title={t('team.mustChangeHint')}> {t('team.mustChange')}</span>}
               </td><td>{m.email}</td>
               <td>
-                <select value={m.role} disabled={m.id === user.id} onChange={(e) => editMember(m, { role: e.currentTarget.value as Member['role'] })}>
+                <select value={m.role} disabled={m.id === user.id} aria-label={t('a11y.roleOf', { name: m.name })} onChange={(e) => editMember(m, { role: e.currentTarget.value as Member['role'] })}>
                   <option value="agent">{t('role.agent')}</option><option value="admin">{t('role.admin')}</option>
                 </select>
               </td>
-              <td><input type="number" min={0} max={100} value={typedCapacity[m.id] ?? m.capacity} class="narrow"
+              <td><input type="number" min={0} max={100} value={typedCapacity[m.id] ?? m.capacity} class="narrow" aria-label={t('a11y.capacityOf', { name: m.name })}
                 onInput={(e) => { const typed = e.currentTarget.value; setTypedCapacity((current) => ({ ...current, [m.id]: typed })); }}
                 onChange={(e) => {
                   const typed = e.currentTarget.value;
@@ -183,20 +186,21 @@ function TeamTab() {
           ))}
         </tbody>
       </table>
-      <h4>{t('team.create')}</h4>
-      <form class="inline wrap" onSubmit={create} data-testid="team-create">
-        <input required placeholder={t('team.name')} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
-        <input required type="email" placeholder={t('team.email')} value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} />
-        <select value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as 'agent' | 'admin' })}>
+      <h3 class="section-title">{t('team.create')}</h3>
+      {/* Each field has a visible label (a placeholder alone goes as soon as something is typed). */}
+      <form class="inline wrap labelled-row" onSubmit={create} data-testid="team-create">
+        <label>{t('team.name')}<input required placeholder={t('team.name')} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} /></label>
+        <label>{t('team.email')}<input required type="email" placeholder={t('team.email')} value={form.email} onInput={(e) => setForm({ ...form, email: e.currentTarget.value })} /></label>
+        <label>{t('team.role')}<select value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value as 'agent' | 'admin' })}>
           <option value="agent">{t('role.agent')}</option><option value="admin">{t('role.admin')}</option>
-        </select>
-        <input type="number" min={0} max={100} class="narrow" value={form.capacity} onInput={(e) => setForm({ ...form, capacity: Number(e.currentTarget.value) })} />
+        </select></label>
+        <label>{t('team.capacity')}<input type="number" min={0} max={100} class="narrow" value={form.capacity} onInput={(e) => setForm({ ...form, capacity: Number(e.currentTarget.value) })} /></label>
         {canInvite && (
           <label class="check small"><input type="checkbox" data-testid="team-invite" checked={inviting} onChange={(e) => setInviting(e.currentTarget.checked)} />{t('team.invite')}</label>
         )}
         {!invite && <>
-          <input required type={(showPassword ? 'text' : 'password') as 'text'} minLength={10} autoComplete="new-password" data-testid="team-password" placeholder={t('team.password')} value={form.password}
-            onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+          <label>{t('team.password')}<input required type={(showPassword ? 'text' : 'password') as 'text'} minLength={10} autoComplete="new-password" data-testid="team-password" placeholder={t('team.password')} value={form.password}
+            onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} /></label>
           {/* A strong password to pass on, shown so it can be copied: typing one blind into a masked field helped nobody. */}
           <button class="small" type="button" data-testid="team-generate-password" onClick={() => { setForm({ ...form, password: generatedPassword() }); setShowPassword(true); }}>{t('team.generatePassword')}</button>
         </>}
@@ -233,7 +237,7 @@ function CannedTab() {
     <section class="card" data-testid="canned">
       {error && <p class="error">{error}</p>}
       <table>
-        <thead><tr><th>{t('canned.shortcut')}</th><th>{t('canned.title')}</th><th>{t('canned.body')}</th><th>{t('kb.locale')}</th><th /></tr></thead>
+        <thead><tr><th>{t('canned.shortcut')}</th><th>{t('canned.title')}</th><th>{t('canned.body')}</th><th>{t('kb.locale')}</th><th><span class="visually-hidden">{t('a11y.actions')}</span></th></tr></thead>
         <tbody>
           {(list.data?.items ?? []).map((c) => (
             <tr key={c.id}>
@@ -247,12 +251,12 @@ function CannedTab() {
         </tbody>
       </table>
       <form class="stack" onSubmit={submit} data-testid="canned-form">
-        <div class="inline">
-          <input required pattern="[a-z0-9][a-z0-9_\-]{0,39}" placeholder={t('canned.shortcut')} value={form.shortcut} onInput={(e) => setForm({ ...form, shortcut: e.currentTarget.value })} />
-          <input required placeholder={t('canned.title')} value={form.title} onInput={(e) => setForm({ ...form, title: e.currentTarget.value })} />
-          <select value={form.locale} onChange={(e) => setForm({ ...form, locale: e.currentTarget.value as 'en' | 'zh' })}><option value="en">en</option><option value="zh">zh</option></select>
+        <div class="inline labelled-row">
+          <label>{t('canned.shortcut')}<input required pattern="[a-z0-9][a-z0-9_\-]{0,39}" placeholder={t('canned.shortcut')} value={form.shortcut} onInput={(e) => setForm({ ...form, shortcut: e.currentTarget.value })} /></label>
+          <label>{t('canned.title')}<input required placeholder={t('canned.title')} value={form.title} onInput={(e) => setForm({ ...form, title: e.currentTarget.value })} /></label>
+          <label>{t('kb.locale')}<select value={form.locale} onChange={(e) => setForm({ ...form, locale: e.currentTarget.value as 'en' | 'zh' })}><option value="en">en</option><option value="zh">zh</option></select></label>
         </div>
-        <textarea required rows={3} placeholder={t('canned.bodyHint')} value={form.body} onInput={(e) => setForm({ ...form, body: e.currentTarget.value })} />
+        <label>{t('canned.body')}<textarea required rows={3} placeholder={t('canned.bodyHint')} value={form.body} onInput={(e) => setForm({ ...form, body: e.currentTarget.value })} /></label>
         <div class="inline">
           <button class="primary" type="submit">{editing ? t('save') : t('add')}</button>
           {editing && <button type="button" onClick={() => { setEditing(null); setForm(blank); }}>{t('cancel')}</button>}
@@ -291,7 +295,7 @@ function LabelsTab() {
       {notice && <p class="ok" role="status" data-testid="labels-notice">{notice}</p>}
       {items.length === 0 && !labels.loading && <p class="muted">{t('labels.none')}</p>}
       <table>
-        <thead><tr><th>{t('labels.label')}</th><th>{t('labels.conversations')}</th><th /></tr></thead>
+        <thead><tr><th>{t('labels.label')}</th><th>{t('labels.conversations')}</th><th><span class="visually-hidden">{t('a11y.actions')}</span></th></tr></thead>
         <tbody>
           {items.map((l) => (
             <tr key={l.label} data-testid="label-row" data-label={l.label}>
@@ -482,9 +486,9 @@ function WidgetTab() {
       </fieldset>
       <NudgesEditor nudges={form.nudges ?? []} onChange={(nudges) => setForm({ ...form, nudges })} />
       <fieldset>
-        <legend>{t('widget.allowedOrigins')}</legend>
+        <legend id="allowed-origins-legend">{t('widget.allowedOrigins')}</legend>
         <p class="muted small" id="allowed-origins-hint">{t('widget.allowedOriginsHint')}</p>
-        <textarea rows={3} value={originsText} placeholder={'https://shop.example.com\nhttps://*.shop.example.com'} aria-describedby="allowed-origins-hint"
+        <textarea rows={3} value={originsText} placeholder={'https://shop.example.com\nhttps://*.shop.example.com'} aria-labelledby="allowed-origins-legend" aria-describedby="allowed-origins-hint"
           spellcheck={false} autocomplete="off" data-testid="allowed-origins" onInput={(e) => setOriginsText(e.currentTarget.value)} />
       </fieldset>
       <fieldset>
@@ -523,10 +527,10 @@ function InstallSnippet() {
   };
   return (
     <section class="card stack" data-testid="widget-install">
-      <h3 class="install-title">{t('widget.install')}</h3>
+      <h3 class="install-title" id="install-title">{t('widget.install')}</h3>
       <p class="small muted">{t('widget.installHint', { key: install.data.siteKey })}</p>
       <div class="install-row">
-        <textarea ref={snippetBox} readOnly rows={2} class="install-snippet" data-testid="install-snippet" value={install.data.snippet} onFocus={(e) => e.currentTarget.select()} />
+        <textarea ref={snippetBox} readOnly rows={2} class="install-snippet" data-testid="install-snippet" aria-labelledby="install-title" value={install.data.snippet} onFocus={(e) => e.currentTarget.select()} />
         <button type="button" class="primary" data-testid="copy-snippet" onClick={copy}>{t('widget.copy')}</button>
       </div>
       {copied && <span class={`small ${copied === 'yes' ? 'ok' : 'error'}`} role="status" data-testid="copy-result">{t(copied === 'yes' ? 'widget.copied' : 'widget.copyFailed')}</span>}
@@ -615,7 +619,7 @@ function WebhooksTab() {
       )}
       {items.length === 0 && !list.loading && <p class="muted">{t('webhooks.none')}</p>}
       <table>
-        <thead><tr><th>{t('webhooks.url')}</th><th>{t('webhooks.events')}</th><th>{t('webhooks.active')}</th><th>{t('webhooks.recent')}</th><th /></tr></thead>
+        <thead><tr><th>{t('webhooks.url')}</th><th>{t('webhooks.events')}</th><th>{t('webhooks.active')}</th><th>{t('webhooks.recent')}</th><th><span class="visually-hidden">{t('a11y.actions')}</span></th></tr></thead>
         <tbody>
           {items.map((w) => (
             <tr key={w.id} class={w.active ? '' : 'inactive'} data-testid="webhook-row" data-url={w.url}>
@@ -647,7 +651,7 @@ function WebhooksTab() {
           ))}
         </tbody>
       </table>
-      <h4>{t('webhooks.create')}</h4>
+      <h3 class="section-title">{t('webhooks.create')}</h3>
       <form class="stack" onSubmit={create} data-testid="webhook-create">
         <div class="inline">
           <input required type="url" maxLength={2048} placeholder="https://crm.example.com/hooks/shopdesk" data-testid="webhook-url" value={form.url} onInput={(e) => setForm({ ...form, url: e.currentTarget.value })} />

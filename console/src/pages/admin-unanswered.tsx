@@ -19,7 +19,7 @@ export function UnansweredPage() {
       {groups.error && <p class="error">{groups.error}</p>}
       {groups.data && !groups.data.items.length && <p class="muted">{t('unanswered.none')}</p>}
       {!!groups.data?.items.length && <table>
-        <thead><tr><th>{t('unanswered.count')}</th><th>{t('unanswered.question')}</th><th>{t('unanswered.lastSeen')}</th><th /></tr></thead>
+        <thead><tr><th>{t('unanswered.count')}</th><th>{t('unanswered.question')}</th><th>{t('unanswered.lastSeen')}</th><th><span class="visually-hidden">{t('a11y.actions')}</span></th></tr></thead>
         <tbody>
           {groups.data.items.map((g) => <GroupRow key={g.id} group={g} intents={intents} onDone={groups.reload} />)}
         </tbody>
@@ -45,9 +45,10 @@ function useRowAction(onDone: () => void) {
   return { run, error };
 }
 
-function IntentPicker({ intents, value, onChange }: { intents: IntentChoice[]; value: string; onChange(value: string): void }) {
+/** `question`: what the row is about, in the picker's name ("Intent for “where is my parcel”"), as every row has one. */
+function IntentPicker({ intents, value, question, onChange }: { intents: IntentChoice[]; value: string; question: string; onChange(value: string): void }) {
   return (
-    <select value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+    <select value={value} aria-label={t('a11y.intentFor', { question })} onChange={(e) => onChange(e.currentTarget.value)}>
       <option value="">{t('unanswered.pickIntent')}</option>
       {intents.map((i) => <option key={i.id} value={String(i.id)}>{i.name}</option>)}
     </select>
@@ -66,7 +67,7 @@ function Candidates({ intents }: { intents: IntentChoice[] }) {
       {candidates.data && !items.length && <p class="muted">{t('candidates.none')}</p>}
       {items.length > 0 && (
         <table>
-          <thead><tr><th>{t('candidates.question')}</th><th>{t('candidates.answer')}</th><th /></tr></thead>
+          <thead><tr><th>{t('candidates.question')}</th><th>{t('candidates.answer')}</th><th><span class="visually-hidden">{t('a11y.actions')}</span></th></tr></thead>
           <tbody>{items.map((c) => <CandidateRow key={c.conversationId} candidate={c} intents={intents} onDone={candidates.reload} />)}</tbody>
         </table>
       )}
@@ -88,7 +89,7 @@ function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandi
       <td>{candidate.question} <span class="muted small">#{candidate.conversationId} · {candidate.locale}</span>{error && <div class="error small">{error}</div>}</td>
       <td class="small">{candidate.answer} {candidate.agentName && <span class="muted">— {candidate.agentName}</span>}</td>
       <td class="nowrap">
-        <IntentPicker intents={intents} value={intentId} onChange={setIntentId} />
+        <IntentPicker intents={intents} value={intentId} question={candidate.question} onChange={setIntentId} />
         <button class="small" disabled={!intentId} onClick={addExample}>{t('unanswered.addExample')}</button>
         <button class="small" onClick={draftArticle}>{t('candidates.draft')}</button>
         <button class="small link" onClick={() => run(() => kbApi.dismissCandidate(candidate.conversationId))}>{t('unanswered.dismiss')}</button>
@@ -122,7 +123,7 @@ function GroupRow({ group, intents, onDone }: { group: UnansweredGroup; intents:
       </td>
       <td class="small">{formatTime(group.lastSeen)}</td>
       <td class="nowrap">
-        <IntentPicker intents={intents} value={intentId} onChange={setIntentId} />
+        <IntentPicker intents={intents} value={intentId} question={group.text} onChange={setIntentId} />
         <button class="small" disabled={!intentId} onClick={() => run(() => kbApi.addAsExample(group.id, Number(intentId)))}>{t('unanswered.addExample')}</button>
         <button class="small" onClick={() => run(async () => { const { article } = await kbApi.createDraft(group.id); navigate(`/console/admin/kb?article=${article.id}`); })}>{t('unanswered.createArticle')}</button>
         <button class="small" data-testid="unanswered-out-of-scope" title={t('unanswered.outOfScopeHint')} onClick={() => run(() => kbApi.markOutOfScope(group.id))}>{t('unanswered.outOfScope')}</button>

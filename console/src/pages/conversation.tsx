@@ -14,9 +14,10 @@ import { altLabel, isAltShortcut, isTypingIn } from '../shortcuts.ts';
 import { fillPlaceholders } from '../placeholders.ts';
 import { systemLine } from '../system-lines.ts';
 import { SnoozedBanner, SnoozeMenu } from './snooze-menu.tsx';
+import { formatWake } from '../snooze.ts';
 import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FeedbackItem, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
 import { chatLanguage } from '../chat-language.ts';
-import type { Language } from '../../../knowledge-base/text/language.ts';
+import { detectLanguage, type Language } from '../../../knowledge-base/text/language.ts';
 import { clientIdForSend, draftKey, forgetUnsent, readDraft, rememberUnsent, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
 import { reportChatRead } from '../unread-title.ts';
 import { announce } from '../notify.ts';
@@ -47,6 +48,25 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
   const [otherAgentTyping, setOtherAgentTyping] = useState<string | null>(null);
   const historyRef = useRef<HTMLDivElement>(null);
   const composer: ComposerHandle = useRef(null);
+  // Where focus goes after an action once the page has re-rendered (WCAG 2.4.3): the button pressed often goes away
+  // with the action (Return to queue, Take over, Unsnooze, a snooze preset) and focus would fall to <body>.
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const takeOverRef = useRef<HTMLButtonElement>(null);
+  const takeOverYesRef = useRef<HTMLButtonElement>(null);
+  const focusNext = useRef<(() => HTMLElement | null) | null>(null);
+  useEffect(() => {
+    const pick = focusNext.current;
+    if (!pick) return;
+    focusNext.current = null;
+    pick()?.focus();
+  });
+  /** After this render: the chat's heading, unless the control that acted is still there and focused. */
+  const keepFocusOnPage = () => {
+    focusNext.current = () => {
+      const active = document.activeElement;
+      return active && active !== document.body && active.isConnected ? null : headingRef.current;
+    };
+  };
 
   const join = async () => {
     try {
@@ -160,6 +180,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
       const result = await request<{ conversation: ConversationSummary }>(socket, event, { conversationId, ...extra });
       setConversation(result.conversation);
       setError(null);
+      keepFocusOnPage();
       // Said to screen readers (the app shell's status region): the buttons change under the agent's focus.
       if (event === 'conversation:resolve') announce(t('announce.resolved'));
       else if (event === 'conversation:reopen') announce(t('announce.reopened'));
@@ -174,6 +195,9 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
       const result = await request<{ conversation: ConversationSummary }>(socket, 'conversation:snooze', { conversationId, until: until.toISOString() });
       setConversation(result.conversation);
       setError(null);
+      // The Snooze control goes away (the banner with Unsnooze takes its place): focus to the chat's heading, and say it.
+      focusNext.current = () => headingRef.current;
+      announce(t('snooze.until', { time: formatWake(result.conversation.snoozedUntil ?? until.toISOString()) }));
       return true;
     } catch (err) {
       setError(errorText(err));
@@ -195,6 +219,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
       const result = await request<{ conversation: ConversationSummary }>(socket, 'conversation:transfer', { conversationId, toAgentId: Number(transferTo) });
       setConversation(result.conversation);
       setTransferTo('');
+      keepFocusOnPage();
     } catch (err) {
       setError(errorText(err));
     }
@@ -206,6 +231,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
       const result = await request<{ conversation: ConversationSummary }>(socket, event, { conversationId, ...extra });
       setConversation(result.conversation);
       setError(null);
+      keepFocusOnPage();
       if (said) announce(said);
       return true;
     } catch (err) {
@@ -218,6 +244,16 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
   const [overCapacityReason, setOverCapacityReason] = useState('');
   const [teamTo, setTeamTo] = useState('');
   const [confirmTakeOver, setConfirmTakeOver] = useState(false);
+  // Taking over asks first: focus goes to the confirming button (not to whatever button takes the place of
+  // "Take over"); Cancel or Escape closes the question and focus goes back to "Take over".
+  const askTakeOver = () => {
+    setConfirmTakeOver(true);
+    focusNext.current = () => takeOverYesRef.current;
+  };
+  const cancelTakeOver = () => {
+    setConfirmTakeOver(false);
+    focusNext.current = () => takeOverRef.current;
+  };
   useEffect(() => {
     setAssignTo('');
     setOverCapacityReason('');
@@ -251,7 +287,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
       <header class="conversation-header">
         <div>
           {/* Who (a name, or the visitor's customer number) and which chat: "Visitor #3 · Chat #1", never two bare numbers. */}
-          <h2>{customer?.name || customer?.email || `${t('customer.visitor')} #${conversation.customerId}`}{' '}
+          <h2 ref={headingRef} tabIndex={-1} data-testid="conversation-heading">{customer?.name || customer?.email || `${t('customer.visitor')} #${conversation.customerId}`}{' '}
             <span class="muted small" data-testid="conversation-number">· {t('conversation.number', { id: conversation.id })}</span></h2>
           <span class={`status status-${status}`} data-testid="conversation-status">{t(`status.${status}` as Key)}</span>
           {conversation.team && <>{' '}<span class="badge team-badge" data-testid="conversation-team" title={t('teams.badgeHint')}>{conversation.team.name}</span></>}
@@ -273,9 +309,9 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
             onAdd={(label) => changeLabels({ add: [label] })} onRemove={(label) => changeLabels({ remove: [label] })} />
         </div>
         <div class="actions">
-          {(status === 'queued' || status === 'bot') && <button class="primary" data-testid="accept" title={altLabel('A')} onClick={() => act('conversation:accept')}>{t('action.accept')}</button>}
+          {(status === 'queued' || status === 'bot') && <button key="accept" class="primary" data-testid="accept" title={altLabel('A')} onClick={() => act('conversation:accept')}>{t('action.accept')}</button>}
           {(status === 'queued' || status === 'bot') && user.role === 'admin' && (
-            <span class="transfer" data-testid="assign-box">
+            <span key="assign-box" class="transfer" data-testid="assign-box">
               <select data-testid="assign-to" aria-label={t('action.assignTo')} value={assignTo} onFocus={() => agents.reload()} onChange={(e) => setAssignTo(e.currentTarget.value)}>
                 <option value="">{t('action.assignTo')}</option>
                 {(agents.data?.items ?? []).filter((a) => a.id !== user.id).map((a) => (
@@ -294,16 +330,17 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
           )}
           {status === 'assigned' && conversation.assignee && conversation.assignee.id !== user.id && (
             confirmTakeOver ? (
-              <span class="transfer" data-testid="takeover-confirm">
-                <span class="small">{t('action.takeOverConfirm', { name: conversation.assignee.name })}</span>{' '}
-                <button class="primary" data-testid="takeover-yes" onClick={() => void assignAction('conversation:takeover', {}, t('announce.takenOver'))}>{t('action.takeOver')}</button>
-                <button data-testid="takeover-cancel" onClick={() => setConfirmTakeOver(false)}>{t('action.cancel')}</button>
+              <span key="takeover-confirm" class="transfer" data-testid="takeover-confirm" role="group" aria-labelledby="takeover-question"
+                onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); cancelTakeOver(); } }}>
+                <span class="small" id="takeover-question">{t('action.takeOverConfirm', { name: conversation.assignee.name })}</span>{' '}
+                <button class="primary" data-testid="takeover-yes" ref={takeOverYesRef} onClick={() => void assignAction('conversation:takeover', {}, t('announce.takenOver'))}>{t('action.takeOver')}</button>
+                <button data-testid="takeover-cancel" onClick={cancelTakeOver}>{t('action.cancel')}</button>
               </span>
-            ) : <button data-testid="takeover" onClick={() => setConfirmTakeOver(true)}>{t('action.takeOver')}</button>
+            ) : <button key="takeover" data-testid="takeover" ref={takeOverRef} onClick={askTakeOver}>{t('action.takeOver')}</button>
           )}
-          {mayHandle(conversation) && <button data-testid="requeue" onClick={() => void assignAction('conversation:requeue', {}, t('announce.requeued'))}>{t('action.requeue')}</button>}
+          {mayHandle(conversation) && <button key="requeue" data-testid="requeue" onClick={() => void assignAction('conversation:requeue', {}, t('announce.requeued'))}>{t('action.requeue')}</button>}
           {(status === 'queued' || mayHandle(conversation)) && (teams.data?.items.length ?? 0) > 0 && (
-            <span class="transfer">
+            <span key="team-to" class="transfer">
               <select data-testid="team-to" aria-label={t('action.toTeam')} value={teamTo} onFocus={() => teams.reload()} onChange={(e) => setTeamTo(e.currentTarget.value)}>
                 <option value="">{t('action.toTeam')}</option>
                 {(teams.data?.items ?? []).filter((team) => status !== 'queued' || team.id !== conversation.team?.id).map((team) => (
@@ -314,7 +351,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
             </span>
           )}
           {mayHandle(conversation) && (
-            <span class="transfer">
+            <span key="transfer-to" class="transfer">
               {/* Reloaded when opened: presence and open chats change while the page stays open. */}
               <select data-testid="transfer-to" aria-label={t('action.transferTo')} value={transferTo} onFocus={() => agents.reload()} onChange={(e) => setTransferTo(e.currentTarget.value)}>
                 <option value="">{t('action.transferTo')}</option>
@@ -326,14 +363,14 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
               <button data-testid="transfer" disabled={!transferTo} onClick={transfer}>{t('action.transfer')}</button>
             </span>
           )}
-          {mayHandle(conversation) && !conversation.snoozedUntil && <SnoozeMenu onSnooze={snooze} openSignal={snoozeSignal} />}
+          {mayHandle(conversation) && !conversation.snoozedUntil && <SnoozeMenu key="snooze" onSnooze={snooze} openSignal={snoozeSignal} />}
           {status !== 'resolved'
-            ? mayResolve(conversation) && <button data-testid="resolve" title={altLabel('R')} onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
-            : <button data-testid="reopen" title={altLabel('R')} onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}
+            ? mayResolve(conversation) && <button key="resolve" data-testid="resolve" title={altLabel('R')} onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
+            : <button key="reopen" data-testid="reopen" title={altLabel('R')} onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}
           {(status === 'queued' || status === 'assigned') && hasShopperMessage && (
-            <button data-testid="mark-unread" onClick={() => void markUnread()}>{t('action.markUnread')}</button>
+            <button key="mark-unread" data-testid="mark-unread" onClick={() => void markUnread()}>{t('action.markUnread')}</button>
           )}
-          <a class="button" href={`/api/conversations/${conversationId}/transcript`} target="_blank" rel="noopener">{t('action.transcript')}</a>
+          <a key="transcript" class="button" href={`/api/conversations/${conversationId}/transcript`} target="_blank" rel="noopener">{t('action.transcript')}</a>
         </div>
       </header>
       {error && <p class="error" role="alert">{error}</p>}
@@ -442,6 +479,17 @@ function lastSeenAgentReply(messages: ChatMessage[], customerLastSeenId: number)
   return id;
 }
 
+/**
+ * The language a message is written in, as a `lang` attribute (WCAG 3.1.2): a screen reader reads a Chinese message with
+ * a Chinese voice in an English console and the other way round. The bot says which language it answered in; other
+ * messages by their letters; none for a text with no letters (an emoji, a number).
+ */
+function textLang(message: ChatMessage): string | undefined {
+  const said = message.author.type === 'bot' ? (message.metadata as { language?: unknown }).language : undefined;
+  const language: Language | null = said === 'zh' || said === 'en' ? said : /\p{L}/u.test(message.text) ? detectLanguage(message.text) : null;
+  return language === 'zh' ? 'zh-CN' : language ?? undefined;
+}
+
 function MessageBubble({ message, page, seen }: { message: ChatMessage; page?: ShopperPage; seen?: boolean }) {
   const type = message.author.type;
   if (type === 'system') return <div class="msg msg-system" data-testid="msg-system" data-event={String((message.metadata as { event?: unknown }).event ?? '')}>{systemLine(message)} <span class="muted small">{formatTime(message.createdAt)}</span></div>;
@@ -457,7 +505,7 @@ function MessageBubble({ message, page, seen }: { message: ChatMessage; page?: S
         <span class="muted small">{formatTime(message.createdAt)}</span>
       </div>
       {/* Text is rendered as text: never as HTML. A file sent without a caption shows the file alone. */}
-      {meta?.fileOnly !== true && <div class="msg-text">{message.text}</div>}
+      {meta?.fileOnly !== true && <div class="msg-text" lang={textLang(message)}>{message.text}</div>}
       {message.private && (meta?.mentions?.length ?? 0) > 0 && (
         <div class="small muted" data-testid="note-mentions">{t('conversation.mentions')} {meta.mentions!.map((m) => m.name).join(', ')}</div>
       )}
@@ -749,8 +797,10 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
   return (
     <div class={`composer ${note ? 'composer-note' : ''}`} data-testid="composer">
       <div class="composer-tabs">
-        <button class={!note ? 'active' : ''} data-testid="mode-reply" onClick={() => setNote(false)}>{t('composer.reply')}</button>
-        <button class={note ? 'active' : ''} data-testid="mode-note" onClick={() => setNote(true)} title={altLabel('N')}>{t('composer.note')}</button>
+        <span class="composer-mode" role="group" aria-label={t('a11y.messageKind')}>
+          <button class={!note ? 'active' : ''} aria-pressed={!note} data-testid="mode-reply" onClick={() => setNote(false)}>{t('composer.reply')}</button>
+          <button class={note ? 'active' : ''} aria-pressed={note} data-testid="mode-note" onClick={() => setNote(true)} title={altLabel('N')}>{t('composer.note')}</button>
+        </span>
         <button class="link" data-testid="insert-article" onClick={() => setShowArticles(!showArticles)}>{t('composer.insertArticle')}</button>
         <button class="link" data-testid="attach-file" disabled={note || resolved || uploading} title={note ? t('composer.attachNoNote') : undefined}
           onClick={() => fileInput.current?.click()}>{t('composer.attach')}</button>

@@ -162,7 +162,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
 
   return (
     <div class={`inbox${conversationId ? ' has-conversation' : ''}${customerOpen ? ' customer-open' : ''}`}>
-      <aside class="inbox-list" data-testid="inbox">
+      <aside class="inbox-list" data-testid="inbox" aria-label={t('a11y.chatList')}>
         {/* Buttons that choose what the list below shows (not tabs: there are no panels to move between). */}
         <div class="views" role="group" aria-label={t('a11y.views')}>
           {VIEWS.map((v) => (
@@ -273,7 +273,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
           ? <ConversationView key={conversationId} conversationId={conversationId} focusReply={focusReplyOf === conversationId} onCustomer={(forConversation, id) => setShownCustomer({ conversationId: forConversation, customerId: id })} />
           : <div class="muted empty">{t('inbox.pick')}<p class="small" data-testid="shortcuts-help">{t('shortcuts.help', { alt: ALT_LABEL })}</p></div>}
       </section>
-      <aside class="inbox-customer" data-testid="customer-column">
+      <aside class="inbox-customer" data-testid="customer-column" aria-label={t('a11y.customerColumn')}>
         {customerOpen && <button class="small drawer-close" data-testid="close-customer" onClick={() => setCustomerOpen(false)}>{t('layout.closeCustomer')}</button>}
         {conversationId && customerId ? <CustomerPanel key={customerId} customerId={customerId} conversationId={conversationId} />
           : conversationId ? <p class="muted empty" data-testid="customer-loading">{t('loading')}</p> : null}

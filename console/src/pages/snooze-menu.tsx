@@ -15,12 +15,18 @@ export function SnoozedBanner({ until, canUnsnooze, onUnsnooze }: { until: strin
   );
 }
 
-/** The Snooze button and its menu; `openSignal` changing (Alt+Z) toggles it. */
+/**
+ * The Snooze button and the choices it shows: a disclosure (the button says whether it is expanded; the choices are a
+ * labelled group of ordinary buttons and a form), not an ARIA menu, which would promise arrow keys and allow no form.
+ * `openSignal` changing (Alt+Z) toggles it. Escape closes it and focus goes back to the Snooze button when it was
+ * inside (or lost); a click elsewhere closes it and leaves focus where it went.
+ */
 export function SnoozeMenu({ onSnooze, openSignal }: { onSnooze(until: Date): Promise<boolean>; openSignal: number }) {
   const [open, setOpen] = useState(false);
   const [custom, setCustom] = useState('');
   const [busy, setBusy] = useState(false);
   const root = useRef<HTMLSpanElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
   // Only a change after mounting toggles it: the menu mounting again (after an unsnooze) must not reopen it.
   const seenSignal = useRef(openSignal);
   useEffect(() => {
@@ -28,11 +34,17 @@ export function SnoozeMenu({ onSnooze, openSignal }: { onSnooze(until: Date): Pr
     seenSignal.current = openSignal;
     setOpen((o) => !o);
   }, [openSignal]);
-  // Closed by Escape or a click elsewhere, as menus are. A layout effect: attached as the menu appears, not a frame
+  // Closed by Escape or a click elsewhere. A layout effect: attached as the menu appears, not a frame
   // later, so an Escape pressed as soon as it shows (a busy page) is not lost.
   useLayoutEffect(() => {
     if (!open) return;
-    const onKey = (event: KeyboardEvent) => { if (event.key === 'Escape') setOpen(false); };
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      const active = document.activeElement;
+      const focusWasHere = !active || active === document.body || Boolean(root.current?.contains(active));
+      setOpen(false);
+      if (focusWasHere) toggle.current?.focus();
+    };
     const onClick = (event: MouseEvent) => { if (!root.current?.contains(event.target as Node)) setOpen(false); };
     window.addEventListener('keydown', onKey);
     window.addEventListener('mousedown', onClick);
@@ -42,9 +54,15 @@ export function SnoozeMenu({ onSnooze, openSignal }: { onSnooze(until: Date): Pr
     };
   }, [open]);
 
+  // While a choice is on its way the buttons say so (aria-disabled) but stay focusable: a disabled button loses focus to
+  // <body>, and on a refusal the agent would have to find the menu again. A second press meanwhile does nothing.
+  const sending = useRef(false);
   const choose = async (until: Date) => {
+    if (sending.current) return;
+    sending.current = true;
     setBusy(true);
     const done = await onSnooze(until);
+    sending.current = false;
     setBusy(false);
     if (done) {
       setOpen(false);
@@ -55,11 +73,12 @@ export function SnoozeMenu({ onSnooze, openSignal }: { onSnooze(until: Date): Pr
   const customAt = fromLocalInput(custom);
   return (
     <span class="snooze" ref={root}>
-      <button data-testid="snooze" aria-expanded={open} aria-haspopup="menu" title={`${t('snooze.hint')} (${altLabel('Z')})`} onClick={() => setOpen(!open)}>{t('action.snooze')} ▾</button>
+      <button ref={toggle} data-testid="snooze" aria-expanded={open} aria-controls={open ? 'snooze-choices' : undefined}
+        title={`${t('snooze.hint')} (${altLabel('Z')})`} onClick={() => setOpen(!open)}>{t('action.snooze')} <span aria-hidden="true">▾</span></button>
       {open && (
-        <div class="snooze-menu" role="menu" data-testid="snooze-menu">
+        <div class="snooze-menu" id="snooze-choices" role="group" aria-label={t('a11y.snoozeChoices')} data-testid="snooze-menu">
           {snoozePresets(now).map((preset) => (
-            <button key={preset.label} role="menuitem" class="link" disabled={busy} data-testid={`snooze-${preset.label.slice('snooze.'.length)}`}
+            <button key={preset.label} class="link" aria-disabled={busy ? 'true' : undefined} data-testid={`snooze-${preset.label.slice('snooze.'.length)}`}
               onClick={() => void choose(preset.until)}>
               {t(preset.label)} <span class="muted small">{formatWake(preset.until.toISOString())}</span>
             </button>
@@ -68,7 +87,7 @@ export function SnoozeMenu({ onSnooze, openSignal }: { onSnooze(until: Date): Pr
             <input type="datetime-local" data-testid="snooze-custom-input" aria-label={t('snooze.custom')} value={custom}
               min={toLocalInput(now)} max={toLocalInput(new Date(now.getTime() + MAX_SNOOZE_DAYS * 86_400_000))}
               onInput={(e) => setCustom(e.currentTarget.value)} />
-            <button type="submit" class="small" data-testid="snooze-custom" disabled={busy || !customAt}>{t('snooze.set')}</button>
+            <button type="submit" class="small" data-testid="snooze-custom" disabled={!customAt} aria-disabled={busy ? 'true' : undefined}>{t('snooze.set')}</button>
           </form>
           <p class="muted small">{t('snooze.hint')}</p>
         </div>
