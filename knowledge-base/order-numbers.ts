@@ -2,7 +2,9 @@
 // (NW-123456, #1001, 000000123, 123-1234567-1234567), so it is configured as a
 // pattern plus an example for the bot's replies. Shoppers type them loosely
 // ("nw 123456", "#1001", "order 123456"), so a number is compared by its key:
-// upper case, without spaces, hyphens or '#'.
+// upper case, without spaces, hyphens or '#'. Full-width forms ("ＮＷ－１００２３４", typed with a Chinese
+// keyboard) are read as their ASCII ones (NFKC), and "訂單號" as "订单号", before matching (text/normalize.ts).
+import { normalizeText } from './text/normalize.ts';
 
 export interface OrderNumberFormat {
   /** The configured pattern, matched case-insensitively on word boundaries. */
@@ -72,7 +74,8 @@ export interface FoundOrderNumber {
 const PHRASED = /(?:订单号?|order\s*(?:number|no\.?|#)?)\s*[:：#]?\s*(\d{4,12})(?!\d)/i;
 
 /** The first order number in a message: one in the shop's format, or digits named as an order number. */
-export function findOrderNumber(text: string, format: OrderNumberFormat = DEFAULT_ORDER_NUMBER_FORMAT): FoundOrderNumber | null {
+export function findOrderNumber(raw: string, format: OrderNumberFormat = DEFAULT_ORDER_NUMBER_FORMAT): FoundOrderNumber | null {
+  const text = normalizeText(raw);
   const direct = format.pattern.exec(text);
   if (direct) return { key: orderNumberKey(direct[0]), shown: direct[0].trim().toUpperCase(), partial: false };
   const phrased = PHRASED.exec(text);
@@ -86,7 +89,8 @@ export function findOrderNumber(text: string, format: OrderNumberFormat = DEFAUL
  * The message without its order numbers ("can I still change the address on NW-100234?" → "can I still change the
  * address on ?"): the number says which order, not what is asked, and no article has it.
  */
-export function withoutOrderNumbers(text: string, format: OrderNumberFormat = DEFAULT_ORDER_NUMBER_FORMAT): string {
+export function withoutOrderNumbers(raw: string, format: OrderNumberFormat = DEFAULT_ORDER_NUMBER_FORMAT): string {
+  const text = normalizeText(raw);
   const every = new RegExp(format.pattern.source, 'giu');
   return text.replace(every, ' ').replace(new RegExp(PHRASED.source, 'gi'), (m, digits: string) => m.slice(0, m.lastIndexOf(digits)))
     .replace(/\s+/g, ' ').trim();

@@ -7,7 +7,7 @@ import type { BotMetadata, QuickReply, ArticleRef, ProductRef, ShopperPage } fro
 import { answeringSentences, asksFactTopic, asksOnlyProductFact, asksProductFact, namesProduct, pageCoversQuestion, productsNamedIn, sameProduct, withCatalogueSpelling, withoutProductNames, PRICE_OR_STOCK, productReply, productText, productUrl, type ProductCatalogue } from './products.ts';
 import type { ProductRecord } from './repositories/products.ts';
 import { detectLanguage, tokenize } from './text/tokenize.ts';
-import { toSimplified } from './text/traditional.ts';
+import { normalizeText } from './text/normalize.ts';
 import { isQuestionWord } from './text/question-words.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
@@ -124,7 +124,8 @@ const T = {
   },
   person: { en: 'Talk to a person', zh: '转人工客服' },
   offerPerson: { en: "If that doesn't sort it out, a person from our team can take over.", zh: '如果还没解决，可以为您转接人工客服。' },
-  readMore: { en: 'Read more', zh: '查看全文' },
+  // Chinese text takes the full-width colon (查看全文：URL).
+  readMore: { en: 'Read more: ', zh: '查看全文：' },
   empty: { en: 'How can I help you today?', zh: '请问有什么可以帮您？' },
 };
 
@@ -283,7 +284,7 @@ export function createPolicy(deps: PolicyDeps) {
   function passageReply(p: Passage, lang: Locale): string {
     const body = snippet(p.text, 700);
     const heading = p.heading && p.heading !== p.title ? `${p.title} — ${p.heading}` : p.title;
-    return `${heading}\n${body}\n\n${T.readMore[lang]}: ${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
+    return `${heading}\n${body}\n\n${T.readMore[lang]}${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
   }
 
   async function classify(text: string): Promise<IntentPrediction | null> {
@@ -340,8 +341,12 @@ export function createPolicy(deps: PolicyDeps) {
 
   /** `storyOf`: the whole message, when this is the question at its end, read on its own (see questionAtEnd). */
   async function decide(context: DecideContext, rawText: string, storyOf?: string): Promise<Decision> {
-    // Traditional characters are read as the simplified ones the content is written in ("退貨要運費嗎").
-    const text = toSimplified(rawText.trim());
+    // Read as every other part of the bot reads it (text/normalize.ts: full-width forms as ASCII, traditional
+    // characters, Taiwan and Hong Kong wording and Cantonese as the simplified Mandarin the content is written in:
+    // "退貨要運費嗎", "我想退貨，點樣做？"). The tokenizers and the classifier normalise on their own; this is kept for
+    // the signals' and the policy's own patterns ("转人工", "谢谢", order numbers), which are written in simplified
+    // Chinese and ASCII. The reply language is read from it too: still Chinese for a Chinese question.
+    const text = normalizeText(rawText.trim());
     // The shop's product names are names, not the language written in: "power bank 多重" is a Chinese question.
     const namesRead = /[\u4e00-\u9fff]/.test(text) && !!deps.products && deps.products.byId.size <= NAME_SCAN_MAX_PRODUCTS;
     const lang = replyLanguage(namesRead ? withoutProductNames(text, [...deps.products!.byId.values()]) : text, context.locale);
@@ -800,7 +805,7 @@ export function createPolicy(deps: PolicyDeps) {
         const [p] = await search(question, lang, 1, intent!.articleSlug);
         if (p) {
           articles = [articleRef(p)];
-          reply = `${reply}\n\n${T.readMore[lang]}: ${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
+          reply = `${reply}\n\n${T.readMore[lang]}${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
         }
       }
       // Asked under a typed answer too (unless the intent is a greeting or a goodbye, which the admin marks): its

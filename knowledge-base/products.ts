@@ -65,9 +65,11 @@ export const productSlug = (sku: string) => `product-${sku.toLowerCase()}`;
 /** What a product page says, as the section text the retriever indexes and the bot quotes ("how much is…", "is … in stock" included). */
 export function productText(product: ProductRecord): string {
   const zh = product.locale === 'zh';
-  const facts = Object.entries(product.attributes).map(([name, value]) => `- ${name}: ${value}`);
-  if (product.priceCents !== null) facts.push(`- ${zh ? '价格' : 'Price'}: ${formatMoney(product.priceCents, product.currency, product.locale)}`);
-  if (product.inStock !== null) facts.push(`- ${zh ? '库存' : 'Availability'}: ${STOCK[product.locale][String(product.inStock) as 'true' | 'false']}`);
+  // Chinese text takes the full-width colon ("- 价格：$48.00").
+  const colon = zh ? '：' : ': ';
+  const facts = Object.entries(product.attributes).map(([name, value]) => `- ${name}${colon}${value}`);
+  if (product.priceCents !== null) facts.push(`- ${zh ? '价格' : 'Price'}${colon}${formatMoney(product.priceCents, product.currency, product.locale)}`);
+  if (product.inStock !== null) facts.push(`- ${zh ? '库存' : 'Availability'}${colon}${STOCK[product.locale][String(product.inStock) as 'true' | 'false']}`);
   return [product.description, ...(facts.length ? ['', ...facts] : [])].join('\n');
 }
 
@@ -207,7 +209,7 @@ export function productReply(product: ProductRecord, passage: Passage, question:
     product.inStock === null ? null : STOCK[locale][String(product.inStock) as 'true' | 'false'],
   ].filter(Boolean);
   const head = facts.length ? `${product.name} (${facts.join(locale === 'zh' ? '，' : ', ')})` : product.name;
-  const link = url ? `\n\n${locale === 'zh' ? '查看商品' : 'See the product'}: ${url}` : '';
+  const link = url ? `\n\n${locale === 'zh' ? '查看商品：' : 'See the product: '}${url}` : '';
   // "How much is it?" is answered by the first line; the page's opening would only be noise under it.
   const body = answeringSentences(productText(product), question, 2, product.name) || (PRICE_OR_STOCK.test(question) ? '' : passage.snippet);
   return `${head}${body ? `\n${body}` : ''}${link}`;
@@ -276,7 +278,7 @@ export const asksFactTopic = (question: string) => FACT_TOPICS.some((topic) => t
 function askedFacts(text: string, question: string): Set<string> {
   const keys = FACT_TOPICS.filter((topic) => topic.asked.test(question)).map((topic) => topic.key);
   if (!keys.length) return new Set();
-  return new Set(factLines(text).filter((fact) => keys.some((key) => key.test(fact.slice(0, fact.indexOf(':'))))));
+  return new Set(factLines(text).filter((fact) => keys.some((key) => key.test(fact.slice(0, fact.search(/[:：]/))))));
 }
 
 /**

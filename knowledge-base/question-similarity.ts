@@ -13,6 +13,7 @@
 // the one thing an admin settles, "do you have physical stores".
 import { isQuestionWord } from './text/question-words.ts';
 import { normalizeForChars, tokenize } from './text/tokenize.ts';
+import { normalizeText } from './text/normalize.ts';
 import { CJK_CHAR } from './text/language.ts';
 import { shopVocabulary } from './shop-synonyms.ts';
 import { shopServicesNamed } from './signals.ts';
@@ -62,7 +63,9 @@ const TYPO_LIKENESS = 0.5;
 
 const CJK_RUN = new RegExp(`${CJK_CHAR.source}+`, 'gu');
 
-export function questionProfile(text: string): QuestionProfile {
+export function questionProfile(raw: string): QuestionProfile {
+  // Read as every other part of the bot reads it: "鞋子尺碼怎麼選" and "鞋子尺码怎么选" are one question.
+  const text = normalizeText(raw);
   const terms: QuestionProfile['terms'] = new Map();
   const add = (term: string, spelling: string, weight: number) => {
     const known = terms.get(term);

@@ -3,6 +3,7 @@
 // by cosine similarity too; the two rankings are fused with reciprocal rank
 // fusion (RRF), which needs no score calibration between the two.
 import { chunkArticle, markdownToText, snippet } from './markdown.ts';
+import { normalizeText } from './text/normalize.ts';
 
 export type Tokenize = (text: string) => string[];
 
@@ -114,10 +115,12 @@ const CJK_WORD = /^[\u3400-\u4dbf\u4e00-\u9fff]{2,}$/u;
 /**
  * Retrieval tokens: the shared bilingual word tokens plus Chinese character
  * bigrams, which recover matches the word segmenter splits differently
- * ("寄回" inside "寄回去", "退货" vs "退回").
+ * ("寄回" inside "寄回去", "退货" vs "退回"). The bigrams are taken from the normalised text (normalize.ts), as
+ * the words are, so a traditional query ("退貨") matches the simplified articles' bigrams.
  */
 export function withCjkBigrams(tokenize: Tokenize): Tokenize {
-  return (text) => {
+  return (raw) => {
+    const text = normalizeText(raw);
     const tokens = tokenize(text);
     for (const run of text.match(CJK_RUN) ?? []) {
       const chars = Array.from(run);

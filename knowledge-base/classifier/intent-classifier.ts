@@ -20,6 +20,7 @@
 import { badRequest } from '../../server/errors.ts';
 import { LexicalEncoder, type LexicalEncoderJSON, type LexicalOptions } from '../encoders/lexical.ts';
 import type { Encoder, FeatureVector } from '../encoders/types.ts';
+import { normalizeText } from '../text/normalize.ts';
 import {
   logits, seededRandom, shuffleInPlace, softmaxInPlace, trainSoftmax,
   type SoftmaxModel, type SoftmaxOptions,
@@ -46,6 +47,12 @@ const NAME_EXAMPLE_BELOW = 50;
 const BREADTH_HALF_POINT = 8;
 /** Longer messages are cut before encoding: intent lives in the first sentences, and it bounds latency. */
 const MAX_CLASSIFY_CHARS = 1000;
+/**
+ * What the encoders see of a text, in training and in classify(): at most MAX_CLASSIFY_CHARS, read through
+ * normalize.ts (NFKC; traditional and Cantonese as simplified), so a dense encoder gets "退货" for "退貨" as the
+ * lexical one's tokenizers do.
+ */
+const classifierInput = (text: string) => normalizeText(text.slice(0, MAX_CLASSIFY_CHARS));
 
 export interface IntentDefinition {
   name: string;
@@ -213,7 +220,7 @@ function labelledSet(intents: IntentDefinition[], outOfScope: string[], namesAsE
     let count = 0;
     for (const e of intent.examples) {
       if (typeof e === 'string' && e.trim() !== '') {
-        texts.push(e.slice(0, MAX_CLASSIFY_CHARS));
+        texts.push(classifierInput(e));
         labels.push(c);
         count++;
       }
@@ -227,7 +234,7 @@ function labelledSet(intents: IntentDefinition[], outOfScope: string[], namesAsE
   if (outOfScope.length > 0) {
     classes.push(OUT_OF_SCOPE_CLASS);
     for (const e of outOfScope) {
-      texts.push(e.slice(0, MAX_CLASSIFY_CHARS));
+      texts.push(classifierInput(e));
       labels.push(classes.length - 1);
     }
   }
@@ -382,7 +389,7 @@ export class IntentClassifier {
   }
 
   private featurized(texts: string[]): Promise<FeatureVector[]> {
-    return featurize(this.featurizer, texts.map((t) => String(t ?? '').slice(0, MAX_CLASSIFY_CHARS)));
+    return featurize(this.featurizer, texts.map((t) => classifierInput(String(t ?? ''))));
   }
 
   private interpret(x: FeatureVector): Classification {

@@ -6,10 +6,13 @@
 // only touch English should not pay it).
 // Mixed text is split into CJK / non-CJK runs so each run goes to the right
 // segmenter; "我的order还没到" yields Chinese words plus the stemmed "order".
+// Every text is first read through normalize.ts (NFKC; traditional, Taiwan, Hong Kong and Cantonese wording as
+// simplified Mandarin), so the word and character features of "退貨" and "退货" are one; ASCII text is untouched.
 import natural from 'natural';
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict';
 import { detectLanguage, type Language } from './language.ts';
+import { normalizeText } from './normalize.ts';
 
 export { detectLanguage, type Language };
 
@@ -79,7 +82,8 @@ function pushChinese(run: string, out: string[], dropStop: boolean): void {
 }
 
 /** Lower-cased word tokens: stemmed English words and jieba-segmented Chinese words, in text order. */
-export function tokenize(text: string, options: TokenizeOptions = {}): string[] {
+export function tokenize(raw: string, options: TokenizeOptions = {}): string[] {
+  const text = normalizeText(raw);
   const dropStop = options.dropStopWords ?? true;
   const out: string[] = [];
   let last = 0;
@@ -93,9 +97,12 @@ export function tokenize(text: string, options: TokenizeOptions = {}): string[] 
   return out;
 }
 
-/** Normalises text for character n-grams: lower case, runs of non-letters/digits collapsed to one space. */
+/**
+ * Normalises text for character n-grams: NFKC and simplified Chinese (normalize.ts), lower case, runs of
+ * non-letters/digits collapsed to one space.
+ */
 export function normalizeForChars(text: string): string {
-  return text.toLowerCase().replace(/['’]/g, '').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return normalizeText(text).toLowerCase().replace(/['’]/g, '').replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
 /**

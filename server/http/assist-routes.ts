@@ -10,6 +10,7 @@ import { brainOf } from '../../knowledge-base/registry.ts';
 import { articleUrl, DEFAULT_THRESHOLDS } from '../../knowledge-base/policy.ts';
 import { asksForPerson, withoutPersonRequest } from '../../knowledge-base/signals.ts';
 import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
+import { normalizeText } from '../../knowledge-base/text/normalize.ts';
 import { snippet } from '../../knowledge-base/markdown.ts';
 import { langOf } from '../../widget/src/i18n.ts';
 
@@ -48,13 +49,16 @@ export default function assistRoutes(ctx: AppContext) {
       const recent = await ctx.sql<{ id: number; body: string; created_at: Date; metadata: { quickReply?: string } }[]>`
         select id, body, created_at, metadata from messages where conversation_id = ${conversationId} and author_type = 'customer'
         order by id desc limit 20`;
-      const message = recent.find((m) => m.metadata.quickReply !== 'handoff' && !asksForPerson(m.body)) ?? recent[0];
+      // Read as the bot reads it (traditional characters and Cantonese as simplified, full-width as ASCII: "我想退貨，點樣做？"),
+      // so the person-request patterns below match; the message is shown to the agent as the shopper wrote it.
+      const message = recent.find((m) => m.metadata.quickReply !== 'handoff' && !asksForPerson(normalizeText(m.body))) ?? recent[0];
       const language = message ? detectLanguage(message.body) : langOf(conversation.locale);
       if (!message) return { conversationId, message: null, language, intent: null, passages: [], suggestedReply: null, source: 'none' };
 
       // Only a request for a person was written: what it is about, if it says ("… a person about my refund"); a bare
       // "talk to a human please" has nothing to search for (it used to find the article about personal data).
-      const question = asksForPerson(message.body) ? withoutPersonRequest(message.body) : message.body;
+      const body = normalizeText(message.body);
+      const question = asksForPerson(body) ? withoutPersonRequest(body) : body;
       const said = { conversationId, message: { id: message.id, text: message.body, createdAt: message.created_at.toISOString() }, language };
       if (!saysSomething(question)) return { ...said, intent: null, passages: [], suggestedReply: null, source: 'none' };
       const passages = await host.search(question, 3, language);
@@ -75,7 +79,7 @@ export default function assistRoutes(ctx: AppContext) {
         source = reason === 'order_status' || reason === 'kb_passage' || reason === 'product' ? reason : 'intent';
       } else if (passages[0] && passages[0].confidence >= DEFAULT_THRESHOLDS.passageOption) {
         const p = passages[0];
-        suggestedReply = `${snippet(p.text, 500)}\n\n${language === 'zh' ? '详情请见' : 'More details'}: ${articleUrl(ctx.config.publicUrl, p.slug, p.locale)}`;
+        suggestedReply = `${snippet(p.text, 500)}\n\n${language === 'zh' ? '详情请见：' : 'More details: '}${articleUrl(ctx.config.publicUrl, p.slug, p.locale)}`;
         source = 'kb_passage';
       }
       const prediction = decision.evidence.prediction;

@@ -99,6 +99,14 @@ describe('article answers', () => {
     });
   });
 
+  it('drops a Chinese answer\'s link line too (full-width colon)', () => {
+    const zh = '退货政策 — 退货期限\n收货后 30 天内可申请退货。\n\n查看全文：https://shop.test/help/return-policy?locale=zh';
+    expect(articleReplyParts(zh, [{ title: '退货政策', url: 'https://shop.test/help/return-policy?locale=zh' }])).toEqual({
+      heading: '退货政策 — 退货期限',
+      body: '收货后 30 天内可申请退货。',
+    });
+  });
+
   it('keeps everything when the message is not an article answer or links elsewhere', () => {
     expect(articleReplyParts(stored, [])).toEqual({ heading: null, body: stored });
     const elsewhere = 'Our returns window is 30 days.\n\nRead more: https://other.example/returns';

@@ -17,7 +17,7 @@ export function articleReplyParts(text: string, articles: readonly ArticleLink[]
     lines = lines.slice(1);
   }
   const urls = new Set(articles.map((a) => a.url).filter((u): u is string => typeof u === 'string' && u !== ''));
-  const last = /^[^\n:]{1,40}: (\S+)$/.exec(lines[lines.length - 1] ?? '');
+  const last = /^[^\n:：]{1,40}(?:: |：)(\S+)$/.exec(lines[lines.length - 1] ?? '');
   if (last && urls.has(last[1])) {
     lines = lines.slice(0, -1);
     while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();

@@ -790,7 +790,7 @@ describe("the shop's products", () => {
     expect((await shop.run("what's the battery life of the earbuds", { locale: 'en' })).reply).toContain('\nBattery: 7 h per charge, 28 h with the case');
     const zh = await shop.run('托特包有黑色的吗', { locale: 'zh' });
     expect(zh.metadata.products?.[0]?.sku).toBe('NW-BAG-TOTE-HARBOR-ZH');
-    expect(zh.reply).toContain('\n颜色: 沙色、森林绿、炭灰');
+    expect(zh.reply).toContain('\n颜色：沙色、森林绿、炭灰');
     // Without a product named, a fact question is nobody's page.
     expect((await shop.run('what colours do you have', { locale: 'en' })).metadata.products).toBeUndefined();
   });
@@ -860,7 +860,7 @@ describe("the shop's products", () => {
     expect((await shop.run('any other colours?', { locale: 'en', page })).reply).toContain('\nColours: sand, forest, charcoal');
     const otherColours = await shop.run('有没有别的颜色？', { locale: 'zh', page });
     expect(otherColours.metadata.products?.[0]?.sku).toBe('NW-BAG-TOTE-HARBOR-ZH');
-    expect(otherColours.reply).toContain('颜色: 沙色、森林绿、炭灰');
+    expect(otherColours.reply).toContain('颜色：沙色、森林绿、炭灰');
     // …but not another of something the page does not list.
     expect((await shop.run('有没有别的付款方式', { locale: 'zh', page })).metadata.products).toBeUndefined();
     expect((await shop.run('is it waterproof?', { locale: 'en', page: { url: 'https://shop.example/cart' } })).metadata.products).toBeUndefined();

@@ -1,0 +1,94 @@
+// Traditional Chinese, Taiwan wording, Cantonese and full-width order numbers through the server's routes (a review by
+// a Chinese-speaking shop, 2026-12-06): the help centre's search, the admin's intent test box and KB search, agent
+// assist and the signed-in shopper's order status all read the text as the bot does (text/normalize.ts), because the
+// normalisation is in the shared text layer rather than in the bot's reply logic alone. Set up as server.test.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, login, widgetSession, type TestStack } from '../../support/server.ts';
+import { callOk, connectWidget, nextEvent, type WidgetClient } from '../../support/sockets.ts';
+import { identityHash } from '../../../server/services/visitor-tokens.ts';
+import { knowledgeBaseExtension } from '../../../knowledge-base/server-extension.ts';
+import type { ChatMessage } from '../../../server/realtime/event-maps.ts';
+
+const IDENTITY_SECRET = 'kb-traditional-identity-secret';
+let stack: TestStack;
+let adminCookie: string;
+let agentCookie: string;
+const sockets: WidgetClient[] = [];
+
+async function api(method: string, path: string, cookie: string, body?: unknown) {
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: { cookie, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: (await response.json().catch(() => null)) as any };
+}
+
+async function ask(text: string, userId?: string): Promise<ChatMessage & { conversationId: number }> {
+  const session = await widgetSession(stack.url, userId ? { userId, hash: identityHash(IDENTITY_SECRET, userId) } : {});
+  const socket = await connectWidget(stack.url, session.visitorToken);
+  sockets.push(socket);
+  const reply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot', 20_000);
+  const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'c1', text });
+  return { ...(await reply), conversationId: sent.conversationId };
+}
+
+/** The article slugs the help centre's search page lists, in order. */
+async function helpResults(query: string): Promise<string[]> {
+  const page = await (await fetch(`${stack.url}/help?q=${encodeURIComponent(query)}`)).text();
+  return [...page.matchAll(/<div class="result">\s*<a href="\/help\/([a-z0-9-]+)\?locale=/g)].map((m) => m[1]);
+}
+
+beforeAll(async () => {
+  stack = await startStack({
+    servers: 1,
+    workers: true,
+    config: { identitySecret: IDENTITY_SECRET, rateLimitMessagesPer10s: 50 },
+    server: { extensions: [knowledgeBaseExtension({ prepare: { seed: true } })] },
+  });
+  adminCookie = (await login(stack.url, stack.admin.email, stack.admin.password)).cookie;
+  agentCookie = (await login(stack.url, stack.agent.email, stack.agent.password)).cookie;
+}, 180_000);
+
+afterAll(async () => {
+  sockets.forEach((s) => s.close());
+  await stack?.close();
+});
+
+describe('traditional Chinese on the server', () => {
+  it('help centre: /help?q=退貨 lists what /help?q=退货 lists, the returns articles among them', async () => {
+    const traditional = await helpResults('退貨');
+    expect(traditional).toContain('start-a-return');
+    expect(traditional).toEqual(await helpResults('退货'));
+  });
+
+  it('admin: the intent test box and KB search read a traditional question as its simplified form', async () => {
+    const [t, s] = [
+      await api('POST', '/api/admin/nlu/classify', adminCookie, { text: '退貨要運費嗎' }),
+      await api('POST', '/api/admin/nlu/classify', adminCookie, { text: '退货要运费吗' }),
+    ];
+    expect(t.body).toMatchObject({ intent: s.body.intent, outOfScope: false });
+    const [kt, ks] = [
+      await api('POST', '/api/admin/kb/search', adminCookie, { query: '退貨' }),
+      await api('POST', '/api/admin/kb/search', adminCookie, { query: '退货' }),
+    ];
+    expect(kt.body.items.length).toBeGreaterThan(0);
+    expect(kt.body.items.map((p: { slug: string }) => p.slug)).toEqual(ks.body.items.map((p: { slug: string }) => p.slug));
+  });
+
+  it('agent assist: a Cantonese question gets the returns article', async () => {
+    const reply = await ask('我想退貨，點樣做？');
+    expect((reply.metadata as Record<string, any>).articles?.[0]?.slug).toBe('start-a-return');
+    const assist = await api('POST', '/api/assist/suggest', agentCookie, { conversationId: reply.conversationId });
+    expect(assist.status).toBe(200);
+    expect(assist.body.message.text).toBe('我想退貨，點樣做？'); // shown as written
+    expect(assist.body.passages[0].slug).toBe('start-a-return');
+    expect(assist.body.suggestedReply).toContain('查看全文：');
+  });
+
+  it('order status: a full-width order number gets the signed-in owner the status', async () => {
+    const reply = await ask('订单ＮＷ－１００２３４到哪了？', 'demo-user-1');
+    expect((reply.metadata as Record<string, any>).reason).toBe('order_status');
+    expect(reply.text).toContain('订单 NW-100234：已发货');
+  });
+});
