@@ -46,6 +46,19 @@ async function heldChat(name: string, text = `Hello, ${name} here.`): Promise<Ch
 /** What has focus: its data-testid, else its tag name (BODY when focus was lost). */
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
 
+/**
+ * Focuses the control and waits until focus stays there: an open chat puts the cursor in the reply box once it has
+ * loaded, and a key pressed before that lands in the reply box instead.
+ */
+async function focusOn(page: Page, testId: string): Promise<void> {
+  await page.getByTestId('reply-input').waitFor();
+  await expect.poll(async () => {
+    await page.getByTestId(testId).focus();
+    await page.waitForTimeout(200);
+    return focused(page);
+  }).toBe(testId);
+}
+
 const stored = async (conversationId: number) => {
   const [row] = await bed.stack.env.sql<{ status: string; email: string | null }[]>`
     select c.status, u.email from conversations c left join users u on u.id = c.assignee_id where c.id = ${conversationId}`;
@@ -57,7 +70,7 @@ describe('console accessibility review', () => {
     const chat = await heldChat('Tess Takeover');
     const page = await consolePage(`/console/conversations/${chat.conversationId}`, bed.stack.admin);
     const takeOver = page.getByTestId('takeover');
-    await takeOver.focus();
+    await focusOn(page, 'takeover');
     await page.keyboard.press('Enter');
     await page.getByTestId('takeover-confirm').waitFor();
     await expect.poll(() => focused(page)).toBe('takeover-yes');
@@ -92,11 +105,29 @@ describe('console accessibility review', () => {
   it('Return to queue leaves focus on the chat heading and says so', async () => {
     const chat = await heldChat('Quinn Queue');
     const page = await consolePage(`/console/conversations/${chat.conversationId}`);
-    await page.getByTestId('requeue').focus();
+    await focusOn(page, 'requeue');
     await page.keyboard.press('Enter');
-    await expect.poll(() => stored(chat.conversationId)).toEqual({ status: 'queued', email: null });
+    // Back in the queue, or already given to another agent still online from an earlier test (never to Sam again).
+    await expect.poll(async () => (await stored(chat.conversationId)).email).not.toBe(bed.stack.agent.email);
     await expect.poll(() => focused(page)).toBe('conversation-heading');
     await expect.poll(() => page.getByTestId('live-announcer').textContent()).toContain('Returned to the queue.');
+  });
+
+  it('Block shopper: focus goes to the reason box, Escape goes back to the button, and after blocking and unblocking it stays in the panel', async () => {
+    const chat = await heldChat('Bea Blocked');
+    const page = await consolePage(`/console/conversations/${chat.conversationId}`);
+    await focusOn(page, 'block');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.outerHTML.slice(0, 200))).toContain('Reason (seen by your team)');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => focused(page)).toBe('block');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('spam links');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(page)).toBe('customer-blocked');
+    await page.getByTestId('unblock').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(page)).toBe('block');
   });
 
   it('Snooze is a disclosure: a labelled group of buttons, Escape closes it onto the button, a preset leaves focus on the heading and is announced', async () => {
@@ -105,7 +136,7 @@ describe('console accessibility review', () => {
     const button = page.getByTestId('snooze');
     expect(await button.getAttribute('aria-haspopup')).toBeNull();
     expect(await button.getAttribute('aria-expanded')).toBe('false');
-    await button.focus();
+    await focusOn(page, 'snooze');
     await page.keyboard.press('Enter');
     const panel = page.getByTestId('snooze-menu');
     await panel.waitFor();

@@ -1,7 +1,7 @@
 // One conversation: the whole history (bot turns with their evidence, private
 // notes set apart), the reply box (typing indicator, /shortcut canned responses,
 // notes, KB article links), agent assist, and accept / transfer / snooze / resolve / reopen.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { limits } from '../limits.ts';
 import { atToken, completeMention } from '../mention-token.ts';
 import { errorText, get, patch, post, query, upload } from '../api.ts';
@@ -54,7 +54,9 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
   const takeOverRef = useRef<HTMLButtonElement>(null);
   const takeOverYesRef = useRef<HTMLButtonElement>(null);
   const focusNext = useRef<(() => HTMLElement | null) | null>(null);
-  useEffect(() => {
+  // A layout effect, run right after its own render's commit: a plain one waits for the next frame, and a render
+  // coming first (a message, a typing line) ran it at its start, before the DOM had changed.
+  useLayoutEffect(() => {
     const pick = focusNext.current;
     if (!pick) return;
     focusNext.current = null;

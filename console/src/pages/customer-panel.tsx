@@ -1,7 +1,7 @@
 // Customer 360 beside the chat: profile, the team's notes on the person, editable tags and attributes, the
 // computed segment with its rule, previous conversations, the history timeline,
 // CSAT history and recent orders.
-import { useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { del, errorText, get, patch, post } from '../api.ts';
 import { useSession } from '../context.ts';
 import { formatMoney, formatTime, useDebounced, useLoad, useSocketEvent } from '../hooks.ts';
@@ -128,37 +128,70 @@ function BlockControl({ customer, onChanged }: { customer: Customer; onChanged()
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // The button, the form and the blocked state replace one another: focus goes with them (to the reason box when the
+  // form opens, back to "Block shopper…" when it is cancelled, to the new state after blocking or unblocking) instead
+  // of falling to the page (WCAG 2.4.3).
+  const reasonBox = useRef<HTMLInputElement>(null);
+  const blockButton = useRef<HTMLButtonElement>(null);
+  const state = useRef<HTMLDivElement>(null);
+  const focusNext = useRef<(() => HTMLElement | null) | null>(null);
+  // A layout effect: it runs right after its own render's commit. A plain effect waits for the next frame, and when
+  // another render (a profile refresh) comes first Preact runs it at the start of that render, before the element
+  // to focus exists, and focus was lost.
+  useLayoutEffect(() => {
+    const pick = focusNext.current;
+    focusNext.current = null;
+    pick?.()?.focus();
+  });
+  // Blocking and unblocking show their result once the reloaded profile arrives: focus follows then.
+  const awaitingResult = useRef(false);
+  const blocked = Boolean(customer.blocked);
+  useLayoutEffect(() => {
+    if (!awaitingResult.current) return;
+    awaitingResult.current = false;
+    (state.current ?? blockButton.current)?.focus();
+  }, [blocked]);
   const run = async (action: () => Promise<unknown>) => {
     try {
       await action();
       setError(null);
       setAsking(false);
       setReason('');
+      awaitingResult.current = true;
       onChanged();
     } catch (err) {
       setError(errorText(err));
     }
   };
+  const ask = () => {
+    setAsking(true);
+    focusNext.current = () => reasonBox.current;
+  };
+  const cancel = () => {
+    setAsking(false);
+    focusNext.current = () => blockButton.current;
+  };
   const path = `/api/customers/${customer.id}/block`;
   if (customer.blocked) {
     return (
-      <div class="block-state" data-testid="customer-blocked">
+      <div class="block-state" data-testid="customer-blocked" ref={state} tabIndex={-1}>
         <span class="badge warn">{t('customer.blocked')}</span>{' '}
         <span class="muted small">{t('customer.blockedSince', { when: formatTime(customer.blocked.blockedAt) })}</span>
         {customer.blocked.reason && <p class="small" data-testid="block-reason">{customer.blocked.reason}</p>}
         <button class="link small" data-testid="unblock" onClick={() => void run(() => del(path))}>{t('customer.unblock')}</button>
-        {error && <p class="error small">{error}</p>}
+        {error && <p class="error small" role="alert">{error}</p>}
       </div>
     );
   }
-  if (!asking) return <button class="link small danger" data-testid="block" onClick={() => setAsking(true)}>{t('customer.block')}</button>;
+  if (!asking) return <button class="link small danger" data-testid="block" ref={blockButton} onClick={ask}>{t('customer.block')}</button>;
   return (
-    <form class="block-form" data-testid="block-form" onSubmit={(e) => { e.preventDefault(); void run(() => post(path, reason.trim() ? { reason: reason.trim() } : {})); }}>
+    <form class="block-form" data-testid="block-form" onSubmit={(e) => { e.preventDefault(); void run(() => post(path, reason.trim() ? { reason: reason.trim() } : {})); }}
+      onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); cancel(); } }}>
       <p class="muted small">{t('customer.blockHint')}</p>
-      <input maxLength={500} placeholder={t('customer.blockReason')} aria-label={t('customer.blockReason')} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      <input ref={reasonBox} maxLength={500} placeholder={t('customer.blockReason')} aria-label={t('customer.blockReason')} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
       <button type="submit" class="danger" data-testid="block-confirm">{t('customer.blockConfirm')}</button>{' '}
-      <button type="button" class="link" onClick={() => setAsking(false)}>{t('cancel')}</button>
-      {error && <p class="error small">{error}</p>}
+      <button type="button" class="link" data-testid="block-cancel" onClick={cancel}>{t('cancel')}</button>
+      {error && <p class="error small" role="alert">{error}</p>}
     </form>
   );
 }
