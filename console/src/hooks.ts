@@ -67,10 +67,16 @@ export function formatTime(iso: string | null | undefined, lang: Locale = getLoc
   if (!iso) return '—';
   const d = new Date(iso);
   const sameDay = d.toDateString() === now.toDateString();
+  const { locales, clock } = clockFormat(lang);
+  return sameDay ? d.toLocaleTimeString(locales, clock) : d.toLocaleString(locales, { year: 'numeric', month: 'short', day: 'numeric', ...clock });
+}
+
+/** The locales and clock options every console time uses (formatTime, snooze times): 24-hour in Chinese. */
+export function clockFormat(lang: Locale = getLocale()): { locales: string[]; clock: Intl.DateTimeFormatOptions } {
   const locales = lang === 'zh' ? ['zh-CN'] : [];
   const clock: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
   if (new Intl.DateTimeFormat(locales).resolvedOptions().locale.toLowerCase().startsWith('zh')) clock.hourCycle = 'h23';
-  return sameDay ? d.toLocaleTimeString(locales, clock) : d.toLocaleString(locales, { year: 'numeric', month: 'short', day: 'numeric', ...clock });
+  return { locales, clock };
 }
 
 /** A duration in the console's language: "1m 5s", "1分5秒". */

@@ -3,6 +3,8 @@
 import { langOf } from '../../knowledge-base/text/language.ts';
 
 const en = {
+  // Between a label and what it introduces: the full-width colon in Chinese.
+  'punct.colon': ': ',
   'invite.title': 'Join the support team', 'invite.greeting': 'Welcome, {name}. Choose the password you will sign in with as {email}.',
   'invite.checking': 'Checking your invitation…', 'invite.submit': 'Set password and sign in', 'invite.toLogin': 'Go to sign-in',
   'invite.noToken': 'This page needs the link from your invitation email: open that link, or ask an admin to send a new one.',
@@ -311,6 +313,7 @@ const en = {
 export type Key = keyof typeof en;
 
 const zh: Record<Key, string> = {
+  'punct.colon': '：',
   'invite.title': '加入客服团队', 'invite.greeting': '欢迎，{name}。请设置您以 {email} 登录时使用的密码。',
   'invite.checking': '正在核对邀请…', 'invite.submit': '设置密码并登录', 'invite.toLogin': '前往登录',
   'invite.noToken': '此页面需要邀请邮件中的链接：请打开该链接，或联系管理员重新发送。',

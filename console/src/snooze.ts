@@ -1,7 +1,8 @@
 // Snooze times as the agent means them: "tomorrow 9:00" is 9:00 where the agent sits (the browser's time zone), sent
 // to the server as one instant, so a server in another zone wakes the chat when the agent expects it. The server
 // checks the range (server/services/snooze.ts: at least a minute ahead, at most 30 days).
-import type { Key } from './i18n.ts';
+import type { Key, Locale } from './i18n.ts';
+import { clockFormat } from './hooks.ts';
 
 export const MAX_SNOOZE_DAYS = 30;
 
@@ -48,6 +49,7 @@ export function fromLocalInput(value: string): Date | null {
 }
 
 /** When a chat wakes, with the weekday: "Mon, 7 Dec, 09:00" reads better than a date for a week ahead. */
-export function formatWake(iso: string, locale?: string): string {
-  return new Date(iso).toLocaleString(locale ? [locale] : [], { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+export function formatWake(iso: string, lang?: Locale): string {
+  const { locales, clock } = clockFormat(lang);
+  return new Date(iso).toLocaleString(locales, { weekday: 'short', month: 'short', day: 'numeric', ...clock });
 }

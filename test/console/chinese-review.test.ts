@@ -16,6 +16,7 @@ import { firstName } from '../../widget/src/person-name.ts';
 import { fillPlaceholders } from '../../console/src/placeholders.ts';
 import { followupEmail } from '../../server/services/email-followup-content.ts';
 import { formatTime } from '../../console/src/hooks.ts';
+import { formatWake } from '../../console/src/snooze.ts';
 import { ApiError, errorText } from '../../console/src/api.ts';
 import { request, type AgentSocket } from '../../console/src/realtime.ts';
 import { getLocale, setLocale, _dictionariesForTests } from '../../console/src/i18n.ts';
@@ -83,6 +84,12 @@ describe('clock times in the console', () => {
     expect(formatTime(evening, 'zh', now)).toBe('19:02');
     expect(formatTime(lastWeek, 'zh', now)).toBe('2026年11月30日 07:05');
     expect(formatTime(evening, 'en', now)).toBe(new Date(evening).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
+  });
+
+  it('snooze wake times too ("周日 19:02", not "下午07:02")', () => {
+    const evening = new Date(2026, 11, 6, 19, 2).toISOString();
+    expect(formatWake(evening, 'zh')).toContain('19:02');
+    expect(formatWake(evening, 'zh')).not.toMatch(/上午|下午/);
   });
 });
 

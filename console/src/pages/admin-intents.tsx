@@ -124,7 +124,7 @@ function TestBox() {
           {result.outOfScope
             ? <span class="badge warn">{t('intents.outOfScope')}</span>
             : <span class="badge">{result.intent}</span>}
-          <span> {t('evidence.confidence')}: {(result.confidence * 100).toFixed(1)}%</span>
+          <span> {t('evidence.confidence')}{t('punct.colon')}{(result.confidence * 100).toFixed(1)}%</span>
           {verdict && <p class="muted small" data-testid="intent-test-score" title={t('intents.scoreExplain', verdict.vars)}>{t(verdict.key, verdict.vars)}</p>}
           {(result.alternatives ?? []).length > 0 && (
             <ul class="plain small">{(result.alternatives ?? []).slice(0, 4).map((a) => <li key={a.intent}>{a.intent} — {(a.confidence * 100).toFixed(1)}%</li>)}</ul>

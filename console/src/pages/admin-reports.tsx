@@ -252,7 +252,7 @@ function containmentValue(c: Report['containment']): string {
 
 /** The rate's base, the settled counts, and the chats still undecided with the rule that settles them and where the rate can end. */
 function containmentDetail(c: Report['containment']): string {
-  const settled = `${t('reports.containmentOverDecided', { decided: c.decided })}: ${t('reports.containmentDetail', { bot: c.botResolved, human: c.handedOff })}`;
+  const settled = `${t('reports.containmentOverDecided', { decided: c.decided })}${t('punct.colon')}${t('reports.containmentDetail', { bot: c.botResolved, human: c.handedOff })}`;
   if (!c.undecided) return settled;
   const undecided = c.pending
     ? t('reports.containmentUndecided', { open: c.undecided, all: c.decided + c.undecided, minutes: c.settlesAfterMinutes })

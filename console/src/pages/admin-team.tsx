@@ -625,7 +625,7 @@ function WebhooksTab() {
             <tr key={w.id} class={w.active ? '' : 'inactive'} data-testid="webhook-row" data-url={w.url}>
               <td><code>{w.url}</code>{w.description && <div class="muted small">{w.description}</div>}<div class="muted small">{w.secret}</div><WebhookHealthNote webhook={w} /></td>
               <td>{w.events.map((e) => <span class="tag" key={e}>{e}</span>)}</td>
-              <td><input type="checkbox" data-testid="webhook-active" checked={activeSaves.pending[w.id] ?? w.active} onChange={(e) => setActive(w, e.currentTarget.checked)} /></td>
+              <td><input type="checkbox" data-testid="webhook-active" aria-label={`${t('webhooks.active')} – ${w.url}`} checked={activeSaves.pending[w.id] ?? w.active} onChange={(e) => setActive(w, e.currentTarget.checked)} /></td>
               <td class="small" data-testid="webhook-deliveries">
                 {w.recentDeliveries.length === 0 ? <span class="muted">{t('webhooks.noDeliveries')}</span> : w.recentDeliveries.map((d) => (
                   <div key={d.id} data-status={d.status} title={d.lastError ?? ''}>
@@ -654,8 +654,8 @@ function WebhooksTab() {
       <h3 class="section-title">{t('webhooks.create')}</h3>
       <form class="stack" onSubmit={create} data-testid="webhook-create">
         <div class="inline">
-          <input required type="url" maxLength={2048} placeholder="https://crm.example.com/hooks/shopdesk" data-testid="webhook-url" value={form.url} onInput={(e) => setForm({ ...form, url: e.currentTarget.value })} />
-          <input maxLength={200} placeholder={t('webhooks.description')} value={form.description} onInput={(e) => setForm({ ...form, description: e.currentTarget.value })} />
+          <input required type="url" maxLength={2048} placeholder="https://crm.example.com/hooks/shopdesk" aria-label={t('webhooks.url')} data-testid="webhook-url" value={form.url} onInput={(e) => setForm({ ...form, url: e.currentTarget.value })} />
+          <input maxLength={200} placeholder={t('webhooks.description')} aria-label={t('webhooks.description')} value={form.description} onInput={(e) => setForm({ ...form, description: e.currentTarget.value })} />
         </div>
         <div class="inline wrap">
           {(list.data?.events ?? []).map((name) => (

@@ -81,7 +81,7 @@ export function ApiTokensTab() {
           ))}
         </tbody>
       </table>
-      <h4>{t('apiTokens.create')}</h4>
+      <h3 class="section-title">{t('apiTokens.create')}</h3>
       <form class="stack" onSubmit={create} data-testid="api-token-create">
         <div class="inline wrap">
           <input required maxLength={100} placeholder={t('apiTokens.namePlaceholder')} aria-label={t('apiTokens.name')} data-testid="api-token-name"

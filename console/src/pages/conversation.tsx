@@ -520,18 +520,18 @@ function MessageBubble({ message, page, seen }: { message: ChatMessage; page?: S
       )}
       {type === 'bot' && meta && meta.decision && (
         <div class="evidence" data-testid="bot-evidence">
-          <span class="badge" data-decision={meta.decision}>{t('evidence.decision')}: {t(`decision.${meta.decision}`)}</span>
-          {meta.intent && <span class="badge">{t('evidence.intent')}: {meta.intent}</span>}
-          {typeof meta.confidence === 'number' && <span class="badge">{t('evidence.confidence')}: {(meta.confidence * 100).toFixed(0)}%</span>}
+          <span class="badge" data-decision={meta.decision}>{t('evidence.decision')}{t('punct.colon')}{t(`decision.${meta.decision}`)}</span>
+          {meta.intent && <span class="badge">{t('evidence.intent')}{t('punct.colon')}{meta.intent}</span>}
+          {typeof meta.confidence === 'number' && <span class="badge">{t('evidence.confidence')}{t('punct.colon')}{(meta.confidence * 100).toFixed(0)}%</span>}
           {meta.encoder && <span class="badge muted">{meta.encoder}</span>}
           {meta.readWith && <span class="badge" data-testid="evidence-read-with">{t('evidence.readWith', { question: meta.readWith })}</span>}
           {(meta.articles ?? []).length > 0 && (
-            <span class="articles">{t('evidence.articles')}: {(meta.articles ?? []).map((a) => (
+            <span class="articles">{t('evidence.articles')}{t('punct.colon')}{(meta.articles ?? []).map((a) => (
               <a key={a.id} href={a.url ?? '#'} target="_blank" rel="noopener noreferrer">{a.title}</a>
             ))}</span>
           )}
           {(meta.products ?? []).length > 0 && (
-            <span class="articles" data-testid="evidence-products">{t('evidence.products')}: {(meta.products ?? []).map((p) => (
+            <span class="articles" data-testid="evidence-products">{t('evidence.products')}{t('punct.colon')}{(meta.products ?? []).map((p) => (
               <a key={p.sku} href={p.url ?? '#'} target="_blank" rel="noopener noreferrer">{p.name}</a>
             ))}</span>
           )}

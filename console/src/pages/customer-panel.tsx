@@ -53,7 +53,7 @@ export function CustomerPanel({ customerId, conversationId, onRecordChanged }: {
             {/* An agent's reply this shopper misses is not emailed: the agent should know before counting on it. */}
             {customer.emailFollowupsOffAt && <div class="muted small" data-testid="email-unsubscribed">{t('customer.unsubscribed', { date: formatTime(customer.emailFollowupsOffAt) })}</div>}</dd>
           <dt>{t('customer.externalId')}</dt><dd>{customer.externalId ?? '—'}</dd>
-          <dt>{t('customer.locale')}</dt><dd>{customer.locale ?? '—'}</dd>
+          <dt>{t('customer.locale')}</dt><dd data-testid="customer-locale">{customer.locale ? `${customer.locale}${languageName(customer.locale)}` : '—'}</dd>
           <dt>{t('customer.firstSeen')}</dt><dd>{formatTime(customer.firstSeenAt)}</dd>
           <dt>{t('customer.lastSeen')}</dt><dd>{formatTime(customer.lastSeenAt)}</dd>
         </dl>
@@ -194,6 +194,19 @@ function BlockControl({ customer, onChanged }: { customer: Customer; onChanged()
       {error && <p class="error small" role="alert">{error}</p>}
     </form>
   );
+}
+
+/**
+ * " · Chinese (Taiwan)" for zh-TW, in the console's language: the bare tag did not tell an agent that a zh-TW or zh-HK
+ * shopper reads Traditional characters. Empty when the browser cannot name it.
+ */
+function languageName(tag: string): string {
+  try {
+    const name = new Intl.DisplayNames([getLocale() === 'zh' ? 'zh-CN' : 'en'], { type: 'language' }).of(tag);
+    return name && name !== tag ? ` · ${name}` : '';
+  } catch {
+    return '';
+  }
 }
 
 function timelineLabel(type: string): string {
