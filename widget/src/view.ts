@@ -110,6 +110,12 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private readonly scroller: HTMLElement;
   private readonly rows = new Map<string, Row>();
   private readonly timeFormat: Intl.DateTimeFormat;
+  private readonly dayAndTimeFormat: Intl.DateTimeFormat;
+  /** A message's time: the clock alone today, with its day before (a reply from yesterday did not look like today's). */
+  private messageTime(at: string): string {
+    const when = new Date(at);
+    return (when.toDateString() === new Date().toDateString() ? this.timeFormat : this.dayAndTimeFormat).format(when);
+  }
   private queue: QueuePosition | null = null;
   /** Outside business hours or no agent online, as the last availability check said. */
   private nobodyCanAnswer = false;
@@ -139,7 +145,9 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
 
   constructor(private readonly root: ShadowRoot, private readonly options: ViewOptions) {
     const t = (this.t = options.t);
-    this.timeFormat = new Intl.DateTimeFormat(options.lang === 'zh' ? 'zh-CN' : 'en', { hour: '2-digit', minute: '2-digit' });
+    const locale = options.lang === 'zh' ? 'zh-CN' : 'en';
+    this.timeFormat = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+    this.dayAndTimeFormat = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
     adoptStyles(root, widgetCss(brandColors(options.settings.color), options.position));
 
     this.badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
@@ -790,7 +798,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     const time = el.querySelector(':scope > .who time');
     if (at && time && time.getAttribute('datetime') !== at) {
       time.setAttribute('datetime', at);
-      setText(time, this.timeFormat.format(new Date(at)));
+      setText(time, this.messageTime(at));
     }
     const wasFailed = line.classList.contains('failed');
     if (failed && !wasFailed) {
@@ -831,7 +839,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
    * `lang`, and its labels in the widget's language (author, time, delivery line) say theirs.
    */
   private bubble(who: string, text: string, at: string | null, mine: boolean, meta?: string, failed = false, language: Lang | null = null): HTMLElement {
-    const time = at ? h('time', { datetime: at }, this.timeFormat.format(new Date(at))) : null;
+    const time = at ? h('time', { datetime: at }, this.messageTime(at)) : null;
     const foreign = language !== null && language !== this.options.lang;
     const own = foreign ? langTag(this.options.lang) : null;
     return h('div', { class: mine ? 'msg mine' : 'msg', lang: foreign ? langTag(language) : null },
