@@ -348,7 +348,11 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   const versions = useRef(new Map<number, number>());
   useSocketEvent(socket, 'conversation:updated', (conversation) => {
     if (conversation.version < (versions.current.get(conversation.id) ?? 0)) return;
+    versions.current.delete(conversation.id);
     versions.current.set(conversation.id, conversation.version);
+    // Kept for the chats updated lately (a Map iterates oldest first): a console left open for days must not hold
+    // every chat the shop ever had. A forgotten chat's late, crossed update is the rare case this check is for.
+    if (versions.current.size > 5_000) versions.current.delete(versions.current.keys().next().value!);
     if (conversation.status === 'assigned' && conversation.assignee?.id === user.id) mine.current.add(conversation.id);
     else mine.current.delete(conversation.id);
     if (conversation.status !== 'queued') {
