@@ -7,6 +7,7 @@ import { asksForPerson, withoutPersonRequest } from './signals.ts';
 import { detectLanguage, tokenize } from './text/tokenize.ts';
 import { CJK_CHAR } from './text/language.ts';
 import { withoutOrderNumbers } from './order-numbers.ts';
+import { normalizeText } from './text/normalize.ts';
 
 export interface Candidate {
   conversationId: number;
@@ -81,10 +82,13 @@ const REQUEST_WORDS = new Set(tokenize('want need would like can could speak tal
  * the shopper's question as much as any other message. A bare "talk to a human please" is none.
  */
 function personRequestWithTopic(text: string): boolean {
-  return tokenize(withoutPersonRequest(text)).some((token) => !REQUEST_WORDS.has(token) && !/^\d+$/.test(token));
+  return tokenize(withoutPersonRequest(normalizeText(text))).some((token) => !REQUEST_WORDS.has(token) && !/^\d+$/.test(token));
 }
 
-const isQuestion = (m: ThreadMessage) => m.author_type === 'customer' && (!asksForPerson(m.body) || personRequestWithTopic(m.body))
+/** The signals' phrases are written in simplified Mandarin: "請幫我轉接客服人員" is read as the bot reads it. */
+const asksForPersonIn = (text: string) => asksForPerson(normalizeText(text));
+
+const isQuestion = (m: ThreadMessage) => m.author_type === 'customer' && (!asksForPersonIn(m.body) || personRequestWithTopic(m.body))
   && m.body.trim().length >= 8 && hasWords(m.body);
 
 /**
@@ -104,7 +108,7 @@ export function questionBeforeAgent(beforeAgent: readonly ThreadMessage[]): Thre
   const asked = [...sinceAnswer].reverse().find(isQuestion);
   if (asked || lastAnswer < 0) return asked;
   const reaction = sinceAnswer.find((m) => m.author_type === 'customer');
-  return reaction && asksForPerson(reaction.body) ? [...beforeAgent.slice(0, lastAnswer)].reverse().find(isQuestion) : undefined;
+  return reaction && asksForPersonIn(reaction.body) ? [...beforeAgent.slice(0, lastAnswer)].reverse().find(isQuestion) : undefined;
 }
 
 export type CandidateAction = 'example' | 'article' | 'dismissed';

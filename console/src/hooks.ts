@@ -1,5 +1,5 @@
 // Small shared hooks: load data from the API, listen to socket events.
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from './api.ts';
 import { getLocale, t, type Locale } from './i18n.ts';
 import { formatMoney as formatAmount } from '../../knowledge-base/money.ts';
@@ -44,6 +44,22 @@ export function useSocketEvent<E extends keyof AgentServerToClient>(socket: Agen
 }
 
 /** Calls fn at most once per `ms`, trailing (for "refetch after a burst of live events"). */
+/**
+ * Moves focus once the next render is on the page (WCAG 2.4.3): `focusAfterRender(() => element)` when an action
+ * replaces the control that has focus, which would otherwise fall to <body>; a pick returning null leaves focus be.
+ * A layout effect, run right after its own render's commit: a plain effect waits for the next frame, and when another
+ * render comes first (a message, a profile refresh) Preact runs it at the start of that one, before the element exists.
+ */
+export function useFocusAfterRender(): (pick: () => HTMLElement | null) => void {
+  const next = useRef<(() => HTMLElement | null) | null>(null);
+  useLayoutEffect(() => {
+    const pick = next.current;
+    next.current = null;
+    pick?.()?.focus();
+  });
+  return useCallback((pick: () => HTMLElement | null) => { next.current = pick; }, []);
+}
+
 export function useDebounced(fn: () => void, ms: number): () => void {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = useRef(fn);

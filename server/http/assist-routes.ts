@@ -12,7 +12,7 @@ import { asksForPerson, withoutPersonRequest } from '../../knowledge-base/signal
 import { detectLanguage } from '../../knowledge-base/text/tokenize.ts';
 import { normalizeText } from '../../knowledge-base/text/normalize.ts';
 import { snippet } from '../../knowledge-base/markdown.ts';
-import { langOf } from '../../widget/src/i18n.ts';
+import { langOf } from '../../knowledge-base/text/language.ts';
 
 const SuggestResponse = Type.Object({
   conversationId: Type.Integer(),

@@ -9,7 +9,7 @@ import type { AppContext } from '../context.ts';
 import { escapeHtml } from '../services/email-followup-content.ts';
 import { optOutOfFollowups, verifyUnsubscribeToken } from '../services/email-unsubscribe.ts';
 import { loadWidgetSettings, shopIdentity } from '../services/widget-settings.ts';
-import { langOf } from '../../widget/src/i18n.ts';
+import { langOf } from '../../knowledge-base/text/language.ts';
 
 const TokenQuery = Type.Object({ token: Type.String({ maxLength: 100 }) });
 

@@ -23,7 +23,7 @@ import { markLeftMessageAnswered, markLeftMessagesAnsweredInChat } from './offli
 import { createSnooze } from './snooze.ts';
 import { offerLeaveMessageIfNobodyCanAnswer } from './routing-unavailable.ts';
 import { recordAudit } from './audit-log.ts';
-import { langOf } from '../../widget/src/i18n.ts';
+import { langOf } from '../../knowledge-base/text/language.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;

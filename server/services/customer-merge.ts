@@ -120,7 +120,7 @@ export async function mergeCustomers(deps: Deps, input: { sourceId: number; targ
     const heldNothing = movedRows === 0 && !source.name && !source.email && source.tags.length === 0 && Object.keys(source.attributes).length === 0;
     return { kept, mergedId: sourceId, movedConversations, heldNothing };
   });
-  await announceMerge(deps, sourceId, result.movedConversations);
+  await announceMerge(deps, sourceId, targetId, result.movedConversations);
   if (result.heldNothing && input.reason === 'sign_in') return { kept: result.kept, mergedId: sourceId, conversations: 0 };
   // Through the interactions worker like every history event: it writes the timeline row, and the shop's webhooks
   // hear of it (`customer.merged`), so a CRM keyed by our customer ids can follow the old id to the kept one.
@@ -131,9 +131,13 @@ export async function mergeCustomers(deps: Deps, input: { sourceId: number; targ
   return { kept: result.kept, mergedId: sourceId, conversations: result.movedConversations.length };
 }
 
-/** After the commit: the old record's tabs start over, and consoles see the moved chats' new customer. */
-async function announceMerge(deps: Deps, sourceId: number, movedConversations: number[]): Promise<void> {
+/**
+ * After the commit: the old record's tabs start over, consoles see the moved chats' new customer, and the kept
+ * record's open panels reload (the notes moved to it are listed apart from its profile).
+ */
+async function announceMerge(deps: Deps, sourceId: number, targetId: number, movedConversations: number[]): Promise<void> {
   deps.realtime.disconnectShopper(sourceId);
+  deps.realtime.toAgents('customer:updated', { customerId: targetId });
   await lastPages(deps.redis, deps.config).forget(sourceId).catch((error: unknown) => deps.log.warn({ err: error }, 'last page of a merged customer not removed'));
   const conversations = conversationsRepository(deps.sql);
   for (const id of movedConversations) {

@@ -2,7 +2,7 @@
 // a link back into the chat and a way out. Plain text and simple HTML; every
 // text that came from a person is escaped in the HTML.
 import type { AttachmentRef } from '../realtime/event-maps.ts';
-import { langOf } from '../../widget/src/i18n.ts';
+import { langOf } from '../../knowledge-base/text/language.ts';
 import { firstName } from '../../widget/src/person-name.ts';
 
 export interface FollowupReply {

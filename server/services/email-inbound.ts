@@ -18,7 +18,7 @@ import { messageIdsIn, replyTokensIn, verifyReplyToken } from './email-reply-add
 import { capText, newTextOfReply } from './email-reply-text.ts';
 import { checkedChatFile } from './attachment-files.ts';
 import { sendCarryingFiles, type ChatFile } from './chat-files.ts';
-import { langOf } from '../../widget/src/i18n.ts';
+import { langOf } from '../../knowledge-base/text/language.ts';
 
 /** Why an email is not taken into the chat; the route's response schema lists the same. */
 export const REFUSAL_REASONS = ['no_conversation', 'not_the_customer', 'blocked', 'automatic_reply', 'empty'] as const;

@@ -2,7 +2,7 @@
 // with each shopper message while a conversation is with the bot; the
 // knowledge-base brain is one implementation, the greeter below the fallback.
 import type { BotMetadata, QuickReply, ShopperPage } from '../realtime/event-maps.ts';
-import { langOf } from '../../widget/src/i18n.ts';
+import { langOf } from '../../knowledge-base/text/language.ts';
 
 export interface ResponderContext {
   conversationId: number;

@@ -7,7 +7,7 @@ import type { Sql } from '../db/client.ts';
 import type { UnavailableReason } from '../realtime/event-maps.ts';
 import type { RealtimeOut } from './realtime-out.ts';
 import { loadWidgetSettings, type WidgetSettings } from './widget-settings.ts';
-import { langOf } from '../../widget/src/i18n.ts';
+import { langOf } from '../../knowledge-base/text/language.ts';
 
 export interface UnavailableNoticeDeps {
   sql: Sql;

@@ -7,7 +7,7 @@ import type { Sql } from '../db/client.ts';
 import { conversationsRepository, type ConversationRow } from '../repositories/conversations.ts';
 import { customersRepository } from '../repositories/customers.ts';
 import { STRINGS as WIDGET_WORDS, systemLineText } from '../../widget/src/i18n.ts';
-import { langOf } from '../../widget/src/i18n.ts';
+import { langOf } from '../../knowledge-base/text/language.ts';
 
 type Audience = 'shopper' | 'team';
 

@@ -195,8 +195,13 @@ describe('customer notes', () => {
     const keptNote = await addNote(kept.customerId, 'Kept record note');
     const movedNote = await addNote(merged.customerId, 'Second record note', other);
 
+    // Consoles showing the kept record reload it: the notes that moved are listed apart from its profile.
+    const watcher = await connectAgent(stack.url, other.token);
+    sockets.push(watcher);
+    const told = nextEvent<{ customerId: number }>(watcher, 'customer:updated', (e) => e.customerId === kept.customerId);
     const done = await http('POST', `/api/customers/${merged.customerId}/merge`, agent, { intoId: kept.customerId });
     expect(done.status, done.text).toBe(200);
+    expect(await told).toEqual({ customerId: kept.customerId });
     const listed = await notesOf(kept.customerId);
     expect(listed.items.map((n) => [n.id, n.text, n.customerId, n.author?.name])).toEqual([
       [movedNote.id, 'Second record note', kept.customerId, 'Noor Notes'],

@@ -88,4 +88,32 @@ describe('customer notes in the console', () => {
     expect(author.errors).toEqual([]);
     expect(other.errors).toEqual([]);
   }, 90_000);
+
+  it('on the customers page a draft stays with its customer, and focus follows editing with the keyboard', async () => {
+    const first = await widgetSession(bed.stack.url, { name: 'Ada First', email: 'ada.first@example.com' });
+    const second = await widgetSession(bed.stack.url, { name: 'Ben Second', email: 'ben.second@example.com' });
+    const { page } = await consolePage(`/console/customers/${first.customerId}`, bed.stack.agent);
+    const notes = page.getByTestId('customer-notes');
+    await notes.getByTestId('customer-notes-empty').waitFor();
+    await notes.getByLabel('New note').fill('Ada is a VIP');
+    // Another customer from the list: the half-written note about Ada is not offered to be saved on Ben's record.
+    await page.locator(`[data-testid="customer-row"][data-customer-id="${second.customerId}"] a`).click();
+    await page.getByTestId('customer-name').filter({ hasText: 'Ben Second' }).waitFor();
+    await notes.getByTestId('customer-notes-empty').waitFor();
+    expect(await notes.getByLabel('New note').inputValue()).toBe('');
+
+    await notes.getByLabel('New note').fill('Ben prefers email');
+    await notes.getByLabel('New note').press('Control+Enter');
+    const note = notes.getByTestId('customer-note');
+    await expect.poll(() => note.count()).toBe(1);
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName);
+    // Edit puts the cursor in the note's box; Escape closes it and gives focus back to Edit (not to the page).
+    await note.getByTestId('customer-note-edit').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(focused).toBe('customer-note-edit-input');
+    await page.keyboard.press('Escape');
+    await expect.poll(focused).toBe('customer-note-edit');
+    const [stored] = await bed.stack.env.sql`select count(*)::int as n from customer_notes where customer_id = ${first.customerId}`;
+    expect(stored.n).toBe(0);
+  }, 60_000);
 });

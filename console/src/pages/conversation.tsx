@@ -7,7 +7,7 @@ import { atToken, completeMention } from '../mention-token.ts';
 import { errorText, get, patch, post, query, upload } from '../api.ts';
 import { ChipsEditor } from '../chips-editor.tsx';
 import { useSession } from '../context.ts';
-import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
+import { formatTime, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { newClientId, request } from '../realtime.ts';
 import { altLabel, isAltShortcut, isTypingIn } from '../shortcuts.ts';
@@ -53,21 +53,13 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
   const headingRef = useRef<HTMLHeadingElement>(null);
   const takeOverRef = useRef<HTMLButtonElement>(null);
   const takeOverYesRef = useRef<HTMLButtonElement>(null);
-  const focusNext = useRef<(() => HTMLElement | null) | null>(null);
-  // A layout effect, run right after its own render's commit: a plain one waits for the next frame, and a render
-  // coming first (a message, a typing line) ran it at its start, before the DOM had changed.
-  useLayoutEffect(() => {
-    const pick = focusNext.current;
-    if (!pick) return;
-    focusNext.current = null;
-    pick()?.focus();
-  });
+  const focusAfterRender = useFocusAfterRender();
   /** After this render: the chat's heading, unless the control that acted is still there and focused. */
   const keepFocusOnPage = () => {
-    focusNext.current = () => {
+    focusAfterRender(() => {
       const active = document.activeElement;
       return active && active !== document.body && active.isConnected ? null : headingRef.current;
-    };
+    });
   };
 
   const join = async () => {
@@ -198,7 +190,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
       setConversation(result.conversation);
       setError(null);
       // The Snooze control goes away (the banner with Unsnooze takes its place): focus to the chat's heading, and say it.
-      focusNext.current = () => headingRef.current;
+      focusAfterRender(() => headingRef.current);
       announce(t('snooze.until', { time: formatWake(result.conversation.snoozedUntil ?? until.toISOString()) }));
       return true;
     } catch (err) {
@@ -250,11 +242,11 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
   // "Take over"); Cancel or Escape closes the question and focus goes back to "Take over".
   const askTakeOver = () => {
     setConfirmTakeOver(true);
-    focusNext.current = () => takeOverYesRef.current;
+    focusAfterRender(() => takeOverYesRef.current);
   };
   const cancelTakeOver = () => {
     setConfirmTakeOver(false);
-    focusNext.current = () => takeOverRef.current;
+    focusAfterRender(() => takeOverRef.current);
   };
   useEffect(() => {
     setAssignTo('');

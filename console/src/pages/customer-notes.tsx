@@ -1,11 +1,11 @@
 // Notes on the customer in their panel (beside each of their chats and on the customers page): what the team should
 // know about the person ("prefers email", "refund promised on 12 Dec by Sam"). Everyone reads and adds; a note is
 // edited by its author and deleted by its author or an admin. A teammate's change arrives as `customer:updated`.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { del, errorText, get, patch, post } from '../api.ts';
 import { ConfirmButton } from '../confirm-button.tsx';
 import { useSession } from '../context.ts';
-import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
+import { formatTime, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import type { CustomerNote } from '../types.ts';
 
@@ -23,6 +23,20 @@ export function CustomerNotes({ customerId }: { customerId: number }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<{ id: number; text: string } | null>(null);
+  // The edit box, a note's buttons and a deleted note replace the control that had focus: focus goes with them
+  // (into the edit box, back to the note's Edit button, to the new-note box) instead of falling to the page.
+  const section = useRef<HTMLElement>(null);
+  const focusAfterRender = useFocusAfterRender();
+  const inNote = (id: number, testId: string) => () =>
+    section.current?.querySelector<HTMLElement>(`[data-note-id="${id}"] [data-testid="${testId}"]`) ?? null;
+  const startEditing = (note: CustomerNote) => {
+    setEditing({ id: note.id, text: note.text });
+    focusAfterRender(inNote(note.id, 'customer-note-edit-input'));
+  };
+  const stopEditing = (id: number) => {
+    setEditing(null);
+    focusAfterRender(inNote(id, 'customer-note-edit'));
+  };
 
   const run = async (action: () => Promise<unknown>): Promise<boolean> => {
     setBusy(true);
@@ -46,14 +60,16 @@ export function CustomerNotes({ customerId }: { customerId: number }) {
   const saveEdit = async () => {
     if (!editing || !editing.text.trim() || busy) return;
     const { id, text } = editing;
-    if (await run(() => patch(`/api/customers/${customerId}/notes/${id}`, { text: text.trim() }))) setEditing(null);
+    if (await run(() => patch(`/api/customers/${customerId}/notes/${id}`, { text: text.trim() }))) stopEditing(id);
   };
-  const remove = (id: number) => void run(() => del(`/api/customers/${customerId}/notes/${id}`));
+  const remove = (id: number) => void run(() => del(`/api/customers/${customerId}/notes/${id}`)).then(() => {
+    focusAfterRender(() => section.current?.querySelector<HTMLElement>('[data-testid="customer-note-input"]') ?? null);
+  });
 
   const items = notes.data?.items ?? [];
   const inputId = `customer-note-new-${customerId}`;
   return (
-    <section class="card" data-testid="customer-notes" aria-labelledby={`customer-notes-title-${customerId}`}>
+    <section class="card" ref={section} data-testid="customer-notes" aria-labelledby={`customer-notes-title-${customerId}`}>
       <h4 id={`customer-notes-title-${customerId}`}>{t('notes.title')}</h4>
       <p class="muted small">{t('notes.hint')}</p>
       {notes.data && !items.length && <p class="muted small" data-testid="customer-notes-empty">{t('notes.none')}</p>}
@@ -76,10 +92,10 @@ export function CustomerNotes({ customerId }: { customerId: number }) {
                     value={editing.text} onInput={(e) => setEditing({ id: note.id, text: e.currentTarget.value })}
                     onKeyDown={(e) => {
                       if (isSubmitKey(e)) { e.preventDefault(); void saveEdit(); }
-                      else if (e.key === 'Escape') setEditing(null);
+                      else if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); stopEditing(note.id); }
                     }} />
                   <button type="submit" class="primary small" disabled={busy || !editing.text.trim()} data-testid="customer-note-save">{t('notes.save')}</button>{' '}
-                  <button type="button" class="link small" onClick={() => setEditing(null)}>{t('notes.cancel')}</button>
+                  <button type="button" class="link small" onClick={() => stopEditing(note.id)}>{t('notes.cancel')}</button>
                 </form>
               ) : (
                 <div class="msg-text" data-testid="customer-note-text">{note.text}</div>
@@ -87,7 +103,7 @@ export function CustomerNotes({ customerId }: { customerId: number }) {
               {editing?.id !== note.id && (mine || user.role === 'admin') && (
                 <div class="small">
                   {mine && <button type="button" class="link small" data-testid="customer-note-edit"
-                    onClick={() => setEditing({ id: note.id, text: note.text })}>{t('notes.edit')}</button>}{' '}
+                    onClick={() => startEditing(note)}>{t('notes.edit')}</button>}{' '}
                   <ConfirmButton question={t('notes.confirmDelete')} danger testId="customer-note-delete" onConfirm={() => remove(note.id)}>
                     {t('notes.delete')}
                   </ConfirmButton>

@@ -4,7 +4,7 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { del, errorText, get, patch, post } from '../api.ts';
 import { useSession } from '../context.ts';
-import { formatMoney, formatTime, useDebounced, useLoad, useSocketEvent } from '../hooks.ts';
+import { formatMoney, formatTime, useDebounced, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
 import { getLocale, t, type Key } from '../i18n.ts';
 import { formatWake } from '../snooze.ts';
 import { navigate } from '../router.ts';
@@ -134,15 +134,7 @@ function BlockControl({ customer, onChanged }: { customer: Customer; onChanged()
   const reasonBox = useRef<HTMLInputElement>(null);
   const blockButton = useRef<HTMLButtonElement>(null);
   const state = useRef<HTMLDivElement>(null);
-  const focusNext = useRef<(() => HTMLElement | null) | null>(null);
-  // A layout effect: it runs right after its own render's commit. A plain effect waits for the next frame, and when
-  // another render (a profile refresh) comes first Preact runs it at the start of that render, before the element
-  // to focus exists, and focus was lost.
-  useLayoutEffect(() => {
-    const pick = focusNext.current;
-    focusNext.current = null;
-    pick?.()?.focus();
-  });
+  const focusAfterRender = useFocusAfterRender();
   // Blocking and unblocking show their result once the reloaded profile arrives: focus follows then.
   const awaitingResult = useRef(false);
   const blocked = Boolean(customer.blocked);
@@ -165,11 +157,11 @@ function BlockControl({ customer, onChanged }: { customer: Customer; onChanged()
   };
   const ask = () => {
     setAsking(true);
-    focusNext.current = () => reasonBox.current;
+    focusAfterRender(() => reasonBox.current);
   };
   const cancel = () => {
     setAsking(false);
-    focusNext.current = () => blockButton.current;
+    focusAfterRender(() => blockButton.current);
   };
   const path = `/api/customers/${customer.id}/block`;
   if (customer.blocked) {

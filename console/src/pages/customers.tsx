@@ -147,7 +147,7 @@ export function CustomersPage({ customerId }: { customerId: number | null }) {
         </ul>
       </section>
       <div class="customers-detail">
-        {customerId ? <CustomerPanel customerId={customerId} onRecordChanged={list.reload} /> : <p class="muted">{t('customers.pick')}</p>}
+        {customerId ? <CustomerPanel key={customerId} customerId={customerId} onRecordChanged={list.reload} /> : <p class="muted">{t('customers.pick')}</p>}
       </div>
     </div>
   );

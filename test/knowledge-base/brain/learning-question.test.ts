@@ -24,4 +24,10 @@ describe('the question a learning candidate offers', () => {
     expect(questionBeforeAgent([...answered, shopper('I want to speak to someone now, please')])?.body).toBe('Where is my order NW-100234?');
     expect(questionBeforeAgent([...answered, shopper('转人工')])?.body).toBe('Where is my order NW-100234?');
   });
+
+  it('reads a request for a person in Traditional characters as the bot does', () => {
+    // The answer did not help: "轉接客服人員" (put me through to staff) asks for a person, so the question before it is the one.
+    const answered = [shopper('我的訂單什麼時候到？'), bot('Order NW-100234 was shipped on Monday.', 'answer')];
+    expect(questionBeforeAgent([...answered, shopper('轉接客服人員')])?.body).toBe('我的訂單什麼時候到？');
+  });
 });

@@ -36,6 +36,11 @@ describe('traditional characters and regional wording', () => {
     expect(toSimplified('佢係咪已經寄咗')).toBe('他是不是已经寄了');
     expect(toSimplified('呢件衫係唔係冇貨')).toBe('这件衫是不是没有货');
     expect(toSimplified('沒關係')).toBe('没关系'); // 係 is Cantonese 是 only outside 關係
+    // Ordinary Mandarin that holds a listed word's characters by chance is left as it is.
+    expect(toSimplified('能不能快点做完')).toBe('能不能快点做完');
+    expect(toSimplified('点算库存')).toBe('点算库存');
+    expect(toSimplified('然而家里没人')).toBe('然而家里没人');
+    expect(toSimplified('解方程式')).toBe('解方程式');
   });
 
   it('leaves simplified Chinese and English as they are', () => {
