@@ -89,11 +89,17 @@ export function formatTime(iso: string | null | undefined, lang: Locale = getLoc
 
 /** The locales and clock options every console time uses (formatTime, snooze times): 24-hour in Chinese. */
 export function clockFormat(lang: Locale = getLocale()): { locales: string[]; clock: Intl.DateTimeFormatOptions } {
-  const locales = lang === 'zh' ? ['zh-CN'] : [];
-  const clock: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
-  if (new Intl.DateTimeFormat(locales).resolvedOptions().locale.toLowerCase().startsWith('zh')) clock.hourCycle = 'h23';
-  return { locales, clock };
+  let format = clockFormats.get(lang);
+  if (!format) {
+    const locales = lang === 'zh' ? ['zh-CN'] : [];
+    const clock: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+    if (new Intl.DateTimeFormat(locales).resolvedOptions().locale.toLowerCase().startsWith('zh')) clock.hourCycle = 'h23';
+    clockFormats.set(lang, (format = { locales, clock }));
+  }
+  return format;
 }
+/** Worked out once per language: a list of 100 chats asked for it 100 times a render. */
+const clockFormats = new Map<Locale, { locales: string[]; clock: Intl.DateTimeFormatOptions }>();
 
 /** A duration in the console's language: "1m 5s", "1分5秒". */
 export function formatSeconds(seconds: number | null | undefined): string {

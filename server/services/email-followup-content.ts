@@ -92,8 +92,10 @@ export function followupEmail(content: FollowupContent): { subject: string; text
   const textParts: string[] = [w.intro(shop), ''];
   const htmlParts: string[] = [`<p>${escapeHtml(w.intro(shop))}</p>`];
   for (const reply of content.replies) {
-    // An agent is named by first name only, as in the widget's friendly tone (and no surname leaves the shop); a name
-    // in Chinese characters is used whole (widget/src/person-name.ts, shared with the console's canned replies).
+    // An agent is named by first name only, as in the widget's friendly tone (a Western surname stays in the shop). A
+    // name in Chinese characters has no first name to split off and is used whole, surname included
+    // (widget/src/person-name.ts, shared with the console's canned replies): a team that would rather not show it
+    // names such agents as they should be shown (an admin sets the name).
     const name = firstName(reply.agentName) ?? w.agent;
     const files = fileLinks(reply, content.publicUrl);
     if (files.length) {

@@ -18,6 +18,8 @@ describe('Chinese variant of the widget\'s language tags', () => {
     const cases: [string[], string][] = [
       [['zh-TW'], 'zh-TW'],
       [['zh-tw', 'en'], 'zh-TW'],
+      [['zh_TW'], 'zh-TW'],
+      [['yue-HK', 'en'], 'zh-HK'],
       [['zh-Hant'], 'zh-TW'],
       [['zh-Hant-TW'], 'zh-TW'],
       [['zh-HK'], 'zh-HK'],

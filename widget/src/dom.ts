@@ -130,7 +130,9 @@ export const langTag = (lang: 'en' | 'zh') => (lang === 'zh' ? chineseTag() : 'e
 export function chineseTag(): 'zh-TW' | 'zh-HK' | 'zh-CN' {
   const nav = typeof navigator === 'undefined' ? undefined : navigator;
   const tags = [...(nav?.languages?.length ? nav.languages : [nav?.language ?? '']), typeof document === 'undefined' ? '' : document.documentElement.lang];
-  const tag = tags.map((t) => (t ?? '').toLowerCase()).find((t) => t === 'zh' || t.startsWith('zh-'));
+  // "zh_TW" as some systems write it, and Cantonese (yue) as written in Hong Kong.
+  const tag = tags.map((t) => (t ?? '').toLowerCase().replace(/_/g, '-').replace(/^yue(-|$)/, 'zh-hk$1'))
+    .find((t) => t === 'zh' || t.startsWith('zh-'));
   if (!tag) return 'zh-CN';
   const parts = tag.split('-');
   if (parts.includes('hans')) return 'zh-CN';

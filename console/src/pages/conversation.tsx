@@ -805,7 +805,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
             if (file) void sendFile(file);
           }} />
       </div>
-      {showArticles && <ArticlePicker locale={locale} onPick={(a) => { handle.current?.insert(`${a.title}: ${a.url}`); setShowArticles(false); }} />}
+      {showArticles && <ArticlePicker locale={locale} onPick={(a) => { handle.current?.insert(`${a.title}${locale === 'zh' ? '：' : ': '}${a.url}`); setShowArticles(false); }} />}
       {slashHintOpen && canned.data && (
         <div class="canned-menu muted small" data-testid="canned-empty" role="status">
           {canned.data.items.length ? t('composer.noCannedMatch', { token: `/${token}` }) : t('composer.noCanned')}
