@@ -11,11 +11,11 @@ import { normalizeText } from './text/normalize.ts';
 import { isQuestionWord } from './text/question-words.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
-import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, faultShowed, SHOP_SERVICE_TOPICS, shopServiceTopicsNamed, isBareGreeting, questionAtEnd, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
+import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, faultShowed, SHOP_SERVICE_TOPICS, shopServiceTopicsNamed, isBareGreeting, questionAtEnd, readAsChinese, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import { findOrderNumber, withoutOrderNumbers } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
-import { langOf } from '../widget/src/i18n.ts';
+import { langOf } from './text/language.ts';
 
 export interface Thresholds {
   /** Intent confidence needed to answer with the intent. */
@@ -516,7 +516,11 @@ export function createPolicy(deps: PolicyDeps) {
     // it, and as a rare word it would lower how much of the question any passage covers).
     const orderNumber = findOrderNumber(text, deps.orders?.numberFormat);
     const withoutNumber = orderNumber ? withoutOrderNumbers(withoutGreeting(text), deps.orders?.numberFormat) : '';
-    const asked = orderNumber && /\p{L}{2}/u.test(withoutNumber) ? withoutNumber : withoutGreeting(text);
+    const unread = orderNumber && /\p{L}{2}/u.test(withoutNumber) ? withoutNumber : withoutGreeting(text);
+    // A Chinese question is classified and searched in the words the Chinese content uses ("我的order什么时候到" as
+    // 我的订单…, "退或" as 退货; signals.ts `readAsChinese`, one pass over the message). `unread` is what is compared with
+    // the message below to tell whether an order number was taken out, so the rewording does not count as one.
+    const asked = lang === 'zh' ? readAsChinese(unread) : unread;
     const { question, readWith, prediction: classified } = await withContext(asked, context, lang, !!inFocus);
     evidence.readWith = readWith;
     /**
@@ -661,7 +665,7 @@ export function createPolicy(deps: PolicyDeps) {
     // An exchange asked for in so many words is no status question either, however unsure the classifier is
     // ("NW-100236 的鞋能换大一码吗", "want to swap the trail runners from NW-100236 for a half size up").
     const exchange = asksForExchange(text) && !chosenIntent;
-    const asksOtherThanStatus = !!orderNumber && asked !== withoutGreeting(text) && ((confident && !intent!.action) || exchange);
+    const asksOtherThanStatus = !!orderNumber && unread !== withoutGreeting(text) && ((confident && !intent!.action) || exchange);
     if (orderNumber || (confident && intent!.action === 'order_status')) {
       const result = await orderStatus(deps.orders ?? null, context.customer ?? { id: null, externalId: null }, text, lang);
       evidence.orderOutcome = result.outcome;
@@ -691,7 +695,7 @@ export function createPolicy(deps: PolicyDeps) {
         // An order number in a question the classifier only leans to another topic for ("订单号 nw 100242 想退货": returns,
         // 0.56): that intent's own article answers when it covers the question well, the order note after it. Only its
         // own article: any article that happens to match ("any news on #1042?" and the exchanges article) is no answer.
-        const leanedOwn = orderNumber && asked !== withoutGreeting(text) && intent?.articleSlug && !intent.action && !intent.answer[lang]
+        const leanedOwn = orderNumber && unread !== withoutGreeting(text) && intent?.articleSlug && !intent.action && !intent.answer[lang]
           && !HANDOFF_INTENTS.has(intent.name) && prediction!.confidence >= thresholds.intentOption
           ? (await search(question, lang, 1, intent.articleSlug))[0] : undefined;
         if (leanedOwn && leanedOwn.confidence >= thresholds.passage) {
@@ -707,7 +711,7 @@ export function createPolicy(deps: PolicyDeps) {
         // 0.26; "NW-100236 到哪了" to refunds at 0.34 with tracking at 0.31).
         const statusReading = (prediction?.alternatives ?? []).some((alt) => alt.confidence >= thresholds.intentOption
           && deps.intents.get(alt.intent)?.action === 'order_status');
-        const leansElsewhere = orderNumber && asked !== withoutGreeting(text) && ORDER_NOT_SHOWN.has(result.outcome) && !!intent
+        const leansElsewhere = orderNumber && unread !== withoutGreeting(text) && ORDER_NOT_SHOWN.has(result.outcome) && !!intent
           && !intent.action && !HANDOFF_INTENTS.has(intent.name) && prediction!.confidence >= ORDER_LEAN && !statusReading;
         const readings = leansElsewhere ? readingsOf(await search(question, lang, 3), result.reply) : null;
         return readings ?? statusDecision();

@@ -151,6 +151,8 @@ export class KbIndex {
   private readonly termsBySlug = new Map<string, Set<string>>();
   private readonly titleTerms = new Map<number, Set<string>>();
   private readonly exampleTermsBySlug = new Map<string, Set<string>>();
+  /** "slug\nlocale" → that language version's article id (an article's versions share its slug). */
+  private readonly versionOf = new Map<string, number>();
 
   private constructor(
     private readonly chunks: IndexedChunk[],
@@ -168,6 +170,7 @@ export class KbIndex {
       const list = this.chunksByArticle.get(chunk.articleId) ?? [];
       list.push(chunk);
       this.chunksByArticle.set(chunk.articleId, list);
+      this.versionOf.set(`${chunk.slug}\n${chunk.locale}`, chunk.articleId);
     }
   }
 
@@ -278,6 +281,17 @@ export class KbIndex {
     return firstSection(this.chunksByArticle.get(chunk.articleId) ?? [], chunk) ?? chunk;
   }
 
+  /**
+   * The asked language's version of an article found only through another version's words: "size guide在哪里" matched
+   * the English guide on "size guide", though the shop has the guide in Chinese, and a Chinese shopper got English.
+   * Its opening section stands in (none of its sections matched, or one would have been preferred); one map lookup.
+   */
+  private inAskedLocale(chunk: IndexedChunk, locale: string | undefined): IndexedChunk {
+    if (!locale || chunk.locale === locale) return chunk;
+    const id = this.versionOf.get(`${chunk.slug}\n${locale}`);
+    return (id !== undefined && firstSection(this.chunksByArticle.get(id) ?? [])) || chunk;
+  }
+
   /** An article's title terms (as the index tokenizes titles), tokenized on first use. */
   private titleTermsOf(articleId: number, title: string): Set<string> {
     let terms = this.titleTerms.get(articleId);
@@ -381,6 +395,7 @@ export class KbIndex {
     return [...bestPerSlug.values()]
       .sort((a, b) => b.score - a.score || b.confidence - a.confidence)
       .slice(0, k)
+      .map((best) => ({ ...best, chunk: this.inAskedLocale(best.chunk, options.locale) }))
       .map((best) => ({ ...best, chunk: this.openingWhenOnlyTitled(best.chunk, terms) }))
       .map(({ chunk, score, confidence }) => ({
         articleId: chunk.articleId,

@@ -74,6 +74,32 @@ export function asksForExchange(text: string): boolean {
   return english || EXCHANGE_ZH.test(text);
 }
 
+// How a Chinese shopper's question is read for classification and search. Two slips the content can never match:
+// - a pinyin keyboard's homophone picked for a shop word ("退或怎么弄" for 退货, "包油吗" for 包邮); "退或换" (return or
+//   exchange) keeps its 或;
+// - an English shop word typed inside Chinese ("我的order什么时候到", "鞋子的size chart有吗"): the Chinese articles and
+//   intent examples say 订单 and 尺码表, so "order" matched only the English articles, and the Chinese question then
+//   found whatever its remaining words ("什么时候到") fit best (the refund article's "钱什么时候到账").
+// Only these fixed words, longest first, in one regular-expression pass; product names are left as written (the
+// catalogue reads them), and a message without Chinese characters is returned as it is.
+const HOMOPHONE_SLIPS: [RegExp, string][] = [[/退或(?![者是换])/g, '退货'], [/包油/g, '包邮']];
+const SHOP_WORDS_ZH: Record<string, string> = {
+  'size guide': '尺码指南', 'size chart': '尺码指南', 'tracking number': '运单号', 'promo code': '优惠码', 'gift card': '礼品卡',
+  order: '订单', orders: '订单', package: '包裹', parcel: '包裹', tracking: '物流', refund: '退款', return: '退货',
+  exchange: '换货', size: '尺码', shipping: '运费', delivery: '配送', invoice: '发票', receipt: '收据', cancel: '取消',
+  address: '地址', password: '密码', account: '账号',
+};
+const SHOP_WORDS_RE = new RegExp(`\\b(?:${Object.keys(SHOP_WORDS_ZH).sort((a, b) => b.length - a.length).map((w) => w.replace(' ', '\\s*')).join('|')})\\b`, 'gi');
+const HAS_CHINESE = /[\u4e00-\u9fff]/;
+
+/** The question as the Chinese content is written: homophone slips corrected, the shop's English words in Chinese. */
+export function readAsChinese(text: string): string {
+  if (!HAS_CHINESE.test(text)) return text;
+  let out = text;
+  for (const [slip, word] of HOMOPHONE_SLIPS) out = out.replace(slip, word);
+  return out.replace(SHOP_WORDS_RE, (w) => SHOP_WORDS_ZH[w.toLowerCase().replace(/\s+/g, ' ')] ?? w);
+}
+
 // Things a shop does not do, in words that look like its own topics: a tax return is no return and no import tax ("do
 // you do tax returns?" was answered with the import-tax section), and returning a library book or a rental car is no
 // return to the shop ("how do I return a rental car" got the returns article). The classifier cannot be trusted with
