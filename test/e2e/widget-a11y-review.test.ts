@@ -10,7 +10,7 @@ import { artifactPath } from '../support/browser.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
 import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 import { brandColors } from '../../widget/src/colors.ts';
-import { conversationOf, newWidgetPage, openDemo, openWidget, send, widgetTestBed } from './widget-helpers.ts';
+import { conversationOf, newWidgetPage, openDemo, openWidget, send, widgetTestBed, withResponder } from './widget-helpers.ts';
 
 // Nobody online: the notice offers "Leave a message".
 const bed = widgetTestBed({ stack: { workers: true }, agentPresence: 'offline' });
@@ -31,16 +31,7 @@ class ScriptBot implements Responder {
   }
 }
 
-async function withScriptBot(run: () => Promise<void>): Promise<void> {
-  const seat = bed.stack.servers[0].handle.ctx.responder;
-  const previous = seat.current;
-  seat.current = new ScriptBot();
-  try {
-    await run();
-  } finally {
-    seat.current = previous;
-  }
-}
+const withScriptBot = (run: () => Promise<void>) => withResponder(bed.stack, new ScriptBot(), run);
 
 function rgbOf(css: string): [number, number, number] {
   const m = /rgba?\(\s*(\d+(?:\.\d+)?)[,\s]+(\d+(?:\.\d+)?)[,\s]+(\d+(?:\.\d+)?)/.exec(css);

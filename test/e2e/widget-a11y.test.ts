@@ -9,7 +9,7 @@ import { callOk } from '../support/sockets.ts';
 import { artifactPath } from '../support/browser.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
 import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
-import { conversationOf, newWidgetPage, openDemo, openWidget, send, widgetTestBed } from './widget-helpers.ts';
+import { conversationOf, newWidgetPage, openDemo, openWidget, send, widgetTestBed, withResponder } from './widget-helpers.ts';
 
 // Nobody online: the "No one is available" notice takes its room in the panel, the worst case for short screens.
 const bed = widgetTestBed({ stack: { workers: true }, agentPresence: 'offline' });
@@ -41,16 +41,7 @@ class ScriptBot implements Responder {
   }
 }
 
-async function withScriptBot(run: () => Promise<void>): Promise<void> {
-  const seat = bed.stack.servers[0].handle.ctx.responder;
-  const previous = seat.current;
-  seat.current = new ScriptBot();
-  try {
-    await run();
-  } finally {
-    seat.current = previous;
-  }
-}
+const withScriptBot = (run: () => Promise<void>) => withResponder(bed.stack, new ScriptBot(), run);
 
 // ---------- colours, computed from what the browser draws ----------
 

@@ -8,6 +8,7 @@ import { consoleBundle, withBundleLock } from '../support/console-bundle.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { login, startStack, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, eventually, type AgentClient } from '../support/sockets.ts';
+import type { Responder } from '../../server/services/responder.ts';
 
 /** Rebuilds public/build/widget.js when its sources changed; a directory lock keeps parallel test files from writing it at once. */
 export async function freshWidgetBundle(): Promise<void> {
@@ -86,6 +87,18 @@ export async function conversationOf(stack: TestStack, customerText: string): Pr
       select conversation_id from messages where body = ${customerText} and author_type = 'customer' order by id desc limit 1`;
     return row?.conversation_id;
   }, 10_000, `conversation of "${customerText}"`);
+}
+
+/** Runs `run` with the first server's bot replaced by `responder` (a scripted bot), and puts the bot back after. */
+export async function withResponder(stack: TestStack, responder: Responder, run: () => Promise<void>): Promise<void> {
+  const seat = stack.servers[0].handle.ctx.responder;
+  const previous = seat.current;
+  seat.current = responder;
+  try {
+    await run();
+  } finally {
+    seat.current = previous;
+  }
 }
 
 export interface WidgetTestBed {
