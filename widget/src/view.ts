@@ -14,6 +14,7 @@ import { csatCard, offlineCard, prechatCard } from './forms.ts';
 import { articleReplyParts } from './article-reply.ts';
 import { replyWait } from './reply-time.ts';
 import { openingWhen } from './opening.ts';
+import { photoForChat } from './photo-size.ts';
 
 export interface ViewOptions {
   t: Strings;
@@ -878,16 +879,18 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     return el;
   }
 
-  private async sendFile(file: File): Promise<void> {
+  private async sendFile(chosen: File): Promise<void> {
     const notice = this.fileNotice;
     notice.classList.remove('failed');
     notice.hidden = false;
-    // Too large is known before uploading megabytes for nothing (the server checks again).
-    const limit = this.options.settings.maxAttachmentBytes;
-    if (limit && file.size > limit) return this.fileFailed('too_large');
-    notice.textContent = this.t.sendingFile(file.name);
+    notice.textContent = this.t.sendingFile(chosen.name);
     // The attach button stays focusable while busy (whileBusy): a keyboard user keeps their place.
     await whileBusy(this.attachButton, async () => {
+      // A phone photo goes at the size a chat needs (photo-size.ts): seconds instead of a minute on a slow connection.
+      const file = await photoForChat(chosen);
+      // Too large is known before uploading megabytes for nothing (the server checks again).
+      const limit = this.options.settings.maxAttachmentBytes;
+      if (limit && file.size > limit) return this.fileFailed('too_large');
       try {
         // The percentage is for the eyes only: a status region re-read at every progress event would drown a screen reader.
         const percent = h('span', { class: 'percent', 'aria-hidden': 'true' });
