@@ -21,7 +21,8 @@ button.primary { background:var(--accent); border-color:var(--accent); color:#ff
 button.danger { color:var(--danger); border-color:var(--danger); }
 button.link { border:none; background:none; padding:0; color:var(--accent); text-align:inherit; }
 button.small, .button.small, .small { font-size:12px; }
-button.small { padding:2px 7px; }
+/* WCAG 2.5.8 (AA in 2.2): every pointer target at least 24×24 CSS px, the small buttons and the inbox's ticks too. */
+button.small { padding:2px 7px; min-height:24px; min-width:24px; }
 input, select, textarea { font:inherit; border:1px solid var(--control-line); border-radius:6px; padding:5px 8px; background:#fff; color:var(--text); }
 textarea { width:100%; resize:vertical; }
 label { display:flex; flex-direction:column; gap:3px; font-size:12px; color:var(--muted); }
@@ -105,7 +106,7 @@ kbd { font-family:inherit; font-size:12px; border:1px solid var(--line); border-
 .msg-page { margin-top:4px; } .msg-page a { word-break:break-all; }
 .inbox-item { display:block; flex:1; min-width:0; padding:8px 10px; color:inherit; text-decoration:none; }
 .inbox-row { display:flex; align-items:flex-start; border-bottom:1px solid var(--line); }
-.inbox-row .bulk-tick { margin:11px 0 0 8px; flex:none; }
+.inbox-row .bulk-tick { margin:6px 0 0 4px; flex:none; width:24px; height:24px; }
 .bulk-bar { padding:6px 10px; border-bottom:1px solid var(--line); display:flex; flex-wrap:wrap; gap:6px 10px; align-items:center; }
 .bulk-actions, .bulk-label { display:flex; gap:6px; align-items:center; }
 .bulk-label input { width:8em; }

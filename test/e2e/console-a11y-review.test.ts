@@ -131,6 +131,20 @@ describe('console accessibility review', () => {
     await expect.poll(() => focused(page)).toBe('block');
   });
 
+  it('pointer targets are at least 24 × 24 px (WCAG 2.5.8): the small buttons beside a chat and the inbox\'s ticks', async () => {
+    const chat = await heldChat('Tara Target');
+    const page = await consolePage(`/console/conversations/${chat.conversationId}`);
+    await page.getByTestId('customer-panel').waitFor();
+    await page.getByTestId('bulk-tick').first().waitFor();
+    const undersized = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('button.small, input.bulk-tick')]
+      .filter((el) => el.offsetParent !== null)
+      .map((el) => ({ what: el.dataset.testid ?? el.textContent?.trim() ?? el.className, box: el.getBoundingClientRect() }))
+      .filter(({ box }) => box.width < 24 || box.height < 24)
+      .map(({ what, box }) => `${what}: ${Math.round(box.width)}×${Math.round(box.height)}`));
+    expect(undersized).toEqual([]);
+    expect(await page.locator('button.small').count()).toBeGreaterThan(2);
+  });
+
   it('Snooze is a disclosure: a labelled group of buttons, Escape closes it onto the button, a preset leaves focus on the heading and is announced', async () => {
     const chat = await heldChat('Sunny Snooze');
     const page = await consolePage(`/console/conversations/${chat.conversationId}`);
