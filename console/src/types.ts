@@ -64,14 +64,7 @@ export interface Customer {
 }
 
 /** A note the team wrote about a customer (the person, not one chat): GET /api/customers/:id/notes. */
-export interface CustomerNote {
-  id: number;
-  customerId: number;
-  text: string;
-  author: { id: number; name: string; active: boolean } | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { CustomerNote } from '../../server/services/customer-notes.ts';
 
 export interface TimelineItem { id: number; type: string; conversationId: number | null; payload: Record<string, unknown>; occurredAt: string }
 export interface FeedbackItem { id: number; kind: string; conversationId: number | null; articleId: number | null; rating: number | null; helpful: boolean | null; comment: string | null; createdAt: string }

@@ -6,7 +6,7 @@
 // landmarks are there and named. Shoppers are socket.io clients.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { consoleTestBed, signInOnLoginPage } from '../support/browser.ts';
+import { consoleTestBed, signedInConsole } from '../support/browser.ts';
 import { widgetSession } from '../support/server.ts';
 import { callOk, connectWidget, type WidgetClient } from '../support/sockets.ts';
 
@@ -14,21 +14,8 @@ const bed = consoleTestBed();
 
 type Account = { email: string; password: string };
 
-async function newPage(): Promise<Page> {
-  const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-  bed.contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
-  return page;
-}
-
 /** The console at `path`, signed in as `account` (the demo agent unless said). */
-async function consolePage(path: string, account: Account = bed.stack.agent): Promise<Page> {
-  const page = await newPage();
-  await page.goto(`${bed.stack.url}${path}`);
-  await signInOnLoginPage(page, account);
-  return page;
-}
+const consolePage = async (path: string, account: Account = bed.stack.agent): Promise<Page> => (await signedInConsole(bed, path, { account })).page;
 
 interface Chat { socket: WidgetClient; conversationId: number }
 
@@ -214,8 +201,7 @@ describe('console accessibility review', () => {
   });
 
   it('landmarks: the login page is a main landmark and a refused sign-in keeps focus on the form; the inbox columns are named', async () => {
-    const page = await newPage();
-    await page.goto(`${bed.stack.url}/console`);
+    const { page } = await signedInConsole(bed, '/console', { account: null });
     await page.getByTestId('login-form').waitFor();
     expect(await page.locator('main').count()).toBe(1);
     expect(await page.locator('main [data-testid=login-form]').count()).toBe(1);

@@ -4,23 +4,15 @@
 // sentence), and replying to a chat resolved meanwhile. Each used to show the server's English sentence.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { artifactPath, consoleTestBed, signInOnLoginPage } from '../support/browser.ts';
+import { artifactPath, consoleTestBed, signedInConsole } from '../support/browser.ts';
 import { widgetSession } from '../support/server.ts';
 import { callOk, connectWidget, eventually, type WidgetClient } from '../support/sockets.ts';
 
 const bed = consoleTestBed();
 
-async function chineseConsole(path: string): Promise<Page> {
-  const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-TW' });
-  bed.contexts.push(context);
-  await context.addInitScript(() => localStorage.setItem('sd.locale', 'zh'));
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
-  await page.goto(`${bed.stack.url}${path}`);
-  await signInOnLoginPage(page, bed.stack.agent);
-  return page;
-}
+/** A Chinese console (a zh-TW browser, the console set to Chinese), signed in as the demo agent. */
+const chineseConsole = async (path: string): Promise<Page> =>
+  (await signedInConsole(bed, path, { browserLocale: 'zh-TW', consoleLanguage: 'zh' })).page;
 
 async function queuedChat(text: string): Promise<number> {
   const shopper = await connectWidget(bed.stack.url, (await widgetSession(bed.stack.url, { locale: 'zh-CN' })).visitorToken);

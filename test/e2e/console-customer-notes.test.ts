@@ -3,26 +3,14 @@
 // chat open sees it arrive without reloading, the author edits it (the teammate sees the new words), the teammate has
 // no Edit or Delete on it, and the author deletes it after confirming.
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { artifactPath, consoleTestBed, signInOnLoginPage } from '../support/browser.ts';
+import { artifactPath, consoleTestBed, signedInConsole } from '../support/browser.ts';
 import { widgetSession } from '../support/server.ts';
 import { callOk, connectWidget } from '../support/sockets.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
 
 const bed = consoleTestBed();
 
-async function consolePage(path: string, account: { email: string; password: string }): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
-  const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-  bed.contexts.push(context);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  const dialogs: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.accept(); });
-  await page.goto(`${bed.stack.url}${path}`);
-  await signInOnLoginPage(page, account);
-  return { page, errors, dialogs };
-}
+const consolePage = (path: string, account: { email: string; password: string }) => signedInConsole(bed, path, { account });
 
 describe('customer notes in the console', () => {
   it('an agent adds a note beside a chat, a teammate sees it live, only the author edits it', async () => {

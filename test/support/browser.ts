@@ -62,6 +62,29 @@ export function consoleTestBed(config?: Partial<Config>) {
   return bed;
 }
 
+/**
+ * A console page at `path` on the bed's server, signed in as `account` (the demo agent unless said; null: left on the
+ * login page), 1440×900, the browser's language `browserLocale`, the console's own language `consoleLanguage` when
+ * given. Page errors and dialogs are collected (dialogs accepted).
+ */
+export async function signedInConsole(
+  bed: { browser: Browser; stack: TestStack; contexts: BrowserContext[] },
+  path: string,
+  options: { account?: { email: string; password: string } | null; browserLocale?: string; consoleLanguage?: 'en' | 'zh' } = {},
+): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
+  const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: options.browserLocale ?? 'en-GB' });
+  bed.contexts.push(context);
+  if (options.consoleLanguage) await context.addInitScript((language) => localStorage.setItem('sd.locale', language), options.consoleLanguage);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const dialogs: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('dialog', (dialog) => { dialogs.push(dialog.message()); void dialog.accept(); });
+  await page.goto(`${bed.stack.url}${path}`);
+  if (options.account !== null) await signInOnLoginPage(page, options.account ?? bed.stack.agent);
+  return { page, errors, dialogs };
+}
+
 export function closedAfterEachTest<Socket extends { close(): void }>(owned: () => { browser?: Browser; stack?: { close(): Promise<void> } }) {
   const contexts: BrowserContext[] = [];
   const sockets: Socket[] = [];
