@@ -9,10 +9,10 @@ import type { FeedbackJob, InteractionEvent, InteractionType } from '../interact
 import type { ChatMessage, ConversationSummary, FileMetadata, ShopperPage, UnavailableReason } from '../realtime/event-maps.ts';
 import { shopperPage } from './shopper-page.ts';
 import { mentionedTeammates } from './mentions.ts';
-import { botReplyClientId, conversationsRepository, forShopper, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
+import { botReplyClientId, conversationsRepository, forShopper, forShopperMessage, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository, liveCustomer } from '../repositories/customers.ts';
 import { routingRepository, seatsTaken, type Assignment } from '../repositories/routing.ts';
-import { usersRepository } from '../repositories/users.ts';
+import { shownName, usersRepository } from '../repositories/users.ts';
 import { AppError, badRequest, conflict, forbidden, notFound, worded } from '../errors.ts';
 import type { Responder, ResponderDecision } from './responder.ts';
 import type { RealtimeOut } from './realtime-out.ts';
@@ -24,6 +24,7 @@ import { createSnooze } from './snooze.ts';
 import { offerLeaveMessageIfNobodyCanAnswer } from './routing-unavailable.ts';
 import { recordAudit } from './audit-log.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
+import { decisionInShoppersScript } from './chinese-script.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -250,8 +251,12 @@ export function createChatService(deps: ChatServiceDeps) {
   /** `extra` goes into the history event (who chose the agent, a take-over, an admin's reason to exceed a capacity). */
   async function afterAssignment(assignment: Assignment, how: 'assigned' | 'accepted' | 'transferred', fromAgentId?: number, extra: Record<string, unknown> = {}): Promise<ConversationSummary> {
     // The notice is stored before anyone hears of the assignment, so a client that reacts to it and resyncs sees the notice.
-    const text = how === 'transferred' ? `The chat was transferred to ${assignment.agentName}.` : `${assignment.agentName} joined the chat.`;
-    await systemMessage(assignment.conversationId, text, { event: how === 'transferred' ? 'agent_transferred' : 'agent_joined', agentId: assignment.agentId, agentName: assignment.agentName });
+    // The shopper reads the name the agent shows customers (forShopperMessage); colleagues read the full name.
+    const shown = assignment.agentShownName;
+    const text = how === 'transferred' ? `The chat was transferred to ${shown}.` : `${shown} joined the chat.`;
+    await systemMessage(assignment.conversationId, text, {
+      event: how === 'transferred' ? 'agent_transferred' : 'agent_joined', agentId: assignment.agentId, agentName: assignment.agentName, agentShownName: shown,
+    });
     const conversation = await announceConversation(assignment.conversationId);
     realtime.toAgent(assignment.agentId, 'conversation:assigned', conversation);
     const type = how === 'transferred' ? 'transferred' : 'assigned';
@@ -286,10 +291,13 @@ export function createChatService(deps: ChatServiceDeps) {
   async function afterRequeue(row: ConversationRow, actor: { id: number; name: string }, previousHolder: number | null, team?: { id: number; name: string }): Promise<ConversationSummary> {
     const from = previousHolder !== null ? await users.findById(previousHolder) : undefined;
     const told = Boolean(from) && row.first_response_at !== null;
-    const text = told ? `${from!.name} is no longer available. We're finding someone else to help you.`
+    // A line the shopper reads names both people as shoppers are told (forShopperMessage).
+    const actorShown = told ? await users.findById(actor.id) : undefined;
+    const text = told ? `${shownName(from!)} is no longer available. We're finding someone else to help you.`
       : team ? `${actor.name} sent the chat to the ${team.name} queue.` : `${actor.name} returned the chat to the queue.`;
     await systemMessage(row.id, text, {
       event: 'agent_requeued', agentId: actor.id, agentName: actor.name,
+      ...(told ? { agentShownName: actorShown ? shownName(actorShown) : actor.name, fromAgentShownName: shownName(from!) } : {}),
       ...(from ? { fromAgentId: from.id, fromAgentName: from.name } : {}), ...(team ? { teamId: team.id, teamName: team.name } : {}),
     }, { private: !told });
     await announceConversation(row.id);
@@ -329,7 +337,7 @@ export function createChatService(deps: ChatServiceDeps) {
         ?? (await conversations.findOpenForCustomer(customerId)) ?? (await conversations.findLatestForCustomer(customerId));
       if (!row) return { conversation: null, messages: [] };
       const messages = await conversations.messagesAfter(row.id, 0, false);
-      return { conversation: forShopper(toSummary(row)), messages: messages.map(toChatMessage) };
+      return { conversation: forShopper(toSummary(row)), messages: messages.map((m) => forShopperMessage(toChatMessage(m))) };
     },
 
     async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage; locale?: string; senderSocketId?: string } & FileMetadata): Promise<SendResult> {
@@ -483,7 +491,6 @@ export function createChatService(deps: ChatServiceDeps) {
         const [left] = await sql`select 1 from offline_messages where conversation_id = ${conversationId} and handled_at is null limit 1`;
         decision.reply = STILL_NOBODY[left ? 'messageLeft' : 'form'][langOf(customer.locale ?? locale)];
       }
-      const metadata = { ...decision.metadata, quickReplies: decision.quickReplies ?? decision.metadata.quickReplies ?? [] };
       // "I'm connecting you with a person" is not true when nobody can answer: say so (the widget offers the form).
       const unavailable = decision.action === 'handoff' && decision.reply && !waitingForNobody ? await whyNobodyCanAnswer(await loadWidgetSettings(sql)) : null;
       if (unavailable) {
@@ -491,6 +498,10 @@ export function createChatService(deps: ChatServiceDeps) {
         const received = decision.metadata.reason === 'attachment' ? `${FILE_RECEIVED[lang]}${lang === 'en' ? ' ' : ''}` : '';
         decision.reply = `${received}${NOBODY_TO_CONNECT[unavailable][lang]}`;
       }
+      // A shopper reading Traditional (zh-TW, zh-HK) gets the bot's words — the shop's Simplified content — in their
+      // script and region's words; stored as said, so the console and transcripts show what the shopper read.
+      const said = await decisionInShoppersScript(decision, customer.locale ?? locale);
+      const metadata = { ...said.metadata, quickReplies: said.quickReplies ?? said.metadata.quickReplies ?? [] };
       // The decision's intent picks the chat's team (routing.enqueue): it is not stored on a message yet.
       const intent = typeof decision.metadata.intent === 'string' ? decision.metadata.intent : null;
       const handoffReason = String(decision.metadata.reason ?? decision.metadata.intent ?? 'bot');
@@ -500,11 +511,11 @@ export function createChatService(deps: ChatServiceDeps) {
       // "X joined the chat" always comes after it.
       const stored = await sql.begin(async (tx) => {
         const queued = decision.action === 'handoff' && (await routingRepository(tx as unknown as Sql).enqueue(conversationId, handoffReason, intent));
-        const inserted = decision.reply ? await conversationsRepository(tx as unknown as Sql).insertMessage({
+        const inserted = said.reply ? await conversationsRepository(tx as unknown as Sql).insertMessage({
           conversationId,
           authorType: 'bot',
           clientId: botReplyClientId(message.id),
-          body: decision.reply,
+          body: said.reply,
           metadata,
         }) : null;
         // Another turn answered this question first (a recovery turn racing a live one): it said and queued
@@ -517,10 +528,10 @@ export function createChatService(deps: ChatServiceDeps) {
       });
       if (!stored) return;
       const { queued, reply } = stored;
-      if (reply && decision.reply) {
+      if (reply && said.reply) {
         realtime.announceMessage(toChatMessage(reply));
         await events.enqueueInteractions([
-          event('message.bot', `msg:${reply.id}`, customerId, conversationId, { messageId: reply.id, text: decision.reply }, reply.created_at),
+          event('message.bot', `msg:${reply.id}`, customerId, conversationId, { messageId: reply.id, text: said.reply }, reply.created_at),
           event('bot.decision', `decision:${message.id}`, customerId, conversationId, { inReplyTo: message.id, question: message.body, ...metadata, action: decision.action }, reply.created_at),
         ]);
       } else {
@@ -809,7 +820,7 @@ export function createChatService(deps: ChatServiceDeps) {
       // tab that was open at the moment; it comes before the status change for clients that resync on it.
       const holder = row.status === 'assigned' && row.assignee_id ? await users.findById(row.assignee_id) : undefined;
       // "Ended", not "left": the shopper should not read that the agent walked away from them.
-      if (holder) await systemMessage(conversationId, `${holder.name} ended the chat.`, { event: 'agent_left', agentId: holder.id, agentName: holder.name });
+      if (holder) await systemMessage(conversationId, `${shownName(holder)} ended the chat.`, { event: 'agent_left', agentId: holder.id, agentName: holder.name, agentShownName: shownName(holder) });
       const conversation = await announceConversation(conversationId);
       await events.enqueueInteractions([
         resolvedEvent(conversationId, resolved.customer_id, resolved.resolved_at, { by: 'agent', agentId: actor.id }),
@@ -824,7 +835,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (!(await routing.reopen(conversationId, agentId))) throw conflict('Only a resolved conversation can be reopened.');
       // Said in the chat as "ended" was: the shopper's widget otherwise still shows the chat as over.
       const agent = await users.findById(agentId);
-      if (agent) await systemMessage(conversationId, `${agent.name} reopened the chat.`, { event: 'agent_reopened', agentId, agentName: agent.name });
+      if (agent) await systemMessage(conversationId, `${shownName(agent)} reopened the chat.`, { event: 'agent_reopened', agentId, agentName: agent.name, agentShownName: shownName(agent) });
       const conversation = await announceConversation(conversationId);
       await events.enqueueInteractions([
         event('reopened', `reopened:${conversationId}:${Date.now()}`, row.customer_id, conversationId, { agentId }),
@@ -851,7 +862,7 @@ export function createChatService(deps: ChatServiceDeps) {
     async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number; conversationIds?: number[] }): Promise<number> {
       const released = await routing.releaseHeldChats(filter);
       for (const r of released) {
-        await systemMessage(r.id, `${r.agent_name} is no longer available. We're finding someone else to help you.`, { event: 'agent_unavailable', agentName: r.agent_name });
+        await systemMessage(r.id, `${r.agent_shown_name} is no longer available. We're finding someone else to help you.`, { event: 'agent_unavailable', agentName: r.agent_name, agentShownName: r.agent_shown_name });
         await announceConversation(r.id);
       }
       // Nobody online (or the shop closed): the leave-a-message offer a fresh hand-off gets (routing-unavailable.ts).
@@ -864,7 +875,7 @@ export function createChatService(deps: ChatServiceDeps) {
     async releaseUnansweredChats(minutes: number): Promise<number> {
       const released = await routing.releaseUnansweredChats(minutes);
       for (const r of released) {
-        await systemMessage(r.id, `${r.agent_name} could not reply in time. We're finding someone else to help you.`, { event: 'agent_no_reply', agentId: r.agent_id, agentName: r.agent_name, minutes });
+        await systemMessage(r.id, `${r.agent_shown_name} could not reply in time. We're finding someone else to help you.`, { event: 'agent_no_reply', agentId: r.agent_id, agentName: r.agent_name, agentShownName: r.agent_shown_name, minutes });
         await announceConversation(r.id);
       }
       // Released only while another agent had a free seat, but they may have gone offline since: same offer then.
@@ -896,7 +907,7 @@ export function createChatService(deps: ChatServiceDeps) {
     async customerSync(customerId: number, conversationId: number, afterId: number) {
       ownConversation(await conversations.findById(conversationId), customerId);
       const synced = await this.sync(conversationId, afterId, false);
-      return { ...synced, conversation: forShopper(synced.conversation) };
+      return { ...synced, conversation: forShopper(synced.conversation), messages: synced.messages.map(forShopperMessage) };
     },
 
     async customerSeen(customerId: number, conversationId: number, lastSeenId: number): Promise<void> {

@@ -8,6 +8,7 @@ import { callOk, connectWidget, nextEvent, type WidgetClient } from '../../suppo
 import { identityHash } from '../../../server/services/visitor-tokens.ts';
 import { knowledgeBaseExtension } from '../../../knowledge-base/server-extension.ts';
 import type { ChatMessage } from '../../../server/realtime/event-maps.ts';
+import { inShoppersScript } from '../../../server/services/chinese-script.ts';
 
 const IDENTITY_SECRET = 'kb-traditional-identity-secret';
 let stack: TestStack;
@@ -24,8 +25,8 @@ async function api(method: string, path: string, cookie: string, body?: unknown)
   return { status: response.status, body: (await response.json().catch(() => null)) as any };
 }
 
-async function ask(text: string, userId?: string): Promise<ChatMessage & { conversationId: number }> {
-  const session = await widgetSession(stack.url, userId ? { userId, hash: identityHash(IDENTITY_SECRET, userId) } : {});
+async function ask(text: string, userId?: string, locale?: string): Promise<ChatMessage & { conversationId: number }> {
+  const session = await widgetSession(stack.url, { ...(userId ? { userId, hash: identityHash(IDENTITY_SECRET, userId) } : {}), ...(locale ? { locale } : {}) });
   const socket = await connectWidget(stack.url, session.visitorToken);
   sockets.push(socket);
   const reply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot', 20_000);
@@ -90,5 +91,27 @@ describe('traditional Chinese on the server', () => {
     const reply = await ask('订单ＮＷ－１００２３４到哪了？', 'demo-user-1');
     expect((reply.metadata as Record<string, any>).reason).toBe('order_status');
     expect(reply.text).toContain('订单 NW-100234：已发货');
+  });
+
+  it("answers a Taiwan or Hong Kong shopper in their script, from the same Simplified article; stored as said", async () => {
+    const question = '忘記密碼怎麼辦';
+    const simplified = await ask(question, undefined, 'zh-CN');
+    const meta = (m: ChatMessage) => m.metadata as Record<string, any>;
+    expect(meta(simplified).articles[0].slug).toBe('account-password-reset');
+    expect(simplified.text).toContain('密码'); // the content as written
+    for (const locale of ['zh-TW', 'zh-HK']) {
+      const reply = await ask(question, undefined, locale);
+      expect(meta(reply).articles.map((a: { slug: string }) => a.slug)).toEqual(meta(simplified).articles.map((a: { slug: string }) => a.slug));
+      expect(reply.text).toBe(await inShoppersScript(simplified.text, locale));
+      expect(reply.text).toContain('密碼');
+      expect(reply.text).not.toContain('密码');
+      expect(meta(reply).articles[0].title).toBe(await inShoppersScript(meta(simplified).articles[0].title, locale));
+      // What the console and the transcript show is what the shopper read.
+      const [stored] = await stack.env.sql<{ body: string }[]>`select body from messages where id = ${reply.id}`;
+      expect(stored.body).toBe(reply.text);
+    }
+    // Taiwan's words: the article says 发送 (send); Taiwan reads 傳送.
+    expect(simplified.text).toContain('发送');
+    expect((await ask(question, undefined, 'zh-TW')).text).toContain('傳送');
   });
 });

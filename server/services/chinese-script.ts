@@ -1,0 +1,124 @@
+// Simplified Chinese written for a shopper who reads Traditional. The shop's content (articles, intents' answers, the
+// bot's own sentences) is written in Simplified; a shopper in Taiwan or Hong Kong (session locale zh-TW / zh-HK, from
+// the widget) gets it in their own script and, for Taiwan, in Taiwan's words (軟件 → 軟體, 信息 → 資訊).
+//
+// The conversion data is OpenCC's, read from the `opencc-js` package (its dictionaries: phrase lists first, so that
+// 头发 becomes 頭髮 and 发货 becomes 發貨). The conversion itself is written here: opencc-js's own converter builds a
+// trie of Map objects costing ~75 MB per variant, where plain Maps of whole phrases cost a few MB and convert a bot
+// reply in well under a millisecond. Loaded on the first Traditional shopper, not at start.
+import type { QuickReply } from '../realtime/event-maps.ts';
+import type { ResponderDecision } from './responder.ts';
+
+/** The Traditional variants a shopper's locale can ask for. */
+export type TraditionalVariant = 'zh-TW' | 'zh-HK';
+
+/**
+ * The Traditional variant a stored locale or BCP 47 tag asks for, or null for Simplified / any other language.
+ * zh-Hant without a region reads as Taiwan's; Macau's as Hong Kong's; Cantonese (yue) is written in Traditional.
+ */
+export function traditionalVariant(tag: string | null | undefined): TraditionalVariant | null {
+  const parts = (tag ?? '').trim().toLowerCase().replace(/_/g, '-').split('-');
+  if (parts[0] === 'yue') return parts.includes('cn') || parts.includes('hans') ? null : 'zh-HK';
+  if (parts[0] !== 'zh' || parts.includes('hans')) return null;
+  if (parts.includes('hk') || parts.includes('mo')) return 'zh-HK';
+  if (parts.includes('tw') || parts.includes('hant')) return 'zh-TW';
+  return null;
+}
+
+/** One step of a conversion: source → replacement, and the longest source (in UTF-16 units) to try. */
+interface Step {
+  replacements: Map<string, string>;
+  longest: number;
+}
+
+/** A step from OpenCC dictionaries ("source replacement|source replacement…"); a later dictionary wins a key. */
+function stepOf(...dictionaries: string[]): Step {
+  const replacements = new Map<string, string>();
+  let longest = 1;
+  for (const dictionary of dictionaries) {
+    for (const entry of dictionary.split('|')) {
+      const space = entry.indexOf(' ');
+      if (space <= 0) continue;
+      const source = entry.slice(0, space);
+      replacements.set(source, entry.slice(space + 1));
+      longest = Math.max(longest, source.length);
+    }
+  }
+  return { replacements, longest };
+}
+
+/** Longest match first at each position, left to right, as OpenCC segments. */
+function applyStep(text: string, step: Step): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    let matched = false;
+    for (let length = Math.min(step.longest, text.length - i); length >= 1; length--) {
+      const replacement = step.replacements.get(text.slice(i, i + length));
+      if (replacement !== undefined) {
+        out += replacement;
+        i += length;
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) out += text[i++];
+  }
+  return out;
+}
+
+type Converter = (text: string) => string;
+let converters: Promise<Record<TraditionalVariant, Converter>> | null = null;
+
+async function loadConverters(): Promise<Record<TraditionalVariant, Converter>> {
+  const dictionary = async (name: string): Promise<string> => (await import(`opencc-js/dict/${name}`) as { default: string }).default;
+  const [stPhrases, stCharacters, twPhrases, twVariantsPhrases, twVariants, hkVariantsPhrases, hkVariants] = await Promise.all(
+    ['STPhrases', 'STCharacters', 'TWPhrases', 'TWVariantsPhrases', 'TWVariants', 'HKVariantsPhrases', 'HKVariants'].map(dictionary),
+  );
+  // The chains of OpenCC's s2twp and s2hk configurations: Simplified → Traditional, then the region's words and forms.
+  const toTraditional = stepOf(stPhrases, stCharacters);
+  const taiwan = [toTraditional, stepOf(twPhrases), stepOf(twVariantsPhrases, twVariants)];
+  const hongKong = [toTraditional, stepOf(hkVariantsPhrases, hkVariants)];
+  const chain = (steps: Step[]): Converter => (text) => steps.reduce(applyStep, text);
+  return { 'zh-TW': chain(taiwan), 'zh-HK': chain(hongKong) };
+}
+
+/** A converter for the variant (the dictionaries are read once per process, on first use). */
+export async function traditionalConverter(variant: TraditionalVariant): Promise<Converter> {
+  converters ??= loadConverters().catch((error: unknown) => {
+    converters = null; // a failed read is tried again next time rather than remembered
+    throw error;
+  });
+  return (await converters)[variant];
+}
+
+/** Text in the script of a shopper with this locale: converted for a Traditional locale, else as it is. */
+export async function inShoppersScript(text: string, locale: string | null | undefined): Promise<string> {
+  const variant = traditionalVariant(locale);
+  if (!variant || !/[\u3400-\u9fff]/u.test(text)) return text;
+  return (await traditionalConverter(variant))(text);
+}
+
+/**
+ * A bot decision as a Traditional reader should see it: the reply, its quick replies' labels (their values are what
+ * the bot reads back, so they stay) and the names of the articles and products it links, converted alike so that the
+ * widget still finds an article's title at the head of the reply. Unchanged for any other shopper.
+ */
+export async function decisionInShoppersScript(decision: ResponderDecision, locale: string | null | undefined): Promise<ResponderDecision> {
+  const variant = traditionalVariant(locale);
+  if (!variant) return decision;
+  const convert = await traditionalConverter(variant);
+  const labelled = (replies: QuickReply[] | undefined) => replies?.map((reply) => ({ ...reply, label: convert(reply.label) }));
+  const { metadata } = decision;
+  return {
+    ...decision,
+    reply: convert(decision.reply),
+    quickReplies: labelled(decision.quickReplies),
+    metadata: {
+      ...metadata,
+      quickReplies: labelled(metadata.quickReplies),
+      articles: metadata.articles?.map((article) => ({ ...article, title: convert(article.title) })),
+      products: metadata.products?.map((product) => ({ ...product, name: convert(product.name) })),
+    },
+  };
+}
