@@ -16,6 +16,22 @@ export function langOf(tag: string | null | undefined): Language {
   return supportedLang(tag) === 'zh' ? 'zh' : 'en';
 }
 
+/**
+ * The Chinese a BCP 47 tag asks for, or null when it is not Chinese: zh-TW or zh-HK (Traditional, as written in Taiwan
+ * or in Hong Kong and Macau; Traditional without a region is Taiwan's), else zh-CN (Simplified). "zh_TW" as some
+ * systems write it; Cantonese (yue) as written in Hong Kong. Shared by the widget (its language tag) and the server
+ * (which script the bot answers in).
+ */
+export function chineseVariant(tag: string | null | undefined): 'zh-TW' | 'zh-HK' | 'zh-CN' | null {
+  const lower = (tag ?? '').trim().toLowerCase().replace(/_/g, '-').replace(/^yue(-|$)/, 'zh-hk$1');
+  if (lower !== 'zh' && !lower.startsWith('zh-')) return null;
+  const parts = lower.split('-');
+  if (parts.includes('hans')) return 'zh-CN';
+  if (parts.includes('hk') || parts.includes('mo')) return 'zh-HK';
+  if (parts.includes('tw') || parts.includes('hant')) return 'zh-TW';
+  return 'zh-CN';
+}
+
 // CJK Unified Ideographs (+ extension A and compatibility ideographs).
 export const CJK_CHAR = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u;
 

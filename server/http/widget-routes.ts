@@ -14,6 +14,7 @@ import { mergeCustomers, type MergeReason } from '../services/customer-merge.ts'
 import { noteIdentitySecret } from '../services/identity-secret.ts';
 import { cachedReplyExpectation } from '../services/reply-expectation.ts';
 import { widgetSettingsFor } from './widget-origin.ts';
+import { localisedInScript } from '../services/chinese-script.ts';
 
 const PublicSettings = Type.Object({
   ...Type.Omit(WidgetSettingsSchema, ['identitySecret', 'allowedOrigins']).properties,
@@ -58,7 +59,12 @@ export default function widgetRoutes(ctx: AppContext) {
       schema: {
         tags: ['widget'],
         summary: "The widget's look, texts and whether anyone can answer now",
-        querystring: Type.Object({ site: Type.String({ minLength: 1, maxLength: 64 }) }),
+        querystring: Type.Object({
+          site: Type.String({ minLength: 1, maxLength: 64 }),
+          script: Type.Optional(Type.Union([Type.Literal('zh-TW'), Type.Literal('zh-HK')], {
+            description: "A shopper reading Traditional Chinese (Taiwan's or Hong Kong's): the shop's Chinese texts come converted",
+          })),
+        }),
         response: { 200: PublicSettings, 400: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
@@ -66,8 +72,9 @@ export default function widgetRoutes(ctx: AppContext) {
       if (request.query.site !== settings.siteKey) throw notFound('Site');
       const { identitySecret, allowedOrigins, ...visible } = settings;
       const open = withinBusinessHours(settings);
+      const texts = request.query.script ? await localisedInScript(visible, request.query.script) : visible;
       return {
-        ...visible,
+        ...texts,
         csatAsk: csatAskOf(settings),
         identityVerification: Boolean(ctx.config.identitySecret || identitySecret),
         status: {

@@ -8,63 +8,24 @@
 // reply in well under a millisecond. Loaded on the first Traditional shopper, not at start.
 import type { QuickReply } from '../realtime/event-maps.ts';
 import type { ResponderDecision } from './responder.ts';
+import { chineseVariant } from '../../knowledge-base/text/language.ts';
+import { replaceLongestFirst, replacementTable, type ReplacementTable } from '../../knowledge-base/text/longest-match.ts';
 
 /** The Traditional variants a shopper's locale can ask for. */
 export type TraditionalVariant = 'zh-TW' | 'zh-HK';
 
-/**
- * The Traditional variant a stored locale or BCP 47 tag asks for, or null for Simplified / any other language.
- * zh-Hant without a region reads as Taiwan's; Macau's as Hong Kong's; Cantonese (yue) is written in Traditional.
- */
+/** The Traditional variant a stored locale or BCP 47 tag asks for, or null for Simplified / any other language. */
 export function traditionalVariant(tag: string | null | undefined): TraditionalVariant | null {
-  const parts = (tag ?? '').trim().toLowerCase().replace(/_/g, '-').split('-');
-  if (parts[0] === 'yue') return parts.includes('cn') || parts.includes('hans') ? null : 'zh-HK';
-  if (parts[0] !== 'zh' || parts.includes('hans')) return null;
-  if (parts.includes('hk') || parts.includes('mo')) return 'zh-HK';
-  if (parts.includes('tw') || parts.includes('hant')) return 'zh-TW';
-  return null;
+  const variant = chineseVariant(tag);
+  return variant === 'zh-TW' || variant === 'zh-HK' ? variant : null;
 }
 
-/** One step of a conversion: source → replacement, and the longest source (in UTF-16 units) to try. */
-interface Step {
-  replacements: Map<string, string>;
-  longest: number;
-}
-
-/** A step from OpenCC dictionaries ("source replacement|source replacement…"); a later dictionary wins a key. */
-function stepOf(...dictionaries: string[]): Step {
-  const replacements = new Map<string, string>();
-  let longest = 1;
-  for (const dictionary of dictionaries) {
-    for (const entry of dictionary.split('|')) {
-      const space = entry.indexOf(' ');
-      if (space <= 0) continue;
-      const source = entry.slice(0, space);
-      replacements.set(source, entry.slice(space + 1));
-      longest = Math.max(longest, source.length);
-    }
-  }
-  return { replacements, longest };
-}
-
-/** Longest match first at each position, left to right, as OpenCC segments. */
-function applyStep(text: string, step: Step): string {
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    let matched = false;
-    for (let length = Math.min(step.longest, text.length - i); length >= 1; length--) {
-      const replacement = step.replacements.get(text.slice(i, i + length));
-      if (replacement !== undefined) {
-        out += replacement;
-        i += length;
-        matched = true;
-        break;
-      }
-    }
-    if (!matched) out += text[i++];
-  }
-  return out;
+/** A table from OpenCC dictionaries ("source replacement|source replacement…"); a later dictionary wins a key. */
+function tableOf(...dictionaries: string[]): ReplacementTable {
+  return replacementTable(dictionaries.flatMap((dictionary) => dictionary.split('|').flatMap((entry) => {
+    const space = entry.indexOf(' ');
+    return space > 0 ? [[entry.slice(0, space), entry.slice(space + 1)] as const] : [];
+  })));
 }
 
 type Converter = (text: string) => string;
@@ -76,10 +37,10 @@ async function loadConverters(): Promise<Record<TraditionalVariant, Converter>> 
     ['STPhrases', 'STCharacters', 'TWPhrases', 'TWVariantsPhrases', 'TWVariants', 'HKVariantsPhrases', 'HKVariants'].map(dictionary),
   );
   // The chains of OpenCC's s2twp and s2hk configurations: Simplified → Traditional, then the region's words and forms.
-  const toTraditional = stepOf(stPhrases, stCharacters);
-  const taiwan = [toTraditional, stepOf(twPhrases), stepOf(twVariantsPhrases, twVariants)];
-  const hongKong = [toTraditional, stepOf(hkVariantsPhrases, hkVariants)];
-  const chain = (steps: Step[]): Converter => (text) => steps.reduce(applyStep, text);
+  const toTraditional = tableOf(stPhrases, stCharacters);
+  const taiwan = [toTraditional, tableOf(twPhrases), tableOf(twVariantsPhrases, twVariants)];
+  const hongKong = [toTraditional, tableOf(hkVariantsPhrases, hkVariants)];
+  const chain = (steps: ReplacementTable[]): Converter => (text) => steps.reduce(replaceLongestFirst, text);
   return { 'zh-TW': chain(taiwan), 'zh-HK': chain(hongKong) };
 }
 
@@ -121,4 +82,22 @@ export async function decisionInShoppersScript(decision: ResponderDecision, loca
       products: metadata.products?.map((product) => ({ ...product, name: convert(product.name) })),
     },
   };
+}
+
+/**
+ * The shop's own texts in a Traditional reader's script: every `{ en, zh }` pair (the widget's greeting, offline
+ * message, proactive messages) has its Chinese converted, wherever it sits in `value`. Admins write these once, in
+ * Simplified or Traditional; either way a Taiwan shopper reads Taiwan's (converting Traditional leaves it as it is).
+ */
+export async function localisedInScript<T>(value: T, variant: TraditionalVariant): Promise<T> {
+  const convert = await traditionalConverter(variant);
+  const walk = (inner: unknown): unknown => {
+    if (Array.isArray(inner)) return inner.map(walk);
+    if (!inner || typeof inner !== 'object') return inner;
+    const entries = Object.entries(inner).map(([key, field]) => [key, walk(field)]);
+    const record = Object.fromEntries(entries) as Record<string, unknown>;
+    if (typeof record.en === 'string' && typeof record.zh === 'string') record.zh = convert(record.zh);
+    return record;
+  };
+  return walk(value) as T;
 }

@@ -66,8 +66,9 @@ async function json<T>(response: Response): Promise<T> {
 export function createApi(base: string) {
   const url = (path: string) => new URL(path, base).toString();
   return {
-    settings: (site: string) =>
-      fetch(url(`api/widget/settings?site=${encodeURIComponent(site)}`), { credentials: 'omit' }).then((r) => json<WidgetSettings>(r)),
+    /** `script`: a Traditional Chinese reader's variant, in which the shop's Chinese texts come. */
+    settings: (site: string, script?: string) =>
+      fetch(url(`api/widget/settings?site=${encodeURIComponent(site)}${script ? `&script=${script}` : ''}`), { credentials: 'omit' }).then((r) => json<WidgetSettings>(r)),
 
     session: (body: SessionRequest) =>
       fetch(url('api/widget/sessions'), {

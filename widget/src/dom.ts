@@ -1,5 +1,7 @@
 // Tiny DOM helpers. Text is only ever set through textContent, and links only
 // through safeHref, so nothing a shopper, agent or bot writes can become HTML.
+import { chineseVariant } from '../../knowledge-base/text/language.ts';
+
 type Attrs = Record<string, string | number | boolean | null | undefined>;
 type Child = Node | string | null | undefined | false;
 
@@ -130,14 +132,5 @@ export const langTag = (lang: 'en' | 'zh') => (lang === 'zh' ? chineseTag() : 'e
 export function chineseTag(): 'zh-TW' | 'zh-HK' | 'zh-CN' {
   const nav = typeof navigator === 'undefined' ? undefined : navigator;
   const tags = [...(nav?.languages?.length ? nav.languages : [nav?.language ?? '']), typeof document === 'undefined' ? '' : document.documentElement.lang];
-  // "zh_TW" as some systems write it, and Cantonese (yue) as written in Hong Kong.
-  const tag = tags.map((t) => (t ?? '').toLowerCase().replace(/_/g, '-').replace(/^yue(-|$)/, 'zh-hk$1'))
-    .find((t) => t === 'zh' || t.startsWith('zh-'));
-  if (!tag) return 'zh-CN';
-  const parts = tag.split('-');
-  if (parts.includes('hans')) return 'zh-CN';
-  // Hong Kong and Macau write the Hong Kong way; Taiwan, and Traditional with no region, the Taiwanese way.
-  if (parts.includes('hk') || parts.includes('mo')) return 'zh-HK';
-  if (parts.includes('tw') || parts.includes('hant')) return 'zh-TW';
-  return 'zh-CN';
+  return tags.map(chineseVariant).find((variant) => variant !== null) ?? 'zh-CN';
 }

@@ -4,13 +4,14 @@
 import { ApiError, createApi, type Session, type SessionRequest } from './api.ts';
 import { ChatClient } from './chat-client.ts';
 import { readEmbed, type EmbedConfig } from './embed.ts';
-import { pickLang, STRINGS } from './i18n.ts';
+import { pickLang } from './i18n.ts';
+import { stringsFor } from './traditional.ts';
 import { newClientId, Outbox } from './outbox.ts';
 import { createStore } from './storage.ts';
 import { watchForNudges } from './nudges.ts';
 import { takeOpenChatRequest } from './open-marker.ts';
 import { WidgetView } from './view.ts';
-import { langTag } from './dom.ts';
+import { chineseTag, langTag } from './dom.ts';
 
 export interface IdentifyInput {
   /** The shop's own id for the user; a number (many shop platforms use them) is taken as its decimal text. */
@@ -67,7 +68,9 @@ async function retrying<T>(attempt: () => Promise<T>, onFailure: () => void): Pr
 async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   const api = createApi(embed.base);
   const store = createStore(`${embed.origin}|${embed.site}`);
-  const settings = await retrying(() => api.settings(embed.site), () => {});
+  // A shopper in Taiwan or Hong Kong reads the shop's greeting and messages in Traditional, as the widget's own words.
+  const chinese = chineseTag();
+  const settings = await retrying(() => api.settings(embed.site, chinese === 'zh-CN' ? undefined : chinese), () => {});
   const lang = pickLang({
     embed: embed.lang,
     shopSetting: settings.language,
@@ -94,7 +97,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   host.setAttribute('lang', locale);
   const root = host.attachShadow({ mode: 'open' });
   const view = new WidgetView(root, {
-    t: STRINGS[lang],
+    t: stringsFor(lang, locale),
     lang,
     settings,
     position: embed.position ?? settings.position,

@@ -5,7 +5,8 @@
 import type { ArticleRef, ChatMessage, ConversationSummary, QueuePosition, QuickReply, UnavailableReason } from '../../server/realtime/event-maps.ts';
 import type { ChatClient, ChatClientListener, ConnectionState, TimelineEntry } from './chat-client.ts';
 import type { WidgetSettings } from './api.ts';
-import { refusalText, STRINGS, systemLineText, type Lang, type Strings } from './i18n.ts';
+import { refusalText, systemLineText, type Lang, type Strings } from './i18n.ts';
+import { stringsFor } from './traditional.ts';
 import type { Store } from './storage.ts';
 import { append, clear, h, icon, ICONS, isBusy, langTag, linkified, safeLink, setText, textLanguage, whileBusy } from './dom.ts';
 import { brandColors } from './colors.ts';
@@ -764,7 +765,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
         if (askHelpful) bubble.appendChild(this.helpfulPrompt(m, articles[0], helpful, language));
         if (chips.length) {
           // A named group, in the words of the answer it belongs to (the row's language).
-          const row = h('div', { class: 'chips', role: 'group', 'aria-label': (language ? STRINGS[language] : t).suggestedReplies });
+          const row = h('div', { class: 'chips', role: 'group', 'aria-label': (language ? stringsFor(language, langTag(language)) : t).suggestedReplies });
           for (const chip of chips.slice(0, 6)) {
             if (!chip || typeof chip.label !== 'string' || typeof chip.value !== 'string') continue;
             const b = h('button', { type: 'button', class: 'chip' }, chip.label);
@@ -951,7 +952,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private helpfulBox(m: ChatMessage, article: ArticleRef | undefined, answered: boolean | undefined): HTMLElement {
     // Asked in the answer's language: a Chinese answer on an English page gets a Chinese question.
     const language = (m.metadata as { language?: unknown }).language;
-    const t = language === 'en' || language === 'zh' ? STRINGS[language] : this.t;
+    const t = language === 'en' || language === 'zh' ? stringsFor(language, langTag(language)) : this.t;
     if (answered === true) return h('div', { class: 'helpful', role: 'status' }, t.helpfulThanks);
     if (answered === false) return this.notHelpfulFollowUp(t);
     const yes = h('button', { type: 'button' }, t.yes);

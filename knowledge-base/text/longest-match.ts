@@ -1,0 +1,37 @@
+// Text rewritten by a table of replacements, the longest source first at each position, left to right — how OpenCC
+// segments text for conversion. Shared by the server's Traditional Chinese conversion (server/services/chinese-script.ts)
+// and the widget's Traditional strings (widget/src/traditional.ts), which differ only in the size of their tables.
+
+export interface ReplacementTable {
+  replacements: Map<string, string>;
+  /** The longest source, in UTF-16 units: no longer slice is looked up. */
+  longest: number;
+}
+
+export function replacementTable(entries: Iterable<readonly [string, string]>): ReplacementTable {
+  const replacements = new Map<string, string>();
+  let longest = 1;
+  for (const [source, replacement] of entries) {
+    replacements.set(source, replacement); // a later entry wins its source
+    longest = Math.max(longest, source.length);
+  }
+  return { replacements, longest };
+}
+
+export function replaceLongestFirst(text: string, table: ReplacementTable): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    let length = Math.min(table.longest, text.length - i);
+    for (; length >= 1; length--) {
+      const replacement = table.replacements.get(text.slice(i, i + length));
+      if (replacement !== undefined) {
+        out += replacement;
+        i += length;
+        break;
+      }
+    }
+    if (length === 0) out += text[i++];
+  }
+  return out;
+}
