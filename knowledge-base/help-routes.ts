@@ -1,8 +1,8 @@
 // The public help centre: /help lists the published articles by category and
-// searches them (the bot's own retriever), /help/<slug>?locale=en|zh — the page
+// searches them (the bot's own retriever), /help/<slug>?locale=en|zh|zh-TW|zh-HK — the page
 // the bot links to — renders one article; the JSON twin serves a shop's own pages.
 import { Type } from 'typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../server/http/types.ts';
 import type { AppContext } from '../server/context.ts';
 import { ErrorResponse } from '../server/http/schemas.ts';
@@ -14,12 +14,16 @@ import { brainOf } from './registry.ts';
 import type { BrainSnapshot } from './brain.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import { loadWidgetSettings } from '../server/services/widget-settings.ts';
+import { inShoppersScript, traditionalVariant, type TraditionalVariant } from '../server/services/chinese-script.ts';
+import { chineseVariant, langOf } from './text/language.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$' }) });
-const LocaleQuery = Type.Object({ locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')])) });
+// zh-TW / zh-HK: the Chinese articles, shown in Traditional (the bot's links for a shopper in Taiwan or Hong Kong).
+const LocaleQuery = Type.Object({ locale: Type.Optional(Type.Union(['en', 'zh', 'zh-TW', 'zh-HK'].map((l) => Type.Literal(l)))) });
 
-function pick(rows: ArticleRow[], locale: string | undefined): ArticleRow | undefined {
+function pick(rows: ArticleRow[], asked: string | undefined): ArticleRow | undefined {
   const published = rows.filter((r) => r.status === 'published');
+  const locale = asked && langOf(asked);
   return published.find((r) => r.locale === locale) ?? published.find((r) => r.locale === 'en') ?? published[0];
 }
 
@@ -37,14 +41,32 @@ async function answeredArticle(snapshot: BrainSnapshot, query: string, locale: H
 }
 
 /** The asked locale, else the browser's first preference between the two. */
-function helpLocale(asked: HelpLocale | undefined, acceptLanguage: string | undefined): HelpLocale {
-  if (asked) return asked;
+function helpLocale(asked: string | undefined, acceptLanguage: string | undefined): HelpLocale {
+  if (asked) return langOf(asked);
   return /^\s*zh\b/i.test(acceptLanguage ?? '') ? 'zh' : 'en';
 }
 
-/** A help-centre page: HTML under the help centre's CSP (which lets the embedded widget run). */
-const sendPage = (reply: FastifyReply, html: string, status = 200) =>
-  reply.status(status).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP).send(html);
+/** A reader of Traditional: an asked zh-TW / zh-HK, else the first Chinese among the browser's languages says so. */
+function readerVariant(asked: string | undefined, acceptLanguage: string | undefined): TraditionalVariant | null {
+  if (asked && asked !== 'zh') return traditionalVariant(asked);
+  const tags = (acceptLanguage ?? '').split(',').map((part) => part.split(';')[0]);
+  return traditionalVariant(tags.find((tag) => chineseVariant(tag) !== null));
+}
+
+type HelpRequest = FastifyRequest<{ Querystring: { locale?: string } }>;
+
+/**
+ * A help-centre page: HTML under the help centre's CSP (which lets the embedded widget run). A Chinese page for a
+ * reader of Traditional is converted whole (the articles are written in Simplified) and tagged with their variant.
+ */
+async function sendPage(request: HelpRequest, reply: FastifyReply, html: string, status = 200) {
+  const variant = readerVariant(request.query.locale, request.headers['accept-language']);
+  const chinesePage = '<html lang="zh-CN"';
+  const shown = variant && html.startsWith(`<!doctype html>\n${chinesePage}`)
+    ? (await inShoppersScript(html, variant)).replace(chinesePage, `<html lang="${variant}"`)
+    : html;
+  return reply.status(status).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP).send(shown);
+}
 
 export function helpRoutes(ctx: AppContext) {
   return async (app: App) => {
@@ -73,7 +95,7 @@ export function helpRoutes(ctx: AppContext) {
         search = { query, passages };
       }
       const page = helpIndexPage(await shell(locale), search ? [] : await published({ locale }), search);
-      return sendPage(reply, page);
+      return sendPage(request, reply, page);
     });
 
     app.get('/help/:slug', {
@@ -84,11 +106,11 @@ export function helpRoutes(ctx: AppContext) {
       const article = pick(await articles.findBySlug(request.params.slug), asked);
       // A reader following an old link gets a page, in their language, not the API's JSON error.
       if (!article) {
-        return sendPage(reply, helpIndexPage(await shell(asked), await published({ locale: asked }), null, true), 404);
+        return sendPage(request, reply, helpIndexPage(await shell(asked), await published({ locale: asked }), null, true), 404);
       }
       const locale: HelpLocale = article.locale === 'zh' ? 'zh' : 'en';
       const siblings = await published({ locale: article.locale, category: article.category });
-      return sendPage(reply, helpArticlePage(await shell(locale), article, siblings));
+      return sendPage(request, reply, helpArticlePage(await shell(locale), article, siblings));
     });
 
     app.get('/api/help/articles/:slug', {

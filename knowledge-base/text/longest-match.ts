@@ -4,25 +4,29 @@
 
 export interface ReplacementTable {
   replacements: Map<string, string>;
-  /** The longest source, in UTF-16 units: no longer slice is looked up. */
-  longest: number;
+  /**
+   * The longest source (in UTF-16 units) starting with each first unit: no longer slice is looked up, and text no
+   * source starts with (markup, English) is passed over at one lookup a character.
+   */
+  longestFrom: Map<string, number>;
 }
 
 export function replacementTable(entries: Iterable<readonly [string, string]>): ReplacementTable {
   const replacements = new Map<string, string>();
-  let longest = 1;
+  const longestFrom = new Map<string, number>();
   for (const [source, replacement] of entries) {
+    if (!source) continue;
     replacements.set(source, replacement); // a later entry wins its source
-    longest = Math.max(longest, source.length);
+    longestFrom.set(source[0], Math.max(longestFrom.get(source[0]) ?? 0, source.length));
   }
-  return { replacements, longest };
+  return { replacements, longestFrom };
 }
 
 export function replaceLongestFirst(text: string, table: ReplacementTable): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
-    let length = Math.min(table.longest, text.length - i);
+    let length = Math.min(table.longestFrom.get(text[i]) ?? 0, text.length - i);
     for (; length >= 1; length--) {
       const replacement = table.replacements.get(text.slice(i, i + length));
       if (replacement !== undefined) {

@@ -63,22 +63,26 @@ export async function inShoppersScript(text: string, locale: string | null | und
 /**
  * A bot decision as a Traditional reader should see it: the reply, its quick replies' labels (their values are what
  * the bot reads back, so they stay) and the names of the articles and products it links, converted alike so that the
- * widget still finds an article's title at the head of the reply. Unchanged for any other shopper.
+ * widget still finds an article's title at the head of the reply; its help-centre links ask for the shopper's variant.
+ * Unchanged for any other shopper.
  */
 export async function decisionInShoppersScript(decision: ResponderDecision, locale: string | null | undefined): Promise<ResponderDecision> {
   const variant = traditionalVariant(locale);
   if (!variant) return decision;
   const convert = await traditionalConverter(variant);
   const labelled = (replies: QuickReply[] | undefined) => replies?.map((reply) => ({ ...reply, label: convert(reply.label) }));
+  // Links to the help centre ask for the article in the shopper's variant (help-routes.ts converts the page).
+  const linked = (text: string) => text.replace(/(\/help\/[a-z0-9-]+\?locale=)zh(?![\w-])/g, `$1${variant}`);
+  const shown = (text: string) => linked(convert(text));
   const { metadata } = decision;
   return {
     ...decision,
-    reply: convert(decision.reply),
+    reply: shown(decision.reply),
     quickReplies: labelled(decision.quickReplies),
     metadata: {
       ...metadata,
       quickReplies: labelled(metadata.quickReplies),
-      articles: metadata.articles?.map((article) => ({ ...article, title: convert(article.title) })),
+      articles: metadata.articles?.map((article) => ({ ...article, title: convert(article.title), ...(article.url ? { url: linked(article.url) } : {}) })),
       products: metadata.products?.map((product) => ({ ...product, name: convert(product.name) })),
     },
   };

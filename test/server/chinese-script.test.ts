@@ -39,21 +39,21 @@ describe('the conversion', () => {
 describe("a bot decision in the shopper's script", () => {
   const decision: ResponderDecision = {
     action: 'answer',
-    reply: '退货与退款 — 运费\n退货运费由我们承担。\n阅读全文：https://shop.test/help/returns',
+    reply: '退货与退款 — 运费\n退货运费由我们承担。\n阅读全文：https://shop.test/help/returns?locale=zh',
     quickReplies: [{ label: '转人工', value: 'handoff' }],
     metadata: {
       decision: 'answer', intent: null, confidence: 0.8, encoder: 'lexical',
-      articles: [{ id: 3, slug: 'returns', title: '退货与退款', url: 'https://shop.test/help/returns' }],
+      articles: [{ id: 3, slug: 'returns', title: '退货与退款', url: 'https://shop.test/help/returns?locale=zh' }],
       quickReplies: [{ label: '转人工', value: 'handoff' }],
     },
   };
 
-  it('converts the reply, the labels and the titles alike, and keeps what the bot reads back', async () => {
+  it('converts the reply, the labels and the titles alike, links the Traditional article page, and keeps what the bot reads back', async () => {
     const said = await decisionInShoppersScript(decision, 'zh-TW');
-    expect(said.reply).toBe('退貨與退款 — 運費\n退貨運費由我們承擔。\n閱讀全文：https://shop.test/help/returns');
+    expect(said.reply).toBe('退貨與退款 — 運費\n退貨運費由我們承擔。\n閱讀全文：https://shop.test/help/returns?locale=zh-TW');
     expect(said.quickReplies).toEqual([{ label: '轉人工', value: 'handoff' }]);
     expect(said.metadata.quickReplies).toEqual([{ label: '轉人工', value: 'handoff' }]);
-    expect(said.metadata.articles).toEqual([{ id: 3, slug: 'returns', title: '退貨與退款', url: 'https://shop.test/help/returns' }]);
+    expect(said.metadata.articles).toEqual([{ id: 3, slug: 'returns', title: '退貨與退款', url: 'https://shop.test/help/returns?locale=zh-TW' }]);
     // The widget sets the first line as a heading when it starts with the article's title: still true.
     expect(said.reply.startsWith(said.metadata.articles![0].title)).toBe(true);
   });

@@ -102,7 +102,8 @@ describe('traditional Chinese on the server', () => {
     for (const locale of ['zh-TW', 'zh-HK']) {
       const reply = await ask(question, undefined, locale);
       expect(meta(reply).articles.map((a: { slug: string }) => a.slug)).toEqual(meta(simplified).articles.map((a: { slug: string }) => a.slug));
-      expect(reply.text).toBe(await inShoppersScript(simplified.text, locale));
+      // The same answer, converted; its help-centre link asks for the page in the shopper's variant.
+      expect(reply.text).toBe((await inShoppersScript(simplified.text, locale)).replace('?locale=zh', `?locale=${locale}`));
       expect(reply.text).toContain('密碼');
       expect(reply.text).not.toContain('密码');
       expect(meta(reply).articles[0].title).toBe(await inShoppersScript(meta(simplified).articles[0].title, locale));
@@ -113,5 +114,34 @@ describe('traditional Chinese on the server', () => {
     // Taiwan's words: the article says 发送 (send); Taiwan reads 傳送.
     expect(simplified.text).toContain('发送');
     expect((await ask(question, undefined, 'zh-TW')).text).toContain('傳送');
+  });
+
+  it('help centre: a reader in Taiwan or Hong Kong gets the Chinese article in Traditional; others as written', async () => {
+    const page = async (query: string, acceptLanguage?: string) => (await fetch(`${stack.url}/help/account-password-reset${query}`,
+      { headers: acceptLanguage ? { 'accept-language': acceptLanguage } : {} })).text();
+    const simplified = await page('?locale=zh');
+    expect(simplified).toContain('<html lang="zh-CN"');
+    expect(simplified).toContain('密码');
+    const byLink = await page('?locale=zh-TW'); // the bot's link for a Taiwan shopper
+    const byBrowser = await page('?locale=zh', 'zh-TW,zh;q=0.9,en;q=0.8');
+    expect(byLink).toContain('<html lang="zh-TW"');
+    expect(byLink).toContain('密碼');
+    expect(byLink).not.toContain('密码');
+    expect(byBrowser).toBe(byLink);
+    const hongKong = await page('', 'zh-HK');
+    expect(hongKong).toContain('<html lang="zh-HK"');
+    expect(hongKong).toBe(await inShoppersScript(simplified, 'zh-HK').then((html) => html.replace('<html lang="zh-CN"', '<html lang="zh-HK"')));
+    // English readers and the JSON twin are untouched; an unknown locale is refused.
+    expect(await page('?locale=en', 'zh-TW')).not.toMatch(/[\u4e00-\u9fff]{4}/);
+    const json = await (await fetch(`${stack.url}/api/help/articles/account-password-reset?locale=zh-TW`)).json() as { locale: string; body: string };
+    expect(json.locale).toBe('zh');
+    expect((await fetch(`${stack.url}/help/account-password-reset?locale=zh-XX`)).status).toBe(400);
+  });
+
+  it("the bot's article link for a Taiwan shopper opens the Traditional page", async () => {
+    const reply = await ask('忘記密碼怎麼辦', undefined, 'zh-TW');
+    const url = ((reply.metadata as Record<string, any>).articles[0].url as string);
+    expect(url).toMatch(/\/help\/account-password-reset\?locale=zh-TW$/);
+    expect(reply.text).toContain(url);
   });
 });
