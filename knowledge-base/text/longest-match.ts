@@ -1,6 +1,6 @@
 // Text rewritten by a table of replacements, the longest source first at each position, left to right — how OpenCC
 // segments text for conversion. Shared by the server's Traditional Chinese conversion (server/services/chinese-script.ts)
-// and the widget's Traditional strings (widget/src/traditional.ts), which differ only in the size of their tables.
+// and the widget's and console's Traditional strings (their traditional.ts), which differ only in their tables.
 
 export interface ReplacementTable {
   replacements: Map<string, string>;
@@ -38,4 +38,20 @@ export function replaceLongestFirst(text: string, table: ReplacementTable): stri
     if (length === 0) out += text[i++];
   }
   return out;
+}
+
+/**
+ * A small table as generated code carries it (scripts/traditional-tables.ts): pairs of single characters, source then
+ * replacement, one after another, and the phrases that a character pair would convert wrongly.
+ */
+export interface CompactTable {
+  chars: string;
+  phrases: [string, string][];
+}
+
+export function compactTableConverter(table: CompactTable): (text: string) => string {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < table.chars.length; i += 2) pairs.push([table.chars[i], table.chars[i + 1]]);
+  const replacements = replacementTable([...pairs, ...table.phrases]);
+  return (text) => replaceLongestFirst(text, replacements);
 }

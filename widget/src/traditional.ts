@@ -1,23 +1,9 @@
 // The widget's Chinese strings (written in Simplified, widget/src/i18n.ts) as a shopper in Taiwan or Hong Kong reads
 // them, from a small generated table (widget/src/traditional-table.ts, built with the server's converter by
-// scripts/widget-traditional-table.ts) rather than a converter with dictionaries on every shop page.
-import { replaceLongestFirst, replacementTable } from '../../knowledge-base/text/longest-match.ts';
+// scripts/traditional-tables.ts) rather than a converter with dictionaries on every shop page.
+import { compactTableConverter } from '../../knowledge-base/text/longest-match.ts';
 import { STRINGS, type Lang, type Strings } from './i18n.ts';
 import { TRADITIONAL_TABLES } from './traditional-table.ts';
-
-export interface WidgetTraditionalTable {
-  /** Pairs of characters, Simplified then Traditional, one after another. */
-  chars: string;
-  /** Short phrases a character pair would convert wrongly (发送 → 傳送 in Taiwan, where 发 is otherwise 發). */
-  phrases: [string, string][];
-}
-
-export function widgetConverter(table: WidgetTraditionalTable): (text: string) => string {
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < table.chars.length; i += 2) pairs.push([table.chars[i], table.chars[i + 1]]);
-  const replacements = replacementTable([...pairs, ...table.phrases]);
-  return (text) => replaceLongestFirst(text, replacements);
-}
 
 /** Every string of a dictionary converted, and every wording function's result (nested groups too). */
 function convertedStrings<T>(value: T, convert: (text: string) => string): T {
@@ -35,6 +21,6 @@ const byTag = new Map<string, Strings>();
 export function stringsFor(lang: Lang, tag: string): Strings {
   if (lang !== 'zh' || (tag !== 'zh-TW' && tag !== 'zh-HK')) return STRINGS[lang];
   let strings = byTag.get(tag);
-  if (!strings) byTag.set(tag, (strings = convertedStrings(STRINGS.zh, widgetConverter(TRADITIONAL_TABLES[tag]))));
+  if (!strings) byTag.set(tag, (strings = convertedStrings(STRINGS.zh, compactTableConverter(TRADITIONAL_TABLES[tag]))));
   return strings;
 }
