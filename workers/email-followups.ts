@@ -57,7 +57,9 @@ interface ReplyRow {
   id: number;
   body: string;
   metadata: { attachments?: AttachmentRef[]; fileOnly?: boolean };
+  /** The name the shopper was shown for the agent (stored with the reply, else their full name now). */
   author_name: string | null;
+  author_name_chosen: boolean;
 }
 
 export interface FollowupDeps {
@@ -125,7 +127,10 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
     select coalesce(max(up_to_message_id), 0)::bigint as emailed from email_followups where conversation_id = ${conversationId} and status = 'sent'`;
   const after = Math.max(Number(emailed), target.customer_last_seen_id);
   const replies = await sql<ReplyRow[]>`
-    select m.id, m.body, m.metadata, u.name as author_name from messages m left join users u on u.id = m.author_id
+    select m.id, m.body, m.metadata, coalesce(m.metadata ->> 'agentShownName', u.name) as author_name,
+           -- differs from the full name only when the agent chose a name for customers (a rename since aside)
+           coalesce(m.metadata ->> 'agentShownName' <> u.name, false) as author_name_chosen
+    from messages m left join users u on u.id = m.author_id
     where m.conversation_id = ${conversationId} and m.author_type = 'agent' and not m.private and m.id > ${after}
     order by m.id limit ${MAX_REPLIES}`;
   if (!replies.length) return { status: 'skipped', reason: 'nothing unseen' };
@@ -148,6 +153,7 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
     locale: target.locale,
     replies: replies.map((r) => ({
       agentName: r.author_name,
+      agentNameChosen: r.author_name_chosen,
       text: r.body,
       fileOnly: r.metadata?.fileOnly === true,
       attachments: Array.isArray(r.metadata?.attachments) ? r.metadata.attachments : [],

@@ -98,7 +98,7 @@ export function App() {
     const logout = () => void post('/api/auth/logout').catch(() => {}).then(() => setUser(null));
     return <ChooseOwnPassword name={user.name} onChanged={() => setMustChange(false)} onLogout={logout} />;
   }
-  return <SignedIn user={user} onLogout={() => setUser(null)} onLocale={changeLocale} />;
+  return <SignedIn user={user} onUser={setUser} onLogout={() => setUser(null)} onLocale={changeLocale} />;
 }
 
 function LanguageSwitch({ onLocale }: { onLocale(locale: Locale): void }) {
@@ -217,7 +217,7 @@ const ADMIN_PAGES = [
   { path: '/console/admin/reports', label: 'nav.reports' as const },
 ];
 
-function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; onLocale(locale: Locale): void }) {
+function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(user: User): void; onLogout(): void; onLocale(locale: Locale): void }) {
   const [socket] = useState<AgentSocket>(() => connectAgentSocket());
   // The agent's one presence as the server holds it (null until the server has said); every tab follows it.
   const [presence, setPresence] = useState<Presence | null>(null);
@@ -283,6 +283,10 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   }, [socket]);
   // An admin is about to sign this person out: the login page that follows says why (once).
   useSocketEvent(socket, 'session:ended', ({ reason }) => sessionStorage.setItem(SIGNED_OUT_REASON_KEY, reason));
+  // Renamed in another tab or by an admin: the header and the pages use the new names at once.
+  useSocketEvent(socket, 'agent:renamed', (renamed) => {
+    if (renamed.agentId === user.id) onUser({ ...user, name: renamed.name, displayName: renamed.displayName });
+  });
   useSocketEvent(socket, 'presence:updated', (update) => {
     if (update.agentId !== user.id) return;
     setPresence(update.presence);
@@ -516,7 +520,7 @@ function SignedIn({ user, onLogout, onLocale }: { user: User; onLogout(): void; 
   }
 
   return (
-    <SessionContext.Provider value={{ user, socket }}>
+    <SessionContext.Provider value={{ user, socket, updateUser: onUser }}>
       <div class="shell">
         <a class="skip-link" href="#main" data-testid="skip-link" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>{t('a11y.skip')}</a>
         <header class={`topbar${menuOpen ? ' menu-open' : ''}`}>

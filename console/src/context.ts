@@ -7,6 +7,8 @@ import type { AgentSocket } from './realtime.ts';
 export interface Session {
   user: User;
   socket: AgentSocket;
+  /** The signed-in person's account changed (their names): the header and every page follow without a reload. */
+  updateUser(user: User): void;
 }
 
 export const SessionContext = createContext<Session | null>(null);

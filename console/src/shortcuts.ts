@@ -2,8 +2,8 @@
 // (event.key): on macOS Option+A types "å" and Option+N is a dead key, and with Caps Lock on the key is "J", so
 // comparing characters missed them. Ctrl or Meta held with Alt is not a shortcut: on Windows AltGr arrives as
 // Ctrl+Alt and types characters ("ą", "@") that must reach the text box.
-// Alt+C ("compose") puts the cursor in the open chat's reply box.
-export type ShortcutLetter = 'A' | 'C' | 'J' | 'K' | 'N' | 'R' | 'S' | 'Z';
+// Alt+C ("compose") puts the cursor in the open chat's reply box; Alt+P marks the open chat priority, or not.
+export type ShortcutLetter = 'A' | 'C' | 'J' | 'K' | 'N' | 'P' | 'R' | 'S' | 'Z';
 
 /** Whether the event is Alt (Option) + this letter's key. */
 export function isAltShortcut(event: KeyboardEvent, letter: ShortcutLetter): boolean {
@@ -37,6 +37,7 @@ export const SHORTCUT_LIST: { keys: (alt: string) => string; what: string }[] = 
   { keys: (alt) => `${alt}+A`, what: 'shortcuts.accept' },
   { keys: (alt) => `${alt}+R`, what: 'shortcuts.resolve' },
   { keys: (alt) => `${alt}+Z`, what: 'shortcuts.snooze' },
+  { keys: (alt) => `${alt}+P`, what: 'shortcuts.priority' },
   { keys: (alt) => `${alt}+N`, what: 'shortcuts.note' },
   { keys: (alt) => `${alt}+S`, what: 'shortcuts.assist' },
   { keys: () => 'Enter', what: 'shortcuts.send' },

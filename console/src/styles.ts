@@ -33,6 +33,7 @@ label.check { flex-direction:row; align-items:center; gap:6px; }
 .ok { color:var(--ok); }
 .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:12px 14px; margin-bottom:12px; }
 .password-form { max-width:360px; display:flex; flex-direction:column; gap:8px; } .password-form label { display:flex; flex-direction:column; gap:2px; }
+.name-form { max-width:480px; } .name-form label { display:flex; flex-direction:column; gap:2px; } .name-form p { margin:0; }
 .two-step { max-width:480px; } .two-step label { display:flex; flex-direction:column; gap:2px; max-width:240px; } .two-step-secret { font-size:15px; letter-spacing:1px; word-break:break-all; } .recovery-codes { columns:2; margin:0; }
 .badge { display:inline-block; font-size:11px; padding:1px 7px; border-radius:99px; background:#eef2ff; color:#3730a3; margin-right:4px; }
 .badge.warn { background:#fef3c7; color:#92400e; }
@@ -91,7 +92,7 @@ tr.inactive { opacity:.55; }
 .views button { padding:3px 7px; font-size:13px; }
 .views button.active { background:#eef2ff; border-color:var(--accent); }
 .views .shortcuts-button { margin-left:auto; padding:3px 2px; font-size:12px; }
-.open-status { display:flex; flex-wrap:wrap; align-items:center; gap:4px 8px; padding:6px 8px 0; } .open-status select { font-size:13px; padding:2px 4px; }
+.open-status, .list-sort { display:flex; flex-wrap:wrap; align-items:center; gap:4px 8px; padding:6px 8px 0; } .open-status select, .list-sort select { font-size:13px; padding:2px 4px; }
 kbd { font-family:inherit; font-size:12px; border:1px solid var(--line); border-bottom-width:2px; border-radius:4px; padding:0 4px; background:var(--bg); white-space:nowrap; }
 .shortcuts-dialog { border:1px solid var(--line); border-radius:10px; padding:16px 20px; max-width:min(480px, 92vw); }
 .shortcuts-dialog::backdrop { background:rgba(15, 23, 42, .35); } .shortcuts-dialog h2 { margin-top:0; font-size:17px; }
@@ -112,6 +113,9 @@ kbd { font-family:inherit; font-size:12px; border:1px solid var(--line); border-
 .bulk-label input { width:8em; }
 .bulk-bar p { flex-basis:100%; margin:0; }
 .inbox-item.selected { background:#eef2ff; }
+/* A priority chat: a red edge on its row and a mark before the name; the header's toggle shows pressed in the same red. */
+.inbox-item.priority { box-shadow:inset 3px 0 0 #dc2626; } .badge.priority-mark { background:#fee2e2; color:#991b1b; font-weight:600; }
+.priority-toggle[aria-pressed=true] { background:#fee2e2; color:#991b1b; border-color:#dc2626; font-weight:600; }
 .inbox-item .row { display:flex; justify-content:space-between; gap:6px; }
 .snippet { color:var(--muted); overflow:hidden; text-overflow:ellipsis; white-space:nowrap; max-width:220px; display:inline-block; }
 .search-match { white-space:normal; display:-webkit-box; -webkit-line-clamp:2; -webkit-box-orient:vertical; } .search-match mark { background:#fde68a; color:inherit; padding:0; }
@@ -165,6 +169,8 @@ kbd { font-family:inherit; font-size:12px; border:1px solid var(--line); border-
 .canned-menu { position:absolute; bottom:100%; left:14px; right:14px; background:#fff; border:1px solid var(--line); border-radius:8px; list-style:none; margin:0; padding:4px; box-shadow:0 6px 18px rgba(0,0,0,.08); }
 .canned-menu li { padding:4px 6px; border-radius:5px; cursor:pointer; }
 .canned-menu li.active { background:#eef2ff; }
+.personal-reply-list li { padding:8px 0; border-bottom:1px solid var(--line); }
+.personal-reply-body { white-space:pre-wrap; margin:4px 0; }
 .article-picker { border:1px solid var(--line); border-radius:8px; padding:6px; margin-bottom:6px; }
 .article-picker ul { list-style:none; padding:0; margin:4px 0 0; max-height:140px; overflow:auto; }
 .customer h3 { margin:0 0 6px; }

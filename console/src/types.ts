@@ -9,7 +9,10 @@ import type { ConversationSummary } from '../../server/realtime/event-maps.ts';
 export interface User {
   id: number;
   email: string;
+  /** The full name colleagues see. */
   name: string;
+  /** The name shown to customers; null = the full name. */
+  displayName: string | null;
   role: 'agent' | 'admin';
   capacity: number;
   presence: 'online' | 'away' | 'offline';
@@ -65,11 +68,14 @@ export interface Customer {
 
 /** A note the team wrote about a customer (the person, not one chat): GET /api/customers/:id/notes. */
 export type { CustomerNote } from '../../server/services/customer-notes.ts';
+/** What the conversations import answers (a dry run the same): POST /api/admin/conversations/import. */
+export type { ConversationImportResult } from '../../server/services/conversation-import.ts';
 
 export interface TimelineItem { id: number; type: string; conversationId: number | null; payload: Record<string, unknown>; occurredAt: string }
 export interface FeedbackItem { id: number; kind: string; conversationId: number | null; articleId: number | null; rating: number | null; helpful: boolean | null; comment: string | null; createdAt: string }
 export interface Order { id: number; number: string; status: string; totalCents: number; currency: string; placedAt: string; carrier: string | null; trackingNumber: string | null; items: { name: string; quantity: number }[] }
 export interface Segment { segment: 'new' | 'loyal' | 'at_risk' | 'regular'; rule: { en: string; zh: string }; facts: Record<string, number | null> }
-export interface CannedResponse { id: number; shortcut: string; title: string; body: string; locale: string; updatedAt: string }
+/** `personal`: the signed-in agent's own saved reply (only they see it), else the team's shared one. */
+export interface CannedResponse { id: number; shortcut: string; title: string; body: string; locale: string; personal: boolean; updatedAt: string }
 export interface AgentInfo { id: number; name: string; role: string; presence: string; capacity: number; openChats: number }
 export interface KbArticleLink { id: number; slug: string; title: string; locale: string; category: string; url: string }

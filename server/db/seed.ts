@@ -73,7 +73,7 @@ export async function seedDemoCannedResponses(sql: Sql): Promise<number> {
     let added = 0;
     for (const r of DEMO_CANNED_RESPONSES) {
       const rows = await tx`insert into canned_responses (shortcut, title, body, locale) values (${r.shortcut}, ${r.title}, ${r.body}, ${r.locale})
-                            on conflict (shortcut, locale) do nothing returning id`;
+                            on conflict (shortcut, locale) where owner_id is null do nothing returning id`;
       added += rows.length;
     }
     return added;

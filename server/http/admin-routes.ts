@@ -1,6 +1,6 @@
-// Admin API for the console: the team, canned responses (agents read them),
-// widget settings, reports with CSV export, privacy requests and the audit log.
-// Everything here except reading canned responses requires an admin session.
+// Admin API for the console: the team, widget settings, reports with CSV export,
+// privacy requests and the audit log. Everything here requires an admin session.
+// (Canned responses: canned-response-routes.ts.)
 import { Type } from 'typebox';
 import { Readable } from 'node:stream';
 import type { App } from './types.ts';
@@ -20,6 +20,7 @@ import { requestTraining } from '../../knowledge-base/jobs.ts';
 import { lastPages } from '../services/shopper-activity.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { recordAudit } from '../services/audit-log.ts';
+import { cleanNames, FullNameInput, renameMember, ShownNameInput } from '../services/agent-names.ts';
 import { invitationsService, unusablePasswordHash, type Invitee } from '../services/invitations.ts';
 import { invitationLanguage } from '../services/invitation-email.ts';
 import type { FastifyReply } from 'fastify';
@@ -41,15 +42,6 @@ const TeamMember = Type.Object({
 /** The language of the admin's console: the invitation email is in it unless the member answers in one language only. */
 const ConsoleLanguage = Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')], { description: "The inviting admin's console language" }));
 const InvitationSent = Type.Object({ expiresAt: Type.String() });
-const CannedResponse = Type.Object({
-  id: Type.Integer(), shortcut: Type.String(), title: Type.String(), body: Type.String(), locale: Type.String(), updatedAt: Type.String(),
-});
-const CannedBody = Type.Object({
-  shortcut: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,39}$', description: 'Typed after "/" in the reply box' }),
-  title: Type.String({ minLength: 1, maxLength: 120 }),
-  body: Type.String({ minLength: 1, maxLength: 4000 }),
-  locale: Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')])),
-}, { additionalProperties: false });
 const AdminWidgetSettings = Type.Object({
   ...Type.Omit(WidgetSettingsSchema, ['identitySecret']).properties,
   identitySecretSet: Type.Boolean({ description: 'Whether identity verification has a secret; the secret itself is never sent back' }),
@@ -164,12 +156,10 @@ function csvDownload(reply: FastifyReply, fileName: string, csv: string | AsyncI
 type TeamRow = PublicUser & { open_chats: number; auto_away: boolean; two_step: boolean };
 type AccessState = { invited: boolean; invitationExpired: boolean; mustChangePassword: boolean };
 const toMember = (u: TeamRow, access: AccessState | undefined) => ({
-  id: u.id, email: u.email, name: u.name, role: u.role, capacity: u.capacity, languages: u.languages, presence: u.presence, active: u.active,
+  id: u.id, email: u.email, name: u.name, displayName: u.display_name, role: u.role, capacity: u.capacity, languages: u.languages, presence: u.presence, active: u.active,
   openChats: u.open_chats, lastSeenAt: u.last_seen_at?.toISOString() ?? null, autoAway: u.auto_away, twoStep: u.two_step,
   invited: access?.invited ?? false, mustChangePassword: access?.mustChangePassword ?? false, invitationExpired: access?.invitationExpired ?? false,
 });
-type CannedRow = { id: number; shortcut: string; title: string; body: string; locale: string; updated_at: Date };
-const toCanned = (r: CannedRow) => ({ id: r.id, shortcut: r.shortcut, title: r.title, body: r.body, locale: r.locale, updatedAt: r.updated_at.toISOString() });
 
 export default function adminRoutes(ctx: AppContext) {
   return async (app: App) => {
@@ -236,7 +226,7 @@ export default function adminRoutes(ctx: AppContext) {
           + 'with an emailed link to choose their own; they cannot sign in until they do. An invitation the mail server refused is reported in invitationError (Resend later)',
         body: Type.Object({
           email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' }),
-          name: Type.String({ minLength: 1, maxLength: 120 }),
+          name: FullNameInput,
           role: Role,
           password: Type.Optional(Type.String({ minLength: 10, maxLength: 200, description: 'Set by the admin and passed on by hand; asked to be changed at first sign-in' })),
           invite: Type.Optional(Type.Boolean({ description: 'true instead of a password: email them an invitation' })),
@@ -256,7 +246,8 @@ export default function adminRoutes(ctx: AppContext) {
       if (body.invite && !invitations.enabled()) throw badRequest('Invitations need outgoing email (SMTP_URL): set a password for them instead.', 'email_off');
       if (await users.findByEmail(body.email)) throw conflict('An account with this email already exists.');
       const passwordHash = body.password !== undefined ? await hashPassword(body.password) : await unusablePasswordHash();
-      const created = await users.create({ email: body.email.trim(), name: body.name.trim(), role: body.role, passwordHash, capacity: body.capacity, languages: body.languages });
+      const { name } = cleanNames({ name: body.name });
+      const created = await users.create({ email: body.email.trim(), name: name!, role: body.role, passwordHash, capacity: body.capacity, languages: body.languages });
       // A password the admin chose is known to two people: its holder replaces it at their first sign-in.
       if (body.password !== undefined) await sql`update users set must_change_password = true where id = ${created.id}`;
       await audit(request.user!.id, 'team.create', `user:${created.id}`, { email: created.email, role: created.role, ...(body.invite ? { invited: true } : {}) });
@@ -274,11 +265,12 @@ export default function adminRoutes(ctx: AppContext) {
     app.patch('/api/admin/team/:id', {
       preHandler: app.requireAdmin,
       schema: {
-        tags: ['admin'], summary: 'Change name, role, capacity, languages, active or password; deactivating or a new password ends all their sessions. '
-          + 'A new password must be replaced by one of their own at their next sign-in, and replaces a pending invitation',
+        tags: ['admin'], summary: 'Change name (and the name shown to shoppers), role, capacity, languages, active or password; deactivating or a new password ends all their sessions. '
+          + 'A new password must be replaced by one of their own at their next sign-in, and replaces a pending invitation. A rename reaches every console (agent:renamed)',
         params: IdParams,
         body: Type.Object({
-          name: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+          name: Type.Optional(FullNameInput),
+          displayName: Type.Optional(ShownNameInput),
           role: Type.Optional(Role),
           capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
           languages: Type.Optional(Languages),
@@ -299,14 +291,16 @@ export default function adminRoutes(ctx: AppContext) {
       // An admin cannot lock themselves out; another admin must do it.
       if (id === request.user!.id && (body.active === false || body.role === 'agent')) throw badRequest('You cannot deactivate or demote your own account.', 'self_change');
       if (id === request.user!.id && body.password) throw badRequest('Change your own password from your account menu: it asks for the current one.', 'self_change');
+      // Names are checked (trimmed, length, no control characters) before anything is changed.
+      const names = cleanNames(body);
       await sql`update users set
-                  name = coalesce(${body.name ?? null}, name),
                   role = coalesce(${body.role ?? null}, role),
                   capacity = coalesce(${body.capacity ?? null}::int, capacity),
                   languages = coalesce(${body.languages ?? null}::text[], languages),
                   active = coalesce(${body.active ?? null}::boolean, active),
                   presence = case when ${body.active === false} then 'offline' else presence end
                 where id = ${id}`;
+      if (names.name !== undefined || names.displayName !== undefined) await renameMember(ctx, id, names);
       let releasedChats = 0;
       if (body.active === false) {
         await sessions.deleteForUser(id);
@@ -328,53 +322,9 @@ export default function adminRoutes(ctx: AppContext) {
         ctx.realtime.disconnectAgent(id);
       }
       const { password, ...changes } = body;
-      await audit(request.user!.id, 'team.update', `user:${id}`, { ...changes, ...(password ? { password: 'reset' } : {}) });
+      const renamedFrom = names.name !== undefined && names.name !== before.name ? { previousName: before.name } : {};
+      await audit(request.user!.id, 'team.update', `user:${id}`, { ...changes, ...names, ...renamedFrom, ...(password ? { password: 'reset' } : {}) });
       return { member: await memberView(id), ...(body.active === false ? { releasedChats } : {}) };
-    });
-
-    // ---------- canned responses ----------
-    app.get('/api/canned-responses', {
-      preHandler: app.requireAgent,
-      schema: { tags: ['agent'], summary: 'Canned responses, inserted in the reply box with /shortcut', response: { 200: Type.Object({ items: Type.Array(CannedResponse) }), 401: ErrorResponse } },
-    }, async () => ({ items: (await sql<CannedRow[]>`select * from canned_responses order by shortcut, locale`).map(toCanned) }));
-
-    app.post('/api/admin/canned-responses', {
-      preHandler: app.requireAdmin,
-      schema: { tags: ['admin'], summary: 'Create a canned response', body: CannedBody, response: { 201: Type.Object({ item: CannedResponse }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse } },
-    }, async (request, reply) => {
-      const b = request.body;
-      const [row] = await sql<CannedRow[]>`
-        insert into canned_responses (shortcut, title, body, locale, created_by)
-        values (${b.shortcut}, ${b.title.trim()}, ${b.body}, ${b.locale ?? 'en'}, ${request.user!.id})
-        on conflict (shortcut, locale) do nothing returning *`;
-      if (!row) throw conflict(`The shortcut /${b.shortcut} already exists for this language.`);
-      await audit(request.user!.id, 'canned.create', `canned:${row.id}`, { shortcut: row.shortcut, locale: row.locale });
-      return reply.status(201).send({ item: toCanned(row) });
-    });
-
-    app.put('/api/admin/canned-responses/:id', {
-      preHandler: app.requireAdmin,
-      schema: { tags: ['admin'], summary: 'Replace a canned response', params: IdParams, body: CannedBody, response: { 200: Type.Object({ item: CannedResponse }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse } },
-    }, async (request) => {
-      const b = request.body;
-      const clash = await sql`select 1 from canned_responses where shortcut = ${b.shortcut} and locale = ${b.locale ?? 'en'} and id <> ${request.params.id}`;
-      if (clash.length) throw conflict(`The shortcut /${b.shortcut} already exists for this language.`);
-      const [row] = await sql<CannedRow[]>`
-        update canned_responses set shortcut = ${b.shortcut}, title = ${b.title.trim()}, body = ${b.body}, locale = ${b.locale ?? 'en'}, updated_at = now()
-        where id = ${request.params.id} returning *`;
-      if (!row) throw notFound('Canned response');
-      await audit(request.user!.id, 'canned.update', `canned:${row.id}`, { shortcut: row.shortcut, locale: row.locale });
-      return { item: toCanned(row) };
-    });
-
-    app.delete('/api/admin/canned-responses/:id', {
-      preHandler: app.requireAdmin,
-      schema: { tags: ['admin'], summary: 'Delete a canned response', params: IdParams, response: { 200: Ok, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse } },
-    }, async (request) => {
-      const rows = await sql<{ shortcut: string; locale: string }[]>`delete from canned_responses where id = ${request.params.id} returning shortcut, locale`;
-      if (!rows.length) throw notFound('Canned response');
-      await audit(request.user!.id, 'canned.delete', `canned:${request.params.id}`, { shortcut: rows[0].shortcut, locale: rows[0].locale });
-      return { ok: true as const };
     });
 
     // ---------- widget settings ----------

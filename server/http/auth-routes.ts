@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyReply } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
-import { ErrorResponse, Ok } from './schemas.ts';
+import { ErrorResponse, Nullable, Ok } from './schemas.ts';
 import { SESSION_COOKIE } from '../services/auth-service.ts';
 import { sessionToken } from '../plugins/auth.ts';
 import { SESSION_HINT_COOKIE } from './session-hint.ts';
@@ -12,16 +12,21 @@ import { AppError, unauthorized } from '../errors.ts';
 import { loginThrottle, MAX_WRONG_PASSWORDS, WRONG_PASSWORD_WINDOW_MINUTES } from '../services/login-throttle.ts';
 import { invitationsService } from '../services/invitations.ts';
 import { recordAudit } from '../services/audit-log.ts';
+import { cleanNames, FullNameInput, renameMember, ShownNameInput } from '../services/agent-names.ts';
 
 export const UserSchema = Type.Object({
   id: Type.Integer(),
   email: Type.String(),
-  name: Type.String(),
+  name: Type.String({ description: 'The full name colleagues see in the console' }),
+  displayName: Nullable(Type.String({ description: 'The name shown to shoppers (null = the full name)' })),
   role: Type.Union([Type.Literal('agent'), Type.Literal('admin')]),
   capacity: Type.Integer(),
   presence: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]),
   active: Type.Boolean(),
 });
+
+/** A user as UserSchema describes them (the row's display_name is displayName there). */
+export const userView = <U extends PublicUser>(user: U) => ({ ...user, displayName: user.display_name ?? null });
 
 const TwoStepChallenge = Type.Object({
   twoStepRequired: Type.Literal(true),
@@ -42,7 +47,7 @@ export default function authRoutes(ctx: AppContext) {
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookie, httpOnly: true });
       // Readable by the console, no secret: it lets a signed-out page skip asking /api/auth/me (session-hint.ts).
       reply.setCookie(SESSION_HINT_COOKIE, '1', cookie);
-      return { user: session.user, token: session.token, limits: limits(), mustChangePassword: await ctx.auth.mustChangePassword(user.id) };
+      return { user: userView(session.user), token: session.token, limits: limits(), mustChangePassword: await ctx.auth.mustChangePassword(user.id) };
     };
     // The server's limits the console's inputs mirror, with every answer that names the signed-in person.
     const limits = () => ({ maxMessageChars: ctx.config.maxMessageChars });
@@ -142,7 +147,26 @@ export default function authRoutes(ctx: AppContext) {
         summary: "The signed-in agent or admin, and the server's limits the console's inputs mirror",
         response: { 200: Type.Object({ user: UserSchema, limits: Limits, mustChangePassword: MustChangePassword }), 401: ErrorResponse },
       },
-    }, async (request) => ({ user: request.user!, limits: limits(), mustChangePassword: request.user!.must_change_password }));
+    }, async (request) => ({ user: userView(request.user!), limits: limits(), mustChangePassword: request.user!.must_change_password }));
+
+    app.patch('/api/auth/me', {
+      onRequest: app.requireAgent,
+      // Editing one's own account is a console session's business, as changing the password is (an API token reads /me only).
+      config: { sessionOnly: true, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own names: the full name the team sees and the name shown to shoppers (null or empty = the full name). '
+          + 'Messages already sent keep the name they were sent with; every console is told (agent:renamed)',
+        body: Type.Object({ name: Type.Optional(FullNameInput), displayName: Type.Optional(ShownNameInput) }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: Type.Object({ user: UserSchema }), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse },
+      },
+    }, async (request) => {
+      const me = request.user!;
+      const names = cleanNames(request.body);
+      const stored = await renameMember(ctx, me.id, names);
+      await recordAudit(ctx.sql, me.id, 'account.rename', `user:${me.id}`, names);
+      return { user: userView({ ...me, name: stored.name, display_name: stored.display_name }) };
+    });
 
     app.post('/api/auth/invitations/inspect', {
       config: { rateLimit: { max: ctx.config.rateLimitLoginsPerMinute, timeWindow: '1 minute' } },

@@ -18,6 +18,8 @@ export const ConversationSchema = Type.Object({
   snoozedUntil: Type.Optional(Nullable(Type.String({ description: 'While set, the holder snoozed the chat until this time (agents only)' }))),
   team: Type.Optional(Nullable(Type.Object({ id: Type.Integer(), name: Type.String() }, { description: 'The team the chat was handed off to for its topic (agents only)' }))),
   firstResponseAt: Type.Optional(Nullable(Type.String({ description: 'When a person first replied (agents only)' }))),
+  importedFrom: Type.Optional(Nullable(Type.String({ description: 'The tool an imported conversation came from, e.g. chatwoot (agents only)' }))),
+  priority: Type.Optional(Type.Boolean({ description: 'A teammate marked the chat priority (agents only)' })),
   version: Type.Integer({ description: 'Counts up on every change of the chat: of two updates of the same chat, the higher version is current' }),
 });
 

@@ -48,19 +48,26 @@ const ImportResultSchema = Type.Object({
   })),
 });
 
+/**
+ * JSON for an import route's plugin (scoped to it): a file saved with a byte-order mark (Windows editors write one) is
+ * JSON all the same (a CSV's goes in parseCsv), and a broken file is named as such. Also used by the conversations import.
+ */
+export function addJsonFileParser(app: App, bodyLimit: number): void {
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse((body as string).replace(/^\uFEFF/, '')));
+    } catch (error) {
+      done(badRequest(`The file is not valid JSON (${(error as Error).message}): nothing was imported.`, 'not_parseable'), undefined);
+    }
+  });
+}
+
 export default function customerImportRoutes(ctx: AppContext) {
   return async (app: App) => {
     const { sql } = ctx;
     // Scoped to this plugin's routes: the CSV arrives as text, and a broken JSON file is named as such.
     app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_request, body, done) => done(null, body));
-    app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_request, body, done) => {
-      try {
-        // A file saved with a byte-order mark (Windows editors write one) is JSON all the same; a CSV's goes in parseCsv.
-        done(null, JSON.parse((body as string).replace(/^\uFEFF/, '')));
-      } catch (error) {
-        done(badRequest(`The file is not valid JSON (${(error as Error).message}): nothing was imported.`, 'not_parseable'), undefined);
-      }
-    });
+    addJsonFileParser(app, MAX_IMPORT_BYTES);
 
     app.post('/api/admin/customers/import', {
       preHandler: app.requireAdmin,

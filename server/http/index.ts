@@ -9,9 +9,11 @@ import conversationRoutes from './conversation-routes.ts';
 import customerRoutes from './customer-routes.ts';
 import customerNoteRoutes from './customer-note-routes.ts';
 import customerImportRoutes from './customer-import-routes.ts';
+import conversationImportRoutes from './conversation-import-routes.ts';
 import adminKbRoutes from './admin-kb-routes.ts';
 import assistRoutes from './assist-routes.ts';
 import adminRoutes from './admin-routes.ts';
+import cannedResponseRoutes from './canned-response-routes.ts';
 import reportRatingsRoutes from './report-ratings-routes.ts';
 import teamSettingsRoutes from './team-settings-routes.ts';
 import teamRoutes from './team-routes.ts';
@@ -34,9 +36,11 @@ export const routePlugins: RoutePlugin[] = [
   customerRoutes,
   customerNoteRoutes,
   customerImportRoutes,
+  conversationImportRoutes,
   adminKbRoutes,
   assistRoutes,
   adminRoutes,
+  cannedResponseRoutes,
   reportRatingsRoutes,
   teamSettingsRoutes,
   teamRoutes,

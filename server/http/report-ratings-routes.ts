@@ -35,7 +35,7 @@ export default function reportRatingsRoutes(ctx: AppContext) {
       const rows = await ctx.sql<{ conversation_id: number; customer_id: number; customer_name: string | null; rating: number; comment: string; created_at: Date }[]>`
         select f.conversation_id, f.customer_id, coalesce(nullif(c.name, ''), nullif(c.email, '')) as customer_name, f.rating, f.comment, f.created_at
         from feedback f left join customers c on c.id = f.customer_id
-        where f.kind = 'csat' and f.created_at >= ${start} and f.created_at < ${end}
+        where f.kind = 'csat' and f.created_at >= ${start} and f.created_at < ${end} and not f.imported
           and f.conversation_id is not null and f.rating is not null and btrim(coalesce(f.comment, '')) <> ''
         order by f.rating, f.created_at desc, f.id desc limit ${MAX_RATED_COMMENTS}`;
       return {

@@ -116,7 +116,8 @@ export interface ConversationSummary {
   id: number;
   customerId: number;
   status: ConversationStatus;
-  assignee: { id: number; name: string } | null;
+  /** `shownName`: what the shopper is told the agent is called (users.display_name), when it differs from `name`. */
+  assignee: { id: number; name: string; shownName?: string } | null;
   handedOff: boolean;
   queuedAt: string | null;
   assignedAt: string | null;
@@ -134,6 +135,10 @@ export interface ConversationSummary {
   team?: { id: number; name: string } | null;
   /** Agents only: when a person first replied (the inbox marks a hand-off still unanswered past the team's target). */
   firstResponseAt?: string | null;
+  /** Agents only: the tool an imported conversation came from ("chatwoot"); null for the chats held here. */
+  importedFrom?: string | null;
+  /** Agents only: a teammate marked the chat priority (the inbox marks it and can list those first). */
+  priority?: boolean;
   /**
    * Counts up on every change of the chat. Updates can arrive out of order (each is read after its change, on any
    * connection or server): of two for the same chat, the higher version is the current one.
@@ -256,11 +261,21 @@ export interface AgentServerToClient {
    * team setting); a presence the agent chose has none.
    */
   'presence:updated': (payload: { agentId: number; presence: Presence; autoAwayMinutes?: number }) => void;
+  /**
+   * A team member's names changed (their own Account panel, or an admin on the team page): consoles update the
+   * signed-in person's header and reload team lists. `displayName` is what shoppers see (null = the full name).
+   */
+  'agent:renamed': (payload: { agentId: number; name: string; displayName: string | null }) => void;
   'offline:new': (payload: { id: number; customerId: number | null; email: string; text: string; createdAt: string }) => void;
   /** Sent to one agent just before an admin signs them out (deactivation, a password reset): the login page says why. */
   'session:ended': (payload: { reason: 'deactivated' | 'password_reset' }) => void;
   /** Something a customer panel shows changed (a rating stored by the workers, tags, attributes): panels of that customer reload. */
   'customer:updated': (payload: { customerId: number }) => void;
+  /**
+   * Canned responses changed: `shared` to every agent (an admin edited the team's), `personal` only to the agent whose
+   * own replies changed (their other consoles reload the "/" list and My replies). Never carries the replies themselves.
+   */
+  'canned:changed': (payload: { scope: 'shared' | 'personal' }) => void;
   /** A left message was marked answered (every console's count and list update). */
   'offline:handled': (payload: { id: number; handledBy: number }) => void;
   'request:error': (payload: { event: string; error: ErrorBody }) => void;

@@ -27,6 +27,7 @@ import { shopperPage } from '../services/shopper-page.ts';
 import { lastPages } from '../services/shopper-activity.ts';
 import type { Sql } from '../db/client.ts';
 import { usersRepository } from '../repositories/users.ts';
+import { forShopperMessage } from '../repositories/conversations.ts';
 import { routingRepository } from '../repositories/routing.ts';
 import { withinTimeLimit } from '../services/time-limit.ts';
 import type { Presence } from './event-maps.ts';
@@ -127,6 +128,19 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   const agent = io.of('/agent') as AgentNs;
   const users = usersRepository(deps.sql);
   const routing = routingRepository(deps.sql);
+  /**
+   * The name shoppers see for an agent, for their typing indicator: read from the users row at most every 10 s per
+   * agent rather than kept from the handshake, so a rename (agent-names.ts) reaches the widget without a reconnect,
+   * on any server, and typing does not cost a query per keystroke burst.
+   */
+  const shownNames = new Map<number, { name: string; readAt: number }>();
+  const shownNameOf = async (userId: number, fallback: string): Promise<string> => {
+    const cached = shownNames.get(userId);
+    if (cached && Date.now() - cached.readAt < 10_000) return cached.name;
+    const name = (await users.findShownName(userId)) ?? fallback;
+    shownNames.set(userId, { name, readAt: Date.now() });
+    return name;
+  };
   /** The presence each agent socket's handshake settled on, told to that console once it is connected. */
   const presenceAtHandshake = new WeakMap<object, HeldPresence>();
   const pages = lastPages(deps.pub, deps.config);
@@ -424,7 +438,8 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     on<{ conversationId: number }>(s, 'conversation:unsnooze', 'conversationRef', async (p) => ({ conversation: await chat.unsnooze(me, p.conversationId) }));
     on<{ conversationId: number; clientId: string; text: string; private?: boolean }>(s, 'message:send', 'agentSend', (p) => chat.agentMessage(me, p), rateLimiter(60, 10_000));
     on<{ conversationId: number; typing: boolean }>(s, 'typing', 'typing', async (p) => {
-      widget.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'agent', name: me.name, typing: p.typing });
+      const shown = await shownNameOf(me.id, me.name);
+      widget.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'agent', name: shown, typing: p.typing });
       socket.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'agent', name: me.name, typing: p.typing });
     }, rateLimiter(30, 10_000));
     on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.agentSeen(p.conversationId, p.lastSeenId));
@@ -464,7 +479,8 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
         const tabs = widget.adapter.rooms.get(room);
         if (!tabs || (exceptSocketId !== undefined && tabs.size === 1 && tabs.has(exceptSocketId))) return;
         const local = widget.local.to(room);
-        (exceptSocketId ? local.except(exceptSocketId) : local).emit('message:new', message);
+        // Agents are named to the shopper as shoppers are told, not by their full names (forShopperMessage).
+        (exceptSocketId ? local.except(exceptSocketId) : local).emit('message:new', forShopperMessage(message));
       },
       toAgents: (messages) => agent.local.to(AGENTS_ROOM).emit('messages:new', messages),
     },

@@ -59,13 +59,13 @@ export const apiTokensRepository = (sql: Sql) => ({
   async authenticate(tokenHash: string): Promise<ApiTokenLookup> {
     const [row] = await sql<{
       id: number; name: string; scope: ApiTokenScope; revoked: boolean; expired: boolean;
-      user_id: number; email: string; user_name: string; role: 'agent' | 'admin'; capacity: number; languages: SessionUser['languages'];
+      user_id: number; email: string; user_name: string; display_name: string | null; role: 'agent' | 'admin'; capacity: number; languages: SessionUser['languages'];
       presence: SessionUser['presence']; active: boolean; last_seen_at: Date | null; user_created_at: Date; must_change_password: boolean;
     }[]>`
       with found as (
         select t.id, t.name, t.scope, t.revoked_at is not null as revoked,
                (t.expires_at is not null and t.expires_at <= now()) as expired, t.last_used_at,
-               u.id as user_id, u.email, u.name as user_name, u.role, u.capacity, u.languages, u.presence, u.active,
+               u.id as user_id, u.email, u.name as user_name, u.display_name, u.role, u.capacity, u.languages, u.presence, u.active,
                u.last_seen_at, u.created_at as user_created_at, u.must_change_password
         from api_tokens t join users u on u.id = t.created_by
         where t.token_hash = ${tokenHash}
@@ -84,7 +84,7 @@ export const apiTokensRepository = (sql: Sql) => ({
       ok: true,
       token: { id: row.id, name: row.name, scope: row.scope },
       user: {
-        id: row.user_id, email: row.email, name: row.user_name, role: row.role, capacity: row.capacity, languages: row.languages,
+        id: row.user_id, email: row.email, name: row.user_name, display_name: row.display_name, role: row.role, capacity: row.capacity, languages: row.languages,
         presence: row.presence, active: row.active, last_seen_at: row.last_seen_at, created_at: row.user_created_at,
         must_change_password: row.must_change_password,
       },

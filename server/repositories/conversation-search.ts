@@ -8,12 +8,14 @@
 //     FEW_MATCHES of each, then the list's filters and order on their chats only. A few milliseconds.
 //  2. Words too common for that ("refund", "order"): the list's SEARCH_WINDOW first chats in its own order, each
 //     checked through the messages' (conversation_id, id) index, stopping at a page of matches. A common word's page
-//     is among the newest chats; this costs about what the list costs without a search (its sort).
+//     is among the list's first chats (the newest, in the default order); this costs about what the list costs
+//     without a search (its sort).
 //  3. Rarely, a common word that step 2 did not find a page of (a list narrowed by a filter): every matching chat,
 //     then the filters. Slow (every match is read) but complete.
 // Steps 1 and 3 need a run of MIN_INDEXED_RUN letters or digits: pg_trgm has no trigram to look up in a shorter
 // pattern. A search without one (1–2 characters such as 退款 or "ok", or only punctuation) is a short search: only
 // step 2 runs, and the answer says so (`scope: 'recent'`), so that the console can tell the agent what was searched.
+// Every step keeps the list's order, whichever the agent chose (the route's `order`, from its `sort`).
 import type { Sql } from '../db/client.ts';
 import { previewMessage, type ConversationRow, type PreviewMessage } from './conversations.ts';
 
@@ -76,7 +78,11 @@ export interface InboxPage {
 export interface InboxQuery {
   /** `and …` conditions on `c` (conversations), from the route: view, status, assignee, label, beforeId… */
   filters: Fragment;
-  /** The list's order on `c`, ending in a unique key (c.id) so that the order is total. */
+  /**
+   * The list's order on `c`, ending in a unique key (c.id) so that the order is total. Step 2 sorts a window of the
+   * list's chats holding only id, customer_id, status, queued_at, snoozed_until, last_message_at, created_at and
+   * priority: an order reads only those (subqueries on other tables by c.id included).
+   */
   order: Fragment;
   limit: number;
   search: InboxSearch | null;
@@ -147,7 +153,7 @@ async function rareMatches(sql: Sql, query: InboxQuery, search: InboxSearch): Pr
 async function newestMatches(sql: Sql, query: InboxQuery, search: InboxSearch): Promise<number[]> {
   const rows = await sql<{ id: number }[]>`
     select c.id
-    from (select c.id, c.customer_id, c.queued_at, c.snoozed_until, c.last_message_at, c.created_at
+    from (select c.id, c.customer_id, c.status, c.queued_at, c.snoozed_until, c.last_message_at, c.created_at, c.priority
           from conversations c where true ${query.filters} order by ${query.order} limit ${SEARCH_WINDOW}) c
     left join lateral (select true as found from customers cu where cu.id = c.customer_id and ${customerMatches(sql, search)}) named on true
     left join lateral (select true as found from messages s where s.conversation_id = c.id and s.body ilike ${search.pattern} limit 1) said on true
@@ -181,7 +187,7 @@ async function inboxRows(sql: Sql, query: InboxQuery, where: Fragment, search: I
   const rows = await sql<(Omit<InboxRow, 'match'> & { hit_id: number | null; hit_author: string | null; hit_private: boolean | null; hit_excerpt: string | null; hit_cut_before: boolean | null; hit_cut_after: boolean | null })[]>`
     select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at, c.assigned_at,
            c.first_response_at, c.resolved_at, c.last_message_at, c.created_at, c.customer_last_seen_id, c.agent_last_seen_id, c.labels, c.snoozed_until, c.version,
-           c.team_id, (select t.name from teams t where t.id = c.team_id) as team_name,
+           c.priority, c.team_id, (select t.name from teams t where t.id = c.team_id) as team_name,
            cu.name as cust_name, cu.email as cust_email, ${previewMessage(sql)} as last_message,
            -- A chat the bot is handling is the bot's to answer: no unread badge for agents (as in the counts).
            case when c.status = 'bot' then 0 else

@@ -1,6 +1,7 @@
 import type { Sql } from '../db/client.ts';
 import type { ChatMessage, ConversationStatus, ConversationSummary } from '../realtime/event-maps.ts';
 import { shopperWaitingSince } from './routing.ts';
+import { shownNameColumn } from './users.ts';
 
 /** A bot reply's client id names the shopper message it answers: one reply per question, even if a turn is retried. */
 export const BOT_REPLY_PREFIX = 'bot-reply:';
@@ -12,6 +13,8 @@ export interface ConversationRow {
   status: ConversationStatus;
   assignee_id: number | null;
   assignee_name: string | null;
+  /** The name the shopper is shown for the assignee (migration 044), where the statement reads it. */
+  assignee_shown_name?: string | null;
   handed_off: boolean;
   queued_at: Date | null;
   assigned_at: Date | null;
@@ -27,6 +30,10 @@ export interface ConversationRow {
   team_name: string | null;
   /** Counts up on every change of the row (migration 039): clients keep the newest of updates that cross. */
   version: number;
+  /** An agent marked the chat as priority (migration 045). */
+  priority: boolean;
+  /** The tool an imported conversation came from (047, services/conversation-import.ts); null for the chats held here. */
+  imported_from: string | null;
 }
 
 export interface MessageRow {
@@ -49,7 +56,10 @@ export function toSummary(row: ConversationRow): ConversationSummary {
     id: row.id,
     customerId: row.customer_id,
     status: row.status,
-    assignee: row.assignee_id ? { id: row.assignee_id, name: row.assignee_name ?? '' } : null,
+    assignee: row.assignee_id ? {
+      id: row.assignee_id, name: row.assignee_name ?? '',
+      ...(row.assignee_shown_name && row.assignee_shown_name !== row.assignee_name ? { shownName: row.assignee_shown_name } : {}),
+    } : null,
     handedOff: row.handed_off,
     queuedAt: iso(row.queued_at),
     assignedAt: iso(row.assigned_at),
@@ -62,16 +72,37 @@ export function toSummary(row: ConversationRow): ConversationSummary {
     team: row.team_id ? { id: row.team_id, name: row.team_name ?? '' } : null,
     firstResponseAt: iso(row.first_response_at),
     version: row.version,
+    priority: row.priority,
+    importedFrom: row.imported_from,
   };
 }
 
 /**
  * A conversation as the shopper's widget gets it: whether an agent snoozed their chat, which of the shop's teams it
- * went to, and how the team's reply time is measured, are the team's business.
+ * went to, how the team's reply time is measured and whether it marked the chat priority, are the team's business.
  */
 export function forShopper(summary: ConversationSummary): ConversationSummary {
-  const { snoozedUntil: _agentsOnly, team: _internal, firstResponseAt: _measured, ...shown } = summary;
-  return shown;
+  const { snoozedUntil: _agentsOnly, team: _internal, firstResponseAt: _measured, priority: _triage, importedFrom: _ours, ...shown } = summary;
+  // The agent by the name shoppers are told, not the full name colleagues see.
+  const assignee = summary.assignee && { id: summary.assignee.id, name: summary.assignee.shownName ?? summary.assignee.name };
+  return { ...shown, assignee };
+}
+
+/**
+ * A message as the shopper's widget (and their transcript) gets it: the agents in it named as shoppers are told
+ * (users.display_name, migration 044), not by the full names colleagues see. The names shown are stored with each
+ * line when it is written (metadata.agentShownName, fromAgentShownName), so a past message keeps the name it was sent
+ * with; lines from before have none and are left as they were.
+ */
+export function forShopperMessage(message: ChatMessage): ChatMessage {
+  const { agentShownName, fromAgentShownName, ...metadata } = (message.metadata ?? {}) as Record<string, unknown>;
+  const shown = typeof agentShownName === 'string' ? agentShownName : null;
+  const fromShown = typeof fromAgentShownName === 'string' ? fromAgentShownName : null;
+  if (shown === null && fromShown === null) return message;
+  if (shown !== null && 'agentName' in metadata) metadata.agentName = shown;
+  if (fromShown !== null && 'fromAgentName' in metadata) metadata.fromAgentName = fromShown;
+  const author = message.author.type === 'agent' && shown !== null ? { ...message.author, name: shown } : message.author;
+  return { ...message, author, metadata };
 }
 
 export function toChatMessage(row: MessageRow): ChatMessage {
@@ -119,9 +150,9 @@ export const conversationsRepository = (sql: Sql) => {
   const wokeNow = () => sql`conversations.woke_at is not distinct from now()`;
 
   const selectConversation = (where: ReturnType<Sql>) => sql<ConversationRow[]>`
-    select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at,
+    select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, u.display_name as assignee_shown_name, c.handed_off, c.queued_at,
            c.assigned_at, c.first_response_at, c.resolved_at, c.last_message_at, c.created_at,
-           c.customer_last_seen_id, c.agent_last_seen_id, c.snoozed_until, c.team_id, t.name as team_name, c.version
+           c.customer_last_seen_id, c.agent_last_seen_id, c.snoozed_until, c.team_id, t.name as team_name, c.version, c.priority, c.imported_from
     from conversations c left join users u on u.id = c.assignee_id left join teams t on t.id = c.team_id
     where ${where}`;
 
@@ -139,8 +170,9 @@ export const conversationsRepository = (sql: Sql) => {
       const [row] = await selectConversation(sql`c.customer_id = ${customerId} and c.status <> 'resolved' order by c.id desc limit 1`);
       return row;
     },
+    /** The shopper's latest chat here, for their widget: never one imported from another tool (their old transcript). */
     async findLatestForCustomer(customerId: number): Promise<ConversationRow | undefined> {
-      const [row] = await selectConversation(sql`c.customer_id = ${customerId} order by c.id desc limit 1`);
+      const [row] = await selectConversation(sql`c.customer_id = ${customerId} and c.imported_from is null order by c.id desc limit 1`);
       return row;
     },
     async listForCustomer(customerId: number, limit: number): Promise<ConversationRow[]> {
@@ -160,11 +192,17 @@ export const conversationsRepository = (sql: Sql) => {
       touchesConversation?: boolean;
     }): Promise<{ message: MessageRow; duplicate: boolean; woke: boolean }> {
       const byShopper = m.authorType === 'customer';
+      // An agent's reply carries the name the shopper is shown for them now, read from their row as it is stored: a
+      // later rename does not change what this message said (forShopperMessage).
+      const metadata = sql.json((m.metadata ?? {}) as never);
+      const withShownName = m.authorType === 'agent' && m.authorId && !m.private
+        ? sql`${metadata}::jsonb || coalesce((select jsonb_build_object('agentShownName', ${shownNameColumn(sql)}) from users where id = ${m.authorId}), '{}'::jsonb)`
+        : metadata;
       const inserted = await sql<(MessageRow & { conversation_woke: boolean | null })[]>`
         with m as (
           insert into messages (conversation_id, author_type, author_id, client_id, body, private, metadata)
           values (${m.conversationId}, ${m.authorType}, ${m.authorId ?? null}, ${m.clientId ?? null}, ${m.body},
-                  ${m.private ?? false}, ${sql.json((m.metadata ?? {}) as never)})
+                  ${m.private ?? false}, ${withShownName})
           on conflict (conversation_id, client_id) do nothing
           returning *
         ), touch as (

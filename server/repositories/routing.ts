@@ -8,12 +8,15 @@
 import type { Sql, Tx } from '../db/client.ts';
 import type { Presence } from '../realtime/event-maps.ts';
 import { loadTeamSettings } from '../services/team-settings.ts';
+import { shownNameColumn } from './users.ts';
 
 export interface Assignment {
   conversationId: number;
   customerId: number;
   agentId: number;
   agentName: string;
+  /** What the shopper is told the agent is called (users.display_name, else the full name; migration 044). */
+  agentShownName: string;
   assignedAt: Date;
   queuedAt: Date | null;
 }
@@ -54,9 +57,9 @@ async function openChats(tx: Tx, agentId: number): Promise<number> {
  * transaction holds (waiting there while holding other agents' locks is how deadlocks start); whichever
  * transaction finishes last runs another pass, so a seat skipped here is filled by it.
  */
-async function lockAgentWithCapacity(tx: Tx, agentId: number, mode: 'auto' | 'manual'): Promise<{ name: string } | null | 'locked'> {
-  const [agent] = await tx<{ name: string; capacity: number; presence: string; active: boolean }[]>`
-    select name, capacity, presence, active from users where id = ${agentId}
+async function lockAgentWithCapacity(tx: Tx, agentId: number, mode: 'auto' | 'manual'): Promise<{ name: string; shown_name: string } | null | 'locked'> {
+  const [agent] = await tx<{ name: string; shown_name: string; capacity: number; presence: string; active: boolean }[]>`
+    select name, ${shownNameColumn(tx)} as shown_name, capacity, presence, active from users where id = ${agentId}
     ${mode === 'auto' ? tx`for update skip locked` : tx`for update`}`;
   if (!agent) return mode === 'auto' ? 'locked' : null;
   if (!agent.active) return null;
@@ -188,7 +191,7 @@ export const routingRepository = (sql: Sql) => ({
         if (agent === 'locked') skipped = true;
         if (!agent || agent === 'locked') continue;
         const row = await giveTo(tx, conversation.id, candidate.id);
-        return { conversationId: conversation.id, customerId: row.customer_id, agentId: candidate.id, agentName: agent.name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
+        return { conversationId: conversation.id, customerId: row.customer_id, agentId: candidate.id, agentName: agent.name, agentShownName: agent.shown_name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
       }
       return skipped ? ('busy' as const) : ('empty' as const);
     });
@@ -206,7 +209,7 @@ export const routingRepository = (sql: Sql) => ({
       const agent = await lockAgentWithCapacity(tx, agentId, 'manual');
       if (!agent || agent === 'locked') return 'agent_unavailable' as const;
       const row = await giveTo(tx, conversationId, agentId);
-      return { conversationId, customerId: row.customer_id, agentId, agentName: agent.name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
+      return { conversationId, customerId: row.customer_id, agentId, agentName: agent.name, agentShownName: agent.shown_name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
     });
   },
 
@@ -222,14 +225,15 @@ export const routingRepository = (sql: Sql) => ({
       const [conversation] = await tx<{ status: string; assignee_id: number | null }[]>`select status, assignee_id from conversations where id = ${conversationId} for update`;
       if (!conversation || !rule.statuses.includes(conversation.status as never)) return 'not_available' as const;
       if (rule.holderId !== undefined && Number(conversation.assignee_id) !== rule.holderId) return 'not_available' as const;
-      const [agent] = await tx<{ name: string; capacity: number; active: boolean }[]>`select name, capacity, active from users where id = ${agentId} for update`;
+      const [agent] = await tx<{ name: string; shown_name: string; capacity: number; active: boolean }[]>`
+        select name, ${shownNameColumn(tx)} as shown_name, capacity, active from users where id = ${agentId} for update`;
       if (!agent?.active) return 'agent_unavailable' as const;
       if (rule.needSeat) {
         const seats = await openChats(tx, agentId);
         if (seats >= agent.capacity) return { full: { seats, capacity: agent.capacity } };
       }
       const row = await giveTo(tx, conversationId, agentId);
-      return { conversationId, customerId: row.customer_id, agentId, agentName: agent.name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
+      return { conversationId, customerId: row.customer_id, agentId, agentName: agent.name, agentShownName: agent.shown_name, assignedAt: row.assigned_at, queuedAt: row.queued_at };
     });
   },
 
@@ -308,16 +312,16 @@ export const routingRepository = (sql: Sql) => ({
    * offline agent until it wakes (nobody is meant to work on it); a deactivated agent's go too
    * (the trigger of 025_snooze.sql clears their snooze). `conversationIds` limits the check to chats that just woke.
    */
-  async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number; conversationIds?: number[] }): Promise<{ id: number; agent_name: string }[]> {
+  async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number; conversationIds?: number[] }): Promise<{ id: number; agent_name: string; agent_shown_name: string }[]> {
     const which = 'agentId' in filter
       ? sql`u.id = ${filter.agentId}`
       : sql`u.presence = 'offline' and u.last_seen_at < now() - make_interval(mins => ${filter.offlineMinutes})
             and c.snoozed_until is null ${filter.conversationIds ? sql`and c.id = any(${filter.conversationIds}::bigint[])` : sql``}
             and ${shopperWaitingSince(sql)} is not null`;
-    return sql<{ id: number; agent_name: string }[]>`
+    return sql<{ id: number; agent_name: string; agent_shown_name: string }[]>`
       update conversations c set status = 'queued', assignee_id = null, queued_at = coalesce(c.queued_at, now()), updated_at = now()
       from users u where u.id = c.assignee_id and c.status = 'assigned' and ${which}
-      returning c.id, u.name as agent_name`;
+      returning c.id, u.name as agent_name, ${shownNameColumn(sql, 'u')} as agent_shown_name`;
   },
 
   /**
@@ -328,8 +332,8 @@ export const routingRepository = (sql: Sql) => ({
    * first queue time (first in line) and remembers whom it was taken from, so the next pass offers it to someone
    * else. A snoozed chat is left alone, and one that woke gives its agent the same minutes from the wake.
    */
-  async releaseUnansweredChats(minutes: number): Promise<{ id: number; agent_id: number; agent_name: string }[]> {
-    return sql<{ id: number; agent_id: number; agent_name: string }[]>`
+  async releaseUnansweredChats(minutes: number): Promise<{ id: number; agent_id: number; agent_name: string; agent_shown_name: string }[]> {
+    return sql<{ id: number; agent_id: number; agent_name: string; agent_shown_name: string }[]>`
       update conversations c set status = 'queued', assignee_id = null, passed_over_by = c.assignee_id,
         queued_at = coalesce(c.queued_at, now()), updated_at = now()
       from users u
@@ -337,7 +341,7 @@ export const routingRepository = (sql: Sql) => ({
         and greatest(c.assigned_at, c.woke_at) < now() - make_interval(mins => ${minutes})
         and exists (select 1 from users o where o.id <> u.id and o.active and o.presence = 'online' and o.capacity > 0
                     and ${seatsTaken(sql, sql`o.id`)} < o.capacity)
-      returning c.id, u.id as agent_id, u.name as agent_name`;
+      returning c.id, u.id as agent_id, u.name as agent_name, ${shownNameColumn(sql, 'u')} as agent_shown_name`;
   },
 
   /**

@@ -174,7 +174,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
     left join (
       select (c.created_at at time zone ${range.timeZone})::date as day, count(*) as total, count(*) filter (where c.handed_off) as handed_off
       from conversations c
-      where c.created_at >= ${start} and c.created_at < ${end} and c.started_by = 'shopper'
+      where c.created_at >= ${start} and c.created_at < ${end} and c.started_by = 'shopper' and c.imported_from is null
       group by 1
     ) n on n.day = d.day
     order by d.day`;
@@ -186,6 +186,8 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
   // agent closed without taking it (spam, a blocked shopper) is neither the bot's success nor a hand-off.
   // Conversations an agent started by writing to a customer are never the bot's to answer: outside every figure
   // about the bot, hand-offs and response times, counted on their own (agent_started).
+  // Conversations imported from the tool the shop used before (047, conversation-import.ts) were not handled here:
+  // outside every figure, the CSV and the labels included, and their ratings (feedback.imported) out of CSAT.
   // The first-reply target is measured over the range's hand-offs: the wait runs from the hand-off (as
   // `first_response_seconds` does) to the first reply, or else to the chat's close, or else to now. A chat closed
   // without a reply inside the target (the shopper left at once) counts on neither side. Each chat is judged by the
@@ -223,7 +225,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
              c.started_by = 'shopper' as shopper,
              case when c.handed_off then ${handoffTargetSeconds(sql, targetMinutes)} end as target,
              ${handoffVerdict(sql, targetMinutes)} as verdict
-      from conversations c where c.created_at >= ${start} and c.created_at < ${end}
+      from conversations c where c.created_at >= ${start} and c.created_at < ${end} and c.imported_from is null
     ) r`;
   // Of the open chats still with the bot, those whose latest answer the shopper rated helpful: few rows (open chats
   // are the last hours' ones), found through the status index. Apart from the read above: inside it, the per-row
@@ -253,7 +255,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
 
   const csatRows = await sql<{ rating: number; n: number }[]>`
     select rating, count(*)::int as n from feedback
-    where kind = 'csat' and created_at >= ${start} and created_at < ${end} group by rating`;
+    where kind = 'csat' and created_at >= ${start} and created_at < ${end} and not imported group by rating`;
   const distribution = [1, 2, 3, 4, 5].map((r) => csatRows.find((row) => row.rating === r)?.n ?? 0);
   const csatCount = distribution.reduce((a, b) => a + b, 0);
   const csatSum = distribution.reduce((sum, n, i) => sum + n * (i + 1), 0);
@@ -312,7 +314,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
 
   const labels = await sql<{ label: string; count: number }[]>`
     select label, count(*)::int as count from conversations, unnest(labels) as label
-    where created_at >= ${start} and created_at < ${end} and cardinality(labels) > 0
+    where created_at >= ${start} and created_at < ${end} and cardinality(labels) > 0 and imported_from is null
     group by label order by 2 desc, 1 limit 20`;
 
   // Counted per UTC day when they happen (nudge_stats): the range's dates are taken as UTC days here.
@@ -507,7 +509,7 @@ export async function* conversationsCsvChunks(sql: Sql, range: ReturnType<typeof
         select c.id, c.created_at, c.status, c.started_by, c.handed_off, c.resolved_by, c.customer_id, c.assignee_id,
                c.first_response_seconds, c.resolution_seconds, c.labels
         from conversations c
-        where c.created_at >= ${range.start} and c.created_at < ${range.end} and c.id > ${afterId}
+        where c.created_at >= ${range.start} and c.created_at < ${range.end} and c.id > ${afterId} and c.imported_from is null
         order by c.id limit ${pageSize}
       )
       select p.id, p.created_at, p.status, p.started_by, p.handed_off, p.resolved_by, p.customer_id, cu.name as customer_name, cu.email as customer_email,

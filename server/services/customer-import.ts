@@ -289,7 +289,11 @@ export async function importContacts(sql: Sql, input: {
 export const tooManyRows = (rows: number) =>
   new AppError(413, 'too_many_rows', `The file has ${rows.toLocaleString('en')} contacts; at most ${MAX_IMPORT_ROWS.toLocaleString('en')} are imported per request. Split it into several files.`);
 
-async function runImport(tx: Sql, input: { rows: SourceRow[]; format: 'json' | 'csv'; dryRun: boolean; columns?: ImportResult['columns'] }): Promise<ImportResult> {
+/**
+ * The rows' work inside the caller's transaction (which holds the import lock). `matched`, when given, receives each
+ * imported row's record by line: the conversations import (conversation-import.ts) files each chat under it.
+ */
+export async function runImport(tx: Sql, input: { rows: SourceRow[]; format: 'json' | 'csv'; dryRun: boolean; columns?: ImportResult['columns']; matched?: Map<number, number> }): Promise<ImportResult> {
   const customers = customersRepository(tx);
   const result: ImportResult = {
     dryRun: input.dryRun, format: input.format, rows: input.rows.length, created: 0, updated: 0, unchanged: 0, rejected: 0, conflicts: 0, keptExisting: 0,
@@ -373,6 +377,7 @@ async function runImport(tx: Sql, input: { rows: SourceRow[]; format: 'json' | '
       }
       result.created++;
       madeHere.add(created.id);
+      input.matched?.set(line, created.id);
       remember(created);
       continue;
     }
@@ -395,6 +400,7 @@ async function runImport(tx: Sql, input: { rows: SourceRow[]; format: 'json' | '
       .some(([key, value]) => !Object.prototype.hasOwnProperty.call(target!.attributes, key) || !sameValue(target!.attributes[key], value));
     const changed = attributesChanged || next.externalId !== target.external_id || next.email !== target.email
       || next.name !== target.name || next.locale !== target.locale;
+    input.matched?.set(line, target.id);
     if (!changed) {
       result.unchanged++;
       continue;

@@ -6,7 +6,10 @@ import { langOf } from '../../knowledge-base/text/language.ts';
 import { firstName } from '../../widget/src/person-name.ts';
 
 export interface FollowupReply {
+  /** The name the shopper was shown for the agent when the reply was sent (their full name unless they chose one). */
   agentName: string | null;
+  /** The agent chose a name to show customers (users.display_name): it is used as written, not cut to a first name. */
+  agentNameChosen?: boolean;
   text: string;
   /** The message is a file sent without a caption (its text is only the file's name). */
   fileOnly: boolean;
@@ -96,7 +99,8 @@ export function followupEmail(content: FollowupContent): { subject: string; text
     // name in Chinese characters has no first name to split off and is used whole, surname included
     // (widget/src/person-name.ts, shared with the console's canned replies): a team that would rather not show it
     // names such agents as they should be shown (an admin sets the name).
-    const name = firstName(reply.agentName) ?? w.agent;
+    // A name the agent chose for customers is theirs to shape ("Dr. Lee", "Support Sam") and is used whole.
+    const name = (reply.agentNameChosen ? reply.agentName?.trim() || null : firstName(reply.agentName)) ?? w.agent;
     const files = fileLinks(reply, content.publicUrl);
     if (files.length) {
       textParts.push(`${w.sentFile(name)}${w.colon.trimEnd()}`, ...files.map((f) => `  ${f.name}${w.colon}${f.url}`));

@@ -4,7 +4,7 @@
 // export (the customer by name, private notes marked, in English and UTC like the team's other exports). System lines
 // ("X joined the chat.") stand without an author.
 import type { Sql } from '../db/client.ts';
-import { conversationsRepository, type ConversationRow } from '../repositories/conversations.ts';
+import { conversationsRepository, forShopperMessage, toChatMessage, type ConversationRow } from '../repositories/conversations.ts';
 import { customersRepository } from '../repositories/customers.ts';
 import { STRINGS as WIDGET_WORDS, systemLineText } from '../../widget/src/i18n.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
@@ -51,12 +51,14 @@ export async function conversationTranscript(sql: Sql, conversationId: number, o
   const messages = await conversations.messagesAfter(conversationId, 0, options.audience === 'team', 10_000);
   const lines = [words.header(conversationId, zoned(conversation.created_at), words.status[conversation.status]), ''];
   for (const m of messages) {
+    // The shopper's copy names agents as the widget did (the names shown to customers), the team's by full name.
+    const shown = options.audience === 'shopper' ? forShopperMessage(toChatMessage(m)) : null;
     if (m.author_type === 'system') {
-      const line = options.audience === 'shopper' ? systemLineText(WIDGET_WORDS[lang], m.body, m.metadata ?? {}) : m.body;
+      const line = shown ? systemLineText(WIDGET_WORDS[lang], m.body, shown.metadata ?? {}) : m.body;
       lines.push(`[${stamp(m.created_at)}] · ${line}`);
       continue;
     }
-    const who = m.author_type === 'customer' ? customerLabel : m.author_type === 'bot' ? words.bot : (m.author_name ?? words.agent);
+    const who = m.author_type === 'customer' ? customerLabel : m.author_type === 'bot' ? words.bot : ((shown ? shown.author.name : m.author_name) ?? words.agent);
     const note = m.private ? ` [${words.note}]` : '';
     lines.push(`[${stamp(m.created_at)}] ${who}${note}${words.said}${m.body}`);
   }

@@ -1,10 +1,13 @@
 // The signed-in person's own account: changing their password (it asks for the
 // current one; their other sessions are signed out by the server), two-step sign-in, and which events alert them.
 import { useEffect, useState } from 'preact/hooks';
-import { errorText, get, post } from '../api.ts';
+import { codeText, errorText, get, patch, post } from '../api.ts';
 import { t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
+import type { User } from '../types.ts';
+import { MAX_NAME_CHARS, MAX_SHOWN_NAME_CHARS, nameProblem } from '../../../server/services/agent-name-rules.ts';
 import { ALERT_EVENTS, askPermissionOnce, notificationPrefs, notificationsState, saveNotificationPrefs, type NotifyPrefs } from '../notify.ts';
+import { PersonalReplies } from './personal-replies.tsx';
 
 const NO_PASSWORDS = { current: '', next: '', repeat: '' };
 
@@ -59,6 +62,82 @@ export function PasswordForm({ onDone }: { onDone(): void }) {
         <button class="primary" type="submit">{t('save')}</button>
         <button type="button" onClick={onDone}>{t('cancel')}</button>
       </div>
+    </form>
+  );
+}
+
+/** The server's name refusals (server/services/agent-names.ts) in the console's words. */
+const NAME_REFUSALS: Record<string, Key> = {
+  name_empty: 'name.empty', name_too_long: 'name.tooLong', name_invalid: 'name.invalid',
+  display_name_too_long: 'name.shownTooLong', display_name_invalid: 'name.shownInvalid',
+};
+
+export interface TypedNames { name: string; displayName: string }
+
+/** What is wrong with the names as typed, in the console's words (the server's own rules), or null. */
+export function namesProblem(names: TypedNames): string | null {
+  const code = nameProblem('full', names.name) ?? nameProblem('shown', names.displayName);
+  return code ? t(NAME_REFUSALS[code], { max: code.startsWith('display_name') ? MAX_SHOWN_NAME_CHARS : MAX_NAME_CHARS }) : null;
+}
+
+/** A refusal of a rename in the console's words. */
+export const renameErrorText = (err: unknown) => codeText(err, NAME_REFUSALS);
+
+/** What a rename sends: trimmed, an empty shown name meaning "use the full name". */
+export const namesBody = (names: TypedNames) => ({ name: names.name.trim(), displayName: names.displayName.trim() || null });
+
+/**
+ * The two names, as the Account panel and the team page both edit them: the full name and the one shown to
+ * customers (empty = the full name). Each input's test id is `${testIdPrefix}-full` / `-shown`.
+ */
+export function NameFields({ value, onInput, testIdPrefix, invalid, hint = 'name.shownHint' }: { value: TypedNames; onInput(next: TypedNames): void; testIdPrefix: string; invalid?: boolean; hint?: Key }) {
+  return (
+    <>
+      <label>{t('name.full')}
+        <input required autoComplete="name" value={value.name} aria-invalid={invalid ? 'true' : undefined}
+          onInput={(e) => onInput({ ...value, name: e.currentTarget.value })} data-testid={`${testIdPrefix}-full`} />
+      </label>
+      <label>{t('name.shown')}
+        <input autoComplete="nickname" value={value.displayName} placeholder={value.name} aria-describedby={`${testIdPrefix}-shown-hint`}
+          aria-invalid={invalid ? 'true' : undefined}
+          onInput={(e) => onInput({ ...value, displayName: e.currentTarget.value })} data-testid={`${testIdPrefix}-shown`} />
+      </label>
+      <p class="muted small" id={`${testIdPrefix}-shown-hint`}>{t(hint)}</p>
+    </>
+  );
+}
+
+/** "Your name": the signed-in person renames themselves; the header follows at once (and every console, live). */
+export function OwnNameForm() {
+  const { user, updateUser } = useSession();
+  const [form, setForm] = useState<TypedNames>({ name: user.name, displayName: user.displayName ?? '' });
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const problem = namesProblem(form);
+    if (problem) {
+      setMessage({ error: true, text: problem });
+      return;
+    }
+    setBusy(true);
+    try {
+      const answer = await patch<{ user: User }>('/api/auth/me', namesBody(form));
+      updateUser(answer.user);
+      setForm({ name: answer.user.name, displayName: answer.user.displayName ?? '' });
+      setMessage({ error: false, text: t('name.saved') });
+    } catch (err) {
+      setMessage({ error: true, text: renameErrorText(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="card stack name-form" onSubmit={submit} data-testid="own-name-form" noValidate>
+      <h3>{t('name.title')}</h3>
+      <NameFields value={form} onInput={(next) => { setForm(next); setMessage(null); }} testIdPrefix="own-name" invalid={message?.error} />
+      {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'} data-testid="own-name-message">{message.text}</p>}
+      <div class="inline"><button class="primary" type="submit" disabled={busy} data-testid="own-name-save">{t('save')}</button></div>
     </form>
   );
 }
@@ -237,13 +316,15 @@ export function NotificationSettings() {
   );
 }
 
-/** What the account link in the top bar opens: the password, two-step sign-in and notifications. */
+/** What the account link in the top bar opens: the names, the password, two-step sign-in, notifications and the agent's own replies. */
 export function AccountPanel({ onDone }: { onDone(): void }) {
   return (
     <div class="account-panel stack">
+      <OwnNameForm />
       <PasswordForm onDone={onDone} />
       <TwoStepSettings />
       <NotificationSettings />
+      <PersonalReplies />
     </div>
   );
 }

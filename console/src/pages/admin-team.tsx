@@ -13,6 +13,7 @@ import { TeamsTab } from './admin-teams.tsx';
 import { ApiTokensTab } from './api-tokens.tsx';
 import { ConfirmButton } from '../confirm-button.tsx';
 import { usePendingSaves } from '../pending-saves.ts';
+import { NameFields, namesBody, namesProblem, renameErrorText, type TypedNames } from './account.tsx';
 
 const TABS = ['team', 'teams', 'canned', 'labels', 'widget', 'webhooks', 'tokens', 'privacy', 'audit'] as const;
 type Tab = (typeof TABS)[number];
@@ -42,7 +43,7 @@ export function TeamPage() {
 
 type Language = 'en' | 'zh';
 const LANGUAGES: Language[] = ['en', 'zh'];
-interface Member { id: number; email: string; name: string; role: 'agent' | 'admin'; capacity: number; languages: Language[]; presence: string; active: boolean; openChats: number; lastSeenAt: string | null; autoAway: boolean; twoStep: boolean; invited: boolean; mustChangePassword: boolean; invitationExpired: boolean }
+interface Member { id: number; email: string; name: string; displayName: string | null; role: 'agent' | 'admin'; capacity: number; languages: Language[]; presence: string; active: boolean; openChats: number; lastSeenAt: string | null; autoAway: boolean; twoStep: boolean; invited: boolean; mustChangePassword: boolean; invitationExpired: boolean }
 
 /** The languages an agent answers in: automatic assignment gives them chats in these first (none = any). */
 function LanguageChecks({ value, onChange }: { value: Language[]; onChange(next: Language[]): void }) {
@@ -68,6 +69,9 @@ function TeamTab() {
   const invite = canInvite && inviting;
   // Presence changes as agents come and go: the table follows without a reload.
   useSocketEvent(socket, 'presence:updated', () => team.reload());
+  // So do names, whoever changed them (the member in their Account panel, another admin).
+  useSocketEvent(socket, 'agent:renamed', () => team.reload());
+  const [renaming, setRenaming] = useState<{ id: number; names: TypedNames } | null>(null);
   const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'agent' | 'admin', password: '', capacity: 5, languages: [] as Language[] });
   const [showPassword, setShowPassword] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -116,6 +120,25 @@ function TeamTab() {
       setNotice(t('team.passwordReset', { name: m.name }));
     }
   };
+  // Names are checked as the server checks them before anything is sent; the audit log records the rename.
+  const rename = async (event: Event, m: Member) => {
+    event.preventDefault();
+    if (!renaming) return;
+    const problem = namesProblem(renaming.names);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    try {
+      await patch(`/api/admin/team/${m.id}`, namesBody(renaming.names));
+      setRenaming(null);
+      setError(null);
+      setNotice(t('name.saved'));
+      team.reload();
+    } catch (err) {
+      setError(renameErrorText(err));
+    }
+  };
   // A lost phone: two-step sign-in goes off and they are signed out everywhere (audited by the server).
   const resetTwoStep = async (m: Member) => {
     if (!confirm(t('team.confirmResetTwoStep', { name: m.name }))) return;
@@ -149,7 +172,17 @@ function TeamTab() {
         <tbody>
           {(team.data?.items ?? []).map(shown).map((m) => (
             <tr key={m.id} class={m.active ? '' : 'inactive'} data-testid="team-row" data-email={m.email}>
-              <td>{m.name}
+              <td data-testid="member-name">{renaming?.id === m.id
+                ? <form class="stack name-form" onSubmit={(e) => void rename(e, m)} data-testid="rename-form" noValidate>
+                    <NameFields value={renaming.names} onInput={(names) => setRenaming({ id: m.id, names })} testIdPrefix="rename" hint="name.shownHintMember" />
+                    <span class="inline">
+                      <button class="small primary" type="submit">{t('save')}</button>
+                      <button class="small" type="button" onClick={() => setRenaming(null)}>{t('cancel')}</button>
+                    </span>
+                  </form>
+                : <>{m.name} <button class="small" data-testid="rename" aria-label={`${t('name.rename')}: ${m.name}`}
+                    onClick={() => setRenaming({ id: m.id, names: { name: m.name, displayName: m.displayName ?? '' } })}>{t('name.rename')}</button></>}
+                {m.displayName && renaming?.id !== m.id && <div class="muted small" data-testid="member-shown-name">{t('name.shownAs', { name: m.displayName })}</div>}
                 {m.invited && <> <span class="badge warn" data-testid="member-invited">{t(m.invitationExpired ? 'team.invitationExpired' : 'team.invited')}</span></>}
                 {m.mustChangePassword && !m.invited && <span class="muted small" data-testid="member-must-change" title={t('team.mustChangeHint')}> {t('team.mustChange')}</span>}
               </td><td>{m.email}</td>
@@ -216,6 +249,7 @@ function TeamTab() {
 
 function CannedTab() {
   const list = useLoad(() => get<{ items: CannedResponse[] }>('/api/canned-responses'), []);
+  const shared = (list.data?.items ?? []).filter((c) => !c.personal); // the admin's own are in Account → My replies
   const blank = { shortcut: '', title: '', body: '', locale: 'en' as 'en' | 'zh' };
   const [form, setForm] = useState(blank);
   const [editing, setEditing] = useState<number | null>(null);
@@ -239,7 +273,7 @@ function CannedTab() {
       <table>
         <thead><tr><th>{t('canned.shortcut')}</th><th>{t('canned.title')}</th><th>{t('canned.body')}</th><th>{t('kb.locale')}</th><th><span class="visually-hidden">{t('a11y.actions')}</span></th></tr></thead>
         <tbody>
-          {(list.data?.items ?? []).map((c) => (
+          {shared.map((c) => (
             <tr key={c.id}>
               <td><code>/{c.shortcut}</code></td><td>{c.title}</td><td class="small">{c.body}</td><td>{c.locale}</td>
               <td class="nowrap">

@@ -4,7 +4,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { limits } from '../limits.ts';
 import { atToken, completeMention } from '../mention-token.ts';
-import { errorText, get, patch, post, query, upload } from '../api.ts';
+import { errorText, get, patch, post, put, query, upload } from '../api.ts';
 import { ChipsEditor } from '../chips-editor.tsx';
 import { useSession } from '../context.ts';
 import { formatTime, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
@@ -169,6 +169,20 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
     }
   };
 
+  // Priority: any agent marks any chat (the inbox marks it and can list those first); every console is told.
+  const togglePriority = async () => {
+    if (!conversation) return;
+    const priority = !conversation.priority;
+    try {
+      const result = await put<{ conversation: ConversationSummary }>(`/api/conversations/${conversationId}/priority`, { priority });
+      setConversation((current) => (current && current.version > result.conversation.version ? current : result.conversation));
+      setError(null);
+      announce(t(priority ? 'announce.priorityOn' : 'announce.priorityOff'));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+
   const act = async (event: 'conversation:accept' | 'conversation:resolve' | 'conversation:reopen' | 'conversation:unsnooze', extra: Record<string, unknown> = {}) => {
     try {
       const result = await request<{ conversation: ConversationSummary }>(socket, event, { conversationId, ...extra });
@@ -269,6 +283,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
         if (conversation.snoozedUntil) void act('conversation:unsnooze');
         else setSnoozeSignal((n) => n + 1);
       }
+      if (isAltShortcut(event, 'P')) { event.preventDefault(); void togglePriority(); }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -364,6 +379,8 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
           {(status === 'queued' || status === 'assigned') && hasShopperMessage && (
             <button key="mark-unread" data-testid="mark-unread" onClick={() => void markUnread()}>{t('action.markUnread')}</button>
           )}
+          <button key="priority" class="priority-toggle" data-testid="priority-toggle" aria-pressed={Boolean(conversation.priority)}
+            title={t('priority.hint', { shortcut: altLabel('P') })} onClick={() => void togglePriority()}>{t('priority.toggle')}</button>
           <a key="transcript" class="button" href={`/api/conversations/${conversationId}/transcript`} target="_blank" rel="noopener">{t('action.transcript')}</a>
         </div>
       </header>
@@ -637,7 +654,9 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
   const textarea = useRef<HTMLTextAreaElement>(null);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const typingSent = useRef(false);
+  // The team's replies and the agent's own; reloaded when either changes (an admin's edit, My replies in another tab).
   const canned = useLoad(() => get<{ items: CannedResponse[] }>('/api/canned-responses'), []);
+  useSocketEvent(socket, 'canned:changed', () => canned.reload());
 
   handle.current = {
     insert(insertText: string) {
@@ -666,7 +685,9 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
     if (token === null) return [];
     return (canned.data?.items ?? [])
       .filter((c) => c.shortcut.startsWith(token))
-      .sort((a, b) => Number(b.locale === locale) - Number(a.locale === locale) || a.shortcut.localeCompare(b.shortcut))
+      // The chat's language first, then by shortcut; the agent's own before the team's with the same shortcut, so
+      // Enter on "/refund" inserts theirs (both are listed, theirs marked).
+      .sort((a, b) => Number(b.locale === locale) - Number(a.locale === locale) || a.shortcut.localeCompare(b.shortcut) || Number(b.personal) - Number(a.personal))
       .slice(0, 8);
   }, [token, canned.data, locale]);
   // Teammates to mention: only in a note (a reply naming "@Sam" would go to the shopper).
@@ -683,7 +704,10 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
   };
   const matches: Suggestion[] = teammates.length
     ? teammates.map((a) => ({ key: `agent-${a.id}`, content: <><strong>@{a.name}</strong> <span class="muted small">{t(`presence.${a.presence}` as Key)}</span></>, pick: () => mention(a) }))
-    : cannedMatches.map((c) => ({ key: `canned-${c.id}`, content: <><code>/{c.shortcut}</code> <strong>{c.title}</strong> <span class="muted small">{c.body.slice(0, 80)}</span></>, pick: () => useCanned(c) }));
+    : cannedMatches.map((c) => ({
+      key: `canned-${c.id}`, pick: () => useCanned(c),
+      content: <><code>/{c.shortcut}</code> {c.personal && <span class="badge" data-testid="canned-personal-mark">{t('canned.personalMark')}</span>}<strong>{c.title}</strong> <span class="muted small">{c.body.slice(0, 80)}</span></>,
+    }));
 
   const slashHintOpen = matches.length === 0 && token !== null && slashHintClosedAt !== text;
   // The text at which the agent closed the menu (Escape, or Tab on the way out): it stays closed until they type.
@@ -715,7 +739,8 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
   useEffect(() => stopTyping, [conversationId]);
 
   const useCanned = (item: CannedResponse) => {
-    const body = fillPlaceholders(item.body, { customer, agent: user });
+    // {{agent.name}} goes to the shopper: the name they are shown for this agent, not the full name colleagues see.
+    const body = fillPlaceholders(item.body, { customer, agent: { name: user.displayName ?? user.name } });
     setText((current) => current.replace(/(^|\s)\/[a-z0-9_-]*$/, (_m, space: string) => `${space}${body}`));
     textarea.current?.focus();
   };

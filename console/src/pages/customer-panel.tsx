@@ -82,6 +82,7 @@ export function CustomerPanel({ customerId, conversationId, onRecordChanged }: {
             <li key={c.id} class={c.id === conversationId ? 'current' : ''}>
               <a href={`/console/conversations/${c.id}`} onClick={(e) => { e.preventDefault(); navigate(`/console/conversations/${c.id}`); }}>#{c.id}</a>
               {' '}<span class={`status status-${c.status}`}>{t(`status.${c.status}` as Key)}</span> <span class="muted small">{formatTime(c.createdAt)}</span>
+              {c.importedFrom && <> <span class="badge" data-testid="imported-from">{t('customer.importedFrom', { source: c.importedFrom })}</span></>}
             </li>
           ))}
         </ul>

@@ -1,14 +1,15 @@
 // Customers: find anyone the shop has talked to (name, email or shop user id;
 // the most recently seen first) and open their profile, history, orders and
 // ratings without an open conversation. Admins bring the shop's existing contacts in from a CSV or JSON file (a dry
-// run first shows what it would do) and take them all out as CSV (server/services/customer-import.ts).
+// run first shows what it would do) and take them all out as CSV (server/services/customer-import.ts), and bring
+// their past conversations in from the chat tool they used before (server/services/conversation-import.ts).
 import { useRef, useState } from 'preact/hooks';
-import { codeText, get, query, upload } from '../api.ts';
+import { ApiError, codeText, get, query, upload } from '../api.ts';
 import { useSession } from '../context.ts';
 import { formatTime, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
-import type { Customer } from '../types.ts';
+import type { ConversationImportResult, Customer } from '../types.ts';
 import { CustomerPanel } from './customer-panel.tsx';
 
 /** What the import route answers (a dry run the same, with dryRun true). */
@@ -24,25 +25,28 @@ const MAX_IMPORT_MB = 5;
 const SHOWN_REJECTIONS = 10;
 
 /**
- * "Import contacts" and "Export CSV" (admins): the picked file goes to the server as a dry run, whose counts and first
- * refused rows are shown with Import / Cancel; Import sends the same file again for real.
+ * A file import with a dry run first (the contacts and the conversations imports): the picked file goes to `path` as a
+ * dry run, whose result the caller shows with Import / Cancel; `confirm` sends the same file again for real.
  */
-function ContactsImport({ onImported }: { onImported(): void }) {
+function useDryRunImport<R>({ path, maxMb, type, refusal, onImported }: {
+  path: string;
+  /** The server's byte cap, checked here too so a too-large file is not uploaded to be refused. */
+  maxMb: number;
+  /** The type the file is sent as. */
+  type(file: File): string;
+  /** A refusal in the admin's words (the caps by their codes, `too_large` included). */
+  refusal(err: unknown): string;
+  onImported(): void;
+}) {
   const picker = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState<{ file: File; result: ImportResult } | null>(null);
-  const [done, setDone] = useState<ImportResult | null>(null);
+  const [pending, setPending] = useState<{ file: File; result: R } | null>(null);
+  const [done, setDone] = useState<R | null>(null);
 
-  // Read once, so that Import sends exactly the bytes the dry run judged (the file may change on disk meanwhile). The
-  // type by the file's name: a CSV saved by Excel on Windows comes as application/vnd.ms-excel.
-  const asSent = async (file: File) => new File([await file.arrayBuffer()], file.name, {
-    type: /\.json$/i.test(file.name) || file.type === 'application/json' ? 'application/json' : 'text/csv',
-  });
-  const send = (file: File, dryRun: boolean) =>
-    upload<ImportResult>(`/api/admin/customers/import${query({ dryRun: dryRun || undefined, fileName: file.name.slice(0, 200) })}`, file);
-  const refusal = (err: unknown) => codeText(err, { too_many_rows: 'customers.importTooMany', too_large: 'customers.importTooLarge' })
-    .replace('{max}', MAX_IMPORT_ROWS.toLocaleString()).replace('{mb}', String(MAX_IMPORT_MB));
+  // Read once, so that Import sends exactly the bytes the dry run judged (the file may change on disk meanwhile).
+  const asSent = async (file: File) => new File([await file.arrayBuffer()], file.name, { type: type(file) });
+  const send = (file: File, dryRun: boolean) => upload<R>(`${path}${query({ dryRun: dryRun || undefined, fileName: file.name.slice(0, 200) })}`, file);
 
   const pick = async (file: File | undefined) => {
     if (picker.current) picker.current.value = '';
@@ -50,8 +54,8 @@ function ContactsImport({ onImported }: { onImported(): void }) {
     setPending(null);
     setDone(null);
     setError(null);
-    if (file.size > MAX_IMPORT_MB * 1024 * 1024) {
-      setError(t('customers.importTooLarge', { mb: MAX_IMPORT_MB }));
+    if (file.size > maxMb * 1024 * 1024) {
+      setError(refusal(new ApiError(413, 'too_large', ''))); // worded as the server's refusal would be
       return;
     }
     setBusy(true);
@@ -77,6 +81,21 @@ function ContactsImport({ onImported }: { onImported(): void }) {
       setBusy(false);
     }
   };
+  return { picker, busy, error, pending, done, pick, confirm, cancel: () => setPending(null), dismiss: () => setDone(null) };
+}
+
+/**
+ * "Import contacts" and "Export CSV" (admins): the picked file goes to the server as a dry run, whose counts and first
+ * refused rows are shown with Import / Cancel; Import sends the same file again for real.
+ */
+function ContactsImport({ onImported }: { onImported(): void }) {
+  const { picker, busy, error, pending, done, pick, confirm, cancel, dismiss } = useDryRunImport<ImportResult>({
+    path: '/api/admin/customers/import', maxMb: MAX_IMPORT_MB, onImported,
+    // The type by the file's name: a CSV saved by Excel on Windows comes as application/vnd.ms-excel.
+    type: (file) => (/\.json$/i.test(file.name) || file.type === 'application/json' ? 'application/json' : 'text/csv'),
+    refusal: (err) => codeText(err, { too_many_rows: 'customers.importTooMany', too_large: 'customers.importTooLarge' })
+      .replace('{max}', MAX_IMPORT_ROWS.toLocaleString()).replace('{mb}', String(MAX_IMPORT_MB)),
+  });
 
   const shown = pending?.result ?? done;
   const nothing = pending && pending.result.created + pending.result.updated === 0;
@@ -109,15 +128,71 @@ function ContactsImport({ onImported }: { onImported(): void }) {
           )}
           {!pending && (
             <div class="actions">
-              <button type="button" class="small" onClick={() => setDone(null)} data-testid="contacts-import-dismiss">{t('customers.importClose')}</button>
+              <button type="button" class="small" onClick={dismiss} data-testid="contacts-import-dismiss">{t('customers.importClose')}</button>
             </div>
           )}
           {pending && (
             <div class="actions">
               {!nothing && <button type="button" class="primary" disabled={busy} onClick={() => void confirm()} data-testid="contacts-import-confirm">{t('transfer.confirmImport')}</button>}
-              <button type="button" disabled={busy} onClick={() => setPending(null)} data-testid="contacts-import-cancel">{nothing ? t('customers.importClose') : t('cancel')}</button>
+              <button type="button" disabled={busy} onClick={cancel} data-testid="contacts-import-cancel">{nothing ? t('customers.importClose') : t('cancel')}</button>
             </div>
           )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+// The conversations import's caps (conversation-import.ts), checked here for the file's size as above.
+const MAX_CONVERSATIONS = 500;
+const MAX_CONVERSATIONS_MB = 10;
+
+/**
+ * "Import conversations" (admins): past chats from the tool the shop used before, as JSON in the neutral format the
+ * README shows. The dry run's counts and first refused conversations are shown with Import / Cancel, as for contacts.
+ */
+function ConversationsImport({ onImported }: { onImported(): void }) {
+  const { picker, busy, error, pending, done, pick, confirm, cancel, dismiss } = useDryRunImport<ConversationImportResult>({
+    path: '/api/admin/conversations/import', maxMb: MAX_CONVERSATIONS_MB, onImported, type: () => 'application/json',
+    refusal: (err) => codeText(err, {
+      too_many_rows: 'customers.convImportTooMany', too_many_messages: 'customers.convImportTooManyMessages', too_large: 'customers.convImportTooLarge',
+    }).replace('{max}', MAX_CONVERSATIONS.toLocaleString()).replace('{mb}', String(MAX_CONVERSATIONS_MB)),
+  });
+  const shown = pending?.result ?? done;
+  const nothing = pending && pending.result.imported === 0;
+  const counts = shown && {
+    conversations: shown.conversations, imported: shown.imported, messages: shown.messages, skipped: shown.skipped, rejected: shown.rejected,
+  };
+  return (
+    <div class="contacts-import" data-testid="conversations-import">
+      <div class="actions">
+        <button type="button" class="small" disabled={busy} title={t('customers.convImportHint')} onClick={() => picker.current?.click()} data-testid="conversations-import-button">{t('customers.convImport')}</button>
+        <input ref={picker} type="file" accept=".json,application/json" hidden data-testid="conversations-import-file" onChange={(e) => void pick(e.currentTarget.files?.[0])} />
+      </div>
+      {busy && <p class="muted small" role="status">{t('loading')}</p>}
+      {error && <p class="error small" role="alert" data-testid="conversations-import-error">{error}</p>}
+      {shown && counts && (
+        <div class={pending ? 'card import-preview' : ''} role={pending ? 'alertdialog' : 'status'} aria-label={pending ? t('customers.importPreview', { file: pending.file.name }) : undefined} data-testid={pending ? 'conversations-import-preview' : 'conversations-import-done'}>
+          {pending && <strong>{t('customers.importPreview', { file: pending.file.name })}</strong>}
+          <p class={pending ? 'small' : 'ok small'} data-testid="conversations-import-summary">
+            {t(pending ? (nothing ? 'customers.convImportNothing' : 'customers.convImportSummary') : 'customers.convImportDone', counts)}
+          </p>
+          {shown.customers.created > 0 && <p class="muted small">{t('customers.convImportNewCustomers', { n: shown.customers.created })}</p>}
+          {pending && !nothing && <p class="muted small">{t('customers.convImportRule')}</p>}
+          {shown.rejectedRows.length > 0 && (
+            <ul class="plain small" data-testid="conversations-import-rejected">
+              {shown.rejectedRows.slice(0, SHOWN_REJECTIONS).map((r) => (
+                <li key={r.line}>{t('customers.convImportLine', { line: r.line, id: r.externalId ? ` (${r.externalId})` : '', reason: r.reason })}</li>
+              ))}
+              {shown.rejectedRows.length > SHOWN_REJECTIONS && <li class="muted">{t('transfer.andMore', { count: shown.rejectedRows.length - SHOWN_REJECTIONS })}</li>}
+            </ul>
+          )}
+          <div class="actions">
+            {pending && !nothing && <button type="button" class="primary" disabled={busy} onClick={() => void confirm()} data-testid="conversations-import-confirm">{t('transfer.confirmImport')}</button>}
+            {pending
+              ? <button type="button" disabled={busy} onClick={cancel} data-testid="conversations-import-cancel">{nothing ? t('customers.importClose') : t('cancel')}</button>
+              : <button type="button" class="small" onClick={dismiss} data-testid="conversations-import-dismiss">{t('customers.importClose')}</button>}
+          </div>
         </div>
       )}
     </div>
@@ -132,6 +207,7 @@ export function CustomersPage({ customerId }: { customerId: number | null }) {
     <div class="customers-page" data-testid="customers-page">
       <section class="card customers-list">
         {user.role === 'admin' && <ContactsImport onImported={list.reload} />}
+        {user.role === 'admin' && <ConversationsImport onImported={list.reload} />}
         <input type="search" placeholder={t('customers.search')} value={q} onInput={(e) => setQ(e.currentTarget.value)} data-testid="customers-search" />
         <ul class="plain">
           {(list.data?.items ?? []).map((c) => (

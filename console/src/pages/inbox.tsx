@@ -1,5 +1,6 @@
 // The inbox: views (queued, mine, all open, snoozed, mentions of me, resolved) with live counts and
-// unread badges, search, and the open conversation with its customer beside it.
+// unread badges, an order the agent chooses, priority marks, search, and the open conversation with its customer
+// beside it.
 // Live: every conversation:updated / messages:new refetches the list and the
 // counts (two requests, at most every 250 ms), so what is shown is always what
 // the server holds.
@@ -44,6 +45,24 @@ const readOpenStatus = (): OpenStatus => {
   return (OPEN_STATUSES as readonly string[]).includes(stored ?? '') ? (stored as OpenStatus) : 'people';
 };
 
+/**
+ * The list's order, chosen above it and kept per browser (localStorage, as the status choice). The queue and the
+ * snoozed list have an order of their own (first in line, soonest to wake: `own`, no `sort` sent) that stays theirs
+ * until the agent picks another there, so each keeps its own choice; the other views share one, newest activity first
+ * by default.
+ */
+const SORTS = ['newest', 'oldest', 'waiting', 'priority'] as const;
+type SortChoice = (typeof SORTS)[number] | 'own';
+type SortScope = 'queued' | 'snoozed' | 'lists';
+const SORT_KEY = 'sd.inboxSort';
+const sortScope = (view: string): SortScope => (view === 'queued' || view === 'snoozed' ? view : 'lists');
+const sortChoices = (scope: SortScope): readonly SortChoice[] => (scope === 'lists' ? SORTS : ['own', ...SORTS]);
+const sortKey = (scope: SortScope) => (scope === 'lists' ? SORT_KEY : `${SORT_KEY}.${scope}`);
+const readSort = (scope: SortScope): SortChoice => {
+  const stored = localStorage.getItem(sortKey(scope)) ?? '';
+  return (sortChoices(scope) as readonly string[]).includes(stored) ? (stored as SortChoice) : sortChoices(scope)[0];
+};
+
 /** With a search, the server says which message of the chat matched (server/repositories/conversation-search.ts). */
 type SearchMatch = { messageId: number; authorType: string; private: boolean; snippet: string };
 /** In the Mentions view, the server says which chats have a mention of me I have not seen (opening the chat sees it). */
@@ -65,9 +84,16 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
     setOpenStatusState(status);
   };
   const status = listedView === 'open' ? OPEN_STATUS_PARAM[openStatus] : undefined;
+  const sortIn = sortScope(listedView);
+  const [sorts, setSorts] = useState<Record<SortScope, SortChoice>>(() => ({ queued: readSort('queued'), snoozed: readSort('snoozed'), lists: readSort('lists') }));
+  const chooseSort = (choice: SortChoice) => {
+    localStorage.setItem(sortKey(sortIn), choice);
+    setSorts((current) => ({ ...current, [sortIn]: choice }));
+  };
+  const sort = sorts[sortIn] === 'own' ? undefined : sorts[sortIn];
   const [label, setLabel] = useState('');
   const [teamId, setTeamId] = useState('');
-  const list = useLoad(() => get<InboxList>(`/api/conversations${query({ view: listedView, status, q: appliedSearch, label, teamId, limit: 100 })}`), [listedView, status, appliedSearch, label, teamId]);
+  const list = useLoad(() => get<InboxList>(`/api/conversations${query({ view: listedView, status, q: appliedSearch, label, teamId, sort, limit: 100 })}`), [listedView, status, appliedSearch, label, teamId, sort]);
   // Teams change rarely (an admin's edit): read once; the filter only appears when the shop has teams.
   const teams = useLoad(() => get<{ items: { id: number; name: string }[] }>('/api/teams'), []);
   const labelsInUse = useLoad(() => get<{ items: { label: string; conversations: number }[] }>('/api/conversation-labels'), []);
@@ -189,6 +215,13 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
             )}
           </div>
         )}
+        <div class="list-sort small">
+          <select data-testid="inbox-sort" aria-label={t('sort.label')} title={t('sort.label')} value={sorts[sortIn]} onChange={(e) => chooseSort(e.currentTarget.value as SortChoice)}>
+            {sortChoices(sortIn).map((choice) => (
+              <option key={choice} value={choice}>{t(choice === 'own' ? `sort.own.${sortIn}` : `sort.${choice}` as Key)}</option>
+            ))}
+          </select>
+        </div>
         <form class="search" onSubmit={(e) => { e.preventDefault(); setAppliedSearch(search.trim()); }}>
           <input type="search" data-testid="inbox-search" placeholder={t('inbox.search')} aria-label={t('inbox.search')} value={search}
             onInput={(e) => { setSearch(e.currentTarget.value); if (!e.currentTarget.value) { setAppliedSearch(''); setSearchEverywhere(false); } }} />
@@ -225,7 +258,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                 aria-label={t('bulk.tick', { name: item.customer.name || item.customer.email || `${t('customer.visitor')} #${item.customer.id}` })}
                 onChange={(e) => tick(item.conversation.id, e.currentTarget.checked)} />
               <a href={`/console/conversations/${item.conversation.id}`} data-testid="inbox-item" data-conversation-id={item.conversation.id}
-                class={`inbox-item ${item.conversation.id === conversationId ? 'selected' : ''}${item.mentionUnseen ? ' mention-unseen' : ''}`}
+                class={`inbox-item ${item.conversation.id === conversationId ? 'selected' : ''}${item.mentionUnseen ? ' mention-unseen' : ''}${item.conversation.priority ? ' priority' : ''}`}
                 data-mention-unseen={item.mentionUnseen ? 'true' : undefined}
                 onClick={(e) => {
                   e.preventDefault();
@@ -234,7 +267,10 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                   if (item.match) revealMessage(item.match.messageId);
                 }}>
                 <div class="row">
-                  <strong>{item.customer.name || item.customer.email || `${t('customer.visitor')} #${item.customer.id}`}</strong>
+                  <strong>
+                    {item.conversation.priority && <><span class="badge priority-mark" data-testid="priority-mark">{t('priority.mark')}</span>{' '}</>}
+                    {item.customer.name || item.customer.email || `${t('customer.visitor')} #${item.customer.id}`}
+                  </strong>
                   <span class="muted small">{formatTime(item.lastMessage?.createdAt ?? item.conversation.createdAt)}</span>
                 </div>
                 <div class="row">
