@@ -91,6 +91,7 @@ const SPECIFIC_REFUSALS: Record<string, { key: Key; params: string[] }> = {
   agent_offline: { key: 'errors.agentOffline', params: ['name'] },
   conversation_taken: { key: 'errors.conversationTaken', params: [] },
   conversation_resolved: { key: 'errors.conversationResolved', params: [] },
+  conversation_imported: { key: 'errors.conversationImported', params: [] },
 };
 
 /** A name set in Chinese text: spaced from it where it starts or ends with a Latin letter or digit ("Sam Agent 已离线", "王小明已离线"). */

@@ -264,7 +264,8 @@ export default function conversationRoutes(ctx: AppContext) {
       schema: {
         tags: ['agent'],
         summary: 'Mark a chat priority, or take the mark off (any agent, any chat); every console is told (`conversation:updated`)',
-        description: 'The inbox marks a priority chat and lists those first with sort=priority. Setting what the chat already has '
+        description: 'The inbox marks a priority chat and lists those first with sort=priority; the queue offers a queued priority '
+          + 'chat to the next free agent before the others (its shoppers are told their new places). Setting what the chat already has '
           + 'changes nothing and tells nobody. Agents only: the shopper never sees it.',
         params: IdParams,
         body: Type.Object({ priority: Type.Boolean() }, { additionalProperties: false }),
@@ -277,7 +278,11 @@ export default function conversationRoutes(ctx: AppContext) {
       const row = await conversations.findById(id);
       if (!row) throw notFound('Conversation');
       const conversation = toSummary(row);
-      if (changed.length) ctx.realtime.toAgents('conversation:updated', conversation);
+      if (changed.length) {
+        ctx.realtime.toAgents('conversation:updated', conversation);
+        // The queue offers priority chats first (routing.ts): a queued chat's mark moves its shoppers' places.
+        if (row.status === 'queued') await ctx.chat.pushQueuePositions();
+      }
       return { conversation };
     });
 

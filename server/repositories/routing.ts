@@ -151,7 +151,8 @@ export const routingRepository = (sql: Sql) => ({
   },
 
   /**
-   * Assigns the longest-waiting queued chat to the least-loaded online agent with a free seat. 'empty' when
+   * Assigns the longest-waiting queued chat (one an agent marked priority before the others) to the least-loaded
+   * online agent with a free seat. 'empty' when
    * there is nothing to do (no queued chat, or no free seat); 'busy' when rows it needed were locked for a
    * moment by other statements (a message touching the conversation, another pass) — worth trying again soon.
    */
@@ -164,7 +165,7 @@ export const routingRepository = (sql: Sql) => ({
                  (select m.metadata ->> 'language' from messages m where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1),
                  left(cu.locale, 2), 'en') as language
         from conversations c join customers cu on cu.id = c.customer_id
-        where c.status = 'queued' order by c.queued_at, c.id limit 1 for update of c skip locked`;
+        where c.status = 'queued' order by c.priority desc, c.queued_at, c.id limit 1 for update of c skip locked`;
       if (!conversation) {
         const [queued] = await tx<{ any: boolean }[]>`select exists (select 1 from conversations where status = 'queued') as any`;
         return queued.any ? ('busy' as const) : ('empty' as const);
@@ -289,7 +290,7 @@ export const routingRepository = (sql: Sql) => ({
   },
 
   async queue(): Promise<{ id: number; customer_id: number }[]> {
-    return sql<{ id: number; customer_id: number }[]>`select id, customer_id from conversations where status = 'queued' order by queued_at, id limit 1000`;
+    return sql<{ id: number; customer_id: number }[]>`select id, customer_id from conversations where status = 'queued' order by priority desc, queued_at, id limit 1000`;
   },
 
   /** Chats left with the bot and silent for `idleMinutes` count as resolved by the bot (containment). */

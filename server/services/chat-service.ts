@@ -832,6 +832,11 @@ export function createChatService(deps: ChatServiceDeps) {
     async reopen(agentId: number, conversationId: number): Promise<ConversationSummary> {
       const row = await conversations.findById(conversationId);
       if (!row) throw notFound('Conversation');
+      // History from the shop's old tool (conversation-import.ts): its shopper never wrote here, and reopening it would
+      // put it in the queue and the reports as a chat of this team. Writing to the customer starts a new chat.
+      if (row.imported_from) {
+        throw worded(conflict('This conversation was imported from another tool and cannot be reopened; write to the customer to start a new one.'), 'conversation_imported');
+      }
       if (!(await routing.reopen(conversationId, agentId))) throw conflict('Only a resolved conversation can be reopened.');
       // Said in the chat as "ended" was: the shopper's widget otherwise still shows the chat as over.
       const agent = await users.findById(agentId);

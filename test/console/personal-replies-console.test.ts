@@ -106,3 +106,29 @@ describe('my replies in the console', () => {
     expect(other.errors).toEqual([]);
   }, 90_000);
 });
+
+describe("the team's canned responses tab", () => {
+  it("shows another admin's new team reply without a reload, and never an agent's own", async () => {
+    const { page, errors } = await signedInConsole(bed, '/console/admin/team', { account: bed.stack.admin });
+    await page.getByTestId('tab-canned').click();
+    const rows = page.getByTestId('canned').locator('tbody tr');
+    await page.getByTestId('canned-form').waitFor();
+    const before = await rows.count();
+    const admin = await login(bed.stack.url, bed.stack.admin.email, bed.stack.admin.password);
+    const agent = await login(bed.stack.url, bed.stack.agent.email, bed.stack.agent.password);
+    const created = await fetch(`${bed.stack.url}/api/admin/canned-responses`, {
+      method: 'POST', headers: { cookie: admin.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ shortcut: 'live-team', title: 'Live team reply', body: 'Added in another console.' }),
+    });
+    expect(created.status).toBe(201);
+    await page.getByTestId('canned').getByText('/live-team').waitFor();
+    const own = await fetch(`${bed.stack.url}/api/canned-responses/personal`, {
+      method: 'POST', headers: { cookie: agent.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ shortcut: 'agents-own', title: 'Mine', body: 'Only mine.' }),
+    });
+    expect(own.status).toBe(201);
+    await expect.poll(() => rows.count()).toBe(before + 1);
+    expect(await page.getByTestId('canned').textContent()).not.toContain('/agents-own');
+    expect(errors).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
-import { callOk, connectWidget } from '../support/sockets.ts';
+import { call, callOk, connectAgent, connectWidget } from '../support/sockets.ts';
 import { queuedEvents } from '../support/queued-events.ts';
 import { MAX_IMPORT_CONVERSATIONS, MAX_IMPORT_MESSAGES, MAX_IMPORT_MESSAGES_TOTAL, readTime } from '../../server/services/conversation-import.ts';
 
@@ -190,6 +190,21 @@ describe('importing conversations', () => {
     expect(again.json.skippedRows).toContainEqual({ line: 1, externalId: '101', conversationId: Number(ida.id) });
     expect(await Promise.all([count('conversations'), count('messages'), count('customers'), count('feedback')])).toEqual(before);
     expect((await sql()`select conversations_count from customers where id = ${idaId}`)[0].conversations_count).toBe(1);
+  });
+
+  it('an imported chat cannot be reopened: it is history, and reopening would queue it as a chat of this team', async () => {
+    const ida = (await conversationOf('chatwoot', '101'))!;
+    const console_ = await connectAgent(stack.url, agent.token);
+    try {
+      expect(await call(console_, 'conversation:reopen', { conversationId: Number(ida.id) })).toMatchObject({
+        ok: false, error: { code: 'conflict', reason: 'conversation_imported' },
+      });
+    } finally {
+      console_.close();
+    }
+    const [row] = await sql()`select status, queued_at from conversations where id = ${ida.id}`;
+    expect(row).toMatchObject({ status: 'resolved', queued_at: null });
+    expect((await sql()`select 1 from messages where conversation_id = ${ida.id} and author_type = 'system'`).length).toBe(0);
   });
 
   it('the inbox search finds an imported message', async () => {

@@ -248,7 +248,10 @@ function TeamTab() {
 }
 
 function CannedTab() {
+  const { socket } = useSession();
   const list = useLoad(() => get<{ items: CannedResponse[] }>('/api/canned-responses'), []);
+  // Another admin's edit shows here without a reload (the server sends it to every console).
+  useSocketEvent(socket, 'canned:changed', ({ scope }) => { if (scope === 'shared') list.reload(); });
   const shared = (list.data?.items ?? []).filter((c) => !c.personal); // the admin's own are in Account → My replies
   const blank = { shortcut: '', title: '', body: '', locale: 'en' as 'en' | 'zh' };
   const [form, setForm] = useState(blank);

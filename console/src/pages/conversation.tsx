@@ -218,6 +218,8 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
   const mayHandle = (c: ConversationSummary) => c.status === 'assigned' && (c.assignee?.id === user.id || user.role === 'admin');
   /** Anyone may close a chat nobody holds; a held one, only who may handle it. */
   const mayResolve = (c: ConversationSummary) => c.status !== 'assigned' || mayHandle(c);
+  // An imported chat is history from the shop's old tool: nobody there to write back to in it (the server refuses too).
+  const mayReopen = (c: ConversationSummary) => c.status === 'resolved' && !c.importedFrom;
 
   const agents = useLoad(() => get<{ items: AgentInfo[] }>('/api/agents'), []);
   const [transferTo, setTransferTo] = useState('');
@@ -277,7 +279,10 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
     const onKey = (event: KeyboardEvent) => {
       if (!conversation) return;
       if (isAltShortcut(event, 'A') && (conversation.status === 'queued' || conversation.status === 'bot')) { event.preventDefault(); void act('conversation:accept'); }
-      if (isAltShortcut(event, 'R') && mayResolve(conversation)) { event.preventDefault(); void act(conversation.status === 'resolved' ? 'conversation:reopen' : 'conversation:resolve'); }
+      if (isAltShortcut(event, 'R') && (conversation.status === 'resolved' ? mayReopen(conversation) : mayResolve(conversation))) {
+        event.preventDefault();
+        void act(conversation.status === 'resolved' ? 'conversation:reopen' : 'conversation:resolve');
+      }
       if (isAltShortcut(event, 'Z') && mayHandle(conversation)) {
         event.preventDefault();
         if (conversation.snoozedUntil) void act('conversation:unsnooze');
@@ -375,7 +380,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
           {mayHandle(conversation) && !conversation.snoozedUntil && <SnoozeMenu key="snooze" onSnooze={snooze} openSignal={snoozeSignal} />}
           {status !== 'resolved'
             ? mayResolve(conversation) && <button key="resolve" data-testid="resolve" title={altLabel('R')} onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
-            : <button key="reopen" data-testid="reopen" title={altLabel('R')} onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}
+            : mayReopen(conversation) && <button key="reopen" data-testid="reopen" title={altLabel('R')} onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}
           {(status === 'queued' || status === 'assigned') && hasShopperMessage && (
             <button key="mark-unread" data-testid="mark-unread" onClick={() => void markUnread()}>{t('action.markUnread')}</button>
           )}
