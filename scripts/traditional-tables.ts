@@ -78,9 +78,15 @@ export async function buildTable(runs: string[], variant: TraditionalVariant): P
     }
   }
   const table: CompactTable = { chars: pairs.map((char) => char + pairOf(char)).join(''), phrases: [...phrases].sort() };
-  // Windows can overlap at run time: a run the table does not convert as the server would is kept whole.
-  const check = compactTableConverter(table);
-  for (const [run, into] of converted) if (check(run) !== into) table.phrases.push([run, into]);
+  // Windows can overlap at run time: a run the table does not convert as the server would is kept whole. A run kept
+  // whole can take the start of another run's window in turn, so this goes on until every run converts (it ends: a
+  // run kept whole always converts, being the longest source at its own start).
+  for (;;) {
+    const check = compactTableConverter(table);
+    const wrong = converted.filter(([run, into]) => check(run) !== into && !table.phrases.some(([source]) => source === run));
+    if (!wrong.length) break;
+    table.phrases.push(...wrong.map(([run, into]) => [run, into] as [string, string]));
+  }
   return table;
 }
 

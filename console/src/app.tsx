@@ -7,7 +7,7 @@ import { ApiError, errorText, get, PASSWORD_CHANGE_EVENT, post, UNAUTHORIZED_EVE
 import { connectAgentSocket, isRetryableConnectError, request, retryDelayMs, type AgentSocket } from './realtime.ts';
 import { SessionContext } from './context.ts';
 import { forgetSessionHint, mayBeSignedIn } from './session-hint.ts';
-import { getLocale, setLocale, t, type Locale } from './i18n.ts';
+import { getLanguageChoice, getLocale, setLanguageChoice, t, type LanguageChoice, type Locale } from './i18n.ts';
 import { match, navigate, usePath } from './router.ts';
 import { alertAgent, announce, askPermissionOnce, notificationPrefs, onAnnounce, shouldAskPermission, type AlertEvent } from './notify.ts';
 import { useSocketEvent } from './hooks.ts';
@@ -45,14 +45,14 @@ type ChatAlertInfo = {
 type PasswordState = { mustChangePassword?: boolean };
 
 export function App() {
-  const [, setLocaleState] = useState<Locale>(getLocale());
+  const [, setLanguageState] = useState<LanguageChoice>(getLanguageChoice());
   const [user, setUser] = useState<User | null | undefined>(undefined);
   // Signed in with a password an admin set: only the "choose your own password" form until it is replaced.
   const [mustChange, setMustChange] = useState(false);
   const path = usePath();
-  const changeLocale = (locale: Locale) => {
-    setLocale(locale);
-    setLocaleState(locale);
+  const changeLocale = (choice: LanguageChoice) => {
+    setLanguageChoice(choice);
+    setLanguageState(choice);
   };
 
   // The sign-in answer carries the server's limits and the password state, as /api/auth/me does: both start a session here.
@@ -101,12 +101,14 @@ export function App() {
   return <SignedIn user={user} onUser={setUser} onLogout={() => setUser(null)} onLocale={changeLocale} />;
 }
 
-function LanguageSwitch({ onLocale }: { onLocale(locale: Locale): void }) {
+function LanguageSwitch({ onLocale }: { onLocale(choice: LanguageChoice): void }) {
   return (
-    <select class="lang" aria-label={t('language')} value={getLocale()} onChange={(e) => onLocale((e.currentTarget as HTMLSelectElement).value as Locale)}>
+    <select class="lang" aria-label={t('language')} value={getLanguageChoice()} onChange={(e) => onLocale((e.currentTarget as HTMLSelectElement).value as LanguageChoice)}>
       {/* Each name in its own language, so a screen reader says "中文" with a Chinese voice (WCAG 3.1.2). */}
       <option value="en" lang="en">English</option>
-      <option value="zh" lang="zh-CN">中文</option>
+      <option value="zh-CN" lang="zh-CN">简体中文</option>
+      <option value="zh-TW" lang="zh-TW">繁體中文（台灣）</option>
+      <option value="zh-HK" lang="zh-HK">繁體中文（香港）</option>
     </select>
   );
 }
@@ -122,7 +124,7 @@ function takeSignedOutReason(): string | null {
   return null;
 }
 
-function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): void; locale: Locale; onLocale(locale: Locale): void }) {
+function LoginPage({ onLogin, onLocale }: { onLogin(answer: SignedInAnswer): void; locale: Locale; onLocale(choice: LanguageChoice): void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [notice] = useState(takeSignedOutReason);
@@ -217,7 +219,7 @@ const ADMIN_PAGES = [
   { path: '/console/admin/reports', label: 'nav.reports' as const },
 ];
 
-function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(user: User): void; onLogout(): void; onLocale(locale: Locale): void }) {
+function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(user: User): void; onLogout(): void; onLocale(choice: LanguageChoice): void }) {
   const [socket] = useState<AgentSocket>(() => connectAgentSocket());
   // The agent's one presence as the server holds it (null until the server has said); every tab follows it.
   const [presence, setPresence] = useState<Presence | null>(null);

@@ -1,6 +1,7 @@
 // English and Chinese UI strings. Chinese must have every English key (the type
 // enforces it); {name}-style placeholders are filled by t().
-import { langOf } from '../../knowledge-base/text/language.ts';
+import { chineseVariant, langOf } from '../../knowledge-base/text/language.ts';
+import { CHINESE_SCRIPTS, inScript, type ChineseScript } from './traditional.ts';
 
 const en = {
   // Between a label and what it introduces: the full-width colon in Chinese.
@@ -675,26 +676,61 @@ const zh: Record<Key, string> = {
 };
 
 export type Locale = 'en' | 'zh';
+/** What the language menu offers: English, or Chinese as Simplified or as Taiwan's or Hong Kong's Traditional. */
+export type LanguageChoice = 'en' | ChineseScript;
 const LOCALE_KEY = 'sd.locale';
+const SCRIPT_KEY = 'sd.script';
 const dictionaries: Record<Locale, Record<Key, string>> = { en, zh };
 
+const browserLanguage = () => (typeof navigator !== 'undefined' ? navigator.language : null);
+const stored = (key: string) => (typeof localStorage !== 'undefined' ? localStorage.getItem(key) : null);
+
 let current: Locale = (() => {
-  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(LOCALE_KEY) : null;
+  const saved = stored(LOCALE_KEY);
   if (saved === 'en' || saved === 'zh') return saved;
-  return langOf(typeof navigator !== 'undefined' ? navigator.language : null);
+  return langOf(browserLanguage());
+})();
+
+// Which Chinese: as chosen, else as the browser's language is written (a browser in Taiwan gets Taiwan's Traditional).
+let script: ChineseScript = (() => {
+  const saved = stored(SCRIPT_KEY);
+  if ((CHINESE_SCRIPTS as readonly string[]).includes(saved ?? '')) return saved as ChineseScript;
+  return chineseVariant(browserLanguage()) ?? 'zh-CN';
 })();
 
 export const getLocale = (): Locale => current;
+/** The language menu's value. */
+export const getLanguageChoice = (): LanguageChoice => (current === 'en' ? 'en' : script);
 
 export function setLocale(locale: Locale): void {
   current = locale;
   localStorage.setItem(LOCALE_KEY, locale);
-  document.documentElement.lang = locale === 'zh' ? 'zh-CN' : 'en';
+  document.documentElement.lang = locale === 'zh' ? script : 'en';
+}
+
+export function setLanguageChoice(choice: LanguageChoice): void {
+  if (choice !== 'en') {
+    script = choice;
+    localStorage.setItem(SCRIPT_KEY, choice);
+  }
+  setLocale(choice === 'en' ? 'en' : 'zh');
+}
+
+// The Chinese dictionary in the chosen script, each string converted once (traditional.ts) before its {vars} are
+// filled in: a customer's or colleague's name is shown as written.
+const inChosenScript = new Map<string, string>();
+function chineseText(key: Key): string | undefined {
+  const simplified = zh[key];
+  if (simplified === undefined || script === 'zh-CN') return simplified;
+  const cacheKey = `${script}\u0000${key}`;
+  let text = inChosenScript.get(cacheKey);
+  if (text === undefined) inChosenScript.set(cacheKey, (text = inScript(simplified, script)));
+  return text;
 }
 
 /** The string for `key` in the current language; unknown keys come back as themselves. */
 export function t(key: Key | string, vars: Record<string, string | number> = {}): string {
-  const text = dictionaries[current][key as Key] ?? en[key as Key] ?? key;
+  const text = (current === 'zh' ? chineseText(key as Key) : en[key as Key]) ?? en[key as Key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_m, name: string) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 

@@ -196,7 +196,8 @@ describe('console accessibility review', () => {
     // The chrome of the row (who, when) stays in the console's language.
     expect(await history.locator('[data-testid=msg-customer]', { hasText: '怎么退货？' }).getAttribute('lang')).toBeNull();
     const switcher = page.locator('.topbar select.lang');
-    expect(await switcher.locator('option[value=zh]').getAttribute('lang')).toBe('zh-CN');
+    expect(await switcher.locator('option[value=zh-CN]').getAttribute('lang')).toBe('zh-CN');
+    expect(await switcher.locator('option[value=zh-TW]').getAttribute('lang')).toBe('zh-TW');
     expect(await switcher.locator('option[value=en]').getAttribute('lang')).toBe('en');
   });
 

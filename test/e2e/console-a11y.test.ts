@@ -160,7 +160,7 @@ describe('console accessibility', () => {
     await expect.poll(() => region.textContent(), { timeout: 10_000 }).toContain('New chat from Nora New, assigned to you');
 
     // In Chinese once the agent chose Chinese.
-    await page.locator('.topbar select.lang').selectOption('zh');
+    await page.locator('.topbar select.lang').selectOption('zh-CN');
     await say(other, 'One more thing');
     await expect.poll(() => region.textContent(), { timeout: 10_000 }).toContain('Bea Other 发来新消息：One more thing');
     await page.locator('.topbar select.lang').selectOption('en');

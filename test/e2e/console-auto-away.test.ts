@@ -70,7 +70,7 @@ describe('automatic Away in the console', () => {
     expect(await shown(agent)).toBe('away');
     expect(await agentRow()).toMatchObject({ presence: 'away', auto_away_minutes: 3 });
     // In Chinese too (changing the language is not "I'm back").
-    await agent.locator('select.lang').selectOption('zh');
+    await agent.locator('select.lang').selectOption('zh-CN');
     await expect.poll(() => banner.textContent()).toContain('您已 3 分钟没有操作，已被设为离开。');
     expect(await agent.getByTestId('auto-away-back').textContent()).toBe('我回来了');
     expect(await shown(agent)).toBe('away');

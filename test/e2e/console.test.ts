@@ -447,7 +447,7 @@ describe('support console in Chromium', () => {
     });
     for (const [call, status] of Object.entries(statuses)) expect(status, call).toBe(403);
     // The UI speaks Chinese too, and the admin pages stay closed in it.
-    await page.locator('select.lang').selectOption('zh');
+    await page.locator('select.lang').selectOption('zh-CN');
     await expect.poll(() => page.locator('.topbar nav a').allTextContents()).toEqual(['收件箱', '留言', '客户']);
     await expect.poll(() => page.getByTestId('forbidden').locator('h2').textContent()).toBe('仅限管理员');
     // The agent's own APIs still work from the same session.

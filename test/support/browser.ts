@@ -65,16 +65,23 @@ export function consoleTestBed(config?: Partial<Config>) {
 /**
  * A console page at `path` on the bed's server, signed in as `account` (the demo agent unless said; null: left on the
  * login page), 1440×900, the browser's language `browserLocale`, the console's own language `consoleLanguage` when
- * given. Page errors and dialogs are collected (dialogs accepted).
+ * given ('zh': Simplified; 'zh-TW' / 'zh-HK': Traditional). Page errors and dialogs are collected (dialogs accepted).
  */
 export async function signedInConsole(
   bed: { browser: Browser; stack: TestStack; contexts: BrowserContext[] },
   path: string,
-  options: { account?: { email: string; password: string } | null; browserLocale?: string; consoleLanguage?: 'en' | 'zh' } = {},
+  options: { account?: { email: string; password: string } | null; browserLocale?: string; consoleLanguage?: 'en' | 'zh' | 'zh-TW' | 'zh-HK' } = {},
 ): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
   const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: options.browserLocale ?? 'en-GB' });
   bed.contexts.push(context);
-  if (options.consoleLanguage) await context.addInitScript((language) => localStorage.setItem('sd.locale', language), options.consoleLanguage);
+  if (options.consoleLanguage) {
+    // 'zh' is Simplified whatever the browser's language; zh-TW / zh-HK the console's Traditional (console/src/i18n.ts).
+    const [language, script] = options.consoleLanguage === 'en' ? ['en', null] : ['zh', options.consoleLanguage === 'zh' ? 'zh-CN' : options.consoleLanguage];
+    await context.addInitScript(([language, script]) => {
+      localStorage.setItem('sd.locale', language!);
+      if (script) localStorage.setItem('sd.script', script);
+    }, [language, script]);
+  }
   const page = await context.newPage();
   const errors: string[] = [];
   const dialogs: string[] = [];
