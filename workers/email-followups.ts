@@ -33,6 +33,7 @@ import { sharedSecret } from '../server/services/secrets.ts';
 import { signResumeToken } from '../server/services/visitor-tokens.ts';
 import { loadWidgetSettings, shopIdentity } from '../server/services/widget-settings.ts';
 import type { ProcessorDefinition } from './processors.ts';
+import { traditionalConverter, traditionalVariant } from '../server/services/chinese-script.ts';
 // The widget opens its chat panel on a page whose address ends with this marker.
 import { openChatHash } from '../widget/src/open-marker.ts';
 
@@ -148,6 +149,7 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
     select message_id from email_followups where conversation_id = ${conversationId} and status = 'sent' and message_id is not null
     order by id desc limit ${MAX_REFERENCES}`).map((r) => r.message_id).reverse();
   const replyTo = replyToAddress(config, await deps.linkSecret(), conversationId);
+  const variant = traditionalVariant(target.locale);
   const email = followupEmail({
     shopName: shop.shopName,
     locale: target.locale,
@@ -163,7 +165,7 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
     unsubscribeUrl: unsubscribe,
     publicUrl: config.publicUrl,
     identified: target.identified,
-  });
+  }, variant ? { tag: variant, convert: await traditionalConverter(variant) } : undefined);
   try {
     await deps.mailer.send({
       from: senderAddress({ ...config, shopName: shop.shopName }),

@@ -55,3 +55,13 @@ export function compactTableConverter(table: CompactTable): (text: string) => st
   const replacements = replacementTable([...pairs, ...table.phrases]);
   return (text) => replaceLongestFirst(text, replacements);
 }
+
+/** Every string of a dictionary converted, and every wording function's result (nested groups too). */
+export function convertedDictionary<T>(value: T, convert: (text: string) => string): T {
+  if (typeof value === 'string') return convert(value) as T;
+  if (typeof value === 'function') return ((...args: unknown[]) => convertedDictionary(value(...args), convert)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, convertedDictionary(inner, convert)])) as T;
+  }
+  return value;
+}

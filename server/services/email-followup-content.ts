@@ -3,6 +3,7 @@
 // text that came from a person is escaped in the HTML.
 import type { AttachmentRef } from '../realtime/event-maps.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
+import { convertedDictionary } from '../../knowledge-base/text/longest-match.ts';
 import { firstName } from '../../widget/src/person-name.ts';
 
 export interface FollowupReply {
@@ -88,8 +89,13 @@ function fileLinks(reply: FollowupReply, publicUrl: string): { name: string; url
     .map((a) => ({ name: a.name, url: `${base}${a.url}` }));
 }
 
-export function followupEmail(content: FollowupContent): { subject: string; text: string; html: string } {
-  const w = WORDS[langOf(content.locale)];
+/**
+ * The email, in the shopper's language; `traditional` (a reader in Taiwan or Hong Kong: their tag and the server's
+ * converter, chinese-script.ts) writes its own words in Traditional. The agents' replies are quoted as they wrote them.
+ */
+export function followupEmail(content: FollowupContent, traditional?: { tag: string; convert(text: string): string }): { subject: string; text: string; html: string } {
+  const simplified = WORDS[langOf(content.locale)];
+  const w = traditional && simplified === WORDS.zh ? { ...convertedDictionary(simplified, traditional.convert), htmlLang: traditional.tag } : simplified;
   const shop = content.shopName;
   const footer = (content.identified ? w.footerAccount : w.footer)(shop);
   const textParts: string[] = [w.intro(shop), ''];

@@ -8,6 +8,7 @@ import { conversationsRepository, forShopperMessage, toChatMessage, type Convers
 import { customersRepository } from '../repositories/customers.ts';
 import { STRINGS as WIDGET_WORDS, systemLineText } from '../../widget/src/i18n.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
+import { traditionalConverter, traditionalVariant } from './chinese-script.ts';
 
 type Audience = 'shopper' | 'team';
 
@@ -45,20 +46,24 @@ export async function conversationTranscript(sql: Sql, conversationId: number, o
   // The shopper reads it in the language they chat in; the team's export is in English like the rest of its exports.
   const lang = options.audience === 'shopper' ? langOf(customer?.locale) : 'en';
   const words = WORDS[lang];
+  // A shopper in Taiwan or Hong Kong reads the transcript's own words in Traditional, as the widget showed them; the
+  // messages are as they were said (the bot's were stored in the shopper's script).
+  const variant = options.audience === 'shopper' ? traditionalVariant(customer?.locale) : null;
+  const ours = variant ? await traditionalConverter(variant) : (text: string) => text;
   const { stamp, zoned } = stamper(options.audience === 'shopper' ? options.timeZone : undefined);
   // The shopper's own words are labelled as the widget labels their bubbles ("You", "我").
-  const customerLabel = options.audience === 'shopper' ? WIDGET_WORDS[lang].you : (customer?.name || customer?.email || `${words.customer} #${conversation.customer_id}`);
+  const customerLabel = options.audience === 'shopper' ? ours(WIDGET_WORDS[lang].you) : (customer?.name || customer?.email || `${words.customer} #${conversation.customer_id}`);
   const messages = await conversations.messagesAfter(conversationId, 0, options.audience === 'team', 10_000);
-  const lines = [words.header(conversationId, zoned(conversation.created_at), words.status[conversation.status]), ''];
+  const lines = [ours(words.header(conversationId, zoned(conversation.created_at), words.status[conversation.status])), ''];
   for (const m of messages) {
     // The shopper's copy names agents as the widget did (the names shown to customers), the team's by full name.
     const shown = options.audience === 'shopper' ? forShopperMessage(toChatMessage(m)) : null;
     if (m.author_type === 'system') {
-      const line = shown ? systemLineText(WIDGET_WORDS[lang], m.body, shown.metadata ?? {}) : m.body;
+      const line = shown ? ours(systemLineText(WIDGET_WORDS[lang], m.body, shown.metadata ?? {})) : m.body;
       lines.push(`[${stamp(m.created_at)}] · ${line}`);
       continue;
     }
-    const who = m.author_type === 'customer' ? customerLabel : m.author_type === 'bot' ? words.bot : ((shown ? shown.author.name : m.author_name) ?? words.agent);
+    const who = m.author_type === 'customer' ? customerLabel : m.author_type === 'bot' ? ours(words.bot) : ((shown ? shown.author.name : m.author_name) ?? ours(words.agent));
     const note = m.private ? ` [${words.note}]` : '';
     lines.push(`[${stamp(m.created_at)}] ${who}${note}${words.said}${m.body}`);
   }

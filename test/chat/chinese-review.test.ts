@@ -121,3 +121,18 @@ describe('CSV downloads', () => {
     expect(wang.name).toBe('王 小明');
   });
 });
+
+describe("a Taiwan shopper's transcript", () => {
+  it("words the transcript's own lines in Traditional and quotes the agent as written", async () => {
+    const { token, conversationId } = await heldChat({ locale: 'zh-TW' }, '我的包裹在哪裡？');
+    await callOk(agent, 'message:send', { conversationId, clientId: `reply-tw-${conversationId}`, text: '马上帮您查询' });
+    const text = await (await fetch(`${stack.url}/api/widget/conversations/${conversationId}/transcript?tz=Asia/Taipei`,
+      { headers: { authorization: `Bearer ${token}` } })).text();
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^會話 #${conversationId} — 開始於 .+ \\(Asia/Taipei\\) — 狀態：人工處理中$`));
+    expect(lines).toContainEqual(expect.stringMatching(/\] 我：我的包裹在哪裡？$/));
+    expect(lines).toContainEqual(expect.stringMatching(/\] .+：马上帮您查询$/)); // the agent's words as they wrote them
+    expect(lines).toContainEqual(expect.stringMatching(/\] · .+ 已加入對話。$/)); // the system line, as the widget showed it
+    expect(text).not.toMatch(/会话|开始|状态|对话/);
+  });
+});

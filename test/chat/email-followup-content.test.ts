@@ -1,6 +1,7 @@
 // The follow-up email's words: files by name with their links, escaping, the shopper's language, a masked address.
 import { describe, expect, it } from 'vitest';
 import { followupEmail, maskedAddress } from '../../server/services/email-followup-content.ts';
+import { traditionalConverter } from '../../server/services/chinese-script.ts';
 
 const base = {
   shopName: 'Northwind & Co',
@@ -28,6 +29,19 @@ describe('follow-up email content', () => {
     expect(email.text).toContain('客服：\n  已为您退款');
     expect(email.text).not.toContain('evil.example');
     expect(email.text).toContain('继续聊天：https://shop.example/cart#shopdesk-chat');
+  });
+
+  it("writes to a shopper in Taiwan in Traditional, quoting the agent's reply as written", async () => {
+    const convert = await traditionalConverter('zh-TW');
+    const email = followupEmail({ ...base, shopName: '北风好物', locale: 'zh-TW', replies: [{ agentName: null, text: '已为您退款', fileOnly: false, attachments: [] }] },
+      { tag: 'zh-TW', convert });
+    expect(email.subject).toBe('北風好物回覆了您');
+    expect(email.text).toContain('客服：\n  已为您退款'); // the agent's words, not rewritten
+    expect(email.text).toContain('繼續聊天：https://shop.example/cart#shopdesk-chat');
+    expect(email.text).toContain('不再接收聊天回覆郵件');
+    expect(email.html).toContain('<html lang="zh-TW">');
+    // An English reader is not touched by it.
+    expect(followupEmail({ ...base, replies: [] }, { tag: 'zh-TW', convert }).subject).toBe('New reply from Northwind & Co');
   });
 
   it('tells a shopper signed in to the shop why they get it without saying they left an address', () => {
