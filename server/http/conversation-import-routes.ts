@@ -1,12 +1,11 @@
 // Admins bring the shop's past conversations in from the chat tool it used before, as JSON in a neutral format (dry
 // run first; services/conversation-import.ts). Audited.
 import { Type } from 'typebox';
-import type { FastifyRequest } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse } from './schemas.ts';
 import { AppError } from '../errors.ts';
-import { addJsonFileParser } from './customer-import-routes.ts';
+import { addJsonFileParser, importLimits } from './customer-import-routes.ts';
 import {
   importConversations, MAX_CONVERSATION_IMPORT_BYTES, MAX_IMPORT_BODY, MAX_IMPORT_CONVERSATIONS, MAX_IMPORT_MESSAGES, MAX_IMPORT_MESSAGES_TOTAL,
   tooManyConversations,
@@ -69,16 +68,7 @@ export default function conversationImportRoutes(ctx: AppContext) {
 
     app.post('/api/admin/conversations/import', {
       preHandler: app.requireAdmin,
-      bodyLimit: MAX_CONVERSATION_IMPORT_BYTES,
-      // Said before the body is read, in words: the generic body-limit answer does not say what the limit is.
-      preParsing: async (request: FastifyRequest) => {
-        if (Number(request.headers['content-length'] ?? 0) > MAX_CONVERSATION_IMPORT_BYTES) throw tooLarge();
-      },
-      // The cap as a 413 that says how many the file had, rather than the schema's maxItems sentence.
-      preValidation: async (request: FastifyRequest) => {
-        const list = (request.body as { conversations?: unknown } | undefined)?.conversations;
-        if (Array.isArray(list) && list.length > MAX_IMPORT_CONVERSATIONS) throw tooManyConversations(list.length);
-      },
+      ...importLimits({ maxBytes: MAX_CONVERSATION_IMPORT_BYTES, tooLarge, listKey: 'conversations', maxItems: MAX_IMPORT_CONVERSATIONS, tooMany: tooManyConversations }),
       schema: {
         tags: ['admin'],
         summary: 'Import past conversations from another chat tool (Chatwoot, Intercom …): stored as resolved chats of their customers (audited)',

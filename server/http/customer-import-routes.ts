@@ -49,6 +49,24 @@ const ImportResultSchema = Type.Object({
 });
 
 /**
+ * An import route's limits, each refused in words before any work: the file's size from its Content-Length (the
+ * generic body-limit answer does not say what the limit is), then the count of `listKey`'s items as a 413 that says
+ * how many the file had (rather than the schema's maxItems sentence). Shared with the conversations import.
+ */
+export function importLimits(limits: { maxBytes: number; tooLarge(): Error; listKey: string; maxItems: number; tooMany(count: number): Error }) {
+  return {
+    bodyLimit: limits.maxBytes,
+    preParsing: async (request: FastifyRequest) => {
+      if (Number(request.headers['content-length'] ?? 0) > limits.maxBytes) throw limits.tooLarge();
+    },
+    preValidation: async (request: FastifyRequest) => {
+      const list = (request.body as Record<string, unknown> | undefined)?.[limits.listKey];
+      if (Array.isArray(list) && list.length > limits.maxItems) throw limits.tooMany(list.length);
+    },
+  };
+}
+
+/**
  * JSON for an import route's plugin (scoped to it): a file saved with a byte-order mark (Windows editors write one) is
  * JSON all the same (a CSV's goes in parseCsv), and a broken file is named as such. Also used by the conversations import.
  */
@@ -71,16 +89,7 @@ export default function customerImportRoutes(ctx: AppContext) {
 
     app.post('/api/admin/customers/import', {
       preHandler: app.requireAdmin,
-      bodyLimit: MAX_IMPORT_BYTES,
-      // Said before the body is read, in words: the generic body-limit answer does not say what the limit is.
-      preParsing: async (request: FastifyRequest) => {
-        if (Number(request.headers['content-length'] ?? 0) > MAX_IMPORT_BYTES) throw tooLarge();
-      },
-      // The row cap as a 413 that says how many the file had, rather than the schema's maxItems sentence.
-      preValidation: async (request: FastifyRequest) => {
-        const list = (request.body as { customers?: unknown } | undefined)?.customers;
-        if (Array.isArray(list) && list.length > MAX_IMPORT_ROWS) throw tooManyRows(list.length);
-      },
+      ...importLimits({ maxBytes: MAX_IMPORT_BYTES, tooLarge, listKey: 'customers', maxItems: MAX_IMPORT_ROWS, tooMany: tooManyRows }),
       schema: {
         tags: ['admin'],
         summary: 'Import contacts from CSV or JSON: new ones are created, known ones completed (audited)',

@@ -22,7 +22,7 @@
 import type { Sql } from '../db/client.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { recordAudit } from './audit-log.ts';
-import { runImport, type RejectedRow, type SourceRow } from './customer-import.ts';
+import { inImportTransaction, runImport, type RejectedRow, type SourceRow } from './customer-import.ts';
 import { MAX_LABELS, normaliseLabels } from './conversation-labels.ts';
 import { isRealDay } from './calendar-days.ts';
 
@@ -235,13 +235,6 @@ export function readConversation(fields: unknown, defaultSource: string | null, 
 
 // ---------- the import ----------
 
-/** Thrown to roll a dry run's transaction back once its result is known. */
-class DryRunDone extends Error {
-  constructor(readonly result: ConversationImportResult) {
-    super('dry run');
-  }
-}
-
 export const tooManyConversations = (count: number) => new AppError(413, 'too_many_rows',
   `The file has ${count.toLocaleString('en')} conversations; at most ${MAX_IMPORT_CONVERSATIONS.toLocaleString('en')} are imported per request. Split it into several files.`);
 const tooManyMessages = (count: number) => new AppError(413, 'too_many_messages',
@@ -264,26 +257,15 @@ export async function importConversations(sql: Sql, input: {
     if (typeof source !== 'string') throw badRequest(source.problem, 'invalid_source');
     defaultSource = source;
   }
-  try {
-    return (await sql.begin(async (txn) => {
-      const tx = txn as unknown as Sql;
-      // The contacts import's lock (customer-import.ts): both create customers from a file.
-      const [lock] = await tx<{ locked: boolean }[]>`select pg_try_advisory_xact_lock(hashtext('shopdesk:customer-import')) as locked`;
-      if (!lock.locked) throw new AppError(409, 'import_running', 'Another import (of contacts or conversations) is running; try again when it has finished.');
-      const result = await runConversationImport(tx, input.conversations, defaultSource, input.dryRun);
-      if (input.dryRun) throw new DryRunDone(result);
-      const sources = [...new Set(input.conversations.map((c) => (isObject(c) && typeof c.source === 'string' ? c.source.trim().toLowerCase() : defaultSource)))]
-        .filter((source): source is string => !!source && SOURCE_PATTERN.test(source));
-      await recordAudit(tx, input.actorId, 'conversations.import', null, {
-        sources, ...(input.fileName ? { fileName: input.fileName } : {}), conversations: result.conversations, imported: result.imported,
-        skipped: result.skipped, rejected: result.rejected, messages: result.messages, customersCreated: result.customers.created,
-      });
-      return result;
-    })) as ConversationImportResult;
-  } catch (error) {
-    if (error instanceof DryRunDone) return error.result;
-    throw error;
-  }
+  // The contacts import's transaction and lock (customer-import.ts): both create customers from a file.
+  return inImportTransaction(sql, input.dryRun, (tx) => runConversationImport(tx, input.conversations, defaultSource, input.dryRun), (tx, result) => {
+    const sources = [...new Set(input.conversations.map((c) => (isObject(c) && typeof c.source === 'string' ? c.source.trim().toLowerCase() : defaultSource)))]
+      .filter((source): source is string => !!source && SOURCE_PATTERN.test(source));
+    return recordAudit(tx, input.actorId, 'conversations.import', null, {
+      sources, ...(input.fileName ? { fileName: input.fileName } : {}), conversations: result.conversations, imported: result.imported,
+      skipped: result.skipped, rejected: result.rejected, messages: result.messages, customersCreated: result.customers.created,
+    });
+  });
 }
 
 async function runConversationImport(tx: Sql, rows: unknown[], defaultSource: string | null, dryRun: boolean): Promise<ConversationImportResult> {

@@ -249,9 +249,32 @@ export function readContact(row: SourceRow): Contact | { problem: string } {
 // ---------- the import ----------
 
 /** Thrown to roll a dry run's transaction back once its result is known. */
-class DryRunDone extends Error {
-  constructor(readonly result: ImportResult) {
+class DryRunDone<T> extends Error {
+  constructor(readonly result: T) {
     super('dry run');
+  }
+}
+
+/**
+ * An import's work in one transaction, one import at a time: the contacts and the conversations imports both create
+ * customers from a file, so they share one lock, and a second import meanwhile is refused (409) rather than racing
+ * the first to create the same people. A dry run does the same work and rolls back, so what it answers is exactly what
+ * the import would do; a real one then records itself (`audit`) in the same transaction.
+ */
+export async function inImportTransaction<T>(sql: Sql, dryRun: boolean, work: (tx: Sql) => Promise<T>, audit: (tx: Sql, result: T) => Promise<void>): Promise<T> {
+  try {
+    return (await sql.begin(async (txn) => {
+      const tx = txn as unknown as Sql;
+      const [lock] = await tx<{ locked: boolean }[]>`select pg_try_advisory_xact_lock(hashtext('shopdesk:customer-import')) as locked`;
+      if (!lock.locked) throw new AppError(409, 'import_running', 'Another import (of contacts or conversations) is running; try again when it has finished.');
+      const result = await work(tx);
+      if (dryRun) throw new DryRunDone(result);
+      await audit(tx, result);
+      return result;
+    })) as T;
+  } catch (error) {
+    if (error instanceof DryRunDone) return error.result as T;
+    throw error;
   }
 }
 
@@ -267,23 +290,10 @@ export async function importContacts(sql: Sql, input: {
   rows: SourceRow[]; format: 'json' | 'csv'; dryRun: boolean; actorId: number; columns?: ImportResult['columns']; fileName?: string;
 }): Promise<ImportResult> {
   if (input.rows.length > MAX_IMPORT_ROWS) throw tooManyRows(input.rows.length);
-  try {
-    return (await sql.begin(async (txn) => {
-      const tx = txn as unknown as Sql;
-      const [lock] = await tx<{ locked: boolean }[]>`select pg_try_advisory_xact_lock(hashtext('shopdesk:customer-import')) as locked`;
-      if (!lock.locked) throw new AppError(409, 'import_running', 'Another contacts import is running; try again when it has finished.');
-      const result = await runImport(tx, input);
-      if (input.dryRun) throw new DryRunDone(result);
-      await recordAudit(tx, input.actorId, 'customers.import', null, {
-        format: input.format, ...(input.fileName ? { fileName: input.fileName } : {}), rows: result.rows, created: result.created,
-        updated: result.updated, unchanged: result.unchanged, rejected: result.rejected, conflicts: result.conflicts,
-      });
-      return result;
-    })) as ImportResult;
-  } catch (error) {
-    if (error instanceof DryRunDone) return error.result;
-    throw error;
-  }
+  return inImportTransaction(sql, input.dryRun, (tx) => runImport(tx, input), (tx, result) => recordAudit(tx, input.actorId, 'customers.import', null, {
+    format: input.format, ...(input.fileName ? { fileName: input.fileName } : {}), rows: result.rows, created: result.created,
+    updated: result.updated, unchanged: result.unchanged, rejected: result.rejected, conflicts: result.conflicts,
+  }));
 }
 
 export const tooManyRows = (rows: number) =>
