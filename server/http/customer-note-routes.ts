@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, Id, IdParams, Nullable, Ok, Timestamp } from './schemas.ts';
-import { addNote, deleteNote, editNote, listNotes, NOTE_MAX_CHARS, NOTES_LIST_LIMIT } from '../services/customer-notes.ts';
+import { addNote, deleteNote, editNote, listNotes, NOTE_MAX_CHARS, NOTE_SPACE_SLACK, NOTES_LIST_LIMIT } from '../services/customer-notes.ts';
 
 export const CustomerNoteSchema = Type.Object({
   id: Type.Integer(),
@@ -19,7 +19,8 @@ export const CustomerNoteSchema = Type.Object({
 });
 
 const NoteBody = Type.Object({
-  text: Type.String({ minLength: 1, maxLength: NOTE_MAX_CHARS, description: `Trimmed; 1 to ${NOTE_MAX_CHARS} characters` }),
+  // The cap is on the trimmed text (noteText): a pasted note with blank lines around it is not refused for them.
+  text: Type.String({ minLength: 1, maxLength: NOTE_MAX_CHARS + NOTE_SPACE_SLACK, description: `Trimmed; 1 to ${NOTE_MAX_CHARS} characters` }),
 }, { additionalProperties: false });
 const NoteParams = Type.Object({ id: Id, noteId: Id });
 

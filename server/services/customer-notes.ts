@@ -13,6 +13,8 @@ import { recordAudit } from './audit-log.ts';
 
 /** Longest note, in characters (the table's check says the same). */
 export const NOTE_MAX_CHARS = 2000;
+/** Whitespace around a note that the request may carry beyond NOTE_MAX_CHARS: trimmed before the length counts. */
+export const NOTE_SPACE_SLACK = 200;
 /** The newest notes a customer's list shows (a person with more is unusual; the panel says how many there are). */
 export const NOTES_LIST_LIMIT = 200;
 

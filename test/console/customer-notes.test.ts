@@ -112,6 +112,9 @@ describe('customer notes', () => {
     // 2,000 characters (a Chinese one counts once) are fine.
     const longest = await addNote(customerId, '退'.repeat(2000));
     expect(longest.text).toHaveLength(2000);
+    // Counted after trimming: blank lines pasted around the longest note do not make it too long.
+    expect((await addNote(customerId, `\n\n  ${'退'.repeat(2000)}  \n`)).text).toBe('退'.repeat(2000));
+    expect((await http('POST', path, agent, { text: ` ${'x'.repeat(2001)} ` })).json.error.message).toBe('A note can be at most 2000 characters.');
     expect((await http('PATCH', `${path}/${longest.id}`, agent, { text: '   ' })).status).toBe(400);
     expect((await http('PATCH', `${path}/${longest.id}`, agent, { text: 'y'.repeat(2001) })).status).toBe(400);
     expect((await http('GET', `/api/customers/abc/notes`, agent)).status).toBe(400);
