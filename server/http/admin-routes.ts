@@ -93,7 +93,13 @@ const ReportSchema = Type.Object({
     })),
   }, { description: 'Each hand-off judged by the target in force when it was handed off; null when the team has no target now and no hand-off of the range had one' })),
   resolution: Percentiles,
-  csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()), distribution: Type.Array(Type.Integer(), { minItems: 5, maxItems: 5 }) }),
+  csat: Type.Object({
+    count: Type.Integer(), average: Nullable(Type.Number()), distribution: Type.Array(Type.Integer(), { minItems: 5, maxItems: 5 }),
+    byWhoAnswered: Type.Object({
+      bot: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()) }, { description: 'Chats no person replied in' }),
+      people: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()) }, { description: 'Chats a person replied in' }),
+    }, { description: 'The same ratings by who answered the chat' }),
+  }),
   topIntents: Type.Array(Type.Object({ intent: Type.String(), count: Type.Integer() })),
   handoffReasons: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() })),
   articleHelpfulness: Type.Array(Type.Object({ articleId: Type.Integer(), title: Nullable(Type.String()), helpful: Type.Integer(), notHelpful: Type.Integer() })),

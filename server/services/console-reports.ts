@@ -98,7 +98,11 @@ export interface Report {
     atTheTime: { minMinutes: number; maxMinutes: number } | null;
   } | null;
   resolution: Percentiles;
-  csat: { count: number; average: number | null; distribution: number[] };
+  csat: {
+    count: number; average: number | null; distribution: number[];
+    /** The same ratings split by who answered the chat: the bot alone, or a person who replied in it. */
+    byWhoAnswered: Record<'bot' | 'people', { count: number; average: number | null }>;
+  };
   topIntents: { intent: string; count: number }[];
   articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
   /** Ratings of intents' own typed answers (which link no article), by intent name. */
@@ -253,10 +257,20 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
       }
     : null;
 
-  const csatRows = await sql<{ rating: number; n: number }[]>`
-    select rating, count(*)::int as n from feedback
-    where kind = 'csat' and created_at >= ${start} and created_at < ${end} and not imported group by rating`;
-  const distribution = [1, 2, 3, 4, 5].map((r) => csatRows.find((row) => row.rating === r)?.n ?? 0);
+  // Each rating with who answered the chat: a person who replied in it, or the bot alone (a rating without its chat,
+  // left after the chat was deleted, counts as the bot's: nobody's reply is on record).
+  const csatRows = await sql<{ rating: number; people: boolean; n: number }[]>`
+    select f.rating, coalesce(c.first_response_seconds is not null, false) as people, count(*)::int as n
+    from feedback f left join conversations c on c.id = f.conversation_id
+    where f.kind = 'csat' and f.created_at >= ${start} and f.created_at < ${end} and not f.imported group by 1, 2`;
+  type RatingRow = { rating: number; people: boolean; n: number };
+  const distributionOf = (rows: RatingRow[]) => [1, 2, 3, 4, 5].map((r) => rows.filter((row) => row.rating === r).reduce((n, row) => n + row.n, 0));
+  const summaryOf = (rows: RatingRow[]) => {
+    const counts = distributionOf(rows);
+    const count = counts.reduce((a, b) => a + b, 0);
+    return { count, average: count ? round(counts.reduce((sum, n, i) => sum + n * (i + 1), 0) / count, 2) : null };
+  };
+  const distribution = distributionOf(csatRows);
   const csatCount = distribution.reduce((a, b) => a + b, 0);
   const csatSum = distribution.reduce((sum, n, i) => sum + n * (i + 1), 0);
 
@@ -337,7 +351,10 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
     firstResponse: { count: facts.fr_count, medianSeconds: round(facts.fr_median, 1), p90Seconds: round(facts.fr_p90, 1) },
     firstReplyTarget,
     resolution: { count: facts.res_count, medianSeconds: round(facts.res_median, 1), p90Seconds: round(facts.res_p90, 1) },
-    csat: { count: csatCount, average: csatCount ? round(csatSum / csatCount, 2) : null, distribution },
+    csat: {
+      count: csatCount, average: csatCount ? round(csatSum / csatCount, 2) : null, distribution,
+      byWhoAnswered: { bot: summaryOf(csatRows.filter((r) => !r.people)), people: summaryOf(csatRows.filter((r) => r.people)) },
+    },
     topIntents,
     handoffReasons,
     articleHelpfulness: articles.map((a) => ({ articleId: a.article_id, title: a.title, helpful: a.helpful, notHelpful: a.not_helpful })),

@@ -301,7 +301,7 @@ describe('reports', () => {
       return row.id as number;
     };
     // 2020-03-01: 2 bot-resolved, 1 handed off; 2020-03-02: 1 handed off (resolved), 1 still with bot; 2020-03-05 outside the range.
-    await conv(day('2020-03-01', 9), { status: 'resolved' });
+    const botRated = await conv(day('2020-03-01', 9), { status: 'resolved' });
     await conv(day('2020-03-01', 10), { status: 'resolved' });
     const h1 = await conv(day('2020-03-01', 11), { status: 'resolved', handed: true, fr: 30, res: 600 });
     const h2 = await conv(day('2020-03-02', 23), { status: 'resolved', handed: true, fr: 90, res: 1200 });
@@ -315,7 +315,8 @@ describe('reports', () => {
     for (const [key, id, helpful, hour] of [['ok', confirmed, true, 9], ['first', changedMind, true, 10], ['then', changedMind, false, 11]] as const) {
       await sql`insert into feedback (idempotency_key, kind, customer_id, conversation_id, helpful, created_at) values (${`open:${key}`}, 'article', ${c1.id}, ${id}, ${helpful}, ${day('2020-03-03', hour)})`;
     }
-    for (const [id, rating, at] of [[h1, 5, day('2020-03-01', 12)], [h2, 2, day('2020-03-02', 23)], [outside, 1, day('2020-03-05', 13)]] as const) {
+    // Rated: two chats a person replied in (5, 2), one the bot answered alone (4), one outside the range.
+    for (const [id, rating, at] of [[h1, 5, day('2020-03-01', 12)], [h2, 2, day('2020-03-02', 23)], [botRated, 4, day('2020-03-01', 9)], [outside, 1, day('2020-03-05', 13)]] as const) {
       await sql`insert into feedback (idempotency_key, kind, customer_id, conversation_id, rating, created_at) values (${`csat:${id}`}, 'csat', ${c1.id}, ${id}, ${rating}, ${at})`;
     }
     const [article] = await sql`insert into articles (slug, locale, title, status, body) values ('report-test', 'en', 'Report test article', 'published', 'x') returning id`;
@@ -357,7 +358,10 @@ describe('reports', () => {
     expect(r.firstResponse).toEqual({ count: 2, medianSeconds: 60, p90Seconds: 84 });
     expect(r.firstReplyTarget).toEqual({ minutes: 5, met: 2, missed: 0, waiting: 0, share: 1, atTheTime: { minMinutes: 5, maxMinutes: 5 } }); // 30 s and 90 s, the default 5 min
     expect(r.resolution).toEqual({ count: 2, medianSeconds: 900, p90Seconds: 1140 });
-    expect(r.csat).toEqual({ count: 2, average: 3.5, distribution: [0, 1, 0, 0, 1] });
+    expect(r.csat).toEqual({
+      count: 3, average: 3.67, distribution: [0, 1, 0, 1, 1],
+      byWhoAnswered: { bot: { count: 1, average: 4 }, people: { count: 2, average: 3.5 } },
+    });
     expect(r.topIntents).toEqual([{ intent: 'order_status', count: 2 }, { intent: 'returns', count: 1 }]);
     expect(r.handoffReasons).toEqual([{ reason: 'customer_request', count: 2 }, { reason: 'attachment', count: 1 }, { reason: 'negative_sentiment', count: 1 }]);
     expect(r.articleHelpfulness).toEqual([{ articleId: article.id, title: 'Report test article', helpful: 2, notHelpful: 1 }]);

@@ -728,6 +728,15 @@ describe('support console in Chromium', () => {
     expect(await values('chart-labels')).toEqual([4, 1]); // refund on chats 1, 3, 4 and 5; vip on 5
     expect(await page.getByTestId('kpi-conversations').getAttribute('data-value')).toBe(String(rows.length));
     expect(Number(await page.getByTestId('kpi-csat').getAttribute('data-value'))).toBeCloseTo(ratings.reduce((s, r) => s + r.rating, 0) / ratings.length, 2);
+    // The card splits the ratings by who answered: the bot alone, or a person who replied in the chat.
+    const split = await sql<{ rating: number; people: boolean }[]>`
+      select f.rating, coalesce(c.first_response_seconds is not null, false) as people from feedback f left join conversations c on c.id = f.conversation_id
+      where f.kind = 'csat' and f.created_at >= '2021-06-01' and f.created_at < '2021-06-06'`;
+    const summary = (people: boolean) => {
+      const mine = split.filter((r) => r.people === people);
+      return mine.length ? `${(mine.reduce((s, r) => s + r.rating, 0) / mine.length).toFixed(2)} (n=${mine.length})` : '—';
+    };
+    expect(await page.getByTestId('kpi-csat').textContent()).toContain(`n=${ratings.length} · bot alone ${summary(false)} · with a person ${summary(true)}`);
     expect(Number(await page.getByTestId('kpi-first-response').getAttribute('data-value'))).toBe(40); // median of 20, 40, 100
     expect(await page.getByTestId('kpi-containment').textContent()).toContain('40.0%'); // 2 of 5 decided
     // The chat still with the bot is not counted yet, and the card says when it will be.

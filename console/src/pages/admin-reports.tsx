@@ -32,7 +32,7 @@ interface Report {
   /** Each hand-off judged by the target in force when it was handed off (`atTheTime`: the range of those targets). */
   firstReplyTarget: { minutes: number; met: number; missed: number; waiting: number; share: number | null; atTheTime: { minMinutes: number; maxMinutes: number } | null } | null;
   resolution: { count: number; medianSeconds: number | null; p90Seconds: number | null };
-  csat: { count: number; average: number | null; distribution: number[] };
+  csat: { count: number; average: number | null; distribution: number[]; byWhoAnswered: Record<'bot' | 'people', { count: number; average: number | null }> };
   topIntents: { intent: string; count: number }[];
   handoffReasons: { reason: string; count: number }[];
   articleHelpfulness: { articleId: number; title: string | null; helpful: number; notHelpful: number }[];
@@ -94,7 +94,8 @@ export function ReportsPage() {
             )}
             <Kpi id="kpi-resolution" label={t('reports.resolution')} value={formatSeconds(r.resolution.medianSeconds)}
               detail={`p90 ${formatSeconds(r.resolution.p90Seconds)} · n=${r.resolution.count}`} raw={r.resolution.medianSeconds} />
-            <Kpi id="kpi-csat" label={t('reports.csat')} value={r.csat.average === null ? '—' : r.csat.average.toFixed(2)} detail={`n=${r.csat.count}`} raw={r.csat.average} />
+            <Kpi id="kpi-csat" label={t('reports.csat')} value={r.csat.average === null ? '—' : r.csat.average.toFixed(2)} raw={r.csat.average}
+              detail={t('reports.csatDetail', { count: r.csat.count, bot: ratingSummary(r.csat.byWhoAnswered.bot), people: ratingSummary(r.csat.byWhoAnswered.people) })} />
             <Kpi id="kpi-unanswered" label={t('reports.unanswered')} value={r.botQuestions.unansweredRate === null ? '—' : `${(r.botQuestions.unansweredRate * 100).toFixed(1)}%`}
               detail={t('reports.unansweredDetail', { unanswered: r.botQuestions.unanswered, total: r.botQuestions.total, clarified: r.botQuestions.clarified })} raw={r.botQuestions.unansweredRate} />
           </div>
@@ -267,6 +268,9 @@ function targetLabel(target: NonNullable<Report['firstReplyTarget']>): string {
   if (!then || (then.minMinutes === target.minutes && then.maxMinutes === target.minutes)) return t('reports.withinTarget', { minutes: target.minutes });
   return t('reports.withinTargetAtTheTime', { range: then.minMinutes === then.maxMinutes ? String(then.minMinutes) : `${then.minMinutes}–${then.maxMinutes}` });
 }
+
+/** "4.50 (n=4)", or "—" without ratings. */
+const ratingSummary = (s: { count: number; average: number | null }) => (s.average === null ? '—' : `${s.average.toFixed(2)} (n=${s.count})`);
 
 function Kpi({ id, label, value, detail, raw, hint }: { id: string; label: string; value: string; detail?: string; raw?: number | null; hint?: string }) {
   return (
