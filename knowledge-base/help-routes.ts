@@ -14,7 +14,7 @@ import { brainOf } from './registry.ts';
 import type { BrainSnapshot } from './brain.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import { loadWidgetSettings } from '../server/services/widget-settings.ts';
-import { inShoppersScript, traditionalVariant, type TraditionalVariant } from '../server/services/chinese-script.ts';
+import { htmlInScript, traditionalVariant, type TraditionalVariant } from '../server/services/chinese-script.ts';
 import { chineseVariant, langOf } from './text/language.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$' }) });
@@ -63,7 +63,7 @@ async function sendPage(request: HelpRequest, reply: FastifyReply, html: string,
   const variant = readerVariant(request.query.locale, request.headers['accept-language']);
   const chinesePage = '<html lang="zh-CN"';
   const shown = variant && html.startsWith(`<!doctype html>\n${chinesePage}`)
-    ? (await inShoppersScript(html, variant)).replace(chinesePage, `<html lang="${variant}"`)
+    ? (await htmlInScript(html, variant)).replace(chinesePage, `<html lang="${variant}"`)
     : html;
   return reply.status(status).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', HELP_CSP).send(shown);
 }

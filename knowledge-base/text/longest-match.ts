@@ -56,10 +56,38 @@ export function compactTableConverter(table: CompactTable): (text: string) => st
   return (text) => replaceLongestFirst(text, replacements);
 }
 
-/** Every string of a dictionary converted, and every wording function's result (nested groups too). */
+/**
+ * Text converted except where `kept` matches: what matches is left as it is and the text between is converted piece
+ * by piece (a name, a shopper's own words, a link).
+ */
+export function convertedAround(text: string, kept: RegExp, convert: (text: string) => string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(kept)) {
+    if (!match[0]) continue;
+    out += convert(text.slice(last, match.index)) + match[0];
+    last = match.index! + match[0].length;
+  }
+  return out + convert(text.slice(last));
+}
+
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Every string of a dictionary converted, and every wording function's result (nested groups too) — but not the text
+ * its arguments put into it: "{name} 已加入对话" converts its own words and leaves an agent's name or a shopper's message
+ * as written.
+ */
 export function convertedDictionary<T>(value: T, convert: (text: string) => string): T {
   if (typeof value === 'string') return convert(value) as T;
-  if (typeof value === 'function') return ((...args: unknown[]) => convertedDictionary(value(...args), convert)) as T;
+  if (typeof value === 'function') {
+    return ((...args: unknown[]) => {
+      const result = value(...args);
+      if (typeof result !== 'string') return convertedDictionary(result, convert);
+      const given = args.filter((arg): arg is string => typeof arg === 'string' && arg !== '').sort((a, b) => b.length - a.length);
+      return given.length ? convertedAround(result, new RegExp(given.map(literally).join('|'), 'g'), convert) : convert(result);
+    }) as T;
+  }
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, convertedDictionary(inner, convert)])) as T;
   }

@@ -15,8 +15,13 @@ import { noteIdentitySecret } from '../services/identity-secret.ts';
 import { cachedReplyExpectation } from '../services/reply-expectation.ts';
 import { widgetSettingsFor } from './widget-origin.ts';
 import { localisedInScript } from '../services/chinese-script.ts';
+import { TRADITIONAL_TABLES as WIDGET_TRADITIONAL_TABLES } from '../../widget/src/traditional-table.ts';
 
 const PublicSettings = Type.Object({
+  traditionalStrings: Type.Optional(Type.Object({
+    chars: Type.String({ description: 'Pairs of characters, Simplified then Traditional' }),
+    phrases: Type.Array(Type.Tuple([Type.String(), Type.String()])),
+  }, { description: "With script: how the widget shows its own Chinese strings in that Traditional (widget/src/traditional-table.ts)" })),
   ...Type.Omit(WidgetSettingsSchema, ['identitySecret', 'allowedOrigins']).properties,
   identityVerification: Type.Boolean(),
   status: Type.Object({
@@ -72,9 +77,12 @@ export default function widgetRoutes(ctx: AppContext) {
       if (request.query.site !== settings.siteKey) throw notFound('Site');
       const { identitySecret, allowedOrigins, ...visible } = settings;
       const open = withinBusinessHours(settings);
-      const texts = request.query.script ? await localisedInScript(visible, request.query.script) : visible;
+      const { script } = request.query;
+      const texts = script ? await localisedInScript(visible, script) : visible;
       return {
         ...texts,
+        // The widget's own strings for that Traditional: the table travels with the settings, not in every bundle.
+        ...(script ? { traditionalStrings: WIDGET_TRADITIONAL_TABLES[script] } : {}),
         csatAsk: csatAskOf(settings),
         identityVerification: Boolean(ctx.config.identitySecret || identitySecret),
         status: {

@@ -9,7 +9,7 @@
 import type { QuickReply } from '../realtime/event-maps.ts';
 import type { ResponderDecision } from './responder.ts';
 import { chineseVariant } from '../../knowledge-base/text/language.ts';
-import { replaceLongestFirst, replacementTable, type ReplacementTable } from '../../knowledge-base/text/longest-match.ts';
+import { convertedAround, replaceLongestFirst, replacementTable, type ReplacementTable } from '../../knowledge-base/text/longest-match.ts';
 
 /** The Traditional variants a shopper's locale can ask for. */
 export type TraditionalVariant = 'zh-TW' | 'zh-HK';
@@ -29,6 +29,7 @@ function tableOf(...dictionaries: string[]): ReplacementTable {
 }
 
 type Converter = (text: string) => string;
+const WEB_ADDRESS = /\bhttps?:\/\/[^\s<>"'）」]+/g;
 let converters: Promise<Record<TraditionalVariant, Converter>> | null = null;
 
 async function loadConverters(): Promise<Record<TraditionalVariant, Converter>> {
@@ -40,7 +41,8 @@ async function loadConverters(): Promise<Record<TraditionalVariant, Converter>> 
   const toTraditional = tableOf(stPhrases, stCharacters);
   const taiwan = [toTraditional, tableOf(twPhrases), tableOf(twVariantsPhrases, twVariants)];
   const hongKong = [toTraditional, tableOf(hkVariantsPhrases, hkVariants)];
-  const chain = (steps: ReplacementTable[]): Converter => (text) => steps.reduce(replaceLongestFirst, text);
+  // Web addresses are left as they are: a path or file name in Chinese (/产品/发货说明) must still lead where it did.
+  const chain = (steps: ReplacementTable[]): Converter => (text) => convertedAround(text, WEB_ADDRESS, (piece) => steps.reduce(replaceLongestFirst, piece));
   return { 'zh-TW': chain(taiwan), 'zh-HK': chain(hongKong) };
 }
 
@@ -51,6 +53,15 @@ export async function traditionalConverter(variant: TraditionalVariant): Promise
     throw error;
   });
   return (await converters)[variant];
+}
+
+/**
+ * An HTML page in a Traditional variant: its text, never its markup (an image's or a link's address, attribute values),
+ * so a file named in Chinese still loads.
+ */
+export async function htmlInScript(html: string, variant: TraditionalVariant): Promise<string> {
+  const convert = await traditionalConverter(variant);
+  return convertedAround(html, /<[^>]*>/g, convert);
 }
 
 /** Text in the script of a shopper with this locale: converted for a Traditional locale, else as it is. */

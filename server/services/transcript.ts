@@ -9,6 +9,7 @@ import { customersRepository } from '../repositories/customers.ts';
 import { STRINGS as WIDGET_WORDS, systemLineText } from '../../widget/src/i18n.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
 import { traditionalConverter, traditionalVariant } from './chinese-script.ts';
+import { convertedDictionary } from '../../knowledge-base/text/longest-match.ts';
 
 type Audience = 'shopper' | 'team';
 
@@ -50,6 +51,8 @@ export async function conversationTranscript(sql: Sql, conversationId: number, o
   // messages are as they were said (the bot's were stored in the shopper's script).
   const variant = options.audience === 'shopper' ? traditionalVariant(customer?.locale) : null;
   const ours = variant ? await traditionalConverter(variant) : (text: string) => text;
+  // The widget's wording of system lines, converted around the names it fills in (they stay as written).
+  const widgetWords = variant ? convertedDictionary(WIDGET_WORDS[lang], ours) : WIDGET_WORDS[lang];
   const { stamp, zoned } = stamper(options.audience === 'shopper' ? options.timeZone : undefined);
   // The shopper's own words are labelled as the widget labels their bubbles ("You", "我").
   const customerLabel = options.audience === 'shopper' ? ours(WIDGET_WORDS[lang].you) : (customer?.name || customer?.email || `${words.customer} #${conversation.customer_id}`);
@@ -59,7 +62,7 @@ export async function conversationTranscript(sql: Sql, conversationId: number, o
     // The shopper's copy names agents as the widget did (the names shown to customers), the team's by full name.
     const shown = options.audience === 'shopper' ? forShopperMessage(toChatMessage(m)) : null;
     if (m.author_type === 'system') {
-      const line = shown ? ours(systemLineText(WIDGET_WORDS[lang], m.body, shown.metadata ?? {})) : m.body;
+      const line = shown ? systemLineText(widgetWords, m.body, shown.metadata ?? {}) : m.body;
       lines.push(`[${stamp(m.created_at)}] · ${line}`);
       continue;
     }

@@ -31,11 +31,11 @@ describe('follow-up email content', () => {
     expect(email.text).toContain('继续聊天：https://shop.example/cart#shopdesk-chat');
   });
 
-  it("writes to a shopper in Taiwan in Traditional, quoting the agent's reply as written", async () => {
+  it("writes to a shopper in Taiwan in Traditional, quoting the agent's reply and names as written", async () => {
     const convert = await traditionalConverter('zh-TW');
     const email = followupEmail({ ...base, shopName: '北风好物', locale: 'zh-TW', replies: [{ agentName: null, text: '已为您退款', fileOnly: false, attachments: [] }] },
       { tag: 'zh-TW', convert });
-    expect(email.subject).toBe('北風好物回覆了您');
+    expect(email.subject).toBe('北风好物回覆了您'); // the email's words converted, the shop's name as the shop writes it
     expect(email.text).toContain('客服：\n  已为您退款'); // the agent's words, not rewritten
     expect(email.text).toContain('繼續聊天：https://shop.example/cart#shopdesk-chat');
     expect(email.text).toContain('不再接收聊天回覆郵件');

@@ -4,12 +4,15 @@
 // and, in Chromium against a real server, the widget, the shop's greeting and the bot's reply in the shopper's script.
 import { describe, expect, it } from 'vitest';
 import { STRINGS } from '../../widget/src/i18n.ts';
-import { stringsFor } from '../../widget/src/traditional.ts';
+import { stringsFor, useTraditionalTable } from '../../widget/src/traditional.ts';
+import { TRADITIONAL_TABLES } from '../../widget/src/traditional-table.ts';
 import { inShoppersScript } from '../../server/services/chinese-script.ts';
 import { newWidgetPage, openDemo, openWidget, send, widgetTestBed } from './widget-helpers.ts';
 
 describe("the widget's Traditional table", () => {
   it('converts every string as the server would, for Taiwan and for Hong Kong', async () => {
+    expect(stringsFor('zh', 'zh-TW')).toBe(STRINGS.zh); // Simplified until the server's table has come
+    for (const tag of ['zh-TW', 'zh-HK'] as const) useTraditionalTable(tag, TRADITIONAL_TABLES[tag]);
     for (const tag of ['zh-TW', 'zh-HK'] as const) {
       const traditional = stringsFor('zh', tag);
       const simplified = STRINGS.zh as unknown as Record<string, unknown>;
@@ -25,6 +28,10 @@ describe("the widget's Traditional table", () => {
       expect(traditional.agentJoined('Ada')).toBe(await inShoppersScript(STRINGS.zh.agentJoined('Ada'), tag));
       expect(compared).toBeGreaterThan(60);
     }
+    // What a wording function is given stays as written: an agent's name, the shopper's own message.
+    expect(stringsFor('zh', 'zh-TW').agentJoined('马丽')).toBe('马丽 已加入對話。');
+    expect(stringsFor('zh', 'zh-TW').messageLeft('a@b.c', '我的订单发货了吗')).toBe(
+      (await inShoppersScript(STRINGS.zh.messageLeft('a@b.c', '@@'), 'zh-TW')).replace('@@', '我的订单发货了吗'));
     expect(stringsFor('zh', 'zh-TW').chatTitle).toBe('線上諮詢'); // Taiwan's word for "online"
     expect(stringsFor('zh', 'zh-HK').chatTitle).toBe('在線諮詢');
     expect(stringsFor('zh', 'zh-CN')).toBe(STRINGS.zh);
@@ -65,8 +72,12 @@ describe('a shopper in Taiwan', () => {
   it('asks for the settings in its script only when the browser says Taiwan or Hong Kong; other values are refused', async () => {
     const ask = (query: string) => fetch(`${bed.stack.url}/api/widget/settings?site=demo${query}`);
     const [plain, hongKong, unknown] = await Promise.all([ask(''), ask('&script=zh-HK'), ask('&script=zh-XX')]);
-    expect((await plain.json()).greeting.zh).toBe('您好！关于订单、配送或退货的问题都可以问我们。');
-    expect((await hongKong.json()).greeting).toEqual({ en: 'Hi there! Ask us anything about your order, shipping or returns.', zh: '您好！關於訂單、配送或退貨的問題都可以問我們。' });
+    const plainSettings = await plain.json();
+    expect(plainSettings.greeting.zh).toBe('您好！关于订单、配送或退货的问题都可以问我们。');
+    expect(plainSettings.traditionalStrings).toBeUndefined();
+    const hongKongSettings = await hongKong.json();
+    expect(hongKongSettings.greeting).toEqual({ en: 'Hi there! Ask us anything about your order, shipping or returns.', zh: '您好！關於訂單、配送或退貨的問題都可以問我們。' });
+    expect(hongKongSettings.traditionalStrings).toEqual(TRADITIONAL_TABLES['zh-HK']); // the widget's own strings travel with them
     expect(unknown.status).toBe(400);
   });
 });

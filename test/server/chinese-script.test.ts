@@ -2,7 +2,7 @@
 // for it, that phrases decide ambiguous characters (头发 / 发货), that Taiwan gets its own words and Hong Kong its own
 // forms, and that a bot decision's reply, quick replies and article titles are converted alike.
 import { describe, expect, it } from 'vitest';
-import { decisionInShoppersScript, inShoppersScript, traditionalVariant } from '../../server/services/chinese-script.ts';
+import { decisionInShoppersScript, htmlInScript, inShoppersScript, traditionalVariant } from '../../server/services/chinese-script.ts';
 import type { ResponderDecision } from '../../server/services/responder.ts';
 
 describe('which locales read Traditional', () => {
@@ -29,6 +29,12 @@ describe('the conversion', () => {
     expect(await inShoppersScript(mixed, 'zh-TW')).toBe('訂單 NW-10023 已發貨，詳情：https://shop.test/help/track-order?locale=zh');
     expect(await inShoppersScript(mixed, 'zh-CN')).toBe(mixed);
     expect(await inShoppersScript('Your order has shipped.', 'zh-TW')).toBe('Your order has shipped.');
+  });
+
+  it('leaves web addresses alone, a path in Chinese included, and in a page its markup', async () => {
+    expect(await inShoppersScript('请访问 https://shop.example.com/产品/发货说明 查看', 'zh-TW')).toBe('請訪問 https://shop.example.com/产品/发货说明 檢視');
+    expect(await htmlInScript('<p>产品图：<img src="https://cdn.example/产品图.jpg" alt="产品"><a href="/help/x">发货说明</a></p>', 'zh-TW'))
+      .toBe('<p>產品圖：<img src="https://cdn.example/产品图.jpg" alt="产品"><a href="/help/x">發貨說明</a></p>');
   });
 
   it('keeps text that is Traditional already', async () => {

@@ -1,7 +1,11 @@
 // The widget's HTTP calls. Every URL is built from the widget's own server
 // base (taken from its script src), so the bundle talks to nothing else.
+import type { CompactTable } from '../../knowledge-base/text/longest-match.ts';
+
 export interface WidgetSettings {
   siteKey: string;
+  /** Asked with `script`: how to show the widget's own Chinese strings in that Traditional (widget/src/traditional.ts). */
+  traditionalStrings?: CompactTable;
   color: string;
   position: 'left' | 'right';
   language: 'auto' | 'en' | 'zh';

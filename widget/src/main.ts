@@ -5,7 +5,7 @@ import { ApiError, createApi, type Session, type SessionRequest } from './api.ts
 import { ChatClient } from './chat-client.ts';
 import { readEmbed, type EmbedConfig } from './embed.ts';
 import { pickLang } from './i18n.ts';
-import { stringsFor } from './traditional.ts';
+import { stringsFor, useTraditionalTable } from './traditional.ts';
 import { newClientId, Outbox } from './outbox.ts';
 import { createStore } from './storage.ts';
 import { watchForNudges } from './nudges.ts';
@@ -71,6 +71,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   // A shopper in Taiwan or Hong Kong reads the shop's greeting and messages in Traditional, as the widget's own words.
   const chinese = chineseTag();
   const settings = await retrying(() => api.settings(embed.site, chinese === 'zh-CN' ? undefined : chinese), () => {});
+  if (chinese !== 'zh-CN' && settings.traditionalStrings) useTraditionalTable(chinese, settings.traditionalStrings);
   const lang = pickLang({
     embed: embed.lang,
     shopSetting: settings.language,
