@@ -298,7 +298,7 @@ export default function adminRoutes(ctx: AppContext) {
       if (id === request.user!.id && (body.active === false || body.role === 'agent')) throw badRequest('You cannot deactivate or demote your own account.', 'self_change');
       if (id === request.user!.id && body.password) throw badRequest('Change your own password from your account menu: it asks for the current one.', 'self_change');
       // Names are checked (trimmed, length, no control characters) before anything is changed.
-      const names = cleanNames(body);
+      const names = cleanNames(body, before.name);
       await sql`update users set
                   role = coalesce(${body.role ?? null}, role),
                   capacity = coalesce(${body.capacity ?? null}::int, capacity),

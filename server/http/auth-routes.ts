@@ -162,7 +162,7 @@ export default function authRoutes(ctx: AppContext) {
       },
     }, async (request) => {
       const me = request.user!;
-      const names = cleanNames(request.body);
+      const names = cleanNames(request.body, me.name);
       const stored = await renameMember(ctx, me.id, names);
       await recordAudit(ctx.sql, me.id, 'account.rename', `user:${me.id}`, names);
       return { user: userView({ ...me, name: stored.name, display_name: stored.display_name }) };

@@ -18,6 +18,8 @@ export function nameProblem(kind: 'full' | 'shown', value: string): string | nul
   const text = value.trim();
   const prefix = kind === 'full' ? 'name' : 'display_name';
   if (!text) return kind === 'full' ? 'name_empty' : null;
+  // Only invisible characters (zero-width spaces, joiners, a byte-order mark): shoppers would read "joined the chat."
+  if (!text.replace(/[\p{Cf}\p{Z}\s]/gu, '')) return kind === 'full' ? 'name_empty' : `${prefix}_invalid`;
   if (charCount(text) > (kind === 'full' ? MAX_NAME_CHARS : MAX_SHOWN_NAME_CHARS)) return `${prefix}_too_long`;
   if (FORBIDDEN.test(text)) return `${prefix}_invalid`;
   return null;

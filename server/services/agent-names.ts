@@ -23,9 +23,14 @@ const REFUSALS: Record<string, string> = {
   display_name_invalid: 'The name shown to customers cannot contain line breaks or other control characters.',
 };
 
-/** The names as stored: trimmed, an empty shown name meaning none. Refuses what breaks the rules, in one sentence. */
-export function cleanNames(input: { name?: string; displayName?: string | null }): { name?: string; displayName?: string | null } {
-  const problem = (input.name !== undefined ? nameProblem('full', input.name) : null)
+/**
+ * The names as stored: trimmed, an empty shown name meaning none. Refuses what breaks the rules, in one sentence. A full
+ * name sent unchanged (`storedName`) is not checked again: someone named before today's rules (up to 120 characters)
+ * can still set a shown name or be given a role.
+ */
+export function cleanNames(input: { name?: string; displayName?: string | null }, storedName?: string): { name?: string; displayName?: string | null } {
+  const nameChanged = input.name !== undefined && input.name.trim() !== storedName;
+  const problem = (nameChanged ? nameProblem('full', input.name!) : null)
     ?? (input.displayName ? nameProblem('shown', input.displayName) : null);
   if (problem) throw badRequest(REFUSALS[problem], problem);
   return {

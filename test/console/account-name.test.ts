@@ -56,6 +56,8 @@ describe('the Account panel: your name', () => {
     await renameForm.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => adminTeam.page.getByTestId('team-notice').textContent()).toBe('Name saved.');
     await expect.poll(() => page.getByTestId('whoami').textContent(), { timeout: 10_000 }).toMatch(/^Sam Lee/);
+    // The agent's Account panel, open all along, shows the new names: saving it would not put the old one back.
+    await expect.poll(() => page.getByTestId('own-name-form').getByTestId('own-name-full').inputValue()).toBe('Sam Lee');
     await expect.poll(() => agentRow.getByTestId('member-shown-name').count()).toBe(0); // once the list has reloaded
     const [audited] = await bed.stack.env.sql`select details from audit_log where action = 'team.update' order by id desc limit 1`;
     expect(audited.details).toMatchObject({ name: 'Sam Lee', displayName: null, previousName: 'Samuel Agent' });

@@ -37,6 +37,9 @@ describe('renaming oneself (PATCH /api/auth/me)', () => {
       [{ name: 'Sam\u202Etnega' }, 'name_invalid'],
       [{ displayName: 'y'.repeat(41) }, 'display_name_too_long'],
       [{ displayName: 'Sam\t' + 'z' }, 'display_name_invalid'],
+      // Only invisible characters: a shopper would read " joined the chat."
+      [{ name: '\u200B\u2060\uFEFF' }, 'name_empty'],
+      [{ displayName: '\u200B \u200D' }, 'display_name_invalid'],
     ];
     for (const [body, code] of refusals) {
       const answer = await renameSelf(agent, body);
@@ -48,6 +51,22 @@ describe('renaming oneself (PATCH /api/auth/me)', () => {
     expect((await renameSelf(agent, { id: admin.user.id, name: 'Someone' })).status).toBe(400);
     const [row] = await stack.env.sql`select name, display_name from users where id = ${agent.user.id}`;
     expect(row).toEqual({ name: 'Sam Agent', display_name: null });
+  });
+
+  it('does not check again a full name sent unchanged: someone named under the old 120-character cap can still set a shown name', async () => {
+    const legacy = 'L'.repeat(100);
+    await stack.env.sql`update users set name = ${legacy} where id = ${agent.user.id}`;
+    try {
+      const self = await renameSelf(agent, { name: legacy, displayName: 'Lee' });
+      expect(self.status).toBe(200);
+      expect(self.json.user).toMatchObject({ name: legacy, displayName: 'Lee' });
+      const byAdmin = await httpAs(stack.url, 'PATCH', `/api/admin/team/${agent.user.id}`, admin, { name: legacy, displayName: 'Leo' });
+      expect(byAdmin.status).toBe(200);
+      // A new long name is still refused.
+      expect((await renameSelf(agent, { name: 'M'.repeat(100) })).json.error.code).toBe('name_too_long');
+    } finally {
+      await stack.env.sql`update users set name = 'Sam Agent', display_name = null where id = ${agent.user.id}`;
+    }
   });
 
   it('accepts 80 and 40 characters (counted as characters, not UTF-16 units) and trims', async () => {

@@ -75,8 +75,9 @@ const NAME_REFUSALS: Record<string, Key> = {
 export interface TypedNames { name: string; displayName: string }
 
 /** What is wrong with the names as typed, in the console's words (the server's own rules), or null. */
-export function namesProblem(names: TypedNames): string | null {
-  const code = nameProblem('full', names.name) ?? nameProblem('shown', names.displayName);
+/** `storedName`: the full name as it is; left unchanged, it is not checked again (a name from before today's rules). */
+export function namesProblem(names: TypedNames, storedName?: string): string | null {
+  const code = (names.name.trim() === storedName ? null : nameProblem('full', names.name)) ?? nameProblem('shown', names.displayName);
   return code ? t(NAME_REFUSALS[code], { max: code.startsWith('display_name') ? MAX_SHOWN_NAME_CHARS : MAX_NAME_CHARS }) : null;
 }
 
@@ -110,12 +111,19 @@ export function NameFields({ value, onInput, testIdPrefix, invalid, hint = 'name
 /** "Your name": the signed-in person renames themselves; the header follows at once (and every console, live). */
 export function OwnNameForm() {
   const { user, updateUser } = useSession();
-  const [form, setForm] = useState<TypedNames>({ name: user.name, displayName: user.displayName ?? '' });
+  const stored = { name: user.name, displayName: user.displayName ?? '' };
+  const [form, setForm] = useState<TypedNames>(stored);
+  const [edited, setEdited] = useState(false);
+  // Renamed meanwhile (an admin, another tab): the form shows the new names unless the person is editing them, so
+  // saving it never puts the old name back.
+  useEffect(() => {
+    if (!edited) setForm(stored);
+  }, [user.name, user.displayName]);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
     event.preventDefault();
-    const problem = namesProblem(form);
+    const problem = namesProblem(form, user.name);
     if (problem) {
       setMessage({ error: true, text: problem });
       return;
@@ -125,6 +133,7 @@ export function OwnNameForm() {
       const answer = await patch<{ user: User }>('/api/auth/me', namesBody(form));
       updateUser(answer.user);
       setForm({ name: answer.user.name, displayName: answer.user.displayName ?? '' });
+      setEdited(false);
       setMessage({ error: false, text: t('name.saved') });
     } catch (err) {
       setMessage({ error: true, text: renameErrorText(err) });
@@ -135,7 +144,7 @@ export function OwnNameForm() {
   return (
     <form class="card stack name-form" onSubmit={submit} data-testid="own-name-form" noValidate>
       <h3>{t('name.title')}</h3>
-      <NameFields value={form} onInput={(next) => { setForm(next); setMessage(null); }} testIdPrefix="own-name" invalid={message?.error} />
+      <NameFields value={form} onInput={(next) => { setForm(next); setEdited(true); setMessage(null); }} testIdPrefix="own-name" invalid={message?.error} />
       {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'} data-testid="own-name-message">{message.text}</p>}
       <div class="inline"><button class="primary" type="submit" disabled={busy} data-testid="own-name-save">{t('save')}</button></div>
     </form>

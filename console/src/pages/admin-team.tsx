@@ -124,7 +124,7 @@ function TeamTab() {
   const rename = async (event: Event, m: Member) => {
     event.preventDefault();
     if (!renaming) return;
-    const problem = namesProblem(renaming.names);
+    const problem = namesProblem(renaming.names, m.name);
     if (problem) {
       setError(problem);
       return;
