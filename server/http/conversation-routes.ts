@@ -62,7 +62,8 @@ type Order = InboxQuery['order'];
 function inboxOrder(sql: Sql, view: string, sort: Static<typeof InboxSort> | undefined): Order {
   const activity: Order = sql`coalesce(c.last_message_at, c.created_at)`;
   const newest: Order = sql`${activity} desc, c.id desc`;
-  const viewOwn: Order = view === 'queued' ? sql`c.queued_at, c.id` : view === 'snoozed' ? sql`c.snoozed_until, c.id` : newest;
+  // The queue in the order it is served (routing.ts): priority chats first, then first come.
+  const viewOwn: Order = view === 'queued' ? sql`c.priority desc, c.queued_at, c.id` : view === 'snoozed' ? sql`c.snoozed_until, c.id` : newest;
   switch (sort) {
     case 'newest': return newest;
     case 'oldest': return sql`${activity}, c.id`;
@@ -102,7 +103,7 @@ export default function conversationRoutes(ctx: AppContext) {
           label: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8, description: 'Only conversations with this label' })),
           q: Type.Optional(Type.String({ maxLength: 200, description: 'Words as typed (case-insensitive, % and _ literal) in any message, notes included, or the customer\'s name, email or user id' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-          beforeId: Type.Optional(Id),
+          beforeId: Type.Optional({ ...Id, description: 'Only chats with a smaller id (started earlier): a cut of the list, not a cursor in its order' }),
           teamId: Type.Optional(Type.Integer({ ...ID_RANGE, description: 'Only chats handed off to this team' })),
           sort: Type.Optional(InboxSort),
         }),

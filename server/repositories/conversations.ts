@@ -95,10 +95,11 @@ export function forShopper(summary: ConversationSummary): ConversationSummary {
  * with; lines from before have none and are left as they were.
  */
 export function forShopperMessage(message: ChatMessage): ChatMessage {
-  const { agentShownName, fromAgentShownName, ...metadata } = (message.metadata ?? {}) as Record<string, unknown>;
+  // The other tool's agents' names on an imported message (conversation-import.ts) are for the team only, too.
+  const { agentShownName, fromAgentShownName, importedAuthorName, ...metadata } = (message.metadata ?? {}) as Record<string, unknown>;
   const shown = typeof agentShownName === 'string' ? agentShownName : null;
   const fromShown = typeof fromAgentShownName === 'string' ? fromAgentShownName : null;
-  if (shown === null && fromShown === null) return message;
+  if (shown === null && fromShown === null) return importedAuthorName === undefined ? message : { ...message, metadata };
   if (shown !== null && 'agentName' in metadata) metadata.agentName = shown;
   if (fromShown !== null && 'fromAgentName' in metadata) metadata.fromAgentName = fromShown;
   const author = message.author.type === 'agent' && shown !== null ? { ...message.author, name: shown } : message.author;

@@ -333,7 +333,8 @@ export function createChatService(deps: ChatServiceDeps) {
     async currentConversation(customerId: number, preferredId?: number): Promise<{ conversation: ConversationSummary | null; messages: ChatMessage[] }> {
       // The chat a resume link brought (merged into this browser's record) comes first; another customer's never.
       const preferred = preferredId ? await conversations.findById(preferredId) : undefined;
-      const row = (preferred?.customer_id === customerId ? preferred : undefined)
+      // An imported chat (another tool's history) is the team's record, never the shopper's chat in the widget.
+      const row = (preferred?.customer_id === customerId && !preferred.imported_from ? preferred : undefined)
         ?? (await conversations.findOpenForCustomer(customerId)) ?? (await conversations.findLatestForCustomer(customerId));
       if (!row) return { conversation: null, messages: [] };
       const messages = await conversations.messagesAfter(row.id, 0, false);
@@ -931,6 +932,8 @@ export function createChatService(deps: ChatServiceDeps) {
     async csat(customerId: number, conversationId: number, rating: number, comment: string | null): Promise<void> {
       const row = ownConversation(await conversations.findById(conversationId), customerId);
       if (row.status !== 'resolved') throw conflict('A conversation can be rated once it is resolved.');
+      // Its rating, if any, came with it from the other tool; this team did not hold it (nor does the widget show it).
+      if (row.imported_from) throw conflict('An imported conversation cannot be rated here.');
       // The shop's "Ask for a rating" setting holds here too, so a crafted client cannot add the ratings the widget
       // does not ask for (a bot-only chat under `people` would count in the CSAT figures the admin kept them out of).
       const ask = csatAskOf(await loadWidgetSettings(sql));

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { call, callOk, connectAgent, connectWidget } from '../support/sockets.ts';
 import { queuedEvents } from '../support/queued-events.ts';
+import { loadWidgetSettings, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 import { MAX_IMPORT_CONVERSATIONS, MAX_IMPORT_MESSAGES, MAX_IMPORT_MESSAGES_TOTAL, readTime } from '../../server/services/conversation-import.ts';
 
 let stack: TestStack;
@@ -177,6 +178,12 @@ describe('importing conversations', () => {
     try {
       const current = await callOk<{ conversation: unknown; messages: unknown[] }>(widget, 'conversation:current', {});
       expect(current).toMatchObject({ conversation: null, messages: [] });
+      // Not by its id either (a crafted client): the old tool's agents' names stay with the team.
+      const importedId = Number((await conversationOf('chatwoot', '101'))!.id);
+      expect(await callOk(widget, 'conversation:current', { conversationId: importedId })).toMatchObject({ conversation: null, messages: [] });
+      // Nor can it be rated here (its rating came with it): refused, whatever the shop's rating setting.
+      await saveWidgetSettings(sql(), { ...(await loadWidgetSettings(sql())), csatAsk: 'all' });
+      expect(await call(widget, 'feedback:csat', { conversationId: importedId, rating: 1 })).toMatchObject({ ok: false, error: { code: 'conflict' } });
     } finally {
       widget.close();
     }

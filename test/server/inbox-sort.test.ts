@@ -95,10 +95,14 @@ describe('the inbox list in the order the agent chose', () => {
     expect((await listed(chats, 'view=open&sort=priority')).order).toEqual(['C', 'A', 'B', 'D']); // then newest activity
     expect((await listed(chats, 'view=open')).order).toEqual(['A', 'B', 'C', 'D']); // the mark alone reorders nothing
 
-    // The queue: first in line first (A queued 30 min ago, C 10) unless the agent chose another order.
-    expect((await listed(chats, 'view=queued')).order).toEqual(['A', 'C']);
+    // The queue in the order it is served: priority chats, then first in line (A queued 30 min ago, C 10), unless the
+    // agent chose another order.
+    expect((await listed(chats, 'view=queued')).order).toEqual(['C', 'A']);
     expect((await listed(chats, 'view=queued&sort=oldest')).order).toEqual(['C', 'A']);
-    expect((await listed(chats, 'view=queued&sort=priority')).order).toEqual(['C', 'A']);
+    expect((await listed(chats, 'view=queued&sort=newest')).order).toEqual(['A', 'C']);
+    expect((await http('PUT', `/api/conversations/${chats.C}/priority`, agent, { priority: false })).status).toBe(200);
+    expect((await listed(chats, 'view=queued')).order).toEqual(['A', 'C']);
+    expect((await http('PUT', `/api/conversations/${chats.C}/priority`, agent, { priority: true })).status).toBe(200);
   });
 
   it('keeps the chosen order through the text search: rare words (trigram index) and short searches (the first chats of the list)', async () => {
