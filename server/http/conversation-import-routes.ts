@@ -1,6 +1,6 @@
 // Admins bring the shop's past conversations in from the chat tool it used before, as JSON in a neutral format (dry
 // run first; services/conversation-import.ts). Audited.
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse } from './schemas.ts';
@@ -13,6 +13,9 @@ import {
 
 const MB = Math.round(MAX_CONVERSATION_IMPORT_BYTES / (1024 * 1024));
 const tooLarge = () => new AppError(413, 'too_large', `The file is larger than ${MB} MB, the most one import takes: split it into several files (at most ${MAX_IMPORT_CONVERSATIONS} conversations each).`);
+
+/** A shape the OpenAPI page shows, but not one the schema enforces: the service refuses the one conversation instead. */
+const orRefusedThere = <T extends TSchema>(shape: T, description?: string) => Type.Union([shape, Type.Unknown()], description ? { description } : {});
 
 // The format, for the OpenAPI page. Each field is checked conversation by conversation in the service: a wrong one
 // refuses that conversation with its position and reason, not the file.
@@ -30,13 +33,15 @@ const ConversationInput = Type.Object({
   startedAt: Type.Optional(Type.Unknown({ description: 'ISO 8601 time, or Unix seconds' })),
   endedAt: Type.Optional(Type.Unknown({ description: 'When it was closed; the last message\'s time when absent' })),
   channel: Type.Optional(Type.Unknown({ description: 'Where it took place there (web, email, whatsapp …), at most 40 characters: kept in the customer\'s history' })),
-  messages: Type.Optional(Type.Array(MessageInput, { description: `1 to ${MAX_IMPORT_MESSAGES} messages, stored in the order of their sentAt` })),
+  // Documented shapes, checked by the service: anything else (a message that is a string, messages that are not a
+  // list) refuses that conversation alone, with its position, instead of the whole file.
+  messages: Type.Optional(orRefusedThere(Type.Array(orRefusedThere(MessageInput)), `1 to ${MAX_IMPORT_MESSAGES} messages, stored in the order of their sentAt`)),
   rating: Type.Optional(Type.Unknown({ description: '{score: 1-5, comment?: text up to 2,000 characters, ratedAt?}: kept as the chat\'s rating, left out of the reports' })),
   labels: Type.Optional(Type.Unknown({ description: 'Up to 10 labels, as agents\' labels here (letters and digits, 32 at most; lower-cased)' })),
 }, { additionalProperties: true });
 const ImportBody = Type.Object({
   source: Type.Optional(Type.Unknown({ description: 'The tool the conversations came from (chatwoot, intercom, tiledesk …), for every conversation that names none' })),
-  conversations: Type.Array(ConversationInput, { maxItems: MAX_IMPORT_CONVERSATIONS, description: `At most ${MAX_IMPORT_CONVERSATIONS} (413 above)` }),
+  conversations: Type.Array(orRefusedThere(ConversationInput), { maxItems: MAX_IMPORT_CONVERSATIONS, description: `At most ${MAX_IMPORT_CONVERSATIONS} (413 above)` }),
 }, { additionalProperties: false });
 
 const ImportResultSchema = Type.Object({

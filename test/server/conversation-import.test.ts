@@ -258,11 +258,15 @@ describe('refused conversations and caps', () => {
         { ...good, externalId: 'bad-12', labels: ['no!'] },
         { ...good, externalId: 'bad-13', messages: Array.from({ length: MAX_IMPORT_MESSAGES + 1 }, () => ({ author: 'customer', body: 'x', sentAt: '2024-04-01T10:00:00Z' })) },
         { ...good, externalId: undefined },
+        // Shapes the schema would once have refused for the whole file: only these conversations are refused.
+        { ...good, externalId: 'bad-15', messages: 'Hi there' },
+        { ...good, externalId: 'bad-16', messages: ['Hi there'] },
+        null,
       ],
     };
     const result = await importFile(file);
     expect(result.status).toBe(200);
-    expect(result.json).toMatchObject({ conversations: 14, imported: 1, rejected: 13 });
+    expect(result.json).toMatchObject({ conversations: 17, imported: 1, rejected: 16 });
     const reasons = Object.fromEntries(result.json.rejectedRows.map((r: { line: number; reason: string }) => [r.line, r.reason]));
     expect(reasons).toEqual({
       2: 'message 1: author is "customer", "agent" or "bot"',
@@ -278,6 +282,9 @@ describe('refused conversations and caps', () => {
       12: expect.stringMatching(/^labels: Label "no!" is not allowed/),
       13: `${MAX_IMPORT_MESSAGES + 1} messages; a conversation has at most 1,000 (split it, or leave out activity lines)`,
       14: "externalId: expected the conversation's id in the tool it came from (text or a whole number)",
+      15: 'messages: expected a list of at least one message',
+      16: 'message 1: expected an object with author, body and sentAt',
+      17: 'expected an object with externalId, customer, startedAt and messages',
     });
     expect(result.json.rejectedRows.find((r: { line: number }) => r.line === 4)).toMatchObject({ externalId: 'bad-4', code: 'invalid' });
     expect(await conversationOf('tiledesk', 'ok-1')).toBeDefined();
