@@ -2,7 +2,9 @@
 // conversations and ~1.2 million messages of mixed English and Chinese shopper/agent text, a few rare words planted
 // in known messages. Times the inbox list with `q` for several kinds of query, first as the route ran it before
 // migration 029 (an ILIKE over every message, no index), then through the route's own function (inboxPage) with the
-// migration's trigram indexes. Prints p50/p95 side by side. The database is dropped at the end.
+// migration's trigram indexes as it ran before migration 050 (a 2-character Chinese word searched the list's newest
+// chats only), then with migration 050's CJK bigram indexes too. Prints p50/p95 side by side, with each migration's
+// build time and index size. The database is dropped at the end.
 //
 // Env: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432), BENCH_CONVERSATIONS (default 150000),
 // BENCH_KEEP_DB=1 keeps the filled database (its name is printed) for looking at plans.
@@ -23,6 +25,8 @@ const CUSTOMERS = Math.round(CONVERSATIONS * 0.7);
 const PAGE = 50; // the route's default page
 const MIGRATION = new URL('../server/db/migrations/029_message_search.sql', import.meta.url);
 const TRIGRAM_INDEXES = ['messages_body_trgm_idx', 'customers_name_trgm_idx', 'customers_email_trgm_idx', 'customers_external_id_trgm_idx'];
+const BIGRAM_MIGRATION = new URL('../server/db/migrations/050_cjk_bigram_search.sql', import.meta.url);
+const BIGRAM_INDEXES = ['messages_body_cjk_bigrams_idx', 'customers_cjk_bigrams_idx'];
 
 // ---- The text: shopper, agent and bot lines made from templates and word lists, 70 % English, 30 % Chinese.
 
@@ -94,6 +98,7 @@ const PLANTED = [
   { text: 'My zeppelin model kit is missing the propeller.', times: 3 },
   { text: '我买的紫色雨伞把手断了，可以换一把吗？', times: 3 },
   { text: 'Where is NW-100236? It has been two weeks.', times: 2 },
+  { text: '请问这个订单可以开发票吗？', times: 4 },
 ];
 
 // ---- The fill: COPY of generated rows.
@@ -155,7 +160,10 @@ const QUERIES: { label: string; q: string }[] = [
   { label: 'common English word', q: 'refund' },
   { label: 'order number', q: 'NW-100236' },
   { label: 'email fragment', q: 'quietmail' },
-  { label: '2-char Chinese (short)', q: '退款' },
+  { label: '2-char Chinese, common', q: '退款' },
+  { label: '2-char Chinese, rare', q: '发票' },
+  { label: '2-char Chinese name', q: '王芳' },
+  { label: '1-char Chinese (short)', q: '伞' },
   { label: 'rare Chinese phrase', q: '紫色雨伞' },
   { label: 'common Chinese phrase', q: '还没收到' },
   { label: 'matches nothing', q: 'xylophonequartz' },
@@ -181,9 +189,23 @@ async function searchBefore(sql: Sql, q: string): Promise<number[]> {
   return rows.map((r) => Number(r.id));
 }
 
-async function searchAfter(sql: Sql, q: string): Promise<number[]> {
-  const page = await inboxPage(sql, { filters: sql``, order: sql`coalesce(c.last_message_at, c.created_at) desc, c.id desc`, limit: PAGE, search: inboxSearch(q) });
+/** The route's function; `withBigrams` false: as it ran before migration 050 (no 2-character search indexed). */
+async function searchAfter(sql: Sql, q: string, withBigrams = true): Promise<number[]> {
+  const typed = inboxSearch(q);
+  const search = typed && !withBigrams && typed.bigrams ? { ...typed, indexed: false, bigrams: false } : typed;
+  const page = await inboxPage(sql, { filters: sql``, order: sql`coalesce(c.last_message_at, c.created_at) desc, c.id desc`, limit: PAGE, search });
   return page.rows.map((r) => Number(r.id));
+}
+
+/** Applies a migration's file to the filled database; its build time and its indexes' sizes, as a line. */
+async function applyTimed(sql: Sql, file: URL, indexes: string[]): Promise<string> {
+  const t0 = performance.now();
+  await sql.unsafe(await readFile(file, 'utf8'));
+  const seconds = (performance.now() - t0) / 1000;
+  await sql`analyze`;
+  const sizes = await sql<{ name: string; size: string }[]>`
+    select name, pg_size_pretty(pg_relation_size(name::regclass)) as size from unnest(${indexes}::text[]) name`;
+  return `built in ${seconds.toFixed(1)} s; ${sizes.map((s) => `${s.name} ${s.size}`).join(', ')}`;
 }
 
 interface Timing { p50: number; p95: number; runs: number; found: number[] }
@@ -214,9 +236,9 @@ async function main(): Promise<void> {
   const sql = createSql({ databaseUrl: `${PG_SERVER}/${dbName}` }, { max: 2 });
   try {
     await migrate(sql);
-    // Before: the schema as it was (the extension may stay; nothing used it).
-    for (const index of TRIGRAM_INDEXES) await sql.unsafe(`drop index ${index}`);
-    let t0 = performance.now();
+    // Before: the schema as it was (the extension and the function may stay; nothing used them).
+    for (const index of [...TRIGRAM_INDEXES, ...BIGRAM_INDEXES]) await sql.unsafe(`drop index ${index}`);
+    const t0 = performance.now();
     const { messages } = await fill(sql);
     await sql`vacuum analyze`;
     const [{ size }] = await sql<{ size: string }[]>`select pg_size_pretty(pg_total_relation_size('messages')) as size`;
@@ -224,23 +246,25 @@ async function main(): Promise<void> {
     const before = new Map<string, Timing>();
     for (const { q } of QUERIES) before.set(q, await time(() => searchBefore(sql, q)));
 
-    t0 = performance.now();
-    await sql.unsafe(await readFile(MIGRATION, 'utf8'));
-    await sql`analyze`;
-    const [{ indexSize }] = await sql<{ indexSize: string }[]>`select pg_size_pretty(pg_relation_size('messages_body_trgm_idx')) as "indexSize"`;
-    console.log(`migration 029 (the trigram indexes) built in ${((performance.now() - t0) / 1000).toFixed(0)} s; messages_body_trgm_idx is ${indexSize}`);
+    console.log(`migration 029 (the trigram indexes) ${await applyTimed(sql, MIGRATION, TRIGRAM_INDEXES)}`);
+    const trigramsOnly = new Map<string, Timing>();
+    for (const { q } of QUERIES) trigramsOnly.set(q, await time(() => searchAfter(sql, q, false)));
+    console.log(`migration 050 (the CJK bigram indexes) ${await applyTimed(sql, BIGRAM_MIGRATION, BIGRAM_INDEXES)}`);
     const after = new Map<string, Timing>();
     for (const { q } of QUERIES) after.set(q, await time(() => searchAfter(sql, q)));
 
-    console.log(`\nGET /api/conversations?q=… (view all, ${PAGE} a page): before = the ILIKE over every message, after = inboxPage with migration 029`);
-    console.log(`${'query'.padEnd(36)}${'found'.padStart(9)}   ${'before p50'.padStart(11)}${'p95'.padStart(10)}   ${'after p50'.padStart(10)}${'p95'.padStart(10)}   ${'p50 ratio'.padStart(9)}`);
+    console.log(`\nGET /api/conversations?q=… (view all, ${PAGE} a page): before = the ILIKE over every message, 029 = inboxPage with migration 029`
+      + ' (2-character Chinese: the newest chats only), after = inboxPage with migrations 029 and 050');
+    console.log(`${'query'.padEnd(36)}${'found'.padStart(11)}   ${'before p50'.padStart(11)}${'p95'.padStart(10)}   ${'029 p50'.padStart(9)}${'p95'.padStart(10)}   ${'after p50'.padStart(10)}${'p95'.padStart(10)}   ${'before/after'.padStart(12)}${'029/after'.padStart(10)}`);
+    // The same chats in the same order, or how many each found (a short search reads the newest chats only).
+    const found = (b: Timing, a: Timing) => (a.found.join() === b.found.join() ? `${a.found.length}=` : `${b.found.length}→${a.found.length}`);
     for (const { label, q } of QUERIES) {
-      const b = before.get(q)!;
-      const a = after.get(q)!;
-      // The same chats in the same order, or how many each found (a short search reads the newest chats only).
-      const found = a.found.join() === b.found.join() ? `${a.found.length} same` : `${b.found.length}→${a.found.length}`;
-      console.log(`${padColumns(q ? `${label} (${q})` : label, 36)}${found.padStart(9)}   ${ms(b.p50).padStart(11)}${ms(b.p95).padStart(10)}   ${ms(a.p50).padStart(10)}${ms(a.p95).padStart(10)}   ${`×${(b.p50 / a.p50).toFixed(1)}`.padStart(9)}`);
+      const [b, t, a] = [before.get(q)!, trigramsOnly.get(q)!, after.get(q)!];
+      const ratio = (x: Timing) => `×${(x.p50 / a.p50).toFixed(1)}`;
+      console.log(`${padColumns(q ? `${label} (${q})` : label, 36)}${`${found(b, t)} ${found(t, a)}`.padStart(11)}   ${ms(b.p50).padStart(11)}${ms(b.p95).padStart(10)}   `
+        + `${ms(t.p50).padStart(9)}${ms(t.p95).padStart(10)}   ${ms(a.p50).padStart(10)}${ms(a.p95).padStart(10)}   ${ratio(b).padStart(12)}${ratio(t).padStart(10)}`);
     }
+    console.log('(found: before→029 029→after, chats on the page; "n=" the same chats in the same order)');
     console.log(`(runs a query: until 15 runs or 6 s, at least 3, after a warm-up; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores)`);
   } finally {
     await sql.end({ timeout: 5 });

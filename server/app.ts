@@ -35,6 +35,8 @@ import type { App } from './http/types.ts';
 import { applyRetention } from './services/retention.ts';
 import { removeIdleVisitors } from './services/visitor-cleanup.ts';
 import { followupScheduler } from './services/email-followup-queue.ts';
+import { csatEmailScheduler } from './services/csat-email-queue.ts';
+import { agentAlertScheduler } from './services/agent-email-alerts.ts';
 import { emailEnabled } from './services/mailer.ts';
 import { autoAwaySweepMs, createAutoAway } from './services/auto-away.ts';
 import { BOT_IDLE_MINUTES } from './services/bot-idle.ts';
@@ -106,7 +108,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     chat: () => chat!,
   });
   chat = createChatService({ config, sql, events: batchingEventSink(queues), realtime: gateway.out, responder: () => responder.current, log: app.log,
-    followups: emailEnabled(config) ? followupScheduler(config, queues) : undefined });
+    followups: emailEnabled(config) ? followupScheduler(config, queues) : undefined,
+    agentAlerts: emailEnabled(config) ? agentAlertScheduler(config, sql, queues) : undefined,
+    csatEmails: emailEnabled(config) ? csatEmailScheduler(config, sql, queues) : undefined });
   for (const ns of [gateway.widget, gateway.agent] as unknown as Namespace[]) {
     ns.on('connection', (socket) => {
       metrics.socketsConnected.inc({ namespace: ns.name });

@@ -90,6 +90,13 @@ const ConfigSchema = Type.Object({
   mailFrom: Type.String({ maxLength: 300 }),
   /** How long after an agent's reply the shopper has to see it in the chat before it is emailed. */
   emailFollowupDelaySeconds: Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600 }),
+  /** How long after a person's chat is resolved a shopper who was not there to rate it is asked by email (csat-email-queue.ts). */
+  csatEmailDelaySeconds: Type.Integer({ minimum: 0, maximum: 7 * 24 * 3600 }),
+  /**
+   * Tests only: the length in milliseconds of one "minute" of an agent's email-alert delay (Account panel, 1–60
+   * minutes; server/services/agent-email-alerts.ts). 60000 = real minutes.
+   */
+  agentAlertMinuteMs: Type.Integer({ minimum: 100, maximum: 60_000 }),
   /** First wait before an email refused for now (a 4xx, a connection failure) is tried again; it doubles each time. */
   emailRetryDelayMs: Type.Integer({ minimum: 10, maximum: 3_600_000 }),
   /**
@@ -186,7 +193,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     smtpUrl: env.SMTP_URL ?? '',
     mailFrom: env.MAIL_FROM ?? '',
     emailFollowupDelaySeconds: int(env.EMAIL_FOLLOWUP_DELAY_SECONDS, 300),
+    csatEmailDelaySeconds: int(env.CSAT_EMAIL_DELAY_SECONDS, 600),
     emailRetryDelayMs: int(env.EMAIL_RETRY_DELAY_MS, 60_000),
+    agentAlertMinuteMs: int(env.AGENT_ALERT_MINUTE_MS, 60_000),
     inboundEmailAddress: env.INBOUND_EMAIL_ADDRESS ?? '',
     inboundEmailSecret: env.INBOUND_EMAIL_SECRET ?? '',
     ...overrides,

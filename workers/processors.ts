@@ -17,6 +17,8 @@ import { kbTrainProcessor } from './kb-train.ts';
 import { kbIndexProcessor } from './kb-index.ts';
 import { webhookEnqueuer, webhooksProcessor } from './webhook-delivery.ts';
 import { emailFollowupsProcessor } from './email-followups.ts';
+import { agentEmailAlertsProcessor } from './agent-email-alerts.ts';
+import { csatEmailsProcessor } from './csat-email.ts';
 
 export interface WorkerLog {
   info(message: string): void;
@@ -113,4 +115,4 @@ export const feedbackProcessor: ProcessorDefinition = {
 };
 
 /** Every queue the worker process serves. Other modules add their entries here. */
-export const processors: ProcessorDefinition[] = [interactionsProcessor, feedbackProcessor, kbTrainProcessor, kbIndexProcessor, webhooksProcessor, emailFollowupsProcessor];
+export const processors: ProcessorDefinition[] = [interactionsProcessor, feedbackProcessor, kbTrainProcessor, kbIndexProcessor, webhooksProcessor, emailFollowupsProcessor, agentEmailAlertsProcessor, csatEmailsProcessor];

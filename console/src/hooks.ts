@@ -1,7 +1,7 @@
 // Small shared hooks: load data from the API, listen to socket events.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { errorText } from './api.ts';
-import { getLocale, t, type Locale } from './i18n.ts';
+import { codeText, errorText } from './api.ts';
+import { getLocale, t, type Key, type Locale } from './i18n.ts';
 import { formatMoney as formatAmount } from '../../knowledge-base/money.ts';
 import type { AgentSocket } from './realtime.ts';
 import type { AgentServerToClient } from './types.ts';
@@ -111,3 +111,25 @@ export function formatSeconds(seconds: number | null | undefined): string {
 
 /** An amount in the order's currency, as the console's language writes money ("$76.00", "US$76.00"). */
 export const formatMoney = (cents: number, currency: string): string => formatAmount(cents, currency, getLocale());
+
+/**
+ * Runs a change to a list the page shows: the server's refusal said in the console's words (`refusals`, by code), the
+ * list reloaded whatever happened (another console may have changed it too). `run` answers whether the change went
+ * through, so a form is emptied only then.
+ */
+export function useListChange(list: { reload(): void }, refusals: Record<string, Key>) {
+  const [error, setError] = useState<string | null>(null);
+  const run = async (change: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await change();
+      setError(null);
+      return true;
+    } catch (err) {
+      setError(codeText(err, refusals));
+      return false;
+    } finally {
+      list.reload();
+    }
+  };
+  return { error, setError, run };
+}

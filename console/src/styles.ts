@@ -27,6 +27,7 @@ input, select, textarea { font:inherit; border:1px solid var(--control-line); bo
 textarea { width:100%; resize:vertical; }
 label { display:flex; flex-direction:column; gap:3px; font-size:12px; color:var(--muted); }
 label.check { flex-direction:row; align-items:center; gap:6px; }
+.email-alert-delay { max-width:8em; }
 .muted { color:var(--muted); }
 .error { color:var(--danger); }
 .warn-text { color:#92400e; }
@@ -135,6 +136,11 @@ kbd { font-family:inherit; font-size:12px; border:1px solid var(--line); border-
 .snooze-menu > button { text-align:left; padding:5px 6px; display:flex; justify-content:space-between; gap:8px; }
 .snooze-custom { display:flex; flex-wrap:wrap; gap:6px; justify-content:flex-end; padding:6px 6px 2px; border-top:1px solid var(--line); margin-top:4px; } .snooze-custom input { flex:1 1 100%; min-width:0; }
 .snooze-menu p { margin:4px 6px 2px; }
+.macro-menu-box { position:relative; display:inline-block; }
+.macro-menu { position:absolute; right:0; top:100%; margin-top:4px; z-index:20; width:320px; max-height:60vh; overflow:auto; background:#fff; border:1px solid var(--line); border-radius:6px; box-shadow:0 6px 18px rgba(0,0,0,.12); padding:6px; display:flex; flex-direction:column; gap:2px; }
+.macro-choice { text-align:left; padding:5px 6px; display:flex; flex-direction:column; gap:2px; } .macro-summary { white-space:normal; }
+.macro-outcome:empty { display:none; } .macro-outcome { display:block; max-width:320px; }
+.macro-actions { padding-left:20px; } .macro-actions textarea, .macro-actions input { flex:1 1 200px; }
 .snoozed-banner { margin-top:4px; color:#6b21a8; } .snoozed-row { color:#6b21a8; }
 .history { flex:1; min-height:120px; overflow:auto; padding:12px 14px; display:flex; flex-direction:column; gap:8px; }
 .msg { max-width:75%; padding:8px 11px; border-radius:10px; border:1px solid var(--line); }

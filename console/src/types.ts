@@ -77,5 +77,15 @@ export interface Order { id: number; number: string; status: string; totalCents:
 export interface Segment { segment: 'new' | 'loyal' | 'at_risk' | 'regular'; rule: { en: string; zh: string }; facts: Record<string, number | null> }
 /** `personal`: the signed-in agent's own saved reply (only they see it), else the team's shared one. */
 export interface CannedResponse { id: number; shortcut: string; title: string; body: string; locale: string; personal: boolean; updatedAt: string }
+/** A macro's steps (server/services/macros.ts), run in order. */
+export type MacroAction =
+  | { type: 'reply' | 'note'; text: string }
+  | { type: 'addLabels' | 'removeLabels'; labels: string[] }
+  | { type: 'setPriority'; priority: boolean }
+  | { type: 'snooze'; minutes?: number; preset?: 'oneHour' | 'tomorrow' | 'nextWeek' }
+  | { type: 'transferToTeam'; teamId: number }
+  | { type: 'resolve' };
+export interface Macro { id: number; name: string; personal: boolean; actions: MacroAction[]; updatedAt: string }
+export interface MacroRun { macroId: number; completed: boolean; actions: { type: MacroAction['type']; status: 'done' | 'refused' | 'skipped'; code?: string; message?: string }[] }
 export interface AgentInfo { id: number; name: string; role: string; presence: string; capacity: number; openChats: number }
 export interface KbArticleLink { id: number; slug: string; title: string; locale: string; category: string; url: string }

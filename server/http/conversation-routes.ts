@@ -4,12 +4,13 @@ import { Type, type Static } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, ID_RANGE, Id, IdParams, Ok, Nullable } from './schemas.ts';
+import { changeConversationLabels, setConversationPriority } from '../services/conversation-marks.ts';
 import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schemas.ts';
 import { conversationsRepository, toChatMessage, toSummary } from '../repositories/conversations.ts';
 import { inboxPage, inboxSearch, SEARCH_WINDOW, type InboxQuery } from '../repositories/conversation-search.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
-import { labelKey, labelsInUse, lockLabelsForOneConversation, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
+import { labelKey, labelsInUse, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
 import type { Sql } from '../db/client.ts';
 import { toCustomer } from './customer-routes.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
@@ -53,7 +54,7 @@ const InboxSearchScope = Type.Object({
 const InboxSort = Type.Union([Type.Literal('newest'), Type.Literal('oldest'), Type.Literal('waiting'), Type.Literal('priority')], {
   description: "newest / oldest: by the chat's latest activity (its last message, else its start). waiting: the chats whose shopper "
     + 'waits for a reply (`waitingSince`) first, the longest waiting first. priority: the chats marked priority first. Without it: '
-    + 'queued lists the first in line first, snoozed the soonest to wake, the other views the newest activity; waiting and '
+    + 'queued lists them in the order they are served (priority chats, then first in line), snoozed the soonest to wake, the other views the newest activity; waiting and '
     + 'priority keep that order among the rest.',
 });
 
@@ -273,18 +274,7 @@ export default function conversationRoutes(ctx: AppContext) {
         response: { 200: Type.Object({ conversation: ConversationSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
-      const id = request.params.id;
-      const { priority } = request.body;
-      const changed = await ctx.sql`update conversations set priority = ${priority}, updated_at = now() where id = ${id} and priority <> ${priority} returning id`;
-      const row = await conversations.findById(id);
-      if (!row) throw notFound('Conversation');
-      const conversation = toSummary(row);
-      if (changed.length) {
-        ctx.realtime.toAgents('conversation:updated', conversation);
-        // The queue offers priority chats first (routing.ts): a queued chat's mark moves its shoppers' places.
-        if (row.status === 'queued') await ctx.chat.pushQueuePositions();
-      }
-      return { conversation };
+      return { conversation: await setConversationPriority(ctx, request.params.id, request.body.priority) };
     });
 
     app.post('/api/conversations/:id/mentions/seen', {
@@ -358,20 +348,9 @@ export default function conversationRoutes(ctx: AppContext) {
       return { labels };
     });
 
-    /** Adds and removes labels of one conversation (normalised already); every console is told. */
     async function changeLabels(conversationId: number, add: string[], remove: string[]): Promise<string[]> {
-      const labels = await ctx.sql.begin(async (tx) => {
-        await lockLabelsForOneConversation(tx as unknown as Sql);
-        const [row] = await tx<{ labels: string[] }[]>`select labels from conversations where id = ${conversationId} for update`;
-        if (!row) throw notFound('Conversation');
-        const kept = row.labels.filter((l) => !remove.includes(l));
-        const next = [...kept, ...add.filter((l) => !kept.includes(l))];
-        if (next.length > MAX_LABELS) throw badRequest(`At most ${MAX_LABELS} labels per conversation`);
-        await tx`update conversations set labels = ${next}::text[], updated_at = now() where id = ${conversationId}`;
-        return next;
-      });
+      const labels = await changeConversationLabels(ctx, conversationId, add, remove);
       inUse.invalidate();
-      ctx.realtime.toAgents('conversation:labels', { conversationId, labels });
       return labels;
     }
 

@@ -24,12 +24,12 @@ const TEXT = {
   },
   askTitle: { en: (shop: string) => `Stop emails from ${shop}?`, zh: (shop: string) => `不再接收${shop}的邮件？` },
   ask: {
-    en: (shop: string) => `You will no longer get emails when ${shop} replies to you in the chat. Replies stay in the chat.`,
-    zh: (shop: string) => `${shop}在聊天中回复您时，将不再给您发邮件。回复仍会保留在聊天中。`,
+    en: (shop: string) => `You will no longer get emails when ${shop} replies to you in the chat, nor requests to rate a chat. Replies stay in the chat.`,
+    zh: (shop: string) => `${shop}在聊天中回复您时，将不再给您发邮件，也不再请您为聊天评分。回复仍会保留在聊天中。`,
   },
   button: { en: 'Unsubscribe', zh: '退订' },
   doneTitle: { en: 'You are unsubscribed', zh: '已退订' },
-  done: { en: (shop: string) => `${shop} will not email you about chat replies any more.`, zh: (shop: string) => `${shop}不会再就聊天回复给您发邮件。` },
+  done: { en: (shop: string) => `${shop} will not email you about chat replies or ratings any more.`, zh: (shop: string) => `${shop}不会再就聊天回复或评分给您发邮件。` },
 };
 
 function page(reply: FastifyReply, lang: Lang, status: number, title: string, body: string) {

@@ -14,6 +14,7 @@ import adminKbRoutes from './admin-kb-routes.ts';
 import assistRoutes from './assist-routes.ts';
 import adminRoutes from './admin-routes.ts';
 import cannedResponseRoutes from './canned-response-routes.ts';
+import macroRoutes from './macro-routes.ts';
 import reportRatingsRoutes from './report-ratings-routes.ts';
 import teamSettingsRoutes from './team-settings-routes.ts';
 import teamRoutes from './team-routes.ts';
@@ -23,7 +24,9 @@ import shopFeedRoutes from './shop-feed-routes.ts';
 import webhookRoutes from './webhook-routes.ts';
 import apiTokenRoutes from './api-token-routes.ts';
 import emailRoutes from './email-routes.ts';
+import csatEmailRoutes from './csat-email-routes.ts';
 import emailInboundRoutes from './email-inbound-routes.ts';
+import emailAlertRoutes from './email-alert-routes.ts';
 
 export const routePlugins: RoutePlugin[] = [
   systemRoutes,
@@ -41,6 +44,7 @@ export const routePlugins: RoutePlugin[] = [
   assistRoutes,
   adminRoutes,
   cannedResponseRoutes,
+  macroRoutes,
   reportRatingsRoutes,
   teamSettingsRoutes,
   teamRoutes,
@@ -48,6 +52,8 @@ export const routePlugins: RoutePlugin[] = [
   apiTokenRoutes,
   shopFeedRoutes,
   emailRoutes,
+  csatEmailRoutes,
   emailInboundRoutes,
+  emailAlertRoutes,
   consoleRoutes,
 ];

@@ -19,6 +19,8 @@ import type { RealtimeOut } from './realtime-out.ts';
 import { botModeOf, csatAskOf, loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './widget-settings.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
 import type { FollowupScheduler } from './email-followup-queue.ts';
+import type { AgentAlerts } from './agent-email-alerts.ts';
+import type { CsatEmailScheduler } from './csat-email-queue.ts';
 import { markLeftMessageAnswered, markLeftMessagesAnsweredInChat } from './offline-messages.ts';
 import { createSnooze } from './snooze.ts';
 import { offerLeaveMessageIfNobodyCanAnswer } from './routing-unavailable.ts';
@@ -41,6 +43,10 @@ export interface ChatServiceDeps {
   log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
   /** Email follow-up of agent replies the shopper misses (only when SMTP_URL is set). */
   followups?: FollowupScheduler;
+  /** Email alerts to agents away from the console (only when SMTP_URL is set). */
+  agentAlerts?: AgentAlerts;
+  /** Asks by email for the rating of a person's chat its shopper was not there to rate (only when SMTP_URL is set). */
+  csatEmails?: CsatEmailScheduler;
 }
 
 export interface SendResult {
@@ -176,6 +182,7 @@ export function createChatService(deps: ChatServiceDeps) {
       realtime.toAgents('conversation:updated', toSummary(how.started));
     }
     await events.enqueueInteractions(batch);
+    alertAgents((alerts) => alerts.shopperWrote(conversationId, message.id));
     if (how.woke) await snooze.afterShopperWoke(conversationId);
   }
 
@@ -206,6 +213,22 @@ export function createChatService(deps: ChatServiceDeps) {
       where m.id = ${messageId} and m.author_type = 'bot'`;
     if (!message || message.customer_id !== customerId) throw notFound('Message');
     return message;
+  }
+
+  /** The chats are resolved: their shoppers may be asked for a rating by email later. A queue failure is logged, not thrown. */
+  async function askRatingByEmail(conversationIds: number[]): Promise<void> {
+    for (const conversationId of conversationIds) {
+      try {
+        await deps.csatEmails?.resolved(conversationId);
+      } catch (error) {
+        log.warn({ err: error, conversationId }, 'rating email not queued');
+      }
+    }
+  }
+
+  /** Tells the agent-alert emails of an event; never waited on nor failing the chat (an alert lost is only that). */
+  function alertAgents(report: (alerts: AgentAlerts) => Promise<void>): void {
+    if (deps.agentAlerts) report(deps.agentAlerts).catch((error: unknown) => log.warn({ err: error }, 'agent email alert not recorded'));
   }
 
   /**
@@ -259,6 +282,8 @@ export function createChatService(deps: ChatServiceDeps) {
     });
     const conversation = await announceConversation(assignment.conversationId);
     realtime.toAgent(assignment.agentId, 'conversation:assigned', conversation);
+    // A chat the agent took themselves needs no alert.
+    if (how !== 'accepted') alertAgents((alerts) => alerts.assigned(assignment.agentId, assignment.conversationId));
     const type = how === 'transferred' ? 'transferred' : 'assigned';
     await events.enqueueInteractions([
       event(type, `${type}:${assignment.conversationId}:${assignment.assignedAt.getTime()}`, assignment.customerId, assignment.conversationId,
@@ -638,6 +663,7 @@ export function createChatService(deps: ChatServiceDeps) {
       for (const teammate of mentions) {
         realtime.toAgent(teammate.id, 'mention:new', { conversationId: row.id, messageId: message.id, by: { id: agent.id, name: agent.name }, text: text.slice(0, 280) });
       }
+      if (mentions.length) alertAgents((alerts) => alerts.mentioned(mentions.map((m) => m.id), row!.id, message.id, agent.id));
       if (!message.private) {
         await routing.recordFirstResponse(row.id);
         await answerLeftMessagesInChat(row.id, agent.id);
@@ -827,6 +853,7 @@ export function createChatService(deps: ChatServiceDeps) {
         resolvedEvent(conversationId, resolved.customer_id, resolved.resolved_at, { by: 'agent', agentId: actor.id }),
       ]);
       if (resolved.assignee_id) await this.assignPending();
+      await askRatingByEmail([conversationId]);
       return conversation;
     },
 
@@ -900,6 +927,7 @@ export function createChatService(deps: ChatServiceDeps) {
       await events.enqueueInteractions(
         rows.map((r) => resolvedEvent(r.id, r.customer_id, r.resolved_at, { by: 'system', idleHours, was: r.status })),
       );
+      await askRatingByEmail(rows.map((r) => r.id));
       if (rows.some((r) => r.assignee_id)) await this.assignPending();
       return rows.length;
     },
@@ -982,6 +1010,7 @@ export function createChatService(deps: ChatServiceDeps) {
         await systemMessage(input.conversationId, `Message left for the team (reply by email to ${input.email}): ${text}`, { event: 'offline_message', offlineMessageId: row.id, email: input.email, text });
       }
       realtime.toAgents('offline:new', { id: row.id, customerId, email: input.email, text, createdAt: row.created_at.toISOString() });
+      alertAgents((alerts) => alerts.messageLeft(row.id, input.conversationId ?? null));
       await events.enqueueInteractions([event('offline.message', `offline:${row.id}`, customerId, input.conversationId ?? null, { offlineMessageId: row.id, email: input.email, text }, row.created_at)]);
       return { id: row.id };
     },

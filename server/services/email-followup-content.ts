@@ -37,7 +37,7 @@ const CJK = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u;
  * Chinese text around a name: no space where the name meets Chinese on both sides ("北风好物回复了您"), a space where
  * it meets Latin letters or digits ("Acme 回复了您", "您曾与 Acme 聊天"), as Chinese typesetting does.
  */
-function zhJoin(...parts: string[]): string {
+export function zhJoin(...parts: string[]): string {
   return parts.reduce((text, part) => {
     if (!text || !part) return text + part;
     return text + (CJK.test(text.slice(-1)) && CJK.test(part[0]) ? '' : ' ') + part;

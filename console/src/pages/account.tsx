@@ -8,6 +8,8 @@ import type { User } from '../types.ts';
 import { MAX_NAME_CHARS, MAX_SHOWN_NAME_CHARS, nameProblem } from '../../../server/services/agent-name-rules.ts';
 import { ALERT_EVENTS, askPermissionOnce, notificationPrefs, notificationsState, saveNotificationPrefs, type NotifyPrefs } from '../notify.ts';
 import { PersonalReplies } from './personal-replies.tsx';
+import { PersonalMacros } from './personal-macros.tsx';
+import { EmailAlertSettings } from './email-alert-settings.tsx';
 
 const NO_PASSWORDS = { current: '', next: '', repeat: '' };
 
@@ -333,7 +335,9 @@ export function AccountPanel({ onDone }: { onDone(): void }) {
       <PasswordForm onDone={onDone} />
       <TwoStepSettings />
       <NotificationSettings />
+      <EmailAlertSettings />
       <PersonalReplies />
+      <PersonalMacros />
     </div>
   );
 }

@@ -14,6 +14,7 @@ import { altLabel, isAltShortcut, isTypingIn } from '../shortcuts.ts';
 import { fillPlaceholders } from '../placeholders.ts';
 import { systemLine } from '../system-lines.ts';
 import { SnoozedBanner, SnoozeMenu } from './snooze-menu.tsx';
+import { MacroMenu } from './macro-menu.tsx';
 import { formatWake } from '../snooze.ts';
 import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FeedbackItem, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
 import { chatLanguage } from '../chat-language.ts';
@@ -386,6 +387,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
           )}
           <button key="priority" class="priority-toggle" data-testid="priority-toggle" aria-pressed={Boolean(conversation.priority)}
             title={t('priority.hint', { shortcut: altLabel('P') })} onClick={() => void togglePriority()}>{t('priority.toggle')}</button>
+          <MacroMenu key="macros" conversationId={conversation.id} />
           <a key="transcript" class="button" href={`/api/conversations/${conversationId}/transcript`} target="_blank" rel="noopener">{t('action.transcript')}</a>
         </div>
       </header>

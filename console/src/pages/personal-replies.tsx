@@ -3,10 +3,10 @@
 // and deletes their own here; the team's stay in Team & settings, for admins. Another console of the same agent
 // changing them, or an admin changing the team's, reloads the list (`canned:changed`).
 import { useState } from 'preact/hooks';
-import { codeText, del, get, post, put } from '../api.ts';
+import { del, get, post, put } from '../api.ts';
 import { ConfirmButton } from '../confirm-button.tsx';
 import { useSession } from '../context.ts';
-import { useLoad, useSocketEvent } from '../hooks.ts';
+import { useListChange, useLoad, useSocketEvent } from '../hooks.ts';
 import { getLocale, t, type Key } from '../i18n.ts';
 import type { CannedResponse } from '../types.ts';
 
@@ -24,24 +24,12 @@ export function PersonalReplies() {
   const blank = (): ReplyForm => ({ shortcut: '', title: '', body: '', locale: getLocale() });
   const [form, setForm] = useState<ReplyForm>(blank);
   const [editing, setEditing] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
 
   const items = list.data?.items ?? [];
   const mine = items.filter((c) => c.personal);
   const sharedKeys = new Set(items.filter((c) => !c.personal).map((c) => `${c.locale}/${c.shortcut}`));
 
-  const run = async (action: () => Promise<unknown>) => {
-    try {
-      await action();
-      setError(null);
-      return true;
-    } catch (err) {
-      setError(codeText(err, REFUSALS));
-      return false;
-    } finally {
-      list.reload();
-    }
-  };
+  const { error, setError, run } = useListChange(list, REFUSALS);
   const submit = async (event: Event) => {
     event.preventDefault();
     const saved = await run(() => (editing ? put(`/api/canned-responses/personal/${editing}`, form) : post('/api/canned-responses/personal', form)));

@@ -1,6 +1,7 @@
 // Snooze controls in a conversation's header: "Snooze" opens the presets (1 hour, tomorrow 9:00, next Monday 9:00)
 // and a date-time of the agent's choosing; a snoozed chat shows "Snoozed until …" with Unsnooze instead. The times
 // are the agent's local ones, sent as instants (console/src/snooze.ts); the server checks them and answers why not.
+import type { RefObject } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n.ts';
 import { altLabel } from '../shortcuts.ts';
@@ -13,6 +14,31 @@ export function SnoozedBanner({ until, canUnsnooze, onUnsnooze }: { until: strin
       {canUnsnooze && <> <button class="small" data-testid="unsnooze" onClick={onUnsnooze}>{t('action.unsnooze')}</button></>}
     </div>
   );
+}
+
+/**
+ * A disclosure's choices close on Escape (focus back on its `toggle` when it was inside, or lost) or on a click outside
+ * `root` (focus left where it went); shared by the Snooze and Macros menus. A layout effect: attached as the choices
+ * appear, not a frame later, so an Escape pressed as soon as they show (a busy page) is not lost.
+ */
+export function useClosedByEscapeOrClickAway(open: boolean, setOpen: (open: boolean) => void, root: RefObject<HTMLElement | null>, toggle: RefObject<HTMLElement | null>) {
+  useLayoutEffect(() => {
+    if (!open) return;
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      const active = document.activeElement;
+      const focusWasHere = !active || active === document.body || Boolean(root.current?.contains(active));
+      setOpen(false);
+      if (focusWasHere) toggle.current?.focus();
+    };
+    const onClick = (event: MouseEvent) => { if (!root.current?.contains(event.target as Node)) setOpen(false); };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('mousedown', onClick);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('mousedown', onClick);
+    };
+  }, [open]);
 }
 
 /**
@@ -34,25 +60,7 @@ export function SnoozeMenu({ onSnooze, openSignal }: { onSnooze(until: Date): Pr
     seenSignal.current = openSignal;
     setOpen((o) => !o);
   }, [openSignal]);
-  // Closed by Escape or a click elsewhere. A layout effect: attached as the menu appears, not a frame
-  // later, so an Escape pressed as soon as it shows (a busy page) is not lost.
-  useLayoutEffect(() => {
-    if (!open) return;
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape') return;
-      const active = document.activeElement;
-      const focusWasHere = !active || active === document.body || Boolean(root.current?.contains(active));
-      setOpen(false);
-      if (focusWasHere) toggle.current?.focus();
-    };
-    const onClick = (event: MouseEvent) => { if (!root.current?.contains(event.target as Node)) setOpen(false); };
-    window.addEventListener('keydown', onKey);
-    window.addEventListener('mousedown', onClick);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('mousedown', onClick);
-    };
-  }, [open]);
+  useClosedByEscapeOrClickAway(open, setOpen, root, toggle);
 
   // While a choice is on its way the buttons say so (aria-disabled) but stay focusable: a disabled button loses focus to
   // <body>, and on a refusal the agent would have to find the menu again. A second press meanwhile does nothing.

@@ -1,0 +1,144 @@
+// Macros (server/services/macros.ts): the team's, written by admins (audited), and each agent's own, which only they
+// see, run and edit (admins included: an agent's own macros are theirs, like their own canned replies). Open consoles
+// hear `macros:changed` and reload their list: every agent for the team's, the owner's consoles for their own.
+import { Type } from 'typebox';
+import type { App } from './types.ts';
+import type { AppContext } from '../context.ts';
+import { ErrorResponse, Id, IdParams, Ok, Timestamp } from './schemas.ts';
+import { ConversationSchema } from './chat-schemas.ts';
+import { recordAudit } from '../services/audit-log.ts';
+import { ActionOutcome, MacroAction, MacroBody, MAX_MACRO_ACTIONS, MAX_PERSONAL_MACROS, MAX_TEAM_MACROS, macrosService } from '../services/macros.ts';
+
+const MacroSchema = Type.Object({
+  id: Type.Integer(), name: Type.String(), actions: Type.Array(MacroAction),
+  personal: Type.Boolean({ description: "The caller's own macro (true) or the team's (false)" }),
+  updatedAt: Timestamp,
+});
+const Item = Type.Object({ item: MacroSchema });
+
+export default function macroRoutes(ctx: AppContext) {
+  return async (app: App) => {
+    const macros = macrosService(ctx);
+    const audit = (actorId: number, action: string, id: number, name: string) => recordAudit(ctx.sql, actorId, action, `macro:${id}`, { name });
+    const teamChanged = () => ctx.realtime.toAgents('macros:changed', { scope: 'team' });
+    const personalChanged = (agentId: number) => ctx.realtime.toAgent(agentId, 'macros:changed', { scope: 'personal' });
+
+    app.get('/api/macros', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: "Macros the caller may run: the team's and their own, by name",
+        description: "No one sees another agent's own macros, admins included.",
+        response: { 200: Type.Object({ items: Type.Array(MacroSchema) }), 401: ErrorResponse },
+      },
+    }, async (request) => ({ items: await macros.visibleTo(request.user!.id) }));
+
+    app.post('/api/conversations/:id/macros/:macroId/run', {
+      preHandler: app.requireAgent,
+      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['agent'], summary: "Run a macro on a chat: its actions in order, each as the caller doing it alone",
+        description: 'Each action goes through its single form (a reply as message:send, resolve as conversation:resolve, ...), with '
+          + 'its checks, system lines, events and webhooks. The first refusal stops the run: the actions before it stay done, the '
+          + 'rest are `skipped`, and the answer is still 200 with `completed: false` and the refusal\'s code and message. A macro '
+          + 'the caller may not see (another agent\'s own) is 404.',
+        params: Type.Object({ id: Id, macroId: Id }),
+        body: Type.Object({
+          snoozeUntil: Type.Optional(Type.String({
+            maxLength: 40,
+            description: "For a snooze action with a preset (\"tomorrow 9:00\"): that time in the agent's zone as an instant, as the console's snooze menu computes it",
+          })),
+        }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ macroId: Type.Integer(), completed: Type.Boolean(), actions: Type.Array(ActionOutcome), conversation: ConversationSchema }),
+          400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse,
+        },
+      },
+    }, async (request) => {
+      const result = await macros.run(request.user!, request.params.id, request.params.macroId, request.body ?? {});
+      request.log.info({ macroId: result.macroId, conversationId: request.params.id, completed: result.completed }, 'macro run');
+      return result;
+    });
+
+    // ---------- the team's: admins only, audited ----------
+    app.post('/api/admin/macros', {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags: ['admin'], summary: 'Create a team macro (every agent sees and runs it)',
+        description: `At most ${MAX_MACRO_ACTIONS} actions; 409 \`team_macros_full\` past ${MAX_TEAM_MACROS} team macros.`,
+        body: MacroBody, response: { 201: Item, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse },
+      },
+    }, async (request, reply) => {
+      const item = await macros.create(null, request.user!.id, request.body);
+      await audit(request.user!.id, 'macro.create', item.id, item.name);
+      teamChanged();
+      return reply.status(201).send({ item });
+    });
+
+    app.put('/api/admin/macros/:id', {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags: ['admin'], summary: 'Replace a team macro', description: "An agent's own macro is not found here.",
+        params: IdParams, body: MacroBody, response: { 200: Item, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const item = await macros.replace(null, request.params.id, request.body);
+      await audit(request.user!.id, 'macro.update', item.id, item.name);
+      teamChanged();
+      return { item };
+    });
+
+    app.delete('/api/admin/macros/:id', {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags: ['admin'], summary: 'Delete a team macro', description: "An agent's own macro is not found here.",
+        params: IdParams, response: { 200: Ok, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const removed = await macros.remove(null, request.params.id);
+      await audit(request.user!.id, 'macro.delete', request.params.id, removed.name);
+      teamChanged();
+      return { ok: true as const };
+    });
+
+    // ---------- personal: the signed-in agent's own ----------
+    app.post('/api/macros/personal', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: 'Save a macro of your own (only you see and run it)',
+        description: `At most ${MAX_MACRO_ACTIONS} actions; 409 \`personal_macros_full\` past ${MAX_PERSONAL_MACROS}. Your other consoles get \`macros:changed\`.`,
+        body: MacroBody, response: { 201: Item, 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse },
+      },
+    }, async (request, reply) => {
+      const me = request.user!.id;
+      const item = await macros.create(me, me, request.body);
+      personalChanged(me);
+      return reply.status(201).send({ item });
+    });
+
+    app.put('/api/macros/personal/:id', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: 'Replace a macro of your own', description: "404 for a team macro or someone else's.",
+        params: IdParams, body: MacroBody, response: { 200: Item, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const me = request.user!.id;
+      const item = await macros.replace(me, request.params.id, request.body);
+      personalChanged(me);
+      return { item };
+    });
+
+    app.delete('/api/macros/personal/:id', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: 'Delete a macro of your own', description: "404 for a team macro or someone else's.",
+        params: IdParams, response: { 200: Ok, 401: ErrorResponse, 404: ErrorResponse },
+      },
+    }, async (request) => {
+      const me = request.user!.id;
+      await macros.remove(me, request.params.id);
+      personalChanged(me);
+      return { ok: true as const };
+    });
+  };
+}

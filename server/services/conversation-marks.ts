@@ -1,0 +1,40 @@
+// Marks agents put on a chat — its labels and its priority — changed the same way by the routes
+// (http/conversation-routes.ts) and by macros (services/macros.ts): checked, stored, and told to every console.
+import type { AppContext } from '../context.ts';
+import type { Sql } from '../db/client.ts';
+import { badRequest, notFound } from '../errors.ts';
+import { conversationsRepository, toSummary } from '../repositories/conversations.ts';
+import { lockLabelsForOneConversation, MAX_LABELS } from './conversation-labels.ts';
+
+/**
+ * Adds and removes labels of one conversation (normalised already); every console is told. Shared by the
+ * labels route and macros (services/macros.ts); this server's labels-in-use count is its caller's to drop.
+ */
+export async function changeConversationLabels(ctx: AppContext, conversationId: number, add: string[], remove: string[]): Promise<string[]> {
+  const labels = await ctx.sql.begin(async (tx) => {
+    await lockLabelsForOneConversation(tx as unknown as Sql);
+    const [row] = await tx<{ labels: string[] }[]>`select labels from conversations where id = ${conversationId} for update`;
+    if (!row) throw notFound('Conversation');
+    const kept = row.labels.filter((l) => !remove.includes(l));
+    const next = [...kept, ...add.filter((l) => !kept.includes(l))];
+    if (next.length > MAX_LABELS) throw badRequest(`At most ${MAX_LABELS} labels per conversation`);
+    await tx`update conversations set labels = ${next}::text[], updated_at = now() where id = ${conversationId}`;
+    return next;
+  });
+  ctx.realtime.toAgents('conversation:labels', { conversationId, labels });
+  return labels;
+}
+
+/** Marks a chat priority or takes the mark off (PUT /priority, and macros); a change is told to every console. */
+export async function setConversationPriority(ctx: AppContext, id: number, priority: boolean) {
+  const changed = await ctx.sql`update conversations set priority = ${priority}, updated_at = now() where id = ${id} and priority <> ${priority} returning id`;
+  const row = await conversationsRepository(ctx.sql).findById(id);
+  if (!row) throw notFound('Conversation');
+  const conversation = toSummary(row);
+  if (changed.length) {
+    ctx.realtime.toAgents('conversation:updated', conversation);
+    // The queue offers priority chats first (routing.ts): a queued chat's mark moves its shoppers' places.
+    if (row.status === 'queued') await ctx.chat.pushQueuePositions();
+  }
+  return conversation;
+}
