@@ -14,7 +14,7 @@ import { brainOf } from './registry.ts';
 import type { BrainSnapshot } from './brain.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import { loadWidgetSettings } from '../server/services/widget-settings.ts';
-import { htmlInScript, traditionalVariant, type TraditionalVariant } from '../server/services/chinese-script.ts';
+import { htmlInScript, inShoppersScript, traditionalVariant, type TraditionalVariant } from '../server/services/chinese-script.ts';
 import { chineseVariant, langOf } from './text/language.ts';
 
 const SlugParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$' }) });
@@ -114,7 +114,7 @@ export function helpRoutes(ctx: AppContext) {
     });
 
     app.get('/api/help/articles/:slug', {
-      schema: { tags: ['public'], summary: 'A published help article (Markdown)', params: SlugParams, querystring: LocaleQuery,
+      schema: { tags: ['public'], summary: 'A published help article (Markdown); with locale zh-TW or zh-HK, the Chinese one in that Traditional (locale stays zh)', params: SlugParams, querystring: LocaleQuery,
         response: {
           200: Type.Object({ id: Type.Integer(), slug: Type.String(), locale: Type.String(), title: Type.String(), category: Type.String(), body: Type.String(), updatedAt: Type.String() }),
           404: ErrorResponse,
@@ -122,7 +122,10 @@ export function helpRoutes(ctx: AppContext) {
     }, async (request) => {
       const a = pick(await articles.findBySlug(request.params.slug), request.query.locale);
       if (!a) throw notFound('Article');
-      return { id: a.id, slug: a.slug, locale: a.locale, title: a.title, category: a.category, body: a.body, updatedAt: a.updated_at.toISOString() };
+      // Asked for in a Traditional variant, as the page is shown (links and image addresses left as they are).
+      const variant = a.locale === 'zh' ? traditionalVariant(request.query.locale) : null;
+      const [title, body] = variant ? await Promise.all([inShoppersScript(a.title, variant), inShoppersScript(a.body, variant)]) : [a.title, a.body];
+      return { id: a.id, slug: a.slug, locale: a.locale, title, category: a.category, body, updatedAt: a.updated_at.toISOString() };
     });
   };
 }

@@ -1,7 +1,7 @@
 // Small shared hooks: load data from the API, listen to socket events.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { codeText, errorText } from './api.ts';
-import { getLocale, t, type Key, type Locale } from './i18n.ts';
+import { getChineseScript, getLocale, t, type Key, type Locale } from './i18n.ts';
 import { formatMoney as formatAmount } from '../../knowledge-base/money.ts';
 import type { AgentSocket } from './realtime.ts';
 import type { AgentServerToClient } from './types.ts';
@@ -89,17 +89,19 @@ export function formatTime(iso: string | null | undefined, lang: Locale = getLoc
 
 /** The locales and clock options every console time uses (formatTime, snooze times): 24-hour in Chinese. */
 export function clockFormat(lang: Locale = getLocale()): { locales: string[]; clock: Intl.DateTimeFormatOptions } {
-  let format = clockFormats.get(lang);
+  // Chinese in the script the agent chose (a Taiwan console writes its dates as Taiwan does).
+  const tag = lang === 'zh' ? getChineseScript() : '';
+  let format = clockFormats.get(`${lang}/${tag}`);
   if (!format) {
-    const locales = lang === 'zh' ? ['zh-CN'] : [];
+    const locales = tag ? [tag] : [];
     const clock: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
     if (new Intl.DateTimeFormat(locales).resolvedOptions().locale.toLowerCase().startsWith('zh')) clock.hourCycle = 'h23';
-    clockFormats.set(lang, (format = { locales, clock }));
+    clockFormats.set(`${lang}/${tag}`, (format = { locales, clock }));
   }
   return format;
 }
 /** Worked out once per language: a list of 100 chats asked for it 100 times a render. */
-const clockFormats = new Map<Locale, { locales: string[]; clock: Intl.DateTimeFormatOptions }>();
+const clockFormats = new Map<string, { locales: string[]; clock: Intl.DateTimeFormatOptions }>();
 
 /** A duration in the console's language: "1m 5s", "1分5秒". */
 export function formatSeconds(seconds: number | null | undefined): string {

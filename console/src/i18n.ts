@@ -739,6 +739,8 @@ let script: ChineseScript = (() => {
 export const getLocale = (): Locale => current;
 /** The language menu's value. */
 export const getLanguageChoice = (): LanguageChoice => (current === 'en' ? 'en' : script);
+/** How the console writes Chinese (zh-CN, zh-TW, zh-HK): the tag for dates and language names in Chinese. */
+export const getChineseScript = (): ChineseScript => script;
 
 export function setLocale(locale: Locale): void {
   current = locale;

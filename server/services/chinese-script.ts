@@ -28,6 +28,16 @@ function tableOf(...dictionaries: string[]): ReplacementTable {
   })));
 }
 
+/**
+ * Shop words OpenCC's Taiwan phrases leave in the mainland's form (its output, Traditional), as a shopper in Taiwan
+ * writes them: free shipping is 免運, accounts are written with 帳, a convenience store is 超商. Written here; the
+ * reading direction (Taiwan's words understood as the mainland's) is knowledge-base/text/traditional.ts.
+ */
+const TAIWAN_SHOP_WORDS: Record<string, string> = {
+  包郵: '免運', 賬: '帳', 到賬: '入帳', 便利店: '超商', 充電寶: '行動電源', 保修: '保固', 門店: '門市',
+  自提: '自取', 郵箱: '信箱', 電子郵箱: '電子信箱',
+};
+
 type Converter = (text: string) => string;
 const WEB_ADDRESS = /\bhttps?:\/\/[^\s<>"'）」]+/g;
 let converters: Promise<Record<TraditionalVariant, Converter>> | null = null;
@@ -39,7 +49,7 @@ async function loadConverters(): Promise<Record<TraditionalVariant, Converter>> 
   );
   // The chains of OpenCC's s2twp and s2hk configurations: Simplified → Traditional, then the region's words and forms.
   const toTraditional = tableOf(stPhrases, stCharacters);
-  const taiwan = [toTraditional, tableOf(twPhrases), tableOf(twVariantsPhrases, twVariants)];
+  const taiwan = [toTraditional, tableOf(twPhrases), tableOf(twVariantsPhrases, twVariants), replacementTable(Object.entries(TAIWAN_SHOP_WORDS))];
   const hongKong = [toTraditional, tableOf(hkVariantsPhrases, hkVariants)];
   // Web addresses are left as they are: a path or file name in Chinese (/产品/发货说明) must still lead where it did.
   const chain = (steps: ReplacementTable[]): Converter => (text) => convertedAround(text, WEB_ADDRESS, (piece) => steps.reduce(replaceLongestFirst, piece));

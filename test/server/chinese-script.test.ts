@@ -22,6 +22,9 @@ describe('the conversion', () => {
   it("gives Taiwan its words and Hong Kong its forms", async () => {
     expect(await inShoppersScript('请更新软件，里面有信息', 'zh-TW')).toBe('請更新軟體，裡面有資訊');
     expect(await inShoppersScript('请更新软件，里面有信息', 'zh-HK')).toBe('請更新軟件，裏面有信息');
+    // Shop words OpenCC leaves in the mainland's form, as Taiwan writes them (Hong Kong keeps them).
+    expect(await inShoppersScript('包邮门槛是多少？退款多久到账？请登录账号，或到便利店自提', 'zh-TW')).toBe('免運門檻是多少？退款多久入帳？請登入帳號，或到超商自取');
+    expect(await inShoppersScript('包邮门槛是多少？', 'zh-HK')).toBe('包郵門檻是多少？');
   });
 
   it('leaves English, order numbers, links and Simplified readers as they are', async () => {

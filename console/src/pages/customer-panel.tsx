@@ -5,7 +5,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { del, errorText, get, patch, post } from '../api.ts';
 import { useSession } from '../context.ts';
 import { formatMoney, formatTime, useDebounced, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
-import { getLocale, t, type Key } from '../i18n.ts';
+import { getChineseScript, getLocale, t, type Key } from '../i18n.ts';
 import { formatWake } from '../snooze.ts';
 import { navigate } from '../router.ts';
 import type { ConversationSummary, Customer, FeedbackItem, Order, Segment, TimelineItem } from '../types.ts';
@@ -195,7 +195,7 @@ function BlockControl({ customer, onChanged }: { customer: Customer; onChanged()
  */
 function languageName(tag: string): string {
   try {
-    const name = new Intl.DisplayNames([getLocale() === 'zh' ? 'zh-CN' : 'en'], { type: 'language' }).of(tag);
+    const name = new Intl.DisplayNames([getLocale() === 'zh' ? getChineseScript() : 'en'], { type: 'language' }).of(tag);
     return name && name !== tag ? ` · ${name}` : '';
   } catch {
     return '';

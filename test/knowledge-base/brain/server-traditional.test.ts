@@ -131,10 +131,13 @@ describe('traditional Chinese on the server', () => {
     const hongKong = await page('', 'zh-HK');
     expect(hongKong).toContain('<html lang="zh-HK"');
     expect(hongKong).toBe(await inShoppersScript(simplified, 'zh-HK').then((html) => html.replace('<html lang="zh-CN"', '<html lang="zh-HK"')));
-    // English readers and the JSON twin are untouched; an unknown locale is refused.
+    // English readers are untouched; an unknown locale is refused.
     expect(await page('?locale=en', 'zh-TW')).not.toMatch(/[\u4e00-\u9fff]{4}/);
-    const json = await (await fetch(`${stack.url}/api/help/articles/account-password-reset?locale=zh-TW`)).json() as { locale: string; body: string };
+    const json = await (await fetch(`${stack.url}/api/help/articles/account-password-reset?locale=zh-TW`)).json() as { locale: string; title: string; body: string };
+    const simplifiedJson = await (await fetch(`${stack.url}/api/help/articles/account-password-reset?locale=zh`)).json() as { title: string; body: string };
     expect(json.locale).toBe('zh');
+    expect(json.body).toBe(await inShoppersScript(simplifiedJson.body, 'zh-TW')); // the JSON twin in the asked variant too
+    expect(json.title).toContain('密碼');
     expect((await fetch(`${stack.url}/help/account-password-reset?locale=zh-XX`)).status).toBe(400);
   });
 
