@@ -7,7 +7,8 @@ import { firstName as greetingName } from '../../widget/src/person-name.ts';
 
 export interface PlaceholderValues {
   customer: { name: string | null; email: string | null } | null;
-  agent: { name: string };
+  /** `chosen`: the name the agent chose to show customers ("Dr. Lee", "Support Sam"), theirs to shape: used whole. */
+  agent: { name: string; chosen?: boolean };
 }
 
 /** "Anna Smith" → "Anna"; a name in Chinese characters is used whole ("王 小明" → "王小明"): widget/src/person-name.ts. */
@@ -19,7 +20,7 @@ export function fillPlaceholders(text: string, values: PlaceholderValues): strin
     'customer.first_name': firstName(values.customer?.name),
     'customer.email': values.customer?.email ?? '',
     'agent.name': values.agent.name,
-    'agent.first_name': firstName(values.agent.name),
+    'agent.first_name': values.agent.chosen ? values.agent.name.trim() : firstName(values.agent.name),
   };
   return text.replace(/( ?)\{\{\s*([a-z_.]+)\s*\}\}/g, (whole, space: string, key: string) => {
     if (!(key in known)) return whole;

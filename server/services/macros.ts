@@ -107,7 +107,8 @@ export function macrosService(ctx: AppContext) {
   async function placeholderValues(conversationId: number, agent: SessionUser) {
     const [customer] = await sql<{ name: string | null; email: string | null }[]>`
       select cu.name, cu.email from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;
-    return { customer: customer ?? null, agent: { name: (await users.findShownName(agent.id)) ?? agent.name } };
+    const [shown] = await sql<{ display_name: string | null }[]>`select display_name from users where id = ${agent.id}`;
+    return { customer: customer ?? null, agent: shown?.display_name ? { name: shown.display_name, chosen: true } : { name: agent.name } };
   }
 
   /** One action, through the function its single form uses; an AppError is that action's refusal. */

@@ -15,4 +15,9 @@ describe('canned response placeholders', () => {
     expect(fillPlaceholders('Order {{order.number}} for {{customer.first_name}}', { customer: { name: 'Kim', email: null }, agent }))
       .toBe('Order {{order.number}} for Kim');
   });
+  it("uses a name the agent chose to show customers whole: its first word is not a first name", () => {
+    const text = 'I am {{agent.first_name}} ({{agent.name}}).';
+    expect(fillPlaceholders(text, { customer: null, agent: { name: 'Dr. Lee', chosen: true } })).toBe('I am Dr. Lee (Dr. Lee).');
+    expect(fillPlaceholders(text, { customer: null, agent: { name: 'Dr. Lee' } })).toBe('I am Dr. (Dr. Lee).');
+  });
 });

@@ -747,7 +747,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
 
   const useCanned = (item: CannedResponse) => {
     // {{agent.name}} goes to the shopper: the name they are shown for this agent, not the full name colleagues see.
-    const body = fillPlaceholders(item.body, { customer, agent: { name: user.displayName ?? user.name } });
+    const body = fillPlaceholders(item.body, { customer, agent: { name: user.displayName ?? user.name, chosen: Boolean(user.displayName) } });
     setText((current) => current.replace(/(^|\s)\/[a-z0-9_-]*$/, (_m, space: string) => `${space}${body}`));
     textarea.current?.focus();
   };
