@@ -3,7 +3,7 @@
 // label, resolve), opens the chat's Macros menu from the keyboard, reads what the macro does, runs it, and hears the
 // outcome; the shopper gets the reply with their name filled in, the chat shows its label and is resolved.
 import { describe, expect, it } from 'vitest';
-import { artifactPath, consoleTestBed, signedInConsole } from '../support/browser.ts';
+import { artifactPath, consoleTestBed, heldByTheDemoAgent, signedInConsole } from '../support/browser.ts';
 import { widgetSession } from '../support/server.ts';
 import { callOk, connectWidget, eventually, record } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
@@ -19,11 +19,7 @@ describe('macros in the console', () => {
     const received = record<ChatMessage>(shopper, 'message:new');
     const { conversationId } = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'macro-e2e-1', text: 'Has my refund gone through?' });
     await callOk(shopper, 'handoff:request', { conversationId });
-    await eventually(async () => {
-      const [row] = await bed.stack.env.sql`select assignee_id from conversations where id = ${conversationId}`;
-      if (row.assignee_id === null) await callOk(bed.agentApi, 'conversation:accept', { conversationId }).catch(() => undefined);
-      return row.assignee_id !== null;
-    }, 10_000, 'the chat assigned');
+    await heldByTheDemoAgent(bed, conversationId);
 
     const { page, errors } = await signedInConsole(bed, `/console/conversations/${conversationId}`);
     // My macros, in the Account panel.
@@ -72,11 +68,7 @@ describe('macros in the console', () => {
     bed.sockets.push(shopper);
     const { conversationId } = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'macro-e2e-2', text: 'Hello?' });
     await callOk(shopper, 'handoff:request', { conversationId });
-    await eventually(async () => {
-      const [row] = await bed.stack.env.sql`select assignee_id from conversations where id = ${conversationId}`;
-      if (row.assignee_id === null) await callOk(bed.agentApi, 'conversation:accept', { conversationId }).catch(() => undefined);
-      return row.assignee_id !== null;
-    }, 10_000, 'the chat assigned');
+    await heldByTheDemoAgent(bed, conversationId);
     const agentPage = (await signedInConsole(bed, `/console/conversations/${conversationId}`)).page;
     await agentPage.getByTestId('macros').click();
     const before = await agentPage.getByTestId('macro-run').count();

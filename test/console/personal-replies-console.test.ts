@@ -5,7 +5,7 @@
 // sends it to the shopper; another console of the same agent, already open, offers it without a reload, and drops it
 // once it is deleted (after an edit).
 import { describe, expect, it } from 'vitest';
-import { artifactPath, consoleTestBed, signedInConsole } from '../support/browser.ts';
+import { artifactPath, consoleTestBed, heldByTheDemoAgent, signedInConsole } from '../support/browser.ts';
 import { login, widgetSession } from '../support/server.ts';
 import { callOk, connectWidget, eventually, record } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
@@ -27,12 +27,7 @@ describe('my replies in the console', () => {
     const received = record<ChatMessage>(shopper, 'message:new');
     const { conversationId } = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: 'mine-e2e-1', text: 'I would like a refund please' });
     await callOk(shopper, 'handoff:request', { conversationId });
-    // Held by the demo agent (assigned automatically, or taken here).
-    await eventually(async () => {
-      const [row] = await bed.stack.env.sql`select assignee_id from conversations where id = ${conversationId}`;
-      if (row.assignee_id === null) await callOk(bed.agentApi, 'conversation:accept', { conversationId }).catch(() => undefined);
-      return row.assignee_id !== null;
-    }, 10_000, 'the chat assigned');
+    await heldByTheDemoAgent(bed, conversationId);
 
     const path = `/console/conversations/${conversationId}`;
     const { page, errors, dialogs } = await signedInConsole(bed, path);

@@ -6,7 +6,7 @@ import { chromium, type Browser, type BrowserContext, type LaunchOptions, type P
 import { consoleBundle } from './console-bundle.ts';
 import type { Config } from '../../server/config.ts';
 import { login, startStack, type TestStack } from './server.ts';
-import { connectAgent, type AgentClient } from './sockets.ts';
+import { callOk, connectAgent, eventually, type AgentClient } from './sockets.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -60,6 +60,18 @@ export function consoleTestBed(config?: Partial<Config>) {
   Object.assign(bed, closedAfterEachTest(() => bed));
   beforeAll(async () => void Object.assign(bed, await startConsoleBed(config)), 120_000);
   return bed;
+}
+
+/**
+ * A chat a shopper handed off, held by the demo agent: assigned to them by itself (they are online), or accepted here
+ * through the bed's agent connection when the assignment pass has not come round yet.
+ */
+export async function heldByTheDemoAgent(bed: { stack: TestStack; agentApi: AgentClient }, conversationId: number): Promise<void> {
+  await eventually(async () => {
+    const [row] = await bed.stack.env.sql`select assignee_id from conversations where id = ${conversationId}`;
+    if (row.assignee_id === null) await callOk(bed.agentApi, 'conversation:accept', { conversationId }).catch(() => undefined);
+    return row.assignee_id !== null;
+  }, 10_000, 'the chat assigned');
 }
 
 /**
