@@ -139,6 +139,9 @@ describe('console accessibility', () => {
     const other = await heldChat('Bea Other');
     const page = await consolePage(`/console/conversations/${onScreen.conversationId}`);
     await page.getByTestId('history').getByText('Hello, Otto Open here.').waitFor();
+    // The live connection is up (the presence button is enabled once the server has answered it): news from other
+    // chats comes through it, and the chat's history above came over HTTP, possibly first (CI, at a high load).
+    await expect.poll(() => page.getByTestId('presence-toggle').isEnabled()).toBe(true);
     const region = announcer(page);
     expect(await region.getAttribute('role')).toBe('status');
     expect(await region.getAttribute('aria-live')).toBe('polite');
