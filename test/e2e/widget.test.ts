@@ -317,7 +317,7 @@ describe('shopper widget in Chromium', () => {
     expect(guest.external_id).toBeNull();
     // Only the demo's own shoppers can be signed in as.
     expect((await fetch(`${stack.url}/demo?customer=someone-else`)).status).toBe(404);
-  });
+  }, 150_000);
 
   it("answers a question about the page's product from the catalogue, with a link to it", async () => {
     const { page } = await newPage();
