@@ -124,9 +124,9 @@ describe('widget under a strict Content-Security-Policy', () => {
     await send(page, 'Hello from a strict shop');
     await page.locator('.log .msg:not(.mine)').nth(1).waitFor();
     const conversationId = await conversationOf(bed.stack, 'Hello from a strict shop');
-    const [customer] = await bed.stack.env.sql<{ external_id: string }[]>`
-      select c.external_id from customers c join conversations v on v.customer_id = c.id where v.id = ${conversationId}`;
-    expect(customer.external_id).toBe(SHOPPER_ID);
+    // identify() may land just after the first message (the chat then moves to the signed-in record): polled.
+    await expect.poll(async () => (await bed.stack.env.sql<{ external_id: string | null }[]>`
+      select c.external_id from customers c join conversations v on v.customer_id = c.id where v.id = ${conversationId}`)[0]?.external_id).toBe(SHOPPER_ID);
     expect(sockets.some((url) => url.startsWith(`ws://${chatServer.host}/socket.io/`))).toBe(true);
 
     // A photo: uploaded (connect-src) and shown as a thumbnail loaded from the chat server (img-src).
