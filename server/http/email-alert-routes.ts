@@ -1,6 +1,6 @@
 // The signed-in agent's own email-alert preferences (the console's Account panel): which events email them while
-// they are away from the console, and after how long. Under /api/auth/, so a console session's business only
-// (an API token is refused, server/plugins/auth.ts).
+// they are away from the console, and after how long. Under /api/auth/, so a console session's business only: the
+// auth plugin refuses an API token on every /api/auth/ path but /me (server/plugins/auth.ts), as for two-step sign-in.
 import { Type } from 'typebox';
 import type { AppContext } from '../context.ts';
 import type { App } from './types.ts';
@@ -25,7 +25,6 @@ export default function emailAlertRoutes(ctx: AppContext) {
 
     app.get('/api/auth/me/email-alerts', {
       onRequest: app.requireAgent,
-      config: { sessionOnly: true },
       schema: {
         tags: ['auth'],
         summary: 'My email alerts: which events email me while I am away from the console, and after how many minutes',
@@ -38,7 +37,7 @@ export default function emailAlertRoutes(ctx: AppContext) {
 
     app.put('/api/auth/me/email-alerts', {
       onRequest: app.requireAgent,
-      config: { sessionOnly: true, rateLimit: { max: 30, timeWindow: '1 minute' } },
+      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         summary: 'Change my email alerts (every field; leftMessage is kept off for agents, it is for admins)',

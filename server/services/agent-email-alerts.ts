@@ -4,11 +4,10 @@
 // agent, so the events of one delay window make one digest email. The worker (workers/agent-email-alerts.ts)
 // decides at send time what the agent has still not seen.
 import { Type, type Static } from 'typebox';
-import type { JobsOptions } from 'bullmq';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/client.ts';
 import type { Queues } from '../queues.ts';
-import { EMAIL_ATTEMPTS } from './email-followup-queue.ts';
+import { emailJobOptions } from './email-job-options.ts';
 
 export const QUEUE_AGENT_EMAIL_ALERTS = 'agent-email-alerts';
 
@@ -152,15 +151,6 @@ export function agentAlertScheduler(config: Config, sql: Sql, queues: Pick<Queue
 
 /** Starts (or joins) an agent's delayed job; also used by the worker to come back once the agent's window has passed. */
 export function alertJobScheduler(config: Pick<Config, 'agentAlertMinuteMs' | 'emailRetryDelayMs'>, queues: Pick<Queues, 'queue'>) {
-  const options = (jobId: string, delay: number): JobsOptions => ({
-    jobId,
-    delay,
-    attempts: EMAIL_ATTEMPTS,
-    backoff: { type: 'exponential', delay: config.emailRetryDelayMs },
-    // Gone once finished, so the next event after it starts a new window; every outcome is kept on the events' rows.
-    removeOnComplete: true,
-    removeOnFail: true,
-  });
   return {
     /**
      * The job runs a delay after the first event of the window (later ones join it: same job id), and never sooner
@@ -175,7 +165,7 @@ export function alertJobScheduler(config: Pick<Config, 'agentAlertMinuteMs' | 'e
       // (it finds nothing left if the running job took it).
       if ((await queue.getJobState(jobId)) === 'active') jobId = `${jobId}-${Date.now()}`;
       const data: AgentAlertJob = { userId };
-      await queue.add('alert', data, options(jobId, delay));
+      await queue.add('alert', data, emailJobOptions(config, jobId, delay));
     },
   };
 }

@@ -5,6 +5,7 @@
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/client.ts';
 import type { Queues } from '../queues.ts';
+import { emailJobOptions } from './email-job-options.ts';
 import { csatAskOf, loadWidgetSettings } from './widget-settings.ts';
 
 export const QUEUE_CSAT_EMAILS = 'csat-emails';
@@ -12,9 +13,6 @@ export const QUEUE_CSAT_EMAILS = 'csat-emails';
 export interface CsatEmailJob {
   conversationId: number;
 }
-
-/** Tries before the email is recorded as failed (the follow-ups' count; the retry delay doubles from EMAIL_RETRY_DELAY_MS). */
-export const CSAT_EMAIL_ATTEMPTS = 6;
 
 export const csatEmailJobId = (conversationId: number) => `csat-email-${conversationId}`;
 
@@ -88,15 +86,8 @@ export function csatEmailScheduler(config: Config, sql: Sql, queues: Pick<Queues
       const waiting = await queue.getJob(jobId);
       if (waiting && (await waiting.isDelayed())) await waiting.remove().catch(() => {});
       const data: CsatEmailJob = { conversationId };
-      await queue.add('ask', data, {
-        jobId,
-        delay: config.csatEmailDelaySeconds * 1000,
-        attempts: CSAT_EMAIL_ATTEMPTS,
-        backoff: { type: 'exponential', delay: config.emailRetryDelayMs },
-        // Gone once finished; csat_emails keeps what was sent, so a later resolve's job never asks again.
-        removeOnComplete: true,
-        removeOnFail: true,
-      });
+      // Gone from Redis once finished; csat_emails keeps what was sent, so a later resolve's job never asks again.
+      await queue.add('ask', data, emailJobOptions(config, jobId, config.csatEmailDelaySeconds * 1000));
     },
   };
 }

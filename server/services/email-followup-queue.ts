@@ -3,18 +3,15 @@
 // per conversation, so the replies of one delay window make one email; the
 // worker (workers/email-followups.ts) decides at run time what, if anything,
 // the shopper has not seen.
-import type { JobsOptions } from 'bullmq';
 import type { Config } from '../config.ts';
 import type { Queues } from '../queues.ts';
+import { emailJobOptions } from './email-job-options.ts';
 
 export const QUEUE_EMAIL_FOLLOWUPS = 'email-followups';
 
 export interface EmailFollowupJob {
   conversationId: number;
 }
-
-/** Tries before an email is recorded as failed: with the retry delay doubling, about an hour at the default minute. */
-export const EMAIL_ATTEMPTS = 6;
 
 export const emailFollowupJobId = (conversationId: number) => `email-${conversationId}`;
 
@@ -24,15 +21,6 @@ export interface FollowupScheduler {
 }
 
 export function followupScheduler(config: Config, queues: Pick<Queues, 'queue'>): FollowupScheduler {
-  const options = (jobId: string): JobsOptions => ({
-    jobId,
-    delay: config.emailFollowupDelaySeconds * 1000,
-    attempts: EMAIL_ATTEMPTS,
-    backoff: { type: 'exponential', delay: config.emailRetryDelayMs },
-    // Gone once finished, so the next reply after it starts a new window; every outcome is kept in email_followups.
-    removeOnComplete: true,
-    removeOnFail: true,
-  });
   return {
     async replied(conversationId, messageId) {
       const queue = queues.queue(QUEUE_EMAIL_FOLLOWUPS);
@@ -41,7 +29,7 @@ export function followupScheduler(config: Config, queues: Pick<Queues, 'queue'>)
       // A job of this conversation being sent right now has already chosen its messages: adding under its id
       // would be ignored and this reply never emailed, so it gets a job of its own.
       if ((await queue.getJobState(jobId)) === 'active') jobId = `${jobId}-${messageId}`;
-      await queue.add('followup', data, options(jobId));
+      await queue.add('followup', data, emailJobOptions(config, jobId, config.emailFollowupDelaySeconds * 1000));
     },
   };
 }

@@ -3,23 +3,14 @@
 // the matched message and its snippet, the list's filters and pagination still applied; both ways of finding the
 // page (the newest chats first, then the trigram indexes) and the short searches' limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, login, httpAs, type TestStack } from '../support/server.ts';
+import { startStack, login, type TestStack } from '../support/server.ts';
+import { filler, ids, listInbox } from '../support/inbox-search.ts';
 import { SEARCH_WINDOW } from '../../server/repositories/conversation-search.ts';
 
 let stack: TestStack;
 let agent: Awaited<ReturnType<typeof login>>;
 
-interface Listed {
-  items: { conversation: { id: number; status: string }; customer: { name: string | null }; labels: string[]; match?: { messageId: number; authorType: string; private: boolean; snippet: string } }[];
-  search?: { scope: 'all' | 'recent'; window: number };
-}
-
-async function inbox(params: Record<string, string | number>): Promise<Listed> {
-  const response = await httpAs(stack.url, 'GET', `/api/conversations?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`, agent);
-  expect(response.status, response.text).toBe(200);
-  return response.json as Listed;
-}
-const ids = (listed: Listed) => listed.items.map((i) => i.conversation.id);
+const inbox = (params: Record<string, string | number>) => listInbox(stack.url, agent, params);
 
 let minutes = 0;
 /**
@@ -43,18 +34,6 @@ async function chat(messages: { body: string; author?: 'customer' | 'agent' | 'b
   return { id: Number(conversation.id), messageIds };
 }
 
-/** SEARCH_WINDOW + 100 resolved chats of one message, a second apart from `from` on. */
-async function filler(from: string, body: string): Promise<void> {
-  const sql = stack.env.sql;
-  const [customer] = await sql<{ id: number }[]>`insert into customers (name) values ('Filler shopper') returning id`;
-  await sql`
-    with made as (
-      insert into conversations (customer_id, status, created_at, last_message_at)
-      select ${customer.id}, 'resolved', ${from}::timestamptz + g * interval '1 second', ${from}::timestamptz + g * interval '1 second'
-      from generate_series(1, ${SEARCH_WINDOW + 100}) g returning id, created_at)
-    insert into messages (conversation_id, author_type, body, created_at) select id, 'customer', ${body}, created_at from made`;
-}
-
 let oldRare: Awaited<ReturnType<typeof chat>>;
 let oldByEmail: Awaited<ReturnType<typeof chat>>;
 
@@ -65,9 +44,9 @@ beforeAll(async () => {
   oldRare = await chat([{ body: 'Hello' }, { body: 'My zeppelin kit came without the propeller' }, { body: '我的紫色雨伞坏了，也想退款' }], { old: true });
   oldByEmail = await chat([{ body: 'Hello' }], { customer: { name: 'Quiet Person', email: 'quiet.person@quietmail.example' }, old: true });
   // A word in more messages than the trigram way takes on, all in chats older than the newest SEARCH_WINDOW.
-  await filler('2024-01-01', 'Bonjour, vous êtes là ?');
+  await filler(stack.env.sql, '2024-01-01', 'Bonjour, vous êtes là ?');
   // Newer than those: none holds a word searched here.
-  await filler('2025-01-01', 'Hello, is anyone there?');
+  await filler(stack.env.sql, '2025-01-01', 'Hello, is anyone there?');
 });
 afterAll(async () => {
   await stack?.close();

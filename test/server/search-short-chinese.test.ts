@@ -4,23 +4,14 @@
 // search; the words matched as typed (the pairs only narrow the candidates); customers' names; a word in more messages
 // than the index way takes on; the list's filters and order kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
+import { login, startStack, type TestStack } from '../support/server.ts';
+import { filler, ids, listInbox, type Listed } from '../support/inbox-search.ts';
 import { SEARCH_WINDOW } from '../../server/repositories/conversation-search.ts';
 
 let stack: TestStack;
 let agent: Awaited<ReturnType<typeof login>>;
 
-interface Listed {
-  items: { conversation: { id: number }; match?: { messageId: number; snippet: string } }[];
-  search?: { scope: 'all' | 'recent'; window: number };
-}
-
-async function inbox(params: Record<string, string | number>): Promise<Listed> {
-  const response = await httpAs(stack.url, 'GET', `/api/conversations?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`, agent);
-  expect(response.status, response.text).toBe(200);
-  return response.json as Listed;
-}
-const ids = (listed: Listed) => listed.items.map((i) => i.conversation.id);
+const inbox = (params: Record<string, string | number>) => listInbox(stack.url, agent, params);
 
 let minutes = 0;
 interface ChatOptions { customerName?: string; status?: string; labels?: string[]; teamId?: number; priority?: boolean; queuedMinutesBefore?: number }
@@ -44,18 +35,6 @@ async function oldChat(bodies: string[], options: ChatOptions = {}): Promise<{ i
   return { id: Number(conversation.id), messageIds };
 }
 
-/** `count` resolved chats of one message, a second apart from `from` on. */
-async function filler(from: string, body: string, count = SEARCH_WINDOW + 100): Promise<void> {
-  const sql = stack.env.sql;
-  const [customer] = await sql<{ id: number }[]>`insert into customers (name) values ('Filler shopper') returning id`;
-  await sql`
-    with made as (
-      insert into conversations (customer_id, status, created_at, last_message_at)
-      select ${customer.id}, 'resolved', ${from}::timestamptz + g * interval '1 second', ${from}::timestamptz + g * interval '1 second'
-      from generate_series(1, ${count}) g returning id, created_at)
-    insert into messages (conversation_id, author_type, body, created_at) select id, 'customer', ${body}, created_at from made`;
-}
-
 let refund: Awaited<ReturnType<typeof oldChat>>;
 let apart: Awaited<ReturnType<typeof oldChat>>;
 let named: Awaited<ReturnType<typeof oldChat>>;
@@ -69,9 +48,9 @@ beforeAll(async () => {
   apart = await oldChat(['退 款', '款退', '退货和付款']);
   named = await oldChat(['你好'], { customerName: '王芳' });
   // 发票 in more messages than step 1 takes on, in chats older than the newest SEARCH_WINDOW.
-  await filler('2024-01-01', '请问可以开发票吗？');
+  await filler(stack.env.sql, '2024-01-01', '请问可以开发票吗？');
   // The list's newest chats: none holds a word searched here.
-  await filler('2025-01-01', 'Hello, is anyone there?');
+  await filler(stack.env.sql, '2025-01-01', 'Hello, is anyone there?');
   await stack.env.sql`analyze`;
 });
 afterAll(async () => {
