@@ -18,6 +18,7 @@ import type { FeedbackJob } from '../server/interaction-events.ts';
 import { webhookEnvelope } from '../server/webhook-events.ts';
 import { unansweredRepository } from '../knowledge-base/unanswered.ts';
 import { BOT_REPLY_PREFIX } from '../server/repositories/conversations.ts';
+import { holdKeptCustomers } from './kept-customers.ts';
 
 export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedbackId: number | null; customerId: number; deliveryIds: number[] }> {
   const csat = job.kind === 'csat';
@@ -28,12 +29,11 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
       : { kind: 'answer', messageId: job.messageId, intent: job.intent, helpful: job.helpful };
   const articleId = job.kind === 'article' ? job.articleId : null;
   return sql.begin(async (tx) => {
-    // A rating queued for a record that was merged since belongs to the record it was merged into.
-    // Deleted: the record itself, or the one it was merged into.
-    const [kept] = await tx<{ id: number; deleted: boolean }[]>`
-      select coalesce(c.merged_into_id, c.id) as id, coalesce((coalesce(m.attributes, c.attributes) ->> 'deleted')::boolean, false) as deleted
-      from customers c left join customers m on m.id = c.merged_into_id where c.id = ${job.customerId}`;
-    const customerId = kept ? Number(kept.id) : job.customerId;
+    // A rating queued for a record that was merged since (or is being merged now) belongs to the record it was
+    // merged into, held until this transaction ends so that no merge empties it under the rating.
+    const customerId = (await holdKeptCustomers(tx, [job.customerId])).get(job.customerId) ?? job.customerId;
+    const [kept] = await tx<{ deleted: boolean }[]>`
+      select coalesce((attributes ->> 'deleted')::boolean, false) as deleted from customers where id = ${customerId}`;
     // A rating queued before its customer's data was deleted counts as deletion leaves ratings: without the words or
     // the link to the person, and nothing on the (emptied) timeline.
     if (kept?.deleted) {

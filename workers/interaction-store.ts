@@ -1,5 +1,5 @@
-// SQL of the interactions worker: many events in one statement (so one round
-// trip and one atomic transaction), each stored at most once (unique
+// SQL of the interactions worker: many events in one statement (after one
+// locking read of their customers, in the same transaction), each stored at most once (unique
 // idempotency key), and the per-customer counters moved only by the rows this
 // statement really inserted. A re-delivered event therefore neither duplicates
 // a row nor counts twice. Events of a customer whose data was deleted are
@@ -9,6 +9,7 @@
 import type { Sql } from '../server/db/client.ts';
 import type { InteractionEvent, InteractionType } from '../server/interaction-events.ts';
 import { webhookEnvelope } from '../server/webhook-events.ts';
+import { holdKeptCustomers } from './kept-customers.ts';
 
 /** Events that count in customers.messages_count (agents' private notes do not). */
 export const MESSAGE_TYPES: readonly InteractionType[] = ['message.customer', 'message.bot', 'message.agent'];
@@ -27,23 +28,39 @@ export interface BatchResult {
  * are dropped first; rows go in key order and customers are locked in id order
  * so that batches racing on the same keys or customers wait instead of
  * deadlocking (a deadlock that still happens is retried by the batcher).
+ * Each event goes to the record its customer is kept in, resolved and held in
+ * the same transaction (workers/kept-customers.ts), so a merge running
+ * meanwhile cannot leave it on the record it empties.
  */
 export async function writeInteractionBatch(sql: Sql, events: readonly InteractionEvent[]): Promise<BatchResult> {
   const unique = new Map<string, InteractionEvent>();
   for (const event of events) if (!unique.has(event.idempotencyKey)) unique.set(event.idempotencyKey, event);
-  const rows = [...unique.values()].map((e) => {
-    // we / wp: the webhook event and body (null for events no webhook receives, e.g. private notes).
-    const envelope = webhookEnvelope(e);
-    return { k: e.idempotencyKey, cu: e.customerId, co: e.conversationId, t: e.type, p: e.payload, at: e.occurredAt, we: envelope?.event ?? null, wp: envelope };
-  });
-  if (rows.length === 0) return { inserted: 0, deliveryIds: [] };
+  if (unique.size === 0) return { inserted: 0, deliveryIds: [] };
+  return (await sql.begin(async (txn) => {
+    const tx = txn as unknown as Sql;
+    // An event queued for a record that was merged since (or is being merged now) belongs to the record it was merged into.
+    const kept = await holdKeptCustomers(txn, [...unique.values()].flatMap((e) => (e.customerId === null ? [] : [e.customerId])));
+    const rows = [...unique.values()].map((e) => {
+      const customerId = e.customerId === null ? null : kept.get(e.customerId) ?? e.customerId;
+      // we / wp: the webhook event and body (null for events no webhook receives, e.g. private notes), naming the kept record.
+      const envelope = webhookEnvelope({ ...e, customerId });
+      return { k: e.idempotencyKey, cu: customerId, co: e.conversationId, t: e.type, p: e.payload, at: e.occurredAt, we: envelope?.event ?? null, wp: envelope };
+    });
+    return writeRows(tx, rows);
+  })) as BatchResult;
+}
+
+interface EventRow {
+  k: string; cu: number | null; co: number | null; t: string; p: unknown; at: string; we: string | null; wp: unknown;
+}
+
+/** The batch's one statement, its customers already resolved and held by the caller's transaction. */
+async function writeRows(sql: Sql, rows: EventRow[]): Promise<BatchResult> {
   const [result] = await sql<{ inserted: number; delivery_ids: number[] }[]>`
     with src as (
-      -- An event queued for a record that was merged since belongs to the record it was merged into.
-      select r.k, coalesce(merged.merged_into_id, r.cu) as cu, r.co, r.t, r.p, r.at, r.we, r.wp
+      select r.k, r.cu, r.co, r.t, r.p, r.at, r.we, r.wp
       from jsonb_to_recordset(${sql.json(rows as never)}::jsonb)
         as r(k text, cu bigint, co bigint, t text, p jsonb, at timestamptz, we text, wp jsonb)
-      left join customers merged on merged.id = r.cu
     ),
     ins as (
       insert into interaction_events (idempotency_key, customer_id, conversation_id, type, payload, occurred_at)
@@ -64,8 +81,9 @@ export async function writeInteractionBatch(sql: Sql, events: readonly Interacti
       where customer_id is not null
       group by customer_id
     ),
+    -- No key update (the counters' own lock): it waits for another batch's, not for the key share every writer holds.
     locked as (
-      select id from customers where id in (select customer_id from deltas) order by id for update
+      select id from customers where id in (select customer_id from deltas) order by id for no key update
     ),
     updated as (
       update customers c set

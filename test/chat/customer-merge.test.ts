@@ -10,6 +10,8 @@ import { CUSTOMER_OWNED_TABLES } from '../../server/services/customer-merge.ts';
 import { writeInteractionBatch } from '../../workers/interaction-store.ts';
 import { writeFeedback } from '../../workers/feedback-store.ts';
 import type { ConversationSummary } from '../../server/realtime/event-maps.ts';
+import { createSql, type Sql } from '../../server/db/client.ts';
+import { holdTableLock } from '../support/databases.ts';
 
 const IDENTITY_SECRET = 'merge-test-identity-secret';
 let stack: TestStack;
@@ -52,6 +54,43 @@ async function handshakeOutcome(token: string): Promise<string> {
 const timelineTypes = async (customerId: number) =>
   (await stack.env.sql<{ type: string; conversation_id: number | null }[]>`select type, conversation_id from interaction_events where customer_id = ${customerId} order by id`);
 
+/**
+ * Runs `merge` and pauses it inside its transaction — both records locked and the history already moved, waiting to
+ * move the last table it moves (notes, held by a lock of the test's) — then starts each writer on a connection of
+ * its own, waits until every writer waits for a lock too (none may have settled on the old record meanwhile), and
+ * lets the merge finish. That is the moment, under load, a worker wrote the bot's answer. Returns what merge gave.
+ */
+async function whileMergePaused<T>(merge: () => Promise<T>, writes: ((sql: Sql) => Promise<unknown>)[]): Promise<T> {
+  const writers = writes.map(() => createSql(stack.env.config, { max: 1 }));
+  try {
+    const pids = await Promise.all(writers.map(async (w) => Number((await w<{ pid: number }[]>`select pg_backend_pid() as pid`)[0].pid)));
+    const waiting = async () => (await stack.env.sql<{ n: number }[]>`
+      select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
+        and (pid = any(${pids}::int[]) or query ilike '%customer_notes%')`)[0].n;
+    const releaseNotes = await holdTableLock(stack.env.sql, 'customer_notes');
+    let merged: Promise<T> | undefined;
+    let written: Promise<unknown> | undefined;
+    try {
+      merged = merge();
+      await eventually(async () => (await waiting()) === 1, 10_000, 'the merge paused mid-way');
+      written = Promise.all(writes.map((write, i) => write(writers[i])));
+      await eventually(async () => (await waiting()) === 1 + writes.length, 10_000, 'the writers waiting for the merge');
+    } finally {
+      await releaseNotes();
+    }
+    const [result] = await Promise.all([merged, written]);
+    return result;
+  } finally {
+    await Promise.all(writers.map((w) => w.end()));
+  }
+}
+
+/** [idempotency key, customer id] of these timeline events and feedback rows, by key. */
+const owners = async (eventKeys: string[], feedbackKeys: string[]) => (await stack.env.sql<{ key: string; customer_id: number }[]>`
+  select idempotency_key as key, customer_id from interaction_events where idempotency_key = any(${eventKeys}::text[])
+  union all select idempotency_key, customer_id from feedback where idempotency_key = any(${feedbackKeys}::text[]) order by key`)
+  .map((o) => [o.key, Number(o.customer_id)]);
+
 describe('merging customer records', () => {
   it('covers every table that refers to a customer', async () => {
     const rows = await stack.env.sql<{ table: string }[]>`
@@ -68,8 +107,8 @@ describe('merging customer records', () => {
     // Today, not signed in yet: they ask about their order, and the bot asks them to sign in.
     const anonymous = await widgetSession(stack.url, { email: 'mia.other@example.com' });
     const todays = await chat(anonymous.visitorToken, 'anon-1', 'where is my order NW-100236?');
-    // Its history written, the bot's answer included: events still on their way to the workers during the merge are
-    // another test's case ("lands history … still queued"), and one written mid-merge could land on either record.
+    // Its history written, the bot's answer included: events still on their way to the workers during the merge, or
+    // written while it runs, are other tests' cases ("lands history … still queued", "… while the merge runs").
     await eventually(async () => {
       const written = (await timelineTypes(anonymous.customerId)).map((e) => e.type);
       return ['message.customer', 'message.bot', 'bot.decision'].every((type) => written.includes(type));
@@ -142,6 +181,44 @@ describe('merging customer records', () => {
     // The first message and the late one; the first's own event goes through the workers, which may still have it.
     await expect.poll(async () => (await stack.env.sql`select messages_count from customers where id = ${known.customerId}`)[0].messages_count, { timeout: 15_000 })
       .toBeGreaterThanOrEqual(2);
+  });
+
+  it('lands history and a rating written while the merge runs on the kept record, not on the emptied one', async () => {
+    const known = await signIn('shop-user-merge-race', { name: 'Ria' });
+    const anonymous = await widgetSession(stack.url);
+    const conversationId = await chat(anonymous.visitorToken, 'race-1', 'is my parcel on its way?');
+    const at = new Date().toISOString();
+    const merged = await whileMergePaused(() => signIn('shop-user-merge-race', { visitorToken: anonymous.visitorToken }), [
+      (sql) => writeInteractionBatch(sql, [{
+        idempotencyKey: `race-bot-${conversationId}`, type: 'message.bot', customerId: anonymous.customerId, conversationId, occurredAt: at, payload: { text: 'It left today.' },
+      }]),
+      (sql) => writeFeedback(sql, {
+        kind: 'csat', idempotencyKey: `race-csat-${conversationId}`, customerId: anonymous.customerId, conversationId, rating: 4, comment: null, occurredAt: at,
+      }),
+    ]);
+    expect(merged).toMatchObject({ customerId: known.customerId });
+    expect(await owners([`race-bot-${conversationId}`, `rating:race-csat-${conversationId}`], [`race-csat-${conversationId}`])).toEqual([
+      [`race-bot-${conversationId}`, known.customerId], [`race-csat-${conversationId}`, known.customerId], [`rating:race-csat-${conversationId}`, known.customerId],
+    ]);
+    // The bot's answer counts for the person, not for the emptied record.
+    const [left] = await stack.env.sql`select messages_count from customers where id = ${anonymous.customerId}`;
+    expect(left.messages_count).toBe(0);
+  });
+
+  it('follows a record merged earlier into one that is being merged now to the record kept last', async () => {
+    // Two anonymous records an agent merged (phone into laptop); then the laptop signs in as a known customer.
+    const known = await signIn('shop-user-merge-race-2');
+    const laptop = await widgetSession(stack.url);
+    const phone = await widgetSession(stack.url);
+    const conversationId = await chat(phone.visitorToken, 'race-2', 'do you sell gift cards?');
+    expect((await httpAs(stack.url, 'POST', `/api/customers/${phone.customerId}/merge`, { cookie: agentAuth.cookie }, { intoId: laptop.customerId })).status).toBe(200);
+    // An event still queued for the phone's record is written while the laptop's record is being merged.
+    await whileMergePaused(() => signIn('shop-user-merge-race-2', { visitorToken: laptop.visitorToken }), [
+      (sql) => writeInteractionBatch(sql, [{
+        idempotencyKey: `race-late-${conversationId}`, type: 'message.customer', customerId: phone.customerId, conversationId, occurredAt: new Date().toISOString(), payload: { text: 'late' },
+      }]),
+    ]);
+    expect(await owners([`race-late-${conversationId}`], [])).toEqual([[`race-late-${conversationId}`, known.customerId]]);
   });
 
   it('lets an agent merge two records of one person (offered by their email), audited; a block holds for the person', async () => {
