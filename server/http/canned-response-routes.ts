@@ -9,10 +9,10 @@
 import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
-import { ErrorResponse, IdParams, Ok, Timestamp } from './schemas.ts';
+import { ErrorResponse, Timestamp } from './schemas.ts';
 import { isUniqueViolation } from '../db/client.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
-import { recordAudit } from '../services/audit-log.ts';
+import { registerSharedAndPersonalRoutes, type Owner } from './shared-and-personal-routes.ts';
 
 /** How many replies of their own an agent may keep: the whole list goes to every console of theirs at each load. */
 export const MAX_PERSONAL_REPLIES = 200;
@@ -39,9 +39,6 @@ const toCanned = (r: CannedRow) => ({
 
 /** The unique indexes of migration 046: a shortcut per language among the shared replies, and among each agent's own. */
 const SHORTCUT_KEYS = ['canned_responses_shared_shortcut_key', 'canned_responses_personal_shortcut_key'];
-
-/** Whose replies a write touches: the team's (null) or one agent's own. */
-type Owner = number | null;
 
 const shortcutTaken = (owner: Owner, input: CannedInput) => {
   const message = `The shortcut /${input.shortcut} already exists for this language${owner === null ? '' : ' among your replies'}.`;
@@ -110,10 +107,6 @@ function cannedResponses(ctx: AppContext) {
 export default function cannedResponseRoutes(ctx: AppContext) {
   return async (app: App) => {
     const canned = cannedResponses(ctx);
-    const audit = (actorId: number, action: string, id: number, details: { shortcut: string; locale: string }) =>
-      recordAudit(ctx.sql, actorId, action, `canned:${id}`, { shortcut: details.shortcut, locale: details.locale });
-    const sharedChanged = () => ctx.realtime.toAgents('canned:changed', { scope: 'shared' });
-    const personalChanged = (agentId: number) => ctx.realtime.toAgent(agentId, 'canned:changed', { scope: 'personal' });
 
     app.get('/api/canned-responses', {
       preHandler: app.requireAgent,
@@ -124,82 +117,28 @@ export default function cannedResponseRoutes(ctx: AppContext) {
       },
     }, async (request) => ({ items: await canned.visibleTo(request.user!.id) }));
 
-    // ---------- shared: admins only, audited ----------
-    app.post('/api/admin/canned-responses', {
-      preHandler: app.requireAdmin,
-      schema: { tags: ['admin'], summary: 'Create a shared canned response', body: CannedBody, response: { 201: Item, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse } },
-    }, async (request, reply) => {
-      const item = await canned.create(null, request.user!.id, request.body);
-      await audit(request.user!.id, 'canned.create', item.id, item);
-      sharedChanged();
-      return reply.status(201).send({ item });
-    });
-
-    app.put('/api/admin/canned-responses/:id', {
-      preHandler: app.requireAdmin,
-      schema: {
-        tags: ['admin'], summary: 'Replace a shared canned response', description: "An agent's own reply is not found here.",
-        params: IdParams, body: CannedBody, response: { 200: Item, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+    registerSharedAndPersonalRoutes(app, ctx, {
+      store: canned, body: CannedBody, item: Item,
+      team: {
+        path: '/api/admin/canned-responses', audit: 'canned', auditDetails: (saved) => ({ shortcut: saved.shortcut, locale: saved.locale }),
+        create: { summary: 'Create a shared canned response', errors: [400, 401, 403, 409] },
+        replace: { summary: 'Replace a shared canned response', description: "An agent's own reply is not found here.", errors: [400, 401, 403, 404, 409] },
+        remove: { summary: 'Delete a shared canned response', description: "An agent's own reply is not found here.", errors: [401, 403, 404] },
       },
-    }, async (request) => {
-      const item = await canned.replace(null, request.params.id, request.body);
-      await audit(request.user!.id, 'canned.update', item.id, item);
-      sharedChanged();
-      return { item };
-    });
-
-    app.delete('/api/admin/canned-responses/:id', {
-      preHandler: app.requireAdmin,
-      schema: {
-        tags: ['admin'], summary: 'Delete a shared canned response', description: "An agent's own reply is not found here.",
-        params: IdParams, response: { 200: Ok, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      personal: {
+        path: '/api/canned-responses/personal',
+        create: {
+          summary: 'Save a reply of your own (only you see it)',
+          description: `409 \`shortcut_taken\` when one of your own has the shortcut in this language (a shared one may have it: yours comes first in your reply box); 409 \`personal_replies_full\` past ${MAX_PERSONAL_REPLIES}. Your other consoles get \`canned:changed\`.`,
+          errors: [400, 401, 409],
+        },
+        replace: { summary: 'Replace a reply of your own', description: "404 for a shared reply or someone else's.", errors: [400, 401, 404, 409] },
+        remove: { summary: 'Delete a reply of your own', description: "404 for a shared reply or someone else's.", errors: [400, 401, 404] },
       },
-    }, async (request) => {
-      const removed = await canned.remove(null, request.params.id);
-      await audit(request.user!.id, 'canned.delete', request.params.id, removed);
-      sharedChanged();
-      return { ok: true as const };
-    });
-
-    // ---------- personal: the signed-in agent's own ----------
-    app.post('/api/canned-responses/personal', {
-      preHandler: app.requireAgent,
-      schema: {
-        tags: ['agent'], summary: 'Save a reply of your own (only you see it)',
-        description: `409 \`shortcut_taken\` when one of your own has the shortcut in this language (a shared one may have it: yours comes first in your reply box); 409 \`personal_replies_full\` past ${MAX_PERSONAL_REPLIES}. Your other consoles get \`canned:changed\`.`,
-        body: CannedBody, response: { 201: Item, 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse },
+      changed: {
+        team: () => ctx.realtime.toAgents('canned:changed', { scope: 'shared' }),
+        owner: (agentId) => ctx.realtime.toAgent(agentId, 'canned:changed', { scope: 'personal' }),
       },
-    }, async (request, reply) => {
-      const me = request.user!.id;
-      const item = await canned.create(me, me, request.body);
-      personalChanged(me);
-      return reply.status(201).send({ item });
-    });
-
-    app.put('/api/canned-responses/personal/:id', {
-      preHandler: app.requireAgent,
-      schema: {
-        tags: ['agent'], summary: 'Replace a reply of your own', description: "404 for a shared reply or someone else's.",
-        params: IdParams, body: CannedBody, response: { 200: Item, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
-      },
-    }, async (request) => {
-      const me = request.user!.id;
-      const item = await canned.replace(me, request.params.id, request.body);
-      personalChanged(me);
-      return { item };
-    });
-
-    app.delete('/api/canned-responses/personal/:id', {
-      preHandler: app.requireAgent,
-      schema: {
-        tags: ['agent'], summary: 'Delete a reply of your own', description: "404 for a shared reply or someone else's.",
-        params: IdParams, response: { 200: Ok, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
-      },
-    }, async (request) => {
-      const me = request.user!.id;
-      await canned.remove(me, request.params.id);
-      personalChanged(me);
-      return { ok: true as const };
     });
   };
 }

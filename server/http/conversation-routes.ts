@@ -10,7 +10,7 @@ import { conversationsRepository, toChatMessage, toSummary } from '../repositori
 import { inboxPage, inboxSearch, SEARCH_WINDOW, type InboxQuery } from '../repositories/conversation-search.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
-import { labelKey, labelsInUse, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
+import { labelKey, labelsChanged, labelsGeneration, labelsInUse, LABELS_IN_USE_TTL_MS, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
 import type { Sql } from '../db/client.ts';
 import { toCustomer } from './customer-routes.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
@@ -77,7 +77,7 @@ function inboxOrder(sql: Sql, view: string, sort: Static<typeof InboxSort> | und
 
 export default function conversationRoutes(ctx: AppContext) {
   return async (app: App) => {
-    const inUse = labelsInUse(ctx.sql);
+    const inUse = labelsInUse(ctx.sql, LABELS_IN_USE_TTL_MS, labelsGeneration(ctx.redis, ctx.config));
     const conversations = conversationsRepository(ctx.sql);
     const mentionReads = mentionReadsRepository(ctx.sql);
 
@@ -428,6 +428,7 @@ export default function conversationRoutes(ctx: AppContext) {
       if (conversations === 0) throw notFound(`Label "${from.slice(0, 40)}"`);
       await audit(request.user!.id, 'labels.rename', { from, to, conversations });
       inUse.invalidate();
+      await labelsChanged(ctx);
       ctx.realtime.toAgents('labels:changed', { from, to, conversations });
       return { label: to, conversations };
     });
@@ -444,6 +445,7 @@ export default function conversationRoutes(ctx: AppContext) {
       if (conversations === 0) throw notFound(`Label "${label.slice(0, 40)}"`);
       await audit(request.user!.id, 'labels.remove', { label, conversations });
       inUse.invalidate();
+      await labelsChanged(ctx);
       ctx.realtime.toAgents('labels:changed', { from: label, to: null, conversations });
       return { label: null, conversations };
     });

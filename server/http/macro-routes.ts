@@ -4,9 +4,9 @@
 import { Type } from 'typebox';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
-import { ErrorResponse, Id, IdParams, Ok, Timestamp } from './schemas.ts';
+import { ErrorResponse, Id, Timestamp } from './schemas.ts';
 import { ConversationSchema } from './chat-schemas.ts';
-import { recordAudit } from '../services/audit-log.ts';
+import { registerSharedAndPersonalRoutes } from './shared-and-personal-routes.ts';
 import { ActionOutcome, MacroAction, MacroBody, MAX_MACRO_ACTIONS, MAX_PERSONAL_MACROS, MAX_TEAM_MACROS, macrosService } from '../services/macros.ts';
 
 const MacroSchema = Type.Object({
@@ -19,9 +19,6 @@ const Item = Type.Object({ item: MacroSchema });
 export default function macroRoutes(ctx: AppContext) {
   return async (app: App) => {
     const macros = macrosService(ctx);
-    const audit = (actorId: number, action: string, id: number, name: string) => recordAudit(ctx.sql, actorId, action, `macro:${id}`, { name });
-    const teamChanged = () => ctx.realtime.toAgents('macros:changed', { scope: 'team' });
-    const personalChanged = (agentId: number) => ctx.realtime.toAgent(agentId, 'macros:changed', { scope: 'personal' });
 
     app.get('/api/macros', {
       preHandler: app.requireAgent,
@@ -59,86 +56,32 @@ export default function macroRoutes(ctx: AppContext) {
       return result;
     });
 
-    // ---------- the team's: admins only, audited ----------
-    app.post('/api/admin/macros', {
-      preHandler: app.requireAdmin,
-      schema: {
-        tags: ['admin'], summary: 'Create a team macro (every agent sees and runs it)',
-        description: `At most ${MAX_MACRO_ACTIONS} actions; 409 \`team_macros_full\` past ${MAX_TEAM_MACROS} team macros.`,
-        body: MacroBody, response: { 201: Item, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 409: ErrorResponse },
+    registerSharedAndPersonalRoutes(app, ctx, {
+      store: macros, body: MacroBody, item: Item,
+      team: {
+        path: '/api/admin/macros', audit: 'macro', auditDetails: (saved) => ({ name: saved.name }),
+        create: {
+          summary: 'Create a team macro (every agent sees and runs it)',
+          description: `At most ${MAX_MACRO_ACTIONS} actions; 409 \`team_macros_full\` past ${MAX_TEAM_MACROS} team macros.`,
+          errors: [400, 401, 403, 409],
+        },
+        replace: { summary: 'Replace a team macro', description: "An agent's own macro is not found here.", errors: [400, 401, 403, 404] },
+        remove: { summary: 'Delete a team macro', description: "An agent's own macro is not found here.", errors: [401, 403, 404] },
       },
-    }, async (request, reply) => {
-      const item = await macros.create(null, request.user!.id, request.body);
-      await audit(request.user!.id, 'macro.create', item.id, item.name);
-      teamChanged();
-      return reply.status(201).send({ item });
-    });
-
-    app.put('/api/admin/macros/:id', {
-      preHandler: app.requireAdmin,
-      schema: {
-        tags: ['admin'], summary: 'Replace a team macro', description: "An agent's own macro is not found here.",
-        params: IdParams, body: MacroBody, response: { 200: Item, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      personal: {
+        path: '/api/macros/personal',
+        create: {
+          summary: 'Save a macro of your own (only you see and run it)',
+          description: `At most ${MAX_MACRO_ACTIONS} actions; 409 \`personal_macros_full\` past ${MAX_PERSONAL_MACROS}. Your other consoles get \`macros:changed\`.`,
+          errors: [400, 401, 409],
+        },
+        replace: { summary: 'Replace a macro of your own', description: "404 for a team macro or someone else's.", errors: [400, 401, 404] },
+        remove: { summary: 'Delete a macro of your own', description: "404 for a team macro or someone else's.", errors: [401, 404] },
       },
-    }, async (request) => {
-      const item = await macros.replace(null, request.params.id, request.body);
-      await audit(request.user!.id, 'macro.update', item.id, item.name);
-      teamChanged();
-      return { item };
-    });
-
-    app.delete('/api/admin/macros/:id', {
-      preHandler: app.requireAdmin,
-      schema: {
-        tags: ['admin'], summary: 'Delete a team macro', description: "An agent's own macro is not found here.",
-        params: IdParams, response: { 200: Ok, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+      changed: {
+        team: () => ctx.realtime.toAgents('macros:changed', { scope: 'team' }),
+        owner: (agentId) => ctx.realtime.toAgent(agentId, 'macros:changed', { scope: 'personal' }),
       },
-    }, async (request) => {
-      const removed = await macros.remove(null, request.params.id);
-      await audit(request.user!.id, 'macro.delete', request.params.id, removed.name);
-      teamChanged();
-      return { ok: true as const };
-    });
-
-    // ---------- personal: the signed-in agent's own ----------
-    app.post('/api/macros/personal', {
-      preHandler: app.requireAgent,
-      schema: {
-        tags: ['agent'], summary: 'Save a macro of your own (only you see and run it)',
-        description: `At most ${MAX_MACRO_ACTIONS} actions; 409 \`personal_macros_full\` past ${MAX_PERSONAL_MACROS}. Your other consoles get \`macros:changed\`.`,
-        body: MacroBody, response: { 201: Item, 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse },
-      },
-    }, async (request, reply) => {
-      const me = request.user!.id;
-      const item = await macros.create(me, me, request.body);
-      personalChanged(me);
-      return reply.status(201).send({ item });
-    });
-
-    app.put('/api/macros/personal/:id', {
-      preHandler: app.requireAgent,
-      schema: {
-        tags: ['agent'], summary: 'Replace a macro of your own', description: "404 for a team macro or someone else's.",
-        params: IdParams, body: MacroBody, response: { 200: Item, 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse },
-      },
-    }, async (request) => {
-      const me = request.user!.id;
-      const item = await macros.replace(me, request.params.id, request.body);
-      personalChanged(me);
-      return { item };
-    });
-
-    app.delete('/api/macros/personal/:id', {
-      preHandler: app.requireAgent,
-      schema: {
-        tags: ['agent'], summary: 'Delete a macro of your own', description: "404 for a team macro or someone else's.",
-        params: IdParams, response: { 200: Ok, 401: ErrorResponse, 404: ErrorResponse },
-      },
-    }, async (request) => {
-      const me = request.user!.id;
-      await macros.remove(me, request.params.id);
-      personalChanged(me);
-      return { ok: true as const };
     });
   };
 }

@@ -1,7 +1,11 @@
 // Conversation labels: what agents may type, one spelling of each, and an
 // admin's rename or removal across every conversation.
 import { badRequest } from '../errors.ts';
+import type { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Sql } from '../db/client.ts';
+import { prefixed, type Config } from '../config.ts';
+import { withinTimeLimit } from './time-limit.ts';
 
 export const MAX_LABELS = 10;
 export const MAX_LABEL_LENGTH = 32;
@@ -66,28 +70,66 @@ export interface LabelInUse { label: string; conversations: number }
 export const LABELS_IN_USE_TTL_MS = 30_000;
 
 /**
+ * A counter in Redis that every change to any conversation's labels bumps (after it is stored), on whichever server
+ * it was made. Each server stamps its labels-in-use count with the value it read before counting and counts again
+ * once the value differs, so a label just added (by an agent, a macro, a bulk action) is suggested at once by every
+ * server, without a subscription connection or a window in which another server has not heard yet.
+ */
+export interface LabelsGeneration {
+  current(): Promise<string | null>;
+  bump(): Promise<void>;
+}
+
+/** How long the counter's read or bump waits for Redis (away: the count goes by its TTL, the change is kept). */
+const GENERATION_WAIT_MS = 250;
+
+export function labelsGeneration(redis: Redis, config: Pick<Config, 'redisPrefix'>): LabelsGeneration {
+  const key = prefixed(config, 'labels:generation');
+  return {
+    current: () => withinTimeLimit(redis.get(key), GENERATION_WAIT_MS, 'labels generation: Redis did not answer'),
+    bump: async () => { await withinTimeLimit(redis.incr(key), GENERATION_WAIT_MS, 'labels generation: Redis did not answer'); },
+  };
+}
+
+/**
+ * Tells every server's labels-in-use count that labels changed. The change is stored already, so a Redis failure is
+ * only logged: the counts then catch up within their TTL.
+ */
+export async function labelsChanged(ctx: { redis: Redis; config: Pick<Config, 'redisPrefix'>; log: FastifyBaseLogger }): Promise<void> {
+  await labelsGeneration(ctx.redis, ctx.config).bump().catch((err: unknown) => ctx.log.warn({ err }, 'labels in use: other servers not told of a change'));
+}
+
+/**
  * The labels in use, most used first. Counting them reads every labelled conversation (about 0.3 s at 150,000
  * labelled ones here) and every console asks on each inbox load and each chat it opens, so one server counts at most
- * once per `LABELS_IN_USE_TTL_MS`, callers in the meantime sharing the count (or the count in progress). A change
- * made through this server drops it at once; one made through another server shows within the TTL — these are
- * suggestions and filter options, not a record.
+ * once per `LABELS_IN_USE_TTL_MS`, callers in the meantime sharing the count (or the count in progress). With a
+ * `generation` (the routes pass one), a change to labels on any server makes the next caller count again at once;
+ * while Redis does not answer, and without one, a change made elsewhere shows within the TTL (`invalidate` drops
+ * this server's count at once) — these are suggestions and filter options, not a record.
  */
-export function labelsInUse(sql: Sql, ttlMs = LABELS_IN_USE_TTL_MS) {
-  let cached: { at: number; items: Promise<LabelInUse[]> } | null = null;
+export function labelsInUse(sql: Sql, ttlMs = LABELS_IN_USE_TTL_MS, generation?: LabelsGeneration) {
+  let cached: { at: number; generation: string | null | undefined; items: Promise<LabelInUse[]> } | null = null;
   const count = () => sql<LabelInUse[]>`
     select label, count(*)::int as conversations from conversations, unnest(labels) as label
     where cardinality(labels) > 0
     group by label order by count(*) desc, label limit 200`.then((rows) => [...rows]);
+  /** The count, again if it is older than the TTL or than `seen` (undefined: the generation is not known). */
+  const countedAt = (seen: string | null | undefined): Promise<LabelInUse[]> => {
+    const outdated = !cached || Date.now() - cached.at > ttlMs || (seen !== undefined && seen !== cached.generation);
+    if (outdated) {
+      const entry = { at: Date.now(), generation: seen, items: count() };
+      // A failed count is not kept: the next caller tries again.
+      entry.items.catch(() => { if (cached === entry) cached = null; });
+      cached = entry;
+    }
+    return cached!.items;
+  };
   return {
     get(): Promise<LabelInUse[]> {
-      if (!cached || Date.now() - cached.at > ttlMs) {
-        const entry = { at: Date.now(), items: count() };
-        // A failed count is not kept: the next caller tries again.
-        entry.items.catch(() => { if (cached === entry) cached = null; });
-        cached = entry;
-      }
-      return cached.items;
+      if (!generation) return countedAt(undefined);
+      return generation.current().then(countedAt, () => countedAt(undefined));
     },
+    /** Drops this server's count (other servers hear of a change through `labelsChanged`). */
     invalidate(): void { cached = null; },
   };
 }

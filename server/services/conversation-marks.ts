@@ -4,11 +4,12 @@ import type { AppContext } from '../context.ts';
 import type { Sql } from '../db/client.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { conversationsRepository, toSummary } from '../repositories/conversations.ts';
-import { lockLabelsForOneConversation, MAX_LABELS } from './conversation-labels.ts';
+import { labelsChanged, lockLabelsForOneConversation, MAX_LABELS } from './conversation-labels.ts';
 
 /**
- * Adds and removes labels of one conversation (normalised already); every console is told. Shared by the
- * labels route and macros (services/macros.ts); this server's labels-in-use count is its caller's to drop.
+ * Adds and removes labels of one conversation (normalised already); every console is told, and every server's
+ * labels-in-use count counts again (a label a macro adds is suggested at once). Shared by the labels route, the bulk
+ * action and macros (services/macros.ts).
  */
 export async function changeConversationLabels(ctx: AppContext, conversationId: number, add: string[], remove: string[]): Promise<string[]> {
   const labels = await ctx.sql.begin(async (tx) => {
@@ -21,6 +22,8 @@ export async function changeConversationLabels(ctx: AppContext, conversationId: 
     await tx`update conversations set labels = ${next}::text[], updated_at = now() where id = ${conversationId}`;
     return next;
   });
+  // Before the consoles hear of it: a console reloading its suggestions on the event gets the new count.
+  await labelsChanged(ctx);
   ctx.realtime.toAgents('conversation:labels', { conversationId, labels });
   return labels;
 }

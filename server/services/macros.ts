@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../context.ts';
 import type { SessionUser } from './auth-service.ts';
+import type { Sql } from '../db/client.ts';
 import type { ConversationSummary } from '../realtime/event-maps.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import { MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, labelKey } from './conversation-labels.ts';
@@ -97,6 +98,20 @@ export function cleanedMacro(input: MacroInput): MacroInput {
   return { name, actions };
 }
 
+/**
+ * A macro's "Send to team" actions must name teams that exist when it is saved: a 400 naming the first that does not.
+ * A team deleted later is the run's to report (that action refused, as sending the chat by hand would be).
+ */
+export async function checkMacroTeams(sql: Sql, actions: readonly { type: string; teamId?: number }[]): Promise<void> {
+  const teamOf = (action: { type: string; teamId?: number }) => (action.type === 'transferToTeam' ? action.teamId : undefined);
+  const wanted = [...new Set(actions.map(teamOf).filter((id): id is number => id !== undefined))];
+  if (!wanted.length) return;
+  const found = new Set((await sql<{ id: number }[]>`select id from teams where id = any(${wanted}::bigint[])`).map((r) => Number(r.id)));
+  const index = actions.findIndex((action) => teamOf(action) !== undefined && !found.has(teamOf(action)!));
+  if (index < 0) return;
+  throw badRequest(`Action ${index + 1} (transferToTeam): there is no team ${teamOf(actions[index]!)}; choose one of the teams.`, 'unknown_team');
+}
+
 export function macrosService(ctx: AppContext) {
   const { sql } = ctx;
   const ownedBy = (owner: Owner) => (owner === null ? sql`owner_id is null` : sql`owner_id = ${owner}`);
@@ -154,6 +169,7 @@ export function macrosService(ctx: AppContext) {
     },
     async create(owner: Owner, createdBy: number, input: MacroInput): Promise<Macro> {
       const macro = cleanedMacro(input);
+      await checkMacroTeams(sql, macro.actions);
       // Two saves at once could both pass this count: one macro over the cap, harmless.
       const [{ n }] = await sql<{ n: number }[]>`select count(*)::int as n from macros where ${ownedBy(owner)}`;
       if (owner === null && n >= MAX_TEAM_MACROS) throw new AppError(409, 'team_macros_full', `The team already has ${MAX_TEAM_MACROS} macros: delete one first.`);
@@ -166,6 +182,7 @@ export function macrosService(ctx: AppContext) {
     /** Replaces one of `owner`'s macros; another owner's is not found (never told apart from a missing one). */
     async replace(owner: Owner, id: number, input: MacroInput): Promise<Macro> {
       const macro = cleanedMacro(input);
+      await checkMacroTeams(sql, macro.actions);
       const [row] = await sql<MacroRow[]>`
         update macros set name = ${macro.name}, actions = ${sql.json(macro.actions)}, updated_at = now()
         where id = ${id} and ${ownedBy(owner)} returning *`;

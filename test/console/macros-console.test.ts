@@ -4,7 +4,7 @@
 // outcome; the shopper gets the reply with their name filled in, the chat shows its label and is resolved.
 import { describe, expect, it } from 'vitest';
 import { artifactPath, consoleTestBed, heldByTheDemoAgent, signedInConsole } from '../support/browser.ts';
-import { widgetSession } from '../support/server.ts';
+import { httpAs, login, widgetSession } from '../support/server.ts';
 import { callOk, connectWidget, eventually, record } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
 
@@ -99,6 +99,24 @@ describe('macros in the console', () => {
     await agentPage.getByTestId('macro-menu').getByText('Resolve twice').click();
     await expect.poll(() => agentPage.getByTestId('macro-outcome').textContent())
       .toBe('Macro “Resolve twice” stopped at step 2 (Resolve): The conversation is already resolved. The steps before it were done; the rest did not run.');
+    expect(errors).toEqual([]);
+  });
+
+  it("a label a macro adds to another chat is offered at once in an open chat's label suggestions", async () => {
+    const session = await widgetSession(bed.stack.url, {});
+    const [open, other] = await bed.stack.env.sql<{ id: number }[]>`
+      insert into conversations (customer_id) values (${session.customerId}), (${session.customerId}) returning id::int`;
+    const { page, errors } = await signedInConsole(bed, `/console/conversations/${open.id}`);
+    const offered = page.locator('#labels-suggestions option[value="gift wrap"]');
+    await expect.poll(() => page.getByTestId('label-input').count()).toBe(1);
+    expect(await offered.count()).toBe(0);
+
+    const agent = await login(bed.stack.url, bed.stack.agent.email, bed.stack.agent.password);
+    const saved = await httpAs(bed.stack.url, 'POST', '/api/macros/personal', agent, { name: 'Wrap it', actions: [{ type: 'addLabels', labels: ['Gift wrap'] }] });
+    expect(saved.status, saved.text).toBe(201);
+    const ran = await httpAs(bed.stack.url, 'POST', `/api/conversations/${other.id}/macros/${saved.json.item.id}/run`, agent, {});
+    expect(ran.json.completed).toBe(true);
+    await expect.poll(() => offered.count()).toBe(1);
     expect(errors).toEqual([]);
   });
 });

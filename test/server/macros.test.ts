@@ -18,6 +18,8 @@ let stack: TestStack;
 let admin: Auth;
 let agent: Auth;
 let teammate: Auth;
+/** A team that exists: a "Send to team" action must name one when it is saved. */
+let billingTeamId: number;
 const sockets: (AgentClient | WidgetClient)[] = [];
 
 const http = (method: string, path: string, auth: { cookie: string } | null, body?: unknown) => httpAs(stack.url, method, path, auth, body);
@@ -64,6 +66,7 @@ beforeAll(async () => {
   admin = await login(stack.url, stack.admin.email, stack.admin.password);
   agent = await login(stack.url, stack.agent.email, stack.agent.password);
   teammate = await login(stack.url, 'tia@demo.shop', 'tia-macros-pw');
+  [{ id: billingTeamId }] = await stack.env.sql<{ id: number }[]>`insert into teams (name) values ('Billing') returning id::int`;
   // The demo agent is the only one online: every handed-off chat goes to them.
   const console = await connectAgent(stack.url, agent.token);
   sockets.push(console);
@@ -158,7 +161,7 @@ describe('validation', () => {
     const good = [
       { type: 'reply', text: 'Hi {{customer.first_name}}' }, { type: 'note', text: 'n' }, { type: 'addLabels', labels: ['a b'] },
       { type: 'removeLabels', labels: ['c'] }, { type: 'setPriority', priority: false }, { type: 'snooze', minutes: 30 },
-      { type: 'snooze', preset: 'tomorrow' }, { type: 'transferToTeam', teamId: 1 }, { type: 'resolve' },
+      { type: 'snooze', preset: 'tomorrow' }, { type: 'transferToTeam', teamId: billingTeamId }, { type: 'resolve' },
     ];
     const saved = await saveOwn(agent, { name: 'All kinds', actions: good });
     expect(saved.actions.map((a) => a.type)).toEqual(good.map((a) => a.type));
@@ -168,6 +171,30 @@ describe('validation', () => {
     expect((await http('POST', '/api/macros/personal', agent, { name: 'None', actions: [] })).status).toBe(400);
     expect((await http('POST', '/api/macros/personal', agent, { name: '   ', actions: [{ type: 'resolve' }] })).status).toBe(400);
     expect((await http('POST', '/api/macros/personal', agent, { name: 'n'.repeat(81), actions: [{ type: 'resolve' }] })).status).toBe(400);
+  });
+
+  it('refuses a "Send to team" action naming a team that does not exist, when the macro is saved, naming the action', async () => {
+    const missingTeam = billingTeamId + 1000;
+    const actions = [{ type: 'addLabels', labels: ['billing'] }, { type: 'transferToTeam', teamId: missingTeam }];
+    const refused = [
+      await http('POST', '/api/macros/personal', agent, { name: 'To nowhere', actions }),
+      await http('POST', '/api/admin/macros', admin, { name: 'To nowhere', actions }),
+    ];
+    for (const answer of refused) {
+      expect(answer.status, answer.text).toBe(400);
+      expect(answer.json.error).toEqual({
+        code: 'unknown_team', message: `Action 2 (transferToTeam): there is no team ${missingTeam}; choose one of the teams.`,
+      });
+    }
+    expect((await listFor(admin)).map((m) => m.name)).not.toContain('To nowhere');
+
+    // A replace is checked the same way, and leaves the macro as it was.
+    const mine = await saveOwn(agent, { name: 'To billing', actions: [{ type: 'transferToTeam', teamId: billingTeamId }] });
+    const replaced = await http('PUT', `/api/macros/personal/${mine.id}`, agent, { name: 'To billing', actions: [{ type: 'resolve' }, ...actions] });
+    expect(replaced.status).toBe(400);
+    expect(replaced.json.error.message).toMatch(/^Action 3 \(transferToTeam\): there is no team/);
+    expect((await listFor(agent)).find((m) => m.id === mine.id)?.actions).toEqual([{ type: 'transferToTeam', teamId: billingTeamId }]);
+    expect((await http('DELETE', `/api/macros/personal/${mine.id}`, agent)).status).toBe(200);
   });
 
   it(`keeps at most ${MAX_PERSONAL_MACROS} macros per agent and ${MAX_TEAM_MACROS} of the team's`, async () => {
@@ -223,12 +250,14 @@ describe('running a macro', () => {
     expect(Number(note[0].author_id)).toBe(agent.user.id);
   });
 
-  it('stops at the first refusal, reports each action, and leaves the ones before it done: a team that does not exist', async () => {
+  it('stops at the first refusal, reports each action, and leaves the ones before it done: a team deleted since the save', async () => {
     const { conversationId } = await heldChat(null);
+    const [{ id: shortLived }] = await stack.env.sql<{ id: number }[]>`insert into teams (name) values ('Short-lived') returning id::int`;
     const macro = await saveOwn(agent, {
       name: 'To billing',
-      actions: [{ type: 'addLabels', labels: ['billing'] }, { type: 'transferToTeam', teamId: 987654 }, { type: 'resolve' }],
+      actions: [{ type: 'addLabels', labels: ['billing'] }, { type: 'transferToTeam', teamId: shortLived }, { type: 'resolve' }],
     });
+    expect((await http('DELETE', `/api/admin/teams/${shortLived}`, admin)).status).toBe(200);
     const result = await run(agent, conversationId, macro.id);
     expect(result.completed).toBe(false);
     expect(result.actions).toEqual([
@@ -237,6 +266,22 @@ describe('running a macro', () => {
       { type: 'resolve', status: 'skipped' },
     ]);
     expect(await conversationRow(conversationId)).toMatchObject({ status: 'assigned', labels: ['billing'] });
+  });
+
+  it('a label a macro adds is among the labels in use at once, though the list was just counted', async () => {
+    const { conversationId } = await heldChat(null);
+    const inUse = async () => {
+      const listed = await http('GET', '/api/conversation-labels', agent);
+      expect(listed.status).toBe(200);
+      return listed.json.items as { label: string; conversations: number }[];
+    };
+    expect((await inUse()).map((l) => l.label)).not.toContain('fresh from macro'); // counted now: kept for 30 s before
+    const macro = await saveOwn(agent, { name: 'Label it', actions: [{ type: 'addLabels', labels: ['Fresh from macro'] }] });
+    expect((await run(agent, conversationId, macro.id)).completed).toBe(true);
+    expect(await inUse()).toContainEqual({ label: 'fresh from macro', conversations: 1 });
+    const removing = await saveOwn(agent, { name: 'Unlabel it', actions: [{ type: 'removeLabels', labels: ['fresh from macro'] }] });
+    expect((await run(agent, conversationId, removing.id)).completed).toBe(true);
+    expect((await inUse()).map((l) => l.label)).not.toContain('fresh from macro');
   });
 
   it("stops when a teammate's team macro would resolve a chat another agent holds; the snooze preset takes the console's time", async () => {

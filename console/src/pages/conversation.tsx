@@ -128,6 +128,12 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
     setLabels((current) => (current.includes(from) ? [...new Set(current.map((l) => (l === from ? to : l)).filter((l): l is string => l !== null))] : current));
   });
   const labelsInUse = useLoad(() => get<{ items: { label: string }[] }>('/api/conversation-labels'), []);
+  // A label new to the suggestions (a macro or a teammate added it to any chat): offer it here without a reload.
+  useSocketEvent(socket, 'conversation:labels', (changed) => {
+    const known = new Set((labelsInUse.data?.items ?? []).map((l) => l.label));
+    if (changed.labels.some((l) => !known.has(l))) labelsInUse.reload();
+  });
+  useSocketEvent(socket, 'labels:changed', () => labelsInUse.reload()); // an admin renamed or removed one everywhere
   const changeLabels = (change: { add?: string[]; remove?: string[] }) =>
     patch<{ labels: string[] }>(`/api/conversations/${conversationId}/labels`, change).then((r) => setLabels(r.labels));
   useSocketEvent(socket, 'typing', (payload) => {
