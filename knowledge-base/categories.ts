@@ -8,7 +8,12 @@ const CATEGORY_NAMES: Record<string, Record<'en' | 'zh', string>> = {
   general: { en: 'General', zh: '综合' },
 };
 
-/** A category's display name; an admin's own category shows as written. */
-export function categoryName(category: string, locale: 'en' | 'zh'): string {
-  return CATEGORY_NAMES[category]?.[locale] ?? category.charAt(0).toUpperCase() + category.slice(1);
+/**
+ * A category's display name; an admin's own category shows as written. `inScript` writes the Chinese names in the
+ * reader's script (the console's Traditional table, which is built from this file's names too).
+ */
+export function categoryName(category: string, locale: 'en' | 'zh', inScript: (simplified: string) => string = (text) => text): string {
+  const known = CATEGORY_NAMES[category]?.[locale];
+  if (known === undefined) return category.charAt(0).toUpperCase() + category.slice(1);
+  return locale === 'zh' ? inScript(known) : known;
 }

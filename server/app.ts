@@ -23,6 +23,7 @@ import { registerTextGuard } from './plugins/text-guard.ts';
 import { createMetrics, registerMetrics } from './plugins/metrics.ts';
 import { authService } from './services/auth-service.ts';
 import { createChatService, type ChatService } from './services/chat-service.ts';
+import { automationRunner, type AutomationRunner } from './services/automation-rules.ts';
 import { GreeterResponder, type Responder } from './services/responder.ts';
 import { sharedSecret } from './services/secrets.ts';
 import { batchingEventSink } from './services/event-batcher.ts';
@@ -103,6 +104,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const responder = { current: options.responder ?? new GreeterResponder() };
 
   let chat: ChatService | undefined;
+  // The rules act through the chat service and the context built around it: made once both exist.
+  let automation: AutomationRunner | undefined;
   const gateway = await createGateway(app.server, {
     config, sql, pub: redis, sub: subscriber, fanoutSub: fanoutSubscriber, visitorSecret, auth, log: app.log,
     chat: () => chat!,
@@ -110,7 +113,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   chat = createChatService({ config, sql, events: batchingEventSink(queues), realtime: gateway.out, responder: () => responder.current, log: app.log,
     followups: emailEnabled(config) ? followupScheduler(config, queues) : undefined,
     agentAlerts: emailEnabled(config) ? agentAlertScheduler(config, sql, queues) : undefined,
-    csatEmails: emailEnabled(config) ? csatEmailScheduler(config, sql, queues) : undefined });
+    csatEmails: emailEnabled(config) ? csatEmailScheduler(config, sql, queues) : undefined,
+    automation: () => automation });
   for (const ns of [gateway.widget, gateway.agent] as unknown as Namespace[]) {
     ns.on('connection', (socket) => {
       metrics.socketsConnected.inc({ namespace: ns.name });
@@ -122,6 +126,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config, sql, redis, queues, auth, chat, realtime: gateway.out, metrics, visitorSecret, responder, log: app.log,
     onClose: (fn) => void closers.push(fn),
   };
+  automation = automationRunner(ctx);
   // Ratings the workers store (and other customer changes they publish) reach the consoles' customer panels.
   closers.push(await subscribeCustomerChanged(redis, config, (ids) => {
     for (const customerId of ids) gateway.out.toAgents('customer:updated', { customerId });

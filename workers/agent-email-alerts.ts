@@ -6,17 +6,22 @@
 //   message handled, or the agent is online in a console now (the console alerted them there);
 // - emailed: in the digest sent.
 // At most one email per agent per delay window: a job that comes sooner puts itself off until the window ends.
-// The agent's events are read, emailed and closed in one transaction under an advisory lock per agent, so two jobs
-// of one agent never email the same events; a refused send rolls it back and BullMQ retries with backoff.
+// No transaction is open while the mail server is talked to (it can take seconds, or a minute to time out, and an
+// open transaction holds its locks and its connection all that time). The job claims the events to email in a short
+// transaction under an advisory lock per agent (claimed_by: its BullMQ job id), sends, then closes them as emailed —
+// the follow-up emails' way (workers/email-claims.ts). A job that finds another job's fresh claim is retried later,
+// so two jobs of one agent never email the same events; a refused send keeps the claim for this job's retry (BullMQ,
+// with backoff) and, after the last attempt, hands the events back to the agent's next window.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Config } from '../server/config.ts';
 import type { Sql, Tx } from '../server/db/client.ts';
 import { createQueues, type Queues } from '../server/queues.ts';
 import { agentAlertEmail, shortExcerpt, visitorName, type DigestItem } from '../server/services/agent-alert-email.ts';
 import { alertJobScheduler, preferencesOf, QUEUE_AGENT_EMAIL_ALERTS, wants, type AlertKind, type EmailAlertPreferences } from '../server/services/agent-email-alerts.ts';
-import { createMailer, emailEnabled, isPermanentSmtpFailure, senderAddress, smtpErrorText, type Mailer } from '../server/services/mailer.ts';
+import { createMailer, emailEnabled, senderAddress, type Mailer } from '../server/services/mailer.ts';
 import { loadWidgetSettings, shopIdentity } from '../server/services/widget-settings.ts';
 import type { ProcessorDefinition } from './processors.ts';
+import { CLAIM_SECONDS, sendRefused } from './email-claims.ts';
 
 /** At most this many events in one run; more wait for the next window (an agent that far behind has the console for it). */
 const MAX_EVENTS = 500;
@@ -120,7 +125,7 @@ function digestItems(events: EventRow[], config: Config, language: EmailAlertPre
   return [...items.values()].slice(0, MAX_ITEMS);
 }
 
-async function openEvents(tx: Tx, userId: number): Promise<EventRow[]> {
+async function openEvents(tx: Tx, userId: number, jobId: string): Promise<EventRow[]> {
   return tx<EventRow[]>`
     select e.id, e.kind, e.conversation_id, e.message_id, e.offline_message_id,
            coalesce(c.status = 'assigned' and c.assignee_id = e.user_id, false) as still_theirs,
@@ -140,6 +145,8 @@ async function openEvents(tx: Tx, userId: number): Promise<EventRow[]> {
     left join messages m on m.id = e.message_id
     left join users a on a.id = e.actor_id
     where e.user_id = ${userId} and e.handled_at is null
+      -- this job's own claim (a retry) or no live claim: claimEvents waits out another job's fresh one
+      and (e.claimed_by is null or e.claimed_by = ${jobId} or e.claimed_at <= now() - make_interval(secs => ${CLAIM_SECONDS}))
     order by e.id limit ${MAX_EVENTS}`;
 }
 
@@ -147,29 +154,38 @@ async function close(tx: Tx, ids: number[], outcome: Outcome): Promise<void> {
   if (ids.length) await tx`update agent_alert_events set handled_at = now(), outcome = ${outcome} where id = any(${ids}::bigint[])`;
 }
 
-export async function sendAgentAlerts(deps: AgentAlertDeps, job: Job<{ userId?: unknown }>): Promise<AgentAlertOutcome> {
-  const userId = Number(job.data?.userId);
-  if (!Number.isSafeInteger(userId) || userId < 1) throw new UnrecoverableError('Malformed agent-email-alerts job: userId must be a positive integer');
-  const { sql, config } = deps;
+type Claim =
+  | { status: 'skipped'; reason: string }
+  | { status: 'deferred'; prefs: EmailAlertPreferences; sentAt: Date }
+  | { status: 'claimed'; agent: AgentRow; prefs: EmailAlertPreferences; events: EventRow[] };
+
+/**
+ * The short transaction before the send: under the agent's advisory lock, closes the events that need no email (seen,
+ * dropped) and claims the rest for this job. Nothing is claimed when the agent is gone or deactivated, or their
+ * window has not ended yet.
+ */
+async function claimEvents(sql: Sql, config: Config, userId: number, jobId: string): Promise<Claim> {
   return (await sql.begin(async (tx) => {
     // Another job of this agent (one queued while this window's job was running) is at it: try again shortly.
     const [{ locked }] = await tx<{ locked: boolean }[]>`select pg_try_advisory_xact_lock(hashtext('agent-email-alerts'), ${userId}::int) as locked`;
     if (!locked) throw new Error(`another job is emailing agent ${userId}`);
+    // Or it is sending its email now: once it has, its email starts the agent's window and this job waits for the end.
+    const [{ busy }] = await tx<{ busy: boolean }[]>`
+      select exists (select 1 from agent_alert_events where user_id = ${userId} and handled_at is null and claimed_by <> ${jobId}
+                     and claimed_at > now() - make_interval(secs => ${CLAIM_SECONDS})) as busy`;
+    if (busy) throw new Error(`another job is emailing agent ${userId}`);
     const [agent] = await tx<AgentRow[]>`
       select id, email, name, role, active, presence, languages, email_alerts, email_alert_sent_at from users where id = ${userId}`;
-    if (!agent) return { status: 'skipped', reason: 'agent gone' } as const;
-    const events = await openEvents(tx, userId);
-    if (!events.length) return { status: 'skipped', reason: 'nothing open' } as const;
+    if (!agent) return { status: 'skipped', reason: 'agent gone' };
+    const events = await openEvents(tx, userId, jobId);
+    if (!events.length) return { status: 'skipped', reason: 'nothing open' };
     if (!agent.active) {
       await close(tx, events.map((e) => e.id), 'dropped');
-      return { status: 'skipped', reason: 'agent deactivated' } as const;
+      return { status: 'skipped', reason: 'agent deactivated' };
     }
     const prefs = preferencesOf(agent.email_alerts, agent.role, agent.languages);
     const windowEnds = agent.email_alert_sent_at ? agent.email_alert_sent_at.getTime() + prefs.delayMinutes * config.agentAlertMinuteMs : 0;
-    if (windowEnds > Date.now()) {
-      await deps.later(userId, prefs, agent.email_alert_sent_at!);
-      return { status: 'deferred' } as const;
-    }
+    if (windowEnds > Date.now()) return { status: 'deferred', prefs, sentAt: agent.email_alert_sent_at! };
     const toEmail: EventRow[] = [];
     const closed: Record<Exclude<Outcome, 'emailed'>, number[]> = { seen: [], dropped: [] };
     for (const event of events) {
@@ -179,29 +195,50 @@ export async function sendAgentAlerts(deps: AgentAlertDeps, job: Job<{ userId?: 
     }
     await close(tx, closed.seen, 'seen');
     await close(tx, closed.dropped, 'dropped');
-    if (!toEmail.length) return { status: 'skipped', reason: 'all seen or not wanted' } as const;
+    if (!toEmail.length) return { status: 'skipped', reason: 'all seen or not wanted' };
+    await tx`update agent_alert_events set claimed_by = ${jobId}, claimed_at = now() where id = any(${toEmail.map((e) => e.id)}::bigint[])`;
+    return { status: 'claimed', agent, prefs, events: toEmail };
+  })) as Claim;
+}
 
-    const shop = shopIdentity(await loadWidgetSettings(sql), config);
-    const items = digestItems(toEmail, config, prefs.language);
-    const email = agentAlertEmail({ shopName: shop.shopName, agentName: agent.name, items, consoleUrl: `${config.publicUrl.replace(/\/+$/, '')}/console` }, prefs.language);
-    try {
-      await deps.mailer.send({
-        from: senderAddress({ ...config, shopName: shop.shopName }),
-        to: agent.email,
-        ...email,
-        headers: { 'Auto-Submitted': 'auto-generated' },
-      });
-    } catch (error) {
-      // The transaction rolls back: the events stay open for the retry (or, refused for good, for the next window).
-      if (isPermanentSmtpFailure(error)) throw new UnrecoverableError(`alert email refused for good: ${smtpErrorText(error)}`);
-      throw error;
-    }
-    await close(tx, toEmail.map((e) => e.id), 'emailed');
+export async function sendAgentAlerts(deps: AgentAlertDeps, job: Job<{ userId?: unknown }>): Promise<AgentAlertOutcome> {
+  const userId = Number(job.data?.userId);
+  if (!Number.isSafeInteger(userId) || userId < 1) throw new UnrecoverableError('Malformed agent-email-alerts job: userId must be a positive integer');
+  const { sql, config } = deps;
+  const jobId = String(job.id);
+  const claim = await claimEvents(sql, config, userId, jobId);
+  if (claim.status === 'skipped') return claim;
+  if (claim.status === 'deferred') {
+    await deps.later(userId, claim.prefs, claim.sentAt);
+    return { status: 'deferred' };
+  }
+  const { agent, prefs, events } = claim;
+  const ids = events.map((e) => e.id);
+
+  const shop = shopIdentity(await loadWidgetSettings(sql), config);
+  const items = digestItems(events, config, prefs.language);
+  const email = agentAlertEmail({ shopName: shop.shopName, agentName: agent.name, items, consoleUrl: `${config.publicUrl.replace(/\/+$/, '')}/console` }, prefs.language);
+  try {
+    await deps.mailer.send({
+      from: senderAddress({ ...config, shopName: shop.shopName }),
+      to: agent.email,
+      ...email,
+      headers: { 'Auto-Submitted': 'auto-generated' },
+    });
+  } catch (error) {
+    // Retried, the job takes its claim again (with whatever came meanwhile); given up, the events stay open,
+    // unclaimed, for the agent's next window.
+    return sendRefused(job, error, 'alert email', async ({ final }) => {
+      if (final) await sql`update agent_alert_events set claimed_by = null, claimed_at = null where id = any(${ids}::bigint[]) and claimed_by = ${jobId} and handled_at is null`;
+    });
+  }
+  await sql.begin(async (tx) => {
+    await tx`update agent_alert_events set handled_at = now(), outcome = 'emailed' where id = any(${ids}::bigint[]) and handled_at is null`;
     await tx`update users set email_alert_sent_at = now() where id = ${userId}`;
     // The rows are for deciding and for looking into "why did (not) I get an email": a month of them is plenty.
     await tx`delete from agent_alert_events where user_id = ${userId} and handled_at < now() - interval '30 days'`;
-    return { status: 'sent', events: toEmail.length, chats: items.length } as const;
-  })) as AgentAlertOutcome;
+  });
+  return { status: 'sent', events: events.length, chats: items.length };
 }
 
 export const agentEmailAlertsProcessor: ProcessorDefinition = {

@@ -13,6 +13,10 @@
 // Each email is recorded in csat_emails (one row per conversation) before it is sent: a retried job resends only a
 // row still 'sending', and a later resolve of the same chat never asks again. A refusal for now is retried with
 // backoff and recorded 'failed' after the last attempt; a permanent 5xx fails at once.
+//
+// Once sent, the chat gets a line for its agents ("Asked the shopper by email to rate the chat", agent-note.ts): a
+// private system line, so the widget never shows it, that neither reopens the chat nor moves its last activity, and
+// that reports and alerts do not count.
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Config } from '../server/config.ts';
 import type { Sql } from '../server/db/client.ts';
@@ -20,10 +24,12 @@ import { csatEmailTarget, QUEUE_CSAT_EMAILS } from '../server/services/csat-emai
 import { csatEmail, csatWords } from '../server/services/csat-email-content.ts';
 import { csatRateUrl, signCsatToken } from '../server/services/csat-email-link.ts';
 import { unsubscribeToken, unsubscribeUrl } from '../server/services/email-unsubscribe.ts';
-import { createMailer, emailEnabled, isPermanentSmtpFailure, senderAddress, smtpErrorText, type Mailer } from '../server/services/mailer.ts';
+import { createMailer, emailEnabled, senderAddress, type Mailer } from '../server/services/mailer.ts';
 import { sharedSecret } from '../server/services/secrets.ts';
 import { loadWidgetSettings, shopIdentity } from '../server/services/widget-settings.ts';
 import type { ProcessorDefinition } from './processors.ts';
+import { sendRefused } from './email-claims.ts';
+import { addAgentNote, workerRedis, type AnnounceMessages } from './agent-note.ts';
 
 export interface CsatEmailDeps {
   config: Config;
@@ -31,6 +37,8 @@ export interface CsatEmailDeps {
   mailer: Mailer;
   /** The install's shared secret (the visitor-token one): signs the rating and unsubscribe links. */
   linkSecret(): Promise<string>;
+  /** Tells the consoles about the agents' line (the servers' message fan-out). */
+  announce: AnnounceMessages;
 }
 
 export type CsatEmailOutcome = { status: 'skipped'; reason: string } | { status: 'sent' };
@@ -71,15 +79,19 @@ export async function sendCsatEmail(deps: CsatEmailDeps, job: Job<{ conversation
       headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Auto-Submitted': 'auto-generated' },
     });
   } catch (error) {
-    const permanent = isPermanentSmtpFailure(error);
-    const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    await sql`update csat_emails set attempts = attempts + 1, error = ${smtpErrorText(error)}, updated_at = now(),
-                status = ${final ? 'failed' : 'sending'} where conversation_id = ${conversationId}`;
-    if (permanent) throw new UnrecoverableError(`rating email refused for good: ${smtpErrorText(error)}`);
-    throw error;
+    return sendRefused(job, error, 'rating email', ({ final, text }) => sql`
+      update csat_emails set attempts = attempts + 1, error = ${text}, updated_at = now(),
+        status = ${final ? 'failed' : 'sending'} where conversation_id = ${conversationId}`);
   }
   await sql`update csat_emails set status = 'sent', attempts = attempts + 1, error = null, sent_at = now(), updated_at = now()
             where conversation_id = ${conversationId}`;
+  await addAgentNote(sql, deps.announce, {
+    conversationId,
+    // One per chat, as the email is (a client id is stored once per chat).
+    clientId: `csat-email:${conversationId}`,
+    body: 'Asked the shopper by email to rate the chat.',
+    metadata: { event: 'csat_email' },
+  });
   return { status: 'sent' };
 }
 
@@ -88,12 +100,14 @@ export const csatEmailsProcessor: ProcessorDefinition = {
   concurrency: 4,
   create({ config, sql, log }) {
     let mailer: Mailer | null = null;
+    const redis = workerRedis(config);
     let secret: Promise<string> | null = null;
     const deps = (): CsatEmailDeps => ({
       config,
       sql,
       mailer: (mailer ??= createMailer(config)),
       linkSecret: () => (secret ??= sharedSecret(sql, 'visitor_token_secret', config.sessionSecret)),
+      announce: redis.announcer(config),
     });
     return {
       async process(job) {
@@ -105,6 +119,7 @@ export const csatEmailsProcessor: ProcessorDefinition = {
       },
       async close() {
         mailer?.close();
+        await redis.close();
       },
     };
   },

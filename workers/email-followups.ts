@@ -17,30 +17,29 @@
 // conversation names the earlier ones in In-Reply-To / References, so mail clients
 // show them as one thread.
 import { UnrecoverableError, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Config } from '../server/config.ts';
 import type { Sql } from '../server/db/client.ts';
 import type { AttachmentRef } from '../server/realtime/event-maps.ts';
-import { conversationsRepository, toChatMessage } from '../server/repositories/conversations.ts';
-import { fanoutChannel, publishToFanout } from '../server/realtime/message-fanout.ts';
+import { shownNameColumn } from '../server/repositories/users.ts';
 import { QUEUE_EMAIL_FOLLOWUPS } from '../server/services/email-followup-queue.ts';
 import { followupEmail, maskedAddress } from '../server/services/email-followup-content.ts';
 import { unsubscribeToken, unsubscribeUrl } from '../server/services/email-unsubscribe.ts';
 import { newMessageId, replyToAddress } from '../server/services/email-reply-address.ts';
-import { createMailer, emailEnabled, isPermanentSmtpFailure, senderAddress, smtpErrorText, type Mailer } from '../server/services/mailer.ts';
+import { createMailer, emailEnabled, senderAddress, type Mailer } from '../server/services/mailer.ts';
 import { lastPages } from '../server/services/shopper-activity.ts';
 import { sharedSecret } from '../server/services/secrets.ts';
 import { signResumeToken } from '../server/services/visitor-tokens.ts';
 import { loadWidgetSettings, shopIdentity } from '../server/services/widget-settings.ts';
 import type { ProcessorDefinition } from './processors.ts';
+import { holdKeptCustomers } from './kept-customers.ts';
+import { CLAIM_SECONDS, sendRefused } from './email-claims.ts';
+import { addAgentNote, workerRedis, type AnnounceMessages } from './agent-note.ts';
 import { traditionalConverter, traditionalVariant } from '../server/services/chinese-script.ts';
 // The widget opens its chat panel on a page whose address ends with this marker.
 import { openChatHash } from '../widget/src/open-marker.ts';
 
 /** At most this many replies in one email; the rest are a click away in the chat. */
 const MAX_REPLIES = 20;
-/** A 'sending' row another job touched this recently is that job's: wait rather than send the same replies. */
-const CLAIM_SECONDS = 120;
 
 interface Target {
   conversation_id: number;
@@ -58,7 +57,7 @@ interface ReplyRow {
   id: number;
   body: string;
   metadata: { attachments?: AttachmentRef[]; fileOnly?: boolean };
-  /** The name the shopper was shown for the agent (stored with the reply, else their full name now). */
+  /** The name the agent shows customers now (users.display_name, else the full name); null once they are deleted. */
   author_name: string | null;
   author_name_chosen: boolean;
 }
@@ -70,7 +69,7 @@ export interface FollowupDeps {
   /** The shopper's last shop page (Redis, a day), for the "Continue the chat" link. */
   lastPageUrl(customerId: number): Promise<string | null>;
   /** Tells the consoles about the note (the servers' message fan-out). */
-  announce(messages: ReturnType<typeof toChatMessage>[]): Promise<void>;
+  announce: AnnounceMessages;
   /** The install's shared secret (the visitor-token one): signs unsubscribe and resume links and reply addresses. */
   linkSecret(): Promise<string>;
 }
@@ -128,9 +127,10 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
     select coalesce(max(up_to_message_id), 0)::bigint as emailed from email_followups where conversation_id = ${conversationId} and status = 'sent'`;
   const after = Math.max(Number(emailed), target.customer_last_seen_id);
   const replies = await sql<ReplyRow[]>`
-    select m.id, m.body, m.metadata, coalesce(m.metadata ->> 'agentShownName', u.name) as author_name,
-           -- differs from the full name only when the agent chose a name for customers (a rename since aside)
-           coalesce(m.metadata ->> 'agentShownName' <> u.name, false) as author_name_chosen
+    select m.id, m.body, m.metadata,
+           -- the name the agent shows customers now, not the one stored with the reply (shopper-agent-names.ts);
+           -- null for a deleted agent, whom the email calls by its word for "agent"
+           ${shownNameColumn(sql, 'u')} as author_name, u.display_name is not null as author_name_chosen
     from messages m left join users u on u.id = m.author_id
     where m.conversation_id = ${conversationId} and m.author_type = 'agent' and not m.private and m.id > ${after}
     order by m.id limit ${MAX_REPLIES}`;
@@ -177,12 +177,9 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
       headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', 'Auto-Submitted': 'auto-generated' },
     });
   } catch (error) {
-    const permanent = isPermanentSmtpFailure(error);
-    const final = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    await sql`update email_followups set attempts = attempts + 1, error = ${smtpErrorText(error)}, updated_at = now(),
-                status = ${final ? 'failed' : 'sending'}, job_id = ${final ? null : String(job.id)} where id = ${followupId}`;
-    if (permanent) throw new UnrecoverableError(`follow-up email refused for good: ${smtpErrorText(error)}`);
-    throw error;
+    return sendRefused(job, error, 'follow-up email', ({ final, text }) => sql`
+      update email_followups set attempts = attempts + 1, error = ${text}, updated_at = now(),
+        status = ${final ? 'failed' : 'sending'}, job_id = ${final ? null : String(job.id)} where id = ${followupId}`);
   }
   await sql`update email_followups set status = 'sent', attempts = attempts + 1, error = null, sent_at = now(), updated_at = now(), job_id = null
             where id = ${followupId}`;
@@ -197,6 +194,9 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
  */
 async function claim(sql: Sql, row: { conversationId: number; customerId: number; upTo: number; recipient: string; jobId: string }): Promise<number> {
   return (await sql.begin(async (tx) => {
+    // The customer read before the email was composed may have been merged away since (its rows, this table's
+    // included, already moved) or be being merged now: the row goes to the record it is kept in, held meanwhile.
+    const customerId = (await holdKeptCustomers(tx, [row.customerId])).get(row.customerId) ?? row.customerId;
     const [open] = await tx<{ id: number; job_id: string | null; fresh: boolean }[]>`
       select id, job_id, updated_at > now() - make_interval(secs => ${CLAIM_SECONDS}) as fresh from email_followups
       where conversation_id = ${row.conversationId} and status = 'sending' order by id desc limit 1 for update`;
@@ -207,24 +207,19 @@ async function claim(sql: Sql, row: { conversationId: number; customerId: number
     }
     const [created] = await tx<{ id: number }[]>`
       insert into email_followups (conversation_id, customer_id, up_to_message_id, recipient, status, job_id)
-      values (${row.conversationId}, ${row.customerId}, ${row.upTo}, ${row.recipient}, 'sending', ${row.jobId}) returning id`;
+      values (${row.conversationId}, ${customerId}, ${row.upTo}, ${row.recipient}, 'sending', ${row.jobId}) returning id`;
     return created.id;
   })) as number;
 }
 
 async function noteForAgents(deps: FollowupDeps, conversationId: number, followupId: number, upTo: number, recipient: string): Promise<void> {
-  const { message } = await conversationsRepository(deps.sql).insertMessage({
+  await addAgentNote(deps.sql, deps.announce, {
     conversationId,
-    authorType: 'system',
     clientId: `email-followup:${followupId}`,
     body: `Emailed the reply to ${maskedAddress(recipient)} (the shopper was away).`,
-    private: true,
     // `to` (masked) lets each console word the note in its own language; anonymising removes it with the address.
     metadata: { event: 'email_followup', followupId, upToMessageId: upTo, to: maskedAddress(recipient) },
-    // Sent minutes after the last reply: moving last_message_at would restart the chat's idle-close clock.
-    touchesConversation: false,
   });
-  await deps.announce([toChatMessage(message)]).catch(() => {}); // consoles that miss it see it on their next load
 }
 
 export const emailFollowupsProcessor: ProcessorDefinition = {
@@ -232,21 +227,14 @@ export const emailFollowupsProcessor: ProcessorDefinition = {
   concurrency: 4,
   create({ config, sql, log }) {
     let mailer: Mailer | null = null;
-    let redis: Redis | null = null;
+    const redis = workerRedis(config);
     let secret: Promise<string> | null = null;
-    const connection = () => {
-      if (!redis) {
-        redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-        redis.on('error', () => {}); // a failed read or publish is handled where it happens
-      }
-      return redis;
-    };
     const deps = (): FollowupDeps => ({
       config,
       sql,
       mailer: (mailer ??= createMailer(config)),
-      lastPageUrl: async (customerId) => (await lastPages(connection(), config).of(customerId))?.page.url ?? null,
-      announce: (messages) => publishToFanout(connection(), fanoutChannel(config), messages),
+      lastPageUrl: async (customerId) => (await lastPages(redis.connection(), config).of(customerId))?.page.url ?? null,
+      announce: redis.announcer(config),
       linkSecret: () => (secret ??= sharedSecret(sql, 'visitor_token_secret', config.sessionSecret)),
     });
     return {
@@ -259,7 +247,7 @@ export const emailFollowupsProcessor: ProcessorDefinition = {
       },
       async close() {
         mailer?.close();
-        await (redis as Redis | null)?.quit().catch(() => {});
+        await redis.close();
       },
     };
   },

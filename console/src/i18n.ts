@@ -59,7 +59,11 @@ const en = {
   'system.offline_message': 'Message left for the team ({email}): {text}', 'system.offline_message_anonymised': 'A message was left for the team.',
   'system.offline_answered': '{name} marked the left message answered.',
   'system.email_followup': 'Emailed the reply to {to} (the shopper was away).', 'system.email_followup_anonymised': 'Emailed a reply to the shopper.',
+  'system.csat_email': 'Asked the shopper by email to rate the chat.',
   'system.snooze_ended': 'Snooze ended.', 'system.snooze_ended_customer': 'Snooze ended: the customer wrote.',
+  'system.automation_ran': 'Automation rule “{rule}” ran.', 'system.automation_stopped': 'Automation rule “{rule}” stopped at an action it could not do.',
+  'system.automation_stopped_reason': 'Automation rule “{rule}” stopped: {reason}', 'system.automation_note': 'Automation rule “{rule}”: {text}',
+  'system.automation_requeued_team': 'Automation rule “{rule}” sent the chat to the {team} queue.',
   'system.agent_requeued': '{name} returned the chat to the queue.', 'system.agent_requeued_from': "{name} returned {from}'s chat to the queue.", 'system.agent_requeued_team': '{name} sent the chat to the {team} queue.',
   'system.agent_took_over': '{name} took over the chat.', 'system.agent_took_over_from': '{name} took over the chat from {from}.',
   'layout.backToInbox': 'Inbox', 'layout.customer': 'Customer', 'layout.closeCustomer': 'Close', 'layout.menu': 'Menu',
@@ -248,6 +252,17 @@ const en = {
   'myReplies.empty': 'You have no replies of your own yet.', 'myReplies.alsoShared': 'The team has /{shortcut} too: yours comes first in your reply box.',
   'myReplies.deleteConfirm': 'Delete your reply /{shortcut}? It cannot be undone.',
   'myReplies.taken': 'You already have a reply with this shortcut in this language.', 'myReplies.full': 'You have as many replies of your own as allowed: delete one first.',
+  'team.tab.automation': 'Automation', 'automation.title': 'Automation rules',
+  'automation.explain': 'When a chat is handed off to people, or a shopper starts a new chat, each rule whose conditions all hold runs its actions, in this order, with no agent clicking. A rule stops at the first action it cannot do; the chat goes on as usual.',
+  'automation.empty': 'No rules yet.', 'automation.name': 'Name', 'automation.on': 'On', 'automation.off': 'Off', 'automation.yes': 'Yes', 'automation.no': 'No',
+  'automation.when': 'When', 'automation.trigger.handoff': 'A chat is handed off to people', 'automation.trigger.conversation_created': 'A shopper starts a new chat',
+  'automation.conditions': 'If all of these hold (none: always)', 'automation.addCondition': 'Add a condition', 'automation.then': 'Then',
+  'automation.conditionStep': 'Condition {step}:', 'automation.removeCondition': 'Remove condition {step}', 'automation.termsHint': 'Words or phrases, separated by commas',
+  'automation.condition.textContains': 'Message contains any of', 'automation.condition.language': "Shopper's language",
+  'automation.condition.pageUrlContains': 'Page address contains', 'automation.condition.handoffReason': 'Hand-off reason is',
+  'automation.condition.intent': "The bot's topic (intent) is", 'automation.condition.customerIdentified': 'Customer identified by the shop',
+  'automation.condition.customerTag': 'Customer has a tag', 'automation.deleteConfirm': 'Delete the rule “{name}”? It cannot be undone.',
+  'automation.full': 'There are already 50 automation rules: delete one first.',
   'team.tab.macros': 'Macros', 'macros.button': 'Macros', 'macros.choices': 'Macros to run on this chat',
   'macros.none': "No macros yet: add your own in your account, or ask an admin for the team's.",
   'macros.ranAll': 'Macro “{name}” done: every action ran.',
@@ -415,7 +430,11 @@ const zh: Record<Key, string> = {
   'system.offline_message': '顾客给团队留言（{email}）：{text}', 'system.offline_message_anonymised': '顾客给团队留了言。',
   'system.offline_answered': '{name} 已将这条留言标记为已回复。',
   'system.email_followup': '顾客不在线，已将回复发送到邮箱 {to}。', 'system.email_followup_anonymised': '已通过邮件把回复发给顾客。',
+  'system.csat_email': '已发邮件请顾客为本次聊天评分。',
   'system.snooze_ended': '暂缓结束。', 'system.snooze_ended_customer': '暂缓结束：客户发来了消息。',
+  'system.automation_ran': '自动化规则“{rule}”已执行。', 'system.automation_stopped': '自动化规则“{rule}”在一个无法执行的操作处停止了。',
+  'system.automation_stopped_reason': '自动化规则“{rule}”已停止：{reason}', 'system.automation_note': '自动化规则“{rule}”：{text}',
+  'system.automation_requeued_team': '自动化规则“{rule}”将对话转到了「{team}」的队列。',
   'system.agent_requeued': '{name} 将对话退回了队列。', 'system.agent_requeued_from': '{name} 将 {from} 的对话退回了队列。', 'system.agent_requeued_team': '{name} 将对话转到了「{team}」的队列。',
   'system.agent_took_over': '{name} 接管了对话。', 'system.agent_took_over_from': '{name} 从 {from} 手中接管了对话。',
   'layout.backToInbox': '收件箱', 'layout.customer': '客户', 'layout.closeCustomer': '关闭', 'layout.menu': '菜单',
@@ -604,6 +623,17 @@ const zh: Record<Key, string> = {
   'myReplies.empty': '您还没有自己的快捷短语。', 'myReplies.alsoShared': '团队也有 /{shortcut}：在您的回复框中优先使用您自己的。',
   'myReplies.deleteConfirm': '删除您的快捷短语 /{shortcut}？删除后无法恢复。',
   'myReplies.taken': '您已有同一语言、同一快捷指令的快捷短语。', 'myReplies.full': '您自己的快捷短语已达上限，请先删除一条。',
+  'team.tab.automation': '自动化', 'automation.title': '自动化规则',
+  'automation.explain': '当对话转给人工，或顾客发起新对话时，所有条件都满足的规则会按此顺序自动执行其操作，无需客服点击。规则遇到第一个无法执行的操作即停止；对话照常进行。',
+  'automation.empty': '还没有规则。', 'automation.name': '名称', 'automation.on': '启用', 'automation.off': '已停用', 'automation.yes': '是', 'automation.no': '否',
+  'automation.when': '触发时机', 'automation.trigger.handoff': '对话转给人工时', 'automation.trigger.conversation_created': '顾客发起新对话时',
+  'automation.conditions': '满足以下全部条件时（没有条件：总是执行）', 'automation.addCondition': '添加条件', 'automation.then': '执行',
+  'automation.conditionStep': '条件 {step}：', 'automation.removeCondition': '移除条件 {step}', 'automation.termsHint': '词语或短语，用逗号分隔',
+  'automation.condition.textContains': '消息包含以下任一内容', 'automation.condition.language': '顾客的语言',
+  'automation.condition.pageUrlContains': '页面地址包含', 'automation.condition.handoffReason': '转人工原因为',
+  'automation.condition.intent': '机器人识别的主题（意图）为', 'automation.condition.customerIdentified': '顾客已由商店识别',
+  'automation.condition.customerTag': '顾客带有标签', 'automation.deleteConfirm': '删除规则“{name}”？删除后无法恢复。',
+  'automation.full': '自动化规则已达 50 条上限：请先删除一条。',
   'team.tab.macros': '宏', 'macros.button': '宏', 'macros.choices': '可在此会话运行的宏',
   'macros.none': '还没有宏：可在您的账户中添加自己的宏，或请管理员添加团队的宏。',
   'macros.ranAll': '宏“{name}”已完成：所有操作均已执行。',
@@ -741,6 +771,12 @@ export const getLocale = (): Locale => current;
 export const getLanguageChoice = (): LanguageChoice => (current === 'en' ? 'en' : script);
 /** How the console writes Chinese (zh-CN, zh-TW, zh-HK): the tag for dates and language names in Chinese. */
 export const getChineseScript = (): ChineseScript => script;
+/**
+ * Fixed Simplified Chinese the console shows but does not own — the demo's category names (knowledge-base/
+ * categories.ts), the sentence of a customer's segment (server/services/customer-segment.ts) — in the chosen script.
+ * The Traditional table is built from those files' words too; anything else (a name, a shop's content) is not passed here.
+ */
+export const sharedChineseInScript = (simplified: string): string => inScript(simplified, script);
 
 export function setLocale(locale: Locale): void {
   current = locale;

@@ -1,6 +1,6 @@
 // System lines in the chat ("Ada joined the chat.") are stored in English with an event and its parameters in the
-// metadata (server/services/chat-service.ts, workers/email-followups.ts). The console words them in its own language
-// from those; an event it does not know, or one missing a parameter, shows the stored text.
+// metadata (server/services/chat-service.ts, workers/email-followups.ts, workers/csat-email.ts). The console words
+// them in its own language from those; an event it does not know, or one missing a parameter, shows the stored text.
 import { t, type Key } from './i18n.ts';
 import type { ChatMessage } from './types.ts';
 
@@ -27,9 +27,12 @@ export function systemLine(message: Pick<ChatMessage, 'text' | 'metadata'>): str
       return email && text ? t('system.offline_message', { email, text }) : t('system.offline_message_anonymised');
     }
     case 'agent_requeued': {
-      // Returned to the queue, or sent to a team's queue, by its holder or an admin (agents always see who did it).
+      // Returned to the queue, or sent to a team's queue, by its holder or an admin (agents always see who did it), or
+      // by an automation rule (server/services/automation-rules.ts), named instead of an agent.
       const team = str(meta.teamName);
       const from = str(meta.fromAgentName);
+      const rule = str(meta.ruleName);
+      if (rule && team) return t('system.automation_requeued_team', { rule, team });
       if (!name) return message.text;
       if (team) return t('system.agent_requeued_team', { name, team });
       return from && from !== name ? t('system.agent_requeued_from', { name, from }) : t('system.agent_requeued', { name });
@@ -42,10 +45,25 @@ export function systemLine(message: Pick<ChatMessage, 'text' | 'metadata'>): str
     case 'snooze_ended':
       // Private, for the holder: their snoozed chat is back (its time came, or the shopper wrote).
       return t(meta.reason === 'customer_message' ? 'system.snooze_ended_customer' : 'system.snooze_ended');
+    case 'automation_ran':
+    case 'automation_note':
+    case 'automation_stopped': {
+      // What an automation rule did in the chat (agents only), by the rule's name.
+      const rule = str(meta.ruleName);
+      const text = str(meta.text);
+      const reason = str(meta.reason);
+      if (!rule) return message.text;
+      if (meta.event === 'automation_note') return text ? t('system.automation_note', { rule, text }) : message.text;
+      if (meta.event === 'automation_stopped') return reason ? t('system.automation_stopped_reason', { rule, reason }) : t('system.automation_stopped', { rule });
+      return t('system.automation_ran', { rule });
+    }
     case 'email_followup': {
       const to = str(meta.to);
       return to ? t('system.email_followup', { to }) : t('system.email_followup_anonymised');
     }
+    case 'csat_email':
+      // Private, for the agents: the rating was asked by email (workers/csat-email.ts).
+      return t('system.csat_email');
     default:
       return message.text;
   }

@@ -2,8 +2,9 @@
 // scanners and link previews open every link, and must not rate anyone's chat — with the link's score chosen and a
 // box for a comment; POST (its button) stores the rating through the chat service's own `csat`, as the widget's
 // rating does: the workers store it (a newer rating replaces an older), the customer's history and the reports count
-// it, and `rating.submitted` webhooks hear of it. A forged link answers 400, an expired one 410; a chat reopened since,
-// or a shop that stopped asking, 409.
+// it, and `rating.submitted` webhooks hear of it. A forged link answers 400, an expired one 410; a shopper blocked
+// since the email was sent 403 (the link outlives the block, which must stop their ratings as it stops their chats);
+// a chat reopened since, or a shop that stopped asking, 409.
 import { Type } from 'typebox';
 import type { FastifyReply } from 'fastify';
 import type { App } from './types.ts';
@@ -58,6 +59,7 @@ interface RatedChat {
   locale: string | null;
   status: string;
   gone: boolean;
+  blocked: boolean;
   rating: number | null;
 }
 
@@ -65,11 +67,12 @@ export default function csatEmailRoutes(ctx: AppContext) {
   const shopNameNow = async () => shopIdentity(await loadWidgetSettings(ctx.sql), ctx.config).shopName;
 
   async function chatOf(conversationId: number): Promise<RatedChat | null> {
-    const [row] = await ctx.sql<{ customer_id: number; locale: string | null; status: string; gone: boolean; rating: number | null }[]>`
+    const [row] = await ctx.sql<{ customer_id: number; locale: string | null; status: string; gone: boolean; blocked: boolean; rating: number | null }[]>`
       select c.customer_id, cu.locale, c.status, c.anonymised_at is not null or coalesce((cu.attributes->>'deleted')::boolean, false) as gone,
+             cu.blocked_at is not null as blocked,
              (select f.rating from feedback f where f.idempotency_key = 'csat:' || c.id::text) as rating
       from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;
-    return row ? { conversationId, customerId: Number(row.customer_id), locale: row.locale, status: row.status, gone: row.gone, rating: row.rating } : null;
+    return row ? { conversationId, customerId: Number(row.customer_id), locale: row.locale, status: row.status, gone: row.gone, blocked: row.blocked, rating: row.rating } : null;
   }
 
   /**
@@ -84,6 +87,9 @@ export default function csatEmailRoutes(ctx: AppContext) {
     if (checked.status === 'invalid') return refused(400, w.invalidTitle, w.invalid);
     if (checked.status === 'expired') return refused(410, w.expiredTitle, w.expired);
     if (!chat || chat.gone) return refused(410, w.goneTitle, w.gone);
+    // Blocked after the email went: no rating from them reaches the reports (the page does not say why, as the
+    // widget's refusal does not).
+    if (chat.blocked) return refused(403, w.blockedTitle, w.blocked);
     if (chat.status !== 'resolved') return refused(409, w.reopenedTitle, w.reopened);
     if (csatAskOf(await loadWidgetSettings(ctx.sql)) === 'never') return refused(409, w.notAskedTitle, w.notAsked);
     return { w, chat };
@@ -116,7 +122,7 @@ ${form.error ? `<p class="error" role="alert">${escapeHtml(form.error)}</p>` : '
         summary: 'Rating page of a "How did we do?" email: the link\'s score chosen, a comment box (stores nothing)',
         querystring: RateQuery,
         produces: ['text/html'],
-        response: { 200: Type.String(), 400: Type.String(), 409: Type.String(), 410: Type.String() },
+        response: { 200: Type.String(), 400: Type.String(), 403: Type.String(), 409: Type.String(), 410: Type.String() },
       },
     }, async (request, reply) => {
       const { w, chat, refused } = await rateableChat(request.query.token, request.headers['accept-language']);
@@ -131,7 +137,7 @@ ${form.error ? `<p class="error" role="alert">${escapeHtml(form.error)}</p>` : '
         summary: 'Rate the chat of a "How did we do?" email (the page\'s form: score 1-5, optional comment)',
         querystring: Type.Object({ token: Type.String({ maxLength: 120 }) }),
         produces: ['text/html'],
-        response: { 200: Type.String(), 400: Type.String(), 409: Type.String(), 410: Type.String() },
+        response: { 200: Type.String(), 400: Type.String(), 403: Type.String(), 409: Type.String(), 410: Type.String() },
       },
     }, async (request, reply) => {
       const { w, chat, refused } = await rateableChat(request.query.token, request.headers['accept-language']);

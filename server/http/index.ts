@@ -15,6 +15,7 @@ import assistRoutes from './assist-routes.ts';
 import adminRoutes from './admin-routes.ts';
 import cannedResponseRoutes from './canned-response-routes.ts';
 import macroRoutes from './macro-routes.ts';
+import automationRuleRoutes from './automation-rule-routes.ts';
 import reportRatingsRoutes from './report-ratings-routes.ts';
 import teamSettingsRoutes from './team-settings-routes.ts';
 import teamRoutes from './team-routes.ts';
@@ -45,6 +46,7 @@ export const routePlugins: RoutePlugin[] = [
   adminRoutes,
   cannedResponseRoutes,
   macroRoutes,
+  automationRuleRoutes,
   reportRatingsRoutes,
   teamSettingsRoutes,
   teamRoutes,

@@ -90,9 +90,9 @@ export function forShopper(summary: ConversationSummary): ConversationSummary {
 
 /**
  * A message as the shopper's widget (and their transcript) gets it: the agents in it named as shoppers are told
- * (users.display_name, migration 044), not by the full names colleagues see. The names shown are stored with each
- * line when it is written (metadata.agentShownName, fromAgentShownName), so a past message keeps the name it was sent
- * with; lines from before have none and are left as they were.
+ * (users.display_name, migration 044), not by the full names colleagues see, as stored with each line when it was
+ * written (metadata.agentShownName, fromAgentShownName): right for a line just written (the live `message:new`). A
+ * history read later goes through services/shopper-agent-names.ts, which names everyone by their shown name now.
  */
 export function forShopperMessage(message: ChatMessage): ChatMessage {
   // The other tool's agents' names on an imported message (conversation-import.ts) are for the team only, too.

@@ -141,6 +141,9 @@ export const routingRepository = (sql: Sql) => ({
     const rows = await sql`
       update conversations c set status = 'queued', handed_off = true, queued_at = now(), updated_at = now(),
         first_reply_target_minutes = ${firstReplyTargetMinutes}, handoff_reason = ${reason},
+        -- The admins' hand-off rules run before the automatic pass may take it (052_automation_rules.sql).
+        rules_pending_until = case when exists (select 1 from automation_rules r where r.enabled and r.trigger = 'handoff')
+                                   then now() + interval '10 seconds' end,
         team_id = coalesce(
           (select ti.team_id from intents i join team_intents ti on ti.intent_id = i.id where i.name = ${intent}),
           (select ti.team_id from messages m
@@ -165,9 +168,12 @@ export const routingRepository = (sql: Sql) => ({
                  (select m.metadata ->> 'language' from messages m where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1),
                  left(cu.locale, 2), 'en') as language
         from conversations c join customers cu on cu.id = c.customer_id
-        where c.status = 'queued' order by c.priority desc, c.queued_at, c.id limit 1 for update of c skip locked`;
+        where c.status = 'queued' and (c.rules_pending_until is null or c.rules_pending_until < now())
+        order by c.priority desc, c.queued_at, c.id limit 1 for update of c skip locked`;
       if (!conversation) {
-        const [queued] = await tx<{ any: boolean }[]>`select exists (select 1 from conversations where status = 'queued') as any`;
+        // Busy only if a chat it could take was locked: one waiting for its hand-off rules is not to be retried for.
+        const [queued] = await tx<{ any: boolean }[]>`
+          select exists (select 1 from conversations where status = 'queued' and (rules_pending_until is null or rules_pending_until < now())) as any`;
         return queued.any ? ('busy' as const) : ('empty' as const);
       }
       // Candidates in preference order: anyone but the agent who let this chat wait unanswered (only if nobody
@@ -313,16 +319,16 @@ export const routingRepository = (sql: Sql) => ({
    * offline agent until it wakes (nobody is meant to work on it); a deactivated agent's go too
    * (the trigger of 025_snooze.sql clears their snooze). `conversationIds` limits the check to chats that just woke.
    */
-  async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number; conversationIds?: number[] }): Promise<{ id: number; agent_name: string; agent_shown_name: string }[]> {
+  async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number; conversationIds?: number[] }): Promise<{ id: number; agent_id: number; agent_name: string; agent_shown_name: string }[]> {
     const which = 'agentId' in filter
       ? sql`u.id = ${filter.agentId}`
       : sql`u.presence = 'offline' and u.last_seen_at < now() - make_interval(mins => ${filter.offlineMinutes})
             and c.snoozed_until is null ${filter.conversationIds ? sql`and c.id = any(${filter.conversationIds}::bigint[])` : sql``}
             and ${shopperWaitingSince(sql)} is not null`;
-    return sql<{ id: number; agent_name: string; agent_shown_name: string }[]>`
+    return sql<{ id: number; agent_id: number; agent_name: string; agent_shown_name: string }[]>`
       update conversations c set status = 'queued', assignee_id = null, queued_at = coalesce(c.queued_at, now()), updated_at = now()
       from users u where u.id = c.assignee_id and c.status = 'assigned' and ${which}
-      returning c.id, u.name as agent_name, ${shownNameColumn(sql, 'u')} as agent_shown_name`;
+      returning c.id, u.id as agent_id, u.name as agent_name, ${shownNameColumn(sql, 'u')} as agent_shown_name`;
   },
 
   /**

@@ -40,8 +40,8 @@ export function cleanNames(input: { name?: string; displayName?: string | null }
 }
 
 /**
- * Stores someone's new names and tells every console (agent:renamed). Messages already sent keep the name they were
- * sent with; what an agent says or does from now on carries the new one (the name is read when each line is written).
+ * Stores someone's new names and tells every console (agent:renamed). What an agent says from now on carries the new
+ * shown name; a shopper's history read again names their earlier lines by it too (services/shopper-agent-names.ts).
  */
 export async function renameMember(deps: { sql: Sql; realtime: RealtimeOut }, userId: number, names: { name?: string; displayName?: string | null }) {
   const stored = await usersRepository(deps.sql).rename(userId, names);

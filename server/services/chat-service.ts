@@ -9,7 +9,7 @@ import type { FeedbackJob, InteractionEvent, InteractionType } from '../interact
 import type { ChatMessage, ConversationSummary, FileMetadata, ShopperPage, UnavailableReason } from '../realtime/event-maps.ts';
 import { shopperPage } from './shopper-page.ts';
 import { mentionedTeammates } from './mentions.ts';
-import { botReplyClientId, conversationsRepository, forShopper, forShopperMessage, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
+import { botReplyClientId, conversationsRepository, forShopper, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository, liveCustomer } from '../repositories/customers.ts';
 import { routingRepository, seatsTaken, type Assignment } from '../repositories/routing.ts';
 import { shownName, usersRepository } from '../repositories/users.ts';
@@ -27,6 +27,8 @@ import { offerLeaveMessageIfNobodyCanAnswer } from './routing-unavailable.ts';
 import { recordAudit } from './audit-log.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
 import { decisionInShoppersScript } from './chinese-script.ts';
+import type { AutomationRunner, Trigger } from './automation-rules.ts';
+import { forShopperMessages } from './shopper-agent-names.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -47,7 +49,16 @@ export interface ChatServiceDeps {
   agentAlerts?: AgentAlerts;
   /** Asks by email for the rating of a person's chat its shopper was not there to rate (only when SMTP_URL is set). */
   csatEmails?: CsatEmailScheduler;
+  /** The admins' automation rules (automation-rules.ts), run at a hand-off and when a shopper starts a chat. */
+  automation?: () => AutomationRunner | undefined;
 }
+
+/**
+ * An automation rule acting on a chat (automation-rules.ts): no person does it, so no person's permissions apply (an
+ * admin wrote the rule), and the lines and history name the rule instead of an agent.
+ */
+export interface AutomationActor { automationRule: { id: number; name: string } }
+type StaffActor = { id: number; role: 'agent' | 'admin'; name: string };
 
 export interface SendResult {
   id: number;
@@ -313,29 +324,47 @@ export function createChatService(deps: ChatServiceDeps) {
    * before any reply the widget's waiting state says enough, and a "joined … back to the queue … joined" run of lines
    * is noise. Agents always see it, worded for them in the console (`agent_requeued`).
    */
-  async function afterRequeue(row: ConversationRow, actor: { id: number; name: string }, previousHolder: number | null, team?: { id: number; name: string }): Promise<ConversationSummary> {
+  async function afterRequeue(row: ConversationRow, actor: { id: number; name: string } | AutomationActor, previousHolder: number | null, team?: { id: number; name: string }): Promise<ConversationSummary> {
+    const rule = 'automationRule' in actor ? actor.automationRule : null;
+    const person = 'automationRule' in actor ? null : actor;
+    const actorName = rule ? `Automation rule "${rule.name}"` : person!.name;
     const from = previousHolder !== null ? await users.findById(previousHolder) : undefined;
     const told = Boolean(from) && row.first_response_at !== null;
     // A line the shopper reads names both people as shoppers are told (forShopperMessage).
-    const actorShown = told ? await users.findById(actor.id) : undefined;
+    const actorShown = told && person ? await users.findById(person.id) : undefined;
     const text = told ? `${shownName(from!)} is no longer available. We're finding someone else to help you.`
-      : team ? `${actor.name} sent the chat to the ${team.name} queue.` : `${actor.name} returned the chat to the queue.`;
+      : team ? `${actorName} sent the chat to the ${team.name} queue.` : `${actorName} returned the chat to the queue.`;
     await systemMessage(row.id, text, {
-      event: 'agent_requeued', agentId: actor.id, agentName: actor.name,
-      ...(told ? { agentShownName: actorShown ? shownName(actorShown) : actor.name, fromAgentShownName: shownName(from!) } : {}),
+      // A rule's line names the rule (ruleName), which the console words as an automation's; it has no agent.
+      event: 'agent_requeued', ...(person ? { agentId: person.id, agentName: person.name } : { ruleId: rule!.id, ruleName: rule!.name }),
+      ...(told ? { agentShownName: actorShown ? shownName(actorShown) : actorName, fromAgentShownName: shownName(from!) } : {}),
       ...(from ? { fromAgentId: from.id, fromAgentName: from.name } : {}), ...(team ? { teamId: team.id, teamName: team.name } : {}),
     }, { private: !told });
     await announceConversation(row.id);
     const at = new Date();
     await events.enqueueInteractions([
       event('transferred', `transferred:${row.id}:queue:${at.getTime()}`, row.customer_id, row.id,
-        { agentId: null, agentName: null, how: team ? 'team' : 'requeued', fromAgentId: from?.id ?? null, byAgentId: actor.id, teamId: team?.id ?? null, teamName: team?.name ?? null }, at),
+        { agentId: null, agentName: null, how: team ? 'team' : 'requeued', fromAgentId: from?.id ?? null, byAgentId: person?.id ?? null, teamId: team?.id ?? null, teamName: team?.name ?? null,
+          ...(rule ? { automationRuleId: rule.id, automationRuleName: rule.name } : {}) }, at),
     ]);
     // Taken from someone while nobody can answer: the leave-a-message offer (a queued chat re-tagged had it already).
     if (previousHolder !== null) await offerLeaveMessageIfNobodyCanAnswer({ sql, realtime, whyNobodyCanAnswer }, [row.id]);
-    await service.assignPending();
+    // A rule runs during a hand-off, whose own assignment pass follows all its rules (handedOff): assigning here would
+    // give the chat away before a later rule's priority or labels land.
+    if (!rule) await service.assignPending();
     // The pass may have given it to someone already: answer with the chat as it is now.
     return summary(row.id);
+  }
+
+  /** The automation rules of an event (automation-rules.ts); the runner logs its own failures and never throws. */
+  async function runAutomation(trigger: Trigger, conversationId: number): Promise<void> {
+    const runner = deps.automation?.();
+    if (runner) await runner.run(trigger, conversationId);
+    if (trigger !== 'handoff') return;
+    // The automatic pass left the chat alone while its hand-off rules ran (routing.enqueue): it may take it now. If
+    // this fails, the deadline stored with the hand-off frees it a few seconds later.
+    await sql`update conversations set rules_pending_until = null where id = ${conversationId} and rules_pending_until is not null`
+      .catch((error: unknown) => log.warn({ err: error, conversationId }, 'hand-off rules not marked done'));
   }
 
   // Snoozing (snooze.ts); its wakes reuse the assignment and release paths below.
@@ -363,7 +392,8 @@ export function createChatService(deps: ChatServiceDeps) {
         ?? (await conversations.findOpenForCustomer(customerId)) ?? (await conversations.findLatestForCustomer(customerId));
       if (!row) return { conversation: null, messages: [] };
       const messages = await conversations.messagesAfter(row.id, 0, false);
-      return { conversation: forShopper(toSummary(row)), messages: messages.map((m) => forShopperMessage(toChatMessage(m))) };
+      // Agents by the names they show customers now, not the ones stored with older lines (shopper-agent-names.ts).
+      return { conversation: forShopper(toSummary(row)), messages: await forShopperMessages(sql, messages.map(toChatMessage)) };
     },
 
     async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage; locale?: string; senderSocketId?: string } & FileMetadata): Promise<SendResult> {
@@ -401,6 +431,8 @@ export function createChatService(deps: ChatServiceDeps) {
     async publishCustomerMessage(customerId: number, message: MessageRow, status: ConversationRow['status'], startedConversation: ConversationRow | null, locale: string, senderSocketId?: string, wokeSnoozed = false): Promise<SendResult> {
       const conversationId = message.conversation_id;
       await announceShopperMessage(customerId, message, { started: startedConversation, channel: 'widget', senderSocketId, woke: wokeSnoozed });
+      // A new chat's rules run before the bot's turn, so a label or note they add is there when it hands off.
+      if (startedConversation) await runAutomation('conversation_created', conversationId);
       // A queued chat gets a turn too: the bot answers while nobody can take it (botTurn decides).
       if (status === 'bot' || status === 'queued') this.scheduleBotTurn(conversationId, customerId, message, locale);
       return { id: message.id, conversationId, createdAt: message.created_at.toISOString(), duplicate: false };
@@ -449,6 +481,7 @@ export function createChatService(deps: ChatServiceDeps) {
       const { row, message, started, woke } = stored;
       if (started) await realtime.joinCustomerToConversation(input.customerId, row.id);
       await announceShopperMessage(input.customerId, message, { started, channel: 'email', woke });
+      if (started) await runAutomation('conversation_created', row.id);
       if (row.status === 'bot') await this.handoff(row.id, input.customerId, 'email_reply');
       return { messageId: message.id, conversationId: row.id, duplicate: false };
     },
@@ -597,7 +630,26 @@ export function createChatService(deps: ChatServiceDeps) {
           message: settings.offlineMessage[langOf(locale)],
         });
       }
+      // The admins' rules for a hand-off run before this server's assignment pass, so a team, priority or labels they
+      // set count for who gets the chat. Meanwhile no server's automatic pass takes it (rules_pending_until, set by
+      // routing.enqueue while hand-off rules are on; runAutomation clears it).
+      await runAutomation('handoff', conversationId);
       await this.assignPending();
+    },
+
+    /** A rule's private note: a system line agents read, signed by the rule (automation-rules.ts). */
+    async automationNote(rule: { id: number; name: string }, conversationId: number, text: string): Promise<void> {
+      await systemMessage(conversationId, `Automation rule "${rule.name}": ${text}`, { event: 'automation_note', ruleId: rule.id, ruleName: rule.name, text }, { private: true });
+    },
+
+    /**
+     * What a rule did in a chat, for its agents: it ran, or stopped at a refused action (each action's outcome in the
+     * metadata). Labels and priority have no line of their own, so this is where an agent learns why they appeared.
+     */
+    async automationRan(rule: { id: number; name: string }, conversationId: number, outcomes: { type: string; status: string; code?: string; message?: string }[]): Promise<void> {
+      const refused = outcomes.find((o) => o.status === 'refused');
+      const text = refused ? `Automation rule "${rule.name}" stopped: ${refused.message ?? refused.code}` : `Automation rule "${rule.name}" ran.`;
+      await systemMessage(conversationId, text, { event: refused ? 'automation_stopped' : 'automation_ran', ruleId: rule.id, ruleName: rule.name, actions: outcomes, ...(refused ? { reason: refused.message ?? refused.code } : {}) }, { private: true });
     },
 
     /** Hands queued chats to free agents until none is left, then tells the shoppers still waiting their place. */
@@ -789,7 +841,7 @@ export function createChatService(deps: ChatServiceDeps) {
      * hand-off about its topic) and back in the queue if someone held it (holder or admin only). Any agent may re-tag a
      * chat still waiting in the queue (a refund question tagged for the wrong team), which takes it from nobody.
      */
-    async transferToTeam(actor: { id: number; role: 'agent' | 'admin'; name: string }, conversationId: number, teamId: number): Promise<ConversationSummary> {
+    async transferToTeam(actor: StaffActor | AutomationActor, conversationId: number, teamId: number): Promise<ConversationSummary> {
       const row = await conversations.findById(conversationId);
       if (!row) throw notFound('Conversation');
       const [team] = await sql<{ id: number; name: string }[]>`select id, name from teams where id = ${teamId}`;
@@ -797,7 +849,8 @@ export function createChatService(deps: ChatServiceDeps) {
       const teamRef = { id: Number(team.id), name: team.name };
       let requeued: Awaited<ReturnType<typeof routing.requeue>>;
       if (row.status === 'assigned' && row.assignee_id !== null) {
-        if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can transfer it.');
+        // A rule acts with the authority of the admin who wrote it.
+        if (!('automationRule' in actor) && actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can transfer it.');
         requeued = await routing.requeue(conversationId, { holderId: row.assignee_id, teamId: teamRef.id });
       } else if (row.status === 'queued') {
         if (Number(row.team_id) === teamRef.id) throw conflict(`The chat is already waiting for ${teamRef.name}.`);
@@ -895,7 +948,7 @@ export function createChatService(deps: ChatServiceDeps) {
     async releaseHeldChats(filter: { agentId: number } | { offlineMinutes: number; conversationIds?: number[] }): Promise<number> {
       const released = await routing.releaseHeldChats(filter);
       for (const r of released) {
-        await systemMessage(r.id, `${r.agent_shown_name} is no longer available. We're finding someone else to help you.`, { event: 'agent_unavailable', agentName: r.agent_name, agentShownName: r.agent_shown_name });
+        await systemMessage(r.id, `${r.agent_shown_name} is no longer available. We're finding someone else to help you.`, { event: 'agent_unavailable', agentId: r.agent_id, agentName: r.agent_name, agentShownName: r.agent_shown_name });
         await announceConversation(r.id);
       }
       // Nobody online (or the shop closed): the leave-a-message offer a fresh hand-off gets (routing-unavailable.ts).
@@ -941,7 +994,7 @@ export function createChatService(deps: ChatServiceDeps) {
     async customerSync(customerId: number, conversationId: number, afterId: number) {
       ownConversation(await conversations.findById(conversationId), customerId);
       const synced = await this.sync(conversationId, afterId, false);
-      return { ...synced, conversation: forShopper(synced.conversation), messages: synced.messages.map(forShopperMessage) };
+      return { ...synced, conversation: forShopper(synced.conversation), messages: await forShopperMessages(sql, synced.messages) };
     },
 
     async customerSeen(customerId: number, conversationId: number, lastSeenId: number): Promise<void> {

@@ -33,6 +33,8 @@ const WORDS = {
     reopened: 'You can rate it in the chat once it has ended.',
     notAskedTitle: 'Ratings are turned off',
     notAsked: 'This shop no longer asks for ratings of its chats.',
+    blockedTitle: 'Rating not available',
+    blocked: 'This chat cannot be rated.',
     commentTooLong: 'Your comment is too long: please keep it under 2000 characters.',
   },
   zh: {
@@ -58,6 +60,8 @@ const WORDS = {
     reopened: '聊天结束后，您可以在聊天中评分。',
     notAskedTitle: '评分已关闭',
     notAsked: '本店已不再邀请您为聊天评分。',
+    blockedTitle: '无法评分',
+    blocked: '此聊天无法评分。',
     commentTooLong: '您的评价太长了，请控制在 2000 字以内。',
   },
 };

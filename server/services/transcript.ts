@@ -4,12 +4,13 @@
 // export (the customer by name, private notes marked, in English and UTC like the team's other exports). System lines
 // ("X joined the chat.") stand without an author.
 import type { Sql } from '../db/client.ts';
-import { conversationsRepository, forShopperMessage, toChatMessage, type ConversationRow } from '../repositories/conversations.ts';
+import { conversationsRepository, toChatMessage, type ConversationRow } from '../repositories/conversations.ts';
 import { customersRepository } from '../repositories/customers.ts';
 import { STRINGS as WIDGET_WORDS, systemLineText } from '../../widget/src/i18n.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
 import { traditionalConverter, traditionalVariant } from './chinese-script.ts';
 import { convertedDictionary } from '../../knowledge-base/text/longest-match.ts';
+import { currentShownNames, namedForShopper } from './shopper-agent-names.ts';
 
 type Audience = 'shopper' | 'team';
 
@@ -58,9 +59,11 @@ export async function conversationTranscript(sql: Sql, conversationId: number, o
   const customerLabel = options.audience === 'shopper' ? ours(WIDGET_WORDS[lang].you) : (customer?.name || customer?.email || `${words.customer} #${conversation.customer_id}`);
   const messages = await conversations.messagesAfter(conversationId, 0, options.audience === 'team', 10_000);
   const lines = [ours(words.header(conversationId, zoned(conversation.created_at), words.status[conversation.status])), ''];
+  // The shopper's copy names agents as the widget does (the names they show customers now, looked up once for the
+  // whole transcript), the team's by full name.
+  const names = options.audience === 'shopper' ? await currentShownNames(sql, messages.map(toChatMessage)) : null;
   for (const m of messages) {
-    // The shopper's copy names agents as the widget did (the names shown to customers), the team's by full name.
-    const shown = options.audience === 'shopper' ? forShopperMessage(toChatMessage(m)) : null;
+    const shown = names ? namedForShopper(toChatMessage(m), names) : null;
     if (m.author_type === 'system') {
       const line = shown ? systemLineText(widgetWords, m.body, shown.metadata ?? {}) : m.body;
       lines.push(`[${stamp(m.created_at)}] · ${line}`);

@@ -6,7 +6,7 @@ import { systemLine } from '../../console/src/system-lines.ts';
 import { _dictionariesForTests } from '../../console/src/i18n.ts';
 import { STRINGS as WIDGET_STRINGS, systemLineText } from '../../widget/src/i18n.ts';
 
-/** Events of the system messages written by the chat service (`systemMessage(…)`) and the follow-up worker. */
+/** Events of the system messages written by the chat service (`systemMessage(…)`), the follow-up and the rating-email workers. */
 async function storedEvents(): Promise<{ event: string; agentsOnly: boolean }[]> {
   const service = await readFile('server/services/chat-service.ts', 'utf8');
   const calls = service.split('systemMessage(').slice(2); // [0] precedes the first use, [1] is the definition
@@ -21,17 +21,20 @@ async function storedEvents(): Promise<{ event: string; agentsOnly: boolean }[]>
     const args = call.slice(0, call.indexOf(');'));
     for (const match of args.matchAll(/'([a-z]+(?:_[a-z]+)+)'/g)) found.set(match[1], /private: true/.test(args));
   }
-  const worker = await readFile('workers/email-followups.ts', 'utf8');
-  for (const match of worker.matchAll(/event: '([a-z_]+)'/g)) found.set(match[1], true);
+  // The workers' lines are all for agents (workers/agent-note.ts stores them private).
+  for (const file of ['workers/email-followups.ts', 'workers/csat-email.ts']) {
+    const worker = await readFile(file, 'utf8');
+    for (const match of worker.matchAll(/event: '([a-z_]+)'/g)) found.set(match[1], true);
+  }
   return [...found].map(([event, agentsOnly]) => ({ event, agentsOnly }));
 }
 
-const PARAMETERS = { agentName: 'Ada', agentId: 1, idleHours: 24, minutes: 10, email: 'li.wei@example.com', text: '请回复', to: 'l…@example.com', offlineMessageId: 1 };
+const PARAMETERS = { agentName: 'Ada', agentId: 1, idleHours: 24, minutes: 10, email: 'li.wei@example.com', text: '请回复', to: 'l…@example.com', offlineMessageId: 1, ruleName: 'Refunds' };
 
 describe('system lines', () => {
   it('finds the events the server writes', async () => {
     const events = (await storedEvents()).map((e) => e.event);
-    expect(events).toEqual(expect.arrayContaining(['agent_joined', 'agent_transferred', 'agent_left', 'agent_unavailable', 'idle_closed', 'offline_message', 'offline_answered', 'email_followup', 'snooze_ended']));
+    expect(events).toEqual(expect.arrayContaining(['agent_joined', 'agent_transferred', 'agent_left', 'agent_unavailable', 'idle_closed', 'offline_message', 'offline_answered', 'email_followup', 'csat_email', 'snooze_ended']));
   });
 
   it('the console words each in English and Chinese from the event, not the stored text', async () => {

@@ -206,6 +206,58 @@ describe('email alerts to agents away from the console', () => {
     expect(smtp.to(lee.email)).toHaveLength(before + 2);
   });
 
+  it('holds no transaction open while the mail server answers, and a job that runs meanwhile sends nothing twice', async () => {
+    const chat = await shopper('Is the blue kettle back in stock?');
+    const before = smtp.to(lee.email).length;
+    const slowServer = smtp.holdNext(lee.email);
+    await callOk(adminSocket, 'message:send', { conversationId: chat.conversationId, clientId: `n-${++seq}`, text: '@Lee kettle stock?', private: true });
+    await slowServer.arrived;
+    try {
+      // The worker waits for the mail server's answer: a transaction it opened before would be idle in it all along
+      // (and hold the agent's advisory lock). Looked at after a pause, so a transaction of anyone else's that is
+      // only between two statements is not counted.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const idle = await stack.env.sql<{ pid: number }[]>`
+        select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()
+          and state like 'idle in transaction%' and xact_start < clock_timestamp() - interval '300 milliseconds'`;
+      expect(idle).toEqual([]);
+      const locks = await stack.env.sql`
+        select 1 from pg_locks where locktype = 'advisory' and objid = ${lee.id} and objsubid = 2
+          and database = (select oid from pg_database where datname = current_database())`;
+      expect(locks).toEqual([]);
+      // The event is claimed by the job sending it, not yet closed.
+      const [claimed] = await stack.env.sql<{ claimed_by: string | null; outcome: string | null }[]>`
+        select claimed_by, outcome from agent_alert_events where conversation_id = ${chat.conversationId}`;
+      expect(claimed.outcome).toBeNull();
+      expect(claimed.claimed_by).toBeTruthy();
+
+      // Another job of Lee's runs meanwhile: it sees the claim and is retried later rather than email the same event.
+      const jobId = `during-send-${lee.id}`;
+      await queue.add('alert', { userId: lee.id }, { jobId, attempts: 6, backoff: { type: 'exponential', delay: 300 }, removeOnComplete: true, removeOnFail: true });
+      await eventually(async () => /another job is emailing/.test((await queue.getJob(jobId))?.failedReason ?? ''), 10_000, 'the other job put off');
+    } finally {
+      slowServer.release();
+    }
+    await eventually(async () => smtp.to(lee.email)[before], 20_000, 'the alert email');
+    await alertsSettled();
+    expect(smtp.to(lee.email)).toHaveLength(before + 1);
+    expect(await outcomes(chat.conversationId)).toEqual([{ user_id: lee.id, kind: 'mention', outcome: 'emailed' }]);
+  });
+
+  it('retries a send the mail server refused for now, and emails the events once', async () => {
+    const chat = await shopper('Can I pay on delivery?');
+    const before = smtp.to(lee.email).length;
+    const attemptsBefore = smtp.attempts.get(lee.email) ?? 0;
+    smtp.refuseNext(lee.email, 451);
+    await callOk(adminSocket, 'message:send', { conversationId: chat.conversationId, clientId: `n-${++seq}`, text: '@Lee pay on delivery?', private: true });
+    const { mail } = await eventually(async () => smtp.to(lee.email)[before], 20_000, 'the alert email, sent again');
+    expect(mail.text).toContain('@Lee pay on delivery?');
+    await alertsSettled();
+    expect(smtp.attempts.get(lee.email)).toBe(attemptsBefore + 2);
+    expect(smtp.to(lee.email)).toHaveLength(before + 1);
+    expect(await outcomes(chat.conversationId)).toEqual([{ user_id: lee.id, kind: 'mention', outcome: 'emailed' }]);
+  });
+
   it('emails admins, not agents, a message left while nobody was online', async () => {
     await stack.env.sql`update users set email_alerts = ${stack.env.sql.json({ delayMinutes: SAM_DELAY_MINUTES })} where id = ${admin.user.id}`;
     const chat = await shopper('Anyone?');

@@ -26,8 +26,11 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-/** A shopper with an address writes, the agent answers after they closed the tab; the email that follows. */
-async function missedReply(email: string, reply: string) {
+/**
+ * A shopper with an address writes, the agent answers after they closed the tab; the email that follows. `afterReply`
+ * runs once the reply is stored, before the email goes (a second's delay).
+ */
+async function missedReply(email: string, reply: string, afterReply?: () => Promise<void>) {
   const visitor = await widgetSession(stack.url, { email });
   const socket = await connectWidget(stack.url, visitor.visitorToken);
   const botReply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot');
@@ -35,6 +38,7 @@ async function missedReply(email: string, reply: string) {
   await botReply;
   socket.close();
   await callOk(agent, 'message:send', { conversationId, clientId: `a-${email.replace('@', '.')}`, text: reply });
+  await afterReply?.();
   return (await eventually(async () => smtp.to(email)[0], 20_000, 'the follow-up email')).mail;
 }
 
@@ -49,5 +53,15 @@ describe('follow-up emails name the agent as shoppers are told', () => {
     const plain = await missedReply('omar@example.com', 'It arrives tomorrow.');
     expect(plain.text).toContain('Sam wrote:');
     expect(plain.text).not.toContain('Sam Agent');
+  });
+
+  it('names the agent as shown when the email is written, not as stored with the reply', async () => {
+    // Answered under the full name; the agent chose a shown name before the email went: the email uses it.
+    const renamedAfter = await missedReply('ines@example.com', 'It is on its way.', async () => {
+      expect((await httpAs(stack.url, 'PATCH', '/api/auth/me', session, { displayName: 'Sammy B' })).status).toBe(200);
+    });
+    expect(renamedAfter.text).toContain('Sammy B wrote:');
+    expect(renamedAfter.text).not.toContain('Sam Agent');
+    expect((await httpAs(stack.url, 'PATCH', '/api/auth/me', session, { displayName: null })).status).toBe(200);
   });
 });

@@ -1,7 +1,8 @@
 // Agents' own names: each person renames themselves (PATCH /api/auth/me), an admin renames anyone (PATCH
 // /api/admin/team/:id, audited), consoles hear of it live (agent:renamed), and shoppers see the name shown to
 // customers from then on — in "X joined the chat", in the agent's replies, in the typing line and in their
-// transcript — while colleagues keep seeing the full name and past messages keep the name they were sent with.
+// transcript — while colleagues keep seeing the full name. The shopper's history names the agent as shown now
+// (agent-shown-name-history.test.ts for lines written before a shown name was chosen).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, nextAgentMessage, nextEvent, type AgentClient, type WidgetClient } from '../support/sockets.ts';
@@ -138,7 +139,7 @@ describe('an admin renaming a member (PATCH /api/admin/team/:id)', () => {
 });
 
 describe('what shoppers see', () => {
-  it('names the agent by the name shown to customers from then on; colleagues see the full name; past lines keep theirs', async () => {
+  it('names the agent by the name shown to customers; colleagues see the full name; history reads the name shown now', async () => {
     expect((await renameSelf(agent, { displayName: 'Sam' })).status).toBe(200);
     const session = await widgetSession(stack.url, { name: 'Mia Shopper', email: 'mia@example.com', locale: 'en' });
     const shopper: WidgetClient = await connectWidget(stack.url, session.visitorToken);
@@ -176,25 +177,26 @@ describe('what shoppers see', () => {
     expect(JSON.stringify(shown)).not.toContain('Sam Agent');
     expect((await replyForTeam).author.name).toBe('Sam Agent');
 
-    // A new name applies to what is said next; what was said keeps its name (sync, as a reconnecting widget asks).
+    // A new name applies to what is said next, and the history read again names earlier lines by it too (sync, as a
+    // reconnecting widget asks): the shopper reads one name for one person.
     expect((await renameSelf(agent, { displayName: 'Sammy' })).status).toBe(200);
     const second = nextEvent<ChatMessage>(shopper, 'message:new', (m) => m.author.type === 'agent' && m.clientId === 'r-2');
     await callOk(agentConsole, 'message:send', { conversationId, clientId: 'r-2', text: 'Still here.' });
     expect((await second).author.name).toBe('Sammy');
     const synced = await callOk<{ messages: ChatMessage[] }>(shopper, 'messages:sync', { conversationId, afterId: 0 });
     const names = synced.messages.filter((m) => m.author.type === 'agent').map((m) => [m.clientId, m.author.name]);
-    expect(names).toEqual([['r-1', 'Sam'], ['r-2', 'Sammy']]);
+    expect(names).toEqual([['r-1', 'Sammy'], ['r-2', 'Sammy']]);
     expect(JSON.stringify(synced.messages)).not.toContain('Sam Agent');
     const current = await callOk<{ messages: ChatMessage[] }>(shopper, 'conversation:current', {});
-    expect(current.messages.filter((m) => m.author.type === 'agent').map((m) => m.author.name)).toEqual(['Sam', 'Sammy']);
+    expect(current.messages.filter((m) => m.author.type === 'agent').map((m) => m.author.name)).toEqual(['Sammy', 'Sammy']);
 
     // Ending the chat says the name shown now; the shopper's transcript names the agent as the widget did.
     const ended = nextEvent<ChatMessage>(shopper, 'message:new', (m) => (m.metadata as { event?: string }).event === 'agent_left');
     await callOk(agentConsole, 'conversation:resolve', { conversationId });
     expect((await ended).metadata).toMatchObject({ agentName: 'Sammy' });
     const transcript = await (await fetch(`${stack.url}/api/widget/conversations/${conversationId}/transcript`, { headers: { authorization: `Bearer ${session.visitorToken}` } })).text();
-    expect(transcript).toContain('Sam joined the chat.');
-    expect(transcript).toContain('Sam: Hello Mia, I can help.');
+    expect(transcript).toContain('Sammy joined the chat.');
+    expect(transcript).toContain('Sammy: Hello Mia, I can help.');
     expect(transcript).toContain('Sammy: Still here.');
     expect(transcript).not.toContain('Sam Agent');
     await renameSelf(agent, { displayName: null });

@@ -56,6 +56,7 @@ afterAll(async () => {
 
 interface Chat {
   email: string;
+  visitorToken: string;
   customerId: number;
   conversationId: number;
   socket: WidgetClient;
@@ -71,7 +72,7 @@ async function answeredChat(options: { locale?: string } = {}): Promise<Chat> {
   await callOk(socket, 'handoff:request', { conversationId: sent.conversationId });
   await eventually(async () => (await stack.env.sql`select 1 from conversations where id = ${sent.conversationId} and assignee_id is not null`).length > 0, 10_000, 'the chat to be assigned');
   await callOk(agent, 'message:send', { conversationId: sent.conversationId, clientId: `a-${seq}`, text: 'It left this morning.' });
-  return { email, customerId: session.customerId, conversationId: sent.conversationId, socket };
+  return { email, visitorToken: session.visitorToken, customerId: session.customerId, conversationId: sent.conversationId, socket };
 }
 
 /** The shopper closes the tab, then the agent resolves the chat. */
@@ -213,6 +214,67 @@ describe('asking for the rating by email', () => {
     expect(await noScore.text()).toContain('Please choose a rating from 1 to 5.');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await feedbackOf(first.conversationId))[0].rating).toBe(2);
+  });
+
+  it('tells the agents in the chat that the email went, with a line the shopper never sees and that changes nothing else', async () => {
+    const chat = await answeredChat();
+    const isNote = (m: ChatMessage) => m.conversationId === chat.conversationId && (m.metadata as { event?: unknown }).event === 'csat_email';
+    const noted = nextEvent<ChatMessage[]>(agent, 'messages:new', (batch) => batch.some(isNote), 20_000);
+    await resolvedWhileAway(chat);
+    const conversation = () => stack.env.sql<{ status: string; last_message_at: Date; resolved_at: Date }[]>`
+      select status, last_message_at, resolved_at from conversations where id = ${chat.conversationId}`;
+    const alertRows = () => stack.env.sql`select id from agent_alert_events where conversation_id = ${chat.conversationId}`;
+    const report = async () => (await httpAs(stack.url, 'GET', `/api/admin/reports?from=${today()}&to=${today()}`, admin)).json;
+    const [before] = await conversation();
+    const alertsBefore = await alertRows();
+    const reportBefore = await report();
+
+    // The consoles get it live, as the line agents see in the chat.
+    const line = (await noted).find(isNote)!;
+    expect(line).toMatchObject({ private: true, author: { type: 'system' }, text: 'Asked the shopper by email to rate the chat.' });
+    expect(smtp.to(chat.email)).toHaveLength(1);
+    await jobsSettled();
+    const stored = await stack.env.sql`
+      select author_type, private from messages where conversation_id = ${chat.conversationId} and metadata->>'event' = 'csat_email'`;
+    expect(stored).toEqual([{ author_type: 'system', private: true }]);
+    // Still resolved, its last activity unmoved (no idle-close clock restarted, no new place in the inbox), no alert
+    // for anyone, and the reports' figures as they were.
+    expect(await conversation()).toEqual([before]);
+    expect(await alertRows()).toEqual(alertsBefore);
+    expect(await report()).toEqual(reportBefore);
+
+    // The shopper back in the widget has the chat without it (the "ended the chat" line is there: the sync works).
+    const back = await connectWidget(stack.url, chat.visitorToken);
+    open.push(back);
+    const { messages } = await callOk<{ messages: ChatMessage[] }>(back, 'messages:sync', { conversationId: chat.conversationId, afterId: 0 });
+    expect(messages.some((m) => m.author.type === 'system' && /ended the chat/.test(m.text))).toBe(true);
+    expect(messages.filter((m) => m.id === line.id || m.private)).toEqual([]);
+  });
+
+  it('refuses an old link of a shopper blocked since, on the page and the form, storing nothing', async () => {
+    const chat = await answeredChat();
+    await resolvedWhileAway(chat);
+    const { mail } = await eventually(async () => smtp.to(chat.email)[0], 20_000, 'the rating email');
+    const link = ratingLinks(mail.text ?? '').get(1)!;
+    expect((await fetch(link)).status).toBe(200); // the link works before the block
+    const blocked = await httpAs(stack.url, 'POST', `/api/customers/${chat.customerId}/block`, admin, { reason: 'abusive messages' });
+    expect(blocked.status, blocked.text).toBe(200);
+
+    const shown = await fetch(link);
+    expect(shown.status).toBe(403);
+    const html = await shown.text();
+    expect(html).toContain('This chat cannot be rated.');
+    expect(html).not.toContain('<form');
+    const posted = await postRating(link, { score: '1', comment: 'You blocked me!' });
+    expect(posted.status).toBe(403);
+    expect(await posted.text()).toContain('This chat cannot be rated.');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await feedbackOf(chat.conversationId)).toEqual([]);
+
+    // Unblocked, the same link rates again (the refusal was the block's, not the link's).
+    expect((await httpAs(stack.url, 'DELETE', `/api/customers/${chat.customerId}/block`, admin)).status).toBe(200);
+    expect((await postRating(link, { score: '3', comment: '' })).status).toBe(200);
+    await eventually(async () => (await feedbackOf(chat.conversationId))[0]?.rating === 3, 10_000, 'the rating stored');
   });
 
   it('does not ask a shopper who rated in the widget, whose widget showed the end of the chat, or who unsubscribed', async () => {

@@ -6,7 +6,7 @@ import { guardNavigation } from '../router.ts';
 import { errorText } from '../api.ts';
 import { useLoad } from '../hooks.ts';
 import { changeLines, importCount, JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
-import { getLocale, t, type Key } from '../i18n.ts';
+import { getLocale, sharedChineseInScript, t, type Key } from '../i18n.ts';
 import { categoryName } from '../../../knowledge-base/categories.ts';
 import { Markdown } from '../markdown.tsx';
 import { diffLines } from '../diff.ts';
@@ -16,6 +16,9 @@ import { formatTime } from '../hooks.ts';
 import { jobDisplay } from '../wording.ts';
 
 const EMPTY: ArticleInput = { slug: '', locale: 'en', title: '', category: 'general', body: '' };
+
+/** A category as the console's reader reads it: in their language, Chinese in the script they chose. */
+const shownCategory = (category: string) => categoryName(category, getLocale(), sharedChineseInScript);
 
 type ImportItem = { slug: string; locale: string; result: 'created' | 'updated' | 'unchanged'; changed: string[]; status: string; previousStatus: string | null };
 
@@ -67,7 +70,7 @@ export function KnowledgeBasePage() {
         <div class="filters">
           <select aria-label={t('kb.category')} value={filter.category ?? ''} onChange={(e) => setFilter({ ...filter, category: e.currentTarget.value || undefined })}>
             <option value="">{t('kb.allCategories')}</option>
-            {categories.map((c) => <option key={c} value={c}>{categoryName(c, getLocale())}</option>)}
+            {categories.map((c) => <option key={c} value={c}>{shownCategory(c)}</option>)}
           </select>
           <select aria-label={t('kb.locale')} data-testid="kb-filter-locale" value={filter.locale ?? ''} onChange={(e) => setFilter({ ...filter, locale: e.currentTarget.value || undefined })}>
             <option value="">{t('kb.allLocales')}</option><option value="en">en</option><option value="zh">zh</option>
@@ -87,7 +90,7 @@ export function KnowledgeBasePage() {
               <button class={`link kb-item ${selected === a.id ? 'selected' : ''}`} data-testid="kb-item" data-slug={a.slug} data-locale={a.locale} onClick={() => choose(a.id)}>
                 {a.title}
               </button>
-              <div class="muted small">{a.slug} · {a.locale} · {categoryName(a.category, getLocale())} · <span class={`badge kb-${a.status}`}>{t(`kb.${a.status}` as Key)}</span></div>
+              <div class="muted small">{a.slug} · {a.locale} · {shownCategory(a.category)} · <span class={`badge kb-${a.status}`}>{t(`kb.${a.status}` as Key)}</span></div>
             </li>
           ))}
         </ul>

@@ -12,11 +12,12 @@ import { AwaySetting, FirstReplyTargetSetting } from './away-setting.tsx';
 import { TeamsTab } from './admin-teams.tsx';
 import { ApiTokensTab } from './api-tokens.tsx';
 import { MacrosTab } from './admin-macros.tsx';
+import { AutomationTab } from './admin-automation.tsx';
 import { ConfirmButton } from '../confirm-button.tsx';
 import { usePendingSaves } from '../pending-saves.ts';
 import { NameFields, namesBody, namesProblem, renameErrorText, type TypedNames } from './account.tsx';
 
-const TABS = ['team', 'teams', 'canned', 'macros', 'labels', 'widget', 'webhooks', 'tokens', 'privacy', 'audit'] as const;
+const TABS = ['team', 'teams', 'canned', 'macros', 'automation', 'labels', 'widget', 'webhooks', 'tokens', 'privacy', 'audit'] as const;
 type Tab = (typeof TABS)[number];
 
 export function TeamPage() {
@@ -33,6 +34,7 @@ export function TeamPage() {
       {tab === 'teams' && <TeamsTab />}
       {tab === 'canned' && <CannedTab />}
       {tab === 'macros' && <MacrosTab />}
+      {tab === 'automation' && <AutomationTab />}
       {tab === 'labels' && <LabelsTab />}
       {tab === 'widget' && <WidgetTab />}
       {tab === 'webhooks' && <WebhooksTab />}

@@ -5,7 +5,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { del, errorText, get, patch, post } from '../api.ts';
 import { useSession } from '../context.ts';
 import { formatMoney, formatTime, useDebounced, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
-import { getChineseScript, getLocale, t, type Key } from '../i18n.ts';
+import { getChineseScript, getLocale, sharedChineseInScript, t, type Key } from '../i18n.ts';
 import { formatWake } from '../snooze.ts';
 import { navigate } from '../router.ts';
 import type { ConversationSummary, Customer, FeedbackItem, Order, Segment, TimelineItem } from '../types.ts';
@@ -60,7 +60,8 @@ export function CustomerPanel({ customerId, conversationId, onRecordChanged }: {
         {segment.data && (
           <div class="segment" data-testid="segment">
             <span class={`badge segment-${segment.data.segment}`}>{t(`segment.${segment.data.segment}` as Key)}</span>
-            <p class="muted small" data-testid="segment-rule">{getLocale() === 'zh' ? segment.data.rule.zh : segment.data.rule.en}</p>
+            {/* The server words the rule in Simplified; the console's Traditional table covers its sentences. */}
+            <p class="muted small" data-testid="segment-rule">{getLocale() === 'zh' ? sharedChineseInScript(segment.data.rule.zh) : segment.data.rule.en}</p>
           </div>
         )}
         <BlockControl customer={customer} onChanged={() => { profile.reload(); onRecordChanged?.(); }} />

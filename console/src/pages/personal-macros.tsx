@@ -17,8 +17,8 @@ const ACTION_TYPES: MacroAction['type'][] = ['reply', 'note', 'addLabels', 'remo
 const SNOOZE_PRESETS = ['oneHour', 'tomorrow', 'nextWeek'] as const;
 const REFUSALS: Record<string, Key> = { personal_macros_full: 'macros.fullPersonal', team_macros_full: 'macros.fullTeam' };
 
-/** A new action of a type, with what it needs filled in as blank or the first choice. */
-function blankAction(type: MacroAction['type'], teams: { id: number }[]): MacroAction {
+/** A new action of a type, with what it needs filled in as blank or the first choice (also automation rules' actions). */
+export function blankAction(type: MacroAction['type'], teams: { id: number }[]): MacroAction {
   switch (type) {
     case 'reply': case 'note': return { type, text: '' };
     case 'addLabels': case 'removeLabels': return { type, labels: [] };
@@ -30,13 +30,13 @@ function blankAction(type: MacroAction['type'], teams: { id: number }[]): MacroA
 }
 
 /** Labels are typed as one text while editing (a comma typed must stay in the box): split when saved. */
-function splitLabels(action: MacroAction): MacroAction {
+export function splitLabels(action: MacroAction): MacroAction {
   if (action.type !== 'addLabels' && action.type !== 'removeLabels') return action;
   return { ...action, labels: action.labels.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean) };
 }
 
-/** The inputs one action needs, labelled by its step number. */
-function ActionFields({ action, step, teams, onChange }: { action: MacroAction; step: number; teams: { id: number; name: string }[]; onChange(next: MacroAction): void }) {
+/** The inputs one action needs, labelled by its step number (automation rules' actions use them too). */
+export function ActionFields({ action, step, teams, onChange }: { action: MacroAction; step: number; teams: { id: number; name: string }[]; onChange(next: MacroAction): void }) {
   const named = (what: string) => `${t('macros.step', { step })} ${what}`;
   switch (action.type) {
     case 'reply':

@@ -1,0 +1,270 @@
+// Automation rules: an admin says "when a chat is handed off to people (or a new chat starts) and these conditions hold,
+// do these actions", and the server does it with no agent clicking (052_automation_rules.sql). Triggers, conditions and
+// actions are closed lists, checked here before a rule is stored. A rule's actions go through the very functions the
+// single actions and macros use (conversation-marks.ts for labels and priority, chat-service's transferToTeam), acting
+// as the rule (chat-service's AutomationActor): no person's permissions, and the lines in the chat name the rule.
+// Like a macro, a rule stops at its first refused action. Nothing a rule does may break the chat loop: the runner
+// catches and logs every failure; the shopper's message is stored and answered whatever happens here.
+import { Type, type Static } from 'typebox';
+import type { AppContext } from '../context.ts';
+import type { Sql } from '../db/client.ts';
+import { AppError, badRequest, notFound } from '../errors.ts';
+import { ID_RANGE } from '../http/schemas.ts';
+import { MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels } from './conversation-labels.ts';
+import { changeConversationLabels, setConversationPriority } from './conversation-marks.ts';
+import { ActionOutcome, checkMacroTeams, MAX_MACRO_TEXT } from './macros.ts';
+import { langOf } from '../../knowledge-base/text/language.ts';
+
+export const MAX_AUTOMATION_RULES = 50;
+export const MAX_RULE_CONDITIONS = 10;
+export const MAX_RULE_ACTIONS = 10;
+const MAX_TERMS = 20;
+const MAX_TERM = 100;
+
+export const TriggerSchema = Type.Union([Type.Literal('handoff'), Type.Literal('conversation_created')], {
+  description: "handoff: a chat is queued for people, before the queue assigns it; conversation_created: a shopper's first message starts a chat",
+});
+export type Trigger = Static<typeof TriggerSchema>;
+
+const Terms = (description: string) => Type.Array(Type.String({ minLength: 1, maxLength: MAX_TERM }), { minItems: 1, maxItems: MAX_TERMS, description });
+
+export const RuleCondition = Type.Union([
+  Type.Object({ type: Type.Literal('textContains'), terms: Terms("Any of these words or phrases in the shopper's latest message, whatever the case (Chinese too)") }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('language'), languages: Type.Array(Type.Union([Type.Literal('en'), Type.Literal('zh')]), { minItems: 1, maxItems: 2 }) }, { additionalProperties: false, description: "The shopper's language" }),
+  Type.Object({ type: Type.Literal('pageUrlContains'), text: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, description: 'The page the shopper last wrote from; case-insensitive' }),
+  Type.Object({ type: Type.Literal('handoffReason'), reasons: Terms('Why the chat was handed off (conversations.handoff_reason: customer_request, attachment, bot_mode, email_reply, an intent name...); handoff trigger only') }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('intent'), intents: Terms("The intent of the bot's latest answer in the chat") }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('customerIdentified'), identified: Type.Boolean() }, { additionalProperties: false, description: 'Whether the shop identified the shopper (a verified identify())' }),
+  Type.Object({ type: Type.Literal('customerTag'), tags: Terms("Any of these tags on the customer's record; case-insensitive") }, { additionalProperties: false }),
+]);
+export type RuleCondition = Static<typeof RuleCondition>;
+
+export const RuleAction = Type.Union([
+  Type.Object({ type: Type.Literal('addLabels'), labels: Type.Array(Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8 }), { minItems: 1, maxItems: MAX_LABELS }) }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('setPriority'), priority: Type.Boolean() }, { additionalProperties: false }),
+  Type.Object({ type: Type.Literal('transferToTeam'), teamId: Type.Integer(ID_RANGE) }, { additionalProperties: false, description: 'Handoff trigger only: the queue offers the chat to the team first' }),
+  Type.Object({ type: Type.Literal('note'), text: Type.String({ minLength: 1, maxLength: MAX_MACRO_TEXT }) }, { additionalProperties: false, description: 'A private note for agents, signed by the rule' }),
+]);
+export type RuleAction = Static<typeof RuleAction>;
+
+export const RuleBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 80, description: 'Trimmed; not blank' }),
+  enabled: Type.Optional(Type.Boolean({ description: 'True when left out' })),
+  trigger: TriggerSchema,
+  conditions: Type.Array(RuleCondition, { maxItems: MAX_RULE_CONDITIONS, description: 'All must hold; none means always' }),
+  actions: Type.Array(RuleAction, { minItems: 1, maxItems: MAX_RULE_ACTIONS, description: 'Run in this order; the first refusal stops the rule' }),
+  position: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: 'Rules run by position, then id; after the last when left out' })),
+}, { additionalProperties: false });
+export type RuleInput = Static<typeof RuleBody>;
+
+interface RuleRow { id: number; name: string; enabled: boolean; trigger: Trigger; conditions: RuleCondition[]; actions: RuleAction[]; position: number; updated_at: Date }
+const toRule = (r: RuleRow) => ({
+  id: Number(r.id), name: r.name, enabled: r.enabled, trigger: r.trigger, conditions: r.conditions, actions: r.actions, position: r.position, updatedAt: r.updated_at.toISOString(),
+});
+export type AutomationRule = ReturnType<typeof toRule>;
+
+/** Words compared the way a shopper means them: NFKC (full-width letters, compatibility forms) and lower case. */
+const folded = (text: string) => text.normalize('NFKC').toLocaleLowerCase('en');
+
+/** What is stored: the name trimmed, terms trimmed and folded, labels in their stored spelling; the trigger's own limits. */
+export function cleanedRule(input: RuleInput): RuleInput {
+  const name = input.name.trim();
+  if (!name) throw badRequest('The name must not be blank.');
+  const terms = (list: string[], where: string) => {
+    const cleaned = [...new Set(list.map((t) => folded(t.trim())).filter(Boolean))];
+    if (!cleaned.length) throw badRequest(`${where}: give at least one word that is not blank.`);
+    return cleaned;
+  };
+  const conditions = input.conditions.map((condition, index): RuleCondition => {
+    const where = `Condition ${index + 1} (${condition.type})`;
+    switch (condition.type) {
+      case 'textContains': return { type: condition.type, terms: terms(condition.terms, where) };
+      case 'customerTag': return { type: condition.type, tags: terms(condition.tags, where) };
+      case 'intent': return { type: condition.type, intents: terms(condition.intents, where) };
+      case 'handoffReason':
+        if (input.trigger !== 'handoff') throw badRequest(`${where}: only a hand-off has a reason; use it with the handoff trigger.`, 'condition_needs_handoff');
+        return { type: condition.type, reasons: terms(condition.reasons, where) };
+      case 'pageUrlContains': return { type: condition.type, text: terms([condition.text], where)[0]! };
+      case 'language': return { type: condition.type, languages: [...new Set(condition.languages)] };
+      default: return condition;
+    }
+  });
+  const actions = input.actions.map((action, index): RuleAction => {
+    const where = `Action ${index + 1} (${action.type})`;
+    switch (action.type) {
+      case 'addLabels': return { type: action.type, labels: normaliseLabels(action.labels) };
+      case 'note':
+        if (!action.text.trim()) throw badRequest(`${where}: the text must not be blank.`);
+        return { type: action.type, text: action.text.trim() };
+      case 'transferToTeam':
+        // A new chat is still with the bot, and its hand-off picks the team from the bot's intent.
+        if (input.trigger !== 'handoff') throw badRequest(`${where}: a chat goes to a team's queue when it is handed off; use the handoff trigger.`, 'action_needs_handoff');
+        return action;
+      default: return action;
+    }
+  });
+  return { ...input, name, conditions, actions };
+}
+
+/** What a rule's conditions are checked against, read once per event. */
+export interface RuleFacts {
+  text: string;
+  language: 'en' | 'zh';
+  pageUrl: string | null;
+  handoffReason: string | null;
+  intent: string | null;
+  identified: boolean;
+  tags: string[];
+}
+
+/** Whether every condition holds (none: always). */
+export function conditionsHold(conditions: RuleCondition[], facts: RuleFacts): boolean {
+  const text = folded(facts.text);
+  const oneOf = (value: string | null, list: string[]) => value !== null && list.includes(folded(value));
+  return conditions.every((condition) => {
+    switch (condition.type) {
+      case 'textContains': return condition.terms.some((term) => text.includes(folded(term)));
+      case 'language': return condition.languages.includes(facts.language);
+      case 'pageUrlContains': return facts.pageUrl !== null && folded(facts.pageUrl).includes(folded(condition.text));
+      case 'handoffReason': return oneOf(facts.handoffReason, condition.reasons);
+      case 'intent': return oneOf(facts.intent, condition.intents);
+      case 'customerIdentified': return facts.identified === condition.identified;
+      case 'customerTag': return facts.tags.some((tag) => condition.tags.includes(folded(tag)));
+      default: return false;
+    }
+  });
+}
+
+async function factsOf(sql: Sql, conversationId: number): Promise<RuleFacts | null> {
+  const [row] = await sql<{ text: string | null; locale: string | null; page_url: string | null; handoff_reason: string | null; intent: string | null; identified: boolean; tags: string[] }[]>`
+    select (select m.body from messages m where m.conversation_id = c.id and m.author_type = 'customer' order by m.id desc limit 1) as text,
+           (select m.metadata->'page'->>'url' from messages m
+             where m.conversation_id = c.id and m.author_type = 'customer' and m.metadata ? 'page' order by m.id desc limit 1) as page_url,
+           (select m.metadata->>'intent' from messages m where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1) as intent,
+           c.handoff_reason, cu.locale, cu.external_id is not null as identified, cu.tags
+    from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;
+  if (!row) return null;
+  return {
+    text: row.text ?? '', language: langOf(row.locale), pageUrl: row.page_url, handoffReason: row.handoff_reason,
+    intent: row.intent, identified: row.identified, tags: row.tags,
+  };
+}
+
+/** CRUD for the admin routes (server/http/automation-rule-routes.ts). */
+export function automationRulesService(sql: Sql) {
+  return {
+    async list(): Promise<AutomationRule[]> {
+      return (await sql<RuleRow[]>`select * from automation_rules order by position, id`).map(toRule);
+    },
+    async create(createdBy: number, input: RuleInput): Promise<AutomationRule> {
+      const rule = cleanedRule(input);
+      await checkMacroTeams(sql, rule.actions);
+      // Two saves at once could both pass this count: one rule over the cap, harmless.
+      const [{ n, next }] = await sql<{ n: number; next: number }[]>`select count(*)::int as n, coalesce(max(position) + 1, 0)::int as next from automation_rules`;
+      if (n >= MAX_AUTOMATION_RULES) throw new AppError(409, 'automation_rules_full', `There are already ${MAX_AUTOMATION_RULES} automation rules: delete one first.`);
+      const [row] = await sql<RuleRow[]>`
+        insert into automation_rules (name, enabled, trigger, conditions, actions, position, created_by)
+        values (${rule.name}, ${rule.enabled ?? true}, ${rule.trigger}, ${sql.json(rule.conditions)}, ${sql.json(rule.actions)},
+                ${rule.position ?? Math.min(next, 10_000)}, ${createdBy})
+        returning *`;
+      return toRule(row!);
+    },
+    async replace(id: number, input: RuleInput): Promise<AutomationRule> {
+      const rule = cleanedRule(input);
+      await checkMacroTeams(sql, rule.actions);
+      const [row] = await sql<RuleRow[]>`
+        update automation_rules set name = ${rule.name}, enabled = ${rule.enabled ?? true}, trigger = ${rule.trigger},
+          conditions = ${sql.json(rule.conditions)}, actions = ${sql.json(rule.actions)},
+          position = coalesce(${rule.position ?? null}::int, position), updated_at = now()
+        where id = ${id} returning *`;
+      if (!row) throw notFound('Automation rule');
+      return toRule(row);
+    },
+    async remove(id: number): Promise<{ name: string }> {
+      const [row] = await sql<{ name: string }[]>`delete from automation_rules where id = ${id} returning name`;
+      if (!row) throw notFound('Automation rule');
+      return row;
+    },
+  };
+}
+
+/** What the chat service calls at its events (chat-service.ts `automation`); it never throws. */
+export interface AutomationRunner {
+  run(trigger: Trigger, conversationId: number): Promise<void>;
+}
+
+/**
+ * Runs the enabled rules of a trigger whose conditions hold, in order, each action through its single form as the
+ * rule. Rules are read from Postgres at each event — one indexed query per hand-off or new chat, never per message — so
+ * an admin's change holds on every server at once, with no cache to invalidate.
+ */
+export function automationRunner(ctx: AppContext): AutomationRunner {
+  const { sql, log } = ctx;
+
+  async function perform(rule: { id: number; name: string }, conversationId: number, action: RuleAction): Promise<void> {
+    const actor = { automationRule: rule };
+    switch (action.type) {
+      case 'addLabels':
+        await changeConversationLabels(ctx, conversationId, action.labels, []);
+        return;
+      case 'setPriority':
+        await setConversationPriority(ctx, conversationId, action.priority);
+        return;
+      case 'transferToTeam': {
+        // The hand-off (or an earlier rule) tagged it with this team already: nothing to move, not a refusal.
+        const [row] = await sql<{ team_id: number | null }[]>`select team_id from conversations where id = ${conversationId}`;
+        if (row && Number(row.team_id) === action.teamId) return;
+        await ctx.chat.transferToTeam(actor, conversationId, action.teamId);
+        return;
+      }
+      case 'note':
+        await ctx.chat.automationNote(rule, conversationId, action.text);
+        return;
+    }
+  }
+
+  async function runRule(rule: RuleRow, conversationId: number): Promise<void> {
+    const ref = { id: Number(rule.id), name: rule.name };
+    const outcomes: ActionOutcome[] = [];
+    let stopped = false;
+    for (const action of rule.actions) {
+      if (stopped) {
+        outcomes.push({ type: action.type, status: 'skipped' });
+        continue;
+      }
+      try {
+        await perform(ref, conversationId, action);
+        outcomes.push({ type: action.type, status: 'done' });
+      } catch (error) {
+        // A refusal (the team deleted since, labels over the cap) is the rule's outcome; anything else is logged too.
+        stopped = true;
+        const refusal = error instanceof AppError ? { code: error.code, message: error.message } : { code: 'error', message: 'The action failed.' };
+        if (!(error instanceof AppError)) log.error({ err: error, ruleId: ref.id, conversationId }, 'automation rule action failed');
+        outcomes.push({ type: action.type, status: 'refused', ...refusal });
+      }
+    }
+    log.info({ ruleId: ref.id, conversationId, completed: !stopped }, 'automation rule ran');
+    await ctx.chat.automationRan(ref, conversationId, outcomes);
+  }
+
+  return {
+    async run(trigger, conversationId) {
+      try {
+        const rules = await sql<RuleRow[]>`select * from automation_rules where enabled and trigger = ${trigger} order by position, id`;
+        if (!rules.length) return;
+        const facts = await factsOf(sql, conversationId);
+        if (!facts) return;
+        for (const rule of rules) {
+          if (!conditionsHold(rule.conditions, facts)) continue;
+          try {
+            await runRule(rule, conversationId);
+          } catch (error) {
+            log.error({ err: error, ruleId: Number(rule.id), conversationId }, 'automation rule failed');
+          }
+        }
+      } catch (error) {
+        log.error({ err: error, trigger, conversationId }, 'automation rules not run');
+      }
+    },
+  };
+}
