@@ -1,10 +1,25 @@
 // System lines in the chat ("Ada joined the chat.") are stored in English with an event and its parameters in the
 // metadata (server/services/chat-service.ts, workers/email-followups.ts, workers/csat-email.ts). The console words
 // them in its own language from those; an event it does not know, or one missing a parameter, shows the stored text.
+import { ApiError, errorText } from './api.ts';
 import { t, type Key } from './i18n.ts';
 import type { ChatMessage } from './types.ts';
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
+
+/**
+ * Why a rule stopped, from its refused action's code as the macro menu words a refused step (api.ts errorText): in the
+ * console's language where it knows the code, else the server's English sentence (the stored `reason`).
+ */
+function automationRefusal(meta: Record<string, unknown>): string | null {
+  const reason = str(meta.reason);
+  const refused = Array.isArray(meta.actions)
+    ? (meta.actions as unknown[]).find((a): a is Record<string, unknown> => typeof a === 'object' && a !== null && (a as { status?: unknown }).status === 'refused')
+    : undefined;
+  const code = str(refused?.code);
+  if (!code) return reason;
+  return errorText(new ApiError(0, code, str(refused?.message) ?? reason ?? ''));
+}
 
 export function systemLine(message: Pick<ChatMessage, 'text' | 'metadata'>): string {
   const meta = (message.metadata ?? {}) as Record<string, unknown>;
@@ -51,10 +66,12 @@ export function systemLine(message: Pick<ChatMessage, 'text' | 'metadata'>): str
       // What an automation rule did in the chat (agents only), by the rule's name.
       const rule = str(meta.ruleName);
       const text = str(meta.text);
-      const reason = str(meta.reason);
       if (!rule) return message.text;
       if (meta.event === 'automation_note') return text ? t('system.automation_note', { rule, text }) : message.text;
-      if (meta.event === 'automation_stopped') return reason ? t('system.automation_stopped_reason', { rule, reason }) : t('system.automation_stopped', { rule });
+      if (meta.event === 'automation_stopped') {
+        const reason = automationRefusal(meta);
+        return reason ? t('system.automation_stopped_reason', { rule, reason }) : t('system.automation_stopped', { rule });
+      }
       return t('system.automation_ran', { rule });
     }
     case 'email_followup': {

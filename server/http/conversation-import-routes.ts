@@ -10,6 +10,7 @@ import {
   importConversations, MAX_CONVERSATION_IMPORT_BYTES, MAX_IMPORT_BODY, MAX_IMPORT_CONVERSATIONS, MAX_IMPORT_MESSAGES, MAX_IMPORT_MESSAGES_TOTAL,
   tooManyConversations,
 } from '../services/conversation-import.ts';
+import { labelsChanged } from '../services/conversation-labels.ts';
 
 const MB = Math.round(MAX_CONVERSATION_IMPORT_BYTES / (1024 * 1024));
 const tooLarge = () => new AppError(413, 'too_large', `The file is larger than ${MB} MB, the most one import takes: split it into several files (at most ${MAX_IMPORT_CONVERSATIONS} conversations each).`);
@@ -52,6 +53,7 @@ const ImportResultSchema = Type.Object({
   rejected: Type.Integer({ description: 'Not imported: each is listed in rejectedRows' }),
   messages: Type.Integer({ description: 'Messages stored with the imported conversations' }),
   ratings: Type.Integer(),
+  labelled: Type.Integer({ description: 'Imported conversations that came with labels' }),
   customers: Type.Object({
     created: Type.Integer({ description: 'New customer records (one per person, however many of their conversations the file has)' }),
     updated: Type.Integer({ description: 'Conversations whose customer record was completed (an empty name, email, locale or shop user id filled)' }),
@@ -98,9 +100,12 @@ export default function conversationImportRoutes(ctx: AppContext) {
     }, async (request) => {
       const query = request.query as { dryRun?: boolean; fileName?: string };
       const body = request.body as { source?: unknown; conversations: unknown[] };
-      return importConversations(ctx.sql, {
+      const result = await importConversations(ctx.sql, {
         source: body.source, conversations: body.conversations, dryRun: query.dryRun ?? false, actorId: request.user!.id, fileName: query.fileName,
       });
+      // Stored (committed) with their labels: every server's label suggestions and inbox filter list them at once.
+      if (!result.dryRun && result.labelled > 0) await labelsChanged(ctx);
+      return result;
     });
   };
 }

@@ -109,6 +109,8 @@ export default function webhookRoutes(ctx: AppContext) {
       return row;
     };
     const denied = { 401: ErrorResponse, 403: ErrorResponse };
+    // Where the shop's events go, and their secret: changing either is a session's call (see refuseApiToken).
+    const config = { sessionOnly: true };
 
     app.get('/api/admin/webhooks', {
       preHandler: app.requireAdmin,
@@ -123,7 +125,7 @@ export default function webhookRoutes(ctx: AppContext) {
 
     app.post('/api/admin/webhooks', {
       preHandler: app.requireAdmin,
-      config: { sessionOnly: true }, // where the shop's events go, and their secret: a session's call (see refuseApiToken)
+      config,
       schema: {
         tags: ['admin'], summary: `Register an endpoint (at most ${MAX_WEBHOOKS}); the answer holds its signing secret, shown this once`,
         body: Type.Object({ url: Url, events: Events, description: Type.Optional(Description), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
@@ -141,7 +143,7 @@ export default function webhookRoutes(ctx: AppContext) {
 
     app.patch('/api/admin/webhooks/:id', {
       preHandler: app.requireAdmin,
-      config: { sessionOnly: true }, // where the shop's events go, and their secret: a session's call (see refuseApiToken)
+      config,
       schema: {
         tags: ['admin'], summary: 'Change the URL, events, description or active', params: IdParams,
         body: Type.Object({ url: Type.Optional(Url), events: Type.Optional(Events), description: Type.Optional(Description), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 }),
@@ -169,7 +171,7 @@ export default function webhookRoutes(ctx: AppContext) {
 
     app.post('/api/admin/webhooks/:id/rotate-secret', {
       preHandler: app.requireAdmin,
-      config: { sessionOnly: true }, // where the shop's events go, and their secret: a session's call (see refuseApiToken)
+      config,
       schema: { tags: ['admin'], summary: 'Replace the signing secret; the answer holds the new one, shown this once', params: IdParams, response: { 200: WebhookReply, ...denied, 404: ErrorResponse } },
     }, async (request) => {
       const row = await webhooks.rotateSecret(request.params.id);

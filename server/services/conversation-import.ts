@@ -81,6 +81,8 @@ export interface ConversationImportResult {
   /** Messages and ratings stored with the imported conversations. */
   messages: number;
   ratings: number;
+  /** Imported conversations that came with labels (the caller tells the labels-in-use counts: `labelsChanged`). */
+  labelled: number;
   /** The customers the imported conversations were filed under (runImport's counts). */
   customers: { created: number; updated: number; unchanged: number };
   rejectedRows: ConversationRejection[];
@@ -270,7 +272,7 @@ export async function importConversations(sql: Sql, input: {
 
 async function runConversationImport(tx: Sql, rows: unknown[], defaultSource: string | null, dryRun: boolean): Promise<ConversationImportResult> {
   const result: ConversationImportResult = {
-    dryRun, conversations: rows.length, imported: 0, skipped: 0, rejected: 0, messages: 0, ratings: 0,
+    dryRun, conversations: rows.length, imported: 0, skipped: 0, rejected: 0, messages: 0, ratings: 0, labelled: 0,
     customers: { created: 0, updated: 0, unchanged: 0 }, rejectedRows: [], skippedRows: [],
   };
   const externalIdOf = (row: unknown) => (isObject(row) && (typeof row.externalId === 'string' || typeof row.externalId === 'number') ? String(row.externalId).slice(0, MAX_EXTERNAL_ID) : null);
@@ -331,6 +333,7 @@ async function runConversationImport(tx: Sql, rows: unknown[], defaultSource: st
     result.imported++;
     result.messages += c.messages.length;
     if (c.rating) result.ratings++;
+    if (c.labels.length) result.labelled++;
     const said = c.messages.filter((m) => !m.private).length; // private notes are not counted, as live
     const counter = counters.get(customerId) ?? { conversations: 0, messages: 0, firstSeen: c.startedAt };
     counters.set(customerId, { conversations: counter.conversations + 1, messages: counter.messages + said, firstSeen: c.startedAt < counter.firstSeen ? c.startedAt : counter.firstSeen });

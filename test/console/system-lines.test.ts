@@ -1,9 +1,20 @@
 // Every system line the server stores has a wording in both languages in the console, and the shopper-visible ones
 // in the widget: the events are read from the code that writes them, so a new one without a translation fails here.
 import { readFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+// The language menu's choice is kept in localStorage: a stand-in for it (and for <html lang>), empty, so the console
+// starts in English here as before.
+vi.hoisted(() => {
+  const store = new Map<string, string>();
+  Object.assign(globalThis, {
+    localStorage: { getItem: (key: string) => store.get(key) ?? null, setItem: (key: string, value: string) => void store.set(key, value) },
+    document: { documentElement: { lang: 'en' } },
+  });
+});
+
 import { systemLine } from '../../console/src/system-lines.ts';
-import { _dictionariesForTests } from '../../console/src/i18n.ts';
+import { _dictionariesForTests, setLanguageChoice } from '../../console/src/i18n.ts';
 import { STRINGS as WIDGET_STRINGS, systemLineText } from '../../widget/src/i18n.ts';
 
 /** Events of the system messages written by the chat service (`systemMessage(…)`), the follow-up and the rating-email workers. */
@@ -60,5 +71,51 @@ describe('system lines', () => {
     }
     expect(systemLineText(WIDGET_STRINGS.zh, 'Ada joined the chat.', { event: 'agent_joined', agentName: 'Ada' })).toBe('Ada 已加入对话。');
     expect(systemLineText(WIDGET_STRINGS.zh, 'Something new happened.', { event: 'brand_new' })).toBe('Something new happened.');
+  });
+});
+
+describe("an automation rule's lines", () => {
+  afterAll(() => setLanguageChoice('en'));
+  // As the chat service stores them (chat-service.ts automationNote / automationRan): an English text, the rule's name
+  // and note (or each action's outcome) in the metadata.
+  const rule = { ruleId: 7, ruleName: 'Refunds' };
+  const note = { text: 'Automation rule "Refunds": Check the order first.', metadata: { event: 'automation_note', ...rule, text: 'Check the order first.' } };
+  const ran = { text: 'Automation rule "Refunds" ran.', metadata: { event: 'automation_ran', ...rule, actions: [{ type: 'note', status: 'done' }] } };
+  const stoppedBy = (code: string, message: string) => ({
+    text: `Automation rule "Refunds" stopped: ${message}`,
+    metadata: { event: 'automation_stopped', ...rule, reason: message, actions: [{ type: 'addLabels', status: 'done' }, { type: 'transferToTeam', status: 'refused', code, message }] },
+  });
+  const lines = () => [note, ran, stoppedBy('forbidden', 'You are not allowed to do that.'), stoppedBy('not_found', 'Team not found.')].map(systemLine);
+
+  it("are worded in the agent's language, with the rule's name and note once", () => {
+    setLanguageChoice('en');
+    expect(lines()).toEqual([
+      'Automation rule “Refunds”: Check the order first.',
+      'Automation rule “Refunds” ran.',
+      'Automation rule “Refunds” stopped: You are not allowed to do that.',
+      'Automation rule “Refunds” stopped: Team not found.',
+    ]);
+    setLanguageChoice('zh-CN');
+    expect(lines()).toEqual([
+      '自动化规则“Refunds”：Check the order first.', // the admin's note as they wrote it, after one prefix
+      '自动化规则“Refunds”已执行。',
+      '自动化规则“Refunds”已停止：您没有权限执行此操作。', // a refusal the console words by its code
+      '自动化规则“Refunds”已停止：Team not found.', // one it has no words for: the server's sentence
+    ]);
+    setLanguageChoice('zh-TW');
+    expect(lines()).toEqual([
+      '自動化規則“Refunds”：Check the order first.',
+      '自動化規則“Refunds”已執行。',
+      '自動化規則“Refunds”已停止：您沒有許可權執行此操作。', // Taiwan's word, as the console's table writes it
+      '自動化規則“Refunds”已停止：Team not found.',
+    ]);
+  });
+
+  it('a line stored without its outcomes, or without the rule, falls back as other lines do', () => {
+    setLanguageChoice('zh-CN');
+    const { actions: _, ...withoutOutcomes } = stoppedBy('forbidden', 'You are not allowed to do that.').metadata;
+    expect(systemLine({ text: 'stored', metadata: withoutOutcomes })).toBe('自动化规则“Refunds”已停止：You are not allowed to do that.');
+    expect(systemLine({ text: 'stored', metadata: { event: 'automation_stopped', ...rule } })).toBe('自动化规则“Refunds”在一个无法执行的操作处停止了。');
+    expect(systemLine({ text: 'Automation rule "Refunds": hi', metadata: { event: 'automation_note', text: 'hi' } })).toBe('Automation rule "Refunds": hi');
   });
 });

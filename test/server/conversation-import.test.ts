@@ -97,20 +97,24 @@ describe('importing conversations', () => {
     const before = await Promise.all([count('conversations'), count('messages'), count('customers'), count('feedback')]);
     const dry = await importFile(chatwoot(), { dryRun: true });
     expect(dry.status).toBe(200);
-    expect(dry.json).toMatchObject({ dryRun: true, conversations: 3, imported: 3, skipped: 0, rejected: 0, messages: 7, ratings: 1, customers: { created: 1 } });
+    expect(dry.json).toMatchObject({ dryRun: true, conversations: 3, imported: 3, skipped: 0, rejected: 0, messages: 7, ratings: 1, labelled: 1, customers: { created: 1 } });
     expect(await Promise.all([count('conversations'), count('messages'), count('customers'), count('feedback')])).toEqual(before);
     expect((await sql()`select 1 from audit_log where action = 'conversations.import'`).length).toBe(0);
   });
 
   it('files each conversation under its customer, resolved, with its own times, authors and order, read, and audited', async () => {
     const customersBefore = await count('customers');
+    const labelsInUse = async () => (await httpAs(stack.url, 'GET', '/api/conversation-labels', agent)).json.items;
+    expect(await labelsInUse()).toEqual([]); // counted now: the server keeps this count for 30 s unless labels change
     const result = await importFile(chatwoot(), { fileName: 'chatwoot-march.json' });
     expect(result.status).toBe(200);
     expect(result.json).toMatchObject({
-      dryRun: false, conversations: 3, imported: 3, skipped: 0, rejected: 0, messages: 7, ratings: 1,
+      dryRun: false, conversations: 3, imported: 3, skipped: 0, rejected: 0, messages: 7, ratings: 1, labelled: 1,
       customers: { created: 1, updated: 1, unchanged: 1 }, rejectedRows: [], skippedRows: [],
     });
     expect(await count('customers')).toBe(customersBefore + 1); // Nina only
+    // The imported labels are suggested, and in the inbox's filter, at once.
+    expect(await labelsInUse()).toEqual([{ label: 'shipping', conversations: 1 }, { label: 'vip', conversations: 1 }]);
 
     const ida = (await conversationOf('chatwoot', '101'))!;
     expect(ida).toMatchObject({

@@ -8,7 +8,7 @@ import { errorText, get, patch, post, put, query, upload } from '../api.ts';
 import { ChipsEditor } from '../chips-editor.tsx';
 import { useSession } from '../context.ts';
 import { formatTime, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
-import { t, type Key } from '../i18n.ts';
+import { getLocale, sharedChineseInScript, t, type Key } from '../i18n.ts';
 import { newClientId, request } from '../realtime.ts';
 import { altLabel, isAltShortcut, isTypingIn } from '../shortcuts.ts';
 import { fillPlaceholders } from '../placeholders.ts';
@@ -19,6 +19,7 @@ import { formatWake } from '../snooze.ts';
 import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage, ConversationSummary, Customer, FeedbackItem, FileMetadata, KbArticleLink, NoteMetadata, ShopperActivity, ShopperPage } from '../types.ts';
 import { chatLanguage } from '../chat-language.ts';
 import { detectLanguage, type Language } from '../../../knowledge-base/text/language.ts';
+import { categoryName } from '../../../knowledge-base/categories.ts';
 import { clientIdForSend, draftKey, forgetUnsent, readDraft, rememberUnsent, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
 import { reportChatRead } from '../unread-title.ts';
 import { announce } from '../notify.ts';
@@ -884,7 +885,7 @@ function ArticlePicker({ locale, onPick }: { locale: Language; onPick(article: K
       <input type="search" placeholder={t('composer.searchArticles')} aria-label={t('composer.searchArticles')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
       <ul>
         {(articles.data?.items ?? []).map((a) => (
-          <li key={a.id}><button class="link" onClick={() => onPick(a)}>{a.title}</button> <span class="muted small">{a.category} · {a.locale}</span></li>
+          <li key={a.id}><button class="link" onClick={() => onPick(a)}>{a.title}</button> <span class="muted small">{categoryName(a.category, getLocale(), sharedChineseInScript)} · {a.locale}</span></li>
         ))}
         {articles.data && !articles.data.items.length && <li class="muted small">{t('composer.noArticles')}</li>}
       </ul>
