@@ -114,24 +114,40 @@ export function formatSeconds(seconds: number | null | undefined): string {
 /** An amount in the order's currency, as the console's language writes money ("$76.00", "US$76.00"). */
 export const formatMoney = (cents: number, currency: string): string => formatAmount(cents, currency, getLocale());
 
+/** A refusal in the console's words: by the server's code (others keep the server's sentence), or worded by a function. */
+export type Refusals = Record<string, Key> | ((err: unknown) => string);
+
 /**
- * Runs a change to a list the page shows: the server's refusal said in the console's words (`refusals`, by code), the
- * list reloaded whatever happened (another console may have changed it too). `run` answers whether the change went
- * through, so a form is emptied only then.
+ * Runs an action a page waits on: `busy` while it is on its way (for disabled buttons), `error` the server's refusal in
+ * the console's words (`refusals`), cleared once an action goes through. `run` answers whether it went through. An
+ * action whose success takes the page away (`{ leaving: true }`: a sign-in, a navigation, a merge) stays busy, so
+ * nothing is sent twice while the page changes.
  */
-export function useListChange(list: { reload(): void }, refusals: Record<string, Key>) {
+export function useAction(refusals: Refusals = {}) {
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const run = async (change: () => Promise<unknown>): Promise<boolean> => {
+  const run = async (action: () => Promise<unknown>, { leaving = false } = {}): Promise<boolean> => {
+    setBusy(true);
     try {
-      await change();
+      await action();
       setError(null);
+      if (!leaving) setBusy(false);
       return true;
     } catch (err) {
-      setError(codeText(err, refusals));
+      setError(typeof refusals === 'function' ? refusals(err) : codeText(err, refusals));
+      setBusy(false);
       return false;
-    } finally {
-      list.reload();
     }
   };
-  return { error, setError, run };
+  return { busy, error, setError, run };
+}
+
+/**
+ * Runs a change to a list the page shows (useAction), the list reloaded whatever happened (another console may have
+ * changed it too). `run` answers whether the change went through, so a form is emptied only then.
+ */
+export function useListChange(list: { reload(): void }, refusals: Record<string, Key>) {
+  const { busy, error, setError, run: act } = useAction(refusals);
+  const run = (change: () => Promise<unknown>): Promise<boolean> => act(change).finally(() => list.reload());
+  return { busy, error, setError, run };
 }

@@ -2,8 +2,7 @@
 // (sentence → intent, confidence, out of scope, and what the bot would reply),
 // the out-of-scope examples and the retraining status.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { errorText } from '../api.ts';
-import { useLoad } from '../hooks.ts';
+import { useAction, useLoad } from '../hooks.ts';
 import { changeLines, importCount, JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
 import { t } from '../i18n.ts';
 import { kbApi, type Article, type BotPreview, type Classification, type Intent } from '../kb-api.ts';
@@ -96,19 +95,16 @@ function TestBox() {
   const [text, setText] = useState('');
   const [result, setResult] = useState<Classification | null>(null);
   const [preview, setPreview] = useState<BotPreview | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run: act } = useAction();
   const run = async (event: Event) => {
     event.preventDefault();
     const sentence = text.trim();
     if (!sentence) return;
-    try {
+    await act(async () => {
       const [classification, reply] = await Promise.all([kbApi.classify(sentence), kbApi.preview(sentence)]);
       setResult(classification);
       setPreview(reply);
-      setError(null);
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
   const verdict = result && scoreVerdict(result);
   return (
@@ -147,18 +143,13 @@ function OutOfScopeEditor() {
   const stored = useLoad(() => kbApi.outOfScope(), []);
   const [text, setText] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const value = text ?? (stored.data?.examples ?? []).join('\n');
-  const save = async () => {
-    try {
-      const saved = await kbApi.saveOutOfScope(lines(value));
-      setText(saved.examples.join('\n'));
-      setError(null);
-      setMessage(t('intents.saved'));
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const save = () => run(async () => {
+    const saved = await kbApi.saveOutOfScope(lines(value));
+    setText(saved.examples.join('\n'));
+    setMessage(t('intents.saved'));
+  });
   return (
     <details class="card" data-testid="out-of-scope-editor">
       <summary><strong>{t('intents.outOfScopeTitle')}</strong> <span class="muted small">({lines(value).length})</span></summary>
@@ -181,30 +172,23 @@ function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
   const [examplesEn, setExamplesEn] = useState((intent?.examples.en ?? []).join('\n'));
   const [examplesZh, setExamplesZh] = useState((intent?.examples.zh ?? []).join('\n'));
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   useEffect(() => setMessage(null), [draft, examplesEn, examplesZh]);
-  const save = async () => {
+  const save = () => run(async () => {
     const input: IntentDraft = { ...draft, examples: { en: lines(examplesEn), zh: lines(examplesZh) } };
-    try {
-      const saved = intent ? await kbApi.saveIntent(intent.id, input) : await kbApi.createIntent(input);
-      setError(null);
-      setMessage(t('intents.saved'));
-      onSaved(saved.intent.id);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+    const saved = intent ? await kbApi.saveIntent(intent.id, input) : await kbApi.createIntent(input);
+    setMessage(t('intents.saved'));
+    onSaved(saved.intent.id);
+  });
   const remove = async () => {
     if (!intent) return;
     // An intent the bot knows by name: say what deleting it ends.
     const role = specialRoleOf(intent.name);
     if (!confirm(`${t('intents.confirmDelete', { name: intent.name })}${role ? `\n\n${t(`intents.special.${role}`)}` : ''}`)) return;
-    try {
+    await run(async () => {
       await kbApi.deleteIntent(intent.id);
       onDeleted?.();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
   return (
     <div class="card editor" data-testid="intent-editor">

@@ -3,8 +3,7 @@
 // restore, and the re-index progress after a publish.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { guardNavigation } from '../router.ts';
-import { errorText } from '../api.ts';
-import { useLoad } from '../hooks.ts';
+import { useAction, useLoad } from '../hooks.ts';
 import { changeLines, importCount, JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
 import { getLocale, sharedChineseInScript, t, type Key } from '../i18n.ts';
 import { categoryName } from '../../../knowledge-base/categories.ts';
@@ -156,8 +155,7 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
   const [draft, setDraft] = useState<ArticleInput>(EMPTY);
   const [article, setArticle] = useState<Article | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run: act } = useAction();
   const [versionsTick, setVersionsTick] = useState(0);
   // A new article's slug follows its title until the admin types one.
   const [slugTyped, setSlugTyped] = useState(false);
@@ -186,21 +184,16 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
     return () => { window.removeEventListener('beforeunload', warn); onUnsaved(null); };
   }, [unsavedTitle]);
   const edits = () => ({ title: draft.title, category: draft.category, body: draft.body, ...(article && draft.slug !== article.slug ? { slug: draft.slug } : {}) });
-  const run = async (what: () => Promise<{ article: Article }>, done: string) => {
-    setBusy(true);
+  const run = (what: () => Promise<{ article: Article }>, done: string) => {
     setError(null);
-    try {
+    return act(async () => {
       const result = await what();
       setArticle(result.article);
       setDraft({ slug: result.article.slug, locale: result.article.locale, title: result.article.title, category: result.article.category, body: result.article.body });
       setMessage(done);
       setVersionsTick((n) => n + 1);
       onSaved(result.article.id);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const live = article?.status === 'published';
   // A draft is saved as a draft; a published article's edits go live (new version, re-indexed) when saved.
@@ -259,19 +252,17 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
 function VersionHistory({ article, tick, current, unsaved, onRestored }: { article: Article; tick: number; current: string; unsaved: boolean; onRestored(article: Article): void }) {
   const versions = useLoad(() => kbApi.versions(article.id), [article.id, tick]);
   const [compare, setCompare] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const items = [...(versions.data?.items ?? [])].sort((a, b) => b.version - a.version);
   const shown = useLoad(() => (compare ? kbApi.version(article.id, compare).then((r) => r.version) : Promise.resolve(null)), [article.id, compare]).data;
   const restore = async (version: number) => {
     // A published article's restored text is live at once (bot and help page); a draft's only becomes the draft.
     const question = t(article.status === 'published' ? 'kb.confirmRestoreLive' : 'kb.confirmRestoreDraft', { version, title: article.title });
     if (!confirm(unsaved ? `${question} ${t('kb.unsavedLost')}` : question)) return;
-    try {
+    await run(async () => {
       onRestored((await kbApi.restore(article.id, version)).article);
       setCompare(null);
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
   return (
     <section class="versions" data-testid="kb-versions">

@@ -3,8 +3,8 @@
 // (export / delete a customer) and the audit log.
 import { ALLOWED_ORIGIN_PATTERN } from '../../../server/services/allowed-origin.ts';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { del, errorText, get, patch, post, put, query } from '../api.ts';
-import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
+import { del, get, patch, post, put, query } from '../api.ts';
+import { formatTime, useAction, useListChange, useLoad, useSocketEvent } from '../hooks.ts';
 import { getLocale, t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
 import type { CannedResponse, Customer } from '../types.ts';
@@ -78,23 +78,15 @@ function TeamTab() {
   const [renaming, setRenaming] = useState<{ id: number; names: TypedNames } | null>(null);
   const [form, setForm] = useState({ email: '', name: '', role: 'agent' as 'agent' | 'admin', password: '', capacity: 5, languages: [] as Language[] });
   const [showPassword, setShowPassword] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, run } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const [resetting, setResetting] = useState<{ id: number; password: string } | null>(null);
   // Every change to a member: on success the error goes, the notice says what happened and the table reloads.
   // The notice may depend on the answer; true when it went through.
-  const act = async <T,>(request: Promise<T>, notice: (answer: T) => string) => {
-    try {
-      const answer = await request;
-      setError(null);
-      setNotice(notice(answer));
-      team.reload();
-      return true;
-    } catch (err) {
-      setError(errorText(err));
-      return false;
-    }
-  };
+  const act = <T,>(request: Promise<T>, notice: (answer: T) => string) => run(async () => {
+    setNotice(notice(await request));
+    team.reload();
+  });
   // Role, capacity and languages change as soon as they are picked: say so, as there is no Save button.
   const change = (id: number, body: Record<string, unknown>) => act(patch(`/api/admin/team/${id}`, body), () => t('saved'));
   // A member's role, capacity and languages as picked, until the saved ones come back (see pending-saves.ts): ticking
@@ -152,7 +144,7 @@ function TeamTab() {
   const resend = (m: Member) => act(post(`/api/admin/team/${m.id}/invitation`, { language: getLocale() }), () => t('team.invitationSent', { email: m.email }));
   const create = async (event: Event) => {
     event.preventDefault();
-    try {
+    await run(async () => {
       const { password, ...details } = form;
       const answer = await post<{ invitationError?: string }>('/api/admin/team', invite ? { ...details, invite: true, language: getLocale() } : form);
       if (invite && answer.invitationError) setNotice(t('team.invitationFailed', { name: form.name, error: answer.invitationError }));
@@ -161,11 +153,8 @@ function TeamTab() {
       else setNotice(t('team.created', { name: form.name, email: form.email, password }));
       setForm({ email: '', name: '', role: 'agent', password: '', capacity: 5, languages: [] });
       setShowPassword(false);
-      setError(null);
       team.reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
   return (
     <section class="card" data-testid="team">
@@ -260,19 +249,12 @@ function CannedTab() {
   const blank = { shortcut: '', title: '', body: '', locale: 'en' as 'en' | 'zh' };
   const [form, setForm] = useState(blank);
   const [editing, setEditing] = useState<number | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useListChange(list, {});
   const submit = async (event: Event) => {
     event.preventDefault();
-    try {
-      if (editing) await put(`/api/admin/canned-responses/${editing}`, form);
-      else await post('/api/admin/canned-responses', form);
-      setForm(blank);
-      setEditing(null);
-      setError(null);
-      list.reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    if (!(await run(() => (editing ? put(`/api/admin/canned-responses/${editing}`, form) : post('/api/admin/canned-responses', form))))) return;
+    setForm(blank);
+    setEditing(null);
   };
   return (
     <section class="card" data-testid="canned">
@@ -285,7 +267,7 @@ function CannedTab() {
               <td><code>/{c.shortcut}</code></td><td>{c.title}</td><td class="small">{c.body}</td><td>{c.locale}</td>
               <td class="nowrap">
                 <button class="small" onClick={() => { setEditing(c.id); setForm({ shortcut: c.shortcut, title: c.title, body: c.body, locale: c.locale as 'en' | 'zh' }); }}>{t('edit')}</button>
-                <button class="small danger" onClick={async () => { await del(`/api/admin/canned-responses/${c.id}`).catch((e) => setError(errorText(e))); list.reload(); }}>{t('delete')}</button>
+                <button class="small danger" onClick={() => void run(() => del(`/api/admin/canned-responses/${c.id}`))}>{t('delete')}</button>
               </td>
             </tr>
           ))}
@@ -314,19 +296,16 @@ function LabelsTab() {
   useSocketEvent(socket, 'conversation:labels', () => labels.reload());
   useSocketEvent(socket, 'labels:changed', () => labels.reload());
   const [renaming, setRenaming] = useState<{ from: string; name: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run: act } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const run = async (change: () => Promise<{ conversations: number }>) => {
-    try {
+    const changed = await act(async () => {
       const { conversations } = await change();
       setNotice(t('labels.changed', { count: conversations }));
-      setError(null);
       setRenaming(null);
       labels.reload();
-    } catch (err) {
-      setError(errorText(err));
-      setNotice(null);
-    }
+    });
+    if (!changed) setNotice(null);
   };
   const path = (label: string) => `/api/admin/conversation-labels/${encodeURIComponent(label)}`;
   const items = labels.data?.items ?? [];
@@ -448,7 +427,7 @@ function WidgetTab() {
   const [form, setForm] = useState<WidgetSettingsView | null>(null);
   const [secret, setSecret] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, run } = useAction();
   // Kept as typed (blank lines and all) until saved; the server gets the list.
   const [originsText, setOriginsText] = useState('');
   useEffect(() => {
@@ -463,16 +442,13 @@ function WidgetTab() {
     const settings = { ...rest, allowedOrigins: originLines(originsText) };
     const wrong = notAnOrigin(settings.allowedOrigins);
     if (wrong !== undefined) return setError(t('widget.allowedOriginsBad', { origin: wrong }));
-    try {
+    await run(async () => {
       const saved = await put<WidgetSettingsView>('/api/admin/widget-settings', secret === undefined ? settings : { ...settings, identitySecret: secret });
       setForm(saved);
       setOriginsText((saved.allowedOrigins ?? []).join('\n'));
       setSecret(undefined);
-      setError(null);
       setMessage(t('saved'));
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
   const hours = form.businessHours;
   return (
@@ -615,17 +591,10 @@ function WebhooksTab() {
   const blank = { url: '', description: '', events: [] as string[] };
   const [form, setForm] = useState(blank);
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, run: act } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const run = async (action: () => Promise<void>) => {
-    try {
-      await action();
-      setError(null);
-      list.reload();
-    } catch (err) {
-      setError(errorText(err));
-      setNotice(null);
-    }
+    if (!(await act(async () => { await action(); list.reload(); }))) setNotice(null);
   };
   const create = (event: Event) => {
     event.preventDefault();
@@ -713,26 +682,19 @@ function PrivacyTab() {
   const [q, setQ] = useState('');
   const [results, setResults] = useState<Customer[]>([]);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const search = async (event: Event) => {
     event.preventDefault();
     if (!q.trim()) return;
-    try {
-      setResults((await get<{ items: Customer[] }>(`/api/customers${query({ q: q.trim() })}`)).items);
-      setError(null);
-    } catch (err) {
-      setError(errorText(err));
-    }
+    await run(async () => setResults((await get<{ items: Customer[] }>(`/api/customers${query({ q: q.trim() })}`)).items));
   };
   const remove = async (customer: Customer) => {
     if (!confirm(t('privacy.confirmDelete', { name: customer.name ?? customer.email ?? `#${customer.id}` }))) return;
-    try {
+    await run(async () => {
       const r = await del<{ messagesAnonymised: number; timelineEventsRemoved: number; ordersDeleted: number }>(`/api/admin/customers/${customer.id}`);
       setMessage(t('privacy.deleted', { messages: r.messagesAnonymised, events: r.timelineEventsRemoved, orders: r.ordersDeleted }));
       setResults(results.filter((c) => c.id !== customer.id));
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
   return (
     <section class="card" data-testid="privacy">

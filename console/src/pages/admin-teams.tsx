@@ -2,8 +2,8 @@
 // a chat the bot hands off about one of those intents is offered to the team's online agents first, and to anyone
 // else when none of them has room (server/services/teams.ts, routing.assignNext). Every change saves at once.
 import { useState } from 'preact/hooks';
-import { del, errorText, get, patch, post } from '../api.ts';
-import { useLoad } from '../hooks.ts';
+import { del, get, patch, post } from '../api.ts';
+import { useAction, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { ConfirmButton } from '../confirm-button.tsx';
 import { usePendingSaves } from '../pending-saves.ts';
@@ -37,17 +37,10 @@ export function TeamsTab() {
   const agents = useLoad(() => get<{ items: Agent[] }>('/api/admin/team'), []);
   const intents = useLoad(() => get<{ items: Intent[] }>('/api/admin/intents'), []);
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error, run: act } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const run = async (action: () => Promise<unknown>, done: string) => {
-    try {
-      await action();
-      setError(null);
-      setNotice(done);
-    } catch (err) {
-      setError(errorText(err));
-      setNotice(null);
-    }
+    setNotice((await act(action)) ? done : null);
     teams.reload();
   };
   const list = teams.data?.items ?? [];

@@ -2,8 +2,7 @@
 // most frequent first, each with "add as example" (to an intent), "create
 // article" (a draft to edit) or "not for the bot" (out-of-scope examples).
 import { useState } from 'preact/hooks';
-import { errorText } from '../api.ts';
-import { formatTime, useLoad } from '../hooks.ts';
+import { formatTime, useAction, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { kbApi, type LearningCandidate, type UnansweredGroup } from '../kb-api.ts';
@@ -33,15 +32,8 @@ interface IntentChoice { id: number; name: string }
 
 /** A row's actions: each reloads the list when done, or shows its error in the row. */
 function useRowAction(onDone: () => void) {
-  const [error, setError] = useState<string | null>(null);
-  const run = async (what: () => Promise<unknown>) => {
-    try {
-      await what();
-      onDone();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const { error, run: act } = useAction();
+  const run = (what: () => Promise<unknown>) => act(async () => { await what(); onDone(); });
   return { run, error };
 }
 

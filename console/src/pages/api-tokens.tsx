@@ -1,8 +1,8 @@
 // Team & settings → API tokens: personal tokens for integrations (`Authorization: Bearer sd_…` on the console's API,
 // acting as the admin who made them with the scope chosen). The secret is shown once, when it is made, as a webhook's.
 import { useState } from 'preact/hooks';
-import { del, errorText, get, post } from '../api.ts';
-import { formatTime, useLoad } from '../hooks.ts';
+import { del, get, post } from '../api.ts';
+import { formatTime, useAction, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { ConfirmButton } from '../confirm-button.tsx';
 
@@ -22,16 +22,8 @@ export function ApiTokensTab() {
   const blank = { name: '', scope: 'agent' as 'agent' | 'admin', expires: '' };
   const [form, setForm] = useState(blank);
   const [secret, setSecret] = useState<{ name: string; token: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (action: () => Promise<void>) => {
-    try {
-      await action();
-      setError(null);
-      list.reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const { error, run: act } = useAction();
+  const run = (action: () => Promise<void>) => act(async () => { await action(); list.reload(); });
   const create = (event: Event) => {
     event.preventDefault();
     void run(async () => {

@@ -4,8 +4,8 @@
 // sign-in finds again); otherwise the one whose panel is open. The confirmation
 // names both, because a merge cannot be undone.
 import { useState } from 'preact/hooks';
-import { errorText, get, post, query } from '../api.ts';
-import { useDebounced, useLoad } from '../hooks.ts';
+import { get, post, query } from '../api.ts';
+import { useAction, useDebounced, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import type { Customer } from '../types.ts';
 
@@ -73,19 +73,12 @@ function MergeSearch({ customer, suggested, onChoose, onCancel }: { customer: Cu
 }
 
 function MergeConfirm({ customer, other, onCancel, onMerged }: { customer: Customer; other: Customer; onCancel(): void; onMerged(keptId: number, conversations: number): void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const { kept, moved } = mergeDirection(customer, other);
-  const merge = async () => {
-    setBusy(true);
-    try {
-      const result = await post<{ customer: Customer; conversations: number }>(`/api/customers/${moved.id}/merge`, { intoId: kept.id });
-      onMerged(result.customer.id, result.conversations);
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
-  };
+  const merge = () => run(async () => {
+    const result = await post<{ customer: Customer; conversations: number }>(`/api/customers/${moved.id}/merge`, { intoId: kept.id });
+    onMerged(result.customer.id, result.conversations);
+  }, { leaving: true });
   return (
     <div data-testid="merge-confirm">
       <p class="small">{t('merge.confirm', { kept: label(kept), moved: label(moved) })}</p>

@@ -2,7 +2,8 @@
 // agent, shown in the shopper's widget at once and emailed later if unread (POST /api/customers/:id/conversations).
 // While the customer has an open conversation, the panel links to it instead: the answer belongs there.
 import { useState } from 'preact/hooks';
-import { errorText, post } from '../api.ts';
+import { post } from '../api.ts';
+import { useAction } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { ConversationSummary, Customer } from '../types.ts';
@@ -11,8 +12,7 @@ import type { ConversationSummary, Customer } from '../types.ts';
 export function MessageCustomer({ customer, conversations, besideConversationId }: { customer: Customer; conversations: ConversationSummary[]; besideConversationId?: number }) {
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const ongoing = conversations.find((c) => c.status !== 'resolved');
   if (customer.blocked) return null;
   if (ongoing) {
@@ -29,14 +29,10 @@ export function MessageCustomer({ customer, conversations, besideConversationId 
   const send = async (event: Event) => {
     event.preventDefault();
     if (!text.trim()) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       const started = await post<{ conversationId: number }>(`/api/customers/${customer.id}/conversations`, { text: text.trim() });
       navigate(`/console/conversations/${started.conversationId}`);
-    } catch (err) {
-      setError(errorText(err));
-      setBusy(false);
-    }
+    }, { leaving: true });
   };
   return (
     <form class="message-customer" data-testid="message-customer-form" onSubmit={send}>

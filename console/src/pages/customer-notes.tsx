@@ -2,10 +2,10 @@
 // know about the person ("prefers email", "refund promised on 12 Dec by Sam"). Everyone reads and adds; a note is
 // edited by its author and deleted by its author or an admin. A teammate's change arrives as `customer:updated`.
 import { useRef, useState } from 'preact/hooks';
-import { del, errorText, get, patch, post } from '../api.ts';
+import { del, get, patch, post } from '../api.ts';
 import { ConfirmButton } from '../confirm-button.tsx';
 import { useSession } from '../context.ts';
-import { formatTime, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
+import { formatTime, useAction, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import type { CustomerNote } from '../types.ts';
 
@@ -20,8 +20,7 @@ export function CustomerNotes({ customerId }: { customerId: number }) {
   const notes = useLoad(() => get<{ items: CustomerNote[]; total: number }>(`/api/customers/${customerId}/notes`), [customerId]);
   useSocketEvent(socket, 'customer:updated', (e) => { if (e.customerId === customerId) notes.reload(); });
   const [draft, setDraft] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run: act } = useAction();
   const [editing, setEditing] = useState<{ id: number; text: string } | null>(null);
   // The edit box, a note's buttons and a deleted note replace the control that had focus: focus goes with them
   // (into the edit box, back to the note's Edit button, to the new-note box) instead of falling to the page.
@@ -38,20 +37,7 @@ export function CustomerNotes({ customerId }: { customerId: number }) {
     focusAfterRender(inNote(id, 'customer-note-edit'));
   };
 
-  const run = async (action: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    try {
-      await action();
-      setError(null);
-      notes.reload();
-      return true;
-    } catch (err) {
-      setError(errorText(err));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const run = (action: () => Promise<unknown>) => act(async () => { await action(); notes.reload(); });
   const add = async () => {
     const text = draft.trim();
     if (!text || busy) return;

@@ -2,9 +2,9 @@
 // computed segment with its rule, previous conversations, the history timeline,
 // CSAT history and recent orders.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { del, errorText, get, patch, post } from '../api.ts';
+import { del, get, patch, post } from '../api.ts';
 import { useSession } from '../context.ts';
-import { formatMoney, formatTime, useDebounced, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
+import { formatMoney, formatTime, useAction, useDebounced, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
 import { getChineseScript, getLocale, sharedChineseInScript, t, type Key } from '../i18n.ts';
 import { formatWake } from '../snooze.ts';
 import { navigate } from '../router.ts';
@@ -129,7 +129,7 @@ export function CustomerPanel({ customerId, conversationId, onRecordChanged }: {
 function BlockControl({ customer, onChanged }: { customer: Customer; onChanged(): void }) {
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error, run: act } = useAction();
   // The button, the form and the blocked state replace one another: focus goes with them (to the reason box when the
   // form opens, back to "Block shopper…" when it is cancelled, to the new state after blocking or unblocking) instead
   // of falling to the page (WCAG 2.4.3).
@@ -145,18 +145,13 @@ function BlockControl({ customer, onChanged }: { customer: Customer; onChanged()
     awaitingResult.current = false;
     (state.current ?? blockButton.current)?.focus();
   }, [blocked]);
-  const run = async (action: () => Promise<unknown>) => {
-    try {
-      await action();
-      setError(null);
-      setAsking(false);
-      setReason('');
-      awaitingResult.current = true;
-      onChanged();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const run = (action: () => Promise<unknown>) => act(async () => {
+    await action();
+    setAsking(false);
+    setReason('');
+    awaitingResult.current = true;
+    onChanged();
+  });
   const ask = () => {
     setAsking(true);
     focusAfterRender(() => reasonBox.current);
@@ -225,16 +220,11 @@ function TagsEditor({ customer, besideChat, onSaved }: { customer: Customer; bes
 function AttributesEditor({ customer, onSaved }: { customer: Customer; onSaved(): void }) {
   const [key, setKey] = useState('');
   const [value, setValue] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const save = async (attributes: Record<string, unknown>) => {
-    try {
-      await patch(`/api/customers/${customer.id}`, { attributes });
-      setError(null);
-      onSaved();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const { error, run } = useAction();
+  const save = (attributes: Record<string, unknown>) => run(async () => {
+    await patch(`/api/customers/${customer.id}`, { attributes });
+    onSaved();
+  });
   const entries = Object.entries(customer.attributes);
   return (
     <section class="card">

@@ -6,7 +6,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, codeText, get, query, upload } from '../api.ts';
 import { useSession } from '../context.ts';
-import { formatTime, useLoad } from '../hooks.ts';
+import { formatTime, useAction, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { ConversationImportResult, Customer } from '../types.ts';
@@ -39,8 +39,7 @@ function useDryRunImport<R>({ path, maxMb, type, refusal, onImported }: {
   onImported(): void;
 }) {
   const picker = useRef<HTMLInputElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction(refusal);
   const [pending, setPending] = useState<{ file: File; result: R } | null>(null);
   const [done, setDone] = useState<R | null>(null);
 
@@ -58,28 +57,18 @@ function useDryRunImport<R>({ path, maxMb, type, refusal, onImported }: {
       setError(refusal(new ApiError(413, 'too_large', ''))); // worded as the server's refusal would be
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       const sent = await asSent(file);
       setPending({ file: sent, result: await send(sent, true) });
-    } catch (err) {
-      setError(refusal(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const confirm = async () => {
     if (!pending) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       setDone(await send(pending.file, false));
       setPending(null);
       onImported();
-    } catch (err) {
-      setError(refusal(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return { picker, busy, error, pending, done, pick, confirm, cancel: () => setPending(null), dismiss: () => setDone(null) };
 }

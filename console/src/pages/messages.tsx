@@ -5,9 +5,9 @@
 // chat the message was left in (or resolving it) answers it too: it then says
 // "Answered in the chat", and "Mark answered" leaves a note in that chat.
 import { useState } from 'preact/hooks';
-import { errorText, get, post, query } from '../api.ts';
+import { get, post, query } from '../api.ts';
 import { useSession } from '../context.ts';
-import { formatTime, useLoad, useSocketEvent } from '../hooks.ts';
+import { formatTime, useAction, useLoad, useSocketEvent } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { OfflineMessage } from '../types.ts';
@@ -27,19 +27,17 @@ const internalLink = (href: string) => (e: Event) => { e.preventDefault(); navig
 export function MessagesPage() {
   const { socket } = useSession();
   const [filter, setFilter] = useState<Filter>('open');
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, run } = useAction();
   const list = useLoad(() => get<{ items: OfflineMessage[]; openCount: number; repliesByEmail: boolean }>(`/api/offline-messages${query({ handled: filter === 'answered' })}`), [filter]);
   useSocketEvent(socket, 'offline:new', () => list.reload());
   useSocketEvent(socket, 'offline:handled', () => list.reload());
 
-  const markAnswered = async (id: number) => {
+  const markAnswered = (id: number) => {
     setError(null);
-    try {
+    void run(async () => {
       await post(`/api/offline-messages/${id}/handled`);
       list.reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
 
   const items = list.data?.items ?? [];
