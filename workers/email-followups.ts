@@ -31,7 +31,7 @@ import { sharedSecret } from '../server/services/secrets.ts';
 import { signResumeToken } from '../server/services/visitor-tokens.ts';
 import { loadWidgetSettings, shopIdentity } from '../server/services/widget-settings.ts';
 import type { ProcessorDefinition } from './processors.ts';
-import { holdKeptCustomers } from './kept-customers.ts';
+import { holdKeptCustomers } from '../server/repositories/kept-customers.ts';
 import { CLAIM_SECONDS, sendRefused } from './email-claims.ts';
 import { addAgentNote, workerRedis, type AnnounceMessages } from './agent-note.ts';
 import { traditionalConverter, traditionalVariant } from '../server/services/chinese-script.ts';
@@ -40,6 +40,14 @@ import { openChatHash } from '../widget/src/open-marker.ts';
 
 /** At most this many replies in one email; the rest are a click away in the chat. */
 const MAX_REPLIES = 20;
+
+/** The customer a follow-up is addressed to, as its claim read them. */
+interface Addressee {
+  customer_id: number;
+  email: string;
+  locale: string | null;
+  identified: boolean;
+}
 
 interface Target {
   conversation_id: number;
@@ -139,8 +147,12 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
 
   // The name and address the admin set in the console, else SHOP_NAME / SHOP_URL.
   const shop = shopIdentity(await loadWidgetSettings(sql), config);
-  const unsubscribe = unsubscribeUrl(config.publicUrl, unsubscribeToken(await deps.linkSecret(), target.customer_id));
-  const followupId = await claim(sql, { conversationId, customerId: target.customer_id, upTo, recipient: target.email, jobId: String(job.id) });
+  const claimed = await claim(sql, { conversationId, customerId: target.customer_id, upTo, jobId: String(job.id) });
+  if ('skipped' in claimed) return { status: 'skipped', reason: claimed.skipped };
+  // Addressed as the record the follow-up was claimed for (the kept one, if a merge committed since the read above):
+  // its address, and its unsubscribe and resume links — a link naming the emptied record would reach nobody.
+  const { followupId, customer } = claimed;
+  const unsubscribe = unsubscribeUrl(config.publicUrl, unsubscribeToken(await deps.linkSecret(), customer.customer_id));
   // The Message-ID is kept on the row before sending (a retry of the row sends the same one), so a reply that
   // arrives at once already finds its conversation; the earlier follow-ups thread this one under them.
   const [{ message_id: messageId }] = await sql<{ message_id: string }[]>`
@@ -149,10 +161,10 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
     select message_id from email_followups where conversation_id = ${conversationId} and status = 'sent' and message_id is not null
     order by id desc limit ${MAX_REFERENCES}`).map((r) => r.message_id).reverse();
   const replyTo = replyToAddress(config, await deps.linkSecret(), conversationId);
-  const variant = traditionalVariant(target.locale);
+  const variant = traditionalVariant(customer.locale);
   const email = followupEmail({
     shopName: shop.shopName,
-    locale: target.locale,
+    locale: customer.locale,
     replies: replies.map((r) => ({
       agentName: r.author_name,
       agentNameChosen: r.author_name_chosen,
@@ -160,16 +172,16 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
       fileOnly: r.metadata?.fileOnly === true,
       attachments: Array.isArray(r.metadata?.attachments) ? r.metadata.attachments : [],
     })),
-    continueUrl: continueUrl(config, shop.shopUrl, await deps.lastPageUrl(target.customer_id).catch(() => null),
-      target.identified ? null : signResumeToken(await deps.linkSecret(), target.customer_id)),
+    continueUrl: continueUrl(config, shop.shopUrl, await deps.lastPageUrl(customer.customer_id).catch(() => null),
+      customer.identified ? null : signResumeToken(await deps.linkSecret(), customer.customer_id)),
     unsubscribeUrl: unsubscribe,
     publicUrl: config.publicUrl,
-    identified: target.identified,
+    identified: customer.identified,
   }, variant ? { tag: variant, convert: await traditionalConverter(variant) } : undefined);
   try {
     await deps.mailer.send({
       from: senderAddress({ ...config, shopName: shop.shopName }),
-      to: target.email,
+      to: customer.email,
       ...email,
       messageId,
       ...(replyTo ? { replyTo } : {}),
@@ -183,7 +195,7 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
   }
   await sql`update email_followups set status = 'sent', attempts = attempts + 1, error = null, sent_at = now(), updated_at = now(), job_id = null
             where id = ${followupId}`;
-  await noteForAgents(deps, conversationId, followupId, upTo, target.email);
+  await noteForAgents(deps, conversationId, followupId, upTo, customer.email);
   return { status: 'sent', followupId, upToMessageId: upTo, replies: replies.length };
 }
 
@@ -192,24 +204,33 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
  * again, now covering any reply that came meanwhile; a row another job touched within CLAIM_SECONDS is being sent by
  * it, so this job is retried later (by then it finds those replies emailed).
  */
-async function claim(sql: Sql, row: { conversationId: number; customerId: number; upTo: number; recipient: string; jobId: string }): Promise<number> {
+async function claim(sql: Sql, row: { conversationId: number; customerId: number; upTo: number; jobId: string }): Promise<{ followupId: number; customer: Addressee } | { skipped: string }> {
   return (await sql.begin(async (tx) => {
     // The customer read before the email was composed may have been merged away since (its rows, this table's
-    // included, already moved) or be being merged now: the row goes to the record it is kept in, held meanwhile.
+    // included, already moved) or be being merged now: the row goes to the record it is kept in, held meanwhile,
+    // and the email to that record's address (read again here: the kept record's own, its opt-out included).
     const customerId = (await holdKeptCustomers(tx, [row.customerId])).get(row.customerId) ?? row.customerId;
+    const [customer] = await tx<(Addressee & { deleted: boolean; opted_out: boolean })[]>`
+      select id as customer_id, email, locale, external_id is not null as identified, email_followups_off_at is not null as opted_out,
+             coalesce((attributes->>'deleted')::boolean, false) as deleted
+      from customers where id = ${customerId}`;
+    if (!customer || customer.deleted) return { skipped: 'customer data removed' };
+    if (!customer.email) return { skipped: 'no email address' };
+    if (customer.opted_out) return { skipped: 'unsubscribed' };
+    const recipient = customer.email;
     const [open] = await tx<{ id: number; job_id: string | null; fresh: boolean }[]>`
       select id, job_id, updated_at > now() - make_interval(secs => ${CLAIM_SECONDS}) as fresh from email_followups
       where conversation_id = ${row.conversationId} and status = 'sending' order by id desc limit 1 for update`;
     if (open && open.job_id && open.job_id !== row.jobId && open.fresh) throw new Error(`another job (${open.job_id}) is emailing conversation ${row.conversationId}`);
     if (open) {
-      await tx`update email_followups set up_to_message_id = ${row.upTo}, recipient = ${row.recipient}, job_id = ${row.jobId}, updated_at = now() where id = ${open.id}`;
-      return open.id;
+      await tx`update email_followups set up_to_message_id = ${row.upTo}, recipient = ${recipient}, job_id = ${row.jobId}, updated_at = now() where id = ${open.id}`;
+      return { followupId: open.id, customer };
     }
     const [created] = await tx<{ id: number }[]>`
       insert into email_followups (conversation_id, customer_id, up_to_message_id, recipient, status, job_id)
-      values (${row.conversationId}, ${customerId}, ${row.upTo}, ${row.recipient}, 'sending', ${row.jobId}) returning id`;
-    return created.id;
-  })) as number;
+      values (${row.conversationId}, ${customerId}, ${row.upTo}, ${recipient}, 'sending', ${row.jobId}) returning id`;
+    return { followupId: created.id, customer };
+  })) as { followupId: number; customer: Addressee } | { skipped: string };
 }
 
 async function noteForAgents(deps: FollowupDeps, conversationId: number, followupId: number, upTo: number, recipient: string): Promise<void> {

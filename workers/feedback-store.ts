@@ -18,7 +18,7 @@ import type { FeedbackJob } from '../server/interaction-events.ts';
 import { webhookEnvelope } from '../server/webhook-events.ts';
 import { unansweredRepository } from '../knowledge-base/unanswered.ts';
 import { BOT_REPLY_PREFIX } from '../server/repositories/conversations.ts';
-import { holdKeptCustomers } from './kept-customers.ts';
+import { holdKeptCustomers } from '../server/repositories/kept-customers.ts';
 
 export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedbackId: number | null; customerId: number; deliveryIds: number[] }> {
   const csat = job.kind === 'csat';
@@ -32,8 +32,11 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
     // A rating queued for a record that was merged since (or is being merged now) belongs to the record it was
     // merged into, held until this transaction ends so that no merge empties it under the rating.
     const customerId = (await holdKeptCustomers(tx, [job.customerId])).get(job.customerId) ?? job.customerId;
-    const [kept] = await tx<{ deleted: boolean }[]>`
-      select coalesce((attributes ->> 'deleted')::boolean, false) as deleted from customers where id = ${customerId}`;
+    const [kept] = await tx<{ deleted: boolean; blocked: boolean }[]>`
+      select coalesce((attributes ->> 'deleted')::boolean, false) as deleted, blocked_at is not null as blocked from customers where id = ${customerId}`;
+    // A blocked shopper cannot rate (the widget's and the rating email's routes refuse them); checked again here, where
+    // the rating is stored, because a block can land between a route's check and its queueing the rating.
+    if (csat && kept?.blocked) return { feedbackId: null, customerId, deliveryIds: [] };
     // A rating queued before its customer's data was deleted counts as deletion leaves ratings: without the words or
     // the link to the person, and nothing on the (emptied) timeline.
     if (kept?.deleted) {

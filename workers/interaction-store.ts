@@ -9,7 +9,7 @@
 import type { Sql } from '../server/db/client.ts';
 import type { InteractionEvent, InteractionType } from '../server/interaction-events.ts';
 import { webhookEnvelope } from '../server/webhook-events.ts';
-import { holdKeptCustomers } from './kept-customers.ts';
+import { holdKeptCustomers } from '../server/repositories/kept-customers.ts';
 
 /** Events that count in customers.messages_count (agents' private notes do not). */
 export const MESSAGE_TYPES: readonly InteractionType[] = ['message.customer', 'message.bot', 'message.agent'];

@@ -1,6 +1,7 @@
 // SQL of chat attachments (see 008_attachments.sql).
 import { randomBytes } from 'node:crypto';
 import type { Sql } from '../db/client.ts';
+import { withKeptCustomer } from './kept-customers.ts';
 
 import type { AttachmentRef } from '../realtime/event-maps.ts';
 
@@ -18,10 +19,11 @@ export const attachmentUrl = (id: number, accessKey: string, fileName: string) =
 export const attachmentsRepository = (sql: Sql) => ({
   async insert(a: { customerId: number; conversationId: number | null; uploadedBy: 'customer' | 'agent'; fileName: string; contentType: string; data: Buffer }): Promise<AttachmentRef> {
     const accessKey = randomBytes(18).toString('base64url');
-    const [row] = await sql<{ id: number }[]>`
+    // On the record the customer is kept in: an upload begun before a merge committed must not stay on the emptied one.
+    const [row] = await withKeptCustomer(sql, a.customerId, (tx, keptId) => tx<{ id: number }[]>`
       insert into attachments (customer_id, conversation_id, uploaded_by, access_key, file_name, content_type, size_bytes, data)
-      values (${a.customerId}, ${a.conversationId}, ${a.uploadedBy}, ${accessKey}, ${a.fileName}, ${a.contentType}, ${a.data.length}, ${a.data})
-      returning id`;
+      values (${keptId}, ${a.conversationId}, ${a.uploadedBy}, ${accessKey}, ${a.fileName}, ${a.contentType}, ${a.data.length}, ${a.data})
+      returning id`);
     return { id: row.id, name: a.fileName, contentType: a.contentType, size: a.data.length, url: attachmentUrl(row.id, accessKey, a.fileName) };
   },
   /** Ties an upload to the message that carries it. */

@@ -12,6 +12,7 @@ import { writeFeedback } from '../../workers/feedback-store.ts';
 import type { ConversationSummary } from '../../server/realtime/event-maps.ts';
 import { createSql, type Sql } from '../../server/db/client.ts';
 import { holdTableLock } from '../support/databases.ts';
+import { solidPng } from '../support/png.ts';
 
 const IDENTITY_SECRET = 'merge-test-identity-secret';
 let stack: TestStack;
@@ -20,7 +21,8 @@ let agentAuth: { token: string; cookie: string; user: { id: number; name: string
 const open: { close(): void }[] = [];
 
 beforeAll(async () => {
-  stack = await startStack({ workers: true, config: { identitySecret: IDENTITY_SECRET } });
+  // Many widget sessions from one address in a minute: more than a shop's visitors would open.
+  stack = await startStack({ workers: true, config: { identitySecret: IDENTITY_SECRET, rateLimitSessionsPerMinute: 300 } });
   // A webhook for merges (its deliveries are only looked at: the address is never reached in these tests).
   await stack.env.sql`insert into webhooks (url, secret, events) values ('https://crm.example.com/hooks', 'merge-test-secret', ${['customer.merged']}::text[])`;
   agentAuth = await login(stack.url, stack.agent.email, stack.agent.password);
@@ -59,14 +61,17 @@ const timelineTypes = async (customerId: number) =>
  * move the last table it moves (notes, held by a lock of the test's) — then starts each writer on a connection of
  * its own, waits until every writer waits for a lock too (none may have settled on the old record meanwhile), and
  * lets the merge finish. That is the moment, under load, a worker wrote the bot's answer. Returns what merge gave.
+ * `throughServer`: the writers ignore their connections and ask the server (a shopper's or an agent's request); they
+ * are then counted among all the sessions of this database waiting for a lock, so nothing else may wait meanwhile
+ * (no history of these customers still on its way to the workers).
  */
-async function whileMergePaused<T>(merge: () => Promise<T>, writes: ((sql: Sql) => Promise<unknown>)[]): Promise<T> {
+async function whileMergePaused<T>(merge: () => Promise<T>, writes: ((sql: Sql) => Promise<unknown>)[], options: { throughServer?: boolean } = {}): Promise<T> {
   const writers = writes.map(() => createSql(stack.env.config, { max: 1 }));
   try {
     const pids = await Promise.all(writers.map(async (w) => Number((await w<{ pid: number }[]>`select pg_backend_pid() as pid`)[0].pid)));
     const waiting = async () => (await stack.env.sql<{ n: number }[]>`
       select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'
-        and (pid = any(${pids}::int[]) or query ilike '%customer_notes%')`)[0].n;
+        and (${options.throughServer === true} or pid = any(${pids}::int[]) or query ilike '%customer_notes%')`)[0].n;
     const releaseNotes = await holdTableLock(stack.env.sql, 'customer_notes');
     let merged: Promise<T> | undefined;
     let written: Promise<unknown> | undefined;
@@ -219,6 +224,85 @@ describe('merging customer records', () => {
       }]),
     ]);
     expect(await owners([`race-late-${conversationId}`], [])).toEqual([[`race-late-${conversationId}`, known.customerId]]);
+  });
+
+  // A tab of the anonymous shopper, open before the sign-in. The merge cuts it when it commits, possibly before the
+  // acks of what it sent: what it wrote is read from the database.
+  async function tabBeforeSignIn(userId: string, name: string) {
+    const known = await signIn(userId, { name });
+    const anonymous = await widgetSession(stack.url);
+    const tab = await connectWidget(stack.url, anonymous.visitorToken);
+    open.push(tab);
+    return { known, anonymous, tab, signIn: () => signIn(userId, { visitorToken: anonymous.visitorToken }) };
+  }
+  /** The customer of the first row `query` finds, once it finds one (the writes were not acknowledged). */
+  const ownerOf = async (query: () => Promise<{ customer_id: number }[]>) => Number((await eventually(async () => (await query())[0])).customer_id);
+
+  it('lands a chat a shopper starts in another tab while the merge runs on the kept record', async () => {
+    const { known, anonymous, tab, signIn: merge } = await tabBeforeSignIn('shop-user-merge-race-3', 'Noor');
+    const merged = await whileMergePaused(merge, [async () => tab.emit('message:send', { clientId: 'race-3-tab', text: 'do you ship to Norway?' }, () => {})], { throughServer: true });
+    expect(merged).toMatchObject({ customerId: known.customerId });
+    expect(await ownerOf(() => stack.env.sql`select c.customer_id from messages m join conversations c on c.id = m.conversation_id where m.client_id = 'race-3-tab'`))
+      .toBe(known.customerId);
+    const [left] = await stack.env.sql`select count(*)::int as n from conversations where customer_id = ${anonymous.customerId}`;
+    expect(left.n).toBe(0);
+  });
+
+  it('lands a message left in another tab while the merge runs, and the address it gives, on the kept record', async () => {
+    const { known, anonymous, tab, signIn: merge } = await tabBeforeSignIn('shop-user-merge-race-4', 'Ines');
+    await whileMergePaused(merge, [async () => tab.emit('offline:leave', { email: 'ines.tab@example.com', name: 'Ines T', text: 'Please email me the shipping costs.' }, () => {})], { throughServer: true });
+    expect(await ownerOf(() => stack.env.sql`select customer_id from offline_messages where email = 'ines.tab@example.com'`)).toBe(known.customerId);
+    // The address the shopper left is the person's now; the emptied record stays empty.
+    const rows = await stack.env.sql<{ id: number; email: string | null }[]>`
+      select id, email from customers where id in (${known.customerId}, ${anonymous.customerId}) order by id`;
+    expect(rows.map((r) => [Number(r.id), r.email])).toEqual([[known.customerId, 'ines.tab@example.com'], [anonymous.customerId, null]]);
+  });
+
+  it('lands a file a shopper sends while the merge runs, and the chat it starts, on the kept record', async () => {
+    const { known, anonymous, signIn: merge } = await tabBeforeSignIn('shop-user-merge-race-5', 'Ola');
+    let status = 0;
+    await whileMergePaused(merge, [async () => {
+      status = (await fetch(`${stack.url}/api/widget/attachments?${new URLSearchParams({ clientId: 'race-5-file', name: 'receipt.png' })}`, {
+        method: 'POST', headers: { authorization: `Bearer ${anonymous.visitorToken}`, 'content-type': 'image/png' }, body: new Uint8Array(await solidPng(4, 3, [10, 120, 40])),
+      })).status;
+    }], { throughServer: true });
+    expect(status).toBe(200);
+    expect(await ownerOf(() => stack.env.sql`select customer_id from attachments where file_name = 'receipt.png'`)).toBe(known.customerId);
+    expect(await ownerOf(() => stack.env.sql`select c.customer_id from messages m join conversations c on c.id = m.conversation_id where m.client_id = 'race-5-file'`))
+      .toBe(known.customerId);
+  });
+
+  it('lands a chat an agent starts from the panel of a record being merged on the kept record', async () => {
+    const known = await signIn('shop-user-merge-race-6', { name: 'Ivo' });
+    const anonymous = await widgetSession(stack.url);
+    let sent: { status: number; json: { conversationId?: number } } | undefined;
+    await whileMergePaused(() => signIn('shop-user-merge-race-6', { visitorToken: anonymous.visitorToken }), [
+      async () => {
+        sent = await httpAs(stack.url, 'POST', `/api/customers/${anonymous.customerId}/conversations`, { cookie: agentAuth.cookie }, { text: 'Your refund went out today.' });
+      },
+    ], { throughServer: true });
+    expect(sent?.status).toBe(201);
+    const [row] = await stack.env.sql<{ customer_id: number }[]>`select customer_id from conversations where id = ${sent!.json.conversationId!}`;
+    expect(Number(row.customer_id)).toBe(known.customerId);
+  });
+
+  it('lands an email reply that arrives while the merge runs, and the chat it starts, on the kept record', async () => {
+    const known = await signIn('shop-user-merge-race-7', { name: 'Vera' });
+    const anonymous = await widgetSession(stack.url);
+    // A chat of theirs, resolved and emailed to them; their reply comes in while they sign in, and starts a new chat.
+    const [{ id: conversationId }] = await stack.env.sql<{ id: number }[]>`
+      insert into conversations (customer_id, status, resolved_at) values (${anonymous.customerId}, 'resolved', now()) returning id`;
+    const emailMessageId = '<race-7-reply@mail.example.com>';
+    let replied: { conversationId: number; duplicate: boolean } | undefined;
+    await whileMergePaused(() => signIn('shop-user-merge-race-7', { visitorToken: anonymous.visitorToken }), [async () => {
+      replied = await stack.servers[0].handle.ctx.chat.customerEmailReply({ customerId: anonymous.customerId, conversationId, emailMessageId, text: 'One more question.', metadata: {} });
+    }], { throughServer: true });
+    expect(replied).toMatchObject({ duplicate: false });
+    expect(replied!.conversationId).not.toBe(conversationId);
+    const [stored] = await stack.env.sql<{ customer_id: number; chat_customer_id: number }[]>`
+      select i.customer_id, c.customer_id as chat_customer_id from inbound_emails i join conversations c on c.id = i.conversation_id
+      where i.message_id = ${emailMessageId}`;
+    expect([Number(stored.customer_id), Number(stored.chat_customer_id)]).toEqual([known.customerId, known.customerId]);
   });
 
   it('lets an agent merge two records of one person (offered by their email), audited; a block holds for the person', async () => {

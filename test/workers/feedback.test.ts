@@ -91,6 +91,21 @@ describe('feedback worker', () => {
     expect(events[0].payload).toEqual({ kind: 'article', messageId: 77, articleId: 3, helpful: false });
   });
 
+  it("does not store the rating of a shopper blocked after the route's check, before the rating was stored", async () => {
+    const [blocked] = await createShoppers(env.sql, 1);
+    // The route checked the block and queued the rating; the agent's block landed in between.
+    await env.sql`update customers set blocked_at = now(), block_reason = 'abuse' where id = ${blocked.customerId}`;
+    const job = await queues.queue(QUEUE_FEEDBACK).add('csat', {
+      kind: 'csat', idempotencyKey: `csat:${blocked.conversationId}`, customerId: blocked.customerId, conversationId: blocked.conversationId,
+      rating: 1, comment: 'you blocked me', occurredAt: new Date().toISOString(),
+    } satisfies FeedbackJob);
+    await waitUntil('the rating job done', async () => (await job.getState()) === 'completed');
+    const [{ ratings, events }] = await env.sql<{ ratings: number; events: number }[]>`
+      select (select count(*)::int from feedback where conversation_id = ${blocked.conversationId}) as ratings,
+             (select count(*)::int from interaction_events where customer_id = ${blocked.customerId}) as events`;
+    expect([ratings, events]).toEqual([0, 0]);
+  });
+
   it('fails malformed feedback once and keeps it', async () => {
     const job = await queues.queue(QUEUE_FEEDBACK).add('csat', { kind: 'csat', idempotencyKey: 'csat:x', customerId: shopper.customerId, conversationId: shopper.conversationId, rating: 9, comment: null, occurredAt: '2026-04-03T00:00:00Z' });
     await waitUntil('malformed feedback failed', async () => (await job.getState()) === 'failed');

@@ -1,4 +1,6 @@
-// Which customer record a worker's row belongs to, decided inside the worker's own transaction.
+// Which customer record a row belongs to, decided inside the writer's own transaction: a worker's (history, ratings,
+// follow-up emails) or a server request's (a new chat, a left message, a file, an email reply) whose customer id was
+// read before a merge committed — from the shopper's token or the agent's pick.
 //
 // A job names the customer it was queued for; a merge (server/services/customer-merge.ts) may since have emptied that
 // record into another (`merged_into_id`), or be doing so right now. Reading `merged_into_id` without a lock is not
@@ -14,7 +16,7 @@
 // The record a row goes to is held the same way until the caller's transaction ends, so it cannot be merged away
 // before the row is committed. FOR KEY SHARE (not a stronger lock) keeps writers of one customer from waiting on
 // each other here, and does not block the merge's repointing of older merged rows (a no-key update).
-import type { Sql, Tx } from '../server/db/client.ts';
+import type { Sql, Tx } from '../db/client.ts';
 
 /** A merge committing under each attempt needs one more; this many in a row means something is wrong. */
 const MAX_ATTEMPTS = 8;
@@ -67,4 +69,15 @@ async function lockAndResolve(sql: Sql, asked: number[]): Promise<Map<number, nu
     kept.set(id, at);
   }
   return kept;
+}
+
+/**
+ * Runs `write` in a transaction — the caller's when `sql` is one, else a new one — holding the record `customerId`
+ * is kept in (holdKeptCustomers), and gives it that record's id to write on. In a caller's transaction, call it before
+ * the writes that name the customer.
+ */
+export async function withKeptCustomer<T>(sql: Sql, customerId: number, write: (tx: Sql, keptId: number) => Promise<T>): Promise<T> {
+  const run = async (tx: Tx) => write(tx as unknown as Sql, (await holdKeptCustomers(tx, [customerId])).get(customerId) ?? customerId);
+  const inTransaction = typeof (sql as unknown as Partial<Tx>).savepoint === 'function';
+  return inTransaction ? run(sql as unknown as Tx) : ((await sql.begin((tx) => run(tx))) as T);
 }
