@@ -35,6 +35,7 @@ import { UNANSWERED_REASONS } from '../knowledge-base/types.ts';
 import { MAX_UNANSWERED_EXAMPLES, normalise } from '../knowledge-base/unanswered.ts';
 import * as reportsAfter from '../server/services/console-reports.ts';
 import * as agentsAfter from '../server/services/agent-report.ts';
+import { buildTeamReport, teamReportCsv } from '../server/services/team-report.ts';
 import { customersRepository } from '../server/repositories/customers.ts';
 import { conversationsRepository } from '../server/repositories/conversations.ts';
 import { customerSegment } from '../server/services/customer-segment.ts';
@@ -539,6 +540,74 @@ function afterOnly(sql: Sql, ranges: Ranges): Subject[] {
   ];
 }
 
+// ---- The per-team report (team-report.ts), "after" only: it is new. The fill has no teams, so they are added once the
+// comparison is done (the comparison's reads never see them): TEAMS teams, and each hand-off tagged as routing leaves
+// it, drawn from its id — most with the team its topic went to, a tenth sent on to the next team, a fifth with none —
+// and its reason copied from its hand-off event, as migration 043 did for older chats.
+
+const TEAMS = ['Returns', 'Shipping', 'Billing', 'Product questions'];
+
+async function tagTeams(sql: Sql): Promise<{ tagged: number; untagged: number }> {
+  await sql`insert into teams (id, name) select g, (${TEAMS}::text[])[g] from generate_series(1, ${TEAMS.length}::int) g`;
+  await sql`select setval('teams_id_seq', ${TEAMS.length})`;
+  await sql`
+    update conversations c set
+      team_id = case when c.id % 5 = 0 then null
+                     -- sent on from its topic's team to the next one: only the last team is stored
+                     when c.id % 10 = 1 then (c.id / 10 + 1) % ${TEAMS.length} + 1
+                     else (c.id / 10) % ${TEAMS.length} + 1 end,
+      handoff_reason = coalesce(e.payload ->> 'reason', 'bot')
+    from interaction_events e
+    where c.handed_off and e.idempotency_key = 'handoff:' || c.id`;
+  await sql`vacuum analyze conversations`;
+  const [n] = await sql<{ tagged: number; untagged: number }[]>`
+    select count(*) filter (where team_id is not null)::int as tagged, count(*) filter (where team_id is null)::int as untagged from conversations where handed_off`;
+  return n;
+}
+
+/** The team report's total line must be the overview's hand-off figures (team-report.ts); a difference fails the bench. */
+function sameAsOverview(report: Awaited<ReturnType<typeof buildTeamReport>>, overview: Awaited<ReturnType<typeof reportsAfter.buildReport>>): string[] {
+  const wrong: string[] = [];
+  const total = report.total;
+  const overviewHandedOff = overview.containment.handedOff + overview.containment.peopleFirst;
+  if (total.handedOff !== overviewHandedOff) wrong.push(`hand-offs ${total.handedOff} ≠ overview ${overviewHandedOff}`);
+  if (text(total.firstResponse) !== text(overview.firstResponse)) wrong.push(`first response ${text(total.firstResponse)} ≠ overview ${text(overview.firstResponse)}`);
+  if (text(total.resolution) !== text(overview.resolution)) wrong.push(`resolution ${text(total.resolution)} ≠ overview ${text(overview.resolution)}`);
+  if (total.firstReplyTarget?.met !== overview.firstReplyTarget?.met || total.firstReplyTarget?.missed !== overview.firstReplyTarget?.missed) {
+    wrong.push(`target met/missed ${total.firstReplyTarget?.met}/${total.firstReplyTarget?.missed} ≠ overview ${overview.firstReplyTarget?.met}/${overview.firstReplyTarget?.missed}`);
+  }
+  const parts = report.teams.reduce((n, t) => n + t.handedOff, report.noTeam.handedOff);
+  if (parts !== total.handedOff) wrong.push(`teams + no team ${parts} ≠ total ${total.handedOff}`);
+  return wrong;
+}
+
+async function benchTeams(sql: Sql, ranges: Ranges, rounds: number): Promise<boolean> {
+  const t0 = performance.now();
+  const { tagged, untagged } = await tagTeams(sql);
+  console.log(`
+teams: ${TEAMS.length} teams; ${tagged} hand-offs tagged, ${untagged} with no team (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  const reads: Subject[] = [
+    { label: 'teams report, 30 days', run: () => buildTeamReport(sql, ranges.d30) },
+    { label: 'teams report, 366 days', run: () => buildTeamReport(sql, ranges.d366) },
+    { label: 'teams.csv, 30 days', run: async () => teamReportCsv(await buildTeamReport(sql, ranges.d30)) },
+  ];
+  const timings = new Map<string, Timing>();
+  for (let round = 0; round < rounds; round++) for (const s of reads) timings.set(s.label, await time(s.run, timings.get(s.label)));
+  for (const { label } of reads) {
+    const a = timings.get(label)!;
+    console.log(`${label.padEnd(36)}${'—'.padStart(11)}${ms(a.p50).padStart(11)}${''.padStart(9)}${'—'.padStart(12)}${ms(Math.min(...a.samples)).padStart(11)}${''.padStart(9)}   (after only)`);
+  }
+  let ok = true;
+  for (const [name, range] of Object.entries(ranges)) {
+    const report = JSON.parse(timings.get(`teams report, ${name === 'd30' ? '30' : '366'} days`)!.result);
+    const wrong = sameAsOverview(report, await reportsAfter.buildReport(sql, range));
+    for (const line of wrong) console.log(`  teams report, ${name}: ${line}`);
+    if (wrong.length) ok = false;
+    else console.log(`  teams report, ${name}: total line = the overview's hand-offs (${report.total.handedOff}), first response and resolution; ${report.teams.map((t: { name: string; handedOff: number }) => `${t.name} ${t.handedOff}`).join(', ')}, no team ${report.noTeam.handedOff}`);
+  }
+  return ok;
+}
+
 // ---- What may differ: the parts of the reports redefined on purpose since BEFORE_COMMIT (2026-12-06). "Before" and
 // "after" are printed side by side there; a difference anywhere else fails the bench.
 
@@ -569,6 +638,8 @@ const REDEFINED = {
   /** The agents CSV: the column of `firstReplyInTime`, and two new trailing columns (`handoffTarget`'s met and late). */
   agentsCsvColumns: ['first_reply_after_assignment_in_time'],
   agentsCsvAdded: ['handoffs_in_time', 'handoffs_late_while_holding'],
+  /** New in the overview's CSAT: the ratings split by who answered the chat (the bot alone / a person). */
+  csat: ['byWhoAnswered'],
   /** The customer panel's feedback rows gain the feedback table's new `intent` column (migration 036). */
   panelFeedback: ['intent'],
 };
@@ -596,11 +667,13 @@ function sideBySide(title: string, left: string[], right: string[]): string[] {
 interface TargetFigures { minutes: number; met: number; missed: number; waiting: number; share: number | null; atTheTime?: { minMinutes: number; maxMinutes: number } | null }
 
 function compareReport(before: unknown, after: unknown): Verdict {
-  const b = before as Json & { containment: Json; firstReplyTarget: (Json & TargetFigures) | null };
-  const a = after as Json & { containment: Json; firstReplyTarget: (Json & TargetFigures) | null; intentAnswerHelpfulness: { intent: string; helpful: number; notHelpful: number }[] };
+  const b = before as Json & { containment: Json; csat: Json; firstReplyTarget: (Json & TargetFigures) | null };
+  const a = after as Json & { containment: Json; csat: Json; firstReplyTarget: (Json & TargetFigures) | null; intentAnswerHelpfulness: { intent: string; helpful: number; notHelpful: number }[] };
   const verdict: Verdict = { fatal: [], designed: [] };
-  sameOutside('report', b, a, [...REDEFINED.report, 'containment', 'firstReplyTarget'], verdict);
+  sameOutside('report', b, a, [...REDEFINED.report, 'containment', 'firstReplyTarget', 'csat'], verdict);
   sameOutside('containment', b.containment, a.containment, REDEFINED.containment, verdict);
+  sameOutside('csat', b.csat as Json, a.csat as Json, REDEFINED.csat, verdict);
+  verdict.designed.push(`    csat.byWhoAnswered (new): ${clip(a.csat && (a.csat as Json).byWhoAnswered)}`);
 
   const answers = a.intentAnswerHelpfulness ?? [];
   verdict.designed.push(...sideBySide('intentAnswerHelpfulness (new; helpful / not)', ['—'],
@@ -832,6 +905,8 @@ async function main(): Promise<void> {
       console.log(`${differ} read(s) gave a different result after than before outside what was redefined`);
       process.exitCode = 1;
     }
+    // After the comparison: tagging the hand-offs with teams changes the data the reads above ran on.
+    if (!(await benchTeams(sql, ranges, rounds))) process.exitCode = 1;
   } finally {
     await sql.end({ timeout: 5 });
     await rm(tmp, { recursive: true, force: true });

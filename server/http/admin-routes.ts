@@ -13,6 +13,7 @@ import { refuseApiToken } from '../plugins/auth.ts';
 import { isKnownTimeZone, loadWidgetSettings, saveWidgetSettings, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { buildReport, conversationsCsvChunks, resolveRange, withByteOrderMark } from '../services/console-reports.ts';
 import { agentReportCsv, buildAgentReport } from '../services/agent-report.ts';
+import { buildTeamReport, teamReportCsv } from '../services/team-report.ts';
 import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts';
 import { forgetQueuedJobs } from '../services/forget-queued-jobs.ts';
 import { enqueueWebhookDeliveries, QUEUE_WEBHOOKS } from '../webhook-events.ts';
@@ -144,6 +145,24 @@ const AgentReportSchema = Type.Object({
   team: Type.Object(AgentFigures, { description: 'The whole team over the same chats, each chat once: times and ratings over all of them, not an average of the agents\' figures' }),
   handoffsUnanswered: Type.Integer({ description: "Shoppers' hand-offs of the range no agent replied to (never assigned, or assigned and not answered): in no first reply here, late in the overview's first-reply target share once past the target" }),
   lateInQueue: Type.Integer({ description: "Hand-offs that passed the target unanswered while in the queue (nobody held them then): in the Team line's late, in no agent's" }),
+});
+const TeamFigures = {
+  handedOff: Type.Integer({ description: "Shoppers' hand-offs of the range that count for this team (the team it was last sent to)" }),
+  answered: Type.Integer({ description: 'Of those, the ones with a first reply' }),
+  resolved: Type.Integer({ description: 'Of those, the ones now closed (by anyone)' }),
+  firstResponse: Type.Object(Percentiles.properties, { description: 'Seconds from the hand-off to the first reply (queue time included), as the overview' }),
+  firstReplyTarget: Nullable(Type.Object({ met: Type.Integer(), missed: Type.Integer(), waiting: Type.Integer(), share: Nullable(Type.Number()) }, {
+    description: "The overview's first-reply target verdicts over these hand-offs; share = met ÷ (met + missed); null without a target",
+  })),
+  resolution: Type.Object(Percentiles.properties, { description: "Seconds from the chat's start to its close, of the closed ones" }),
+  csat: Type.Object({ count: Type.Integer(), average: Nullable(Type.Number()) }, { description: 'Latest rating of each of these chats' }),
+  topReasons: Type.Array(Type.Object({ reason: Type.String(), count: Type.Integer() }), { description: 'The most frequent hand-off reasons, at most 3' }),
+};
+const TeamReportSchema = Type.Object({
+  range: Type.Object({ from: Type.String(), to: Type.String(), timeZone: Type.String() }),
+  teams: Type.Array(Type.Object({ teamId: Type.Integer(), name: Type.String(), ...TeamFigures }), { description: 'Every team, most hand-offs first' }),
+  noTeam: Type.Object(TeamFigures, { description: 'Hand-offs with no team (or whose team was deleted)' }),
+  total: Type.Object(TeamFigures, { description: 'Every hand-off of the range once' }),
 });
 const AuditEntry = Type.Object({
   id: Type.Integer(), actor: Nullable(Type.String()), action: Type.String(), target: Nullable(Type.String()),
@@ -420,6 +439,20 @@ export default function adminRoutes(ctx: AppContext) {
     }, async (request, reply) => {
       const range = resolveRange(request.query.from, request.query.to, new Date(), request.query.tz);
       return csvDownload(reply, `agents-${range.from}-to-${range.to}.csv`, agentReportCsv(await buildAgentReport(sql, range)));
+    });
+
+    // Per team (team-report.ts): the overview's hand-off figures split by the team each chat was last sent to.
+    app.get('/api/admin/reports/teams', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: "Per-team figures for the shoppers' hand-offs of a date range (default: last 30 days)", querystring: RangeQuery, response: { 200: TeamReportSchema, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
+    }, async (request) => buildTeamReport(sql, resolveRange(request.query.from, request.query.to, new Date(), request.query.tz)));
+
+    app.get('/api/admin/reports/teams.csv', {
+      preHandler: app.requireAdmin,
+      schema: { tags: ['admin'], summary: 'The per-team table as CSV, with "No team" and "All hand-offs" lines', querystring: RangeQuery, response: { 200: Type.String(), 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse } },
+    }, async (request, reply) => {
+      const range = resolveRange(request.query.from, request.query.to, new Date(), request.query.tz);
+      return csvDownload(reply, `teams-${range.from}-to-${range.to}.csv`, teamReportCsv(await buildTeamReport(sql, range)));
     });
 
     // ---------- privacy ----------

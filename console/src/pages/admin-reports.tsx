@@ -1,7 +1,8 @@
 // Reports: conversations per day, containment, first-response and resolution
 // times, CSAT, top intents, why chats went to a person, article helpfulness and the questions the bot could
 // not answer for a date range, drawn with Chart.js from /api/admin/reports,
-// plus the CSV export of the same range and the per-agent table (admin-reports-agents.tsx).
+// plus the CSV export of the same range, the per-agent table (admin-reports-agents.tsx) and the per-team one
+// (admin-reports-teams.tsx).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { dayIn } from '../../../server/services/zoned-days.ts';
 import { Chart, registerables, type ChartConfiguration } from 'chart.js';
@@ -10,6 +11,8 @@ import { formatSeconds, formatTime, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { AgentsCard } from './admin-reports-agents.tsx';
+import { TeamsCard } from './admin-reports-teams.tsx';
+import { handoffReasonLabel } from './handoff-reason-label.ts';
 
 Chart.register(...registerables);
 
@@ -46,13 +49,6 @@ interface Report {
 /** The reader's time zone: the report counts their days (a shop in Shanghai is not on UTC). */
 const READER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 const day = (d: Date) => dayIn(d, READER_ZONE);
-
-/** A hand-off reason in words; one the console does not know yet (older events stored an intent) shows as stored. */
-function handoffReasonLabel(reason: string): string {
-  const key = `reports.handoff.${reason}`;
-  const label = t(key);
-  return label === key ? reason : label;
-}
 
 /** Articles' answers and intents' own answers in one list, the most rated first: both are what the bot said. */
 function ratedAnswers(r: Report): { name: string; helpful: number; notHelpful: number }[] {
@@ -151,6 +147,7 @@ export function ReportsPage() {
             }} values={rated.flatMap((a) => [a.helpful, a.notHelpful])} />
           </div>
           <AgentsCard range={range} />
+          <TeamsCard range={range} />
           <RatedComments range={range} />
           {(r.nudges?.length ?? 0) > 0 && (
             <div class="card" data-testid="report-nudges">
