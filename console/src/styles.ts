@@ -94,6 +94,12 @@ tr.inactive { opacity:.55; }
 .views button.active { background:#eef2ff; border-color:var(--accent); }
 .views .shortcuts-button { margin-left:auto; padding:3px 2px; font-size:12px; }
 .open-status, .list-sort { display:flex; flex-wrap:wrap; align-items:center; gap:4px 8px; padding:6px 8px 0; } .open-status select, .list-sort select { font-size:13px; padding:2px 4px; }
+.saved-views { display:flex; flex-wrap:wrap; align-items:center; gap:4px 6px; padding:6px 8px; border-bottom:1px solid var(--line); }
+.saved-view { display:flex; align-items:center; gap:2px; } .saved-views button[data-testid=saved-view] { padding:3px 7px; font-size:13px; }
+.saved-views button.active { background:#eef2ff; border-color:var(--accent); }
+.saved-view-form { display:flex; flex-direction:column; gap:4px; width:100%; font-size:13px; }
+.list-filters { display:flex; flex-wrap:wrap; align-items:center; gap:4px 8px; padding:6px 8px 0; } .list-filters select { font-size:13px; padding:2px 4px; }
+.list-filters label { flex-direction:row; align-items:center; gap:4px; margin:0; } .list-filters input[type=number] { width:5em; font-size:13px; padding:2px 4px; margin:0; }
 kbd { font-family:inherit; font-size:12px; border:1px solid var(--line); border-bottom-width:2px; border-radius:4px; padding:0 4px; background:var(--bg); white-space:nowrap; }
 .shortcuts-dialog { border:1px solid var(--line); border-radius:10px; padding:16px 20px; max-width:min(480px, 92vw); }
 .shortcuts-dialog::backdrop { background:rgba(15, 23, 42, .35); } .shortcuts-dialog h2 { margin-top:0; font-size:17px; }

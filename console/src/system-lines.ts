@@ -2,14 +2,22 @@
 // metadata (server/services/chat-service.ts, workers/email-followups.ts, workers/csat-email.ts). The console words
 // them in its own language from those; an event it does not know, or one missing a parameter, shows the stored text.
 import { ApiError, errorText } from './api.ts';
-import { t, type Key } from './i18n.ts';
+import { getLocale, t, type Key } from './i18n.ts';
 import type { ChatMessage } from './types.ts';
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
 
+/** The codes a rule's action is really refused with (server/services/automation-rules.ts), worded for a stopped rule. */
+const RULE_REFUSALS: Record<string, Key> = {
+  not_found: 'system.automation_refused.not_found', validation: 'system.automation_refused.validation',
+  conflict: 'system.automation_refused.conflict', chat_taken: 'system.automation_refused.chat_taken',
+  busy: 'system.automation_refused.busy', error: 'system.automation_refused.error',
+};
+
 /**
  * Why a rule stopped, from its refused action's code as the macro menu words a refused step (api.ts errorText): in the
- * console's language where it knows the code, else the server's English sentence (the stored `reason`).
+ * console's language where it knows the code, else the server's English sentence (the stored `reason`). As errorText
+ * does, an English console keeps the server's sentence, which may say more ("At most 20 labels per conversation").
  */
 function automationRefusal(meta: Record<string, unknown>): string | null {
   const reason = str(meta.reason);
@@ -18,7 +26,12 @@ function automationRefusal(meta: Record<string, unknown>): string | null {
     : undefined;
   const code = str(refused?.code);
   if (!code) return reason;
-  return errorText(new ApiError(0, code, str(refused?.message) ?? reason ?? ''));
+  const message = str(refused?.message) ?? reason ?? '';
+  if (getLocale() !== 'en' && Object.prototype.hasOwnProperty.call(RULE_REFUSALS, code)) {
+    // A deleted team is the likely not_found of a rule: said as such.
+    return t(code === 'not_found' && refused?.type === 'transferToTeam' ? 'system.automation_refused.team_gone' : RULE_REFUSALS[code]!);
+  }
+  return errorText(new ApiError(0, code, message));
 }
 
 export function systemLine(message: Pick<ChatMessage, 'text' | 'metadata'>): string {

@@ -15,7 +15,8 @@ const RuleSchema = Type.Object({
 });
 const Item = Type.Object({ item: RuleSchema });
 const LIMITS = `At most ${MAX_RULE_CONDITIONS} conditions (all must hold; none = always) and 1–${MAX_RULE_ACTIONS} actions; `
-  + '`handoffReason` conditions and `transferToTeam` actions only with the `handoff` trigger; a team must exist.';
+  + '`handoffReason` and `intent` conditions (400 `condition_needs_handoff`) and `transferToTeam` actions (400 `action_needs_handoff`) '
+  + 'only with the `handoff` trigger: a new chat has no reason and no bot answer yet; a team must exist.';
 
 export default function automationRuleRoutes(ctx: AppContext) {
   return async (app: App) => {

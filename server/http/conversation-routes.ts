@@ -18,6 +18,7 @@ import { recordAudit } from '../services/audit-log.ts';
 import { mentionReadsRepository } from '../repositories/mention-reads.ts';
 import { shopperWaitingSince } from '../repositories/routing.ts';
 import { withoutJit } from '../services/console-reports.ts';
+import { ChatLanguage, cleanedFilters, inboxFilterSql, MAX_FILTER_LABELS, MAX_WAITING_MINUTES, perChatFilters, type InboxFilters, type InboxTab } from '../services/inbox-filters.ts';
 
 /** The inbox shows up to 100 conversations: a selection is at most that. */
 const MAX_BULK = 100;
@@ -58,6 +59,25 @@ const InboxSort = Type.Union([Type.Literal('newest'), Type.Literal('oldest'), Ty
     + 'priority keep that order among the rest.',
 });
 
+/**
+ * The list's query string as the shared filters (inbox-filters.ts), which saved views store: `assigneeId` and `label`
+ * are the older spellings of `assignee` and `labels`; a label that is blank once normalised filters nothing.
+ */
+function listFilters(q: {
+  view?: InboxTab; status?: string; assigneeId?: number; assignee?: string; teamId?: number; label?: string; labels?: string;
+  priority?: boolean; language?: InboxFilters['language']; waitingMinutes?: number;
+}): InboxFilters {
+  const labels = [q.label ?? '', ...(q.labels ?? '').split(',')].map(labelKey).filter(Boolean);
+  if (labels.length > MAX_FILTER_LABELS) throw badRequest(`labels: at most ${MAX_FILTER_LABELS} labels.`, 'invalid_filter');
+  const assignee = q.assignee === 'me' || q.assignee === 'nobody' ? q.assignee : q.assignee ? Number(q.assignee) : q.assigneeId;
+  return cleanedFilters({
+    view: q.view,
+    status: q.status ? (q.status.split(',') as InboxFilters['status']) : undefined,
+    assignee, teamId: q.teamId, labels: labels.length ? labels : undefined,
+    priority: q.priority, language: q.language, waitingMinutes: q.waitingMinutes,
+  });
+}
+
 type Order = InboxQuery['order'];
 /** The list's order for a view and the agent's choice, ending in c.id: a total order, so every step of a search agrees on it. */
 function inboxOrder(sql: Sql, view: string, sort: Static<typeof InboxSort> | undefined): Order {
@@ -81,9 +101,6 @@ export default function conversationRoutes(ctx: AppContext) {
     const conversations = conversationsRepository(ctx.sql);
     const mentionReads = mentionReadsRepository(ctx.sql);
 
-    /** Conversation `c` has a private note naming this agent (served by the index of migration 014). */
-    const mentionsOf = (agentId: number) => ctx.sql`exists (
-      select 1 from messages n where n.conversation_id = c.id and n.private and n.metadata -> 'mentions' @> ${ctx.sql.json([{ id: agentId }])})`;
 
     app.get('/api/conversations', {
       onRequest: app.requireAgent,
@@ -99,9 +116,14 @@ export default function conversationRoutes(ctx: AppContext) {
             pattern: '^(bot|queued|assigned|resolved)(,(bot|queued|assigned|resolved))*$',
             description: 'One status, or several separated by commas (queued,assigned: the chats people deal with, as the console\'s "All open" shows by default)',
           })),
-          assigneeId: Type.Optional(Id),
+          assigneeId: Type.Optional({ ...Id, description: 'Held by this agent (as assignee=<id>)' }),
+          assignee: Type.Optional(Type.String({ pattern: '^(me|nobody|[1-9][0-9]{0,14})$', description: 'me: held by me; nobody: held by no agent; an id: held by that agent' })),
           customerId: Type.Optional(Id),
           label: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8, description: 'Only conversations with this label' })),
+          labels: Type.Optional(Type.String({ minLength: 1, maxLength: (MAX_LABEL_LENGTH + 9) * MAX_FILTER_LABELS, description: `Only conversations with any of these labels, separated by commas (at most ${MAX_FILTER_LABELS})` })),
+          priority: Type.Optional(Type.Boolean({ description: 'true: only priority chats; false: only the others' })),
+          language: Type.Optional(ChatLanguage),
+          waitingMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_WAITING_MINUTES, description: 'Only chats whose shopper has waited for a reply longer than this many minutes (`waitingSince`)' })),
           q: Type.Optional(Type.String({ maxLength: 200, description: 'Words as typed (case-insensitive, % and _ literal) in any message, notes included, or the customer\'s name, email or user id' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
           beforeId: Type.Optional({ ...Id, description: 'Only chats with a smaller id (started earlier): a cut of the list, not a cursor in its order' }),
@@ -115,20 +137,11 @@ export default function conversationRoutes(ctx: AppContext) {
       const sql = ctx.sql;
       const me = request.user!.id;
       const view = q.view ?? 'all';
-      const label = q.label ? labelKey(q.label) : '';
+      const filters = listFilters(q);
       const query: InboxQuery = {
         filters: sql`
-          ${view === 'queued' ? sql`and c.status = 'queued'` : sql``}
-          ${view === 'mine' ? sql`and c.status = 'assigned' and c.assignee_id = ${me} and c.snoozed_until is null` : sql``}
-          ${view === 'open' ? sql`and c.status <> 'resolved' and c.snoozed_until is null` : sql``}
-          ${view === 'snoozed' ? sql`and c.snoozed_until is not null` : sql``}
-          ${view === 'resolved' ? sql`and c.status = 'resolved'` : sql``}
-          ${view === 'mentions' ? sql`and ${mentionsOf(me)}` : sql``}
-          ${q.status ? sql`and c.status = any(${[...new Set(q.status.split(','))]}::text[])` : sql``}
-          ${q.assigneeId ? sql`and c.assignee_id = ${q.assigneeId}` : sql``}
+          ${inboxFilterSql(sql, filters, me)}
           ${q.customerId ? sql`and c.customer_id = ${q.customerId}` : sql``}
-          ${q.teamId ? sql`and c.team_id = ${q.teamId}` : sql``}
-          ${label ? sql`and c.labels @> array[${label}]::text[]` : sql``}
           ${q.beforeId ? sql`and c.id < ${q.beforeId}` : sql``}`,
         order: inboxOrder(sql, view, q.sort),
         limit: q.limit ?? 50,
@@ -136,7 +149,9 @@ export default function conversationRoutes(ctx: AppContext) {
       };
       // Waiting first costs a subquery per open chat, which the planner prices for every chat of the list: from a few
       // thousand chats its estimate passed the JIT threshold, and compiling took 240 ms of a 255 ms list (30,000 chats).
-      const { rows, scope } = q.sort === 'waiting' ? await withoutJit(sql, (tx) => inboxPage(tx, query)) : await inboxPage(sql, query);
+      // The language and "waiting longer than" filters are such subqueries too.
+      const perChat = q.sort === 'waiting' || perChatFilters(filters);
+      const { rows, scope } = perChat ? await withoutJit(sql, (tx) => inboxPage(tx, query)) : await inboxPage(sql, query);
       // Answered once and then forgotten is as late as never answered: the console marks both (reply-target.ts).
       const waiting = await conversations.waitingSince(rows.map((r) => Number(r.id)));
       // The Mentions view marks the chats whose mention of me I have not seen yet (opening the chat sees it).

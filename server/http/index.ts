@@ -15,6 +15,7 @@ import assistRoutes from './assist-routes.ts';
 import adminRoutes from './admin-routes.ts';
 import cannedResponseRoutes from './canned-response-routes.ts';
 import macroRoutes from './macro-routes.ts';
+import inboxViewRoutes from './inbox-view-routes.ts';
 import automationRuleRoutes from './automation-rule-routes.ts';
 import reportRatingsRoutes from './report-ratings-routes.ts';
 import teamSettingsRoutes from './team-settings-routes.ts';
@@ -46,6 +47,7 @@ export const routePlugins: RoutePlugin[] = [
   adminRoutes,
   cannedResponseRoutes,
   macroRoutes,
+  inboxViewRoutes,
   automationRuleRoutes,
   reportRatingsRoutes,
   teamSettingsRoutes,

@@ -278,6 +278,8 @@ export interface AgentServerToClient {
   'canned:changed': (payload: { scope: 'shared' | 'personal' }) => void;
   /** Macros changed: `team` to every agent (an admin edited the team's), `personal` only to the agent whose own changed. */
   'macros:changed': (payload: { scope: 'team' | 'personal' }) => void;
+  /** Saved inbox views changed: `team` to every agent (an admin edited the team's), `personal` only to the owner's consoles. */
+  'views:changed': (payload: { scope: 'team' | 'personal' }) => void;
   /** A left message was marked answered (every console's count and list update). */
   'offline:handled': (payload: { id: number; handledBy: number }) => void;
   'request:error': (payload: { event: string; error: ErrorBody }) => void;

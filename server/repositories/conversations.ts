@@ -2,6 +2,7 @@ import type { Sql } from '../db/client.ts';
 import type { ChatMessage, ConversationStatus, ConversationSummary } from '../realtime/event-maps.ts';
 import { shopperWaitingSince } from './routing.ts';
 import { shownNameColumn } from './users.ts';
+import { withKeptCustomer } from './kept-customers.ts';
 
 /** A bot reply's client id names the shopper message it answers: one reply per question, even if a turn is retried. */
 export const BOT_REPLY_PREFIX = 'bot-reply:';
@@ -89,6 +90,21 @@ export function forShopper(summary: ConversationSummary): ConversationSummary {
 }
 
 /**
+ * What of a system line's metadata a shopper's widget, transcript or email may get: the event and the parameters its
+ * wording fills in (widget/src/i18n.ts systemLineText: the people, the idle hours, their own left message), and the
+ * ids the names are looked up by (shopper-agent-names.ts). Everything else — the rule or team that moved the chat, a
+ * rule's outcomes, ids of the team's records — is the team's business: an allow-list, so a field added to a line later
+ * stays with the team unless it is added here.
+ */
+const SHOPPER_SYSTEM_FIELDS = ['event', 'agentId', 'agentName', 'agentShownName', 'fromAgentId', 'fromAgentName', 'fromAgentShownName', 'idleHours', 'email', 'text'] as const;
+
+function shopperSystemLineMetadata(message: ChatMessage): Record<string, unknown> {
+  const metadata = (message.metadata ?? {}) as Record<string, unknown>;
+  if (message.author.type !== 'system') return metadata;
+  return Object.fromEntries(SHOPPER_SYSTEM_FIELDS.filter((key) => key in metadata).map((key) => [key, metadata[key]]));
+}
+
+/**
  * A message as the shopper's widget (and their transcript) gets it: the agents in it named as shoppers are told
  * (users.display_name, migration 044), not by the full names colleagues see, as stored with each line when it was
  * written (metadata.agentShownName, fromAgentShownName): right for a line just written (the live `message:new`). A
@@ -96,10 +112,10 @@ export function forShopper(summary: ConversationSummary): ConversationSummary {
  */
 export function forShopperMessage(message: ChatMessage): ChatMessage {
   // The other tool's agents' names on an imported message (conversation-import.ts) are for the team only, too.
-  const { agentShownName, fromAgentShownName, importedAuthorName, ...metadata } = (message.metadata ?? {}) as Record<string, unknown>;
+  const { agentShownName, fromAgentShownName, importedAuthorName, ...metadata } = shopperSystemLineMetadata(message);
   const shown = typeof agentShownName === 'string' ? agentShownName : null;
   const fromShown = typeof fromAgentShownName === 'string' ? fromAgentShownName : null;
-  if (shown === null && fromShown === null) return importedAuthorName === undefined ? message : { ...message, metadata };
+  if (shown === null && fromShown === null) return importedAuthorName === undefined && message.author.type !== 'system' ? message : { ...message, metadata };
   if (shown !== null && 'agentName' in metadata) metadata.agentName = shown;
   if (fromShown !== null && 'fromAgentName' in metadata) metadata.fromAgentName = fromShown;
   const author = message.author.type === 'agent' && shown !== null ? { ...message.author, name: shown } : message.author;
@@ -158,8 +174,13 @@ export const conversationsRepository = (sql: Sql) => {
     where ${where}`;
 
   return {
+    /**
+     * A new conversation of the customer — on the record it is kept in: the id came from a token read before a merge
+     * may have committed (kept-customers.ts). In the caller's transaction when `sql` is one. Its customer_id says whose.
+     */
     async create(customerId: number): Promise<ConversationRow> {
-      const [{ id }] = await sql<{ id: number }[]>`insert into conversations (customer_id) values (${customerId}) returning id`;
+      const id = await withKeptCustomer(sql, customerId, async (tx, keptId) =>
+        (await tx<{ id: number }[]>`insert into conversations (customer_id) values (${keptId}) returning id`)[0].id);
       return (await this.findById(id))!;
     },
     async findById(id: number): Promise<ConversationRow | undefined> {

@@ -47,6 +47,14 @@ export const shopperWaitingSince = (sql: Sql | Tx) => sql`(case when c.status in
   from (select max(a.id) as id, max(a.created_at) as at from messages a
         where a.conversation_id = c.id and a.author_type = 'agent' and not a.private) reply) end)`;
 
+/**
+ * The chat's language: what the bot last answered in (it follows what the shopper writes), else the language the
+ * widget opened the session in, else English. Routing offers the chat by it; the inbox filters on it.
+ */
+export const conversationLanguage = (sql: Sql | Tx) => sql`coalesce(
+  (select m.metadata ->> 'language' from messages m where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1),
+  (select left(cu.locale, 2) from customers cu where cu.id = c.customer_id), 'en')`;
+
 async function openChats(tx: Tx, agentId: number): Promise<number> {
   const [row] = await tx<{ n: number }[]>`select ${seatsTaken(tx, agentId)} as n`;
   return row.n;
@@ -161,13 +169,9 @@ export const routingRepository = (sql: Sql) => ({
    */
   async assignNext(): Promise<Assignment | 'empty' | 'busy'> {
     return sql.begin(async (tx) => {
-      // The chat's language: what the bot last answered in (it follows what the shopper writes), else the
-      // language the widget opened the session in.
       const [conversation] = await tx<{ id: number; language: string; passed_over_by: number | null; team_id: number | null }[]>`
-        select c.id, c.passed_over_by, c.team_id, coalesce(
-                 (select m.metadata ->> 'language' from messages m where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1),
-                 left(cu.locale, 2), 'en') as language
-        from conversations c join customers cu on cu.id = c.customer_id
+        select c.id, c.passed_over_by, c.team_id, ${conversationLanguage(tx)} as language
+        from conversations c
         where c.status = 'queued' and (c.rules_pending_until is null or c.rules_pending_until < now())
         order by c.priority desc, c.queued_at, c.id limit 1 for update of c skip locked`;
       if (!conversation) {
@@ -257,7 +261,7 @@ export const routingRepository = (sql: Sql) => ({
     const [row] = rule.holderId === null
       ? await sql<{ customer_id: number; previous_holder: number | null }[]>`
           update conversations set updated_at = now() ${team}
-          where id = ${conversationId} and status = 'queued' returning customer_id, null::bigint as previous_holder`
+          where id = ${conversationId} and status = 'queued' and assignee_id is null returning customer_id, null::bigint as previous_holder`
       : await sql<{ customer_id: number; previous_holder: number | null }[]>`
           update conversations c set status = 'queued', assignee_id = null, passed_over_by = c.assignee_id,
             queued_at = coalesce(c.queued_at, now()), updated_at = now() ${team}

@@ -2,7 +2,9 @@
 // do these actions", and the server does it with no agent clicking (052_automation_rules.sql). Triggers, conditions and
 // actions are closed lists, checked here before a rule is stored. A rule's actions go through the very functions the
 // single actions and macros use (conversation-marks.ts for labels and priority, chat-service's transferToTeam), acting
-// as the rule (chat-service's AutomationActor): no person's permissions, and the lines in the chat name the rule.
+// as the rule (chat-service's AutomationActor): no person's permissions, and the lines in the chat name the rule; a
+// rule never takes a chat from anyone (its transfer only re-tags a chat still queued and unheld) and never waits long
+// for a lock (RULE_LOCK_TIMEOUT_MS, RULES_RUN_BUDGET_MS).
 // Like a macro, a rule stops at its first refused action. Nothing a rule does may break the chat loop: the runner
 // catches and logs every failure; the shopper's message is stored and answered whatever happens here.
 import { Type, type Static } from 'typebox';
@@ -14,12 +16,22 @@ import { MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels } from './conversation-la
 import { changeConversationLabels, setConversationPriority } from './conversation-marks.ts';
 import { ActionOutcome, checkMacroTeams, MAX_MACRO_TEXT } from './macros.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
+import { isLockTimeout } from '../db/lock-timeout.ts';
 
 export const MAX_AUTOMATION_RULES = 50;
 export const MAX_RULE_CONDITIONS = 10;
 export const MAX_RULE_ACTIONS = 10;
 const MAX_TERMS = 20;
 const MAX_TERM = 100;
+
+/**
+ * Rules must not queue behind someone else's long transaction (an admin renaming a label everywhere holds the labels
+ * lock; a merge holds the chat's row): the chat waits for its hand-off rules (rules_pending_until, 10 s) and a
+ * shopper's "talk to a person" waits for its ack. So each action waits at most this long for a lock, and all the rules
+ * of one event together at most RULES_RUN_BUDGET_MS; an action that would wait longer is refused as `busy`.
+ */
+export const RULE_LOCK_TIMEOUT_MS = 2_000;
+export const RULES_RUN_BUDGET_MS = 5_000;
 
 export const TriggerSchema = Type.Union([Type.Literal('handoff'), Type.Literal('conversation_created')], {
   description: "handoff: a chat is queued for people, before the queue assigns it; conversation_created: a shopper's first message starts a chat",
@@ -80,7 +92,10 @@ export function cleanedRule(input: RuleInput): RuleInput {
     switch (condition.type) {
       case 'textContains': return { type: condition.type, terms: terms(condition.terms, where) };
       case 'customerTag': return { type: condition.type, tags: terms(condition.tags, where) };
-      case 'intent': return { type: condition.type, intents: terms(condition.intents, where) };
+      case 'intent':
+        // A new chat's rules run on its first message, before the bot has answered anything: no intent to match yet.
+        if (input.trigger !== 'handoff') throw badRequest(`${where}: a new chat's rules run before the bot has answered, so there is no intent yet; use it with the handoff trigger.`, 'condition_needs_handoff');
+        return { type: condition.type, intents: terms(condition.intents, where) };
       case 'handoffReason':
         if (input.trigger !== 'handoff') throw badRequest(`${where}: only a hand-off has a reason; use it with the handoff trigger.`, 'condition_needs_handoff');
         return { type: condition.type, reasons: terms(condition.reasons, where) };
@@ -188,6 +203,8 @@ export function automationRulesService(sql: Sql) {
   };
 }
 
+const BUSY = { code: 'busy', message: 'Another change held the chat (or its labels) longer than a rule waits, so the rule did not do this.' };
+
 /** What the chat service calls at its events (chat-service.ts `automation`); it never throws. */
 export interface AutomationRunner {
   run(trigger: Trigger, conversationId: number): Promise<void>;
@@ -201,14 +218,14 @@ export interface AutomationRunner {
 export function automationRunner(ctx: AppContext): AutomationRunner {
   const { sql, log } = ctx;
 
-  async function perform(rule: { id: number; name: string }, conversationId: number, action: RuleAction): Promise<void> {
-    const actor = { automationRule: rule };
+  async function perform(rule: { id: number; name: string }, conversationId: number, action: RuleAction, lockTimeoutMs: number): Promise<void> {
+    const actor = { automationRule: rule, lockTimeoutMs };
     switch (action.type) {
       case 'addLabels':
-        await changeConversationLabels(ctx, conversationId, action.labels, []);
+        await changeConversationLabels(ctx, conversationId, action.labels, [], { lockTimeoutMs });
         return;
       case 'setPriority':
-        await setConversationPriority(ctx, conversationId, action.priority);
+        await setConversationPriority(ctx, conversationId, action.priority, { lockTimeoutMs });
         return;
       case 'transferToTeam': {
         // The hand-off (or an earlier rule) tagged it with this team already: nothing to move, not a refusal.
@@ -218,12 +235,20 @@ export function automationRunner(ctx: AppContext): AutomationRunner {
         return;
       }
       case 'note':
-        await ctx.chat.automationNote(rule, conversationId, action.text);
+        await ctx.chat.automationNote(rule, conversationId, action.text, lockTimeoutMs);
         return;
     }
   }
 
-  async function runRule(rule: RuleRow, conversationId: number): Promise<void> {
+  /** Why an action was refused, as its outcome says it: the refusal's own code, `busy` for a lock not had in time. */
+  function refusalOf(error: unknown, ruleId: number, conversationId: number): { code: string; message: string } {
+    if (error instanceof AppError) return { code: error.code, message: error.message };
+    if (isLockTimeout(error)) return BUSY;
+    log.error({ err: error, ruleId, conversationId }, 'automation rule action failed');
+    return { code: 'error', message: 'The action failed on the server (its log says why).' };
+  }
+
+  async function runRule(rule: RuleRow, conversationId: number, deadline: number): Promise<void> {
     const ref = { id: Number(rule.id), name: rule.name };
     const outcomes: ActionOutcome[] = [];
     let stopped = false;
@@ -232,24 +257,27 @@ export function automationRunner(ctx: AppContext): AutomationRunner {
         outcomes.push({ type: action.type, status: 'skipped' });
         continue;
       }
+      const left = deadline - Date.now();
       try {
-        await perform(ref, conversationId, action);
+        // The event's rules have waited on locks for their whole budget already: the rest is not tried.
+        if (left <= 0) throw new AppError(503, BUSY.code, BUSY.message);
+        await perform(ref, conversationId, action, Math.min(RULE_LOCK_TIMEOUT_MS, left));
         outcomes.push({ type: action.type, status: 'done' });
       } catch (error) {
-        // A refusal (the team deleted since, labels over the cap) is the rule's outcome; anything else is logged too.
+        // A refusal (the team deleted since, labels over the cap, the chat taken, a lock held too long) is the rule's
+        // outcome; anything else is logged too.
         stopped = true;
-        const refusal = error instanceof AppError ? { code: error.code, message: error.message } : { code: 'error', message: 'The action failed.' };
-        if (!(error instanceof AppError)) log.error({ err: error, ruleId: ref.id, conversationId }, 'automation rule action failed');
-        outcomes.push({ type: action.type, status: 'refused', ...refusal });
+        outcomes.push({ type: action.type, status: 'refused', ...refusalOf(error, ref.id, conversationId) });
       }
     }
     log.info({ ruleId: ref.id, conversationId, completed: !stopped }, 'automation rule ran');
-    await ctx.chat.automationRan(ref, conversationId, outcomes);
+    await ctx.chat.automationRan(ref, conversationId, outcomes, RULE_LOCK_TIMEOUT_MS);
   }
 
   return {
     async run(trigger, conversationId) {
       try {
+        const deadline = Date.now() + RULES_RUN_BUDGET_MS;
         const rules = await sql<RuleRow[]>`select * from automation_rules where enabled and trigger = ${trigger} order by position, id`;
         if (!rules.length) return;
         const facts = await factsOf(sql, conversationId);
@@ -257,7 +285,7 @@ export function automationRunner(ctx: AppContext): AutomationRunner {
         for (const rule of rules) {
           if (!conditionsHold(rule.conditions, facts)) continue;
           try {
-            await runRule(rule, conversationId);
+            await runRule(rule, conversationId, deadline);
           } catch (error) {
             log.error({ err: error, ruleId: Number(rule.id), conversationId }, 'automation rule failed');
           }

@@ -11,6 +11,7 @@ import { shopperPage } from './shopper-page.ts';
 import { mentionedTeammates } from './mentions.ts';
 import { botReplyClientId, conversationsRepository, forShopper, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository, liveCustomer } from '../repositories/customers.ts';
+import { withKeptCustomer } from '../repositories/kept-customers.ts';
 import { routingRepository, seatsTaken, type Assignment } from '../repositories/routing.ts';
 import { shownName, usersRepository } from '../repositories/users.ts';
 import { AppError, badRequest, conflict, forbidden, notFound, worded } from '../errors.ts';
@@ -29,6 +30,7 @@ import { langOf } from '../../knowledge-base/text/language.ts';
 import { decisionInShoppersScript } from './chinese-script.ts';
 import type { AutomationRunner, Trigger } from './automation-rules.ts';
 import { forShopperMessages } from './shopper-agent-names.ts';
+import { withLockTimeout } from '../db/lock-timeout.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -57,7 +59,11 @@ export interface ChatServiceDeps {
  * An automation rule acting on a chat (automation-rules.ts): no person does it, so no person's permissions apply (an
  * admin wrote the rule), and the lines and history name the rule instead of an agent.
  */
-export interface AutomationActor { automationRule: { id: number; name: string } }
+export interface AutomationActor {
+  automationRule: { id: number; name: string };
+  /** How long the rule's statements may wait for a lock (automation-rules.ts): a rule never queues behind a long change. */
+  lockTimeoutMs?: number;
+}
 type StaffActor = { id: number; role: 'agent' | 'admin'; name: string };
 
 export interface SendResult {
@@ -172,8 +178,12 @@ export function createChatService(deps: ChatServiceDeps) {
    * A line in the chat from the system. `metadata.event` and its parameters are what clients render, each in its
    * reader's language (widget and console); the English `text` is kept for transcripts, exports and older clients.
    */
-  async function systemMessage(conversationId: number, text: string, metadata: Record<string, unknown> & { event: string }, options: { private?: boolean } = {}): Promise<ChatMessage> {
-    const { message } = await conversations.insertMessage({ conversationId, authorType: 'system', body: text, metadata, private: options.private ?? false });
+  async function systemMessage(conversationId: number, text: string, metadata: Record<string, unknown> & { event: string }, options: { private?: boolean; lockTimeoutMs?: number } = {}): Promise<ChatMessage> {
+    const stored = { conversationId, authorType: 'system' as const, body: text, metadata, private: options.private ?? false };
+    // A rule's line waits for a lock no longer than the rule's actions do (lockTimeoutMs).
+    const { message } = options.lockTimeoutMs
+      ? await withLockTimeout(sql, options.lockTimeoutMs, (tx) => conversationsRepository(tx as unknown as Sql).insertMessage(stored))
+      : await conversations.insertMessage(stored);
     const line = toChatMessage(message);
     realtime.announceMessage(line);
     return line;
@@ -329,7 +339,8 @@ export function createChatService(deps: ChatServiceDeps) {
     const person = 'automationRule' in actor ? null : actor;
     const actorName = rule ? `Automation rule "${rule.name}"` : person!.name;
     const from = previousHolder !== null ? await users.findById(previousHolder) : undefined;
-    const told = Boolean(from) && row.first_response_at !== null;
+    // A rule's line is for agents only, always: a rule takes a chat from nobody (transferToTeam), and its name is the team's business.
+    const told = !rule && Boolean(from) && row.first_response_at !== null;
     // A line the shopper reads names both people as shoppers are told (forShopperMessage).
     const actorShown = told && person ? await users.findById(person.id) : undefined;
     const text = told ? `${shownName(from!)} is no longer available. We're finding someone else to help you.`
@@ -339,7 +350,7 @@ export function createChatService(deps: ChatServiceDeps) {
       event: 'agent_requeued', ...(person ? { agentId: person.id, agentName: person.name } : { ruleId: rule!.id, ruleName: rule!.name }),
       ...(told ? { agentShownName: actorShown ? shownName(actorShown) : actorName, fromAgentShownName: shownName(from!) } : {}),
       ...(from ? { fromAgentId: from.id, fromAgentName: from.name } : {}), ...(team ? { teamId: team.id, teamName: team.name } : {}),
-    }, { private: !told });
+    }, { private: !told, lockTimeoutMs: 'automationRule' in actor ? actor.lockTimeoutMs : undefined });
     await announceConversation(row.id);
     const at = new Date();
     await events.enqueueInteractions([
@@ -415,6 +426,9 @@ export function createChatService(deps: ChatServiceDeps) {
       let started: ConversationRow | null = null;
       if (!row) {
         row = started = await conversations.create(customerId);
+        // Started on the record the customer is kept in (a sign-in merge may have committed since the token was read):
+        // the rest of this message (its tabs, history, the bot's turn) is that record's too.
+        customerId = row.customer_id;
         await realtime.joinCustomerToConversation(customerId, row.id);
       }
       const { message, duplicate, woke } = await conversations.insertMessage({ conversationId: row.id, authorType: 'customer', clientId: input.clientId, body: text, metadata });
@@ -431,8 +445,10 @@ export function createChatService(deps: ChatServiceDeps) {
     async publishCustomerMessage(customerId: number, message: MessageRow, status: ConversationRow['status'], startedConversation: ConversationRow | null, locale: string, senderSocketId?: string, wokeSnoozed = false): Promise<SendResult> {
       const conversationId = message.conversation_id;
       await announceShopperMessage(customerId, message, { started: startedConversation, channel: 'widget', senderSocketId, woke: wokeSnoozed });
-      // A new chat's rules run before the bot's turn, so a label or note they add is there when it hands off.
-      if (startedConversation) await runAutomation('conversation_created', conversationId);
+      // A new chat's rules run after the shopper's ack (they may wait on locks; the widget's ack does not), first in the
+      // chat's chain of bot turns: the bot's turn for this message starts once they are done, so a label, priority or
+      // note they add is there when it answers or hands off (and the hand-off's own rules run after them).
+      if (startedConversation) this.inChatOrder(conversationId, () => runAutomation('conversation_created', conversationId));
       // A queued chat gets a turn too: the bot answers while nobody can take it (botTurn decides).
       if (status === 'bot' || status === 'queued') this.scheduleBotTurn(conversationId, customerId, message, locale);
       return { id: message.id, conversationId, createdAt: message.created_at.toISOString(), duplicate: false };
@@ -450,11 +466,13 @@ export function createChatService(deps: ChatServiceDeps) {
       const text = messageText(input.text);
       const clientId = `email:${createHash('sha256').update(input.emailMessageId).digest('hex').slice(0, 32)}`;
       type Stored = { duplicate: { conversation_id: number; chat_message_id: number | null } } | { row: ConversationRow; message: MessageRow; started: ConversationRow | null; woke: boolean };
-      const stored: Stored = await sql.begin(async (tx): Promise<Stored> => {
-        const repo = conversationsRepository(tx as unknown as Sql);
+      // The reply's customer was looked up before this transaction: a merge may since have moved them (and the
+      // conversation) to the record they are kept in, which is held from here on (kept-customers.ts).
+      const stored: Stored = await withKeptCustomer(sql, input.customerId, async (tx, customerId): Promise<Stored> => {
+        const repo = conversationsRepository(tx);
         // A second delivery of the same email waits here on the key until the first commits, then finds it.
         const claimed = await tx`insert into inbound_emails (message_id, conversation_id, customer_id)
-                                 values (${input.emailMessageId}, ${input.conversationId}, ${input.customerId})
+                                 values (${input.emailMessageId}, ${input.conversationId}, ${customerId})
                                  on conflict (message_id) do nothing returning message_id`;
         if (!claimed.length) {
           const [earlier] = await tx<{ conversation_id: number; chat_message_id: number | null }[]>`
@@ -462,9 +480,9 @@ export function createChatService(deps: ChatServiceDeps) {
           return { duplicate: earlier };
         }
         let row = await repo.findById(input.conversationId);
-        if (!row || row.customer_id !== input.customerId) throw notFound('Conversation');
+        if (!row || row.customer_id !== customerId) throw notFound('Conversation');
         let started: ConversationRow | null = null;
-        if (row.status === 'resolved') row = (await repo.findOpenForCustomer(input.customerId)) ?? (started = await repo.create(input.customerId));
+        if (row.status === 'resolved') row = (await repo.findOpenForCustomer(customerId)) ?? (started = await repo.create(customerId));
         const { message, woke } = await repo.insertMessage({ conversationId: row.id, authorType: 'customer', clientId, body: text, metadata: input.metadata });
         await tx`update inbound_emails set conversation_id = ${row.id}, chat_message_id = ${message.id} where message_id = ${input.emailMessageId}`;
         return { row, message, started, woke };
@@ -479,10 +497,12 @@ export function createChatService(deps: ChatServiceDeps) {
         return { messageId, conversationId, duplicate: true };
       }
       const { row, message, started, woke } = stored;
-      if (started) await realtime.joinCustomerToConversation(input.customerId, row.id);
-      await announceShopperMessage(input.customerId, message, { started, channel: 'email', woke });
+      // The record the reply was stored on (the kept one, after a merge).
+      const customerId = row.customer_id;
+      if (started) await realtime.joinCustomerToConversation(customerId, row.id);
+      await announceShopperMessage(customerId, message, { started, channel: 'email', woke });
       if (started) await runAutomation('conversation_created', row.id);
-      if (row.status === 'bot') await this.handoff(row.id, input.customerId, 'email_reply');
+      if (row.status === 'bot') await this.handoff(row.id, customerId, 'email_reply');
       return { messageId: message.id, conversationId: row.id, duplicate: false };
     },
 
@@ -491,9 +511,14 @@ export function createChatService(deps: ChatServiceDeps) {
      * promise settles when the turn has run (it never rejects: a failed turn is logged).
      */
     scheduleBotTurn(conversationId: number, customerId: number, message: MessageRow, locale: string, options: BotTurnOptions = {}): Promise<void> {
+      return this.inChatOrder(conversationId, () => this.botTurn(conversationId, customerId, message, locale, options));
+    },
+
+    /** Runs `work` after whatever this server has chained for the chat (bot turns, a new chat's rules); never rejects. */
+    inChatOrder(conversationId: number, work: () => Promise<void>): Promise<void> {
       const previous = botTurns.get(conversationId) ?? Promise.resolve();
       const turn = previous
-        .then(() => this.botTurn(conversationId, customerId, message, locale, options))
+        .then(work)
         .catch((error) => log.error({ err: error, conversationId }, 'bot turn failed'))
         .finally(() => {
           if (botTurns.get(conversationId) === turn) botTurns.delete(conversationId);
@@ -638,18 +663,18 @@ export function createChatService(deps: ChatServiceDeps) {
     },
 
     /** A rule's private note: a system line agents read, signed by the rule (automation-rules.ts). */
-    async automationNote(rule: { id: number; name: string }, conversationId: number, text: string): Promise<void> {
-      await systemMessage(conversationId, `Automation rule "${rule.name}": ${text}`, { event: 'automation_note', ruleId: rule.id, ruleName: rule.name, text }, { private: true });
+    async automationNote(rule: { id: number; name: string }, conversationId: number, text: string, lockTimeoutMs?: number): Promise<void> {
+      await systemMessage(conversationId, `Automation rule "${rule.name}": ${text}`, { event: 'automation_note', ruleId: rule.id, ruleName: rule.name, text }, { private: true, lockTimeoutMs });
     },
 
     /**
      * What a rule did in a chat, for its agents: it ran, or stopped at a refused action (each action's outcome in the
      * metadata). Labels and priority have no line of their own, so this is where an agent learns why they appeared.
      */
-    async automationRan(rule: { id: number; name: string }, conversationId: number, outcomes: { type: string; status: string; code?: string; message?: string }[]): Promise<void> {
+    async automationRan(rule: { id: number; name: string }, conversationId: number, outcomes: { type: string; status: string; code?: string; message?: string }[], lockTimeoutMs?: number): Promise<void> {
       const refused = outcomes.find((o) => o.status === 'refused');
       const text = refused ? `Automation rule "${rule.name}" stopped: ${refused.message ?? refused.code}` : `Automation rule "${rule.name}" ran.`;
-      await systemMessage(conversationId, text, { event: refused ? 'automation_stopped' : 'automation_ran', ruleId: rule.id, ruleName: rule.name, actions: outcomes, ...(refused ? { reason: refused.message ?? refused.code } : {}) }, { private: true });
+      await systemMessage(conversationId, text, { event: refused ? 'automation_stopped' : 'automation_ran', ruleId: rule.id, ruleName: rule.name, actions: outcomes, ...(refused ? { reason: refused.message ?? refused.code } : {}) }, { private: true, lockTimeoutMs });
     },
 
     /** Hands queued chats to free agents until none is left, then tells the shoppers still waiting their place. */
@@ -729,24 +754,28 @@ export function createChatService(deps: ChatServiceDeps) {
      * An agent writes to a customer first ("your replacement has shipped"): a new conversation, held by that agent,
      * whose first message is theirs. The shopper's open widget tabs join it and show it at once; a shopper who does
      * not read it is emailed it later like any reply (when they left an address). Refused while the customer has an
-     * open conversation (answer there) or is blocked; a merged or deleted record is not found.
+     * open conversation (answer there) or is blocked; a deleted record is not found. A merged record's chat goes to
+     * the record it was merged into (the same person: the agent wrote from a panel opened before the merge).
      */
     async startConversation(agent: { id: number; name: string }, customerId: number, input: { clientId: string; text: string }): Promise<SendResult> {
       messageText(input.text);
-      const row = await sql.begin(async (txn) => {
-        const tx = txn as unknown as Sql;
-        // Locked so that two agents writing to the same customer at once start one conversation, not two.
+      // The agent picked a record that a merge may empty into the person's kept record before this commits (the
+      // panel they wrote from was open before it): the chat goes to the kept record, held meanwhile (kept-customers.ts).
+      const row = await withKeptCustomer(sql, customerId, async (tx, keptId) => {
+        // Locked so that two agents writing to the same customer at once start one conversation, not two. No key
+        // update: it waits for the other agent's, not for the key share both (and every worker) already hold.
         const [customer] = await tx<{ live: boolean; blocked: boolean }[]>`
-          select ${liveCustomer(tx, 'c')} as live, c.blocked_at is not null as blocked from customers c where c.id = ${customerId} for update`;
+          select ${liveCustomer(tx, 'c')} as live, c.blocked_at is not null as blocked from customers c where c.id = ${keptId} for no key update`;
         if (!customer?.live) throw notFound('Customer');
         if (customer.blocked) throw new AppError(409, 'blocked', 'This shopper is blocked: unblock them to write to them.');
-        const [open] = await tx<{ id: number }[]>`select id from conversations where customer_id = ${customerId} and status <> 'resolved' order by id desc limit 1`;
+        const [open] = await tx<{ id: number }[]>`select id from conversations where customer_id = ${keptId} and status <> 'resolved' order by id desc limit 1`;
         if (open) throw new AppError(409, 'open_conversation', `This customer has an open conversation (#${open.id}): answer there.`);
-        const [created] = await tx<{ id: number }[]>`
+        const [created] = await tx<{ id: number; customer_id: number }[]>`
           insert into conversations (customer_id, status, assignee_id, assigned_at, started_by)
-          values (${customerId}, 'assigned', ${agent.id}, now(), 'agent') returning id`;
+          values (${keptId}, 'assigned', ${agent.id}, now(), 'agent') returning id, customer_id`;
         return created;
       });
+      customerId = row.customer_id;
       await realtime.joinCustomerToConversation(customerId, row.id);
       const conversation = await announceConversation(row.id);
       await events.enqueueInteractions([event('conversation.started', `conv:${row.id}`, customerId, row.id, { channel: 'agent', agentId: agent.id }, new Date(conversation.createdAt))]);
@@ -839,7 +868,8 @@ export function createChatService(deps: ChatServiceDeps) {
     /**
      * Sends a chat to a team's queue: tagged with the team (the next pass offers it to the team's members first, like a
      * hand-off about its topic) and back in the queue if someone held it (holder or admin only). Any agent may re-tag a
-     * chat still waiting in the queue (a refund question tagged for the wrong team), which takes it from nobody.
+     * chat still waiting in the queue (a refund question tagged for the wrong team), which takes it from nobody. So may an
+     * automation rule, and nothing else: a chat someone holds, or that is closed, is refused to it as `chat_taken`.
      */
     async transferToTeam(actor: StaffActor | AutomationActor, conversationId: number, teamId: number): Promise<ConversationSummary> {
       const row = await conversations.findById(conversationId);
@@ -848,9 +878,16 @@ export function createChatService(deps: ChatServiceDeps) {
       if (!team) throw notFound('Team');
       const teamRef = { id: Number(team.id), name: team.name };
       let requeued: Awaited<ReturnType<typeof routing.requeue>>;
-      if (row.status === 'assigned' && row.assignee_id !== null) {
-        // A rule acts with the authority of the admin who wrote it.
-        if (!('automationRule' in actor) && actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can transfer it.');
+      if ('automationRule' in actor) {
+        // A rule only re-tags a chat still waiting in the queue, held by nobody: never one an agent took while its rules
+        // ran (an accept, or the sweep once rules_pending_until passed). The update's own condition decides, atomically.
+        const ms = actor.lockTimeoutMs;
+        requeued = row.status !== 'queued' ? null
+          : ms ? await withLockTimeout(sql, ms, (tx) => routingRepository(tx as unknown as Sql).requeue(conversationId, { holderId: null, teamId: teamRef.id }))
+          : await routing.requeue(conversationId, { holderId: null, teamId: teamRef.id });
+        if (!requeued) throw new AppError(409, 'chat_taken', 'An agent took the chat (or it was closed) before the rule could send it to a team; a rule never takes a chat from anyone.');
+      } else if (row.status === 'assigned' && row.assignee_id !== null) {
+        if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can transfer it.');
         requeued = await routing.requeue(conversationId, { holderId: row.assignee_id, teamId: teamRef.id });
       } else if (row.status === 'queued') {
         if (Number(row.team_id) === teamRef.id) throw conflict(`The chat is already waiting for ${teamRef.name}.`);
@@ -1053,11 +1090,17 @@ export function createChatService(deps: ChatServiceDeps) {
 
     async leaveOfflineMessage(customerId: number, input: { email: string; name?: string; text: string; conversationId?: number }): Promise<{ id: number }> {
       const text = messageText(input.text);
-      if (input.conversationId !== undefined) ownConversation(await conversations.findById(input.conversationId), customerId);
-      const [row] = await sql<{ id: number; created_at: Date }[]>`
-        insert into offline_messages (customer_id, conversation_id, name, email, body)
-        values (${customerId}, ${input.conversationId ?? null}, ${input.name ?? null}, ${input.email}, ${text}) returning id, created_at`;
-      await customers.updateProfile(customerId, { email: input.email, name: input.name ?? null });
+      // The message and the address it leaves go on the record the shopper is kept in, held while they are written: a
+      // sign-in merge committing meanwhile would otherwise leave both on the record it empties (kept-customers.ts).
+      const row = await withKeptCustomer(sql, customerId, async (tx, keptId) => {
+        if (input.conversationId !== undefined) ownConversation(await conversationsRepository(tx).findById(input.conversationId), keptId);
+        const [left] = await tx<{ id: number; customer_id: number; created_at: Date }[]>`
+          insert into offline_messages (customer_id, conversation_id, name, email, body)
+          values (${keptId}, ${input.conversationId ?? null}, ${input.name ?? null}, ${input.email}, ${text}) returning id, customer_id, created_at`;
+        await customersRepository(tx).updateProfile(keptId, { email: input.email, name: input.name ?? null });
+        return left;
+      });
+      customerId = row.customer_id;
       // In the chat too: the agent who later opens it reads what was left there, not only on the Messages left page.
       if (input.conversationId !== undefined) {
         await systemMessage(input.conversationId, `Message left for the team (reply by email to ${input.email}): ${text}`, { event: 'offline_message', offlineMessageId: row.id, email: input.email, text });

@@ -33,7 +33,7 @@ export function normaliseLabels(labels: readonly string[]): string[] {
  * A rename's single UPDATE would otherwise miss a conversation that an edit gave the old label meanwhile (the
  * statement only re-checks rows that matched when it began), and two renames at once could deadlock.
  */
-const LABELS_LOCK = 4_207_412; // arbitrary constant: "shopdesk conversation labels"
+export const LABELS_LOCK = 4_207_412; // arbitrary constant: "shopdesk conversation labels"
 
 export function lockLabelsForOneConversation(tx: Sql): Promise<unknown> {
   return tx`select pg_advisory_xact_lock_shared(${LABELS_LOCK})`;

@@ -5,14 +5,19 @@ import type { Sql } from '../db/client.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { conversationsRepository, toSummary } from '../repositories/conversations.ts';
 import { labelsChanged, lockLabelsForOneConversation, MAX_LABELS } from './conversation-labels.ts';
+import { limitLockWait, withLockTimeout } from '../db/lock-timeout.ts';
+
+/** `lockTimeoutMs`: wait no longer than this for a lock (an automation rule's action, automation-rules.ts); the pool's wait otherwise. */
+export interface MarkOptions { lockTimeoutMs?: number }
 
 /**
  * Adds and removes labels of one conversation (normalised already); every console is told, and every server's
  * labels-in-use count counts again (a label a macro adds is suggested at once). Shared by the labels route, the bulk
  * action and macros (services/macros.ts).
  */
-export async function changeConversationLabels(ctx: AppContext, conversationId: number, add: string[], remove: string[]): Promise<string[]> {
+export async function changeConversationLabels(ctx: AppContext, conversationId: number, add: string[], remove: string[], options: MarkOptions = {}): Promise<string[]> {
   const labels = await ctx.sql.begin(async (tx) => {
+    if (options.lockTimeoutMs) await limitLockWait(tx, options.lockTimeoutMs);
     await lockLabelsForOneConversation(tx as unknown as Sql);
     const [row] = await tx<{ labels: string[] }[]>`select labels from conversations where id = ${conversationId} for update`;
     if (!row) throw notFound('Conversation');
@@ -29,8 +34,9 @@ export async function changeConversationLabels(ctx: AppContext, conversationId: 
 }
 
 /** Marks a chat priority or takes the mark off (PUT /priority, and macros); a change is told to every console. */
-export async function setConversationPriority(ctx: AppContext, id: number, priority: boolean) {
-  const changed = await ctx.sql`update conversations set priority = ${priority}, updated_at = now() where id = ${id} and priority <> ${priority} returning id`;
+export async function setConversationPriority(ctx: AppContext, id: number, priority: boolean, options: MarkOptions = {}) {
+  const mark = (sql: Sql) => sql`update conversations set priority = ${priority}, updated_at = now() where id = ${id} and priority <> ${priority} returning id`;
+  const changed = options.lockTimeoutMs ? await withLockTimeout(ctx.sql, options.lockTimeoutMs, (tx) => mark(tx as unknown as Sql)) : await mark(ctx.sql);
   const row = await conversationsRepository(ctx.sql).findById(id);
   if (!row) throw notFound('Conversation');
   const conversation = toSummary(row);

@@ -2,14 +2,18 @@
 // server, Postgres and Redis: the admin API's authz, validation and caps; a hand-off rule that labels, raises priority
 // and sends the chat to a team before the queue assigns it (the team's member gets it, not the less-loaded agent);
 // conditions that do not hold do nothing; a rule whose team was deleted stops at that action without breaking the chat;
-// a Chinese keyword on a new chat.
+// a Chinese keyword on a new chat. A rule never reaches past the queue: one running once an agent holds the chat leaves
+// it with them (`chat_taken`) and the shopper never reads a rule's name; rules waiting on a lock give up quickly
+// (`busy`), holding up neither the shopper's ack nor the chat's assignment.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, connectWidget, eventually, record, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
-import { MAX_AUTOMATION_RULES } from '../../server/services/automation-rules.ts';
+import { automationRunner, MAX_AUTOMATION_RULES, RULE_LOCK_TIMEOUT_MS, RULES_RUN_BUDGET_MS } from '../../server/services/automation-rules.ts';
+import { LABELS_LOCK } from '../../server/services/conversation-labels.ts';
+import { forShopperMessage } from '../../server/repositories/conversations.ts';
 
 /** The bot of these tests: a message asking for a "person" (or 人工) is handed off; anything else gets an answer. */
 class HandoffOnAskResponder implements Responder {
@@ -43,14 +47,33 @@ const conversationRow = async (id: number) =>
 const lines = (conversationId: number) => stack.env.sql<{ id: number; author_type: string; body: string; private: boolean; metadata: Record<string, any> }[]>`
   select id, author_type, body, private, metadata from messages where conversation_id = ${conversationId} order by id`;
 
-/** A shopper writes `text` (in `locale`); resolves with the chat and what the shopper's socket received. */
-async function shopperWrites(text: string, locale = 'en'): Promise<{ conversationId: number; received: ChatMessage[] }> {
+/**
+ * A shopper writes `text` (in `locale`); resolves with the chat, what the shopper's socket received, the socket, and
+ * how long the send took to be acked.
+ */
+async function shopperWrites(text: string, locale = 'en'): Promise<{ conversationId: number; received: ChatMessage[]; shopper: WidgetClient; ackMs: number }> {
   const session = await widgetSession(stack.url, { locale });
   const shopper = await connectWidget(stack.url, session.visitorToken, locale);
   sockets.push(shopper);
   const received = record<ChatMessage>(shopper, 'message:new');
+  const sentAt = Date.now();
   const { conversationId } = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: `auto-${session.customerId}`, text });
-  return { conversationId, received };
+  return { conversationId, received, shopper, ackMs: Date.now() - sentAt };
+}
+
+/** An admin's "rename this label everywhere" in progress: the labels lock held until the returned function is called. */
+async function holdLabelsLock(): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let transaction!: Promise<unknown>;
+  await new Promise<void>((locked) => {
+    transaction = stack.env.sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${LABELS_LOCK})`;
+      locked();
+      await held;
+    });
+  });
+  return async () => { release(); await transaction; };
 }
 const assignedChat = (conversationId: number) =>
   eventually(async () => { const row = await conversationRow(conversationId); return row.status === 'assigned' && row; }, 10_000, 'the chat assigned');
@@ -111,6 +134,8 @@ describe('automation rules: the admin API', () => {
     await refused({ ...valid, conditions: [{ type: 'textContains', terms: ['  '] }] }, 'validation', /Condition 1 \(textContains\)/);
     await refused({ ...valid, trigger: 'conversation_created', actions: [{ type: 'transferToTeam', teamId: returnsTeam }] }, 'action_needs_handoff', /Action 1 \(transferToTeam\)/);
     await refused({ ...valid, trigger: 'conversation_created', conditions: [{ type: 'handoffReason', reasons: ['attachment'] }] }, 'condition_needs_handoff', /Condition 1/);
+    // A new chat's rules run before the bot has answered: an intent could never match.
+    await refused({ ...valid, trigger: 'conversation_created', conditions: [{ type: 'intent', intents: ['refund'] }] }, 'condition_needs_handoff', /Condition 1 \(intent\).*no intent yet/);
     await refused({ ...valid, actions: [{ type: 'transferToTeam', teamId: 987654 }] }, 'unknown_team', /no team 987654/);
 
     const rule = await saveRule({ ...valid, conditions: [{ type: 'textContains', terms: [' Refund ', 'ＲＥＴＵＲＮ'] }], actions: [{ type: 'addLabels', labels: ['Refund'] }] });
@@ -251,5 +276,100 @@ describe('automation rules at work', () => {
     const other = await shopperWrites('我想申请退款', 'en');
     await eventually(async () => (await lines(other.conversationId)).some((m) => m.author_type === 'bot'), 10_000, 'the bot answer');
     expect((await conversationRow(other.conversationId)).labels).toEqual([]);
+  });
+});
+
+describe('automation rules never reach past the queue, nor wait long', () => {
+  const eventOf = (m: { metadata?: unknown }) => String((m.metadata as { event?: string } | undefined)?.event ?? '');
+
+  it('a hand-off rule running once an agent holds the chat leaves it with them (chat_taken); the shopper never reads a rule', async () => {
+    await stack.env.sql`delete from automation_rules`;
+    const { conversationId, received, shopper } = await shopperWrites('A person please, about my order');
+    const held = await assignedChat(conversationId);
+    const holder = held.assignee_id === people.ada.id ? people.ada : people.ben;
+    await callOk(holder.socket, 'message:send', { conversationId, clientId: `held-${conversationId}`, text: 'Hi, I am on it.' });
+    const vip = await http('POST', '/api/admin/teams', admin, { name: 'VIP desk', memberIds: [people.ada.id, people.ben.id].filter((id) => id !== holder.id) });
+    expect(vip.status, vip.text).toBe(201);
+    const rule = await saveRule({
+      name: 'Secret VIP routing', trigger: 'handoff', conditions: [],
+      actions: [{ type: 'transferToTeam', teamId: vip.json.team.id }, { type: 'addLabels', labels: ['after'] }],
+    });
+    // The hand-off's rules as they run when an agent accepted the chat meanwhile (accept does not wait for them), or
+    // the sweep gave it away once they outlasted rules_pending_until.
+    await automationRunner(stack.servers[0]!.handle.ctx).run('handoff', conversationId);
+    expect(await conversationRow(conversationId)).toMatchObject({ status: 'assigned', assignee_id: holder.id, team_id: null, labels: [] });
+    const stored = await lines(conversationId);
+    expect(stored.filter((m) => m.metadata.event === 'agent_requeued')).toEqual([]);
+    const stopped = stored.find((m) => m.metadata.event === 'automation_stopped')!;
+    expect(stopped).toMatchObject({ private: true, metadata: { ruleId: rule.id } });
+    expect(stopped.metadata.actions).toEqual([
+      { type: 'transferToTeam', status: 'refused', code: 'chat_taken', message: expect.stringMatching(/never takes a chat from anyone/) },
+      { type: 'addLabels', status: 'skipped' },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a line the shopper should not get would be here by now
+    expect(received.filter((m) => eventOf(m) === 'agent_requeued' || eventOf(m).startsWith('automation'))).toEqual([]);
+
+    // A public line as the code before this wrote it (a rule's requeue told to the shopper): what the shopper's widget
+    // gets of a system line is an allow-list, so neither the rule nor the team reaches them, live or in history.
+    const [old] = await stack.env.sql<{ id: number }[]>`
+      insert into messages (conversation_id, author_type, body, private, metadata)
+      values (${conversationId}, 'system', 'Ben is no longer available. We are finding someone else to help you.', false, ${stack.env.sql.json({
+        event: 'agent_requeued', ruleId: rule.id, ruleName: 'Secret VIP routing', teamId: vip.json.team.id, teamName: 'VIP desk',
+        agentShownName: 'Automation rule "Secret VIP routing"', fromAgentId: holder.id, fromAgentName: 'Full Name', fromAgentShownName: 'Shown',
+      })}) returning id`;
+    const synced = await callOk<{ messages: ChatMessage[] }>(shopper, 'messages:sync', { conversationId, afterId: 0 });
+    const line = synced.messages.find((m) => m.id === Number(old!.id))!;
+    const shownNow = holder.id === people.ada.id ? 'Ada Reyes' : 'Ben Okafor'; // no display name: the full name is the shown one
+    expect(line.metadata).toEqual({ event: 'agent_requeued', fromAgentId: holder.id, fromAgentName: shownNow });
+    expect(JSON.stringify(synced.messages)).not.toMatch(/Secret VIP|VIP desk|ruleId|teamId/);
+    const live = forShopperMessage({ ...line, metadata: { ...stored[0]!.metadata, event: 'agent_requeued', ruleName: 'Secret VIP routing', teamName: 'VIP desk', fromAgentName: 'Full Name', fromAgentShownName: 'Shown' } });
+    expect(JSON.stringify(live.metadata)).not.toMatch(/Secret VIP|VIP desk|ruleName|teamName/);
+    expect(live.metadata).toMatchObject({ event: 'agent_requeued', fromAgentName: 'Shown' });
+    await stack.env.sql`delete from automation_rules`;
+  });
+
+  it("a new chat's rules waiting on a lock hold up neither the shopper's ack nor, past a short wait, the bot", async () => {
+    await saveRule({ name: 'Label new chats', trigger: 'conversation_created', conditions: [], actions: [{ type: 'addLabels', labels: ['new'] }, { type: 'note', text: 'Never written.' }] });
+    const release = await holdLabelsLock();
+    try {
+      const { conversationId, ackMs } = await shopperWrites('Where is my parcel?');
+      // Acked at once: the rule waits on the labels lock after the ack, not before it.
+      expect(ackMs).toBeLessThan(1_500);
+      const answered = await eventually(async () => {
+        const stored = await lines(conversationId);
+        const bot = stored.find((m) => m.author_type === 'bot');
+        return bot && { stored, bot };
+      }, 10_000, 'the bot answer');
+      const stopped = answered.stored.find((m) => m.metadata.event === 'automation_stopped')!;
+      expect(stopped.metadata.actions).toEqual([
+        { type: 'addLabels', status: 'refused', code: 'busy', message: expect.stringMatching(/longer than a rule waits/) },
+        { type: 'note', status: 'skipped' },
+      ]);
+      // The bot's turn came after the chat's rules were done (their outcome is stored before its answer).
+      expect(stopped.id).toBeLessThan(answered.bot.id);
+    } finally {
+      await release();
+    }
+    await stack.env.sql`delete from automation_rules`;
+  });
+
+  it('hand-off rules waiting on a lock each give up quickly and all within one budget; the chat is assigned without waiting out its hold', async () => {
+    for (const n of [1, 2, 3, 4]) await saveRule({ name: `Label ${n}`, trigger: 'handoff', conditions: [], actions: [{ type: 'addLabels', labels: [`l${n}`] }] });
+    const release = await holdLabelsLock();
+    try {
+      const sentAt = Date.now();
+      const { conversationId } = await shopperWrites('I need a person');
+      const row = await assignedChat(conversationId);
+      // Four rules of up to RULE_LOCK_TIMEOUT_MS each would take 8 s; the event's budget stops them at 5 s, well before
+      // the 10 s rules_pending_until (and the pool's own 10 s lock wait each, before this change).
+      expect(Date.now() - sentAt).toBeLessThan(RULES_RUN_BUDGET_MS + 2_000);
+      expect(4 * RULE_LOCK_TIMEOUT_MS).toBeGreaterThan(RULES_RUN_BUDGET_MS + 2_000);
+      expect(row.labels).toEqual([]);
+      const stopped = (await lines(conversationId)).filter((m) => m.metadata.event === 'automation_stopped');
+      expect(stopped.map((m) => m.metadata.actions[0].code)).toEqual(['busy', 'busy', 'busy', 'busy']);
+    } finally {
+      await release();
+    }
+    await stack.env.sql`delete from automation_rules`;
   });
 });

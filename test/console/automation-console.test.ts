@@ -1,7 +1,8 @@
 // Team & settings → Automation (console/src/pages/admin-automation.tsx) in Debian's Chromium against a real server,
 // Postgres and Redis: an admin builds a rule (a new chat, Chinese or English keywords, the shopper's language; a label
 // and a note), sees it listed with what it does, and a shopper's first message then gets the label and the note, which
-// the chat shows agents, signed by the rule. Switching the rule off is one click.
+// the chat shows agents, signed by the rule. Switching the rule off is one click. A new chat's rule is not offered the
+// hand-off's own conditions (its reason, the bot's intent).
 import { describe, expect, it } from 'vitest';
 import { artifactPath, consoleTestBed, signedInConsole } from '../support/browser.ts';
 import { widgetSession } from '../support/server.ts';
@@ -19,6 +20,8 @@ describe('automation rules in the console', () => {
     await rules.getByTestId('rule-trigger').selectOption('conversation_created');
     // Only a hand-off goes to a team's queue or has a reason: a new chat's rule is not offered them.
     expect(await rules.getByTestId('rule-add-condition').locator('option[value="handoffReason"]').count()).toBe(0);
+    // Nor an intent: a new chat's rules run before the bot has answered anything (the server refuses it too).
+    expect(await rules.getByTestId('rule-add-condition').locator('option[value="intent"]').count()).toBe(0);
     await rules.getByTestId('rule-add-condition').selectOption('textContains');
     await rules.getByTestId('rule-condition-terms').pressSequentially('退款，Refund');
     await rules.getByTestId('rule-add-condition').selectOption('language');

@@ -86,6 +86,20 @@ describe("an automation rule's lines", () => {
     metadata: { event: 'automation_stopped', ...rule, reason: message, actions: [{ type: 'addLabels', status: 'done' }, { type: 'transferToTeam', status: 'refused', code, message }] },
   });
   const lines = () => [note, ran, stoppedBy('forbidden', 'You are not allowed to do that.'), stoppedBy('not_found', 'Team not found.')].map(systemLine);
+  /** A rule stopped at its first action (`type`), refused with `code`: the codes rules really meet. */
+  const stoppedAt = (type: string, code: string, message: string) => ({
+    text: `Automation rule "Refunds" stopped: ${message}`,
+    metadata: { event: 'automation_stopped', ...rule, reason: message, actions: [{ type, status: 'refused', code, message }] },
+  });
+  const ruleRefusals = () => [
+    stoppedAt('transferToTeam', 'not_found', 'Team not found.'),
+    stoppedAt('addLabels', 'not_found', 'Conversation not found.'),
+    stoppedAt('addLabels', 'validation', 'At most 20 labels per conversation'),
+    stoppedAt('transferToTeam', 'conflict', 'This conversation changed meanwhile; reload it.'),
+    stoppedAt('transferToTeam', 'chat_taken', 'An agent took the chat (or it was closed) before the rule could send it to a team; a rule never takes a chat from anyone.'),
+    stoppedAt('addLabels', 'busy', 'Another change held the chat (or its labels) longer than a rule waits, so the rule did not do this.'),
+    stoppedAt('note', 'error', 'The action failed on the server (its log says why).'),
+  ].map(systemLine);
 
   it("are worded in the agent's language, with the rule's name and note once", () => {
     setLanguageChoice('en');
@@ -100,15 +114,34 @@ describe("an automation rule's lines", () => {
       '自动化规则“Refunds”：Check the order first.', // the admin's note as they wrote it, after one prefix
       '自动化规则“Refunds”已执行。',
       '自动化规则“Refunds”已停止：您没有权限执行此操作。', // a refusal the console words by its code
-      '自动化规则“Refunds”已停止：Team not found.', // one it has no words for: the server's sentence
+      '自动化规则“Refunds”已停止：它的团队已不存在。', // a deleted team, the likely not_found of a rule
     ]);
     setLanguageChoice('zh-TW');
     expect(lines()).toEqual([
       '自動化規則“Refunds”：Check the order first.',
       '自動化規則“Refunds”已執行。',
       '自動化規則“Refunds”已停止：您沒有許可權執行此操作。', // Taiwan's word, as the console's table writes it
-      '自動化規則“Refunds”已停止：Team not found.',
+      '自動化規則“Refunds”已停止：它的團隊已不存在。',
     ]);
+  });
+
+  it('word every code a rule is really refused with, so a Chinese console shows no English reason', () => {
+    setLanguageChoice('en');
+    // English keeps the server's sentence, as errorText does: it may say more ("At most 20 labels").
+    expect(ruleRefusals()[2]).toBe('Automation rule “Refunds” stopped: At most 20 labels per conversation');
+    setLanguageChoice('zh-CN');
+    const zh = ruleRefusals();
+    expect(zh).toEqual([
+      '自动化规则“Refunds”已停止：它的团队已不存在。',
+      '自动化规则“Refunds”已停止：会话或操作所指的对象已不存在。',
+      '自动化规则“Refunds”已停止：该更改不被允许（例如会话的标签已达上限）。',
+      '自动化规则“Refunds”已停止：会话在此期间已有变化。',
+      '自动化规则“Refunds”已停止：已有客服接入了会话（或会话已关闭）；规则从不从任何人手中拿走会话。',
+      '自动化规则“Refunds”已停止：另一项更改占用会话或其标签的时间过长，规则没有等待。',
+      '自动化规则“Refunds”已停止：服务器执行该操作时出错。',
+    ]);
+    setLanguageChoice('zh-TW');
+    for (const line of ruleRefusals()) expect(line.replace('Refunds', ''), line).not.toMatch(/[A-Za-z]/);
   });
 
   it('a line stored without its outcomes, or without the rule, falls back as other lines do', () => {

@@ -30,8 +30,11 @@ const MAX_ACTIONS = 10;
 const TRIGGERS: Trigger[] = ['handoff', 'conversation_created'];
 const CONDITION_TYPES: Condition['type'][] = ['textContains', 'language', 'pageUrlContains', 'handoffReason', 'intent', 'customerIdentified', 'customerTag'];
 const ACTION_TYPES: RuleAction['type'][] = ['addLabels', 'setPriority', 'transferToTeam', 'note'];
-/** Only a hand-off has a reason, and only a handed-off chat goes to a team's queue (the server refuses the rest too). */
-const HANDOFF_ONLY = new Set<string>(['handoffReason', 'transferToTeam']);
+/**
+ * Only a hand-off has a reason, only a handed-off chat goes to a team's queue, and a new chat's rules run before the bot
+ * has answered, so there is no intent to match yet (the server refuses the rest too).
+ */
+const HANDOFF_ONLY = new Set<string>(['handoffReason', 'intent', 'transferToTeam']);
 const REFUSALS: Record<string, Key> = { automation_rules_full: 'automation.full' };
 
 /** The list a condition compares with, typed as one text while editing (commas must stay in the box). */

@@ -17,9 +17,12 @@ import { ALT_LABEL, isAltShortcut, isTypingIn, SHORTCUT_LIST } from '../shortcut
 import { CustomerPanel } from './customer-panel.tsx';
 import { formatWake } from '../snooze.ts';
 import { useChatRead } from '../unread-title.ts';
+import { extraQuery, MoreFilters, SavedViews, type CurrentFilters, type ExtraFilters, type InboxFilterSet, type SavedView } from './inbox-views.tsx';
 
 const VIEWS = ['queued', 'mine', 'open', 'snoozed', 'mentions', 'resolved'] as const;
-type View = (typeof VIEWS)[number];
+type Tab = (typeof VIEWS)[number];
+/** A tab, or every chat (a saved view over all of them: no tab is chosen then). */
+type View = Tab | 'all';
 
 /**
  * Which chats "All open" shows. By default the ones people deal with (waiting in the queue or held by someone): the
@@ -32,7 +35,7 @@ const OPEN_STATUS_KEY = 'sd.openStatus';
 /** The list's `status` parameter for each choice (none: every open status). */
 const OPEN_STATUS_PARAM: Record<OpenStatus, string | undefined> = { people: 'queued,assigned', queued: 'queued', assigned: 'assigned', bot: 'bot', all: undefined };
 type ViewCount = { total: number; unread: number };
-type Counts = Record<View, ViewCount> & { openByStatus: Record<'bot' | 'queued' | 'assigned', ViewCount> };
+type Counts = Record<Tab, ViewCount> & { openByStatus: Record<'bot' | 'queued' | 'assigned', ViewCount> };
 /** "All open"'s count under the status chosen: what its list holds. */
 function openCount(counts: Counts, status: OpenStatus): ViewCount {
   const by = counts.openByStatus;
@@ -40,6 +43,9 @@ function openCount(counts: Counts, status: OpenStatus): ViewCount {
   if (status === 'people') return { total: by.queued.total + by.assigned.total, unread: by.queued.unread + by.assigned.unread };
   return by[status];
 }
+/** "All open"'s status choice that lists these statuses (a saved view's), if there is one. */
+const openStatusListing = (statuses: string[] | undefined): OpenStatus | undefined =>
+  OPEN_STATUSES.find((s) => (OPEN_STATUS_PARAM[s]?.split(',').sort().join(',') ?? '') === [...(statuses ?? [])].sort().join(','));
 const readOpenStatus = (): OpenStatus => {
   const stored = localStorage.getItem(OPEN_STATUS_KEY);
   return (OPEN_STATUSES as readonly string[]).includes(stored ?? '') ? (stored as OpenStatus) : 'people';
@@ -71,7 +77,7 @@ type InboxList = { items: ListedItem[]; search?: { scope: 'all' | 'recent'; wind
 
 export function InboxPage({ conversationId, view: routeView }: { conversationId: number | null; view: string | null }) {
   const { socket } = useSession();
-  const [view, setView] = useState<View>(() => (VIEWS as readonly string[]).includes(routeView ?? '') ? (routeView as View) : ((sessionStorage.getItem('sd.view') as View | null) ?? 'open'));
+  const [view, setView] = useState<View>(() => [...VIEWS, 'all'].includes(routeView ?? '') ? (routeView as View) : ((sessionStorage.getItem('sd.view') as View | null) ?? 'open'));
   const [search, setSearch] = useState('');
   const [appliedSearch, setAppliedSearch] = useState('');
   // A search looks in the open view first; one click widens it to every conversation (resolved ones too), which is
@@ -83,7 +89,9 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
     localStorage.setItem(OPEN_STATUS_KEY, status);
     setOpenStatusState(status);
   };
-  const status = listedView === 'open' ? OPEN_STATUS_PARAM[openStatus] : undefined;
+  // Assigned to, priority, language, waiting longer than (and a view's statuses the menu cannot show): inbox-views.tsx.
+  const [extra, setExtra] = useState<ExtraFilters>({});
+  const status = extra.status ? extra.status.join(',') : listedView === 'open' ? OPEN_STATUS_PARAM[openStatus] : undefined;
   const sortIn = sortScope(listedView);
   const [sorts, setSorts] = useState<Record<SortScope, SortChoice>>(() => ({ queued: readSort('queued'), snoozed: readSort('snoozed'), lists: readSort('lists') }));
   const chooseSort = (choice: SortChoice) => {
@@ -93,12 +101,14 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const sort = sorts[sortIn] === 'own' ? undefined : sorts[sortIn];
   const [label, setLabel] = useState('');
   const [teamId, setTeamId] = useState('');
-  const list = useLoad(() => get<InboxList>(`/api/conversations${query({ view: listedView, status, q: appliedSearch, label, teamId, sort, limit: 100 })}`), [listedView, status, appliedSearch, label, teamId, sort]);
+  // `label` is one label, or a saved view's several (any of them), comma-separated.
+  const list = useLoad(() => get<InboxList>(`/api/conversations${query({ view: listedView, status, q: appliedSearch, labels: label, teamId, sort, ...extraQuery(extra), limit: 100 })}`),
+    [listedView, status, appliedSearch, label, teamId, sort, JSON.stringify(extra)]);
   // Teams change rarely (an admin's edit): read once; the filter only appears when the shop has teams.
   const teams = useLoad(() => get<{ items: { id: number; name: string }[] }>('/api/teams'), []);
   const labelsInUse = useLoad(() => get<{ items: { label: string; conversations: number }[] }>('/api/conversation-labels'), []);
   const counts = useLoad(() => get<Counts>('/api/conversations/counts'), []);
-  const countOf = (v: View): ViewCount | undefined => counts.data && (v === 'open' ? openCount(counts.data, openStatus) : counts.data[v]);
+  const countOf = (v: Tab): ViewCount | undefined => counts.data && (v === 'open' ? openCount(counts.data, openStatus) : counts.data[v]);
   const targets = useLoad(() => get<{ firstReplyTargetMinutes: number }>('/api/service-targets'), []);
   // Waits grow with nobody writing: a clock re-renders the "waiting" marks every half minute.
   const [now, setNow] = useState(() => Date.now());
@@ -139,12 +149,37 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const selectView = (v: View) => {
     setView(v);
     setSearchEverywhere(false); // picking a tab narrows a widened search to it
+    setExtra(({ status: _viewStatuses, ...rest }) => rest); // the tab's own statuses, not a view's
     sessionStorage.setItem('sd.view', v);
+  };
+  // What the list shows, as a saved view keeps it; and a view applied: the controls set to its filters and order.
+  const currentFilters: CurrentFilters = {
+    filters: {
+      view: listedView, status: status?.split(','), teamId: teamId ? Number(teamId) : undefined, labels: label ? label.split(',') : undefined,
+      assignee: extra.assignee, priority: extra.priority, language: extra.language, waitingMinutes: extra.waitingMinutes,
+    },
+    sort: sort ?? null,
+  };
+  const applyView = ({ filters, sort: viewSort }: SavedView) => {
+    const tab = (filters.view ?? 'all') as View;
+    selectView(tab);
+    const listing = tab === 'open' ? openStatusListing(filters.status) : undefined;
+    if (listing) setOpenStatus(listing);
+    setExtra({
+      assignee: filters.assignee, priority: filters.priority, language: filters.language, waitingMinutes: filters.waitingMinutes,
+      status: listing ? undefined : filters.status,
+    } satisfies Omit<InboxFilterSet, 'view' | 'teamId' | 'labels'>);
+    setLabel(filters.labels?.join(',') ?? '');
+    setTeamId(filters.teamId ? String(filters.teamId) : '');
+    const scope = sortScope(tab);
+    const choice: SortChoice = viewSort ?? (scope === 'lists' ? 'newest' : 'own');
+    localStorage.setItem(sortKey(scope), choice);
+    setSorts((current) => ({ ...current, [scope]: choice }));
   };
   const items = list.data?.items ?? [];
   // Ticked chats for a bulk action; only those still listed count (a chat that left the view drops out).
   const [ticked, setTicked] = useState<Set<number>>(new Set());
-  useEffect(() => setTicked(new Set()), [listedView, status, appliedSearch, label, teamId]);
+  useEffect(() => setTicked(new Set()), [listedView, status, appliedSearch, label, teamId, JSON.stringify(extra)]);
   const selected = items.filter((i) => ticked.has(i.conversation.id)).map((i) => i.conversation.id);
   const tick = (id: number, on: boolean) => setTicked((prev) => {
     const next = new Set(prev);
@@ -201,9 +236,12 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
             {t('shortcuts.open')} <kbd>?</kbd>
           </button>
         </div>
+        <SavedViews current={currentFilters} onApply={applyView} />
         {listedView === 'open' && (
           <div class="open-status small" data-testid="open-status-bar">
-            <select data-testid="open-status" aria-label={t('openStatus.label')} value={openStatus} onChange={(e) => setOpenStatus(e.currentTarget.value as OpenStatus)}>
+            <select data-testid="open-status" aria-label={t('openStatus.label')} value={extra.status ? '' : openStatus}
+              onChange={(e) => { setExtra(({ status: _viewStatuses, ...rest }) => rest); setOpenStatus(e.currentTarget.value as OpenStatus); }}>
+              {extra.status && <option value="">{extra.status.map((s) => t(`status.${s}` as Key)).join(', ')}</option>}
               {OPEN_STATUSES.map((s) => (
                 <option key={s} value={s}>{t(`openStatus.${s}` as Key)}{counts.data ? ` (${openCount(counts.data, s).total})` : ''}</option>
               ))}
@@ -230,6 +268,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
             <select data-testid="label-filter" aria-label={t('labels.filter')} value={label} onChange={(e) => setLabel(e.currentTarget.value)}>
               <option value="">{t('labels.all')}</option>
               {labelsInUse.data!.items.map((l) => <option key={l.label} value={l.label}>{l.label} ({l.conversations})</option>)}
+              {label.includes(',') && <option value={label}>{label.split(',').join(t('filters.or'))}</option>}
             </select>
           )}
           {(teams.data?.items.length ?? 0) > 0 && (
@@ -239,6 +278,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
             </select>
           )}
         </form>
+        <MoreFilters extra={extra} onChange={setExtra} />
         <BulkBar items={items} selected={selected} setTicked={setTicked} onDone={refresh} canResolve={listedView !== 'resolved'} />
         {appliedSearch && (
           <p class="muted small search-where" data-testid="search-where">
