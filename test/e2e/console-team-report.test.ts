@@ -3,7 +3,7 @@
 // the rule of which team a chat counts for said under the table, and the CSV link answering from the page's session.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
+import { artifactPath, launchBrowser, closedAfterEachTest, signedInConsole } from '../support/browser.ts';
 import { startStack, login, httpAs, type TestStack } from '../support/server.ts';
 import { consoleBundle } from '../support/console-bundle.ts';
 import { formatSeconds } from '../../console/src/hooks.ts';
@@ -20,13 +20,7 @@ beforeAll(async () => {
 }, 120_000);
 
 async function adminPage(path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`[console page error] ${error.message}`));
-  await page.goto(`${stack.url}${path}`);
-  await signInOnLoginPage(page, stack.admin);
-  return page;
+  return (await signedInConsole({ browser, stack, contexts }, path, { account: stack.admin })).page;
 }
 
 describe('reports: teams', () => {
