@@ -32,6 +32,11 @@ const MAX_TERM = 100;
  */
 export const RULE_LOCK_TIMEOUT_MS = 2_000;
 export const RULES_RUN_BUDGET_MS = 5_000;
+/**
+ * A rule's ran/stopped line past the budget still waits this long for a lock: its actions are refused as busy without
+ * waiting by then, so only these short tries remain, and the line is how agents learn why the rule did nothing.
+ */
+const MIN_LINE_LOCK_WAIT_MS = 200;
 
 export const TriggerSchema = Type.Union([Type.Literal('handoff'), Type.Literal('conversation_created')], {
   description: "handoff: a chat is queued for people, before the queue assigns it; conversation_created: a shopper's first message starts a chat",
@@ -271,7 +276,9 @@ export function automationRunner(ctx: AppContext): AutomationRunner {
       }
     }
     log.info({ ruleId: ref.id, conversationId, completed: !stopped }, 'automation rule ran');
-    await ctx.chat.automationRan(ref, conversationId, outcomes, RULE_LOCK_TIMEOUT_MS);
+    // The line waits within the event's budget too (else each rule's line could add its own full wait), but always
+    // gets a short try: it is how agents learn the rule stopped as busy.
+    await ctx.chat.automationRan(ref, conversationId, outcomes, Math.max(MIN_LINE_LOCK_WAIT_MS, Math.min(RULE_LOCK_TIMEOUT_MS, deadline - Date.now())));
   }
 
   return {

@@ -139,6 +139,9 @@ export function createChatService(deps: ChatServiceDeps) {
   const users = usersRepository(sql);
   // Bot turns of one conversation run one after another, so replies keep the order of the questions.
   const botTurns = new Map<number, Promise<void>>();
+  // A new chat's rules while they run on this server (publishCustomerMessage): a hand-off the shopper asks for waits
+  // for them, not for the bot's turn behind them. Each promise comes from inChatOrder, so it never rejects.
+  const newChatRules = new Map<number, Promise<void>>();
   // Concurrent shopper messages share one INSERT and one commit (group commit: one batch in flight, the next gathers).
   // A batch refused for what may be one message's fault (SQLSTATE class 22, a value Postgres cannot store; class 23, a
   // constraint, e.g. a conversation deleted meanwhile) is inserted again message by message: only that one fails.
@@ -448,7 +451,13 @@ export function createChatService(deps: ChatServiceDeps) {
       // A new chat's rules run after the shopper's ack (they may wait on locks; the widget's ack does not), first in the
       // chat's chain of bot turns: the bot's turn for this message starts once they are done, so a label, priority or
       // note they add is there when it answers or hands off (and the hand-off's own rules run after them).
-      if (startedConversation) this.inChatOrder(conversationId, () => runAutomation('conversation_created', conversationId));
+      if (startedConversation) {
+        const rules = this.inChatOrder(conversationId, () => runAutomation('conversation_created', conversationId));
+        newChatRules.set(conversationId, rules);
+        void rules.finally(() => {
+          if (newChatRules.get(conversationId) === rules) newChatRules.delete(conversationId);
+        });
+      }
       // A queued chat gets a turn too: the bot answers while nobody can take it (botTurn decides).
       if (status === 'bot' || status === 'queued') this.scheduleBotTurn(conversationId, customerId, message, locale);
       return { id: message.id, conversationId, createdAt: message.created_at.toISOString(), duplicate: false };
@@ -628,6 +637,10 @@ export function createChatService(deps: ChatServiceDeps) {
     },
 
     async requestHandoff(customerId: number, conversationId: number): Promise<ConversationSummary> {
+      // "Talk to a person" right after the first message: the new chat's rules (run after that message's ack) land
+      // first, so their labels, priority and notes count for the hand-off's rules and for who gets the chat. Bounded by
+      // the rules' budget (automation-rules.ts); never rejects.
+      await newChatRules.get(conversationId);
       const row = ownConversation(await conversations.findById(conversationId), customerId);
       if (row.status === 'resolved') throw conflict('This conversation is closed; send a new message to start another.');
       await this.handoff(conversationId, customerId, 'customer_request');

@@ -82,6 +82,10 @@ export interface Report {
      */
     pending: boolean;
   };
+  /**
+   * From the hand-off to the first reply, of the shoppers' hand-offs answered (queue time included). A chat an agent
+   * took straight from the bot is not one: it is in the Agents table's figures, not here nor in the Teams table.
+   */
   firstResponse: Percentiles;
   /**
    * Hand-offs of the range measured against the team's first-reply target (null when there is none). `met`: the
@@ -213,9 +217,11 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
            -- the bot never had them.
            count(*) filter (where shopper and handed_off and handoff_reason = 'bot_mode')::int as people_first,
            count(*) filter (where shopper and status <> 'resolved' and not handed_off)::int as open_with_bot,
-           count(first_response_seconds) filter (where shopper)::int as fr_count,
-           percentile_cont(0.5) within group (order by first_response_seconds) filter (where shopper) as fr_median,
-           percentile_cont(0.9) within group (order by first_response_seconds) filter (where shopper) as fr_p90,
+           -- The first reply after a hand-off: a chat an agent took straight from the bot has none to wait from (its
+           -- first_response_seconds runs from the chat's start, the bot's conversation included); as the Teams table.
+           count(first_response_seconds) filter (where shopper and handed_off)::int as fr_count,
+           percentile_cont(0.5) within group (order by first_response_seconds) filter (where shopper and handed_off) as fr_median,
+           percentile_cont(0.9) within group (order by first_response_seconds) filter (where shopper and handed_off) as fr_p90,
            count(resolution_seconds) filter (where shopper and handed_off)::int as res_count,
            percentile_cont(0.5) within group (order by resolution_seconds) filter (where shopper and handed_off) as res_median,
            percentile_cont(0.9) within group (order by resolution_seconds) filter (where shopper and handed_off) as res_p90,

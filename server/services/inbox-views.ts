@@ -11,6 +11,7 @@ import type { AppContext } from '../context.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
 import { cleanedFilters, dependsOnViewer, InboxFilters, inboxFilterSql, perChatFilters } from './inbox-filters.ts';
 import { withoutJit } from './console-reports.ts';
+import { normaliseLabels } from './conversation-labels.ts';
 
 export const MAX_TEAM_VIEWS = 50;
 export const MAX_PERSONAL_VIEWS = 50;
@@ -41,7 +42,11 @@ type Owner = number | null;
 function cleanedView(input: InboxViewInput): { name: string; filters: InboxFilters; sort: ViewSort } {
   const name = input.name.trim();
   if (!name) throw badRequest('The name must not be blank.');
-  return { name, filters: cleanedFilters(input.filters), sort: input.sort ?? null };
+  const filters = cleanedFilters(input.filters);
+  // Only labels agents can give: the console opens a view as the list's query string, where labels are split at
+  // commas, so a view of "a,b" would list chats labelled a or b while counting those labelled "a,b" (none).
+  if (filters.labels) filters.labels = normaliseLabels(filters.labels);
+  return { name, filters, sort: input.sort ?? null };
 }
 
 export function inboxViewsService(ctx: AppContext) {
@@ -65,17 +70,29 @@ export function inboxViewsService(ctx: AppContext) {
      * filter (language, waiting) in a query of its own, where its other filters narrow the chats first.
      */
     async countsFor(userId: number): Promise<Record<string, number>> {
-      const now = Date.now();
-      for (const [key, entry] of countCache) if (now - entry.at >= COUNT_TTL_MS) countCache.delete(key);
       const views = await visibleTo(userId);
       const keyOf = (view: InboxView) => `${view.id}:${view.updatedAt}:${dependsOnViewer(view.filters) ? userId : ''}`;
-      const missing = views.filter((view) => !countCache.has(keyOf(view)));
+      // The answer is built here, never read back from the shared cache after an await: another agent's call may
+      // prune or replace entries meanwhile. Reused counts are copied now, in one synchronous pass.
+      const counts = new Map<number, number>();
+      const now = Date.now();
+      for (const [key, entry] of countCache) if (now - entry.at >= COUNT_TTL_MS) countCache.delete(key);
+      for (const view of views) {
+        const cached = countCache.get(keyOf(view));
+        if (cached) counts.set(view.id, cached.n);
+      }
+      // Stamped when its query finished, so a slow count is not taken for stale (or pruned) as soon as it lands.
+      const counted = (view: InboxView, n: number) => {
+        counts.set(view.id, n);
+        countCache.set(keyOf(view), { at: Date.now(), n });
+      };
+      const missing = views.filter((view) => !counts.has(view.id));
       const conditions = (tx: typeof sql, view: InboxView) => inboxFilterSql(tx, view.filters, userId);
       const onePass = missing.filter((view) => !perChatFilters(view.filters));
       if (onePass.length) {
         const columns = onePass.map((view, i) => sql`count(*) filter (where true ${conditions(sql, view)})::int as ${sql(`v${i}`)}`);
         const [row] = await sql<Record<string, number>[]>`select ${columns.reduce((all, c) => sql`${all}, ${c}`)} from conversations c`;
-        onePass.forEach((view, i) => countCache.set(keyOf(view), { at: now, n: row![`v${i}`]! }));
+        onePass.forEach((view, i) => counted(view, row![`v${i}`]!));
       }
       const alone = missing.filter((view) => perChatFilters(view.filters));
       // As the list: a per-chat subquery's JIT compile costs more than the count (console-reports.ts).
@@ -83,11 +100,11 @@ export function inboxViewsService(ctx: AppContext) {
         await withoutJit(sql, async (tx) => {
           for (const view of alone) {
             const [{ n }] = await tx<{ n: number }[]>`select count(*)::int as n from conversations c where true ${conditions(tx, view)}`;
-            countCache.set(keyOf(view), { at: now, n });
+            counted(view, n);
           }
         });
       }
-      return Object.fromEntries(views.map((view) => [view.id, countCache.get(keyOf(view))!.n]));
+      return Object.fromEntries(views.map((view) => [view.id, counts.get(view.id)!]));
     },
     async create(owner: Owner, createdBy: number, input: InboxViewInput): Promise<InboxView> {
       const view = cleanedView(input);

@@ -9,7 +9,8 @@
 // are the "No team" line.
 //
 // What is counted, per team, of the shoppers' hand-offs of the range (started in it; imported chats and chats an agent
-// started stay out, as in the overview):
+// started stay out, as in the overview; so do chats an agent took straight from the bot: no hand-off, no queue wait
+// to measure — the overview's first reply leaves them out too, and the Agents table counts them for their agents):
 // - handedOff: the hand-offs; answered: those with a first reply; resolved: those now closed, by anyone.
 // - firstResponse: from the hand-off to the first reply (the overview's figure, queue time included).
 // - firstReplyTarget: the overview's verdicts (handoffVerdict: each chat by the target stored at its hand-off).

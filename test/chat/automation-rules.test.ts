@@ -353,6 +353,27 @@ describe('automation rules never reach past the queue, nor wait long', () => {
     await stack.env.sql`delete from automation_rules`;
   });
 
+  it("a hand-off asked for right after the first message waits for the new chat's rules: their label and priority come before the assignment", async () => {
+    await saveRule({ name: 'Mark first contact', trigger: 'conversation_created', conditions: [], actions: [{ type: 'addLabels', labels: ['first-contact'] }, { type: 'setPriority', priority: true }] });
+    // The new chat's rule waits a moment on the labels lock (an admin's rename), well within its own lock wait.
+    const release = await holdLabelsLock();
+    const released = new Promise((resolve) => setTimeout(resolve, 800)).then(release);
+    try {
+      const { conversationId, shopper } = await shopperWrites('Hello there');
+      await callOk(shopper, 'handoff:request', { conversationId });
+      const row = await assignedChat(conversationId);
+      expect(row).toMatchObject({ labels: ['first-contact'], priority: true });
+      const stored = await lines(conversationId);
+      const ran = stored.find((m) => m.metadata.event === 'automation_ran');
+      const joined = stored.find((m) => m.metadata.event === 'agent_joined');
+      expect(ran?.body).toBe('Automation rule "Mark first contact" ran.');
+      expect(ran!.id).toBeLessThan(joined!.id);
+    } finally {
+      await released;
+    }
+    await stack.env.sql`delete from automation_rules`;
+  });
+
   it('hand-off rules waiting on a lock each give up quickly and all within one budget; the chat is assigned without waiting out its hold', async () => {
     for (const n of [1, 2, 3, 4]) await saveRule({ name: `Label ${n}`, trigger: 'handoff', conditions: [], actions: [{ type: 'addLabels', labels: [`l${n}`] }] });
     const release = await holdLabelsLock();
@@ -369,6 +390,41 @@ describe('automation rules never reach past the queue, nor wait long', () => {
       expect(stopped.map((m) => m.metadata.actions[0].code)).toEqual(['busy', 'busy', 'busy', 'busy']);
     } finally {
       await release();
+    }
+    await stack.env.sql`delete from automation_rules`;
+  });
+
+  it("each rule's ran/stopped line waits within the same budget: four busy rules whose lines wait on the chat too end near it", async () => {
+    const sql = stack.env.sql;
+    for (const n of [1, 2, 3, 4]) await saveRule({ name: `Label ${n}`, trigger: 'handoff', conditions: [], actions: [{ type: 'addLabels', labels: [`l${n}`] }] });
+    const waitingOn = async (condition: ReturnType<typeof sql>) =>
+      (await sql`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and ${condition}`).length > 0;
+    const releaseLabels = await holdLabelsLock();
+    let releaseRow: (() => Promise<void>) | undefined;
+    try {
+      const sentAt = Date.now();
+      const { conversationId } = await shopperWrites('I need a person');
+      // The first rule waits on the labels lock; meanwhile a long transaction (a merge) takes the chat's row, which
+      // every rule's line needs to be stored.
+      await eventually(() => waitingOn(sql`wait_event = 'advisory'`), 10_000, 'the first rule waiting on the labels lock');
+      let rowHeld!: () => void;
+      const held = new Promise<void>((resolve) => (rowHeld = resolve));
+      let transaction!: Promise<unknown>;
+      await new Promise<void>((locked) => {
+        transaction = sql.begin(async (tx) => {
+          await tx`select id from conversations where id = ${conversationId} for update`;
+          locked();
+          await held;
+        });
+      });
+      releaseRow = async () => { rowHeld(); await transaction; };
+      // The rules are over when the hand-off clears its hold on the chat (waiting on the row too).
+      await eventually(() => waitingOn(sql`query like '%set rules_pending_until = null%'`), 20_000, 'the hand-off rules done');
+      // Each line waiting its own RULE_LOCK_TIMEOUT_MS took 11 s here, past the 10 s rules_pending_until hold.
+      expect(Date.now() - sentAt).toBeLessThan(RULES_RUN_BUDGET_MS + 2_000);
+    } finally {
+      await releaseRow?.();
+      await releaseLabels();
     }
     await stack.env.sql`delete from automation_rules`;
   });

@@ -43,7 +43,7 @@ const at = (day: number, time: string) => new Date(`2019-05-0${day}T${time}Z`);
  *  No team: fr 100 resolved 400 rated 4 ("Who answers first"); one closed by the shopper after 60 s unanswered
  *           (within the target: neither met nor missed).
  * Left out: a Returns hand-off after the range, an imported Billing chat, a chat the bot kept, a chat an agent started
- * and sent to Returns.
+ * and sent to Returns, two chats agents took straight from the bot and answered (one tagged Billing, one closed).
  */
 export async function seedTeamReport(sql: Sql, prefix: string): Promise<TeamReportFixture> {
   const team = async (name: string) => {
@@ -111,6 +111,10 @@ export async function seedTeamReport(sql: Sql, prefix: string): Promise<TeamRepo
   await insert(at(2, '09:00:00'), { team: 'billing', reason: 'customer_request', status: 'resolved', fr: 10, resolution: 50, imported: true });
   await insert(at(2, '09:30:00'), { team: null, reason: 'unused', status: 'resolved', fr: null, resolution: 120, handedOff: false, resolvedBy: 'customer' });
   await insert(at(2, '09:45:00'), { team: 'returns', reason: 'unused', status: 'queued', fr: null, handedOff: false, startedBy: 'agent' });
+  // Taken straight from the bot by an agent (accept while with the bot: no hand-off) and answered: its first reply runs
+  // from the chat's start, the bot's conversation included, so neither the overview's first reply nor this table counts it.
+  await insert(at(2, '10:30:00'), { team: 'billing', reason: 'unused', status: 'assigned', fr: 45, handedOff: false });
+  await insert(at(2, '10:40:00'), { team: null, reason: 'unused', status: 'resolved', fr: 20, resolution: 500, handedOff: false });
 
   return { teams, chats, queuedReturnsChat };
 }

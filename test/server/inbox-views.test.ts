@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
+import { holdTableLock } from '../support/databases.ts';
 import { COUNT_TTL_MS, MAX_PERSONAL_VIEWS } from '../../server/services/inbox-views.ts';
 
 type Auth = Awaited<ReturnType<typeof login>>;
@@ -159,6 +160,9 @@ describe('saved views', () => {
       [{ name: 'Late', filters: { waitingMinutes: 'ten' } }, 'waitingMinutes'],
       [{ name: 'French', filters: { language: 'fr' } }, 'language'],
       [{ name: 'Blank labels', filters: { labels: ['  '] } }, 'labels'],
+      // Not a label agents can give: the list would read it as two ("a" or "b") while the count looks for "a,b".
+      [{ name: 'Two in one', filters: { labels: ['refund,vip'] } }, 'Label "refund,vip" is not allowed'],
+      [{ name: 'Odd label', filters: { labels: ['refund', 'vip!'] } }, 'Label "vip!" is not allowed'],
       [{ name: 'Sorted', filters: {}, sort: 'random' }, 'sort'],
     ] as const) {
       const answer = await http('POST', '/api/inbox-views/personal', agent, body);
@@ -201,5 +205,48 @@ describe('saved views', () => {
     await new Promise((resolve) => setTimeout(resolve, COUNT_TTL_MS + 100));
     expect((await counts(agent))[late.id]).toBe(2);
     await stack.env.sql`update conversations set queued_at = now() - interval '3 minutes' where id = ${chat.refundShort!}`;
+  });
+
+  it('two agents asking while the counts are slow both get their counts: one call pruning the cache never breaks the other', async () => {
+    const sql = stack.env.sql;
+    const save = async (auth: Auth, path: string, body: unknown) => {
+      const saved = await http('POST', path, auth, body);
+      expect(saved.status, saved.text).toBe(201);
+      return saved.json.item as View;
+    };
+    // The agent's own view is counted in the one pass over the chats; the team's language view per chat, reading messages.
+    const refunds = await save(agent, '/api/inbox-views/personal', { name: 'My refunds', filters: { labels: ['refund'] } });
+    const chinese = await save(admin, '/api/admin/inbox-views', { name: 'Chinese', filters: { language: 'zh' } });
+    /** Waits until `n` view counts are blocked on a lock. */
+    const countsWaiting = async (n: number) => {
+      for (let tries = 0; tries < 200; tries++) {
+        const [{ waiting }] = await sql<{ waiting: number }[]>`
+          select count(*)::int as waiting from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%count(*)::int as n from conversations c%'`;
+        if (waiting >= n) return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error(`${n} view counts never waited on the lock`);
+    };
+    // Messages locked: the agent's call counts its own view, then waits on the language count past the cache's life;
+    // the teammate's call then prunes the agent's fresh count and waits on the same lock.
+    const release = await holdTableLock(sql, 'messages');
+    let first: Promise<Awaited<ReturnType<typeof http>>>;
+    let second: Promise<Awaited<ReturnType<typeof http>>>;
+    try {
+      first = http('GET', '/api/inbox-views/counts', agent);
+      await countsWaiting(1);
+      await new Promise((resolve) => setTimeout(resolve, COUNT_TTL_MS + 100));
+      second = http('GET', '/api/inbox-views/counts', teammate);
+      await countsWaiting(2);
+    } finally {
+      await release();
+    }
+    const [mine, theirs] = await Promise.all([first!, second!]);
+    expect(mine.status, mine.text).toBe(200);
+    expect(mine.json.counts).toMatchObject({ [refunds.id]: 3, [chinese.id]: 2 });
+    expect(theirs.status, theirs.text).toBe(200);
+    expect(theirs.json.counts[chinese.id]).toBe(2);
+    expect(theirs.json.counts[refunds.id]).toBeUndefined();
   });
 });
