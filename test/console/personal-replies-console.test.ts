@@ -106,9 +106,7 @@ describe("the team's canned responses tab", () => {
   it("shows another admin's new team reply without a reload, and never an agent's own", async () => {
     const { page, errors } = await signedInConsole(bed, '/console/admin/team', { account: bed.stack.admin });
     await page.getByTestId('tab-canned').click();
-    const rows = page.getByTestId('canned').locator('tbody tr');
     await page.getByTestId('canned-form').waitFor();
-    const before = await rows.count();
     const admin = await login(bed.stack.url, bed.stack.admin.email, bed.stack.admin.password);
     const agent = await login(bed.stack.url, bed.stack.agent.email, bed.stack.agent.password);
     const created = await fetch(`${bed.stack.url}/api/admin/canned-responses`, {
@@ -122,7 +120,15 @@ describe("the team's canned responses tab", () => {
       body: JSON.stringify({ shortcut: 'agents-own', title: 'Mine', body: 'Only mine.' }),
     });
     expect(own.status).toBe(201);
-    await expect.poll(() => rows.count()).toBe(before + 1);
+    // A second team reply after the agent's own: once it shows, the tab has heard everything sent before it (one
+    // connection, in order), so the agent's reply is missing because it was never sent here, not because it is late.
+    // (Counting rows against a count read once raced the tab's first load at CI's load.)
+    const after = await fetch(`${bed.stack.url}/api/admin/canned-responses`, {
+      method: 'POST', headers: { cookie: admin.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ shortcut: 'live-team-2', title: 'Second live reply', body: 'Added after the agent\'s own.' }),
+    });
+    expect(after.status).toBe(201);
+    await page.getByTestId('canned').getByText('/live-team-2').waitFor();
     expect(await page.getByTestId('canned').textContent()).not.toContain('/agents-own');
     expect(errors).toEqual([]);
   });
