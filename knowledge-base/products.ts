@@ -319,7 +319,7 @@ export function answeringSentences(text: string, question: string, max = 2, prod
 }
 
 /** A product link as the widget and console show it: absolute, or a path on the public URL (the demo's). */
-export function productUrl(product: ProductRecord, publicUrl: string): string | null {
+export function productUrl(product: Pick<ProductRecord, 'url'>, publicUrl: string): string | null {
   if (!product.url) return null;
   return product.url.startsWith('/') ? `${publicUrl.replace(/\/$/, '')}${product.url}` : product.url;
 }

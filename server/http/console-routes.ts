@@ -11,6 +11,8 @@ import { BUILD_DIR } from '../../scripts/build-bundles.ts';
 import { notFound } from '../errors.ts';
 import { customerSegment, SegmentSchema } from '../services/customer-segment.ts';
 import { articleUrl } from '../../knowledge-base/policy.ts';
+import { productsRepository } from '../../knowledge-base/repositories/products.ts';
+import { productCard } from '../services/agent-products.ts';
 import { FAVICON } from './favicon.ts';
 import { compressedBundleLoader, sendBundle } from './compressed-bundle.ts';
 import { seatsTaken } from '../repositories/routing.ts';
@@ -121,6 +123,25 @@ export default function consoleRoutes(ctx: AppContext) {
           ${like ? ctx.sql`and (title ilike ${like} or slug ilike ${like} or body ilike ${like})` : ctx.sql``}
         order by title limit 20`;
       return { items: rows.map((r) => ({ ...r, url: articleUrl(ctx.config.publicUrl, r.slug, r.locale) })) };
+    });
+
+    app.get('/api/products', {
+      preHandler: app.requireAgent,
+      schema: {
+        tags: ['agent'], summary: "The shop's products by name or SKU, as a reply's product card shows them (to attach to a reply)",
+        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Object({
+              sku: Type.String(), name: Type.String(), url: Type.Optional(Type.String()), price: Type.Optional(Type.String()), inStock: Type.Optional(Type.Boolean()),
+            })),
+          }),
+          401: ErrorResponse,
+        },
+      },
+    }, async (request) => {
+      const { items } = await productsRepository(ctx.sql).list(request.query.q?.trim() ?? '', 20);
+      return { items: items.map((p) => productCard(p, ctx.config.publicUrl)) };
     });
 
     app.get('/api/customers/:id/segment', {

@@ -436,7 +436,8 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     on<{ conversationId: number }>(s, 'conversation:reopen', 'conversationRef', async (p) => ({ conversation: await chat.reopen(me.id, p.conversationId) }));
     on<{ conversationId: number; until: string }>(s, 'conversation:snooze', 'snooze', async (p) => ({ conversation: await chat.snooze(me, p.conversationId, p.until) }));
     on<{ conversationId: number }>(s, 'conversation:unsnooze', 'conversationRef', async (p) => ({ conversation: await chat.unsnooze(me, p.conversationId) }));
-    on<{ conversationId: number; clientId: string; text: string; private?: boolean }>(s, 'message:send', 'agentSend', (p) => chat.agentMessage(me, p), rateLimiter(60, 10_000));
+    on<{ conversationId: number; clientId: string; text: string; private?: boolean; products?: { sku: string }[] }>(s, 'message:send', 'agentSend',
+      (p) => chat.agentMessage(me, { ...p, products: p.products?.map((x) => x.sku) }), rateLimiter(60, 10_000));
     on<{ conversationId: number; typing: boolean }>(s, 'typing', 'typing', async (p) => {
       const shown = await shownNameOf(me.id, me.name);
       widget.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'agent', name: shown, typing: p.typing });

@@ -5,6 +5,7 @@ import { Compile } from 'typebox/compile';
 import { MAX_PAGE_TITLE, MAX_PAGE_URL } from '../services/shopper-page.ts';
 import { containsNul, NUL_REFUSAL } from '../plugins/text-guard.ts';
 import { Id } from '../http/schemas.ts';
+import { MAX_AGENT_PRODUCTS } from '../services/agent-products.ts';
 
 const SeenId = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 /** A message's client id, on the socket and on the file-upload routes alike. */
@@ -17,6 +18,18 @@ const Page = Type.Object({
   url: Type.String({ minLength: 8, maxLength: MAX_PAGE_URL, pattern: '^https?://' }),
   title: Type.Optional(Type.String({ maxLength: MAX_PAGE_TITLE })),
 }, { additionalProperties: false });
+
+/**
+ * Products picked for an agent's reply, by SKU. The rest of what a card shows comes from the catalogue on the server:
+ * a name, link or price sent along is accepted (a client may echo what the picker listed) and ignored.
+ */
+const AgentProducts = Type.Array(
+  Type.Object({
+    sku: Type.String({ minLength: 1, maxLength: 100 }),
+    name: Type.Optional(Type.String({ maxLength: 300 })), url: Type.Optional(Type.String({ maxLength: 2000 })), price: Type.Optional(Type.String({ maxLength: 50 })),
+  }, { additionalProperties: false }),
+  { maxItems: MAX_AGENT_PRODUCTS },
+);
 
 const schemas = {
   empty: Type.Object({}, { additionalProperties: false }),
@@ -56,7 +69,7 @@ const schemas = {
     conversationId: Id,
     until: Type.String({ minLength: 16, maxLength: 40, pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})$' }),
   }, { additionalProperties: false }),
-  agentSend: Type.Object({ conversationId: Id, clientId: ClientId, text: Text, private: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+  agentSend: Type.Object({ conversationId: Id, clientId: ClientId, text: Text, private: Type.Optional(Type.Boolean()), products: Type.Optional(AgentProducts) }, { additionalProperties: false }),
 } satisfies Record<string, TSchema>;
 
 export type PayloadSchemaName = keyof typeof schemas;

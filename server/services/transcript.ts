@@ -40,6 +40,15 @@ function stamper(timeZone: string | undefined): { stamp: (at: Date) => string; z
   return { stamp: (at) => format.format(at), zoned: (at) => `${format.format(at)} (${timeZone})` };
 }
 
+/** The products an agent's message carried, one indented line each: "  · Harbor Canvas Tote — https://…". */
+function productLines(metadata: unknown): string[] {
+  const products = (metadata as { products?: unknown } | null)?.products;
+  if (!Array.isArray(products)) return [];
+  return products
+    .filter((p): p is { name: string; url?: unknown } => typeof p?.name === 'string')
+    .map((p) => `  · ${p.name}${typeof p.url === 'string' && p.url ? ` — ${p.url}` : ''}`);
+}
+
 export async function conversationTranscript(sql: Sql, conversationId: number, options: { audience: Audience; timeZone?: string }): Promise<string | null> {
   const conversations = conversationsRepository(sql);
   const conversation = await conversations.findById(conversationId);
@@ -72,6 +81,8 @@ export async function conversationTranscript(sql: Sql, conversationId: number, o
     const who = m.author_type === 'customer' ? customerLabel : m.author_type === 'bot' ? ours(words.bot) : ((shown ? shown.author.name : m.author_name) ?? ours(words.agent));
     const note = m.private ? ` [${words.note}]` : '';
     lines.push(`[${stamp(m.created_at)}] ${who}${note}${words.said}${m.body}`);
+    // The bot's product answers already end on the page's link; an agent's cards are only in the metadata.
+    if (m.author_type === 'agent') lines.push(...productLines(m.metadata));
   }
   return lines.join('\n') + '\n';
 }

@@ -98,6 +98,7 @@ button{cursor:pointer}
 .bubble .heading{display:block;margin-bottom:4px}
 .articles{margin:6px 0 0;padding:0;list-style:none;display:flex;flex-direction:column;gap:4px}
 .articles a{color:#1d4ed8;text-decoration:underline}
+.product{display:flex;justify-content:space-between;gap:8px;background:#fff;border:1px solid #d1d5db;border-radius:8px;padding:6px 8px}
 .text a{color:inherit;text-decoration:underline}
 .chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}
 .chip{border:1px solid var(--accent);background:#fff;color:#1f2937;border-radius:16px;padding:4px 12px;font-size:13px}

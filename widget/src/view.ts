@@ -734,12 +734,15 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       };
     }
     const who = m.author.type === 'bot' ? t.bot : (m.author.name ?? t.agent);
-    const metadata = m.metadata as { articles?: ArticleRef[]; products?: { name?: unknown; url?: string }[]; quickReplies?: QuickReply[]; askHelpful?: boolean; language?: unknown };
+    const metadata = m.metadata as { articles?: ArticleRef[]; products?: { name?: unknown; url?: string; price?: unknown }[]; quickReplies?: QuickReply[]; askHelpful?: boolean; language?: unknown };
     // A bot answer says which language it is in; a person's words are judged by their characters.
     const language = m.author.type === 'bot' && (metadata.language === 'en' || metadata.language === 'zh') ? metadata.language : textLanguage(m.text);
     const articles = Array.isArray(metadata.articles) ? metadata.articles.filter((a) => a && typeof a.title === 'string') : [];
-    // A product answer links to the product page the way an article answer links to its article.
-    const products = Array.isArray(metadata.products) ? metadata.products.filter((p) => p && typeof p.name === 'string').map((p) => ({ title: p.name as string, url: p.url })) : [];
+    // A product answer links to the product page the way an article answer links to its article; the card adds the
+    // price an agent's pick carries (the server copied it from the catalogue).
+    const products = Array.isArray(metadata.products)
+      ? metadata.products.filter((p) => p && typeof p.name === 'string').map((p) => ({ title: p.name as string, url: p.url, price: typeof p.price === 'string' ? p.price : '' }))
+      : [];
     const links = [...articles, ...products];
     const chips = chipsFor === m.id && Array.isArray(metadata.quickReplies) ? metadata.quickReplies : [];
     const helpful = this.helpfulAnswer(m.id);
@@ -754,11 +757,15 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
         const el = this.bubble(who, body, m.createdAt, false, undefined, false, language);
         const bubble = el.querySelector('.bubble')!;
         if (heading) bubble.prepend(h('strong', { class: 'heading' }, heading));
-        // A product the feed gave no page for has nothing to link to: its name already heads the answer.
-        const listed = [...articles, ...products.filter((p) => typeof p.url === 'string' && p.url)];
+        // A bot's product the feed gave no page for has nothing to link to (its name already heads the answer); an
+        // agent's pick still shows its card for the price.
+        const listed = [...articles, ...products.filter((p) => (typeof p.url === 'string' && p.url) || p.price)];
         if (listed.length) {
           const list = h('ul', { class: 'articles', 'aria-label': t.articles });
-          for (const a of listed.slice(0, 5)) list.appendChild(h('li', {}, safeLink(a.title, a.url, this.options.base)));
+          for (const a of listed.slice(0, 5)) {
+            const price = 'price' in a && a.price;
+            list.appendChild(h('li', { class: 'price' in a ? 'product' : null }, safeLink(a.title, a.url, this.options.base), price && h('span', {}, price)));
+          }
           bubble.appendChild(list);
         }
         this.withAttachments(el, m);

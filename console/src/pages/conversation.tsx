@@ -24,6 +24,7 @@ import { clientIdForSend, draftKey, forgetUnsent, readDraft, rememberUnsent, upd
 import { reportChatRead } from '../unread-title.ts';
 import { announce } from '../notify.ts';
 import { navigate } from '../router.ts';
+import { AttachedProducts, MAX_PRODUCTS_PER_MESSAGE, ProductPicker, SentProducts, type ProductCard } from './product-picker.tsx';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
 interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
@@ -535,6 +536,7 @@ function MessageBubble({ message, page, seen }: { message: ChatMessage; page?: S
         <div class="small muted" data-testid="note-mentions">{t('conversation.mentions')} {meta.mentions!.map((m) => m.name).join(', ')}</div>
       )}
       <Attachments files={meta?.attachments} />
+      {type === 'agent' && <SentProducts products={meta?.products} />}
       {seen && <div class="small muted msg-seen" data-testid="msg-seen">{t('conversation.seen')}</div>}
       {page && /^https?:/.test(page.url) && (
         <div class="msg-page small muted" data-testid="msg-page">
@@ -665,6 +667,10 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
   // sentence then sends with the next Enter.
   const [slashHintClosedAt, setSlashHintClosedAt] = useState<string | null>(null);
   const [showArticles, setShowArticles] = useState(false);
+  const [showProducts, setShowProducts] = useState(false);
+  // Products picked for the reply being written: they go with its next send (never with a private note).
+  const [products, setProducts] = useState<ProductCard[]>([]);
+  useEffect(() => setProducts([]), [conversationId]);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const typingSent = useRef(false);
@@ -768,17 +774,24 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
   const send = () => {
     const kind: DraftKind = note ? 'note' : 'reply';
     const key = keyOf(kind);
-    const body = readDraft(key).trim();
+    const attached = kind === 'reply' ? products : [];
+    // Products alone send their names as the text, so the message reads on its own (transcripts, email follow-ups).
+    const body = readDraft(key).trim() || attached.map((p) => p.name).join(', ');
     if (!body || isBareShortcut(body)) return;
     writeDraft(key, '');
+    if (attached.length) setProducts([]);
     stopTyping();
     const clientId = clientIdForSend(key, body, newClientId);
     sendQueue.current = sendQueue.current.then(async () => {
       try {
-        await request(socket, 'message:send', { conversationId, clientId, text: body, private: kind === 'note' });
+        await request(socket, 'message:send', {
+          conversationId, clientId, text: body, private: kind === 'note', ...(attached.length ? { products: attached.map((p) => ({ sku: p.sku })) } : {}),
+        });
         forgetUnsent(key, clientId);
         onError(null);
       } catch (err) {
+        // Refused, the picked products come back with the text (unless others were picked meanwhile).
+        if (attached.length) setProducts((current) => (current.length ? current : attached));
         rememberUnsent(key, body, clientId);
         let typedSince = false;
         updateDraft(key, (current) => {
@@ -835,6 +848,8 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
           <button class={note ? 'active' : ''} aria-pressed={note} data-testid="mode-note" onClick={() => setNote(true)} title={altLabel('N')}>{t('composer.note')}</button>
         </span>
         <button class="link" data-testid="insert-article" onClick={() => setShowArticles(!showArticles)}>{t('composer.insertArticle')}</button>
+        <button class="link" data-testid="attach-product" disabled={note || resolved} title={note ? t('composer.productsNoNote') : undefined}
+          aria-expanded={showProducts && !note} onClick={() => setShowProducts(!showProducts)}>{t('composer.attachProduct')}</button>
         <button class="link" data-testid="attach-file" disabled={note || resolved || uploading} title={note ? t('composer.attachNoNote') : undefined}
           onClick={() => fileInput.current?.click()}>{t('composer.attach')}</button>
         <input ref={fileInput} type="file" hidden accept="image/jpeg,image/png,image/gif,image/webp,application/pdf" data-testid="attach-input"
@@ -845,6 +860,15 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
           }} />
       </div>
       {showArticles && <ArticlePicker locale={locale} onPick={(a) => { handle.current?.insert(`${a.title}${locale === 'zh' ? '：' : ': '}${a.url}`); setShowArticles(false); }} />}
+      {showProducts && !note && !resolved && (
+        <ProductPicker picked={products} onPick={(p) => {
+          const next = [...products, p].slice(0, MAX_PRODUCTS_PER_MESSAGE);
+          setProducts(next);
+          if (next.length >= MAX_PRODUCTS_PER_MESSAGE) setShowProducts(false);
+          textarea.current?.focus();
+        }} />
+      )}
+      {!note && <AttachedProducts products={products} onRemove={(sku) => setProducts((current) => current.filter((p) => p.sku !== sku))} />}
       {slashHintOpen && canned.data && (
         <div class="canned-menu muted small" data-testid="canned-empty" role="status">
           {canned.data.items.length ? t('composer.noCannedMatch', { token: `/${token}` }) : t('composer.noCanned')}
@@ -871,7 +895,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
         {text.length >= limits().maxMessageChars
           ? <span class="error small" data-testid="reply-too-long">{t('composer.atLimit', { n: limits().maxMessageChars })}</span>
           : <span class="muted small">{t('composer.hint')}{note && ` · ${t('composer.mentionHint')}`}</span>}
-        <button class="primary" data-testid="send" disabled={!text.trim() || isBareShortcut(text) || (resolved && !note)} onClick={send}>{note ? t('composer.addNote') : t('composer.send')}</button>
+        <button class="primary" data-testid="send" disabled={(!text.trim() && (note || !products.length)) || isBareShortcut(text) || (resolved && !note)} onClick={send}>{note ? t('composer.addNote') : t('composer.send')}</button>
       </div>
     </div>
   );

@@ -1,0 +1,57 @@
+// An agent attaches a product from the shop's catalogue to a reply in the console (Chromium), and the shopper's
+// widget shows it as a card: the catalogue's name as text (never markup), its price, and a link that opens the
+// product's page in a new tab without a handle on the shop's page.
+import { describe, expect, it } from 'vitest';
+import { callOk } from '../support/sockets.ts';
+import { signInOnLoginPage } from '../support/browser.ts';
+import { productsRepository } from '../../knowledge-base/repositories/products.ts';
+import { conversationOf, newWidgetPage, openDemo, openWidget, send, widgetTestBed } from './widget-helpers.ts';
+
+const bed = widgetTestBed({ consoleBundle: true });
+
+describe('product cards from the console to the widget', () => {
+  it('the agent searches the catalogue, attaches a product to the reply, and the widget shows its card with the right name and link', async () => {
+    await productsRepository(bed.stack.env.sql).save([
+      { sku: 'R10-TOTE-BLUE', name: 'Harbor Tote <b>blue</b>', url: 'https://shop.example/products/tote-blue', priceCents: 4800, currency: 'USD', inStock: true },
+      { sku: 'R10-TOTE-SAND', name: 'Harbor Tote sand', url: 'https://shop.example/products/tote-sand', priceCents: 4800, currency: 'USD', inStock: false },
+    ]);
+    const { page: shop } = await newWidgetPage(bed.browser, bed.contexts);
+    await openDemo(bed.stack, shop);
+    await openWidget(shop);
+    await send(shop, 'I would like to talk to a person please');
+    const conversationId = await conversationOf(bed.stack, 'I would like to talk to a person please');
+    await callOk(bed.agent, 'conversation:accept', { conversationId });
+
+    const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+    bed.contexts.push(context);
+    const console_ = await context.newPage();
+    await console_.goto(`${bed.stack.url}/console/conversations/${conversationId}`);
+    await signInOnLoginPage(console_, bed.stack.agent);
+    await console_.getByTestId('composer').waitFor();
+    await console_.getByTestId('attach-product').click();
+    await console_.getByTestId('product-search').fill('r10-tote');
+    const blue = console_.locator('[data-testid=pick-product][data-sku="R10-TOTE-BLUE"]');
+    await blue.waitFor();
+    // The picker shows what the agent chooses by: price and stock.
+    expect(await console_.getByTestId('product-picker').locator('li', { has: blue }).textContent()).toBe('Harbor Tote <b>blue</b> · R10-TOTE-BLUE · $48.00 · In stock');
+    await blue.click();
+    expect(await console_.getByTestId('attached-products').textContent()).toContain('Harbor Tote <b>blue</b>');
+    await console_.getByTestId('reply-input').fill('Yes, we have it in blue:');
+    await console_.getByTestId('send').click();
+    // Sent, the attachment is cleared and the console's own copy of the message shows the card.
+    await expect.poll(() => console_.getByTestId('attached-products').count()).toBe(0);
+    await console_.getByTestId('sent-products').locator('a', { hasText: 'Harbor Tote <b>blue</b>' }).waitFor();
+
+    const reply = shop.locator('.log .msg:not(.mine)', { hasText: 'Yes, we have it in blue:' });
+    await reply.waitFor({ timeout: 15_000 });
+    const card = reply.locator('.articles li.product');
+    expect(await card.count()).toBe(1);
+    const link = card.locator('a');
+    expect(await link.textContent()).toBe('Harbor Tote <b>blue</b>'); // the name as text: no <b> element made of it
+    expect(await card.locator('b').count()).toBe(0);
+    expect(await link.getAttribute('href')).toBe('https://shop.example/products/tote-blue');
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await card.locator('span').textContent()).toBe('$48.00');
+  }, 120_000);
+});
