@@ -322,7 +322,7 @@ async function fill(sql: Sql, now: number): Promise<Record<string, number>> {
   let nextMessage = 1;
   const counts = { conversations: 0, messages: 0, events: 0, feedback: 0, answerRatings: 0, misses: 0, unansweredGroups: 0 };
   await copyRows(sql, 'conversations', ['id', 'customer_id', 'status', 'started_by', 'assignee_id', 'handed_off', 'queued_at', 'assigned_at', 'first_response_at',
-    'first_response_seconds', 'resolved_at', 'resolution_seconds', 'resolved_by', 'resolver_id', 'first_reply_target_minutes', 'labels', 'last_message_at', 'created_at', 'updated_at'], function* () {
+    'first_response_seconds', 'resolved_at', 'resolution_seconds', 'resolved_by', 'resolver_id', 'first_reply_target_minutes', 'labels', 'last_message_at', 'created_at', 'updated_at', 'channel'], function* () {
     for (let id = 1; id <= CONVERSATIONS; id++) {
       const c = simulate(id, now);
       firstMessage[id] = nextMessage;
@@ -331,7 +331,7 @@ async function fill(sql: Sql, now: number): Promise<Record<string, number>> {
       const last = c.messages.length ? c.messages[c.messages.length - 1].at : c.createdAt;
       yield [id, c.customerId, c.status, c.startedBy, c.assigneeId, c.handedOff, iso(c.queuedAt), iso(c.assignedAt), iso(c.firstResponseAt),
         c.firstResponseAt === null ? null : Math.round((c.firstResponseAt - (c.queuedAt ?? c.createdAt)) / 1000), iso(c.resolvedAt),
-        c.resolvedAt === null ? null : Math.round((c.resolvedAt - c.createdAt) / 1000), c.resolvedBy, c.resolverId, c.targetMinutes, pgArray(c.labels), iso(last), iso(c.createdAt), iso(c.resolvedAt ?? last)];
+        c.resolvedAt === null ? null : Math.round((c.resolvedAt - c.createdAt) / 1000), c.resolvedBy, c.resolverId, c.targetMinutes, pgArray(c.labels), iso(last), iso(c.createdAt), iso(c.resolvedAt ?? last), c.startedBy === 'agent' ? 'agent' : 'widget'];
     }
   });
   firstMessage[CONVERSATIONS + 1] = nextMessage;
@@ -523,7 +523,7 @@ function subjects(sql: Sql, code: Code, ranges: Ranges, regular: number): Subjec
     { label: 'agents report, 30 days', run: () => code.buildAgentReport(sql, ranges.d30), compare: compareAgentReport },
     { label: 'agents report, 366 days', run: () => code.buildAgentReport(sql, ranges.d366), compare: compareAgentReport },
     // Capped at 20,000 rows (the route streams every row), as in the runs of this bench before.
-    { label: 'conversations.csv, 30 days', run: () => code.conversationsCsv(sql, ranges.d30, { limit: 20_000 }) },
+    { label: 'conversations.csv, 30 days', run: () => code.conversationsCsv(sql, ranges.d30, { limit: 20_000 }), compare: compareConversationsCsv },
     { label: 'agents.csv, 30 days', run: async () => code.agentReportCsv(await code.buildAgentReport(sql, ranges.d30)), compare: compareAgentsCsv },
     { label: 'panel: profile + 50 conversations', run: async () => [await code.customers.findById(regular), await conversations.listForCustomer(regular, 50)] },
     { label: 'panel: segment', run: () => customerSegment(sql, regular) },
@@ -638,6 +638,8 @@ const REDEFINED = {
   /** The agents CSV: the column of `firstReplyInTime`, and two new trailing columns (`handoffTarget`'s met and late). */
   agentsCsvColumns: ['first_reply_after_assignment_in_time'],
   agentsCsvAdded: ['handoffs_in_time', 'handoffs_late_while_holding'],
+  /** The conversations CSV: a new trailing column, where the chat started (migration 055); the others unchanged. */
+  conversationsCsvAdded: ['channel'],
   /** New in the overview's CSAT: the ratings split by who answered the chat (the bot alone / a person). */
   csat: ['byWhoAnswered'],
   /** The customer panel's feedback rows gain the feedback table's new `intent` column (migration 036). */
@@ -779,6 +781,35 @@ function compareAgentsCsv(before: unknown, after: unknown): Verdict {
   }
   const team = newRows.find((r) => r[1] === 'Team');
   verdict.designed.push(`    ${differing} of ${oldRows.length} lines differ in ${REDEFINED.agentsCsvColumns.join(', ')}; new held-only lines: ${added.length}; Team's new columns: ${team ? newHeader.slice(oldHeader.length).map((name) => `${name} ${team[column(name)]}`).join(', ') : '–'}`);
+  return verdict;
+}
+
+/** Every record of the "after" CSV is the "before" one with the added trailing fields (each quoted: csvField). */
+function compareConversationsCsv(before: unknown, after: unknown): Verdict {
+  // Records end in \r\n; a transcript holds \n only, so the split is by record. The added fields are the last ones.
+  const records = (csv: string) => csv.split('\r\n');
+  const oldRecords = records(before as string);
+  const newRecords = records(after as string);
+  const verdict: Verdict = { fatal: [], designed: [] };
+  const added = REDEFINED.conversationsCsvAdded.length;
+  const withoutAdded = (record: string) => {
+    let cut = record.length;
+    for (let i = 0; i < added; i++) cut = record.lastIndexOf(',"', cut - 1);
+    return { kept: record.slice(0, cut), tail: record.slice(cut + 1) };
+  };
+  if (oldRecords.length !== newRecords.length) verdict.fatal.push(`conversations.csv: ${oldRecords.length} records → ${newRecords.length}`);
+  const header = withoutAdded(newRecords[0]);
+  if (header.kept !== oldRecords[0] || header.tail !== REDEFINED.conversationsCsvAdded.map((name) => `"${name}"`).join(',')) {
+    verdict.fatal.push(`conversations.csv header: ${oldRecords[0]} → ${newRecords[0]}`);
+  }
+  const tails = new Map<string, number>();
+  oldRecords.forEach((record, i) => {
+    if (i === 0 || newRecords[i] === undefined || (!record && !newRecords[i])) return;
+    const { kept, tail } = withoutAdded(newRecords[i]);
+    if (kept !== record) verdict.fatal.push(`conversations.csv record ${i}: ${clip(record)} → ${clip(newRecords[i])}`);
+    tails.set(tail, (tails.get(tail) ?? 0) + 1);
+  });
+  verdict.designed.push(`    header: the same columns, then ${REDEFINED.conversationsCsvAdded.join(', ')} (new); its values: ${[...tails].map(([v, n]) => `${v} ×${n}`).join(', ')}`);
   return verdict;
 }
 

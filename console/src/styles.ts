@@ -185,6 +185,8 @@ kbd { font-family:inherit; font-size:12px; border:1px solid var(--line); border-
 .personal-reply-body { white-space:pre-wrap; margin:4px 0; }
 .article-picker { border:1px solid var(--line); border-radius:8px; padding:6px; margin-bottom:6px; }
 .article-picker ul { list-style:none; padding:0; margin:4px 0 0; max-height:140px; overflow:auto; }
+.attached-products { list-style:none; padding:0; margin:4px 0; display:flex; flex-direction:column; gap:4px; }
+.attached-products li { border:1px solid var(--line); border-radius:8px; padding:4px 8px; display:flex; gap:6px; align-items:baseline; }
 .customer h3 { margin:0 0 6px; }
 .facts { display:grid; grid-template-columns:auto 1fr; gap:2px 10px; margin:0; font-size:13px; }
 .facts dt { color:var(--muted); } .facts dd { margin:0; word-break:break-word; }

@@ -2,6 +2,11 @@
 import { Type } from 'typebox';
 import { Nullable } from './schemas.ts';
 
+/** Where a conversation started (migration 055; repositories/conversations.ts CONVERSATION_CHANNELS). */
+export const ConversationChannelSchema = Type.Union([Type.Literal('widget'), Type.Literal('email'), Type.Literal('agent'), Type.Literal('import')], {
+  description: "Where the chat started: widget (the shopper wrote in the widget), email (the shopper's email reply to a resolved chat), agent (an agent wrote first), import (brought in from another tool)",
+});
+
 export const ConversationSchema = Type.Object({
   id: Type.Integer(),
   customerId: Type.Integer(),
@@ -20,6 +25,7 @@ export const ConversationSchema = Type.Object({
   firstResponseAt: Type.Optional(Nullable(Type.String({ description: 'When a person first replied (agents only)' }))),
   importedFrom: Type.Optional(Nullable(Type.String({ description: 'The tool an imported conversation came from, e.g. chatwoot (agents only)' }))),
   priority: Type.Optional(Type.Boolean({ description: 'A teammate marked the chat priority (agents only)' })),
+  channel: Type.Optional(ConversationChannelSchema),
   version: Type.Integer({ description: 'Counts up on every change of the chat: of two updates of the same chat, the higher version is current' }),
 });
 

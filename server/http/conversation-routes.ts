@@ -65,7 +65,7 @@ const InboxSort = Type.Union([Type.Literal('newest'), Type.Literal('oldest'), Ty
  */
 function listFilters(q: {
   view?: InboxTab; status?: string; assigneeId?: number; assignee?: string; teamId?: number; label?: string; labels?: string;
-  priority?: boolean; language?: InboxFilters['language']; waitingMinutes?: number;
+  priority?: boolean; language?: InboxFilters['language']; waitingMinutes?: number; channel?: string;
 }): InboxFilters {
   const labels = [q.label ?? '', ...(q.labels ?? '').split(',')].map(labelKey).filter(Boolean);
   if (labels.length > MAX_FILTER_LABELS) throw badRequest(`labels: at most ${MAX_FILTER_LABELS} labels.`, 'invalid_filter');
@@ -75,6 +75,7 @@ function listFilters(q: {
     status: q.status ? (q.status.split(',') as InboxFilters['status']) : undefined,
     assignee, teamId: q.teamId, labels: labels.length ? labels : undefined,
     priority: q.priority, language: q.language, waitingMinutes: q.waitingMinutes,
+    channel: q.channel ? (q.channel.split(',') as InboxFilters['channel']) : undefined,
   });
 }
 
@@ -123,6 +124,10 @@ export default function conversationRoutes(ctx: AppContext) {
           labels: Type.Optional(Type.String({ minLength: 1, maxLength: (MAX_LABEL_LENGTH + 9) * MAX_FILTER_LABELS, description: `Only conversations with any of these labels, separated by commas (at most ${MAX_FILTER_LABELS})` })),
           priority: Type.Optional(Type.Boolean({ description: 'true: only priority chats; false: only the others' })),
           language: Type.Optional(ChatLanguage),
+          channel: Type.Optional(Type.String({
+            pattern: '^(widget|email|agent|import)(,(widget|email|agent|import)){0,3}$',
+            description: 'Where the chat started, or several separated by commas (any of them): widget, email (a shopper\'s email reply started it), agent (an agent wrote first), import',
+          })),
           waitingMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_WAITING_MINUTES, description: 'Only chats whose shopper has waited for a reply longer than this many minutes (`waitingSince`)' })),
           q: Type.Optional(Type.String({ maxLength: 200, description: 'Words as typed (case-insensitive, % and _ literal) in any message, notes included, or the customer\'s name, email or user id' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

@@ -139,6 +139,8 @@ export interface ConversationSummary {
   importedFrom?: string | null;
   /** Agents only: a teammate marked the chat priority (the inbox marks it and can list those first). */
   priority?: boolean;
+  /** Agents only: where the chat started (migration 055) — the widget, an email, an agent writing first, or an import. */
+  channel?: 'widget' | 'email' | 'agent' | 'import';
   /**
    * Counts up on every change of the chat. Updates can arrive out of order (each is read after its change, on any
    * connection or server): of two for the same chat, the higher version is the current one.

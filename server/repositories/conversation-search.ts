@@ -216,7 +216,7 @@ async function inboxRows(sql: Sql, query: InboxQuery, where: Fragment, search: I
   const rows = await sql<(Omit<InboxRow, 'match'> & { hit_id: number | null; hit_author: string | null; hit_private: boolean | null; hit_excerpt: string | null; hit_cut_before: boolean | null; hit_cut_after: boolean | null })[]>`
     select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, c.handed_off, c.queued_at, c.assigned_at,
            c.first_response_at, c.resolved_at, c.last_message_at, c.created_at, c.customer_last_seen_id, c.agent_last_seen_id, c.labels, c.snoozed_until, c.version,
-           c.priority, c.team_id, (select t.name from teams t where t.id = c.team_id) as team_name,
+           c.priority, c.channel, c.team_id, (select t.name from teams t where t.id = c.team_id) as team_name,
            cu.name as cust_name, cu.email as cust_email, ${previewMessage(sql)} as last_message,
            -- A chat the bot is handling is the bot's to answer: no unread badge for agents (as in the counts).
            case when c.status = 'bot' then 0 else

@@ -4,6 +4,10 @@ import { shopperWaitingSince } from './routing.ts';
 import { shownNameColumn } from './users.ts';
 import { withKeptCustomer } from './kept-customers.ts';
 
+/** Where a conversation started (055_conversation_channel.sql's check). */
+export const CONVERSATION_CHANNELS = ['widget', 'email', 'agent', 'import'] as const;
+export type ConversationChannel = typeof CONVERSATION_CHANNELS[number];
+
 /** A bot reply's client id names the shopper message it answers: one reply per question, even if a turn is retried. */
 export const BOT_REPLY_PREFIX = 'bot-reply:';
 export const botReplyClientId = (questionId: number): string => `${BOT_REPLY_PREFIX}${questionId}`;
@@ -35,6 +39,8 @@ export interface ConversationRow {
   priority: boolean;
   /** The tool an imported conversation came from (047, services/conversation-import.ts); null for the chats held here. */
   imported_from: string | null;
+  /** Where the chat started (migration 055): the widget, an email, an agent writing first, or an import. */
+  channel: ConversationChannel;
 }
 
 export interface MessageRow {
@@ -75,6 +81,7 @@ export function toSummary(row: ConversationRow): ConversationSummary {
     version: row.version,
     priority: row.priority,
     importedFrom: row.imported_from,
+    channel: row.channel,
   };
 }
 
@@ -83,7 +90,7 @@ export function toSummary(row: ConversationRow): ConversationSummary {
  * went to, how the team's reply time is measured and whether it marked the chat priority, are the team's business.
  */
 export function forShopper(summary: ConversationSummary): ConversationSummary {
-  const { snoozedUntil: _agentsOnly, team: _internal, firstResponseAt: _measured, priority: _triage, importedFrom: _ours, ...shown } = summary;
+  const { snoozedUntil: _agentsOnly, team: _internal, firstResponseAt: _measured, priority: _triage, importedFrom: _ours, channel: _how, ...shown } = summary;
   // The agent by the name shoppers are told, not the full name colleagues see.
   const assignee = summary.assignee && { id: summary.assignee.id, name: summary.assignee.shownName ?? summary.assignee.name };
   return { ...shown, assignee };
@@ -169,7 +176,7 @@ export const conversationsRepository = (sql: Sql) => {
   const selectConversation = (where: ReturnType<Sql>) => sql<ConversationRow[]>`
     select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, u.display_name as assignee_shown_name, c.handed_off, c.queued_at,
            c.assigned_at, c.first_response_at, c.resolved_at, c.last_message_at, c.created_at,
-           c.customer_last_seen_id, c.agent_last_seen_id, c.snoozed_until, c.team_id, t.name as team_name, c.version, c.priority, c.imported_from
+           c.customer_last_seen_id, c.agent_last_seen_id, c.snoozed_until, c.team_id, t.name as team_name, c.version, c.priority, c.imported_from, c.channel
     from conversations c left join users u on u.id = c.assignee_id left join teams t on t.id = c.team_id
     where ${where}`;
 
@@ -177,10 +184,11 @@ export const conversationsRepository = (sql: Sql) => {
     /**
      * A new conversation of the customer — on the record it is kept in: the id came from a token read before a merge
      * may have committed (kept-customers.ts). In the caller's transaction when `sql` is one. Its customer_id says whose.
+     * `channel`: what the shopper wrote from — the widget, or an email reply to a resolved chat.
      */
-    async create(customerId: number): Promise<ConversationRow> {
+    async create(customerId: number, channel: 'widget' | 'email' = 'widget'): Promise<ConversationRow> {
       const id = await withKeptCustomer(sql, customerId, async (tx, keptId) =>
-        (await tx<{ id: number }[]>`insert into conversations (customer_id) values (${keptId}) returning id`)[0].id);
+        (await tx<{ id: number }[]>`insert into conversations (customer_id, channel) values (${keptId}, ${channel}) returning id`)[0].id);
       return (await this.findById(id))!;
     },
     async findById(id: number): Promise<ConversationRow | undefined> {

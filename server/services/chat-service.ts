@@ -31,6 +31,7 @@ import { decisionInShoppersScript } from './chinese-script.ts';
 import type { AutomationRunner, Trigger } from './automation-rules.ts';
 import { forShopperMessages } from './shopper-agent-names.ts';
 import { withLockTimeout } from '../db/lock-timeout.ts';
+import { agentProductCards } from './agent-products.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -428,7 +429,7 @@ export function createChatService(deps: ChatServiceDeps) {
       }
       let started: ConversationRow | null = null;
       if (!row) {
-        row = started = await conversations.create(customerId);
+        row = started = await conversations.create(customerId, 'widget');
         // Started on the record the customer is kept in (a sign-in merge may have committed since the token was read):
         // the rest of this message (its tabs, history, the bot's turn) is that record's too.
         customerId = row.customer_id;
@@ -491,7 +492,7 @@ export function createChatService(deps: ChatServiceDeps) {
         let row = await repo.findById(input.conversationId);
         if (!row || row.customer_id !== customerId) throw notFound('Conversation');
         let started: ConversationRow | null = null;
-        if (row.status === 'resolved') row = (await repo.findOpenForCustomer(customerId)) ?? (started = await repo.create(customerId));
+        if (row.status === 'resolved') row = (await repo.findOpenForCustomer(customerId)) ?? (started = await repo.create(customerId, 'email'));
         const { message, woke } = await repo.insertMessage({ conversationId: row.id, authorType: 'customer', clientId, body: text, metadata: input.metadata });
         await tx`update inbound_emails set conversation_id = ${row.id}, chat_message_id = ${message.id} where message_id = ${input.emailMessageId}`;
         return { row, message, started, woke };
@@ -717,8 +718,11 @@ export function createChatService(deps: ChatServiceDeps) {
       queue.forEach((entry, index) => realtime.toWidgetConversation(entry.id, 'queue:position', { conversationId: entry.id, position: index + 1, onlineAgents }));
     },
 
-    async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; private?: boolean } & FileMetadata): Promise<SendResult> {
+    async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; private?: boolean; products?: string[] } & FileMetadata): Promise<SendResult> {
       const text = messageText(input.text);
+      if (input.private && input.products?.length) throw badRequest('Products go to the shopper: attach them to a reply, not a private note.', 'products_in_note');
+      // Copied from the catalogue before anything is stored: an unknown SKU refuses the whole message.
+      const products = input.products?.length ? await agentProductCards(sql, deps.config.publicUrl, input.products) : [];
       let row = await conversations.findById(input.conversationId);
       if (!row) throw notFound('Conversation');
       if (row.status === 'resolved' && !input.private) throw worded(conflict('The conversation is resolved; reopen it to reply.'), 'conversation_resolved');
@@ -737,7 +741,7 @@ export function createChatService(deps: ChatServiceDeps) {
         clientId: input.clientId,
         body: text,
         private: input.private ?? false,
-        metadata: { ...fileMetadata(input), ...(mentions.length ? { mentions } : {}) },
+        metadata: { ...fileMetadata(input), ...(mentions.length ? { mentions } : {}), ...(products.length ? { products } : {}) },
       });
       const result = { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
       const historyEvent = event(message.private ? 'note.agent' : 'message.agent', `msg:${message.id}`, row.customer_id, row.id, { messageId: message.id, agentId: agent.id, text: message.body }, message.created_at);
@@ -784,8 +788,8 @@ export function createChatService(deps: ChatServiceDeps) {
         const [open] = await tx<{ id: number }[]>`select id from conversations where customer_id = ${keptId} and status <> 'resolved' order by id desc limit 1`;
         if (open) throw new AppError(409, 'open_conversation', `This customer has an open conversation (#${open.id}): answer there.`);
         const [created] = await tx<{ id: number; customer_id: number }[]>`
-          insert into conversations (customer_id, status, assignee_id, assigned_at, started_by)
-          values (${keptId}, 'assigned', ${agent.id}, now(), 'agent') returning id, customer_id`;
+          insert into conversations (customer_id, status, assignee_id, assigned_at, started_by, channel)
+          values (${keptId}, 'assigned', ${agent.id}, now(), 'agent', 'agent') returning id, customer_id`;
         return created;
       });
       customerId = row.customer_id;

@@ -504,9 +504,10 @@ export function withByteOrderMark(csv: string | AsyncIterable<string>): string |
 /** Conversations read per statement of the CSV: a year of a busy shop is 300,000 of them, with their transcripts. */
 const CSV_PAGE = 5_000;
 
-// started_by: 'shopper', or 'agent' for a conversation the team started (outside the report's bot figures).
+// started_by: 'shopper', or 'agent' for a conversation the team started (outside the report's bot figures). channel
+// (migration 055): widget, email or agent — last, so the columns a shop's spreadsheet reads by position stay where they were.
 const CSV_HEADER = ['conversation_id', 'created_at', 'status', 'started_by', 'handed_off', 'resolved_by', 'customer_id', 'customer_name', 'customer_email',
-  'assignee', 'first_response_seconds', 'resolution_seconds', 'csat', 'labels', 'transcript'];
+  'assignee', 'first_response_seconds', 'resolution_seconds', 'csat', 'labels', 'transcript', 'channel'];
 
 /**
  * Conversations started in the range with their public transcripts (private notes left out), as CSV text in pieces:
@@ -524,19 +525,19 @@ export async function* conversationsCsvChunks(sql: Sql, range: ReturnType<typeof
     const rows = await withoutJit(sql, (tx) => tx<{
       id: number; created_at: Date; status: string; started_by: string; handed_off: boolean; resolved_by: string | null; customer_id: number;
       customer_name: string | null; customer_email: string | null; assignee: string | null;
-      first_response_seconds: number | null; resolution_seconds: number | null; csat: number | null; labels: string[]; transcript: string | null;
+      first_response_seconds: number | null; resolution_seconds: number | null; csat: number | null; labels: string[]; transcript: string | null; channel: string;
     }[]>`
       -- The page of conversations first, then their latest ratings and public messages read through the ids as an
       -- array (conversation_id indexes), each grouped once, instead of two lookups per conversation.
       with page as materialized (
         select c.id, c.created_at, c.status, c.started_by, c.handed_off, c.resolved_by, c.customer_id, c.assignee_id,
-               c.first_response_seconds, c.resolution_seconds, c.labels
+               c.first_response_seconds, c.resolution_seconds, c.labels, c.channel
         from conversations c
         where c.created_at >= ${range.start} and c.created_at < ${range.end} and c.id > ${afterId} and c.imported_from is null
         order by c.id limit ${pageSize}
       )
       select p.id, p.created_at, p.status, p.started_by, p.handed_off, p.resolved_by, p.customer_id, cu.name as customer_name, cu.email as customer_email,
-             u.name as assignee, p.first_response_seconds, p.resolution_seconds, p.labels, rated.rating as csat, said.transcript
+             u.name as assignee, p.first_response_seconds, p.resolution_seconds, p.labels, rated.rating as csat, said.transcript, p.channel
       from page p
       join customers cu on cu.id = p.customer_id
       left join users u on u.id = p.assignee_id
@@ -558,7 +559,7 @@ export async function* conversationsCsvChunks(sql: Sql, range: ReturnType<typeof
       order by p.id`);
     if (!rows.length) return;
     const lines = rows.map((r) => [r.id, r.created_at, r.status, r.started_by, r.handed_off, r.resolved_by, r.customer_id, r.customer_name, r.customer_email,
-      r.assignee, r.first_response_seconds, r.resolution_seconds, r.csat, r.labels.join('; '), r.transcript].map(csvField).join(','));
+      r.assignee, r.first_response_seconds, r.resolution_seconds, r.csat, r.labels.join('; '), r.transcript, r.channel].map(csvField).join(','));
     yield lines.join('\r\n') + '\r\n';
     afterId = rows[rows.length - 1].id;
     left -= rows.length;

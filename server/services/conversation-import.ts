@@ -371,8 +371,8 @@ async function runConversationImport(tx: Sql, rows: unknown[], defaultSource: st
 async function storeConversation(tx: Sql, customerId: number, c: ImportedConversation): Promise<number | null> {
   const lastSent = c.messages[c.messages.length - 1].sentAt;
   const [row] = await tx<{ id: number }[]>`
-    insert into conversations (customer_id, status, resolved_at, resolved_by, created_at, updated_at, last_message_at, labels, imported_from, external_id)
-    values (${customerId}, 'resolved', ${c.endedAt}, 'system', ${c.startedAt}, now(), ${lastSent}, ${tx.array(c.labels)}::text[], ${c.source}, ${c.externalId})
+    insert into conversations (customer_id, status, resolved_at, resolved_by, created_at, updated_at, last_message_at, labels, imported_from, external_id, channel)
+    values (${customerId}, 'resolved', ${c.endedAt}, 'system', ${c.startedAt}, now(), ${lastSent}, ${tx.array(c.labels)}::text[], ${c.source}, ${c.externalId}, 'import')
     on conflict (imported_from, external_id) where imported_from is not null do nothing
     returning id`;
   if (!row) return null;

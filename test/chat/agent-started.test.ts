@@ -37,8 +37,8 @@ describe('an agent writing to a customer first', () => {
     const { conversationId } = started.json;
     expect((await shown).id).toBe(conversationId);
     expect((await said).text).toBe('Hi Pia, your replacement strap shipped today.');
-    const [row] = await stack.env.sql`select status, assignee_id, started_by, handed_off from conversations where id = ${conversationId}`;
-    expect(row).toMatchObject({ status: 'assigned', assignee_id: agent.user.id, started_by: 'agent', handed_off: false });
+    const [row] = await stack.env.sql`select status, assignee_id, started_by, handed_off, channel from conversations where id = ${conversationId}`;
+    expect(row).toMatchObject({ status: 'assigned', assignee_id: agent.user.id, started_by: 'agent', handed_off: false, channel: 'agent' });
 
     // The shopper answers in it: it stays with the agent, and the bot says nothing.
     await callOk(widget, 'message:send', { clientId: 'pia-1', text: 'Great, thanks! Which carrier?', conversationId });

@@ -251,12 +251,13 @@ describe('email replies into the chat', () => {
     expect(started).not.toBe(chat.conversationId);
     expect((await atAgent).conversationId).toBe(started);
     const [conversation] = await eventually(async () => {
-      const rows = await stack.env.sql<{ status: string; handed_off: boolean; customer_id: number }[]>`select status, handed_off, customer_id from conversations where id = ${started}`;
+      const rows = await stack.env.sql<{ status: string; handed_off: boolean; customer_id: number; channel: string }[]>`select status, handed_off, customer_id, channel from conversations where id = ${started}`;
       return rows[0]?.status === 'assigned' ? rows : undefined;
     }, 10_000, 'the new chat to be assigned');
-    expect(conversation).toMatchObject({ handed_off: true, customer_id: chat.session.customerId });
-    const [previous] = await stack.env.sql<{ status: string }[]>`select status from conversations where id = ${chat.conversationId}`;
-    expect(previous.status).toBe('resolved');
+    // Started by email (migration 055); the chat it answered began in the widget.
+    expect(conversation).toMatchObject({ handed_off: true, customer_id: chat.session.customerId, channel: 'email' });
+    const [previous] = await stack.env.sql<{ status: string; channel: string }[]>`select status, channel from conversations where id = ${chat.conversationId}`;
+    expect(previous).toMatchObject({ status: 'resolved', channel: 'widget' });
     const bot = await stack.env.sql`select id from messages where conversation_id = ${started} and author_type = 'bot'`;
     expect(bot).toHaveLength(0);
     await eventually(async () => (await stack.env.sql`

@@ -119,7 +119,7 @@ describe('importing conversations', () => {
     const ida = (await conversationOf('chatwoot', '101'))!;
     expect(ida).toMatchObject({
       customer_id: idaId, status: 'resolved', resolved_by: 'system', handed_off: false, assignee_id: null, queued_at: null,
-      labels: ['shipping', 'vip'], imported_from: 'chatwoot', external_id: '101',
+      labels: ['shipping', 'vip'], imported_from: 'chatwoot', external_id: '101', channel: 'import',
     });
     expect(ida.created_at.toISOString()).toBe('2024-03-01T09:30:00.000Z');
     expect(ida.resolved_at.toISOString()).toBe('2024-03-01T10:05:00.000Z');

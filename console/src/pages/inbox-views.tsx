@@ -25,15 +25,19 @@ export interface InboxFilterSet {
   labels?: string[];
   priority?: boolean;
   language?: 'en' | 'zh';
+  /** Where the chats started, any of (migration 055). */
+  channel?: ConversationChannel[];
   waitingMinutes?: number;
 }
+export type ConversationChannel = 'widget' | 'email' | 'agent' | 'import';
+const CHANNELS: ConversationChannel[] = ['widget', 'email', 'agent', 'import'];
 export type ViewSort = 'newest' | 'oldest' | 'waiting' | 'priority' | null;
 export interface SavedView { id: number; name: string; personal: boolean; filters: InboxFilterSet; sort: ViewSort }
 /** What the inbox shows now, as a view would store it. */
 export interface CurrentFilters { filters: InboxFilterSet; sort: ViewSort }
 
 /** The filters the inbox keeps beside its tab, label and team: set by the controls below, or by a view. */
-export type ExtraFilters = Pick<InboxFilterSet, 'assignee' | 'priority' | 'language' | 'waitingMinutes'> & {
+export type ExtraFilters = Pick<InboxFilterSet, 'assignee' | 'priority' | 'language' | 'channel' | 'waitingMinutes'> & {
   /** A view's statuses that "All open"'s status menu cannot show (or any, on another list): kept until a tab is picked. */
   status?: string[];
 };
@@ -43,6 +47,7 @@ export const extraQuery = (extra: ExtraFilters) => ({
   assignee: extra.assignee === undefined ? undefined : String(extra.assignee),
   priority: extra.priority,
   language: extra.language,
+  channel: extra.channel?.join(','),
   waitingMinutes: extra.waitingMinutes,
 });
 
@@ -62,7 +67,7 @@ function canonical({ filters, sort }: CurrentFilters): string {
 }
 export const sameFilters = (a: CurrentFilters, b: CurrentFilters) => canonical(a) === canonical(b);
 
-/** Assigned to, priority, language and "waiting longer than": beside the label and team menus. */
+/** Assigned to, priority, language, where the chat started and "waiting longer than": beside the label and team menus. */
 export function MoreFilters({ extra, onChange }: { extra: ExtraFilters; onChange(extra: ExtraFilters): void }) {
   const { user } = useSession();
   const set = (patch: Partial<ExtraFilters>) => onChange({ ...extra, ...patch });
@@ -88,6 +93,13 @@ export function MoreFilters({ extra, onChange }: { extra: ExtraFilters; onChange
         <option value="">{t('filters.anyLanguage')}</option>
         <option value="en">English</option>
         <option value="zh">中文</option>
+      </select>
+      {/* One channel from the menu; a view may keep several (any of them), shown as one choice. */}
+      <select data-testid="channel-filter" aria-label={t('filters.channel')} value={extra.channel?.join(',') ?? ''}
+        onChange={(e) => { const v = e.currentTarget.value; set({ channel: v ? (v.split(',') as ConversationChannel[]) : undefined }); }}>
+        <option value="">{t('filters.anyChannel')}</option>
+        {CHANNELS.map((c) => <option key={c} value={c}>{t(`channel.${c}`)}</option>)}
+        {(extra.channel?.length ?? 0) > 1 && <option value={extra.channel!.join(',')}>{extra.channel!.map((c) => t(`channel.${c}`)).join(t('filters.or'))}</option>}
       </select>
       <label>
         {t('filters.waitingOver')}{' '}

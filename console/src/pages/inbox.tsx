@@ -156,7 +156,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const currentFilters: CurrentFilters = {
     filters: {
       view: listedView, status: status?.split(','), teamId: teamId ? Number(teamId) : undefined, labels: label ? label.split(',') : undefined,
-      assignee: extra.assignee, priority: extra.priority, language: extra.language, waitingMinutes: extra.waitingMinutes,
+      assignee: extra.assignee, priority: extra.priority, language: extra.language, channel: extra.channel, waitingMinutes: extra.waitingMinutes,
     },
     sort: sort ?? null,
   };
@@ -166,7 +166,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
     const listing = tab === 'open' ? openStatusListing(filters.status) : undefined;
     if (listing) setOpenStatus(listing);
     setExtra({
-      assignee: filters.assignee, priority: filters.priority, language: filters.language, waitingMinutes: filters.waitingMinutes,
+      assignee: filters.assignee, priority: filters.priority, language: filters.language, channel: filters.channel, waitingMinutes: filters.waitingMinutes,
       status: listing ? undefined : filters.status,
     } satisfies Omit<InboxFilterSet, 'view' | 'teamId' | 'labels'>);
     setLabel(filters.labels?.join(',') ?? '');
@@ -325,6 +325,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                 </div>
                 <div class="row small">
                   <span class={`status status-${item.conversation.status}`}>{t(`status.${item.conversation.status}` as Key)}</span>
+                  {item.conversation.channel === 'email' && <span class="badge channel-email" data-testid="email-mark" title={t('channel.emailHint')}><span aria-hidden="true">✉</span> {t('channel.email')}</span>}
                   {item.conversation.team && <span class="badge team-badge" data-testid="team-badge" title={t('teams.badgeHint')}>{item.conversation.team.name}</span>}
                   <LateMark conversation={item.conversation} waitingSince={item.waitingSince} targetMinutes={targets.data?.firstReplyTargetMinutes ?? 0} now={now} />
                   <span class="muted">{item.conversation.assignee?.name ?? ''}</span>
