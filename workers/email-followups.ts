@@ -22,7 +22,7 @@ import type { Sql } from '../server/db/client.ts';
 import type { AttachmentRef } from '../server/realtime/event-maps.ts';
 import { shownNameColumn } from '../server/repositories/users.ts';
 import { QUEUE_EMAIL_FOLLOWUPS } from '../server/services/email-followup-queue.ts';
-import { followupEmail, maskedAddress } from '../server/services/email-followup-content.ts';
+import { followupEmail, followupProducts, maskedAddress } from '../server/services/email-followup-content.ts';
 import { unsubscribeToken, unsubscribeUrl } from '../server/services/email-unsubscribe.ts';
 import { newMessageId, replyToAddress } from '../server/services/email-reply-address.ts';
 import { createMailer, emailEnabled, senderAddress, type Mailer } from '../server/services/mailer.ts';
@@ -64,7 +64,7 @@ interface Target {
 interface ReplyRow {
   id: number;
   body: string;
-  metadata: { attachments?: AttachmentRef[]; fileOnly?: boolean };
+  metadata: { attachments?: AttachmentRef[]; fileOnly?: boolean; products?: unknown };
   /** The name the agent shows customers now (users.display_name, else the full name); null once they are deleted. */
   author_name: string | null;
   author_name_chosen: boolean;
@@ -171,6 +171,7 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
       text: r.body,
       fileOnly: r.metadata?.fileOnly === true,
       attachments: Array.isArray(r.metadata?.attachments) ? r.metadata.attachments : [],
+      products: followupProducts(r.metadata?.products),
     })),
     continueUrl: continueUrl(config, shop.shopUrl, await deps.lastPageUrl(customer.customer_id).catch(() => null),
       customer.identified ? null : signResumeToken(await deps.linkSecret(), customer.customer_id)),

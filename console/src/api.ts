@@ -94,6 +94,7 @@ const SPECIFIC_REFUSALS: Record<string, { key: Key; params: string[] }> = {
   conversation_imported: { key: 'errors.conversationImported', params: [] },
   unknown_product: { key: 'errors.unknownProduct', params: ['name'] },
   too_many_products: { key: 'errors.tooManyProducts', params: ['n'] },
+  products_in_note: { key: 'errors.productsInNote', params: [] },
 };
 
 /** A name set in Chinese text: spaced from it where it starts or ends with a Latin letter or digit ("Sam Agent 已离线", "王小明已离线"). */

@@ -76,19 +76,26 @@ export function withUnsentText(current: string, unsent: string): string {
 }
 
 /**
- * The client id of a send that failed, by draft and text. A failure does not prove the server stored nothing (the
- * answer can be lost to a timeout or a dropped connection after the write), so sending the same text again reuses the
- * id: the server recognises the retry and the shopper gets the reply once. Edited text is a new message with a new id.
+ * The client id of a send that failed, by draft, text and attached products. A failure does not prove the server
+ * stored nothing (the answer can be lost to a timeout or a dropped connection after the write), so sending the same
+ * text with the same products again reuses the id: the server recognises the retry and the shopper gets the reply
+ * once. Edited text or a changed product set is a new message with a new id (the server would otherwise answer with
+ * the stored one and drop the change).
  */
-const unsentClientIds = new Map<string, { text: string; clientId: string }>();
+const unsentClientIds = new Map<string, { sent: string; clientId: string }>();
 
-export function clientIdForSend(key: string, text: string, fresh: () => string): string {
-  const unsent = unsentClientIds.get(key);
-  return unsent && unsent.text === text ? unsent.clientId : fresh();
+/** What a send is, for telling a retry from a new message: the text and the SKUs, in any order. */
+function sendIdentity(text: string, skus: readonly string[]): string {
+  return JSON.stringify([text, [...skus].sort()]);
 }
 
-export function rememberUnsent(key: string, text: string, clientId: string): void {
-  unsentClientIds.set(key, { text, clientId });
+export function clientIdForSend(key: string, text: string, fresh: () => string, skus: readonly string[] = []): string {
+  const unsent = unsentClientIds.get(key);
+  return unsent && unsent.sent === sendIdentity(text, skus) ? unsent.clientId : fresh();
+}
+
+export function rememberUnsent(key: string, text: string, clientId: string, skus: readonly string[] = []): void {
+  unsentClientIds.set(key, { sent: sendIdentity(text, skus), clientId });
 }
 
 /** After a send went through: a later identical text is a new message (agents do say "Thanks!" twice). */

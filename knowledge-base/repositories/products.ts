@@ -46,18 +46,28 @@ const toRecord = (r: ProductRow): ProductRecord => ({
   description: r.description, attributes: r.attributes ?? {}, inStock: r.in_stock,
 });
 
+/** Products whose SKU or name contains `query` as typed (`%` and `_` are characters); every product when it is empty. */
+function matching(sql: Sql, query: string) {
+  const pattern = `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+  return query ? sql`where sku ilike ${pattern} or name ilike ${pattern}` : sql``;
+}
+
 export const productsRepository = (sql: Sql) => ({
   async all(): Promise<ProductRecord[]> {
     return (await sql<ProductRow[]>`select * from products order by id`).map(toRecord);
   },
 
-  /** Products whose SKU or name contains `query` (all when empty), most recently updated first. */
+  /** Products whose SKU or name contains `query` (all when empty), most recently updated first, and how many match (the admin page). */
   async list(query: string, limit: number): Promise<{ items: ProductRecord[]; total: number }> {
-    const pattern = `%${query.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    const where = query ? sql`where sku ilike ${pattern} or name ilike ${pattern}` : sql``;
     const rows = await sql<(ProductRow & { total: number })[]>`
-      select *, count(*) over ()::int as total from products ${where} order by updated_at desc, id desc limit ${limit}`;
+      select *, count(*) over ()::int as total from products ${matching(sql, query)} order by updated_at desc, id desc limit ${limit}`;
     return { items: rows.map(toRecord), total: rows[0]?.total ?? 0 };
+  },
+
+  /** The first `limit` of list()'s matches without counting them all: the agents' picker, searched as they type. */
+  async search(query: string, limit: number): Promise<ProductRecord[]> {
+    const rows = await sql<ProductRow[]>`select * from products ${matching(sql, query)} order by updated_at desc, id desc limit ${limit}`;
+    return rows.map(toRecord);
   },
 
   /**

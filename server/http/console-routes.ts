@@ -140,7 +140,7 @@ export default function consoleRoutes(ctx: AppContext) {
         },
       },
     }, async (request) => {
-      const { items } = await productsRepository(ctx.sql).list(request.query.q?.trim() ?? '', 20);
+      const items = await productsRepository(ctx.sql).search(request.query.q?.trim() ?? '', 20);
       return { items: items.map((p) => productCard(p, ctx.config.publicUrl)) };
     });
 

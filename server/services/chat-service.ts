@@ -721,8 +721,13 @@ export function createChatService(deps: ChatServiceDeps) {
     async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; private?: boolean; products?: string[] } & FileMetadata): Promise<SendResult> {
       const text = messageText(input.text);
       if (input.private && input.products?.length) throw badRequest('Products go to the shopper: attach them to a reply, not a private note.', 'products_in_note');
+      // A resend of a reply already stored (its ack was lost) is answered from the stored one below, whatever the
+      // catalogue says now: a product that left the feed since must not refuse a message the shopper already has.
+      const [stored] = input.products?.length
+        ? await sql`select 1 from messages where conversation_id = ${input.conversationId} and client_id = ${input.clientId}`
+        : [];
       // Copied from the catalogue before anything is stored: an unknown SKU refuses the whole message.
-      const products = input.products?.length ? await agentProductCards(sql, deps.config.publicUrl, input.products) : [];
+      const products = input.products?.length && !stored ? await agentProductCards(sql, deps.config.publicUrl, input.products) : [];
       let row = await conversations.findById(input.conversationId);
       if (!row) throw notFound('Conversation');
       if (row.status === 'resolved' && !input.private) throw worded(conflict('The conversation is resolved; reopen it to reply.'), 'conversation_resolved');

@@ -15,6 +15,15 @@ export interface FollowupReply {
   /** The message is a file sent without a caption (its text is only the file's name). */
   fileOnly: boolean;
   attachments: AttachmentRef[];
+  /** Products the agent attached to the reply (the cards the chat shows): listed under it. */
+  products?: FollowupProduct[];
+}
+
+/** A product card as an email lists it: its name, and its price and page when the catalogue had them. */
+export interface FollowupProduct {
+  name: string;
+  price?: string;
+  url?: string;
 }
 
 export interface FollowupContent {
@@ -81,6 +90,30 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/** An http(s) address as it is; anything else (javascript:, a relative path) is no link in an email. */
+function httpUrl(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The products a stored message carries (`metadata.products`, copied from the catalogue when the agent sent it:
+ * services/agent-products.ts) as an email lists them: name, price and an http(s) page only, anything malformed left off.
+ */
+export function followupProducts(raw: unknown): FollowupProduct[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((p): FollowupProduct[] => {
+    if (!p || typeof p !== 'object' || typeof p.name !== 'string' || !p.name.trim()) return [];
+    const url = httpUrl(p.url);
+    return [{ name: p.name, ...(typeof p.price === 'string' && p.price ? { price: p.price } : {}), ...(url ? { url } : {}) }];
+  });
+}
+
 /** Files are linked by name: their address carries a random key, the same link the chat itself shows the shopper. */
 function fileLinks(reply: FollowupReply, publicUrl: string): { name: string; url: string }[] {
   const base = publicUrl.replace(/\/+$/, '');
@@ -115,6 +148,15 @@ export function followupEmail(content: FollowupContent, traditional?: { tag: str
     if (!reply.fileOnly) {
       textParts.push(w.wrote(name), ...reply.text.split('\n').map((line) => `  ${line}`));
       htmlParts.push(`<p><strong>${escapeHtml(w.wrote(name))}</strong><br>${escapeHtml(reply.text).replace(/\n/g, '<br>')}</p>`);
+    }
+    // The cards under the reply, one line each ("· Tote — $48.00 — https://…"): the reply often only makes sense with them.
+    const products = followupProducts(reply.products);
+    if (products.length) {
+      textParts.push(...products.map((p) => `  · ${[p.name, p.price, p.url].filter(Boolean).join(' — ')}`));
+      htmlParts.push(`<ul>${products.map((p) => {
+        const label = p.url ? `<a href="${escapeHtml(p.url)}">${escapeHtml(p.name)}</a>` : escapeHtml(p.name);
+        return `<li>${label}${p.price ? ` — ${escapeHtml(p.price)}` : ''}</li>`;
+      }).join('')}</ul>`);
     }
     textParts.push('');
   }

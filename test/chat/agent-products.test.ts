@@ -78,6 +78,19 @@ describe('products on an agent reply', () => {
     expect(stored).toEqual([]);
   });
 
+  it("answers a resend of a stored reply whose product has left the feed since, as the reply the shopper has", async () => {
+    await productsRepository(stack.env.sql).save([{ sku: 'R10-GONE', name: 'Last Season Cap', url: 'https://shop.example/products/cap', priceCents: 900, currency: 'USD' }]);
+    const first = await callOk<{ id: number; duplicate: boolean }>(agent, 'message:send', { conversationId, clientId: 'gone-later', text: 'This cap?', products: [{ sku: 'R10-GONE' }] });
+    await stack.env.sql`delete from products where sku = 'R10-GONE'`;
+    // The ack was lost: the console sends the same message again.
+    const again = await callOk<{ id: number; duplicate: boolean }>(agent, 'message:send', { conversationId, clientId: 'gone-later', text: 'This cap?', products: [{ sku: 'R10-GONE' }] });
+    expect(again).toMatchObject({ id: first.id, duplicate: true });
+    expect(await storedProducts('gone-later')).toEqual([{ sku: 'R10-GONE', name: 'Last Season Cap', url: 'https://shop.example/products/cap', price: '$9.00' }]);
+    // A new message with it is refused.
+    const fresh = await call(agent, 'message:send', { conversationId, clientId: 'gone-new', text: 'This cap?', products: [{ sku: 'R10-GONE' }] });
+    expect(fresh).toMatchObject({ ok: false, error: { code: 'unknown_product' } });
+  });
+
   it('lists the products under the message in both transcripts', async () => {
     const team = await (await fetch(`${stack.url}/api/conversations/${conversationId}/transcript`, { headers: { authorization: `Bearer ${agentToken}` } })).text();
     const shoppers = await (await fetch(`${stack.url}/api/widget/conversations/${conversationId}/transcript`, { headers: { authorization: `Bearer ${shopperToken}` } })).text();

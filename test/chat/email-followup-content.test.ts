@@ -53,6 +53,17 @@ describe('follow-up email content', () => {
     expect(followupEmail({ ...base, locale: 'zh', identified: true, replies: [reply] }).text).toContain('登录账户后');
   });
 
+  it('lists the products under the reply, only http(s) links, every name escaped in the HTML', () => {
+    const products = [
+      { sku: 'T', name: 'Tote <b>blue</b>', price: '$48.00', url: 'https://shop.example/tote' },
+      { sku: 'M', name: 'Mug', url: 'javascript:alert(1)' },
+    ];
+    const email = followupEmail({ ...base, replies: [{ agentName: 'Sam', text: 'These?', fileOnly: false, attachments: [], products }] });
+    expect(email.text).toContain('  These?\n  · Tote <b>blue</b> — $48.00 — https://shop.example/tote\n  · Mug\n');
+    expect(email.html).toContain('<ul><li><a href="https://shop.example/tote">Tote &lt;b&gt;blue&lt;/b&gt;</a> — $48.00</li><li>Mug</li></ul>');
+    expect(email.text + email.html).not.toContain('javascript:');
+  });
+
   it('masks the address in the agents\' note', () => {
     expect(maskedAddress('sofia.reyes@example.com')).toBe('s…@example.com');
     expect(maskedAddress('broken')).toBe('…');

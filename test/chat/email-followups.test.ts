@@ -11,6 +11,7 @@ import { bullPrefix } from '../../server/queues.ts';
 import { QUEUE_EMAIL_FOLLOWUPS } from '../../server/services/email-followup-queue.ts';
 import { unsubscribeToken } from '../../server/services/email-unsubscribe.ts';
 import { sharedSecret } from '../../server/services/secrets.ts';
+import { productsRepository } from '../../knowledge-base/repositories/products.ts';
 
 let smtp: SmtpReceiver;
 let stack: TestStack;
@@ -282,6 +283,20 @@ describe('email follow-up of replies the shopper missed', () => {
     const [row] = await followupRows(shopper.conversationId);
     expect(row).toMatchObject({ status: 'failed', attempts: 1 });
     expect(row.error).toMatch(/550/);
+  });
+
+  it("lists the products an agent attached under the reply, each name escaped in the HTML", async () => {
+    await productsRepository(stack.env.sql).save([
+      { sku: 'FU-TOTE', name: 'Tote <b>blue</b> & co', url: 'https://shop.example/products/tote', priceCents: 4800, currency: 'USD', inStock: true },
+      { sku: 'FU-MUG', name: 'Enamel Mug', url: null, priceCents: null },
+    ]);
+    const shopper = await shopperWithEmail();
+    shopper.socket.close();
+    await agentReply(shopper.conversationId, 'These two?', { products: [{ sku: 'FU-TOTE' }, { sku: 'FU-MUG' }] });
+    const { mail } = await eventually(async () => smtp.to(shopper.email!)[0], 20_000, 'the follow-up email');
+    expect(mail.text).toContain('  These two?\n  · Tote <b>blue</b> & co — $48.00 — https://shop.example/products/tote\n  · Enamel Mug\n');
+    expect(mail.html).toContain('<li><a href="https://shop.example/products/tote">Tote &lt;b&gt;blue&lt;/b&gt; &amp; co</a> — $48.00</li><li>Enamel Mug</li>');
+    expect(mail.html).not.toContain('<b>blue</b>');
   });
 
   it('sends nothing for a conversation with only bot answers and private notes', async () => {

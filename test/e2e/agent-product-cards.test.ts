@@ -54,4 +54,31 @@ describe('product cards from the console to the widget', () => {
     expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
     expect(await card.locator('span').textContent()).toBe('$48.00');
   }, 120_000);
+
+  it("lists every product an agent picked, one without page or price as plain text, and shows the agent's words as written", async () => {
+    await productsRepository(bed.stack.env.sql).save([
+      { sku: 'R10-MUG', name: 'Enamel Mug', url: null, priceCents: null },
+      { sku: 'R10-SCARF', name: 'Wool Scarf', url: 'https://shop.example/products/scarf', priceCents: 2500, currency: 'USD' },
+    ]);
+    const { page: shop } = await newWidgetPage(bed.browser, bed.contexts);
+    await openDemo(bed.stack, shop);
+    await openWidget(shop);
+    await send(shop, 'Can a person help me choose a gift?');
+    const conversationId = await conversationOf(bed.stack, 'Can a person help me choose a gift?');
+    await callOk(bed.agent, 'conversation:accept', { conversationId });
+    // Shaped like a bot's product answer (the product's name first, a "label: <url>" line last): the widget must not
+    // turn the first line into a heading or drop the last.
+    const text = 'Wool Scarf\nIt is warm and soft.\nScarf: https://shop.example/products/scarf';
+    await callOk(bed.agent, 'message:send', { conversationId, clientId: 'gift-pick', text, products: [{ sku: 'R10-SCARF' }, { sku: 'R10-MUG' }] });
+
+    const reply = shop.locator('.log .msg:not(.mine)', { hasText: 'It is warm and soft.' });
+    await reply.waitFor({ timeout: 15_000 });
+    expect(await reply.locator('.heading').count()).toBe(0);
+    expect(await reply.locator('.bubble > .text').textContent()).toBe(text);
+    const cards = reply.locator('.articles li.product');
+    expect(await cards.count()).toBe(2);
+    expect(await cards.nth(0).locator('a').textContent()).toBe('Wool Scarf');
+    expect(await cards.nth(1).textContent()).toBe('Enamel Mug'); // no page, no price: its name, not a link
+    expect(await cards.nth(1).locator('a').count()).toBe(0);
+  }, 120_000);
 });

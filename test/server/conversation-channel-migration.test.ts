@@ -1,6 +1,6 @@
 // Migration 055's backfill of conversations.channel for the chats held before it: imported ones from imported_from,
-// agent-started ones from started_by, email-started ones from their first line (the shopper's email, "email:" client
-// id), the rest 'widget'. Real Postgres: a database of this file's own, migrated to 054, filled, then migrated on.
+// agent-started ones from started_by, email-started ones from inbound_emails (the email stored as the chat's first
+// message), the rest 'widget' — whatever client id a widget shopper chose. Real Postgres: a database of this file's own, migrated to 054, filled, then migrated on.
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -38,17 +38,25 @@ describe('migration 055', () => {
     await migrate(sql, () => {}, { dir });
 
     const [{ id: customerId }] = await sql<{ id: number }[]>`insert into customers (name) values ('Old Timer') returning id::int`;
-    const conversation = async (columns: { started_by?: string; imported_from?: string; external_id?: string }, firstClientIds: (string | null)[]) => {
+    /** A conversation and its first lines; `emailed` marks which of them arrived as emails (an inbound_emails row). */
+    const conversation = async (columns: { started_by?: string; imported_from?: string; external_id?: string }, firstClientIds: (string | null)[], emailed: number[] = []) => {
       const [{ id }] = await sql!<{ id: number }[]>`
         insert into conversations (customer_id, status, started_by, imported_from, external_id)
         values (${customerId}, 'resolved', ${columns.started_by ?? 'shopper'}, ${columns.imported_from ?? null}, ${columns.external_id ?? null}) returning id::int`;
-      for (const clientId of firstClientIds) {
-        await sql!`insert into messages (conversation_id, author_type, client_id, body) values (${id}, 'customer', ${clientId}, 'Hi')`;
+      for (const [i, clientId] of firstClientIds.entries()) {
+        const [{ id: messageId }] = await sql!<{ id: number }[]>`
+          insert into messages (conversation_id, author_type, client_id, body) values (${id}, 'customer', ${clientId}, 'Hi') returning id::int`;
+        if (emailed.includes(i)) {
+          await sql!`insert into inbound_emails (message_id, conversation_id, customer_id, chat_message_id)
+                     values (${`<${id}-${i}@mail.example>`}, ${id}, ${customerId}, ${messageId})`;
+        }
       }
       return id;
     };
-    const widget = await conversation({}, ['w-1', 'email:later-reply']); // an email answered a widget chat: still widget
-    const email = await conversation({}, ['email:0123abcd', 'w-2']);
+    const widget = await conversation({}, ['w-1', 'email:later-reply'], [1]); // an email answered a widget chat: still widget
+    // A widget shopper picks their own client ids: one that looks like an email's is no email.
+    const spoofed = await conversation({}, ['email:x', 'w-3']);
+    const email = await conversation({}, ['email:0123abcd', 'w-2'], [0]);
     const agent = await conversation({ started_by: 'agent' }, [null]);
     const imported = await conversation({ imported_from: 'chatwoot', external_id: '7' }, ['email:imported-line']);
     const empty = await conversation({}, []);
@@ -57,7 +65,7 @@ describe('migration 055', () => {
     expect(await migrate(sql, () => {}, { dir })).toEqual([THIS_ONE]);
     const rows = await sql<{ id: number; channel: string }[]>`select id::int, channel from conversations order by id`;
     expect(Object.fromEntries(rows.map((r) => [r.id, r.channel]))).toEqual({
-      [widget]: 'widget', [email]: 'email', [agent]: 'agent', [imported]: 'import', [empty]: 'widget',
+      [widget]: 'widget', [spoofed]: 'widget', [email]: 'email', [agent]: 'agent', [imported]: 'import', [empty]: 'widget',
     });
   });
 });

@@ -753,13 +753,16 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
       key: `m:${m.id}`,
       signature: `b|${chips.length}|${helpfulState}`,
       build: () => {
-        const { heading, body } = articleReplyParts(shownText(m), links);
+        // The answer's shape (a first line naming its article or product set as a heading, its "label: <url>" last
+        // line left off for the card) is the bot's; an agent's words are shown as they wrote them.
+        const fromBot = m.author.type === 'bot';
+        const { heading, body } = fromBot ? articleReplyParts(shownText(m), links) : { heading: null, body: shownText(m) };
         const el = this.bubble(who, body, m.createdAt, false, undefined, false, language);
         const bubble = el.querySelector('.bubble')!;
         if (heading) bubble.prepend(h('strong', { class: 'heading' }, heading));
-        // A bot's product the feed gave no page for has nothing to link to (its name already heads the answer); an
-        // agent's pick still shows its card for the price.
-        const listed = [...articles, ...products.filter((p) => (typeof p.url === 'string' && p.url) || p.price)];
+        // A bot's product the feed gave no page or price for adds nothing (its name already heads the answer); every
+        // product an agent picked is shown, its name as plain text when it has no page.
+        const listed = [...articles, ...(fromBot ? products.filter((p) => (typeof p.url === 'string' && p.url) || p.price) : products)];
         if (listed.length) {
           const list = h('ul', { class: 'articles', 'aria-label': t.articles });
           for (const a of listed.slice(0, 5)) {

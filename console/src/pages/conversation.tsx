@@ -781,18 +781,19 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
     writeDraft(key, '');
     if (attached.length) setProducts([]);
     stopTyping();
-    const clientId = clientIdForSend(key, body, newClientId);
+    const skus = attached.map((p) => p.sku);
+    const clientId = clientIdForSend(key, body, newClientId, skus);
     sendQueue.current = sendQueue.current.then(async () => {
       try {
         await request(socket, 'message:send', {
-          conversationId, clientId, text: body, private: kind === 'note', ...(attached.length ? { products: attached.map((p) => ({ sku: p.sku })) } : {}),
+          conversationId, clientId, text: body, private: kind === 'note', ...(skus.length ? { products: skus.map((sku) => ({ sku })) } : {}),
         });
         forgetUnsent(key, clientId);
         onError(null);
       } catch (err) {
         // Refused, the picked products come back with the text (unless others were picked meanwhile).
         if (attached.length) setProducts((current) => (current.length ? current : attached));
-        rememberUnsent(key, body, clientId);
+        rememberUnsent(key, body, clientId, skus);
         let typedSince = false;
         updateDraft(key, (current) => {
           typedSince = current.trim() !== '';

@@ -3,7 +3,7 @@
 // console sends SKUs only; the server copies name, page and price from the catalogue (services/agent-products.ts).
 import { useState } from 'preact/hooks';
 import { get, query } from '../api.ts';
-import { useLoad } from '../hooks.ts';
+import { useDebounced, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 
 /** A catalogue product as the picker lists it and a sent message carries it (GET /api/products). */
@@ -12,6 +12,9 @@ export interface ProductCard { sku: string; name: string; url?: string; price?: 
 /** As many as the server takes on one message (MAX_AGENT_PRODUCTS). */
 export const MAX_PRODUCTS_PER_MESSAGE = 3;
 
+/** The search waits this long after a keystroke: one request per pause in typing, not one per letter. */
+const SEARCH_AFTER_TYPING_MS = 200;
+
 /** What the agent chooses by besides the name: " · NW-TOTE-01 · $48.00 · In stock". */
 function details(p: ProductCard): string {
   const stock = p.inStock === undefined ? '' : t(p.inStock ? 'products.inStock' : 'products.outOfStock');
@@ -19,13 +22,15 @@ function details(p: ProductCard): string {
 }
 
 export function ProductPicker({ picked, onPick }: { picked: readonly ProductCard[]; onPick(product: ProductCard): void }) {
+  const [typed, setTyped] = useState('');
   const [q, setQ] = useState('');
+  const settle = useDebounced(() => setQ(typed), SEARCH_AFTER_TYPING_MS);
   const products = useLoad(() => get<{ items: ProductCard[] }>(`/api/products${query({ q: q.trim() })}`), [q]);
   const full = picked.length >= MAX_PRODUCTS_PER_MESSAGE;
   return (
     <div class="article-picker" data-testid="product-picker">
-      <input type="search" placeholder={t('composer.searchProducts')} aria-label={t('composer.searchProducts')} value={q} maxLength={200}
-        onInput={(e) => setQ(e.currentTarget.value)} data-testid="product-search" />
+      <input type="search" placeholder={t('composer.searchProducts')} aria-label={t('composer.searchProducts')} value={typed} maxLength={200}
+        onInput={(e) => { setTyped(e.currentTarget.value); settle(); }} data-testid="product-search" />
       {full && <div class="muted small" data-testid="products-full">{t('composer.productsFull', { n: MAX_PRODUCTS_PER_MESSAGE })}</div>}
       <ul>
         {(products.data?.items ?? []).map((p) => (
