@@ -3,7 +3,7 @@
 // product's page in a new tab without a handle on the shop's page.
 import { describe, expect, it } from 'vitest';
 import { callOk } from '../support/sockets.ts';
-import { signInOnLoginPage } from '../support/browser.ts';
+import { heldByTheDemoAgent, signInOnLoginPage } from '../support/browser.ts';
 import { productsRepository } from '../../knowledge-base/repositories/products.ts';
 import { conversationOf, newWidgetPage, openDemo, openWidget, send, widgetTestBed } from './widget-helpers.ts';
 
@@ -20,7 +20,8 @@ describe('product cards from the console to the widget', () => {
     await openWidget(shop);
     await send(shop, 'I would like to talk to a person please');
     const conversationId = await conversationOf(bed.stack, 'I would like to talk to a person please');
-    await callOk(bed.agent, 'conversation:accept', { conversationId });
+    // The hand-off may have given it to the online demo agent already; else accept it.
+    await heldByTheDemoAgent({ stack: bed.stack, agentApi: bed.agent }, conversationId);
 
     const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
     bed.contexts.push(context);
@@ -65,7 +66,8 @@ describe('product cards from the console to the widget', () => {
     await openWidget(shop);
     await send(shop, 'Can a person help me choose a gift?');
     const conversationId = await conversationOf(bed.stack, 'Can a person help me choose a gift?');
-    await callOk(bed.agent, 'conversation:accept', { conversationId });
+    // The hand-off may have given it to the online demo agent already; else accept it.
+    await heldByTheDemoAgent({ stack: bed.stack, agentApi: bed.agent }, conversationId);
     // Shaped like a bot's product answer (the product's name first, a "label: <url>" line last): the widget must not
     // turn the first line into a heading or drop the last.
     const text = 'Wool Scarf\nIt is warm and soft.\nScarf: https://shop.example/products/scarf';
