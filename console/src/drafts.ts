@@ -1,4 +1,5 @@
-// Unsent composer text, per agent, conversation and kind (a reply to the shopper, a private note). The composer is
+// Unsent composer text, per agent, conversation and kind (a reply to the shopper, a private note), and the products
+// attached to the reply. The composer is
 // rebuilt whenever the agent opens another chat, so what it holds lives here instead: in memory for this page, and in
 // sessionStorage so a reload of the tab keeps it too (a closed tab forgets it). Keyed by the agent's id, so someone
 // else signing in on the same tab does not see it. A kept draft is the box's text, never trimmed; an empty one is
@@ -68,6 +69,56 @@ export function updateDraft(key: string, change: (current: string) => string): v
 }
 
 /**
+ * Products attached to a reply draft, kept beside its text (same storage, same lifetime) under the draft's key. Display
+ * data only, as the picker showed them: the server reads the catalogue again by SKU when the reply is sent.
+ */
+export interface DraftProduct { sku: string; name: string; price?: string; url?: string; inStock?: boolean }
+
+/** As many as one message takes (MAX_PRODUCTS_PER_MESSAGE): more in storage is not ours to show. */
+const MAX_DRAFT_PRODUCTS = 3;
+
+function productsKey(key: string): string {
+  return `${key}.products`;
+}
+
+/** Only the display fields, so what is kept is small and what is read back (storage is editable) is well formed. */
+function asDraftProduct(value: unknown): DraftProduct | null {
+  if (!value || typeof value !== 'object') return null;
+  const { sku, name, price, url, inStock } = value as Record<string, unknown>;
+  if (typeof sku !== 'string' || typeof name !== 'string') return null;
+  return {
+    sku, name,
+    ...(typeof price === 'string' ? { price } : {}),
+    ...(typeof url === 'string' ? { url } : {}),
+    ...(typeof inStock === 'boolean' ? { inStock } : {}),
+  };
+}
+
+function parseDraftProducts(stored: string): DraftProduct[] {
+  if (!stored) return [];
+  try {
+    const parsed: unknown = JSON.parse(stored);
+    if (!Array.isArray(parsed)) return [];
+    return parsed.map(asDraftProduct).filter((p): p is DraftProduct => p !== null).slice(0, MAX_DRAFT_PRODUCTS);
+  } catch {
+    return [];
+  }
+}
+
+export function readDraftProducts(key: string): DraftProduct[] {
+  return parseDraftProducts(readDraft(productsKey(key)));
+}
+
+export function writeDraftProducts(key: string, products: readonly DraftProduct[]): void {
+  const kept = products.map(asDraftProduct).filter((p): p is DraftProduct => p !== null).slice(0, MAX_DRAFT_PRODUCTS);
+  writeDraft(productsKey(key), kept.length ? JSON.stringify(kept) : '');
+}
+
+export function updateDraftProducts(key: string, change: (current: DraftProduct[]) => readonly DraftProduct[]): void {
+  writeDraftProducts(key, change(readDraftProducts(key)));
+}
+
+/**
  * Text taken out of the box for sending that did not go out, put back without losing what the agent typed since:
  * into an empty box as it was, else above the newer text (a blank line between), where they see both.
  */
@@ -121,4 +172,12 @@ export function useDraft(key: string): [string, (next: string | ((current: strin
   }, [key]);
   const set = (next: string | ((current: string) => string)) => (typeof next === 'function' ? updateDraft(key, next) : writeDraft(key, next));
   return [readDraft(key), set];
+}
+
+/** The products of a reply draft as component state, followed like the text (useDraft). */
+export function useDraftProducts(key: string): [DraftProduct[], (next: readonly DraftProduct[] | ((current: DraftProduct[]) => readonly DraftProduct[])) => void] {
+  const [stored] = useDraft(productsKey(key));
+  const set = (next: readonly DraftProduct[] | ((current: DraftProduct[]) => readonly DraftProduct[])) =>
+    (typeof next === 'function' ? updateDraftProducts(key, next) : writeDraftProducts(key, next));
+  return [parseDraftProducts(stored), set];
 }

@@ -38,10 +38,21 @@ describe('product cards from the console to the widget', () => {
     await blue.click();
     expect(await console_.getByTestId('attached-products').textContent()).toContain('Harbor Tote <b>blue</b>');
     await console_.getByTestId('reply-input').fill('Yes, we have it in blue:');
+    // The attached product is part of the reply's draft: a reload keeps it with the text, until the reply is sent.
+    await console_.reload();
+    await console_.getByTestId('reply-input').waitFor();
+    expect(await console_.getByTestId('reply-input').inputValue()).toBe('Yes, we have it in blue:');
+    expect(await console_.getByTestId('attached-products').textContent()).toContain('Harbor Tote <b>blue</b> · R10-TOTE-BLUE · $48.00 · In stock');
     await console_.getByTestId('send').click();
     // Sent, the attachment is cleared and the console's own copy of the message shows the card.
     await expect.poll(() => console_.getByTestId('attached-products').count()).toBe(0);
     await console_.getByTestId('sent-products').locator('a', { hasText: 'Harbor Tote <b>blue</b>' }).waitFor();
+    // Nor does a reload bring the sent product (or text) back.
+    await console_.reload();
+    await console_.getByTestId('reply-input').waitFor();
+    await console_.getByTestId('sent-products').first().waitFor();
+    expect(await console_.getByTestId('attached-products').count()).toBe(0);
+    expect(await console_.getByTestId('reply-input').inputValue()).toBe('');
 
     const reply = shop.locator('.log .msg:not(.mine)', { hasText: 'Yes, we have it in blue:' });
     await reply.waitFor({ timeout: 15_000 });
@@ -82,5 +93,37 @@ describe('product cards from the console to the widget', () => {
     expect(await cards.nth(0).locator('a').textContent()).toBe('Wool Scarf');
     expect(await cards.nth(1).textContent()).toBe('Enamel Mug'); // no page, no price: its name, not a link
     expect(await cards.nth(1).locator('a').count()).toBe(0);
+  }, 120_000);
+
+  it('a refused reply puts its product back beside the text, in the draft, so a reload still shows both', async () => {
+    await productsRepository(bed.stack.env.sql).save([{ sku: 'R14-CAP', name: 'Canvas Cap', url: null, priceCents: 1500, currency: 'USD' }]);
+    const { page: shop } = await newWidgetPage(bed.browser, bed.contexts);
+    await openDemo(bed.stack, shop);
+    await openWidget(shop);
+    await send(shop, 'A person please, about a cap');
+    const conversationId = await conversationOf(bed.stack, 'A person please, about a cap');
+    await heldByTheDemoAgent({ stack: bed.stack, agentApi: bed.agent }, conversationId);
+
+    const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+    bed.contexts.push(context);
+    const console_ = await context.newPage();
+    await console_.goto(`${bed.stack.url}/console/conversations/${conversationId}`);
+    await signInOnLoginPage(console_, bed.stack.agent);
+    const input = console_.getByTestId('reply-input');
+    await input.waitFor();
+    await console_.getByTestId('attach-product').click();
+    await console_.getByTestId('product-search').fill('r14-cap');
+    await console_.locator('[data-testid=pick-product][data-sku="R14-CAP"]').click();
+    await input.fill('This one:');
+    // A teammate resolves the chat meanwhile: the server refuses the reply (Enter still sends it).
+    await callOk(bed.agent, 'conversation:resolve', { conversationId });
+    await input.press('Enter');
+    await console_.locator('.conversation > p.error[role=alert]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => input.inputValue()).toBe('This one:');
+    expect(await console_.getByTestId('attached-products').textContent()).toContain('Canvas Cap');
+    await console_.reload();
+    await input.waitFor();
+    expect(await input.inputValue()).toBe('This one:');
+    expect(await console_.getByTestId('attached-products').textContent()).toContain('Canvas Cap');
   }, 120_000);
 });

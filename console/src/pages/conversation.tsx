@@ -20,11 +20,14 @@ import type { AgentInfo, AttachmentRef, BotMetadata, CannedResponse, ChatMessage
 import { chatLanguage } from '../chat-language.ts';
 import { detectLanguage, type Language } from '../../../knowledge-base/text/language.ts';
 import { categoryName } from '../../../knowledge-base/categories.ts';
-import { clientIdForSend, draftKey, forgetUnsent, readDraft, rememberUnsent, updateDraft, useDraft, withUnsentText, writeDraft, type DraftKind } from '../drafts.ts';
+import {
+  clientIdForSend, draftKey, forgetUnsent, readDraft, rememberUnsent, updateDraft, updateDraftProducts, useDraft, useDraftProducts, withUnsentText,
+  writeDraft, writeDraftProducts, type DraftKind,
+} from '../drafts.ts';
 import { reportChatRead } from '../unread-title.ts';
 import { announce } from '../notify.ts';
 import { navigate } from '../router.ts';
-import { AttachedProducts, MAX_PRODUCTS_PER_MESSAGE, ProductPicker, SentProducts, type ProductCard } from './product-picker.tsx';
+import { AttachedProducts, MAX_PRODUCTS_PER_MESSAGE, ProductPicker, SentProducts } from './product-picker.tsx';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
 interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
@@ -668,9 +671,9 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
   const [slashHintClosedAt, setSlashHintClosedAt] = useState<string | null>(null);
   const [showArticles, setShowArticles] = useState(false);
   const [showProducts, setShowProducts] = useState(false);
-  // Products picked for the reply being written: they go with its next send (never with a private note).
-  const [products, setProducts] = useState<ProductCard[]>([]);
-  useEffect(() => setProducts([]), [conversationId]);
+  // Products picked for the reply being written: they go with its next send (never with a private note). Kept with
+  // the reply's draft, so they survive another chat, a reload and a refused send like its text (drafts.ts).
+  const [products, setProducts] = useDraftProducts(keyOf('reply'));
   const textarea = useRef<HTMLTextAreaElement>(null);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const typingSent = useRef(false);
@@ -779,7 +782,7 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
     const body = readDraft(key).trim() || attached.map((p) => p.name).join(', ');
     if (!body || isBareShortcut(body)) return;
     writeDraft(key, '');
-    if (attached.length) setProducts([]);
+    if (attached.length) writeDraftProducts(key, []);
     stopTyping();
     const skus = attached.map((p) => p.sku);
     const clientId = clientIdForSend(key, body, newClientId, skus);
@@ -791,8 +794,9 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
         forgetUnsent(key, clientId);
         onError(null);
       } catch (err) {
-        // Refused, the picked products come back with the text (unless others were picked meanwhile).
-        if (attached.length) setProducts((current) => (current.length ? current : attached));
+        // Refused, the picked products come back with the text (unless others were picked meanwhile), into the draft
+        // rather than this composer's state: the agent may have left the chat since.
+        if (attached.length) updateDraftProducts(key, (current) => (current.length ? current : attached));
         rememberUnsent(key, body, clientId, skus);
         let typedSince = false;
         updateDraft(key, (current) => {
