@@ -3,11 +3,29 @@
 // product's page in a new tab without a handle on the shop's page.
 import { describe, expect, it } from 'vitest';
 import { callOk } from '../support/sockets.ts';
-import { heldByTheDemoAgent, signInOnLoginPage } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { heldByTheDemoAgent, signedInConsole } from '../support/browser.ts';
 import { productsRepository } from '../../knowledge-base/repositories/products.ts';
 import { conversationOf, newWidgetPage, openDemo, openWidget, send, widgetTestBed } from './widget-helpers.ts';
 
 const bed = widgetTestBed({ consoleBundle: true });
+
+/** A shopper on the demo page asks for a person; the chat ends up held by the demo agent. */
+async function heldShopperChat(question: string): Promise<{ shop: Page; conversationId: number }> {
+  const { page: shop } = await newWidgetPage(bed.browser, bed.contexts);
+  await openDemo(bed.stack, shop);
+  await openWidget(shop);
+  await send(shop, question);
+  const conversationId = await conversationOf(bed.stack, question);
+  // The hand-off may have given it to the online demo agent already; else accept it.
+  await heldByTheDemoAgent({ stack: bed.stack, agentApi: bed.agent }, conversationId);
+  return { shop, conversationId };
+}
+
+/** The demo agent's console open on the chat. */
+async function agentConsoleOn(conversationId: number): Promise<Page> {
+  return (await signedInConsole(bed, `/console/conversations/${conversationId}`)).page;
+}
 
 describe('product cards from the console to the widget', () => {
   it('the agent searches the catalogue, attaches a product to the reply, and the widget shows its card with the right name and link', async () => {
@@ -15,19 +33,9 @@ describe('product cards from the console to the widget', () => {
       { sku: 'R10-TOTE-BLUE', name: 'Harbor Tote <b>blue</b>', url: 'https://shop.example/products/tote-blue', priceCents: 4800, currency: 'USD', inStock: true },
       { sku: 'R10-TOTE-SAND', name: 'Harbor Tote sand', url: 'https://shop.example/products/tote-sand', priceCents: 4800, currency: 'USD', inStock: false },
     ]);
-    const { page: shop } = await newWidgetPage(bed.browser, bed.contexts);
-    await openDemo(bed.stack, shop);
-    await openWidget(shop);
-    await send(shop, 'I would like to talk to a person please');
-    const conversationId = await conversationOf(bed.stack, 'I would like to talk to a person please');
-    // The hand-off may have given it to the online demo agent already; else accept it.
-    await heldByTheDemoAgent({ stack: bed.stack, agentApi: bed.agent }, conversationId);
+    const { shop, conversationId } = await heldShopperChat('I would like to talk to a person please');
 
-    const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-    bed.contexts.push(context);
-    const console_ = await context.newPage();
-    await console_.goto(`${bed.stack.url}/console/conversations/${conversationId}`);
-    await signInOnLoginPage(console_, bed.stack.agent);
+    const console_ = await agentConsoleOn(conversationId);
     await console_.getByTestId('composer').waitFor();
     await console_.getByTestId('attach-product').click();
     await console_.getByTestId('product-search').fill('r10-tote');
@@ -72,13 +80,7 @@ describe('product cards from the console to the widget', () => {
       { sku: 'R10-MUG', name: 'Enamel Mug', url: null, priceCents: null },
       { sku: 'R10-SCARF', name: 'Wool Scarf', url: 'https://shop.example/products/scarf', priceCents: 2500, currency: 'USD' },
     ]);
-    const { page: shop } = await newWidgetPage(bed.browser, bed.contexts);
-    await openDemo(bed.stack, shop);
-    await openWidget(shop);
-    await send(shop, 'Can a person help me choose a gift?');
-    const conversationId = await conversationOf(bed.stack, 'Can a person help me choose a gift?');
-    // The hand-off may have given it to the online demo agent already; else accept it.
-    await heldByTheDemoAgent({ stack: bed.stack, agentApi: bed.agent }, conversationId);
+    const { shop, conversationId } = await heldShopperChat('Can a person help me choose a gift?');
     // Shaped like a bot's product answer (the product's name first, a "label: <url>" line last): the widget must not
     // turn the first line into a heading or drop the last.
     const text = 'Wool Scarf\nIt is warm and soft.\nScarf: https://shop.example/products/scarf';
@@ -97,18 +99,9 @@ describe('product cards from the console to the widget', () => {
 
   it('a refused reply puts its product back beside the text, in the draft, so a reload still shows both', async () => {
     await productsRepository(bed.stack.env.sql).save([{ sku: 'R14-CAP', name: 'Canvas Cap', url: null, priceCents: 1500, currency: 'USD' }]);
-    const { page: shop } = await newWidgetPage(bed.browser, bed.contexts);
-    await openDemo(bed.stack, shop);
-    await openWidget(shop);
-    await send(shop, 'A person please, about a cap');
-    const conversationId = await conversationOf(bed.stack, 'A person please, about a cap');
-    await heldByTheDemoAgent({ stack: bed.stack, agentApi: bed.agent }, conversationId);
+    const { conversationId } = await heldShopperChat('A person please, about a cap');
 
-    const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
-    bed.contexts.push(context);
-    const console_ = await context.newPage();
-    await console_.goto(`${bed.stack.url}/console/conversations/${conversationId}`);
-    await signInOnLoginPage(console_, bed.stack.agent);
+    const console_ = await agentConsoleOn(conversationId);
     const input = console_.getByTestId('reply-input');
     await input.waitFor();
     await console_.getByTestId('attach-product').click();
