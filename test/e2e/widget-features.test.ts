@@ -355,6 +355,43 @@ describe('widget features', () => {
     }, 10_000, 'customer_last_seen_id updated');
   });
 
+  it("an answer read before the widget knew its new chat stays read when the panel closes; the server hears the mark", async () => {
+    const { page } = await newPage();
+    // The chat's summaries (the answer to the widget's load of its new conversation, conversation:updated) are held
+    // back, so the bot's answer reaches the screen first, as it can on a slow link.
+    let holding = true;
+    const held: (() => void)[] = [];
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((frame) => server.send(frame));
+      server.onMessage((frame) => {
+        if (holding && typeof frame === 'string' && frame.includes('"customerLastSeenId"')) held.push(() => ws.send(frame));
+        else ws.send(frame);
+      });
+    });
+    await openDemo(page);
+    await openWidget(page);
+    await send(page, 'Is anyone reading this?');
+    const conversationId = await conversationOf('Is anyone reading this?');
+    await page.locator('.log .msg:not(.mine)').nth(1).waitFor();
+    expect(held.length).toBeGreaterThan(0);
+    await page.locator('.panel').getByRole('button', { name: 'Close chat' }).click();
+    holding = false;
+    for (const release of held.splice(0)) release();
+    const [answer] = await bed.stack.env.sql<{ id: number }[]>`
+      select id::int from messages where conversation_id = ${conversationId} and author_type = 'bot' order by id limit 1`;
+    await eventually(async () => {
+      const [row] = await bed.stack.env.sql<{ seen: number }[]>`select customer_last_seen_id::int as seen from conversations where id = ${conversationId}`;
+      return row.seen === answer.id;
+    }, 10_000, 'the answer seen before the chat was known marked on the server');
+    expect(await page.locator('.badge').isHidden()).toBe(true);
+
+    await callOk(bed.agent, 'conversation:join', { conversationId });
+    await callOk(bed.agent, 'message:send', { conversationId, clientId: 'agent-after-early-answer', text: 'Hello, I am here.' });
+    await page.locator('.badge').getByText('1').waitFor();
+    expect(await page.locator('.launcher').getAttribute('aria-label')).toBe('Open chat, 1 unread message');
+  });
+
   it('a blocked shopper is told the chat is not available, cannot type, and stays blocked after a reload', async () => {
     const { page } = await newPage();
     await openDemo(page);

@@ -84,6 +84,8 @@ export class ChatClient {
   /** The page last reported on this socket and when, to report only changes. */
   private pageReported = { url: '', title: '', at: 0 };
   private seenTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The newest message id on screen on an open panel, in any chat (see markSeen). */
+  private shownUpTo = 0;
   /**
    * The highest read mark the server is known to hold, per conversation (from its summaries and its acks of our
    * marks). The mark shown (conversation.customerLastSeenId) may be ahead of it: the difference is still to send, and
@@ -230,6 +232,7 @@ export class ChatClient {
   /** Forgets the conversation on screen (a different shopper identified in this browser). */
   reset(): void {
     this.messages.clear();
+    this.shownUpTo = 0;
     // The previous shopper's refused messages go with their chat (what is still waiting is sent as before).
     for (const item of this.outbox.items()) if (item.failed) this.outbox.remove(item.clientId);
     this.setConversation(null);
@@ -311,6 +314,9 @@ export class ChatClient {
    * hears it after the next connect if the mark did not get through (see seenOnServer).
    */
   markSeen(): void {
+    // Everything held is on screen now, whichever chat it is in: a first message's answer can come before its
+    // conversation does (the ack, then a round trip to load it), and must not count as unread once it comes.
+    this.shownUpTo = Math.max(this.shownUpTo, this.lastMessageId());
     const conversation = this.conversation;
     if (!conversation) return;
     const lastId = this.lastMessageId(conversation.id);
@@ -318,6 +324,11 @@ export class ChatClient {
       this.conversation = { ...conversation, customerLastSeenId: lastId };
       this.listener.messagesChanged();
     }
+    this.sendSeenSoon();
+  }
+
+  /** The server hears the read mark once per burst (SEEN_COALESCE_MS), when it is ahead of what the server holds. */
+  private sendSeenSoon(): void {
     if (this.seenDue()) this.seenTimer ??= setTimeout(() => {
       this.seenTimer = null;
       this.sendSeen();
@@ -343,7 +354,8 @@ export class ChatClient {
       this.seenInFlight = false;
       // Read more meanwhile: that mark goes too (a mark refused or unanswered waits for the next read or connect).
       const now = this.conversation;
-      if (now && (now.id !== payload.conversationId || now.customerLastSeenId > payload.lastSeenId)) this.markSeen();
+      // (Only sent: marking here would count as read what arrived while the panel was closed.)
+      if (now && (now.id !== payload.conversationId || now.customerLastSeenId > payload.lastSeenId)) this.sendSeenSoon();
     });
   }
 
@@ -398,7 +410,11 @@ export class ChatClient {
     if (conversation && previous?.id === conversation.id && previous.customerLastSeenId > conversation.customerLastSeenId) {
       conversation = { ...conversation, customerLastSeenId: previous.customerLastSeenId };
     }
+    // Its messages the shopper saw before this tab knew the chat (the panel may be closed by now) are read.
+    const shown = conversation ? this.lastMessageId(conversation.id, this.shownUpTo) : 0;
+    if (conversation && shown > conversation.customerLastSeenId) conversation = { ...conversation, customerLastSeenId: shown };
     this.conversation = conversation;
+    this.sendSeenSoon();
     this.listener.conversationChanged(previous, conversation);
   }
 
@@ -453,9 +469,12 @@ export class ChatClient {
   }
 
   /** The newest message id known, of one conversation or (without one) of all. */
-  private lastMessageId(conversationId?: number): number {
+  /** The newest message held (of one conversation; up to an id). */
+  private lastMessageId(conversationId?: number, upTo = Infinity): number {
     let last = 0;
-    for (const m of this.messages.values()) if ((conversationId === undefined || m.conversationId === conversationId) && m.id > last) last = m.id;
+    for (const m of this.messages.values()) {
+      if ((conversationId === undefined || m.conversationId === conversationId) && m.id > last && m.id <= upTo) last = m.id;
+    }
     return last;
   }
 
