@@ -19,6 +19,7 @@ import { conversationsRepository, toSummary } from '../repositories/conversation
 import { usersRepository } from '../repositories/users.ts';
 import { ID_RANGE } from '../http/schemas.ts';
 import { MAX_SNOOZE_DAYS } from './snooze.ts';
+import { runActionsInOrder } from './action-sequence.ts';
 // The same filling the console's "/" picker does for canned replies, so a macro's reply greets as a canned one would.
 import { fillPlaceholders } from '../../console/src/placeholders.ts';
 
@@ -202,24 +203,16 @@ export function macrosService(ctx: AppContext) {
       const [row] = await sql<MacroRow[]>`select * from macros where id = ${macroId} and (owner_id is null or owner_id = ${actor.id})`;
       if (!row) throw notFound('Macro');
       if (!(await conversations.findById(conversationId))) throw notFound('Conversation');
-      const outcomes: ActionOutcome[] = [];
-      let refused = false;
-      for (const action of row.actions) {
-        if (refused) {
-          outcomes.push({ type: action.type, status: 'skipped' });
-          continue;
-        }
-        try {
-          await perform(actor, conversationId, action, options.snoozeUntil);
-          outcomes.push({ type: action.type, status: 'done' });
-        } catch (error) {
+      const { outcomes, completed } = await runActionsInOrder(
+        row.actions,
+        (action) => perform(actor, conversationId, action, options.snoozeUntil),
+        (error) => {
           if (!(error instanceof AppError)) throw error;
-          refused = true;
-          outcomes.push({ type: action.type, status: 'refused', code: error.code, message: error.message });
-        }
-      }
+          return { code: error.code, message: error.message };
+        },
+      );
       const conversation: ConversationSummary = toSummary((await conversations.findById(conversationId))!);
-      return { macroId: Number(row.id), completed: !refused, actions: outcomes, conversation };
+      return { macroId: Number(row.id), completed, actions: outcomes, conversation };
     },
   };
 }

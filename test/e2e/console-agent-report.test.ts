@@ -1,26 +1,16 @@
 // The Reports page's "Agents" card in Chromium: the table shows, for the chosen range, the figures the database
 // gives (rows written by the fixture, read back here with plain SQL), a Team line, sorting by a column, the
 // empty-state line for a range without agents' chats, and the CSV link answering with the same rows.
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { artifactPath, launchBrowser, closedAfterEachTest, signedInConsole } from '../support/browser.ts';
-import { startStack, type TestStack } from '../support/server.ts';
-import { consoleBundle } from '../support/console-bundle.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { artifactPath, consoleTestBed, signedInConsole } from '../support/browser.ts';
 import { formatSeconds } from '../../console/src/hooks.ts';
 import { RANGE, expectedFigures, seedAgentReport } from '../console/agent-report-fixture.ts';
 
-let stack: TestStack;
-let browser: Browser;
-const { contexts } = closedAfterEachTest(() => ({ browser, stack }));
-
-beforeAll(async () => {
-  await consoleBundle(); // the server serves public/build/console.js: build it from this source
-  stack = await startStack();
-  browser = await launchBrowser();
-}, 120_000);
+const bed = consoleTestBed();
 
 async function adminPage(path: string): Promise<Page> {
-  return (await signedInConsole({ browser, stack, contexts }, path, { account: stack.admin })).page;
+  return (await signedInConsole(bed, path, { account: bed.stack.admin })).page;
 }
 
 async function showRange(page: Page, from: string, to: string): Promise<void> {
@@ -32,7 +22,7 @@ async function showRange(page: Page, from: string, to: string): Promise<void> {
 
 describe('reports: agents', () => {
   it('shows each agent\'s figures equal to the database, a Team line, sorting, the empty state and the CSV', async () => {
-    const sql = stack.env.sql;
+    const sql = bed.stack.env.sql;
     const fixture = await seedAgentReport(sql, 'e2e');
     const page = await adminPage('/console/admin/reports');
     await showRange(page, RANGE.from, RANGE.to);

@@ -1,30 +1,22 @@
 // The Reports page's "Teams" card in Chromium: for the chosen range, a line per team with the figures the API gives
 // for the fixture's chats (a chat sent from Returns to Billing on Billing's line), "No team" and "All hand-offs" lines,
 // the rule of which team a chat counts for said under the table, and the CSV link answering from the page's session.
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { artifactPath, launchBrowser, closedAfterEachTest, signedInConsole } from '../support/browser.ts';
-import { startStack, login, httpAs, type TestStack } from '../support/server.ts';
-import { consoleBundle } from '../support/console-bundle.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { artifactPath, consoleTestBed, signedInConsole } from '../support/browser.ts';
+import { login, httpAs } from '../support/server.ts';
 import { formatSeconds } from '../../console/src/hooks.ts';
 import { RANGE, seedTeamReport } from '../console/team-report-fixture.ts';
 
-let stack: TestStack;
-let browser: Browser;
-const { contexts } = closedAfterEachTest(() => ({ browser, stack }));
-
-beforeAll(async () => {
-  await consoleBundle(); // the server serves public/build/console.js: build it from this source
-  stack = await startStack();
-  browser = await launchBrowser();
-}, 120_000);
+const bed = consoleTestBed();
 
 async function adminPage(path: string): Promise<Page> {
-  return (await signedInConsole({ browser, stack, contexts }, path, { account: stack.admin })).page;
+  return (await signedInConsole(bed, path, { account: bed.stack.admin })).page;
 }
 
 describe('reports: teams', () => {
   it('shows a line per team with the API\'s figures, "No team" and the total, the counting rule and the CSV', async () => {
+    const { stack } = bed;
     const fixture = await seedTeamReport(stack.env.sql, 'e2e');
     const page = await adminPage('/console/admin/reports');
     await page.getByTestId('report-from').fill(RANGE.from);
