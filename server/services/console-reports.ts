@@ -132,6 +132,16 @@ const INTENT_REASONS = ['intent', 'intent_action', 'order_status'];
 const round = (n: number | null, digits = 0) => (n === null ? null : Number(n.toFixed(digits)));
 
 /**
+ * SQL over conversation `c`: true for a hand-off whose first reply the first-response figures measure — a shopper's chat
+ * (an agent-started one has no wait) handed to a person here (not imported). A chat an agent took straight from the
+ * bot is not one: its first_response_seconds runs from the chat's start, the bot's conversation included. The overview
+ * (`shopper and handed_off` over the non-imported rows below), the Teams table and the widget's "We usually reply in
+ * about N min" (reply-expectation.ts) count this population, so the shopper is promised what the reports show.
+ */
+export const reportedHandoff = (sql: Sql) =>
+  sql`(c.started_by = 'shopper' and c.handed_off and c.imported_from is null)`;
+
+/**
  * SQL over conversation `c`, shared by the overview and the agents report so their verdicts on a hand-off agree: its
  * first-reply target in seconds (the one stored when it was handed off, else the team's current one) and how long the
  * shopper has waited since the hand-off (until resolved, or now).

@@ -20,7 +20,7 @@
 // - topReasons: the hand-off reasons stored on the chats (043), most frequent three.
 // The `total` line is every hand-off once: its figures equal the overview's over shoppers' hand-offs.
 import type { Sql } from '../db/client.ts';
-import { csvField, handoffVerdict, withoutJit, type DateRange, type Percentiles, type resolveRange } from './console-reports.ts';
+import { csvField, handoffVerdict, reportedHandoff, withoutJit, type DateRange, type Percentiles, type resolveRange } from './console-reports.ts';
 import { loadTeamSettings } from './team-settings.ts';
 
 /** Reasons listed per team: enough to say what a team is busy with, short enough for a table cell. */
@@ -92,7 +92,7 @@ export async function buildTeamReport(sql: Sql, range: ReturnType<typeof resolve
                coalesce(c.first_reply_target_minutes, 0) > 0 as had_target
         from conversations c
         where c.created_at >= ${range.start} and c.created_at < ${range.end}
-          and c.started_by = 'shopper' and c.handed_off and c.imported_from is null
+          and ${reportedHandoff(tx)}
       ),
       -- Each chat's latest rating, read through the ids as an array (feedback's conversation index), as the agents
       -- report does; imported ratings stay out.

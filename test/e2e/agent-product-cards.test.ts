@@ -10,9 +10,9 @@ import { conversationOf, newWidgetPage, openDemo, openWidget, send, widgetTestBe
 
 const bed = widgetTestBed({ consoleBundle: true });
 
-/** A shopper on the demo page asks for a person; the chat ends up held by the demo agent. */
-async function heldShopperChat(question: string): Promise<{ shop: Page; conversationId: number }> {
-  const { page: shop } = await newWidgetPage(bed.browser, bed.contexts);
+/** A shopper on the demo page (browser in `locale`) asks for a person; the chat ends up held by the demo agent. */
+async function heldShopperChat(question: string, locale = 'en-US'): Promise<{ shop: Page; conversationId: number }> {
+  const { page: shop } = await newWidgetPage(bed.browser, bed.contexts, { locale });
   await openDemo(bed.stack, shop);
   await openWidget(shop);
   await send(shop, question);
@@ -66,6 +66,9 @@ describe('product cards from the console to the widget', () => {
     await reply.waitFor({ timeout: 15_000 });
     const card = reply.locator('.articles li.product');
     expect(await card.count()).toBe(1);
+    // The list is named for what it holds: products, not the articles' "Related articles".
+    expect(await reply.locator('ul.articles').getAttribute('aria-label')).toBe('Products');
+    expect(await reply.getByRole('list', { name: 'Products' }).locator('li.product').count()).toBe(1);
     const link = card.locator('a');
     expect(await link.textContent()).toBe('Harbor Tote <b>blue</b>'); // the name as text: no <b> element made of it
     expect(await card.locator('b').count()).toBe(0);
@@ -80,7 +83,8 @@ describe('product cards from the console to the widget', () => {
       { sku: 'R10-MUG', name: 'Enamel Mug', url: null, priceCents: null },
       { sku: 'R10-SCARF', name: 'Wool Scarf', url: 'https://shop.example/products/scarf', priceCents: 2500, currency: 'USD' },
     ]);
-    const { shop, conversationId } = await heldShopperChat('Can a person help me choose a gift?');
+    // A shopper whose widget speaks Chinese: the list's name is in their language.
+    const { shop, conversationId } = await heldShopperChat('Can a person help me choose a gift?', 'zh-CN');
     // Shaped like a bot's product answer (the product's name first, a "label: <url>" line last): the widget must not
     // turn the first line into a heading or drop the last.
     const text = 'Wool Scarf\nIt is warm and soft.\nScarf: https://shop.example/products/scarf';
@@ -92,6 +96,7 @@ describe('product cards from the console to the widget', () => {
     expect(await reply.locator('.bubble > .text').textContent()).toBe(text);
     const cards = reply.locator('.articles li.product');
     expect(await cards.count()).toBe(2);
+    expect(await reply.locator('ul.articles').getAttribute('aria-label')).toBe('商品');
     expect(await cards.nth(0).locator('a').textContent()).toBe('Wool Scarf');
     expect(await cards.nth(1).textContent()).toBe('Enamel Mug'); // no page, no price: its name, not a link
     expect(await cards.nth(1).locator('a').count()).toBe(0);

@@ -5,18 +5,23 @@ import { describe, expect, it } from 'vitest';
 import { callOk } from '../support/sockets.ts';
 import { artifactPath } from '../support/browser.ts';
 import { typicalFirstReplySeconds } from '../../server/services/reply-expectation.ts';
+import { buildReport, resolveRange } from '../../server/services/console-reports.ts';
+import { buildTeamReport } from '../../server/services/team-report.ts';
 import { newWidgetPage, openDemo, widgetTestBed } from './widget-helpers.ts';
 import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 
 const bed = widgetTestBed({ agentPresence: 'online' });
 
-/** Hand-offs answered after these many seconds, `daysAgo` days ago, started by the shopper or an agent. */
-async function answeredHandoffs(seconds: number[], options: { daysAgo?: number; startedBy?: 'shopper' | 'agent' } = {}): Promise<void> {
+/**
+ * Hand-offs answered after these many seconds, `daysAgo` days ago, started by the shopper or an agent; with
+ * `takenFromBot`, chats an agent took from the bot without a hand-off (their first reply timed from the chat's start).
+ */
+async function answeredHandoffs(seconds: number[], options: { daysAgo?: number; startedBy?: 'shopper' | 'agent'; takenFromBot?: boolean } = {}): Promise<void> {
   const sql = bed.stack.env.sql;
   const [customer] = await sql<{ id: number }[]>`insert into customers (name) values ('Reply time shopper') returning id`;
   for (const s of seconds) {
     await sql`insert into conversations (customer_id, status, started_by, handed_off, created_at, first_response_seconds)
-              values (${customer.id}, 'resolved', ${options.startedBy ?? 'shopper'}, true, now() - make_interval(days => ${options.daysAgo ?? 1}), ${s})`;
+              values (${customer.id}, 'resolved', ${options.startedBy ?? 'shopper'}, ${!options.takenFromBot}, now() - make_interval(days => ${options.daysAgo ?? 1}), ${s})`;
   }
 }
 
@@ -30,6 +35,21 @@ describe('usual reply time', () => {
     expect(await typicalFirstReplySeconds(sql)).toBeNull();
     await answeredHandoffs([260]);
     expect(await typicalFirstReplySeconds(sql)).toBe(260);
+  });
+
+  it('counts the hand-offs the reports count: not a chat an agent took from the bot, whose wait includes the bot\'s talk', async () => {
+    const sql = bed.stack.env.sql;
+    const before = await typicalFirstReplySeconds(sql);
+    expect(before).toBe(260); // the five hand-offs above: 100, 200, 260, 300, 400
+    // Six long bot conversations an agent then joined: counted, they would move the median to 40 min.
+    await answeredHandoffs([2_400, 2_400, 2_400, 2_400, 2_400, 2_400], { takenFromBot: true });
+    expect(await typicalFirstReplySeconds(sql)).toBe(260);
+    // What the reports show for these days (the chats above are a day old; the ones 20 days old fall outside).
+    const range = resolveRange(new Date(Date.now() - 12 * 86_400_000).toISOString().slice(0, 10));
+    const overview = (await buildReport(sql, range)).firstResponse;
+    const teams = (await buildTeamReport(sql, range)).total.firstResponse;
+    expect({ count: overview.count, median: overview.medianSeconds }).toEqual({ count: 5, median: 260 });
+    expect({ count: teams.count, median: teams.medianSeconds }).toEqual({ count: 5, median: 260 });
   });
 
   it('shows in the header while a person can be reached, in the shopper\'s language, and not while nobody is online', async () => {

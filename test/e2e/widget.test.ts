@@ -73,6 +73,7 @@ describe('shopper widget in Chromium', () => {
     expect(stored.metadata.askHelpful).toBe(true);
     const link = botReply.locator('.articles a').first();
     await link.waitFor();
+    expect(await botReply.locator('ul.articles').getAttribute('aria-label')).toBe('Related articles');
     expect(await link.textContent()).toBe(stored.metadata.articles![0].title);
     expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
     expect(await link.getAttribute('target')).toBe('_blank');
@@ -330,6 +331,8 @@ describe('shopper widget in Chromium', () => {
     expect(await answer.locator('.text').textContent()).toContain('not waterproof in a downpour');
     const link = answer.locator('.articles a');
     expect(await link.textContent()).toBe('Harbor Canvas Tote');
+    // The bot's product card is listed as a product, not under the articles' name.
+    expect(await answer.locator('ul.articles').getAttribute('aria-label')).toBe('Products');
     expect(await link.getAttribute('href')).toMatch(/^https?:\/\/[^/]+\/demo$/);
     expect(await answer.getByRole('button', { name: 'Yes' }).count()).toBe(0); // "Was this helpful?" is for articles
     // A product the feed gives no page for is named without a link.

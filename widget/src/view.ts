@@ -762,9 +762,12 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
         if (heading) bubble.prepend(h('strong', { class: 'heading' }, heading));
         // A bot's product the feed gave no page or price for adds nothing (its name already heads the answer); every
         // product an agent picked is shown, its name as plain text when it has no page.
-        const listed = [...articles, ...(fromBot ? products.filter((p) => (typeof p.url === 'string' && p.url) || p.price) : products)];
-        if (listed.length) {
-          const list = h('ul', { class: 'articles', 'aria-label': t.articles });
+        const cards = fromBot ? products.filter((p) => (typeof p.url === 'string' && p.url) || p.price) : products;
+        // Articles and product cards in lists of their own, each named for what it holds (a screen reader announced
+        // an agent's products as "Related articles").
+        for (const [listed, label] of [[articles, t.articles], [cards, t.products]] as const) {
+          if (!listed.length) continue;
+          const list = h('ul', { class: 'articles', 'aria-label': label });
           for (const a of listed.slice(0, 5)) {
             const price = 'price' in a && a.price;
             list.appendChild(h('li', { class: 'price' in a ? 'product' : null }, safeLink(a.title, a.url, this.options.base), price && h('span', {}, price)));
