@@ -27,6 +27,7 @@ import { MessagesPage } from './pages/messages.tsx';
 import { AutoAwayBanner, useActivityReport } from './auto-away.tsx';
 import { reportChatRead, useUnreadTabTitle } from './unread-title.ts';
 import { forgetDraftsOfOthers } from './drafts.ts';
+import { useHeldChats } from './held-chats.ts';
 
 /** How long a new chat must still be waiting before it is news: a hand-off is often assigned within a second. */
 export const QUEUED_NEWS_DELAY_MS = 1000;
@@ -301,22 +302,18 @@ function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(use
   // Drafts left in this tab by someone who signed in here before go, once per sign-in (not each time a chat opens).
   useEffect(() => forgetDraftsOfOthers(user.id), [user.id]);
 
-  // Conversations this agent holds: a shopper message in one of them raises an alert.
-  const mine = useRef(new Set<number>());
-  // Chats waiting in the queue: a new one, and a shopper's message in one, are announced to screen readers.
-  const queued = useRef(new Set<number>());
   // Who a chat is with, for the announcements, by conversation id: from the lists loaded here, else asked once per chat
   // and page load.
   const customerNames = useRef(new Map<number, Promise<string>>());
   const nameOf = (customer: Pick<Customer, 'id' | 'name' | 'email'>) => customer.name || customer.email || `${t('customer.visitor')} #${customer.id}`;
-  useEffect(() => {
-    const load = (view: string, into: Set<number>) => get<{ items: InboxItem[] }>(`/api/conversations?view=${view}&limit=200`).then((r) => r.items.forEach((i) => {
-      into.add(i.conversation.id);
-      customerNames.current.set(i.conversation.id, Promise.resolve(nameOf(i.customer)));
-    }), () => {});
-    void load('mine', mine.current);
-    void load('queued', queued.current);
-  }, []);
+  // Conversations this agent holds (`mine`): a shopper message in one of them raises an alert. Chats waiting in the
+  // queue (`queued`): a new one, and a shopper's message in one, are announced to screen readers. News that comes
+  // before their first loads answer is held until then (held-chats.ts).
+  const held = useHeldChats((view) => get<{ items: InboxItem[] }>(`/api/conversations?view=${view}&limit=200`).then((r) => r.items.map((i) => {
+    customerNames.current.set(i.conversation.id, Promise.resolve(nameOf(i.customer)));
+    return i.conversation.id;
+  })));
+  const { mine, queued } = held;
   /** A chat's customer's name; one not in the lists is asked by its customer id when known (not the whole chat). */
   const customerName = (conversationId: number, customerId?: number): Promise<string> => {
     let name = customerNames.current.get(conversationId);
@@ -345,7 +342,7 @@ function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(use
   const alertQueued = async (conversationId: number) => {
     if (!wants('queued') || (onScreen(conversationId) && document.hasFocus())) return;
     const info = await alertInfo(conversationId).catch(() => null);
-    if (!info?.queueAlert || !queued.current.has(conversationId)) return;
+    if (!info?.queueAlert || !queued.has(conversationId)) return;
     const name = nameOf(info.customer);
     alert('queued', t('notify.queued', { name }),
       { text: info.latestShopperText, withoutText: t('notify.queuedBody'), tag: `queued:${conversationId}` }, conversationId);
@@ -359,23 +356,25 @@ function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(use
     // Kept for the chats updated lately (a Map iterates oldest first): a console left open for days must not hold
     // every chat the shop ever had. A forgotten chat's late, crossed update is the rare case this check is for.
     if (versions.current.size > 5_000) versions.current.delete(versions.current.keys().next().value!);
-    if (conversation.status === 'assigned' && conversation.assignee?.id === user.id) mine.current.add(conversation.id);
-    else mine.current.delete(conversation.id);
+    held.placedLive(conversation.id);
+    if (conversation.status === 'assigned' && conversation.assignee?.id === user.id) mine.add(conversation.id);
+    else mine.delete(conversation.id);
     if (conversation.status !== 'queued') {
-      queued.current.delete(conversation.id);
-    } else if (!queued.current.has(conversation.id)) {
-      queued.current.add(conversation.id);
+      queued.delete(conversation.id);
+    } else if (!queued.has(conversation.id)) {
+      queued.add(conversation.id);
       // A hand-off is often assigned a moment later: said (and alerted) only if it is still waiting then.
       setTimeout(() => {
-        if (!queued.current.has(conversation.id)) return;
+        if (!queued.has(conversation.id)) return;
         if (!onScreen(conversation.id)) void customerName(conversation.id, conversation.customerId).then((name) => announce(t('announce.chat', { name })));
         void alertQueued(conversation.id);
       }, QUEUED_NEWS_DELAY_MS);
     }
   });
   useSocketEvent(socket, 'conversation:assigned', (conversation) => {
-    mine.current.add(conversation.id);
-    queued.current.delete(conversation.id);
+    held.placedLive(conversation.id);
+    mine.add(conversation.id);
+    queued.delete(conversation.id);
     if (wants('assigned')) {
       // Who it is and what they last said; if the server cannot say, the name alone (or the number) still alerts.
       void alertInfo(conversation.id).then(
@@ -386,12 +385,12 @@ function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(use
     }
     if (!onScreen(conversation.id)) void customerName(conversation.id, conversation.customerId).then((name) => announce(t('announce.assigned', { name })));
   });
-  useSocketEvent(socket, 'messages:new', (messages) => {
+  useSocketEvent(socket, 'messages:new', (messages) => held.afterFirstLoads(() => {
     // Screen readers: the last shopper message of each chat this agent holds or that waits in the queue, when it is
     // not the chat on screen.
     const latest = new Map<number, (typeof messages)[number]>();
     for (const m of messages) {
-      if (m.author.type === 'customer' && !onScreen(m.conversationId) && (mine.current.has(m.conversationId) || queued.current.has(m.conversationId))) latest.set(m.conversationId, m);
+      if (m.author.type === 'customer' && !onScreen(m.conversationId) && (mine.has(m.conversationId) || queued.has(m.conversationId))) latest.set(m.conversationId, m);
     }
     for (const m of latest.values()) {
       const text = m.text.slice(0, 140);
@@ -402,7 +401,7 @@ function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(use
     // Only shopper messages in chats this agent holds are worth a sound; the inbox shows the rest.
     const open = match('/console/conversations/:id', location.pathname);
     const watching = open && document.hasFocus() ? Number(open.id) : null;
-    const message = messages.filter((m) => m.author.type === 'customer' && m.conversationId !== watching && mine.current.has(m.conversationId)).slice(-1)[0];
+    const message = messages.filter((m) => m.author.type === 'customer' && m.conversationId !== watching && mine.has(m.conversationId)).slice(-1)[0];
     if (message && wants('message')) {
       void (message.author.name ? Promise.resolve(message.author.name) : customerName(message.conversationId)).then((name) => alert('message',
         t('notify.messageFrom', { name }), { text: message.text, withoutText: t('notify.textHidden'), tag: `message:${message.conversationId}` }, message.conversationId));
@@ -412,7 +411,7 @@ function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(use
       && (m.metadata as { agentId?: unknown }).agentId === user.id);
     // One of the agent's own chats: alerted as news in "my chats".
     if (woke) alert('message', t('notify.snoozeEnded'), { withoutText: t('notify.snoozeEndedBody', { id: woke.conversationId }) }, woke.conversationId);
-  });
+  }));
 
   // A teammate named this agent in a private note: seen at once if that chat is on screen in front, else alerted.
   useSocketEvent(socket, 'mention:new', (mention) => {
