@@ -194,12 +194,10 @@ describe('importing contacts', () => {
 describe('limits', () => {
   it(`imports ${MAX_IMPORT_ROWS} contacts in one request, and refuses one more with a 413 that says so`, async () => {
     const many = Array.from({ length: MAX_IMPORT_ROWS }, (_, i) => ({ externalId: `bulk-${i}`, email: `bulk-${i}@example.com`, name: `Bulk ${i}`, attributes: { batch: 1 } }));
-    const started = Date.now();
     const created = await importJson({ customers: many });
     expect(created.json).toMatchObject({ created: MAX_IMPORT_ROWS, rejected: 0 });
     const again = await importJson({ customers: many });
     expect(again.json).toMatchObject({ unchanged: MAX_IMPORT_ROWS });
-    expect(Date.now() - started).toBeLessThan(30_000);
 
     const tooMany = await importJson({ customers: [...many, { email: 'one-more@example.com' }] });
     expect(tooMany.status).toBe(413);
