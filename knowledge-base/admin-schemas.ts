@@ -29,6 +29,16 @@ export const IntentInputSchema = Type.Object({
   }, { additionalProperties: false }),
 }, { additionalProperties: false });
 
+/** A time stamp from a GET answer, sent back with a save to say what the edit was based on (stale-edits.ts). */
+export const BasedOn = (what: string) => Type.String({ maxLength: 40, description: `The ${what}'s updatedAt as loaded. A save based on an older copy is refused with 409 conflict `
+  + '(someone, or the unanswered page, changed it meanwhile): reload, then edit again. Leave it out only to overwrite whatever is stored (clients written before it existed).' });
+
+/** The intent editor's save: the whole intent, and what it was based on. */
+export const IntentUpdateSchema = Type.Object({
+  ...IntentInputSchema.properties,
+  updatedAt: Type.Optional(BasedOn('intent')),
+}, { additionalProperties: false });
+
 /** One intent of an import file: only `name` is required. For an intent that exists, a field left out keeps its value
  * (in `label`, `answer` and `examples` per language); null or "" clears it. A new intent gets empty values. */
 export const IntentImportSchema = Type.Object({
@@ -109,6 +119,8 @@ export const ArticleUpdateSchema = Type.Object({
   body: Type.Optional(Type.String({ maxLength: 100_000 })),
   status: Type.Optional(ArticleStatusSchema),
   note: Type.Optional(Type.String({ maxLength: 200, description: 'What changed (shown in the version history)' })),
+  baseVersion: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The version the edit started from (the article\'s `version` as loaded). '
+    + 'When another version was saved meanwhile the save is refused with 409 conflict instead of overwriting it. Leave it out only to overwrite whatever is stored.' })),
 }, { additionalProperties: false, minProperties: 1 });
 
 export const VersionSchema = Type.Object({

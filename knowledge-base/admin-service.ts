@@ -7,10 +7,12 @@ import { conflict, notFound, badRequest } from '../server/errors.ts';
 import { intentsRepository, type IntentInput, type IntentRecord } from './repositories/intents.ts';
 import { articlesRepository, type ArticleFields, type ArticleRow, type ArticleVersionRow } from './repositories/articles.ts';
 import { requestIndexing, requestTraining } from './jobs.ts';
+import { requestOrOwe } from './owed-jobs.ts';
 import { articleUrl } from './policy.ts';
 import type { Locale } from './types.ts';
 import { isUniqueViolation, type Sql, type Tx } from '../server/db/client.ts';
 import { cleanOutOfScopeExamples, outOfScopeExamples, setOutOfScopeExamples } from './out-of-scope.ts';
+import { staleEditMessage } from './stale-edits.ts';
 
 /** The languages of `texts` that say something, each passed through `clean` first (nulls and empty texts dropped). */
 function perLanguage(texts: { en?: string | null; zh?: string | null } | null | undefined, clean: (text: string) => string = (text) => text): Partial<Record<Locale, string>> {
@@ -131,8 +133,9 @@ function mergeImportedIntent(existing: IntentRecord | undefined, body: IntentImp
 export function kbAdminService(ctx: AppContext) {
   const intents = intentsRepository(ctx.sql);
   const articles = articlesRepository(ctx.sql);
-  const retrain = (reason: string, force = false) => requestTraining(ctx.queues, ctx.sql, reason, force);
-  const reindex = (reason: string) => requestIndexing(ctx.queues, ctx.sql, reason);
+  // The change is stored by now: a job queue out of reach makes the job owed (owed-jobs.ts), not the change a 500.
+  const retrain = (reason: string, force = false) => requestOrOwe(ctx.sql, 'train', () => requestTraining(ctx.queues, ctx.sql, reason, force), ctx.log);
+  const reindex = (reason: string) => requestOrOwe(ctx.sql, 'index', () => requestIndexing(ctx.queues, ctx.sql, reason), ctx.log);
 
   async function intent(id: number): Promise<IntentRecord> {
     const found = await intents.findById(id);
@@ -157,17 +160,21 @@ export function kbAdminService(ctx: AppContext) {
       return intent(id);
     },
 
-    async updateIntent(id: number, input: IntentInput): Promise<IntentRecord> {
+    /** Replaces an intent, examples included; `basedOn` is the `updatedAt` the edit started from (stale-edits.ts). */
+    async updateIntent(id: number, input: IntentInput, basedOn?: string): Promise<IntentRecord> {
       const found = await intent(id);
       if (input.name !== found.name && specialRoleOf(found.name)) {
         throw conflict(`The bot knows the intent "${found.name}" by name (it does more than answer from its examples), so it keeps its name; change its examples, label and answer instead.`);
       }
+      let outcome: Awaited<ReturnType<typeof intents.update>>;
       try {
-        await intents.update(id, input);
+        outcome = await intents.update(id, input, basedOn);
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict(`An intent named "${input.name}" already exists.`);
         throw error;
       }
+      if (outcome === 'missing') throw notFound('Intent');
+      if (outcome === 'stale') throw conflict(staleEditMessage(`The intent "${found.name}"`, 'an example may have been added from the unanswered questions'));
       await retrain(`intent ${input.name} edited`);
       return intent(id);
     },
@@ -246,11 +253,25 @@ export function kbAdminService(ctx: AppContext) {
       }
     },
 
-    async updateArticle(id: number, fields: Partial<ArticleFields>, userId: number, note: string | null): Promise<ArticleRow> {
+    /**
+     * Saves the next version of an article. `baseVersion`, the version the editor opened, must still be the current one
+     * (checked under the row's lock), so a stale editor cannot silently overwrite a newer version. A published article
+     * keeps its address (links in sent answers and emails): its slug and language change only once it is unpublished.
+     */
+    async updateArticle(id: number, fields: Partial<ArticleFields>, userId: number, note: string | null, baseVersion?: number): Promise<ArticleRow> {
       const before = await article(id);
       let row: ArticleRow | undefined;
+      const guard = (current: ArticleRow) => {
+        if (baseVersion !== undefined && current.current_version !== baseVersion) {
+          throw conflict(staleEditMessage(`The article "${current.title}"`, `you opened version ${baseVersion}; version ${current.current_version} is the latest`));
+        }
+        const moved = (fields.slug !== undefined && fields.slug !== current.slug) || (fields.locale !== undefined && fields.locale !== current.locale);
+        if (moved && current.status === 'published') {
+          throw conflict('A published article keeps its address (links to it were sent in answers and emails): unpublish it first to change its slug or language.');
+        }
+      };
       try {
-        row = await articles.update(id, fields, userId, note);
+        row = await articles.update(id, fields, userId, note, undefined, guard);
       } catch (error) {
         if (isUniqueViolation(error)) throw conflict('Another article already has that slug in that language.');
         throw error;

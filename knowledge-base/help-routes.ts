@@ -27,6 +27,15 @@ function pick(rows: ArticleRow[], asked: string | undefined): ArticleRow | undef
   return published.find((r) => r.locale === locale) ?? published.find((r) => r.locale === 'en') ?? published[0];
 }
 
+/**
+ * Searches of the help centre one address may make a minute: each runs the bot's retriever and policy (the encoder
+ * and the classifier) for nobody signed in, so without a bound anyone could keep the server's CPU busy. A reader
+ * searches a few times; the listing and the article pages, without a search, are not counted.
+ */
+export const HELP_SEARCHES_PER_MINUTE = 60;
+/** Article reads through the JSON API one address may make a minute (a shop's own help pages fetch one per view). */
+export const HELP_ARTICLE_READS_PER_MINUTE = 120;
+
 /** More published articles in one language than a help centre lists on a page. */
 const HELP_ARTICLES_LIMIT = 10_000;
 
@@ -78,6 +87,8 @@ export function helpRoutes(ctx: AppContext) {
       (await articles.list({ status: 'published', limit: HELP_ARTICLES_LIMIT, ...filter })).items;
 
     app.get('/help', {
+      // Per address, as the server sees it behind the trusted proxies (TRUST_PROXY); only a request with a search.
+      config: { rateLimit: { max: HELP_SEARCHES_PER_MINUTE, timeWindow: '1 minute', allowList: (request: FastifyRequest) => !(request.query as { q?: unknown }).q?.toString().trim() } },
       schema: {
         tags: ['public'], summary: 'The help centre: published articles by category, or search results for ?q=',
         querystring: Type.Object({ ...LocaleQuery.properties, q: Type.Optional(Type.String({ maxLength: 200 })) }),
@@ -114,10 +125,12 @@ export function helpRoutes(ctx: AppContext) {
     });
 
     app.get('/api/help/articles/:slug', {
+      config: { rateLimit: { max: HELP_ARTICLE_READS_PER_MINUTE, timeWindow: '1 minute' } },
       schema: { tags: ['public'], summary: 'A published help article (Markdown); with locale zh-TW or zh-HK, the Chinese one in that Traditional (locale stays zh)', params: SlugParams, querystring: LocaleQuery,
         response: {
           200: Type.Object({ id: Type.Integer(), slug: Type.String(), locale: Type.String(), title: Type.String(), category: Type.String(), body: Type.String(), updatedAt: Type.String() }),
           404: ErrorResponse,
+          429: ErrorResponse,
         } },
     }, async (request) => {
       const a = pick(await articles.findBySlug(request.params.slug), request.query.locale);

@@ -23,7 +23,10 @@ export async function requestTraining(queues: Queues, sql: Sql, reason: string, 
   await queues.queue(QUEUE_KB_TRAIN).add('train', { reason, force, requestedAt: new Date().toISOString() } satisfies KbJobData, {
     delay: TRAIN_DEBOUNCE_MS,
     // One pending training at a time: a new request pushes the pending one back; one arriving while training runs queues exactly one more.
-    deduplication: { id: 'kb-train', reschedule: true, keepLastIfActive: true },
+    // Pushing back keeps the pending job's data, so a forced request ("Retrain now") replaces the pending job instead: a
+    // plain retrain waiting would otherwise swallow the force (and skip, its examples unchanged). A plain request after
+    // a forced one then keeps the force.
+    deduplication: force ? { id: 'kb-train', replace: true, keepLastIfActive: true } : { id: 'kb-train', reschedule: true, keepLastIfActive: true },
     attempts: 3,
   });
 }

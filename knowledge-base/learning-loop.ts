@@ -125,6 +125,24 @@ export async function markCandidateHandled(sql: Sql, conversationId: number, act
 }
 
 /**
+ * Takes a candidate for an admin's action in one statement: false when it was handled already (a second click, or
+ * another admin at the same moment), so an example or a draft is not made twice. `releaseCandidate` puts it back on the
+ * list when the action fails.
+ */
+export async function claimCandidate(sql: Sql, conversationId: number, action: CandidateAction, userId: number): Promise<boolean> {
+  const rows = await sql`
+    insert into learning_candidates_handled (conversation_id, action, handled_by)
+    select id, ${action}, ${userId} from conversations where id = ${conversationId} and ${resolvedHandoff(sql)}
+    on conflict (conversation_id) do nothing
+    returning conversation_id`;
+  return rows.length > 0;
+}
+
+export async function releaseCandidate(sql: Sql, conversationId: number): Promise<void> {
+  await sql`delete from learning_candidates_handled where conversation_id = ${conversationId}`;
+}
+
+/**
  * The Markdown of an article draft started from shoppers' questions: the questions quoted, then the answer (an
  * agent's reply that resolved one of them) or a place to write it.
  */

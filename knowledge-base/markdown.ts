@@ -153,6 +153,18 @@ export function safeImageSrc(url: string): string | null {
 }
 
 /**
+ * A link target the help page and the console's preview both keep (one rule, so the preview shows what the page
+ * will): http(s), mailto, a path on this site or an anchor; never javascript: or data:, nor "//host" and "/\host",
+ * which browsers read as another site.
+ */
+export function safeLinkHref(url: string): string | null {
+  const trimmed = url.trim();
+  if (/^(?:https?:\/\/|mailto:)/i.test(trimmed)) return trimmed;
+  if (/^\/(?![/\\])/.test(trimmed) || trimmed.startsWith('#')) return trimmed;
+  return null;
+}
+
+/**
  * A table as sentences a question can match and a chat bubble can show: one line per body row,
  * "Size: M; Chest (in): 38–40." (Chinese headers get Chinese punctuation). A table without a body keeps its headers.
  */
@@ -217,8 +229,6 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', 
 // or a code span): `code`, ![image](src), [link](href), **bold**. The text between them is escaped. An image's source
 // may hold balanced parentheses, so a refused "javascript:alert(1)" leaves no stray ")" behind its alt text.
 const INLINE_SYNTAX = /`([^`]+)`|!\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+"([^"]*)")?\)|\[([^\]]+)\]\(([^)\s]*)\)|\*\*(.+?)\*\*/;
-/** Links only to http(s) or site paths. */
-const LINK_TARGET = /^(?:https?:\/\/|\/)/;
 
 function inline(text: string): string {
   let html = '';
@@ -234,7 +244,8 @@ function inline(text: string): string {
       const titled = title ? ` title="${escapeHtml(title)}"` : '';
       html += safe ? `<img src="${escapeHtml(safe)}" alt="${escapeHtml(alt)}"${titled} loading="lazy">` : escapeHtml(alt);
     } else if (href !== undefined) {
-      html += LINK_TARGET.test(href) ? `<a href="${escapeHtml(href)}">${inline(label)}</a>` : escapeHtml(whole);
+      const target = safeLinkHref(href);
+      html += target ? `<a href="${escapeHtml(target)}">${inline(label)}</a>` : escapeHtml(whole);
     } else {
       html += `<strong>${inline(bold)}</strong>`;
     }

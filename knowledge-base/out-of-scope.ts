@@ -2,7 +2,8 @@
 // Kept in the settings table (admin-editable) and trained as an explicit
 // out-of-scope class; seeded from content/out-of-scope.json.
 import type { Sql } from '../server/db/client.ts';
-import { badRequest } from '../server/errors.ts';
+import { badRequest, conflict } from '../server/errors.ts';
+import { sameStamp, staleEditMessage } from './stale-edits.ts';
 import { detectLanguage, tokenize } from './text/tokenize.ts';
 import { isQuestionWord } from './text/question-words.ts';
 
@@ -18,18 +19,44 @@ export async function outOfScopeExamples(sql: Sql): Promise<string[]> {
   return (row?.value.examples ?? []).filter((e) => typeof e === 'string' && e.trim() !== '');
 }
 
+/** The list with the time it last changed (null before it was ever stored): what the editor bases a save on. */
+export async function outOfScopeState(sql: Sql): Promise<{ examples: string[]; updatedAt: Date | null }> {
+  const [row] = await sql<{ updated_at: Date }[]>`select updated_at from settings where key = ${KEY}`;
+  return { examples: await outOfScopeExamples(sql), updatedAt: row?.updated_at ?? null };
+}
+
 export async function setOutOfScopeExamples(sql: Sql, examples: string[]): Promise<string[]> {
   const clean = cleanOutOfScopeExamples(examples);
+  // On by at least a millisecond, the precision the editor holds the time in (stale-edits.ts).
   await sql`insert into settings (key, value) values (${KEY}, ${sql.json({ examples: clean })})
-            on conflict (key) do update set value = excluded.value, updated_at = now()`;
+            on conflict (key) do update set value = excluded.value, updated_at = greatest(now(), settings.updated_at + interval '1 millisecond')`;
   return clean;
+}
+
+/** Every write of the list takes this lock, so neither an addition nor a replacement overwrites another unseen. */
+const lockList = (tx: Sql) => tx`select pg_advisory_xact_lock(hashtext(${KEY}))`;
+
+/**
+ * The editor's save: replaces the whole list. With `basedOn` (the `updatedAt` the editor loaded; null when there was
+ * no list yet) only when nothing changed since, so sentences marked "Not for the bot" meanwhile are not dropped.
+ */
+export async function replaceOutOfScopeExamples(sql: Sql, examples: string[], basedOn?: string | null): Promise<{ examples: string[]; updatedAt: Date | null }> {
+  return sql.begin(async (t) => {
+    const tx = t as unknown as Sql;
+    await lockList(tx);
+    if (basedOn !== undefined && !sameStamp((await outOfScopeState(tx)).updatedAt, basedOn)) {
+      throw conflict(staleEditMessage('The out-of-scope list', 'questions may have been marked "Not for the bot"'));
+    }
+    await setOutOfScopeExamples(tx, examples);
+    return outOfScopeState(tx);
+  }) as Promise<{ examples: string[]; updatedAt: Date | null }>;
 }
 
 /** Appends examples (the learning loop's "not for the bot"); returns how many were new and the total. */
 export async function addOutOfScopeExamples(sql: Sql, examples: string[]): Promise<{ added: number; total: number }> {
   return sql.begin(async (tx) => {
     // The lock keeps two admins' additions from overwriting each other.
-    await tx`select pg_advisory_xact_lock(hashtext(${KEY}))`;
+    await lockList(tx as unknown as Sql);
     const current = await outOfScopeExamples(tx as unknown as Sql);
     const merged = cleanOutOfScopeExamples([...current, ...examples]);
     if (merged.length > MAX_OUT_OF_SCOPE_EXAMPLES) {

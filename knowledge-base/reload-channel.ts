@@ -31,12 +31,19 @@ export function parseReload(raw: string): ReloadMessage | null {
 
 /**
  * Subscribes on a dedicated connection (a subscribing ioredis client cannot run
- * other commands). Returns the unsubscribe/close function.
+ * other commands). Returns the unsubscribe/close function. Pub/sub keeps no
+ * messages: whatever was announced while the connection was down is lost, so
+ * `onReconnect` runs each time it is back (resubscribed) and should reload all.
  */
-export async function subscribeReload(base: Redis, config: Pick<Config, 'redisPrefix'>, onMessage: (message: ReloadMessage) => void): Promise<() => Promise<void>> {
+export async function subscribeReload(
+  base: Redis, config: Pick<Config, 'redisPrefix'>, onMessage: (message: ReloadMessage) => void, onReconnect: () => void = () => {},
+): Promise<() => Promise<void>> {
   const subscriber = base.duplicate();
   subscriber.on('error', () => {}); // ioredis reconnects and resubscribes by itself
   await subscriber.subscribe(reloadChannel(config));
+  // Every later 'ready' is a reconnection. ioredis emits it just before it resubscribes, so the callback waits a turn:
+  // the SUBSCRIBE is then sent before the reload reads Postgres, and nothing announced in between is missed.
+  subscriber.on('ready', () => setImmediate(onReconnect));
   subscriber.on('message', (channel, raw) => {
     if (channel !== reloadChannel(config)) return;
     const message = parseReload(raw);

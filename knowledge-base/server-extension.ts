@@ -42,6 +42,12 @@ export function knowledgeBaseExtension(options: KnowledgeBaseExtensionOptions = 
         () => ctx.log.info(`knowledge base reloaded (${message.kind}${message.version !== undefined ? ` ${message.version}` : ''}): encoder ${host.encoderName}, model v${host.snapshot.modelVersion ?? '-'}`),
         () => {}, // logged by the host
       );
+    }, () => {
+      // Back after a Redis drop: a model, index or catalogue announced meanwhile was missed, so everything is reloaded.
+      host.reload().then(
+        () => ctx.log.info(`knowledge base reloaded after the reload channel reconnected: model v${host.snapshot.modelVersion ?? '-'}`),
+        () => {}, // logged by the host
+      );
     });
     ctx.onClose(unsubscribe);
     return helpRoutes(ctx);

@@ -3,12 +3,13 @@
 // a worker thread (training-thread.ts), so this process keeps serving while it
 // does. A model is stored as the next version in nlu_models; servers load it
 // when told to reload.
+import { createHash } from 'node:crypto';
 import type { Sql } from '../server/db/client.ts';
 import type { Encoder } from './encoders/types.ts';
 import { trainOnThread } from './training-thread.ts';
 import { intentsRepository } from './repositories/intents.ts';
 import { modelsRepository } from './repositories/models.ts';
-import { backgroundExamplesFor, outOfScopeExamples } from './out-of-scope.ts';
+import { backgroundExamplesFor, cleanOutOfScopeExamples, outOfScopeExamples } from './out-of-scope.ts';
 
 export interface TrainResult {
   /** The live model version after this call. */
@@ -17,6 +18,16 @@ export interface TrainResult {
   skipped: boolean;
   encoder: string;
   stats: Record<string, unknown>;
+}
+
+/**
+ * The out-of-scope examples as training sees them: their cleaned texts in order. Their count alone was in the hash,
+ * so replacing sentences with as many others never retrained ("model already current").
+ */
+export function outOfScopeFingerprint(examples: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const text of [...cleanOutOfScopeExamples([...examples])].sort()) hash.update(`${text}\n`);
+  return hash.digest('hex').slice(0, 16);
 }
 
 export async function trainFromDatabase(
@@ -32,7 +43,7 @@ export async function trainFromDatabase(
   const models = modelsRepository(sql);
   const progress = options.onProgress ?? (() => {});
   const outOfScope = await outOfScopeExamples(sql);
-  const hash = `${await intents.trainingHash()}:${outOfScope.length}:${options.denseEncoder?.name ?? 'lexical'}`;
+  const hash = `${await intents.trainingHash()}:${outOfScopeFingerprint(outOfScope)}:${options.denseEncoder?.name ?? 'lexical'}`;
   const latest = await models.latestMeta();
   if (!options.force && latest && latest.intents_hash === hash) {
     // An edit that left the examples alone (an answer, a label) was queued like any other: the status must end too,

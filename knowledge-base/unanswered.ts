@@ -21,6 +21,8 @@ export interface UnansweredRow {
   resolution: Record<string, unknown> | null;
   first_seen: Date;
   last_seen: Date;
+  /** The conversation `text` came from (migration 004); null for groups recorded before. */
+  source_conversation_id: number | null;
 }
 
 /**
@@ -89,6 +91,13 @@ export const unansweredRepository = (sql: Sql) => ({
   async record(text: string, conversationId: number | null, why: MissReason): Promise<number> {
     const normalised = normalise(text);
     if (!normalised) return 0;
+    // A bot turn still running when its customer was deleted (customer-privacy.ts) must not put their words back into
+    // the list the deletion just took them out of. FOR SHARE waits for a deletion that has marked the chat and not yet
+    // committed, and then reads what it committed.
+    if (conversationId !== null) {
+      const [chat] = await sql<{ erased: boolean }[]>`select anonymised_at is not null as erased from conversations where id = ${conversationId} for share`;
+      if (chat?.erased) return 0;
+    }
     const locale = detectLanguage(text);
     const { tokens, clusterKey } = groupKey(text);
     const example: UnansweredExample = { text: text.slice(0, 500), conversationId, at: new Date().toISOString(), ...why };
@@ -132,6 +141,20 @@ export const unansweredRepository = (sql: Sql) => ({
         resolution = ${sql.json(resolution as never)}::jsonb || jsonb_build_object('at', now())
       where id = ${id} returning *`;
     return row;
+  },
+  /**
+   * Takes an open group for an admin's action, in one statement: undefined when it is handled already (by an earlier
+   * click, or another admin at the same moment), so an action is never applied twice. The resolution is set when the
+   * action is done (markHandled); `reopen` gives the group back if it fails.
+   */
+  async claim(id: number, by: number): Promise<UnansweredRow | undefined> {
+    const [row] = await sql<UnansweredRow[]>`
+      update unanswered_questions set status = 'handled', resolution = jsonb_build_object('kind', 'pending', 'by', ${by}::bigint, 'at', now())
+      where id = ${id} and status = 'open' returning *`;
+    return row;
+  },
+  async reopen(id: number): Promise<void> {
+    await sql`update unanswered_questions set status = 'open', resolution = null where id = ${id} and resolution->>'kind' = 'pending'`;
   },
 });
 

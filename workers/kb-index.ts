@@ -6,12 +6,15 @@ import type { ProcessorDefinition } from './processors.ts';
 import { QUEUE_KB_INDEX, type KbJobData } from '../knowledge-base/jobs.ts';
 import { rebuildChunks } from '../knowledge-base/indexing.ts';
 import { publishReload } from '../knowledge-base/reload-channel.ts';
+import { startOwedJobSweep } from '../knowledge-base/owed-jobs.ts';
 
 export const kbIndexProcessor: ProcessorDefinition = {
   queueName: QUEUE_KB_INDEX,
   concurrency: 1,
   create({ config, sql, log }) {
     let redis: Redis | null = null;
+    // A change stored while the job queue was unreachable owes a job (owed-jobs.ts): queued from here, at start and periodically.
+    const owed = startOwedJobSweep('index', { config, sql, log });
     return {
       async process(job) {
         const data = job.data as KbJobData;
@@ -22,6 +25,7 @@ export const kbIndexProcessor: ProcessorDefinition = {
         return result;
       },
       async close() {
+        await owed.stop();
         await redis?.quit().catch(() => redis?.disconnect());
       },
     };

@@ -8,6 +8,7 @@ import type { ProcessorDefinition } from './processors.ts';
 import { QUEUE_KB_TRAIN, type KbJobData } from '../knowledge-base/jobs.ts';
 import { trainFromDatabase } from '../knowledge-base/training.ts';
 import { publishReload } from '../knowledge-base/reload-channel.ts';
+import { startOwedJobSweep } from '../knowledge-base/owed-jobs.ts';
 import { resolveSentenceEncoder } from '../knowledge-base/sentence-encoder.ts';
 import type { SentenceEncoderState } from '../knowledge-base/brain.ts';
 
@@ -20,6 +21,8 @@ export const kbTrainProcessor: ProcessorDefinition = {
   options: { lockDuration: 5 * 60_000 },
   create({ config, sql, log }) {
     let redis: Redis | null = null;
+    // A change stored while the job queue was unreachable owes a job (owed-jobs.ts): queued from here, at start and periodically.
+    const owed = startOwedJobSweep('train', { config, sql, log });
     let sentence: Promise<SentenceEncoderState> | null = null;
     return {
       async process(job) {
@@ -38,6 +41,7 @@ export const kbTrainProcessor: ProcessorDefinition = {
         return result;
       },
       async close() {
+        await owed.stop();
         await redis?.quit().catch(() => redis?.disconnect());
       },
     };

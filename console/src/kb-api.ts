@@ -46,6 +46,8 @@ export interface Intent {
   /** The typed answer ends with "Was this helpful?" (off for a greeting or a goodbye). */
   askHelpful: boolean;
   examples: { en: string[]; zh: string[] };
+  /** When it last changed: a save sends back the one it was based on (stale-edits.ts). */
+  updatedAt: string;
 }
 
 /** What the bot would reply (POST /api/admin/bot/preview). */
@@ -97,7 +99,10 @@ export interface ArticleFilter { q?: string; category?: string; locale?: string;
 export type ArticleInput = Pick<Article, 'slug' | 'locale' | 'title' | 'category' | 'body'>;
 
 // The label goes too: PUT replaces the whole intent, so one left out would be cleared on every save.
-const intentBody = (i: Omit<Intent, 'id'>) => ({
+/** The out-of-scope sentences and when they last changed (null: never stored). */
+export interface OutOfScopeList { examples: string[]; updatedAt: string | null }
+
+const intentBody = (i: Omit<Intent, 'id' | 'updatedAt'>) => ({
   name: i.name, description: i.description, label: { en: i.label.en || null, zh: i.label.zh || null }, answer: { en: i.answer.en || null, zh: i.answer.zh || null },
   action: i.action || null, articleSlug: i.articleSlug || null, askHelpful: i.askHelpful, examples: { en: i.examples.en, zh: i.examples.zh },
 });
@@ -107,7 +112,8 @@ export const kbApi = {
   getArticle: (id: number) => get<{ article: Article }>(`/api/admin/articles/${id}`),
   createArticle: (input: ArticleInput) => post<{ article: Article }>('/api/admin/articles', input),
   /** Saves a new version. A published article stays published: the bot uses the new text after the re-index. */
-  saveArticle: (id: number, input: Partial<ArticleInput>, note?: string) => put<{ article: Article }>(`/api/admin/articles/${id}`, note ? { ...input, note } : input),
+  /** `baseVersion`: the version the editor opened; a newer one saved meanwhile refuses the save (409). */
+  saveArticle: (id: number, input: Partial<ArticleInput> & { baseVersion?: number }, note?: string) => put<{ article: Article }>(`/api/admin/articles/${id}`, note ? { ...input, note } : input),
   publishArticle: (id: number) => post<{ article: Article }>(`/api/admin/articles/${id}/publish`, {}),
   unpublishArticle: (id: number) => post<{ article: Article }>(`/api/admin/articles/${id}/unpublish`, {}),
   deleteArticle: (id: number) => del(`/api/admin/articles/${id}`),
@@ -117,8 +123,10 @@ export const kbApi = {
   status: () => get<{ training: JobStatus; indexing: JobStatus }>('/api/admin/kb/status'),
 
   listIntents: () => get<{ items: Intent[] }>('/api/admin/intents'),
-  createIntent: (input: Omit<Intent, 'id'>) => post<{ intent: Intent }>('/api/admin/intents', intentBody(input)),
-  saveIntent: (id: number, input: Omit<Intent, 'id'>) => put<{ intent: Intent }>(`/api/admin/intents/${id}`, intentBody(input)),
+  getIntent: (id: number) => get<{ intent: Intent }>(`/api/admin/intents/${id}`),
+  createIntent: (input: Omit<Intent, 'id' | 'updatedAt'>) => post<{ intent: Intent }>('/api/admin/intents', intentBody(input)),
+  /** `basedOn`: the intent's updatedAt as the editor loaded it; a change made meanwhile refuses the save (409). */
+  saveIntent: (id: number, input: Omit<Intent, 'id' | 'updatedAt'>, basedOn: string) => put<{ intent: Intent }>(`/api/admin/intents/${id}`, { ...intentBody(input), updatedAt: basedOn }),
   deleteIntent: (id: number) => del(`/api/admin/intents/${id}`),
   classify: (text: string) => post<Classification>('/api/admin/nlu/classify', { text }),
   preview: (text: string) => post<BotPreview>('/api/admin/bot/preview', { text }),
@@ -129,10 +137,11 @@ export const kbApi = {
   createDraft: (id: number) => post<{ article: Article }>(`/api/admin/unanswered/${id}/create-article`, {}),
   dismiss: (id: number) => post(`/api/admin/unanswered/${id}/handled`, {}),
   markOutOfScope: (id: number) => post<{ added: number; total: number }>(`/api/admin/unanswered/${id}/out-of-scope`, {}),
-  outOfScope: () => get<{ examples: string[] }>('/api/admin/nlu/out-of-scope'),
+  outOfScope: () => get<OutOfScopeList>('/api/admin/nlu/out-of-scope'),
   candidates: () => get<{ items: LearningCandidate[] }>('/api/admin/unanswered/candidates'),
   candidateAsExample: (conversationId: number, intentId: number) => post(`/api/admin/unanswered/candidates/${conversationId}/add-example`, { intentId }),
   candidateDraft: (conversationId: number) => post<{ article: Article }>(`/api/admin/unanswered/candidates/${conversationId}/create-article`, {}),
   dismissCandidate: (conversationId: number) => post(`/api/admin/unanswered/candidates/${conversationId}/handled`, { action: 'dismissed' }),
-  saveOutOfScope: (examples: string[]) => put<{ examples: string[] }>('/api/admin/nlu/out-of-scope', { examples }),
+  /** `basedOn`: the list's updatedAt as loaded (null: there was none); a change made meanwhile refuses the save (409). */
+  saveOutOfScope: (examples: string[], basedOn: string | null) => put<OutOfScopeList>('/api/admin/nlu/out-of-scope', { examples, updatedAt: basedOn }),
 };

@@ -7,14 +7,10 @@
 // sources follow the help centre's rules (knowledge-base/markdown.ts), so the
 // preview shows what the published page will.
 import type { ComponentChildren, VNode } from 'preact';
-import { parsePipeTable, safeImageSrc, type PipeTable, type TableAlign } from '../../knowledge-base/markdown.ts';
+import { parsePipeTable, safeImageSrc, safeLinkHref, type PipeTable, type TableAlign } from '../../knowledge-base/markdown.ts';
 
-export function safeHref(url: string): string | null {
-  const trimmed = url.trim();
-  if (/^(https?:\/\/|mailto:)/i.test(trimmed)) return trimmed;
-  if (/^\/(?![\/\\])/.test(trimmed) || trimmed.startsWith('#')) return trimmed; // not "//host" nor "/\\host": browsers read both as another site
-  return null;
-}
+/** The help page's own rule (knowledge-base/markdown.ts), so a link the preview shows is one the page keeps. */
+export const safeHref = safeLinkHref;
 
 // An image is matched from its "!", before the "[alt](src)" inside it could read as a link. Its source may hold balanced parentheses, so a
 // refused "javascript:alert(1)" leaves no stray ")" behind its alt text.

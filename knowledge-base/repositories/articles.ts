@@ -88,12 +88,16 @@ export const articlesRepository = (sql: Sql) => {
       };
       return within ? run(within) : ((await sql.begin(run)) as ArticleRow);
     },
-    /** Saves new content as the next version. Returns undefined when the article does not exist. */
-    async update(id: number, fields: Partial<ArticleFields>, userId: number | null, note: string | null = null, within?: Tx): Promise<ArticleRow | undefined> {
+    /**
+     * Saves new content as the next version. Returns undefined when the article does not exist. `guard` sees the row as
+     * locked, before anything is written, and refuses the save by throwing (a stale base version, a moved live article).
+     */
+    async update(id: number, fields: Partial<ArticleFields>, userId: number | null, note: string | null = null, within?: Tx, guard?: (current: ArticleRow) => void): Promise<ArticleRow | undefined> {
       const run = async (t: unknown) => {
         const tx = t as Tx;
         const [current] = await tx<ArticleRow[]>`select * from articles where id = ${id} for update`;
         if (!current) return undefined;
+        guard?.(current);
         const next = { ...current, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) } as ArticleRow;
         const [row] = await tx<ArticleRow[]>`
           update articles set slug = ${next.slug}, locale = ${next.locale}, title = ${next.title}, category = ${next.category},

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Sql, Tx } from '../../server/db/client.ts';
 import type { IntentDefinition } from '../pipeline.ts';
 import type { Locale } from '../types.ts';
+import { sameStamp } from '../stale-edits.ts';
 
 export interface IntentRecord {
   id: number;
@@ -61,6 +62,10 @@ export function cleanExamples(examples: Partial<Record<Locale, string[]>>): { lo
 }
 
 export const intentsRepository = (sql: Sql) => {
+  // Every change moves `updated_at` on by at least a millisecond, the precision the editors hold it in: two changes in
+  // one millisecond would otherwise look like no change to a save based on the first (stale-edits.ts).
+  const NEXT_STAMP = sql`greatest(now(), intents.updated_at + interval '1 millisecond')`;
+
   const select = (where: ReturnType<Sql>, db: Sql | Tx = sql, lock = false) => db<IntentRow[]>`
     select i.id, i.name, i.description, i.label, i.answer, i.action, i.article_slug, i.ask_helpful, i.updated_at,
       (select json_agg(json_build_object('locale', e.locale, 'text', e.text) order by e.id) from intent_examples e where e.intent_id = i.id) as examples
@@ -93,30 +98,36 @@ export const intentsRepository = (sql: Sql) => {
           values (${input.name}, ${input.description ?? ''}, ${t.json((input.label ?? {}) as never)}, ${t.json((input.answer ?? {}) as never)},
                   ${input.action ?? null}, ${input.articleSlug ?? null}, ${input.askHelpful ?? true})
           on conflict (name) do update set description = excluded.description, label = excluded.label, answer = excluded.answer, action = excluded.action,
-            article_slug = excluded.article_slug, ask_helpful = excluded.ask_helpful, updated_at = now()
+            article_slug = excluded.article_slug, ask_helpful = excluded.ask_helpful, updated_at = ${NEXT_STAMP}
           returning id`;
         await writeExamples(t, row.id, input.examples);
         return row.id;
       };
       return tx ? run(tx) : (sql.begin((t) => run(t as unknown as Tx)) as Promise<number>);
     },
-    async update(id: number, input: IntentInput): Promise<boolean> {
+    /**
+     * Replaces an intent with its examples. With `basedOn` (the `updatedAt` the editor loaded), only when the intent has
+     * not changed since: under the row's lock, so an example added meanwhile (the unanswered page) is never deleted unseen.
+     */
+    async update(id: number, input: IntentInput, basedOn?: string): Promise<'updated' | 'missing' | 'stale'> {
       return (await sql.begin(async (t) => {
         const tx = t as unknown as Tx;
-        const [row] = await tx<{ id: number }[]>`
+        const [current] = await tx<{ updated_at: Date }[]>`select updated_at from intents where id = ${id} for update`;
+        if (!current) return 'missing';
+        if (basedOn !== undefined && !sameStamp(current.updated_at, basedOn)) return 'stale';
+        await tx`
           update intents set name = ${input.name}, description = ${input.description ?? ''}, label = ${tx.json((input.label ?? {}) as never)},
             answer = ${tx.json((input.answer ?? {}) as never)},
-            action = ${input.action ?? null}, article_slug = ${input.articleSlug ?? null}, ask_helpful = ${input.askHelpful ?? true}, updated_at = now()
-          where id = ${id} returning id`;
-        if (!row) return false;
+            action = ${input.action ?? null}, article_slug = ${input.articleSlug ?? null}, ask_helpful = ${input.askHelpful ?? true}, updated_at = ${NEXT_STAMP}
+          where id = ${id}`;
         await writeExamples(tx, id, input.examples);
-        return true;
-      })) as boolean;
+        return 'updated';
+      })) as 'updated' | 'missing' | 'stale';
     },
     async addExample(id: number, locale: Locale, text: string): Promise<boolean> {
       const [row] = await sql`
         with ins as (insert into intent_examples (intent_id, locale, text) values (${id}, ${locale}, ${text.trim()}) on conflict do nothing returning 1)
-        update intents set updated_at = now() where id = ${id} returning id`;
+        update intents set updated_at = ${NEXT_STAMP} where id = ${id} returning id`;
       return !!row;
     },
     async remove(id: number): Promise<boolean> {

@@ -7,18 +7,20 @@ import { recordAudit } from '../services/audit-log.ts';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, Id, IdParams, Nullable, Ok } from './schemas.ts';
-import { conflict, notFound } from '../errors.ts';
+import { badRequest, conflict, notFound } from '../errors.ts';
 import {
   ExportedAtField, ArticleImportResultSchema, ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, BotPreviewSchema, CandidateSchema, ClassificationSchema,
-  IntentImportResultSchema, IntentImportSchema, IntentInputSchema, IntentSchema, KbStatusSchema, LocaleSchema, PassageSchema, SlugSchema, UnansweredSchema, VersionSchema, VersionSummarySchema,
+  IntentImportResultSchema, IntentImportSchema, IntentInputSchema, IntentSchema, IntentUpdateSchema, BasedOn, KbStatusSchema, LocaleSchema, PassageSchema, SlugSchema, UnansweredSchema, VersionSchema, VersionSummarySchema,
 } from '../../knowledge-base/admin-schemas.ts';
 import { intentInput, kbAdminService, toArticleJson, toIntentJson, toVersionJson } from '../../knowledge-base/admin-service.ts';
 import { articlesRepository } from '../../knowledge-base/repositories/articles.ts';
 import { intentsRepository, toDefinition } from '../../knowledge-base/repositories/intents.ts';
 import { modelsRepository, type JobStatusRow } from '../../knowledge-base/repositories/models.ts';
 import { unansweredRepository, type UnansweredRow } from '../../knowledge-base/unanswered.ts';
-import { articleDraftBody, markCandidateHandled, resolvedHandoffCandidates } from '../../knowledge-base/learning-loop.ts';
-import { addOutOfScopeExamples, MAX_OUT_OF_SCOPE_EXAMPLES, outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
+import { articleDraftBody, claimCandidate, markCandidateHandled, releaseCandidate, resolvedHandoffCandidates } from '../../knowledge-base/learning-loop.ts';
+import { recordLearningSources } from '../../knowledge-base/learning-sources.ts';
+import { jobWarnings } from '../../knowledge-base/owed-jobs.ts';
+import { addOutOfScopeExamples, cleanOutOfScopeExamples, MAX_OUT_OF_SCOPE_EXAMPLES, outOfScopeExamples, outOfScopeState, replaceOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
 import { brainOf, findBrain } from '../../knowledge-base/registry.ts';
 import { productsRepository, type ProductRecord } from '../../knowledge-base/repositories/products.ts';
 import { articleUrl } from '../../knowledge-base/policy.ts';
@@ -31,6 +33,12 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404
 const VersionParams = Type.Object({ id: Id, version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 const Queued = Type.Object({ queued: Type.Literal(true) });
 const DryRunQuery = Type.Object({ dryRun: Type.Optional(Type.Boolean({ description: 'true: write nothing, answer with what the import would do' })) });
+
+/** A client's "based on" time stamp, checked as a time (a string that is none is refused rather than never matching). */
+function basedOn(stamp: string | undefined): string | undefined {
+  if (stamp !== undefined && Number.isNaN(Date.parse(stamp))) throw badRequest('updatedAt must be the time stamp the item was loaded with.');
+  return stamp;
+}
 
 const jobJson = (row: JobStatusRow | undefined) => ({
   state: row?.state ?? 'idle', progress: row?.progress ?? 0,
@@ -77,17 +85,41 @@ export default function adminKbRoutes(ctx: AppContext) {
       'PUT /api/admin/articles/:id': 'kb.article.update', 'POST /api/admin/articles/:id/publish': 'kb.article.publish',
       'POST /api/admin/articles/:id/unpublish': 'kb.article.unpublish', 'DELETE /api/admin/articles/:id': 'kb.article.delete',
       'POST /api/admin/articles/:id/versions/:version/restore': 'kb.article.restore',
+      // The learning loop's actions change intents, the out-of-scope examples or the articles too.
+      'POST /api/admin/unanswered/:id/add-example': 'kb.unanswered.add_example', 'POST /api/admin/unanswered/:id/out-of-scope': 'kb.unanswered.out_of_scope',
+      'POST /api/admin/unanswered/:id/create-article': 'kb.unanswered.create_article',
+      'POST /api/admin/unanswered/candidates/:conversationId/add-example': 'kb.candidate.add_example',
+      'POST /api/admin/unanswered/candidates/:conversationId/create-article': 'kb.candidate.create_article',
     };
+    // A change stored whose training or indexing could not be queued is owed (owed-jobs.ts): the answer is the change's
+    // success with a `warning` that says so. Each request collects its warnings in a store of its own.
+    const warningsOf = new WeakMap<object, string[]>();
+    app.addHook('preHandler', (request, _reply, done) => {
+      const warnings: string[] = [];
+      warningsOf.set(request, warnings);
+      jobWarnings.run(warnings, done);
+    });
+    app.addHook('onSend', async (request, reply, payload) => {
+      const warnings = warningsOf.get(request);
+      if (!warnings?.length || typeof payload !== 'string' || reply.statusCode >= 400) return payload;
+      try {
+        const body = JSON.parse(payload) as unknown;
+        return body && typeof body === 'object' && !Array.isArray(body) ? JSON.stringify({ ...body, warning: warnings.join(' ') }) : payload;
+      } catch {
+        return payload;
+      }
+    });
     // onSend, not onResponse: the entry is written before the admin's client hears the change is done.
     app.addHook('onSend', async (request, reply, payload) => {
       const action = AUDITED[`${request.method} ${request.routeOptions.url}`];
       if (!action || reply.statusCode >= 400 || !request.user || (request.query as { dryRun?: boolean } | undefined)?.dryRun) return payload;
-      const params = (request.params ?? {}) as { id?: number; version?: number };
-      const body = (request.body ?? {}) as { slug?: unknown; name?: unknown; title?: unknown; mode?: unknown };
-      const details = Object.fromEntries(Object.entries({ slug: body.slug, name: body.name, title: body.title, mode: body.mode, version: params.version })
+      const params = (request.params ?? {}) as { id?: number; version?: number; conversationId?: number };
+      const body = (request.body ?? {}) as { slug?: unknown; name?: unknown; title?: unknown; mode?: unknown; intentId?: unknown };
+      const details = Object.fromEntries(Object.entries({ slug: body.slug, name: body.name, title: body.title, mode: body.mode, version: params.version, intentId: body.intentId })
         .filter(([, v]) => typeof v === 'string' || typeof v === 'number'));
-      const kind = action.startsWith('kb.intent') ? 'intent' : 'article';
-      await recordAudit(ctx.sql, request.user.id, action, params.id ? `${kind}:${params.id}` : null, details)
+      const kind = action.startsWith('kb.intent') ? 'intent' : action.startsWith('kb.unanswered') ? 'unanswered' : action.startsWith('kb.candidate') ? 'conversation' : 'article';
+      const targetId = params.id ?? params.conversationId;
+      await recordAudit(ctx.sql, request.user.id, action, targetId ? `${kind}:${targetId}` : null, details)
         .catch((error: unknown) => request.log.warn({ err: error, action }, 'knowledge-base change not audited'));
       return payload;
     });
@@ -139,8 +171,13 @@ export default function adminKbRoutes(ctx: AppContext) {
     }, async (request, reply) => reply.status(201).send({ intent: toIntentJson(await service.createIntent(intentInput(request.body))) }));
 
     app.put('/api/admin/intents/:id', {
-      ...admin, schema: { tags, summary: 'Replace an intent (examples included); retrains in the background', params: IdParams, body: IntentInputSchema, response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
-    }, async (request) => ({ intent: toIntentJson(await service.updateIntent(request.params.id, intentInput(request.body))) }));
+      ...admin, schema: { tags, summary: 'Replace an intent (examples included); retrains in the background',
+        description: 'Send the updatedAt the intent was loaded with: when it changed meanwhile (an example added from the unanswered questions, another admin) the save is refused with 409 conflict.',
+        params: IdParams, body: IntentUpdateSchema, response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
+    }, async (request) => {
+      const { updatedAt, ...body } = request.body;
+      return { intent: toIntentJson(await service.updateIntent(request.params.id, intentInput(body), basedOn(updatedAt))) };
+    });
 
     app.delete('/api/admin/intents/:id', {
       ...admin, schema: { tags, summary: 'Delete an intent; retrains in the background', params: IdParams, response: { 200: Ok, ...errors } },
@@ -155,18 +192,28 @@ export default function adminKbRoutes(ctx: AppContext) {
         response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
     }, async (request) => ({ intent: toIntentJson(await service.addExample(request.params.id, request.body.locale ?? detectLanguage(request.body.text), request.body.text)) }));
 
+    const OutOfScopeList = Type.Object({
+      examples: Type.Array(Type.String()),
+      updatedAt: Nullable(Type.String({ description: 'When the list last changed (null: never stored); send it back with a replacement' })),
+    });
+    const outOfScopeJson = (state: { examples: string[]; updatedAt: Date | null }) => ({ examples: state.examples, updatedAt: state.updatedAt?.toISOString() ?? null });
     app.get('/api/admin/nlu/out-of-scope', {
-      ...admin, schema: { tags, summary: 'Sentences the bot must not claim as an intent', response: { 200: Type.Object({ examples: Type.Array(Type.String()) }), ...errors } },
-    }, async () => ({ examples: await outOfScopeExamples(ctx.sql) }));
+      ...admin, schema: { tags, summary: 'Sentences the bot must not claim as an intent', response: { 200: OutOfScopeList, ...errors } },
+    }, async () => outOfScopeJson(await outOfScopeState(ctx.sql)));
 
     app.put('/api/admin/nlu/out-of-scope', {
       ...admin, schema: { tags, summary: 'Replace the out-of-scope examples; retrains in the background',
-        body: Type.Object({ examples: Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: MAX_OUT_OF_SCOPE_EXAMPLES }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ examples: Type.Array(Type.String()) }), ...errors } },
+        description: 'Send the updatedAt the list was loaded with: when it changed meanwhile (questions marked "Not for the bot") the save is refused with 409 conflict.',
+        body: Type.Object({
+          examples: Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: MAX_OUT_OF_SCOPE_EXAMPLES }),
+          updatedAt: Type.Optional(Nullable(BasedOn('list (null: there was no list yet)'))),
+        }, { additionalProperties: false }),
+        response: { 200: OutOfScopeList, ...errors } },
     }, async (request) => {
-      const examples = await setOutOfScopeExamples(ctx.sql, request.body.examples);
+      const { updatedAt } = request.body;
+      const saved = await replaceOutOfScopeExamples(ctx.sql, request.body.examples, updatedAt === null ? null : basedOn(updatedAt));
       await service.retrain('out-of-scope examples edited');
-      return { examples };
+      return outOfScopeJson(saved);
     });
 
     // ---------- products (written by the shop's feed; read here) ----------
@@ -319,8 +366,8 @@ export default function adminKbRoutes(ctx: AppContext) {
     app.put('/api/admin/articles/:id', {
       ...admin, schema: { tags, summary: 'Save a new version of an article (a published article is re-indexed)', params: IdParams, body: ArticleUpdateSchema, response: { 200: Type.Object({ article: ArticleSchema }), ...errors } },
     }, async (request) => {
-      const { note, ...fields } = request.body;
-      return { article: articleJson(await service.updateArticle(request.params.id, fields, request.user!.id, note ?? null)) };
+      const { note, baseVersion, ...fields } = request.body;
+      return { article: articleJson(await service.updateArticle(request.params.id, fields, request.user!.id, note ?? null, baseVersion)) };
     });
 
     app.post('/api/admin/articles/:id/publish', {
@@ -380,37 +427,65 @@ export default function adminKbRoutes(ctx: AppContext) {
       if (!row) throw notFound('Unanswered question');
       return row;
     };
+    /**
+     * Runs an admin's action on an open group. The group is claimed first, in one statement (409 when it is handled
+     * already: a second click, or another admin at the same moment), so an example, a draft or the out-of-scope
+     * examples are not made twice; if the action fails the group is open again.
+     */
+    const actOnGroup = async <T>(id: number, by: number, action: (question: UnansweredRow) => Promise<T>): Promise<T> => {
+      await loadQuestion(id);
+      const question = await unanswered.claim(id, by);
+      if (!question) throw conflict('This question was handled already (reload the list to see what was done).');
+      try {
+        return await action(question);
+      } catch (error) {
+        await unanswered.reopen(id).catch(() => undefined); // the action's own error is the one to report
+        throw error;
+      }
+    };
+    /** The conversation a group's text (as the admin may have edited it) came from, for learning_sources. */
+    const sourceOf = (question: UnansweredRow, text: string): number | null => {
+      const [clean] = cleanOutOfScopeExamples([text]);
+      const example = question.examples.find((e) => cleanOutOfScopeExamples([e.text])[0] === clean && e.conversationId != null);
+      return example?.conversationId ?? question.source_conversation_id ?? null;
+    };
+    /** Every conversation a group's kept questions came from. */
+    const groupSources = (question: UnansweredRow): { conversationId: number; text: string }[] => [
+      ...(question.source_conversation_id != null ? [{ conversationId: Number(question.source_conversation_id), text: question.text }] : []),
+      ...question.examples.flatMap((e) => (e.conversationId != null ? [{ conversationId: Number(e.conversationId), text: e.text }] : [])),
+    ];
 
     app.post('/api/admin/unanswered/:id/handled', {
-      ...admin, schema: { tags, summary: 'Mark a group as handled', params: IdParams, response: { 200: Type.Object({ item: UnansweredSchema }), ...errors } },
-    }, async (request) => {
-      await loadQuestion(request.params.id);
-      return { item: unansweredJson((await unanswered.markHandled(request.params.id, { kind: 'dismissed', by: request.user!.id }))!) };
-    });
+      ...admin, schema: { tags, summary: 'Mark a group as handled (409 when it is handled already)', params: IdParams, response: { 200: Type.Object({ item: UnansweredSchema }), ...errors } },
+    }, async (request) => actOnGroup(request.params.id, request.user!.id, async (question) =>
+      ({ item: unansweredJson((await unanswered.markHandled(question.id, { kind: 'dismissed', by: request.user!.id }))!) })));
 
     app.post('/api/admin/unanswered/:id/add-example', {
       ...admin, schema: { tags, summary: "Add the group's question (or an edited text) as an example of an intent; retrains", params: IdParams,
         body: Type.Object({ intentId: Id, text: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), locale: Type.Optional(LocaleSchema) }, { additionalProperties: false }),
         response: { 200: Type.Object({ item: UnansweredSchema, intent: IntentSchema }), ...errors } },
-    }, async (request) => {
-      const question = await loadQuestion(request.params.id);
+    }, async (request) => actOnGroup(request.params.id, request.user!.id, async (question) => {
       const text = request.body.text ?? question.text;
+      await service.intent(request.body.intentId);
+      // Recorded before the example is added: a failure in between leaves a record of nothing, never an untraced example.
+      const from = sourceOf(question, text);
+      if (from != null) await recordLearningSources(ctx.sql, [{ conversationId: from, kind: 'example', text }]);
       const intent = await service.addExample(request.body.intentId, request.body.locale ?? (question.locale as 'en' | 'zh'), text);
       const item = await unanswered.markHandled(question.id, { kind: 'example', intentId: intent.id, intent: intent.name, by: request.user!.id });
       return { item: unansweredJson(item!), intent: toIntentJson(intent) };
-    });
+    }));
 
     app.post('/api/admin/unanswered/:id/out-of-scope', {
       ...admin, schema: { tags, summary: "Not for the bot: the group's questions become out-of-scope examples (the bot stops claiming them as an intent); retrains",
         params: IdParams,
         response: { 200: Type.Object({ item: UnansweredSchema, added: Type.Integer(), total: Type.Integer() }), ...errors } },
-    }, async (request) => {
-      const question = await loadQuestion(request.params.id);
+    }, async (request) => actOnGroup(request.params.id, request.user!.id, async (question) => {
+      await recordLearningSources(ctx.sql, groupSources(question).map((s) => ({ ...s, kind: 'out_of_scope' as const })));
       const { added, total } = await addOutOfScopeExamples(ctx.sql, [question.text, ...question.examples.map((e) => e.text)]);
       await service.retrain('questions marked out of scope');
       const item = await unanswered.markHandled(question.id, { kind: 'out_of_scope', added, by: request.user!.id });
       return { item: unansweredJson(item!), added, total };
-    });
+    }));
 
     app.post('/api/admin/unanswered/:id/create-article', {
       ...admin, schema: { tags, summary: 'Start an article draft from the group (examples quoted in the body)', params: IdParams,
@@ -419,16 +494,20 @@ export default function adminKbRoutes(ctx: AppContext) {
           locale: Type.Optional(LocaleSchema), category: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })), body: Type.Optional(Type.String({ maxLength: 100_000 })),
         }, { additionalProperties: false }),
         response: { 201: Type.Object({ item: UnansweredSchema, article: ArticleSchema }), ...errors } },
-    }, async (request, reply) => {
-      const question = await loadQuestion(request.params.id);
+    }, async (request, reply) => actOnGroup(request.params.id, request.user!.id, async (question) => {
       const locale = request.body.locale ?? (question.locale === 'zh' ? 'zh' : 'en');
       const title = request.body.title ?? question.text.slice(0, 120);
       const slug = request.body.slug ?? await draftSlug(title, locale, `draft-${question.id}`);
       const body = request.body.body ?? articleDraftBody(locale, question.examples.map((e) => e.text));
       const article = await service.createArticle({ slug, locale, title, category: request.body.category ?? 'general', status: 'draft', body }, request.user!.id);
+      // A draft that quotes the shoppers (its default title or body) goes when one of them is deleted, unless published.
+      if (request.body.title === undefined || request.body.body === undefined) {
+        const chats = [...new Set(groupSources(question).map((s) => s.conversationId))];
+        await recordLearningSources(ctx.sql, chats.map((conversationId) => ({ conversationId, kind: 'article' as const, articleId: article.id })));
+      }
       const item = await unanswered.markHandled(question.id, { kind: 'article', articleId: article.id, slug: article.slug, by: request.user!.id });
       return reply.status(201).send({ item: unansweredJson(item!), article: articleJson(article) });
-    });
+    }));
 
     app.get('/api/admin/unanswered/candidates', {
       ...admin, schema: { tags, summary: 'Agent replies that resolved handed-off chats: candidate examples or article drafts',
@@ -455,16 +534,36 @@ export default function adminKbRoutes(ctx: AppContext) {
       if (!candidate) throw notFound('Candidate');
       return candidate;
     };
+    /** As actOnGroup: the chat leaves the list before the action (409 if it left already), and comes back if the action fails. */
+    const actOnCandidate = async <T>(conversationId: number, kind: 'example' | 'article', by: number, action: () => Promise<T>): Promise<T> => {
+      if (!(await claimCandidate(ctx.sql, conversationId, kind, by))) throw conflict('This chat was used or dismissed already (reload the list).');
+      try {
+        return await action();
+      } catch (error) {
+        await releaseCandidate(ctx.sql, conversationId).catch(() => undefined); // the action's own error is the one to report
+        throw error;
+      }
+    };
 
     app.post('/api/admin/unanswered/candidates/:conversationId/add-example', {
       ...admin, schema: { tags, summary: "Add a resolved hand-off's question as an example of an intent; retrains, and the chat leaves the candidates", params: CandidateParams,
-        body: Type.Object({ intentId: Id }, { additionalProperties: false }),
+        body: Type.Object({
+          intentId: Id,
+          text: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: "the example's text when not the shopper's question as asked (needed when that is over 500 characters)" })),
+        }, { additionalProperties: false }),
         response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
     }, async (request) => {
       const candidate = await loadCandidate(request.params.conversationId);
-      const intent = await service.addExample(request.body.intentId, candidate.locale === 'zh' ? 'zh' : 'en', candidate.question);
-      await markCandidateHandled(ctx.sql, candidate.conversationId, 'example', request.user!.id);
-      return { intent: toIntentJson(intent) };
+      const text = request.body.text ?? candidate.question.trim().replace(/\s+/g, ' ');
+      // Chat messages may be up to 4,000 characters, examples 500 (the database refused a longer one with a 500).
+      if (text.length > 500) throw badRequest(`The shopper's question is ${text.length} characters long and an example has at most 500: send a shortened text.`);
+      await service.intent(request.body.intentId);
+      return actOnCandidate(candidate.conversationId, 'example', request.user!.id, async () => {
+        // Recorded before the example is added: a failure in between leaves a record of nothing, never an untraced example.
+        await recordLearningSources(ctx.sql, [{ conversationId: candidate.conversationId, kind: 'example', text }]);
+        const intent = await service.addExample(request.body.intentId, candidate.locale === 'zh' ? 'zh' : 'en', text);
+        return { intent: toIntentJson(intent) };
+      });
     });
 
     app.post('/api/admin/unanswered/candidates/:conversationId/create-article', {
@@ -474,11 +573,15 @@ export default function adminKbRoutes(ctx: AppContext) {
       const candidate = await loadCandidate(request.params.conversationId);
       const locale = candidate.locale === 'zh' ? 'zh' : 'en';
       const title = candidate.question.slice(0, 120);
-      const article = await service.createArticle({
-        slug: await draftSlug(title, locale, `draft-chat-${candidate.conversationId}`), locale, title, category: 'general',
-        status: 'draft', body: articleDraftBody(locale, [candidate.question], candidate.answer),
-      }, request.user!.id);
-      await markCandidateHandled(ctx.sql, candidate.conversationId, 'article', request.user!.id);
+      const article = await actOnCandidate(candidate.conversationId, 'article', request.user!.id, async () => {
+        const created = await service.createArticle({
+          slug: await draftSlug(title, locale, `draft-chat-${candidate.conversationId}`), locale, title, category: 'general',
+          status: 'draft', body: articleDraftBody(locale, [candidate.question], candidate.answer),
+        }, request.user!.id);
+        // It quotes the shopper and the agent's reply to them: it goes when they are deleted, unless published by then.
+        await recordLearningSources(ctx.sql, [{ conversationId: candidate.conversationId, kind: 'article', articleId: created.id }]);
+        return created;
+      });
       return reply.status(201).send({ article: articleJson(article) });
     });
 

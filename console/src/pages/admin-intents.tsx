@@ -8,9 +8,10 @@ import { t } from '../i18n.ts';
 import { kbApi, type Article, type BotPreview, type Classification, type Intent } from '../kb-api.ts';
 import { JobBar, useJobStatus } from './admin-kb.tsx';
 import { scoreVerdict } from '../wording.ts';
+import { staleSaveRefusal } from '../stale-save.ts';
 import { specialRoleOf } from '../../../knowledge-base/special-intents.ts';
 
-type IntentDraft = Omit<Intent, 'id'>;
+type IntentDraft = Omit<Intent, 'id' | 'updatedAt'>;
 const EMPTY: IntentDraft = { name: '', description: '', label: { en: '', zh: '' }, answer: { en: '', zh: '' }, action: null, articleSlug: null, askHelpful: true, examples: { en: [], zh: [] } };
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 
@@ -142,14 +143,26 @@ function TestBox() {
 function OutOfScopeEditor() {
   const stored = useLoad(() => kbApi.outOfScope(), []);
   const [text, setText] = useState<string | null>(null);
+  // The list's updatedAt the text in the box is based on: as loaded, then as each save answered.
+  const [basedOn, setBasedOn] = useState<string | null | undefined>(undefined);
   const [message, setMessage] = useState<string | null>(null);
-  const { error, run } = useAction();
+  const { error, setError, run } = useAction(staleSaveRefusal('intents.outOfScopeStale'));
   const value = text ?? (stored.data?.examples ?? []).join('\n');
   const save = () => run(async () => {
-    const saved = await kbApi.saveOutOfScope(lines(value));
+    // Before the list has arrived there is nothing to base a save on (null would be "there was no list").
+    if (!stored.data) return;
+    const saved = await kbApi.saveOutOfScope(lines(value), basedOn !== undefined ? basedOn : stored.data.updatedAt);
     setText(saved.examples.join('\n'));
+    setBasedOn(saved.updatedAt);
     setMessage(t('intents.saved'));
   });
+  // Refused as stale: the box shows the list as it is now (what was typed is replaced).
+  const reload = () => {
+    setText(null);
+    setBasedOn(undefined);
+    setError(null);
+    stored.reload();
+  };
   return (
     <details class="card" data-testid="out-of-scope-editor">
       <summary><strong>{t('intents.outOfScopeTitle')}</strong> <span class="muted small">({lines(value).length})</span></summary>
@@ -159,7 +172,8 @@ function OutOfScopeEditor() {
       <div class="actions">
         <button class="primary" onClick={save}>{t('save')}</button>
         {message && <span class="ok small">{message}</span>}
-        {error && <span class="error small">{error}</span>}
+        {error && <span class="error small" role="alert" data-testid="out-of-scope-error">{error}</span>}
+        {error === t('intents.outOfScopeStale') && <button class="small" data-testid="out-of-scope-reload" onClick={reload}>{t('edits.reload')}</button>}
       </div>
     </details>
   );
@@ -171,14 +185,30 @@ function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
   const [draft, setDraft] = useState<IntentDraft>(intent ? { ...intent } : EMPTY);
   const [examplesEn, setExamplesEn] = useState((intent?.examples.en ?? []).join('\n'));
   const [examplesZh, setExamplesZh] = useState((intent?.examples.zh ?? []).join('\n'));
+  // The intent's updatedAt this editor's text is based on: as opened, then as each save answered. A save based on
+  // an older one is refused, so an example added meanwhile (the Unanswered page) is not deleted unseen.
+  const [basedOn, setBasedOn] = useState(intent?.updatedAt ?? '');
   const [message, setMessage] = useState<string | null>(null);
-  const { error, run } = useAction();
+  const { error, setError, run } = useAction(staleSaveRefusal('intents.stale'));
   useEffect(() => setMessage(null), [draft, examplesEn, examplesZh]);
+  const show = (loaded: Intent) => {
+    setDraft({ ...loaded });
+    setExamplesEn(loaded.examples.en.join('\n'));
+    setExamplesZh(loaded.examples.zh.join('\n'));
+    setBasedOn(loaded.updatedAt);
+  };
   const save = () => run(async () => {
     const input: IntentDraft = { ...draft, examples: { en: lines(examplesEn), zh: lines(examplesZh) } };
-    const saved = intent ? await kbApi.saveIntent(intent.id, input) : await kbApi.createIntent(input);
+    const saved = intent ? await kbApi.saveIntent(intent.id, input, basedOn) : await kbApi.createIntent(input);
+    setBasedOn(saved.intent.updatedAt);
     setMessage(t('intents.saved'));
     onSaved(saved.intent.id);
+  });
+  // Refused as stale: the editor shows the intent as it is now (what was typed is replaced), and the list catches up.
+  const reload = () => intent && run(async () => {
+    show((await kbApi.getIntent(intent.id)).intent);
+    setError(null);
+    onSaved(intent.id);
   });
   const remove = async () => {
     if (!intent) return;
@@ -226,7 +256,8 @@ function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
         <button class="primary" onClick={save}>{t('save')}</button>
         {intent && <button class="danger" onClick={remove}>{t('delete')}</button>}
         {message && <span class="ok small">{message}</span>}
-        {error && <span class="error small">{error}</span>}
+        {error && <span class="error small" role="alert" data-testid="intent-error">{error}</span>}
+        {intent && error === t('intents.stale') && <button class="small" data-testid="intent-reload" onClick={reload}>{t('edits.reload')}</button>}
       </div>
     </div>
   );

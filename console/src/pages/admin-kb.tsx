@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { guardNavigation } from '../router.ts';
 import { useAction, useLoad } from '../hooks.ts';
+import { staleSaveRefusal } from '../stale-save.ts';
 import { changeLines, importCount, JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
 import { getLocale, sharedChineseInScript, t, type Key } from '../i18n.ts';
 import { categoryName } from '../../../knowledge-base/categories.ts';
@@ -155,7 +156,7 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
   const [draft, setDraft] = useState<ArticleInput>(EMPTY);
   const [article, setArticle] = useState<Article | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const { busy, error, setError, run: act } = useAction();
+  const { busy, error, setError, run: act } = useAction(staleSaveRefusal('kb.stale'));
   const [versionsTick, setVersionsTick] = useState(0);
   // A new article's slug follows its title until the admin types one.
   const [slugTyped, setSlugTyped] = useState(false);
@@ -183,7 +184,14 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
     window.addEventListener('beforeunload', warn);
     return () => { window.removeEventListener('beforeunload', warn); onUnsaved(null); };
   }, [unsavedTitle]);
-  const edits = () => ({ title: draft.title, category: draft.category, body: draft.body, ...(article && draft.slug !== article.slug ? { slug: draft.slug } : {}) });
+  // Based on the version the editor shows: a newer one saved meanwhile (another tab, another admin) refuses the save.
+  const edits = () => ({ title: draft.title, category: draft.category, body: draft.body, ...(article && draft.slug !== article.slug ? { slug: draft.slug } : {}), ...(article ? { baseVersion: article.version } : {}) });
+  // Refused as stale: the editor shows the latest version (what was typed is replaced).
+  const loadLatest = () => {
+    setError(null);
+    setMessage(null);
+    loaded.reload();
+  };
   const run = (what: () => Promise<{ article: Article }>, done: string) => {
     setError(null);
     return act(async () => {
@@ -243,6 +251,7 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
         {live && <button data-testid="kb-unpublish" disabled={busy} onClick={unpublish}>{t('kb.unpublish')}</button>}
         {message && <span class="ok small" data-testid="kb-message">{message}</span>}
         {error && <span class="error small" role="alert">{error}</span>}
+        {article && error === t('kb.stale') && <button class="small" data-testid="kb-load-latest" disabled={busy} onClick={loadLatest}>{t('kb.loadLatest')}</button>}
       </div>
       {article && <VersionHistory article={article} tick={versionsTick} current={draft.body} unsaved={unsaved} onRestored={(a) => { setArticle(a); setDraft({ ...draft, title: a.title, body: a.body, category: a.category }); setVersionsTick((n) => n + 1); setMessage(t('kb.restored')); onSaved(a.id); }} />}
     </div>

@@ -30,11 +30,14 @@ export function UnansweredPage() {
 
 interface IntentChoice { id: number; name: string }
 
-/** A row's actions: each reloads the list when done, or shows its error in the row. */
+/**
+ * A row's actions: the row's buttons are disabled while one is on its way (a second click would act twice), its error
+ * shows in the row, and the list is reloaded whatever happened: a refusal (409) means another admin handled it.
+ */
 function useRowAction(onDone: () => void) {
-  const { error, run: act } = useAction();
-  const run = (what: () => Promise<unknown>) => act(async () => { await what(); onDone(); });
-  return { run, error };
+  const { busy, error, run: act } = useAction();
+  const run = (what: () => Promise<unknown>) => act(what).finally(onDone);
+  return { run, error, busy };
 }
 
 /** `question`: what the row is about, in the picker's name ("Intent for “where is my parcel”"), as every row has one. */
@@ -70,7 +73,7 @@ function Candidates({ intents }: { intents: IntentChoice[] }) {
 function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandidate; intents: IntentChoice[]; onDone(): void }) {
   const suggested = intents.find((i) => i.name === candidate.suggestedIntent);
   const [intentId, setIntentId] = useState(suggested ? String(suggested.id) : '');
-  const { run, error } = useRowAction(onDone);
+  const { run, error, busy } = useRowAction(onDone);
   const addExample = () => run(() => kbApi.candidateAsExample(candidate.conversationId, Number(intentId)));
   const draftArticle = () => run(async () => {
     const { article } = await kbApi.candidateDraft(candidate.conversationId);
@@ -82,9 +85,9 @@ function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandi
       <td class="small">{candidate.answer} {candidate.agentName && <span class="muted">— {candidate.agentName}</span>}</td>
       <td class="nowrap">
         <IntentPicker intents={intents} value={intentId} question={candidate.question} onChange={setIntentId} />
-        <button class="small" disabled={!intentId} onClick={addExample}>{t('unanswered.addExample')}</button>
-        <button class="small" onClick={draftArticle}>{t('candidates.draft')}</button>
-        <button class="small link" onClick={() => run(() => kbApi.dismissCandidate(candidate.conversationId))}>{t('unanswered.dismiss')}</button>
+        <button class="small" disabled={busy || !intentId} onClick={addExample}>{t('unanswered.addExample')}</button>
+        <button class="small" disabled={busy} onClick={draftArticle}>{t('candidates.draft')}</button>
+        <button class="small link" disabled={busy} onClick={() => run(() => kbApi.dismissCandidate(candidate.conversationId))}>{t('unanswered.dismiss')}</button>
       </td>
     </tr>
   );
@@ -93,7 +96,7 @@ function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandi
 function GroupRow({ group, intents, onDone }: { group: UnansweredGroup; intents: IntentChoice[]; onDone(): void }) {
   const [intentId, setIntentId] = useState('');
   const [open, setOpen] = useState(false);
-  const { run, error } = useRowAction(onDone);
+  const { run, error, busy } = useRowAction(onDone);
   return (
     <tr data-testid="unanswered-row">
       <td><strong>{group.count}</strong></td>
@@ -116,10 +119,10 @@ function GroupRow({ group, intents, onDone }: { group: UnansweredGroup; intents:
       <td class="small">{formatTime(group.lastSeen)}</td>
       <td class="nowrap">
         <IntentPicker intents={intents} value={intentId} question={group.text} onChange={setIntentId} />
-        <button class="small" disabled={!intentId} onClick={() => run(() => kbApi.addAsExample(group.id, Number(intentId)))}>{t('unanswered.addExample')}</button>
-        <button class="small" onClick={() => run(async () => { const { article } = await kbApi.createDraft(group.id); navigate(`/console/admin/kb?article=${article.id}`); })}>{t('unanswered.createArticle')}</button>
-        <button class="small" data-testid="unanswered-out-of-scope" title={t('unanswered.outOfScopeHint')} onClick={() => run(() => kbApi.markOutOfScope(group.id))}>{t('unanswered.outOfScope')}</button>
-        <button class="small link" onClick={() => run(() => kbApi.dismiss(group.id))}>{t('unanswered.dismiss')}</button>
+        <button class="small" disabled={busy || !intentId} onClick={() => run(() => kbApi.addAsExample(group.id, Number(intentId)))}>{t('unanswered.addExample')}</button>
+        <button class="small" disabled={busy} onClick={() => run(async () => { const { article } = await kbApi.createDraft(group.id); navigate(`/console/admin/kb?article=${article.id}`); })}>{t('unanswered.createArticle')}</button>
+        <button class="small" disabled={busy} data-testid="unanswered-out-of-scope" title={t('unanswered.outOfScopeHint')} onClick={() => run(() => kbApi.markOutOfScope(group.id))}>{t('unanswered.outOfScope')}</button>
+        <button class="small link" disabled={busy} onClick={() => run(() => kbApi.dismiss(group.id))}>{t('unanswered.dismiss')}</button>
       </td>
     </tr>
   );

@@ -1,0 +1,48 @@
+// Which conversation each thing the learning loop taught the bot came from (migration 059): an intent example or an
+// out-of-scope example made of a shopper's question, an article draft started from a chat. Recorded by the
+// unanswered and candidate routes (server/http/admin-kb-routes.ts); read when a customer is deleted
+// (server/services/customer-privacy.ts), which takes their words out of the training data and drops the drafts.
+import type { Sql } from '../server/db/client.ts';
+import { cleanOutOfScopeExamples } from './out-of-scope.ts';
+
+export type LearningSource =
+  | { conversationId: number; kind: 'example' | 'out_of_scope'; text: string }
+  | { conversationId: number; kind: 'article'; articleId: number };
+
+/** Records where taught texts and drafts came from; texts as they are stored (trimmed, spaces collapsed). */
+export async function recordLearningSources(sql: Sql, sources: LearningSource[]): Promise<void> {
+  type Row = { conversation_id: number; kind: string; text: string | null; article_id: number | null };
+  const rows: Row[] = sources.flatMap((s): Row[] => {
+    if (s.kind === 'article') return [{ conversation_id: s.conversationId, kind: s.kind, text: null, article_id: s.articleId }];
+    const [text] = cleanOutOfScopeExamples([s.text]);
+    return text ? [{ conversation_id: s.conversationId, kind: s.kind, text, article_id: null }] : [];
+  });
+  if (rows.length) await sql`insert into learning_sources ${sql(rows as never, 'conversation_id', 'kind', 'text', 'article_id')}`;
+}
+
+export interface LearnedFrom {
+  /** Intent-example texts made of these conversations' words. */
+  examples: Set<string>;
+  /** Out-of-scope texts made of them. */
+  outOfScope: Set<string>;
+  /** Articles started from them, drafts or since published. */
+  articleIds: number[];
+}
+
+export async function learnedFrom(sql: Sql, conversationIds: number[]): Promise<LearnedFrom> {
+  const out: LearnedFrom = { examples: new Set(), outOfScope: new Set(), articleIds: [] };
+  if (!conversationIds.length) return out;
+  const rows = await sql<{ kind: string; text: string | null; article_id: number | null }[]>`
+    select kind, text, article_id from learning_sources where conversation_id = any(${sql.array(conversationIds)}::bigint[])`;
+  for (const r of rows) {
+    if (r.kind === 'example' && r.text) out.examples.add(r.text);
+    else if (r.kind === 'out_of_scope' && r.text) out.outOfScope.add(r.text);
+    else if (r.article_id != null) out.articleIds.push(Number(r.article_id));
+  }
+  return out;
+}
+
+/** Forgets the records themselves (once what they point at was removed): nothing then ties the rest to the person. */
+export async function forgetLearningSources(sql: Sql, conversationIds: number[]): Promise<void> {
+  if (conversationIds.length) await sql`delete from learning_sources where conversation_id = any(${sql.array(conversationIds)}::bigint[])`;
+}

@@ -1,0 +1,119 @@
+// The console's knowledge-base editors when what they show changed meanwhile, in Debian's Chromium (playwright-core)
+// against a real server, Postgres and Redis: a save based on an old copy (an intent an example was added to from the
+// Unanswered page, the out-of-scope list after "Not for the bot", an article another tab saved) is refused; the editor
+// says why, in the console's language, and reloading shows the change, after which the edit saves.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
+import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
+import { consoleBundle } from '../support/console-bundle.ts';
+import { seedKnowledgeBase } from '../../knowledge-base/seed.ts';
+import { addOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
+
+let stack: TestStack;
+let browser: Browser;
+let admin: { cookie: string };
+const { contexts } = closedAfterEachTest<{ close(): void }>(() => ({ browser, stack }));
+
+beforeAll(async () => {
+  await consoleBundle(); // the server serves public/build/console.js: built from this source
+  stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 } });
+  await seedKnowledgeBase(stack.env.sql);
+  admin = { cookie: (await login(stack.url, stack.admin.email, stack.admin.password)).cookie };
+  browser = await launchBrowser();
+}, 120_000);
+
+async function adminPage(path: string, language?: 'zh'): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  contexts.push(context);
+  if (language) await context.addInitScript(() => localStorage.setItem('sd.locale', 'zh'));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await page.goto(`${stack.url}${path}`);
+  await signInOnLoginPage(page, stack.admin);
+  return { page, errors };
+}
+
+const api = (method: string, path: string, body?: unknown) => httpAs(stack.url, method, path, admin, body);
+
+describe('stale saves in the console', () => {
+  it('intent editor: refuses to delete an example added meanwhile, says so and reloads the intent', async () => {
+    const { page, errors } = await adminPage('/console/admin/intents');
+    await page.locator('[data-testid=intent-item]', { hasText: /^shipping_time$/ }).click();
+    const editor = page.getByTestId('intent-editor');
+    const description = editor.getByLabel('Description (for admins)');
+    await description.fill('Asked in an old tab');
+
+    // Meanwhile the Unanswered page adds an example to it.
+    const intent = (await api('GET', '/api/admin/intents')).json.items.find((i: any) => i.name === 'shipping_time');
+    const added = 'when will the parcel get to me';
+    expect((await api('POST', `/api/admin/intents/${intent.id}/examples`, { text: added, locale: 'en' })).status).toBe(200);
+
+    await editor.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByTestId('intent-error').textContent())
+      .toBe('This intent has changed since you opened it (an example may have been added from the Unanswered page). Saving would undo that: reload it, then make your change again.');
+    expect((await api('GET', `/api/admin/intents/${intent.id}`)).json.intent.examples.en).toContain(added);
+
+    await page.getByTestId('intent-reload').click();
+    await expect.poll(() => editor.getByLabel('Examples (English, one per line)').inputValue()).toContain(added);
+    expect(await description.inputValue()).toBe(intent.description);
+    expect(await page.getByTestId('intent-error').count()).toBe(0);
+
+    await description.fill('Asked after a reload');
+    await editor.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(async () => (await api('GET', `/api/admin/intents/${intent.id}`)).json.intent.description).toBe('Asked after a reload');
+    expect((await api('GET', `/api/admin/intents/${intent.id}`)).json.intent.examples.en).toContain(added);
+    // A second save from the same editor is based on the first's answer, not on the intent as first opened.
+    await description.fill('Asked twice');
+    await editor.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(async () => (await api('GET', `/api/admin/intents/${intent.id}`)).json.intent.description).toBe('Asked twice');
+    expect(await page.getByTestId('intent-error').count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('out-of-scope list (Chinese console): keeps the questions marked "Not for the bot" meanwhile', async () => {
+    const { page, errors } = await adminPage('/console/admin/intents', 'zh');
+    const box = page.getByTestId('out-of-scope-editor');
+    await box.locator('summary').click();
+    const textarea = box.locator('textarea');
+    await expect.poll(async () => (await textarea.inputValue()).length).toBeGreaterThan(0);
+    await textarea.fill(`${await textarea.inputValue()}\n帮我写首诗`);
+
+    await addOutOfScopeExamples(stack.env.sql, ['帮我订一张机票']);
+    await box.getByRole('button', { name: '保存', exact: true }).click();
+    await expect.poll(() => page.getByTestId('out-of-scope-error').textContent())
+      .toBe('超出范围列表在你打开后已有改动（有问题被标记为“不由机器人处理”）。现在保存会丢掉这些问题：请重新加载后再修改。');
+    expect((await api('GET', '/api/admin/nlu/out-of-scope')).json.examples).not.toContain('帮我写首诗');
+
+    await page.getByTestId('out-of-scope-reload').click();
+    await expect.poll(() => textarea.inputValue()).toContain('帮我订一张机票');
+    await textarea.fill(`${await textarea.inputValue()}\n帮我写首诗`);
+    await box.getByRole('button', { name: '保存', exact: true }).click();
+    await expect.poll(async () => (await api('GET', '/api/admin/nlu/out-of-scope')).json.examples).toEqual(expect.arrayContaining(['帮我订一张机票', '帮我写首诗']));
+    expect(await page.getByTestId('out-of-scope-error').count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('article editor: a version saved in another tab is not overwritten; loading the latest shows it', async () => {
+    const article = (await api('POST', '/api/admin/articles', { slug: 'stale-save-demo', locale: 'en', title: 'Stale save demo', body: 'First text.' })).json.article;
+    const { page, errors } = await adminPage('/console/admin/kb');
+    await page.locator('[data-testid=kb-item][data-slug=stale-save-demo]').click();
+    await expect.poll(() => page.getByTestId('kb-body').inputValue()).toBe('First text.');
+    await page.getByTestId('kb-body').fill('Text from the old tab.');
+
+    expect((await api('PUT', `/api/admin/articles/${article.id}`, { body: 'Text from the other tab.', baseVersion: 1 })).status).toBe(200);
+    await page.getByTestId('kb-save').click();
+    await expect.poll(() => page.getByTestId('kb-editor').getByRole('alert').textContent())
+      .toBe('A newer version of this article was saved since you opened it. Saving would overwrite it: load the latest version (your edits here are discarded), then make your change again.');
+    expect((await api('GET', `/api/admin/articles/${article.id}`)).json.article).toMatchObject({ version: 2, body: 'Text from the other tab.' });
+
+    await page.getByTestId('kb-load-latest').click();
+    await expect.poll(() => page.getByTestId('kb-body').inputValue()).toBe('Text from the other tab.');
+    expect(await page.getByTestId('kb-status').textContent()).toContain('v2');
+    await page.getByTestId('kb-body').fill('Text from the other tab, and mine.');
+    await page.getByTestId('kb-save').click();
+    await expect.poll(async () => (await api('GET', `/api/admin/articles/${article.id}`)).json.article).toMatchObject({ version: 3, body: 'Text from the other tab, and mine.' });
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
