@@ -18,6 +18,7 @@ import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts'
 import { forgetQueuedJobs } from '../services/forget-queued-jobs.ts';
 import { enqueueWebhookDeliveries, QUEUE_WEBHOOKS } from '../webhook-events.ts';
 import { requestTraining } from '../../knowledge-base/jobs.ts';
+import { requestOrOwe } from '../../knowledge-base/owed-jobs.ts';
 import { lastPages } from '../services/shopper-activity.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { recordAudit } from '../services/audit-log.ts';
@@ -469,21 +470,23 @@ export default function adminRoutes(ctx: AppContext) {
       preHandler: app.requireAdmin,
       schema: {
         tags: ['admin'], summary: 'Delete a customer: profile blanked, messages anonymised, history removed (audited)', params: IdParams,
-        response: { 200: Type.Object({ customerId: Type.Integer(), conversations: Type.Integer(), messagesAnonymised: Type.Integer(), timelineEventsRemoved: Type.Integer(), attachmentsDeleted: Type.Integer(), ordersDeleted: Type.Integer(), notesDeleted: Type.Integer(), trainingExamplesRemoved: Type.Integer() }), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+        response: { 200: Type.Object({ customerId: Type.Integer(), conversations: Type.Integer(), messagesAnonymised: Type.Integer(), timelineEventsRemoved: Type.Integer(), attachmentsDeleted: Type.Integer(), ordersDeleted: Type.Integer(), notesDeleted: Type.Integer(), trainingExamplesRemoved: Type.Integer(), articleDraftsRemoved: Type.Integer() }), 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
       const { webhookDeliveryIds, ...summary } = await deleteCustomer(sql, request.params.id, request.user!.id);
+      // A tab still open would go on writing (messages, pages) into what was just erased; its reconnection is refused.
+      // First, before the slower clean-up below: what it sends meanwhile is refused anyway (conversations.insertMessage).
+      ctx.realtime.disconnectShopper(request.params.id);
       await enqueueWebhookDeliveries(ctx.queues.queue(QUEUE_WEBHOOKS), webhookDeliveryIds).catch((error: unknown) =>
         request.log.warn({ err: error }, 'customer.deleted webhook deliveries not queued (the sweep sends them)'));
       // Their words were training examples: the trained model holds them until it is trained again.
+      // Owed when the job queue is unreachable: a worker queues it once the queue is back (knowledge-base/owed-jobs.ts).
       if (summary.trainingExamplesRemoved > 0) {
-        await requestTraining(ctx.queues, sql, 'examples of a deleted customer removed').catch((error: unknown) =>
-          request.log.warn({ err: error }, 'retraining after a deletion not queued (the next intent edit trains)'));
+        await requestOrOwe(sql, 'train', () => requestTraining(ctx.queues, sql, 'examples of a deleted customer removed'), request.log).catch((error: unknown) =>
+          request.log.warn({ err: error }, 'retraining after a deletion neither queued nor recorded as owed (the next intent edit trains)'));
       }
       // Queued and finished jobs carry their words too (finished ones are kept an hour, failed ones until removed).
       await forgetQueuedJobs(ctx.queues, request.params.id).catch((error: unknown) => request.log.warn({ err: error }, 'queued jobs of a deleted customer not removed'));
-      // A tab still open would go on writing (messages, pages) into what was just erased; its reconnection is refused.
-      ctx.realtime.disconnectShopper(request.params.id);
       // The page they were last on is about them too; it would fade within a day, but deletion means now.
       await lastPages(ctx.redis, ctx.config).forget(request.params.id).catch((error: unknown) => request.log.warn({ err: error }, 'last page of a deleted customer not removed'));
       return summary;

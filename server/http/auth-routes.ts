@@ -39,7 +39,7 @@ export default function authRoutes(ctx: AppContext) {
     const secureCookie = ctx.config.publicUrl.startsWith('https://');
 
     const twoStep = twoStepFor(ctx);
-    const throttle = loginThrottle(ctx.redis, ctx.config);
+    const throttle = loginThrottle(ctx.redis, ctx.config, ctx.sql);
     /** The one place a session is made and its cookies set: a password sign-in, or its second step. */
     const signIn = async (reply: FastifyReply, user: PublicUser) => {
       const session = await ctx.auth.startSession(user);

@@ -11,6 +11,7 @@ import { conversationsRepository, toSummary } from '../repositories/conversation
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { mergeCustomers } from '../services/customer-merge.ts';
 import { blockCustomer, blockState, unblockCustomer } from '../services/customer-blocking.ts';
+import { ATTRIBUTE_RULES, checkAttributeChanges, updateCustomerAttributes } from '../services/customer-attributes.ts';
 
 export function toCustomer(row: CustomerRow) {
   return {
@@ -88,6 +89,27 @@ export default function customerRoutes(ctx: AppContext) {
       const row = await customers.updateTagsAndAttributes(request.params.id, request.body.tags?.map((t) => t.trim()), request.body.attributes);
       ctx.realtime.toAgents('customer:updated', { customerId: request.params.id }); // a teammate's open panel shows it too
       return { customer: toCustomer(row!) };
+    });
+
+    app.patch('/api/customers/:id/attributes', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: "Set or remove some of a customer's custom attributes (the others stay)",
+        description: "For the shop's backend (an API token) or an agent: what the shop knows of the person (plan, lifetime "
+          + 'value, wholesale…), shown beside their chats. The same rules as identify() in the widget. '
+          + `${ATTRIBUTE_RULES} 409 for a customer deleted at their request.`,
+        params: IdParams,
+        // Checked by customer-attributes.ts (its errors name the key), hence Unknown here.
+        body: Type.Object({ attributes: Type.Unknown({ description: 'e.g. {"plan": "VIP", "lifetimeValue": 1200, "wholesale": true, "trial": null}' }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ customer: CustomerSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+      },
+    }, async (request) => {
+      const changes = checkAttributeChanges(request.body.attributes);
+      await load(request.params.id);
+      const { customer, changed } = await updateCustomerAttributes(ctx.sql, request.params.id, changes);
+      if (changed) ctx.realtime.toAgents('customer:updated', { customerId: customer.id });
+      return { customer: toCustomer(customer) };
     });
 
     app.post('/api/customers/:id/block', {

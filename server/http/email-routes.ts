@@ -7,7 +7,7 @@ import type { FastifyReply } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { escapeHtml } from '../services/email-followup-content.ts';
-import { optOutOfFollowups, verifyUnsubscribeToken } from '../services/email-unsubscribe.ts';
+import { optOutOfFollowups, unsubscribeLocale, verifyUnsubscribeToken } from '../services/email-unsubscribe.ts';
 import { loadWidgetSettings, shopIdentity } from '../services/widget-settings.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
 
@@ -49,8 +49,8 @@ export default function emailRoutes(ctx: AppContext) {
   const shopNameNow = async () => shopIdentity(await loadWidgetSettings(ctx.sql), ctx.config).shopName;
   /** The follow-up emails' language (the customer's locale, as email-followup-content chooses it), else the browser's. */
   const emailLanguage = async (customerId: number | null, acceptLanguage: string | undefined): Promise<Lang> => {
-    const [row] = customerId ? await ctx.sql<{ locale: string | null }[]>`select locale from customers where id = ${customerId}` : [];
-    return langOf(row?.locale ?? acceptLanguage?.split(',')[0]);
+    const locale = customerId ? await unsubscribeLocale(ctx.sql, customerId) : null;
+    return langOf(locale ?? acceptLanguage?.split(',')[0]);
   };
   return async (app: App) => {
     // The form and one-click requests are URL-encoded; nothing in them is needed (the token is in the address).

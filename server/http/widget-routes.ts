@@ -9,9 +9,12 @@ import { usersRepository } from '../repositories/users.ts';
 import { csatAskOf, isKnownTimeZone, nextOpening, withinBusinessHours, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { identityHashMatches, signVisitorToken, verifyResumeToken, verifyVisitorToken } from '../services/visitor-tokens.ts';
 import { conversationTranscript } from '../services/transcript.ts';
+import { shoppersConversation } from '../services/shopper-conversation.ts';
+import { saveWidgetTypedProfile } from '../services/widget-typed-profile.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
 import { mergeCustomers, type MergeReason } from '../services/customer-merge.ts';
 import { noteIdentitySecret } from '../services/identity-secret.ts';
+import { applyAttributeChanges, ATTRIBUTE_RULES, checkAttributeChanges, updateCustomerAttributes } from '../services/customer-attributes.ts';
 import { cachedReplyExpectation } from '../services/reply-expectation.ts';
 import { widgetSettingsFor } from './widget-origin.ts';
 import { localisedInScript } from '../services/chinese-script.ts';
@@ -48,6 +51,8 @@ const SessionBody = Type.Object(
     email: Type.Optional(Type.String({ maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' })),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     locale: Type.Optional(Type.String({ maxLength: 16, pattern: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$' })),
+    // Checked by customer-attributes.ts (its errors name the key), hence Unknown here.
+    attributes: Type.Optional(Type.Unknown({ description: `Custom attributes of a signed-in shopper (plan, lifetime value…), stored only for a verified identity (userId with the right hash, a secret configured). ${ATTRIBUTE_RULES}` })),
   },
   { additionalProperties: false },
 );
@@ -146,6 +151,8 @@ export default function widgetRoutes(ctx: AppContext) {
       if (body.siteKey !== settings.siteKey) throw notFound('Site');
       const secret = ctx.config.identitySecret || settings.identitySecret;
       const profile = { name: body.name ?? null, email: body.email ?? null, locale: body.locale ?? null };
+      // Checked before anything is written: a refused attribute refuses the whole call, so the shop's developer sees it.
+      const attributes = body.attributes === undefined ? undefined : checkAttributeChanges(body.attributes);
       // A customer deleted at their request, or a record merged into another, is not resumed: the browser starts over
       // as a new visitor (the browser that signed in and caused a merge was given the kept record's token).
       const resumable = async (customerId: number | null) => {
@@ -190,11 +197,14 @@ export default function widgetRoutes(ctx: AppContext) {
       if (body.userId && secret) {
         if (!body.hash || !identityHashMatches(secret, body.userId, body.hash)) throw unauthorized('Identity verification failed: the hash does not match this user id.');
         identified = true;
+        const alreadyKnown = await customers.findByExternalId(body.userId);
+        // Too many keys for the record already known: refused now, before the sign-in merges or writes anything.
+        if (attributes && alreadyKnown) applyAttributeChanges(alreadyKnown.attributes, attributes);
         // A shopper the shop signs in for the first time gets a record of their own, and the anonymous one they
         // chatted in is merged into it (the same as for a customer we know: one person, one record, their chat kept
         // on screen). The anonymous record is never upgraded in place: a token handed out for it before the sign-in
         // (kept by another tab, copied on a shared computer) must not become this signed-in customer, orders included.
-        const known = await customers.findByExternalId(body.userId)
+        const known = alreadyKnown
           ?? await customers.create({ ...profile, externalId: body.userId }).catch(async (error: unknown) => {
             // Two tabs signing in as a new customer at once: the other one created the record a moment ago.
             const raced = (error as { code?: string }).code === '23505' ? await customers.findByExternalId(body.userId!) : undefined;
@@ -203,12 +213,19 @@ export default function widgetRoutes(ctx: AppContext) {
           });
         if (current && !current.external_id && current.id !== known.id) await mergeInto(current.id, known.id, 'sign_in');
         customer = await customers.updateProfile(known.id, profile);
+        // Attributes, like name and email, are taken only from a verified identity: the hash proves the shop signed
+        // this user in (the values themselves are as the shop's page sent them). Merged into the stored ones.
+        if (attributes) {
+          const updated = await updateCustomerAttributes(ctx.sql, customer.id, attributes);
+          customer = updated.customer;
+          if (updated.changed) ctx.realtime.toAgents('customer:updated', { customerId: customer.id }); // an open panel shows them
+        }
       } else {
         if (body.hash && !body.userId) throw badRequest('hash was sent without userId.');
         // A name or email typed in the widget (the pre-chat form) never replaces what the shop said of a customer it
-        // identified: follow-up emails go to that address.
-        const typed = current?.external_id ? { locale: profile.locale } : profile;
-        customer = current ? await customers.updateProfile(current.id, typed) : await customers.create(profile);
+        // identified, only fills in what it left empty: follow-up emails go to that address (widget-typed-profile.ts,
+        // as for a left message's address).
+        customer = current ? await saveWidgetTypedProfile(ctx.sql, current.id, profile) : await customers.create(profile);
         identified = Boolean(customer.external_id);
         if (body.userId) await customers.updateTagsAndAttributes(customer.id, undefined, { ...customer.attributes, unverifiedUserId: body.userId });
       }
@@ -243,8 +260,9 @@ export default function widgetRoutes(ctx: AppContext) {
         response: { 200: Type.String(), 401: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request, reply) => {
-      const [owner] = await ctx.sql<{ customer_id: number }[]>`select customer_id from conversations where id = ${request.params.id}`;
-      if (!owner || owner.customer_id !== request.visitor!.customerId) throw notFound('Conversation');
+      // Their own chat, never another's nor one imported from another tool (shopper-conversation.ts).
+      const [owner] = await ctx.sql<{ customer_id: number; imported_from: string | null }[]>`select customer_id, imported_from from conversations where id = ${request.params.id}`;
+      shoppersConversation(owner, request.visitor!.customerId);
       const tz = request.query.tz && isKnownTimeZone(request.query.tz) ? request.query.tz : undefined;
       const text = await conversationTranscript(ctx.sql, request.params.id, { audience: 'shopper', timeZone: tz });
       reply.header('content-type', 'text/plain; charset=utf-8');

@@ -208,7 +208,10 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     const chat = deps.chat();
     const locale = typeof socket.handshake.auth?.locale === 'string' ? socket.handshake.auth.locale.slice(0, 10) : 'en';
 
-    on<{ conversationId?: number }>(s, 'conversation:current', 'currentConversation', (p) => chat.currentConversation(customerId, p.conversationId));
+    // Each read returns up to a chat's whole history (hundreds of messages): the widget asks once or twice per
+    // (re)connect, and this bounds a client that asks in a loop. One bucket for both reads, per socket.
+    const historyReads = rateLimiter(20, 10_000);
+    on<{ conversationId?: number }>(s, 'conversation:current', 'currentConversation', (p) => chat.currentConversation(customerId, p.conversationId), historyReads);
     on<{ clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage }>(s, 'message:send', 'widgetSend', async (p) => {
       const result = await chat.customerMessage(customerId, { ...p, locale, senderSocketId: socket.id });
       if (!owns(result.conversationId)) socket.join(convRoom(result.conversationId));
@@ -232,7 +235,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     }, rateLimiter(20, 60_000));
     // The widget sends one per burst of messages; this bounds a client that does not.
     on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.customerSeen(customerId, p.conversationId, p.lastSeenId), rateLimiter(30, 10_000));
-    on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.customerSync(customerId, p.conversationId, p.afterId));
+    on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.customerSync(customerId, p.conversationId, p.afterId), historyReads);
     on<{ conversationId: number; rating: number; comment?: string }>(s, 'feedback:csat', 'csat', (p) => chat.csat(customerId, p.conversationId, p.rating, p.comment?.trim() || null));
     on<{ messageId: number; articleId: number; helpful: boolean }>(s, 'feedback:article', 'articleFeedback', (p) => chat.articleFeedback(customerId, p.messageId, p.articleId, p.helpful));
     on<{ messageId: number; helpful: boolean }>(s, 'feedback:answer', 'answerFeedback', (p) => chat.answerFeedback(customerId, p.messageId, p.helpful));

@@ -3,6 +3,8 @@ import type { ChatMessage, ConversationStatus, ConversationSummary } from '../re
 import { shopperWaitingSince } from './routing.ts';
 import { shownNameColumn } from './users.ts';
 import { withKeptCustomer } from './kept-customers.ts';
+import { lockCustomerChats } from './customer-chat-lock.ts';
+import { notFound } from '../errors.ts';
 
 /** Where a conversation started (055_conversation_channel.sql's check). */
 export const CONVERSATION_CHANNELS = ['widget', 'email', 'agent', 'import'] as const;
@@ -185,11 +187,52 @@ export const conversationsRepository = (sql: Sql) => {
      * A new conversation of the customer — on the record it is kept in: the id came from a token read before a merge
      * may have committed (kept-customers.ts). In the caller's transaction when `sql` is one. Its customer_id says whose.
      * `channel`: what the shopper wrote from — the widget, or an email reply to a resolved chat.
+     * The row says it owes the new chat's automation rules while any is enabled (migration 056): the caller runs them
+     * after the ack, and should its server die first, a recovery sweep does (new-chat-rules-recovery.ts).
      */
     async create(customerId: number, channel: 'widget' | 'email' = 'widget'): Promise<ConversationRow> {
-      const id = await withKeptCustomer(sql, customerId, async (tx, keptId) =>
-        (await tx<{ id: number }[]>`insert into conversations (customer_id, channel) values (${keptId}, ${channel}) returning id`)[0].id);
+      const id = await withKeptCustomer(sql, customerId, async (tx, keptId) => {
+        // Read under the record's lock (held from here on), so a deletion that committed while we waited for it is seen,
+        // and one that starts later waits for this chat and anonymises it with the rest.
+        if ((await tx`select 1 from customers where id = ${keptId} and coalesce((attributes->>'deleted')::boolean, false)`).length) throw notFound('Customer');
+        return (await tx<{ id: number }[]>`
+          insert into conversations (customer_id, channel, new_chat_rules_owed)
+          values (${keptId}, ${channel}, exists (select 1 from automation_rules where enabled and trigger = 'conversation_created'))
+          returning id`)[0].id;
+      });
       return (await this.findById(id))!;
+    },
+    /**
+     * The chat a shopper's message goes to when it names no open one (a first message, or one after a resolve): the
+     * customer's open chat, else a new one — decided under the customer's chat lock (lockCustomerChats), so two tabs
+     * sending at once start one chat, not two. `clientId` first: a resend after a lost ack (the widget sends it without
+     * the chat, which was resolved meanwhile) finds the message it stored then, among the customer's recent ones,
+     * instead of storing it twice in a new chat. Lock order: the customer's record (FOR KEY SHARE, withKeptCustomer),
+     * then the chat lock; a merge takes only row locks, so it never waits for the chat lock while holding what a
+     * writer here waits for.
+     */
+    async openOrCreate(customerId: number, clientId: string, channel: 'widget' | 'email' = 'widget'): Promise<{ row: ConversationRow; created: boolean; earlier?: MessageRow }> {
+      const found = await withKeptCustomer(sql, customerId, async (tx, keptId) => {
+        await lockCustomerChats(tx, keptId);
+        if ((await tx`select 1 from customers where id = ${keptId} and coalesce((attributes->>'deleted')::boolean, false)`).length) throw notFound('Customer');
+        const [earlier] = await tx<MessageRow[]>`
+          select m.*, null as author_name from messages m join conversations c on c.id = m.conversation_id
+          where c.customer_id = ${keptId} and m.client_id = ${clientId} and m.author_type = 'customer'
+            and m.created_at > now() - interval '10 minutes'
+          order by m.id desc limit 1`;
+        if (earlier) return { id: earlier.conversation_id, created: false, earlier };
+        const [open] = await tx<{ id: number }[]>`
+          select id from conversations where customer_id = ${keptId} and status <> 'resolved' and anonymised_at is null order by id desc limit 1`;
+        if (open) return { id: open.id, created: false };
+        const [created] = await tx<{ id: number }[]>`
+          insert into conversations (customer_id, channel, new_chat_rules_owed)
+          values (${keptId}, ${channel}, exists (select 1 from automation_rules where enabled and trigger = 'conversation_created'))
+          returning id`;
+        return { id: created.id, created: true };
+      });
+      const row = await this.findById(found.id);
+      if (!row) throw notFound('Conversation');
+      return { row, created: found.created, ...(found.earlier ? { earlier: found.earlier } : {}) };
     },
     async findById(id: number): Promise<ConversationRow | undefined> {
       const [row] = await selectConversation(sql`c.id = ${id}`);
@@ -228,11 +271,18 @@ export const conversationsRepository = (sql: Sql) => {
       const withShownName = m.authorType === 'agent' && m.authorId && !m.private
         ? sql`${metadata}::jsonb || coalesce((select jsonb_build_object('agentShownName', ${shownNameColumn(sql)}) from users where id = ${m.authorId}), '{}'::jsonb)`
         : metadata;
+      // The shopper's words and the bot's answers to them never go into a conversation anonymised at the customer's
+      // request (customer-privacy.ts): its row is locked first, so a deletion running now is waited for and its
+      // anonymised_at then seen (the lock re-reads the row), and a deletion starting later finds this message.
+      const guarded = m.authorType === 'customer' || m.authorType === 'bot';
       const inserted = await sql<(MessageRow & { conversation_woke: boolean | null })[]>`
-        with m as (
+        with live as (
+          select id from conversations where id = ${m.conversationId} ${guarded ? sql`and anonymised_at is null` : sql``} for no key update
+        ), m as (
           insert into messages (conversation_id, author_type, author_id, client_id, body, private, metadata)
-          values (${m.conversationId}, ${m.authorType}, ${m.authorId ?? null}, ${m.clientId ?? null}, ${m.body},
-                  ${m.private ?? false}, ${withShownName})
+          select live.id, ${m.authorType}::text, ${m.authorId ?? null}::bigint, ${m.clientId ?? null}::text, ${m.body}::text,
+                 ${m.private ?? false}::boolean, (${withShownName})::jsonb
+          from live
           on conflict (conversation_id, client_id) do nothing
           returning *
         ), touch as (
@@ -245,10 +295,14 @@ export const conversationsRepository = (sql: Sql) => {
         const { conversation_woke: woke, ...message } = inserted[0];
         return { message, duplicate: false, woke: woke === true };
       }
-      const [existing] = await sql<MessageRow[]>`
-        select m.*, u.name as author_name from messages m left join users u on u.id = m.author_id
+      const [existing] = await sql<(MessageRow & { conversation_gone: boolean })[]>`
+        select m.*, u.name as author_name, ${guarded ? sql`c.anonymised_at is not null` : sql`false`} as conversation_gone
+        from messages m join conversations c on c.id = m.conversation_id left join users u on u.id = m.author_id
         where m.conversation_id = ${m.conversationId} and m.client_id = ${m.clientId ?? null}`;
-      return { message: existing, duplicate: true, woke: false };
+      // Nothing stored and no earlier one: the conversation is gone (deleted, or anonymised for a customer's deletion).
+      if (!existing || existing.conversation_gone) throw notFound('Conversation');
+      const { conversation_gone: _gone, ...message } = existing;
+      return { message, duplicate: true, woke: false };
     },
     /**
      * The common case of shopper messages, many in one statement (one round trip, one commit): each is stored
@@ -267,9 +321,12 @@ export const conversationsRepository = (sql: Sql) => {
         ), c as (
           select input.*, open.id as conversation_id, open.status from input
           join lateral (
+            -- Locked, and never one anonymised at the customer's request: a deletion running now is waited for, and the
+            -- row as it then committed is checked again (insertMessage says why).
             select id, status from conversations
-            where customer_id = input.cu and status <> 'resolved' and (input.co is null or id = input.co)
+            where customer_id = input.cu and status <> 'resolved' and anonymised_at is null and (input.co is null or id = input.co)
             order by id desc limit 1
+            for no key update
           ) open on true
         ), m as (
           insert into messages (conversation_id, author_type, client_id, body, metadata)
@@ -350,7 +407,9 @@ export interface LatestShopperMessage {
  * turn (or an email reply's hand-off) left behind (server/services/bot-turn-recovery.ts). Only the latest message
  * counts: an earlier one left unanswered is part of the history the bot reads with it. The set of chats with the bot
  * is small (the idle sweep closes them after BOT_IDLE_MINUTES); each is read by the status index and one backward
- * step of (conversation, id), and the reply check is the (conversation, client id) key.
+ * step of (conversation, id), and the reply check is the (conversation, client id) key. A chat still owing its new-chat
+ * rules (migration 056) waits for them: the sweep that runs them (new-chat-rules-recovery.ts) clears the mark, so its
+ * labels, priority and notes are there before the bot answers or hands off, as on the live path.
  */
 export async function latestShopperMessagesWithBot(sql: Sql, window: { graceSeconds: number; maxAgeSeconds: number; limit: number }): Promise<LatestShopperMessage[]> {
   const rows = await sql<(MessageRow & { customer_id: number; answered: boolean })[]>`
@@ -362,7 +421,7 @@ export async function latestShopperMessagesWithBot(sql: Sql, window: { graceSeco
       where m.conversation_id = c.id and m.author_type = 'customer'
       order by m.id desc limit 1
     ) q on true
-    where c.status = 'bot'
+    where c.status = 'bot' and not c.new_chat_rules_owed
       and c.last_message_at >= now() - make_interval(secs => ${window.maxAgeSeconds})
       and q.created_at >= now() - make_interval(secs => ${window.maxAgeSeconds})
       and q.created_at < now() - make_interval(secs => ${window.graceSeconds})

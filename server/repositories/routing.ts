@@ -9,6 +9,8 @@ import type { Sql, Tx } from '../db/client.ts';
 import type { Presence } from '../realtime/event-maps.ts';
 import { loadTeamSettings } from '../services/team-settings.ts';
 import { shownNameColumn } from './users.ts';
+import { withKeptCustomer } from './kept-customers.ts';
+import { lockCustomerChats } from './customer-chat-lock.ts';
 
 export interface Assignment {
   conversationId: number;
@@ -210,12 +212,14 @@ export const routingRepository = (sql: Sql) => ({
 
   /**
    * An agent takes a chat (accept, or transfer to them). Chats still with the bot or queued can be taken;
-   * `fromAssignee` restricts a transfer to chats currently held by that agent (null = any holder).
+   * `holderId` (a transfer) requires that agent to hold the chat still, checked under the row's lock: a transfer is
+   * of the holder the caller saw, and must not undo a take-over that committed after it looked.
    */
-  async assignTo(conversationId: number, agentId: number, allowedStatuses: ('bot' | 'queued' | 'assigned')[]): Promise<Assignment | 'not_available' | 'agent_unavailable'> {
+  async assignTo(conversationId: number, agentId: number, allowedStatuses: ('bot' | 'queued' | 'assigned')[], holderId?: number): Promise<Assignment | 'not_available' | 'agent_unavailable'> {
     return sql.begin(async (tx) => {
-      const [conversation] = await tx<{ status: string }[]>`select status from conversations where id = ${conversationId} for update`;
+      const [conversation] = await tx<{ status: string; assignee_id: number | null }[]>`select status, assignee_id from conversations where id = ${conversationId} for update`;
       if (!conversation || !allowedStatuses.includes(conversation.status as never)) return 'not_available' as const;
+      if (holderId !== undefined && Number(conversation.assignee_id) !== holderId) return 'not_available' as const;
       // A person choosing a chat (accept) or a colleague handing one over is not held to the auto-assignment capacity.
       const agent = await lockAgentWithCapacity(tx, agentId, 'manual');
       if (!agent || agent === 'locked') return 'agent_unavailable' as const;
@@ -273,22 +277,44 @@ export const routingRepository = (sql: Sql) => ({
   /**
    * Closes the chat. `by` is the kind of closer; `agentId` who pressed Resolve when it was an agent (an admin may close
    * a colleague's chat), stored as resolver_id for the per-agent report — null for the bot, the shopper, the system.
+   * `heldBy` (an agent who is not an admin): only while that agent holds the chat, or nobody does — decided on the row
+   * as locked, so a take-over committed after the caller looked is not closed by the agent it took the chat
+   * from. `held` is whether an agent held it when it closed (the holder is `assignee_id`; resolving keeps it).
    */
-  async resolve(conversationId: number, by: 'bot' | 'agent' | 'customer' | 'system', agentId: number | null = null): Promise<{ customer_id: number; resolved_at: Date; assignee_id: number | null } | null> {
-    const [row] = await sql<{ customer_id: number; resolved_at: Date; assignee_id: number | null }[]>`
-      update conversations set status = 'resolved', resolved_at = now(), resolved_by = ${by}, resolver_id = ${by === 'agent' ? agentId : null},
-        resolution_seconds = extract(epoch from now() - created_at)::int, updated_at = now()
-      where id = ${conversationId} and status <> 'resolved'
-      returning customer_id, resolved_at, assignee_id`;
-    return row ?? null;
+  async resolve(conversationId: number, by: 'bot' | 'agent' | 'customer' | 'system', agentId: number | null = null, heldBy?: number): Promise<{ customer_id: number; resolved_at: Date; assignee_id: number | null; held: boolean } | null> {
+    return sql.begin(async (tx) => {
+      const [was] = await tx<{ status: string; assignee_id: number | null }[]>`select status, assignee_id from conversations where id = ${conversationId} for update`;
+      if (!was || was.status === 'resolved') return null;
+      if (heldBy !== undefined && was.status === 'assigned' && Number(was.assignee_id) !== heldBy) return null;
+      const [row] = await tx<{ customer_id: number; resolved_at: Date; assignee_id: number | null }[]>`
+        update conversations set status = 'resolved', resolved_at = now(), resolved_by = ${by}, resolver_id = ${by === 'agent' ? agentId : null},
+          resolution_seconds = extract(epoch from now() - created_at)::int, updated_at = now()
+        where id = ${conversationId}
+        returning customer_id, resolved_at, assignee_id`;
+      return { ...row, held: was.status === 'assigned' };
+    });
   },
 
-  async reopen(conversationId: number, agentId: number): Promise<boolean> {
-    const rows = await sql`
-      update conversations set status = 'assigned', assignee_id = ${agentId}, assigned_at = now(), resolved_at = null,
-        resolved_by = null, resolver_id = null, resolution_seconds = null, updated_at = now()
-      where id = ${conversationId} and status = 'resolved' returning id`;
-    return rows.length > 0;
+  /**
+   * A resolved chat open again, held by `agentId`. Not while the customer has another open chat (`{ openId }`): the
+   * shopper's widget and replies follow their newest open chat, and two would split the conversation. Under the
+   * customer's chat lock (customer-chat-lock.ts), as a shopper's first message and an agent's new chat are, so a
+   * chat started meanwhile is either seen here or sees this one open.
+   */
+  async reopen(conversationId: number, agentId: number): Promise<'reopened' | 'not_resolved' | { openId: number }> {
+    const [chat] = await sql<{ customer_id: number }[]>`select customer_id from conversations where id = ${conversationId}`;
+    if (!chat) return 'not_resolved';
+    return withKeptCustomer(sql, Number(chat.customer_id), async (tx, keptId) => {
+      await lockCustomerChats(tx, keptId);
+      const [open] = await tx<{ id: number }[]>`
+        select id from conversations where customer_id = ${keptId} and status <> 'resolved' and id <> ${conversationId} order by id desc limit 1`;
+      if (open) return { openId: Number(open.id) };
+      const rows = await tx`
+        update conversations set status = 'assigned', assignee_id = ${agentId}, assigned_at = now(), resolved_at = null,
+          resolved_by = null, resolver_id = null, resolution_seconds = null, updated_at = now()
+        where id = ${conversationId} and status = 'resolved' returning id`;
+      return rows.length > 0 ? 'reopened' as const : 'not_resolved' as const;
+    });
   },
 
   /** Records the first agent reply after the hand-off (first-response time). */

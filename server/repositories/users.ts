@@ -35,6 +35,15 @@ export const usersRepository = (sql: Sql) => ({
     const [row] = await sql<UserRow[]>`select * from users where lower(email) = lower(${email})`;
     return row;
   },
+  /**
+   * The address as findByEmail compares it: Postgres's lower(), not JavaScript's, which differs outside ASCII ("İ" is
+   * "i" to the database, "i̇" to JavaScript). Every spelling that finds an account has this one key, so what counts per
+   * account (login-throttle.ts) cannot be stepped around by spelling the address another way.
+   */
+  async emailKey(email: string): Promise<string> {
+    const [row] = await sql<{ key: string }[]>`select lower(${email}::text) as key`;
+    return row.key;
+  },
   async findById(id: number): Promise<PublicUser | undefined> {
     const [row] = await sql<PublicUser[]>`
       select id, email, name, display_name, role, capacity, languages, presence, active, last_seen_at, created_at from users where id = ${id}`;

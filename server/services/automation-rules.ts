@@ -14,7 +14,8 @@ import { AppError, badRequest, notFound } from '../errors.ts';
 import { ID_RANGE } from '../http/schemas.ts';
 import { MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels } from './conversation-labels.ts';
 import { changeConversationLabels, setConversationPriority } from './conversation-marks.ts';
-import { ActionOutcome, checkMacroTeams, MAX_MACRO_TEXT } from './macros.ts';
+import { checkMacroTeams, MAX_MACRO_TEXT } from './macros.ts';
+import { runActionsInOrder } from './action-sequence.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
 import { isLockTimeout } from '../db/lock-timeout.ts';
 
@@ -212,7 +213,23 @@ const BUSY = { code: 'busy', message: 'Another change held the chat (or its labe
 
 /** What the chat service calls at its events (chat-service.ts `automation`); it never throws. */
 export interface AutomationRunner {
-  run(trigger: Trigger, conversationId: number): Promise<void>;
+  run(trigger: Trigger, conversationId: number, options?: RunOptions): Promise<void>;
+}
+
+export interface RunOptions {
+  /**
+   * A late run of a new chat's rules by the recovery sweep (new-chat-rules-recovery.ts): the server that owed them may
+   * have died part-way through, so a rule whose ran / stopped line is in the chat already is not run again.
+   */
+  recovered?: boolean;
+}
+
+/** The rules that wrote their ran / stopped line in the chat: they have run there. */
+async function rulesRunIn(sql: Sql, conversationId: number): Promise<Set<number>> {
+  const rows = await sql<{ rule_id: string }[]>`
+    select distinct metadata->>'ruleId' as rule_id from messages
+    where conversation_id = ${conversationId} and author_type = 'system' and metadata->>'event' in ('automation_ran', 'automation_stopped')`;
+  return new Set(rows.map((r) => Number(r.rule_id)));
 }
 
 /**
@@ -255,42 +272,36 @@ export function automationRunner(ctx: AppContext): AutomationRunner {
 
   async function runRule(rule: RuleRow, conversationId: number, deadline: number): Promise<void> {
     const ref = { id: Number(rule.id), name: rule.name };
-    const outcomes: ActionOutcome[] = [];
-    let stopped = false;
-    for (const action of rule.actions) {
-      if (stopped) {
-        outcomes.push({ type: action.type, status: 'skipped' });
-        continue;
-      }
-      const left = deadline - Date.now();
-      try {
+    const { outcomes, completed } = await runActionsInOrder(
+      rule.actions,
+      async (action) => {
+        const left = deadline - Date.now();
         // The event's rules have waited on locks for their whole budget already: the rest is not tried.
         if (left <= 0) throw new AppError(503, BUSY.code, BUSY.message);
         await perform(ref, conversationId, action, Math.min(RULE_LOCK_TIMEOUT_MS, left));
-        outcomes.push({ type: action.type, status: 'done' });
-      } catch (error) {
-        // A refusal (the team deleted since, labels over the cap, the chat taken, a lock held too long) is the rule's
-        // outcome; anything else is logged too.
-        stopped = true;
-        outcomes.push({ type: action.type, status: 'refused', ...refusalOf(error, ref.id, conversationId) });
-      }
-    }
-    log.info({ ruleId: ref.id, conversationId, completed: !stopped }, 'automation rule ran');
+      },
+      // A refusal (the team deleted since, labels over the cap, the chat taken, a lock held too long) is the rule's
+      // outcome; anything else is logged too.
+      (error) => refusalOf(error, ref.id, conversationId),
+    );
+    log.info({ ruleId: ref.id, conversationId, completed }, 'automation rule ran');
     // The line waits within the event's budget too (else each rule's line could add its own full wait), but always
     // gets a short try: it is how agents learn the rule stopped as busy.
     await ctx.chat.automationRan(ref, conversationId, outcomes, Math.max(MIN_LINE_LOCK_WAIT_MS, Math.min(RULE_LOCK_TIMEOUT_MS, deadline - Date.now())));
   }
 
   return {
-    async run(trigger, conversationId) {
+    async run(trigger, conversationId, options = {}) {
       try {
         const deadline = Date.now() + RULES_RUN_BUDGET_MS;
         const rules = await sql<RuleRow[]>`select * from automation_rules where enabled and trigger = ${trigger} order by position, id`;
         if (!rules.length) return;
         const facts = await factsOf(sql, conversationId);
         if (!facts) return;
+        const ranBefore = options.recovered ? await rulesRunIn(sql, conversationId) : null;
         for (const rule of rules) {
           if (!conditionsHold(rule.conditions, facts)) continue;
+          if (ranBefore?.has(Number(rule.id))) continue;
           try {
             await runRule(rule, conversationId, deadline);
           } catch (error) {

@@ -9,12 +9,15 @@
 // server runs the classifier for it. A live turn still finishing is not claimed; the grace period leaves it time, and
 // should it still race the late turn, the reply's key (botReplyClientId) stores one reply and the turn that lost
 // says nothing (chat-service.ts, botTurn). A chat handed off, queued or resolved meanwhile is left alone.
+//
+// The same sweep first runs the new-chat automation rules a killed server owed (new-chat-rules-recovery.ts).
 import type { Redis } from 'ioredis';
 import type { Sql } from '../db/client.ts';
 import { prefixed, type Config } from '../config.ts';
 import { latestShopperMessagesWithBot, type LatestShopperMessage } from '../repositories/conversations.ts';
 import type { ChatService } from './chat-service.ts';
 import { BOT_IDLE_MINUTES } from './bot-idle.ts';
+import { runOwedNewChatRules } from './new-chat-rules-recovery.ts';
 import { detectLanguage } from '../../knowledge-base/text/language.ts';
 
 /**
@@ -64,6 +67,9 @@ export function createBotTurnRecovery(deps: BotTurnRecoveryDeps) {
   let stopped = false;
 
   async function sweepOnce(): Promise<number> {
+    // New chats' rules a killed server owed run first (new-chat-rules-recovery.ts), chained before any turn this server
+    // recovers for the chat; a chat still owing them is not found below until they have run.
+    await runOwedNewChatRules(deps, () => stopped);
     const stale = await latestShopperMessagesWithBot(sql, {
       graceSeconds: BOT_RECOVERY_GRACE_SECONDS,
       maxAgeSeconds: BOT_RECOVERY_MAX_AGE_MINUTES * 60,

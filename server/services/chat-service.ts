@@ -12,6 +12,7 @@ import { mentionedTeammates } from './mentions.ts';
 import { botReplyClientId, conversationsRepository, forShopper, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository, liveCustomer } from '../repositories/customers.ts';
 import { withKeptCustomer } from '../repositories/kept-customers.ts';
+import { lockCustomerChats } from '../repositories/customer-chat-lock.ts';
 import { routingRepository, seatsTaken, type Assignment } from '../repositories/routing.ts';
 import { shownName, usersRepository } from '../repositories/users.ts';
 import { AppError, badRequest, conflict, forbidden, notFound, worded } from '../errors.ts';
@@ -28,10 +29,12 @@ import { offerLeaveMessageIfNobodyCanAnswer } from './routing-unavailable.ts';
 import { recordAudit } from './audit-log.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
 import { decisionInShoppersScript } from './chinese-script.ts';
-import type { AutomationRunner, Trigger } from './automation-rules.ts';
+import type { AutomationRunner, RunOptions, Trigger } from './automation-rules.ts';
 import { forShopperMessages } from './shopper-agent-names.ts';
 import { withLockTimeout } from '../db/lock-timeout.ts';
 import { agentProductCards } from './agent-products.ts';
+import { isShoppersConversation, shoppersConversation } from './shopper-conversation.ts';
+import { saveWidgetTypedProfile } from './widget-typed-profile.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -143,6 +146,14 @@ export function createChatService(deps: ChatServiceDeps) {
   // A new chat's rules while they run on this server (publishCustomerMessage): a hand-off the shopper asks for waits
   // for them, not for the bot's turn behind them. Each promise comes from inChatOrder, so it never rejects.
   const newChatRules = new Map<number, Promise<void>>();
+  // Only this server's own runs: rules owed to another server's recovery sweep are not waited for (nothing here would
+  // tell when they are done), so such a hand-off goes ahead, and the sweep then runs them only on a chat still untaken.
+  const awaitedByHandoff = (conversationId: number, rules: Promise<void>) => {
+    newChatRules.set(conversationId, rules);
+    void rules.finally(() => {
+      if (newChatRules.get(conversationId) === rules) newChatRules.delete(conversationId);
+    });
+  };
   // Concurrent shopper messages share one INSERT and one commit (group commit: one batch in flight, the next gathers).
   // A batch refused for what may be one message's fault (SQLSTATE class 22, a value Postgres cannot store; class 23, a
   // constraint, e.g. a conversation deleted meanwhile) is inserted again message by message: only that one fails.
@@ -205,6 +216,9 @@ export function createChatService(deps: ChatServiceDeps) {
     if (how.started) {
       batch.unshift(event('conversation.started', `conv:${conversationId}`, customerId, conversationId, { channel: how.channel }, how.started.created_at));
       realtime.toAgents('conversation:updated', toSummary(how.started));
+      // The shopper's other tabs (joined to the chat with the customer's room) learn of it now, not at the first
+      // reply: while the bot has it, or a queue waits, nothing else would tell them (the widget takes a newer chat).
+      realtime.toWidgetConversation(conversationId, 'conversation:updated', forShopper(toSummary(how.started)));
     }
     await events.enqueueInteractions(batch);
     alertAgents((alerts) => alerts.shopperWrote(conversationId, message.id));
@@ -218,11 +232,8 @@ export function createChatService(deps: ChatServiceDeps) {
     }
   }
 
-  function ownConversation(row: ConversationRow | undefined, customerId: number): ConversationRow {
-    // Another visitor's conversation is reported as missing, not forbidden: ids reveal nothing.
-    if (!row || row.customer_id !== customerId) throw notFound('Conversation');
-    return row;
-  }
+  // Another visitor's conversation, or one imported from another tool, is reported as missing (shopper-conversation.ts).
+  const ownConversation = (row: ConversationRow | undefined, customerId: number): ConversationRow => shoppersConversation(row, customerId);
 
   function messageText(text: string): string {
     const trimmed = text.trim();
@@ -235,7 +246,7 @@ export function createChatService(deps: ChatServiceDeps) {
   async function ownBotAnswer(customerId: number, messageId: number) {
     const [message] = await sql<{ conversation_id: number; customer_id: number; metadata: { articles?: { id: number }[]; askHelpful?: boolean; intent?: unknown } }[]>`
       select m.conversation_id, c.customer_id, m.metadata from messages m join conversations c on c.id = m.conversation_id
-      where m.id = ${messageId} and m.author_type = 'bot'`;
+      where m.id = ${messageId} and m.author_type = 'bot' and c.imported_from is null`;
     if (!message || message.customer_id !== customerId) throw notFound('Message');
     return message;
   }
@@ -372,10 +383,17 @@ export function createChatService(deps: ChatServiceDeps) {
   }
 
   /** The automation rules of an event (automation-rules.ts); the runner logs its own failures and never throws. */
-  async function runAutomation(trigger: Trigger, conversationId: number): Promise<void> {
+  async function runAutomation(trigger: Trigger, conversationId: number, options: RunOptions = {}): Promise<void> {
     const runner = deps.automation?.();
-    if (runner) await runner.run(trigger, conversationId);
-    if (trigger !== 'handoff') return;
+    if (runner) await runner.run(trigger, conversationId, options);
+    if (trigger === 'conversation_created') {
+      // The chat no longer owes its new-chat rules (migration 056): the recovery sweep leaves it. Cleared once they ran
+      // (the runner has logged any failure, and a rule that failed is not retried, late or live); if this update fails,
+      // the sweep's late run skips the rules whose line is in the chat.
+      await sql`update conversations set new_chat_rules_owed = false where id = ${conversationId} and new_chat_rules_owed`
+        .catch((error: unknown) => log.warn({ err: error, conversationId }, 'new-chat rules not marked done'));
+      return;
+    }
     // The automatic pass left the chat alone while its hand-off rules ran (routing.enqueue): it may take it now. If
     // this fails, the deadline stored with the hand-off frees it a few seconds later.
     await sql`update conversations set rules_pending_until = null where id = ${conversationId} and rules_pending_until is not null`
@@ -403,7 +421,7 @@ export function createChatService(deps: ChatServiceDeps) {
       // The chat a resume link brought (merged into this browser's record) comes first; another customer's never.
       const preferred = preferredId ? await conversations.findById(preferredId) : undefined;
       // An imported chat (another tool's history) is the team's record, never the shopper's chat in the widget.
-      const row = (preferred?.customer_id === customerId && !preferred.imported_from ? preferred : undefined)
+      const row = (isShoppersConversation(preferred, customerId) ? preferred : undefined)
         ?? (await conversations.findOpenForCustomer(customerId)) ?? (await conversations.findLatestForCustomer(customerId));
       if (!row) return { conversation: null, messages: [] };
       const messages = await conversations.messagesAfter(row.id, 0, false);
@@ -424,15 +442,22 @@ export function createChatService(deps: ChatServiceDeps) {
         row = ownConversation(await conversations.findById(input.conversationId), customerId);
         // A resolved chat is closed: a new question starts a new conversation (its client id scope is new too).
         if (row.status === 'resolved') row = undefined;
-      } else {
-        row = await conversations.findOpenForCustomer(customerId);
       }
       let started: ConversationRow | null = null;
       if (!row) {
-        row = started = await conversations.create(customerId, 'widget');
+        // The customer's open chat, else a new one, decided under their chat lock: two tabs sending a first message at
+        // once start one chat. A resend after a lost ack, of a message stored in a chat resolved since, is that message.
+        const chosen = await conversations.openOrCreate(customerId, input.clientId, 'widget');
+        if (chosen.earlier) {
+          await events.enqueueInteractions([messageEvent(chosen.earlier, chosen.row.customer_id)]);
+          return { id: chosen.earlier.id, conversationId: chosen.row.id, createdAt: chosen.earlier.created_at.toISOString(), duplicate: true };
+        }
+        row = chosen.row;
+        if (chosen.created) started = row;
         // Started on the record the customer is kept in (a sign-in merge may have committed since the token was read):
         // the rest of this message (its tabs, history, the bot's turn) is that record's too.
         customerId = row.customer_id;
+        // A chat already open (another tab's, a reopened one) may be one this tab has not joined yet.
         await realtime.joinCustomerToConversation(customerId, row.id);
       }
       const { message, duplicate, woke } = await conversations.insertMessage({ conversationId: row.id, authorType: 'customer', clientId: input.clientId, body: text, metadata });
@@ -452,16 +477,38 @@ export function createChatService(deps: ChatServiceDeps) {
       // A new chat's rules run after the shopper's ack (they may wait on locks; the widget's ack does not), first in the
       // chat's chain of bot turns: the bot's turn for this message starts once they are done, so a label, priority or
       // note they add is there when it answers or hands off (and the hand-off's own rules run after them).
-      if (startedConversation) {
-        const rules = this.inChatOrder(conversationId, () => runAutomation('conversation_created', conversationId));
-        newChatRules.set(conversationId, rules);
-        void rules.finally(() => {
-          if (newChatRules.get(conversationId) === rules) newChatRules.delete(conversationId);
-        });
-      }
+      if (startedConversation) awaitedByHandoff(conversationId, this.inChatOrder(conversationId, () => runAutomation('conversation_created', conversationId)));
       // A queued chat gets a turn too: the bot answers while nobody can take it (botTurn decides).
       if (status === 'bot' || status === 'queued') this.scheduleBotTurn(conversationId, customerId, message, locale);
       return { id: message.id, conversationId, createdAt: message.created_at.toISOString(), duplicate: false };
+    },
+
+    /**
+     * The new-chat rules a server killed after the shopper's ack never ran, run late for the recovery sweep that claimed
+     * the chat (new-chat-rules-recovery.ts). Like the live run, first in the chat's chain (a bot turn this server
+     * recovers for the chat runs after them) and waited for by a hand-off asked for on this server. Only where the live
+     * run would still make sense: a chat still open and held by nobody (the condition a rule's transfer checks), whose
+     * first message is stored and whose customer was not deleted; any other just stops owing them (an agent's chat gets
+     * no labels or notes out of nowhere). Never rejects (inChatOrder).
+     */
+    runOwedNewChatRules(conversationId: number): Promise<void> {
+      const rules = this.inChatOrder(conversationId, async () => {
+        const [row] = await sql<{ owed: boolean; untaken: boolean; asked: boolean }[]>`
+          select c.new_chat_rules_owed as owed,
+                 c.status in ('bot', 'queued') and c.assignee_id is null and c.anonymised_at is null as untaken,
+                 exists (select 1 from messages m where m.conversation_id = c.id and m.author_type = 'customer') as asked
+          from conversations c where c.id = ${conversationId}`;
+        // Deleted, or run meanwhile (a live run that outlasted the grace period, an earlier sweep).
+        if (!row?.owed) return;
+        if (row.untaken && row.asked) {
+          await runAutomation('conversation_created', conversationId, { recovered: true });
+          return;
+        }
+        log.warn({ conversationId, untaken: row.untaken }, 'owed new-chat rules dropped: the chat was taken or closed meanwhile');
+        await sql`update conversations set new_chat_rules_owed = false where id = ${conversationId}`;
+      });
+      awaitedByHandoff(conversationId, rules);
+      return rules;
     },
 
     /**
@@ -491,8 +538,17 @@ export function createChatService(deps: ChatServiceDeps) {
         }
         let row = await repo.findById(input.conversationId);
         if (!row || row.customer_id !== customerId) throw notFound('Conversation');
+        // Again under the customer's lock (email-inbound.ts looked before it): a deletion that committed while this
+        // waited for it leaves an anonymised chat and a deleted record, which take no more words.
+        const [gone] = await tx`select 1 from conversations c join customers cu on cu.id = c.customer_id where c.id = ${row.id}
+                                  and (c.anonymised_at is not null or coalesce((cu.attributes->>'deleted')::boolean, false))`;
+        if (gone) throw notFound('Conversation');
         let started: ConversationRow | null = null;
-        if (row.status === 'resolved') row = (await repo.findOpenForCustomer(customerId)) ?? (started = await repo.create(customerId, 'email'));
+        if (row.status === 'resolved') {
+          // Decided under the customer's chat lock, as a widget message's new chat is: one open chat, not two.
+          await lockCustomerChats(tx, customerId);
+          row = (await repo.findOpenForCustomer(customerId)) ?? (started = await repo.create(customerId, 'email'));
+        }
         const { message, woke } = await repo.insertMessage({ conversationId: row.id, authorType: 'customer', clientId, body: text, metadata: input.metadata });
         await tx`update inbound_emails set conversation_id = ${row.id}, chat_message_id = ${message.id} where message_id = ${input.emailMessageId}`;
         return { row, message, started, woke };
@@ -604,6 +660,13 @@ export function createChatService(deps: ChatServiceDeps) {
       // queued with it, nobody (an assignment pass, an accept) sees the chat queued before the reply is stored, so
       // "X joined the chat" always comes after it.
       const stored = await sql.begin(async (tx) => {
+        // The chat as it is now, held until the reply is stored: an agent who took it (or a resolve) while the bot was
+        // thinking has it, and the bot's words would cut in on theirs. A queued chat the bot answered while nobody could
+        // take it must still be waiting for nobody (a person it was given to since answers it).
+        const [now] = await tx<{ status: string; assignee_id: number | null }[]>`
+          select status, assignee_id from conversations where id = ${conversationId} for no key update`;
+        const stillBots = now?.status === 'bot' || (waitingForNobody && now?.status === 'queued' && now.assignee_id === null);
+        if (!stillBots) return null;
         const queued = decision.action === 'handoff' && (await routingRepository(tx as unknown as Sql).enqueue(conversationId, handoffReason, intent));
         const inserted = said.reply ? await conversationsRepository(tx as unknown as Sql).insertMessage({
           conversationId,
@@ -620,6 +683,7 @@ export function createChatService(deps: ChatServiceDeps) {
         if (error === ANSWERED_ALREADY) return null;
         throw error;
       });
+      // Nothing stored: answered already, or no longer the bot's to answer (it says nothing, and decides nothing on record).
       if (!stored) return;
       const { queued, reply } = stored;
       if (reply && said.reply) {
@@ -788,6 +852,8 @@ export function createChatService(deps: ChatServiceDeps) {
         // update: it waits for the other agent's, not for the key share both (and every worker) already hold.
         const [customer] = await tx<{ live: boolean; blocked: boolean }[]>`
           select ${liveCustomer(tx, 'c')} as live, c.blocked_at is not null as blocked from customers c where c.id = ${keptId} for no key update`;
+        // And the lock a shopper's first message and a reopen take (customer-chat-lock.ts): one open chat either way.
+        await lockCustomerChats(tx, keptId);
         if (!customer?.live) throw notFound('Customer');
         if (customer.blocked) throw new AppError(409, 'blocked', 'This shopper is blocked: unblock them to write to them.');
         const [open] = await tx<{ id: number }[]>`select id from conversations where customer_id = ${keptId} and status <> 'resolved' order by id desc limit 1`;
@@ -828,7 +894,9 @@ export function createChatService(deps: ChatServiceDeps) {
       if (target?.active && target.presence === 'offline') {
         throw worded(new AppError(409, 'agent_offline', `${target.name} is offline and would not see this chat. Transfer it to someone online, or mention them in a note.`), null, { name: target.name });
       }
-      const result = await routing.assignTo(conversationId, toAgentId, ['assigned']);
+      // Still held by the agent read above: a take-over committed since then is not undone by a transfer from the agent
+      // it took the chat from (nor is a chat transferred meanwhile passed on again by someone who saw its old holder).
+      const result = await routing.assignTo(conversationId, toAgentId, ['assigned'], row.assignee_id ?? undefined);
       if (result === 'not_available') throw conflict('This conversation changed meanwhile; reload it.');
       if (result === 'agent_unavailable') throw badRequest('That agent does not exist or is deactivated.');
       const conversation = await afterAssignment(result, 'transferred', row.assignee_id ?? undefined);
@@ -952,19 +1020,28 @@ export function createChatService(deps: ChatServiceDeps) {
       const row = await conversations.findById(conversationId);
       if (!row) throw notFound('Conversation');
       if (row.status === 'assigned' && actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can resolve it.');
-      const resolved = await routing.resolve(conversationId, 'agent', actor.id);
-      if (!resolved) throw conflict('The conversation is already resolved.');
+      // An agent closes only a chat they still hold (or nobody does), as the chat is when it closes: someone may have
+      // taken it over since it was read above.
+      const resolved = await routing.resolve(conversationId, 'agent', actor.id, actor.role === 'admin' ? undefined : actor.id);
+      if (!resolved) {
+        const now = await conversations.findById(conversationId);
+        if (now?.status === 'assigned' && now.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can resolve it.');
+        throw conflict('The conversation is already resolved.');
+      }
       await answerLeftMessagesInChat(conversationId, actor.id);
       // Stored, like "joined", so a shopper who comes back later (or the transcript) sees who left, not only a
-      // tab that was open at the moment; it comes before the status change for clients that resync on it.
-      const holder = row.status === 'assigned' && row.assignee_id ? await users.findById(row.assignee_id) : undefined;
+      // tab that was open at the moment; it comes before the status change for clients that resync on it. The holder
+      // is the one the chat had when it closed (a transfer or a take-over may have changed it since it was read).
+      const holder = resolved.held && resolved.assignee_id ? await users.findById(resolved.assignee_id) : undefined;
       // "Ended", not "left": the shopper should not read that the agent walked away from them.
       if (holder) await systemMessage(conversationId, `${shownName(holder)} ended the chat.`, { event: 'agent_left', agentId: holder.id, agentName: holder.name, agentShownName: shownName(holder) });
       const conversation = await announceConversation(conversationId);
       await events.enqueueInteractions([
         resolvedEvent(conversationId, resolved.customer_id, resolved.resolved_at, { by: 'agent', agentId: actor.id }),
       ]);
+      // A seat freed: a pass (which pushes the queue's places after it); a queued chat closed: the places behind it moved.
       if (resolved.assignee_id) await this.assignPending();
+      else await this.pushQueuePositions();
       await askRatingByEmail([conversationId]);
       return conversation;
     },
@@ -977,7 +1054,10 @@ export function createChatService(deps: ChatServiceDeps) {
       if (row.imported_from) {
         throw worded(conflict('This conversation was imported from another tool and cannot be reopened; write to the customer to start a new one.'), 'conversation_imported');
       }
-      if (!(await routing.reopen(conversationId, agentId))) throw conflict('Only a resolved conversation can be reopened.');
+      const reopened = await routing.reopen(conversationId, agentId);
+      if (reopened === 'not_resolved') throw conflict('Only a resolved conversation can be reopened.');
+      // The shopper's widget and replies go to their newest open chat: a second one would split the conversation.
+      if (typeof reopened === 'object') throw new AppError(409, 'open_conversation', `This customer has an open conversation (#${reopened.openId}): answer there.`);
       // Said in the chat as "ended" was: the shopper's widget otherwise still shows the chat as over.
       const agent = await users.findById(agentId);
       if (agent) await systemMessage(conversationId, `${shownName(agent)} reopened the chat.`, { event: 'agent_reopened', agentId, agentName: agent.name, agentShownName: shownName(agent) });
@@ -1041,6 +1121,7 @@ export function createChatService(deps: ChatServiceDeps) {
       );
       await askRatingByEmail(rows.map((r) => r.id));
       if (rows.some((r) => r.assignee_id)) await this.assignPending();
+      else if (rows.some((r) => r.status === 'queued')) await this.pushQueuePositions();
       return rows.length;
     },
 
@@ -1070,10 +1151,9 @@ export function createChatService(deps: ChatServiceDeps) {
     },
 
     async csat(customerId: number, conversationId: number, rating: number, comment: string | null): Promise<void> {
+      // An imported chat is not found here (ownConversation): its rating, if any, came with it from the other tool.
       const row = ownConversation(await conversations.findById(conversationId), customerId);
       if (row.status !== 'resolved') throw conflict('A conversation can be rated once it is resolved.');
-      // Its rating, if any, came with it from the other tool; this team did not hold it (nor does the widget show it).
-      if (row.imported_from) throw conflict('An imported conversation cannot be rated here.');
       // The shop's "Ask for a rating" setting holds here too, so a crafted client cannot add the ratings the widget
       // does not ask for (a bot-only chat under `people` would count in the CSAT figures the admin kept them out of).
       const ask = csatAskOf(await loadWidgetSettings(sql));
@@ -1119,7 +1199,9 @@ export function createChatService(deps: ChatServiceDeps) {
         const [left] = await tx<{ id: number; customer_id: number; created_at: Date }[]>`
           insert into offline_messages (customer_id, conversation_id, name, email, body)
           values (${keptId}, ${input.conversationId ?? null}, ${input.name ?? null}, ${input.email}, ${text}) returning id, customer_id, created_at`;
-        await customersRepository(tx).updateProfile(keptId, { email: input.email, name: input.name ?? null });
+        // The address goes on the record, but never replaces what the shop said of a customer it identified
+        // (widget-typed-profile.ts); the left message itself keeps the address typed, for the reply.
+        await saveWidgetTypedProfile(tx, keptId, { email: input.email, name: input.name ?? null });
         return left;
       });
       customerId = row.customer_id;

@@ -51,6 +51,10 @@ function carriedAttributes(source: CustomerRow, target: CustomerRow): Record<str
   // An unverified claim of a shop user id means nothing once the person has a verified one.
   const { unverifiedUserId, ...rest } = source.attributes;
   const claim = unverifiedUserId === undefined || target.external_id || source.external_id ? {} : { unverifiedUserId };
+  // The union of both records' attributes (customer-attributes.ts); on a key both hold, the kept record's value wins:
+  // the kept record is the one the shop signs in (or the agent chose to keep), so its value is the one the shop's
+  // identify() and backend keep writing, and the other record's copy of the same key is the older, anonymous guess.
+  // A union may hold more than the writers' 30 keys: a merge never drops a fact (those writers can still remove keys).
   return { ...rest, ...claim, ...target.attributes };
 }
 
@@ -98,7 +102,8 @@ export async function mergeCustomers(deps: Deps, input: { sourceId: number; targ
         tags = '{}', attributes = '{}'::jsonb, conversations_count = 0, messages_count = 0,
         blocked_at = null, blocked_by = null, block_reason = null, updated_at = now()
       where id = ${sourceId}`;
-    // The target keeps what it knows and takes what only the source knew; a block on either holds for the person.
+    // The target keeps what it knows and takes what only the source knew; a block on either holds for the person, and so
+    // does an email opt-out (the earlier one): the follow-up and rating emails read only the kept record.
     const [kept] = await tx<CustomerRow[]>`update customers set
         external_id = coalesce(external_id, ${source.external_id}),
         name = coalesce(name, ${source.name}), email = coalesce(email, ${source.email}), locale = coalesce(locale, ${source.locale}),
@@ -110,6 +115,7 @@ export async function mergeCustomers(deps: Deps, input: { sourceId: number; targ
         blocked_at = coalesce(blocked_at, ${source.blocked_at}),
         blocked_by = case when blocked_at is null then ${source.blocked_by} else blocked_by end,
         block_reason = case when blocked_at is null then ${source.block_reason} else block_reason end,
+        email_followups_off_at = least(email_followups_off_at, ${source.email_followups_off_at}),
         updated_at = now()
       where id = ${targetId} returning *`;
     if (input.actorId !== null) {

@@ -5,6 +5,7 @@ import type { Sql } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import { groupKey, MAX_UNANSWERED_EXAMPLES } from '../../knowledge-base/unanswered.ts';
 import { cleanOutOfScopeExamples, outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
+import { forgetLearningSources, learnedFrom } from '../../knowledge-base/learning-sources.ts';
 import { attachmentUrl } from '../repositories/attachments.ts';
 import { recordAudit } from './audit-log.ts';
 
@@ -55,9 +56,13 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
     where (e->>'conversationId')::bigint = ${inIds} order by q.id` : [];
   // The same questions learningLoopQuestions reads, from the rows just read.
   const said = cleanOutOfScopeExamples(unanswered.map((r) => String(r.text ?? '')));
-  const trainingExamples = said.length ? await sql`select i.name as intent, e.locale, e.text from intent_examples e join intents i on i.id = e.intent_id
-    where e.text = any(${sql.array(said)}::text[]) order by e.id` : [];
-  const outOfScope = (await outOfScopeExamples(sql)).filter((example) => said.includes(example));
+  // And what was taught from their chats by source (learning_sources): a resolved hand-off's question, or one the
+  // unanswered list no longer keeps.
+  const taught = await learnedFrom(sql, ids);
+  const exampleTexts = [...new Set([...said, ...taught.examples])];
+  const trainingExamples = exampleTexts.length ? await sql`select i.name as intent, e.locale, e.text from intent_examples e join intents i on i.id = e.intent_id
+    where e.text = any(${sql.array(exampleTexts)}::text[]) order by e.id` : [];
+  const outOfScope = (await outOfScopeExamples(sql)).filter((example) => said.includes(example) || taught.outOfScope.has(example));
   // What the team wrote about them (customer notes): about the person, so theirs to see; authors by name.
   const notes = await sql`select n.id, n.body as text, u.name as author, n.created_at, n.updated_at from customer_notes n
     left join users u on u.id = n.author_id where n.customer_id = ${customerId} order by n.created_at, n.id`;
@@ -93,8 +98,10 @@ export interface DeletionSummary {
   ordersDeleted: number;
   /** The team's notes on the customer (customer_notes): the record stays, blanked, so its cascade does not remove them. */
   notesDeleted: number;
-  /** Intent and out-of-scope examples that were their words verbatim (an admin added them from the unanswered list). */
+  /** Intent and out-of-scope examples that were their words (an admin added them from the unanswered list or a resolved hand-off). */
   trainingExamplesRemoved: number;
+  /** Article drafts started from their chats and never published. */
+  articleDraftsRemoved: number;
 }
 
 /**
@@ -112,17 +119,30 @@ async function learningLoopQuestions(sql: Sql, conversationIds: number[]): Promi
 
 /**
  * Takes the customer's own questions out of the bot's training data: an admin who added one from the unanswered list
- * made their words an intent example or an out-of-scope one, which outlive the conversation (and sit in the trained
- * model until it is retrained). Matched verbatim. Run before their questions leave the unanswered list. Returns how many.
+ * or the resolved hand-offs made their words an intent example or an out-of-scope one, which outlive the conversation
+ * (and sit in the trained model until it is retrained). Found by the source each taught text records
+ * (learning_sources, migration 059), and verbatim among the unanswered list's kept examples for what was taught
+ * before sources were recorded. Drafts started from their chats quote their question (and the agent's reply, which
+ * may name them): a draft never published is deleted; an article an admin went on to publish is the shop's content
+ * and stays, without the record tying it to them. Run before their questions leave the unanswered list.
  */
-async function forgetTrainingExamples(tx: Sql, conversationIds: number[]): Promise<number> {
+async function forgetTrainingExamples(tx: Sql, conversationIds: number[]): Promise<{ examples: number; drafts: number }> {
   const said = await learningLoopQuestions(tx, conversationIds);
-  if (!said.size) return 0;
-  const removed = await tx`delete from intent_examples where text = any(${tx.array([...said])}::text[]) returning id`;
-  const outOfScope = await outOfScopeExamples(tx);
-  const kept = outOfScope.filter((example) => !said.has(example));
-  if (kept.length < outOfScope.length) await setOutOfScopeExamples(tx, kept);
-  return removed.length + outOfScope.length - kept.length;
+  const taught = await learnedFrom(tx, conversationIds);
+  const examples = [...new Set([...said, ...taught.examples])];
+  const outOfScopeTexts = new Set([...said, ...taught.outOfScope]);
+  const removed = examples.length ? await tx`delete from intent_examples where text = any(${tx.array(examples)}::text[]) returning id` : [];
+  let outOfScopeRemoved = 0;
+  if (outOfScopeTexts.size) {
+    const outOfScope = await outOfScopeExamples(tx);
+    const kept = outOfScope.filter((example) => !outOfScopeTexts.has(example));
+    if (kept.length < outOfScope.length) await setOutOfScopeExamples(tx, kept);
+    outOfScopeRemoved = outOfScope.length - kept.length;
+  }
+  const drafts = taught.articleIds.length ? await tx`delete from articles
+    where id = any(${tx.array(taught.articleIds)}::bigint[]) and status = 'draft' and published_at is null returning id` : [];
+  await forgetLearningSources(tx, conversationIds);
+  return { examples: removed.length + outOfScopeRemoved, drafts: drafts.length };
 }
 
 /**
@@ -186,6 +206,10 @@ async function rekeyUnansweredGroup(sql: Sql, group: { id: number; locale: strin
 export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ messages: number }> {
   if (!ids.length) return { messages: 0 };
   const inIds = tx`any(${tx.array(ids)}::bigint[])`;
+  // Marked first: this locks the conversations, so a shopper's message being stored in one right now is waited for and
+  // then blanked below with the rest, and one arriving from here on waits and is refused once this commits
+  // (conversations.insertMessage and insertCustomerMessagesFast check anonymised_at under the same row lock).
+  await tx`update conversations set anonymised_at = now() where id = ${inIds}`;
   const messages = await tx`update messages set body = ${ANONYMISED_TEXT}, metadata = '{}'::jsonb
                             where conversation_id = ${inIds} and author_type <> 'system' returning id`;
   await tx`delete from attachments where conversation_id = ${inIds}`;
@@ -201,7 +225,6 @@ export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ 
   await tx`update messages set body = 'Emailed a reply to the shopper.', metadata = metadata - 'to' where conversation_id = ${inIds} and metadata->>'event' = 'email_followup'`;
   // System lines are kept (who joined, left…), but the one quoting a left message carries the shopper's words and address.
   await tx`update messages set body = 'A message was left for the team.', metadata = metadata - 'email' - 'text' where conversation_id = ${inIds} and metadata->>'event' = 'offline_message'`;
-  await tx`update conversations set anonymised_at = now() where id = ${inIds}`;
   return { messages: messages.length };
 }
 
@@ -215,7 +238,7 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
     // What goes entirely goes first, so the shared anonymising step below does not rewrite rows about to be deleted.
     const files = await tx`delete from attachments where customer_id = ${customerId} returning id`; // also uploads no message carried
     const removed = await tx`delete from interaction_events where customer_id = ${customerId} returning id`;
-    const trainingExamplesRemoved = await forgetTrainingExamples(tx as unknown as Sql, ids);
+    const { examples: trainingExamplesRemoved, drafts: articleDraftsRemoved } = await forgetTrainingExamples(tx as unknown as Sql, ids);
     await tx`delete from offline_messages where customer_id = ${customerId}`;
     await tx`delete from webhook_deliveries where customer_id = ${customerId}`; // also offline messages outside a chat
     const notes = await tx`delete from customer_notes where customer_id = ${customerId} returning id`; // what agents wrote about them
@@ -238,7 +261,13 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
       returning id`;
     await tx`update customers set name = null, email = null, external_id = null, attributes = ${tx.json({ deleted: true } as never)},
              tags = '{}', block_reason = null, updated_at = now() where id = ${customerId}`;
-    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.messages, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length, ordersDeleted: orders.length, notesDeleted: notes.length, trainingExamplesRemoved };
+    // The audit log keeps that an agent blocked them (and who), but the reason an agent typed is about the person, as
+    // the record's block_reason was: it goes too — also from blocks of records merged into this one, whose reason the
+    // merge carried over.
+    await tx`update audit_log set details = details - 'reason'
+             where action = 'customer.block' and details ? 'reason'
+               and target in (select 'customer:' || id from customers where id = ${customerId} or merged_into_id = ${customerId})`;
+    const summary: DeletionSummary = { customerId, conversations: ids.length, messagesAnonymised: anonymised.messages, timelineEventsRemoved: removed.length, attachmentsDeleted: files.length, ordersDeleted: orders.length, notesDeleted: notes.length, trainingExamplesRemoved, articleDraftsRemoved };
     await audit(tx as unknown as Sql, actorId, 'customer.delete', customerId, { ...summary });
     return { ...summary, webhookDeliveryIds: told.map((d) => d.id) };
   }) as Promise<DeletionSummary & { webhookDeliveryIds: number[] }>;

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress, type ParsedMail } from 'mailparser';
 import type { Config } from '../config.ts';
+import { AppError } from '../errors.ts';
 import type { Sql } from '../db/client.ts';
 import type { ChatService } from './chat-service.ts';
 import { messageIdsIn, replyTokensIn, verifyReplyToken } from './email-reply-address.ts';
@@ -180,7 +181,7 @@ export async function takeInboundEmail(deps: InboundDeps, raw: Buffer, envelopeR
   const fileOnly = !words && !note && files.length > 0;
   // The files are stored first (the message carries their URLs); an email delivered again finds its first delivery
   // and the files stored for this one are removed, as they are when posting fails.
-  const { result } = await sendCarryingFiles(deps.sql, { customerId: target.customer_id, conversationId, uploadedBy: 'customer' }, files,
+  const posted = await sendCarryingFiles(deps.sql, { customerId: target.customer_id, conversationId, uploadedBy: 'customer' }, files,
     (attachments) => deps.chat.customerEmailReply({
       customerId: target.customer_id,
       conversationId,
@@ -192,6 +193,13 @@ export async function takeInboundEmail(deps: InboundDeps, raw: Buffer, envelopeR
         ...(notTaken.length ? { attachmentsNotShown: notTaken.length } : {}),
       },
     }),
-    (r) => r);
+    (r) => r).catch((error: unknown) => {
+    // Gone since the look above (the customer deleted while this email was on its way): refused like any email to a
+    // deleted chat, so the sender does not retry.
+    if (error instanceof AppError && error.statusCode === 404) return null;
+    throw error;
+  });
+  if (!posted) return refused('no_conversation');
+  const { result } = posted;
   return { status: result.duplicate ? 'duplicate' : 'posted', conversationId: result.conversationId, messageId: result.messageId };
 }

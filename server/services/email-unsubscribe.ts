@@ -3,6 +3,7 @@
 // the signature can stand for nothing else). Stateless, like visitor tokens:
 // a link in an old email still works.
 import type { Sql } from '../db/client.ts';
+import { withKeptCustomer } from '../repositories/kept-customers.ts';
 import { identityHash, signatureMatches } from './visitor-tokens.ts';
 
 const PURPOSE = 'email-unsubscribe';
@@ -25,9 +26,23 @@ export function unsubscribeUrl(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/api/email/unsubscribe?token=${encodeURIComponent(token)}`;
 }
 
-/** Records the opt-out (the first time only: its time stays when the link is used again); false for an unknown customer. */
+/**
+ * Records the opt-out (the first time only: its time stays when the link is used again); false for an unknown customer.
+ * The link names the record the email was sent for, which a merge (a sign-in, say) may since have emptied into another:
+ * the opt-out goes on the record kept now, which is the one the follow-up and rating emails read (kept-customers.ts).
+ */
 export async function optOutOfFollowups(sql: Sql, customerId: number): Promise<boolean> {
-  const rows = await sql`update customers set email_followups_off_at = coalesce(email_followups_off_at, now()), updated_at = now()
-                         where id = ${customerId} returning id`;
-  return rows.length > 0;
+  return withKeptCustomer(sql, customerId, async (tx, keptId) => {
+    const rows = await tx`update customers set email_followups_off_at = coalesce(email_followups_off_at, now()), updated_at = now()
+                          where id = ${keptId} returning id`;
+    return rows.length > 0;
+  });
+}
+
+/** The language of the emails the customer of a link gets now: their kept record's (after a merge), else null. */
+export async function unsubscribeLocale(sql: Sql, customerId: number): Promise<string | null> {
+  const [row] = await sql<{ locale: string | null }[]>`
+    select coalesce(kept.locale, c.locale) as locale from customers c left join customers kept on kept.id = c.merged_into_id
+    where c.id = ${customerId}`;
+  return row?.locale ?? null;
 }

@@ -1,7 +1,7 @@
 // The shop's widget settings (colour, greeting, hours, proactive messages, allowed websites, identity secret),
 // stored as one JSON row so admins edit them without a migration.
 import { Type, type Static } from 'typebox';
-import { dayIn, startOfDayIn } from './zoned-days.ts';
+import { dayIn, zonedInstant } from './zoned-days.ts';
 import type { Sql } from '../db/client.ts';
 import { settingsRow } from './settings-row.ts';
 import { ALLOWED_ORIGIN_PATTERN } from './allowed-origin.ts';
@@ -157,17 +157,19 @@ export function isKnownTimeZone(timeZone: string): boolean {
 /**
  * When the shop next opens after `at` (within a week), or null when it never does or has no hours: so the widget can
  * say "We open again tomorrow at 09:00" in the shopper's own time rather than only that it is closed. A day's opening
- * is its midnight in the shop's zone plus the opening time (a daylight-saving change between the two is ignored).
+ * is the instant the shop's clock reads the opening time that day (on a daylight-saving day too: zoned-days.ts).
  */
 export function nextOpening(settings: WidgetSettings, at: Date = new Date()): Date | null {
   const hours = settings.businessHours;
   if (!hours || !isKnownTimeZone(hours.timezone)) return null;
+  // Calendar days from today in the shop's zone: stepping 24 h from `at` instead can skip a day where the clocks
+  // go forward (Saturday 23:30 plus 24 h is already Monday 00:30).
+  const today = new Date(`${dayIn(at, hours.timezone)}T12:00:00Z`);
   for (let ahead = 0; ahead <= 7; ahead++) {
-    const day = dayIn(new Date(at.getTime() + ahead * 86_400_000), hours.timezone);
+    const day = new Date(today.getTime() + ahead * 86_400_000).toISOString().slice(0, 10);
     const window = hours.days[new Date(`${day}T12:00:00Z`).getUTCDay()];
     if (!window) continue;
-    const [h, m] = window[0].split(':').map(Number);
-    const opens = new Date(startOfDayIn(day, hours.timezone).getTime() + (h * 60 + m) * 60_000);
+    const opens = zonedInstant(day, window[0], hours.timezone);
     if (opens > at) return opens;
   }
   return null;

@@ -740,6 +740,24 @@ describe('privacy: what deletion reaches beyond the conversation', () => {
     expect(await stack.env.sql`select customer_id, comment, rating from feedback where idempotency_key = 'late-rating-quinn'`).toEqual([{ customer_id: null, comment: null, rating: 2 }]);
     expect(await stack.env.sql`select 1 from interaction_events where customer_id = ${visitor.customerId}`).toHaveLength(0);
   });
+  it("takes the block reason an agent typed out of the audit log, keeping that they were blocked and by whom", async () => {
+    const visitor = await widgetSession(stack.url, { name: 'Blake Blocked' });
+    const other = await widgetSession(stack.url);
+    const reason = 'Blake Blocked keeps sending his home address 7 Hidden Row';
+    expect((await http('POST', `/api/customers/${visitor.customerId}/block`, agent, { reason })).status).toBe(200);
+    expect((await http('POST', `/api/customers/${other.customerId}/block`, agent, { reason: 'spam from another shopper' })).status).toBe(200);
+    const blockEntries = async (customerId: number) =>
+      stack.env.sql<{ actor_user_id: number; details: Record<string, unknown> }[]>`
+        select actor_user_id, details from audit_log where action = 'customer.block' and target = ${`customer:${customerId}`}`;
+    expect((await blockEntries(visitor.customerId)).map((e) => e.details)).toEqual([{ reason }]);
+
+    expect((await http('DELETE', `/api/admin/customers/${visitor.customerId}`, admin)).status).toBe(200);
+    // The entry stays (an agent blocked someone), without the words about the person.
+    expect(await blockEntries(visitor.customerId)).toEqual([{ actor_user_id: agent.user.id, details: {} }]);
+    expect(JSON.stringify(await stack.env.sql`select details from audit_log`)).not.toContain('Hidden Row');
+    // Another customer's block keeps its reason.
+    expect((await blockEntries(other.customerId)).map((e) => e.details)).toEqual([{ reason: 'spam from another shopper' }]);
+  });
 });
 
 describe('agent support reads', () => {

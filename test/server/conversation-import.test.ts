@@ -185,9 +185,9 @@ describe('importing conversations', () => {
       // Not by its id either (a crafted client): the old tool's agents' names stay with the team.
       const importedId = Number((await conversationOf('chatwoot', '101'))!.id);
       expect(await callOk(widget, 'conversation:current', { conversationId: importedId })).toMatchObject({ conversation: null, messages: [] });
-      // Nor can it be rated here (its rating came with it): refused, whatever the shop's rating setting.
+      // Nor can it be rated here (its rating came with it): not found, as for every shopper path, whatever the shop's rating setting.
       await saveWidgetSettings(sql(), { ...(await loadWidgetSettings(sql())), csatAsk: 'all' });
-      expect(await call(widget, 'feedback:csat', { conversationId: importedId, rating: 1 })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+      expect(await call(widget, 'feedback:csat', { conversationId: importedId, rating: 1 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     } finally {
       widget.close();
     }

@@ -34,6 +34,7 @@ export interface SessionRequest {
   email?: string;
   name?: string;
   locale?: string;
+  attributes?: Record<string, string | number | boolean | null>;
 }
 
 export interface Session {

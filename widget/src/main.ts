@@ -19,6 +19,8 @@ export interface IdentifyInput {
   hash?: string;
   email?: string;
   name?: string;
+  /** What the shop knows of the user (plan, lifetime value…): kept for agents only with a verified hash. null removes a key. */
+  attributes?: Record<string, string | number | boolean | null>;
 }
 
 export interface OpenOptions {
@@ -213,7 +215,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     async identify(input) {
       const userId = typeof input?.userId === 'number' && Number.isFinite(input.userId) ? String(input.userId) : input?.userId;
       if (typeof userId !== 'string' || !userId) throw new Error('identify() needs a userId (a string, or a number)');
-      const next = await switchSession({ userId, hash: input.hash, email: input.email, name: input.name });
+      const next = await switchSession({ userId, hash: input.hash, email: input.email, name: input.name, attributes: input.attributes });
       return { customerId: next.customerId, identified: next.identified };
     },
     async reset() {

@@ -217,6 +217,16 @@ function TagsEditor({ customer, besideChat, onSaved }: { customer: Customer; bes
   );
 }
 
+/**
+ * An attribute's value as an agent reads it: true/false in words, a number in the console's language (1200 → 1,200),
+ * text as the shop wrote it. The shop's values arrive through identify() and the API (services/customer-attributes.ts).
+ */
+export function attributeText(value: unknown): string {
+  if (typeof value === 'boolean') return t(value ? 'customer.attrTrue' : 'customer.attrFalse');
+  if (typeof value === 'number') return value.toLocaleString(getLocale() === 'zh' ? 'zh-CN' : 'en-US', { maximumFractionDigits: 20 });
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
 function AttributesEditor({ customer, onSaved }: { customer: Customer; onSaved(): void }) {
   const [key, setKey] = useState('');
   const [value, setValue] = useState('');
@@ -225,14 +235,15 @@ function AttributesEditor({ customer, onSaved }: { customer: Customer; onSaved()
     await patch(`/api/customers/${customer.id}`, { attributes });
     onSaved();
   });
-  const entries = Object.entries(customer.attributes);
+  // By name: jsonb keeps no order of its own (it sorts keys by length), so the list would look shuffled otherwise.
+  const entries = Object.entries(customer.attributes).sort(([a], [b]) => a.localeCompare(b));
   return (
     <section class="card">
       <h4>{t('customer.attributes')}</h4>
       <dl class="facts" data-testid="attributes">
         {entries.map(([k, v]) => [
           <dt key={`k-${k}`}>{k}</dt>,
-          <dd key={`v-${k}`}>{typeof v === 'object' ? JSON.stringify(v) : String(v)} <button class="link" aria-label={t('remove')} onClick={() => { const next = { ...customer.attributes }; delete next[k]; void save(next); }}>×</button></dd>,
+          <dd key={`v-${k}`} data-key={k}>{attributeText(v)} <button class="link" aria-label={t('remove')} onClick={() => { const next = { ...customer.attributes }; delete next[k]; void save(next); }}>×</button></dd>,
         ])}
       </dl>
       <form class="inline fit" onSubmit={(e) => { e.preventDefault(); if (key.trim()) { void save({ ...customer.attributes, [key.trim()]: value }); setKey(''); setValue(''); } }}>
