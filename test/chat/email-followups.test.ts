@@ -1,14 +1,12 @@
 // Email follow-up of agent replies the shopper did not see, against a real SMTP
 // receiver started here, a real server with its workers, and socket.io clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { smtpReceiver, type SmtpReceiver } from '../support/smtp.ts';
-import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, connectWidget, eventually, nextAgentMessage, nextEvent, record, type AgentClient } from '../support/sockets.ts';
+import type { Queue } from 'bullmq';
+import type { SmtpReceiver } from '../support/smtp.ts';
+import { login, widgetSession, type TestStack } from '../support/server.ts';
+import { startEmailStack, type EmailStack } from '../support/email-stack.ts';
+import { callOk, connectWidget, eventually, nextAgentMessage, nextEvent, record, type AgentClient } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
-import { bullPrefix } from '../../server/queues.ts';
-import { QUEUE_EMAIL_FOLLOWUPS } from '../../server/services/email-followup-queue.ts';
 import { unsubscribeToken } from '../../server/services/email-unsubscribe.ts';
 import { sharedSecret } from '../../server/services/secrets.ts';
 import { productsRepository } from '../../knowledge-base/repositories/products.ts';
@@ -17,34 +15,19 @@ let smtp: SmtpReceiver;
 let stack: TestStack;
 let agent: AgentClient;
 let queue: Queue;
-let queueRedis: Redis;
 let seq = 0;
 /** The first test's email link, which the resume test opens "on another device". */
 let resumeLink: { token: string; customerId: number; conversationId: number } | undefined;
+let bed: EmailStack;
 
 beforeAll(async () => {
-  smtp = smtpReceiver();
-  const port = await smtp.listen();
   // The follow-up waits EMAIL_FOLLOWUP_DELAY_SECONDS after a reply: two replies sent one after the other must fall in
   // that window to go out as one email, and a shopper's seen mark must arrive in it for nothing to be sent. One
   // second was a thin margin on a loaded machine (a round trip can take that long there); three keep the tests quick.
-  stack = await startStack({
-    workers: true,
-    config: { smtpUrl: `smtp://127.0.0.1:${port}`, emailFollowupDelaySeconds: 3, emailRetryDelayMs: 300, shopName: 'Northwind Goods', shopUrl: 'https://shop.example/', mailFrom: '' },
-  });
-  const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
-  agent = await connectAgent(stack.url, token);
-  await callOk(agent, 'presence:set', { presence: 'online' });
-  queueRedis = new Redis(stack.env.config.redisUrl);
-  queue = new Queue(QUEUE_EMAIL_FOLLOWUPS, { connection: queueRedis, prefix: bullPrefix(stack.env.config) });
+  bed = await startEmailStack({ emailFollowupDelaySeconds: 3, shopUrl: 'https://shop.example/' });
+  ({ smtp, stack, agent, followups: queue } = bed);
 });
-afterAll(async () => {
-  agent?.close();
-  await queue?.close();
-  queueRedis?.disconnect();
-  await stack?.close();
-  await smtp?.close();
-});
+afterAll(() => bed?.close());
 
 /** A shopper with an email address who has written once (the bot answered); returns their open conversation. */
 async function shopperWithEmail(email: string | null = `shopper${++seq}@example.com`) {
@@ -62,12 +45,7 @@ async function agentReply(conversationId: number, text: string, extra: Record<st
 }
 
 /** Every follow-up job has run (none waiting, delayed, active or being retried). */
-async function followupsSettled(): Promise<void> {
-  await eventually(async () => {
-    const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children');
-    return Object.values(counts).every((n) => n === 0);
-  }, 20_000, 'the email-followups queue to be empty');
-}
+const followupsSettled = () => bed.followupsSettled();
 
 const followupRows = (conversationId: number) =>
   stack.env.sql<{ status: string; attempts: number; error: string | null; recipient: string; up_to_message_id: number }[]>`

@@ -4,9 +4,10 @@
 // console and the widget are socket.io clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { smtpReceiver, type SmtpReceiver } from '../support/smtp.ts';
-import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, connectWidget, eventually, nextAgentMessage, nextEvent, type AgentClient } from '../support/sockets.ts';
+import type { SmtpReceiver } from '../support/smtp.ts';
+import { login, widgetSession, type TestStack } from '../support/server.ts';
+import { startEmailStack, type EmailStack } from '../support/email-stack.ts';
+import { callOk, connectWidget, eventually, nextAgentMessage, nextEvent, type AgentClient } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
 import { createServer } from '../../server/app.ts';
 import { replyToAddress } from '../../server/services/email-reply-address.ts';
@@ -21,28 +22,15 @@ let smtp: SmtpReceiver;
 let stack: TestStack;
 let agent: AgentClient;
 let seq = 0;
+let bed: EmailStack;
 
 beforeAll(async () => {
-  smtp = smtpReceiver();
-  const port = await smtp.listen();
-  stack = await startStack({
-    workers: true,
-    config: {
-      smtpUrl: `smtp://127.0.0.1:${port}`, emailFollowupDelaySeconds: 1, emailRetryDelayMs: 300, shopName: 'Northwind Goods', mailFrom: '',
-      inboundEmailAddress: INBOUND, inboundEmailSecret: SECRET, maxMessageChars: MAX_CHARS,
-    },
-  });
+  bed = await startEmailStack({ emailFollowupDelaySeconds: 1, inboundEmailAddress: INBOUND, inboundEmailSecret: SECRET, maxMessageChars: MAX_CHARS });
+  ({ smtp, stack, agent } = bed);
   // Room for every chat of the file, so a chat handed over by email is assigned rather than left queued.
   await stack.env.sql`update users set capacity = 100 where email = ${stack.agent.email}`;
-  const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
-  agent = await connectAgent(stack.url, token);
-  await callOk(agent, 'presence:set', { presence: 'online' });
 });
-afterAll(async () => {
-  agent?.close();
-  await stack?.close();
-  await smtp?.close();
-});
+afterAll(() => bed?.close());
 
 /**
  * A shopper with an email address who asked once and got an agent's answer (the agent holds the chat). With

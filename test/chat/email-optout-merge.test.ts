@@ -3,47 +3,25 @@
 // anonymous record must come along, and an unsubscribe link from an email sent before the merge — it names the record
 // that is now empty — must opt out the kept one. A real SMTP receiver, a real server with its workers, socket.io clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { smtpReceiver, type SmtpReceiver } from '../support/smtp.ts';
-import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, connectWidget, eventually, nextEvent, type AgentClient } from '../support/sockets.ts';
+import type { SmtpReceiver } from '../support/smtp.ts';
+import { widgetSession, type TestStack } from '../support/server.ts';
+import { startEmailStack, type EmailStack } from '../support/email-stack.ts';
+import { callOk, connectWidget, eventually, nextEvent, type AgentClient } from '../support/sockets.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
-import { bullPrefix } from '../../server/queues.ts';
-import { QUEUE_EMAIL_FOLLOWUPS } from '../../server/services/email-followup-queue.ts';
 import { identityHash } from '../../server/services/visitor-tokens.ts';
 
 const IDENTITY_SECRET = 'optout-merge-identity-secret';
 let smtp: SmtpReceiver;
 let stack: TestStack;
 let agent: AgentClient;
-let queue: Queue;
-let queueRedis: Redis;
 let seq = 0;
+let bed: EmailStack;
 
 beforeAll(async () => {
-  smtp = smtpReceiver();
-  const port = await smtp.listen();
-  stack = await startStack({
-    workers: true,
-    config: {
-      smtpUrl: `smtp://127.0.0.1:${port}`, emailFollowupDelaySeconds: 2, emailRetryDelayMs: 300, shopName: 'Northwind Goods',
-      shopUrl: 'https://shop.example/', mailFrom: '', identitySecret: IDENTITY_SECRET,
-    },
-  });
-  const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
-  agent = await connectAgent(stack.url, token);
-  await callOk(agent, 'presence:set', { presence: 'online' });
-  queueRedis = new Redis(stack.env.config.redisUrl);
-  queue = new Queue(QUEUE_EMAIL_FOLLOWUPS, { connection: queueRedis, prefix: bullPrefix(stack.env.config) });
+  bed = await startEmailStack({ emailFollowupDelaySeconds: 2, shopUrl: 'https://shop.example/', identitySecret: IDENTITY_SECRET });
+  ({ smtp, stack, agent } = bed);
 });
-afterAll(async () => {
-  agent?.close();
-  await queue?.close();
-  queueRedis?.disconnect();
-  await stack?.close();
-  await smtp?.close();
-});
+afterAll(() => bed?.close());
 
 const signIn = (userId: string, extra: Record<string, unknown> = {}) =>
   widgetSession(stack.url, { userId, hash: identityHash(IDENTITY_SECRET, userId), ...extra });
@@ -72,12 +50,7 @@ async function unsubscribeLinkOf(email: string): Promise<string> {
 const oneClick = (path: string) =>
   fetch(`${stack.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
 
-async function followupsSettled(): Promise<void> {
-  await eventually(async () => {
-    const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children');
-    return Object.values(counts).every((n) => n === 0);
-  }, 20_000, 'the email-followups queue to be empty');
-}
+const followupsSettled = () => bed.followupsSettled();
 
 const optedOut = async (customerId: number) =>
   (await stack.env.sql<{ off: boolean }[]>`select email_followups_off_at is not null as off from customers where id = ${customerId}`)[0].off;
