@@ -185,11 +185,12 @@ export function kbAdminService(ctx: AppContext) {
       await retrain(`intent ${found.name} deleted`);
     },
 
-    async addExample(id: number, locale: Locale, text: string): Promise<IntentRecord> {
+    /** `onAdded` runs in the insert's transaction, only when the example was new (see the repository). */
+    async addExample(id: number, locale: Locale, text: string, onAdded?: (tx: Sql) => Promise<void>): Promise<IntentRecord> {
       const found = await intent(id);
       const clean = text.trim().replace(/\s+/g, ' ');
       if (!clean) throw badRequest('The example is empty.');
-      await intents.addExample(id, locale, clean);
+      await intents.addExample(id, locale, clean, onAdded && ((tx) => onAdded(tx as unknown as Sql)));
       await retrain(`example added to ${found.name}`);
       return intent(id);
     },

@@ -33,8 +33,12 @@ export async function setOutOfScopeExamples(sql: Sql, examples: string[]): Promi
   return clean;
 }
 
-/** Every write of the list takes this lock, so neither an addition nor a replacement overwrites another unseen. */
-const lockList = (tx: Sql) => tx`select pg_advisory_xact_lock(hashtext(${KEY}))`;
+/**
+ * Every write of the list takes this lock (in its transaction), so neither an addition, a replacement nor a customer
+ * deletion's removal overwrites another unseen.
+ */
+export const lockOutOfScopeList = (tx: Sql) => tx`select pg_advisory_xact_lock(hashtext(${KEY}))`;
+const lockList = lockOutOfScopeList;
 
 /**
  * The editor's save: replaces the whole list. With `basedOn` (the `updatedAt` the editor loaded; null when there was
@@ -52,8 +56,12 @@ export async function replaceOutOfScopeExamples(sql: Sql, examples: string[], ba
   }) as Promise<{ examples: string[]; updatedAt: Date | null }>;
 }
 
-/** Appends examples (the learning loop's "not for the bot"); returns how many were new and the total. */
-export async function addOutOfScopeExamples(sql: Sql, examples: string[]): Promise<{ added: number; total: number }> {
+/**
+ * Appends examples (the learning loop's "not for the bot"); returns how many were new, the total, and the new texts
+ * themselves (as stored): only those are the shopper's words, one the list had already is the shop's.
+ * `onAdded` runs in the same transaction (recording where the new texts came from), so a text is never added untraced.
+ */
+export async function addOutOfScopeExamples(sql: Sql, examples: string[], onAdded?: (tx: Sql, texts: string[]) => Promise<void>): Promise<{ added: number; total: number; texts: string[] }> {
   return sql.begin(async (tx) => {
     // The lock keeps two admins' additions from overwriting each other.
     await lockList(tx as unknown as Sql);
@@ -63,8 +71,11 @@ export async function addOutOfScopeExamples(sql: Sql, examples: string[]): Promi
       throw badRequest(`At most ${MAX_OUT_OF_SCOPE_EXAMPLES} out-of-scope examples are kept; remove some first.`);
     }
     await setOutOfScopeExamples(tx as unknown as Sql, merged);
-    return { added: merged.length - cleanOutOfScopeExamples(current).length, total: merged.length };
-  });
+    const had = new Set(cleanOutOfScopeExamples(current));
+    const texts = merged.filter((e) => !had.has(e));
+    if (onAdded && texts.length) await onAdded(tx as unknown as Sql, texts);
+    return { added: texts.length, total: merged.length, texts };
+  }) as Promise<{ added: number; total: number; texts: string[] }>;
 }
 
 /**

@@ -27,6 +27,15 @@ const WARNING: Record<KbJobKind, string> = {
   index: 'Saved, but the re-indexing could not be queued (the job queue is unreachable): the bot keeps answering from the articles as they were until the queue is back, when the indexing runs by itself.',
 };
 
+/**
+ * Postgres's clock, for both sides of the owed mark: it is written by the app server and cleared by a worker, and
+ * their clocks may differ (a worker a few seconds behind would otherwise clear a debt its job did not cover).
+ */
+async function databaseNow(sql: Sql): Promise<Date> {
+  const [row] = await sql<{ now: Date }[]>`select clock_timestamp() as now`;
+  return row.now;
+}
+
 /** Clears the owed mark a job queued at `queuedFrom` covers (the change it was owed for was stored before it). */
 async function clearOwed(sql: Sql, kind: KbJobKind, queuedFrom: Date): Promise<void> {
   await sql`update kb_job_status set owed_since = null where kind = ${kind} and owed_since is not null and owed_since <= ${queuedFrom}`;
@@ -37,7 +46,7 @@ async function clearOwed(sql: Sql, kind: KbJobKind, queuedFrom: Date): Promise<v
  * failure to record the debt too (Postgres away as well) is thrown.
  */
 export async function requestOrOwe(sql: Sql, kind: KbJobKind, request: () => Promise<void>, log?: { warn(obj: unknown, msg?: string): void }): Promise<void> {
-  const queuedFrom = new Date();
+  const queuedFrom = await databaseNow(sql);
   try {
     await request();
   } catch (error) {
@@ -54,7 +63,7 @@ export async function queueOwedJob(queuesOf: () => Queues, sql: Sql, kind: KbJob
   const [row] = await sql<{ owed_since: Date | null }[]>`select owed_since from kb_job_status where kind = ${kind}`;
   if (!row?.owed_since) return false;
   const queues = queuesOf();
-  const queuedFrom = new Date();
+  const queuedFrom = await databaseNow(sql);
   // Forced: the owed request may itself have been a forced retraining (and an unneeded one costs one training).
   if (kind === 'train') await requestTraining(queues, sql, 'owed since the job queue was unreachable', true);
   else await requestIndexing(queues, sql, 'owed since the job queue was unreachable');

@@ -43,8 +43,9 @@ export function knowledgeBaseExtension(options: KnowledgeBaseExtensionOptions = 
         () => {}, // logged by the host
       );
     }, () => {
-      // Back after a Redis drop: a model, index or catalogue announced meanwhile was missed, so everything is reloaded.
-      host.reload().then(
+      // Back after a Redis drop: a model, index or catalogue announced meanwhile was missed, so everything is reloaded
+      // (awaited: drops during this reload then cause one more, not one each; subscribeReload coalesces them).
+      return host.reload().then(
         () => ctx.log.info(`knowledge base reloaded after the reload channel reconnected: model v${host.snapshot.modelVersion ?? '-'}`),
         () => {}, // logged by the host
       );

@@ -92,6 +92,7 @@ const SPECIFIC_REFUSALS: Record<string, { key: Key; params: string[] }> = {
   conversation_taken: { key: 'errors.conversationTaken', params: [] },
   conversation_resolved: { key: 'errors.conversationResolved', params: [] },
   conversation_imported: { key: 'errors.conversationImported', params: [] },
+  conversation_anonymised: { key: 'errors.conversationAnonymised', params: [] },
   unknown_product: { key: 'errors.unknownProduct', params: ['name'] },
   too_many_products: { key: 'errors.tooManyProducts', params: ['n'] },
   products_in_note: { key: 'errors.productsInNote', params: [] },

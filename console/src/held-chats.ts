@@ -5,10 +5,15 @@
 // - news judged by the sets (is this message's chat mine?) waits until both loads have answered (or failed) and is
 //   then handled as if it came then, in the order it came;
 // - a chat the live news placed (assigned, queued, resolved…) before a load answered keeps that place: the news is as
-//   new as the load's answer or newer, and any older news not here yet still comes and places it again after.
+//   new as the load's answer or newer, and any older news not here yet still comes and places it again after;
+// - a load that has not answered after FIRST_LOAD_TIMEOUT_MS counts as failed (a request the network left hanging
+//   must not hold the news for good), and its late answer, older than the news handled meanwhile, is not used.
 import { useEffect, useState } from 'preact/hooks';
 
 export type HeldView = 'mine' | 'queued';
+
+/** How long news waits for a first load that does not answer. */
+export const FIRST_LOAD_TIMEOUT_MS = 10_000;
 
 export interface HeldChats {
   readonly mine: Set<number>;
@@ -46,8 +51,13 @@ export function createHeldChats(): HeldChats {
     },
     loadFirst: (load) => {
       let stopped = false;
-      const loads = (['mine', 'queued'] as const).map((view) => load(view).then(fill(view === 'mine' ? mine : queued)));
-      void Promise.allSettled(loads).then(() => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<void>((resolve) => { timer = setTimeout(resolve, FIRST_LOAD_TIMEOUT_MS); });
+      const loads = (['mine', 'queued'] as const).map((view) => load(view).then((ids) => {
+        if (held) fill(view === 'mine' ? mine : queued)(ids); // not once the news went on without it
+      }));
+      void Promise.race([Promise.allSettled(loads), timedOut]).then(() => {
+        clearTimeout(timer);
         const waiting = held ?? [];
         held = null;
         placed.clear();
@@ -56,6 +66,7 @@ export function createHeldChats(): HeldChats {
       });
       return () => {
         stopped = true;
+        clearTimeout(timer);
       };
     },
   };

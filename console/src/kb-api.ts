@@ -107,26 +107,32 @@ const intentBody = (i: Omit<Intent, 'id' | 'updatedAt'>) => ({
   action: i.action || null, articleSlug: i.articleSlug || null, askHelpful: i.askHelpful, examples: { en: i.examples.en, zh: i.examples.zh },
 });
 
+/**
+ * Set on a change's answer when it was saved but its retraining or re-indexing could not be queued (the job queue was
+ * unreachable; knowledge-base/owed-jobs.ts): the workers queue it once the queue is back. The editors say so.
+ */
+export interface JobWarning { warning?: string }
+
 export const kbApi = {
   listArticles: (filter: ArticleFilter) => get<{ items: Omit<Article, 'body'>[]; total: number; categories: string[] }>(`/api/admin/articles${query({ ...filter, limit: 500 })}`),
   getArticle: (id: number) => get<{ article: Article }>(`/api/admin/articles/${id}`),
-  createArticle: (input: ArticleInput) => post<{ article: Article }>('/api/admin/articles', input),
+  createArticle: (input: ArticleInput) => post<{ article: Article } & JobWarning>('/api/admin/articles', input),
   /** Saves a new version. A published article stays published: the bot uses the new text after the re-index. */
   /** `baseVersion`: the version the editor opened; a newer one saved meanwhile refuses the save (409). */
-  saveArticle: (id: number, input: Partial<ArticleInput> & { baseVersion?: number }, note?: string) => put<{ article: Article }>(`/api/admin/articles/${id}`, note ? { ...input, note } : input),
-  publishArticle: (id: number) => post<{ article: Article }>(`/api/admin/articles/${id}/publish`, {}),
-  unpublishArticle: (id: number) => post<{ article: Article }>(`/api/admin/articles/${id}/unpublish`, {}),
+  saveArticle: (id: number, input: Partial<ArticleInput> & { baseVersion?: number }, note?: string) => put<{ article: Article } & JobWarning>(`/api/admin/articles/${id}`, note ? { ...input, note } : input),
+  publishArticle: (id: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/publish`, {}),
+  unpublishArticle: (id: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/unpublish`, {}),
   deleteArticle: (id: number) => del(`/api/admin/articles/${id}`),
   versions: (id: number) => get<{ items: Omit<ArticleVersion, 'body'>[] }>(`/api/admin/articles/${id}/versions`),
   version: (id: number, version: number) => get<{ version: ArticleVersion }>(`/api/admin/articles/${id}/versions/${version}`),
-  restore: (id: number, version: number) => post<{ article: Article }>(`/api/admin/articles/${id}/versions/${version}/restore`, {}),
+  restore: (id: number, version: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/versions/${version}/restore`, {}),
   status: () => get<{ training: JobStatus; indexing: JobStatus }>('/api/admin/kb/status'),
 
   listIntents: () => get<{ items: Intent[] }>('/api/admin/intents'),
   getIntent: (id: number) => get<{ intent: Intent }>(`/api/admin/intents/${id}`),
-  createIntent: (input: Omit<Intent, 'id' | 'updatedAt'>) => post<{ intent: Intent }>('/api/admin/intents', intentBody(input)),
+  createIntent: (input: Omit<Intent, 'id' | 'updatedAt'>) => post<{ intent: Intent } & JobWarning>('/api/admin/intents', intentBody(input)),
   /** `basedOn`: the intent's updatedAt as the editor loaded it; a change made meanwhile refuses the save (409). */
-  saveIntent: (id: number, input: Omit<Intent, 'id' | 'updatedAt'>, basedOn: string) => put<{ intent: Intent }>(`/api/admin/intents/${id}`, { ...intentBody(input), updatedAt: basedOn }),
+  saveIntent: (id: number, input: Omit<Intent, 'id' | 'updatedAt'>, basedOn: string) => put<{ intent: Intent } & JobWarning>(`/api/admin/intents/${id}`, { ...intentBody(input), updatedAt: basedOn }),
   deleteIntent: (id: number) => del(`/api/admin/intents/${id}`),
   classify: (text: string) => post<Classification>('/api/admin/nlu/classify', { text }),
   preview: (text: string) => post<BotPreview>('/api/admin/bot/preview', { text }),
@@ -143,5 +149,5 @@ export const kbApi = {
   candidateDraft: (conversationId: number) => post<{ article: Article }>(`/api/admin/unanswered/candidates/${conversationId}/create-article`, {}),
   dismissCandidate: (conversationId: number) => post(`/api/admin/unanswered/candidates/${conversationId}/handled`, { action: 'dismissed' }),
   /** `basedOn`: the list's updatedAt as loaded (null: there was none); a change made meanwhile refuses the save (409). */
-  saveOutOfScope: (examples: string[], basedOn: string | null) => put<OutOfScopeList>('/api/admin/nlu/out-of-scope', { examples, updatedAt: basedOn }),
+  saveOutOfScope: (examples: string[], basedOn: string | null) => put<OutOfScopeList & JobWarning>('/api/admin/nlu/out-of-scope', { examples, updatedAt: basedOn }),
 };

@@ -124,11 +124,21 @@ export const intentsRepository = (sql: Sql) => {
         return 'updated';
       })) as 'updated' | 'missing' | 'stale';
     },
-    async addExample(id: number, locale: Locale, text: string): Promise<boolean> {
-      const [row] = await sql`
-        with ins as (insert into intent_examples (intent_id, locale, text) values (${id}, ${locale}, ${text.trim()}) on conflict do nothing returning 1)
-        update intents set updated_at = ${NEXT_STAMP} where id = ${id} returning id`;
-      return !!row;
+    /**
+     * Adds one example: 'added', 'exists' (the intent had it already: nothing was inserted) or 'missing' (no such
+     * intent). `onAdded` runs in the same transaction only when the example was new (the learning loop records whose
+     * words it is), so a text the shop wrote itself is never recorded as a shopper's and nothing new goes untraced.
+     */
+    async addExample(id: number, locale: Locale, text: string, onAdded?: (tx: Tx) => Promise<void>): Promise<'added' | 'exists' | 'missing'> {
+      return (await sql.begin(async (t) => {
+        const tx = t as unknown as Tx;
+        const [intent] = await tx`update intents set updated_at = ${NEXT_STAMP} where id = ${id} returning id`;
+        if (!intent) return 'missing';
+        const inserted = await tx`insert into intent_examples (intent_id, locale, text) values (${id}, ${locale}, ${text.trim()}) on conflict do nothing returning id`;
+        if (!inserted.length) return 'exists';
+        if (onAdded) await onAdded(tx);
+        return 'added';
+      })) as 'added' | 'exists' | 'missing';
     },
     async remove(id: number): Promise<boolean> {
       const rows = await sql`delete from intents where id = ${id} returning id`;

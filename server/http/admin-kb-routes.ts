@@ -94,6 +94,9 @@ export default function adminKbRoutes(ctx: AppContext) {
     // A change stored whose training or indexing could not be queued is owed (owed-jobs.ts): the answer is the change's
     // success with a `warning` that says so. Each request collects its warnings in a store of its own.
     const warningsOf = new WeakMap<object, string[]>();
+    // In the schemas of the answers that may carry it, for the OpenAPI document: added after serialisation (onSend),
+    // so the serialiser never sees it to strip it.
+    const JobWarning = { warning: Type.Optional(Type.String({ description: 'Set when the change was saved but its retraining or re-indexing could not be queued (the job queue was unreachable); the workers queue it once the queue is back.' })) };
     app.addHook('preHandler', (request, _reply, done) => {
       const warnings: string[] = [];
       warningsOf.set(request, warnings);
@@ -167,13 +170,13 @@ export default function adminKbRoutes(ctx: AppContext) {
     }, async (request) => ({ intent: toIntentJson(await service.intent(request.params.id)) }));
 
     app.post('/api/admin/intents', {
-      ...admin, schema: { tags, summary: 'Create an intent; retrains in the background', body: IntentInputSchema, response: { 201: Type.Object({ intent: IntentSchema }), ...errors } },
+      ...admin, schema: { tags, summary: 'Create an intent; retrains in the background', body: IntentInputSchema, response: { 201: Type.Object({ intent: IntentSchema, ...JobWarning }), ...errors } },
     }, async (request, reply) => reply.status(201).send({ intent: toIntentJson(await service.createIntent(intentInput(request.body))) }));
 
     app.put('/api/admin/intents/:id', {
       ...admin, schema: { tags, summary: 'Replace an intent (examples included); retrains in the background',
         description: 'Send the updatedAt the intent was loaded with: when it changed meanwhile (an example added from the unanswered questions, another admin) the save is refused with 409 conflict.',
-        params: IdParams, body: IntentUpdateSchema, response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
+        params: IdParams, body: IntentUpdateSchema, response: { 200: Type.Object({ intent: IntentSchema, ...JobWarning }), ...errors } },
     }, async (request) => {
       const { updatedAt, ...body } = request.body;
       return { intent: toIntentJson(await service.updateIntent(request.params.id, intentInput(body), basedOn(updatedAt))) };
@@ -189,7 +192,7 @@ export default function adminKbRoutes(ctx: AppContext) {
     app.post('/api/admin/intents/:id/examples', {
       ...admin, schema: { tags, summary: 'Add one example to an intent', params: IdParams,
         body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 500 }), locale: Type.Optional(LocaleSchema) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
+        response: { 200: Type.Object({ intent: IntentSchema, ...JobWarning }), ...errors } },
     }, async (request) => ({ intent: toIntentJson(await service.addExample(request.params.id, request.body.locale ?? detectLanguage(request.body.text), request.body.text)) }));
 
     const OutOfScopeList = Type.Object({
@@ -208,7 +211,7 @@ export default function adminKbRoutes(ctx: AppContext) {
           examples: Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: MAX_OUT_OF_SCOPE_EXAMPLES }),
           updatedAt: Type.Optional(Nullable(BasedOn('list (null: there was no list yet)'))),
         }, { additionalProperties: false }),
-        response: { 200: OutOfScopeList, ...errors } },
+        response: { 200: Type.Object({ ...OutOfScopeList.properties, ...JobWarning }), ...errors } },
     }, async (request) => {
       const { updatedAt } = request.body;
       const saved = await replaceOutOfScopeExamples(ctx.sql, request.body.examples, updatedAt === null ? null : basedOn(updatedAt));
@@ -356,7 +359,7 @@ export default function adminKbRoutes(ctx: AppContext) {
     }, async (request) => ({ article: articleJson(await service.article(request.params.id)) }));
 
     app.post('/api/admin/articles', {
-      ...admin, schema: { tags, summary: 'Create an article (draft unless status is "published")', body: ArticleInputSchema, response: { 201: Type.Object({ article: ArticleSchema }), ...errors } },
+      ...admin, schema: { tags, summary: 'Create an article (draft unless status is "published")', body: ArticleInputSchema, response: { 201: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
     }, async (request, reply) => {
       const b = request.body;
       const row = await service.createArticle({ ...b, category: b.category ?? 'general', status: b.status ?? 'draft' }, request.user!.id);
@@ -364,18 +367,18 @@ export default function adminKbRoutes(ctx: AppContext) {
     });
 
     app.put('/api/admin/articles/:id', {
-      ...admin, schema: { tags, summary: 'Save a new version of an article (a published article is re-indexed)', params: IdParams, body: ArticleUpdateSchema, response: { 200: Type.Object({ article: ArticleSchema }), ...errors } },
+      ...admin, schema: { tags, summary: 'Save a new version of an article (a published article is re-indexed)', params: IdParams, body: ArticleUpdateSchema, response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
     }, async (request) => {
       const { note, baseVersion, ...fields } = request.body;
       return { article: articleJson(await service.updateArticle(request.params.id, fields, request.user!.id, note ?? null, baseVersion)) };
     });
 
     app.post('/api/admin/articles/:id/publish', {
-      ...admin, schema: { tags, summary: 'Publish: the bot uses the article after the background re-index', params: IdParams, response: { 200: Type.Object({ article: ArticleSchema }), ...errors } },
+      ...admin, schema: { tags, summary: 'Publish: the bot uses the article after the background re-index', params: IdParams, response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
     }, async (request) => ({ article: articleJson(await service.updateArticle(request.params.id, { status: 'published' }, request.user!.id, 'published')) }));
 
     app.post('/api/admin/articles/:id/unpublish', {
-      ...admin, schema: { tags, summary: 'Back to draft: the bot stops using the article', params: IdParams, response: { 200: Type.Object({ article: ArticleSchema }), ...errors } },
+      ...admin, schema: { tags, summary: 'Back to draft: the bot stops using the article', params: IdParams, response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
     }, async (request) => ({ article: articleJson(await service.updateArticle(request.params.id, { status: 'draft' }, request.user!.id, 'unpublished')) }));
 
     app.delete('/api/admin/articles/:id', {
@@ -406,7 +409,7 @@ export default function adminKbRoutes(ctx: AppContext) {
     });
 
     app.post('/api/admin/articles/:id/versions/:version/restore', {
-      ...admin, schema: { tags, summary: "Restore an old version's text as a new version", params: VersionParams, response: { 200: Type.Object({ article: ArticleSchema }), ...errors } },
+      ...admin, schema: { tags, summary: "Restore an old version's text as a new version", params: VersionParams, response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
     }, async (request) => ({ article: articleJson(await service.restoreVersion(request.params.id, request.params.version, request.user!.id)) }));
 
     // ---------- learning loop ----------
@@ -463,14 +466,15 @@ export default function adminKbRoutes(ctx: AppContext) {
     app.post('/api/admin/unanswered/:id/add-example', {
       ...admin, schema: { tags, summary: "Add the group's question (or an edited text) as an example of an intent; retrains", params: IdParams,
         body: Type.Object({ intentId: Id, text: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })), locale: Type.Optional(LocaleSchema) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ item: UnansweredSchema, intent: IntentSchema }), ...errors } },
+        response: { 200: Type.Object({ item: UnansweredSchema, intent: IntentSchema, ...JobWarning }), ...errors } },
     }, async (request) => actOnGroup(request.params.id, request.user!.id, async (question) => {
       const text = request.body.text ?? question.text;
       await service.intent(request.body.intentId);
-      // Recorded before the example is added: a failure in between leaves a record of nothing, never an untraced example.
+      // Recorded in the insert's transaction and only when the example is new: one the intent had already is the
+      // shop's own, and must not leave with a shopper who typed the same words.
       const from = sourceOf(question, text);
-      if (from != null) await recordLearningSources(ctx.sql, [{ conversationId: from, kind: 'example', text }]);
-      const intent = await service.addExample(request.body.intentId, request.body.locale ?? (question.locale as 'en' | 'zh'), text);
+      const intent = await service.addExample(request.body.intentId, request.body.locale ?? (question.locale as 'en' | 'zh'), text,
+        from == null ? undefined : (tx) => recordLearningSources(tx, [{ conversationId: from, kind: 'example', text }]));
       const item = await unanswered.markHandled(question.id, { kind: 'example', intentId: intent.id, intent: intent.name, by: request.user!.id });
       return { item: unansweredJson(item!), intent: toIntentJson(intent) };
     }));
@@ -478,10 +482,15 @@ export default function adminKbRoutes(ctx: AppContext) {
     app.post('/api/admin/unanswered/:id/out-of-scope', {
       ...admin, schema: { tags, summary: "Not for the bot: the group's questions become out-of-scope examples (the bot stops claiming them as an intent); retrains",
         params: IdParams,
-        response: { 200: Type.Object({ item: UnansweredSchema, added: Type.Integer(), total: Type.Integer() }), ...errors } },
+        response: { 200: Type.Object({ item: UnansweredSchema, added: Type.Integer(), total: Type.Integer(), ...JobWarning }), ...errors } },
     }, async (request) => actOnGroup(request.params.id, request.user!.id, async (question) => {
-      await recordLearningSources(ctx.sql, groupSources(question).map((s) => ({ ...s, kind: 'out_of_scope' as const })));
-      const { added, total } = await addOutOfScopeExamples(ctx.sql, [question.text, ...question.examples.map((e) => e.text)]);
+      // Sources only for the texts the list did not have (in the same transaction): one it had is the shop's own.
+      const { added, total } = await addOutOfScopeExamples(ctx.sql, [question.text, ...question.examples.map((e) => e.text)], async (tx, texts) => {
+        const isNew = new Set(texts);
+        await recordLearningSources(tx, groupSources(question)
+          .filter((s) => isNew.has(cleanOutOfScopeExamples([s.text])[0] ?? ''))
+          .map((s) => ({ ...s, kind: 'out_of_scope' as const })));
+      });
       await service.retrain('questions marked out of scope');
       const item = await unanswered.markHandled(question.id, { kind: 'out_of_scope', added, by: request.user!.id });
       return { item: unansweredJson(item!), added, total };
@@ -551,17 +560,17 @@ export default function adminKbRoutes(ctx: AppContext) {
           intentId: Id,
           text: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: "the example's text when not the shopper's question as asked (needed when that is over 500 characters)" })),
         }, { additionalProperties: false }),
-        response: { 200: Type.Object({ intent: IntentSchema }), ...errors } },
+        response: { 200: Type.Object({ intent: IntentSchema, ...JobWarning }), ...errors } },
     }, async (request) => {
       const candidate = await loadCandidate(request.params.conversationId);
       const text = request.body.text ?? candidate.question.trim().replace(/\s+/g, ' ');
       // Chat messages may be up to 4,000 characters, examples 500 (the database refused a longer one with a 500).
-      if (text.length > 500) throw badRequest(`The shopper's question is ${text.length} characters long and an example has at most 500: send a shortened text.`);
+      if (text.length > 500) throw badRequest(`The shopper's question is ${text.length} characters long and an example has at most 500: send a shortened text.`, 'example_too_long');
       await service.intent(request.body.intentId);
       return actOnCandidate(candidate.conversationId, 'example', request.user!.id, async () => {
-        // Recorded before the example is added: a failure in between leaves a record of nothing, never an untraced example.
-        await recordLearningSources(ctx.sql, [{ conversationId: candidate.conversationId, kind: 'example', text }]);
-        const intent = await service.addExample(request.body.intentId, candidate.locale === 'zh' ? 'zh' : 'en', text);
+        // Recorded in the insert's transaction and only when the example is new (one the intent had is the shop's).
+        const intent = await service.addExample(request.body.intentId, candidate.locale === 'zh' ? 'zh' : 'en', text,
+          (tx) => recordLearningSources(tx, [{ conversationId: candidate.conversationId, kind: 'example', text }]));
         return { intent: toIntentJson(intent) };
       });
     });

@@ -75,15 +75,16 @@ export default function authRoutes(ctx: AppContext) {
       },
     }, async (request, reply) => {
       const { email, password } = request.body;
-      const lockedFor = await throttle.lockedMinutes(email);
+      const attempts = await throttle.forEmail(email); // the account's key, worked out once for this request
+      const lockedFor = await attempts.lockedMinutes();
       if (lockedFor > 0) {
         throw new AppError(429, 'too_many_wrong_passwords', `Too many wrong passwords for this account. Try again in ${lockedFor} ${lockedFor === 1 ? 'minute' : 'minutes'}.`);
       }
       const user = await ctx.auth.checkPassword(email, password).catch(async (error: unknown) => {
-        if (error instanceof AppError && error.statusCode === 401) await throttle.failed(email);
+        if (error instanceof AppError && error.statusCode === 401) await attempts.failed();
         throw error;
       });
-      await throttle.succeeded(email);
+      await attempts.succeeded();
       if (await twoStep.isEnabled(user.id)) {
         const { challenge, expiresAt } = await twoStep.createChallenge(user.id);
         return { twoStepRequired: true as const, challenge, expiresAt: expiresAt.toISOString() };

@@ -26,6 +26,7 @@ export const ConversationSchema = Type.Object({
   importedFrom: Type.Optional(Nullable(Type.String({ description: 'The tool an imported conversation came from, e.g. chatwoot (agents only)' }))),
   priority: Type.Optional(Type.Boolean({ description: 'A teammate marked the chat priority (agents only)' })),
   channel: Type.Optional(ConversationChannelSchema),
+  anonymised: Type.Optional(Type.Boolean({ description: 'Anonymised by retention or the customer’s deletion: it cannot be reopened (agents only)' })),
   version: Type.Integer({ description: 'Counts up on every change of the chat: of two updates of the same chat, the higher version is current' }),
 });
 

@@ -11,7 +11,7 @@ import { conversationsRepository, toSummary } from '../repositories/conversation
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { mergeCustomers } from '../services/customer-merge.ts';
 import { blockCustomer, blockState, unblockCustomer } from '../services/customer-blocking.ts';
-import { ATTRIBUTE_RULES, checkAttributeChanges, updateCustomerAttributes } from '../services/customer-attributes.ts';
+import { ATTRIBUTE_RULES, SYSTEM_ATTRIBUTES, checkAttributeChanges, updateCustomerAttributes } from '../services/customer-attributes.ts';
 
 export function toCustomer(row: CustomerRow) {
   return {
@@ -79,16 +79,20 @@ export default function customerRoutes(ctx: AppContext) {
         response: { 200: Type.Object({ customer: CustomerSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
       },
     }, async (request) => {
-      const current = await load(request.params.id);
       // `deleted` marks a record erased at the customer's request (an admin's audited act): an agent's edit must neither
       // set it (a deletion nobody audited) nor drop it (bringing the erased shopper's old browser token back to life).
-      if (current.attributes.deleted) throw conflict(`Customer #${current.id} was deleted at their request; the record cannot be edited.`);
-      if (request.body.attributes && 'deleted' in request.body.attributes) {
+      if (request.body.attributes && Object.hasOwn(request.body.attributes, 'deleted')) {
         throw badRequest('The attribute "deleted" is kept by the system: delete a customer from Team & settings → Privacy (admins).');
       }
-      const row = await customers.updateTagsAndAttributes(request.params.id, request.body.tags?.map((t) => t.trim()), request.body.attributes);
+      // Checked and written in one statement (a deletion committing between a read and the write would be undone);
+      // the system's keys stay as stored whatever the body holds (a panel that shows none sends none).
+      const row = await customers.updateTagsAndAttributes(request.params.id, request.body.tags?.map((t) => t.trim()), request.body.attributes, [...SYSTEM_ATTRIBUTES]);
+      if (!row) {
+        const current = await load(request.params.id); // 404, or 404 customer_merged
+        throw conflict(`Customer #${current.id} was deleted at their request; the record cannot be edited.`);
+      }
       ctx.realtime.toAgents('customer:updated', { customerId: request.params.id }); // a teammate's open panel shows it too
-      return { customer: toCustomer(row!) };
+      return { customer: toCustomer(row) };
     });
 
     app.patch('/api/customers/:id/attributes', {

@@ -14,7 +14,7 @@ import { saveWidgetTypedProfile } from '../services/widget-typed-profile.ts';
 import { AppError, badRequest, notFound, unauthorized } from '../errors.ts';
 import { mergeCustomers, type MergeReason } from '../services/customer-merge.ts';
 import { noteIdentitySecret } from '../services/identity-secret.ts';
-import { applyAttributeChanges, ATTRIBUTE_RULES, checkAttributeChanges, updateCustomerAttributes } from '../services/customer-attributes.ts';
+import { ATTRIBUTE_RULES, checkAttributeChanges, updateCustomerAttributes, type RefusedAttribute } from '../services/customer-attributes.ts';
 import { cachedReplyExpectation } from '../services/reply-expectation.ts';
 import { widgetSettingsFor } from './widget-origin.ts';
 import { localisedInScript } from '../services/chinese-script.ts';
@@ -141,6 +141,10 @@ export default function widgetRoutes(ctx: AppContext) {
             visitorToken: Type.String(), customerId: Type.Integer(), identified: Type.Boolean(),
             resumed: Type.Optional(Type.Boolean({ description: 'Only with resumeToken: whether the link brought its chat to this browser (not when expired, already used, or the shopper is identified by the shop). The linked record is merged into this browser\'s own, so the link works once and no one else holding its token keeps it.' })),
             conversationId: Type.Optional(Type.Integer({ description: 'When resumed: the chat the link was about, to show first (conversation:current with this id)' })),
+            attributesRefused: Type.Optional(Type.Array(Type.Object({
+              key: Type.String(),
+              reason: Type.Union([Type.Literal('backend_owned'), Type.Literal('too_many'), Type.Literal('too_large')]),
+            }), { description: "Attributes the sign-in did not write: set by the shop's backend (the API, an import, the console), whose value stays; or past the count or size cap. The sign-in itself succeeded." })),
           }),
           ...errorReplies,
         },
@@ -181,9 +185,11 @@ export default function widgetRoutes(ctx: AppContext) {
       let resumed = false;
       let linkedChat: number | undefined;
       if (linked && !linked.external_id) {
-        // The chat the email was about: the widget shows it, not this browser's own newest chat.
+        // The chat the email was about: the widget shows it, not this browser's own newest chat (nor one imported from
+        // another tool onto the record: not a chat the shopper had here, shopper-conversation.ts).
         [{ id: linkedChat } = { id: undefined }] = await ctx.sql<{ id: number }[]>`
-          select id from conversations where customer_id = ${linked.id} order by status <> 'resolved' desc, id desc limit 1`;
+          select id from conversations where customer_id = ${linked.id} and imported_from is null
+          order by status <> 'resolved' desc, id desc limit 1`;
         if (current?.id === linked.id) resumed = true;
         else {
           const target = current ?? await customers.create({ locale: profile.locale });
@@ -194,12 +200,11 @@ export default function widgetRoutes(ctx: AppContext) {
 
       let customer: CustomerRow;
       let identified = false;
+      let attributesRefused: RefusedAttribute[] | undefined;
       if (body.userId && secret) {
         if (!body.hash || !identityHashMatches(secret, body.userId, body.hash)) throw unauthorized('Identity verification failed: the hash does not match this user id.');
         identified = true;
         const alreadyKnown = await customers.findByExternalId(body.userId);
-        // Too many keys for the record already known: refused now, before the sign-in merges or writes anything.
-        if (attributes && alreadyKnown) applyAttributeChanges(alreadyKnown.attributes, attributes);
         // A shopper the shop signs in for the first time gets a record of their own, and the anonymous one they
         // chatted in is merged into it (the same as for a customer we know: one person, one record, their chat kept
         // on screen). The anonymous record is never upgraded in place: a token handed out for it before the sign-in
@@ -214,11 +219,17 @@ export default function widgetRoutes(ctx: AppContext) {
         if (current && !current.external_id && current.id !== known.id) await mergeInto(current.id, known.id, 'sign_in');
         customer = await customers.updateProfile(known.id, profile);
         // Attributes, like name and email, are taken only from a verified identity: the hash proves the shop signed
-        // this user in (the values themselves are as the shop's page sent them). Merged into the stored ones.
+        // this user in (the values themselves are as the shop's page sent them). Merged into the stored ones; the keys
+        // the shop's backend wrote stay its own, and what passes a cap is left out — the sign-in has merged records by
+        // now and must not fail over attributes: what was not written is in the answer (and the log) instead.
         if (attributes) {
-          const updated = await updateCustomerAttributes(ctx.sql, customer.id, attributes);
+          const updated = await updateCustomerAttributes(ctx.sql, customer.id, attributes, 'shopper');
           customer = updated.customer;
           if (updated.changed) ctx.realtime.toAgents('customer:updated', { customerId: customer.id }); // an open panel shows them
+          if (updated.refused.length) {
+            attributesRefused = updated.refused;
+            request.log.info({ customerId: customer.id, attributesRefused }, 'identify(): attributes not written');
+          }
         }
       } else {
         if (body.hash && !body.userId) throw badRequest('hash was sent without userId.');
@@ -227,11 +238,13 @@ export default function widgetRoutes(ctx: AppContext) {
         // as for a left message's address).
         customer = current ? await saveWidgetTypedProfile(ctx.sql, current.id, profile) : await customers.create(profile);
         identified = Boolean(customer.external_id);
-        if (body.userId) await customers.updateTagsAndAttributes(customer.id, undefined, { ...customer.attributes, unverifiedUserId: body.userId });
+        // One statement adding the key (never a read record written back: a deletion meanwhile would be undone).
+        if (body.userId) await customers.noteUnverifiedUserId(customer.id, body.userId);
       }
       return {
         visitorToken: signVisitorToken(ctx.visitorSecret, customer.id, customer.visitor_key ?? await customers.visitorKey(customer.id)), customerId: customer.id, identified,
         ...(body.resumeToken ? { resumed } : {}), ...(resumed && linkedChat ? { conversationId: Number(linkedChat) } : {}),
+        ...(attributesRefused ? { attributesRefused } : {}),
       };
     });
 

@@ -5,37 +5,51 @@
 // payload, see realtime/payload-schemas.ts) is refused with one sentence when
 // it contains NUL, object keys included. Raw bodies (a file, an email) are
 // bytes, not text, and are not looked at; inbound email drops NUL itself.
+// The same goes for a lone surrogate (half of a UTF-16 pair, e.g. an emoji cut in
+// two by a careless truncation): it is not Unicode text, and Postgres refuses it
+// in jsonb (\ud800 in a JSON value), so HTTP input holding one is refused too.
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../errors.ts';
 
 export const NUL_REFUSAL = 'Text cannot contain the NUL character (U+0000).';
+export const LONE_SURROGATE_REFUSAL = 'Text must be well-formed Unicode: it holds a lone surrogate (half of a character).';
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Whether a parsed value holds NUL in any string or object key. Iterative, so a deeply nested payload cannot overflow
  * the stack; bytes (a Buffer body: a file, an email) are not text and are passed over.
  */
 export function containsNul(value: unknown): boolean {
+  return unstorableText(value) === NUL_REFUSAL;
+}
+
+/** Why a parsed value's text cannot be stored (NUL, or a lone surrogate when `surrogates`), or null. */
+export function unstorableText(value: unknown, surrogates = false): string | null {
+  const bad = (text: string) => (text.includes('\u0000') ? NUL_REFUSAL : surrogates && LONE_SURROGATE.test(text) ? LONE_SURROGATE_REFUSAL : null);
   const stack: unknown[] = [value];
   const seen = new Set<object>(); // parsed JSON has no cycles, but whatever a parser hands over must not loop this
   while (stack.length) {
     const item = stack.pop();
     if (typeof item === 'string') {
-      if (item.includes('\u0000')) return true;
+      const problem = bad(item);
+      if (problem) return problem;
     } else if (item !== null && typeof item === 'object' && !ArrayBuffer.isView(item) && !(item instanceof ArrayBuffer) && !seen.has(item)) {
       seen.add(item);
       // Own enumerable keys: plain objects, arrays, and the prototype-less objects query strings are parsed into.
       for (const [key, element] of Object.entries(item)) {
-        if (key.includes('\u0000')) return true;
+        const problem = bad(key);
+        if (problem) return problem;
         stack.push(element);
       }
     }
   }
-  return false;
+  return null;
 }
 
-/** Refuses, before schema validation and before any handler, a request whose body, query or path parameters hold NUL. */
+/** Refuses, before schema validation and before any handler, a request whose body, query or path parameters hold NUL or a lone surrogate. */
 export function registerTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) throw badRequest(NUL_REFUSAL);
+    const problem = unstorableText(request.params, true) ?? unstorableText(request.query, true) ?? unstorableText(request.body, true);
+    if (problem) throw badRequest(problem);
   });
 }

@@ -142,6 +142,11 @@ export interface ConversationSummary {
   /** Agents only: where the chat started (migration 055) — the widget, an email, an agent writing first, or an import. */
   channel?: 'widget' | 'email' | 'agent' | 'import';
   /**
+   * Agents only: anonymised by the data-retention policy or the customer's deletion. Shopper and bot messages are no
+   * longer stored there, so it cannot be reopened (the console hides Reopen; the server refuses it).
+   */
+  anonymised?: boolean;
+  /**
    * Counts up on every change of the chat. Updates can arrive out of order (each is read after its change, on any
    * connection or server): of two for the same chat, the higher version is the current one.
    */

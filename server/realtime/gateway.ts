@@ -184,9 +184,10 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     if (!claim) return next(Object.assign(new Error('unauthorized: a valid visitor token is required'), { data: { code: 'unauthorized' } }));
     const { customerId } = claim;
     // Looked up here, not in the connection handler: handlers must be attached before the first event can arrive.
+    // Never a chat imported from another tool (shopper-conversation.ts): its typing and read marks are not the visitor's.
     const rows = await deps.sql<{ conversation_id: number | null; blocked: boolean }[]>`
       select c.id as conversation_id, cu.blocked_at is not null as blocked from customers cu left join lateral (
-        select id from conversations where customer_id = cu.id order by id desc limit 5) c on true
+        select id from conversations where customer_id = cu.id and imported_from is null order by id desc limit 5) c on true
       where cu.id = ${customerId} and ${liveCustomer(deps.sql, 'cu')} and ${visitorKeyMatches(deps.sql, 'cu', claim.key)}`.catch(() => []);
     if (!rows.length) return next(Object.assign(new Error('unauthorized: unknown visitor'), { data: { code: 'unauthorized' } }));
     // Not 'unauthorized': that makes the widget start over as a new visitor, which would undo the block.

@@ -43,6 +43,8 @@ export interface ConversationRow {
   imported_from: string | null;
   /** Where the chat started (migration 055): the widget, an email, an agent writing first, or an import. */
   channel: ConversationChannel;
+  /** Anonymised by retention or a customer's deletion (`anonymised_at` set), where the statement reads it. */
+  anonymised?: boolean;
 }
 
 export interface MessageRow {
@@ -84,6 +86,7 @@ export function toSummary(row: ConversationRow): ConversationSummary {
     priority: row.priority,
     importedFrom: row.imported_from,
     channel: row.channel,
+    anonymised: row.anonymised === true,
   };
 }
 
@@ -92,7 +95,7 @@ export function toSummary(row: ConversationRow): ConversationSummary {
  * went to, how the team's reply time is measured and whether it marked the chat priority, are the team's business.
  */
 export function forShopper(summary: ConversationSummary): ConversationSummary {
-  const { snoozedUntil: _agentsOnly, team: _internal, firstResponseAt: _measured, priority: _triage, importedFrom: _ours, channel: _how, ...shown } = summary;
+  const { snoozedUntil: _agentsOnly, team: _internal, firstResponseAt: _measured, priority: _triage, importedFrom: _ours, channel: _how, anonymised: _retention, ...shown } = summary;
   // The agent by the name shoppers are told, not the full name colleagues see.
   const assignee = summary.assignee && { id: summary.assignee.id, name: summary.assignee.shownName ?? summary.assignee.name };
   return { ...shown, assignee };
@@ -178,7 +181,8 @@ export const conversationsRepository = (sql: Sql) => {
   const selectConversation = (where: ReturnType<Sql>) => sql<ConversationRow[]>`
     select c.id, c.customer_id, c.status, c.assignee_id, u.name as assignee_name, u.display_name as assignee_shown_name, c.handed_off, c.queued_at,
            c.assigned_at, c.first_response_at, c.resolved_at, c.last_message_at, c.created_at,
-           c.customer_last_seen_id, c.agent_last_seen_id, c.snoozed_until, c.team_id, t.name as team_name, c.version, c.priority, c.imported_from, c.channel
+           c.customer_last_seen_id, c.agent_last_seen_id, c.snoozed_until, c.team_id, t.name as team_name, c.version, c.priority, c.imported_from, c.channel,
+           c.anonymised_at is not null as anonymised
     from conversations c left join users u on u.id = c.assignee_id left join teams t on t.id = c.team_id
     where ${where}`;
 
@@ -238,9 +242,12 @@ export const conversationsRepository = (sql: Sql) => {
       const [row] = await selectConversation(sql`c.id = ${id}`);
       return row;
     },
-    /** The shopper's latest conversation that is not resolved. */
+    /**
+     * The shopper's latest conversation that is not resolved. Never one anonymised (a customer's deletion): it takes no
+     * shopper or bot message any more, so, as for openOrCreate, it is not the shopper's open chat.
+     */
     async findOpenForCustomer(customerId: number): Promise<ConversationRow | undefined> {
-      const [row] = await selectConversation(sql`c.customer_id = ${customerId} and c.status <> 'resolved' order by c.id desc limit 1`);
+      const [row] = await selectConversation(sql`c.customer_id = ${customerId} and c.status <> 'resolved' and c.anonymised_at is null order by c.id desc limit 1`);
       return row;
     },
     /** The shopper's latest chat here, for their widget: never one imported from another tool (their old transcript). */
@@ -318,16 +325,27 @@ export const conversationsRepository = (sql: Sql) => {
       const rows = await sql<{ id: number; conversation_id: number; created_at: Date; input_index: number; conversation_status: ConversationRow['status']; woke: boolean }[]>`
         with input as (
           select * from jsonb_to_recordset(${sql.json(input as never)}::jsonb) as r(i int, cu bigint, co bigint, k text, b text, m jsonb)
-        ), c as (
-          select input.*, open.id as conversation_id, open.status from input
+        ), candidate as (
+          select input.i, open.id from input
           join lateral (
-            -- Locked, and never one anonymised at the customer's request: a deletion running now is waited for, and the
-            -- row as it then committed is checked again (insertMessage says why).
-            select id, status from conversations
+            select id from conversations
             where customer_id = input.cu and status <> 'resolved' and anonymised_at is null and (input.co is null or id = input.co)
             order by id desc limit 1
-            for no key update
           ) open on true
+        ), locked as (
+          -- Locked all at once in id order, not in the order the messages came: two batches naming the same chats in
+          -- opposite orders would otherwise each hold one and wait for the other (a deadlock). Never one anonymised at
+          -- the customer's request: a deletion running now is waited for, and the row as it then committed is checked
+          -- again (insertMessage says why); one resolved or anonymised meanwhile drops out, and its messages go the
+          -- general way (undefined below).
+          select id, status from conversations
+          where id = any(array(select id from candidate)) and status <> 'resolved' and anonymised_at is null
+          order by id
+          for no key update
+        ), c as (
+          select input.*, locked.id as conversation_id, locked.status from input
+          join candidate on candidate.i = input.i
+          join locked on locked.id = candidate.id
         ), m as (
           insert into messages (conversation_id, author_type, client_id, body, metadata)
           select conversation_id, 'customer', k, b, m from c order by i
@@ -422,6 +440,8 @@ export async function latestShopperMessagesWithBot(sql: Sql, window: { graceSeco
       order by m.id desc limit 1
     ) q on true
     where c.status = 'bot' and not c.new_chat_rules_owed
+      -- A deleted customer's chat (anonymised) takes no bot answer: it would be refused on every sweep until too old.
+      and c.anonymised_at is null
       and c.last_message_at >= now() - make_interval(secs => ${window.maxAgeSeconds})
       and q.created_at >= now() - make_interval(secs => ${window.maxAgeSeconds})
       and q.created_at < now() - make_interval(secs => ${window.graceSeconds})

@@ -8,6 +8,8 @@ export interface CustomerRow {
   email: string | null;
   locale: string | null;
   attributes: Record<string, unknown>;
+  /** The writer that last set or removed each attribute the shop's side wrote: 'api' | 'import' | 'console' (058). */
+  attribute_sources: Record<string, string>;
   tags: string[];
   conversations_count: number;
   messages_count: number;
@@ -83,14 +85,33 @@ export const customersRepository = (sql: Sql) => ({
       where id = ${id} returning *`;
     return row;
   },
-  async updateTagsAndAttributes(id: number, tags: string[] | undefined, attributes: Record<string, unknown> | undefined): Promise<CustomerRow | undefined> {
+  /**
+   * The console's whole-replace of tags and/or shop attributes, checked and written in one statement: nothing on a
+   * record deleted at the customer's request or merged (undefined; the caller says why), so a deletion committing
+   * meanwhile is never undone. The system's own keys (`systemKeys`) stay as stored, whatever `attributes` holds, and
+   * every key the edit set, changed or removed is marked as written from the console (customer-attributes.ts).
+   */
+  async updateTagsAndAttributes(id: number, tags: string[] | undefined, attributes: Record<string, unknown> | undefined, systemKeys: readonly string[]): Promise<CustomerRow | undefined> {
+    const given = attributes ? sql.json(Object.fromEntries(Object.entries(attributes).filter(([k]) => !systemKeys.includes(k))) as never) : null;
     const [row] = await sql<CustomerRow[]>`
-      update customers set
-        tags = coalesce(${tags ? sql.array(tags) : null}::text[], tags),
-        attributes = coalesce(${attributes ? sql.json(attributes as never) : null}::jsonb, attributes),
+      update customers c set
+        tags = coalesce(${tags ? sql.array(tags) : null}::text[], c.tags),
+        attributes = case when ${given}::jsonb is null then c.attributes else ${given}::jsonb || coalesce(
+          (select jsonb_object_agg(key, value) from jsonb_each(c.attributes) where key = any(${sql.array([...systemKeys])}::text[])), '{}') end,
+        attribute_sources = case when ${given}::jsonb is null then c.attribute_sources else c.attribute_sources || coalesce(
+          (select jsonb_object_agg(key, 'console') from (
+            select key from jsonb_each(c.attributes) where not key = any(${sql.array([...systemKeys])}::text[]) and not ${given}::jsonb ? key
+            union select key from jsonb_each(${given}::jsonb) where (c.attributes -> key) is distinct from value) changed), '{}') end,
         updated_at = now()
-      where id = ${id} returning *`;
+      where c.id = ${id} and c.merged_into_id is null and not coalesce((c.attributes->>'deleted')::boolean, false)
+      returning *`;
     return row;
+  },
+  /** Notes the shop user id an unsigned identify() claimed (shown to agents, never trusted); not on a deleted record. */
+  async noteUnverifiedUserId(id: number, userId: string): Promise<void> {
+    await sql`
+      update customers set attributes = attributes || jsonb_build_object('unverifiedUserId', ${userId}::text), updated_at = now()
+      where id = ${id} and not coalesce((attributes->>'deleted')::boolean, false)`;
   },
   /**
    * Customers whose name, email or shop user id contains the query; without one, the most recently seen of those the
@@ -145,17 +166,19 @@ export const customersRepository = (sql: Sql) => ({
    */
   async insertImported(fields: { externalId: string | null; email: string | null; name: string | null; locale: string | null; attributes: Record<string, unknown> }): Promise<CustomerRow | undefined> {
     const [row] = await sql<CustomerRow[]>`
-      insert into customers (external_id, email, name, locale, attributes, last_seen_at)
-      values (${fields.externalId}, ${fields.email}, ${fields.name}, ${fields.locale}, ${sql.json(fields.attributes as never)}, null)
+      insert into customers (external_id, email, name, locale, attributes, attribute_sources, last_seen_at)
+      values (${fields.externalId}, ${fields.email}, ${fields.name}, ${fields.locale}, ${sql.json(fields.attributes as never)},
+        ${sql.json(Object.fromEntries(Object.keys(fields.attributes).map((k) => [k, 'import'])) as never)}, null)
       on conflict (external_id) do nothing
       returning *`;
     return row;
   },
   /** An import's changes to a record: the caller decided each value (it fills what is empty and sets attributes). */
-  async updateImported(id: number, fields: { externalId: string | null; email: string | null; name: string | null; locale: string | null; attributes: Record<string, unknown> }): Promise<CustomerRow> {
+  async updateImported(id: number, fields: { externalId: string | null; email: string | null; name: string | null; locale: string | null; attributes: Record<string, unknown> }, importedKeys: string[]): Promise<CustomerRow> {
     const [row] = await sql<CustomerRow[]>`
       update customers set external_id = ${fields.externalId}, email = ${fields.email}, name = ${fields.name}, locale = ${fields.locale},
-        attributes = ${sql.json(fields.attributes as never)}, updated_at = now()
+        attributes = ${sql.json(fields.attributes as never)},
+        attribute_sources = attribute_sources || ${sql.json(Object.fromEntries(importedKeys.map((k) => [k, 'import'])) as never)}, updated_at = now()
       where id = ${id} returning *`;
     return row;
   },

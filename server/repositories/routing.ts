@@ -301,11 +301,16 @@ export const routingRepository = (sql: Sql) => ({
    * customer's chat lock (customer-chat-lock.ts), as a shopper's first message and an agent's new chat are, so a
    * chat started meanwhile is either seen here or sees this one open.
    */
-  async reopen(conversationId: number, agentId: number): Promise<'reopened' | 'not_resolved' | { openId: number }> {
+  async reopen(conversationId: number, agentId: number): Promise<'reopened' | 'not_resolved' | 'anonymised' | { openId: number }> {
     const [chat] = await sql<{ customer_id: number }[]>`select customer_id from conversations where id = ${conversationId}`;
     if (!chat) return 'not_resolved';
     return withKeptCustomer(sql, Number(chat.customer_id), async (tx, keptId) => {
       await lockCustomerChats(tx, keptId);
+      // Anonymised (retention, a customer's deletion): no shopper or bot message is stored there any more, so open
+      // again it could only sit beside the chat the shopper's next message starts. Read on the locked row.
+      const [was] = await tx<{ anonymised: boolean }[]>`
+        select anonymised_at is not null as anonymised from conversations where id = ${conversationId} for no key update`;
+      if (was?.anonymised) return 'anonymised' as const;
       const [open] = await tx<{ id: number }[]>`
         select id from conversations where customer_id = ${keptId} and status <> 'resolved' and id <> ${conversationId} order by id desc limit 1`;
       if (open) return { openId: Number(open.id) };

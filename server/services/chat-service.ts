@@ -661,11 +661,14 @@ export function createChatService(deps: ChatServiceDeps) {
       // "X joined the chat" always comes after it.
       const stored = await sql.begin(async (tx) => {
         // The chat as it is now, held until the reply is stored: an agent who took it (or a resolve) while the bot was
-        // thinking has it, and the bot's words would cut in on theirs. A queued chat the bot answered while nobody could
-        // take it must still be waiting for nobody (a person it was given to since answers it).
+        // thinking has it, and the bot's words would cut in on theirs. Still queued with nobody holding it — it was
+        // waiting for nobody when the turn began, or the shopper asked for a person while the bot was thinking — the
+        // answer still goes out: nobody has joined, and dropping it would leave the shopper's question unanswered.
+        // A chat anonymised for the customer's deletion meanwhile takes no more words (insertMessage refuses them too).
         const [now] = await tx<{ status: string; assignee_id: number | null }[]>`
-          select status, assignee_id from conversations where id = ${conversationId} for no key update`;
-        const stillBots = now?.status === 'bot' || (waitingForNobody && now?.status === 'queued' && now.assignee_id === null);
+          select status, assignee_id from conversations where id = ${conversationId} and anonymised_at is null for no key update`;
+        const stillBots = now?.status === 'bot'
+          || (now?.status === 'queued' && now.assignee_id === null && (waitingForNobody || conversation.status === 'bot'));
         if (!stillBots) return null;
         const queued = decision.action === 'handoff' && (await routingRepository(tx as unknown as Sql).enqueue(conversationId, handoffReason, intent));
         const inserted = said.reply ? await conversationsRepository(tx as unknown as Sql).insertMessage({
@@ -856,7 +859,8 @@ export function createChatService(deps: ChatServiceDeps) {
         await lockCustomerChats(tx, keptId);
         if (!customer?.live) throw notFound('Customer');
         if (customer.blocked) throw new AppError(409, 'blocked', 'This shopper is blocked: unblock them to write to them.');
-        const [open] = await tx<{ id: number }[]>`select id from conversations where customer_id = ${keptId} and status <> 'resolved' order by id desc limit 1`;
+        // Not one anonymised (conversations.findOpenForCustomer): it takes no shopper message, so it is not where to answer.
+        const [open] = await tx<{ id: number }[]>`select id from conversations where customer_id = ${keptId} and status <> 'resolved' and anonymised_at is null order by id desc limit 1`;
         if (open) throw new AppError(409, 'open_conversation', `This customer has an open conversation (#${open.id}): answer there.`);
         const [created] = await tx<{ id: number; customer_id: number }[]>`
           insert into conversations (customer_id, status, assignee_id, assigned_at, started_by, channel)
@@ -1055,6 +1059,12 @@ export function createChatService(deps: ChatServiceDeps) {
         throw worded(conflict('This conversation was imported from another tool and cannot be reopened; write to the customer to start a new one.'), 'conversation_imported');
       }
       const reopened = await routing.reopen(conversationId, agentId);
+      // Retention (or the customer's deletion) anonymised it: the shopper's and the bot's words are refused there
+      // (conversations.insertMessage), so a reopened one would be a dead chat beside the one the shopper's next
+      // message starts. Decided on the locked row (routing.reopen): an anonymisation that committed first is seen.
+      if (reopened === 'anonymised') {
+        throw new AppError(409, 'conversation_anonymised', 'This conversation was anonymised (data retention or the customer’s deletion) and cannot be reopened; write to the customer to start a new one.');
+      }
       if (reopened === 'not_resolved') throw conflict('Only a resolved conversation can be reopened.');
       // The shopper's widget and replies go to their newest open chat: a second one would split the conversation.
       if (typeof reopened === 'object') throw new AppError(409, 'open_conversation', `This customer has an open conversation (#${reopened.openId}): answer there.`);

@@ -9,12 +9,21 @@
 // browser page and are shown to every agent:
 // - at most MAX_SHOP_ATTRIBUTES keys on a record (not counting the system's own);
 // - a key is 1–40 characters: letters (any script, so a Chinese shop can write 会员等级), digits, `_`, `-`, `.`
-//   and spaces inside (not at either end);
-// - a value is text up to 200 characters (no control characters: jsonb cannot hold \u0000), a finite number,
-//   true/false, or null (remove);
+//   and spaces inside (not at either end), combining marks after the first character (Thai ชื่อ, Hindi नाम);
+//   stored in NFC, so a precomposed and a decomposed "é" are one key;
+// - a value is text up to 200 characters (no control characters: jsonb cannot hold \u0000; no lone surrogate,
+//   which jsonb refuses too), a number below 1e15 in magnitude (its JSON stays short, so the byte cap holds as
+//   stored), true/false, or null (remove);
 // - the record's attributes stay under MAX_ATTRIBUTES_BYTES of JSON.
 // A refusal is a 400 `invalid_attributes` naming the key, and nothing is written. A record already over a limit
 // (an older import allowed more) can still change and remove keys, never grow.
+//
+// Whose word wins: the shop's backend (the API here, the contacts import, an agent's edit in the console) over the
+// shopper's page. `customers.attribute_sources` (058) names the writer that last set or removed each key on the
+// shop's side; identify() leaves those keys alone. identify() also never fails over the caps — it runs after the
+// sign-in may have merged records, and a 400 then would lock the shopper out for good — so the shape of the values
+// is checked up front (400, nothing written), and the caps key by key: what does not fit, or is the backend's, is
+// returned as refused (`attributesRefused` in the session answer).
 import type { Sql } from '../db/client.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
@@ -27,9 +36,14 @@ export const MAX_ATTRIBUTES_BYTES = 8 * 1024;
 /** Kept by the system in the same column: never set or removed through these writers. */
 export const SYSTEM_ATTRIBUTES: ReadonlySet<string> = new Set(['deleted', 'unverifiedUserId']);
 
-const KEY_PATTERN = /^[\p{L}\p{N}_.-](?:[\p{L}\p{N}_. -]*[\p{L}\p{N}_.-])?$/u;
+// Combining marks (\p{M}) after the first character: Thai ชื่อ, Hindi नाम and a decomposed é are words of their scripts.
+const KEY_PATTERN = /^[\p{L}\p{N}_.-](?:[\p{L}\p{N}\p{M}_. -]*[\p{L}\p{N}\p{M}_.-])?$/u;
+/** Numbers are kept below this magnitude: their JSON then stays short (no 1e+308), so the byte cap holds as stored. */
+export const MAX_ATTRIBUTE_NUMBER = 1e15;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+/** Half of a surrogate pair on its own (String#isWellFormed, which the compile target's library does not declare). */
+export const LONE_SURROGATE = /\p{Cs}/u;
 
 export type AttributeValue = string | number | boolean | null;
 /** Checked changes: a value sets its key, null removes it. */
@@ -39,8 +53,9 @@ export type AttributeChanges = Record<string, AttributeValue>;
 export const ATTRIBUTE_RULES = `An object of changes: each key is set to its value, null removes the key, other keys stay. `
   + `Keys: 1-${MAX_ATTRIBUTE_KEY_CHARS} characters, letters, digits, "_", "-", "." and inner spaces. Values: text up to `
   + `${MAX_ATTRIBUTE_TEXT_CHARS} characters, a number, true/false, or null. At most ${MAX_SHOP_ATTRIBUTES} attributes per `
-  + `customer, ${MAX_ATTRIBUTES_BYTES / 1024} KB in all; "deleted" and "unverifiedUserId" are kept by the system. `
-  + '400 `invalid_attributes` names the offending key.';
+  + `customer, ${MAX_ATTRIBUTES_BYTES / 1024} KB in all; numbers below 1e15 in magnitude; "deleted" and "unverifiedUserId" `
+  + 'are kept by the system. 400 `invalid_attributes` names the offending key. identify() never overwrites or removes a key the '
+  + "shop's backend wrote (API, import, console) and writes what fits the caps; what it left out is in `attributesRefused`.";
 
 const refuse = (message: string) => new AppError(400, 'invalid_attributes', message);
 const shown = (key: string) => JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key);
@@ -56,8 +71,13 @@ function keyProblem(key: string): string | null {
 
 function valueProblem(key: string, value: unknown): string | null {
   if (value === null || typeof value === 'boolean') return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? null : `attribute ${shown(key)}: the number must be finite`;
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && Math.abs(value) < MAX_ATTRIBUTE_NUMBER ? null
+      : `attribute ${shown(key)}: the number must be finite and below 10^15 in magnitude (1e15)`;
+  }
   if (typeof value === 'string') {
+    // A lone surrogate (half of an emoji cut off) is not text Postgres can store in jsonb: it would fail the statement.
+    if (LONE_SURROGATE.test(value)) return `attribute ${shown(key)}: text with a lone surrogate (not well-formed Unicode)`;
     if (value.length > MAX_ATTRIBUTE_TEXT_CHARS) return `attribute ${shown(key)}: text longer than ${MAX_ATTRIBUTE_TEXT_CHARS} characters`;
     if (CONTROL_CHARACTERS.test(value)) return `attribute ${shown(key)}: text with control characters`;
     return null;
@@ -70,26 +90,42 @@ export function checkAttributeChanges(input: unknown): AttributeChanges {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw refuse('attributes: expected an object of names and values.');
   const entries = Object.entries(input);
   if (entries.length > MAX_SHOP_ATTRIBUTES) throw refuse(`attributes: ${entries.length} given; a customer has at most ${MAX_SHOP_ATTRIBUTES}.`);
-  for (const [key, value] of entries) {
+  const checked: [string, unknown][] = [];
+  for (const [given, value] of entries) {
+    if (LONE_SURROGATE.test(given)) throw refuse(`attribute name ${shown(given)} is not well-formed Unicode.`);
+    // One spelling per name: "é" typed precomposed on one page and decomposed on another is one attribute.
+    const key = given.normalize('NFC');
     const problem = keyProblem(key) ?? valueProblem(key, value);
     if (problem) throw refuse(`${problem}.`);
+    checked.push([key, value]);
   }
   // fromEntries defines own properties: a key such as "__proto__" cannot reach the object's prototype.
-  return Object.fromEntries(entries) as AttributeChanges;
+  return Object.fromEntries(checked) as AttributeChanges;
 }
 
 const shopKeys = (attributes: Record<string, unknown>) => Object.keys(attributes).filter((k) => !SYSTEM_ATTRIBUTES.has(k));
 const jsonBytes = (attributes: Record<string, unknown>) => Buffer.byteLength(JSON.stringify(attributes));
+
+/** The changes applied, no caps checked. */
+const withChanges = (current: Record<string, unknown>, changes: AttributeChanges) => Object.fromEntries([
+  ...Object.entries(current).filter(([key]) => !Object.hasOwn(changes, key)),
+  ...Object.entries(changes).filter(([, value]) => value !== null),
+]);
+
+/** Which cap the changed attributes would pass (growing past it; see the header), or null. */
+function capPassed(current: Record<string, unknown>, next: Record<string, unknown>): 'too_many' | 'too_large' | null {
+  const count = shopKeys(next).length;
+  if (count > MAX_SHOP_ATTRIBUTES && count > shopKeys(current).length) return 'too_many';
+  const bytes = jsonBytes(next);
+  return bytes > MAX_ATTRIBUTES_BYTES && bytes > jsonBytes(current) ? 'too_large' : null;
+}
 
 /**
  * The record's attributes with the changes applied (checked changes: system keys are never among them). Throws 400
  * when the result would have too many keys or bytes — unless it is no larger than before (see the header).
  */
 export function applyAttributeChanges(current: Record<string, unknown>, changes: AttributeChanges): Record<string, unknown> {
-  const next = Object.fromEntries([
-    ...Object.entries(current).filter(([key]) => !(key in changes)),
-    ...Object.entries(changes).filter(([, value]) => value !== null),
-  ]);
+  const next = withChanges(current, changes);
   const added = Object.keys(changes).filter((key) => changes[key] !== null && !Object.prototype.hasOwnProperty.call(current, key));
   const count = shopKeys(next).length;
   if (count > MAX_SHOP_ATTRIBUTES && count > shopKeys(current).length) {
@@ -111,22 +147,48 @@ function sameAttributes(a: Record<string, unknown>, b: Record<string, unknown>):
     && keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && JSON.stringify(a[key]) === JSON.stringify(b[key]));
 }
 
+/** Who writes: the shop's side ('api': PATCH …/attributes; the import and the console write through their own statements) or the shopper's page. */
+export type AttributeWriter = 'api' | 'shopper';
+/** A key identify() did not write, and why: the shop's backend wrote it, or it would pass the count or size cap. */
+export interface RefusedAttribute { key: string; reason: 'backend_owned' | 'too_many' | 'too_large' }
+
 /**
  * Applies checked changes to one customer in a transaction (the row locked: two tabs identifying at once, or the
  * shop's backend writing meanwhile, must not undo each other's keys). Refuses a deleted or merged record.
+ *
+ * The API ('api') writes all or nothing (a 400 names the key) and marks every key it sets or removes as the
+ * backend's. The shopper's page (identify(), 'shopper') never fails over attributes — it runs after the sign-in has
+ * merged records, and a 400 then would leave the shopper unable to sign in again: keys the backend wrote are left
+ * alone, the rest are applied one by one while they fit the caps, and what was not written is returned.
  */
-export async function updateCustomerAttributes(sql: Sql, customerId: number, changes: AttributeChanges): Promise<{ customer: CustomerRow; changed: boolean }> {
+export async function updateCustomerAttributes(sql: Sql, customerId: number, changes: AttributeChanges, writer: AttributeWriter = 'api'): Promise<{ customer: CustomerRow; changed: boolean; refused: RefusedAttribute[] }> {
   return sql.begin(async (txn) => {
     const tx = txn as unknown as Sql;
     const [row] = await tx<CustomerRow[]>`select * from customers where id = ${customerId} for update`;
     if (!row) throw notFound('Customer');
     if (row.merged_into_id) throw new AppError(404, 'customer_merged', `Customer #${customerId} was merged into customer #${row.merged_into_id}.`);
     if (row.attributes.deleted) throw conflict(`Customer #${customerId} was deleted at their request; the record cannot be edited.`);
-    const next = applyAttributeChanges(row.attributes, changes);
-    // A shop calls identify() on every page view with the same values: nothing to write, nobody to tell.
-    if (sameAttributes(row.attributes, next)) return { customer: row, changed: false };
+    const refused: RefusedAttribute[] = [];
+    let next: Record<string, unknown>;
+    if (writer === 'api') next = applyAttributeChanges(row.attributes, changes);
+    else {
+      next = row.attributes;
+      for (const [key, value] of Object.entries(changes)) {
+        if (Object.hasOwn(row.attribute_sources ?? {}, key)) { refused.push({ key, reason: 'backend_owned' }); continue; }
+        const candidate = withChanges(next, { [key]: value });
+        const passed = capPassed(next, candidate);
+        if (passed) refused.push({ key, reason: passed });
+        else next = candidate;
+      }
+    }
+    const sources = writer === 'api' ? Object.fromEntries(Object.keys(changes).map((key) => [key, 'api'])) : {};
+    // A shop calls identify() on every page view with the same values: nothing to write, nobody to tell. (The API
+    // setting a value the page had set already still makes the key the backend's.)
+    const changed = !sameAttributes(row.attributes, next);
+    if (!changed && Object.keys(sources).every((key) => row.attribute_sources?.[key] === 'api')) return { customer: row, changed: false, refused };
     const [updated] = await tx<CustomerRow[]>`
-      update customers set attributes = ${tx.json(next as never)}, updated_at = now() where id = ${customerId} returning *`;
-    return { customer: updated, changed: true };
-  }) as Promise<{ customer: CustomerRow; changed: boolean }>;
+      update customers set attributes = ${tx.json(next as never)}, attribute_sources = attribute_sources || ${tx.json(sources as never)},
+        updated_at = now() where id = ${customerId} returning *`;
+    return { customer: updated, changed, refused };
+  }) as Promise<{ customer: CustomerRow; changed: boolean; refused: RefusedAttribute[] }>;
 }

@@ -17,6 +17,7 @@ import { AppError } from '../errors.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { recordAudit } from './audit-log.ts';
 import { csvField } from './console-reports.ts';
+import { SYSTEM_ATTRIBUTES } from './customer-attributes.ts';
 
 /** Contacts per request: 5,000 rows are a few seconds in one transaction. A larger list is sent in several files. */
 export const MAX_IMPORT_ROWS = 5_000;
@@ -34,8 +35,8 @@ const LOCALE_PATTERN = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/;
 const MAX_ATTRIBUTE_KEY = 60;
 const MAX_ATTRIBUTE_TEXT = 500;
 export const MAX_ATTRIBUTES = 100;
-/** Kept by the system: marks a record deleted at the customer's request (customer-privacy.ts). */
-const RESERVED_ATTRIBUTES = new Set(['deleted']);
+/** Kept by the system (`deleted`: erased at the customer's request; `unverifiedUserId`): an import neither sets nor removes them. */
+const RESERVED_ATTRIBUTES = SYSTEM_ATTRIBUTES;
 
 export type AttributeValue = string | number | boolean | null;
 export interface Contact {
@@ -415,7 +416,7 @@ export async function runImport(tx: Sql, input: { rows: SourceRow[]; format: 'js
       result.unchanged++;
       continue;
     }
-    const updated = await customers.updateImported(target.id, next);
+    const updated = await customers.updateImported(target.id, next, Object.keys(contact.attributes));
     result.updated++;
     remember(updated, target);
   }
@@ -440,8 +441,10 @@ export async function* contactsCsvChunks(sql: Sql): AsyncGenerator<string> {
   for (;;) {
     const rows = await customers.exportPage(afterId, EXPORT_PAGE);
     if (!rows.length) return;
+    // The shop's attributes only: the system's keys are not the shop's data, and an import refuses them (round trip).
+    const shopAttributes = (r: { attributes: Record<string, unknown> }) => Object.fromEntries(Object.entries(r.attributes).filter(([k]) => !SYSTEM_ATTRIBUTES.has(k)));
     yield rows.map((r) => [r.id, r.external_id, r.email, r.name, r.locale, r.created_at, r.last_seen_at, r.conversations_count,
-      Object.keys(r.attributes).length ? JSON.stringify(r.attributes) : ''].map(csvField).join(',')).join('\r\n') + '\r\n';
+      Object.keys(shopAttributes(r)).length ? JSON.stringify(shopAttributes(r)) : ''].map(csvField).join(',')).join('\r\n') + '\r\n';
     afterId = rows[rows.length - 1].id;
     if (rows.length < EXPORT_PAGE) return;
   }

@@ -46,6 +46,11 @@ type Deps = Pick<AppContext, 'sql' | 'realtime' | 'redis' | 'config' | 'log' | '
 
 const refuse = (code: string, message: string) => new AppError(409, code, message);
 
+/** Which writer set the attributes the source record gives the kept one (customer-attributes.ts, 058): the backend's stay its own. */
+function carriedSources(source: CustomerRow, target: CustomerRow): Record<string, string> {
+  return Object.fromEntries(Object.entries(source.attribute_sources ?? {}).filter(([key]) => !Object.hasOwn(target.attributes, key)));
+}
+
 /** Attributes that describe the record, not the person: they do not carry over. */
 function carriedAttributes(source: CustomerRow, target: CustomerRow): Record<string, unknown> {
   // An unverified claim of a shop user id means nothing once the person has a verified one.
@@ -108,6 +113,7 @@ export async function mergeCustomers(deps: Deps, input: { sourceId: number; targ
         external_id = coalesce(external_id, ${source.external_id}),
         name = coalesce(name, ${source.name}), email = coalesce(email, ${source.email}), locale = coalesce(locale, ${source.locale}),
         tags = ${tx.array(tags)}::text[], attributes = ${tx.json(carriedAttributes(source, target) as never)},
+        attribute_sources = ${tx.json(carriedSources(source, target) as never)}::jsonb || attribute_sources,
         conversations_count = conversations_count + ${source.conversations_count},
         messages_count = messages_count + ${source.messages_count},
         first_seen_at = least(first_seen_at, ${source.first_seen_at}),

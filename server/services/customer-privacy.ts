@@ -4,7 +4,7 @@
 import type { Sql } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import { groupKey, MAX_UNANSWERED_EXAMPLES } from '../../knowledge-base/unanswered.ts';
-import { cleanOutOfScopeExamples, outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
+import { cleanOutOfScopeExamples, lockOutOfScopeList, outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
 import { forgetLearningSources, learnedFrom } from '../../knowledge-base/learning-sources.ts';
 import { attachmentUrl } from '../repositories/attachments.ts';
 import { recordAudit } from './audit-log.ts';
@@ -54,15 +54,16 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
   const unanswered = ids.length ? await sql`select q.id, q.locale, e->>'text' as text, e->>'at' as at
     from unanswered_questions q, jsonb_array_elements(q.examples) e
     where (e->>'conversationId')::bigint = ${inIds} order by q.id` : [];
-  // The same questions learningLoopQuestions reads, from the rows just read.
-  const said = cleanOutOfScopeExamples(unanswered.map((r) => String(r.text ?? '')));
-  // And what was taught from their chats by source (learning_sources): a resolved hand-off's question, or one the
-  // unanswered list no longer keeps.
+  // What was taught from their chats, as deletion finds it (forgetTrainingExamples): by source (learning_sources), and
+  // for what was taught before sources were recorded, their words in the groups then handled.
   const taught = await learnedFrom(sql, ids);
-  const exampleTexts = [...new Set([...said, ...taught.examples])];
-  const trainingExamples = exampleTexts.length ? await sql`select i.name as intent, e.locale, e.text from intent_examples e join intents i on i.id = e.intent_id
-    where e.text = any(${sql.array(exampleTexts)}::text[]) order by e.id` : [];
-  const outOfScope = (await outOfScopeExamples(sql)).filter((example) => said.includes(example) || taught.outOfScope.has(example));
+  const before = await taughtBeforeSources(sql, ids);
+  const trainingExamples = taught.examples.size || before.examples.length ? await sql`select i.name as intent, e.locale, e.text
+    from intent_examples e join intents i on i.id = e.intent_id
+    where e.text = any(${sql.array([...taught.examples])}::text[])
+       or (e.intent_id, e.text) in (select * from unnest(${sql.array(before.examples.map((x) => x.intentId))}::bigint[], ${sql.array(before.examples.map((x) => x.text))}::text[]))
+    order by e.id` : [];
+  const outOfScope = (await outOfScopeExamples(sql)).filter((example) => before.outOfScope.has(example) || taught.outOfScope.has(example));
   // What the team wrote about them (customer notes): about the person, so theirs to see; authors by name.
   const notes = await sql`select n.id, n.body as text, u.name as author, n.created_at, n.updated_at from customer_notes n
     left join users u on u.id = n.author_id where n.customer_id = ${customerId} order by n.created_at, n.id`;
@@ -105,37 +106,62 @@ export interface DeletionSummary {
 }
 
 /**
- * The customer's questions that reached the learning loop (the unanswered list, whose examples keep the conversation
- * they came from), as training examples are stored (trimmed, spaces collapsed). Only these: an example the shop wrote
- * ("where is my order") is not theirs because a shopper once typed the same words.
+ * What the learning loop taught from the customer's questions before sources were recorded (migration 059): their
+ * words kept among the examples of unanswered groups an admin handled, by adding an example or marking them "Not for
+ * the bot", before that migration was applied. Only those: a group handled since has its sources recorded, and
+ * matching its texts again could only hit an example the shop wrote itself ("where is my order") because a shopper
+ * once typed the same words. An example is looked for only in the intent the group was added to. Texts as stored
+ * (trimmed, spaces collapsed).
  */
-async function learningLoopQuestions(sql: Sql, conversationIds: number[]): Promise<Set<string>> {
-  if (!conversationIds.length) return new Set();
-  const rows = await sql<{ text: string | null }[]>`select distinct e->>'text' as text
+async function taughtBeforeSources(sql: Sql, conversationIds: number[]): Promise<{ examples: { intentId: number; text: string }[]; outOfScope: Set<string> }> {
+  const out = { examples: [] as { intentId: number; text: string }[], outOfScope: new Set<string>() };
+  if (!conversationIds.length) return out;
+  const rows = await sql<{ kind: string; intent_id: string | null; text: string | null }[]>`
+    select distinct q.resolution->>'kind' as kind, q.resolution->>'intentId' as intent_id, e->>'text' as text
     from unanswered_questions q, jsonb_array_elements(q.examples) e
-    where (e->>'conversationId')::bigint = any(${sql.array(conversationIds)}::bigint[])`;
-  return new Set(cleanOutOfScopeExamples(rows.map((r) => r.text ?? '')));
+    where (e->>'conversationId')::bigint = any(${sql.array(conversationIds)}::bigint[])
+      and q.status = 'handled' and q.resolution->>'kind' in ('example', 'out_of_scope')
+      and coalesce((q.resolution->>'at')::timestamptz, '-infinity') < (select applied_at from schema_migrations where name = '059_learning_sources.sql')`;
+  for (const r of rows) {
+    const [text] = cleanOutOfScopeExamples([r.text ?? '']);
+    if (!text) continue;
+    if (r.kind === 'out_of_scope') out.outOfScope.add(text);
+    else if (r.intent_id != null && /^\d+$/.test(r.intent_id)) out.examples.push({ intentId: Number(r.intent_id), text });
+  }
+  return out;
 }
 
 /**
  * Takes the customer's own questions out of the bot's training data: an admin who added one from the unanswered list
  * or the resolved hand-offs made their words an intent example or an out-of-scope one, which outlive the conversation
  * (and sit in the trained model until it is retrained). Found by the source each taught text records
- * (learning_sources, migration 059), and verbatim among the unanswered list's kept examples for what was taught
- * before sources were recorded. Drafts started from their chats quote their question (and the agent's reply, which
- * may name them): a draft never published is deleted; an article an admin went on to publish is the shop's content
- * and stays, without the record tying it to them. Run before their questions leave the unanswered list.
+ * (learning_sources, migration 059; recorded only for texts that were new, so an example the shop had is not theirs),
+ * and, for what was taught before sources were recorded, as taughtBeforeSources says. Drafts started from their chats
+ * quote their question (and the agent's reply, which may name them): a draft never published is deleted; an article
+ * an admin went on to publish is the shop's content and stays, without the record tying it to them. Run before their
+ * questions leave the unanswered list.
  */
 async function forgetTrainingExamples(tx: Sql, conversationIds: number[]): Promise<{ examples: number; drafts: number }> {
-  const said = await learningLoopQuestions(tx, conversationIds);
+  const before = await taughtBeforeSources(tx, conversationIds);
   const taught = await learnedFrom(tx, conversationIds);
-  const examples = [...new Set([...said, ...taught.examples])];
-  const outOfScopeTexts = new Set([...said, ...taught.outOfScope]);
-  const removed = examples.length ? await tx`delete from intent_examples where text = any(${tx.array(examples)}::text[]) returning id` : [];
+  const outOfScopeTexts = new Set([...before.outOfScope, ...taught.outOfScope]);
+  const recorded = [...taught.examples];
+  const removed = await tx<{ intent_id: string }[]>`delete from intent_examples e
+    where e.text = any(${tx.array(recorded)}::text[])
+       or (e.intent_id, e.text) in (select * from unnest(${tx.array(before.examples.map((x) => x.intentId))}::bigint[], ${tx.array(before.examples.map((x) => x.text))}::text[]))
+    returning e.intent_id`;
+  // An editor opened before this would otherwise save the deleted words back: its `updatedAt` must stop matching.
+  const touched = [...new Set(removed.map((r) => Number(r.intent_id)))];
+  if (touched.length) {
+    await tx`update intents set updated_at = greatest(now(), updated_at + interval '1 millisecond') where id = any(${tx.array(touched)}::bigint[])`;
+  }
   let outOfScopeRemoved = 0;
   if (outOfScopeTexts.size) {
+    // Under the list's lock (taken after the intents' rows, as an import does), so a "Not for the bot" or an editor's
+    // save at the same moment neither writes the old list back nor is overwritten.
+    await lockOutOfScopeList(tx);
     const outOfScope = await outOfScopeExamples(tx);
-    const kept = outOfScope.filter((example) => !outOfScopeTexts.has(example));
+    const kept = outOfScope.filter((example) => !outOfScopeTexts.has(cleanOutOfScopeExamples([example])[0] ?? ''));
     if (kept.length < outOfScope.length) await setOutOfScopeExamples(tx, kept);
     outOfScopeRemoved = outOfScope.length - kept.length;
   }

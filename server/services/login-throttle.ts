@@ -23,21 +23,26 @@ export function loginThrottle(redis: Redis, config: Pick<Config, 'redisPrefix'>,
   const users = usersRepository(sql);
   const keyOf = async (email: string) =>
     prefixed(config, `login-failures:${tokenHash(await users.emailKey(email.trim()))}`);
-  return {
+  /** One sign-in attempt's counter: the key is worked out once (a database round trip), not per step. */
+  const account = (key: string) => ({
     /** Minutes until this account may try a password again, or 0 when it may now. */
-    async lockedMinutes(email: string): Promise<number> {
-      const key = await keyOf(email);
+    async lockedMinutes(): Promise<number> {
       const [[, count], [, ttl]] = (await redis.multi().get(key).ttl(key).exec()) as [[null, string | null], [null, number]];
       if (Number(count ?? 0) < MAX_WRONG_PASSWORDS) return 0;
       return Math.max(1, Math.ceil(ttl / 60));
     },
-    async failed(email: string): Promise<void> {
-      const key = await keyOf(email);
+    async failed(): Promise<void> {
       // The window starts with the first failure (NX: later ones do not extend it).
       await redis.multi().incr(key).expire(key, WRONG_PASSWORD_WINDOW_MINUTES * 60, 'NX').exec();
     },
-    async succeeded(email: string): Promise<void> {
-      await redis.del(await keyOf(email));
+    async succeeded(): Promise<void> {
+      await redis.del(key);
+    },
+  });
+  return {
+    /** The counter of the account `email` names, for the steps of one sign-in. */
+    async forEmail(email: string) {
+      return account(await keyOf(email));
     },
   };
 }

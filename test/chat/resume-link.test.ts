@@ -85,6 +85,19 @@ describe('resume links and first sign-ins', () => {
     expect(await call(strangerSocket, 'conversation:current', { conversationId: started.conversationId })).toEqual({ ok: true, conversation: null, messages: [] });
   });
 
+  it("shows the link's own chat, never one imported from another tool onto the same record", async () => {
+    const sender = await widgetSession(stack.url, { email: 'imported-too@example.com' });
+    const own = await chat(sender.visitorToken, 'imported-too-1', 'My own question');
+    await stack.env.sql`update conversations set status = 'resolved' where id = ${own.conversationId}`;
+    // A chat from the old tool filed on the same record afterwards: newer, but not one the shopper had here.
+    const [imported] = await stack.env.sql<{ id: number }[]>`
+      insert into conversations (customer_id, status, imported_from, external_id)
+      values (${sender.customerId}, 'resolved', 'chatwoot', 'resume-imported-1') returning id`;
+    expect(Number(imported.id)).toBeGreaterThan(own.conversationId);
+    const resumed = await widgetSession(stack.url, { resumeToken: await resumeLinkFor(sender.customerId) });
+    expect(resumed).toMatchObject({ resumed: true, conversationId: own.conversationId });
+  });
+
   it('a first sign-in gives the shopper a record of their own: a token of the anonymous record never becomes them', async () => {
     const anonymous = await widgetSession(stack.url);
     const before = await chat(anonymous.visitorToken, 'anon-1', 'Where is my parcel?');

@@ -1,7 +1,7 @@
 // The console's held and queued chats (console/src/held-chats.ts): news judged by them waits for both first loads,
 // and a chat the live news placed before a load answered is not put back where that older answer had it.
-import { describe, expect, it } from 'vitest';
-import { createHeldChats, type HeldView } from '../../console/src/held-chats.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { createHeldChats, FIRST_LOAD_TIMEOUT_MS, type HeldView } from '../../console/src/held-chats.ts';
 
 /** First loads the test answers (or fails) by hand. */
 function manualLoads() {
@@ -79,5 +79,30 @@ describe('held chats', () => {
     loads.answer('queued', []);
     await settled();
     expect(seen).toEqual([]);
+  });
+});
+
+describe('held chats: a first load that never answers', () => {
+  it('lets the news go after FIRST_LOAD_TIMEOUT_MS as if that load had failed, and ignores its late answer', async () => {
+    vi.useFakeTimers();
+    try {
+      const chats = createHeldChats();
+      const loads = manualLoads();
+      chats.loadFirst(loads.load);
+      const seen: string[] = [];
+      chats.afterFirstLoads(() => seen.push(`mine has 7: ${chats.mine.has(7)}, queued has 9: ${chats.queued.has(9)}`));
+      loads.answer('queued', [9]); // the queue answers; "mine" hangs
+      await vi.advanceTimersByTimeAsync(FIRST_LOAD_TIMEOUT_MS - 100);
+      expect(seen).toEqual([]); // still waiting: the timeout has not passed
+      await vi.advanceTimersByTimeAsync(200);
+      expect(seen).toEqual(['mine has 7: false, queued has 9: true']);
+      chats.afterFirstLoads(() => seen.push('live')); // handled at once from now on
+      expect(seen.at(-1)).toBe('live');
+      loads.answer('mine', [7]); // too late: older than the news handled meanwhile
+      await vi.advanceTimersByTimeAsync(0);
+      expect(chats.mine.has(7)).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -72,6 +72,57 @@ describe('stale saves in the console', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('intent editor: after a save shows the intent as answered, so an example added while the save was in flight survives the next save', async () => {
+    const { page, errors } = await adminPage('/console/admin/intents');
+    await page.locator('[data-testid=intent-item]', { hasText: /^return_policy$/ }).click();
+    const editor = page.getByTestId('intent-editor');
+    const description = editor.getByLabel('Description (for admins)');
+    const intent = (await api('GET', '/api/admin/intents')).json.items.find((i: any) => i.name === 'return_policy');
+    const added = 'can I still send back the lamp I bought last month';
+    // The save goes through; the Unanswered page adds an example before the answer is read, so the answer holds it
+    // (and the stamp it moved to).
+    await page.route(`**/api/admin/intents/${intent.id}`, async (route) => {
+      if (route.request().method() !== 'PUT') return route.continue();
+      const response = await route.fetch();
+      expect(response.status()).toBe(200);
+      expect((await api('POST', `/api/admin/intents/${intent.id}/examples`, { text: added, locale: 'en' })).status).toBe(200);
+      await route.fulfill({ response, json: { intent: (await api('GET', `/api/admin/intents/${intent.id}`)).json.intent } });
+    });
+    await description.fill('First save');
+    const answered = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith(`/api/admin/intents/${intent.id}`));
+    await editor.getByRole('button', { name: 'Save', exact: true }).click();
+    await answered;
+    await expect.poll(() => editor.getByText('Saved — retraining in the background.').count()).toBe(1);
+    await page.unroute(`**/api/admin/intents/${intent.id}`);
+    await expect.poll(() => editor.getByLabel('Examples (English, one per line)').inputValue()).toContain(added);
+
+    await description.fill('Second save');
+    await editor.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(async () => (await api('GET', `/api/admin/intents/${intent.id}`)).json.intent.description).toBe('Second save');
+    expect((await api('GET', `/api/admin/intents/${intent.id}`)).json.intent.examples.en).toContain(added);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('intent editor (Chinese console): says so when the change was saved but the retraining could not be queued', async () => {
+    const { page, errors } = await adminPage('/console/admin/intents', 'zh');
+    await page.locator('[data-testid=intent-item]', { hasText: /^shipping_time$/ }).click();
+    const editor = page.getByTestId('intent-editor');
+    await editor.locator('input').nth(1).fill('队列断开时保存');
+    // The server's producer connection (every queue of the server shares it) cut, as when Redis is unreachable.
+    const client = await (stack.servers[0].handle.ctx.queues.queue('kb-train') as unknown as { backend: { client: Promise<import('ioredis').Redis> } }).backend.client;
+    client.disconnect();
+    try {
+      const answered = page.waitForResponse((r) => r.request().method() === 'PUT' && /\/api\/admin\/intents\/\d+$/.test(r.url()));
+      await editor.getByRole('button', { name: '保存', exact: true }).click();
+      const answer = await (await answered).json();
+      expect(answer.warning).toMatch(/retraining could not be queued/);
+      await expect.poll(() => editor.getByText('已保存，但机器人暂时无法更新（任务队列无法连接）：队列恢复之前仍按原来的内容回答，恢复后会自动更新。').count()).toBe(1);
+    } finally {
+      await client.connect();
+    }
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('out-of-scope list (Chinese console): keeps the questions marked "Not for the bot" meanwhile', async () => {
     const { page, errors } = await adminPage('/console/admin/intents', 'zh');
     const box = page.getByTestId('out-of-scope-editor');

@@ -42,6 +42,11 @@ describe('custom attributes', () => {
     await expect.poll(() => value('wholesale').textContent(), { timeout: 10_000 }).toMatch(/^No/);
     expect(await value('plan').count()).toBe(0);
     expect(await list.locator('dt').allTextContents()).toEqual(['lifetimeValue', 'Signup date', 'wholesale']);
+    // NaN would travel as null (a removal): identify() throws instead, and the value stays.
+    await expect(identify({ lifetimeValue: Number.NaN })).rejects.toThrow(/non-finite number/);
+    await expect(identify({ lifetimeValue: Number.POSITIVE_INFINITY })).rejects.toThrow(/non-finite number/);
+    // A key the system keeps in the same column is not the shop's: the panel does not list it.
+    await bed.stack.env.sql`update customers set attributes = attributes || '{"unverifiedUserId": "claimed-1"}'::jsonb where external_id = 'vip-7'`;
 
     // In Chinese: the heading and true/false in Chinese, the keys as the shop wrote them.
     const zh = await signedInConsole(bed, `/console/conversations/${conversationId}`, { consoleLanguage: 'zh' });
@@ -50,6 +55,7 @@ describe('custom attributes', () => {
     expect(await zh.page.getByTestId('customer-panel').getByRole('heading', { name: '属性' }).count()).toBe(1);
     expect(await zhList.locator('dd[data-key="wholesale"]').textContent()).toMatch(/^否/);
     expect(await zhList.locator('dd[data-key="lifetimeValue"]').textContent()).toMatch(/^1,200/);
+    expect(await zhList.locator('dt').allTextContents()).toEqual(['lifetimeValue', 'Signup date', 'wholesale']);
     expect(errors).toEqual([]);
     expect(zh.errors).toEqual([]);
   }, 90_000);

@@ -64,4 +64,36 @@ describe('unanswered page actions', () => {
       await context.close();
     }
   }, 90_000);
+
+  it('words the learning loop\'s refusals in the Chinese console: a question too long for an example', async () => {
+    // A resolved hand-off whose question is longer than an example may be (500 characters).
+    const long = `${'我上个月买了一个木马给我侄子，他非常喜欢，现在想再买一个送给他的朋友。'.repeat(15)}请问还有货吗？`;
+    expect(long.length).toBeGreaterThan(500);
+    const visitor = await stack.env.sql<{ id: number }[]>`insert into customers (name) values ('Long question') returning id`;
+    const [{ id: conversationId }] = await stack.env.sql<{ id: number }[]>`insert into conversations (customer_id, status, handed_off, resolved_by, resolved_at)
+      values (${visitor[0].id}, 'resolved', true, 'agent', now()) returning id`;
+    await stack.env.sql`insert into messages (conversation_id, author_type, body) values (${conversationId}, 'customer', ${long})`;
+    await stack.env.sql`insert into messages (conversation_id, author_type, body) values (${conversationId}, 'agent', '还有货的，付款后两个工作日内从仓库发出，请放心下单。')`;
+    const admin = await login(stack.url, stack.admin.email, stack.admin.password);
+    const created = await httpAs(stack.url, 'POST', '/api/admin/intents', admin, { name: 'stock_question', examples: { en: [], zh: ['还有货吗', '什么时候补货'] } });
+    expect(created.status).toBe(201);
+    const intents = [created.json.intent];
+
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    try {
+      await context.addInitScript(() => localStorage.setItem('sd.locale', 'zh'));
+      const page = await context.newPage();
+      await page.goto(`${stack.url}/console/admin/unanswered`);
+      await signInOnLoginPage(page, stack.admin);
+      const row = page.getByTestId('candidate-row').filter({ hasText: `#${conversationId}` });
+      await row.waitFor();
+      await row.locator('select').selectOption(String(intents[0].id));
+      const refused = page.waitForResponse((r) => r.url().endsWith(`/api/admin/unanswered/candidates/${conversationId}/add-example`));
+      await row.getByRole('button', { name: '添加为例句', exact: true }).click();
+      expect((await refused).status()).toBe(400);
+      await expect.poll(() => row.locator('.error').textContent()).toBe('顾客的问题超过了例句的长度上限（最多 500 个字符）：请在意图编辑器中为该意图添加一个缩短的版本。');
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 });

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
-import { call, callOk, connectWidget, type WidgetClient } from '../support/sockets.ts';
+import { call, callOk, connectAgent, connectWidget, eventually, record, type WidgetClient } from '../support/sockets.ts';
 
 const IDENTITY_SECRET = 'identity-secret-for-shopper-boundaries';
 let stack: TestStack;
@@ -76,6 +76,28 @@ describe("a chat imported for the address a visitor typed", () => {
     expect(response.status).toBe(404);
     expect(JSON.parse(text)).toMatchObject({ error: { code: 'not_found' } });
     expect(text).not.toContain('green gate');
+  });
+
+  it("its socket room is not joined: an agent typing in the imported chat does not reach the visitor's socket", async () => {
+    const socket = await widget(visitor.visitorToken);
+    const agentAuth = await login(stack.url, stack.admin.email, stack.admin.password);
+    const agent = await connectAgent(stack.url, agentAuth.token);
+    try {
+      const heard = record<{ conversationId: number }>(socket, 'typing');
+      expect((await call(agent, 'typing', { conversationId: importedId, typing: true })).ok).toBe(true);
+      // The control: the visitor's own chat's typing does arrive, so the socket was listening when the other was sent.
+      const own = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: 'own-typing', text: 'Anyone there?' });
+      const reconnected = await widget(visitor.visitorToken); // joined at connection: the own chat now exists
+      const heardOwn = record<{ conversationId: number }>(reconnected, 'typing');
+      const heardImported = record<{ conversationId: number }>(reconnected, 'typing');
+      expect((await call(agent, 'typing', { conversationId: importedId, typing: true })).ok).toBe(true);
+      expect((await call(agent, 'typing', { conversationId: own.conversationId, typing: true })).ok).toBe(true);
+      await eventually(async () => heardOwn.some((e) => e.conversationId === own.conversationId), 5_000, 'typing in the own chat');
+      expect(heardImported.filter((e) => e.conversationId === importedId)).toEqual([]);
+      expect(heard.filter((e) => e.conversationId === importedId)).toEqual([]);
+    } finally {
+      agent.close();
+    }
   });
 
   it("the visitor's own chat is still theirs on every path", async () => {

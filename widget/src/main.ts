@@ -215,6 +215,8 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     async identify(input) {
       const userId = typeof input?.userId === 'number' && Number.isFinite(input.userId) ? String(input.userId) : input?.userId;
       if (typeof userId !== 'string' || !userId) throw new Error('identify() needs a userId (a string, or a number)');
+      // JSON would send NaN and Infinity as null, which removes the attribute: refused here instead.
+      for (const value of Object.values(input.attributes ?? {})) if (typeof value === 'number' && !isFinite(value)) throw new Error('identify(): attributes: non-finite number');
       const next = await switchSession({ userId, hash: input.hash, email: input.email, name: input.name, attributes: input.attributes });
       return { customerId: next.customerId, identified: next.identified };
     },

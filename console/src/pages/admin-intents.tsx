@@ -1,7 +1,7 @@
 // Intents editor: list, edit examples and answers per language, a test box
 // (sentence → intent, confidence, out of scope, and what the bot would reply),
 // the out-of-scope examples and the retraining status.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useAction, useLoad } from '../hooks.ts';
 import { changeLines, importCount, JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
 import { t } from '../i18n.ts';
@@ -154,7 +154,7 @@ function OutOfScopeEditor() {
     const saved = await kbApi.saveOutOfScope(lines(value), basedOn !== undefined ? basedOn : stored.data.updatedAt);
     setText(saved.examples.join('\n'));
     setBasedOn(saved.updatedAt);
-    setMessage(t('intents.saved'));
+    setMessage(saved.warning ? t('kb.jobOwed') : t('intents.saved'));
   });
   // Refused as stale: the box shows the list as it is now (what was typed is replaced).
   const reload = () => {
@@ -190,7 +190,12 @@ function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
   const [basedOn, setBasedOn] = useState(intent?.updatedAt ?? '');
   const [message, setMessage] = useState<string | null>(null);
   const { error, setError, run } = useAction(staleSaveRefusal('intents.stale'));
-  useEffect(() => setMessage(null), [draft, examplesEn, examplesZh]);
+  // Showing a save's answer is no edit: it keeps the "Saved" message that an edit clears.
+  const keepMessage = useRef(false);
+  useEffect(() => {
+    if (keepMessage.current) keepMessage.current = false;
+    else setMessage(null);
+  }, [draft, examplesEn, examplesZh]);
   const show = (loaded: Intent) => {
     setDraft({ ...loaded });
     setExamplesEn(loaded.examples.en.join('\n'));
@@ -200,8 +205,12 @@ function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
   const save = () => run(async () => {
     const input: IntentDraft = { ...draft, examples: { en: lines(examplesEn), zh: lines(examplesZh) } };
     const saved = intent ? await kbApi.saveIntent(intent.id, input, basedOn) : await kbApi.createIntent(input);
-    setBasedOn(saved.intent.updatedAt);
-    setMessage(t('intents.saved'));
+    // The answer's updatedAt belongs to the intent as answered, which may hold an example added while this save was
+    // in flight: show that intent, so the next save (based on that stamp) keeps the example instead of deleting it.
+    show(saved.intent);
+    keepMessage.current = true;
+    // Saved, but the retraining is owed (the job queue was unreachable): said instead of "retraining in the background".
+    setMessage(saved.warning ? t('kb.jobOwed') : t('intents.saved'));
     onSaved(saved.intent.id);
   });
   // Refused as stale: the editor shows the intent as it is now (what was typed is replaced), and the list catches up.

@@ -11,7 +11,7 @@ import { categoryName } from '../../../knowledge-base/categories.ts';
 import { Markdown } from '../markdown.tsx';
 import { diffLines } from '../diff.ts';
 import { MAX_SLUG_LENGTH, slugFromTitle } from '../slug.ts';
-import { kbApi, type Article, type ArticleFilter, type ArticleInput, type JobStatus } from '../kb-api.ts';
+import { kbApi, type Article, type ArticleFilter, type ArticleInput, type JobStatus, type JobWarning } from '../kb-api.ts';
 import { formatTime } from '../hooks.ts';
 import { jobDisplay } from '../wording.ts';
 
@@ -192,13 +192,14 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
     setMessage(null);
     loaded.reload();
   };
-  const run = (what: () => Promise<{ article: Article }>, done: string) => {
+  const run = (what: () => Promise<{ article: Article } & JobWarning>, done: string) => {
     setError(null);
     return act(async () => {
       const result = await what();
       setArticle(result.article);
       setDraft({ slug: result.article.slug, locale: result.article.locale, title: result.article.title, category: result.article.category, body: result.article.body });
-      setMessage(done);
+      // Saved, but the re-indexing is owed (the job queue was unreachable): said instead of "the bot uses it shortly".
+      setMessage(result.warning ? t('kb.jobOwed') : done);
       setVersionsTick((n) => n + 1);
       onSaved(result.article.id);
     });

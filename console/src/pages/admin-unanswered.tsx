@@ -3,7 +3,7 @@
 // article" (a draft to edit) or "not for the bot" (out-of-scope examples).
 import { useState } from 'preact/hooks';
 import { formatTime, useAction, useLoad } from '../hooks.ts';
-import { t } from '../i18n.ts';
+import { t, type Key } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { kbApi, type LearningCandidate, type UnansweredGroup } from '../kb-api.ts';
 
@@ -34,8 +34,8 @@ interface IntentChoice { id: number; name: string }
  * A row's actions: the row's buttons are disabled while one is on its way (a second click would act twice), its error
  * shows in the row, and the list is reloaded whatever happened: a refusal (409) means another admin handled it.
  */
-function useRowAction(onDone: () => void) {
-  const { busy, error, run: act } = useAction();
+function useRowAction(onDone: () => void, refusals: Record<string, Key>) {
+  const { busy, error, run: act } = useAction(refusals);
   const run = (what: () => Promise<unknown>) => act(what).finally(onDone);
   return { run, error, busy };
 }
@@ -73,7 +73,7 @@ function Candidates({ intents }: { intents: IntentChoice[] }) {
 function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandidate; intents: IntentChoice[]; onDone(): void }) {
   const suggested = intents.find((i) => i.name === candidate.suggestedIntent);
   const [intentId, setIntentId] = useState(suggested ? String(suggested.id) : '');
-  const { run, error, busy } = useRowAction(onDone);
+  const { run, error, busy } = useRowAction(onDone, { conflict: 'candidates.usedAlready', example_too_long: 'candidates.tooLong' });
   const addExample = () => run(() => kbApi.candidateAsExample(candidate.conversationId, Number(intentId)));
   const draftArticle = () => run(async () => {
     const { article } = await kbApi.candidateDraft(candidate.conversationId);
@@ -96,7 +96,7 @@ function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandi
 function GroupRow({ group, intents, onDone }: { group: UnansweredGroup; intents: IntentChoice[]; onDone(): void }) {
   const [intentId, setIntentId] = useState('');
   const [open, setOpen] = useState(false);
-  const { run, error, busy } = useRowAction(onDone);
+  const { run, error, busy } = useRowAction(onDone, { conflict: 'unanswered.handledAlready' });
   return (
     <tr data-testid="unanswered-row">
       <td><strong>{group.count}</strong></td>

@@ -231,7 +231,8 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
   /** Anyone may close a chat nobody holds; a held one, only who may handle it. */
   const mayResolve = (c: ConversationSummary) => c.status !== 'assigned' || mayHandle(c);
   // An imported chat is history from the shop's old tool: nobody there to write back to in it (the server refuses too).
-  const mayReopen = (c: ConversationSummary) => c.status === 'resolved' && !c.importedFrom;
+  // An anonymised one (retention, a deletion) takes no shopper message any more: reopened, it would be a dead chat.
+  const mayReopen = (c: ConversationSummary) => c.status === 'resolved' && !c.importedFrom && !c.anonymised;
 
   const agents = useLoad(() => get<{ items: AgentInfo[] }>('/api/agents'), []);
   const [transferTo, setTransferTo] = useState('');

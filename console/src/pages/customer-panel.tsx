@@ -227,6 +227,9 @@ export function attributeText(value: unknown): string {
   return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
+/** Kept by the system in the same column (the server's SYSTEM_ATTRIBUTES). */
+const SYSTEM_ATTRIBUTE_KEYS = ['deleted', 'unverifiedUserId'];
+
 function AttributesEditor({ customer, onSaved }: { customer: Customer; onSaved(): void }) {
   const [key, setKey] = useState('');
   const [value, setValue] = useState('');
@@ -235,18 +238,21 @@ function AttributesEditor({ customer, onSaved }: { customer: Customer; onSaved()
     await patch(`/api/customers/${customer.id}`, { attributes });
     onSaved();
   });
+  // The shop's attributes only: the system's own keys (SYSTEM_ATTRIBUTES in services/customer-attributes.ts) are
+  // neither shown nor sent back — the server keeps them as stored whatever an edit sends.
+  const shop = Object.fromEntries(Object.entries(customer.attributes).filter(([k]) => !SYSTEM_ATTRIBUTE_KEYS.includes(k)));
   // By name: jsonb keeps no order of its own (it sorts keys by length), so the list would look shuffled otherwise.
-  const entries = Object.entries(customer.attributes).sort(([a], [b]) => a.localeCompare(b));
+  const entries = Object.entries(shop).sort(([a], [b]) => a.localeCompare(b));
   return (
     <section class="card">
       <h4>{t('customer.attributes')}</h4>
       <dl class="facts" data-testid="attributes">
         {entries.map(([k, v]) => [
           <dt key={`k-${k}`}>{k}</dt>,
-          <dd key={`v-${k}`} data-key={k}>{attributeText(v)} <button class="link" aria-label={t('remove')} onClick={() => { const next = { ...customer.attributes }; delete next[k]; void save(next); }}>×</button></dd>,
+          <dd key={`v-${k}`} data-key={k}>{attributeText(v)} <button class="link" aria-label={t('remove')} onClick={() => { const next = { ...shop }; delete next[k]; void save(next); }}>×</button></dd>,
         ])}
       </dl>
-      <form class="inline fit" onSubmit={(e) => { e.preventDefault(); if (key.trim()) { void save({ ...customer.attributes, [key.trim()]: value }); setKey(''); setValue(''); } }}>
+      <form class="inline fit" onSubmit={(e) => { e.preventDefault(); if (key.trim()) { void save({ ...shop, [key.trim()]: value }); setKey(''); setValue(''); } }}>
         <input maxLength={60} placeholder={t('customer.attrKey')} aria-label={t('customer.attrKey')} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
         <input maxLength={500} placeholder={t('customer.attrValue')} aria-label={t('customer.attrValue')} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
         <button type="submit">{t('save')}</button>

@@ -94,6 +94,10 @@ describe('intent saves based on an old copy', () => {
     expect(text).toContain('updatedAt');
     expect(JSON.stringify(doc?.paths?.['/api/admin/nlu/out-of-scope']?.put ?? {})).toContain('updatedAt');
     expect(JSON.stringify(doc?.paths?.['/api/admin/articles/{id}']?.put ?? {})).toContain('baseVersion');
+    // The warning an owed training or indexing adds to a change's answer (owed-jobs.ts).
+    for (const [path, method] of [['/api/admin/intents/{id}', 'put'], ['/api/admin/intents', 'post'], ['/api/admin/articles/{id}', 'put'], ['/api/admin/nlu/out-of-scope', 'put']]) {
+      expect(doc?.paths?.[path]?.[method]?.responses?.[method === 'post' ? '201' : '200']?.content?.['application/json']?.schema?.properties?.warning, `${method} ${path}`).toMatchObject({ type: 'string' });
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { startStack, login, httpAs, widgetSession, type TestStack } from '../../
 import { call, callOk, connectAgent, connectWidget, eventually, nextEvent, type WidgetClient } from '../../support/sockets.ts';
 import { knowledgeBaseExtension } from '../../../knowledge-base/server-extension.ts';
 import { unansweredRepository, MAX_UNANSWERED_EXAMPLES } from '../../../knowledge-base/unanswered.ts';
-import { outOfScopeExamples } from '../../../knowledge-base/out-of-scope.ts';
+import { addOutOfScopeExamples, outOfScopeExamples, setOutOfScopeExamples } from '../../../knowledge-base/out-of-scope.ts';
 import type { ChatMessage } from '../../../server/realtime/event-maps.ts';
 import type { Redis } from 'ioredis';
 
@@ -124,6 +124,82 @@ describe('customer deletion and what was taught from their chats', () => {
   }, 120_000);
 });
 
+describe("customer deletion and the shop's own training data", () => {
+  /** A shopper (new customer) with a resolved chat, and an unanswered group of theirs with `text`. */
+  const shopperGroup = async (text: string) => {
+    const shopper = await widgetSession(stack.url);
+    const [{ id: conversationId }] = await stack.env.sql<{ id: number }[]>`
+      insert into conversations (customer_id, status) values (${shopper.customerId}, 'resolved') returning id`;
+    const id = await unansweredRepository(stack.env.sql).record(text, conversationId, { reason: 'no_match' });
+    return { customerId: shopper.customerId, conversationId, groupId: id };
+  };
+
+  it('keeps an example or out-of-scope sentence the shop had when a shopper typed the same words, and records no source for it', async () => {
+    const intent = await intentId('payment_methods');
+    const shopsOwn = 'do you take payment by wire transfer to a Swiss account';
+    expect((await api('POST', `/api/admin/intents/${intent}/examples`, { text: shopsOwn, locale: 'en' })).status).toBe(200);
+    const shopsOutOfScope = 'please tell me a joke about penguins on holiday';
+    await addOutOfScopeExamples(stack.env.sql, [shopsOutOfScope]);
+
+    const asExample = await shopperGroup(shopsOwn);
+    expect((await api('POST', `/api/admin/unanswered/${asExample.groupId}/add-example`, { intentId: intent })).status).toBe(200);
+    const asOutOfScope = await shopperGroup(shopsOutOfScope);
+    const marked = await api('POST', `/api/admin/unanswered/${asOutOfScope.groupId}/out-of-scope`);
+    expect(marked.status).toBe(200);
+    expect(marked.json.added).toBe(0);
+    expect(await stack.env.sql`select id from learning_sources where conversation_id in (${asExample.conversationId}, ${asOutOfScope.conversationId})`).toHaveLength(0);
+
+    for (const shopper of [asExample, asOutOfScope]) {
+      const deleted = await api('DELETE', `/api/admin/customers/${shopper.customerId}`);
+      expect(deleted.status).toBe(200);
+      expect(deleted.json.trainingExamplesRemoved).toBe(0);
+    }
+    expect(await examplesWith(shopsOwn)).toHaveLength(1);
+    expect(await outOfScopeExamples(stack.env.sql)).toContain(shopsOutOfScope);
+  }, 60_000);
+
+  it("moves the intent's updatedAt, so an editor opened before the deletion cannot save the deleted words back", async () => {
+    const intent = await intentId('payment_methods');
+    const theirs = 'Ottoline Brackenbury here, can I pay for my parrot perch in three instalments?';
+    const shopper = await shopperGroup(theirs);
+    expect((await api('POST', `/api/admin/unanswered/${shopper.groupId}/add-example`, { intentId: intent })).status).toBe(200);
+    // The editor, open since before the deletion.
+    const loaded = (await api('GET', '/api/admin/intents')).json.items.find((i: any) => i.id === intent);
+    expect(loaded.examples.en).toContain(theirs);
+
+    expect((await api('DELETE', `/api/admin/customers/${shopper.customerId}`)).json.trainingExamplesRemoved).toBe(1);
+    expect(await examplesWith(theirs)).toHaveLength(0);
+    const { id: _id, ...body } = loaded;
+    const stale = await api('PUT', `/api/admin/intents/${intent}`, body);
+    expect(stale.status).toBe(409);
+    expect(await examplesWith(theirs)).toHaveLength(0);
+  }, 60_000);
+
+  it('waits for the out-of-scope list\'s lock, so a "Not for the bot" at the same moment is neither lost nor writes their words back', async () => {
+    const theirs = 'Barnaby Quillfeather asks whether you sell tickets to the moon';
+    const shopper = await shopperGroup(theirs);
+    expect((await api('POST', `/api/admin/unanswered/${shopper.groupId}/out-of-scope`)).status).toBe(200);
+    const meanwhile = 'can you recommend a good dentist in Lisbon';
+    let deletion!: Promise<{ status: number }>;
+    let settled = false;
+    await stack.env.sql.begin(async (tx) => {
+      // What addOutOfScopeExamples does, held open while the deletion runs.
+      await tx`select pg_advisory_xact_lock(hashtext('nlu_out_of_scope'))`;
+      const current = await outOfScopeExamples(tx as never);
+      expect(current).toContain(theirs);
+      deletion = api('DELETE', `/api/admin/customers/${shopper.customerId}`);
+      void deletion.finally(() => { settled = true; });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(settled, 'the deletion waits for the lock').toBe(false);
+      await setOutOfScopeExamples(tx as never, [...current, meanwhile]);
+    });
+    expect((await deletion).status).toBe(200);
+    const list = await outOfScopeExamples(stack.env.sql);
+    expect(list).toContain(meanwhile);
+    expect(list).not.toContain(theirs);
+  }, 60_000);
+});
+
 describe('a resolved hand-off whose question is longer than an example may be', () => {
   it('asks for a shortened text (400) instead of failing, and takes one', async () => {
     const long = `${'I bought a present for my sister last spring and she loved it, and now her birthday is coming again. '.repeat(6)}Do you sell gift cards I could email to her?`;
@@ -134,6 +210,8 @@ describe('a resolved hand-off whose question is longer than an example may be', 
     const refused = await api('POST', path, { intentId: intent });
     expect(refused.status).toBe(400);
     expect(refused.json.error.message).toMatch(/at most 500.*shortened text/);
+    // Its own code, which the console words in its language (candidates.tooLong).
+    expect(refused.json.error.code).toBe('example_too_long');
     expect((await api('POST', path, { intentId: intent, text: 'x'.repeat(501) })).status).toBe(400);
     // Refused, it stays on the list.
     expect((await api('GET', '/api/admin/unanswered/candidates')).json.items.some((c: any) => c.conversationId === chat.conversationId)).toBe(true);
