@@ -8,6 +8,7 @@
 //   - bot-turn recovery does not pick up a deleted customer's (anonymised) chat.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
+import { holdLocks, lockWaiters as waitingOnLocks } from '../support/held-locks.ts';
 import { call, callOk, connectAgent, connectWidget, eventually, type AgentClient } from '../support/sockets.ts';
 import type { ConversationSummary } from '../../server/realtime/event-maps.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
@@ -76,26 +77,8 @@ const rowOf = async (conversationId: number) =>
   (await stack.env.sql<{ status: string; assignee_id: number | null; anonymised: boolean }[]>`
     select status, assignee_id, anonymised_at is not null as anonymised from conversations where id = ${conversationId}`)[0];
 
-const lockWaiters = async () => Number((await stack.env.sql<{ n: number }[]>`
-  select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)[0].n);
-
-/** Holds what `lock` locks in a transaction of its own until the returned function is called (which waits for its end). */
-async function hold(lock: (tx: typeof stack.env.sql) => Promise<unknown>): Promise<() => Promise<void>> {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let transaction!: Promise<unknown>;
-  await new Promise<void>((locked, failed) => {
-    transaction = stack.env.sql.begin(async (tx) => {
-      await lock(tx as unknown as typeof stack.env.sql);
-      locked();
-      await held;
-    }).catch(failed);
-  });
-  return async () => {
-    release();
-    await transaction;
-  };
-}
+const lockWaiters = () => waitingOnLocks(stack.env.sql);
+const hold = (lock: (tx: typeof stack.env.sql) => Promise<unknown>) => holdLocks(stack.env.sql, lock);
 
 /** A shopper's chat with the bot that has answered its first question. */
 async function botChat() {

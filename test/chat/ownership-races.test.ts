@@ -11,6 +11,7 @@
 //   - closing a queued chat moves the others up in the queue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, widgetSession, type TestStack } from '../support/server.ts';
+import { holdLocks, lockWaiters as waitingOnLocks } from '../support/held-locks.ts';
 import { call, callOk, connectAgent, connectWidget, eventually, nextEvent, record, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import type { ChatMessage, ConversationSummary, QueuePosition } from '../../server/realtime/event-maps.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
@@ -69,26 +70,8 @@ async function heldChat(holder: Person) {
   return { session, socket, conversationId: sent.conversationId };
 }
 
-const lockWaiters = async () => Number((await stack.env.sql<{ n: number }[]>`
-  select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)[0].n);
-
-/** Holds what `lock` locks in a transaction of its own until the returned function is called (which waits for its end). */
-async function hold(lock: (tx: typeof stack.env.sql) => Promise<unknown>): Promise<() => Promise<void>> {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let transaction!: Promise<unknown>;
-  await new Promise<void>((locked, failed) => {
-    transaction = stack.env.sql.begin(async (tx) => {
-      await lock(tx as unknown as typeof stack.env.sql);
-      locked();
-      await held;
-    }).catch(failed);
-  });
-  return async () => {
-    release();
-    await transaction;
-  };
-}
+const lockWaiters = () => waitingOnLocks(stack.env.sql);
+const hold = (lock: (tx: typeof stack.env.sql) => Promise<unknown>) => holdLocks(stack.env.sql, lock);
 
 /**
  * Starts each action in turn, each once the one before it waits for a lock (or has finished: code that takes no
