@@ -14,28 +14,8 @@ import { startStack, login, widgetSession, type TestStack } from '../support/ser
 import { holdLocks, lockWaiters as waitingOnLocks } from '../support/held-locks.ts';
 import { call, callOk, connectAgent, connectWidget, eventually, nextEvent, record, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import type { ChatMessage, ConversationSummary, QueuePosition } from '../../server/realtime/event-maps.ts';
-import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
+import { GatedResponder } from '../support/gated-responder.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
-
-/** Answers at once, hands off on "human", and waits for the test before answering a question with "slowly" in it. */
-class GatedResponder implements Responder {
-  readonly name = 'gated-bot';
-  private gates: (() => void)[] = [];
-  thinking = 0;
-  release(): void {
-    this.gates.splice(0).forEach((open) => open());
-  }
-  async respond(context: ResponderContext): Promise<ResponderDecision> {
-    const metadata = { decision: 'answer', intent: null, confidence: 1, articles: [], encoder: 'none' } as ResponderDecision['metadata'];
-    if (/human/.test(context.text)) return { action: 'handoff', reply: 'Connecting you with a person.', metadata: { ...metadata, decision: 'handoff' } };
-    if (/slowly/.test(context.text)) {
-      this.thinking++;
-      await new Promise<void>((open) => this.gates.push(open));
-      this.thinking--;
-    }
-    return { action: 'answer', reply: `Bot answer to: ${context.text}`, metadata };
-  }
-}
 
 type Person = { id: number; name: string; socket: AgentClient };
 const responder = new GatedResponder();
