@@ -167,6 +167,23 @@ export const previewMessage = (sql: Sql) => sql`(
      where m.conversation_id = c.id and not m.private order by m.id desc limit 1)
   ) said limit 1)`;
 
+/**
+ * Read under the customer record's lock (withKeptCustomer holds it from then on): a deletion that committed while the
+ * caller waited for it is seen, and one that starts later waits for the new chat and anonymises it with the rest.
+ */
+async function refuseDeletedCustomer(tx: Sql, customerId: number): Promise<void> {
+  if ((await tx`select 1 from customers where id = ${customerId} and coalesce((attributes->>'deleted')::boolean, false)`).length) throw notFound('Customer');
+}
+
+/** A new conversation row; it owes the new chat's automation rules while any is enabled (migration 056). */
+async function insertConversation(tx: Sql, customerId: number, channel: 'widget' | 'email'): Promise<number> {
+  const [created] = await tx<{ id: number }[]>`
+    insert into conversations (customer_id, channel, new_chat_rules_owed)
+    values (${customerId}, ${channel}, exists (select 1 from automation_rules where enabled and trigger = 'conversation_created'))
+    returning id`;
+  return created.id;
+}
+
 export const conversationsRepository = (sql: Sql) => {
   /**
    * A shopper's message wakes a snoozed chat in the same UPDATE that touches the conversation (server/services/
@@ -196,13 +213,8 @@ export const conversationsRepository = (sql: Sql) => {
      */
     async create(customerId: number, channel: 'widget' | 'email' = 'widget'): Promise<ConversationRow> {
       const id = await withKeptCustomer(sql, customerId, async (tx, keptId) => {
-        // Read under the record's lock (held from here on), so a deletion that committed while we waited for it is seen,
-        // and one that starts later waits for this chat and anonymises it with the rest.
-        if ((await tx`select 1 from customers where id = ${keptId} and coalesce((attributes->>'deleted')::boolean, false)`).length) throw notFound('Customer');
-        return (await tx<{ id: number }[]>`
-          insert into conversations (customer_id, channel, new_chat_rules_owed)
-          values (${keptId}, ${channel}, exists (select 1 from automation_rules where enabled and trigger = 'conversation_created'))
-          returning id`)[0].id;
+        await refuseDeletedCustomer(tx, keptId);
+        return insertConversation(tx, keptId, channel);
       });
       return (await this.findById(id))!;
     },
@@ -218,7 +230,7 @@ export const conversationsRepository = (sql: Sql) => {
     async openOrCreate(customerId: number, clientId: string, channel: 'widget' | 'email' = 'widget'): Promise<{ row: ConversationRow; created: boolean; earlier?: MessageRow }> {
       const found = await withKeptCustomer(sql, customerId, async (tx, keptId) => {
         await lockCustomerChats(tx, keptId);
-        if ((await tx`select 1 from customers where id = ${keptId} and coalesce((attributes->>'deleted')::boolean, false)`).length) throw notFound('Customer');
+        await refuseDeletedCustomer(tx, keptId);
         const [earlier] = await tx<MessageRow[]>`
           select m.*, null as author_name from messages m join conversations c on c.id = m.conversation_id
           where c.customer_id = ${keptId} and m.client_id = ${clientId} and m.author_type = 'customer'
@@ -228,11 +240,7 @@ export const conversationsRepository = (sql: Sql) => {
         const [open] = await tx<{ id: number }[]>`
           select id from conversations where customer_id = ${keptId} and status <> 'resolved' and anonymised_at is null order by id desc limit 1`;
         if (open) return { id: open.id, created: false };
-        const [created] = await tx<{ id: number }[]>`
-          insert into conversations (customer_id, channel, new_chat_rules_owed)
-          values (${keptId}, ${channel}, exists (select 1 from automation_rules where enabled and trigger = 'conversation_created'))
-          returning id`;
-        return { id: created.id, created: true };
+        return { id: await insertConversation(tx, keptId, channel), created: true };
       });
       const row = await this.findById(found.id);
       if (!row) throw notFound('Conversation');
