@@ -32,6 +32,7 @@ import { signResumeToken } from '../server/services/visitor-tokens.ts';
 import { loadWidgetSettings, shopIdentity } from '../server/services/widget-settings.ts';
 import type { ProcessorDefinition } from './processors.ts';
 import { holdKeptCustomers } from '../server/repositories/kept-customers.ts';
+import { deletedCustomer } from '../server/repositories/customers.ts';
 import { CLAIM_SECONDS, sendRefused } from './email-claims.ts';
 import { addAgentNote, workerRedis, type AnnounceMessages } from './agent-note.ts';
 import { traditionalConverter, traditionalVariant } from '../server/services/chinese-script.ts';
@@ -124,7 +125,7 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
   const [target] = await sql<Target[]>`
     select c.id as conversation_id, c.customer_id, c.customer_last_seen_id, c.anonymised_at is not null as anonymised,
            cu.email, cu.locale, cu.email_followups_off_at is not null as opted_out,
-           coalesce((cu.attributes->>'deleted')::boolean, false) as deleted, cu.external_id is not null as identified
+           ${deletedCustomer(sql, 'cu')} as deleted, cu.external_id is not null as identified
     from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;
   if (!target) return { status: 'skipped', reason: 'conversation gone' };
   if (target.deleted || target.anonymised) return { status: 'skipped', reason: 'customer data removed' };
@@ -212,9 +213,9 @@ async function claim(sql: Sql, row: { conversationId: number; customerId: number
     // and the email to that record's address (read again here: the kept record's own, its opt-out included).
     const customerId = (await holdKeptCustomers(tx, [row.customerId])).get(row.customerId) ?? row.customerId;
     const [customer] = await tx<(Addressee & { deleted: boolean; opted_out: boolean })[]>`
-      select id as customer_id, email, locale, external_id is not null as identified, email_followups_off_at is not null as opted_out,
-             coalesce((attributes->>'deleted')::boolean, false) as deleted
-      from customers where id = ${customerId}`;
+      select cu.id as customer_id, cu.email, cu.locale, cu.external_id is not null as identified, cu.email_followups_off_at is not null as opted_out,
+             ${deletedCustomer(tx, 'cu')} as deleted
+      from customers cu where cu.id = ${customerId}`;
     if (!customer || customer.deleted) return { skipped: 'customer data removed' };
     if (!customer.email) return { skipped: 'no email address' };
     if (customer.opted_out) return { skipped: 'unsubscribed' };

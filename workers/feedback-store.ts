@@ -19,6 +19,7 @@ import { webhookEnvelope } from '../server/webhook-events.ts';
 import { unansweredRepository } from '../knowledge-base/unanswered.ts';
 import { BOT_REPLY_PREFIX } from '../server/repositories/conversations.ts';
 import { holdKeptCustomers } from '../server/repositories/kept-customers.ts';
+import { deletedCustomer } from '../server/repositories/customers.ts';
 
 export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedbackId: number | null; customerId: number; deliveryIds: number[] }> {
   const csat = job.kind === 'csat';
@@ -33,7 +34,7 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
     // merged into, held until this transaction ends so that no merge empties it under the rating.
     const customerId = (await holdKeptCustomers(tx, [job.customerId])).get(job.customerId) ?? job.customerId;
     const [kept] = await tx<{ deleted: boolean; blocked: boolean }[]>`
-      select coalesce((attributes ->> 'deleted')::boolean, false) as deleted, blocked_at is not null as blocked from customers where id = ${customerId}`;
+      select ${deletedCustomer(tx, 'cu')} as deleted, cu.blocked_at is not null as blocked from customers cu where cu.id = ${customerId}`;
     // A blocked shopper cannot rate (the widget's and the rating email's routes refuse them); checked again here, where
     // the rating is stored, because a block can land between a route's check and its queueing the rating.
     if (csat && kept?.blocked) return { feedbackId: null, customerId, deliveryIds: [] };
@@ -76,7 +77,7 @@ export async function writeFeedback(sql: Sql, job: FeedbackJob): Promise<{ feedb
       insert into webhook_deliveries (webhook_id, event_key, event, payload, customer_id, conversation_id)
       select id, ${`rating:${job.idempotencyKey}:${job.occurredAt}`}, ${envelope.event}, ${tx.json(envelope as never)}::jsonb, ${customerId}, ${job.conversationId}
       from webhooks where active and ${envelope.event} = any(events)
-        and not exists (select 1 from customers gone where gone.id = ${customerId} and coalesce((gone.attributes ->> 'deleted')::boolean, false))
+        and not exists (select 1 from customers gone where gone.id = ${customerId} and ${deletedCustomer(tx, 'gone')})
         and not exists (select 1 from conversations erased where erased.id = ${job.conversationId} and erased.anonymised_at is not null)
       order by id
       on conflict (webhook_id, event_key) do nothing

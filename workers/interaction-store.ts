@@ -10,6 +10,7 @@ import type { Sql } from '../server/db/client.ts';
 import type { InteractionEvent, InteractionType } from '../server/interaction-events.ts';
 import { webhookEnvelope } from '../server/webhook-events.ts';
 import { holdKeptCustomers } from '../server/repositories/kept-customers.ts';
+import { deletedCustomer } from '../server/repositories/customers.ts';
 
 /** Events that count in customers.messages_count (agents' private notes do not). */
 export const MESSAGE_TYPES: readonly InteractionType[] = ['message.customer', 'message.bot', 'message.agent'];
@@ -67,7 +68,7 @@ async function writeRows(sql: Sql, rows: EventRow[]): Promise<BatchResult> {
       select r.k, r.cu, r.co, r.t, r.p, r.at
       from src r
       -- An event queued before its customer's data was deleted must not bring their words back into the timeline.
-      where not exists (select 1 from customers gone where gone.id = r.cu and coalesce((gone.attributes ->> 'deleted')::boolean, false))
+      where not exists (select 1 from customers gone where gone.id = r.cu and ${deletedCustomer(sql, 'gone')})
       order by r.k
       on conflict (idempotency_key) do nothing
       returning idempotency_key, customer_id, type, occurred_at

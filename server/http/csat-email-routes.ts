@@ -10,6 +10,7 @@ import type { FastifyReply } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { deletedCustomer } from '../repositories/customers.ts';
 import { checkCsatToken } from '../services/csat-email-link.ts';
 import { csatWords, type CsatWords } from '../services/csat-email-content.ts';
 import { escapeHtml } from '../services/email-followup-content.ts';
@@ -68,7 +69,7 @@ export default function csatEmailRoutes(ctx: AppContext) {
 
   async function chatOf(conversationId: number): Promise<RatedChat | null> {
     const [row] = await ctx.sql<{ customer_id: number; locale: string | null; status: string; gone: boolean; blocked: boolean; rating: number | null }[]>`
-      select c.customer_id, cu.locale, c.status, c.anonymised_at is not null or coalesce((cu.attributes->>'deleted')::boolean, false) as gone,
+      select c.customer_id, cu.locale, c.status, c.anonymised_at is not null or ${deletedCustomer(ctx.sql, 'cu')} as gone,
              cu.blocked_at is not null as blocked,
              (select f.rating from feedback f where f.idempotency_key = 'csat:' || c.id::text) as rating
       from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;

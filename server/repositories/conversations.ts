@@ -3,6 +3,7 @@ import type { ChatMessage, ConversationStatus, ConversationSummary } from '../re
 import { shopperWaitingSince } from './routing.ts';
 import { shownNameColumn } from './users.ts';
 import { withKeptCustomer } from './kept-customers.ts';
+import { deletedCustomer } from './customers.ts';
 import { lockCustomerChats } from './customer-chat-lock.ts';
 import { notFound } from '../errors.ts';
 
@@ -172,7 +173,7 @@ export const previewMessage = (sql: Sql) => sql`(
  * caller waited for it is seen, and one that starts later waits for the new chat and anonymises it with the rest.
  */
 async function refuseDeletedCustomer(tx: Sql, customerId: number): Promise<void> {
-  if ((await tx`select 1 from customers where id = ${customerId} and coalesce((attributes->>'deleted')::boolean, false)`).length) throw notFound('Customer');
+  if ((await tx`select 1 from customers cu where cu.id = ${customerId} and ${deletedCustomer(tx, 'cu')}`).length) throw notFound('Customer');
 }
 
 /** A new conversation row; it owes the new chat's automation rules while any is enabled (migration 056). */

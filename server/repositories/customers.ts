@@ -1,4 +1,4 @@
-import type { Sql } from '../db/client.ts';
+import type { Sql, Tx } from '../db/client.ts';
 import { newVisitorKey, type VisitorClaim } from '../services/visitor-tokens.ts';
 
 export interface CustomerRow {
@@ -31,11 +31,19 @@ export interface CustomerRow {
 }
 
 /**
+ * SQL: the customer record `alias` was deleted at the customer's request (services/customer-privacy.ts marks it in
+ * its attributes and empties it). The one spelling of that test: every path that must not store, send or show a
+ * deleted customer's words asks it this way.
+ */
+export const deletedCustomer = (sql: Sql | Tx, alias: string) =>
+  sql`coalesce((${sql(alias)}.attributes->>'deleted')::boolean, false)`;
+
+/**
  * SQL: the customer record `alias` is live — neither deleted at the customer's request nor merged into another
  * (services/customer-merge.ts). Only a live record's visitor token counts, and only live records are offered.
  */
 export const liveCustomer = (sql: Sql, alias: string) =>
-  sql`${sql(alias)}.merged_into_id is null and not coalesce((${sql(alias)}.attributes->>'deleted')::boolean, false)`;
+  sql`${sql(alias)}.merged_into_id is null and not ${deletedCustomer(sql, alias)}`;
 
 /** SQL: a visitor token's key (null for a v1 token) is record `alias`'s current one (services/visitor-tokens.ts). */
 export const visitorKeyMatches = (sql: Sql, alias: string, key: string | null) =>
@@ -103,15 +111,15 @@ export const customersRepository = (sql: Sql) => ({
             select key from jsonb_each(c.attributes) where not key = any(${sql.array([...systemKeys])}::text[]) and not ${given}::jsonb ? key
             union select key from jsonb_each(${given}::jsonb) where (c.attributes -> key) is distinct from value) changed), '{}') end,
         updated_at = now()
-      where c.id = ${id} and c.merged_into_id is null and not coalesce((c.attributes->>'deleted')::boolean, false)
+      where c.id = ${id} and ${liveCustomer(sql, 'c')}
       returning *`;
     return row;
   },
   /** Notes the shop user id an unsigned identify() claimed (shown to agents, never trusted); not on a deleted record. */
   async noteUnverifiedUserId(id: number, userId: string): Promise<void> {
     await sql`
-      update customers set attributes = attributes || jsonb_build_object('unverifiedUserId', ${userId}::text), updated_at = now()
-      where id = ${id} and not coalesce((attributes->>'deleted')::boolean, false)`;
+      update customers cu set attributes = cu.attributes || jsonb_build_object('unverifiedUserId', ${userId}::text), updated_at = now()
+      where cu.id = ${id} and not ${deletedCustomer(sql, 'cu')}`;
   },
   /**
    * Customers whose name, email or shop user id contains the query; without one, the most recently seen of those the

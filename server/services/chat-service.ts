@@ -10,7 +10,7 @@ import type { ChatMessage, ConversationSummary, FileMetadata, ShopperPage, Unava
 import { shopperPage } from './shopper-page.ts';
 import { mentionedTeammates } from './mentions.ts';
 import { botReplyClientId, conversationsRepository, forShopper, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
-import { customersRepository, liveCustomer } from '../repositories/customers.ts';
+import { customersRepository, deletedCustomer, liveCustomer } from '../repositories/customers.ts';
 import { withKeptCustomer } from '../repositories/kept-customers.ts';
 import { lockCustomerChats } from '../repositories/customer-chat-lock.ts';
 import { routingRepository, seatsTaken, type Assignment } from '../repositories/routing.ts';
@@ -541,7 +541,7 @@ export function createChatService(deps: ChatServiceDeps) {
         // Again under the customer's lock (email-inbound.ts looked before it): a deletion that committed while this
         // waited for it leaves an anonymised chat and a deleted record, which take no more words.
         const [gone] = await tx`select 1 from conversations c join customers cu on cu.id = c.customer_id where c.id = ${row.id}
-                                  and (c.anonymised_at is not null or coalesce((cu.attributes->>'deleted')::boolean, false))`;
+                                  and (c.anonymised_at is not null or ${deletedCustomer(tx, 'cu')})`;
         if (gone) throw notFound('Conversation');
         let started: ConversationRow | null = null;
         if (row.status === 'resolved') {

@@ -4,6 +4,7 @@
 // could never send, plus the two only time can answer: the shopper rated meanwhile, or saw the question in the chat.
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/client.ts';
+import { deletedCustomer } from '../repositories/customers.ts';
 import type { Queues } from '../queues.ts';
 import { emailJobOptions } from './email-job-options.ts';
 import { csatAskOf, loadWidgetSettings } from './widget-settings.ts';
@@ -50,7 +51,7 @@ export async function csatEmailTarget(sql: Sql, conversationId: number): Promise
   const [row] = await sql<Row[]>`
     select c.id as conversation_id, c.customer_id, c.status, c.resolved_at, c.customer_last_seen_id,
            c.anonymised_at is not null as anonymised, cu.email, cu.locale, cu.external_id is not null as identified,
-           coalesce((cu.attributes->>'deleted')::boolean, false) as deleted, cu.blocked_at is not null as blocked,
+           ${deletedCustomer(sql, 'cu')} as deleted, cu.blocked_at is not null as blocked,
            cu.email_followups_off_at is not null as opted_out,
            (c.assignee_id is not null or c.first_response_at is not null) as by_person,
            exists (select 1 from feedback f where f.idempotency_key = 'csat:' || c.id::text) as rated,

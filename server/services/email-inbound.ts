@@ -14,6 +14,7 @@ import { simpleParser, type AddressObject, type Attachment, type EmailAddress, t
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Sql } from '../db/client.ts';
+import { deletedCustomer } from '../repositories/customers.ts';
 import type { ChatService } from './chat-service.ts';
 import { messageIdsIn, replyTokensIn, verifyReplyToken } from './email-reply-address.ts';
 import { capText, newTextOfReply } from './email-reply-text.ts';
@@ -152,7 +153,7 @@ export async function takeInboundEmail(deps: InboundDeps, raw: Buffer, envelopeR
   if (!conversationId) return refused('no_conversation');
   const [target] = await deps.sql<{ customer_id: number; email: string | null; locale: string | null; gone: boolean; blocked: boolean }[]>`
     select c.customer_id, cu.email, cu.locale, cu.blocked_at is not null as blocked,
-           c.anonymised_at is not null or coalesce((cu.attributes->>'deleted')::boolean, false) as gone
+           c.anonymised_at is not null or ${deletedCustomer(deps.sql, 'cu')} as gone
     from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;
   if (!target || target.gone) return refused('no_conversation');
   // The customer's own address only: a forwarded follow-up answered by someone else must not speak for the shopper.
