@@ -11,7 +11,7 @@ import { conversationsRepository, toSummary } from '../repositories/conversation
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
 import { mergeCustomers } from '../services/customer-merge.ts';
 import { blockCustomer, blockState, unblockCustomer } from '../services/customer-blocking.ts';
-import { ATTRIBUTE_RULES, SYSTEM_ATTRIBUTES, checkAttributeChanges, updateCustomerAttributes } from '../services/customer-attributes.ts';
+import { ATTRIBUTE_RULES, MAX_RELEASED_KEYS, SYSTEM_ATTRIBUTES, checkAttributeChanges, checkReleasedKeys, updateCustomerAttributes } from '../services/customer-attributes.ts';
 
 export function toCustomer(row: CustomerRow) {
   return {
@@ -102,16 +102,27 @@ export default function customerRoutes(ctx: AppContext) {
         summary: "Set or remove some of a customer's custom attributes (the others stay)",
         description: "For the shop's backend (an API token) or an agent: what the shop knows of the person (plan, lifetime "
           + 'value, wholesale…), shown beside their chats. The same rules as identify() in the widget. '
-          + `${ATTRIBUTE_RULES} 409 for a customer deleted at their request.`,
+          + `${ATTRIBUTE_RULES} Every key set or removed here becomes the backend's (a null too: identify() cannot bring the `
+          + 'key back); `release` hands keys back to identify() — their values stay until the page changes them. To remove a '
+          + 'key and let the page set it again, send it as null and in `release`. '
+          + '409 for a customer deleted at their request.',
         params: IdParams,
         // Checked by customer-attributes.ts (its errors name the key), hence Unknown here.
-        body: Type.Object({ attributes: Type.Unknown({ description: 'e.g. {"plan": "VIP", "lifetimeValue": 1200, "wholesale": true, "trial": null}' }) }, { additionalProperties: false }),
+        body: Type.Object({
+          attributes: Type.Optional(Type.Unknown({ description: 'e.g. {"plan": "VIP", "lifetimeValue": 1200, "wholesale": true, "trial": null}' })),
+          release: Type.Optional(Type.Unknown({
+            description: `Attribute names (at most ${MAX_RELEASED_KEYS}) the shop's backend gives back to identify(), whichever backend `
+              + 'writer (this API, a contacts import, the console) wrote them; applied after `attributes`. A name nobody owns is no error. '
+              + 'e.g. ["plan"]',
+          })),
+        }, { additionalProperties: false, minProperties: 1 }),
         response: { 200: Type.Object({ customer: CustomerSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
       },
     }, async (request) => {
-      const changes = checkAttributeChanges(request.body.attributes);
+      const changes = request.body.attributes === undefined ? {} : checkAttributeChanges(request.body.attributes);
+      const released = checkReleasedKeys(request.body.release);
       await load(request.params.id);
-      const { customer, changed } = await updateCustomerAttributes(ctx.sql, request.params.id, changes);
+      const { customer, changed } = await updateCustomerAttributes(ctx.sql, request.params.id, changes, 'api', released);
       if (changed) ctx.realtime.toAgents('customer:updated', { customerId: customer.id });
       return { customer: toCustomer(customer) };
     });

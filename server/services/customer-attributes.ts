@@ -24,6 +24,11 @@
 // sign-in may have merged records, and a 400 then would lock the shopper out for good — so the shape of the values
 // is checked up front (400, nothing written), and the caps key by key: what does not fit, or is the backend's, is
 // returned as refused (`attributesRefused` in the session answer).
+//
+// The backend can hand keys back: the API's `release` (a list of names) drops their marks, whichever backend writer
+// left them, so identify() writes those keys again. The value stays until the page changes it. A null only removes a
+// value and keeps the key the backend's — "this shopper has no trial" must not be undone by a stale page — so a key
+// the backend wants gone and the page's again is sent as null and released in one call.
 import type { Sql } from '../db/client.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
@@ -55,7 +60,11 @@ export const ATTRIBUTE_RULES = `An object of changes: each key is set to its val
   + `${MAX_ATTRIBUTE_TEXT_CHARS} characters, a number, true/false, or null. At most ${MAX_SHOP_ATTRIBUTES} attributes per `
   + `customer, ${MAX_ATTRIBUTES_BYTES / 1024} KB in all; numbers below 1e15 in magnitude; "deleted" and "unverifiedUserId" `
   + 'are kept by the system. 400 `invalid_attributes` names the offending key. identify() never overwrites or removes a key the '
-  + "shop's backend wrote (API, import, console) and writes what fits the caps; what it left out is in `attributesRefused`.";
+  + "shop's backend wrote (API, import, console) until the backend releases it, and writes what fits the caps; what it left "
+  + 'out is in `attributesRefused`.';
+
+/** Names one PATCH …/attributes may release: more than the keys a record holds, since removed keys stay marked too. */
+export const MAX_RELEASED_KEYS = 100;
 
 const refuse = (message: string) => new AppError(400, 'invalid_attributes', message);
 const shown = (key: string) => JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key);
@@ -101,6 +110,20 @@ export function checkAttributeChanges(input: unknown): AttributeChanges {
   }
   // fromEntries defines own properties: a key such as "__proto__" cannot reach the object's prototype.
   return Object.fromEntries(checked) as AttributeChanges;
+}
+
+/** Checks what the API sent as `release` (undefined: none); throws 400 `invalid_attributes` naming the first bad name. */
+export function checkReleasedKeys(input: unknown): string[] {
+  if (input === undefined) return [];
+  if (!Array.isArray(input) || input.some((key) => typeof key !== 'string')) throw refuse('release: expected a list of attribute names.');
+  if (input.length > MAX_RELEASED_KEYS) throw refuse(`release: ${input.length} names given; at most ${MAX_RELEASED_KEYS}.`);
+  return (input as string[]).map((given) => {
+    if (LONE_SURROGATE.test(given)) throw refuse(`attribute name ${shown(given)} is not well-formed Unicode.`);
+    const key = given.normalize('NFC'); // the spelling the key is stored and marked under
+    const problem = keyProblem(key);
+    if (problem) throw refuse(`release: ${problem}.`);
+    return key;
+  });
 }
 
 const shopKeys = (attributes: Record<string, unknown>) => Object.keys(attributes).filter((k) => !SYSTEM_ATTRIBUTES.has(k));
@@ -160,8 +183,10 @@ export interface RefusedAttribute { key: string; reason: 'backend_owned' | 'too_
  * backend's. The shopper's page (identify(), 'shopper') never fails over attributes — it runs after the sign-in has
  * merged records, and a 400 then would leave the shopper unable to sign in again: keys the backend wrote are left
  * alone, the rest are applied one by one while they fit the caps, and what was not written is returned.
+ *
+ * `released` (checked names, the API only): after the changes, these keys lose their backend mark (see the header).
  */
-export async function updateCustomerAttributes(sql: Sql, customerId: number, changes: AttributeChanges, writer: AttributeWriter = 'api'): Promise<{ customer: CustomerRow; changed: boolean; refused: RefusedAttribute[] }> {
+export async function updateCustomerAttributes(sql: Sql, customerId: number, changes: AttributeChanges, writer: AttributeWriter = 'api', released: readonly string[] = []): Promise<{ customer: CustomerRow; changed: boolean; refused: RefusedAttribute[] }> {
   return sql.begin(async (txn) => {
     const tx = txn as unknown as Sql;
     const [row] = await tx<CustomerRow[]>`select * from customers where id = ${customerId} for update`;
@@ -185,9 +210,13 @@ export async function updateCustomerAttributes(sql: Sql, customerId: number, cha
     // A shop calls identify() on every page view with the same values: nothing to write, nobody to tell. (The API
     // setting a value the page had set already still makes the key the backend's.)
     const changed = !sameAttributes(row.attributes, next);
-    if (!changed && Object.keys(sources).every((key) => row.attribute_sources?.[key] === 'api')) return { customer: row, changed: false, refused };
+    const marksUnchanged = Object.keys(sources).every((key) => released.includes(key) || row.attribute_sources?.[key] === 'api')
+      && !released.some((key) => Object.hasOwn(row.attribute_sources ?? {}, key));
+    if (!changed && marksUnchanged) return { customer: row, changed: false, refused };
+    // Released keys are taken out after the new marks go in: a key both set and released is the page's from now on.
     const [updated] = await tx<CustomerRow[]>`
-      update customers set attributes = ${tx.json(next as never)}, attribute_sources = attribute_sources || ${tx.json(sources as never)},
+      update customers set attributes = ${tx.json(next as never)},
+        attribute_sources = (attribute_sources || ${tx.json(sources as never)}) - ${tx.array([...released])}::text[],
         updated_at = now() where id = ${customerId} returning *`;
     return { customer: updated, changed, refused };
   }) as Promise<{ customer: CustomerRow; changed: boolean; refused: RefusedAttribute[] }>;

@@ -44,6 +44,8 @@ export interface Session {
   /** Sent back for a resume link: whether it brought its chat to this browser, and which chat that is. */
   resumed?: boolean;
   conversationId?: number;
+  /** After identify() with attributes: those the server did not write (the shop's backend owns the key, or a cap). */
+  attributesRefused?: { key: string; reason: 'backend_owned' | 'too_many' | 'too_large' }[];
 }
 
 /** No upload progress for this long: the upload is given up (api.sendFile). */

@@ -35,8 +35,11 @@ export interface ShopdeskApi {
   open(options?: OpenOptions): void;
   close(): void;
   toggle(): void;
-  /** Links this browser to the shop's logged-in user; `hash` = hex HMAC-SHA256(userId, identity secret). */
-  identify(input: IdentifyInput): Promise<{ customerId: number; identified: boolean }>;
+  /**
+   * Links this browser to the shop's logged-in user; `hash` = hex HMAC-SHA256(userId, identity secret). Resolves with
+   * `attributesRefused` only when some attributes were not written (the sign-in itself succeeded).
+   */
+  identify(input: IdentifyInput): Promise<Pick<Session, 'customerId' | 'identified' | 'attributesRefused'>>;
   /** The shop's user signed out: forgets this browser's chat (token, unsent messages) and starts as a new visitor. */
   reset(): Promise<void>;
   readonly ready: Promise<void>;
@@ -218,7 +221,8 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
       // JSON would send NaN and Infinity as null, which removes the attribute: refused here instead.
       for (const value of Object.values(input.attributes ?? {})) if (typeof value === 'number' && !isFinite(value)) throw new Error('identify(): attributes: non-finite number');
       const next = await switchSession({ userId, hash: input.hash, email: input.email, name: input.name, attributes: input.attributes });
-      return { customerId: next.customerId, identified: next.identified };
+      // The page is told what was not stored; the field is absent, as in the server's answer, when all was.
+      return { customerId: next.customerId, identified: next.identified, ...(next.attributesRefused && { attributesRefused: next.attributesRefused }) };
     },
     async reset() {
       // On a shared computer the next person must not see the signed-out shopper's chat, nor send their unsent text;
