@@ -28,7 +28,7 @@ import { createSnooze } from './snooze.ts';
 import { offerLeaveMessageIfNobodyCanAnswer } from './routing-unavailable.ts';
 import { recordAudit } from './audit-log.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
-import { decisionInShoppersScript } from './chinese-script.ts';
+import { decisionInShoppersScript, replyLocale } from './chinese-script.ts';
 import type { AutomationRunner, RunOptions, Trigger } from './automation-rules.ts';
 import { forShopperMessages } from './shopper-agent-names.ts';
 import { withLockTimeout } from '../db/lock-timeout.ts';
@@ -649,8 +649,9 @@ export function createChatService(deps: ChatServiceDeps) {
         decision.reply = `${received}${NOBODY_TO_CONNECT[unavailable][lang]}`;
       }
       // A shopper reading Traditional (zh-TW, zh-HK) gets the bot's words — the shop's Simplified content — in their
-      // script and region's words; stored as said, so the console and transcripts show what the shopper read.
-      const said = await decisionInShoppersScript(decision, customer.locale ?? locale);
+      // script and region's words; stored as said, so the console and transcripts show what the shopper read. So does a
+      // shopper who types Traditional under another locale (replyLocale).
+      const said = await decisionInShoppersScript(decision, replyLocale(message.body, customer.locale ?? locale));
       const metadata = { ...said.metadata, quickReplies: said.quickReplies ?? said.metadata.quickReplies ?? [] };
       // The decision's intent picks the chat's team (routing.enqueue): it is not stored on a message yet.
       const intent = typeof decision.metadata.intent === 'string' ? decision.metadata.intent : null;

@@ -8,7 +8,8 @@
 // reply in well under a millisecond. Loaded on the first Traditional shopper, not at start.
 import type { QuickReply } from '../realtime/event-maps.ts';
 import type { ResponderDecision } from './responder.ts';
-import { chineseVariant } from '../../knowledge-base/text/language.ts';
+import { CJK_CHAR, chineseVariant } from '../../knowledge-base/text/language.ts';
+import { toSimplified } from '../../knowledge-base/text/traditional.ts';
 import { convertedAround, replaceLongestFirst, replacementTable, type ReplacementTable } from '../../knowledge-base/text/longest-match.ts';
 
 /** The Traditional variants a shopper's locale can ask for. */
@@ -28,6 +29,11 @@ function tableOf(...dictionaries: string[]): ReplacementTable {
   })));
 }
 
+/** The table with these entries added (a key it has already is replaced). */
+function withEntries(table: ReplacementTable, entries: Record<string, string>): ReplacementTable {
+  return replacementTable([...table.replacements, ...Object.entries(entries)]);
+}
+
 /**
  * Shop words OpenCC's Taiwan phrases leave in the mainland's form (its output, Traditional), as a shopper in Taiwan
  * writes them: free shipping is 免運, accounts are written with 帳, a convenience store is 超商. Written here; the
@@ -36,6 +42,24 @@ function tableOf(...dictionaries: string[]): ReplacementTable {
 const TAIWAN_SHOP_WORDS: Record<string, string> = {
   包郵: '免運', 賬: '帳', 到賬: '入帳', 便利店: '超商', 充電寶: '行動電源', 保修: '保固', 門店: '門市',
   自提: '自取', 郵箱: '信箱', 電子郵箱: '電子信箱',
+};
+
+/**
+ * Shop phrases OpenCC converts with another meaning, keyed in Simplified and read with its own phrases (the longest
+ * match wins, so 头发卡住 is still 頭髮卡住): its 发卡 is a hairpin (髮卡), but a card's issuer is 發卡 (發卡銀行). 发卡
+ * alone keeps OpenCC's hairpin — a shop selling hair clips names them so — while the issuer's compounds are listed.
+ */
+const SHOP_PHRASES: Record<string, string> = {
+  发卡行: '發卡行', 发卡银行: '發卡銀行', 发卡机构: '發卡機構', 发卡方: '發卡方', 发卡公司: '發卡公司', 发卡组织: '發卡組織',
+};
+
+/**
+ * Taiwan phrases OpenCC gets wrong for a shop, keyed in its Traditional output and read with its Taiwan phrases:
+ * they turn 註銷 (to close an account, to void) into 登出 (to log out), so "close my account" read "log out of my
+ * account". Taiwan writes closing an account 刪除帳號; 註銷 alone keeps its meaning there too.
+ */
+const TAIWAN_SHOP_PHRASES: Record<string, string> = {
+  註銷: '註銷', 註銷賬號: '刪除帳號', 註銷帳號: '刪除帳號', 註銷賬戶: '刪除帳戶', 註銷帳戶: '刪除帳戶',
 };
 
 type Converter = (text: string) => string;
@@ -48,8 +72,9 @@ async function loadConverters(): Promise<Record<TraditionalVariant, Converter>> 
     ['STPhrases', 'STCharacters', 'TWPhrases', 'TWVariantsPhrases', 'TWVariants', 'HKVariantsPhrases', 'HKVariants'].map(dictionary),
   );
   // The chains of OpenCC's s2twp and s2hk configurations: Simplified → Traditional, then the region's words and forms.
-  const toTraditional = tableOf(stPhrases, stCharacters);
-  const taiwan = [toTraditional, tableOf(twPhrases), tableOf(twVariantsPhrases, twVariants), replacementTable(Object.entries(TAIWAN_SHOP_WORDS))];
+  // The shop's phrases are added last to the table they correct, so they win their key there.
+  const toTraditional = withEntries(tableOf(stPhrases, stCharacters), SHOP_PHRASES);
+  const taiwan = [toTraditional, withEntries(tableOf(twPhrases), TAIWAN_SHOP_PHRASES), tableOf(twVariantsPhrases, twVariants), replacementTable(Object.entries(TAIWAN_SHOP_WORDS))];
   const hongKong = [toTraditional, tableOf(hkVariantsPhrases, hkVariants)];
   // Web addresses are left as they are: a path or file name in Chinese (/产品/发货说明) must still lead where it did.
   const chain = (steps: ReplacementTable[]): Converter => (text) => convertedAround(text, WEB_ADDRESS, (piece) => steps.reduce(replaceLongestFirst, piece));
@@ -72,6 +97,33 @@ export async function traditionalConverter(variant: TraditionalVariant): Promise
 export async function htmlInScript(html: string, variant: TraditionalVariant): Promise<string> {
   const convert = await traditionalConverter(variant);
   return convertedAround(html, /<[^>]*>/g, convert);
+}
+
+/**
+ * Written Cantonese (Hong Kong): particles with no Mandarin use, written alike in either script (嘅 is 嘅 in
+ * Guangzhou too), so they say which variant to answer in but not which script the shopper types.
+ */
+const CANTONESE = /[嘅咗唔冇喺啲佢哋嘢嚟睇咩攞搵揾嗰咁噉啱畀俾乜咭]/u;
+
+/** Whether the text has a Chinese character that only Traditional writes (it changes when read as Simplified). */
+function writesTraditional(text: string): boolean {
+  for (const character of text) {
+    if (CJK_CHAR.test(character) && !CANTONESE.test(character) && toSimplified(character) !== character) return true;
+  }
+  return false;
+}
+
+/**
+ * The locale to answer a shopper's message in. A locale that names its Chinese (zh-TW, zh-HK, zh-CN, zh-Hans…) is
+ * kept, whatever the message. Otherwise — a locale that is not Chinese, or bare `zh` — a message typed in Traditional
+ * is answered in Traditional: a shopper in Taiwan whose widget says `en` (a browser set to English) or `zh` still
+ * reads the reply they can read, Hong Kong's when the message is written Cantonese, else Taiwan's. Any other message
+ * keeps the session's locale.
+ */
+export function replyLocale(message: string, locale: string | null | undefined): string | null | undefined {
+  const namesItsChinese = chineseVariant(locale) !== null && (locale ?? '').trim().toLowerCase() !== 'zh';
+  if (namesItsChinese || !writesTraditional(message)) return locale;
+  return CANTONESE.test(message) ? 'zh-HK' : 'zh-TW';
 }
 
 /** Text in the script of a shopper with this locale: converted for a Traditional locale, else as it is. */
