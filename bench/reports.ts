@@ -618,9 +618,10 @@ const REDEFINED = {
   report: ['intentAnswerHelpfulness'],
   /** New in the overview's containment: how many chats are decided and not yet, where the rate can still end, and
    * whether it is pending (as many undecided as decided), and the hand-offs "Who answers first" made before the bot
-   * answered (`peopleFirst`; none in this fill, which has no `bot_mode` hand-offs: the figure times its probe). Its
-   * other figures unchanged. */
-  containment: ['decided', 'undecided', 'rateRange', 'pending', 'peopleFirst'],
+   * answered (`peopleFirst`; none in this fill, which has no `bot_mode` hand-offs: the figure times its probe), and the
+   * chats the team took from the bot without a hand-off (`takenOver`; none in this fill either). Its other figures
+   * unchanged. */
+  containment: ['decided', 'undecided', 'rateRange', 'pending', 'peopleFirst', 'takenOver'],
   /** New in the overview's first-reply target: the targets the range's hand-offs were judged by (`atTheTime`). */
   firstReplyTarget: ['atTheTime'],
   /**

@@ -111,6 +111,19 @@ export const ArticleInputSchema = Type.Object({
   body: Type.String({ maxLength: 100_000 }),
 }, { additionalProperties: false });
 
+/** The version an article edit or action started from (stale-edits.ts); `what` says what a stale one would have done. */
+const BaseVersion = (what: string) => Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The version the admin had open (the article\'s `version` as loaded). '
+  + `When another version was saved meanwhile ${what} is refused with 409 conflict instead. Leave it out only to act on whatever is stored.` });
+
+/**
+ * Publish, unpublish and restore-a-version: what they act on is the version the admin saw, so they take its number as
+ * a save does; an action on a version someone saved meanwhile (unseen) is refused with 409. The body may be left out
+ * (clients written before it send none: Fastify checks a missing body as null).
+ */
+export const ArticleActionSchema = Nullable(Type.Object({
+  baseVersion: Type.Optional(BaseVersion('the action')),
+}, { additionalProperties: false }));
+
 export const ArticleUpdateSchema = Type.Object({
   slug: Type.Optional(SlugSchema),
   locale: Type.Optional(LocaleSchema),
@@ -119,8 +132,7 @@ export const ArticleUpdateSchema = Type.Object({
   body: Type.Optional(Type.String({ maxLength: 100_000 })),
   status: Type.Optional(ArticleStatusSchema),
   note: Type.Optional(Type.String({ maxLength: 200, description: 'What changed (shown in the version history)' })),
-  baseVersion: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The version the edit started from (the article\'s `version` as loaded). '
-    + 'When another version was saved meanwhile the save is refused with 409 conflict instead of overwriting it. Leave it out only to overwrite whatever is stored.' })),
+  baseVersion: Type.Optional(BaseVersion('the save (which would overwrite it)')),
 }, { additionalProperties: false, minProperties: 1 });
 
 export const VersionSchema = Type.Object({

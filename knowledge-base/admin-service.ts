@@ -11,7 +11,7 @@ import { requestOrOwe } from './owed-jobs.ts';
 import { articleUrl } from './policy.ts';
 import type { Locale } from './types.ts';
 import { isUniqueViolation, type Sql, type Tx } from '../server/db/client.ts';
-import { cleanOutOfScopeExamples, outOfScopeExamples, setOutOfScopeExamples } from './out-of-scope.ts';
+import { cleanOutOfScopeExamples, lockOutOfScopeList, outOfScopeExamples, setOutOfScopeExamples } from './out-of-scope.ts';
 import { staleEditMessage } from './stale-edits.ts';
 
 /** The languages of `texts` that say something, each passed through `clean` first (nulls and empty texts dropped). */
@@ -225,6 +225,9 @@ export function kbAdminService(ctx: AppContext) {
         for (const name of doomed) out.items.push({ name, result: 'deleted', changed: [] });
         out.deleted = doomed.length;
         if (options.outOfScope) {
+          // The list's lock, as every writer of it takes (after the intents' rows, as customer deletion does): a "Not for
+          // the bot" that read the list before would otherwise write it back over the imported one. A dry run only reads.
+          if (!dryRun) await lockOutOfScopeList(tx as unknown as Sql);
           const current = await outOfScopeExamples(tx as unknown as Sql);
           out.outOfScope = sameList(storedSet(options.outOfScope), storedSet(current)) ? 'unchanged' : 'updated';
         }
@@ -289,10 +292,11 @@ export function kbAdminService(ctx: AppContext) {
       if (row.status === 'published') await reindex(`article ${row.slug} (${row.locale}) deleted`);
     },
 
-    async restoreVersion(id: number, version: number, userId: number): Promise<ArticleRow> {
+    /** `baseVersion` as for a save: restoring over a version the admin has not seen is refused (409). */
+    async restoreVersion(id: number, version: number, userId: number, baseVersion?: number): Promise<ArticleRow> {
       const old = await articles.version(id, version);
       if (!old) throw notFound('Article version');
-      return this.updateArticle(id, { title: old.title, body: old.body, category: old.category }, userId, `restored version ${version}`);
+      return this.updateArticle(id, { title: old.title, body: old.body, category: old.category }, userId, `restored version ${version}`, baseVersion);
     },
 
     /**

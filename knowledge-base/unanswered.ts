@@ -57,6 +57,14 @@ const CANDIDATE_CLUSTERS = 2000;
  */
 const HANDLED_KINDS_THAT_ABSORB = ['out_of_scope', 'dismissed'];
 const HANDLED_RECENT_DAYS = 90;
+/**
+ * How long an admin's claim on a group holds (`claim`, then the action, then `markHandled` or `reopen`). An action
+ * takes seconds: its database waits give up after the lock timeout (10 s by default) and queueing a retrain after
+ * three tries. A claim older than this was left by a process that stopped mid-action (a crash, a deploy), and the group
+ * counts as open again instead of staying out of the list for good. (DB_LOCK_TIMEOUT_MS set above a minute would
+ * call for a longer bound: an action may wait for a few locks.)
+ */
+export const CLAIM_EXPIRES_AFTER_SECONDS = 5 * 60;
 
 export function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim().slice(0, 500);
@@ -83,6 +91,14 @@ export function closestGroup<G extends { text: string }>(text: string, groups: r
   return best;
 }
 
+/** Whether a row is a claim left too long (SQL): true only for a pending resolution older than the bound. */
+const claimExpired = (sql: Sql) => sql`(case when status = 'handled' and resolution->>'kind' = 'pending'
+  then (resolution->>'at')::timestamptz < now() - make_interval(secs => ${CLAIM_EXPIRES_AFTER_SECONDS}) else false end)`;
+
+/** A group as the list shows it: one under an expired claim is open (its pending resolution is no outcome). */
+const asListed = ({ claim_expired: expired, ...row }: UnansweredRow & { claim_expired: boolean }): UnansweredRow =>
+  (expired ? { ...row, status: 'open', resolution: null } : row);
+
 export const unansweredRepository = (sql: Sql) => ({
   /**
    * Adds one miss to the group it is most like: an open one, or one handled recently as not for the bot (it counts
@@ -103,7 +119,7 @@ export const unansweredRepository = (sql: Sql) => ({
     const example: UnansweredExample = { text: text.slice(0, 500), conversationId, at: new Date().toISOString(), ...why };
     const candidates = await sql<{ id: number; text: string; status: string }[]>`
       select id, text, status from unanswered_questions
-      where locale = ${locale} and (status = 'open' or (status = 'handled' and resolution->>'kind' in ${sql(HANDLED_KINDS_THAT_ABSORB)}
+      where locale = ${locale} and (status = 'open' or ${claimExpired(sql)} or (status = 'handled' and resolution->>'kind' in ${sql(HANDLED_KINDS_THAT_ABSORB)}
         and greatest(last_seen, (resolution->>'at')::timestamptz) > now() - make_interval(days => ${HANDLED_RECENT_DAYS})))
       order by status desc, last_seen desc limit ${CANDIDATE_CLUSTERS}`;
     const best = closestGroup(text, candidates);
@@ -124,11 +140,13 @@ export const unansweredRepository = (sql: Sql) => ({
     return row.id;
   },
   async list(filter: { status?: 'open' | 'handled'; locale?: string; limit?: number; offset?: number }): Promise<{ items: UnansweredRow[]; total: number }> {
-    const where = sql`where status = ${filter.status ?? 'open'} ${filter.locale ? sql`and locale = ${filter.locale}` : sql``}`;
-    const items = await sql<UnansweredRow[]>`
-      select * from unanswered_questions ${where} order by count desc, last_seen desc limit ${filter.limit ?? 50} offset ${filter.offset ?? 0}`;
+    const status = (filter.status ?? 'open') === 'open' ? sql`(status = 'open' or ${claimExpired(sql)})` : sql`(status = 'handled' and not ${claimExpired(sql)})`;
+    const where = sql`where ${status} ${filter.locale ? sql`and locale = ${filter.locale}` : sql``}`;
+    const items = await sql<(UnansweredRow & { claim_expired: boolean })[]>`
+      select *, ${claimExpired(sql)} as claim_expired from unanswered_questions ${where}
+      order by count desc, last_seen desc limit ${filter.limit ?? 50} offset ${filter.offset ?? 0}`;
     const [{ total }] = await sql<{ total: number }[]>`select count(*)::int as total from unanswered_questions ${where}`;
-    return { items, total };
+    return { items: items.map(asListed), total };
   },
   async findById(id: number): Promise<UnansweredRow | undefined> {
     const [row] = await sql<UnansweredRow[]>`select * from unanswered_questions where id = ${id}`;
@@ -145,16 +163,25 @@ export const unansweredRepository = (sql: Sql) => ({
   /**
    * Takes an open group for an admin's action, in one statement: undefined when it is handled already (by an earlier
    * click, or another admin at the same moment), so an action is never applied twice. The resolution is set when the
-   * action is done (markHandled); `reopen` gives the group back if it fails.
+   * action is done (markHandled); `reopen` gives the group back if it fails. A claim older than
+   * CLAIM_EXPIRES_AFTER_SECONDS (its action died with its process) may be taken over. Two takeovers at once are one:
+   * the second waits for the first's row and finds a fresh claim in it.
    */
   async claim(id: number, by: number): Promise<UnansweredRow | undefined> {
     const [row] = await sql<UnansweredRow[]>`
       update unanswered_questions set status = 'handled', resolution = jsonb_build_object('kind', 'pending', 'by', ${by}::bigint, 'at', now())
-      where id = ${id} and status = 'open' returning *`;
+      where id = ${id} and (status = 'open' or ${claimExpired(sql)}) returning *`;
     return row;
   },
-  async reopen(id: number): Promise<void> {
-    await sql`update unanswered_questions set status = 'open', resolution = null where id = ${id} and resolution->>'kind' = 'pending'`;
+  /**
+   * Gives back a group its action failed on. Only the claim `claimed` holds (known by its time): an action that
+   * outlived its claim must not free the group while the admin who took it over is acting on it.
+   */
+  async reopen(claimed: UnansweredRow): Promise<void> {
+    const at = claimed.resolution?.at;
+    if (typeof at !== 'string') return;
+    await sql`update unanswered_questions set status = 'open', resolution = null
+      where id = ${claimed.id} and resolution->>'kind' = 'pending' and resolution->>'at' = ${at}`;
   },
 });
 

@@ -120,12 +120,13 @@ export const kbApi = {
   /** Saves a new version. A published article stays published: the bot uses the new text after the re-index. */
   /** `baseVersion`: the version the editor opened; a newer one saved meanwhile refuses the save (409). */
   saveArticle: (id: number, input: Partial<ArticleInput> & { baseVersion?: number }, note?: string) => put<{ article: Article } & JobWarning>(`/api/admin/articles/${id}`, note ? { ...input, note } : input),
-  publishArticle: (id: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/publish`, {}),
-  unpublishArticle: (id: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/unpublish`, {}),
+  /** `baseVersion` (here and for unpublish and restore): the version the admin saw; one saved meanwhile refuses the action (409). */
+  publishArticle: (id: number, baseVersion: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/publish`, { baseVersion }),
+  unpublishArticle: (id: number, baseVersion: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/unpublish`, { baseVersion }),
   deleteArticle: (id: number) => del(`/api/admin/articles/${id}`),
   versions: (id: number) => get<{ items: Omit<ArticleVersion, 'body'>[] }>(`/api/admin/articles/${id}/versions`),
   version: (id: number, version: number) => get<{ version: ArticleVersion }>(`/api/admin/articles/${id}/versions/${version}`),
-  restore: (id: number, version: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/versions/${version}/restore`, {}),
+  restore: (id: number, version: number, baseVersion: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/versions/${version}/restore`, { baseVersion }),
   status: () => get<{ training: JobStatus; indexing: JobStatus }>('/api/admin/kb/status'),
 
   listIntents: () => get<{ items: Intent[] }>('/api/admin/intents'),

@@ -9,7 +9,7 @@ import type { AppContext } from '../context.ts';
 import { ErrorResponse, Id, IdParams, Nullable, Ok } from './schemas.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
 import {
-  ExportedAtField, ArticleImportResultSchema, ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, BotPreviewSchema, CandidateSchema, ClassificationSchema,
+  ExportedAtField, ArticleActionSchema, ArticleImportResultSchema, ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, BotPreviewSchema, CandidateSchema, ClassificationSchema,
   IntentImportResultSchema, IntentImportSchema, IntentInputSchema, IntentSchema, IntentUpdateSchema, BasedOn, KbStatusSchema, LocaleSchema, PassageSchema, SlugSchema, UnansweredSchema, VersionSchema, VersionSummarySchema,
 } from '../../knowledge-base/admin-schemas.ts';
 import { intentInput, kbAdminService, toArticleJson, toIntentJson, toVersionJson } from '../../knowledge-base/admin-service.ts';
@@ -373,13 +373,17 @@ export default function adminKbRoutes(ctx: AppContext) {
       return { article: articleJson(await service.updateArticle(request.params.id, fields, request.user!.id, note ?? null, baseVersion)) };
     });
 
+    // Publish, unpublish and restore act on the version the admin saw: with its number (baseVersion) one saved meanwhile
+    // refuses the action (409) rather than publishing, withdrawing or overwriting text nobody here has read.
     app.post('/api/admin/articles/:id/publish', {
-      ...admin, schema: { tags, summary: 'Publish: the bot uses the article after the background re-index', params: IdParams, response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
-    }, async (request) => ({ article: articleJson(await service.updateArticle(request.params.id, { status: 'published' }, request.user!.id, 'published')) }));
+      ...admin, schema: { tags, summary: 'Publish: the bot uses the article after the background re-index', params: IdParams, body: ArticleActionSchema,
+        response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
+    }, async (request) => ({ article: articleJson(await service.updateArticle(request.params.id, { status: 'published' }, request.user!.id, 'published', request.body?.baseVersion)) }));
 
     app.post('/api/admin/articles/:id/unpublish', {
-      ...admin, schema: { tags, summary: 'Back to draft: the bot stops using the article', params: IdParams, response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
-    }, async (request) => ({ article: articleJson(await service.updateArticle(request.params.id, { status: 'draft' }, request.user!.id, 'unpublished')) }));
+      ...admin, schema: { tags, summary: 'Back to draft: the bot stops using the article', params: IdParams, body: ArticleActionSchema,
+        response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
+    }, async (request) => ({ article: articleJson(await service.updateArticle(request.params.id, { status: 'draft' }, request.user!.id, 'unpublished', request.body?.baseVersion)) }));
 
     app.delete('/api/admin/articles/:id', {
       ...admin, schema: { tags, summary: 'Delete an article and its history', params: IdParams, response: { 200: Ok, ...errors } },
@@ -409,8 +413,9 @@ export default function adminKbRoutes(ctx: AppContext) {
     });
 
     app.post('/api/admin/articles/:id/versions/:version/restore', {
-      ...admin, schema: { tags, summary: "Restore an old version's text as a new version", params: VersionParams, response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
-    }, async (request) => ({ article: articleJson(await service.restoreVersion(request.params.id, request.params.version, request.user!.id)) }));
+      ...admin, schema: { tags, summary: "Restore an old version's text as a new version", params: VersionParams, body: ArticleActionSchema,
+        response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
+    }, async (request) => ({ article: articleJson(await service.restoreVersion(request.params.id, request.params.version, request.user!.id, request.body?.baseVersion)) }));
 
     // ---------- learning loop ----------
     app.get('/api/admin/unanswered', {
@@ -433,7 +438,8 @@ export default function adminKbRoutes(ctx: AppContext) {
     /**
      * Runs an admin's action on an open group. The group is claimed first, in one statement (409 when it is handled
      * already: a second click, or another admin at the same moment), so an example, a draft or the out-of-scope
-     * examples are not made twice; if the action fails the group is open again.
+     * examples are not made twice; if the action fails the group is open again. A claim whose action never ended (the
+     * process died) expires (unanswered.ts, CLAIM_EXPIRES_AFTER_SECONDS) and the group can be acted on again.
      */
     const actOnGroup = async <T>(id: number, by: number, action: (question: UnansweredRow) => Promise<T>): Promise<T> => {
       await loadQuestion(id);
@@ -442,7 +448,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       try {
         return await action(question);
       } catch (error) {
-        await unanswered.reopen(id).catch(() => undefined); // the action's own error is the one to report
+        await unanswered.reopen(question).catch(() => undefined); // the action's own error is the one to report
         throw error;
       }
     };
@@ -474,7 +480,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       // shop's own, and must not leave with a shopper who typed the same words.
       const from = sourceOf(question, text);
       const intent = await service.addExample(request.body.intentId, request.body.locale ?? (question.locale as 'en' | 'zh'), text,
-        from == null ? undefined : (tx) => recordLearningSources(tx, [{ conversationId: from, kind: 'example', text }]));
+        from == null ? undefined : (tx) => recordLearningSources(tx, [{ conversationId: from, kind: 'example', text, intentId: request.body.intentId }]));
       const item = await unanswered.markHandled(question.id, { kind: 'example', intentId: intent.id, intent: intent.name, by: request.user!.id });
       return { item: unansweredJson(item!), intent: toIntentJson(intent) };
     }));
@@ -570,7 +576,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       return actOnCandidate(candidate.conversationId, 'example', request.user!.id, async () => {
         // Recorded in the insert's transaction and only when the example is new (one the intent had is the shop's).
         const intent = await service.addExample(request.body.intentId, candidate.locale === 'zh' ? 'zh' : 'en', text,
-          (tx) => recordLearningSources(tx, [{ conversationId: candidate.conversationId, kind: 'example', text }]));
+          (tx) => recordLearningSources(tx, [{ conversationId: candidate.conversationId, kind: 'example', text, intentId: request.body.intentId }]));
         return { intent: toIntentJson(intent) };
       });
     });

@@ -17,7 +17,8 @@
 // - Hand-offs in time / late while holding (`handoffTarget`), the overview's measure split by agent: each of the
 //   range's hand-offs the overview judges against the first-reply target (met or missed, from the hand-off, by the
 //   target stored on the chat at its hand-off) goes to one agent. In time: to whoever wrote its first reply. Late: to
-//   whoever held it when the target passed unanswered (the last "joined"/"transferred" line before that moment) —
+//   whoever held it when the target passed unanswered (the last "joined"/"transferred" line before that moment, unless
+//   a return to the queue or a release of an agent offline, deactivated or not replying in time came after it) —
 //   an agent who held a chat past the target without replying and handed it back had no row before, since only
 //   replies made a hold count. Late while in the queue (nobody held it then) goes to nobody: `lateInQueue`. The
 //   Team line is the overview's met / missed, each hand-off once.
@@ -123,21 +124,24 @@ export async function buildAgentReport(sql: Sql, range: ReturnType<typeof resolv
     ),
     lines as materialized (
       select m.conversation_id, m.id, m.created_at, m.author_id,
-             -- A hold starts at a join or transfer; a return to the queue or to a team's queue (agent_requeued) ends it
-             -- with the chat given to nobody (its agentId is who returned it), so lateness after it is the queue's.
-             case when m.author_type = 'system' and m.metadata ->> 'event' <> 'agent_requeued' and m.metadata ->> 'agentId' ~ '^[0-9]{1,15}$'
+             -- A hold starts at a join or transfer. Every other line here puts the chat back in the queue with nobody
+             -- holding it, so lateness after it is the queue's (their agentId is whom it left): a return to the queue
+             -- or to a team's (agent_requeued), the release of an agent who went offline or was deactivated
+             -- (agent_unavailable, routing.releaseHeldChats), and of one who did not reply in time (agent_no_reply,
+             -- routing.releaseUnansweredChats).
+             case when m.author_type = 'system' and m.metadata ->> 'event' in ('agent_joined', 'agent_transferred') and m.metadata ->> 'agentId' ~ '^[0-9]{1,15}$'
                   then (m.metadata ->> 'agentId')::bigint end as given_to,
              m.author_type = 'system' as assignment
       from messages m
       -- The ids as an array: the planner then reads these chats' messages through (conversation_id, id). Joined
       -- instead, it scanned all of messages once the range held a few thousand chats (30 days out of a year of
-      -- 750,000 messages: 200 ms for this step instead of 25 ms). The condition is messages_agent_hold_lines_idx's (migration
-      -- 057), word for word: a line kind added here without the index makes Postgres read every message of these
-      -- chats, four in five of them shoppers' and the bot's (agent_requeued did: the report 10–30 % slower).
+      -- 750,000 messages: 200 ms for this step instead of 25 ms). The condition is messages_agent_hold_changes_idx's
+      -- (migration 061), word for word: a line kind added here without the index makes Postgres read every message of
+      -- these chats, four in five of them shoppers' and the bot's (agent_requeued did: the report 10–30 % slower).
       -- agent-report-plan.test.ts checks the plan.
       where m.conversation_id = any (array(select id from ranged))
         and ((m.author_type = 'agent' and not m.private)
-             or (m.author_type = 'system' and m.metadata ->> 'event' in ('agent_joined', 'agent_transferred', 'agent_requeued')))
+             or (m.author_type = 'system' and m.metadata ->> 'event' in ('agent_joined', 'agent_transferred', 'agent_requeued', 'agent_unavailable', 'agent_no_reply')))
     ),
     holds as (
       select conversation_id, id, created_at, given_to,

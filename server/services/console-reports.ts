@@ -22,6 +22,9 @@ export interface DateRange {
 
 const MAX_DAYS = 366;
 const DAY_MS = 86_400_000;
+/** The days a report may cover (compared as text: YYYY-MM-DD sorts as dates do). */
+const FIRST_DAY = '2000-01-01';
+const LAST_DAY = '9998-12-31';
 
 /**
  * Validates a range (defaults: the last 30 days) of days in `timeZone` and returns it with its bounds as instants:
@@ -32,6 +35,9 @@ export function resolveRange(from?: string, to?: string, now = new Date(), timeZ
   const toDay = to ?? dayIn(now, timeZone);
   const fromDay = from ?? new Date(Date.parse(`${toDay}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10);
   if (!isRealDay(fromDay) || !isRealDay(toDay)) throw badRequest('Dates must be real days written YYYY-MM-DD.');
+  // The range's end is the midnight after its last day: after 9999-12-31 that is year 10000, which no YYYY-MM-DD
+  // holds (every report route answered 500). No shop has chats outside these years.
+  if (fromDay < FIRST_DAY || toDay > LAST_DAY) throw badRequest(`Dates must be between ${FIRST_DAY} and ${LAST_DAY}.`);
   // Counted on the calendar, not between instants: a day with a daylight-saving change is 23 or 25 hours long.
   const days = Math.round((Date.parse(`${toDay}T00:00:00Z`) - Date.parse(`${fromDay}T00:00:00Z`)) / DAY_MS) + 1;
   if (days < 1) throw badRequest('"from" must not be after "to".');
@@ -58,18 +64,25 @@ export interface Report {
   containment: {
     total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number;
     /**
-     * Sent straight to a person by the widget's "Who answers first" setting (hand-off reason `bot_mode`) before the
-     * bot said anything: not the bot's to win or lose, so in neither side of the rate (nor in `handedOff`).
+     * Sent straight to a person, not the bot's to win or lose, so in neither side of the rate (nor in `handedOff`):
+     * by the widget's "Who answers first" setting before the bot said anything (hand-off reason `bot_mode`), or a
+     * shopper's reply to the team's email (`email_reply`: it answers a person, and goes to the queue at once).
      */
     peopleFirst: number;
+    /**
+     * Taken over by the team without a hand-off: an agent took the chat from the bot (Assign to me, or replying in
+     * it), or reopened one the bot had settled. Not the bot's success: on the not-contained side of the rate, as
+     * `handedOff` is, and decided at once; never in `withBot`, `botResolved` or `closedByTeam`.
+     */
+    takenOver: number;
     /** Closed by an agent without a hand-off (spam, a blocked shopper): in neither side of the rate. */
     closedByTeam: number;
     settlesAfterMinutes: number;
-    /** Over the decided chats: botResolved ÷ (botResolved + handedOff). */
+    /** Over the decided chats: botResolved ÷ (botResolved + handedOff + takenOver). */
     rate: number | null;
-    /** Chats decided either way (botResolved + handedOff): the base of `rate`. */
+    /** Chats decided either way (botResolved + handedOff + takenOver): the base of `rate`. */
     decided: number;
-    /** Chats not decided yet (= withBot): a hand-off is decided at once, the bot's success only after the quiet time. */
+    /** Chats not decided yet (= withBot): a hand-off or take-over is decided at once, the bot's success only after the quiet time. */
     undecided: number;
     /**
      * Where the rate ends once the undecided chats settle: all handed off (`low`) to all settled by the bot (`high`);
@@ -125,6 +138,26 @@ export interface Report {
   /** Conversations started in the range, by the labels agents gave them (most used first). */
   labels: { label: string; count: number }[];
 }
+
+/**
+ * Hand-off reasons of chats that went straight to a person, the bot never having had them to answer: "Who answers
+ * first" (chat-service botTurn) and a shopper's reply to the team's email (customerEmailReply).
+ */
+const STRAIGHT_TO_A_PERSON = ['bot_mode', 'email_reply'];
+
+/**
+ * SQL over conversation `c`: a chat a person took without a bot hand-off — accepted from the bot, taken by replying
+ * in it, or a settled one reopened. `assigned_at` stays once set (a return to the queue or a release keeps it, so does
+ * resolving), and `first_response_at` marks a reply. Chats handed off are counted as hand-offs instead.
+ */
+const takenOverByTeam = (sql: Sql) => sql`(not c.handed_off and (c.assigned_at is not null or c.first_response_at is not null))`;
+
+/**
+ * The history events the reports count (the bot's turns, top intents, hand-off reasons) and the payload fields they
+ * read: a customer's deletion keeps these, detached from them and cut down to these fields (customer-privacy.ts), so
+ * deleting a customer does not rewrite past figures, as the chats kept for containment do not.
+ */
+export const REPORTED_EVENTS: { types: string[]; fields: string[] } = { types: ['bot.decision', 'handoff'], fields: ['intent', 'reason', 'action'] };
 
 /** Decision reasons of a recognised intent (policy.ts); events stored before reasons existed count as such. */
 const INTENT_REASONS = ['intent', 'intent_action', 'order_status'];
@@ -201,7 +234,10 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
   // Containment: of the shoppers' conversations, how many the bot settled alone vs handed to a person. The bot
   // settles a chat when the shopper rates its latest answer helpful (confirmed at once) or leaves it
   // BOT_IDLE_MINUTES without writing (closed by the idle sweep); until then it is still with the bot. A chat an
-  // agent closed without taking it (spam, a blocked shopper) is neither the bot's success nor a hand-off.
+  // agent closed without taking it (spam, a blocked shopper) is neither the bot's success nor a hand-off. A chat a
+  // person took over without a hand-off (takenOverByTeam) is not the bot's success either, however it closes — the
+  // idle sweep of chats with a person closes it as 'system', which read as the bot's — and counts against it at once.
+  // Chats sent straight to a person (STRAIGHT_TO_A_PERSON) are on neither side.
   // Conversations an agent started by writing to a customer are never the bot's to answer: outside every figure
   // about the bot, hand-offs and response times, counted on their own (agent_started).
   // Conversations imported from the tool the shop used before (047, conversation-import.ts) were not handled here:
@@ -214,19 +250,19 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
   // where a chat has none stored; 0 (stored or current) means no target, and such a chat is on neither side.
   const targetMinutes = (await loadTeamSettings(sql)).firstReplyTargetMinutes;
   const [facts] = await sql<{
-    agent_started: number; total: number; bot_closed: number; handed_off: number; people_first: number; open_with_bot: number; closed_by_team: number;
+    agent_started: number; total: number; bot_closed: number; handed_off: number; people_first: number; taken_over: number; open_with_bot: number; closed_by_team: number;
     fr_count: number; fr_median: number | null; fr_p90: number | null; res_count: number; res_median: number | null; res_p90: number | null;
     target_met: number; target_missed: number; target_waiting: number; target_min: number | null; target_max: number | null;
   }[]>`
     select count(*) filter (where not shopper)::int as agent_started,
            count(*) filter (where shopper)::int as total,
-           count(*) filter (where shopper and status = 'resolved' and not handed_off and resolved_by is distinct from 'agent')::int as bot_closed,
-           count(*) filter (where shopper and status = 'resolved' and not handed_off and resolved_by = 'agent')::int as closed_by_team,
+           count(*) filter (where shopper and status = 'resolved' and not handed_off and not taken_over and resolved_by is distinct from 'agent')::int as bot_closed,
+           count(*) filter (where shopper and status = 'resolved' and not handed_off and not taken_over and resolved_by = 'agent')::int as closed_by_team,
+           count(*) filter (where shopper and taken_over)::int as taken_over,
            count(*) filter (where shopper and handed_off)::int as handed_off,
-           -- Of those, the ones "Who answers first" sent straight to a person (reason stored at the hand-off, 043):
-           -- the bot never had them.
-           count(*) filter (where shopper and handed_off and handoff_reason = 'bot_mode')::int as people_first,
-           count(*) filter (where shopper and status <> 'resolved' and not handed_off)::int as open_with_bot,
+           -- Of those, the ones sent straight to a person (reason stored at the hand-off, 043): the bot never had them.
+           count(*) filter (where shopper and handed_off and handoff_reason in ${sql(STRAIGHT_TO_A_PERSON)})::int as people_first,
+           count(*) filter (where shopper and status <> 'resolved' and not handed_off and not taken_over)::int as open_with_bot,
            -- The first reply after a hand-off: a chat an agent took straight from the bot has none to wait from (its
            -- first_response_seconds runs from the chat's start, the bot's conversation included); as the Teams table.
            count(first_response_seconds) filter (where shopper and handed_off)::int as fr_count,
@@ -242,7 +278,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
            (max(target) filter (where target > 0) / 60)::int as target_max
     from (
       select c.status, c.handed_off, c.handoff_reason, c.resolved_by, c.first_response_seconds, c.resolution_seconds,
-             c.started_by = 'shopper' as shopper,
+             c.started_by = 'shopper' as shopper, ${takenOverByTeam(sql)} as taken_over,
              case when c.handed_off then ${handoffTargetSeconds(sql, targetMinutes)} end as target,
              ${handoffVerdict(sql, targetMinutes)} as verdict
       from conversations c where c.created_at >= ${start} and c.created_at < ${end} and c.imported_from is null
@@ -253,15 +289,17 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
   const [{ confirmed }] = await sql<{ confirmed: number }[]>`
     select count(*)::int as confirmed from conversations c
     where c.status in ('bot', 'queued', 'assigned') and c.created_at >= ${start} and c.created_at < ${end}
-      and c.started_by = 'shopper' and not c.handed_off
+      and c.started_by = 'shopper' and not ${takenOverByTeam(sql)} and not c.handed_off
       and coalesce((select f.helpful from feedback f where f.conversation_id = c.id and f.kind in ('article', 'answer')
                     order by f.created_at desc, f.id desc limit 1), false)`;
   const peopleFirst = facts.people_first;
   const handedOff = facts.handed_off - peopleFirst;
+  const takenOver = facts.taken_over;
   const botResolved = facts.bot_closed + confirmed;
-  const decided = botResolved + handedOff;
-  // Hand-offs count as decided the moment they happen, the bot's successes only after BOT_IDLE_MINUTES of quiet: the
-  // rate over the decided chats leans low while many are undecided, so the report gives where it can still end.
+  const decided = botResolved + handedOff + takenOver;
+  // Hand-offs and take-overs count as decided the moment they happen, the bot's successes only after BOT_IDLE_MINUTES
+  // of quiet: the rate over the decided chats leans low while many are undecided, so the report gives where it can
+  // still end.
   const undecided = facts.open_with_bot - confirmed;
   const targetDecided = facts.target_met + facts.target_missed;
   // Shown while the team has a target, or when any hand-off of the range was made under one (a target since removed
@@ -313,7 +351,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
              count(*) filter (where type = 'bot.decision' and payload->>'action' = 'handoff') as handed_off,
              count(*) as n
       from interaction_events
-      where type in ('bot.decision', 'handoff') and occurred_at >= ${start} and occurred_at < ${end}
+      where type in ${sql(REPORTED_EVENTS.types)} and occurred_at >= ${start} and occurred_at < ${end}
       group by 1, 2
     )
     select
@@ -359,7 +397,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
     conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
     agentStarted: facts.agent_started,
     containment: {
-      total: facts.total, botResolved, confirmedByShopper: confirmed, handedOff, peopleFirst,
+      total: facts.total, botResolved, confirmedByShopper: confirmed, handedOff, peopleFirst, takenOver,
       withBot: undecided, closedByTeam: facts.closed_by_team, settlesAfterMinutes: BOT_IDLE_MINUTES, rate: decided ? round(botResolved / decided, 4) : null,
       decided, undecided, pending: undecided > 0 && undecided >= decided,
       rateRange: undecided ? { low: round(botResolved / (decided + undecided), 4)!, high: round((botResolved + undecided) / (decided + undecided), 4)! } : null,

@@ -5,9 +5,10 @@ import type { Sql } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import { groupKey, MAX_UNANSWERED_EXAMPLES } from '../../knowledge-base/unanswered.ts';
 import { cleanOutOfScopeExamples, lockOutOfScopeList, outOfScopeExamples, setOutOfScopeExamples } from '../../knowledge-base/out-of-scope.ts';
-import { forgetLearningSources, learnedFrom } from '../../knowledge-base/learning-sources.ts';
+import { forgetLearningSources, learnedFrom, type TaughtExample } from '../../knowledge-base/learning-sources.ts';
 import { attachmentUrl } from '../repositories/attachments.ts';
 import { recordAudit } from './audit-log.ts';
+import { REPORTED_EVENTS } from './console-reports.ts';
 
 export const ANONYMISED_TEXT = '[removed at the customer’s request]';
 
@@ -58,10 +59,9 @@ export async function exportCustomer(sql: Sql, customerId: number, actorId: numb
   // for what was taught before sources were recorded, their words in the groups then handled.
   const taught = await learnedFrom(sql, ids);
   const before = await taughtBeforeSources(sql, ids);
-  const trainingExamples = taught.examples.size || before.examples.length ? await sql`select i.name as intent, e.locale, e.text
+  const trainingExamples = taught.examples.length || before.examples.length ? await sql`select i.name as intent, e.locale, e.text
     from intent_examples e join intents i on i.id = e.intent_id
-    where e.text = any(${sql.array([...taught.examples])}::text[])
-       or (e.intent_id, e.text) in (select * from unnest(${sql.array(before.examples.map((x) => x.intentId))}::bigint[], ${sql.array(before.examples.map((x) => x.text))}::text[]))
+    where ${theirExamples(sql, [...taught.examples, ...before.examples])}
     order by e.id` : [];
   const outOfScope = (await outOfScopeExamples(sql)).filter((example) => before.outOfScope.has(example) || taught.outOfScope.has(example));
   // What the team wrote about them (customer notes): about the person, so theirs to see; authors by name.
@@ -94,6 +94,7 @@ export interface DeletionSummary {
   customerId: number;
   conversations: number;
   messagesAnonymised: number;
+  /** Events taken off their history: deleted, or (the ones the reports count) kept without them and their words. */
   timelineEventsRemoved: number;
   attachmentsDeleted: number;
   ordersDeleted: number;
@@ -103,6 +104,18 @@ export interface DeletionSummary {
   trainingExamplesRemoved: number;
   /** Article drafts started from their chats and never published. */
   articleDraftsRemoved: number;
+}
+
+/**
+ * The condition (on `intent_examples e`) for the examples that are these taught texts: each in the intent it was added
+ * to, so the same sentence an admin typed into another intent stays; a text recorded before migration 060 kept its
+ * intent (intentId null) in every intent, as deletion did then.
+ */
+function theirExamples(sql: Sql, taught: TaughtExample[]) {
+  const inIntent = taught.filter((x): x is { text: string; intentId: number } => x.intentId != null);
+  const anywhere = taught.filter((x) => x.intentId == null).map((x) => x.text);
+  return sql`(e.text = any(${sql.array(anywhere)}::text[])
+    or (e.intent_id, e.text) in (select * from unnest(${sql.array(inIntent.map((x) => x.intentId))}::bigint[], ${sql.array(inIntent.map((x) => x.text))}::text[])))`;
 }
 
 /**
@@ -135,8 +148,9 @@ async function taughtBeforeSources(sql: Sql, conversationIds: number[]): Promise
  * Takes the customer's own questions out of the bot's training data: an admin who added one from the unanswered list
  * or the resolved hand-offs made their words an intent example or an out-of-scope one, which outlive the conversation
  * (and sit in the trained model until it is retrained). Found by the source each taught text records
- * (learning_sources, migration 059; recorded only for texts that were new, so an example the shop had is not theirs),
- * and, for what was taught before sources were recorded, as taughtBeforeSources says. Drafts started from their chats
+ * (learning_sources, migration 059; recorded only for texts that were new, so an example the shop had is not theirs;
+ * an example only in the intent it was added to, migration 060), and, for what was taught before sources were
+ * recorded, as taughtBeforeSources says. Drafts started from their chats
  * quote their question (and the agent's reply, which may name them): a draft never published is deleted; an article
  * an admin went on to publish is the shop's content and stays, without the record tying it to them. Run before their
  * questions leave the unanswered list.
@@ -145,10 +159,8 @@ async function forgetTrainingExamples(tx: Sql, conversationIds: number[]): Promi
   const before = await taughtBeforeSources(tx, conversationIds);
   const taught = await learnedFrom(tx, conversationIds);
   const outOfScopeTexts = new Set([...before.outOfScope, ...taught.outOfScope]);
-  const recorded = [...taught.examples];
   const removed = await tx<{ intent_id: string }[]>`delete from intent_examples e
-    where e.text = any(${tx.array(recorded)}::text[])
-       or (e.intent_id, e.text) in (select * from unnest(${tx.array(before.examples.map((x) => x.intentId))}::bigint[], ${tx.array(before.examples.map((x) => x.text))}::text[]))
+    where ${theirExamples(tx, [...taught.examples, ...before.examples])}
     returning e.intent_id`;
   // An editor opened before this would otherwise save the deleted words back: its `updatedAt` must stop matching.
   const touched = [...new Set(removed.map((r) => Number(r.intent_id)))];
@@ -263,7 +275,15 @@ export async function deleteCustomer(sql: Sql, customerId: number, actorId: numb
     const ids = conversations.map((c) => c.id);
     // What goes entirely goes first, so the shared anonymising step below does not rewrite rows about to be deleted.
     const files = await tx`delete from attachments where customer_id = ${customerId} returning id`; // also uploads no message carried
-    const removed = await tx`delete from interaction_events where customer_id = ${customerId} returning id`;
+    // Their history goes, except the bot's turns and the hand-offs the reports count (bot turns, top intents, hand-off
+    // reasons; containment counts their chats, which stay anonymised): those stay without the customer and with only
+    // the fields the reports read (no question, no text), or deleting a customer would rewrite past figures.
+    const detached = await tx`update interaction_events set customer_id = null,
+        payload = (select coalesce(jsonb_object_agg(f.key, f.value), '{}'::jsonb) from jsonb_each(payload) f
+                   where f.key in ${tx(REPORTED_EVENTS.fields)})
+      where customer_id = ${customerId} and type in ${tx(REPORTED_EVENTS.types)} returning id`;
+    const deletedEvents = await tx`delete from interaction_events where customer_id = ${customerId} returning id`;
+    const removed = [...detached, ...deletedEvents]; // both are off their history
     const { examples: trainingExamplesRemoved, drafts: articleDraftsRemoved } = await forgetTrainingExamples(tx as unknown as Sql, ids);
     await tx`delete from offline_messages where customer_id = ${customerId}`;
     await tx`delete from webhook_deliveries where customer_id = ${customerId}`; // also offline messages outside a chat

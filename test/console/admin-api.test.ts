@@ -353,7 +353,7 @@ describe('reports', () => {
       { day: '2020-03-02', total: 2, handedOff: 1 },
       { day: '2020-03-03', total: 3, handedOff: 0 },
     ]);
-    expect(r.containment).toEqual({ total: 8, botResolved: 3, confirmedByShopper: 1, handedOff: 2, peopleFirst: 0, withBot: 2, closedByTeam: 1, settlesAfterMinutes: 30, rate: 0.6,
+    expect(r.containment).toEqual({ total: 8, botResolved: 3, confirmedByShopper: 1, handedOff: 2, peopleFirst: 0, takenOver: 0, withBot: 2, closedByTeam: 1, settlesAfterMinutes: 30, rate: 0.6,
       decided: 5, undecided: 2, pending: false, rateRange: { low: 0.4286, high: 0.7143 } }); // 3 of 7, or 5 of 7 if both open chats settle with the bot
     expect(r.firstResponse).toEqual({ count: 2, medianSeconds: 60, p90Seconds: 84 });
     expect(r.firstReplyTarget).toEqual({ minutes: 5, met: 2, missed: 0, waiting: 0, share: 1, atTheTime: { minMinutes: 5, maxMinutes: 5 } }); // 30 s and 90 s, the default 5 min

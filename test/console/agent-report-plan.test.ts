@@ -1,7 +1,8 @@
-// The per-agent report reads the range's agent lines through the partial index made for it (messages_agent_hold_lines_idx,
-// migrations 033 and 057), whose condition must be implied by the report's own. When the report began to read
+// The per-agent report reads the range's agent lines through the partial index made for it (messages_agent_hold_changes_idx,
+// migrations 033, 057 and 061), whose condition must be implied by the report's own. When the report began to read
 // "returned to the queue" lines too (agent_requeued) and the index did not, Postgres read every message of the range's
 // chats instead — the same figures, 10–30 % slower at a busy shop's size (docs/benchmarks.md), and no test failed.
+// Migration 061 rebuilt it when the report also read the releases that end a hold (agent_unavailable, agent_no_reply).
 // This runs the report's real statement (captured as it is sent) through EXPLAIN on a real Postgres.
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('per-agent report plan', () => {
-  it('reads the agent lines through messages_agent_hold_lines_idx, not every message of the range', async () => {
+  it('reads the agent lines through messages_agent_hold_changes_idx, not every message of the range', async () => {
     await seedAgentReport(env.sql, 'plan');
     // Shoppers' and bot lines in the range's chats, as most messages are, so the index's condition matters.
     await env.sql`
@@ -50,7 +51,7 @@ describe('per-agent report plan', () => {
       expect(start).toBeGreaterThanOrEqual(0);
       const end = text.findIndex((line, i) => i > start && /^\s*CTE /.test(line));
       const linesStep = text.slice(start, end).join('\n');
-      expect(linesStep).toContain('messages_agent_hold_lines_idx');
+      expect(linesStep).toContain('messages_agent_hold_changes_idx');
       expect(linesStep).not.toContain('messages_conversation_idx');
     } finally {
       await capturing.end({ timeout: 2 });

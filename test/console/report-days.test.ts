@@ -32,6 +32,27 @@ describe('report days in a time zone', () => {
     expect(() => resolveRange('2024-03-10', '2024-03-10', new Date(), 'Mars/Olympus')).toThrow(AppError);
     expect(() => resolveRange('2024-03-10', '2024-03-10', new Date(), 'Mars/Olympus')).toThrow(/not a time zone this server knows/);
   });
+
+  it('refuses days outside the years a report can cover, with 400 rather than a crash at year 10000', () => {
+    // The range ends at the midnight after its last day: after 9999-12-31 that is "+010000-01-01", which every
+    // report route answered with 500.
+    const refusal = (from: string, to: string) => {
+      try {
+        resolveRange(from, to, new Date(), 'Asia/Shanghai');
+      } catch (error) {
+        return error instanceof AppError ? { status: error.statusCode, message: error.message } : error;
+      }
+      return null;
+    };
+    const outside = { status: 400, message: 'Dates must be between 2000-01-01 and 9998-12-31.' };
+    expect(refusal('9999-12-25', '9999-12-31')).toEqual(outside);
+    expect(refusal('9998-12-31', '9999-01-01')).toEqual(outside);
+    expect(refusal('1999-12-31', '2000-01-02')).toEqual(outside);
+    // The last and first days allowed still make a range, bounded in the reader's zone.
+    const last = resolveRange('9998-12-30', '9998-12-31', new Date(), 'Asia/Shanghai');
+    expect([last.start.toISOString(), last.end.toISOString(), last.days]).toEqual(['9998-12-29T16:00:00.000Z', '9998-12-31T16:00:00.000Z', 2]);
+    expect(resolveRange('2000-01-01', '2000-01-01').start.toISOString()).toBe('2000-01-01T00:00:00.000Z');
+  });
 });
 
 describe('when the shop opens again', () => {

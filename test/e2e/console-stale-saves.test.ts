@@ -1,7 +1,8 @@
 // The console's knowledge-base editors when what they show changed meanwhile, in Debian's Chromium (playwright-core)
 // against a real server, Postgres and Redis: a save based on an old copy (an intent an example was added to from the
 // Unanswered page, the out-of-scope list after "Not for the bot", an article another tab saved) is refused; the editor
-// says why, in the console's language, and reloading shows the change, after which the edit saves.
+// says why, in the console's language, and reloading shows the change, after which the edit saves. Publishing,
+// unpublishing or restoring an article over a version saved in another tab is refused the same way.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
@@ -167,4 +168,55 @@ describe('stale saves in the console', () => {
     await expect.poll(async () => (await api('GET', `/api/admin/articles/${article.id}`)).json.article).toMatchObject({ version: 3, body: 'Text from the other tab, and mine.' });
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('article editor: publish, unpublish and restore refuse a version saved in another tab, unseen; loading the latest lets them through', async () => {
+    const article = (await api('POST', '/api/admin/articles', { slug: 'stale-publish-demo', locale: 'en', title: 'Stale publish demo', body: 'Version one.' })).json.article;
+    const { page, errors } = await adminPage('/console/admin/kb');
+    page.on('dialog', (dialog) => void dialog.accept()); // the restore's "Restore version 1 …?"
+    const alert = page.getByTestId('kb-editor').getByRole('alert');
+    const refusal = 'A newer version of this article was saved since you opened it, so nothing was changed: load the latest version (your edits here are discarded), look it over, then try again.';
+    const stored = async () => (await api('GET', `/api/admin/articles/${article.id}`)).json.article;
+    const loadLatest = async (body: string, version: number) => {
+      await page.getByTestId('kb-load-latest').click();
+      await expect.poll(() => page.getByTestId('kb-body').inputValue()).toBe(body);
+      await expect.poll(() => page.getByTestId('kb-status').textContent()).toContain(`v${version}`);
+      expect(await alert.count()).toBe(0);
+    };
+    await page.locator('[data-testid=kb-item][data-slug=stale-publish-demo]').click();
+    await expect.poll(() => page.getByTestId('kb-body').inputValue()).toBe('Version one.');
+
+    // Publish: another tab saved version 2 meanwhile; publishing would put it live unseen.
+    expect((await api('PUT', `/api/admin/articles/${article.id}`, { body: 'Version two, from the other tab.', baseVersion: 1 })).status).toBe(200);
+    await page.getByTestId('kb-publish').click();
+    await expect.poll(() => alert.textContent()).toBe(refusal);
+    expect(await stored()).toMatchObject({ status: 'draft', version: 2 });
+    await loadLatest('Version two, from the other tab.', 2);
+    await page.getByTestId('kb-publish').click();
+    await expect.poll(async () => (await stored()).status).toBe('published');
+    expect(await stored()).toMatchObject({ version: 3, body: 'Version two, from the other tab.' });
+
+    // Unpublish: the live text was changed meanwhile (version 4).
+    await expect.poll(() => page.getByTestId('kb-status').textContent()).toContain('v3');
+    expect((await api('PUT', `/api/admin/articles/${article.id}`, { body: 'Version four, live.', baseVersion: 3 })).status).toBe(200);
+    await page.getByTestId('kb-unpublish').click();
+    await expect.poll(() => alert.textContent()).toBe(refusal);
+    expect(await stored()).toMatchObject({ status: 'published', version: 4 });
+    await loadLatest('Version four, live.', 4);
+    await page.getByTestId('kb-unpublish').click();
+    await expect.poll(async () => (await stored()).status).toBe('draft');
+    await expect.poll(() => page.getByTestId('kb-status').textContent()).toContain('v5');
+
+    // Restore version 1 over a version 6 saved meanwhile.
+    expect((await api('PUT', `/api/admin/articles/${article.id}`, { body: 'Version six.', baseVersion: 5 })).status).toBe(200);
+    const restoreFirst = page.locator('[data-testid=kb-version][data-version="1"] [data-testid=kb-restore]');
+    await restoreFirst.click();
+    await expect.poll(() => alert.textContent()).toBe(refusal);
+    expect(await stored()).toMatchObject({ version: 6, body: 'Version six.' });
+    await loadLatest('Version six.', 6);
+    await restoreFirst.click();
+    await expect.poll(async () => (await stored()).version).toBe(7);
+    expect((await stored()).body).toBe('Version one.');
+    await expect.poll(() => page.getByTestId('kb-body').inputValue()).toBe('Version one.');
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

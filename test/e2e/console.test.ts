@@ -721,7 +721,7 @@ describe('support console in Chromium', () => {
     const values = async (id: string) => (await page.getByTestId(id).getAttribute('data-values'))!.split(',').map(Number);
     expect(await values('chart-per-day')).toEqual(perDay);
     expect(perDay).toEqual([2, 3, 0, 1, 0]);
-    expect(await values('chart-containment')).toEqual([botResolved, handedOff, withBot, 0, 0]);
+    expect(await values('chart-containment')).toEqual([botResolved, handedOff, withBot, 0, 0, 0]);
     expect(await values('chart-csat')).toEqual(distribution);
     expect(await values('chart-intents')).toEqual([3, 1]);
     expect(await values('chart-handoff-reasons')).toEqual([2, 1]); // a file twice, two misses once

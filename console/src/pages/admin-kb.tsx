@@ -156,7 +156,11 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
   const [draft, setDraft] = useState<ArticleInput>(EMPTY);
   const [article, setArticle] = useState<Article | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const { busy, error, setError, run: act } = useAction(staleSaveRefusal('kb.stale'));
+  // A refusal as stale is worded for what was refused: a save (it would overwrite) or an action (publish, unpublish,
+  // restore: nothing was done). Either way the editor offers to load the latest version.
+  const staleKey = useRef<Key>('kb.stale');
+  const { busy, error, setError, run: act } = useAction((err) => staleSaveRefusal(staleKey.current)(err));
+  const refusedAsStale = error !== null && (error === t('kb.stale') || error === t('kb.staleAction'));
   const [versionsTick, setVersionsTick] = useState(0);
   // A new article's slug follows its title until the admin types one.
   const [slugTyped, setSlugTyped] = useState(false);
@@ -192,8 +196,9 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
     setMessage(null);
     loaded.reload();
   };
-  const run = (what: () => Promise<{ article: Article } & JobWarning>, done: string) => {
+  const run = (what: () => Promise<{ article: Article } & JobWarning>, done: string, stale: Key = 'kb.stale') => {
     setError(null);
+    staleKey.current = stale;
     return act(async () => {
       const result = await what();
       setArticle(result.article);
@@ -212,11 +217,14 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
     return true;
   };
   const save = () => !slugMissing() && run(() => (article ? kbApi.saveArticle(article.id, edits()) : kbApi.createArticle(draft)), live ? t('kb.publishedMsg') : t('kb.saved'));
+  // Publish, unpublish and restore name the version shown (or just saved): one saved meanwhile elsewhere, unseen here,
+  // refuses them rather than going live, going offline or being overwritten.
   const publish = () => !slugMissing() && run(async () => {
     const saved = !article ? await kbApi.createArticle(draft) : dirty ? await kbApi.saveArticle(article.id, edits()) : { article };
-    return saved.article.status === 'published' ? saved : kbApi.publishArticle(saved.article.id);
-  }, t('kb.publishedMsg'));
-  const unpublish = () => article && run(() => kbApi.unpublishArticle(article.id), t('kb.unpublishedMsg'));
+    return saved.article.status === 'published' ? saved : kbApi.publishArticle(saved.article.id, saved.article.version);
+  }, t('kb.publishedMsg'), 'kb.staleAction');
+  const unpublish = () => article && run(() => kbApi.unpublishArticle(article.id, article.version), t('kb.unpublishedMsg'), 'kb.staleAction');
+  const restore = (version: number) => run(() => kbApi.restore(article!.id, version, article!.version), t('kb.restored'), 'kb.staleAction');
 
   if (articleId && !article) return <p class="muted">{loaded.error ?? t('loading')}</p>;
   return (
@@ -252,32 +260,28 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
         {live && <button data-testid="kb-unpublish" disabled={busy} onClick={unpublish}>{t('kb.unpublish')}</button>}
         {message && <span class="ok small" data-testid="kb-message">{message}</span>}
         {error && <span class="error small" role="alert">{error}</span>}
-        {article && error === t('kb.stale') && <button class="small" data-testid="kb-load-latest" disabled={busy} onClick={loadLatest}>{t('kb.loadLatest')}</button>}
+        {article && refusedAsStale && <button class="small" data-testid="kb-load-latest" disabled={busy} onClick={loadLatest}>{t('kb.loadLatest')}</button>}
       </div>
-      {article && <VersionHistory article={article} tick={versionsTick} current={draft.body} unsaved={unsaved} onRestored={(a) => { setArticle(a); setDraft({ ...draft, title: a.title, body: a.body, category: a.category }); setVersionsTick((n) => n + 1); setMessage(t('kb.restored')); onSaved(a.id); }} />}
+      {article && <VersionHistory article={article} tick={versionsTick} current={draft.body} unsaved={unsaved} busy={busy} onRestore={restore} />}
     </div>
   );
 }
 
-function VersionHistory({ article, tick, current, unsaved, onRestored }: { article: Article; tick: number; current: string; unsaved: boolean; onRestored(article: Article): void }) {
+/** `onRestore` restores through the editor, whose message or refusal (a stale one offers the latest version) shows. */
+function VersionHistory({ article, tick, current, unsaved, busy, onRestore }: { article: Article; tick: number; current: string; unsaved: boolean; busy: boolean; onRestore(version: number): Promise<boolean> }) {
   const versions = useLoad(() => kbApi.versions(article.id), [article.id, tick]);
   const [compare, setCompare] = useState<number | null>(null);
-  const { error, run } = useAction();
   const items = [...(versions.data?.items ?? [])].sort((a, b) => b.version - a.version);
   const shown = useLoad(() => (compare ? kbApi.version(article.id, compare).then((r) => r.version) : Promise.resolve(null)), [article.id, compare]).data;
   const restore = async (version: number) => {
     // A published article's restored text is live at once (bot and help page); a draft's only becomes the draft.
     const question = t(article.status === 'published' ? 'kb.confirmRestoreLive' : 'kb.confirmRestoreDraft', { version, title: article.title });
     if (!confirm(unsaved ? `${question} ${t('kb.unsavedLost')}` : question)) return;
-    await run(async () => {
-      onRestored((await kbApi.restore(article.id, version)).article);
-      setCompare(null);
-    });
+    if (await onRestore(version)) setCompare(null);
   };
   return (
     <section class="versions" data-testid="kb-versions">
       <h4>{t('kb.history')}</h4>
-      {error && <p class="error small">{error}</p>}
       <table>
         <thead><tr><th>v</th><th>{t('kb.status')}</th><th>{t('kb.title')}</th><th>{t('kb.when')}</th><th /></tr></thead>
         <tbody>
@@ -286,7 +290,7 @@ function VersionHistory({ article, tick, current, unsaved, onRestored }: { artic
               <td>{v.version}</td><td>{t(`kb.${v.status}` as Key)}</td><td>{v.title}</td><td class="small">{formatTime(v.createdAt)}{v.note ? ` · ${v.note}` : ''}</td>
               <td>
                 <button class="small" data-testid="kb-diff" onClick={() => setCompare(compare === v.version ? null : v.version)}>{t('kb.diff')}</button>
-                {v.version !== article.version && <button class="small" data-testid="kb-restore" onClick={() => restore(v.version)}>{t('kb.restore')}</button>}
+                {v.version !== article.version && <button class="small" data-testid="kb-restore" disabled={busy} onClick={() => restore(v.version)}>{t('kb.restore')}</button>}
               </td>
             </tr>
           ))}

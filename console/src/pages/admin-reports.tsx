@@ -28,6 +28,8 @@ interface Report {
   agentStarted: number;
   containment: {
     total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; closedByTeam: number; peopleFirst: number; settlesAfterMinutes: number; rate: number | null;
+    /** Taken from the bot by a person without a hand-off (or reopened after it settled): against the bot, like a hand-off. */
+    takenOver: number;
     /** The rate's base; not decided yet; where the rate ends once they settle; at least as many undecided as decided. */
     decided: number; undecided: number; rateRange: { low: number; high: number } | null; pending: boolean;
   };
@@ -80,7 +82,7 @@ export function ReportsPage() {
             <Kpi id="kpi-conversations" label={t('reports.conversations')} value={String(r.containment.total)}
               detail={r.agentStarted ? t('reports.agentStarted', { n: r.agentStarted }) : undefined} />
             <Kpi id="kpi-containment" label={t('reports.containment')} value={containmentValue(r.containment)}
-              detail={containmentDetail(r.containment)} hint={t('reports.containmentHint', { minutes: r.containment.settlesAfterMinutes })} />
+              detail={containmentDetail(r.containment)} hint={`${t('reports.containmentHint', { minutes: r.containment.settlesAfterMinutes })} ${t('reports.takenOverHint')}`} />
             <Kpi id="kpi-first-response" label={t('reports.firstResponse')} value={formatSeconds(r.firstResponse.medianSeconds)}
               detail={t('reports.firstResponseDetail', { p90: formatSeconds(r.firstResponse.p90Seconds), n: r.firstResponse.count })} raw={r.firstResponse.medianSeconds} />
             {r.firstReplyTarget && (
@@ -111,9 +113,10 @@ export function ReportsPage() {
             }} values={r.conversationsPerDay.map((d) => d.total)} />
             <ChartCard id="chart-containment" title={t('reports.containment')} config={{
               type: 'doughnut',
-              // Every chat of the range once: "straight to a person" are those the bot was never asked ("Who answers first").
-              data: { labels: [t('reports.botResolved'), t('reports.handedOff'), t('reports.withBot'), t('reports.closedByTeam'), t('reports.peopleFirst')], datasets: [{ data: [r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam, r.containment.peopleFirst], backgroundColor: ['#22c55e', '#f59e0b', '#cbd5e1', '#94a3b8', '#fb923c'] }] },
-            }} values={[r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam, r.containment.peopleFirst]} />
+              // Every chat of the range once: "straight to a person" are those the bot was never asked ("Who answers first",
+              // a reply to the team's email); "taken over" those a person took from it without a hand-off.
+              data: { labels: [t('reports.botResolved'), t('reports.handedOff'), t('reports.withBot'), t('reports.closedByTeam'), t('reports.peopleFirst'), t('reports.takenOver')], datasets: [{ data: [r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam, r.containment.peopleFirst, r.containment.takenOver], backgroundColor: ['#22c55e', '#f59e0b', '#cbd5e1', '#94a3b8', '#fb923c', '#d97706'] }] },
+            }} values={[r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam, r.containment.peopleFirst, r.containment.takenOver]} />
             <ChartCard id="chart-csat" title={t('reports.csatDistribution')} config={{
               type: 'bar',
               data: { labels: ['1', '2', '3', '4', '5'], datasets: [{ label: t('reports.ratings'), data: r.csat.distribution, backgroundColor: '#a78bfa' }] },
@@ -248,9 +251,13 @@ function containmentValue(c: Report['containment']): string {
   return c.rate === null ? '—' : percent(c.rate);
 }
 
-/** The rate's base, the settled counts, and the chats still undecided with the rule that settles them and where the rate can end. */
+/**
+ * The rate's base, the settled counts (the chats the team took over when there are any), and the chats still undecided
+ * with the rule that settles them and where the rate can end.
+ */
 function containmentDetail(c: Report['containment']): string {
-  const settled = `${t('reports.containmentOverDecided', { decided: c.decided })}${t('punct.colon')}${t('reports.containmentDetail', { bot: c.botResolved, human: c.handedOff })}`;
+  const counts = t('reports.containmentDetail', { bot: c.botResolved, human: c.handedOff }) + (c.takenOver ? ` · ${t('reports.containmentTakenOver', { taken: c.takenOver })}` : '');
+  const settled = `${t('reports.containmentOverDecided', { decided: c.decided })}${t('punct.colon')}${counts}`;
   if (!c.undecided) return settled;
   const undecided = c.pending
     ? t('reports.containmentUndecided', { open: c.undecided, all: c.decided + c.undecided, minutes: c.settlesAfterMinutes })
