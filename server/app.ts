@@ -150,7 +150,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           session: { type: 'apiKey', in: 'cookie', name: 'sd_session' },
           bearer: { type: 'http', scheme: 'bearer' },
           // The shop feed's HMAC: an API key in the header's sense only (its value depends on the body); the routes say how to make it.
-          feedSignature: { type: 'apiKey', in: 'header', name: 'x-shopdesk-signature', description: 'sha256=<hex HMAC-SHA256 of "<orders|products>:" + the raw body, keyed with the hex SHA-256 of "shopdesk-feed:" + the identity secret>' },
+          feedSignature: { type: 'apiKey', in: 'header', name: 'x-shopdesk-signature', description: 'sha256=<hex HMAC-SHA256 of "<orders|products>:" + the x-shopdesk-timestamp header (Unix seconds, within 5 minutes) + "." + the raw body, keyed with the hex SHA-256 of "shopdesk-feed:" + the identity secret>' },
         },
       },
     },

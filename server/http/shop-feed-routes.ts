@@ -4,8 +4,12 @@
 // (session or Bearer token), or the shop's backend signing the body with the
 // identity secret it already holds for identify(), through a key derived from it
 // (feedSigningKey: its SHA-256, so no identity hash can ever be a feed signature):
-// `X-Shopdesk-Signature: sha256=<hex HMAC-SHA256(feed key, "orders:" + body)>`
-// ("products:" for products; the prefix keeps the two feeds' signatures apart). A replayed order update changes nothing: one older than
+// `X-Shopdesk-Signature: sha256=<hex HMAC-SHA256(feed key, "orders:" + timestamp + "." + body)>` with
+// `X-Shopdesk-Timestamp: <Unix seconds>` ("products:" for products; the prefix keeps the two feeds' signatures
+// apart). The timestamp is signed and must be within 5 minutes of this server's clock, as for the outgoing
+// webhooks, so a captured call cannot be sent again later to bring back old prices, stock or order states. The
+// older form without it ("orders:" + body) still works for now, answered with `Deprecation: true` and a warning
+// in the log (once a process) so integrators move. A replayed order update changes nothing: one older than
 // the stored copy is skipped, since feeds also deliver late and out of order; an
 // update without updatedAt has no time to compare, so it is applied and never
 // blocks a later one that has (knowledge-base/repositories/orders.ts). A batch is
@@ -14,7 +18,7 @@
 // in the shop developer's terms: a missing or wrong signature and how it is made,
 // a bad field with its path (orders[3].status) and, for a fixed list, its values.
 import { Type } from 'typebox';
-import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, Nullable } from './schemas.ts';
@@ -74,17 +78,50 @@ const MAX_PRODUCTS_PER_CALL = 1000;
 const MAX_ORDERS_PER_CALL = 500;
 const MAX_FEED_BYTES = 4 * 1024 * 1024;
 const SIGNATURE_HEADER = 'x-shopdesk-signature';
+const TIMESTAMP_HEADER = 'x-shopdesk-timestamp';
+/**
+ * How far a signed call's timestamp may be from this server's clock, either way (the outgoing webhooks' rule): room
+ * for clocks that drift and a slow network, too little to keep a captured call and send it again later.
+ */
+const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 
 /** How to sign a call, in one sentence for the 401s and the OpenAPI document. */
 const howToSign = (purpose: 'orders' | 'products') =>
-  `${SIGNATURE_HEADER}: sha256=<lower-case hex HMAC-SHA256 of "${purpose}:" followed by the raw request body, keyed with the feed key = the lower-case hex SHA-256 of "shopdesk-feed:" followed by the identity secret (Team & settings → Widget, or IDENTITY_SECRET)>`;
+  `${SIGNATURE_HEADER}: sha256=<lower-case hex HMAC-SHA256 of "${purpose}:" followed by the ${TIMESTAMP_HEADER} value, "." and the raw request body, keyed with the feed key = the lower-case hex SHA-256 of "shopdesk-feed:" followed by the identity secret (Team & settings → Widget, or IDENTITY_SECRET)>, sent with ${TIMESTAMP_HEADER}: <the current Unix time in seconds, within ${MAX_CLOCK_SKEW_SECONDS / 60} minutes of the server's clock>`;
 /** Either the shop backend's signature or an admin's session or token opens the feed routes. */
 const FEED_SECURITY: { [scheme: string]: string[] }[] = [{ feedSignature: [] }, { session: [] }, { bearer: [] }];
 const signatureHeaders = (purpose: 'orders' | 'products') => Type.Object({
   [SIGNATURE_HEADER]: Type.Optional(Type.String({
     description: `The shop's backend signs each call instead of holding an admin session: ${howToSign(purpose)}. Without it the caller must be an admin (session cookie or Bearer token).`,
   })),
+  [TIMESTAMP_HEADER]: Type.Optional(Type.String({
+    description: `When the call was signed, in Unix seconds; part of what ${SIGNATURE_HEADER} signs. A call signed without it (over "${purpose}:" and the body alone) is deprecated: it is answered with Deprecation: true.`,
+  })),
 });
+
+/** The signed timestamp of a call: Unix seconds, as the outgoing webhooks send theirs. */
+function signedTimestamp(value: string | string[]): number {
+  if (typeof value !== 'string') throw unauthorized(`Send one ${TIMESTAMP_HEADER} header, not several.`);
+  if (!/^\d{1,12}$/.test(value)) {
+    throw unauthorized(`${TIMESTAMP_HEADER} must be the current Unix time in whole seconds (like ${Math.floor(Date.now() / 1000)}; not milliseconds, not a date), not "${value.slice(0, 40)}".`);
+  }
+  return Number(value);
+}
+
+/**
+ * Whether this process has logged a call signed the older way, without a timestamp: once shows the operator that an
+ * integration must move, and a feed that syncs every minute would otherwise fill the log.
+ */
+let untimedSignatureLogged = false;
+
+/** Answers a call signed without a timestamp (still taken, for now) with Deprecation: true, and says so in the log once. */
+function markUntimedSignature(request: FastifyRequest, reply: FastifyReply, purpose: 'orders' | 'products'): void {
+  reply.header('deprecation', 'true');
+  if (untimedSignatureLogged) return;
+  untimedSignatureLogged = true;
+  request.log.warn({ feed: purpose },
+    `A ${purpose} feed call was signed without ${TIMESTAMP_HEADER}: it is taken for now, but such a call can be sent again by anyone who captured it. Sign "${purpose}:<timestamp>.<body>" and send the timestamp in ${TIMESTAMP_HEADER} (logged once per process).`);
+}
 
 /** "/orders/3/status" → "orders[3].status", the way the feed's own checks name a field. */
 const fieldPath = (instancePath: string) =>
@@ -135,7 +172,7 @@ export default function shopFeedRoutes(ctx: AppContext) {
     });
 
     /** An admin, or the shop's backend signing `<purpose>:` + the body; checked before validation, so nobody unauthorised learns anything from its errors. */
-    const adminOrSigned = (purpose: 'orders' | 'products') => async (request: FastifyRequest) => {
+    const adminOrSigned = (purpose: 'orders' | 'products') => async (request: FastifyRequest, reply: FastifyReply) => {
       const signature = request.headers[SIGNATURE_HEADER];
       if (signature === undefined) {
         try {
@@ -155,8 +192,21 @@ export default function shopFeedRoutes(ctx: AppContext) {
         throw unauthorized(`${SIGNATURE_HEADER} is malformed: expected ${howToSign(purpose)}.`);
       }
       const raw = rawBodies.get(request);
-      if (raw === undefined || !feedSignatureMatches(secret, purpose, raw, signature.slice(7))) {
-        throw unauthorized(`${SIGNATURE_HEADER} does not match this body (a different secret, other bytes than were signed, or the wrong prefix?). Expected ${howToSign(purpose)}.`);
+      const stamp = request.headers[TIMESTAMP_HEADER];
+      const timestamp = stamp === undefined ? undefined : signedTimestamp(stamp);
+      if (raw === undefined || !feedSignatureMatches(secret, purpose, raw, signature.slice(7), timestamp)) {
+        const signed = timestamp === undefined ? 'this body' : `this body and ${TIMESTAMP_HEADER}`;
+        throw unauthorized(`${SIGNATURE_HEADER} does not match ${signed} (a different secret, other bytes than were signed, or the wrong prefix?). Expected ${howToSign(purpose)}.`);
+      }
+      if (timestamp === undefined) {
+        markUntimedSignature(request, reply, purpose);
+        return;
+      }
+      // Checked after the signature, so the time a caller is told about is one the shop's backend really signed.
+      const now = Math.floor(Date.now() / 1000);
+      if (Math.abs(now - timestamp) > MAX_CLOCK_SKEW_SECONDS) {
+        const off = `${Math.abs(now - timestamp)} seconds ${timestamp < now ? 'behind' : 'ahead of'}`;
+        throw unauthorized(`${TIMESTAMP_HEADER} ${timestamp} is ${off} this server's clock (${now}); a signed call is taken within ${MAX_CLOCK_SKEW_SECONDS / 60} minutes of its timestamp. Sign each call as it is sent, and check the clock of the server that signs.`);
       }
     };
 

@@ -52,6 +52,25 @@ const addressesOf = (field: AddressObject | AddressObject[] | undefined): string
   return (Array.isArray(field) ? field : field ? [field] : []).flatMap((f) => flat(f.value));
 };
 
+/** The longest address there is (RFC 5321: a 64-character mailbox name, "@", a 255-character domain). */
+const MAX_ADDRESS_LENGTH = 320;
+/**
+ * An MTA writes one address into Delivered-To / X-Original-To; a value longer than this is no MTA's, and is not read
+ * at all: the header comes from whoever sent the email, before any check of who they are.
+ */
+const MAX_ENVELOPE_HEADER_LENGTH = 4096;
+
+/**
+ * The addresses in a Delivered-To / X-Original-To header line ("Delivered-To: <replies+…@support.example>"): the
+ * pieces between separators that hold an "@" with something on both sides. Split, not matched with a pattern that
+ * scans on from every character, so the work grows with the header's length and not with its square.
+ */
+export function envelopeAddressesIn(headerLine: string): string[] {
+  const value = headerLine.slice(headerLine.indexOf(':') + 1);
+  if (value.length > MAX_ENVELOPE_HEADER_LENGTH) return [];
+  return value.split(/[\s<>,;:"]+/).filter((piece) => piece.length <= MAX_ADDRESS_LENGTH && piece.slice(1, -1).includes('@'));
+}
+
 /**
  * Where the email was delivered: To and Cc, the envelope recipient MTAs record (Delivered-To, X-Original-To), and the
  * one the caller passed (`?recipient=`, e.g. Postfix's ${recipient} or a Cloudflare Worker's message.to).
@@ -59,7 +78,7 @@ const addressesOf = (field: AddressObject | AddressObject[] | undefined): string
 function recipients(mail: ParsedMail, envelopeRecipient: string | undefined): string[] {
   const envelope = mail.headerLines
     .filter((h) => h.key === 'delivered-to' || h.key === 'x-original-to')
-    .flatMap((h) => h.line.slice(h.line.indexOf(':') + 1).match(/[^\s<>,;:"]+@[^\s<>,;:"]+/g) ?? []);
+    .flatMap((h) => envelopeAddressesIn(h.line));
   return [...(envelopeRecipient ? [envelopeRecipient] : []), ...addressesOf(mail.to), ...addressesOf(mail.cc), ...envelope];
 }
 

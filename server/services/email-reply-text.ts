@@ -11,7 +11,10 @@
 // Lines quoted with ">" anywhere are dropped too (a reply written between quotes
 // keeps the reply's own lines).
 
-const ATTRIBUTION_END = [/\bwrote:\s*$/i, /写道[：:]\s*$/, /a écrit\s*:\s*$/i, /schrieb[^:]*:\s*$/i];
+// Every pattern here is either anchored at the line's start or bounded, and attribution lines are measured before
+// any pattern is tried: a shopper's email is anyone's text, and a pattern that scans on from every character of a
+// long line (a [^:]* after each "schrieb") costs the square of its length, time the whole server waits for.
+const ATTRIBUTION_END = [/\bwrote:\s*$/i, /写道[：:]\s*$/, /a écrit\s*:\s*$/i, /schrieb[^:]{0,300}:\s*$/i];
 const STOP_LINES = [
   /^-{2,}\s*(original message|forwarded message|原始邮件|转发的邮件)\s*-{2,}\s*$/i,
   /^_{10,}\s*$/,
@@ -22,17 +25,31 @@ const STOP_LINES = [
 const HEADER_FROM = /^\*?(from|发件人)\s*[:：]/i;
 const HEADER_NEXT = /^\*?(sent|date|to|subject|发送时间|日期|收件人|主题)\s*[:：]/i;
 
+/** Longer than this, a line is the shopper's own words, not a mail client's "On …, Shop <address> wrote:". */
+const MAX_ATTRIBUTION_LENGTH = 300;
+const endsLikeAttribution = (text: string) => ATTRIBUTION_END.some((re) => re.test(text));
+
 function isAttribution(line: string, next: string | undefined): boolean {
-  const starts = /^(on|在|le|am)\s/i.test(line) || /^在/.test(line);
-  if (!starts) return ATTRIBUTION_END.some((re) => re.test(line)) && line.length < 300;
-  if (ATTRIBUTION_END.some((re) => re.test(line))) return true;
+  if (line.length >= MAX_ATTRIBUTION_LENGTH) return false; // measured first: no pattern ever runs on a long line
+  if (endsLikeAttribution(line)) return true;
   // Gmail wraps a long attribution: "On …, Shop <no-reply@\nshop.example> wrote:".
-  return next !== undefined && ATTRIBUTION_END.some((re) => re.test(next)) && `${line} ${next}`.length < 300;
+  const starts = /^(on|在|le|am)\s/i.test(line) || /^在/.test(line);
+  return starts && next !== undefined && line.length + 1 + next.length < MAX_ATTRIBUTION_LENGTH && endsLikeAttribution(next);
 }
 
-/** The reply's own text, trimmed; '' when nothing is left (only quotes, only a signature). */
-export function newTextOfReply(text: string): string {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+/**
+ * How much of an email's text is read for the reply (`newTextOfReply`'s default). The reply is cut to a chat
+ * message afterwards (capText, MAX_MESSAGE_CHARS at most 100,000), so this is twice the longest message a chat takes:
+ * room for quoted ">" lines between the shopper's own, without reading a megabyte pasted below them.
+ */
+export const MAX_REPLY_SCAN_CHARS = 200_000;
+
+/**
+ * The reply's own text, trimmed; '' when nothing is left (only quotes, only a signature). Only the first `scanChars`
+ * characters are read, cut at the end of a line when there is one.
+ */
+export function newTextOfReply(text: string, scanChars = MAX_REPLY_SCAN_CHARS): string {
+  const lines = scannedPart(text, scanChars).replace(/\r\n?/g, '\n').split('\n');
   const kept: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trimEnd();
@@ -44,6 +61,14 @@ export function newTextOfReply(text: string): string {
     kept.push(line);
   }
   return kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** The first `max` characters of `text`, without the line cut in two by that limit when an earlier line ends. */
+function scannedPart(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = text.slice(0, max);
+  const lastBreak = Math.max(head.lastIndexOf('\n'), head.lastIndexOf('\r'));
+  return lastBreak > 0 ? head.slice(0, lastBreak) : head;
 }
 
 /** At most `max` characters, cut with "…" (a reply too long for a chat message still reaches the agent, shortened). */

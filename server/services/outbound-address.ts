@@ -1,8 +1,9 @@
 // Where the server may send a request an admin configured (webhooks). The
 // request leaves from inside the shop's network, so a URL must not reach the
 // server's own machine (loopback: Redis, Postgres, this API) or link-local
-// addresses (a cloud's metadata service at 169.254.169.254). Private networks
-// stay allowed: a self-hosted shop's CRM often lives on one.
+// addresses (a cloud's metadata service at 169.254.169.254), nor the metadata
+// services some clouds put elsewhere. Private networks stay allowed: a
+// self-hosted shop's CRM often lives on one.
 // WEBHOOK_ALLOW_LOCAL=true lifts the rule (development, tests).
 import { BlockList, isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
@@ -17,8 +18,14 @@ refused.addAddress('::', 'ipv6');
 refused.addAddress('::1', 'ipv6');
 refused.addSubnet('fe80::', 10, 'ipv6'); // link-local
 refused.addSubnet('ff00::', 8, 'ipv6'); // multicast
+// Cloud metadata services outside 169.254/16 (they hand out the machine's credentials), refused though their ranges
+// (carrier-grade NAT, unique-local IPv6) are otherwise private networks a shop may use.
+const metadataServices = new BlockList();
+metadataServices.addAddress('fd00:ec2::254', 'ipv6'); // AWS instance metadata over IPv6
+metadataServices.addAddress('100.100.100.200', 'ipv4'); // Alibaba Cloud instance metadata
 
 const LOCAL_REASON = 'on this server or its link (loopback, link-local or multicast); set WEBHOOK_ALLOW_LOCAL=true to allow it';
+const METADATA_REASON = "a cloud's metadata service; set WEBHOOK_ALLOW_LOCAL=true to allow it";
 
 /** The 16 bytes of an IPv6 address (isIP said it is one), dotted IPv4 tail included. */
 function ipv6Bytes(address: string): number[] {
@@ -48,16 +55,20 @@ function embeddedIpv4(address: string): string | null {
   return bytes.slice(12).join('.');
 }
 
-const isRefused = (address: string): boolean => {
+/** What an address is that may not be sent to ("on this server …", "a cloud's metadata service …"), or null. */
+const refusalOf = (address: string): string | null => {
   const family = isIP(address);
-  if (family === 0) return false;
+  if (family === 0) return null;
   const inner = family === 6 ? embeddedIpv4(address) : null;
-  return inner ? refused.check(inner, 'ipv4') : refused.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  const [checked, type] = inner ? [inner, 'ipv4' as const] : [address, family === 4 ? 'ipv4' as const : 'ipv6' as const];
+  if (refused.check(checked, type)) return LOCAL_REASON;
+  return metadataServices.check(checked, type) ? METADATA_REASON : null;
 };
 
 /** Why an address may not be sent to, or null when it may. */
 export function refusedAddress(address: string): string | null {
-  return isRefused(address) ? `${address} is ${LOCAL_REASON}` : null;
+  const reason = refusalOf(address);
+  return reason ? `${address} is ${reason}` : null;
 }
 
 /** The host of a URL without IPv6 brackets or the root's trailing dot ("localhost." is localhost). */
@@ -99,8 +110,9 @@ export async function checkDestination(url: URL, options: { allowLocal?: boolean
   if (addresses.length === 0) throw new Error(`${host} has no address`);
   if (!options.allowLocal) {
     for (const { address } of addresses) {
-      if (!isRefused(address)) continue;
-      return { refused: family ? `${address} is ${LOCAL_REASON}` : `${host} resolves to ${address}, which is ${LOCAL_REASON}` };
+      const reason = refusalOf(address);
+      if (!reason) continue;
+      return { refused: family ? `${address} is ${reason}` : `${host} resolves to ${address}, which is ${reason}` };
     }
   }
   return { addresses };

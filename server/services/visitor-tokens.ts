@@ -99,13 +99,21 @@ export function feedSigningKey(secret: string): string {
   return createHash('sha256').update(`shopdesk-feed:${secret}`).digest('hex');
 }
 
-/** The feed signature (lower-case hex) of `body` for `purpose` ("orders" / "products"). */
-export function feedSignature(secret: string, purpose: string, body: string): string {
-  return identityHash(feedSigningKey(secret), `${purpose}:${body}`);
+/**
+ * What a feed call signs: "<purpose>:<timestamp>.<body>" with the x-shopdesk-timestamp header's Unix seconds, as the
+ * outgoing webhooks sign theirs, so a captured call cannot be sent again later; "<purpose>:<body>" in the older,
+ * deprecated form without a timestamp.
+ */
+const feedSigned = (purpose: string, body: string, timestamp?: number) =>
+  timestamp === undefined ? `${purpose}:${body}` : `${purpose}:${timestamp}.${body}`;
+
+/** The feed signature (lower-case hex) of `body` for `purpose` ("orders" / "products"), sent at `timestamp` (Unix seconds). */
+export function feedSignature(secret: string, purpose: string, body: string, timestamp?: number): string {
+  return identityHash(feedSigningKey(secret), feedSigned(purpose, body, timestamp));
 }
 
-export function feedSignatureMatches(secret: string, purpose: string, body: string, hex: string): boolean {
-  return signatureMatches(feedSigningKey(secret), `${purpose}:${body}`, hex);
+export function feedSignatureMatches(secret: string, purpose: string, body: string, hex: string, timestamp?: number): boolean {
+  return signatureMatches(feedSigningKey(secret), feedSigned(purpose, body, timestamp), hex);
 }
 
 /** Whether `hex` is HMAC-SHA256(message) under `secret` (identity hashes, feed signatures, unsubscribe tokens). */

@@ -212,6 +212,25 @@ describe('email replies into the chat', () => {
     other.socket.close();
   });
 
+  it('finds the conversation by the Delivered-To an MTA writes; a Delivered-To of a million characters from anyone is read quickly and names no conversation', async () => {
+    const chat = await chatWithAgent();
+    // Forwarded to the inbound address by the shop's own mail setup: only the envelope (Delivered-To) carries the token.
+    const delivered = (header: string, mail: Buffer) => Buffer.concat([Buffer.from(`${header}\r\n`), mail]);
+    const viaEnvelope = delivered(`Delivered-To: <${replyTo(chat.conversationId)}>`, await compose({ from: chat.email, to: 'support@shop.example', text: 'Friday works.' }));
+    expect((await postEmail(viaEnvelope)).json).toMatchObject({ accepted: true, status: 'posted', conversationId: chat.conversationId });
+
+    // A million characters without an "@" (which a reader scanning on from every character took many minutes over,
+    // the whole server waiting), and as many ending in the real address: neither is an MTA's header, and neither is
+    // read. (A million fits under mailparser's 1 MB limit on one part's headers, beyond which it parses nothing.)
+    const junk = 'a'.repeat(1_000_000);
+    for (const header of [`Delivered-To: ${junk}`, `X-Original-To: ${junk}`, `Delivered-To: ${junk} ${replyTo(chat.conversationId)}`]) {
+      const flooded = delivered(header, await compose({ from: chat.email, to: 'support@shop.example', text: 'Is anyone there?' }));
+      expect((await postEmail(flooded)).json, header.slice(0, 20)).toMatchObject({ accepted: false, status: 'refused', reason: 'no_conversation' });
+    }
+    expect((await emailMessages(chat.conversationId)).map((m) => m.body)).toEqual(['Friday works.']);
+    chat.socket.close();
+  });
+
   it('refuses an email from anyone but the conversation\'s customer, and automatic replies', async () => {
     const chat = await chatWithAgent();
     const fromStranger = await postEmail(await compose({ from: 'someone.else@example.com', to: replyTo(chat.conversationId), text: 'Please send the parcel to me instead.' }));

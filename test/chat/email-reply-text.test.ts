@@ -1,9 +1,10 @@
 // The new words of an email reply, in the quoting shapes of common mail clients.
 import { describe, expect, it } from 'vitest';
-import { capText, newTextOfReply } from '../../server/services/email-reply-text.ts';
+import { capText, MAX_REPLY_SCAN_CHARS, newTextOfReply } from '../../server/services/email-reply-text.ts';
 import { loadConfig, ConfigError } from '../../server/config.ts';
 import { describeInboundEmail } from '../../server/services/mailer.ts';
 import { messageIdsIn, replyToAddress, replyTokensIn, replyToken, verifyReplyToken } from '../../server/services/email-reply-address.ts';
+import { envelopeAddressesIn } from '../../server/services/email-inbound.ts';
 
 describe('newTextOfReply', () => {
   it('keeps the words above a Gmail attribution, also when it wraps onto a second line', () => {
@@ -35,6 +36,43 @@ describe('newTextOfReply', () => {
   });
 });
 
+// A shopper's email is anyone's text. These read megabytes the way a line-at-a-time reader must: in time that grows
+// with the text (the test's own timeout is what a reader scanning on from every character would run into: half a
+// megabyte of "schrieb" once held the server for 25 s), and with the right result.
+describe('newTextOfReply on long text', () => {
+  const MB = 1024 * 1024;
+
+  it('keeps a 2 MB line of "schrieb" as the shopper\'s words, and still stops at the German attribution after it', () => {
+    const long = 'schrieb '.repeat((2 * MB) / 8).trim();
+    const text = `${long}\n\nAm Fr., 4. Dez. 2026 um 10:02 schrieb Northwind Goods <no-reply@shop.example>:\n> Hallo`;
+    expect(newTextOfReply(text, text.length)).toBe(long);
+  });
+
+  it('reads long lines that start like an attribution ("On", "Am", "Le", "在"), and the long line after one, as words', () => {
+    const long = (start: string) => `${start} ${'schrieb wrote a écrit 写道 '.repeat(MB / 25)}`.trim();
+    for (const start of ['On', 'Am', 'Le', '在']) {
+      const text = `${long(start)}\n${long('schrieb')}`;
+      expect(newTextOfReply(text, text.length), start).toBe(text);
+    }
+    // A short "On …" line whose long next line ends like an attribution is no wrapped attribution either.
+    const wrapped = `On Friday, I asked\n${'x'.repeat(MB)} wrote:`;
+    expect(newTextOfReply(wrapped, wrapped.length)).toBe(wrapped);
+  });
+
+  it('reads the first 200,000 characters of a reply, up to the end of a line, and keeps every character a chat message can hold', () => {
+    expect(MAX_REPLY_SCAN_CHARS).toBeGreaterThanOrEqual(2 * 100_000); // twice the highest MAX_MESSAGE_CHARS
+    const pasted = `Here is the log you asked for.\n${'2026-12-04 10:02:11 GET /checkout 500\n'.repeat((2 * MB) / 38)}`;
+    const read = newTextOfReply(pasted);
+    expect(read.length).toBeLessThanOrEqual(MAX_REPLY_SCAN_CHARS);
+    expect(read.length).toBeGreaterThan(MAX_REPLY_SCAN_CHARS - 40);
+    expect(read.startsWith('Here is the log you asked for.\n2026-12-04 10:02:11 GET /checkout 500\n')).toBe(true);
+    expect(read.endsWith('GET /checkout 500')).toBe(true); // no half line
+    // The longest chat message (100,000 characters) written below 90,000 characters of quoted lines is kept whole.
+    const own = 'word '.repeat(20_000).trim();
+    expect(newTextOfReply(`${'> It left this morning.\n'.repeat(90_000 / 24)}${own}`)).toBe(own);
+  });
+});
+
 describe('capText', () => {
   it('cuts at the limit with an ellipsis, never through an emoji', () => {
     expect(capText('short', 10)).toBe('short');
@@ -60,6 +98,23 @@ describe('reply addresses', () => {
 
   it('reads the Message-IDs of In-Reply-To and References', () => {
     expect(messageIdsIn(['<a@x>', '<b@x>\r\n <c@x>', undefined])).toEqual(['<a@x>', '<b@x>', '<c@x>']);
+  });
+});
+
+describe('envelope recipients (Delivered-To, X-Original-To)', () => {
+  it('reads the addresses an MTA writes, bracketed or bare, and nothing that has no "@" inside it', () => {
+    expect(envelopeAddressesIn('Delivered-To: replies+12-abc@support.example.com')).toEqual(['replies+12-abc@support.example.com']);
+    expect(envelopeAddressesIn('X-Original-To: <a@x.example>, "b@y.example"; c@z.example')).toEqual(['a@x.example', 'b@y.example', 'c@z.example']);
+    expect(envelopeAddressesIn('Delivered-To: @x.example, a@, plain, a@b')).toEqual(['a@b']);
+  });
+
+  it('reads a 2 MB header from a stranger in time that grows with its length, and takes no address from a header that long', () => {
+    // A reader scanning on from every character held the server for 12 s on 100 KB without an "@" (the test's
+    // own timeout catches that); an MTA never writes a header anywhere near this long.
+    expect(envelopeAddressesIn(`Delivered-To: ${'a'.repeat(2 * 1024 * 1024)}`)).toEqual([]);
+    expect(envelopeAddressesIn(`Delivered-To: ${'a'.repeat(2 * 1024 * 1024)} replies+12-abc@support.example.com`)).toEqual([]);
+    // Nor a piece longer than any address can be (320 characters).
+    expect(envelopeAddressesIn(`Delivered-To: ${'a'.repeat(400)}@support.example.com b@c.example`)).toEqual(['b@c.example']);
   });
 });
 

@@ -374,7 +374,7 @@ describe('order status', () => {
     const body = JSON.stringify({ orders: [good] });
     const unsigned = await send('/api/integrations/orders', body);
     expect(unsigned.status).toBe(401);
-    expect(unsigned.message).toMatch(/^The x-shopdesk-signature header is missing\. Sign the call with x-shopdesk-signature: sha256=<lower-case hex HMAC-SHA256 of "orders:" followed by the raw request body, keyed with the feed key = the lower-case hex SHA-256 of "shopdesk-feed:" followed by the identity secret/);
+    expect(unsigned.message).toMatch(/^The x-shopdesk-signature header is missing\. Sign the call with x-shopdesk-signature: sha256=<lower-case hex HMAC-SHA256 of "orders:" followed by the x-shopdesk-timestamp value, "\." and the raw request body, keyed with the feed key = the lower-case hex SHA-256 of "shopdesk-feed:" followed by the identity secret/);
     expect(unsigned.message).not.toMatch(/console/);
     const wrong = await send('/api/integrations/orders', body, `sha256=${feedSignature('another-secret', 'orders', body)}`);
     expect(wrong.status).toBe(401);
