@@ -437,6 +437,11 @@ function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(use
     }, () => {});
   };
   const unseenMentions = useRef<number | null>(null);
+  // Mentions seen in one of this agent's tabs (this one too): the others' counts follow, asked again only on a change.
+  useSocketEvent(socket, 'mentions:seen', ({ unseen }) => {
+    if (unseen !== unseenMentions.current) reportChatRead();
+    unseenMentions.current = unseen;
+  });
   const openConversation = match('/console/conversations/:id', path)?.id;
   useEffect(() => {
     if (openConversation) seeMentions(Number(openConversation));

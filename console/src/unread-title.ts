@@ -2,8 +2,8 @@
 // "(3) Shopdesk console". Shown whether the tab is in front or not: it is the same number as the unread badges in
 // Mine, it tells an agent with the console in a background tab (or another window) that shoppers wait, and a title
 // that changed only while hidden would look wrong the moment one glances at it. The number comes from the server
-// (the Mine list), fetched again after live events and after this console reports a chat read, so it is never a
-// local guess that drifts.
+// (the Mine list), fetched again after live events, after this console reports a chat read and after any console
+// does (conversation:read), so it is never a local guess that drifts and every tab of the agent agrees.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get } from './api.ts';
 import { useDebounced, useSocketEvent } from './hooks.ts';
@@ -58,6 +58,8 @@ export function useUnreadTabTitle(socket: AgentSocket): number {
   useSocketEvent(socket, 'messages:new', (batch) => { if (batch.some((m) => m.author.type === 'customer')) refresh(); });
   useSocketEvent(socket, 'conversation:updated', refresh);
   useSocketEvent(socket, 'conversation:assigned', refresh);
+  // Read in another tab, or by a teammate on a chat nobody holds (debounced: a busy shop reads many chats a second).
+  useSocketEvent(socket, 'conversation:read', refresh);
   useChatRead(refresh);
   useEffect(() => {
     document.title = titleWithUnread(document.title, unreadChats);

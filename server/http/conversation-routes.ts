@@ -301,14 +301,17 @@ export default function conversationRoutes(ctx: AppContext) {
       onRequest: app.requireAgent,
       schema: {
         tags: ['agent'],
-        summary: 'I have seen the notes naming me in this chat (the console says so when the agent opens it); answers how many chats still have an unseen mention of me',
+        summary: 'I have seen the notes naming me in this chat (the console says so when the agent opens it); answers how many chats still have an unseen mention of me, and tells all my consoles so (`mentions:seen`)',
         params: IdParams,
         response: { 200: Type.Object({ ok: Type.Literal(true), unseen: Type.Integer() }), 401: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
       const [found] = await ctx.sql<{ id: number }[]>`select id from conversations where id = ${request.params.id}`;
       if (!found) throw notFound('Conversation');
-      return { ok: true as const, unseen: await mentionReads.markSeen(request.user!.id, request.params.id) };
+      const unseen = await mentionReads.markSeen(request.user!.id, request.params.id);
+      // The agent's other tabs update their Mentions count too (only this tab asked).
+      ctx.realtime.toAgent(request.user!.id, 'mentions:seen', { conversationId: request.params.id, unseen });
+      return { ok: true as const, unseen };
     });
 
     app.get('/api/conversations/:id/alert', {

@@ -237,7 +237,11 @@ export interface AgentClientToServer {
     ack: AckFn<{ id: number; conversationId: number; createdAt: string; duplicate: boolean }>,
   ) => void;
   typing: (payload: { conversationId: number; typing: boolean }) => void;
-  'messages:seen': (payload: { conversationId: number; lastSeenId: number }) => void;
+  /**
+   * This agent has read the chat up to lastSeenId: the team's seen mark (unread badges). On a chat someone holds only
+   * the holder's report counts; anyone else's is answered ok and changes nothing. On a chat nobody holds, anyone's.
+   */
+  'messages:seen': (payload: { conversationId: number; lastSeenId: number }, ack?: AckFn) => void;
   'messages:sync': (payload: { conversationId: number; afterId: number }, ack: AckFn<{ messages: ChatMessage[]; conversation: ConversationSummary }>) => void;
 }
 
@@ -251,6 +255,11 @@ export interface AgentServerToClient {
   'messages:seen': (payload: { conversationId: number; by: 'customer'; lastSeenId: number }) => void;
   /** Any change of status or assignee, sent to every agent (inbox lists update live). */
   'conversation:updated': (conversation: ConversationSummary) => void;
+  /**
+   * The team's seen mark of a chat moved (someone read it, see messages:seen), sent to every agent: other tabs and
+   * teammates refresh their unread badges and title counts. Only the mark: a read is too frequent for a whole summary.
+   */
+  'conversation:read': (payload: { conversationId: number; agentLastSeenId: number }) => void;
   /** A conversation's labels changed (agents only: labels are never sent to the shopper). */
   'conversation:labels': (payload: { conversationId: number; labels: string[] }) => void;
   /** An admin renamed a label on every conversation (`to`), or removed it from all (`to` null). */
@@ -261,6 +270,11 @@ export interface AgentServerToClient {
   'shopper:activity': (payload: ShopperActivity) => void;
   /** To a teammate named ("@Name") in another agent's private note. */
   'mention:new': (payload: { conversationId: number; messageId: number; by: { id: number; name: string }; text: string }) => void;
+  /**
+   * To every console of the one agent who has just seen the mentions of them in a chat (POST …/mentions/seen):
+   * `unseen` is how many chats still have a mention they have not seen, so their other tabs update their counts.
+   */
+  'mentions:seen': (payload: { conversationId: number; unseen: number }) => void;
   /** Sent to the one agent a conversation was just assigned or transferred to. */
   'conversation:assigned': (conversation: ConversationSummary) => void;
   /**

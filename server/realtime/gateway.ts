@@ -447,7 +447,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
       widget.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'agent', name: shown, typing: p.typing });
       socket.to(convRoom(p.conversationId)).emit('typing', { conversationId: p.conversationId, author: 'agent', name: me.name, typing: p.typing });
     }, rateLimiter(30, 10_000));
-    on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.agentSeen(p.conversationId, p.lastSeenId));
+    on<{ conversationId: number; lastSeenId: number }>(s, 'messages:seen', 'seen', (p) => chat.agentSeen(me.id, p.conversationId, p.lastSeenId));
     // chat.sync answers not_found for a conversation that does not exist.
     on<{ conversationId: number; afterId: number }>(s, 'messages:sync', 'sync', (p) => chat.sync(p.conversationId, p.afterId, true));
     refuseUnknownEvents(s, new Set(['presence:set', 'presence:activity', 'conversation:join', 'conversation:leave', 'conversation:accept', 'conversation:transfer', 'conversation:assign', 'conversation:requeue', 'conversation:transfer-team', 'conversation:takeover', 'conversation:resolve', 'conversation:reopen', 'conversation:snooze', 'conversation:unsnooze', 'message:send', 'typing', 'messages:seen', 'messages:sync']));

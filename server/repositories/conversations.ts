@@ -394,14 +394,20 @@ export const conversationsRepository = (sql: Sql) => {
         where m.conversation_id = ${conversationId} and m.id > ${afterId} ${includePrivate ? sql`` : sql`and not m.private`}
         order by m.id limit ${limit}`;
     },
-    async markSeen(conversationId: number, by: 'customer' | 'agent', lastSeenId: number): Promise<boolean> {
+    /**
+     * `reader`: the agent reporting the team's mark. On a chat someone holds only the holder's report moves it (a
+     * teammate's screen left on the chat must not read the holder's new messages for them); checked in the update
+     * itself, so a transfer at the same moment cannot slip between the check and the write.
+     */
+    async markSeen(conversationId: number, by: 'customer' | 'agent', lastSeenId: number, reader?: number): Promise<boolean> {
+      const heldByReader = reader === undefined ? sql`` : sql`and (status <> 'assigned' or assignee_id = ${reader})`;
       const rows =
         by === 'customer'
           ? await sql`update conversations set customer_last_seen_id = ${lastSeenId}
                       where id = ${conversationId} and customer_last_seen_id < ${lastSeenId}
                         and ${lastSeenId} <= (select coalesce(max(id), 0) from messages where conversation_id = ${conversationId}) returning id`
           : await sql`update conversations set agent_last_seen_id = ${lastSeenId}
-                      where id = ${conversationId} and agent_last_seen_id < ${lastSeenId}
+                      where id = ${conversationId} and agent_last_seen_id < ${lastSeenId} ${heldByReader}
                         and ${lastSeenId} <= (select coalesce(max(id), 0) from messages where conversation_id = ${conversationId}) returning id`;
       return rows.length > 0;
     },

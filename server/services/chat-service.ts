@@ -1155,9 +1155,15 @@ export function createChatService(deps: ChatServiceDeps) {
       }
     },
 
-    async agentSeen(conversationId: number, lastSeenId: number): Promise<void> {
-      if (await conversations.markSeen(conversationId, 'agent', lastSeenId)) {
+    /**
+     * The team's seen mark, reported by `agentId`'s console. On an assigned chat only the holder's report counts (others
+     * are ignored without an error: a console left on a transferred chat reports as it always did); on a chat nobody
+     * holds the mark is the team's. The shopper sees "Seen"; every console drops the chat's unread badge.
+     */
+    async agentSeen(agentId: number, conversationId: number, lastSeenId: number): Promise<void> {
+      if (await conversations.markSeen(conversationId, 'agent', lastSeenId, agentId)) {
         realtime.toWidgetConversation(conversationId, 'messages:seen', { conversationId, lastSeenId });
+        realtime.toAgents('conversation:read', { conversationId, agentLastSeenId: lastSeenId });
       }
     },
 

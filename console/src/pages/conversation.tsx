@@ -25,6 +25,7 @@ import {
   writeDraft, writeDraftProducts, type DraftKind,
 } from '../drafts.ts';
 import { reportChatRead } from '../unread-title.ts';
+import { withJoinedHistory } from '../joined-history.ts';
 import { announce } from '../notify.ts';
 import { navigate } from '../router.ts';
 import { AttachedProducts, MAX_PRODUCTS_PER_MESSAGE, ProductPicker, SentProducts } from './product-picker.tsx';
@@ -33,6 +34,10 @@ interface AssistPassage { articleId: number; title: string; heading?: string; sn
 interface AssistResult { passages: AssistPassage[]; suggestedReply: string | null; question?: string | null }
 
 const TYPING_IDLE_MS = 2500;
+
+/** The header's actions on the live connection: each answers with the chat as it now is. */
+type HeaderEvent = 'conversation:accept' | 'conversation:resolve' | 'conversation:reopen' | 'conversation:unsnooze' | 'conversation:snooze'
+  | 'conversation:transfer' | 'conversation:assign' | 'conversation:requeue' | 'conversation:transfer-team' | 'conversation:takeover';
 
 /** `onCustomer` names the chat with its customer, so a late answer for a chat the agent has left is recognised. */
 
@@ -72,7 +77,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
     try {
       const joined = await request<{ conversation: ConversationSummary; messages: ChatMessage[]; shopper: ShopperActivity }>(socket, 'conversation:join', { conversationId });
       setConversation(joined.conversation);
-      setMessages(joined.messages);
+      setMessages((shown) => withJoinedHistory(shown, joined.messages, conversationId));
       setShopper(joined.shopper);
       setError(null);
     } catch (err) {
@@ -195,35 +200,46 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
     }
   };
 
-  const act = async (event: 'conversation:accept' | 'conversation:resolve' | 'conversation:reopen' | 'conversation:unsnooze', extra: Record<string, unknown> = {}) => {
+  // One header action at a time (accept, resolve, reopen, unsnooze, snooze, transfer, assign, requeue, send to a
+  // team, take over): a double click sent the request twice, and the second one's refusal ("This conversation changed
+  // meanwhile") stayed on screen after the first had worked. The ref answers at once — the keyboard shortcuts' handler
+  // holds an older render's closure — and `headerBusy` marks the buttons aria-disabled, which keeps them focusable (a
+  // disabled button drops focus to <body>). A success clears the last refusal. Answers whether it went through.
+  const headerSending = useRef(false);
+  const [headerBusy, setHeaderBusy] = useState(false);
+  const headerAction = async (event: HeaderEvent, payload: Record<string, unknown>, done: (conversation: ConversationSummary) => void): Promise<boolean> => {
+    if (headerSending.current) return false;
+    headerSending.current = true;
+    setHeaderBusy(true);
     try {
-      const result = await request<{ conversation: ConversationSummary }>(socket, event, { conversationId, ...extra });
+      const result = await request<{ conversation: ConversationSummary }>(socket, event, { conversationId, ...payload });
       setConversation(result.conversation);
       setError(null);
-      keepFocusOnPage();
-      // Said to screen readers (the app shell's status region): the buttons change under the agent's focus.
-      if (event === 'conversation:resolve') announce(t('announce.resolved'));
-      else if (event === 'conversation:reopen') announce(t('announce.reopened'));
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-
-  // Snoozing answers whether it worked, so the menu stays open on a refusal (the error says why).
-  const snooze = async (until: Date): Promise<boolean> => {
-    try {
-      const result = await request<{ conversation: ConversationSummary }>(socket, 'conversation:snooze', { conversationId, until: until.toISOString() });
-      setConversation(result.conversation);
-      setError(null);
-      // The Snooze control goes away (the banner with Unsnooze takes its place): focus to the chat's heading, and say it.
-      focusAfterRender(() => headingRef.current);
-      announce(t('snooze.until', { time: formatWake(result.conversation.snoozedUntil ?? until.toISOString()) }));
+      done(result.conversation);
       return true;
     } catch (err) {
       setError(errorText(err));
       return false;
+    } finally {
+      headerSending.current = false;
+      setHeaderBusy(false);
     }
   };
+  const busyMark = headerBusy ? 'true' : undefined;
+
+  const act = (event: 'conversation:accept' | 'conversation:resolve' | 'conversation:reopen' | 'conversation:unsnooze') => headerAction(event, {}, () => {
+    keepFocusOnPage();
+    // Said to screen readers (the app shell's status region): the buttons change under the agent's focus.
+    if (event === 'conversation:resolve') announce(t('announce.resolved'));
+    else if (event === 'conversation:reopen') announce(t('announce.reopened'));
+  });
+
+  // Snoozing answers whether it worked, so the menu stays open on a refusal (the error says why).
+  const snooze = (until: Date): Promise<boolean> => headerAction('conversation:snooze', { until: until.toISOString() }, (snoozed) => {
+    // The Snooze control goes away (the banner with Unsnooze takes its place): focus to the chat's heading, and say it.
+    focusAfterRender(() => headingRef.current);
+    announce(t('snooze.until', { time: formatWake(snoozed.snoozedUntil ?? until.toISOString()) }));
+  });
   const [snoozeSignal, setSnoozeSignal] = useState(0);
   // The holder, or an admin, may snooze, transfer or resolve a held chat (the server checks it again); others see who
   // holds it instead of buttons that would be refused.
@@ -236,32 +252,20 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
 
   const agents = useLoad(() => get<{ items: AgentInfo[] }>('/api/agents'), []);
   const [transferTo, setTransferTo] = useState('');
-  const transfer = async () => {
+  const transfer = () => {
     if (!transferTo) return;
-    try {
-      const result = await request<{ conversation: ConversationSummary }>(socket, 'conversation:transfer', { conversationId, toAgentId: Number(transferTo) });
-      setConversation(result.conversation);
+    void headerAction('conversation:transfer', { toAgentId: Number(transferTo) }, () => {
       setTransferTo('');
       keepFocusOnPage();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
 
   // Assignment actions beyond accept and transfer (the server checks each again and says why it refuses).
-  const assignAction = async (event: 'conversation:assign' | 'conversation:requeue' | 'conversation:transfer-team' | 'conversation:takeover', extra: Record<string, unknown> = {}, said?: string): Promise<boolean> => {
-    try {
-      const result = await request<{ conversation: ConversationSummary }>(socket, event, { conversationId, ...extra });
-      setConversation(result.conversation);
-      setError(null);
+  const assignAction = (event: 'conversation:assign' | 'conversation:requeue' | 'conversation:transfer-team' | 'conversation:takeover', extra: Record<string, unknown> = {}, said?: string): Promise<boolean> =>
+    headerAction(event, extra, () => {
       keepFocusOnPage();
       if (said) announce(said);
-      return true;
-    } catch (err) {
-      setError(errorText(err));
-      return false;
-    }
-  };
+    });
   const teams = useLoad(() => get<{ items: { id: number; name: string }[] }>('/api/teams'), []);
   const [assignTo, setAssignTo] = useState('');
   const [overCapacityReason, setOverCapacityReason] = useState('');
@@ -336,7 +340,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
             onAdd={(label) => changeLabels({ add: [label] })} onRemove={(label) => changeLabels({ remove: [label] })} />
         </div>
         <div class="actions">
-          {(status === 'queued' || status === 'bot') && <button key="accept" class="primary" data-testid="accept" title={altLabel('A')} onClick={() => act('conversation:accept')}>{t('action.accept')}</button>}
+          {(status === 'queued' || status === 'bot') && <button key="accept" class="primary" data-testid="accept" title={altLabel('A')} aria-disabled={busyMark} onClick={() => void act('conversation:accept')}>{t('action.accept')}</button>}
           {(status === 'queued' || status === 'bot') && user.role === 'admin' && (
             <span key="assign-box" class="transfer" data-testid="assign-box">
               <select data-testid="assign-to" aria-label={t('action.assignTo')} value={assignTo} onFocus={() => agents.reload()} onChange={(e) => setAssignTo(e.currentTarget.value)}>
@@ -349,7 +353,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
                 <input data-testid="assign-reason" maxLength={300} value={overCapacityReason} aria-label={t('action.overCapacity', { name: assignee!.name })}
                   placeholder={t('action.overCapacity', { name: assignee!.name })} onInput={(e) => setOverCapacityReason(e.currentTarget.value)} />
               )}
-              <button data-testid="assign" disabled={!assignTo || (assigneeFull && overCapacityReason.trim().length < 3)}
+              <button data-testid="assign" disabled={!assignTo || (assigneeFull && overCapacityReason.trim().length < 3)} aria-disabled={busyMark}
                 onClick={() => void assignAction('conversation:assign', { toAgentId: Number(assignTo), ...(assigneeFull ? { overCapacityReason: overCapacityReason.trim() } : {}) })}>
                 {assigneeFull ? t('action.assignAnyway') : t('action.assign')}
               </button>
@@ -360,12 +364,12 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
               <span key="takeover-confirm" class="transfer" data-testid="takeover-confirm" role="group" aria-labelledby="takeover-question"
                 onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); cancelTakeOver(); } }}>
                 <span class="small" id="takeover-question">{t('action.takeOverConfirm', { name: conversation.assignee.name })}</span>{' '}
-                <button class="primary" data-testid="takeover-yes" ref={takeOverYesRef} onClick={() => void assignAction('conversation:takeover', {}, t('announce.takenOver'))}>{t('action.takeOver')}</button>
+                <button class="primary" data-testid="takeover-yes" ref={takeOverYesRef} aria-disabled={busyMark} onClick={() => void assignAction('conversation:takeover', {}, t('announce.takenOver'))}>{t('action.takeOver')}</button>
                 <button data-testid="takeover-cancel" onClick={cancelTakeOver}>{t('action.cancel')}</button>
               </span>
             ) : <button key="takeover" data-testid="takeover" ref={takeOverRef} onClick={askTakeOver}>{t('action.takeOver')}</button>
           )}
-          {mayHandle(conversation) && <button key="requeue" data-testid="requeue" onClick={() => void assignAction('conversation:requeue', {}, t('announce.requeued'))}>{t('action.requeue')}</button>}
+          {mayHandle(conversation) && <button key="requeue" data-testid="requeue" aria-disabled={busyMark} onClick={() => void assignAction('conversation:requeue', {}, t('announce.requeued'))}>{t('action.requeue')}</button>}
           {(status === 'queued' || mayHandle(conversation)) && (teams.data?.items.length ?? 0) > 0 && (
             <span key="team-to" class="transfer">
               <select data-testid="team-to" aria-label={t('action.toTeam')} value={teamTo} onFocus={() => teams.reload()} onChange={(e) => setTeamTo(e.currentTarget.value)}>
@@ -374,7 +378,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
                   <option key={team.id} value={String(team.id)}>{team.name}</option>
                 ))}
               </select>
-              <button data-testid="send-to-team" disabled={!teamTo} onClick={() => void assignAction('conversation:transfer-team', { teamId: Number(teamTo) }, t('announce.requeued'))}>{t('action.sendToTeam')}</button>
+              <button data-testid="send-to-team" disabled={!teamTo} aria-disabled={busyMark} onClick={() => void assignAction('conversation:transfer-team', { teamId: Number(teamTo) }, t('announce.requeued'))}>{t('action.sendToTeam')}</button>
             </span>
           )}
           {mayHandle(conversation) && (
@@ -387,13 +391,13 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
                   <option key={a.id} value={String(a.id)} disabled={a.presence === 'offline'}>{a.name} ({t(`presence.${a.presence}` as Key)}, {a.openChats}/{a.capacity})</option>
                 ))}
               </select>
-              <button data-testid="transfer" disabled={!transferTo} onClick={transfer}>{t('action.transfer')}</button>
+              <button data-testid="transfer" disabled={!transferTo} aria-disabled={busyMark} onClick={transfer}>{t('action.transfer')}</button>
             </span>
           )}
           {mayHandle(conversation) && !conversation.snoozedUntil && <SnoozeMenu key="snooze" onSnooze={snooze} openSignal={snoozeSignal} />}
           {status !== 'resolved'
-            ? mayResolve(conversation) && <button key="resolve" data-testid="resolve" title={altLabel('R')} onClick={() => act('conversation:resolve')}>{t('action.resolve')}</button>
-            : mayReopen(conversation) && <button key="reopen" data-testid="reopen" title={altLabel('R')} onClick={() => act('conversation:reopen')}>{t('action.reopen')}</button>}
+            ? mayResolve(conversation) && <button key="resolve" data-testid="resolve" title={altLabel('R')} aria-disabled={busyMark} onClick={() => void act('conversation:resolve')}>{t('action.resolve')}</button>
+            : mayReopen(conversation) && <button key="reopen" data-testid="reopen" title={altLabel('R')} aria-disabled={busyMark} onClick={() => void act('conversation:reopen')}>{t('action.reopen')}</button>}
           {(status === 'queued' || status === 'assigned') && hasShopperMessage && (
             <button key="mark-unread" data-testid="mark-unread" onClick={() => void markUnread()}>{t('action.markUnread')}</button>
           )}

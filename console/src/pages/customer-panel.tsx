@@ -206,13 +206,22 @@ function timelineLabel(type: string): string {
 
 /** Tags describe the person and follow them into every chat; beside a chat, say where that chat's own labels are. */
 function TagsEditor({ customer, besideChat, onSaved }: { customer: Customer; besideChat: boolean; onSaved(): void }) {
-  const save = (tags: string[]) => patch(`/api/customers/${customer.id}`, { tags }).then(onSaved);
+  // The route replaces the whole set, and this copy can be up to 1.5 s behind a teammate's change (the panel reloads
+  // after a burst of customer:updated): the change is applied to the record as the server has it now, read just
+  // before the write, so a tag added meanwhile is not dropped. Two saves within those few milliseconds can still cross.
+  const save = async (change: (tags: string[]) => string[]) => {
+    const fresh = (await get<{ customer: Customer }>(`/api/customers/${customer.id}`)).customer.tags;
+    const tags = change(fresh);
+    if (tags.length !== fresh.length || tags.some((tag, i) => tag !== fresh[i])) await patch(`/api/customers/${customer.id}`, { tags });
+    onSaved();
+  };
+  const withTag = (tag: string) => (tags: string[]) => (tags.some((x) => x.toLowerCase() === tag.toLowerCase()) ? tags : [...tags, tag]);
   return (
     <section class="card">
       <h4>{t('customer.tags')}</h4>
       <p class="muted small" data-testid="tags-hint">{t('customer.tagsHint')}{besideChat && ` ${t('customer.tagsVsLabels')}`}</p>
       <ChipsEditor values={customer.tags} testId="tags" inputTestId="tag-input" placeholder={t('customer.addTag')} title={t('customer.tagsHint')}
-        onAdd={(tag) => save([...customer.tags, tag])} onRemove={(tag) => save(customer.tags.filter((x) => x !== tag))} />
+        onAdd={(tag) => save(withTag(tag))} onRemove={(tag) => save((tags) => tags.filter((x) => x !== tag))} />
     </section>
   );
 }
@@ -233,13 +242,25 @@ const SYSTEM_ATTRIBUTE_KEYS = ['deleted', 'unverifiedUserId'];
 function AttributesEditor({ customer, onSaved }: { customer: Customer; onSaved(): void }) {
   const [key, setKey] = useState('');
   const [value, setValue] = useState('');
-  const { error, run } = useAction();
-  const save = (attributes: Record<string, unknown>) => run(async () => {
-    await patch(`/api/customers/${customer.id}`, { attributes });
+  const { busy, error, run } = useAction();
+  // Only the key changed goes to the server (PATCH …/attributes: a value sets it, null removes it, the others stay as
+  // stored). Sending the whole map from this copy — up to 1.5 s behind a customer:updated — replaced the record with
+  // it, dropping a key a teammate or the shop's backend had just set.
+  const change = (changes: Record<string, string | null>) => run(async () => {
+    await patch(`/api/customers/${customer.id}/attributes`, { attributes: changes });
     onSaved();
   });
-  // The shop's attributes only: the system's own keys (SYSTEM_ATTRIBUTES in services/customer-attributes.ts) are
-  // neither shown nor sent back — the server keeps them as stored whatever an edit sends.
+  // The boxes empty once the server has the value; a refusal (400 invalid_attributes names the key) keeps the text.
+  const add = async () => {
+    const name = key.trim();
+    if (!name || busy) return;
+    if (await change({ [name]: value })) {
+      setKey('');
+      setValue('');
+    }
+  };
+  // The shop's attributes only: the system's own keys (SYSTEM_ATTRIBUTES in services/customer-attributes.ts) are not
+  // shown — the server refuses to set or remove them here.
   const shop = Object.fromEntries(Object.entries(customer.attributes).filter(([k]) => !SYSTEM_ATTRIBUTE_KEYS.includes(k)));
   // By name: jsonb keeps no order of its own (it sorts keys by length), so the list would look shuffled otherwise.
   const entries = Object.entries(shop).sort(([a], [b]) => a.localeCompare(b));
@@ -249,15 +270,16 @@ function AttributesEditor({ customer, onSaved }: { customer: Customer; onSaved()
       <dl class="facts" data-testid="attributes">
         {entries.map(([k, v]) => [
           <dt key={`k-${k}`}>{k}</dt>,
-          <dd key={`v-${k}`} data-key={k}>{attributeText(v)} <button class="link" aria-label={t('remove')} onClick={() => { const next = { ...shop }; delete next[k]; void save(next); }}>×</button></dd>,
+          <dd key={`v-${k}`} data-key={k}>{attributeText(v)} <button class="link" aria-label={t('remove')} aria-disabled={busy ? 'true' : undefined} onClick={() => { if (!busy) void change({ [k]: null }); }}>×</button></dd>,
         ])}
       </dl>
-      <form class="inline fit" onSubmit={(e) => { e.preventDefault(); if (key.trim()) { void save({ ...shop, [key.trim()]: value }); setKey(''); setValue(''); } }}>
-        <input maxLength={60} placeholder={t('customer.attrKey')} aria-label={t('customer.attrKey')} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
-        <input maxLength={500} placeholder={t('customer.attrValue')} aria-label={t('customer.attrValue')} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
-        <button type="submit">{t('save')}</button>
+      <form class="inline fit" onSubmit={(e) => { e.preventDefault(); void add(); }}>
+        {/* The server's caps (services/customer-attributes.ts): names up to 40 characters, text up to 200. */}
+        <input maxLength={40} data-testid="attribute-key" placeholder={t('customer.attrKey')} aria-label={t('customer.attrKey')} value={key} onInput={(e) => setKey(e.currentTarget.value)} />
+        <input maxLength={200} data-testid="attribute-value" placeholder={t('customer.attrValue')} aria-label={t('customer.attrValue')} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+        <button type="submit" data-testid="attribute-save" disabled={busy}>{t('save')}</button>
       </form>
-      {error && <p class="error small">{error}</p>}
+      {error && <p class="error small" role="alert" data-testid="attributes-error">{error}</p>}
     </section>
   );
 }

@@ -131,6 +131,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   useSocketEvent(socket, 'conversation:updated', refresh);
   useSocketEvent(socket, 'messages:new', refresh);
   useChatRead(refresh); // the open chat's unread badge goes once the server has it read
+  useSocketEvent(socket, 'conversation:read', refresh); // …and when it was read in another tab or console
   useSocketEvent(socket, 'conversation:labels', () => {
     refresh();
     labelsInUse.reload();
@@ -176,7 +177,8 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
     localStorage.setItem(sortKey(scope), choice);
     setSorts((current) => ({ ...current, [scope]: choice }));
   };
-  const items = list.data?.items ?? [];
+  // A failed load keeps the last answer (useLoad): not drawn under the error, where it would pass for its results.
+  const items = list.error ? [] : list.data?.items ?? [];
   // Ticked chats for a bulk action; only those still listed count (a chat that left the view drops out).
   const [ticked, setTicked] = useState<Set<number>>(new Set());
   useEffect(() => setTicked(new Set()), [listedView, status, appliedSearch, label, teamId, JSON.stringify(extra)]);
@@ -261,7 +263,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
           </select>
         </div>
         <form class="search" onSubmit={(e) => { e.preventDefault(); setAppliedSearch(search.trim()); }}>
-          <input type="search" data-testid="inbox-search" placeholder={t('inbox.search')} aria-label={t('inbox.search')} value={search}
+          <input type="search" data-testid="inbox-search" maxLength={200} placeholder={t('inbox.search')} aria-label={t('inbox.search')} value={search}
             onInput={(e) => { setSearch(e.currentTarget.value); if (!e.currentTarget.value) { setAppliedSearch(''); setSearchEverywhere(false); } }} />
           <button type="submit" class="small" data-testid="inbox-search-go">{t('inbox.searchGo')}</button>
           {(labelsInUse.data?.items.length ?? 0) > 0 && (
@@ -288,9 +290,9 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
             </button>
           </p>
         )}
-        {list.data?.search?.scope === 'recent' && <p class="muted small search-scope" data-testid="search-recent-only">{t('search.recentOnly', { n: list.data.search.window })}</p>}
+        {!list.error && list.data?.search?.scope === 'recent' && <p class="muted small search-scope" data-testid="search-recent-only">{t('search.recentOnly', { n: list.data.search.window })}</p>}
         {list.error && <p class="error">{list.error}</p>}
-        {!list.loading && !items.length && <p class="muted empty">{t('inbox.empty')}</p>}
+        {!list.loading && !list.error && !items.length && <p class="muted empty">{t('inbox.empty')}</p>}
         <ul>
           {items.map((item) => (
             <li key={item.conversation.id} class="inbox-row">
