@@ -122,7 +122,7 @@ export default function customerRoutes(ctx: AppContext) {
       const changes = request.body.attributes === undefined ? {} : checkAttributeChanges(request.body.attributes);
       const released = checkReleasedKeys(request.body.release);
       await load(request.params.id);
-      const { customer, changed } = await updateCustomerAttributes(ctx.sql, request.params.id, changes, 'api', released);
+      const { customer, changed } = await updateCustomerAttributes(ctx.sql, request.params.id, changes, request.apiToken ? 'api' : 'console', released);
       if (changed) ctx.realtime.toAgents('customer:updated', { customerId: customer.id });
       return { customer: toCustomer(customer) };
     });

@@ -170,8 +170,11 @@ function sameAttributes(a: Record<string, unknown>, b: Record<string, unknown>):
     && keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && JSON.stringify(a[key]) === JSON.stringify(b[key]));
 }
 
-/** Who writes: the shop's side ('api': PATCH …/attributes; the import and the console write through their own statements) or the shopper's page. */
-export type AttributeWriter = 'api' | 'shopper';
+/**
+ * Who writes: the shop's side through PATCH …/attributes — its backend with an API token ('api') or an agent in the
+ * console's customer panel ('console'); the contacts import writes through its own statement — or the shopper's page.
+ */
+export type AttributeWriter = 'api' | 'console' | 'shopper';
 /** A key identify() did not write, and why: the shop's backend wrote it, or it would pass the count or size cap. */
 export interface RefusedAttribute { key: string; reason: 'backend_owned' | 'too_many' | 'too_large' }
 
@@ -179,7 +182,7 @@ export interface RefusedAttribute { key: string; reason: 'backend_owned' | 'too_
  * Applies checked changes to one customer in a transaction (the row locked: two tabs identifying at once, or the
  * shop's backend writing meanwhile, must not undo each other's keys). Refuses a deleted or merged record.
  *
- * The API ('api') writes all or nothing (a 400 names the key) and marks every key it sets or removes as the
+ * The shop's side ('api', 'console') writes all or nothing (a 400 names the key) and marks every key it sets or removes as the
  * backend's. The shopper's page (identify(), 'shopper') never fails over attributes — it runs after the sign-in has
  * merged records, and a 400 then would leave the shopper unable to sign in again: keys the backend wrote are left
  * alone, the rest are applied one by one while they fit the caps, and what was not written is returned.
@@ -195,7 +198,8 @@ export async function updateCustomerAttributes(sql: Sql, customerId: number, cha
     if (row.attributes.deleted) throw conflict(`Customer #${customerId} was deleted at their request; the record cannot be edited.`);
     const refused: RefusedAttribute[] = [];
     let next: Record<string, unknown>;
-    if (writer === 'api') next = applyAttributeChanges(row.attributes, changes);
+    const backend = writer !== 'shopper';
+    if (backend) next = applyAttributeChanges(row.attributes, changes);
     else {
       next = row.attributes;
       for (const [key, value] of Object.entries(changes)) {
@@ -206,11 +210,11 @@ export async function updateCustomerAttributes(sql: Sql, customerId: number, cha
         else next = candidate;
       }
     }
-    const sources = writer === 'api' ? Object.fromEntries(Object.keys(changes).map((key) => [key, 'api'])) : {};
+    const sources = backend ? Object.fromEntries(Object.keys(changes).map((key) => [key, writer])) : {};
     // A shop calls identify() on every page view with the same values: nothing to write, nobody to tell. (The API
     // setting a value the page had set already still makes the key the backend's.)
     const changed = !sameAttributes(row.attributes, next);
-    const marksUnchanged = Object.keys(sources).every((key) => released.includes(key) || row.attribute_sources?.[key] === 'api')
+    const marksUnchanged = Object.keys(sources).every((key) => released.includes(key) || row.attribute_sources?.[key] === writer)
       && !released.some((key) => Object.hasOwn(row.attribute_sources ?? {}, key));
     if (!changed && marksUnchanged) return { customer: row, changed: false, refused };
     // Released keys are taken out after the new marks go in: a key both set and released is the page's from now on.

@@ -11,11 +11,16 @@ const IDENTITY_SECRET = 'attribute-release-identity-secret';
 let stack: TestStack;
 let agentAuth: { cookie: string; token: string };
 let adminAuth: { cookie: string; token: string };
+/** The shop's backend: a personal API token (agent scope), as a CRM sync would hold. */
+let backendToken: string;
 
 beforeAll(async () => {
   stack = await startStack({ config: { identitySecret: IDENTITY_SECRET, rateLimitSessionsPerMinute: 300 } });
   agentAuth = await login(stack.url, stack.agent.email, stack.agent.password);
   adminAuth = await login(stack.url, stack.admin.email, stack.admin.password);
+  const made = await httpAs(stack.url, 'POST', '/api/admin/api-tokens', adminAuth, { name: 'Shop backend', scope: 'agent' });
+  expect(made.status, made.text).toBe(201);
+  backendToken = made.json.token;
 });
 afterAll(async () => {
   await stack?.close();
@@ -23,7 +28,13 @@ afterAll(async () => {
 
 const signIn = (userId: string, attributes: Record<string, unknown>) =>
   httpAs(stack.url, 'POST', '/api/widget/sessions', null, { siteKey: 'demo', userId, hash: identityHash(IDENTITY_SECRET, userId), attributes });
-const patch = (id: number, body: unknown) => httpAs(stack.url, 'PATCH', `/api/customers/${id}/attributes`, agentAuth, body);
+async function patch(id: number, body: unknown) {
+  const response = await fetch(`${stack.url}/api/customers/${id}/attributes`, {
+    method: 'PATCH', headers: { authorization: `Bearer ${backendToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, text, json: JSON.parse(text) };
+}
 const stored = async (id: number) => (await stack.env.sql<{ attributes: Record<string, unknown>; attribute_sources: Record<string, string> }[]>`
   select attributes, attribute_sources from customers where id = ${id}`)[0];
 /** A signed-in shopper whose record exists, with the given page-written attributes. */
@@ -52,6 +63,15 @@ describe('release: handing backend-owned keys back to identify()', () => {
     expect(page.status, page.text).toBe(200);
     expect(page.json.attributesRefused).toEqual([{ key: 'keep', reason: 'backend_owned' }]); // not released: still the backend's
     expect((await stored(id)).attributes).toEqual({ plan: 'Free', tier: 'bronze', keep: 'api' });
+  });
+
+  it('marks a key an agent wrote in the console (a session, not a token) as the console\'s; the backend\'s token as the API\'s', async () => {
+    const id = await shopper('release-writers', {});
+    expect((await httpAs(stack.url, 'PATCH', `/api/customers/${id}/attributes`, agentAuth, { attributes: { tier: 'gold' } })).status).toBe(200);
+    expect((await patch(id, { attributes: { plan: 'VIP' } })).status).toBe(200);
+    expect((await stored(id)).attribute_sources).toEqual({ tier: 'console', plan: 'api' });
+    const page = await signIn('release-writers', { tier: 'page', plan: 'page' });
+    expect(page.json.attributesRefused).toEqual([{ key: 'tier', reason: 'backend_owned' }, { key: 'plan', reason: 'backend_owned' }]);
   });
 
   it('with null removes the key and releases it in one call; null alone still keeps it the backend\'s', async () => {
