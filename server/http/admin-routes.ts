@@ -66,7 +66,10 @@ const RangeQuery = Type.Object({
 const Percentiles = Type.Object({ count: Type.Integer(), medianSeconds: Nullable(Type.Number()), p90Seconds: Nullable(Type.Number()) });
 const ReportSchema = Type.Object({
   range: Type.Object({ from: Type.String(), to: Type.String(), timeZone: Type.String() }),
-  conversationsPerDay: Type.Array(Type.Object({ day: Type.String(), total: Type.Integer(), handedOff: Type.Integer() }), { description: "Shoppers' conversations (not those an agent started)" }),
+  conversationsPerDay: Type.Array(Type.Object({
+    day: Type.String(), total: Type.Integer(), handedOff: Type.Integer(),
+    takenOver: Type.Integer({ description: 'Taken by a person without a bot hand-off (as containment.takenOver); total − handedOff − takenOver is the bot alone' }),
+  }), { description: "Shoppers' conversations (not those an agent started)" }),
   agentStarted: Type.Integer({ description: 'Conversations an agent started by writing to a customer: outside every other figure' }),
   containment: Type.Object({
     total: Type.Integer(),

@@ -55,7 +55,8 @@ export interface Percentiles {
 export interface Report {
   range: DateRange;
   /** Shoppers' conversations per day (those an agent started are `agentStarted`, outside every other figure). */
-  conversationsPerDay: { day: string; total: number; handedOff: number }[];
+  /** `takenOver`: taken by a person without a hand-off (as containment.takenOver), so not the bot's alone either. */
+  conversationsPerDay: { day: string; total: number; handedOff: number; takenOver: number }[];
   agentStarted: number;
   /**
    * `botResolved` includes `confirmedByShopper` (still open, its latest answer rated helpful); `withBot` are open
@@ -219,11 +220,13 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
   const { start, end } = range;
   // Each day of the range, with the range's shoppers' conversations counted by their day in the range's zone, in one read of the range
   // (rather than one probe of the created_at index per day, which a year's report costed so high it was JIT-compiled).
-  const perDay = await sql<{ day: string; total: number; handed_off: number }[]>`
-    select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(n.total, 0)::int as total, coalesce(n.handed_off, 0)::int as handed_off
+  const perDay = await sql<{ day: string; total: number; handed_off: number; taken_over: number }[]>`
+    select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(n.total, 0)::int as total, coalesce(n.handed_off, 0)::int as handed_off,
+           coalesce(n.taken_over, 0)::int as taken_over
     from (select (${range.from}::date + i) as day from generate_series(0, ${range.days - 1}::int) as i) d
     left join (
-      select (c.created_at at time zone ${range.timeZone})::date as day, count(*) as total, count(*) filter (where c.handed_off) as handed_off
+      select (c.created_at at time zone ${range.timeZone})::date as day, count(*) as total, count(*) filter (where c.handed_off) as handed_off,
+             count(*) filter (where ${takenOverByTeam(sql)}) as taken_over
       from conversations c
       where c.created_at >= ${start} and c.created_at < ${end} and c.started_by = 'shopper' and c.imported_from is null
       group by 1
@@ -394,7 +397,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
 
   return {
     range: { from: range.from, to: range.to, timeZone: range.timeZone },
-    conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off })),
+    conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off, takenOver: r.taken_over })),
     agentStarted: facts.agent_started,
     containment: {
       total: facts.total, botResolved, confirmedByShopper: confirmed, handedOff, peopleFirst, takenOver,

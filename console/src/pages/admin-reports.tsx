@@ -24,7 +24,7 @@ interface UnansweredGroup {
 
 interface Report {
   range: { from: string; to: string };
-  conversationsPerDay: { day: string; total: number; handedOff: number }[];
+  conversationsPerDay: { day: string; total: number; handedOff: number; takenOver: number }[];
   agentStarted: number;
   containment: {
     total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; closedByTeam: number; peopleFirst: number; settlesAfterMinutes: number; rate: number | null;
@@ -105,8 +105,9 @@ export function ReportsPage() {
               data: {
                 labels: r.conversationsPerDay.map((d) => d.day.slice(5)),
                 datasets: [
-                  { label: t('reports.botOnly'), data: r.conversationsPerDay.map((d) => d.total - d.handedOff), backgroundColor: '#60a5fa', stack: 's' },
+                  { label: t('reports.botOnly'), data: r.conversationsPerDay.map((d) => d.total - d.handedOff - d.takenOver), backgroundColor: '#60a5fa', stack: 's' },
                   { label: t('reports.handedOff'), data: r.conversationsPerDay.map((d) => d.handedOff), backgroundColor: '#f59e0b', stack: 's' },
+                  { label: t('reports.takenOver'), data: r.conversationsPerDay.map((d) => d.takenOver), backgroundColor: '#a78bfa', stack: 's' },
                 ],
               },
               options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
