@@ -100,6 +100,9 @@ export class BrainResponder implements Responder {
     if (RECORDED_REASONS.has(decision.evidence.reason) && !context.quickReply) {
       // Recording must never cost the shopper their answer.
       unansweredRepository(this.sql).record(context.text, context.conversationId, { reason: decision.evidence.reason }).catch((err) => this.log.warn({ err }, 'could not record an unanswered question'));
+    } else if (decision.evidence.unansweredPart && !context.quickReply) {
+      // A question answered in part: the part about a service the shop does not offer is unanswered (policy.ts).
+      unansweredRepository(this.sql).record(decision.evidence.unansweredPart, context.conversationId, { reason: 'no_match' }).catch((err) => this.log.warn({ err }, 'could not record an unanswered question'));
     }
     return { action: decision.action, reply: decision.reply, quickReplies: decision.quickReplies, metadata: decision.metadata };
   }

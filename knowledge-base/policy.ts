@@ -11,7 +11,7 @@ import { normalizeText } from './text/normalize.ts';
 import { isQuestionWord } from './text/question-words.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
-import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, faultShowed, SHOP_SERVICE_TOPICS, shopServiceTopicsNamed, isBareGreeting, questionAtEnd, readAsChinese, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
+import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, askingClause, faultShowed, partsNamingServices, SHOP_SERVICE_TOPICS, shopServiceTopicsNamed, isBareGreeting, questionAtEnd, readAsChinese, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import { findOrderNumber, withoutOrderNumbers } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
@@ -95,6 +95,11 @@ export interface Evidence {
   storyOf?: string;
   /** When the fault the message names showed, when it names one (see faultShowed): 'arrival' reads it as damaged on arrival. */
   fault?: 'arrival' | 'later' | 'unsaid';
+  /**
+   * The part of the message about a service the shop does not offer, when the rest was answered (see
+   * coveredPartAnswered): recorded as the unanswered question.
+   */
+  unansweredPart?: string;
 }
 
 export interface Decision {
@@ -103,7 +108,10 @@ export interface Decision {
   quickReplies: QuickReply[];
   metadata: BotMetadata & { reason: DecisionReason; miss: boolean };
   evidence: Evidence;
-  /** True when the bot could not help (fallback or an unresolved clarify): recorded as an unanswered question. */
+  /**
+   * True when the bot could not help (fallback or an unresolved clarify), or could with only part of the question (see
+   * Evidence.unansweredPart): recorded as an unanswered question.
+   */
   miss: boolean;
 }
 
@@ -124,6 +132,10 @@ const T = {
   },
   person: { en: 'Talk to a person', zh: '转人工客服' },
   offerPerson: { en: "If that doesn't sort it out, a person from our team can take over.", zh: '如果还没解决，可以为您转接人工客服。' },
+  otherPartUnanswered: {
+    en: "The other part of your question I can't answer here — a person from our team can help with it.",
+    zh: '您问题的另一部分我这里暂时无法回答，可以为您转接人工客服。',
+  },
   // Chinese text takes the full-width colon (查看全文：URL).
   readMore: { en: 'Read more: ', zh: '查看全文：' },
   empty: { en: 'How can I help you today?', zh: '请问有什么可以帮您？' },
@@ -320,10 +332,17 @@ export function createPolicy(deps: PolicyDeps) {
     const together = { question: `${withoutGreeting(previous)} ${question}`, readWith: previous };
     // Any of the first few passages may be the one that answers both (the first-ranked can be the one that
     // matches the follow-up's wording best and the previous question's subject least).
-    const bothAnswered = Math.max(0, ...(await search(together.question, lang, 3)).map((p) => p.confidence));
+    const togetherFound = await search(together.question, lang, 3);
+    const bothAnswered = Math.max(0, ...togetherFound.map((p) => p.confidence));
     if (bothAnswered >= thresholds.passage) return together;
     const [aloneAnswered] = await search(question, lang, 1);
-    return aloneAnswered && aloneAnswered.confidence >= thresholds.passage ? alone : together;
+    if (!aloneAnswered || aloneAnswered.confidence < thresholds.passage) return together;
+    // Both readings find the same article: the two together are about what the follow-up alone is about, only more
+    // narrowly. Words of the previous question that no article has (a typo, a place: "shipping usualy take to get to
+    // texas") lowered how much of the two together any passage covers, not what they ask ("and for canada?" is still
+    // about how long shipping takes).
+    const sameArticle = togetherFound.some((p) => p.slug === aloneAnswered.slug && p.confidence >= thresholds.passageOption);
+    return sameArticle ? together : alone;
   }
 
   /**
@@ -337,6 +356,34 @@ export function createPolicy(deps: PolicyDeps) {
     const sure = !!prediction && !prediction.outOfScope && prediction.confidence >= thresholds.intent;
     if (sure && prediction!.intent !== WARRANTY_INTENT) return prediction;
     return { intent: DAMAGED_INTENT, confidence: Math.max(thresholds.intent, prediction?.intent === DAMAGED_INTENT ? prediction.confidence : 0), outOfScope: false, alternatives: prediction?.alternatives ?? [] };
+  }
+
+  /**
+   * A message that asks about something the shop covers as well as about a service it does not offer ("how do i use a
+   * promo code? also do you do student discount", "退货运费谁出？另外你们有会员积分吗"): the covered part is answered as if
+   * asked alone, and one sentence says the other part is not answered here, with a person one tap away. The decision is
+   * a miss, and `unansweredPart` is what reaches the unanswered list. Null when no other part is left, or nothing answers
+   * it or offers options for it: the whole message is unanswered, as before.
+   */
+  async function coveredPartAnswered(
+    context: DecideContext, text: string, notOffered: typeof SHOP_SERVICE_TOPICS, storyOf: string | undefined,
+  ): Promise<Decision | null> {
+    const parts = partsNamingServices(withoutGreeting(text), notOffered);
+    if (!parts || !tokenize(parts.rest).some((w) => !isQuestionWord(w))) return null;
+    const covered = await decide(context, parts.rest, storyOf);
+    if (covered.action === 'handoff') return covered;
+    const options = covered.evidence.reason === 'ambiguous';
+    if (covered.action !== 'answer' && !options) return null;
+    const lang = covered.evidence.language;
+    const note = T.otherPartUnanswered[lang];
+    const quickReplies = covered.quickReplies.some((q) => q.value === 'handoff') ? covered.quickReplies : [...covered.quickReplies, personOption(lang)];
+    // Options to pick from end in their question, above the buttons: the note goes before it.
+    const reply = options ? `${note}\n\n${covered.reply}` : `${covered.reply}\n\n${note}`;
+    return {
+      ...covered, reply, quickReplies, miss: true,
+      metadata: { ...covered.metadata, quickReplies, miss: true },
+      evidence: { ...covered.evidence, unansweredPart: parts.naming, forShopperOnly: [...(covered.evidence.forShopperOnly ?? []), note] },
+    };
   }
 
   /** `storyOf`: the whole message, when this is the question at its end, read on its own (see questionAtEnd). */
@@ -504,7 +551,8 @@ export function createPolicy(deps: PolicyDeps) {
     const namesServices = (said: string) => services.every((t) => t.words.test(said));
     const intentNamesServices = (name: string | null | undefined) =>
       services.every((t) => !!name && !!servicesOfIntent.get(name)?.has(t.name));
-    if (!services.every((t) => servicesOfShop.has(t.name))) return noAnswer();
+    const notOffered = services.filter((t) => !servicesOfShop.has(t.name));
+    if (notOffered.length) return (await coveredPartAnswered(context, text, notOffered, storyOf)) ?? noAnswer();
     // The product in focus: the one the bot just answered from, else the one whose page the shopper is on.
     const lastProduct = lastBotTurn(context.history)?.metadata?.products as ProductRef[] | undefined;
     const answered = deps.products && lastProduct?.length ? deps.products.bySku.get(lastProduct[0].sku) : undefined;
@@ -765,8 +813,11 @@ export function createPolicy(deps: PolicyDeps) {
       // may each cover less only because they share its words out ("how long does standard shipping take, and
       // express?" has one shipping-times section for standard and one for express; the international article's
       // section on delivery abroad names both, but nothing the shipping-times article lacks).
+      // Both ways: when the own article has a word of the question the other has nowhere, each covers a part of it,
+      // and the classifier's sure reading says which part the question is about ("充电宝保修多久" is about the warranty
+      // the international article never mentions, though its note on power banks abroad covers more of the words).
       const coversMore = !!other && other.confidence >= thresholds.passage && other.confidence >= ownConfidence + OTHER_ARTICLE_MARGIN
-        && hasWordOtherLacks(question, other.slug, intent!.articleSlug);
+        && hasWordOtherLacks(question, other.slug, intent!.articleSlug) && !hasWordOtherLacks(question, intent!.articleSlug, other.slug);
       // …but never a passage that covers next to nothing ("how much is it?" leaves no word to match), and the
       // rank alone does not overrule an own article that could answer by itself: a tie in coverage goes to the
       // intent ("how many days until my refund arrives" matches the returns article's "until your refund").
@@ -859,7 +910,16 @@ export function createPolicy(deps: PolicyDeps) {
       evidence.passages = [passageEvidence(p), ...evidence.passages.filter((other) => other.slug !== p.slug)];
       return make('answer', 'answer', 'kb_passage', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true, confidence: p.confidence });
     }
-    if (top && top.confidence >= thresholds.passage && !tie) {
+    // The clause that asks may name what the question is about while the clauses before it tell the story: "衣服洗了一次
+    // 就缩水了，能退吗" is all washing and shrinking to the care article, which has no 退 (return) anywhere. An article that
+    // has none of the asking clause's words answers the story, not the question, when the article of the intent the
+    // classifier leans to has one: the shopper picks between the readings.
+    const asking = askingClause(withoutGreeting(text));
+    const askedWords = asking ? tokenize(asking).filter((w) => !isQuestionWord(w)) : [];
+    const hasAsked = (slug: string) => !!deps.index && askedWords.some((w) => deps.index!.articleTerms(slug).has(w));
+    const answersStoryOnly = !!top && askedWords.length > 0 && !!intent?.articleSlug && prediction!.confidence >= thresholds.intentOption
+      && top.slug !== intent.articleSlug && !hasAsked(top.slug) && hasAsked(intent.articleSlug);
+    if (top && top.confidence >= thresholds.passage && !tie && !answersStoryOnly) {
       const whenBroken = askWhenBroken(top);
       if (whenBroken) return whenBroken;
       const p = await quoted(top);
@@ -891,6 +951,9 @@ export function createPolicy(deps: PolicyDeps) {
     if (tail) {
       const fromTail = await decide(context, tail, text);
       if (fromTail.action === 'answer' && (fromTail.metadata.articles?.length || fromTail.metadata.products?.length)) return fromTail;
+      // Options to pick from are more help than "I don't know" ("… the strap is already starting to fray. Is that
+      // covered?": damaged on arrival or the warranty).
+      if (fromTail.evidence.reason === 'ambiguous') return fromTail;
     }
 
     // 7. Nothing: say so and offer a person; the second miss in a row hands off.

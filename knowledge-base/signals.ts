@@ -92,11 +92,14 @@ const SHOP_WORDS_ZH: Record<string, string> = {
 const SHOP_WORDS_RE = new RegExp(`\\b(?:${Object.keys(SHOP_WORDS_ZH).sort((a, b) => b.length - a.length).map((w) => w.replace(' ', '\\s*')).join('|')})\\b`, 'gi');
 const HAS_CHINESE = /[\u4e00-\u9fff]/;
 
-/** The question as the Chinese content is written: homophone slips corrected, the shop's English words in Chinese. */
+/** The question as the Chinese content is written: homophone slips corrected, the shop's English words in Chinese, a shoe's 尺寸 as 鞋码. */
 export function readAsChinese(text: string): string {
   if (!HAS_CHINESE.test(text)) return text;
   let out = text;
   for (const [slip, word] of HOMOPHONE_SLIPS) out = out.replace(slip, word);
+  // A shoe's 尺寸 is its size, which the content calls 鞋码 ("鞋子要怎么挑尺寸" found the clothing guide's 身体尺寸 as much
+  // as the shoe guide); elsewhere 尺寸 stays (a bag's dimensions, body measurements).
+  if (/鞋/.test(out)) out = out.replace(/尺寸/g, '鞋码');
   return out.replace(SHOP_WORDS_RE, (w) => SHOP_WORDS_ZH[w.toLowerCase().replace(/\s+/g, ' ')] ?? w);
 }
 
@@ -153,6 +156,29 @@ export function shopServiceTopicsNamed(text: string): typeof SHOP_SERVICE_TOPICS
   return SHOP_SERVICE_TOPICS.filter((t) => t.words.test(text));
 }
 
+/** Where a message's questions part: sentence and clause punctuation, and the words that add another question. */
+const QUESTION_BREAK = /[.!?;,。！？；，]+\s*|\s+(?=(?:and|also|plus|but|oh and)\s)|(?=另外|还有|顺便|以及|而且|还想问)/iu;
+const JOINING_WORD = /^(?:and|also|plus|but|oh and)\s+(?:also\s+)?|^(?:另外|还有|顺便问一下|顺便|以及|而且|还想问一下|还想问)[，,、\s]*/iu;
+
+/**
+ * A message in parts: the clauses that name one of these services and the rest ("how do i use a promo code? also do
+ * you do student discount" → "how do i use a promo code" and "also do you do student discount"). Null when every
+ * clause names one, or none does, or the rest asks nothing (no question mark after it, no question word): "the merino
+ * sweater is out of stock, when will it be restocked?" is one question, its first clause only says why it is asked.
+ */
+export function partsNamingServices(text: string, topics: typeof SHOP_SERVICE_TOPICS): { rest: string; naming: string } | null {
+  const clauses = text.split(QUESTION_BREAK).map((c) => c?.trim()).filter((c): c is string => !!c && /\p{L}/u.test(c));
+  const names = (clause: string) => topics.some((t) => t.words.test(clause));
+  const naming = clauses.filter(names);
+  const asked = clauses.filter((c) => !names(c));
+  const rest = asked.map((c) => c.replace(JOINING_WORD, '').trim()).filter((c) => /\p{L}/u.test(c));
+  if (!naming.length || !rest.length) return null;
+  const questionMarkAfter = (clause: string) => /^\s*[?？]/u.test(text.slice(text.indexOf(clause) + clause.length));
+  if (!asked.some((c) => questionMarkAfter(c) || tokenize(c).some(isQuestionWord))) return null;
+  const join = HAS_CHINESE.test(text) ? '，' : ', ';
+  return { rest: rest.join(join), naming: naming.join(join) };
+}
+
 /** The names of the services of SHOP_SERVICE_TOPICS the message names (none for most questions). */
 export function shopServicesNamed(text: string): string[] {
   return shopServiceTopicsNamed(text).map((t) => t.name);
@@ -162,7 +188,9 @@ export function shopServicesNamed(text: string): string[] {
 // days) or after some use (the warranty). The classifier reads "broken" and "won't charge" as warranty questions
 // whatever else is said ("the power bank i got yesterday won't charge at all": warranty 0.63), and "坏了" alone as one
 // too (0.91), though most shoppers who write just that have only unpacked it.
-const FAULT_EN = /\bbroken\b|\bbroke\b|\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not|not|stopped|can'?t|cannot)\s+(?:work(?!\s+out)|working|charge|charging|turn(?:ing)? on|switch(?:ing)? on|power(?:ing)? on)\b|\bdead\b|\bfaulty\b|\bdefective\b|\bcracked\b/i;
+// Fabric and stitching that give way are faults too ("the strap is already starting to fray"); a seam or stitching only
+// with what happened to it ("does the jacket have taped seams?" names no fault).
+const FAULT_EN = /\bbroken\b|\bbroke\b|\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not|not|stopped|can'?t|cannot)\s+(?:work(?!\s+out)|working|charge|charging|turn(?:ing)? on|switch(?:ing)? on|power(?:ing)? on)\b|\bdead\b|\bfaulty\b|\bdefective\b|\bcracked\b|\bfray(?:s|ed|ing)?\b|\b(?:coming|came|come|falling|fell) (?:apart|undone|unstitched|unravell?ing)\b|\b(?:seams?|stitch(?:es|ing)?)\b[^.?!]{0,25}\b(?:split(?:ting)?|ripp(?:ed|ing)|tore|torn|tearing|loose|undone|apart|unravell?(?:ed|ing)|gone|broke|broken)\b|\b(?:split|ripped|torn|loose|broken) (?:seams?|stitch(?:es|ing)?)\b/i;
 const FAULT_ZH = /坏了|坏的|是坏|坏掉|充不进电|充不了电|充不上电|开不了机|开不开机|不开机|没反应|不能用|用不了|不工作|碎了|是碎的|裂了/;
 const ON_ARRIVAL_EN = /\b(?:arrived|arrives|came|come|delivered|received|just got|got (?:it |them |this |these )?(?:today|yesterday)|i got (?:yesterday|today)|out of the box|unboxed|unpacked|opened (?:it|the box|the parcel))\b/i;
 const ON_ARRIVAL_ZH = /收到|到货|到手|刚到|今天到|昨天到|到了|拆开|打开包装|开箱|刚买|新买/;
@@ -361,6 +389,17 @@ const TOPIC_WORDS = 2;
 /** Shorter messages are questions, not stories: the whole of them is read. */
 const STORY_MIN_WORDS = 12;
 const STORY_MIN_HAN = 20;
+
+/**
+ * The last clause of a message of several, when it asks something (a question word or a question mark): "衣服洗了一次就
+ * 缩水了，能退吗" → "能退吗". Null for a message of one clause, or one whose end asks nothing.
+ */
+export function askingClause(text: string): string | null {
+  const clauses = text.split(CLAUSE_BREAK).map((c) => c?.trim()).filter((c): c is string => !!c && /\p{L}/u.test(c));
+  if (clauses.length < 2) return null;
+  const last = clauses[clauses.length - 1];
+  return /[?？]\s*$/u.test(text) || tokenize(last).some(isQuestionWord) ? last : null;
+}
 
 /**
  * The question at the end of a story ("We had a power cut while I was paying … now I see two charges on my bank
