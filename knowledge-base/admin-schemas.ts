@@ -118,11 +118,12 @@ const BaseVersion = (what: string) => Type.Integer({ minimum: 1, maximum: 2_147_
 /**
  * Publish, unpublish and restore-a-version: what they act on is the version the admin saw, so they take its number as
  * a save does; an action on a version someone saved meanwhile (unseen) is refused with 409. The body may be left out
- * (clients written before it send none: Fastify checks a missing body as null).
+ * (clients written before it send none: Fastify checks a missing body as null). Other properties are allowed and
+ * ignored, as they were before baseVersion: a client sending `{"note": "go live"}` must not start getting 400s.
  */
 export const ArticleActionSchema = Nullable(Type.Object({
   baseVersion: Type.Optional(BaseVersion('the action')),
-}, { additionalProperties: false }));
+}));
 
 export const ArticleUpdateSchema = Type.Object({
   slug: Type.Optional(SlugSchema),

@@ -2,8 +2,9 @@
 // out-of-scope example made of a shopper's question, an article draft started from a chat. Recorded by the
 // unanswered and candidate routes (server/http/admin-kb-routes.ts); read when a customer is deleted
 // (server/services/customer-privacy.ts), which takes their words out of the training data and drops the drafts.
-// An example records the intent it was added to (migration 060): the same sentence an admin typed into another intent
-// is the shop's own and stays.
+// An example records the intent it was added to (migration 060): while that intent holds the text, the same sentence
+// an admin typed into another intent is the shop's own and stays; once it does not (moved by hand, intent deleted:
+// the link is then null), the text is looked for in every intent.
 import type { Sql } from '../server/db/client.ts';
 import { cleanOutOfScopeExamples } from './out-of-scope.ts';
 
@@ -27,7 +28,8 @@ export async function recordLearningSources(sql: Sql, sources: LearningSource[])
 /** An intent-example text taught from a conversation, and the intent it was added to. */
 export interface TaughtExample {
   text: string;
-  /** Null when recorded before migration 060, which did not keep the intent: the text is looked for in every intent. */
+  /** Null when recorded before migration 060 (which did not keep the intent) or when the intent was deleted since: the
+   * text is looked for in every intent. */
   intentId: number | null;
 }
 

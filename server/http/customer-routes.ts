@@ -119,7 +119,8 @@ export default function customerRoutes(ctx: AppContext) {
         response: { 200: Type.Object({ customer: CustomerSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
       },
     }, async (request) => {
-      const changes = request.body.attributes === undefined ? {} : checkAttributeChanges(request.body.attributes);
+      // A null or a release may name a key an older, looser writer stored (the panel's × removes whatever it shows).
+      const changes = request.body.attributes === undefined ? {} : checkAttributeChanges(request.body.attributes, { removeHeldKeys: true });
       const released = checkReleasedKeys(request.body.release);
       await load(request.params.id);
       const { customer, changed } = await updateCustomerAttributes(ctx.sql, request.params.id, changes, request.apiToken ? 'api' : 'console', released);

@@ -29,12 +29,20 @@
 // left them, so identify() writes those keys again. The value stays until the page changes it. A null only removes a
 // value and keeps the key the backend's — "this shopper has no trial" must not be undone by a stale page — so a key
 // the backend wants gone and the page's again is sent as null and released in one call.
+//
+// The name rules are for keys being set. The older writers were looser — the console's whole-replace PATCH
+// /api/customers/:id takes any name of up to 60 characters, the contacts import too — so a record may hold
+// "Favourite colour?" or a 50-character key. Removing one (null) or releasing it is accepted under its stored spelling
+// whatever that is, within those writers' bounds (MAX_HELD_KEY_CHARS, no control characters, not a system key), when the
+// record holds it: as a value or as a backend mark. A name outside the rules that the record does not hold is refused.
 import type { Sql } from '../db/client.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
 
 export const MAX_SHOP_ATTRIBUTES = 30;
 export const MAX_ATTRIBUTE_KEY_CHARS = 40;
+/** The longest name the looser writers (the whole-replace PATCH, the contacts import) store: removable, not settable. */
+export const MAX_HELD_KEY_CHARS = 60;
 export const MAX_ATTRIBUTE_TEXT_CHARS = 200;
 /** UTF-8 bytes of the record's attributes as JSON: 30 keys of short values fit many times; 30 of 200 Chinese characters do not. */
 export const MAX_ATTRIBUTES_BYTES = 8 * 1024;
@@ -78,6 +86,29 @@ function keyProblem(key: string): string | null {
   return null;
 }
 
+/** Why a name cannot even be one of the looser writers' (see the header), or null. */
+function heldKeyProblem(key: string): string | null {
+  const length = [...key].length;
+  if (length < 1 || length > MAX_HELD_KEY_CHARS) return `attribute name ${shown(key)} must be 1-${MAX_HELD_KEY_CHARS} characters`;
+  if (CONTROL_CHARACTERS.test(key)) return `attribute name ${shown(key)} has control characters`;
+  if (SYSTEM_ATTRIBUTES.has(key)) return `attribute ${shown(key)} is kept by the system`;
+  return null;
+}
+
+/**
+ * The key a removal or a release names: in NFC when it meets the name rules; otherwise as given (the spelling an older
+ * writer stored), if it is within their bounds — updateCustomerAttributes then requires the record to hold it.
+ */
+function removableKey(given: string): { key: string } | { problem: string } {
+  const key = given.normalize('NFC');
+  const problem = keyProblem(key);
+  if (!problem) return { key };
+  return heldKeyProblem(given) ? { problem } : { key: given };
+}
+
+/** A name outside the rules: only one the record holds may be removed or released (see the header). */
+const outsideNameRules = (key: string) => keyProblem(key.normalize('NFC')) !== null;
+
 function valueProblem(key: string, value: unknown): string | null {
   if (value === null || typeof value === 'boolean') return null;
   if (typeof value === 'number') {
@@ -94,14 +125,23 @@ function valueProblem(key: string, value: unknown): string | null {
   return `attribute ${shown(key)}: expected text, a number, true/false or null, not ${Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : typeof value}`;
 }
 
-/** Checks what a request sent as `attributes`; throws 400 `invalid_attributes` naming the first bad key. */
-export function checkAttributeChanges(input: unknown): AttributeChanges {
+/**
+ * Checks what a request sent as `attributes`; throws 400 `invalid_attributes` naming the first bad key. With
+ * `removeHeldKeys` (the shop's side), a null may name a key outside the rules an older writer stored (see the header).
+ */
+export function checkAttributeChanges(input: unknown, options: { removeHeldKeys?: boolean } = {}): AttributeChanges {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw refuse('attributes: expected an object of names and values.');
   const entries = Object.entries(input);
   if (entries.length > MAX_SHOP_ATTRIBUTES) throw refuse(`attributes: ${entries.length} given; a customer has at most ${MAX_SHOP_ATTRIBUTES}.`);
   const checked: [string, unknown][] = [];
   for (const [given, value] of entries) {
     if (LONE_SURROGATE.test(given)) throw refuse(`attribute name ${shown(given)} is not well-formed Unicode.`);
+    if (value === null && options.removeHeldKeys) {
+      const removal = removableKey(given);
+      if ('problem' in removal) throw refuse(`${removal.problem}.`);
+      checked.push([removal.key, null]);
+      continue;
+    }
     // One spelling per name: "é" typed precomposed on one page and decomposed on another is one attribute.
     const key = given.normalize('NFC');
     const problem = keyProblem(key) ?? valueProblem(key, value);
@@ -112,17 +152,19 @@ export function checkAttributeChanges(input: unknown): AttributeChanges {
   return Object.fromEntries(checked) as AttributeChanges;
 }
 
-/** Checks what the API sent as `release` (undefined: none); throws 400 `invalid_attributes` naming the first bad name. */
+/**
+ * Checks what the API sent as `release` (undefined: none); throws 400 `invalid_attributes` naming the first bad name.
+ * A name outside the rules is kept as given, for a key the record holds (see the header).
+ */
 export function checkReleasedKeys(input: unknown): string[] {
   if (input === undefined) return [];
   if (!Array.isArray(input) || input.some((key) => typeof key !== 'string')) throw refuse('release: expected a list of attribute names.');
   if (input.length > MAX_RELEASED_KEYS) throw refuse(`release: ${input.length} names given; at most ${MAX_RELEASED_KEYS}.`);
   return (input as string[]).map((given) => {
     if (LONE_SURROGATE.test(given)) throw refuse(`attribute name ${shown(given)} is not well-formed Unicode.`);
-    const key = given.normalize('NFC'); // the spelling the key is stored and marked under
-    const problem = keyProblem(key);
-    if (problem) throw refuse(`release: ${problem}.`);
-    return key;
+    const release = removableKey(given); // NFC: the spelling a key within the rules is stored and marked under
+    if ('problem' in release) throw refuse(`release: ${release.problem}.`);
+    return release.key;
   });
 }
 
@@ -196,6 +238,14 @@ export async function updateCustomerAttributes(sql: Sql, customerId: number, cha
     if (!row) throw notFound('Customer');
     if (row.merged_into_id) throw new AppError(404, 'customer_merged', `Customer #${customerId} was merged into customer #${row.merged_into_id}.`);
     if (row.attributes.deleted) throw conflict(`Customer #${customerId} was deleted at their request; the record cannot be edited.`);
+    const held = (key: string) => Object.hasOwn(row.attributes, key) || Object.hasOwn(row.attribute_sources ?? {}, key);
+    const removed = Object.keys(changes).filter((key) => changes[key] === null);
+    for (const [what, keys] of [['attributes', removed], ['release', released]] as const) {
+      const unheld = keys.find((key) => outsideNameRules(key) && !held(key));
+      if (unheld !== undefined) {
+        throw refuse(`${what}: ${keyProblem(unheld.normalize('NFC'))}; a name outside these rules is accepted only for an attribute the customer has.`);
+      }
+    }
     const refused: RefusedAttribute[] = [];
     let next: Record<string, unknown>;
     const backend = writer !== 'shopper';

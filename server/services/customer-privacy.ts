@@ -107,15 +107,21 @@ export interface DeletionSummary {
 }
 
 /**
- * The condition (on `intent_examples e`) for the examples that are these taught texts: each in the intent it was added
- * to, so the same sentence an admin typed into another intent stays; a text recorded before migration 060 kept its
- * intent (intentId null) in every intent, as deletion did then.
+ * The condition (on `intent_examples e`) for the examples that are these taught texts. A text recorded with its intent,
+ * while that intent still holds it, is matched there only: the same sentence an admin typed into another intent is the
+ * shop's own and stays. Otherwise it is matched in every intent, as deletion did before migration 060: recorded before
+ * the intent was kept (intentId null), the intent since deleted (the link set to null; a 'replace' import renaming it
+ * deletes the old one), or the sentence moved by hand to another intent; the link must never hide where their words went.
  */
 function theirExamples(sql: Sql, taught: TaughtExample[]) {
   const inIntent = taught.filter((x): x is { text: string; intentId: number } => x.intentId != null);
   const anywhere = taught.filter((x) => x.intentId == null).map((x) => x.text);
+  const recorded = sql`unnest(${sql.array(inIntent.map((x) => x.intentId))}::bigint[], ${sql.array(inIntent.map((x) => x.text))}::text[]) as t(intent_id, text)`;
+  // Read from the statement's snapshot, so inside a delete it still sees the examples the delete removes.
   return sql`(e.text = any(${sql.array(anywhere)}::text[])
-    or (e.intent_id, e.text) in (select * from unnest(${sql.array(inIntent.map((x) => x.intentId))}::bigint[], ${sql.array(inIntent.map((x) => x.text))}::text[])))`;
+    or (e.intent_id, e.text) in (select t.intent_id, t.text from ${recorded})
+    or e.text in (select t.text from ${recorded}
+      where not exists (select 1 from intent_examples held where held.intent_id = t.intent_id and held.text = t.text)))`;
 }
 
 /**
@@ -123,8 +129,8 @@ function theirExamples(sql: Sql, taught: TaughtExample[]) {
  * words kept among the examples of unanswered groups an admin handled, by adding an example or marking them "Not for
  * the bot", before that migration was applied. Only those: a group handled since has its sources recorded, and
  * matching its texts again could only hit an example the shop wrote itself ("where is my order") because a shopper
- * once typed the same words. An example is looked for only in the intent the group was added to. Texts as stored
- * (trimmed, spaces collapsed).
+ * once typed the same words. An example is looked for in the intent the group was added to, or everywhere when that
+ * intent no longer holds it (theirExamples). Texts as stored (trimmed, spaces collapsed).
  */
 async function taughtBeforeSources(sql: Sql, conversationIds: number[]): Promise<{ examples: { intentId: number; text: string }[]; outOfScope: Set<string> }> {
   const out = { examples: [] as { intentId: number; text: string }[], outOfScope: new Set<string>() };
@@ -149,8 +155,8 @@ async function taughtBeforeSources(sql: Sql, conversationIds: number[]): Promise
  * or the resolved hand-offs made their words an intent example or an out-of-scope one, which outlive the conversation
  * (and sit in the trained model until it is retrained). Found by the source each taught text records
  * (learning_sources, migration 059; recorded only for texts that were new, so an example the shop had is not theirs;
- * an example only in the intent it was added to, migration 060), and, for what was taught before sources were
- * recorded, as taughtBeforeSources says. Drafts started from their chats
+ * an example in the intent it was added to while that intent holds it, else anywhere, migration 060), and, for what
+ * was taught before sources were recorded, as taughtBeforeSources says. Drafts started from their chats
  * quote their question (and the agent's reply, which may name them): a draft never published is deleted; an article
  * an admin went on to publish is the shop's content and stays, without the record tying it to them. Run before their
  * questions leave the unanswered list.

@@ -3,7 +3,8 @@
 //   - A shopper's question added to an intent from the learning loop is removed from that intent only (migration 060):
 //     the same sentence an admin typed into another intent is the shop's own and stays; the link survives the intent
 //     being renamed and its examples rewritten; a source recorded before 060 (no intent) still removes the text from
-//     every intent; deleting the intent forgets its sources.
+//     every intent; so does one whose intent no longer holds it: the intent deleted (the link set to null), renamed by
+//     a 'replace' import, or the sentence moved by hand to another intent. The export lists what deletion removes.
 //   - An import writing the out-of-scope list takes the list's lock, so a "Not for the bot" that read the list before
 //     does not write it back over the imported one (the race is made to happen: a transaction of the test's holds the
 //     lock as that action does, and the import is seen waiting for it).
@@ -89,19 +90,71 @@ describe('customer deletion and an example taught to one intent', () => {
     expect(await examplesOf(two)).not.toContain(sentence);
   }, 60_000);
 
-  it('forgets the sources of an intent that is deleted, so the same text elsewhere stays', async () => {
+  it('removes the text from every intent once its intent is deleted (the link is kept, set to null), and the export lists it', async () => {
     const sentence = 'can the otter mug be wrapped in recycled paper';
     const doomed = await createIntent('mug_wrapping', ['do you wrap mugs', 'is the mug packed safely']);
     const kept = await createIntent('packaging', ['is your packaging recyclable', 'do you use plastic in parcels']);
     const shopper = await shopperGroup(sentence);
     expect((await api('POST', `/api/admin/unanswered/${shopper.groupId}/add-example`, { intentId: doomed })).status).toBe(200);
+    // Their words end up in the other intent (a copy the admin pasted there before deleting the first).
     expect((await api('POST', `/api/admin/intents/${kept}/examples`, { text: sentence, locale: 'en' })).status).toBe(200);
 
     expect((await api('DELETE', `/api/admin/intents/${doomed}`)).status).toBe(200);
-    expect(await stack.env.sql`select id from learning_sources where conversation_id = ${shopper.conversationId}`).toHaveLength(0);
+    expect(await stack.env.sql`select intent_id from learning_sources where conversation_id = ${shopper.conversationId}`)
+      .toEqual([{ intent_id: null }]);
+    const exported = (await api('GET', `/api/admin/customers/${shopper.customerId}/export`)).json;
+    expect(exported.trainingExamples.intents).toEqual([{ intent: 'packaging', locale: 'en', text: sentence }]);
     const deleted = await api('DELETE', `/api/admin/customers/${shopper.customerId}`);
-    expect(deleted.json.trainingExamplesRemoved).toBe(0);
-    expect(await examplesOf(kept)).toContain(sentence);
+    expect(deleted.json.trainingExamplesRemoved).toBe(1);
+    expect(await examplesOf(kept)).not.toContain(sentence);
+    expect(await stack.env.sql`select id from learning_sources where conversation_id = ${shopper.conversationId}`).toHaveLength(0);
+  }, 60_000);
+
+  it('follows the sentence an admin moved by hand to another intent', async () => {
+    const sentence = 'will the fox scarf arrive before the weekend';
+    const first = await createIntent('scarf_questions', ['is the scarf wool', 'how long is the scarf']);
+    const second = await createIntent('delivery_time', ['when will my parcel arrive', 'how long does delivery take']);
+    const shopper = await shopperGroup(sentence);
+    expect((await api('POST', `/api/admin/unanswered/${shopper.groupId}/add-example`, { intentId: first })).status).toBe(200);
+
+    // The editor's save of the first intent without the sentence, then the sentence added to the second.
+    const loaded = (await api('GET', `/api/admin/intents/${first}`)).json.intent;
+    const { id: _id, ...body } = loaded;
+    const saved = await api('PUT', `/api/admin/intents/${first}`, { ...body, examples: { en: loaded.examples.en.filter((x: string) => x !== sentence) } });
+    expect(saved.status, JSON.stringify(saved.json)).toBe(200);
+    expect((await api('POST', `/api/admin/intents/${second}/examples`, { text: sentence, locale: 'en' })).status).toBe(200);
+
+    const exported = (await api('GET', `/api/admin/customers/${shopper.customerId}/export`)).json;
+    expect(exported.trainingExamples.intents).toEqual([{ intent: 'delivery_time', locale: 'en', text: sentence }]);
+    const deleted = await api('DELETE', `/api/admin/customers/${shopper.customerId}`);
+    expect(deleted.json.trainingExamplesRemoved).toBe(1);
+    expect(await examplesOf(second)).not.toContain(sentence);
+    expect(await examplesOf(second)).toEqual(['when will my parcel arrive', 'how long does delivery take']);
+  }, 60_000);
+
+  it("follows the sentence into the intent a 'replace' import renamed its intent to", async () => {
+    const sentence = 'does the heron print come framed';
+    const original = await createIntent('print_frames', ['are the prints framed', 'what size is the frame']);
+    const shopper = await shopperGroup(sentence);
+    expect((await api('POST', `/api/admin/unanswered/${shopper.groupId}/add-example`, { intentId: original })).status).toBe(200);
+
+    // Every intent as exported, the one renamed: the import deletes the old name and creates the new one.
+    const all = (await api('GET', '/api/admin/intents/export')).json.intents as { name: string }[];
+    const file = all.map((i) => (i.name === 'print_frames' ? { ...i, name: 'framing_options' } : i));
+    expect(file.find((i) => i.name === 'framing_options')).toBeDefined();
+    const preview = await api('POST', '/api/admin/intents/import?dryRun=true', { intents: file, mode: 'replace' });
+    expect(preview.status, JSON.stringify(preview.json)).toBe(200);
+    expect(preview.json.deleted).toBe(1);
+    const imported = await api('POST', '/api/admin/intents/import', { intents: file, mode: 'replace', confirmDeletes: 1 });
+    expect(imported.status, JSON.stringify(imported.json)).toBe(200);
+    const [renamed] = await stack.env.sql<{ id: number }[]>`select id from intents where name = 'framing_options'`;
+    expect(await examplesOf(renamed.id)).toContain(sentence);
+
+    const exported = (await api('GET', `/api/admin/customers/${shopper.customerId}/export`)).json;
+    expect(exported.trainingExamples.intents).toEqual([{ intent: 'framing_options', locale: 'en', text: sentence }]);
+    const deleted = await api('DELETE', `/api/admin/customers/${shopper.customerId}`);
+    expect(deleted.json.trainingExamplesRemoved).toBe(1);
+    expect(await examplesOf(renamed.id)).toEqual(['are the prints framed', 'what size is the frame']);
   }, 60_000);
 });
 

@@ -2,7 +2,7 @@
 // unpublishing or restoring an article with the version the admin saw (baseVersion) is refused (409, the stale-save
 // refusal) when a colleague saved another version meanwhile, and works as before without it; an unanswered group
 // whose claim was left by an action that never ended (a crash) can be acted on again once the claim is old, while a
-// fresh claim still refuses a second action.
+// fresh claim still refuses a second action. Other properties in an action's body are ignored, as before baseVersion.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, login, httpAs, type TestStack } from '../support/server.ts';
 import { STALE_EDIT_MARK } from '../../knowledge-base/stale-edits.ts';
@@ -96,9 +96,22 @@ describe('article actions based on an older version', () => {
     expect((await api('POST', `/api/admin/articles/${id}/unpublish`, {})).json.article).toMatchObject({ status: 'draft', version: 8 });
   });
 
-  it('refuses a baseVersion that is no version, or a field it does not know (400)', async () => {
+  it('with other properties beside baseVersion (accepted and ignored before it), each action still works', async () => {
     const id = await savedMeanwhile();
-    for (const body of [{ baseVersion: 0 }, { baseVersion: 'two' }, { baseVersion: 2.5 }, { version: 2 }]) {
+    const published = await api('POST', `/api/admin/articles/${id}/publish`, { note: 'go live' });
+    expect(published.status, JSON.stringify(published.json)).toBe(200);
+    expect(published.json.article).toMatchObject({ status: 'published', version: 3 });
+    // baseVersion is still read beside them: a stale one is refused.
+    expectStaleRefusal(await api('POST', `/api/admin/articles/${id}/unpublish`, { baseVersion: 2, note: 'pause it' }));
+    const unpublished = await api('POST', `/api/admin/articles/${id}/unpublish`, { baseVersion: 3, reason: 'pause it' });
+    expect(unpublished.json.article).toMatchObject({ status: 'draft', version: 4 });
+    const restored = await api('POST', `/api/admin/articles/${id}/versions/1/restore`, { comment: 'back to the first text' });
+    expect(restored.json.article).toMatchObject({ version: 5, body: 'Gift cards never expire.' });
+  });
+
+  it('refuses a baseVersion that is no version (400)', async () => {
+    const id = await savedMeanwhile();
+    for (const body of [{ baseVersion: 0 }, { baseVersion: 'two' }, { baseVersion: 2.5 }, { baseVersion: null }]) {
       const answer = await api('POST', `/api/admin/articles/${id}/publish`, body);
       expect(answer.status, JSON.stringify(body)).toBe(400);
     }
