@@ -7,7 +7,7 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, IdParams, Nullable, Ok } from './schemas.ts';
 import { UserSchema } from './auth-routes.ts';
-import { sessionsRepository, usersRepository, type PublicUser } from '../repositories/users.ts';
+import { normalisedEmail, sessionsRepository, usersRepository, type PublicUser } from '../repositories/users.ts';
 import { hashPassword } from '../services/auth-service.ts';
 import { refuseApiToken } from '../plugins/auth.ts';
 import { isKnownTimeZone, loadWidgetSettings, saveWidgetSettings, WidgetSettingsSchema } from '../services/widget-settings.ts';
@@ -274,10 +274,11 @@ export default function adminRoutes(ctx: AppContext) {
       if (body.invite === true && body.password !== undefined) throw badRequest('Give either a password or invite: true, not both.');
       if (body.invite !== true && body.password === undefined) throw badRequest('Give a password, or invite: true to email them an invitation.');
       if (body.invite && !invitations.enabled()) throw badRequest('Invitations need outgoing email (SMTP_URL): set a password for them instead.', 'email_off');
-      if (await users.findByEmail(body.email)) throw conflict('An account with this email already exists.');
+      const email = normalisedEmail(body.email);
+      if (await users.findByEmail(email)) throw conflict('An account with this email already exists.');
       const passwordHash = body.password !== undefined ? await hashPassword(body.password) : await unusablePasswordHash();
       const { name } = cleanNames({ name: body.name });
-      const created = await users.create({ email: body.email.trim(), name: name!, role: body.role, passwordHash, capacity: body.capacity, languages: body.languages });
+      const created = await users.create({ email, name: name!, role: body.role, passwordHash, capacity: body.capacity, languages: body.languages });
       // A password the admin chose is known to two people: its holder replaces it at their first sign-in.
       if (body.password !== undefined) await sql`update users set must_change_password = true where id = ${created.id}`;
       await audit(request.user!.id, 'team.create', `user:${created.id}`, { email: created.email, role: created.role, ...(body.invite ? { invited: true } : {}) });
@@ -296,7 +297,8 @@ export default function adminRoutes(ctx: AppContext) {
       preHandler: app.requireAdmin,
       schema: {
         tags: ['admin'], summary: 'Change name (and the name shown to shoppers), role, capacity, languages, active or password; deactivating or a new password ends all their sessions. '
-          + 'A new password must be replaced by one of their own at their next sign-in, and replaces a pending invitation. A rename reaches every console (agent:renamed)',
+          + 'A new password must be replaced by one of their own at their next sign-in, and replaces a pending invitation. A rename reaches every console (agent:renamed). '
+          + 'Demoting or deactivating the only active admin is refused (409 last_admin)',
         params: IdParams,
         body: Type.Object({
           name: Type.Optional(FullNameInput),
@@ -309,7 +311,7 @@ export default function adminRoutes(ctx: AppContext) {
         }, { additionalProperties: false, minProperties: 1 }),
         response: {
           200: Type.Object({ member: TeamMember, releasedChats: Type.Optional(Type.Integer({ description: 'On deactivation: how many chats they held went back to the queue' })) }),
-          400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse,
+          400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse,
         },
       },
     }, async (request) => {
@@ -323,13 +325,24 @@ export default function adminRoutes(ctx: AppContext) {
       if (id === request.user!.id && body.password) throw badRequest('Change your own password from your account menu: it asks for the current one.', 'self_change');
       // Names are checked (trimmed, length, no control characters) before anything is changed.
       const names = cleanNames(body, before.name);
-      await sql`update users set
-                  role = coalesce(${body.role ?? null}, role),
-                  capacity = coalesce(${body.capacity ?? null}::int, capacity),
-                  languages = coalesce(${body.languages ?? null}::text[], languages),
-                  active = coalesce(${body.active ?? null}::boolean, active),
-                  presence = case when ${body.active === false} then 'offline' else presence end
-                where id = ${id}`;
+      await sql.begin(async (tx) => {
+        // Two admins demoting or deactivating each other at once would each still see the other as an admin: the
+        // active admins are locked (in id order, so two such changes wait for each other rather than deadlock) and
+        // counted in the same transaction as the change, so the second one sees the first one's result.
+        if (body.active === false || body.role === 'agent') {
+          const admins = await tx<{ id: number }[]>`select id from users where role = 'admin' and active order by id for update`;
+          if (admins.length === 1 && Number(admins[0].id) === id) {
+            throw new AppError(409, 'last_admin', `${before.name} is the only active admin left: make someone else an admin first, or the shop would have no one to manage it.`);
+          }
+        }
+        await tx`update users set
+                   role = coalesce(${body.role ?? null}, role),
+                   capacity = coalesce(${body.capacity ?? null}::int, capacity),
+                   languages = coalesce(${body.languages ?? null}::text[], languages),
+                   active = coalesce(${body.active ?? null}::boolean, active),
+                   presence = case when ${body.active === false} then 'offline' else presence end
+                 where id = ${id}`;
+      });
       if (names.name !== undefined || names.displayName !== undefined) await renameMember(ctx, id, names);
       let releasedChats = 0;
       if (body.active === false) {

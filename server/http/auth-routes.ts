@@ -1,12 +1,12 @@
 import { Type } from 'typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, Nullable, Ok } from './schemas.ts';
-import { SESSION_COOKIE } from '../services/auth-service.ts';
+import { SESSION_COOKIE, tokenHash } from '../services/auth-service.ts';
 import { sessionToken } from '../plugins/auth.ts';
 import { SESSION_HINT_COOKIE } from './session-hint.ts';
-import type { PublicUser } from '../repositories/users.ts';
+import { usersRepository, type PublicUser } from '../repositories/users.ts';
 import { twoStepFor } from './two-step-routes.ts';
 import { AppError, unauthorized } from '../errors.ts';
 import { loginThrottle, MAX_WRONG_PASSWORDS, WRONG_PASSWORD_WINDOW_MINUTES } from '../services/login-throttle.ts';
@@ -40,9 +40,14 @@ export default function authRoutes(ctx: AppContext) {
 
     const twoStep = twoStepFor(ctx);
     const throttle = loginThrottle(ctx.redis, ctx.config, ctx.sql);
-    /** The one place a session is made and its cookies set: a password sign-in, or its second step. */
-    const signIn = async (reply: FastifyReply, user: PublicUser) => {
+    const users = usersRepository(ctx.sql);
+    /**
+     * The one place a session is made and its cookies set: a password sign-in, its second step, or an accepted
+     * invitation (`how`). Each is in the audit log with the address it came from.
+     */
+    const signIn = async (request: FastifyRequest, reply: FastifyReply, user: PublicUser, how: 'password' | 'two_step' | 'invitation') => {
       const session = await ctx.auth.startSession(user);
+      await recordAudit(ctx.sql, user.id, 'auth.sign_in', `user:${user.id}`, { address: request.ip, how });
       const cookie = { path: '/', sameSite: 'lax', secure: secureCookie, maxAge: ctx.config.agentSessionTtlHours * 3600 } as const;
       reply.setCookie(SESSION_COOKIE, session.token, { ...cookie, httpOnly: true });
       // Readable by the console, no secret: it lets a signed-out page skip asking /api/auth/me (session-hint.ts).
@@ -77,11 +82,22 @@ export default function authRoutes(ctx: AppContext) {
       const { email, password } = request.body;
       const attempts = await throttle.forEmail(email); // the account's key, worked out once for this request
       const lockedFor = await attempts.lockedMinutes();
+      // Refusals while locked are not each logged (anyone who knows the address can cause them): the lock is, once.
       if (lockedFor > 0) {
         throw new AppError(429, 'too_many_wrong_passwords', `Too many wrong passwords for this account. Try again in ${lockedFor} ${lockedFor === 1 ? 'minute' : 'minutes'}.`);
       }
       const user = await ctx.auth.checkPassword(email, password).catch(async (error: unknown) => {
-        if (error instanceof AppError && error.statusCode === 401) await attempts.failed();
+        if (error instanceof AppError && error.statusCode === 401) {
+          const { locked } = await attempts.failed();
+          // Only for an address that has an account, named as stored: an address typed for no account is never
+          // written down (the log would tell which exist, and keep whatever was typed there).
+          const account = await users.findByEmail(email);
+          if (account) {
+            const about = { address: request.ip, email: account.email };
+            await recordAudit(ctx.sql, null, 'auth.sign_in_failed', `user:${account.id}`, about);
+            if (locked) await recordAudit(ctx.sql, null, 'auth.locked', `user:${account.id}`, { ...about, minutes: WRONG_PASSWORD_WINDOW_MINUTES });
+          }
+        }
         throw error;
       });
       await attempts.succeeded();
@@ -89,7 +105,7 @@ export default function authRoutes(ctx: AppContext) {
         const { challenge, expiresAt } = await twoStep.createChallenge(user.id);
         return { twoStepRequired: true as const, challenge, expiresAt: expiresAt.toISOString() };
       }
-      return signIn(reply, user);
+      return signIn(request, reply, user, 'password');
     });
 
     app.post('/api/auth/login/verify', {
@@ -106,18 +122,29 @@ export default function authRoutes(ctx: AppContext) {
         response: { 200: Session, 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse },
       },
     }, async (request, reply) => {
-      const userId = await twoStep.verifyChallenge(request.body.challenge, request.body.code);
+      const userId = await twoStep.verifyChallenge(request.body.challenge, request.body.code).catch(async (error: unknown) => {
+        // Someone with the right password is trying codes at an account locked after too many wrong ones. Each such
+        // try needs the password first, so these are few; the challenge (still there) says whose account it is.
+        if (error instanceof AppError && error.code === 'two_step_locked') {
+          const [challenged] = await ctx.sql<{ user_id: number }[]>`select user_id from login_challenges where token_hash = ${tokenHash(request.body.challenge)}`;
+          if (challenged) await recordAudit(ctx.sql, null, 'two_step.locked', `user:${challenged.user_id}`, { address: request.ip });
+        }
+        throw error;
+      });
       const user = await ctx.auth.activeUser(userId);
       // Deactivated between the two steps: no session.
       if (!user) throw unauthorized('Wrong email or password.');
-      return signIn(reply, user);
+      return signIn(request, reply, user, 'two_step');
     });
 
     app.post('/api/auth/logout', {
       schema: { tags: ['auth'], summary: 'End the current session (clears the session cookie and the sd_signed_in hint)', response: { 200: Ok, 500: ErrorResponse } },
     }, async (request, reply) => {
       const token = sessionToken(request);
-      if (token) await ctx.auth.logout(token);
+      const user = await ctx.auth.userForToken(token);
+      // The session's open consoles (other tabs) close too: their socket would otherwise outlive the sign-out.
+      if (token) ctx.realtime.disconnectSessions(await ctx.auth.logout(token));
+      if (user) await recordAudit(ctx.sql, user.id, 'auth.logout', `user:${user.id}`, { address: request.ip });
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       reply.clearCookie(SESSION_HINT_COOKIE, { path: '/' });
       return { ok: true as const };
@@ -136,7 +163,9 @@ export default function authRoutes(ctx: AppContext) {
         response: { 200: Ok, 400: ErrorResponse, 401: ErrorResponse, 429: ErrorResponse },
       },
     }, async (request) => {
-      await ctx.auth.changeOwnPassword(request.user!, sessionToken(request)!, request.body.currentPassword, request.body.newPassword);
+      const ended = await ctx.auth.changeOwnPassword(request.user!, sessionToken(request)!, request.body.currentPassword, request.body.newPassword);
+      ctx.realtime.disconnectSessions(ended); // whoever held those sessions loses their open consoles too
+      await recordAudit(ctx.sql, request.user!.id, 'account.password_change', `user:${request.user!.id}`, { address: request.ip });
       return { ok: true as const };
     });
 
@@ -196,7 +225,7 @@ export default function authRoutes(ctx: AppContext) {
       await recordAudit(ctx.sql, userId, 'team.invitation_accepted', `user:${userId}`, {});
       const user = await ctx.auth.activeUser(userId);
       if (!user) throw unauthorized('This account is not active.');
-      return signIn(reply, user);
+      return signIn(request, reply, user, 'invitation');
     });
   };
 }

@@ -70,21 +70,32 @@ export default function twoStepRoutes(ctx: AppContext) {
           401: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse,
         },
       },
-    }, async (request) => twoStep.beginSetup(request.user!));
+    }, async (request) => {
+      const setup = await twoStep.beginSetup(request.user!);
+      // Nothing changes at sign-in yet, but a set-up nobody at this account asked for is worth seeing in the log.
+      await recordAudit(ctx.sql, request.user!.id, 'two_step.setup', `user:${request.user!.id}`, { address: request.ip });
+      return setup;
+    });
 
     app.post('/api/auth/two-step/confirm', {
       onRequest: app.requireAgent,
       config: limited,
       schema: {
         tags: ['auth'],
-        summary: 'Finish turning it on with a code the app shows; answers the 10 recovery codes once. Your other sessions are signed out',
-        body: Type.Object({ code: Type.String({ pattern: '^\\d{6}$', description: 'The 6 digits the app shows now' }) }, { additionalProperties: false }),
+        summary: 'Finish turning it on with your current password and a code the app shows; answers the 10 recovery codes once. Your other sessions are signed out',
+        body: Type.Object({
+          code: Type.String({ pattern: '^\\d{6}$', description: 'The 6 digits the app shows now' }),
+          password: Type.String({ minLength: 1, maxLength: 200, description: 'Your current password (400 wrong_password)' }),
+        }, { additionalProperties: false }),
         response: { 200: RecoveryCodes, 400: ErrorResponse, 401: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse },
       },
     }, async (request) => {
+      // As turning it off asks: a session stolen without the password must not tie the account to another phone
+      // (and get its recovery codes), locking the owner out. Checked first, so a wrong password uses up no code.
+      await ctx.auth.requireCurrentPassword(request.user!, request.body.password);
       const recoveryCodes = await twoStep.confirmSetup(request.user!.id, request.body.code);
       // Whoever signed in elsewhere with a leaked password should not stay signed in past this.
-      await ctx.auth.endSessions(request.user!.id, sessionToken(request));
+      ctx.realtime.disconnectSessions(await ctx.auth.endSessions(request.user!.id, sessionToken(request)));
       await recordAudit(ctx.sql, request.user!.id, 'two_step.enable', `user:${request.user!.id}`, {});
       return { recoveryCodes };
     });

@@ -312,6 +312,8 @@ export interface WidgetSocketData {
 }
 export interface AgentSocketData {
   userId: number;
+  /** The sha256 of the session token it connected with (the gateway closes it when that session ends). */
+  sessionHash: string;
   role: 'agent' | 'admin';
   name: string;
   /** The console asked (auth.restorePresence) to bring back the agent's chosen presence; API clients only listen. */

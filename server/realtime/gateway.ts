@@ -19,7 +19,7 @@ import { createMessageFanout, fanoutChannel } from './message-fanout.ts';
 import type { RealtimeOut } from '../services/realtime-out.ts';
 import type { ChatService } from '../services/chat-service.ts';
 import type { AuthService } from '../services/auth-service.ts';
-import { PASSWORD_CHANGE_REQUIRED, passwordChangeRequiredMessage, SESSION_COOKIE } from '../services/auth-service.ts';
+import { PASSWORD_CHANGE_REQUIRED, passwordChangeRequiredMessage, SESSION_COOKIE, tokenHash } from '../services/auth-service.ts';
 import { fromOwnOrigin } from '../plugins/cross-site.ts';
 import { ORIGIN_NOT_ALLOWED, originRefusal, refusedWidgetSocketOrigin } from '../http/widget-origin.ts';
 import { verifyVisitorToken } from '../services/visitor-tokens.ts';
@@ -42,6 +42,8 @@ type AnySocket = Socket<Record<string, (...args: never[]) => void>, { 'request:e
 export const convRoom = (id: number) => `conv:${id}`;
 const customerRoom = (id: number) => `customer:${id}`;
 const agentRoom = (id: number) => `agent:${id}`;
+/** Every console socket opened with one session (by the token's hash): ending the session closes them. */
+const sessionRoom = (hash: string) => `session:${hash}`;
 const AGENTS_ROOM = 'agents';
 /**
  * Agent actions that show the agent is at the console (the idle clock of automatic Away restarts). Not a join: a
@@ -331,15 +333,35 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   /**
    * Marks offline every agent shown as present who has no console open on any server. A server that
    * crashed never ran its disconnect handlers, and its agents would otherwise keep being assigned chats.
-   * Consoles that reconnect restore the presence their agent chose.
+   * Consoles that reconnect restore the presence their agent chose. First, this server's sockets whose session ended
+   * unseen (expired, or reset from the shell) are closed: the same sweep, one more query.
    */
   async function reconcilePresence(): Promise<number> {
+    await disconnectEndedSessions().catch((error) => deps.log.warn({ err: error }, 'ended-session check failed'));
     const present = await users.listPresent();
     if (!present.length) return 0;
     const connected = new Set((await agent.in(AGENTS_ROOM).fetchSockets()).map((s) => s.data.userId));
     const vanished = present.filter((id) => !connected.has(id));
     for (const id of vanished) await markOffline(id);
     return vanished.length;
+  }
+
+  /**
+   * Closes this server's console sockets whose session is gone: expired, or deleted where no gateway could be told
+   * (`npm run account -- reset` runs in a shell process of its own). Routes that end sessions close their sockets at
+   * once (out.disconnectSessions); this catches the rest within a sweep. One query for all of this server's sessions.
+   */
+  async function disconnectEndedSessions(): Promise<number> {
+    const sockets = [...agent.sockets.values()];
+    const hashes = [...new Set(sockets.map((s) => s.data.sessionHash))];
+    if (!hashes.length) return 0;
+    const live = await deps.sql<{ token_hash: string }[]>`
+      select s.token_hash from user_sessions s join users u on u.id = s.user_id
+      where s.token_hash = any(${deps.sql.array(hashes)}::text[]) and s.expires_at > now() and u.active`;
+    const liveHashes = new Set(live.map((row) => row.token_hash));
+    const ended = sockets.filter((s) => !liveHashes.has(s.data.sessionHash));
+    for (const socket of ended) socket.disconnect(true);
+    return ended.length;
   }
 
   /**
@@ -394,6 +416,8 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
       return next(Object.assign(new Error(`${PASSWORD_CHANGE_REQUIRED}: ${passwordChangeRequiredMessage}`), { data: { code: PASSWORD_CHANGE_REQUIRED, message: passwordChangeRequiredMessage } }));
     }
     socket.data.userId = user.id;
+    // The session, not only the person: a socket must not outlive the session it was opened with (sessionRoom).
+    socket.data.sessionHash = tokenHash(token!);
     socket.data.role = user.role;
     socket.data.name = user.name;
     socket.data.restoresPresence = restores;
@@ -404,7 +428,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   agent.on('connection', (socket) => {
     const s = socket as unknown as AnySocket;
     const me = { id: socket.data.userId, role: socket.data.role, name: socket.data.name };
-    socket.join([AGENTS_ROOM, agentRoom(me.id)]);
+    socket.join([AGENTS_ROOM, agentRoom(me.id), sessionRoom(socket.data.sessionHash)]);
     const chat = deps.chat();
     // The console shows the agent's one presence as the server holds it; it never sends its own guess on connect.
     socket.emit('presence:updated', { agentId: me.id, ...(presenceAtHandshake.get(socket) ?? { presence: 'offline' }) });
@@ -497,6 +521,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     toAgent: (id, event, ...args) => emit(agent.to(agentRoom(id)) as unknown as Emitter, event, args),
     toAgentConversation: (id, event, ...args) => emit(agent.to(convRoom(id)) as unknown as Emitter, event, args),
     disconnectAgent: (id) => agent.in(agentRoom(id)).disconnectSockets(true),
+    disconnectSessions: (hashes) => void (hashes.length && agent.in(hashes.map(sessionRoom)).disconnectSockets(true)),
     disconnectShopper: (id) => widget.in(customerRoom(id)).disconnectSockets(true),
     joinCustomerToConversation: async (customerId, conversationId) => {
       // The adapter applies a join only when its Redis request comes back, even for this server's own sockets:

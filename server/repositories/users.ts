@@ -30,18 +30,30 @@ export const shownName = (user: Pick<UserRow, 'name' | 'display_name'>): string 
 export const shownNameColumn = (sql: Sql | Tx, alias?: string) =>
   alias ? sql`coalesce(${sql(alias)}.display_name, ${sql(alias)}.name)` : sql`coalesce(display_name, name)`;
 
+/**
+ * An email address as accounts store it and every lookup compares it: trimmed and in Unicode NFC, so "\u00e9mile@…"
+ * (é as one character) and "e\u0301mile@…" (e and a combining accent, as some keyboards and pastes give it) are one
+ * address, not two accounts. Case is left to the database's lower() (see emailKey).
+ */
+export const normalisedEmail = (email: string): string => email.trim().normalize('NFC');
+
 export const usersRepository = (sql: Sql) => ({
   async findByEmail(email: string): Promise<UserRow | undefined> {
-    const [row] = await sql<UserRow[]>`select * from users where lower(email) = lower(${email})`;
+    const normal = normalisedEmail(email);
+    // An account stored before addresses were normalised keeps the spelling it was typed with: it is still found by
+    // that spelling, while the normalised one (every account made since) comes first.
+    const [row] = await sql<UserRow[]>`
+      select * from users where lower(email) = lower(${normal}) or lower(email) = lower(${email.trim()})
+      order by lower(email) = lower(${normal}) desc limit 1`;
     return row;
   },
   /**
-   * The address as findByEmail compares it: Postgres's lower(), not JavaScript's, which differs outside ASCII ("İ" is
-   * "i" to the database, "i̇" to JavaScript). Every spelling that finds an account has this one key, so what counts per
+   * The address as findByEmail compares it: normalised (normalisedEmail), then lower-cased by Postgres's lower(), not
+   * JavaScript's, which differs outside ASCII ("İ" is "i" to the database, "i̇" to JavaScript). Every spelling that finds an account has this one key, so what counts per
    * account (login-throttle.ts) cannot be stepped around by spelling the address another way.
    */
   async emailKey(email: string): Promise<string> {
-    const [row] = await sql<{ key: string }[]>`select lower(${email}::text) as key`;
+    const [row] = await sql<{ key: string }[]>`select lower(${normalisedEmail(email)}::text) as key`;
     return row.key;
   },
   async findById(id: number): Promise<PublicUser | undefined> {
@@ -52,7 +64,7 @@ export const usersRepository = (sql: Sql) => ({
   async create(user: { email: string; name: string; role: 'agent' | 'admin'; passwordHash: string; capacity?: number; languages?: AgentLanguage[] }): Promise<PublicUser> {
     const [row] = await sql<PublicUser[]>`
       insert into users (email, name, role, password_hash, capacity, languages)
-      values (${user.email}, ${user.name}, ${user.role}, ${user.passwordHash}, ${user.capacity ?? 5}, ${user.languages ?? []}::text[])
+      values (${normalisedEmail(user.email)}, ${user.name}, ${user.role}, ${user.passwordHash}, ${user.capacity ?? 5}, ${user.languages ?? []}::text[])
       returning id, email, name, display_name, role, capacity, languages, presence, active, last_seen_at, created_at`;
     return row;
   },

@@ -66,21 +66,33 @@ export function authService(sql: Sql, ttlHours: number) {
       const [row] = await sql<{ must_change_password: boolean }[]>`select must_change_password from users where id = ${userId}`;
       return row?.must_change_password ?? false;
     },
-    async logout(token: string): Promise<void> {
-      await sessions.delete(tokenHash(token));
+    /** Ends one session; returns its hash, for closing the sockets opened with it (realtime.disconnectSessions). */
+    async logout(token: string): Promise<string[]> {
+      const hash = tokenHash(token);
+      await sessions.delete(hash);
+      return [hash];
     },
     /**
      * Sets a new password and ends the user's sessions, but for `keepToken` (the session that changed its own
      * password): whoever else was signed in with the old one is signed out. A password set by an admin
      * (`setByAdmin`) must be replaced by one of their own at their next sign-in; one they chose clears that.
+     * A sign-in waiting for its two-step code was started with the old password, so it is cancelled too.
+     * Returns the ended sessions' hashes, for closing their sockets (realtime.disconnectSessions).
      */
-    async setPassword(userId: number, password: string, options: { keepToken?: string; setByAdmin: boolean }): Promise<void> {
+    async setPassword(userId: number, password: string, options: { keepToken?: string; setByAdmin: boolean }): Promise<string[]> {
       await sql`update users set password_hash = ${await hashPassword(password)}, must_change_password = ${options.setByAdmin} where id = ${userId}`;
-      await this.endSessions(userId, options.keepToken);
+      await sql`delete from login_challenges where user_id = ${userId}`;
+      return this.endSessions(userId, options.keepToken);
     },
-    /** Signs someone out everywhere, but for `keepToken` (the session that made the change, when it is theirs). */
-    async endSessions(userId: number, keepToken?: string): Promise<void> {
-      await sql`delete from user_sessions where user_id = ${userId} ${keepToken ? sql`and token_hash <> ${tokenHash(keepToken)}` : sql``}`;
+    /**
+     * Signs someone out everywhere, but for `keepToken` (the session that made the change, when it is theirs).
+     * Returns the ended sessions' hashes: the caller closes their sockets (realtime.disconnectSessions).
+     */
+    async endSessions(userId: number, keepToken?: string): Promise<string[]> {
+      const ended = await sql<{ token_hash: string }[]>`
+        delete from user_sessions where user_id = ${userId} ${keepToken ? sql`and token_hash <> ${tokenHash(keepToken)}` : sql``}
+        returning token_hash`;
+      return ended.map((row) => row.token_hash);
     },
     /** A signed-in person proving it is them (changing their password, turning two-step sign-in off): a 400 if wrong. */
     async requireCurrentPassword(user: PublicUser, password: string): Promise<void> {
@@ -88,10 +100,11 @@ export function authService(sql: Sql, ttlHours: number) {
       const ok = row ? await verify(row.password_hash, password).catch(() => false) : false;
       if (!ok) throw badRequest('The current password is wrong.', 'wrong_password');
     },
-    async changeOwnPassword(user: PublicUser, token: string, current: string, next: string): Promise<void> {
+    /** Returns the hashes of the other sessions it ended, for closing their sockets. */
+    async changeOwnPassword(user: PublicUser, token: string, current: string, next: string): Promise<string[]> {
       await this.requireCurrentPassword(user, current);
       if (current === next) throw badRequest('The new password must differ from the current one.', 'same_password');
-      await this.setPassword(user.id, next, { keepToken: token, setByAdmin: false });
+      return this.setPassword(user.id, next, { keepToken: token, setByAdmin: false });
     },
   };
 }

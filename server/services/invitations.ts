@@ -95,6 +95,8 @@ export function invitationsService(sql: Sql, config: Config) {
         await tx`delete from invitations where user_id = ${row.user_id} and used_at is null`;
         await tx`update users set password_hash = ${passwordHash}, must_change_password = false where id = ${row.user_id}`;
         await tx`delete from user_sessions where user_id = ${row.user_id}`;
+        // A sign-in waiting for its two-step code was started with the old password: it must not finish now.
+        await tx`delete from login_challenges where user_id = ${row.user_id}`;
         return row.user_id;
       });
     },

@@ -31,9 +31,11 @@ export function loginThrottle(redis: Redis, config: Pick<Config, 'redisPrefix'>,
       if (Number(count ?? 0) < MAX_WRONG_PASSWORDS) return 0;
       return Math.max(1, Math.ceil(ttl / 60));
     },
-    async failed(): Promise<void> {
+    /** Counts a wrong password; answers whether it was the one that locked the account (for the audit log, once per lock). */
+    async failed(): Promise<{ locked: boolean }> {
       // The window starts with the first failure (NX: later ones do not extend it).
-      await redis.multi().incr(key).expire(key, WRONG_PASSWORD_WINDOW_MINUTES * 60, 'NX').exec();
+      const [[, count]] = (await redis.multi().incr(key).expire(key, WRONG_PASSWORD_WINDOW_MINUTES * 60, 'NX').exec()) as [[null, number], unknown];
+      return { locked: count === MAX_WRONG_PASSWORDS };
     },
     async succeeded(): Promise<void> {
       await redis.del(key);

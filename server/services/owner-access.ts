@@ -7,7 +7,7 @@ import type { Sql } from '../db/client.ts';
 import { hashPassword } from './auth-service.ts';
 import { removeTwoStep } from './two-step.ts';
 import { recordAudit } from './audit-log.ts';
-import { usersRepository } from '../repositories/users.ts';
+import { normalisedEmail, usersRepository } from '../repositories/users.ts';
 
 export class AccessError extends Error {}
 
@@ -22,7 +22,7 @@ export async function hasActiveAdmin(sql: Sql): Promise<boolean> {
 
 /** A new admin account; its password is returned to be shown once. */
 export async function addAdmin(sql: Sql, input: { email: string; name?: string }): Promise<{ id: number; password: string }> {
-  const email = input.email.trim();
+  const email = normalisedEmail(input.email);
   if (!EMAIL.test(email) || email.length > 254) throw new AccessError(`"${input.email}" is not an email address.`);
   const name = (input.name?.trim() || email.split('@')[0]).slice(0, 100);
   const users = usersRepository(sql);
@@ -44,13 +44,17 @@ export async function addAdmin(sql: Sql, input: { email: string; name?: string }
  * link is cancelled: the account has a password now.
  */
 export async function resetAccess(sql: Sql, emailInput: string, options: { twoStepOff?: boolean; activate?: boolean; mustChange?: boolean } = {}): Promise<{ id: number; password: string; twoStepRemoved: boolean; activated: boolean }> {
-  const user = await usersRepository(sql).findByEmail(emailInput.trim());
-  if (!user) throw new AccessError(`No account has the email ${emailInput.trim()}.`);
+  const user = await usersRepository(sql).findByEmail(emailInput);
+  if (!user) throw new AccessError(`No account has the email ${normalisedEmail(emailInput)}.`);
   if (!user.active && !options.activate) throw new AccessError('This account is deactivated: add --activate to let it sign in again.');
   const password = newPassword();
   await sql.begin(async (tx) => {
     await tx`update users set password_hash = ${await hashPassword(password)}, active = true, must_change_password = ${options.mustChange ?? false} where id = ${user.id}`;
+    // No gateway runs in this shell process: the sessions' open consoles are closed by the servers' periodic check
+    // of their sockets' sessions (gateway.ts, disconnectEndedSessions).
     await tx`delete from user_sessions where user_id = ${user.id}`;
+    // A sign-in waiting for its two-step code was started with the old password: it must not finish with the new one.
+    await tx`delete from login_challenges where user_id = ${user.id}`;
     await tx`delete from invitations where user_id = ${user.id} and used_at is null`;
   });
   const twoStepRemoved = options.twoStepOff ? await removeTwoStep(sql, user.id) : false;

@@ -20,6 +20,11 @@ export interface RealtimeOut {
   announceMessage(message: ChatMessage, exceptSocketId?: string): void;
   /** Closes every console connection of an agent, on any server (deactivation: a live socket must not outlive the account). */
   disconnectAgent(agentId: number): void;
+  /**
+   * Closes every console connection opened with one of these sessions (token hashes), on any server: a signed-out
+   * or replaced session must not keep a live socket. The person's other sessions stay connected.
+   */
+  disconnectSessions(tokenHashes: string[]): void;
   /** Closes every widget connection of a shopper, on any server (their data was deleted: the open tab must not go on writing). */
   disconnectShopper(customerId: number): void;
   /** Subscribes every socket of the customer, on any server, to a newly created conversation. */

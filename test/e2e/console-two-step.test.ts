@@ -51,6 +51,7 @@ describe('two-step sign-in in the console', () => {
   it('an agent turns it on from the account panel, then signs in with a code from the app, or once with a recovery code', async () => {
     const email = 'two.step.console@example.com';
     await newAgent(email, 'Tess Two-Step');
+    const agentSession = await login(stack.url, email, PASSWORD); // to read the state the panel does not show
     const page = await newPage();
     await passwordStep(page, email, PASSWORD);
     await page.getByTestId('whoami').waitFor();
@@ -68,6 +69,12 @@ describe('two-step sign-in in the console', () => {
     await page.screenshot({ path: artifactPath('console-two-step-setup.png') });
     const phone = authenticator(secret);
     await card.getByTestId('two-step-confirm-code').fill(phone.next());
+    // Turning it on asks for the current password too: a wrong one is refused and changes nothing.
+    await card.getByTestId('two-step-confirm-password').fill('not-my-password');
+    await card.locator('[data-testid=two-step-setup] button[type=submit]').click();
+    await expect.poll(() => card.getByTestId('two-step-message').textContent()).toBe('The current password is wrong.');
+    expect((await httpAs(stack.url, 'GET', '/api/auth/two-step', agentSession)).json).toMatchObject({ enabled: false, pending: true });
+    await card.getByTestId('two-step-confirm-password').fill(PASSWORD);
     await card.locator('[data-testid=two-step-setup] button[type=submit]').click();
     const codes = card.getByTestId('recovery-codes').locator('li');
     await expect.poll(() => codes.count()).toBe(10);
@@ -116,7 +123,7 @@ describe('two-step sign-in in the console', () => {
     const id = await newAgent(email, 'Lou Lost-Phone');
     const agent = await login(stack.url, email, PASSWORD);
     const setup = await httpAs(stack.url, 'POST', '/api/auth/two-step/setup', agent);
-    expect((await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', agent, { code: authenticator(setup.json.secret).next() })).status).toBe(200);
+    expect((await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', agent, { code: authenticator(setup.json.secret).next(), password: PASSWORD })).status).toBe(200);
 
     const page = await newPage();
     await passwordStep(page, stack.admin.email, stack.admin.password);

@@ -62,7 +62,7 @@ describe('npm run account', () => {
     // A password an admin set is replaced at the first sign-in (test/console/invitations.test.ts).
     expect((await httpAs(stack.url, 'POST', '/api/auth/password', session, { currentPassword: 'admin-set-password-0', newPassword: 'old-password-123' })).status).toBe(200);
     const setup = await httpAs(stack.url, 'POST', '/api/auth/two-step/setup', session);
-    expect((await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', session, { code: authenticator(setup.json.secret).next() })).status).toBe(200);
+    expect((await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', session, { code: authenticator(setup.json.secret).next(), password: 'old-password-123' })).status).toBe(200);
 
     const plain = await account('reset', email);
     expect(plain.code).toBe(0);

@@ -41,7 +41,7 @@ async function enrolledAgent() {
   const setup = await httpAs(stack.url, 'POST', '/api/auth/two-step/setup', agent.session);
   expect(setup.status).toBe(200);
   const phone = app(setup.json.secret);
-  const confirmed = await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', agent.session, { code: phone.next() });
+  const confirmed = await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', agent.session, { code: phone.next(), password: PASSWORD });
   expect(confirmed.status).toBe(200);
   return { ...agent, phone, recoveryCodes: confirmed.json.recoveryCodes as string[] };
 }
@@ -78,12 +78,12 @@ describe('turning two-step sign-in on', () => {
     expect((await passwordStep(agent.email)).json.token).toBeTruthy();
 
     const phone = app(setup.json.secret);
-    const wrong = await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', agent.session, { code: phone.wrong() });
+    const wrong = await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', agent.session, { code: phone.wrong(), password: PASSWORD });
     expect(wrong.status).toBe(400);
     expect(wrong.json.error.code).toBe('wrong_code');
     expect((await httpAs(stack.url, 'GET', '/api/auth/two-step', agent.session)).json.enabled).toBe(false);
 
-    const confirmed = await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', agent.session, { code: phone.next() });
+    const confirmed = await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', agent.session, { code: phone.next(), password: PASSWORD });
     expect(confirmed.status).toBe(200);
     const codes: string[] = confirmed.json.recoveryCodes;
     expect(codes).toHaveLength(10);
@@ -106,10 +106,10 @@ describe('turning two-step sign-in on', () => {
 
   it('refuses a confirmation without a set-up, and malformed codes', async () => {
     const agent = await newAgent();
-    const none = await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', agent.session, { code: '123456' });
+    const none = await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', agent.session, { code: '123456', password: PASSWORD });
     expect(none.status).toBe(409);
     expect(none.json.error.code).toBe('no_setup');
-    for (const body of [{ code: '12345' }, { code: 'abcdef' }, {}, { code: '123456', extra: 1 }]) {
+    for (const body of [{ code: '12345', password: PASSWORD }, { code: 'abcdef', password: PASSWORD }, {}, { code: '123456' }, { code: '123456', password: PASSWORD, extra: 1 }]) {
       expect((await httpAs(stack.url, 'POST', '/api/auth/two-step/confirm', agent.session, body)).status).toBe(400);
     }
     expect((await httpAs(stack.url, 'POST', '/api/auth/two-step/setup', null)).status).toBe(401);

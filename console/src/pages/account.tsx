@@ -170,8 +170,8 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone(): void }) {
 }
 
 /**
- * Two-step sign-in for oneself: turn on (the server makes a secret, the app is shown it, a first code confirms it),
- * then the recovery codes once; turn off or get new recovery codes with the current password.
+ * Two-step sign-in for oneself: turn on (the server makes a secret, the app is shown it, a first code and the current
+ * password confirm it), then the recovery codes once; turn off or get new recovery codes with the current password.
  */
 export function TwoStepSettings() {
   const [status, setStatus] = useState<TwoStepStatus | null>(null);
@@ -193,11 +193,14 @@ export function TwoStepSettings() {
   const begin = () => run(async () => {
     setSetup(await post<{ secret: string; otpauthUri: string; qrSvg: string }>('/api/auth/two-step/setup'));
     setCode('');
+    setPassword('');
   });
   const confirm = (event: Event) => {
     event.preventDefault();
     void run(async () => {
-      const result = await post<{ recoveryCodes: string[] }>('/api/auth/two-step/confirm', { code: code.replace(/\s/g, '') });
+      // The password too: a session left open (or taken) must not tie this account to someone else's phone.
+      const result = await post<{ recoveryCodes: string[] }>('/api/auth/two-step/confirm', { code: code.replace(/\s/g, ''), password });
+      setPassword('');
       setSetup(null);
       setCodes(result.recoveryCodes);
       await load();
@@ -237,9 +240,13 @@ export function TwoStepSettings() {
             <input required autoComplete="one-time-code" inputMode="numeric" pattern="[0-9 ]{6,7}" maxLength={7} value={code}
               onInput={(e) => setCode(e.currentTarget.value)} data-testid="two-step-confirm-code" />
           </label>
+          <label>{t('account.current')}
+            <input type="password" required autoComplete="current-password" value={password}
+              onInput={(e) => setPassword(e.currentTarget.value)} data-testid="two-step-confirm-password" />
+          </label>
           <div class="inline">
             <button class="primary" type="submit">{t('twoStep.confirm')}</button>
-            <button type="button" onClick={() => setSetup(null)}>{t('cancel')}</button>
+            <button type="button" onClick={() => { setSetup(null); setPassword(''); }}>{t('cancel')}</button>
           </div>
         </form>
       )}
