@@ -75,19 +75,25 @@ function pushEnglish(run: string, out: string[], dropStop: boolean): void {
 /** A pronoun that jieba's guesser for unknown words can glue to the next word ("我脚比较宽" → "我脚"). */
 const LEADING_PRONOUN = /^[我你他她您]/u;
 
+/** Whether jieba's dictionary tags a word as a noun of some kind (n, nr, ns, nz …): a thing, which has a topic. */
+function isNoun(word: string): boolean {
+  return segmenter().tag(word, false).every((t) => t.tag.startsWith('n'));
+}
+
 /**
  * jieba's words, with a leading pronoun split off a word its dictionary does not have: the guesser for unknown words
  * (HMM) made "我脚" of "我脚比较宽", a word no article has, so the foot asked about matched nothing. Cut again without the
  * guesser, a word the dictionary knows stays whole ("我们", "你好"); one it made up falls apart at the pronoun. Only to
- * free a word with a topic: a pronoun glued to a function word ("我刚", "你就") says nothing either way, and stays as it
- * was read before.
+ * free a noun, a word with a topic: a pronoun glued to a function word ("我刚", "你就") or to a verb or a direction
+ * ("我下的单" is 我/下/的/单; a free "下", a direction with no topic, took the delivery-time reading below the options line)
+ * says nothing either way, and stays as it was read before.
  */
 function chineseWords(run: string): string[] {
   return segmenter().cut(run, true).flatMap((word) => {
     if (word.length < 2 || !LEADING_PRONOUN.test(word)) return [word];
     const parts = segmenter().cut(word, false);
     const freed = parts.slice(1);
-    return parts.length > 1 && parts[0] === word[0] && freed.every((w) => !CHINESE_STOP_WORDS.has(w)) ? parts : [word];
+    return parts.length > 1 && parts[0] === word[0] && freed.every((w) => !CHINESE_STOP_WORDS.has(w) && isNoun(w)) ? parts : [word];
   });
 }
 

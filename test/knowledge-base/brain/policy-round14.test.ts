@@ -131,3 +131,34 @@ describe('a reviewer\'s 70 new shopper messages (2026-12-07, round 14)', () => {
     expect(offered.some((o) => o === 'warranty-claims' || o === 'intent:warranty_claim' || o === 'article:warranty-claims')).toBe(true);
   });
 });
+
+// What round 14 cost and how it was won back: the new intent and examples moved the classifier's odds a little, and the
+// pronoun split freed a verb.
+describe('round 14\'s regressions, undone', () => {
+  it('answers an address change before shipping from the change article, not from the tracking article', async () => {
+    // Round 14's new intent moved the classifier's odds for the tracking intent here from 4.7% to 5.2%, over the line
+    // below which an article is ruled out, and the tracking article, with "move" and "update" where the change article
+    // had neither, answered.
+    const d = await ask('We moved last week and I forgot to update my address. the order hasnt shipped yet, can I still change it?');
+    expect(d.action).toBe('answer');
+    expect(d.metadata.intent).toBe('change_address');
+    expect(slugOf(d)).toBe('change-or-cancel-order');
+    expect(d.reply.split('\n')[0]).toContain('Changing the shipping address');
+  });
+
+  it('answers a seam that gave way on clothing from the warranty\'s quality guarantee, without asking which', async () => {
+    const d = await ask('I bought a sweater from you in November, washed it once following the label and it was fine, but now a seam is coming apart at the shoulder. is that covered by some kind of guarantee?');
+    expect(d.action).toBe('answer');
+    expect(d.metadata.intent).toBe('warranty_claim');
+    expect(slugOf(d)).toBe('warranty-claims');
+  });
+
+  it('frees only a noun from a pronoun jieba glued to it, and offers the delivery times for an order asked about', async () => {
+    // "我下的单" is 我/下/的/单: a free "下" (a direction, no topic) took the shipping-time reading below the options line.
+    expect(tokenize('我下的单啥时候能到')).not.toContain('下');
+    expect(tokenize('我脚比较宽')).toContain('脚');
+    const d = await ask('我下的单啥时候能到');
+    expect(d.metadata.reason).not.toBe('no_match');
+    expect(d.quickReplies.map((q) => q.value)).toContain('intent:shipping_time');
+  });
+});
