@@ -191,6 +191,8 @@ export interface WidgetServerToClient {
   'message:new': (message: ChatMessage) => void;
   typing: (payload: { conversationId: number; author: 'agent' | 'bot'; name: string | null; typing: boolean }) => void;
   'messages:seen': (payload: { conversationId: number; lastSeenId: number }) => void;
+  /** The shopper's own read mark moved (read in another tab or device of theirs): every tab drops its unread badge. */
+  'messages:read': (payload: { conversationId: number; lastSeenId: number }) => void;
   'conversation:updated': (conversation: ConversationSummary) => void;
   'queue:position': (payload: QueuePosition) => void;
   'agents:unavailable': (payload: { conversationId: number; reason: UnavailableReason; message: string }) => void;

@@ -1152,6 +1152,7 @@ export function createChatService(deps: ChatServiceDeps) {
       ownConversation(await conversations.findById(conversationId), customerId);
       if (await conversations.markSeen(conversationId, 'customer', lastSeenId)) {
         realtime.toAgentConversation(conversationId, 'messages:seen', { conversationId, by: 'customer', lastSeenId });
+        realtime.toWidgetConversation(conversationId, 'messages:read', { conversationId, lastSeenId });
       }
     },
 

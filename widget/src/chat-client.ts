@@ -11,6 +11,7 @@ import type {
 } from '../../server/realtime/event-maps.ts';
 import { shopperPage } from '../../server/services/shopper-page.ts';
 import { newClientId, Outbox, type OutboxItem } from './outbox.ts';
+import { safeParser } from './safe-json.ts';
 
 /** 'blocked': the shop blocked this shopper; the server refuses the connection and nothing is retried. */
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'unreachable' | 'blocked';
@@ -145,6 +146,7 @@ export class ChatClient {
       // polling and upgrade, as a network that blocks WebSockets needs (see connect_error).
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
+      parser: safeParser,
     });
     this.socket = socket;
     this.setState('connecting');
@@ -189,6 +191,14 @@ export class ChatClient {
     socket.on('messages:seen', ({ conversationId, lastSeenId }) => {
       if (this.conversation?.id !== conversationId || lastSeenId <= this.conversation.agentLastSeenId) return;
       this.conversation = { ...this.conversation, agentLastSeenId: lastSeenId };
+      this.listener.messagesChanged();
+    });
+    // The shopper read this chat in another tab: its unread badge goes here too.
+    socket.on('messages:read', ({ conversationId, lastSeenId }) => {
+      const c = this.conversation;
+      this.serverSeen(conversationId, lastSeenId);
+      if (c?.id !== conversationId || lastSeenId <= c.customerLastSeenId) return;
+      this.conversation = { ...c, customerLastSeenId: lastSeenId };
       this.listener.messagesChanged();
     });
     socket.on('conversation:updated', (conversation) => {

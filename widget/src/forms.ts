@@ -66,7 +66,8 @@ async function submitting(button: HTMLButtonElement, error: HTMLElement, t: Stri
     try {
       await run();
     } catch (e) {
-      showError(error, e instanceof Error && e.message && e.message !== 'offline' ? e.message : t.error);
+      // (fileOffline, capitalised: t.offline promises to send by itself, which a form does not.)
+      showError(error, !(e instanceof Error) || !e.message ? t.error : e.message === 'offline' ? t.fileOffline[0].toUpperCase() + t.fileOffline.slice(1) : e.message);
     }
   });
 }

@@ -142,12 +142,15 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
       });
     },
   });
-  document.body.appendChild(host);
-  // Single-page frameworks that swap the whole <body> (Turbo, pjax) take the widget with it: put it back in the new
-  // one, chat and all (the view and its socket live on; only the element moved).
+  // In <html>, beside the <body> rather than in it: pages that rewrite their body (innerHTML, Vue's mount, jQuery's
+  // .html(), Turbo and pjax swapping it whole) leave it alone, and a body with a transform or filter, which would hold
+  // the fixed launcher down at the end of the page, does not contain it. Should a page remove it all the same, it is
+  // put back, chat and all (the view and its socket live on; only the element moved).
+  const html = document.documentElement;
+  html.appendChild(host);
   new MutationObserver(() => {
-    if (!host.isConnected && document.body) document.body.appendChild(host);
-  }).observe(document.documentElement, { childList: true });
+    if (!host.isConnected) html.appendChild(host);
+  }).observe(html, { childList: true });
   view.attach(client);
   watchForNudges(settings.nudges ?? [], {
     busy: () => view.isOpen || (client.conversation !== null && client.conversation.status !== 'resolved'),

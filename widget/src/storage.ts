@@ -1,6 +1,8 @@
 // localStorage that never throws (private modes, blocked storage, full quota):
 // the widget keeps working, it just forgets on reload. Keys are scoped to the
 // chat server and site so two widgets on one shop domain never mix.
+import { stringify } from './safe-json.ts';
+
 export interface Store {
   get<T>(name: string): T | null;
   set(name: string, value: unknown): void;
@@ -48,14 +50,17 @@ export function createStore(scope: string, area: 'local' | 'session' = 'local'):
         return null;
       }
     },
-    set: (name, value) => write(key(name), JSON.stringify(value)),
+    set: (name, value) => write(key(name), stringify(value)),
     remove: (name) => write(key(name), null),
     clear: () => {
       const prefix = key('');
       for (const k of [...memory.keys()]) if (k.startsWith(prefix)) memory.delete(k);
       try {
-        const stored = storage ? Array.from({ length: storage.length }, (_, i) => storage!.key(i)) : [];
-        for (const k of stored) if (k?.startsWith(prefix)) storage!.removeItem(k);
+        // Backwards, as removing shifts the keys after it; a plain loop, as MooTools replaces Array.from on its pages.
+        for (let i = storage ? storage.length : 0; i--;) {
+          const k = storage!.key(i);
+          if (k?.startsWith(prefix)) storage!.removeItem(k);
+        }
       } catch {
         // blocked storage: the in-memory copy was all there was
       }

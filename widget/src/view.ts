@@ -79,6 +79,8 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   private readonly t: Strings;
   private readonly launcher: HTMLButtonElement;
   private readonly badge: HTMLElement;
+  /** What had focus on the page when the chat opened (the shop's own chat button): focus goes back there on close. */
+  private opener: HTMLElement | null = null;
   private readonly panel: HTMLElement;
   private readonly statusBar: HTMLElement;
   private readonly availability: HTMLElement;
@@ -433,6 +435,10 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   }
 
   open(focus = true): void {
+    // Opened from the page (not from the widget itself, nor with focus nowhere, nor reopened by itself on load):
+    // remember from where.
+    const active = document.activeElement as HTMLElement | null;
+    if (!this.isOpen) this.opener = !focus || active === this.root.host || active === document.body ? null : active;
     this.dismissNudge();
     this.panel.hidden = false;
     this.fullScreenChanged();
@@ -470,8 +476,9 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     this.options.store.set('open', false);
     this.updateBadge();
     this.options.announce?.('close');
-    // Focus returns to the launcher only if it was in the widget: a page calling Shopdesk.close() keeps its focus.
-    if (this.root.activeElement) this.launcher.focus();
+    // Focus returns only if it was in the widget (a page calling Shopdesk.close() keeps its focus): to the page's element
+    // that opened the chat while it is still there, else to the launcher (the focus stays put when that is hidden).
+    if (this.root.activeElement) (this.opener?.isConnected ? this.opener : this.launcher).focus();
   }
 
   /** After identify() or a new session the settings' status may be newer. */
