@@ -97,12 +97,14 @@ export class BrainResponder implements Responder {
       history: context.history,
       page: context.page,
     }, context.text);
-    if (RECORDED_REASONS.has(decision.evidence.reason) && !context.quickReply) {
-      // Recording must never cost the shopper their answer.
-      unansweredRepository(this.sql).record(context.text, context.conversationId, { reason: decision.evidence.reason }).catch((err) => this.log.warn({ err }, 'could not record an unanswered question'));
-    } else if (decision.evidence.unansweredPart && !context.quickReply) {
-      // A question answered in part: the part about a service the shop does not offer is unanswered (policy.ts).
-      unansweredRepository(this.sql).record(decision.evidence.unansweredPart, context.conversationId, { reason: 'no_match' }).catch((err) => this.log.warn({ err }, 'could not record an unanswered question'));
+    // Recording must never cost the shopper their answer. A question answered in part (even with options) records the
+    // part about a service the shop does not offer, not the whole message (policy.ts, Evidence.unansweredPart).
+    const unanswered = context.quickReply ? null
+      : decision.evidence.unansweredPart ? { text: decision.evidence.unansweredPart, reason: 'no_match' as const }
+      : RECORDED_REASONS.has(decision.evidence.reason) ? { text: context.text, reason: decision.evidence.reason }
+      : null;
+    if (unanswered) {
+      unansweredRepository(this.sql).record(unanswered.text, context.conversationId, { reason: unanswered.reason }).catch((err) => this.log.warn({ err }, 'could not record an unanswered question'));
     }
     return { action: decision.action, reply: decision.reply, quickReplies: decision.quickReplies, metadata: decision.metadata };
   }

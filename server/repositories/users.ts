@@ -40,11 +40,12 @@ export const normalisedEmail = (email: string): string => email.trim().normalize
 export const usersRepository = (sql: Sql) => ({
   async findByEmail(email: string): Promise<UserRow | undefined> {
     const normal = normalisedEmail(email);
-    // An account stored before addresses were normalised keeps the spelling it was typed with: it is still found by
-    // that spelling, while the normalised one (every account made since) comes first.
+    // An account stored before addresses were normalised keeps the spelling it was typed with: the stored address is
+    // normalised here too (Postgres's normalize), so either spelling finds it and no second account can be made for
+    // it. Should an older install hold both spellings as two accounts, the one stored in the normalised form wins.
     const [row] = await sql<UserRow[]>`
-      select * from users where lower(email) = lower(${normal}) or lower(email) = lower(${email.trim()})
-      order by lower(email) = lower(${normal}) desc limit 1`;
+      select * from users where lower(normalize(email, NFC)) = lower(${normal})
+      order by (email = ${normal}) desc, id limit 1`;
     return row;
   },
   /**

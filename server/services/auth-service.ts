@@ -96,7 +96,8 @@ export function authService(sql: Sql, ttlHours: number) {
     },
     /** A signed-in person proving it is them (changing their password, turning two-step sign-in off): a 400 if wrong. */
     async requireCurrentPassword(user: PublicUser, password: string): Promise<void> {
-      const row = await users.findByEmail(user.email);
+      // The signed-in person's own row, by id: an address can find another account (two spellings on an older install).
+      const [row] = await sql<{ password_hash: string }[]>`select password_hash from users where id = ${user.id}`;
       const ok = row ? await verify(row.password_hash, password).catch(() => false) : false;
       if (!ok) throw badRequest('The current password is wrong.', 'wrong_password');
     },

@@ -7,6 +7,7 @@ import { authenticator } from '../support/authenticator.ts';
 import { MAX_WRONG_PASSWORDS } from '../../server/services/login-throttle.ts';
 import { MAX_ACCOUNT_FAILURES, MAX_CODE_ATTEMPTS } from '../../server/services/two-step.ts';
 import { AccessError, addAdmin, resetAccess } from '../../server/services/owner-access.ts';
+import { tokenHash } from '../../server/services/auth-service.ts';
 
 let stack: TestStack;
 let admin: { cookie: string; user: { id: number } };
@@ -192,6 +193,27 @@ describe('one email address in two Unicode forms', () => {
       insert into users (email, name, role, password_hash)
       select ${decomposed(4)}, 'Emile Legacy', 'agent', password_hash from users where id = ${admin.user.id} returning id`;
     expect((await passwordStep(decomposed(4), stack.admin.password)).json.user?.id).toBe(legacy.id);
+    // …by the normalised spelling too, and no second account can be made for it (both compared normalised).
+    expect((await passwordStep(composed(4), stack.admin.password)).json.user?.id).toBe(legacy.id);
+    expect((await httpAs(stack.url, 'POST', '/api/admin/team', admin, { email: composed(4), name: 'Emile Twin', role: 'agent', password: PASSWORD })).status).toBe(409);
+  });
+
+  it('checks a signed-in person\'s current password against their own account, even where an older install holds both spellings', async () => {
+    // Two accounts an install made before normalising: the legacy one (decomposed) signs in and changes its password.
+    const [legacy] = await stack.env.sql<{ id: number }[]>`
+      insert into users (email, name, role, password_hash)
+      select ${decomposed(16)}, 'Emile Legacy Sixteen', 'agent', password_hash from users where id = ${admin.user.id} returning id`;
+    const twin = await httpAs(stack.url, 'POST', '/api/admin/team', admin, { email: `twin.${decomposed(16)}`, name: 'Emile Twin Sixteen', role: 'agent', password: PASSWORD });
+    expect(twin.status).toBe(201);
+    await stack.env.sql`update users set email = ${composed(16)}, must_change_password = false where id = ${twin.json.member.id}`;
+    // A sign-in by address now finds the composed account; the legacy owner's session (from before) is inserted.
+    expect((await passwordStep(decomposed(16), PASSWORD)).json.user?.id).toBe(twin.json.member.id);
+    const token = 'legacy-session-token-'.padEnd(43, 'x');
+    await stack.env.sql`insert into user_sessions (token_hash, user_id, expires_at) values (${tokenHash(token)}, ${legacy.id}, now() + interval '1 hour')`;
+    const asLegacy = { cookie: `sd_session=${token}` };
+    // The other account's password must not pass for this one; its own must.
+    expect((await httpAs(stack.url, 'POST', '/api/auth/password', asLegacy, { currentPassword: PASSWORD, newPassword: 'legacy-new-pass-1' })).status).toBe(400);
+    expect((await httpAs(stack.url, 'POST', '/api/auth/password', asLegacy, { currentPassword: stack.admin.password, newPassword: 'legacy-new-pass-1' })).status).toBe(200);
   });
 
   it('is one account for the shell too (npm run account: add-admin and reset)', async () => {

@@ -56,11 +56,14 @@ export function createStore(scope: string, area: 'local' | 'session' = 'local'):
       const prefix = key('');
       for (const k of [...memory.keys()]) if (k.startsWith(prefix)) memory.delete(k);
       try {
-        // Backwards, as removing shifts the keys after it; a plain loop, as MooTools replaces Array.from on its pages.
-        for (let i = storage ? storage.length : 0; i--;) {
-          const k = storage!.key(i);
-          if (k?.startsWith(prefix)) storage!.removeItem(k);
+        // The keys first, then the removals: a browser may reorder keys after a removal. A plain loop, as MooTools
+        // replaces Array.from on its pages.
+        const ours: string[] = [];
+        for (let i = 0; storage && i < storage.length; i++) {
+          const k = storage.key(i);
+          if (k?.startsWith(prefix)) ours.push(k);
         }
+        for (const k of ours) storage!.removeItem(k);
       } catch {
         // blocked storage: the in-memory copy was all there was
       }

@@ -72,6 +72,22 @@ describe('a reviewer\'s 70 new shopper messages (2026-12-07, round 14)', () => {
     expect(recorded.map((r) => r.text)).toEqual(['also do you do student discount']);
   });
 
+  it('records only the unoffered part when the covered part is answered with options', async () => {
+    const quiet = { info() {}, warn() {}, error() {} };
+    const responder = new BrainResponder({ policy: shop.policy } as BrainSnapshot, env.sql, quiet);
+    await env.sql`delete from unanswered_questions`;
+    const text = '衣服洗了一次就缩水了，能退吗？另外你们有会员积分吗';
+    const reply = await responder.respond({
+      conversationId: 2, customer: { id: 1, externalId: null, name: null, email: null, locale: null }, text, quickReply: null, history: [], locale: 'zh',
+    });
+    expect(reply.action).toBe('clarify');
+    const recorded = await eventually(async () => {
+      const rows = await env.sql<{ text: string }[]>`select text from unanswered_questions`;
+      return rows.length ? rows : null;
+    }, 15_000, 'the unanswered part recorded');
+    expect(recorded.map((r) => r.text)).toEqual(['另外你们有会员积分吗']);
+  });
+
   it('keeps the article of the word that defines the question when another covers more of the rest', async () => {
     for (const [text, locale] of [['行動電源保固多久', 'zh-TW'], ['充电宝保修多久', 'zh']]) {
       const d = await ask(text, { locale });
