@@ -75,6 +75,8 @@ export default function conversationImportRoutes(ctx: AppContext) {
 
     app.post('/api/admin/conversations/import', {
       preHandler: app.requireAdmin,
+      // Text NUL cannot be stored in refuses its conversation, with its position (readConversation), not the file (text-guard.ts).
+      config: { textCheckedPerRow: 'conversations' },
       ...importLimits({ maxBytes: MAX_CONVERSATION_IMPORT_BYTES, tooLarge, listKey: 'conversations', maxItems: MAX_IMPORT_CONVERSATIONS, tooMany: tooManyConversations }),
       schema: {
         tags: ['admin'],
@@ -85,7 +87,8 @@ export default function conversationImportRoutes(ctx: AppContext) {
           + 'matched as the contacts import matches a row (shop user id, else email, else a new record; a conflict refuses the conversation). '
           + 'Conversations are stored resolved, with their own times, read, and marked imported: no bot answer, no routing, no webhooks, no '
           + 'emails; the reports leave them out; the inbox search finds them. A conversation imported before (same source and externalId) '
-          + 'is skipped, so sending the same file again imports nothing twice. A bad conversation is refused with its position and reason; '
+          + 'is skipped, so sending the same file again imports nothing twice. A bad conversation (a text in it holding the NUL character or a '
+          + 'lone surrogate, which cannot be stored, included) is refused with its position and reason; '
           + 'the others are imported, in one transaction. ?dryRun=true answers the same and writes nothing.',
         querystring: Type.Object({
           dryRun: Type.Optional(Type.Boolean({ description: 'true: write nothing, answer with what the import would do' })),

@@ -9,9 +9,10 @@ import { ErrorResponse } from './schemas.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { recordAudit } from '../services/audit-log.ts';
 import {
-  contactsCsvChunks, csvRows, importContacts, MAX_ATTRIBUTES, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, tooManyRows, type SourceRow,
+  contactsCsvChunks, csvRows, importContacts, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, tooManyRows, type SourceRow,
 } from '../services/customer-import.ts';
 import { withByteOrderMark } from '../services/console-reports.ts';
+import { MAX_ATTRIBUTE_KEY_CHARS, MAX_ATTRIBUTE_TEXT_CHARS, MAX_ATTRIBUTES_BYTES, MAX_SHOP_ATTRIBUTES } from '../services/customer-attributes.ts';
 
 const MB = Math.round(MAX_IMPORT_BYTES / (1024 * 1024));
 const tooLarge = () => new AppError(413, 'too_large', `The file is larger than ${MB} MB, the most one import takes: split it into several files (at most ${MAX_IMPORT_ROWS.toLocaleString('en')} contacts each).`);
@@ -22,7 +23,9 @@ const ContactInput = Type.Object({
   email: Type.Optional(Type.Unknown({ description: 'An email address, at most 254 characters. A contact needs an externalId or an email' })),
   name: Type.Optional(Type.Unknown({ description: 'At most 200 characters' })),
   locale: Type.Optional(Type.Unknown({ description: 'A language code such as en, zh or pt-BR' })),
-  attributes: Type.Optional(Type.Unknown({ description: `Names (1-60 characters) and values (text up to 500 characters, a number, true/false or null); at most ${MAX_ATTRIBUTES} per customer. "deleted" is kept by the system` })),
+  attributes: Type.Optional(Type.Unknown({ description: `The rules of PATCH /api/customers/{id}/attributes: names of 1-${MAX_ATTRIBUTE_KEY_CHARS} letters, digits, "_", "-", "." and inner spaces; `
+    + `values text up to ${MAX_ATTRIBUTE_TEXT_CHARS} characters (no control characters), a number below 1e15 in magnitude, true/false or null (stored as null); `
+    + `at most ${MAX_SHOP_ATTRIBUTES} per customer and ${MAX_ATTRIBUTES_BYTES / 1024} KB in all, counting those the record has. "deleted" and "unverifiedUserId" are kept by the system` })),
 }, { additionalProperties: true });
 const JsonBody = Type.Object({
   customers: Type.Array(ContactInput, { maxItems: MAX_IMPORT_ROWS, description: `At most ${MAX_IMPORT_ROWS} (413 above)` }),
@@ -89,6 +92,8 @@ export default function customerImportRoutes(ctx: AppContext) {
 
     app.post('/api/admin/customers/import', {
       preHandler: app.requireAdmin,
+      // A cell NUL cannot be stored in refuses its row, with its line (readContact), not the whole file (text-guard.ts).
+      config: { textCheckedPerRow: 'customers' },
       ...importLimits({ maxBytes: MAX_IMPORT_BYTES, tooLarge, listKey: 'customers', maxItems: MAX_IMPORT_ROWS, tooMany: tooManyRows }),
       schema: {
         tags: ['admin'],
@@ -98,8 +103,10 @@ export default function customerImportRoutes(ctx: AppContext) {
           + `or application/json {customers: [...]}. At most ${MAX_IMPORT_ROWS} contacts and ${MB} MB per request (413). A row is matched by `
           + 'externalId, else by email (case-insensitive), else created. An import fills empty name, email, locale and externalId and sets the '
           + 'attributes it gives; it never blanks or replaces a known value, and an empty cell changes nothing. A row whose email is one '
-          + 'record and externalId another is refused as a conflict (never merged). A bad row is refused with its line and reason; the '
-          + 'others are imported, in one transaction. Sending the same file again changes nothing. ?dryRun=true answers the same and writes nothing.',
+          + 'record and externalId another is refused as a conflict (never merged). Attributes follow the rules of PATCH '
+          + `/api/customers/{id}/attributes (names, values, at most ${MAX_SHOP_ATTRIBUTES} per customer and ${MAX_ATTRIBUTES_BYTES / 1024} KB, counting those the record `
+          + 'already has). A bad row — one of these broken, or a cell holding the NUL character or a lone surrogate, which cannot be stored — is '
+          + 'refused with its line and reason; the others are imported, in one transaction. Sending the same file again changes nothing. ?dryRun=true answers the same and writes nothing.',
         querystring: Type.Object({
           dryRun: Type.Optional(Type.Boolean({ description: 'true: write nothing, answer with what the import would do' })),
           fileName: Type.Optional(Type.String({ maxLength: 200, description: 'The file the contacts came from, for the audit log' })),

@@ -11,6 +11,17 @@
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../errors.ts';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * An import route: the name of its body's list of rows (or, for a text body, the CSV file's rows) whose text its
+     * service checks row by row, refusing that row with its line (customer-import.ts unstorableField). Everything else
+     * the request carries is guarded as on any route; the rows are stored only once checked.
+     */
+    textCheckedPerRow?: string;
+  }
+}
+
 export const NUL_REFUSAL = 'Text cannot contain the NUL character (U+0000).';
 export const LONE_SURROGATE_REFUSAL = 'Text must be well-formed Unicode: it holds a lone surrogate (half of a character).';
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -46,10 +57,26 @@ export function unstorableText(value: unknown, surrogates = false): string | nul
   return null;
 }
 
+/**
+ * An import route's body, its rows left out (textCheckedPerRow): a text body is a CSV file, every part of it a row's
+ * (csvRows puts the header's names on each row's attributes); in a JSON body, every other field and the list's name are guarded.
+ */
+function unstorableOutsideRows(body: unknown, rowsKey: string): string | null {
+  if (typeof body === 'string') return null;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return unstorableText(body, true);
+  for (const [key, value] of Object.entries(body)) {
+    const problem = unstorableText(key, true) ?? (key === rowsKey && Array.isArray(value) ? null : unstorableText(value, true));
+    if (problem) return problem;
+  }
+  return null;
+}
+
 /** Refuses, before schema validation and before any handler, a request whose body, query or path parameters hold NUL or a lone surrogate. */
 export function registerTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
-    const problem = unstorableText(request.params, true) ?? unstorableText(request.query, true) ?? unstorableText(request.body, true);
+    const rowsKey = request.routeOptions.config?.textCheckedPerRow;
+    const problem = unstorableText(request.params, true) ?? unstorableText(request.query, true)
+      ?? (rowsKey ? unstorableOutsideRows(request.body, rowsKey) : unstorableText(request.body, true));
     if (problem) throw badRequest(problem);
   });
 }

@@ -31,7 +31,7 @@
 // the backend wants gone and the page's again is sent as null and released in one call.
 //
 // The name rules are for keys being set. The older writers were looser — the console's whole-replace PATCH
-// /api/customers/:id takes any name of up to 60 characters, the contacts import too — so a record may hold
+// /api/customers/:id takes any name of up to 60 characters, the contacts import did — so a record may hold
 // "Favourite colour?" or a 50-character key. Removing one (null) or releasing it is accepted under its stored spelling
 // whatever that is, within those writers' bounds (MAX_HELD_KEY_CHARS, no control characters, not a system key), when the
 // record holds it: as a value or as a backend mark. A name outside the rules that the record does not hold is refused.
@@ -41,7 +41,7 @@ import type { CustomerRow } from '../repositories/customers.ts';
 
 export const MAX_SHOP_ATTRIBUTES = 30;
 export const MAX_ATTRIBUTE_KEY_CHARS = 40;
-/** The longest name the looser writers (the whole-replace PATCH, the contacts import) store: removable, not settable. */
+/** The longest name the looser writers (the whole-replace PATCH, the contacts import before it used these rules) store: removable, not settable. */
 export const MAX_HELD_KEY_CHARS = 60;
 export const MAX_ATTRIBUTE_TEXT_CHARS = 200;
 /** UTF-8 bytes of the record's attributes as JSON: 30 keys of short values fit many times; 30 of 200 Chinese characters do not. */
@@ -177,8 +177,8 @@ const withChanges = (current: Record<string, unknown>, changes: AttributeChanges
   ...Object.entries(changes).filter(([, value]) => value !== null),
 ]);
 
-/** Which cap the changed attributes would pass (growing past it; see the header), or null. */
-function capPassed(current: Record<string, unknown>, next: Record<string, unknown>): 'too_many' | 'too_large' | null {
+/** Which cap the changed attributes would pass (growing past it; see the header), or null. Also the contacts import's check. */
+export function attributeCapPassed(current: Record<string, unknown>, next: Record<string, unknown>): 'too_many' | 'too_large' | null {
   const count = shopKeys(next).length;
   if (count > MAX_SHOP_ATTRIBUTES && count > shopKeys(current).length) return 'too_many';
   const bytes = jsonBytes(next);
@@ -255,7 +255,7 @@ export async function updateCustomerAttributes(sql: Sql, customerId: number, cha
       for (const [key, value] of Object.entries(changes)) {
         if (Object.hasOwn(row.attribute_sources ?? {}, key)) { refused.push({ key, reason: 'backend_owned' }); continue; }
         const candidate = withChanges(next, { [key]: value });
-        const passed = capPassed(next, candidate);
+        const passed = attributeCapPassed(next, candidate);
         if (passed) refused.push({ key, reason: passed });
         else next = candidate;
       }

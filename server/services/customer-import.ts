@@ -12,31 +12,36 @@
 // user id (what the shopper or the shop's sign-in said is newer than an old tool's export), and an empty cell or a
 // missing field changes nothing. One transaction per request (rows are capped), so a file is all in or all out except
 // the rows it refuses, and sending the same file again changes nothing (every row "unchanged").
+//
+// Attributes follow the shop API's rules (customer-attributes.ts: names, values, 30 keys and 8 KB per record, counting
+// those it has), or a record filled past them by an import could get no new attribute from the API or identify(). A cell
+// holding the NUL character or a lone surrogate, which Postgres cannot store, refuses its row: the routes leave their
+// rows to readContact rather than the global text guard, so one bad cell does not refuse the whole file unnamed.
 import type { Sql } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { recordAudit } from './audit-log.ts';
 import { csvField } from './console-reports.ts';
-import { SYSTEM_ATTRIBUTES } from './customer-attributes.ts';
+import { attributeCapPassed, checkAttributeChanges, MAX_ATTRIBUTES_BYTES, MAX_SHOP_ATTRIBUTES, SYSTEM_ATTRIBUTES } from './customer-attributes.ts';
+import { unstorableText } from '../plugins/text-guard.ts';
 
 /** Contacts per request: 5,000 rows are a few seconds in one transaction. A larger list is sent in several files. */
 export const MAX_IMPORT_ROWS = 5_000;
 /** Bytes per request (the route's body limit): 5,000 contacts with a few attributes each stay well below. */
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
-/** Columns of a CSV file: the four known ones, the export's own, and up to MAX_ATTRIBUTES attribute columns. */
+/**
+ * Columns of a CSV file: the four known ones, the export's own, and attribute columns. More than a customer's
+ * MAX_SHOP_ATTRIBUTES: a sparse file gives each contact a few of them, and a row with too many is refused on its own.
+ */
 const MAX_COLUMNS = 120;
-// The same limits as the widget's identify() (userId, email, name, locale) and the agents' PATCH (attributes).
+// The same limits as the widget's identify() (userId, email, name, locale); attributes follow customer-attributes.ts,
+// the rules of the shop's API and identify(): a record imported past them could not be given a new attribute by either.
 const MAX_EXTERNAL_ID = 200;
 const MAX_EMAIL = 254;
 const MAX_NAME = 200;
 const MAX_LOCALE = 16;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const LOCALE_PATTERN = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/;
-const MAX_ATTRIBUTE_KEY = 60;
-const MAX_ATTRIBUTE_TEXT = 500;
-export const MAX_ATTRIBUTES = 100;
-/** Kept by the system (`deleted`: erased at the customer's request; `unverifiedUserId`): an import neither sets nor removes them. */
-const RESERVED_ATTRIBUTES = SYSTEM_ATTRIBUTES;
 
 export type AttributeValue = string | number | boolean | null;
 export interface Contact {
@@ -146,7 +151,7 @@ export function csvRows(text: string): { rows: SourceRow[]; columns: { attribute
   const records = parseCsv(text);
   if (!records.length) throw refuse('not_parseable', 'The CSV file is empty: it needs a header row (externalId, email, name, locale, and any attribute columns) and a row per contact.');
   const [header, ...body] = records;
-  if (header.fields.length > MAX_COLUMNS) throw refuse('too_many_columns', `The CSV file has ${header.fields.length} columns; at most ${MAX_COLUMNS} are read (${MAX_ATTRIBUTES} attributes).`);
+  if (header.fields.length > MAX_COLUMNS) throw refuse('too_many_columns', `The CSV file has ${header.fields.length} columns; at most ${MAX_COLUMNS} are read (a customer has at most ${MAX_SHOP_ATTRIBUTES} attributes).`);
   const seen = new Map<string, number>();
   const columns = header.fields.map((raw, index) => {
     const name = raw.trim();
@@ -187,18 +192,49 @@ export function csvRows(text: string): { rows: SourceRow[]; columns: { attribute
 
 const JSON_FIELDS = new Set(['externalId', 'email', 'name', 'locale', 'attributes']);
 
-function attributeProblem(key: string, value: unknown): string | null {
-  if (key.length < 1 || key.length > MAX_ATTRIBUTE_KEY) return `attribute names have 1 to ${MAX_ATTRIBUTE_KEY} characters ("${key.slice(0, 70)}")`;
-  if (RESERVED_ATTRIBUTES.has(key)) return `the attribute "${key}" is kept by the system and cannot be imported`;
-  if (typeof value === 'string') return value.length > MAX_ATTRIBUTE_TEXT ? `attribute "${key}": at most ${MAX_ATTRIBUTE_TEXT} characters` : null;
-  if (typeof value === 'number') return Number.isFinite(value) ? null : `attribute "${key}": not a number`;
-  if (typeof value === 'boolean' || value === null) return null;
-  return `attribute "${key}": a value is text, a number, true/false or null`;
+/**
+ * The first of a row's fields holding text Postgres cannot store (NUL, a lone surrogate), named; or null. The import
+ * routes leave their rows to this check instead of the global text guard (plugins/text-guard.ts), so one such cell
+ * refuses its row with its line rather than the whole file.
+ */
+export function unstorableField(fields: Record<string, unknown>): string | null {
+  for (const [name, value] of Object.entries(fields)) {
+    const problem = unstorableText(name, true) ?? unstorableText(value, true);
+    // The sentence as a reason: "name: text cannot contain …", the way the other reasons read.
+    if (problem) return `${JSON.stringify(name.slice(0, 60)).slice(1, -1)}: ${problem[0].toLowerCase()}${problem.slice(1).replace(/\.$/, '')}`;
+  }
+  return null;
+}
+
+/** The same rules as the shop's API (customer-attributes.ts): the checked attributes, or why the row is refused. */
+function checkedAttributes(attributes: Record<string, unknown>): { attributes: Record<string, AttributeValue> } | { problem: string } {
+  try {
+    return { attributes: checkAttributeChanges(attributes) };
+  } catch (error) {
+    if (error instanceof AppError) return { problem: error.message.replace(/\.$/, '') };
+    throw error;
+  }
+}
+
+/** Why the record's attributes, once the row's are set, pass a cap a record has (count, bytes), or null. */
+function attributeCapProblem(current: Record<string, unknown>, next: Record<string, unknown>, customerId?: number): string | null {
+  const passed = attributeCapPassed(current, next);
+  if (!passed) return null;
+  const who = customerId === undefined ? 'the contact' : `customer #${customerId}`;
+  const shopKeys = Object.keys(next).filter((k) => !SYSTEM_ATTRIBUTES.has(k)).length;
+  return passed === 'too_many'
+    ? `${who} would have ${shopKeys} attributes; a customer has at most ${MAX_SHOP_ATTRIBUTES}`
+    : `${who}'s attributes would be ${Buffer.byteLength(JSON.stringify(next))} bytes; at most ${MAX_ATTRIBUTES_BYTES}`;
 }
 
 /** A row's contact, or why it is refused. JSON rows and CSV rows (csvRows) both come here. */
 export function readContact(row: SourceRow): Contact | { problem: string } {
   if (row.kind === 'csv' && row.error) return { problem: row.error };
+  // Before anything reads them: what cannot be stored refuses this row alone (the routes' guard leaves rows to this).
+  const unstorable = row.kind === 'csv'
+    ? unstorableField(row.fields) ?? unstorableField(row.columnAttributes) ?? unstorableField({ attributes: row.attributesJson })
+    : unstorableField(row.fields);
+  if (unstorable) return { problem: unstorable };
   const fields: Record<string, unknown> = row.fields;
   const unknown = Object.keys(fields).filter((k) => !JSON_FIELDS.has(k));
   if (unknown.length) return { problem: `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 60)}"`).join(', ')} (attributes go in "attributes")` };
@@ -238,13 +274,10 @@ export function readContact(row: SourceRow): Contact | { problem: string } {
     // A column of its own wins over the same name in the JSON column.
     attributes = { ...attributes, ...row.columnAttributes };
   }
-  const keys = Object.keys(attributes);
-  if (keys.length > MAX_ATTRIBUTES) return { problem: `${keys.length} attributes; a customer has at most ${MAX_ATTRIBUTES}` };
-  for (const key of keys) {
-    const problem = attributeProblem(key, attributes[key]);
-    if (problem) return { problem };
-  }
-  return { externalId: externalId as string | null, email: email as string | null, name: name as string | null, locale: locale as string | null, attributes: attributes as Record<string, AttributeValue> };
+  // An import stores a null as the value (it never removes a key); the names, values and count follow the API's rules.
+  const checked = checkedAttributes(attributes);
+  if ('problem' in checked) return checked;
+  return { externalId: externalId as string | null, email: email as string | null, name: name as string | null, locale: locale as string | null, attributes: checked.attributes };
 }
 
 // ---------- the import ----------
@@ -381,6 +414,11 @@ export async function runImport(tx: Sql, input: { rows: SourceRow[]; format: 'js
     }
 
     if (!target) {
+      const capProblem = attributeCapProblem({}, contact.attributes);
+      if (capProblem) {
+        reject(line, 'invalid', capProblem);
+        continue;
+      }
       const created = await customers.insertImported(contact);
       if (!created) {
         reject(line, 'changed_meanwhile', `externalId "${contact.externalId}" was taken by a shopper signing in during the import: run the import again.`);
@@ -401,8 +439,10 @@ export async function runImport(tx: Sql, input: { rows: SourceRow[]; format: 'js
       locale: target.locale ?? contact.locale,
       attributes: { ...target.attributes, ...contact.attributes },
     };
-    if (Object.keys(next.attributes).length > MAX_ATTRIBUTES) {
-      reject(line, 'invalid', `customer #${target.id} would have ${Object.keys(next.attributes).length} attributes; a customer has at most ${MAX_ATTRIBUTES}`, [target.id]);
+    // As the API: a record already past a cap (an older import allowed more) may change its values, never grow.
+    const capProblem = attributeCapProblem(target.attributes, next.attributes, target.id);
+    if (capProblem) {
+      reject(line, 'invalid', capProblem, [target.id]);
       continue;
     }
     if ((contact.name && target.name && contact.name !== target.name.trim()) || (email && target.email && email !== lower(target.email.trim()))

@@ -29,7 +29,15 @@ async function deleteOldLeftMessages(sql: Sql, days: number): Promise<number> {
         where conversation_id is null and created_at < now() - make_interval(days => ${days})
         order by created_at limit ${BATCH} for update skip locked)
       returning id`;
-    if (gone.length) await recordAudit(tx as unknown as Sql, null, 'retention.delete_left_messages', null, { days, leftMessages: gone.length });
+    if (!gone.length) return 0;
+    // What the form sent also went on the customer's history (chat-service.ts leaveOfflineMessage records an
+    // `offline.message` event keyed `offline:<id>`) and into the webhook deliveries made from that event: the words
+    // and the address go there too. The event stays, without them: the timeline still shows a message was left.
+    const keys = gone.map((m) => `offline:${m.id}`);
+    await tx`update interaction_events set payload = payload - 'text' - 'email'
+             where idempotency_key = any(${tx.array(keys)}::text[]) and type = 'offline.message'`;
+    await tx`delete from webhook_deliveries where event = 'offline_message.created' and event_key = any(${tx.array(keys)}::text[])`;
+    await recordAudit(tx as unknown as Sql, null, 'retention.delete_left_messages', null, { days, leftMessages: gone.length });
     return gone.length;
   })) as number;
 }

@@ -112,7 +112,7 @@ describe('importing contacts', () => {
   it('refuses bad rows with their line and reason and imports the others', async () => {
     const csv = [
       'email,externalId,name,note', // line 1
-      'good-1@example.com,,Good One,"a note', // lines 2-3: a quoted field across two lines
+      'good-1@example.com,,Good One,"a note', // lines 2-3: a quoted field across two lines (a line break: a control character)
       'spanning two lines"',
       'not-an-email,,Bad Email,', // line 4
       ',,Nobody,', // line 5
@@ -123,15 +123,18 @@ describe('importing contacts', () => {
     ].join('\n');
     const result = await importCsv(csv);
     expect(result.status).toBe(200);
-    expect(result.json).toMatchObject({ rows: 6, created: 2, rejected: 4 });
+    expect(result.json).toMatchObject({ rows: 6, created: 1, rejected: 5 });
     const rejected = result.json.rejectedRows as { line: number; code: string; reason: string }[];
-    expect(rejected.map((r) => r.line)).toEqual([4, 5, 7, 8]);
+    expect(rejected.map((r) => r.line)).toEqual([2, 4, 5, 7, 8]);
     expect(rejected.every((r) => r.code === 'invalid')).toBe(true);
-    expect(rejected[0].reason).toMatch(/email: "not-an-email" is not an email address/);
-    expect(rejected[1].reason).toMatch(/neither an externalId nor an email/);
-    expect(rejected[2].reason).toMatch(/name: at most 200 characters/);
-    expect(rejected[3].reason).toMatch(/5 fields and the header 4/);
-    expect((await customerBy({ email: 'good-1@example.com' }))[0].attributes).toEqual({ note: 'a note\nspanning two lines' });
+    // As the shop's API: an attribute is one line of text.
+    expect(rejected[0].reason).toBe('attribute "note": text with control characters');
+    expect(rejected[1].reason).toMatch(/email: "not-an-email" is not an email address/);
+    expect(rejected[2].reason).toMatch(/neither an externalId nor an email/);
+    expect(rejected[3].reason).toMatch(/name: at most 200 characters/);
+    expect(rejected[4].reason).toMatch(/5 fields and the header 4/);
+    expect(await customerBy({ email: 'good-1@example.com' })).toHaveLength(0);
+    expect(await customerBy({ email: 'good-2@example.com' })).toHaveLength(1);
 
     const json = await importJson({ customers: [
       { email: 'fine@example.com' },
@@ -139,16 +142,91 @@ describe('importing contacts', () => {
       { email: 'attr2@example.com', attributes: { nested: { no: 1 } } },
       { email: 'attr3@example.com', phone: '123' },
       { email: 5 },
-      { email: 'attr4@example.com', attributes: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i])) },
+      { email: 'attr4@example.com', attributes: Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, i])) },
     ] });
     expect(json.json).toMatchObject({ rows: 6, created: 1, rejected: 5 });
     expect(json.json.rejectedRows.map((r: { line: number; reason: string }) => [r.line, r.reason])).toEqual([
       [2, expect.stringMatching(/"deleted" is kept by the system/)],
-      [3, expect.stringMatching(/attribute "nested": a value is text, a number/)],
+      [3, expect.stringMatching(/attribute "nested": expected text, a number, true\/false or null/)],
       [4, expect.stringMatching(/unknown field "phone"/)],
       [5, 'email: expected text'],
-      [6, expect.stringMatching(/101 attributes; a customer has at most 100/)],
+      [6, expect.stringMatching(/31 given; a customer has at most 30/)],
     ]);
+  });
+
+  it("holds attributes to the shop API's rules, so an imported customer can still be given one by the API", async () => {
+    const thirty = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`key${i}`, i]));
+    const result = await importJson({ customers: [
+      { email: 'rules-ok@example.com', attributes: thirty }, // line 1: at the cap, fine
+      { email: 'rules-name@example.com', attributes: { 'Favourite colour?': 'red' } },
+      { email: 'rules-long-name@example.com', attributes: { [`k${'x'.repeat(40)}`]: 1 } },
+      { email: 'rules-value@example.com', attributes: { note: 'x'.repeat(201) } },
+      { email: 'rules-control@example.com', attributes: { note: 'bell\u0007' } },
+      { email: 'rules-bytes@example.com', attributes: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`cn${i}`, '会'.repeat(200)])) },
+      { externalId: 'rules-existing', email: 'rules-existing@example.com', attributes: Object.fromEntries(Array.from({ length: 28 }, (_, i) => [`old${i}`, i])) },
+    ] });
+    expect(result.status).toBe(200);
+    expect(result.json.rejectedRows.map((r: { line: number; reason: string }) => [r.line, r.reason])).toEqual([
+      [2, expect.stringMatching(/attribute name "Favourite colour\?" may hold only letters/)],
+      [3, expect.stringMatching(/must be 1-40 characters/)],
+      [4, expect.stringMatching(/attribute "note": text longer than 200 characters/)],
+      [5, expect.stringMatching(/attribute "note": text with control characters/)],
+      [6, expect.stringMatching(/^the contact's attributes would be \d+ bytes; at most 8192$/)],
+    ]);
+    expect(await customerBy({ email: 'rules-bytes@example.com' })).toHaveLength(0);
+
+    // A record's own attributes count: 28 it has and 3 more are 31.
+    const [existing] = await customerBy({ externalId: 'rules-existing' });
+    const more = await importJson({ customers: [{ externalId: 'rules-existing', attributes: { new1: 1, new2: 2, new3: 3 } }] });
+    expect(more.json).toMatchObject({ updated: 0, rejected: 1, rejectedRows: [{ line: 1, code: 'invalid', customerIds: [existing.id],
+      reason: `customer #${existing.id} would have 31 attributes; a customer has at most 30` }] });
+    // Two fit; the API can still change a value on a record the import filled to the cap, and set one in a freed place.
+    expect((await importJson({ customers: [{ externalId: 'rules-existing', attributes: { new1: 1, new2: 2 } }] })).json).toMatchObject({ updated: 1, rejected: 0 });
+    const [full] = await customerBy({ externalId: 'rules-existing' });
+    expect(Object.keys(full.attributes)).toHaveLength(30);
+    expect((await httpAs(stack.url, 'PATCH', `/api/customers/${full.id}/attributes`, admin, { attributes: { old0: 'changed' } })).status).toBe(200);
+    expect((await httpAs(stack.url, 'PATCH', `/api/customers/${full.id}/attributes`, admin, { attributes: { old1: null, plan: 'gold' } })).status).toBe(200);
+  });
+
+  it('refuses a row with the NUL character or a lone surrogate in a cell by its line, and imports the others', async () => {
+    const csv = [
+      'email,name,note,attributes',
+      'nul-ok-1@example.com,Fine One,,', // line 2
+      'nul-bad@example.com,Nul\u0000Name,,', // line 3: NUL in a known column
+      'nul-bad-2@example.com,,bad\u0000note,', // line 4: NUL in an attribute column
+      'nul-bad-3@example.com,,,"{""a"":""\\u0000""}"', // line 5: NUL written as a JSON escape in the export's column
+      'nul-ok-2@example.com,Fine Two,,', // line 6
+    ].join('\n');
+    const result = await importCsv(csv);
+    expect(result.status).toBe(200);
+    expect(result.json).toMatchObject({ rows: 5, created: 2, rejected: 3 });
+    expect(result.json.rejectedRows.map((r: { line: number; reason: string }) => [r.line, r.reason])).toEqual([
+      [3, 'name: text cannot contain the NUL character (U+0000)'],
+      [4, 'note: text cannot contain the NUL character (U+0000)'],
+      [5, expect.stringMatching(/attribute "a": text with control characters/)],
+    ]);
+    expect((await customerBy({ email: 'nul-ok-2@example.com' }))[0]).toMatchObject({ name: 'Fine Two' });
+
+    const json = await importJson({ customers: [
+      { email: 'half-ok@example.com' },
+      { email: 'half@example.com', name: 'Emoji cut \ud83d' },
+      { email: 'half-2@example.com', attributes: { ['\ud800key']: 1 } },
+    ] });
+    expect(json.status).toBe(200);
+    expect(json.json.rejectedRows.map((r: { line: number; reason: string }) => [r.line, r.reason])).toEqual([
+      [2, expect.stringMatching(/^name: text must be well-formed Unicode/)],
+      [3, expect.stringMatching(/^attributes: text must be well-formed Unicode/)],
+    ]);
+    expect(await customerBy({ email: 'half-ok@example.com' })).toHaveLength(1);
+
+    // What is not a row is guarded as on every route: a 400 before anything is read.
+    const badQuery = await httpAs(stack.url, 'POST', `/api/admin/customers/import?fileName=${encodeURIComponent('a\u0000.csv')}`, admin, { customers: [{ email: 'q@example.com' }] });
+    expect(badQuery.status).toBe(400);
+    expect(badQuery.json.error.message).toBe('Text cannot contain the NUL character (U+0000).');
+    const badKey = await importJson({ customers: [{ email: 'q@example.com' }], ['x\u0000']: 1 });
+    expect(badKey.status).toBe(400);
+    expect(badKey.json.error.message).toBe('Text cannot contain the NUL character (U+0000).');
+    expect(await customerBy({ email: 'q@example.com' })).toHaveLength(0);
   });
 
   it('never merges: an email on one record and an externalId on another is a conflict', async () => {

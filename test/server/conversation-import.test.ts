@@ -295,6 +295,34 @@ describe('refused conversations and caps', () => {
     expect((await sql()`select 1 from conversations where imported_from = 'tiledesk'`).length).toBe(1);
   });
 
+  it('refuses a conversation with the NUL character or a lone surrogate in any of its texts by its position, and imports the others', async () => {
+    const good = { externalId: 'nul-ok', customer: { email: 'nul-conv@example.com' }, startedAt: '2024-04-05T10:00:00Z', messages: [{ author: 'customer', body: 'Hi', sentAt: '2024-04-05T10:00:00Z' }] };
+    const result = await importFile({ source: 'nultool', conversations: [
+      good,
+      { ...good, externalId: 'nul-body', messages: [good.messages[0], { author: 'agent', body: 'Hello\u0000there', sentAt: '2024-04-05T10:01:00Z' }] },
+      { ...good, externalId: 'nul-customer', customer: { email: 'nul-conv-2@example.com', name: 'Half \ud83d' } },
+      { ...good, externalId: 'nul-rating', rating: { score: 4, comment: 'ok\u0000' } },
+      { ...good, externalId: 'nul-key', messages: [{ ...good.messages[0], ['x\u0000']: 1 }] },
+    ] });
+    expect(result.status).toBe(200);
+    expect(result.json).toMatchObject({ conversations: 5, imported: 1, rejected: 4 });
+    expect(result.json.rejectedRows.map((r: { line: number; reason: string }) => [r.line, r.reason])).toEqual([
+      [2, 'message 2: body: text cannot contain the NUL character (U+0000)'],
+      [3, expect.stringMatching(/^customer: text must be well-formed Unicode/)],
+      [4, 'rating: text cannot contain the NUL character (U+0000)'],
+      [5, 'message 1: x\\u0000: text cannot contain the NUL character (U+0000)'],
+    ]);
+    expect(await conversationOf('nultool', 'nul-ok')).toBeDefined();
+    expect((await sql()`select 1 from conversations where imported_from = 'nultool'`).length).toBe(1);
+    expect(await sql()`select 1 from customers where email = 'nul-conv-2@example.com'`).toHaveLength(0);
+
+    // The file's own fields are guarded as on every route: a 400, nothing imported.
+    const badSource = await importFile({ source: 'nul\u0000tool', conversations: [{ ...good, externalId: 'nul-source' }] });
+    expect(badSource.status).toBe(400);
+    expect(badSource.json.error.message).toBe('Text cannot contain the NUL character (U+0000).');
+    expect(await conversationOf('nultool', 'nul-source')).toBeUndefined();
+  });
+
   it('a customer whose email is one record and shop user id another is a conflict: that conversation is refused, never merged', async () => {
     await httpAs(stack.url, 'POST', '/api/admin/customers/import', admin, { customers: [{ externalId: 'shop-c1', email: 'c1@example.com' }, { externalId: 'shop-c2', email: 'c2@example.com' }] });
     const result = await importFile({ source: 'chatwoot', conversations: [

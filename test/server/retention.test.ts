@@ -1,16 +1,19 @@
 // Retention: conversations resolved longer ago than RETENTION_DAYS lose their words, files and questions; their
 // counts, times and ratings stay for the reports; recent ones are not touched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, widgetSession, type TestStack } from '../support/server.ts';
+import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { applyRetention } from '../../server/services/retention.ts';
 import { ANONYMISED_TEXT } from '../../server/services/customer-privacy.ts';
 import { unansweredRepository } from '../../knowledge-base/unanswered.ts';
 import { solidPng } from '../support/png.ts';
-import { eventually } from '../support/sockets.ts';
+import { callOk, connectWidget, eventually } from '../support/sockets.ts';
 
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Workers: a left message's history event and its webhook deliveries are written by them.
+  stack = await startStack({ workers: true });
+  // Port 9 (discard) refuses: the deliveries are only looked at, never delivered.
+  await stack.env.sql`insert into webhooks (url, secret, events) values ('http://127.0.0.1:9/hook', 'retention-test-secret', ${['offline_message.created']}::text[])`;
 });
 afterAll(async () => {
   await stack?.close();
@@ -75,5 +78,38 @@ describe('retention', () => {
     const [audit] = await sql`select details from audit_log where action = 'retention.delete_left_messages' order by id desc limit 1`;
     expect(audit.details).toEqual({ days: 30, leftMessages: 1 });
     expect(await applyRetention(sql, 30)).toBe(0);
+  });
+
+  it('takes the words and address of a deleted left message out of the history and deletes its webhook deliveries', async () => {
+    const sql = stack.env.sql;
+    const leave = async (label: string) => {
+      const session = await widgetSession(stack.url);
+      const widget = await connectWidget(stack.url, session.visitorToken);
+      try {
+        const { id } = await callOk<{ id: number }>(widget, 'offline:leave', { email: `${label}@example.com`, text: `call me about ${label}` });
+        await eventually(async () => (await sql`select 1 from webhook_deliveries where event_key = ${`offline:${id}`}`).length === 1, 15_000, 'the delivery');
+        return { id, customerId: session.customerId };
+      } finally {
+        widget.disconnect();
+      }
+    };
+    const old = await leave('oldform');
+    const recent = await leave('newform');
+    await sql`update offline_messages set created_at = now() - make_interval(days => 40) where id = ${old.id}`;
+    expect(await applyRetention(sql, 30)).toBe(1);
+
+    const history = async (id: number) => (await sql<{ payload: Record<string, unknown> }[]>`
+      select payload from interaction_events where idempotency_key = ${`offline:${id}`} and type = 'offline.message'`)[0]?.payload;
+    expect(await history(old.id)).toEqual({ offlineMessageId: old.id }); // the timeline still shows one was left
+    expect(JSON.stringify(await sql`select payload from webhook_deliveries where event_key = ${`offline:${old.id}`}`)).toBe('[]');
+    // The customer's timeline, as the console reads it, holds neither.
+    const { cookie } = await login(stack.url, stack.admin.email, stack.admin.password);
+    const timeline = await httpAs(stack.url, 'GET', `/api/customers/${old.customerId}/timeline`, { cookie });
+    expect(timeline.json.items.filter((e: { type: string }) => e.type === 'offline.message')).toHaveLength(1);
+    expect(timeline.text).not.toMatch(/oldform/);
+
+    // The recent one keeps both.
+    expect(await history(recent.id)).toEqual({ offlineMessageId: recent.id, email: 'newform@example.com', text: 'call me about newform' });
+    expect(await sql`select 1 from webhook_deliveries where event_key = ${`offline:${recent.id}`}`).toHaveLength(1);
   });
 });
