@@ -43,6 +43,7 @@ import { autoAwaySweepMs, createAutoAway } from './services/auto-away.ts';
 import { BOT_IDLE_MINUTES } from './services/bot-idle.ts';
 import { SNOOZE_WAKE_SWEEP_MS } from './services/snooze.ts';
 import { createBotTurnRecovery, type BotTurnRecovery } from './services/bot-turn-recovery.ts';
+import { createOwedEventsSweep, OWED_EVENTS_SWEEP_MS } from './services/owed-events.ts';
 
 export interface ServerOptions {
   /** The bot seat; defaults to the greeter. main.ts passes the knowledge-base brain. */
@@ -192,6 +193,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const recovery = (botRecovery = createBotTurnRecovery({ config, sql, redis, chat: () => chat!, log: app.log }));
     sweep(() => recovery.sweep(), config.botRecoverySweepMs);
     recovery.sweep().catch((err) => app.log.warn({ err }, 'sweep failed'));
+    // History events of stored messages that never reached the workers (Redis away, a server killed): owed-events.ts.
+    const owedEvents = createOwedEventsSweep({ config, sql, redis, events: queues, log: app.log });
+    sweep(() => owedEvents.sweep(), OWED_EVENTS_SWEEP_MS);
+    owedEvents.sweep().catch((err) => app.log.warn({ err }, 'sweep failed'));
   }
 
   let closed = false;

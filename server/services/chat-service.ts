@@ -35,6 +35,7 @@ import { withLockTimeout } from '../db/lock-timeout.ts';
 import { agentProductCards } from './agent-products.ts';
 import { isShoppersConversation, shoppersConversation } from './shopper-conversation.ts';
 import { saveWidgetTypedProfile } from './widget-typed-profile.ts';
+import { agentMessageEvent, botReplyEvent, conversationStartedEvent, interactionEvent, shopperMessageEvent } from './message-events.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -161,20 +162,25 @@ export function createChatService(deps: ChatServiceDeps) {
     maxItems: 200, maxInFlight: 1, retryAlone: (error) => /^2[23][0-9A-Z]{3}$/.test(String((error as { code?: unknown } | null)?.code ?? '')),
   });
 
-  const event = (type: InteractionType, key: string, customerId: number | null, conversationId: number | null, payload: Record<string, unknown>, at: Date = new Date()): InteractionEvent => ({
-    idempotencyKey: key,
-    type,
-    customerId,
-    conversationId,
-    occurredAt: at.toISOString(),
-    payload,
-  });
+  const event = interactionEvent;
 
   // One key per resolution (a reopened chat resolved again is a new event), whoever resolved it.
   const resolvedEvent = (conversationId: number, customerId: number, resolvedAt: Date, payload: Record<string, unknown>) =>
     event('resolved', `resolved:${conversationId}:${resolvedAt.getTime()}`, customerId, conversationId, payload, resolvedAt);
-  const messageEvent = (message: MessageRow, customerId: number) =>
-    event('message.customer', `msg:${message.id}`, customerId, message.conversation_id, { messageId: message.id, text: message.body }, message.created_at);
+  const messageEvent = shopperMessageEvent;
+
+  /**
+   * Queues the history events of a message already stored and announced: the sender's ack and what follows (alerts,
+   * the bot's turn, a hand-off) do not hang on Redis. Events that do not get through are logged here and queued later
+   * by the owed-events sweep (owed-events.ts), which finds stored messages without their event.
+   */
+  async function queueMessageEvents(batch: InteractionEvent[], conversationId: number): Promise<void> {
+    try {
+      await events.enqueueInteractions(batch);
+    } catch (error) {
+      log.warn({ err: error, conversationId, keys: batch.map((e) => e.idempotencyKey) }, 'message events not queued; the owed-events sweep will queue them');
+    }
+  }
 
   async function summary(conversationId: number): Promise<ConversationSummary> {
     const row = await conversations.findById(conversationId);
@@ -214,13 +220,13 @@ export function createChatService(deps: ChatServiceDeps) {
     realtime.announceMessage(toChatMessage(message), how.senderSocketId);
     const batch = [messageEvent(message, customerId)];
     if (how.started) {
-      batch.unshift(event('conversation.started', `conv:${conversationId}`, customerId, conversationId, { channel: how.channel }, how.started.created_at));
+      batch.unshift(conversationStartedEvent(how.started, customerId, how.channel));
       realtime.toAgents('conversation:updated', toSummary(how.started));
       // The shopper's other tabs (joined to the chat with the customer's room) learn of it now, not at the first
       // reply: while the bot has it, or a queue waits, nothing else would tell them (the widget takes a newer chat).
       realtime.toWidgetConversation(conversationId, 'conversation:updated', forShopper(toSummary(how.started)));
     }
-    await events.enqueueInteractions(batch);
+    await queueMessageEvents(batch, conversationId);
     alertAgents((alerts) => alerts.shopperWrote(conversationId, message.id));
     if (how.woke) await snooze.afterShopperWoke(conversationId);
   }
@@ -449,7 +455,7 @@ export function createChatService(deps: ChatServiceDeps) {
         // once start one chat. A resend after a lost ack, of a message stored in a chat resolved since, is that message.
         const chosen = await conversations.openOrCreate(customerId, input.clientId, 'widget');
         if (chosen.earlier) {
-          await events.enqueueInteractions([messageEvent(chosen.earlier, chosen.row.customer_id)]);
+          await queueMessageEvents([messageEvent(chosen.earlier, chosen.row.customer_id)], chosen.row.id);
           return { id: chosen.earlier.id, conversationId: chosen.row.id, createdAt: chosen.earlier.created_at.toISOString(), duplicate: true };
         }
         row = chosen.row;
@@ -464,7 +470,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (duplicate) {
         // The first attempt may have stored the message and then failed to queue its event; queueing again is
         // harmless (the idempotency key makes the worker write it once) and closes that gap.
-        await events.enqueueInteractions([messageEvent(message, customerId)]);
+        await queueMessageEvents([messageEvent(message, customerId)], row.id);
         return { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
       }
       return this.publishCustomerMessage(customerId, message, row.status, started, locale, input.senderSocketId, woke);
@@ -692,10 +698,11 @@ export function createChatService(deps: ChatServiceDeps) {
       const { queued, reply } = stored;
       if (reply && said.reply) {
         realtime.announceMessage(toChatMessage(reply));
-        await events.enqueueInteractions([
-          event('message.bot', `msg:${reply.id}`, customerId, conversationId, { messageId: reply.id, text: said.reply }, reply.created_at),
+        // The reply is stored and said: a hand-off it announced goes ahead with Redis away (the sweep queues its message event).
+        await queueMessageEvents([
+          botReplyEvent(reply, customerId),
           event('bot.decision', `decision:${message.id}`, customerId, conversationId, { inReplyTo: message.id, question: message.body, ...metadata, action: decision.action }, reply.created_at),
-        ]);
+        ], conversationId);
       } else {
         await events.enqueueInteractions([
           event('bot.decision', `decision:${message.id}`, customerId, conversationId, { inReplyTo: message.id, question: message.body, ...metadata, action: decision.action }),
@@ -786,7 +793,7 @@ export function createChatService(deps: ChatServiceDeps) {
       queue.forEach((entry, index) => realtime.toWidgetConversation(entry.id, 'queue:position', { conversationId: entry.id, position: index + 1, onlineAgents }));
     },
 
-    async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; private?: boolean; products?: string[] } & FileMetadata): Promise<SendResult> {
+    async agentMessage(agent: { id: number; name: string }, input: { conversationId: number; clientId: string; text: string; mentionText?: string; private?: boolean; products?: string[] } & FileMetadata): Promise<SendResult> {
       const text = messageText(input.text);
       if (input.private && input.products?.length) throw badRequest('Products go to the shopper: attach them to a reply, not a private note.', 'products_in_note');
       // A resend of a reply already stored (its ack was lost) is answered from the stored one below, whatever the
@@ -806,7 +813,8 @@ export function createChatService(deps: ChatServiceDeps) {
       }
       // Teammates named in a private note ("@Sam, can you check the refund?") are told; a reply to the shopper
       // mentions nobody (the shopper would read it).
-      const mentions = input.private ? mentionedTeammates(text, await users.listActiveNames(), agent.id) : [];
+      // mentionText: the words a person wrote, when `text` was filled in from elsewhere (a macro's placeholders).
+      const mentions = input.private ? mentionedTeammates(input.mentionText ?? text, await users.listActiveNames(), agent.id) : [];
       const { message, duplicate } = await conversations.insertMessage({
         conversationId: row.id,
         authorType: 'agent',
@@ -817,12 +825,12 @@ export function createChatService(deps: ChatServiceDeps) {
         metadata: { ...fileMetadata(input), ...(mentions.length ? { mentions } : {}), ...(products.length ? { products } : {}) },
       });
       const result = { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
-      const historyEvent = event(message.private ? 'note.agent' : 'message.agent', `msg:${message.id}`, row.customer_id, row.id, { messageId: message.id, agentId: agent.id, text: message.body }, message.created_at);
+      const historyEvent = agentMessageEvent(message, row.customer_id);
       if (duplicate) {
         // As for a shopper's resend: the first attempt may have stored the reply and then failed to queue its event
         // (Redis away for a moment), so the history, the webhooks and the email follow-up would never hear of it.
         // Queueing again is harmless: the idempotency key makes the worker write it once.
-        await events.enqueueInteractions([historyEvent]);
+        await queueMessageEvents([historyEvent], row.id);
         if (!message.private) await scheduleFollowup(row.id, row.customer_id, message.id);
         return result;
       }
@@ -835,7 +843,7 @@ export function createChatService(deps: ChatServiceDeps) {
         await routing.recordFirstResponse(row.id);
         await answerLeftMessagesInChat(row.id, agent.id);
       }
-      await events.enqueueInteractions([historyEvent]);
+      await queueMessageEvents([historyEvent], row.id);
       if (!message.private) await scheduleFollowup(row.id, row.customer_id, message.id);
       return result;
     },
