@@ -485,8 +485,10 @@ function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(use
   const togglePresence = () => choosePresence(presence === 'online' ? 'away' : 'online');
   const [passwordOpen, setPasswordOpen] = useState(false);
   const logout = async () => {
-    await post('/api/auth/logout').catch(() => {});
+    // The socket first: the server closes every socket of the ended session, and this tab, cut that way, would ask
+    // /api/auth/me (a 401) on its way to the login page it is going to anyway.
     socket.close();
+    await post('/api/auth/logout').catch(() => {});
     onLogout();
   };
 
