@@ -2,14 +2,14 @@
 // sweep (server/services/owed-events.ts) queues the message's history event, built as the live path builds it. Against
 // a redis-server of the test's own (append-only, so the queue survives its restart) and the stack's real Postgres; the
 // stack runs no workers, so the test writes the queued events itself with the workers' own statement.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { freePort, startRedisServer } from '../support/redis-server.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { call, callOk, connectAgent, connectWidget, eventually, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import { queuedEvents } from '../support/queued-events.ts';
@@ -17,33 +17,12 @@ import { createQueues } from '../../server/queues.ts';
 import { writeInteractionBatch } from '../../workers/interaction-store.ts';
 import { createOwedEventsSweep, eventsOwedFor, firstMessageIdSince, messagesOwingEvents, OWED_EVENTS_GRACE_SECONDS } from '../../server/services/owed-events.ts';
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
 const redisDir = mkdtempSync(join(tmpdir(), 'owed-events-redis-'));
 let redisPort = 0;
 let redisServer: ChildProcess | null = null;
 
 async function startRedis(): Promise<void> {
-  redisServer = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', redisDir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: 'ignore' });
-  const ping = async () => {
-    const probe = new Redis({ port: redisPort, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  };
-  await eventually(ping, 10_000, 'redis-server started');
+  redisServer = await startRedisServer(redisPort, redisDir);
 }
 
 /** A clean stop (SIGTERM): the append-only file has every write, as after a restart in production. */

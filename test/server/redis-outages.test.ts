@@ -1,39 +1,14 @@
 // A Redis outage in the logs: said once when it begins and once when it ends, however many reconnect attempts
 // ioredis makes meanwhile (it emits an error at each, about every two seconds). Against a real redis-server of the
 // test's own, stopped and started again on the same port.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { outageWatch, watchConnection } from '../../server/redis-outages.ts';
 import { eventually } from '../support/sockets.ts';
+import { freePort, startRedisServer } from '../support/redis-server.ts';
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const ping = async () => {
-    const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  };
-  await eventually(ping, 10_000, 'redis-server started');
-  return child;
-}
+const startRedis = (port: number) => startRedisServer(port);
 
 const lines: string[] = [];
 const log = { warn: (line: string) => void lines.push(`warn ${line}`), info: (line: string) => void lines.push(`info ${line}`) };
