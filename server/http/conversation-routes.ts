@@ -10,7 +10,8 @@ import { conversationsRepository, toChatMessage, toSummary } from '../repositori
 import { inboxPage, inboxSearch, SEARCH_WINDOW, type InboxQuery } from '../repositories/conversation-search.ts';
 import { conversationTranscript } from '../services/transcript.ts';
 import { AppError, badRequest, conflict, notFound } from '../errors.ts';
-import { labelKey, labelsChanged, labelsGeneration, labelsInUse, LABELS_IN_USE_TTL_MS, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
+import { labelFound, labelKey, labelsChanged, labelsGeneration, labelsInUse, LABELS_IN_USE_TTL_MS, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, referencesChanged, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
+import type { LabelReferencesChanged } from '../services/label-references.ts';
 import type { Sql } from '../db/client.ts';
 import { toCustomer } from './customer-routes.ts';
 import type { CustomerRow } from '../repositories/customers.ts';
@@ -432,6 +433,13 @@ export default function conversationRoutes(ctx: AppContext) {
 
     const audit = (actorId: number, action: string, details: Record<string, unknown>) => recordAudit(ctx.sql, actorId, action, 'labels', details);
     const LabelParams = Type.Object({ label: Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8 }) });
+    /** Consoles reload the macros and saved views a label change rewrote (macro-routes.ts, inbox-view-routes.ts). */
+    const tellSavedThingsChanged = ({ macros, views }: LabelReferencesChanged) => {
+      for (const [event, changed] of [['macros:changed', macros], ['views:changed', views]] as const) {
+        if (changed.team) ctx.realtime.toAgents(event, { scope: 'team' });
+        for (const owner of changed.owners) ctx.realtime.toAgent(owner, event, { scope: 'personal' });
+      }
+    };
     const LabelChange = Type.Object({ label: Nullable(Type.String()), conversations: Type.Integer({ description: 'Conversations changed' }) });
 
     app.put('/api/admin/conversation-labels/:label', {
@@ -447,11 +455,13 @@ export default function conversationRoutes(ctx: AppContext) {
       const from = labelKey(request.params.label);
       const [to] = normaliseLabels([request.body.name]);
       if (to === from) return { label: to, conversations: 0 };
-      const conversations = await renameLabelEverywhere(ctx.sql, from, to);
-      if (conversations === 0) throw notFound(`Label "${from.slice(0, 40)}"`);
-      await audit(request.user!.id, 'labels.rename', { from, to, conversations });
+      const changed = await renameLabelEverywhere(ctx.sql, from, to);
+      if (!labelFound(changed)) throw notFound(`Label "${from.slice(0, 40)}"`);
+      const { conversations } = changed;
+      await audit(request.user!.id, 'labels.rename', { from, to, conversations, ...referencesChanged(changed) });
       inUse.invalidate();
       await labelsChanged(ctx);
+      tellSavedThingsChanged(changed.references);
       ctx.realtime.toAgents('labels:changed', { from, to, conversations });
       return { label: to, conversations };
     });
@@ -464,11 +474,13 @@ export default function conversationRoutes(ctx: AppContext) {
       },
     }, async (request) => {
       const label = labelKey(request.params.label);
-      const conversations = await removeLabelEverywhere(ctx.sql, label);
-      if (conversations === 0) throw notFound(`Label "${label.slice(0, 40)}"`);
-      await audit(request.user!.id, 'labels.remove', { label, conversations });
+      const changed = await removeLabelEverywhere(ctx.sql, label);
+      if (!labelFound(changed)) throw notFound(`Label "${label.slice(0, 40)}"`);
+      const { conversations } = changed;
+      await audit(request.user!.id, 'labels.remove', { label, conversations, ...referencesChanged(changed) });
       inUse.invalidate();
       await labelsChanged(ctx);
+      tellSavedThingsChanged(changed.references);
       ctx.realtime.toAgents('labels:changed', { from: label, to: null, conversations });
       return { label: null, conversations };
     });

@@ -18,6 +18,7 @@ import { checkMacroTeams, MAX_MACRO_TEXT } from './macros.ts';
 import { runActionsInOrder } from './action-sequence.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
 import { isLockTimeout } from '../db/lock-timeout.ts';
+import { conversationLanguage } from '../repositories/routing.ts';
 
 export const MAX_AUTOMATION_RULES = 50;
 export const MAX_RULE_CONDITIONS = 10;
@@ -157,16 +158,18 @@ export function conditionsHold(conditions: RuleCondition[], facts: RuleFacts): b
 }
 
 async function factsOf(sql: Sql, conversationId: number): Promise<RuleFacts | null> {
-  const [row] = await sql<{ text: string | null; locale: string | null; page_url: string | null; handoff_reason: string | null; intent: string | null; identified: boolean; tags: string[] }[]>`
+  const [row] = await sql<{ text: string | null; language: string | null; page_url: string | null; handoff_reason: string | null; intent: string | null; identified: boolean; tags: string[] }[]>`
     select (select m.body from messages m where m.conversation_id = c.id and m.author_type = 'customer' order by m.id desc limit 1) as text,
            (select m.metadata->'page'->>'url' from messages m
              where m.conversation_id = c.id and m.author_type = 'customer' and m.metadata ? 'page' order by m.id desc limit 1) as page_url,
            (select m.metadata->>'intent' from messages m where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1) as intent,
-           c.handoff_reason, cu.locale, cu.external_id is not null as identified, cu.tags
+           -- The language routing and the inbox go by (the bot's last answer's, else the widget's), not the widget's alone.
+           ${conversationLanguage(sql)} as language,
+           c.handoff_reason, cu.external_id is not null as identified, cu.tags
     from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;
   if (!row) return null;
   return {
-    text: row.text ?? '', language: langOf(row.locale), pageUrl: row.page_url, handoffReason: row.handoff_reason,
+    text: row.text ?? '', language: langOf(row.language), pageUrl: row.page_url, handoffReason: row.handoff_reason,
     intent: row.intent, identified: row.identified, tags: row.tags,
   };
 }

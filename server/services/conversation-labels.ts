@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Sql } from '../db/client.ts';
 import { prefixed, type Config } from '../config.ts';
 import { withinTimeLimit } from './time-limit.ts';
+import { relabelReferences, type LabelReferencesChanged } from './label-references.ts';
 
 export const MAX_LABELS = 10;
 export const MAX_LABEL_LENGTH = 32;
@@ -39,11 +40,15 @@ export function lockLabelsForOneConversation(tx: Sql): Promise<unknown> {
   return tx`select pg_advisory_xact_lock_shared(${LABELS_LOCK})`;
 }
 
+/** What a change everywhere touched: how many conversations, and the macros, rules and views that name the label. */
+export interface LabelChangedEverywhere { conversations: number; references: LabelReferencesChanged }
+
 /**
  * Renames a label on every conversation that has it. A conversation that already had the new name keeps it once,
- * where it stood. Returns how many conversations changed.
+ * where it stood. Macros, automation rules and saved views naming it are renamed in the same transaction
+ * (label-references.ts), so none puts the old name back.
  */
-export async function renameLabelEverywhere(sql: Sql, from: string, to: string): Promise<number> {
+export async function renameLabelEverywhere(sql: Sql, from: string, to: string): Promise<LabelChangedEverywhere> {
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${LABELS_LOCK})`;
     const rows = await tx`
@@ -51,18 +56,28 @@ export async function renameLabelEverywhere(sql: Sql, from: string, to: string):
         select label from unnest(array_replace(labels, ${from}, ${to})) with ordinality as kept(label, position)
         group by label order by min(position))
       where labels @> array[${from}]::text[]`;
-    return rows.count;
+    return { conversations: rows.count, references: await relabelReferences(tx, from, to) };
   });
 }
 
-/** Takes a label off every conversation; returns how many changed. */
-export async function removeLabelEverywhere(sql: Sql, label: string): Promise<number> {
+/** Takes a label off every conversation, and out of the macros, rules and views that name it (label-references.ts). */
+export async function removeLabelEverywhere(sql: Sql, label: string): Promise<LabelChangedEverywhere> {
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${LABELS_LOCK})`;
     const rows = await tx`update conversations set labels = array_remove(labels, ${label}), updated_at = now() where labels @> array[${label}]::text[]`;
-    return rows.count;
+    return { conversations: rows.count, references: await relabelReferences(tx, label, null) };
   });
 }
+
+/** Whether a change everywhere found the label anywhere at all. */
+export const labelFound = ({ conversations, references }: LabelChangedEverywhere) =>
+  conversations > 0 || references.rules > 0 || references.macros.count > 0 || references.views.count > 0;
+
+/** For the audit: how many macros, rules and views changed too, when any did. */
+export const referencesChanged = ({ references }: LabelChangedEverywhere) =>
+  references.rules || references.macros.count || references.views.count
+    ? { macros: references.macros.count, rules: references.rules, views: references.views.count }
+    : {};
 
 export interface LabelInUse { label: string; conversations: number }
 

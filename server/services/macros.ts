@@ -134,7 +134,8 @@ export function macrosService(ctx: AppContext) {
       case 'reply':
       case 'note': {
         const text = fillPlaceholders(action.text, await placeholderValues(conversationId, actor));
-        await ctx.chat.agentMessage(agent, { conversationId, clientId: `macro:${randomUUID()}`, text, private: action.type === 'note' });
+        // Teammates are @mentioned by what the macro's author wrote, never by a shopper's name filled in ("@Sam").
+        await ctx.chat.agentMessage(agent, { conversationId, clientId: `macro:${randomUUID()}`, text, mentionText: action.text, private: action.type === 'note' });
         return;
       }
       case 'addLabels':
@@ -147,9 +148,11 @@ export function macrosService(ctx: AppContext) {
         await setConversationPriority(ctx, conversationId, action.priority);
         return;
       case 'snooze': {
-        const until = action.minutes !== undefined ? new Date(Date.now() + action.minutes * 60_000).toISOString() : snoozeUntil;
+        // One instant for the time and its check: "1 minute" reckoned from a moment ago would be refused as too soon.
+        const now = new Date();
+        const until = action.minutes !== undefined ? new Date(now.getTime() + action.minutes * 60_000).toISOString() : snoozeUntil;
         if (!until) throw badRequest('This snooze is at a time of the agent\'s day: the run needs snoozeUntil.', 'snooze_time_needed');
-        await ctx.chat.snooze(agent, conversationId, until);
+        await ctx.chat.snooze(agent, conversationId, until, now);
         return;
       }
       case 'transferToTeam':

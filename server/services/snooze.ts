@@ -83,9 +83,13 @@ export function createSnooze(deps: SnoozeDeps) {
   }
 
   return {
-    async snooze(actor: Actor, conversationId: number, until: string): Promise<ConversationSummary> {
+    /**
+     * `now`: the instant `until` was reckoned from, when the caller computed it (a macro's "snooze 1 minute"), so the
+     * minute-ahead check does not refuse it for the milliseconds that passed since.
+     */
+    async snooze(actor: Actor, conversationId: number, until: string, now: Date = new Date()): Promise<ConversationSummary> {
       const row = await heldChat(actor, conversationId, 'snooze');
-      const at = snoozeTime(until);
+      const at = snoozeTime(until, now);
       if (!(await repo.snooze(conversationId, row.assignee_id, at))) throw conflict('This conversation changed meanwhile; reload it.');
       const conversation = await deps.announceConversation(conversationId);
       await deps.enqueueInteractions([deps.event('snoozed', `snoozed:${conversationId}:${Date.now()}`, row.customer_id, conversationId,
