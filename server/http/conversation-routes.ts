@@ -446,7 +446,7 @@ export default function conversationRoutes(ctx: AppContext) {
       preHandler: app.requireAdmin,
       schema: {
         tags: ['admin'],
-        summary: 'Rename a label on every conversation (into an existing label merges them); every console is told',
+        summary: 'Rename a label on every conversation (into an existing label merges them) and in the macros, automation rules and saved views that name it; every console is told',
         params: LabelParams,
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: MAX_LABEL_LENGTH + 8 }) }, { additionalProperties: false }),
         response: { 200: LabelChange, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
@@ -469,7 +469,7 @@ export default function conversationRoutes(ctx: AppContext) {
     app.delete('/api/admin/conversation-labels/:label', {
       preHandler: app.requireAdmin,
       schema: {
-        tags: ['admin'], summary: 'Remove a label from every conversation; every console is told', params: LabelParams,
+        tags: ['admin'], summary: 'Remove a label from every conversation and from the macros, automation rules and saved views that name it (a macro or rule left with nothing to do is deleted; a view keeps its filter); every console is told', params: LabelParams,
         response: { 200: LabelChange, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
       },
     }, async (request) => {
