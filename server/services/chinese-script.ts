@@ -51,6 +51,8 @@ const TAIWAN_SHOP_WORDS: Record<string, string> = {
  */
 const SHOP_PHRASES: Record<string, string> = {
   发卡行: '發卡行', 发卡银行: '發卡銀行', 发卡机构: '發卡機構', 发卡方: '發卡方', 发卡公司: '發卡公司', 发卡组织: '發卡組織',
+  // "30 天后" is "after 30 days" (後); OpenCC keeps 天后, the goddess, after a digit (几天后, 七天后 it gets right).
+  ...Object.fromEntries([...'0123456789'].flatMap((digit) => [[`${digit}天后`, `${digit}天後`], [`${digit} 天后`, `${digit} 天後`]])),
 };
 
 /**

@@ -42,7 +42,7 @@ describe("the demo content in Traditional keeps the shop's meaning", () => {
   for (const variant of VARIANTS) {
     it(`${variant}: no hairpin banks, no "log out of your account" anywhere`, async () => {
       const shown = await convertedContent(variant);
-      const wrong = [...shown].filter(([, text]) => /髮卡|登出帳號|登出賬號|登出我的/.test(text)).map(([where]) => where);
+      const wrong = [...shown].filter(([, text]) => /髮卡|登出帳號|登出賬號|登出我的|\d\s?天后/.test(text)).map(([where]) => where);
       expect(wrong).toEqual([]);
     });
   }
@@ -66,6 +66,12 @@ describe("the demo content in Traditional keeps the shop's meaning", () => {
     const hongKong = (await convertedContent('zh-HK')).get('article delete-account-privacy')!;
     expect(hongKong.split('\n')[0]).toBe('註銷賬號與個人數據');
     expect(hongKong).not.toContain('登出');
+  });
+
+  it('writes "after N days" as 天後, not the goddess 天后, after a number as after a numeral', async () => {
+    for (const variant of VARIANTS) {
+      expect(await inShoppersScript('30 天后永久删除；7天后到账；七天后；天后宫', variant)).toMatch(/^30 天後永久刪除；7天後(?:入帳|到賬)；七天後；天后宮$/);
+    }
   });
 
   it('leaves the phrases around them as OpenCC reads them', async () => {
