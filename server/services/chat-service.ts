@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/client.ts';
 import type { Config } from '../config.ts';
-import type { FeedbackJob, InteractionEvent, InteractionType } from '../interaction-events.ts';
+import type { FeedbackJob, InteractionEvent } from '../interaction-events.ts';
 import type { ChatMessage, ConversationSummary, FileMetadata, ShopperPage, UnavailableReason } from '../realtime/event-maps.ts';
 import { shopperPage } from './shopper-page.ts';
 import { mentionedTeammates } from './mentions.ts';
@@ -35,7 +35,7 @@ import { withLockTimeout } from '../db/lock-timeout.ts';
 import { agentProductCards } from './agent-products.ts';
 import { isShoppersConversation, shoppersConversation } from './shopper-conversation.ts';
 import { saveWidgetTypedProfile } from './widget-typed-profile.ts';
-import { agentMessageEvent, botReplyEvent, conversationStartedEvent, interactionEvent, shopperMessageEvent } from './message-events.ts';
+import { agentMessageEvent, botReplyEvent, conversationStartedEvent, conversationStartedKey, interactionEvent, shopperMessageEvent } from './message-events.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -162,12 +162,9 @@ export function createChatService(deps: ChatServiceDeps) {
     maxItems: 200, maxInFlight: 1, retryAlone: (error) => /^2[23][0-9A-Z]{3}$/.test(String((error as { code?: unknown } | null)?.code ?? '')),
   });
 
-  const event = interactionEvent;
-
   // One key per resolution (a reopened chat resolved again is a new event), whoever resolved it.
   const resolvedEvent = (conversationId: number, customerId: number, resolvedAt: Date, payload: Record<string, unknown>) =>
-    event('resolved', `resolved:${conversationId}:${resolvedAt.getTime()}`, customerId, conversationId, payload, resolvedAt);
-  const messageEvent = shopperMessageEvent;
+    interactionEvent('resolved', `resolved:${conversationId}:${resolvedAt.getTime()}`, customerId, conversationId, payload, resolvedAt);
 
   /**
    * Queues the history events of a message already stored and announced: the sender's ack and what follows (alerts,
@@ -218,7 +215,7 @@ export function createChatService(deps: ChatServiceDeps) {
   async function announceShopperMessage(customerId: number, message: MessageRow, how: { started: ConversationRow | null; channel: 'widget' | 'email'; senderSocketId?: string; woke: boolean }): Promise<void> {
     const conversationId = message.conversation_id;
     realtime.announceMessage(toChatMessage(message), how.senderSocketId);
-    const batch = [messageEvent(message, customerId)];
+    const batch = [shopperMessageEvent(message, customerId)];
     if (how.started) {
       batch.unshift(conversationStartedEvent(how.started, customerId, how.channel));
       realtime.toAgents('conversation:updated', toSummary(how.started));
@@ -328,7 +325,7 @@ export function createChatService(deps: ChatServiceDeps) {
     if (how !== 'accepted') alertAgents((alerts) => alerts.assigned(assignment.agentId, assignment.conversationId));
     const type = how === 'transferred' ? 'transferred' : 'assigned';
     await events.enqueueInteractions([
-      event(type, `${type}:${assignment.conversationId}:${assignment.assignedAt.getTime()}`, assignment.customerId, assignment.conversationId,
+      interactionEvent(type, `${type}:${assignment.conversationId}:${assignment.assignedAt.getTime()}`, assignment.customerId, assignment.conversationId,
         { agentId: assignment.agentId, agentName: assignment.agentName, how, fromAgentId: fromAgentId ?? null, waitSeconds: assignment.queuedAt ? Math.round((assignment.assignedAt.getTime() - assignment.queuedAt.getTime()) / 1000) : null, ...extra }, assignment.assignedAt),
     ]);
     return conversation;
@@ -375,7 +372,7 @@ export function createChatService(deps: ChatServiceDeps) {
     await announceConversation(row.id);
     const at = new Date();
     await events.enqueueInteractions([
-      event('transferred', `transferred:${row.id}:queue:${at.getTime()}`, row.customer_id, row.id,
+      interactionEvent('transferred', `transferred:${row.id}:queue:${at.getTime()}`, row.customer_id, row.id,
         { agentId: null, agentName: null, how: team ? 'team' : 'requeued', fromAgentId: from?.id ?? null, byAgentId: person?.id ?? null, teamId: team?.id ?? null, teamName: team?.name ?? null,
           ...(rule ? { automationRuleId: rule.id, automationRuleName: rule.name } : {}) }, at),
     ]);
@@ -409,7 +406,7 @@ export function createChatService(deps: ChatServiceDeps) {
   // Snoozing (snooze.ts); its wakes reuse the assignment and release paths below.
   const snooze = createSnooze({
     sql, offlineAgentReleaseMinutes: deps.config.offlineAgentReleaseMinutes, enqueueInteractions: (batch) => events.enqueueInteractions(batch),
-    event, systemMessage: (...line) => systemMessage(...line).then(() => undefined), announceConversation,
+    event: interactionEvent, systemMessage: (...line) => systemMessage(...line).then(() => undefined), announceConversation,
     assignPending: () => service.assignPending(),
     releaseHeldChats: (filter) => service.releaseHeldChats(filter),
   });
@@ -455,7 +452,7 @@ export function createChatService(deps: ChatServiceDeps) {
         // once start one chat. A resend after a lost ack, of a message stored in a chat resolved since, is that message.
         const chosen = await conversations.openOrCreate(customerId, input.clientId, 'widget');
         if (chosen.earlier) {
-          await queueMessageEvents([messageEvent(chosen.earlier, chosen.row.customer_id)], chosen.row.id);
+          await queueMessageEvents([shopperMessageEvent(chosen.earlier, chosen.row.customer_id)], chosen.row.id);
           return { id: chosen.earlier.id, conversationId: chosen.row.id, createdAt: chosen.earlier.created_at.toISOString(), duplicate: true };
         }
         row = chosen.row;
@@ -470,7 +467,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (duplicate) {
         // The first attempt may have stored the message and then failed to queue its event; queueing again is
         // harmless (the idempotency key makes the worker write it once) and closes that gap.
-        await queueMessageEvents([messageEvent(message, customerId)], row.id);
+        await queueMessageEvents([shopperMessageEvent(message, customerId)], row.id);
         return { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
       }
       return this.publishCustomerMessage(customerId, message, row.status, started, locale, input.senderSocketId, woke);
@@ -564,7 +561,7 @@ export function createChatService(deps: ChatServiceDeps) {
         // As with a repeated widget message: the first attempt may have failed after storing, before its event was
         // queued or the chat handed over; both are safe to repeat.
         const [message] = messageId ? await sql<MessageRow[]>`select m.*, null as author_name from messages m where m.id = ${messageId}` : [];
-        if (message) await events.enqueueInteractions([messageEvent(message, input.customerId)]);
+        if (message) await events.enqueueInteractions([shopperMessageEvent(message, input.customerId)]);
         if ((await conversations.findById(conversationId))?.status === 'bot') await this.handoff(conversationId, input.customerId, 'email_reply');
         return { messageId, conversationId, duplicate: true };
       }
@@ -696,17 +693,13 @@ export function createChatService(deps: ChatServiceDeps) {
       // Nothing stored: answered already, or no longer the bot's to answer (it says nothing, and decides nothing on record).
       if (!stored) return;
       const { queued, reply } = stored;
+      const decided = (at?: Date) => interactionEvent('bot.decision', `decision:${message.id}`, customerId, conversationId, { inReplyTo: message.id, question: message.body, ...metadata, action: decision.action }, at);
       if (reply && said.reply) {
         realtime.announceMessage(toChatMessage(reply));
         // The reply is stored and said: a hand-off it announced goes ahead with Redis away (the sweep queues its message event).
-        await queueMessageEvents([
-          botReplyEvent(reply, customerId),
-          event('bot.decision', `decision:${message.id}`, customerId, conversationId, { inReplyTo: message.id, question: message.body, ...metadata, action: decision.action }, reply.created_at),
-        ], conversationId);
+        await queueMessageEvents([botReplyEvent(reply, customerId), decided(reply.created_at)], conversationId);
       } else {
-        await events.enqueueInteractions([
-          event('bot.decision', `decision:${message.id}`, customerId, conversationId, { inReplyTo: message.id, question: message.body, ...metadata, action: decision.action }),
-        ]);
+        await events.enqueueInteractions([decided()]);
       }
       // The hand-off records why (the reports count it): the policy's reason, else the intent that asked for it.
       if (queued) await this.handedOff(conversationId, customerId, handoffReason);
@@ -732,7 +725,7 @@ export function createChatService(deps: ChatServiceDeps) {
     async handedOff(conversationId: number, customerId: number, reason: string): Promise<void> {
       const conversation = await announceConversation(conversationId);
       await events.enqueueInteractions([
-        event('handoff', `handoff:${conversationId}`, customerId, conversationId, { reason }, new Date(conversation.queuedAt ?? Date.now())),
+        interactionEvent('handoff', `handoff:${conversationId}`, customerId, conversationId, { reason }, new Date(conversation.queuedAt ?? Date.now())),
       ]);
       const settings = await loadWidgetSettings(sql);
       const unavailable = await whyNobodyCanAnswer(settings);
@@ -879,7 +872,7 @@ export function createChatService(deps: ChatServiceDeps) {
       customerId = row.customer_id;
       await realtime.joinCustomerToConversation(customerId, row.id);
       const conversation = await announceConversation(row.id);
-      await events.enqueueInteractions([event('conversation.started', `conv:${row.id}`, customerId, row.id, { channel: 'agent', agentId: agent.id }, new Date(conversation.createdAt))]);
+      await events.enqueueInteractions([interactionEvent('conversation.started', conversationStartedKey(row.id), customerId, row.id, { channel: 'agent', agentId: agent.id }, new Date(conversation.createdAt))]);
       return this.agentMessage(agent, { conversationId: row.id, clientId: input.clientId, text: input.text });
     },
 
@@ -1082,7 +1075,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (agent) await systemMessage(conversationId, `${shownName(agent)} reopened the chat.`, { event: 'agent_reopened', agentId, agentName: agent.name, agentShownName: shownName(agent) });
       const conversation = await announceConversation(conversationId);
       await events.enqueueInteractions([
-        event('reopened', `reopened:${conversationId}:${Date.now()}`, row.customer_id, conversationId, { agentId }),
+        interactionEvent('reopened', `reopened:${conversationId}:${Date.now()}`, row.customer_id, conversationId, { agentId }),
       ]);
       return conversation;
     },
@@ -1237,7 +1230,7 @@ export function createChatService(deps: ChatServiceDeps) {
       }
       realtime.toAgents('offline:new', { id: row.id, customerId, email: input.email, text, createdAt: row.created_at.toISOString() });
       alertAgents((alerts) => alerts.messageLeft(row.id, input.conversationId ?? null));
-      await events.enqueueInteractions([event('offline.message', `offline:${row.id}`, customerId, input.conversationId ?? null, { offlineMessageId: row.id, email: input.email, text }, row.created_at)]);
+      await events.enqueueInteractions([interactionEvent('offline.message', `offline:${row.id}`, customerId, input.conversationId ?? null, { offlineMessageId: row.id, email: input.email, text }, row.created_at)]);
       return { id: row.id };
     },
 
