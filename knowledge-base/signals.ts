@@ -156,6 +156,11 @@ export function shopServiceTopicsNamed(text: string): typeof SHOP_SERVICE_TOPICS
   return SHOP_SERVICE_TOPICS.filter((t) => t.words.test(text));
 }
 
+/** A message cut at `breaks`, each part trimmed; parts without a letter (punctuation, numbers alone) left out. */
+function clausesOf(text: string, breaks: RegExp): string[] {
+  return text.split(breaks).map((c) => c?.trim()).filter((c): c is string => !!c && /\p{L}/u.test(c));
+}
+
 /** Where a message's questions part: sentence and clause punctuation, and the words that add another question. */
 const QUESTION_BREAK = /[.!?;,。！？；，]+\s*|\s+(?=(?:and|also|plus|but|oh and)\s)|(?=另外|还有|顺便|以及|而且|还想问)/iu;
 const JOINING_WORD = /^(?:and|also|plus|but|oh and)\s+(?:also\s+)?|^(?:另外|还有|顺便问一下|顺便|以及|而且|还想问一下|还想问)[，,、\s]*/iu;
@@ -167,7 +172,7 @@ const JOINING_WORD = /^(?:and|also|plus|but|oh and)\s+(?:also\s+)?|^(?:另外|�
  * sweater is out of stock, when will it be restocked?" is one question, its first clause only says why it is asked.
  */
 export function partsNamingServices(text: string, topics: typeof SHOP_SERVICE_TOPICS): { rest: string; naming: string } | null {
-  const clauses = text.split(QUESTION_BREAK).map((c) => c?.trim()).filter((c): c is string => !!c && /\p{L}/u.test(c));
+  const clauses = clausesOf(text, QUESTION_BREAK);
   const names = (clause: string) => topics.some((t) => t.words.test(clause));
   const naming = clauses.filter(names);
   const asked = clauses.filter((c) => !names(c));
@@ -395,7 +400,7 @@ const STORY_MIN_HAN = 20;
  * 缩水了，能退吗" → "能退吗". Null for a message of one clause, or one whose end asks nothing.
  */
 export function askingClause(text: string): string | null {
-  const clauses = text.split(CLAUSE_BREAK).map((c) => c?.trim()).filter((c): c is string => !!c && /\p{L}/u.test(c));
+  const clauses = clausesOf(text, CLAUSE_BREAK);
   if (clauses.length < 2) return null;
   const last = clauses[clauses.length - 1];
   return /[?？]\s*$/u.test(text) || tokenize(last).some(isQuestionWord) ? last : null;
@@ -410,7 +415,7 @@ export function askingClause(text: string): string | null {
 export function questionAtEnd(text: string): string | null {
   const han = (text.match(/[\u4e00-\u9fff]/g) ?? []).length;
   if (han ? han < STORY_MIN_HAN : text.split(/\s+/).length < STORY_MIN_WORDS) return null;
-  const clauses = text.split(CLAUSE_BREAK).map((c) => c?.trim()).filter((c): c is string => !!c && /\p{L}/u.test(c));
+  const clauses = clausesOf(text, CLAUSE_BREAK);
   for (let start = clauses.length - 1; start > 0; start--) {
     const tail = clauses.slice(start).join(', ').replace(/^(?:and|but|so|because)\s+|^(?:但是|可是|所以|结果)/iu, '');
     if (tokenize(tail).filter((w) => !isQuestionWord(w)).length >= TOPIC_WORDS) return tail;
