@@ -381,6 +381,8 @@ async function fill(sql: Sql, now: number): Promise<Record<string, number>> {
 
   await sql`set session_replication_role = origin`;
   for (const { indexdef } of indexes) await sql.unsafe(indexdef);
+  // The load bypassed the triggers that keep the reports' daily event counts (migration 065).
+  await sql`select report_event_days_recount()`;
   // The counters and dates the interactions worker keeps on each customer.
   await sql`
     update customers cu set conversations_count = s.n, messages_count = s.m, last_seen_at = s.last,
@@ -622,6 +624,8 @@ const REDEFINED = {
    * chats the team took from the bot without a hand-off (`takenOver`; none in this fill either). Its other figures
    * unchanged. */
   containment: ['decided', 'undecided', 'rateRange', 'pending', 'peopleFirst', 'takenOver'],
+  /** New in each day of the overview's chats per day: the chats the team took without a hand-off (none in this fill). */
+  conversationsPerDay: ['takenOver'],
   /** New in the overview's first-reply target: the targets the range's hand-offs were judged by (`atTheTime`). */
   firstReplyTarget: ['atTheTime'],
   /**
@@ -675,7 +679,10 @@ function compareReport(before: unknown, after: unknown): Verdict {
   const b = before as Json & { containment: Json; csat: Json; firstReplyTarget: (Json & TargetFigures) | null };
   const a = after as Json & { containment: Json; csat: Json; firstReplyTarget: (Json & TargetFigures) | null; intentAnswerHelpfulness: { intent: string; helpful: number; notHelpful: number }[] };
   const verdict: Verdict = { fatal: [], designed: [] };
-  sameOutside('report', b, a, [...REDEFINED.report, 'containment', 'firstReplyTarget', 'csat'], verdict);
+  sameOutside('report', b, a, [...REDEFINED.report, 'containment', 'firstReplyTarget', 'csat', 'conversationsPerDay'], verdict);
+  const days = (report: Json) => (report.conversationsPerDay ?? []) as Json[];
+  if (days(b).length !== days(a).length) verdict.fatal.push(`report conversationsPerDay: ${days(b).length} days → ${days(a).length}`);
+  days(b).forEach((day, i) => sameOutside(`conversationsPerDay[${i}]`, day, days(a)[i] ?? {}, REDEFINED.conversationsPerDay, verdict));
   sameOutside('containment', b.containment, a.containment, REDEFINED.containment, verdict);
   sameOutside('csat', b.csat as Json, a.csat as Json, REDEFINED.csat, verdict);
   verdict.designed.push(`    csat.byWhoAnswered (new): ${clip(a.csat && (a.csat as Json).byWhoAnswered)}`);

@@ -48,28 +48,35 @@ export const IntentImportSchema = Type.Object({
 
 const ImportResultKind = Type.Union([Type.Literal('created'), Type.Literal('updated'), Type.Literal('unchanged'), Type.Literal('deleted')]);
 
+/** Said (not refused: the article may be imported or written next) when an intent's articleSlug names no article. */
+export const LinkWarning = Type.String({ description: 'Set when articleSlug names no article (yet): the intent is saved and answers without the article until one with that slug exists' });
+
 export const IntentImportResultSchema = Type.Object({
   dryRun: Type.Boolean({ description: 'true: nothing was written, this is what the import would do' }),
   created: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer(), deleted: Type.Integer(),
   outOfScope: Type.Optional(Type.Union([Type.Literal('updated'), Type.Literal('unchanged')], { description: 'When the file has out-of-scope examples' })),
+  confirmToken: Type.Optional(Type.String({ description: 'Of a replace that deletes: send it back as confirmToken to confirm exactly these deletions' })),
   items: Type.Array(Type.Object({
     name: Type.String(),
     result: ImportResultKind,
     changed: Type.Array(Type.String(), { description: 'Fields an update changes: description, label, answer, action, articleSlug, askHelpful, examples.en, examples.zh' }),
+    linkWarning: Type.Optional(LinkWarning),
   }), { description: 'Every intent of the file, then those a replace deletes' }),
 });
 
 export const ArticleImportResultSchema = Type.Object({
   dryRun: Type.Boolean({ description: 'true: nothing was written, this is what the import would do' }),
-  created: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer(),
+  created: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer(), deleted: Type.Integer(),
+  confirmToken: Type.Optional(Type.String({ description: 'Of a replace that deletes: send it back as confirmToken to confirm exactly these deletions' })),
   items: Type.Array(Type.Object({
     slug: Type.String(),
     locale: Type.String(),
-    result: Type.Union([Type.Literal('created'), Type.Literal('updated'), Type.Literal('unchanged')]),
+    result: ImportResultKind,
     changed: Type.Array(Type.String(), { description: 'Fields an update changes: title, body, category, status' }),
     status: ArticleStatusSchema,
     previousStatus: Nullable(ArticleStatusSchema),
-  }), { description: 'Every article of the file, in its order' }),
+    linkedIntents: Type.Optional(Type.Array(Type.String(), { description: 'Of a deleted article whose slug no article keeps: the intents that answer with it' })),
+  }), { description: 'Every article of the file, in its order, then those a replace deletes' }),
 });
 
 export const IntentSchema = Type.Object({
@@ -182,6 +189,9 @@ export const BotPreviewSchema = Type.Object({
   articles: Type.Array(Type.Object({ id: Type.Integer(), slug: Type.String(), title: Type.String() })),
   products: Type.Array(Type.Object({ sku: Type.String(), name: Type.String(), url: Type.Optional(Type.String()) })),
   modelVersion: Type.Integer(),
+  missingArticle: Type.Optional(Type.Object({ intent: Type.String(), slug: Type.String() }, {
+    description: 'The intent links this article, which the search index lacks (deleted, or published in no language): the bot answers as though it linked none',
+  })),
 }, { description: 'What the bot would say to this as the first message of an anonymous chat; nothing is recorded' });
 
 export const JobStatusSchema = Type.Object({
@@ -235,4 +245,5 @@ export const CandidateSchema = Type.Object({
   resolvedAt: Type.String(),
   suggestedIntent: Nullable(Type.String()),
   suggestedIntentConfidence: Nullable(Type.Number()),
+  suggestedIntentConfident: Type.Boolean({ description: "Whether the bot would answer with the suggested intent (the policy's intent threshold, in scope): only then is it worth pre-selecting" }),
 });

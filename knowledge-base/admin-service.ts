@@ -3,7 +3,8 @@
 // restoring a version writes a new version (history is never rewritten).
 import { specialRoleOf } from './special-intents.ts';
 import type { AppContext } from '../server/context.ts';
-import { conflict, notFound, badRequest } from '../server/errors.ts';
+import { createHash } from 'node:crypto';
+import { conflict, notFound, badRequest, worded } from '../server/errors.ts';
 import { intentsRepository, type IntentInput, type IntentRecord } from './repositories/intents.ts';
 import { articlesRepository, type ArticleFields, type ArticleRow, type ArticleVersionRow } from './repositories/articles.ts';
 import { requestIndexing, requestTraining } from './jobs.ts';
@@ -12,7 +13,7 @@ import { articleUrl } from './policy.ts';
 import type { Locale } from './types.ts';
 import { isUniqueViolation, type Sql, type Tx } from '../server/db/client.ts';
 import { cleanOutOfScopeExamples, lockOutOfScopeList, outOfScopeExamples, setOutOfScopeExamples } from './out-of-scope.ts';
-import { staleEditMessage } from './stale-edits.ts';
+import { STALE_EDIT, staleEditMessage } from './stale-edits.ts';
 
 /** The languages of `texts` that say something, each passed through `clean` first (nulls and empty texts dropped). */
 function perLanguage(texts: { en?: string | null; zh?: string | null } | null | undefined, clean: (text: string) => string = (text) => text): Partial<Record<Locale, string>> {
@@ -23,6 +24,8 @@ function perLanguage(texts: { en?: string | null; zh?: string | null } | null | 
   }
   return out;
 }
+
+const intentExists = (name: string) => conflict(`An intent named "${name}" already exists.`, 'intent_exists');
 
 export function toIntentJson(r: IntentRecord) {
   return {
@@ -66,15 +69,64 @@ export interface IntentImportBody {
 type ImportResultKind = 'created' | 'updated' | 'unchanged' | 'deleted';
 export interface IntentImportResult {
   dryRun: boolean; created: number; updated: number; unchanged: number; deleted: number;
+  /** Of a replace that deletes: what confirms those deletions (replaceToken). */
+  confirmToken?: string;
   outOfScope?: 'updated' | 'unchanged';
-  items: { name: string; result: ImportResultKind; changed: string[] }[];
+  items: { name: string; result: ImportResultKind; changed: string[]; linkWarning?: string }[];
 }
 export interface ArticleImportItem {
   slug: string; locale: string; title: string; body: string; category?: string; status?: ArticleFields['status'];
 }
 export interface ArticleImportResult {
-  dryRun: boolean; created: number; updated: number; unchanged: number;
-  items: { slug: string; locale: string; result: Exclude<ImportResultKind, 'deleted'>; changed: string[]; status: ArticleFields['status']; previousStatus: ArticleFields['status'] | null }[];
+  dryRun: boolean; created: number; updated: number; unchanged: number; deleted: number;
+  /** Of a replace that deletes: what confirms those deletions (replaceToken). */
+  confirmToken?: string;
+  items: {
+    slug: string; locale: string; result: ImportResultKind; changed: string[]; status: ArticleFields['status']; previousStatus: ArticleFields['status'] | null;
+    /** Of a deleted article whose slug no article keeps: the intents that answer with it. */
+    linkedIntents?: string[];
+  }[];
+}
+
+/**
+ * What an intent linking an article no article has is told (saved anyway: the article may be imported or written
+ * next; until then the intent answers without it).
+ */
+export const missingArticleWarning = (slug: string) =>
+  `No article has the slug "${slug}" (yet): the intent answers without it until an article with that slug exists.`;
+
+/** An item a replacing import deletes: what the admin knows it by, and which version of it they were shown. */
+interface Doomed { key: string; version: string }
+/** How a replacing import's deletions are confirmed: the dry run's confirmToken, or (callers older than it) their number. */
+export interface ReplaceConfirmation { confirmToken?: string; confirmDeletes?: number }
+
+/**
+ * What confirms a replacing import's deletions: a digest of the items it deletes, each with its version. The dry run
+ * returns it and the import sends it back, so the import deletes exactly what the preview listed: if another admin
+ * deleted one of them and created another meanwhile, the count is the same and the token is not.
+ */
+function replaceToken(what: string, doomed: readonly Doomed[]): string {
+  const keys = doomed.map((d) => `${d.key}\u0000${d.version}`).sort();
+  return createHash('sha256').update([what, ...keys].join('\n')).digest('base64url').slice(0, 24);
+}
+
+/**
+ * Refuses a replacing import that deletes anything unless its deletions are confirmed: by the dry run's token when
+ * given (409 replace_changed when they are no longer the ones it listed), else by their number, as the API took it
+ * before the token (a caller sending the count confirms whatever that many items are). Deleting nothing needs nothing.
+ */
+function confirmReplace(doomed: readonly Doomed[], what: 'articles' | 'intents', confirmation: ReplaceConfirmation): void {
+  const n = doomed.length;
+  if (n === 0) return;
+  const named = `${doomed.slice(0, 5).map((d) => d.key).join(', ')}${n > 5 ? ', …' : ''}`;
+  if (confirmation.confirmToken !== undefined) {
+    if (confirmation.confirmToken === replaceToken(what, doomed)) return;
+    throw worded(conflict(`The ${what} this import would delete have changed since it was previewed (someone deleted, added or edited some meanwhile); `
+      + `it would now delete ${n} (${named}). Preview it again with ?dryRun=true and confirm what that shows.`), 'replace_changed', { n: String(n) });
+  }
+  if (confirmation.confirmDeletes === n) return;
+  throw worded(conflict(`This import replaces the ${what} and deletes ${n} of them (${named}). `
+    + `Preview it with ?dryRun=true, then send the confirmToken it returns (or confirmDeletes: ${n}) to go ahead.`), 'replace_unconfirmed', { n: String(n) });
 }
 
 /** Per-language texts with a change applied: a language the change names is replaced (null or blank clears it), the others are kept. */
@@ -149,12 +201,33 @@ export function kbAdminService(ctx: AppContext) {
     return found;
   }
 
+  /** The warning for each of these article slugs that no article has, by slug (blanks and repeats are skipped; one query). */
+  async function missingArticleWarnings(slugs: readonly (string | null | undefined)[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(slugs.filter((slug): slug is string => !!slug))];
+    const inUse = await articles.slugsInUse(wanted);
+    return new Map(wanted.filter((slug) => !inUse.has(slug)).map((slug) => [slug, missingArticleWarning(slug)]));
+  }
+
+  /** Sets `linkWarning` on each item whose article slug (`slugOf`) no article has. */
+  async function warnMissingArticles<I extends { linkWarning?: string }>(items: I[], slugOf: (item: I) => string | null | undefined): Promise<void> {
+    const warnings = await missingArticleWarnings(items.map(slugOf));
+    for (const item of items) {
+      const warning = warnings.get(slugOf(item) ?? '');
+      if (warning) item.linkWarning = warning;
+    }
+  }
+
   return {
     intent,
     article,
+    /** The warning for an intent that links an article no article has (see missingArticleWarning); undefined if none. */
+    async linkWarning(record: IntentRecord): Promise<string | undefined> {
+      return (await missingArticleWarnings([record.articleSlug])).get(record.articleSlug ?? '');
+    },
+    warnMissingArticles,
 
     async createIntent(input: IntentInput): Promise<IntentRecord> {
-      if (await intents.findByName(input.name)) throw conflict(`An intent named "${input.name}" already exists.`);
+      if (await intents.findByName(input.name)) throw intentExists(input.name);
       const id = await intents.upsert(input);
       await retrain(`intent ${input.name} created`);
       return intent(id);
@@ -164,17 +237,17 @@ export function kbAdminService(ctx: AppContext) {
     async updateIntent(id: number, input: IntentInput, basedOn?: string): Promise<IntentRecord> {
       const found = await intent(id);
       if (input.name !== found.name && specialRoleOf(found.name)) {
-        throw conflict(`The bot knows the intent "${found.name}" by name (it does more than answer from its examples), so it keeps its name; change its examples, label and answer instead.`);
+        throw conflict(`The bot knows the intent "${found.name}" by name (it does more than answer from its examples), so it keeps its name; change its examples, label and answer instead.`, 'intent_name_kept');
       }
       let outcome: Awaited<ReturnType<typeof intents.update>>;
       try {
         outcome = await intents.update(id, input, basedOn);
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`An intent named "${input.name}" already exists.`);
+        if (isUniqueViolation(error)) throw intentExists(input.name);
         throw error;
       }
       if (outcome === 'missing') throw notFound('Intent');
-      if (outcome === 'stale') throw conflict(staleEditMessage(`The intent "${found.name}"`, 'an example may have been added from the unanswered questions'));
+      if (outcome === 'stale') throw conflict(staleEditMessage(`The intent "${found.name}"`, 'an example may have been added from the unanswered questions'), STALE_EDIT);
       await retrain(`intent ${input.name} edited`);
       return intent(id);
     },
@@ -197,17 +270,19 @@ export function kbAdminService(ctx: AppContext) {
 
     /**
      * Imports intents in one transaction. "merge" creates new names and updates the fields the file gives of existing
-     * ones; "replace" also deletes the intents the file does not name, and only when `confirmDeletes` is that number
-     * (what a dry run reported), so an empty or wrong file cannot wipe the set unseen. Intents keep their ids (and so
+     * ones; "replace" also deletes the intents the file does not name, and only when the dry run's `confirmToken` says
+     * they are the ones it listed (or `confirmDeletes` is their number), so an empty or wrong file cannot wipe the set unseen. Intents keep their ids (and so
      * their team links) when their names match. Unchanged intents are not written; only a real change retrains.
      */
-    async importIntents(list: IntentImportBody[], mode: 'merge' | 'replace', options: { dryRun?: boolean; confirmDeletes?: number; outOfScope?: string[] } = {}): Promise<IntentImportResult> {
+    async importIntents(list: IntentImportBody[], mode: 'merge' | 'replace', options: { dryRun?: boolean; outOfScope?: string[] } & ReplaceConfirmation = {}): Promise<IntentImportResult> {
       const names = new Set<string>();
       for (const i of list) {
-        if (names.has(i.name)) throw badRequest(`Intent "${i.name}" appears twice in the import.`);
+        if (names.has(i.name)) throw worded(badRequest(`Intent "${i.name}" appears twice in the import.`), 'import_intent_twice', { item: i.name.slice(0, 100) });
         names.add(i.name);
       }
       const dryRun = options.dryRun ?? false;
+      // Each intent's article slug as imported, checked once the transaction is done (a read of its own).
+      const linked = new Map<string, string | null | undefined>();
       const result = (await ctx.sql.begin(async (t) => {
         const tx = t as unknown as Tx;
         const stored = new Map((await intents.list(tx, !dryRun)).map((r) => [r.name, r]));
@@ -216,6 +291,7 @@ export function kbAdminService(ctx: AppContext) {
         for (const body of list) {
           const existing = stored.get(body.name);
           const { input, changed } = mergeImportedIntent(existing, body);
+          linked.set(body.name, input.articleSlug);
           const kind = !existing ? 'created' : changed.length ? 'updated' : 'unchanged';
           out[kind]++;
           out.items.push({ name: body.name, result: kind, changed });
@@ -224,6 +300,8 @@ export function kbAdminService(ctx: AppContext) {
         const doomed = mode === 'replace' ? [...stored.keys()].filter((name) => !names.has(name)) : [];
         for (const name of doomed) out.items.push({ name, result: 'deleted', changed: [] });
         out.deleted = doomed.length;
+        const confirming = doomed.map((name) => ({ key: name, version: `${stored.get(name)!.id}@${stored.get(name)!.updatedAt.getTime()}` }));
+        if (doomed.length) out.confirmToken = replaceToken('intents', confirming);
         if (options.outOfScope) {
           // The list's lock, as every writer of it takes (after the intents' rows, as customer deletion does): a "Not for
           // the bot" that read the list before would otherwise write it back over the imported one. A dry run only reads.
@@ -232,15 +310,13 @@ export function kbAdminService(ctx: AppContext) {
           out.outOfScope = sameList(storedSet(options.outOfScope), storedSet(current)) ? 'unchanged' : 'updated';
         }
         if (dryRun) return out;
-        if (doomed.length > 0 && options.confirmDeletes !== doomed.length) {
-          throw conflict(`This import replaces the intents and deletes ${doomed.length} of them (${doomed.slice(0, 5).join(', ')}${doomed.length > 5 ? ', …' : ''}). `
-            + `Preview it with ?dryRun=true, then send confirmDeletes: ${doomed.length} to go ahead.`);
-        }
+        confirmReplace(confirming, 'intents', options);
         await intents.removeNames(doomed, tx);
         for (const input of writes) await intents.upsert(input, tx);
         if (out.outOfScope === 'updated') await setOutOfScopeExamples(tx as unknown as Sql, options.outOfScope!);
         return out;
       })) as IntentImportResult;
+      await warnMissingArticles(result.items.filter((i) => i.result !== 'deleted'), (i) => linked.get(i.name));
       if (!dryRun && result.created + result.updated + result.deleted > 0) await retrain(`import of ${list.length} intents (${mode})`);
       else if (!dryRun && result.outOfScope === 'updated') await retrain('out-of-scope examples imported');
       return result;
@@ -252,7 +328,7 @@ export function kbAdminService(ctx: AppContext) {
         if (row.status === 'published') await reindex(`article ${row.slug} (${row.locale}) published`);
         return row;
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict(`An article "${fields.slug}" in ${fields.locale} already exists.`);
+        if (isUniqueViolation(error)) throw conflict(`An article "${fields.slug}" in ${fields.locale} already exists.`, 'article_exists');
         throw error;
       }
     },
@@ -267,17 +343,17 @@ export function kbAdminService(ctx: AppContext) {
       let row: ArticleRow | undefined;
       const guard = (current: ArticleRow) => {
         if (baseVersion !== undefined && current.current_version !== baseVersion) {
-          throw conflict(staleEditMessage(`The article "${current.title}"`, `you opened version ${baseVersion}; version ${current.current_version} is the latest`));
+          throw conflict(staleEditMessage(`The article "${current.title}"`, `you opened version ${baseVersion}; version ${current.current_version} is the latest`), STALE_EDIT);
         }
         const moved = (fields.slug !== undefined && fields.slug !== current.slug) || (fields.locale !== undefined && fields.locale !== current.locale);
         if (moved && current.status === 'published') {
-          throw conflict('A published article keeps its address (links to it were sent in answers and emails): unpublish it first to change its slug or language.');
+          throw conflict('A published article keeps its address (links to it were sent in answers and emails): unpublish it first to change its slug or language.', 'slug_published');
         }
       };
       try {
         row = await articles.update(id, fields, userId, note, undefined, guard);
       } catch (error) {
-        if (isUniqueViolation(error)) throw conflict('Another article already has that slug in that language.');
+        if (isUniqueViolation(error)) throw conflict('Another article already has that slug in that language.', 'slug_taken');
         throw error;
       }
       if (!row) throw notFound('Article');
@@ -303,20 +379,24 @@ export function kbAdminService(ctx: AppContext) {
      * Imports articles (matched by slug and language) in one transaction. A new article gets category "general" and
      * status "draft" unless the file says otherwise; an existing one keeps its category and status when the file leaves
      * them out (an export file names both). Only an article whose text, category or status differs gets a new "imported"
-     * version; the index is rebuilt only when published text changed.
+     * version; the index is rebuilt only when published text changed. "replace" also deletes the articles the file does
+     * not name (slug and language), as an intents import does: only those its dry run listed (`confirmToken`), so a
+     * shop swaps the demo articles for its own in one import and a wrong file cannot wipe them unseen.
      */
-    async importArticles(list: ArticleImportItem[], userId: number, options: { dryRun?: boolean } = {}): Promise<ArticleImportResult> {
+    async importArticles(list: ArticleImportItem[], userId: number, options: { dryRun?: boolean; mode?: 'merge' | 'replace' } & ReplaceConfirmation = {}): Promise<ArticleImportResult> {
       const keys = new Set<string>();
       for (const a of list) {
         const key = `${a.slug}\u0000${a.locale}`;
-        if (keys.has(key)) throw badRequest(`Article "${a.slug}" (${a.locale}) appears twice in the import.`);
+        if (keys.has(key)) throw worded(badRequest(`Article "${a.slug}" (${a.locale}) appears twice in the import.`), 'import_article_twice', { item: `${a.slug} (${a.locale})` });
         keys.add(key);
       }
       const dryRun = options.dryRun ?? false;
       const result = (await ctx.sql.begin(async (t) => {
         const tx = t as unknown as Tx;
-        const stored = new Map((await articles.findBySlugs([...new Set(list.map((a) => a.slug))], tx, !dryRun)).map((r) => [`${r.slug}\u0000${r.locale}`, r]));
-        const out: ArticleImportResult = { dryRun, created: 0, updated: 0, unchanged: 0, items: [] };
+        const replace = options.mode === 'replace';
+        const rows = replace ? await articles.everyIn(tx, !dryRun) : await articles.findBySlugs([...new Set(list.map((a) => a.slug))], tx, !dryRun);
+        const stored = new Map(rows.map((r) => [`${r.slug}\u0000${r.locale}`, r]));
+        const out: ArticleImportResult = { dryRun, created: 0, updated: 0, unchanged: 0, deleted: 0, items: [] };
         for (const item of list) {
           const existing = stored.get(`${item.slug}\u0000${item.locale}`);
           if (!existing) {
@@ -333,14 +413,28 @@ export function kbAdminService(ctx: AppContext) {
           out.items.push({ slug: item.slug, locale: item.locale, result: kind, changed: [...changed], status: next.status, previousStatus: existing.status });
           if (!dryRun && changed.length) await articles.update(existing.id, next, userId, 'imported', tx);
         }
+        const doomed = replace ? rows.filter((r) => !keys.has(`${r.slug}\u0000${r.locale}`)) : [];
+        // An intent answering with a deleted article's slug loses it only when no language of that slug is left.
+        const keptSlugs = new Set(list.map((a) => a.slug));
+        const linking = doomed.some((r) => !keptSlugs.has(r.slug)) ? await intents.list(tx) : [];
+        for (const r of doomed) {
+          const linkedIntents = keptSlugs.has(r.slug) ? [] : linking.filter((i) => i.articleSlug === r.slug).map((i) => i.name);
+          out.items.push({ slug: r.slug, locale: r.locale, result: 'deleted', changed: [], status: r.status, previousStatus: r.status, ...(linkedIntents.length ? { linkedIntents } : {}) });
+        }
+        out.deleted = doomed.length;
+        const confirming = doomed.map((r) => ({ key: `${r.slug} (${r.locale})`, version: `${r.id}@${r.current_version}` }));
+        if (doomed.length) out.confirmToken = replaceToken('articles', confirming);
+        if (dryRun) return out;
+        confirmReplace(confirming, 'articles', options);
+        await articles.removeIds(doomed.map((r) => r.id), tx);
         return out;
       }).catch((error: unknown) => {
         // Someone created one of the new articles between the read and the insert: nothing was imported.
-        if (isUniqueViolation(error)) throw conflict('One of the new articles was created meanwhile by someone else; nothing was imported. Try again.');
+        if (isUniqueViolation(error)) throw conflict('One of the new articles was created meanwhile by someone else; nothing was imported. Try again.', 'import_race');
         throw error;
       })) as ArticleImportResult;
       const live = result.items.filter((i) => i.result !== 'unchanged' && (i.status === 'published' || i.previousStatus === 'published'));
-      if (!dryRun && live.length > 0) await reindex(`import of ${list.length} articles (${live.length} published changed)`);
+      if (!dryRun && live.length > 0) await reindex(`import of ${list.length} articles (${live.length} published changed or deleted)`);
       return result;
     },
     retrain,

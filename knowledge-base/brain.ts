@@ -106,7 +106,7 @@ export class BrainResponder implements Responder {
     if (unanswered) {
       unansweredRepository(this.sql).record(unanswered.text, context.conversationId, { reason: unanswered.reason }).catch((err) => this.log.warn({ err }, 'could not record an unanswered question'));
     }
-    return { action: decision.action, reply: decision.reply, quickReplies: decision.quickReplies, metadata: decision.metadata };
+    return { action: decision.action, reply: decision.reply, quickReplies: decision.quickReplies, metadata: decision.metadata, ...(decision.typedAnswer ? { typedAnswer: true } : {}) };
   }
 }
 

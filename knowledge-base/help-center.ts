@@ -8,6 +8,7 @@ import { escapeHtml, renderMarkdown } from './markdown.ts';
 import { isQuestionWord, retrievalTokenize } from './pipeline.ts';
 import { FAVICON } from '../server/http/favicon.ts';
 import { categoryName } from './categories.ts';
+import type { TraditionalVariant } from '../server/services/chinese-script.ts';
 
 export type HelpLocale = 'en' | 'zh';
 
@@ -52,17 +53,27 @@ export function rankForSearchPage(passages: Passage[], query: string, limit = 5,
     .map((r) => r.passage);
 }
 
-export const articleHref = (slug: string, locale: HelpLocale) => `/help/${encodeURIComponent(slug)}?locale=${locale}`;
-const indexHref = (locale: HelpLocale) => `/help?locale=${locale}`;
+/** The locale a help-centre link asks for: a Chinese page for a reader of Traditional keeps their variant. */
+type LinkLocale = HelpLocale | TraditionalVariant;
+
+export const articleHref = (slug: string, locale: LinkLocale) => `/help/${encodeURIComponent(slug)}?locale=${locale}`;
+const indexHref = (locale: LinkLocale) => `/help?locale=${locale}`;
 
 export interface HelpShell {
   locale: HelpLocale;
   /** The widget's site key: the chat is embedded when set. */
   siteKey: string | null;
+  /** The reader's Traditional variant, if any: the page's Chinese links ask for it, so the next page is in it too. */
+  variant?: TraditionalVariant | null;
+}
+
+/** The locale for a link to a page in `locale`: `zh` becomes the reader's variant (zh-TW, zh-HK) when they have one. */
+function linkLocale(shell: HelpShell, locale: HelpLocale = shell.locale): LinkLocale {
+  return locale === 'zh' && shell.variant ? shell.variant : locale;
 }
 
 function layout(shell: HelpShell, title: string, body: string, otherLocaleHref: string, backLink = true): string {
-  const other = shell.locale === 'en' ? { label: '中文', lang: 'zh-CN' } : { label: 'English', lang: 'en' };
+  const other = shell.locale === 'en' ? { label: '中文', lang: shell.variant ?? 'zh-CN' } : { label: 'English', lang: 'en' };
   const widget = shell.siteKey ? `<script src="/widget.js" data-site="${escapeHtml(shell.siteKey)}" data-lang="${shell.locale}" async></script>` : '';
   return `<!doctype html>
 <html lang="${shell.locale === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8">
@@ -78,7 +89,7 @@ th,td{border:1px solid #ddd;padding:.35rem .65rem;text-align:left;vertical-align
 .skip{position:absolute;left:.5rem;top:-4rem;background:#fff;padding:.4rem .8rem;border:2px solid #1d4ed8;border-radius:6px}.skip:focus{top:.5rem}main:focus{outline:none}</style>
 </head><body>
 <a class="skip" href="#main">${TEXT[shell.locale].skip}</a>
-<nav class="top">${backLink ? `<a href="${indexHref(shell.locale)}">${TEXT[shell.locale].back}</a>` : '<span></span>'}<a href="${otherLocaleHref}" hreflang="${other.lang}" lang="${other.lang}">${other.label}</a></nav>
+<nav class="top">${backLink ? `<a href="${indexHref(linkLocale(shell))}">${TEXT[shell.locale].back}</a>` : '<span></span>'}<a href="${otherLocaleHref}" hreflang="${other.lang}" lang="${other.lang}">${other.label}</a></nav>
 <main id="main" tabindex="-1">
 ${body}
 <p class="muted">${TEXT[shell.locale].stuck}</p>
@@ -87,9 +98,9 @@ ${widget}
 </body></html>`;
 }
 
-function searchForm(locale: HelpLocale, query: string): string {
-  const t = TEXT[locale];
-  return `<form class="search" role="search" method="get" action="/help"><input type="hidden" name="locale" value="${locale}">
+function searchForm(shell: HelpShell, query: string): string {
+  const t = TEXT[shell.locale];
+  return `<form class="search" role="search" method="get" action="/help"><input type="hidden" name="locale" value="${linkLocale(shell)}">
 <input type="search" name="q" maxlength="200" aria-label="${t.search}" placeholder="${t.search}" value="${escapeHtml(query)}"><button type="submit">${t.searchButton}</button></form>`;
 }
 
@@ -98,11 +109,11 @@ export function helpIndexPage(shell: HelpShell, articles: ArticleRow[], search: 
   const { locale } = shell;
   const t = TEXT[locale];
   // `missing`: the index shown for an address that names no published article, said first.
-  let body = `<h1>${missing ? t.missing : t.title}</h1>${missing ? `<p>${t.missingText}</p>` : ''}${searchForm(locale, search?.query ?? '')}`;
+  let body = `<h1>${missing ? t.missing : t.title}</h1>${missing ? `<p>${t.missingText}</p>` : ''}${searchForm(shell, search?.query ?? '')}`;
   if (search) {
     body += search.passages.length
       ? `<p class="muted">${escapeHtml(t.results(search.passages.length, search.query))}</p>` + search.passages.map((p) => `<div class="result">
-<a href="${articleHref(p.slug, locale)}">${escapeHtml(p.title)}</a> <small>· ${escapeHtml(p.heading)}</small><p>${escapeHtml(p.snippet)}</p></div>`).join('\n')
+<a href="${articleHref(p.slug, linkLocale(shell))}">${escapeHtml(p.title)}</a> <small>· ${escapeHtml(p.heading)}</small><p>${escapeHtml(p.snippet)}</p></div>`).join('\n')
       : `<p>${escapeHtml(t.none(search.query))}</p>`;
   } else if (!articles.length) {
     body += `<p>${t.empty}</p>`;
@@ -111,9 +122,9 @@ export function helpIndexPage(shell: HelpShell, articles: ArticleRow[], search: 
     for (const a of articles) byCategory.set(a.category, [...(byCategory.get(a.category) ?? []), a]);
     const categories = [...byCategory.keys()].sort((a, b) => categoryName(a, locale).localeCompare(categoryName(b, locale), locale));
     body += categories.map((c) => `<h2>${escapeHtml(categoryName(c, locale))}</h2>
-<ul class="articles">${byCategory.get(c)!.sort((a, b) => a.title.localeCompare(b.title, locale)).map((a) => `<li><a href="${articleHref(a.slug, locale)}">${escapeHtml(a.title)}</a></li>`).join('')}</ul>`).join('\n');
+<ul class="articles">${byCategory.get(c)!.sort((a, b) => a.title.localeCompare(b.title, locale)).map((a) => `<li><a href="${articleHref(a.slug, linkLocale(shell))}">${escapeHtml(a.title)}</a></li>`).join('')}</ul>`).join('\n');
   }
-  const otherHref = `/help?locale=${locale === 'en' ? 'zh' : 'en'}${search ? `&q=${encodeURIComponent(search.query)}` : ''}`;
+  const otherHref = `/help?locale=${linkLocale(shell, locale === 'en' ? 'zh' : 'en')}${search ? `&q=${encodeURIComponent(search.query)}` : ''}`;
   // A results page is named after its search, so a tab, the history and a screen reader tell them apart.
   return layout(shell, search ? `${t.searchTitle(search.query)} — ${t.title}` : missing ? `${t.missing} — ${t.title}` : t.title, body, otherHref, search !== null);
 }
@@ -143,6 +154,6 @@ export function helpArticlePage(shell: HelpShell, article: ArticleRow, siblings:
   const body = `<article><h1>${escapeHtml(article.title)}</h1>
 <small>${escapeHtml(categoryName(article.category, shell.locale))} · ${t.updated} ${article.updated_at.toISOString().slice(0, 10)}</small>
 ${nestHeadings(renderMarkdown(article.body))}
-</article>${more.length ? `<h2>${t.more}</h2><ul class="articles">${more.map((s) => `<li><a href="${articleHref(s.slug, shell.locale)}">${escapeHtml(s.title)}</a></li>`).join('')}</ul>` : ''}`;
-  return layout(shell, article.title, body, articleHref(article.slug, shell.locale === 'en' ? 'zh' : 'en'));
+</article>${more.length ? `<h2>${t.more}</h2><ul class="articles">${more.map((s) => `<li><a href="${articleHref(s.slug, linkLocale(shell))}">${escapeHtml(s.title)}</a></li>`).join('')}</ul>` : ''}`;
+  return layout(shell, article.title, body, articleHref(article.slug, linkLocale(shell, shell.locale === 'en' ? 'zh' : 'en')));
 }

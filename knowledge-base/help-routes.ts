@@ -81,7 +81,10 @@ export function helpRoutes(ctx: AppContext) {
   return async (app: App) => {
     const articles = articlesRepository(ctx.sql);
 
-    const shell = async (locale: HelpLocale) => ({ locale, siteKey: (await loadWidgetSettings(ctx.sql)).siteKey });
+    /** The page's frame; a reader of Traditional (readerVariant) has its links ask for their variant, page after page. */
+    const shell = async (locale: HelpLocale, request: HelpRequest) => ({
+      locale, siteKey: (await loadWidgetSettings(ctx.sql)).siteKey, variant: readerVariant(request.query.locale, request.headers['accept-language']),
+    });
     /** Published articles of one language (and category), filtered in SQL rather than after loading every article. */
     const published = async (filter: { locale: string; category?: string; limit?: number }) =>
       (await articles.list({ status: 'published', limit: HELP_ARTICLES_LIMIT, ...filter })).items;
@@ -105,7 +108,7 @@ export function helpRoutes(ctx: AppContext) {
         const passages = rankForSearchPage(await snapshot.index.search(query, 20, { locale }), query, 5, await answeredArticle(snapshot, query, locale));
         search = { query, passages };
       }
-      const page = helpIndexPage(await shell(locale), search ? [] : await published({ locale }), search);
+      const page = helpIndexPage(await shell(locale, request), search ? [] : await published({ locale }), search);
       return sendPage(request, reply, page);
     });
 
@@ -117,11 +120,11 @@ export function helpRoutes(ctx: AppContext) {
       const article = pick(await articles.findBySlug(request.params.slug), asked);
       // A reader following an old link gets a page, in their language, not the API's JSON error.
       if (!article) {
-        return sendPage(request, reply, helpIndexPage(await shell(asked), await published({ locale: asked }), null, true), 404);
+        return sendPage(request, reply, helpIndexPage(await shell(asked, request), await published({ locale: asked }), null, true), 404);
       }
       const locale: HelpLocale = article.locale === 'zh' ? 'zh' : 'en';
       const siblings = await published({ locale: article.locale, category: article.category });
-      return sendPage(request, reply, helpArticlePage(await shell(locale), article, siblings));
+      return sendPage(request, reply, helpArticlePage(await shell(locale, request), article, siblings));
     });
 
     app.get('/api/help/articles/:slug', {

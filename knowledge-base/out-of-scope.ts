@@ -2,8 +2,8 @@
 // Kept in the settings table (admin-editable) and trained as an explicit
 // out-of-scope class; seeded from content/out-of-scope.json.
 import type { Sql } from '../server/db/client.ts';
-import { badRequest, conflict } from '../server/errors.ts';
-import { sameStamp, staleEditMessage } from './stale-edits.ts';
+import { badRequest, conflict, worded } from '../server/errors.ts';
+import { sameStamp, STALE_EDIT, staleEditMessage } from './stale-edits.ts';
 import { detectLanguage, tokenize } from './text/tokenize.ts';
 import { isQuestionWord } from './text/question-words.ts';
 
@@ -49,7 +49,7 @@ export async function replaceOutOfScopeExamples(sql: Sql, examples: string[], ba
     const tx = t as unknown as Sql;
     await lockList(tx);
     if (basedOn !== undefined && !sameStamp((await outOfScopeState(tx)).updatedAt, basedOn)) {
-      throw conflict(staleEditMessage('The out-of-scope list', 'questions may have been marked "Not for the bot"'));
+      throw conflict(staleEditMessage('The out-of-scope list', 'questions may have been marked "Not for the bot"'), STALE_EDIT);
     }
     await setOutOfScopeExamples(tx, examples);
     return outOfScopeState(tx);
@@ -68,7 +68,7 @@ export async function addOutOfScopeExamples(sql: Sql, examples: string[], onAdde
     const current = await outOfScopeExamples(tx as unknown as Sql);
     const merged = cleanOutOfScopeExamples([...current, ...examples]);
     if (merged.length > MAX_OUT_OF_SCOPE_EXAMPLES) {
-      throw badRequest(`At most ${MAX_OUT_OF_SCOPE_EXAMPLES} out-of-scope examples are kept; remove some first.`);
+      throw worded(badRequest(`At most ${MAX_OUT_OF_SCOPE_EXAMPLES} out-of-scope examples are kept; remove some first.`), 'out_of_scope_full', { n: String(MAX_OUT_OF_SCOPE_EXAMPLES) });
     }
     await setOutOfScopeExamples(tx as unknown as Sql, merged);
     const had = new Set(cleanOutOfScopeExamples(current));

@@ -11,7 +11,7 @@ import { normalizeText } from './text/normalize.ts';
 import { isQuestionWord } from './text/question-words.ts';
 import type { KbIndex, Passage } from './retriever.ts';
 import { snippet } from './markdown.ts';
-import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, askingClause, faultShowed, partsNamingServices, SHOP_SERVICE_TOPICS, shopServiceTopicsNamed, isBareGreeting, questionAtEnd, readAsChinese, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
+import { asksAboutHours, asksForExchange, asksForPerson, asksOutsideShop, askingClause, faultShowed, namesOnlyFault, saysDeliveredNotReceived, sentWrongItem, partsNamingServices, SHOP_SERVICE_TOPICS, shopServiceTopicsNamed, isBareGreeting, questionAtEnd, readAsChinese, separateQuestions, asksSomething, sentimentOf, withoutGreeting, type Sentiment } from './signals.ts';
 import { orderStatus, type OrderStatusOutcome } from './order-status.ts';
 import { findOrderNumber, withoutOrderNumbers } from './order-numbers.ts';
 import type { IntentClassifierLike, IntentConfig, IntentPrediction, Locale, OrderLookup, ShopperIdentity } from './types.ts';
@@ -45,6 +45,11 @@ const PRODUCT_MARGIN = 0.2;
 const RULED_OUT_INTENT_CHANCE = 0.05;
 /** Coverage enough for a product page when the question names the product and asks one of its facts. */
 const PRODUCT_FACT_MIN_CONFIDENCE = 0.2;
+/**
+ * Probability of the one intent a clarification would offer, with no other reading, from which its article answers instead:
+ * a lean this clear, with every other intent under the option line, leaves nothing else to pick.
+ */
+const LONE_READING_LEAN = 0.4;
 /** Probability of the complaint intent from which an unsure prediction still hands off. */
 const COMPLAINT_LEAN = 0.4;
 
@@ -113,6 +118,8 @@ export interface Decision {
    * Evidence.unansweredPart): recorded as an unanswered question.
    */
   miss: boolean;
+  /** The reply is the words the admin typed for the deciding intent, not the bot's own sentence. */
+  typedAnswer?: boolean;
 }
 
 const T = {
@@ -150,6 +157,8 @@ const GREETING_INTENT: SpecialIntentName = 'greeting';
 /** A fault that showed on arrival is the damaged-item intent's; one that showed later the warranty's. */
 const DAMAGED_INTENT: SpecialIntentName = 'damaged_item';
 const WARRANTY_INTENT: SpecialIntentName = 'warranty_claim';
+/** Decisions that answered nothing: their metadata names no intent (see make in decide). */
+const MISS_REASONS: ReadonlySet<DecisionReason> = new Set<DecisionReason>(['no_match', 'repeated_miss']);
 /** How sure the classifier must be of another topic for a question with an order number it cannot show to offer its readings. */
 const ORDER_LEAN = 0.3;
 /** Order-status outcomes that say the order asked about cannot be shown (not signed in; not this shopper's). */
@@ -169,6 +178,38 @@ function replyLanguage(text: string, fallback: string | undefined): Locale {
 function lastBotTurn(history: DecideContext['history']) {
   const last = [...(history ?? [])].reverse().find((m) => m.author === 'bot' || m.author === 'agent');
   return last?.author === 'bot' ? last : undefined;
+}
+
+/** Whether the bot's last turn offered options to pick from instead of answering. */
+const lastTurnClarified = (history: DecideContext['history']) => lastBotTurn(history)?.metadata?.reason === 'ambiguous';
+
+/** The bot's last turn when it answered: a clarification answered nothing (its intent is a lean, its articles options). */
+function lastAnswer(history: DecideContext['history']) {
+  return lastTurnClarified(history) ? undefined : lastBotTurn(history);
+}
+
+/**
+ * The option of the bot's last clarification the shopper typed instead of tapping ("冲泡指南", "return policy"): the one
+ * option whose label has every word of the message (question words aside). Undefined when the message is no option's.
+ */
+function optionTyped(history: DecideContext['history'], text: string): string | undefined {
+  if (!lastTurnClarified(history)) return undefined;
+  const words = tokenize(text).filter((w) => !isQuestionWord(w));
+  if (!words.length) return undefined;
+  const options = ((lastBotTurn(history)!.metadata.quickReplies ?? []) as QuickReply[])
+    .filter((option) => option.value !== 'handoff' && words.every((w) => new Set(tokenize(option.label)).has(w)));
+  return options.length === 1 ? options[0].value : undefined;
+}
+
+/**
+ * The shopper's last typed message (not a tapped option), as the policy reads a question: the one a clarification
+ * offered its options for. Undefined when there is none.
+ */
+function questionClarified(history: DecideContext['history'], lang: Locale): string | undefined {
+  const typed = [...(history ?? [])].reverse().find((m) => m.author === 'customer' && !m.metadata?.quickReply)?.text;
+  if (!typed) return undefined;
+  const text = withoutGreeting(normalizeText(typed.trim()));
+  return lang === 'zh' ? readAsChinese(text) : text;
 }
 
 /** The bot's previous message was a miss: together with this one, that makes two in a row. */
@@ -238,9 +279,18 @@ export function createPolicy(deps: PolicyDeps) {
   const articleRef = (p: Passage): ArticleRef => ({ id: p.articleId, slug: p.slug, title: p.title, url: articleUrl(deps.publicUrl, p.slug, p.locale) });
   const personOption = (lang: Locale): QuickReply => ({ label: T.person[lang], value: 'handoff' });
 
+  /**
+   * The intents as the policy reads them: one whose article is not in the index (deleted, unpublished or never published,
+   * in every language) is an intent without an article. Read as linked, its search in its own article found nothing, so
+   * any other passage won at a fraction of the passage threshold ("I want to cancel my order" answered with a tea shop's
+   * shipping costs), and a clarification offered it as an option that led to the same clarification again.
+   */
+  const intents = new Map([...deps.intents].map(([name, config]): [string, IntentConfig] =>
+    [name, config.articleSlug && !deps.index?.hasArticle(config.articleSlug) ? { ...config, articleSlug: null } : config]));
+
   /** The intents each article answers for: an article is another intent's answer as well as a text. */
   const intentsOfArticle = new Map<string, string[]>();
-  for (const config of deps.intents.values()) {
+  for (const config of intents.values()) {
     if (config.articleSlug) intentsOfArticle.set(config.articleSlug, [...(intentsOfArticle.get(config.articleSlug) ?? []), config.name]);
   }
   // The services of SHOP_SERVICE_TOPICS each intent names, and those anything of the shop names (see step 1's service
@@ -251,7 +301,7 @@ export function createPolicy(deps: PolicyDeps) {
     [config.name.replace(/[_-]+/g, ' '), ...Object.values(config.answer), ...Object.values(config.label)].some((said) => !!said && t.words.test(said))
     || (!!config.articleSlug && !!deps.index?.someSectionMatches(t.words, config.articleSlug));
   const servicesOfIntent = new Map<string, Set<string>>();
-  for (const [name, config] of deps.intents) {
+  for (const [name, config] of intents) {
     servicesOfIntent.set(name, new Set(SHOP_SERVICE_TOPICS.filter((t) => intentNames(config, t)).map((t) => t.name)));
   }
   const productWords = (p: ProductRecord) => `${p.name}\n${p.description}\n${Object.values(p.attributes ?? {}).join('\n')}`;
@@ -316,7 +366,11 @@ export function createPolicy(deps: PolicyDeps) {
     // It continues the previous question when it starts or ends like a follow-up, points back at what was asked
     // ("does that include sale items?") or names no topic at all ("要多久？").
     const topicless = namesNoTopic(question);
-    const continues = FOLLOW_UP.test(question) || (!productInFocus && (PRONOUN.test(question) || topicless || isBareQuestion(question)));
+    // After a clarification (the shopper typed instead of picking), a few words with a topic of their own are a new
+    // question: they do not narrow the one nothing answered yet ("绿茶怎么泡" after the options for "乌龙茶泡几次" was
+    // answered from the oolong section). An option typed in its words is read as picked (see decide).
+    const bare = isBareQuestion(question) && !lastTurnClarified(context.history);
+    const continues = FOLLOW_UP.test(question) || (!productInFocus && (PRONOUN.test(question) || topicless || bare));
     if (context.quickReply || !continues || !isShort(question)) return { question };
     const previous = [...(context.history ?? [])].reverse().find((m) => m.author === 'customer' && !m.metadata?.quickReply)?.text.trim();
     if (!previous) return { question };
@@ -326,10 +380,23 @@ export function createPolicy(deps: PolicyDeps) {
     // A question without a topic is no question of its own, however sure the classifier is of it. Nor is one the
     // classifier files under the topic just answered ("how long does it take?" after "can you ship to Japan?"): it
     // narrows that question, and what made the last answer specific (Japan) still holds.
-    const previousIntent = lastBotTurn(context.history)?.metadata?.intent;
+    const previousIntent = lastAnswer(context.history)?.metadata?.intent;
     const sameTopic = !!own?.intent && own.intent === previousIntent;
-    if (!topicless && !sameTopic && own && !own.outOfScope && own.confidence >= thresholds.intent) return alone;
     const together = { question: `${withoutGreeting(previous)} ${question}`, readWith: previous };
+    if (!topicless && !sameTopic && own && !own.outOfScope && own.confidence >= thresholds.intent) {
+      // …unless it says in so many words that it continues ("what about returns then" after "is shipping free if i spend
+      // over 50": returns are a topic of their own, but the question is whether returns are free too), and the article
+      // just answered from has a section with the follow-up's own words that answers the two together. Not a question
+      // the shop acts on ("and where is my order?") or one for a person.
+      const ownConfig = own.intent ? intents.get(own.intent) : undefined;
+      const lastArticle = (lastAnswer(context.history)?.metadata?.articles as ArticleRef[] | undefined)?.[0]?.slug;
+      if (!FOLLOW_UP.test(question) || !lastArticle || !ownConfig || ownConfig.action || HANDOFF_INTENTS.has(ownConfig.name)) return alone;
+      const [section] = await search(together.question, lang, 1, lastArticle);
+      const articleWords = deps.index?.articleTerms(lastArticle);
+      const continues = !!section && section.confidence >= thresholds.passage
+        && tokenize(question).some((w) => !isQuestionWord(w) && !!articleWords?.has(w));
+      return continues ? together : alone;
+    }
     // Any of the first few passages may be the one that answers both (the first-ranked can be the one that
     // matches the follow-up's wording best and the previous question's subject least).
     const togetherFound = await search(together.question, lang, 3);
@@ -348,15 +415,28 @@ export function createPolicy(deps: PolicyDeps) {
   /**
    * A fault the shopper says showed on arrival ("the power bank i got yesterday won't charge at all", "今天到的充电宝充不进
    * 电") is a damaged-item question, though the classifier reads "won't charge" as the warranty's or reads nothing: the
-   * damaged-item article offers a replacement or refund, the warranty a repair claim. A confident other intent stands
-   * ("it arrived today but the promo code doesn't work").
+   * damaged-item article offers a replacement or refund, the warranty a repair claim. So is the wrong item sent ("收到的外套
+   * 颜色跟我订的不一样"). A confident other intent stands ("it arrived today but the promo code doesn't work").
    */
   function arrivedFaulty(prediction: IntentPrediction | null): IntentPrediction | null {
-    if (!deps.intents.get(DAMAGED_INTENT)?.articleSlug) return prediction;
-    const sure = !!prediction && !prediction.outOfScope && prediction.confidence >= thresholds.intent;
-    if (sure && prediction!.intent !== WARRANTY_INTENT) return prediction;
-    return { intent: DAMAGED_INTENT, confidence: Math.max(thresholds.intent, prediction?.intent === DAMAGED_INTENT ? prediction.confidence : 0), outOfScope: false, alternatives: prediction?.alternatives ?? [] };
+    if (!intents.get(DAMAGED_INTENT)?.articleSlug) return prediction;
+    if (sureOfAnother(prediction, [WARRANTY_INTENT])) return prediction;
+    return readAs(DAMAGED_INTENT, prediction);
   }
+
+  /** Whether the classifier is sure of an intent other than `readings`, the ones a signal in the words may correct. */
+  function sureOfAnother(prediction: IntentPrediction | null, readings: string[]): boolean {
+    return !!prediction && !prediction.outOfScope && prediction.confidence >= thresholds.intent && !readings.includes(prediction.intent ?? '');
+  }
+
+  /** The prediction read as `name`, at least as sure as the intent threshold: a signal in the words said which it is. */
+  function readAs(name: string, prediction: IntentPrediction | null): IntentPrediction {
+    const confidence = Math.max(thresholds.intent, prediction?.intent === name ? prediction.confidence : 0);
+    return { intent: name, confidence, outOfScope: false, alternatives: prediction?.alternatives ?? [] };
+  }
+
+  /** The intent that runs the order-status action with an article of its own ("Where is my order?"), when the shop has one. */
+  const trackingIntent = [...intents.values()].find((config) => config.action === 'order_status' && config.articleSlug)?.name;
 
   /**
    * A message that asks about something the shop covers as well as about a service it does not offer ("how do i use a
@@ -372,8 +452,16 @@ export function createPolicy(deps: PolicyDeps) {
     if (!parts || !tokenize(parts.rest).some((w) => !isQuestionWord(w))) return null;
     const covered = await decide(context, parts.rest, storyOf);
     if (covered.action === 'handoff') return covered;
+    if (covered.action !== 'answer' && covered.evidence.reason !== 'ambiguous') return null;
+    return withPartUnanswered(covered, parts.naming);
+  }
+
+  /**
+   * A decision that answers (or offers options for) part of the message: one sentence says the rest is not answered here,
+   * a person is one tap away, and the rest is what reaches the unanswered list (`unansweredPart`; the turn is a miss).
+   */
+  function withPartUnanswered(covered: Decision, rest: string): Decision {
     const options = covered.evidence.reason === 'ambiguous';
-    if (covered.action !== 'answer' && !options) return null;
     const lang = covered.evidence.language;
     const note = T.otherPartUnanswered[lang];
     const quickReplies = covered.quickReplies.some((q) => q.value === 'handoff') ? covered.quickReplies : [...covered.quickReplies, personOption(lang)];
@@ -382,18 +470,68 @@ export function createPolicy(deps: PolicyDeps) {
     return {
       ...covered, reply, quickReplies, miss: true,
       metadata: { ...covered.metadata, quickReplies, miss: true },
-      evidence: { ...covered.evidence, unansweredPart: parts.naming, forShopperOnly: [...(covered.evidence.forShopperOnly ?? []), note] },
+      evidence: { ...covered.evidence, unansweredPart: rest, forShopperOnly: [...(covered.evidence.forShopperOnly ?? []), note] },
     };
   }
 
+  /**
+   * Whether the source an answer quotes answers one question of the message on its own: it has a passage that covers
+   * enough of it, or its words find the very section quoted ("周末打得通吗" beside "你们客服电话是多少？": the phone section
+   * says it is closed at weekends, though "打得通" is in no article).
+   */
+  async function answersToo(context: DecideContext, answered: Decision, question: string): Promise<boolean> {
+    const lang = answered.evidence.language;
+    const article = answered.metadata.articles?.[0]?.slug;
+    const product = answered.metadata.products?.[0]?.sku;
+    const [p] = article ? await search(question, lang, 1, article)
+      : product && deps.products ? await deps.products.search(question, 1, lang, product) : [];
+    if (p && p.confidence >= thresholds.passage) return true;
+    // The words of it the article lacks are a way of saying it ("打得通"), not a topic of their own, when they are no more
+    // than half of its words: "also how long does a refund take?" found the password article's section on changing an
+    // email for its "also", and the article has no refund anywhere.
+    const words = tokenize(question).filter((w) => !isQuestionWord(w));
+    const known = article && deps.index ? words.filter((w) => deps.index!.articleTerms(article).has(w)).length : 0;
+    if (p && p.heading === answered.evidence.passages[0]?.heading && p.confidence >= RANKED_FIRST_MIN_CONFIDENCE && known * 2 >= words.length) return true;
+    // Asked alone (read as any message is, story steps and all), the question is answered from the same source, or leans
+    // to the intent it is the article of, or offers either among its options: the reply is about it too ("我上周买的毛衣洗了
+    // 一次就起球了，这个算质量问题吗？" beside "能保修吗": the warranty's question, in few words of its own).
+    const alone = await decide(context, question);
+    const lean = alone.evidence.prediction;
+    const leaning = lean?.intent && !lean.outOfScope && lean.confidence >= thresholds.intentOption ? intents.get(lean.intent)?.articleSlug : undefined;
+    const offered = alone.evidence.reason === 'ambiguous' && alone.quickReplies.some((q) => q.value === `article:${article}`
+      || (q.value.startsWith('intent:') && intents.get(q.value.slice(7))?.articleSlug === article));
+    return (!!article && (alone.metadata.articles?.[0]?.slug === article || leaning === article || offered))
+      || (!!product && alone.metadata.products?.[0]?.sku === product);
+  }
+
+  /**
+   * A message of two or more questions answered from a source that answers some of them ("你们支持支付宝吗？可以寄到澳洲吗？":
+   * the payment methods): the others are said not to be answered here and reach the unanswered list, which never showed
+   * them before. Only questions that ask (a question mark or a question word) and name a topic ("是吗？" does not); and only
+   * when the source answers one of them, else it is no telling which one the reply is for.
+   */
+  async function withOtherQuestionsUnanswered(context: DecideContext, rawText: string, decision: Decision): Promise<Decision> {
+    if (context.quickReply || decision.action !== 'answer' || decision.evidence.unansweredPart) return decision;
+    if (!decision.metadata.articles?.length && !decision.metadata.products?.length) return decision;
+    const questions = separateQuestions(withoutGreeting(normalizeText(rawText.trim())))?.filter(asksSomething) ?? [];
+    if (questions.length < 2) return decision;
+    const topical = questions.filter((q) => tokenize(q).some((w) => !isQuestionWord(w)));
+    const answered = await Promise.all(topical.map((q) => answersToo(context, decision, q)));
+    const left = topical.filter((_, i) => !answered[i]);
+    return left.length && left.length < topical.length ? withPartUnanswered(decision, left.join(' ')) : decision;
+  }
+
   /** `storyOf`: the whole message, when this is the question at its end, read on its own (see questionAtEnd). */
-  async function decide(context: DecideContext, rawText: string, storyOf?: string): Promise<Decision> {
+  async function decide(shopperContext: DecideContext, rawText: string, storyOf?: string): Promise<Decision> {
     // Read as every other part of the bot reads it (text/normalize.ts: full-width forms as ASCII, traditional
     // characters, Taiwan and Hong Kong wording and Cantonese as the simplified Mandarin the content is written in:
     // "退貨要運費嗎", "我想退貨，點樣做？"). The tokenizers and the classifier normalise on their own; this is kept for
     // the signals' and the policy's own patterns ("转人工", "谢谢", order numbers), which are written in simplified
     // Chinese and ASCII. The reply language is read from it too: still Chinese for a Chinese question.
     const text = normalizeText(rawText.trim());
+    // An option of the clarification typed in its words is the option picked, as if tapped.
+    const typedOption = shopperContext.quickReply ? undefined : optionTyped(shopperContext.history, text);
+    const context = typedOption ? { ...shopperContext, quickReply: typedOption } : shopperContext;
     // The shop's product names are names, not the language written in: "power bank 多重" is a Chinese question.
     const namesRead = /[\u4e00-\u9fff]/.test(text) && !!deps.products && deps.products.byId.size <= NAME_SCAN_MAX_PRODUCTS;
     const lang = replyLanguage(namesRead ? withoutProductNames(text, [...deps.products!.byId.values()]) : text, context.locale);
@@ -421,9 +559,15 @@ export function createPolicy(deps: PolicyDeps) {
         action, reply, quickReplies, evidence, miss,
         metadata: {
           decision, reason, miss,
-          // An explicit null (an article the shopper picked, a product page) names no intent.
-          intent: extra.intent !== undefined ? extra.intent : inScopeIntent(evidence.prediction),
-          confidence: extra.confidence ?? evidence.prediction?.confidence ?? null,
+          // An explicit null (an article the shopper picked, a product page) names no intent. Nor does a passage that
+          // answered while the classifier was unsure: its confidence is the passage's, and the unsure intent beside it
+          // read as the reason ("Intent: complaint, Confidence: 1.00" on an invoice answer).
+          // Nor does a miss: nothing was answered for any intent, and reports, routing and the unanswered list read the
+          // metadata's intent as what the question was about ("I ordered a medium sweater and got a large", no answer,
+          // named track_order). The classifier's reading stays in the evidence.
+          intent: extra.intent !== undefined ? extra.intent
+            : (reason === 'kb_passage' && !intentSure) || MISS_REASONS.has(reason) ? null : inScopeIntent(evidence.prediction),
+          confidence: extra.confidence ?? (MISS_REASONS.has(reason) ? null : evidence.prediction?.confidence ?? null),
           articles: extra.articles ?? [],
           ...(extra.products?.length ? { products: extra.products } : {}),
           encoder: deps.encoder,
@@ -435,8 +579,14 @@ export function createPolicy(deps: PolicyDeps) {
       };
     };
 
+    /** The classifier is sure of the intent (set once classified). */
+    let intentSure = false;
     /** When a fault the message names showed, as the shopper tells it (set once classified; see faultShowed). */
     let fault: ReturnType<typeof faultShowed> = null;
+    /** The item arrived faulty or is not what was ordered (set once classified): the product named is no question's topic. */
+    let arrivedWrong = false;
+    /** The tracking says delivered and the parcel is not there (set once classified; see saysDeliveredNotReceived). */
+    let missingParcel = false;
     /** A clarification now would be the second in a row (the shopper typed instead of picking): a miss. */
     const clarifyMiss = !context.quickReply && lastBotTurn(context.history)?.metadata?.reason === 'ambiguous';
     /** The article of the intent the classifier is sure of, once classified. */
@@ -515,12 +665,12 @@ export function createPolicy(deps: PolicyDeps) {
      * before any other article's passage: "my watch is broken" is no question about the returns article's "hygiene
      * seal has been broken" (a second shop's review). Only the article for items that arrived damaged answers as it is.
      */
-    const askWhenBroken = (p: Passage): Decision | null => {
-      const damaged = deps.intents.get(DAMAGED_INTENT);
-      const warranty = deps.intents.get(WARRANTY_INTENT);
+    const askWhenBroken = (p: Passage | null): Decision | null => {
+      const damaged = intents.get(DAMAGED_INTENT);
+      const warranty = intents.get(WARRANTY_INTENT);
       if (fault !== 'unsaid' || !damaged?.articleSlug || !warranty) return null;
       // The article of an intent the classifier is sure of is about the fault named ("promo code not working").
-      if (p.slug !== warranty.articleSlug && (p.slug === damaged.articleSlug || p.slug === confidentArticle)) return null;
+      if (p && p.slug !== warranty.articleSlug && (p.slug === damaged.articleSlug || p.slug === confidentArticle)) return null;
       const options = [damaged, warranty].map((config) => ({ label: config.label[lang] ?? config.label.en ?? config.name, value: `intent:${config.name}` }));
       return make('clarify', 'clarify', 'ambiguous', T.clarify[lang], { quickReplies: [...options, personOption(lang)], miss: clarifyMiss });
     };
@@ -571,6 +721,11 @@ export function createPolicy(deps: PolicyDeps) {
     const asked = lang === 'zh' ? readAsChinese(unread) : unread;
     const { question, readWith, prediction: classified } = await withContext(asked, context, lang, !!inFocus);
     evidence.readWith = readWith;
+    // A tapped option is searched with the question it was offered for: the widget sends the option's label as the
+    // text ("退货政策", "Where is my order?"), and the label's words found the article's general section (the 30-day
+    // window) instead of the one for what was asked ("吊牌已经剪掉了，还可以退吗": the condition items must be in).
+    const picked = /^(?:intent|article):/.test(context.quickReply ?? '') ? questionClarified(context.history, lang) : undefined;
+    const searched = picked ?? question;
     /**
      * Read with the previous question, a follow-up takes its article from both; its section must say something to
      * the follow-up's own words. When the section both questions found does not ("and if I paid with PayPal?" found
@@ -646,15 +801,23 @@ export function createPolicy(deps: PolicyDeps) {
         if (answer) return answer;
       }
     }
+    // Right after a product's answer, a short question of nothing but one of a product's facts ("有黑色的吗", "does it come in
+    // olive?") is about that product even when its page does not say: an article found by the fact's word is no answer
+    // ("有黑色的吗" after "充电宝多少钱" was answered from the contact article's 黑色星期五). Unanswered, it reaches the list.
+    const onlyFactWords = (words: string[]) => words.length > 0 && words.every((w) => isQuestionWord(w) || asksFactTopic(w));
+    if (answered && !context.quickReply && isShort(text) && asksFactTopic(text) && onlyFactWords(tokenize(withoutGreeting(text)))) {
+      const named = await productMatch();
+      if (!named || named.record.id === answered.id) return noAnswer();
+    }
 
     // 2. A quick reply from an earlier clarify names its choice exactly.
     // A bare greeting ("hello there", "你好，在吗") is the greeting intent's, whatever else its few words resemble:
     // the classifier spreads a two-word message over every intent with "there" or "you" in an example.
-    const chosenIntent = context.quickReply?.startsWith('intent:') ? deps.intents.get(context.quickReply.slice(7))
-      : isBareGreeting(text) ? deps.intents.get(GREETING_INTENT) : undefined;
+    const chosenIntent = context.quickReply?.startsWith('intent:') ? intents.get(context.quickReply.slice(7))
+      : isBareGreeting(text) ? intents.get(GREETING_INTENT) : undefined;
     const chosenArticle = context.quickReply?.startsWith('article:') ? context.quickReply.slice(8) : undefined;
     if (chosenArticle) {
-      const [p] = await search(question, lang, 1, chosenArticle);
+      const [p] = [...await search(searched, lang, 1, chosenArticle), ...await search(question, lang, 1, chosenArticle)];
       if (p) return make('answer', 'answer', 'kb_passage', passageReply(p, lang), { intent: null, confidence: p.confidence, articles: [articleRef(p)], askHelpful: true });
     }
 
@@ -664,15 +827,36 @@ export function createPolicy(deps: PolicyDeps) {
       : classified !== undefined ? classified : await classify(question);
     fault = chosenIntent ? null : faultShowed(text);
     if (fault) evidence.fault = fault;
-    const read = fault === 'arrival' ? arrivedFaulty(classifiedNow) : classifiedNow;
+    // The wrong item, size or colour sent is the damaged-or-wrong-item intent's too, like a fault on arrival: "ordered the
+    // sweater in navy and you sent me a charcoal one" is no question about the sweater (its page covered most of the words).
+    arrivedWrong = fault === 'arrival' || (!chosenIntent && sentWrongItem(text));
+    // Tracking that says delivered, and no parcel ("the tracking says my box was delivered yesterday … nothing at the door
+    // and the front desk has nothing either. what do i do now"): the order intent's, however the story spreads the
+    // classifier (it read a missing item, 0.36, as much as tracking, 0.34).
+    // A confident other intent stands, as for a fault on arrival ("My return shows as delivered to you but I still haven't
+    // got a penny back" is the refund's), unless tracking is its next reading: "parcel says delivered but i never got it!!"
+    // read as a failed payment (0.66, tracking next) is a guess.
+    const trackingNext = classifiedNow?.alternatives[0]?.intent === trackingIntent;
+    missingParcel = !chosenIntent && !arrivedWrong && !!trackingIntent && saysDeliveredNotReceived(text)
+      && (trackingNext || !sureOfAnother(classifiedNow, [trackingIntent!]));
+    const read = arrivedWrong ? arrivedFaulty(classifiedNow) : missingParcel ? readAs(trackingIntent!, classifiedNow) : classifiedNow;
     // The classifier is not trusted with a service its intent never names: "showroom address" is no address change.
     const prediction = services.length && read && !chosenIntent && !intentNamesServices(read.intent)
       ? { ...read, outOfScope: true, alternatives: read.alternatives.filter((a) => intentNamesServices(a.intent)) }
       : read;
     evidence.prediction = prediction;
-    const intent = prediction && !prediction.outOfScope && prediction.intent ? deps.intents.get(prediction.intent) : undefined;
+    const intent = prediction && !prediction.outOfScope && prediction.intent ? intents.get(prediction.intent) : undefined;
     const confident = !!intent && prediction!.confidence >= thresholds.intent;
     if (confident) confidentArticle = intent!.articleSlug ?? undefined;
+    intentSure = confident;
+    // A message that says only that something is faulty ("it's not working", "not working") names no topic: when the
+    // classifier makes another topic of its words (the password intent, 0.59–0.76), it is asked about as "it doesn't
+    // work" is. A fault reading stays as it was ("broken" and "东西坏了" are answered from the damaged-item article).
+    const faultReading = prediction?.intent === DAMAGED_INTENT || prediction?.intent === WARRANTY_INTENT;
+    if (!chosenIntent && !faultReading && namesOnlyFault(text)) {
+      const whenBroken = askWhenBroken(null);
+      if (whenBroken) return whenBroken;
+    }
 
     /**
      * The readings to offer as quick replies (the intents the classifier leans to, then the passages found), as a
@@ -683,13 +867,19 @@ export function createPolicy(deps: PolicyDeps) {
       const options: QuickReply[] = [];
       const seen = new Set<string>();
       for (const alt of [...(prediction && prediction.intent && !prediction.outOfScope ? [{ intent: prediction.intent, confidence: prediction.confidence }] : []), ...(prediction?.alternatives ?? [])]) {
-        const config = deps.intents.get(alt.intent);
+        const config = intents.get(alt.intent);
         if (!config || seen.has(alt.intent) || alt.confidence < thresholds.intentOption) continue;
         if (!config.answer[lang] && !config.action && !config.articleSlug) continue;
         seen.add(alt.intent);
-        // Picking the intent already leads to its article: offering both would be one answer under two labels.
-        if (config.articleSlug) seen.add(`article:${config.articleSlug}`);
         options.push({ label: config.label[lang] ?? config.label.en ?? alt.intent, value: `intent:${alt.intent}` });
+        if (!config.articleSlug) continue;
+        // Picking the intent already leads to its article: offering both would be one answer under two labels. Not so
+        // for an intent that runs an action: picking "Where is my order?" shows the shopper's orders or asks them to sign
+        // in, and the article's passage the search found ("Marked as delivered but not received") would be lost. That
+        // article is offered beside it, when the search found it at all.
+        const ownPassage = config.action ? passages.find((p) => p.slug === config.articleSlug && p.confidence >= RANKED_FIRST_MIN_CONFIDENCE) : undefined;
+        if (ownPassage && !seen.has(`article:${ownPassage.slug}`)) options.push({ label: ownPassage.title, value: `article:${ownPassage.slug}` });
+        seen.add(`article:${config.articleSlug}`);
       }
       // When the classifier calls the question out of scope, only a strong passage may suggest otherwise.
       const passageFloor = prediction?.outOfScope ? Math.max(thresholds.passageOption, thresholds.passage * 0.9) : thresholds.passageOption;
@@ -704,6 +894,28 @@ export function createPolicy(deps: PolicyDeps) {
         articles: passages.filter((p) => seen.has(`article:${p.slug}`)).slice(0, 3).map(articleRef),
         miss: clarifyMiss,
       });
+    };
+
+    /**
+     * The answer for a clarification that offers a single reading, the intent the classifier leans to (see step 5): its
+     * article's section for the question, or null when the options are more than one, or the lean too weak, or the intent
+     * acts, hands off or has an answer of its own, or the search ranks another article first, or no section of its
+     * article covers enough of the question.
+     */
+    const loneReading = async (readings: Decision | null, passages: Passage[]): Promise<Decision | null> => {
+      const picks = readings?.quickReplies.filter((q) => q.value !== 'handoff') ?? [];
+      if (!intent?.articleSlug || picks.length !== 1 || picks[0].value !== `intent:${intent.name}`) return null;
+      // The search agrees: the intent's article is the first it found (a question about paying more for a faster delivery
+      // leans to payment methods for its "pay", while the search finds the delivery times first).
+      if (passages[0]?.slug !== intent.articleSlug) return null;
+      if (prediction!.confidence < LONE_READING_LEAN || intent.action || intent.answer[lang] || HANDOFF_INTENTS.has(intent.name)) return null;
+      const [own] = await search(searched, lang, 1, intent.articleSlug);
+      if (!own || own.confidence < RANKED_FIRST_MIN_CONFIDENCE) return null;
+      const whenBroken = askWhenBroken(own);
+      if (whenBroken) return whenBroken;
+      const p = await quoted(own);
+      evidence.passages = [passageEvidence(p), ...evidence.passages.filter((other) => other.slug !== p.slug)];
+      return make('answer', 'answer', 'intent', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true });
     };
 
     // An order number in a question the classifier is sure is about something else ("can I still change the address on
@@ -733,9 +945,17 @@ export function createPolicy(deps: PolicyDeps) {
         if (!orderNumber && GENERIC_ORDER_OUTCOMES.has(result.outcome)) {
           // The intent's own article when it has one ("我的快递到哪了" is a tracking question, though "快递" and "到"
           // match the shipping-times article as well), else the best of all.
-          const own = confident && intent!.articleSlug ? (await search(question, lang, 1, intent!.articleSlug))[0] : undefined;
-          const p = own && own.confidence >= thresholds.passage ? own : (await search(question, lang, 1))[0];
-          if (p && p.confidence >= thresholds.passage) {
+          // A shopper who picked "Where is my order?" for their question gets the article's section for it, if it says
+          // anything to it ("my package says delivered but its not here …": the section on parcels marked delivered).
+          const own = confident && intent!.articleSlug ? (await search(searched, lang, 1, intent!.articleSlug))[0] : undefined;
+          // So does one who says the tracking shows delivered and nothing came: the section for that is the answer, however
+          // little of a long story it covers.
+          const ownAnswers = !!own && own.confidence >= (picked || missingParcel ? RANKED_FIRST_MIN_CONFIDENCE : thresholds.passage);
+          const p = own && ownAnswers ? own : (await search(question, lang, 1))[0];
+          // Another article answers only when it is about what is asked, a word of the question in its title or the
+          // section's heading: "where is my order", once a shop had replaced the demo articles, was answered from its
+          // shipping costs ("Orders over $40 ship free"), "order" the one word of the question any passage could count.
+          if (p && (p === own ? ownAnswers : p.confidence >= thresholds.passage && headedBy(p, question))) {
             evidence.passages = [passageEvidence(p)];
             return make('answer', 'answer', 'kb_passage', `${passageReply(p, lang)}\n\n${result.reply}`, { articles: [articleRef(p)], askHelpful: true });
           }
@@ -758,7 +978,7 @@ export function createPolicy(deps: PolicyDeps) {
         // The lean must be clear of chance and of the status reading ("any news on NW-100236?" leans to the promo code at
         // 0.26; "NW-100236 到哪了" to refunds at 0.34 with tracking at 0.31).
         const statusReading = (prediction?.alternatives ?? []).some((alt) => alt.confidence >= thresholds.intentOption
-          && deps.intents.get(alt.intent)?.action === 'order_status');
+          && intents.get(alt.intent)?.action === 'order_status');
         const leansElsewhere = orderNumber && unread !== withoutGreeting(text) && ORDER_NOT_SHOWN.has(result.outcome) && !!intent
           && !intent.action && !HANDOFF_INTENTS.has(intent.name) && prediction!.confidence >= ORDER_LEAN && !statusReading;
         const readings = leansElsewhere ? readingsOf(await search(question, lang, 3), result.reply) : null;
@@ -781,7 +1001,8 @@ export function createPolicy(deps: PolicyDeps) {
     const hoursQuestion = intent?.name === PERSON_INTENT && asksAboutHours(text);
     if (confident && (intent!.action === 'handoff' || HANDOFF_INTENTS.has(intent!.name)) && !hoursQuestion) {
       const upset = intent!.name === 'complaint';
-      return make('handoff', 'handoff', 'intent_action', intent!.answer[lang] || (upset ? T.handoffUpset : T.handoffPerson)[lang]);
+      const typed = intent!.answer[lang];
+      return { ...make('handoff', 'handoff', 'intent_action', typed || (upset ? T.handoffUpset : T.handoffPerson)[lang]), ...(typed ? { typedAnswer: true } : {}) };
     }
     // An exchange request is the article's titled for exchanges, when it says something to the question: the size guides
     // and the product pages cover "shoes", "size" or the product's name as well, often more ("can I exchange the shoes
@@ -800,7 +1021,7 @@ export function createPolicy(deps: PolicyDeps) {
       // The intent's answer is its article: quote the section that best fits the question, unless another
       // article covers more of the question ("how long does shipping take to Canada" is a shipping-time
       // question, but only the international article names the country).
-      const [own] = await search(question, lang, 1, intent!.articleSlug);
+      const [own] = [...await search(searched, lang, 1, intent!.articleSlug), ...await search(question, lang, 1, intent!.articleSlug)];
       const ranked = await search(question, lang, 3);
       const other = ranked
         .filter((p) => p.slug !== intent!.articleSlug && !ruledOut(p.slug, prediction!))
@@ -831,13 +1052,20 @@ export function createPolicy(deps: PolicyDeps) {
       // international article's "How long international delivery takes".
       const headedMore = !!other && !!own && other.confidence >= ownConfidence && ownConfidence >= thresholds.passage
         && headingShare(other, question) > headingShare(own, question)
-        && headingShare(other, question) > Math.max(...(deps.index?.sectionHeadings(own.articleId) ?? []).map((heading) => headingShare({ title: heading, heading: '' }, question)));
+        && headingShare(other, question) > Math.max(...(deps.index?.sectionHeadings(own.articleId) ?? []).map((heading) => headingShare({ title: heading, heading: '' }, question)))
+        // As for coverage, a heading does not decide when the own article has a word of the question the other has nowhere:
+        // "退货显示已签收了，怎么还没收到退款？" tells the tracking heading's story (显示已签收…没收到) of a return (退货), and asks
+        // the refund question the classifier is sure of.
+        && !hasWordOtherLacks(question, intent!.articleSlug, other.slug);
       // The own article may cover a word only because its intent's examples say it (a size_help example names shoes, so
       // the clothing guide covered "which shoe size should I order if I'm between sizes" better than the shoe guide):
       // another article that the search ranks first, that could answer by itself and that says that word is the answer.
       const namedOnlyInExamples = !!other && !!own && ranked[0]?.slug === other.slug && other.confidence >= thresholds.passage
         && saysWordOwnOnlyExemplifies(question, other.slug, intent!.articleSlug);
-      const betterElsewhere = coversMore || rankedFirst || headedMore || namedOnlyInExamples;
+      // The shopper who picked the intent from options has said which article it is. So has one who says the item arrived
+      // faulty or wrong: the rest of the words describe the item ("instead of the black hoodie i ordered there's a white
+      // t-shirt inside" is all washing words to the care article).
+      const betterElsewhere = !picked && !arrivedWrong && (coversMore || rankedFirst || headedMore || namedOnlyInExamples);
       const chosen = betterElsewhere ? other : own;
       const whenBroken = chosen && askWhenBroken(chosen);
       if (whenBroken) return whenBroken;
@@ -847,7 +1075,8 @@ export function createPolicy(deps: PolicyDeps) {
       const product = await productMatch();
       // So is a question of nothing but a product's name and one of its facts ("power bank 多重" is a warranty question
       // to the classifier, which reads little in an English name among Chinese words).
-      if (product && (product.passage.confidence >= (p?.confidence ?? 0) + PRODUCT_MARGIN || product.onlyFact)) return productAnswer(product);
+      // Not the page of an item that arrived faulty or wrong: the shopper reports it, and asks nothing of its facts.
+      if (product && !arrivedWrong && (product.passage.confidence >= (p?.confidence ?? 0) + PRODUCT_MARGIN || product.onlyFact)) return productAnswer(product);
       if (p) {
         evidence.passages = [passageEvidence(p)];
         return make('answer', 'answer', 'intent', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true });
@@ -857,7 +1086,7 @@ export function createPolicy(deps: PolicyDeps) {
       let articles: ArticleRef[] = [];
       let reply = intent!.answer[lang]!;
       if (intent!.articleSlug) {
-        const [p] = await search(question, lang, 1, intent!.articleSlug);
+        const [p] = await search(searched, lang, 1, intent!.articleSlug);
         if (p) {
           articles = [articleRef(p)];
           reply = `${reply}\n\n${T.readMore[lang]}${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
@@ -941,6 +1170,42 @@ export function createPolicy(deps: PolicyDeps) {
     if (orderFallback) return orderFallback();
     const repeatedMiss = previousTurnMissed(context.history);
     const readings = readingsOf(passages);
+    // "Which of these do you mean?" with one reading to pick is no question: the classifier leans to one intent and to
+    // nothing else, and no other article is found ("刷卡一直被拒绝，可是额度明明还够", "退款大概几天会到账": the shopper could
+    // only tap the one option or ask for a person). Its article answers, when a section of it says something to the question.
+    const lone = await loneReading(readings, passages);
+    if (lone) return lone;
+    // A story offered only articles to pick from, one of which the question at its end answers by itself ("We're moving
+    // to Canada next month … Would you deliver there, and would I pay import fees?": the customs section): that answer,
+    // rather than the shopper picking what the bot already found.
+    const onlyArticles = !!readings && readings.quickReplies.every((q) => q.value === 'handoff' || q.value.startsWith('article:'));
+    const storyEnd = onlyArticles && storyOf === undefined && !context.quickReply ? questionAtEnd(withoutGreeting(text)) : null;
+    if (readings && storyEnd) {
+      const fromEnd = await decide(context, storyEnd, text);
+      const offered = (slug: string) => readings.quickReplies.some((q) => q.value === `article:${slug}`);
+      if (fromEnd.action === 'answer' && fromEnd.metadata.articles?.some((a) => offered(a.slug))) return fromEnd;
+    }
+    // So for a shorter message that tells something before it asks ("衣服寄回去好几天了，退款什么时候能到": the parcel sent
+    // back leans the classifier to shipping, and the refunds were offered beside it): the asking clause alone, when it is
+    // answered from an article the options offer, itself or as an offered intent's. Only one of the readings offered: the
+    // clause alone can be surer than it should ("但是拉链坏了，怎么办"), and the options hold the reading it must agree with.
+    // A clause that tells what the shopper wants ("…and I want my money back") is no question to choose by.
+    const askedLast = readings && !storyEnd && storyOf === undefined && !context.quickReply ? askingClause(withoutGreeting(text)) : null;
+    if (readings && askedLast && asksSomething(askedLast)) {
+      const fromClause = await decide(context, askedLast, text);
+      const offered = (slug: string) => readings.quickReplies.some((q) => q.value === `article:${slug}`
+        || (q.value.startsWith('intent:') && intents.get(q.value.slice(7))?.articleSlug === slug));
+      const chosen = fromClause.action === 'answer' ? fromClause.metadata.articles?.find((a) => offered(a.slug)) : undefined;
+      // The clause chose the article; the whole message chooses its section ("我想退貨，但是吊牌已經剪掉了，還可以退嗎": the
+      // condition clothing must be in, where "还可以退吗" alone found the note on opened gadgets).
+      const [section] = chosen ? await search(searched, lang, 1, chosen.slug) : [];
+      if (section && section.confidence >= RANKED_FIRST_MIN_CONFIDENCE) {
+        const p = await quoted(section);
+        evidence.passages = [passageEvidence(p), ...evidence.passages.filter((other) => other.slug !== p.slug)];
+        return make('answer', 'answer', 'kb_passage', passageReply(p, lang), { articles: [articleRef(p)], askHelpful: true, confidence: p.confidence });
+      }
+      if (chosen) return fromClause;
+    }
     if (readings && !(readings.miss && repeatedMiss)) return readings;
 
     // 6. A story that ends in a question ("We had a power cut while I was paying … now I see two charges on my bank
@@ -956,11 +1221,22 @@ export function createPolicy(deps: PolicyDeps) {
       if (fromTail.evidence.reason === 'ambiguous') return fromTail;
     }
 
+    // 6b. Two questions in one message ("你们客服电话是多少？周末打得通吗") that found nothing together: the first of them that
+    // is answered on its own, its words no longer thinned out by the other's.
+    const questions = storyOf === undefined && !context.quickReply ? separateQuestions(withoutGreeting(text)) : null;
+    for (const one of questions ?? []) {
+      const fromOne = await decide(context, one, text);
+      if (fromOne.action === 'answer' && (fromOne.metadata.articles?.length || fromOne.metadata.products?.length)) return fromOne;
+    }
+
     // 7. Nothing: say so and offer a person; the second miss in a row hands off.
     return noAnswer();
   }
 
-  return { decide, thresholds };
+  return {
+    decide: async (context: DecideContext, text: string) => withOtherQuestionsUnanswered(context, text, await decide(context, text)),
+    thresholds,
+  };
 }
 
 export type Policy = ReturnType<typeof createPolicy>;

@@ -178,10 +178,16 @@ export function withCatalogueSpelling(question: string, products: Iterable<Produ
     const split = joined.get(word);
     if (split) rest = rest.replace(new RegExp(`\\b${word}\\b`, 'giu'), split);
   }
+  // Each pair once: every replace reads the whole text, and a message repeating a pair thousands of times took seconds.
   const asked = latinWords(rest);
+  const splitPairs = new Set<string>();
   for (let i = 1; i < asked.length; i++) {
     const [a, b] = [asked[i - 1], asked[i]];
-    if (a.length >= MIN_NAME_PART && b.length >= MIN_NAME_PART && single.has(a + b)) rest = rest.replace(new RegExp(`\\b${a}\\s+${b}\\b`, 'giu'), a + b);
+    if (a.length >= MIN_NAME_PART && b.length >= MIN_NAME_PART && single.has(a + b)) splitPairs.add(`${a} ${b}`);
+  }
+  for (const pair of splitPairs) {
+    const [a, b] = pair.split(' ');
+    rest = rest.replace(new RegExp(`\\b${a}\\s+${b}\\b`, 'giu'), a + b);
   }
   // Then a word a name word ends in ("watch" of "Smartwatch", as productsNamedIn reads it) is spelled as the name: the page has
   // the name's word, not the shopper's ("is the fit 2 watch ok in the pool?" covered too little of the watch's page).

@@ -153,6 +153,7 @@ export class KbIndex {
   private readonly exampleTermsBySlug = new Map<string, Set<string>>();
   /** "slug\nlocale" → that language version's article id (an article's versions share its slug). */
   private readonly versionOf = new Map<string, number>();
+  private readonly slugs = new Set<string>();
 
   private constructor(
     private readonly chunks: IndexedChunk[],
@@ -171,6 +172,7 @@ export class KbIndex {
       list.push(chunk);
       this.chunksByArticle.set(chunk.articleId, list);
       this.versionOf.set(`${chunk.slug}\n${chunk.locale}`, chunk.articleId);
+      this.slugs.add(chunk.slug);
     }
   }
 
@@ -218,6 +220,11 @@ export class KbIndex {
 
   static async fromArticles(articles: ArticleInput[], options: IndexOptions): Promise<KbIndex> {
     return KbIndex.build(articles.flatMap(chunksOf), options);
+  }
+
+  /** Whether the index has the article, in any language. */
+  hasArticle(slug: string): boolean {
+    return this.slugs.has(slug);
   }
 
   /** Every term of an article's sections (title, headings, text; not the intent examples it is expanded with). */

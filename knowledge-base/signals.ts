@@ -2,7 +2,7 @@
 // (English and Chinese), strongly negative sentiment (natural's AFINN analyser
 // for English, a small lexicon of our own for Chinese), a leading greeting, and the question at the end of a story.
 import natural from 'natural';
-import { tokenize } from './text/tokenize.ts';
+import { MAX_STEMMED_CHARS, tokenize } from './text/tokenize.ts';
 import { isQuestionWord } from './text/question-words.ts';
 
 const PERSON_EN = [
@@ -17,7 +17,10 @@ const PERSON_EN = [
   /\bnot (a|the) (bot|robot|machine)\b/i,
   /\bstop (the )?bot\b/i,
 ];
-const PERSON_ZH = /人工|真人|活人|转客服|找客服|客服人员|客服小姐|客服妹|客服专员|工作人员|接线员|不要机器人|别用机器人|机器人太笨/;
+// Asking for someone without saying "person": the shop's colleagues ("可以请你们的同事帮我看一下吗"), someone who knows the
+// trade ("找个懂行的人跟我聊聊"), someone assigned to it (专人; not 专人配送, a delivery by courier). Only "your" colleagues:
+// "我同事推荐的" is the shopper's.
+const PERSON_ZH = /人工|真人|活人|转客服|找客服|客服人员|客服小姐|客服妹|客服专员|工作人员|接线员|不要机器人|别用机器人|机器人太笨|(?:你们|贵司|贵店)的?同事|懂行的人|专人(?!配送|派送|送)/;
 
 // When the shop's people work: a question about their hours or days, or about a later time ("人工客服几点上班",
 // "what hours are your agents available", "when are agents online?", "can I speak to someone tomorrow morning?").
@@ -57,8 +60,10 @@ export function withoutPersonRequest(text: string): string {
 // bigger or smaller, or 货: "换地址" or "换个号码登录" change other things.
 const EXCHANGE_EN = /\b(?:exchang(?:e|es|ed|ing)|swap(?:s|ped|ping)?)\b(?!\s+rates?\b)/i;
 // …for another size or colour: "can I exchange my gift card for cash" is a gift-card question.
-const SIZE_OR_COLOUR_EN = /\b(?:sizes?|colou?rs?|bigger|smaller|larger|tighter|looser|medium|large|small|x{0,2}[sl]|xxl)\b/i;
-const EXCHANGE_ZH = /换货|调换|换(?:成|个|一)?(?:大|小)|换(?:成|个|一个|一)?(?:\d+(?:\.5)?)?(?:尺码|尺寸|颜色|码)|换(?:成)?一?(?:双|件|条|只|顶)(?:大|小)|换成?中号/;
+// "too big" says a size as well as "bigger" does ("they're too big, can he exchange them without the receipt?").
+const SIZE_OR_COLOUR_EN = /\b(?:sizes?|colou?rs?|bigger|smaller|larger|tighter|looser|medium|large|small|x{0,2}[sl]|xxl|too (?:big|small|large|tight|loose|long|short|narrow|wide))\b/i;
+// A length or fit asked for ("能换短一点的吗", "换松一点的") is another size.
+const EXCHANGE_ZH = /换货|调换|换(?:成|个|一)?(?:大|小|短|长|宽|窄|紧|松)|换(?:成|个|一个|一)?(?:\d+(?:\.5)?)?(?:尺码|尺寸|颜色|码)|换(?:成)?一?(?:双|件|条|只|顶)(?:大|小)|换成?中号/;
 // Another size asked for without the word "exchange" ("can we get a smaller one instead?", "could you send a small
 // instead?", "could I trade it for a medium instead?"): a size or colour and "instead", in a message that does not ask
 // for the money back ("a refund instead of a smaller size").
@@ -82,11 +87,15 @@ export function asksForExchange(text: string): boolean {
 //   found whatever its remaining words ("什么时候到") fit best (the refund article's "钱什么时候到账").
 // Only these fixed words, longest first, in one regular-expression pass; product names are left as written (the
 // catalogue reads them), and a message without Chinese characters is returned as it is.
-const HOMOPHONE_SLIPS: [RegExp, string][] = [[/退或(?![者是换])/g, '退货'], [/包油/g, '包邮']];
+const HOMOPHONE_SLIPS: [RegExp, string][] = [[/退或(?![者是换])/g, '退货'], [/包油/g, '包邮'],
+  // The order placed, said as "下的单" or "下了单" ("刚下的单想取消"): jieba glued the bare 单 to the next word ("单想"), so
+  // the question named no order. It is read as the content's word for placing an order, 下单.
+  [/下[了的]单(?![号据子价])/g, '下单']];
 const SHOP_WORDS_ZH: Record<string, string> = {
   'size guide': '尺码指南', 'size chart': '尺码指南', 'tracking number': '运单号', 'promo code': '优惠码', 'gift card': '礼品卡',
   order: '订单', orders: '订单', package: '包裹', parcel: '包裹', tracking: '物流', refund: '退款', return: '退货',
   exchange: '换货', size: '尺码', shipping: '运费', delivery: '配送', invoice: '发票', receipt: '收据', cancel: '取消',
+  ship: '发货', shipped: '发货',
   address: '地址', password: '密码', account: '账号',
 };
 const SHOP_WORDS_RE = new RegExp(`\\b(?:${Object.keys(SHOP_WORDS_ZH).sort((a, b) => b.length - a.length).map((w) => w.replace(' ', '\\s*')).join('|')})\\b`, 'gi');
@@ -148,6 +157,8 @@ export const SHOP_SERVICE_TOPICS: { name: string; words: RegExp }[] = [
   // When a sold-out item comes back (the sale-day review's "when will it be restocked?" got the exchanges article's
   // out-of-stock section, the new-shop review's "when do you restock the power bank" the flying-with-batteries one).
   { name: 'restock', words: /\brestock(?:ed|ing|s)?\b|\bback in stock\b|\bin stock again\b|\b(?:available|in stock) again\b|\bnotify me when\b|\bback[- ]in[- ]stock (?:alerts?|notifications?)\b|补货|到货通知|重新上架|再次上架|(?:什么时候|何时|多久)(?:能|会|才)?(?:再)?有货|缺货[^。？?！!]{0,8}(?:什么时候|何时|多久)/i },
+  // Wrapping an order as a gift ("do you offer gift wrapping?" was offered the promo codes, the warranty and the costs).
+  { name: 'gift-wrap', words: /\bgift[- ]?wrap(?:s|ped|ping)?\b|\bwrap (?:it|them|my order|the order|this) (?:up )?(?:as a gift|for a gift)\b|礼品包装|礼物包装|包装成礼物|礼盒包装/i },
   { name: 'appointments', words: /\bappointments?\b|\bstylists?\b|\bstyling (?:session|appointment|service)s?\b|预约(?:上门|到店|试穿|量体)|量体|造型师/i },
 ];
 
@@ -196,11 +207,30 @@ export function shopServicesNamed(text: string): string[] {
 // Fabric and stitching that give way are faults too ("the strap is already starting to fray"); a seam or stitching only
 // with what happened to it ("does the jacket have taped seams?" names no fault).
 const FAULT_EN = /\bbroken\b|\bbroke\b|\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not|not|stopped|can'?t|cannot)\s+(?:work(?!\s+out)|working|charge|charging|turn(?:ing)? on|switch(?:ing)? on|power(?:ing)? on)\b|\bdead\b|\bfaulty\b|\bdefective\b|\bcracked\b|\bfray(?:s|ed|ing)?\b|\b(?:coming|came|come|falling|fell) (?:apart|undone|unstitched|unravell?ing)\b|\b(?:seams?|stitch(?:es|ing)?)\b[^.?!]{0,25}\b(?:split(?:ting)?|ripp(?:ed|ing)|tore|torn|tearing|loose|undone|apart|unravell?(?:ed|ing)|gone|broke|broken)\b|\b(?:split|ripped|torn|loose|broken) (?:seams?|stitch(?:es|ing)?)\b/i;
-const FAULT_ZH = /坏了|坏的|是坏|坏掉|充不进电|充不了电|充不上电|开不了机|开不开机|不开机|没反应|不能用|用不了|不工作|碎了|是碎的|裂了/;
-const ON_ARRIVAL_EN = /\b(?:arrived|arrives|came|come|delivered|received|just got|got (?:it |them |this |these )?(?:today|yesterday)|i got (?:yesterday|today)|out of the box|unboxed|unpacked|opened (?:it|the box|the parcel))\b/i;
-const ON_ARRIVAL_ZH = /收到|到货|到手|刚到|今天到|昨天到|到了|拆开|打开包装|开箱|刚买|新买/;
+// An earphone or speaker that makes no sound is faulty as much as one that will not charge ("右耳完全没声音"); a page
+// that does not respond (不响应) or a missing statement (没声明) is not.
+const FAULT_ZH = /坏了|坏的|是坏|坏掉|充不进电|充不了电|充不上电|开不了机|开不开机|不开机|没反应|不能用|用不了|不工作|碎了|是碎的|裂了|没声音|没有声音|没声(?!明)|不响(?!应)/;
+// "got my earbuds today": a few words may stand between "got" and the day.
+const ON_ARRIVAL_EN = /\b(?:arrived|arrives|came|come|delivered|received|just got|got (?:(?:my|the|it|them|this|these|a|an|our|new)\s+(?:[\w-]+\s+){0,2})?(?:today|yesterday)|i got (?:yesterday|today)|out of the box|unboxed|unpacked|opened (?:it|the box|the parcel))\b/i;
+// "快递送到的时候": when the courier brought it.
+const ON_ARRIVAL_ZH = /收到|到货|到手|刚到|今天到|昨天到|到了|拆开|打开包装|开箱|刚买|新买|(?:送到|送来|送达|寄到)的?时候/;
 const LATER_EN = /\bafter\b|\b(?:weeks?|months?|years?)\b|\bwarranty\b|\bcovered\b|\bused\b|\bstopped\b|\bany ?more\b|\bsuddenly\b/i;
 const LATER_ZH = /用了|戴了|穿了|之后|以后|后来|一段时间|个月|星期|礼拜|半年|一年|保修|突然|不久/;
+// Received today or yesterday: the week it was bought in ("我上礼拜买的耳机今天收到") says nothing of use. Only words of
+// use (or the warranty) make it a later fault then.
+const JUST_ARRIVED_ZH = /(?:今天|昨天|刚刚?|才)(?:才)?(?:收到|到货|到手|到)/;
+const USED_ZH = /用了|戴了|穿了|洗了|后来|突然|保修|不久/;
+
+/**
+ * True when the message says only that something is faulty, with nothing of what or when ("it's not working", "not
+ * working", "坏了"): no topic word is left once the fault is taken out. The classifier's reading of it is a guess.
+ */
+export function namesOnlyFault(text: string): boolean {
+  if (faultShowed(text) !== 'unsaid') return false;
+  const global = (re: RegExp) => new RegExp(re.source, `${re.flags}g`);
+  const rest = text.replace(global(FAULT_EN), ' ').replace(global(FAULT_ZH), ' ');
+  return !tokenize(rest).some((w) => !isQuestionWord(w) && !/^(?:it|its|it's|this|that|thing|still|all|just|again|我的|这个|东西)$/i.test(w));
+}
 
 /**
  * When the message says an item is faulty, whether it tells when the fault showed: 'arrival' (arrived broken, won't
@@ -210,9 +240,74 @@ const LATER_ZH = /用了|戴了|穿了|之后|以后|后来|一段时间|个月|
 export function faultShowed(text: string): 'arrival' | 'later' | 'unsaid' | null {
   const chinese = /[\u4e00-\u9fff]/.test(text);
   if (!FAULT_EN.test(text) && !(chinese && FAULT_ZH.test(text))) return null;
+  if (chinese && JUST_ARRIVED_ZH.test(text) && !USED_ZH.test(text) && !LATER_EN.test(text)) return 'arrival';
   if (LATER_EN.test(text) || (chinese && LATER_ZH.test(text))) return 'later';
   if (ON_ARRIVAL_EN.test(text) || (chinese && ON_ARRIVAL_ZH.test(text))) return 'arrival';
   return 'unsaid';
+}
+
+// The shop sent something other than what was ordered: the shop as the sender ("you sent me", "came in the wrong colour"),
+// not the shopper's own slip ("i ordered the wrong size", which is a change or an exchange), nor a parcel left at the wrong
+// address ("送错地址了", a delivery question).
+const WRONG_ITEM_EN = /\b(?:sent|shipped|gave|delivered)\s+(?:me\s+|us\s+)?(?:the\s+|a\s+)?wrong\b|\b(?:received|came|arrived|got sent)\b[^.!?]{0,30}\bwrong\s+(?:size|colou?r|item|product|model|one|thing|style|pair)\b|\binstead of (?:the |what |my )?[\w\s-]{0,30}\bi (?:ordered|bought|paid for)\b|\bnot what i (?:ordered|bought|paid for)\b/i;
+// "I ordered … and you sent …" only with a word of difference after "you sent": wrong, different, not what; instead or
+// another only of something other than "it" ("you sent it to my address instead of hers" is a delivery); or "a red one"
+// set against what was ordered. Without one, the very thing was shipped ("I ordered a jacket on Monday and you shipped it
+// yesterday", "I ordered two mugs but you shipped them separately").
+const SENT_OTHER_THAN_ORDERED_EN = /\bordered\b[^.!?]{0,60}\b(?:and|but)\s+(?:you|u|you guys|they)\s+(?:sent|shipped|gave)\b(?=[^.!?]{0,40}?\b(?:wrong|different|not what)\b|(?!\s+(?:it|them|this|that|these|those)\b)[^.!?]{0,40}?\b(?:another|instead)\b|\s+(?:me\s+|us\s+)?an?\s+[\w-]+\s+ones?\b)/i;
+// 跟我买的… only with a word of difference after it (不一样, 不符, 不对, 错): "能跟我买的东西一起寄吗" asks to send something along.
+const WRONG_ITEM_ZH = /(?:发|寄|送)错(?!了?(?:地址|地方|门|楼))|不是我(?:订|买|下单|要)的|(?:跟|和|与)我?(?:订|买|下单|要)的[^，。！？,.!?]{0,8}?(?:不一样|不同|不符|不对|不是|错)|(?:跟|和|与)订单(?:上的)?不(?:一样|符|对)|货不对板/;
+
+// A size or colour ordered and another one received, in one sentence ("I ordered a medium sweater and got a large", "订的是黑色，
+// 收到的是白色的"): the difference is the two words, with no "wrong" said. The same word twice is the thing that came ("ordered
+// a medium and got the medium today, can I exchange it").
+const VARIANT_EN = String.raw`xx?s|xx?l|extra[- ]small|extra[- ]large|small|medium|large|size \d+(?:\.5)?|black|white|navy|red|blue|green|grey|gray|charcoal|olive|pink|beige|brown|yellow|purple|orange`;
+const ORDERED_VARIANT_EN = new RegExp(String.raw`\b(?:ordered|bought|paid for)\s+(?:an?\s+|the\s+|my\s+)?(${VARIANT_EN})\b[^.!?]{0,40}?\b(?:got|received|came|arrived|sent(?: me| us)?|shipped(?: me| us)?|delivered)\s+(?:with\s+|as\s+|in\s+)?(?:an?\s+|the\s+)?(${VARIANT_EN})\b`, 'i');
+const VARIANT_ZH = String.raw`[XxSsMmLl]{1,3}码?|\d{2}码|大码|中码|小码|[黑白红蓝绿灰粉黄紫棕]色|藏青色|卡其色|米色`;
+const ORDERED_VARIANT_ZH = new RegExp(String.raw`(?:订|买|下单|选)的?(?:是)?(${VARIANT_ZH})[^。！？.!?]{0,16}?(?:收到|到手|寄来|发来|送来)的?(?:是|却是|竟然是)?(${VARIANT_ZH})`);
+
+/** Whether one sentence names a size or colour ordered and a different one received (see ORDERED_VARIANT_EN). */
+function receivedOtherVariant(text: string): boolean {
+  const found = ORDERED_VARIANT_EN.exec(text) ?? (/[\u4e00-\u9fff]/.test(text) ? ORDERED_VARIANT_ZH.exec(text) : null);
+  const [ordered, received] = [found?.[1], found?.[2]].map((v) => v?.toLowerCase().replace(/码$|\s+/g, '').replace('gray', 'grey'));
+  return !!ordered && !!received && ordered !== received;
+}
+
+/** Whether the shopper says the shop sent the wrong item, size or colour ("ordered navy and you sent me charcoal", "发错货了"). */
+export function sentWrongItem(text: string): boolean {
+  return WRONG_ITEM_EN.test(text) || SENT_OTHER_THAN_ORDERED_EN.test(text) || (/[\u4e00-\u9fff]/.test(text) && WRONG_ITEM_ZH.test(text))
+    || receivedOtherVariant(text);
+}
+
+// Tracking that says a parcel was delivered, and no parcel: both must be said ("it says delivered, can I still return it?"
+// is no missing parcel, nor "I was not home when it was delivered").
+const SAYS_DELIVERED_EN = /\b(?:says?|said|shows?|showed|showing|marked|listed|status|tracking)\b[^.!?]{0,30}\bdelivered\b/i;
+const NOT_RECEIVED_EN = /\bnot here\b|\bnever (?:got|received|arrived|came|showed up|turned up)\b|\b(?:didn'?t|did not|haven'?t|have not|hasn'?t|has not) (?:get|got|gotten|receive|received|arrive|arrived|come|came|turn(?:ed)? up|show(?:ed)? up)\b|\bnot (?:received|arrived)\b|\bnothing (?:at|on|outside|in front|by)\b|\b(?:isn'?t|wasn'?t|is not|was not) (?:here|there)\b|\bcan'?t find\b|\bcannot find\b|\bnowhere\b|\b(?:doesn'?t|don'?t|does not|do not) have it\b|\bno (?:parcel|package|box)\b/gi;
+const SAYS_DELIVERED_ZH = /(?:显示|说|写着|状态|物流|快递|记录)[^，。！？,.!?]{0,8}(?:签收|送达|妥投|已送到|派送成功|投递成功)/;
+const NOT_RECEIVED_ZH = /没(?:有)?(?:收到|拿到|看到|见到)|找不到|不见了|根本没|没有包裹|什么都没有/g;
+// What did not come must be the parcel: a return the tracking shows delivered to the shop, and no refund yet ("My return
+// shows delivered to your warehouse but I have not received my refund", "退货显示已签收了，怎么还没收到退款", "钱还没有收到") is a
+// refund question, and so is any other thing not received after a delivery (an e-mail, an invoice, a code). The thing is
+// named after the words of not receiving it, or before them ("the refund hasn't come", "退款到现在都没收到").
+const NOT_THE_PARCEL_EN = String.raw`refunds?|money|credit|payment|reimbursement|e-?mails?|invoices?|receipts?|codes?|confirmations?|repl(?:y|ies)|responses?|answers?|messages?|texts?|sms|notifications?|updates?|labels?|vouchers?|gift cards?`;
+const NOT_THE_PARCEL_ZH = '退款|退的钱|钱|款|邮件|发票|收据|验证码|码|短信|通知|回复|优惠券|优惠码|礼品卡|确认|标签|面单';
+const OTHER_THING_AFTER_EN = new RegExp(String.raw`^\s+(?:(?:my|the|a|an|any|your|our|their|that|this)\s+)?(?:[\w-]+\s+)?(?:${NOT_THE_PARCEL_EN})\b`, 'i');
+const OTHER_THING_BEFORE_EN = new RegExp(String.raw`\b(?:${NOT_THE_PARCEL_EN})\s+(?:(?:still|yet|also|even)\s+)?$`, 'i');
+const OTHER_THING_AFTER_ZH = new RegExp(`^有?(?:收到|拿到|看到|见到)?[到过]?(?:你们的?|我的|任何)?(?:${NOT_THE_PARCEL_ZH})`);
+const OTHER_THING_BEFORE_ZH = new RegExp(`(?:${NOT_THE_PARCEL_ZH})(?:还|都|也|却|一直|到现在|至今)*$`);
+
+/**
+ * Whether `pattern` (global: each of its matches is read) says something was not received that the words around it do not
+ * name as other than the parcel.
+ */
+function parcelNotReceived(text: string, pattern: RegExp, otherAfter: RegExp, otherBefore: RegExp): boolean {
+  return [...text.matchAll(pattern)].some((m) => !otherAfter.test(text.slice(m.index! + m[0].length)) && !otherBefore.test(text.slice(0, m.index!)));
+}
+
+/** Whether the shopper says the tracking shows the parcel delivered though it never reached them ("显示已签收但我没收到"). */
+export function saysDeliveredNotReceived(text: string): boolean {
+  if (SAYS_DELIVERED_EN.test(text) && parcelNotReceived(text, NOT_RECEIVED_EN, OTHER_THING_AFTER_EN, OTHER_THING_BEFORE_EN)) return true;
+  return /[\u4e00-\u9fff]/.test(text) && SAYS_DELIVERED_ZH.test(text) && parcelNotReceived(text, NOT_RECEIVED_ZH, OTHER_THING_AFTER_ZH, OTHER_THING_BEFORE_ZH);
 }
 
 // The greeting words, shared by "a greeting in front of a question" and "a greeting and nothing else".
@@ -283,6 +378,8 @@ const ZH_LEXICON: Record<string, number> = {
   // Waiting, said as a complaint about now ("等很久了"): a person, not another bot answer. Without the final 了 it is
   // often the story of a parcel ("等了好久还没发货"), which the order answers serve.
   等很久了: -4, 等了很久了: -4, 等了好久了: -4, 等半天了: -4, 等了半天了: -4, 等了好久: -2, 等了很久: -2, 等了半天: -2,
+  // The shop called rotten ("你們很爛", "真的很爛"): with a word of degree only, "烂了" alone is a torn or rotten item.
+  很烂: -4, 真烂: -4, 好烂: -4, 超烂: -4, 烂透: -4, 烂死: -4, 没人理: -3, 没人回: -3, 不理人: -3,
   满意: 2, 谢谢: 2, 感谢: 2, 很好: 2, 不错: 2, 开心: 2, 喜欢: 2, 棒: 2, 太好了: 3,
 };
 const ZH_WORDS = Object.keys(ZH_LEXICON).sort((a, b) => b.length - a.length);
@@ -366,7 +463,11 @@ function englishSentiment(text: string): Sentiment {
   // An exclamation counts with its own weight, in place of its words' (see ANNOYED_EN).
   const annoyance = (text.match(ANNOYED_EN) ?? []).length * ANNOYED_WEIGHT;
   const rest = annoyance ? text.replace(ANNOYED_EN, ' item ') : text;
-  const tokens = (wordTokenizer.tokenize(rest.toLowerCase()) ?? []).map((t) => (PROBLEM_WORDS.has(t) ? 'item' : t));
+  // A token longer than any word has no sentiment, and the analyser would run natural's Porter stemmer over it
+  // (quadratic on a run of consonants: see MAX_STEMMED_CHARS), so it is left out.
+  const tokens = (wordTokenizer.tokenize(rest.toLowerCase()) ?? [])
+    .filter((t) => t.length <= MAX_STEMMED_CHARS)
+    .map((t) => (PROBLEM_WORDS.has(t) ? 'item' : t));
   const escalation = escalationOf(text) + annoyance;
   if (!tokens.length) return { score: 0, total: 0, strongNegative: false, annoyed: false };
   const score = analyser.getSentiment(tokens);
@@ -405,6 +506,26 @@ export function askingClause(text: string): string | null {
   const last = clauses[clauses.length - 1];
   return /[?？]\s*$/u.test(text) || tokenize(last).some(isQuestionWord) ? last : null;
 }
+
+/**
+ * The questions of a message that asks two or more, each ended by its question mark ("你们客服电话是多少？周末打得通吗" →
+ * "你们客服电话是多少？", "周末打得通吗"), or null for a message of one question. Read together, each one's words thin out how
+ * much of the message any answer covers.
+ */
+export function separateQuestions(text: string): string[] | null {
+  const parts = text.split(/(?<=[?？])\s*/u).map((part) => part.trim()).filter((part) => /\p{L}/u.test(part));
+  return parts.length >= 2 ? parts : null;
+}
+
+/**
+ * How a sentence asks: a question mark; an English one opened by a question word or an auxiliary ("also when will the
+ * refund show up", "and do you ship to iceland"); a Chinese one ending in a question particle or asking with a question
+ * word ("周末打得通吗", "运费多少"). "I'm usually a 9.5 but I have wide feet" tells, it does not ask.
+ */
+const ASKS = /[?？]\s*$|^(?:(?:and|also|or|plus|but|so)\s+)?(?:what|how|when|where|why|which|who|whats|hows|can|could|would|will|do|does|did|is|are|should|may)\b|[吗呢么嘛][!！。.]*$|怎么|什么|多少|多久|几[点天号个次]|哪|为什么|能不能|可不可以|是不是|是否|有没有/iu;
+
+/** Whether one of a message's sentences asks something (see ASKS), rather than telling. */
+export const asksSomething = (sentence: string): boolean => ASKS.test(sentence.trim());
 
 /**
  * The question at the end of a story ("We had a power cut while I was paying … now I see two charges on my bank

@@ -3,17 +3,22 @@
 // older copy is refused with 409 conflict instead of overwriting what someone (or the unanswered page's "add as
 // example" / "Not for the bot") changed meanwhile. Plain strings only: the console imports this file too.
 
-/** What every stale-save refusal's sentence contains: the console recognises it to word it and offer a reload. */
+/** What every stale-save refusal's sentence contains (for a person, and for tests that read the sentence). */
 export const STALE_EDIT_MARK = 'has changed since you opened it';
+/** The stale-save refusal's reason (a 409 conflict's), which the console words where no editor words it itself. */
+export const STALE_EDIT = 'stale_edit';
 
 /** The refusal's sentence: `what` is "This intent", "The out-of-scope list", "This article"… */
 export const staleEditMessage = (what: string, detail = ''): string =>
   `${what} ${STALE_EDIT_MARK}${detail ? ` (${detail})` : ''}; your save would undo that. Reload it, then make your change again.`;
 
-/** Whether a refusal (HTTP 409, code "conflict") is the stale-save one rather than another conflict (a taken name). */
+/**
+ * Whether a refusal (the console's ApiError: HTTP 409, its code the conflict's reason) is the stale-save one rather
+ * than another conflict (a taken name). By the reason alone: the console is served by the server it talks to, so no
+ * server it meets sends this refusal without one.
+ */
 export const isStaleEdit = (error: unknown): boolean =>
-  !!error && typeof error === 'object' && (error as { status?: unknown }).status === 409
-  && typeof (error as { message?: unknown }).message === 'string' && (error as { message: string }).message.includes(STALE_EDIT_MARK);
+  !!error && typeof error === 'object' && (error as { status?: unknown }).status === 409 && (error as { code?: unknown }).code === STALE_EDIT;
 
 /**
  * Whether a stored time stamp is the one a client based its edit on. The client has it as JSON (milliseconds) and

@@ -148,6 +148,30 @@ export const unansweredRepository = (sql: Sql) => ({
     const [{ total }] = await sql<{ total: number }[]>`select count(*)::int as total from unanswered_questions ${where}`;
     return { items: items.map(asListed), total };
   },
+  /**
+   * The open group a resolved hand-off's question was counted in, which a draft made from the chat answers too: of the
+   * groups holding a question from its chat, the one whose question from it is this one (the same words, or alike
+   * enough to have been grouped with it: the bot may have recorded only the part it could not answer). Other groups of
+   * the chat are other questions ("do you ship to Iceland?" before "can I pay with Klarna?") and stay open. A question
+   * the bot did not record (it answered, and the shopper asked for a person) answers the group it is most like, if any.
+   */
+  async openGroupOf(text: string, conversationId: number): Promise<{ id: number; text: string } | undefined> {
+    const locale = detectLanguage(text);
+    const fromChat = sql`(source_conversation_id = ${conversationId} or examples @> ${sql.json([{ conversationId }] as never)}::jsonb)`;
+    const open = await sql<(Pick<UnansweredRow, 'id' | 'text' | 'locale' | 'examples' | 'source_conversation_id'> & { from_chat: boolean })[]>`
+      select id, text, locale, examples, source_conversation_id, ${fromChat} as from_chat from unanswered_questions
+      where (status = 'open' or ${claimExpired(sql)}) and (locale = ${locale} or ${fromChat})
+      order by last_seen desc limit ${CANDIDATE_CLUSTERS}`;
+    // Each question the chat put in a group (its examples from the chat, and the group's own question if the chat asked it).
+    const asked = open.filter((g) => g.from_chat).flatMap((group) => [
+      ...(group.source_conversation_id === conversationId ? [group.text] : []),
+      ...group.examples.filter((e) => e.conversationId === conversationId).map((e) => e.text),
+    ].map((question) => ({ group, text: question })));
+    const wanted = normalise(text);
+    const own = asked.find((q) => normalise(q.text) === wanted) ?? closestGroup(text, asked)?.group;
+    const group = own?.group ?? closestGroup(text, open.filter((g) => g.locale === locale))?.group;
+    return group && { id: group.id, text: group.text };
+  },
   async findById(id: number): Promise<UnansweredRow | undefined> {
     const [row] = await sql<UnansweredRow[]>`select * from unanswered_questions where id = ${id}`;
     return row;

@@ -60,6 +60,9 @@ export async function buildTable(runs: string[], variant: TraditionalVariant): P
     return target !== null && target === convert(char) ? target : null;
   };
   const pairs = [...becomes.keys()].sort().filter((char) => pairOf(char) !== null && pairOf(char) !== char);
+  // Quotation marks, which no run holds: every string is Chinese, so they are as the server writes them in Chinese
+  // (Taiwan's 「」 for “”).
+  const quotes = [...'“”'].filter((mark) => convert(`字${mark}字`)[1] !== mark).map((mark) => mark + convert(`字${mark}字`)[1]);
   const convertsAlike = (window: string, into: string) => converted.every(([run, whole]) => {
     for (let at = run.indexOf(window); at >= 0; at = run.indexOf(window, at + 1)) {
       if (whole.length !== run.length || whole.slice(at, at + window.length) !== into) return false;
@@ -85,7 +88,7 @@ export async function buildTable(runs: string[], variant: TraditionalVariant): P
       }
     }
   }
-  const table: CompactTable = { chars: pairs.map((char) => char + pairOf(char)).join(''), phrases: [...phrases].sort() };
+  const table: CompactTable = { chars: [...pairs.map((char) => char + pairOf(char)), ...quotes].join(''), phrases: [...phrases].sort() };
   // Windows can overlap at run time: a run the table does not convert as the server would is kept whole. A run kept
   // whole can take the start of another run's window in turn, so this goes on until every run converts (it ends: a
   // run kept whole always converts, being the longest source at its own start).

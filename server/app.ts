@@ -9,6 +9,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { Redis } from 'ioredis';
+import { once } from 'node:events';
 import type { Namespace } from 'socket.io';
 import type { Config } from './config.ts';
 import { prefixed } from './config.ts';
@@ -28,7 +29,7 @@ import { GreeterResponder, type Responder } from './services/responder.ts';
 import { sharedSecret } from './services/secrets.ts';
 import { batchingEventSink } from './services/event-batcher.ts';
 import { createGateway } from './realtime/gateway.ts';
-import { outageWatch, watchConnection } from './redis-outages.ts';
+import { outageWatch, quietDuringOutages, watchConnection } from './redis-outages.ts';
 import { serializeRequest } from './plugins/request-log.ts';
 import { routePlugins } from './http/index.ts';
 import type { AppContext } from './context.ts';
@@ -44,6 +45,7 @@ import { BOT_IDLE_MINUTES } from './services/bot-idle.ts';
 import { SNOOZE_WAKE_SWEEP_MS } from './services/snooze.ts';
 import { createBotTurnRecovery, type BotTurnRecovery } from './services/bot-turn-recovery.ts';
 import { createOwedEventsSweep, OWED_EVENTS_SWEEP_MS } from './services/owed-events.ts';
+import { closeRedis, withinMs } from './shutdown.ts';
 
 export interface ServerOptions {
   /** The bot seat; defaults to the greeter. main.ts passes the knowledge-base brain. */
@@ -71,15 +73,6 @@ const VISITOR_CLEANUP_SWEEP_MS = 10 * 60_000;
 /** How often agents shown as present without any open console (their server crashed) are marked offline. */
 const PRESENCE_SWEEP_MS = 60_000;
 
-/** Waits for `work`, but no longer than `ms`; `onLate` says so when it gives up. */
-async function withinMs(ms: number, work: Promise<unknown>, onLate: () => void): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
-  const outcome = await Promise.race([work.then(() => 'done' as const, () => 'done' as const), late]);
-  clearTimeout(timer);
-  if (outcome === 'late') onLate();
-}
-
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<ServerHandle> {
   const sql = createSql(config, { lockTimeoutMs: config.dbLockTimeoutMs });
   // Auto-pipelining sends the commands of one event-loop turn (adapter publishes, rate-limit counters) in one write.
@@ -96,7 +89,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // One line when Redis goes away and one when it is back, for all of this server's connections.
   const redisWatch = outageWatch('server', app.log);
   const fanoutSubscriber = redis.duplicate({ enableAutoPipelining: false });
-  for (const connection of [redis, subscriber, fanoutSubscriber]) watchConnection(connection, redisWatch, 'server', app.log);
+  // Commands a request waits on (rate limits, sign-in counters) fail at once while Redis is away, instead of queueing
+  // until it is back: the request goes on without them (the rate limits fail open, login-throttle.ts counts in memory
+  // meanwhile). Chats go on without Redis; signing in and starting a widget session must too.
+  const requestRedis = redis.duplicate({ enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  for (const connection of [redis, subscriber, fanoutSubscriber, requestRedis]) watchConnection(connection, redisWatch, 'server', app.log);
+  // Up before the first request (or found away: an 'error' ends the wait), so a starting server counts from the first.
+  await withinMs(5_000, once(requestRedis, 'ready'), () => {});
+  // Failures of background sends that Redis being away explains are that outage's one line, not a warning each.
+  const outageLog = quietDuringOutages(app.log, redisWatch);
 
   const visitorSecret = await sharedSecret(sql, 'visitor_token_secret', config.sessionSecret);
   const queues = createQueues(config);
@@ -108,10 +109,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // The rules act through the chat service and the context built around it: made once both exist.
   let automation: AutomationRunner | undefined;
   const gateway = await createGateway(app.server, {
-    config, sql, pub: redis, sub: subscriber, fanoutSub: fanoutSubscriber, visitorSecret, auth, log: app.log,
+    config, sql, pub: redis, sub: subscriber, fanoutSub: fanoutSubscriber, visitorSecret, auth, log: outageLog,
     chat: () => chat!,
   });
-  chat = createChatService({ config, sql, events: batchingEventSink(queues), realtime: gateway.out, responder: () => responder.current, log: app.log,
+  chat = createChatService({ config, sql, events: batchingEventSink(queues), realtime: gateway.out, responder: () => responder.current, log: outageLog,
     followups: emailEnabled(config) ? followupScheduler(config, queues) : undefined,
     agentAlerts: emailEnabled(config) ? agentAlertScheduler(config, sql, queues) : undefined,
     csatEmails: emailEnabled(config) ? csatEmailScheduler(config, sql, queues) : undefined,
@@ -124,7 +125,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }
 
   const ctx: AppContext = {
-    config, sql, redis, queues, auth, chat, realtime: gateway.out, metrics, visitorSecret, responder, log: app.log,
+    config, sql, redis, requestRedis, queues, auth, chat, realtime: gateway.out, metrics, visitorSecret, responder, log: app.log,
     onClose: (fn) => void closers.push(fn),
   };
   automation = automationRunner(ctx);
@@ -139,7 +140,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     global: false,
-    redis,
+    redis: requestRedis,
+    skipOnError: true, // Redis away: requests are let through uncounted rather than refused or kept waiting
     nameSpace: `${prefixed(config, 'ratelimit')}:`,
     errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'rate_limited', message: `Too many requests; try again in ${context.after}.` }),
   });
@@ -157,7 +159,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  registerCrossSiteGuard(app as never, config.publicUrl); // first: a forged request costs no session lookup
+  registerCrossSiteGuard(app as never, config); // first: a forged request costs no session lookup
   registerAuth(app as never, auth, visitorSecret, (claim) => customersRepository(sql).tokenCounts(claim));
   registerMetrics(app as never, metrics, config.metricsToken);
   for (const plugin of routePlugins) await app.register(plugin(ctx));
@@ -190,7 +192,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     }
     if (config.autoResolveIdleHours > 0) sweep(() => chat!.resolveIdleHumanConversations(config.autoResolveIdleHours), IDLE_SWEEP_MS);
     // Shopper questions a killed server stored but never answered (bot-turn-recovery.ts): at start, then periodically.
-    const recovery = (botRecovery = createBotTurnRecovery({ config, sql, redis, chat: () => chat!, log: app.log }));
+    // Its claims on the request connection: while Redis is away they fail at once, and the turns run unclaimed (bot-turn-recovery.ts).
+    const recovery = (botRecovery = createBotTurnRecovery({ config, sql, redis: requestRedis, chat: () => chat!, log: app.log }));
     sweep(() => recovery.sweep(), config.botRecoverySweepMs);
     recovery.sweep().catch((err) => app.log.warn({ err }, 'sweep failed'));
     // History events of stored messages that never reached the workers (Redis away, a server killed): owed-events.ts.
@@ -226,6 +229,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await app.close().catch(() => {});
       await queues.close();
       subscriber.disconnect();
+      await closeRedis(requestRedis);
       await redis.quit().catch(() => redis.disconnect());
       await sql.end({ timeout: 5 });
     },

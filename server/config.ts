@@ -80,6 +80,8 @@ const ConfigSchema = Type.Object({
    * bot's reply) and answers them (server/services/bot-turn-recovery.ts); it also runs once at start.
    */
   botRecoverySweepMs: Type.Integer({ minimum: 100, maximum: 10 * 60_000 }),
+  /** How long a stopping process (server or workers) may take before it exits anyway (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: Type.Integer({ minimum: 1_000, maximum: 10 * 60_000 }),
   /** The shop's name as shoppers know it: the sender and subject of follow-up emails. */
   shopName: Type.String({ minLength: 1, maxLength: 100 }),
   /** The shop's home page (with the widget): where a follow-up email's "Continue the chat" leads when the shopper's last page is unknown. Empty = the help centre. */
@@ -136,6 +138,14 @@ function trustedProxies(value: string | undefined): boolean | number | string[] 
   return text.split(',').map((part) => part.trim()).filter(Boolean);
 }
 
+/**
+ * A text setting with a default. An empty value counts as unset: docker compose passes `NAME=` lines of an env file
+ * and `${NAME:-}` entries as empty strings, which must mean "the default", not an empty host or log level.
+ */
+function textOr(value: string | undefined, fallback: string): string {
+  return value === undefined || value === '' ? fallback : value;
+}
+
 function int(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
@@ -147,27 +157,27 @@ export class ConfigError extends Error {}
 /** Reads the configuration from the environment (or an object in tests) and validates it. */
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const port = int(env.PORT, 3000);
-  const nodeEnv = (env.NODE_ENV ?? 'development') as Config['nodeEnv'];
+  const nodeEnv = textOr(env.NODE_ENV, 'development') as Config['nodeEnv'];
   const candidate: Config = {
     nodeEnv,
-    host: env.HOST ?? '127.0.0.1',
+    host: textOr(env.HOST, '127.0.0.1'),
     port,
-    publicUrl: env.PUBLIC_URL ?? `http://localhost:${port}`,
-    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/shopdesk',
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    redisPrefix: env.REDIS_PREFIX ?? 'shopdesk',
-    logLevel: (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')) as Config['logLevel'],
+    publicUrl: textOr(env.PUBLIC_URL, `http://localhost:${port}`),
+    databaseUrl: textOr(env.DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/shopdesk'),
+    redisUrl: textOr(env.REDIS_URL, 'redis://127.0.0.1:6379'),
+    redisPrefix: textOr(env.REDIS_PREFIX, 'shopdesk'),
+    logLevel: textOr(env.LOG_LEVEL, nodeEnv === 'test' ? 'warn' : 'info') as Config['logLevel'],
     sessionSecret: env.SESSION_SECRET ?? '',
     identitySecret: env.IDENTITY_SECRET ?? '',
     workersInProcess: bool(env.WORKERS_IN_PROCESS, true, 'WORKERS_IN_PROCESS'),
     migrateOnStart: bool(env.MIGRATE_ON_START, true, 'MIGRATE_ON_START'),
     seedDemo: bool(env.SEED_DEMO, true, 'SEED_DEMO'),
-    demoAdminEmail: env.DEMO_ADMIN_EMAIL ?? 'admin@demo.shop',
+    demoAdminEmail: textOr(env.DEMO_ADMIN_EMAIL, 'admin@demo.shop'),
     demoAdminPassword: env.DEMO_ADMIN_PASSWORD ?? '',
-    demoAgentEmail: env.DEMO_AGENT_EMAIL ?? 'agent@demo.shop',
+    demoAgentEmail: textOr(env.DEMO_AGENT_EMAIL, 'agent@demo.shop'),
     demoAgentPassword: env.DEMO_AGENT_PASSWORD ?? '',
-    modelId: env.MODEL_ID ?? 'Xenova/paraphrase-multilingual-MiniLM-L12-v2',
-    modelDir: env.MODEL_DIR ?? './models',
+    modelId: textOr(env.MODEL_ID, 'Xenova/paraphrase-multilingual-MiniLM-L12-v2'),
+    modelDir: textOr(env.MODEL_DIR, './models'),
     modelOffline: bool(env.MODEL_OFFLINE, true, 'MODEL_OFFLINE'),
     agentSessionTtlHours: int(env.AGENT_SESSION_TTL_HOURS, 12),
     maxMessageChars: int(env.MAX_MESSAGE_CHARS, 4000),
@@ -188,6 +198,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     visitorCleanupDays: int(env.VISITOR_CLEANUP_DAYS, 30),
     dbLockTimeoutMs: int(env.DB_LOCK_TIMEOUT_MS, 10_000),
     botRecoverySweepMs: int(env.BOT_RECOVERY_SWEEP_MS, 30_000),
+    shutdownTimeoutMs: int(env.SHUTDOWN_TIMEOUT_MS, 25_000),
     shopName: env.SHOP_NAME || 'Shopdesk',
     shopUrl: env.SHOP_URL ?? '',
     smtpUrl: env.SMTP_URL ?? '',
@@ -216,4 +227,37 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
 /** Redis key prefix for one subsystem, e.g. prefixed(config, 'bull'). */
 export function prefixed(config: Pick<Config, 'redisPrefix'>, part: string): string {
   return `${config.redisPrefix}:${part}`;
+}
+
+/** Addresses only this machine can reach: a server listening there does not expose /metrics to the network. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^(::ffff:)?127\./.test(host);
+}
+
+/**
+ * Settings that start fine but are risky, one line each for the start log (server/main.ts prints them as WARNING).
+ * None refuses the start: a trial on http://localhost with the demo is legitimate, even under NODE_ENV=production.
+ * `env` is the raw environment, to tell an unset PUBLIC_URL from one set to the default.
+ */
+export function startWarnings(
+  config: Pick<Config, 'nodeEnv' | 'publicUrl' | 'host' | 'seedDemo' | 'demoAdminEmail' | 'demoAgentEmail' | 'metricsToken' | 'smtpUrl' | 'trustProxy' | 'webhookAllowLocal'>,
+  env: Env = process.env,
+): string[] {
+  const warnings: string[] = [];
+  // Links in bot answers, emails and article URLs are built from PUBLIC_URL; shoppers open them from the shop's site.
+  if (!env.PUBLIC_URL) warnings.push(`PUBLIC_URL is not set: links in bot answers and emails point to ${config.publicUrl}; set it to the address shoppers reach.`);
+  if (config.trustProxy === true) warnings.push('TRUST_PROXY=true believes any X-Forwarded-For, so a client can pick the address the rate limits count: set the number of proxies in front (TRUST_PROXY=1) or their addresses.');
+  if (config.nodeEnv !== 'production') return warnings;
+  if (config.publicUrl.startsWith('http://')) {
+    warnings.push(`PUBLIC_URL ${config.publicUrl} is not https: passwords, sign-in cookies and chats cross the network unencrypted; serve it behind TLS and set PUBLIC_URL to the https address.`);
+  }
+  if (config.seedDemo) {
+    warnings.push(`SEED_DEMO is on: the demo accounts (${config.demoAdminEmail}, ${config.demoAgentEmail}) and demo shoppers' sign-in on /demo are live; set SEED_DEMO=false for a real shop (and deactivate those accounts if they were created).`);
+  }
+  if (!config.metricsToken && !isLoopback(config.host)) {
+    warnings.push(`METRICS_TOKEN is not set while the server listens on ${config.host}: anyone who reaches the port reads /metrics; set METRICS_TOKEN.`);
+  }
+  if (!config.smtpUrl) warnings.push('SMTP_URL is not set: no email is sent (replies a shopper did not see, team invitations, rating requests, agents\' alerts).');
+  if (config.webhookAllowLocal) warnings.push('WEBHOOK_ALLOW_LOCAL is on: an admin\'s webhook can post to this machine\'s own services; it is meant for development only.');
+  return warnings;
 }

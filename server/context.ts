@@ -15,6 +15,8 @@ export interface AppContext {
   sql: Sql;
   /** Commands connection (not for subscribing). */
   redis: Redis;
+  /** For commands a request waits on: fails at once while Redis is away (no queueing until it is back). */
+  requestRedis: Redis;
   queues: Queues;
   auth: AuthService;
   chat: ChatService;

@@ -39,7 +39,10 @@ async function createDatabase(databaseUrl: string): Promise<void> {
   try {
     await admin.unsafe(`create database "${name.replace(/"/g, '""')}"`);
   } catch (error) {
-    if ((error as { code?: string }).code !== '42P04') throw error; // created meanwhile by another process
+    // Created meanwhile by another process: 42P04 when its CREATE had committed, 23505 (the unique index on
+    // pg_database's names) when both were in flight at once.
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
   } finally {
     await admin.end({ timeout: 1 });
   }

@@ -1,7 +1,7 @@
 // `npm start`: checks Postgres and Redis, applies migrations, seeds the demo,
 // builds the browser bundles when needed, starts the server (and the workers
 // unless WORKERS_IN_PROCESS=false) and prints where everything is.
-import { loadConfig, ConfigError } from './config.ts';
+import { loadConfig, ConfigError, startWarnings } from './config.ts';
 import { assertPostgresReachable, assertRedisReachable, DependencyError } from './dependencies.ts';
 import { createSql } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
@@ -13,6 +13,7 @@ import { describeEmail, describeInboundEmail } from './services/mailer.ts';
 import { prepareKnowledgeBase } from '../knowledge-base/startup.ts';
 import { hasActiveAdmin } from './services/owner-access.ts';
 import { knowledgeBaseExtension } from '../knowledge-base/server-extension.ts';
+import { handleStopSignals } from './shutdown.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -53,9 +54,8 @@ async function main(): Promise<void> {
   console.log(`  ${describeEmail(config)}`);
   console.log(`  Retention: ${config.retentionDays > 0 ? `chats resolved over ${config.retentionDays} days ago are anonymised, older left messages deleted` : 'off (RETENTION_DAYS=0: chats are kept)'}`);
   console.log(`  ${describeInboundEmail(config)}`);
-  // Links in bot answers and article URLs are built from PUBLIC_URL; shoppers open them from the shop's own site.
-  if (config.trustProxy === true) console.log('  TRUST_PROXY=true believes any X-Forwarded-For, so a client can pick the address the rate limits count: set the number of proxies in front (TRUST_PROXY=1) or their addresses.');
-  if (!process.env.PUBLIC_URL) console.log(`  PUBLIC_URL is not set: links in bot answers point to ${config.publicUrl}; set it to the address shoppers reach.`);
+  // Risky settings (an unset PUBLIC_URL, and in production http, the demo, an open /metrics, no email): one line each.
+  for (const warning of startWarnings(config)) console.log(`  WARNING: ${warning}`);
   if (noAdmin) console.log('  No admin account yet: create one with `npm run account -- add-admin you@your-shop.example` (prints its password once).');
   for (const account of accounts) {
     if (account.password) console.log(`  Demo ${account.role} created: ${account.email} / ${account.password}  (shown once)`);
@@ -63,17 +63,15 @@ async function main(): Promise<void> {
     else console.log(`  Demo ${account.role}: ${account.email} (password set when it was created)`);
   }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: shutting down (finishing work in flight)…`);
-    await server.close();
-    await workers?.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  // Bounded (SHUTDOWN_TIMEOUT_MS): during a Redis outage the graceful part could otherwise wait for ever (shutdown.ts).
+  handleStopSignals({
+    name: 'server',
+    deadlineMs: config.shutdownTimeoutMs,
+    stop: async () => {
+      await server.close();
+      await workers?.close();
+    },
+  });
 }
 
 // A background publish (Socket.IO's Redis adapter does not await its own) failing during a Redis outage must not

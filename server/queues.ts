@@ -7,6 +7,7 @@ import { Queue, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { prefixed, type Config } from './config.ts';
 import { QUEUE_FEEDBACK, QUEUE_INTERACTIONS, type FeedbackJob, type InteractionEvent, type InteractionJob } from './interaction-events.ts';
+import { reachable } from './redis-outages.ts';
 
 /** The producer splits bigger groups into several jobs (the worker refuses jobs above its own cap of 500). */
 export const EVENTS_PER_JOB = 200;
@@ -20,7 +21,11 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 };
 
 export interface Queues {
-  /** Queues the events as one job (several jobs of EVENTS_PER_JOB when more); resolves once Redis has them. */
+  /**
+   * Queues the events as one job (several jobs of EVENTS_PER_JOB when more); resolves once Redis has them. Rejects at
+   * once while Redis is away (redis-outages.ts, reachable): a chat message's sender does not wait for Redis, and the
+   * owed-events sweep queues a stored message's events once it is back.
+   */
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
   enqueueFeedback(job: FeedbackJob): Promise<void>;
   /** Any queue by name, created on first use with the same prefix and job options (e.g. kb-train, kb-index). */
@@ -71,11 +76,14 @@ export function createQueues(config: Config, connection?: Redis): Queues {
         const chunk = events.slice(i, i + EVENTS_PER_JOB);
         jobs.push({ name: 'events', data: { events: chunk }, opts: { jobId: jobIdFor('ix', chunk.map((e) => e.idempotencyKey)) } });
       }
+      await reachable(redis);
       const interactions = queue(QUEUE_INTERACTIONS);
       if (jobs.length === 1) await interactions.add(jobs[0].name, jobs[0].data, jobs[0].opts);
       else await interactions.addBulk(jobs);
     },
     async enqueueFeedback(job) {
+      // As above: refused at once while Redis is away, not after a wait; the chat service then stores the rating itself.
+      await reachable(redis);
       await queue(QUEUE_FEEDBACK).add(job.kind, job, { jobId: jobIdFor('fb', [job.idempotencyKey, job.occurredAt]) });
     },
     async close() {

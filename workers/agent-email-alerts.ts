@@ -88,7 +88,7 @@ function verdict(event: EventRow, prefs: EmailAlertPreferences, agent: AgentRow)
 }
 
 /** The email's items: one per chat (events of one chat together), one per left message without a chat. */
-function digestItems(events: EventRow[], config: Config, language: EmailAlertPreferences['language']): DigestItem[] {
+async function digestItems(events: EventRow[], config: Config, language: EmailAlertPreferences['language']): Promise<DigestItem[]> {
   const base = config.publicUrl.replace(/\/+$/, '');
   const items = new Map<string, DigestItem>();
   for (const event of events) {
@@ -96,7 +96,7 @@ function digestItems(events: EventRow[], config: Config, language: EmailAlertPre
     let item = items.get(key);
     if (!item) {
       item = {
-        who: event.customer_name || event.left_name || event.left_email || (event.customer_id !== null ? visitorName(language, event.customer_id) : '?'),
+        who: event.customer_name || event.left_name || event.left_email || (event.customer_id !== null ? await visitorName(language, event.customer_id) : '?'),
         assigned: false,
         shopperMessages: 0,
         mentionedBy: [],
@@ -216,8 +216,8 @@ export async function sendAgentAlerts(deps: AgentAlertDeps, job: Job<{ userId?: 
   const ids = events.map((e) => e.id);
 
   const shop = shopIdentity(await loadWidgetSettings(sql), config);
-  const items = digestItems(events, config, prefs.language);
-  const email = agentAlertEmail({ shopName: shop.shopName, agentName: agent.name, items, consoleUrl: `${config.publicUrl.replace(/\/+$/, '')}/console` }, prefs.language);
+  const items = await digestItems(events, config, prefs.language);
+  const email = await agentAlertEmail({ shopName: shop.shopName, agentName: agent.name, items, consoleUrl: `${config.publicUrl.replace(/\/+$/, '')}/console` }, prefs.language);
   try {
     await deps.mailer.send({
       from: senderAddress({ ...config, shopName: shop.shopName }),

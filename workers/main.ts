@@ -1,50 +1,35 @@
 // The stand-alone worker process (npm run workers): checks Postgres and Redis,
-// applies migrations (safe when servers start at the same time: they take an
-// advisory lock), serves every registered queue, and on SIGTERM/SIGINT drains
-// the work in flight before exiting 0.
+// applies migrations unless MIGRATE_ON_START=false (safe when servers start at
+// the same time: they take an advisory lock), serves every registered queue, and
+// on SIGTERM/SIGINT drains the work in flight before exiting 0.
 import { ConfigError, loadConfig } from '../server/config.ts';
 import { DependencyError, assertPostgresReachable, assertRedisReachable } from '../server/dependencies.ts';
 import { createSql } from '../server/db/client.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { startWorkers } from './start.ts';
 import { describeEmail } from '../server/services/mailer.ts';
+import { handleStopSignals } from '../server/shutdown.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   await assertPostgresReachable(config);
   await assertRedisReachable(config);
-  const migrationSql = createSql(config, { max: 1 });
-  try {
-    await migrate(migrationSql, (line) => console.log(line));
-  } finally {
-    await migrationSql.end({ timeout: 5 });
+  // MIGRATE_ON_START=false: the schema is the operator's to apply (npm run migrate), as for the server.
+  if (config.migrateOnStart) {
+    const migrationSql = createSql(config, { max: 1 });
+    try {
+      await migrate(migrationSql, (line) => console.log(line));
+    } finally {
+      await migrationSql.end({ timeout: 5 });
+    }
   }
   const handle = await startWorkers(config);
   for (const w of handle.workers) console.log(`worker ready: queue "${w.queueName}", concurrency ${w.concurrency}`);
   console.log(describeEmail(config));
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      // A second signal means "now": jobs still active are re-delivered to another worker after their lock expires.
-      console.error(`${signal} received again: exiting without waiting`);
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`${signal} received: finishing jobs in flight`);
-    handle.close().then(
-      () => {
-        console.log('workers stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error(`workers did not stop cleanly: ${(error as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  // A second signal (over a second after the first) means "now": jobs still active are re-delivered to another
+  // worker after their lock expires. The stop is bounded as well (SHUTDOWN_TIMEOUT_MS; shutdown.ts).
+  handleStopSignals({ name: 'workers', deadlineMs: config.shutdownTimeoutMs, stop: () => handle.close() });
 }
 
 main().catch((error: unknown) => {

@@ -11,6 +11,12 @@ import { loadWorkerSettings, type WorkerSettings } from './settings.ts';
 import { processors as registry, type ProcessorDefinition, type QueueProcessor, type WorkerLog } from './processors.ts';
 import { heartbeatIntervalFrom, startHeartbeat, type HeartbeatWriter } from './heartbeat.ts';
 import { outageWatch } from '../server/redis-outages.ts';
+import { closeRedis, withinMs } from '../server/shutdown.ts';
+
+/** How long a closing worker waits for its active jobs (below the process's SHUTDOWN_TIMEOUT_MS, 25 s by default). */
+const JOB_FINISH_GRACE_MS = 15_000;
+/** Any other step of closing: a few seconds, or it is left behind. */
+const CLOSE_STEP_MS = 5_000;
 
 export interface StartWorkersOptions {
   /** Overrides on top of the WORKER_* environment variables (tests use short timings). */
@@ -108,17 +114,36 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
   });
   await heartbeat.beat();
 
+  /**
+   * Stops one worker. With Redis away a graceful close would wait for Redis for ever (finishing a job is a Redis
+   * command that never gives up), and the jobs in flight cannot be marked done anyway: they are closed at once and
+   * re-delivered after their lock expires. A graceful close that outlasts the grace (Redis went away meanwhile)
+   * gives up the same way: its connection is dropped, failing what still waits on it.
+   */
+  async function closeWorker(r: Running): Promise<void> {
+    if (r.redis.status !== 'ready') {
+      await withinMs(CLOSE_STEP_MS, r.worker.close(true), () => {});
+      return;
+    }
+    await withinMs(JOB_FINISH_GRACE_MS, r.worker.close(), () => {
+      log.warn(`worker ${r.queueName}: jobs still active after ${JOB_FINISH_GRACE_MS / 1000} s; stopping without them (they run again elsewhere)`);
+      r.redis.disconnect();
+    });
+  }
+
   let closing: Promise<void> | undefined;
   async function closeAll(): Promise<void> {
     // A draining process takes no new jobs: it stops counting as a live worker first.
-    await heartbeat.stop();
-    await heartbeatRedis.quit().catch(() => heartbeatRedis.disconnect());
+    await withinMs(CLOSE_STEP_MS, heartbeat.stop(), () => {});
+    await closeRedis(heartbeatRedis);
     // Stop fetching and wait for active jobs; the drain lets jobs parked in a batcher commit now, not on a timer.
-    const closes = running.map((r) => r.worker.close());
+    const closes = running.map((r) => closeWorker(r));
     for (const r of running) r.processor.drain?.();
     await Promise.all(closes);
-    for (const r of running) await r.processor.close?.();
-    await Promise.all(running.map((r) => r.redis.quit().catch(() => r.redis.disconnect())));
+    for (const r of running) {
+      await withinMs(CLOSE_STEP_MS, r.processor.close?.() ?? Promise.resolve(), () => log.warn(`worker ${r.queueName}: not closed within ${CLOSE_STEP_MS / 1000} s; leaving it`));
+    }
+    await Promise.all(running.map((r) => closeRedis(r.redis)));
     if (!options.sql) await sql.end({ timeout: 5 });
   }
 

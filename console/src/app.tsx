@@ -11,6 +11,7 @@ import { getLanguageChoice, getLocale, setLanguageChoice, t, type LanguageChoice
 import { match, navigate, usePath } from './router.ts';
 import { alertAgent, announce, askPermissionOnce, notificationPrefs, onAnnounce, shouldAskPermission, type AlertEvent } from './notify.ts';
 import { useSocketEvent } from './hooks.ts';
+import { useIntentNameUpdates } from './intent-names.tsx';
 import type { Customer, InboxItem, Presence, User } from './types.ts';
 import { InboxPage } from './pages/inbox.tsx';
 import { KnowledgeBasePage } from './pages/admin-kb.tsx';
@@ -28,6 +29,7 @@ import { AutoAwayBanner, useActivityReport } from './auto-away.tsx';
 import { reportChatRead, useUnreadTabTitle } from './unread-title.ts';
 import { forgetDraftsOfOthers } from './drafts.ts';
 import { useHeldChats } from './held-chats.ts';
+import { mentionAlert } from './mention-alert.ts';
 
 /** How long a new chat must still be waiting before it is news: a hand-off is often assigned within a second. */
 export const QUEUED_NEWS_DELAY_MS = 1000;
@@ -299,6 +301,7 @@ function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(use
   useActivityReport(socket, connected && presence === 'online');
   // "(3) Shopdesk console" on every page of the console, not only while the inbox is open.
   useUnreadTabTitle(socket);
+  useIntentNameUpdates(socket);
   // Drafts left in this tab by someone who signed in here before go, once per sign-in (not each time a chat opens).
   useEffect(() => forgetDraftsOfOthers(user.id), [user.id]);
 
@@ -418,8 +421,8 @@ function SignedIn({ user, onUser, onLogout, onLocale }: { user: User; onUser(use
     unseenMentions.current = null; // one more unseen, unless seen just below
     if (onScreen(mention.conversationId)) seeMentions(mention.conversationId);
     if (onScreen(mention.conversationId) && document.hasFocus()) return;
-    alert('mention', t('notify.mentioned', { name: mention.by.name, id: mention.conversationId }),
-      { text: mention.text, withoutText: t('notify.mentionHidden'), tag: `mention:${mention.messageId}` }, mention.conversationId);
+    const { title, content } = mentionAlert(mention);
+    alert('mention', title, content, mention.conversationId);
   });
   // Mentions of this agent in the chat on screen are seen (the server keeps it: the Mentions count and highlight),
   // when it opens and whenever one arrives while it is open; a tab in the background sees them when it comes to front.

@@ -60,8 +60,14 @@ export function useFocusAfterRender(): (pick: () => HTMLElement | null) => void 
   return useCallback((pick: () => HTMLElement | null) => { next.current = pick; }, []);
 }
 
-export function useDebounced(fn: () => void, ms: number): () => void {
+/**
+ * `fn` once `ms` after the first of a run of calls (the calls meanwhile fold into it), and with `minGapMs` at most once
+ * per `minGapMs`: a call soon after a run waits for the gap to pass, so a steady stream of events runs `fn` once per
+ * gap, and the last call is always followed by a run (what it announced is shown).
+ */
+export function useDebounced(fn: () => void, ms: number, minGapMs = 0): () => void {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const lastRun = useRef(-Infinity);
   const latest = useRef(fn);
   latest.current = fn;
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
@@ -69,9 +75,10 @@ export function useDebounced(fn: () => void, ms: number): () => void {
     if (timer.current) return;
     timer.current = setTimeout(() => {
       timer.current = null;
+      lastRun.current = Date.now();
       latest.current();
-    }, ms);
-  }, [ms]);
+    }, Math.max(ms, lastRun.current + minGapMs - Date.now()));
+  }, [ms, minGapMs]);
 }
 
 /**

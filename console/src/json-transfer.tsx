@@ -2,8 +2,8 @@
 // intents, products): the export downloads the import format, so a shop can keep its
 // content in a file, move it between installs, or edit it in bulk.
 import { useRef, useState } from 'preact/hooks';
-import { api, errorText, get, query } from './api.ts';
-import { t } from './i18n.ts';
+import { api, ApiError, errorText, get, query, type RowProblem } from './api.ts';
+import { t, type Key } from './i18n.ts';
 
 /** What an import would do, in the admin's words, from the route's dry run. */
 export interface ImportPreview {
@@ -31,6 +31,31 @@ export function changeLines<I extends { result: string; changed: string[] }>(ite
 /** At most this many detail lines are listed; the rest are counted. */
 const MAX_DETAILS = 12;
 
+/** An outcome under the buttons; a refused file's bad rows (`rows`: one line each) below its sentence. */
+type Outcome = { ok: boolean; text: string; rows?: string[] };
+
+/** The rules (and formats) the console words itself: transfer.problem.<rule> in i18n.ts. */
+const WORDED_RULES = new Set(['unknown_field', 'missing', 'one_of', 'format', 'format_slug', 'format_intent_name', 'too_long', 'empty', 'too_many', 'type', 'duplicate']);
+
+/** One problem in the console's language by its rule; the server's English phrase for a rule the console has no words for. */
+function problemText(p: RowProblem): string {
+  const rule = p.rule === 'format' && WORDED_RULES.has(`format_${p.expected}`) ? `format_${p.expected}` : p.rule;
+  if (!WORDED_RULES.has(rule)) return p.problem;
+  return t(`transfer.problem.${rule}` as Key, { field: p.field ?? t('transfer.theRow'), expected: p.expected ?? '' });
+}
+
+/** What went wrong: an import file's bad rows listed one line a row (the server caps them and counts the rest), else one sentence. */
+function refusalOutcome(error: unknown): Outcome {
+  if (!(error instanceof ApiError) || !error.problems.length) return { ok: false, text: errorText(error) };
+  const rows = [...new Set(error.problems.map((p) => p.row))].map((row) => {
+    const own = error.problems.filter((p) => p.row === row);
+    const label = own[0].name ? t('transfer.namedRow', { row, name: own[0].name }) : t('transfer.row', { row });
+    return `${label}${t('punct.colon')}${own.map(problemText).join(t('transfer.problemSeparator'))}`;
+  });
+  const more = Number(error.params.more ?? 0);
+  return { ok: false, text: t('transfer.rowsRefused', { rows: error.params.rows ?? rows.length }), rows: more > 0 ? [...rows, t('transfer.andMore', { count: more })] : rows };
+}
+
 export function JsonTransfer({ exportPath, importPath, importMethod = 'POST', fileName, summarise, preview, onImported }: {
   exportPath: string;
   importPath: string;
@@ -48,7 +73,7 @@ export function JsonTransfer({ exportPath, importPath, importMethod = 'POST', fi
   onImported(): void;
 }) {
   const picker = useRef<HTMLInputElement>(null);
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [message, setMessage] = useState<Outcome | null>(null);
   const [pending, setPending] = useState<{ body: unknown; dryRun: Record<string, unknown>; shown: ImportPreview } | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -72,7 +97,7 @@ export function JsonTransfer({ exportPath, importPath, importMethod = 'POST', fi
       setMessage({ ok: true, text: summarise(result) });
       onImported();
     } catch (err) {
-      setMessage({ ok: false, text: errorText(err) });
+      setMessage(refusalOutcome(err));
     } finally {
       setBusy(false);
     }
@@ -99,7 +124,7 @@ export function JsonTransfer({ exportPath, importPath, importMethod = 'POST', fi
       if (shown.nothing) setMessage({ ok: true, text: shown.summary });
       else setPending({ body: parsed, dryRun, shown });
     } catch (err) {
-      setMessage({ ok: false, text: errorText(err) });
+      setMessage(refusalOutcome(err));
     } finally {
       setBusy(false);
     }
@@ -137,6 +162,7 @@ export function JsonTransfer({ exportPath, importPath, importMethod = 'POST', fi
         </div>
       )}
       {message && <p class={message.ok ? 'ok small' : 'error small'} role={message.ok ? 'status' : 'alert'} data-testid="transfer-result">{message.text}</p>}
+      {message?.rows && <ul class="error small" data-testid="transfer-problems">{message.rows.map((line) => <li key={line}>{line}</li>)}</ul>}
     </div>
   );
 }

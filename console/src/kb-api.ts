@@ -61,6 +61,8 @@ export interface BotPreview {
   confidence: number | null;
   articles: { id: number; slug: string; title: string }[];
   products: { sku: string; name: string; url?: string }[];
+  /** The intent links this article and the bot does not have it (deleted, or published in no language): it answers without it. */
+  missingArticle?: { intent: string; slug: string };
 }
 
 export interface Classification {
@@ -93,9 +95,15 @@ export interface LearningCandidate {
   resolvedAt: string;
   suggestedIntent: string | null;
   suggestedIntentConfidence: number | null;
+  /** The bot would answer with the suggestion (the policy's intent threshold): only then is it pre-selected. */
+  suggestedIntentConfident: boolean;
 }
 
-export interface ArticleFilter { q?: string; category?: string; locale?: string; status?: string }
+export interface ArticleFilter { q?: string; category?: string; locale?: string; status?: string; slug?: string }
+/** A page of the article list: its articles (newest change first), how many match the filter, every category. */
+export interface ArticlePage { items: Omit<Article, 'body'>[]; total: number; categories: string[] }
+/** The most articles GET /api/admin/articles lists in one answer. */
+export const MAX_ARTICLES_PER_REQUEST = 500;
 export type ArticleInput = Pick<Article, 'slug' | 'locale' | 'title' | 'category' | 'body'>;
 
 // The label goes too: PUT replaces the whole intent, so one left out would be cleared on every save.
@@ -113,8 +121,12 @@ const intentBody = (i: Omit<Intent, 'id' | 'updatedAt'>) => ({
  */
 export interface JobWarning { warning?: string }
 
+/** Set on an intent's save when its article slug names no article (yet): saved anyway, it answers without it. */
+export interface LinkWarning { linkWarning?: string }
+
 export const kbApi = {
-  listArticles: (filter: ArticleFilter) => get<{ items: Omit<Article, 'body'>[]; total: number; categories: string[] }>(`/api/admin/articles${query({ ...filter, limit: 500 })}`),
+  listArticles: (filter: ArticleFilter, page: { limit?: number; offset?: number } = {}) =>
+    get<ArticlePage>(`/api/admin/articles${query({ ...filter, limit: page.limit ?? MAX_ARTICLES_PER_REQUEST, offset: page.offset })}`),
   getArticle: (id: number) => get<{ article: Article }>(`/api/admin/articles/${id}`),
   createArticle: (input: ArticleInput) => post<{ article: Article } & JobWarning>('/api/admin/articles', input),
   /** Saves a new version. A published article stays published: the bot uses the new text after the re-index. */
@@ -129,11 +141,12 @@ export const kbApi = {
   restore: (id: number, version: number, baseVersion: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/versions/${version}/restore`, { baseVersion }),
   status: () => get<{ training: JobStatus; indexing: JobStatus }>('/api/admin/kb/status'),
 
-  listIntents: () => get<{ items: Intent[] }>('/api/admin/intents'),
+  /** Each with `linkWarning` when its article slug names no article. */
+  listIntents: () => get<{ items: (Intent & LinkWarning)[] }>('/api/admin/intents'),
   getIntent: (id: number) => get<{ intent: Intent }>(`/api/admin/intents/${id}`),
-  createIntent: (input: Omit<Intent, 'id' | 'updatedAt'>) => post<{ intent: Intent } & JobWarning>('/api/admin/intents', intentBody(input)),
+  createIntent: (input: Omit<Intent, 'id' | 'updatedAt'>) => post<{ intent: Intent } & JobWarning & LinkWarning>('/api/admin/intents', intentBody(input)),
   /** `basedOn`: the intent's updatedAt as the editor loaded it; a change made meanwhile refuses the save (409). */
-  saveIntent: (id: number, input: Omit<Intent, 'id' | 'updatedAt'>, basedOn: string) => put<{ intent: Intent } & JobWarning>(`/api/admin/intents/${id}`, { ...intentBody(input), updatedAt: basedOn }),
+  saveIntent: (id: number, input: Omit<Intent, 'id' | 'updatedAt'>, basedOn: string) => put<{ intent: Intent } & JobWarning & LinkWarning>(`/api/admin/intents/${id}`, { ...intentBody(input), updatedAt: basedOn }),
   deleteIntent: (id: number) => del(`/api/admin/intents/${id}`),
   classify: (text: string) => post<Classification>('/api/admin/nlu/classify', { text }),
   preview: (text: string) => post<BotPreview>('/api/admin/bot/preview', { text }),
@@ -152,3 +165,16 @@ export const kbApi = {
   /** `basedOn`: the list's updatedAt as loaded (null: there was none); a change made meanwhile refuses the save (409). */
   saveOutOfScope: (examples: string[], basedOn: string | null) => put<OutOfScopeList & JobWarning>('/api/admin/nlu/out-of-scope', { examples, updatedAt: basedOn }),
 };
+
+/**
+ * The first `count` articles matching `filter`, in as many requests as the server's limit takes (at once). The
+ * knowledge-base list grows by "Show more" and reloads this whole window, so an edit that moves an article to the
+ * top neither repeats it nor skips one at a page's edge; an article seen twice while the requests ran is kept once.
+ */
+export async function firstArticles(filter: ArticleFilter, count: number): Promise<ArticlePage> {
+  const offsets = Array.from({ length: Math.max(1, Math.ceil(count / MAX_ARTICLES_PER_REQUEST)) }, (_, i) => i * MAX_ARTICLES_PER_REQUEST);
+  const pages = await Promise.all(offsets.map((offset) => kbApi.listArticles(filter, { offset, limit: Math.min(MAX_ARTICLES_PER_REQUEST, count - offset) })));
+  const seen = new Set<number>();
+  const items = pages.flatMap((page) => page.items).filter((a) => !seen.has(a.id) && !!seen.add(a.id));
+  return { items, total: pages[0].total, categories: pages[0].categories };
+}

@@ -17,6 +17,8 @@ a { color:var(--accent); }
 button, .button { font:inherit; border:1px solid var(--control-line); background:#fff; border-radius:6px; padding:5px 10px; cursor:pointer; color:var(--text); text-decoration:none; display:inline-block; }
 button:hover, .button:hover { border-color:#374151; }
 button:disabled { opacity:.5; cursor:default; }
+/* aria-disabled marks a button whose earlier press is still on its way (it stays focusable): a press now does nothing, so it looks it. */
+button[aria-disabled=true] { opacity:.6; cursor:progress; }
 button.primary { background:var(--accent); border-color:var(--accent); color:#fff; }
 button.danger { color:var(--danger); border-color:var(--danger); }
 button.link { border:none; background:none; padding:0; color:var(--accent); text-align:inherit; }
@@ -149,6 +151,7 @@ kbd { font-family:inherit; font-size:12px; border:1px solid var(--line); border-
 .macro-actions { padding-left:20px; } .macro-actions textarea, .macro-actions input { flex:1 1 200px; }
 .snoozed-banner { margin-top:4px; color:#6b21a8; } .snoozed-row { color:#6b21a8; }
 .history { flex:1; min-height:120px; overflow:auto; padding:12px 14px; display:flex; flex-direction:column; gap:8px; }
+.load-earlier { align-self:center; }
 .msg { max-width:75%; padding:8px 11px; border-radius:10px; border:1px solid var(--line); }
 .msg-customer { align-self:flex-start; background:#f8fafc; }
 .msg-agent, .msg-bot { align-self:flex-end; background:#eff6ff; border-color:#dbeafe; }

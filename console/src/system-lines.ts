@@ -1,6 +1,7 @@
 // System lines in the chat ("Ada joined the chat.") are stored in English with an event and its parameters in the
-// metadata (server/services/chat-service.ts, workers/email-followups.ts, workers/csat-email.ts). The console words
-// them in its own language from those; an event it does not know, or one missing a parameter, shows the stored text.
+// metadata (server/services/chat-service.ts and customer-merge.ts, workers/email-followups.ts, workers/csat-email.ts).
+// The console words them in its own language from those; an event it does not know, or one missing a parameter, shows
+// the stored text.
 import { ApiError, errorText } from './api.ts';
 import { getLocale, t, type Key } from './i18n.ts';
 import type { ChatMessage } from './types.ts';
@@ -16,8 +17,9 @@ const RULE_REFUSALS: Record<string, Key> = {
 
 /**
  * Why a rule stopped, from its refused action's code as the macro menu words a refused step (api.ts errorText): in the
- * console's language where it knows the code, else the server's English sentence (the stored `reason`). As errorText
- * does, an English console keeps the server's sentence, which may say more ("At most 20 labels per conversation").
+ * console's language where it knows the code — a specific reason ("too_many_labels") with what it names, or a family
+ * ("validation", as lines stored before reasons were recorded have it) in general terms — else the server's English
+ * sentence (the stored `reason`). As errorText does, an English console keeps the server's sentence.
  */
 function automationRefusal(meta: Record<string, unknown>): string | null {
   const reason = str(meta.reason);
@@ -31,7 +33,29 @@ function automationRefusal(meta: Record<string, unknown>): string | null {
     // A deleted team is the likely not_found of a rule: said as such.
     return t(code === 'not_found' && refused?.type === 'transferToTeam' ? 'system.automation_refused.team_gone' : RULE_REFUSALS[code]!);
   }
-  return errorText(new ApiError(0, code, message));
+  const params = typeof refused?.params === 'object' && refused.params !== null ? refused.params as Record<string, string> : {};
+  return errorText(new ApiError(0, code, message, params));
+}
+
+/** Refusal codes whose sentence speaks of a rule (it never takes a chat, it did not wait): not a macro step's words. */
+const RULE_ONLY_REFUSALS = new Set(['chat_taken', 'busy']);
+
+/**
+ * Why a macro's step was refused (macro-menu.tsx), in the console's language: its specific reason (the chat resolved,
+ * an agent offline) as errorText words any refusal, else its code as a rule's refused action is worded above, else the
+ * server's sentence. As errorText does, an English console keeps the server's sentence.
+ */
+export function refusedStepText(step: { type: string; code?: string; message?: string; params?: Record<string, string> }): string {
+  const code = step.code ?? 'conflict';
+  // A deleted team is the likely not_found of a step sending the chat to one: said as such, before errorText's general
+  // "not found".
+  if (getLocale() !== 'en' && code === 'not_found' && step.type === 'transferToTeam') return t('system.automation_refused.team_gone');
+  const error = new ApiError(0, code, step.message ?? '', step.params);
+  const worded = errorText(error);
+  // errorText gave the server's sentence back: it has no words of its own for this code.
+  const unworded = worded === error.message;
+  if (getLocale() === 'en' || !unworded || RULE_ONLY_REFUSALS.has(code) || !Object.prototype.hasOwnProperty.call(RULE_REFUSALS, code)) return worded;
+  return t(RULE_REFUSALS[code]!);
 }
 
 export function systemLine(message: Pick<ChatMessage, 'text' | 'metadata'>): string {
@@ -94,6 +118,15 @@ export function systemLine(message: Pick<ChatMessage, 'text' | 'metadata'>): str
     case 'csat_email':
       // Private, for the agents: the rating was asked by email (workers/csat-email.ts).
       return t('system.csat_email');
+    case 'merge_closed':
+    case 'merge_continued': {
+      // Private, for the agents: a customer merge closed one of the person's two open chats (customer-merge.ts); each
+      // chat's note names the other.
+      const { mergedId: merged, keptCustomerId: kept } = meta;
+      const chat = meta.event === 'merge_closed' ? meta.continuedIn : meta.closedChat;
+      if (typeof merged !== 'number' || typeof kept !== 'number' || typeof chat !== 'number') return message.text;
+      return t(`system.${meta.event}`, { merged, kept, chat });
+    }
     default:
       return message.text;
   }

@@ -86,6 +86,6 @@ export type MacroAction =
   | { type: 'transferToTeam'; teamId: number }
   | { type: 'resolve' };
 export interface Macro { id: number; name: string; personal: boolean; actions: MacroAction[]; updatedAt: string }
-export interface MacroRun { macroId: number; completed: boolean; actions: { type: MacroAction['type']; status: 'done' | 'refused' | 'skipped'; code?: string; message?: string }[] }
+export interface MacroRun { macroId: number; completed: boolean; actions: { type: MacroAction['type']; status: 'done' | 'refused' | 'skipped'; code?: string; message?: string; params?: Record<string, string> }[] }
 export interface AgentInfo { id: number; name: string; role: string; presence: string; capacity: number; openChats: number }
 export interface KbArticleLink { id: number; slug: string; title: string; locale: string; category: string; url: string }

@@ -34,28 +34,47 @@ export function titleWithUnread(title: string, unreadChats: number): string {
   return unreadChats > 0 ? `(${unreadChats > 99 ? '99+' : unreadChats}) ${plain}` : plain;
 }
 
-/** Chats this agent holds (Mine: assigned to them, not snoozed) with at least one unread shopper message. */
-async function countUnreadChats(): Promise<number> {
+/**
+ * At most one count per this gap while events keep coming (the last event is always followed by one): every console
+ * hears every chat's messages and changes, and each count reads the agent's Mine list.
+ */
+export const TITLE_COUNT_GAP_MS = 2_000;
+
+/** The chats this agent holds (Mine: assigned to them, not snoozed), and how many have an unread shopper message. */
+async function countUnreadChats(): Promise<{ held: Set<number>; unread: number }> {
   const mine = await get<{ items: InboxItem[] }>('/api/conversations?view=mine&limit=200');
-  return mine.items.filter((item) => item.unread > 0).length;
+  return { held: new Set(mine.items.map((item) => item.conversation.id)), unread: mine.items.filter((item) => item.unread > 0).length };
 }
 
 /** Keeps document.title counting unread chats while mounted; the plain title comes back when unmounted. */
 export function useUnreadTabTitle(socket: AgentSocket): number {
   const [unreadChats, setUnreadChats] = useState(0);
   const asked = useRef(0);
+  const answered = useRef(0);
+  // The chats the last count found held: a shopper message elsewhere cannot change the number. A chat taken since is
+  // announced (conversation:assigned / :updated), which counts again.
+  const held = useRef<ReadonlySet<number>>(new Set());
   const count = () => {
     const ask = ++asked.current;
     // Only the latest answer counts: an older one arriving late would show a stale number.
-    countUnreadChats().then((n) => { if (ask === asked.current) setUnreadChats(n); }, () => {});
+    countUnreadChats().then(({ held: holding, unread }) => {
+      if (ask !== asked.current) return;
+      answered.current = ask;
+      held.current = holding;
+      setUnreadChats(unread);
+    }, () => { if (ask === asked.current) answered.current = ask; });
   };
-  const refresh = useDebounced(count, 250);
+  const refresh = useDebounced(count, 250, TITLE_COUNT_GAP_MS);
   useEffect(() => {
     count();
     socket.on('connect', refresh);
     return () => void socket.off('connect', refresh);
   }, [socket]);
-  useSocketEvent(socket, 'messages:new', (batch) => { if (batch.some((m) => m.author.type === 'customer')) refresh(); });
+  // While a count is on its way its list of held chats may be missing one just taken: any shopper message counts then.
+  useSocketEvent(socket, 'messages:new', (batch) => {
+    const counting = answered.current !== asked.current;
+    if (batch.some((m) => m.author.type === 'customer' && (counting || held.current.has(m.conversationId)))) refresh();
+  });
   useSocketEvent(socket, 'conversation:updated', refresh);
   useSocketEvent(socket, 'conversation:assigned', refresh);
   // Read in another tab, or by a teammate on a chat nobody holds (debounced: a busy shop reads many chats a second).

@@ -39,6 +39,8 @@ export interface ArticleFilter {
   status?: ArticleStatus;
   category?: string;
   q?: string;
+  /** Exactly this slug (its languages): a text search for it also finds every article that mentions it. */
+  slug?: string;
   limit?: number;
   offset?: number;
 }
@@ -57,6 +59,7 @@ export const articlesRepository = (sql: Sql) => {
         ${filter.locale ? sql`and locale = ${filter.locale}` : sql``}
         ${filter.status ? sql`and status = ${filter.status}` : sql``}
         ${filter.category ? sql`and category = ${filter.category}` : sql``}
+        ${filter.slug ? sql`and slug = ${filter.slug}` : sql``}
         ${like ? sql`and (title ilike ${like} or slug ilike ${like} or body ilike ${like})` : sql``}`;
       const items = await sql<ArticleRow[]>`select * from articles ${where} order by updated_at desc, id desc limit ${filter.limit ?? 100} offset ${filter.offset ?? 0}`;
       const [{ total }] = await sql<{ total: number }[]>`select count(*)::int as total from articles ${where}`;
@@ -73,6 +76,16 @@ export const articlesRepository = (sql: Sql) => {
     async findBySlugs(slugs: string[], tx: Tx, lock = false): Promise<ArticleRow[]> {
       if (slugs.length === 0) return [];
       return tx<ArticleRow[]>`select * from articles where slug = any(${tx.array(slugs)}::text[]) order by id ${lock ? tx`for update` : tx``}`;
+    },
+    /** Every article, for an import that replaces the set; locked until it commits when `lock`. */
+    async everyIn(tx: Tx, lock = false): Promise<ArticleRow[]> {
+      return tx<ArticleRow[]>`select * from articles order by id ${lock ? tx`for update` : tx``}`;
+    },
+    /** The slugs of these that some article has (in any language). */
+    async slugsInUse(slugs: string[]): Promise<Set<string>> {
+      if (slugs.length === 0) return new Set();
+      const rows = await sql<{ slug: string }[]>`select distinct slug from articles where slug = any(${sql.array(slugs)}::text[])`;
+      return new Set(rows.map((r) => r.slug));
     },
     /** Creates an article with its first version (in `within`, an import's transaction, when given). */
     async create(fields: ArticleFields, userId: number | null, within?: Tx): Promise<ArticleRow> {
@@ -112,6 +125,10 @@ export const articlesRepository = (sql: Sql) => {
     async remove(id: number): Promise<ArticleRow | undefined> {
       const [row] = await sql<ArticleRow[]>`delete from articles where id = ${id} returning *`;
       return row;
+    },
+    /** Deletes these articles (with their history) in an import's transaction. */
+    async removeIds(ids: number[], tx: Tx): Promise<void> {
+      if (ids.length) await tx`delete from articles where id = any(${tx.array(ids)}::bigint[])`;
     },
     async versions(id: number): Promise<ArticleVersionRow[]> {
       return sql<ArticleVersionRow[]>`select * from article_versions where article_id = ${id} order by version desc`;

@@ -46,9 +46,20 @@ export function isStopWord(token: string): boolean {
 }
 
 const wordTokenizer = new natural.WordTokenizer();
-// Stemming the same words over and over is the hot spot in training; a bounded cache makes it ~free.
+
+/**
+ * Longer tokens are no English words (an order or tracking number, a pasted code, a key held down; a URL is split at
+ * its punctuation) and are kept as written, so the same token in a question and an article still match.
+ * natural's Porter stemmer takes time quadratic in a run of consonants (its /[^aeiouy]+y/g scans on from every
+ * position): one 16,000-letter "word" in a chat message took seconds of the server's only thread.
+ */
+export const MAX_STEMMED_CHARS = 40;
+
+// Stemming the same words over and over is the hot spot in training; a bounded cache makes it ~free. Only words short
+// enough to stem are cached, so its 200,000 entries hold a few megabytes at most, whatever shoppers type.
 const stemCache = new Map<string, string>();
 function stem(word: string): string {
+  if (word.length > MAX_STEMMED_CHARS) return word;
   let cached = stemCache.get(word);
   if (cached === undefined) {
     cached = /^\d+$/.test(word) ? word : natural.PorterStemmer.stem(word);
@@ -56,6 +67,11 @@ function stem(word: string): string {
     stemCache.set(word, cached);
   }
   return cached;
+}
+
+/** How many stemmed words the cache holds (tests: a long token must not be kept). */
+export function stemCacheSize(): number {
+  return stemCache.size;
 }
 
 export interface TokenizeOptions {
@@ -87,13 +103,22 @@ function isNoun(word: string): boolean {
  * free a noun, a word with a topic: a pronoun glued to a function word ("我刚", "你就") or to a verb or a direction
  * ("我下的单" is 我/下/的/单; a free "下", a direction with no topic, took the delivery-time reading below the options line)
  * says nothing either way, and stays as it was read before.
+ * Likewise a two-character word the guesser made of a function word and its neighbour ("尺码表在哪里" gave 尺码/表在, "我们的
+ * 尺码表是…" 表是): the neighbour is a word of its own, and glued it matched nothing ("鞋子的尺寸表在哪里" missed the shoe guide's
+ * size chart). Only two characters: a longer guess is more often a word ("想换个" stays; cut, it moved a returns question).
  */
 function chineseWords(run: string): string[] {
   return segmenter().cut(run, true).flatMap((word) => {
-    if (word.length < 2 || !LEADING_PRONOUN.test(word)) return [word];
+    if (word.length < 2) return [word];
+    if (LEADING_PRONOUN.test(word)) {
+      const parts = segmenter().cut(word, false);
+      const freed = parts.slice(1);
+      return parts.length > 1 && parts[0] === word[0] && freed.every((w) => !CHINESE_STOP_WORDS.has(w) && isNoun(w)) ? parts : [word];
+    }
+    // Only a word with a function word in it is cut again (jieba is not asked about every word).
+    if (word.length !== 2 || !Array.from(word).some((c) => CHINESE_STOP_WORDS.has(c))) return [word];
     const parts = segmenter().cut(word, false);
-    const freed = parts.slice(1);
-    return parts.length > 1 && parts[0] === word[0] && freed.every((w) => !CHINESE_STOP_WORDS.has(w) && isNoun(w)) ? parts : [word];
+    return parts.length > 1 ? parts : [word];
   });
 }
 

@@ -10,21 +10,23 @@ import { UserSchema } from './auth-routes.ts';
 import { normalisedEmail, sessionsRepository, usersRepository, type PublicUser } from '../repositories/users.ts';
 import { hashPassword } from '../services/auth-service.ts';
 import { refuseApiToken } from '../plugins/auth.ts';
-import { isKnownTimeZone, loadWidgetSettings, saveWidgetSettings, WidgetSettingsSchema } from '../services/widget-settings.ts';
+import { businessHoursProblem, isKnownTimeZone, loadWidgetSettings, saveWidgetSettings, WidgetSettingsSchema } from '../services/widget-settings.ts';
 import { buildReport, conversationsCsvChunks, resolveRange, withByteOrderMark } from '../services/console-reports.ts';
 import { agentReportCsv, buildAgentReport } from '../services/agent-report.ts';
 import { buildTeamReport, teamReportCsv } from '../services/team-report.ts';
 import { deleteCustomer, exportCustomer } from '../services/customer-privacy.ts';
-import { forgetQueuedJobs } from '../services/forget-queued-jobs.ts';
+import { queuedJobsForgetter } from '../services/forget-queued-jobs.ts';
+import { reachable } from '../redis-outages.ts';
 import { enqueueWebhookDeliveries, QUEUE_WEBHOOKS } from '../webhook-events.ts';
 import { requestTraining } from '../../knowledge-base/jobs.ts';
 import { requestOrOwe } from '../../knowledge-base/owed-jobs.ts';
 import { lastPages } from '../services/shopper-activity.ts';
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound, worded } from '../errors.ts';
 import { recordAudit } from '../services/audit-log.ts';
 import { cleanNames, FullNameInput, renameMember, ShownNameInput } from '../services/agent-names.ts';
 import { invitationsService, unusablePasswordHash, type Invitee } from '../services/invitations.ts';
 import { invitationLanguage } from '../services/invitation-email.ts';
+import { EmailLanguageSchema, type EmailLanguage } from '../services/email-language.ts';
 import type { FastifyReply } from 'fastify';
 
 /** Shortest identity secret the console accepts: it is the key to every customer's identity (and the shop feed's). */
@@ -42,7 +44,7 @@ const TeamMember = Type.Object({
   invitationExpired: Type.Boolean({ description: 'Invited, and every link they were sent has expired: only Resend lets them in' }),
 });
 /** The language of the admin's console: the invitation email is in it unless the member answers in one language only. */
-const ConsoleLanguage = Type.Optional(Type.Union([Type.Literal('en'), Type.Literal('zh')], { description: "The inviting admin's console language" }));
+const ConsoleLanguage = Type.Optional(Type.Union(EmailLanguageSchema.anyOf, { description: "The inviting admin's console language (zh Simplified; zh-TW, zh-HK Traditional)" }));
 const InvitationSent = Type.Object({ expiresAt: Type.String() });
 const AdminWidgetSettings = Type.Object({
   ...Type.Omit(WidgetSettingsSchema, ['identitySecret']).properties,
@@ -196,6 +198,8 @@ export default function adminRoutes(ctx: AppContext) {
     const { sql } = ctx;
     const users = usersRepository(sql);
     const sessions = sessionsRepository(sql);
+    const jobsOfDeleted = queuedJobsForgetter(ctx.queues, ctx.requestRedis, sql, ctx.log);
+    ctx.onClose(() => jobsOfDeleted.stop());
     const audit = (actorId: number, action: string, target: string, details: Record<string, unknown>) =>
       recordAudit(sql, actorId, action, target, details);
     const invitations = invitationsService(sql, ctx.config);
@@ -207,7 +211,7 @@ export default function adminRoutes(ctx: AppContext) {
     };
     const memberView = async (id: number) => toMember(await member(id), (await invitations.accessStates()).get(id));
     /** Emails `member` a link to choose their password (earlier links stop working once it is sent), audited. */
-    const invite = async (member: Invitee & { languages: string[] }, admin: PublicUser, consoleLanguage: string | undefined, resend: boolean) => {
+    const invite = async (member: Invitee & { languages: string[] }, admin: PublicUser, consoleLanguage: EmailLanguage | undefined, resend: boolean) => {
       const language = invitationLanguage(member.languages, consoleLanguage);
       const { expiresAt } = await invitations.send(member, admin, language);
       await audit(admin.id, 'team.invitation_sent', `user:${member.id}`, { email: member.email, language, ...(resend ? { resend } : {}) });
@@ -237,12 +241,12 @@ export default function adminRoutes(ctx: AppContext) {
       },
     }, async (request) => {
       const row = await member(request.params.id);
-      if (!row.active) throw conflict(`${row.name} is deactivated: reactivate them before inviting them again.`);
+      if (!row.active) throw conflict(`${row.name} is deactivated: reactivate them before inviting them again.`, 'member_deactivated');
       const access = (await invitations.accessStates()).get(row.id);
       if (!access?.invited) {
         throw conflict(access?.mustChangePassword
           ? `${row.name} has a password an admin set (they choose their own at their first sign-in): pass it on, or reset it.`
-          : `${row.name} has already chosen a password: reset it instead if they lost it.`);
+          : `${row.name} has already chosen a password: reset it instead if they lost it.`, 'already_has_password');
       }
       return { invitation: await invite(row, request.user!, request.body?.language, true) };
     });
@@ -275,7 +279,7 @@ export default function adminRoutes(ctx: AppContext) {
       if (body.invite !== true && body.password === undefined) throw badRequest('Give a password, or invite: true to email them an invitation.');
       if (body.invite && !invitations.enabled()) throw badRequest('Invitations need outgoing email (SMTP_URL): set a password for them instead.', 'email_off');
       const email = normalisedEmail(body.email);
-      if (await users.findByEmail(email)) throw conflict('An account with this email already exists.');
+      if (await users.findByEmail(email)) throw conflict('An account with this email already exists.', 'email_taken');
       const passwordHash = body.password !== undefined ? await hashPassword(body.password) : await unusablePasswordHash();
       const { name } = cleanNames({ name: body.name });
       const created = await users.create({ email, name: name!, role: body.role, passwordHash, capacity: body.capacity, languages: body.languages });
@@ -389,17 +393,18 @@ export default function adminRoutes(ctx: AppContext) {
       const { identitySecret, nudges, shopName, shopUrl, privacyUrl, allowedOrigins, ...rest } = request.body;
       // Whoever guesses it signs in as any of the shop's customers (orders included): a short word is no secret.
       if (identitySecret && identitySecret.length < MIN_IDENTITY_SECRET_CHARS) {
-        throw badRequest(`identitySecret: use at least ${MIN_IDENTITY_SECRET_CHARS} random characters (anyone who guesses it can sign in as any of your customers), or "" to turn verification off.`);
+        throw worded(badRequest(`identitySecret: use at least ${MIN_IDENTITY_SECRET_CHARS} random characters (anyone who guesses it can sign in as any of your customers), or "" to turn verification off.`),
+          'identity_secret_short', { n: String(MIN_IDENTITY_SECRET_CHARS) });
       }
       if (nudges && new Set(nudges.map((n) => n.id)).size !== nudges.length) throw badRequest('nudges: every proactive message needs its own id');
-      if (nudges?.some((n) => !n.message.en.trim() && !n.message.zh.trim())) throw badRequest('nudges: a proactive message needs its text in English or Chinese');
+      if (nudges?.some((n) => !n.message.en.trim() && !n.message.zh.trim())) throw worded(badRequest('nudges: a proactive message needs its text in English or Chinese'), 'nudge_text_missing');
       // An unknown zone would make every hour "open" (withinBusinessHours cannot place the time): refuse it here.
       if (rest.businessHours && !isKnownTimeZone(rest.businessHours.timezone)) {
-        throw badRequest(`businessHours.timezone: "${rest.businessHours.timezone}" is not a time zone this server knows; use an IANA name such as Europe/Berlin or Asia/Shanghai.`);
+        throw worded(badRequest(`businessHours.timezone: "${rest.businessHours.timezone}" is not a time zone this server knows; use an IANA name such as Europe/Berlin or Asia/Shanghai.`),
+          'unknown_time_zone', { zone: rest.businessHours.timezone.slice(0, 100) });
       }
-      for (const [day, hours] of (rest.businessHours?.days ?? []).entries()) {
-        if (hours && hours[0] >= hours[1]) throw badRequest(`businessHours.days[${day}]: the opening time must be before the closing time.`);
-      }
+      const hoursProblem = businessHoursProblem(rest.businessHours);
+      if (hoursProblem) throw hoursProblem;
       const next = {
         ...rest, nudges: nudges ?? current.nudges, identitySecret: identitySecret ?? current.identitySecret,
         shopName: shopName?.trim() ?? current.shopName, shopUrl: shopUrl ?? current.shopUrl, privacyUrl: privacyUrl ?? current.privacyUrl,
@@ -494,18 +499,21 @@ export default function adminRoutes(ctx: AppContext) {
       // A tab still open would go on writing (messages, pages) into what was just erased; its reconnection is refused.
       // First, before the slower clean-up below: what it sends meanwhile is refused anyway (conversations.insertMessage).
       ctx.realtime.disconnectShopper(request.params.id);
-      await enqueueWebhookDeliveries(ctx.queues.queue(QUEUE_WEBHOOKS), webhookDeliveryIds).catch((error: unknown) =>
+      // The erasure is done and answered for; what follows is Redis's, and while it is away each step is refused at once
+      // (reachable, on the requests' connection) instead of waiting for it: a deletion answered in seconds, not 40.
+      await reachable(ctx.requestRedis).then(() => enqueueWebhookDeliveries(ctx.queues.queue(QUEUE_WEBHOOKS), webhookDeliveryIds)).catch((error: unknown) =>
         request.log.warn({ err: error }, 'customer.deleted webhook deliveries not queued (the sweep sends them)'));
       // Their words were training examples: the trained model holds them until it is trained again.
       // Owed when the job queue is unreachable: a worker queues it once the queue is back (knowledge-base/owed-jobs.ts).
       if (summary.trainingExamplesRemoved > 0) {
-        await requestOrOwe(sql, 'train', () => requestTraining(ctx.queues, sql, 'examples of a deleted customer removed'), request.log).catch((error: unknown) =>
+        await requestOrOwe(sql, 'train', () => reachable(ctx.requestRedis).then(() => requestTraining(ctx.queues, sql, 'examples of a deleted customer removed')), request.log).catch((error: unknown) =>
           request.log.warn({ err: error }, 'retraining after a deletion neither queued nor recorded as owed (the next intent edit trains)'));
       }
       // Queued and finished jobs carry their words too (finished ones are kept an hour, failed ones until removed).
-      await forgetQueuedJobs(ctx.queues, request.params.id).catch((error: unknown) => request.log.warn({ err: error }, 'queued jobs of a deleted customer not removed'));
+      // While Redis is away it is owed, and done once it is back (forget-queued-jobs.ts, queuedJobsForgetter).
+      await jobsOfDeleted.forget(request.params.id);
       // The page they were last on is about them too; it would fade within a day, but deletion means now.
-      await lastPages(ctx.redis, ctx.config).forget(request.params.id).catch((error: unknown) => request.log.warn({ err: error }, 'last page of a deleted customer not removed'));
+      await lastPages(ctx.requestRedis, ctx.config).forget(request.params.id).catch((error: unknown) => request.log.warn({ err: error }, 'last page of a deleted customer not removed'));
       return summary;
     });
 

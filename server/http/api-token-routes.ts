@@ -12,7 +12,9 @@ import { API_TOKEN_PREFIX, type ApiTokenAuthenticator } from '../plugins/auth.ts
 import { tokenHash } from '../services/auth-service.ts';
 import { recordAudit } from '../services/audit-log.ts';
 import { prefixed } from '../config.ts';
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { memoryCounters } from '../services/memory-counters.ts';
+import { AppError, badRequest, conflict, notFound, worded } from '../errors.ts';
+import { blankName } from '../services/form-refusals.ts';
 
 /** Refused tokens per address before that address is refused outright for the rest of the window (429). */
 export const MAX_TOKEN_FAILURES = 20;
@@ -48,10 +50,19 @@ const toApiToken = (row: ApiTokenRow) => ({
   expired: row.expires_at !== null && row.expires_at.getTime() <= Date.now(),
 });
 
-/** What plugins/auth.ts asks: the token's creator and scope, or why not; failures counted per address in Redis. */
-export function apiTokenAuthenticator(ctx: Pick<AppContext, 'sql' | 'redis' | 'config'>): ApiTokenAuthenticator {
+/**
+ * What plugins/auth.ts asks: the token's creator and scope, or why not; failures counted per address in Redis. On the
+ * request connection (ctx.requestRedis, failing at once while Redis is away): meanwhile they are counted in this
+ * process's memory for the same window (memory-counters.ts), as wrong passwords are, so a refused token is answered
+ * 401 at once instead of waiting on Redis and ending in a 500, and trying tokens stays bounded per server.
+ */
+export function apiTokenAuthenticator(ctx: Pick<AppContext, 'sql' | 'requestRedis' | 'config'>, now: () => number = Date.now): ApiTokenAuthenticator {
   const tokens = apiTokensRepository(ctx.sql);
+  const redis = ctx.requestRedis;
+  const memory = memoryCounters(MAX_TOKEN_FAILURES, TOKEN_FAILURE_WINDOW_MINUTES, now);
   const failuresKey = (address: string) => prefixed(ctx.config, `api-token-failures:${address}`);
+  /** The address's refusals in this window, from Redis; 0 while Redis is away (memory's count is read instead). */
+  const countedInRedis = (key: string) => redis.get(key).then((count) => Number(count ?? 0), () => 0);
   return {
     async authenticate(token, address) {
       // A valid token always passes: counting first would let one stale integration still polling with a revoked
@@ -60,11 +71,11 @@ export function apiTokenAuthenticator(ctx: Pick<AppContext, 'sql' | 'redis' | 'c
       const found = token.length <= 200 ? await tokens.authenticate(tokenHash(token)) : ({ ok: false, reason: 'unknown' } as const);
       if (found.ok) return found;
       const key = failuresKey(address);
-      if (Number((await ctx.redis.get(key)) ?? 0) >= MAX_TOKEN_FAILURES) {
+      if (memory.lockedMinutes(key) > 0 || (await countedInRedis(key)) >= MAX_TOKEN_FAILURES) {
         throw new AppError(429, 'too_many_token_failures', `Too many refused API tokens from this address. Try again within ${TOKEN_FAILURE_WINDOW_MINUTES} minutes.`);
       }
       // The window starts with the first failure (NX: later ones do not extend it).
-      await ctx.redis.multi().incr(key).expire(key, TOKEN_FAILURE_WINDOW_MINUTES * 60, 'NX').exec();
+      await redis.multi().incr(key).expire(key, TOKEN_FAILURE_WINDOW_MINUTES * 60, 'NX').exec().catch(() => memory.failed(key));
       throw new AppError(401, 'api_token_invalid', refusals[found.reason]);
     },
   };
@@ -107,16 +118,16 @@ export default function apiTokenRoutes(ctx: AppContext) {
     }, async (request, reply) => {
       const { name, scope, expiresAt } = request.body;
       const user = request.user!;
-      if (!name.trim()) throw badRequest('Give the token a name.', 'validation');
+      if (!name.trim()) throw blankName('Give the token a name.');
       // The admin routes let only admins in; this keeps the rule where the token is made should that ever change.
       if (scope === 'admin' && user.role !== 'admin') throw badRequest('A token cannot have more than your own role.', 'scope_too_high');
       let expires: Date | null = null;
       if (expiresAt) {
         expires = new Date(expiresAt);
         if (Number.isNaN(expires.getTime())) throw badRequest('expiresAt is not a date.', 'validation');
-        if (expires.getTime() <= Date.now()) throw badRequest('The expiry date must be in the future.', 'validation');
+        if (expires.getTime() <= Date.now()) throw worded(badRequest('The expiry date must be in the future.'), 'expiry_past');
       }
-      if ((await tokens.listLive()).length >= MAX_API_TOKENS) throw conflict(`There are already ${MAX_API_TOKENS} API tokens; revoke one first.`);
+      if ((await tokens.listLive()).length >= MAX_API_TOKENS) throw conflict(`There are already ${MAX_API_TOKENS} API tokens; revoke one first.`, 'api_tokens_full');
       const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
       const row = await tokens.create({ name: name.trim(), tokenHash: tokenHash(token), hint: token.slice(0, HINT_LENGTH), scope, createdBy: user.id, expiresAt: expires });
       await recordAudit(ctx.sql, user.id, 'api_token.create', `api_token:${row.id}`, { name: row.name, scope, expiresAt: row.expires_at?.toISOString() ?? null });

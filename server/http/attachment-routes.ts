@@ -12,7 +12,7 @@ import { ErrorResponse, Id, IdParams } from './schemas.ts';
 import { attachmentsRepository, type AttachmentRef } from '../repositories/attachments.ts';
 import { ATTACHMENT_TYPES, checkedChatFile, MAX_IMAGE_MEGAPIXELS, shownInline } from '../services/attachment-files.ts';
 import { conversationsRepository } from '../repositories/conversations.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
+import { AppError, badRequest, notFound, worded } from '../errors.ts';
 import type { SendResult } from '../services/chat-service.ts';
 import { ClientId } from '../realtime/payload-schemas.ts';
 import { isBlocked } from '../services/customer-blocking.ts';
@@ -39,7 +39,7 @@ export default function attachmentRoutes(ctx: AppContext) {
     /** The checked file of an upload request: its bytes must be one of the accepted kinds; photos are cleaned. */
     async function fileOf(request: FastifyRequest<{ Querystring: { name?: string } }>) {
       const sent = request.body;
-      if (!Buffer.isBuffer(sent) || sent.length === 0) throw badRequest(`Send the file as the request body (${ATTACHMENT_TYPES.join(', ')}).`);
+      if (!Buffer.isBuffer(sent) || sent.length === 0) throw worded(badRequest(`Send the file as the request body (${ATTACHMENT_TYPES.join(', ')}).`), 'file_empty');
       const file = await checkedChatFile(sent, request.query.name);
       if (file === 'kind') throw new AppError(415, 'unsupported_file', `Only images (JPEG, PNG, GIF, WebP) and PDF files can be sent.`);
       if (file === 'unreadable') throw new AppError(415, 'unsupported_file', `The image could not be read: it may be damaged, or larger than ${MAX_IMAGE_MEGAPIXELS} megapixels.`);

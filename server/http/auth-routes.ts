@@ -39,7 +39,7 @@ export default function authRoutes(ctx: AppContext) {
     const secureCookie = ctx.config.publicUrl.startsWith('https://');
 
     const twoStep = twoStepFor(ctx);
-    const throttle = loginThrottle(ctx.redis, ctx.config, ctx.sql);
+    const throttle = loginThrottle(ctx.requestRedis, ctx.config, ctx.sql); // fails fast: counts in memory while Redis is away
     const users = usersRepository(ctx.sql);
     /**
      * The one place a session is made and its cookies set: a password sign-in, its second step, or an accepted

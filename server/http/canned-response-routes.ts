@@ -11,7 +11,7 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, Timestamp } from './schemas.ts';
 import { isUniqueViolation } from '../db/client.ts';
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound, worded } from '../errors.ts';
 import { registerSharedAndPersonalRoutes, type Owner } from './shared-and-personal-routes.ts';
 
 /** How many replies of their own an agent may keep: the whole list goes to every console of theirs at each load. */
@@ -43,14 +43,14 @@ const SHORTCUT_KEYS = ['canned_responses_shared_shortcut_key', 'canned_responses
 const shortcutTaken = (owner: Owner, input: CannedInput) => {
   const message = `The shortcut /${input.shortcut} already exists for this language${owner === null ? '' : ' among your replies'}.`;
   // Shared: the code it always had. Personal: its own code, which the console words in its language.
-  return owner === null ? conflict(message) : new AppError(409, 'shortcut_taken', message);
+  return owner === null ? conflict(message, 'shortcut_taken') : new AppError(409, 'shortcut_taken', message);
 };
 
 /** What is stored: the title trimmed; a blank title or text refused here rather than by the table's checks (a 500). */
 function cleaned(input: CannedInput) {
   const title = input.title.trim();
-  if (!title) throw badRequest('The title must not be blank.');
-  if (!input.body.trim()) throw badRequest('The text must not be blank.');
+  if (!title) throw worded(badRequest('The title must not be blank.'), 'title_blank');
+  if (!input.body.trim()) throw worded(badRequest('The text must not be blank.'), 'text_blank');
   return { shortcut: input.shortcut, title, body: input.body, locale: input.locale ?? 'en' };
 }
 

@@ -6,10 +6,10 @@ import type { AppContext } from '../context.ts';
 import { ErrorResponse, ID_RANGE, Id, IdParams, Ok, Nullable } from './schemas.ts';
 import { changeConversationLabels, setConversationPriority } from '../services/conversation-marks.ts';
 import { ConversationSchema, MessageSchema, CustomerSchema } from './chat-schemas.ts';
-import { conversationsRepository, toChatMessage, toSummary } from '../repositories/conversations.ts';
+import { AGENT_HISTORY_PAGE, conversationsRepository, toChatMessage, toSummary } from '../repositories/conversations.ts';
 import { inboxPage, inboxSearch, SEARCH_WINDOW, type InboxQuery } from '../repositories/conversation-search.ts';
 import { conversationTranscript } from '../services/transcript.ts';
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound, refusalBody } from '../errors.ts';
 import { labelFound, labelKey, labelsChanged, labelsGeneration, labelsInUse, LABELS_IN_USE_TTL_MS, MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, referencesChanged, removeLabelEverywhere, renameLabelEverywhere } from '../services/conversation-labels.ts';
 import type { LabelReferencesChanged } from '../services/label-references.ts';
 import type { Sql } from '../db/client.ts';
@@ -19,7 +19,13 @@ import { recordAudit } from '../services/audit-log.ts';
 import { mentionReadsRepository } from '../repositories/mention-reads.ts';
 import { shopperWaitingSince } from '../repositories/routing.ts';
 import { withoutJit } from '../services/console-reports.ts';
-import { ChatLanguage, cleanedFilters, inboxFilterSql, MAX_FILTER_LABELS, MAX_WAITING_MINUTES, perChatFilters, type InboxFilters, type InboxTab } from '../services/inbox-filters.ts';
+import { ChatLanguage, cleanedFilters, inboxFilterSql, MAX_FILTER_LABELS, MAX_WAITING_MINUTES, openStatus, perChatFilters, type InboxFilters, type InboxTab } from '../services/inbox-filters.ts';
+
+/**
+ * The Resolved view's count stops here ("10000+"): resolved chats are the history, and counting them all read every
+ * one on each refresh of the counts (115 ms at 300,000 chats, growing); an agent needs the figure only when it is small.
+ */
+export const RESOLVED_COUNT_CAP = 10_000;
 
 /** The inbox shows up to 100 conversations: a selection is at most that. */
 const MAX_BULK = 100;
@@ -64,10 +70,12 @@ const InboxSort = Type.Union([Type.Literal('newest'), Type.Literal('oldest'), Ty
  * The list's query string as the shared filters (inbox-filters.ts), which saved views store: `assigneeId` and `label`
  * are the older spellings of `assignee` and `labels`; a label that is blank once normalised filters nothing.
  */
-function listFilters(q: {
+type ListQueryString = {
   view?: InboxTab; status?: string; assigneeId?: number; assignee?: string; teamId?: number; label?: string; labels?: string;
   priority?: boolean; language?: InboxFilters['language']; waitingMinutes?: number; channel?: string;
-}): InboxFilters {
+  customerId?: number; beforeId?: number; sort?: Static<typeof InboxSort>; q?: string; limit?: number;
+};
+function listFilters(q: ListQueryString): InboxFilters {
   const labels = [q.label ?? '', ...(q.labels ?? '').split(',')].map(labelKey).filter(Boolean);
   if (labels.length > MAX_FILTER_LABELS) throw badRequest(`labels: at most ${MAX_FILTER_LABELS} labels.`, 'invalid_filter');
   const assignee = q.assignee === 'me' || q.assignee === 'nobody' ? q.assignee : q.assignee ? Number(q.assignee) : q.assigneeId;
@@ -80,16 +88,68 @@ function listFilters(q: {
   });
 }
 
+/** The list's query (GET /api/conversations) for agent `me`: its filters, order, page size and search. */
+export function inboxListQuery(sql: Sql, q: ListQueryString, me: number): InboxQuery {
+  return {
+    filters: sql`
+      ${inboxFilterSql(sql, listFilters(q), me)}
+      ${q.customerId ? sql`and c.customer_id = ${q.customerId}` : sql``}
+      ${q.beforeId ? sql`and c.id < ${q.beforeId}` : sql``}`,
+    order: inboxOrder(sql, q.view ?? 'all', q.sort),
+    // The shopper's waiting time is null but for queued and assigned chats (shopperWaitingSince): those are read
+    // through the status index, the others in the view's own order through its index (a sort of every chat took 2 s).
+    leadingKey: q.sort === 'waiting' ? { value: sql`${shopperWaitingSince(sql)}`, holders: sql`c.status in ('queued', 'assigned')`, rest: viewOrder(sql, q.view ?? 'all') } : undefined,
+    limit: q.limit ?? 50,
+    search: inboxSearch(q.q),
+  };
+}
+
+/**
+ * The views' counts but mentions' (GET /api/conversations/counts): the open chats read through the status index, the
+ * resolved ones counted up to RESOLVED_COUNT_CAP + 1. Unread is counted for chats with or waiting for a person only: a
+ * resolved chat's backlog needs no badge (and resolved chats are the ones that pile up), and a chat the bot is
+ * handling is the bot's to answer.
+ */
+export async function inboxCounts(sql: Sql, me: number): Promise<Record<string, number>> {
+  // Materialized: inlined, the open chats' unread subquery ran once per sum() that reads it (5 times a chat).
+  const [row] = await sql<Record<string, number>[]>`
+    with open as materialized (
+      select c.status, c.assignee_id, c.snoozed_until is not null as snoozed,
+             case when c.status = 'bot' then 0 else
+               (select count(*) from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) end as unread
+      from conversations c where ${openStatus(sql)}
+    )
+    select count(*) filter (where status = 'queued')::int as queued_total,
+           coalesce(sum(unread) filter (where status = 'queued'), 0)::int as queued_unread,
+           count(*) filter (where status = 'assigned' and assignee_id = ${me} and not snoozed)::int as mine_total,
+           coalesce(sum(unread) filter (where status = 'assigned' and assignee_id = ${me} and not snoozed), 0)::int as mine_unread,
+           count(*) filter (where not snoozed)::int as open_total,
+           coalesce(sum(unread) filter (where not snoozed), 0)::int as open_unread,
+           count(*) filter (where snoozed)::int as snoozed_total,
+           count(*) filter (where status = 'bot' and not snoozed)::int as open_bot_total,
+           count(*) filter (where status = 'queued' and not snoozed)::int as open_queued_total,
+           coalesce(sum(unread) filter (where status = 'queued' and not snoozed), 0)::int as open_queued_unread,
+           count(*) filter (where status = 'assigned' and not snoozed)::int as open_assigned_total,
+           coalesce(sum(unread) filter (where status = 'assigned' and not snoozed), 0)::int as open_assigned_unread,
+           (select count(*) from (select from conversations where status = 'resolved' limit ${RESOLVED_COUNT_CAP + 1}) counted)::int as resolved_total
+    from open`;
+  return row;
+}
+
 type Order = InboxQuery['order'];
+const activity = (sql: Sql): Order => sql`coalesce(c.last_message_at, c.created_at)`;
+const newest = (sql: Sql): Order => sql`${activity(sql)} desc, c.id desc`;
+/** The view's own order, without a `sort`. */
+function viewOrder(sql: Sql, view: string): Order {
+  // The queue in the order it is served (routing.ts): priority chats first, then first come.
+  return view === 'queued' ? sql`c.priority desc, c.queued_at, c.id` : view === 'snoozed' ? sql`c.snoozed_until, c.id` : newest(sql);
+}
 /** The list's order for a view and the agent's choice, ending in c.id: a total order, so every step of a search agrees on it. */
 function inboxOrder(sql: Sql, view: string, sort: Static<typeof InboxSort> | undefined): Order {
-  const activity: Order = sql`coalesce(c.last_message_at, c.created_at)`;
-  const newest: Order = sql`${activity} desc, c.id desc`;
-  // The queue in the order it is served (routing.ts): priority chats first, then first come.
-  const viewOwn: Order = view === 'queued' ? sql`c.priority desc, c.queued_at, c.id` : view === 'snoozed' ? sql`c.snoozed_until, c.id` : newest;
+  const viewOwn = viewOrder(sql, view);
   switch (sort) {
-    case 'newest': return newest;
-    case 'oldest': return sql`${activity}, c.id`;
+    case 'newest': return newest(sql);
+    case 'oldest': return sql`${activity(sql)}, c.id`;
     // The same "since when" as the list's `waitingSince` (null, last: nobody owes that shopper a reply).
     case 'waiting': return sql`${shopperWaitingSince(sql)} nulls last, ${viewOwn}`;
     case 'priority': return sql`c.priority desc, ${viewOwn}`;
@@ -144,15 +204,7 @@ export default function conversationRoutes(ctx: AppContext) {
       const me = request.user!.id;
       const view = q.view ?? 'all';
       const filters = listFilters(q);
-      const query: InboxQuery = {
-        filters: sql`
-          ${inboxFilterSql(sql, filters, me)}
-          ${q.customerId ? sql`and c.customer_id = ${q.customerId}` : sql``}
-          ${q.beforeId ? sql`and c.id < ${q.beforeId}` : sql``}`,
-        order: inboxOrder(sql, view, q.sort),
-        limit: q.limit ?? 50,
-        search: inboxSearch(q.q),
-      };
+      const query = inboxListQuery(sql, q, me);
       // Waiting first costs a subquery per open chat, which the planner prices for every chat of the list: from a few
       // thousand chats its estimate passed the JIT threshold, and compiling took 240 ms of a 255 ms list (30,000 chats).
       // The language and "waiting longer than" filters are such subqueries too.
@@ -178,6 +230,10 @@ export default function conversationRoutes(ctx: AppContext) {
     });
 
     const ViewCount = Type.Object({ total: Type.Integer(), unread: Type.Integer({ description: 'Unread shopper messages in those chats' }) });
+    const ResolvedCount = Type.Object({
+      ...ViewCount.properties,
+      capped: Type.Boolean({ description: `true: there are more than ${RESOLVED_COUNT_CAP} resolved chats, and \`total\` is ${RESOLVED_COUNT_CAP}` }),
+    });
     app.get('/api/conversations/counts', {
       onRequest: app.requireAgent,
       schema: {
@@ -187,7 +243,7 @@ export default function conversationRoutes(ctx: AppContext) {
           + 'of them have a mention I have not seen (not opened the chat since: POST /api/conversations/{id}/mentions/seen).',
         response: {
           200: Type.Object({
-            queued: ViewCount, mine: ViewCount, open: ViewCount, snoozed: ViewCount, mentions: ViewCount, resolved: ViewCount,
+            queued: ViewCount, mine: ViewCount, open: ViewCount, snoozed: ViewCount, mentions: ViewCount, resolved: ResolvedCount,
             openByStatus: Type.Object({ bot: ViewCount, queued: ViewCount, assigned: ViewCount }, {
               description: '`open` split by status (the console\'s status filter on All open): they add up to `open`',
             }),
@@ -197,29 +253,7 @@ export default function conversationRoutes(ctx: AppContext) {
       },
     }, async (request) => {
       const me = request.user!.id;
-      // Unread is counted for chats with or waiting for a person only: a resolved chat's backlog needs no badge (and
-      // resolved chats are the ones that pile up), and a chat the bot is handling is the bot's to answer.
-      const [row] = await ctx.sql<Record<string, number>[]>`
-        with open as (
-          select c.status, c.assignee_id, c.snoozed_until is not null as snoozed,
-                 case when c.status = 'bot' then 0 else
-                   (select count(*) from messages x where x.conversation_id = c.id and x.author_type = 'customer' and x.id > c.agent_last_seen_id) end as unread
-          from conversations c where c.status <> 'resolved'
-        )
-        select count(*) filter (where status = 'queued')::int as queued_total,
-               coalesce(sum(unread) filter (where status = 'queued'), 0)::int as queued_unread,
-               count(*) filter (where status = 'assigned' and assignee_id = ${me} and not snoozed)::int as mine_total,
-               coalesce(sum(unread) filter (where status = 'assigned' and assignee_id = ${me} and not snoozed), 0)::int as mine_unread,
-               count(*) filter (where not snoozed)::int as open_total,
-               coalesce(sum(unread) filter (where not snoozed), 0)::int as open_unread,
-               count(*) filter (where snoozed)::int as snoozed_total,
-               count(*) filter (where status = 'bot' and not snoozed)::int as open_bot_total,
-               count(*) filter (where status = 'queued' and not snoozed)::int as open_queued_total,
-               coalesce(sum(unread) filter (where status = 'queued' and not snoozed), 0)::int as open_queued_unread,
-               count(*) filter (where status = 'assigned' and not snoozed)::int as open_assigned_total,
-               coalesce(sum(unread) filter (where status = 'assigned' and not snoozed), 0)::int as open_assigned_unread,
-               (select count(*) from conversations where status = 'resolved')::int as resolved_total
-        from open`;
+      const row = await inboxCounts(ctx.sql, me);
       // Mentions in open and resolved chats alike: one made while the agent was away is news after the resolve too.
       const mentions = await mentionReads.counts(me);
       return {
@@ -229,7 +263,7 @@ export default function conversationRoutes(ctx: AppContext) {
         // A snoozed chat's unread messages are none: the shopper writing wakes it.
         snoozed: { total: row.snoozed_total, unread: 0 },
         mentions: { total: mentions.total, unread: mentions.unseen },
-        resolved: { total: row.resolved_total, unread: 0 },
+        resolved: { total: Math.min(row.resolved_total, RESOLVED_COUNT_CAP), unread: 0, capped: row.resolved_total > RESOLVED_COUNT_CAP },
         openByStatus: {
           bot: { total: row.open_bot_total, unread: 0 }, // the bot's to answer: never unread for agents (as above)
           queued: { total: row.open_queued_total, unread: row.open_queued_unread },
@@ -242,17 +276,24 @@ export default function conversationRoutes(ctx: AppContext) {
       onRequest: app.requireAgent,
       schema: {
         tags: ['agent'],
-        summary: 'One conversation with all its messages (bot evidence and private notes included) and its customer',
+        summary: `One conversation with its newest ${AGENT_HISTORY_PAGE} messages (bot evidence and private notes included) and its customer`,
+        description: 'Messages come oldest first. `hasEarlier`: the chat has older messages; ask again with `beforeId` set to the '
+          + 'oldest id received for the page before it (pages neither overlap nor leave gaps).',
         params: IdParams,
-        response: { 200: Type.Object({ conversation: ConversationSchema, customer: CustomerSchema, messages: Type.Array(MessageSchema), labels: Labels }), 401: ErrorResponse, 404: ErrorResponse },
+        querystring: Type.Object({ beforeId: Type.Optional(Type.Integer({ ...ID_RANGE, description: 'Only messages older than this one' })) }),
+        response: {
+          200: Type.Object({ conversation: ConversationSchema, customer: CustomerSchema, messages: Type.Array(MessageSchema), hasEarlier: Type.Boolean(), labels: Labels }),
+          400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse,
+        },
       },
     }, async (request) => {
       const row = await conversations.findById(request.params.id);
       if (!row) throw notFound('Conversation');
       const [customer] = await ctx.sql<CustomerRow[]>`select * from customers where id = ${row.customer_id}`;
-      const messages = await conversations.messagesAfter(row.id, 0, true, 5000);
+      // The newest page: a long chat opens where it stands now, read in one index scan whatever its length.
+      const { messages, hasEarlier } = await conversations.latestMessages(row.id, true, AGENT_HISTORY_PAGE, request.query.beforeId);
       const [{ labels }] = await ctx.sql<{ labels: string[] }[]>`select labels from conversations where id = ${row.id}`;
-      return { conversation: toSummary(row), customer: toCustomer(customer), messages: messages.map(toChatMessage), labels };
+      return { conversation: toSummary(row), customer: toCustomer(customer), messages: messages.map(toChatMessage), hasEarlier, labels };
     });
 
     app.post('/api/conversations/:id/unread', {
@@ -273,9 +314,9 @@ export default function conversationRoutes(ctx: AppContext) {
         from conversations c where c.id = ${id}`;
       if (!found) throw notFound('Conversation');
       if (found.status !== 'queued' && found.status !== 'assigned') {
-        throw conflict('Only a chat waiting for or held by a person can be marked unread.');
+        throw conflict('Only a chat waiting for or held by a person can be marked unread.', 'unread_needs_person');
       }
-      if (!found.last_customer) throw conflict('The shopper has written nothing in this chat yet.');
+      if (!found.last_customer) throw conflict('The shopper has written nothing in this chat yet.', 'nothing_from_shopper');
       await ctx.sql`update conversations set agent_last_seen_id = least(agent_last_seen_id, ${Number(found.last_customer) - 1}) where id = ${id}`;
       const conversation = toSummary((await conversations.findById(id))!);
       ctx.realtime.toAgents('conversation:updated', conversation);
@@ -385,7 +426,8 @@ export default function conversationRoutes(ctx: AppContext) {
         tags: ['agent'],
         summary: `Resolve, or add a label to, up to ${MAX_BULK} conversations at once (the inbox's selection)`,
         description: 'Each conversation is handled as if alone, with the same rules (an agent resolves only chats nobody else holds); '
-          + 'one that cannot be is listed in `failed` with the reason and does not stop the others.',
+          + 'one that cannot be is listed in `failed` with the refusal an error body would carry (code, sentence, and `reason` and '
+          + '`params` where set, for wording it) and does not stop the others.',
         body: Type.Object({
           conversationIds: Type.Array(Id, { minItems: 1, maxItems: MAX_BULK, uniqueItems: true }),
           action: Type.Union([Type.Literal('resolve'), Type.Literal('label')]),
@@ -394,7 +436,7 @@ export default function conversationRoutes(ctx: AppContext) {
         response: {
           200: Type.Object({
             done: Type.Array(Type.Integer()),
-            failed: Type.Array(Type.Object({ conversationId: Type.Integer(), code: Type.String(), message: Type.String() })),
+            failed: Type.Array(Type.Object({ conversationId: Type.Integer(), ...ErrorResponse.properties.error.properties })),
           }),
           400: ErrorResponse, 401: ErrorResponse, 429: ErrorResponse,
         },
@@ -406,7 +448,7 @@ export default function conversationRoutes(ctx: AppContext) {
       if (action === 'resolve' && request.body.label !== undefined) throw badRequest('label goes only with action "label".');
       const actor = request.user!;
       const done: number[] = [];
-      const failed: { conversationId: number; code: string; message: string }[] = [];
+      const failed: ({ conversationId: number } & ReturnType<typeof refusalBody>)[] = [];
       // One at a time, in the order given: each runs the single-chat path (its checks, system lines, events).
       for (const conversationId of conversationIds) {
         try {
@@ -415,7 +457,7 @@ export default function conversationRoutes(ctx: AppContext) {
           done.push(conversationId);
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
-          failed.push({ conversationId, code: error.code, message: error.message });
+          failed.push({ conversationId, ...refusalBody(error) });
         }
       }
       if (done.length) request.log.info({ action, done: done.length, failed: failed.length }, 'bulk conversation action');

@@ -8,10 +8,11 @@ import { ErrorResponse, IdParams, Nullable } from './schemas.ts';
 import { ConversationSchema, CustomerSchema } from './chat-schemas.ts';
 import { customersRepository, type CustomerRow } from '../repositories/customers.ts';
 import { conversationsRepository, toSummary } from '../repositories/conversations.ts';
-import { AppError, badRequest, conflict, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, notFound, worded } from '../errors.ts';
 import { mergeCustomers } from '../services/customer-merge.ts';
 import { blockCustomer, blockState, unblockCustomer } from '../services/customer-blocking.ts';
-import { ATTRIBUTE_RULES, MAX_RELEASED_KEYS, SYSTEM_ATTRIBUTES, checkAttributeChanges, checkReleasedKeys, updateCustomerAttributes } from '../services/customer-attributes.ts';
+import { changeCustomerTags, MAX_CUSTOMER_TAGS } from '../services/customer-tags.ts';
+import { ATTRIBUTE_RULES, MAX_RELEASED_KEYS, SYSTEM_ATTRIBUTES, checkAttributeChanges, checkReleasedKeys, updateCustomerAttributes, withNfcKeys } from '../services/customer-attributes.ts';
 
 export function toCustomer(row: CustomerRow) {
   return {
@@ -73,7 +74,7 @@ export default function customerRoutes(ctx: AppContext) {
         tags: ['agent'], summary: "Replace a customer's tags and/or attributes",
         params: IdParams,
         body: Type.Object({
-          tags: Type.Optional(Type.Array(Tag, { maxItems: 50, uniqueItems: true })),
+          tags: Type.Optional(Type.Array(Tag, { maxItems: MAX_CUSTOMER_TAGS, uniqueItems: true })),
           attributes: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 60 }), AttributeValue, { maxProperties: 100 })),
         }, { additionalProperties: false, minProperties: 1 }),
         response: { 200: Type.Object({ customer: CustomerSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
@@ -82,17 +83,45 @@ export default function customerRoutes(ctx: AppContext) {
       // `deleted` marks a record erased at the customer's request (an admin's audited act): an agent's edit must neither
       // set it (a deletion nobody audited) nor drop it (bringing the erased shopper's old browser token back to life).
       if (request.body.attributes && Object.hasOwn(request.body.attributes, 'deleted')) {
-        throw badRequest('The attribute "deleted" is kept by the system: delete a customer from Team & settings → Privacy (admins).');
+        throw worded(badRequest('The attribute "deleted" is kept by the system: delete a customer from Team & settings → Privacy (admins).'), 'attribute_reserved');
       }
       // Checked and written in one statement (a deletion committing between a read and the write would be undone);
       // the system's keys stay as stored whatever the body holds (a panel that shows none sends none).
-      const row = await customers.updateTagsAndAttributes(request.params.id, request.body.tags?.map((t) => t.trim()), request.body.attributes, [...SYSTEM_ATTRIBUTES]);
+      const attributes = request.body.attributes && withNfcKeys(request.body.attributes); // one spelling per name, as the other writers store
+      const row = await customers.updateTagsAndAttributes(request.params.id, request.body.tags?.map((t) => t.trim()), attributes, [...SYSTEM_ATTRIBUTES]);
       if (!row) {
         const current = await load(request.params.id); // 404, or 404 customer_merged
-        throw conflict(`Customer #${current.id} was deleted at their request; the record cannot be edited.`);
+        throw conflict(`Customer #${current.id} was deleted at their request; the record cannot be edited.`, 'customer_deleted');
       }
       ctx.realtime.toAgents('customer:updated', { customerId: request.params.id }); // a teammate's open panel shows it too
       return { customer: toCustomer(row) };
+    });
+
+    // Changes, not a new set (customer-tags.ts): what the console's tag chips send.
+    app.patch('/api/customers/:id/tags', {
+      onRequest: app.requireAgent,
+      schema: {
+        tags: ['agent'],
+        summary: "Add and remove some of a customer's tags (the others stay); every console is told",
+        description: 'Changes, not a new list: two agents tagging the same customer at once both keep their tag. Tags are trimmed and '
+          + `compare without regard to case (adding "VIP" beside "vip" changes nothing; removing "vip" removes "VIP"). At most ${MAX_CUSTOMER_TAGS} `
+          + 'tags per customer. 409 for a customer deleted at their request.',
+        params: IdParams,
+        body: Type.Object({
+          add: Type.Optional(Type.Array(Tag, { maxItems: MAX_CUSTOMER_TAGS, description: 'Tags to add, e.g. ["vip"]' })),
+          remove: Type.Optional(Type.Array(Tag, { maxItems: MAX_CUSTOMER_TAGS, description: 'Tags to remove (applied before `add`)' })),
+        }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: Type.Object({ customer: CustomerSchema }), 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse },
+      },
+    }, async (request) => {
+      const trimmed = (field: 'add' | 'remove') => (request.body[field] ?? []).map((tag, i) => {
+        const value = tag.trim();
+        if (!value) throw badRequest(`${field}[${i}]: a tag needs a character other than spaces.`);
+        return value;
+      });
+      const { customer, changed } = await changeCustomerTags(ctx.sql, request.params.id, trimmed('add'), trimmed('remove'));
+      if (changed) ctx.realtime.toAgents('customer:updated', { customerId: customer.id }); // a teammate's open panel shows it too
+      return { customer: toCustomer(customer) };
     });
 
     app.patch('/api/customers/:id/attributes', {

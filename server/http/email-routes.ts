@@ -6,40 +6,59 @@ import { Type } from 'typebox';
 import type { FastifyReply } from 'fastify';
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
-import { escapeHtml } from '../services/email-followup-content.ts';
+import { escapeHtml, zhJoin } from '../services/email-followup-content.ts';
+import { traditionalConverter, traditionalVariant } from '../services/chinese-script.ts';
+import { convertedDictionary } from '../../knowledge-base/text/longest-match.ts';
 import { optOutOfFollowups, unsubscribeLocale, verifyUnsubscribeToken } from '../services/email-unsubscribe.ts';
 import { loadWidgetSettings, shopIdentity } from '../services/widget-settings.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
 
 const TokenQuery = Type.Object({ token: Type.String({ maxLength: 100 }) });
 
-type Lang = 'en' | 'zh';
-
 /** The page's words: in the language of the emails the shopper got (their record's), else of their browser. */
-const TEXT = {
-  invalidTitle: { en: 'Link not valid', zh: '链接无效' },
-  invalid: {
-    en: '<p>This unsubscribe link is not valid. Use the link from the latest email you received.</p>',
-    zh: '<p>此退订链接无效。请使用您最近收到的邮件中的链接。</p>',
+const WORDS = {
+  en: {
+    htmlLang: 'en',
+    invalidTitle: 'Link not valid',
+    invalid: '<p>This unsubscribe link is not valid. Use the link from the latest email you received.</p>',
+    askTitle: (shop: string) => `Stop emails from ${shop}?`,
+    ask: (shop: string) => `You will no longer get emails when ${shop} replies to you in the chat, nor requests to rate a chat. Replies stay in the chat.`,
+    button: 'Unsubscribe',
+    doneTitle: 'You are unsubscribed',
+    done: (shop: string) => `${shop} will not email you about chat replies or ratings any more.`,
   },
-  askTitle: { en: (shop: string) => `Stop emails from ${shop}?`, zh: (shop: string) => `不再接收${shop}的邮件？` },
-  ask: {
-    en: (shop: string) => `You will no longer get emails when ${shop} replies to you in the chat, nor requests to rate a chat. Replies stay in the chat.`,
-    zh: (shop: string) => `${shop}在聊天中回复您时，将不再给您发邮件，也不再请您为聊天评分。回复仍会保留在聊天中。`,
+  zh: {
+    htmlLang: 'zh-CN',
+    invalidTitle: '链接无效',
+    invalid: '<p>此退订链接无效。请使用您最近收到的邮件中的链接。</p>',
+    // zhJoin: a Latin shop name is set off by spaces (不再接收 Shopdesk 的邮件？), a Chinese one is not.
+    askTitle: (shop: string) => zhJoin('不再接收', shop, '的邮件？'),
+    ask: (shop: string) => zhJoin(shop, '在聊天中回复您时，将不再给您发邮件，也不再请您为聊天评分。回复仍会保留在聊天中。'),
+    button: '退订',
+    doneTitle: '已退订',
+    done: (shop: string) => zhJoin(shop, '不会再就聊天回复或评分给您发邮件。'),
   },
-  button: { en: 'Unsubscribe', zh: '退订' },
-  doneTitle: { en: 'You are unsubscribed', zh: '已退订' },
-  done: { en: (shop: string) => `${shop} will not email you about chat replies or ratings any more.`, zh: (shop: string) => `${shop}不会再就聊天回复或评分给您发邮件。` },
 };
 
-function page(reply: FastifyReply, lang: Lang, status: number, title: string, body: string) {
+type UnsubscribeWords = typeof WORDS.en;
+
+/** The words for a reader with this locale; a Taiwan or Hong Kong reader's in their Traditional (as csatWords does). */
+async function unsubscribeWords(locale: string | null | undefined): Promise<UnsubscribeWords> {
+  const lang = langOf(locale);
+  const variant = lang === 'zh' ? traditionalVariant(locale) : null;
+  if (!variant) return WORDS[lang];
+  // The shop's name is an argument, so it stays as the shop wrote it.
+  return { ...convertedDictionary(WORDS.zh, await traditionalConverter(variant)), htmlLang: variant };
+}
+
+function page(reply: FastifyReply, w: UnsubscribeWords, status: number, title: string, body: string) {
   return reply
     .status(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
     .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-store')
-    .send(`<!doctype html><html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+    .send(`<!doctype html><html lang="${w.htmlLang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title></head>
 <body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.5"><h1 style="font-size:1.3rem">${escapeHtml(title)}</h1>${body}</body></html>`);
 }
@@ -47,10 +66,10 @@ function page(reply: FastifyReply, lang: Lang, status: number, title: string, bo
 export default function emailRoutes(ctx: AppContext) {
   /** The name the emails carry: set in the console, else SHOP_NAME. */
   const shopNameNow = async () => shopIdentity(await loadWidgetSettings(ctx.sql), ctx.config).shopName;
-  /** The follow-up emails' language (the customer's locale, as email-followup-content chooses it), else the browser's. */
-  const emailLanguage = async (customerId: number | null, acceptLanguage: string | undefined): Promise<Lang> => {
+  /** The words in the follow-up emails' language (the customer's locale, as email-followup-content chooses it), else the browser's. */
+  const emailWords = async (customerId: number | null, acceptLanguage: string | undefined): Promise<UnsubscribeWords> => {
     const locale = customerId ? await unsubscribeLocale(ctx.sql, customerId) : null;
-    return langOf(locale ?? acceptLanguage?.split(',')[0]);
+    return unsubscribeWords(locale ?? acceptLanguage?.split(',')[0]);
   };
   return async (app: App) => {
     // The form and one-click requests are URL-encoded; nothing in them is needed (the token is in the address).
@@ -66,13 +85,13 @@ export default function emailRoutes(ctx: AppContext) {
       },
     }, async (request, reply) => {
       const customerId = verifyUnsubscribeToken(ctx.visitorSecret, request.query.token);
-      const lang = await emailLanguage(customerId, request.headers['accept-language']);
-      if (!customerId) return page(reply, lang, 400, TEXT.invalidTitle[lang], TEXT.invalid[lang]);
+      const w = await emailWords(customerId, request.headers['accept-language']);
+      if (!customerId) return page(reply, w, 400, w.invalidTitle, w.invalid);
       const action = `/api/email/unsubscribe?token=${encodeURIComponent(request.query.token)}`;
       const shopName = await shopNameNow();
-      return page(reply, lang, 200, TEXT.askTitle[lang](shopName),
-        `<p>${escapeHtml(TEXT.ask[lang](shopName))}</p>
-<form method="post" action="${escapeHtml(action)}"><button type="submit" style="font-size:1rem;padding:.5rem 1rem">${TEXT.button[lang]}</button></form>`);
+      return page(reply, w, 200, w.askTitle(shopName),
+        `<p>${escapeHtml(w.ask(shopName))}</p>
+<form method="post" action="${escapeHtml(action)}"><button type="submit" style="font-size:1rem;padding:.5rem 1rem">${w.button}</button></form>`);
     });
 
     app.post('/api/email/unsubscribe', {
@@ -86,9 +105,9 @@ export default function emailRoutes(ctx: AppContext) {
       },
     }, async (request, reply) => {
       const customerId = verifyUnsubscribeToken(ctx.visitorSecret, request.query.token);
-      const lang = await emailLanguage(customerId, request.headers['accept-language']);
-      if (!customerId || !(await optOutOfFollowups(ctx.sql, customerId))) return page(reply, lang, 400, TEXT.invalidTitle[lang], TEXT.invalid[lang]);
-      return page(reply, lang, 200, TEXT.doneTitle[lang], `<p>${escapeHtml(TEXT.done[lang](await shopNameNow()))}</p>`);
+      const w = await emailWords(customerId, request.headers['accept-language']);
+      if (!customerId || !(await optOutOfFollowups(ctx.sql, customerId))) return page(reply, w, 400, w.invalidTitle, w.invalid);
+      return page(reply, w, 200, w.doneTitle, `<p>${escapeHtml(w.done(await shopNameNow()))}</p>`);
     });
   };
 }

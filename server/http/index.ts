@@ -12,6 +12,7 @@ import customerImportRoutes from './customer-import-routes.ts';
 import conversationImportRoutes from './conversation-import-routes.ts';
 import adminKbRoutes from './admin-kb-routes.ts';
 import assistRoutes from './assist-routes.ts';
+import intentLabelRoutes from './intent-label-routes.ts';
 import adminRoutes from './admin-routes.ts';
 import cannedResponseRoutes from './canned-response-routes.ts';
 import macroRoutes from './macro-routes.ts';
@@ -44,6 +45,7 @@ export const routePlugins: RoutePlugin[] = [
   conversationImportRoutes,
   adminKbRoutes,
   assistRoutes,
+  intentLabelRoutes,
   adminRoutes,
   cannedResponseRoutes,
   macroRoutes,

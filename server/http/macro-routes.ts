@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import { ErrorResponse, Id, Timestamp } from './schemas.ts';
 import { ConversationSchema } from './chat-schemas.ts';
 import { registerSharedAndPersonalRoutes } from './shared-and-personal-routes.ts';
+import { ClientId } from '../realtime/payload-schemas.ts';
 import { ActionOutcome, MacroAction, MacroBody, MAX_MACRO_ACTIONS, MAX_PERSONAL_MACROS, MAX_TEAM_MACROS, macrosService } from '../services/macros.ts';
 
 const MacroSchema = Type.Object({
@@ -44,10 +45,13 @@ export default function macroRoutes(ctx: AppContext) {
             maxLength: 40,
             description: "For a snooze action with a preset (\"tomorrow 9:00\"): that time in the agent's zone as an instant, as the console's snooze menu computes it",
           })),
+          clientId: Type.Optional({ ...ClientId, description: 'A key the caller picks per run (a UUID) and sends again when it retries a run whose answer it lost: '
+            + 'a repeat with the same key runs nothing and answers with the first run\'s outcome (for a day). 409 `client_id_reused` '
+            + 'for a key that ran another macro or on another chat, 409 `macro_running` while the first run is still going on.' }),
         }, { additionalProperties: false }),
         response: {
           200: Type.Object({ macroId: Type.Integer(), completed: Type.Boolean(), actions: Type.Array(ActionOutcome), conversation: ConversationSchema }),
-          400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse,
+          400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse,
         },
       },
     }, async (request) => {

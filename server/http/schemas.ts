@@ -3,7 +3,22 @@
 import { Type, type Static } from 'typebox';
 
 export const ErrorResponse = Type.Object(
-  { error: Type.Object({ code: Type.String(), message: Type.String() }) },
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      reason: Type.Optional(Type.String({ description: 'Where code is a family ("conflict"): which refusal this is ("conversation_changed"), for wording it' })),
+      params: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'What the sentence names, for wording the reason' })),
+      problems: Type.Optional(Type.Array(Type.Object({
+        row: Type.Integer({ description: 'The row\'s position in the file\'s list, from 1' }),
+        name: Type.Union([Type.String(), Type.Null()], { description: 'Its slug or intent name, when it has one' }),
+        field: Type.Union([Type.String(), Type.Null()], { description: 'The field as the file names it ("locale", "examples.en.3"); null for the row itself' }),
+        rule: Type.String({ description: 'unknown_field, missing, one_of, format, too_long, empty, too_many, type, duplicate or invalid' }),
+        expected: Type.Optional(Type.String({ description: 'What the rule allows: values ("en, zh"), a limit, a format ("slug"), a type, the other row' })),
+        problem: Type.String({ description: 'The problem in English ("locale must be en or zh")' }),
+      }), { description: 'reason "import_rows": every problem of the first 50 bad rows of an import file (params.rows counts the bad rows, params.more those not listed)' })),
+    }),
+  },
   { $id: 'ErrorResponse', description: 'Every error: a stable code and a sentence for people.' },
 );
 export type ErrorResponse = Static<typeof ErrorResponse>;

@@ -4,7 +4,7 @@
 import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse } from './schemas.ts';
-import { badRequest } from '../errors.ts';
+import { badRequest, worded } from '../errors.ts';
 import { recordAudit } from '../services/audit-log.ts';
 import { Type } from 'typebox';
 import { loadTeamSettings, MAX_AWAY_AFTER_MINUTES, MAX_FIRST_REPLY_TARGET_MINUTES, saveTeamSettings, TeamSettingsSchema, type TeamSettings } from '../services/team-settings.ts';
@@ -14,6 +14,8 @@ const OUT_OF_RANGE: Record<keyof TeamSettings, string> = {
   awayAfterMinutes: `awayAfterMinutes: a whole number of minutes from 1 to ${MAX_AWAY_AFTER_MINUTES}, or 0 to never set agents Away automatically.`,
   firstReplyTargetMinutes: `firstReplyTargetMinutes: a whole number of minutes from 1 to ${MAX_FIRST_REPLY_TARGET_MINUTES}, or 0 for no target.`,
 };
+/** Each setting's largest value, which the console's wording of OUT_OF_RANGE names. */
+const MAX_MINUTES: Record<keyof TeamSettings, number> = { awayAfterMinutes: MAX_AWAY_AFTER_MINUTES, firstReplyTargetMinutes: MAX_FIRST_REPLY_TARGET_MINUTES };
 /** A PUT names the settings it changes; the others keep their values. */
 const TeamSettingsChange = Type.Partial(TeamSettingsSchema, { additionalProperties: false, minProperties: 1 });
 
@@ -41,7 +43,9 @@ export default function teamSettingsRoutes(ctx: AppContext) {
       if (request.validationError) {
         const paths = (request.validationError.validation ?? []).map((v: { instancePath?: string }) => v.instancePath?.slice(1));
         const about = (Object.keys(OUT_OF_RANGE) as (keyof TeamSettings)[]).find((key) => paths.includes(key));
-        throw badRequest(about ? OUT_OF_RANGE[about] : request.validationError.message);
+        // Another schema refusal (a setting it does not know) is said as the schema said it: errors.validation words it.
+        if (!about) throw badRequest(request.validationError.message);
+        throw worded(badRequest(OUT_OF_RANGE[about]), 'minutes_out_of_range', { n: String(MAX_MINUTES[about]) });
       }
       const before = await loadTeamSettings(ctx.sql);
       const after = { ...before, ...request.body };

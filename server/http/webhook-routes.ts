@@ -8,9 +8,10 @@ import type { AppContext } from '../context.ts';
 import { ErrorResponse, IdParams, Nullable, Ok, Timestamp } from './schemas.ts';
 import { webhooksRepository, type DeliveryRow, type WebhookRow } from '../repositories/webhooks.ts';
 import { QUEUE_WEBHOOKS, WEBHOOK_EVENTS, enqueueWebhookDeliveries, type WebhookEvent } from '../webhook-events.ts';
-import { badRequest, conflict, notFound } from '../errors.ts';
+import { badRequest, conflict, notFound, worded } from '../errors.ts';
 import { refusedDestination, refusedUrlHost } from '../services/outbound-address.ts';
 import { recordAudit } from '../services/audit-log.ts';
+import { reachable } from '../redis-outages.ts';
 
 /** Enough for a CRM, a helpdesk and a few bridges; each one costs a POST per chat event. */
 export const MAX_WEBHOOKS = 20;
@@ -76,14 +77,15 @@ export async function checkWebhookUrl(raw: string, allowLocal: boolean): Promise
   try {
     url = new URL(raw.trim());
   } catch {
-    throw badRequest('The URL is not a valid absolute URL (for example https://crm.example.com/hooks/shopdesk).');
+    throw worded(badRequest('The URL is not a valid absolute URL (for example https://crm.example.com/hooks/shopdesk).'), 'webhook_url_invalid');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badRequest(`Webhook URLs must use https:// or http://, not ${url.protocol}`);
-  if (url.username || url.password) throw badRequest('Webhook URLs must not contain a user name or password; check the x-shopdesk-signature header instead.');
-  if (url.href.length > MAX_URL_CHARS) throw badRequest(`The URL is longer than ${MAX_URL_CHARS} characters.`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw worded(badRequest(`Webhook URLs must use https:// or http://, not ${url.protocol}`), 'webhook_url_scheme');
+  if (url.username || url.password) throw worded(badRequest('Webhook URLs must not contain a user name or password; check the x-shopdesk-signature header instead.'), 'webhook_url_credentials');
+  if (url.href.length > MAX_URL_CHARS) throw worded(badRequest(`The URL is longer than ${MAX_URL_CHARS} characters.`), 'webhook_url_too_long', { n: String(MAX_URL_CHARS) });
   if (allowLocal) return url.href;
   const refused = refusedUrlHost(url) ?? await resolvedRefusal(url);
-  if (refused) throw badRequest(`Webhooks cannot post there: ${refused}.`);
+  // Why (a private address, a name that resolves to one) is said in English only: the wording quotes the sentence.
+  if (refused) throw worded(badRequest(`Webhooks cannot post there: ${refused}.`), 'webhook_url_refused');
   return url.href;
 }
 
@@ -136,7 +138,7 @@ export default function webhookRoutes(ctx: AppContext) {
       const row = await webhooks.create({
         url: await checkWebhookUrl(body.url, ctx.config.webhookAllowLocal), events: body.events as WebhookEvent[], description: body.description?.trim() ?? '', active: body.active ?? true,
       }, MAX_WEBHOOKS);
-      if (!row) throw conflict(`There are already ${MAX_WEBHOOKS} webhooks; delete one first.`);
+      if (!row) throw conflict(`There are already ${MAX_WEBHOOKS} webhooks; delete one first.`, 'webhooks_full');
       await audit(request.user!.id, 'webhook.create', row.id, { url: row.url, events: row.events });
       return reply.status(201).send({ webhook: toWebhook(row, { revealSecret: true }) });
     });
@@ -200,10 +202,11 @@ export default function webhookRoutes(ctx: AppContext) {
       },
     }, async (request, reply) => {
       const row = await existing(request.params.id);
-      if (!row.active) throw conflict('This webhook is inactive; turn it on to send a test.');
+      if (!row.active) throw conflict('This webhook is inactive; turn it on to send a test.', 'webhook_inactive');
       const deliveryId = await webhooks.createPing(row.id);
-      // Should Redis refuse now, the row stays pending and the workers' sweeper queues it within a minute or two.
-      await enqueueWebhookDeliveries(ctx.queues.queue(QUEUE_WEBHOOKS), [deliveryId]).catch((error: unknown) =>
+      // Should Redis refuse now, the row stays pending and the workers' sweeper queues it within a minute or two. While
+      // Redis is away the queue's connection would wait for it: reachable() refuses at once instead.
+      await reachable(ctx.requestRedis).then(() => enqueueWebhookDeliveries(ctx.queues.queue(QUEUE_WEBHOOKS), [deliveryId])).catch((error: unknown) =>
         request.log.warn({ err: error, deliveryId }, 'webhook ping not queued now'));
       return reply.status(202).send({ deliveryId });
     });

@@ -10,6 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { SESSION_COOKIE } from '../services/auth-service.ts';
 import { AppError } from '../errors.ts';
 import { apiTokenOf } from './auth.ts';
+import type { Config } from '../config.ts';
 
 const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -20,8 +21,11 @@ const first = (value: string | string[] | undefined) => (Array.isArray(value) ? 
  * sends it; otherwise the `Origin` header's host must be this server's, as the request reached it (Host, or the
  * proxy's X-Forwarded-Host) or as PUBLIC_URL names it. A request with neither header is not from a browser page
  * (curl, an API client): nothing to forge, so it passes.
+ *
+ * X-Forwarded-Host counts only when the server sits behind a proxy (TRUST_PROXY): without one, whoever sends the
+ * request writes that header, and a script could name its own origin's host in it to pass.
  */
-export function fromOwnOrigin(headers: IncomingHttpHeaders, publicUrl: string): boolean {
+export function fromOwnOrigin(headers: IncomingHttpHeaders, publicUrl: string, trustProxy: Config['trustProxy']): boolean {
   const fetchSite = first(headers['sec-fetch-site']);
   if (fetchSite) return fetchSite === 'same-origin' || fetchSite === 'none';
   const origin = first(headers.origin);
@@ -32,7 +36,8 @@ export function fromOwnOrigin(headers: IncomingHttpHeaders, publicUrl: string): 
   } catch {
     return false; // "null" (a sandboxed frame, a file) or garbage: not this server's page
   }
-  const ownHosts = [first(headers.host), first(headers['x-forwarded-host']), new URL(publicUrl).host.toLowerCase()];
+  const ownHosts = [first(headers.host), new URL(publicUrl).host.toLowerCase()];
+  if (trustProxy !== false) ownHosts.push(first(headers['x-forwarded-host']));
   return ownHosts.includes(originHost);
 }
 
@@ -41,10 +46,10 @@ export function fromOwnOrigin(headers: IncomingHttpHeaders, publicUrl: string): 
 // to forge, so it is not refused for a cookie a browser happened to attach.
 const carriesSessionCookie = (request: FastifyRequest) => Boolean(request.cookies?.[SESSION_COOKIE]) && !apiTokenOf(request);
 
-export function registerCrossSiteGuard(app: FastifyInstance, publicUrl: string): void {
+export function registerCrossSiteGuard(app: FastifyInstance, config: Pick<Config, 'publicUrl' | 'trustProxy'>): void {
   app.addHook('onRequest', async (request) => {
     if (READ_ONLY.has(request.method) || !carriesSessionCookie(request)) return;
-    if (!fromOwnOrigin(request.headers, publicUrl)) {
+    if (!fromOwnOrigin(request.headers, config.publicUrl, config.trustProxy)) {
       throw new AppError(403, 'cross_site', "Refused: this request came from another site's page with your console session.");
     }
   });

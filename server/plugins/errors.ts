@@ -1,11 +1,12 @@
-// The one error handler: every failure leaves as {error: {code, message}}.
+// The one error handler: every failure leaves as {error: {code, message}}, with a refusal's reason and params where
+// it has them (errors.ts), for the console to word it in its language.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { AppError } from '../errors.ts';
+import { AppError, refusalBody } from '../errors.ts';
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
-      return reply.status(error.statusCode).send({ error: { code: error.code, message: error.message } });
+      return reply.status(error.statusCode).send({ error: refusalBody(error) });
     }
     const fe = error as FastifyError;
     if (fe.validation) {

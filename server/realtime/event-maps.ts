@@ -167,9 +167,15 @@ export type UnavailableReason = 'no_agents_online' | 'after_hours';
 
 export interface WidgetClientToServer {
   /** The shopper's open conversation (created lazily on first message) with its messages. */
-  'conversation:current': (payload: { conversationId?: number }, ack: AckFn<{ conversation: ConversationSummary | null; messages: ChatMessage[] }>) => void;
+  /** The chat's newest messages (SHOPPER_HISTORY_PAGE), oldest first; `hasEarlier`: the chat has older ones. */
+  'conversation:current': (payload: { conversationId?: number }, ack: AckFn<{ conversation: ConversationSummary | null; messages: ChatMessage[]; hasEarlier: boolean }>) => void;
+  /**
+   * `writtenIn`: the chat the shopper wrote it in (the widget's outbox sends it): stored there, or refused with reason
+   * `conversation_resolved` once that chat is closed, never put into another chat. `conversationId` instead: a closed
+   * chat's message starts a new one.
+   */
   'message:send': (
-    payload: { clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage },
+    payload: { clientId: string; text: string; conversationId?: number; writtenIn?: number; quickReply?: string; page?: ShopperPage },
     ack: AckFn<{ id: number; conversationId: number; createdAt: string; duplicate: boolean }>,
   ) => void;
   'handoff:request': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
@@ -177,8 +183,11 @@ export interface WidgetClientToServer {
   /** The page the widget is on: sent on connecting and whenever the shop's page changes (agents see it live). */
   'page:view': (payload: ShopperPage) => void;
   'messages:seen': (payload: { conversationId: number; lastSeenId: number }) => void;
-  /** Everything after afterId, in order: a reconnecting client calls this with the last id it saw. */
-  'messages:sync': (payload: { conversationId: number; afterId: number }, ack: AckFn<{ messages: ChatMessage[]; conversation: ConversationSummary }>) => void;
+  /**
+   * What came after afterId, in order: a reconnecting client calls this with the last id it saw. At most SYNC_PAGE
+   * messages; `hasMore`: there are later ones, asked for with the last id of this answer.
+   */
+  'messages:sync': (payload: { conversationId: number; afterId: number }, ack: AckFn<{ messages: ChatMessage[]; conversation: ConversationSummary; hasMore: boolean }>) => void;
   'feedback:csat': (payload: { conversationId: number; rating: number; comment?: string }, ack: AckFn) => void;
   'feedback:article': (payload: { messageId: number; articleId: number; helpful: boolean }, ack: AckFn) => void;
   'feedback:answer': (payload: { messageId: number; helpful: boolean }, ack: AckFn) => void;
@@ -211,7 +220,8 @@ export interface AgentClientToServer {
    */
   'presence:activity': (payload: Record<string, never>, ack?: AckFn) => void;
   /** Also answers where the shopper is now (see ShopperActivity); later changes come as shopper:activity. */
-  'conversation:join': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary; messages: ChatMessage[]; shopper: ShopperActivity }>) => void;
+  /** The chat's newest messages (AGENT_HISTORY_PAGE), oldest first; `hasEarlier`: GET /api/conversations/:id?beforeId= has more. */
+  'conversation:join': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary; messages: ChatMessage[]; hasEarlier: boolean; shopper: ShopperActivity }>) => void;
   'conversation:leave': (payload: { conversationId: number }) => void;
   'conversation:accept': (payload: { conversationId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
   'conversation:transfer': (payload: { conversationId: number; toAgentId: number }, ack: AckFn<{ conversation: ConversationSummary }>) => void;
@@ -244,7 +254,8 @@ export interface AgentClientToServer {
    * the holder's report counts; anyone else's is answered ok and changes nothing. On a chat nobody holds, anyone's.
    */
   'messages:seen': (payload: { conversationId: number; lastSeenId: number }, ack?: AckFn) => void;
-  'messages:sync': (payload: { conversationId: number; afterId: number }, ack: AckFn<{ messages: ChatMessage[]; conversation: ConversationSummary }>) => void;
+  /** As the widget's: at most SYNC_PAGE messages after afterId, `hasMore` when there are later ones. */
+  'messages:sync': (payload: { conversationId: number; afterId: number }, ack: AckFn<{ messages: ChatMessage[]; conversation: ConversationSummary; hasMore: boolean }>) => void;
 }
 
 export interface AgentServerToClient {
@@ -271,7 +282,8 @@ export interface AgentServerToClient {
   /** The shopper of a joined conversation opened another page, or closed their last page with the widget. */
   'shopper:activity': (payload: ShopperActivity) => void;
   /** To a teammate named ("@Name") in another agent's private note. */
-  'mention:new': (payload: { conversationId: number; messageId: number; by: { id: number; name: string }; text: string }) => void;
+  /** `event` says what it is when it is no note (a take-over): the console words it, `text` is English for other clients. */
+  'mention:new': (payload: { conversationId: number; messageId: number; by: { id: number; name: string }; text: string; event?: 'agent_took_over' }) => void;
   /**
    * To every console of the one agent who has just seen the mentions of them in a chat (POST …/mentions/seen):
    * `unseen` is how many chats still have a mention they have not seen, so their other tabs update their counts.
@@ -301,6 +313,8 @@ export interface AgentServerToClient {
   'canned:changed': (payload: { scope: 'shared' | 'personal' }) => void;
   /** Macros changed: `team` to every agent (an admin edited the team's), `personal` only to the agent whose own changed. */
   'macros:changed': (payload: { scope: 'team' | 'personal' }) => void;
+  /** An admin created, renamed, relabelled or deleted intents (or imported them): consoles reload the intents' labels (GET /api/intents/labels). */
+  'intents:changed': () => void;
   /** Saved inbox views changed: `team` to every agent (an admin edited the team's), `personal` only to the owner's consoles. */
   'views:changed': (payload: { scope: 'team' | 'personal' }) => void;
   /** A left message was marked answered (every console's count and list update). */

@@ -9,7 +9,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { prefixed } from '../config.ts';
-import { AppError, badRequest } from '../errors.ts';
+import { AppError, badRequest, refusalBody } from '../errors.ts';
 import type {
   AgentClientToServer, AgentServerToClient, AgentSocketData, ErrorBody,
   ShopperActivity, ShopperPage, WidgetClientToServer, WidgetServerToClient, WidgetSocketData,
@@ -106,10 +106,7 @@ function observedPublisher(redis: Redis, log: GatewayDeps['log']): Redis {
 
 /** An error as a socket ack says it; a refusal's `reason` and `params` (errors.ts's `worded`) go along. */
 export function errorBody(error: unknown): ErrorBody {
-  if (error instanceof AppError) {
-    const { reason, params } = error;
-    return { code: error.code, message: error.message, ...(reason ? { reason } : {}), ...(params ? { params } : {}) };
-  }
+  if (error instanceof AppError) return refusalBody(error);
   return { code: 'internal', message: 'Something went wrong on our side; please try again.' };
 }
 
@@ -215,7 +212,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     // (re)connect, and this bounds a client that asks in a loop. One bucket for both reads, per socket.
     const historyReads = rateLimiter(20, 10_000);
     on<{ conversationId?: number }>(s, 'conversation:current', 'currentConversation', (p) => chat.currentConversation(customerId, p.conversationId), historyReads);
-    on<{ clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage }>(s, 'message:send', 'widgetSend', async (p) => {
+    on<{ clientId: string; text: string; conversationId?: number; writtenIn?: number; quickReply?: string; page?: ShopperPage }>(s, 'message:send', 'widgetSend', async (p) => {
       const result = await chat.customerMessage(customerId, { ...p, locale, senderSocketId: socket.id });
       if (!owns(result.conversationId)) socket.join(convRoom(result.conversationId));
       return result;
@@ -298,9 +295,10 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
   }
 
   async function shopperActivity(customerId: number): Promise<ShopperActivity> {
-    const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ONLINE_CHECK_TIMEOUT_MS).unref());
     const [online, last] = await Promise.all([
-      Promise.race([shopperOnline(customerId), timedOut]).catch(() => false),
+      // Past the limit "not online"; a question that fails later (Redis away, its queued command dropped) is ignored
+      // then, where a bare race left that late failure unhandled.
+      withinTimeLimit(shopperOnline(customerId), ONLINE_CHECK_TIMEOUT_MS, 'online check timed out').catch(() => false),
       pages.of(customerId).catch(() => null),
     ]);
     return { customerId, online, page: last?.page ?? null, at: last?.at ?? null };
@@ -389,7 +387,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     // The browser attaches the session cookie to a WebSocket any page of the same site opens (see cross-site.ts):
     // a console connection on the cookie alone must come from the console's own origin. A token passed in `auth`
     // had to be known to the caller, so it needs no such check.
-    if (!given && token && !fromOwnOrigin(socket.handshake.headers, deps.config.publicUrl)) {
+    if (!given && token && !fromOwnOrigin(socket.handshake.headers, deps.config.publicUrl, deps.config.trustProxy)) {
       return next(Object.assign(new Error("cross_site: refused, this connection came from another site's page"), { data: { code: 'cross_site' } }));
     }
     // Two different failures: a session that is not valid (signed out, expired, deactivated) ends the console's
@@ -445,7 +443,7 @@ export async function createGateway(httpServer: HttpServer, deps: GatewayDeps) {
     // An action that reached the server is activity too (from the console or an API client acting as the agent).
     s.onAny((eventName: string) => void (ACTIVE_EVENTS.has(eventName) && activity.record()));
     on<{ conversationId: number }>(s, 'conversation:join', 'conversationRef', async (p) => {
-      const result = await chat.sync(p.conversationId, 0, true);
+      const result = await chat.agentHistory(p.conversationId);
       socket.join(convRoom(p.conversationId));
       void tellViewers([convRoom(p.conversationId)]);
       return { ...result, shopper: await shopperActivity(result.conversation.customerId) };

@@ -6,10 +6,34 @@ import { MAX_PAGE_TITLE, MAX_PAGE_URL } from '../services/shopper-page.ts';
 import { containsNul, NUL_REFUSAL } from '../plugins/text-guard.ts';
 import { Id } from '../http/schemas.ts';
 import { MAX_AGENT_PRODUCTS } from '../services/agent-products.ts';
+import { BOT_REPLY_PREFIX } from '../repositories/conversations.ts';
 
 const SeenId = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
-/** A message's client id, on the socket and on the file-upload routes alike. */
-export const ClientId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_:.-]+$' });
+/**
+ * The prefixes of the client ids the server gives messages itself: a bot reply is keyed to its question (bot-reply:<id>,
+ * which also says the question was answered), a shopper's email reply to its Message-ID (email:<hash>, which also
+ * says it came by email), a macro's message to its run (macro:<key>:<step>), a chat an agent starts by default
+ * (start-<uuid>). A client id is unique within its chat, so a client sending one of these first would take the
+ * server's: a shopper sending bot-reply:<their own question> made the bot's answer a duplicate, and the bot silent.
+ */
+export const SERVER_CLIENT_ID_PREFIXES = [BOT_REPLY_PREFIX, 'email:', 'macro:', 'start-'] as const;
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A message's client id, on the socket and on the file-upload and macro routes alike: any the client picks (a UUID)
+ * but the server's own (SERVER_CLIENT_ID_PREFIXES).
+ */
+export const ClientId = Type.String({
+  minLength: 1, maxLength: 64, pattern: `^(?!${SERVER_CLIENT_ID_PREFIXES.map(escaped).join('|')})[A-Za-z0-9_:.-]+$`,
+});
+
+/** Why a client id the schema refused was refused, when it is for taking a server's prefix (said plainly). */
+function reservedClientIdProblem(payload: unknown): string | null {
+  const clientId = (payload as { clientId?: unknown } | null)?.clientId;
+  const prefix = typeof clientId === 'string' && SERVER_CLIENT_ID_PREFIXES.find((p) => clientId.startsWith(p));
+  return prefix ? `clientId: must not start with "${prefix}" (the server's own ids start with ${SERVER_CLIENT_ID_PREFIXES.join(', ')}); send a UUID` : null;
+}
 // Text is capped again by config.maxMessageChars; this bound stops absurd payloads early.
 const Text = Type.String({ minLength: 1, maxLength: 20_000 });
 
@@ -36,7 +60,7 @@ const schemas = {
   /** `conversationId`: the chat a resume link brought, shown instead of the newest open one (when it is theirs). */
   currentConversation: Type.Object({ conversationId: Type.Optional(Id) }, { additionalProperties: false }),
   widgetSend: Type.Object(
-    { clientId: ClientId, text: Text, conversationId: Type.Optional(Id), quickReply: Type.Optional(Type.String({ maxLength: 64 })), page: Type.Optional(Page) },
+    { clientId: ClientId, text: Text, conversationId: Type.Optional(Id), writtenIn: Type.Optional(Id), quickReply: Type.Optional(Type.String({ maxLength: 64 })), page: Type.Optional(Page) },
     { additionalProperties: false },
   ),
   page: Page,
@@ -86,6 +110,8 @@ export function payloadProblem(name: PayloadSchemaName, payload: unknown): strin
   if (validator.Check(payload)) return null;
   const [first] = validator.Errors(payload);
   if (!first) return 'invalid payload';
+  const reserved = first.instancePath === '/clientId' && reservedClientIdProblem(payload);
+  if (reserved) return reserved;
   const where = first.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : 'payload';
   return `${where}: ${first.message}`;
 }

@@ -97,6 +97,12 @@ export interface InboxQuery {
    * priority: an order reads only those (subqueries on other tables by c.id included).
    */
   order: Fragment;
+  /**
+   * When `order` is `value nulls last, rest` and `value` is null for every chat but those `holders` selects (an
+   * indexed condition): the page's ids are read in two parts, the holders with a value, then the others in `rest`,
+   * each through an index, instead of sorting every chat of the list by `value`.
+   */
+  leadingKey?: { value: Fragment; holders: Fragment; rest: Fragment };
   limit: number;
   search: InboxSearch | null;
 }
@@ -124,6 +130,10 @@ async function namedMatches(sql: Sql, query: InboxQuery, named: NonNullable<Retu
 /** The page of the inbox list; with a search, the matching chats and each one's matched message. */
 export async function inboxPage(sql: Sql, query: InboxQuery): Promise<InboxPage> {
   const { search } = query;
+  if (!search && query.leadingKey) {
+    const ids = await leadingKeyPage(sql, query, query.leadingKey);
+    return { rows: ids.length ? await inboxRows(sql, query, sql`c.id = any(${ids}::bigint[])`, null) : [], scope: null };
+  }
   if (!search) return { rows: await inboxRows(sql, query, sql`true ${query.filters}`, null), scope: null };
   // "#12" is chat 12, when the list holds it; else the words are searched as typed ("#12" in a message).
   const named = namedNumber(search.text);
@@ -136,6 +146,20 @@ export async function inboxPage(sql: Sql, query: InboxQuery): Promise<InboxPage>
   }
   const rows = ids.length ? await inboxRows(sql, query, sql`c.id = any(${ids}::bigint[])`, search) : [];
   return { rows, scope: search.indexed ? 'all' : 'recent' };
+}
+
+/**
+ * The page's ids in `value nulls last, rest` order: the holders with a value come first (every one of them before any
+ * null), then the chats without one; each part is one page at most, and the two together are the whole list.
+ */
+async function leadingKeyPage(sql: Sql, query: InboxQuery, { value, holders, rest }: NonNullable<InboxQuery['leadingKey']>): Promise<number[]> {
+  const valued = await sql<{ id: number }[]>`
+    select c.id from conversations c where ${holders} and ${value} is not null ${query.filters}
+    order by ${query.order} limit ${query.limit}`;
+  const others = valued.length < query.limit ? await sql<{ id: number }[]>`
+    select c.id from conversations c where ${value} is null ${query.filters}
+    order by ${rest} limit ${query.limit - valued.length}` : [];
+  return [...valued, ...others].map((r) => Number(r.id));
 }
 
 const customerMatches = (sql: Sql, search: InboxSearch) =>

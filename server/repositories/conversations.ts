@@ -12,6 +12,15 @@ export const CONVERSATION_CHANNELS = ['widget', 'email', 'agent', 'import'] as c
 export type ConversationChannel = typeof CONVERSATION_CHANNELS[number];
 
 /** A bot reply's client id names the shopper message it answers: one reply per question, even if a turn is retried. */
+/**
+ * How many of a chat's newest messages opening it reads: the console's page (it loads earlier pages on request), and
+ * the widget's (a shopper scrolls back that far at most; earlier ones stay in the transcript).
+ */
+export const AGENT_HISTORY_PAGE = 200;
+export const SHOPPER_HISTORY_PAGE = 150;
+/** At most this many messages per catch-up after a reconnect (messages:sync); the client asks again while `hasMore`. */
+export const SYNC_PAGE = 500;
+
 export const BOT_REPLY_PREFIX = 'bot-reply:';
 export const botReplyClientId = (questionId: number): string => `${BOT_REPLY_PREFIX}${questionId}`;
 
@@ -388,11 +397,26 @@ export const conversationsRepository = (sql: Sql) => {
       }
       return results;
     },
-    async messagesAfter(conversationId: number, afterId: number, includePrivate: boolean, limit = 500): Promise<MessageRow[]> {
-      return sql<MessageRow[]>`
+    /**
+     * A chat's newest `limit` messages (before `beforeId` when given: the page above one already shown), oldest first,
+     * and whether earlier ones exist. Opening a long chat shows where it stands now, not how it began.
+     */
+    async latestMessages(conversationId: number, includePrivate: boolean, limit: number, beforeId?: number): Promise<{ messages: MessageRow[]; hasEarlier: boolean }> {
+      // One row past the page says whether there are earlier messages without counting them.
+      const rows = await sql<MessageRow[]>`
+        select m.*, u.name as author_name from messages m left join users u on u.id = m.author_id
+        where m.conversation_id = ${conversationId} ${beforeId === undefined ? sql`` : sql`and m.id < ${beforeId}`}
+          ${includePrivate ? sql`` : sql`and not m.private`}
+        order by m.id desc limit ${limit + 1}`;
+      return { messages: rows.slice(0, limit).reverse(), hasEarlier: rows.length > limit };
+    },
+    /** The `limit` oldest messages after afterId; `hasMore`: there are later ones, asked for after the last of these. */
+    async messagesAfter(conversationId: number, afterId: number, includePrivate: boolean, limit = SYNC_PAGE): Promise<{ messages: MessageRow[]; hasMore: boolean }> {
+      const rows = await sql<MessageRow[]>`
         select m.*, u.name as author_name from messages m left join users u on u.id = m.author_id
         where m.conversation_id = ${conversationId} and m.id > ${afterId} ${includePrivate ? sql`` : sql`and not m.private`}
-        order by m.id limit ${limit}`;
+        order by m.id limit ${limit + 1}`;
+      return { messages: rows.slice(0, limit), hasMore: rows.length > limit };
     },
     /**
      * `reader`: the agent reporting the team's mark. On a chat someone holds only the holder's report moves it (a

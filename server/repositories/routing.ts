@@ -57,6 +57,19 @@ export const conversationLanguage = (sql: Sql | Tx) => sql`coalesce(
   (select m.metadata ->> 'language' from messages m where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1),
   (select left(cu.locale, 2) from customers cu where cu.id = c.customer_id), 'en')`;
 
+/**
+ * Whether the automatic pass may take queued chat `c` (an SQL condition). Not while its hand-off rules run on the
+ * server that queued it (rules_pending_until, a few seconds), and not while they are still owed after that
+ * (handoff_rules_owed: that server died before running them, 062), so the recovery sweep runs them — a team, a
+ * priority, a label they set counts for who gets the chat — before anyone takes it; the sweep only drops them for a
+ * chat already taken. Bounded: past `owedRulesHoldMs` since the hand-off it is taken anyway, so a sweep that never
+ * comes (broken, or every server failing it) leaves a chat without its rules rather than waiting for ever. The live
+ * run clears both marks within milliseconds (chat-service.ts, rulesNoLongerOwed), so it holds nothing back.
+ */
+const assignableNow = (tx: Tx, owedRulesHoldMs: number) => tx`(
+  (c.rules_pending_until is null or c.rules_pending_until < now())
+  and (not c.handoff_rules_owed or c.queued_at is null or c.queued_at < now() - make_interval(secs => ${owedRulesHoldMs / 1000})))`;
+
 async function openChats(tx: Tx, agentId: number): Promise<number> {
   const [row] = await tx<{ n: number }[]>`select ${seatsTaken(tx, agentId)} as n`;
   return row.n;
@@ -151,14 +164,16 @@ export const routingRepository = (sql: Sql) => ({
     const rows = await sql`
       update conversations c set status = 'queued', handed_off = true, queued_at = now(), updated_at = now(),
         first_reply_target_minutes = ${firstReplyTargetMinutes}, handoff_reason = ${reason},
-        -- The admins' hand-off rules run before the automatic pass may take it (052_automation_rules.sql).
-        rules_pending_until = case when exists (select 1 from automation_rules r where r.enabled and r.trigger = 'handoff')
-                                   then now() + interval '10 seconds' end,
+        -- The admins' hand-off rules run before the automatic pass may take it (052_automation_rules.sql), and the chat
+        -- owes them until they have run, so a recovery sweep runs them should this server die first (062).
+        rules_pending_until = case when rules.enabled then now() + interval '10 seconds' end,
+        handoff_rules_owed = rules.enabled,
         team_id = coalesce(
           (select ti.team_id from intents i join team_intents ti on ti.intent_id = i.id where i.name = ${intent}),
           (select ti.team_id from messages m
              join intents i on i.name = m.metadata ->> 'intent' join team_intents ti on ti.intent_id = i.id
            where m.conversation_id = c.id and m.author_type = 'bot' order by m.id desc limit 1))
+      from (select exists (select 1 from automation_rules r where r.enabled and r.trigger = 'handoff') as enabled) rules
       where c.id = ${conversationId} and c.status = 'bot' returning c.id`;
     return rows.length > 0;
   },
@@ -168,18 +183,20 @@ export const routingRepository = (sql: Sql) => ({
    * online agent with a free seat. 'empty' when
    * there is nothing to do (no queued chat, or no free seat); 'busy' when rows it needed were locked for a
    * moment by other statements (a message touching the conversation, another pass) — worth trying again soon.
+   * A chat whose hand-off rules are still owed waits for them, at most `owedRulesHoldMs` after its hand-off
+   * (assignableNow).
    */
-  async assignNext(): Promise<Assignment | 'empty' | 'busy'> {
+  async assignNext(owedRulesHoldMs: number): Promise<Assignment | 'empty' | 'busy'> {
     return sql.begin(async (tx) => {
       const [conversation] = await tx<{ id: number; language: string; passed_over_by: number | null; team_id: number | null }[]>`
         select c.id, c.passed_over_by, c.team_id, ${conversationLanguage(tx)} as language
         from conversations c
-        where c.status = 'queued' and (c.rules_pending_until is null or c.rules_pending_until < now())
+        where c.status = 'queued' and ${assignableNow(tx, owedRulesHoldMs)}
         order by c.priority desc, c.queued_at, c.id limit 1 for update of c skip locked`;
       if (!conversation) {
         // Busy only if a chat it could take was locked: one waiting for its hand-off rules is not to be retried for.
         const [queued] = await tx<{ any: boolean }[]>`
-          select exists (select 1 from conversations where status = 'queued' and (rules_pending_until is null or rules_pending_until < now())) as any`;
+          select exists (select 1 from conversations c where c.status = 'queued' and ${assignableNow(tx, owedRulesHoldMs)}) as any`;
         return queued.any ? ('busy' as const) : ('empty' as const);
       }
       // Candidates in preference order: anyone but the agent who let this chat wait unanswered (only if nobody

@@ -1,11 +1,12 @@
 // The email an agent away from the console gets (workers/agent-email-alerts.ts sends it): one digest of the chats
 // that need them — assigned to them, a shopper wrote, a teammate mentioned them, a message left for the team — each
 // with who, a short excerpt and its link in the console. Plain text and HTML, every value escaped in the HTML
-// (shoppers write the excerpts and names). English or Simplified Chinese, the language of the agent's console.
+// (shoppers write the excerpts and names). English or Chinese (Simplified, or Taiwan's or Hong Kong's Traditional),
+// the language of the agent's console when they saved their alert preferences.
 import { escapeHtml } from './email-followup-content.ts';
-import type { InvitationLanguage } from './invitation-email.ts';
+import { emailWordsIn, isChinese, type EmailLanguage } from './email-language.ts';
 
-export type AlertLanguage = InvitationLanguage;
+export type AlertLanguage = EmailLanguage;
 
 /** What happened in one chat (or one left message) since the agent last looked. */
 export interface DigestItem {
@@ -67,23 +68,24 @@ const WORDS = {
   },
 };
 
-export const visitorName = (language: AlertLanguage, customerId: number) => WORDS[language].visitor(customerId);
+type AlertWords = typeof WORDS.en;
 
-function reasons(language: AlertLanguage, item: DigestItem): string[] {
-  const w = WORDS[language];
+export const visitorName = async (language: AlertLanguage, customerId: number) => (await emailWordsIn(WORDS, language)).visitor(customerId);
+
+function reasons(w: AlertWords, language: AlertLanguage, item: DigestItem): string[] {
   const list: string[] = [];
   if (item.assigned) list.push(w.assigned);
   if (item.shopperMessages > 0) list.push(w.shopperMessages(item.shopperMessages));
-  if (item.mentionedBy.length) list.push(w.mentioned(item.mentionedBy.join(language === 'zh' ? '、' : ', ')));
+  if (item.mentionedBy.length) list.push(w.mentioned(item.mentionedBy.join(isChinese(language) ? '、' : ', ')));
   if (item.leftMessage) list.push(w.leftMessage);
   return list;
 }
 
-export function agentAlertEmail(content: DigestContent, language: AlertLanguage): { subject: string; text: string; html: string } {
-  const w = WORDS[language];
-  const separator = language === 'zh' ? '；' : '; ';
+export async function agentAlertEmail(content: DigestContent, language: AlertLanguage): Promise<{ subject: string; text: string; html: string }> {
+  const w = await emailWordsIn(WORDS, language);
+  const separator = isChinese(language) ? '；' : '; ';
   const textItems = content.items.flatMap((item) => [
-    `• ${item.who} — ${reasons(language, item).join(separator)}`,
+    `• ${item.who} — ${reasons(w, language, item).join(separator)}`,
     ...(item.excerpt ? [`  “${item.excerpt}”`] : []),
     `  ${item.link}`,
     '',
@@ -91,7 +93,7 @@ export function agentAlertEmail(content: DigestContent, language: AlertLanguage)
   const text = [w.hello(content.agentName), '', w.intro, '', ...textItems, w.footer, content.consoleUrl, ''].join('\n');
   const htmlItems = content.items.map((item) => [
     '<li style="margin-bottom:12px">',
-    `<strong>${escapeHtml(item.who)}</strong> — ${escapeHtml(reasons(language, item).join(separator))}`,
+    `<strong>${escapeHtml(item.who)}</strong> — ${escapeHtml(reasons(w, language, item).join(separator))}`,
     item.excerpt ? `<br><q>${escapeHtml(item.excerpt)}</q>` : '',
     `<br><a href="${escapeHtml(item.link)}">${escapeHtml(item.leftMessage && !item.link.includes('/conversations/') ? w.openLeft : w.open)}</a>`,
     '</li>',

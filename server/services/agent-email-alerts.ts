@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Sql } from '../db/client.ts';
 import type { Queues } from '../queues.ts';
 import { emailJobOptions } from './email-job-options.ts';
+import { EmailLanguageSchema, isEmailLanguage } from './email-language.ts';
 
 export const QUEUE_AGENT_EMAIL_ALERTS = 'agent-email-alerts';
 
@@ -17,7 +18,7 @@ export const EmailAlertPreferencesSchema = Type.Object({
   mention: Type.Boolean({ description: 'A teammate mentioned me in a note' }),
   leftMessage: Type.Boolean({ description: 'Admins only: a shopper left a message while nobody was online' }),
   delayMinutes: Type.Integer({ minimum: 1, maximum: 60, description: 'How long an event may wait unseen before it is emailed; also the least time between two alert emails' }),
-  language: Type.Union([Type.Literal('en'), Type.Literal('zh')], { description: 'The language of the emails: the console\'s when the preferences were saved' }),
+  language: Type.Union(EmailLanguageSchema.anyOf, { description: 'The language of the emails: the console\'s when the preferences were saved (zh Simplified; zh-TW, zh-HK Traditional)' }),
 }, { additionalProperties: false });
 
 export type EmailAlertPreferences = Static<typeof EmailAlertPreferencesSchema>;
@@ -50,7 +51,7 @@ export function preferencesOf(stored: unknown, role: 'agent' | 'admin', language
     if (typeof given[key] === 'boolean') prefs[key] = given[key];
   }
   if (Number.isInteger(given.delayMinutes) && (given.delayMinutes as number) >= 1 && (given.delayMinutes as number) <= 60) prefs.delayMinutes = given.delayMinutes as number;
-  if (given.language === 'en' || given.language === 'zh') prefs.language = given.language;
+  if (isEmailLanguage(given.language)) prefs.language = given.language;
   if (role !== 'admin') prefs.leftMessage = false;
   return prefs;
 }

@@ -10,12 +10,13 @@
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../context.ts';
 import type { Sql } from '../db/client.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
+import { AppError, badRequest, notFound, worded } from '../errors.ts';
+import { blankActionText, blankName } from './form-refusals.ts';
 import { ID_RANGE } from '../http/schemas.ts';
 import { MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels } from './conversation-labels.ts';
 import { changeConversationLabels, setConversationPriority } from './conversation-marks.ts';
 import { checkMacroTeams, MAX_MACRO_TEXT } from './macros.ts';
-import { runActionsInOrder } from './action-sequence.ts';
+import { refusalOfError, runActionsInOrder, type Refusal } from './action-sequence.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
 import { isLockTimeout } from '../db/lock-timeout.ts';
 import { conversationLanguage } from '../repositories/routing.ts';
@@ -88,25 +89,26 @@ const folded = (text: string) => text.normalize('NFKC').toLocaleLowerCase('en');
 /** What is stored: the name trimmed, terms trimmed and folded, labels in their stored spelling; the trigger's own limits. */
 export function cleanedRule(input: RuleInput): RuleInput {
   const name = input.name.trim();
-  if (!name) throw badRequest('The name must not be blank.');
-  const terms = (list: string[], where: string) => {
+  if (!name) throw blankName();
+  // `index` from 0, as the conditions are listed: the console names the condition by its number.
+  const terms = (list: string[], where: string, index: number) => {
     const cleaned = [...new Set(list.map((t) => folded(t.trim())).filter(Boolean))];
-    if (!cleaned.length) throw badRequest(`${where}: give at least one word that is not blank.`);
+    if (!cleaned.length) throw worded(badRequest(`${where}: give at least one word that is not blank.`), 'condition_words_blank', { n: String(index + 1) });
     return cleaned;
   };
   const conditions = input.conditions.map((condition, index): RuleCondition => {
     const where = `Condition ${index + 1} (${condition.type})`;
     switch (condition.type) {
-      case 'textContains': return { type: condition.type, terms: terms(condition.terms, where) };
-      case 'customerTag': return { type: condition.type, tags: terms(condition.tags, where) };
+      case 'textContains': return { type: condition.type, terms: terms(condition.terms, where, index) };
+      case 'customerTag': return { type: condition.type, tags: terms(condition.tags, where, index) };
       case 'intent':
         // A new chat's rules run on its first message, before the bot has answered anything: no intent to match yet.
         if (input.trigger !== 'handoff') throw badRequest(`${where}: a new chat's rules run before the bot has answered, so there is no intent yet; use it with the handoff trigger.`, 'condition_needs_handoff');
-        return { type: condition.type, intents: terms(condition.intents, where) };
+        return { type: condition.type, intents: terms(condition.intents, where, index) };
       case 'handoffReason':
         if (input.trigger !== 'handoff') throw badRequest(`${where}: only a hand-off has a reason; use it with the handoff trigger.`, 'condition_needs_handoff');
-        return { type: condition.type, reasons: terms(condition.reasons, where) };
-      case 'pageUrlContains': return { type: condition.type, text: terms([condition.text], where)[0]! };
+        return { type: condition.type, reasons: terms(condition.reasons, where, index) };
+      case 'pageUrlContains': return { type: condition.type, text: terms([condition.text], where, index)[0]! };
       case 'language': return { type: condition.type, languages: [...new Set(condition.languages)] };
       default: return condition;
     }
@@ -116,7 +118,7 @@ export function cleanedRule(input: RuleInput): RuleInput {
     switch (action.type) {
       case 'addLabels': return { type: action.type, labels: normaliseLabels(action.labels) };
       case 'note':
-        if (!action.text.trim()) throw badRequest(`${where}: the text must not be blank.`);
+        if (!action.text.trim()) throw blankActionText(where, index);
         return { type: action.type, text: action.text.trim() };
       case 'transferToTeam':
         // A new chat is still with the bot, and its hand-off picks the team from the bot's intent.
@@ -221,17 +223,24 @@ export interface AutomationRunner {
 
 export interface RunOptions {
   /**
-   * A late run of a new chat's rules by the recovery sweep (new-chat-rules-recovery.ts): the server that owed them may
+   * A late run of an event's rules by the recovery sweep (new-chat-rules-recovery.ts): the server that owed them may
    * have died part-way through, so a rule whose ran / stopped line is in the chat already is not run again.
    */
   recovered?: boolean;
 }
 
-/** The rules that wrote their ran / stopped line in the chat: they have run there. */
-async function rulesRunIn(sql: Sql, conversationId: number): Promise<Set<number>> {
+/**
+ * The rules that wrote their ran / stopped line in the chat for this event: they have run there. A hand-off's count
+ * from its queueing on (a chat handed off again later owes its rules again).
+ */
+async function rulesRunIn(sql: Sql, trigger: Trigger, conversationId: number): Promise<Set<number>> {
+  const since = trigger === 'handoff'
+    ? sql`and created_at >= (select queued_at from conversations where id = ${conversationId})`
+    : sql``;
   const rows = await sql<{ rule_id: string }[]>`
     select distinct metadata->>'ruleId' as rule_id from messages
-    where conversation_id = ${conversationId} and author_type = 'system' and metadata->>'event' in ('automation_ran', 'automation_stopped')`;
+    where conversation_id = ${conversationId} and author_type = 'system' and metadata->>'event' in ('automation_ran', 'automation_stopped')
+      ${since}`;
   return new Set(rows.map((r) => Number(r.rule_id)));
 }
 
@@ -265,9 +274,13 @@ export function automationRunner(ctx: AppContext): AutomationRunner {
     }
   }
 
-  /** Why an action was refused, as its outcome says it: the refusal's own code, `busy` for a lock not had in time. */
-  function refusalOf(error: unknown, ruleId: number, conversationId: number): { code: string; message: string } {
-    if (error instanceof AppError) return { code: error.code, message: error.message };
+  /**
+   * Why an action was refused, as its outcome says it: the refusal's specific reason and what it names (as a macro's
+   * step records it, so the console words "at most 10 labels" rather than a bare "validation"), `busy` for a lock not
+   * had in time.
+   */
+  function refusalOf(error: unknown, ruleId: number, conversationId: number): Refusal {
+    if (error instanceof AppError) return refusalOfError(error);
     if (isLockTimeout(error)) return BUSY;
     log.error({ err: error, ruleId, conversationId }, 'automation rule action failed');
     return { code: 'error', message: 'The action failed on the server (its log says why).' };
@@ -301,7 +314,7 @@ export function automationRunner(ctx: AppContext): AutomationRunner {
         if (!rules.length) return;
         const facts = await factsOf(sql, conversationId);
         if (!facts) return;
-        const ranBefore = options.recovered ? await rulesRunIn(sql, conversationId) : null;
+        const ranBefore = options.recovered ? await rulesRunIn(sql, trigger, conversationId) : null;
         for (const rule of rules) {
           if (!conditionsHold(rule.conditions, facts)) continue;
           if (ranBefore?.has(Number(rule.id))) continue;

@@ -10,14 +10,14 @@
 // should it still race the late turn, the reply's key (botReplyClientId) stores one reply and the turn that lost
 // says nothing (chat-service.ts, botTurn). A chat handed off, queued or resolved meanwhile is left alone.
 //
-// The same sweep first runs the new-chat automation rules a killed server owed (new-chat-rules-recovery.ts).
+// The same sweep first runs the automation rules (a new chat's, a hand-off's) a killed server owed (new-chat-rules-recovery.ts).
 import type { Redis } from 'ioredis';
 import type { Sql } from '../db/client.ts';
 import { prefixed, type Config } from '../config.ts';
 import { latestShopperMessagesWithBot, type LatestShopperMessage } from '../repositories/conversations.ts';
 import type { ChatService } from './chat-service.ts';
 import { BOT_IDLE_MINUTES } from './bot-idle.ts';
-import { runOwedNewChatRules } from './new-chat-rules-recovery.ts';
+import { runOwedAutomationRules } from './new-chat-rules-recovery.ts';
 import { detectLanguage } from '../../knowledge-base/text/language.ts';
 
 /**
@@ -67,9 +67,9 @@ export function createBotTurnRecovery(deps: BotTurnRecoveryDeps) {
   let stopped = false;
 
   async function sweepOnce(): Promise<number> {
-    // New chats' rules a killed server owed run first (new-chat-rules-recovery.ts), chained before any turn this server
-    // recovers for the chat; a chat still owing them is not found below until they have run.
-    await runOwedNewChatRules(deps, () => stopped);
+    // Rules a killed server owed run first (new-chat-rules-recovery.ts), chained before any turn this server recovers
+    // for the chat; a chat still owing its new-chat rules is not found below until they have run.
+    await runOwedAutomationRules(deps, () => stopped);
     const stale = await latestShopperMessagesWithBot(sql, {
       graceSeconds: BOT_RECOVERY_GRACE_SECONDS,
       maxAgeSeconds: BOT_RECOVERY_MAX_AGE_MINUTES * 60,
@@ -81,7 +81,11 @@ export function createBotTurnRecovery(deps: BotTurnRecoveryDeps) {
       // An email reply is a person's to answer (handed off when stored); any other message, the bot's.
       const email = latest.message.client_id?.startsWith('email:') ?? false;
       if (!email && latest.answered) continue;
-      const claimed = await redis.set(claimKey(latest.message.id), '1', 'PX', CLAIM_TTL_MS, 'NX');
+      // Redis away (the claim fails at once: app.ts passes the request connection): the turn runs unclaimed. A shopper
+      // answered beats one left in silence until Redis is back, and it stays one answer: the reply's key
+      // (botReplyClientId) stores one, and a turn that lost says nothing and undoes its hand-off (chat-service.ts,
+      // botTurn). All a claim saves is a second server running the classifier for the question meanwhile.
+      const claimed = await redis.set(claimKey(latest.message.id), '1', 'PX', CLAIM_TTL_MS, 'NX').catch(() => 'OK' as const);
       if (claimed !== 'OK') continue; // another server has it
       const where = { conversationId: latest.conversationId, messageId: latest.message.id };
       if (email) {

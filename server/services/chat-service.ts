@@ -1,7 +1,11 @@
 // The chat loop: shopper and agent messages, the bot's turn, hand-off,
 // assignment, transfer, resolve and reopen. Every change is stored in Postgres
 // first, then announced over the realtime gateway, and its interaction event
-// is queued for the workers before the sender gets its ack.
+// is queued for the workers before the sender gets its ack — except while Redis
+// is away: a message's events are then left to the owed-events sweep, a state
+// change's are logged as lost (queueChangeEvents), and a rating is stored here
+// with the worker's own code (storeFeedback), so the sender is never told that
+// a saved change failed.
 import { createHash } from 'node:crypto';
 import type { Sql } from '../db/client.ts';
 import type { Config } from '../config.ts';
@@ -9,13 +13,15 @@ import type { FeedbackJob, InteractionEvent } from '../interaction-events.ts';
 import type { ChatMessage, ConversationSummary, FileMetadata, ShopperPage, UnavailableReason } from '../realtime/event-maps.ts';
 import { shopperPage } from './shopper-page.ts';
 import { mentionedTeammates } from './mentions.ts';
-import { botReplyClientId, conversationsRepository, forShopper, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
+import { AGENT_HISTORY_PAGE, botReplyClientId, conversationsRepository, forShopper, SHOPPER_HISTORY_PAGE, toChatMessage, toSummary, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository, deletedCustomer, liveCustomer } from '../repositories/customers.ts';
 import { withKeptCustomer } from '../repositories/kept-customers.ts';
 import { lockCustomerChats } from '../repositories/customer-chat-lock.ts';
 import { routingRepository, seatsTaken, type Assignment } from '../repositories/routing.ts';
 import { shownName, usersRepository } from '../repositories/users.ts';
 import { AppError, badRequest, conflict, forbidden, notFound, worded } from '../errors.ts';
+import { heldByOther } from './held-by-other.ts';
+import { agentUnavailable, cannotTakeChats, changedMeanwhile, resolvedReopenFirst } from './chat-refusals.ts';
 import type { Responder, ResponderDecision } from './responder.ts';
 import type { RealtimeOut } from './realtime-out.ts';
 import { botModeOf, csatAskOf, loadWidgetSettings, withinBusinessHours, type WidgetSettings } from './widget-settings.ts';
@@ -28,14 +34,16 @@ import { createSnooze } from './snooze.ts';
 import { offerLeaveMessageIfNobodyCanAnswer } from './routing-unavailable.ts';
 import { recordAudit } from './audit-log.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
-import { decisionInShoppersScript, replyLocale } from './chinese-script.ts';
+import { decisionInShoppersScript, inShoppersScript, replyLocale } from './chinese-script.ts';
 import type { AutomationRunner, RunOptions, Trigger } from './automation-rules.ts';
+import { owedRulesHoldMs } from './new-chat-rules-recovery.ts';
 import { forShopperMessages } from './shopper-agent-names.ts';
 import { withLockTimeout } from '../db/lock-timeout.ts';
 import { agentProductCards } from './agent-products.ts';
 import { isShoppersConversation, shoppersConversation } from './shopper-conversation.ts';
 import { saveWidgetTypedProfile } from './widget-typed-profile.ts';
-import { agentMessageEvent, botReplyEvent, conversationStartedEvent, conversationStartedKey, interactionEvent, shopperMessageEvent } from './message-events.ts';
+import { writeFeedback } from '../../workers/feedback-store.ts';
+import { agentMessageEvent, botDecisionEvent, botReplyEvent, conversationStartedEvent, conversationStartedKey, interactionEvent, shopperMessageEvent } from './message-events.ts';
 
 export interface EventSink {
   enqueueInteractions(events: InteractionEvent[]): Promise<void>;
@@ -174,9 +182,63 @@ export function createChatService(deps: ChatServiceDeps) {
   async function queueMessageEvents(batch: InteractionEvent[], conversationId: number): Promise<void> {
     try {
       await events.enqueueInteractions(batch);
+      retellRatingsStoredDuringOutage();
     } catch (error) {
       log.warn({ err: error, conversationId, keys: batch.map((e) => e.idempotencyKey) }, 'message events not queued; the owed-events sweep will queue them');
     }
+  }
+
+  /**
+   * Queues the history events of a change already committed that the owed-events sweep cannot rebuild (a hand-off, an
+   * assignment, a silent turn's decision, a resolve or reopen (the idle sweeps' too), a snooze or its wake, a chat sent
+   * back to a queue, a left message, the start of a chat an agent began, a customer merge): with Redis away they are
+   * lost, said here, and what follows the change (the shopper told nobody can answer, the chat assigned, the agent's
+   * success, the rating email after an idle close) still happens instead of failing with them.
+   */
+  async function queueChangeEvents(batch: InteractionEvent[], conversationId: number | null): Promise<void> {
+    try {
+      await events.enqueueInteractions(batch);
+      retellRatingsStoredDuringOutage();
+    } catch (error) {
+      log.error({ err: error, conversationId, keys: batch.map((e) => e.idempotencyKey) }, 'history events not queued (Redis away?); they are lost');
+    }
+  }
+
+  /**
+   * A rating or a "was this helpful?" answer: queued for the feedback worker, or, when that fails (Redis away), stored
+   * here with the worker's own code. No sweep rebuilds a rating from elsewhere, so it is never left to a later retry.
+   * Storing is keyed by the rating (writeFeedback upserts on its idempotency key, and its webhook deliveries and
+   * timeline event on keys of their own): a job that did reach Redis before the failure, run later, changes nothing.
+   * The webhook deliveries written here are queued by the worker's sweeper of pending deliveries. The consoles are told
+   * here too, as the worker tells them of a rating it stores (customer-changes.ts): an open customer panel or chat view
+   * shows it without a reload. Sent straight to the consoles, since Redis is away: this server's hear it at once; the
+   * other servers' may not (the adapter's publish waits for Redis, but reaches a server whose subscription is back
+   * only by luck), so it is said again once Redis is back (retellRatingsStoredDuringOutage).
+   */
+  async function storeFeedback(job: FeedbackJob): Promise<void> {
+    try {
+      await events.enqueueFeedback(job);
+      retellRatingsStoredDuringOutage();
+    } catch (error) {
+      log.warn({ err: error, key: job.idempotencyKey }, 'feedback not queued; stored directly');
+      const stored = await writeFeedback(sql, job);
+      if (stored.feedbackId !== null) {
+        realtime.toAgents('customer:updated', { customerId: stored.customerId });
+        ratedDuringOutage.add(stored.customerId);
+      }
+    }
+  }
+
+  /**
+   * The customers rated through storeFeedback's direct path, told again to every server's consoles at the first enqueue
+   * that gets through afterwards: the queue taking a job is this service's sign that Redis is back. (A panel that heard
+   * the first telling reloads twice; the set is lost with a restart, as a worker's failed publish is: a stale panel
+   * until its next reload.)
+   */
+  const ratedDuringOutage = new Set<number>();
+  function retellRatingsStoredDuringOutage(): void {
+    for (const customerId of ratedDuringOutage) realtime.toAgents('customer:updated', { customerId });
+    ratedDuringOutage.clear();
   }
 
   async function summary(conversationId: number): Promise<ConversationSummary> {
@@ -324,10 +386,10 @@ export function createChatService(deps: ChatServiceDeps) {
     // A chat the agent took themselves needs no alert.
     if (how !== 'accepted') alertAgents((alerts) => alerts.assigned(assignment.agentId, assignment.conversationId));
     const type = how === 'transferred' ? 'transferred' : 'assigned';
-    await events.enqueueInteractions([
+    await queueChangeEvents([
       interactionEvent(type, `${type}:${assignment.conversationId}:${assignment.assignedAt.getTime()}`, assignment.customerId, assignment.conversationId,
         { agentId: assignment.agentId, agentName: assignment.agentName, how, fromAgentId: fromAgentId ?? null, waitSeconds: assignment.queuedAt ? Math.round((assignment.assignedAt.getTime() - assignment.queuedAt.getTime()) / 1000) : null, ...extra }, assignment.assignedAt),
-    ]);
+    ], assignment.conversationId);
     return conversation;
   }
 
@@ -338,7 +400,7 @@ export function createChatService(deps: ChatServiceDeps) {
    */
   async function reachableAgent(agentId: number, verb: string): Promise<NonNullable<Awaited<ReturnType<typeof users.findById>>>> {
     const target = await users.findById(agentId);
-    if (!target?.active) throw badRequest('That agent does not exist or is deactivated.');
+    if (!target?.active) throw agentUnavailable();
     if (target.presence === 'offline') {
       throw worded(new AppError(409, 'agent_offline', `${target.name} is offline and would not see this chat. ${verb} it to someone online or away, or mention them in a note.`), null, { name: target.name });
     }
@@ -371,11 +433,11 @@ export function createChatService(deps: ChatServiceDeps) {
     }, { private: !told, lockTimeoutMs: 'automationRule' in actor ? actor.lockTimeoutMs : undefined });
     await announceConversation(row.id);
     const at = new Date();
-    await events.enqueueInteractions([
+    await queueChangeEvents([
       interactionEvent('transferred', `transferred:${row.id}:queue:${at.getTime()}`, row.customer_id, row.id,
         { agentId: null, agentName: null, how: team ? 'team' : 'requeued', fromAgentId: from?.id ?? null, byAgentId: person?.id ?? null, teamId: team?.id ?? null, teamName: team?.name ?? null,
           ...(rule ? { automationRuleId: rule.id, automationRuleName: rule.name } : {}) }, at),
-    ]);
+    ], row.id);
     // Taken from someone while nobody can answer: the leave-a-message offer (a queued chat re-tagged had it already).
     if (previousHolder !== null) await offerLeaveMessageIfNobodyCanAnswer({ sql, realtime, whyNobodyCanAnswer }, [row.id]);
     // A rule runs during a hand-off, whose own assignment pass follows all its rules (handedOff): assigning here would
@@ -389,23 +451,38 @@ export function createChatService(deps: ChatServiceDeps) {
   async function runAutomation(trigger: Trigger, conversationId: number, options: RunOptions = {}): Promise<void> {
     const runner = deps.automation?.();
     if (runner) await runner.run(trigger, conversationId, options);
+    // The chat no longer owes the event's rules (migrations 056, 062): the recovery sweep leaves it. Cleared once they
+    // ran (the runner has logged any failure, and a rule that failed is not retried, late or live); if this update
+    // fails, the sweep's late run skips the rules whose line is in the chat.
+    await rulesNoLongerOwed(trigger, conversationId)
+      .catch((error: unknown) => log.warn({ err: error, conversationId, trigger }, 'automation rules not marked done'));
+  }
+
+  async function rulesNoLongerOwed(trigger: Trigger, conversationId: number): Promise<void> {
     if (trigger === 'conversation_created') {
-      // The chat no longer owes its new-chat rules (migration 056): the recovery sweep leaves it. Cleared once they ran
-      // (the runner has logged any failure, and a rule that failed is not retried, late or live); if this update fails,
-      // the sweep's late run skips the rules whose line is in the chat.
-      await sql`update conversations set new_chat_rules_owed = false where id = ${conversationId} and new_chat_rules_owed`
-        .catch((error: unknown) => log.warn({ err: error, conversationId }, 'new-chat rules not marked done'));
+      await sql`update conversations set new_chat_rules_owed = false where id = ${conversationId} and new_chat_rules_owed`;
       return;
     }
-    // The automatic pass left the chat alone while its hand-off rules ran (routing.enqueue): it may take it now. If
-    // this fails, the deadline stored with the hand-off frees it a few seconds later.
-    await sql`update conversations set rules_pending_until = null where id = ${conversationId} and rules_pending_until is not null`
-      .catch((error: unknown) => log.warn({ err: error, conversationId }, 'hand-off rules not marked done'));
+    // Also, the automatic pass left the chat alone while its hand-off rules ran (routing.enqueue): it may take it now.
+    // If this fails, the deadline stored with the hand-off frees it a few seconds later.
+    await sql`update conversations set rules_pending_until = null, handoff_rules_owed = false
+              where id = ${conversationId} and (rules_pending_until is not null or handoff_rules_owed)`;
   }
+
+  /**
+   * Whether rules owed since a killed server still make sense now (runOwedRules): the chat still open and held by
+   * nobody (the condition a rule's transfer checks), its customer not deleted; a new chat's first message stored, a
+   * hand-off's chat still waiting in the queue.
+   */
+  const stillOwedFor: Record<Trigger, (sql: Sql) => ReturnType<Sql>> = {
+    conversation_created: (q) => q`c.status in ('bot', 'queued') and c.assignee_id is null and c.anonymised_at is null
+      and exists (select 1 from messages m where m.conversation_id = c.id and m.author_type = 'customer')`,
+    handoff: (q) => q`c.status = 'queued' and c.assignee_id is null and c.anonymised_at is null`,
+  };
 
   // Snoozing (snooze.ts); its wakes reuse the assignment and release paths below.
   const snooze = createSnooze({
-    sql, offlineAgentReleaseMinutes: deps.config.offlineAgentReleaseMinutes, enqueueInteractions: (batch) => events.enqueueInteractions(batch),
+    sql, offlineAgentReleaseMinutes: deps.config.offlineAgentReleaseMinutes, enqueueInteractions: (batch) => queueChangeEvents(batch, batch[0]?.conversationId ?? null),
     event: interactionEvent, systemMessage: (...line) => systemMessage(...line).then(() => undefined), announceConversation,
     assignPending: () => service.assignPending(),
     releaseHeldChats: (filter) => service.releaseHeldChats(filter),
@@ -414,35 +491,57 @@ export function createChatService(deps: ChatServiceDeps) {
   const service = {
     summary,
     ...snooze,
+    /** Also for changes committed outside this service (a customer merge's, customer-merge.ts): one way for all of them. */
+    queueChangeEvents,
 
     /** Waits for bot turns in flight (shutdown: they still need Redis and Postgres). */
     async drain(): Promise<void> {
       while (botTurns.size) await Promise.allSettled([...botTurns.values()]);
     },
 
-    async currentConversation(customerId: number, preferredId?: number): Promise<{ conversation: ConversationSummary | null; messages: ChatMessage[] }> {
+    async currentConversation(customerId: number, preferredId?: number): Promise<{ conversation: ConversationSummary | null; messages: ChatMessage[]; hasEarlier: boolean }> {
       // The chat a resume link brought (merged into this browser's record) comes first; another customer's never.
       const preferred = preferredId ? await conversations.findById(preferredId) : undefined;
       // An imported chat (another tool's history) is the team's record, never the shopper's chat in the widget.
       const row = (isShoppersConversation(preferred, customerId) ? preferred : undefined)
         ?? (await conversations.findOpenForCustomer(customerId)) ?? (await conversations.findLatestForCustomer(customerId));
-      if (!row) return { conversation: null, messages: [] };
-      const messages = await conversations.messagesAfter(row.id, 0, false);
+      if (!row) return { conversation: null, messages: [], hasEarlier: false };
+      // The newest messages: a long chat opens where it stands now (the widget's sync then goes on from its newest).
+      const { messages, hasEarlier } = await conversations.latestMessages(row.id, false, SHOPPER_HISTORY_PAGE);
       // Agents by the names they show customers now, not the ones stored with older lines (shopper-agent-names.ts).
-      return { conversation: forShopper(toSummary(row)), messages: await forShopperMessages(sql, messages.map(toChatMessage)) };
+      return { conversation: forShopper(toSummary(row)), messages: await forShopperMessages(sql, messages.map(toChatMessage)), hasEarlier };
     },
 
-    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; quickReply?: string; page?: ShopperPage; locale?: string; senderSocketId?: string } & FileMetadata): Promise<SendResult> {
+    async customerMessage(customerId: number, input: { clientId: string; text: string; conversationId?: number; writtenIn?: number; quickReply?: string; page?: ShopperPage; locale?: string; senderSocketId?: string } & FileMetadata): Promise<SendResult> {
       const text = messageText(input.text);
       const page = shopperPage(input.page);
       const metadata = { ...(input.quickReply ? { quickReply: input.quickReply } : {}), ...(page ? { page } : {}), ...fileMetadata(input) };
       const locale = input.locale ?? 'en';
-      const stored = await insertFast({ customerId, conversationId: input.conversationId ?? null, clientId: input.clientId, body: text, metadata });
+      // `writtenIn` (the widget's outbox): the chat on screen when the shopper wrote it. A resend after a lost ack may
+      // come after that chat was closed and another one started: the message belongs to the chat it answers, not there.
+      if (input.writtenIn !== undefined && input.conversationId !== undefined && input.writtenIn !== input.conversationId) {
+        throw badRequest('writtenIn and conversationId name different conversations.');
+      }
+      const conversationId = input.writtenIn ?? input.conversationId;
+      /** A repeat of a message stored before: the first attempt may have stored it and failed to queue its event. */
+      const repeated = async (message: MessageRow, conversation: ConversationRow): Promise<SendResult> => {
+        await queueMessageEvents([shopperMessageEvent(message, conversation.customer_id)], conversation.id);
+        return { id: message.id, conversationId: conversation.id, createdAt: message.created_at.toISOString(), duplicate: true };
+      };
+      const stored = await insertFast({ customerId, conversationId: conversationId ?? null, clientId: input.clientId, body: text, metadata });
       if (stored) return this.publishCustomerMessage(customerId, stored.message, stored.status, null, locale, input.senderSocketId, stored.woke);
       // First message, a repeat, a closed or a foreign conversation: the general path sorts out which.
       let row: ConversationRow | undefined;
-      if (input.conversationId !== undefined) {
-        row = ownConversation(await conversations.findById(input.conversationId), customerId);
+      if (conversationId !== undefined) {
+        row = ownConversation(await conversations.findById(conversationId), customerId);
+        if (row.status === 'resolved' && input.writtenIn !== undefined) {
+          // Stored there before it closed (the ack was lost): that message. Otherwise refused: the widget shows it as
+          // not sent, and the shopper's Retry sends it as a new question.
+          const [earlier] = await sql<MessageRow[]>`
+            select m.*, null as author_name from messages m where m.conversation_id = ${row.id} and m.client_id = ${input.clientId} and m.author_type = 'customer'`;
+          if (earlier) return repeated(earlier, row);
+          throw worded(conflict('This chat has ended. Retry to send it in a new chat.'), 'conversation_resolved');
+        }
         // A resolved chat is closed: a new question starts a new conversation (its client id scope is new too).
         if (row.status === 'resolved') row = undefined;
       }
@@ -451,10 +550,7 @@ export function createChatService(deps: ChatServiceDeps) {
         // The customer's open chat, else a new one, decided under their chat lock: two tabs sending a first message at
         // once start one chat. A resend after a lost ack, of a message stored in a chat resolved since, is that message.
         const chosen = await conversations.openOrCreate(customerId, input.clientId, 'widget');
-        if (chosen.earlier) {
-          await queueMessageEvents([shopperMessageEvent(chosen.earlier, chosen.row.customer_id)], chosen.row.id);
-          return { id: chosen.earlier.id, conversationId: chosen.row.id, createdAt: chosen.earlier.created_at.toISOString(), duplicate: true };
-        }
+        if (chosen.earlier) return repeated(chosen.earlier, chosen.row);
         row = chosen.row;
         if (chosen.created) started = row;
         // Started on the record the customer is kept in (a sign-in merge may have committed since the token was read):
@@ -464,12 +560,8 @@ export function createChatService(deps: ChatServiceDeps) {
         await realtime.joinCustomerToConversation(customerId, row.id);
       }
       const { message, duplicate, woke } = await conversations.insertMessage({ conversationId: row.id, authorType: 'customer', clientId: input.clientId, body: text, metadata });
-      if (duplicate) {
-        // The first attempt may have stored the message and then failed to queue its event; queueing again is
-        // harmless (the idempotency key makes the worker write it once) and closes that gap.
-        await queueMessageEvents([shopperMessageEvent(message, customerId)], row.id);
-        return { id: message.id, conversationId: row.id, createdAt: message.created_at.toISOString(), duplicate };
-      }
+      // Queueing its event again is harmless (the idempotency key makes the worker write it once) and closes that gap.
+      if (duplicate) return repeated(message, row);
       return this.publishCustomerMessage(customerId, message, row.status, started, locale, input.senderSocketId, woke);
     },
 
@@ -487,30 +579,29 @@ export function createChatService(deps: ChatServiceDeps) {
     },
 
     /**
-     * The new-chat rules a server killed after the shopper's ack never ran, run late for the recovery sweep that claimed
-     * the chat (new-chat-rules-recovery.ts). Like the live run, first in the chat's chain (a bot turn this server
-     * recovers for the chat runs after them) and waited for by a hand-off asked for on this server. Only where the live
-     * run would still make sense: a chat still open and held by nobody (the condition a rule's transfer checks), whose
-     * first message is stored and whose customer was not deleted; any other just stops owing them (an agent's chat gets
-     * no labels or notes out of nowhere). Never rejects (inChatOrder).
+     * The rules of an event (a new chat, a hand-off) a killed server never ran, run late for the recovery sweep that
+     * claimed the chat (new-chat-rules-recovery.ts). Like the live run, in the chat's chain (a bot turn this server
+     * recovers for the chat runs after a new chat's rules); a new chat's are waited for by a hand-off asked for on this
+     * server, and a hand-off's are followed by the assignment pass they had held back. Only where the live run would
+     * still make sense (stillOwedFor); any other chat just stops owing them (an agent's chat gets no labels or notes out
+     * of nowhere). Never rejects (inChatOrder).
      */
-    runOwedNewChatRules(conversationId: number): Promise<void> {
+    runOwedRules(trigger: Trigger, conversationId: number): Promise<void> {
+      const owedColumn = trigger === 'conversation_created' ? 'new_chat_rules_owed' : 'handoff_rules_owed';
       const rules = this.inChatOrder(conversationId, async () => {
-        const [row] = await sql<{ owed: boolean; untaken: boolean; asked: boolean }[]>`
-          select c.new_chat_rules_owed as owed,
-                 c.status in ('bot', 'queued') and c.assignee_id is null and c.anonymised_at is null as untaken,
-                 exists (select 1 from messages m where m.conversation_id = c.id and m.author_type = 'customer') as asked
-          from conversations c where c.id = ${conversationId}`;
+        const [row] = await sql<{ owed: boolean; live: boolean }[]>`
+          select c.${sql(owedColumn)} as owed, ${stillOwedFor[trigger](sql)} as live from conversations c where c.id = ${conversationId}`;
         // Deleted, or run meanwhile (a live run that outlasted the grace period, an earlier sweep).
         if (!row?.owed) return;
-        if (row.untaken && row.asked) {
-          await runAutomation('conversation_created', conversationId, { recovered: true });
+        if (row.live) {
+          await runAutomation(trigger, conversationId, { recovered: true });
+          if (trigger === 'handoff') await this.assignPending();
           return;
         }
-        log.warn({ conversationId, untaken: row.untaken }, 'owed new-chat rules dropped: the chat was taken or closed meanwhile');
-        await sql`update conversations set new_chat_rules_owed = false where id = ${conversationId}`;
+        log.warn({ conversationId, trigger }, 'owed automation rules dropped: the chat was taken or closed meanwhile');
+        await rulesNoLongerOwed(trigger, conversationId);
       });
-      awaitedByHandoff(conversationId, rules);
+      if (trigger === 'conversation_created') awaitedByHandoff(conversationId, rules);
       return rules;
     },
 
@@ -561,7 +652,7 @@ export function createChatService(deps: ChatServiceDeps) {
         // As with a repeated widget message: the first attempt may have failed after storing, before its event was
         // queued or the chat handed over; both are safe to repeat.
         const [message] = messageId ? await sql<MessageRow[]>`select m.*, null as author_name from messages m where m.id = ${messageId}` : [];
-        if (message) await events.enqueueInteractions([shopperMessageEvent(message, input.customerId)]);
+        if (message) await queueMessageEvents([shopperMessageEvent(message, input.customerId)], conversationId);
         if ((await conversations.findById(conversationId))?.status === 'bot') await this.handoff(conversationId, input.customerId, 'email_reply');
         return { messageId, conversationId, duplicate: true };
       }
@@ -622,7 +713,8 @@ export function createChatService(deps: ChatServiceDeps) {
       if (conversation.status !== 'bot' && !waitingForNobody) return;
       const customer = await customers.findById(customerId);
       if (!customer) return;
-      const history = (await conversations.messagesAfter(conversationId, 0, false, 200))
+      // The turns just before this question (the newest ones: a long chat's first 200 would miss them).
+      const history = (await conversations.latestMessages(conversationId, false, 21)).messages
         .filter((m) => m.id !== message.id)
         .slice(-20)
         .map((m) => ({ author: m.author_type, text: m.body, metadata: m.metadata }));
@@ -647,15 +739,19 @@ export function createChatService(deps: ChatServiceDeps) {
       // "I'm connecting you with a person" is not true when nobody can answer: say so (the widget offers the form).
       const unavailable = decision.action === 'handoff' && decision.reply && !waitingForNobody ? await whyNobodyCanAnswer(await loadWidgetSettings(sql)) : null;
       if (unavailable) {
-        const lang = langOf(customer.locale ?? locale);
+        // An admin's own answer to a hand-off intent ("Returns after 30 days go through our warranty desk…") still
+        // says what the shopper needs: kept, with why nobody is connecting after it, in the language it was said in.
+        const typed = decision.metadata.reason === 'intent_action' && decision.typedAnswer ? decision.reply : '';
+        const lang = langOf(typed ? decision.metadata.language ?? customer.locale ?? locale : customer.locale ?? locale);
         const received = decision.metadata.reason === 'attachment' ? `${FILE_RECEIVED[lang]}${lang === 'en' ? ' ' : ''}` : '';
-        decision.reply = `${received}${NOBODY_TO_CONNECT[unavailable][lang]}`;
+        decision.reply = `${received}${typed ? `${typed}\n\n` : ''}${NOBODY_TO_CONNECT[unavailable][lang]}`;
       }
       // A shopper reading Traditional (zh-TW, zh-HK) gets the bot's words — the shop's Simplified content — in their
       // script and region's words; stored as said, so the console and transcripts show what the shopper read. So does a
       // shopper who types Traditional under another locale (replyLocale).
       const said = await decisionInShoppersScript(decision, replyLocale(message.body, customer.locale ?? locale));
-      const metadata = { ...said.metadata, quickReplies: said.quickReplies ?? said.metadata.quickReplies ?? [] };
+      // The action is stored with the reply: the owed-events sweep rebuilds the turn's bot.decision from the stored reply.
+      const metadata = { ...said.metadata, quickReplies: said.quickReplies ?? said.metadata.quickReplies ?? [], action: decision.action };
       // The decision's intent picks the chat's team (routing.enqueue): it is not stored on a message yet.
       const intent = typeof decision.metadata.intent === 'string' ? decision.metadata.intent : null;
       const handoffReason = String(decision.metadata.reason ?? decision.metadata.intent ?? 'bot');
@@ -693,13 +789,13 @@ export function createChatService(deps: ChatServiceDeps) {
       // Nothing stored: answered already, or no longer the bot's to answer (it says nothing, and decides nothing on record).
       if (!stored) return;
       const { queued, reply } = stored;
-      const decided = (at?: Date) => interactionEvent('bot.decision', `decision:${message.id}`, customerId, conversationId, { inReplyTo: message.id, question: message.body, ...metadata, action: decision.action }, at);
+      const decided = (at?: Date) => botDecisionEvent(message, customerId, conversationId, metadata, at);
       if (reply && said.reply) {
         realtime.announceMessage(toChatMessage(reply));
         // The reply is stored and said: a hand-off it announced goes ahead with Redis away (the sweep queues its message event).
         await queueMessageEvents([botReplyEvent(reply, customerId), decided(reply.created_at)], conversationId);
       } else {
-        await events.enqueueInteractions([decided()]);
+        await queueChangeEvents([decided()], conversationId);
       }
       // The hand-off records why (the reports count it): the policy's reason, else the intent that asked for it.
       if (queued) await this.handedOff(conversationId, customerId, handoffReason);
@@ -724,9 +820,9 @@ export function createChatService(deps: ChatServiceDeps) {
     /** After a chat was queued for a person: consoles and history learn why, the shopper whether anyone can answer, then assignment. */
     async handedOff(conversationId: number, customerId: number, reason: string): Promise<void> {
       const conversation = await announceConversation(conversationId);
-      await events.enqueueInteractions([
+      await queueChangeEvents([
         interactionEvent('handoff', `handoff:${conversationId}`, customerId, conversationId, { reason }, new Date(conversation.queuedAt ?? Date.now())),
-      ]);
+      ], conversationId);
       const settings = await loadWidgetSettings(sql);
       const unavailable = await whyNobodyCanAnswer(settings);
       if (unavailable) {
@@ -734,7 +830,7 @@ export function createChatService(deps: ChatServiceDeps) {
         realtime.toWidgetConversation(conversationId, 'agents:unavailable', {
           conversationId,
           reason: unavailable,
-          message: settings.offlineMessage[langOf(locale)],
+          message: await inShoppersScript(settings.offlineMessage[langOf(locale)], locale),
         });
       }
       // The admins' rules for a hand-off run before this server's assignment pass, so a team, priority or labels they
@@ -764,7 +860,7 @@ export function createChatService(deps: ChatServiceDeps) {
       let assigned = 0;
       let busyRetries = 0;
       for (let i = 0; i < 200; i++) {
-        const assignment = await routing.assignNext();
+        const assignment = await routing.assignNext(owedRulesHoldMs(deps.config));
         if (assignment === 'empty') break;
         if (assignment === 'busy') {
           // Rows are locked only for a statement or two; the sweep would get there too, but seconds later.
@@ -863,7 +959,7 @@ export function createChatService(deps: ChatServiceDeps) {
         if (customer.blocked) throw new AppError(409, 'blocked', 'This shopper is blocked: unblock them to write to them.');
         // Not one anonymised (conversations.findOpenForCustomer): it takes no shopper message, so it is not where to answer.
         const [open] = await tx<{ id: number }[]>`select id from conversations where customer_id = ${keptId} and status <> 'resolved' and anonymised_at is null order by id desc limit 1`;
-        if (open) throw new AppError(409, 'open_conversation', `This customer has an open conversation (#${open.id}): answer there.`);
+        if (open) throw worded(new AppError(409, 'open_conversation', `This customer has an open conversation (#${open.id}): answer there.`), null, { id: String(open.id) });
         const [created] = await tx<{ id: number; customer_id: number }[]>`
           insert into conversations (customer_id, status, assignee_id, assigned_at, started_by, channel)
           values (${keptId}, 'assigned', ${agent.id}, now(), 'agent', 'agent') returning id, customer_id`;
@@ -872,14 +968,15 @@ export function createChatService(deps: ChatServiceDeps) {
       customerId = row.customer_id;
       await realtime.joinCustomerToConversation(customerId, row.id);
       const conversation = await announceConversation(row.id);
-      await events.enqueueInteractions([interactionEvent('conversation.started', conversationStartedKey(row.id), customerId, row.id, { channel: 'agent', agentId: agent.id }, new Date(conversation.createdAt))]);
+      // Not rebuilt by the owed-events sweep (it rebuilds a start only from a shopper's first message), so a change's event.
+      await queueChangeEvents([interactionEvent('conversation.started', conversationStartedKey(row.id), customerId, row.id, { channel: 'agent', agentId: agent.id }, new Date(conversation.createdAt))], row.id);
       return this.agentMessage(agent, { conversationId: row.id, clientId: input.clientId, text: input.text });
     },
 
     async accept(agentId: number, conversationId: number): Promise<ConversationSummary> {
       const result = await routing.assignTo(conversationId, agentId, ['bot', 'queued']);
       if (result === 'not_available') throw worded(conflict('This conversation is already taken or closed.'), 'conversation_taken');
-      if (result === 'agent_unavailable') throw forbidden('Your account cannot take chats.');
+      if (result === 'agent_unavailable') throw cannotTakeChats();
       const conversation = await afterAssignment(result, 'accepted');
       await this.pushQueuePositions();
       return conversation;
@@ -890,9 +987,9 @@ export function createChatService(deps: ChatServiceDeps) {
       if (!row) throw notFound('Conversation');
       // A chat nobody holds yet is given, not transferred: same rules as conversation:assign.
       if (row.status === 'queued' || row.status === 'bot') return this.assign(actor, conversationId, toAgentId);
-      if (row.status !== 'assigned') throw conflict('Only a chat held by an agent can be transferred.');
-      if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can transfer it.');
-      if (toAgentId === row.assignee_id) throw conflict('The chat is already with that agent.');
+      if (row.status !== 'assigned') throw conflict('Only a chat held by an agent can be transferred.', 'not_held_by_agent');
+      if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw heldByOther(row.assignee_name, 'transfer it');
+      if (toAgentId === row.assignee_id) throw conflict('The chat is already with that agent.', 'already_with_agent');
       // Someone with no console open would not see the chat, and the sweep of chats held by absent agents would send
       // it back to the queue minutes later with "X is no longer available" to the shopper. Away is allowed: they are
       // at their console and a person chose them.
@@ -903,8 +1000,8 @@ export function createChatService(deps: ChatServiceDeps) {
       // Still held by the agent read above: a take-over committed since then is not undone by a transfer from the agent
       // it took the chat from (nor is a chat transferred meanwhile passed on again by someone who saw its old holder).
       const result = await routing.assignTo(conversationId, toAgentId, ['assigned'], row.assignee_id ?? undefined);
-      if (result === 'not_available') throw conflict('This conversation changed meanwhile; reload it.');
-      if (result === 'agent_unavailable') throw badRequest('That agent does not exist or is deactivated.');
+      if (result === 'not_available') throw changedMeanwhile();
+      if (result === 'agent_unavailable') throw agentUnavailable();
       const conversation = await afterAssignment(result, 'transferred', row.assignee_id ?? undefined);
       await this.assignPending(); // the previous holder has a free seat now
       return conversation;
@@ -920,20 +1017,21 @@ export function createChatService(deps: ChatServiceDeps) {
     async assign(actor: { id: number; role: 'agent' | 'admin'; name?: string }, conversationId: number, toAgentId: number, options: { overCapacityReason?: string } = {}): Promise<ConversationSummary> {
       const row = await conversations.findById(conversationId);
       if (!row) throw notFound('Conversation');
-      if (row.status === 'resolved') throw conflict('The conversation is resolved; reopen it first.');
+      if (row.status === 'resolved') throw resolvedReopenFirst();
       if (row.status === 'assigned') {
-        if (row.assignee_id === toAgentId) throw conflict('The chat is already with that agent.');
-        throw new AppError(409, 'held', `${row.assignee_name ?? 'Another agent'} holds this chat: transfer it (its holder or an admin) or take it over.`);
+        if (row.assignee_id === toAgentId) throw conflict('The chat is already with that agent.', 'already_with_agent');
+        throw worded(new AppError(409, 'held', `${row.assignee_name ?? 'Another agent'} holds this chat: transfer it (its holder or an admin) or take it over.`),
+          null, row.assignee_name ? { name: row.assignee_name } : undefined);
       }
       const reason = options.overCapacityReason?.trim();
-      if (options.overCapacityReason !== undefined && actor.role !== 'admin') throw forbidden("Only an admin can assign a chat beyond an agent's capacity.");
+      if (options.overCapacityReason !== undefined && actor.role !== 'admin') throw worded(forbidden("Only an admin can assign a chat beyond an agent's capacity."), 'over_capacity_admin_only');
       if (options.overCapacityReason !== undefined && (!reason || reason.length < 3)) throw badRequest('overCapacityReason: say in a few words why the agent should take more chats than their capacity.');
       if (toAgentId === actor.id && !reason) return this.accept(actor.id, conversationId);
-      if (actor.role !== 'admin') throw forbidden('Only an admin can give a waiting chat to someone else. Assign it to yourself, or mention a teammate in a note.');
+      if (actor.role !== 'admin') throw worded(forbidden('Only an admin can give a waiting chat to someone else. Assign it to yourself, or mention a teammate in a note.'), 'assign_admin_only');
       await reachableAgent(toAgentId, 'Assign');
       const result = await routing.assignChosen(conversationId, toAgentId, { statuses: ['bot', 'queued'], needSeat: !reason });
-      if (result === 'not_available') throw conflict('This conversation was taken or closed meanwhile; reload it.');
-      if (result === 'agent_unavailable') throw badRequest('That agent does not exist or is deactivated.');
+      if (result === 'not_available') throw conflict('This conversation was taken or closed meanwhile; reload it.', 'conversation_changed');
+      if (result === 'agent_unavailable') throw agentUnavailable();
       if ('full' in result) {
         throw new AppError(409, 'agent_full', `That agent already has ${result.full.seats} of ${result.full.capacity} chats open. Choose someone with room, or (as an admin) give a reason to go over their capacity.`);
       }
@@ -954,10 +1052,10 @@ export function createChatService(deps: ChatServiceDeps) {
     async requeue(actor: { id: number; role: 'agent' | 'admin'; name: string }, conversationId: number): Promise<ConversationSummary> {
       const row = await conversations.findById(conversationId);
       if (!row) throw notFound('Conversation');
-      if (row.status !== 'assigned' || row.assignee_id === null) throw conflict('Only a chat held by an agent can be returned to the queue.');
-      if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can return it to the queue.');
+      if (row.status !== 'assigned' || row.assignee_id === null) throw conflict('Only a chat held by an agent can be returned to the queue.', 'not_held_by_agent');
+      if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw heldByOther(row.assignee_name, 'return it to the queue');
       const requeued = await routing.requeue(conversationId, { holderId: row.assignee_id });
-      if (!requeued) throw conflict('This conversation changed meanwhile; reload it.');
+      if (!requeued) throw changedMeanwhile();
       return afterRequeue(row, actor, requeued.previous_holder);
     },
 
@@ -983,15 +1081,17 @@ export function createChatService(deps: ChatServiceDeps) {
           : await routing.requeue(conversationId, { holderId: null, teamId: teamRef.id });
         if (!requeued) throw new AppError(409, 'chat_taken', 'An agent took the chat (or it was closed) before the rule could send it to a team; a rule never takes a chat from anyone.');
       } else if (row.status === 'assigned' && row.assignee_id !== null) {
-        if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can transfer it.');
+        if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw heldByOther(row.assignee_name, 'transfer it');
         requeued = await routing.requeue(conversationId, { holderId: row.assignee_id, teamId: teamRef.id });
       } else if (row.status === 'queued') {
-        if (Number(row.team_id) === teamRef.id) throw conflict(`The chat is already waiting for ${teamRef.name}.`);
+        if (Number(row.team_id) === teamRef.id) throw conflict(`The chat is already waiting for ${teamRef.name}.`, 'already_in_team_queue');
         requeued = await routing.requeue(conversationId, { holderId: null, teamId: teamRef.id });
       } else {
-        throw conflict(row.status === 'bot' ? 'The chat is still with the bot: take it, or wait for its hand-off.' : 'The conversation is resolved; reopen it first.');
+        throw row.status === 'bot'
+          ? conflict('The chat is still with the bot: take it, or wait for its hand-off.', 'still_with_bot')
+          : resolvedReopenFirst();
       }
-      if (!requeued) throw conflict('This conversation changed meanwhile; reload it.');
+      if (!requeued) throw changedMeanwhile();
       return afterRequeue(row, actor, requeued.previous_holder, teamRef);
     },
 
@@ -1005,18 +1105,18 @@ export function createChatService(deps: ChatServiceDeps) {
       const row = await conversations.findById(conversationId);
       if (!row) throw notFound('Conversation');
       if (row.status !== 'assigned' || row.assignee_id === null) throw new AppError(409, 'not_held', 'Nobody holds this chat: take it with "Assign to me" instead.');
-      if (row.assignee_id === actor.id) throw conflict('You already hold this chat.');
+      if (row.assignee_id === actor.id) throw conflict('You already hold this chat.', 'already_yours');
       const from = await users.findById(row.assignee_id);
       const result = await routing.assignChosen(conversationId, actor.id, { statuses: ['assigned'], holderId: row.assignee_id, needSeat: false });
-      if (result === 'not_available') throw conflict('This conversation changed meanwhile; reload it.');
-      if (result === 'agent_unavailable') throw forbidden('Your account cannot take chats.');
+      if (result === 'not_available') throw changedMeanwhile();
+      if (result === 'agent_unavailable') throw cannotTakeChats();
       if ('full' in result) throw new Error('unreachable: no seat needed');
       const conversation = await afterAssignment(result, 'transferred', row.assignee_id, { how: 'taken_over', byAgentId: actor.id });
       if (from) {
         const line = await systemMessage(conversationId, `${actor.name} took over the chat from ${from.name}.`, {
           event: 'agent_took_over', agentId: actor.id, agentName: actor.name, fromAgentId: from.id, fromAgentName: from.name, mentions: [{ id: from.id, name: from.name }],
         }, { private: true });
-        realtime.toAgent(from.id, 'mention:new', { conversationId, messageId: line.id, by: { id: actor.id, name: actor.name }, text: `${actor.name} took over this chat from you.` });
+        realtime.toAgent(from.id, 'mention:new', { conversationId, messageId: line.id, by: { id: actor.id, name: actor.name }, text: `${actor.name} took over this chat from you.`, event: 'agent_took_over' });
       }
       await this.assignPending(); // the previous holder has a free seat now
       return conversation;
@@ -1025,14 +1125,14 @@ export function createChatService(deps: ChatServiceDeps) {
     async resolve(actor: { id: number; role: 'agent' | 'admin' }, conversationId: number): Promise<ConversationSummary> {
       const row = await conversations.findById(conversationId);
       if (!row) throw notFound('Conversation');
-      if (row.status === 'assigned' && actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can resolve it.');
+      if (row.status === 'assigned' && actor.role !== 'admin' && row.assignee_id !== actor.id) throw heldByOther(row.assignee_name, 'resolve it');
       // An agent closes only a chat they still hold (or nobody does), as the chat is when it closes: someone may have
       // taken it over since it was read above.
       const resolved = await routing.resolve(conversationId, 'agent', actor.id, actor.role === 'admin' ? undefined : actor.id);
       if (!resolved) {
         const now = await conversations.findById(conversationId);
-        if (now?.status === 'assigned' && now.assignee_id !== actor.id) throw forbidden('Only the agent holding this chat (or an admin) can resolve it.');
-        throw conflict('The conversation is already resolved.');
+        if (now?.status === 'assigned' && now.assignee_id !== actor.id) throw heldByOther(now.assignee_name, 'resolve it');
+        throw conflict('The conversation is already resolved.', 'already_resolved');
       }
       await answerLeftMessagesInChat(conversationId, actor.id);
       // Stored, like "joined", so a shopper who comes back later (or the transcript) sees who left, not only a
@@ -1042,9 +1142,9 @@ export function createChatService(deps: ChatServiceDeps) {
       // "Ended", not "left": the shopper should not read that the agent walked away from them.
       if (holder) await systemMessage(conversationId, `${shownName(holder)} ended the chat.`, { event: 'agent_left', agentId: holder.id, agentName: holder.name, agentShownName: shownName(holder) });
       const conversation = await announceConversation(conversationId);
-      await events.enqueueInteractions([
+      await queueChangeEvents([
         resolvedEvent(conversationId, resolved.customer_id, resolved.resolved_at, { by: 'agent', agentId: actor.id }),
-      ]);
+      ], conversationId);
       // A seat freed: a pass (which pushes the queue's places after it); a queued chat closed: the places behind it moved.
       if (resolved.assignee_id) await this.assignPending();
       else await this.pushQueuePositions();
@@ -1067,16 +1167,16 @@ export function createChatService(deps: ChatServiceDeps) {
       if (reopened === 'anonymised') {
         throw new AppError(409, 'conversation_anonymised', 'This conversation was anonymised (data retention or the customer’s deletion) and cannot be reopened; write to the customer to start a new one.');
       }
-      if (reopened === 'not_resolved') throw conflict('Only a resolved conversation can be reopened.');
+      if (reopened === 'not_resolved') throw conflict('Only a resolved conversation can be reopened.', 'not_resolved');
       // The shopper's widget and replies go to their newest open chat: a second one would split the conversation.
-      if (typeof reopened === 'object') throw new AppError(409, 'open_conversation', `This customer has an open conversation (#${reopened.openId}): answer there.`);
+      if (typeof reopened === 'object') throw worded(new AppError(409, 'open_conversation', `This customer has an open conversation (#${reopened.openId}): answer there.`), null, { id: String(reopened.openId) });
       // Said in the chat as "ended" was: the shopper's widget otherwise still shows the chat as over.
       const agent = await users.findById(agentId);
       if (agent) await systemMessage(conversationId, `${shownName(agent)} reopened the chat.`, { event: 'agent_reopened', agentId, agentName: agent.name, agentShownName: shownName(agent) });
       const conversation = await announceConversation(conversationId);
-      await events.enqueueInteractions([
+      await queueChangeEvents([
         interactionEvent('reopened', `reopened:${conversationId}:${Date.now()}`, row.customer_id, conversationId, { agentId }),
-      ]);
+      ], conversationId);
       return conversation;
     },
 
@@ -1084,9 +1184,7 @@ export function createChatService(deps: ChatServiceDeps) {
     async resolveIdleBotConversations(idleMinutes: number): Promise<number> {
       const rows = await routing.resolveIdleBotConversations(idleMinutes);
       if (!rows.length) return 0;
-      await events.enqueueInteractions(
-        rows.map((r) => resolvedEvent(r.id, r.customer_id, r.resolved_at, { by: 'bot', idleMinutes })),
-      );
+      await queueChangeEvents(rows.map((r) => resolvedEvent(r.id, r.customer_id, r.resolved_at, { by: 'bot', idleMinutes })), null);
       for (const r of rows) await announceConversation(r.id);
       return rows.length;
     },
@@ -1128,19 +1226,25 @@ export function createChatService(deps: ChatServiceDeps) {
         await systemMessage(r.id, `This chat was closed after ${idleHours} hours without messages. Write again any time.`, { event: 'idle_closed', idleHours });
         await announceConversation(r.id);
       }
-      await events.enqueueInteractions(
-        rows.map((r) => resolvedEvent(r.id, r.customer_id, r.resolved_at, { by: 'system', idleHours, was: r.status })),
-      );
+      await queueChangeEvents(rows.map((r) => resolvedEvent(r.id, r.customer_id, r.resolved_at, { by: 'system', idleHours, was: r.status })), null);
       await askRatingByEmail(rows.map((r) => r.id));
       if (rows.some((r) => r.assignee_id)) await this.assignPending();
       else if (rows.some((r) => r.status === 'queued')) await this.pushQueuePositions();
       return rows.length;
     },
 
-    async sync(conversationId: number, afterId: number, includePrivate: boolean): Promise<{ messages: ChatMessage[]; conversation: ConversationSummary }> {
+    /** A page of what came after afterId; `hasMore`: the client asks again after the page's last message. */
+    async sync(conversationId: number, afterId: number, includePrivate: boolean): Promise<{ messages: ChatMessage[]; conversation: ConversationSummary; hasMore: boolean }> {
       const conversation = await summary(conversationId);
-      const rows = await conversations.messagesAfter(conversationId, afterId, includePrivate);
-      return { conversation, messages: rows.map(toChatMessage) };
+      const { messages, hasMore } = await conversations.messagesAfter(conversationId, afterId, includePrivate);
+      return { conversation, messages: messages.map(toChatMessage), hasMore };
+    },
+
+    /** A chat as the console opens it (conversation:join): its newest page of messages, private notes included. */
+    async agentHistory(conversationId: number): Promise<{ messages: ChatMessage[]; conversation: ConversationSummary; hasEarlier: boolean }> {
+      const conversation = await summary(conversationId);
+      const { messages, hasEarlier } = await conversations.latestMessages(conversationId, true, AGENT_HISTORY_PAGE);
+      return { conversation, messages: messages.map(toChatMessage), hasEarlier };
     },
 
     async customerSync(customerId: number, conversationId: number, afterId: number) {
@@ -1180,7 +1284,7 @@ export function createChatService(deps: ChatServiceDeps) {
       if (ask === 'people' && row.assignee_id === null && row.first_response_at === null) {
         throw conflict('This shop asks for a rating only after a chat with a person.');
       }
-      await events.enqueueFeedback({
+      await storeFeedback({
         kind: 'csat', idempotencyKey: `csat:${conversationId}`, customerId, conversationId, rating, comment, occurredAt: new Date().toISOString(),
       });
     },
@@ -1188,7 +1292,7 @@ export function createChatService(deps: ChatServiceDeps) {
     async articleFeedback(customerId: number, messageId: number, articleId: number, helpful: boolean): Promise<void> {
       const message = await ownBotAnswer(customerId, messageId);
       if (!(message.metadata.articles ?? []).some((a) => a.id === articleId)) throw badRequest('That article was not part of this answer.');
-      await events.enqueueFeedback({
+      await storeFeedback({
         kind: 'article', idempotencyKey: `article:${messageId}:${articleId}`, customerId, conversationId: message.conversation_id,
         messageId, articleId, helpful, occurredAt: new Date().toISOString(),
       });
@@ -1203,7 +1307,7 @@ export function createChatService(deps: ChatServiceDeps) {
       const { askHelpful, intent, articles } = message.metadata;
       if (askHelpful !== true || typeof intent !== 'string' || !intent) throw badRequest('That message did not ask whether it helped.');
       if ((articles ?? []).length > 0) throw badRequest('That answer links an article: rate it with feedback:article.');
-      await events.enqueueFeedback({
+      await storeFeedback({
         kind: 'answer', idempotencyKey: `answer:${messageId}`, customerId, conversationId: message.conversation_id,
         messageId, intent, helpful, occurredAt: new Date().toISOString(),
       });
@@ -1230,7 +1334,7 @@ export function createChatService(deps: ChatServiceDeps) {
       }
       realtime.toAgents('offline:new', { id: row.id, customerId, email: input.email, text, createdAt: row.created_at.toISOString() });
       alertAgents((alerts) => alerts.messageLeft(row.id, input.conversationId ?? null));
-      await events.enqueueInteractions([interactionEvent('offline.message', `offline:${row.id}`, customerId, input.conversationId ?? null, { offlineMessageId: row.id, email: input.email, text }, row.created_at)]);
+      await queueChangeEvents([interactionEvent('offline.message', `offline:${row.id}`, customerId, input.conversationId ?? null, { offlineMessageId: row.id, email: input.email, text }, row.created_at)], input.conversationId ?? null);
       return { id: row.id };
     },
 

@@ -1,6 +1,6 @@
 // Conversation labels: what agents may type, one spelling of each, and an
 // admin's rename or removal across every conversation.
-import { badRequest } from '../errors.ts';
+import { badRequest, worded } from '../errors.ts';
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Sql } from '../db/client.ts';
@@ -22,7 +22,8 @@ export function normaliseLabels(labels: readonly string[]): string[] {
   for (const raw of labels) {
     const label = labelKey(raw);
     if (!LABEL.test(label) || label.length > MAX_LABEL_LENGTH) {
-      throw badRequest(`Label "${raw.slice(0, 40)}" is not allowed: use 1–${MAX_LABEL_LENGTH} letters or digits, with spaces, "-" or "_" between them`);
+      throw worded(badRequest(`Label "${raw.slice(0, 40)}" is not allowed: use 1–${MAX_LABEL_LENGTH} letters or digits, with spaces, "-" or "_" between them`),
+        'label_not_allowed', { label: raw.slice(0, 40), n: String(MAX_LABEL_LENGTH) });
     }
     if (!out.includes(label)) out.push(label);
   }

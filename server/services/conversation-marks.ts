@@ -2,7 +2,7 @@
 // (http/conversation-routes.ts) and by macros (services/macros.ts): checked, stored, and told to every console.
 import type { AppContext } from '../context.ts';
 import type { Sql } from '../db/client.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { badRequest, notFound, worded } from '../errors.ts';
 import { conversationsRepository, toSummary } from '../repositories/conversations.ts';
 import { labelsChanged, lockLabelsForOneConversation, MAX_LABELS } from './conversation-labels.ts';
 import { limitLockWait, withLockTimeout } from '../db/lock-timeout.ts';
@@ -23,7 +23,7 @@ export async function changeConversationLabels(ctx: AppContext, conversationId: 
     if (!row) throw notFound('Conversation');
     const kept = row.labels.filter((l) => !remove.includes(l));
     const next = [...kept, ...add.filter((l) => !kept.includes(l))];
-    if (next.length > MAX_LABELS) throw badRequest(`At most ${MAX_LABELS} labels per conversation`);
+    if (next.length > MAX_LABELS) throw worded(badRequest(`At most ${MAX_LABELS} labels per conversation.`), 'too_many_labels', { n: String(MAX_LABELS) });
     await tx`update conversations set labels = ${next}::text[], updated_at = now() where id = ${conversationId}`;
     return next;
   });

@@ -213,6 +213,44 @@ function sameAttributes(a: Record<string, unknown>, b: Record<string, unknown>):
 }
 
 /**
+ * A whole set of attributes (the console's replace) with its keys in NFC, as every other writer stores them; throws
+ * 400 `invalid_attributes` when two keys are one name in different spellings (which value was meant is unknown).
+ */
+export function withNfcKeys<T>(attributes: Record<string, T>): Record<string, T> {
+  const keyed = new Map<string, string>();
+  for (const given of Object.keys(attributes)) {
+    const key = given.normalize('NFC');
+    if (keyed.has(key)) throw refuse(`attribute name ${shown(key)} is given twice, in two Unicode spellings.`);
+    keyed.set(key, given);
+  }
+  return Object.fromEntries([...keyed].map(([key, given]) => [key, attributes[given]]));
+}
+
+/**
+ * The changes extended to the record's other spellings of their keys. An older writer (the console's whole-replace
+ * PATCH before it normalised) may have stored "café" decomposed; the changes name it in NFC. A removal removes every
+ * spelling, and a value set under the NFC key replaces the old spelling rather than standing beside it, so a record
+ * ends up with one key per name whichever way the request typed it.
+ */
+function withStoredSpellings(changes: AttributeChanges, stored: Record<string, unknown>): AttributeChanges {
+  const others = Object.keys(stored).filter((key) => !SYSTEM_ATTRIBUTES.has(key) && key.normalize('NFC') !== key);
+  const spelled = others.filter((key) => Object.hasOwn(changes, key.normalize('NFC')) && !Object.hasOwn(changes, key));
+  return { ...Object.fromEntries(spelled.map((key) => [key, null])), ...changes };
+}
+
+/**
+ * The customer's row, locked for the rest of the transaction `tx`: the shop's side edits it (attributes, tags). 404
+ * for an unknown or merged record, 409 for one deleted at the customer's request.
+ */
+export async function lockEditableCustomer(tx: Sql, customerId: number): Promise<CustomerRow> {
+  const [row] = await tx<CustomerRow[]>`select * from customers where id = ${customerId} for update`;
+  if (!row) throw notFound('Customer');
+  if (row.merged_into_id) throw new AppError(404, 'customer_merged', `Customer #${customerId} was merged into customer #${row.merged_into_id}.`);
+  if (row.attributes.deleted) throw conflict(`Customer #${customerId} was deleted at their request; the record cannot be edited.`, 'customer_deleted');
+  return row;
+}
+
+/**
  * Who writes: the shop's side through PATCH …/attributes — its backend with an API token ('api') or an agent in the
  * console's customer panel ('console'); the contacts import writes through its own statement — or the shopper's page.
  */
@@ -234,10 +272,14 @@ export interface RefusedAttribute { key: string; reason: 'backend_owned' | 'too_
 export async function updateCustomerAttributes(sql: Sql, customerId: number, changes: AttributeChanges, writer: AttributeWriter = 'api', released: readonly string[] = []): Promise<{ customer: CustomerRow; changed: boolean; refused: RefusedAttribute[] }> {
   return sql.begin(async (txn) => {
     const tx = txn as unknown as Sql;
-    const [row] = await tx<CustomerRow[]>`select * from customers where id = ${customerId} for update`;
-    if (!row) throw notFound('Customer');
-    if (row.merged_into_id) throw new AppError(404, 'customer_merged', `Customer #${customerId} was merged into customer #${row.merged_into_id}.`);
-    if (row.attributes.deleted) throw conflict(`Customer #${customerId} was deleted at their request; the record cannot be edited.`);
+    const row = await lockEditableCustomer(tx, customerId);
+    const backend = writer !== 'shopper';
+    if (backend) {
+      changes = withStoredSpellings(changes, row.attributes);
+      released = Object.keys(withStoredSpellings(Object.fromEntries(released.map((key) => [key, null])), row.attribute_sources ?? {}));
+    }
+    // The backend's keys in NFC: one it stored in another spelling is still its key for identify().
+    const backendNames = new Set(Object.keys(row.attribute_sources ?? {}).map((key) => key.normalize('NFC')));
     const held = (key: string) => Object.hasOwn(row.attributes, key) || Object.hasOwn(row.attribute_sources ?? {}, key);
     const removed = Object.keys(changes).filter((key) => changes[key] === null);
     for (const [what, keys] of [['attributes', removed], ['release', released]] as const) {
@@ -248,12 +290,11 @@ export async function updateCustomerAttributes(sql: Sql, customerId: number, cha
     }
     const refused: RefusedAttribute[] = [];
     let next: Record<string, unknown>;
-    const backend = writer !== 'shopper';
     if (backend) next = applyAttributeChanges(row.attributes, changes);
     else {
       next = row.attributes;
       for (const [key, value] of Object.entries(changes)) {
-        if (Object.hasOwn(row.attribute_sources ?? {}, key)) { refused.push({ key, reason: 'backend_owned' }); continue; }
+        if (backendNames.has(key)) { refused.push({ key, reason: 'backend_owned' }); continue; }
         const candidate = withChanges(next, { [key]: value });
         const passed = attributeCapPassed(next, candidate);
         if (passed) refused.push({ key, reason: passed });

@@ -7,7 +7,7 @@
 // as a tag edit does), so an open panel shows it at once.
 import type { AppContext } from '../context.ts';
 import type { Sql } from '../db/client.ts';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { AppError, badRequest, conflict, forbidden, notFound, worded } from '../errors.ts';
 import type { SessionUser } from './auth-service.ts';
 import { recordAudit } from './audit-log.ts';
 
@@ -54,8 +54,8 @@ const toNote = (row: NoteRow): CustomerNote => ({
 /** The text as stored: trimmed, 1 to NOTE_MAX_CHARS characters (code points, as Postgres counts them). */
 export function noteText(raw: string): string {
   const text = raw.trim();
-  if (!text) throw badRequest('A note cannot be empty.');
-  if ([...text].length > NOTE_MAX_CHARS) throw badRequest(`A note can be at most ${NOTE_MAX_CHARS} characters.`);
+  if (!text) throw worded(badRequest('A note cannot be empty.'), 'note_empty');
+  if ([...text].length > NOTE_MAX_CHARS) throw worded(badRequest(`A note can be at most ${NOTE_MAX_CHARS} characters.`), 'note_too_long', { n: String(NOTE_MAX_CHARS) });
   return text;
 }
 
@@ -101,7 +101,7 @@ export async function addNote(deps: Deps, actor: Actor, customerId: number, raw:
   const id = await deps.sql.begin(async (txn) => {
     const tx = txn as unknown as Sql;
     const customer = await customerFor(tx, customerId, true);
-    if (customer.deleted) throw conflict(`Customer #${customerId} was deleted at their request; notes cannot be added.`);
+    if (customer.deleted) throw conflict(`Customer #${customerId} was deleted at their request; notes cannot be added.`, 'customer_deleted');
     const [row] = await tx<{ id: number }[]>`insert into customer_notes (customer_id, author_id, body) values (${customerId}, ${actor.id}, ${text}) returning id`;
     return Number(row.id);
   });
@@ -115,7 +115,7 @@ export async function editNote(deps: Deps, actor: Actor, customerId: number, not
   const text = noteText(raw);
   await customerFor(deps.sql, customerId, false);
   const current = await readNote(deps.sql, customerId, noteId);
-  if (current.author_id === null || Number(current.author_id) !== actor.id) throw forbidden('Only the author of a note can edit it.');
+  if (current.author_id === null || Number(current.author_id) !== actor.id) throw worded(forbidden('Only the author of a note can edit it.'), 'note_not_yours');
   if (current.body === text) return toNote(current);
   await deps.sql`update customer_notes set body = ${text}, updated_at = now() where id = ${noteId}`;
   const note = toNote(await readNote(deps.sql, customerId, noteId));
@@ -128,7 +128,7 @@ export async function deleteNote(deps: Deps, actor: Actor, customerId: number, n
   await customerFor(deps.sql, customerId, false);
   const current = await readNote(deps.sql, customerId, noteId);
   const own = current.author_id !== null && Number(current.author_id) === actor.id;
-  if (!own && actor.role !== 'admin') throw forbidden('Only the author of a note or an admin can delete it.');
+  if (!own && actor.role !== 'admin') throw worded(forbidden('Only the author of a note or an admin can delete it.'), 'note_not_yours_to_delete');
   await deps.sql.begin(async (txn) => {
     const tx = txn as unknown as Sql;
     const removed = await tx`delete from customer_notes where id = ${noteId} and customer_id = ${customerId}`;

@@ -165,8 +165,24 @@ function withoutNul(mail: ParsedMail): ParsedMail {
   return mail;
 }
 
+/**
+ * The email parsed. mailparser stops at more than 1 MB of headers in one part, or more than 1000 parts, with an
+ * error coded EMAXLEN: that is the sender's message, not a fault here, so it answers 413 (a client mistake, logged
+ * at info level) rather than 500, which a retrying sender would post again and again.
+ */
+async function parsedEmail(raw: Buffer): Promise<ParsedMail> {
+  try {
+    return await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'EMAXLEN') {
+      throw new AppError(413, 'too_large', 'The email has more than 1 MB of headers in one part or more than 1000 parts: no mail client writes that, so it is not taken.');
+    }
+    throw error;
+  }
+}
+
 export async function takeInboundEmail(deps: InboundDeps, raw: Buffer, envelopeRecipient?: string): Promise<InboundOutcome> {
-  const mail = withoutNul(await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true }));
+  const mail = withoutNul(await parsedEmail(raw));
   if (isAutomatic(mail)) return refused('automatic_reply');
   const conversationId = await findConversation(deps, mail, envelopeRecipient);
   if (!conversationId) return refused('no_conversation');

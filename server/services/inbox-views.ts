@@ -8,7 +8,8 @@
 // view per few seconds (and of each view saying "me", one per agent), rather than one per change and console.
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../context.ts';
-import { AppError, badRequest, notFound } from '../errors.ts';
+import { AppError, notFound } from '../errors.ts';
+import { blankName } from './form-refusals.ts';
 import { cleanedFilters, dependsOnViewer, InboxFilters, inboxFilterSql, perChatFilters } from './inbox-filters.ts';
 import { withoutJit } from './console-reports.ts';
 import { normaliseLabels } from './conversation-labels.ts';
@@ -41,7 +42,7 @@ type Owner = number | null;
 
 function cleanedView(input: InboxViewInput): { name: string; filters: InboxFilters; sort: ViewSort } {
   const name = input.name.trim();
-  if (!name) throw badRequest('The name must not be blank.');
+  if (!name) throw blankName();
   const filters = cleanedFilters(input.filters);
   // Only labels agents can give: the console opens a view as the list's query string, where labels are split at
   // commas, so a view of "a,b" would list chats labelled a or b while counting those labelled "a,b" (none).

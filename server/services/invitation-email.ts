@@ -1,10 +1,11 @@
 // The invitation email a new team member gets (server/services/invitations.ts sends it): who invited them to which
 // shop's console, the link to choose their password, and when it stops working. Plain text and HTML, every value
 // escaped in the HTML (names are typed by admins). English, or Chinese for a member who answers in Chinese only or
-// when the inviting admin's console is in Chinese (invitationLanguage).
+// when the inviting admin's console is in Chinese (invitationLanguage), in the script of the admin's console.
 import { escapeHtml } from './email-followup-content.ts';
+import { emailWordsIn, type EmailLanguage } from './email-language.ts';
 
-export type InvitationLanguage = 'en' | 'zh';
+export type InvitationLanguage = EmailLanguage;
 
 export interface InvitationContent {
   shopName: string;
@@ -17,11 +18,14 @@ export interface InvitationContent {
 
 /**
  * The member's own language when the admin gave them exactly one (what they answer chats in); else the language of
- * the admin's console when it was sent; else English.
+ * the admin's console when it was sent; else English. Chinese is written in the script of the admin's console when it
+ * is Chinese too (a Taiwan shop's admin reads Traditional, and so, most likely, does the member).
  */
-export function invitationLanguage(memberLanguages: readonly string[], adminLanguage: string | undefined): InvitationLanguage {
-  if (memberLanguages.length === 1 && (memberLanguages[0] === 'en' || memberLanguages[0] === 'zh')) return memberLanguages[0];
-  return adminLanguage === 'zh' ? 'zh' : 'en';
+export function invitationLanguage(memberLanguages: readonly string[], adminLanguage: InvitationLanguage | undefined): InvitationLanguage {
+  const adminsChinese = adminLanguage && adminLanguage !== 'en' ? adminLanguage : 'zh';
+  if (memberLanguages.length === 1 && memberLanguages[0] === 'en') return 'en';
+  if (memberLanguages.length === 1 && memberLanguages[0] === 'zh') return adminsChinese;
+  return adminLanguage ?? 'en';
 }
 
 const WORDS = {
@@ -47,8 +51,8 @@ const WORDS = {
   },
 };
 
-export function invitationEmail(content: InvitationContent, language: InvitationLanguage): { subject: string; text: string; html: string } {
-  const w = WORDS[language];
+export async function invitationEmail(content: InvitationContent, language: InvitationLanguage): Promise<{ subject: string; text: string; html: string }> {
+  const w = await emailWordsIn(WORDS, language);
   const day = `${content.expiresAt.toISOString().slice(0, 16).replace('T', ' ')}`;
   const invited = w.invited(content.inviterName, content.shopName, w.role[content.role]);
   const text = [

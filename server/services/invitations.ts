@@ -62,7 +62,7 @@ export function invitationsService(sql: Sql, config: Config) {
         values (${member.id}, ${tokenHash(token)}, now() + make_interval(days => ${INVITATION_DAYS}), ${inviter.id})
         returning id, expires_at`;
       const shop = shopIdentity(await loadWidgetSettings(sql), config);
-      const email = invitationEmail({
+      const email = await invitationEmail({
         shopName: shop.shopName, memberName: member.name, inviterName: inviter.name, role: member.role,
         acceptUrl: acceptUrl(config.publicUrl, token), expiresAt: row.expires_at,
       }, language);

@@ -36,6 +36,23 @@ function relabelledActions<A extends { labels?: string[] }>(actions: readonly A[
   });
 }
 
+/**
+ * Rewrites the label actions of every row of `table` naming the label (macros and automation rules keep their actions
+ * alike: a JSON list whose label actions carry `labels`), locking them first; a row left with no action is deleted.
+ * Returns the rows it changed (their owner, for macros).
+ */
+async function relabelActionsIn(tx: Tx, table: 'macros' | 'automation_rules', from: string, to: string | null): Promise<{ id: number; owner_id: number | null }[]> {
+  const owner = table === 'macros' ? tx`owner_id` : tx`null::bigint as owner_id`;
+  const rows = await tx<{ id: number; owner_id: number | null; actions: { labels?: string[] }[] }[]>`
+    select id, ${owner}, actions from ${tx(table)} where actions @> ${tx.json([{ labels: [from] }])} for update`;
+  for (const row of rows) {
+    const actions = relabelledActions(row.actions, from, to);
+    if (actions.length) await tx`update ${tx(table)} set actions = ${tx.json(actions)}, updated_at = now() where id = ${row.id}`;
+    else await tx`delete from ${tx(table)} where id = ${row.id}`;
+  }
+  return rows;
+}
+
 function noteOwner(changed: OwnersChanged, ownerId: number | null): void {
   changed.count += 1;
   if (ownerId === null) changed.team = true;
@@ -50,25 +67,9 @@ function noteOwner(changed: OwnersChanged, ownerId: number | null): void {
  */
 export async function relabelReferences(tx: Tx, from: string, to: string | null): Promise<LabelReferencesChanged> {
   const changed: LabelReferencesChanged = { macros: { count: 0, team: false, owners: [] }, views: { count: 0, team: false, owners: [] }, rules: 0 };
-  const naming = tx.json([{ labels: [from] }]);
-
-  const macros = await tx<{ id: number; owner_id: number | null; actions: { labels?: string[] }[] }[]>`
-    select id, owner_id, actions from macros where actions @> ${naming} for update`;
-  for (const macro of macros) {
-    const actions = relabelledActions(macro.actions, from, to);
-    if (actions.length) await tx`update macros set actions = ${tx.json(actions)}, updated_at = now() where id = ${macro.id}`;
-    else await tx`delete from macros where id = ${macro.id}`;
-    noteOwner(changed.macros, macro.owner_id);
-  }
-
-  const rules = await tx<{ id: number; actions: { labels?: string[] }[] }[]>`
-    select id, actions from automation_rules where actions @> ${naming} for update`;
-  for (const rule of rules) {
-    const actions = relabelledActions(rule.actions, from, to);
-    if (actions.length) await tx`update automation_rules set actions = ${tx.json(actions)}, updated_at = now() where id = ${rule.id}`;
-    else await tx`delete from automation_rules where id = ${rule.id}`;
-    changed.rules += 1;
-  }
+  const macros = await relabelActionsIn(tx, 'macros', from, to);
+  for (const macro of macros) noteOwner(changed.macros, macro.owner_id);
+  changed.rules = (await relabelActionsIn(tx, 'automation_rules', from, to)).length;
 
   const views = await tx<{ id: number; owner_id: number | null; filters: { labels?: string[] } }[]>`
     select id, owner_id, filters from inbox_views where filters @> ${tx.json({ labels: [from] })} for update`;

@@ -13,13 +13,15 @@ import type { SessionUser } from './auth-service.ts';
 import type { Sql } from '../db/client.ts';
 import type { ConversationSummary } from '../realtime/event-maps.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
+import { blankActionText, blankName } from './form-refusals.ts';
 import { MAX_LABEL_LENGTH, MAX_LABELS, normaliseLabels, labelKey } from './conversation-labels.ts';
 import { changeConversationLabels, setConversationPriority } from './conversation-marks.ts';
 import { conversationsRepository, toSummary } from '../repositories/conversations.ts';
 import { usersRepository } from '../repositories/users.ts';
 import { ID_RANGE } from '../http/schemas.ts';
 import { MAX_SNOOZE_DAYS } from './snooze.ts';
-import { runActionsInOrder } from './action-sequence.ts';
+import { refusalOfError, runActionsInOrder } from './action-sequence.ts';
+import { macroRunKeys, type MacroRunOutcome } from './macro-run-keys.ts';
 // The same filling the console's "/" picker does for canned replies, so a macro's reply greets as a canned one would.
 import { fillPlaceholders } from '../../console/src/placeholders.ts';
 
@@ -63,8 +65,9 @@ export type MacroInput = Static<typeof MacroBody>;
 export const ActionOutcome = Type.Object({
   type: Type.String(),
   status: Type.Union([Type.Literal('done'), Type.Literal('refused'), Type.Literal('skipped')]),
-  code: Type.Optional(Type.String({ description: 'With refused: the error code the single action answers' })),
+  code: Type.Optional(Type.String({ description: 'With refused: the error code the single action answers, its specific reason where it gives one (conversation_resolved rather than conflict)' })),
   message: Type.Optional(Type.String({ description: 'With refused: why' })),
+  params: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'With refused: what the sentence names, for wording the code' })),
 });
 export type ActionOutcome = Static<typeof ActionOutcome>;
 
@@ -78,13 +81,13 @@ export type Owner = number | null;
 /** What is stored: the name trimmed, labels in their stored spelling; a blank text or a snooze without one time is a 400. */
 export function cleanedMacro(input: MacroInput): MacroInput {
   const name = input.name.trim();
-  if (!name) throw badRequest('The name must not be blank.');
+  if (!name) throw blankName();
   const actions = input.actions.map((action, index): MacroAction => {
     const where = `Action ${index + 1} (${action.type})`;
     switch (action.type) {
       case 'reply':
       case 'note':
-        if (!action.text.trim()) throw badRequest(`${where}: the text must not be blank.`);
+        if (!action.text.trim()) throw blankActionText(where, index);
         return action;
       case 'addLabels':
       case 'removeLabels':
@@ -118,6 +121,7 @@ export function macrosService(ctx: AppContext) {
   const ownedBy = (owner: Owner) => (owner === null ? sql`owner_id is null` : sql`owner_id = ${owner}`);
   const conversations = conversationsRepository(sql);
   const users = usersRepository(sql);
+  const runKeys = macroRunKeys(ctx);
 
   /** The values a reply's placeholders take: the chat's customer and the name shoppers see for the agent. */
   async function placeholderValues(conversationId: number, agent: SessionUser) {
@@ -128,14 +132,14 @@ export function macrosService(ctx: AppContext) {
   }
 
   /** One action, through the function its single form uses; an AppError is that action's refusal. */
-  async function perform(actor: SessionUser, conversationId: number, action: MacroAction, snoozeUntil: string | undefined): Promise<void> {
+  async function perform(actor: SessionUser, conversationId: number, action: MacroAction, snoozeUntil: string | undefined, messageClientId: string | undefined): Promise<void> {
     const agent = { id: actor.id, name: actor.name, role: actor.role };
     switch (action.type) {
       case 'reply':
       case 'note': {
         const text = fillPlaceholders(action.text, await placeholderValues(conversationId, actor));
         // Teammates are @mentioned by what the macro's author wrote, never by a shopper's name filled in ("@Sam").
-        await ctx.chat.agentMessage(agent, { conversationId, clientId: `macro:${randomUUID()}`, text, mentionText: action.text, private: action.type === 'note' });
+        await ctx.chat.agentMessage(agent, { conversationId, clientId: messageClientId || `macro:${randomUUID()}`, text, mentionText: action.text, private: action.type === 'note' });
         return;
       }
       case 'addLabels':
@@ -202,20 +206,39 @@ export function macrosService(ctx: AppContext) {
      * Runs a macro the agent may see (the team's or their own; anyone else's is not found) on a chat, action by action,
      * stopping at the first refusal. An error that is not a refusal (the database away) is thrown as it would be.
      */
-    async run(actor: SessionUser, conversationId: number, macroId: number, options: { snoozeUntil?: string }) {
+    async run(actor: SessionUser, conversationId: number, macroId: number, options: { snoozeUntil?: string; clientId?: string }) {
       const [row] = await sql<MacroRow[]>`select * from macros where id = ${macroId} and (owner_id is null or owner_id = ${actor.id})`;
       if (!row) throw notFound('Macro');
       if (!(await conversations.findById(conversationId))) throw notFound('Conversation');
-      const { outcomes, completed } = await runActionsInOrder(
-        row.actions,
-        (action) => perform(actor, conversationId, action, options.snoozeUntil),
-        (error) => {
-          if (!(error instanceof AppError)) throw error;
-          return { code: error.code, message: error.message };
-        },
-      );
+      const { clientId } = options;
+      const target = { conversationId, macroId: Number(row.id) };
+      // A repeat of a run whose answer was lost (macro-run-keys.ts): nothing runs again; the first run's outcome answers.
+      const earlier = clientId ? await runKeys.claim(actor.id, clientId, target) : null;
+      let outcome: MacroRunOutcome;
+      if (earlier) {
+        outcome = earlier;
+      } else {
+        let step = 0;
+        try {
+          const { outcomes, completed } = await runActionsInOrder(
+            row.actions,
+            // With a run key, each message's client id comes from it too: a run re-done after its server died does not
+            // send the same reply twice (messages keep one per client id).
+            (action) => perform(actor, conversationId, action, options.snoozeUntil, clientId && `macro:${clientId}:${step++}`),
+            (error) => {
+              if (!(error instanceof AppError)) throw error;
+              return refusalOfError(error);
+            },
+          );
+          outcome = { macroId: target.macroId, completed, actions: outcomes };
+        } catch (error) {
+          if (clientId) await runKeys.release(actor.id, clientId);
+          throw error;
+        }
+        if (clientId) await runKeys.done(actor.id, clientId, target, outcome);
+      }
       const conversation: ConversationSummary = toSummary((await conversations.findById(conversationId))!);
-      return { macroId: Number(row.id), completed, actions: outcomes, conversation };
+      return { ...outcome, conversation };
     },
   };
 }

@@ -12,12 +12,16 @@ export function interactionEvent(type: InteractionType, key: string, customerId:
 // The owed-events sweep looks these keys up in SQL (prefix || id): the prefixes are said once, here.
 export const MESSAGE_EVENT_KEY_PREFIX = 'msg:';
 export const CONVERSATION_STARTED_KEY_PREFIX = 'conv:';
+export const BOT_DECISION_KEY_PREFIX = 'decision:';
 
 /** One key per stored message, whoever wrote it (shopper, agent, bot): the interactions worker stores it once. */
 export const messageEventKey = (messageId: number): string => `${MESSAGE_EVENT_KEY_PREFIX}${messageId}`;
 
 /** The key of a chat's start (its first event, in the batch of the message that started it). */
 export const conversationStartedKey = (conversationId: number): string => `${CONVERSATION_STARTED_KEY_PREFIX}${conversationId}`;
+
+/** A bot turn's decision is keyed by the question it answered: one decision per question, reply or not. */
+export const botDecisionKey = (questionId: number): string => `${BOT_DECISION_KEY_PREFIX}${questionId}`;
 
 export const shopperMessageEvent = (message: MessageRow, customerId: number): InteractionEvent =>
   interactionEvent('message.customer', messageEventKey(message.id), customerId, message.conversation_id, { messageId: message.id, text: message.body }, message.created_at);
@@ -32,3 +36,11 @@ export const agentMessageEvent = (message: MessageRow, customerId: number): Inte
 
 export const botReplyEvent = (reply: MessageRow, customerId: number): InteractionEvent =>
   interactionEvent('message.bot', messageEventKey(reply.id), customerId, reply.conversation_id, { messageId: reply.id, text: reply.body }, reply.created_at);
+
+/**
+ * What the bot decided about a shopper's question (the reports' bot figures, the unanswered questions). `decision` is
+ * the reply's metadata as stored with the reply, the turn's action (answer, clarify, handoff) included, so the sweep
+ * rebuilds the same payload from the stored reply; a turn that stored no reply passes the same fields.
+ */
+export const botDecisionEvent = (question: Pick<MessageRow, 'id' | 'body'>, customerId: number, conversationId: number, decision: Record<string, unknown>, at?: Date): InteractionEvent =>
+  interactionEvent('bot.decision', botDecisionKey(question.id), customerId, conversationId, { inReplyTo: question.id, question: question.body, ...decision }, at);

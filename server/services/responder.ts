@@ -24,6 +24,11 @@ export interface ResponderDecision {
   reply: string;
   quickReplies?: QuickReply[];
   metadata: BotMetadata;
+  /**
+   * The reply is the shop's own answer to the intent (typed by an admin), not the bot's stock sentence: a hand-off that
+   * finds nobody to connect keeps it and adds why.
+   */
+  typedAnswer?: boolean;
 }
 
 export interface Responder {

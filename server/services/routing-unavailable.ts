@@ -8,6 +8,7 @@ import type { UnavailableReason } from '../realtime/event-maps.ts';
 import type { RealtimeOut } from './realtime-out.ts';
 import { loadWidgetSettings, type WidgetSettings } from './widget-settings.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
+import { inShoppersScript } from './chinese-script.ts';
 
 export interface UnavailableNoticeDeps {
   sql: Sql;
@@ -27,7 +28,8 @@ export async function offerLeaveMessageIfNobodyCanAnswer(deps: UnavailableNotice
     where c.id = any(${conversationIds}::bigint[]) and c.status = 'queued'`;
   for (const chat of chats) {
     const conversationId = Number(chat.id);
-    const message = settings.offlineMessage[langOf(chat.locale)];
+    // In the shopper's script: a Taiwan shopper reads the shop's Simplified words in Taiwan's Traditional.
+    const message = await inShoppersScript(settings.offlineMessage[langOf(chat.locale)], chat.locale);
     deps.realtime.toWidgetConversation(conversationId, 'agents:unavailable', { conversationId, reason, message });
   }
   return reason;

@@ -10,7 +10,9 @@ import type { InteractionEvent, InteractionType } from '../interaction-events.ts
 import type { ConversationSummary } from '../realtime/event-maps.ts';
 import { conversationsRepository, toSummary } from '../repositories/conversations.ts';
 import { snoozeRepository, type Woken } from '../repositories/snooze.ts';
-import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { badRequest, conflict, notFound, worded } from '../errors.ts';
+import { heldByOther } from './held-by-other.ts';
+import { changedMeanwhile } from './chat-refusals.ts';
 
 /** The longest snooze: a month is already past any promise a shop makes; a chat put aside for longer is forgotten. */
 export const MAX_SNOOZE_DAYS = 30;
@@ -26,8 +28,8 @@ export type WakeReason = 'time' | 'customer_message' | 'agent';
 export function snoozeTime(until: string, now: Date = new Date()): Date {
   const at = new Date(until);
   if (Number.isNaN(at.getTime())) throw badRequest('until: not a date and time (send an ISO time such as 2026-01-05T09:00:00+01:00).');
-  if (at.getTime() < now.getTime() + MIN_AHEAD_MS) throw badRequest('Pick a time in the future, at least a minute from now.');
-  if (at.getTime() > now.getTime() + MAX_SNOOZE_DAYS * 86_400_000) throw badRequest(`A chat can be snoozed for at most ${MAX_SNOOZE_DAYS} days.`);
+  if (at.getTime() < now.getTime() + MIN_AHEAD_MS) throw worded(badRequest('Pick a time in the future, at least a minute from now.'), 'snooze_in_past');
+  if (at.getTime() > now.getTime() + MAX_SNOOZE_DAYS * 86_400_000) throw worded(badRequest(`A chat can be snoozed for at most ${MAX_SNOOZE_DAYS} days.`), 'snooze_too_far', { n: String(MAX_SNOOZE_DAYS) });
   return at;
 }
 
@@ -54,9 +56,9 @@ export function createSnooze(deps: SnoozeDeps) {
     const row = await conversations.findById(conversationId);
     if (!row) throw notFound('Conversation');
     if (row.status !== 'assigned' || row.assignee_id === null) {
-      throw conflict(verb === 'snooze' ? 'Only a chat someone holds can be snoozed: take it first.' : 'This chat is not snoozed.');
+      throw verb === 'snooze' ? conflict('Only a chat someone holds can be snoozed: take it first.', 'not_held_by_agent') : conflict('This chat is not snoozed.', 'not_snoozed');
     }
-    if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw forbidden(`Only the agent holding this chat (or an admin) can ${verb} it.`);
+    if (actor.role !== 'admin' && row.assignee_id !== actor.id) throw heldByOther(row.assignee_name, `${verb} it`);
     return { ...row, assignee_id: row.assignee_id };
   }
 
@@ -90,7 +92,7 @@ export function createSnooze(deps: SnoozeDeps) {
     async snooze(actor: Actor, conversationId: number, until: string, now: Date = new Date()): Promise<ConversationSummary> {
       const row = await heldChat(actor, conversationId, 'snooze');
       const at = snoozeTime(until, now);
-      if (!(await repo.snooze(conversationId, row.assignee_id, at))) throw conflict('This conversation changed meanwhile; reload it.');
+      if (!(await repo.snooze(conversationId, row.assignee_id, at))) throw changedMeanwhile();
       const conversation = await deps.announceConversation(conversationId);
       await deps.enqueueInteractions([deps.event('snoozed', `snoozed:${conversationId}:${Date.now()}`, row.customer_id, conversationId,
         { agentId: actor.id, holderId: row.assignee_id, until: at.toISOString() })]);
@@ -102,7 +104,7 @@ export function createSnooze(deps: SnoozeDeps) {
     async unsnooze(actor: Actor, conversationId: number): Promise<ConversationSummary> {
       await heldChat(actor, conversationId, 'unsnooze');
       const woken = await repo.wake(conversationId);
-      if (!woken) throw conflict('This chat is not snoozed.');
+      if (!woken) throw conflict('This chat is not snoozed.', 'not_snoozed');
       await afterWake([woken], 'agent', actor);
       // As it is now: the release rule may have moved it to the queue just after it woke.
       const now = await conversations.findById(conversationId);

@@ -4,6 +4,7 @@
 // whatever their case, members and intents that exist, and an intent in one team only.
 import { isUniqueViolation, type Sql } from '../db/client.ts';
 import { badRequest, conflict, notFound } from '../errors.ts';
+import { blankName } from './form-refusals.ts';
 
 /** A 3–10 person shop needs a handful; the cap keeps the team page and the intent picker short. */
 export const MAX_TEAMS = 20;
@@ -28,7 +29,7 @@ interface TeamRow { id: number; name: string; member_ids: number[]; intent_ids: 
 function cleanName(name: string): string {
   // Inner runs of spaces would make two names that look the same; trimmed ends are never meant.
   const cleaned = name.replace(/\s+/g, ' ').trim();
-  if (!cleaned) throw badRequest('A team needs a name.');
+  if (!cleaned) throw blankName('A team needs a name.');
   if (cleaned.length > MAX_TEAM_NAME) throw badRequest(`A team name is at most ${MAX_TEAM_NAME} characters.`);
   return cleaned;
 }
@@ -58,7 +59,7 @@ export function teamsService(sql: Sql) {
       const unknown = input.intentIds.filter((id) => !found.some((f) => Number(f.id) === id));
       if (unknown.length) throw badRequest(`No intent with id ${unknown.join(', ')}.`, 'unknown_intent');
       const taken = found.filter((f) => f.team_id !== null && Number(f.team_id) !== teamId);
-      if (taken.length) throw conflict(`${taken.map((f) => `The intent ${f.name} already belongs to ${f.team}.`).join(' ')} Remove it there first.`);
+      if (taken.length) throw conflict(`${taken.map((f) => `The intent ${f.name} already belongs to ${f.team}.`).join(' ')} Remove it there first.`, 'intent_in_other_team');
     }
   }
 
@@ -71,7 +72,7 @@ export function teamsService(sql: Sql) {
           // Counted under a lock on the table, so two admins creating the 20th team at once cannot make 21.
           await tx`lock table teams in share row exclusive mode`;
           const [{ n }] = await tx<{ n: number }[]>`select count(*)::int as n from teams`;
-          if (n >= MAX_TEAMS) throw conflict(`A shop can have at most ${MAX_TEAMS} teams.`);
+          if (n >= MAX_TEAMS) throw conflict(`A shop can have at most ${MAX_TEAMS} teams.`, 'teams_full');
           [{ id }] = await tx<{ id: number }[]>`insert into teams (name) values (${input.name!}) returning id`;
         } else if (input.name !== undefined) {
           await tx`update teams set name = ${input.name} where id = ${id}`;
@@ -87,10 +88,10 @@ export function teamsService(sql: Sql) {
         return Number(id);
       });
     } catch (error) {
-      if (isUniqueViolation(error, 'teams_name_idx')) throw conflict(`There is already a team called ${input.name}.`);
-      if (isUniqueViolation(error, 'team_intents_pkey')) throw conflict('One of these intents already belongs to another team. Remove it there first.');
+      if (isUniqueViolation(error, 'teams_name_idx')) throw conflict(`There is already a team called ${input.name}.`, 'team_name_taken');
+      if (isUniqueViolation(error, 'team_intents_pkey')) throw conflict('One of these intents already belongs to another team. Remove it there first.', 'intent_in_other_team');
       // foreign_key_violation: the team, an agent or an intent was deleted between our checks and the write.
-      if ((error as { code?: string }).code === '23503') throw conflict('The team, an agent or an intent was just removed. Reload and try again.');
+      if ((error as { code?: string }).code === '23503') throw conflict('The team, an agent or an intent was just removed. Reload and try again.', 'removed_meanwhile');
       throw error;
     }
   }
@@ -103,7 +104,7 @@ export function teamsService(sql: Sql) {
 
   async function nameTaken(name: string, exceptId: number | null): Promise<void> {
     const [clash] = await sql`select 1 from teams where lower(name) = lower(${name}) and id is distinct from ${exceptId}`;
-    if (clash) throw conflict(`There is already a team called ${name}.`);
+    if (clash) throw conflict(`There is already a team called ${name}.`, 'team_name_taken');
   }
 
   return {

@@ -4,7 +4,7 @@
 // export (the customer by name, private notes marked, in English and UTC like the team's other exports). System lines
 // ("X joined the chat.") stand without an author.
 import type { Sql } from '../db/client.ts';
-import { conversationsRepository, toChatMessage, type ConversationRow } from '../repositories/conversations.ts';
+import { conversationsRepository, toChatMessage, type ConversationRow, type MessageRow } from '../repositories/conversations.ts';
 import { customersRepository } from '../repositories/customers.ts';
 import { STRINGS as WIDGET_WORDS, systemLineText } from '../../widget/src/i18n.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
@@ -13,6 +13,8 @@ import { convertedDictionary } from '../../knowledge-base/text/longest-match.ts'
 import { currentShownNames, namedForShopper } from './shopper-agent-names.ts';
 
 type Audience = 'shopper' | 'team';
+/** Messages read per query while a transcript is put together. */
+const TRANSCRIPT_PAGE = 5_000;
 
 const WORDS = {
   en: {
@@ -49,6 +51,21 @@ function productLines(metadata: unknown): string[] {
     .map((p) => `  · ${p.name}${typeof p.url === 'string' && p.url ? ` — ${p.url}` : ''}`);
 }
 
+/**
+ * Every message of the chat, oldest first, read a page at a time: a download that stopped at a cap would leave out
+ * the newest messages of a long chat without a word.
+ */
+async function everyMessage(conversations: ReturnType<typeof conversationsRepository>, conversationId: number, includePrivate: boolean) {
+  const all: MessageRow[] = [];
+  let hasMore = true;
+  while (hasMore) {
+    const page = await conversations.messagesAfter(conversationId, all.at(-1)?.id ?? 0, includePrivate, TRANSCRIPT_PAGE);
+    all.push(...page.messages);
+    hasMore = page.hasMore;
+  }
+  return all;
+}
+
 export async function conversationTranscript(sql: Sql, conversationId: number, options: { audience: Audience; timeZone?: string }): Promise<string | null> {
   const conversations = conversationsRepository(sql);
   const conversation = await conversations.findById(conversationId);
@@ -66,7 +83,7 @@ export async function conversationTranscript(sql: Sql, conversationId: number, o
   const { stamp, zoned } = stamper(options.audience === 'shopper' ? options.timeZone : undefined);
   // The shopper's own words are labelled as the widget labels their bubbles ("You", "我").
   const customerLabel = options.audience === 'shopper' ? ours(WIDGET_WORDS[lang].you) : (customer?.name || customer?.email || `${words.customer} #${conversation.customer_id}`);
-  const messages = await conversations.messagesAfter(conversationId, 0, options.audience === 'team', 10_000);
+  const messages = await everyMessage(conversations, conversationId, options.audience === 'team');
   const lines = [ours(words.header(conversationId, zoned(conversation.created_at), words.status[conversation.status])), ''];
   // The shopper's copy names agents as the widget does (the names they show customers now, looked up once for the
   // whole transcript), the team's by full name.

@@ -111,7 +111,7 @@ export function twoStepService(sql: Sql, serverSecret: string, options: { issuer
 
     /** A new secret, pending until confirmed; starting again replaces a pending one (a QR code scanned wrong). */
     async beginSetup(user: { id: number; email: string }): Promise<{ secret: string; otpauthUri: string; qrSvg: string }> {
-      if ((await row(user.id))?.enabled_at) throw conflict('Two-step sign-in is already on. Turn it off first to set up a new app.');
+      if ((await row(user.id))?.enabled_at) throw conflict('Two-step sign-in is already on. Turn it off first to set up a new app.', 'two_step_on');
       const secret = base32Encode(randomBytes(20)); // 160 bits, the size RFC 4226 recommends for HMAC-SHA1
       await sql`insert into user_two_step (user_id, secret_enc) values (${user.id}, ${box.seal(secret, owner(user.id))})
                 on conflict (user_id) do update set secret_enc = excluded.secret_enc, last_used_step = null, created_at = now()
@@ -126,13 +126,13 @@ export function twoStepService(sql: Sql, serverSecret: string, options: { issuer
     async confirmSetup(userId: number, code: string): Promise<string[]> {
       const current = await row(userId);
       if (!current) throw new AppError(409, 'no_setup', 'Start the set-up first: the server has no pending secret for you.');
-      if (current.enabled_at) throw conflict('Two-step sign-in is already on.');
+      if (current.enabled_at) throw conflict('Two-step sign-in is already on.', 'two_step_on');
       const step = matchTotp(readSecret(userId, current.secret_enc), code, nowSeconds());
       if (step === undefined) throw new AppError(400, 'wrong_code', 'That code is not right. Check the time on your phone and enter the code the app shows now.');
       return sql.begin(async (tx) => {
         const turnedOn = await tx`update user_two_step set enabled_at = now(), last_used_step = ${step}
                                   where user_id = ${userId} and enabled_at is null returning user_id`;
-        if (!turnedOn.length) throw conflict('Two-step sign-in is already on.');
+        if (!turnedOn.length) throw conflict('Two-step sign-in is already on.', 'two_step_on');
         return replaceRecoveryCodes(tx as unknown as Sql, userId);
       }) as Promise<string[]>;
     },

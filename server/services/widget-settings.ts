@@ -4,6 +4,7 @@ import { Type, type Static } from 'typebox';
 import { dayIn, zonedInstant } from './zoned-days.ts';
 import type { Sql } from '../db/client.ts';
 import { settingsRow } from './settings-row.ts';
+import { badRequest, worded, type AppError } from '../errors.ts';
 import { ALLOWED_ORIGIN_PATTERN } from './allowed-origin.ts';
 
 /**
@@ -143,7 +144,29 @@ export const csatAskOf = (settings: Pick<WidgetSettings, 'csatAsk'>): CsatAsk =>
 /** Who answers first (`always` when unset: stored before the setting existed). */
 export const botModeOf = (settings: Pick<WidgetSettings, 'botMode'>): BotMode => settings.botMode ?? 'always';
 
-/** Whether `at` falls inside the business hours (always true when none are set). */
+/** A clock time "HH:MM", 00:00–23:59; a closing time may also be 24:00, the end of the day (a time input stops at 23:59). */
+const CLOCK_TIME = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+const isClockTime = (time: string, closing: boolean) => CLOCK_TIME.test(time) || (closing && time === '24:00');
+
+/**
+ * The refusal of business hours an admin sends, its sentence naming the field, or null. The schema only checks the HH:MM
+ * shape (it also reads stored settings, which must keep loading); a "09:75" or "25:00" would compare as text in
+ * `withinBusinessHours` and open or close the shop at the wrong time. A day's window is [open, close) on that day's
+ * clock — nothing runs past midnight — so the opening must come before the closing.
+ */
+export function businessHoursProblem(hours: WidgetSettings['businessHours']): AppError | null {
+  if (!hours) return null;
+  for (const [day, window] of hours.days.entries()) {
+    if (!window) continue;
+    const [opens, closes] = window;
+    // A console's time field left empty sends "": worded as a time it cannot read.
+    if (!isClockTime(opens, false)) return worded(badRequest(`businessHours.days[${day}][0]: "${opens}" is not a time of day; use HH:MM from 00:00 to 23:59.`), 'hours_not_a_time');
+    if (!isClockTime(closes, true)) return worded(badRequest(`businessHours.days[${day}][1]: "${closes}" is not a time of day; use HH:MM from 00:00 to 23:59, or 24:00 for the end of the day.`), 'hours_not_a_time');
+    if (opens >= closes) return worded(badRequest(`businessHours.days[${day}]: the opening time must be before the closing time.`), 'hours_reversed');
+  }
+  return null;
+}
+
 /** Whether the runtime knows this IANA time zone ("Europe/Berlin"); checked on save so the hours mean something. */
 export function isKnownTimeZone(timeZone: string): boolean {
   try {
@@ -175,6 +198,7 @@ export function nextOpening(settings: WidgetSettings, at: Date = new Date()): Da
   return null;
 }
 
+/** Whether `at` falls inside the business hours (always true when none are set). */
 export function withinBusinessHours(settings: WidgetSettings, at: Date = new Date()): boolean {
   const hours = settings.businessHours;
   if (!hours) return true;

@@ -148,7 +148,8 @@ describe('returning a chat to the queue', () => {
     const chat = await queuedChat();
     const queuedAt = (await row(chat.conversationId)).queued_at!.getTime();
     await callOk(sam.socket, 'conversation:assign', { conversationId: chat.conversationId, toAgentId: sam.id });
-    expect(await call(ben.socket, 'conversation:requeue', { conversationId: chat.conversationId })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(ben.socket, 'conversation:requeue', { conversationId: chat.conversationId }))
+      .toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'held_by_other', params: { name: sam.name } } });
 
     const seen = nextAgentMessage(admin.socket, (m) => m.conversationId === chat.conversationId && event('agent_requeued')(m));
     const back = await callOk<{ conversation: ConversationSummary }>(sam.socket, 'conversation:requeue', { conversationId: chat.conversationId });
@@ -188,7 +189,8 @@ describe('sending a chat to a team', () => {
     teamId = created.json.team.id;
     const chat = await queuedChat();
     await callOk(sam.socket, 'conversation:assign', { conversationId: chat.conversationId, toAgentId: sam.id });
-    expect(await call(ben.socket, 'conversation:transfer-team', { conversationId: chat.conversationId, teamId })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await call(ben.socket, 'conversation:transfer-team', { conversationId: chat.conversationId, teamId }))
+      .toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'held_by_other', params: { name: sam.name } } });
     expect(await call(sam.socket, 'conversation:transfer-team', { conversationId: chat.conversationId, teamId: 99_999 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await call(sam.socket, 'conversation:transfer-team', { conversationId: chat.conversationId })).toMatchObject({ ok: false, error: { code: 'validation' } });
 
@@ -233,7 +235,8 @@ describe('taking over a chat another agent holds', () => {
     const samSees = nextEvent<ConversationSummary>(sam.socket, 'conversation:updated', (c) => c.id === chat.conversationId && c.assignee?.id === ben.id);
     const taken = await callOk<{ conversation: ConversationSummary }>(ben.socket, 'conversation:takeover', { conversationId: chat.conversationId });
     expect(taken.conversation).toMatchObject({ status: 'assigned', assignee: { id: ben.id } });
-    expect(await samTold).toMatchObject({ by: { id: ben.id, name: ben.name }, text: `${ben.name} took over this chat from you.` });
+    // `event` lets the console word the alert in its own language (mention-alert.ts) instead of showing `text`.
+    expect(await samTold).toMatchObject({ by: { id: ben.id, name: ben.name }, text: `${ben.name} took over this chat from you.`, event: 'agent_took_over' });
     await samSees;
     // Sam finds it under Mentions later too (the private line names them).
     const mentions = await httpAs(stack.url, 'GET', '/api/conversations?view=mentions&limit=200', sam);
@@ -246,8 +249,9 @@ describe('taking over a chat another agent holds', () => {
       expect.objectContaining({ type: 'transferred', payload: expect.objectContaining({ agentId: ben.id, how: 'taken_over', fromAgentId: sam.id, byAgentId: ben.id }) }),
     ]));
 
-    // Resolving or snoozing stays the holder's (or an admin's): Sam would take it back first.
-    expect(await call(sam.socket, 'conversation:resolve', { conversationId: chat.conversationId })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // Resolving or snoozing stays the holder's (or an admin's): Sam would take it back first. The refusal names the holder.
+    expect(await call(sam.socket, 'conversation:resolve', { conversationId: chat.conversationId }))
+      .toMatchObject({ ok: false, error: { code: 'forbidden', reason: 'held_by_other', params: { name: ben.name } } });
     // Nobody holds a waiting chat: nothing to take over.
     const waiting = await queuedChat();
     expect(await call(sam.socket, 'conversation:takeover', { conversationId: waiting.conversationId })).toMatchObject({ ok: false, error: { code: 'not_held' } });

@@ -66,7 +66,9 @@ describe('the setting', () => {
     for (const bad of [241, -1, 1.5, '15', null]) {
       const answer = await httpAs(stack.url, 'PUT', '/api/admin/team-settings', admin, { awayAfterMinutes: bad });
       expect(answer.status, String(bad)).toBe(400);
-      expect(answer.json.error).toEqual({ code: 'validation', message: 'awayAfterMinutes: a whole number of minutes from 1 to 240, or 0 to never set agents Away automatically.' });
+      expect(answer.json.error).toEqual({
+        code: 'validation', message: 'awayAfterMinutes: a whole number of minutes from 1 to 240, or 0 to never set agents Away automatically.', reason: 'minutes_out_of_range', params: { n: '240' },
+      });
     }
     expect((await httpAs(stack.url, 'PUT', '/api/admin/team-settings', admin, {})).status).toBe(400);
     expect((await httpAs(stack.url, 'PUT', '/api/admin/team-settings', admin, { awayAfterMinutes: 5, extra: 1 })).status).toBe(400);

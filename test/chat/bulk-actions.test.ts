@@ -58,17 +58,20 @@ describe('bulk actions', () => {
     const result = await bulk(sam.token, { conversationIds: [mine.conversationId, theirs.conversationId, withBot.conversationId], action: 'resolve' });
     expect(result.status).toBe(200);
     expect(result.body.done).toEqual([mine.conversationId, withBot.conversationId]);
-    expect(result.body.failed).toEqual([{ conversationId: theirs.conversationId, code: 'forbidden', message: 'Only the agent holding this chat (or an admin) can resolve it.' }]);
+    expect(result.body.failed).toEqual([{
+      conversationId: theirs.conversationId, code: 'forbidden', reason: 'held_by_other', params: { name: 'Other Agent' }, message: 'Only the agent holding this chat (or an admin) can resolve it.',
+    }]);
     expect(await statusOf(mine.conversationId)).toBe('resolved');
     expect(await statusOf(withBot.conversationId)).toBe('resolved');
     expect(await statusOf(theirs.conversationId)).toBe('assigned');
     // The single-chat path ran: the shopper is told, as after a resolve from the chat itself.
     await eventually(async () => shopperSaw.some((m) => m.author.type === 'system' && /ended the chat/.test(m.text)), 5_000, 'the "ended" line');
 
-    // An admin may resolve a teammate's chat; one already resolved is reported, not an error for the batch.
+    // An admin may resolve a teammate's chat; one already resolved is reported, not an error for the batch, with the
+    // refusal's reason as an error body would carry it (the console words it by that, in its language).
     const again = await bulk(admin.token, { conversationIds: [theirs.conversationId, mine.conversationId], action: 'resolve' });
     expect(again.body.done).toEqual([theirs.conversationId]);
-    expect(again.body.failed).toEqual([{ conversationId: mine.conversationId, code: 'conflict', message: 'The conversation is already resolved.' }]);
+    expect(again.body.failed).toEqual([{ conversationId: mine.conversationId, code: 'conflict', reason: 'already_resolved', message: 'The conversation is already resolved.' }]);
     // Each chat keeps who pressed Resolve (the per-agent report credits them), holder or not: Sam his own and the
     // bot's, the admin the teammate's.
     const resolvers = await stack.env.sql<{ id: number; resolver_id: number | null }[]>`

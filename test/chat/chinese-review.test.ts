@@ -53,8 +53,10 @@ describe('refusals on the live connection', () => {
     expect(await call(agent, 'message:send', { conversationId, clientId: 'after-resolve', text: '还在吗？' })).toEqual({
       ok: false, error: { code: 'conflict', reason: 'conversation_resolved', message: 'The conversation is resolved; reopen it to reply.' },
     });
-    // Other refusals are as they were: no reason, no params.
-    expect(await call(agent, 'conversation:resolve', { conversationId })).toEqual({ ok: false, error: { code: 'conflict', message: 'The conversation is already resolved.' } });
+    // Every conflict says which it is; one that names nothing carries no params.
+    expect(await call(agent, 'conversation:resolve', { conversationId })).toEqual({
+      ok: false, error: { code: 'conflict', reason: 'already_resolved', message: 'The conversation is already resolved.' },
+    });
   });
 });
 

@@ -2,9 +2,10 @@
 // (it moves to the known record, with its history, counts and ratings), the old visitor token is not resumed, work
 // still queued for the old id lands on the kept record, consoles see the chat's new customer, and agents can merge
 // two records by hand (audited), with the refusals that keep two shop accounts apart.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, connectWidget, eventually, nextEvent, type AgentClient } from '../support/sockets.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { httpAs, widgetSession, type TestStack } from '../support/server.ts';
+import { agentStack } from '../support/agent-stack.ts';
+import { callOk, connectWidget, eventually, nextEvent, type AgentClient } from '../support/sockets.ts';
 import { identityHash } from '../../server/services/visitor-tokens.ts';
 import { CUSTOMER_OWNED_TABLES } from '../../server/services/customer-merge.ts';
 import { writeInteractionBatch } from '../../workers/interaction-store.ts';
@@ -15,34 +16,23 @@ import { holdTableLock } from '../support/databases.ts';
 import { solidPng } from '../support/png.ts';
 
 const IDENTITY_SECRET = 'merge-test-identity-secret';
+// Many widget sessions from one address in a minute: more than a shop's visitors would open.
+const bed = agentStack({ workers: true, config: { identitySecret: IDENTITY_SECRET, rateLimitSessionsPerMinute: 300 } });
+const { open } = bed;
 let stack: TestStack;
 let agent: AgentClient;
-let agentAuth: { token: string; cookie: string; user: { id: number; name: string } };
-const open: { close(): void }[] = [];
+let agentAuth: typeof bed.agentAuth;
 
 beforeAll(async () => {
-  // Many widget sessions from one address in a minute: more than a shop's visitors would open.
-  stack = await startStack({ workers: true, config: { identitySecret: IDENTITY_SECRET, rateLimitSessionsPerMinute: 300 } });
+  ({ stack, agent, agentAuth } = bed);
   // A webhook for merges (its deliveries are only looked at: the address is never reached in these tests).
   await stack.env.sql`insert into webhooks (url, secret, events) values ('https://crm.example.com/hooks', 'merge-test-secret', ${['customer.merged']}::text[])`;
-  agentAuth = await login(stack.url, stack.agent.email, stack.agent.password);
-  agent = await connectAgent(stack.url, agentAuth.token);
-  open.push(agent);
-});
-afterAll(async () => {
-  open.forEach((s) => s.close());
-  await stack?.close();
 });
 
 const signIn = (userId: string, extra: Record<string, unknown> = {}) =>
   widgetSession(stack.url, { userId, hash: identityHash(IDENTITY_SECRET, userId), ...extra });
 
-async function chat(token: string, clientId: string, text: string): Promise<number> {
-  const socket = await connectWidget(stack.url, token);
-  open.push(socket);
-  const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId, text });
-  return sent.conversationId;
-}
+const chat = async (token: string, clientId: string, text: string) => (await bed.shopperChat(token, clientId, text)).conversationId;
 
 async function handshakeOutcome(token: string): Promise<string> {
   try {

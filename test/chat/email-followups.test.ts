@@ -209,11 +209,22 @@ describe('email follow-up of replies the shopper missed', () => {
     const chinese = await (await fetch(`${stack.url}${path}`, { headers: { 'accept-language': 'en-US' } })).text();
     expect(chinese).toContain('<html lang="zh-CN">');
     expect(chinese).toContain('>退订</button>');
+    expect(chinese).toContain('<title>不再接收 Northwind Goods 的邮件？</title>'); // a Latin shop name is set off by spaces
+    // A Taiwan shopper's page is in Taiwan's Traditional, and says so (not zh-CN); the shop's name stays as written.
+    await stack.env.sql`update customers set locale = 'zh-TW' where id = ${shopper.session.customerId}`;
+    const taiwan = await (await fetch(`${stack.url}${path}`, { headers: { 'accept-language': 'en-US' } })).text();
+    expect(taiwan).toContain('<html lang="zh-TW">');
+    expect(taiwan).toContain('<title>不再接收 Northwind Goods 的郵件？</title>');
+    expect(taiwan).toContain('>退訂</button>');
+    expect(taiwan).not.toMatch(/邮件|退订|聊天评分/);
     await stack.env.sql`update customers set locale = 'en' where id = ${shopper.session.customerId}`;
     // A link that is not valid names nobody: the browser's language says it.
     const invalid = await fetch(`${stack.url}/api/email/unsubscribe?token=1.${'0'.repeat(64)}`, { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
     expect(invalid.status).toBe(400);
     expect(await invalid.text()).toContain('此退订链接无效');
+    const invalidHongKong = await (await fetch(`${stack.url}/api/email/unsubscribe?token=1.${'0'.repeat(64)}`, { headers: { 'accept-language': 'zh-HK,zh;q=0.9' } })).text();
+    expect(invalidHongKong).toContain('<html lang="zh-HK">');
+    expect(invalidHongKong).toContain('此退訂鏈接無效');
     // RFC 8058 one-click, as a mail client sends it.
     const oneClick = await fetch(`${stack.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(oneClick.status).toBe(200);

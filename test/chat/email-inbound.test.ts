@@ -282,7 +282,9 @@ describe('email replies into the chat', () => {
     // The shopper left before the agent answered: the answer is emailed.
     const chat = await chatWithAgent('lena.fischer@example.com', { leaves: true, answer: 'Your refund is on its way.' });
     const { mail: first } = await eventually(async () => smtp.to(chat.email).find((r) => r.mail.text?.includes('Your refund is on its way.')), 20_000, 'the first follow-up');
-    const [row] = await stack.env.sql<{ message_id: string }[]>`select message_id from email_followups where conversation_id = ${chat.conversationId} and status = 'sent' order by id limit 1`;
+    // The worker marks the follow-up sent once the SMTP server has taken it: the mail can arrive a moment before that.
+    const row = await eventually(async () => (await stack.env.sql<{ message_id: string }[]>`
+      select message_id from email_followups where conversation_id = ${chat.conversationId} and status = 'sent' order by id limit 1`)[0], 10_000, 'the follow-up marked sent');
     expect(first.messageId).toBe(row.message_id);
     expect(first.messageId).toMatch(/^<followup\.[0-9a-f]{24}@localhost>$/);
     const replyAddress = first.replyTo?.value[0].address;
@@ -405,7 +407,8 @@ describe('files attached to an email reply', () => {
     const photo = await noisePng(1860, 1860); // random pixels: about 9.9 MB, close to the cap, as a phone photo can be
     expect(photo.length).toBeGreaterThan(9.5 * 1024 * 1024);
     expect(photo.length).toBeLessThanOrEqual(MAX_FILE);
-    const atAgent = nextAgentMessage(agent, (m) => m.conversationId === chat.conversationId && viaEmail(m));
+    // 30 s: a 13 MB email is parsed and its 10 MB image checked, which takes seconds on a machine busy with other tests.
+    const atAgent = nextAgentMessage(agent, (m) => m.conversationId === chat.conversationId && viaEmail(m), 30_000);
     const raw = await compose({ from: chat.email, to: replyTo(chat.conversationId), attachments: [{ filename: 'scratch.png', content: photo }] });
     expect(raw.length).toBeGreaterThan(13 * 1024 * 1024); // base64: over the 10 MB an email could be before
     expect((await postEmail(raw)).json).toMatchObject({ accepted: true, status: 'posted' });
@@ -417,7 +420,7 @@ describe('files attached to an email reply', () => {
     expect(await sharp(file.body).metadata()).toMatchObject({ format: 'png', width: 1860, height: 1860 });
 
     // A PDF of exactly the cap is taken as well (files of an email are held to the widget's limit, not a smaller one).
-    const atAgentAgain = nextAgentMessage(agent, (m) => m.conversationId === chat.conversationId && viaEmail(m) && m.id !== message.id);
+    const atAgentAgain = nextAgentMessage(agent, (m) => m.conversationId === chat.conversationId && viaEmail(m) && m.id !== message.id, 30_000);
     expect((await postEmail(await compose({ from: chat.email, to: replyTo(chat.conversationId), attachments: [{ filename: 'invoice.pdf', content: pdfOf(MAX_FILE) }] }))).json)
       .toMatchObject({ accepted: true, status: 'posted' });
     expect((await atAgentAgain).metadata).toMatchObject({ fileOnly: true, attachments: [{ name: 'invoice.pdf', size: MAX_FILE }] });

@@ -46,8 +46,8 @@ async function offlineFor(agent: { socket: AgentClient; id: number }, minutes: n
  * A shopper greets the bot, asks for a person, and the bot hands the chat off to `agent` with its "connecting you"
  * line: the shopper says nothing more, as in the sale-day review.
  */
-async function handedOffBy(agent: { socket: AgentClient }, label: string): Promise<{ socket: WidgetClient; conversationId: number }> {
-  const session = await widgetSession(stack.url);
+async function handedOffBy(agent: { socket: AgentClient }, label: string, locale?: string): Promise<{ socket: WidgetClient; conversationId: number }> {
+  const session = await widgetSession(stack.url, locale ? { locale } : {});
   const socket = await connectWidget(stack.url, session.visitorToken);
   open.push(socket);
   const greeted = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot');
@@ -118,6 +118,19 @@ describe('a chat handed back while nobody can take it', () => {
     expect(await offered).toEqual({ conversationId: shopper.conversationId, reason: 'no_agents_online', message: DEFAULT_WIDGET_SETTINGS.offlineMessage.en });
     expect(heard.map((m) => ((m as ChatMessage).metadata as Record<string, unknown>).event)).toContain('agent_unavailable');
     expect(await holder(shopper.conversationId)).toEqual({ status: 'queued', assignee_id: null });
+  });
+
+  it("offers it in Taiwan's Traditional to a shopper whose widget is zh-TW", async () => {
+    const leaving = await onlineAgent('Gone Gao');
+    const shopper = await handedOffBy(leaving, 'nobody-tw', 'zh-TW');
+    await shopperWritesAgain(shopper, 'nobody-tw-again');
+    const offered = nextEvent<{ message: string }>(shopper.socket, 'agents:unavailable');
+    await offlineFor(leaving, 6);
+    expect(await chat().releaseHeldChats({ offlineMinutes: 5 })).toBe(1);
+    const { message } = await offered;
+    expect(DEFAULT_WIDGET_SETTINGS.offlineMessage.zh).toContain('没有客服在线');
+    expect(message).toContain('沒有客服'); // the shop's Simplified words, converted
+    expect(message).not.toMatch(/没有|邮箱|我们/);
   });
 
   it('says the shop is closed when it is outside opening hours', async () => {

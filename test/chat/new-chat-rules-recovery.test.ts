@@ -6,20 +6,15 @@
 // even with two servers sweeping; a chat an agent took or that was closed gets none; a rule the dead server had run is
 // not run again; a live chat's own run clears the mark, so no sweep runs its rules twice; the email path clears it too.
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { widgetSession, type TestStack } from '../support/server.ts';
 import { callOk, connectWidget, eventually, type WidgetClient } from '../support/sockets.ts';
-import { createServer, type ServerHandle } from '../../server/app.ts';
-import type { Config } from '../../server/config.ts';
+import { depsOf, PAST_GRACE, rulesRecoveryBed, SWEEP_PERIOD_MS as PERIOD_MS } from '../support/rules-recovery.ts';
 import { conversationsRepository } from '../../server/repositories/conversations.ts';
 import { routingRepository } from '../../server/repositories/routing.ts';
 import { LABELS_LOCK } from '../../server/services/conversation-labels.ts';
-import { NEW_CHAT_RULES_GRACE_SECONDS, runOwedNewChatRules } from '../../server/services/new-chat-rules-recovery.ts';
+import { runOwedAutomationRules } from '../../server/services/new-chat-rules-recovery.ts';
 import type { Responder, ResponderContext, ResponderDecision } from '../../server/services/responder.ts';
-
-/** The sweep period the recovery servers of this file use (BOT_RECOVERY_SWEEP_MS; 30 s by default). */
-const PERIOD_MS = 250;
-const PAST_GRACE = NEW_CHAT_RULES_GRACE_SECONDS + 5;
 
 /** Answers every question; counts its runs per chat. */
 class CountingResponder implements Responder {
@@ -32,38 +27,18 @@ class CountingResponder implements Responder {
 }
 
 const responder = new CountingResponder();
+// The stack's own server has no background sweeps: it stands for the server that took the messages and died.
+const bed = rulesRecoveryBed({ responder });
+const { startRecoveringServer, saveRule } = bed;
 let stack: TestStack;
-let admin: Awaited<ReturnType<typeof login>>;
-const started: ServerHandle[] = [];
 const sockets: WidgetClient[] = [];
 
-beforeAll(async () => {
-  // The stack's own server has no background sweeps: it stands for the server that took the messages and died.
-  stack = await startStack({ config: { botRecoverySweepMs: PERIOD_MS }, server: { responder, backgroundTimers: false } });
-  admin = await login(stack.url, stack.admin.email, stack.admin.password);
+beforeAll(() => {
+  ({ stack } = bed);
 });
-afterEach(async () => {
+afterEach(() => {
   sockets.splice(0).forEach((s) => s.close());
-  for (const handle of started.splice(0)) await handle.close();
-  await stack.env.sql`delete from automation_rules`;
 });
-afterAll(async () => {
-  await stack?.close();
-});
-
-/** A server with its background sweeps, as after a restart (without: only the sweeps a test runs itself). */
-async function startRecoveringServer(config: Partial<Config> = {}, backgroundTimers = true): Promise<ServerHandle> {
-  const handle = await createServer({ ...stack.env.config, ...config }, { responder, backgroundTimers });
-  started.push(handle);
-  await handle.listen();
-  return handle;
-}
-
-async function saveRule(body: unknown): Promise<{ id: number }> {
-  const saved = await httpAs(stack.url, 'POST', '/api/admin/automation-rules', admin, body);
-  expect(saved.status, saved.text).toBe(201);
-  return saved.json.item;
-}
 
 const firstContactRule = { name: 'First contact', trigger: 'conversation_created', conditions: [], actions: [{ type: 'addLabels', labels: ['first-contact'] }, { type: 'note', text: 'New shopper.' }] };
 
@@ -100,7 +75,7 @@ describe('new-chat rules lost with a killed server', () => {
   it('two servers sweeping at once run them once, before the recovered bot answer', async () => {
     await saveRule(firstContactRule);
     const one = await startRecoveringServer();
-    await startRecoveringServer();
+    const two = await startRecoveringServer();
     // Made after both are up, so both sweeps find it within a period once it is old enough.
     const chat = await chatOwingRules('Do you ship to Norway?', 0);
     await startedAgo(chat, PAST_GRACE);
@@ -121,10 +96,8 @@ describe('new-chat rules lost with a killed server', () => {
 
     // The claim, raced head on: two sweeps of two servers started together take the chat once between them.
     const other = await chatOwingRules('Is the tote waterproof?', PAST_GRACE);
-    const deps = (handle: ServerHandle) => ({ config: handle.ctx.config, sql: handle.ctx.sql, redis: handle.ctx.redis, chat: () => handle.ctx.chat, log: handle.ctx.log });
-    const two = started[1]!;
     // The servers' own periodic sweeps may take it first; then neither direct sweep does, which the sum allows.
-    const taken = await Promise.all([runOwedNewChatRules(deps(one)), runOwedNewChatRules(deps(two))]);
+    const taken = await Promise.all([runOwedAutomationRules(depsOf(one)), runOwedAutomationRules(depsOf(two))]);
     expect(taken[0] + taken[1]).toBeLessThanOrEqual(1);
     await eventually(async () => !(await chatRow(other.conversationId)).owed, 10_000, 'the second chat no longer owing its rules');
     await sleep(4 * PERIOD_MS);
@@ -134,17 +107,16 @@ describe('new-chat rules lost with a killed server', () => {
   it('two sweeps racing with no periodic sweep around take a chat exactly once', async () => {
     await saveRule(firstContactRule);
     // No sweeps of their own: only the direct ones, started together.
-    const one = await startRecoveringServer({}, false);
-    const two = await startRecoveringServer({}, false);
+    const one = await startRecoveringServer({ backgroundTimers: false });
+    const two = await startRecoveringServer({ backgroundTimers: false });
     const chat = await chatOwingRules('Can I pay by invoice?', PAST_GRACE);
-    const deps = (handle: ServerHandle) => ({ config: handle.ctx.config, sql: handle.ctx.sql, redis: handle.ctx.redis, chat: () => handle.ctx.chat, log: handle.ctx.log });
-    const taken = await Promise.all([runOwedNewChatRules(deps(one)), runOwedNewChatRules(deps(two)), runOwedNewChatRules(deps(one))]);
+    const taken = await Promise.all([runOwedAutomationRules(depsOf(one)), runOwedAutomationRules(depsOf(two)), runOwedAutomationRules(depsOf(one))]);
     expect(taken.reduce((a, b) => a + b, 0)).toBe(1);
     expect((await ruleLines(chat.conversationId)).map((m) => m.metadata.event)).toEqual(['automation_note', 'automation_ran']);
     expect(await chatRow(chat.conversationId)).toMatchObject({ labels: ['first-contact'], owed: false });
     // Done: a later sweep finds nothing (even once the claim is gone).
     expect(await one.ctx.redis.del(`${stack.env.config.redisPrefix}:new-chat-rules:${chat.conversationId}`)).toBe(1);
-    expect(await runOwedNewChatRules(deps(two))).toBe(0);
+    expect(await runOwedAutomationRules(depsOf(two))).toBe(0);
   });
 
   it('a chat an agent took, or that was closed, meanwhile gets no rules and stops owing them', async () => {

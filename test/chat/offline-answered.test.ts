@@ -1,15 +1,20 @@
 // A message left while nobody was available is answered once: an agent's reply (or resolve) in its chat marks it
 // answered, and "Mark answered" on the Messages left page leaves a private note in the chat. Also what the stored
 // system lines carry so each reader's client can word them in its language, and what anonymising leaves of them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, connectWidget, eventually, nextAgentMessage, nextEvent, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { httpAs, login, widgetSession, type TestStack } from '../support/server.ts';
+import { callOk, connectWidget, eventually, nextAgentMessage, nextEvent, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import { agentStack } from '../support/agent-stack.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
 
+const bed = agentStack();
+const { open } = bed;
 let stack: TestStack;
 let agent: AgentClient;
-let agentAuth: { token: string; cookie: string; user: { id: number; name: string } };
-const open: { close(): void }[] = [];
+let agentAuth: typeof bed.agentAuth;
+beforeAll(() => {
+  ({ stack, agent, agentAuth } = bed);
+});
 
 interface LeftMessage { id: number; conversationId: number | null; handledAt: string | null; handledBy: number | null; handledByName: string | null; handledInChat: boolean }
 
@@ -30,17 +35,6 @@ async function leftMessage(id: number): Promise<LeftMessage> {
   if (!found) throw new Error(`left message ${id} not listed`);
   return found;
 }
-
-beforeAll(async () => {
-  stack = await startStack();
-  agentAuth = await login(stack.url, stack.agent.email, stack.agent.password);
-  agent = await connectAgent(stack.url, agentAuth.token);
-  open.push(agent);
-});
-afterAll(async () => {
-  open.forEach((s) => s.close());
-  await stack?.close();
-});
 
 describe('messages left while nobody was available', () => {
   it('stores the left message line with its parameters, so the widget can word it in the shopper\'s language', async () => {

@@ -293,8 +293,12 @@ describe('what the shopper and the queue hear', () => {
 /** A shopper whose chat waits in the queue (nobody is online: everyone is away). */
 async function queuedShopper() {
   const s = await shopper();
+  // The hand-off's own work ends with the assignment pass telling the queue its places. Waited for: a row it still
+  // holds locked is one the idle sweep skips (`skip locked`), and on a busy machine the sweep then closed nothing.
+  const placed = nextEvent<QueuePosition>(s.socket, 'queue:position');
   const sent = await callOk<{ conversationId: number }>(s.socket, 'message:send', { clientId: `q-${++seq}`, text: 'A human please' });
   await eventually(async () => (await rowOf(sent.conversationId)).status === 'queued', 10_000, 'queued');
+  await placed;
   return { ...s, conversationId: sent.conversationId };
 }
 

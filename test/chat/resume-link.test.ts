@@ -82,7 +82,7 @@ describe('resume links and first sign-ins', () => {
     const stranger = await widgetSession(stack.url);
     const strangerSocket = await connectWidget(stack.url, stranger.visitorToken);
     sockets.push(strangerSocket);
-    expect(await call(strangerSocket, 'conversation:current', { conversationId: started.conversationId })).toEqual({ ok: true, conversation: null, messages: [] });
+    expect(await call(strangerSocket, 'conversation:current', { conversationId: started.conversationId })).toEqual({ ok: true, conversation: null, messages: [], hasEarlier: false });
   });
 
   it("shows the link's own chat, never one imported from another tool onto the same record", async () => {

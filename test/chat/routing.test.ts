@@ -14,8 +14,8 @@ import { QUEUE_INTERACTIONS, type InteractionJob } from '../../server/interactio
 let stack: TestStack;
 const open: { close(): void }[] = [];
 
-async function queuedShopper(label: string): Promise<{ socket: WidgetClient; conversationId: number }> {
-  const session = await widgetSession(stack.url);
+async function queuedShopper(label: string, locale?: string): Promise<{ socket: WidgetClient; conversationId: number }> {
+  const session = await widgetSession(stack.url, locale ? { locale } : {});
   const socket = await connectWidget(stack.url, session.visitorToken);
   open.push(socket);
   const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: `${label}-1`, text: `hello from ${label}` });
@@ -219,6 +219,19 @@ describe('routing', () => {
       const [row] = await stack.env.sql<{ presence: string }[]>`select presence from users where id = ${user.id}`;
       return row.presence === 'offline';
     }, 5_000, 'agent offline after last tab');
+  });
+
+  it("tells a Taiwan shopper (zh-TW) that nobody is available in Taiwan's Traditional", async () => {
+    await stack.env.sql`update users set presence = 'offline'`; // earlier tests left agents online
+    const shopper = await queuedShopper('nobody-tw', 'zh-TW');
+    const unavailable = nextEvent<{ reason: string; message: string }>(shopper.socket, 'agents:unavailable');
+    await callOk(shopper.socket, 'handoff:request', { conversationId: shopper.conversationId });
+    const { reason, message } = await unavailable;
+    expect(reason).toBe('no_agents_online');
+    expect(DEFAULT_WIDGET_SETTINGS.offlineMessage.zh).toContain('没有客服在线');
+    expect(message).toContain('沒有客服');
+    expect(message).toContain('信箱'); // Taiwan's word for the mailbox (邮箱 in the mainland)
+    expect(message).not.toMatch(/没有|邮箱|我们/);
   });
 
   it('counts a chat the bot handled and that went quiet as resolved by the bot', async () => {

@@ -18,7 +18,8 @@ describe("the console's Traditional strings", () => {
     for (const script of ['zh-TW', 'zh-HK'] as const) {
       for (const [key, text] of strings) expect({ key, text: inScript(text, script) }).toEqual({ key, text: await inShoppersScript(text, script) });
     }
-    expect(inScript('退出登录', 'zh-TW')).toBe('退出登入'); // Taiwan's word
+    expect(inScript('退出登录', 'zh-TW')).toBe('登出'); // Taiwan's word
+    expect(inScript('自动化规则“{rule}”已执行。', 'zh-TW')).toBe('自動化規則「{rule}」已執行。'); // and quotation marks
     expect(inScript('退出登录', 'zh-HK')).toBe('退出登錄');
     expect(inScript('退出登录', 'zh-CN')).toBe('退出登录');
   });

@@ -67,7 +67,7 @@ describe('customer notes', () => {
     for (const who of [other, admin]) {
       const refused = await http('PATCH', `/api/customers/${customerId}/notes/${first.id}`, who, { text: 'Call them at night.' });
       expect(refused.status).toBe(403);
-      expect(refused.json.error).toEqual({ code: 'forbidden', message: 'Only the author of a note can edit it.' });
+      expect(refused.json.error).toEqual({ code: 'forbidden', message: 'Only the author of a note can edit it.', reason: 'note_not_yours' });
     }
     expect((await notesOf(customerId)).items.find((n) => n.id === first.id)?.text).toBe('Prefers email, never phone.');
   });
@@ -108,7 +108,7 @@ describe('customer notes', () => {
     }
     const blank = await http('POST', path, agent, { text: ' \n\t ' });
     expect(blank.status).toBe(400);
-    expect(blank.json.error).toEqual({ code: 'validation', message: 'A note cannot be empty.' });
+    expect(blank.json.error).toEqual({ code: 'validation', message: 'A note cannot be empty.', reason: 'note_empty' });
     // 2,000 characters (a Chinese one counts once) are fine.
     const longest = await addNote(customerId, '退'.repeat(2000));
     expect(longest.text).toHaveLength(2000);

@@ -107,6 +107,20 @@ describe('invitation by email', () => {
     expect(invitationTo('emma.en@example.com').mail.subject).toBe("You're invited to the Northwind Goods support console");
   });
 
+  it("the Chinese email is in Traditional when the admin's console is (zh-TW, zh-HK); another language is refused", async () => {
+    await invite('chen.tw@example.com', 'Chen', { language: 'zh-TW' });
+    const taiwan = invitationTo('chen.tw@example.com').mail;
+    expect(taiwan.subject).toBe('邀請您加入 Northwind Goods 客服工作臺');
+    expect(taiwan.text).toContain('Chen，您好：');
+    expect(taiwan.text).not.toMatch(/邀请|请打开|链接/);
+    // A member who answers in Chinese only gets the Chinese of the admin's console, here Hong Kong's.
+    await invite('wong.hk@example.com', '黃小明', { language: 'zh-HK', languages: ['zh'] });
+    expect(invitationTo('wong.hk@example.com').mail.text).toContain('請打開以下鏈接設置密碼並登錄');
+    const refused = await http('POST', '/api/admin/team', admin, { email: 'xx@example.com', name: 'X', role: 'agent', invite: true, language: 'zh-XX' });
+    expect(refused.status).toBe(400);
+    expect(smtp.to('xx@example.com')).toHaveLength(0);
+  });
+
   it('refuses an expired, a forged and an unknown link with one clear sentence', async () => {
     const { member } = await invite('old.link@example.com', 'Olga Old-Link');
     const { token } = invitationTo('old.link@example.com');

@@ -1,6 +1,6 @@
 // The console's merge of a chat's joined history with what arrived live meanwhile (console/src/joined-history.ts).
 import { describe, expect, it } from 'vitest';
-import { withJoinedHistory } from '../../console/src/joined-history.ts';
+import { withEarlierPage, withJoinedHistory } from '../../console/src/joined-history.ts';
 import type { ChatMessage } from '../../console/src/types.ts';
 
 const message = (id: number, text: string, conversationId = 7): ChatMessage => ({
@@ -26,5 +26,25 @@ describe('withJoinedHistory', () => {
 
   it('an empty history keeps what arrived live for the chat', () => {
     expect(withJoinedHistory([message(5, 'live'), message(4, 'other', 6)], [], 7).map((m) => m.id)).toEqual([5]);
+  });
+
+  it('keeps the earlier pages loaded when the list reaches into a newest page that has earlier messages (a join again)', () => {
+    const shown = [message(1, 'loaded earlier'), message(2, 'loaded earlier'), message(3, 'newest page before'), message(4, 'newest page before')];
+    const merged = withJoinedHistory(shown, [message(4, 'newest page before'), message(5, 'arrived while away')], 7, true);
+    expect(merged.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('starts over from the newest page when the list stopped before it (the gap between them is unknown)', () => {
+    const shown = [message(1, 'loaded earlier'), message(2, 'newest page before')];
+    const merged = withJoinedHistory(shown, [message(8, 'newest page now'), message(9, 'newest page now')], 7, true);
+    expect(merged.map((m) => m.id)).toEqual([8, 9]);
+  });
+});
+
+describe('withEarlierPage', () => {
+  it("puts the page before the list, this chat's messages only, none twice", () => {
+    const shown = [message(5, 'shown copy'), message(6, 'shown')];
+    const merged = withEarlierPage(shown, [message(3, 'earlier'), message(4, 'earlier'), message(5, 'page copy'), message(2, 'another chat', 6)], 7);
+    expect(merged.map((m) => [m.id, m.text])).toEqual([[3, 'earlier'], [4, 'earlier'], [5, 'shown copy'], [6, 'shown']]);
   });
 });

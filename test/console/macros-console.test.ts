@@ -71,6 +71,8 @@ describe('macros in the console', () => {
     await heldByTheDemoAgent(bed, conversationId);
     const agentPage = (await signedInConsole(bed, `/console/conversations/${conversationId}`)).page;
     await agentPage.getByTestId('macros').click();
+    // Counted once the menu's list is in: counted while it loaded, the agent's own macro from the test above came later.
+    await expect.poll(() => agentPage.getByTestId('macro-menu').getAttribute('aria-busy')).toBeNull();
     const before = await agentPage.getByTestId('macro-run').count();
 
     const { page, errors } = await signedInConsole(bed, '/console/admin/team', { account: bed.stack.admin });
@@ -118,5 +120,19 @@ describe('macros in the console', () => {
     expect(ran.json.completed).toBe(true);
     await expect.poll(() => offered.count()).toBe(1);
     expect(errors).toEqual([]);
+  });
+
+  it("says why the menu is empty when its list could not load, and is not left busy", async () => {
+    const session = await widgetSession(bed.stack.url, {});
+    const [chat] = await bed.stack.env.sql<{ id: number }[]>`insert into conversations (customer_id) values (${session.customerId}) returning id::int`;
+    const { page } = await signedInConsole(bed, `/console/conversations/${chat.id}`);
+    await page.route('**/api/macros', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'Try again shortly.' } }) }));
+    await page.reload();
+    await page.getByTestId('macros').click();
+    const menu = page.getByTestId('macro-menu');
+    await menu.getByRole('alert').waitFor();
+    // Before: "busy" for good beside the error, as if the list were still on its way.
+    expect(await menu.getAttribute('aria-busy')).toBeNull();
+    expect(await page.getByTestId('macro-menu-empty').count()).toBe(0); // not "No macros yet": it may well have some
   });
 });

@@ -14,6 +14,7 @@ vi.hoisted(() => {
 });
 
 import { systemLine } from '../../console/src/system-lines.ts';
+import { ApiError, errorText } from '../../console/src/api.ts';
 import { _dictionariesForTests, setLanguageChoice } from '../../console/src/i18n.ts';
 import { STRINGS as WIDGET_STRINGS, systemLineText } from '../../widget/src/i18n.ts';
 
@@ -32,20 +33,23 @@ async function storedEvents(): Promise<{ event: string; agentsOnly: boolean }[]>
     const args = call.slice(0, call.indexOf(');'));
     for (const match of args.matchAll(/'([a-z]+(?:_[a-z]+)+)'/g)) found.set(match[1], /private: true/.test(args));
   }
-  // The workers' lines are all for agents (workers/agent-note.ts stores them private).
-  for (const file of ['workers/email-followups.ts', 'workers/csat-email.ts']) {
+  // The workers' lines are all for agents (workers/agent-note.ts stores them private), as are a customer merge's notes.
+  for (const file of ['workers/email-followups.ts', 'workers/csat-email.ts', 'server/services/customer-merge.ts']) {
     const worker = await readFile(file, 'utf8');
     for (const match of worker.matchAll(/event: '([a-z_]+)'/g)) found.set(match[1], true);
   }
   return [...found].map(([event, agentsOnly]) => ({ event, agentsOnly }));
 }
 
-const PARAMETERS = { agentName: 'Ada', agentId: 1, idleHours: 24, minutes: 10, email: 'li.wei@example.com', text: '请回复', to: 'l…@example.com', offlineMessageId: 1, ruleName: 'Refunds' };
+const PARAMETERS = {
+  agentName: 'Ada', agentId: 1, idleHours: 24, minutes: 10, email: 'li.wei@example.com', text: '请回复', to: 'l…@example.com', offlineMessageId: 1, ruleName: 'Refunds',
+  mergedId: 5, keptCustomerId: 3, continuedIn: 9, closedChat: 8,
+};
 
 describe('system lines', () => {
   it('finds the events the server writes', async () => {
     const events = (await storedEvents()).map((e) => e.event);
-    expect(events).toEqual(expect.arrayContaining(['agent_joined', 'agent_transferred', 'agent_left', 'agent_unavailable', 'idle_closed', 'offline_message', 'offline_answered', 'email_followup', 'csat_email', 'snooze_ended']));
+    expect(events).toEqual(expect.arrayContaining(['agent_joined', 'agent_transferred', 'agent_left', 'agent_unavailable', 'idle_closed', 'offline_message', 'offline_answered', 'email_followup', 'csat_email', 'snooze_ended', 'merge_closed', 'merge_continued']));
   });
 
   it('the console words each in English and Chinese from the event, not the stored text', async () => {
@@ -118,10 +122,10 @@ describe("an automation rule's lines", () => {
     ]);
     setLanguageChoice('zh-TW');
     expect(lines()).toEqual([
-      '自動化規則“Refunds”：Check the order first.',
-      '自動化規則“Refunds”已執行。',
-      '自動化規則“Refunds”已停止：您沒有許可權執行此操作。', // Taiwan's word, as the console's table writes it
-      '自動化規則“Refunds”已停止：它的團隊已不存在。',
+      '自動化規則「Refunds」：Check the order first.', // Taiwan's quotation marks
+      '自動化規則「Refunds」已執行。',
+      '自動化規則「Refunds」已停止：您沒有權限執行此操作。', // Taiwan's word, as the console's table writes it
+      '自動化規則「Refunds」已停止：它的團隊已不存在。',
     ]);
   });
 
@@ -150,5 +154,49 @@ describe("an automation rule's lines", () => {
     expect(systemLine({ text: 'stored', metadata: withoutOutcomes })).toBe('自动化规则“Refunds”已停止：You are not allowed to do that.');
     expect(systemLine({ text: 'stored', metadata: { event: 'automation_stopped', ...rule } })).toBe('自动化规则“Refunds”在一个无法执行的操作处停止了。');
     expect(systemLine({ text: 'Automation rule "Refunds": hi', metadata: { event: 'automation_note', text: 'hi' } })).toBe('Automation rule "Refunds": hi');
+  });
+});
+
+describe("a customer merge's notes", () => {
+  afterAll(() => setLanguageChoice('en'));
+  // As customer-merge.ts stores them: English text, the two records and the other chat in the metadata.
+  const closed = { text: 'Closed when customer #5 was merged into customer #3: a customer has one open chat. The conversation continues in chat #9.', metadata: { event: 'merge_closed', continuedIn: 9, mergedId: 5, keptCustomerId: 3 } };
+  const continued = { text: 'Customer #5 was merged into customer #3. Their other open chat, #8, was closed: the conversation continues here.', metadata: { event: 'merge_continued', closedChat: 8, mergedId: 5, keptCustomerId: 3 } };
+
+  it("are worded in the agent's language, each naming the other chat", () => {
+    setLanguageChoice('en');
+    expect([closed, continued].map(systemLine)).toEqual([closed.text, continued.text]);
+    setLanguageChoice('zh-CN');
+    expect([closed, continued].map(systemLine)).toEqual([
+      '客户 #5 已合并到客户 #3，一位客户只保留一个进行中的会话，因此本会话已关闭。对话在会话 #9 中继续。',
+      '客户 #5 已合并到客户 #3。其另一个进行中的会话 #8 已关闭：对话在这里继续。',
+    ]);
+    setLanguageChoice('zh-TW');
+    expect([closed, continued].map(systemLine)).toEqual([
+      '客戶 #5 已合併到客戶 #3，一位客戶只保留一個進行中的會話，因此本會話已關閉。對話在會話 #9 中繼續。',
+      '客戶 #5 已合併到客戶 #3。其另一個進行中的會話 #8 已關閉：對話在這裡繼續。',
+    ]);
+  });
+
+  it('a note stored without its ids shows the stored text', () => {
+    setLanguageChoice('zh-CN');
+    const { continuedIn: _, ...withoutChat } = closed.metadata;
+    expect(systemLine({ text: closed.text, metadata: withoutChat })).toBe(closed.text);
+  });
+});
+
+describe("a macro run's refusals by its client key", () => {
+  afterAll(() => setLanguageChoice('en'));
+  // As server/services/macro-run-keys.ts answers them (409).
+  const reused = new ApiError(409, 'client_id_reused', 'This clientId ran another macro or on another chat: send a new one for each run.');
+  const running = new ApiError(409, 'macro_running', 'This macro run is still going on; what it does shows in the chat.');
+
+  it('are worded in Chinese, Simplified and Taiwan\'s Traditional; English keeps the server\'s sentence', () => {
+    setLanguageChoice('en');
+    expect([reused, running].map(errorText)).toEqual([reused.message, running.message]);
+    setLanguageChoice('zh-CN');
+    expect([reused, running].map(errorText)).toEqual(['这次运行的标识已用于其他宏或会话。请重新运行该宏。', '该宏仍在运行中，执行结果会显示在会话里。']);
+    setLanguageChoice('zh-TW');
+    expect([reused, running].map(errorText)).toEqual(['這次執行的標識已用於其他巨集或會話。請重新執行該巨集。', '該巨集仍在執行中，執行結果會顯示在會話裡。']);
   });
 });

@@ -1,6 +1,6 @@
 // Bulk actions in the console's inbox, in Debian's Chromium (playwright-core) against a real server, Postgres and
 // Redis: the agent ticks chats (or all shown), labels them, resolves them after confirming, and is told which could
-// not be resolved and why (a teammate's chat stays ticked). Shoppers are socket.io clients.
+// not be resolved and why, in its language (a teammate's chat stays ticked). Shoppers are socket.io clients.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
@@ -21,9 +21,10 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 120_000);
 
-async function consolePage(account: { email: string; password: string } = stack.agent, path = '/console'): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
+async function consolePage(account: { email: string; password: string } = stack.agent, path = '/console', language?: 'zh'): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   contexts.push(context);
+  if (language) await context.addInitScript((locale) => localStorage.setItem('sd.locale', locale), language);
   const page = await context.newPage();
   const errors: string[] = [];
   const dialogs: string[] = [];
@@ -81,6 +82,32 @@ describe('bulk actions in the inbox', () => {
     await page.locator(`[data-conversation-id="${mine}"]`).waitFor({ state: 'detached' });
     expect(await tickOf(page, theirs).isChecked()).toBe(true);
     await expect(page.getByTestId('bulk-bar').textContent()).resolves.toContain('1 selected');
+    expect(errors).toEqual([]);
+  });
+
+  it('words the refusals in the Chinese console, alike ones once with how many chats each stopped', async () => {
+    const mine = await chat('Bulk seven: my order?', stack.agent);
+    const raced = await chat('Bulk eight: still waiting', stack.agent);
+    const olga = { email: 'bulk-e2e-other@demo.shop', password: 'other-agent-pw' };
+    const theirs = [await chat('Bulk nine: refund?', olga), await chat('Bulk ten: exchange?', olga)];
+    const { page, errors } = await consolePage(stack.agent, '/console', 'zh');
+    await page.getByTestId('view-open').click();
+    for (const id of [mine, raced, ...theirs]) await tickOf(page, id).check();
+    // The batch is held on its way while the agent resolves one of its chats from elsewhere: refused as already resolved.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let reached!: () => void;
+    const arrived = new Promise<void>((resolve) => { reached = resolve; });
+    await page.route('**/api/conversations/bulk', async (route) => { reached(); await held; await route.continue(); });
+    await page.getByTestId('bulk-resolve').click();
+    await arrived;
+    const elsewhere = await connectAgent(stack.url, (await login(stack.url, stack.agent.email, stack.agent.password)).token);
+    sockets.push(elsewhere);
+    await callOk(elsewhere, 'conversation:resolve', { conversationId: raced });
+    release();
+    await expect.poll(() => page.getByTestId('bulk-outcome').textContent())
+      .toBe('已结束 1 个。3 个未能处理：（2 个）Olga Other 正在处理这个会话：只有其本人或管理员可以执行此操作。请联系对方，或接管会话。（1 个）这个会话已经解决了。');
+    expect([await statusOf(mine), ...(await Promise.all(theirs.map(statusOf)))]).toEqual(['resolved', 'assigned', 'assigned']);
     expect(errors).toEqual([]);
   });
 

@@ -4,7 +4,7 @@
 // editor asks before dropping unsaved edits (switching articles, closing the tab) and before a restore goes live.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Dialog, Page } from 'playwright-core';
-import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
+import { artifactPath, launchBrowser, closedAfterEachTest, signInOnLoginPage, signedInConsole } from '../support/browser.ts';
 import { login, startStack, type TestStack } from '../support/server.ts';
 import { consoleBundle } from '../support/console-bundle.ts';
 import { seedKnowledgeBase } from '../../knowledge-base/seed.ts';
@@ -240,4 +240,36 @@ describe('the article editor', () => {
     expect(dialogs).toEqual([]);
     expect(errors).toEqual([]);
   });
+});
+
+describe('an import file with bad rows', () => {
+  it('lists every bad row under the buttons, numbered from 1 and named, in English and in Chinese; nothing is imported', async () => {
+    const { page, errors } = await adminPage('/console/admin/kb');
+    await page.getByTestId('kb-item').first().waitFor();
+    await importFile(page, 'articles.json', { articles: [
+      { slug: 'fine-one', locale: 'en', title: 'Fine', body: 'Text.' },
+      { slug: 'emballage', locale: 'fr', title: 'Emballage', body: 'Texte.', tags: ['gift'] },
+      { slug: 'Gift Wrap', locale: 'en', title: 'Gift wrap', body: 'Text.' },
+    ] });
+    await expect.poll(() => page.getByTestId('transfer-result').textContent()).toBe('Nothing was imported. Rows of the file to fix: 2.');
+    expect(await page.getByTestId('transfer-problems').locator('li').allTextContents()).toEqual([
+      'Row 2 (emballage): locale must be one of en, zh; unknown field "tags"',
+      'Row 3 (Gift Wrap): slug must be lower-case letters, digits and dashes (not starting with a dash), at most 100',
+    ]);
+    expect(await page.getByTestId('import-preview').count()).toBe(0);
+    expect((await stack.env.sql`select 1 from articles where slug = 'fine-one'`).length).toBe(0);
+    expect(errors).toEqual([]);
+
+    const zh = await signedInConsole({ browser, stack, contexts }, '/console/admin/intents', { account: stack.admin, consoleLanguage: 'zh' });
+    await zh.page.getByTestId('intent-item').first().waitFor();
+    await importFile(zh.page, 'intents.json', { intents: [{ name: 'Gift-Wrap' }, { name: 'thanks_goodbye', action: 'refund' }, { name: 'thanks_goodbye' }] });
+    await expect.poll(() => zh.page.getByTestId('transfer-result').textContent()).toBe('未导入任何内容：文件中有 3 项需要修改。');
+    expect(await zh.page.getByTestId('transfer-problems').locator('li').allTextContents()).toEqual([
+      '第 1 项（Gift-Wrap）：name 只能包含小写字母、数字和下划线，最多 60 个字符',
+      '第 2 项（thanks_goodbye）：action 只能是 order_status, handoff 之一',
+      '第 3 项（thanks_goodbye）：与第 2 项重复',
+    ]);
+    await zh.page.screenshot({ path: artifactPath('console-import-bad-rows-zh.png') });
+    expect(zh.errors).toEqual([]);
+  }, 90_000);
 });

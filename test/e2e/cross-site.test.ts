@@ -6,6 +6,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { io } from 'socket.io-client';
 import { launchBrowser, closedAfterEachTest, signInOnLoginPage } from '../support/browser.ts';
 import { login, startStack, widgetSession, type TestStack } from '../support/server.ts';
 import { consoleBundle } from '../support/console-bundle.ts';
@@ -16,14 +17,14 @@ const { contexts } = closedAfterEachTest(() => ({ browser, stack }));
 
 beforeAll(async () => {
   await consoleBundle();
-  stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 } });
+  stack = await startStack({ config: { rateLimitLoginsPerMinute: 60, trustProxy: false } });
   browser = await launchBrowser();
 }, 120_000);
 
 /** A message a shopper left while nobody was online, not yet answered. */
-async function leftMessage(): Promise<number> {
-  const { customerId } = await widgetSession(stack.url);
-  const [row] = await stack.env.sql<{ id: number }[]>`
+async function leftMessage(on: TestStack = stack): Promise<number> {
+  const { customerId } = await widgetSession(on.url);
+  const [row] = await on.env.sql<{ id: number }[]>`
     insert into offline_messages (customer_id, email, body) values (${customerId}, 'later@example.com', 'please call me back') returning id`;
   return row.id;
 }
@@ -96,5 +97,33 @@ describe('requests from another page of the same site', () => {
     expect((await post(await leftMessage(), { cookie, origin: new URL(stack.url).origin })).status).toBe(200);
     // Reading is not guarded (a GET changes nothing and the response is not readable cross-site).
     expect((await fetch(`${stack.url}/api/offline-messages`, { headers: { cookie, origin: 'https://elsewhere.example' } })).status).toBe(200);
+  });
+
+  it('a page cannot vouch for itself with X-Forwarded-Host unless a trusted proxy sets it', async () => {
+    const forged = { origin: 'https://evil.example', 'x-forwarded-host': 'evil.example' };
+    const post = (url: string, id: number, headers: Record<string, string>) => fetch(`${url}/api/offline-messages/${id}/handled`, { method: 'POST', headers });
+    /** What a cookie-only connection to /agent is told: null when connected, else the refusal's code. */
+    const agentSocketRefusal = (url: string, headers: Record<string, string>) => new Promise<string | null>((resolve) => {
+      const socket = io(`${url}/agent`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: headers });
+      socket.once('connect', () => { socket.close(); resolve(null); });
+      socket.once('connect_error', (error) => { socket.close(); resolve((error as Error & { data?: { code?: string } }).data?.code ?? error.message); });
+    });
+
+    // No proxy in front (TRUST_PROXY unset): anyone may write the header, so it names no host of this server.
+    const { cookie } = await login(stack.url, stack.agent.email, stack.agent.password);
+    const id = await leftMessage();
+    const refused = await post(stack.url, id, { cookie, ...forged });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error.code).toBe('cross_site');
+    expect(await handled(id)).toBe(false);
+    expect(await agentSocketRefusal(stack.url, { cookie, ...forged })).toBe('cross_site');
+
+    // Behind a proxy (TRUST_PROXY=1), the host it forwards is the one the browser saw: the console's own pages pass.
+    const proxied = await startStack({ config: { trustProxy: 1 } });
+    onTestFinished(() => proxied.close());
+    const signedIn = await login(proxied.url, proxied.agent.email, proxied.agent.password);
+    const viaProxy = { origin: 'https://support.shop.example', 'x-forwarded-host': 'support.shop.example' };
+    expect((await post(proxied.url, await leftMessage(proxied), { cookie: signedIn.cookie, ...viaProxy })).status).toBe(200);
+    expect(await agentSocketRefusal(proxied.url, { cookie: signedIn.cookie, ...viaProxy })).toBeNull();
   });
 });

@@ -1,38 +1,25 @@
 // The console's unanswered page while an action is on its way: the row's buttons are disabled (a second click would
 // act twice), and a refusal because another admin handled the group meanwhile (409) is shown in the row and the list
 // reloaded. Debian's Chromium (playwright-core) against a real server with the knowledge base, Postgres and Redis.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Route } from 'playwright-core';
-import { launchBrowser, signInOnLoginPage } from '../support/browser.ts';
-import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
-import { consoleBundle } from '../support/console-bundle.ts';
-import { knowledgeBaseExtension } from '../../knowledge-base/server-extension.ts';
+import { describe, expect, it } from 'vitest';
+import type { Route } from 'playwright-core';
+import { signInOnLoginPage } from '../support/browser.ts';
+import { httpAs, login } from '../support/server.ts';
+import { knowledgeBaseConsoleBed } from '../support/kb-console-bed.ts';
 import { unansweredRepository } from '../../knowledge-base/unanswered.ts';
 
-let stack: TestStack;
-let browser: Browser;
-
-beforeAll(async () => {
-  await consoleBundle(); // the server serves public/build/console.js: built from this source
-  stack = await startStack({ server: { extensions: [knowledgeBaseExtension()] }, config: { rateLimitLoginsPerMinute: 60 } });
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+const bed = knowledgeBaseConsoleBed();
 
 describe('unanswered page actions', () => {
   it("disables a row's buttons while its action runs, and shows a refusal from a group handled meanwhile", async () => {
-    const groupId = await unansweredRepository(stack.env.sql).record('do you sell replacement parts for the wooden rocking horse', null, { reason: 'no_match' });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+    const groupId = await unansweredRepository(bed.stack.env.sql).record('do you sell replacement parts for the wooden rocking horse', null, { reason: 'no_match' });
+    const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
     try {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${stack.url}/console/admin/unanswered`);
-      await signInOnLoginPage(page, stack.admin);
+      await page.goto(`${bed.stack.url}/console/admin/unanswered`);
+      await signInOnLoginPage(page, bed.stack.admin);
       const row = page.getByTestId('unanswered-row').filter({ hasText: 'rocking horse' });
       await row.waitFor();
 
@@ -53,11 +40,20 @@ describe('unanswered page actions', () => {
       }
 
       // Meanwhile another admin dismisses the group: the held request is refused, the row says so, the list reloads.
-      const admin = await login(stack.url, stack.admin.email, stack.admin.password);
-      expect((await httpAs(stack.url, 'POST', `/api/admin/unanswered/${groupId}/handled`, admin)).status).toBe(200);
+      const admin = await login(bed.stack.url, bed.stack.admin.email, bed.stack.admin.password);
+      expect((await httpAs(bed.stack.url, 'POST', `/api/admin/unanswered/${groupId}/handled`, admin)).status).toBe(200);
       const refused = page.waitForResponse((r) => r.url().endsWith(`/api/admin/unanswered/${groupId}/out-of-scope`));
+      // The list's reload is held too, so the row can be read before it goes: it words the refusal as the page does.
+      let reload!: () => void;
+      const reloadHeld = new Promise<void>((resolve) => { reload = resolve; });
+      await page.route('**/api/admin/unanswered?status=open', async (route: Route) => {
+        await reloadHeld;
+        await route.continue();
+      });
       release();
       expect((await refused).status()).toBe(409);
+      await expect.poll(() => row.locator('.error').textContent()).toBe('This question was handled already (the list now shows what was done).');
+      reload();
       await row.waitFor({ state: 'detached' });
       expect(errors).toEqual([]);
     } finally {
@@ -69,22 +65,22 @@ describe('unanswered page actions', () => {
     // A resolved hand-off whose question is longer than an example may be (500 characters).
     const long = `${'我上个月买了一个木马给我侄子，他非常喜欢，现在想再买一个送给他的朋友。'.repeat(15)}请问还有货吗？`;
     expect(long.length).toBeGreaterThan(500);
-    const visitor = await stack.env.sql<{ id: number }[]>`insert into customers (name) values ('Long question') returning id`;
-    const [{ id: conversationId }] = await stack.env.sql<{ id: number }[]>`insert into conversations (customer_id, status, handed_off, resolved_by, resolved_at)
+    const visitor = await bed.stack.env.sql<{ id: number }[]>`insert into customers (name) values ('Long question') returning id`;
+    const [{ id: conversationId }] = await bed.stack.env.sql<{ id: number }[]>`insert into conversations (customer_id, status, handed_off, resolved_by, resolved_at)
       values (${visitor[0].id}, 'resolved', true, 'agent', now()) returning id`;
-    await stack.env.sql`insert into messages (conversation_id, author_type, body) values (${conversationId}, 'customer', ${long})`;
-    await stack.env.sql`insert into messages (conversation_id, author_type, body) values (${conversationId}, 'agent', '还有货的，付款后两个工作日内从仓库发出，请放心下单。')`;
-    const admin = await login(stack.url, stack.admin.email, stack.admin.password);
-    const created = await httpAs(stack.url, 'POST', '/api/admin/intents', admin, { name: 'stock_question', examples: { en: [], zh: ['还有货吗', '什么时候补货'] } });
+    await bed.stack.env.sql`insert into messages (conversation_id, author_type, body) values (${conversationId}, 'customer', ${long})`;
+    await bed.stack.env.sql`insert into messages (conversation_id, author_type, body) values (${conversationId}, 'agent', '还有货的，付款后两个工作日内从仓库发出，请放心下单。')`;
+    const admin = await login(bed.stack.url, bed.stack.admin.email, bed.stack.admin.password);
+    const created = await httpAs(bed.stack.url, 'POST', '/api/admin/intents', admin, { name: 'stock_question', examples: { en: [], zh: ['还有货吗', '什么时候补货'] } });
     expect(created.status).toBe(201);
     const intents = [created.json.intent];
 
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await bed.browser.newContext({ viewport: { width: 1440, height: 900 } });
     try {
       await context.addInitScript(() => localStorage.setItem('sd.locale', 'zh'));
       const page = await context.newPage();
-      await page.goto(`${stack.url}/console/admin/unanswered`);
-      await signInOnLoginPage(page, stack.admin);
+      await page.goto(`${bed.stack.url}/console/admin/unanswered`);
+      await signInOnLoginPage(page, bed.stack.admin);
       const row = page.getByTestId('candidate-row').filter({ hasText: `#${conversationId}` });
       await row.waitFor();
       await row.locator('select').selectOption(String(intents[0].id));

@@ -80,6 +80,20 @@ export async function bubbles(page: Page): Promise<{ who: string; text: string; 
   })));
 }
 
+/**
+ * Waits for an answer (not the shopper's own bubble) containing `text`. On a timeout the error shows what the chat
+ * held instead, and the connection's state: a bare "locator timed out" says nothing about why.
+ */
+export async function waitForAnswer(page: Page, text: string | RegExp, timeout: number): Promise<void> {
+  try {
+    await page.locator('.log .msg:not(.mine)', { hasText: text }).waitFor({ timeout });
+  } catch (error) {
+    const shown = await bubbles(page).catch(() => []);
+    const state = await page.locator('.status').getAttribute('data-state').catch(() => null);
+    throw new Error(`no answer with ${String(text)} in ${timeout} ms; connection ${state}; the chat showed ${JSON.stringify(shown)}`, { cause: error });
+  }
+}
+
 /** The conversation a shopper's message landed in (waits until it is stored). */
 export async function conversationOf(stack: TestStack, customerText: string): Promise<number> {
   return eventually(async () => {

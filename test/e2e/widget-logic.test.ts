@@ -8,6 +8,8 @@ import { Outbox, newClientId } from '../../widget/src/outbox.ts';
 import { createStore } from '../../widget/src/storage.ts';
 import { articleReplyParts } from '../../widget/src/article-reply.ts';
 import { replyWait } from '../../widget/src/reply-time.ts';
+import { stringsFor, useTraditionalTable } from '../../widget/src/traditional.ts';
+import { TRADITIONAL_TABLES } from '../../widget/src/traditional-table.ts';
 
 describe('language choice', () => {
   it('embed attribute beats the shop setting, which beats the browser, which beats the page', () => {
@@ -134,12 +136,33 @@ describe('usual reply time', () => {
 });
 
 describe('refusals in the widget\'s language', () => {
-  it('words the server\'s generic refusals in the shopper\'s language and keeps its sentence for the rest', () => {
+  it('words the server\'s refusals in the shopper\'s language; only English keeps the server\'s sentence for the rest', () => {
     expect(refusalText(STRINGS.zh, { code: 'rate_limited', message: 'You are sending too fast; wait a moment.' })).toBe('发送太频繁了，请稍等片刻。');
     expect(refusalText(STRINGS.zh, { code: 'internal', message: 'Something went wrong on our side; please try again.' })).toBe('我们这边出了点问题，请重试。');
     expect(refusalText(STRINGS.en, { code: 'rate_limited', message: 'anything' })).toBe('You are sending too fast; wait a moment.');
-    expect(refusalText(STRINGS.zh, { code: 'blocked', message: 'This chat is not available.' })).toBe('This chat is not available.');
-    expect(refusalText(STRINGS.zh, { code: 'toString', message: 'Not a code of ours.' })).toBe('Not a code of ours.');
+    expect(refusalText(STRINGS.zh, { code: 'blocked', message: 'This chat is not available.' })).toBe('聊天不可用。');
+    // A code without a Chinese word: the generic error, never the server's English.
+    expect(refusalText(STRINGS.zh, { code: 'toString', message: 'Not a code of ours.' })).toBe(STRINGS.zh.error);
     expect(refusalText(STRINGS.zh, undefined)).toBe(STRINGS.zh.error);
+    expect(refusalText(STRINGS.en, { code: 'conflict', message: 'A conversation can be rated once it is resolved.' })).toBe('A conversation can be rated once it is resolved.');
+    expect(refusalText(STRINGS.en, { code: 'toString', message: 'Not a code of ours.' })).toBe('Not a code of ours.');
+  });
+
+  it('tells a shopper in Taiwan in Traditional Chinese why a resend, a rating or a left message was refused', () => {
+    useTraditionalTable('zh-TW', TRADITIONAL_TABLES['zh-TW']);
+    const taiwan = stringsFor('zh', 'zh-TW');
+    const said = (code: string, message: string) => taiwan.failed(refusalText(taiwan, { code, message }));
+    // A message written in a chat that ended, refused when it was sent again (what view.ts shows beside Retry).
+    expect(said('conversation_resolved', 'This chat has ended. Retry to send it in a new chat.')).toBe('未傳送：此對話已結束。點選重試可在新對話中傳送。');
+    for (const [code, message] of [
+      ['conflict', 'A conversation can be rated once it is resolved.'], ['validation', 'email: must match format "email"'],
+      ['not_found', 'Conversation not found.'], ['forbidden', 'You are not allowed to do that.'], ['blocked', 'This chat is not available.'],
+      ['no_word_for_this', 'Some English sentence.'],
+    ]) {
+      const text = refusalText(taiwan, { code, message });
+      expect(text, code).not.toMatch(/[A-Za-z]/);
+      expect(text, code).toMatch(/[\u4e00-\u9fff]/);
+      expect(text, code).toBe(refusalText(taiwan, { code }));
+    }
   });
 });

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
 import { authenticator } from '../support/authenticator.ts';
+import { agentWithOwnPassword, signInCode, signInPassword } from '../support/sign-in.ts';
 import { MAX_WRONG_PASSWORDS } from '../../server/services/login-throttle.ts';
 import { MAX_ACCOUNT_FAILURES, MAX_CODE_ATTEMPTS } from '../../server/services/two-step.ts';
 import { AccessError, addAdmin, resetAccess } from '../../server/services/owner-access.ts';
@@ -21,22 +22,9 @@ afterAll(async () => stack?.close());
 const PASSWORD = 'account-security-1';
 let people = 0;
 /** A new agent who has already chosen PASSWORD (as if past the first sign-in's change), signed in. */
-async function newAgent(email = `security.${++people}@example.com`) {
-  const created = await httpAs(stack.url, 'POST', '/api/admin/team', admin, { email, name: `Security ${people}`, role: 'agent', password: PASSWORD });
-  expect(created.status).toBe(201);
-  await stack.env.sql`update users set must_change_password = false where id = ${created.json.member.id}`;
-  return { email, id: created.json.member.id as number, session: await login(stack.url, email, PASSWORD) };
-}
-
-async function passwordStep(email: string, password: string) {
-  const response = await fetch(`${stack.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  return { status: response.status, json: (await response.json()) as any };
-}
-
-async function verify(challenge: string, code: string) {
-  const response = await fetch(`${stack.url}/api/auth/login/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challenge, code }) });
-  return { status: response.status, json: (await response.json()) as any };
-}
+const newAgent = (email = `security.${++people}@example.com`) => agentWithOwnPassword(stack, admin, { email, name: `Security ${people}`, password: PASSWORD });
+const passwordStep = (email: string, password: string) => signInPassword(stack.url, email, password);
+const verify = (challenge: string, code: string) => signInCode(stack.url, challenge, code);
 
 interface AuditItem { id: number; actor: string | null; action: string; target: string | null; details: Record<string, unknown> }
 /** The audit log as the console's audit page reads it, oldest first. */

@@ -187,6 +187,22 @@ describe('email alerts to agents away from the console', () => {
       { assigned: true, shopperMessage: true, mention: true, leftMessage: false, delayMinutes: SAM_DELAY_MINUTES, language: 'en' });
   });
 
+  it("writes the alert in Traditional for an agent whose console was in Taiwan's Chinese when they saved", async () => {
+    await stack.env.sql`update users set email_alerts = ${stack.env.sql.json({ delayMinutes: SAM_DELAY_MINUTES, language: 'zh-TW' })}, email_alert_sent_at = null where id = ${lee.id}`;
+    try {
+      const before = smtp.to(lee.email).length;
+      const chat = await shopper('The zip is stuck.');
+      await callOk(adminSocket, 'message:send', { conversationId: chat.conversationId, clientId: `n-${++seq}`, text: '@Lee the zip again', private: true });
+      const { mail } = await eventually(async () => smtp.to(lee.email)[before], 20_000, 'the Traditional alert email to Lee');
+      expect(mail.subject).toBe('Northwind Goods：有 1 個對話需要您處理');
+      expect(mail.text).toContain('Ada Admin 在備註中提到了您'); // the teammate's name as written
+      expect(mail.text).not.toMatch(/对话|备注|邮件/);
+      await alertsSettled();
+    } finally {
+      await stack.env.sql`update users set email_alerts = ${stack.env.sql.json({ delayMinutes: SAM_DELAY_MINUTES })} where id = ${lee.id}`;
+    }
+  });
+
   it('sends at most one email per agent per delay: a job that runs sooner waits for the window to end', async () => {
     const first = await shopper('First question');
     const second = await shopper('Second question');
@@ -306,6 +322,11 @@ describe('GET/PUT /api/auth/me/email-alerts', () => {
     expect(saved.status, saved.text).toBe(200);
     expect(saved.json.preferences).toEqual(valid);
     expect((await httpAs(stack.url, 'GET', '/api/auth/me/email-alerts', admin)).json.preferences).toEqual(valid);
+    // A console in Taiwan's or Hong Kong's Traditional saves its variant (the emails are converted to it).
+    const taiwan = await httpAs(stack.url, 'PUT', '/api/auth/me/email-alerts', admin, { ...valid, language: 'zh-TW' });
+    expect(taiwan.status, taiwan.text).toBe(200);
+    expect(taiwan.json.preferences.language).toBe('zh-TW');
+    await httpAs(stack.url, 'PUT', '/api/auth/me/email-alerts', admin, valid);
     // An agent's left-message choice is kept off: those are for admins.
     const agentSaved = await httpAs(stack.url, 'PUT', '/api/auth/me/email-alerts', sam, { ...valid, language: 'en', delayMinutes: SAM_DELAY_MINUTES });
     expect(agentSaved.json.preferences.leftMessage).toBe(false);
@@ -318,7 +339,7 @@ describe('GET/PUT /api/auth/me/email-alerts', () => {
     expect((await httpAs(stack.url, 'PUT', '/api/auth/me/email-alerts', null, valid)).status).toBe(401);
     for (const body of [
       { ...valid, delayMinutes: 0 }, { ...valid, delayMinutes: 61 }, { ...valid, delayMinutes: 2.5 }, { ...valid, delayMinutes: '5' },
-      { ...valid, assigned: 'yes' }, { ...valid, language: 'fr' }, { ...valid, extra: true }, { assigned: true }, 'on',
+      { ...valid, assigned: 'yes' }, { ...valid, language: 'fr' }, { ...valid, language: 'zh-XX' }, { ...valid, extra: true }, { assigned: true }, 'on',
     ]) {
       const refused = await httpAs(stack.url, 'PUT', '/api/auth/me/email-alerts', admin, body);
       expect(refused.status, JSON.stringify(body)).toBe(400);

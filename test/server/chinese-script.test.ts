@@ -34,10 +34,13 @@ describe('the conversion', () => {
     expect(await inShoppersScript('Your order has shipped.', 'zh-TW')).toBe('Your order has shipped.');
   });
 
-  it('leaves web addresses alone, a path in Chinese included, and in a page its markup', async () => {
+  it('leaves web addresses alone, a path in Chinese included, and in a page its markup but for the words a reader sees', async () => {
     expect(await inShoppersScript('请访问 https://shop.example.com/产品/发货说明 查看', 'zh-TW')).toBe('請訪問 https://shop.example.com/产品/发货说明 檢視');
-    expect(await htmlInScript('<p>产品图：<img src="https://cdn.example/产品图.jpg" alt="产品"><a href="/help/x">发货说明</a></p>', 'zh-TW'))
-      .toBe('<p>產品圖：<img src="https://cdn.example/产品图.jpg" alt="产品"><a href="/help/x">發貨說明</a></p>');
+    // An image's address keeps its Chinese file name; its alt text, a search box's hint and label, a title are read.
+    expect(await htmlInScript('<p>产品图：<img src="https://cdn.example/产品图.jpg" alt="产品"><a href="/help/x" title="发货说明">发货说明</a></p>', 'zh-TW'))
+      .toBe('<p>產品圖：<img src="https://cdn.example/产品图.jpg" alt="產品"><a href="/help/x" title="發貨說明">發貨說明</a></p>');
+    expect(await htmlInScript('<input type="hidden" name="q" value="发货"><input type="search" aria-label="搜索帮助中心" placeholder="搜索帮助中心">', 'zh-TW'))
+      .toBe('<input type="hidden" name="q" value="发货"><input type="search" aria-label="搜尋幫助中心" placeholder="搜尋幫助中心">');
   });
 
   it('keeps text that is Traditional already', async () => {

@@ -3,9 +3,10 @@
 // written by admins only, audited; every action type is validated, as are the caps; a run performs each action
 // through its single form (the shopper gets the reply with its placeholders filled, the note stays private, labels,
 // priority and the resolve with its system line land) and stops at the first refusal with a per-action report.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpAs, login, startStack, widgetSession, type TestStack } from '../support/server.ts';
-import { callOk, connectAgent, connectWidget, eventually, nextEvent, record, type AgentClient, type WidgetClient } from '../support/sockets.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { httpAs, login, type TestStack } from '../support/server.ts';
+import { callOk, connectAgent, eventually, nextEvent, record } from '../support/sockets.ts';
+import { macroTestBed } from '../support/macros.ts';
 import { hashPassword } from '../../server/services/auth-service.ts';
 import { MAX_PERSONAL_MACROS, MAX_TEAM_MACROS } from '../../server/services/macros.ts';
 import type { ChatMessage } from '../../server/realtime/event-maps.ts';
@@ -14,13 +15,14 @@ type Auth = Awaited<ReturnType<typeof login>>;
 interface Macro { id: number; name: string; personal: boolean; actions: { type: string }[] }
 interface RunResult { macroId: number; completed: boolean; actions: { type: string; status: string; code?: string; message?: string }[]; conversation: { status: string } }
 
+const bed = macroTestBed();
+const { sockets } = bed;
 let stack: TestStack;
 let admin: Auth;
 let agent: Auth;
 let teammate: Auth;
 /** A team that exists: a "Send to team" action must name one when it is saved. */
 let billingTeamId: number;
-const sockets: (AgentClient | WidgetClient)[] = [];
 
 const http = (method: string, path: string, auth: { cookie: string } | null, body?: unknown) => httpAs(stack.url, method, path, auth, body);
 const listFor = async (auth: Auth) => {
@@ -48,33 +50,13 @@ const conversationRow = async (id: number) =>
     select status, assignee_id, labels, priority from conversations where id = ${id}`)[0];
 
 /** A shopper (named `name`) whose chat the demo agent, the only one online, holds. */
-async function heldChat(name: string | null): Promise<{ shopper: WidgetClient; conversationId: number }> {
-  const session = await widgetSession(stack.url, {});
-  if (name) await stack.env.sql`update customers set name = ${name} where id = ${session.customerId}`;
-  const shopper = await connectWidget(stack.url, session.visitorToken);
-  sockets.push(shopper);
-  const { conversationId } = await callOk<{ conversationId: number }>(shopper, 'message:send', { clientId: `m-${session.customerId}`, text: 'Where is my parcel?' });
-  await callOk(shopper, 'handoff:request', { conversationId });
-  await eventually(async () => (await conversationRow(conversationId)).assignee_id === agent.user.id, 10_000, 'the chat assigned to the agent');
-  return { shopper, conversationId };
-}
+const heldChat = (name: string | null) => bed.heldChat('Where is my parcel?', name);
 
 beforeAll(async () => {
-  stack = await startStack({ config: { rateLimitLoginsPerMinute: 100 } });
+  ({ stack, admin, agent } = bed);
   await stack.env.sql`insert into users (email, name, role, password_hash) values ('tia@demo.shop', 'Tia Teammate', 'agent', ${await hashPassword('tia-macros-pw')})`;
-  await stack.env.sql`update users set presence = 'offline'`;
-  admin = await login(stack.url, stack.admin.email, stack.admin.password);
-  agent = await login(stack.url, stack.agent.email, stack.agent.password);
   teammate = await login(stack.url, 'tia@demo.shop', 'tia-macros-pw');
   [{ id: billingTeamId }] = await stack.env.sql<{ id: number }[]>`insert into teams (name) values ('Billing') returning id::int`;
-  // The demo agent is the only one online: every handed-off chat goes to them.
-  const console = await connectAgent(stack.url, agent.token);
-  sockets.push(console);
-  await callOk(console, 'presence:set', { presence: 'online' });
-}, 60_000);
-afterAll(async () => {
-  sockets.forEach((s) => s.close());
-  await stack?.close();
 });
 
 describe('who sees and writes macros', () => {
@@ -268,6 +250,18 @@ describe('running a macro', () => {
     expect(await conversationRow(conversationId)).toMatchObject({ status: 'assigned', labels: ['billing'] });
   });
 
+  it('reports a refused step by its specific reason (conversation_resolved, not the family conflict), so a console can word it', async () => {
+    const { conversationId } = await heldChat(null);
+    const close = await saveOwn(agent, { name: 'Close', actions: [{ type: 'resolve' }] });
+    expect((await run(agent, conversationId, close.id)).completed).toBe(true);
+    const reply = await saveOwn(agent, { name: 'Thanks', actions: [{ type: 'reply', text: 'Thanks for waiting!' }, { type: 'addLabels', labels: ['thanked'] }] });
+    const result = await run(agent, conversationId, reply.id);
+    expect(result.actions).toEqual([
+      { type: 'reply', status: 'refused', code: 'conversation_resolved', message: 'The conversation is resolved; reopen it to reply.' },
+      { type: 'addLabels', status: 'skipped' },
+    ]);
+  });
+
   it('a label a macro adds is among the labels in use at once, though the list was just counted', async () => {
     const { conversationId } = await heldChat(null);
     const inUse = async () => {
@@ -290,7 +284,8 @@ describe('running a macro', () => {
     const result = await run(teammate, conversationId, macro.id);
     expect(result.actions).toEqual([
       { type: 'note', status: 'done' },
-      { type: 'resolve', status: 'refused', code: 'forbidden', message: 'Only the agent holding this chat (or an admin) can resolve it.' },
+      // Refused by its reason, naming the holder (the demo agent), so the console words the step in its language.
+      { type: 'resolve', status: 'refused', code: 'held_by_other', message: 'Only the agent holding this chat (or an admin) can resolve it.', params: { name: agent.user.name } },
     ]);
     expect((await conversationRow(conversationId)).status).toBe('assigned');
 

@@ -4,7 +4,7 @@
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { outageWatch, watchConnection } from '../../server/redis-outages.ts';
+import { outageWatch, reachable, watchConnection } from '../../server/redis-outages.ts';
 import { eventually } from '../support/sockets.ts';
 import { freePort, startRedisServer } from '../support/redis-server.ts';
 
@@ -47,4 +47,30 @@ describe('Redis outages in the log', () => {
     await eventually(async () => lines.length === 4, 15_000, 'the second outage said');
     expect(lines[3]).toMatch(/^warn server: Redis unreachable/);
   }, 60_000);
+
+  it('reachable(): waits for a connection being made, and refuses at once while Redis is away', async () => {
+    const port = await freePort();
+    let redis = await startRedis(port);
+    cleanups.push(() => redis.kill('SIGKILL'));
+    const connection = new Redis({ port });
+    connection.on('error', () => {});
+    cleanups.push(() => connection.disconnect());
+    // A new connection (a fresh process's first enqueue) is waited for, not refused.
+    expect(connection.status).toBe('connecting');
+    await reachable(connection);
+    expect(connection.status).toBe('ready');
+
+    redis.kill('SIGKILL');
+    await once(redis, 'exit');
+    await eventually(async () => connection.status === 'reconnecting', 5_000, 'the connection lost');
+    const started = Date.now();
+    const refused = await reachable(connection).then(() => null, (error: Error) => error);
+    expect(refused?.message).toMatch(/^Redis is not reachable/);
+    expect(Date.now() - started).toBeLessThan(1_500); // not the offline queue's wait for Redis to come back
+    // Said as an outage (redis-outages' one line), not as an error of its own.
+    expect(outageWatch('test', { warn: () => {}, info: () => {} }).failed(refused)).toBe(true);
+
+    redis = await startRedis(port);
+    await eventually(async () => (await reachable(connection).then(() => true, () => false)) || undefined, 10_000, 'reachable again');
+  }, 30_000);
 });

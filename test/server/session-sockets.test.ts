@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
 import { callOk, connectAgent, nextEvent, type AgentClient } from '../support/sockets.ts';
 import { authenticator } from '../support/authenticator.ts';
+import { agentWithOwnPassword } from '../support/sign-in.ts';
 import { resetAccess } from '../../server/services/owner-access.ts';
 import { invitationsService } from '../../server/services/invitations.ts';
 import { tokenHash } from '../../server/services/auth-service.ts';
@@ -29,13 +30,9 @@ const PASSWORD = 'a-good-password-1';
 let people = 0;
 /** A new agent who already chose their own password, signed in on two devices: theirs and a thief's. */
 async function agentWithTwoSessions() {
-  const email = `session.sockets.${++people}.${Date.now()}@example.com`;
-  const created = await httpAs(stack.url, 'POST', '/api/admin/team', admin, { email, name: `Session Sockets ${people}`, role: 'agent', password: PASSWORD });
-  expect(created.status).toBe(201);
-  await stack.env.sql`update users set must_change_password = false where id = ${created.json.member.id}`;
-  const owner = await login(stack.url, email, PASSWORD);
-  const thief = await login(stack.url, email, PASSWORD);
-  return { email, id: created.json.member.id as number, owner, thief };
+  const { session: owner, ...agent } = await agentWithOwnPassword(stack, admin, { email: `session.sockets.${++people}.${Date.now()}@example.com`, name: `Session Sockets ${people}`, password: PASSWORD });
+  const thief = await login(stack.url, agent.email, PASSWORD);
+  return { ...agent, owner, thief };
 }
 
 async function socketOn(url: string, token: string) {

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
 import { authenticator as app } from '../support/authenticator.ts';
+import { agentWithOwnPassword, signInCode, signInPassword } from '../support/sign-in.ts';
 import { secretBox } from '../../server/services/secret-box.ts';
 import sharp from 'sharp';
 import jsQR from 'jsqr';
@@ -24,16 +25,7 @@ afterAll(async () => stack?.close());
 
 const PASSWORD = 'a-good-password-1';
 let people = 0;
-async function newAgent() {
-  const email = `two.step.${++people}.${Date.now()}@example.com`;
-  const created = await httpAs(stack.url, 'POST', '/api/admin/team', admin, { email, name: `Two Step ${people}`, role: 'agent', password: PASSWORD });
-  expect(created.status).toBe(201);
-  // As if they had already replaced the password the admin set (test/console/invitations.test.ts covers that step;
-  // doing it here for every agent would run into the password route's rate limit).
-  await stack.env.sql`update users set must_change_password = false where id = ${created.json.member.id}`;
-  const session = await login(stack.url, email, PASSWORD);
-  return { email, id: created.json.member.id as number, session };
-}
+const newAgent = () => agentWithOwnPassword(stack, admin, { email: `two.step.${++people}.${Date.now()}@example.com`, name: `Two Step ${people}`, password: PASSWORD });
 
 /** An agent with two-step sign-in on: their app and recovery codes. */
 async function enrolledAgent() {
@@ -46,15 +38,8 @@ async function enrolledAgent() {
   return { ...agent, phone, recoveryCodes: confirmed.json.recoveryCodes as string[] };
 }
 
-async function passwordStep(email: string, password = PASSWORD) {
-  const response = await fetch(`${stack.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  return { status: response.status, json: (await response.json()) as any, cookies: response.headers.getSetCookie() };
-}
-
-async function verify(challenge: string, code: string) {
-  const response = await fetch(`${stack.url}/api/auth/login/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challenge, code }) });
-  return { status: response.status, json: (await response.json()) as any, cookies: response.headers.getSetCookie() };
-}
+const passwordStep = (email: string, password = PASSWORD) => signInPassword(stack.url, email, password);
+const verify = (challenge: string, code: string) => signInCode(stack.url, challenge, code);
 
 const sessionCookie = (cookies: string[]) => cookies.find((c) => c.startsWith('sd_session='))?.split(';')[0];
 

@@ -1,9 +1,10 @@
 // The widget's connection to the server, without any DOM: the /widget socket,
 // the message list, the outbox and the resync after every reconnect. Rules it
 // keeps: a message typed is stored in the outbox first and sent when the
-// socket is up, one at a time in order, with its client id (so a resend after a
-// lost ack is not doubled); after any reconnect the list is filled from the last
-// id seen; messages are keyed by server id, so nothing shows twice.
+// socket is up, one at a time in order, with its client id and the chat it was
+// written in (so a resend after a lost ack is not doubled, nor put into another
+// chat); after any reconnect the list is filled from the last id held with no
+// gap before it; messages are keyed by server id, so nothing shows twice.
 import { io, type Socket } from 'socket.io-client';
 import type {
   ChatMessage, ConversationSummary, QueuePosition, ShopperPage, UnavailableReason,
@@ -61,6 +62,13 @@ const RATE_LIMIT_RETRY_MS = 2_500;
  */
 const TRANSIENT_ERRORS = new Set(['internal', 'unavailable']);
 const TRANSIENT_RETRY_MS = [2_000, 8_000];
+/**
+ * The chat a message was written in has ended before it got there (it waited offline, or its ack was lost): shown as
+ * "Not sent" with Retry, which sends it without that chat, as a new question.
+ */
+const CHAT_CLOSED = 'conversation_resolved';
+/** A resync that got no answer, or a refusal, on a connection that lives is tried again after this. */
+const RESYNC_RETRY_MS = 5_000;
 /** After this many failed attempts in a row, say "cannot reach the server" rather than "reconnecting". */
 const UNREACHABLE_AFTER_ATTEMPTS = 3;
 /**
@@ -97,6 +105,15 @@ export class ChatClient {
   /** A connection check (see checkConnection) is under way. */
   private checking = false;
   private preferred: number | null = null;
+  /**
+   * This connection's resync has succeeded: what it brings since (broadcasts, acks) follows on without a gap. Until
+   * then a message held (our own, acked) may lie beyond ones never received, so its id is no resync marker.
+   */
+  private inStep = false;
+  /** Everything up to this id was held when the last connection that was in step ended: the next resync starts here. */
+  private heldUpTo = 0;
+  /** This connection's server refused writtenIn (see sendOutbox); the next connection may reach an upgraded one. */
+  private oldServer = false;
   conversation: ConversationSummary | null = null;
 
   constructor(
@@ -153,6 +170,7 @@ export class ChatClient {
 
     socket.on('connect', () => {
       this.everConnected = true;
+      this.oldServer = false;
       this.pageReported = { url: '', title: '', at: 0 };
       this.reportPage();
       this.setState(this.networkOnline ? 'online' : 'offline');
@@ -162,9 +180,13 @@ export class ChatClient {
       });
     });
     socket.on('disconnect', (reason) => {
+      // Of the chat on screen: what was held of another one says nothing of what this one is missing.
+      if (this.inStep) this.heldUpTo = this.lastMessageId(this.conversation?.id);
+      this.inStep = false;
       this.setState(this.networkOnline ? 'reconnecting' : 'offline');
       // The server closed us on purpose (e.g. during a deploy): socket.io will not retry by itself.
-      if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1_000);
+      // Not once this socket is replaced (a sign-in): it would hold a connection nobody listens to.
+      if (reason === 'io server disconnect') setTimeout(() => this.socket === socket && socket.connect(), 1_000);
     });
     socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
       if (error.data?.code === 'unauthorized') {
@@ -202,8 +224,16 @@ export class ChatClient {
       this.listener.messagesChanged();
     });
     socket.on('conversation:updated', (conversation) => {
-      // Only ours (or a newer one of ours that another tab started) replaces the current one.
-      if (!this.conversation || conversation.id >= this.conversation.id) this.setConversation(conversation);
+      const was = this.conversation?.id;
+      if (!this.takes(conversation)) return;
+      this.setConversation(conversation);
+      // Another chat (one another tab started, the one a merge of records left open): its earlier messages are not
+      // held, so its history loads, and no marker of the old chat's says where a catch-up starts.
+      if (was && was !== conversation.id) {
+        this.heldUpTo = 0;
+        this.inStep = false;
+        void this.resync();
+      }
     });
     socket.on('queue:position', (event) => {
       if (event.conversationId === this.conversation?.id) this.listener.queuePosition(event);
@@ -264,7 +294,8 @@ export class ChatClient {
     const failedUpTo = (id: number) => {
       while (failed.length && failed[0].failed!.after < id) {
         const item = failed.shift()!;
-        entries.push({ kind: 'pending', item, state: 'failed', error: item.failed!, retryable: TRANSIENT_ERRORS.has(item.failed!.code) });
+        const { code } = item.failed!;
+        entries.push({ kind: 'pending', item, state: 'failed', error: item.failed!, retryable: TRANSIENT_ERRORS.has(code) || code === CHAT_CLOSED });
       }
     };
     for (const message of stored) {
@@ -292,6 +323,8 @@ export class ChatClient {
   /** False when the outbox is full (a long time offline): nothing was queued, the caller keeps the text. */
   send(text: string, quickReply?: string): boolean {
     const item: OutboxItem = { clientId: newClientId(), text, createdAt: new Date().toISOString() };
+    const c = this.conversation;
+    if (c && c.status !== 'resolved') item.conversationId = c.id;
     if (quickReply) item.quickReply = quickReply;
     const page = currentPage();
     if (page) item.page = page;
@@ -305,6 +338,8 @@ export class ChatClient {
   retry(clientId: string): void {
     const item = this.outbox.items().find((i) => i.clientId === clientId);
     if (!item?.failed) return;
+    // Its chat has ended: the shopper asks to send it all the same, so it goes as a new question.
+    if (item.failed.code === CHAT_CLOSED) delete item.conversationId;
     delete item.failed;
     this.transientFailures.delete(clientId);
     this.outbox.update(item);
@@ -522,23 +557,29 @@ export class ChatClient {
     });
   }
 
-  /** Fills the list from the server: everything after the last id we hold, or the current conversation on first connect. */
+  /**
+   * Fills the list from the server: everything after the last id held with nothing missing before it (see inStep),
+   * or the current conversation on first connect. Messages are keyed by id: one fetched again is not shown twice.
+   */
   private async resync(): Promise<void> {
     try {
       const known = this.conversation;
-      if (known && this.lastMessageId(known.id) > 0) {
-        const synced = await this.request('messages:sync', { conversationId: known.id, afterId: this.lastMessageId(known.id) });
-        if (synced.ok) {
-          this.addMessages(synced.messages);
-          this.setConversation(synced.conversation);
-          if (synced.conversation.status !== 'resolved') return;
-        }
+      let afterId = known ? Math.min(this.lastMessageId(known.id), this.heldUpTo) : 0;
+      while (afterId) {
+        const synced = await this.request('messages:sync', { conversationId: known!.id, afterId });
+        if (!synced.ok) break;
+        this.addMessages(synced.messages);
+        this.setConversation(synced.conversation);
+        // A page of it: the rest is asked for after the page's last message, so nothing is skipped.
+        afterId = synced.hasMore ? synced.messages.at(-1)!.id : 0;
+        if (!afterId && synced.conversation.status !== 'resolved') return void (this.inStep = true);
       }
       // First load, or our chat has closed: another tab may have started a newer one.
-      await this.loadCurrent();
+      if (await this.loadCurrent()) this.inStep = true;
     } catch {
-      // disconnected mid-way: the next connect resyncs again
+      // disconnected mid-way (the next connect resyncs again), or no answer in time
     }
+    if (!this.inStep && this.connected) setTimeout(() => void (this.inStep || this.resync()), RESYNC_RETRY_MS);
   }
 
   /** A message sent outside the socket (a file upload) may have started a conversation this tab does not know yet. */
@@ -551,13 +592,24 @@ export class ChatClient {
     this.preferred = conversationId;
   }
 
-  private async loadCurrent(): Promise<void> {
+  /**
+   * Whether a chat of ours replaces the one on screen: the same or a newer one (another tab started it), or any open
+   * one — the customer has one open chat, and a merge of records may keep an older one open than this tab's.
+   */
+  private takes(conversation: ConversationSummary): boolean {
+    return !this.conversation || conversation.id >= this.conversation.id || conversation.status !== 'resolved';
+  }
+
+  /** False when the server refused (the list may still miss messages). */
+  private async loadCurrent(): Promise<boolean> {
     const current = await this.request('conversation:current', this.preferred ? { conversationId: this.preferred } : {});
-    if (!current.ok || !current.conversation) return;
+    if (!current.ok || !current.conversation) return current.ok;
     this.preferred = null;
-    if (this.conversation && current.conversation.id < this.conversation.id) return;
-    this.addMessages(current.messages);
-    this.setConversation(current.conversation);
+    if (this.takes(current.conversation)) {
+      this.addMessages(current.messages);
+      this.setConversation(current.conversation);
+    }
+    return true;
   }
 
   /** Sends the outbox, oldest first, one at a time so the server stores them in the order typed. */
@@ -591,9 +643,11 @@ export class ChatClient {
           clientId: item.clientId, text: item.text,
           ...(item.quickReply ? { quickReply: item.quickReply } : {}),
           ...(item.page ? { page: item.page } : {}),
+          // The chat it was written in (writtenIn, not conversationId): a resend after a lost ack, once the shopper
+          // has started another chat, is still recognised there as a duplicate, or refused when that chat has ended.
+          // Without one (the first message) the server picks the shopper's open conversation.
+          ...(item.conversationId && !this.oldServer ? { writtenIn: item.conversationId } : {}),
         };
-        // No conversationId on purpose: the server picks the shopper's open conversation, so a resend after a
-        // lost ack lands in the same conversation as the first try and is recognised as a duplicate.
         const result = await this.request('message:send', payload);
         if (result.ok) {
           this.transientFailures.delete(item.clientId);
@@ -613,7 +667,15 @@ export class ChatClient {
           retryIn = RATE_LIMIT_RETRY_MS;
           break;
         } else {
-          const { code, message } = result.error;
+          // Which refusal (a family's reason, see ErrorBody) decides whether Retry is offered.
+          const { code: family, message, reason } = result.error;
+          const code = reason ?? family;
+          // A server not yet upgraded in a rolling deploy refuses the field it does not know ("writtenIn: …"): the
+          // message goes again without it (that server picks the open chat, as it always did).
+          if (code === 'validation' && message.startsWith('writtenIn') && !this.oldServer) {
+            this.oldServer = true;
+            continue;
+          }
           const failures = this.transientFailures.get(item.clientId) ?? 0;
           if (TRANSIENT_ERRORS.has(code) && failures < TRANSIENT_RETRY_MS.length) {
             this.transientFailures.set(item.clientId, failures + 1);

@@ -30,11 +30,15 @@ const en = {
   retry: 'Retry',
   remove: 'Remove',
   tooLong: (max: number) => `Your message is longer than ${max} characters: please shorten it to send it.`,
-  /** The server's refusals that mean the same on every request, by code (its sentences are English). */
+  /**
+   * The server's refusals by code (its sentences are English). English keeps the server's own sentence for the rest
+   * (it names what was wrong); Chinese has a word for each a shopper meets (a message, the rating card, the form).
+   */
   refusals: {
     rate_limited: 'You are sending too fast; wait a moment.',
     internal: 'Something went wrong on our side; please try again.',
     too_large: 'That is too large to send.',
+    conversation_resolved: 'This chat has ended. Retry to send it in a new chat.',
   } as Record<string, string>,
   connecting: 'Connecting…',
   reconnecting: 'Reconnecting… your messages will be sent when the connection is back.',
@@ -139,6 +143,12 @@ const zh: Strings = {
     rate_limited: '发送太频繁了，请稍等片刻。',
     internal: '我们这边出了点问题，请重试。',
     too_large: '内容太大，无法发送。',
+    conversation_resolved: '此对话已结束。点击重试可在新对话中发送。',
+    conflict: '现在无法进行此操作。',
+    validation: '内容有误，请检查后重试。',
+    not_found: '找不到此对话。',
+    forbidden: '聊天不可用。',
+    blocked: '聊天不可用。',
   },
   connecting: '正在连接…',
   reconnecting: '正在重新连接…连接恢复后会自动发送您的消息。',
@@ -242,10 +252,13 @@ export function systemLineText(t: Strings, text: string, metadata: Record<string
   }
 }
 
-/** Why the server refused, in the widget's language when the code says it all, else the server's own sentence. */
+/**
+ * Why the server refused, in the widget's language when the code says it all, else (in English) the server's own
+ * sentence. A Chinese shopper never reads the server's English: a code without a word is the generic error.
+ */
 export function refusalText(t: Strings, error: { code?: string; message?: string } | undefined): string {
   const known = error?.code && Object.prototype.hasOwnProperty.call(t.refusals, error.code) ? t.refusals[error.code] : undefined;
-  return known || error?.message || t.error;
+  return known || (t === en && error?.message) || t.error;
 }
 
 export function pickLang(input: {

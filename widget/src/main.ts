@@ -89,12 +89,24 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   const openRequest = takeOpenChatRequest();
 
   let session: Session | null = null;
-  const openSession = async (extra: Omit<SessionRequest, 'siteKey' | 'locale'> = {}): Promise<Session> => {
-    // The server resumes the customer of a valid stored token and quietly starts a new one for an unknown token.
-    const stored = store.get<string>('visitorToken') ?? undefined;
-    const next = await api.session({ siteKey: embed.site, locale, visitorToken: stored, ...extra });
-    store.set('visitorToken', next.visitorToken);
-    return next;
+  // The server resumes the customer of a valid stored token and quietly starts a new one for an unknown token.
+  const requestSession = (extra: Omit<SessionRequest, 'siteKey' | 'locale'> = {}) =>
+    api.session({ siteKey: embed.site, locale, visitorToken: store.get<string>('visitorToken') ?? undefined, ...extra });
+  /** Session requests under way (a sign-in, a resume link, a reset, a profile): each brings the token to use next. */
+  let changesUnderWay = 0;
+  /** Our socket's token was refused and no session has connected since: the next one to land connects, whoever it is. */
+  let tokenRefused = false;
+  /** `wanted`: asked again when the answer lands; no longer wanted, it is dropped (neither stored nor used). */
+  const openSession = async (extra: Omit<SessionRequest, 'siteKey' | 'locale'> = {}, wanted = () => true): Promise<Session> => {
+    changesUnderWay++;
+    try {
+      const next = await requestSession(extra);
+      if (!wanted()) throw new Error('superseded');
+      store.set('visitorToken', next.visitorToken);
+      return next;
+    } finally {
+      changesUnderWay--;
+    }
   };
 
   // A custom tag, not a div: the shop's element selectors (div, section…) never match the host.
@@ -116,7 +128,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     downloadTranscript: (conversationId) => api.transcript(conversationId, session!.visitorToken),
     fetchStatus: () => api.settings(embed.site).then((fresh) => fresh.status),
     saveProfile: async (profile) => {
-      session = await openSession(profile);
+      await switchSession(profile);
     },
     identified: () => session?.identified === true,
     sendFile: async (file, onProgress) => {
@@ -132,14 +144,10 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
     queuePosition: (event) => view.queuePosition(event),
     agentsUnavailable: (event) => view.agentsUnavailable(event),
     unauthorized: () => {
-      // Our token is not valid on this server any more. When another tab of this shop stored a newer one (it signed
-      // in, and this tab's anonymous record was merged into the customer's), resume that; otherwise start afresh.
-      if (store.get<string>('visitorToken') === session?.visitorToken) store.remove('visitorToken');
-      void openSession().then((fresh) => {
-        session = fresh;
-        client.reset();
-        client.connect(fresh.visitorToken, locale);
-      });
+      // Our token is not valid on this server any more. A sign-in of this tab's under way merged our record and brings
+      // the token to use: starting afresh now could land after it and sign the shopper out without a word.
+      tokenRefused = true;
+      if (!changesUnderWay) startAfresh();
     },
   });
   // In <html>, beside the <body> rather than in it: pages that rewrite their body (innerHTML, Vue's mount, jQuery's
@@ -165,16 +173,42 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
   // An email's resume link makes this browser the shopper it was sent to (the server ignores an expired one).
   const resume = openRequest?.resumeToken ? { resumeToken: openRequest.resumeToken } : {};
   const firstSession = retrying(() => openSession(resume), () => view.connectionChanged(navigator.onLine === false ? 'offline' : 'unreachable'));
+  /**
+   * After our token was refused: when another tab of this shop stored a newer one (it signed in, and this tab's
+   * anonymous record was merged into the customer's), resume that; otherwise start afresh — the server starts a new
+   * visitor for the refused token, so it is not removed first (another tab would read that as a reset() there, and
+   * close its chat). A change that began meanwhile (a sign-in here, another tab's token followed) is newer: its
+   * session connects instead, the refusal noted.
+   */
+  function startAfresh(): void {
+    const stored = store.get<string>('visitorToken');
+    void retrying(() => requestSession(), () => {}).then((fresh) => {
+      if (changesUnderWay || !tokenRefused || store.get<string>('visitorToken') !== stored) return;
+      store.set('visitorToken', fresh.visitorToken);
+      session = fresh;
+      tokenRefused = false;
+      client.reset();
+      client.connect(fresh.visitorToken, locale);
+    }, () => {});
+  }
   /** Set while another tab's reset() left this one without a shopper, until that tab's new session arrives. */
   let signedOutElsewhere = false;
   /** A new session (signed in, a resume link): when it is another person, their chat replaces the one on screen. */
-  const switchSession = async (extra: Omit<SessionRequest, 'siteKey' | 'locale'>): Promise<Session> => {
+  const switchSession = async (extra: Omit<SessionRequest, 'siteKey' | 'locale'>, wanted?: () => boolean): Promise<Session> => {
     const before = session?.customerId;
-    const next = await openSession(extra);
+    let next: Session;
+    try {
+      next = await openSession(extra, wanted);
+    } catch (error) {
+      // A failed sign-in brings no token: one refused meanwhile still needs replacing (by a change still under way, if any).
+      if (tokenRefused && !changesUnderWay) startAfresh();
+      throw error;
+    }
     session = next;
     // A resume link merges the linked chat into this browser's own record: the same customer, with a chat more.
-    if (next.customerId !== before || signedOutElsewhere || next.resumed === true) {
+    if (next.customerId !== before || signedOutElsewhere || tokenRefused || next.resumed === true) {
       signedOutElsewhere = false;
+      tokenRefused = false;
       client.reset();
       if (next.conversationId) client.preferConversation(next.conversationId);
       client.connect(next.visitorToken, locale);
@@ -208,7 +242,9 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
       signedOutElsewhere = true;
       return;
     }
-    void switchSession({}).catch(() => {});
+    // Followed only while that token is still the stored one: this tab's own sign-in answered meanwhile stored a newer
+    // one (which the other tab follows in turn), and an older answer must not put the shopper back as they were.
+    void switchSession({}, () => store.get<string>('visitorToken') === token).catch(() => {});
   });
 
   return {
@@ -237,6 +273,7 @@ async function start(embed: EmbedConfig): Promise<ShopdeskApi> {
       client.reset();
       view.close();
       session = await openSession();
+      tokenRefused = false;
       client.connect(session.visitorToken, locale);
     },
     ready: Promise.resolve(),

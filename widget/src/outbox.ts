@@ -11,6 +11,8 @@ export interface OutboxItem {
   quickReply?: string;
   /** The page it was written on (the agent sees it; the bot reads "is it waterproof?" on a product page). */
   page?: ShopperPage;
+  /** The open chat on screen when it was written: it is sent there or refused, never into a chat started since. */
+  conversationId?: number;
   /** When the shopper pressed send (ISO), for display while it waits. */
   createdAt: string;
   /**

@@ -10,6 +10,7 @@ import { t, type Key } from '../i18n.ts';
 import type { MacroAction } from '../types.ts';
 import { actionSummary } from './macro-menu.tsx';
 import { ActionFields, blankAction, splitLabels } from './personal-macros.tsx';
+import { useIntentNames } from '../intent-names.tsx';
 
 type Trigger = 'handoff' | 'conversation_created';
 type Condition =
@@ -57,9 +58,11 @@ function splitCondition(condition: Condition): Condition {
   return { ...condition, [field]: typed.flatMap((x) => x.split(/[,，、]/)).map((x) => x.trim()).filter(Boolean) } as Condition;
 }
 
-export function conditionSummary(condition: Condition): string {
+/** A condition in words; intents by what the console calls them, with the names the rule matches. */
+export function conditionSummary(condition: Condition, named: (intent: string) => string): string {
   const label = t(`automation.condition.${condition.type}` as Key);
   switch (condition.type) {
+    case 'intent': return `${label}: ${condition.intents.map((intent) => `${named(intent)} (${intent})`).join(', ')}`;
     case 'language': return `${label}: ${condition.languages.map((l) => (l === 'zh' ? '中文' : 'English')).join(', ')}`;
     case 'pageUrlContains': return `${label}: ${condition.text}`;
     case 'customerIdentified': return `${label}: ${t(condition.identified ? 'automation.yes' : 'automation.no')}`;
@@ -88,11 +91,22 @@ function ConditionFields({ condition, step, onChange }: { condition: Condition; 
       const field = LIST_FIELD[condition.type];
       const typed = (condition as unknown as Record<string, string[]>)[field]!;
       return (
-        <input required maxLength={2000} aria-label={named} placeholder={t('automation.termsHint')} data-testid="rule-condition-terms"
-          value={typed.join(', ')} onInput={(e) => onChange({ ...condition, [field]: [e.currentTarget.value] } as Condition)} />
+        <>
+          <input required maxLength={2000} aria-label={named} placeholder={t('automation.termsHint')} data-testid="rule-condition-terms"
+            value={typed.join(', ')} onInput={(e) => onChange({ ...condition, [field]: [e.currentTarget.value] } as Condition)} />
+          {condition.type === 'intent' && <TypedIntents typed={typed} />}
+        </>
       );
     }
   }
+}
+
+/** The intents typed in a condition (by name) as the console calls them elsewhere (chats, reports): the admin sees which they mean. */
+function TypedIntents({ typed }: { typed: string[] }) {
+  const named = useIntentNames();
+  const names = splitCondition({ type: 'intent', intents: typed }) as { intents: string[] };
+  if (!names.intents.length) return null;
+  return <span class="muted small" data-testid="rule-condition-intent-names">{names.intents.map(named).join(', ')}</span>;
 }
 
 export function AutomationTab() {
@@ -107,6 +121,7 @@ export function AutomationTab() {
   const [actions, setActions] = useState<RuleAction[]>([]);
   const { error, setError, run: write } = useListChange(list, REFUSALS);
   const rules = list.data?.items ?? [];
+  const named = useIntentNames();
 
   const reset = () => { setEditing(null); setName(''); setEnabled(true); setTrigger('handoff'); setConditions([]); setActions([]); setError(null); };
   const edit = (rule: Rule) => {
@@ -135,7 +150,7 @@ export function AutomationTab() {
               <strong>{rule.name}</strong> {!rule.enabled && <span class="badge">{t('automation.off')}</span>}
               <div class="muted small">
                 {t(`automation.trigger.${rule.trigger}` as Key)}
-                {rule.conditions.length > 0 && ` · ${rule.conditions.map(conditionSummary).join(' · ')}`}
+                {rule.conditions.length > 0 && ` · ${rule.conditions.map((c) => conditionSummary(c, named)).join(' · ')}`}
                 {' → '}{rule.actions.map((a) => actionSummary(a, teamList)).join(' → ')}
               </div>
               <div class="inline">

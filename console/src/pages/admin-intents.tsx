@@ -1,34 +1,29 @@
 // Intents editor: list, edit examples and answers per language, a test box
 // (sentence → intent, confidence, out of scope, and what the bot would reply),
 // the out-of-scope examples and the retraining status.
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { useAction, useLoad } from '../hooks.ts';
 import { changeLines, importCount, JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
 import { t } from '../i18n.ts';
-import { kbApi, type Article, type BotPreview, type Classification, type Intent } from '../kb-api.ts';
+import { kbApi, type BotPreview, type Classification, type Intent, type LinkWarning } from '../kb-api.ts';
+import { IntentArticlePicker } from './intent-article-picker.tsx';
 import { JobBar, useJobStatus } from './admin-kb.tsx';
 import { scoreVerdict } from '../wording.ts';
 import { staleSaveRefusal } from '../stale-save.ts';
 import { specialRoleOf } from '../../../knowledge-base/special-intents.ts';
+import { IntentName, useIntentNames } from '../intent-names.tsx';
 
 type IntentDraft = Omit<Intent, 'id' | 'updatedAt'>;
 const EMPTY: IntentDraft = { name: '', description: '', label: { en: '', zh: '' }, answer: { en: '', zh: '' }, action: null, articleSlug: null, askHelpful: true, examples: { en: [], zh: [] } };
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 
-/** An article an intent can answer with, as the article list sends it. */
-type ArticleChoice = Omit<Article, 'body'>;
+type ImportItem = { name: string; result: 'created' | 'updated' | 'unchanged' | 'deleted'; changed: string[]; linkWarning?: string };
 
-/**
- * The articles an intent can answer with, picked by title rather than typed as a slug (one per slug: the two
- * languages of an article share it, and the bot answers in the shopper's; live in some language wins).
- */
-function articleChoicesOf(items: ArticleChoice[]): ArticleChoice[] {
-  const bySlug = new Map<string, ArticleChoice>();
-  for (const a of items) if (!bySlug.has(a.slug) || a.status === 'published') bySlug.set(a.slug, a);
-  return [...bySlug.values()].sort((a, b) => a.title.localeCompare(b.title));
+/** "No article has the slug … yet: faq_x, faq_y", after an import's summary, when its intents link articles nobody has. */
+function unlinkedNote(r: Record<string, unknown>): string {
+  const names = ((r.items ?? []) as ImportItem[]).filter((i) => i.linkWarning).map((i) => i.name);
+  return names.length ? ` ${t('transfer.intentsUnlinked', { names: names.join(', ') })}` : '';
 }
-
-type ImportItem = { name: string; result: 'created' | 'updated' | 'unchanged' | 'deleted'; changed: string[] };
 
 /** The dry run of an intents import, worded for the confirmation: counts, what is deleted for good, what changes. */
 function describeIntentImport(r: Record<string, unknown>): ImportPreview {
@@ -39,7 +34,7 @@ function describeIntentImport(r: Record<string, unknown>): ImportPreview {
   const nothing = vars.created + vars.updated + vars.deleted === 0 && !outOfScope;
   return {
     nothing,
-    summary: nothing ? t('transfer.intentsNothing', vars) : t('transfer.intentsPreview', vars),
+    summary: (nothing ? t('transfer.intentsNothing', vars) : t('transfer.intentsPreview', vars)) + unlinkedNote(r),
     warning: deleted.length ? t('transfer.intentsDelete', { names: deleted.join(', ') }) : undefined,
     details: [
       ...(outOfScope ? [t('transfer.outOfScopePreview')] : []),
@@ -53,10 +48,10 @@ export function IntentsPage() {
   const [selected, setSelected] = useState<number | 'new' | null>(null);
   const [filter, setFilter] = useState('');
   const status = useJobStatus();
-  // Loaded once for the page, not per opened intent: every editor picks from the same list (null until it arrives).
-  const articles = useLoad(() => kbApi.listArticles({}), []);
-  const articleChoices = useMemo(() => (articles.data ? articleChoicesOf(articles.data.items) : null), [articles.data]);
-  const intents = (list.data?.items ?? []).filter((i) => !filter || i.name.includes(filter.toLowerCase()));
+  const named = useIntentNames();
+  // By name or by what the console calls it: admins may know an intent by either.
+  const matches = (name: string) => name.includes(filter.toLowerCase()) || named(name).toLowerCase().includes(filter.toLowerCase());
+  const intents = (list.data?.items ?? []).filter((i) => !filter || matches(i.name));
   const current = typeof selected === 'number' ? list.data?.items.find((i) => i.id === selected) ?? null : null;
   return (
     <div class="admin-intents">
@@ -65,15 +60,20 @@ export function IntentsPage() {
         <input type="search" placeholder={t('intents.filter')} value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
         <button class="primary" onClick={() => setSelected('new')}>{t('intents.new')}</button>
         <JsonTransfer exportPath="/api/admin/intents/export" importPath="/api/admin/intents/import" fileName="intents"
-          summarise={(r) => t('transfer.intentsDone', { created: importCount(r, 'created'), updated: importCount(r, 'updated'), unchanged: importCount(r, 'unchanged'), deleted: importCount(r, 'deleted') })}
-          preview={{ describe: describeIntentImport, confirmFields: (r) => (importCount(r, 'deleted') > 0 ? { confirmDeletes: importCount(r, 'deleted') } : {}) }}
+          summarise={(r) => t('transfer.intentsDone', { created: importCount(r, 'created'), updated: importCount(r, 'updated'), unchanged: importCount(r, 'unchanged'), deleted: importCount(r, 'deleted') }) + unlinkedNote(r)}
+          preview={{ describe: describeIntentImport, confirmFields: (r) => (typeof r.confirmToken === 'string' ? { confirmToken: r.confirmToken } : {}) }}
           onImported={list.reload} />
         {list.error && <p class="error">{list.error}</p>}
         <ul class="plain">
           {intents.map((i) => (
             <li key={i.id}>
               <button class={`link ${selected === i.id ? 'selected' : ''}`} data-testid="intent-item" onClick={() => setSelected(i.id)}>{i.name}</button>
+              {/* What agents see it called (its label, else the name in words): the name is what admins edit here. */}
+              <span class="small" data-testid="intent-display-name"> {named(i.name)}</span>
               <span class="muted small"> {i.examples.en.length} en · {i.examples.zh.length} zh</span>
+              {/* The server checks every intent's article (linkWarning): the console lists only some of the articles. */}
+              {i.articleSlug && i.linkWarning &&
+                <span class="badge warn small" data-testid="intent-article-missing" title={t('intents.articleMissing', { slug: i.articleSlug })}>{t('intents.articleMissingBadge')}</span>}
             </li>
           ))}
         </ul>
@@ -85,8 +85,8 @@ export function IntentsPage() {
         </div>
         <TestBox />
         <OutOfScopeEditor />
-        {selected === 'new' && <IntentEditor key="new" intent={null} articleChoices={articleChoices} onSaved={(id) => { list.reload(); setSelected(id); }} />}
-        {current && <IntentEditor key={current.id} intent={current} articleChoices={articleChoices} onSaved={() => list.reload()} onDeleted={() => { list.reload(); setSelected(null); }} />}
+        {selected === 'new' && <IntentEditor key="new" intent={null} onSaved={(id) => { list.reload(); setSelected(id); }} />}
+        {current && <IntentEditor key={current.id} intent={current} onSaved={() => list.reload()} onDeleted={() => { list.reload(); setSelected(null); }} />}
       </section>
     </div>
   );
@@ -120,17 +120,18 @@ function TestBox() {
         <div class="classification" data-testid="intent-test-result">
           {result.outOfScope
             ? <span class="badge warn">{t('intents.outOfScope')}</span>
-            : <span class="badge">{result.intent}</span>}
+            : result.intent && <span class="badge"><IntentName name={result.intent} withName /></span>}
           <span> {t('evidence.confidence')}{t('punct.colon')}{(result.confidence * 100).toFixed(1)}%</span>
           {verdict && <p class="muted small" data-testid="intent-test-score" title={t('intents.scoreExplain', verdict.vars)}>{t(verdict.key, verdict.vars)}</p>}
           {(result.alternatives ?? []).length > 0 && (
-            <ul class="plain small">{(result.alternatives ?? []).slice(0, 4).map((a) => <li key={a.intent}>{a.intent} — {(a.confidence * 100).toFixed(1)}%</li>)}</ul>
+            <ul class="plain small">{(result.alternatives ?? []).slice(0, 4).map((a) => <li key={a.intent}><IntentName name={a.intent} withName /> — {(a.confidence * 100).toFixed(1)}%</li>)}</ul>
           )}
         </div>
       )}
       {preview && (
         <div class="bot-preview" data-testid="bot-preview" data-decision={preview.decision}>
           <h4>{t('intents.preview')} <span class="badge">{preview.decision}</span> <span class="muted small">{preview.reason}</span></h4>
+          {preview.missingArticle && <p class="warn-text small" data-testid="intent-test-article-missing">{t('intents.testArticleMissing', preview.missingArticle)}</p>}
           <p class="msg-text">{preview.reply}</p>
           {preview.quickReplies.length > 0 && <div class="chips">{preview.quickReplies.map((q) => <span key={q.value} class="badge" title={q.value}>{q.label}</span>)}</div>}
         </div>
@@ -179,8 +180,9 @@ function OutOfScopeEditor() {
   );
 }
 
-function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
-  intent: Intent | null; articleChoices: ArticleChoice[] | null; onSaved(id: number): void; onDeleted?(): void;
+/** `intent` as the intents list sent it: its `linkWarning` says its saved article slug names no article. */
+function IntentEditor({ intent, onSaved, onDeleted }: {
+  intent: (Intent & LinkWarning) | null; onSaved(id: number): void; onDeleted?(): void;
 }) {
   const [draft, setDraft] = useState<IntentDraft>(intent ? { ...intent } : EMPTY);
   const [examplesEn, setExamplesEn] = useState((intent?.examples.en ?? []).join('\n'));
@@ -210,7 +212,9 @@ function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
     show(saved.intent);
     keepMessage.current = true;
     // Saved, but the retraining is owed (the job queue was unreachable): said instead of "retraining in the background".
-    setMessage(saved.warning ? t('kb.jobOwed') : t('intents.saved'));
+    // Saved too when its article does not exist (it may be written next): said beside it.
+    const saidSaved = saved.warning ? t('kb.jobOwed') : t('intents.saved');
+    setMessage(saved.linkWarning && saved.intent.articleSlug ? `${saidSaved} ${t('intents.linkWarning', { slug: saved.intent.articleSlug })}` : saidSaved);
     onSaved(saved.intent.id);
   });
   // Refused as stale: the editor shows the intent as it is now (what was typed is replaced), and the list catches up.
@@ -245,12 +249,8 @@ function IntentEditor({ intent, articleChoices, onSaved, onDeleted }: {
           </select>
         </label>
         <label>{t('intents.articleSlug')}
-          <select data-testid="intent-article" value={draft.articleSlug ?? ''} onChange={(e) => setDraft({ ...draft, articleSlug: e.currentTarget.value || null })}>
-            <option value="">{t('intents.articleNone')}</option>
-            {(articleChoices ?? []).map((a) => <option key={a.slug} value={a.slug}>{a.title} ({a.slug}){a.status === 'published' ? '' : ` — ${t('intents.articleDraft')}`}</option>)}
-            {draft.articleSlug && articleChoices && !articleChoices.some((a) => a.slug === draft.articleSlug) &&
-              <option value={draft.articleSlug}>{t('intents.articleMissing', { slug: draft.articleSlug })}</option>}
-          </select>
+          <IntentArticlePicker slug={draft.articleSlug} missing={!!intent?.linkWarning && draft.articleSlug === intent.articleSlug}
+            onPick={(articleSlug) => setDraft({ ...draft, articleSlug })} />
         </label>
         <label>{t('intents.answerEn')}<textarea rows={3} value={draft.answer.en ?? ''} onInput={(e) => setDraft({ ...draft, answer: { ...draft.answer, en: e.currentTarget.value } })} /></label>
         <label>{t('intents.answerZh')}<textarea rows={3} value={draft.answer.zh ?? ''} onInput={(e) => setDraft({ ...draft, answer: { ...draft.answer, zh: e.currentTarget.value } })} /></label>

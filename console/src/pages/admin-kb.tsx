@@ -11,36 +11,67 @@ import { categoryName } from '../../../knowledge-base/categories.ts';
 import { Markdown } from '../markdown.tsx';
 import { diffLines } from '../diff.ts';
 import { MAX_SLUG_LENGTH, slugFromTitle } from '../slug.ts';
-import { kbApi, type Article, type ArticleFilter, type ArticleInput, type JobStatus, type JobWarning } from '../kb-api.ts';
+import { firstArticles, kbApi, type Article, type ArticleFilter, type ArticleInput, type JobStatus, type JobWarning } from '../kb-api.ts';
 import { formatTime } from '../hooks.ts';
 import { jobDisplay } from '../wording.ts';
+import { ConfirmButton } from '../confirm-button.tsx';
 
 const EMPTY: ArticleInput = { slug: '', locale: 'en', title: '', category: 'general', body: '' };
+
+/** How many articles the list shows at first, and how many more each "Show more" adds. */
+const ARTICLES_STEP = 200;
 
 /** A category as the console's reader reads it: in their language, Chinese in the script they chose. */
 const shownCategory = (category: string) => categoryName(category, getLocale(), sharedChineseInScript);
 
-type ImportItem = { slug: string; locale: string; result: 'created' | 'updated' | 'unchanged'; changed: string[]; status: string; previousStatus: string | null };
+type ImportItem = {
+  slug: string; locale: string; result: 'created' | 'updated' | 'unchanged' | 'deleted'; changed: string[]; status: string; previousStatus: string | null; linkedIntents?: string[];
+};
 
-/** The dry run of an articles import, worded for the confirmation: counts, live articles it takes offline, what changes. */
+/**
+ * The dry run of an articles import, worded for the confirmation: counts, live articles it takes offline, what a
+ * replace deletes for good (and the intents that lose their article with it), what changes.
+ */
 function describeArticleImport(r: Record<string, unknown>): ImportPreview {
   const items = (r.items ?? []) as ImportItem[];
   const name = (i: ImportItem) => `${i.slug} (${i.locale})`;
-  const offline = items.filter((i) => i.previousStatus === 'published' && i.status !== 'published').map(name);
-  const vars = { created: importCount(r, 'created'), updated: importCount(r, 'updated'), unchanged: importCount(r, 'unchanged') };
-  const nothing = vars.created + vars.updated === 0;
+  const deleted = items.filter((i) => i.result === 'deleted');
+  const offline = items.filter((i) => i.result !== 'deleted' && i.previousStatus === 'published' && i.status !== 'published').map(name);
+  const unlinked = [...new Set(deleted.flatMap((i) => i.linkedIntents ?? []))];
+  const vars = { created: importCount(r, 'created'), updated: importCount(r, 'updated'), unchanged: importCount(r, 'unchanged'), deleted: deleted.length };
+  const nothing = vars.created + vars.updated + vars.deleted === 0;
+  const warnings = [
+    ...(deleted.length ? [t('transfer.articlesDelete', { names: deleted.map(name).join(', ') })] : []),
+    ...(unlinked.length ? [t('transfer.articlesUnlinked', { names: unlinked.join(', ') })] : []),
+    ...(offline.length ? [t('transfer.articlesOffline', { names: offline.join(', ') })] : []),
+  ];
   return {
     nothing,
-    summary: nothing ? t('transfer.articlesNothing', vars) : t('transfer.articlesPreview', vars),
-    warning: offline.length ? t('transfer.articlesOffline', { names: offline.join(', ') }) : undefined,
+    summary: nothing ? t('transfer.articlesNothing', vars) : t(vars.deleted ? 'transfer.articlesReplacePreview' : 'transfer.articlesPreview', vars),
+    warning: warnings.length ? warnings.join(' ') : undefined,
     details: changeLines(items, name),
   };
 }
 
+/** What an articles import did, in the admin's words. */
+const summariseArticleImport = (r: Record<string, unknown>) => {
+  const vars = { created: importCount(r, 'created'), updated: importCount(r, 'updated'), unchanged: importCount(r, 'unchanged'), deleted: importCount(r, 'deleted') };
+  return t(vars.deleted ? 'transfer.articlesReplaced' : 'transfer.articlesDone', vars);
+};
+
 export function KnowledgeBasePage() {
   const [filter, setFilter] = useState<ArticleFilter>({});
   const [search, setSearch] = useState('');
-  const list = useLoad(() => kbApi.listArticles(filter), [JSON.stringify(filter)]);
+  // The list is a window of the newest-changed articles that "Show more" widens; a reload (after an edit, an import)
+  // fetches the whole window again, so the admin keeps their place. Another filter starts from the top.
+  const [shown, setShown] = useState(ARTICLES_STEP);
+  const list = useLoad(() => firstArticles(filter, shown), [JSON.stringify(filter), shown]);
+  const refilter = (next: ArticleFilter) => {
+    setFilter(next);
+    setShown(ARTICLES_STEP);
+  };
+  const listed = list.data?.items.length ?? 0;
+  const total = list.data?.total ?? 0;
   // ?article=ID opens that article (the unanswered page links drafts it creates).
   const [selected, setSelected] = useState<number | 'new' | null>(() => Number(new URLSearchParams(location.search).get('article')) || null);
   const categories = list.data?.categories ?? [];
@@ -64,25 +95,27 @@ export function KnowledgeBasePage() {
     <div class="admin-kb">
       <aside class="kb-list card">
         <h2>{t('nav.kb')}</h2>
-        <form onSubmit={(e) => { e.preventDefault(); setFilter({ ...filter, q: search.trim() || undefined }); }}>
+        <form onSubmit={(e) => { e.preventDefault(); refilter({ ...filter, q: search.trim() || undefined }); }}>
           <input type="search" data-testid="kb-search" placeholder={t('kb.search')} value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
         </form>
         <div class="filters">
-          <select aria-label={t('kb.category')} value={filter.category ?? ''} onChange={(e) => setFilter({ ...filter, category: e.currentTarget.value || undefined })}>
+          <select aria-label={t('kb.category')} value={filter.category ?? ''} onChange={(e) => refilter({ ...filter, category: e.currentTarget.value || undefined })}>
             <option value="">{t('kb.allCategories')}</option>
             {categories.map((c) => <option key={c} value={c}>{shownCategory(c)}</option>)}
           </select>
-          <select aria-label={t('kb.locale')} data-testid="kb-filter-locale" value={filter.locale ?? ''} onChange={(e) => setFilter({ ...filter, locale: e.currentTarget.value || undefined })}>
+          <select aria-label={t('kb.locale')} data-testid="kb-filter-locale" value={filter.locale ?? ''} onChange={(e) => refilter({ ...filter, locale: e.currentTarget.value || undefined })}>
             <option value="">{t('kb.allLocales')}</option><option value="en">en</option><option value="zh">zh</option>
           </select>
-          <select aria-label={t('kb.status')} value={filter.status ?? ''} onChange={(e) => setFilter({ ...filter, status: e.currentTarget.value || undefined })}>
+          <select aria-label={t('kb.status')} value={filter.status ?? ''} onChange={(e) => refilter({ ...filter, status: e.currentTarget.value || undefined })}>
             <option value="">{t('kb.allStatuses')}</option><option value="draft">{t('kb.draft')}</option><option value="published">{t('kb.published')}</option>
           </select>
         </div>
         <button class="primary" data-testid="kb-new" onClick={() => choose('new')}>{t('kb.new')}</button>
+        {/* A file with "mode": "replace" also deletes the articles it does not name: the dry run's token confirms those it listed (as intents). */}
         <JsonTransfer exportPath="/api/admin/articles/export" importPath="/api/admin/articles/import" fileName="articles"
-          summarise={(r) => t('transfer.articlesDone', { created: importCount(r, 'created'), updated: importCount(r, 'updated'), unchanged: importCount(r, 'unchanged') })}
-          preview={{ describe: describeArticleImport }} onImported={list.reload} />
+          summarise={summariseArticleImport}
+          preview={{ describe: describeArticleImport, confirmFields: (r) => (typeof r.confirmToken === 'string' ? { confirmToken: r.confirmToken } : {}) }}
+          onImported={list.reload} />
         {list.error && <p class="error">{list.error}</p>}
         <ul class="plain">
           {(list.data?.items ?? []).map((a) => (
@@ -94,11 +127,18 @@ export function KnowledgeBasePage() {
             </li>
           ))}
         </ul>
+        {list.data && <p class="muted small" data-testid="kb-count">{t('kb.showing', { shown: listed, total })}</p>}
+        {listed < total && (
+          <button class="small" data-testid="kb-show-more" disabled={list.loading} onClick={() => setShown(shown + ARTICLES_STEP)}>
+            {t('kb.showMore', { n: Math.min(ARTICLES_STEP, total - listed) })}
+          </button>
+        )}
       </aside>
       <section class="kb-editor">
         <IndexStatus />
         {selected === 'new' && <ArticleEditor key="new" articleId={null} onUnsaved={trackUnsaved} onSaved={(id) => { unsaved.current = null; list.reload(); setSelected(id); }} />}
-        {typeof selected === 'number' && <ArticleEditor key={selected} articleId={selected} onUnsaved={trackUnsaved} onSaved={() => list.reload()} />}
+        {typeof selected === 'number' && <ArticleEditor key={selected} articleId={selected} onUnsaved={trackUnsaved} onSaved={() => list.reload()}
+          onDeleted={() => { unsaved.current = null; list.reload(); setSelected(null); }} />}
         {selected === null && <p class="muted empty">{t('kb.pick')}</p>}
       </section>
     </div>
@@ -151,8 +191,12 @@ function IndexStatus() {
   return <div class="jobs">{status ? <JobBar job={status.indexing} kind="indexing" label={t('kb.indexing')} /> : null}</div>;
 }
 
-function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | null; onSaved(id: number): void; onUnsaved(title: string | null): void }) {
+function ArticleEditor({ articleId, onSaved, onUnsaved, onDeleted }: {
+  articleId: number | null; onSaved(id: number): void; onUnsaved(title: string | null): void; onDeleted?(): void;
+}) {
   const loaded = useLoad(() => (articleId ? kbApi.getArticle(articleId) : Promise.resolve(null)), [articleId]);
+  // The intents answering with this article, named when it is deleted or unpublished (they answer without it after).
+  const intents = useLoad(() => (articleId ? kbApi.listIntents() : Promise.resolve(null)), [articleId]);
   const [draft, setDraft] = useState<ArticleInput>(EMPTY);
   const [article, setArticle] = useState<Article | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -225,6 +269,37 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
   }, t('kb.publishedMsg'), 'kb.staleAction');
   const unpublish = () => article && run(() => kbApi.unpublishArticle(article.id, article.version), t('kb.unpublishedMsg'), 'kb.staleAction');
   const restore = (version: number) => run(() => kbApi.restore(article!.id, version, article!.version), t('kb.restored'), 'kb.staleAction');
+  const linkedIntents = article ? (intents.data?.items ?? []).filter((i) => i.articleSlug === article.slug).map((i) => i.name) : [];
+  // An intent links a slug, not a language: the bot answers with the article in the shopper's language, else in any
+  // published one (knowledge-base/policy.ts search). With this language unpublished, linked intents answer with the
+  // article in another live language, or with none.
+  // Tagged with the article it was loaded for: until the load for the one shown comes back, the last one's answer is
+  // no answer.
+  const otherLanguages = useLoad(() => (article && live
+    ? kbApi.listArticles({ slug: article.slug, status: 'published' }).then(({ items }) => ({
+      articleId: article.id, locales: items.filter((a) => a.slug === article.slug && a.locale !== article.locale).map((a) => a.locale),
+    }))
+    : Promise.resolve(null)), [article?.id, live]);
+  const otherLanguagesLive = article && otherLanguages.data?.articleId === article.id ? otherLanguages.data.locales : null;
+  const unpublishQuestion = article && linkedIntents.length ? [
+    t('kb.confirmUnpublish', { title: article.title, locale: article.locale }),
+    otherLanguagesLive?.length
+      ? t('kb.unpublishLinkedElsewhere', { slug: article.slug, names: linkedIntents.join(', '), locale: article.locale, others: otherLanguagesLive.join(', ') })
+      : t('kb.unpublishLinked', { slug: article.slug, names: linkedIntents.join(', ') }),
+    ...(unsaved ? [t('kb.unsavedLost')] : []),
+  ].join('\n\n') : '';
+  // Asks (as Delete does) only when intents answer with the article: ready once it is known which do and what they
+  // would answer with (a list that failed to load asks the more cautious question, or none when the intents failed).
+  const unpublishReady = !!intents.error || (!!intents.data && (otherLanguagesLive !== null || !!otherLanguages.error));
+  const deleteQuestion = article ? [
+    t('kb.confirmDelete', { title: article.title, locale: article.locale }),
+    ...(linkedIntents.length ? [t('kb.deleteLinked', { slug: article.slug, names: linkedIntents.join(', ') })] : []),
+    ...(unsaved ? [t('kb.unsavedLost')] : []),
+  ].join('\n\n') : '';
+  const remove = () => article && act(async () => {
+    await kbApi.deleteArticle(article.id);
+    onDeleted?.();
+  });
 
   if (articleId && !article) return <p class="muted">{loaded.error ?? t('loading')}</p>;
   return (
@@ -257,7 +332,9 @@ function ArticleEditor({ articleId, onSaved, onUnsaved }: { articleId: number | 
       <div class="actions">
         {!live && <button data-testid="kb-save" disabled={busy || !dirty} onClick={save}>{t('kb.saveDraft')}</button>}
         <button class="primary" data-testid="kb-publish" disabled={busy || (live && !dirty)} onClick={publish}>{live ? t('kb.publishChanges') : t('kb.publish')}</button>
-        {live && <button data-testid="kb-unpublish" disabled={busy} onClick={unpublish}>{t('kb.unpublish')}</button>}
+        {live && <button data-testid="kb-unpublish" disabled={busy || !unpublishReady}
+          onClick={() => { if (!unpublishQuestion || confirm(unpublishQuestion)) void unpublish(); }}>{t('kb.unpublish')}</button>}
+        {article && <ConfirmButton danger testId="kb-delete" disabled={busy || (!intents.data && !intents.error)} question={deleteQuestion} onConfirm={() => void remove()}>{t('delete')}</ConfirmButton>}
         {message && <span class="ok small" data-testid="kb-message">{message}</span>}
         {error && <span class="error small" role="alert">{error}</span>}
         {article && refusedAsStale && <button class="small" data-testid="kb-load-latest" disabled={busy} onClick={loadLatest}>{t('kb.loadLatest')}</button>}

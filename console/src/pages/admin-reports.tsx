@@ -13,6 +13,7 @@ import { navigate } from '../router.ts';
 import { AgentsCard } from './admin-reports-agents.tsx';
 import { TeamsCard } from './admin-reports-teams.tsx';
 import { handoffReasonLabel } from './handoff-reason-label.ts';
+import { useIntentNames } from '../intent-names.tsx';
 
 Chart.register(...registerables);
 
@@ -50,12 +51,24 @@ interface Report {
 
 /** The reader's time zone: the report counts their days (a shop in Shanghai is not on UTC). */
 const READER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** How many characters of a bar's name the axis shows: Chart.js gives the axis at most half the chart, and cuts the rest. */
+const AXIS_LABEL_CHARS = 30;
+/** A bar chart's name axis: a long name (an intent's label, an article's title) shortened, whole in the tooltip. */
+const namesAxis = {
+  ticks: {
+    callback(this: { getLabelForValue(value: number): string }, value: string | number): string {
+      const name = this.getLabelForValue(Number(value));
+      return [...name].length > AXIS_LABEL_CHARS ? `${[...name].slice(0, AXIS_LABEL_CHARS - 1).join('')}…` : name;
+    },
+  },
+};
 const day = (d: Date) => dayIn(d, READER_ZONE);
 
 /** Articles' answers and intents' own answers in one list, the most rated first: both are what the bot said. */
-function ratedAnswers(r: Report): { name: string; helpful: number; notHelpful: number }[] {
+function ratedAnswers(r: Report, named: (intent: string) => string): { name: string; helpful: number; notHelpful: number }[] {
   const articles = r.articleHelpfulness.map((a) => ({ name: a.title ?? `#${a.articleId}`, helpful: a.helpful, notHelpful: a.notHelpful }));
-  const intents = (r.intentAnswerHelpfulness ?? []).map((a) => ({ name: t('reports.intentAnswer', { name: a.intent }), helpful: a.helpful, notHelpful: a.notHelpful }));
+  const intents = (r.intentAnswerHelpfulness ?? []).map((a) => ({ name: t('reports.intentAnswer', { name: named(a.intent) }), helpful: a.helpful, notHelpful: a.notHelpful }));
   return [...articles, ...intents].sort((a, b) => b.helpful + b.notHelpful - (a.helpful + a.notHelpful)).slice(0, 20);
 }
 
@@ -64,7 +77,8 @@ export function ReportsPage() {
   const [form, setForm] = useState(range);
   const report = useLoad(() => get<Report>(`/api/admin/reports${query(range)}`), [range.from, range.to]);
   const r = report.data;
-  const rated = r ? ratedAnswers(r) : [];
+  const named = useIntentNames();
+  const rated = r ? ratedAnswers(r, named) : [];
   return (
     <div class="reports" data-testid="reports">
       <form class="card inline" onSubmit={(e) => { e.preventDefault(); setRange(form); }}>
@@ -125,18 +139,20 @@ export function ReportsPage() {
             }} values={r.csat.distribution} />
             <ChartCard id="chart-intents" title={t('reports.topIntents')} config={{
               type: 'bar',
-              data: { labels: r.topIntents.map((i) => i.intent), datasets: [{ label: t('reports.decisions'), data: r.topIntents.map((i) => i.count), backgroundColor: '#34d399' }] },
-              options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+              data: { labels: r.topIntents.map((i) => named(i.intent)), datasets: [{ label: t('reports.decisions'), data: r.topIntents.map((i) => i.count), backgroundColor: '#34d399' }] },
+              // The tooltip names the intent as admins edit it too (its label may be shared, or worded for shoppers).
+              options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: namesAxis },
+                plugins: { tooltip: { callbacks: { title: ([item]) => (item ? `${item.label} (${r.topIntents[item.dataIndex]?.intent ?? ''})` : '') } } } },
             }} values={r.topIntents.map((i) => i.count)} />
             <ChartCard id="chart-handoff-reasons" title={t('reports.handoffReasons')} config={{
               type: 'bar',
               data: { labels: r.handoffReasons.map((h) => handoffReasonLabel(h.reason)), datasets: [{ label: t('reports.handedOff'), data: r.handoffReasons.map((h) => h.count), backgroundColor: '#f59e0b' }] },
-              options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+              options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: namesAxis } },
             }} values={r.handoffReasons.map((h) => h.count)} />
             <ChartCard id="chart-labels" title={t('reports.labels')} config={{
               type: 'bar',
               data: { labels: r.labels.map((l) => l.label), datasets: [{ label: t('reports.conversations'), data: r.labels.map((l) => l.count), backgroundColor: '#a78bfa' }] },
-              options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+              options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: namesAxis } },
             }} values={r.labels.map((l) => l.count)} />
             <ChartCard id="chart-articles" title={t('reports.articles')} config={{
               type: 'bar',
@@ -147,7 +163,7 @@ export function ReportsPage() {
                   { label: t('reports.notHelpful'), data: rated.map((a) => a.notHelpful), backgroundColor: '#ef4444', stack: 'a' },
                 ],
               },
-              options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } } },
+              options: { indexAxis: 'y', scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { ...namesAxis, stacked: true } } },
             }} values={rated.flatMap((a) => [a.helpful, a.notHelpful])} />
           </div>
           <AgentsCard range={range} />
@@ -181,7 +197,7 @@ export function ReportsPage() {
                     {r.topUnanswered.map((u) => (
                       <tr key={u.id} data-testid="report-unanswered-row" data-group={u.id} data-status={u.status}>
                         <td>{u.countExact ? u.count : t('reports.unansweredAtLeast', { n: u.count })}</td><td>{u.question}</td>
-                        <td class="small">{formatTime(u.lastAsked)}</td><td class="small">{unansweredStatus(u)}</td>
+                        <td class="small">{formatTime(u.lastAsked)}</td><td class="small">{unansweredStatus(u, named)}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -229,10 +245,10 @@ function RatedComments({ range }: { range: { from: string; to: string; tz: strin
 }
 
 /** What was done about a group, as the Unanswered page's actions name it. */
-function unansweredStatus(u: UnansweredGroup): string {
+function unansweredStatus(u: UnansweredGroup, named: (intent: string) => string): string {
   if (u.status === 'open' || !u.handled) return u.status === 'open' ? t('reports.unansweredOpen') : t('reports.unansweredHandled');
   switch (u.handled.kind) {
-    case 'example': return t('reports.unansweredExample', { intent: u.handled.intent ?? '?' });
+    case 'example': return t('reports.unansweredExample', { intent: u.handled.intent ? named(u.handled.intent) : '?' });
     case 'out_of_scope': return t('unanswered.outOfScope');
     case 'article': return t('reports.unansweredArticle', { slug: u.handled.slug ?? '?' });
     case 'dismissed': return t('reports.unansweredDismissed');
@@ -296,7 +312,8 @@ function ChartCard({ id, title, config, values }: { id: string; title: string; c
     return () => chart.destroy();
   }, [JSON.stringify(config.data)]);
   return (
-    <div class="card chart" data-testid={id} data-values={values.join(',')}>
+    // data-labels: what the canvas draws along its axis, readable outside the canvas (tests).
+    <div class="card chart" data-testid={id} data-values={values.join(',')} data-labels={JSON.stringify(config.data.labels ?? [])}>
       <h2 class="section-title">{title}</h2>
       <div class="chart-box"><canvas ref={canvas} aria-label={title} role="img" /></div>
     </div>

@@ -5,7 +5,7 @@ import { ALLOWED_ORIGIN_PATTERN } from '../../../server/services/allowed-origin.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { del, get, patch, post, put, query } from '../api.ts';
 import { formatTime, useAction, useListChange, useLoad, useSocketEvent } from '../hooks.ts';
-import { getLocale, t, type Key } from '../i18n.ts';
+import { getEmailLanguage, t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
 import type { CannedResponse, Customer } from '../types.ts';
 import { AwaySetting, FirstReplyTargetSetting } from './away-setting.tsx';
@@ -141,12 +141,12 @@ function TeamTab() {
     await act(del(`/api/admin/team/${m.id}/two-step`), () => t('team.twoStepReset', { name: m.name }));
   };
   // A new invitation link (the earlier ones stop working), in this console's language unless theirs is known.
-  const resend = (m: Member) => act(post(`/api/admin/team/${m.id}/invitation`, { language: getLocale() }), () => t('team.invitationSent', { email: m.email }));
+  const resend = (m: Member) => act(post(`/api/admin/team/${m.id}/invitation`, { language: getEmailLanguage() }), () => t('team.invitationSent', { email: m.email }));
   const create = async (event: Event) => {
     event.preventDefault();
     await run(async () => {
       const { password, ...details } = form;
-      const answer = await post<{ invitationError?: string }>('/api/admin/team', invite ? { ...details, invite: true, language: getLocale() } : form);
+      const answer = await post<{ invitationError?: string }>('/api/admin/team', invite ? { ...details, invite: true, language: getEmailLanguage() } : form);
       if (invite && answer.invitationError) setNotice(t('team.invitationFailed', { name: form.name, error: answer.invitationError }));
       else if (invite) setNotice(t('team.invitationSent', { email: form.email }));
       // The admin passes the sign-in on: say so, once, with what to pass.

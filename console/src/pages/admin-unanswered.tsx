@@ -6,11 +6,14 @@ import { formatTime, useAction, useLoad } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { kbApi, type LearningCandidate, type UnansweredGroup } from '../kb-api.ts';
+import { CANDIDATE_REFUSALS, GROUP_REFUSALS } from '../unanswered-refusals.ts';
+import { useIntentNames } from '../intent-names.tsx';
 
 export function UnansweredPage() {
   const groups = useLoad(() => kbApi.unanswered(), []);
   const intentList = useLoad(() => kbApi.listIntents(), []);
-  const intents: IntentChoice[] = (intentList.data?.items ?? []).map((i) => ({ id: i.id, name: i.name }));
+  const named = useIntentNames();
+  const intents: IntentChoice[] = (intentList.data?.items ?? []).map((i) => ({ id: i.id, name: i.name, shown: named(i.name) }));
   return (
     <div class="card" data-testid="unanswered">
       <h2>{t('nav.unanswered')}</h2>
@@ -28,7 +31,8 @@ export function UnansweredPage() {
   );
 }
 
-interface IntentChoice { id: number; name: string }
+/** `shown`: what the console calls the intent (its label, else its name in words). */
+interface IntentChoice { id: number; name: string; shown: string }
 
 /**
  * A row's actions: the row's buttons are disabled while one is on its way (a second click would act twice), its error
@@ -45,7 +49,7 @@ function IntentPicker({ intents, value, question, onChange }: { intents: IntentC
   return (
     <select value={value} aria-label={t('a11y.intentFor', { question })} onChange={(e) => onChange(e.currentTarget.value)}>
       <option value="">{t('unanswered.pickIntent')}</option>
-      {intents.map((i) => <option key={i.id} value={String(i.id)}>{i.name}</option>)}
+      {intents.map((i) => <option key={i.id} value={String(i.id)}>{i.shown} ({i.name})</option>)}
     </select>
   );
 }
@@ -72,8 +76,11 @@ function Candidates({ intents }: { intents: IntentChoice[] }) {
 
 function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandidate; intents: IntentChoice[]; onDone(): void }) {
   const suggested = intents.find((i) => i.name === candidate.suggestedIntent);
-  const [intentId, setIntentId] = useState(suggested ? String(suggested.id) : '');
-  const { run, error, busy } = useRowAction(onDone, { conflict: 'candidates.usedAlready', example_too_long: 'candidates.tooLong' });
+  // Only a suggestion the bot would act on is pre-selected: at a 0.109 lean one click would teach the wrong intent.
+  // Derived, not set once: the intents may arrive after the candidates. The admin's own pick (even "none") stays.
+  const [picked, setPicked] = useState<string | null>(null);
+  const intentId = picked ?? (suggested && candidate.suggestedIntentConfident ? String(suggested.id) : '');
+  const { run, error, busy } = useRowAction(onDone, CANDIDATE_REFUSALS);
   const addExample = () => run(() => kbApi.candidateAsExample(candidate.conversationId, Number(intentId)));
   const draftArticle = () => run(async () => {
     const { article } = await kbApi.candidateDraft(candidate.conversationId);
@@ -84,7 +91,10 @@ function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandi
       <td>{candidate.question} <span class="muted small">#{candidate.conversationId} · {candidate.locale}</span>{error && <div class="error small">{error}</div>}</td>
       <td class="small">{candidate.answer} {candidate.agentName && <span class="muted">— {candidate.agentName}</span>}</td>
       <td class="nowrap">
-        <IntentPicker intents={intents} value={intentId} question={candidate.question} onChange={setIntentId} />
+        <IntentPicker intents={intents} value={intentId} question={candidate.question} onChange={setPicked} />
+        {suggested && candidate.suggestedIntentConfidence !== null && (
+          <span class="muted small" data-testid="candidate-suggestion">{t('candidates.suggested', { intent: suggested.shown, percent: Math.round(candidate.suggestedIntentConfidence * 100) })}</span>
+        )}
         <button class="small" disabled={busy || !intentId} onClick={addExample}>{t('unanswered.addExample')}</button>
         <button class="small" disabled={busy} onClick={draftArticle}>{t('candidates.draft')}</button>
         <button class="small link" disabled={busy} onClick={() => run(() => kbApi.dismissCandidate(candidate.conversationId))}>{t('unanswered.dismiss')}</button>
@@ -96,7 +106,7 @@ function CandidateRow({ candidate, intents, onDone }: { candidate: LearningCandi
 function GroupRow({ group, intents, onDone }: { group: UnansweredGroup; intents: IntentChoice[]; onDone(): void }) {
   const [intentId, setIntentId] = useState('');
   const [open, setOpen] = useState(false);
-  const { run, error, busy } = useRowAction(onDone, { conflict: 'unanswered.handledAlready' });
+  const { run, error, busy } = useRowAction(onDone, GROUP_REFUSALS);
   return (
     <tr data-testid="unanswered-row">
       <td><strong>{group.count}</strong></td>

@@ -9,6 +9,7 @@ import { ChipsEditor } from '../chips-editor.tsx';
 import { useSession } from '../context.ts';
 import { formatTime, useFocusAfterRender, useLoad, useSocketEvent } from '../hooks.ts';
 import { getLocale, sharedChineseInScript, t, type Key } from '../i18n.ts';
+import { IntentName } from '../intent-names.tsx';
 import { newClientId, request } from '../realtime.ts';
 import { altLabel, isAltShortcut, isTypingIn } from '../shortcuts.ts';
 import { fillPlaceholders } from '../placeholders.ts';
@@ -25,9 +26,10 @@ import {
   writeDraft, writeDraftProducts, type DraftKind,
 } from '../drafts.ts';
 import { reportChatRead } from '../unread-title.ts';
-import { withJoinedHistory } from '../joined-history.ts';
+import { withEarlierPage, withJoinedHistory } from '../joined-history.ts';
 import { announce } from '../notify.ts';
 import { navigate } from '../router.ts';
+import { swapGuard } from '../swap-guard.ts';
 import { AttachedProducts, MAX_PRODUCTS_PER_MESSAGE, ProductPicker, SentProducts } from './product-picker.tsx';
 
 interface AssistPassage { articleId: number; title: string; heading?: string; snippet?: string; text?: string; score?: number; url?: string; slug?: string }
@@ -45,8 +47,14 @@ type HeaderEvent = 'conversation:accept' | 'conversation:resolve' | 'conversatio
  * Enter whose isComposing is false but whose keyCode is 229. */
 const composing = (event: KeyboardEvent) => event.isComposing || event.keyCode === 229;
 
-/** `focusReply`: the chat was opened from the keyboard (Alt+J / Alt+K): its reply box gets the cursor once shown. */
-export function ConversationView({ conversationId, onCustomer, focusReply = false }: { conversationId: number; onCustomer(conversationId: number, customerId: number): void; focusReply?: boolean }) {
+/** How many earlier pages a search hit may load to be shown: past that the hit is too far back to page to. */
+const MAX_REVEAL_PAGES = 30;
+
+/**
+ * `focusReply`: the chat was opened from the keyboard (Alt+J / Alt+K): its reply box gets the cursor once shown.
+ * `revealMessageId`: the chat was opened from a search hit: earlier pages load until that message is shown.
+ */
+export function ConversationView({ conversationId, onCustomer, focusReply = false, revealMessageId }: { conversationId: number; onCustomer(conversationId: number, customerId: number): void; focusReply?: boolean; revealMessageId?: number }) {
   const { socket, user } = useSession();
   const [conversation, setConversation] = useState<ConversationSummary | null>(null);
   const [customer, setCustomer] = useState<Customer | null>(null);
@@ -75,15 +83,57 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
 
   const join = async () => {
     try {
-      const joined = await request<{ conversation: ConversationSummary; messages: ChatMessage[]; shopper: ShopperActivity }>(socket, 'conversation:join', { conversationId });
+      const joined = await request<{ conversation: ConversationSummary; messages: ChatMessage[]; hasEarlier: boolean; shopper: ShopperActivity }>(socket, 'conversation:join', { conversationId });
       setConversation(joined.conversation);
-      setMessages((shown) => withJoinedHistory(shown, joined.messages, conversationId));
+      if (joined.hasEarlier && joined.messages.length) markEarlier(joined.messages[0].id);
+      setMessages((shown) => withJoinedHistory(shown, joined.messages, conversationId, joined.hasEarlier));
       setShopper(joined.shopper);
       setError(null);
     } catch (err) {
       setError(errorText(err));
     }
   };
+
+  // A long chat opens at its newest page. The oldest message of each page that has older ones before it: when the
+  // list starts with one of them, "Load earlier messages" is offered (a join again after a reconnect may keep the
+  // pages loaded before, or start over from the newest: either way the list's first message says which).
+  const [earlierBefore, setEarlierBefore] = useState<ReadonlySet<number>>(new Set());
+  const markEarlier = (oldestId: number) => setEarlierBefore((marked) => (marked.has(oldestId) ? marked : new Set(marked).add(oldestId)));
+  const [loadingEarlier, setLoadingEarlier] = useState(false);
+  // The distance from the bottom of the history to keep while older messages go in above what the agent is reading.
+  const keepFromBottom = useRef<number | null>(null);
+  const oldestShown = messages.find((m) => m.conversationId === conversationId)?.id;
+  const loadEarlier = async () => {
+    if (oldestShown === undefined || loadingEarlier) return;
+    setLoadingEarlier(true);
+    try {
+      const page = await get<{ messages: ChatMessage[]; hasEarlier: boolean }>(`/api/conversations/${conversationId}${query({ beforeId: oldestShown })}`);
+      const history = historyRef.current;
+      keepFromBottom.current = history ? history.scrollHeight - history.scrollTop : null;
+      if (page.hasEarlier && page.messages.length) markEarlier(page.messages[0].id);
+      setMessages((shown) => withEarlierPage(shown, page.messages, conversationId));
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setLoadingEarlier(false);
+    }
+  };
+  // A search hit older than the oldest message shown: the same earlier pages as the button, one at a time, until the
+  // hit is shown or the chat has none before (the inbox scrolls to it once drawn).
+  const revealPagesLoaded = useRef(0);
+  useEffect(() => { revealPagesLoaded.current = 0; }, [revealMessageId]);
+  useEffect(() => {
+    if (revealMessageId === undefined || oldestShown === undefined || oldestShown <= revealMessageId) return;
+    if (!earlierBefore.has(oldestShown) || loadingEarlier || revealPagesLoaded.current >= MAX_REVEAL_PAGES) return;
+    revealPagesLoaded.current += 1;
+    void loadEarlier();
+  }, [revealMessageId, oldestShown, earlierBefore, loadingEarlier]);
+  useLayoutEffect(() => {
+    const history = historyRef.current;
+    if (keepFromBottom.current === null || !history) return;
+    history.scrollTop = history.scrollHeight - keepFromBottom.current;
+    keepFromBottom.current = null;
+  }, [oldestShown]);
 
   const loadCustomer = () => {
     get<{ customer: Customer; labels: string[] }>(`/api/conversations/${conversationId}`).then((r) => {
@@ -206,6 +256,9 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
   // holds an older render's closure — and `headerBusy` marks the buttons aria-disabled, which keeps them focusable (a
   // disabled button drops focus to <body>). A success clears the last refusal. Answers whether it went through.
   const headerSending = useRef(false);
+  // And the second click of a double click whose first answer came back already would land on the button that took
+  // the first one's place (Resolve → Reopen): it does nothing (swap-guard.ts).
+  const headerSwaps = useMemo(() => swapGuard(), []);
   const [headerBusy, setHeaderBusy] = useState(false);
   const headerAction = async (event: HeaderEvent, payload: Record<string, unknown>, done: (conversation: ConversationSummary) => void): Promise<boolean> => {
     if (headerSending.current) return false;
@@ -311,6 +364,9 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
     return () => window.removeEventListener('keydown', onKey);
   }, [conversation]);
 
+  // The header's buttons are swapped by each answer (swap-guard.ts): which ones it shows, for the stray-click guard.
+  headerSwaps.noteLayout(conversation && [conversation.status, conversation.assignee?.id, Boolean(conversation.snoozedUntil), confirmTakeOver].join('|'));
+
   if (!conversation) return <div class="muted empty">{error ?? t('loading')}</div>;
   const status = conversation.status;
   return (
@@ -339,7 +395,7 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
             suggestions={(labelsInUse.data?.items ?? []).map((l) => l.label)}
             onAdd={(label) => changeLabels({ add: [label] })} onRemove={(label) => changeLabels({ remove: [label] })} />
         </div>
-        <div class="actions">
+        <div class="actions" onClickCapture={headerSwaps.onClickCapture}>
           {(status === 'queued' || status === 'bot') && <button key="accept" class="primary" data-testid="accept" title={altLabel('A')} aria-disabled={busyMark} onClick={() => void act('conversation:accept')}>{t('action.accept')}</button>}
           {(status === 'queued' || status === 'bot') && user.role === 'admin' && (
             <span key="assign-box" class="transfer" data-testid="assign-box">
@@ -411,6 +467,11 @@ export function ConversationView({ conversationId, onCustomer, focusReply = fals
       {/* A live log: a screen reader says each message as it is added. Rows are keyed by message id, so a refetch or
           a re-render keeps them (only real additions are announced); the typing lines stay outside it. */}
       <div class="history" ref={historyRef} data-testid="history" role="log" aria-live="polite" aria-relevant="additions" aria-label={t('a11y.history')}>
+        {oldestShown !== undefined && earlierBefore.has(oldestShown) && (
+          <button type="button" class="load-earlier" data-testid="load-earlier" disabled={loadingEarlier} onClick={() => void loadEarlier()}>
+            {loadingEarlier ? t('conversation.loadingEarlier') : t('conversation.loadEarlier')}
+          </button>
+        )}
         {(() => {
           const pages = pagesToShow(messages);
           const seenReply = lastSeenAgentReply(messages, conversation.customerLastSeenId);
@@ -554,7 +615,7 @@ function MessageBubble({ message, page, seen }: { message: ChatMessage; page?: S
       {type === 'bot' && meta && meta.decision && (
         <div class="evidence" data-testid="bot-evidence">
           <span class="badge" data-decision={meta.decision}>{t('evidence.decision')}{t('punct.colon')}{t(`decision.${meta.decision}`)}</span>
-          {meta.intent && <span class="badge">{t('evidence.intent')}{t('punct.colon')}{meta.intent}</span>}
+          {meta.intent && <span class="badge" data-testid="evidence-intent">{t('evidence.intent')}{t('punct.colon')}<IntentName name={meta.intent} /></span>}
           {typeof meta.confidence === 'number' && <span class="badge">{t('evidence.confidence')}{t('punct.colon')}{(meta.confidence * 100).toFixed(0)}%</span>}
           {meta.encoder && <span class="badge muted">{meta.encoder}</span>}
           {meta.readWith && <span class="badge" data-testid="evidence-read-with">{t('evidence.readWith', { question: meta.readWith })}</span>}

@@ -206,22 +206,18 @@ function timelineLabel(type: string): string {
 
 /** Tags describe the person and follow them into every chat; beside a chat, say where that chat's own labels are. */
 function TagsEditor({ customer, besideChat, onSaved }: { customer: Customer; besideChat: boolean; onSaved(): void }) {
-  // The route replaces the whole set, and this copy can be up to 1.5 s behind a teammate's change (the panel reloads
-  // after a burst of customer:updated): the change is applied to the record as the server has it now, read just
-  // before the write, so a tag added meanwhile is not dropped. Two saves within those few milliseconds can still cross.
-  const save = async (change: (tags: string[]) => string[]) => {
-    const fresh = (await get<{ customer: Customer }>(`/api/customers/${customer.id}`)).customer.tags;
-    const tags = change(fresh);
-    if (tags.length !== fresh.length || tags.some((tag, i) => tag !== fresh[i])) await patch(`/api/customers/${customer.id}`, { tags });
+  // Only the change goes to the server (PATCH …/tags adds and removes under the record's lock): this copy can be up
+  // to 1.5 s behind a teammate's change, and a whole set sent from it would drop their tag.
+  const save = async (change: { add: string[] } | { remove: string[] }) => {
+    await patch(`/api/customers/${customer.id}/tags`, change);
     onSaved();
   };
-  const withTag = (tag: string) => (tags: string[]) => (tags.some((x) => x.toLowerCase() === tag.toLowerCase()) ? tags : [...tags, tag]);
   return (
     <section class="card">
       <h4>{t('customer.tags')}</h4>
       <p class="muted small" data-testid="tags-hint">{t('customer.tagsHint')}{besideChat && ` ${t('customer.tagsVsLabels')}`}</p>
       <ChipsEditor values={customer.tags} testId="tags" inputTestId="tag-input" placeholder={t('customer.addTag')} title={t('customer.tagsHint')}
-        onAdd={(tag) => save(withTag(tag))} onRemove={(tag) => save((tags) => tags.filter((x) => x !== tag))} />
+        onAdd={(tag) => save({ add: [tag] })} onRemove={(tag) => save({ remove: [tag] })} />
     </section>
   );
 }

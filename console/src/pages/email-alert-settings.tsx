@@ -3,7 +3,7 @@
 // notification choices above it). Saving also records this console's language: the emails are written in it.
 import { useEffect, useState } from 'preact/hooks';
 import { errorText, get, put } from '../api.ts';
-import { getLocale, t, type Key } from '../i18n.ts';
+import { getEmailLanguage, t, type EmailLanguage, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
 
 interface EmailAlertPreferences {
@@ -12,7 +12,7 @@ interface EmailAlertPreferences {
   mention: boolean;
   leftMessage: boolean;
   delayMinutes: number;
-  language: 'en' | 'zh';
+  language: EmailLanguage;
 }
 
 interface EmailAlertsView {
@@ -52,7 +52,7 @@ export function EmailAlertSettings() {
     }
     setSaving(true);
     try {
-      show(await put<EmailAlertsView>('/api/auth/me/email-alerts', { ...prefs, delayMinutes, language: getLocale() }));
+      show(await put<EmailAlertsView>('/api/auth/me/email-alerts', { ...prefs, delayMinutes, language: getEmailLanguage() }));
       setMessage({ error: false, text: t('emailAlerts.saved') });
     } catch (err) {
       setMessage({ error: true, text: errorText(err) });

@@ -6,16 +6,17 @@
 // the server holds.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { minutesWaitingPastTarget } from '../reply-target.ts';
-import { errorText, get, post, query } from '../api.ts';
+import { ApiError, errorText, get, post, query } from '../api.ts';
 import { useSession } from '../context.ts';
 import { useDebounced, useLoad, useSocketEvent, formatTime } from '../hooks.ts';
-import { t, type Key } from '../i18n.ts';
+import { getLocale, t, type Key } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { InboxItem } from '../types.ts';
 import { ConversationView } from './conversation.tsx';
 import { ALT_LABEL, isAltShortcut, isTypingIn, SHORTCUT_LIST } from '../shortcuts.ts';
 import { CustomerPanel } from './customer-panel.tsx';
 import { formatWake } from '../snooze.ts';
+import { matchAuthorLabel } from '../message-wording.ts';
 import { useChatRead } from '../unread-title.ts';
 import { extraQuery, MoreFilters, SavedViews, type CurrentFilters, type ExtraFilters, type InboxFilterSet, type SavedView } from './inbox-views.tsx';
 
@@ -34,7 +35,11 @@ type OpenStatus = (typeof OPEN_STATUSES)[number];
 const OPEN_STATUS_KEY = 'sd.openStatus';
 /** The list's `status` parameter for each choice (none: every open status). */
 const OPEN_STATUS_PARAM: Record<OpenStatus, string | undefined> = { people: 'queued,assigned', queued: 'queued', assigned: 'assigned', bot: 'bot', all: undefined };
-type ViewCount = { total: number; unread: number };
+/** capped (the Resolved view's): there are more than `total`, which the server stops counting at. */
+type ViewCount = { total: number; unread: number; capped?: boolean };
+/** The least time between two reloads of the list and its counts on events (see refresh below). */
+const INBOX_RELOAD_GAP_MS = 2_000;
+const countText = (count: ViewCount | undefined) => (count ? `${count.total}${count.capped ? '+' : ''}` : '…');
 type Counts = Record<Tab, ViewCount> & { openByStatus: Record<'bot' | 'queued' | 'assigned', ViewCount> };
 /** "All open"'s count under the status chosen: what its list holds. */
 function openCount(counts: Counts, status: OpenStatus): ViewCount {
@@ -124,10 +129,13 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   const [customerOpen, setCustomerOpen] = useState(false);
   useEffect(() => setCustomerOpen(false), [conversationId]);
 
+  // Every console hears every chat's messages: with many agents, a reload per message would be one list and one
+  // counts query per agent for each line a shopper writes. At most one per INBOX_RELOAD_GAP_MS; the last one follows
+  // the last event, so the newest state is shown.
   const refresh = useDebounced(() => {
     list.reload();
     counts.reload();
-  }, 250);
+  }, 250, INBOX_RELOAD_GAP_MS);
   useSocketEvent(socket, 'conversation:updated', refresh);
   useSocketEvent(socket, 'messages:new', refresh);
   useChatRead(refresh); // the open chat's unread badge goes once the server has it read
@@ -194,6 +202,8 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
   // opened so gets the cursor in its reply box, unless the agent is typing somewhere else (the search, a label, a
   // reason): that stays theirs.
   const [focusReplyOf, setFocusReplyOf] = useState<number | null>(null);
+  // The message a search hit opened its chat at: the chat loads earlier pages until it is shown.
+  const [revealOf, setRevealOf] = useState<{ conversationId: number; messageId: number } | null>(null);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const down = isAltShortcut(event, 'J');
@@ -204,6 +214,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
       if (!next) return;
       const typingElsewhere = isTypingIn(document.activeElement) && !document.activeElement!.matches('[data-testid=reply-input]');
       setFocusReplyOf(typingElsewhere ? null : next.conversation.id);
+      setRevealOf(null);
       if (next.conversation.id === conversationId) {
         if (!typingElsewhere) document.querySelector<HTMLElement>('.inbox-conversation [data-testid=reply-input]')?.focus();
       } else navigate(`/console/conversations/${next.conversation.id}`);
@@ -230,7 +241,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
         <div class="views" role="group" aria-label={t('a11y.views')}>
           {VIEWS.map((v) => (
             <button key={v} aria-pressed={view === v} class={view === v ? 'active' : ''} data-testid={`view-${v}`} onClick={() => selectView(v)}>
-              {t(`view.${v}` as Key)} <span class="count" data-testid={`count-${v}`}>{countOf(v)?.total ?? '…'}</span>
+              {t(`view.${v}` as Key)} <span class="count" data-testid={`count-${v}`}>{countText(countOf(v))}</span>
               {(countOf(v)?.unread ?? 0) > 0 && <span class="unread">{countOf(v)?.unread}<span class="visually-hidden"> {t('a11y.unread')}</span></span>}
             </button>
           ))}
@@ -306,6 +317,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                   e.preventDefault();
                   setFocusReplyOf(null);
                   navigate(`/console/conversations/${item.conversation.id}`);
+                  setRevealOf(item.match ? { conversationId: item.conversation.id, messageId: item.match.messageId } : null);
                   if (item.match) revealMessage(item.match.messageId);
                 }}>
                 <div class="row">
@@ -318,7 +330,7 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
                 <div class="row">
                   {item.match
                     ? <span class="snippet search-match" data-testid="search-match" data-message-id={item.match.messageId} title={t('search.matchHint')}>
-                        <span class="search-match-author">{t(item.match.private ? 'search.matchIn.note' : `search.matchIn.${item.match.authorType}` as Key)}:</span>{' '}
+                        <span class="search-match-author">{matchAuthorLabel(item.match)}</span>
                         <Highlighted text={item.match.snippet} words={list.data?.search ? appliedSearch : ''} />
                       </span>
                     : <span class="snippet">{item.lastMessage?.text ?? ''}</span>}
@@ -349,7 +361,8 @@ export function InboxPage({ conversationId, view: routeView }: { conversationId:
           </div>
         )}
         {conversationId
-          ? <ConversationView key={conversationId} conversationId={conversationId} focusReply={focusReplyOf === conversationId} onCustomer={(forConversation, id) => setShownCustomer({ conversationId: forConversation, customerId: id })} />
+          ? <ConversationView key={conversationId} conversationId={conversationId} focusReply={focusReplyOf === conversationId}
+              revealMessageId={revealOf?.conversationId === conversationId ? revealOf.messageId : undefined} onCustomer={(forConversation, id) => setShownCustomer({ conversationId: forConversation, customerId: id })} />
           : <div class="muted empty">{t('inbox.pick')}<p class="small" data-testid="shortcuts-help">{t('shortcuts.help', { alt: ALT_LABEL })}</p></div>}
       </section>
       <aside class="inbox-customer" data-testid="customer-column" aria-label={t('a11y.customerColumn')}>
@@ -388,6 +401,27 @@ function ShortcutsHelp({ onClose }: { onClose(): void }) {
   );
 }
 
+/** A chat the bulk action refused, with the refusal as an error body says it (server/errors.ts refusalBody). */
+interface BulkRefusal { conversationId: number; code: string; message: string; reason?: string; params?: Record<string, string> }
+
+/**
+ * Why chats were refused, each refusal worded as the console words it alone (errorText: in the console's language) and
+ * alike ones said once, the most frequent first, with how many chats each stopped where there is more than one reason.
+ */
+function refusalsText(failed: BulkRefusal[]): string {
+  const counts = new Map<string, number>();
+  for (const refusal of failed) {
+    // No HTTP status of its own (the batch's answer was a 200), as for a refusal on the live connection.
+    const text = errorText(new ApiError(0, refusal.reason ?? refusal.code, refusal.message, refusal.params));
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  if (counts.size === 1) return [...counts.keys()][0];
+  return sentences([...counts].sort((a, b) => b[1] - a[1]).map(([reason, count]) => t('bulk.failedGroup', { reason, count })));
+}
+
+/** Sentences one after another: spaced in English, run on in Chinese. */
+const sentences = (parts: string[]) => parts.join(getLocale() === 'en' ? ' ' : '');
+
 /**
  * Above the list: "select all shown", and with chats ticked, what to do with them (resolve, add a label). The server
  * handles each as if alone; those it refuses are named with the reason and stay ticked.
@@ -406,11 +440,11 @@ function BulkBar({ items, selected, setTicked, onDone, canResolve }: {
     setBusy(true);
     setOutcome(null);
     try {
-      const result = await post<{ done: number[]; failed: { conversationId: number; message: string }[] }>('/api/conversations/bulk',
+      const result = await post<{ done: number[]; failed: BulkRefusal[] }>('/api/conversations/bulk',
         action === 'label' ? { conversationIds: selected, action, label } : { conversationIds: selected, action });
       const doneText = t(action === 'resolve' ? 'bulk.resolved' : 'bulk.labelled', { count: result.done.length, label: label.trim().toLowerCase() });
-      const reasons = [...new Set(result.failed.map((f) => f.message))].join(' ');
-      setOutcome({ text: result.failed.length ? `${doneText} ${t('bulk.failed', { count: result.failed.length, reasons })}` : doneText, error: result.failed.length > 0 });
+      const reasons = refusalsText(result.failed);
+      setOutcome({ text: result.failed.length ? sentences([doneText, t('bulk.failed', { count: result.failed.length, reasons })]) : doneText, error: result.failed.length > 0 });
       setTicked(new Set(result.failed.map((f) => f.conversationId)));
       if (action === 'label') setLabel('');
       onDone();
@@ -465,14 +499,19 @@ function Highlighted({ text, words }: { text: string; words: string }) {
 
 /**
  * Scrolls the opened chat to the message a search found, once the chat has drawn it. The chat itself scrolls to its
- * newest message when its messages arrive, so this waits for that frame before moving. Gives up after 5 s.
+ * newest message when its messages arrive, so this waits for that frame before moving. A message older than the chat's
+ * newest page is drawn once the chat has loaded the pages back to it (see `revealMessageId`): this gives up 5 s after
+ * the history last grew.
  */
 function revealMessage(messageId: number): void {
-  const started = Date.now();
+  let lastGrew = Date.now();
+  let shown = 0;
   const attempt = () => {
     const element = document.querySelector<HTMLElement>(`.inbox-conversation [data-message-id="${messageId}"]`);
     if (!element) {
-      if (Date.now() - started < 5000) setTimeout(attempt, 50);
+      const nowShown = document.querySelectorAll('.inbox-conversation [data-message-id]').length;
+      if (nowShown !== shown) [shown, lastGrew] = [nowShown, Date.now()];
+      if (Date.now() - lastGrew < 5000) setTimeout(attempt, 50);
       return;
     }
     setTimeout(() => requestAnimationFrame(() => {

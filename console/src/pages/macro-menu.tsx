@@ -6,13 +6,32 @@
 import { useRef, useState } from 'preact/hooks';
 import { ApiError, errorText, get, post } from '../api.ts';
 import { useSession } from '../context.ts';
+import { newClientId } from '../realtime.ts';
 import { useLoad, useSocketEvent } from '../hooks.ts';
 import { t, type Key } from '../i18n.ts';
 import { snoozePresets } from '../snooze.ts';
 import { useClosedByEscapeOrClickAway } from './snooze-menu.tsx';
 import type { Macro, MacroAction, MacroRun } from '../types.ts';
+import { MACRO_RUN_CLAIM_MS } from '../../../server/services/macro-run-claim.ts';
 
 type Teams = { id: number; name: string }[];
+
+/**
+ * The run key (clientId) of a run whose answer never came (the connection dropped, a gateway's 502), per chat and macro:
+ * the agent's next click on that macro in that chat is the retry and sends it again, so the server runs the macro once
+ * and answers with how that run went. "Still going on" (409 macro_running) is no answer either: the run under that key
+ * may be one a dead server left half done, and only its key lets the retry after the claim expires skip what it sent.
+ * Any other answer ends it: the next click is a new run. So does time: a click long after is a deliberate new run,
+ * not a retry, and must not be answered with the old run's outcome.
+ */
+const unansweredRuns = new Map<string, { clientId: string; lostAt: number }>();
+/**
+ * How long a lost run's key is kept: longer than the server's claim on it (MACRO_RUN_CLAIM_MS), so a click after "still
+ * going on" always retries under the same key until the claim is gone; a new key while the claim holds would run the
+ * macro a second time (the shopper would get its reply twice).
+ */
+export const RETRY_WITHIN_MS = MACRO_RUN_CLAIM_MS + 60_000;
+const lostAnswer = (error: unknown) => !(error instanceof ApiError) || error.status >= 500 || error.code === 'macro_running';
 
 /** One action in a few words: "Reply", "Add labels: refund", "Snooze: Tomorrow 9:00", "Send to team: Billing". */
 export function actionSummary(action: MacroAction, teams: Teams): string {
@@ -71,10 +90,19 @@ export function MacroMenu({ conversationId }: { conversationId: number }) {
     setBusy(true);
     try {
       const until = snoozeUntil(macro);
-      const run = await post<MacroRun>(`/api/conversations/${conversationId}/macros/${macro.id}/run`, until ? { snoozeUntil: until } : {});
-      setOutcome({ text: runSummary(macro, run), ok: run.completed });
-      setOpen(false);
-      toggle.current?.focus();
+      const runOf = `${conversationId}:${macro.id}`;
+      const unanswered = unansweredRuns.get(runOf);
+      const clientId = unanswered && Date.now() - unanswered.lostAt < RETRY_WITHIN_MS ? unanswered.clientId : newClientId();
+      unansweredRuns.delete(runOf);
+      try {
+        const run = await post<MacroRun>(`/api/conversations/${conversationId}/macros/${macro.id}/run`, { clientId, ...(until ? { snoozeUntil: until } : {}) });
+        setOutcome({ text: runSummary(macro, run), ok: run.completed });
+        setOpen(false);
+        toggle.current?.focus();
+      } catch (err) {
+        if (lostAnswer(err)) unansweredRuns.set(runOf, { clientId, lostAt: Date.now() });
+        throw err;
+      }
     } catch (err) {
       setOutcome({ text: errorText(err), ok: false });
     } finally {
@@ -89,8 +117,12 @@ export function MacroMenu({ conversationId }: { conversationId: number }) {
       <button ref={toggle} data-testid="macros" aria-expanded={open} aria-controls={open ? 'macro-choices' : undefined}
         onClick={() => setOpen(!open)}>{t('macros.button')} <span aria-hidden="true">▾</span></button>
       {open && (
-        <div class="macro-menu" id="macro-choices" role="group" aria-label={t('macros.choices')} data-testid="macro-menu">
-          {!items.length && <p class="muted small" data-testid="macro-menu-empty">{t('macros.none')}</p>}
+        <div class="macro-menu" id="macro-choices" role="group" aria-label={t('macros.choices')} data-testid="macro-menu"
+          aria-busy={macros.data || macros.error ? undefined : 'true'}>
+          {/* "No macros yet" only once the list is here: while it loads, or when it failed, the agent may well have some. */}
+          {!macros.data && !macros.error && <p class="muted small">{t('loading')}</p>}
+          {!macros.data && macros.error && <p class="error small" role="alert">{macros.error}</p>}
+          {macros.data && !items.length && <p class="muted small" data-testid="macro-menu-empty">{t('macros.none')}</p>}
           {items.map((macro) => {
             const summary = macro.actions.map((a) => actionSummary(a, teamList)).join(' → ');
             return (

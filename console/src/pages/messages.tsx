@@ -11,16 +11,9 @@ import { formatTime, useAction, useLoad, useSocketEvent } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import type { OfflineMessage } from '../types.ts';
+import { replyMailto } from '../message-wording.ts';
 
 type Filter = 'open' | 'answered';
-
-/** A reply drafted in the agent's own mail program, quoting what the shopper wrote. */
-function replyLink(message: OfflineMessage): string {
-  const greeting = message.name ? `${t('messages.replyHello')} ${message.name},` : `${t('messages.replyHello')},`;
-  const quoted = message.text.split('\n').map((line) => `> ${line}`).join('\n');
-  const body = `${greeting}\n\n\n\n${formatTime(message.createdAt)}:\n${quoted}`;
-  return `mailto:${encodeURIComponent(message.email)}?subject=${encodeURIComponent(t('messages.replySubject'))}&body=${encodeURIComponent(body)}`;
-}
 
 const internalLink = (href: string) => (e: Event) => { e.preventDefault(); navigate(href); };
 
@@ -65,10 +58,10 @@ export function MessagesPage() {
             {m.conversationId && list.data?.repliesByEmail && !m.handledAt
               ? <>
                   <a class="button" href={`/console/conversations/${m.conversationId}`} onClick={internalLink(`/console/conversations/${m.conversationId}`)} data-testid="reply-in-chat">{t('messages.replyInChat')}</a>
-                  <a href={replyLink(m)} data-testid="reply-by-email">{t('messages.replyFromMailProgram')}</a>
+                  <a href={replyMailto(m)} data-testid="reply-by-email">{t('messages.replyFromMailProgram')}</a>
                 </>
               : <>
-                  <a class="button" href={replyLink(m)} data-testid="reply-by-email">{t('messages.replyByEmail')}</a>
+                  <a class="button" href={replyMailto(m)} data-testid="reply-by-email">{t('messages.replyByEmail')}</a>
                   {m.conversationId && <a href={`/console/conversations/${m.conversationId}`} onClick={internalLink(`/console/conversations/${m.conversationId}`)}>{t('messages.openChat')}</a>}
                 </>}
             {m.customerId && <a href={`/console/customers/${m.customerId}`} onClick={internalLink(`/console/customers/${m.customerId}`)}>{t('messages.customer')}</a>}

@@ -1,6 +1,7 @@
 // The demo shop as the policy tests run it: the real demo content (published articles, intents, out-of-scope
 // examples), the demo orders and catalogue, and a classifier trained from them, as a shop runs it.
 import { createPipeline, type Pipeline } from '../../../knowledge-base/pipeline.ts';
+import type { DecideContext } from '../../../knowledge-base/policy.ts';
 import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
 import { loadArticles, loadIntents, loadOrders, loadOutOfScope, loadProducts } from '../../../knowledge-base/content-loader.ts';
 import { orderNumberKey } from '../../../knowledge-base/order-numbers.ts';
@@ -37,3 +38,12 @@ export async function demoShopPipeline(): Promise<Pipeline> {
   const articles = loadArticles().filter((a) => a.status === 'published').map((a, i) => ({ ...a, id: i + 1 }));
   return createPipeline({ classifier, articles, intents, publicUrl: 'https://shop.test', orders: demoOrders(), products: demoProducts() });
 }
+
+export type Decision = Awaited<ReturnType<Pipeline['run']>>;
+/** Asks the shop as a shopper would, in Chinese when the text has Chinese characters (the widget's locale otherwise). */
+export const askerOf = (shop: Pipeline) => (text: string, context: DecideContext = {}) =>
+  shop.run(text, { locale: /[\u4e00-\u9fff]/.test(text) ? 'zh' : 'en', ...context });
+/** The article answered from (the first one named). */
+export const slugOf = (d: Decision) => d.metadata.articles?.[0]?.slug;
+/** The section quoted: the reply's first line is "title — heading". */
+export const headingOf = (d: Decision) => d.reply.split('\n')[0];

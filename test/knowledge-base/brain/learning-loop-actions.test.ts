@@ -2,11 +2,12 @@
 // from a shopper's chat remembers which chat it came from, so deleting the customer takes their words out of the
 // intent and out-of-scope examples and drops the never-published drafts quoting them (a published article stays); a
 // resolved hand-off's over-long question asks for a shortened text instead of failing with a 500; a group or chat
-// already handled refuses a second action (409), also when two arrive at once; and every such action is audited.
+// already handled refuses a second action (409), also when two arrive at once; a draft from a resolved hand-off settles
+// the unanswered group of its question only, not the chat's other questions; and every such action is audited.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, login, httpAs, widgetSession, type TestStack } from '../../support/server.ts';
+import { login, httpAs, widgetSession, type TestStack } from '../../support/server.ts';
 import { call, callOk, connectAgent, connectWidget, eventually, nextEvent, type WidgetClient } from '../../support/sockets.ts';
-import { knowledgeBaseExtension } from '../../../knowledge-base/server-extension.ts';
+import { seededBotStack } from '../../support/seeded-bot-stack.ts';
 import { unansweredRepository, MAX_UNANSWERED_EXAMPLES } from '../../../knowledge-base/unanswered.ts';
 import { addOutOfScopeExamples, outOfScopeExamples, setOutOfScopeExamples } from '../../../knowledge-base/out-of-scope.ts';
 import type { ChatMessage } from '../../../server/realtime/event-maps.ts';
@@ -18,11 +19,7 @@ let agent: Awaited<ReturnType<typeof connectAgent>>;
 const sockets: WidgetClient[] = [];
 
 beforeAll(async () => {
-  stack = await startStack({
-    workers: true, config: { rateLimitMessagesPer10s: 50 },
-    server: { extensions: [knowledgeBaseExtension({ prepare: { seed: true } })] },
-  });
-  admin = { cookie: (await login(stack.url, stack.admin.email, stack.admin.password)).cookie };
+  ({ stack, admin } = await seededBotStack());
   // Online, so that a request for a person is a hand-off to them.
   const { token } = await login(stack.url, stack.agent.email, stack.agent.password);
   agent = await connectAgent(stack.url, token, { restorePresence: true });
@@ -251,6 +248,42 @@ describe('a group or chat handled already', () => {
     expect([404, 409]).toContain(fromChat.map((d) => d.status).sort()[1]);
     expect(await stack.env.sql`select id from articles where title = 'Can I order a custom engraved compass for my dad?'`).toHaveLength(1);
   }, 60_000);
+});
+
+describe("a draft from a resolved hand-off's question", () => {
+  const repo = () => unansweredRepository(stack.env.sql);
+  const miss = (text: string, conversationId: number | null) => repo().record(text, conversationId, { reason: 'no_match' });
+
+  it("settles that question's unanswered group only: the chat's other unanswered question stays open", async () => {
+    const question = 'can I pay for the walnut rocking chair with Klarna';
+    const chat = await resolvedHandoff(question, 'Yes: choose Klarna at checkout and pay for the rocking chair in three parts.');
+    // Before it, the shopper asked something else the bot could not answer; both are open groups holding this chat.
+    const iceland = await miss('do you send parcels to Reykjavik in Iceland', chat.conversationId);
+    const klarna = await miss(question, chat.conversationId);
+    expect(klarna).not.toBe(iceland);
+    const drafted = await api('POST', `/api/admin/unanswered/candidates/${chat.conversationId}/create-article`, {});
+    expect(drafted.status).toBe(201);
+    expect((await repo().findById(klarna))!.resolution).toMatchObject({ kind: 'article', articleId: drafted.json.article.id, slug: drafted.json.article.slug });
+    expect(await repo().findById(iceland)).toMatchObject({ status: 'open', resolution: null });
+  }, 60_000);
+
+  it("finds the group by the chat's words alike enough to the question, else by the question alone", async () => {
+    const other = await widgetSession(stack.url);
+    const chat = async () => (await stack.env.sql<{ id: number }[]>`
+      insert into conversations (customer_id, status) values (${other.customerId}, 'resolved') returning id`)[0].id;
+    // The bot recorded only part of the message (the part it could not answer): that group is the question's.
+    const partly = await chat();
+    const unrelated = await miss('is the velvet footstool stuffed with horsehair', partly);
+    const part = await miss('do you gift wrap the brass telescope in velvet paper', partly);
+    expect(await repo().openGroupOf('Where is my order, and do you gift wrap the brass telescope in velvet paper?', partly)).toMatchObject({ id: part });
+    // A question the chat never put in a group answers the group it is most like (another shopper's), not the chat's.
+    const answered = await chat();
+    await miss('do you sell spare strings for the cedar harp', answered);
+    const elsewhere = await miss('can the cedar harp come tuned to baroque pitch', null);
+    expect(await repo().openGroupOf('can the cedar harp be tuned to baroque pitch', answered)).toMatchObject({ id: elsewhere });
+    expect(await repo().openGroupOf('what time does the Leeds showroom open on Sundays', answered)).toBeUndefined();
+    expect(unrelated).not.toBe(part);
+  }, 30_000);
 });
 
 describe('audit of the learning loop', () => {

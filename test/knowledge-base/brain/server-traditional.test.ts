@@ -130,7 +130,8 @@ describe('traditional Chinese on the server', () => {
     expect(byBrowser).toBe(byLink);
     const hongKong = await page('', 'zh-HK');
     expect(hongKong).toContain('<html lang="zh-HK"');
-    expect(hongKong).toBe(await inShoppersScript(simplified, 'zh-HK').then((html) => html.replace('<html lang="zh-CN"', '<html lang="zh-HK"')));
+    // The same page converted, its links to Chinese pages asking for zh-HK (the next page stays in Traditional).
+    expect(hongKong).toBe(await inShoppersScript(simplified, 'zh-HK').then((html) => html.replace('<html lang="zh-CN"', '<html lang="zh-HK"').replace(/\?locale=zh"/g, '?locale=zh-HK"')));
     // English readers are untouched; an unknown locale is refused.
     expect(await page('?locale=en', 'zh-TW')).not.toMatch(/[\u4e00-\u9fff]{4}/);
     const json = await (await fetch(`${stack.url}/api/help/articles/account-password-reset?locale=zh-TW`)).json() as { locale: string; title: string; body: string };
@@ -139,6 +140,31 @@ describe('traditional Chinese on the server', () => {
     expect(json.body).toBe(await inShoppersScript(simplifiedJson.body, 'zh-TW')); // the JSON twin in the asked variant too
     expect(json.title).toContain('密碼');
     expect((await fetch(`${stack.url}/help/account-password-reset?locale=zh-XX`)).status).toBe(400);
+  });
+
+  it('help centre in zh-TW: the search box is worded in Traditional and every link keeps zh-TW, so the next page is Traditional too', async () => {
+    const index = await (await fetch(`${stack.url}/help?locale=zh-TW`)).text();
+    const searchHint = await inShoppersScript('搜索帮助中心', 'zh-TW');
+    expect(searchHint).not.toBe('搜索帮助中心');
+    expect(index).toContain(`aria-label="${searchHint}" placeholder="${searchHint}"`);
+    expect(index).not.toContain('搜索帮助中心');
+    expect(index).toContain('<input type="hidden" name="locale" value="zh-TW">');
+    const articleLinks = [...index.matchAll(/<a href="\/help\/[a-z0-9-]+\?locale=([\w-]+)"/g)].map((m) => m[1]);
+    expect(articleLinks.length).toBeGreaterThan(3);
+    expect(new Set(articleLinks)).toEqual(new Set(['zh-TW']));
+    // A search from that box (the hidden field) keeps the variant in its results' links.
+    const results = await (await fetch(`${stack.url}/help?locale=zh-TW&q=${encodeURIComponent('退貨')}`)).text();
+    expect(results).toContain('<html lang="zh-TW"');
+    expect(results).toMatch(/<div class="result">\s*<a href="\/help\/[a-z0-9-]+\?locale=zh-TW"/);
+    // An article: the back link and the category's other articles ask for zh-TW; the English one stays English.
+    const article = await (await fetch(`${stack.url}/help/account-password-reset?locale=zh-TW`)).text();
+    expect(article).toContain('<a href="/help?locale=zh-TW">');
+    expect(article).not.toMatch(/\?locale=zh"/);
+    expect(article).toContain('href="/help/account-password-reset?locale=en"');
+    // Hong Kong's reader by their browser alone keeps zh-HK; an English page read from Taiwan offers zh-TW as its Chinese.
+    expect(await (await fetch(`${stack.url}/help`, { headers: { 'accept-language': 'zh-HK' } })).text()).toContain('<input type="hidden" name="locale" value="zh-HK">');
+    const english = await (await fetch(`${stack.url}/help/account-password-reset?locale=en`, { headers: { 'accept-language': 'zh-TW' } })).text();
+    expect(english).toContain('href="/help/account-password-reset?locale=zh" hreflang="zh-CN"');
   });
 
   it("the bot's article link for a Taiwan shopper opens the Traditional page", async () => {

@@ -9,6 +9,7 @@ import { feedSignature, identityHash } from '../../../server/services/visitor-to
 import { knowledgeBaseExtension } from '../../../knowledge-base/server-extension.ts';
 import type { ChatMessage } from '../../../server/realtime/event-maps.ts';
 import { articleReplyParts } from '../../../widget/src/article-reply.ts';
+import { unansweredRepository } from '../../../knowledge-base/unanswered.ts';
 
 const IDENTITY_SECRET = 'kb-brain-identity-secret';
 let stack: TestStack;
@@ -867,6 +868,7 @@ describe('learning loop', () => {
   it("offers an agent's reply that resolved a handed-off chat as a candidate, and turns a miss into an intent example", async () => {
     const s = await shopper(0);
     await s.ask('Do you offer gift wrapping with a handwritten card?');
+    const missed = await eventually(async () => (await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie)).body.items.find((i: any) => /gift wrapping/.test(i.text)), 10_000, 'the miss to be recorded');
     await s.ask('talk to a human please');
     await takeChat(agent, s.conversationId);
     await callOk(agent, 'message:send', { conversationId: s.conversationId, clientId: 'a1', text: 'Yes! Tick "gift wrap" at checkout and type your card message; it costs $4.' });
@@ -892,7 +894,12 @@ describe('learning loop', () => {
     const after = await api(stack.url, 'GET', '/api/admin/unanswered/candidates', adminCookie);
     expect(after.body.items.some((c: any) => c.conversationId === s.conversationId)).toBe(false);
 
-    const group = await eventually(async () => (await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie)).body.items.find((i: any) => /gift wrapping/.test(i.text)), 10_000, 'the miss to be recorded');
+    // The draft answers the unanswered group of the same question too: it is handled as a draft from the group is.
+    const handled = (await api(stack.url, 'GET', '/api/admin/unanswered?status=handled', adminCookie)).body.items.find((i: any) => i.id === missed.id);
+    expect(handled?.resolution).toMatchObject({ kind: 'article', articleId: drafted.body.article.id });
+
+    const groupId = await unansweredRepository(stack.env.sql).record('Can my parcel come wrapped in brown paper with a ribbon?', null, { reason: 'no_match' });
+    const group = (await api(stack.url, 'GET', '/api/admin/unanswered', adminCookie)).body.items.find((i: any) => i.id === groupId);
     const intents = (await api(stack.url, 'GET', '/api/admin/intents', adminCookie)).body.items;
     const promo = intents.find((i: any) => i.name === 'promo_code');
     const added = await api(stack.url, 'POST', `/api/admin/unanswered/${group.id}/add-example`, adminCookie, { intentId: promo.id });
