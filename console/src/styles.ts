@@ -230,6 +230,8 @@ li.current { font-weight:600; }
 /* Focus moved to a chat's heading after an action (tabindex -1: not in the Tab order) shows no box. */
 .conversation-header h2:focus:not(:focus-visible) { outline:none; }
 fieldset { border:1px solid var(--line); border-radius:8px; }
+/* An editor's fields as one group, disabled while a save is in flight: no frame of its own. */
+fieldset.fields { border:0; padding:0; margin:0; min-width:0; }
 .narrow-label { width:120px; }
 .kpis { display:grid; grid-template-columns:repeat(auto-fit, minmax(170px, 1fr)); gap:12px; }
 .kpi-value { font-size:24px; font-weight:600; }

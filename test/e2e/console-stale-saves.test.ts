@@ -104,6 +104,51 @@ describe('stale saves in the console', () => {
     expect(errors).toEqual([]);
   }, 60_000);
 
+  it('intent and article editors: read-only while a save is in flight, so its answer replaces nothing typed after the click', async () => {
+    const intent = (await api('GET', '/api/admin/intents')).json.items.find((i: any) => i.name === 'payment_methods');
+    const article = (await api('POST', '/api/admin/articles', { slug: 'save-in-flight-demo', locale: 'en', title: 'Save in flight demo', body: 'Before.' })).json.article;
+    const { page, errors } = await adminPage('/console/admin/intents');
+    // Each save's request is held until the test lets it through.
+    const held: (() => void)[] = [];
+    await page.route(/\/api\/admin\/(intents|articles)\/\d+$/, async (route) => {
+      if (route.request().method() !== 'PUT') return route.continue();
+      await new Promise<void>((release) => held.push(release));
+      await route.continue();
+    });
+
+    await page.locator('[data-testid=intent-item]', { hasText: /^payment_methods$/ }).click();
+    const editor = page.getByTestId('intent-editor');
+    const description = editor.getByLabel('Description (for admins)');
+    await description.fill('Saved while held');
+    await editor.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => held.length).toBe(1);
+    expect(await description.isDisabled()).toBe(true);
+    expect(await editor.getByLabel('Examples (English, one per line)').isDisabled()).toBe(true);
+    expect(await editor.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
+    held.shift()!();
+    await expect.poll(() => editor.getByText('Saved — retraining in the background.').count()).toBe(1);
+    expect(await description.isDisabled()).toBe(false);
+    await description.fill('Typed after the save');
+    await editor.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => held.length).toBe(1);
+    held.shift()!();
+    await expect.poll(async () => (await api('GET', `/api/admin/intents/${intent.id}`)).json.intent.description).toBe('Typed after the save');
+
+    await page.goto(`${stack.url}/console/admin/kb`);
+    await page.locator('[data-testid=kb-item][data-slug=save-in-flight-demo]').click();
+    await expect.poll(() => page.getByTestId('kb-body').inputValue()).toBe('Before.');
+    await page.getByTestId('kb-body').fill('Saved while held.');
+    await page.getByTestId('kb-save').click();
+    await expect.poll(() => held.length).toBe(1);
+    expect(await page.getByTestId('kb-body').isDisabled()).toBe(true);
+    expect(await page.getByTestId('kb-title').isDisabled()).toBe(true);
+    held.shift()!();
+    await expect.poll(() => page.getByTestId('kb-body').isDisabled()).toBe(false);
+    expect(await page.getByTestId('kb-body').inputValue()).toBe('Saved while held.');
+    expect((await api('GET', `/api/admin/articles/${article.id}`)).json.article).toMatchObject({ version: 2, body: 'Saved while held.' });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('intent editor (Chinese console): says so when the change was saved but the retraining could not be queued', async () => {
     const { page, errors } = await adminPage('/console/admin/intents', 'zh');
     await page.locator('[data-testid=intent-item]', { hasText: /^shipping_time$/ }).click();

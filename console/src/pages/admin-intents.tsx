@@ -191,7 +191,7 @@ function IntentEditor({ intent, onSaved, onDeleted }: {
   // an older one is refused, so an example added meanwhile (the Unanswered page) is not deleted unseen.
   const [basedOn, setBasedOn] = useState(intent?.updatedAt ?? '');
   const [message, setMessage] = useState<string | null>(null);
-  const { error, setError, run } = useAction(staleSaveRefusal('intents.stale'));
+  const { busy, error, setError, run } = useAction(staleSaveRefusal('intents.stale'));
   // Showing a save's answer is no edit: it keeps the "Saved" message that an edit clears.
   const keepMessage = useRef(false);
   useEffect(() => {
@@ -235,7 +235,9 @@ function IntentEditor({ intent, onSaved, onDeleted }: {
   };
   return (
     <div class="card editor" data-testid="intent-editor">
-      <div class="grid-2">
+      {/* Read-only while a save is in flight: its answer replaces the fields (the intent as saved, perhaps holding an
+          example added meanwhile), which would drop anything typed after the click. */}
+      <fieldset class="grid-2 fields" disabled={busy}>
         <label>{t('intents.name')}<input value={draft.name} pattern="[a-z0-9_]{1,60}" disabled={!!intent} onInput={(e) => setDraft({ ...draft, name: e.currentTarget.value })} />
           {intent && specialRoleOf(intent.name) && <span class="muted small" data-testid="intent-special">{t(`intents.special.${specialRoleOf(intent.name)!}`)}</span>}</label>
         <label>{t('intents.description')}<input value={draft.description} onInput={(e) => setDraft({ ...draft, description: e.currentTarget.value })} /></label>
@@ -260,10 +262,10 @@ function IntentEditor({ intent, onSaved, onDeleted }: {
         </label>
         <label>{t('intents.examplesEn')}<textarea rows={10} value={examplesEn} onInput={(e) => setExamplesEn(e.currentTarget.value)} /></label>
         <label>{t('intents.examplesZh')}<textarea rows={10} value={examplesZh} onInput={(e) => setExamplesZh(e.currentTarget.value)} /></label>
-      </div>
+      </fieldset>
       <div class="actions">
-        <button class="primary" onClick={save}>{t('save')}</button>
-        {intent && <button class="danger" onClick={remove}>{t('delete')}</button>}
+        <button class="primary" disabled={busy} onClick={save}>{t('save')}</button>
+        {intent && <button class="danger" disabled={busy} onClick={remove}>{t('delete')}</button>}
         {message && <span class="ok small">{message}</span>}
         {error && <span class="error small" role="alert" data-testid="intent-error">{error}</span>}
         {intent && error === t('intents.stale') && <button class="small" data-testid="intent-reload" onClick={reload}>{t('edits.reload')}</button>}

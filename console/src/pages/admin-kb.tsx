@@ -308,27 +308,30 @@ function ArticleEditor({ articleId, onSaved, onUnsaved, onDeleted }: {
         <h3>{article ? article.title : t('kb.new')}</h3>
         {article && <span class={`badge kb-${article.status}`} data-testid="kb-status">{t(`kb.${article.status}` as Key)} · v{article.version}</span>}
       </div>
-      <div class="grid-2">
-        <label>{t('kb.slug')}<input data-testid="kb-slug" required value={draft.slug} disabled={!slugEditable} pattern="[a-z0-9][a-z0-9-]*" maxLength={MAX_SLUG_LENGTH}
-          title={slugEditable ? undefined : t('kb.slugLocked')}
-          onInput={(e) => { setSlugTyped(e.currentTarget.value !== ''); setDraft({ ...draft, slug: e.currentTarget.value }); }} />
-          {!slugEditable && <span class="muted small" data-testid="kb-slug-locked">{t('kb.slugLocked')}</span>}</label>
-        <label>{t('kb.locale')}
-          <select value={draft.locale} disabled={!!article} onChange={(e) => setDraft({ ...draft, locale: e.currentTarget.value })}><option value="en">en</option><option value="zh">zh</option></select>
-        </label>
-        <label>{t('kb.title')}<input data-testid="kb-title" value={draft.title}
-          onInput={(e) => { const title = e.currentTarget.value; setDraft({ ...draft, title, slug: article || slugTyped ? draft.slug : slugFromTitle(title) }); }} /></label>
-        <label>{t('kb.category')}<input data-testid="kb-category" value={draft.category} onInput={(e) => setDraft({ ...draft, category: e.currentTarget.value })} /></label>
-      </div>
-      <div class="split">
-        <label class="grow">{t('kb.body')}
-          <textarea data-testid="kb-body" rows={18} value={draft.body} onInput={(e) => setDraft({ ...draft, body: e.currentTarget.value })} />
-        </label>
-        <div class="md-preview grow" data-testid="kb-preview">
-          <div class="muted small">{t('kb.preview')}</div>
-          <Markdown source={draft.body} />
+      {/* Read-only while a save is in flight: its answer replaces the fields, which would drop anything typed after the click. */}
+      <fieldset class="fields" disabled={busy}>
+        <div class="grid-2">
+          <label>{t('kb.slug')}<input data-testid="kb-slug" required value={draft.slug} disabled={!slugEditable} pattern="[a-z0-9][a-z0-9-]*" maxLength={MAX_SLUG_LENGTH}
+            title={slugEditable ? undefined : t('kb.slugLocked')}
+            onInput={(e) => { setSlugTyped(e.currentTarget.value !== ''); setDraft({ ...draft, slug: e.currentTarget.value }); }} />
+            {!slugEditable && <span class="muted small" data-testid="kb-slug-locked">{t('kb.slugLocked')}</span>}</label>
+          <label>{t('kb.locale')}
+            <select value={draft.locale} disabled={!!article} onChange={(e) => setDraft({ ...draft, locale: e.currentTarget.value })}><option value="en">en</option><option value="zh">zh</option></select>
+          </label>
+          <label>{t('kb.title')}<input data-testid="kb-title" value={draft.title}
+            onInput={(e) => { const title = e.currentTarget.value; setDraft({ ...draft, title, slug: article || slugTyped ? draft.slug : slugFromTitle(title) }); }} /></label>
+          <label>{t('kb.category')}<input data-testid="kb-category" value={draft.category} onInput={(e) => setDraft({ ...draft, category: e.currentTarget.value })} /></label>
         </div>
-      </div>
+        <div class="split">
+          <label class="grow">{t('kb.body')}
+            <textarea data-testid="kb-body" rows={18} value={draft.body} onInput={(e) => setDraft({ ...draft, body: e.currentTarget.value })} />
+          </label>
+          <div class="md-preview grow" data-testid="kb-preview">
+            <div class="muted small">{t('kb.preview')}</div>
+            <Markdown source={draft.body} />
+          </div>
+        </div>
+      </fieldset>
       <div class="actions">
         {!live && <button data-testid="kb-save" disabled={busy || !dirty} onClick={save}>{t('kb.saveDraft')}</button>}
         <button class="primary" data-testid="kb-publish" disabled={busy || (live && !dirty)} onClick={publish}>{live ? t('kb.publishChanges') : t('kb.publish')}</button>
