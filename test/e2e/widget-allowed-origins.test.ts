@@ -101,4 +101,32 @@ describe('allowed websites', () => {
     await expect.poll(() => form.locator('.error').textContent()).toContain('"https://shop.example/checkout" is not a website\'s origin');
     expect((await loadWidgetSettings(bed.stack.env.sql)).allowedOrigins).toEqual(['https://shop.example', 'https://*.shop.example']);
   });
+
+  it('the settings form is read-only while a save is in flight, so its answer replaces nothing typed after the click', async () => {
+    await allow([]);
+    const { page } = await newWidgetPage(bed.browser, bed.contexts);
+    await page.goto(`${bed.stack.url}/console/admin/team`);
+    await signInOnLoginPage(page, bed.stack.admin, 'tab-widget');
+    await page.getByTestId('tab-widget').click();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let saves = 0;
+    await page.route('**/api/admin/widget-settings', async (route) => {
+      if (route.request().method() === 'PUT') { saves += 1; await held; }
+      await route.continue();
+    });
+    const field = page.getByTestId('allowed-origins');
+    const form = page.getByTestId('widget-settings');
+    await field.fill('https://held.example');
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => saves).toBe(1);
+    expect(await field.isDisabled()).toBe(true);
+    expect(await page.getByTestId('shop-name').isDisabled()).toBe(true);
+    expect(await form.locator('button[type=submit]').isDisabled()).toBe(true);
+    release();
+    await form.locator('.ok').waitFor();
+    expect(await field.isDisabled()).toBe(false);
+    expect(await field.inputValue()).toBe('https://held.example');
+    expect((await loadWidgetSettings(bed.stack.env.sql)).allowedOrigins).toEqual(['https://held.example']);
+  });
 });

@@ -427,7 +427,7 @@ function WidgetTab() {
   const [form, setForm] = useState<WidgetSettingsView | null>(null);
   const [secret, setSecret] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<string | null>(null);
-  const { error, setError, run } = useAction();
+  const { busy, error, setError, run } = useAction();
   // Kept as typed (blank lines and all) until saved; the server gets the list.
   const [originsText, setOriginsText] = useState('');
   useEffect(() => {
@@ -454,73 +454,76 @@ function WidgetTab() {
   return (
     <>
     <InstallSnippet />
-    <form class="card stack" onSubmit={save} data-testid="widget-settings">
-      <div class="grid-2">
-        <label>{t('widget.shopName')}<input maxLength={100} value={form.shopName} placeholder={t('widget.shopNameHint')} onInput={(e) => setForm({ ...form, shopName: e.currentTarget.value })} data-testid="shop-name" /></label>
-        <label>{t('widget.shopUrl')}<input type="url" maxLength={2048} value={form.shopUrl} placeholder="https://shop.example.com" onInput={(e) => setForm({ ...form, shopUrl: e.currentTarget.value.trim() })} data-testid="shop-url" /></label>
-        <label>{t('widget.privacyUrl')}<input type="url" maxLength={2048} value={form.privacyUrl ?? ''} placeholder="https://shop.example.com/privacy" onInput={(e) => setForm({ ...form, privacyUrl: e.currentTarget.value.trim() })} data-testid="privacy-url" /></label>
-        <label>{t('widget.color')}<input type="color" value={form.color} onInput={(e) => setForm({ ...form, color: e.currentTarget.value })} /></label>
-        <label>{t('widget.position')}<select value={form.position} onChange={(e) => setForm({ ...form, position: e.currentTarget.value as 'right' | 'left' })}><option value="right">{t('widget.right')}</option><option value="left">{t('widget.left')}</option></select></label>
-        <label>{t('widget.language')}<select value={form.language} onChange={(e) => setForm({ ...form, language: e.currentTarget.value as 'auto' })}><option value="auto">auto</option><option value="en">en</option><option value="zh">zh</option></select></label>
-        <label class="check"><input type="checkbox" checked={form.preChatForm} onChange={(e) => setForm({ ...form, preChatForm: e.currentTarget.checked })} /> {t('widget.preChat')}</label>
-        <label>{t('widget.botMode')}
-          <select value={form.botMode ?? 'always'} data-testid="bot-mode" aria-describedby="bot-mode-hint" onChange={(e) => setForm({ ...form, botMode: e.currentTarget.value as BotMode })}>
-            {BOT_MODES.map((mode) => <option key={mode} value={mode}>{t(`widget.botMode.${mode}`)}</option>)}
-          </select>
-          <span class="muted small" id="bot-mode-hint">{t('widget.botModeHint')}</span>
-        </label>
-        <label>{t('widget.csatAsk')}
-          <select value={form.csatAsk ?? 'people'} data-testid="csat-ask" aria-describedby="csat-ask-hint" onChange={(e) => setForm({ ...form, csatAsk: e.currentTarget.value as CsatAsk })}>
-            {CSAT_ASKS.map((ask) => <option key={ask} value={ask}>{t(`widget.csatAsk.${ask}`)}</option>)}
-          </select>
-          <span class="muted small" id="csat-ask-hint">{t('widget.csatAskHint')}</span>
-        </label>
-        <label>{t('widget.greeting')} (en)<textarea rows={2} maxLength={500} value={form.greeting.en} onInput={(e) => setForm({ ...form, greeting: { ...form.greeting, en: e.currentTarget.value } })} /></label>
-        <label>{t('widget.greeting')} (zh)<textarea rows={2} maxLength={500} value={form.greeting.zh} onInput={(e) => setForm({ ...form, greeting: { ...form.greeting, zh: e.currentTarget.value } })} /></label>
-        <label>{t('widget.offline')} (en)<textarea rows={2} maxLength={500} value={form.offlineMessage.en} onInput={(e) => setForm({ ...form, offlineMessage: { ...form.offlineMessage, en: e.currentTarget.value } })} /></label>
-        <label>{t('widget.offline')} (zh)<textarea rows={2} maxLength={500} value={form.offlineMessage.zh} onInput={(e) => setForm({ ...form, offlineMessage: { ...form.offlineMessage, zh: e.currentTarget.value } })} /></label>
-      </div>
-      <fieldset>
-        <legend><label class="check"><input type="checkbox" checked={hours !== null}
-          onChange={(e) => setForm({ ...form, businessHours: e.currentTarget.checked ? { timezone: browserTimeZone(), days: [null, ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], null] } : null })} /> {t('widget.hours')}</label></legend>
-        {hours && (
-          <div class="stack">
-            <label>{t('widget.timezone')}<input value={hours.timezone} list="time-zones" data-testid="hours-timezone" spellcheck={false} autocomplete="off"
-              onInput={(e) => setForm({ ...form, businessHours: { ...hours, timezone: e.currentTarget.value } })} /></label>
-            <datalist id="time-zones">{timeZoneNames().map((zone) => <option key={zone} value={zone} />)}</datalist>
-            {DAYS.map((d, i) => {
-              const day = hours.days[i];
-              const setDay = (value: null | [string, string]) => setForm({ ...form, businessHours: { ...hours, days: hours.days.map((x, j) => (j === i ? value : x)) } });
-              return (
-                <div class="inline" key={d}>
-                  <label class="check narrow-label"><input type="checkbox" checked={day !== null} onChange={(e) => setDay(e.currentTarget.checked ? ['09:00', '17:00'] : null)} /> {t(`day.${d}` as Key)}</label>
-                  {day && <><input type="time" value={day[0]} onInput={(e) => setDay([e.currentTarget.value, day[1]])} /> – <input type="time" value={day[1]} onInput={(e) => setDay([day[0], e.currentTarget.value])} /></>}
-                </div>
-              );
-            })}
+    <form class="card" onSubmit={save} data-testid="widget-settings">
+      {/* Read-only while a save is in flight: its answer replaces the form, which would drop what was typed after the click. */}
+      <fieldset class="fields stack" disabled={busy}>
+        <div class="grid-2">
+          <label>{t('widget.shopName')}<input maxLength={100} value={form.shopName} placeholder={t('widget.shopNameHint')} onInput={(e) => setForm({ ...form, shopName: e.currentTarget.value })} data-testid="shop-name" /></label>
+          <label>{t('widget.shopUrl')}<input type="url" maxLength={2048} value={form.shopUrl} placeholder="https://shop.example.com" onInput={(e) => setForm({ ...form, shopUrl: e.currentTarget.value.trim() })} data-testid="shop-url" /></label>
+          <label>{t('widget.privacyUrl')}<input type="url" maxLength={2048} value={form.privacyUrl ?? ''} placeholder="https://shop.example.com/privacy" onInput={(e) => setForm({ ...form, privacyUrl: e.currentTarget.value.trim() })} data-testid="privacy-url" /></label>
+          <label>{t('widget.color')}<input type="color" value={form.color} onInput={(e) => setForm({ ...form, color: e.currentTarget.value })} /></label>
+          <label>{t('widget.position')}<select value={form.position} onChange={(e) => setForm({ ...form, position: e.currentTarget.value as 'right' | 'left' })}><option value="right">{t('widget.right')}</option><option value="left">{t('widget.left')}</option></select></label>
+          <label>{t('widget.language')}<select value={form.language} onChange={(e) => setForm({ ...form, language: e.currentTarget.value as 'auto' })}><option value="auto">auto</option><option value="en">en</option><option value="zh">zh</option></select></label>
+          <label class="check"><input type="checkbox" checked={form.preChatForm} onChange={(e) => setForm({ ...form, preChatForm: e.currentTarget.checked })} /> {t('widget.preChat')}</label>
+          <label>{t('widget.botMode')}
+            <select value={form.botMode ?? 'always'} data-testid="bot-mode" aria-describedby="bot-mode-hint" onChange={(e) => setForm({ ...form, botMode: e.currentTarget.value as BotMode })}>
+              {BOT_MODES.map((mode) => <option key={mode} value={mode}>{t(`widget.botMode.${mode}`)}</option>)}
+            </select>
+            <span class="muted small" id="bot-mode-hint">{t('widget.botModeHint')}</span>
+          </label>
+          <label>{t('widget.csatAsk')}
+            <select value={form.csatAsk ?? 'people'} data-testid="csat-ask" aria-describedby="csat-ask-hint" onChange={(e) => setForm({ ...form, csatAsk: e.currentTarget.value as CsatAsk })}>
+              {CSAT_ASKS.map((ask) => <option key={ask} value={ask}>{t(`widget.csatAsk.${ask}`)}</option>)}
+            </select>
+            <span class="muted small" id="csat-ask-hint">{t('widget.csatAskHint')}</span>
+          </label>
+          <label>{t('widget.greeting')} (en)<textarea rows={2} maxLength={500} value={form.greeting.en} onInput={(e) => setForm({ ...form, greeting: { ...form.greeting, en: e.currentTarget.value } })} /></label>
+          <label>{t('widget.greeting')} (zh)<textarea rows={2} maxLength={500} value={form.greeting.zh} onInput={(e) => setForm({ ...form, greeting: { ...form.greeting, zh: e.currentTarget.value } })} /></label>
+          <label>{t('widget.offline')} (en)<textarea rows={2} maxLength={500} value={form.offlineMessage.en} onInput={(e) => setForm({ ...form, offlineMessage: { ...form.offlineMessage, en: e.currentTarget.value } })} /></label>
+          <label>{t('widget.offline')} (zh)<textarea rows={2} maxLength={500} value={form.offlineMessage.zh} onInput={(e) => setForm({ ...form, offlineMessage: { ...form.offlineMessage, zh: e.currentTarget.value } })} /></label>
+        </div>
+        <fieldset>
+          <legend><label class="check"><input type="checkbox" checked={hours !== null}
+            onChange={(e) => setForm({ ...form, businessHours: e.currentTarget.checked ? { timezone: browserTimeZone(), days: [null, ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], ['09:00', '17:00'], null] } : null })} /> {t('widget.hours')}</label></legend>
+          {hours && (
+            <div class="stack">
+              <label>{t('widget.timezone')}<input value={hours.timezone} list="time-zones" data-testid="hours-timezone" spellcheck={false} autocomplete="off"
+                onInput={(e) => setForm({ ...form, businessHours: { ...hours, timezone: e.currentTarget.value } })} /></label>
+              <datalist id="time-zones">{timeZoneNames().map((zone) => <option key={zone} value={zone} />)}</datalist>
+              {DAYS.map((d, i) => {
+                const day = hours.days[i];
+                const setDay = (value: null | [string, string]) => setForm({ ...form, businessHours: { ...hours, days: hours.days.map((x, j) => (j === i ? value : x)) } });
+                return (
+                  <div class="inline" key={d}>
+                    <label class="check narrow-label"><input type="checkbox" checked={day !== null} onChange={(e) => setDay(e.currentTarget.checked ? ['09:00', '17:00'] : null)} /> {t(`day.${d}` as Key)}</label>
+                    {day && <><input type="time" value={day[0]} onInput={(e) => setDay([e.currentTarget.value, day[1]])} /> – <input type="time" value={day[1]} onInput={(e) => setDay([day[0], e.currentTarget.value])} /></>}
+                  </div>
+                );
+              })}
+            </div>
+          )}
+        </fieldset>
+        <NudgesEditor nudges={form.nudges ?? []} onChange={(nudges) => setForm({ ...form, nudges })} />
+        <fieldset>
+          <legend id="allowed-origins-legend">{t('widget.allowedOrigins')}</legend>
+          <p class="muted small" id="allowed-origins-hint">{t('widget.allowedOriginsHint')}</p>
+          <textarea rows={3} value={originsText} placeholder={'https://shop.example.com\nhttps://*.shop.example.com'} aria-labelledby="allowed-origins-legend" aria-describedby="allowed-origins-hint"
+            spellcheck={false} autocomplete="off" data-testid="allowed-origins" onInput={(e) => setOriginsText(e.currentTarget.value)} />
+        </fieldset>
+        <fieldset>
+          <legend>{t('widget.identity')}</legend>
+          <p class="small" data-testid="identity-secret-state">{form.identitySecretSet ? t('widget.secretSet') : t('widget.secretNotSet')}</p>
+          <div class="inline">
+            <input type="password" autocomplete="new-password" placeholder={t('widget.newSecret')} value={secret ?? ''} onInput={(e) => setSecret(e.currentTarget.value || undefined)} />
+            {form.identitySecretSet && <button type="button" class="small" onClick={() => setSecret('')}>{t('widget.clearSecret')}</button>}
           </div>
-        )}
-      </fieldset>
-      <NudgesEditor nudges={form.nudges ?? []} onChange={(nudges) => setForm({ ...form, nudges })} />
-      <fieldset>
-        <legend id="allowed-origins-legend">{t('widget.allowedOrigins')}</legend>
-        <p class="muted small" id="allowed-origins-hint">{t('widget.allowedOriginsHint')}</p>
-        <textarea rows={3} value={originsText} placeholder={'https://shop.example.com\nhttps://*.shop.example.com'} aria-labelledby="allowed-origins-legend" aria-describedby="allowed-origins-hint"
-          spellcheck={false} autocomplete="off" data-testid="allowed-origins" onInput={(e) => setOriginsText(e.currentTarget.value)} />
-      </fieldset>
-      <fieldset>
-        <legend>{t('widget.identity')}</legend>
-        <p class="small" data-testid="identity-secret-state">{form.identitySecretSet ? t('widget.secretSet') : t('widget.secretNotSet')}</p>
+        </fieldset>
         <div class="inline">
-          <input type="password" autocomplete="new-password" placeholder={t('widget.newSecret')} value={secret ?? ''} onInput={(e) => setSecret(e.currentTarget.value || undefined)} />
-          {form.identitySecretSet && <button type="button" class="small" onClick={() => setSecret('')}>{t('widget.clearSecret')}</button>}
+          <button class="primary" type="submit">{t('save')}</button>
+          {message && <span class="ok small">{message}</span>}
+          {error && <span class="error small">{error}</span>}
         </div>
       </fieldset>
-      <div class="inline">
-        <button class="primary" type="submit">{t('save')}</button>
-        {message && <span class="ok small">{message}</span>}
-        {error && <span class="error small">{error}</span>}
-      </div>
     </form>
     </>
   );
