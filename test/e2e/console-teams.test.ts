@@ -53,20 +53,23 @@ describe('teams in the console', () => {
 
     await row.getByTestId('team-members-add').selectOption({ label: 'Sam Agent' });
     await row.getByTestId('team-members-chip').filter({ hasText: 'Sam Agent' }).waitFor();
-    await row.getByTestId('team-intents-add').selectOption({ label: 'refund_status' });
-    await row.getByTestId('team-intents-chip').filter({ hasText: 'refund_status' }).waitFor();
+    // Intents go by what the console calls them (their labels, here none: the name in words), the raw name on hover.
+    await row.getByTestId('team-intents-add').selectOption({ label: 'Refund status' });
+    const refundChip = row.getByTestId('team-intents-chip').filter({ hasText: 'Refund status' });
+    await refundChip.waitFor();
+    expect(await refundChip.getAttribute('title')).toBe('refund_status');
     // Two quick picks while the list is still reloading: both are kept (the second was built on the list as loaded
     // before the first, and undid it).
     await page.route('**/api/admin/teams', async (route) => {
       if (route.request().method() === 'GET') await new Promise((resolve) => setTimeout(resolve, 1500));
       await route.continue().catch(() => undefined); // the page may have moved on meanwhile
     });
-    await row.getByTestId('team-intents-add').selectOption({ label: 'return_item' });
-    await row.getByTestId('team-intents-add').selectOption({ label: 'return_policy' });
+    await row.getByTestId('team-intents-add').selectOption({ label: 'Return item' });
+    await row.getByTestId('team-intents-add').selectOption({ label: 'Return policy' });
     await expect.poll(async () => (await stack.env.sql<{ name: string }[]>`
       select i.name from team_intents ti join intents i on i.id = ti.intent_id join teams t on t.id = ti.team_id
       where t.name = 'Returns & refunds' order by i.name`).map((r) => r.name), { timeout: 10_000 }).toEqual(['refund_status', 'return_item', 'return_policy']);
-    await row.getByTestId('team-intents-chip').filter({ hasText: 'return_policy' }).waitFor();
+    await row.getByTestId('team-intents-chip').filter({ hasText: 'Return policy' }).waitFor();
     expect(await row.getByTestId('team-intents-chip').count()).toBe(3);
     await page.unroute('**/api/admin/teams');
     await page.screenshot({ path: artifactPath('console-teams.png') });

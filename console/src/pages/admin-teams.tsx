@@ -7,26 +7,31 @@ import { useAction, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { ConfirmButton } from '../confirm-button.tsx';
 import { usePendingSaves } from '../pending-saves.ts';
+import { useIntentNames } from '../intent-names.tsx';
 
 interface Team { id: number; name: string; memberIds: number[]; intentIds: number[] }
 interface Agent { id: number; name: string; active: boolean }
 interface Intent { id: number; name: string }
 
-/** Adds the picked item to a team's list; the chips show what is in it, each with a remove button. */
+/**
+ * Adds the picked item to a team's list; the chips show what is in it, each with a remove button. `title`: what an
+ * item is also known as, shown on hover (an intent's raw name beside its display name).
+ */
 function Picker({ testId, label, items, chosen, onChange }: {
-  testId: string; label: string; items: { id: number; name: string; note?: string; hidden?: boolean }[]; chosen: number[]; onChange(next: number[]): void;
+  testId: string; label: string; items: { id: number; name: string; title?: string; note?: string; hidden?: boolean }[]; chosen: number[]; onChange(next: number[]): void;
 }) {
-  const name = (id: number) => items.find((i) => i.id === id)?.name ?? `#${id}`;
+  const item = (id: number) => items.find((i) => i.id === id);
+  const name = (id: number) => item(id)?.name ?? `#${id}`;
   return (
     <div class="inline wrap" data-testid={testId}>
       {chosen.map((id) => (
-        <span class="tag" key={id} data-testid={`${testId}-chip`}>{name(id)}
+        <span class="tag" key={id} data-testid={`${testId}-chip`} title={item(id)?.title}>{name(id)}
           <button type="button" class="link small" aria-label={`${t('remove')} ${name(id)}`} onClick={() => onChange(chosen.filter((c) => c !== id))}>×</button>
         </span>
       ))}
       <select aria-label={label} data-testid={`${testId}-add`} value="" onChange={(e) => { const id = Number(e.currentTarget.value); if (id) onChange([...chosen, id]); }}>
         <option value="">{label}</option>
-        {items.filter((i) => !i.hidden && !chosen.includes(i.id)).map((i) => <option key={i.id} value={String(i.id)}>{i.name}{i.note ? ` (${i.note})` : ''}</option>)}
+        {items.filter((i) => !i.hidden && !chosen.includes(i.id)).map((i) => <option key={i.id} value={String(i.id)} title={i.title}>{i.name}{i.note ? ` (${i.note})` : ''}</option>)}
       </select>
     </div>
   );
@@ -36,6 +41,7 @@ export function TeamsTab() {
   const teams = useLoad(() => get<{ items: Team[] }>('/api/admin/teams'), []);
   const agents = useLoad(() => get<{ items: Agent[] }>('/api/admin/team'), []);
   const intents = useLoad(() => get<{ items: Intent[] }>('/api/admin/intents'), []);
+  const named = useIntentNames();
   const [name, setName] = useState('');
   const { error, run: act } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
@@ -59,7 +65,10 @@ export function TeamsTab() {
   const people = (agents.data?.items ?? []).map((a) => ({ id: a.id, name: a.name, hidden: !a.active }));
   // An intent another team takes is offered with that team's name: picking it is refused with a clear message.
   const owner = (intentId: number, except: number) => list.find((x) => x.id !== except && x.intentIds.includes(intentId))?.name;
-  const intentsFor = (team: Team) => (intents.data?.items ?? []).map((i) => ({ id: i.id, name: i.name, note: owner(i.id, team.id) }));
+  // Called as everywhere in the console (its label, else its name in words), in that order; the raw name on hover.
+  const intentsFor = (team: Team) => (intents.data?.items ?? [])
+    .map((i) => ({ id: i.id, name: named(i.name), title: i.name, note: owner(i.id, team.id) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   return (
     <section class="card" data-testid="teams">
       <p class="muted small">{t('teams.explain')}</p>
