@@ -63,7 +63,11 @@ export interface QueuedJobsForgetter {
  * stopped before Redis is back (a deploy, a crash) leaves it to the others. Two servers doing one clean-up at once is
  * harmless: each removes or trims the same.
  */
-export function queuedJobsForgetter(queues: Queues, redis: Redis, sql: Sql, log: { warn(obj: unknown, msg?: string): void; info(obj: unknown, msg?: string): void }): QueuedJobsForgetter {
+export function queuedJobsForgetter(
+  queues: Queues, redis: Redis, sql: Sql, log: { warn(obj: unknown, msg?: string): void; info(obj: unknown, msg?: string): void },
+  // Tests sweep within a second instead of a minute.
+  options: { owedSweepMs?: number } = {},
+): QueuedJobsForgetter {
   const owed = new Set<number>();
   const running = new Set<number>();
   let timer: NodeJS.Timeout | null = null;
@@ -114,7 +118,7 @@ export function queuedJobsForgetter(queues: Queues, redis: Redis, sql: Sql, log:
     }
   }, (error: unknown) => log.warn({ err: error }, 'clean-ups owed for deleted customers not read (read again within a minute)'));
   takeUpOwed();
-  const sweep = setInterval(takeUpOwed, OWED_FORGETS_SWEEP_MS);
+  const sweep = setInterval(takeUpOwed, options.owedSweepMs ?? OWED_FORGETS_SWEEP_MS);
   sweep.unref();
 
   return {

@@ -312,7 +312,7 @@ function ChartCard({ id, title, config, values }: { id: string; title: string; c
     return () => chart.destroy();
   }, [JSON.stringify(config.data)]);
   return (
-    // data-labels: what the canvas draws along its axis, readable outside the canvas (tests).
+    // data-labels: the whole names along its axis (the canvas draws long ones cut: namesAxis), readable outside the canvas (tests).
     <div class="card chart" data-testid={id} data-values={values.join(',')} data-labels={JSON.stringify(config.data.labels ?? [])}>
       <h2 class="section-title">{title}</h2>
       <div class="chart-box"><canvas ref={canvas} aria-label={title} role="img" /></div>

@@ -3,7 +3,7 @@
 // action as the single action would, so the chat's own live events update the page; this menu only says how the run
 // went (a polite live region): every action done, or where it stopped and why. A disclosure like the Snooze menu (a
 // button saying whether it is expanded, a labelled group of ordinary buttons), closed by Escape or a click elsewhere.
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, errorText, get, post } from '../api.ts';
 import { useSession } from '../context.ts';
 import { newClientId } from '../realtime.ts';
@@ -85,6 +85,20 @@ export function MacroMenu({ conversationId }: { conversationId: number }) {
 
   useClosedByEscapeOrClickAway(open, setOpen, root, toggle);
 
+  // A list that failed to load is asked for again by the agent (Try again); the button goes when it comes in.
+  const retried = useRef(false);
+  const retryLoad = () => {
+    if (macros.loading) return;
+    retried.current = true;
+    macros.reload();
+  };
+  useEffect(() => {
+    if (!retried.current || !macros.data) return;
+    retried.current = false;
+    // The focus was on the button that just went: on to the list it brought (the menu's button when that is empty).
+    if (!document.activeElement || document.activeElement === document.body) (root.current?.querySelector<HTMLElement>('.macro-choice') ?? toggle.current)?.focus();
+  }, [macros.data]);
+
   const runMacro = async (macro: Macro) => {
     if (busy) return;
     setBusy(true);
@@ -118,10 +132,12 @@ export function MacroMenu({ conversationId }: { conversationId: number }) {
         onClick={() => setOpen(!open)}>{t('macros.button')} <span aria-hidden="true">▾</span></button>
       {open && (
         <div class="macro-menu" id="macro-choices" role="group" aria-label={t('macros.choices')} data-testid="macro-menu"
-          aria-busy={macros.data || macros.error ? undefined : 'true'}>
+          aria-busy={!macros.data && macros.loading ? 'true' : undefined}>
           {/* "No macros yet" only once the list is here: while it loads, or when it failed, the agent may well have some. */}
-          {!macros.data && !macros.error && <p class="muted small">{t('loading')}</p>}
-          {!macros.data && macros.error && <p class="error small" role="alert">{macros.error}</p>}
+          {!macros.data && macros.loading && <p class="muted small">{t('loading')}</p>}
+          {!macros.data && !macros.loading && macros.error && <p class="error small" role="alert" data-testid="macro-menu-error">{t('macros.loadFailed', { detail: macros.error })}</p>}
+          {/* Kept while it loads again, so the focus stays on it until the list takes its place. */}
+          {!macros.data && macros.error && <button class="link" data-testid="macro-menu-retry" aria-disabled={macros.loading ? 'true' : undefined} onClick={retryLoad}>{t('macros.loadRetry')}</button>}
           {macros.data && !items.length && <p class="muted small" data-testid="macro-menu-empty">{t('macros.none')}</p>}
           {items.map((macro) => {
             const summary = macro.actions.map((a) => actionSummary(a, teamList)).join(' → ');
