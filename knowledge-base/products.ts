@@ -228,7 +228,7 @@ export function productReply(product: ProductRecord, passage: Passage, question:
  */
 const FACT_TOPICS: { asked: RegExp; key: RegExp }[] = [
   { asked: /\b(colou?rs?|black|white|gr[ae]y|red|blue|green|navy|olive|pink|brown|beige|yellow|purple|orange|silver|gold|charcoal|cream)\b|颜色|什么色|[黑白红蓝绿灰粉紫黄棕]色/iu, key: /colou?r|颜色/iu },
-  { asked: /\b(sizes?|small|medium|large|x+[sl]|fits?|dimensions?|how big|measure\w*)\b|尺码|尺寸|大小|多大|码数|能放|放得下|装得下|装得进|能装|偏小|偏大|合脚|版型/iu, key: /size|fit|dimension|尺码|尺寸|大小|版型/iu },
+  { asked: /\b(sizes?|small|medium|large|x+[sl]|fits?|dimensions?|how big|measure\w*)\b|[大小][半一]码|半码|尺码|尺寸|大小|多大|码数|能放|放得下|装得下|装得进|能装|偏小|偏大|合脚|版型/iu, key: /size|fit|dimension|尺码|尺寸|大小|版型/iu },
   { asked: /\b(materials?|made (of|from)|fabric|cotton|wool|leather|nylon|polyester)\b|材质|面料|什么做的/iu, key: /material|fabric|材质|面料/iu },
   { asked: /\b(waterproof|water|rain|swim\w*|pool|shower|sweat(?:s|y|ing|proof)?)\b|防水|下雨|游泳|泳池|出汗/iu, key: /water|防水/iu },
   { asked: /\b(battery|charge|charging|last)\b|电池|续航|充电/iu, key: /battery|电池|续航/iu },
@@ -245,6 +245,25 @@ const HOW_LONG_ALL = /\bhow long\b|多久|多长时间/giu;
 const OTHER_CHOICES_ALL = /\b(?:any|other|others|another|different|else|options?|choices?|choose)\b|别的|其他|其它|别|还有|可选|可以选|选/giu;
 /** Words doubting a fact ("is the leather real?", "真的是真皮吗"): the fact line answers them, so the page need not say them. */
 const DOUBTS_ALL = /\b(?:real|genuine|really|actually|actual)\b|真的|真正/giu;
+
+/**
+ * How a shopper asks whether a product's size fits ("true to size", "run big or small", "尺码准吗", "要买大半码吗") and
+ * what they say of their own size or of choosing one ("i'm usually a 10", "I wear a 9 in most brands", "what size
+ * should I order", "我平时穿42码"): with the size asked about, nothing in them for an article to answer. The page's
+ * size and fit lines answer it, with the sizes they say of themselves: "are the trail runners true to size? i'm
+ * usually a 10" got the shoe guide's chart for its 10, where the question alone got the page.
+ */
+const FIT_ASKED_ALL = new RegExp([
+  /\btrue to size\b|\b(?:(?:runs?|running|fits?|comes?)\s+)?(?:big|large|small)\s+or\s+(?:big|large|small)\b|\b(?:runs?|running|fits?|comes?)\s+(?:big|large|small|true)\b/.source,
+  /\b(?:i'?m|i am|i wear|i take)\s+(?:(?:usually|normally|typically|generally|always)\s+)?(?:(?:a|an|size|in)\s+)*(?:(?:us|uk|eu|women'?s|men'?s)\s+)?(?:\d+(?:\.\d+)?|x*[sl]|m|small|medium|large)\b(?:\s+in\s+(?:most|other)\s+(?:brands|shoes))?/.source,
+  /\b(?:should|do|would|shall)\s+i\s+(?:get|order|buy|pick|go for)\b/.source,
+  /(?:我)?(?:平时|平常|一般|通常)?穿\s*\d+(?:\.\d+)?\s*码?|尺码准|码数准|尺码标准|[大小][半一]码|半码|[买选][大小]/.source,
+].join('|'), 'giu');
+/**
+ * "Your shoes", "你们的鞋": the shop's items in general, whose fit the size guide speaks of ("do your shoes run small" is
+ * the shoe guide's, though the one shoe in the catalogue is named by its "shoes").
+ */
+const ABOUT_THE_RANGE = /\b(?:your|ur)\b|你们|你家/iu;
 
 /** The "- Name: value" fact lines of a page's text (see productText), without their dash. */
 const factLines = (text: string) => text.split('\n').filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
@@ -272,6 +291,7 @@ export function pageCoversQuestion(product: ProductRecord, question: string): bo
 export function asksOnlyProductFact(product: ProductRecord, question: string): boolean {
   if (!asksProductFact(product, question)) return false;
   let rest = question.replace(PRICE_OR_STOCK_ALL, ' ');
+  if (askedFacts(productText(product), question).size && !ABOUT_THE_RANGE.test(question)) rest = rest.replace(FIT_ASKED_ALL, ' ');
   for (const words of [...FACT_WORDS_ALL, HOW_LONG_ALL]) rest = rest.replace(words, ' ');
   const named = new Set(tokenize(product.name));
   return tokenize(rest).every((word) => isQuestionWord(word) || named.has(word));

@@ -90,7 +90,11 @@ export function asksForExchange(text: string): boolean {
 const HOMOPHONE_SLIPS: [RegExp, string][] = [[/退或(?![者是换])/g, '退货'], [/包油/g, '包邮'],
   // The order placed, said as "下的单" or "下了单" ("刚下的单想取消"): jieba glued the bare 单 to the next word ("单想"), so
   // the question named no order. It is read as the content's word for placing an order, 下单.
-  [/下[了的]单(?![号据子价])/g, '下单']];
+  [/下[了的]单(?![号据子价])/g, '下单'],
+  // An order withdrawn (撤回订单, 订单能撤回吗, 撤单) is an order cancelled, the content's 取消: "撤回" was in no article or
+  // example, so "我想撤回订单" found nothing. Only with an order named before it in the sentence or just after it
+  // ("消息发错了，怎么撤回" is a chat message, "撤回退货单" a return).
+  [/撤回(?=[^，。？！,.?!\s]{0,4}?(?:订单|单子))|(?<=(?:订单|下单|单子)[^。？！.?!]{0,12})撤回/g, '取消'], [/撤单/g, '取消订单']];
 const SHOP_WORDS_ZH: Record<string, string> = {
   'size guide': '尺码指南', 'size chart': '尺码指南', 'tracking number': '运单号', 'promo code': '优惠码', 'gift card': '礼品卡',
   order: '订单', orders: '订单', package: '包裹', parcel: '包裹', tracking: '物流', refund: '退款', return: '退货',
@@ -256,7 +260,8 @@ const WRONG_ITEM_EN = /\b(?:sent|shipped|gave|delivered)\s+(?:me\s+|us\s+)?(?:th
 // yesterday", "I ordered two mugs but you shipped them separately").
 const SENT_OTHER_THAN_ORDERED_EN = /\bordered\b[^.!?]{0,60}\b(?:and|but)\s+(?:you|u|you guys|they)\s+(?:sent|shipped|gave)\b(?=[^.!?]{0,40}?\b(?:wrong|different|not what)\b|(?!\s+(?:it|them|this|that|these|those)\b)[^.!?]{0,40}?\b(?:another|instead)\b|\s+(?:me\s+|us\s+)?an?\s+[\w-]+\s+ones?\b)/i;
 // 跟我买的… only with a word of difference after it (不一样, 不符, 不对, 错): "能跟我买的东西一起寄吗" asks to send something along.
-const WRONG_ITEM_ZH = /(?:发|寄|送)错(?!了?(?:地址|地方|门|楼))|不是我(?:订|买|下单|要)的|(?:跟|和|与)我?(?:订|买|下单|要)的[^，。！？,.!?]{0,8}?(?:不一样|不同|不符|不对|不是|错)|(?:跟|和|与)订单(?:上的)?不(?:一样|符|对)|货不对板/;
+// A message sent wrong is the shopper's own slip, no item ("消息发错了，怎么撤回", "发错人了").
+const WRONG_ITEM_ZH = /(?<!消息|信息|短信|留言)(?:发|寄|送)错(?!了?(?:地址|地方|门|楼|消息|信息|短信|人))|不是我(?:订|买|下单|要)的|(?:跟|和|与)我?(?:订|买|下单|要)的[^，。！？,.!?]{0,8}?(?:不一样|不同|不符|不对|不是|错)|(?:跟|和|与)订单(?:上的)?不(?:一样|符|对)|货不对板/;
 
 // A size or colour ordered and another one received, in one sentence ("I ordered a medium sweater and got a large", "订的是黑色，
 // 收到的是白色的"): the difference is the two words, with no "wrong" said. The same word twice is the thing that came ("ordered
