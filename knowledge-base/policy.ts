@@ -50,6 +50,8 @@ const PRODUCT_FACT_MIN_CONFIDENCE = 0.2;
  * a lean this clear, with every other intent under the option line, leaves nothing else to pick.
  */
 const LONE_READING_LEAN = 0.4;
+/** How sure of an intent the classifier must be for its article to win a tie between two passages that both answer. */
+const TIE_LEAN = 0.5;
 /** Probability of the complaint intent from which an unsure prediction still hands off. */
 const COMPLAINT_LEAN = 0.4;
 
@@ -1132,7 +1134,12 @@ export function createPolicy(deps: PolicyDeps) {
     // covers more of the question ("do I need the receipt to return": the returns article asks for the order number
     // and mentions the drop-off receipt). Unsure as the classifier is, its lean decides between the two.
     const leaning = intent?.articleSlug && prediction!.confidence >= thresholds.intentOption ? passages.find((p) => p.slug === intent.articleSlug) : undefined;
-    if (leaning && leaning !== top && top.confidence >= thresholds.passage && leaning.confidence > top.confidence) {
+    // So does a tie between the two, when the lean is more than half the classifier's belief ("is the return label free?":
+    // the label section and the return costs section both say it, and the classifier gives the return rules 0.51). A
+    // weaker lean is no reason to pick ("退货面单是免费的吗？" leans 0.42 to starting a return): the shopper picks.
+    const leaningTies = !!leaning && tie && leaning === runnerUp && leaning.confidence >= top.confidence
+      && prediction!.confidence > TIE_LEAN;
+    if (leaning && leaning !== top && top.confidence >= thresholds.passage && (leaning.confidence > top.confidence || leaningTies)) {
       const whenBroken = askWhenBroken(leaning);
       if (whenBroken) return whenBroken;
       const p = await quoted(leaning);
