@@ -133,7 +133,19 @@ export type Refusals = Record<string, Key> | ((err: unknown) => string);
 export function useAction(refusals: Refusals = {}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Where the focus was as the action began. Fields disabled while it runs (an editor's `fieldset.fields`, a busy Save
+  // button) drop the focus to <body>, where a keyboard or screen-reader user is lost: it goes back when they are enabled
+  // again, unless it has moved on meanwhile or the element is gone.
+  const focusedAtStart = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    if (busy) return;
+    const element = focusedAtStart.current;
+    focusedAtStart.current = null;
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (element?.isConnected && lost) element.focus();
+  }, [busy]);
   const run = async (action: () => Promise<unknown>, { leaving = false } = {}): Promise<boolean> => {
+    focusedAtStart.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
     setBusy(true);
     try {
       await action();

@@ -120,7 +120,9 @@ describe('stale saves in the console', () => {
     const editor = page.getByTestId('intent-editor');
     const description = editor.getByLabel('Description (for admins)');
     await description.fill('Saved while held');
-    await editor.getByRole('button', { name: 'Save', exact: true }).click();
+    // Saved from the keyboard: the focus, dropped while the button is disabled, comes back to it.
+    await editor.getByRole('button', { name: 'Save', exact: true }).focus();
+    await page.keyboard.press('Enter');
     await expect.poll(() => held.length).toBe(1);
     expect(await description.isDisabled()).toBe(true);
     expect(await editor.getByLabel('Examples (English, one per line)').isDisabled()).toBe(true);
@@ -128,6 +130,7 @@ describe('stale saves in the console', () => {
     held.shift()!();
     await expect.poll(() => editor.getByText('Saved — retraining in the background.').count()).toBe(1);
     expect(await description.isDisabled()).toBe(false);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Save');
     await description.fill('Typed after the save');
     await editor.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => held.length).toBe(1);
