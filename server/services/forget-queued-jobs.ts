@@ -87,9 +87,11 @@ export function queuedJobsForgetter(
       const merged = await sql<{ id: string }[]>`select id from customers where merged_into_id = ${customerId}`;
       await forgetQueuedJobs(queues, new Set([customerId, ...merged.map((row) => Number(row.id))]));
       if (owed.delete(customerId)) {
-        // Settled: a failure to say so leaves a row the next start does again, which finds nothing left to do.
-        await sql`delete from owed_job_forgets where customer_id = ${customerId}`.catch(() => undefined);
-        log.info({ customerId }, 'queued jobs of a deleted customer removed, Redis being back');
+        // Settled: a failure to say so leaves a row the next start does again, which finds nothing left to do. Said
+        // once, by whoever deletes the row (a sweep that read it just before may do the same clean-up again, finding
+        // nothing).
+        const settled = await sql`delete from owed_job_forgets where customer_id = ${customerId} returning customer_id`.catch(() => []);
+        if (settled.length) log.info({ customerId }, 'queued jobs of a deleted customer removed, Redis being back');
       }
     } catch (error) {
       if (!owed.has(customerId)) {

@@ -27,6 +27,8 @@ beforeAll(async () => {
   await consoleBundle(); // the server serves public/build/console.js: built from this source
   stack = await startStack({ config: { rateLimitLoginsPerMinute: 60 }, server: { responder: new HandoffResponder() } });
   await stack.env.sql`insert into intents (name) values ('refund_status'), ('size_help'), ('return_item'), ('return_policy')`;
+  // A label that reads like another intent's name in words: the two are told apart by their raw names.
+  await stack.env.sql`update intents set label = ${stack.env.sql.json({ en: 'Refund status' })} where name = 'size_help'`;
   browser = await launchBrowser();
 }, 120_000);
 
@@ -53,9 +55,12 @@ describe('teams in the console', () => {
 
     await row.getByTestId('team-members-add').selectOption({ label: 'Sam Agent' });
     await row.getByTestId('team-members-chip').filter({ hasText: 'Sam Agent' }).waitFor();
-    // Intents go by what the console calls them (their labels, here none: the name in words), the raw name on hover.
-    await row.getByTestId('team-intents-add').selectOption({ label: 'Refund status' });
-    const refundChip = row.getByTestId('team-intents-chip').filter({ hasText: 'Refund status' });
+    // Intents go by what the console calls them (their labels, else the name in words), in that order, the raw name on
+    // hover, and beside a display name two intents share.
+    expect(await row.getByTestId('team-intents-add').locator('option').allTextContents())
+      .toEqual(['Add an intent…', 'Refund status (refund_status)', 'Refund status (size_help)', 'Return item', 'Return policy']);
+    await row.getByTestId('team-intents-add').selectOption({ label: 'Refund status (refund_status)' });
+    const refundChip = row.getByTestId('team-intents-chip').filter({ hasText: 'Refund status (refund_status)' });
     await refundChip.waitFor();
     expect(await refundChip.getAttribute('title')).toBe('refund_status');
     // Two quick picks while the list is still reloading: both are kept (the second was built on the list as loaded

@@ -91,7 +91,7 @@ describe("the reports' bar charts name long bars cut on the axis, whole in the t
     await expect.poll(() => page.getByTestId('report-ready').getAttribute('data-from'), { timeout: 15_000 }).toBe(REPORT_DAY);
     await expect.poll(() => page.getByTestId('chart-intents').getAttribute('data-values')).toBe('3,1');
     // The chart's data keep the whole names; only the axis shortens them.
-    expect(JSON.parse((await page.getByTestId('chart-intents').getAttribute('data-labels'))!)).toEqual([LONG_LABEL, LABEL_OF_30]);
+    await expect.poll(async () => JSON.parse((await page.getByTestId('chart-intents').getAttribute('data-labels'))!)).toEqual([LONG_LABEL, LABEL_OF_30]);
 
     const intentsAxis = async () => (await drawnText(page, 'chart-intents')).map((d) => d.text);
     await expect.poll(intentsAxis).toContain('📦 我的包裹什么时候能到？Where is my parc…');

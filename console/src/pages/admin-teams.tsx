@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { del, get, patch, post } from '../api.ts';
 import { useAction, useLoad } from '../hooks.ts';
-import { t } from '../i18n.ts';
+import { getChineseScript, getLocale, t } from '../i18n.ts';
 import { ConfirmButton } from '../confirm-button.tsx';
 import { usePendingSaves } from '../pending-saves.ts';
 import { useIntentNames } from '../intent-names.tsx';
@@ -65,10 +65,14 @@ export function TeamsTab() {
   const people = (agents.data?.items ?? []).map((a) => ({ id: a.id, name: a.name, hidden: !a.active }));
   // An intent another team takes is offered with that team's name: picking it is refused with a clear message.
   const owner = (intentId: number, except: number) => list.find((x) => x.id !== except && x.intentIds.includes(intentId))?.name;
-  // Called as everywhere in the console (its label, else its name in words), in that order; the raw name on hover.
-  const intentsFor = (team: Team) => (intents.data?.items ?? [])
-    .map((i) => ({ id: i.id, name: named(i.name), title: i.name, note: owner(i.id, team.id) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  // Called as everywhere in the console (its label, else its name in words), the raw name on hover, and beside a
+  // display name two intents share (a label may be); in the console language's order (pinyin for Chinese).
+  const shown = (intents.data?.items ?? []).map((i) => ({ id: i.id, raw: i.name, display: named(i.name) }));
+  const shared = new Set(shown.map((i) => i.display).filter((display, n, all) => all.indexOf(display) !== n));
+  const order = new Intl.Collator(getLocale() === 'zh' ? getChineseScript() : 'en');
+  const intentsFor = (team: Team) => shown
+    .map((i) => ({ id: i.id, name: shared.has(i.display) ? `${i.display} (${i.raw})` : i.display, title: i.raw, note: owner(i.id, team.id) }))
+    .sort((a, b) => order.compare(a.name, b.name));
   return (
     <section class="card" data-testid="teams">
       <p class="muted small">{t('teams.explain')}</p>

@@ -92,6 +92,11 @@ export function MacroMenu({ conversationId }: { conversationId: number }) {
     retried.current = true;
     macros.reload();
   };
+  // Only for the retry it follows: a retry that failed again, or a menu closed meanwhile, moves nothing later (a
+  // `macros:changed` reload would otherwise take the focus from wherever the agent had gone).
+  useEffect(() => {
+    if (!open || (macros.error && !macros.loading)) retried.current = false;
+  }, [open, macros.error, macros.loading]);
   useEffect(() => {
     if (!retried.current || !macros.data) return;
     retried.current = false;
