@@ -77,6 +77,17 @@ describe('round 17\'s three leftovers and a new development set (2026-12-07, rou
     expect(readAsChinese('消息发错了，怎么撤回')).toBe('消息发错了，怎么撤回');
     expect(readAsChinese('撤回退货申请')).toBe('撤回退货申请');
     expect(readAsChinese('我想撤回退货单')).toBe('我想撤回退货单');
+    // An order named, but something else withdrawn: a refund, a return request, a review, a note, a complaint, an
+    // after-sales request, a cancellation, a change (review r1: each was answered from the cancelling article).
+    for (const text of ['订单申请了退款，现在不想退了，能撤回吗', '我的订单退款能撤回吗', '订单的退货申请可以撤回吗', '订单评价能撤回吗',
+      '下单的时候留言写错了，能撤回吗', '我的订单投诉能撤回吗', '订单已经申请售后了，可以撤回售后申请吗', '订单取消了，能撤回取消吗',
+      '下单后发现地址写错了，能撤回修改吗']) {
+      expect(readAsChinese(text), text).toBe(text);
+    }
+    for (const text of ['订单申请了退款，现在不想退了，能撤回吗', '我的订单退款能撤回吗', '订单评价能撤回吗', '下单的时候留言写错了，能撤回吗', '我想撤回退款申请']) {
+      const d = await ask(text);
+      expect(d.action === 'answer' ? slugOf(d) : d.action, text).not.toBe('change-or-cancel-order');
+    }
     for (const [text, heading] of [
       ['我想撤回订单', '修改或取消订单 — 下单 60 分钟内自助取消'],
       ['刚下的单可以撤回吗？', '修改或取消订单 — 下单 60 分钟内自助取消'],
