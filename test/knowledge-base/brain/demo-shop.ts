@@ -47,3 +47,8 @@ export const askerOf = (shop: Pipeline) => (text: string, context: DecideContext
 export const slugOf = (d: Decision) => d.metadata.articles?.[0]?.slug;
 /** The section quoted: the reply's first line is "title — heading". */
 export const headingOf = (d: Decision) => d.reply.split('\n')[0];
+/** The conversation after the shopper asked `question` and the bot replied `reply`: a follow-up's context. */
+export const after = (question: string, reply: Decision): DecideContext['history'] => [
+  { author: 'customer', text: question, metadata: {} },
+  { author: 'bot', text: reply.reply, metadata: reply.metadata },
+];

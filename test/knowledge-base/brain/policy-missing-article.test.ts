@@ -6,8 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPipeline, type Pipeline } from '../../../knowledge-base/pipeline.ts';
 import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
 import { loadIntents, loadOutOfScope } from '../../../knowledge-base/content-loader.ts';
-import type { DecideContext } from '../../../knowledge-base/policy.ts';
-import { askerOf, headingOf, slugOf, type Decision } from './demo-shop.ts';
+import { after, askerOf, headingOf, slugOf, type Decision } from './demo-shop.ts';
 
 const teaArticles = [
   {
@@ -60,12 +59,6 @@ beforeAll(async () => {
   shop = await createPipeline({ classifier, articles, intents: teaIntents, publicUrl: 'https://tea.test' });
   ask = askerOf(shop);
 }, 120_000);
-
-/** The conversation after the shopper asked `question` and the bot replied `reply`. */
-const after = (question: string, reply: Decision): DecideContext['history'] => [
-  { author: 'customer', text: question, metadata: {} },
-  { author: 'bot', text: reply.reply, metadata: reply.metadata },
-];
 
 describe('an intent whose linked article is not in the index', () => {
   it('is read as an intent without an article', () => {

@@ -7,19 +7,12 @@
 // them, as a shop runs it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asksForExchange, asksSomething, readAsChinese, sentWrongItem } from '../../../knowledge-base/signals.ts';
-import type { DecideContext } from '../../../knowledge-base/policy.ts';
-import { askerOf, demoShopPipeline, headingOf, slugOf, type Decision } from './demo-shop.ts';
+import { after, askerOf, demoShopPipeline, headingOf, slugOf } from './demo-shop.ts';
 
 let ask: ReturnType<typeof askerOf>;
 beforeAll(async () => {
   ask = askerOf(await demoShopPipeline());
 }, 120_000);
-
-/** The conversation after the shopper asked `question` and the bot replied `reply`. */
-const after = (question: string, reply: Decision): DecideContext['history'] => [
-  { author: 'customer', text: question, metadata: {} },
-  { author: 'bot', text: reply.reply, metadata: reply.metadata },
-];
 
 describe('round 16\'s leftovers and 50 new shopper messages (2026-12-07, round 17)', () => {
   it('quotes the refund article for a refund question that tells the tracking heading\'s story of a return', async () => {

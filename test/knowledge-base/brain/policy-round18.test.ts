@@ -7,19 +7,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asksOnlyProductFact } from '../../../knowledge-base/products.ts';
 import { readAsChinese, sentWrongItem } from '../../../knowledge-base/signals.ts';
-import type { DecideContext } from '../../../knowledge-base/policy.ts';
-import { askerOf, demoProducts, demoShopPipeline, headingOf, slugOf, type Decision } from './demo-shop.ts';
+import { after, askerOf, demoProducts, demoShopPipeline, headingOf, slugOf } from './demo-shop.ts';
 
 let ask: ReturnType<typeof askerOf>;
 beforeAll(async () => {
   ask = askerOf(await demoShopPipeline());
 }, 120_000);
-
-/** The conversation after the shopper asked `question` and the bot replied `reply`. */
-const after = (question: string, reply: Decision): DecideContext['history'] => [
-  { author: 'customer', text: question, metadata: {} },
-  { author: 'bot', text: reply.reply, metadata: reply.metadata },
-];
 
 const product = (sku: string) => demoProducts().find((p) => p.sku === sku)!;
 

@@ -6,19 +6,12 @@
 // and an item added to a placed order, answered from the tracking and the exchanges articles. Real demo content, orders
 // and catalogue, and a classifier trained from them, as a shop runs it.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DecideContext } from '../../../knowledge-base/policy.ts';
-import { askerOf, demoShopPipeline, headingOf, slugOf, type Decision } from './demo-shop.ts';
+import { after, askerOf, demoShopPipeline, headingOf, slugOf } from './demo-shop.ts';
 
 let ask: ReturnType<typeof askerOf>;
 beforeAll(async () => {
   ask = askerOf(await demoShopPipeline());
 }, 120_000);
-
-/** The conversation after the shopper asked `question` and the bot replied `reply`. */
-const after = (question: string, reply: Decision): DecideContext['history'] => [
-  { author: 'customer', text: question, metadata: {} },
-  { author: 'bot', text: reply.reply, metadata: reply.metadata },
-];
 
 const COSTS = 'Return policy — Return shipping cost';
 
