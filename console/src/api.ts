@@ -25,8 +25,23 @@ export const UNAUTHORIZED_EVENT = 'sd:unauthorized';
 /** Fired when the server wants the signed-in person to replace a password an admin set before anything else. */
 export const PASSWORD_CHANGE_EVENT = 'sd:password-change-required';
 
+/** The status of an ApiError for a request that got no answer at all (the network down, the server unreachable). */
+export const NO_ANSWER = -1;
+
+/**
+ * fetch, with a request that got no answer as an ApiError the console words in its language (the browser's own
+ * "Failed to fetch" is English whatever the console's language). Whether a write got through is then unknown.
+ */
+async function send(path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(path, init);
+  } catch {
+    throw new ApiError(NO_ANSWER, 'unreachable', t('errors.unreachable'));
+  }
+}
+
 export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
+  const response = await send(path, {
     method,
     credentials: 'same-origin',
     headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
@@ -37,7 +52,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 /** Sends a file as the raw request body (the server decides its type from its bytes). */
 export async function upload<T>(path: string, file: File): Promise<T> {
-  const response = await fetch(path, {
+  const response = await send(path, {
     method: 'POST',
     credentials: 'same-origin',
     headers: { accept: 'application/json', 'content-type': file.type || 'application/octet-stream' },
@@ -88,6 +103,7 @@ const GENERIC_REFUSALS: Record<string, Key> = {
   rate_limited: 'errors.rateLimited', too_large: 'errors.tooLarge', internal: 'errors.internal',
   forbidden: 'errors.forbidden', wrong_password: 'errors.wrongPassword', not_found: 'errors.notFound',
   unauthorized: 'errors.unauthorized', cross_site: 'errors.crossSite', password_change_required: 'mustChange.explain',
+  unreachable: 'errors.unreachable',
 };
 
 /**

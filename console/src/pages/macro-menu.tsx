@@ -4,7 +4,7 @@
 // went (a polite live region): every action done, or where it stopped and why. A disclosure like the Snooze menu (a
 // button saying whether it is expanded, a labelled group of ordinary buttons), closed by Escape or a click elsewhere.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, errorText, get, post } from '../api.ts';
+import { ApiError, NO_ANSWER, errorText, get, post } from '../api.ts';
 import { useSession } from '../context.ts';
 import { newClientId } from '../realtime.ts';
 import { useLoad, useSocketEvent } from '../hooks.ts';
@@ -31,7 +31,7 @@ const unansweredRuns = new Map<string, { clientId: string; lostAt: number }>();
  * macro a second time (the shopper would get its reply twice).
  */
 export const RETRY_WITHIN_MS = MACRO_RUN_CLAIM_MS + 60_000;
-const lostAnswer = (error: unknown) => !(error instanceof ApiError) || error.status >= 500 || error.code === 'macro_running';
+const lostAnswer = (error: unknown) => !(error instanceof ApiError) || error.status === NO_ANSWER || error.status >= 500 || error.code === 'macro_running';
 
 /** One action in a few words: "Reply", "Add labels: refund", "Snooze: Tomorrow 9:00", "Send to team: Billing". */
 export function actionSummary(action: MacroAction, teams: Teams): string {
