@@ -138,11 +138,16 @@ export function useAction(refusals: Refusals = {}) {
   // again, unless it has moved on meanwhile or the element is gone.
   const focusedAtStart = useRef<HTMLElement | null>(null);
   useEffect(() => {
-    if (busy) return;
     const element = focusedAtStart.current;
+    // Only a control the busy render disabled: a focus the person moved themselves (a click elsewhere) stays theirs.
+    if (busy) {
+      if (element && !element.matches(':disabled')) focusedAtStart.current = null;
+      return;
+    }
     focusedAtStart.current = null;
     const lost = !document.activeElement || document.activeElement === document.body;
-    if (element?.isConnected && lost) element.focus();
+    // Not scrolled to: the person may have scrolled elsewhere while it ran.
+    if (element?.isConnected && lost) element.focus({ preventScroll: true });
   }, [busy]);
   const run = async (action: () => Promise<unknown>, { leaving = false } = {}): Promise<boolean> => {
     focusedAtStart.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
