@@ -1137,8 +1137,10 @@ export function createPolicy(deps: PolicyDeps) {
     // So does a tie between the two, when the lean is more than half the classifier's belief ("is the return label free?":
     // the label section and the return costs section both say it, and the classifier gives the return rules 0.51). A
     // weaker lean is no reason to pick ("退货面单是免费的吗？" leans 0.42 to starting a return): the shopper picks.
+    // Not for a question cut from a story: the lean is the question's alone, and the story may change the answer ("我在加拿大，
+    // 退货面单免费吗？": the label is free only in the US).
     const leaningTies = !!leaning && tie && leaning === runnerUp && leaning.confidence >= top.confidence
-      && prediction!.confidence > TIE_LEAN;
+      && prediction!.confidence > TIE_LEAN && storyOf === undefined;
     if (leaning && leaning !== top && top.confidence >= thresholds.passage && (leaning.confidence > top.confidence || leaningTies)) {
       const whenBroken = askWhenBroken(leaning);
       if (whenBroken) return whenBroken;

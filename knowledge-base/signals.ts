@@ -92,11 +92,12 @@ const HOMOPHONE_SLIPS: [RegExp, string][] = [[/退或(?![者是换])/g, '退货'
   // the question named no order. It is read as the content's word for placing an order, 下单.
   [/下[了的]单(?![号据子价])/g, '下单'],
   // An order withdrawn (撤回订单, 订单能撤回吗, 撤单) is an order cancelled, the content's 取消: "撤回" was in no article or
-  // example, so "我想撤回订单" found nothing. Only with the order itself what is withdrawn: named just after it, or just
-  // before it with at most a comma and a few words between ("下了单，还能撤回吗", "下单两个小时了还能撤回吗"); never with another thing
-  // in between — a refund, a return, an after-sales request, a complaint, a review, a note, a message, a change or a
-  // cancellation ("订单退款能撤回吗", "订单取消了，能撤回取消吗", "消息发错了，怎么撤回", "撤回退货单").
-  [/撤回(?=[^，。？！,.?!\s退售申投评留消信修取]{0,4}?(?:订单|单子))|(?<=(?:订单|下单|单子)[，,]?[^，。？！,.?!\s退售申投评留消信修取]{0,10})撤回/g, '取消'],
+  // example, so "我想撤回订单" found nothing. Only with the order itself what is withdrawn: named just after it (and not
+  // as the owner of something else: "撤回订单的退款申请", "撤回订单评价"), or before it with at most one comma and a few words between
+  // ("下单了，能撤回吗", "订单付款了，还能撤回吗", "下单两个小时了还能撤回吗"); never with another thing in between — a refund, a
+  // return, an after-sales request, a complaint, a review, a note, a message, an exchange, a change, an invoice, a coupon
+  // or a cancellation ("订单退款能撤回吗", "订单取消了，能撤回取消吗", "消息发错了，怎么撤回", "撤回退货单").
+  [/撤回(?=[^，。？！,.?!退售申投评留消信修取换改票券]{0,4}?(?:订单|单子)(?![的里中退售申投评留消信修取换改票券]))|(?<=(?:订单|下单|单子)[^，。？！,.?!退售申投评留消信修取换改票券]{0,6}[，,]?[^，。？！,.?!退售申投评留消信修取换改票券]{0,10})撤回/g, '取消'],
   [/撤单/g, '取消订单']];
 const SHOP_WORDS_ZH: Record<string, string> = {
   'size guide': '尺码指南', 'size chart': '尺码指南', 'tracking number': '运单号', 'promo code': '优惠码', 'gift card': '礼品卡',

@@ -66,6 +66,10 @@ describe('round 17\'s three leftovers and a new development set (2026-12-07, rou
     expect(readAsChinese('我想撤回订单')).toBe('我想取消订单');
     expect(readAsChinese('订单能撤回吗')).toBe('订单能取消吗');
     expect(readAsChinese('下单两个小时了还能撤回吗')).toBe('下单两个小时了还能取消吗');
+    // A few words and a comma between (review r2): still the order withdrawn.
+    for (const text of ['我下单了，能撤回吗', '下单后不想要了，能撤回吗', '订单付款了，还能撤回吗', '订单提交了，怎么撤回', '订单 12345 能撤回吗']) {
+      expect(readAsChinese(text), text).toBe(text.replace('撤回', '取消'));
+    }
     // No order named: a chat message, a return.
     expect(readAsChinese('消息发错了，怎么撤回')).toBe('消息发错了，怎么撤回');
     expect(readAsChinese('撤回退货申请')).toBe('撤回退货申请');
@@ -74,7 +78,7 @@ describe('round 17\'s three leftovers and a new development set (2026-12-07, rou
     // after-sales request, a cancellation, a change (review r1: each was answered from the cancelling article).
     for (const text of ['订单申请了退款，现在不想退了，能撤回吗', '我的订单退款能撤回吗', '订单的退货申请可以撤回吗', '订单评价能撤回吗',
       '下单的时候留言写错了，能撤回吗', '我的订单投诉能撤回吗', '订单已经申请售后了，可以撤回售后申请吗', '订单取消了，能撤回取消吗',
-      '下单后发现地址写错了，能撤回修改吗']) {
+      '下单后发现地址写错了，能撤回修改吗', '我想撤回订单的退款申请', '撤回订单评价', '订单发票开错了能撤回吗', '订单的优惠券能撤回吗', '订单改了地址能撤回吗']) {
       expect(readAsChinese(text), text).toBe(text);
     }
     for (const text of ['订单申请了退款，现在不想退了，能撤回吗', '我的订单退款能撤回吗', '订单评价能撤回吗', '下单的时候留言写错了，能撤回吗', '我想撤回退款申请']) {
