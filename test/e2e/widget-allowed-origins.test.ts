@@ -80,12 +80,18 @@ describe('allowed websites', () => {
     expect(messages).toEqual([]);
   });
 
-  it('the console edits the list one origin per line, tidying what was pasted and explaining a refusal', async () => {
+  /** The admin's widget settings tab, the list of allowed websites empty. */
+  async function widgetSettingsWithNoOrigins() {
     await allow([]);
     const { page } = await newWidgetPage(bed.browser, bed.contexts);
     await page.goto(`${bed.stack.url}/console/admin/team`);
     await signInOnLoginPage(page, bed.stack.admin, 'tab-widget');
     await page.getByTestId('tab-widget').click();
+    return page;
+  }
+
+  it('the console edits the list one origin per line, tidying what was pasted and explaining a refusal', async () => {
+    const page = await widgetSettingsWithNoOrigins();
     const field = page.getByTestId('allowed-origins');
     expect(await field.inputValue()).toBe('');
     const form = page.getByTestId('widget-settings');
@@ -103,11 +109,7 @@ describe('allowed websites', () => {
   });
 
   it('the settings form is read-only while a save is in flight, so its answer replaces nothing typed after the click', async () => {
-    await allow([]);
-    const { page } = await newWidgetPage(bed.browser, bed.contexts);
-    await page.goto(`${bed.stack.url}/console/admin/team`);
-    await signInOnLoginPage(page, bed.stack.admin, 'tab-widget');
-    await page.getByTestId('tab-widget').click();
+    const page = await widgetSettingsWithNoOrigins();
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => { release = resolve; });
     let saves = 0;
