@@ -4,6 +4,7 @@
 // a server must trust, only "what changed".
 import type { Redis } from 'ioredis';
 import { prefixed, type Config } from '../server/config.ts';
+import { resubscribingQuietly } from '../server/redis-outages.ts';
 
 const RELOAD_KINDS = ['model', 'index', 'intents', 'products'] as const;
 export type ReloadKind = (typeof RELOAD_KINDS)[number];
@@ -63,7 +64,7 @@ export function coalesced(task: () => void | Promise<void>): () => void {
 export async function subscribeReload(
   base: Redis, config: Pick<Config, 'redisPrefix'>, onMessage: (message: ReloadMessage) => void, onReconnect: () => void | Promise<void> = () => {},
 ): Promise<() => Promise<void>> {
-  const subscriber = base.duplicate();
+  const subscriber = resubscribingQuietly(base.duplicate());
   subscriber.on('error', () => {}); // ioredis reconnects and resubscribes by itself
   await subscriber.subscribe(reloadChannel(config));
   // Every later 'ready' is a reconnection. ioredis emits it just before it resubscribes, so the callback waits a turn:

@@ -29,7 +29,7 @@ import { GreeterResponder, type Responder } from './services/responder.ts';
 import { sharedSecret } from './services/secrets.ts';
 import { batchingEventSink } from './services/event-batcher.ts';
 import { createGateway } from './realtime/gateway.ts';
-import { outageWatch, quietDuringOutages, watchConnection } from './redis-outages.ts';
+import { outageWatch, quietDuringOutages, resubscribingQuietly, watchConnection } from './redis-outages.ts';
 import { serializeRequest } from './plugins/request-log.ts';
 import { routePlugins } from './http/index.ts';
 import type { AppContext } from './context.ts';
@@ -77,7 +77,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const sql = createSql(config, { lockTimeoutMs: config.dbLockTimeoutMs });
   // Auto-pipelining sends the commands of one event-loop turn (adapter publishes, rate-limit counters) in one write.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
-  const subscriber = redis.duplicate({ enableAutoPipelining: false });
+  const subscriber = resubscribingQuietly(redis.duplicate({ enableAutoPipelining: false }));
   const closers: (() => Promise<void> | void)[] = [];
 
   const app = Fastify({
@@ -88,7 +88,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   // One line when Redis goes away and one when it is back, for all of this server's connections.
   const redisWatch = outageWatch('server', app.log);
-  const fanoutSubscriber = redis.duplicate({ enableAutoPipelining: false });
+  const fanoutSubscriber = resubscribingQuietly(redis.duplicate({ enableAutoPipelining: false }));
   // Commands a request waits on (rate limits, sign-in counters) fail at once while Redis is away, instead of queueing
   // until it is back: the request goes on without them (the rate limits fail open, login-throttle.ts counts in memory
   // meanwhile). Chats go on without Redis; signing in and starting a widget session must too.

@@ -4,6 +4,7 @@
 // reload. The message carries only customer ids: a console re-reads what it shows through the API.
 import type { Redis } from 'ioredis';
 import { prefixed, type Config } from './config.ts';
+import { resubscribingQuietly } from './redis-outages.ts';
 
 export const customerChangesChannel = (config: Pick<Config, 'redisPrefix'>) => prefixed(config, 'customer:changed');
 
@@ -14,7 +15,7 @@ export async function publishCustomerChanged(redis: Redis, config: Pick<Config, 
 /** Subscribes on a connection of its own (a subscribing ioredis client runs nothing else); returns the closer. */
 export async function subscribeCustomerChanged(base: Redis, config: Pick<Config, 'redisPrefix'>, onChanged: (customerIds: number[]) => void): Promise<() => Promise<void>> {
   const channel = customerChangesChannel(config);
-  const subscriber = base.duplicate();
+  const subscriber = resubscribingQuietly(base.duplicate());
   subscriber.on('error', () => {}); // ioredis reconnects and resubscribes by itself; a missed update costs one stale panel
   await subscriber.subscribe(channel);
   subscriber.on('message', (from, raw) => {
