@@ -4,17 +4,18 @@
 // all too, and so did the "waiting longer than" filter, whose waiting time is null but for queued and assigned chats.
 // This runs the real statements (captured as they are sent) through EXPLAIN on a real Postgres, on 30,000 analysed chats,
 // leaving the planner its own choice; and checks that the lists hold what the plain conditions select, in the same order.
-import postgres from 'postgres';
+import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboxCounts, inboxListQuery, RESOLVED_COUNT_CAP } from '../../server/http/conversation-routes.ts';
 import { inboxPage } from '../../server/repositories/conversation-search.ts';
 import type { Sql } from '../../server/db/client.ts';
 import { createTestEnv, type TestEnv } from '../support/test-env.ts';
+import { capturingClient, planOf, type CapturedStatement } from '../support/captured-statements.ts';
 
 const CHATS = 30_000;
 let env: TestEnv;
 let capturing: postgres.Sql;
-const statements: { query: string; params: unknown[] }[] = [];
+const statements: CapturedStatement[] = [];
 let me: number;
 
 beforeAll(async () => {
@@ -44,11 +45,7 @@ beforeAll(async () => {
   await sql`analyze customers`;
   await sql`analyze conversations`;
   await sql`analyze messages`;
-  capturing = postgres(env.config.databaseUrl, {
-    max: 1, onnotice: () => {}, transform: { undefined: null },
-    types: { bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) } },
-    debug: (_connection, query, params) => statements.push({ query, params: params as unknown[] }),
-  });
+  capturing = capturingClient(env.config.databaseUrl, statements);
 }, 120_000);
 afterAll(async () => {
   await capturing?.end({ timeout: 2 });
@@ -59,8 +56,7 @@ afterAll(async () => {
 async function planOfLast(match: RegExp): Promise<string> {
   const statement = [...statements].reverse().find((s) => match.test(s.query));
   expect(statement).toBeDefined();
-  const plan = await capturing.unsafe(`explain ${statement!.query}`, statement!.params as never[]);
-  return plan.map((row) => row['QUERY PLAN'] as string).join('\n');
+  return planOf(capturing, statement!);
 }
 const LIST_ROWS = /from conversations c\s+join customers cu/;
 
