@@ -4,13 +4,13 @@
 // chats instead — the same figures, 10–30 % slower at a busy shop's size (docs/benchmarks.md), and no test failed.
 // Migration 061 rebuilt it when the report also read the releases that end a hold (agent_unavailable, agent_no_reply).
 // This runs the report's real statement (captured as it is sent) through EXPLAIN on a real Postgres.
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAgentReport } from '../../server/services/agent-report.ts';
 import { resolveRange } from '../../server/services/console-reports.ts';
 import type { Sql } from '../../server/db/client.ts';
 import { createTestEnv, type TestEnv } from '../support/test-env.ts';
 import { RANGE, seedAgentReport } from './agent-report-fixture.ts';
+import { capturingClient, planOf, type CapturedStatement } from '../support/captured-statements.ts';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -30,12 +30,8 @@ describe('per-agent report plan', () => {
       from conversations c, generate_series(1, 400) g`;
     await env.sql`analyze messages`;
 
-    const statements: { query: string; params: unknown[] }[] = [];
-    const capturing = postgres(env.config.databaseUrl, {
-      max: 1, onnotice: () => {}, transform: { undefined: null },
-      types: { bigint: { to: 20, from: [20], parse: (x: string) => Number(x), serialize: (x: number) => String(x) } },
-      debug: (_connection, query, params) => statements.push({ query, params: params as unknown[] }),
-    });
+    const statements: CapturedStatement[] = [];
+    const capturing = capturingClient(env.config.databaseUrl, statements);
     try {
       const report = await buildAgentReport(capturing as unknown as Sql, resolveRange(RANGE.from, RANGE.to));
       expect(report.team.messagesSent).toBe(8);
@@ -44,9 +40,9 @@ describe('per-agent report plan', () => {
       const plan = await capturing.begin(async (tx) => {
         // Any index rather than a scan of the small table: the test is about which index the condition can use.
         await tx`set local enable_seqscan = off`;
-        return tx.unsafe(`explain ${statement!.query}`, statement!.params as never[]);
+        return planOf(tx, statement!);
       });
-      const text = plan.map((row) => row['QUERY PLAN'] as string);
+      const text = plan.split('\n');
       const start = text.findIndex((line) => line.trim() === 'CTE lines');
       expect(start).toBeGreaterThanOrEqual(0);
       const end = text.findIndex((line, i) => i > start && /^\s*CTE /.test(line));

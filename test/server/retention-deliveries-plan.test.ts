@@ -2,11 +2,11 @@
 // index with event_key leads with the webhook, so without migration 063's index each batch read every delivery kept.
 // This runs retention's real statement (captured as it is sent) through EXPLAIN on a real Postgres, against a deliveries
 // table of a shop with webhooks (20,000 rows, analysed), leaving the planner its own choice.
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRetention } from '../../server/services/retention.ts';
 import type { Sql } from '../../server/db/client.ts';
 import { createTestEnv, type TestEnv } from '../support/test-env.ts';
+import { capturingClient, planOf, type CapturedStatement } from '../support/captured-statements.ts';
 
 let env: TestEnv;
 beforeAll(async () => {
@@ -32,17 +32,14 @@ describe('retention of left messages: the deliveries delete', () => {
       values (${hook.id}, ${`offline:${left.id}`}, 'offline_message.created', '{}'::jsonb, 'delivered')`;
     await sql`analyze webhook_deliveries`;
 
-    const statements: { query: string; params: unknown[] }[] = [];
-    const capturing = postgres(env.config.databaseUrl, {
-      max: 1, onnotice: () => {}, transform: { undefined: null },
-      debug: (_connection, query, params) => statements.push({ query, params: params as unknown[] }),
-    });
+    const statements: CapturedStatement[] = [];
+    const capturing = capturingClient(env.config.databaseUrl, statements);
     try {
       expect(await applyRetention(capturing as unknown as Sql, 30)).toBe(1);
       expect(await sql`select 1 from webhook_deliveries where event = 'offline_message.created'`).toHaveLength(0);
       const statement = statements.find((s) => /delete from webhook_deliveries/.test(s.query));
       expect(statement).toBeDefined();
-      const plan = (await capturing.unsafe(`explain ${statement!.query}`, statement!.params as never[])).map((row) => row['QUERY PLAN'] as string).join('\n');
+      const plan = await planOf(capturing, statement!);
       expect(plan).toContain('webhook_deliveries_left_message_key_idx');
       expect(plan).not.toMatch(/Seq Scan on webhook_deliveries/);
     } finally {

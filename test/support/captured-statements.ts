@@ -16,8 +16,8 @@ export function capturingClient(databaseUrl: string, statements: CapturedStateme
   });
 }
 
-/** The plan of a captured statement; with `analyze`, as it ran (without costs). */
-export async function planOf(client: postgres.Sql, statement: CapturedStatement, analyze = false): Promise<string> {
+/** The plan of a captured statement; with `analyze`, as it ran (without costs). A transaction's settings apply to it. */
+export async function planOf(client: postgres.Sql | postgres.TransactionSql, statement: CapturedStatement, analyze = false): Promise<string> {
   const plan = await client.unsafe(`explain ${analyze ? '(analyze, costs off) ' : ''}${statement.query}`, statement.params as never[]);
   return plan.map((row) => row['QUERY PLAN'] as string).join('\n');
 }
