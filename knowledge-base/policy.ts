@@ -226,10 +226,12 @@ const PRONOUN = /\b(it|its|this|that|they|them|these|those|one)\b|它|这个|这
 /**
  * A question made of question words only ("要多久？", "how much?") names no topic of its own: it can only be
  * about the one asked before, whatever the classifier guesses from the way it asks ("多久" is in many
- * shipping-time examples, so "要多久？" alone read as domestic shipping times after "能寄到日本吗？").
+ * shipping-time examples, so "要多久？" alone read as domestic shipping times after "能寄到日本吗？"). "How long" is
+ * English's 多久: "how long do i have?" after "i want to return my sweater" asks about the return window, not shipping.
  */
+const ASKS_HOW_LONG = /\bhow (?:long|soon|many days|much time)\b/giu;
 const namesNoTopic = (text: string) => {
-  const words = tokenize(text);
+  const words = tokenize(text.replace(ASKS_HOW_LONG, 'how'));
   return words.length > 0 && words.every(isQuestionWord);
 };
 /**
@@ -252,6 +254,8 @@ const asksAboutProducts = (text: string) => PRICE_OR_STOCK.test(text) || asksFac
 /** "Do you sell …?", "do you carry …?", "你们卖…吗": a question about what the shop sells. */
 const SOLD = /^\s*(?:do|does)\s+(?:you|u|your shop|the shop)(?:\s+guys)?\s+(?:sell|carry|stock)\b|你们(?:有)?卖|有没有卖|卖不卖/i;
 const asksWhetherSold = (text: string) => SOLD.test(withoutGreeting(text));
+/** A passage's first line in a reply: its article's title and the section's heading. */
+const headingLine = (p: Pick<Passage, 'title' | 'heading'>) => (p.heading && p.heading !== p.title ? `${p.title} — ${p.heading}` : p.title);
 /** Whether a word of the question (question words aside) is in the passage's article title or section heading. */
 const headedBy = (p: Passage, question: string) => {
   const heading = new Set(tokenize(`${p.title} ${p.heading ?? ''}`));
@@ -347,13 +351,21 @@ export function createPolicy(deps: PolicyDeps) {
 
   function passageReply(p: Passage, lang: Locale): string {
     const body = snippet(p.text, 700);
-    const heading = p.heading && p.heading !== p.title ? `${p.title} — ${p.heading}` : p.title;
-    return `${heading}\n${body}\n\n${T.readMore[lang]}${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
+    return `${headingLine(p)}\n${body}\n\n${T.readMore[lang]}${articleUrl(deps.publicUrl, p.slug, p.locale)}`;
   }
 
   async function classify(text: string): Promise<IntentPrediction | null> {
     return deps.classifier ? deps.classifier.classify(text) : null;
   }
+
+  /** Whether the passage is the section the bot's last answer quoted (its reply's first line is the same). */
+  const quotedLast = (p: Passage | undefined, history: DecideContext['history']) =>
+    !!p && headingLine(p) === lastAnswer(history)?.text.split('\n')[0];
+  /** Whether the passage has a word of the question other than how it asks. */
+  const sharesWord = (p: Passage, question: string) => {
+    const said = new Set(tokenize(`${headingLine(p)} ${p.text}`));
+    return tokenize(question).some((w) => !isQuestionWord(w) && said.has(w));
+  };
 
   /**
    * A short follow-up ("and on weekends?", "what about express?", "那加急呢？") continues the shopper's
@@ -699,7 +711,10 @@ export function createPolicy(deps: PolicyDeps) {
     // A service the shop may not offer (a store or pickup, price matching, a student discount, wholesale, jobs …; see
     // SHOP_SERVICE_TOPICS): only a source that names the service answers it. When nothing the shop has names it, the
     // question is unanswered (and so reaches the admin's list), however well its other words match.
-    const services = context.quickReply ? [] : shopServiceTopicsNamed(text);
+    // A question cut from the end of a message that only points back at its story ("can you wrap my present? how much
+    // is that") asks about the service the story names: "how much is that" alone was the shipping fees.
+    const pointsBack = storyOf !== undefined && (PRONOUN.test(text) || namesNoTopic(text));
+    const services = context.quickReply ? [] : shopServiceTopicsNamed(pointsBack ? storyOf! : text);
     const namesServices = (said: string) => services.every((t) => t.words.test(said));
     const intentNamesServices = (name: string | null | undefined) =>
       services.every((t) => !!name && !!servicesOfIntent.get(name)?.has(t.name));
@@ -734,6 +749,19 @@ export function createPolicy(deps: PolicyDeps) {
      * the refund article's general section), the article's section for the follow-up alone is quoted, if it has them
      * ("要多久？" after "能寄到日本吗？": the delivery times abroad, not the list of countries).
      */
+    /**
+     * A follow-up read with the question before it is classified as that question (its words carry the classifier):
+     * "how long do i have?" after "i want to return my sweater" is starting a return at 0.99, and no section of that
+     * article says how long. When the section to quote is the one just quoted and has none of the follow-up's own
+     * words, it did not say what the follow-up asks: the best other passage of the two read together that has one
+     * answers (the return window), whatever intents its article answers for. The section just quoted may well answer
+     * a follow-up with its words ("what about overnight?" after the shipping fees: the fees section lists overnight).
+     */
+    const notQuotedAgain = async (p: Passage, ranked: Passage[]): Promise<Passage> => {
+      if (!readWith || !quotedLast(p, context.history) || sharesWord(p, text)) return p;
+      const other = ranked.find((r) => !quotedLast(r, context.history) && sharesWord(r, text) && r.confidence >= thresholds.passage);
+      return other ? quoted(other) : p;
+    };
     const quoted = async (p: Passage): Promise<Passage> => {
       if (!readWith) return p;
       const own = withoutGreeting(text);
@@ -1071,7 +1099,7 @@ export function createPolicy(deps: PolicyDeps) {
       const chosen = betterElsewhere ? other : own;
       const whenBroken = chosen && askWhenBroken(chosen);
       if (whenBroken) return whenBroken;
-      const p = chosen && (await quoted(chosen));
+      const p = chosen && (await notQuotedAgain(await quoted(chosen), ranked));
       // A product the question names ("does the tote fit a 15-inch laptop" reads as a size question) is answered
       // from its page when that page covers clearly more of the question than the article would.
       const product = await productMatch();

@@ -165,8 +165,16 @@ export const SHOP_SERVICE_TOPICS: { name: string; words: RegExp }[] = [
   // When a sold-out item comes back (the sale-day review's "when will it be restocked?" got the exchanges article's
   // out-of-stock section, the new-shop review's "when do you restock the power bank" the flying-with-batteries one).
   { name: 'restock', words: /\brestock(?:ed|ing|s)?\b|\bback in stock\b|\bin stock again\b|\b(?:available|in stock) again\b|\bnotify me when\b|\bback[- ]in[- ]stock (?:alerts?|notifications?)\b|补货|到货通知|重新上架|再次上架|(?:什么时候|何时|多久)(?:能|会|才)?(?:再)?有货|缺货[^。？?！!]{0,8}(?:什么时候|何时|多久)/i },
-  // Wrapping an order as a gift ("do you offer gift wrapping?" was offered the promo codes, the warranty and the costs).
-  { name: 'gift-wrap', words: /\bgift[- ]?wrap(?:s|ped|ping)?\b|\bwrap (?:it|them|my order|the order|this) (?:up )?(?:as a gift|for a gift)\b|礼品包装|礼物包装|包装成礼物|礼盒包装/i },
+  // Wrapping an order as a gift ("do you offer gift wrapping?" was offered the promo codes, the warranty and the costs;
+  // "can you wrap my present? how much is that" the shipping fees, in a shop with a gift-wrapping article).
+  { name: 'gift-wrap', words: /\bgift[- ]?wrap(?:s|ped|ping)?\b|\bwrap (?:it|them|my order|the order|this) (?:up )?(?:as a gift|for a gift)\b|\bwrap (?:up )?(?:my|the|a|this|her|his) (?:present|gift|birthday present)s?\b|礼品包装|礼物包装|包装成礼物|礼盒包装/i },
+  // Engraving or printing a name on an item, the service, not an item's state: the return policy's "personalised or
+  // engraved items" (个性化定制或刻字商品) cannot be returned, which says nothing of whether the shop engraves ("can you
+  // engrave the smartwatch as a gift" got that section); "can it be engraved?" asks for the service. "Can I return an
+  // engraved watch?" stays the returns' question.
+  { name: 'personalisation', words: /\bengrav(?:e|ing|ings)\b|\bmonogram(?:s|med|ming)?\b|\bpersonali[sz](?:e|ing|ation)\b|\bembroider(?:y|ing)?\b|\badd (?:my |a |his |her |their |our )?(?:name|initials)\b|\b(?:be|get|have) (?:(?:it|them|one|mine|this|that|the \w+|my \w+) )?(?:personali[sz]ed|engraved|monogrammed|embroidered)\b|\b(?:engraved|embroidered|personali[sz]ed) with (?:my|a|his|her|their|our|the) (?:name|initials|message|text)\b|刻字(?!的|商品|产品)|刻(?:个|上)?名字|绣(?:字|名字)|个性化定制(?!或|的|商品|产品)/i },
+  // Used or refurbished stock, bought or sold ("do you sell refurbished earbuds cheaper" was offered the warranty).
+  { name: 'second-hand', words: /\brefurb(?:ished|s)?\b|\bopen[- ]box\b|\bsecond[- ]?hand\b|\bpre[- ]?owned\b|\bex[- ]display\b|翻新|官翻|二手|展示机/i },
   { name: 'appointments', words: /\bappointments?\b|\bstylists?\b|\bstyling (?:session|appointment|service)s?\b|预约(?:上门|到店|试穿|量体)|量体|造型师/i },
 ];
 

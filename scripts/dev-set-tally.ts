@@ -3,7 +3,8 @@
 // them. Runs the demo shop's whole pipeline in this process (its catalogue and orders, the shopper not signed in).
 //   npx tsx scripts/dev-set-tally.ts [answers.tsv]    — the optional file gets one line per question, to compare runs.
 // Right: answered from the expected article or product page (a product's Chinese page counts as the product), or,
-// for a question the shop does not handle (`"slug": "none"`), not answered; clarified: options offered instead.
+// for a question the shop does not handle (`"slug": "none"`), not answered; clarified: options offered instead. A slug
+// "a|b" names two articles that both answer.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoShopPipeline } from '../test/knowledge-base/brain/demo-shop.ts';
@@ -46,7 +47,8 @@ for (const file of sets) {
     const meta = decision.metadata as { articles?: { slug: string }[]; products?: { sku: string }[]; decision?: string; reason?: string; intent?: string };
     const got = meta.articles?.[0]?.slug ?? (meta.products?.[0]?.sku ? `product:${meta.products[0].sku}` : undefined);
     const answered = decision.action === 'answer' && (!!got || meta.reason === 'intent');
-    const same = (a?: string, b?: string) => a?.replace(/-ZH$/, '') === b?.replace(/-ZH$/, '');
+    // An expected "a|b" accepts either: both articles say the answer (the label is free in two sections).
+    const same = (a?: string, b?: string) => !!b && b.split('|').some((one) => a?.replace(/-ZH$/, '') === one.replace(/-ZH$/, ''));
     const verdict: Verdict = q.slug === 'none'
       ? (answered ? 'wrong' : meta.decision === 'clarify' ? 'clarified' : 'right')
       : answered ? (same(got, q.slug) ? 'right' : 'wrong') : meta.decision === 'clarify' ? 'clarified' : 'neither';

@@ -1,6 +1,7 @@
 // The demo shop as the policy tests run it: the real demo content (published articles, intents, out-of-scope
 // examples), the demo orders and catalogue, and a classifier trained from them, as a shop runs it.
 import { createPipeline, type Pipeline } from '../../../knowledge-base/pipeline.ts';
+import type { ArticleInput } from '../../../knowledge-base/retriever.ts';
 import type { DecideContext } from '../../../knowledge-base/policy.ts';
 import { trainIntentClassifier } from '../../../knowledge-base/nlu.ts';
 import { loadArticles, loadIntents, loadOrders, loadOutOfScope, loadProducts } from '../../../knowledge-base/content-loader.ts';
@@ -28,14 +29,14 @@ export function demoOrders(): OrderLookup {
   };
 }
 
-/** The whole pipeline of the demo shop, with its catalogue and orders. */
-export async function demoShopPipeline(): Promise<Pipeline> {
+/** The whole pipeline of the demo shop, with its catalogue and orders; `moreArticles` as if the shop had written them. */
+export async function demoShopPipeline(moreArticles: (Omit<ArticleInput, 'id'> & { status: string })[] = []): Promise<Pipeline> {
   const intents = loadIntents();
   const classifier = await trainIntentClassifier(
     intents.map((i) => ({ name: i.name, examples: [...(i.examples?.en ?? []), ...(i.examples?.zh ?? [])] })),
     { outOfScopeExamples: loadOutOfScope() },
   );
-  const articles = loadArticles().filter((a) => a.status === 'published').map((a, i) => ({ ...a, id: i + 1 }));
+  const articles = [...loadArticles().filter((a) => a.status === 'published'), ...moreArticles].map((a, i) => ({ ...a, id: i + 1 }));
   return createPipeline({ classifier, articles, intents, publicUrl: 'https://shop.test', orders: demoOrders(), products: demoProducts() });
 }
 
