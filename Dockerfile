@@ -15,4 +15,6 @@ RUN npm install --include=dev --no-audit --no-fund
 COPY --chown=node:node . .
 RUN npm run build
 EXPOSE 3000
-CMD ["npx", "tsx", "server/main.ts"]
+# Node itself as PID 1 (tsx as its loader, Node 20.6 or later): it gets docker's SIGTERM and stops gracefully. Through
+# npx, npm would be PID 1 and die of the signal without passing it on (the server would be killed, not stopped).
+CMD ["node", "--import", "tsx", "server/main.ts"]

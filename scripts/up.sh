@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a running product: installs dependencies,
 # starts the local Postgres and Redis when they are installed but down, then
-# `npm start` (migrations, demo content, server + workers, URLs printed).
+# the server as `npm start` runs it (migrations, demo content, server + workers, URLs printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,4 +26,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 # Where, without credentials: the host part only (a password in either address must not reach the terminal's log).
 echo "using Postgres at ${pg_url##*@} and Redis at ${redis_url##*@}"
-exec npm start
+# Node in this shell's place (what `npm start` runs, without npm and tsx's launcher between): Ctrl-C, and a SIGTERM
+# sent to this script's process, reach the server's graceful stop. npm would die of a SIGTERM without passing it on.
+exec node --import tsx server/main.ts

@@ -154,6 +154,68 @@ function int(value: string | undefined, fallback: number): number {
 
 export class ConfigError extends Error {}
 
+/** The environment variable a setting comes from: smtpUrl → SMTP_URL, rateLimitMessagesPer10s → RATE_LIMIT_MESSAGES_PER_10S. */
+function envName(key: string): string {
+  return key.replace(/([a-z])([A-Z0-9])/g, '$1_$2').toUpperCase();
+}
+
+/**
+ * Settings that hold an address, each parsed here so that a bad one stops the start, not a request later. The ones
+ * that may carry a password are checked harder (urlProblem); a shop's own page may well have an "@" in its path.
+ */
+const CREDENTIAL_URL_SETTINGS = ['databaseUrl', 'redisUrl', 'smtpUrl'] as const;
+const PAGE_URL_SETTINGS = ['publicUrl', 'shopUrl'] as const;
+const PASSWORD_HINT = 'percent-encode special characters in the password (/ as %2F, # as %23, ? as %3F, @ as %40)';
+
+/**
+ * Why an address that may hold a password cannot be used, without its value, or null. An unencoded "/", "?" or "#"
+ * in the password ends the host part early: the URL either does not parse or leaves an "@" after the host
+ * ("postgres://shop:12#x@db/shop" would reach host "shop" on port 12). An "@" in the password is read right (the
+ * last one before the host ends the password), by this check and by the Postgres and Redis clients alike.
+ */
+export function urlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a valid URL';
+  }
+  return `${url.pathname}${url.search}${url.hash}`.includes('@') ? 'has an "@" after its host part' : null;
+}
+
+function checkUrls(config: Config): string[] {
+  const lines: string[] = [];
+  for (const key of CREDENTIAL_URL_SETTINGS) {
+    const problem = config[key] === '' ? null : urlProblem(config[key]);
+    if (problem) lines.push(`  ${envName(key)} ${problem}; ${PASSWORD_HINT}`);
+  }
+  for (const key of PAGE_URL_SETTINGS) {
+    if (config[key] !== '' && !URL.canParse(config[key])) lines.push(`  ${envName(key)} is not a valid URL`);
+  }
+  return lines;
+}
+
+/**
+ * One line per setting, named by its environment variable. A union's alternatives ("" or an smtp:// address) come
+ * as one error each plus "must match a schema in anyOf": they are said together instead.
+ */
+function describeSchemaErrors(errors: { instancePath: string; keyword: string; message: string; params: unknown }[]): string[] {
+  const byKey = new Map<string, string[]>();
+  for (const error of errors) {
+    if (error.keyword === 'anyOf') continue;
+    const key = error.instancePath.split('/')[1] ?? '';
+    const allowed = (error.params as { allowedValue?: unknown }).allowedValue;
+    const message = error.keyword === 'const' ? (allowed === '' ? 'empty' : `"${String(allowed)}"`) : error.message;
+    byKey.set(key, [...(byKey.get(key) ?? []), message]);
+  }
+  return [...byKey].map(([key, messages]) => {
+    const consts = messages.filter((m) => m === 'empty' || m.startsWith('"'));
+    const rest = messages.filter((m) => !consts.includes(m));
+    const parts = [...(consts.length ? [`must be ${consts.length > 1 ? 'one of ' : ''}${consts.join(', ')}`] : []), ...rest];
+    return `  ${key ? envName(key) : '(root)'}: ${[...new Set(parts)].join(', or ')}`;
+  });
+}
+
 /** Reads the configuration from the environment (or an object in tests) and validates it. */
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const port = int(env.PORT, 3000);
@@ -211,11 +273,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     inboundEmailSecret: env.INBOUND_EMAIL_SECRET ?? '',
     ...overrides,
   };
-  const errors = [...Value.Errors(ConfigSchema, candidate)];
-  if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.instancePath.slice(1) || '(root)'}: ${e.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const lines = describeSchemaErrors([...Value.Errors(ConfigSchema, candidate)]);
+  // Only the addresses the schema let through (a string with the right scheme) are parsed.
+  if (lines.length === 0) lines.push(...checkUrls(candidate));
+  if (lines.length > 0) throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   try {
     orderNumberFormat(candidate.orderNumberPattern, candidate.orderNumberExample);
   } catch (error) {

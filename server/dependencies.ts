@@ -2,13 +2,24 @@
 // that names the URL and how to start the service, not a stack trace.
 import postgres from 'postgres';
 import { Redis } from 'ioredis';
-import type { Config } from './config.ts';
+import { urlProblem, type Config } from './config.ts';
 
 export class DependencyError extends Error {}
 
-/** The address without its password, whether it names a user ("postgres://user:pw@…") or not ("redis://:pw@…"). */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@/]*@/, (_, user: string) => `//${user}:***@`);
+/**
+ * The address without its password, whether it names a user ("postgres://user:pw@…") or not ("redis://:pw@…").
+ * Parsed, so that an "@" in the password ("shop:p@ss@host") is not taken for the end of it; an address that does not
+ * parse, or leaves an "@" after its host (the configuration refuses those, but this must never print one), keeps only
+ * what follows its last "@".
+ */
+export function redact(address: string): string {
+  if (urlProblem(address) !== null) {
+    const at = address.lastIndexOf('@');
+    return at < 0 ? address : `${address.slice(0, address.indexOf('//') + 2)}***@${address.slice(at + 1)}`;
+  }
+  const url = new URL(address);
+  if (url.password) url.password = '***';
+  return url.toString();
 }
 
 /** Connects once; creates the database when the server is up but the database is not there yet. */

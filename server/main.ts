@@ -1,10 +1,10 @@
 // `npm start`: checks Postgres and Redis, applies migrations, seeds the demo,
 // builds the browser bundles when needed, starts the server (and the workers
 // unless WORKERS_IN_PROCESS=false) and prints where everything is.
-import { loadConfig, ConfigError, startWarnings } from './config.ts';
-import { assertPostgresReachable, assertRedisReachable, DependencyError } from './dependencies.ts';
+import { loadConfig, startWarnings } from './config.ts';
+import { assertPostgresReachable, assertRedisReachable } from './dependencies.ts';
 import { createSql } from './db/client.ts';
-import { migrate } from './db/migrate.ts';
+import { assertMigrated, migrate } from './db/migrate.ts';
 import { ensureDemoIdentitySecret, seedDemoAccounts, seedDemoCannedResponses } from './db/seed.ts';
 import { createServer } from './app.ts';
 import { startWorkers } from '../workers/start.ts';
@@ -14,6 +14,7 @@ import { prepareKnowledgeBase } from '../knowledge-base/startup.ts';
 import { hasActiveAdmin } from './services/owner-access.ts';
 import { knowledgeBaseExtension } from '../knowledge-base/server-extension.ts';
 import { handleStopSignals } from './shutdown.ts';
+import { exitOnStartFailure } from './start-failure.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
 
   const setupSql = createSql(config, { max: 1 });
   if (config.migrateOnStart) await migrate(setupSql, (line) => console.log(line));
+  // The operator applies the schema (npm run migrate): one older than this code stops the start here, not requests later.
+  else await assertMigrated(setupSql);
   const accounts = config.seedDemo ? await seedDemoAccounts(setupSql, config) : [];
   if (config.seedDemo && (await ensureDemoIdentitySecret(setupSql, config))) {
     console.log("widget: a random identity secret was generated for the demo page's sign-in; set your own (IDENTITY_SECRET or the console's widget settings) to identify your shop's users");
@@ -38,6 +41,17 @@ async function main(): Promise<void> {
 
   const server = await createServer(config, { extensions: [knowledgeBaseExtension()] });
   const workers = config.workersInProcess ? await startWorkers(config) : null;
+  // From here a stop signal drains what runs, before the first chat can arrive (a SIGTERM while the lines below were
+  // printed killed the process outright). Bounded (SHUTDOWN_TIMEOUT_MS): during a Redis outage the graceful part could
+  // otherwise wait for ever (shutdown.ts).
+  handleStopSignals({
+    name: 'server',
+    deadlineMs: config.shutdownTimeoutMs,
+    stop: async () => {
+      await server.close();
+      await workers?.close();
+    },
+  });
   const url = await server.listen();
   const base = config.publicUrl || url;
 
@@ -63,15 +77,6 @@ async function main(): Promise<void> {
     else console.log(`  Demo ${account.role}: ${account.email} (password set when it was created)`);
   }
 
-  // Bounded (SHUTDOWN_TIMEOUT_MS): during a Redis outage the graceful part could otherwise wait for ever (shutdown.ts).
-  handleStopSignals({
-    name: 'server',
-    deadlineMs: config.shutdownTimeoutMs,
-    stop: async () => {
-      await server.close();
-      await workers?.close();
-    },
-  });
 }
 
 // A background publish (Socket.IO's Redis adapter does not await its own) failing during a Redis outage must not
@@ -80,11 +85,4 @@ process.on('unhandledRejection', (reason) => {
   console.error(`unhandled rejection (kept running): ${reason instanceof Error ? reason.message : String(reason)}`);
 });
 
-main().catch((error) => {
-  if (error instanceof DependencyError || error instanceof ConfigError) {
-    console.error(error.message);
-  } else {
-    console.error(error);
-  }
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

@@ -2,13 +2,14 @@
 // applies migrations unless MIGRATE_ON_START=false (safe when servers start at
 // the same time: they take an advisory lock), serves every registered queue, and
 // on SIGTERM/SIGINT drains the work in flight before exiting 0.
-import { ConfigError, loadConfig } from '../server/config.ts';
-import { DependencyError, assertPostgresReachable, assertRedisReachable } from '../server/dependencies.ts';
+import { loadConfig } from '../server/config.ts';
+import { assertPostgresReachable, assertRedisReachable } from '../server/dependencies.ts';
 import { createSql } from '../server/db/client.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { startWorkers } from './start.ts';
 import { describeEmail } from '../server/services/mailer.ts';
 import { handleStopSignals } from '../server/shutdown.ts';
+import { exitOnStartFailure } from '../server/start-failure.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -24,17 +25,13 @@ async function main(): Promise<void> {
     }
   }
   const handle = await startWorkers(config);
+  // Before "worker ready" is said: a stop signal from then on drains the jobs in flight. A second signal (over a second
+  // after the first) means "now": jobs still active are re-delivered to another worker after their lock expires. The
+  // stop is bounded as well (SHUTDOWN_TIMEOUT_MS; shutdown.ts).
+  handleStopSignals({ name: 'workers', deadlineMs: config.shutdownTimeoutMs, stop: () => handle.close() });
   for (const w of handle.workers) console.log(`worker ready: queue "${w.queueName}", concurrency ${w.concurrency}`);
   console.log(describeEmail(config));
-
-  // A second signal (over a second after the first) means "now": jobs still active are re-delivered to another
-  // worker after their lock expires. The stop is bounded as well (SHUTDOWN_TIMEOUT_MS; shutdown.ts).
-  handleStopSignals({ name: 'workers', deadlineMs: config.shutdownTimeoutMs, stop: () => handle.close() });
 }
 
-main().catch((error: unknown) => {
-  // Expected start-up problems get one clear line, not a stack trace.
-  if (error instanceof DependencyError || error instanceof ConfigError) console.error(error.message);
-  else console.error(error);
-  process.exit(1);
-});
+// Expected start-up problems get one clear line, not a stack trace.
+main().catch(exitOnStartFailure);

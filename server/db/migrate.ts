@@ -23,6 +23,26 @@ export class MigrationChangedError extends Error {
   }
 }
 
+/** A migration's SQL failed: names the file (the cause is Postgres's error). Nothing of the run was applied. */
+export class MigrationFailedError extends Error {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(`migration ${file} failed, nothing of this run was applied: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'MigrationFailedError';
+  }
+}
+
+/** MIGRATE_ON_START=false and the database lacks migrations this code needs: the operator applies them first. */
+export class PendingMigrationsError extends Error {
+  constructor(readonly files: string[]) {
+    const shown = files.slice(0, 3).join(', ') + (files.length > 3 ? ', …' : '');
+    super(`${files.length} migration${files.length === 1 ? '' : 's'} pending (${shown}): run npm run migrate (or set MIGRATE_ON_START=true)`);
+    this.name = 'PendingMigrationsError';
+  }
+}
+
 export interface MigrateOptions {
   /** The folder of .sql files (tests use their own). */
   dir?: string;
@@ -32,14 +52,36 @@ export function migrationChecksum(text: Buffer | string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export async function migrate(sql: Sql, log: (line: string) => void = () => {}, options: MigrateOptions = {}): Promise<string[]> {
+async function migrationFiles(options: MigrateOptions): Promise<{ name: string; bytes: Buffer; checksum: string }[]> {
   const dir = options.dir ?? MIGRATIONS_DIR;
   const names = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
   // Bytes, not text: the checksum is of the file exactly as it is on disk.
-  const files = await Promise.all(names.map(async (name) => {
+  return Promise.all(names.map(async (name) => {
     const bytes = await readFile(path.join(dir, name));
     return { name, bytes, checksum: migrationChecksum(bytes) };
   }));
+}
+
+/**
+ * The migration files the database has not applied yet, in order (all of them when it has none). Read-only, for a
+ * start with MIGRATE_ON_START=false: a schema behind the code would fail requests later with "relation … does not
+ * exist" instead of saying so at start.
+ */
+export async function pendingMigrations(sql: Sql, options: MigrateOptions = {}): Promise<string[]> {
+  const files = await migrationFiles(options);
+  const [{ table }] = await sql<{ table: string | null }[]>`select to_regclass('schema_migrations')::text as table`;
+  const applied = new Set(table === null ? [] : (await sql<{ name: string }[]>`select name from schema_migrations`).map((r) => r.name));
+  return files.map((f) => f.name).filter((name) => !applied.has(name));
+}
+
+/** Refuses (PendingMigrationsError) when the database lacks a migration of this code. */
+export async function assertMigrated(sql: Sql, options: MigrateOptions = {}): Promise<void> {
+  const pending = await pendingMigrations(sql, options);
+  if (pending.length > 0) throw new PendingMigrationsError(pending);
+}
+
+export async function migrate(sql: Sql, log: (line: string) => void = () => {}, options: MigrateOptions = {}): Promise<string[]> {
+  const files = await migrationFiles(options);
   const applied: string[] = [];
   await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${LOCK_KEY})`;
@@ -66,7 +108,12 @@ export async function migrate(sql: Sql, log: (line: string) => void = () => {}, 
 
     for (const file of files) {
       if (done.has(file.name)) continue;
-      await tx.unsafe(file.bytes.toString('utf8'));
+      try {
+        await tx.unsafe(file.bytes.toString('utf8'));
+      } catch (error) {
+        // Postgres's message alone does not say which of the files it came from.
+        throw new MigrationFailedError(file.name, error);
+      }
       await tx`insert into schema_migrations (name, checksum) values (${file.name}, ${file.checksum})`;
       applied.push(file.name);
       log(`migration applied: ${file.name}`);

@@ -20,9 +20,12 @@ async function ensureUser(sql: Sql, account: { email: string; name: string; role
   const [existing] = await sql`select id from users where lower(email) = lower(${account.email})`;
   if (existing) return { email: account.email, role: account.role };
   const password = account.password || randomBytes(9).toString('base64url');
-  await sql`insert into users (email, name, role, password_hash, capacity)
+  // Another process starting at the same time may insert it first: only the one whose row went in reports it (and
+  // its password: the other one's was never stored).
+  const inserted = await sql`insert into users (email, name, role, password_hash, capacity)
             values (${account.email}, ${account.name}, ${account.role}, ${await hashPassword(password)}, ${account.capacity})
-            on conflict do nothing`;
+            on conflict do nothing returning id`;
+  if (inserted.length === 0) return { email: account.email, role: account.role };
   return account.password ? { email: account.email, role: account.role, passwordFromEnvironment: true } : { email: account.email, role: account.role, password };
 }
 

@@ -127,6 +127,6 @@ describe('inbound email settings', () => {
     for (const address of ['replies+x@support.example.com', `${'r'.repeat(21)}@support.example.com`, 'replies']) {
       expect(() => loadConfig({ INBOUND_EMAIL_ADDRESS: address })).toThrow(ConfigError);
     }
-    expect(() => loadConfig({ INBOUND_EMAIL_SECRET: 'short' })).toThrow(/inboundEmailSecret/);
+    expect(() => loadConfig({ INBOUND_EMAIL_SECRET: 'short' })).toThrow(/INBOUND_EMAIL_SECRET/);
   });
 });

@@ -40,8 +40,8 @@ describe('start-up', () => {
 
   it('refuses an invalid configuration, naming the setting', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
-    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/port/);
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/databaseUrl/);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(loadConfig({}).port).toBe(3000);
     // A mistyped yes/no stops the start instead of quietly meaning "no" (MODEL_OFFLINE=flase would allow downloads).
     expect(() => loadConfig({ MODEL_OFFLINE: 'flase' })).toThrow(/MODEL_OFFLINE: "flase" is neither true nor false/);
