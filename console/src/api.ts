@@ -25,45 +25,94 @@ export const UNAUTHORIZED_EVENT = 'sd:unauthorized';
 /** Fired when the server wants the signed-in person to replace a password an admin set before anything else. */
 export const PASSWORD_CHANGE_EVENT = 'sd:password-change-required';
 
-/** The status of an ApiError for a request that got no answer at all (the network down, the server unreachable). */
+/**
+ * The status of an ApiError for a request that got no answer at all (the network down, the server unreachable) or none
+ * in time (code 'timeout'): whether a write got through is unknown either way.
+ */
 export const NO_ANSWER = -1;
 
 /**
- * fetch, with a request that got no answer as an ApiError the console words in its language (the browser's own
- * "Failed to fetch" is English whatever the console's language). Whether a write got through is then unknown.
+ * How long the server may take to start answering, and then between two parts of its answer. A request that never
+ * answers (a proxy holding the connection, a stuck server) otherwise left its form read-only for good. The longest
+ * bodiless requests, the reports over a year, take a few seconds (docs/benchmarks.md); a large export arrives in parts,
+ * each re-arming the wait, so a slow line still gets all of it.
  */
-async function send(path: string, init: RequestInit): Promise<Response> {
+export const ANSWER_WAIT_MS = 30_000;
+/**
+ * The slowest line a request's body is allowed for, in bytes a second (about 256 kbit/s, a poor mobile connection):
+ * sending is not observable with fetch, so the wait for the answer grows with the body — a 10 MB import gets five
+ * more minutes, which also covers the server's work on it, bigger the bigger the file.
+ */
+const SLOW_LINE_BYTES_PER_SECOND = 32 * 1024;
+
+/** How long a request with a body of `bodyBytes` may wait for its answer to start. */
+export const answerLimitMs = (bodyBytes: number): number => ANSWER_WAIT_MS + Math.ceil((bodyBytes / SLOW_LINE_BYTES_PER_SECOND) * 1000);
+
+/**
+ * fetch, with its answer's text, within the time limits above. A request that got no answer, or none in time, is an
+ * ApiError the console words in its language (the browser's own "Failed to fetch" is English whatever the console's
+ * language). Whether a write got through is then unknown.
+ */
+async function send(path: string, init: RequestInit, bodyBytes: number): Promise<{ response: Response; text: string }> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = false;
+  const allow = (ms: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { timedOut = true; controller.abort(); }, ms);
+  };
+  allow(answerLimitMs(bodyBytes));
   try {
-    return await fetch(path, init);
+    const response = await fetch(path, { ...init, signal: controller.signal });
+    allow(ANSWER_WAIT_MS);
+    return { response, text: await readText(response, () => allow(ANSWER_WAIT_MS)) };
   } catch {
-    throw new ApiError(NO_ANSWER, 'unreachable', t('errors.unreachable'));
+    if (!timedOut) throw new ApiError(NO_ANSWER, 'unreachable', t('errors.unreachable'));
+    // A write's outcome is unknown (the server may have done it after all); a read has nothing to check.
+    throw new ApiError(NO_ANSWER, 'timeout', t(init.method === 'GET' ? 'errors.timeoutRead' : 'errors.timeout'));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The answer's body as text, `onPart` called as each part arrives (an aborted request ends the read with an error). */
+async function readText(response: Response, onPart: () => void): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    onPart();
+    text += decoder.decode(value, { stream: true });
   }
 }
 
 export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const response = await send(path, {
+  const json = body === undefined ? undefined : JSON.stringify(body);
+  const { response, text } = await send(path, {
     method,
     credentials: 'same-origin',
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return answer<T>(response, path);
+    headers: json === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    body: json,
+  }, json === undefined ? 0 : new Blob([json]).size);
+  return answer<T>(response, text, path);
 }
 
 /** Sends a file as the raw request body (the server decides its type from its bytes). */
 export async function upload<T>(path: string, file: File): Promise<T> {
-  const response = await send(path, {
+  const { response, text } = await send(path, {
     method: 'POST',
     credentials: 'same-origin',
     headers: { accept: 'application/json', 'content-type': file.type || 'application/octet-stream' },
     body: file,
-  });
-  return answer<T>(response, path);
+  }, file.size);
+  return answer<T>(response, text, path);
 }
 
 /** The reply's JSON, or an ApiError with the server's code and sentence (a lost session also shows the login page). */
-async function answer<T>(response: Response, path: string): Promise<T> {
-  const text = await response.text();
+function answer<T>(response: Response, text: string, path: string): T {
   let data: unknown = undefined;
   try {
     data = text ? JSON.parse(text) : undefined;

@@ -64,6 +64,38 @@ describe('the Account panel: your name', () => {
     expect(errors).toEqual([]);
   });
 
+  it('is read-only while a save is in flight, so its answer replaces nothing typed after Enter; the focus comes back', async () => {
+    const { page, errors } = await signedInConsole(bed, '/console');
+    // The save is held until the test lets it through (the answer is the server's).
+    const held: (() => void)[] = [];
+    await page.route('**/api/auth/me', async (route) => {
+      if (route.request().method() !== 'PATCH') return route.continue();
+      await new Promise<void>((release) => held.push(release));
+      await route.continue();
+    });
+    await page.getByTestId('change-password').click();
+    const form = page.getByTestId('own-name-form');
+    const full = form.getByTestId('own-name-full');
+    await full.fill('Sam Typist');
+    await full.press('Enter');
+    await expect.poll(() => held.length).toBe(1);
+    // Typing on while it is on its way reaches no field: the save's answer would replace it.
+    expect(await full.isDisabled()).toBe(true);
+    expect(await form.getByTestId('own-name-shown').isDisabled()).toBe(true);
+    await page.keyboard.type(' Jr');
+    held.shift()!();
+    await expect.poll(() => form.getByRole('status').textContent()).toBe('Name saved.');
+    expect(await full.isDisabled()).toBe(false);
+    expect(await full.inputValue()).toBe('Sam Typist');
+    expect((await bed.stack.env.sql`select name from users where email = 'agent@demo.shop'`)[0].name).toBe('Sam Typist');
+    // The focus, dropped while the field was disabled, is back in it: typing goes on where it was.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('own-name-full');
+    await page.keyboard.type(' Jr');
+    expect(await full.inputValue()).toBe('Sam Typist Jr');
+    expect(await form.getByRole('status').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   it('says it in Chinese in a Chinese console', async () => {
     const { page } = await signedInConsole(bed, '/console', { consoleLanguage: 'zh' });
     await page.getByTestId('change-password').click();

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { codeText, errorText, get, patch, post } from '../api.ts';
 import { t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
+import { useAction } from '../hooks.ts';
 import type { User } from '../types.ts';
 import { MAX_NAME_CHARS, MAX_SHOWN_NAME_CHARS, nameProblem } from '../../../server/services/agent-name-rules.ts';
 import { ALERT_EVENTS, askPermissionOnce, notificationPrefs, notificationsState, saveNotificationPrefs, type NotifyPrefs } from '../notify.ts';
@@ -121,32 +122,29 @@ export function OwnNameForm() {
   useEffect(() => {
     if (!edited) setForm(stored);
   }, [user.name, user.displayName]);
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const { busy, error, setError, run } = useAction(renameErrorText);
   const submit = async (event: Event) => {
     event.preventDefault();
+    setSaved(false);
     const problem = namesProblem(form, user.name);
-    if (problem) {
-      setMessage({ error: true, text: problem });
-      return;
-    }
-    setBusy(true);
-    try {
+    if (problem) return setError(problem);
+    setSaved(await run(async () => {
       const answer = await patch<{ user: User }>('/api/auth/me', namesBody(form));
       updateUser(answer.user);
       setForm({ name: answer.user.name, displayName: answer.user.displayName ?? '' });
       setEdited(false);
-      setMessage({ error: false, text: t('name.saved') });
-    } catch (err) {
-      setMessage({ error: true, text: renameErrorText(err) });
-    } finally {
-      setBusy(false);
-    }
+    }));
   };
+  const message = error ? { error: true, text: error } : saved ? { error: false, text: t('name.saved') } : null;
   return (
     <form class="card stack name-form" onSubmit={submit} data-testid="own-name-form" noValidate>
       <h3>{t('name.title')}</h3>
-      <NameFields value={form} onInput={(next) => { setForm(next); setEdited(true); setMessage(null); }} testIdPrefix="own-name" invalid={message?.error} />
+      {/* Read-only while a save is in flight, as the other editors: its answer replaces the fields (the names as
+          stored, trimmed), which would drop anything typed after the click. useAction gives the focus back. */}
+      <fieldset class="stack fields" disabled={busy}>
+        <NameFields value={form} onInput={(next) => { setForm(next); setEdited(true); setError(null); setSaved(false); }} testIdPrefix="own-name" invalid={!!error} />
+      </fieldset>
       {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'} data-testid="own-name-message">{message.text}</p>}
       <div class="inline"><button class="primary" type="submit" disabled={busy} data-testid="own-name-save">{t('save')}</button></div>
     </form>
