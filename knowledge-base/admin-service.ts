@@ -14,6 +14,7 @@ import type { Locale } from './types.ts';
 import { isUniqueViolation, type Sql, type Tx } from '../server/db/client.ts';
 import { cleanOutOfScopeExamples, lockOutOfScopeList, outOfScopeExamples, setOutOfScopeExamples } from './out-of-scope.ts';
 import { STALE_EDIT, staleEditMessage } from './stale-edits.ts';
+import { categoryKey } from './categories.ts';
 
 /** The languages of `texts` that say something, each passed through `clean` first (nulls and empty texts dropped). */
 function perLanguage(texts: { en?: string | null; zh?: string | null } | null | undefined, clean: (text: string) => string = (text) => text): Partial<Record<Locale, string>> {
@@ -201,6 +202,19 @@ export function kbAdminService(ctx: AppContext) {
     return found;
   }
 
+  /**
+   * The category an article is stored under: a category typed as the console shows it ("Orders", "Contact us", "订单")
+   * or in another case is the existing one it names (categories.ts), not a second category beside it.
+   */
+  function storedCategory(typed: string, existing: readonly string[]): string {
+    const key = categoryKey(typed, existing);
+    if (!key) throw badRequest('The category is blank: name one (or leave it out for "general").');
+    return key;
+  }
+  async function withStoredCategory<F extends { category?: string }>(fields: F): Promise<F> {
+    return fields.category === undefined ? fields : { ...fields, category: storedCategory(fields.category, await articles.categories()) };
+  }
+
   /** The warning for each of these article slugs that no article has, by slug (blanks and repeats are skipped; one query). */
   async function missingArticleWarnings(slugs: readonly (string | null | undefined)[]): Promise<Map<string, string>> {
     const wanted = [...new Set(slugs.filter((slug): slug is string => !!slug))];
@@ -322,7 +336,8 @@ export function kbAdminService(ctx: AppContext) {
       return result;
     },
 
-    async createArticle(fields: ArticleFields, userId: number): Promise<ArticleRow> {
+    async createArticle(typed: ArticleFields, userId: number): Promise<ArticleRow> {
+      const fields = await withStoredCategory(typed);
       try {
         const row = await articles.create(fields, userId);
         if (row.status === 'published') await reindex(`article ${row.slug} (${row.locale}) published`);
@@ -338,8 +353,9 @@ export function kbAdminService(ctx: AppContext) {
      * (checked under the row's lock), so a stale editor cannot silently overwrite a newer version. A published article
      * keeps its address (links in sent answers and emails): its slug and language change only once it is unpublished.
      */
-    async updateArticle(id: number, fields: Partial<ArticleFields>, userId: number, note: string | null, baseVersion?: number): Promise<ArticleRow> {
+    async updateArticle(id: number, typed: Partial<ArticleFields>, userId: number, note: string | null, baseVersion?: number): Promise<ArticleRow> {
       const before = await article(id);
+      const fields = await withStoredCategory(typed);
       let row: ArticleRow | undefined;
       const guard = (current: ArticleRow) => {
         if (baseVersion !== undefined && current.current_version !== baseVersion) {
@@ -391,6 +407,8 @@ export function kbAdminService(ctx: AppContext) {
         keys.add(key);
       }
       const dryRun = options.dryRun ?? false;
+      const categories = await articles.categories();
+      list = list.map((item) => (item.category === undefined ? item : { ...item, category: storedCategory(item.category, categories) }));
       const result = (await ctx.sql.begin(async (t) => {
         const tx = t as unknown as Tx;
         const replace = options.mode === 'replace';

@@ -17,3 +17,19 @@ export function categoryName(category: string, locale: 'en' | 'zh', inScript: (s
   if (known === undefined) return category.charAt(0).toUpperCase() + category.slice(1);
   return locale === 'zh' ? inScript(known) : known;
 }
+
+/**
+ * The category key a typed category means: an existing key written in another case ("Orders" → `orders`), or the
+ * display name of an existing or built-in category in either language ("Contact us", "联系我们" → `support`; `inScript`
+ * also takes the name in the reader's Chinese script). Anything else is a new category, kept as typed (trimmed):
+ * without this, typing a category as the console shows it stored a second one beside it, and the help centre showed
+ * two headings with the same name.
+ */
+export function categoryKey(typed: string, existing: readonly string[], inScript: (simplified: string) => string = (text) => text): string {
+  const wanted = typed.trim();
+  const fold = (text: string) => text.trim().toLocaleLowerCase();
+  if (existing.includes(wanted)) return wanted;
+  const candidates = [...new Set([...existing, ...Object.keys(CATEGORY_NAMES)])];
+  const matches = (key: string) => [key, categoryName(key, 'en'), categoryName(key, 'zh'), categoryName(key, 'zh', inScript)].some((name) => fold(name) === fold(wanted));
+  return candidates.find(matches) ?? wanted;
+}

@@ -72,7 +72,8 @@ function linkLocale(shell: HelpShell, locale: HelpLocale = shell.locale): LinkLo
   return locale === 'zh' && shell.variant ? shell.variant : locale;
 }
 
-function layout(shell: HelpShell, title: string, body: string, otherLocaleHref: string, backLink = true): string {
+/** `otherLocaleHref`: the same page in the other language; null when there is none (an article not translated). */
+function layout(shell: HelpShell, title: string, body: string, otherLocaleHref: string | null, backLink = true): string {
   const other = shell.locale === 'en' ? { label: '中文', lang: shell.variant ?? 'zh-CN' } : { label: 'English', lang: 'en' };
   const widget = shell.siteKey ? `<script src="/widget.js" data-site="${escapeHtml(shell.siteKey)}" data-lang="${shell.locale}" async></script>` : '';
   return `<!doctype html>
@@ -89,7 +90,7 @@ th,td{border:1px solid #ddd;padding:.35rem .65rem;text-align:left;vertical-align
 .skip{position:absolute;left:.5rem;top:-4rem;background:#fff;padding:.4rem .8rem;border:2px solid #1d4ed8;border-radius:6px}.skip:focus{top:.5rem}main:focus{outline:none}</style>
 </head><body>
 <a class="skip" href="#main">${TEXT[shell.locale].skip}</a>
-<nav class="top">${backLink ? `<a href="${indexHref(linkLocale(shell))}">${TEXT[shell.locale].back}</a>` : '<span></span>'}<a href="${otherLocaleHref}" hreflang="${other.lang}" lang="${other.lang}">${other.label}</a></nav>
+<nav class="top">${backLink ? `<a href="${indexHref(linkLocale(shell))}">${TEXT[shell.locale].back}</a>` : '<span></span>'}${otherLocaleHref === null ? '' : `<a href="${otherLocaleHref}" hreflang="${other.lang}" lang="${other.lang}">${other.label}</a>`}</nav>
 <main id="main" tabindex="-1">
 ${body}
 <p class="muted">${TEXT[shell.locale].stuck}</p>
@@ -147,13 +148,17 @@ export function nestHeadings(html: string): string {
   });
 }
 
-/** One article, with the other articles of its category in the same language. */
-export function helpArticlePage(shell: HelpShell, article: ArticleRow, siblings: ArticleRow[]): string {
+/**
+ * One article, with the other articles of its category in the same language. `translated`: a published article with
+ * the same slug exists in the other language (a translation shares its slug); only then does the page link to it,
+ * since the link to a missing translation showed the same page again under the other language's name.
+ */
+export function helpArticlePage(shell: HelpShell, article: ArticleRow, siblings: ArticleRow[], translated = false): string {
   const t = TEXT[shell.locale];
   const more = siblings.filter((s) => s.id !== article.id);
   const body = `<article><h1>${escapeHtml(article.title)}</h1>
 <small>${escapeHtml(categoryName(article.category, shell.locale))} · ${t.updated} ${article.updated_at.toISOString().slice(0, 10)}</small>
 ${nestHeadings(renderMarkdown(article.body))}
 </article>${more.length ? `<h2>${t.more}</h2><ul class="articles">${more.map((s) => `<li><a href="${articleHref(s.slug, linkLocale(shell))}">${escapeHtml(s.title)}</a></li>`).join('')}</ul>` : ''}`;
-  return layout(shell, article.title, body, articleHref(article.slug, linkLocale(shell, shell.locale === 'en' ? 'zh' : 'en')));
+  return layout(shell, article.title, body, translated ? articleHref(article.slug, linkLocale(shell, shell.locale === 'en' ? 'zh' : 'en')) : null);
 }

@@ -117,14 +117,17 @@ export function helpRoutes(ctx: AppContext) {
         response: { 200: Type.String({ description: 'text/html' }), 404: Type.String({ description: 'text/html' }) } },
     }, async (request, reply) => {
       const asked = helpLocale(request.query.locale, request.headers['accept-language']);
-      const article = pick(await articles.findBySlug(request.params.slug), asked);
+      const bySlug = await articles.findBySlug(request.params.slug);
+      const article = pick(bySlug, asked);
       // A reader following an old link gets a page, in their language, not the API's JSON error.
       if (!article) {
         return sendPage(request, reply, helpIndexPage(await shell(asked, request), await published({ locale: asked }), null, true), 404);
       }
       const locale: HelpLocale = article.locale === 'zh' ? 'zh' : 'en';
       const siblings = await published({ locale: article.locale, category: article.category });
-      return sendPage(request, reply, helpArticlePage(await shell(locale, request), article, siblings));
+      // Its translation is the published article with the same slug in the other language.
+      const translated = bySlug.some((r) => r.status === 'published' && r.locale !== article.locale);
+      return sendPage(request, reply, helpArticlePage(await shell(locale, request), article, siblings, translated));
     });
 
     app.get('/api/help/articles/:slug', {

@@ -2,7 +2,8 @@
 // {{customer.email}}, {{agent.name}}, {{agent.first_name}} are filled when the
 // response is inserted. A value the chat does not have (an anonymous visitor)
 // leaves nothing behind, and the space or comma before it goes too ("Hi {{…}}," →
-// "Hi,"); an unknown placeholder stays as written, so a typo is visible.
+// "Hi,", "Thanks for chatting with us, {{…}}!" → "…with us!", "感谢您的咨询，{{…}}！" →
+// "感谢您的咨询！"). An unknown placeholder stays as written, so a typo is visible.
 import { firstName as greetingName } from '../../widget/src/person-name.ts';
 
 export interface PlaceholderValues {
@@ -22,8 +23,10 @@ export function fillPlaceholders(text: string, values: PlaceholderValues): strin
     'agent.name': values.agent.name,
     'agent.first_name': values.agent.chosen ? values.agent.name.trim() : firstName(values.agent.name),
   };
-  return text.replace(/( ?)\{\{\s*([a-z_.]+)\s*\}\}/g, (whole, space: string, key: string) => {
+  // `before`: the comma (ASCII, or the full-width "，" of Chinese replies) or space that sets the placeholder off
+  // from the words before it; it belongs to the value, so it goes when the value is empty.
+  return text.replace(/(， ?|, ?| ?)\{\{\s*([a-z_.]+)\s*\}\}/g, (whole, before: string, key: string) => {
     if (!(key in known)) return whole;
-    return known[key] ? `${space}${known[key]}` : '';
+    return known[key] ? `${before}${known[key]}` : '';
   });
 }

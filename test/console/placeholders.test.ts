@@ -15,6 +15,20 @@ describe('canned response placeholders', () => {
     expect(fillPlaceholders('Order {{order.number}} for {{customer.first_name}}', { customer: { name: 'Kim', email: null }, agent }))
       .toBe('Order {{order.number}} for Kim');
   });
+  it('takes the comma before an empty value with it, in English and in Chinese (the built-in /thanks reply)', () => {
+    const anonymous = { customer: { name: null, email: null }, agent };
+    expect(fillPlaceholders('Thanks for chatting with us, {{customer.first_name}}! If anything else comes up, just write here again.', anonymous))
+      .toBe('Thanks for chatting with us! If anything else comes up, just write here again.');
+    expect(fillPlaceholders('Thanks,{{customer.name}}.', { customer: null, agent })).toBe('Thanks.');
+    expect(fillPlaceholders('感谢您的咨询，{{customer.first_name}}！', anonymous)).toBe('感谢您的咨询！');
+    expect(fillPlaceholders('Hi, {{customer.first_name}}, thanks!', anonymous)).toBe('Hi, thanks!');
+    // With a value, the comma stays where it was written.
+    expect(fillPlaceholders('Thanks for chatting with us, {{customer.first_name}}!', { customer: { name: 'Kim Lee', email: null }, agent }))
+      .toBe('Thanks for chatting with us, Kim!');
+    expect(fillPlaceholders('感谢您的咨询，{{customer.first_name}}！', { customer: { name: '王小明', email: null }, agent })).toBe('感谢您的咨询，王小明！');
+    // An unknown placeholder keeps its comma along with itself.
+    expect(fillPlaceholders('Dear, {{customer.nickname}}!', anonymous)).toBe('Dear, {{customer.nickname}}!');
+  });
   it("uses a name the agent chose to show customers whole: its first word is not a first name", () => {
     const text = 'I am {{agent.first_name}} ({{agent.name}}).';
     expect(fillPlaceholders(text, { customer: null, agent: { name: 'Dr. Lee', chosen: true } })).toBe('I am Dr. Lee (Dr. Lee).');

@@ -7,7 +7,7 @@ import { useAction, useLoad } from '../hooks.ts';
 import { staleSaveRefusal } from '../stale-save.ts';
 import { changeLines, importCount, JsonTransfer, type ImportPreview } from '../json-transfer.tsx';
 import { getLocale, sharedChineseInScript, t, type Key } from '../i18n.ts';
-import { categoryName } from '../../../knowledge-base/categories.ts';
+import { categoryKey, categoryName } from '../../../knowledge-base/categories.ts';
 import { Markdown } from '../markdown.tsx';
 import { diffLines } from '../diff.ts';
 import { MAX_SLUG_LENGTH, slugFromTitle } from '../slug.ts';
@@ -136,8 +136,8 @@ export function KnowledgeBasePage() {
       </aside>
       <section class="kb-editor">
         <IndexStatus />
-        {selected === 'new' && <ArticleEditor key="new" articleId={null} onUnsaved={trackUnsaved} onSaved={(id) => { unsaved.current = null; list.reload(); setSelected(id); }} />}
-        {typeof selected === 'number' && <ArticleEditor key={selected} articleId={selected} onUnsaved={trackUnsaved} onSaved={() => list.reload()}
+        {selected === 'new' && <ArticleEditor key="new" articleId={null} categories={categories} onUnsaved={trackUnsaved} onSaved={(id) => { unsaved.current = null; list.reload(); setSelected(id); }} />}
+        {typeof selected === 'number' && <ArticleEditor key={selected} articleId={selected} categories={categories} onUnsaved={trackUnsaved} onSaved={() => list.reload()}
           onDeleted={() => { unsaved.current = null; list.reload(); setSelected(null); }} />}
         {selected === null && <p class="muted empty">{t('kb.pick')}</p>}
       </section>
@@ -191,13 +191,20 @@ function IndexStatus() {
   return <div class="jobs">{status ? <JobBar job={status.indexing} kind="indexing" label={t('kb.indexing')} /> : null}</div>;
 }
 
-function ArticleEditor({ articleId, onSaved, onUnsaved, onDeleted }: {
-  articleId: number | null; onSaved(id: number): void; onUnsaved(title: string | null): void; onDeleted?(): void;
+/**
+ * `categories`: those the articles have, offered by the name the list shows; what is typed is saved under the key it
+ * names (categoryKey), so "Orders" files the article under `orders` rather than starting a second "Orders".
+ */
+function ArticleEditor({ articleId, categories, onSaved, onUnsaved, onDeleted }: {
+  articleId: number | null; categories: readonly string[]; onSaved(id: number): void; onUnsaved(title: string | null): void; onDeleted?(): void;
 }) {
   const loaded = useLoad(() => (articleId ? kbApi.getArticle(articleId) : Promise.resolve(null)), [articleId]);
   // The intents answering with this article, named when it is deleted or unpublished (they answer without it after).
   const intents = useLoad(() => (articleId ? kbApi.listIntents() : Promise.resolve(null)), [articleId]);
   const [draft, setDraft] = useState<ArticleInput>(EMPTY);
+  // The category as the admin reads and types it; the draft holds the key it stands for.
+  const [categoryText, setCategoryText] = useState(() => shownCategory(EMPTY.category));
+  const offeredCategories = [...new Set([...categories, EMPTY.category].map(shownCategory))].sort((a, b) => a.localeCompare(b, getLocale()));
   const [article, setArticle] = useState<Article | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   // A refusal as stale is worded for what was refused: a save (it would overwrite) or an action (publish, unpublish,
@@ -214,6 +221,7 @@ function ArticleEditor({ articleId, onSaved, onUnsaved, onDeleted }: {
     if (a) {
       setArticle(a);
       setDraft({ slug: a.slug, locale: a.locale, title: a.title, category: a.category, body: a.body });
+      setCategoryText(shownCategory(a.category));
     }
   }, [loaded.data]);
 
@@ -247,6 +255,7 @@ function ArticleEditor({ articleId, onSaved, onUnsaved, onDeleted }: {
       const result = await what();
       setArticle(result.article);
       setDraft({ slug: result.article.slug, locale: result.article.locale, title: result.article.title, category: result.article.category, body: result.article.body });
+      setCategoryText(shownCategory(result.article.category));
       // Saved, but the re-indexing is owed (the job queue was unreachable): said instead of "the bot uses it shortly".
       setMessage(result.warning ? t('kb.jobOwed') : done);
       setVersionsTick((n) => n + 1);
@@ -306,7 +315,14 @@ function ArticleEditor({ articleId, onSaved, onUnsaved, onDeleted }: {
     <div class="card editor" data-testid="kb-editor">
       <div class="editor-head">
         <h3>{article ? article.title : t('kb.new')}</h3>
-        {article && <span class={`badge kb-${article.status}`} data-testid="kb-status">{t(`kb.${article.status}` as Key)} · v{article.version}</span>}
+        {/* Every save, publish and unpublish is a version (history is never rewritten, and a save names the version it
+            started from), so a new article's first publish is v2: said beside the status, not as "Published · v2". */}
+        {article && (
+          <span data-testid="kb-status">
+            <span class={`badge kb-${article.status}`}>{t(`kb.${article.status}` as Key)}</span>{' '}
+            <span class="muted small" data-testid="kb-version-note">{t('kb.versionNote', { version: article.version })}</span>
+          </span>
+        )}
       </div>
       {/* Read-only while a save is in flight: its answer replaces the fields, which would drop anything typed after the click. */}
       <fieldset class="fields" disabled={busy}>
@@ -320,7 +336,9 @@ function ArticleEditor({ articleId, onSaved, onUnsaved, onDeleted }: {
           </label>
           <label>{t('kb.title')}<input data-testid="kb-title" value={draft.title}
             onInput={(e) => { const title = e.currentTarget.value; setDraft({ ...draft, title, slug: article || slugTyped ? draft.slug : slugFromTitle(title) }); }} /></label>
-          <label>{t('kb.category')}<input data-testid="kb-category" value={draft.category} onInput={(e) => setDraft({ ...draft, category: e.currentTarget.value })} /></label>
+          <label>{t('kb.category')}<input data-testid="kb-category" list="kb-category-names" required maxLength={60} value={categoryText}
+            onInput={(e) => { const text = e.currentTarget.value; setCategoryText(text); setDraft({ ...draft, category: categoryKey(text, categories, sharedChineseInScript) }); }} />
+            <datalist id="kb-category-names">{offeredCategories.map((name) => <option key={name} value={name} />)}</datalist></label>
         </div>
         <div class="split">
           <label class="grow">{t('kb.body')}

@@ -149,7 +149,7 @@ export function ReportsPage() {
               data: { labels: r.handoffReasons.map((h) => handoffReasonLabel(h.reason)), datasets: [{ label: t('reports.handedOff'), data: r.handoffReasons.map((h) => h.count), backgroundColor: '#f59e0b' }] },
               options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: namesAxis } },
             }} values={r.handoffReasons.map((h) => h.count)} />
-            <ChartCard id="chart-labels" title={t('reports.labels')} config={{
+            <ChartCard id="chart-labels" title={t('reports.labels')} empty={r.labels.length ? undefined : t('reports.labelsNone')} config={{
               type: 'bar',
               data: { labels: r.labels.map((l) => l.label), datasets: [{ label: t('reports.conversations'), data: r.labels.map((l) => l.count), backgroundColor: '#a78bfa' }] },
               options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: namesAxis } },
@@ -303,19 +303,25 @@ function Kpi({ id, label, value, detail, raw, hint }: { id: string; label: strin
   );
 }
 
-/** One chart; the numbers it draws are also kept on the element (data-values) for checking and for screen readers' summaries. */
-function ChartCard({ id, title, config, values }: { id: string; title: string; config: ChartConfiguration; values: number[] }) {
+/**
+ * One chart; the numbers it draws are also kept on the element (data-values) for checking and for screen readers'
+ * summaries. `empty`: what the card says instead of its chart when there is nothing to draw (bare axes read as broken).
+ */
+function ChartCard({ id, title, config, values, empty }: { id: string; title: string; config: ChartConfiguration; values: number[]; empty?: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (!canvas.current) return;
     const chart = new Chart(canvas.current, { ...config, options: { animation: false, responsive: true, maintainAspectRatio: false, ...(config.options ?? {}) } } as ChartConfiguration);
     return () => chart.destroy();
-  }, [JSON.stringify(config.data)]);
+  }, [JSON.stringify(config.data), empty === undefined]);
   return (
     // data-labels: the whole names along its axis (the canvas draws long ones cut: namesAxis), readable outside the canvas (tests).
     <div class="card chart" data-testid={id} data-values={values.join(',')} data-labels={JSON.stringify(config.data.labels ?? [])}>
       <h2 class="section-title">{title}</h2>
-      <div class="chart-box"><canvas ref={canvas} aria-label={title} role="img" /></div>
+      {empty === undefined
+        ? <div class="chart-box"><canvas ref={canvas} aria-label={title} role="img" /></div>
+        // The other empty lists' look (a muted line), e.g. "None in this range." under the unanswered questions.
+        : <p class="muted small" data-testid={`${id}-empty`}>{empty}</p>}
     </div>
   );
 }
