@@ -192,6 +192,9 @@ export const BotPreviewSchema = Type.Object({
   missingArticle: Type.Optional(Type.Object({ intent: Type.String(), slug: Type.String() }, {
     description: 'The intent links this article, which the search index lacks (deleted, or published in no language): the bot answers as though it linked none',
   })),
+  thresholds: Type.Object({ intent: Type.Number(), intentOption: Type.Number() }, {
+    description: "The answer policy's intent confidences: to answer from an intent, and to offer one in a clarification",
+  }),
 }, { description: 'What the bot would say to this as the first message of an anonymous chat; nothing is recorded' });
 
 export const JobStatusSchema = Type.Object({

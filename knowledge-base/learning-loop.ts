@@ -73,13 +73,23 @@ function hasWords(text: string): boolean {
   return (rest.match(CJK_CHARS)?.length ?? 0) >= 2 || (rest.match(/[a-z]/giu)?.length ?? 0) >= 4;
 }
 
-/** Words of a request for a person that say nothing of what it is about ("I want to speak to someone now, please"). */
-const REQUEST_WORDS = new Set(tokenize('want need would like can could speak talk help someone somebody anyone now about get '
-  + '想 要 找 需要 帮 帮忙 事 事情 马上 立刻', { dropStopWords: false }));
+/**
+ * Words of a request for a person that say nothing of what it is about: the asking ("I want to speak to someone now"),
+ * the preference ("I would rather", "I'd prefer"), the filler around it ("ok but … please", "好吧我还是想找人工",
+ * "算了转人工吧"). Stop words (I, a, but, to, 吧, 我 …) are dropped by the tokenizer before this list is read. A word
+ * left over that is none of these is the topic ("… about a refund", "我要人工，退款的事"). "real", "live": what is left
+ * of "a real live person" when the signals read only part of it.
+ */
+const REQUEST_WORDS = new Set(tokenize('want wanna need would like prefer rather can could may speak talk chat help someone somebody '
+  + 'anyone anybody now right away immediately about get ok okay fine alright well just actually really honestly please pls thanks '
+  + 'thank instead still then again let put connect through transfer me us real actual live '
+  + '想 要 我要 找 需要 帮 帮忙 事 事情 马上 立刻 好 好吧 还是 算了 转 转接 接 请 麻烦 直接 跟 和 让 给 现在 一下 嗯 那 那就 行 可以 能 能不能 吗 呢',
+{ dropStopWords: false }));
 
 /**
  * A request for a person that also says what it is about ("Can I speak to a human, I need a refund", "我要人工，退款的事"):
- * the shopper's question as much as any other message. A bare "talk to a human please" is none.
+ * the shopper's question as much as any other message. A bare "talk to a human please" or "ok but I would rather talk
+ * to a real person" is none.
  */
 function personRequestWithTopic(text: string): boolean {
   return tokenize(withoutPersonRequest(normalizeText(text))).some((token) => !REQUEST_WORDS.has(token) && !/^\d+$/.test(token));

@@ -63,6 +63,8 @@ export interface BotPreview {
   products: { sku: string; name: string; url?: string }[];
   /** The intent links this article and the bot does not have it (deleted, or published in no language): it answers without it. */
   missingArticle?: { intent: string; slug: string };
+  /** The confidences the answer policy needs: an intent to answer, and to be offered in a clarification. */
+  thresholds: { intent: number; intentOption: number };
 }
 
 export interface Classification {

@@ -322,6 +322,7 @@ export default function adminKbRoutes(ctx: AppContext) {
         action: decision.action, reply: decision.reply, quickReplies: decision.quickReplies, decision: metadata.decision, reason: metadata.reason,
         intent: metadata.intent ?? null, confidence: metadata.confidence ?? null, articles: metadata.articles ?? [], products: metadata.products ?? [],
         modelVersion: snapshot.modelVersion ?? 0, ...(missingArticle ? { missingArticle } : {}),
+        thresholds: { intent: snapshot.policy.thresholds.intent, intentOption: snapshot.policy.thresholds.intentOption },
       };
     });
 

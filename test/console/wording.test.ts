@@ -1,6 +1,6 @@
 // The console's small wording helpers (intents test box, job bars, session hint) and the "new customer" rule text.
 import { describe, expect, it } from 'vitest';
-import { formatPercent, jobDisplay, scoreVerdict } from '../../console/src/wording.ts';
+import { formatPercent, jobDisplay } from '../../console/src/wording.ts';
 import { mayBeSignedIn } from '../../console/src/session-hint.ts';
 import { _dictionariesForTests } from '../../console/src/i18n.ts';
 import { newCustomerRule } from '../../server/services/customer-segment.ts';
@@ -13,24 +13,6 @@ describe('intents test box verdict', () => {
     expect(formatPercent(0.000123)).toBe('0.012');
     expect(formatPercent(0)).toBe('0.0');
     expect(formatPercent(1)).toBe('100.0');
-  });
-  it('says yes or no from the classifier decision and how far from the bar, with the numbers kept for the tooltip', () => {
-    const base = { intent: 'order_status', confidence: 0.9, alternatives: [] };
-    expect(scoreVerdict({ ...base, outOfScope: false, inScopeScore: 0.087, threshold: 0.0005 }))
-      .toEqual({ key: 'intents.verdictYesFar', vars: { score: '8.7', threshold: '0.05' } });
-    expect(scoreVerdict({ ...base, outOfScope: false, inScopeScore: 0.001, threshold: 0.0005 })?.key).toBe('intents.verdictYesNear');
-    expect(scoreVerdict({ ...base, outOfScope: true, inScopeScore: 0.0001, threshold: 0.0005 })?.key).toBe('intents.verdictNoFar');
-    expect(scoreVerdict({ ...base, outOfScope: true, inScopeScore: 0.0003, threshold: 0.0005 })?.key).toBe('intents.verdictNoNear');
-    // Above the bar yet out of scope (the out-of-scope sentences won): its own sentence, not a plain "no".
-    expect(scoreVerdict({ ...base, outOfScope: true, inScopeScore: 0.2, threshold: 0.0005 })?.key).toBe('intents.verdictNoDespiteScore');
-    expect(scoreVerdict({ ...base, outOfScope: false })).toBeNull(); // an older model without a score: no line
-    const { en, zh } = _dictionariesForTests;
-    for (const key of ['intents.verdictYesFar', 'intents.verdictYesNear', 'intents.verdictNoFar', 'intents.verdictNoNear', 'intents.verdictNoDespiteScore'] as const) {
-      expect(en[key]).toMatch(/^Confident enough to answer: (yes|no)\b/);
-      expect(en[key]).not.toMatch(/%|\{score\}/); // no percentages an admin would misread
-      expect(zh[key]).toMatch(/^有把握回答：[是否]/);
-    }
-    expect(en['intents.scoreExplain']).toContain('Score {score}, bar {threshold}.');
   });
 });
 

@@ -7,7 +7,7 @@ import { artifactPath } from '../support/browser.ts';
 import { typicalFirstReplySeconds } from '../../server/services/reply-expectation.ts';
 import { buildReport, resolveRange } from '../../server/services/console-reports.ts';
 import { buildTeamReport } from '../../server/services/team-report.ts';
-import { newWidgetPage, openDemo, widgetTestBed } from './widget-helpers.ts';
+import { newWidgetPage, openDemo, openWidget, widgetTestBed } from './widget-helpers.ts';
 import { DEFAULT_WIDGET_SETTINGS, saveWidgetSettings } from '../../server/services/widget-settings.ts';
 
 const bed = widgetTestBed({ agentPresence: 'online' });
@@ -23,6 +23,20 @@ async function answeredHandoffs(seconds: number[], options: { daysAgo?: number; 
     await sql`insert into conversations (customer_id, status, started_by, handed_off, created_at, first_response_seconds)
               values (${customer.id}, 'resolved', ${options.startedBy ?? 'shopper'}, ${!options.takenFromBot}, now() - make_interval(days => ${options.daysAgo ?? 1}), ${s})`;
   }
+}
+
+/**
+ * Business hours of a one-minute window every day two hours from now (or two hours ago, near midnight), in UTC: the
+ * shop is closed now either way.
+ */
+async function closeTheShopNow(): Promise<{ shift: number; window: [string, string] }> {
+  const now = new Date();
+  const shift = now.getUTCHours() >= 21 ? -2 : 2;
+  const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+  const opens = new Date(now.getTime() + shift * 3_600_000);
+  const window: [string, string] = [hhmm(opens), hhmm(new Date(opens.getTime() + 60_000))];
+  await saveWidgetSettings(bed.stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, businessHours: { timezone: 'UTC', days: Array(7).fill(window) } });
+  return { shift, window };
 }
 
 describe('usual reply time', () => {
@@ -76,13 +90,7 @@ describe('usual reply time', () => {
   });
 
   it('outside business hours, says when the shop opens again, in the shopper\'s clock', async () => {
-    // Open a one-minute window every day two hours from now (or two hours ago, near midnight): closed now either way.
-    const now = new Date();
-    const shift = now.getUTCHours() >= 21 ? -2 : 2;
-    const hhmm = (d: Date) => d.toISOString().slice(11, 16);
-    const opens = new Date(now.getTime() + shift * 3_600_000);
-    const window: [string, string] = [hhmm(opens), hhmm(new Date(opens.getTime() + 60_000))];
-    await saveWidgetSettings(bed.stack.env.sql, { ...DEFAULT_WIDGET_SETTINGS, businessHours: { timezone: 'UTC', days: Array(7).fill(window) } });
+    const { shift, window } = await closeTheShopNow();
     await callOk(bed.agent, 'presence:set', { presence: 'away' });
     try {
       // The expected time is written in UTC above: the browser reads the opening time in UTC too.
@@ -110,6 +118,33 @@ describe('usual reply time', () => {
     } finally {
       await saveWidgetSettings(bed.stack.env.sql, DEFAULT_WIDGET_SETTINGS);
       await callOk(bed.agent, 'presence:set', { presence: 'online' });
+    }
+  });
+
+  // Outside business hours with an agent online the chat still reaches that agent (assignment does not read the hours,
+  // docs/architecture.md "Hand-off"), so the widget must not say "No one is available right now" before someone joins.
+  // A first-day review found the offline message, two "Leave a message" buttons and then "Ada Admin joined the chat".
+  it('after hours with an agent online, gives the hours without "no one is available", one "Leave a message", and a person who joins', async () => {
+    await closeTheShopNow();
+    try {
+      const { page } = await newWidgetPage(bed.browser, bed.contexts, { locale: 'en-US', timezoneId: 'UTC' });
+      await openDemo(bed.stack, page);
+      await openWidget(page);
+      const hours = page.locator('.notice .hours');
+      await hours.waitFor();
+      expect(await hours.textContent()).toMatch(/^We are outside our business hours right now\./);
+      const offline = DEFAULT_WIDGET_SETTINGS.offlineMessage.en;
+      expect(await page.locator('.panel').textContent()).not.toContain(offline);
+      expect(await page.locator('.panel').getByRole('button', { name: 'Leave a message', exact: true }).count()).toBe(1);
+      // The header offers the person who is online, as a typed request would reach them.
+      const person = page.locator('.head .person-btn');
+      expect(await person.textContent()).toBe('Talk to a person');
+      await page.locator('.panel').screenshot({ path: artifactPath('widget-after-hours-online.png') });
+      await person.click();
+      await page.locator('.log .system', { hasText: 'joined the chat.' }).waitFor();
+      expect(await page.locator('.panel').textContent()).not.toContain(offline);
+    } finally {
+      await saveWidgetSettings(bed.stack.env.sql, DEFAULT_WIDGET_SETTINGS);
     }
   });
 });

@@ -484,12 +484,14 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
   /** After identify() or a new session the settings' status may be newer. */
   showAvailability(status: WidgetSettings['status'], reason?: UnavailableReason, serverMessage?: string): void {
     const afterHours = reason === 'after_hours' || !status.withinBusinessHours;
-    const nobody = reason === 'no_agents_online' || status.agentsOnline === 0;
-    this.nobodyCanAnswer = afterHours || nobody;
+    // An agent online takes a chat whatever the hours say (assignment does not read them): after hours with someone
+    // online the shopper is told the hours, not that nobody can help just before someone joins.
+    const nobody = !!reason || status.agentsOnline === 0;
+    this.nobodyCanAnswer = nobody;
     // During business hours with nobody online the queue still makes sense (someone may be back in a minute);
-    // after hours it would hold the chat until morning, so the button leaves a message instead.
-    this.afterHours = afterHours;
-    const personLabel = afterHours ? this.t.leaveMessage : this.t.talkToPerson;
+    // after hours with nobody online it would hold the chat until morning, so the button leaves a message instead.
+    this.afterHours = afterHours && nobody;
+    const personLabel = this.afterHours ? this.t.leaveMessage : this.t.talkToPerson;
     this.personButton.textContent = personLabel;
     this.personButton.title = personLabel;
     // The usual wait only means something while a person can be reached; `status` of a chat a person already holds
@@ -509,7 +511,7 @@ export class WidgetView implements Omit<ChatClientListener, 'unauthorized'> {
     if (status.nextOpenAt !== undefined) this.nextOpenAt = status.nextOpenAt;
     const opening = afterHours ? openingWhen(this.nextOpenAt, new Date(), this.options.lang) : null;
     const hoursLine = afterHours ? `${this.t.afterHours}${opening ? ` ${this.t.opensAgain(opening)}` : ''}` : null;
-    append(this.availability, hoursLine ? h('p', { class: 'hours' }, hoursLine) : null, h('div', {}, message), leave);
+    append(this.availability, hoursLine ? h('p', { class: 'hours' }, hoursLine) : null, nobody ? h('div', {}, message) : null, leave);
     this.availability.hidden = false;
   }
 

@@ -8,7 +8,7 @@ import { t } from '../i18n.ts';
 import { kbApi, type BotPreview, type Classification, type Intent, type LinkWarning } from '../kb-api.ts';
 import { IntentArticlePicker } from './intent-article-picker.tsx';
 import { JobBar, useJobStatus } from './admin-kb.tsx';
-import { scoreVerdict } from '../wording.ts';
+import { botVerdict, confidenceLine } from '../wording.ts';
 import { staleSaveRefusal } from '../stale-save.ts';
 import { specialRoleOf } from '../../../knowledge-base/special-intents.ts';
 import { IntentName, useIntentNames } from '../intent-names.tsx';
@@ -107,7 +107,10 @@ function TestBox() {
       setPreview(reply);
     });
   };
-  const verdict = result && scoreVerdict(result);
+  const named = useIntentNames();
+  // The headline is what the bot would do (the preview: the whole policy); the classifier's reading is secondary.
+  const verdict = preview && botVerdict(preview, result);
+  const confidence = result && preview && confidenceLine(result, preview.thresholds);
   return (
     <form class="card test-box" onSubmit={run} data-testid="intent-test">
       <h3>{t('intents.test')}</h3>
@@ -116,13 +119,14 @@ function TestBox() {
         <button class="primary" type="submit">{t('intents.classify')}</button>
       </div>
       {error && <p class="error small">{error}</p>}
+      {verdict && <p data-testid="intent-test-verdict" data-decision={preview.decision}><strong>{t(verdict.key, { ...verdict.vars, ...(verdict.vars.intent ? { intent: named(verdict.vars.intent) } : {}) })}</strong></p>}
       {result && (
         <div class="classification" data-testid="intent-test-result">
+          <span class="muted small">{t('intents.classifierReading')}{t('punct.colon')}</span>
           {result.outOfScope
             ? <span class="badge warn">{t('intents.outOfScope')}</span>
             : result.intent && <span class="badge"><IntentName name={result.intent} withName /></span>}
-          <span> {t('evidence.confidence')}{t('punct.colon')}{(result.confidence * 100).toFixed(1)}%</span>
-          {verdict && <p class="muted small" data-testid="intent-test-score" title={t('intents.scoreExplain', verdict.vars)}>{t(verdict.key, verdict.vars)}</p>}
+          {confidence && <p class="muted small" data-testid="intent-test-score">{t(confidence.key, confidence.vars)}</p>}
           {(result.alternatives ?? []).length > 0 && (
             <ul class="plain small">{(result.alternatives ?? []).slice(0, 4).map((a) => <li key={a.intent}><IntentName name={a.intent} withName /> — {(a.confidence * 100).toFixed(1)}%</li>)}</ul>
           )}
