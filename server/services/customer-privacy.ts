@@ -11,6 +11,8 @@ import { recordAudit } from './audit-log.ts';
 import { REPORTED_EVENTS } from './console-reports.ts';
 
 export const ANONYMISED_TEXT = '[removed at the customer’s request]';
+/** What a message says once retention removed its words: no customer asked, and an agent or an audit must not read so. */
+export const RETAINED_TEXT = '[removed after the retention period]';
 
 const audit = (sql: Sql, actorId: number, action: string, customerId: number, details: Record<string, unknown>) =>
   recordAudit(sql, actorId, action, `customer:${customerId}`, details);
@@ -245,16 +247,17 @@ async function rekeyUnansweredGroup(sql: Sql, group: { id: number; locale: strin
  * Removes the words of these conversations and keeps their statistics: every message blanked (agents' and the
  * bot's too: replies quote names, addresses and orders), files deleted, their questions taken out of the learning
  * loop, the text taken out of their history events and rating comments, their webhook deliveries deleted (sent or
- * not), their follow-up email records deleted. Used by customer deletion and by retention.
+ * not), their follow-up email records deleted. Used by customer deletion and by retention, each with its own
+ * `replacement` for the words.
  */
-export async function anonymiseConversations(tx: Sql, ids: number[]): Promise<{ messages: number }> {
+export async function anonymiseConversations(tx: Sql, ids: number[], replacement = ANONYMISED_TEXT): Promise<{ messages: number }> {
   if (!ids.length) return { messages: 0 };
   const inIds = tx`any(${tx.array(ids)}::bigint[])`;
   // Marked first: this locks the conversations, so a shopper's message being stored in one right now is waited for and
   // then blanked below with the rest, and one arriving from here on waits and is refused once this commits
   // (conversations.insertMessage and insertCustomerMessagesFast check anonymised_at under the same row lock).
   await tx`update conversations set anonymised_at = now() where id = ${inIds}`;
-  const messages = await tx`update messages set body = ${ANONYMISED_TEXT}, metadata = '{}'::jsonb
+  const messages = await tx`update messages set body = ${replacement}, metadata = '{}'::jsonb
                             where conversation_id = ${inIds} and author_type <> 'system' returning id`;
   await tx`delete from attachments where conversation_id = ${inIds}`;
   await forgetUnansweredQuestions(tx, ids);

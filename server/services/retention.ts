@@ -6,7 +6,7 @@
 // reports count) are deleted after as long. A sweep does a bounded batch at a
 // time, so a first run over years of history never holds long locks.
 import type { Sql } from '../db/client.ts';
-import { anonymiseConversations } from './customer-privacy.ts';
+import { anonymiseConversations, RETAINED_TEXT } from './customer-privacy.ts';
 import { recordAudit } from './audit-log.ts';
 
 const BATCH = 200;
@@ -51,7 +51,7 @@ async function anonymiseOldConversations(sql: Sql, days: number): Promise<number
       order by resolved_at limit ${BATCH} for update skip locked`;
     if (!due.length) return 0;
     const ids = due.map((c) => c.id);
-    const { messages } = await anonymiseConversations(tx as unknown as Sql, ids);
+    const { messages } = await anonymiseConversations(tx as unknown as Sql, ids, RETAINED_TEXT);
     await recordAudit(tx as unknown as Sql, null, 'retention.anonymise', null, { days, conversations: ids.length, messages });
     return ids.length;
   })) as number;
