@@ -293,6 +293,8 @@ export default function adminRoutes(ctx: AppContext) {
       } catch (error) {
         // The account exists either way: the team page shows them as invited, with Resend.
         if (!(error instanceof AppError)) throw error;
+        // The admin reads it on the page; the operator who must mend the mail server reads the log.
+        request.log.warn({ code: error.code, member: created.id }, error.message);
         return reply.status(201).send({ member: await memberView(created.id), invitationError: error.message });
       }
     });
