@@ -38,6 +38,12 @@ describe('reports wording', () => {
     const labels = page.getByTestId('chart-labels');
     expect(await labels.getByTestId('chart-labels-empty').textContent()).toBe('No labels used in this period.');
     expect(await labels.locator('canvas').count()).toBe(0);
+    // So do the other lists with nothing in the range: the test's rows have no rating, no bot decision and no hand-off
+    // event (the chart of labels below shows one drawn again once it has something).
+    for (const chart of ['chart-articles', 'chart-intents', 'chart-handoff-reasons']) {
+      expect(await page.getByTestId(`${chart}-empty`).textContent(), chart).toBe('Nothing in this period.');
+      expect(await page.getByTestId(chart).locator('canvas').count(), chart).toBe(0);
+    }
 
     // Labels in another range: the chart comes back (its canvas drawn), without the line.
     await sql`update conversations set labels = array['refund'] where customer_id = ${customer.id} and resolved_by = 'bot'`;

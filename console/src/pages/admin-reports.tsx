@@ -137,14 +137,14 @@ export function ReportsPage() {
               data: { labels: ['1', '2', '3', '4', '5'], datasets: [{ label: t('reports.ratings'), data: r.csat.distribution, backgroundColor: '#a78bfa' }] },
               options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
             }} values={r.csat.distribution} />
-            <ChartCard id="chart-intents" title={t('reports.topIntents')} config={{
+            <ChartCard id="chart-intents" title={t('reports.topIntents')} empty={r.topIntents.length ? undefined : t('reports.chartNone')} config={{
               type: 'bar',
               data: { labels: r.topIntents.map((i) => named(i.intent)), datasets: [{ label: t('reports.decisions'), data: r.topIntents.map((i) => i.count), backgroundColor: '#34d399' }] },
               // The tooltip names the intent as admins edit it too (its label may be shared, or worded for shoppers).
               options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: namesAxis },
                 plugins: { tooltip: { callbacks: { title: ([item]) => (item ? `${item.label} (${r.topIntents[item.dataIndex]?.intent ?? ''})` : '') } } } },
             }} values={r.topIntents.map((i) => i.count)} />
-            <ChartCard id="chart-handoff-reasons" title={t('reports.handoffReasons')} config={{
+            <ChartCard id="chart-handoff-reasons" title={t('reports.handoffReasons')} empty={r.handoffReasons.length ? undefined : t('reports.chartNone')} config={{
               type: 'bar',
               data: { labels: r.handoffReasons.map((h) => handoffReasonLabel(h.reason)), datasets: [{ label: t('reports.handedOff'), data: r.handoffReasons.map((h) => h.count), backgroundColor: '#f59e0b' }] },
               options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: namesAxis } },
@@ -154,7 +154,7 @@ export function ReportsPage() {
               data: { labels: r.labels.map((l) => l.label), datasets: [{ label: t('reports.conversations'), data: r.labels.map((l) => l.count), backgroundColor: '#a78bfa' }] },
               options: { indexAxis: 'y', scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: namesAxis } },
             }} values={r.labels.map((l) => l.count)} />
-            <ChartCard id="chart-articles" title={t('reports.articles')} config={{
+            <ChartCard id="chart-articles" title={t('reports.articles')} empty={rated.length ? undefined : t('reports.chartNone')} config={{
               type: 'bar',
               data: {
                 labels: rated.map((a) => a.name),
