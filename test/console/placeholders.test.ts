@@ -29,6 +29,15 @@ describe('canned response placeholders', () => {
     // An unknown placeholder keeps its comma along with itself.
     expect(fillPlaceholders('Dear, {{customer.nickname}}!', anonymous)).toBe('Dear, {{customer.nickname}}!');
   });
+
+  it('takes the comma after an empty value that opens the reply or a line, and starts the sentence with a capital', () => {
+    const anonymous = { customer: { name: null, email: null }, agent };
+    expect(fillPlaceholders('{{customer.first_name}}, welcome back!', anonymous)).toBe('Welcome back!');
+    expect(fillPlaceholders('Order noted.\n{{customer.first_name}}, thanks for waiting.', anonymous)).toBe('Order noted.\nThanks for waiting.');
+    expect(fillPlaceholders('{{customer.first_name}}，欢迎回来！', anonymous)).toBe('欢迎回来！');
+    expect(fillPlaceholders('{{customer.first_name}}, welcome back!', { customer: { name: 'Kim Lee', email: null }, agent })).toBe('Kim, welcome back!');
+    expect(fillPlaceholders('{{customer.nickname}}, welcome back!', anonymous)).toBe('{{customer.nickname}}, welcome back!');
+  });
   it("uses a name the agent chose to show customers whole: its first word is not a first name", () => {
     const text = 'I am {{agent.first_name}} ({{agent.name}}).';
     expect(fillPlaceholders(text, { customer: null, agent: { name: 'Dr. Lee', chosen: true } })).toBe('I am Dr. Lee (Dr. Lee).');
