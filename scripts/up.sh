@@ -25,7 +25,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund   # not `npm ci`: see .ci/run
 fi
 # Where, without credentials: the host part only (a password in either address must not reach the terminal's log).
-echo "using Postgres at ${pg_url##*@} and Redis at ${redis_url##*@}"
+# The query goes too: ioredis reads a password from it (?password=…).
+pg_where=${pg_url##*@}
+redis_where=${redis_url##*@}
+echo "using Postgres at ${pg_where%%\?*} and Redis at ${redis_where%%\?*}"
 # Node in this shell's place (what `npm start` runs, without npm and tsx's launcher between): Ctrl-C, and a SIGTERM
 # sent to this script's process, reach the server's graceful stop. npm would die of a SIGTERM without passing it on.
 exec node --import tsx server/main.ts

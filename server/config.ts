@@ -165,7 +165,7 @@ function envName(key: string): string {
  */
 const CREDENTIAL_URL_SETTINGS = ['databaseUrl', 'redisUrl', 'smtpUrl'] as const;
 const PAGE_URL_SETTINGS = ['publicUrl', 'shopUrl'] as const;
-const PASSWORD_HINT = 'percent-encode special characters in the password (/ as %2F, # as %23, ? as %3F, @ as %40)';
+const PASSWORD_HINT = 'percent-encode special characters in the password (/ as %2F, # as %23, ? as %3F, @ as %40, % as %25)';
 
 /**
  * Why an address that may hold a password cannot be used, without its value, or null. An unencoded "/", "?" or "#"
@@ -176,11 +176,32 @@ const PASSWORD_HINT = 'percent-encode special characters in the password (/ as %
 export function urlProblem(value: string): string | null {
   let url: URL;
   try {
-    url = new URL(value);
+    url = new URL(withFirstHost(value));
   } catch {
     return 'is not a valid URL';
   }
-  return `${url.pathname}${url.search}${url.hash}`.includes('@') ? 'has an "@" after its host part' : null;
+  // An "@" in the query may be a parameter's value ("?application_name=shop@eu-1"); one in a name, or in a part
+  // without "=", is the rest of the address after a "?" in the password ("…:12?pw@redis.example.com:6379").
+  const inQueryNames = url.search.slice(1).split('&').some((part) => part.split('=')[0].includes('@'));
+  if (`${url.pathname}${url.hash}`.includes('@') || inQueryNames) return 'has an "@" after its host part';
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return 'has a "%" in its user or password that encodes no character';
+  }
+  return null;
+}
+
+/**
+ * A Postgres address may list several hosts ("@db1:5432,db2:5433/shop", postgres.js tries them in turn), which no URL
+ * parser reads: the check reads the address with its first host, as postgres.js itself parses it.
+ */
+function withFirstHost(value: string): string {
+  if (!/^postgres(?:ql)?:/i.test(value)) return value;
+  const authority = value.slice(value.indexOf('://') + 3).split(/[?/]/)[0];
+  const hosts = authority.slice(authority.indexOf('@') + 1);
+  return hosts.includes(',') ? value.replace(hosts, hosts.split(',')[0]) : value;
 }
 
 function checkUrls(config: Config): string[] {

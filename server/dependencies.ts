@@ -19,13 +19,17 @@ export function redact(address: string): string {
   }
   const url = new URL(address);
   if (url.password) url.password = '***';
+  // ioredis also takes the password from the query (?password=…).
+  for (const key of ['password', 'pass', 'auth']) if (url.searchParams.has(key)) url.searchParams.set(key, '***');
   return url.toString();
 }
 
 /** Connects once; creates the database when the server is up but the database is not there yet. */
 export async function assertPostgresReachable(config: Pick<Config, 'databaseUrl'>): Promise<void> {
-  const probe = postgres(config.databaseUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
+  let probe: postgres.Sql | undefined;
   try {
+    // Made inside the check: an address the client cannot read throws here, and must come out as one line too.
+    probe = postgres(config.databaseUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
     await probe`select 1`;
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -38,7 +42,7 @@ export async function assertPostgresReachable(config: Pick<Config, 'databaseUrl'
         `Start it (e.g. "pg_ctlcluster 15 main start" or "docker compose up -d postgres") or set DATABASE_URL.`,
     );
   } finally {
-    await probe.end({ timeout: 1 });
+    await probe?.end({ timeout: 1 });
   }
 }
 

@@ -13,10 +13,11 @@ import { describeEmail, describeInboundEmail } from './services/mailer.ts';
 import { prepareKnowledgeBase } from '../knowledge-base/startup.ts';
 import { hasActiveAdmin } from './services/owner-access.ts';
 import { knowledgeBaseExtension } from '../knowledge-base/server-extension.ts';
-import { handleStopSignals } from './shutdown.ts';
+import { exitWhileStarting, handleStopSignals } from './shutdown.ts';
 import { exitOnStartFailure } from './start-failure.ts';
 
 async function main(): Promise<void> {
+  exitWhileStarting('server');
   const config = loadConfig();
   await assertPostgresReachable(config);
   await assertRedisReachable(config);

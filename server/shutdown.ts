@@ -53,8 +53,31 @@ export function stopOnSignals(options: StopSignalOptions): (signal: string) => v
   };
 }
 
-/** Stops on SIGTERM and SIGINT. */
+/** The handler `exitWhileStarting` installed, until the graceful one replaces it. */
+let whileStarting: ((signal: NodeJS.Signals) => void) | null = null;
+
+/**
+ * Exits at once on SIGTERM or SIGINT while the process is still starting (migrations, the first training, the bundles):
+ * nothing runs that needs draining yet. As a container's first process (PID 1) node gets no default action for a
+ * signal it does not handle, so without this a stop during the start was ignored and the container killed later.
+ * A migration cut off this way is rolled back: it runs in one transaction.
+ */
+export function exitWhileStarting(name: string): void {
+  whileStarting = (signal) => {
+    console.log(`${signal}: ${name} stopped while starting`);
+    process.exit(143);
+  };
+  process.once('SIGTERM', whileStarting);
+  process.once('SIGINT', whileStarting);
+}
+
+/** Stops on SIGTERM and SIGINT (replacing `exitWhileStarting`'s exit). */
 export function handleStopSignals(options: StopSignalOptions): void {
+  if (whileStarting) {
+    process.removeListener('SIGTERM', whileStarting);
+    process.removeListener('SIGINT', whileStarting);
+    whileStarting = null;
+  }
   const onSignal = stopOnSignals(options);
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));

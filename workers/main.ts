@@ -5,24 +5,25 @@
 import { loadConfig } from '../server/config.ts';
 import { assertPostgresReachable, assertRedisReachable } from '../server/dependencies.ts';
 import { createSql } from '../server/db/client.ts';
-import { migrate } from '../server/db/migrate.ts';
+import { assertMigrated, migrate } from '../server/db/migrate.ts';
 import { startWorkers } from './start.ts';
 import { describeEmail } from '../server/services/mailer.ts';
-import { handleStopSignals } from '../server/shutdown.ts';
+import { exitWhileStarting, handleStopSignals } from '../server/shutdown.ts';
 import { exitOnStartFailure } from '../server/start-failure.ts';
 
 async function main(): Promise<void> {
+  exitWhileStarting('workers');
   const config = loadConfig();
   await assertPostgresReachable(config);
   await assertRedisReachable(config);
-  // MIGRATE_ON_START=false: the schema is the operator's to apply (npm run migrate), as for the server.
-  if (config.migrateOnStart) {
-    const migrationSql = createSql(config, { max: 1 });
-    try {
-      await migrate(migrationSql, (line) => console.log(line));
-    } finally {
-      await migrationSql.end({ timeout: 5 });
-    }
+  // MIGRATE_ON_START=false: the schema is the operator's to apply (npm run migrate), as for the server, which also
+  // refuses to start while any is pending (workers on an old schema failed every job and still said they were ready).
+  const migrationSql = createSql(config, { max: 1 });
+  try {
+    if (config.migrateOnStart) await migrate(migrationSql, (line) => console.log(line));
+    else await assertMigrated(migrationSql);
+  } finally {
+    await migrationSql.end({ timeout: 5 });
   }
   const handle = await startWorkers(config);
   // Before "worker ready" is said: a stop signal from then on drains the jobs in flight. A second signal (over a second

@@ -124,6 +124,17 @@ describe('stopping the containers (SIGTERM to the first process)', () => {
     expect(stopped.survivors).toEqual([]);
   });
 
+  it('a stop while the server is still starting ends it at once (as PID 1, node would otherwise ignore it)', async () => {
+    // Outside a PID namespace an unhandled SIGTERM kills the process (signal, no code); in a container node is PID 1,
+    // where the kernel ignores it, and the server went on to start and was killed at the grace period. So the start
+    // handles the signal itself: exit 143, said in one line, before the graceful stop is in place.
+    const stopped = await runThenTerminate(compose.services.server.command!, /knowledge base:/);
+    expect({ code: stopped.code, signal: stopped.signal }, stopped.output).toEqual({ code: 143, signal: null });
+    expect(stopped.output).toMatch(/SIGTERM: server stopped while starting/);
+    expect(stopped.output).not.toMatch(/Shopdesk is running/);
+    expect(stopped.survivors).toEqual([]);
+  });
+
   // The image's default command and compose's (the same today) are each run once.
   for (const command of new Set([JSON.stringify(compose.services.server.command), JSON.stringify(dockerCmd)])) {
     it(`the server (${JSON.parse(command).join(' ')}) closes and exits 0, leaving no process behind`, async () => {

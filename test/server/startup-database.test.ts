@@ -33,7 +33,7 @@ describe('a database that is not there yet', () => {
     }
   });
 
-  it('stand-alone workers with MIGRATE_ON_START=false apply no migration', async () => {
+  it('stand-alone workers with MIGRATE_ON_START=false apply no migration, and refuse to start on the unmigrated schema', async () => {
     const url = databaseUrl(freshName());
     const redisPrefix = `test_fresh_${randomBytes(4).toString('hex')}`;
     const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
@@ -45,14 +45,15 @@ describe('a database that is not there yet', () => {
     child.stderr.on('data', (chunk) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      // Serving (or ended): either way, past the point where it would have migrated.
-      await Promise.race([
+      // Ended with one line naming what is pending (they said "worker ready" and failed every job on the old schema).
+      const code = await Promise.race([
         exited,
         new Promise<void>((resolve) => child.stdout.on('data', () => /worker ready/.test(out) && resolve())),
         new Promise((_, reject) => setTimeout(() => reject(new Error(`workers neither ready nor ended in 60 s:\n${out}`)), 60_000)),
       ]);
-      expect(out).toContain('worker ready');
-      expect(out).not.toMatch(/migrat/i);
+      expect(code, out).toBe(1);
+      expect(out).not.toContain('worker ready');
+      expect(out).toMatch(/\d+ migrations pending \(001_core\.sql.*run npm run migrate/);
       const probe = postgres(url, { max: 1 });
       const [{ table }] = await probe`select to_regclass('schema_migrations')::text as table`;
       await probe.end();

@@ -27,6 +27,22 @@ describe('URL settings with a password', () => {
     SMTP_URL: (pw) => `smtp://mailer:${pw}@mail.example.com:587`,
   };
 
+  it('accepts what the clients read: a Postgres host list, an "@" in a query value; refuses a "%" that encodes nothing', () => {
+    // A review: postgres.js tries several hosts in turn, and takes "@" in a parameter's value.
+    for (const url of ['postgres://shop:pw@db1.example.com:5432,db2.example.com:5433/shop?target_session_attrs=read-write',
+      'postgres://shop:pw@db.example.com/shop?application_name=shopdesk@eu-1']) {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+    for (const [name, url] of [['DATABASE_URL', `postgres://shop:ab%zz${SECRET}@db.example.com/shop`], ['REDIS_URL', `redis://:ab%zz${SECRET}@redis.example.com:6379`]]) {
+      const text = message({ [name]: url });
+      expect(text).toContain(`${name} has a "%"`);
+      expect(text).toContain('% as %25');
+      expect(text).not.toContain(SECRET);
+    }
+    // ioredis also reads a password from the query: masked too.
+    expect(redact(`redis://redis.example.com:6379/0?password=${SECRET}`)).not.toContain(SECRET);
+  });
+
   it('refuses an unencoded "/", "#" or "?" in the password, naming the variable and not the value', () => {
     for (const [name, url] of Object.entries(settings)) {
       for (const password of passwords) {
