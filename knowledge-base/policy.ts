@@ -107,6 +107,11 @@ export interface Evidence {
    * coveredPartAnswered): recorded as the unanswered question.
    */
   unansweredPart?: string;
+  /**
+   * The services of SHOP_SERVICE_TOPICS the message asks about that nothing of the shop names, when that is why it went
+   * unanswered: the admin's test box says so instead of "too unsure". Evidence only; no decision reads it.
+   */
+  unnamedServices?: string[];
 }
 
 export interface Decision {
@@ -226,12 +231,10 @@ const PRONOUN = /\b(it|its|this|that|they|them|these|those|one)\b|它|这个|这
 /**
  * A question made of question words only ("要多久？", "how much?") names no topic of its own: it can only be
  * about the one asked before, whatever the classifier guesses from the way it asks ("多久" is in many
- * shipping-time examples, so "要多久？" alone read as domestic shipping times after "能寄到日本吗？"). "How long" is
- * English's 多久: "how long do i have?" after "i want to return my sweater" asks about the return window, not shipping.
+ * shipping-time examples, so "要多久？" alone read as domestic shipping times after "能寄到日本吗？").
  */
-const ASKS_HOW_LONG = /\bhow (?:long|soon|many days|much time)\b/giu;
 const namesNoTopic = (text: string) => {
-  const words = tokenize(text.replace(ASKS_HOW_LONG, 'how'));
+  const words = tokenize(text);
   return words.length > 0 && words.every(isQuestionWord);
 };
 /**
@@ -358,15 +361,6 @@ export function createPolicy(deps: PolicyDeps) {
     return deps.classifier ? deps.classifier.classify(text) : null;
   }
 
-  /** Whether the passage is the section the bot's last answer quoted (its reply's first line is the same). */
-  const quotedLast = (p: Passage | undefined, history: DecideContext['history']) =>
-    !!p && headingLine(p) === lastAnswer(history)?.text.split('\n')[0];
-  /** Whether the passage has a word of the question other than how it asks. */
-  const sharesWord = (p: Passage, question: string) => {
-    const said = new Set(tokenize(`${headingLine(p)} ${p.text}`));
-    return tokenize(question).some((w) => !isQuestionWord(w) && said.has(w));
-  };
-
   /**
    * A short follow-up ("and on weekends?", "what about express?", "那加急呢？") continues the shopper's
    * previous question: both are read together when an article answers them together ("weekends" alone would
@@ -464,6 +458,10 @@ export function createPolicy(deps: PolicyDeps) {
   ): Promise<Decision | null> {
     const parts = partsNamingServices(withoutGreeting(text), notOffered);
     if (!parts || !tokenize(parts.rest).some((w) => !isQuestionWord(w))) return null;
+    // The rest asking the price of what the other part names ("can you engrave my watch? how much does that cost",
+    // "我想在手表上刻字，要多少钱") is about that service, not a question of its own: the shipping fees answered it.
+    const restPointsBack = PRONOUN.test(parts.rest) || namesNoTopic(parts.rest) || isBareQuestion(parts.rest);
+    if (PRICE_OR_STOCK.test(parts.rest) && restPointsBack) return null;
     const covered = await decide(context, parts.rest, storyOf);
     if (covered.action === 'handoff') return covered;
     if (covered.action !== 'answer' && covered.evidence.reason !== 'ambiguous') return null;
@@ -719,7 +717,12 @@ export function createPolicy(deps: PolicyDeps) {
     const intentNamesServices = (name: string | null | undefined) =>
       services.every((t) => !!name && !!servicesOfIntent.get(name)?.has(t.name));
     const notOffered = services.filter((t) => !servicesOfShop.has(t.name));
-    if (notOffered.length) return (await coveredPartAnswered(context, text, notOffered, storyOf)) ?? noAnswer();
+    if (notOffered.length) {
+      const covered = await coveredPartAnswered(context, text, notOffered, storyOf);
+      if (covered) return covered;
+      evidence.unnamedServices = notOffered.map((t) => t.name);
+      return noAnswer();
+    }
     // The product in focus: the one the bot just answered from, else the one whose page the shopper is on.
     const lastProduct = lastBotTurn(context.history)?.metadata?.products as ProductRef[] | undefined;
     const answered = deps.products && lastProduct?.length ? deps.products.bySku.get(lastProduct[0].sku) : undefined;
@@ -749,19 +752,6 @@ export function createPolicy(deps: PolicyDeps) {
      * the refund article's general section), the article's section for the follow-up alone is quoted, if it has them
      * ("要多久？" after "能寄到日本吗？": the delivery times abroad, not the list of countries).
      */
-    /**
-     * A follow-up read with the question before it is classified as that question (its words carry the classifier):
-     * "how long do i have?" after "i want to return my sweater" is starting a return at 0.99, and no section of that
-     * article says how long. When the section to quote is the one just quoted and has none of the follow-up's own
-     * words, it did not say what the follow-up asks: the best other passage of the two read together that has one
-     * answers (the return window), whatever intents its article answers for. The section just quoted may well answer
-     * a follow-up with its words ("what about overnight?" after the shipping fees: the fees section lists overnight).
-     */
-    const notQuotedAgain = async (p: Passage, ranked: Passage[]): Promise<Passage> => {
-      if (!readWith || !quotedLast(p, context.history) || sharesWord(p, text)) return p;
-      const other = ranked.find((r) => !quotedLast(r, context.history) && sharesWord(r, text) && r.confidence >= thresholds.passage);
-      return other ? quoted(other) : p;
-    };
     const quoted = async (p: Passage): Promise<Passage> => {
       if (!readWith) return p;
       const own = withoutGreeting(text);
@@ -1099,7 +1089,7 @@ export function createPolicy(deps: PolicyDeps) {
       const chosen = betterElsewhere ? other : own;
       const whenBroken = chosen && askWhenBroken(chosen);
       if (whenBroken) return whenBroken;
-      const p = chosen && (await notQuotedAgain(await quoted(chosen), ranked));
+      const p = chosen && (await quoted(chosen));
       // A product the question names ("does the tote fit a 15-inch laptop" reads as a size question) is answered
       // from its page when that page covers clearly more of the question than the article would.
       const product = await productMatch();

@@ -171,10 +171,11 @@ export const SHOP_SERVICE_TOPICS: { name: string; words: RegExp }[] = [
   // Engraving or printing a name on an item, the service, not an item's state: the return policy's "personalised or
   // engraved items" (个性化定制或刻字商品) cannot be returned, which says nothing of whether the shop engraves ("can you
   // engrave the smartwatch as a gift" got that section); "can it be engraved?" asks for the service. "Can I return an
-  // engraved watch?" stays the returns' question.
-  { name: 'personalisation', words: /\bengrav(?:e|ing|ings)\b|\bmonogram(?:s|med|ming)?\b|\bpersonali[sz](?:e|ing|ation)\b|\bembroider(?:y|ing)?\b|\badd (?:my |a |his |her |their |our )?(?:name|initials)\b|\b(?:be|get|have) (?:(?:it|them|one|mine|this|that|the \w+|my \w+) )?(?:personali[sz]ed|engraved|monogrammed|embroidered)\b|\b(?:engraved|embroidered|personali[sz]ed) with (?:my|a|his|her|their|our|the) (?:name|initials|message|text)\b|刻字(?!的|商品|产品)|刻(?:个|上)?名字|绣(?:字|名字)|个性化定制(?!或|的|商品|产品)/i },
-  // Used or refurbished stock, bought or sold ("do you sell refurbished earbuds cheaper" was offered the warranty).
-  { name: 'second-hand', words: /\brefurb(?:ished|s)?\b|\bopen[- ]box\b|\bsecond[- ]?hand\b|\bpre[- ]?owned\b|\bex[- ]display\b|翻新|官翻|二手|展示机/i },
+  // engraved watch?" stays the returns' question, and personalised ads, emails or recommendations are privacy's.
+  { name: 'personalisation', words: /\bengrav(?:e|ing|ings)\b|\bmonogram(?:s|med|ming)?\b|\bpersonali[sz](?:e|ing|ation)\b(?![^.?!,]{0,25}\b(?:ads?|adverts?|advertising|emails?|marketing|recommendations?|settings?|feed|experience)\b)|\bembroider(?:y|ing)?\b|\b(?:be|get|have) (?:(?:it|them|one|mine|this|that|the \w+|my \w+) )?(?:engraved|monogrammed|embroidered)\b|\b(?:engraved|embroidered) with (?:my|a|his|her|their|our|the) (?:name|initials|message|text)\b|刻字(?!的|商品|产品)|刻(?:个|上)?名字|绣(?:字|名字)|个性化定制(?!或|的|商品|产品)/i },
+  // Used or refurbished stock asked about, bought or sold ("do you sell refurbished earbuds cheaper" was offered the
+  // warranty), not a received item that looks used or came open ("my order arrived open box": the damaged-item article).
+  { name: 'second-hand', words: /\b(?:sell|sells|selling|have|carry|stock|buy|offer|any|got)\b[^.?!,]{0,25}\b(?:refurb(?:ished|s)?|open[- ]box|second[- ]?hand|pre[- ]?owned|ex[- ]display)\b|\b(?:refurbished|pre[- ]?owned|second[- ]?hand|ex[- ]display) (?:ones?|models?|units?|versions?|stock|items?|products?)\b|\bofficially renewed\b|(?:卖|有|收(?!到)|买|回收)[^。？?！!，,]{0,6}(?:二手|翻新|官翻|展示机)|(?:二手|翻新|官翻)(?:的)?(?:吗|嘛|么)/i },
   { name: 'appointments', words: /\bappointments?\b|\bstylists?\b|\bstyling (?:session|appointment|service)s?\b|预约(?:上门|到店|试穿|量体)|量体|造型师/i },
 ];
 
