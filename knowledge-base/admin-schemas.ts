@@ -195,6 +195,12 @@ export const BotPreviewSchema = Type.Object({
   thresholds: Type.Object({ intent: Type.Number(), intentOption: Type.Number() }, {
     description: "The answer policy's intent confidences: to answer from an intent, and to offer one in a clarification",
   }),
+  prediction: Nullable(Type.Object({ intent: Nullable(Type.String()), confidence: Type.Number(), outOfScope: Type.Boolean() }, {
+    description: "The classifier's reading the policy decided with: of the text it classified, which may be part of the message (the question at its end, without a greeting or an order number). Null when it classified nothing",
+  })),
+  miss: Type.Boolean({ description: 'The message (or part of it) would reach the unanswered list' }),
+  unansweredPart: Type.Optional(Type.String({ description: 'The part of the message the answer leaves unanswered (it reaches the unanswered list)' })),
+  unnamedServices: Type.Optional(Type.Array(Type.String(), { description: 'Services the message asks about that no article or intent names: why nothing answers' })),
 }, { description: 'What the bot would say to this as the first message of an anonymous chat; nothing is recorded' });
 
 export const JobStatusSchema = Type.Object({

@@ -15,6 +15,7 @@ import { isUniqueViolation, type Sql, type Tx } from '../server/db/client.ts';
 import { cleanOutOfScopeExamples, lockOutOfScopeList, outOfScopeExamples, setOutOfScopeExamples } from './out-of-scope.ts';
 import { STALE_EDIT, staleEditMessage } from './stale-edits.ts';
 import { categoryKey } from './categories.ts';
+import { normalizeText } from './text/normalize.ts';
 
 /** The languages of `texts` that say something, each passed through `clean` first (nulls and empty texts dropped). */
 function perLanguage(texts: { en?: string | null; zh?: string | null } | null | undefined, clean: (text: string) => string = (text) => text): Partial<Record<Locale, string>> {
@@ -204,12 +205,16 @@ export function kbAdminService(ctx: AppContext) {
 
   /**
    * The category an article is stored under: a category typed as the console shows it ("Orders", "Contact us", "订单")
-   * or in another case is the existing one it names (categories.ts), not a second category beside it.
+   * or in another case is the existing one it names (categories.ts), not a second category beside it; the Chinese
+   * names match in Traditional too (normalizeText). `row` names the import file's article a blank category is refused
+   * for, as its other row problems are named (its place in the file, its slug and locale).
    */
-  function storedCategory(typed: string, existing: readonly string[]): string {
-    const key = categoryKey(typed, existing);
-    if (!key) throw badRequest('The category is blank: name one (or leave it out for "general").');
-    return key;
+  function storedCategory(typed: string, existing: readonly string[], row?: { index: number; item: string }): string {
+    const key = categoryKey(typed, existing, undefined, normalizeText);
+    if (key) return key;
+    if (!row) throw worded(badRequest('The category is blank: name one (or leave it out for "general").'), 'category_blank');
+    throw worded(badRequest(`Article ${row.index + 1} (${row.item}): the category is blank: name one (or leave it out for "general"); nothing was imported.`),
+      'import_category_blank', { row: String(row.index + 1), item: row.item });
   }
   async function withStoredCategory<F extends { category?: string }>(fields: F): Promise<F> {
     return fields.category === undefined ? fields : { ...fields, category: storedCategory(fields.category, await articles.categories()) };
@@ -407,8 +412,14 @@ export function kbAdminService(ctx: AppContext) {
         keys.add(key);
       }
       const dryRun = options.dryRun ?? false;
-      const categories = await articles.categories();
-      list = list.map((item) => (item.category === undefined ? item : { ...item, category: storedCategory(item.category, categories) }));
+      // Each new category joins the known ones as it is met: "FAQ" then "faq" in one file is one category, as spelt first.
+      const categories = [...await articles.categories()];
+      list = list.map((item, index) => {
+        if (item.category === undefined) return item;
+        const category = storedCategory(item.category, categories, { index, item: `${item.slug}, ${item.locale}` });
+        if (!categories.includes(category)) categories.push(category);
+        return { ...item, category };
+      });
       const result = (await ctx.sql.begin(async (t) => {
         const tx = t as unknown as Tx;
         const replace = options.mode === 'replace';

@@ -23,11 +23,16 @@ export function categoryName(category: string, locale: 'en' | 'zh', inScript: (s
  * display name of an existing or built-in category in either language ("Contact us", "联系我们" → `support`; `inScript`
  * also takes the name in the reader's Chinese script). Anything else is a new category, kept as typed (trimmed):
  * without this, typing a category as the console shows it stored a second one beside it, and the help centre showed
- * two headings with the same name.
+ * two headings with the same name. `simplify` compares both sides as simplified Chinese: the server passes its
+ * normalizeText (it has no reader's script), so "訂單" or "聯繫我們" typed in Traditional are `orders` and `support`.
+ * It is only for comparing: a new category is kept as typed.
  */
-export function categoryKey(typed: string, existing: readonly string[], inScript: (simplified: string) => string = (text) => text): string {
+export function categoryKey(
+  typed: string, existing: readonly string[], inScript: (simplified: string) => string = (text) => text,
+  simplify: (text: string) => string = (text) => text,
+): string {
   const wanted = typed.trim();
-  const fold = (text: string) => text.trim().toLocaleLowerCase();
+  const fold = (text: string) => simplify(text.trim()).toLocaleLowerCase();
   if (existing.includes(wanted)) return wanted;
   const candidates = [...new Set([...existing, ...Object.keys(CATEGORY_NAMES)])];
   const matches = (key: string) => [key, categoryName(key, 'en'), categoryName(key, 'zh'), categoryName(key, 'zh', inScript)].some((name) => fold(name) === fold(wanted));

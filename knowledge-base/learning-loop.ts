@@ -77,14 +77,32 @@ function hasWords(text: string): boolean {
  * Words of a request for a person that say nothing of what it is about: the asking ("I want to speak to someone now"),
  * the preference ("I would rather", "I'd prefer"), the filler around it ("ok but … please", "好吧我还是想找人工",
  * "算了转人工吧"). Stop words (I, a, but, to, 吧, 我 …) are dropped by the tokenizer before this list is read. A word
- * left over that is none of these is the topic ("… about a refund", "我要人工，退款的事"). "real", "live": what is left
- * of "a real live person" when the signals read only part of it.
+ * left over that is none of these is the topic ("… about a refund", "我要人工，退款的事"). Only words that never name a
+ * topic are here: a word that is filler in one phrase and a topic elsewhere ("transfer me" / "a bank transfer", "a real
+ * person" / "is this real?", "ok fine" / "a fine on my parcel", "chat with" / "the chat crashed", "right now" / "the
+ * right size") is filler only in that phrase (REQUEST_PHRASES).
  */
-const REQUEST_WORDS = new Set(tokenize('want wanna need would like prefer rather can could may speak talk chat help someone somebody '
-  + 'anyone anybody now right away immediately about get ok okay fine alright well just actually really honestly please pls thanks '
-  + 'thank instead still then again let put connect through transfer me us real actual live '
+const REQUEST_WORDS = new Set(tokenize('want wanna need would like prefer rather can could may speak talk help someone somebody '
+  + 'anyone anybody now away immediately about get ok okay alright well just actually really honestly please pls thanks '
+  + 'thank instead still then again let put through me us '
   + '想 要 我要 找 需要 帮 帮忙 事 事情 马上 立刻 好 好吧 还是 算了 转 转接 接 请 麻烦 直接 跟 和 让 给 现在 一下 嗯 那 那就 行 可以 能 能不能 吗 呢',
 { dropStopWords: false }));
+
+/**
+ * The phrases of a request in which a word that can name a topic is filler: "transfer me", "connect us"; "real",
+ * "actual", "live" before a person ("a real live agent"); "chat with"; "fine" after "ok" or at the start of a sentence;
+ * "right now", "right away". Read in the whole message (the signals' person request may take the person out of it
+ * and leave the "real"): such a word is a topic only where it is said outside them.
+ */
+const PERSON_NOUN = String.raw`(?:person|people|human|humans|agent|agents|someone|somebody|one|rep|representative|operator|staff|being)`;
+const REQUEST_PHRASES = [
+  /\b(?:transfer|connect|put|pass)\s+(?:me|us)\b/giu,
+  new RegExp(String.raw`\b(?:real|actual|live)\b(?=(?:\s+(?:real|actual|live|human))*\s+${PERSON_NOUN}\b)`, 'giu'),
+  /\b(?:live\s+)?chat(?:ting)?\s+(?=with\b|to\b)/giu,
+  /(?:^|[,.!?;]|\b(?:ok|okay|alright)\b)\s*fine\b/giu,
+  /\bright\s+(?:now|away)\b/giu,
+];
+const withoutRequestPhrases = (text: string) => REQUEST_PHRASES.reduce((rest, re) => rest.replace(re, ' '), text);
 
 /**
  * A request for a person that also says what it is about ("Can I speak to a human, I need a refund", "我要人工，退款的事"):
@@ -92,7 +110,9 @@ const REQUEST_WORDS = new Set(tokenize('want wanna need would like prefer rather
  * to a real person" is none.
  */
 function personRequestWithTopic(text: string): boolean {
-  return tokenize(withoutPersonRequest(normalizeText(text))).some((token) => !REQUEST_WORDS.has(token) && !/^\d+$/.test(token));
+  const normal = normalizeText(text);
+  const saidOutsidePhrases = new Set(tokenize(withoutRequestPhrases(normal)));
+  return tokenize(withoutPersonRequest(normal)).some((token) => !REQUEST_WORDS.has(token) && !/^\d+$/.test(token) && saidOutsidePhrases.has(token));
 }
 
 /** The signals' phrases are written in simplified Mandarin: "請幫我轉接客服人員" is read as the bot reads it. */

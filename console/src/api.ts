@@ -307,6 +307,8 @@ export const SPECIFIC_REFUSALS: Record<string, { key: Key; params: string[]; unn
   out_of_scope_full: { key: 'errors.outOfScopeFull', params: ['n'] },
   import_intent_twice: { key: 'errors.importIntentTwice', params: ['item'] },
   import_article_twice: { key: 'errors.importArticleTwice', params: ['item'] },
+  import_category_blank: { key: 'errors.importCategoryBlank', params: ['row', 'item'] },
+  category_blank: { key: 'errors.categoryBlank', params: [] },
 };
 
 /** A name set in Chinese text: spaced from it where it starts or ends with a Latin letter or digit ("Sam Agent 已离线", "王小明已离线"). */

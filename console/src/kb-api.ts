@@ -65,6 +65,14 @@ export interface BotPreview {
   missingArticle?: { intent: string; slug: string };
   /** The confidences the answer policy needs: an intent to answer, and to be offered in a clarification. */
   thresholds: { intent: number; intentOption: number };
+  /** The classifier's reading the policy decided with (maybe of part of the message); null when it classified nothing. */
+  prediction: { intent: string | null; confidence: number; outOfScope: boolean } | null;
+  /** The message, or part of it, would reach the unanswered list. */
+  miss: boolean;
+  /** The part the answer leaves unanswered. */
+  unansweredPart?: string;
+  /** Services asked about that no article or intent names: why nothing answers. */
+  unnamedServices?: string[];
 }
 
 export interface Classification {

@@ -17,21 +17,42 @@ export function formatPercent(share: number): string {
  * the preview gives them; the page words the intent as people read it.
  */
 export type BotVerdictKey = 'intents.botIntent' | 'intents.botArticle' | 'intents.botArticleForIntent' | 'intents.botArticleIntentUnused'
-  | 'intents.botProduct' | 'intents.botAnswers' | 'intents.botClarify' | 'intents.botHandoff' | 'intents.botNoAnswer';
-export function botVerdict(preview: BotPreview, classification: Classification | null): { key: BotVerdictKey; vars: { intent?: string; article?: string; product?: string } } {
-  if (preview.decision === 'fallback') return { key: 'intents.botNoAnswer', vars: {} };
-  if (preview.action === 'clarify') return { key: 'intents.botClarify', vars: {} };
-  if (preview.action === 'handoff') return { key: 'intents.botHandoff', vars: {} };
+  | 'intents.botProduct' | 'intents.botAnswers' | 'intents.botClarify' | 'intents.botHandoff' | 'intents.botNoAnswer' | 'intents.botNoAnswerUnnamed';
+/**
+ * `partOnly`: the bot answers (or offers options for) part of the message and the rest reaches the unanswered list
+ * ("can you engrave my watch? also how long is shipping"): the page says so after the headline, which alone read as
+ * the whole message answered.
+ */
+export interface BotVerdict { key: BotVerdictKey; vars: { intent?: string; article?: string; product?: string }; partOnly: boolean }
+export function botVerdict(preview: BotPreview, classification: Classification | null): BotVerdict {
+  const partOnly = !!preview.unansweredPart || (preview.miss && preview.action === 'answer');
+  const verdict = (key: BotVerdictKey, vars: BotVerdict['vars'] = {}): BotVerdict => ({ key, vars, partOnly });
+  // A fallback is "too unsure" only when it is: a service nothing of the shop names goes unanswered however sure.
+  if (preview.decision === 'fallback') return verdict(preview.unnamedServices?.length ? 'intents.botNoAnswerUnnamed' : 'intents.botNoAnswer');
+  if (preview.action === 'clarify') return verdict('intents.botClarify');
+  if (preview.action === 'handoff') return verdict('intents.botHandoff');
   const article = preview.articles[0]?.title;
   const product = preview.products[0]?.name;
-  if (preview.reason === 'product' && product) return { key: 'intents.botProduct', vars: { product } };
+  if (preview.reason === 'product' && product) return verdict('intents.botProduct', { product });
   if (preview.reason === 'kb_passage' && article) {
-    if (preview.intent) return { key: 'intents.botArticleForIntent', vars: { article, intent: preview.intent } };
+    if (preview.intent) return verdict('intents.botArticleForIntent', { article, intent: preview.intent });
     // The classifier's reading, when it had one, is what the owner sees beside: say it is not what answers.
-    const unused = classification && !classification.outOfScope ? classification.intent : null;
-    return unused ? { key: 'intents.botArticleIntentUnused', vars: { article, intent: unused } } : { key: 'intents.botArticle', vars: { article } };
+    const reading = policyReading(preview, classification);
+    const unused = reading && !reading.outOfScope ? reading.intent : null;
+    return unused ? verdict('intents.botArticleIntentUnused', { article, intent: unused }) : verdict('intents.botArticle', { article });
   }
-  return preview.intent ? { key: 'intents.botIntent', vars: { intent: preview.intent } } : { key: 'intents.botAnswers', vars: {} };
+  return preview.intent ? verdict('intents.botIntent', { intent: preview.intent }) : verdict('intents.botAnswers');
+}
+
+/**
+ * The classifier's reading the policy decided with. The policy may classify part of the message (the question at its
+ * end, without a greeting or an order number, the part it can answer), so the test box's own classification of the
+ * whole sentence can differ: "can you engrave my watch? how much does that cost" scored 46.5% whole while the policy
+ * answered from the intent it read in part. Null when the policy classified nothing; the test box's own reading only
+ * for a preview from a server that does not send it.
+ */
+function policyReading(preview: BotPreview, classification: Classification | null): BotPreview['prediction'] {
+  return preview.prediction !== undefined ? preview.prediction : classification;
 }
 
 /**
@@ -40,10 +61,12 @@ export function botVerdict(preview: BotPreview, classification: Classification |
  * (the out-of-scope sentences won, or no intent stood out) no intent answers whatever its confidence.
  */
 export type ConfidenceKey = 'intents.confidenceOutOfScope' | 'intents.confidenceAbove' | 'intents.confidenceBelow';
-export function confidenceLine(classification: Classification, thresholds: BotPreview['thresholds']): { key: ConfidenceKey; vars: { confidence: string; threshold: string } } {
-  const vars = { confidence: formatPercent(classification.confidence), threshold: formatPercent(thresholds.intent) };
-  if (classification.outOfScope || !classification.intent) return { key: 'intents.confidenceOutOfScope', vars };
-  return { key: classification.confidence >= thresholds.intent ? 'intents.confidenceAbove' : 'intents.confidenceBelow', vars };
+export function confidenceLine(preview: BotPreview, classification: Classification | null): { key: ConfidenceKey; vars: { confidence: string; threshold: string } } | null {
+  const reading = policyReading(preview, classification);
+  if (!reading) return null;
+  const vars = { confidence: formatPercent(reading.confidence), threshold: formatPercent(preview.thresholds.intent) };
+  if (reading.outOfScope || !reading.intent) return { key: 'intents.confidenceOutOfScope', vars };
+  return { key: reading.confidence >= preview.thresholds.intent ? 'intents.confidenceAbove' : 'intents.confidenceBelow', vars };
 }
 
 /**

@@ -314,7 +314,7 @@ export default function adminKbRoutes(ctx: AppContext) {
     }, async (request) => {
       const snapshot = brainOf(ctx).snapshot;
       const decision = await snapshot.policy.decide({ locale: request.body.locale ?? detectLanguage(request.body.text), history: [] }, request.body.text);
-      const { metadata } = decision;
+      const { metadata, evidence } = decision;
       // The policy reads an intent whose article the index lacks as linking none (policy.ts): the test box says so.
       const linkedSlug = metadata.intent ? (await intents.findByName(metadata.intent))?.articleSlug : null;
       const missingArticle = metadata.intent && linkedSlug && !snapshot.index.hasArticle(linkedSlug) ? { intent: metadata.intent, slug: linkedSlug } : undefined;
@@ -323,6 +323,13 @@ export default function adminKbRoutes(ctx: AppContext) {
         intent: metadata.intent ?? null, confidence: metadata.confidence ?? null, articles: metadata.articles ?? [], products: metadata.products ?? [],
         modelVersion: snapshot.modelVersion ?? 0, ...(missingArticle ? { missingArticle } : {}),
         thresholds: { intent: snapshot.policy.thresholds.intent, intentOption: snapshot.policy.thresholds.intentOption },
+        // What the policy itself read (it may have classified part of the message), so the test box's confidence line
+        // cannot contradict its headline; and whether part of the message is left unanswered, and why nothing answers.
+        prediction: evidence.prediction
+          ? { intent: evidence.prediction.intent, confidence: evidence.prediction.confidence, outOfScope: evidence.prediction.outOfScope } : null,
+        miss: decision.miss,
+        ...(evidence.unansweredPart ? { unansweredPart: evidence.unansweredPart } : {}),
+        ...(evidence.unnamedServices?.length ? { unnamedServices: evidence.unnamedServices } : {}),
       };
     });
 

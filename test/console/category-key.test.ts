@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { categoryKey, categoryName } from '../../knowledge-base/categories.ts';
 import { inScript } from '../../console/src/traditional.ts';
+import { normalizeText } from '../../knowledge-base/text/normalize.ts';
 
 const existing = ['orders', 'support', 'gift wrapping'];
 
@@ -23,6 +24,17 @@ describe('categoryKey', () => {
     const shown = categoryName('orders', 'zh', taiwan);
     expect(shown).not.toBe('订单');
     expect(categoryKey(shown, existing, taiwan)).toBe('orders');
+  });
+
+  it('takes Traditional Chinese names on the server, which has no reader\'s script but simplifies to compare', () => {
+    // The admin API passes normalizeText: "訂單" and "聯繫我們" were new categories beside `orders` and `support`.
+    expect(categoryKey('訂單', existing, undefined, normalizeText)).toBe('orders');
+    expect(categoryKey(' 聯繫我們 ', existing, undefined, normalizeText)).toBe('support');
+    expect(categoryKey('退換貨', [], undefined, normalizeText)).toBe('returns');
+    // Only for comparing: a new category is kept as typed, in its own script.
+    expect(categoryKey('會員積分', existing, undefined, normalizeText)).toBe('會員積分');
+    // Without it (the console passes its reader's script instead) nothing changes.
+    expect(categoryKey('訂單', existing)).toBe('訂單');
   });
 
   it('keeps anything else as a new category, trimmed; an exact existing key stays itself', () => {

@@ -54,8 +54,29 @@ describe('article categories as the console shows them', () => {
     const [row] = await stack.env.sql<{ category: string }[]>`select category from articles where slug = 'lost-parcel'`;
     expect(row.category).toBe('orders');
 
+    // Traditional Chinese names are the categories they name ("訂單" was a new category beside `orders`).
+    expect((await create('cancel-order-tw', 'zh', '訂單')).category).toBe('orders');
+    expect((await create('call-us-tw', 'zh', '聯繫我們')).category).toBe('support');
+    // One file naming a new category in two spellings makes one category, as spelt first.
+    const spelt = await httpAs(stack.url, 'POST', '/api/admin/articles/import', admin, { articles: [
+      { slug: 'faq-one', locale: 'en', title: 'One', body: 'One.', category: 'FAQ', status: 'draft' },
+      { slug: 'faq-two', locale: 'en', title: 'Two', body: 'Two.', category: 'faq', status: 'draft' },
+    ] });
+    expect(spelt.status, JSON.stringify(spelt.json)).toBe(200);
+    const faqs = await stack.env.sql<{ category: string }[]>`select distinct category from articles where slug in ('faq-one', 'faq-two')`;
+    expect(faqs.map((r) => r.category)).toEqual(['FAQ']);
+    // A blank category in a file names the article it is in; nothing is imported.
+    const blankRow = await httpAs(stack.url, 'POST', '/api/admin/articles/import', admin, { articles: [
+      { slug: 'fine-one', locale: 'en', title: 'Fine', body: 'Fine.', category: 'orders' },
+      { slug: 'blank-one', locale: 'zh', title: 'Blank', body: 'Blank.', category: '  ' },
+    ] });
+    expect(blankRow.status).toBe(400);
+    expect(blankRow.json.error.message).toBe('Article 2 (blank-one, zh): the category is blank: name one (or leave it out for "general"); nothing was imported.');
+    expect(blankRow.json.error).toMatchObject({ reason: 'import_category_blank', params: { row: '2', item: 'blank-one, zh' } });
+    expect(await stack.env.sql`select 1 from articles where slug = 'fine-one'`).toHaveLength(0);
+
     const list = await httpAs(stack.url, 'GET', '/api/admin/articles', admin);
-    expect(list.json.categories).toEqual(['Gift wrapping', 'orders', 'returns', 'support']);
+    expect(list.json.categories).toEqual(['FAQ', 'Gift wrapping', 'orders', 'returns', 'support']);
     // The help centre has one "Orders" heading.
     const index = await page('/help?locale=en');
     expect(index.html.match(/<h2>Orders<\/h2>/g)).toHaveLength(1);

@@ -110,7 +110,8 @@ function TestBox() {
   const named = useIntentNames();
   // The headline is what the bot would do (the preview: the whole policy); the classifier's reading is secondary.
   const verdict = preview && botVerdict(preview, result);
-  const confidence = result && preview && confidenceLine(result, preview.thresholds);
+  // Of what the policy classified (maybe part of the message), so it cannot contradict the headline.
+  const confidence = preview && confidenceLine(preview, result);
   return (
     <form class="card test-box" onSubmit={run} data-testid="intent-test">
       <h3>{t('intents.test')}</h3>
@@ -119,7 +120,8 @@ function TestBox() {
         <button class="primary" type="submit">{t('intents.classify')}</button>
       </div>
       {error && <p class="error small">{error}</p>}
-      {verdict && <p data-testid="intent-test-verdict" data-decision={preview.decision}><strong>{t(verdict.key, { ...verdict.vars, ...(verdict.vars.intent ? { intent: named(verdict.vars.intent) } : {}) })}</strong></p>}
+      {verdict && <p data-testid="intent-test-verdict" data-decision={preview.decision}><strong>{t(verdict.key, { ...verdict.vars, ...(verdict.vars.intent ? { intent: named(verdict.vars.intent) } : {}) })}</strong>
+        {verdict.partOnly && <span data-testid="intent-test-part-only">{t('punct.colon')}{t('intents.botPartOnly')}</span>}</p>}
       {result && (
         <div class="classification" data-testid="intent-test-result">
           <span class="muted small">{t('intents.classifierReading')}{t('punct.colon')}</span>

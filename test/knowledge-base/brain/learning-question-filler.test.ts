@@ -29,4 +29,29 @@ describe('a request for a person with only filler words', () => {
       .toBe('ok but I would rather talk to a real person about my refund');
     expect(questionBeforeAgent([...zh, shopper('算了转人工吧，我要退款')])?.body).toBe('算了转人工吧，我要退款');
   });
+
+  // The longer filler list swallowed topics: a word that is filler in one phrase ("transfer me", "a real person", "ok
+  // fine", "chat with", "right now") names a topic elsewhere, and "about <something>" keeps its something.
+  it.each([
+    'talk to a person about a transfer',
+    'talk to a human, is this real?',
+    'speak to someone, the fine on my parcel',
+    'talk to a human about the live stream',
+    'talk to someone, the chat keeps crashing',
+    'can I talk to someone, my headphones wont connect',
+    'is this the right size? talk to a human',
+  ])('"%s" names its topic: it is the question', (request) => {
+    expect(questionBeforeAgent([...en, shopper(request)])?.body).toBe(request);
+  });
+
+  it.each([
+    'transfer me to a human',
+    'connect me to a real live agent',
+    'ok fine, put me through to a person',
+    'fine. let me talk to a human',
+    'i want to talk to an actual person right away',
+    'I want to chat with someone',
+  ])('"%s" is filler in the phrases that make it filler', (request) => {
+    expect(questionBeforeAgent([...en, shopper(request)])?.body).toBe('hello, is gift wrapping free?');
+  });
 });
