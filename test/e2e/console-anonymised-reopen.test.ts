@@ -8,7 +8,7 @@ import { login, startStack, widgetSession, type TestStack } from '../support/ser
 import { callOk, connectAgent, connectWidget, type AgentClient, type WidgetClient } from '../support/sockets.ts';
 import { consoleBundle } from '../support/console-bundle.ts';
 import { applyRetention } from '../../server/services/retention.ts';
-import { ANONYMISED_TEXT } from '../../server/services/customer-privacy.ts';
+import { RETAINED_TEXT } from '../../server/services/customer-privacy.ts';
 
 let stack: TestStack;
 let browser: Browser;
@@ -54,7 +54,7 @@ describe('Reopen in the console', () => {
     await keptPage.getByTestId('reopen').waitFor();
 
     const oldPage = await consolePage(`/console/conversations/${old}`);
-    await oldPage.getByText(ANONYMISED_TEXT).first().waitFor();
+    await oldPage.getByText(RETAINED_TEXT).first().waitFor();
     expect(await oldPage.getByTestId('reopen').count()).toBe(0);
     // Nor by its shortcut (Alt+R): the chat stays resolved.
     await oldPage.keyboard.press('Alt+R');
