@@ -72,15 +72,16 @@ export function watchConnection(redis: Redis, watch: OutageWatch, name: string, 
 }
 
 /**
- * A subscribing connection whose automatic re-subscription cannot fail unhandled. After a reconnect ioredis sends
- * SUBSCRIBE (and PSUBSCRIBE, SSUBSCRIBE, SELECT) again by itself and never looks at the answer
- * (ioredis/built/redis/event_handler.js, readyHandler): when Redis goes away again before it answers, the command
- * fails after `maxRetriesPerRequest` reconnects, or with "Connection is closed" at shutdown, and Node reported an
- * unhandled rejection. Each such call's promise is watched here; callers that await it still get its failure, and
- * ioredis keeps the channel list, so the next reconnect subscribes again.
+ * A subscribing connection whose (un)subscriptions cannot fail unhandled. After a reconnect ioredis sends SUBSCRIBE
+ * (and PSUBSCRIBE, SSUBSCRIBE, SELECT) again by itself and never looks at the answer
+ * (ioredis/built/redis/event_handler.js, readyHandler); and Socket.IO's Redis adapter, closing with the server,
+ * sends UNSUBSCRIBE and PUNSUBSCRIBE without awaiting them. When Redis is away the command fails after
+ * `maxRetriesPerRequest` reconnects, or with "Connection is closed" at shutdown, and Node reported an unhandled
+ * rejection (a server stopped during an outage). Each such call's promise is watched here; callers that await it
+ * still get its failure, and ioredis keeps the channel list, so the next reconnect subscribes again.
  */
 export function resubscribingQuietly<T extends Redis>(connection: T): T {
-  for (const name of ['subscribe', 'psubscribe', 'ssubscribe', 'select'] as const) {
+  for (const name of ['subscribe', 'psubscribe', 'ssubscribe', 'select', 'unsubscribe', 'punsubscribe', 'sunsubscribe'] as const) {
     const send = (connection[name] as (...args: unknown[]) => Promise<unknown>).bind(connection);
     Object.defineProperty(connection, name, {
       configurable: true, writable: true,

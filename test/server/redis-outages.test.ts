@@ -1,10 +1,11 @@
 // A Redis outage in the logs: said once when it begins and once when it ends, however many reconnect attempts
 // ioredis makes meanwhile (it emits an error at each, about every two seconds). Against a real redis-server of the
-// test's own, stopped and started again on the same port.
+// test's own, stopped and started again on the same port. And a subscriber's commands that nobody awaits, failing during
+// an outage, which must not become unhandled rejections (a server stopped while Redis is away).
 import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { outageWatch, reachable, watchConnection } from '../../server/redis-outages.ts';
+import { outageWatch, reachable, resubscribingQuietly, watchConnection } from '../../server/redis-outages.ts';
 import { eventually } from '../support/sockets.ts';
 import { freePort, startRedisServer } from '../support/redis-server.ts';
 
@@ -72,5 +73,34 @@ describe('Redis outages in the log', () => {
 
     redis = await startRedis(port);
     await eventually(async () => (await reachable(connection).then(() => true, () => false)) || undefined, 10_000, 'reachable again');
+  }, 30_000);
+
+  it('a subscriber\'s unsubscribes that nobody awaits fail quietly while Redis is away (Socket.IO\'s adapter closing)', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port);
+    cleanups.push(() => redis.kill('SIGKILL'));
+    // Gives up on queued commands at the first failed reconnect, as the server's connections do at the third.
+    const subscriber = resubscribingQuietly(new Redis({ port, maxRetriesPerRequest: 0, retryStrategy: () => 50 }));
+    subscriber.on('error', () => {});
+    cleanups.push(() => subscriber.disconnect());
+    await subscriber.subscribe('test-outage-channel');
+    await subscriber.psubscribe('test-outage-pattern*');
+    const unhandled: unknown[] = [];
+    const collect = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', collect);
+    cleanups.push(() => process.off('unhandledRejection', collect));
+
+    redis.kill('SIGKILL');
+    await once(redis, 'exit');
+    await eventually(async () => subscriber.status === 'reconnecting', 5_000, 'the connection lost');
+    // As the adapter's close() sends them: not awaited, nothing attached.
+    void subscriber.unsubscribe('test-outage-channel');
+    void subscriber.punsubscribe('test-outage-pattern*');
+    // A caller that does await still hears of the failure.
+    const awaited = await subscriber.unsubscribe('test-outage-channel').then(() => null, (error: Error) => error);
+    expect(awaited?.name).toBe('MaxRetriesPerRequestError');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // unhandled rejections are reported after a turn or two
+
+    expect(unhandled.map((reason) => (reason instanceof Error ? reason.message : String(reason)))).toEqual([]);
   }, 30_000);
 });
