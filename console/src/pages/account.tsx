@@ -16,53 +16,56 @@ const NO_PASSWORDS = { current: '', next: '', repeat: '' };
 
 /**
  * Changing one's own password, as both forms that do it share it: the current password and the new one twice, each
- * field's test id `${testIdPrefix}-${field}`. `submit` checks that the two new ones match, then sends them; it is true
- * when the password was changed, and otherwise hands the reason to `onError`.
+ * field's test id `${testIdPrefix}-${field}`. `submit` checks that the two new ones match, then sends them (useAction:
+ * `busy` on its way, `error` the reason it was not changed); it is true when the password was changed. `fields` puts
+ * the fields in the editors' read-only-while-saving fieldset: a second Enter or click sent the change again, and what
+ * was typed stays for a retry.
  */
-function useOwnPasswordChange(testIdPrefix: string, onError: (text: string) => void) {
+function useOwnPasswordChange(testIdPrefix: string) {
   const [form, setForm] = useState(NO_PASSWORDS);
+  const { busy, error, setError, run } = useAction();
   const field = (key: keyof typeof form, label: string, minLength?: number) => (
     <label>{label}
       <input type="password" required minLength={minLength} autoComplete={key === 'current' ? 'current-password' : 'new-password'}
         value={form[key]} onInput={(e) => setForm({ ...form, [key]: e.currentTarget.value })} data-testid={`${testIdPrefix}-${key}`} />
     </label>
   );
-  /** `onSending` runs once the new passwords match, just before the request. */
-  const submit = async (onSending?: () => void) => {
+  const fields = (labels: { current: string }) => (
+    <fieldset class="stack fields" disabled={busy}>
+      {field('current', labels.current)}
+      {field('next', t('account.new'), 10)}
+      {field('repeat', t('account.repeat'), 10)}
+    </fieldset>
+  );
+  /** `leaving`: a change that takes the page away keeps the form busy (useAction). */
+  const submit = async ({ leaving = false } = {}) => {
     if (form.next !== form.repeat) {
-      onError(t('account.mismatch'));
+      setError(t('account.mismatch'));
       return false;
     }
-    onSending?.();
-    try {
-      await post('/api/auth/password', { currentPassword: form.current, newPassword: form.next });
-      return true;
-    } catch (err) {
-      onError(errorText(err));
-      return false;
-    }
+    return run(() => post('/api/auth/password', { currentPassword: form.current, newPassword: form.next }), { leaving });
   };
-  return { field, submit, clear: () => setForm(NO_PASSWORDS) };
+  return { fields, submit, busy, error, clear: () => setForm(NO_PASSWORDS) };
 }
 
 export function PasswordForm({ onDone }: { onDone(): void }) {
-  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
-  const { field, submit: change, clear } = useOwnPasswordChange('password', (text) => setMessage({ error: true, text }));
+  const [changed, setChanged] = useState(false);
+  const { fields, submit: change, busy, error, clear } = useOwnPasswordChange('password');
   const submit = async (event: Event) => {
     event.preventDefault();
+    setChanged(false);
     if (!(await change())) return;
     clear();
-    setMessage({ error: false, text: t('account.changed') });
+    setChanged(true);
   };
+  const message = error ? { error: true, text: error } : changed ? { error: false, text: t('account.changed') } : null;
   return (
     <form class="card password-form" onSubmit={submit} data-testid="password-form">
       <h3>{t('account.password')}</h3>
-      {field('current', t('account.current'))}
-      {field('next', t('account.new'), 10)}
-      {field('repeat', t('account.repeat'), 10)}
+      {fields({ current: t('account.current') })}
       {message && <p class={message.error ? 'error' : 'ok'} role={message.error ? 'alert' : 'status'} data-testid="password-message">{message.text}</p>}
       <div class="inline">
-        <button class="primary" type="submit">{t('save')}</button>
+        <button class="primary" type="submit" disabled={busy}>{t('save')}</button>
         <button type="button" onClick={onDone}>{t('cancel')}</button>
       </div>
     </form>
@@ -269,22 +272,17 @@ export function TwoStepSettings() {
  * until then): the password they were given and one of their own, twice.
  */
 export function ChooseOwnPassword({ name, onChanged, onLogout }: { name: string; onChanged(): void; onLogout(): void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const { field, submit: change } = useOwnPasswordChange('own-password', setError);
+  const { fields, submit: change, busy, error } = useOwnPasswordChange('own-password');
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (await change(() => setBusy(true))) onChanged();
-    else setBusy(false);
+    if (await change({ leaving: true })) onChanged();
   };
   return (
     <div class="login">
       <form class="card login-card" onSubmit={submit} data-testid="choose-own-password">
         <h1>{t('mustChange.title')}</h1>
         <p class="muted">{name} — {t('mustChange.explain')}</p>
-        {field('current', t('mustChange.current'))}
-        {field('next', t('account.new'), 10)}
-        {field('repeat', t('account.repeat'), 10)}
+        {fields({ current: t('mustChange.current') })}
         {error && <p class="error" role="alert" data-testid="own-password-error">{error}</p>}
         <button class="primary" type="submit" disabled={busy}>{t('mustChange.submit')}</button>
         <button class="link" type="button" onClick={onLogout}>{t('logout')}</button>

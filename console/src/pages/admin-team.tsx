@@ -116,24 +116,30 @@ function TeamTab() {
       setNotice(t('team.passwordReset', { name: m.name }));
     }
   };
-  // Names are checked as the server checks them before anything is sent; the audit log records the rename.
+  // Names are checked as the server checks them before anything is sent; the audit log records the rename. Its own
+  // action, so its form alone is read-only while it is on its way (a second Save sent it twice), its refusal is said
+  // in the form and what was typed stays.
+  const renameAction = useAction(renameErrorText);
+  const startRename = (m: Member) => {
+    renameAction.setError(null);
+    setRenaming({ id: m.id, names: { name: m.name, displayName: m.displayName ?? '' } });
+  };
   const rename = async (event: Event, m: Member) => {
     event.preventDefault();
     if (!renaming) return;
     const problem = namesProblem(renaming.names, m.name);
     if (problem) {
-      setError(problem);
+      renameAction.setError(problem);
       return;
     }
-    try {
+    await renameAction.run(async () => {
       await patch(`/api/admin/team/${m.id}`, namesBody(renaming.names));
-      setRenaming(null);
+      // Closed unless the admin has meanwhile cancelled it and opened another member's.
+      setRenaming((current) => (current?.id === m.id ? null : current));
       setError(null);
       setNotice(t('name.saved'));
       team.reload();
-    } catch (err) {
-      setError(renameErrorText(err));
-    }
+    });
   };
   // A lost phone: two-step sign-in goes off and they are signed out everywhere (audited by the server).
   const resetTwoStep = async (m: Member) => {
@@ -167,14 +173,18 @@ function TeamTab() {
             <tr key={m.id} class={m.active ? '' : 'inactive'} data-testid="team-row" data-email={m.email}>
               <td data-testid="member-name">{renaming?.id === m.id
                 ? <form class="stack name-form" onSubmit={(e) => void rename(e, m)} data-testid="rename-form" noValidate>
-                    <NameFields value={renaming.names} onInput={(names) => setRenaming({ id: m.id, names })} testIdPrefix="rename" hint="name.shownHintMember" />
+                    <fieldset class="stack fields" disabled={renameAction.busy}>
+                      <NameFields value={renaming.names} onInput={(names) => { setRenaming({ id: m.id, names }); renameAction.setError(null); }}
+                        testIdPrefix="rename" hint="name.shownHintMember" invalid={!!renameAction.error} />
+                    </fieldset>
+                    {renameAction.error && <p class="error" role="alert" data-testid="rename-error">{renameAction.error}</p>}
                     <span class="inline">
-                      <button class="small primary" type="submit">{t('save')}</button>
+                      <button class="small primary" type="submit" disabled={renameAction.busy}>{t('save')}</button>
                       <button class="small" type="button" onClick={() => setRenaming(null)}>{t('cancel')}</button>
                     </span>
                   </form>
                 : <>{m.name} <button class="small" data-testid="rename" aria-label={`${t('name.rename')}: ${m.name}`}
-                    onClick={() => setRenaming({ id: m.id, names: { name: m.name, displayName: m.displayName ?? '' } })}>{t('name.rename')}</button></>}
+                    onClick={() => startRename(m)}>{t('name.rename')}</button></>}
                 {m.displayName && renaming?.id !== m.id && <div class="muted small" data-testid="member-shown-name">{t('name.shownAs', { name: m.displayName })}</div>}
                 {m.invited && <> <span class="badge warn" data-testid="member-invited">{t(m.invitationExpired ? 'team.invitationExpired' : 'team.invited')}</span></>}
                 {m.mustChangePassword && !m.invited && <span class="muted small" data-testid="member-must-change" title={t('team.mustChangeHint')}> {t('team.mustChange')}</span>}

@@ -11,6 +11,7 @@ import { formatTime, useFocusAfterRender, useLoad, useSocketEvent } from '../hoo
 import { getLocale, sharedChineseInScript, t, type Key } from '../i18n.ts';
 import { IntentName } from '../intent-names.tsx';
 import { newClientId, request } from '../realtime.ts';
+import { clientIdForFile, fileSendSettled } from '../file-retries.ts';
 import { altLabel, isAltShortcut, isTypingIn } from '../shortcuts.ts';
 import { fillPlaceholders } from '../placeholders.ts';
 import { systemLine } from '../system-lines.ts';
@@ -874,14 +875,18 @@ function Composer({ conversationId, resolved, locale, customer, onError, handle,
     });
   };
 
-  // A file goes to the customer at once, as its own message (never as a private note).
+  // A file goes to the customer at once, as its own message (never as a private note). Picked again after an upload
+  // whose outcome is unknown, it goes with the same client id, so the shopper gets it once (file-retries.ts).
   const fileInput = useRef<HTMLInputElement>(null);
   const sendFile = async (file: File) => {
     setUploading(true);
+    const clientId = clientIdForFile(conversationId, file, newClientId);
     try {
-      await upload(`/api/conversations/${conversationId}/attachments${query({ clientId: newClientId(), name: file.name })}`, file);
+      await upload(`/api/conversations/${conversationId}/attachments${query({ clientId, name: file.name })}`, file);
+      fileSendSettled(conversationId, file, clientId);
       onError(null);
     } catch (err) {
+      fileSendSettled(conversationId, file, clientId, err);
       onError(errorText(err));
     } finally {
       setUploading(false);
