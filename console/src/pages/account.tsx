@@ -1,7 +1,7 @@
 // The signed-in person's own account: changing their password (it asks for the
 // current one; their other sessions are signed out by the server), two-step sign-in, and which events alert them.
 import { useEffect, useState } from 'preact/hooks';
-import { codeText, errorText, get, patch, post } from '../api.ts';
+import { ApiError, errorText, get, patch, post } from '../api.ts';
 import { t, type Key } from '../i18n.ts';
 import { useSession } from '../context.ts';
 import { useAction } from '../hooks.ts';
@@ -84,11 +84,15 @@ export interface TypedNames { name: string; displayName: string }
 /** `storedName`: the full name as it is; left unchanged, it is not checked again (a name from before today's rules). */
 export function namesProblem(names: TypedNames, storedName?: string): string | null {
   const code = (names.name.trim() === storedName ? null : nameProblem('full', names.name)) ?? nameProblem('shown', names.displayName);
-  return code ? t(NAME_REFUSALS[code], { max: code.startsWith('display_name') ? MAX_SHOWN_NAME_CHARS : MAX_NAME_CHARS }) : null;
+  return code ? nameRefusalText(code) : null;
 }
 
-/** A refusal of a rename in the console's words. */
-export const renameErrorText = (err: unknown) => codeText(err, NAME_REFUSALS);
+/** A name refusal's words, with the longest length allowed where they name it. */
+const nameRefusalText = (code: string) => t(NAME_REFUSALS[code], { max: code.startsWith('display_name') ? MAX_SHOWN_NAME_CHARS : MAX_NAME_CHARS });
+
+/** A refusal of a rename in the console's words (the limit said, not a bare "{max}"). */
+export const renameErrorText = (err: unknown) =>
+  (err instanceof ApiError && Object.prototype.hasOwnProperty.call(NAME_REFUSALS, err.code) ? nameRefusalText(err.code) : errorText(err));
 
 /** What a rename sends: trimmed, an empty shown name meaning "use the full name". */
 export const namesBody = (names: TypedNames) => ({ name: names.name.trim(), displayName: names.displayName.trim() || null });
