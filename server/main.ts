@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   await ensureBundles((line) => console.log(line));
 
   const server = await createServer(config, { extensions: [knowledgeBaseExtension()] });
-  const workers = config.workersInProcess ? await startWorkers(config) : null;
+  // In-process workers log through the server's own logger: one process, one format (JSON lines at LOG_LEVEL).
+  const workers = config.workersInProcess ? await startWorkers(config, { log: server.app.log.child({ component: 'workers' }) }) : null;
   // From here a stop signal drains what runs, before the first chat can arrive (a SIGTERM while the lines below were
   // printed killed the process outright). Bounded (SHUTDOWN_TIMEOUT_MS): during a Redis outage the graceful part could
   // otherwise wait for ever (shutdown.ts).

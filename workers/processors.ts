@@ -20,9 +20,14 @@ import { emailFollowupsProcessor } from './email-followups.ts';
 import { agentEmailAlertsProcessor } from './agent-email-alerts.ts';
 import { csatEmailsProcessor } from './csat-email.ts';
 
+/**
+ * Shaped as pino's methods, so a pino logger fits as it is (the stand-alone process's own, or a child of the server's
+ * app.log for in-process workers): a line is `log.info(text)` or `log.info({ ...fields }, text)`, and an error goes as
+ * `{ err }` so pino's serializer writes its message and stack as fields, not into the text. Tests pass their own.
+ */
 export interface WorkerLog {
-  info(message: string): void;
-  warn(message: string, error?: unknown): void;
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
 }
 
 /** What a processor may use; the Postgres pool is shared by all processors of one worker process. */
@@ -102,7 +107,7 @@ export const feedbackProcessor: ProcessorDefinition = {
         // Open customer panels show the rating now rather than after a reload; a lost publish costs only that.
         if (result.feedbackId !== null) {
           publisher ??= new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }).on('error', () => {});
-          await publishCustomerChanged(publisher, config, [result.customerId]).catch((error: unknown) => log.warn('feedback: consoles not told of a rating', error));
+          await publishCustomerChanged(publisher, config, [result.customerId]).catch((error: unknown) => log.warn({ err: error }, 'feedback: consoles not told of a rating'));
         }
         return { feedbackId: result.feedbackId, webhookDeliveries: result.deliveryIds.length };
       },

@@ -4,6 +4,7 @@
 // and by the stand-alone worker process (workers/main.ts).
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
 import type { Config } from '../server/config.ts';
 import { createSql, type Sql } from '../server/db/client.ts';
 import { bullPrefix } from '../server/queues.ts';
@@ -27,6 +28,7 @@ export interface StartWorkersOptions {
   queues?: readonly string[];
   /** A Postgres pool to share (not closed here); by default one is opened and closed with the workers. */
   sql?: Sql;
+  /** Default: createWorkersLogger(config). The server passes a child of its app.log; tests pass their own. */
   log?: WorkerLog;
   /** Milliseconds between liveness beats in Redis (default WORKER_HEARTBEAT_MS or 5000; see heartbeat.ts). */
   heartbeatIntervalMs?: number;
@@ -47,15 +49,19 @@ export interface WorkersHandle {
   close(): Promise<void>;
 }
 
-const consoleLog: WorkerLog = {
-  info: (message) => console.log(message),
-  warn: (message, error) => console.warn(error ? `${message}: ${(error as Error).message ?? String(error)}` : message),
-};
+/**
+ * The stand-alone workers' log: JSON lines at LOG_LEVEL like the server's (Fastify's pino), marked
+ * `component: "workers"` so a log store can tell the two apart. Workers run inside the server use a child of the
+ * server's own logger instead (server/main.ts), so that one process writes one format.
+ */
+export function createWorkersLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel }).child({ component: 'workers' });
+}
 
 export async function startWorkers(config: Config, options: StartWorkersOptions = {}): Promise<WorkersHandle> {
   const settings = loadWorkerSettings(process.env, options.settings);
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? heartbeatIntervalFrom(process.env);
-  const log = options.log ?? consoleLog;
+  const log = options.log ?? createWorkersLogger(config);
   const sql = options.sql ?? createSql(config, { max: 10 });
   const definitions = (options.processors ?? registry).filter((d) => !options.queues || options.queues.includes(d.queueName));
 
@@ -79,12 +85,15 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
       ...(typeof definition.options === 'function' ? definition.options(settings) : definition.options),
     });
     worker.on('error', (error) => {
-      if (!redisWatch.failed(error)) log.warn(`worker ${definition.queueName}: error`, error);
+      if (!redisWatch.failed(error)) log.warn({ err: error, queue: definition.queueName }, `worker ${definition.queueName}: error`);
     });
     worker.on('failed', (job, error) => {
       if (!job) return;
       const final = error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-      log.warn(`worker ${definition.queueName}: job ${job.id} ${final ? 'failed for good (kept in the failed list)' : `failed, attempt ${job.attemptsMade}, will retry`}`, error);
+      log.warn(
+        { err: error, queue: definition.queueName, jobId: job.id, attemptsMade: job.attemptsMade, final },
+        `worker ${definition.queueName}: job ${job.id} ${final ? 'failed for good (kept in the failed list)' : `failed, attempt ${job.attemptsMade}, will retry`}`,
+      );
     });
     return { queueName: definition.queueName, concurrency, worker, processor, redis };
   };
@@ -109,7 +118,7 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
     intervalMs: heartbeatIntervalMs,
     // Redis being away is the workers' outage line already; any other failure to write is said here.
     onError: (error) => {
-      if (!redisWatch.failed(error)) log.warn('worker heartbeat not written', error);
+      if (!redisWatch.failed(error)) log.warn({ err: error }, 'worker heartbeat not written');
     },
   });
   await heartbeat.beat();
@@ -126,7 +135,7 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
       return;
     }
     await withinMs(JOB_FINISH_GRACE_MS, r.worker.close(), () => {
-      log.warn(`worker ${r.queueName}: jobs still active after ${JOB_FINISH_GRACE_MS / 1000} s; stopping without them (they run again elsewhere)`);
+      log.warn({ queue: r.queueName }, `worker ${r.queueName}: jobs still active after ${JOB_FINISH_GRACE_MS / 1000} s; stopping without them (they run again elsewhere)`);
       r.redis.disconnect();
     });
   }
@@ -141,7 +150,7 @@ export async function startWorkers(config: Config, options: StartWorkersOptions 
     for (const r of running) r.processor.drain?.();
     await Promise.all(closes);
     for (const r of running) {
-      await withinMs(CLOSE_STEP_MS, r.processor.close?.() ?? Promise.resolve(), () => log.warn(`worker ${r.queueName}: not closed within ${CLOSE_STEP_MS / 1000} s; leaving it`));
+      await withinMs(CLOSE_STEP_MS, r.processor.close?.() ?? Promise.resolve(), () => log.warn({ queue: r.queueName }, `worker ${r.queueName}: not closed within ${CLOSE_STEP_MS / 1000} s; leaving it`));
     }
     await Promise.all(running.map((r) => closeRedis(r.redis)));
     if (!options.sql) await sql.end({ timeout: 5 });

@@ -61,7 +61,7 @@ export function webhookEnqueuer(config: Config, log: WorkerLog) {
       if (deliveryIds.length === 0) return;
       queues ??= createQueues(config);
       await enqueueWebhookDeliveries(queues.queue(QUEUE_WEBHOOKS), deliveryIds).catch((error: unknown) =>
-        log.warn(`webhooks: ${deliveryIds.length} deliveries not queued now (the sweeper will)`, error));
+        log.warn({ err: error, deliveries: deliveryIds.length }, `webhooks: ${deliveryIds.length} deliveries not queued now (the sweeper will)`));
     },
     /** Whether a delivery's job is gone, still to run (or running), or ran to its end (completed or failed). */
     async jobState(deliveryId: number): Promise<DeliveryJobState> {
@@ -330,7 +330,7 @@ export const webhooksProcessor: ProcessorDefinition = {
           if (queued || givenUp) log.info(`webhooks: queued ${queued} pending deliveries that had lost their job, gave up ${givenUp} whose job had ended`);
         })
         .then(() => pruneDeliveries(sql))
-        .catch((error: unknown) => log.warn('webhooks: sweep failed', error));
+        .catch((error: unknown) => log.warn({ err: error }, 'webhooks: sweep failed'));
     };
     sweep();
     const timer = setInterval(sweep, settings.webhookSweepMs);

@@ -38,7 +38,8 @@ describe('a database that is not there yet', () => {
     const redisPrefix = `test_fresh_${randomBytes(4).toString('hex')}`;
     const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
       cwd: new URL('../..', import.meta.url).pathname,
-      env: { ...process.env, NODE_ENV: 'test', MIGRATE_ON_START: 'false', DATABASE_URL: url, REDIS_PREFIX: redisPrefix, LOG_LEVEL: 'warn' },
+      // At info, so that "worker ready" would be written had they started.
+      env: { ...process.env, NODE_ENV: 'test', MIGRATE_ON_START: 'false', DATABASE_URL: url, REDIS_PREFIX: redisPrefix, LOG_LEVEL: 'info' },
     });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));

@@ -25,6 +25,8 @@ function spawnWorker(env: TestEnv, extraEnv: Record<string, string>): WorkerProc
     env: {
       ...process.env,
       NODE_ENV: 'test',
+      // Its start and stop lines are info records (JSON lines; warn is the default under NODE_ENV=test).
+      LOG_LEVEL: 'info',
       DATABASE_URL: env.config.databaseUrl,
       REDIS_URL: env.config.redisUrl,
       REDIS_PREFIX: env.config.redisPrefix,
@@ -103,7 +105,7 @@ describe('interactions worker process crash', () => {
     // A polite stop drains and exits 0.
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-    expect(second.output()).toContain('worker ready: queue "interactions"');
-    expect(second.output()).toContain('workers stopped');
+    const said = second.output().split('\n').filter((line) => line.startsWith('{')).map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(said).toEqual(expect.arrayContaining([expect.stringMatching(/^worker ready: queue "interactions", concurrency \d+$/), 'workers stopped']));
   });
 });
