@@ -69,8 +69,10 @@ const Percentiles = Type.Object({ count: Type.Integer(), medianSeconds: Nullable
 const ReportSchema = Type.Object({
   range: Type.Object({ from: Type.String(), to: Type.String(), timeZone: Type.String() }),
   conversationsPerDay: Type.Array(Type.Object({
-    day: Type.String(), total: Type.Integer(), handedOff: Type.Integer(),
-    takenOver: Type.Integer({ description: 'Taken by a person without a bot hand-off (as containment.takenOver); total − handedOff − takenOver is the bot alone' }),
+    day: Type.String(), total: Type.Integer(),
+    handedOff: Type.Integer({ description: "Handed off by the bot (as containment.handedOff): not those sent straight to a person" }),
+    peopleFirst: Type.Integer({ description: 'Sent straight to a person, the bot never having had them (as containment.peopleFirst)' }),
+    takenOver: Type.Integer({ description: 'Taken by a person without a bot hand-off (as containment.takenOver); total − handedOff − peopleFirst − takenOver is the bot alone' }),
   }), { description: "Shoppers' conversations (not those an agent started)" }),
   agentStarted: Type.Integer({ description: 'Conversations an agent started by writing to a customer: outside every other figure' }),
   containment: Type.Object({

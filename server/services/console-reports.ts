@@ -3,7 +3,7 @@
 // those of the reader's time zone, so the numbers on the page are the
 // database's numbers.
 import type { Sql } from '../db/client.ts';
-import { isKnownTimeZone, loadWidgetSettings } from './widget-settings.ts';
+import { canonicalTimeZone, loadWidgetSettings } from './widget-settings.ts';
 import { loadTeamSettings } from './team-settings.ts';
 import { badRequest, worded } from '../errors.ts';
 import { isRealDay } from './calendar-days.ts';
@@ -16,7 +16,7 @@ export interface DateRange {
   from: string;
   /** Inclusive last day, YYYY-MM-DD, in `timeZone`. */
   to: string;
-  /** The IANA zone whose days these are (the console sends its reader's; UTC when a caller names none). */
+  /** The IANA zone whose days these are, by its canonical name (the console sends its reader's; UTC when a caller names none). */
   timeZone: string;
 }
 
@@ -27,11 +27,14 @@ const FIRST_DAY = '2000-01-01';
 const LAST_DAY = '9998-12-31';
 
 /**
- * Validates a range (defaults: the last 30 days) of days in `timeZone` and returns it with its bounds as instants:
- * from the first day's midnight there to the midnight after the last.
+ * Validates a range (defaults: the last 30 days) of days in the zone `zoneAsSent` and returns it with its bounds as
+ * instants: from the first day's midnight there to the midnight after the last; its `timeZone` is the zone's canonical name.
  */
-export function resolveRange(from?: string, to?: string, now = new Date(), timeZone = 'UTC'): DateRange & { start: Date; end: Date; days: number } {
-  if (!isKnownTimeZone(timeZone)) throw worded(badRequest(`tz: "${timeZone}" is not a time zone this server knows; use an IANA name such as Europe/Berlin or Asia/Shanghai.`), 'unknown_time_zone', { zone: timeZone.slice(0, 100) });
+export function resolveRange(from?: string, to?: string, now = new Date(), zoneAsSent = 'UTC'): DateRange & { start: Date; end: Date; days: number } {
+  // The canonical name from here on: the range's bounds (Intl) and its per-day buckets and CSV times (Postgres's
+  // `at time zone`) then read the same zone, "CET" included (canonicalTimeZone).
+  const timeZone = canonicalTimeZone(zoneAsSent);
+  if (!timeZone) throw worded(badRequest(`tz: "${zoneAsSent}" is not a time zone this server knows; use an IANA name such as Europe/Berlin or Asia/Shanghai.`), 'unknown_time_zone', { zone: zoneAsSent.slice(0, 100) });
   const toDay = to ?? dayIn(now, timeZone);
   const fromDay = from ?? new Date(Date.parse(`${toDay}T00:00:00Z`) - 29 * DAY_MS).toISOString().slice(0, 10);
   if (!isRealDay(fromDay) || !isRealDay(toDay)) throw badRequest('Dates must be real days written YYYY-MM-DD.');
@@ -55,8 +58,11 @@ export interface Percentiles {
 export interface Report {
   range: DateRange;
   /** Shoppers' conversations per day (those an agent started are `agentStarted`, outside every other figure). */
-  /** `takenOver`: taken by a person without a hand-off (as containment.takenOver), so not the bot's alone either. */
-  conversationsPerDay: { day: string; total: number; handedOff: number; takenOver: number }[];
+  /**
+   * Split as `containment` is: `handedOff` the bot's hand-offs, `peopleFirst` the chats sent straight to a person (as
+   * containment.peopleFirst, not in `handedOff`), `takenOver` taken by a person without a hand-off; the rest the bot's alone.
+   */
+  conversationsPerDay: { day: string; total: number; handedOff: number; peopleFirst: number; takenOver: number }[];
   agentStarted: number;
   /**
    * `botResolved` includes `confirmedByShopper` (still open, its latest answer rated helpful); `withBot` are open
@@ -247,12 +253,15 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
   const { start, end } = range;
   // Each day of the range, with the range's shoppers' conversations counted by their day in the range's zone, in one read of the range
   // (rather than one probe of the created_at index per day, which a year's report costed so high it was JIT-compiled).
-  const perDay = await sql<{ day: string; total: number; handed_off: number; taken_over: number }[]>`
+  // Split as the containment figures are: hand-offs sent straight to a person (STRAIGHT_TO_A_PERSON) apart from the
+  // bot's hand-offs, so the chart of days and the doughnut beside it agree.
+  const perDay = await sql<{ day: string; total: number; handed_off: number; people_first: number; taken_over: number }[]>`
     select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(n.total, 0)::int as total, coalesce(n.handed_off, 0)::int as handed_off,
-           coalesce(n.taken_over, 0)::int as taken_over
+           coalesce(n.people_first, 0)::int as people_first, coalesce(n.taken_over, 0)::int as taken_over
     from (select (${range.from}::date + i) as day from generate_series(0, ${range.days - 1}::int) as i) d
     left join (
       select (c.created_at at time zone ${range.timeZone})::date as day, count(*) as total, count(*) filter (where c.handed_off) as handed_off,
+             count(*) filter (where c.handed_off and c.handoff_reason in ${sql(STRAIGHT_TO_A_PERSON)}) as people_first,
              count(*) filter (where ${takenOverByTeam(sql)}) as taken_over
       from conversations c
       where c.created_at >= ${start} and c.created_at < ${end} and c.started_by = 'shopper' and c.imported_from is null
@@ -423,7 +432,7 @@ async function reportFigures(sql: Sql, range: ReturnType<typeof resolveRange>): 
 
   return {
     range: { from: range.from, to: range.to, timeZone: range.timeZone },
-    conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off, takenOver: r.taken_over })),
+    conversationsPerDay: perDay.map((r) => ({ day: r.day, total: r.total, handedOff: r.handed_off - r.people_first, peopleFirst: r.people_first, takenOver: r.taken_over })),
     agentStarted: facts.agent_started,
     containment: {
       total: facts.total, botResolved, confirmedByShopper: confirmed, handedOff, peopleFirst, takenOver,
@@ -489,7 +498,9 @@ const TOP_UNANSWERED = 10;
  * - else estimated (`countExact` false, shown as "about"): the kept examples in the range, plus the questions that were
  *   not kept (all older than the oldest kept, from `first_seen` on) in the share of that span the range covers, as if
  *   asked evenly over it. Counting only the kept ones dropped the busiest groups to the bottom: a group asked 1,600
- *   times in a month keeps its newest 10, all from the last hours (bench:reports).
+ *   times in a month keeps its newest 10, all from the last hours (bench:reports). A group with no examples left (a
+ *   customer's deletion, the retention sweep) has its last question at `last_seen` and the others spread evenly over
+ *   [first_seen, last_seen]; no estimate exceeds the group's total.
  * Only groups seen since the range began are read, through `unanswered_open_idx` (status, last_seen): groups, not
  * events, each with its few examples unnested.
  */
@@ -514,12 +525,20 @@ export async function unansweredGroups(sql: Sql, range: { start: Date; end: Date
       group by q.id
     ),
     -- Which of the four ways above counts the group, decided once: the count and its exactness both follow from it.
+    -- A group can have no saved examples at all though it has questions: a customer's deletion and the retention sweep
+    -- take theirs out (customer-privacy.ts) and keep the total. Its latest question's time is still known (last_seen),
+    -- so the estimate takes it as the one kept (known, known_in, oldest_known) and spreads the others over
+    -- [first_seen, last_seen]. Without it the span's end was NULL, which least() and greatest() skip: the estimate
+    -- became the total times the range's seconds (4 questions read as 345,600 in a day).
     how as (
       select *,
              case when first_seen >= ${start} and last_seen < ${end} then 'total'
                   when kept >= total or oldest_kept < ${start} then 'kept'
                   when first_seen >= ${start} and oldest_kept < ${end} then 'total_minus_after'
-                  else 'estimate' end as way
+                  else 'estimate' end as way,
+             greatest(kept, 1) as known,
+             case when kept > 0 then kept_in else (last_seen >= ${start} and last_seen < ${end})::int end as known_in,
+             coalesce(oldest_kept, last_seen) as oldest_known
       from kept
     ),
     counted as (
@@ -527,8 +546,10 @@ export async function unansweredGroups(sql: Sql, range: { start: Date; end: Date
              case way when 'total' then total
                       when 'kept' then kept_in
                       when 'total_minus_after' then total - kept_after
-                      else kept_in + round((total - kept) * greatest(0, extract(epoch from least(oldest_kept, ${end}::timestamptz) - greatest(first_seen, ${start}::timestamptz)))
-                                         / greatest(1, extract(epoch from oldest_kept - first_seen))) end as in_range,
+                      -- Never more than the group's questions, whatever its stored times say.
+                      else least(total, known_in + round(greatest(0, total - known)
+                                   * greatest(0, extract(epoch from least(oldest_known, ${end}::timestamptz) - greatest(first_seen, ${start}::timestamptz)))
+                                   / greatest(1, extract(epoch from oldest_known - first_seen)))) end as in_range,
              way <> 'estimate' as exact
       from how
     )

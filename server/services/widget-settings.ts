@@ -169,12 +169,24 @@ export function businessHoursProblem(hours: WidgetSettings['businessHours']): Ap
 
 /** Whether the runtime knows this IANA time zone ("Europe/Berlin"); checked on save so the hours mean something. */
 export function isKnownTimeZone(timeZone: string): boolean {
+  return canonicalTimeZone(timeZone) !== null;
+}
+
+/**
+ * The zone's canonical IANA name as the runtime (Intl) reads it — "CET" is Europe/Brussels, "asia/shanghai" is
+ * Asia/Shanghai — or null when it knows no such zone. Give SQL this name, never the one a client sent: Postgres reads
+ * CET, MET, WET and EET (and EST, MST, HST) as its fixed-offset abbreviations first, so a report's per-day buckets
+ * were an hour off its range in summer. A bare offset ("+08:00", which newer runtimes may accept) is refused too:
+ * Postgres reads its sign the POSIX way round.
+ */
+export function canonicalTimeZone(timeZone: string): string | null {
+  let canonical: string | undefined;
   try {
-    new Intl.DateTimeFormat('en-GB', { timeZone });
-    return true;
+    canonical = new Intl.DateTimeFormat('en-GB', { timeZone }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return null;
   }
+  return canonical && /^[A-Za-z]/.test(canonical) ? canonical : null;
 }
 
 /**

@@ -350,9 +350,9 @@ describe('reports', () => {
     const r = (await http('GET', '/api/admin/reports?from=2020-03-01&to=2020-03-03', admin)).json;
     expect(r.range).toEqual({ from: '2020-03-01', to: '2020-03-03', timeZone: 'UTC' });
     expect(r.conversationsPerDay).toEqual([
-      { day: '2020-03-01', total: 3, handedOff: 1, takenOver: 0 },
-      { day: '2020-03-02', total: 2, handedOff: 1, takenOver: 0 },
-      { day: '2020-03-03', total: 3, handedOff: 0, takenOver: 0 },
+      { day: '2020-03-01', total: 3, handedOff: 1, peopleFirst: 0, takenOver: 0 },
+      { day: '2020-03-02', total: 2, handedOff: 1, peopleFirst: 0, takenOver: 0 },
+      { day: '2020-03-03', total: 3, handedOff: 0, peopleFirst: 0, takenOver: 0 },
     ]);
     expect(r.containment).toEqual({ total: 8, botResolved: 3, confirmedByShopper: 1, handedOff: 2, peopleFirst: 0, takenOver: 0, withBot: 2, closedByTeam: 1, settlesAfterMinutes: 30, rate: 0.6,
       decided: 5, undecided: 2, pending: false, rateRange: { low: 0.4286, high: 0.7143 } }); // 3 of 7, or 5 of 7 if both open chats settle with the bot

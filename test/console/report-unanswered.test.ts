@@ -33,6 +33,8 @@ async function group(text: string, fields: { count: number; examples: Date[]; fi
   return row.id;
 }
 
+type UnansweredRow = { id: number; count: number; countExact: boolean; lastAsked: string };
+
 const days = (month: string, from: number, n: number) => Array.from({ length: n }, (_, i) => at(`2019-${month}-${String(from + i).padStart(2, '0')}`));
 
 describe('report: questions the bot could not answer', () => {
@@ -73,6 +75,38 @@ describe('report: questions the bot could not answer', () => {
       .toEqual([['gift card balance', 8, false], ['old question', 5, true], ['refund status', 1, true]]);
     // The bot's own tally still comes from its decisions.
     expect(r.botQuestions).toMatchObject({ total: 3, unanswered: 3 });
+  });
+
+  it("estimates a group whose saved questions were all deleted with its customer from its first and last time seen", async () => {
+    const sql = stack.env.sql;
+    const customer = async (name: string) => (await sql<{ id: number }[]>`insert into customers (name) values (${name}) returning id`)[0].id;
+    const chat = async (customerId: number, created: string) =>
+      (await sql<{ id: number }[]>`insert into conversations (customer_id, status, created_at) values (${customerId}, 'bot', ${new Date(created)}) returning id`)[0].id;
+    const other = await customer('Asked first');
+    const leaving = await customer('Asked since');
+    const firstChat = await chat(other, '2019-05-05T00:00:00Z');
+    const laterChat = await chat(leaving, '2019-05-10T01:00:00Z');
+    // Asked 4 times from 5 May 00:00 to 10 May 02:00; its text from the first asker's chat, the 2 kept from the other's.
+    const examples = [{ text: 'mars?', conversationId: laterChat, at: '2019-05-10T02:00:00.000Z' }, { text: 'ship to mars', conversationId: laterChat, at: '2019-05-10T01:00:00.000Z' }];
+    const [{ id }] = await sql<{ id: number }[]>`
+      insert into unanswered_questions (locale, text, normalised, cluster_key, count, examples, first_seen, last_seen, source_conversation_id)
+      values ('en', 'do you ship to mars', 'do you ship to mars', 'mars ship', 4, ${sql.json(examples as never)},
+              ${new Date('2019-05-05T00:00:00Z')}, ${new Date('2019-05-10T02:00:00Z')}, ${firstChat})
+      returning id`;
+    const listed = async (from: string, to: string) =>
+      ((await http('GET', `/api/admin/reports?from=${from}&to=${to}`)).json.topUnanswered as UnansweredRow[]).find((u) => u.id === id);
+    expect(await listed('2019-05-10', '2019-05-10')).toMatchObject({ count: 2, countExact: false });
+
+    expect((await http('DELETE', `/api/admin/customers/${leaving}`)).status).toBe(200);
+    const [kept] = await sql<{ count: number; examples: unknown[] }[]>`select count, examples from unanswered_questions where id = ${id}`;
+    expect(kept).toEqual({ count: 4, examples: [] });
+    // The last question was asked at last_seen (10 May 02:00), the other 3 are spread over the 122 hours from first_seen:
+    // 2 of them in the range's first 72 hours, 1 in the rest, whose day also has the last one. It read 345,600 (4 × the
+    // day's seconds) with nothing saved to count from.
+    expect(await listed('2019-05-10', '2019-05-10')).toMatchObject({ count: 1, countExact: false, lastAsked: '2019-05-10T02:00:00.000Z' });
+    expect(await listed('2019-05-05', '2019-05-07')).toMatchObject({ count: 2, countExact: false });
+    expect(await listed('2019-05-08', '2019-05-10')).toMatchObject({ count: 2, countExact: false });
+    expect(await listed('2019-05-01', '2019-05-31')).toMatchObject({ count: 4, countExact: true });
   });
 
   it('follows a group recorded and handled through the Unanswered page', async () => {

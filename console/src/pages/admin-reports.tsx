@@ -14,6 +14,7 @@ import { AgentsCard } from './admin-reports-agents.tsx';
 import { TeamsCard } from './admin-reports-teams.tsx';
 import { handoffReasonLabel } from './handoff-reason-label.ts';
 import { useIntentNames } from '../intent-names.tsx';
+import { containmentSlices, perDaySeries, type ChatsOfADay } from '../report-series.ts';
 
 Chart.register(...registerables);
 
@@ -25,7 +26,7 @@ interface UnansweredGroup {
 
 interface Report {
   range: { from: string; to: string };
-  conversationsPerDay: { day: string; total: number; handedOff: number; takenOver: number }[];
+  conversationsPerDay: ChatsOfADay[];
   agentStarted: number;
   containment: {
     total: number; botResolved: number; confirmedByShopper: number; handedOff: number; withBot: number; closedByTeam: number; peopleFirst: number; settlesAfterMinutes: number; rate: number | null;
@@ -118,20 +119,12 @@ export function ReportsPage() {
               type: 'bar',
               data: {
                 labels: r.conversationsPerDay.map((d) => d.day.slice(5)),
-                datasets: [
-                  { label: t('reports.botOnly'), data: r.conversationsPerDay.map((d) => d.total - d.handedOff - d.takenOver), backgroundColor: '#60a5fa', stack: 's' },
-                  { label: t('reports.handedOff'), data: r.conversationsPerDay.map((d) => d.handedOff), backgroundColor: '#f59e0b', stack: 's' },
-                  { label: t('reports.takenOver'), data: r.conversationsPerDay.map((d) => d.takenOver), backgroundColor: '#a78bfa', stack: 's' },
-                ],
+                // Split as the doughnut beside it, in its names and colours (report-series.ts).
+                datasets: perDaySeries(r.conversationsPerDay).map((series) => ({ ...series, stack: 's' })),
               },
               options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
             }} values={r.conversationsPerDay.map((d) => d.total)} />
-            <ChartCard id="chart-containment" title={t('reports.containment')} config={{
-              type: 'doughnut',
-              // Every chat of the range once: "straight to a person" are those the bot was never asked ("Who answers first",
-              // a reply to the team's email); "taken over" those a person took from it without a hand-off.
-              data: { labels: [t('reports.botResolved'), t('reports.handedOff'), t('reports.withBot'), t('reports.closedByTeam'), t('reports.peopleFirst'), t('reports.takenOver')], datasets: [{ data: [r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam, r.containment.peopleFirst, r.containment.takenOver], backgroundColor: ['#22c55e', '#f59e0b', '#cbd5e1', '#94a3b8', '#fb923c', '#d97706'] }] },
-            }} values={[r.containment.botResolved, r.containment.handedOff, r.containment.withBot, r.containment.closedByTeam, r.containment.peopleFirst, r.containment.takenOver]} />
+            <ContainmentChart containment={r.containment} />
             <ChartCard id="chart-csat" title={t('reports.csatDistribution')} config={{
               type: 'bar',
               data: { labels: ['1', '2', '3', '4', '5'], datasets: [{ label: t('reports.ratings'), data: r.csat.distribution, backgroundColor: '#a78bfa' }] },
@@ -292,6 +285,17 @@ function targetLabel(target: NonNullable<Report['firstReplyTarget']>): string {
 
 /** "4.50 (n=4)", or "—" without ratings. */
 const ratingSummary = (s: { count: number; average: number | null }) => (s.average === null ? '—' : `${s.average.toFixed(2)} (n=${s.count})`);
+
+/** The doughnut of containment: every chat of the range once, each kind named and coloured as per day (report-series.ts). */
+function ContainmentChart({ containment }: { containment: Report['containment'] }) {
+  const slices = containmentSlices(containment);
+  return (
+    <ChartCard id="chart-containment" title={t('reports.containment')} config={{
+      type: 'doughnut',
+      data: { labels: slices.labels, datasets: [{ data: slices.data, backgroundColor: slices.colours }] },
+    }} values={slices.data} />
+  );
+}
 
 function Kpi({ id, label, value, detail, raw, hint }: { id: string; label: string; value: string; detail?: string; raw?: number | null; hint?: string }) {
   return (
