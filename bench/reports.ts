@@ -624,8 +624,9 @@ const REDEFINED = {
    * chats the team took from the bot without a hand-off (`takenOver`; none in this fill either). Its other figures
    * unchanged. */
   containment: ['decided', 'undecided', 'rateRange', 'pending', 'peopleFirst', 'takenOver'],
-  /** New in each day of the overview's chats per day: the chats the team took without a hand-off (none in this fill). */
-  conversationsPerDay: ['takenOver'],
+  /** New in each day of the overview's chats per day: the chats the team took without a hand-off, and those sent
+   * straight to a person, now apart from `handedOff` as in containment (none of either in this fill). */
+  conversationsPerDay: ['takenOver', 'peopleFirst'],
   /** New in the overview's first-reply target: the targets the range's hand-offs were judged by (`atTheTime`). */
   firstReplyTarget: ['atTheTime'],
   /**
