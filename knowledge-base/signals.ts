@@ -331,10 +331,11 @@ export function saysDeliveredNotReceived(text: string): boolean {
 // The greeting words, shared by "a greeting in front of a question" and "a greeting and nothing else".
 const HELLO_EN = String.raw`(?:hi|hello|hey|hiya|greetings|good (?:morning|afternoon|evening))(?: there| team| all| guys)?`;
 const SMALL_TALK_EN = String.raw`how are you(?: doing)?(?: today)?|(?:is |are you )?(?:anyone|anybody|someone|somebody|you) (?:still )?(?:there|here|around|available)`;
-const HELLO_ZH = '你好|您好|哈喽|嗨|在吗|在不在';
+const HELLO_ZH = '你好|您好|哈喽|嗨|早上好|上午好|下午好|晚上好|在吗|在不在';
 
-const GREETING_EN = new RegExp(String.raw`^\s*${HELLO_EN}[\s,!.:;~-]+`, 'i');
-const GREETING_ZH = new RegExp(String.raw`^\s*(?:${HELLO_ZH})[\s，,!！。.、~：:]*`);
+// One greeting or several in a row ("hello there, good morning! where is my parcel?").
+const GREETING_EN = new RegExp(String.raw`^\s*(?:${HELLO_EN}[\s,!.:;~-]+)+`, 'i');
+const GREETING_ZH = new RegExp(String.raw`^\s*(?:(?:${HELLO_ZH})[\s，,!！。.、~：:]*)+`);
 
 const BARE_GREETING_EN = new RegExp(String.raw`^\s*(?:${HELLO_EN}|${SMALL_TALK_EN}|is anyone there)(?:[\s,!.?~-]+(?:${SMALL_TALK_EN})?)*[\s,!.?~-]*$`, 'i');
 const BARE_GREETING_ZH = new RegExp(String.raw`^\s*(?:(?:${HELLO_ZH}|还有人在吗|有人在吗|有人吗|人呢|亲)[\s，,!！。.、~？?]*)+$`);

@@ -366,6 +366,10 @@ describe('hand-off triggers', () => {
     expect(withoutGreeting('你好，我要退货')).toBe('我要退货');
     expect(withoutGreeting('hi')).toBe('hi');
     expect(withoutGreeting('Hilda from accounts here')).toBe('Hilda from accounts here');
+    // Several greetings in a row (a review: "hello there, good morning!" was read as a greeting with the question after it).
+    expect(withoutGreeting('hello there, good morning! where is my parcel?')).toBe('where is my parcel?');
+    expect(withoutGreeting('你好，早上好！我的包裹到哪了？')).toBe('我的包裹到哪了？');
+    expect((await pipeline.run('hello there, good morning! where is my parcel?', {})).metadata.intent).toBe('track_order');
     const decision = await pipeline.run('Hi, my Harbor tote arrived with a torn strap', {});
     expect(decision.metadata.intent).toBe('damaged_item');
     // Answered from its article since round 16: the damaged item was the one reading a clarification offered.
