@@ -23,7 +23,7 @@ import type { AttachmentRef } from '../server/realtime/event-maps.ts';
 import { shownNameColumn } from '../server/repositories/users.ts';
 import { QUEUE_EMAIL_FOLLOWUPS } from '../server/services/email-followup-queue.ts';
 import { followupEmail, followupProducts, maskedAddress } from '../server/services/email-followup-content.ts';
-import { unsubscribeToken, unsubscribeUrl } from '../server/services/email-unsubscribe.ts';
+import { emailOptedOut, unsubscribeToken, unsubscribeUrl } from '../server/services/email-unsubscribe.ts';
 import { newMessageId, replyToAddress } from '../server/services/email-reply-address.ts';
 import { createMailer, emailEnabled, senderAddress, type Mailer } from '../server/services/mailer.ts';
 import { lastPages } from '../server/services/shopper-activity.ts';
@@ -124,7 +124,7 @@ export async function sendFollowup(deps: FollowupDeps, job: Job<{ conversationId
   if (!Number.isSafeInteger(conversationId) || conversationId < 1) throw new UnrecoverableError('Malformed email-followups job: conversationId must be a positive integer');
   const [target] = await sql<Target[]>`
     select c.id as conversation_id, c.customer_id, c.customer_last_seen_id, c.anonymised_at is not null as anonymised,
-           cu.email, cu.locale, cu.email_followups_off_at is not null as opted_out,
+           cu.email, cu.locale, ${emailOptedOut(sql, 'cu')} as opted_out,
            ${deletedCustomer(sql, 'cu')} as deleted, cu.external_id is not null as identified
     from conversations c join customers cu on cu.id = c.customer_id where c.id = ${conversationId}`;
   if (!target) return { status: 'skipped', reason: 'conversation gone' };
@@ -213,7 +213,7 @@ async function claim(sql: Sql, row: { conversationId: number; customerId: number
     // and the email to that record's address (read again here: the kept record's own, its opt-out included).
     const customerId = (await holdKeptCustomers(tx, [row.customerId])).get(row.customerId) ?? row.customerId;
     const [customer] = await tx<(Addressee & { deleted: boolean; opted_out: boolean })[]>`
-      select cu.id as customer_id, cu.email, cu.locale, cu.external_id is not null as identified, cu.email_followups_off_at is not null as opted_out,
+      select cu.id as customer_id, cu.email, cu.locale, cu.external_id is not null as identified, ${emailOptedOut(tx, 'cu')} as opted_out,
              ${deletedCustomer(tx, 'cu')} as deleted
       from customers cu where cu.id = ${customerId}`;
     if (!customer || customer.deleted) return { skipped: 'customer data removed' };

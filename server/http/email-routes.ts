@@ -1,7 +1,7 @@
 // The unsubscribe link of follow-up emails. GET only shows a page with a
 // button (mail scanners open links, and must not unsubscribe anyone); POST —
 // that button, or a mail client's RFC 8058 one-click request with the body
-// "List-Unsubscribe=One-Click" — records the opt-out on the customer.
+// "List-Unsubscribe=One-Click", URL-encoded or multipart — records the opt-out on the customer and their address.
 import { Type } from 'typebox';
 import type { FastifyReply } from 'fastify';
 import type { App } from './types.ts';
@@ -14,6 +14,8 @@ import { loadWidgetSettings, shopIdentity } from '../services/widget-settings.ts
 import { langOf } from '../../knowledge-base/text/language.ts';
 
 const TokenQuery = Type.Object({ token: Type.String({ maxLength: 100 }) });
+/** The most a form or one-click body may be: it carries only "List-Unsubscribe=One-Click" (or the page's empty form). */
+const FORM_BYTES = 1024;
 
 /** The page's words: in the language of the emails the shopper got (their record's), else of their browser. */
 const WORDS = {
@@ -73,7 +75,10 @@ export default function emailRoutes(ctx: AppContext) {
   };
   return async (app: App) => {
     // The form and one-click requests are URL-encoded; nothing in them is needed (the token is in the address).
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => done(null, { form: String(body) }));
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BYTES }, (_request, body, done) => done(null, { form: String(body) }));
+    // RFC 8058 lets a mail client send the one-click body as multipart/form-data too. It is read (up to the same small
+    // cap, a larger one is refused with 413) and dropped unparsed: its one field says nothing the address does not.
+    app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: FORM_BYTES }, (_request, _body, done) => done(null, {}));
 
     app.get('/api/email/unsubscribe', {
       schema: {

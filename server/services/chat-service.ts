@@ -42,6 +42,7 @@ import { withLockTimeout } from '../db/lock-timeout.ts';
 import { agentProductCards } from './agent-products.ts';
 import { isShoppersConversation, shoppersConversation } from './shopper-conversation.ts';
 import { saveWidgetTypedProfile } from './widget-typed-profile.ts';
+import { emailOptedOut } from './email-unsubscribe.ts';
 import { writeFeedback } from '../../workers/feedback-store.ts';
 import { agentMessageEvent, botDecisionEvent, botReplyEvent, conversationStartedEvent, conversationStartedKey, interactionEvent, shopperMessageEvent } from './message-events.ts';
 
@@ -340,7 +341,7 @@ export function createChatService(deps: ChatServiceDeps) {
     if (!deps.followups) return;
     try {
       const [customer] = await sql<{ reachable: boolean }[]>`
-        select email is not null and email_followups_off_at is null as reachable from customers where id = ${customerId}`;
+        select cu.email is not null and not ${emailOptedOut(sql, 'cu')} as reachable from customers cu where cu.id = ${customerId}`;
       if (customer?.reachable) await deps.followups.replied(conversationId, messageId);
     } catch (error) {
       log.warn({ err: error, conversationId }, 'email follow-up not queued');

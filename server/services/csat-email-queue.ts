@@ -7,6 +7,7 @@ import type { Sql } from '../db/client.ts';
 import { deletedCustomer } from '../repositories/customers.ts';
 import type { Queues } from '../queues.ts';
 import { emailJobOptions } from './email-job-options.ts';
+import { emailOptedOut } from './email-unsubscribe.ts';
 import { csatAskOf, loadWidgetSettings } from './widget-settings.ts';
 
 export const QUEUE_CSAT_EMAILS = 'csat-emails';
@@ -52,7 +53,7 @@ export async function csatEmailTarget(sql: Sql, conversationId: number): Promise
     select c.id as conversation_id, c.customer_id, c.status, c.resolved_at, c.customer_last_seen_id,
            c.anonymised_at is not null as anonymised, cu.email, cu.locale, cu.external_id is not null as identified,
            ${deletedCustomer(sql, 'cu')} as deleted, cu.blocked_at is not null as blocked,
-           cu.email_followups_off_at is not null as opted_out,
+           ${emailOptedOut(sql, 'cu')} as opted_out,
            (c.assignee_id is not null or c.first_response_at is not null) as by_person,
            exists (select 1 from feedback f where f.idempotency_key = 'csat:' || c.id::text) as rated,
            exists (select 1 from csat_emails e where e.conversation_id = c.id and e.status <> 'sending') as asked

@@ -67,7 +67,8 @@ export function invitationsService(sql: Sql, config: Config) {
         acceptUrl: acceptUrl(config.publicUrl, token), expiresAt: row.expires_at,
       }, language);
       try {
-        await (mailer ??= createMailer(config)).send({ from: senderAddress(config), to: member.email, ...email });
+        // From the shop's name set in the console (else SHOP_NAME), as the subject names it and the shoppers' emails do.
+        await (mailer ??= createMailer(config)).send({ from: senderAddress({ ...config, shopName: shop.shopName }), to: member.email, ...email });
       } catch (error) {
         throw new AppError(502, 'email_failed', `The invitation email could not be sent (${smtpErrorText(error)}): try again with Resend.`);
       }
