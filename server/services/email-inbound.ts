@@ -3,9 +3,13 @@
 // mailparser; the conversation is found from the tagged Reply-To address or
 // the follow-up's Message-ID; only the conversation's customer may write into
 // it; the quoted history is dropped; the chat service stores and announces it.
-// Photos and PDF files attached to it come into the chat as the widget's files
-// do (checked, cleaned, stored, carried by the message); others are named in a
-// short note.
+// Photos and PDF files attached to it, or pasted into its body, come into the
+// chat as the widget's files do (checked, cleaned, stored, carried by the
+// message); others are named in a short note.
+//
+// Nothing here reads the whole of an HTML body: the sender is checked from the
+// headers first, and an email without a usable text part has only the first
+// part of its HTML read, so one large email cannot hold the server.
 //
 // Every refusal here is final — the same email will never be accepted — so the
 // route answers it with 200 and the reason (see email-inbound-routes.ts).
@@ -17,10 +21,11 @@ import type { Sql } from '../db/client.ts';
 import { deletedCustomer } from '../repositories/customers.ts';
 import type { ChatService } from './chat-service.ts';
 import { messageIdsIn, replyTokensIn, verifyReplyToken } from './email-reply-address.ts';
-import { capText, newTextOfReply } from './email-reply-text.ts';
+import { capText, MAX_REPLY_SCAN_CHARS, newTextOfReply, withoutImagePlaceholders } from './email-reply-text.ts';
 import { checkedChatFile } from './attachment-files.ts';
 import { sendCarryingFiles, type ChatFile } from './chat-files.ts';
 import { langOf } from '../../knowledge-base/text/language.ts';
+import { inShoppersScript } from './chinese-script.ts';
 
 /** Why an email is not taken into the chat; the route's response schema lists the same. */
 export const REFUSAL_REASONS = ['no_conversation', 'not_the_customer', 'blocked', 'automatic_reply', 'empty'] as const;
@@ -129,6 +134,59 @@ async function filesOf(attachments: Attachment[], maxBytes: number): Promise<{ f
   return { files, notTaken };
 }
 
+/**
+ * Smaller than this, an image inside the body (multipart/related, shown through its Content-ID) is decoration — a
+ * signature's logo, a social icon, a tracking pixel, a few KB each — and is left out without a word. A photo or a
+ * screenshot the shopper pasted into the reply (Gmail, Outlook and Apple Mail send it so) is far larger, and is taken
+ * like an attached file.
+ */
+export const MIN_BODY_PHOTO_BYTES = 10 * 1024;
+
+/** The email's files: attached ones, and images pasted into the body large enough to be photos, in the email's order. */
+function filesToTake(mail: ParsedMail): Attachment[] {
+  return mail.attachments.filter((a) => !a.related || (a.contentType.startsWith('image/') && a.content.length >= MIN_BODY_PHOTO_BYTES));
+}
+
+/**
+ * How much of an HTML body is read for the reply when the email has no text part with words in it. html-to-text's
+ * work grows faster than the HTML (a 2.9 MB table took 30 s, all of it time the whole server waited), so only this
+ * much is converted, from the <body> on (an Outlook body's head of styles takes no part of it). The new words are at
+ * the top; half as much as the text a reply is read for (MAX_REPLY_SCAN_CHARS) leaves room for the markup around
+ * them, and costs at most a few hundred milliseconds whatever the HTML is.
+ */
+export const MAX_HTML_SCAN_CHARS = MAX_REPLY_SCAN_CHARS / 2;
+
+/** The first MAX_HTML_SCAN_CHARS of the HTML from its <body>, ending before a tag rather than inside one. */
+export function scannedHtml(html: string): string {
+  const body = html.search(/<body[\s>]/i);
+  const from = body >= 0 ? body : 0;
+  if (html.length - from <= MAX_HTML_SCAN_CHARS) return html.slice(from);
+  const window = html.slice(from, from + MAX_HTML_SCAN_CHARS);
+  const lastTag = window.lastIndexOf('<');
+  return lastTag > 0 ? window.slice(0, lastTag) : window.replace(/[\uD800-\uDBFF]$/, '');
+}
+
+/**
+ * The text of an HTML body, read as mailparser reads an HTML-only email (html-to-text, with its guard against deep
+ * nesting) but only from its first part (scannedHtml). '' when it cannot be converted.
+ */
+async function textOfHtml(html: string): Promise<string> {
+  const part = Buffer.from(`Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${scannedHtml(html)}`);
+  const converted = await simpleParser(part, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  return (converted.text ?? '').replaceAll('\u0000', '');
+}
+
+/**
+ * The shopper's new words: from the text part, or, when that has none (an HTML-only email, or a text part left empty
+ * beside the HTML one), from the HTML. Without the placeholders of images pasted into the body.
+ */
+async function wordsOf(mail: ParsedMail): Promise<string> {
+  const bodyImages = mail.attachments.filter((a) => a.related).map((a) => ({ fileName: a.filename, cid: a.cid }));
+  const fromText = withoutImagePlaceholders(newTextOfReply(mail.text ?? ''), bodyImages);
+  if (fromText || !mail.html) return fromText;
+  return withoutImagePlaceholders(newTextOfReply(await textOfHtml(mail.html)), bodyImages);
+}
+
 const megabytes = (bytes: number) => `${Number((bytes / (1024 * 1024)).toFixed(1))} MB`;
 
 /**
@@ -172,7 +230,8 @@ function withoutNul(mail: ParsedMail): ParsedMail {
  */
 async function parsedEmail(raw: Buffer): Promise<ParsedMail> {
   try {
-    return await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    // skipHtmlToText: an HTML body is converted later, and only in part (textOfHtml), once the sender is known.
+    return await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true });
   } catch (error) {
     if ((error as { code?: unknown }).code === 'EMAXLEN') {
       throw new AppError(413, 'too_large', 'The email has more than 1 MB of headers in one part or more than 1000 parts: no mail client writes that, so it is not taken.');
@@ -197,9 +256,8 @@ export async function takeInboundEmail(deps: InboundDeps, raw: Buffer, envelopeR
   // The widget refuses a blocked shopper (customer-blocking.ts); their email must not reopen the door.
   if (target.blocked) return refused('blocked');
 
-  // Images inside the body (a signature's logo) are parts of it, not files the shopper attached.
-  const attached = mail.attachments.filter((a) => !a.related);
-  const words = newTextOfReply(mail.text ?? '');
+  const attached = filesToTake(mail);
+  const words = await wordsOf(mail);
   if (!words && !attached.length) return refused('empty');
   // Idempotency key: the email's own Message-ID, or for the rare email without one, a digest of its bytes.
   const emailMessageId = (mail.messageId ?? `<sha256.${createHash('sha256').update(raw).digest('hex')}@no-message-id>`).slice(0, 998);
@@ -208,7 +266,7 @@ export async function takeInboundEmail(deps: InboundDeps, raw: Buffer, envelopeR
   // customerEmailReply makes it a duplicate.
   const delivered = (await deps.sql`select 1 from inbound_emails where message_id = ${emailMessageId}`).length > 0;
   const { files, notTaken } = delivered ? { files: [], notTaken: [] } : await filesOf(attached, deps.config.maxAttachmentBytes);
-  const note = notTaken.length ? notShownNote(notTaken, files.length, deps.config.maxAttachmentBytes, target.locale) : '';
+  const note = notTaken.length ? await inShoppersScript(notShownNote(notTaken, files.length, deps.config.maxAttachmentBytes, target.locale), target.locale) : '';
   // Without words the message names its files, as a widget upload without a caption does; with nothing else to say
   // the chat views show the files alone (`fileOnly`).
   const said = words || files.map((f) => `📎 ${f.fileName}`).join('\n');

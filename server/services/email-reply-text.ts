@@ -2,10 +2,11 @@
 // history their mail client added. Mail clients quote in a few common shapes;
 // everything from the first of these lines on is dropped:
 // - an attribution line: "On Fri, 4 Dec 2026 at 10:02, Shop <no-reply@…> wrote:"
-//   (Gmail and Apple Mail, sometimes wrapped over two lines), "在 2026年12月4日 …
+//   (Gmail and Apple Mail, sometimes wrapped over two or three lines), "在 2026年12月4日 …
 //   写道：" (Chinese clients), "Le … a écrit :", "Am … schrieb …:";
 // - Outlook's "-----Original Message-----" / "-----原始邮件-----" or its
-//   "________________" rule, and a "From:" header block ("发件人：");
+//   "________________" rule, and a "From:" header block ("发件人：", "Von:", "De :"…),
+//   with the line of dashes an HTML-only Outlook reply's <hr> becomes just above it;
 // - a signature delimiter ("-- ", also without its space, since clients trim it)
 //   and the phone clients' "Sent from my iPhone" / "发自我的iPhone".
 // Lines quoted with ">" anywhere are dropped too (a reply written between quotes
@@ -21,20 +22,63 @@ const STOP_LINES = [
   /^--\s*$/,
   /^(sent from my|get outlook for|发自我的|从我的)\s?\S/i,
 ];
-/** An Outlook-style header block: "From:" followed within two lines by "Sent:", "Date:", "To:" or "Subject:". */
-const HEADER_FROM = /^\*?(from|发件人)\s*[:：]/i;
-const HEADER_NEXT = /^\*?(sent|date|to|subject|发送时间|日期|收件人|主题)\s*[:：]/i;
+/**
+ * An Outlook-style header block: "From:" followed within two lines by "Sent:", "Date:", "To:" or "Subject:", in the
+ * languages Outlook writes it in for the shops' shoppers (English, Chinese, German, French, Spanish, Italian, Dutch):
+ * "Von: … / Gesendet: … / An: … / Betreff: …", "De : … / Envoyé : … / À : … / Objet : …". Alone, "An:" or "De :"
+ * could start a shopper's own line; the pair of them is a mail client's.
+ */
+const HEADER_FROM = /^\*?(from|发件人|von|de|da|van)\s*[:：]/i;
+const HEADER_NEXT = new RegExp(`^\\*?(${[
+  'sent', 'date', 'to', 'subject', '发送时间', '日期', '收件人', '主题',
+  'gesendet', 'datum', 'an', 'betreff', // German
+  'envoyé', 'à', 'objet', // French ("Date :" as in English)
+  'enviado', 'fecha', 'para', 'asunto', // Spanish
+  'inviato', 'data', 'a', 'oggetto', // Italian
+  'verzonden', 'aan', 'onderwerp', // Dutch
+].join('|')})\\s*[:：]`, 'i');
+/**
+ * A rule of dashes: what an HTML-only Outlook reply's <hr> above its header block becomes as text. A shopper may draw
+ * one between their own lines, so it ends the reply only right above a header block or an attribution.
+ */
+const DASH_RULE = /^-{10,}\s*$/;
 
 /** Longer than this, a line is the shopper's own words, not a mail client's "On …, Shop <address> wrote:". */
 const MAX_ATTRIBUTION_LENGTH = 300;
 const endsLikeAttribution = (text: string) => ATTRIBUTION_END.some((re) => re.test(text));
 
-function isAttribution(line: string, next: string | undefined): boolean {
+/**
+ * Whether the trimmed line `lines[at]` starts an attribution. Gmail wraps a long one: "On …, Shop <no-reply@" /
+ * "shop.example> wrote:", or over three lines with a long shop name: "On …, Long Shop Name" / "<no-reply@…>" /
+ * "wrote:". Three lines are taken for one only with an address in them, as a mail client writes: a shopper's own
+ * "On Friday I asked" / "what you had" / "and you wrote:" has none.
+ */
+function isAttribution(lines: string[], at: number): boolean {
+  const line = lines[at].trim();
   if (line.length >= MAX_ATTRIBUTION_LENGTH) return false; // measured first: no pattern ever runs on a long line
   if (endsLikeAttribution(line)) return true;
-  // Gmail wraps a long attribution: "On …, Shop <no-reply@\nshop.example> wrote:".
-  const starts = /^(on|在|le|am)\s/i.test(line) || /^在/.test(line);
-  return starts && next !== undefined && line.length + 1 + next.length < MAX_ATTRIBUTION_LENGTH && endsLikeAttribution(next);
+  if (!(/^(on|le|am)\s/i.test(line) || /^在/.test(line))) return false;
+  let joined = line;
+  for (let wrapped = 1; wrapped <= 2; wrapped++) {
+    const next = lines[at + wrapped]?.trim();
+    if (!next) return false; // an attribution is not broken by an empty line
+    joined += ` ${next}`;
+    if (joined.length >= MAX_ATTRIBUTION_LENGTH) return false;
+    if (endsLikeAttribution(next)) return wrapped === 1 || joined.includes('@');
+  }
+  return false;
+}
+
+/** Whether an Outlook-style header block starts at `lines[at]` (see HEADER_FROM). */
+const startsHeaderBlock = (lines: string[], at: number) =>
+  HEADER_FROM.test(lines[at].trim()) && lines.slice(at + 1, at + 3).some((l) => HEADER_NEXT.test(l.trim()));
+
+/** Whether the first line with words after `lines[at]` (within two lines) starts a header block or an attribution. */
+function quoteFollows(lines: string[], at: number): boolean {
+  for (let i = at + 1; i < Math.min(lines.length, at + 4); i++) {
+    if (lines[i].trim()) return startsHeaderBlock(lines, i) || isAttribution(lines, i);
+  }
+  return false;
 }
 
 /**
@@ -54,13 +98,43 @@ export function newTextOfReply(text: string, scanChars = MAX_REPLY_SCAN_CHARS): 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trimEnd();
     const bare = line.trim();
-    if (isAttribution(bare, lines[i + 1]?.trim())) break;
+    if (isAttribution(lines, i)) break;
     if (STOP_LINES.some((re) => re.test(bare))) break;
-    if (HEADER_FROM.test(bare) && lines.slice(i + 1, i + 3).some((l) => HEADER_NEXT.test(l.trim()))) break;
+    if (startsHeaderBlock(lines, i)) break;
+    if (DASH_RULE.test(bare) && quoteFollows(lines, i)) break;
     if (bare.startsWith('>')) continue;
     kept.push(line);
   }
   return kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** The names a mail client may give an image it sent inside the body: its file name and its Content-ID. */
+export interface BodyImage { fileName?: string; cid?: string }
+
+/** Longer than this, a line is no mail client's "[image: …]". */
+const MAX_PLACEHOLDER_LENGTH = 400;
+/** "[cid:ii_box1]": how an <img> of the body reads once the HTML is text (a Content-ID is at most a header line). */
+const CID_REFERENCE = /\[cid:([^\]\s]{1,998})\]/g;
+
+/**
+ * The reply's words (newTextOfReply's) without what a mail client writes where an image sat in the body — Gmail's
+ * "[image: box.png]" line, Outlook's "[cid:image001.png@01DB…]", "box.png [cid:ii_box1]" as an HTML body's <img>
+ * becomes text — for these images only: each is a file in the chat or a signature's decoration, and its name alone
+ * tells the agent nothing. A line left empty goes; the shopper's words on the line stay.
+ */
+export function withoutImagePlaceholders(words: string, images: BodyImage[]): string {
+  if (!images.length) return words;
+  const names = new Set(images.flatMap((image) => (image.fileName ? [image.fileName] : [])));
+  const cids = new Set(images.flatMap((image) => (image.cid ? [image.cid] : [])));
+  const lines = words.split('\n').flatMap((line) => {
+    const bare = line.trim();
+    if (bare.length <= MAX_PLACEHOLDER_LENGTH && bare.startsWith('[image: ') && bare.endsWith(']') && names.has(bare.slice('[image: '.length, -1))) return [];
+    if (!line.includes('[cid:')) return [line];
+    const kept = line.replace(CID_REFERENCE, (whole, cid: string) => (cids.has(cid) ? '' : whole)).trimEnd();
+    if (kept === line) return [line];
+    return kept.trim() === '' || names.has(kept.trim()) ? [] : [kept];
+  });
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
 /** The first `max` characters of `text`, without the line cut in two by that limit when an earlier line ends. */

@@ -1,10 +1,10 @@
 // The new words of an email reply, in the quoting shapes of common mail clients.
 import { describe, expect, it } from 'vitest';
-import { capText, MAX_REPLY_SCAN_CHARS, newTextOfReply } from '../../server/services/email-reply-text.ts';
+import { capText, MAX_REPLY_SCAN_CHARS, newTextOfReply, withoutImagePlaceholders } from '../../server/services/email-reply-text.ts';
 import { loadConfig, ConfigError } from '../../server/config.ts';
 import { describeInboundEmail } from '../../server/services/mailer.ts';
 import { messageIdsIn, replyToAddress, replyTokensIn, replyToken, verifyReplyToken } from '../../server/services/email-reply-address.ts';
-import { envelopeAddressesIn } from '../../server/services/email-inbound.ts';
+import { envelopeAddressesIn, MAX_HTML_SCAN_CHARS, scannedHtml } from '../../server/services/email-inbound.ts';
 
 describe('newTextOfReply', () => {
   it('keeps the words above a Gmail attribution, also when it wraps onto a second line', () => {
@@ -21,6 +21,26 @@ describe('newTextOfReply', () => {
     expect(newTextOfReply('Fine by me.\n\n-----Original Message-----\nFrom: Northwind Goods\nSent: Friday\n\nHello')).toBe('Fine by me.');
     expect(newTextOfReply('Fine by me.\n________________________________\nFrom: Northwind Goods <no-reply@shop.example>\nSent: Friday, 4 December 2026 10:02\nTo: me\n\nHello')).toBe('Fine by me.');
     expect(newTextOfReply('好的\n\n发件人: Northwind Goods\n发送时间: 2026年12月4日\n收件人: 我')).toBe('好的');
+  });
+
+  it('stops at German and French Outlook header blocks, but not at a lone "An:" or "De :" line of the shopper\'s', () => {
+    expect(newTextOfReply('Danke\n\nVon: Northwind Goods <no-reply@shop.example>\nGesendet: Freitag, 4. Dezember 2026 10:02\nAn: a@b.c\nBetreff: x\n\nHallo')).toBe('Danke');
+    expect(newTextOfReply('Merci\n\nDe : Northwind Goods <no-reply@shop.example>\nEnvoyé : vendredi 4 décembre 2026 10:02\nÀ : a@b.c\nObjet : x\n\nBonjour')).toBe('Merci');
+    expect(newTextOfReply('De : ma part, merci.\nBonne journée')).toBe('De : ma part, merci.\nBonne journée');
+  });
+
+  it('stops at a rule of dashes (an HTML reply\'s <hr>) right above a header block or an attribution, and keeps one between the shopper\'s lines', () => {
+    const rule = '-'.repeat(80);
+    expect(newTextOfReply(`Thanks, that works.\n\n${rule}\n\nFrom: Northwind Goods <no-reply@shop.example>\nSent: Friday\nTo: me\n\nHello`)).toBe('Thanks, that works.');
+    expect(newTextOfReply(`Thanks.\n${rule}\nOn Fri, 4 Dec 2026 at 10:02, Northwind Goods <no-reply@shop.example> wrote:\n> Hello`)).toBe('Thanks.');
+    expect(newTextOfReply(`Order 1: blue\n${'-'.repeat(20)}\nOrder 2: red`)).toBe(`Order 1: blue\n${'-'.repeat(20)}\nOrder 2: red`);
+  });
+
+  it('stops at a Gmail attribution wrapped over three lines, which names an address', () => {
+    const text = 'Fine thanks\r\n\r\nOn Fri, 4 Dec 2026 at 10:02, Northwind Goods Customer Service Team\r\n<no-reply-very-long-address@support.northwind-goods.example>\r\nwrote:\r\n\r\nUnquoted history\r\n';
+    expect(newTextOfReply(text)).toBe('Fine thanks');
+    // Without an address, the two lines above a "… wrote:" line are the shopper's own (that line ends the reply, as any does).
+    expect(newTextOfReply('On Friday I asked\nwhat you had\nand you wrote:\nnothing yet')).toBe('On Friday I asked\nwhat you had');
   });
 
   it('drops signatures and quoted lines, keeping a reply written between quotes', () => {
@@ -70,6 +90,34 @@ describe('newTextOfReply on long text', () => {
     // The longest chat message (100,000 characters) written below 90,000 characters of quoted lines is kept whole.
     const own = 'word '.repeat(20_000).trim();
     expect(newTextOfReply(`${'> It left this morning.\n'.repeat(90_000 / 24)}${own}`)).toBe(own);
+  });
+});
+
+describe('withoutImagePlaceholders', () => {
+  const images = [{ fileName: 'box.png', cid: 'ii_box1' }, { fileName: 'image001.png', cid: 'image001.png@01DB4A2B.5C3D1E00' }];
+
+  it('drops the lines mail clients write for the body\'s images, and the Content-ID reference an <img> becomes, keeping the words around it', () => {
+    expect(withoutImagePlaceholders('Here is the damaged box:\n[image: box.png]\n\nThanks', images)).toBe('Here is the damaged box:\n\nThanks');
+    expect(withoutImagePlaceholders('See below\n[cid:image001.png@01DB4A2B.5C3D1E00]', images)).toBe('See below');
+    expect(withoutImagePlaceholders('box.png [cid:ii_box1]', images)).toBe('');
+    expect(withoutImagePlaceholders('The dent: [cid:ii_box1] on the lid', images)).toBe('The dent:  on the lid');
+  });
+
+  it('leaves placeholders of other images, and words that only look like one', () => {
+    expect(withoutImagePlaceholders('[image: other.png]\n[cid:else@x]', images)).toBe('[image: other.png]\n[cid:else@x]');
+    expect(withoutImagePlaceholders('[image: box.png]', [])).toBe('[image: box.png]');
+  });
+});
+
+describe('scannedHtml', () => {
+  it('reads from the <body> on, at most MAX_HTML_SCAN_CHARS, and ends before a tag rather than inside one', () => {
+    const head = `<html><head><style>${'p { margin: 0 } '.repeat(20_000)}</style></head>`;
+    expect(scannedHtml(`${head}<body><p>Hi</p></body></html>`)).toBe('<body><p>Hi</p></body></html>');
+    const long = scannedHtml(`<body>${'<p>word word</p>'.repeat(MAX_HTML_SCAN_CHARS)}`);
+    expect(long.length).toBeLessThanOrEqual(MAX_HTML_SCAN_CHARS);
+    expect(long.length).toBeGreaterThan(MAX_HTML_SCAN_CHARS - 20);
+    expect(long.endsWith('</p>') || long.endsWith('word')).toBe(true);
+    expect(scannedHtml('<p>short</p>')).toBe('<p>short</p>');
   });
 });
 
