@@ -4,7 +4,15 @@ import { Type } from 'typebox';
 import { Nullable } from '../server/http/schemas.ts';
 
 export const LocaleSchema = Type.Union([Type.Literal('en'), Type.Literal('zh')]);
-export const SlugSchema = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$', description: 'lower-case letters, digits and dashes' });
+/** A new article's slug: words of lower-case letters and digits joined by single dashes ("shipping-to-japan"). */
+export const NEW_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+export const SlugSchema = Type.String({ pattern: NEW_SLUG.source, maxLength: 100, description: 'lower-case letters and digits, words joined by single dashes' });
+/**
+ * A slug an article may already have: the looser form accepted before (a--b, a-). Where a request names an existing
+ * article by it (an intent's link, an edit keeping it, an import row updating it) it must not be refused; a new
+ * article, or a slug being changed, gets the strict form (the admin routes check that).
+ */
+export const StoredSlugSchema = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$', description: 'lower-case letters, digits and dashes' });
 export const IntentNameSchema = Type.String({ pattern: '^[a-z0-9_]{1,60}$' });
 export const ArticleStatusSchema = Type.Union([Type.Literal('draft'), Type.Literal('published')]);
 /** The export files' time stamp, sent back with the file on import (the export format is the import format); ignored. */
@@ -21,7 +29,7 @@ export const IntentInputSchema = Type.Object({
   }))),
   answer: Type.Optional(Nullable(Type.Object({ en: Type.Optional(Nullable(AnswerText)), zh: Type.Optional(Nullable(AnswerText)) }, { additionalProperties: false }))),
   action: Type.Optional(Nullable(Type.Union([Type.Literal('order_status'), Type.Literal('handoff')]))),
-  articleSlug: Type.Optional(Nullable(SlugSchema)),
+  articleSlug: Type.Optional(Nullable(StoredSlugSchema)),
   askHelpful: Type.Optional(Type.Boolean({ description: 'Whether the typed answer ends with "Was this helpful?" (default true; false suits a greeting or a goodbye). An answer linking an article always asks.' })),
   examples: Type.Object({
     en: Type.Optional(Type.Array(Example, { maxItems: 1000 })),
@@ -109,14 +117,18 @@ export const ArticleSchema = Type.Object({
 
 export const ArticleSummarySchema = Type.Omit(ArticleSchema, ['body']);
 
+/** An article as imported and exported: an export names stored slugs, older looser ones included (the import route refuses those only for a new article). */
 export const ArticleInputSchema = Type.Object({
-  slug: SlugSchema,
+  slug: StoredSlugSchema,
   locale: LocaleSchema,
   title: Type.String({ minLength: 1, maxLength: 200 }),
   category: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
   status: Type.Optional(ArticleStatusSchema),
   body: Type.String({ maxLength: 100_000 }),
 }, { additionalProperties: false });
+
+/** A new article: as imported, its slug in the strict form. */
+export const NewArticleSchema = Type.Object({ ...ArticleInputSchema.properties, slug: SlugSchema }, { additionalProperties: false });
 
 /** The version an article edit or action started from (stale-edits.ts); `what` says what a stale one would have done. */
 const BaseVersion = (what: string) => Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The version the admin had open (the article\'s `version` as loaded). '
@@ -132,8 +144,13 @@ export const ArticleActionSchema = Nullable(Type.Object({
   baseVersion: Type.Optional(BaseVersion('the action')),
 }));
 
+/** Deleting an article: the version the admin saw, as a query parameter (a DELETE has no body). */
+export const ArticleDeleteQuery = Type.Object({
+  baseVersion: Type.Optional(BaseVersion('the delete (which would take it and the history with it)')),
+});
+
 export const ArticleUpdateSchema = Type.Object({
-  slug: Type.Optional(SlugSchema),
+  slug: Type.Optional(StoredSlugSchema),
   locale: Type.Optional(LocaleSchema),
   title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   category: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),

@@ -5,7 +5,7 @@ import { specialRoleOf } from './special-intents.ts';
 import type { AppContext } from '../server/context.ts';
 import { createHash } from 'node:crypto';
 import { conflict, notFound, badRequest, worded } from '../server/errors.ts';
-import { intentsRepository, type IntentInput, type IntentRecord } from './repositories/intents.ts';
+import { examplesInTwoIntents, intentsRepository, type IntentInput, type IntentRecord } from './repositories/intents.ts';
 import { articlesRepository, type ArticleFields, type ArticleRow, type ArticleVersionRow } from './repositories/articles.ts';
 import { requestIndexing, requestTraining } from './jobs.ts';
 import { requestOrOwe } from './owed-jobs.ts';
@@ -16,6 +16,7 @@ import { cleanOutOfScopeExamples, lockOutOfScopeList, outOfScopeExamples, setOut
 import { STALE_EDIT, staleEditMessage } from './stale-edits.ts';
 import { categoryKey } from './categories.ts';
 import { normalizeText } from './text/normalize.ts';
+import { rewriteRulesForIntent, type RuleTouched } from '../server/services/automation-rules.ts';
 
 /** The languages of `texts` that say something, each passed through `clean` first (nulls and empty texts dropped). */
 function perLanguage(texts: { en?: string | null; zh?: string | null } | null | undefined, clean: (text: string) => string = (text) => text): Partial<Record<Locale, string>> {
@@ -184,6 +185,35 @@ function mergeImportedIntent(existing: IntentRecord | undefined, body: IntentImp
   return { input, changed };
 }
 
+/**
+ * Refuses an import that would leave one example in two intents (the classifier would pick between them by chance),
+ * listing each clash on the file's row that brings it in as the file's other problems are listed (`import_rows`,
+ * rule `in_other_intent`, `expected` the other intent). An item's own stored version is not another intent.
+ */
+function refuseImportClashes(list: IntentImportBody[], after: { name: string; examples: Partial<Record<Locale, string[]>> }[], written: ReadonlySet<string>): void {
+  const rowOf = new Map(list.map((item, index) => [item.name, index + 1]));
+  // The intents the import leaves as they are first, then those it writes in the file's order: a clash is named on the
+  // row that brings it in. One between two intents it leaves alone (older data) is not the file's doing.
+  const place = (name: string) => (written.has(name) ? rowOf.get(name) ?? 0 : 0);
+  const ordered = [...after].sort((a, b) => place(a.name) - place(b.name));
+  const problems = examplesInTwoIntents(ordered).filter((clash) => written.has(clash.also)).map((clash) => ({
+    row: rowOf.get(clash.also) ?? 0, name: clash.also, field: `examples.${clash.locale}`, rule: 'in_other_intent', expected: clash.intent,
+    problem: `the example "${clash.example}" is an example of "${clash.intent}" too (one sentence teaches the bot one intent)`,
+  }));
+  if (!problems.length) return;
+  const rows = [...new Set(problems.map((p) => p.row))];
+  const listed = problems.filter((p) => p.row <= rows[Math.min(rows.length, 50) - 1]!);
+  const more = rows.length - Math.min(rows.length, 50);
+  const lines = rows.slice(0, 50).map((row) => {
+    const own = listed.filter((p) => p.row === row);
+    return `Intent ${row} (${own[0]!.name}): ${own.map((p) => p.problem).join('; ')}.`;
+  });
+  const head = `${rows.length} of the file's ${list.length} intent${list.length === 1 ? '' : 's'} ${rows.length === 1 ? 'needs' : 'need'} fixing; nothing was imported.`;
+  const error = worded(badRequest([head, ...lines, ...(more ? [`…and ${more} more.`] : [])].join(' ')), 'import_rows', { rows: String(rows.length), more: String(more) });
+  error.problems = listed;
+  throw error;
+}
+
 export function kbAdminService(ctx: AppContext) {
   const intents = intentsRepository(ctx.sql);
   const articles = articlesRepository(ctx.sql);
@@ -252,15 +282,20 @@ export function kbAdminService(ctx: AppContext) {
       return intent(id);
     },
 
-    /** Replaces an intent, examples included; `basedOn` is the `updatedAt` the edit started from (stale-edits.ts). */
-    async updateIntent(id: number, input: IntentInput, basedOn?: string): Promise<IntentRecord> {
+    /**
+     * Replaces an intent, examples included; `basedOn` is the `updatedAt` the edit started from (stale-edits.ts). A
+     * rename carries the automation rules naming the intent along, in the rename's transaction (audited as by `actorId`).
+     */
+    async updateIntent(id: number, input: IntentInput, basedOn?: string, actorId: number | null = null): Promise<IntentRecord> {
       const found = await intent(id);
       if (input.name !== found.name && specialRoleOf(found.name)) {
         throw conflict(`The bot knows the intent "${found.name}" by name (it does more than answer from its examples), so it keeps its name; change its examples, label and answer instead.`, 'intent_name_kept');
       }
       let outcome: Awaited<ReturnType<typeof intents.update>>;
       try {
-        outcome = await intents.update(id, input, basedOn);
+        outcome = await intents.update(id, input, basedOn, async (tx, previousName) => {
+          if (previousName !== input.name) await rewriteRulesForIntent(tx as unknown as Sql, actorId, previousName, input.name);
+        });
       } catch (error) {
         if (isUniqueViolation(error)) throw intentExists(input.name);
         throw error;
@@ -271,10 +306,15 @@ export function kbAdminService(ctx: AppContext) {
       return intent(id);
     },
 
-    async deleteIntent(id: number): Promise<void> {
-      const found = await intent(id);
-      await intents.remove(id);
-      await retrain(`intent ${found.name} deleted`);
+    /**
+     * Deletes an intent and takes it out of the automation rules naming it, in one transaction: returns those rules,
+     * `disabled` for each left with an intent condition naming nothing (rewriteRulesForIntent), audited as by `actorId`.
+     */
+    async deleteIntent(id: number, actorId: number | null = null): Promise<{ rules: RuleTouched[] }> {
+      const outcome = await intents.remove(id, (tx, name) => rewriteRulesForIntent(tx as unknown as Sql, actorId, name, null).then((rules) => ({ name, rules })));
+      if (!outcome?.removed) throw notFound('Intent');
+      await retrain(`intent ${outcome.removed.name} deleted`);
+      return { rules: outcome.removed.rules };
     },
 
     /** `onAdded` runs in the insert's transaction, only when the example was new (see the repository). */
@@ -293,7 +333,7 @@ export function kbAdminService(ctx: AppContext) {
      * they are the ones it listed (or `confirmDeletes` is their number), so an empty or wrong file cannot wipe the set unseen. Intents keep their ids (and so
      * their team links) when their names match. Unchanged intents are not written; only a real change retrains.
      */
-    async importIntents(list: IntentImportBody[], mode: 'merge' | 'replace', options: { dryRun?: boolean; outOfScope?: string[] } & ReplaceConfirmation = {}): Promise<IntentImportResult> {
+    async importIntents(list: IntentImportBody[], mode: 'merge' | 'replace', options: { dryRun?: boolean; outOfScope?: string[]; actorId?: number } & ReplaceConfirmation = {}): Promise<IntentImportResult> {
       const names = new Set<string>();
       for (const i of list) {
         if (names.has(i.name)) throw worded(badRequest(`Intent "${i.name}" appears twice in the import.`), 'import_intent_twice', { item: i.name.slice(0, 100) });
@@ -328,10 +368,18 @@ export function kbAdminService(ctx: AppContext) {
           const current = await outOfScopeExamples(tx as unknown as Sql);
           out.outOfScope = sameList(storedSet(options.outOfScope), storedSet(current)) ? 'unchanged' : 'updated';
         }
+        // Compared as the import leaves the set (an example may move from one intent to another in one file), under the
+        // lock every write of examples takes; a dry run says it too, before the admin confirms.
+        if (!dryRun) await intents.lockExamples(tx);
+        const after = new Map<string, { name: string; examples: Partial<Record<Locale, string[]>> }>([...stored].filter(([name]) => !doomed.includes(name)));
+        for (const input of writes) after.set(input.name, input);
+        refuseImportClashes(list, [...after.values()], new Set(writes.map((input) => input.name)));
         if (dryRun) return out;
         confirmReplace(confirming, 'intents', options);
         await intents.removeNames(doomed, tx);
-        for (const input of writes) await intents.upsert(input, tx);
+        // The rules naming a deleted intent lose it, as when one intent is deleted (deleteIntent).
+        for (const name of doomed) await rewriteRulesForIntent(tx as unknown as Sql, options.actorId ?? null, name, null);
+        for (const input of writes) await intents.upsert(input, tx, true);
         if (out.outOfScope === 'updated') await setOutOfScopeExamples(tx as unknown as Sql, options.outOfScope!);
         return out;
       })) as IntentImportResult;
@@ -383,8 +431,21 @@ export function kbAdminService(ctx: AppContext) {
       return row;
     },
 
-    async deleteArticle(id: number): Promise<void> {
-      const row = await articles.remove(id);
+    /**
+     * `baseVersion` as for a save: deleting over a version the admin has not seen (saved meanwhile, unseen) is refused
+     * (409) rather than taking that version and the history with it. Checked on the locked row, so no save slips between.
+     */
+    async deleteArticle(id: number, baseVersion?: number): Promise<void> {
+      const row = (await ctx.sql.begin(async (t) => {
+        const tx = t as unknown as Tx;
+        const [current] = await tx<ArticleRow[]>`select * from articles where id = ${id} for update`;
+        if (!current) return undefined;
+        if (baseVersion !== undefined && current.current_version !== baseVersion) {
+          throw conflict(staleEditMessage(`The article "${current.title}"`, `you opened version ${baseVersion}; version ${current.current_version} is the latest`), STALE_EDIT);
+        }
+        await articles.removeIds([id], tx);
+        return current;
+      })) as ArticleRow | undefined;
       if (!row) throw notFound('Article');
       if (row.status === 'published') await reindex(`article ${row.slug} (${row.locale}) deleted`);
     },

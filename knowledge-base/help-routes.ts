@@ -15,11 +15,34 @@ import type { BrainSnapshot } from './brain.ts';
 import { detectLanguage } from './text/tokenize.ts';
 import { loadWidgetSettings } from '../server/services/widget-settings.ts';
 import { htmlInScript, inShoppersScript, traditionalVariant, type TraditionalVariant } from '../server/services/chinese-script.ts';
-import { chineseVariant, langOf } from './text/language.ts';
+import { chineseVariant, langOf, supportedLang } from './text/language.ts';
 
-const SlugParams = Type.Object({ slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$' }) });
+/** A stored article's slug (as the admin API accepted them, older looser ones included). */
+const STORED_SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
+const SlugParams = Type.Object({ slug: Type.String({ pattern: STORED_SLUG.source }) });
 // zh-TW / zh-HK: the Chinese articles, shown in Traditional (the bot's links for a shopper in Taiwan or Hong Kong).
 const LocaleQuery = Type.Object({ locale: Type.Optional(Type.Union(['en', 'zh', 'zh-TW', 'zh-HK'].map((l) => Type.Literal(l)))) });
+// The pages are for readers, who follow links and edit addresses: any language tag (zh-CN, as the page itself says in
+// <html lang>, en-US, fr) and any slug get a page, never the API's JSON 400. A tag of neither language counts as none.
+const PageLocaleQuery = Type.Object({ locale: Type.Optional(Type.String({ maxLength: 100 })) });
+const PageSlugParams = Type.Object({ slug: Type.String() });
+
+/** The asked locale when it is a tag of one of the two languages (zh-CN, en-US, zh-TW...), else none. */
+const knownLocale = (asked: string | undefined): string | undefined => (supportedLang(asked) ? asked!.trim() : undefined);
+
+/**
+ * The browser's language tags, most wanted first: by q (a missing q is 1), ties in the order written; q=0 means
+ * "not this one". Both the page's language and the reader's Chinese variant are read from this list.
+ */
+export function acceptedLanguages(acceptLanguage: string | undefined): string[] {
+  return (acceptLanguage ?? '').slice(0, 1000).split(',').map((part, index) => {
+    const [tag, ...params] = part.split(';').map((p) => p.trim());
+    const q = params.map((p) => /^q=([0-9.]+)$/i.exec(p)?.[1]).find((v) => v !== undefined);
+    return { tag, q: q === undefined ? 1 : Number(q), index };
+  }).filter((entry) => entry.tag && entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index)
+    .map((entry) => entry.tag);
+}
 
 function pick(rows: ArticleRow[], asked: string | undefined): ArticleRow | undefined {
   const published = rows.filter((r) => r.status === 'published');
@@ -49,17 +72,18 @@ async function answeredArticle(snapshot: BrainSnapshot, query: string, locale: H
   return decision.action === 'answer' ? decision.metadata.articles?.[0]?.slug : undefined;
 }
 
-/** The asked locale, else the browser's first preference between the two. */
+/** The asked locale (one of the two languages), else the browser's most wanted of the two, else English. */
 function helpLocale(asked: string | undefined, acceptLanguage: string | undefined): HelpLocale {
-  if (asked) return langOf(asked);
-  return /^\s*zh\b/i.test(acceptLanguage ?? '') ? 'zh' : 'en';
+  const known = knownLocale(asked);
+  if (known) return langOf(known);
+  return supportedLang(acceptedLanguages(acceptLanguage).find((tag) => supportedLang(tag) !== null)) ?? 'en';
 }
 
-/** A reader of Traditional: an asked zh-TW / zh-HK, else the first Chinese among the browser's languages says so. */
+/** A reader of Traditional: an asked zh-TW / zh-HK, else the most wanted Chinese among the browser's languages says so. */
 function readerVariant(asked: string | undefined, acceptLanguage: string | undefined): TraditionalVariant | null {
-  if (asked && asked !== 'zh') return traditionalVariant(asked);
-  const tags = (acceptLanguage ?? '').split(',').map((part) => part.split(';')[0]);
-  return traditionalVariant(tags.find((tag) => chineseVariant(tag) !== null));
+  const known = knownLocale(asked);
+  if (known && known !== 'zh') return traditionalVariant(known);
+  return traditionalVariant(acceptedLanguages(acceptLanguage).find((tag) => chineseVariant(tag) !== null));
 }
 
 type HelpRequest = FastifyRequest<{ Querystring: { locale?: string } }>;
@@ -94,7 +118,7 @@ export function helpRoutes(ctx: AppContext) {
       config: { rateLimit: { max: HELP_SEARCHES_PER_MINUTE, timeWindow: '1 minute', allowList: (request: FastifyRequest) => !(request.query as { q?: unknown }).q?.toString().trim() } },
       schema: {
         tags: ['public'], summary: 'The help centre: published articles by category, or search results for ?q=',
-        querystring: Type.Object({ ...LocaleQuery.properties, q: Type.Optional(Type.String({ maxLength: 200 })) }),
+        querystring: Type.Object({ ...PageLocaleQuery.properties, q: Type.Optional(Type.String({ maxLength: 200 })) }),
         response: { 200: Type.String({ description: 'text/html' }) },
       },
     }, async (request, reply) => {
@@ -113,11 +137,19 @@ export function helpRoutes(ctx: AppContext) {
     });
 
     app.get('/help/:slug', {
-      schema: { tags: ['public'], summary: 'A published help article as a web page', params: SlugParams, querystring: LocaleQuery,
+      schema: { tags: ['public'], summary: 'A published help article as a web page (a slug in capitals redirects to the lower-case one)', params: PageSlugParams, querystring: PageLocaleQuery,
         response: { 200: Type.String({ description: 'text/html' }), 404: Type.String({ description: 'text/html' }) } },
     }, async (request, reply) => {
       const asked = helpLocale(request.query.locale, request.headers['accept-language']);
-      const bySlug = await articles.findBySlug(request.params.slug);
+      const { slug } = request.params;
+      // Slugs are lower-case: an address typed or pasted with capitals goes to the article's one address.
+      const lower = slug.toLowerCase();
+      if (lower !== slug && STORED_SLUG.test(lower) && pick(await articles.findBySlug(lower), asked)) {
+        const search = request.url.indexOf('?');
+        return reply.redirect(`/help/${lower}${search >= 0 ? request.url.slice(search) : ''}`, 301);
+      }
+      // No slug of that form is stored: the "not found" page without asking the database.
+      const bySlug = STORED_SLUG.test(slug) ? await articles.findBySlug(slug) : [];
       const article = pick(bySlug, asked);
       // A reader following an old link gets a page, in their language, not the API's JSON error.
       if (!article) {

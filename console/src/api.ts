@@ -235,6 +235,8 @@ export const SPECIFIC_REFUSALS: Record<string, { key: Key; params: string[]; unn
   shortcut_taken: { key: 'errors.shortcutTaken', params: [] },
   automation_rules_full: { key: 'automation.full', params: [] },
   condition_needs_handoff: { key: 'errors.conditionNeedsHandoff', params: [] },
+  rule_intent_unknown: { key: 'errors.ruleIntentUnknown', params: ['names'] },
+  example_in_other_intent: { key: 'errors.exampleInOtherIntent', params: ['intent', 'example'] },
   action_needs_handoff: { key: 'errors.actionNeedsHandoff', params: [] },
   webhooks_full: { key: 'errors.webhooksFull', params: [] },
   webhook_inactive: { key: 'errors.webhookInactive', params: [] },
@@ -309,6 +311,7 @@ export const SPECIFIC_REFUSALS: Record<string, { key: Key; params: string[]; unn
   import_article_twice: { key: 'errors.importArticleTwice', params: ['item'] },
   import_category_blank: { key: 'errors.importCategoryBlank', params: ['row', 'item'] },
   category_blank: { key: 'errors.categoryBlank', params: [] },
+  slug_invalid: { key: 'errors.slugInvalid', params: ['slug'] },
 };
 
 /** A name set in Chinese text: spaced from it where it starts or ends with a Latin letter or digit ("Sam Agent 已离线", "王小明已离线"). */

@@ -70,6 +70,16 @@ export function useIntentNames(): (name: string) => string {
   return (name: string) => intentDisplayName(name, labels.get(name), locale);
 }
 
+/**
+ * Whether an intent of this name exists, by the loaded list: null until it has loaded (nothing is called missing on a
+ * guess). Where a name is shown as a choice the admin made (an automation rule's intents), a humanised name would
+ * make an intent that was deleted, or never was, look like a real one.
+ */
+export function useIntentExists(): (name: string) => boolean | null {
+  useIntentNames();
+  return (name: string) => (loadedFor === null ? null : labels.has(name));
+}
+
 /** For the signed-in console's root: keeps the labels current while it runs (a reconnect may have missed a change). */
 export function useIntentNameUpdates(socket: AgentSocket): void {
   useSocketEvent(socket, 'intents:changed', reloadIntentNames);

@@ -35,7 +35,7 @@ const MAX_DETAILS = 12;
 type Outcome = { ok: boolean; text: string; rows?: string[] };
 
 /** The rules (and formats) the console words itself: transfer.problem.<rule> in i18n.ts. */
-const WORDED_RULES = new Set(['unknown_field', 'missing', 'one_of', 'format', 'format_slug', 'format_intent_name', 'too_long', 'empty', 'too_many', 'type', 'duplicate']);
+const WORDED_RULES = new Set(['unknown_field', 'missing', 'one_of', 'format', 'format_slug', 'format_intent_name', 'too_long', 'empty', 'too_many', 'type', 'duplicate', 'in_other_intent']);
 
 /** One problem in the console's language by its rule; the server's English phrase for a rule the console has no words for. */
 function problemText(p: RowProblem): string {

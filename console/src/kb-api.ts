@@ -145,7 +145,8 @@ export const kbApi = {
   /** `baseVersion` (here and for unpublish and restore): the version the admin saw; one saved meanwhile refuses the action (409). */
   publishArticle: (id: number, baseVersion: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/publish`, { baseVersion }),
   unpublishArticle: (id: number, baseVersion: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/unpublish`, { baseVersion }),
-  deleteArticle: (id: number) => del(`/api/admin/articles/${id}`),
+  /** `baseVersion`: as for unpublish, the version the admin saw; one saved meanwhile refuses the delete (409). */
+  deleteArticle: (id: number, baseVersion?: number) => del(`/api/admin/articles/${id}${query({ baseVersion })}`),
   versions: (id: number) => get<{ items: Omit<ArticleVersion, 'body'>[] }>(`/api/admin/articles/${id}/versions`),
   version: (id: number, version: number) => get<{ version: ArticleVersion }>(`/api/admin/articles/${id}/versions/${version}`),
   restore: (id: number, version: number, baseVersion: number) => post<{ article: Article } & JobWarning>(`/api/admin/articles/${id}/versions/${version}/restore`, { baseVersion }),

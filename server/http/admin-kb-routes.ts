@@ -8,9 +8,9 @@ import type { App } from './types.ts';
 import type { AppContext } from '../context.ts';
 import { ErrorResponse, Id, IdParams, Nullable, Ok } from './schemas.ts';
 import { importRowChecker } from './import-problems.ts';
-import { badRequest, conflict, notFound } from '../errors.ts';
+import { badRequest, conflict, notFound, worded } from '../errors.ts';
 import {
-  ExportedAtField, ArticleActionSchema, ArticleImportResultSchema, ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, BotPreviewSchema, CandidateSchema, ClassificationSchema,
+  ExportedAtField, ArticleActionSchema, ArticleDeleteQuery, NewArticleSchema, NEW_SLUG, ArticleImportResultSchema, ArticleInputSchema, ArticleSchema, ArticleStatusSchema, ArticleSummarySchema, ArticleUpdateSchema, BotPreviewSchema, CandidateSchema, ClassificationSchema,
   IntentImportResultSchema, IntentImportSchema, IntentInputSchema, IntentSchema, IntentUpdateSchema, BasedOn, LinkWarning, KbStatusSchema, LocaleSchema, PassageSchema, SlugSchema, UnansweredSchema, VersionSchema, VersionSummarySchema,
 } from '../../knowledge-base/admin-schemas.ts';
 import { intentInput, kbAdminService, toArticleJson, toIntentJson, toVersionJson } from '../../knowledge-base/admin-service.ts';
@@ -33,6 +33,10 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404
 // A version is an integer column (int4): larger numbers are refused here rather than by Postgres.
 const VersionParams = Type.Object({ id: Id, version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 const Queued = Type.Object({ queued: Type.Literal(true) });
+/** An automation rule an intent's deletion took the intent out of (rewriteRulesForIntent). */
+const RuleTouchedSchema = Type.Object({
+  id: Type.Integer(), name: Type.String(), disabled: Type.Boolean({ description: 'Switched off: its intent condition named no intent left' }),
+});
 const DryRunQuery = Type.Object({ dryRun: Type.Optional(Type.Boolean({ description: 'true: write nothing, answer with what the import would do' })) });
 /**
  * An import's dry run, which wrote nothing. Only the routes that declare ?dryRun have one: elsewhere the parameter
@@ -91,13 +95,20 @@ export default function adminKbRoutes(ctx: AppContext) {
      * (a Chinese one). The admin can still change it while the article is a draft.
      */
     const draftSlug = async (title: string, locale: string, fallback: string): Promise<string> => {
-      const base = slugFromTitle(title).slice(0, MAX_SLUG_LENGTH - 4) || fallback;
+      // Cut to leave room for "-20", without a dash left at the end ("a-" is no valid slug).
+      const base = slugFromTitle(title).slice(0, MAX_SLUG_LENGTH - 4).replace(/-+$/, '') || fallback;
       for (let n = 1; n <= 20; n++) {
         const candidate = n === 1 ? base : `${base}-${n}`;
         if (!(await articles.findBySlug(candidate, locale)).length) return candidate;
       }
       return `${base}-${Date.now().toString(36)}`;
     };
+    /**
+     * Slugs must be in the strict form (NEW_SLUG) for new articles and for a slug being changed; a stored article keeps
+     * an older, looser one (a--b) it already has, so it stays editable, importable and deletable.
+     */
+    const badSlug = (slug: string) =>
+      worded(badRequest(`"${slug}" is no valid slug for a new article: use lower-case letters and digits, words joined by single dashes (e.g. shipping-to-japan).`), 'slug_invalid', { slug: slug.slice(0, 100) });
     const models = modelsRepository(ctx.sql);
     const unanswered = unansweredRepository(ctx.sql);
     const articleJson = (row: Parameters<typeof toArticleJson>[0]) => toArticleJson(row, ctx.config.publicUrl);
@@ -214,7 +225,7 @@ export default function adminKbRoutes(ctx: AppContext) {
     }, async (request) => {
       checkImportFile(request, intentRows, 'intents');
       const { intents: list, mode, outOfScope, confirmDeletes, confirmToken } = request.body;
-      return service.importIntents(list, mode ?? 'merge', { dryRun: request.query.dryRun ?? false, confirmDeletes, confirmToken, outOfScope });
+      return service.importIntents(list, mode ?? 'merge', { dryRun: request.query.dryRun ?? false, confirmDeletes, confirmToken, outOfScope, actorId: request.user!.id });
     });
 
     app.get('/api/admin/intents/:id', {
@@ -231,14 +242,16 @@ export default function adminKbRoutes(ctx: AppContext) {
         params: IdParams, body: IntentUpdateSchema, response: { 200: Type.Object({ intent: IntentSchema, linkWarning: Type.Optional(LinkWarning), ...JobWarning }), ...errors } },
     }, async (request) => {
       const { updatedAt, ...body } = request.body;
-      return intentAnswer(await service.updateIntent(request.params.id, intentInput(body), basedOn(updatedAt)));
+      return intentAnswer(await service.updateIntent(request.params.id, intentInput(body), basedOn(updatedAt), request.user!.id));
     });
 
     app.delete('/api/admin/intents/:id', {
-      ...admin, schema: { tags, summary: 'Delete an intent; retrains in the background', params: IdParams, response: { 200: Ok, ...errors } },
+      ...admin, schema: { tags, summary: 'Delete an intent; retrains in the background',
+        description: 'The automation rules naming the intent lose it from their intent conditions (audited as rule edits); a rule whose condition then names no intent is disabled. `rules` lists them.',
+        params: IdParams, response: { 200: Type.Object({ ok: Type.Literal(true), rules: Type.Array(RuleTouchedSchema), ...JobWarning }), ...errors } },
     }, async (request) => {
-      await service.deleteIntent(request.params.id);
-      return { ok: true as const };
+      const { rules } = await service.deleteIntent(request.params.id, request.user!.id);
+      return { ok: true as const, rules };
     });
 
     app.post('/api/admin/intents/:id/examples', {
@@ -424,6 +437,10 @@ export default function adminKbRoutes(ctx: AppContext) {
       attachValidation: true,
     }, async (request) => {
       checkImportFile(request, articleRows, 'articles');
+      // A row whose loose slug no stored article (in its language) has would create one with it: refused.
+      for (const item of request.body.articles.filter((a) => !NEW_SLUG.test(a.slug))) {
+        if (!(await articles.findBySlug(item.slug, item.locale)).length) throw badSlug(item.slug);
+      }
       return service.importArticles(request.body.articles, request.user!.id,
         { dryRun: request.query.dryRun ?? false, mode: request.body.mode ?? 'merge', confirmDeletes: request.body.confirmDeletes, confirmToken: request.body.confirmToken });
     });
@@ -433,7 +450,7 @@ export default function adminKbRoutes(ctx: AppContext) {
     }, async (request) => ({ article: articleJson(await service.article(request.params.id)) }));
 
     app.post('/api/admin/articles', {
-      ...admin, schema: { tags, summary: 'Create an article (draft unless status is "published")', body: ArticleInputSchema, response: { 201: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
+      ...admin, schema: { tags, summary: 'Create an article (draft unless status is "published")', body: NewArticleSchema, response: { 201: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
     }, async (request, reply) => {
       const b = request.body;
       const row = await service.createArticle({ ...b, category: b.category ?? 'general', status: b.status ?? 'draft' }, request.user!.id);
@@ -444,6 +461,7 @@ export default function adminKbRoutes(ctx: AppContext) {
       ...admin, schema: { tags, summary: 'Save a new version of an article (a published article is re-indexed)', params: IdParams, body: ArticleUpdateSchema, response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
     }, async (request) => {
       const { note, baseVersion, ...fields } = request.body;
+      if (fields.slug !== undefined && !NEW_SLUG.test(fields.slug) && fields.slug !== (await service.article(request.params.id)).slug) throw badSlug(fields.slug);
       return { article: articleJson(await service.updateArticle(request.params.id, fields, request.user!.id, note ?? null, baseVersion)) };
     });
 
@@ -459,10 +477,11 @@ export default function adminKbRoutes(ctx: AppContext) {
         response: { 200: Type.Object({ article: ArticleSchema, ...JobWarning }), ...errors } },
     }, async (request) => ({ article: articleJson(await service.updateArticle(request.params.id, { status: 'draft' }, request.user!.id, 'unpublished', request.body?.baseVersion)) }));
 
+    // As publish and unpublish: with the version the admin saw, a delete over one saved meanwhile is refused (409).
     app.delete('/api/admin/articles/:id', {
-      ...admin, schema: { tags, summary: 'Delete an article and its history', params: IdParams, response: { 200: Ok, ...errors } },
+      ...admin, schema: { tags, summary: 'Delete an article and its history', params: IdParams, querystring: ArticleDeleteQuery, response: { 200: Ok, ...errors } },
     }, async (request) => {
-      await service.deleteArticle(request.params.id);
+      await service.deleteArticle(request.params.id, request.query.baseVersion);
       return { ok: true as const };
     });
 

@@ -16,7 +16,9 @@ const RuleSchema = Type.Object({
 const Item = Type.Object({ item: RuleSchema });
 const LIMITS = `At most ${MAX_RULE_CONDITIONS} conditions (all must hold; none = always) and 1–${MAX_RULE_ACTIONS} actions; `
   + '`handoffReason` and `intent` conditions (400 `condition_needs_handoff`) and `transferToTeam` actions (400 `action_needs_handoff`) '
-  + 'only with the `handoff` trigger: a new chat has no reason and no bot answer yet; a team must exist.';
+  + 'only with the `handoff` trigger: a new chat has no reason and no bot answer yet; a team must exist; an `intent` condition names only '
+  + 'intents that exist (400 `rule_intent_unknown`, params.names). Renaming an intent rewrites the rules naming it; deleting one takes it '
+  + 'out of them and disables a rule whose intent condition is left naming none.';
 
 export default function automationRuleRoutes(ctx: AppContext) {
   return async (app: App) => {

@@ -20,6 +20,7 @@ import { refusalOfError, runActionsInOrder, type Refusal } from './action-sequen
 import { langOf } from '../../knowledge-base/text/language.ts';
 import { isLockTimeout } from '../db/lock-timeout.ts';
 import { conversationLanguage } from '../repositories/routing.ts';
+import { recordAudit } from './audit-log.ts';
 
 export const MAX_AUTOMATION_RULES = 50;
 export const MAX_RULE_CONDITIONS = 10;
@@ -176,6 +177,58 @@ async function factsOf(sql: Sql, conversationId: number): Promise<RuleFacts | nu
   };
 }
 
+/** The intent names a rule's intent conditions hold (folded as stored), each once. */
+const intentsNamed = (conditions: RuleCondition[]) =>
+  [...new Set(conditions.flatMap((condition) => (condition.type === 'intent' ? condition.intents : [])))];
+
+/**
+ * Refuses a rule naming an intent that does not exist: it could never hold (the bot answers only with intents it has),
+ * so the rule would silently never run. 400 `rule_intent_unknown`, naming them (`unknown_intent` is the teams' refusal of an intent id).
+ */
+async function checkRuleIntents(sql: Sql, conditions: RuleCondition[]): Promise<void> {
+  const named = intentsNamed(conditions);
+  if (!named.length) return;
+  const found = new Set((await sql<{ name: string }[]>`select name from intents where name = any(${sql.array(named)}::text[])`).map((r) => r.name));
+  const missing = named.filter((name) => !found.has(name));
+  if (!missing.length) return;
+  const names = missing.join(', ');
+  throw worded(badRequest(`No intent is named ${names}: pick the rule's intents from the intents the bot has.`), 'rule_intent_unknown', { names });
+}
+
+/** A rule whose intent conditions an intent's rename or deletion rewrote; `disabled` when it was switched off for it. */
+export interface RuleTouched { id: number; name: string; disabled: boolean }
+
+/**
+ * Rewrites the intent conditions of every rule naming `from` (called in the transaction that renames or deletes the
+ * intent, so a rule never names an intent that is gone): `to` replaces it, or with `to` null it is taken out. A
+ * condition left naming no intent would match every hand-off, so it is dropped and its rule disabled instead: the
+ * admin decides what it should do now. Each rewritten rule is audited as a rule edit (`automation_rule.update`), with
+ * why. The rules' rows are locked for the rewrite, so an admin's save of a rule at the same time waits for it.
+ */
+export async function rewriteRulesForIntent(tx: Sql, actorId: number | null, from: string, to: string | null): Promise<RuleTouched[]> {
+  const rows = await tx<RuleRow[]>`
+    select * from automation_rules
+    where conditions @> ${tx.json([{ type: 'intent', intents: [from] }] as never)}::jsonb
+    order by position, id for update`;
+  const touched: RuleTouched[] = [];
+  for (const row of rows) {
+    let emptied = false;
+    const conditions = row.conditions.flatMap((condition): RuleCondition[] => {
+      if (condition.type !== 'intent' || !condition.intents.includes(from)) return [condition];
+      const intents = [...new Set(condition.intents.flatMap((name) => (name !== from ? [name] : to ? [to] : [])))];
+      if (intents.length) return [{ type: 'intent', intents }];
+      emptied = true;
+      return [];
+    });
+    const disabled = emptied && row.enabled;
+    await tx`update automation_rules set conditions = ${tx.json(conditions as never)}, enabled = ${row.enabled && !emptied}, updated_at = now() where id = ${row.id}`;
+    const why = to ? { intentRenamed: { from, to } } : { intentDeleted: from, ...(disabled ? { disabled: true } : {}) };
+    await recordAudit(tx, actorId, 'automation_rule.update', `automation_rule:${row.id}`, { name: row.name, ...why });
+    touched.push({ id: Number(row.id), name: row.name, disabled });
+  }
+  return touched;
+}
+
 /** CRUD for the admin routes (server/http/automation-rule-routes.ts). */
 export function automationRulesService(sql: Sql) {
   return {
@@ -185,6 +238,7 @@ export function automationRulesService(sql: Sql) {
     async create(createdBy: number, input: RuleInput): Promise<AutomationRule> {
       const rule = cleanedRule(input);
       await checkMacroTeams(sql, rule.actions);
+      await checkRuleIntents(sql, rule.conditions);
       // Two saves at once could both pass this count: one rule over the cap, harmless.
       const [{ n, next }] = await sql<{ n: number; next: number }[]>`select count(*)::int as n, coalesce(max(position) + 1, 0)::int as next from automation_rules`;
       if (n >= MAX_AUTOMATION_RULES) throw new AppError(409, 'automation_rules_full', `There are already ${MAX_AUTOMATION_RULES} automation rules: delete one first.`);
@@ -198,6 +252,7 @@ export function automationRulesService(sql: Sql) {
     async replace(id: number, input: RuleInput): Promise<AutomationRule> {
       const rule = cleanedRule(input);
       await checkMacroTeams(sql, rule.actions);
+      await checkRuleIntents(sql, rule.conditions);
       const [row] = await sql<RuleRow[]>`
         update automation_rules set name = ${rule.name}, enabled = ${rule.enabled ?? true}, trigger = ${rule.trigger},
           conditions = ${sql.json(rule.conditions)}, actions = ${sql.json(rule.actions)},

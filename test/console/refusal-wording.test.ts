@@ -178,7 +178,8 @@ const refusals = serverRefusals();
 const hasChinese = (text: string) => /\p{Script=Han}/u.test(text);
 /** A refusal as it reaches the console, with whatever its wording could name. */
 const refusal = (code: string, message: string) =>
-  new ApiError(409, code, message, { name: 'Sam Agent', id: '42', n: '5', label: 'vip', zone: 'Mars/Olympus', from: '2000-01-01', to: '2099-12-31', item: 'returns', row: '3' });
+  new ApiError(409, code, message, { name: 'Sam Agent', id: '42', n: '5', label: 'vip', zone: 'Mars/Olympus', from: '2000-01-01', to: '2099-12-31', item: 'returns', row: '3',
+    names: 'refund_status', intent: 'shipping_time', example: 'hi', slug: 'a--b' });
 
 describe('every refusal the server defines', () => {
   it('is found in its source (the reader finds the codes it should)', () => {

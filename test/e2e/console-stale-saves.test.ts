@@ -267,4 +267,28 @@ describe('stale saves in the console', () => {
     await expect.poll(() => page.getByTestId('kb-body').inputValue()).toBe('Version one.');
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('article editor: delete refuses a version saved in another tab, unseen, and keeps it; loading the latest lets it through', async () => {
+    const article = (await api('POST', '/api/admin/articles', { slug: 'stale-delete-demo', locale: 'en', title: 'Stale delete demo', body: 'Version one.' })).json.article;
+    const { page, errors } = await adminPage('/console/admin/kb');
+    page.on('dialog', (dialog) => void dialog.accept()); // "Delete … ?"
+    const alert = page.getByTestId('kb-editor').getByRole('alert');
+    await page.locator('[data-testid=kb-item][data-slug=stale-delete-demo]').click();
+    await expect.poll(() => page.getByTestId('kb-body').inputValue()).toBe('Version one.');
+    const remove = page.getByTestId('kb-delete');
+    await expect.poll(() => remove.isEnabled()).toBe(true);
+
+    // Another tab saved version 2 meanwhile: deleting would take it, and the history, unseen.
+    expect((await api('PUT', `/api/admin/articles/${article.id}`, { body: 'Version two, from the other tab.', baseVersion: 1 })).status).toBe(200);
+    await remove.click();
+    await expect.poll(() => alert.textContent()).toBe('A newer version of this article was saved since you opened it, so nothing was changed: load the latest version (your edits here are discarded), look it over, then try again.');
+    expect((await api('GET', `/api/admin/articles/${article.id}`)).json.article).toMatchObject({ version: 2, body: 'Version two, from the other tab.' });
+
+    await page.getByTestId('kb-load-latest').click();
+    await expect.poll(() => page.getByTestId('kb-body').inputValue()).toBe('Version two, from the other tab.');
+    await remove.click();
+    await page.getByTestId('kb-editor').waitFor({ state: 'detached' });
+    expect((await api('GET', `/api/admin/articles/${article.id}`)).status).toBe(404);
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

@@ -46,6 +46,12 @@ async function shopperGroup(text: string) {
   return { customerId: shopper.customerId, conversationId, groupId };
 }
 
+/**
+ * Gives a second intent an example another holds, as only older data can (the API refuses it since
+ * example_in_other_intent): what deletion does with a sentence in two intents still matters for such data.
+ */
+const shareExample = (intentId: number, text: string) => stack.env.sql`insert into intent_examples (intent_id, locale, text) values (${intentId}, 'en', ${text})`;
+
 const examplesOf = async (intentId: number): Promise<string[]> => (await api('GET', `/api/admin/intents/${intentId}`)).json.intent.examples.en;
 
 describe('customer deletion and an example taught to one intent', () => {
@@ -57,7 +63,7 @@ describe('customer deletion and an example taught to one intent', () => {
     const shopper = await shopperGroup(sentence);
     expect((await api('POST', `/api/admin/unanswered/${shopper.groupId}/add-example`, { intentId: wrapping })).status).toBe(200);
     // The admin types the same sentence into another intent on their own.
-    expect((await api('POST', `/api/admin/intents/${orders}/examples`, { text: sentence, locale: 'en' })).status).toBe(200);
+    await shareExample(orders, sentence);
 
     // The intent is renamed and its examples rewritten (an editor's save): it keeps its id, and the link.
     const loaded = (await api('GET', `/api/admin/intents/${wrapping}`)).json.intent;
@@ -80,7 +86,8 @@ describe('customer deletion and an example taught to one intent', () => {
   it('removes a text recorded before the intent was kept (migration 060) from every intent, as before', async () => {
     const sentence = 'do you gift wrap the hedgehog lamp for free';
     const one = await createIntent('wrap_questions', [sentence, 'how much is gift wrap']);
-    const two = await createIntent('lamp_questions', [sentence, 'which bulb does the lamp take']);
+    const two = await createIntent('lamp_questions', ['which bulb does the lamp take']);
+    await shareExample(two, sentence);
     const shopper = await shopperGroup(sentence);
     await stack.env.sql`insert into learning_sources (conversation_id, kind, text) values (${shopper.conversationId}, 'example', ${sentence})`;
 
@@ -97,7 +104,7 @@ describe('customer deletion and an example taught to one intent', () => {
     const shopper = await shopperGroup(sentence);
     expect((await api('POST', `/api/admin/unanswered/${shopper.groupId}/add-example`, { intentId: doomed })).status).toBe(200);
     // Their words end up in the other intent (a copy the admin pasted there before deleting the first).
-    expect((await api('POST', `/api/admin/intents/${kept}/examples`, { text: sentence, locale: 'en' })).status).toBe(200);
+    await shareExample(kept, sentence);
 
     expect((await api('DELETE', `/api/admin/intents/${doomed}`)).status).toBe(200);
     expect(await stack.env.sql`select intent_id from learning_sources where conversation_id = ${shopper.conversationId}`)

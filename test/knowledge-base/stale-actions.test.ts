@@ -86,6 +86,24 @@ describe('article actions based on an older version', () => {
     expect(restored.json.article).toMatchObject({ version: 3, body: 'Gift cards never expire.' });
   });
 
+  it('delete: refused when another version was saved since the one the admin saw (its text and history kept); deletes the one seen', async () => {
+    const id = await savedMeanwhile();
+    const before = await stored(id);
+    expectStaleRefusal(await api('DELETE', `/api/admin/articles/${id}?baseVersion=1`));
+    expect(await stored(id)).toEqual(before);
+    expect(before).toMatchObject({ version: 2, versions: 2, body: 'Gift cards expire after five years.' });
+
+    expect((await api('DELETE', `/api/admin/articles/${id}?baseVersion=2`)).status).toBe(200);
+    expect((await api('GET', `/api/admin/articles/${id}`)).status).toBe(404);
+    // Gone is gone: a second delete (any version) is a 404, not a conflict.
+    expect((await api('DELETE', `/api/admin/articles/${id}?baseVersion=1`)).status).toBe(404);
+    expect((await api('DELETE', `/api/admin/articles/${id}?baseVersion=0`)).status).toBe(400);
+    // Without baseVersion (API clients written before it) the delete takes whatever is stored.
+    const other = await savedMeanwhile();
+    expect((await api('DELETE', `/api/admin/articles/${other}`)).status).toBe(200);
+    expect((await api('GET', `/api/admin/articles/${other}`)).status).toBe(404);
+  });
+
   it('without baseVersion (API clients written before it), with an empty body or none, each action acts on the latest version', async () => {
     const id = await savedMeanwhile();
     expect((await api('POST', `/api/admin/articles/${id}/publish`, {})).json.article).toMatchObject({ status: 'published', version: 3 });
@@ -118,11 +136,13 @@ describe('article actions based on an older version', () => {
     expect((await stored(id)).status).toBe('draft');
   });
 
-  it('the OpenAPI document lists baseVersion for publish, unpublish and restore', async () => {
+  it('the OpenAPI document lists baseVersion for publish, unpublish, restore and delete', async () => {
     const paths = (await httpAs(stack.url, 'GET', '/docs/json', null)).json?.paths ?? {};
     for (const path of ['/api/admin/articles/{id}/publish', '/api/admin/articles/{id}/unpublish', '/api/admin/articles/{id}/versions/{version}/restore']) {
       expect(JSON.stringify(paths[path]?.post?.requestBody ?? {}), path).toContain('baseVersion');
     }
+    // A DELETE has no body: the version is a query parameter.
+    expect((paths['/api/admin/articles/{id}']?.delete?.parameters ?? []).map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toContain('query:baseVersion');
   });
 });
 

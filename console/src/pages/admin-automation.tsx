@@ -10,7 +10,7 @@ import { t, type Key } from '../i18n.ts';
 import type { MacroAction } from '../types.ts';
 import { actionSummary } from './macro-menu.tsx';
 import { ActionFields, blankAction, splitLabels } from './personal-macros.tsx';
-import { useIntentNames } from '../intent-names.tsx';
+import { useIntentExists, useIntentNames } from '../intent-names.tsx';
 
 type Trigger = 'handoff' | 'conversation_created';
 type Condition =
@@ -58,11 +58,14 @@ function splitCondition(condition: Condition): Condition {
   return { ...condition, [field]: typed.flatMap((x) => x.split(/[,，、]/)).map((x) => x.trim()).filter(Boolean) } as Condition;
 }
 
-/** A condition in words; intents by what the console calls them, with the names the rule matches. */
-export function conditionSummary(condition: Condition, named: (intent: string) => string): string {
+/**
+ * A condition in words; intents by what the console calls them, with the names the rule matches; one no intent has
+ * (`exists` false: deleted before rules followed their intents, or renamed outside the console) is said to be missing.
+ */
+export function conditionSummary(condition: Condition, named: (intent: string) => string, exists: (intent: string) => boolean | null = () => null): string {
   const label = t(`automation.condition.${condition.type}` as Key);
   switch (condition.type) {
-    case 'intent': return `${label}: ${condition.intents.map((intent) => `${named(intent)} (${intent})`).join(', ')}`;
+    case 'intent': return `${label}: ${condition.intents.map((intent) => (exists(intent) === false ? t('automation.intentMissing', { name: intent }) : `${named(intent)} (${intent})`)).join(', ')}`;
     case 'language': return `${label}: ${condition.languages.map((l) => (l === 'zh' ? '中文' : 'English')).join(', ')}`;
     case 'pageUrlContains': return `${label}: ${condition.text}`;
     case 'customerIdentified': return `${label}: ${t(condition.identified ? 'automation.yes' : 'automation.no')}`;
@@ -104,9 +107,16 @@ function ConditionFields({ condition, step, onChange }: { condition: Condition; 
 /** The intents typed in a condition (by name) as the console calls them elsewhere (chats, reports): the admin sees which they mean. */
 function TypedIntents({ typed }: { typed: string[] }) {
   const named = useIntentNames();
+  const exists = useIntentExists();
   const names = splitCondition({ type: 'intent', intents: typed }) as { intents: string[] };
   if (!names.intents.length) return null;
-  return <span class="muted small" data-testid="rule-condition-intent-names">{names.intents.map(named).join(', ')}</span>;
+  const missing = names.intents.filter((name) => exists(name) === false);
+  return (
+    <>
+      <span class="muted small" data-testid="rule-condition-intent-names">{names.intents.filter((name) => !missing.includes(name)).map(named).join(', ')}</span>
+      {missing.length > 0 && <span class="error small" data-testid="rule-condition-intent-missing">{t('automation.intentsMissing', { names: missing.join(', ') })}</span>}
+    </>
+  );
 }
 
 export function AutomationTab() {
@@ -122,6 +132,7 @@ export function AutomationTab() {
   const { error, setError, run: write } = useListChange(list, REFUSALS);
   const rules = list.data?.items ?? [];
   const named = useIntentNames();
+  const exists = useIntentExists();
 
   const reset = () => { setEditing(null); setName(''); setEnabled(true); setTrigger('handoff'); setConditions([]); setActions([]); setError(null); };
   const edit = (rule: Rule) => {
@@ -148,9 +159,11 @@ export function AutomationTab() {
           {rules.map((rule) => (
             <li key={rule.id} class="macro-item" data-testid="rule-item">
               <strong>{rule.name}</strong> {!rule.enabled && <span class="badge">{t('automation.off')}</span>}
+              {rule.conditions.some((c) => c.type === 'intent' && c.intents.some((name) => exists(name) === false))
+                && <span class="badge error" data-testid="rule-intent-missing">{t('automation.intentMissingBadge')}</span>}
               <div class="muted small">
                 {t(`automation.trigger.${rule.trigger}` as Key)}
-                {rule.conditions.length > 0 && ` · ${rule.conditions.map((c) => conditionSummary(c, named)).join(' · ')}`}
+                {rule.conditions.length > 0 && ` · ${rule.conditions.map((c) => conditionSummary(c, named, exists)).join(' · ')}`}
                 {' → '}{rule.actions.map((a) => actionSummary(a, teamList)).join(' → ')}
               </div>
               <div class="inline">

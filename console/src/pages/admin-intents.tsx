@@ -12,6 +12,7 @@ import { botVerdict, confidenceLine } from '../wording.ts';
 import { staleSaveRefusal } from '../stale-save.ts';
 import { specialRoleOf } from '../../../knowledge-base/special-intents.ts';
 import { IntentName, useIntentNames } from '../intent-names.tsx';
+import { errorText, get } from '../api.ts';
 
 type IntentDraft = Omit<Intent, 'id' | 'updatedAt'>;
 const EMPTY: IntentDraft = { name: '', description: '', label: { en: '', zh: '' }, answer: { en: '', zh: '' }, action: null, articleSlug: null, askHelpful: true, examples: { en: [], zh: [] } };
@@ -187,6 +188,25 @@ function OutOfScopeEditor() {
 }
 
 /** `intent` as the intents list sent it: its `linkWarning` says its saved article slug names no article. */
+/** Of an automation rule, what deleting an intent looks at (server/services/automation-rules.ts). */
+export interface RuleForIntent { name: string; enabled: boolean; conditions: { type: string; intents?: string[] }[] }
+export interface RulesNaming { kept: string[]; disabled: string[] }
+
+/**
+ * The rules naming intent `name`, by what its deletion does to them (as rewriteRulesForIntent does): `disabled`, an
+ * enabled rule with an intent condition naming only it (switched off); `kept`, the others (they just lose it).
+ */
+export function rulesNaming(name: string, rules: RuleForIntent[]): RulesNaming {
+  const out: RulesNaming = { kept: [], disabled: [] };
+  for (const rule of rules) {
+    const naming = rule.conditions.filter((c) => c.type === 'intent' && c.intents?.includes(name));
+    if (!naming.length) continue;
+    const emptied = naming.some((c) => c.intents!.every((intent) => intent === name));
+    (emptied && rule.enabled ? out.disabled : out.kept).push(rule.name);
+  }
+  return out;
+}
+
 function IntentEditor({ intent, onSaved, onDeleted }: {
   intent: (Intent & LinkWarning) | null; onSaved(id: number): void; onDeleted?(): void;
 }) {
@@ -233,7 +253,21 @@ function IntentEditor({ intent, onSaved, onDeleted }: {
     if (!intent) return;
     // An intent the bot knows by name: say what deleting it ends.
     const role = specialRoleOf(intent.name);
-    if (!confirm(`${t('intents.confirmDelete', { name: intent.name })}${role ? `\n\n${t(`intents.special.${role}`)}` : ''}`)) return;
+    // The automation rules naming it lose it (the server takes it out of them); one whose condition it alone fills is
+    // switched off rather than matching every hand-off: the admin reads which before agreeing.
+    let rules: RulesNaming;
+    try {
+      rules = rulesNaming(intent.name, (await get<{ items: RuleForIntent[] }>('/api/admin/automation-rules')).items);
+    } catch (loadError) {
+      setError(errorText(loadError));
+      return;
+    }
+    const ruleLines = [
+      ...(rules.kept.length ? [t('intents.deleteRulesEdited', { names: rules.kept.join(', ') })] : []),
+      ...(rules.disabled.length ? [t('intents.deleteRulesDisabled', { names: rules.disabled.join(', ') })] : []),
+    ];
+    const extra = [...(role ? [t(`intents.special.${role}`)] : []), ...ruleLines];
+    if (!confirm([t('intents.confirmDelete', { name: intent.name }), ...extra].join('\n\n'))) return;
     await run(async () => {
       await kbApi.deleteIntent(intent.id);
       onDeleted?.();

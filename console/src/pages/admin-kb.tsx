@@ -305,10 +305,15 @@ function ArticleEditor({ articleId, categories, onSaved, onUnsaved, onDeleted }:
     ...(linkedIntents.length ? [t('kb.deleteLinked', { slug: article.slug, names: linkedIntents.join(', ') })] : []),
     ...(unsaved ? [t('kb.unsavedLost')] : []),
   ].join('\n\n') : '';
-  const remove = () => article && act(async () => {
-    await kbApi.deleteArticle(article.id);
-    onDeleted?.();
-  });
+  // Deletes the version shown: one saved meanwhile elsewhere (unseen here) refuses it, worded as for a stale unpublish.
+  const remove = () => {
+    if (!article) return;
+    staleKey.current = 'kb.staleAction';
+    return act(async () => {
+      await kbApi.deleteArticle(article.id, article.version);
+      onDeleted?.();
+    });
+  };
 
   if (articleId && !article) return <p class="muted">{loaded.error ?? t('loading')}</p>;
   return (

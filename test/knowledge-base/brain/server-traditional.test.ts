@@ -132,14 +132,19 @@ describe('traditional Chinese on the server', () => {
     expect(hongKong).toContain('<html lang="zh-HK"');
     // The same page converted, its links to Chinese pages asking for zh-HK (the next page stays in Traditional).
     expect(hongKong).toBe(await inShoppersScript(simplified, 'zh-HK').then((html) => html.replace('<html lang="zh-CN"', '<html lang="zh-HK"').replace(/\?locale=zh"/g, '?locale=zh-HK"')));
-    // English readers are untouched; an unknown locale is refused.
+    // English readers are untouched; an unknown locale is a page, not an error (the JSON API refuses it).
     expect(await page('?locale=en', 'zh-TW')).not.toMatch(/[\u4e00-\u9fff]{4}/);
     const json = await (await fetch(`${stack.url}/api/help/articles/account-password-reset?locale=zh-TW`)).json() as { locale: string; title: string; body: string };
     const simplifiedJson = await (await fetch(`${stack.url}/api/help/articles/account-password-reset?locale=zh`)).json() as { title: string; body: string };
     expect(json.locale).toBe('zh');
     expect(json.body).toBe(await inShoppersScript(simplifiedJson.body, 'zh-TW')); // the JSON twin in the asked variant too
     expect(json.title).toContain('密碼');
-    expect((await fetch(`${stack.url}/help/account-password-reset?locale=zh-XX`)).status).toBe(400);
+    // A Chinese tag of no Traditional region is Simplified Chinese; a tag of neither language leaves it to the browser.
+    const otherChinese = await fetch(`${stack.url}/help/account-password-reset?locale=zh-XX`);
+    expect(otherChinese.status).toBe(200);
+    expect(await otherChinese.text()).toBe(simplified);
+    expect(await page('?locale=xx', 'zh-HK')).toBe(hongKong);
+    expect((await fetch(`${stack.url}/api/help/articles/account-password-reset?locale=zh-XX`)).status).toBe(400);
   });
 
   it('help centre in zh-TW: the search box is worded in Traditional and every link keeps zh-TW, so the next page is Traditional too', async () => {
