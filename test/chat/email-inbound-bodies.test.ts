@@ -6,11 +6,9 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { widgetSession, type TestStack } from '../support/server.ts';
+import type { TestStack } from '../support/server.ts';
 import { startEmailStack, type EmailStack } from '../support/email-stack.ts';
-import { callOk, connectWidget, nextEvent } from '../support/sockets.ts';
 import { noisePng, solidPng } from '../support/png.ts';
-import type { ChatMessage } from '../../server/realtime/event-maps.ts';
 import { replyToAddress } from '../../server/services/email-reply-address.ts';
 import { MIN_BODY_PHOTO_BYTES } from '../../server/services/email-inbound.ts';
 
@@ -30,16 +28,10 @@ afterAll(() => bed?.close());
 /** A shopper's chat an agent answered, so an email reply to it is taken. */
 async function chatWithAgent(locale?: string) {
   const email = `bodies${++seq}@example.com`;
-  const session = await widgetSession(stack.url, { email });
-  const socket = await connectWidget(stack.url, session.visitorToken);
-  const botReply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot');
-  const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: `q-${seq}`, text: 'Where is my parcel?' });
-  await botReply;
-  await callOk(bed.agent, 'message:send', { conversationId: sent.conversationId, clientId: `a-${seq}`, text: 'On its way.' });
-  socket.close();
+  const { customerId, conversationId } = await bed.chatAnsweredByAgent(email, `bodies-${seq}`);
   // After the widget's visit, which records the browser's language.
-  if (locale) await stack.env.sql`update customers set locale = ${locale} where id = ${session.customerId}`;
-  return { email, customerId: session.customerId, conversationId: sent.conversationId, replyTo: replyToAddress(stack.env.config, stack.servers[0].handle.ctx.visitorSecret, sent.conversationId)! };
+  if (locale) await stack.env.sql`update customers set locale = ${locale} where id = ${customerId}`;
+  return { email, customerId, conversationId, replyTo: replyToAddress(stack.env.config, stack.servers[0].handle.ctx.visitorSecret, conversationId)! };
 }
 
 const compose = (options: ConstructorParameters<typeof MailComposer>[0]) =>

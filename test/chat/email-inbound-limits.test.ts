@@ -3,10 +3,8 @@
 // ordinary headers is still taken. Real MIME over real HTTP to a real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { widgetSession, type TestStack } from '../support/server.ts';
+import type { TestStack } from '../support/server.ts';
 import { startEmailStack, type EmailStack } from '../support/email-stack.ts';
-import { callOk, connectWidget, nextEvent } from '../support/sockets.ts';
-import type { ChatMessage } from '../../server/realtime/event-maps.ts';
 import { replyToAddress } from '../../server/services/email-reply-address.ts';
 
 const SECRET = 'inbound-limits-secret-0123456789';
@@ -24,14 +22,8 @@ afterAll(() => bed?.close());
 /** A shopper's chat an agent answered, so an email reply to it is taken. */
 async function chatWithAgent() {
   const email = `limits${++seq}@example.com`;
-  const session = await widgetSession(stack.url, { email });
-  const socket = await connectWidget(stack.url, session.visitorToken);
-  const botReply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot');
-  const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: `q-${seq}`, text: 'Where is my parcel?' });
-  await botReply;
-  await callOk(bed.agent, 'message:send', { conversationId: sent.conversationId, clientId: `a-${seq}`, text: 'On its way.' });
-  socket.close();
-  return { email, conversationId: sent.conversationId };
+  const { conversationId } = await bed.chatAnsweredByAgent(email, `limits-${seq}`);
+  return { email, conversationId };
 }
 
 /** A real reply from the shopper, with `headerBytes` of extra header lines (900 characters each) before its own. */

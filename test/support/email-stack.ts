@@ -6,8 +6,9 @@ import type { Config } from '../../server/config.ts';
 import { bullPrefix } from '../../server/queues.ts';
 import { QUEUE_EMAIL_FOLLOWUPS } from '../../server/services/email-followup-queue.ts';
 import { smtpReceiver, type SmtpReceiver } from './smtp.ts';
-import { login, startStack, type TestStack } from './server.ts';
-import { callOk, connectAgent, eventually, type AgentClient } from './sockets.ts';
+import type { ChatMessage } from '../../server/realtime/event-maps.ts';
+import { login, startStack, widgetSession, type TestStack } from './server.ts';
+import { callOk, connectAgent, connectWidget, eventually, nextEvent, type AgentClient } from './sockets.ts';
 
 export interface EmailStack {
   smtp: SmtpReceiver;
@@ -18,6 +19,11 @@ export interface EmailStack {
   followups: Queue;
   /** Every follow-up job has run (none waiting, delayed, active or being retried). */
   followupsSettled(): Promise<void>;
+  /**
+   * A shopper with address `email` whose chat the agent answered, their widget closed since: an email reply to it is
+   * taken. `tag` makes the messages' client ids unique.
+   */
+  chatAnsweredByAgent(email: string, tag: string): Promise<{ customerId: number; conversationId: number }>;
   close(): Promise<void>;
 }
 
@@ -40,6 +46,16 @@ export async function startEmailStack(config: Partial<Config>): Promise<EmailSta
       const counts = await followups.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children');
       return Object.values(counts).every((n) => n === 0);
     }, 20_000, 'the email-followups queue to be empty').then(() => undefined),
+    async chatAnsweredByAgent(email, tag) {
+      const session = await widgetSession(stack.url, { email });
+      const socket = await connectWidget(stack.url, session.visitorToken);
+      const botReply = nextEvent<ChatMessage>(socket, 'message:new', (m) => m.author.type === 'bot');
+      const sent = await callOk<{ conversationId: number }>(socket, 'message:send', { clientId: `q-${tag}`, text: 'Where is my parcel?' });
+      await botReply;
+      await callOk(agent, 'message:send', { conversationId: sent.conversationId, clientId: `a-${tag}`, text: 'On its way.' });
+      socket.close();
+      return { customerId: session.customerId, conversationId: sent.conversationId };
+    },
     async close() {
       agent.close();
       await followups.close();
