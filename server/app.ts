@@ -46,6 +46,7 @@ import { SNOOZE_WAKE_SWEEP_MS } from './services/snooze.ts';
 import { createBotTurnRecovery, type BotTurnRecovery } from './services/bot-turn-recovery.ts';
 import { createOwedEventsSweep, OWED_EVENTS_SWEEP_MS } from './services/owed-events.ts';
 import { closeRedis, withinMs } from './shutdown.ts';
+import { LOG_REDACTION } from './log-redaction.ts';
 
 export interface ServerOptions {
   /** The bot seat; defaults to the greeter. main.ts passes the knowledge-base brain. */
@@ -81,7 +82,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const closers: (() => Promise<void> | void)[] = [];
 
   const app = Fastify({
-    logger: { level: config.logLevel, serializers: { req: serializeRequest } },
+    logger: { level: config.logLevel, serializers: { req: serializeRequest }, redact: LOG_REDACTION },
     bodyLimit: 256 * 1024,
     // A number of hops as proxy-addr counts them: the socket's peer is hop 0, so n proxies are hops 0 … n-1.
     trustProxy: typeof config.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (config.trustProxy as number)) : config.trustProxy,

@@ -4,7 +4,8 @@
 // and by the stand-alone worker process (workers/main.ts).
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { LOG_REDACTION } from '../server/log-redaction.ts';
 import type { Config } from '../server/config.ts';
 import { createSql, type Sql } from '../server/db/client.ts';
 import { bullPrefix } from '../server/queues.ts';
@@ -52,10 +53,12 @@ export interface WorkersHandle {
 /**
  * The stand-alone workers' log: JSON lines at LOG_LEVEL like the server's (Fastify's pino), marked
  * `component: "workers"` so a log store can tell the two apart. Workers run inside the server use a child of the
- * server's own logger instead (server/main.ts), so that one process writes one format.
+ * server's own logger instead (server/main.ts), so that one process writes one format. Both redact what an error may
+ * carry of a command's arguments (log-redaction.ts). `destination`: stdout by default.
  */
-export function createWorkersLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel }).child({ component: 'workers' });
+export function createWorkersLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+  const options = { level: config.logLevel, redact: LOG_REDACTION };
+  return (destination ? pino(options, destination) : pino(options)).child({ component: 'workers' });
 }
 
 export async function startWorkers(config: Config, options: StartWorkersOptions = {}): Promise<WorkersHandle> {
