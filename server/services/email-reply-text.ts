@@ -25,8 +25,10 @@ const STOP_LINES = [
 /**
  * An Outlook-style header block: "From:" followed within two lines by "Sent:", "Date:", "To:" or "Subject:", in the
  * languages Outlook writes it in for the shops' shoppers (English, Chinese, German, French, Spanish, Italian, Dutch):
- * "Von: … / Gesendet: … / An: … / Betreff: …", "De : … / Envoyé : … / À : … / Objet : …". Alone, "An:" or "De :"
- * could start a shopper's own line; the pair of them is a mail client's.
+ * "Von: … / Gesendet: … / An: … / Betreff: …", "De : … / Envoyé : … / À : … / Objet : …". A pair of such lines can be a
+ * shopper's own ("De: Calle Mayor 1 / A: Calle Luna 5", an address to change from and to), so a block is a mail
+ * client's only with an address in its From line, or with a line a shopper would not write: when it was sent, or its
+ * subject.
  */
 const HEADER_FROM = /^\*?(from|发件人|von|de|da|van)\s*[:：]/i;
 const HEADER_NEXT = new RegExp(`^\\*?(${[
@@ -42,6 +44,9 @@ const HEADER_NEXT = new RegExp(`^\\*?(${[
  * one between their own lines, so it ends the reply only right above a header block or an attribution.
  */
 const DASH_RULE = /^-{10,}\s*$/;
+const HEADER_OF_A_MAIL = /^\*?(sent|date|subject|发送时间|日期|主题|主旨|gesendet|datum|betreff|envoyé|objet|enviado|fecha|asunto|inviato|data|oggetto|verzonden|onderwerp)\s*[:：]/i;
+/** Lines a header block spans after its From line: Sent, To, Cc, then Subject. */
+const HEADER_BLOCK_LINES = 4;
 
 /** Longer than this, a line is the shopper's own words, not a mail client's "On …, Shop <address> wrote:". */
 const MAX_ATTRIBUTION_LENGTH = 300;
@@ -70,8 +75,13 @@ function isAttribution(lines: string[], at: number): boolean {
 }
 
 /** Whether an Outlook-style header block starts at `lines[at]` (see HEADER_FROM). */
-const startsHeaderBlock = (lines: string[], at: number) =>
-  HEADER_FROM.test(lines[at].trim()) && lines.slice(at + 1, at + 3).some((l) => HEADER_NEXT.test(l.trim()));
+function startsHeaderBlock(lines: string[], at: number): boolean {
+  const from = lines[at].trim();
+  if (!HEADER_FROM.test(from)) return false;
+  const after = lines.slice(at + 1, at + 1 + HEADER_BLOCK_LINES).map((l) => l.trim());
+  if (!HEADER_NEXT.test(after[0] ?? '') && !HEADER_NEXT.test(after[1] ?? '')) return false;
+  return from.includes('@') || after.some((l) => HEADER_OF_A_MAIL.test(l));
+}
 
 /** Whether the first line with words after `lines[at]` (within two lines) starts a header block or an attribution. */
 function quoteFollows(lines: string[], at: number): boolean {

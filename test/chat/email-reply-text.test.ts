@@ -27,6 +27,11 @@ describe('newTextOfReply', () => {
     expect(newTextOfReply('Danke\n\nVon: Northwind Goods <no-reply@shop.example>\nGesendet: Freitag, 4. Dezember 2026 10:02\nAn: a@b.c\nBetreff: x\n\nHallo')).toBe('Danke');
     expect(newTextOfReply('Merci\n\nDe : Northwind Goods <no-reply@shop.example>\nEnvoyé : vendredi 4 décembre 2026 10:02\nÀ : a@b.c\nObjet : x\n\nBonjour')).toBe('Merci');
     expect(newTextOfReply('De : ma part, merci.\nBonne journée')).toBe('De : ma part, merci.\nBonne journée');
+    // A shopper's own "from … to …" pair (an address to change) is no header block: nothing says a mail was sent.
+    const move = 'Por favor cambien la dirección de entrega:\nDe: Calle Mayor 1, Madrid\nA: Calle Luna 5, Sevilla\nEl pedido es 1234. Gracias.';
+    expect(newTextOfReply(move)).toBe(move);
+    const verhuizing = 'Graag het adres wijzigen.\nVan: Dorpsstraat 1, Utrecht\nAan: Kerkweg 7, Delft\nBestelling 1234.';
+    expect(newTextOfReply(verhuizing)).toBe(verhuizing);
   });
 
   it('stops at a rule of dashes (an HTML reply\'s <hr>) right above a header block or an attribution, and keeps one between the shopper\'s lines', () => {
