@@ -9,7 +9,7 @@
 // catches and logs every failure; the shopper's message is stored and answered whatever happens here.
 import { Type, type Static } from 'typebox';
 import type { AppContext } from '../context.ts';
-import type { Sql } from '../db/client.ts';
+import type { Sql, Tx } from '../db/client.ts';
 import { AppError, badRequest, notFound, worded } from '../errors.ts';
 import { blankActionText, blankName } from './form-refusals.ts';
 import { ID_RANGE } from '../http/schemas.ts';
@@ -185,10 +185,13 @@ const intentsNamed = (conditions: RuleCondition[]) =>
  * Refuses a rule naming an intent that does not exist: it could never hold (the bot answers only with intents it has),
  * so the rule would silently never run. 400 `rule_intent_unknown`, naming them (`unknown_intent` is the teams' refusal of an intent id).
  */
-async function checkRuleIntents(sql: Sql, conditions: RuleCondition[]): Promise<void> {
+async function checkRuleIntents(tx: Tx, conditions: RuleCondition[]): Promise<void> {
   const named = intentsNamed(conditions);
   if (!named.length) return;
-  const found = new Set((await sql<{ name: string }[]>`select name from intents where name = any(${sql.array(named)}::text[])`).map((r) => r.name));
+  // Key-share locks until the rule is written: an intent renamed or deleted meanwhile waits for this save, and its
+  // rewrite of the rules then sees this one (checked first and written after, a deletion in between left the rule
+  // naming an intent that was gone).
+  const found = new Set((await tx<{ name: string }[]>`select name from intents where name = any(${tx.array(named)}::text[]) for key share`).map((r) => r.name));
   const missing = named.filter((name) => !found.has(name));
   if (!missing.length) return;
   const names = missing.join(', ');
@@ -238,28 +241,32 @@ export function automationRulesService(sql: Sql) {
     async create(createdBy: number, input: RuleInput): Promise<AutomationRule> {
       const rule = cleanedRule(input);
       await checkMacroTeams(sql, rule.actions);
-      await checkRuleIntents(sql, rule.conditions);
-      // Two saves at once could both pass this count: one rule over the cap, harmless.
-      const [{ n, next }] = await sql<{ n: number; next: number }[]>`select count(*)::int as n, coalesce(max(position) + 1, 0)::int as next from automation_rules`;
-      if (n >= MAX_AUTOMATION_RULES) throw new AppError(409, 'automation_rules_full', `There are already ${MAX_AUTOMATION_RULES} automation rules: delete one first.`);
-      const [row] = await sql<RuleRow[]>`
-        insert into automation_rules (name, enabled, trigger, conditions, actions, position, created_by)
-        values (${rule.name}, ${rule.enabled ?? true}, ${rule.trigger}, ${sql.json(rule.conditions)}, ${sql.json(rule.actions)},
-                ${rule.position ?? Math.min(next, 10_000)}, ${createdBy})
-        returning *`;
-      return toRule(row!);
+      return sql.begin(async (tx) => {
+        await checkRuleIntents(tx, rule.conditions);
+        // Two saves at once could both pass this count: one rule over the cap, harmless.
+        const [{ n, next }] = await tx<{ n: number; next: number }[]>`select count(*)::int as n, coalesce(max(position) + 1, 0)::int as next from automation_rules`;
+        if (n >= MAX_AUTOMATION_RULES) throw new AppError(409, 'automation_rules_full', `There are already ${MAX_AUTOMATION_RULES} automation rules: delete one first.`);
+        const [row] = await tx<RuleRow[]>`
+          insert into automation_rules (name, enabled, trigger, conditions, actions, position, created_by)
+          values (${rule.name}, ${rule.enabled ?? true}, ${rule.trigger}, ${tx.json(rule.conditions)}, ${tx.json(rule.actions)},
+                  ${rule.position ?? Math.min(next, 10_000)}, ${createdBy})
+          returning *`;
+        return toRule(row!);
+      });
     },
     async replace(id: number, input: RuleInput): Promise<AutomationRule> {
       const rule = cleanedRule(input);
       await checkMacroTeams(sql, rule.actions);
-      await checkRuleIntents(sql, rule.conditions);
-      const [row] = await sql<RuleRow[]>`
-        update automation_rules set name = ${rule.name}, enabled = ${rule.enabled ?? true}, trigger = ${rule.trigger},
-          conditions = ${sql.json(rule.conditions)}, actions = ${sql.json(rule.actions)},
-          position = coalesce(${rule.position ?? null}::int, position), updated_at = now()
-        where id = ${id} returning *`;
-      if (!row) throw notFound('Automation rule');
-      return toRule(row);
+      return sql.begin(async (tx) => {
+        await checkRuleIntents(tx, rule.conditions);
+        const [row] = await tx<RuleRow[]>`
+          update automation_rules set name = ${rule.name}, enabled = ${rule.enabled ?? true}, trigger = ${rule.trigger},
+            conditions = ${tx.json(rule.conditions)}, actions = ${tx.json(rule.actions)},
+            position = coalesce(${rule.position ?? null}::int, position), updated_at = now()
+          where id = ${id} returning *`;
+        if (!row) throw notFound('Automation rule');
+        return toRule(row);
+      });
     },
     async remove(id: number): Promise<{ name: string }> {
       const [row] = await sql<{ name: string }[]>`delete from automation_rules where id = ${id} returning name`;

@@ -6,6 +6,7 @@
 //   language) is refused on create, edit and "add example" (400 `example_in_other_intent`), and an import file that
 //   would leave one in two intents is refused listing them (`import_rows`, rule `in_other_intent`), while a file that
 //   moves an example from one intent to another is fine. The demo content seeds with no example in two intents.
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAs, login, startStack, type TestStack } from '../support/server.ts';
 import { conditionsHold, type RuleCondition, type RuleFacts } from '../../server/services/automation-rules.ts';
@@ -42,6 +43,41 @@ beforeAll(async () => {
 afterAll(async () => { await stack?.close(); });
 
 describe('automation rules naming intents', () => {
+  it('never leaves a rule naming an intent deleted while the rule was being saved', async () => {
+    await createIntent('race_keep', ['a question about keeping things']);
+    const gone = await createIntent('race_gone', ['a question about things that go away']);
+    const rule = await saveRule('Race rule', ['race_keep']);
+    // Another connection holds the rule's row: the save has checked its intents and waits to write, the window in which
+    // a deletion used to slip through (the check and the write were not one transaction).
+    const other = postgres(stack.env.config.databaseUrl, { max: 1 });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const holding = other.begin(async (tx) => {
+      await tx`select 1 from automation_rules where id = ${rule.id} for update`;
+      await released;
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const saving = api('PUT', `/api/admin/automation-rules/${rule.id}`, {
+        name: 'Race rule', trigger: 'handoff', conditions: [{ type: 'intent', intents: ['race_gone'] }], actions: [{ type: 'note', text: 'n' }],
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const deleting = api('DELETE', `/api/admin/intents/${gone.id}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      await holding;
+      const [saved, deleted] = await Promise.all([saving, deleting]);
+      expect(saved.status, saved.text).toBe(200);
+      expect(deleted.status, deleted.text).toBe(200);
+    } finally {
+      release();
+      await other.end();
+    }
+    const row = await ruleRow(rule.id);
+    expect(JSON.stringify(row.conditions)).not.toContain('race_gone');
+    expect(row.enabled).toBe(false);
+  }, 30_000);
+
   it('refuses a rule naming an intent that does not exist, on create and on edit, naming it', async () => {
     await createIntent('rule_known_intent', ['a sentence only the known intent has']);
     const refused = await api('POST', '/api/admin/automation-rules', {
