@@ -63,9 +63,10 @@ afterAll(async () => {
   await env?.cleanup();
 });
 
+/** LOG_LEVEL info: the workers' start and stop lines this test waits for and reads are info records (JSON, start.ts). */
 function processEnv(): NodeJS.ProcessEnv {
   return {
-    ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', WORKERS_IN_PROCESS: 'false', SEED_DEMO: 'false', LOG_LEVEL: 'warn',
+    ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', WORKERS_IN_PROCESS: 'false', SEED_DEMO: 'false', LOG_LEVEL: 'info',
     DATABASE_URL: env.config.databaseUrl, REDIS_URL: env.config.redisUrl, REDIS_PREFIX: env.config.redisPrefix, SESSION_SECRET: env.config.sessionSecret,
   };
 }
